@@ -1,0 +1,140 @@
+package datapath
+
+import (
+	"fmt"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// SamplingMode is how the meter picks 1 packet in N.
+type SamplingMode uint32
+
+const (
+	SampleNone          SamplingMode = 0
+	SampleDeterministic SamplingMode = 1 // every Nth packet, per CPU
+	SampleRandom        SamplingMode = 2 // each packet with probability 1/N
+)
+
+func (m SamplingMode) String() string {
+	switch m {
+	case SampleDeterministic:
+		return "deterministic"
+	case SampleRandom:
+		return "random"
+	}
+	return "none"
+}
+
+// Sampling is the meter's packet sampler setting; the exporter reads it
+// back to write the sampling interval into the records.
+type Sampling struct {
+	Mode     SamplingMode
+	Interval uint32 // N in 1-in-N; 0 or 1 means every packet
+}
+
+// Verdict is what the meter does with a frame after counting it.
+type Verdict int
+
+const (
+	// Passive is a tap port: nothing is forwarded, so drop after metering.
+	Passive Verdict = iota
+	// Inline hands the frame on to the stack.
+	Inline
+)
+
+func (v Verdict) String() string {
+	if v == Inline {
+		return "inline"
+	}
+	return "passive"
+}
+
+// PortSettings are per-port: verdict and whether `ip flow ingress` is on.
+type PortSettings struct {
+	Verdict Verdict
+	Meter   bool
+}
+
+// SetMask changes the flow mask. As on a PFC, the cache is exported and
+// purged when the mask changes: emit receives every flow metered under the
+// old mask (EndForced). Flows that arrive during the purge under the new
+// mask are purged too, which the PFC does as well.
+func (d *Datapath) SetMask(m FlowMask, emit func(*flow.Record)) error {
+	d.mu.Lock()
+	changed := m != d.mask
+	d.mask = m
+	d.cfg.Mask4 = m.words4()
+	d.cfg.Mask6 = m.words6()
+	err := d.writeCfg()
+	d.mu.Unlock()
+	if err != nil || !changed || emit == nil {
+		return err
+	}
+	if _, err := d.Harvest(HarvestRequest{Force: true}, emit); err != nil {
+		return fmt.Errorf("purge cache after mask change: %w", err)
+	}
+	return nil
+}
+
+// Mask returns the flow mask in force.
+func (d *Datapath) Mask() FlowMask {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.mask
+}
+
+// SetSampling changes the sampler without reloading the program.
+func (d *Datapath) SetSampling(s Sampling) error {
+	if s.Mode > SampleRandom {
+		return fmt.Errorf("unknown sampling mode %d", s.Mode)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cfg.SampleMode = uint32(s.Mode)
+	d.cfg.SampleN = s.Interval
+	return d.writeCfg()
+}
+
+// Sampling returns the sampler in force.
+func (d *Datapath) Sampling() Sampling {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return Sampling{Mode: SamplingMode(d.cfg.SampleMode), Interval: d.cfg.SampleN}
+}
+
+// SetPort sets one port's verdict and metering. Ports whose ifindex is
+// beyond the port table use the default settings.
+func (d *Datapath) SetPort(ifindex int, s PortSettings) error {
+	flags := portFlags(s)
+	if ifindex >= 0 && ifindex < maxPorts {
+		if err := d.objs.Ports.Put(uint32(ifindex), meterPortCfg{Flags: flags}); err != nil {
+			return fmt.Errorf("set port %d: %w", ifindex, err)
+		}
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cfg.DefaultPortFlags = flags
+	return d.writeCfg()
+}
+
+const maxPorts = 1024 // MAX_PORTS in meter.h
+
+func portFlags(s PortSettings) uint32 {
+	var f uint32
+	if s.Verdict == Inline {
+		f |= 0x01
+	}
+	if !s.Meter {
+		f |= 0x02
+	}
+	return f
+}
+
+// writeCfg publishes d.cfg to the program; d.mu must be held.
+func (d *Datapath) writeCfg() error {
+	if err := d.objs.Cfg.Set(d.cfg); err != nil {
+		return fmt.Errorf("write meter settings: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package datapath
+
+import "fmt"
+
+// ParseReason names why a frame was not metered; the order is enum
+// parse_reason in bpf/meter.h.
+var ParseReasons = [...]string{
+	"ok", "non-ip", "truncated-l2", "too-many-vlan-tags", "mpls-non-ip",
+	"mpls-stack-too-deep", "truncated-ip", "bad-ip-header", "ipv6-ext-chain-too-long",
+	"truncated-l4",
+}
+
+// Stats are the meter's counters summed over CPUs.
+type Stats struct {
+	Frames, FrameBytes                 uint64
+	MeteredPackets, MeteredBytes       uint64
+	SampledOut                         uint64
+	IPv4, IPv6                         uint64
+	FlowsCreated                       uint64
+	CreateFailPackets, CreateFailBytes uint64 // the cache was full
+	LatePackets, LateBytes             uint64
+	FinEvents, FullEvents, EventDrops  uint64
+	Unparsed                           [len(ParseReasons)]uint64
+	SizeHistogram                      [26]uint64 // IOS packet size distribution buckets
+}
+
+// Stats reads and sums the per-CPU counters.
+func (d *Datapath) Stats() (Stats, error) {
+	var per []meterMeterStats
+	if err := d.objs.Stats.Lookup(uint32(0), &per); err != nil {
+		return Stats{}, fmt.Errorf("read meter stats: %w", err)
+	}
+	var s Stats
+	for _, c := range per {
+		s.Frames += c.Frames
+		s.FrameBytes += c.FrameBytes
+		s.MeteredPackets += c.MeteredPackets
+		s.MeteredBytes += c.MeteredBytes
+		s.SampledOut += c.SampledOut
+		s.IPv4 += c.Ipv4
+		s.IPv6 += c.Ipv6
+		s.FlowsCreated += c.FlowsCreated
+		s.CreateFailPackets += c.CreateFailPackets
+		s.CreateFailBytes += c.CreateFailBytes
+		s.LatePackets += c.LatePackets
+		s.LateBytes += c.LateBytes
+		s.FinEvents += c.FinEvents
+		s.FullEvents += c.FullEvents
+		s.EventDrops += c.EventDrops
+		for i := range s.Unparsed {
+			s.Unparsed[i] += c.Unparsed[i]
+		}
+		for i := range s.SizeHistogram {
+			s.SizeHistogram[i] += c.SizeHist[i]
+		}
+	}
+	return s, nil
+}
+
+// UnparsedTotal is every frame that was not metered for a parse reason.
+func (s Stats) UnparsedTotal() uint64 {
+	var n uint64
+	for _, v := range s.Unparsed[1:] {
+		n += v
+	}
+	return n
+}
