@@ -1,6 +1,7 @@
 package datapath
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf"
@@ -23,8 +24,15 @@ const (
 // if it had arrived on ifindex (which must exist in this network
 // namespace; 1, the loopback, always does). It returns the XDP verdict.
 func (d *Datapath) Feed(frame []byte, ifindex uint32) (uint32, error) {
+	if len(frame) < 14 {
+		return 0, fmt.Errorf("feed %d-byte frame: %w", len(frame), ErrRuntFrame)
+	}
 	return runXDP(d.objs.FlowtapMeter, frame, ifindex, 1)
 }
+
+// ErrRuntFrame: BPF_PROG_TEST_RUN takes no frame shorter than an Ethernet
+// header, and no NIC delivers one, so a capture's runts cannot be fed.
+var ErrRuntFrame = errors.New("frame shorter than an Ethernet header")
 
 func runXDP(prog *ebpf.Program, frame []byte, ifindex uint32, repeat int) (uint32, error) {
 	opts := &ebpf.RunOptions{Data: frame, Repeat: uint32(repeat)}

@@ -689,11 +689,16 @@ static __always_inline __u8 end_reason(struct flow_val *v)
 }
 
 static __always_inline long reap_one(void *key, __u32 key_size, __u8 family, __u8 gen,
-				     struct flow_val *v, struct bpf_map *map)
+				     struct flow_val *v, struct bpf_map *map, int sibling)
 {
 	__u8 *stp = (__u8 *)&v->attrs;
 	if (reap.mode == REAP_MARK) {
 		if (stp[3] & ST_DRAINING)
+			return 0;
+		/* Never drain both generations of a key at once: writers that find
+		 * one draining count into the other. sibling is set for a gen-1
+		 * entry whose gen-0 exists, or a gen-0 whose gen-1 drains. */
+		if (sibling)
 			return 0;
 		__u8 reason = end_reason(v);
 		if (reason) {
@@ -746,14 +751,35 @@ static __always_inline long reap_one(void *key, __u32 key_size, __u8 family, __u
 	return 0;
 }
 
+static __always_inline int gen1_exist(void)
+{
+	__u32 zero = 0;
+	__u64 *g1 = bpf_map_lookup_elem(&gen1_live, &zero);
+	return g1 && *g1;
+}
+
 static long reap4(struct bpf_map *map, struct flow_key4 *key, struct flow_val *v, void *ctx)
 {
-	return reap_one(key, sizeof(*key), 4, key->gen, v, map);
+	int sibling = 0;
+	if (reap.mode == REAP_MARK && (key->gen || gen1_exist())) {
+		struct flow_key4 ks = *key;
+		ks.gen = !key->gen;
+		struct flow_val *sv = bpf_map_lookup_elem(&flows4, &ks);
+		sibling = key->gen ? sv != 0 : (sv && draining(sv));
+	}
+	return reap_one(key, sizeof(*key), 4, key->gen, v, map, sibling);
 }
 
 static long reap6(struct bpf_map *map, struct flow_key6 *key, struct flow_val *v, void *ctx)
 {
-	return reap_one(key, sizeof(*key), 6, key->gen, v, map);
+	int sibling = 0;
+	if (reap.mode == REAP_MARK && (key->gen || gen1_exist())) {
+		struct flow_key6 ks = *key;
+		ks.gen = !key->gen;
+		struct flow_val *sv = bpf_map_lookup_elem(&flows6, &ks);
+		sibling = key->gen ? sv != 0 : (sv && draining(sv));
+	}
+	return reap_one(key, sizeof(*key), 6, key->gen, v, map, sibling);
 }
 
 SEC("xdp")

@@ -1,0 +1,276 @@
+package datapath
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// pcapDir is the shared capture corpus beside the repository.
+const pcapDir = "../../shared/pcaps"
+
+// tuple is a one-way 5-tuple, the unit both meters are compared on.
+type tuple struct {
+	Proto            uint8
+	Src, Dst         netip.Addr
+	SrcPort, DstPort uint16
+}
+
+func (t tuple) String() string {
+	return fmt.Sprintf("%d %s:%d > %s:%d", t.Proto, t.Src, t.SrcPort, t.Dst, t.DstPort)
+}
+
+type counts struct{ Packets, Bytes uint64 }
+
+// readFrames returns every frame of a pcap or pcapng file.
+func readFrames(t testing.TB, path string) [][]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("open capture: %v", err)
+	}
+	defer f.Close()
+	var next func() ([]byte, error)
+	if strings.HasSuffix(path, ".pcapng") {
+		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		next = func() ([]byte, error) { d, _, err := r.ReadPacketData(); return d, err }
+	} else {
+		r, err := pcapgo.NewReader(f)
+		if err != nil {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		next = func() ([]byte, error) { d, _, err := r.ReadPacketData(); return d, err }
+	}
+	var out [][]byte
+	for {
+		d, err := next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		out = append(out, append([]byte(nil), d...))
+	}
+}
+
+// meterCapture replays a capture through the loaded program and sums the
+// harvested flows per 5-tuple.
+func meterCapture(t testing.TB, d *Datapath, path string) (map[tuple]counts, Stats) {
+	t.Helper()
+	for i, fr := range readFrames(t, path) {
+		if _, err := d.Feed(fr, 1); errors.Is(err, ErrRuntFrame) {
+			t.Logf("%s frame %d: %d bytes, a runt no NIC delivers: not fed", filepath.Base(path), i+1, len(fr))
+		} else if err != nil {
+			t.Fatalf("%s frame %d: %v", filepath.Base(path), i+1, err)
+		}
+	}
+	got := map[tuple]counts{}
+	var sum counts
+	if _, err := d.Harvest(HarvestRequest{Force: true}, func(r *flow.Record) {
+		k := tuple{r.Proto, r.SrcAddr, r.DstAddr, r.SrcPort, r.DstPort}
+		c := got[k]
+		c.Packets += r.Packets
+		c.Bytes += r.Bytes
+		got[k] = c
+		sum.Packets += r.Packets
+		sum.Bytes += r.Bytes
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing lost, nothing counted twice: what the harvest returned is what
+	// the meter counted, and every frame was either metered or not parsed.
+	if sum.Packets != st.MeteredPackets || sum.Bytes != st.MeteredBytes {
+		t.Errorf("%s: harvested %d packets %d bytes, metered %d packets %d bytes",
+			filepath.Base(path), sum.Packets, sum.Bytes, st.MeteredPackets, st.MeteredBytes)
+	}
+	if st.Frames != st.MeteredPackets+st.UnparsedTotal() || st.CreateFailPackets != 0 || st.LatePackets != 0 {
+		t.Errorf("%s: %d frames, %d metered, %d unparsed, %d creation failures, %d late",
+			filepath.Base(path), st.Frames, st.MeteredPackets, st.UnparsedTotal(), st.CreateFailPackets, st.LatePackets)
+	}
+	return got, st
+}
+
+// nfpcapdCapture meters the same file with nfpcapd (nfdump 1.7) using its
+// longest timeouts and sums its records per 5-tuple.
+func nfpcapdCapture(t testing.TB, path string) map[tuple]counts {
+	t.Helper()
+	if _, err := exec.LookPath("nfpcapd"); err != nil {
+		t.Fatal("nfpcapd not found: install Debian's nfdump (make deps)")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("nfpcapd", "-r", path, "-w", dir, "-e", "3600,3600")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nfpcapd -r %s: %v\n%s", path, err, out)
+	}
+	out, err := exec.Command("nfdump", "-R", dir, "-q", "-N", "-6", "-o", "fmt:%pr|%sa|%da|%sp|%dp|%pkt|%byt").Output()
+	if err != nil {
+		t.Fatalf("nfdump -R %s: %v", dir, err)
+	}
+	got := map[tuple]counts{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "No matching") {
+			continue
+		}
+		f := strings.Split(line, "|")
+		if len(f) != 7 {
+			t.Fatalf("nfdump line %q: want 7 fields", line)
+		}
+		for i := range f {
+			f[i] = strings.TrimSpace(f[i])
+		}
+		k := tuple{Proto: uint8(atoi(t, f[0])), Src: netip.MustParseAddr(f[1]), Dst: netip.MustParseAddr(f[2])}
+		k.SrcPort = uint16(atoi(t, f[3]))
+		k.DstPort = parsePort(t, f[4])
+		c := got[k]
+		c.Packets += uint64(atoi(t, f[5]))
+		c.Bytes += uint64(atoi(t, f[6]))
+		got[k] = c
+	}
+	return got
+}
+
+func atoi(t testing.TB, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatalf("nfdump number %q: %v", s, err)
+	}
+	return n
+}
+
+// parsePort reads nfdump's dst port, which it prints as type.code for ICMP.
+func parsePort(t testing.TB, s string) uint16 {
+	if a, b, ok := strings.Cut(s, "."); ok {
+		return uint16(atoi(t, a)<<8 | atoi(t, b))
+	}
+	return uint16(atoi(t, s))
+}
+
+type tupleDiff struct {
+	Tuple       tuple
+	Ours, Their counts
+}
+
+func diffTuples(ours, theirs map[tuple]counts) []tupleDiff {
+	var d []tupleDiff
+	for k, o := range ours {
+		if th := theirs[k]; th != o {
+			d = append(d, tupleDiff{k, o, th})
+		}
+	}
+	for k, th := range theirs {
+		if _, ok := ours[k]; !ok {
+			d = append(d, tupleDiff{k, counts{}, th})
+		}
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i].Tuple.String() < d[j].Tuple.String() })
+	return d
+}
+
+// nfpcapdDiffers lists the captures where nfpcapd meters differently from
+// an IOS router, and why. For these files the exact differing tuples are in
+// testdata/nfpcapd-differences.txt (regenerate with -update and review);
+// every other capture must match nfpcapd tuple for tuple.
+var nfpcapdDiffers = map[string]string{
+	"ndpi-6in4tunnel.pcap":        "nfpcapd decapsulates 6in4 (proto 41) and reports the inner IPv6 flows; a router meters the outer IPv4 header",
+	"zeek-gre-sample.pcap":        "nfpcapd decapsulates GRE and reports inner flows; a router meters the outer GRE (proto 47) flow",
+	"zeek-gre-within-gre.pcap":    "nfpcapd decapsulates GRE (twice); a router meters the outer GRE flow",
+	"tcpdump-various_gre.pcap":    "nfpcapd reports no flow for GRE over 802.1Q; we meter the outer GRE flows (the CDP/STP/DTP frames are non-IP for both)",
+	"ndpi-dns_fragmented.pcap":    "nfpcapd reassembles IPv4 and IPv6 fragments into one datagram; IOS counts every fragment, non-first fragments with ports 0",
+	"tcpdump-afs.pcap":            "nfpcapd reassembles IPv4 fragments (one packet, one IP header per datagram); IOS counts each of the 149 non-first fragments under ports 0",
+	"zeek-ipv4-fragmented-1.pcap": "nfpcapd reassembles the fragments into one datagram; IOS counts each fragment",
+	"zeek-ipv4-fragmented-3.pcap": "nfpcapd drops the incomplete fragment series entirely (0 flows): those packets are lost to it",
+	"tcpdump-ipv6-routing-header.pcap": "nfpcapd does not walk IPv6 extension headers: it keys on the first next-header (43, routing) with no ports; " +
+		"the upper-layer protocol (UDP, ICMPv6) is what NetFlow v9/IPFIX protocolIdentifier carries",
+	"zeek-ipv6-http-atomic-frag.pcap": "nfpcapd does not walk IPv6 extension headers: it keys on hop-by-hop (0), routing (43), fragment (44) or " +
+		"destination options (60) with no ports, splitting one TCP connection's packets over four wrong tuples",
+	"ndpi-gnutella.pcap":         "IPv6 MLD reports behind a hop-by-hop header: nfpcapd keys protocol 0, we key ICMPv6 (58) type 143",
+	"zeek-ip6_esp.pcap":          "IPv6 MLD report behind a hop-by-hop header: nfpcapd keys protocol 0, we key ICMPv6 (58) type 143",
+	"zeek-pppoe.pcap":            "IPv6 MLD reports behind a hop-by-hop header: nfpcapd keys protocol 0, we key ICMPv6 (58) type 143",
+	"zeek-communityid-sctp.pcap": "nfpcapd does not read SCTP ports (it reports 0 > 0); SCTP ports are the IPFIX transport ports",
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const differencesFile = "testdata/nfpcapd-differences.txt"
+
+func renderDiffs(file string, diffs []tupleDiff) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "== %s\n", file)
+	for _, x := range diffs {
+		fmt.Fprintf(&b, "%s\tours %d pkts %d bytes\tnfpcapd %d pkts %d bytes\n",
+			x.Tuple, x.Ours.Packets, x.Ours.Bytes, x.Their.Packets, x.Their.Bytes)
+	}
+	return b.String()
+}
+
+// TestReplayMatchesNfpcapd replays every capture of the shared corpus
+// through the loaded program and compares per one-way 5-tuple, packets and
+// bytes summed, with nfpcapd run on the same file.
+func TestReplayMatchesNfpcapd(t *testing.T) {
+	requireRoot(t)
+	files, err := filepath.Glob(filepath.Join(pcapDir, "*.pcap*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no captures in %s (%v): the shared corpus must sit beside the repository", pcapDir, err)
+	}
+	sort.Strings(files)
+	var golden strings.Builder
+	for _, f := range files {
+		name := filepath.Base(f)
+		d := openTest(t, 65536)
+		ours, st := meterCapture(t, d, f)
+		d.Close()
+		theirs := nfpcapdCapture(t, f)
+		diffs := diffTuples(ours, theirs)
+		reason, known := nfpcapdDiffers[name]
+		t.Logf("%s: %d tuples, nfpcapd %d, %d differ; metered %d packets, not metered %d (%v)",
+			name, len(ours), len(theirs), len(diffs), st.MeteredPackets, st.UnparsedTotal(), st.Unparsed)
+		if !known {
+			for _, x := range diffs {
+				t.Errorf("%s: %s: ours %v, nfpcapd %v", name, x.Tuple, x.Ours, x.Their)
+			}
+			continue
+		}
+		if len(diffs) == 0 {
+			t.Errorf("%s is listed as differing from nfpcapd (%s) but now matches: drop it from the list", name, reason)
+		}
+		golden.WriteString(renderDiffs(name, diffs))
+	}
+	if *update {
+		if err := os.WriteFile(differencesFile, []byte(golden.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(differencesFile)
+	if err != nil {
+		t.Fatalf("read %s (run with -update to create it): %v", differencesFile, err)
+	}
+	if got := golden.String(); got != string(want) {
+		t.Errorf("tuples differing from nfpcapd changed; got:\n%s\nwant (%s):\n%s", got, differencesFile, want)
+	}
+}
