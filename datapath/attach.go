@@ -76,15 +76,17 @@ func (d *Datapath) Attach(ifname string, mode AttachMode, s PortSettings) (*Port
 		return nil, fmt.Errorf("attach xdp to %s: %w", ifname, err)
 	}
 	p := &Port{Name: ifname, Index: ifc.Index}
-	pin := d.linkPin(ifname)
-	if pin != "" {
-		if l, err := link.LoadPinnedLink(pin, nil); err == nil {
+	if d.opts.PinDir != "" {
+		if pin, m, ok := d.findLinkPin(ifname); ok {
+			l, err := link.LoadPinnedLink(pin, nil)
+			if err != nil {
+				return nil, fmt.Errorf("open pinned xdp link of %s: %w", ifname, err)
+			}
 			if err := l.Update(d.objs.FlowtapMeter); err != nil {
 				l.Close()
 				return nil, fmt.Errorf("take over pinned xdp link on %s: %w", ifname, err)
 			}
-			p.link = l
-			p.Mode = readMode(pin)
+			p.link, p.Mode = l, m
 			return p, nil
 		}
 	}
@@ -104,13 +106,10 @@ func (d *Datapath) Attach(ifname string, mode AttachMode, s PortSettings) (*Port
 	if p.link == nil {
 		return nil, fmt.Errorf("attach xdp to %s: %s", ifname, strings.Join(p.Tried, "; "))
 	}
-	if pin != "" {
-		if err := p.link.Pin(pin); err != nil {
+	if d.opts.PinDir != "" {
+		if err := p.link.Pin(d.linkPin(ifname, p.Mode)); err != nil {
 			p.link.Close()
 			return nil, fmt.Errorf("pin xdp link of %s: %w", ifname, err)
-		}
-		if err := os.WriteFile(pin+".mode", []byte(p.Mode.String()), 0o600); err != nil {
-			return nil, fmt.Errorf("record attach mode of %s: %w", ifname, err)
 		}
 	}
 	return p, nil
@@ -119,11 +118,10 @@ func (d *Datapath) Attach(ifname string, mode AttachMode, s PortSettings) (*Port
 // Detach unhooks the meter from the port and forgets its pin.
 func (d *Datapath) Detach(p *Port) error {
 	var errs []error
-	if pin := d.linkPin(p.Name); pin != "" {
+	if d.opts.PinDir != "" {
 		if err := p.link.Unpin(); err != nil {
 			errs = append(errs, fmt.Errorf("unpin xdp link of %s: %w", p.Name, err))
 		}
-		os.Remove(pin + ".mode")
 	}
 	if err := p.link.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("detach xdp from %s: %w", p.Name, err))
@@ -135,21 +133,18 @@ func (d *Datapath) Detach(p *Port) error {
 // the daemon exits to be restarted.
 func (p *Port) Release() error { return p.link.Close() }
 
-func (d *Datapath) linkPin(ifname string) string {
-	if d.opts.PinDir == "" {
-		return ""
-	}
-	return filepath.Join(d.opts.PinDir, "link_"+ifname)
+// linkPin names a port's pinned link. bpffs holds no regular files, so the
+// attach mode, which the kernel does not report for a link, is in the name.
+func (d *Datapath) linkPin(ifname string, m AttachMode) string {
+	return filepath.Join(d.opts.PinDir, "link_"+ifname+"@"+m.String())
 }
 
-func readMode(pin string) AttachMode {
-	b, err := os.ReadFile(pin + ".mode")
-	if err != nil {
-		return ModeBest
+func (d *Datapath) findLinkPin(ifname string) (string, AttachMode, bool) {
+	for _, m := range []AttachMode{ModeOffload, ModeNative, ModeGeneric} {
+		pin := d.linkPin(ifname, m)
+		if _, err := os.Stat(pin); err == nil {
+			return pin, m, true
+		}
 	}
-	m, err := ParseAttachMode(string(b))
-	if err != nil {
-		return ModeBest
-	}
-	return m
+	return "", 0, false
 }

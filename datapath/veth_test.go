@@ -1,0 +1,316 @@
+package datapath
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// vethNS is a network namespace holding a veth pair: the meter is attached
+// to mon, frames are sent into src and arrive on mon.
+type vethNS struct {
+	name     string
+	mon, src string
+	monIndex int
+	srcIndex int
+}
+
+// enterVethNS creates the namespace and pair and moves the calling
+// goroutine's thread into it until the test ends.
+func enterVethNS(t *testing.T) *vethNS {
+	t.Helper()
+	requireRoot(t)
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Fatal("ip not found: install Debian's iproute2 (make deps)")
+	}
+	n := &vethNS{name: fmt.Sprintf("flowtap-test-%d", os.Getpid()), mon: "vmon", src: "vsrc"}
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v\n%s", args, err, out)
+		}
+	}
+	exec.Command("ip", "netns", "del", n.name).Run()
+	run("netns", "add", n.name)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", n.name).Run() })
+	// No IPv6 autoconfiguration: its router solicitations and MLD reports
+	// would be metered alongside the test's frames.
+	for _, k := range []string{"all", "default"} {
+		run("netns", "exec", n.name, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/"+k+"/disable_ipv6")
+	}
+	run("-n", n.name, "link", "add", n.mon, "type", "veth", "peer", "name", n.src)
+	run("-n", n.name, "link", "set", n.mon, "up")
+	run("-n", n.name, "link", "set", n.src, "up")
+
+	runtime.LockOSThread()
+	orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := os.Open(filepath.Join("/run/netns", n.name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+		t.Fatalf("enter netns %s: %v", n.name, err)
+	}
+	t.Cleanup(func() {
+		unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET)
+		orig.Close()
+		runtime.UnlockOSThread()
+	})
+	for _, x := range []struct {
+		name string
+		idx  *int
+	}{{n.mon, &n.monIndex}, {n.src, &n.srcIndex}} {
+		ifc, err := net.InterfaceByName(x.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*x.idx = ifc.Index
+	}
+	return n
+}
+
+// send writes raw frames into the src end with an AF_PACKET socket.
+func (n *vethNS) send(t *testing.T, frames [][]byte) {
+	t.Helper()
+	proto := binary.BigEndian.Uint16([]byte{0x00, 0x03}) // htons(ETH_P_ALL)
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW, int(proto))
+	if err != nil {
+		t.Fatalf("packet socket: %v", err)
+	}
+	defer unix.Close(fd)
+	sa := &unix.SockaddrLinklayer{Ifindex: n.srcIndex, Protocol: proto}
+	for _, f := range frames {
+		if err := unix.Sendto(fd, f, 0, sa); err != nil {
+			t.Fatalf("send %d-byte frame: %v", len(f), err)
+		}
+	}
+}
+
+// waitFrames polls the meter until it has seen n frames.
+func waitFrames(t *testing.T, d *Datapath, n uint64) Stats {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := d.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Frames >= n || time.Now().After(deadline) {
+			if st.Frames != n {
+				t.Fatalf("meter saw %d frames, sent %d", st.Frames, n)
+			}
+			return st
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// vethTraffic is a known mix: a TCP connection's client side, DNS, ICMP
+// and IPv6, each frame sized by its IP total length.
+func vethTraffic() (frames [][]byte, want map[tuple]struct {
+	packets, bytes uint64
+	flags          uint8
+}) {
+	want = map[tuple]struct {
+		packets, bytes uint64
+		flags          uint8
+	}{}
+	add := func(tp tuple, fr []byte, flags uint8, times int) {
+		l2 := 14
+		if fr[12] == 0x81 {
+			l2 = 18
+		}
+		for i := 0; i < times; i++ {
+			frames = append(frames, fr)
+		}
+		w := want[tp]
+		w.packets += uint64(times)
+		w.bytes += uint64(times * (len(fr) - l2))
+		w.flags |= flags
+		want[tp] = w
+	}
+	seg := func(flags uint8, payload int) []byte {
+		return cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 6}.bytes(cat(tcpHdr(40000, 80, flags), make([]byte, payload))))
+	}
+	web := tuple{6, v4a, v4b, 40000, 80}
+	add(web, seg(tcpSYN, 0), tcpSYN, 1)
+	add(web, seg(tcpACK, 0), tcpACK, 1)
+	add(web, seg(tcpACK|tcpPSH, 300), tcpACK|tcpPSH, 5)
+	add(web, seg(tcpFIN|tcpACK, 0), tcpFIN|tcpACK, 1)
+	dns := tuple{17, v4b, v4a, 53, 33333}
+	add(dns, cat(ethHdr(0x0800), ip4{src: v4b, dst: v4a, proto: 17}.bytes(udpHdr(53, 33333, 100))), 0, 7)
+	ping := tuple{1, v4a, v4b, 0, 0x0800}
+	add(ping, cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 1}.bytes(cat(icmpHdr(8, 0), make([]byte, 56)))), 0, 4)
+	six := tuple{17, v6a, v6b, 5000, 5001}
+	add(six, cat(ethHdr(0x86dd), ip6{src: v6a, dst: v6b, nh: 17}.bytes(udpHdr(5000, 5001, 1200))), 0, 3)
+	big := tuple{17, v4a, v4b, 9, 9}
+	add(big, cat(ethHdr(0x8100), vlanTag(10, 0x0800), ip4{src: v4a, dst: v4b, proto: 17}.bytes(udpHdr(9, 9, 1400))), 0, 2)
+	return frames, want
+}
+
+func checkVethFlows(t *testing.T, d *Datapath, n *vethNS) {
+	t.Helper()
+	frames, want := vethTraffic()
+	n.send(t, frames)
+	st := waitFrames(t, d, uint64(len(frames)))
+	if st.MeteredPackets != uint64(len(frames)) || st.UnparsedTotal() != 0 {
+		t.Fatalf("metered %d of %d frames, unparsed %v", st.MeteredPackets, len(frames), st.Unparsed)
+	}
+	got := map[tuple]flow.Record{}
+	var pk uint64
+	if _, err := d.Harvest(HarvestRequest{Force: true}, func(r *flow.Record) {
+		got[tuple{r.Proto, r.SrcAddr, r.DstAddr, r.SrcPort, r.DstPort}] = *r
+		pk += r.Packets
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d flows, want %d: %v", len(got), len(want), got)
+	}
+	for tp, w := range want {
+		r, ok := got[tp]
+		if !ok {
+			t.Errorf("flow %s missing", tp)
+			continue
+		}
+		if r.Packets != w.packets || r.Bytes != w.bytes || r.TCPFlags != w.flags || r.InputIf != uint32(n.monIndex) {
+			t.Errorf("flow %s: %d pkts %d bytes flags %#x if %d; want %d %d %#x if %d",
+				tp, r.Packets, r.Bytes, r.TCPFlags, r.InputIf, w.packets, w.bytes, w.flags, n.monIndex)
+		}
+	}
+	if pk != uint64(len(frames)) {
+		t.Errorf("flows sum to %d packets, sent %d", pk, len(frames))
+	}
+}
+
+func TestVethNative(t *testing.T) {
+	n := enterVethNS(t)
+	d := openTest(t, 1024)
+	p, err := d.Attach(n.mon, ModeBest, PortSettings{Verdict: Passive, Meter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("attached to %s in %s mode (tried first: %v)", n.mon, p.Mode, p.Tried)
+	if p.Mode != ModeNative {
+		t.Fatalf("veth supports native XDP: got %s mode", p.Mode)
+	}
+	checkVethFlows(t, d, n)
+	if err := d.Detach(p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVethGeneric(t *testing.T) {
+	n := enterVethNS(t)
+	d := openTest(t, 1024)
+	p, err := d.Attach(n.mon, ModeGeneric, PortSettings{Verdict: Passive, Meter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Mode != ModeGeneric {
+		t.Fatalf("forced generic, got %s", p.Mode)
+	}
+	checkVethFlows(t, d, n)
+	if err := d.Detach(p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRestartKeepsCache: the daemon goes away with its link pinned, the
+// pinned program keeps metering, a new daemon takes over maps and link,
+// and the harvest holds every packet sent across all three phases. A
+// restart with another cache size drains the old maps first.
+func TestRestartKeepsCache(t *testing.T) {
+	n := enterVethNS(t)
+	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-test-")
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	fr := cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 17}.bytes(udpHdr(7, 7, 50)))
+	burst := func(k int) [][]byte {
+		out := make([][]byte, k)
+		for i := range out {
+			out[i] = fr
+		}
+		return out
+	}
+	d1, err := Open(Options{PinDir: pin, Entries4: 256, Entries6: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := d1.Attach(n.mon, ModeNative, PortSettings{Meter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.send(t, burst(10))
+	waitFrames(t, d1, 10)
+	p1.Release()
+	d1.Close() // the daemon is gone; the pinned link keeps metering
+	n.send(t, burst(5))
+
+	d2, err := Open(Options{PinDir: pin, Entries4: 256, Entries6: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFrames(t, d2, 15)
+	p2, err := d2.Attach(n.mon, ModeBest, PortSettings{Meter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2.Mode != ModeNative {
+		t.Errorf("taken-over link reports %s, want native", p2.Mode)
+	}
+	n.send(t, burst(7))
+	waitFrames(t, d2, 22)
+	p2.Release()
+	d2.Close()
+
+	// Restart with a bigger cache: the old maps are drained, then replaced.
+	var drained uint64
+	d3, err := Open(Options{PinDir: pin, Entries4: 512, Entries6: 512, OnResize: func(r *flow.Record) { drained += r.Packets }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d3.Close()
+	if drained != 22 {
+		t.Fatalf("restart with a new cache size drained %d packets, want 22", drained)
+	}
+	if c4, _ := d3.Capacity(); c4 != 512 {
+		t.Fatalf("capacity %d after resize", c4)
+	}
+	p3, err := d3.Attach(n.mon, ModeBest, PortSettings{Meter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.send(t, burst(3))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, _ := d3.Stats()
+		if st.MeteredPackets >= 25 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	recs := harvestAll(t, d3)
+	if len(recs) != 1 || recs[0].Packets != 3 {
+		t.Fatalf("after resize: %+v", recs)
+	}
+	if err := d3.Detach(p3); err != nil {
+		t.Fatal(err)
+	}
+}
