@@ -7,10 +7,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// clockPair ties the kernel's CLOCK_MONOTONIC (what bpf_ktime_get_ns reads)
-// to the wall clock at one instant, so flow times convert exactly.
+// timeShift is TIME_SHIFT in meter.h: datapath stamps count 2^20 ns.
+const timeShift = 20
+
+// clockPair ties the kernel's CLOCK_MONOTONIC (what the datapath's stamps
+// count) to the wall clock at one instant, so flow times convert exactly.
 type clockPair struct {
-	monoMs int64
+	monoNs int64
 	wall   time.Time
 }
 
@@ -19,21 +22,22 @@ func readClocks() (clockPair, error) {
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return clockPair{}, fmt.Errorf("read CLOCK_MONOTONIC: %w", err)
 	}
-	return clockPair{monoMs: ts.Nano() / 1e6, wall: time.Now()}, nil
+	return clockPair{monoNs: ts.Nano(), wall: time.Now()}, nil
 }
 
-// widen turns the 32-bit millisecond stamp the datapath stores into a
-// full monotonic millisecond value; stamps are never 49 days old.
-func (c clockPair) widen(ms32 uint32) int64 {
-	return c.monoMs - int64(uint32(c.monoMs)-ms32)
+// widen turns the 32-bit stamp the datapath stores into a full one; stamps
+// are never 52 days old.
+func (c clockPair) widen(t32 uint32) int64 {
+	now := c.monoNs >> timeShift
+	return now - int64(uint32(now)-t32)
 }
 
 // wallOf converts a datapath stamp to wall-clock time (ms precision).
-func (c clockPair) wallOf(ms32 uint32) time.Time {
-	return c.wall.Add(-time.Duration(c.monoMs-c.widen(ms32)) * time.Millisecond).Truncate(time.Millisecond)
+func (c clockPair) wallOf(t32 uint32) time.Time {
+	return c.wall.Add(-time.Duration(c.monoNs - c.widen(t32)<<timeShift)).Truncate(time.Millisecond)
 }
 
 // stampOf converts a wall-clock time to the datapath's 32-bit stamp.
 func (c clockPair) stampOf(t time.Time) uint32 {
-	return uint32(c.monoMs - c.wall.Sub(t).Milliseconds())
+	return uint32((c.monoNs - c.wall.Sub(t).Nanoseconds()) >> timeShift)
 }

@@ -59,7 +59,7 @@ func (d *Datapath) ReadEvents(ctx context.Context, fn func(Event)) error {
 			Kind:    EventKind(b[0]),
 			Family:  b[1],
 			IfIndex: binary.LittleEndian.Uint32(b[4:]),
-			Time:    clk.wall.Add(-time.Duration(clk.monoMs*1e6 - ns)),
+			Time:    clk.wall.Add(-time.Duration(clk.monoNs - ns)),
 		})
 	}
 }

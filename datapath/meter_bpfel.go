@@ -49,8 +49,8 @@ type meterFlowVal struct {
 	_       structs.HostLayout
 	Packets uint64
 	Bytes   uint64
-	FirstMs uint32
-	LastMs  uint32
+	FirstT  uint32
+	LastT   uint32
 	Tcp     uint32
 	Attrs   uint32
 	Smac    [6]uint8
@@ -130,23 +130,24 @@ type meterReapArgs struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	meterMapCpustate           = "cpustate"
-	meterMapEvents             = "events"
-	meterMapFlows4             = "flows4"
-	meterMapFlows6             = "flows6"
-	meterMapGen1Live           = "gen1_live"
-	meterMapHarvest            = "harvest"
-	meterMapPorts              = "ports"
-	meterMapStats              = "stats"
-	meterProgBenchEmpty        = "bench_empty"
-	meterProgBenchMeterNewflow = "bench_meter_newflow"
-	meterProgBenchParseOnly    = "bench_parse_only"
-	meterProgFlowtapMeter      = "flowtap_meter"
-	meterProgFlowtapReap       = "flowtap_reap"
-	meterVarCfg                = "cfg"
-	meterVarReap               = "reap"
-	meterVarUnusedHarvestRec   = "unused_harvest_rec"
-	meterVarUnusedMeterEvent   = "unused_meter_event"
+	meterMapCpustate              = "cpustate"
+	meterMapEvents                = "events"
+	meterMapFlows4                = "flows4"
+	meterMapFlows6                = "flows6"
+	meterMapGen1Live              = "gen1_live"
+	meterMapHarvest               = "harvest"
+	meterMapPorts                 = "ports"
+	meterMapStats                 = "stats"
+	meterProgBenchEmpty           = "bench_empty"
+	meterProgBenchMeterLookupOnly = "bench_meter_lookup_only"
+	meterProgBenchMeterNewflow    = "bench_meter_newflow"
+	meterProgBenchParseOnly       = "bench_parse_only"
+	meterProgFlowtapMeter         = "flowtap_meter"
+	meterProgFlowtapReap          = "flowtap_reap"
+	meterVarCfg                   = "cfg"
+	meterVarReap                  = "reap"
+	meterVarUnusedHarvestRec      = "unused_harvest_rec"
+	meterVarUnusedMeterEvent      = "unused_meter_event"
 )
 
 // loadMeter returns the embedded CollectionSpec for meter.
@@ -191,11 +192,12 @@ type meterSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterProgramSpecs struct {
-	BenchEmpty        *ebpf.ProgramSpec `ebpf:"bench_empty"`
-	BenchMeterNewflow *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
-	BenchParseOnly    *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
-	FlowtapMeter      *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
-	FlowtapReap       *ebpf.ProgramSpec `ebpf:"flowtap_reap"`
+	BenchEmpty           *ebpf.ProgramSpec `ebpf:"bench_empty"`
+	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
+	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
+	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
+	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
+	FlowtapReap          *ebpf.ProgramSpec `ebpf:"flowtap_reap"`
 }
 
 // meterMapSpecs contains maps before they are loaded into the kernel.
@@ -279,16 +281,18 @@ type meterVariables struct {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterPrograms struct {
-	BenchEmpty        *ebpf.Program `ebpf:"bench_empty"`
-	BenchMeterNewflow *ebpf.Program `ebpf:"bench_meter_newflow"`
-	BenchParseOnly    *ebpf.Program `ebpf:"bench_parse_only"`
-	FlowtapMeter      *ebpf.Program `ebpf:"flowtap_meter"`
-	FlowtapReap       *ebpf.Program `ebpf:"flowtap_reap"`
+	BenchEmpty           *ebpf.Program `ebpf:"bench_empty"`
+	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
+	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
+	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
+	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
+	FlowtapReap          *ebpf.Program `ebpf:"flowtap_reap"`
 }
 
 func (p *meterPrograms) Close() error {
 	return _MeterClose(
 		p.BenchEmpty,
+		p.BenchMeterLookupOnly,
 		p.BenchMeterNewflow,
 		p.BenchParseOnly,
 		p.FlowtapMeter,

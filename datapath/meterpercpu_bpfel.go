@@ -49,8 +49,8 @@ type meterPercpuFlowVal struct {
 	_       structs.HostLayout
 	Packets uint64
 	Bytes   uint64
-	FirstMs uint32
-	LastMs  uint32
+	FirstT  uint32
+	LastT   uint32
 	Tcp     uint32
 	Attrs   uint32
 	Smac    [6]uint8
@@ -111,23 +111,24 @@ type meterPercpuReapArgs struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	meterPercpuMapCpustate           = "cpustate"
-	meterPercpuMapEvents             = "events"
-	meterPercpuMapFlows4             = "flows4"
-	meterPercpuMapFlows6             = "flows6"
-	meterPercpuMapGen1Live           = "gen1_live"
-	meterPercpuMapHarvest            = "harvest"
-	meterPercpuMapPorts              = "ports"
-	meterPercpuMapStats              = "stats"
-	meterPercpuProgBenchEmpty        = "bench_empty"
-	meterPercpuProgBenchMeterNewflow = "bench_meter_newflow"
-	meterPercpuProgBenchParseOnly    = "bench_parse_only"
-	meterPercpuProgFlowtapMeter      = "flowtap_meter"
-	meterPercpuProgFlowtapReap       = "flowtap_reap"
-	meterPercpuVarCfg                = "cfg"
-	meterPercpuVarReap               = "reap"
-	meterPercpuVarUnusedHarvestRec   = "unused_harvest_rec"
-	meterPercpuVarUnusedMeterEvent   = "unused_meter_event"
+	meterPercpuMapCpustate              = "cpustate"
+	meterPercpuMapEvents                = "events"
+	meterPercpuMapFlows4                = "flows4"
+	meterPercpuMapFlows6                = "flows6"
+	meterPercpuMapGen1Live              = "gen1_live"
+	meterPercpuMapHarvest               = "harvest"
+	meterPercpuMapPorts                 = "ports"
+	meterPercpuMapStats                 = "stats"
+	meterPercpuProgBenchEmpty           = "bench_empty"
+	meterPercpuProgBenchMeterLookupOnly = "bench_meter_lookup_only"
+	meterPercpuProgBenchMeterNewflow    = "bench_meter_newflow"
+	meterPercpuProgBenchParseOnly       = "bench_parse_only"
+	meterPercpuProgFlowtapMeter         = "flowtap_meter"
+	meterPercpuProgFlowtapReap          = "flowtap_reap"
+	meterPercpuVarCfg                   = "cfg"
+	meterPercpuVarReap                  = "reap"
+	meterPercpuVarUnusedHarvestRec      = "unused_harvest_rec"
+	meterPercpuVarUnusedMeterEvent      = "unused_meter_event"
 )
 
 // loadMeterPercpu returns the embedded CollectionSpec for meterPercpu.
@@ -172,11 +173,12 @@ type meterPercpuSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterPercpuProgramSpecs struct {
-	BenchEmpty        *ebpf.ProgramSpec `ebpf:"bench_empty"`
-	BenchMeterNewflow *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
-	BenchParseOnly    *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
-	FlowtapMeter      *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
-	FlowtapReap       *ebpf.ProgramSpec `ebpf:"flowtap_reap"`
+	BenchEmpty           *ebpf.ProgramSpec `ebpf:"bench_empty"`
+	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
+	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
+	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
+	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
+	FlowtapReap          *ebpf.ProgramSpec `ebpf:"flowtap_reap"`
 }
 
 // meterPercpuMapSpecs contains maps before they are loaded into the kernel.
@@ -260,16 +262,18 @@ type meterPercpuVariables struct {
 //
 // It can be passed to loadMeterPercpuObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterPercpuPrograms struct {
-	BenchEmpty        *ebpf.Program `ebpf:"bench_empty"`
-	BenchMeterNewflow *ebpf.Program `ebpf:"bench_meter_newflow"`
-	BenchParseOnly    *ebpf.Program `ebpf:"bench_parse_only"`
-	FlowtapMeter      *ebpf.Program `ebpf:"flowtap_meter"`
-	FlowtapReap       *ebpf.Program `ebpf:"flowtap_reap"`
+	BenchEmpty           *ebpf.Program `ebpf:"bench_empty"`
+	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
+	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
+	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
+	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
+	FlowtapReap          *ebpf.Program `ebpf:"flowtap_reap"`
 }
 
 func (p *meterPercpuPrograms) Close() error {
 	return _MeterPercpuClose(
 		p.BenchEmpty,
+		p.BenchMeterLookupOnly,
 		p.BenchMeterNewflow,
 		p.BenchParseOnly,
 		p.FlowtapMeter,

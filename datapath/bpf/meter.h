@@ -39,13 +39,17 @@ struct flow_key6 {
 #define ST_FIN_EV 0x02   /* FIN/RST seen and its one event sent */
 #define ST_REASON_SHIFT 4 /* bits 4..6: flow end reason (IPFIX code) */
 
-/* Per-flow value: 44 bytes. Times are CLOCK_MONOTONIC milliseconds, low 32
- * bits; user space widens them (flows never live 49 days). */
+/* Flow times are CLOCK_MONOTONIC in units of 2^TIME_SHIFT ns (1.048576 ms),
+ * low 32 bits: they wrap after 52 days, and user space widens them (no
+ * flow lives that long). */
+#define TIME_SHIFT 20
+
+/* Per-flow value: 44 bytes. */
 struct flow_val {
 	__u64 packets;
 	__u64 bytes; /* sum of IP total length */
-	__u32 first_ms; /* 0 after an active-timeout split: set by the next packet */
-	__u32 last_ms;
+	__u32 first_t; /* 0 after an active-timeout split: set by the next packet */
+	__u32 last_t;
 	__u32 tcp; /* byte 0 TCP flags ORed, byte 1 ToS first seen, byte 2 min TTL, byte 3 max TTL */
 	__u32 attrs; /* bits 0..11 outer VID, 12..23 inner VID, byte 3 state */
 	__u8 smac[6];
