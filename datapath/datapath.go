@@ -1,9 +1,11 @@
 // Package datapath loads the XDP flow meter, attaches it to monitored ports
-// and harvests expired flows from its maps. It never logs: errors carry
+// and harvests expired flows from its table. It never logs: errors carry
 // their context up to the caller.
 package datapath
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +13,7 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/ringbuf"
+	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -26,34 +28,34 @@ type Options struct {
 	// PinDir is a bpffs directory for the maps and port links; empty means
 	// nothing is pinned (tests, benchmarks).
 	PinDir string
-	// Entries4 and Entries6 are the flow map capacities: the configured
-	// cache size. A pinned map of another size is drained through
+	// Entries4 and Entries6 are the flow capacities: the configured cache
+	// size, per family. A pinned table of another size is drained through
 	// OnResize and replaced.
 	Entries4 int
 	Entries6 int
-	// OnResize receives the flows of a pinned cache whose size no longer
-	// matches, before it is replaced; nil drops them (counted nowhere:
-	// the daemon always sets it).
+	// OnResize receives the flows of a pinned table whose size no longer
+	// matches, before it is replaced (EndForced).
 	OnResize func(*flow.Record)
 }
 
-// Datapath is a loaded meter: programs, maps and the harvest machinery.
+// Datapath is a loaded meter: programs, maps and the shared flow table.
 type Datapath struct {
 	opts    Options
 	objs    meterObjects
-	harvest *ringbuf.Reader
+	tab     *table
 	gpOuter *ebpf.Map // array-of-maps: updating it waits for an RCU grace period
 	gpInner *ebpf.Map
 
-	mu   sync.Mutex // one harvest or config change at a time
-	cfg  meterMeterCfg
-	mask FlowMask
+	mu     sync.Mutex // one harvest or config change at a time
+	cfg    meterMeterCfg
+	mask   FlowMask
+	closed bool
 }
 
-// ErrNotSupported wraps failures caused by a kernel that lacks a feature.
-var ErrNotSupported = errors.New("kernel lacks a feature flowtap needs")
+// tableMaps are the maps whose size follows the cache size.
+var tableMaps = []string{"slots4", "tags4", "slots6", "tags6", "counters"}
 
-// Open loads the meter into the kernel (reusing pinned maps when present).
+// Open loads the meter into the kernel, reusing pinned maps when present.
 func Open(opts Options) (*Datapath, error) {
 	if opts.Entries4 <= 0 {
 		opts.Entries4 = 4096
@@ -64,17 +66,37 @@ func Open(opts Options) (*Datapath, error) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("remove memlock limit: %w", err)
 	}
-	if opts.PinDir != "" {
+	spec, err := loadMeter()
+	if err != nil {
+		return nil, fmt.Errorf("parse meter object: %w", err)
+	}
+	s4, g4 := tableGeometry(opts.Entries4)
+	s6, g6 := tableGeometry(opts.Entries6)
+	spec.Maps["slots4"].MaxEntries, spec.Maps["tags4"].MaxEntries = s4, g4
+	spec.Maps["slots6"].MaxEntries, spec.Maps["tags6"].MaxEntries = s6, g6
+
+	d := &Datapath{opts: opts}
+	copts := &ebpf.CollectionOptions{}
+	if opts.PinDir == "" {
+		for _, m := range spec.Maps {
+			m.Pinning = ebpf.PinNone
+		}
+	} else {
 		if err := os.MkdirAll(opts.PinDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create pin directory: %w", err)
 		}
-		if err := drainResized(opts); err != nil {
-			return nil, err
-		}
+		copts.Maps.PinPath = opts.PinDir
 	}
-	d := &Datapath{opts: opts}
-	if err := d.load(nil); err != nil {
-		return nil, err
+	err = spec.LoadAndAssign(&d.objs, copts)
+	if errors.Is(err, ebpf.ErrMapIncompatible) {
+		err = d.loadResized(spec)
+	}
+	if err != nil {
+		var verr *ebpf.VerifierError
+		if errors.As(err, &verr) {
+			return nil, fmt.Errorf("load meter: %w\n%+v", err, verr)
+		}
+		return nil, fmt.Errorf("load meter: %w", err)
 	}
 	if err := d.init(); err != nil {
 		d.Close()
@@ -83,63 +105,65 @@ func Open(opts Options) (*Datapath, error) {
 	return d, nil
 }
 
-func (d *Datapath) load(replace map[string]*ebpf.Map) error {
-	spec, err := loadMeter()
-	if err != nil {
-		return fmt.Errorf("parse meter object: %w", err)
-	}
-	spec.Maps[meterMapFlows4].MaxEntries = uint32(d.opts.Entries4)
-	spec.Maps[meterMapFlows6].MaxEntries = uint32(d.opts.Entries6)
-	copts := &ebpf.CollectionOptions{MapReplacements: replace}
-	if d.opts.PinDir != "" && replace == nil {
-		copts.Maps.PinPath = d.opts.PinDir
-	} else {
-		for _, m := range spec.Maps {
-			m.Pinning = ebpf.PinNone
-		}
-	}
-	if err := spec.LoadAndAssign(&d.objs, copts); err != nil {
-		var verr *ebpf.VerifierError
-		if errors.As(err, &verr) {
-			return fmt.Errorf("load meter: %w\n%+v", err, verr)
-		}
-		return fmt.Errorf("load meter: %w", err)
-	}
-	return nil
-}
-
 func (d *Datapath) init() error {
 	var err error
-	d.harvest, err = ringbuf.NewReader(d.objs.Harvest)
-	if err != nil {
-		return fmt.Errorf("open harvest ring: %w", err)
+	if d.tab, err = openTable(d.objs.Slots4, d.objs.Tags4, d.objs.Slots6, d.objs.Tags6, d.objs.Counters); err != nil {
+		return err
 	}
-	inner := &ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1}
-	d.gpInner, err = ebpf.NewMap(inner)
-	if err != nil {
-		return fmt.Errorf("create grace-period map: %w", err)
+	if err := d.openGracePeriod(); err != nil {
+		return err
 	}
-	d.gpOuter, err = ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 1, InnerMap: inner})
-	if err != nil {
-		return fmt.Errorf("create grace-period map: %w", err)
+	// The seed is chosen once per table and kept with it (pinned), so a
+	// restarted daemon hashes as the table was built.
+	if *d.tab.seed() == 0 {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return fmt.Errorf("choose hash seed: %w", err)
+		}
+		*d.tab.seed() = binary.LittleEndian.Uint64(b[:]) | 1
+	}
+	_, g4 := tableGeometry(d.opts.Entries4)
+	_, g6 := tableGeometry(d.opts.Entries6)
+	d.cfg = meterMeterCfg{
+		Cap4: uint32(d.opts.Entries4), Cap6: uint32(d.opts.Entries6),
+		Groups4: g4, Groups6: g6, Seed: *d.tab.seed(),
 	}
 	// Settings live in .bss, which a fresh load zeroes: start from the IOS
 	// key with no sampling until the caller says otherwise.
 	return d.SetMask(MaskIOS, nil)
 }
 
-// drainResized empties pinned flow maps whose capacity differs from the
-// configured one, handing their flows to OnResize, and unpins them.
-func drainResized(opts Options) error {
+func (d *Datapath) openGracePeriod() error {
+	inner := &ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1}
+	var err error
+	if d.gpInner, err = ebpf.NewMap(inner); err != nil {
+		return fmt.Errorf("create grace-period map: %w", err)
+	}
+	d.gpOuter, err = ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 1, InnerMap: inner})
+	if err != nil {
+		return fmt.Errorf("create grace-period map: %w", err)
+	}
+	return nil
+}
+
+// loadResized handles a pinned table of another size. The new program
+// takes over every pinned port link first, so writers move to the new
+// table; after a grace period the old one has no writers and is drained
+// whole into OnResize; then the new maps replace the old pins. Statistics,
+// port settings and the event ring carry over.
+func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
+	dir := d.opts.PinDir
 	old := map[string]*ebpf.Map{}
 	defer func() {
 		for _, m := range old {
 			m.Close()
 		}
 	}()
-	stale := false
-	for name, want := range map[string]int{meterMapFlows4: opts.Entries4, meterMapFlows6: opts.Entries6} {
-		m, err := ebpf.LoadPinnedMap(filepath.Join(opts.PinDir, name), nil)
+	for name, ms := range spec.Maps {
+		if ms.Pinning != ebpf.PinByName {
+			continue
+		}
+		m, err := ebpf.LoadPinnedMap(filepath.Join(dir, name), nil)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -147,44 +171,95 @@ func drainResized(opts Options) error {
 			return fmt.Errorf("open pinned %s: %w", name, err)
 		}
 		old[name] = m
-		if int(m.MaxEntries()) != want {
-			stale = true
+	}
+	for _, name := range tableMaps {
+		if old[name] == nil {
+			return fmt.Errorf("pinned table in %s is incomplete: %s missing", dir, name)
 		}
 	}
-	if !stale || len(old) != 2 {
-		return nil
+	replace := map[string]*ebpf.Map{}
+	for name, m := range old {
+		if !isTableMap(name) {
+			replace[name] = m
+		}
 	}
-	d := &Datapath{opts: opts}
-	d.opts.Entries4, d.opts.Entries6 = int(old[meterMapFlows4].MaxEntries()), int(old[meterMapFlows6].MaxEntries())
-	// Bind a reaper to the old maps: its harvest ring is private.
-	if err := d.load(old); err != nil {
-		return fmt.Errorf("load reaper for resized cache: %w", err)
+	for _, m := range spec.Maps {
+		m.Pinning = ebpf.PinNone
 	}
-	defer d.Close()
-	if err := d.init(); err != nil {
+	if err := spec.LoadAndAssign(&d.objs, &ebpf.CollectionOptions{MapReplacements: replace}); err != nil {
 		return err
 	}
-	emit := opts.OnResize
-	if emit == nil {
-		emit = func(*flow.Record) {}
+	links, _ := filepath.Glob(filepath.Join(dir, "link_*"))
+	for _, pin := range links {
+		l, err := link.LoadPinnedLink(pin, nil)
+		if err != nil {
+			return fmt.Errorf("open pinned link %s: %w", pin, err)
+		}
+		err = l.Update(d.objs.FlowtapMeter)
+		l.Close()
+		if err != nil {
+			return fmt.Errorf("move %s to the resized table: %w", pin, err)
+		}
 	}
-	if _, err := d.Harvest(HarvestRequest{Force: true}, emit); err != nil {
-		return fmt.Errorf("drain resized cache: %w", err)
+	if err := d.openGracePeriod(); err != nil {
+		return err
 	}
-	for name, m := range old {
-		if err := m.Unpin(); err != nil {
-			return fmt.Errorf("unpin %s: %w", name, err)
+	if err := d.waitForWriters(); err != nil {
+		return err
+	}
+	oldTab, err := openTable(old["slots4"], old["tags4"], old["slots6"], old["tags6"], old["counters"])
+	if err != nil {
+		return err
+	}
+	emit := d.opts.OnResize
+	_, err = oldTab.harvest(HarvestRequest{Force: true}, emit, d.waitForWriters)
+	oldTab.close()
+	if err != nil {
+		return fmt.Errorf("drain resized table: %w", err)
+	}
+	for _, name := range tableMaps {
+		if err := old[name].Unpin(); err != nil {
+			return fmt.Errorf("unpin old %s: %w", name, err)
+		}
+	}
+	for _, m := range []*ebpf.Map{d.objs.Slots4, d.objs.Tags4, d.objs.Slots6, d.objs.Tags6, d.objs.Counters} {
+		name := mapName(m)
+		if err := m.Pin(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("pin resized %s: %w", name, err)
 		}
 	}
 	return nil
 }
 
+func isTableMap(name string) bool {
+	for _, n := range tableMaps {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func mapName(m *ebpf.Map) string {
+	info, err := m.Info()
+	if err != nil {
+		return ""
+	}
+	return info.Name
+}
+
 // Close releases the programs and maps held by this process. Pinned maps
 // and pinned port links stay: metering goes on until Detach.
 func (d *Datapath) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil
+	}
+	d.closed = true
 	var errs []error
-	if d.harvest != nil {
-		errs = append(errs, d.harvest.Close())
+	if d.tab != nil {
+		errs = append(errs, d.tab.close())
 	}
 	if d.gpOuter != nil {
 		errs = append(errs, d.gpOuter.Close())
@@ -196,5 +271,5 @@ func (d *Datapath) Close() error {
 	return errors.Join(errs...)
 }
 
-// Capacity returns the flow map sizes.
+// Capacity returns the configured flow capacities.
 func (d *Datapath) Capacity() (v4, v6 int) { return d.opts.Entries4, d.opts.Entries6 }

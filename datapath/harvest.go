@@ -2,19 +2,15 @@ package datapath
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
-	"os"
+	"sync/atomic"
 	"time"
-
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 )
 
-// HarvestRequest says which flows to take out of the maps. Zero times
+// HarvestRequest says which flows to take out of the table. Zero times
 // disable that test.
 type HarvestRequest struct {
 	IdleBefore   time.Time // last packet before this: EndIdle (EndNoResource if Emergency)
@@ -28,110 +24,135 @@ type HarvestRequest struct {
 	FastThreshold uint64
 }
 
-const (
-	reapMark    = 1
-	reapCollect = 2
+// cutoffs is a HarvestRequest in datapath time stamps.
+type cutoffs struct {
+	idle, active, fast       uint32
+	hasIdle, hasActive, fastOn bool
+	fastThreshold            uint64
+	eof, force, emergency    bool
+}
 
-	rfIdle      = 0x01
-	rfActive    = 0x02
-	rfEOF       = 0x04
-	rfForce     = 0x08
-	rfEmergency = 0x10
-	rfFast      = 0x20
-)
+func (req HarvestRequest) cutoffs(clk clockPair) cutoffs {
+	c := cutoffs{eof: req.EndOfFlow, force: req.Force, emergency: req.Emergency, fastThreshold: req.FastThreshold}
+	if !req.IdleBefore.IsZero() {
+		c.hasIdle, c.idle = true, clk.stampOf(req.IdleBefore)
+	}
+	if !req.ActiveBefore.IsZero() {
+		c.hasActive, c.active = true, clk.stampOf(req.ActiveBefore)
+	}
+	if !req.FastBefore.IsZero() {
+		c.fastOn, c.fast = true, clk.stampOf(req.FastBefore)
+	}
+	return c
+}
 
-// Harvest removes the flows req selects and hands each to emit (the record
-// is reused after emit returns). It returns how many records it emitted.
+// before reports whether stamp a is earlier than b (serial arithmetic).
+func before(a, b uint32) bool { return int32(a-b) < 0 }
+
+// endReason decides whether a live flow ends in this pass, and why.
+func (c *cutoffs) endReason(packets uint64, first, last uint32, state byte) flow.EndReason {
+	switch {
+	case c.force:
+		return flow.EndForced
+	case c.eof && state&stFinEvent != 0:
+		return flow.EndOfFlow
+	case c.hasIdle && before(last, c.idle):
+		if c.emergency {
+			return flow.EndNoResource
+		}
+		return flow.EndIdle
+	case c.fastOn && first != 0 && before(first, c.fast) && packets < c.fastThreshold:
+		return flow.EndIdle
+	}
+	return 0
+}
+
+// Harvest takes the flows req selects out of the table and hands each to
+// emit (the record is reused after emit returns). It returns how many
+// records it emitted.
 //
-// Marking and collecting are separate reaper runs with an RCU grace period
-// between them: after it, no XDP writer can still be adding to a marked
-// entry, so the copy COLLECT takes is final and nothing is lost.
+// It works on the table in place, in three steps. MARK flags ending flows
+// draining with an atomic OR (active-timeout splits take their counters at
+// once with atomic swaps, the entry living on). Then it waits for an RCU
+// grace period: every XDP run that might have seen a flow live has
+// finished, and later ones skip draining slots and create a fresh entry.
+// COLLECT then copies each draining slot, now final, and frees it. An
+// increment is therefore in exactly one harvested record.
 func (d *Datapath) Harvest(req HarvestRequest, emit func(*flow.Record)) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	return d.tab.harvest(req, emit, d.waitForWriters)
+}
+
+func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWriters func() error) (int, error) {
 	clk, err := readClocks()
 	if err != nil {
 		return 0, err
 	}
-	args := meterReapArgs{Mode: reapMark}
-	if !req.IdleBefore.IsZero() {
-		args.Flags |= rfIdle
-		args.IdleBefore = clk.stampOf(req.IdleBefore)
-	}
-	if !req.ActiveBefore.IsZero() {
-		args.Flags |= rfActive
-		args.ActiveBefore = clk.stampOf(req.ActiveBefore)
-	}
-	if !req.FastBefore.IsZero() {
-		args.Flags |= rfFast
-		args.FastBefore = clk.stampOf(req.FastBefore)
-		args.FastThreshold = uint32(min(req.FastThreshold, 1<<32-1))
-	}
-	if req.EndOfFlow {
-		args.Flags |= rfEOF
-	}
-	if req.Force {
-		args.Flags |= rfForce
-	}
-	if req.Emergency {
-		args.Flags |= rfEmergency
-	}
-
-	h := harvester{d: d, clk: clk, emit: emit}
-	marked := 0
-	for {
-		res, err := d.runReaper(args)
-		if err != nil {
-			return h.n, err
-		}
-		marked += int(res.Marked)
-		if err := h.drain(); err != nil {
-			return h.n, err
-		}
-		if res.OutFull == 0 {
-			break
+	c := req.cutoffs(clk)
+	var rec flow.Record
+	n := 0
+	out := func() {
+		n++
+		if emit != nil {
+			emit(&rec)
 		}
 	}
-	if marked == 0 {
-		return h.n, nil
+	var marked []slotRef
+	for fi := range t.fam {
+		f := &t.fam[fi]
+		f.forEachUsed(func(slot uint32) {
+			off := f.slotOff(slot)
+			attrs := f.slots.u32(off + offAttrs)
+			state := byte(atomic.LoadUint32(attrs) >> 24)
+			if state&stDraining != 0 {
+				marked = append(marked, slotRef{uint8(fi), slot}) // left by an interrupted harvest
+				return
+			}
+			packets := atomic.LoadUint64(f.slots.u64(off + offPackets))
+			first := atomic.LoadUint32(f.slots.u32(off + offFirst))
+			last := atomic.LoadUint32(f.slots.u32(off + offLast))
+			if r := c.endReason(packets, first, last, state); r != 0 {
+				atomic.OrUint32(attrs, uint32(stDraining|byte(r)<<stReasonShift)<<24)
+				marked = append(marked, slotRef{uint8(fi), slot})
+				return
+			}
+			if c.hasActive && first != 0 && before(first, c.active) {
+				// Active timeout: take the counters, restart the flow.
+				f.decode(slot, clk, &rec)
+				rec.Packets = atomic.SwapUint64(f.slots.u64(off+offPackets), 0)
+				rec.Bytes = atomic.SwapUint64(f.slots.u64(off+offBytes), 0)
+				rec.TCPFlags = uint8(atomic.AndUint32(f.slots.u32(off+offTCP), 0xffffff00))
+				atomic.StoreUint32(f.slots.u32(off+offFirst), 0)
+				rec.EndReason = flow.EndActive
+				if rec.Packets != 0 || rec.Bytes != 0 {
+					out()
+				}
+			}
+		})
 	}
-	if err := d.waitForWriters(); err != nil {
-		return h.n, err
+	if len(marked) == 0 {
+		return n, nil
 	}
-	args.Mode = reapCollect
-	for {
-		res, err := d.runReaper(args)
-		if err != nil {
-			return h.n, err
-		}
-		if err := h.drain(); err != nil {
-			return h.n, err
-		}
-		if res.OutFull == 0 {
-			break
-		}
+	if err := waitForWriters(); err != nil {
+		return n, err
 	}
-	return h.n, nil
+	for _, m := range marked {
+		f := &t.fam[m.fam]
+		f.decode(m.slot, clk, &rec)
+		rec.EndReason = flow.EndReason(byte(atomic.LoadUint32(f.slots.u32(f.slotOff(m.slot)+offAttrs))>>24) >> stReasonShift & 7)
+		// A split husk with no packets since ends without a record.
+		if rec.Packets != 0 || rec.Bytes != 0 {
+			out()
+		}
+		f.free(m.slot)
+	}
+	return n, nil
 }
 
-func (d *Datapath) runReaper(args meterReapArgs) (meterReapArgs, error) {
-	if err := d.objs.Reap.Set(args); err != nil {
-		return args, fmt.Errorf("set reaper arguments: %w", err)
-	}
-	// XDP test runs need at least an Ethernet header of input.
-	if _, err := d.objs.FlowtapReap.Run(&ebpf.RunOptions{Data: make([]byte, 14)}); err != nil {
-		return args, fmt.Errorf("run reaper: %w", err)
-	}
-	var res meterReapArgs
-	if err := d.objs.Reap.Get(&res); err != nil {
-		return args, fmt.Errorf("read reaper results: %w", err)
-	}
-	return res, nil
-}
-
-// waitForWriters returns after an RCU grace period: every XDP invocation
-// that started before it has finished. Updating an array-of-maps slot makes
-// the kernel call synchronize_rcu() before returning, for the same reason.
+// waitForWriters returns after an RCU grace period: every XDP run that
+// started before it has finished. Updating an array-of-maps slot makes the
+// kernel call synchronize_rcu() before returning, for the same reason.
 func (d *Datapath) waitForWriters() error {
 	if err := d.gpOuter.Put(uint32(0), d.gpInner); err != nil {
 		return fmt.Errorf("wait for datapath writers: %w", err)
@@ -139,66 +160,32 @@ func (d *Datapath) waitForWriters() error {
 	return nil
 }
 
-type harvester struct {
-	d    *Datapath
-	clk  clockPair
-	emit func(*flow.Record)
-	rec  flow.Record
-	raw  ringbuf.Record
-	n    int
-}
-
-const harvestRecSize = 4 + 44 + 44
-
-func (h *harvester) drain() error {
-	rd := h.d.harvest
-	rd.SetDeadline(time.Now()) // the ring is full of what the reaper wrote: never block
-	for {
-		err := rd.ReadInto(&h.raw)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read harvest ring: %w", err)
-		}
-		if len(h.raw.RawSample) < harvestRecSize {
-			return fmt.Errorf("harvest record of %d bytes, want %d", len(h.raw.RawSample), harvestRecSize)
-		}
-		decodeHarvest(h.raw.RawSample, h.clk, &h.rec)
-		h.n++
-		if h.emit != nil {
-			h.emit(&h.rec)
-		}
-	}
-}
-
-// decodeHarvest fills r from a struct harvest_rec (little-endian, packed).
-func decodeHarvest(b []byte, clk clockPair, r *flow.Record) {
+// decode fills r from a slot (little-endian, packed as in meter.h).
+func (f *family) decode(slot uint32, clk clockPair, r *flow.Record) {
 	le := binary.LittleEndian
-	family, reason := b[0], b[1]
-	v := b[4:48]
-	k := b[48:92]
+	off := f.slotOff(slot)
+	v := f.slots.mem[off : off+f.slotSize]
+	k := v[offKey:]
 	*r = flow.Record{}
-	r.EndReason = flow.EndReason(reason)
-	r.Packets = le.Uint64(v[0:])
-	r.Bytes = le.Uint64(v[8:])
-	first, last := le.Uint32(v[16:]), le.Uint32(v[20:])
+	r.Packets = le.Uint64(v[offPackets:])
+	r.Bytes = le.Uint64(v[offBytes:])
+	first, last := le.Uint32(v[offFirst:]), le.Uint32(v[offLast:])
 	if first == 0 {
 		first = last
 	}
 	r.Start = clk.wallOf(first)
 	r.End = clk.wallOf(last)
-	tcp := le.Uint32(v[24:])
+	tcp := le.Uint32(v[offTCP:])
 	r.TCPFlags = uint8(tcp)
 	r.ToS = uint8(tcp >> 8)
 	r.MinTTL = uint8(tcp >> 16)
 	r.MaxTTL = uint8(tcp >> 24)
-	attrs := le.Uint32(v[28:])
+	attrs := le.Uint32(v[offAttrs:])
 	r.VLAN = uint16(attrs & 0xfff)
 	r.InnerVLAN = uint16(attrs >> 12 & 0xfff)
-	copy(r.SrcMAC[:], v[32:38])
-	copy(r.DstMAC[:], v[38:44])
-	if family == 4 {
+	copy(r.SrcMAC[:], v[offSMAC:offSMAC+6])
+	copy(r.DstMAC[:], v[offDMAC:offDMAC+6])
+	if f.v4 {
 		r.SrcAddr = netip.AddrFrom4([4]byte(k[0:4]))
 		r.DstAddr = netip.AddrFrom4([4]byte(k[4:8]))
 		r.SrcPort = le.Uint16(k[8:])
@@ -215,17 +202,8 @@ func decodeHarvest(b []byte, clk clockPair, r *flow.Record) {
 	r.Proto = k[40]
 }
 
-// Usage reports live entries and capacity over both families: entries
-// created by the meter less those the reaper deleted, both kept in pinned
-// maps so the figure survives a daemon restart.
+// Usage reports live entries and capacity over both families.
 func (d *Datapath) Usage() (used, capacity int, err error) {
-	st, err := d.Stats()
-	if err != nil {
-		return 0, 0, err
-	}
-	var deleted uint64
-	if err := d.objs.Gen1Live.Lookup(uint32(1), &deleted); err != nil {
-		return 0, 0, fmt.Errorf("read deleted-entry count: %w", err)
-	}
-	return int(st.FlowsCreated - deleted), int(d.objs.Flows4.MaxEntries() + d.objs.Flows6.MaxEntries()), nil
+	used = int(atomic.LoadUint64(d.tab.fam[0].live) + atomic.LoadUint64(d.tab.fam[1].live))
+	return used, d.opts.Entries4 + d.opts.Entries6, nil
 }

@@ -17,6 +17,8 @@ type meterCpuState struct {
 	_             structs.HostLayout
 	SamplePos     uint32
 	FullEpochSent uint32
+	Salt          uint32
+	Pad           uint32
 }
 
 type meterFlowKey4 struct {
@@ -28,8 +30,7 @@ type meterFlowKey4 struct {
 	Ifindex uint32
 	Proto   uint8
 	Tos     uint8
-	Gen     uint8
-	Pad     uint8
+	Pad     uint16
 }
 
 type meterFlowKey6 struct {
@@ -41,8 +42,7 @@ type meterFlowKey6 struct {
 	Ifindex uint32
 	Proto   uint8
 	Tos     uint8
-	Gen     uint8
-	Pad     uint8
+	Pad     uint16
 }
 
 type meterFlowVal struct {
@@ -57,16 +57,6 @@ type meterFlowVal struct {
 	Dmac    [6]uint8
 }
 
-type meterHarvestRec struct {
-	_      structs.HostLayout
-	Family uint8
-	Reason uint8
-	Gen    uint8
-	Pad    uint8
-	Val    meterFlowVal
-	Key    meterFlowKey6
-}
-
 type meterMeterCfg struct {
 	_                structs.HostLayout
 	Mask4            [5]uint32
@@ -75,6 +65,11 @@ type meterMeterCfg struct {
 	SampleN          uint32
 	DefaultPortFlags uint32
 	FullEpoch        uint32
+	Cap4             uint32
+	Cap6             uint32
+	Groups4          uint32
+	Groups6          uint32
+	Seed             uint64
 }
 
 type meterMeterEvent struct {
@@ -87,24 +82,24 @@ type meterMeterEvent struct {
 }
 
 type meterMeterStats struct {
-	_                 structs.HostLayout
-	Frames            uint64
-	FrameBytes        uint64
-	MeteredPackets    uint64
-	MeteredBytes      uint64
-	SampledOut        uint64
-	Ipv4              uint64
-	Ipv6              uint64
-	FlowsCreated      uint64
-	CreateFailPackets uint64
-	CreateFailBytes   uint64
-	LatePackets       uint64
-	LateBytes         uint64
-	FinEvents         uint64
-	FullEvents        uint64
-	EventDrops        uint64
-	Unparsed          [10]uint64
-	SizeHist          [26]uint64
+	_                    structs.HostLayout
+	Frames               uint64
+	FrameBytes           uint64
+	MeteredPackets       uint64
+	MeteredBytes         uint64
+	SampledOut           uint64
+	Ipv4                 uint64
+	Ipv6                 uint64
+	FlowsCreated         uint64
+	CreateFailPackets    uint64
+	CreateFailBytes      uint64
+	CreateFailFull       uint64
+	CreateFailContention uint64
+	FinEvents            uint64
+	FullEvents           uint64
+	EventDrops           uint64
+	Unparsed             [10]uint64
+	SizeHist             [26]uint64
 }
 
 type meterPortCfg struct {
@@ -112,42 +107,40 @@ type meterPortCfg struct {
 	Flags uint32
 }
 
-type meterReapArgs struct {
-	_             structs.HostLayout
-	Mode          uint32
-	Flags         uint32
-	IdleBefore    uint32
-	ActiveBefore  uint32
-	FastBefore    uint32
-	FastThreshold uint32
-	Marked        uint32
-	Split         uint32
-	Collected     uint32
-	OutFull       uint32
+type meterSlot4 struct {
+	_   structs.HostLayout
+	Val meterFlowVal
+	Key meterFlowKey4
+}
+
+type meterSlot6 struct {
+	_   structs.HostLayout
+	Val meterFlowVal
+	Key meterFlowKey6
 }
 
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	meterMapCounters              = "counters"
 	meterMapCpustate              = "cpustate"
 	meterMapEvents                = "events"
-	meterMapFlows4                = "flows4"
-	meterMapFlows6                = "flows6"
-	meterMapGen1Live              = "gen1_live"
-	meterMapHarvest               = "harvest"
 	meterMapPorts                 = "ports"
+	meterMapSlots4                = "slots4"
+	meterMapSlots6                = "slots6"
 	meterMapStats                 = "stats"
+	meterMapTags4                 = "tags4"
+	meterMapTags6                 = "tags6"
 	meterProgBenchEmpty           = "bench_empty"
 	meterProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	meterProgBenchMeterNewflow    = "bench_meter_newflow"
 	meterProgBenchParseOnly       = "bench_parse_only"
 	meterProgFlowtapMeter         = "flowtap_meter"
-	meterProgFlowtapReap          = "flowtap_reap"
 	meterVarCfg                   = "cfg"
-	meterVarReap                  = "reap"
-	meterVarUnusedHarvestRec      = "unused_harvest_rec"
 	meterVarUnusedMeterEvent      = "unused_meter_event"
+	meterVarUnusedSlot4           = "unused_slot4"
+	meterVarUnusedSlot6           = "unused_slot6"
 )
 
 // loadMeter returns the embedded CollectionSpec for meter.
@@ -197,21 +190,21 @@ type meterProgramSpecs struct {
 	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
-	FlowtapReap          *ebpf.ProgramSpec `ebpf:"flowtap_reap"`
 }
 
 // meterMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterMapSpecs struct {
+	Counters *ebpf.MapSpec `ebpf:"counters"`
 	Cpustate *ebpf.MapSpec `ebpf:"cpustate"`
 	Events   *ebpf.MapSpec `ebpf:"events"`
-	Flows4   *ebpf.MapSpec `ebpf:"flows4"`
-	Flows6   *ebpf.MapSpec `ebpf:"flows6"`
-	Gen1Live *ebpf.MapSpec `ebpf:"gen1_live"`
-	Harvest  *ebpf.MapSpec `ebpf:"harvest"`
 	Ports    *ebpf.MapSpec `ebpf:"ports"`
+	Slots4   *ebpf.MapSpec `ebpf:"slots4"`
+	Slots6   *ebpf.MapSpec `ebpf:"slots6"`
 	Stats    *ebpf.MapSpec `ebpf:"stats"`
+	Tags4    *ebpf.MapSpec `ebpf:"tags4"`
+	Tags6    *ebpf.MapSpec `ebpf:"tags6"`
 }
 
 // meterVariableSpecs contains global variables before they are loaded into the kernel.
@@ -219,9 +212,9 @@ type meterMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterVariableSpecs struct {
 	Cfg              *ebpf.VariableSpec `ebpf:"cfg"`
-	Reap             *ebpf.VariableSpec `ebpf:"reap"`
-	UnusedHarvestRec *ebpf.VariableSpec `ebpf:"unused_harvest_rec"`
 	UnusedMeterEvent *ebpf.VariableSpec `ebpf:"unused_meter_event"`
+	UnusedSlot4      *ebpf.VariableSpec `ebpf:"unused_slot4"`
+	UnusedSlot6      *ebpf.VariableSpec `ebpf:"unused_slot6"`
 }
 
 // meterObjects contains all objects after they have been loaded into the kernel.
@@ -244,26 +237,28 @@ func (o *meterObjects) Close() error {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterMaps struct {
+	Counters *ebpf.Map `ebpf:"counters"`
 	Cpustate *ebpf.Map `ebpf:"cpustate"`
 	Events   *ebpf.Map `ebpf:"events"`
-	Flows4   *ebpf.Map `ebpf:"flows4"`
-	Flows6   *ebpf.Map `ebpf:"flows6"`
-	Gen1Live *ebpf.Map `ebpf:"gen1_live"`
-	Harvest  *ebpf.Map `ebpf:"harvest"`
 	Ports    *ebpf.Map `ebpf:"ports"`
+	Slots4   *ebpf.Map `ebpf:"slots4"`
+	Slots6   *ebpf.Map `ebpf:"slots6"`
 	Stats    *ebpf.Map `ebpf:"stats"`
+	Tags4    *ebpf.Map `ebpf:"tags4"`
+	Tags6    *ebpf.Map `ebpf:"tags6"`
 }
 
 func (m *meterMaps) Close() error {
 	return _MeterClose(
+		m.Counters,
 		m.Cpustate,
 		m.Events,
-		m.Flows4,
-		m.Flows6,
-		m.Gen1Live,
-		m.Harvest,
 		m.Ports,
+		m.Slots4,
+		m.Slots6,
 		m.Stats,
+		m.Tags4,
+		m.Tags6,
 	)
 }
 
@@ -272,9 +267,9 @@ func (m *meterMaps) Close() error {
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterVariables struct {
 	Cfg              *ebpf.Variable `ebpf:"cfg"`
-	Reap             *ebpf.Variable `ebpf:"reap"`
-	UnusedHarvestRec *ebpf.Variable `ebpf:"unused_harvest_rec"`
 	UnusedMeterEvent *ebpf.Variable `ebpf:"unused_meter_event"`
+	UnusedSlot4      *ebpf.Variable `ebpf:"unused_slot4"`
+	UnusedSlot6      *ebpf.Variable `ebpf:"unused_slot6"`
 }
 
 // meterPrograms contains all programs after they have been loaded into the kernel.
@@ -286,7 +281,6 @@ type meterPrograms struct {
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
-	FlowtapReap          *ebpf.Program `ebpf:"flowtap_reap"`
 }
 
 func (p *meterPrograms) Close() error {
@@ -296,7 +290,6 @@ func (p *meterPrograms) Close() error {
 		p.BenchMeterNewflow,
 		p.BenchParseOnly,
 		p.FlowtapMeter,
-		p.FlowtapReap,
 	)
 }
 

@@ -17,8 +17,9 @@ type Stats struct {
 	SampledOut                         uint64
 	IPv4, IPv6                         uint64
 	FlowsCreated                       uint64
-	CreateFailPackets, CreateFailBytes uint64 // the cache was full
-	LatePackets, LateBytes             uint64
+	CreateFailPackets, CreateFailBytes uint64 // flows that could not be created
+	CreateFailFull                     uint64 // ... the cache held its configured size
+	CreateFailContention               uint64 // ... both hash groups of the key were full
 	FinEvents, FullEvents, EventDrops  uint64
 	Unparsed                           [len(ParseReasons)]uint64
 	SizeHistogram                      [26]uint64 // IOS packet size distribution buckets
@@ -42,8 +43,8 @@ func (d *Datapath) Stats() (Stats, error) {
 		s.FlowsCreated += c.FlowsCreated
 		s.CreateFailPackets += c.CreateFailPackets
 		s.CreateFailBytes += c.CreateFailBytes
-		s.LatePackets += c.LatePackets
-		s.LateBytes += c.LateBytes
+		s.CreateFailFull += c.CreateFailFull
+		s.CreateFailContention += c.CreateFailContention
 		s.FinEvents += c.FinEvents
 		s.FullEvents += c.FullEvents
 		s.EventDrops += c.EventDrops

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flowtap XDP meter: parse L2..L4, sample, key by flow mask, count into the
- * flow map. The hot path is a lookup and a few atomics; everything else
- * (aging, export) happens in user space on harvested flows. */
+ * flow table. The hot path is a hash, one tag word, one slot and a few
+ * atomics; aging and export happen in user space, which reads the table
+ * through mmap (datapath/table.go). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -9,28 +10,52 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct bpf_map;
-
-#ifndef FLOW_MAP_TYPE
-#define FLOW_MAP_TYPE BPF_MAP_TYPE_HASH
-#endif
-
-/* Capacities are rewritten by the loader to the configured cache size. */
+/* The flow table (see meter.h). Sizes are set by the loader from the
+ * configured cache size; BPF_F_MMAPABLE lets user space age it in place. */
 struct {
-	__uint(type, FLOW_MAP_TYPE);
-	__uint(max_entries, 4096);
-	__type(key, struct flow_key4);
-	__type(value, struct flow_val);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct slot4);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} flows4 SEC(".maps");
+} slots4 SEC(".maps");
 
 struct {
-	__uint(type, FLOW_MAP_TYPE);
-	__uint(max_entries, 4096);
-	__type(key, struct flow_key6);
-	__type(value, struct flow_val);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 128);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} flows6 SEC(".maps");
+} tags4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct slot6);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} slots6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 128);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tags6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CTR_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} counters SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -40,10 +65,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } stats SEC(".maps");
 
-/* Per-CPU scratch: deterministic sampler position, last cache-full epoch. */
+/* Per-CPU scratch: deterministic sampler position, last cache-full epoch,
+ * the benchmark's key salt. */
 struct cpu_state {
 	__u32 sample_pos;
 	__u32 full_epoch_sent;
+	__u32 salt;
+	__u32 pad;
 };
 
 struct {
@@ -61,34 +89,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ports SEC(".maps");
 
-/* [0]: live generation-1 entries, so the miss path can skip a lookup;
- * [1]: entries the reaper deleted, so created - deleted = entries in use. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} gen1_live SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 32 * 1024 * 1024);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} harvest SEC(".maps");
-
 struct meter_cfg cfg;
-struct reap_args reap;
 
 /* Keep these in BTF so bpf2go can generate their Go mirrors. */
-const struct harvest_rec *unused_harvest_rec __attribute__((unused));
 const struct meter_event *unused_meter_event __attribute__((unused));
+const struct slot4 *unused_slot4 __attribute__((unused));
+const struct slot6 *unused_slot6 __attribute__((unused));
 
 /* ---- parsing ---------------------------------------------------------- */
 
@@ -350,11 +362,30 @@ static __always_inline int sampled_out(void)
 	return pos != 0;
 }
 
+static __always_inline void send_event(struct meter_stats *st, __u8 kind, __u8 family, __u32 ifindex)
+{
+	struct meter_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		st->event_drops++;
+		return;
+	}
+	e->kind = kind;
+	e->family = family;
+	e->pad = 0;
+	e->ifindex = ifindex;
+	e->time_ns = bpf_ktime_get_ns();
+	bpf_ringbuf_submit(e, 0);
+	if (kind == EV_END_OF_FLOW)
+		st->fin_events++;
+	else
+		st->full_events++;
+}
+
 static __always_inline void count_into(struct flow_val *v, struct parsed *p, __u32 now_t,
 				       struct meter_stats *st, __u32 ifindex)
 {
-#ifdef FLOWTAP_PERCPU
-	/* Benchmark variant on a per-CPU map: no other CPU shares the value. */
+#ifdef FLOWTAP_PLAIN_ADD
+	/* Benchmark variant: what the atomics cost. */
 	v->packets++;
 	v->bytes += p->ip_len;
 #else
@@ -377,20 +408,8 @@ static __always_inline void count_into(struct flow_val *v, struct parsed *p, __u
 		__u8 *attrs = (__u8 *)&v->attrs;
 		if (!(attrs[3] & ST_FIN_EV)) {
 			__u32 old = __sync_fetch_and_or(&v->attrs, (__u32)ST_FIN_EV << 24);
-			if (!(old & ((__u32)ST_FIN_EV << 24))) {
-				struct meter_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-				if (e) {
-					e->kind = EV_END_OF_FLOW;
-					e->family = p->family;
-					e->pad = 0;
-					e->ifindex = ifindex;
-					e->time_ns = bpf_ktime_get_ns();
-					bpf_ringbuf_submit(e, 0);
-					st->fin_events++;
-				} else {
-					st->event_drops++;
-				}
-			}
+			if (!(old & ((__u32)ST_FIN_EV << 24)))
+				send_event(st, EV_END_OF_FLOW, p->family, ifindex);
 		}
 	}
 }
@@ -416,99 +435,192 @@ static __always_inline int draining(struct flow_val *v)
 	return ((__u8 *)&v->attrs)[3] & ST_DRAINING;
 }
 
-static __always_inline void cache_full(struct meter_stats *st, struct parsed *p, __u32 ifindex)
+static __always_inline void cache_full(struct meter_stats *st, struct parsed *p, __u32 ifindex,
+				       int contention)
 {
 	st->create_fail_packets++;
 	st->create_fail_bytes += p->ip_len;
+	if (contention)
+		st->create_fail_contention++;
+	else
+		st->create_fail_full++;
 	__u32 zero = 0;
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpustate, &zero);
 	__u32 epoch = cfg.full_epoch;
 	if (!cs || cs->full_epoch_sent == epoch + 1)
 		return;
 	/* One event per CPU until user space has aged and bumped the epoch. */
-	struct meter_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		st->event_drops++;
-		return;
-	}
 	cs->full_epoch_sent = epoch + 1;
-	e->kind = EV_CACHE_FULL;
-	e->family = p->family;
-	e->pad = 0;
-	e->ifindex = ifindex;
-	e->time_ns = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(e, 0);
-	st->full_events++;
+	send_event(st, EV_CACHE_FULL, p->family, ifindex);
 }
 
-static __always_inline void new_flow_event(struct meter_stats *st, struct parsed *p, __u32 ifindex)
+/* ---- the flow table ---------------------------------------------------- */
+
+static __always_inline __u64 fmix64(__u64 h)
 {
-	st->flows_created++;
-	if (!(p->tcp_flags & 0x05))
-		return;
-	struct meter_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		st->event_drops++;
-		return;
-	}
-	e->kind = EV_END_OF_FLOW;
-	e->family = p->family;
-	e->pad = 0;
-	e->ifindex = ifindex;
-	e->time_ns = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(e, 0);
-	st->fin_events++;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
 }
 
-/* Find the live entry for key (generation 0, else 1), or create one. The
- * macro is instantiated for IPv4 and IPv6 keys. */
-#define METER_KEY(MAP, KEY)                                                          \
-	do {                                                                         \
-		struct flow_val *v = bpf_map_lookup_elem(&MAP, KEY);                 \
-		if (lookup_only)                                                     \
-			return;                                                      \
-		if (v && !draining(v)) {                                             \
-			count_into(v, p, now_t, st, ifindex);                       \
-			return;                                                      \
-		}                                                                    \
-		int v0_draining = v != 0;                                            \
-		__u32 zero = 0;                                                      \
-		__u64 *g1 = bpf_map_lookup_elem(&gen1_live, &zero);                  \
-		if (v0_draining || (g1 && *g1)) {                                    \
-			(KEY)->gen = 1;                                              \
-			struct flow_val *v1 = bpf_map_lookup_elem(&MAP, KEY);        \
-			if (v1 && !draining(v1)) {                                   \
-				count_into(v1, p, now_t, st, ifindex);              \
-				return;                                              \
-			}                                                            \
-			if (v0_draining && v1) {                                     \
-				st->late_packets++;                                  \
-				st->late_bytes += p->ip_len;                         \
-				return;                                              \
-			}                                                            \
-			(KEY)->gen = v0_draining;                                    \
-		}                                                                    \
-		struct flow_val nv;                                                  \
-		init_val(&nv, p, now_t, eth);                                            \
-		long err = bpf_map_update_elem(&MAP, KEY, &nv, BPF_NOEXIST);         \
-		if (err == 0) {                                                      \
-			if ((KEY)->gen && g1)                                        \
-				__sync_fetch_and_add(g1, 1);                         \
-			new_flow_event(st, p, ifindex);                              \
-			return;                                                      \
-		}                                                                    \
-		if (err == -17 /* EEXIST: another CPU created it first */) {        \
-			v = bpf_map_lookup_elem(&MAP, KEY);                          \
-			if (v && !draining(v)) {                                     \
-				count_into(v, p, now_t, st, ifindex);               \
-				return;                                              \
-			}                                                            \
-			st->late_packets++;                                          \
-			st->late_bytes += p->ip_len;                                 \
-			return;                                                      \
-		}                                                                    \
-		cache_full(st, p, ifindex);                                          \
-	} while (0)
+/* Seeded hash over the key's 32-bit words: the seed is random per table so
+ * nobody can aim traffic at one group. */
+static __always_inline __u64 key_hash(const __u32 *w, const int nwords)
+{
+	__u64 h = cfg.seed;
+#pragma unroll
+	for (int i = 0; i < nwords; i++)
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	return fmix64(h);
+}
+
+static __always_inline int keys_equal(const __u32 *a, const __u32 *b, const int nwords)
+{
+	__u32 d = 0;
+#pragma unroll
+	for (int i = 0; i < nwords; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+/* Bytes of x equal to zero, as 0x80 in each such byte (exact, no false
+ * positives: the classic SWAR test plus the high-bit fixup). */
+static __always_inline __u64 zero_bytes(__u64 x)
+{
+	__u64 lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	__u64 y = (x & lo7) + lo7;
+	return ~(y | x | lo7);
+}
+
+/* Instantiated once per family: FAM 4 or 6, KEYT the key type, SLOTS and
+ * TAGS the maps, NW the key size in words, CAP/GROUPS the cfg fields,
+ * LIVE the counters index. */
+#define FLOW_TABLE(FAM, KEYT, SLOTT, SLOTS, TAGS, NW, CAP, GROUPS, LIVE)             \
+	static __always_inline struct flow_val *find##FAM(struct KEYT *k, __u32 g,         \
+							  __u64 tags, __u8 tag)             \
+	{                                                                                  \
+		__u64 m = zero_bytes(tags ^ (0x0101010101010101ULL * tag));                \
+		if (!m)                                                                    \
+			return 0;                                                          \
+		_Pragma("unroll") for (int i = 0; i < GROUP_SLOTS; i++)                    \
+		{                                                                          \
+			if (!(m & (0x80ULL << (8 * i))))                                   \
+				continue;                                                  \
+			__u32 idx = g * GROUP_SLOTS + i;                                   \
+			struct SLOTT *s = bpf_map_lookup_elem(&SLOTS, &idx);               \
+			if (s && keys_equal((__u32 *)&s->key, (__u32 *)k, NW) &&            \
+			    !draining(&s->val))                                             \
+				return &s->val;                                            \
+		}                                                                          \
+		return 0;                                                                  \
+	}                                                                                  \
+                                                                                           \
+	/* Claim a free slot in group g: CAS its tag byte from 0 to CLAIMED. */            \
+	static __always_inline struct SLOTT *claim##FAM(__u32 g, __u64 *tp, __u32 *byte)   \
+	{                                                                                  \
+		_Pragma("unroll") for (int try = 0; try < 4; try++)                        \
+		{                                                                          \
+			__u64 free = zero_bytes(*(volatile __u64 *)tp);                    \
+			if (!free)                                                         \
+				return 0;                                                  \
+			int i = 0;                                                         \
+			_Pragma("unroll") for (int b = GROUP_SLOTS - 1; b >= 0; b--)       \
+				if (free & (0x80ULL << (8 * b)))                           \
+					i = b;                                             \
+			__u32 *word = (__u32 *)tp + (i >> 2);                              \
+			__u32 shift = 8 * (i & 3);                                         \
+			__u32 old = *(volatile __u32 *)word;                               \
+			if ((old >> shift) & 0xff)                                         \
+				continue;                                                  \
+			if (__sync_val_compare_and_swap(word, old,                          \
+							old | (TAG_CLAIMED << shift)) != old) \
+				continue;                                                  \
+			__u32 idx = g * GROUP_SLOTS + i;                                   \
+			*byte = i;                                                         \
+			return bpf_map_lookup_elem(&SLOTS, &idx);                          \
+		}                                                                          \
+		return 0;                                                                  \
+	}                                                                                  \
+                                                                                           \
+	static __always_inline void meter_key##FAM(struct KEYT *k, struct parsed *p,        \
+						   __u32 now_t, struct meter_stats *st,     \
+						   __u32 ifindex, __u8 *eth,                \
+						   const int lookup_only)                   \
+	{                                                                                  \
+		__u64 h = key_hash((__u32 *)k, NW);                                        \
+		__u32 mask = cfg.GROUPS - 1;                                               \
+		__u32 g1 = h & mask, g2 = (h >> 32) & mask;                                \
+		if (g2 == g1)                                                              \
+			g2 = g1 ^ (1 & mask);                                              \
+		__u8 tag = 0x80 | ((h >> 24) & 0x7f);                                      \
+		__u64 *t1 = bpf_map_lookup_elem(&TAGS, &g1);                               \
+		__u64 *t2 = bpf_map_lookup_elem(&TAGS, &g2);                               \
+		if (!t1 || !t2)                                                            \
+			return;                                                            \
+		__u64 tags1 = *(volatile __u64 *)t1;                                       \
+		struct flow_val *v = find##FAM(k, g1, tags1, tag);                         \
+		if (!v) {                                                                  \
+			__u64 tags2 = *(volatile __u64 *)t2;                               \
+			v = find##FAM(k, g2, tags2, tag);                                  \
+		}                                                                          \
+		if (lookup_only)                                                           \
+			return;                                                            \
+		if (v) {                                                                   \
+			count_into(v, p, now_t, st, ifindex);                              \
+			return;                                                            \
+		}                                                                          \
+		/* A new flow (or its old entry drains): take a slot if the cache      \
+		 * is under its size. One shared atomic per new flow, none per         \
+		 * packet. */                                                              \
+		__u32 li = LIVE;                                                           \
+		__u64 *live = bpf_map_lookup_elem(&counters, &li);                         \
+		if (!live)                                                                 \
+			return;                                                            \
+		if (__sync_fetch_and_add(live, 1) >= cfg.CAP) {                           \
+			__sync_fetch_and_add(live, -1);                                    \
+			cache_full(st, p, ifindex, 0);                                     \
+			return;                                                            \
+		}                                                                          \
+		/* The emptier of the two groups, as two-choice hashing does. */       \
+		__u64 f1 = zero_bytes(*t1), f2 = zero_bytes(*t2);                          \
+		__u32 g = g1;                                                              \
+		__u64 *tp = t1;                                                            \
+		if (__builtin_popcountll(f2) > __builtin_popcountll(f1)) {                 \
+			g = g2;                                                            \
+			tp = t2;                                                           \
+		}                                                                          \
+		__u32 byte = 0;                                                            \
+		struct SLOTT *s = claim##FAM(g, tp, &byte);                                \
+		if (!s && tp == t1) {                                                      \
+			g = g2;                                                            \
+			tp = t2;                                                           \
+			s = claim##FAM(g, tp, &byte);                                      \
+		} else if (!s) {                                                           \
+			g = g1;                                                            \
+			tp = t1;                                                           \
+			s = claim##FAM(g, tp, &byte);                                      \
+		}                                                                          \
+		if (!s) {                                                                  \
+			__sync_fetch_and_add(live, -1);                                    \
+			cache_full(st, p, ifindex, 1);                                     \
+			return;                                                            \
+		}                                                                          \
+		__builtin_memcpy(&s->key, k, sizeof(*k));                                  \
+		init_val(&s->val, p, now_t, eth);                                          \
+		/* Publish: CLAIMED -> tag, atomically (a full barrier), so a          \
+		 * reader that sees the tag sees the key. */                               \
+		__u32 *word = (__u32 *)tp + ((byte & 7) >> 2);                             \
+		__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (8 * (byte & 3)));\
+		st->flows_created++;                                                       \
+		if (p->tcp_flags & 0x05)                                                   \
+			send_event(st, EV_END_OF_FLOW, p->family, ifindex);                \
+	}
+
+FLOW_TABLE(4, flow_key4, slot4, slots4, tags4, 5, cap4, groups4, CTR_LIVE4)
+FLOW_TABLE(6, flow_key6, slot6, slots6, tags6, 11, cap6, groups6, CTR_LIVE6)
 
 static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 				   struct meter_stats *st, __u32 salt, __u8 *eth, __u8 *ip,
@@ -527,8 +639,7 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 #pragma unroll
 	for (int i = 0; i < 5; i++)
 		w[i] &= cfg.mask4[i];
-	struct flow_key4 *kp = &k;
-	METER_KEY(flows4, kp);
+	meter_key4(&k, p, now_t, st, ifindex, eth, lookup_only);
 }
 
 static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
@@ -548,8 +659,7 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 #pragma unroll
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
-	struct flow_key6 *kp = &k;
-	METER_KEY(flows6, kp);
+	meter_key6(&k, p, now_t, st, ifindex, eth, lookup_only);
 }
 
 static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const int lookup_only)
@@ -605,7 +715,7 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 		/* Benchmark only: a distinct key per run, as a flood of new flows. */
 		struct cpu_state *cs = bpf_map_lookup_elem(&cpustate, &zero);
 		if (cs)
-			salt = ++cs->sample_pos;
+			salt = ++cs->salt;
 	}
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -628,7 +738,7 @@ int flowtap_meter(struct xdp_md *ctx)
 	return run_meter(ctx, 0, 0);
 }
 
-/* Benchmark baselines and the new-flow benchmark: never attached. */
+/* Benchmark baselines and variants: never attached. */
 SEC("xdp.frags")
 int bench_meter_newflow(struct xdp_md *ctx)
 {
@@ -655,161 +765,4 @@ int bench_parse_only(struct xdp_md *ctx)
 	struct parsed p = {};
 	int r = parse(ctx, &p);
 	return r == PR_OK ? XDP_DROP : XDP_PASS;
-}
-
-/* ---- reaper ------------------------------------------------------------
- * Run by user space through BPF_PROG_TEST_RUN. MARK decides which flows end
- * and flags them draining (active-timeout splits are taken at once with
- * atomic exchanges, the entry living on). User space then waits for an RCU
- * grace period, after which no writer is inside a draining entry, and runs
- * COLLECT, which copies each draining entry out and deletes it. An
- * increment is therefore either in what COLLECT copies or in a fresh entry:
- * plain batch lookup-and-delete cannot promise that, because an XDP writer
- * may hold a pointer to an element the syscall has already unlinked. */
-
-static __always_inline int emit(__u8 family, __u8 reason, __u8 gen, struct flow_val *v,
-				void *key, __u32 key_size)
-{
-	struct harvest_rec *r = bpf_ringbuf_reserve(&harvest, sizeof(*r), 0);
-	if (!r)
-		return -1;
-	r->family = family;
-	r->reason = reason;
-	r->gen = gen;
-	r->pad = 0;
-	__builtin_memcpy(&r->val, v, sizeof(*v));
-	__builtin_memset(&r->key, 0, sizeof(r->key));
-	if (key_size == sizeof(struct flow_key4))
-		__builtin_memcpy(&r->key, key, sizeof(struct flow_key4));
-	else
-		__builtin_memcpy(&r->key, key, sizeof(struct flow_key6));
-	bpf_ringbuf_submit(r, 0);
-	return 0;
-}
-
-static __always_inline __u8 end_reason(struct flow_val *v)
-{
-	__u32 f = reap.flags;
-	__u8 st = ((__u8 *)&v->attrs)[3];
-	if (f & RF_FORCE)
-		return 4;
-	if ((f & RF_EOF) && (st & ST_FIN_EV))
-		return 3;
-	if ((f & RF_IDLE) && (__s32)(v->last_t - reap.idle_before) < 0)
-		return (f & RF_EMERGENCY) ? 5 : 1;
-	if ((f & RF_FAST) && v->first_t && (__s32)(v->first_t - reap.fast_before) < 0 &&
-	    v->packets < reap.fast_threshold)
-		return 1;
-	return 0;
-}
-
-static __always_inline long reap_one(void *key, __u32 key_size, __u8 family, __u8 gen,
-				     struct flow_val *v, struct bpf_map *map, int sibling)
-{
-	__u8 *stp = (__u8 *)&v->attrs;
-	if (reap.mode == REAP_MARK) {
-		if (stp[3] & ST_DRAINING)
-			return 0;
-		/* Never drain both generations of a key at once: writers that find
-		 * one draining count into the other. sibling is set for a gen-1
-		 * entry whose gen-0 exists, or a gen-0 whose gen-1 drains. */
-		if (sibling)
-			return 0;
-		__u8 reason = end_reason(v);
-		if (reason) {
-			__sync_fetch_and_or(&v->attrs,
-					    ((__u32)(ST_DRAINING | (reason << ST_REASON_SHIFT))) << 24);
-			reap.marked++;
-			return 0;
-		}
-		if ((reap.flags & RF_ACTIVE) && v->first_t &&
-		    (__s32)(v->first_t - reap.active_before) < 0) {
-			/* Active timeout: take the counters, restart the flow. */
-			struct flow_val snap = *v;
-			snap.packets = __sync_lock_test_and_set(&v->packets, 0);
-			snap.bytes = __sync_lock_test_and_set(&v->bytes, 0);
-			snap.tcp = __sync_fetch_and_and(&v->tcp, 0xffffff00);
-			v->first_t = 0;
-			if (snap.packets == 0 && snap.bytes == 0)
-				return 0;
-			if (emit(family, 2, gen, &snap, key, key_size) < 0) {
-				/* No room: put the counts back, split next time. */
-				__sync_fetch_and_add(&v->packets, snap.packets);
-				__sync_fetch_and_add(&v->bytes, snap.bytes);
-				__sync_fetch_and_or(&v->tcp, snap.tcp & 0xff);
-				v->first_t = snap.first_t;
-				reap.out_full = 1;
-				return 1;
-			}
-			reap.split++;
-		}
-		return 0;
-	}
-	if (!(stp[3] & ST_DRAINING))
-		return 0;
-	/* COLLECT: after the grace period nobody writes this entry. */
-	__u8 reason = (stp[3] >> ST_REASON_SHIFT) & 0x7;
-	if (v->packets || v->bytes) {
-		if (emit(family, reason, gen, v, key, key_size) < 0) {
-			reap.out_full = 1;
-			return 1;
-		}
-	}
-	if (gen) {
-		__u32 zero = 0;
-		__u64 *g1 = bpf_map_lookup_elem(&gen1_live, &zero);
-		if (g1 && *g1)
-			__sync_fetch_and_add(g1, -1);
-	}
-	bpf_map_delete_elem(map, key);
-	reap.collected++;
-	return 0;
-}
-
-static __always_inline int gen1_exist(void)
-{
-	__u32 zero = 0;
-	__u64 *g1 = bpf_map_lookup_elem(&gen1_live, &zero);
-	return g1 && *g1;
-}
-
-static long reap4(struct bpf_map *map, struct flow_key4 *key, struct flow_val *v, void *ctx)
-{
-	int sibling = 0;
-	if (reap.mode == REAP_MARK && (key->gen || gen1_exist())) {
-		struct flow_key4 ks = *key;
-		ks.gen = !key->gen;
-		struct flow_val *sv = bpf_map_lookup_elem(&flows4, &ks);
-		sibling = key->gen ? sv != 0 : (sv && draining(sv));
-	}
-	return reap_one(key, sizeof(*key), 4, key->gen, v, map, sibling);
-}
-
-static long reap6(struct bpf_map *map, struct flow_key6 *key, struct flow_val *v, void *ctx)
-{
-	int sibling = 0;
-	if (reap.mode == REAP_MARK && (key->gen || gen1_exist())) {
-		struct flow_key6 ks = *key;
-		ks.gen = !key->gen;
-		struct flow_val *sv = bpf_map_lookup_elem(&flows6, &ks);
-		sibling = key->gen ? sv != 0 : (sv && draining(sv));
-	}
-	return reap_one(key, sizeof(*key), 6, key->gen, v, map, sibling);
-}
-
-SEC("xdp")
-int flowtap_reap(struct xdp_md *ctx)
-{
-	reap.marked = 0;
-	reap.split = 0;
-	reap.collected = 0;
-	reap.out_full = 0;
-	bpf_for_each_map_elem(&flows4, reap4, 0, 0);
-	if (!reap.out_full)
-		bpf_for_each_map_elem(&flows6, reap6, 0, 0);
-	__u32 one = 1;
-	__u64 *deleted = bpf_map_lookup_elem(&gen1_live, &one);
-	if (deleted)
-		__sync_fetch_and_add(deleted, reap.collected);
-	return XDP_PASS;
 }

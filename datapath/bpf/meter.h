@@ -1,5 +1,6 @@
-/* Types shared by meter.c and user space (the Go files in datapath mirror them through
- * bpf2go's generated types). Keep layouts explicit: no implicit padding. */
+/* Types shared by meter.c and user space (the Go files in datapath mirror
+ * them, through bpf2go's generated types or by offset in table.go). Keep
+ * layouts explicit: no implicit padding. */
 #ifndef FLOWTAP_METER_H
 #define FLOWTAP_METER_H
 
@@ -7,8 +8,8 @@
 
 #pragma clang diagnostic ignored "-Waddress-of-packed-member"
 
-/* IPv4 flow key: 20 bytes. With the 44-byte value an IPv4 entry is 64 bytes,
- * Cisco's own per-entry figure. */
+/* IPv4 flow key: 20 bytes. With the 44-byte value a slot is 64 bytes,
+ * Cisco's own per-entry figure, and one cache line. */
 struct flow_key4 {
 	__u32 saddr;
 	__u32 daddr;
@@ -17,11 +18,10 @@ struct flow_key4 {
 	__u32 ifindex;
 	__u8 proto;
 	__u8 tos;
-	__u8 gen; /* 0 normally; 1 for a flow created while its gen-0 entry drains */
-	__u8 pad;
+	__u16 pad;
 };
 
-/* IPv6 flow key: 44 bytes (88 with the value). */
+/* IPv6 flow key: 44 bytes (an 88-byte slot). */
 struct flow_key6 {
 	__u8 saddr[16];
 	__u8 daddr[16];
@@ -30,8 +30,7 @@ struct flow_key6 {
 	__u32 ifindex;
 	__u8 proto;
 	__u8 tos;
-	__u8 gen;
-	__u8 pad;
+	__u16 pad;
 };
 
 /* flow_val.attrs byte 3: state bits. */
@@ -44,7 +43,8 @@ struct flow_key6 {
  * flow lives that long). */
 #define TIME_SHIFT 20
 
-/* Per-flow value: 44 bytes. */
+/* Per-flow value: 44 bytes, first in the slot so the counters are 8-byte
+ * aligned for atomics on both sides. */
 struct flow_val {
 	__u64 packets;
 	__u64 bytes; /* sum of IP total length */
@@ -54,7 +54,30 @@ struct flow_val {
 	__u32 attrs; /* bits 0..11 outer VID, 12..23 inner VID, byte 3 state */
 	__u8 smac[6];
 	__u8 dmac[6];
-} __attribute__((packed, aligned(4))); /* 44, not 48: the counters stay 8-aligned in the map */
+} __attribute__((packed, aligned(4)));
+
+struct slot4 {
+	struct flow_val val;
+	struct flow_key4 key;
+};
+
+struct slot6 {
+	struct flow_val val;
+	struct flow_key6 key;
+};
+
+/* The flow table: slots in groups of GROUP_SLOTS, with a tag array of one
+ * u64 per group, a byte per slot: 0 free, TAG_CLAIMED while a writer fills
+ * the slot, else 0x80 | 7 bits of the key's hash. A key lives in one of
+ * two groups chosen by its hash. */
+#define GROUP_SLOTS 8
+#define TAG_CLAIMED 0x01
+
+/* counters[] indices (a pinned array of u64). */
+#define CTR_LIVE4 0  /* slots in use */
+#define CTR_LIVE6 1
+#define CTR_SEED 2   /* hash seed, chosen once when the table is created */
+#define CTR_MAX 4
 
 /* Why a frame was not metered (stats.unparsed[reason]). */
 enum parse_reason {
@@ -82,10 +105,10 @@ struct meter_stats {
 	__u64 ipv4;
 	__u64 ipv6;
 	__u64 flows_created;
-	__u64 create_fail_packets; /* map full: packets of flows that could not be created */
+	__u64 create_fail_packets; /* no room: packets of flows that could not be created */
 	__u64 create_fail_bytes;
-	__u64 late_packets;     /* both generations draining: counted here, not lost */
-	__u64 late_bytes;
+	__u64 create_fail_full;    /* ... because the cache held its configured size */
+	__u64 create_fail_contention; /* ... because both hash groups were full */
 	__u64 fin_events;
 	__u64 full_events;
 	__u64 event_drops;      /* ring buffer full */
@@ -127,39 +150,11 @@ struct meter_cfg {
 	__u32 sample_n;
 	__u32 default_port_flags; /* for ifindex >= MAX_PORTS */
 	__u32 full_epoch;         /* bumped by user space: re-arms the cache-full event */
-};
-
-#define REAP_MARK 1
-#define REAP_COLLECT 2
-
-#define RF_IDLE 0x01
-#define RF_ACTIVE 0x02
-#define RF_EOF 0x04
-#define RF_FORCE 0x08
-#define RF_EMERGENCY 0x10
-#define RF_FAST 0x20
-
-/* Arguments and results of one reaper run (also .bss). */
-struct reap_args {
-	__u32 mode;
-	__u32 flags;
-	__u32 idle_before;   /* ms: last packet before this -> idle */
-	__u32 active_before; /* ms: first packet before this -> active split */
-	__u32 fast_before;   /* ms: created before this with < fast_threshold packets */
-	__u32 fast_threshold;
-	__u32 marked;
-	__u32 split;
-	__u32 collected;
-	__u32 out_full; /* the harvest ring was full: run again after draining */
-};
-
-struct harvest_rec {
-	__u8 family;
-	__u8 reason;
-	__u8 gen;
-	__u8 pad;
-	struct flow_val val;
-	struct flow_key6 key; /* a flow_key4 in the first 20 bytes when family == 4 */
+	__u32 cap4;               /* configured cache size: flows allowed per family */
+	__u32 cap6;
+	__u32 groups4;            /* groups in the table, a power of two */
+	__u32 groups6;
+	__u64 seed;
 };
 
 #endif

@@ -1,0 +1,168 @@
+package datapath
+
+import (
+	"fmt"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+)
+
+// Layout of the shared flow table (bpf/meter.h): slots hold struct
+// flow_val then the key; tags hold one byte per slot.
+const (
+	groupSlots = 8
+	tagClaimed = 0x01
+
+	slot4Size = 64
+	slot6Size = 88
+
+	offPackets = 0
+	offBytes   = 8
+	offFirst   = 16
+	offLast    = 20
+	offTCP     = 24
+	offAttrs   = 28
+	offSMAC    = 32
+	offDMAC    = 38
+	offKey     = 44
+
+	stDraining    = 0x01
+	stFinEvent    = 0x02
+	stReasonShift = 4
+
+	ctrLive4 = 0
+	ctrLive6 = 1
+	ctrSeed  = 2
+	ctrMax   = 4
+)
+
+// tableGeometry sizes a table for a cache of capacity flows: twice as many
+// slots, a power of two, so a key's two groups rarely both fill up.
+func tableGeometry(capacity int) (slots, groups uint32) {
+	n := uint32(64)
+	for n < uint32(2*capacity) {
+		n <<= 1
+	}
+	return n, n / groupSlots
+}
+
+// mapping is a map's value array shared with the kernel through mmap.
+type mapping struct {
+	mem []byte
+}
+
+func mmapMap(m *ebpf.Map) (mapping, error) {
+	elem := (int(m.ValueSize()) + 7) &^ 7
+	size := elem * int(m.MaxEntries())
+	page := unix.Getpagesize()
+	size = (size + page - 1) &^ (page - 1)
+	mem, err := unix.Mmap(m.FD(), 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return mapping{}, fmt.Errorf("mmap %s: %w", m, err)
+	}
+	return mapping{mem: mem}, nil
+}
+
+// unmap releases the mapping once: x/sys/unix finds mappings by address,
+// so a second Munmap could hit another mapping now at that address.
+func (m *mapping) unmap() error {
+	if m.mem == nil {
+		return nil
+	}
+	err := unix.Munmap(m.mem)
+	m.mem = nil
+	return err
+}
+
+func (m mapping) u64(off int) *uint64 { return (*uint64)(unsafe.Pointer(&m.mem[off])) }
+func (m mapping) u32(off int) *uint32 { return (*uint32)(unsafe.Pointer(&m.mem[off])) }
+
+// family is one address family's half of the table.
+type family struct {
+	v4       bool
+	slots    mapping
+	tags     mapping
+	slotSize int
+	groups   uint32
+	live     *uint64
+}
+
+// table is the whole shared flow table.
+type table struct {
+	fam      [2]family // [0] IPv4, [1] IPv6
+	counters mapping
+}
+
+func openTable(slots4, tags4, slots6, tags6, counters *ebpf.Map) (*table, error) {
+	t := &table{}
+	var err error
+	if t.counters, err = mmapMap(counters); err != nil {
+		return nil, err
+	}
+	for i, m := range []struct {
+		slots, tags *ebpf.Map
+		size        int
+		ctr         int
+	}{{slots4, tags4, slot4Size, ctrLive4}, {slots6, tags6, slot6Size, ctrLive6}} {
+		f := &t.fam[i]
+		f.v4 = i == 0
+		f.slotSize = m.size
+		f.groups = m.tags.MaxEntries()
+		f.live = t.counters.u64(8 * m.ctr)
+		if f.slots, err = mmapMap(m.slots); err != nil {
+			t.close()
+			return nil, err
+		}
+		if f.tags, err = mmapMap(m.tags); err != nil {
+			t.close()
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func (t *table) close() error {
+	var first error
+	for _, m := range []*mapping{&t.counters, &t.fam[0].slots, &t.fam[0].tags, &t.fam[1].slots, &t.fam[1].tags} {
+		if err := m.unmap(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (t *table) seed() *uint64 { return t.counters.u64(8 * ctrSeed) }
+
+// slotRef names one occupied slot.
+type slotRef struct {
+	fam  uint8
+	slot uint32
+}
+
+// forEachUsed calls fn for every slot whose tag is published.
+func (f *family) forEachUsed(fn func(slot uint32)) {
+	for g := uint32(0); g < f.groups; g++ {
+		tags := atomic.LoadUint64(f.tags.u64(int(g) * 8))
+		if tags == 0 {
+			continue
+		}
+		for b := uint32(0); b < groupSlots; b++ {
+			if byte(tags>>(8*b))&0x80 != 0 {
+				fn(g*groupSlots + b)
+			}
+		}
+	}
+}
+
+func (f *family) slotOff(slot uint32) int { return int(slot) * f.slotSize }
+
+// free releases a collected slot: its tag byte goes back to 0 and the
+// live count down by one. Writers may claim it from then on.
+func (f *family) free(slot uint32) {
+	g, b := slot/groupSlots, slot%groupSlots
+	word := f.tags.u32(int(g)*8 + int(b/4)*4)
+	atomic.AndUint32(word, ^(uint32(0xff) << (8 * (b % 4))))
+	atomic.AddUint64(f.live, ^uint64(0))
+}
