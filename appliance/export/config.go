@@ -1,0 +1,180 @@
+package export
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// ASMode is the `ip flow-export version N [origin-as | peer-as]` choice.
+// Which AS the record carries is decided upstream; here only ASNone
+// matters: IOS exports src_as and dst_as as 0 when neither is configured.
+type ASMode uint8
+
+const (
+	ASNone ASMode = iota
+	ASOrigin
+	ASPeer
+)
+
+func (m ASMode) String() string {
+	switch m {
+	case ASOrigin:
+		return "origin-as"
+	case ASPeer:
+		return "peer-as"
+	}
+	return ""
+}
+
+// SamplingMode values are the v9 FLOW_SAMPLER_MODE / SAMPLING_ALGORITHM
+// codes, which the v5 header's 2-bit sampling mode reuses.
+type SamplingMode uint8
+
+const (
+	SamplingNone          SamplingMode = 0
+	SamplingDeterministic SamplingMode = 1
+	SamplingRandom        SamplingMode = 2
+)
+
+// Sampler is a `flow-sampler-map`: mode random one-out-of Interval.
+type Sampler struct {
+	ID       uint8
+	Mode     SamplingMode
+	Interval uint32 // 1..65535 on IOS
+}
+
+// Enabled reports whether the flows were sampled at all.
+func (s Sampler) Enabled() bool { return s.Mode != SamplingNone && s.Interval > 0 }
+
+// Capture selects the `ip flow-capture` fields added to v9/IPFIX templates.
+type Capture uint8
+
+const (
+	CaptureTTL  Capture = 1 << iota // MIN_TTL 52, MAX_TTL 53
+	CaptureMAC                      // IN_SRC_MAC 56, IN_DST_MAC 80
+	CaptureVLAN                     // SRC_VLAN 58 (IPFIX: vlanId 58, dot1qCustomerVlanId 245)
+)
+
+// InterfaceName is one row of the `ip flow-export interface-names` option
+// table.
+type InterfaceName struct {
+	IfIndex uint32
+	Name    string
+}
+
+// Defaults that IOS uses (vendor-behaviour 2.3, 6).
+const (
+	DefaultTemplateRefreshPackets = 20
+	DefaultTemplateTimeout        = 30 * time.Minute
+	DefaultMaxPacketSize          = 1400 // fits a 1500 B MTU under IPv6+UDP headers
+	minMaxPacketSize              = 512
+	maxMaxPacketSize              = 65507 // largest IPv4 UDP payload
+)
+
+// EncoderConfig describes one exporter's packets.
+type EncoderConfig struct {
+	Version Version
+	// Scheme is the aggregation cache the encoder serves; SchemeNone for the
+	// main cache. v8 needs a scheme with a v8 record; v5 and v7 need none.
+	Scheme Scheme
+
+	// BootTime is the exporter's boot: sysUptime and First/Last are
+	// milliseconds since it.
+	BootTime time.Time
+	Clock    Clock // nil means the system clock
+
+	EngineType uint8
+	EngineID   uint8
+	// ObservationDomain is the v9 source_id and the IPFIX Observation
+	// Domain ID.
+	ObservationDomain uint32
+
+	AS      ASMode
+	Sampler Sampler
+
+	// V7FlowMask is written to the v7 record `flags` byte: the flow mask in
+	// use. Its encoding is the platform's business, so it is taken raw.
+	V7FlowMask uint8
+	// RouterSC is the router being shortcut, written to v7 records and to
+	// the Catalyst v8 schemes.
+	RouterSC netip.Addr
+
+	// Template refresh, v9 and IPFIX: templates are resent when either limit
+	// is reached. Zero means the IOS defaults (20 packets, 30 minutes).
+	TemplateRefreshPackets int
+	TemplateTimeout        time.Duration
+	// The same for options templates and their data (sampler, interface
+	// names); zero means the values used for templates.
+	OptionsRefreshPackets int
+	OptionsTimeout        time.Duration
+
+	// InterfaceNames, when set, is exported as an options table (v9 and
+	// IPFIX only).
+	InterfaceNames []InterfaceName
+	Capture        Capture
+
+	// MaxPacketSize bounds v9 and IPFIX packets; zero means 1400. v5, v7 and
+	// v8 packets are bounded by their record limits instead.
+	MaxPacketSize int
+}
+
+func (c EncoderConfig) withDefaults() EncoderConfig {
+	c.Clock = clockOrSystem(c.Clock)
+	if c.TemplateRefreshPackets == 0 {
+		c.TemplateRefreshPackets = DefaultTemplateRefreshPackets
+	}
+	if c.TemplateTimeout == 0 {
+		c.TemplateTimeout = DefaultTemplateTimeout
+	}
+	if c.OptionsRefreshPackets == 0 {
+		c.OptionsRefreshPackets = c.TemplateRefreshPackets
+	}
+	if c.OptionsTimeout == 0 {
+		c.OptionsTimeout = c.TemplateTimeout
+	}
+	if c.MaxPacketSize == 0 {
+		c.MaxPacketSize = DefaultMaxPacketSize
+	}
+	return c
+}
+
+// Validate reports the first setting the encoder cannot honour.
+func (c EncoderConfig) Validate() error {
+	switch c.Version {
+	case V5, V7:
+		if c.Scheme != SchemeNone {
+			return fmt.Errorf("version %s carries main-cache flows only, not aggregation scheme %s", c.Version, c.Scheme)
+		}
+	case V8:
+		if !c.Scheme.HasV8() {
+			return fmt.Errorf("version 8 has no record for aggregation scheme %s: use version 9", c.Scheme)
+		}
+	case V9, IPFIX:
+		if c.Scheme != SchemeNone && !c.Scheme.valid() {
+			return fmt.Errorf("unknown aggregation scheme %d", c.Scheme)
+		}
+	default:
+		return fmt.Errorf("export version %d: want 5, 7, 8, 9 or ipfix", c.Version)
+	}
+	if c.BootTime.IsZero() {
+		return errors.New("boot time not set: sysUptime would be meaningless")
+	}
+	if c.TemplateRefreshPackets < 0 || c.OptionsRefreshPackets < 0 {
+		return errors.New("template refresh-rate must be positive")
+	}
+	if c.TemplateTimeout < 0 || c.OptionsTimeout < 0 {
+		return errors.New("template timeout-rate must be positive")
+	}
+	if c.MaxPacketSize != 0 && (c.MaxPacketSize < minMaxPacketSize || c.MaxPacketSize > maxMaxPacketSize) {
+		return fmt.Errorf("max packet size %d: want %d..%d", c.MaxPacketSize, minMaxPacketSize, maxMaxPacketSize)
+	}
+	if c.Sampler.Enabled() && c.Sampler.Mode != SamplingDeterministic && c.Sampler.Mode != SamplingRandom {
+		return fmt.Errorf("sampling mode %d: want 1 (deterministic) or 2 (random)", c.Sampler.Mode)
+	}
+	if c.RouterSC.IsValid() && !c.RouterSC.Unmap().Is4() {
+		return fmt.Errorf("router_sc %s: v7 and v8 carry IPv4 only", c.RouterSC)
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package export
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// Destinations fans one cache's output out to several exporters, each with
+// its own collector and version. (IOS allows two per cache; enforcing that
+// is the config layer's business.)
+type Destinations struct {
+	list []*Exporter
+}
+
+// NewDestinations opens an exporter per config; on error the ones already
+// opened are closed.
+func NewDestinations(cfgs []DestinationConfig) (*Destinations, error) {
+	d := &Destinations{}
+	for _, c := range cfgs {
+		e, err := NewExporter(c)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		d.list = append(d.list, e)
+	}
+	return d, nil
+}
+
+// Exporters returns the exporters in configuration order.
+func (d *Destinations) Exporters() []*Exporter { return d.list }
+
+// Export sends a main-cache record to every destination.
+func (d *Destinations) Export(rec *flow.Record) {
+	for _, e := range d.list {
+		e.Export(rec)
+	}
+}
+
+// ExportAggregate sends an aggregate to every destination.
+func (d *Destinations) ExportAggregate(a *Aggregate) {
+	for _, e := range d.list {
+		e.ExportAggregate(a)
+	}
+}
+
+// Flush sends every destination's partial packet.
+func (d *Destinations) Flush() error {
+	var errs []error
+	for _, e := range d.list {
+		errs = append(errs, e.Flush())
+	}
+	return errors.Join(errs...)
+}
+
+// Stats returns each destination's counters in configuration order.
+func (d *Destinations) Stats() []Stats {
+	out := make([]Stats, len(d.list))
+	for i, e := range d.list {
+		out[i] = e.Stats()
+	}
+	return out
+}
+
+// Close flushes and closes every destination.
+func (d *Destinations) Close() error {
+	var errs []error
+	for _, e := range d.list {
+		if err := e.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("destination %s: %w", e.cfg.Collector, err))
+		}
+	}
+	return errors.Join(errs...)
+}

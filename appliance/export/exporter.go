@@ -1,0 +1,229 @@
+package export
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// RecordExporter receives expired main-cache records. The pointer is only
+// valid during the call. Exporter and Destinations implement it.
+type RecordExporter interface {
+	Export(rec *flow.Record)
+}
+
+// Transport defaults.
+const (
+	// DefaultFlushAge is IOS RECORD_OLD: a partial packet older than this is
+	// sent.
+	DefaultFlushAge   = 10 * time.Second
+	DefaultFlushCheck = time.Second
+	DefaultQueueLen   = 64
+	legacySlotSize    = 1500 // v5, v7 and v8 packets are at most 1464 B
+)
+
+// DestinationConfig is one `ip flow-export destination`.
+type DestinationConfig struct {
+	Collector netip.AddrPort // IPv4 or IPv6, unicast or multicast
+	// Source is the optional local address (`ip flow-export source`) and
+	// port; zero values let the kernel choose.
+	Source netip.AddrPort
+	// TTL is the multicast TTL (hop limit) for a multicast collector, the
+	// unicast TTL otherwise; 0 keeps the kernel default.
+	TTL     int
+	Encoder EncoderConfig
+
+	QueueLen   int           // packets waiting to be sent; 0 means 64
+	FlushAge   time.Duration // 0 means 10 s
+	FlushCheck time.Duration // how often the age is checked; 0 means 1 s
+}
+
+// Exporter sends one cache's records to one collector. Export never
+// blocks on the network: packets go through a bounded queue to a sender
+// goroutine, and overflow is dropped and counted.
+type Exporter struct {
+	cfg   DestinationConfig
+	clock Clock
+	conn  *net.UDPConn
+	q     *packetQueue
+	stats counters
+
+	mu     sync.Mutex // guards enc and closed; encoding happens under it
+	enc    Encoder
+	closed bool
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// NewExporter opens the socket and starts the sender and the partial-packet
+// flusher.
+func NewExporter(cfg DestinationConfig) (*Exporter, error) {
+	if !cfg.Collector.IsValid() || cfg.Collector.Port() == 0 {
+		return nil, fmt.Errorf("export destination %s: want an address and a port", cfg.Collector)
+	}
+	if cfg.QueueLen == 0 {
+		cfg.QueueLen = DefaultQueueLen
+	}
+	if cfg.FlushAge == 0 {
+		cfg.FlushAge = DefaultFlushAge
+	}
+	if cfg.FlushCheck == 0 {
+		cfg.FlushCheck = DefaultFlushCheck
+	}
+	if cfg.QueueLen < 1 || cfg.FlushAge < 0 || cfg.FlushCheck < 0 {
+		return nil, fmt.Errorf("export destination %s: queue length and flush times must be positive", cfg.Collector)
+	}
+	cfg.Encoder.Clock = clockOrSystem(cfg.Encoder.Clock)
+
+	e := &Exporter{cfg: cfg, clock: cfg.Encoder.Clock, stop: make(chan struct{})}
+	enc, err := NewEncoder(cfg.Encoder, PacketWriterFunc(e.enqueue))
+	if err != nil {
+		return nil, fmt.Errorf("export destination %s: %w", cfg.Collector, err)
+	}
+	e.enc = enc
+	slot := legacySlotSize
+	if cfg.Encoder.Version.Templated() {
+		slot = cfg.Encoder.withDefaults().MaxPacketSize
+	}
+	e.q = newPacketQueue(cfg.QueueLen, slot)
+	if e.conn, err = dialCollector(cfg.Collector, cfg.Source, cfg.TTL); err != nil {
+		return nil, err
+	}
+	e.wg.Add(2)
+	go e.send()
+	go e.flushOld()
+	return e, nil
+}
+
+// Config returns the destination's configuration.
+func (e *Exporter) Config() DestinationConfig { return e.cfg }
+
+// Export encodes a main-cache record.
+func (e *Exporter) Export(rec *flow.Record) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		e.stats.droppedRecords.Add(1)
+		return
+	}
+	e.count(e.enc.Add(rec))
+}
+
+// ExportAggregate encodes an aggregation-cache entry.
+func (e *Exporter) ExportAggregate(a *Aggregate) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		e.stats.droppedRecords.Add(1)
+		return
+	}
+	e.count(e.enc.AddAggregate(a))
+}
+
+// count books an encoder error. Writing never fails (enqueue drops and
+// counts instead), so what is left are records the format refuses.
+func (e *Exporter) count(err error) {
+	if err != nil && (errors.Is(err, ErrNotExportable) || errors.Is(err, ErrWrongCache)) {
+		e.stats.notExportable.Add(1)
+	}
+}
+
+// Flush sends the partial packet now (`clear ip flow stats`, a version
+// change, shutdown).
+func (e *Exporter) Flush() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	if err := e.enc.Flush(); err != nil {
+		return fmt.Errorf("flush to %s: %w", e.cfg.Collector, err)
+	}
+	return nil
+}
+
+// FlushOld sends the partial packet if it is older than the flush age and
+// reports whether it did. The exporter calls it every FlushCheck itself.
+func (e *Exporter) FlushOld() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
+	t := e.enc.OpenedAt()
+	if t.IsZero() || e.clock.Now().Sub(t) < e.cfg.FlushAge {
+		return false
+	}
+	e.enc.Flush() // enqueue cannot fail
+	return true
+}
+
+// Stats returns the destination's counters.
+func (e *Exporter) Stats() Stats {
+	s := e.stats.snapshot()
+	s.Collector = e.cfg.Collector
+	s.Version = e.cfg.Encoder.Version
+	return s
+}
+
+// Close sends what is pending, waits for the queue to drain and closes
+// the socket.
+func (e *Exporter) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.enc.Flush()
+	e.closed = true
+	e.q.close()
+	e.mu.Unlock()
+	close(e.stop)
+	e.wg.Wait()
+	if err := e.conn.Close(); err != nil {
+		return fmt.Errorf("close socket to %s: %w", e.cfg.Collector, err)
+	}
+	return nil
+}
+
+// enqueue is the encoder's PacketWriter; e.mu is held.
+func (e *Exporter) enqueue(p []byte, info PacketInfo) error {
+	if !e.q.put(p, info) {
+		e.stats.dropped.Add(1)
+		e.stats.droppedRecords.Add(uint64(info.Records))
+	}
+	return nil
+}
+
+func (e *Exporter) send() {
+	defer e.wg.Done()
+	for i := range e.q.ready {
+		s := &e.q.slots[i]
+		if _, err := e.conn.Write(s.buf[:s.n]); err != nil {
+			e.stats.failed(s.info, fmt.Errorf("send to %s: %w", e.cfg.Collector, err))
+		} else {
+			e.stats.sent(s.n, s.info, e.clock.Now())
+		}
+		e.q.release(i)
+	}
+}
+
+func (e *Exporter) flushOld() {
+	defer e.wg.Done()
+	t := time.NewTicker(e.cfg.FlushCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+			e.FlushOld()
+		}
+	}
+}

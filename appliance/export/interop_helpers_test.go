@@ -1,0 +1,278 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// requireTool fails, not skips: these decoders are the project's evidence
+// that the wire formats are right.
+func requireTool(t *testing.T, tool, debianPkg string) string {
+	t.Helper()
+	path, err := exec.LookPath(tool)
+	if err != nil {
+		t.Fatalf("%s not found (%v): install the Debian package %q: DEBIAN_FRONTEND=noninteractive apt-get install -y %s", tool, err, debianPkg, debianPkg)
+	}
+	return path
+}
+
+// encodeAll runs records (or aggregates) through a fresh encoder and
+// returns the packets.
+func encodeAll(t *testing.T, cfg export.EncoderConfig, recs []flow.Record, aggs []export.Aggregate) [][]byte {
+	t.Helper()
+	enc, c := newEncoder(t, cfg)
+	for i := range recs {
+		if err := enc.Add(&recs[i]); err != nil {
+			t.Fatalf("Add record %d: %v", i, err)
+		}
+	}
+	for i := range aggs {
+		if err := enc.AddAggregate(&aggs[i]); err != nil {
+			t.Fatalf("AddAggregate %d: %v", i, err)
+		}
+	}
+	mustFlush(t, enc)
+	return c.pkts
+}
+
+// interopRecords is a mix of TCP, UDP and ICMP flows with distinct values in
+// every field the collectors report.
+func interopRecords(n int) []flow.Record {
+	var out []flow.Record
+	for i := range n {
+		r := tcpRecord()
+		r.SrcAddr = netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i + 1)})
+		r.DstAddr = netip.AddrFrom4([4]byte{192, 0, 2, byte(100 + i)})
+		r.SrcPort = uint16(20000 + i)
+		r.DstPort = uint16(443 + i)
+		r.Packets = uint64(2 + i)
+		r.Bytes = uint64(1000*(i+1) + 7)
+		r.Start = boot.Add(time.Duration(10_000+1_111*i) * time.Millisecond)
+		r.End = r.Start.Add(time.Duration(500+i*37) * time.Millisecond)
+		r.TCPFlags = uint8(0x12 + i%3)
+		r.InputIf, r.OutputIf = uint32(1+i%4), uint32(5+i%3)
+		r.SrcAS, r.DstAS = uint32(64512+i), uint32(65000+i)
+		r.ToS = uint8(i * 4)
+		switch i % 3 {
+		case 1:
+			r.Proto, r.TCPFlags = 17, 0
+		case 2:
+			r.Proto, r.TCPFlags, r.SrcPort, r.DstPort = 1, 0, 0, 8<<8|0 // ICMP echo request
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func interopV6Records(n int) []flow.Record {
+	recs := interopRecords(n)
+	for i := range recs {
+		recs[i].SrcAddr = netip.MustParseAddr(fmt.Sprintf("2001:db8::%x", i+1))
+		recs[i].DstAddr = netip.MustParseAddr(fmt.Sprintf("2001:db8:1::%x", i+100))
+		recs[i].NextHop = netip.Addr{}
+		if recs[i].Proto == 1 {
+			recs[i].Proto, recs[i].DstPort = 58, 128<<8 // ICMPv6 echo request
+		}
+	}
+	return recs
+}
+
+// writePcap wraps each payload in Ethernet/IPv4/UDP to dstPort.
+func writePcap(t *testing.T, pkts [][]byte, dstPort uint16) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "export.pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := pcapgo.NewWriter(f)
+	if err := w.WriteFileHeader(65536, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range pkts {
+		eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
+		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: net.IP{192, 0, 2, 1}, DstIP: net.IP{192, 0, 2, 2}}
+		udp := &layers.UDP{SrcPort: 50000, DstPort: layers.UDPPort(dstPort)}
+		udp.SetNetworkLayerForChecksum(ip)
+		buf := gopacket.NewSerializeBuffer()
+		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, udp, gopacket.Payload(p)); err != nil {
+			t.Fatal(err)
+		}
+		ci := gopacket.CaptureInfo{Timestamp: now.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(buf.Bytes()), Length: len(buf.Bytes())}
+		if err := w.WritePacket(ci, buf.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+const cflowPort = 2055
+
+// tsharkJSON decodes the pcap as cflow and returns, per packet, each
+// requested field's values in order.
+func tsharkJSON(t *testing.T, pcap string, fields ...string) []map[string][]string {
+	t.Helper()
+	tshark := requireTool(t, "tshark", "tshark")
+	args := []string{"-r", pcap, "-d", fmt.Sprintf("udp.port==%d,cflow", cflowPort), "-T", "json"}
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tshark, args...)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	var pkts []struct {
+		Source struct {
+			Layers map[string][]string `json:"layers"`
+		} `json:"_source"`
+	}
+	if err := json.Unmarshal(out, &pkts); err != nil {
+		t.Fatalf("tshark JSON: %v\n%s", err, out)
+	}
+	res := make([]map[string][]string, len(pkts))
+	for i, p := range pkts {
+		res[i] = p.Source.Layers
+	}
+	return res
+}
+
+// nfdumpFlow is the part of nfdump's JSON output the tests compare.
+type nfdumpFlow struct {
+	First     string `json:"first"`
+	Last      string `json:"last"`
+	InPackets uint64 `json:"in_packets"`
+	InBytes   uint64 `json:"in_bytes"`
+	Proto     uint8  `json:"proto"`
+	TCPFlags  string `json:"tcp_flags"`
+	SrcPort   uint16 `json:"src_port"`
+	DstPort   uint16 `json:"dst_port"`
+	ICMPType  uint8  `json:"icmp_type"` // nfdump prints ICMP as type/code, not ports
+	ICMPCode  uint8  `json:"icmp_code"`
+	SrcToS    uint8  `json:"src_tos"`
+	Src4      string `json:"src4_addr"`
+	Dst4      string `json:"dst4_addr"`
+	Src6      string `json:"src6_addr"`
+	Dst6      string `json:"dst6_addr"`
+	InputIf   uint32 `json:"input_snmp"`
+	OutputIf  uint32 `json:"output_snmp"`
+	SrcAS     uint32 `json:"src_as"`
+	DstAS     uint32 `json:"dst_as"`
+}
+
+// collectWithNfcapd runs nfcapd on a loopback port, sends the packets,
+// stops it so that it closes its file, and returns nfdump's view.
+func collectWithNfcapd(t *testing.T, pkts [][]byte) []nfdumpFlow {
+	t.Helper()
+	nfcapd := requireTool(t, "nfcapd", "nfdump")
+	nfdump := requireTool(t, "nfdump", "nfdump")
+	dir := t.TempDir()
+	port := freeUDPPort(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(nfcapd, "-w", dir, "-b", "127.0.0.1", "-p", fmt.Sprint(port), "-t", "3600")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start nfcapd: %v", err)
+	}
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+			t.Errorf("nfcapd did not stop on SIGTERM; log:\n%s", logs.String())
+		}
+	}
+	defer stop()
+	waitBound(t, port, &logs)
+
+	conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, p := range pkts {
+		if _, err := conn.Write(p); err != nil {
+			t.Fatalf("send to nfcapd: %v", err)
+		}
+		time.Sleep(time.Millisecond) // keep nfcapd's socket buffer from overflowing
+	}
+	time.Sleep(300 * time.Millisecond)
+	stop()
+
+	files, _ := filepath.Glob(filepath.Join(dir, "nfcapd.2*"))
+	if len(files) != 1 {
+		t.Fatalf("nfcapd wrote %v, want one closed file; log:\n%s", files, logs.String())
+	}
+	nd := exec.Command(nfdump, "-r", files[0], "-o", "json")
+	nd.Env = append(os.Environ(), "TZ=UTC")
+	out, err := nd.Output()
+	if err != nil {
+		t.Fatalf("nfdump -r %s: %v", files[0], err)
+	}
+	var flows []nfdumpFlow
+	if err := json.Unmarshal(out, &flows); err != nil {
+		t.Fatalf("nfdump JSON: %v\n%s", err, out)
+	}
+	if !strings.Contains(logs.String(), "Sequence Errors: 0") {
+		t.Errorf("nfcapd reports sequence errors or no summary:\n%s", logs.String())
+	}
+	return flows
+}
+
+func freeUDPPort(t *testing.T) uint16 {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return uint16(c.LocalAddr().(*net.UDPAddr).Port)
+}
+
+// waitBound waits until nfcapd holds the port: binding it ourselves fails.
+func waitBound(t *testing.T, port uint16, logs *bytes.Buffer) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: int(port)})
+		if err != nil {
+			return
+		}
+		c.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("nfcapd did not bind port %d; log:\n%s", port, logs.String())
+}

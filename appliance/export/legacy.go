@@ -1,0 +1,122 @@
+package export
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// legacy builds the fixed-layout formats v5, v7 and v8: a fixed header, a
+// fixed record size and a record limit per packet.
+type legacy struct {
+	cfg     EncoderConfig
+	out     PacketWriter
+	buf     []byte
+	hdrLen  int
+	recLen  int
+	maxRecs int
+	// header writes the version-specific header bytes from 20 on.
+	header func(cfg *EncoderConfig, b []byte)
+	// record writes one record; pkts, octets and flows are this part's
+	// counters (see splitCount).
+	record func(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, flows uint64)
+
+	count    int
+	seq      uint32 // flows in all packets before the open one
+	openedAt time.Time
+}
+
+func newLegacy(cfg EncoderConfig, out PacketWriter, hdrLen, recLen, maxRecs int) *legacy {
+	return &legacy{
+		cfg:     cfg,
+		out:     out,
+		buf:     make([]byte, hdrLen+recLen*maxRecs),
+		hdrLen:  hdrLen,
+		recLen:  recLen,
+		maxRecs: maxRecs,
+	}
+}
+
+func (l *legacy) Version() Version        { return l.cfg.Version }
+func (l *legacy) Pending() int            { return l.count }
+func (l *legacy) OpenedAt() time.Time     { return l.openedAt }
+func (l *legacy) LastTemplate() time.Time { return time.Time{} }
+
+func (l *legacy) Add(rec *flow.Record) error {
+	if l.cfg.Version == V8 {
+		return ErrWrongCache
+	}
+	if rec.IsIPv6() {
+		return ErrNotExportable
+	}
+	return l.add(rec, 1)
+}
+
+func (l *legacy) AddAggregate(a *Aggregate) error {
+	if l.cfg.Version != V8 || a.schemeMismatch(l.cfg.Scheme) {
+		return ErrWrongCache
+	}
+	if a.IsIPv6() {
+		return ErrNotExportable
+	}
+	return l.add(&a.Record, a.Flows)
+}
+
+func (l *legacy) add(r *flow.Record, flows uint64) error {
+	var firstErr error
+	n := splitCount(r.Packets, r.Bytes, flows)
+	for i := uint64(0); i < n; i++ {
+		if l.count == 0 {
+			l.openedAt = l.cfg.Clock.Now()
+		}
+		off := l.hdrLen + l.count*l.recLen
+		l.record(&l.cfg, l.buf[off:off+l.recLen], r,
+			share(r.Packets, n, i), share(r.Bytes, n, i), share(flows, n, i))
+		l.count++
+		if l.count == l.maxRecs {
+			if err := l.emit(); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	return firstErr
+}
+
+func (l *legacy) Flush() error {
+	if l.count == 0 {
+		return nil
+	}
+	return l.emit()
+}
+
+func (l *legacy) emit() error {
+	now := l.cfg.Clock.Now()
+	b := l.buf
+	secs, nsecs := unixTime(now)
+	be.PutUint16(b[0:], uint16(l.cfg.Version))
+	be.PutUint16(b[2:], uint16(l.count))
+	be.PutUint32(b[4:], uptimeMillis(now, l.cfg.BootTime))
+	be.PutUint32(b[8:], secs)
+	be.PutUint32(b[12:], nsecs)
+	be.PutUint32(b[16:], l.seq)
+	l.header(&l.cfg, b[20:l.hdrLen])
+
+	n := l.count
+	l.seq += uint32(n) // a lost packet must still leave a gap the collector sees
+	l.count = 0
+	l.openedAt = time.Time{}
+	if err := l.out.WritePacket(b[:l.hdrLen+n*l.recLen], PacketInfo{Records: n}); err != nil {
+		return fmt.Errorf("write v%d packet: %w", l.cfg.Version, err)
+	}
+	return nil
+}
+
+// asPair is the record's AS numbers, or zeros when neither origin-as nor
+// peer-as is configured.
+func asPair(cfg *EncoderConfig, r *flow.Record) (src, dst uint32) {
+	if cfg.AS == ASNone {
+		return 0, 0
+	}
+	return r.SrcAS, r.DstAS
+}

@@ -1,0 +1,93 @@
+package export
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// dialCollector opens a connected UDP socket to the collector. Connected,
+// because then the kernel reports ICMP port unreachable as ECONNREFUSED on
+// the next send and a dead collector shows up in the error counter.
+//
+// For a multicast collector ttl sets IP_MULTICAST_TTL (IPv6: hop limit);
+// for unicast, IP_TTL. 0 leaves the kernel default (1 for multicast). With
+// a source address set, Linux also sends multicast out of the interface
+// that owns it.
+func dialCollector(collector, source netip.AddrPort, ttl int) (*net.UDPConn, error) {
+	collector = netip.AddrPortFrom(collector.Addr().Unmap(), collector.Port())
+	var laddr *net.UDPAddr
+	if source.Addr().IsValid() || source.Port() != 0 {
+		laddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(source.Addr().Unmap(), source.Port()))
+		if !source.Addr().IsValid() {
+			laddr.IP = nil
+		}
+	}
+	conn, err := net.DialUDP("udp", laddr, net.UDPAddrFromAddrPort(collector))
+	if err != nil {
+		return nil, fmt.Errorf("dial collector %s: %w", collector, err)
+	}
+	if ttl > 0 {
+		if err := setTTL(conn, collector.Addr(), ttl); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("collector %s: %w", collector, err)
+		}
+	}
+	return conn, nil
+}
+
+func ttlOption(dst netip.Addr) (level, opt int, name string) {
+	switch {
+	case dst.Is4() && dst.IsMulticast():
+		return unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, "IP_MULTICAST_TTL"
+	case dst.Is4():
+		return unix.IPPROTO_IP, unix.IP_TTL, "IP_TTL"
+	case dst.IsMulticast():
+		return unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, "IPV6_MULTICAST_HOPS"
+	default:
+		return unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS"
+	}
+}
+
+func setTTL(conn *net.UDPConn, dst netip.Addr, ttl int) error {
+	if ttl > 255 {
+		return fmt.Errorf("ttl %d: want 1..255", ttl)
+	}
+	level, opt, name := ttlOption(dst)
+	return sockControl(conn, func(fd int) error {
+		if err := unix.SetsockoptInt(fd, level, opt, ttl); err != nil {
+			return fmt.Errorf("set %s %d: %w", name, ttl, err)
+		}
+		return nil
+	})
+}
+
+// socketTTL reads back the option setTTL sets.
+func socketTTL(conn *net.UDPConn, dst netip.Addr) (int, error) {
+	level, opt, name := ttlOption(dst.Unmap())
+	var ttl int
+	err := sockControl(conn, func(fd int) error {
+		v, err := unix.GetsockoptInt(fd, level, opt)
+		if err != nil {
+			return fmt.Errorf("get %s: %w", name, err)
+		}
+		ttl = v
+		return nil
+	})
+	return ttl, err
+}
+
+func sockControl(conn syscall.Conn, fn func(fd int) error) error {
+	rc, err := conn.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("raw socket: %w", err)
+	}
+	var opErr error
+	if err := rc.Control(func(fd uintptr) { opErr = fn(int(fd)) }); err != nil {
+		return fmt.Errorf("raw socket: %w", err)
+	}
+	return opErr
+}

@@ -1,0 +1,332 @@
+package export
+
+// elem is what a template field carries, independent of its IE number: the
+// field encoder switches on it, so v9 and IPFIX share one encoder.
+type elem uint8
+
+const (
+	eSrcAddr elem = iota + 1
+	eDstAddr
+	eNextHop
+	eBGPNextHop
+	eInputIf
+	eOutputIf
+	ePackets
+	eBytes
+	eFlows
+	eFirstUptime // v9 FIRST_SWITCHED: sysUptime ms
+	eLastUptime
+	eFirstMillis // IPFIX flowStartMilliseconds: Unix ms
+	eLastMillis
+	eSrcPort
+	eDstPort
+	eTCPFlags
+	eProto
+	eToS
+	eSrcAS
+	eDstAS
+	eSrcMask
+	eDstMask
+	eSamplerID
+	eEndReason
+	eMinTTL
+	eMaxTTL
+	eSrcMAC
+	eDstMAC
+	eVLAN
+	eInnerVLAN
+	eICMPTypeCode
+)
+
+// IE numbers (v9 field types; IPFIX uses the same numbers for these).
+const (
+	ieOctets           = 1
+	iePackets          = 2
+	ieFlows            = 3
+	ieProtocol         = 4
+	ieToS              = 5
+	ieTCPFlags         = 6
+	ieSrcPort          = 7
+	ieSrcAddr4         = 8
+	ieSrcMask4         = 9
+	ieInputIf          = 10
+	ieDstPort          = 11
+	ieDstAddr4         = 12
+	ieDstMask4         = 13
+	ieOutputIf         = 14
+	ieNextHop4         = 15
+	ieSrcAS            = 16
+	ieDstAS            = 17
+	ieBGPNextHop4      = 18
+	ieLastSwitched     = 21
+	ieFirstSwitched    = 22
+	ieSrcAddr6         = 27
+	ieDstAddr6         = 28
+	ieSrcMask6         = 29
+	ieDstMask6         = 30
+	ieSamplerID        = 48
+	ieSamplerMode      = 49
+	ieSamplerInterval  = 50
+	ieMinTTL           = 52
+	ieMaxTTL           = 53
+	ieSrcMAC           = 56
+	ieVLAN             = 58
+	ieNextHop6         = 62
+	ieDstMAC           = 80
+	ieIfName           = 82
+	ieFlowEndReason    = 136
+	ieStartMillis      = 152
+	ieEndMillis        = 153
+	ieCustomerVLAN     = 245
+	ieICMPTypeCode4    = 32  // v9 ICMP_TYPE (both families), IPFIX icmpTypeCodeIPv4
+	ieICMPTypeCode6    = 139 // icmpTypeCodeIPv6
+	ieVariableLength   = 0xffff
+	v9ScopeSystem      = 1
+	ifNameFixedLen     = 32 // v9 has no variable-length fields
+	ipfixMaxIfNameLen  = 254
+	templateIDMain4    = 256
+	templateIDMain6    = 257
+	templateIDSampler  = 258
+	templateIDIfNames  = 259
+	templateIDAggFirst = 260 // + scheme number
+)
+
+type field struct {
+	e      elem
+	id     uint16
+	length uint16
+}
+
+// template is a data template and its fixed record length.
+type template struct {
+	id     uint16
+	fields []field
+	recLen int
+}
+
+func newTemplate(id uint16, fields []field) *template {
+	t := &template{id: id, fields: fields}
+	for _, f := range fields {
+		t.recLen += int(f.length)
+	}
+	return t
+}
+
+// wireLen is the template record's size in a template set.
+func (t *template) wireLen() int { return 4 + 4*len(t.fields) }
+
+// optionsTemplate is an options template; its data records are written by
+// dedicated code (see options.go), not by the field encoder.
+type optionsTemplate struct {
+	id      uint16
+	scope   []field
+	options []field
+}
+
+func (t *optionsTemplate) wireLen() int { return 6 + 4*(len(t.scope)+len(t.options)) }
+
+// fieldList builds a template's fields in order.
+type fieldList []field
+
+func (l *fieldList) add(e elem, id, length uint16) { *l = append(*l, field{e, id, length}) }
+
+// times adds the flow start and end: sysUptime in v9, absolute ms in IPFIX.
+func (l *fieldList) times(v Version) {
+	if v == IPFIX {
+		l.add(eFirstMillis, ieStartMillis, 8)
+		l.add(eLastMillis, ieEndMillis, 8)
+		return
+	}
+	l.add(eFirstUptime, ieFirstSwitched, 4)
+	l.add(eLastUptime, ieLastSwitched, 4)
+}
+
+// mainFields is the main-cache template. Counters are 8 bytes although IOS
+// uses 4 by default: a 30-minute active timeout on a 10G port overflows 4.
+func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
+	var l fieldList
+	if ipv6 {
+		l.add(eSrcAddr, ieSrcAddr6, 16)
+		l.add(eDstAddr, ieDstAddr6, 16)
+		l.add(eNextHop, ieNextHop6, 16)
+	} else {
+		l.add(eSrcAddr, ieSrcAddr4, 4)
+		l.add(eDstAddr, ieDstAddr4, 4)
+		l.add(eNextHop, ieNextHop4, 4)
+	}
+	l.add(eInputIf, ieInputIf, 4)
+	l.add(eOutputIf, ieOutputIf, 4)
+	l.add(ePackets, iePackets, 8)
+	l.add(eBytes, ieOctets, 8)
+	l.times(cfg.Version)
+	l.add(eSrcPort, ieSrcPort, 2)
+	l.add(eDstPort, ieDstPort, 2)
+	if cfg.Version == IPFIX {
+		l.add(eTCPFlags, ieTCPFlags, 2) // unsigned16 since RFC 7125
+	} else {
+		l.add(eTCPFlags, ieTCPFlags, 1)
+	}
+	l.add(eProto, ieProtocol, 1)
+	l.add(eToS, ieToS, 1)
+	l.add(eSrcAS, ieSrcAS, 4)
+	l.add(eDstAS, ieDstAS, 4)
+	if ipv6 {
+		l.add(eSrcMask, ieSrcMask6, 1)
+		l.add(eDstMask, ieDstMask6, 1)
+	} else {
+		l.add(eSrcMask, ieSrcMask4, 1)
+		l.add(eDstMask, ieDstMask4, 1)
+	}
+	if cfg.Version == IPFIX {
+		l.add(eEndReason, ieFlowEndReason, 1)
+	}
+	if cfg.Sampler.Enabled() {
+		l.add(eSamplerID, ieSamplerID, 1)
+	}
+	l.capture(cfg)
+	// The destination port already carries ICMP type*256+code as IOS
+	// exports it, but nfdump reads ICMPv6 type/code in v9 only from
+	// ICMP_TYPE (v9 has no IPv6 variant); IPFIX has icmpTypeCodeIPv6.
+	if ipv6 && cfg.Version == IPFIX {
+		l.add(eICMPTypeCode, ieICMPTypeCode6, 2)
+	} else {
+		l.add(eICMPTypeCode, ieICMPTypeCode4, 2)
+	}
+	return l
+}
+
+func (l *fieldList) capture(cfg *EncoderConfig) {
+	if cfg.Capture&CaptureTTL != 0 {
+		l.add(eMinTTL, ieMinTTL, 1)
+		l.add(eMaxTTL, ieMaxTTL, 1)
+	}
+	if cfg.Capture&CaptureMAC != 0 {
+		l.add(eSrcMAC, ieSrcMAC, 6)
+		l.add(eDstMAC, ieDstMAC, 6)
+	}
+	if cfg.Capture&CaptureVLAN != 0 {
+		l.add(eVLAN, ieVLAN, 2)
+		if cfg.Version == IPFIX {
+			l.add(eInnerVLAN, ieCustomerVLAN, 2)
+		}
+	}
+}
+
+// aggFields is an aggregation scheme's template: the v8 record's fields
+// under their v9/IPFIX names, with prefixes carried as addresses plus masks
+// so that every collector decodes them.
+func aggFields(cfg *EncoderConfig) []field {
+	var l fieldList
+	l.add(eFlows, ieFlows, 4)
+	l.add(ePackets, iePackets, 8)
+	l.add(eBytes, ieOctets, 8)
+	l.times(cfg.Version)
+	srcPrefix := func() { l.add(eSrcAddr, ieSrcAddr4, 4); l.add(eSrcMask, ieSrcMask4, 1) }
+	dstPrefix := func() { l.add(eDstAddr, ieDstAddr4, 4); l.add(eDstMask, ieDstMask4, 1) }
+	ports := func() { l.add(eSrcPort, ieSrcPort, 2); l.add(eDstPort, ieDstPort, 2) }
+	ifs := func() { l.add(eInputIf, ieInputIf, 4); l.add(eOutputIf, ieOutputIf, 4) }
+	ases := func() { l.add(eSrcAS, ieSrcAS, 4); l.add(eDstAS, ieDstAS, 4) }
+	tos := func() { l.add(eToS, ieToS, 1) }
+	proto := func() { l.add(eProto, ieProtocol, 1) }
+
+	switch cfg.Scheme {
+	case SchemeAS:
+		ases()
+		ifs()
+	case SchemeASToS:
+		ases()
+		ifs()
+		tos()
+	case SchemeProtocolPort:
+		proto()
+		ports()
+	case SchemeProtocolPortToS:
+		proto()
+		tos()
+		ports()
+		ifs()
+	case SchemeSourcePrefix, SchemeSourcePrefixToS:
+		srcPrefix()
+		l.add(eSrcAS, ieSrcAS, 4)
+		l.add(eInputIf, ieInputIf, 4)
+		if cfg.Scheme == SchemeSourcePrefixToS {
+			tos()
+		}
+	case SchemeDestinationPrefix, SchemeDestinationPrefixToS:
+		dstPrefix()
+		l.add(eDstAS, ieDstAS, 4)
+		l.add(eOutputIf, ieOutputIf, 4)
+		if cfg.Scheme == SchemeDestinationPrefixToS {
+			tos()
+		}
+	case SchemePrefix, SchemePrefixToS:
+		srcPrefix()
+		dstPrefix()
+		ases()
+		ifs()
+		if cfg.Scheme == SchemePrefixToS {
+			tos()
+		}
+	case SchemePrefixPort:
+		srcPrefix()
+		dstPrefix()
+		tos()
+		proto()
+		ports()
+		ifs()
+	case SchemeBGPNextHopToS:
+		ases()
+		ifs()
+		tos()
+		l.add(eBGPNextHop, ieBGPNextHop4, 4)
+	case SchemeDestinationOnly:
+		l.add(eDstAddr, ieDstAddr4, 4)
+		l.add(eOutputIf, ieOutputIf, 4)
+		tos()
+	case SchemeSourceDestination:
+		l.add(eDstAddr, ieDstAddr4, 4)
+		l.add(eSrcAddr, ieSrcAddr4, 4)
+		ifs()
+		tos()
+	case SchemeFullFlow:
+		l.add(eDstAddr, ieDstAddr4, 4)
+		l.add(eSrcAddr, ieSrcAddr4, 4)
+		ports()
+		ifs()
+		tos()
+		proto()
+	}
+	if cfg.Version == IPFIX {
+		l.add(eEndReason, ieFlowEndReason, 1)
+	}
+	return l
+}
+
+func samplerOptions(v Version) *optionsTemplate {
+	opts := []field{{0, ieSamplerMode, 1}, {0, ieSamplerInterval, 4}}
+	if v == IPFIX {
+		// IPFIX scopes may be any IE: the sampler itself (RFC 7270 samplerId).
+		return &optionsTemplate{id: templateIDSampler, scope: []field{{0, ieSamplerID, 1}}, options: opts}
+	}
+	// pmacct's nfprobe layout: scope System, then id, mode, interval.
+	return &optionsTemplate{
+		id:      templateIDSampler,
+		scope:   []field{{0, v9ScopeSystem, 4}},
+		options: append([]field{{0, ieSamplerID, 1}}, opts...),
+	}
+}
+
+func ifNameOptions(v Version) *optionsTemplate {
+	if v == IPFIX {
+		return &optionsTemplate{
+			id:      templateIDIfNames,
+			scope:   []field{{0, ieInputIf, 4}},
+			options: []field{{0, ieIfName, ieVariableLength}},
+		}
+	}
+	return &optionsTemplate{
+		id:      templateIDIfNames,
+		scope:   []field{{0, v9ScopeSystem, 4}},
+		options: []field{{0, ieInputIf, 4}, {0, ieIfName, ifNameFixedLen}},
+	}
+}

@@ -1,0 +1,403 @@
+package export
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+const (
+	v9HeaderLen    = 20
+	ipfixHeaderLen = 16
+	setHeaderLen   = 4
+)
+
+// templated builds v9 and IPFIX packets: header, then template sets when a
+// refresh is due, options data, and data sets, one per template in a row.
+type templated struct {
+	cfg    EncoderConfig
+	out    PacketWriter
+	hdrLen int
+	buf    []byte
+
+	main4, main6, agg *template
+	sampler, ifNames  *optionsTemplate
+	names             [][]byte // interface names, converted once
+
+	// The open packet. n == 0 means none.
+	n           int
+	records     int // every record, the v9 header count
+	dataRecs    int // flow records
+	optDataRecs int
+	templates   bool
+	setStart    int // offset of the open set's header, -1 when none
+	setID       uint16
+	openedAt    time.Time
+
+	seq          uint32 // v9: packets sent; IPFIX: data records sent
+	pktsSinceTpl int
+	pktsSinceOpt int
+	lastTpl      time.Time
+	lastOpt      time.Time
+	// Options data still to send after a refresh: the sampler row, then
+	// interface names from ifCursor on, spread over packets if need be.
+	samplerDue bool
+	ifCursor   int
+}
+
+func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
+	e := &templated{cfg: cfg, out: out, buf: make([]byte, cfg.MaxPacketSize), setStart: -1}
+	e.hdrLen = v9HeaderLen
+	if cfg.Version == IPFIX {
+		e.hdrLen = ipfixHeaderLen
+	}
+	if cfg.Scheme == SchemeNone {
+		e.main4 = newTemplate(templateIDMain4, mainFields(&e.cfg, false))
+		e.main6 = newTemplate(templateIDMain6, mainFields(&e.cfg, true))
+	} else {
+		e.agg = newTemplate(templateIDAggFirst+uint16(cfg.Scheme), aggFields(&e.cfg))
+	}
+	if cfg.Sampler.Enabled() {
+		e.sampler = samplerOptions(cfg.Version)
+	}
+	if len(cfg.InterfaceNames) > 0 {
+		e.ifNames = ifNameOptions(cfg.Version)
+		e.names = make([][]byte, len(cfg.InterfaceNames))
+		for i, in := range cfg.InterfaceNames {
+			name := []byte(in.Name)
+			if max := e.ifNameMax(); len(name) > max {
+				name = name[:max]
+			}
+			e.names[i] = name
+		}
+	}
+	e.ifCursor = len(cfg.InterfaceNames)
+	return e
+}
+
+func (e *templated) ifNameMax() int {
+	if e.cfg.Version == IPFIX {
+		return ipfixMaxIfNameLen
+	}
+	return ifNameFixedLen
+}
+
+func (e *templated) Version() Version        { return e.cfg.Version }
+func (e *templated) Pending() int            { return e.dataRecs }
+func (e *templated) OpenedAt() time.Time     { return e.openedAt }
+func (e *templated) LastTemplate() time.Time { return e.lastTpl }
+
+func (e *templated) Add(rec *flow.Record) error {
+	if e.agg != nil {
+		return ErrWrongCache
+	}
+	t := e.main4
+	if rec.IsIPv6() {
+		t = e.main6
+	}
+	return e.add(t, rec, 1)
+}
+
+func (e *templated) AddAggregate(a *Aggregate) error {
+	if e.agg == nil || a.schemeMismatch(e.cfg.Scheme) {
+		return ErrWrongCache
+	}
+	if a.IsIPv6() {
+		return ErrNotExportable // aggregation templates carry IPv4 prefixes
+	}
+	return e.add(e.agg, &a.Record, a.Flows)
+}
+
+func (e *templated) Flush() error {
+	if e.n == 0 || e.records == 0 {
+		return nil
+	}
+	return e.emit()
+}
+
+func (e *templated) add(t *template, r *flow.Record, flows uint64) error {
+	var firstErr error
+	if e.n == 0 {
+		e.open()
+	}
+	for !e.fits(t) {
+		if err := e.emit(); err != nil && firstErr == nil {
+			firstErr = err
+		}
+		e.open()
+	}
+	if e.setStart < 0 || e.setID != t.id {
+		e.closeSet()
+		e.startSet(t.id)
+	}
+	e.encode(e.buf[e.n:e.n+t.recLen], t, r, flows)
+	e.n += t.recLen
+	e.records++
+	e.dataRecs++
+	return firstErr
+}
+
+// fits reports whether one more record of t fits, counting a new set header
+// and the padding the set may need when it is closed.
+func (e *templated) fits(t *template) bool {
+	need := t.recLen + e.padReserve()
+	if e.setStart < 0 || e.setID != t.id {
+		need += setHeaderLen
+	}
+	return e.n+need <= len(e.buf)
+}
+
+func (e *templated) padReserve() int {
+	if e.cfg.Version == V9 {
+		return 3
+	}
+	return 0
+}
+
+// open starts a packet: header space, then the templates and options that
+// are due. A fresh packet always has room for a data record (MaxPacketSize
+// is at least 512), so the caller's loop ends.
+func (e *templated) open() {
+	now := e.cfg.Clock.Now()
+	e.n = e.hdrLen
+	e.records, e.dataRecs, e.optDataRecs = 0, 0, 0
+	e.templates = false
+	e.setStart = -1
+	e.openedAt = now
+
+	if e.lastTpl.IsZero() || e.pktsSinceTpl >= e.cfg.TemplateRefreshPackets || now.Sub(e.lastTpl) >= e.cfg.TemplateTimeout {
+		e.writeTemplates()
+		e.lastTpl = now
+		e.pktsSinceTpl = 0
+	}
+	if e.sampler != nil || e.ifNames != nil {
+		if e.lastOpt.IsZero() || e.pktsSinceOpt >= e.cfg.OptionsRefreshPackets || now.Sub(e.lastOpt) >= e.cfg.OptionsTimeout {
+			e.writeOptionsTemplates()
+			e.lastOpt = now
+			e.pktsSinceOpt = 0
+			e.samplerDue = e.sampler != nil
+			e.ifCursor = 0
+		}
+		e.writeOptionsData()
+	}
+}
+
+func (e *templated) templateSetID() uint16 {
+	if e.cfg.Version == IPFIX {
+		return 2
+	}
+	return 0
+}
+
+func (e *templated) optionsSetID() uint16 {
+	if e.cfg.Version == IPFIX {
+		return 3
+	}
+	return 1
+}
+
+func (e *templated) writeTemplates() {
+	e.startSet(e.templateSetID())
+	for _, t := range [...]*template{e.main4, e.main6, e.agg} {
+		if t == nil {
+			continue
+		}
+		b := e.buf[e.n:]
+		be.PutUint16(b[0:], t.id)
+		be.PutUint16(b[2:], uint16(len(t.fields)))
+		putFieldSpecs(b[4:], t.fields)
+		e.n += t.wireLen()
+		e.records++
+	}
+	e.closeSet()
+	e.templates = true
+}
+
+func (e *templated) writeOptionsTemplates() {
+	e.startSet(e.optionsSetID())
+	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames} {
+		if t == nil {
+			continue
+		}
+		b := e.buf[e.n:]
+		be.PutUint16(b[0:], t.id)
+		if e.cfg.Version == IPFIX {
+			// IPFIX counts fields; v9 gives scope and option lengths in bytes.
+			be.PutUint16(b[2:], uint16(len(t.scope)+len(t.options)))
+			be.PutUint16(b[4:], uint16(len(t.scope)))
+		} else {
+			be.PutUint16(b[2:], uint16(4*len(t.scope)))
+			be.PutUint16(b[4:], uint16(4*len(t.options)))
+		}
+		putFieldSpecs(b[6:], t.scope)
+		putFieldSpecs(b[6+4*len(t.scope):], t.options)
+		e.n += t.wireLen()
+		e.records++
+	}
+	e.closeSet()
+	e.templates = true
+}
+
+func putFieldSpecs(b []byte, fields []field) {
+	for i, f := range fields {
+		be.PutUint16(b[4*i:], f.id)
+		be.PutUint16(b[4*i+2:], f.length)
+	}
+}
+
+func (e *templated) startSet(id uint16) {
+	e.setStart = e.n
+	e.setID = id
+	e.n += setHeaderLen
+}
+
+// closeSet writes the open set's header; v9 sets are padded to 4 bytes
+// (RFC 3954), IPFIX sets are left unpadded, which RFC 7011 allows.
+func (e *templated) closeSet() {
+	if e.setStart < 0 {
+		return
+	}
+	if e.cfg.Version == V9 {
+		for e.n%4 != 0 {
+			e.buf[e.n] = 0
+			e.n++
+		}
+	}
+	be.PutUint16(e.buf[e.setStart:], e.setID)
+	be.PutUint16(e.buf[e.setStart+2:], uint16(e.n-e.setStart))
+	e.setStart = -1
+}
+
+func (e *templated) emit() error {
+	e.closeSet()
+	now := e.cfg.Clock.Now()
+	b := e.buf
+	if e.cfg.Version == IPFIX {
+		be.PutUint16(b[0:], 10)
+		be.PutUint16(b[2:], uint16(e.n))
+		be.PutUint32(b[4:], uint32(now.Unix()))
+		be.PutUint32(b[8:], e.seq)
+		be.PutUint32(b[12:], e.cfg.ObservationDomain)
+		e.seq += uint32(e.dataRecs + e.optDataRecs)
+	} else {
+		// The v9 header has whole seconds only, and collectors date records
+		// as unix_secs - (sysUptime - First): taking both at the same whole
+		// second keeps millisecond times exact.
+		sec := now.Truncate(time.Second)
+		be.PutUint16(b[0:], 9)
+		be.PutUint16(b[2:], uint16(e.records))
+		be.PutUint32(b[4:], uptimeMillis(sec, e.cfg.BootTime))
+		be.PutUint32(b[8:], uint32(sec.Unix()))
+		be.PutUint32(b[12:], e.seq)
+		be.PutUint32(b[16:], e.cfg.ObservationDomain)
+		e.seq++
+	}
+	e.pktsSinceTpl++
+	e.pktsSinceOpt++
+	n, info := e.n, PacketInfo{Records: e.dataRecs, Templates: e.templates}
+	e.n = 0
+	e.openedAt = time.Time{}
+	e.records, e.dataRecs, e.optDataRecs = 0, 0, 0
+	if err := e.out.WritePacket(b[:n], info); err != nil {
+		return fmt.Errorf("write %s packet: %w", versionName(e.cfg.Version), err)
+	}
+	return nil
+}
+
+func versionName(v Version) string {
+	if v == IPFIX {
+		return "IPFIX"
+	}
+	return "v" + v.String()
+}
+
+// encode writes one data record of template t.
+func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) {
+	cfg := &e.cfg
+	off := 0
+	for _, f := range t.fields {
+		d := b[off : off+int(f.length)]
+		off += int(f.length)
+		switch f.e {
+		case eSrcAddr:
+			putAddr(d, r.SrcAddr)
+		case eDstAddr:
+			putAddr(d, r.DstAddr)
+		case eNextHop, eBGPNextHop:
+			putAddr(d, r.NextHop)
+		case eInputIf:
+			putUint(d, uint64(r.InputIf))
+		case eOutputIf:
+			putUint(d, uint64(r.OutputIf))
+		case ePackets:
+			putUint(d, r.Packets)
+		case eBytes:
+			putUint(d, r.Bytes)
+		case eFlows:
+			putUint(d, flows)
+		case eFirstUptime:
+			putUint(d, uint64(uptimeMillis(r.Start, cfg.BootTime)))
+		case eLastUptime:
+			putUint(d, uint64(uptimeMillis(r.End, cfg.BootTime)))
+		case eFirstMillis:
+			putUint(d, uint64(r.Start.UnixMilli()))
+		case eLastMillis:
+			putUint(d, uint64(r.End.UnixMilli()))
+		case eSrcPort:
+			putUint(d, uint64(r.SrcPort))
+		case eDstPort:
+			putUint(d, uint64(r.DstPort))
+		case eTCPFlags:
+			putUint(d, uint64(r.TCPFlags))
+		case eProto:
+			putUint(d, uint64(r.Proto))
+		case eToS:
+			putUint(d, uint64(r.ToS))
+		case eSrcAS:
+			src, _ := asPair(cfg, r)
+			putUint(d, uint64(src))
+		case eDstAS:
+			_, dst := asPair(cfg, r)
+			putUint(d, uint64(dst))
+		case eSrcMask:
+			putUint(d, uint64(r.SrcMask))
+		case eDstMask:
+			putUint(d, uint64(r.DstMask))
+		case eSamplerID:
+			putUint(d, uint64(cfg.Sampler.ID))
+		case eEndReason:
+			putUint(d, uint64(r.EndReason))
+		case eMinTTL:
+			putUint(d, uint64(r.MinTTL))
+		case eMaxTTL:
+			putUint(d, uint64(r.MaxTTL))
+		case eSrcMAC:
+			copy(d, r.SrcMAC[:])
+		case eDstMAC:
+			copy(d, r.DstMAC[:])
+		case eVLAN:
+			putUint(d, uint64(r.VLAN))
+		case eInnerVLAN:
+			putUint(d, uint64(r.InnerVLAN))
+		case eICMPTypeCode:
+			var tc uint16
+			if r.Proto == 1 || r.Proto == 58 {
+				tc = r.DstPort
+			}
+			putUint(d, uint64(tc))
+		default:
+			clear(d)
+		}
+	}
+}
+
+// putAddr writes an address in the template's width.
+func putAddr(d []byte, a netip.Addr) {
+	if len(d) == 16 {
+		put16(d, a)
+		return
+	}
+	put4(d, a)
+}

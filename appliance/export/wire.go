@@ -1,0 +1,100 @@
+package export
+
+import (
+	"encoding/binary"
+	"math"
+	"net/netip"
+	"time"
+)
+
+var be = binary.BigEndian
+
+// asTrans is AS_TRANS (RFC 6793): what a 2-byte AS field carries for a
+// 4-byte AS.
+const asTrans = 23456
+
+// uptimeMillis is t as sysUptime: milliseconds since boot, wrapping at 2^32
+// like a router's. Times before boot (flows metered by a previous run of the
+// daemon, whose maps survive restarts) are clamped to 0.
+func uptimeMillis(t, boot time.Time) uint32 {
+	if !t.After(boot) {
+		return 0
+	}
+	return uint32(t.Sub(boot).Milliseconds())
+}
+
+// unixTime splits t into the v5/v7/v8 header's unix_secs and unix_nsecs.
+func unixTime(t time.Time) (secs, nsecs uint32) {
+	return uint32(t.Unix()), uint32(t.Nanosecond())
+}
+
+// put4 writes an IPv4 address; anything else (absent, IPv6) writes zeros.
+func put4(b []byte, a netip.Addr) {
+	a = a.Unmap()
+	if a.Is4() {
+		v := a.As4()
+		copy(b[:4], v[:])
+		return
+	}
+	clear(b[:4])
+}
+
+// put16 writes an address as 16 bytes (IPv4 as IPv4-mapped).
+func put16(b []byte, a netip.Addr) {
+	if !a.IsValid() {
+		clear(b[:16])
+		return
+	}
+	v := a.As16()
+	copy(b[:16], v[:])
+}
+
+// putUint writes v big-endian into all of b, keeping its low-order bytes
+// (RFC 7011 reduced-size encoding).
+func putUint(b []byte, v uint64) {
+	switch len(b) {
+	case 1:
+		b[0] = byte(v)
+	case 2:
+		be.PutUint16(b, uint16(v))
+	case 4:
+		be.PutUint32(b, uint32(v))
+	case 8:
+		be.PutUint64(b, v)
+	default:
+		for i := len(b) - 1; i >= 0; i-- {
+			b[i] = byte(v)
+			v >>= 8
+		}
+	}
+}
+
+func as16(asn uint32) uint16 {
+	if asn > math.MaxUint16 {
+		return asTrans
+	}
+	return uint16(asn)
+}
+
+// splitCount is how many 32-bit records it takes to carry the counters
+// without wrapping: a v5 record whose dOctets wrapped would lose bytes, and
+// exported sums must equal metered sums.
+func splitCount(counters ...uint64) uint64 {
+	n := uint64(1)
+	for _, c := range counters {
+		if k := (c + math.MaxUint32 - 1) / math.MaxUint32; k > n {
+			n = k
+		}
+	}
+	return n
+}
+
+// share is part i of n of total, remainders going to the first parts, so
+// that the parts add up to total.
+func share(total, n, i uint64) uint64 {
+	s := total / n
+	if i < total%n {
+		s++
+	}
+	return s
+}
