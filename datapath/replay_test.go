@@ -1,41 +1,24 @@
 package datapath
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/internal/collector"
 )
 
 // pcapDir is the shared capture corpus beside the repository.
 const pcapDir = "../../shared/pcaps"
-
-// tuple is a one-way 5-tuple, the unit both meters are compared on.
-type tuple struct {
-	Proto            uint8
-	Src, Dst         netip.Addr
-	SrcPort, DstPort uint16
-}
-
-func (t tuple) String() string {
-	return fmt.Sprintf("%d %s:%d > %s:%d", t.Proto, t.Src, t.SrcPort, t.Dst, t.DstPort)
-}
-
-type counts struct{ Packets, Bytes uint64 }
 
 // readFrames returns every frame of a pcap or pcapng file.
 func readFrames(t testing.TB, path string) [][]byte {
@@ -74,7 +57,7 @@ func readFrames(t testing.TB, path string) [][]byte {
 
 // meterCapture replays a capture through the loaded program and sums the
 // harvested flows per 5-tuple.
-func meterCapture(t testing.TB, d *Datapath, path string) (map[tuple]counts, Stats) {
+func meterCapture(t testing.TB, d *Datapath, path string) (collector.Tuples, Stats) {
 	t.Helper()
 	for i, fr := range readFrames(t, path) {
 		if _, err := d.Feed(fr, 1); errors.Is(err, ErrRuntFrame) {
@@ -83,19 +66,13 @@ func meterCapture(t testing.TB, d *Datapath, path string) (map[tuple]counts, Sta
 			t.Fatalf("%s frame %d: %v", filepath.Base(path), i+1, err)
 		}
 	}
-	got := map[tuple]counts{}
-	var sum counts
+	got := collector.Tuples{}
 	if _, err := d.Harvest(HarvestRequest{Force: true}, func(r *flow.Record) {
-		k := tuple{r.Proto, r.SrcAddr, r.DstAddr, r.SrcPort, r.DstPort}
-		c := got[k]
-		c.Packets += r.Packets
-		c.Bytes += r.Bytes
-		got[k] = c
-		sum.Packets += r.Packets
-		sum.Bytes += r.Bytes
+		got.Add(collector.Tuple{Proto: r.Proto, Src: r.SrcAddr, Dst: r.DstAddr, SrcPort: r.SrcPort, DstPort: r.DstPort}, r.Packets, r.Bytes)
 	}); err != nil {
 		t.Fatal(err)
 	}
+	sum := got.Total()
 	st, err := d.Stats()
 	if err != nil {
 		t.Fatal(err)
@@ -111,85 +88,6 @@ func meterCapture(t testing.TB, d *Datapath, path string) (map[tuple]counts, Sta
 			filepath.Base(path), st.Frames, st.MeteredPackets, st.UnparsedTotal(), st.CreateFailPackets)
 	}
 	return got, st
-}
-
-// nfpcapdCapture meters the same file with nfpcapd (nfdump 1.7) using its
-// longest timeouts and sums its records per 5-tuple.
-func nfpcapdCapture(t testing.TB, path string) map[tuple]counts {
-	t.Helper()
-	if _, err := exec.LookPath("nfpcapd"); err != nil {
-		t.Fatal("nfpcapd not found: install Debian's nfdump (make deps)")
-	}
-	dir := t.TempDir()
-	cmd := exec.Command("nfpcapd", "-r", path, "-w", dir, "-e", "3600,3600")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("nfpcapd -r %s: %v\n%s", path, err, out)
-	}
-	out, err := exec.Command("nfdump", "-R", dir, "-q", "-N", "-6", "-o", "fmt:%pr|%sa|%da|%sp|%dp|%pkt|%byt").Output()
-	if err != nil {
-		t.Fatalf("nfdump -R %s: %v", dir, err)
-	}
-	got := map[tuple]counts{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "No matching") {
-			continue
-		}
-		f := strings.Split(line, "|")
-		if len(f) != 7 {
-			t.Fatalf("nfdump line %q: want 7 fields", line)
-		}
-		for i := range f {
-			f[i] = strings.TrimSpace(f[i])
-		}
-		k := tuple{Proto: uint8(atoi(t, f[0])), Src: netip.MustParseAddr(f[1]), Dst: netip.MustParseAddr(f[2])}
-		k.SrcPort = uint16(atoi(t, f[3]))
-		k.DstPort = parsePort(t, f[4])
-		c := got[k]
-		c.Packets += uint64(atoi(t, f[5]))
-		c.Bytes += uint64(atoi(t, f[6]))
-		got[k] = c
-	}
-	return got
-}
-
-func atoi(t testing.TB, s string) int64 {
-	t.Helper()
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		t.Fatalf("nfdump number %q: %v", s, err)
-	}
-	return n
-}
-
-// parsePort reads nfdump's dst port, which it prints as type.code for ICMP.
-func parsePort(t testing.TB, s string) uint16 {
-	if a, b, ok := strings.Cut(s, "."); ok {
-		return uint16(atoi(t, a)<<8 | atoi(t, b))
-	}
-	return uint16(atoi(t, s))
-}
-
-type tupleDiff struct {
-	Tuple       tuple
-	Ours, Their counts
-}
-
-func diffTuples(ours, theirs map[tuple]counts) []tupleDiff {
-	var d []tupleDiff
-	for k, o := range ours {
-		if th := theirs[k]; th != o {
-			d = append(d, tupleDiff{k, o, th})
-		}
-	}
-	for k, th := range theirs {
-		if _, ok := ours[k]; !ok {
-			d = append(d, tupleDiff{k, counts{}, th})
-		}
-	}
-	sort.Slice(d, func(i, j int) bool { return d[i].Tuple.String() < d[j].Tuple.String() })
-	return d
 }
 
 // nfpcapdDiffers lists the captures where nfpcapd meters differently from
@@ -219,7 +117,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 const differencesFile = "testdata/nfpcapd-differences.txt"
 
-func renderDiffs(file string, diffs []tupleDiff) string {
+func renderDiffs(file string, diffs []collector.Diff) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "== %s\n", file)
 	for _, x := range diffs {
@@ -245,8 +143,8 @@ func TestReplayMatchesNfpcapd(t *testing.T) {
 		d := openTest(t, 65536)
 		ours, st := meterCapture(t, d, f)
 		d.Close()
-		theirs := nfpcapdCapture(t, f)
-		diffs := diffTuples(ours, theirs)
+		theirs := collector.Nfpcapd(t, f)
+		diffs := collector.Compare(ours, theirs)
 		reason, known := nfpcapdDiffers[name]
 		t.Logf("%s: %d tuples, nfpcapd %d, %d differ; metered %d packets, not metered %d (%v)",
 			name, len(ours), len(theirs), len(diffs), st.MeteredPackets, st.UnparsedTotal(), st.Unparsed)

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/internal/collector"
 )
 
 // vethNS is a network namespace holding a veth pair: the meter is attached
@@ -121,15 +122,15 @@ func waitFrames(t *testing.T, d *Datapath, n uint64) Stats {
 
 // vethTraffic is a known mix: a TCP connection's client side, DNS, ICMP
 // and IPv6, each frame sized by its IP total length.
-func vethTraffic() (frames [][]byte, want map[tuple]struct {
+func vethTraffic() (frames [][]byte, want map[collector.Tuple]struct {
 	packets, bytes uint64
 	flags          uint8
 }) {
-	want = map[tuple]struct {
+	want = map[collector.Tuple]struct {
 		packets, bytes uint64
 		flags          uint8
 	}{}
-	add := func(tp tuple, fr []byte, flags uint8, times int) {
+	add := func(tp collector.Tuple, fr []byte, flags uint8, times int) {
 		l2 := 14
 		if fr[12] == 0x81 {
 			l2 = 18
@@ -146,18 +147,18 @@ func vethTraffic() (frames [][]byte, want map[tuple]struct {
 	seg := func(flags uint8, payload int) []byte {
 		return cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 6}.bytes(cat(tcpHdr(40000, 80, flags), make([]byte, payload))))
 	}
-	web := tuple{6, v4a, v4b, 40000, 80}
+	web := collector.Tuple{Proto: 6, Src: v4a, Dst: v4b, SrcPort: 40000, DstPort: 80}
 	add(web, seg(tcpSYN, 0), tcpSYN, 1)
 	add(web, seg(tcpACK, 0), tcpACK, 1)
 	add(web, seg(tcpACK|tcpPSH, 300), tcpACK|tcpPSH, 5)
 	add(web, seg(tcpFIN|tcpACK, 0), tcpFIN|tcpACK, 1)
-	dns := tuple{17, v4b, v4a, 53, 33333}
+	dns := collector.Tuple{Proto: 17, Src: v4b, Dst: v4a, SrcPort: 53, DstPort: 33333}
 	add(dns, cat(ethHdr(0x0800), ip4{src: v4b, dst: v4a, proto: 17}.bytes(udpHdr(53, 33333, 100))), 0, 7)
-	ping := tuple{1, v4a, v4b, 0, 0x0800}
+	ping := collector.Tuple{Proto: 1, Src: v4a, Dst: v4b, SrcPort: 0, DstPort: 0x0800}
 	add(ping, cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 1}.bytes(cat(icmpHdr(8, 0), make([]byte, 56)))), 0, 4)
-	six := tuple{17, v6a, v6b, 5000, 5001}
+	six := collector.Tuple{Proto: 17, Src: v6a, Dst: v6b, SrcPort: 5000, DstPort: 5001}
 	add(six, cat(ethHdr(0x86dd), ip6{src: v6a, dst: v6b, nh: 17}.bytes(udpHdr(5000, 5001, 1200))), 0, 3)
-	big := tuple{17, v4a, v4b, 9, 9}
+	big := collector.Tuple{Proto: 17, Src: v4a, Dst: v4b, SrcPort: 9, DstPort: 9}
 	add(big, cat(ethHdr(0x8100), vlanTag(10, 0x0800), ip4{src: v4a, dst: v4b, proto: 17}.bytes(udpHdr(9, 9, 1400))), 0, 2)
 	return frames, want
 }
@@ -170,10 +171,10 @@ func checkVethFlows(t *testing.T, d *Datapath, n *vethNS) {
 	if st.MeteredPackets != uint64(len(frames)) || st.UnparsedTotal() != 0 {
 		t.Fatalf("metered %d of %d frames, unparsed %v", st.MeteredPackets, len(frames), st.Unparsed)
 	}
-	got := map[tuple]flow.Record{}
+	got := map[collector.Tuple]flow.Record{}
 	var pk uint64
 	if _, err := d.Harvest(HarvestRequest{Force: true}, func(r *flow.Record) {
-		got[tuple{r.Proto, r.SrcAddr, r.DstAddr, r.SrcPort, r.DstPort}] = *r
+		got[collector.Tuple{Proto: r.Proto, Src: r.SrcAddr, Dst: r.DstAddr, SrcPort: r.SrcPort, DstPort: r.DstPort}] = *r
 		pk += r.Packets
 	}); err != nil {
 		t.Fatal(err)

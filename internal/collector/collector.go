@@ -1,0 +1,221 @@
+// Package collector runs the flow tools nobody here wrote (nfpcapd, nfcapd,
+// nfdump) for tests and sums what they report per one-way 5-tuple, the unit
+// flowtap is compared on. Test support only: it takes a testing.TB.
+package collector
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Tuple is a one-way 5-tuple.
+type Tuple struct {
+	Proto            uint8
+	Src, Dst         netip.Addr
+	SrcPort, DstPort uint16
+}
+
+func (t Tuple) String() string {
+	return fmt.Sprintf("%d %s:%d > %s:%d", t.Proto, t.Src, t.SrcPort, t.Dst, t.DstPort)
+}
+
+// Counts are packets and bytes summed over a tuple's records.
+type Counts struct{ Packets, Bytes uint64 }
+
+// Tuples maps each tuple to its summed counts.
+type Tuples map[Tuple]Counts
+
+// Add sums one record into the map.
+func (m Tuples) Add(t Tuple, packets, bytes uint64) {
+	c := m[t]
+	c.Packets += packets
+	c.Bytes += bytes
+	m[t] = c
+}
+
+// Total sums every tuple.
+func (m Tuples) Total() Counts {
+	var c Counts
+	for _, v := range m {
+		c.Packets += v.Packets
+		c.Bytes += v.Bytes
+	}
+	return c
+}
+
+// Diff is one tuple where two meters disagree.
+type Diff struct {
+	Tuple       Tuple
+	Ours, Their Counts
+}
+
+// Compare lists the tuples where ours and theirs differ, sorted.
+func Compare(ours, theirs Tuples) []Diff {
+	var d []Diff
+	for k, o := range ours {
+		if th := theirs[k]; th != o {
+			d = append(d, Diff{k, o, th})
+		}
+	}
+	for k, th := range theirs {
+		if _, ok := ours[k]; !ok {
+			d = append(d, Diff{k, Counts{}, th})
+		}
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i].Tuple.String() < d[j].Tuple.String() })
+	return d
+}
+
+// RequireTool fails, not skips: these tools are the project's evidence.
+func RequireTool(t testing.TB, tool, debianPkg string) string {
+	t.Helper()
+	path, err := exec.LookPath(tool)
+	if err != nil {
+		t.Fatalf("%s not found: install Debian's %s (make deps)", tool, debianPkg)
+	}
+	return path
+}
+
+// Nfpcapd meters a capture with nfpcapd (nfdump 1.7) at its longest
+// timeouts and returns its flows per tuple.
+func Nfpcapd(t testing.TB, pcap string) Tuples {
+	t.Helper()
+	bin := RequireTool(t, "nfpcapd", "nfdump")
+	dir := t.TempDir()
+	if out, err := exec.Command(bin, "-r", pcap, "-w", dir, "-e", "3600,3600").CombinedOutput(); err != nil {
+		t.Fatalf("nfpcapd -r %s: %v\n%s", pcap, err, out)
+	}
+	return Nfdump(t, "-R", dir)
+}
+
+// Nfdump reads flows with nfdump (args name the files: "-r F" or "-R D")
+// and sums them per tuple.
+func Nfdump(t testing.TB, args ...string) Tuples {
+	t.Helper()
+	bin := RequireTool(t, "nfdump", "nfdump")
+	args = append(args, "-q", "-N", "-6", "-o", "fmt:%pr|%sa|%da|%sp|%dp|%pkt|%byt")
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		t.Fatalf("nfdump %v: %v", args, err)
+	}
+	got := Tuples{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "No matching") {
+			continue
+		}
+		f := strings.Split(line, "|")
+		if len(f) != 7 {
+			t.Fatalf("nfdump line %q: want 7 fields", line)
+		}
+		for i := range f {
+			f[i] = strings.TrimSpace(f[i])
+		}
+		k := Tuple{Proto: uint8(num(t, f[0])), Src: netip.MustParseAddr(f[1]), Dst: netip.MustParseAddr(f[2])}
+		k.SrcPort = uint16(num(t, f[3]))
+		k.DstPort = port(t, f[4])
+		got.Add(k, uint64(num(t, f[5])), uint64(num(t, f[6])))
+	}
+	return got
+}
+
+func num(t testing.TB, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatalf("nfdump number %q: %v", s, err)
+	}
+	return n
+}
+
+// port reads nfdump's dst port, which it prints as type.code for ICMP.
+func port(t testing.TB, s string) uint16 {
+	if a, b, ok := strings.Cut(s, "."); ok {
+		return uint16(num(t, a)<<8 | num(t, b))
+	}
+	return uint16(num(t, s))
+}
+
+// Nfcapd is a running collector on a loopback UDP port.
+type Nfcapd struct {
+	Addr netip.AddrPort
+	dir  string
+	cmd  *exec.Cmd
+	logs *bytes.Buffer
+}
+
+// StartNfcapd starts nfcapd on 127.0.0.1 at a free port; Stop ends it.
+func StartNfcapd(t testing.TB) *Nfcapd {
+	t.Helper()
+	bin := RequireTool(t, "nfcapd", "nfdump")
+	port := freeUDPPort(t)
+	n := &Nfcapd{Addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), dir: t.TempDir(), logs: &bytes.Buffer{}}
+	n.cmd = exec.Command(bin, "-w", n.dir, "-b", "127.0.0.1", "-p", fmt.Sprint(port), "-t", "3600")
+	n.cmd.Stdout, n.cmd.Stderr = n.logs, n.logs
+	if err := n.cmd.Start(); err != nil {
+		t.Fatalf("start nfcapd: %v", err)
+	}
+	t.Cleanup(func() {
+		if n.cmd.ProcessState == nil {
+			n.cmd.Process.Kill()
+			n.cmd.Wait()
+		}
+	})
+	// nfcapd binds after start-up: wait until the port is taken.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(n.Addr))
+		if err != nil {
+			return n
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("nfcapd did not bind %s; log:\n%s", n.Addr, n.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Stop ends nfcapd (SIGTERM: it closes its file) and returns the flows it
+// stored, per tuple, and its log.
+func (n *Nfcapd) Stop(t testing.TB) (Tuples, string) {
+	t.Helper()
+	n.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- n.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		n.cmd.Process.Kill()
+		t.Fatalf("nfcapd did not stop on SIGTERM; log:\n%s", n.logs)
+	}
+	files, _ := filepath.Glob(filepath.Join(n.dir, "nfcapd.2*"))
+	if len(files) == 0 {
+		entries, _ := os.ReadDir(n.dir)
+		t.Fatalf("nfcapd stored no file (dir has %v); log:\n%s", entries, n.logs)
+	}
+	return Nfdump(t, "-R", n.dir), n.logs.String()
+}
+
+func freeUDPPort(t testing.TB) uint16 {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return uint16(c.LocalAddr().(*net.UDPAddr).Port)
+}
