@@ -1,0 +1,3 @@
+// Package pipeline wires the datapath, the flow cache and the exporters
+// into the metering pipeline the daemon runs.
+package pipeline
