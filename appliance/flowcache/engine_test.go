@@ -1,0 +1,104 @@
+package flowcache_test
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/flowcache/flowcachetest"
+)
+
+func TestNewNeedsADatapath(t *testing.T) {
+	if _, err := flowcache.New(flowcache.Config{}); err == nil {
+		t.Error("New without a datapath succeeded")
+	}
+	dp := flowcachetest.NewDatapath(1)
+	bad := []flowcache.Config{
+		{Datapath: dp, Aging: &flowcache.Aging{Active: -time.Second}},
+		{Datapath: dp, Emergency: flowcache.Emergency{Mode: 9}},
+		{Datapath: dp, Emergency: flowcache.Emergency{Percent: 101}},
+		{Datapath: dp, TopTalkers: flowcache.TopTalkersConfig{Top: 500}},
+	}
+	for _, c := range bad {
+		if _, err := flowcache.New(c); err == nil {
+			t.Errorf("New(%+v) succeeded", c)
+		}
+	}
+}
+
+func TestHarvestFailureKeepsWhatWasEmitted(t *testing.T) {
+	h := newHarness(t, 16, nil)
+	for i := range 3 {
+		h.meter(key(i), 1, pktBytes, 0)
+	}
+	h.dp.FailHarvest(flowcachetest.ErrInjected, 1)
+	h.step(16 * time.Second)
+	st := h.eng.Stats()
+	if st.HarvestErrors != 1 || st.Expired[flow.EndIdle] != 1 || len(h.rec.Records()) != 1 || st.Active != 2 {
+		t.Fatalf("errors %d, idle %d, exported %d, active %d; want 1, 1, 1, 2",
+			st.HarvestErrors, st.Expired[flow.EndIdle], len(h.rec.Records()), st.Active)
+	}
+	h.step(time.Second)
+	if st := h.eng.Stats(); st.Expired[flow.EndIdle] != 3 || st.Active != 0 {
+		t.Fatalf("next pass: idle %d, active %d; want 3, 0", st.Expired[flow.EndIdle], st.Active)
+	}
+}
+
+func TestSetSinks(t *testing.T) {
+	h := newHarness(t, 16, nil)
+	other := &flowcachetest.Recorder{}
+	h.eng.SetSinks(other)
+	h.meter(key(0), 2, pktBytes, 0)
+	if _, err := h.eng.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.rec.Records()) != 0 || other.Totals().Packets != 2 {
+		t.Errorf("old sink %d records, new sink %+v", len(h.rec.Records()), other.Totals())
+	}
+	h.eng.SetSinks()
+	h.meter(key(0), 1, pktBytes, 0)
+	if n, err := h.eng.Flush(); err != nil || n != 1 {
+		t.Errorf("Flush with no sinks = %d, %v", n, err)
+	}
+	if st := h.eng.Stats(); st.Expired[flow.EndForced] != 2 {
+		t.Errorf("forced %d, want 2: statistics count records no sink took", st.Expired[flow.EndForced])
+	}
+}
+
+// syncBuffer lets the engine's goroutine log while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestAggressiveAgingIsLogged(t *testing.T) {
+	var buf syncBuffer
+	h := newHarness(t, 10, func(c *flowcache.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+		c.Emergency = flowcache.Emergency{Mode: flowcache.EmergencyAggressive}
+	})
+	for i := range 9 {
+		h.meter(key(i), 1, pktBytes, 0)
+	}
+	h.step(time.Second)
+	if !strings.Contains(buf.String(), "%EARL_NETFLOW-4-TCAM_THRLD: Netflow TCAM threshold exceeded, TCAM Utilization [90%]") {
+		t.Errorf("log = %q", buf.String())
+	}
+}

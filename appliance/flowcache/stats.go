@@ -1,0 +1,154 @@
+package flowcache
+
+import (
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// NumEndReasons sizes tables indexed by flow.EndReason (index 0 unused).
+const NumEndReasons = int(flow.EndNoResource) + 1
+
+// ProtocolStats is one row of the protocol table: totals over the flows
+// expired since the last clear. The renderer derives the per-flow and
+// per-second columns from these and Stats.Since. Durations are summed in
+// milliseconds: nanoseconds would overflow after a few hundred years of
+// summed flow time, which a busy cache reaches.
+type ProtocolStats struct {
+	Flows        uint64
+	Packets      uint64
+	Bytes        uint64
+	ActiveMillis uint64 // sum of first-to-last packet times
+	IdleMillis   uint64 // sum of last-packet-to-expiry times
+}
+
+func (p *ProtocolStats) add(o ProtocolStats) {
+	p.Flows += o.Flows
+	p.Packets += o.Packets
+	p.Bytes += o.Bytes
+	p.ActiveMillis += o.ActiveMillis
+	p.IdleMillis += o.IdleMillis
+}
+
+// Stats is a snapshot of the cache statistics.
+type Stats struct {
+	Active   int // entries in use at the last pass
+	Capacity int // entries the map holds
+	// Added is the flows created since the last clear, derived as
+	// expired + active - active at the clear (IOS prints added = total
+	// expired + active). A flow restarted by the active timeout counts as
+	// expired and added again.
+	Added           uint64
+	Expired         [NumEndReasons]uint64 // indexed by flow.EndReason
+	AgerPolls       uint64                // ager passes
+	AllocFailures   uint64                // flows the datapath could not create
+	EmergencyPasses uint64                // harvests made because the cache was nearly full
+	AggressiveAging bool                  // Sup720 aggressive aging is on
+	HarvestErrors   uint64
+
+	Protocols [NumProtocols]ProtocolStats // indexed by Protocol
+
+	LastCleared time.Time // zero: never
+	Since       time.Time // last clear, or the engine's start
+}
+
+// ExpiredTotal is the number of records exported since the last clear.
+func (s *Stats) ExpiredTotal() uint64 {
+	var n uint64
+	for _, v := range s.Expired {
+		n += v
+	}
+	return n
+}
+
+// Total sums the protocol rows: the `Total:` line.
+func (s *Stats) Total() ProtocolStats {
+	var t ProtocolStats
+	for _, p := range s.Protocols {
+		t.add(p)
+	}
+	return t
+}
+
+// DatapathCounters are counters only the datapath can know; the daemon
+// copies them in from the datapath's statistics.
+type DatapathCounters struct {
+	AllocFailures uint64 // since the datapath started; the engine subtracts the value at the last clear
+}
+
+// tally collects one harvest's effect, so that the engine lock is taken
+// once per pass and never while a sink runs.
+type tally struct {
+	expired   [NumEndReasons]uint64
+	protocols [NumProtocols]ProtocolStats
+}
+
+func (t *tally) add(r *flow.Record, now time.Time) {
+	if int(r.EndReason) < NumEndReasons {
+		t.expired[r.EndReason]++
+	}
+	p := &t.protocols[Classify(&r.Key)]
+	p.Flows++
+	p.Packets += r.Packets
+	p.Bytes += r.Bytes
+	p.ActiveMillis += millis(r.End.Sub(r.Start))
+	p.IdleMillis += millis(now.Sub(r.End))
+}
+
+func millis(d time.Duration) uint64 {
+	if d <= 0 {
+		return 0
+	}
+	return uint64(d / time.Millisecond)
+}
+
+// counters is the engine's running state behind Stats.
+type counters struct {
+	tally
+	polls, emergencyPasses, harvestErrors uint64
+	active, capacity, activeAtClear       int
+	allocFailures, allocAtClear           uint64
+	aggressive                            bool
+	cleared, since                        time.Time
+}
+
+func (c *counters) merge(t *tally) {
+	for i, v := range t.expired {
+		c.expired[i] += v
+	}
+	for i := range t.protocols {
+		c.protocols[i].add(t.protocols[i])
+	}
+}
+
+func (c *counters) snapshot() Stats {
+	s := Stats{
+		Active:          c.active,
+		Capacity:        c.capacity,
+		Expired:         c.expired,
+		AgerPolls:       c.polls,
+		EmergencyPasses: c.emergencyPasses,
+		AggressiveAging: c.aggressive,
+		HarvestErrors:   c.harvestErrors,
+		Protocols:       c.protocols,
+		LastCleared:     c.cleared,
+		Since:           c.since,
+	}
+	if c.allocFailures > c.allocAtClear {
+		s.AllocFailures = c.allocFailures - c.allocAtClear
+	}
+	added := int64(s.ExpiredTotal()) + int64(c.active) - int64(c.activeAtClear)
+	if added > 0 {
+		s.Added = uint64(added)
+	}
+	return s
+}
+
+func (c *counters) clear(now time.Time) {
+	active, capacity, alloc, aggressive := c.active, c.capacity, c.allocFailures, c.aggressive
+	*c = counters{
+		active: active, capacity: capacity, activeAtClear: active,
+		allocFailures: alloc, allocAtClear: alloc, aggressive: aggressive,
+		cleared: now, since: now,
+	}
+}

@@ -1,0 +1,11 @@
+// Package platform holds the personas flowtap can emulate: a Cisco IOS
+// router's main cache, the Catalyst 6500 PFC2/PFC3/PFC4 hardware NetFlow
+// tables, and Juniper cflowd. A persona fixes the cache size, the flow
+// masks, the aging rules and their ranges, the export versions and the
+// sampling modes, and validates a requested Setting the way the vendor's
+// CLI would refuse it.
+//
+// Values come from shared/reference/vendor-behaviour.md; each is marked in
+// a comment as SRC (read from a cited source there), RECALL (from memory
+// there, unverified) or "ours" (the reference is silent, we chose).
+package platform

@@ -1,0 +1,43 @@
+package platform
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// ExportVersion is a NetFlow export version; IPFIX is 10, its version
+// field on the wire.
+type ExportVersion uint16
+
+const (
+	V5    ExportVersion = 5
+	V7    ExportVersion = 7
+	V8    ExportVersion = 8
+	V9    ExportVersion = 9
+	IPFIX ExportVersion = 10
+)
+
+// String is the CLI keyword: "5", "9", "ipfix".
+func (v ExportVersion) String() string {
+	if v == IPFIX {
+		return "ipfix"
+	}
+	return strconv.Itoa(int(v))
+}
+
+// ParseExportVersion reads the CLI keyword.
+func ParseExportVersion(s string) (ExportVersion, error) {
+	switch s {
+	case "5":
+		return V5, nil
+	case "7":
+		return V7, nil
+	case "8":
+		return V8, nil
+	case "9":
+		return V9, nil
+	case "ipfix", "10":
+		return IPFIX, nil
+	}
+	return 0, fmt.Errorf("platform: export version %q: want 5, 7, 8, 9 or ipfix", s)
+}
