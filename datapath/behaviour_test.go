@@ -215,12 +215,18 @@ func TestCacheFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if used != 16 || capacity != 32 || st.FlowsCreated != 16 || st.CreateFailPackets != 4 || st.CreateFailBytes != 4*32 ||
+	if used != 16 || capacity != 16 || st.FlowsCreated != 16 || st.CreateFailPackets != 4 || st.CreateFailBytes != 4*32 ||
 		st.CreateFailFull != 4 {
 		t.Fatalf("used %d/%d, created %d, failures %d pkts %d bytes", used, capacity, st.FlowsCreated, st.CreateFailPackets, st.CreateFailBytes)
 	}
 	if st.FullEvents != 1 {
 		t.Fatalf("%d cache-full events for 4 failures on one CPU, want 1", st.FullEvents)
+	}
+	// One pool for both families, as `ip flow-cache entries`: IPv4 filled
+	// it, so a new IPv6 flow fails too.
+	feed(t, d, cat(ethHdr(0x86dd), ip6{src: v6a, dst: v6b, nh: 17}.bytes(udpHdr(1, 2, 0))), 1)
+	if st, _ = d.Stats(); st.CreateFailFull != 5 || st.IPv6 != 1 {
+		t.Fatalf("IPv6 flow in a cache full of IPv4 flows: %d failures, want 5", st.CreateFailFull)
 	}
 	if err := d.AckCacheFull(); err != nil {
 		t.Fatal(err)

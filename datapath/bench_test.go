@@ -187,7 +187,7 @@ func loadPlain(b *testing.B) (*plainObjs, error) {
 		return nil, fmt.Errorf("load plain-add variant: %w", err)
 	}
 	_, g := tableGeometry(1024)
-	cfg := meterMeterCfg{Mask4: MaskIOS.words4(), Mask6: MaskIOS.words6(), Cap4: 1024, Cap6: 1024, Groups4: g, Groups6: g, Seed: 1}
+	cfg := meterMeterCfg{Mask4: MaskIOS.words4(), Mask6: MaskIOS.words6(), Cap: 1024, Groups4: g, Groups6: g, Seed: 1}
 	if err := o.Cfg.Set(cfg); err != nil {
 		return nil, err
 	}

@@ -28,11 +28,10 @@ type Options struct {
 	// PinDir is a bpffs directory for the maps and port links; empty means
 	// nothing is pinned (tests, benchmarks).
 	PinDir string
-	// Entries4 and Entries6 are the flow capacities: the configured cache
-	// size, per family. A pinned table of another size is drained through
-	// OnResize and replaced.
-	Entries4 int
-	Entries6 int
+	// Entries is the configured cache size: flows of both families. A
+	// pinned table of another size is drained through OnResize and
+	// replaced.
+	Entries int
 	// OnResize receives the flows of a pinned table whose size no longer
 	// matches, before it is replaced (EndForced).
 	OnResize func(*flow.Record)
@@ -57,11 +56,8 @@ var tableMaps = []string{"slots4", "tags4", "slots6", "tags6", "counters"}
 
 // Open loads the meter into the kernel, reusing pinned maps when present.
 func Open(opts Options) (*Datapath, error) {
-	if opts.Entries4 <= 0 {
-		opts.Entries4 = 4096
-	}
-	if opts.Entries6 <= 0 {
-		opts.Entries6 = opts.Entries4
+	if opts.Entries <= 0 {
+		opts.Entries = 4096
 	}
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("remove memlock limit: %w", err)
@@ -70,10 +66,9 @@ func Open(opts Options) (*Datapath, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse meter object: %w", err)
 	}
-	s4, g4 := tableGeometry(opts.Entries4)
-	s6, g6 := tableGeometry(opts.Entries6)
-	spec.Maps["slots4"].MaxEntries, spec.Maps["tags4"].MaxEntries = s4, g4
-	spec.Maps["slots6"].MaxEntries, spec.Maps["tags6"].MaxEntries = s6, g6
+	slots, groups := tableGeometry(opts.Entries)
+	spec.Maps["slots4"].MaxEntries, spec.Maps["tags4"].MaxEntries = slots, groups
+	spec.Maps["slots6"].MaxEntries, spec.Maps["tags6"].MaxEntries = slots, groups
 
 	d := &Datapath{opts: opts}
 	copts := &ebpf.CollectionOptions{}
@@ -122,12 +117,8 @@ func (d *Datapath) init() error {
 		}
 		*d.tab.seed() = binary.LittleEndian.Uint64(b[:]) | 1
 	}
-	_, g4 := tableGeometry(d.opts.Entries4)
-	_, g6 := tableGeometry(d.opts.Entries6)
-	d.cfg = meterMeterCfg{
-		Cap4: uint32(d.opts.Entries4), Cap6: uint32(d.opts.Entries6),
-		Groups4: g4, Groups6: g6, Seed: *d.tab.seed(),
-	}
+	_, groups := tableGeometry(d.opts.Entries)
+	d.cfg = meterMeterCfg{Cap: uint32(d.opts.Entries), Groups4: groups, Groups6: groups, Seed: *d.tab.seed()}
 	// Settings live in .bss, which a fresh load zeroes: start from the IOS
 	// key with no sampling until the caller says otherwise.
 	return d.SetMask(MaskIOS, nil)
@@ -271,5 +262,5 @@ func (d *Datapath) Close() error {
 	return errors.Join(errs...)
 }
 
-// Capacity returns the configured flow capacities.
-func (d *Datapath) Capacity() (v4, v6 int) { return d.opts.Entries4, d.opts.Entries6 }
+// Capacity returns the configured cache size.
+func (d *Datapath) Capacity() int { return d.opts.Entries }

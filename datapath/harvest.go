@@ -202,8 +202,30 @@ func (f *family) decode(slot uint32, clk clockPair, r *flow.Record) {
 	r.Proto = k[40]
 }
 
-// Usage reports live entries and capacity over both families.
+// Usage reports the flows in the cache and its size.
 func (d *Datapath) Usage() (used, capacity int, err error) {
-	used = int(atomic.LoadUint64(d.tab.fam[0].live) + atomic.LoadUint64(d.tab.fam[1].live))
-	return used, d.opts.Entries4 + d.opts.Entries6, nil
+	return int(atomic.LoadUint64(d.tab.fam[0].live)), d.opts.Entries, nil
+}
+
+// Peek reads every live flow without removing it (top talkers, `show ip
+// cache flow`). Counters are read while writers go on, so a record is a
+// moment's view, not a harvest.
+func (d *Datapath) Peek(emit func(*flow.Record)) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	clk, err := readClocks()
+	if err != nil {
+		return err
+	}
+	var rec flow.Record
+	for fi := range d.tab.fam {
+		f := &d.tab.fam[fi]
+		f.forEachUsed(func(slot uint32) {
+			f.decode(slot, clk, &rec)
+			if rec.Packets != 0 {
+				emit(&rec)
+			}
+		})
+	}
+	return nil
 }

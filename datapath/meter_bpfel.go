@@ -65,8 +65,8 @@ type meterMeterCfg struct {
 	SampleN          uint32
 	DefaultPortFlags uint32
 	FullEpoch        uint32
-	Cap4             uint32
-	Cap6             uint32
+	Cap              uint32
+	Pad              uint32
 	Groups4          uint32
 	Groups6          uint32
 	Seed             uint64

@@ -22,7 +22,7 @@ func requireRoot(t testing.TB) {
 func openTest(t testing.TB, entries int) *Datapath {
 	t.Helper()
 	requireRoot(t)
-	d, err := Open(Options{Entries4: entries, Entries6: entries})
+	d, err := Open(Options{Entries: entries})
 	if err != nil {
 		t.Fatalf("open datapath: %v", err)
 	}

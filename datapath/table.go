@@ -32,14 +32,15 @@ const (
 	stFinEvent    = 0x02
 	stReasonShift = 4
 
-	ctrLive4 = 0
-	ctrLive6 = 1
-	ctrSeed  = 2
+	ctrLive = 0
+	ctrSeed = 2
 	ctrMax   = 4
 )
 
-// tableGeometry sizes a table for a cache of capacity flows: twice as many
-// slots, a power of two, so a key's two groups rarely both fill up.
+// tableGeometry sizes one family's table for a cache of capacity flows:
+// twice as many slots, a power of two, so a key's two groups rarely both
+// fill up. Each family's table can hold the whole cache, which is one pool
+// of flows as on IOS.
 func tableGeometry(capacity int) (slots, groups uint32) {
 	n := uint32(64)
 	for n < uint32(2*capacity) {
@@ -86,7 +87,7 @@ type family struct {
 	tags     mapping
 	slotSize int
 	groups   uint32
-	live     *uint64
+	live     *uint64 // shared by both families: one cache
 }
 
 // table is the whole shared flow table.
@@ -104,13 +105,12 @@ func openTable(slots4, tags4, slots6, tags6, counters *ebpf.Map) (*table, error)
 	for i, m := range []struct {
 		slots, tags *ebpf.Map
 		size        int
-		ctr         int
-	}{{slots4, tags4, slot4Size, ctrLive4}, {slots6, tags6, slot6Size, ctrLive6}} {
+	}{{slots4, tags4, slot4Size}, {slots6, tags6, slot6Size}} {
 		f := &t.fam[i]
 		f.v4 = i == 0
 		f.slotSize = m.size
 		f.groups = m.tags.MaxEntries()
-		f.live = t.counters.u64(8 * m.ctr)
+		f.live = t.counters.u64(8 * ctrLive)
 		if f.slots, err = mmapMap(m.slots); err != nil {
 			t.close()
 			return nil, err

@@ -250,7 +250,7 @@ func TestRestartKeepsCache(t *testing.T) {
 		}
 		return out
 	}
-	d1, err := Open(Options{PinDir: pin, Entries4: 256, Entries6: 256})
+	d1, err := Open(Options{PinDir: pin, Entries: 256})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func TestRestartKeepsCache(t *testing.T) {
 	d1.Close() // the daemon is gone; the pinned link keeps metering
 	n.send(t, burst(5))
 
-	d2, err := Open(Options{PinDir: pin, Entries4: 256, Entries6: 256})
+	d2, err := Open(Options{PinDir: pin, Entries: 256})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestRestartKeepsCache(t *testing.T) {
 
 	// Restart with a bigger cache: the old maps are drained, then replaced.
 	var drained uint64
-	d3, err := Open(Options{PinDir: pin, Entries4: 512, Entries6: 512, OnResize: func(r *flow.Record) { drained += r.Packets }})
+	d3, err := Open(Options{PinDir: pin, Entries: 512, OnResize: func(r *flow.Record) { drained += r.Packets }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,8 +291,8 @@ func TestRestartKeepsCache(t *testing.T) {
 	if drained != 22 {
 		t.Fatalf("restart with a new cache size drained %d packets, want 22", drained)
 	}
-	if c4, _ := d3.Capacity(); c4 != 512 {
-		t.Fatalf("capacity %d after resize", c4)
+	if c := d3.Capacity(); c != 512 {
+		t.Fatalf("capacity %d after resize", c)
 	}
 	p3, err := d3.Attach(n.mon, ModeBest, PortSettings{Meter: true})
 	if err != nil {

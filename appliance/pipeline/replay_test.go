@@ -82,7 +82,7 @@ func TestReplayExportedToNfcapd(t *testing.T) {
 	for _, name := range []string{"zeek-echo-connections.pcap", "ndpi-gnutella.pcap", "zeek-wikipedia.pcap"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(pcapDir, name)
-			d, err := datapath.Open(datapath.Options{Entries4: 65536, Entries6: 65536})
+			d, err := datapath.Open(datapath.Options{Entries: 65536})
 			if err != nil {
 				t.Fatal(err)
 			}

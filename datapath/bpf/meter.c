@@ -496,9 +496,8 @@ static __always_inline __u64 zero_bytes(__u64 x)
 }
 
 /* Instantiated once per family: FAM 4 or 6, KEYT the key type, SLOTS and
- * TAGS the maps, NW the key size in words, CAP/GROUPS the cfg fields,
- * LIVE the counters index. */
-#define FLOW_TABLE(FAM, KEYT, SLOTT, SLOTS, TAGS, NW, CAP, GROUPS, LIVE)             \
+ * TAGS the maps, NW the key size in words, GROUPS the cfg field. */
+#define FLOW_TABLE(FAM, KEYT, SLOTT, SLOTS, TAGS, NW, GROUPS)             \
 	static __always_inline struct flow_val *find##FAM(struct KEYT *k, __u32 g,         \
 							  __u64 tags, __u8 tag)             \
 	{                                                                                  \
@@ -575,11 +574,11 @@ static __always_inline __u64 zero_bytes(__u64 x)
 		/* A new flow (or its old entry drains): take a slot if the cache      \
 		 * is under its size. One shared atomic per new flow, none per         \
 		 * packet. */                                                              \
-		__u32 li = LIVE;                                                           \
+		__u32 li = CTR_LIVE;                                                       \
 		__u64 *live = bpf_map_lookup_elem(&counters, &li);                         \
 		if (!live)                                                                 \
 			return;                                                            \
-		if (__sync_fetch_and_add(live, 1) >= cfg.CAP) {                           \
+		if (__sync_fetch_and_add(live, 1) >= cfg.cap) {                            \
 			__sync_fetch_and_add(live, -1);                                    \
 			cache_full(st, p, ifindex, 0);                                     \
 			return;                                                            \
@@ -619,8 +618,8 @@ static __always_inline __u64 zero_bytes(__u64 x)
 			send_event(st, EV_END_OF_FLOW, p->family, ifindex);                \
 	}
 
-FLOW_TABLE(4, flow_key4, slot4, slots4, tags4, 5, cap4, groups4, CTR_LIVE4)
-FLOW_TABLE(6, flow_key6, slot6, slots6, tags6, 11, cap6, groups6, CTR_LIVE6)
+FLOW_TABLE(4, flow_key4, slot4, slots4, tags4, 5, groups4)
+FLOW_TABLE(6, flow_key6, slot6, slots6, tags6, 11, groups6)
 
 static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 				   struct meter_stats *st, __u32 salt, __u8 *eth, __u8 *ip,

@@ -74,8 +74,7 @@ struct slot6 {
 #define TAG_CLAIMED 0x01
 
 /* counters[] indices (a pinned array of u64). */
-#define CTR_LIVE4 0  /* slots in use */
-#define CTR_LIVE6 1
+#define CTR_LIVE 0   /* flows in the cache, both families: one pool, as IOS */
 #define CTR_SEED 2   /* hash seed, chosen once when the table is created */
 #define CTR_MAX 4
 
@@ -150,8 +149,8 @@ struct meter_cfg {
 	__u32 sample_n;
 	__u32 default_port_flags; /* for ifindex >= MAX_PORTS */
 	__u32 full_epoch;         /* bumped by user space: re-arms the cache-full event */
-	__u32 cap4;               /* configured cache size: flows allowed per family */
-	__u32 cap6;
+	__u32 cap;                /* configured cache size: flows of both families */
+	__u32 pad;
 	__u32 groups4;            /* groups in the table, a power of two */
 	__u32 groups6;
 	__u64 seed;
