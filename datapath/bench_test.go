@@ -31,7 +31,7 @@ const (
 
 type benchFigures struct {
 	empty, parse, lookup, existing, plain, newFlow, newSmall float64 // ns/packet
-	harvest, batchBaseline                            float64 // ns/entry
+	harvest, batchBaseline                                   float64 // ns/entry
 }
 
 // BenchmarkDatapath measures, in one run so the ratios hold on a noisy

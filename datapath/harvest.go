@@ -26,10 +26,10 @@ type HarvestRequest struct {
 
 // cutoffs is a HarvestRequest in datapath time stamps.
 type cutoffs struct {
-	idle, active, fast       uint32
+	idle, active, fast         uint32
 	hasIdle, hasActive, fastOn bool
-	fastThreshold            uint64
-	eof, force, emergency    bool
+	fastThreshold              uint64
+	eof, force, emergency      bool
 }
 
 func (req HarvestRequest) cutoffs(clk clockPair) cutoffs {

@@ -34,7 +34,7 @@ const (
 
 	ctrLive = 0
 	ctrSeed = 2
-	ctrMax   = 4
+	ctrMax  = 4
 )
 
 // tableGeometry sizes one family's table for a cache of capacity flows:
