@@ -30,10 +30,13 @@ test: deps
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 30m $(PKGS)
 
+# Speed and memory figures, each with its same-run baseline or ratio.
 bench: deps
 	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./datapath/
-	$(GO) test -run '^$$' -bench . -benchmem $(filter-out ./datapath/,$(shell $(GO) list ./... | grep -v /datapath$$))
+	$(GO) test -run '^$$' -bench Datapath -benchtime 1x ./datapath/
+	$(GO) test -run '^$$' -bench HarvestToWire -benchtime 3x ./appliance/pipeline/
+	$(GO) test -run '^$$' -bench Encode -benchmem ./appliance/export/
+	$(GO) test -run '^$$' -bench . -benchtime 300ms -benchmem ./appliance/asmap/
 
 qemu image:
 	@echo "make $@: not yet: the firmware image lands with issue 5 (u-root image and QEMU harness)."; exit 1

@@ -386,3 +386,27 @@ func TestNoIncrementLostToHarvest(t *testing.T) {
 			harvested, harvestedBytes, st.CreateFailPackets)
 	}
 }
+
+// TestUptimeExact: a record's times, taken back to CLOCK_MONOTONIC through
+// BootTime, fall within the coarse clock's tick of when the packet was fed.
+func TestUptimeExact(t *testing.T) {
+	d := openTest(t, 64)
+	boot, err := BootTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	fedAt := time.Duration(ts.Nano())
+	feed(t, d, udp4([4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}, 1, 2, 0), 1)
+	r := harvestAll(t, d)
+	if len(r) != 1 {
+		t.Fatal(r)
+	}
+	up := r[0].Start.Sub(boot)
+	// The coarse clock lags by at most a tick (4 ms at HZ=250, 10 ms at
+	// HZ=100); stamps are in 1.048576 ms units; times are cut to ms.
+	if diff := fedAt - up; diff < -3*time.Millisecond || diff > 15*time.Millisecond {
+		t.Fatalf("record start is %v after boot, packet fed at %v (diff %v)", up, fedAt, diff)
+	}
+}

@@ -41,3 +41,14 @@ func (c clockPair) wallOf(t32 uint32) time.Time {
 func (c clockPair) stampOf(t time.Time) uint32 {
 	return uint32((c.monoNs - c.wall.Sub(t).Nanoseconds()) >> timeShift)
 }
+
+// BootTime is the wall-clock instant the datapath's clock (CLOCK_MONOTONIC)
+// counts from. Exporters compute sysUptime against it, so a flow's First
+// and Last in v5/v9 are exactly the stamps the meter wrote.
+func BootTime() (time.Time, error) {
+	c, err := readClocks()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return c.wall.Add(-time.Duration(c.monoNs)), nil
+}
