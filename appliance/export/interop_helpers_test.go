@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/internal/collector"
 )
 
 // requireTool fails, not skips: these decoders are the project's evidence
@@ -188,37 +188,9 @@ type nfdumpFlow struct {
 // stops it so that it closes its file, and returns nfdump's view.
 func collectWithNfcapd(t *testing.T, pkts [][]byte) []nfdumpFlow {
 	t.Helper()
-	nfcapd := requireTool(t, "nfcapd", "nfdump")
 	nfdump := requireTool(t, "nfdump", "nfdump")
-	dir := t.TempDir()
-	port := freeUDPPort(t)
-	var logs bytes.Buffer
-	cmd := exec.Command(nfcapd, "-w", dir, "-b", "127.0.0.1", "-p", fmt.Sprint(port), "-t", "3600")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start nfcapd: %v", err)
-	}
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-			t.Errorf("nfcapd did not stop on SIGTERM; log:\n%s", logs.String())
-		}
-	}
-	defer stop()
-	waitBound(t, port, &logs)
-
-	conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)))
+	capd := collector.StartNfcapd(t)
+	conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(capd.Addr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,11 +202,9 @@ func collectWithNfcapd(t *testing.T, pkts [][]byte) []nfdumpFlow {
 		time.Sleep(time.Millisecond) // keep nfcapd's socket buffer from overflowing
 	}
 	time.Sleep(300 * time.Millisecond)
-	stop()
-
-	files, _ := filepath.Glob(filepath.Join(dir, "nfcapd.2*"))
+	files, logs := capd.Close(t)
 	if len(files) != 1 {
-		t.Fatalf("nfcapd wrote %v, want one closed file; log:\n%s", files, logs.String())
+		t.Fatalf("nfcapd wrote %v, want one closed file; log:\n%s", files, logs)
 	}
 	nd := exec.Command(nfdump, "-r", files[0], "-o", "json")
 	nd.Env = append(os.Environ(), "TZ=UTC")
@@ -246,33 +216,8 @@ func collectWithNfcapd(t *testing.T, pkts [][]byte) []nfdumpFlow {
 	if err := json.Unmarshal(out, &flows); err != nil {
 		t.Fatalf("nfdump JSON: %v\n%s", err, out)
 	}
-	if !strings.Contains(logs.String(), "Sequence Errors: 0") {
-		t.Errorf("nfcapd reports sequence errors or no summary:\n%s", logs.String())
+	if !strings.Contains(logs, "Sequence Errors: 0") {
+		t.Errorf("nfcapd reports sequence errors or no summary:\n%s", logs)
 	}
 	return flows
-}
-
-func freeUDPPort(t *testing.T) uint16 {
-	t.Helper()
-	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return uint16(c.LocalAddr().(*net.UDPAddr).Port)
-}
-
-// waitBound waits until nfcapd holds the port: binding it ourselves fails.
-func waitBound(t *testing.T, port uint16, logs *bytes.Buffer) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: int(port)})
-		if err != nil {
-			return
-		}
-		c.Close()
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("nfcapd did not bind port %d; log:\n%s", port, logs.String())
 }

@@ -151,53 +151,81 @@ func port(t testing.TB, s string) uint16 {
 
 // Nfcapd is a running collector on a loopback UDP port.
 type Nfcapd struct {
-	Addr netip.AddrPort
-	dir  string
-	cmd  *exec.Cmd
-	logs *bytes.Buffer
+	Addr   netip.AddrPort
+	dir    string
+	cmd    *exec.Cmd
+	exited chan struct{}
+	logs   *bytes.Buffer
 }
 
-// StartNfcapd starts nfcapd on 127.0.0.1 at a free port; Stop ends it.
+// StartNfcapd starts nfcapd on 127.0.0.1 at a free port; Stop or Close
+// ends it. Test packages run in parallel and may race for a port: when
+// nfcapd cannot bind, it is started again on another one.
 func StartNfcapd(t testing.TB) *Nfcapd {
 	t.Helper()
 	bin := RequireTool(t, "nfcapd", "nfdump")
+	for try := 0; try < 5; try++ {
+		if n, ok := startNfcapd(t, bin); ok {
+			return n
+		}
+	}
+	t.Fatal("nfcapd could not bind a loopback port in 5 tries")
+	return nil
+}
+
+func startNfcapd(t testing.TB, bin string) (*Nfcapd, bool) {
 	port := freeUDPPort(t)
-	n := &Nfcapd{Addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), dir: t.TempDir(), logs: &bytes.Buffer{}}
+	n := &Nfcapd{Addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), dir: t.TempDir(),
+		logs: &bytes.Buffer{}, exited: make(chan struct{})}
 	n.cmd = exec.Command(bin, "-w", n.dir, "-b", "127.0.0.1", "-p", fmt.Sprint(port), "-t", "3600")
 	n.cmd.Stdout, n.cmd.Stderr = n.logs, n.logs
 	if err := n.cmd.Start(); err != nil {
 		t.Fatalf("start nfcapd: %v", err)
 	}
+	go func() { n.cmd.Wait(); close(n.exited) }()
 	t.Cleanup(func() {
-		if n.cmd.ProcessState == nil {
+		select {
+		case <-n.exited:
+		default:
 			n.cmd.Process.Kill()
-			n.cmd.Wait()
+			<-n.exited
 		}
 	})
-	// nfcapd binds after start-up: wait until the port is taken.
+	// Bound once we cannot bind the port ourselves and nfcapd is still up
+	// a moment later (another process may have taken the port instead).
 	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(n.Addr))
-		if err != nil {
-			return n
+	for time.Now().Before(deadline) {
+		select {
+		case <-n.exited:
+			if strings.Contains(n.logs.String(), "in use") {
+				return nil, false
+			}
+			t.Fatalf("nfcapd exited at start-up; log:\n%s", n.logs)
+		default:
 		}
-		c.Close()
-		if time.Now().After(deadline) {
-			t.Fatalf("nfcapd did not bind %s; log:\n%s", n.Addr, n.logs)
+		if c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(n.Addr)); err == nil {
+			c.Close()
+			time.Sleep(20 * time.Millisecond)
+			continue
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-n.exited:
+			continue
+		case <-time.After(100 * time.Millisecond):
+			return n, true
+		}
 	}
+	t.Fatalf("nfcapd did not bind %s; log:\n%s", n.Addr, n.logs)
+	return nil, false
 }
 
-// Stop ends nfcapd (SIGTERM: it closes its file) and returns the flows it
-// stored, per tuple, and its log.
-func (n *Nfcapd) Stop(t testing.TB) (Tuples, string) {
+// Close ends nfcapd (SIGTERM: it closes its file) and returns the files it
+// wrote and its log.
+func (n *Nfcapd) Close(t testing.TB) ([]string, string) {
 	t.Helper()
 	n.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- n.cmd.Wait() }()
 	select {
-	case <-done:
+	case <-n.exited:
 	case <-time.After(20 * time.Second):
 		n.cmd.Process.Kill()
 		t.Fatalf("nfcapd did not stop on SIGTERM; log:\n%s", n.logs)
@@ -207,7 +235,14 @@ func (n *Nfcapd) Stop(t testing.TB) (Tuples, string) {
 		entries, _ := os.ReadDir(n.dir)
 		t.Fatalf("nfcapd stored no file (dir has %v); log:\n%s", entries, n.logs)
 	}
-	return Nfdump(t, "-R", n.dir), n.logs.String()
+	return files, n.logs.String()
+}
+
+// Stop ends nfcapd and returns the flows it stored, per tuple, and its log.
+func (n *Nfcapd) Stop(t testing.TB) (Tuples, string) {
+	t.Helper()
+	_, log := n.Close(t)
+	return Nfdump(t, "-R", n.dir), log
 }
 
 func freeUDPPort(t testing.TB) uint16 {
