@@ -1,0 +1,168 @@
+package show
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+)
+
+// CacheView is what `show ip cache [verbose] flow` needs.
+type CacheView struct {
+	Now        time.Time
+	Stats      flowcache.Stats
+	Aging      flowcache.Aging
+	SizeHist   [26]uint64 // packets per IOS size bucket, from the datapath
+	TableBytes int        // memory the flow table holds
+	Flows      []flow.Record
+	IfName     func(ifindex uint32) string
+}
+
+var sizeLabels = [26]string{
+	"1-32", "64", "96", "128", "160", "192", "224", "256", "288", "320", "352", "384", "416", "448", "480",
+	"512", "544", "576", "1024", "1536", "2048", "2560", "3072", "3584", "4096", "4608",
+}
+
+// writeSizeDistribution prints the two-row packet size table: 15 buckets,
+// then 11, the first column 7 wide and the rest 5.
+func writeSizeDistribution(w io.Writer, hist [26]uint64) {
+	var total uint64
+	for _, n := range hist {
+		total += n
+	}
+	fmt.Fprintf(w, "IP packet size distribution (%d total packets):\n", total)
+	for i, row := range [][2]int{{0, 15}, {15, 26}} {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		for j := row[0]; j < row[1]; j++ {
+			width := 5
+			if j == row[0] {
+				width = 7
+			}
+			fmt.Fprintf(w, "%*s", width, sizeLabels[j])
+		}
+		fmt.Fprintln(w)
+		for j := row[0]; j < row[1]; j++ {
+			width := 5
+			if j == row[0] {
+				width = 7
+			}
+			fmt.Fprintf(w, "%*s", width, fraction(hist[j], total))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+}
+
+func writeCacheHeader(w io.Writer, v *CacheView) {
+	s := &v.Stats
+	fmt.Fprintf(w, "IP Flow Switching Cache, %d bytes\n", v.TableBytes)
+	fmt.Fprintf(w, "  %d active, %d inactive, %d added\n", s.Active, s.Capacity-s.Active, s.Added)
+	fmt.Fprintf(w, "  %d ager polls, %d flow alloc failures\n", s.AgerPolls, s.AllocFailures)
+	fmt.Fprintf(w, "  Active flows timeout in %d minutes\n", int(v.Aging.Active/time.Minute))
+	fmt.Fprintf(w, "  Inactive flows timeout in %d seconds\n", int(v.Aging.Inactive/time.Second))
+	fmt.Fprintf(w, "  last clearing of statistics %s\n", hms(s.LastCleared, v.Now))
+}
+
+func writeProtocolTable(w io.Writer, v *CacheView) {
+	s := &v.Stats
+	elapsed := v.Now.Sub(s.Since)
+	fmt.Fprintln(w, "Protocol         Total    Flows   Packets Bytes  Packets Active(Sec) Idle(Sec)")
+	fmt.Fprintln(w, "--------         Flows     /Sec     /Flow  /Pkt     /Sec     /Flow     /Flow")
+	row := func(label string, p flowcache.ProtocolStats) {
+		active, idle := 0.0, 0.0
+		if p.Flows > 0 {
+			active = float64(p.ActiveMillis) / float64(p.Flows) / 1000
+			idle = float64(p.IdleMillis) / float64(p.Flows) / 1000
+		}
+		fmt.Fprintf(w, "%-12s%10d%9.1f%10d%6d%9.1f%10.1f%10.1f\n", label, p.Flows, perSec(p.Flows, elapsed),
+			div(p.Packets, p.Flows), div(p.Bytes, p.Packets), perSec(p.Packets, elapsed), active, idle)
+	}
+	for i := 1; i < flowcache.NumProtocols; i++ {
+		if s.Protocols[i].Flows > 0 {
+			row(flowcache.Protocol(i).String(), s.Protocols[i])
+		}
+	}
+	row("Total:", s.Total())
+	fmt.Fprintln(w)
+}
+
+// ipv4Flows are the live IPv4 flows in a stable order: the IPv4 cache is
+// what `show ip cache flow` lists (IPv6 flows are `show ipv6 flow cache`).
+func ipv4Flows(v *CacheView) []flow.Record {
+	var out []flow.Record
+	for _, r := range v.Flows {
+		if !r.IsIPv6() {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if c := a.SrcAddr.Compare(b.SrcAddr); c != 0 {
+			return c < 0
+		}
+		if c := a.DstAddr.Compare(b.DstAddr); c != 0 {
+			return c < 0
+		}
+		if a.Proto != b.Proto {
+			return a.Proto < b.Proto
+		}
+		if a.SrcPort != b.SrcPort {
+			return a.SrcPort < b.SrcPort
+		}
+		return a.DstPort < b.DstPort
+	})
+	return out
+}
+
+func (v *CacheView) ifName(i uint32) string {
+	if i == 0 {
+		return "Null"
+	}
+	if v.IfName != nil {
+		if n := v.IfName(i); n != "" {
+			return n
+		}
+	}
+	return fmt.Sprintf("if%d", i)
+}
+
+// IPCacheFlow renders `show ip cache flow`.
+func IPCacheFlow(w io.Writer, v CacheView) {
+	writeSizeDistribution(w, v.SizeHist)
+	writeCacheHeader(w, &v)
+	writeProtocolTable(w, &v)
+	fmt.Fprintln(w, "SrcIf         SrcIPaddress    DstIf         DstIPaddress    Pr SrcP DstP  Pkts")
+	for _, r := range ipv4Flows(&v) {
+		fmt.Fprintf(w, "%-14s%-16s%-14s%-16s%02X %04X %04X%6d\n", cut(v.ifName(r.InputIf), 13), addr(r.SrcAddr),
+			cut(v.ifName(r.OutputIf), 13), addr(r.DstAddr), r.Proto, r.SrcPort, r.DstPort, r.Packets)
+	}
+}
+
+// IPCacheVerboseFlow renders `show ip cache verbose flow`: two lines per
+// flow, adding ToS, flags, masks, AS, next hop, bytes per packet and the
+// flow's age, plus the ip flow-capture style MAC/VLAN/TTL line.
+func IPCacheVerboseFlow(w io.Writer, v CacheView) {
+	writeSizeDistribution(w, v.SizeHist)
+	writeCacheHeader(w, &v)
+	writeProtocolTable(w, &v)
+	fmt.Fprintln(w, "SrcIf          SrcIPaddress    DstIf          DstIPaddress    Pr TOS Flgs  Pkts")
+	fmt.Fprintln(w, "Port Msk AS                    Port Msk AS    NextHop              B/Pk  Active")
+	for _, r := range ipv4Flows(&v) {
+		fmt.Fprintf(w, "%-15s%-16s%-15s%-16s%02X %02X  %02X %9d\n", cut(v.ifName(r.InputIf), 14), addr(r.SrcAddr),
+			cut(v.ifName(r.OutputIf), 14), addr(r.DstAddr), r.Proto, r.ToS, r.TCPFlags, r.Packets)
+		fmt.Fprintf(w, "%04X /%-2d %-22d%04X /%-2d %-5d %-16s%8d %7.1f\n", r.SrcPort, r.SrcMask, r.SrcAS,
+			r.DstPort, r.DstMask, r.DstAS, addr(r.NextHop), div(r.Bytes, r.Packets), r.End.Sub(r.Start).Seconds())
+		fmt.Fprintf(w, "MAC: (VLAN id) %s (%03d)      %s (%03d)\n", dotted(r.SrcMAC), r.VLAN, dotted(r.DstMAC), r.InnerVLAN)
+		fmt.Fprintf(w, "Min TTL:   %3d              Max TTL:   %3d\n", r.MinTTL, r.MaxTTL)
+	}
+}
+
+// dotted prints a MAC as Cisco does: aaaa.bbbb.cccc.
+func dotted(m [6]byte) string {
+	return fmt.Sprintf("%02x%02x.%02x%02x.%02x%02x", m[0], m[1], m[2], m[3], m[4], m[5])
+}

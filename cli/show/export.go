@@ -1,0 +1,76 @@
+package show
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+
+	"github.com/flowtap/flowtap/appliance/export"
+)
+
+// ExportView is what `show ip flow export` needs.
+type ExportView struct {
+	Version      export.Version // the cache's version (`ip flow-export version`)
+	AS           export.ASMode
+	BGPNextHop   bool
+	Source       netip.Addr // `ip flow-export source` address, if set
+	SourceIf     string
+	Destinations []export.Stats
+}
+
+func versionName(v export.Version) string {
+	if v == export.IPFIX {
+		return "IPFIX"
+	}
+	return fmt.Sprintf("v%d", v)
+}
+
+// IPFlowExport renders `show ip flow export`. Destinations whose version
+// differs from the cache's (a flowtap extension) say so on their line.
+func IPFlowExport(w io.Writer, v ExportView) {
+	if len(v.Destinations) == 0 {
+		fmt.Fprintf(w, "Flow export %s is disabled for main cache\n", versionName(v.Version))
+		return
+	}
+	fmt.Fprintf(w, "Flow export %s is enabled for main cache\n", versionName(v.Version))
+	fmt.Fprintln(w, "  Export source and destination details :")
+	fmt.Fprintln(w, "  VRF ID : Default")
+	if v.Source.IsValid() {
+		fmt.Fprintf(w, "    Source(1)       %s (%s)\n", v.Source, v.SourceIf)
+	}
+	var s export.Stats
+	for i, d := range v.Destinations {
+		line := fmt.Sprintf("    Destination(%d)  %s (%d)", i+1, d.Collector.Addr(), d.Collector.Port())
+		if d.Version != v.Version {
+			line += " " + versionName(d.Version)
+		}
+		fmt.Fprintln(w, line)
+		s.Packets += d.Packets
+		s.Records += d.Records
+		s.Dropped += d.Dropped
+		s.DroppedRecords += d.DroppedRecords
+		s.Errors += d.Errors
+		s.NotExportable += d.NotExportable
+	}
+	opts := ""
+	if v.AS != export.ASNone {
+		opts = ", " + v.AS.String()
+	}
+	if v.BGPNextHop {
+		opts += ", bgp-nexthop"
+	}
+	name := fmt.Sprintf("Version %d", v.Version)
+	if v.Version == export.IPFIX {
+		name = "IPFIX"
+	}
+	fmt.Fprintf(w, "  %s flow records%s\n", name, opts)
+	fmt.Fprintf(w, "  %d flows exported in %d udp datagrams\n", s.Records, s.Packets)
+	fmt.Fprintf(w, "  %d flows failed due to lack of export packet\n", s.DroppedRecords)
+	fmt.Fprintln(w, "  0 export packets were sent up to process level")
+	fmt.Fprintln(w, "  0 export packets were dropped due to no fib")
+	fmt.Fprintln(w, "  0 export packets were dropped due to adjacency issues")
+	fmt.Fprintln(w, "  0 export packets were dropped due to fragmentation failures")
+	fmt.Fprintln(w, "  0 export packets were dropped due to encapsulation fixup failures")
+	fmt.Fprintf(w, "  %d export packets were dropped due to send errors\n", s.Errors)
+	fmt.Fprintf(w, "  %d flows were not exportable in this version (IPv6)\n", s.NotExportable)
+}

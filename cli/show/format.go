@@ -1,0 +1,74 @@
+package show
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// fraction prints n/total as IOS does in the size distribution: ".xxx",
+// "1.00" for all of it.
+func fraction(n, total uint64) string {
+	if total == 0 {
+		return ".000"
+	}
+	if n == total {
+		return "1.00"
+	}
+	s := fmt.Sprintf("%.3f", float64(n)/float64(total))
+	return strings.TrimPrefix(s, "0")
+}
+
+// perSec is a count spread over an interval, 0 for an empty one.
+func perSec(n uint64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+func div(a, b uint64) uint64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// hms prints an elapsed time as IOS's hh:mm:ss ("never" for zero).
+func hms(since time.Time, now time.Time) string {
+	if since.IsZero() {
+		return "never"
+	}
+	d := now.Sub(since).Round(time.Second)
+	h := int(d.Hours())
+	m := int(d.Minutes()) % 60
+	s := int(d.Seconds()) % 60
+	return fmt.Sprintf("%02d:%02d:%02d", h, m, s)
+}
+
+// abbrev shortens a count as top talkers print bytes: 349K, 12M.
+func abbrev(n uint64) string {
+	switch {
+	case n >= 10_000_000:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 10_000:
+		return fmt.Sprintf("%dK", n/1_000)
+	}
+	return fmt.Sprint(n)
+}
+
+// cut truncates s to width so columns stay aligned.
+func cut(s string, width int) string {
+	if len(s) > width {
+		return s[:width]
+	}
+	return s
+}
+
+func addr(a netip.Addr) string {
+	if !a.IsValid() {
+		return "0.0.0.0"
+	}
+	return a.String()
+}

@@ -1,0 +1,119 @@
+package show
+
+import (
+	"bytes"
+	"flag"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden screens")
+
+var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs; got:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+func sampleFlows() []flow.Record {
+	mk := func(src, dst string, proto uint8, sp, dp uint16, pk, by uint64) flow.Record {
+		r := flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr(src), DstAddr: netip.MustParseAddr(dst),
+			SrcPort: sp, DstPort: dp, Proto: proto, ToS: 0x10, InputIf: 2}, Packets: pk, Bytes: by,
+			Start: now.Add(-90 * time.Second), End: now.Add(-2 * time.Second), TCPFlags: 0x1b, MinTTL: 60, MaxTTL: 64,
+			SrcMAC: [6]byte{2, 0, 0, 0, 0, 1}, DstMAC: [6]byte{2, 0, 0, 0, 0, 2}, VLAN: 10}
+		return r
+	}
+	return []flow.Record{
+		mk("192.168.67.6", "172.16.10.200", 1, 0, 0x0c01, 51, 2856),
+		mk("10.0.0.1", "192.0.2.80", 6, 40000, 80, 12, 7300),
+		mk("2001:db8::1", "2001:db8::2", 17, 1, 2, 3, 300), // IPv6: not in the IPv4 cache list
+	}
+}
+
+func sampleCache() CacheView {
+	var st flowcache.Stats
+	st.Active, st.Capacity, st.Added, st.AgerPolls, st.AllocFailures = 3, 4096, 1234, 9876, 2
+	st.Since = now.Add(-100 * time.Second)
+	st.Protocols[flowcache.Protocol(4)] = flowcache.ProtocolStats{Flows: 100, Packets: 1500, Bytes: 1390500, ActiveMillis: 240000, IdleMillis: 460000}
+	st.Protocols[flowcache.Protocol(11)] = flowcache.ProtocolStats{Flows: 200, Packets: 400, Bytes: 30000, ActiveMillis: 20000, IdleMillis: 3000000}
+	var hist [26]uint64
+	hist[1], hist[17], hist[19] = 191, 107, 702
+	names := map[uint32]string{2: "eth1"}
+	return CacheView{Now: now, Stats: st, Aging: flowcache.DefaultAging(), SizeHist: hist, TableBytes: 1261568,
+		Flows: sampleFlows(), IfName: func(i uint32) string { return names[i] }}
+}
+
+func TestIPCacheFlow(t *testing.T) {
+	var b bytes.Buffer
+	IPCacheFlow(&b, sampleCache())
+	golden(t, "show-ip-cache-flow", b.Bytes())
+}
+
+func TestIPCacheVerboseFlow(t *testing.T) {
+	var b bytes.Buffer
+	IPCacheVerboseFlow(&b, sampleCache())
+	golden(t, "show-ip-cache-verbose-flow", b.Bytes())
+}
+
+func TestIPFlowExport(t *testing.T) {
+	var b bytes.Buffer
+	IPFlowExport(&b, ExportView{Version: export.V5, AS: export.ASOrigin, Source: netip.MustParseAddr("10.1.1.1"), SourceIf: "eth0",
+		Destinations: []export.Stats{
+			{Collector: netip.MustParseAddrPort("172.16.10.2:9996"), Version: export.V5, Packets: 39, Records: 1152},
+			{Collector: netip.MustParseAddrPort("[2001:db8::9]:4739"), Version: export.IPFIX, Packets: 12, Records: 300, NotExportable: 0},
+		}})
+	b.WriteString("---\n")
+	IPFlowExport(&b, ExportView{Version: export.V9})
+	golden(t, "show-ip-flow-export", b.Bytes())
+}
+
+func TestIPFlowTopTalkers(t *testing.T) {
+	var b bytes.Buffer
+	fl := sampleFlows()[:2]
+	IPFlowTopTalkers(&b, flowcache.TopTalkers{SortBy: flowcache.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
+		func(i uint32) string { return "eth1" })
+	golden(t, "show-ip-flow-top-talkers", b.Bytes())
+}
+
+func TestMLS(t *testing.T) {
+	var b bytes.Buffer
+	v := ContentionView{Module: 5, Used: 80763, Capacity: 262144, CreationFailures: 19, HashAliases: 3}
+	MLSTableContentionDetailed(&b, v)
+	b.WriteString("---\n")
+	MLSTableContentionAggregate(&b, v)
+	b.WriteString("---\n")
+	MLSNetflowIP(&b, sampleCache())
+	golden(t, "show-mls", b.Bytes())
+}
+
+func TestFraction(t *testing.T) {
+	for _, c := range []struct {
+		n, total uint64
+		want     string
+	}{{0, 0, ".000"}, {191, 1000, ".191"}, {1, 1, "1.00"}, {1, 3, ".333"}, {2, 3, ".667"}} {
+		if got := fraction(c.n, c.total); got != c.want {
+			t.Errorf("fraction(%d, %d) = %q, want %q", c.n, c.total, got, c.want)
+		}
+	}
+}
