@@ -24,11 +24,16 @@ type Config struct {
 	AgerInterval time.Duration
 	Clock        flowcache.Clock
 	Logger       *slog.Logger
+	// KeepOnStop leaves the live flows in the datapath when Run ends, for
+	// a daemon that exits to be restarted: the table is pinned and the next
+	// one exports them. Otherwise Run exports them all (EndForced).
+	KeepOnStop bool
 }
 
 // Pipeline is the datapath aged by the flow cache engine and exported to
 // its sinks.
 type Pipeline struct {
+	keep   bool
 	dp     *datapath.Datapath
 	engine *flowcache.Engine
 	src    *source
@@ -55,14 +60,14 @@ func New(cfg Config) (*Pipeline, error) {
 		return nil, fmt.Errorf("flow cache: %w", err)
 	}
 	src.engine = engine
-	return &Pipeline{dp: cfg.Datapath, engine: engine, src: src, log: log}, nil
+	return &Pipeline{keep: cfg.KeepOnStop, dp: cfg.Datapath, engine: engine, src: src, log: log}, nil
 }
 
 // Engine is the flow cache: statistics, timeouts, top talkers.
 func (p *Pipeline) Engine() *flowcache.Engine { return p.engine }
 
-// Run ages and exports until ctx ends, then exports every flow left
-// (EndForced), as a router does when NetFlow is turned off.
+// Run ages and exports until ctx ends, then (unless KeepOnStop) exports
+// every flow left (EndForced), as a router does when NetFlow is turned off.
 func (p *Pipeline) Run(ctx context.Context) error {
 	evctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -72,6 +77,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	stop()
 	if evErr := <-done; evErr != nil && !errors.Is(evErr, context.Canceled) {
 		p.log.Warn("datapath events ended", "err", evErr)
+	}
+	if p.keep {
+		return err
 	}
 	if _, ferr := p.engine.Flush(); ferr != nil {
 		err = errors.Join(err, fmt.Errorf("final flush: %w", ferr))

@@ -1,0 +1,194 @@
+package daemon
+
+import (
+	"encoding/binary"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// v5Listener collects NetFlow v5 records' packet counts from a loopback
+// socket: what a collector received.
+type v5Listener struct {
+	conn    *net.UDPConn
+	mu      sync.Mutex
+	packets uint64
+	records int
+}
+
+func listenV5(t *testing.T) *v5Listener {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &v5Listener{conn: c}
+	t.Cleanup(func() { c.Close() })
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			n, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			count := int(binary.BigEndian.Uint16(buf[2:]))
+			l.mu.Lock()
+			for i := 0; i < count && 24+48*(i+1) <= n; i++ {
+				l.packets += uint64(binary.BigEndian.Uint32(buf[24+48*i+16:]))
+				l.records++
+			}
+			l.mu.Unlock()
+		}
+	}()
+	return l
+}
+
+func (l *v5Listener) counts() (uint64, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.packets, l.records
+}
+
+func (l *v5Listener) dest(t *testing.T) export.DestinationConfig {
+	boot, err := datapath.BootTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return export.DestinationConfig{Collector: l.conn.LocalAddr().(*net.UDPAddr).AddrPort(),
+		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}}
+}
+
+func waitPackets(t *testing.T, l *v5Listener, want uint64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, _ := l.counts()
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("collector got %d packets, want %d", got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func udpFrame(src byte) []byte {
+	b := make([]byte, 14+28)
+	b[12], b[13] = 0x08, 0x00
+	ip := b[14:]
+	ip[0], ip[3], ip[8], ip[9] = 0x45, 28, 64, 17
+	copy(ip[12:], []byte{10, 0, 0, src})
+	copy(ip[16:], []byte{10, 0, 0, 200})
+	return b
+}
+
+func feed(t *testing.T, d *Daemon, src byte, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if _, err := d.Datapath().Feed(udpFrame(src), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestApplyLive: exporters, mask and cache size change while the daemon
+// runs, and every metered packet reaches exactly one collector.
+func TestApplyLive(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	a, b := listenV5(t), listenV5(t)
+	s := Settings{CacheEntries: 1024, Mask: datapath.MaskIOS, Aging: flowcache.Aging{Inactive: time.Hour},
+		Exports: []export.DestinationConfig{a.dest(t)}}
+	d, err := New(Options{}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	feed(t, d, 1, 3)
+	feed(t, d, 2, 4)
+
+	// A mask change purges the cache to the collector in use.
+	s.Mask = datapath.MaskDestination
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	waitPackets(t, a, 7)
+
+	// New destination: later flows go to b only, a's exporter is flushed
+	// and closed.
+	feed(t, d, 3, 5)
+	s.Exports = []export.DestinationConfig{b.dest(t)}
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	feed(t, d, 4, 6) // same destination-only key as the 5 before: one flow of 11
+
+	// A new cache size rebuilds the table: what it held is exported.
+	s.CacheEntries = 2048
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Datapath().Capacity(); got != 2048 {
+		t.Fatalf("capacity %d after apply", got)
+	}
+	waitPackets(t, b, 11)
+	feed(t, d, 5, 2)
+	if err := d.Close(false); err != nil {
+		t.Fatal(err)
+	}
+	waitPackets(t, b, 13)
+	if pa, _ := a.counts(); pa != 7 {
+		t.Fatalf("old collector got %d packets after it was replaced, want 7", pa)
+	}
+}
+
+// TestCloseKeepsPinnedCache: a daemon that exits to be restarted leaves its
+// flows in the pinned table; the next one exports them.
+func TestCloseKeepsPinnedCache(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	l := listenV5(t)
+	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}
+	d1, err := New(Options{PinDir: pin}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1.Start()
+	feed(t, d1, 1, 9)
+	if err := d1.Close(true); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got, _ := l.counts(); got != 0 {
+		t.Fatalf("a restart exported %d packets; the cache should stay", got)
+	}
+	d2, err := New(Options{PinDir: pin}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2.Start()
+	feed(t, d2, 1, 1)
+	if err := d2.Close(false); err != nil {
+		t.Fatal(err)
+	}
+	waitPackets(t, l, 10)
+	if _, recs := l.counts(); recs != 1 {
+		t.Fatalf("%d records for one flow that lived across the restart, want 1", recs)
+	}
+}

@@ -1,0 +1,45 @@
+// Package daemon runs the appliance: it owns the datapath, the monitored
+// ports, the flow cache engine and the exporters, and applies a changed
+// configuration live, restarting only what the change requires.
+package daemon
+
+import (
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// Settings are what the runtime needs, derived from the config model (the
+// one place an operator's configuration lives): every field here is a
+// function of it.
+type Settings struct {
+	CacheEntries int
+	Mask         datapath.FlowMask
+	Sampling     datapath.Sampling
+	Aging        flowcache.Aging
+	Emergency    flowcache.Emergency
+	TopTalkers   flowcache.TopTalkersConfig
+	Ports        []Port
+	Exports      []export.DestinationConfig // the main cache's destinations
+	Aggregations []Aggregation
+	Annotator    flowcache.Annotator // prefix-to-AS, nil for none
+}
+
+// Port is one monitored interface.
+type Port struct {
+	Name    string
+	Mode    datapath.AttachMode
+	Verdict datapath.Verdict
+	Meter   bool // `ip flow ingress`
+}
+
+// Aggregation is one `ip flow-aggregation cache` with its destinations.
+type Aggregation struct {
+	Cache        export.AggregationConfig
+	Destinations []export.DestinationConfig
+}
+
+// ager runs often enough for the shortest timeouts a persona allows.
+const agerInterval = time.Second
