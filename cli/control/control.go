@@ -1,0 +1,144 @@
+// Package control is the daemon's control socket: the `flowtap` client
+// connects, says how it wants the session (dialect, terminal or not), and
+// the daemon runs a CLI session over the connection. The same session
+// code serves the console and SSH: the client only relays bytes.
+package control
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// DefaultPath is where flowtapd listens (DESIGN.md).
+const DefaultPath = "/run/flowtap/control.sock"
+
+// Hello is the first line a client sends, as JSON.
+type Hello struct {
+	Dialect     string `json:"dialect"`     // "ios" (default) or "junos"
+	Interactive bool   `json:"interactive"` // a terminal: echo, editing, ?, Tab, paging
+	Width       int    `json:"width,omitempty"`
+	Height      int    `json:"height,omitempty"`
+}
+
+// Terminal describes the session's terminal.
+type Terminal struct {
+	Interactive   bool
+	Width, Height int
+}
+
+// Session runs one CLI session until the input ends or the user exits.
+type Session interface {
+	Serve(ctx context.Context, in io.Reader, out io.Writer, term Terminal) error
+}
+
+// Sessions makes a session for a dialect; an unknown dialect is an error
+// the client prints.
+type Sessions func(dialect string) (Session, error)
+
+// Server accepts control connections.
+type Server struct {
+	ln       net.Listener
+	sessions Sessions
+	log      *slog.Logger
+	wg       sync.WaitGroup
+}
+
+// Listen creates the socket (root only: the socket is the box's console)
+// and serves sessions from it until Close.
+func Listen(path string, sessions Sessions, log *slog.Logger) (*Server, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("control socket directory: %w", err)
+	}
+	os.Remove(path) // a stale socket from a daemon that died
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("restrict %s: %w", path, err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{ln: ln, sessions: sessions, log: log}
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
+}
+
+func (s *Server) accept() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer c.Close()
+			if err := s.serve(c); err != nil {
+				s.log.Warn("control session", "err", err)
+			}
+		}()
+	}
+}
+
+func (s *Server) serve(c net.Conn) error {
+	r := bufio.NewReader(c)
+	line, err := r.ReadBytes('\n')
+	if err != nil {
+		return fmt.Errorf("read hello: %w", err)
+	}
+	var h Hello
+	if err := json.Unmarshal(line, &h); err != nil {
+		fmt.Fprintf(c, "%% bad control hello: %v\n", err)
+		return fmt.Errorf("parse hello: %w", err)
+	}
+	if h.Dialect == "" {
+		h.Dialect = "ios"
+	}
+	sess, err := s.sessions(h.Dialect)
+	if err != nil {
+		fmt.Fprintf(c, "%% %v\n", err)
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	return sess.Serve(ctx, r, c, Terminal{Interactive: h.Interactive, Width: h.Width, Height: h.Height})
+}
+
+// Close stops accepting; sessions in progress run to their end.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	s.wg.Wait()
+	return err
+}
+
+// Dial connects to the daemon and opens a session; the caller writes
+// commands and reads the screen.
+func Dial(path string, h Hello) (*net.UnixConn, error) {
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("flowtapd is not running (no %s)", path)
+		}
+		return nil, fmt.Errorf("connect to flowtapd at %s: %w", path, err)
+	}
+	b, _ := json.Marshal(h)
+	if _, err := c.Write(append(b, '\n')); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("send hello: %w", err)
+	}
+	return c.(*net.UnixConn), nil
+}
