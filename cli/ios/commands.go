@@ -1,0 +1,172 @@
+package ios
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+// text prints a backend string that already has its layout.
+func text(f func(Backend) string) func(*Session, io.Writer, []string) error {
+	return func(s *Session, w io.Writer, _ []string) error {
+		io.WriteString(w, f(s.b))
+		return nil
+	}
+}
+
+// enable checks the enable secret (given on the line: the control socket
+// and scripts have no prompt to answer).
+func enable(s *Session, w io.Writer, args []string) error {
+	secret := ""
+	if len(args) > 1 {
+		secret = args[1]
+	}
+	if !s.b.CheckEnable(secret) {
+		return fmt.Errorf("%% Access denied")
+	}
+	s.level = privExec
+	return nil
+}
+
+// execTree is every exec-mode command.
+func execTree() *Node {
+	cacheFlow := func(verbose bool) func(*Session, io.Writer, []string) error {
+		return func(s *Session, w io.Writer, _ []string) error {
+			v := s.b.CacheView()
+			if verbose {
+				show.IPCacheVerboseFlow(w, v)
+			} else {
+				show.IPCacheFlow(w, v)
+			}
+			return nil
+		}
+	}
+	showTree := kw("show", "Show running system information",
+		kw("ip", "IP information",
+			kw("cache", "IP fast-switching route cache",
+				kw("flow", "Flow cache entries").run(cacheFlow(false)),
+				kw("verbose", "Display extra information",
+					kw("flow", "Flow cache entries").run(cacheFlow(true)))),
+			kw("flow", "NetFlow switching",
+				kw("export", "Show flow export information").run(func(s *Session, w io.Writer, _ []string) error {
+					show.IPFlowExport(w, s.b.ExportView())
+					return nil
+				}),
+				kw("interface", "Show flow interface information").run(text(Backend.FlowInterfaces)),
+				kw("top-talkers", "Show top talkers").run(func(s *Session, w io.Writer, _ []string) error {
+					tt, err := s.b.TopTalkers()
+					if err != nil {
+						return fmt.Errorf("%% %v", err)
+					}
+					show.IPFlowTopTalkers(w, tt, s.b.CacheView().IfName)
+					return nil
+				}))),
+		kw("mls", "Show MultiLayer Switching information",
+			kw("netflow", "Show netflow information",
+				kw("ip", "IP flow entries").run(func(s *Session, w io.Writer, _ []string) error {
+					show.MLSNetflowIP(w, s.b.CacheView())
+					return nil
+				}),
+				kw("table-contention", "Netflow table contention",
+					kw("detailed", "Detailed contention information").run(func(s *Session, w io.Writer, _ []string) error {
+						show.MLSTableContentionDetailed(w, s.b.Contention())
+						return nil
+					}),
+					kw("aggregate", "Aggregate contention information").run(func(s *Session, w io.Writer, _ []string) error {
+						show.MLSTableContentionAggregate(w, s.b.Contention())
+						return nil
+					}))),
+			kw("nde", "Show NetFlow Data Export information").run(text(Backend.NDE))),
+		kw("interfaces", "Interface status and configuration").run(text(Backend.Interfaces)),
+		kw("version", "System hardware and software status").run(text(Backend.Version)),
+		kw("platform", "Show platform information").run(text(Backend.Platform)),
+		kw("running-config", "Current operating configuration").run(text(Backend.RunningConfig)),
+		kw("startup-config", "Contents of startup configuration").run(func(s *Session, w io.Writer, _ []string) error {
+			c, err := s.b.StartupConfig()
+			if err != nil {
+				return fmt.Errorf("%% %v", err)
+			}
+			io.WriteString(w, c)
+			return nil
+		}),
+		kw("logging", "Show the contents of logging buffers").run(text(Backend.Logging)),
+		kw("history", "Display the session command history").run(func(s *Session, w io.Writer, _ []string) error {
+			for _, h := range s.history {
+				fmt.Fprintf(w, "  %s\n", h)
+			}
+			return nil
+		}),
+	)
+	write := func(s *Session, w io.Writer, _ []string) error {
+		fmt.Fprintln(w, "Building configuration...")
+		if err := s.b.WriteMemory(); err != nil {
+			return fmt.Errorf("%% %v", err)
+		}
+		fmt.Fprintln(w, "[OK]")
+		return nil
+	}
+	return &Node{Children: []*Node{
+		showTree,
+		kw("clear", "Reset functions",
+			kw("ip", "IP",
+				kw("flow", "Clear flow information",
+					kw("stats", "Clear NetFlow statistics").run(func(s *Session, w io.Writer, _ []string) error {
+						s.b.ClearFlowStats()
+						return nil
+					}))),
+			kw("mls", "MultiLayer Switching",
+				kw("netflow", "Clear netflow table").run(func(s *Session, w io.Writer, _ []string) error {
+					if err := s.b.ClearMLSNetflow(); err != nil {
+						return fmt.Errorf("%% %v", err)
+					}
+					return nil
+				}))),
+		kw("copy", "Copy from one file to another",
+			kw("running-config", "Copy from current system configuration",
+				kw("startup-config", "Copy to startup configuration").run(func(s *Session, w io.Writer, a []string) error {
+					fmt.Fprintln(w, "Destination filename [startup-config]? ")
+					return write(s, w, a)
+				}))),
+		kw("write", "Write running configuration to memory",
+			kw("memory", "Write to NV memory").run(write)).run(write),
+		kw("reload", "Halt and perform a cold restart").run(func(s *Session, w io.Writer, _ []string) error {
+			fmt.Fprintln(w, "Proceed with reload? [confirm]")
+			return s.b.Reload()
+		}),
+		kw("configure", "Enter configuration mode",
+			kw("terminal", "Configure from the terminal").run(func(s *Session, w io.Writer, _ []string) error {
+				fmt.Fprintln(w, "Enter configuration commands, one per line.  End with CNTL/Z.")
+				s.level, s.mode = config, nil
+				return nil
+			})),
+		kw("enable", "Turn on privileged commands",
+			restArg("LINE", "Enable secret").run(enable)).run(enable),
+		kw("disable", "Turn off privileged commands").run(func(s *Session, w io.Writer, _ []string) error {
+			s.level = userExec
+			return nil
+		}),
+		kw("terminal", "Set terminal line parameters",
+			kw("length", "Set number of lines on a screen",
+				arg("<0-512>", "Number of lines on screen (0 for no pausing)", rangeCheck(0, 512)).run(func(s *Session, w io.Writer, a []string) error {
+					s.length, _ = strconv.Atoi(a[2])
+					return nil
+				}))),
+		kw("exit", "Exit from the EXEC").run(func(s *Session, w io.Writer, _ []string) error {
+			s.ended = true
+			return nil
+		}),
+	}}
+}
+
+// userCommand says whether IOS lets a user-mode (>) session run it.
+func userCommand(args []string) bool {
+	switch args[0] {
+	case "enable", "exit", "terminal", "disable":
+		return true
+	case "show":
+		return len(args) < 2 || (args[1] != "running-config" && args[1] != "startup-config")
+	}
+	return false
+}

@@ -1,0 +1,287 @@
+package ios
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/flowtap/flowtap/cli/control"
+)
+
+// Privilege levels, as the prompt shows them.
+const (
+	userExec = iota
+	privExec
+	config
+)
+
+// Session is one CLI session.
+type Session struct {
+	b       Backend
+	level   int
+	mode    []string // configuration sub-modes entered
+	length  int      // terminal length; 0: no paging
+	width   int
+	history []string
+	exec    *Node
+	ended   bool
+}
+
+// NewSession starts at the privileged prompt when privileged (the console
+// and the control socket are root's), else at the user prompt.
+func NewSession(b Backend, privileged bool) *Session {
+	s := &Session{b: b, length: 24, width: 80}
+	if privileged {
+		s.level = privExec
+	}
+	s.exec = execTree()
+	return s
+}
+
+// Prompt is what IOS prints before a command.
+func (s *Session) Prompt() string {
+	h := s.b.Hostname()
+	switch s.level {
+	case userExec:
+		return h + ">"
+	case privExec:
+		return h + "#"
+	}
+	return fmt.Sprintf("%s(%s)#", h, modeName(s.mode))
+}
+
+// modeName is the prompt's sub-mode label for the mode entered last.
+func modeName(mode []string) string {
+	if len(mode) == 0 {
+		return "config"
+	}
+	w := strings.Fields(mode[len(mode)-1])
+	switch {
+	case len(w) > 0 && w[0] == "interface":
+		return "config-if"
+	case len(w) > 1 && w[0] == "ip" && strings.HasPrefix(w[1], "flow-top-talkers"):
+		return "config-flow-top-talkers"
+	case len(w) > 1 && w[0] == "ip" && strings.HasPrefix(w[1], "flow-aggregation"):
+		return "config-flow-cache"
+	case len(w) > 0 && w[0] == "flow-sampler-map":
+		return "config-sampler"
+	case len(w) > 0 && w[0] == "line":
+		return "config-line"
+	}
+	return "config-" + w[0]
+}
+
+// Exec runs one line and returns what IOS would print for it.
+func (s *Session) Exec(line string) string {
+	var b bytes.Buffer
+	s.run(&b, line)
+	return b.String()
+}
+
+func (s *Session) run(w io.Writer, line string) {
+	line = strings.TrimRight(line, " \t\r")
+	if strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "!") {
+		return
+	}
+	if strings.HasSuffix(line, "?") {
+		for _, l := range s.helpFor(line[:len(line)-1]) {
+			fmt.Fprintln(w, l)
+		}
+		return
+	}
+	s.history = append(s.history, line)
+	if s.level == config {
+		s.runConfig(w, line)
+		return
+	}
+	s.runExec(w, line, len(s.Prompt()))
+}
+
+func (s *Session) helpFor(line string) []string {
+	if s.level == config {
+		if t := tokenize(line); len(t) > 0 && strings.HasPrefix("do", t[0].text) && len(t[0].text) >= 2 {
+			return help(s.exec, line[t[0].pos+len(t[0].text):])
+		}
+		return s.b.ConfigHelp(s.mode, line)
+	}
+	return help(s.exec, line)
+}
+
+// Complete extends the line as Tab does.
+func (s *Session) Complete(line string) string {
+	if s.level == config {
+		return line
+	}
+	return complete(s.exec, line)
+}
+
+// runExec runs an exec-mode command, with its `| filter`.
+func (s *Session) runExec(w io.Writer, line string, promptLen int) {
+	cmd, filter, err := splitPipe(line)
+	if err != nil {
+		fmt.Fprintln(w, err)
+		return
+	}
+	n, args, err := resolve(s.exec, cmd)
+	if err != nil {
+		printError(w, err, promptLen)
+		return
+	}
+	if s.level == userExec && !userCommand(args) {
+		// IOS hides privileged commands from user mode: the caret goes
+		// under the first word it does not know there.
+		pos := 0
+		if t := tokenize(cmd); args[0] == "show" && len(t) > 1 {
+			pos = t[1].pos
+		}
+		fmt.Fprintf(w, "%*s^\n%s\n", promptLen+pos, "", (&matchError{kind: errInvalid}).Error())
+		return
+	}
+	var out bytes.Buffer
+	if err := n.Run(s, &out, args); err != nil {
+		fmt.Fprintln(&out, err)
+	}
+	filter(w, out.String())
+}
+
+func printError(w io.Writer, err error, promptLen int) {
+	var me *matchError
+	if errors.As(err, &me) && me.kind == errInvalid {
+		fmt.Fprintf(w, "%*s^\n", promptLen+me.pos, "")
+	}
+	fmt.Fprintln(w, err)
+}
+
+func (s *Session) runConfig(w io.Writer, line string) {
+	t := tokenize(line)
+	first := strings.ToLower(t[0].text)
+	switch {
+	case first == "end" && len(t) == 1:
+		s.level, s.mode = privExec, nil
+		return
+	case first == "exit" && len(t) == 1:
+		if len(s.mode) > 0 {
+			s.mode = s.mode[:len(s.mode)-1]
+		} else {
+			s.level = privExec
+		}
+		return
+	case len(first) >= 2 && strings.HasPrefix("do", first):
+		// `do CMD` runs an exec command; carets count from the prompt.
+		off := t[0].pos + len(t[0].text)
+		s.runExec(w, line[off:], len(s.Prompt())+off)
+		return
+	}
+	mode, err := s.b.ConfigLine(s.mode, line)
+	if err != nil {
+		var p positioned
+		if errors.As(err, &p) {
+			fmt.Fprintf(w, "%*s^\n", len(s.Prompt())+p.Pos(), "")
+		}
+		fmt.Fprintln(w, err)
+		return
+	}
+	s.mode = mode
+}
+
+// splitPipe separates "cmd | filter ARG"; it returns a function that
+// writes the command's output through the filter.
+func splitPipe(line string) (string, func(io.Writer, string), error) {
+	i := strings.Index(line, " |")
+	if i < 0 {
+		return line, func(w io.Writer, s string) { io.WriteString(w, s) }, nil
+	}
+	cmd, spec := line[:i], strings.TrimSpace(line[i+2:])
+	verb, pat, _ := strings.Cut(spec, " ")
+	pat = strings.TrimSpace(pat)
+	verbs := []string{"begin", "count", "exclude", "include", "section"}
+	var chosen []string
+	for _, v := range verbs {
+		if verb != "" && strings.HasPrefix(v, verb) {
+			chosen = append(chosen, v)
+		}
+	}
+	if len(chosen) != 1 {
+		return "", nil, errors.New("% Invalid input detected at '^' marker.")
+	}
+	if chosen[0] != "count" && pat == "" {
+		return "", nil, errors.New("% Incomplete command.")
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return "", nil, fmt.Errorf("%% Invalid regular expression %q", pat)
+	}
+	lines := func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") }
+	switch chosen[0] {
+	case "include", "exclude":
+		keep := chosen[0] == "include"
+		return cmd, func(w io.Writer, s string) {
+			for _, l := range lines(s) {
+				if re.MatchString(l) == keep && s != "" {
+					fmt.Fprintln(w, l)
+				}
+			}
+		}, nil
+	case "begin":
+		return cmd, func(w io.Writer, s string) {
+			on := false
+			for _, l := range lines(s) {
+				on = on || re.MatchString(l)
+				if on {
+					fmt.Fprintln(w, l)
+				}
+			}
+		}, nil
+	case "section":
+		// A section is a top-level line that matches, with the indented
+		// lines under it.
+		return cmd, func(w io.Writer, s string) {
+			in := false
+			for _, l := range lines(s) {
+				if !strings.HasPrefix(l, " ") {
+					in = re.MatchString(l)
+				}
+				if in {
+					fmt.Fprintln(w, l)
+				}
+			}
+		}, nil
+	}
+	return cmd, func(w io.Writer, s string) {
+		n := 0
+		for _, l := range lines(s) {
+			if s != "" && (pat == "" || re.MatchString(l)) {
+				n++
+			}
+		}
+		fmt.Fprintf(w, "Number of lines which match regexp = %d\n", n)
+	}, nil
+}
+
+// Serve runs the session over a byte stream: a terminal (interactive:
+// echo, editing, ?, Tab, history, paging) or a script of lines.
+func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, term control.Terminal) error {
+	if term.Height > 0 {
+		s.length = term.Height - 1
+	}
+	if term.Width > 0 {
+		s.width = term.Width
+	}
+	if !term.Interactive {
+		s.length = 0
+		sc := bufio.NewScanner(in)
+		for sc.Scan() && !s.ended {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			s.run(out, sc.Text())
+		}
+		return sc.Err()
+	}
+	return s.interactive(ctx, in, out)
+}
