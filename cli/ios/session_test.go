@@ -47,15 +47,19 @@ func (f *fakeBackend) CacheView() show.CacheView {
 			Proto: 6, SrcPort: 1024, DstPort: 80, InputIf: 3}, Packets: 7, Bytes: 900}},
 		IfName: func(uint32) string { return "eth1" }}
 }
-func (f *fakeBackend) ExportView() show.ExportView               { return show.ExportView{Version: 9} }
-func (f *fakeBackend) TopTalkers() (flowcache.TopTalkers, error) { return flowcache.TopTalkers{}, errors.New("top talkers are not configured") }
-func (f *fakeBackend) Contention() show.ContentionView          { return show.ContentionView{Module: 5, Used: 10, Capacity: 100} }
-func (f *fakeBackend) Version() string                           { return "flowtap version test\n" }
-func (f *fakeBackend) Platform() string                          { return "Platform: ios\n" }
-func (f *fakeBackend) Interfaces() string                        { return "eth1 is up, line protocol is up\n" }
-func (f *fakeBackend) FlowInterfaces() string                    { return "eth1\n ip flow ingress\n" }
-func (f *fakeBackend) NDE() string                               { return "Netflow Data Export disabled\n" }
-func (f *fakeBackend) Logging() string                           { return "Log Buffer (4096 bytes):\n" }
+func (f *fakeBackend) ExportView() show.ExportView { return show.ExportView{Version: 9} }
+func (f *fakeBackend) TopTalkers() (flowcache.TopTalkers, error) {
+	return flowcache.TopTalkers{}, errors.New("top talkers are not configured")
+}
+func (f *fakeBackend) Contention() show.ContentionView {
+	return show.ContentionView{Module: 5, Used: 10, Capacity: 100}
+}
+func (f *fakeBackend) Version() string        { return "flowtap version test\n" }
+func (f *fakeBackend) Platform() string       { return "Platform: ios\n" }
+func (f *fakeBackend) Interfaces() string     { return "eth1 is up, line protocol is up\n" }
+func (f *fakeBackend) FlowInterfaces() string { return "eth1\n ip flow ingress\n" }
+func (f *fakeBackend) NDE() string            { return "Netflow Data Export disabled\n" }
+func (f *fakeBackend) Logging() string        { return "Log Buffer (4096 bytes):\n" }
 func (f *fakeBackend) RunningConfig() string {
 	var b strings.Builder
 	b.WriteString("hostname tap1\n!\n")
@@ -72,12 +76,14 @@ func (f *fakeBackend) RunningConfig() string {
 	b.WriteString("ip flow-export version 9\nend\n")
 	return b.String()
 }
-func (f *fakeBackend) StartupConfig() (string, error) { return "", errors.New("startup-config is not present") }
-func (f *fakeBackend) WriteMemory() error             { f.saved++; return nil }
-func (f *fakeBackend) ClearFlowStats()                { f.cleared++ }
-func (f *fakeBackend) ClearMLSNetflow() error         { return nil }
-func (f *fakeBackend) Reload() error                  { return errors.New("% reload is not allowed in this test") }
-func (f *fakeBackend) CheckEnable(s string) bool      { return s == "s3cret" }
+func (f *fakeBackend) StartupConfig() (string, error) {
+	return "", errors.New("startup-config is not present")
+}
+func (f *fakeBackend) WriteMemory() error        { f.saved++; return nil }
+func (f *fakeBackend) ClearFlowStats()           { f.cleared++ }
+func (f *fakeBackend) ClearMLSNetflow() error    { return nil }
+func (f *fakeBackend) Reload() error             { return errors.New("% reload is not allowed in this test") }
+func (f *fakeBackend) CheckEnable(s string) bool { return s == "s3cret" }
 func (f *fakeBackend) ConfigHelp(mode []string, line string) []string {
 	return []string{"  description      Interface specific description", "  ip               Interface Internet Protocol config commands"}
 }
