@@ -1,0 +1,269 @@
+// Package ssh serves the CLI over SSH (golang.org/x/crypto/ssh): password
+// and public-key users from the configuration, a host key generated once
+// and kept in the state directory, failed logins delayed and logged, and
+// a source access list.
+package ssh
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/flowtap/flowtap/cli/control"
+)
+
+// Users is the configured accounts, read at each login so a change to the
+// configuration applies to the next one.
+type Users interface {
+	CheckPassword(user, password string) bool
+	CheckKey(user string, key ssh.PublicKey) bool
+	// Permit applies the management access list (`line vty` access-class).
+	Permit(addr netip.Addr) bool
+}
+
+// Sessions makes the CLI session for a logged-in user.
+type Sessions func(user string) control.Session
+
+// Config of the server.
+type Config struct {
+	StateDir    string        // the host key lives here
+	Users       Users
+	Sessions    Sessions
+	FailDelay   time.Duration // after a failed login; 0 means 1 s
+	LoginWindow time.Duration // time allowed to authenticate; 0 means 60 s
+	MaxTries    int           // ip ssh authentication-retries; 0 means 3
+	Logger      *slog.Logger
+}
+
+// Server accepts SSH connections.
+type Server struct {
+	cfg    Config
+	ssh    *ssh.ServerConfig
+	ln     net.Listener
+	log    *slog.Logger
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	failed uint64
+}
+
+// HostKey loads the host key from dir, creating it on first use: clients
+// must see the same key after a reboot or an upgrade.
+func HostKey(dir string) (ssh.Signer, error) {
+	path := filepath.Join(dir, "ssh_host_ed25519_key")
+	if b, err := os.ReadFile(path); err == nil {
+		s, err := ssh.ParsePrivateKey(b)
+		if err != nil {
+			return nil, fmt.Errorf("parse host key %s: %w", path, err)
+		}
+		return s, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read host key: %w", err)
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate host key: %w", err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "flowtap host key")
+	if err != nil {
+		return nil, fmt.Errorf("encode host key: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, pem.EncodeToMemory(block), 0o600); err != nil {
+		return nil, fmt.Errorf("write host key: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, fmt.Errorf("write host key: %w", err)
+	}
+	return ssh.NewSignerFromKey(priv)
+}
+
+// Listen starts serving on addr (e.g. ":22").
+func Listen(addr string, cfg Config) (*Server, error) {
+	if cfg.FailDelay == 0 {
+		cfg.FailDelay = time.Second
+	}
+	if cfg.LoginWindow == 0 {
+		cfg.LoginWindow = time.Minute
+	}
+	if cfg.MaxTries == 0 {
+		cfg.MaxTries = 3
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	key, err := HostKey(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log}
+	s.ssh = &ssh.ServerConfig{
+		MaxAuthTries: cfg.MaxTries,
+		PasswordCallback: func(c ssh.ConnMetadata, pass []byte) (*ssh.Permissions, error) {
+			if cfg.Users.CheckPassword(c.User(), string(pass)) {
+				return &ssh.Permissions{}, nil
+			}
+			return nil, s.fail(c, "password")
+		},
+		PublicKeyCallback: func(c ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
+			if cfg.Users.CheckKey(c.User(), k) {
+				return &ssh.Permissions{}, nil
+			}
+			// An offered key that is not the user's is the normal first
+			// step of a client with several keys: no delay, no log.
+			return nil, errors.New("key not accepted")
+		},
+		ServerVersion: "SSH-2.0-flowtap",
+	}
+	s.ssh.AddHostKey(key)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for ssh on %s: %w", addr, err)
+	}
+	s.ln = ln
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
+}
+
+// fail slows down a password guesser and leaves a trace.
+func (s *Server) fail(c ssh.ConnMetadata, how string) error {
+	s.mu.Lock()
+	s.failed++
+	s.mu.Unlock()
+	s.log.Warn("ssh login failed", "user", c.User(), "from", c.RemoteAddr().String(), "method", how)
+	time.Sleep(s.cfg.FailDelay)
+	return errors.New("permission denied")
+}
+
+// Failed counts failed password logins.
+func (s *Server) Failed() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+// Addr is where the server listens.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Close stops accepting and waits for sessions to end.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	s.wg.Wait()
+	return err
+}
+
+func (s *Server) accept() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serve(c)
+		}()
+	}
+}
+
+func (s *Server) serve(c net.Conn) {
+	defer c.Close()
+	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil && !s.cfg.Users.Permit(ap.Addr().Unmap()) {
+		s.log.Warn("ssh connection refused by access list", "from", c.RemoteAddr().String())
+		return
+	}
+	c.SetDeadline(time.Now().Add(s.cfg.LoginWindow))
+	conn, chans, reqs, err := ssh.NewServerConn(c, s.ssh)
+	if err != nil {
+		return
+	}
+	c.SetDeadline(time.Time{})
+	defer conn.Close()
+	s.log.Info("ssh login", "user", conn.User(), "from", c.RemoteAddr().String())
+	go ssh.DiscardRequests(reqs)
+	for nc := range chans {
+		if nc.ChannelType() != "session" {
+			nc.Reject(ssh.UnknownChannelType, "only sessions")
+			continue
+		}
+		ch, creqs, err := nc.Accept()
+		if err != nil {
+			continue
+		}
+		go s.session(conn.User(), ch, creqs)
+	}
+}
+
+// session waits for pty-req/shell or exec and runs the CLI.
+func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) {
+	defer ch.Close()
+	term := control.Terminal{}
+	for req := range reqs {
+		switch req.Type {
+		case "pty-req":
+			term.Interactive = true
+			term.Width, term.Height = ptySize(req.Payload)
+			req.Reply(true, nil)
+		case "window-change":
+			req.Reply(true, nil)
+		case "shell":
+			req.Reply(true, nil)
+			s.run(user, ch, ch, term)
+			return
+		case "exec":
+			var p struct{ Command string }
+			if err := ssh.Unmarshal(req.Payload, &p); err != nil {
+				req.Reply(false, nil)
+				return
+			}
+			req.Reply(true, nil)
+			s.run(user, strings.NewReader(p.Command+"\n"), ch, control.Terminal{})
+			return
+		default:
+			req.Reply(false, nil)
+		}
+	}
+}
+
+func (s *Server) run(user string, in io.Reader, ch ssh.Channel, term control.Terminal) {
+	err := s.cfg.Sessions(user).Serve(context.Background(), in, ch, term)
+	status := uint32(0)
+	if err != nil {
+		status = 1
+	}
+	ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{status}))
+}
+
+// ptySize reads the width and height from a pty-req payload.
+func ptySize(p []byte) (int, int) {
+	if len(p) < 4 {
+		return 0, 0
+	}
+	n := binary.BigEndian.Uint32(p)
+	p = p[4:]
+	if uint32(len(p)) < n+8 {
+		return 0, 0
+	}
+	p = p[n:]
+	return int(binary.BigEndian.Uint32(p)), int(binary.BigEndian.Uint32(p[4:]))
+}
