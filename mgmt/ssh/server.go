@@ -41,7 +41,7 @@ type Sessions func(user string) control.Session
 
 // Config of the server.
 type Config struct {
-	StateDir    string        // the host key lives here
+	StateDir    string // the host key lives here
 	Users       Users
 	Sessions    Sessions
 	FailDelay   time.Duration // after a failed login; 0 means 1 s

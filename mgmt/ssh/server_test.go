@@ -88,12 +88,12 @@ func TestLoginAndExec(t *testing.T) {
 
 	// A wrong password is refused, counted and slowed down.
 	bad := &ssh.ClientConfig{User: "admin", Auth: []ssh.AuthMethod{ssh.Password("guess")}, HostKeyCallback: ssh.InsecureIgnoreHostKey()}
-	start := time.Now()
+	began := time.Now()
 	if _, err := run(t, s, bad, "show version"); err == nil {
 		t.Fatal("wrong password logged in")
 	}
-	if s.Failed() == 0 || time.Since(start) < 200*time.Millisecond {
-		t.Fatalf("failed logins %d after %v: want counted and delayed", s.Failed(), time.Since(start))
+	if s.Failed() == 0 || time.Since(began) < 200*time.Millisecond {
+		t.Fatalf("failed logins %d after %v: want counted and delayed", s.Failed(), time.Since(began))
 	}
 
 	// The host key is kept: a restarted server presents the same one.
