@@ -117,3 +117,19 @@ func TestFraction(t *testing.T) {
 		}
 	}
 }
+
+func TestJunOS(t *testing.T) {
+	var b bytes.Buffer
+	v := AccountingView{Cache: sampleCache(), Exports: []export.Stats{{Packets: 7, Records: 40}}, Packets10s: 100, Bytes10s: 8000}
+	v.Cache.Stats.Expired[flow.EndIdle] = 8
+	ServicesAccountingFlow(&b, v)
+	b.WriteString("---\n")
+	ServicesAccountingFlowDetail(&b, v, FlowDetailOptions{Limit: 2, ByBytes: true})
+	b.WriteString("---\n")
+	ServicesAccountingFlowDetail(&b, v, FlowDetailOptions{Terse: true})
+	b.WriteString("---\n")
+	ServicesAccountingAggregation(&b, v)
+	b.WriteString("---\n")
+	ServicesAccountingErrors(&b, v)
+	golden(t, "show-services-accounting", b.Bytes())
+}

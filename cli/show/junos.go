@@ -1,0 +1,136 @@
+package show
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// AccountingView is what the JunOS `show services accounting` commands
+// need: the cache, its live flows and the exporters.
+type AccountingView struct {
+	Cache   CacheView
+	Exports []export.Stats
+	// Rate10s is packets and bytes over the last ten seconds, from the
+	// datapath's counters.
+	Packets10s, Bytes10s uint64
+}
+
+func (v *AccountingView) header(w io.Writer) {
+	fmt.Fprintln(w, "  Service Accounting interface: xdp-0/0/0, Local interface index: 0")
+	fmt.Fprintln(w, "  Service name: (default sampling)")
+	fmt.Fprintln(w, "  Interface state: Accounting")
+}
+
+// ServicesAccountingFlow renders `show services accounting flow`.
+func ServicesAccountingFlow(w io.Writer, v AccountingView) {
+	s := &v.Cache.Stats
+	total := s.Total()
+	var pk, by uint64
+	for _, r := range v.Cache.Flows {
+		pk += r.Packets
+		by += r.Bytes
+	}
+	var recs, pkts uint64
+	for _, e := range v.Exports {
+		recs += e.Records
+		pkts += e.Packets
+	}
+	v.header(w)
+	fmt.Fprintf(w, "    Flow packets: %d, Flow bytes: %d\n", total.Packets+pk, total.Bytes+by)
+	fmt.Fprintf(w, "    Flow packets 10-second rate: %d, Flow bytes 10-second rate: %d\n", v.Packets10s/10, v.Bytes10s/10)
+	fmt.Fprintf(w, "    Active flows: %d, Total flows: %d\n", s.Active, s.Added)
+	fmt.Fprintf(w, "    Flows exported: %d, Flows packets exported: %d\n", recs, pkts)
+	fmt.Fprintf(w, "    Flows inactive timed out: %d, Flows active timed out: %d\n",
+		s.Expired[flow.EndIdle]+s.Expired[flow.EndNoResource], s.Expired[flow.EndActive])
+}
+
+// FlowDetailOptions are the `flow-detail` modifiers.
+type FlowDetailOptions struct {
+	Limit   int  // 0: all
+	ByBytes bool // order bytes, else order packets
+	Terse   bool
+}
+
+// ServicesAccountingFlowDetail renders `show services accounting
+// flow-detail`: one block per live flow, largest first.
+func ServicesAccountingFlowDetail(w io.Writer, v AccountingView, o FlowDetailOptions) {
+	flows := append([]flow.Record(nil), v.Cache.Flows...)
+	sort.SliceStable(flows, func(i, j int) bool {
+		if o.ByBytes {
+			return flows[i].Bytes > flows[j].Bytes
+		}
+		return flows[i].Packets > flows[j].Packets
+	})
+	if o.Limit > 0 && len(flows) > o.Limit {
+		flows = flows[:o.Limit]
+	}
+	v.header(w)
+	if o.Terse {
+		fmt.Fprintln(w, "  Protocol  Source address   Source port  Destination address  Destination port  Packets  Bytes")
+		for _, r := range flows {
+			fmt.Fprintf(w, "  %-8d  %-15s  %-11d  %-19s  %-16d  %-7d  %d\n", r.Proto, r.SrcAddr, r.SrcPort, r.DstAddr, r.DstPort, r.Packets, r.Bytes)
+		}
+		return
+	}
+	for _, r := range flows {
+		fmt.Fprintf(w, "    Protocol: %d, Input interface: %s\n", r.Proto, v.Cache.ifName(r.InputIf))
+		fmt.Fprintf(w, "    Source address: %s, Source port: %d\n", r.SrcAddr, r.SrcPort)
+		fmt.Fprintf(w, "    Destination address: %s, Destination port: %d\n", r.DstAddr, r.DstPort)
+		fmt.Fprintf(w, "    TOS: 0x%02x\n", r.ToS)
+		fmt.Fprintf(w, "    Packet count: %d, Byte count: %d\n", r.Packets, r.Bytes)
+		fmt.Fprintf(w, "    Time since last active timeout: %d seconds\n", int(v.Cache.Now.Sub(r.Start).Seconds()))
+		fmt.Fprintln(w)
+	}
+}
+
+// ServicesAccountingAggregation renders `show services accounting
+// aggregation protocol-port`: live flows summed by protocol and port.
+func ServicesAccountingAggregation(w io.Writer, v AccountingView) {
+	type key struct {
+		proto uint8
+		port  uint16
+	}
+	type sum struct{ flows, packets, bytes uint64 }
+	agg := map[key]*sum{}
+	var keys []key
+	for _, r := range v.Cache.Flows {
+		k := key{r.Proto, r.DstPort}
+		if agg[k] == nil {
+			agg[k] = &sum{}
+			keys = append(keys, k)
+		}
+		a := agg[k]
+		a.flows++
+		a.packets += r.Packets
+		a.bytes += r.Bytes
+	}
+	sort.Slice(keys, func(i, j int) bool { return agg[keys[i]].bytes > agg[keys[j]].bytes })
+	v.header(w)
+	fmt.Fprintln(w, "  Protocol  Destination port  Flow count  Packet count  Byte count")
+	for _, k := range keys {
+		a := agg[k]
+		fmt.Fprintf(w, "  %-8d  %-16d  %-10d  %-12d  %d\n", k.proto, k.port, a.flows, a.packets, a.bytes)
+	}
+}
+
+// ServicesAccountingErrors renders `show services accounting errors`.
+func ServicesAccountingErrors(w io.Writer, v AccountingView) {
+	var sendErrs, dropped, notExportable uint64
+	for _, e := range v.Exports {
+		sendErrs += e.Errors
+		dropped += e.Dropped
+		notExportable += e.NotExportable
+	}
+	s := &v.Cache.Stats
+	v.header(w)
+	fmt.Fprintf(w, "    Service sets dropped because of overload: 0\n")
+	fmt.Fprintf(w, "    Flow creation failures: %d\n", s.AllocFailures)
+	fmt.Fprintf(w, "    Export packet send errors: %d\n", sendErrs)
+	fmt.Fprintf(w, "    Export packets dropped (queue full): %d\n", dropped)
+	fmt.Fprintf(w, "    Flows not exportable in the configured version: %d\n", notExportable)
+	fmt.Fprintf(w, "    Harvest errors: %d\n", s.HarvestErrors)
+}
