@@ -1,0 +1,279 @@
+package snmp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Message size limits. 1472 octets is an Ethernet MTU less the IPv4 and
+// UDP headers: a response that size leaves the box unfragmented over IPv4
+// (IPv6 hosts fragment it themselves). RFC 3417 section 3.2 requires every
+// engine to take at least 484 octets.
+const (
+	DefaultMaxMessageSize = 1472
+	minMessageSize        = 484
+	maxUDPPayload         = 65507
+)
+
+// Config configures an Agent. Everything but Listen has a default.
+type Config struct {
+	// Listen holds UDP addresses such as "0.0.0.0:161" and "[::]:161".
+	Listen []string
+
+	Communities []Community
+	Users       []User
+
+	// EngineID is snmpEngineID; nil means DefaultEngineID().
+	EngineID []byte
+	// EngineBoots is snmpEngineBoots, which must grow with every start
+	// (see NextEngineBoots); 0 means 1.
+	EngineBoots uint32
+
+	// MaxMessageSize is snmpEngineMaxMessageSize: the largest message the
+	// agent accepts or sends. A v3 response is also held to the request's
+	// msgMaxSize. Zero means DefaultMaxMessageSize.
+	MaxMessageSize int
+
+	Logger *slog.Logger     // nil discards
+	Now    func() time.Time // nil means time.Now
+
+	// MIB backends. System feeds the system group; Setter, when set,
+	// makes the configuration objects writable; Netflow, when set, adds
+	// CISCO-NETFLOW-MIB and IPFIX-MIB; Interfaces defaults to netlink.
+	System         func() SystemInfo
+	Setter         Setter
+	Netflow        NetflowProvider
+	Interfaces     InterfaceSource
+	InterfaceAlias func(ifName string) string
+
+	// Receivers get the notifications.
+	Receivers []Receiver
+}
+
+// Agent is an SNMP command responder and notification originator.
+type Agent struct {
+	log     *slog.Logger
+	reg     *Registry
+	engine  engine
+	maxSize int
+	ctr     counters
+	salt    atomic.Uint64
+
+	mu          sync.RWMutex // guards the three below
+	communities []Community
+	users       map[string]*usmUser
+	receivers   []*receiver
+
+	setMu sync.Mutex // one Set at a time: test and commit must not interleave
+
+	listen []string
+	conns  []net.PacketConn
+	wg     sync.WaitGroup
+	cancel context.CancelFunc
+}
+
+// New builds an agent and registers the standard MIBs its Config asks for.
+func New(cfg Config) (*Agent, error) {
+	a := &Agent{log: cfg.Logger, reg: NewRegistry(), listen: cfg.Listen}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	id := cfg.EngineID
+	if id == nil {
+		id = DefaultEngineID()
+	}
+	if err := checkEngineID(id); err != nil {
+		return nil, err
+	}
+	boots := cfg.EngineBoots
+	if boots == 0 {
+		boots = 1
+	}
+	if boots > maxEngineBoots {
+		boots = maxEngineBoots
+	}
+	a.engine = engine{id: append([]byte(nil), id...), boots: int32(boots), start: now(), now: now}
+
+	a.maxSize = cfg.MaxMessageSize
+	if a.maxSize == 0 {
+		a.maxSize = DefaultMaxMessageSize
+	}
+	if a.maxSize < minMessageSize || a.maxSize > maxUDPPayload {
+		return nil, fmt.Errorf("snmp: max message size %d not in %d..%d", a.maxSize, minMessageSize, maxUDPPayload)
+	}
+	var salt [8]byte
+	randRead(salt[:])
+	a.salt.Store(beUint64(salt[:]))
+
+	a.SetCommunities(cfg.Communities)
+	if err := a.SetUsers(cfg.Users); err != nil {
+		return nil, err
+	}
+	if err := a.SetReceivers(cfg.Receivers); err != nil {
+		return nil, err
+	}
+	if err := a.registerStandardMIBs(cfg); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Registry is where other packages add their MIBs.
+func (a *Agent) Registry() *Registry { return a.reg }
+
+// EngineID is snmpEngineID.
+func (a *Agent) EngineID() []byte { return append([]byte(nil), a.engine.id...) }
+
+// Uptime is sysUpTime in hundredths of a second.
+func (a *Agent) Uptime() uint32 { return a.ticksAt(a.engine.now()) }
+
+// ticksAt is a TimeStamp: sysUpTime at t, 0 for anything before the start.
+func (a *Agent) ticksAt(t time.Time) uint32 {
+	d := t.Sub(a.engine.start)
+	if d <= 0 || t.IsZero() {
+		return 0
+	}
+	return uint32(d / (10 * time.Millisecond))
+}
+
+// SetCommunities replaces the v1/v2c communities.
+func (a *Agent) SetCommunities(list []Community) {
+	c := make([]Community, len(list))
+	copy(c, list)
+	a.mu.Lock()
+	a.communities = c
+	a.mu.Unlock()
+}
+
+// SetUsers replaces the USM users. Keys are derived here, which takes a
+// few milliseconds per password.
+func (a *Agent) SetUsers(list []User) error {
+	users := make(map[string]*usmUser, len(list))
+	for _, u := range list {
+		if _, dup := users[u.Name]; dup {
+			return fmt.Errorf("snmp: user %q configured twice", u.Name)
+		}
+		uu, err := newUSMUser(u, a.engine.id)
+		if err != nil {
+			return err
+		}
+		users[u.Name] = uu
+	}
+	a.mu.Lock()
+	a.users = users
+	a.mu.Unlock()
+	return nil
+}
+
+// Start opens the listening sockets and serves until Close or until ctx
+// ends.
+func (a *Agent) Start(ctx context.Context) error {
+	if len(a.listen) == 0 {
+		return errors.New("snmp: no listen address configured")
+	}
+	ctx, a.cancel = context.WithCancel(ctx)
+	var lc net.ListenConfig
+	for _, addr := range a.listen {
+		// A literal address picks its family; a name or an empty host
+		// ("":161) lets the system choose, dual-stack where it can.
+		network := "udp"
+		if ap, err := netip.ParseAddrPort(addr); err == nil {
+			network = "udp4"
+			if ap.Addr().Is6() && !ap.Addr().Is4In6() {
+				network = "udp6"
+			}
+		}
+		pc, err := lc.ListenPacket(ctx, network, addr)
+		if err != nil {
+			a.Close()
+			return fmt.Errorf("snmp: listen on %s: %w", addr, err)
+		}
+		a.conns = append(a.conns, pc)
+	}
+	for _, pc := range a.conns {
+		a.wg.Add(1)
+		go a.serve(pc)
+	}
+	go func() {
+		<-ctx.Done()
+		for _, pc := range a.conns {
+			pc.Close()
+		}
+	}()
+	a.log.Info("snmp: agent listening", "addrs", a.listen, "engineID", fmt.Sprintf("%x", a.engine.id), "boots", a.engine.boots)
+	return nil
+}
+
+// LocalAddrs are the bound addresses, useful when a port was 0.
+func (a *Agent) LocalAddrs() []net.Addr {
+	out := make([]net.Addr, len(a.conns))
+	for i, pc := range a.conns {
+		out[i] = pc.LocalAddr()
+	}
+	return out
+}
+
+// Close stops serving and waits for the receive loops to end.
+func (a *Agent) Close() error {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	for _, pc := range a.conns {
+		pc.Close()
+	}
+	a.wg.Wait()
+	return nil
+}
+
+func (a *Agent) serve(pc net.PacketConn) {
+	defer a.wg.Done()
+	buf := make([]byte, 65536)
+	for {
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			if !errors.Is(err, net.ErrClosed) {
+				a.log.Error("snmp: receive failed", "addr", pc.LocalAddr().String(), "err", err)
+			}
+			return
+		}
+		ua, ok := from.(*net.UDPAddr)
+		if !ok {
+			continue
+		}
+		resp := a.safeHandle(buf[:n], ua.AddrPort())
+		if resp == nil {
+			continue
+		}
+		if _, err := pc.WriteTo(resp, from); err != nil {
+			a.log.Warn("snmp: send failed", "to", from.String(), "err", err)
+			continue
+		}
+		a.ctr.inc(cOutPkts)
+	}
+}
+
+// safeHandle keeps one bad datagram from taking the daemon down: the
+// decoder is third-party code fed by the network. The fuzz target calls
+// handle directly, so a panic there still fails a test.
+func (a *Agent) safeHandle(pkt []byte, from netip.AddrPort) (resp []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.ctr.inc(cInASNParseErrs)
+			a.log.Error("snmp: panic while handling a request", "from", from.String(), "panic", r, "stack", string(debug.Stack()))
+			resp = nil
+		}
+	}()
+	return a.handle(pkt, from)
+}

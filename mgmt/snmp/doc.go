@@ -1,0 +1,53 @@
+// Package snmp is flowtap's SNMP agent: a command responder for SNMPv1,
+// SNMPv2c and SNMPv3 (USM) over UDP on IPv4 and IPv6, and a notification
+// originator (v2c traps, v3 informs).
+//
+// # Layout
+//
+//   - agent.go, agent_v3.go: sockets, message handling, the response size
+//     rules; community.go and usm*.go the two security models; view.go the
+//     per-community and per-user MIB views.
+//   - registry.go, lookup.go, dispatch.go: the MIB registry. Other packages
+//     add objects with Registry.RegisterScalar and RegisterTable; Get,
+//     GetNext (tables column by column, rows in index order), GetBulk and
+//     the two-phase Set run over it.
+//   - mib_*.go: SNMPv2-MIB system and snmp groups, SNMP-FRAMEWORK/MPD/USM
+//     statistics, IF-MIB (netlink), CISCO-NETFLOW-MIB, IPFIX-MIB.
+//   - notify.go, inform.go, watch.go: notifications, link and cache
+//     watchers.
+//
+// gosnmp encodes and decodes the variable bindings (OIDs and values);
+// message and PDU framing and all of USM are here, because gosnmp's are
+// written for a manager (see ber.go).
+//
+// # Decisions
+//
+// Message size: snmpEngineMaxMessageSize defaults to 1472 octets, an
+// Ethernet MTU less IPv4 and UDP headers. Larger requests are dropped and
+// counted in snmpInASNParseErrs. Responses are held to it, and for v3 also
+// to the request's msgMaxSize. A Get, GetNext or Set whose response would
+// not fit gets tooBig (v2c/v3: no bindings; v1: the request's bindings, as
+// RFC 1157 says); a GetBulk is cut short instead, and gets tooBig only when
+// not one binding fits.
+//
+// Enterprise arc: flowtap has no IANA Private Enterprise Number, so its
+// OIDs sit under 32473, the number RFC 5612 reserves for documentation:
+// sysObjectID is 1.3.6.1.4.1.32473.1.1.1 and the cache high-water
+// notification 1.3.6.1.4.1.32473.1.2.0.1. The default snmpEngineID uses
+// the same number (RFC 3411 format 3, a MAC address).
+//
+// Writable objects go through a Setter, so that an SNMP Set is the same
+// change as the CLI line; their ranges are the IOS CLI's: cache entries
+// 1024..524288, active timeout 1..60 min, inactive 10..600 s, top talkers
+// 0..200 (0 removes them), cache timeout 1..3600000 ms, export version 5, 9
+// or 10 (IPFIX). A collector row is created with createAndGo and removed
+// with destroy; createAndWait and notInService are refused with
+// wrongValue, as a destination is one configuration line.
+//
+// USM: a user's configured level is also its minimum (a user with privacy
+// asking authNoPriv gets authorizationError). Only the default context ""
+// exists. Requests inside the 150 s time window are taken as RFC 3414
+// says, so an exact replay within it is not detected; replays from
+// outside it or from an earlier boot get notInTimeWindow. snmpEngineBoots
+// must grow per start: see NextEngineBoots.
+package snmp

@@ -1,0 +1,174 @@
+package snmp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"time"
+)
+
+var errNoAck = errors.New("no acknowledgement")
+
+// inform sends an SNMPv3 InformRequest and waits for its Response,
+// discovering the receiver's engine first and resynchronising its clock
+// when it reports notInTimeWindow.
+func (a *Agent) inform(ctx context.Context, r *receiver, encs [][]byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	conn, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(r.Addr))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
+
+	requestID := a.nextID()
+	pdu := encodePDU(pduInform, requestID, NoError, 0, encs)
+	scoped := encodeScopedPDU(scopedPDU{contextEngineID: a.engine.id, pdu: pdu})
+	var last error = errNoAck
+	for try := 0; try <= max(r.Retries, 0); try++ {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if r.remote == nil {
+			if err := a.discover(conn, r); err != nil {
+				last = fmt.Errorf("engine discovery: %w", err)
+				continue
+			}
+		}
+		e := r.remote
+		msgID := a.nextID()
+		out := v3Out{msgID: msgID, level: r.user.level(), reports: true, msgData: scoped,
+			usm: usmParams{engineID: e.id, boots: e.boots, engineTime: e.estimate(a.engine.now()), user: []byte(r.user.Name)}}
+		if _, err := conn.Write(a.seal(out, r.user.Auth, e.authKey, e.privKey, false)); err != nil {
+			last = err
+			continue
+		}
+		a.ctr.inc(cOutPkts)
+		done, err := a.awaitAck(conn, r, msgID, requestID)
+		if done {
+			return nil
+		}
+		if err != nil {
+			last = err
+		}
+	}
+	return last
+}
+
+func (e *remoteEngine) estimate(now time.Time) int32 {
+	return e.time + int32(now.Sub(e.at)/time.Second)
+}
+
+// discover sends RFC 3414 section 4's probe: no user, no engine ID, an
+// empty Get, and learns the engine from the Report.
+func (a *Agent) discover(conn *net.UDPConn, r *receiver) error {
+	msgID := a.nextID()
+	scoped := encodeScopedPDU(scopedPDU{pdu: encodePDU(pduGet, a.nextID(), NoError, 0, nil)})
+	probe := a.seal(v3Out{msgID: msgID, level: noAuthNoPriv, reports: true, msgData: scoped}, AuthNone, nil, nil, false)
+	if _, err := conn.Write(probe); err != nil {
+		return err
+	}
+	a.ctr.inc(cOutPkts)
+	buf := make([]byte, 65536)
+	conn.SetReadDeadline(time.Now().Add(r.Timeout))
+	for {
+		n, err := conn.Read(buf)
+		if err != nil {
+			return err
+		}
+		m, ok := a.parseReply(buf[:n], msgID)
+		if !ok || checkEngineID(m.usm.engineID) != nil {
+			continue
+		}
+		r.learn(m.usm, a.engine.now())
+		return nil
+	}
+}
+
+func (r *receiver) learn(p usmParams, now time.Time) {
+	e := &remoteEngine{id: slices.Clone(p.engineID), boots: p.boots, time: p.engineTime, at: now}
+	if r.remote != nil && bytes.Equal(r.remote.id, e.id) {
+		e.authKey, e.privKey = r.remote.authKey, r.remote.privKey
+	} else {
+		e.authKey, e.privKey = r.user.localize(e.id)
+	}
+	r.remote = e
+}
+
+func (a *Agent) parseReply(b []byte, msgID int32) (v3Message, bool) {
+	version, body, err := peekVersion(b)
+	if err != nil || version != version3 {
+		return v3Message{}, false
+	}
+	m, err := parseV3(b, body)
+	if err != nil || m.secModel != securityModelUSM || m.msgID != msgID {
+		return v3Message{}, false
+	}
+	return m, true
+}
+
+// awaitAck reads until the Response to requestID arrives (done), a Report
+// asks for another try, or the try times out.
+func (a *Agent) awaitAck(conn *net.UDPConn, r *receiver, msgID, requestID int32) (bool, error) {
+	buf := make([]byte, 65536)
+	conn.SetReadDeadline(time.Now().Add(r.Timeout))
+	for {
+		n, err := conn.Read(buf)
+		if err != nil {
+			return false, err
+		}
+		m, ok := a.parseReply(buf[:n], msgID)
+		if !ok {
+			continue
+		}
+		e := r.remote
+		level := levelOf(m.flags)
+		p, err := openV3(&m, r.user.Auth, e.authKey, e.privKey)
+		if err != nil {
+			continue // forged, for another key, or garbled: ignore
+		}
+		switch {
+		case p.typ == pduResponse && p.requestID == requestID:
+			a.ctr.inc(cInGetResponses)
+			return true, nil
+		case p.typ == pduReport && len(p.vbs) > 0:
+			oid := p.vbs[0].Name
+			switch {
+			case oid.Equal(counterOID(cNotInTimeWindows)) && level >= authNoPriv:
+				r.learn(m.usm, a.engine.now())
+			case oid.Equal(counterOID(cUnknownEngineIDs)):
+				r.remote = nil
+			}
+			return false, fmt.Errorf("receiver reported %s", oid)
+		}
+	}
+}
+
+// openV3 authenticates and decrypts a message at the level its flags
+// say, with keys for its authoritative engine, and decodes its PDU.
+func openV3(m *v3Message, auth AuthProtocol, authKey, privKey []byte) (pdu, error) {
+	level := levelOf(m.flags)
+	if level >= authNoPriv && !authentic(m, auth, authKey) {
+		return pdu{}, errors.New("wrong digest")
+	}
+	scoped := m.scoped
+	if level == authPriv {
+		if len(m.usm.priv) != 8 {
+			return pdu{}, errors.New("bad privacy parameters")
+		}
+		scoped = slices.Clone(m.encrypted)
+		if err := aesCFB(privKey, aesIV(m.usm.boots, m.usm.engineTime, m.usm.priv), scoped, false); err != nil {
+			return pdu{}, err
+		}
+	}
+	sp, err := parseScopedPDU(scoped)
+	if err != nil {
+		return pdu{}, err
+	}
+	return parsePDU(sp.pdu)
+}

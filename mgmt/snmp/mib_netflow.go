@@ -1,0 +1,390 @@
+package snmp
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+var oidNetflow = mustOID("1.3.6.1.4.1.9.9.387.1") // ciscoNetflowMIBObjects
+
+// cacheMain is NfCacheTypes main(0): the only cache with rows here.
+const cacheMain = 0
+
+// Ranges of the writable objects. They are the IOS CLI's (vendor-behaviour
+// 2.1, 2.4: RECALL), so an SNMP Set accepts what the CLI line accepts.
+const (
+	minCacheEntries   = 1024
+	maxCacheEntries   = 524288
+	minActiveMinutes  = 1
+	maxActiveMinutes  = 60
+	minInactiveSecs   = 10
+	maxInactiveSecs   = 600
+	maxTopN           = 200
+	maxTopFlowsTimeMs = 3600000
+)
+
+// netflowMIB is CISCO-NETFLOW-MIB over a NetflowProvider.
+type netflowMIB struct {
+	p      NetflowProvider
+	set    Setter
+	uptime func(time.Time) uint32
+	now    func() time.Time
+}
+
+// RegisterNetflowMIB adds CISCO-NETFLOW-MIB's cache, export, export
+// statistics, protocol statistics, template export and top-flows groups.
+// A nil Setter leaves every object read-only.
+func RegisterNetflowMIB(r *Registry, p NetflowProvider, set Setter, uptime func(time.Time) uint32, now func() time.Time) error {
+	m := &netflowMIB{p: p, set: set, uptime: uptime, now: now}
+	scalars := append(m.exportScalars(), m.protocolScalars()...)
+	scalars = append(scalars, m.topFlowsScalars()...)
+	tables := []Table{m.cacheTable(), m.exportInfoTable(), m.collectorTable(), m.protocolTable(), m.templateExportTable(), m.topFlowsTable()}
+	if err := registerAll(r, scalars, tables); err != nil {
+		return fmt.Errorf("CISCO-NETFLOW-MIB: %w", err)
+	}
+	return nil
+}
+
+func (m *netflowMIB) writable(w *Write) *Write {
+	if m.set == nil {
+		return nil
+	}
+	return w
+}
+
+// durationWrite takes an Unsigned32 count of unit in lo..hi. The undo
+// restores the exact old duration, not its rounding to unit.
+func durationWrite(object string, unit time.Duration, lo, hi uint32, get func() (time.Duration, error), set func(time.Duration) error) *Write {
+	w := unsignedWrite(object, lo, hi, nil, nil)
+	w.Commit = func(_ OID, v Value) (func() error, error) {
+		old, err := get()
+		if err != nil {
+			return nil, writeError(object, err)
+		}
+		if err := set(time.Duration(v.Uint) * unit); err != nil {
+			return nil, writeError(object, err)
+		}
+		return func() error { return writeError(object, set(old)) }, nil
+	}
+	return w
+}
+
+// --- cache group ---
+
+func (m *netflowMIB) cacheTable() Table {
+	var wEntries, wActive, wInactive *Write
+	if s := m.set; s != nil {
+		wEntries = unsignedWrite("cnfCICacheEntries", minCacheEntries, maxCacheEntries,
+			func() (uint32, error) { c, err := m.p.CacheStats(); return c.Entries, err }, s.SetCacheEntries)
+		wActive = durationWrite("cnfCIActiveTimeOut", time.Minute, minActiveMinutes, maxActiveMinutes,
+			func() (time.Duration, error) { c, err := m.p.CacheStats(); return c.ActiveTimeout, err }, s.SetActiveTimeout)
+		wInactive = durationWrite("cnfCIInactiveTimeOut", time.Second, minInactiveSecs, maxInactiveSecs,
+			func() (time.Duration, error) { c, err := m.p.CacheStats(); return c.InactiveTimeout, err }, s.SetInactiveTimeout)
+	}
+	return Table{
+		Entry: oidNetflow.Append(1, 2, 1), Name: "cnfCICacheTable",
+		Columns: []Column{
+			{ID: 2, Name: "cnfCICacheEnable"},
+			{ID: 3, Name: "cnfCICacheEntries", Write: wEntries},
+			{ID: 4, Name: "cnfCIActiveFlows"},
+			{ID: 5, Name: "cnfCIInactiveFlows"},
+			{ID: 6, Name: "cnfCIActiveTimeOut", Write: wActive},
+			{ID: 7, Name: "cnfCIInactiveTimeOut", Write: wInactive},
+		},
+		Rows: func() ([]Row, error) {
+			c, err := m.p.CacheStats()
+			if err != nil {
+				return nil, err
+			}
+			free := uint32(0)
+			if c.Entries > c.Active {
+				free = c.Entries - c.Active
+			}
+			return []Row{{Index: OID{cacheMain}, Values: []Value{
+				TruthValue(c.Enabled), Unsigned32(c.Entries), Unsigned32(c.Active), Unsigned32(free),
+				Unsigned32(uint32(c.ActiveTimeout / time.Minute)), Unsigned32(uint32(c.InactiveTimeout / time.Second)),
+			}}}, nil
+		},
+	}
+}
+
+// --- export group ---
+
+func (m *netflowMIB) exportInfoTable() Table {
+	var wVersion *Write
+	if s := m.set; s != nil {
+		wVersion = unsignedWrite("cnfEIExportVersion", 5, 10,
+			func() (uint32, error) { e, err := m.p.ExportStats(); return e.Version, err }, s.SetExportVersion)
+		test := wVersion.Test
+		wVersion.Test = func(index OID, v Value) error {
+			if err := test(index, v); err != nil {
+				return err
+			}
+			// `ip flow-export version 5|9|ipfix` for the main cache.
+			if v.Uint != 5 && v.Uint != 9 && v.Uint != 10 {
+				return Errorf(WrongValue, "cnfEIExportVersion: %d, want 5, 9 or 10 (IPFIX)", v.Uint)
+			}
+			return nil
+		}
+	}
+	return Table{
+		Entry: oidNetflow.Append(2, 1, 1), Name: "cnfEIExportInfoTable",
+		Columns: []Column{
+			{ID: 1, Name: "cnfEIExportVersion", Write: wVersion},
+			{ID: 2, Name: "cnfEIPeerAS"}, {ID: 3, Name: "cnfEIOriginAS"}, {ID: 4, Name: "cnfEIBgpNextHop"},
+		},
+		Rows: func() ([]Row, error) {
+			e, err := m.p.ExportStats()
+			if err != nil {
+				return nil, err
+			}
+			return []Row{{Index: OID{cacheMain}, Values: []Value{
+				Unsigned32(e.Version), TruthValue(e.PeerAS), TruthValue(e.OriginAS), TruthValue(e.BGPNextHop),
+			}}}, nil
+		},
+	}
+}
+
+// RowStatus values (SNMPv2-TC).
+const (
+	rowActive        = 1
+	rowNotInService  = 2
+	rowNotReady      = 3
+	rowCreateAndGo   = 4
+	rowCreateAndWait = 5
+	rowDestroy       = 6
+)
+
+// collectorIndex is cacheType, addressType, address, port.
+func collectorIndex(c netip.AddrPort) OID {
+	return append(append(OID{cacheMain}, inetIndex(c.Addr())...), uint32(c.Port()))
+}
+
+func parseCollectorIndex(o OID) (netip.AddrPort, bool) {
+	if len(o) < 1 || o[0] != cacheMain {
+		return netip.AddrPort{}, false
+	}
+	a, rest, ok := parseInetIndex(o[1:])
+	if !ok || len(rest) != 1 || rest[0] == 0 || rest[0] > 65535 {
+		return netip.AddrPort{}, false
+	}
+	return netip.AddrPortFrom(a, uint16(rest[0])), true
+}
+
+func (m *netflowMIB) collectors() ([]CollectorStats, uint32, error) {
+	e, err := m.p.ExportStats()
+	return e.Collectors, e.MaxCollectors, err
+}
+
+func hasCollector(list []CollectorStats, c netip.AddrPort) bool {
+	return slices.ContainsFunc(list, func(s CollectorStats) bool { return s.Collector == c })
+}
+
+// statusWrite is cnfEICollectorStatus: createAndGo adds an `ip flow-export
+// destination`, destroy removes it. createAndWait and notInService are
+// refused: a destination is one configuration line, never half a row.
+func (m *netflowMIB) statusWrite() *Write {
+	return &Write{
+		Kind: KindInteger,
+		Test: func(index OID, v Value) error {
+			c, ok := parseCollectorIndex(index)
+			if !ok {
+				return Errorf(NoCreation, "cnfEICollectorStatus: index %s is not main-cache, IPv4/IPv6 address, port", index)
+			}
+			list, max, err := m.collectors()
+			if err != nil {
+				return Errorf(GenErr, "cnfEICollectorStatus: %v", err)
+			}
+			exists := hasCollector(list, c)
+			switch v.Int {
+			case rowActive:
+				if !exists {
+					return Errorf(InconsistentValue, "cnfEICollectorStatus: %s does not exist", c)
+				}
+			case rowCreateAndGo:
+				if exists {
+					return Errorf(InconsistentValue, "cnfEICollectorStatus: %s exists already", c)
+				}
+				if max > 0 && uint32(len(list)) >= max {
+					return Errorf(ResourceUnavailable, "cnfEICollectorStatus: %d collectors configured, the maximum", len(list))
+				}
+			case rowDestroy:
+			case rowNotInService, rowCreateAndWait, rowNotReady:
+				return Errorf(WrongValue, "cnfEICollectorStatus: %d not supported; use createAndGo(4) or destroy(6)", v.Int)
+			default:
+				return Errorf(WrongValue, "cnfEICollectorStatus: %d is not a RowStatus", v.Int)
+			}
+			return nil
+		},
+		Commit: func(index OID, v Value) (func() error, error) {
+			c, _ := parseCollectorIndex(index)
+			list, _, err := m.collectors()
+			if err != nil {
+				return nil, writeError("cnfEICollectorStatus", err)
+			}
+			exists := hasCollector(list, c)
+			switch {
+			case v.Int == rowCreateAndGo:
+				if err := m.set.AddCollector(c); err != nil {
+					return nil, writeError("cnfEICollectorStatus", err)
+				}
+				return func() error { return writeError("cnfEICollectorStatus", m.set.RemoveCollector(c)) }, nil
+			case v.Int == rowDestroy && exists:
+				if err := m.set.RemoveCollector(c); err != nil {
+					return nil, writeError("cnfEICollectorStatus", err)
+				}
+				return func() error { return writeError("cnfEICollectorStatus", m.set.AddCollector(c)) }, nil
+			}
+			return nil, nil
+		},
+	}
+}
+
+func (m *netflowMIB) collectorTable() Table {
+	col := Column{ID: 4, Name: "cnfEICollectorStatus"}
+	if m.set != nil {
+		col.Write, col.Creates = m.statusWrite(), true
+	}
+	return Table{
+		Entry: oidNetflow.Append(2, 3, 1), Name: "cnfEICollectorTable", Columns: []Column{col},
+		Rows: func() ([]Row, error) {
+			list, _, err := m.collectors()
+			if err != nil {
+				return nil, err
+			}
+			rows := make([]Row, 0, len(list))
+			for _, c := range list {
+				rows = append(rows, Row{Index: collectorIndex(c.Collector), Values: []Value{Integer(rowActive)}})
+			}
+			return rows, nil
+		},
+	}
+}
+
+func (m *netflowMIB) exportScalars() []Scalar {
+	sum := func(f func(*CollectorStats) uint64) func() (Value, error) {
+		return func() (Value, error) {
+			e, err := m.p.ExportStats()
+			if err != nil {
+				return Value{}, err
+			}
+			var n uint64
+			for i := range e.Collectors {
+				n += f(&e.Collectors[i])
+			}
+			return Counter32(Wrap32(n)), nil
+		}
+	}
+	es := oidNetflow.Append(4)
+	return []Scalar{
+		{OID: oidNetflow.Append(2, 2), Name: "cnfEIMaxCollectors", Get: func() (Value, error) {
+			e, err := m.p.ExportStats()
+			return Unsigned32(e.MaxCollectors), err
+		}},
+		{OID: es.Append(1), Name: "cnfESSampledPacket", Get: func() (Value, error) {
+			c, err := m.p.CacheStats()
+			return Counter32(Wrap32(c.SampledPackets)), err
+		}},
+		{OID: es.Append(2), Name: "cnfESExportRate", Get: func() (Value, error) {
+			e, err := m.p.ExportStats()
+			return Counter32(e.ExportRate), err
+		}},
+		{OID: es.Append(3), Name: "cnfESRecordsExported", Get: sum(func(c *CollectorStats) uint64 { return c.Records })},
+		{OID: es.Append(4), Name: "cnfESPktsExported", Get: sum(func(c *CollectorStats) uint64 { return c.Packets })},
+		{OID: es.Append(5), Name: "cnfESPktsFailed", Get: sum(func(c *CollectorStats) uint64 { return c.Errors })},
+		{OID: es.Append(6), Name: "cnfESPktsDropped", Get: sum(func(c *CollectorStats) uint64 { return c.Dropped })},
+	}
+}
+
+// --- protocol statistics ---
+
+// protocolAll is NfProtocolTypes all(22): the Total row.
+const protocolAll = 22
+
+func (m *netflowMIB) protocolScalars() []Scalar {
+	ps := oidNetflow.Append(5)
+	return []Scalar{
+		{OID: ps.Append(1), Name: "cnfPSPacketSizeDistribution", Get: func() (Value, error) {
+			c, err := m.p.CacheStats()
+			if err != nil {
+				return Value{}, err
+			}
+			b := make([]byte, 0, 52)
+			for _, v := range c.PacketSizes {
+				b = binary.BigEndian.AppendUint16(b, v)
+			}
+			return OctetString(b), nil
+		}},
+		{OID: ps.Append(2), Name: "cnfPSLastClearElapsedTime", Get: func() (Value, error) {
+			c, err := m.p.CacheStats()
+			if err != nil {
+				return Value{}, err
+			}
+			ms := uint64(0)
+			if d := m.now().Sub(c.Since); !c.Since.IsZero() && d > 0 {
+				ms = uint64(d / time.Millisecond)
+			}
+			return Gauge32(Clamp32(ms)), nil
+		}},
+	}
+}
+
+func (m *netflowMIB) protocolTable() Table {
+	return Table{
+		Entry: oidNetflow.Append(5, 3, 1), Name: "cnfPSProtocolStatTable",
+		Columns: []Column{
+			{ID: 2, Name: "cnfPSExpiredFlows"}, {ID: 3, Name: "cnfPSPackets"}, {ID: 4, Name: "cnfPSBytes"},
+			{ID: 5, Name: "cnfPSActive"}, {ID: 6, Name: "cnfPSInactive"},
+		},
+		Rows: func() ([]Row, error) {
+			c, err := m.p.CacheStats()
+			if err != nil {
+				return nil, err
+			}
+			rows := make([]Row, 0, protocolAll)
+			var total [5]uint64
+			for i := 1; i < len(c.Protocols); i++ {
+				p := c.Protocols[i]
+				v := [5]uint64{p.Flows, p.Packets, p.Bytes, p.ActiveMillis, p.IdleMillis}
+				for k := range total {
+					total[k] += v[k]
+				}
+				rows = append(rows, protocolRow(uint32(i), v))
+			}
+			return append(rows, protocolRow(protocolAll, total)), nil
+		},
+	}
+}
+
+func protocolRow(proto uint32, v [5]uint64) Row {
+	return Row{Index: OID{proto}, Values: []Value{
+		Counter64(v[0]), Counter64(v[1]), Counter64(v[2]), Counter64(v[3]), Counter64(v[4]),
+	}}
+}
+
+// --- template export ---
+
+func (m *netflowMIB) templateExportTable() Table {
+	return Table{
+		Entry: oidNetflow.Append(6, 3, 1), Name: "cnfTemplateExportInfoTable",
+		Columns: []Column{
+			{ID: 1, Name: "cnfTemplateExportVer9Enable"}, {ID: 2, Name: "cnfTemplateExportVer9TplTimeout"},
+			{ID: 3, Name: "cnfTemplateExportVer9OptTimeout"}, {ID: 4, Name: "cnfTemplateExportVer9TplRefreshRate"},
+			{ID: 5, Name: "cnfTemplateExportVer9OptRefreshRate"},
+		},
+		Rows: func() ([]Row, error) {
+			e, err := m.p.ExportStats()
+			if err != nil {
+				return nil, err
+			}
+			return []Row{{Index: OID{cacheMain}, Values: []Value{
+				TruthValue(e.Version == 9),
+				Unsigned32(uint32(e.TemplateTimeout / time.Minute)), Unsigned32(uint32(e.OptionsTemplateTimeout / time.Minute)),
+				Unsigned32(e.TemplateRefreshPackets), Unsigned32(e.OptionsTemplateRefresh),
+			}}}, nil
+		},
+	}
+}

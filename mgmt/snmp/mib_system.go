@@ -1,0 +1,106 @@
+package snmp
+
+import "os"
+
+// SystemInfo feeds the SNMPv2-MIB system group.
+type SystemInfo struct {
+	Descr    string
+	Contact  string
+	Name     string
+	Location string
+}
+
+var (
+	oidSystem  = mustOID("1.3.6.1.2.1.1")
+	oidSysUp   = oidSystem.Append(3, 0)
+	oidSnmp    = mustOID("1.3.6.1.2.1.11")
+	oidEngine  = mustOID("1.3.6.1.6.3.10.2.1")
+	oidTrapOID = mustOID("1.3.6.1.6.3.1.1.4.1.0") // snmpTrapOID.0
+)
+
+// sysServices: a host offering end-to-end and application services
+// (layers 4 and 7: 8 + 64), as net-snmp answers for a host.
+const sysServices = 72
+
+func defaultSystem() SystemInfo {
+	name, _ := os.Hostname()
+	return SystemInfo{Descr: "flowtap NetFlow probe", Name: name}
+}
+
+func (a *Agent) registerStandardMIBs(cfg Config) error {
+	if err := a.registerSystem(cfg); err != nil {
+		return err
+	}
+	if err := a.registerSnmpStats(); err != nil {
+		return err
+	}
+	ifs := cfg.Interfaces
+	if ifs == nil {
+		ifs = NetlinkInterfaces{}
+	}
+	if err := RegisterIFMIB(a.reg, IFMIBConfig{Interfaces: ifs, Alias: cfg.InterfaceAlias, Setter: cfg.Setter, Uptime: a.ticksAt, Now: a.engine.now}); err != nil {
+		return err
+	}
+	if cfg.Netflow != nil {
+		if err := RegisterNetflowMIB(a.reg, cfg.Netflow, cfg.Setter, a.ticksAt, a.engine.now); err != nil {
+			return err
+		}
+		if err := RegisterIPFIXMIB(a.reg, cfg.Netflow, a.ticksAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Agent) registerSystem(cfg Config) error {
+	sys := cfg.System
+	if sys == nil {
+		d := defaultSystem()
+		sys = func() SystemInfo { return d }
+	}
+	str := func(f func(SystemInfo) string) func() (Value, error) {
+		return func() (Value, error) { return String(f(sys())), nil }
+	}
+	get := func(f func(SystemInfo) string) func() (string, error) {
+		return func() (string, error) { return f(sys()), nil }
+	}
+	contact := func(s SystemInfo) string { return s.Contact }
+	name := func(s SystemInfo) string { return s.Name }
+	location := func(s SystemInfo) string { return s.Location }
+	var wContact, wName, wLocation *Write
+	if st := cfg.Setter; st != nil {
+		wContact = displayStringWrite("sysContact", 255, get(contact), st.SetSysContact)
+		wName = displayStringWrite("sysName", 255, get(name), st.SetSysName)
+		wLocation = displayStringWrite("sysLocation", 255, get(location), st.SetSysLocation)
+	}
+	scalars := []Scalar{
+		{OID: oidSystem.Append(1), Name: "sysDescr", Get: str(func(s SystemInfo) string { return s.Descr })},
+		{OID: oidSystem.Append(2), Name: "sysObjectID", Get: constant(ObjectID(oidProbe))},
+		{OID: oidSystem.Append(3), Name: "sysUpTime", Get: func() (Value, error) { return TimeTicks(a.Uptime()), nil }},
+		{OID: oidSystem.Append(4), Name: "sysContact", Get: str(contact), Write: wContact},
+		{OID: oidSystem.Append(5), Name: "sysName", Get: str(name), Write: wName},
+		{OID: oidSystem.Append(6), Name: "sysLocation", Get: str(location), Write: wLocation},
+		{OID: oidSystem.Append(7), Name: "sysServices", Get: constant(Integer(sysServices))},
+	}
+	return registerAll(a.reg, scalars, nil)
+}
+
+// registerSnmpStats adds the snmp group, snmpEngine and the MPD, target
+// and USM statistics.
+func (a *Agent) registerSnmpStats() error {
+	var scalars []Scalar
+	for _, o := range counterObjects {
+		c := o.c
+		scalars = append(scalars, Scalar{OID: mustOID(o.oid), Name: o.name,
+			Get: func() (Value, error) { return Counter32(a.ctr.get(c)), nil }})
+	}
+	scalars = append(scalars,
+		// Authentication-failure traps are not sent: disabled(2).
+		Scalar{OID: oidSnmp.Append(30), Name: "snmpEnableAuthenTraps", Get: constant(Integer(2))},
+		Scalar{OID: oidEngine.Append(1), Name: "snmpEngineID", Get: constant(OctetString(a.engine.id))},
+		Scalar{OID: oidEngine.Append(2), Name: "snmpEngineBoots", Get: constant(Integer(a.engine.boots))},
+		Scalar{OID: oidEngine.Append(3), Name: "snmpEngineTime", Get: func() (Value, error) { return Integer(a.engine.time()), nil }},
+		Scalar{OID: oidEngine.Append(4), Name: "snmpEngineMaxMessageSize", Get: constant(Integer(int32(a.maxSize)))},
+	)
+	return registerAll(a.reg, scalars, nil)
+}

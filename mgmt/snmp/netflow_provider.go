@@ -1,0 +1,74 @@
+package snmp
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+)
+
+// NetflowProvider is what CISCO-NETFLOW-MIB and IPFIX-MIB read. The daemon
+// backs it with the flow cache, the exporters and the config model.
+type NetflowProvider interface {
+	CacheStats() (CacheStats, error)
+	ExportStats() (ExportStats, error)
+	TopFlows() (TopFlows, error)
+}
+
+// CacheStats describes the main cache (`show ip cache flow`).
+type CacheStats struct {
+	Enabled         bool
+	Entries         uint32 // configured size: cnfCICacheEntries
+	Active          uint32 // flows in the cache
+	ActiveTimeout   time.Duration
+	InactiveTimeout time.Duration
+	// Protocols is indexed by NfProtocolTypes (1..21; 0 unused), as
+	// flowcache.Stats.Protocols is; the "all"(22) row is their sum.
+	Protocols [flowcache.NumProtocols]flowcache.ProtocolStats
+	// PacketSizes is the `IP packet size distribution`: the fraction of
+	// packets in each of the 26 buckets, in thousandths.
+	PacketSizes [26]uint16
+	// SampledPackets is cnfESSampledPacket; 0 when not sampling.
+	SampledPackets uint64
+	// Since is the last clear of the statistics, or the cache's start.
+	Since time.Time
+}
+
+// ExportStats describes the main cache's export.
+type ExportStats struct {
+	Version                uint32 // 5, 9 or 10 (IPFIX); 0 when not exporting
+	PeerAS, OriginAS       bool   // ip flow-export version N peer-as|origin-as
+	BGPNextHop             bool
+	MaxCollectors          uint32
+	ExportRate             uint32 // bytes per second, cnfESExportRate
+	TemplateTimeout        time.Duration
+	OptionsTemplateTimeout time.Duration
+	TemplateRefreshPackets uint32
+	OptionsTemplateRefresh uint32
+	Collectors             []CollectorStats
+}
+
+// CollectorStats is one `ip flow-export destination`.
+type CollectorStats struct {
+	Collector netip.AddrPort
+	Source    netip.AddrPort // zero when the kernel picks it
+	Version   uint32         // 5, 7, 8, 9 or 10
+	Packets   uint64         // export packets sent
+	Records   uint64
+	Bytes     uint64
+	Errors    uint64 // packets the socket refused: cnfESPktsFailed
+	Dropped   uint64 // packets dropped on a full queue: cnfESPktsDropped
+	Since     time.Time
+}
+
+// TopFlows is the NetFlow Top Talkers report.
+type TopFlows struct {
+	TopN         uint32
+	SortBy       SortBy
+	CacheTimeout time.Duration
+	Generated    time.Time // zero: no report
+	Matched      int       // flows that matched the criteria
+	Processed    int       // flows looked at
+	Flows        []flow.Record
+}

@@ -1,0 +1,97 @@
+package snmp
+
+import (
+	"errors"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+)
+
+// FlowtapSource is a NetflowProvider over the running flow cache and the
+// main cache's exporters, for the daemon to pass as Config.Netflow.
+type FlowtapSource struct {
+	Engine *flowcache.Engine
+	// Exporters returns the main cache's current destinations; the daemon
+	// replaces them on configuration changes.
+	Exporters func() []*export.Exporter
+	// Version is the main cache's `ip flow-export version` (5, 9 or 10),
+	// 0 when none is configured.
+	Version func() uint32
+	// MaxCollectors is cnfEIMaxCollectors; IOS allows two destinations per
+	// cache (vendor-behaviour 2.3, RECALL).
+	MaxCollectors uint32
+	// PacketSizes, when set, supplies cnfPSPacketSizeDistribution.
+	PacketSizes func() [26]uint16
+}
+
+func (s *FlowtapSource) CacheStats() (CacheStats, error) {
+	if s.Engine == nil {
+		return CacheStats{}, errors.New("no flow cache")
+	}
+	st := s.Engine.Stats()
+	ag := s.Engine.Aging()
+	c := CacheStats{
+		Enabled: true, Entries: Clamp32(uint64(max(st.Capacity, 0))), Active: Clamp32(uint64(max(st.Active, 0))),
+		ActiveTimeout: ag.Active, InactiveTimeout: ag.Inactive,
+		Protocols: st.Protocols, Since: st.Since,
+	}
+	if s.PacketSizes != nil {
+		c.PacketSizes = s.PacketSizes()
+	}
+	return c, nil
+}
+
+func (s *FlowtapSource) ExportStats() (ExportStats, error) {
+	e := ExportStats{MaxCollectors: s.MaxCollectors}
+	if s.Version != nil {
+		e.Version = s.Version()
+	}
+	if s.Exporters == nil {
+		return e, nil
+	}
+	for i, x := range s.Exporters() {
+		cfg, st := x.Config(), x.Stats()
+		enc := cfg.Encoder
+		if i == 0 {
+			// The destinations of one cache share its encoder settings.
+			e.PeerAS, e.OriginAS = enc.AS == export.ASPeer, enc.AS == export.ASOrigin
+			e.TemplateTimeout, e.TemplateRefreshPackets = orDefault(enc.TemplateTimeout, export.DefaultTemplateTimeout), uint32(orDefault(enc.TemplateRefreshPackets, 20))
+			e.OptionsTemplateTimeout = orDefault(enc.OptionsTimeout, e.TemplateTimeout)
+			e.OptionsTemplateRefresh = uint32(orDefault(enc.OptionsRefreshPackets, int(e.TemplateRefreshPackets)))
+		}
+		e.Collectors = append(e.Collectors, CollectorStats{
+			Collector: cfg.Collector, Source: cfg.Source, Version: uint32(enc.Version),
+			Packets: st.Packets, Records: st.Records, Bytes: st.Bytes, Errors: st.Errors, Dropped: st.Dropped,
+		})
+	}
+	return e, nil
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func (s *FlowtapSource) TopFlows() (TopFlows, error) {
+	if s.Engine == nil {
+		return TopFlows{}, errors.New("no flow cache")
+	}
+	cfg := s.Engine.TopTalkersConfig()
+	t := TopFlows{TopN: uint32(max(cfg.Top, 0)), SortBy: SortBy(cfg.SortBy), CacheTimeout: orDefault(cfg.CacheTimeout, flowcache.DefaultTopTalkersTimeout)}
+	tt, err := s.Engine.TopTalkers()
+	switch {
+	case errors.Is(err, flowcache.ErrTopTalkersDisabled):
+		return t, nil // an empty report, as IOS has none until top and sort-by are set
+	case err != nil:
+		return t, err
+	}
+	t.Generated, t.Matched, t.Processed, t.Flows = tt.Generated, tt.Matched, tt.Processed, tt.Flows
+	if t.Generated.IsZero() {
+		t.Generated = time.Now()
+	}
+	return t, nil
+}

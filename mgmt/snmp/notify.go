@@ -1,0 +1,188 @@
+package snmp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// Receiver is a notification target (`snmp-server host`). With a User it
+// gets SNMPv3 informs at the user's security level, retried until
+// acknowledged; otherwise SNMPv2c traps with Community.
+type Receiver struct {
+	Addr      netip.AddrPort
+	Community string
+	User      *User
+	Timeout   time.Duration // per try; 0 means 1 s
+	Retries   int           // informs only; 0 means 3, negative means none
+}
+
+// receiver is a Receiver with the USM state of its engine: informs are
+// sent to an authoritative receiver, whose engine ID, boots and time are
+// discovered (RFC 3414 section 4).
+type receiver struct {
+	Receiver
+	user *usmUser // password keys only; localized per remote engine
+
+	mu     sync.Mutex // one inform at a time per receiver; guards remote
+	remote *remoteEngine
+}
+
+type remoteEngine struct {
+	id               []byte
+	boots            int32
+	time             int32
+	at               time.Time // local time when time was learned
+	authKey, privKey []byte
+}
+
+// Notification is what Notify sends: snmpTrapOID and the bindings after
+// sysUpTime and snmpTrapOID.
+type Notification struct {
+	OID      OID
+	VarBinds []VarBind
+}
+
+// Standard notifications (SNMPv2-MIB, IF-MIB).
+var (
+	oidColdStart = mustOID("1.3.6.1.6.3.1.1.5.1")
+	oidLinkDown  = mustOID("1.3.6.1.6.3.1.1.5.3")
+	oidLinkUp    = mustOID("1.3.6.1.6.3.1.1.5.4")
+)
+
+// SetReceivers replaces the notification targets.
+func (a *Agent) SetReceivers(list []Receiver) error {
+	rs := make([]*receiver, 0, len(list))
+	for _, r := range list {
+		if !r.Addr.IsValid() || r.Addr.Port() == 0 {
+			return fmt.Errorf("snmp: receiver %s: needs an address and a port", r.Addr)
+		}
+		rr := &receiver{Receiver: r}
+		if r.Timeout <= 0 {
+			rr.Timeout = time.Second
+		}
+		if r.Retries == 0 {
+			rr.Retries = 3
+		}
+		if r.User != nil {
+			u, err := newUSMUser(*r.User, a.engine.id)
+			if err != nil {
+				return fmt.Errorf("snmp: receiver %s: %w", r.Addr, err)
+			}
+			rr.user = u
+		} else if r.Community == "" {
+			return fmt.Errorf("snmp: receiver %s: needs a community or a user", r.Addr)
+		}
+		rs = append(rs, rr)
+	}
+	a.mu.Lock()
+	a.receivers = rs
+	a.mu.Unlock()
+	return nil
+}
+
+// Notify sends n to every receiver and waits until traps are sent and
+// informs acknowledged or given up. The error joins each receiver's.
+func (a *Agent) Notify(ctx context.Context, n Notification) error {
+	vbs := append([]VarBind{
+		{Name: oidSysUp, Value: TimeTicks(a.Uptime())},
+		{Name: oidTrapOID, Value: ObjectID(n.OID)},
+	}, n.VarBinds...)
+	encs := make([][]byte, len(vbs))
+	for i, vb := range vbs {
+		b, err := encodeVarBind(vb)
+		if err != nil {
+			return fmt.Errorf("snmp: notification %s: %w", n.OID, err)
+		}
+		encs[i] = b
+	}
+	a.mu.RLock()
+	rs := a.receivers
+	a.mu.RUnlock()
+	errs := make([]error, len(rs))
+	var wg sync.WaitGroup
+	for i, r := range rs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if r.user != nil {
+				err = a.inform(ctx, r, encs)
+			} else {
+				err = a.trap(r, encs)
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("snmp: notify %s of %s: %w", r.Addr, n.OID, err)
+				a.log.Warn("snmp: notification not delivered", "to", r.Addr.String(), "oid", n.OID.String(), "err", err)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// nextID numbers outgoing PDUs and messages.
+func (a *Agent) nextID() int32 {
+	return int32(a.salt.Add(1) & 0x7fffffff)
+}
+
+func (a *Agent) trap(r *receiver, encs [][]byte) error {
+	conn, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(r.Addr))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	msg := encodeCommunityMessage(version2c, []byte(r.Community), encodePDU(pduTrapV2, a.nextID(), NoError, 0, encs))
+	if _, err := conn.Write(msg); err != nil {
+		return err
+	}
+	a.ctr.inc(cOutTraps)
+	a.ctr.inc(cOutPkts)
+	return nil
+}
+
+// ColdStart announces that the agent (re)started.
+func (a *Agent) ColdStart(ctx context.Context) error {
+	return a.Notify(ctx, Notification{OID: oidColdStart})
+}
+
+// LinkDown and LinkUp send IF-MIB's notifications with ifIndex,
+// ifAdminStatus and ifOperStatus of the interface as IF-MIB reads now;
+// an interface already gone reports down/down.
+func (a *Agent) LinkDown(ctx context.Context, ifIndex uint32) error {
+	return a.Notify(ctx, Notification{OID: oidLinkDown, VarBinds: a.linkVarBinds(ifIndex, false)})
+}
+
+func (a *Agent) LinkUp(ctx context.Context, ifIndex uint32) error {
+	return a.Notify(ctx, Notification{OID: oidLinkUp, VarBinds: a.linkVarBinds(ifIndex, true)})
+}
+
+func (a *Agent) linkVarBinds(ifIndex uint32, up bool) []VarBind {
+	q := newMIBRequest(a.reg)
+	fallback := map[uint32]Value{ifIndexColumn: Integer(int32(ifIndex)), ifAdminStatusColumn: Integer(2), ifOperStatusColumn: Integer(operDown)}
+	if up {
+		fallback[ifAdminStatusColumn], fallback[ifOperStatusColumn] = Integer(1), Integer(operUp)
+	}
+	var vbs []VarBind
+	for _, col := range []uint32{ifIndexColumn, ifAdminStatusColumn, ifOperStatusColumn} {
+		name := oidIfEntry.Append(col, ifIndex)
+		v, err := q.get(name)
+		if err != nil || v.Kind != KindInteger {
+			v = fallback[col]
+		}
+		vbs = append(vbs, VarBind{Name: name, Value: v})
+	}
+	return vbs
+}
+
+// CacheHighWater sends flowtap's cache high-water notification.
+func (a *Agent) CacheHighWater(ctx context.Context, active, entries uint32) error {
+	return a.Notify(ctx, Notification{OID: oidCacheHighWater, VarBinds: []VarBind{
+		{Name: oidNetflow.Append(1, 2, 1, 4, cacheMain), Value: Unsigned32(active)},
+		{Name: oidNetflow.Append(1, 2, 1, 3, cacheMain), Value: Unsigned32(entries)},
+	}})
+}

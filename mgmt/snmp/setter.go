@@ -1,0 +1,38 @@
+package snmp
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Setter applies what an SNMP Set changes in the configuration. The
+// daemon implements it with config-model changes, so a Set is the same
+// change as the CLI line; each method takes the new value, already range
+// checked here, and returns an error if the model refuses it. Undoing a
+// failed multi-object Set calls the same methods with the old values.
+type Setter interface {
+	SetSysContact(contact string) error   // snmp-server contact
+	SetSysName(name string) error         // hostname
+	SetSysLocation(location string) error // snmp-server location
+	SetInterfaceDescription(ifName, description string) error
+
+	SetCacheEntries(entries uint32) error           // ip flow-cache entries
+	SetActiveTimeout(d time.Duration) error         // ip flow-cache timeout active (minutes)
+	SetInactiveTimeout(d time.Duration) error       // ip flow-cache timeout inactive (seconds)
+	SetExportVersion(version uint32) error          // ip flow-export version 5|9|ipfix (10)
+	AddCollector(collector netip.AddrPort) error    // ip flow-export destination
+	RemoveCollector(collector netip.AddrPort) error // no ip flow-export destination
+
+	SetTopFlowsTopN(n uint32) error                // ip flow-top-talkers / top (0 removes)
+	SetTopFlowsSortBy(s SortBy) error              // ip flow-top-talkers / sort-by
+	SetTopFlowsCacheTimeout(d time.Duration) error // ip flow-top-talkers / cache-timeout
+}
+
+// SortBy is NfTopFlowsSortTypes.
+type SortBy uint8
+
+const (
+	SortNone      SortBy = 1
+	SortByPackets SortBy = 2
+	SortByBytes   SortBy = 3
+)

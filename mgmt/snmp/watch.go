@@ -1,0 +1,132 @@
+package snmp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// WatchLinks sends linkUp and linkDown when an interface's operational
+// status crosses up, as netlink announces it (RTMGRP_LINK). It returns when
+// ctx ends.
+func (a *Agent) WatchLinks(ctx context.Context) error {
+	c, err := rtnetlink.Dial(&netlink.Config{Groups: unix.RTMGRP_LINK})
+	if err != nil {
+		return fmt.Errorf("snmp: watch links: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+
+	up := map[uint32]bool{}
+	if list, err := (NetlinkInterfaces{}).Interfaces(); err == nil {
+		for i := range list {
+			up[list[i].Index] = operStatus(&list[i]) == operUp
+		}
+	}
+	// Notifications go out from their own goroutine, so a slow inform
+	// does not leave netlink messages unread.
+	type change struct {
+		index uint32
+		up    bool
+	}
+	queue := make(chan change, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ch := range queue {
+			send := a.LinkDown
+			if ch.up {
+				send = a.LinkUp
+			}
+			_ = send(ctx, ch.index) // Notify logs failures
+		}
+	}()
+	defer func() { close(queue); <-done }()
+
+	for {
+		msgs, _, err := c.Receive()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var oe *netlink.OpError
+			if errors.As(err, &oe) && errors.Is(oe.Err, unix.ENOBUFS) {
+				continue // missed events; the next change is still seen
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("snmp: watch links: %w", err)
+		}
+		for _, m := range msgs {
+			l, ok := m.(*rtnetlink.LinkMessage)
+			if !ok {
+				continue
+			}
+			i := fromLinkMessage(*l)
+			now := operStatus(&i) == operUp
+			if was, seen := up[i.Index]; seen && was == now {
+				continue
+			} else if !seen && !now {
+				up[i.Index] = now // a new interface that is down is no news
+				continue
+			}
+			up[i.Index] = now
+			select {
+			case queue <- change{index: i.Index, up: now}:
+			default:
+				a.log.Warn("snmp: link notification queue full; dropped", "ifIndex", i.Index, "up", now)
+			}
+		}
+	}
+}
+
+// CacheWatch configures WatchCache. Percentages are of cnfCICacheEntries.
+type CacheWatch struct {
+	Interval time.Duration // 0 means 30 s, the PFC's utilisation poll (vendor-behaviour 6)
+	High     int           // notify at or above; 0 means 90
+	Low      int           // re-arm below; 0 means 80
+}
+
+// WatchCache polls the main cache and sends flowtap's cache high-water
+// notification when it fills to High percent, once until it drains below
+// Low again. It returns when ctx ends.
+func (a *Agent) WatchCache(ctx context.Context, p NetflowProvider, w CacheWatch) error {
+	if w.Interval <= 0 {
+		w.Interval = 30 * time.Second
+	}
+	if w.High <= 0 {
+		w.High = 90
+	}
+	if w.Low <= 0 || w.Low > w.High {
+		w.Low = w.High * 8 / 9
+	}
+	t := time.NewTicker(w.Interval)
+	defer t.Stop()
+	armed := true
+	for {
+		c, err := p.CacheStats()
+		if err == nil && c.Entries > 0 {
+			pct := int(uint64(c.Active) * 100 / uint64(c.Entries))
+			switch {
+			case armed && pct >= w.High:
+				armed = false
+				a.log.Warn("snmp: flow cache above high water", "active", c.Active, "entries", c.Entries, "percent", pct)
+				_ = a.CacheHighWater(ctx, c.Active, c.Entries)
+			case !armed && pct < w.Low:
+				armed = true
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
