@@ -1,0 +1,157 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// The conversions below turn the model into what the engine packages
+// take, so that the daemon does not reinterpret defaults itself.
+
+// Setting is the main cache's persona setting with every default filled
+// in and checked: what platform.Persona.CacheAging and the datapath run.
+func (c Config) Setting() (platform.Persona, platform.Setting, error) {
+	p, err := c.Persona()
+	if err != nil {
+		return p, platform.Setting{}, err
+	}
+	req := platform.Setting{
+		CacheEntries:  c.Cache.Entries,
+		Mask:          c.Cache.Mask,
+		Export:        c.Export.Version,
+		Inactive:      c.Cache.Inactive,
+		Active:        c.Cache.Active,
+		FastTime:      c.Cache.FastTime,
+		FastThreshold: c.Cache.FastThreshold,
+		Sampling:      c.Sampling,
+	}
+	if req.Sampling.Mode == platform.SamplingJuniper && req.Sampling.MaxPacketsPerSecond == 0 {
+		req.Sampling.MaxPacketsPerSecond = defaultMaxPPS
+	}
+	s, err := p.Validate(req)
+	return p, s, err
+}
+
+// DatapathMask is the datapath's flow mask for a platform mask.
+func DatapathMask(m platform.Mask) (datapath.FlowMask, error) {
+	switch m {
+	case platform.MaskSevenTuple:
+		return datapath.MaskIOS, nil
+	case platform.MaskSource:
+		return datapath.MaskSource, nil
+	case platform.MaskDestination:
+		return datapath.MaskDestination, nil
+	case platform.MaskDestinationSource:
+		return datapath.MaskDestinationSource, nil
+	case platform.MaskInterfaceDestinationSource:
+		return datapath.MaskInterfaceDestinationSource, nil
+	case platform.MaskFull:
+		return datapath.MaskFull, nil
+	case platform.MaskInterfaceFull:
+		return datapath.MaskInterfaceFull, nil
+	}
+	return 0, fmt.Errorf("config: flow mask %v has no datapath mask", m)
+}
+
+// ExportVersion converts a persona export version to the encoder's; the
+// numbers are the same (IPFIX is 10 in both).
+func ExportVersion(v platform.ExportVersion) export.Version { return export.Version(v) }
+
+// DestinationVersion is the version a collector gets: its own, else the
+// main export version, else the persona's default.
+func (c Config) DestinationVersion(d Destination) platform.ExportVersion {
+	switch {
+	case d.Version != 0:
+		return d.Version
+	case c.Export.Version != 0:
+		return c.Export.Version
+	}
+	p, err := c.Persona()
+	if err != nil {
+		return platform.V5
+	}
+	return p.DefaultExport
+}
+
+// TemplateRefreshPackets is `template refresh-rate` with the IOS default
+// filled in.
+func (e Export) TemplateRefreshPackets() int {
+	if e.TemplateRefresh == 0 {
+		return export.DefaultTemplateRefreshPackets
+	}
+	return e.TemplateRefresh
+}
+
+// TemplateTimeoutOrDefault is `template timeout-rate` with the IOS
+// default filled in.
+func (e Export) TemplateTimeoutOrDefault() time.Duration {
+	if e.TemplateTimeout == 0 {
+		return export.DefaultTemplateTimeout
+	}
+	return e.TemplateTimeout
+}
+
+// ASFillMode is which AS the prefix table fills records with: `flowtap
+// as-mode`, else the export's origin-as | peer-as.
+func (c Config) ASFillMode() export.ASMode {
+	if c.PrefixAS.Mode != export.ASNone {
+		return c.PrefixAS.Mode
+	}
+	return c.Export.AS
+}
+
+// FlowcacheTopTalkers is the engine's top-talkers configuration.
+func (t TopTalkers) FlowcacheTopTalkers() flowcache.TopTalkersConfig {
+	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: t.SortBy, CacheTimeout: t.CacheTimeout, Match: t.Match}
+}
+
+// InterfaceSampling is the datapath sampling of a port: its flow-sampler
+// (random, one in N), or none.
+func (c Config) InterfaceSampling(it Interface) datapath.Sampling {
+	if it.Sampler == "" {
+		return datapath.Sampling{}
+	}
+	i := slices.IndexFunc(c.Samplers, func(m SamplerMap) bool { return m.Name == it.Sampler })
+	if i < 0 || c.Samplers[i].Rate == 0 {
+		return datapath.Sampling{}
+	}
+	return datapath.Sampling{Mode: datapath.SampleRandom, Interval: c.Samplers[i].Rate}
+}
+
+// Interface returns the named interface, if configured.
+func (c Config) Interface(name string) (Interface, bool) {
+	i := slices.IndexFunc(c.Interfaces, func(it Interface) bool { return it.Name == name })
+	if i < 0 {
+		return Interface{}, false
+	}
+	return c.Interfaces[i], true
+}
+
+// String hides the passphrases: a user shows up in diffs and logs.
+func (u SNMPUser) String() string {
+	return fmt.Sprintf("{Name:%s Group:%s Auth:%d Priv:%d}", u.Name, u.Group, u.Auth, u.Priv)
+}
+
+// ExportVersionOrDefault is the aggregation cache's export version: 8,
+// or 9 for a scheme v8 has no record for (bgp-nexthop-tos).
+func (a Aggregation) ExportVersionOrDefault() platform.ExportVersion {
+	if a.Version != 0 {
+		return a.Version
+	}
+	return aggDefaultVersion(a.Scheme)
+}
+
+// MaxPacketsPerSecondOrDefault is the JunOS sampling cap; the model stores
+// the default, 1000, as 0.
+func (c Config) MaxPacketsPerSecondOrDefault() uint32 {
+	if c.Sampling.MaxPacketsPerSecond == 0 {
+		return defaultMaxPPS
+	}
+	return c.Sampling.MaxPacketsPerSecond
+}

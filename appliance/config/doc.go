@@ -1,0 +1,48 @@
+// Package config is flowtap's one configuration model: every management
+// interface (the IOS and JunOS CLIs, startup-config files, the SNMP
+// agent) edits a Config, and the daemon applies the Diff between the old
+// and the new one live.
+//
+// A Config is read from IOS-style text (ParseIOS, ApplyIOS, or an
+// IOSSession line by line, `no` forms included) or from JunOS `set` and
+// `delete` lines and brace text (ParseJunOS, ApplyJunOS, JunOSSession).
+// It is written as `show running-config` (RunningConfig, RenderIOS), as
+// `show configuration | display set` (RenderJunOSSet) and as brace text
+// (RenderJunOS); feeding any of them back yields an Equal Config. JunOS
+// says less than IOS: JunOSUnmapped lists what its renderings leave out,
+// and JunOS lines applied onto a model keep those parts. Save and Load
+// keep the model on disk as IOS text, written atomically.
+//
+// Values are checked against the platform persona the configuration
+// names (`platform NAME`, `set flowtap platform NAME`), which decides the
+// ranges, the defaults, the rounding and which commands exist: the router
+// and cflowd age with `ip flow-cache timeout`, a Catalyst with `mls
+// aging`; `mls` is invalid input on the router. A zero field is the
+// persona's default and Normalize stores a typed default as zero, so that
+// the renderings leave defaults out as IOS does.
+//
+// Errors name the file, the line and the word, then print the line as the
+// dialect's CLI does: the caret under the refused word and "% Invalid
+// input detected at '^' marker.", "% Incomplete command.", "% Ambiguous
+// command: ..." (JunOS: "syntax error.", "'x' is ambiguous.", "error:
+// value N is not within range (a..b)"). LineError.Expected holds what
+// could have followed, the `?` help of that point. Keywords may be
+// abbreviated to any unique prefix in both dialects.
+//
+// flowtap extensions, under keywords the vendors do not use:
+//
+//	platform NAME                                  the persona (always shown)
+//	interface X / flowtap verdict passive|inline   tap port or inline port
+//	interface X / flowtap xdp-mode best|native|generic|offload
+//	ip flow-export destination A P [version V] [source-address S]
+//	flowtap prefix-as-file PATH                    routes for origin-as/peer-as
+//	flowtap as-mode origin|peer                    which AS of those routes
+//	flowtap sampling rate N [run-length N] [max-packets-per-second N]
+//	                                               JunOS sampling input, in IOS words
+//	username NAME ssh-key TYPE BASE64              an authorized SSH key
+//	set flowtap platform NAME                      the persona, in JunOS
+//
+// Secrets are IOS type 8 hashes (PBKDF2-HMAC-SHA-256, 20000 rounds, see
+// Secret); a clear-text `secret` is hashed on input. SNMPv3 passphrases
+// are kept as typed, because the agent localizes keys from them.
+package config

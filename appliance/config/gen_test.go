@@ -1,0 +1,473 @@
+package config
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// gen builds random valid configurations for the property tests.
+type gen struct {
+	r *rand.Rand
+	p platform.Persona
+}
+
+// Hashes and keys are expensive or fiddly to make at random; these are
+// valid ones (the type 8 hashes are of "cisco").
+var (
+	testHashes = []Secret{
+		{Hash: "$8$dsYGNam3K1SIJO$7nv/35M/qr6t.dVc7UY9zrJDWRVqncHub1PE9UlMQFs"},
+		{Hash: "$8$mTj4RZG8N9ZDOk$elY/asfm8kD3iDmkBe3hD2r4xcA/0oWS5V3os.O91u."},
+	}
+	testKeys = []SSHKey{
+		{Type: "ssh-ed25519", Blob: "AAAAC3NzaC1lZDI1NTE5AAAAIPZBDwahyKRjlVXeB5PkjoEtqkwnNfaC81g8nGIn6/LC"},
+		{Type: "ssh-ed25519", Blob: "AAAAC3NzaC1lZDI1NTE5AAAAIDJSr25RtJnDTF+XW2XuoW9TxT6HR2kVzQ56o5Vbbgsb"},
+	}
+)
+
+func (g *gen) maybe() bool { return g.r.IntN(2) == 0 }
+
+func (g *gen) between(lo, hi int64) int64 { return lo + g.r.Int64N(hi-lo+1) }
+
+// limit picks a value the persona accepts without rounding it.
+func (g *gen) limit(l platform.Limit) int64 {
+	if len(l.Allowed) > 0 {
+		return l.Allowed[g.r.IntN(len(l.Allowed))]
+	}
+	v := g.between(l.Min, l.Max)
+	if r := max(l.RoundTo, l.RoundUpTo); r > 0 {
+		v = max(v/r*r, (l.Min+r-1)/r*r)
+	}
+	return v
+}
+
+func (g *gen) pick(words ...string) string { return words[g.r.IntN(len(words))] }
+
+func (g *gen) name(prefix string) string { return fmt.Sprintf("%s%d", prefix, g.r.IntN(1000)) }
+
+// text makes free text with the characters that need quoting in JunOS.
+func (g *gen) text() string {
+	parts := []string{"tap", "A", "uplink;", "{x}", "#7", "(side)", "Rack", "4,", "row-B", "a  b"}
+	n := 1 + g.r.IntN(4)
+	s := ""
+	for i := range n {
+		if i > 0 {
+			s += " "
+		}
+		s += parts[g.r.IntN(len(parts))]
+	}
+	return s
+}
+
+func (g *gen) addr(v4 bool) netip.Addr {
+	if v4 || g.maybe() {
+		return netip.AddrFrom4([4]byte{192, 0, 2, byte(1 + g.r.IntN(254))})
+	}
+	var b [16]byte
+	b[0], b[1], b[2], b[3] = 0x20, 0x01, 0x0d, 0xb8
+	b[15] = byte(1 + g.r.IntN(254))
+	return netip.AddrFrom16(b)
+}
+
+func (g *gen) addrs(max int) []netip.Addr {
+	var out []netip.Addr
+	for range g.r.IntN(max + 1) {
+		if a := g.addr(false); !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (g *gen) version() platform.ExportVersion { return g.p.Export[g.r.IntN(len(g.p.Export))] }
+
+// randomConfig is a random configuration of persona; it is normalized, so
+// that the round trips can compare it as it is.
+func randomConfig(t testing.TB, r *rand.Rand, persona string) Config {
+	t.Helper()
+	p, err := platform.Lookup(persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen{r: r, p: p}
+	c := Config{Platform: persona}
+	if g.maybe() {
+		c.Hostname = g.pick("edge", "probe-1", "R2", "cat6k-a")
+	}
+	g.cache(&c)
+	g.flow(&c)
+	g.management(&c)
+	n, err := Normalize(c)
+	if err != nil {
+		t.Fatalf("generated an invalid configuration: %v\n%s", err, RenderIOS(c))
+	}
+	return n
+}
+
+func (g *gen) cache(c *Config) {
+	p := &g.p
+	k := &c.Cache
+	if p.Table.Entries.Configurable() && g.maybe() {
+		k.Entries = int(g.limit(p.Table.Entries))
+	}
+	if isCatalyst(p) && g.maybe() {
+		k.Mask = p.Masks[g.r.IntN(len(p.Masks))]
+	}
+	if g.maybe() {
+		k.Inactive = p.Aging.Inactive.Duration(g.limit(p.Aging.Inactive))
+	}
+	if p.Aging.Active.Configurable() && g.maybe() {
+		k.Active = p.Aging.Active.Duration(g.limit(p.Aging.Active))
+	}
+	if p.Aging.FastTime.Configurable() && g.maybe() {
+		k.FastTime = p.Aging.FastTime.Duration(g.limit(p.Aging.FastTime))
+		if g.maybe() {
+			k.FastThreshold = uint64(g.limit(p.Aging.FastThreshold))
+		}
+	}
+	if g.maybe() {
+		c.Export.Version = g.version()
+	}
+	for _, spec := range p.Sampling {
+		if spec.Mode == platform.SamplingRandom || !g.maybe() {
+			continue
+		}
+		s := platform.Sampling{Mode: spec.Mode, Rate: uint32(g.limit(spec.Rate))}
+		if spec.Interval.Configurable() && g.maybe() {
+			s.Interval = spec.Interval.Duration(g.limit(spec.Interval))
+		}
+		if spec.RunLength.Configurable() {
+			s.RunLength = uint32(g.limit(spec.RunLength))
+		}
+		if spec.MaxPPS.Configurable() && g.maybe() {
+			s.MaxPacketsPerSecond = uint32(g.between(1, spec.MaxPPS.Max))
+		}
+		if spec.Masks != nil {
+			k.Mask = spec.Masks[g.r.IntN(len(spec.Masks))]
+		}
+		c.Sampling = s
+	}
+	c.NDE = isCatalyst(p) && g.maybe()
+}
+
+func (g *gen) flow(c *Config) {
+	if g.p.Supports(platform.SamplingRandom) {
+		for range g.r.IntN(3) {
+			name := g.name("S")
+			if !slices.ContainsFunc(c.Samplers, func(m SamplerMap) bool { return m.Name == name }) {
+				c.Samplers = append(c.Samplers, SamplerMap{Name: name, Rate: uint32(g.between(0, 65535))})
+			}
+		}
+	}
+	for i := range g.r.IntN(5) {
+		it := Interface{Name: fmt.Sprintf("eth%d", i+g.r.IntN(3)*10), Ingress: g.maybe(), Egress: g.maybe(), Shutdown: g.maybe()}
+		if slices.ContainsFunc(c.Interfaces, func(o Interface) bool { return o.Name == it.Name }) {
+			continue
+		}
+		if g.maybe() {
+			it.Description = g.text()
+		}
+		if j := g.r.IntN(len(c.Samplers) + 1); j < len(c.Samplers) && c.Samplers[j].Rate != 0 {
+			it.Sampler = c.Samplers[j].Name
+		}
+		it.Verdict = datapath.Verdict(g.r.IntN(2))
+		it.XDPMode = datapath.AttachMode(g.r.IntN(4))
+		c.Interfaces = append(c.Interfaces, it)
+	}
+	e := &c.Export
+	e.AS = export.ASMode(g.r.IntN(3))
+	v := e.Version
+	if v == 0 {
+		v = g.p.DefaultExport
+	}
+	e.BGPNextHop = (v == platform.V9 || v == platform.IPFIX) && g.maybe()
+	if g.maybe() {
+		e.Source = g.pick("eth0", "lo", "mgmt0")
+	}
+	if g.maybe() {
+		e.TemplateRefresh = int(g.between(1, 600))
+	}
+	if g.maybe() {
+		e.TemplateTimeout = time.Duration(g.between(1, 3600)) * time.Minute
+	}
+	e.InterfaceNames = g.maybe()
+	for range g.r.IntN(4) {
+		d := Destination{Addr: netip.AddrPortFrom(g.addr(false), uint16(g.between(1, 65535)))}
+		if g.maybe() {
+			d.Version = g.version()
+		}
+		if g.maybe() {
+			d.SourceAddress = g.addr(d.Addr.Addr().Is4())
+			if d.SourceAddress.Is4() != d.Addr.Addr().Is4() {
+				d.SourceAddress = netip.Addr{}
+			}
+		}
+		if !slices.ContainsFunc(e.Destinations, func(o Destination) bool { return o.Addr == d.Addr }) {
+			e.Destinations = append(e.Destinations, d)
+		}
+	}
+	g.aggregations(c)
+	g.topTalkers(c)
+	c.Capture = export.Capture(g.r.IntN(8))
+	if g.maybe() {
+		c.PrefixAS.File = "/etc/flowtap/routes-" + g.name("v") + ".txt"
+	}
+	c.PrefixAS.Mode = export.ASMode(g.r.IntN(3))
+}
+
+func (g *gen) aggregations(c *Config) {
+	schemes := aggSchemeKeywords()
+	for range g.r.IntN(3) {
+		s, _ := export.ParseScheme(g.pick(schemes...))
+		if slices.ContainsFunc(c.Aggregations, func(a Aggregation) bool { return a.Scheme == s }) {
+			continue
+		}
+		a := Aggregation{Scheme: s, Enabled: g.maybe()}
+		if g.maybe() {
+			a.Entries = int(g.between(1024, 524288))
+		}
+		if g.maybe() {
+			a.Active = time.Duration(g.between(1, 60)) * time.Minute
+		}
+		if g.maybe() {
+			a.Inactive = time.Duration(g.between(10, 600)) * time.Second
+		}
+		if g.maybe() {
+			a.Version = platform.V9
+		}
+		for range g.r.IntN(3) {
+			d := netip.AddrPortFrom(g.addr(false), uint16(g.between(1, 65535)))
+			if !slices.Contains(a.Destinations, d) {
+				a.Destinations = append(a.Destinations, d)
+			}
+		}
+		if s.UsesSourcePrefix() && g.maybe() {
+			a.SourceMask = int(g.between(1, 32))
+		}
+		if s.UsesDestinationPrefix() && g.maybe() {
+			a.DestinationMask = int(g.between(1, 32))
+		}
+		c.Aggregations = append(c.Aggregations, a)
+	}
+}
+
+func (g *gen) topTalkers(c *Config) {
+	if !g.maybe() {
+		return
+	}
+	t := &c.TopTalkers
+	t.Configured = true
+	if g.maybe() {
+		t.Top = int(g.between(1, 200))
+	}
+	t.SortBy = flowcache.SortBy([]uint8{0, 2, 3}[g.r.IntN(3)])
+	if g.maybe() {
+		t.CacheTimeout = time.Duration(g.between(1, 3600000)) * time.Millisecond
+	}
+	m := &t.Match
+	if g.maybe() {
+		m.ProtocolSet, m.Protocol = true, uint8(g.r.IntN(256))
+	}
+	if g.maybe() {
+		m.Src = netip.PrefixFrom(g.addr(true), g.r.IntN(33)).Masked()
+	}
+	if g.maybe() {
+		m.Dst = netip.PrefixFrom(g.addr(true), g.r.IntN(33)).Masked()
+	}
+	for _, pm := range []*flowcache.PortMatch{&m.SrcPort, &m.DstPort} {
+		if g.maybe() {
+			lo := uint16(g.r.IntN(65536))
+			*pm = flowcache.PortMatch{Set: true, Min: lo, Max: lo + uint16(g.r.IntN(int(65536-uint32(lo))))}
+		}
+	}
+	for _, cm := range []*flowcache.CountMatch{&m.Bytes, &m.Packets} {
+		switch g.r.IntN(4) {
+		case 1:
+			cm.Min = uint64(g.between(1, 1000))
+		case 2:
+			cm.Max = uint64(g.between(1, 1<<32-1))
+		case 3:
+			cm.Min = uint64(g.between(1, 1000))
+			cm.Max = cm.Min + uint64(g.between(0, 1000))
+		}
+	}
+}
+
+func (g *gen) management(c *Config) {
+	s := &c.SNMP
+	for range g.r.IntN(3) {
+		cm := Community{Name: g.name("comm"), RW: g.maybe()}
+		if g.maybe() {
+			cm.View = g.name("view")
+		}
+		if g.maybe() {
+			cm.ACL = int(g.between(1, 99))
+		}
+		if !slices.ContainsFunc(s.Communities, func(o Community) bool { return o.Name == cm.Name }) {
+			s.Communities = append(s.Communities, cm)
+		}
+	}
+	for range g.r.IntN(3) {
+		gr := SNMPGroup{Name: g.name("G"), Level: SecurityLevel(g.r.IntN(3))}
+		if !slices.ContainsFunc(s.Groups, func(o SNMPGroup) bool { return o.Name == gr.Name }) {
+			s.Groups = append(s.Groups, gr)
+		}
+	}
+	for range g.r.IntN(3) {
+		u := SNMPUser{Name: g.name("u"), Group: g.name("G")}
+		if g.maybe() {
+			u.Auth, u.AuthPass = AuthProtocol(1+g.r.IntN(2)), g.name("authpass-")
+			if g.maybe() {
+				u.Priv, u.PrivPass = PrivAES128, g.name("privpass-")
+			}
+		}
+		if !slices.ContainsFunc(s.Users, func(o SNMPUser) bool { return o.Name == u.Name }) {
+			s.Users = append(s.Users, u)
+		}
+	}
+	for range g.r.IntN(3) {
+		h := TrapHost{Addr: g.addr(false), Version: SNMPVersion(g.r.IntN(3)), Name: g.pick("public", "t", "ver", "informs", g.name("h"))}
+		h.Informs = h.Version != SNMPv1 && g.maybe()
+		if h.Version == SNMPv3 {
+			h.Level = SecurityLevel(g.r.IntN(3))
+		}
+		if g.maybe() {
+			h.Port = uint16(g.between(1, 65535))
+		}
+		if !slices.ContainsFunc(s.Hosts, func(o TrapHost) bool { return o.key() == h.key() }) {
+			s.Hosts = append(s.Hosts, h)
+		}
+	}
+	if g.maybe() {
+		s.Location = g.text()
+	}
+	if g.maybe() {
+		s.Contact = g.text()
+	}
+	s.Traps = g.maybe()
+	if g.maybe() {
+		c.EnableSecret = testHashes[g.r.IntN(len(testHashes))]
+	}
+	for range g.r.IntN(3) {
+		u := User{Name: g.name("user"), Privilege: int(g.between(0, 15))}
+		if g.maybe() {
+			u.Secret = testHashes[g.r.IntN(len(testHashes))]
+		}
+		for _, k := range testKeys {
+			if g.maybe() {
+				u.Keys = append(u.Keys, k)
+			}
+		}
+		if !slices.ContainsFunc(c.Users, func(o User) bool { return o.Name == u.Name }) {
+			c.Users = append(c.Users, u)
+		}
+	}
+	if g.maybe() {
+		c.SSH = SSH{Port: int(g.between(1, 65535)), Timeout: time.Duration(g.between(1, 120)) * time.Second, AuthRetries: int(g.between(1, 5))}
+	}
+	for range g.r.IntN(3) {
+		n := int(g.between(1, 99))
+		if g.maybe() {
+			n = int(g.between(1300, 1999))
+		}
+		if slices.ContainsFunc(c.AccessLists, func(l AccessList) bool { return l.Number == n }) {
+			continue
+		}
+		l := AccessList{Number: n}
+		for range 1 + g.r.IntN(3) {
+			e := ACE{Permit: g.maybe(), Addr: g.addr(true), Wildcard: netip.AddrFrom4([4]byte{0, 0, byte(g.r.IntN(256)), 255})}
+			switch g.r.IntN(3) {
+			case 0:
+				e.Wildcard = anyAddr
+			case 1:
+				e.Addr, e.Wildcard = anyAddr, anyWildcard
+			}
+			l.Entries = append(l.Entries, e)
+		}
+		c.AccessLists = append(c.AccessLists, l)
+	}
+	if g.maybe() {
+		c.VTY.AccessClass = int(g.between(1, 99))
+	}
+	c.Logging.Hosts = g.addrs(2)
+	if g.maybe() {
+		c.Logging.Buffered = int(g.between(minLoggingBuffer, 1<<20))
+	}
+	c.NTP.Servers = g.addrs(3)
+}
+
+// randomJunOSConfig draws only what JunOS can express, so that the JunOS
+// renderings round-trip it exactly.
+func randomJunOSConfig(t testing.TB, r *rand.Rand, persona string) Config {
+	t.Helper()
+	p, err := platform.Lookup(persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen{r: r, p: p}
+	c := Config{Platform: persona}
+	if g.maybe() {
+		c.Hostname = g.pick("jflow", "mx-1")
+	}
+	for i := range g.r.IntN(4) {
+		it := Interface{Name: fmt.Sprintf("eth%d", i), Ingress: g.maybe(), Egress: g.maybe(), Shutdown: g.maybe()}
+		if g.maybe() {
+			it.Description = g.text()
+		}
+		c.Interfaces = append(c.Interfaces, it)
+	}
+	for range g.r.IntN(3) {
+		cm := Community{Name: g.name("c"), RW: g.maybe()}
+		if !slices.ContainsFunc(c.SNMP.Communities, func(o Community) bool { return o.Name == cm.Name }) {
+			c.SNMP.Communities = append(c.SNMP.Communities, cm)
+		}
+	}
+	if g.maybe() {
+		c.SNMP.Location = g.text()
+	}
+	if g.maybe() {
+		c.SNMP.Contact = g.text()
+	}
+	if g.maybe() {
+		c.Cache.Inactive = p.Aging.Inactive.Duration(g.limit(p.Aging.Inactive))
+	}
+	if p.Aging.Active.Configurable() && g.maybe() {
+		c.Cache.Active = p.Aging.Active.Duration(g.limit(p.Aging.Active))
+	}
+	if p.Supports(platform.SamplingJuniper) && g.maybe() {
+		spec := p.Sampling[0]
+		c.Sampling = platform.Sampling{Mode: platform.SamplingJuniper, Rate: uint32(g.limit(spec.Rate)),
+			RunLength: uint32(g.limit(spec.RunLength))}
+		if g.maybe() {
+			c.Sampling.MaxPacketsPerSecond = uint32(g.between(1, 65535))
+		}
+	}
+	for range g.r.IntN(3) {
+		d := Destination{Addr: netip.AddrPortFrom(g.addr(false), uint16(g.between(1, 65535)))}
+		if g.maybe() {
+			d.Version = g.version()
+		}
+		if g.maybe() && d.Addr.Addr().Is4() {
+			d.SourceAddress = g.addr(true)
+		}
+		if !slices.ContainsFunc(c.Export.Destinations, func(o Destination) bool { return o.Addr.Addr() == d.Addr.Addr() }) {
+			c.Export.Destinations = append(c.Export.Destinations, d)
+		}
+	}
+	if len(c.Export.Destinations) > 0 {
+		c.Export.AS = export.ASMode(g.r.IntN(3))
+	}
+	n, err := Normalize(c)
+	if err != nil {
+		t.Fatalf("generated an invalid configuration: %v\n%s", err, RenderJunOSSet(c))
+	}
+	return n
+}

@@ -1,0 +1,421 @@
+package config
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// subMode reads a sub-mode's command keyword and handles exit; ok is false
+// when the line is done (exit, or an error).
+func (x *cmd) subMode(keywords ...string) (string, bool) {
+	k := x.negation(append([]string{"exit"}, keywords...)...)
+	if k == "exit" {
+		if x.neg {
+			x.c.invalid(x.c.last(), "")
+		}
+		x.c.end()
+		x.exited = true
+		return "", false
+	}
+	return k, x.c.err == nil
+}
+
+// gone refuses a sub-mode line whose element was removed meanwhile (an
+// interactive `no interface` from within the interface).
+func (x *cmd) gone(what string) {
+	x.c.refuse("%s %s is no longer configured", what, x.mode.key)
+}
+
+func (x *cmd) interfaceMode() {
+	k, ok := x.subMode("description", "flow-sampler", "flowtap", "ip", "shutdown")
+	if !ok {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.Interfaces, func(it Interface) bool { return it.Name == x.mode.key })
+	if i < 0 {
+		x.gone("interface")
+		return
+	}
+	it := &x.cfg.Interfaces[i]
+	path := "interfaces[" + it.Name + "]"
+	switch k {
+	case "description":
+		if x.neg {
+			x.c.skip()
+			it.Description = ""
+			return
+		}
+		it.Description = x.c.rest("LINE")
+		x.touch(path + ".description")
+	case "shutdown":
+		x.c.end()
+		it.Shutdown = !x.neg
+	case "ip":
+		x.c.keyword("flow")
+		dir := x.c.keyword("egress", "ingress")
+		x.c.end()
+		if dir == "ingress" {
+			it.Ingress = !x.neg
+		} else {
+			it.Egress = !x.neg
+		}
+	case "flow-sampler":
+		if x.neg {
+			x.c.skip()
+			it.Sampler = ""
+			return
+		}
+		name := x.c.name("WORD", checkName32)
+		x.touch(path + ".sampler")
+		if x.c.optKeyword("egress") != "" {
+			x.c.invalid(x.c.last(), "flowtap samples ingress only")
+		}
+		it.Sampler = name
+	case "flowtap":
+		x.interfaceExtension(it)
+	}
+}
+
+func (x *cmd) interfaceExtension(it *Interface) {
+	switch x.c.keyword("verdict", "xdp-mode") {
+	case "verdict":
+		if x.neg {
+			x.c.skip()
+			it.Verdict = datapath.Passive
+			return
+		}
+		if x.c.keyword("inline", "passive") == "inline" {
+			it.Verdict = datapath.Inline
+		} else {
+			it.Verdict = datapath.Passive
+		}
+	case "xdp-mode":
+		if x.neg {
+			x.c.skip()
+			it.XDPMode = datapath.ModeBest
+			return
+		}
+		m, _ := datapath.ParseAttachMode(x.c.keyword("best", "generic", "native", "offload"))
+		it.XDPMode = m
+	}
+	x.c.end()
+}
+
+func (x *cmd) samplerMode() {
+	if _, ok := x.subMode("mode"); !ok {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.Samplers, func(m SamplerMap) bool { return m.Name == x.mode.key })
+	if i < 0 {
+		x.gone("flow-sampler-map")
+		return
+	}
+	m := &x.cfg.Samplers[i]
+	if x.neg {
+		x.c.skip()
+		m.Rate = 0
+		return
+	}
+	x.c.keyword("random")
+	x.c.keyword("one-out-of")
+	m.Rate = uint32(x.c.num("<1-65535>", 1, 1<<32-1))
+	x.touch("samplers[" + m.Name + "].rate")
+	x.c.end()
+}
+
+func (x *cmd) aggregationMode() {
+	k, ok := x.subMode("cache", "enabled", "export", "mask")
+	if !ok {
+		return
+	}
+	scheme, _ := export.ParseScheme(x.mode.key)
+	i := slices.IndexFunc(x.cfg.Aggregations, func(a Aggregation) bool { return a.Scheme == scheme })
+	if i < 0 {
+		x.gone("ip flow-aggregation cache")
+		return
+	}
+	a := &x.cfg.Aggregations[i]
+	path := "aggregations[" + a.Scheme.String() + "]"
+	switch k {
+	case "enabled":
+		x.c.end()
+		a.Enabled = !x.neg
+	case "cache":
+		x.aggCache(a, path)
+	case "export":
+		x.aggExport(a, path)
+	case "mask":
+		dir := x.c.keyword("destination", "source")
+		if x.neg {
+			x.c.skip()
+			if dir == "source" {
+				a.SourceMask = 0
+			} else {
+				a.DestinationMask = 0
+			}
+			return
+		}
+		x.c.keyword("minimum")
+		n := int(x.c.uint(1, 32))
+		x.c.end()
+		if dir == "source" {
+			a.SourceMask = n
+			x.touch(path + ".source-mask")
+		} else {
+			a.DestinationMask = n
+			x.touch(path + ".destination-mask")
+		}
+	}
+}
+
+func (x *cmd) aggCache(a *Aggregation, path string) {
+	k := x.c.keyword("entries", "timeout")
+	which := ""
+	if k == "timeout" {
+		which = x.c.keyword("active", "inactive")
+	}
+	if x.neg {
+		x.c.skip()
+		switch {
+		case k == "entries":
+			a.Entries = 0
+		case which == "active":
+			a.Active = 0
+		case which == "inactive":
+			a.Inactive = 0
+		}
+		return
+	}
+	switch {
+	case k == "entries":
+		a.Entries = int(x.c.uint(1024, 524288))
+		x.touch(path + ".entries")
+	case which == "active":
+		a.Active = time.Duration(x.c.uint(1, 60)) * time.Minute
+		x.touch(path + ".active")
+	case which == "inactive":
+		a.Inactive = time.Duration(x.c.uint(10, 600)) * time.Second
+		x.touch(path + ".inactive")
+	}
+	x.c.end()
+}
+
+func (x *cmd) aggExport(a *Aggregation, path string) {
+	switch x.c.keyword("destination", "version") {
+	case "version":
+		if x.neg {
+			x.c.skip()
+			a.Version = 0
+			return
+		}
+		v := x.c.keyword("8", "9")
+		x.c.end()
+		a.Version = map[string]platform.ExportVersion{"8": platform.V8, "9": platform.V9}[v]
+		x.touch(path + ".version")
+	case "destination":
+		addr := x.c.addr(false)
+		port := x.c.uint(1, 65535)
+		x.c.end()
+		if x.c.err != nil {
+			return
+		}
+		ap := netip.AddrPortFrom(addr.Unmap(), uint16(port))
+		x.touch(path + ".destinations")
+		j := slices.Index(a.Destinations, ap)
+		switch {
+		case x.neg && j >= 0:
+			a.Destinations = slices.Delete(a.Destinations, j, j+1)
+		case !x.neg && j < 0:
+			a.Destinations = append(a.Destinations, ap)
+		}
+	}
+}
+
+func (x *cmd) topTalkersMode() {
+	k, ok := x.subMode("cache-timeout", "match", "sort-by", "top")
+	if !ok {
+		return
+	}
+	t := &x.cfg.TopTalkers
+	if x.neg && k != "match" {
+		x.c.skip()
+		switch k {
+		case "top":
+			t.Top = 0
+		case "sort-by":
+			t.SortBy = 0
+		case "cache-timeout":
+			t.CacheTimeout = 0
+		}
+		return
+	}
+	switch k {
+	case "top":
+		t.Top = int(x.c.uint(1, flowcache.MaxTopTalkers))
+	case "sort-by":
+		if x.c.keyword("bytes", "packets") == "bytes" {
+			t.SortBy = flowcache.SortByBytes
+		} else {
+			t.SortBy = flowcache.SortByPackets
+		}
+	case "cache-timeout":
+		t.CacheTimeout = time.Duration(x.c.uint(1, 3600000)) * time.Millisecond
+	case "match":
+		x.topTalkersMatch(&t.Match)
+		return
+	}
+	x.c.end()
+}
+
+var unsupportedMatches = []string{"class-map", "direction", "flow-sampler", "input-interface", "nexthop-address", "output-interface", "tos"}
+
+func (x *cmd) topTalkersMatch(m *flowcache.Match) {
+	k := x.c.keyword(append([]string{"byte-range", "destination", "packet-range", "protocol", "source"}, unsupportedMatches...)...)
+	if slices.Contains(unsupportedMatches, k) {
+		x.c.invalid(x.c.last(), "flowtap matches protocol, addresses, ports and byte or packet ranges")
+		return
+	}
+	switch k {
+	case "protocol":
+		if x.neg {
+			x.c.skip()
+			m.ProtocolSet, m.Protocol = false, 0
+			return
+		}
+		switch x.c.tryKeyword("tcp", "udp") {
+		case "tcp":
+			m.Protocol = 6
+		case "udp":
+			m.Protocol = 17
+		default:
+			m.Protocol = uint8(x.c.uint(0, 255))
+		}
+		m.ProtocolSet = true
+		x.c.end()
+	case "source", "destination":
+		pfx, port := &m.Src, &m.SrcPort
+		if k == "destination" {
+			pfx, port = &m.Dst, &m.DstPort
+		}
+		x.matchEnd(pfx, port)
+	case "byte-range":
+		x.matchRange(&m.Bytes)
+	case "packet-range":
+		x.matchRange(&m.Packets)
+	}
+}
+
+func (x *cmd) matchEnd(pfx *netip.Prefix, port *flowcache.PortMatch) {
+	k := x.c.keyword("address", "as", "port")
+	if k == "as" {
+		x.c.invalid(x.c.last(), "flowtap does not match on AS numbers")
+		return
+	}
+	if x.neg {
+		x.c.skip()
+		if k == "address" {
+			*pfx = netip.Prefix{}
+		} else {
+			*port = flowcache.PortMatch{}
+		}
+		return
+	}
+	if k == "address" {
+		a := x.c.addr(true)
+		x.c.keyword("mask")
+		mask := x.c.addr(true)
+		x.c.end()
+		if x.c.err != nil {
+			return
+		}
+		bits, ok := maskBits(mask)
+		if !ok {
+			x.c.invalid(x.c.last(), "not a contiguous mask")
+			return
+		}
+		*pfx = netip.PrefixFrom(a, bits).Masked()
+		return
+	}
+	p := *port
+	if !p.Set {
+		p = flowcache.PortMatch{Set: true, Min: 0, Max: 65535}
+	}
+	switch x.c.tryKeyword("max", "min") {
+	case "min":
+		p.Min = uint16(x.c.uint(0, 65535))
+	case "max":
+		p.Max = uint16(x.c.uint(0, 65535))
+	default:
+		n := uint16(x.c.uint(0, 65535))
+		p.Min, p.Max = n, n
+	}
+	x.c.end()
+	if x.c.err == nil && p.Min > p.Max {
+		x.c.invalid(x.c.last(), "min above max")
+	}
+	*port = p
+}
+
+func (x *cmd) matchRange(r *flowcache.CountMatch) {
+	if x.neg {
+		x.c.skip()
+		*r = flowcache.CountMatch{}
+		return
+	}
+	const hi = 1<<32 - 1
+	v := *r
+	switch x.c.tryKeyword("max", "min") {
+	case "min":
+		v.Min = x.c.uint(1, hi)
+	case "max":
+		v.Max = x.c.uint(1, hi)
+	default:
+		v.Min = x.c.uint(1, hi)
+		v.Max = x.c.uint(1, hi)
+	}
+	x.c.end()
+	if x.c.err == nil && v.Max != 0 && v.Min > v.Max {
+		x.c.invalid(x.c.last(), "min above max")
+	}
+	*r = v
+}
+
+// maskBits turns a dotted mask into a prefix length.
+func maskBits(m netip.Addr) (int, bool) {
+	b := m.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	n := 0
+	for v&0x80000000 != 0 {
+		v <<= 1
+		n++
+	}
+	return n, v == 0
+}
+
+func (x *cmd) vtyMode() {
+	_, ok := x.subMode("access-class")
+	if !ok {
+		return
+	}
+	if x.neg {
+		x.c.skip()
+		x.cfg.VTY.AccessClass = 0
+		return
+	}
+	n := int(x.c.uint(1, 1999))
+	if x.c.err == nil && !validACLNumber(n) {
+		x.c.invalid(x.c.last(), "standard access lists are 1-99 and 1300-1999")
+	}
+	if x.c.keyword("in", "out") == "out" {
+		x.c.invalid(x.c.last(), "outgoing connections are not restricted")
+	}
+	x.c.end()
+	x.cfg.VTY.AccessClass = n
+	x.touch("vty.access-class")
+}

@@ -1,0 +1,329 @@
+package config
+
+import (
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// modeKind is an IOS configuration sub-mode.
+type modeKind uint8
+
+const (
+	modeGlobal modeKind = iota
+	modeInterface
+	modeSampler
+	modeAggregation
+	modeTopTalkers
+	modeVTY
+)
+
+// mode is the sub-mode a line applies in; key names its element (the
+// interface, the sampler map, the aggregation scheme).
+type mode struct {
+	kind modeKind
+	key  string
+}
+
+var modePrompts = [...]string{
+	modeGlobal:      "config",
+	modeInterface:   "config-if",
+	modeSampler:     "config-sampler",
+	modeAggregation: "config-flow-cache",
+	modeTopTalkers:  "config-flow-top-talkers",
+	modeVTY:         "config-line",
+}
+
+// IOSSession applies IOS configuration lines one at a time, as
+// `configure terminal` does: each line is checked against the persona and
+// the rest of the configuration when it is entered, and a refused line
+// changes nothing. The CLI keeps one per configuration session.
+type IOSSession struct {
+	file string
+	cfg  Config
+	errs []*FieldError // what cfg fails; empty unless the base was invalid
+	mode mode
+	line int
+	done bool
+	// batch (a whole file) applies lines in place and checks the model
+	// once at the end, blaming refusals on the lines recorded in where:
+	// checking after every line would make a long file quadratic.
+	batch bool
+	where origins
+}
+
+// NewIOSSession starts editing base; file names the source in errors
+// (the CLI passes "console" or the like).
+func NewIOSSession(base Config, file string) *IOSSession {
+	n, errs := normalize(base)
+	return &IOSSession{file: file, cfg: n, errs: errs, where: origins{}}
+}
+
+// Config is the configuration with every accepted line applied.
+func (s *IOSSession) Config() Config { return s.cfg.Clone() }
+
+// Prompt is the mode part of the IOS prompt: "config", "config-if" ...
+func (s *IOSSession) Prompt() string { return modePrompts[s.mode.kind] }
+
+// Done reports whether `end` (or `exit` at the top) left configuration
+// mode.
+func (s *IOSSession) Done() bool { return s.done }
+
+// Exec applies one line typed at the CLI. As on IOS, a command that is not
+// one of the sub-mode's is tried in global mode, which then leaves the
+// sub-mode. The error is a *LineError.
+func (s *IOSSession) Exec(line string) error {
+	s.line++
+	if e := s.exec(line, true); e != nil {
+		e.File, e.Line = s.file, s.line
+		return e
+	}
+	return nil
+}
+
+func (s *IOSSession) exec(text string, fallback bool) *LineError {
+	words := splitWords(text)
+	if len(words) == 0 || strings.HasPrefix(words[0].text, "!") {
+		return nil
+	}
+	next, e := s.apply(s.mode, text, words)
+	if e != nil && fallback && s.mode.kind != modeGlobal && e.Kind == ErrInvalid && e.Col == words[0].col {
+		if m, ge := s.apply(mode{}, text, words); ge == nil {
+			next, e = m, nil
+		}
+	}
+	if e != nil {
+		return e
+	}
+	s.mode = next
+	return nil
+}
+
+// apply runs one line in mode m. Interactively it works on a copy and
+// keeps it only if the line parsed and brought no new refusal.
+func (s *IOSSession) apply(m mode, text string, words []word) (mode, *LineError) {
+	work := s.cfg
+	if !s.batch {
+		work = s.cfg.Clone()
+	}
+	p, err := work.Persona()
+	if err != nil {
+		p, _ = platform.Lookup(DefaultPlatform)
+	}
+	x := &cmd{c: newCursor(text, words, platform.DialectIOS), cfg: &work, p: &p, mode: m}
+	x.dispatch()
+	if x.c.err != nil {
+		return m, x.c.err
+	}
+	switch {
+	case x.ended:
+		s.done = true
+		return mode{}, nil
+	case x.exited && m.kind == modeGlobal:
+		s.done = true
+		return mode{}, nil
+	case x.exited:
+		return mode{}, nil
+	}
+	if s.batch {
+		s.cfg = work
+		s.where.record(s.line, text, words, x.touched)
+	} else {
+		norm, errs := normalize(work)
+		if fe := newError(errs, s.errs); fe != nil {
+			return m, x.blame(fe)
+		}
+		s.cfg, s.errs = norm, errs
+	}
+	if x.enter != nil {
+		return *x.enter, nil
+	}
+	return m, nil
+}
+
+// newError is the first refusal in after that before did not have.
+func newError(after, before []*FieldError) *FieldError {
+	old := make(map[string]bool, len(before))
+	for _, e := range before {
+		old[e.Error()] = true
+	}
+	for _, e := range after {
+		if !old[e.Error()] {
+			return e
+		}
+	}
+	return nil
+}
+
+// frame is an open block of an indented configuration file.
+type frame struct {
+	indent int
+	mode   mode
+	failed bool // the block's opening line was refused: skip its body
+}
+
+// execFile applies a whole configuration text. Indentation decides the
+// sub-mode: a line belongs to the last line indented less than it. After
+// a refused line the rest is still checked, so one run reports every bad
+// line.
+func (s *IOSSession) execFile(src string) Errors {
+	s.batch = true
+	defer func() { s.batch = false }()
+	var errs Errors
+	var stack []frame
+	header, ended := true, false
+	for n, raw := range strings.Split(src, "\n") {
+		s.line = n + 1
+		text := strings.TrimRight(raw, " \t\r")
+		body := strings.TrimLeft(text, " \t")
+		if body == "" || body[0] == '!' {
+			continue
+		}
+		// `show running-config` starts with these; accept them so that its
+		// output can be fed back.
+		if header && (strings.HasPrefix(body, "Building configuration") || strings.HasPrefix(body, "Current configuration")) {
+			continue
+		}
+		header = false
+		if ended {
+			errs = append(errs, &LineError{File: s.file, Line: s.line, Text: text, Kind: ErrRefused,
+				Reason: "configuration text after end"})
+			continue
+		}
+		indent := len(text) - len(body)
+		for len(stack) > 0 && stack[len(stack)-1].indent >= indent {
+			stack = stack[:len(stack)-1]
+		}
+		m := mode{}
+		if len(stack) > 0 {
+			if stack[len(stack)-1].failed {
+				continue
+			}
+			m = stack[len(stack)-1].mode
+		}
+		s.mode, s.done = m, false
+		e := s.exec(text, false)
+		if e != nil {
+			e.File, e.Line = s.file, s.line
+			errs = append(errs, e)
+			stack = append(stack, frame{indent: indent, failed: true})
+			continue
+		}
+		switch {
+		case s.done && m.kind == modeGlobal:
+			ended = true
+		case s.mode != m && s.mode.kind != modeGlobal:
+			stack = append(stack, frame{indent: indent, mode: s.mode})
+		case s.mode.kind == modeGlobal && m.kind != modeGlobal && len(stack) > 0:
+			stack = stack[:len(stack)-1] // exit
+		}
+	}
+	s.mode, s.done = mode{}, false
+	// Check the model even after syntax errors, to report everything at
+	// once; it is only kept when all is well.
+	norm, more := checkAll(s.cfg, s.errs, s.where, s.file, platform.DialectIOS)
+	errs = append(errs, more...)
+	if len(errs) == 0 {
+		s.cfg = norm
+	}
+	sortByLine(errs)
+	return errs
+}
+
+// ParseIOS reads a whole IOS-style configuration into a new Config. The
+// persona is the one a `platform` line names, wherever it stands; without
+// one it is DefaultPlatform. The error is an Errors of *LineError.
+func ParseIOS(file string, src []byte) (Config, error) {
+	base := Config{Platform: findIOSPlatform(string(src))}
+	return ApplyIOS(base, file, src)
+}
+
+// ApplyIOS applies IOS configuration lines, `no` forms included, to a copy
+// of base, as `copy FILE running-config` does; base is left alone. On any
+// error nothing is applied.
+func ApplyIOS(base Config, file string, src []byte) (Config, error) {
+	s := NewIOSSession(base, file)
+	if errs := s.execFile(string(src)); len(errs) > 0 {
+		return Config{}, errs
+	}
+	if len(s.errs) > 0 {
+		return Config{}, fieldErrors(s.errs)
+	}
+	return s.cfg, nil
+}
+
+func fieldErrors(fes []*FieldError) Errors {
+	out := make(Errors, len(fes))
+	for i, e := range fes {
+		out[i] = e
+	}
+	return out
+}
+
+// findIOSPlatform finds a top-level `platform NAME` (abbreviations
+// included), so that lines before it are checked against that persona.
+func findIOSPlatform(src string) string {
+	name := ""
+	for _, line := range strings.Split(src, "\n") {
+		if line == "" || isBlank(line[0]) {
+			continue
+		}
+		ws := splitWords(line)
+		if len(ws) != 2 {
+			continue
+		}
+		if k, _ := matchKeyword(ws[0].text, globalKeywords, true); k == "platform" {
+			if _, err := platform.Lookup(ws[1].text); err == nil {
+				name = ws[1].text
+			}
+		}
+	}
+	return name
+}
+
+// cmd is one line being applied to a working copy of the configuration.
+type cmd struct {
+	c       *cursor
+	cfg     *Config
+	p       *platform.Persona
+	mode    mode
+	neg     bool  // the `no` form
+	enter   *mode // the sub-mode the line opens
+	ended   bool  // end
+	exited  bool  // exit
+	touched []touched
+}
+
+// touched records which word set which field, to put the caret under the
+// right word when the model refuses the value.
+type touched struct {
+	path string
+	word int
+}
+
+// touch marks the word just read as the value of path.
+func (x *cmd) touch(path string) { x.touched = append(x.touched, touched{path, x.c.last()}) }
+
+func (x *cmd) open(kind modeKind, key string) { x.enter = &mode{kind, key} }
+
+// blame turns a refusal the line brought into a line error, pointing at
+// the word that set the refused field when there is one.
+func (x *cmd) blame(fe *FieldError) *LineError {
+	at := srcPos{text: x.c.text, word: x.c.words[0].text}
+	for i := len(x.touched) - 1; i >= 0; i-- {
+		if relatedPath(x.touched[i].path, fe.Path) {
+			w := x.c.words[x.touched[i].word]
+			at.col, at.word = w.col, w.text
+			break
+		}
+	}
+	return refusal(fe, at, "", platform.DialectIOS)
+}
+
+// relatedPath reports whether one path is the other or inside it.
+func relatedPath(a, b string) bool {
+	inside := func(p, q string) bool {
+		return strings.HasPrefix(p, q) && (len(p) == len(q) || p[len(q)] == '.' || p[len(q)] == '[')
+	}
+	return inside(a, b) || inside(b, a)
+}

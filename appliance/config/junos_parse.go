@@ -1,0 +1,550 @@
+package config
+
+import (
+	"errors"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// JunOSDefaultPlatform is the persona a JunOS configuration gets when it
+// names none.
+const JunOSDefaultPlatform = "cflowd"
+
+// JunOSSession collects JunOS `set` and `delete` lines into a candidate
+// configuration, as `configure` does; nothing is checked against the
+// persona until Commit, so the lines may come in any order.
+type JunOSSession struct {
+	file  string
+	base  Config
+	cfg   Config
+	line  int
+	where origins
+	// batch applies lines in place: a failed batch is thrown away whole,
+	// so no line needs undoing, and copying the candidate for each line
+	// would make a long file quadratic.
+	batch bool
+}
+
+// NewJunOSSession starts a candidate from base.
+func NewJunOSSession(base Config, file string) *JunOSSession {
+	return &JunOSSession{file: file, base: base, cfg: base.Clone(), where: origins{}}
+}
+
+// Exec applies one `set` or `delete` line to the candidate. Syntax errors
+// are reported at once, as *LineError.
+func (s *JunOSSession) Exec(line string) error {
+	s.line++
+	if e := s.exec(s.line, line); e != nil {
+		return e
+	}
+	return nil
+}
+
+func (s *JunOSSession) exec(n int, text string) *LineError {
+	words, err := splitJunOS(text)
+	if err != nil {
+		return &LineError{File: s.file, Line: n, Text: text, Col: len(text), Kind: ErrInvalid, Dialect: platform.DialectJunOS, Reason: err.Error()}
+	}
+	if len(words) == 0 || strings.HasPrefix(words[0].text, "#") {
+		return nil
+	}
+	work := s.cfg
+	if !s.batch {
+		work = s.cfg.Clone()
+	}
+	j := &jcmd{c: newCursor(text, words, platform.DialectJunOS), cfg: &work}
+	j.top()
+	if j.c.err != nil {
+		j.c.err.File, j.c.err.Line = s.file, n
+		return j.c.err
+	}
+	s.cfg = work
+	s.where.record(n, text, words, j.touched)
+	return nil
+}
+
+// Commit checks the candidate and returns it normalized; the errors name
+// the line that last set each refused value.
+func (s *JunOSSession) Commit() (Config, error) {
+	_, baseErrs := normalize(s.base)
+	norm, errs := checkAll(s.cfg, baseErrs, s.where, s.file, platform.DialectJunOS)
+	if len(errs) > 0 {
+		sortByLine(errs)
+		return Config{}, errs
+	}
+	return norm, nil
+}
+
+// ParseJunOS reads a JunOS configuration, `set` lines or brace text, into
+// a new Config whose persona defaults to cflowd.
+func ParseJunOS(file string, src []byte) (Config, error) {
+	return ApplyJunOS(Config{Platform: JunOSDefaultPlatform}, file, src)
+}
+
+// ApplyJunOS applies `set`/`delete` lines (or brace text, which sets what
+// it holds) to a copy of base, as `load merge` then `commit` do.
+func ApplyJunOS(base Config, file string, src []byte) (Config, error) {
+	lines, err := junosLines(string(src))
+	if err != nil {
+		var le *LineError
+		if errors.As(err, &le) {
+			le.File = file
+		}
+		return Config{}, Errors{err}
+	}
+	s := NewJunOSSession(base, file)
+	s.batch = true
+	var errs Errors
+	for _, l := range lines {
+		if e := s.exec(l.n, l.text); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
+		return Config{}, errs
+	}
+	return s.Commit()
+}
+
+// numberedLine is a set line and the source line it stands for.
+type numberedLine struct {
+	n    int
+	text string
+}
+
+// junosLines turns the source into set lines: brace text is flattened,
+// set lines pass through.
+func junosLines(src string) ([]numberedLine, error) {
+	if isBraceText(src) {
+		return flattenBraces(src)
+	}
+	var out []numberedLine
+	for i, l := range strings.Split(src, "\n") {
+		l = strings.TrimRight(l, " \t\r")
+		if t := strings.TrimSpace(l); t == "" || t[0] == '#' {
+			continue
+		}
+		out = append(out, numberedLine{i + 1, l})
+	}
+	return out, nil
+}
+
+// splitJunOS splits a line into words; a double-quoted string is one word
+// (without its quotes), with \" and \\ escapes.
+func splitJunOS(line string) ([]word, error) {
+	var ws []word
+	for i := 0; i < len(line); {
+		if isBlank(line[i]) {
+			i++
+			continue
+		}
+		start := i
+		if line[i] != '"' {
+			for i < len(line) && !isBlank(line[i]) {
+				i++
+			}
+			ws = append(ws, word{line[start:i], start})
+			continue
+		}
+		var b strings.Builder
+		for i++; ; i++ {
+			if i >= len(line) {
+				return nil, errors.New("unterminated quoted string")
+			}
+			if line[i] == '\\' && i+1 < len(line) {
+				i++
+				b.WriteByte(line[i])
+				continue
+			}
+			if line[i] == '"' {
+				i++
+				break
+			}
+			b.WriteByte(line[i])
+		}
+		ws = append(ws, word{b.String(), start})
+	}
+	return ws, nil
+}
+
+// jcmd is one JunOS line being applied to the candidate.
+type jcmd struct {
+	c       *cursor
+	cfg     *Config
+	del     bool
+	touched []touched
+}
+
+func (j *jcmd) touch(path string) { j.touched = append(j.touched, touched{path, j.c.last()}) }
+
+// deleting reports whether a delete ends here: the rest of the hierarchy
+// goes.
+func (j *jcmd) deleting() bool { return j.del && j.c.err == nil && !j.c.more() }
+
+func (j *jcmd) top() {
+	j.del = j.c.keyword("delete", "set") == "delete"
+	switch j.c.keyword("flowtap", "forwarding-options", "interfaces", "snmp", "system") {
+	case "system":
+		j.system()
+	case "flowtap":
+		j.flowtap()
+	case "interfaces":
+		j.interfaces()
+	case "snmp":
+		j.snmp()
+	case "forwarding-options":
+		j.c.keyword("sampling")
+		j.sampling()
+	}
+}
+
+func (j *jcmd) system() {
+	if j.deleting() {
+		j.cfg.Hostname = ""
+		return
+	}
+	j.c.keyword("host-name")
+	if j.del {
+		j.c.end()
+		j.cfg.Hostname = ""
+		return
+	}
+	h := j.c.name("<host-name>", checkHostname)
+	j.c.end()
+	j.cfg.Hostname = h
+	j.touch("hostname")
+}
+
+func (j *jcmd) flowtap() {
+	if j.deleting() {
+		j.cfg.Platform = ""
+		return
+	}
+	j.c.keyword("platform")
+	if j.del {
+		j.c.end()
+		j.cfg.Platform = ""
+		return
+	}
+	j.cfg.Platform = j.c.keyword(platform.Names()...)
+	j.c.end()
+	j.touch("platform")
+}
+
+func (j *jcmd) interfaces() {
+	if j.deleting() {
+		j.cfg.Interfaces = nil
+		return
+	}
+	name := j.c.name("<interface-name>", checkIfName)
+	if j.c.err != nil {
+		return
+	}
+	path := "interfaces[" + name + "]"
+	i := slices.IndexFunc(j.cfg.Interfaces, func(it Interface) bool { return it.Name == name })
+	if j.deleting() {
+		if i >= 0 {
+			j.cfg.Interfaces = slices.Delete(j.cfg.Interfaces, i, i+1)
+		}
+		return
+	}
+	if i < 0 {
+		if j.del {
+			j.c.skip()
+			return
+		}
+		j.cfg.Interfaces = append(j.cfg.Interfaces, Interface{Name: name}) // Normalize sorts
+		i = len(j.cfg.Interfaces) - 1
+	}
+	it := &j.cfg.Interfaces[i]
+	j.touch(path)
+	if !j.c.more() {
+		return // `set interfaces NAME`
+	}
+	switch j.c.keyword("description", "disable", "unit") {
+	case "description":
+		if j.del {
+			j.c.end()
+			it.Description = ""
+			return
+		}
+		it.Description = j.c.rest("<description>")
+		j.touch(path + ".description")
+	case "disable":
+		it.Shutdown = !j.del
+	case "unit":
+		j.c.keyword("0")
+		if j.deleting() {
+			it.Ingress, it.Egress = false, false
+			return
+		}
+		j.c.keyword("family")
+		j.c.keyword("inet", "inet6")
+		if j.deleting() {
+			it.Ingress, it.Egress = false, false
+			return
+		}
+		j.c.keyword("sampling")
+		if j.deleting() {
+			it.Ingress, it.Egress = false, false
+			return
+		}
+		if j.c.keyword("input", "output") == "input" {
+			it.Ingress = !j.del
+		} else {
+			it.Egress = !j.del
+		}
+	}
+	j.c.end()
+}
+
+func (j *jcmd) snmp() {
+	s := &j.cfg.SNMP
+	if j.deleting() {
+		s.Communities, s.Location, s.Contact = nil, "", ""
+		return
+	}
+	switch k := j.c.keyword("community", "contact", "location"); k {
+	case "location", "contact":
+		text := ""
+		if j.del {
+			j.c.end()
+		} else {
+			text = j.c.rest("<" + k + ">")
+			j.touch("snmp." + k)
+			j.c.end()
+		}
+		if k == "location" {
+			s.Location = text
+		} else {
+			s.Contact = text
+		}
+	case "community":
+		name := j.c.name("<community-name>", checkName32)
+		if j.c.err != nil {
+			return
+		}
+		path := "snmp.communities[" + name + "]"
+		i := slices.IndexFunc(s.Communities, func(c Community) bool { return c.Name == name })
+		if j.deleting() {
+			if i >= 0 {
+				s.Communities = slices.Delete(s.Communities, i, i+1)
+			}
+			return
+		}
+		j.touch(path)
+		if i < 0 && !j.del {
+			s.Communities = append(s.Communities, Community{Name: name})
+			i = len(s.Communities) - 1
+		}
+		if !j.c.more() {
+			return
+		}
+		j.c.keyword("authorization")
+		rw := false
+		if !j.del {
+			rw = j.c.keyword("read-only", "read-write") == "read-write"
+		}
+		j.c.end()
+		if i >= 0 && j.c.err == nil {
+			s.Communities[i].RW = rw
+		}
+	}
+}
+
+func (j *jcmd) sampling() {
+	if j.deleting() {
+		j.clearInput()
+		j.clearOutput()
+		return
+	}
+	switch j.c.keyword("family", "input") {
+	case "input":
+		j.samplingInput()
+	case "family":
+		j.c.keyword("inet", "inet6")
+		if j.deleting() {
+			j.clearOutput()
+			return
+		}
+		j.c.keyword("output")
+		if j.deleting() {
+			j.clearOutput()
+			return
+		}
+		j.samplingOutput()
+	}
+}
+
+func (j *jcmd) clearInput() {
+	if j.cfg.Sampling.Mode == platform.SamplingJuniper {
+		j.cfg.Sampling = platform.Sampling{}
+	}
+}
+
+func (j *jcmd) clearOutput() {
+	j.cfg.Cache.Active, j.cfg.Cache.Inactive = 0, 0
+	j.cfg.Export.Destinations = nil
+	j.cfg.Export.AS = export.ASNone
+}
+
+func (j *jcmd) samplingInput() {
+	if j.deleting() {
+		j.clearInput()
+		return
+	}
+	s := &j.cfg.Sampling
+	k := j.c.keyword("max-packets-per-second", "rate", "run-length")
+	if j.c.err != nil {
+		return
+	}
+	if j.del {
+		j.c.end()
+		switch k {
+		case "rate":
+			s.Rate = 0
+		case "run-length":
+			s.RunLength = 0
+		case "max-packets-per-second":
+			s.MaxPacketsPerSecond = 0
+		}
+		if s.Mode == platform.SamplingJuniper && s.Rate == 0 && s.RunLength == 0 && s.MaxPacketsPerSecond == 0 {
+			*s = platform.Sampling{}
+		}
+		return
+	}
+	var n uint64
+	switch k {
+	case "rate":
+		n = j.c.uint(1, 1<<32-1)
+	case "run-length":
+		n = j.c.uint(0, 1<<32-1)
+	case "max-packets-per-second":
+		// 0 would sample nothing; delete the input instead (ours).
+		n = j.c.uint(1, 65535)
+	}
+	j.c.end()
+	if j.c.err != nil {
+		return
+	}
+	j.touch("sampling")
+	if s.Mode != platform.SamplingJuniper {
+		*s = platform.Sampling{Mode: platform.SamplingJuniper}
+	}
+	switch k {
+	case "rate":
+		s.Rate = uint32(n)
+	case "run-length":
+		s.RunLength = uint32(n)
+	case "max-packets-per-second":
+		s.MaxPacketsPerSecond = uint32(n)
+	}
+}
+
+func (j *jcmd) samplingOutput() {
+	k := j.c.keyword("flow-active-timeout", "flow-inactive-timeout", "flow-server")
+	if k == "flow-server" {
+		j.flowServer()
+		return
+	}
+	var d time.Duration
+	if !j.del {
+		d = time.Duration(j.c.uint(1, maxMinutes)) * time.Second
+	}
+	j.c.end()
+	if j.c.err != nil {
+		return
+	}
+	if k == "flow-active-timeout" {
+		j.cfg.Cache.Active = d
+		j.touch("cache.active")
+	} else {
+		j.cfg.Cache.Inactive = d
+		j.touch("cache.inactive")
+	}
+}
+
+// flowServer maps a JunOS flow-server onto a collector. JunOS keys the
+// server by address and makes the port an attribute; the model keys by
+// both, so a server without a port yet has port 0 (refused at commit).
+func (j *jcmd) flowServer() {
+	a := j.c.addr(false)
+	if j.c.err != nil {
+		return
+	}
+	a, at := a.Unmap(), j.c.last()
+	e := &j.cfg.Export
+	i := slices.IndexFunc(e.Destinations, func(d Destination) bool { return d.Addr.Addr() == a })
+	if j.deleting() {
+		if i >= 0 {
+			e.Destinations = slices.Delete(e.Destinations, i, i+1)
+		}
+		return
+	}
+	if i < 0 {
+		if j.del {
+			j.c.skip()
+			return
+		}
+		e.Destinations = append(e.Destinations, Destination{Addr: netip.AddrPortFrom(a, 0)})
+		i = len(e.Destinations) - 1
+	}
+	d := &e.Destinations[i]
+	j.touch("export.destinations[" + d.Addr.String() + "]")
+	if !j.c.more() {
+		return
+	}
+	k := j.c.keyword("autonomous-system-type", "port", "source-address", "version")
+	if j.del {
+		j.c.end()
+		switch k {
+		case "port":
+			d.Addr = netip.AddrPortFrom(a, 0)
+		case "version":
+			d.Version = 0
+		case "autonomous-system-type":
+			e.AS = export.ASNone
+		case "source-address":
+			d.SourceAddress = netip.Addr{}
+		}
+		return
+	}
+	switch k {
+	case "port":
+		d.Addr = netip.AddrPortFrom(a, uint16(j.c.uint(1, 65535)))
+	case "version":
+		if j.c.tryKeyword("ipfix") != "" {
+			d.Version = platform.IPFIX
+		} else {
+			// 7 is no JunOS version, but a PFC persona's model may hold it.
+			switch n := j.c.uint(5, 9); n {
+			case 5, 7, 8, 9:
+				d.Version = platform.ExportVersion(n)
+			default:
+				j.c.invalid(j.c.last(), "")
+			}
+		}
+	case "autonomous-system-type":
+		e.AS = map[string]export.ASMode{"origin": export.ASOrigin, "peer": export.ASPeer}[j.c.keyword("origin", "peer")]
+		j.touch("export.as")
+	case "source-address":
+		d.SourceAddress = j.c.addr(false)
+	}
+	j.c.end()
+	if j.c.err != nil {
+		return
+	}
+	path := "export.destinations[" + d.Addr.String() + "]"
+	j.touched = append(j.touched, touched{path, at}) // the port changes the key
+	switch k {
+	case "version":
+		j.touch(path + ".version")
+	case "source-address":
+		j.touch(path + ".source-address")
+	}
+}

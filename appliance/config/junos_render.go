@@ -1,0 +1,186 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// jstmt is one JunOS statement: the containers above it (each label may
+// be several words, "family inet") and the statement itself.
+type jstmt struct {
+	path []string
+	leaf string
+}
+
+// junosStatements is the part of the configuration JunOS can say, in
+// JunOS order.
+func junosStatements(c Config) []jstmt {
+	var out []jstmt
+	add := func(leaf string, path ...string) { out = append(out, jstmt{path, leaf}) }
+	add("host-name "+c.HostnameOrDefault(), "system")
+	add("platform "+c.PlatformName(), "flowtap")
+	for _, it := range c.Interfaces {
+		n := len(out)
+		if it.Description != "" {
+			add("description "+junosQuote(it.Description), "interfaces", junosQuote(it.Name))
+		}
+		if it.Shutdown {
+			add("disable", "interfaces", junosQuote(it.Name))
+		}
+		for _, dir := range []struct {
+			on   bool
+			word string
+		}{{it.Ingress, "input"}, {it.Egress, "output"}} {
+			if dir.on {
+				add(dir.word, "interfaces", junosQuote(it.Name), "unit 0", "family inet", "sampling")
+			}
+		}
+		if len(out) == n {
+			add(junosQuote(it.Name), "interfaces")
+		}
+	}
+	s := c.SNMP
+	if s.Location != "" {
+		add("location "+junosQuote(s.Location), "snmp")
+	}
+	if s.Contact != "" {
+		add("contact "+junosQuote(s.Contact), "snmp")
+	}
+	for _, cm := range s.Communities {
+		auth := "read-only"
+		if cm.RW {
+			auth = "read-write"
+		}
+		add("authorization "+auth, "snmp", "community "+junosQuote(cm.Name))
+	}
+	sampling := []string{"forwarding-options", "sampling"}
+	if in := c.Sampling; in.Mode == platform.SamplingJuniper {
+		p := append(sampling, "input")
+		add(fmt.Sprintf("rate %d", in.Rate), p...)
+		if in.RunLength != 0 {
+			add(fmt.Sprintf("run-length %d", in.RunLength), p...)
+		}
+		if in.MaxPacketsPerSecond != 0 {
+			add(fmt.Sprintf("max-packets-per-second %d", in.MaxPacketsPerSecond), p...)
+		}
+	}
+	output := append(sampling, "family inet", "output")
+	if c.Cache.Active != 0 {
+		add(fmt.Sprintf("flow-active-timeout %d", c.Cache.Active/time.Second), output...)
+	}
+	if c.Cache.Inactive != 0 {
+		add(fmt.Sprintf("flow-inactive-timeout %d", c.Cache.Inactive/time.Second), output...)
+	}
+	for _, d := range c.Export.Destinations {
+		p := append(output, "flow-server "+d.Addr.Addr().String())
+		add(fmt.Sprintf("port %d", d.Addr.Port()), p...)
+		if d.Version != 0 {
+			add("version "+d.Version.String(), p...)
+		}
+		if c.Export.AS != export.ASNone {
+			add("autonomous-system-type "+strings.TrimSuffix(c.Export.AS.String(), "-as"), p...)
+		}
+		if d.SourceAddress.IsValid() {
+			add("source-address "+d.SourceAddress.String(), p...)
+		}
+	}
+	return out
+}
+
+// junosQuote quotes a value the way JunOS displays it: only when needed.
+func junosQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\"\\;{}#") {
+		return s
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// RenderJunOSSet is `show configuration | display set`: one set line per
+// statement. Only what JunOS can express is shown; JunOSUnmapped lists
+// the rest.
+func RenderJunOSSet(c Config) string {
+	var b strings.Builder
+	for _, s := range junosStatements(c) {
+		b.WriteString(setLine([][]string{s.path}, []string{s.leaf}))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// RenderJunOS is the configuration as JunOS brace text.
+func RenderJunOS(c Config) string {
+	var b strings.Builder
+	junosTree(junosStatements(c)).write(&b, 0, "")
+	return b.String()
+}
+
+// jnode is a container of the brace tree.
+type jnode struct {
+	label    string
+	children []*jnode
+	leaves   []string // statements in order, as `leaf;`; "" marks a child's place
+}
+
+func junosTree(stmts []jstmt) *jnode {
+	root := &jnode{}
+	for _, s := range stmts {
+		n := root
+		for _, label := range s.path {
+			n = n.child(label)
+		}
+		n.leaves = append(n.leaves, s.leaf)
+	}
+	return root
+}
+
+func (n *jnode) child(label string) *jnode {
+	for _, c := range n.children {
+		if c.label == label {
+			return c
+		}
+	}
+	c := &jnode{label: label}
+	n.children = append(n.children, c)
+	return c
+}
+
+// write prints the node's body at depth, each line prefixed with sign
+// (for `show | compare`).
+func (n *jnode) write(b *strings.Builder, depth int, sign string) {
+	ind := func(d int) string {
+		s := strings.Repeat("    ", d)
+		if sign != "" && len(s) > 0 {
+			s = sign + s[1:]
+		} else if sign != "" {
+			s = sign
+		}
+		return s
+	}
+	for _, l := range n.leaves {
+		fmt.Fprintf(b, "%s%s;\n", ind(depth), l)
+	}
+	for _, c := range n.children {
+		fmt.Fprintf(b, "%s%s {\n", ind(depth), c.label)
+		c.write(b, depth+1, sign)
+		fmt.Fprintf(b, "%s}\n", ind(depth))
+	}
+}
+
+// JunOSUnmapped lists the paths of settings JunOS cannot express (they
+// are kept in the model, but RenderJunOSSet leaves them out): what is
+// lost going through the JunOS rendering and back.
+func JunOSUnmapped(c Config) []string {
+	back, err := ApplyJunOS(Config{Platform: c.Platform}, "junos", []byte(RenderJunOSSet(c)))
+	if err != nil {
+		return []string{"(the JunOS rendering does not parse back: " + err.Error() + ")"}
+	}
+	var out []string
+	for _, ch := range Diff(c, back) {
+		out = append(out, ch.Path)
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+package config
+
+import (
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// Defaults the model stores as the zero value.
+const (
+	DefaultHostname = "flowtap"
+	DefaultPlatform = "ios"
+)
+
+// Config is the whole appliance configuration: what `show running-config`
+// prints and every management interface edits.
+//
+// It is a plain value. A zero field means the default (of the persona,
+// where the persona decides it), so Config{} is a fresh IOS-persona box;
+// Normalize turns values equal to their default into zero, which keeps
+// "typed the default" and "left it alone" equal, as IOS does by omitting
+// both from the running config. Copy with Clone before mutating a Config
+// that someone else holds: the slices are shared by plain assignment.
+type Config struct {
+	Hostname string // "" is DefaultHostname
+	Platform string // persona name (platform.Names); "" is DefaultPlatform
+
+	// Cache is the main flow cache, spelled per persona: `ip flow-cache`
+	// on the router and cflowd, `mls flow` / `mls aging` on a Catalyst,
+	// flow-*-timeout under JunOS sampling output.
+	Cache Cache
+	// Sampling is the global packet sampling: `mls sampling` on a PFC,
+	// `forwarding-options sampling input` on cflowd. The router samples
+	// per interface with Samplers instead.
+	Sampling platform.Sampling
+	// NDE is `mls nde sender`: a PFC exports nothing without it.
+	NDE bool
+
+	Samplers     []SamplerMap // flow-sampler-map, in configuration order
+	Interfaces   []Interface  // sorted by name, naturally (eth2 before eth10)
+	Export       Export
+	Aggregations []Aggregation // ip flow-aggregation cache, in configuration order
+	TopTalkers   TopTalkers
+	Capture      Capture
+	PrefixAS     PrefixAS
+
+	SNMP         SNMP
+	EnableSecret Secret
+	Users        []User
+	SSH          SSH
+	AccessLists  []AccessList // sorted by number
+	VTY          VTY
+	Logging      Logging
+	NTP          NTP
+}
+
+// Cache is the main cache's settings; zero fields take the persona's
+// defaults (platform.Persona.Defaults).
+type Cache struct {
+	Entries  int           // ip flow-cache entries; fixed on the PFCs and cflowd
+	Mask     platform.Mask // mls flow ip
+	Inactive time.Duration // ip flow-cache timeout inactive, mls aging normal
+	Active   time.Duration // ip flow-cache timeout active, mls aging long
+	// FastTime is `mls aging fast time`; 0 is fast aging off.
+	FastTime      time.Duration
+	FastThreshold uint64 // mls aging fast threshold; 0 with FastTime set: the default
+}
+
+// SamplerMap is a `flow-sampler-map` with its `mode random one-out-of N`.
+type SamplerMap struct {
+	Name string
+	Rate uint32 // 0: no mode configured yet; an interface may not use it
+}
+
+// Interface is a port the appliance knows; it is metered when it has
+// `ip flow ingress`, `ip flow egress` or a `flow-sampler`.
+type Interface struct {
+	Name        string // the Linux interface name
+	Description string
+	Shutdown    bool
+	Ingress     bool   // ip flow ingress
+	Egress      bool   // ip flow egress
+	Sampler     string // flow-sampler NAME: a Samplers entry
+	// Verdict is `flowtap verdict passive|inline`: a tap port drops what
+	// it metered, an inline port hands it on.
+	Verdict datapath.Verdict
+	// XDPMode is `flowtap xdp-mode best|native|generic|offload`.
+	XDPMode datapath.AttachMode
+}
+
+// Metered reports whether the daemon attaches the meter to the port.
+func (i Interface) Metered() bool { return i.Ingress || i.Egress || i.Sampler != "" }

@@ -1,0 +1,84 @@
+package config
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// Export is the main cache's `ip flow-export` settings.
+type Export struct {
+	// Version is the main cache's export version; 0 is the persona's
+	// default. `ip flow-export version`, or `mls nde sender version` on a
+	// PFC.
+	Version    platform.ExportVersion
+	AS         export.ASMode // origin-as | peer-as; JunOS autonomous-system-type
+	BGPNextHop bool          // bgp-nexthop (v9 and IPFIX)
+	Source     string        // ip flow-export source IFNAME
+	// TemplateRefresh is `template refresh-rate` in packets, 0 is the IOS
+	// default (export.DefaultTemplateRefreshPackets).
+	TemplateRefresh int
+	// TemplateTimeout is `template timeout-rate` (minutes on the CLI), 0
+	// is the IOS default (export.DefaultTemplateTimeout).
+	TemplateTimeout time.Duration
+	InterfaceNames  bool // ip flow-export interface-names
+	// Destinations are the collectors, in configuration order, at most
+	// MaxDestinations.
+	Destinations []Destination
+}
+
+// Destination is one `ip flow-export destination`, or a JunOS flow-server.
+type Destination struct {
+	Addr netip.AddrPort
+	// Version overrides the main export version for this collector (a
+	// flowtap extension to IOS; per flow-server on JunOS); 0 follows it.
+	Version platform.ExportVersion
+	// SourceAddress is the JunOS flow-server source-address (IOS
+	// extension `source-address`); invalid: Export.Source or the kernel's
+	// choice.
+	SourceAddress netip.Addr
+}
+
+// Aggregation is one `ip flow-aggregation cache SCHEME` block.
+type Aggregation struct {
+	Scheme   export.Scheme
+	Entries  int           // cache entries; 0 is DefaultAggEntries
+	Active   time.Duration // cache timeout active; 0 is DefaultAggActive
+	Inactive time.Duration // cache timeout inactive; 0 is DefaultAggInactive
+	// Version is `export version 8|9`; 0 is 8.
+	Version      platform.ExportVersion
+	Destinations []netip.AddrPort // export destination, at most 2
+	// SourceMask and DestinationMask are `mask source|destination minimum
+	// N`; 0 is none (the routing table's mask alone).
+	SourceMask      int
+	DestinationMask int
+	Enabled         bool
+}
+
+// TopTalkers is the `ip flow-top-talkers` block.
+type TopTalkers struct {
+	// Configured records that the block exists even while top or sort-by
+	// is missing (IOS then hides it; flowtap shows it so that nothing the
+	// operator typed is lost).
+	Configured   bool
+	Top          int
+	SortBy       flowcache.SortBy // 0: not set
+	CacheTimeout time.Duration    // 0 is flowcache.DefaultTopTalkersTimeout
+	Match        flowcache.Match
+}
+
+// Capture is `ip flow-capture ttl|mac-addresses|vlan-id`, as the v9 and
+// IPFIX encoders take it.
+type Capture = export.Capture
+
+// PrefixAS is the flowtap prefix-to-AS table: the appliance sees no BGP,
+// so the operator supplies the routes (see appliance/asmap).
+type PrefixAS struct {
+	File string // flowtap prefix-as-file PATH
+	// Mode is `flowtap as-mode origin|peer`: which AS of a route fills the
+	// records. ASNone follows the export's origin-as | peer-as.
+	Mode export.ASMode
+}

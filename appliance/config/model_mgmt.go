@@ -1,0 +1,145 @@
+package config
+
+import (
+	"net/netip"
+	"time"
+)
+
+// SNMP is the `snmp-server` configuration. The agent answers once a
+// community or a user exists (Enabled).
+type SNMP struct {
+	Communities []Community // in configuration order
+	Groups      []SNMPGroup
+	Users       []SNMPUser
+	Hosts       []TrapHost
+	Location    string
+	Contact     string
+	Traps       bool // snmp-server enable traps
+}
+
+// Enabled reports whether the agent should listen.
+func (s SNMP) Enabled() bool { return len(s.Communities) > 0 || len(s.Users) > 0 }
+
+// Community is `snmp-server community NAME [view V] [ro|rw] [ACL]`.
+type Community struct {
+	Name string
+	View string // "" is every object
+	RW   bool
+	ACL  int // standard access list number; 0 is none
+}
+
+// SecurityLevel is the SNMPv3 level of a group or a notification host.
+type SecurityLevel uint8
+
+const (
+	LevelNoAuth SecurityLevel = iota
+	LevelAuth
+	LevelPriv
+)
+
+// SNMPGroup is `snmp-server group NAME v3 noauth|auth|priv`.
+type SNMPGroup struct {
+	Name  string
+	Level SecurityLevel
+}
+
+// AuthProtocol is an SNMPv3 authentication protocol.
+type AuthProtocol uint8
+
+const (
+	AuthNone   AuthProtocol = iota
+	AuthSHA                 // HMAC-SHA-96 (RFC 3414)
+	AuthSHA256              // HMAC-SHA-256 (RFC 7860)
+)
+
+// PrivProtocol is an SNMPv3 privacy protocol.
+type PrivProtocol uint8
+
+const (
+	PrivNone   PrivProtocol = iota
+	PrivAES128              // RFC 3826
+)
+
+// SNMPUser is `snmp-server user NAME GROUP v3 auth sha|sha-256 PASS priv
+// aes 128 PASS`. The passphrases are kept as typed: the agent derives the
+// localized keys from them and its engine ID, and flowtap has no private
+// store apart from the config file (which is written mode 0600).
+type SNMPUser struct {
+	Name     string
+	Group    string
+	Auth     AuthProtocol
+	AuthPass string
+	Priv     PrivProtocol
+	PrivPass string
+}
+
+// SNMPVersion is a notification host's SNMP version.
+type SNMPVersion uint8
+
+const (
+	SNMPv1  SNMPVersion = iota // IOS's default when `version` is left out
+	SNMPv2c                    // 2c
+	SNMPv3                     // 3
+)
+
+// TrapHost is `snmp-server host ADDR [informs] [version 1|2c|3
+// [noauth|auth|priv]] NAME [udp-port N]`; Name is the community (v1, v2c)
+// or the user (v3).
+type TrapHost struct {
+	Addr    netip.Addr
+	Informs bool
+	Version SNMPVersion
+	Level   SecurityLevel // v3 only
+	Name    string
+	Port    uint16 // udp-port; 0 is 162
+}
+
+// User is a local account for the console and SSH: `username NAME
+// [privilege N] secret ...` and the flowtap extension `username NAME
+// ssh-key TYPE BASE64`.
+type User struct {
+	Name      string
+	Privilege int    // 1..15; 0 is IOS's default, 1
+	Secret    Secret // unset: the account only logs in with a key
+	Keys      []SSHKey
+}
+
+// SSH is `ip ssh ...`; zero fields are the defaults named.
+type SSH struct {
+	Port        int           // ip ssh port; 0 is 22
+	Timeout     time.Duration // ip ssh time-out, seconds; 0 is 120 s
+	AuthRetries int           // ip ssh authentication-retries; 0 is 3
+}
+
+// AccessList is a numbered standard access list, `access-list N
+// permit|deny ...`. Entries are in order; there is an implicit deny at the
+// end.
+type AccessList struct {
+	Number  int // 1-99 or 1300-1999
+	Entries []ACE
+}
+
+// ACE is one entry: Addr with the IOS wildcard (bits set are ignored).
+// `any` is 0.0.0.0 255.255.255.255, `host A` and a bare `A` are A 0.0.0.0.
+type ACE struct {
+	Permit   bool
+	Addr     netip.Addr
+	Wildcard netip.Addr
+}
+
+// VTY is `line vty 0 4` / `access-class N in`: the list SSH logins must
+// pass; 0 is none.
+type VTY struct {
+	AccessClass int
+}
+
+// Logging is the syslog configuration.
+type Logging struct {
+	Hosts    []netip.Addr // logging host ADDR
+	Buffered int          // logging buffered SIZE, bytes; 0 is not configured
+}
+
+// NTP is `ntp server ADDR`.
+type NTP struct {
+	Servers []netip.Addr
+}

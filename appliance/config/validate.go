@@ -1,0 +1,303 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// Normalize checks c and returns it in canonical form: values equal to
+// their default become zero, values the platform rounds are rounded,
+// interfaces and access lists are sorted, addresses unmapped. Every parser
+// returns normalized configurations; code that builds or edits one (the
+// SNMP agent) should normalize before comparing or applying it. The error
+// is an Errors of *FieldError.
+func Normalize(c Config) (Config, error) {
+	n, errs := normalize(c)
+	if len(errs) > 0 {
+		out := make(Errors, len(errs))
+		for i, e := range errs {
+			out[i] = e
+		}
+		return Config{}, out
+	}
+	return n, nil
+}
+
+// Validate reports what Normalize would refuse.
+func (c Config) Validate() error {
+	_, err := Normalize(c)
+	return err
+}
+
+// validator collects every refusal, so that a parser can tell which ones
+// a line introduced.
+type validator struct {
+	errs []*FieldError
+}
+
+func (v *validator) fail(path string, err error) {
+	v.errs = append(v.errs, &FieldError{Path: path, Err: err})
+}
+
+func (v *validator) failf(path, format string, args ...any) {
+	v.fail(path, fmt.Errorf(format, args...))
+}
+
+func normalize(c Config) (Config, []*FieldError) {
+	c = c.Clone()
+	v := &validator{}
+	v.hostname(&c)
+	if p, ok := v.platform(&c); ok {
+		v.cache(&p, &c)
+		v.sampling(&p, &c)
+		v.samplers(&p, &c)
+		v.export(&p, &c)
+	}
+	v.interfaces(&c)
+	v.aggregations(&c)
+	v.topTalkers(&c)
+	v.prefixAS(&c)
+	v.snmp(&c)
+	v.users(&c)
+	v.ssh(&c)
+	v.accessLists(&c)
+	v.mgmtLists(&c)
+	return c, v.errs
+}
+
+// Persona returns the configuration's platform persona.
+func (c Config) Persona() (platform.Persona, error) {
+	return platform.Lookup(c.PlatformName())
+}
+
+// PlatformName is the persona's name, the default filled in.
+func (c Config) PlatformName() string {
+	if c.Platform == "" {
+		return DefaultPlatform
+	}
+	return c.Platform
+}
+
+// HostnameOrDefault is the hostname, the default filled in.
+func (c Config) HostnameOrDefault() string {
+	if c.Hostname == "" {
+		return DefaultHostname
+	}
+	return c.Hostname
+}
+
+func (v *validator) hostname(c *Config) {
+	if c.Hostname == DefaultHostname {
+		c.Hostname = ""
+	}
+	if c.Hostname != "" {
+		if err := checkHostname(c.Hostname); err != nil {
+			v.bad("hostname", err)
+		}
+	}
+}
+
+func (v *validator) platform(c *Config) (platform.Persona, bool) {
+	if c.Platform == DefaultPlatform {
+		c.Platform = ""
+	}
+	p, err := c.Persona()
+	if err != nil {
+		v.bad("platform", err)
+		return p, false
+	}
+	return p, true
+}
+
+func isCatalyst(p *platform.Persona) bool { return p.MaskCommand != "" }
+
+// cache checks each main-cache field on its own against the persona, so
+// that a refusal names the field; Validate fills the others with
+// defaults, which the persona always accepts.
+func (v *validator) cache(p *platform.Persona, c *Config) {
+	d := p.Defaults()
+	k := &c.Cache
+	if k.Entries != 0 {
+		if s, err := p.Validate(platform.Setting{CacheEntries: k.Entries}); err != nil {
+			v.fail("cache.entries", err)
+		} else {
+			k.Entries = zeroIfEq(s.CacheEntries, d.CacheEntries)
+		}
+	}
+	if k.Mask != 0 {
+		if s, err := p.Validate(platform.Setting{Mask: k.Mask}); err != nil {
+			v.fail("cache.mask", err)
+		} else {
+			k.Mask = zeroIfEq(s.Mask, d.Mask)
+		}
+	}
+	if k.Inactive != 0 {
+		if s, err := p.Validate(platform.Setting{Inactive: k.Inactive}); err != nil {
+			v.fail("cache.inactive", err)
+		} else {
+			k.Inactive = zeroIfEq(s.Inactive, d.Inactive)
+		}
+	}
+	if k.Active != 0 {
+		if s, err := p.Validate(platform.Setting{Active: k.Active}); err != nil {
+			v.fail("cache.active", err)
+		} else {
+			k.Active = zeroIfEq(s.Active, d.Active)
+		}
+	}
+	switch {
+	case k.FastTime != 0:
+		s, err := p.Validate(platform.Setting{FastTime: k.FastTime, FastThreshold: k.FastThreshold})
+		if err != nil {
+			v.fail("cache.fast-time", err)
+			break
+		}
+		k.FastTime = s.FastTime
+		k.FastThreshold = zeroIfEq(s.FastThreshold, uint64(p.Aging.FastThreshold.Default))
+	case k.FastThreshold != 0:
+		v.failf("cache.fast-threshold", "a fast aging threshold needs a fast aging time")
+	}
+	if c.Export.Version != 0 {
+		if s, err := p.Validate(platform.Setting{Export: c.Export.Version}); err != nil {
+			v.fail("export.version", err)
+		} else {
+			c.Export.Version = zeroIfEq(s.Export, d.Export)
+		}
+	}
+	if c.NDE && !isCatalyst(p) {
+		v.failf("nde", "mls nde sender is a Catalyst command; the %s persona exports without it", p.Name)
+	}
+}
+
+// defaultMaxPPS is the JunOS max-packets-per-second default (SRC,
+// vendor-behaviour.md 4.1), which the model stores as 0.
+const defaultMaxPPS = 1000
+
+func (v *validator) sampling(p *platform.Persona, c *Config) {
+	s := &c.Sampling
+	switch s.Mode {
+	case platform.SamplingOff:
+		if *s != (platform.Sampling{}) {
+			v.failf("sampling", "sampling parameters without a sampling mode")
+		}
+		return
+	case platform.SamplingRandom:
+		v.failf("sampling", "random sampling is configured per interface, with flow-sampler-map")
+		return
+	}
+	req := *s
+	if req.Mode == platform.SamplingJuniper && req.MaxPacketsPerSecond == 0 {
+		req.MaxPacketsPerSecond = defaultMaxPPS
+	}
+	if req.Mode != platform.SamplingJuniper && (req.RunLength != 0 || req.MaxPacketsPerSecond != 0) {
+		v.failf("sampling", "run-length and max-packets-per-second are JunOS sampling input settings")
+		return
+	}
+	if req.Mode != platform.SamplingPacketBased && req.Interval != 0 {
+		v.failf("sampling", "only packet-based sampling takes an interval")
+		return
+	}
+	got, err := p.Validate(platform.Setting{Mask: c.Cache.Mask, Sampling: req})
+	if err != nil {
+		v.fail("sampling", err)
+		return
+	}
+	*s = got.Sampling
+	if s.Mode == platform.SamplingJuniper && s.MaxPacketsPerSecond == defaultMaxPPS {
+		s.MaxPacketsPerSecond = 0
+	}
+}
+
+func (v *validator) samplers(p *platform.Persona, c *Config) {
+	seen := map[string]bool{}
+	for i := range c.Samplers {
+		m := &c.Samplers[i]
+		path := "samplers[" + m.Name + "]"
+		if err := checkName(m.Name, 32); err != nil {
+			v.bad(path, err)
+		}
+		if seen[m.Name] {
+			v.failf(path, "configured twice")
+		}
+		seen[m.Name] = true
+		if m.Rate == 0 {
+			continue
+		}
+		req := platform.Sampling{Mode: platform.SamplingRandom, Rate: m.Rate}
+		if _, err := p.Validate(platform.Setting{Sampling: req}); err != nil {
+			v.fail(path+".rate", err)
+		}
+	}
+}
+
+func (v *validator) interfaces(c *Config) {
+	slices.SortStableFunc(c.Interfaces, func(a, b Interface) int { return naturalCompare(a.Name, b.Name) })
+	for i := range c.Interfaces {
+		it := &c.Interfaces[i]
+		path := "interfaces[" + it.Name + "]"
+		if err := checkIfName(it.Name); err != nil {
+			v.bad(path, err)
+		}
+		if i > 0 && c.Interfaces[i-1].Name == it.Name {
+			v.failf(path, "configured twice")
+		}
+		if err := checkText(it.Description, 240); err != nil {
+			v.bad(path+".description", err)
+		}
+		if it.Sampler != "" {
+			j := slices.IndexFunc(c.Samplers, func(m SamplerMap) bool { return m.Name == it.Sampler })
+			switch {
+			case j < 0:
+				v.failf(path+".sampler", "flow-sampler-map %s is not configured", it.Sampler)
+			case c.Samplers[j].Rate == 0:
+				v.failf(path+".sampler", "flow-sampler-map %s has no mode", it.Sampler)
+			}
+		}
+		if it.Verdict != datapath.Passive && it.Verdict != datapath.Inline {
+			v.failf(path+".verdict", "unknown verdict %d", it.Verdict)
+		}
+		if it.XDPMode < datapath.ModeBest || it.XDPMode > datapath.ModeGeneric {
+			v.failf(path+".xdp-mode", "unknown attach mode %d", it.XDPMode)
+		}
+	}
+}
+
+// valueError is a refused value (out of range, malformed), as opposed to
+// a refused combination: a parser puts the caret under the value.
+type valueError struct{ error }
+
+func (v *validator) bad(path string, err error) { v.fail(path, valueError{err}) }
+
+func (v *validator) badf(path, format string, args ...any) { v.bad(path, fmt.Errorf(format, args...)) }
+
+func zeroIfEq[T comparable](v, def T) T {
+	var zero T
+	if v == def {
+		return zero
+	}
+	return v
+}
+
+// checkRange refuses a value outside lo..hi (0 is always the default).
+func (v *validator) checkRange(path string, n, lo, hi int64, what string) {
+	if n != 0 && (n < lo || n > hi) {
+		v.badf(path, "%s %d is outside %d..%d", what, n, lo, hi)
+	}
+}
+
+// checkDuration refuses a duration that is not whole units or is outside
+// lo..hi units.
+func (v *validator) checkDuration(path string, d, unit time.Duration, lo, hi int64, what string) {
+	if d == 0 {
+		return
+	}
+	if d%unit != 0 {
+		v.badf(path, "%s %v is not a whole number of %v", what, d, unit)
+		return
+	}
+	v.checkRange(path, int64(d/unit), lo, hi, what)
+}

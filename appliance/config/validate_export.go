@@ -1,0 +1,195 @@
+package config
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// Limits of the export commands. IOS allows two collectors per cache
+// (RECALL, vendor-behaviour.md 2.3); the main cache takes more here
+// because the per-destination version makes several useful (ours).
+const (
+	MaxDestinations    = 8
+	MaxAggDestinations = 2
+
+	// Aggregation cache defaults and ranges: RECALL (2.5).
+	DefaultAggEntries  = 4096
+	DefaultAggActive   = 30 * time.Minute
+	DefaultAggInactive = 15 * time.Second
+)
+
+func (v *validator) export(p *platform.Persona, c *Config) {
+	e := &c.Export
+	if e.AS > export.ASPeer {
+		v.failf("export.as", "unknown AS mode %d", e.AS)
+	}
+	version := e.Version
+	if version == 0 {
+		version = p.DefaultExport
+	}
+	if e.BGPNextHop && version != platform.V9 && version != platform.IPFIX {
+		v.failf("export.bgp-next-hop", "bgp-nexthop needs export version 9 or ipfix, not %v", version)
+	}
+	if e.Source != "" {
+		if err := checkIfName(e.Source); err != nil {
+			v.bad("export.source", err)
+		}
+	}
+	e.TemplateRefresh = zeroIfEq(e.TemplateRefresh, export.DefaultTemplateRefreshPackets)
+	v.checkRange("export.template-refresh", int64(e.TemplateRefresh), 1, 600, "template refresh-rate")
+	e.TemplateTimeout = zeroIfEq(e.TemplateTimeout, export.DefaultTemplateTimeout)
+	v.checkDuration("export.template-timeout", e.TemplateTimeout, time.Minute, 1, 3600, "template timeout-rate")
+	if len(e.Destinations) > MaxDestinations {
+		v.failf("export.destinations", "%d destinations: at most %d", len(e.Destinations), MaxDestinations)
+	}
+	seen := map[netip.AddrPort]bool{}
+	for i := range e.Destinations {
+		d := &e.Destinations[i]
+		d.Addr = unmapAddrPort(d.Addr)
+		d.SourceAddress = d.SourceAddress.Unmap()
+		path := "export.destinations[" + d.Addr.String() + "]"
+		if err := checkCollector(d.Addr); err != nil {
+			v.bad(path, err)
+		}
+		if seen[d.Addr] {
+			v.failf(path, "configured twice")
+		}
+		seen[d.Addr] = true
+		if d.Version != 0 {
+			if _, err := p.Validate(platform.Setting{Export: d.Version}); err != nil {
+				v.fail(path+".version", err)
+			}
+		}
+		if d.SourceAddress.IsValid() {
+			if err := checkHostAddr(d.SourceAddress); err != nil {
+				v.bad(path+".source-address", err)
+			} else if d.SourceAddress.Is4() != d.Addr.Addr().Is4() {
+				v.failf(path+".source-address", "source %v and collector %v are of different families", d.SourceAddress, d.Addr.Addr())
+			}
+		}
+	}
+}
+
+func (v *validator) aggregations(c *Config) {
+	seen := map[export.Scheme]bool{}
+	for i := range c.Aggregations {
+		a := &c.Aggregations[i]
+		path := "aggregations[" + a.Scheme.String() + "]"
+		if !aggScheme(a.Scheme) {
+			v.failf(path, "not an ip flow-aggregation cache scheme")
+			continue
+		}
+		if seen[a.Scheme] {
+			v.failf(path, "configured twice")
+		}
+		seen[a.Scheme] = true
+		a.Entries = zeroIfEq(a.Entries, DefaultAggEntries)
+		v.checkRange(path+".entries", int64(a.Entries), 1024, 524288, "cache entries")
+		a.Active = zeroIfEq(a.Active, DefaultAggActive)
+		v.checkDuration(path+".active", a.Active, time.Minute, 1, 60, "cache timeout active")
+		a.Inactive = zeroIfEq(a.Inactive, DefaultAggInactive)
+		v.checkDuration(path+".inactive", a.Inactive, time.Second, 10, 600, "cache timeout inactive")
+		a.Version = zeroIfEq(a.Version, aggDefaultVersion(a.Scheme))
+		switch a.Version {
+		case 0, platform.V9:
+		case platform.V8:
+			v.failf(path+".version", "version 8 has no record for %s: use version 9", a.Scheme)
+		default:
+			v.failf(path+".version", "export version %v: want 8 or 9", a.Version)
+		}
+		if len(a.Destinations) > MaxAggDestinations {
+			v.failf(path+".destinations", "%d destinations: at most %d", len(a.Destinations), MaxAggDestinations)
+		}
+		for j, d := range a.Destinations {
+			a.Destinations[j] = unmapAddrPort(d)
+			if err := checkCollector(a.Destinations[j]); err != nil {
+				v.bad(path+".destinations", err)
+			}
+			if slices.Index(a.Destinations, a.Destinations[j]) < j {
+				v.failf(path+".destinations", "%v configured twice", d)
+			}
+		}
+		v.checkRange(path+".source-mask", int64(a.SourceMask), 1, 32, "mask source minimum")
+		v.checkRange(path+".destination-mask", int64(a.DestinationMask), 1, 32, "mask destination minimum")
+		if a.SourceMask != 0 && !a.Scheme.UsesSourcePrefix() {
+			v.failf(path+".source-mask", "scheme %s has no source prefix", a.Scheme)
+		}
+		if a.DestinationMask != 0 && !a.Scheme.UsesDestinationPrefix() {
+			v.failf(path+".destination-mask", "scheme %s has no destination prefix", a.Scheme)
+		}
+	}
+}
+
+// aggScheme reports whether s is an `ip flow-aggregation cache` keyword;
+// the Catalyst MLS schemes are not configured that way.
+func aggScheme(s export.Scheme) bool {
+	return s != export.SchemeNone && !s.Catalyst() && slices.Contains(export.Schemes(), s)
+}
+
+// aggDefaultVersion is 8, or 9 for the schemes v8 cannot carry
+// (bgp-nexthop-tos "needs v9", RECALL 2.5).
+func aggDefaultVersion(s export.Scheme) platform.ExportVersion {
+	if s.HasV8() {
+		return platform.V8
+	}
+	return platform.V9
+}
+
+func (v *validator) topTalkers(c *Config) {
+	t := &c.TopTalkers
+	m := &t.Match
+	if !m.ProtocolSet {
+		m.Protocol = 0
+	}
+	m.Src, m.Dst = m.Src.Masked(), m.Dst.Masked()
+	for _, pm := range []*flowcache.PortMatch{&m.SrcPort, &m.DstPort} {
+		if !pm.Set || pm.Min == 0 && pm.Max == 65535 {
+			*pm = flowcache.PortMatch{}
+		}
+		if pm.Min > pm.Max {
+			v.failf("top-talkers.match", "port min %d above max %d", pm.Min, pm.Max)
+		}
+	}
+	for _, cm := range []flowcache.CountMatch{m.Bytes, m.Packets} {
+		if cm.Max != 0 && cm.Min > cm.Max || cm.Min > 0xffffffff || cm.Max > 0xffffffff {
+			v.failf("top-talkers.match", "range %d..%d is not within 1..4294967295 or has min above max", cm.Min, cm.Max)
+		}
+	}
+	for _, pf := range []netip.Prefix{m.Src, m.Dst} {
+		if pf.IsValid() && !pf.Addr().Is4() {
+			v.failf("top-talkers.match", "address %v: top talkers match IPv4 only", pf)
+		}
+	}
+	t.CacheTimeout = zeroIfEq(t.CacheTimeout, flowcache.DefaultTopTalkersTimeout)
+	v.checkDuration("top-talkers.cache-timeout", t.CacheTimeout, time.Millisecond, 1, 3600000, "cache-timeout")
+	v.checkRange("top-talkers.top", int64(t.Top), 1, flowcache.MaxTopTalkers, "top")
+	if t.SortBy != 0 && t.SortBy != flowcache.SortByBytes && t.SortBy != flowcache.SortByPackets {
+		v.failf("top-talkers.sort-by", "unknown sort-by %d", t.SortBy)
+	}
+	if *t != (TopTalkers{}) {
+		t.Configured = true
+	}
+}
+
+func (v *validator) prefixAS(c *Config) {
+	if f := c.PrefixAS.File; f != "" {
+		if err := checkName(f, 4096); err != nil {
+			v.bad("prefix-as.file", err)
+		}
+	}
+	if c.PrefixAS.Mode > export.ASPeer {
+		v.failf("prefix-as.mode", "unknown AS mode %d", c.PrefixAS.Mode)
+	}
+	if c.Capture&^(export.CaptureTTL|export.CaptureMAC|export.CaptureVLAN) != 0 {
+		v.failf("capture", "unknown ip flow-capture fields %#x", uint8(c.Capture))
+	}
+}
+
+func unmapAddrPort(a netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
+}

@@ -1,0 +1,248 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Management defaults and ranges: IOS's, RECALL (the reference is silent
+// on the management plane). Where IOS accepts 0 (privilege,
+// authentication-retries), flowtap does not: 0 is the model's default.
+const (
+	DefaultSSHPort        = 22
+	DefaultSSHTimeout     = 120 * time.Second
+	DefaultSSHAuthRetries = 3
+	DefaultPrivilege      = 1
+	DefaultTrapPort       = 162
+	minLoggingBuffer      = 4096
+	maxLoggingBuffer      = 2147483647
+	// minSNMPPass is RFC 3414's minimum passphrase length (net-snmp
+	// refuses shorter ones).
+	minSNMPPass = 8
+)
+
+func (v *validator) snmp(c *Config) {
+	s := &c.SNMP
+	names := map[string]bool{}
+	for _, cm := range s.Communities {
+		path := "snmp.communities[" + cm.Name + "]"
+		if err := checkName(cm.Name, 32); err != nil {
+			v.bad(path, err)
+		}
+		if names[cm.Name] {
+			v.failf(path, "configured twice")
+		}
+		names[cm.Name] = true
+		if cm.View != "" {
+			if err := checkName(cm.View, 32); err != nil {
+				v.bad(path+".view", err)
+			}
+		}
+		v.checkACLNumber(path+".acl", cm.ACL)
+	}
+	groups := map[string]bool{}
+	for _, g := range s.Groups {
+		path := "snmp.groups[" + g.Name + "]"
+		if err := checkName(g.Name, 32); err != nil {
+			v.bad(path, err)
+		}
+		if groups[g.Name] {
+			v.failf(path, "configured twice")
+		}
+		groups[g.Name] = true
+		if g.Level > LevelPriv {
+			v.failf(path+".level", "unknown security level %d", g.Level)
+		}
+	}
+	users := map[string]bool{}
+	for _, u := range s.Users {
+		v.snmpUser(u, users)
+	}
+	hosts := map[string]bool{}
+	for i := range s.Hosts {
+		h := &s.Hosts[i]
+		h.Addr = h.Addr.Unmap()
+		h.Port = zeroIfEq(h.Port, DefaultTrapPort)
+		path := "snmp.hosts[" + h.key() + "]"
+		if err := checkHostAddr(h.Addr); err != nil {
+			v.bad(path, err)
+		}
+		if err := checkName(h.Name, 32); err != nil {
+			v.bad(path+".name", err)
+		}
+		if hosts[h.key()] {
+			v.failf(path, "configured twice")
+		}
+		hosts[h.key()] = true
+		switch {
+		case h.Version > SNMPv3:
+			v.failf(path+".version", "unknown SNMP version %d", h.Version)
+		case h.Version != SNMPv3 && h.Level != LevelNoAuth:
+			v.failf(path+".level", "a security level needs version 3")
+		case h.Level > LevelPriv:
+			v.failf(path+".level", "unknown security level %d", h.Level)
+		case h.Informs && h.Version == SNMPv1:
+			v.failf(path+".informs", "informs need version 2c or 3")
+		}
+	}
+	if err := checkText(s.Location, 255); err != nil {
+		v.bad("snmp.location", err)
+	}
+	if err := checkText(s.Contact, 255); err != nil {
+		v.bad("snmp.contact", err)
+	}
+}
+
+func (v *validator) snmpUser(u SNMPUser, seen map[string]bool) {
+	path := "snmp.users[" + u.Name + "]"
+	if err := checkName(u.Name, 32); err != nil {
+		v.bad(path, err)
+	}
+	if seen[u.Name] {
+		v.failf(path, "configured twice")
+	}
+	seen[u.Name] = true
+	if err := checkName(u.Group, 32); err != nil {
+		v.bad(path+".group", err)
+	}
+	switch {
+	case u.Auth > AuthSHA256:
+		v.failf(path+".auth", "unknown authentication protocol %d", u.Auth)
+	case u.Auth == AuthNone && (u.AuthPass != "" || u.Priv != PrivNone):
+		v.failf(path+".auth", "privacy or a passphrase without authentication")
+	case u.Auth != AuthNone:
+		if err := checkPass(u.AuthPass); err != nil {
+			v.bad(path+".auth-pass", err)
+		}
+	}
+	switch {
+	case u.Priv > PrivAES128:
+		v.failf(path+".priv", "unknown privacy protocol %d", u.Priv)
+	case u.Priv == PrivNone && u.PrivPass != "":
+		v.failf(path+".priv", "a privacy passphrase without a privacy protocol")
+	case u.Priv != PrivNone:
+		if err := checkPass(u.PrivPass); err != nil {
+			v.bad(path+".priv-pass", err)
+		}
+	}
+}
+
+func checkPass(p string) error {
+	if len(p) < minSNMPPass {
+		return fmt.Errorf("passphrase shorter than %d characters", minSNMPPass)
+	}
+	return checkName(p, 64)
+}
+
+func (v *validator) users(c *Config) {
+	if c.EnableSecret.IsSet() {
+		if _, err := ParseSecret(c.EnableSecret.Hash); err != nil {
+			v.bad("enable-secret", err)
+		}
+	}
+	seen := map[string]bool{}
+	for i := range c.Users {
+		u := &c.Users[i]
+		path := "users[" + u.Name + "]"
+		if err := checkName(u.Name, 64); err != nil {
+			v.bad(path, err)
+		}
+		if seen[u.Name] {
+			v.failf(path, "configured twice")
+		}
+		seen[u.Name] = true
+		u.Privilege = zeroIfEq(u.Privilege, DefaultPrivilege)
+		v.checkRange(path+".privilege", int64(u.Privilege), 1, 15, "privilege")
+		if u.Secret.IsSet() {
+			if _, err := ParseSecret(u.Secret.Hash); err != nil {
+				v.bad(path+".secret", err)
+			}
+		}
+		for j, k := range u.Keys {
+			if _, err := ParseSSHKey(k.Type, k.Blob); err != nil {
+				v.bad(path+".keys", err)
+			}
+			if slices.Index(u.Keys, k) < j {
+				v.failf(path+".keys", "a %s key is configured twice", k.Type)
+			}
+		}
+	}
+}
+
+func (v *validator) ssh(c *Config) {
+	s := &c.SSH
+	s.Port = zeroIfEq(s.Port, DefaultSSHPort)
+	v.checkRange("ssh.port", int64(s.Port), 1, 65535, "port")
+	s.Timeout = zeroIfEq(s.Timeout, DefaultSSHTimeout)
+	v.checkDuration("ssh.timeout", s.Timeout, time.Second, 1, 120, "time-out")
+	s.AuthRetries = zeroIfEq(s.AuthRetries, DefaultSSHAuthRetries)
+	v.checkRange("ssh.auth-retries", int64(s.AuthRetries), 1, 5, "authentication-retries")
+}
+
+// validACLNumber: the standard numbered lists, 1-99 and the expanded
+// range 1300-1999.
+func validACLNumber(n int) bool { return n >= 1 && n <= 99 || n >= 1300 && n <= 1999 }
+
+func (v *validator) checkACLNumber(path string, n int) {
+	if n != 0 && !validACLNumber(n) {
+		v.failf(path, "access list %d: standard lists are 1-99 and 1300-1999", n)
+	}
+}
+
+func (v *validator) accessLists(c *Config) {
+	slices.SortStableFunc(c.AccessLists, func(a, b AccessList) int { return a.Number - b.Number })
+	for i := range c.AccessLists {
+		l := &c.AccessLists[i]
+		path := "access-lists[" + strconv.Itoa(l.Number) + "]"
+		if !validACLNumber(l.Number) {
+			v.checkACLNumber(path, l.Number)
+		}
+		if i > 0 && c.AccessLists[i-1].Number == l.Number {
+			v.failf(path, "configured twice")
+		}
+		if len(l.Entries) == 0 {
+			v.failf(path, "no entries")
+		}
+		for j := range l.Entries {
+			e := &l.Entries[j]
+			e.Addr, e.Wildcard = e.Addr.Unmap(), e.Wildcard.Unmap()
+			if !e.Addr.Is4() || !e.Wildcard.Is4() {
+				v.badf(path+".entries", "entry %d: standard lists take IPv4 addresses and wildcards", j+1)
+				continue
+			}
+			*e = e.masked()
+		}
+		// IOS ignores an entry the list already has.
+		var kept []ACE
+		for _, e := range l.Entries {
+			if !slices.Contains(kept, e) {
+				kept = append(kept, e)
+			}
+		}
+		l.Entries = kept
+	}
+}
+
+func (v *validator) mgmtLists(c *Config) {
+	v.checkACLNumber("vty.access-class", c.VTY.AccessClass)
+	v.addrList("logging.hosts", c.Logging.Hosts)
+	if b := c.Logging.Buffered; b != 0 && (b < minLoggingBuffer || b > maxLoggingBuffer) {
+		v.failf("logging.buffered", "buffer size %d is outside %d..%d", b, minLoggingBuffer, maxLoggingBuffer)
+	}
+	v.addrList("ntp.servers", c.NTP.Servers)
+}
+
+func (v *validator) addrList(path string, addrs []netip.Addr) {
+	for i := range addrs {
+		addrs[i] = addrs[i].Unmap()
+		if err := checkHostAddr(addrs[i]); err != nil {
+			v.bad(path, err)
+		}
+		if slices.Index(addrs, addrs[i]) < i {
+			v.failf(path, "%v configured twice", addrs[i])
+		}
+	}
+}
