@@ -87,9 +87,15 @@ func (s *IOSSession) exec(text string, fallback bool) *LineError {
 		return nil
 	}
 	next, e := s.apply(s.mode, text, words)
-	if e != nil && fallback && s.mode.kind != modeGlobal && e.Kind == ErrInvalid && e.Col == words[0].col {
+	// As on IOS, a line the sub-mode cannot parse is tried in global mode
+	// (which then leaves the sub-mode); global's answer wins when it gets
+	// further into the line, so `?` help also comes from the mode that
+	// knows the command.
+	if e != nil && fallback && s.mode.kind != modeGlobal && e.Kind == ErrInvalid {
 		if m, ge := s.apply(mode{}, text, words); ge == nil {
 			next, e = m, nil
+		} else if ge.Kind == ErrIncomplete || ge.Col > e.Col {
+			e = ge
 		}
 	}
 	if e != nil {

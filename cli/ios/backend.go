@@ -28,17 +28,25 @@ type Backend interface {
 	ClearMLSNetflow() error
 	Reload() error
 
-	// ConfigLine applies one configuration-mode line in mode (the
-	// sub-mode lines entered so far, e.g. ["interface eth1"]) and returns
-	// the mode after it. An error's text is what IOS prints; an error with
-	// a Pos() gets the caret under that byte of the line.
-	ConfigLine(mode []string, line string) ([]string, error)
-	// ConfigHelp answers `?` in configuration mode: the lines to print.
-	ConfigHelp(mode []string, line string) []string
+	// BeginConfig starts `configure terminal`: each line the session
+	// accepts is applied at once, as on IOS.
+	BeginConfig() ConfigSession
 	// CheckEnable tells whether secret is the enable secret (true when
 	// none is set).
 	CheckEnable(secret string) bool
 }
 
-// positioned is an error that knows where in the line it went wrong.
-type positioned interface{ Pos() int }
+// ConfigSession is configuration mode: the config model's own parser,
+// which knows the sub-modes.
+type ConfigSession interface {
+	// Exec applies one line. An error whose Lines() is the IOS screen
+	// (echoed line, caret, message) is printed as IOS prints it.
+	Exec(line string) error
+	Prompt() string // the mode part: "config", "config-if", ...
+	Done() bool     // `end`, or `exit` at the top, left configuration mode
+	// Help answers `?` after line: the lines to print.
+	Help(line string) []string
+}
+
+// screenError is an error that knows how the CLI prints it.
+type screenError interface{ Lines() []string }

@@ -138,7 +138,7 @@ func execTree() *Node {
 		kw("configure", "Enter configuration mode",
 			kw("terminal", "Configure from the terminal").run(func(s *Session, w io.Writer, _ []string) error {
 				fmt.Fprintln(w, "Enter configuration commands, one per line.  End with CNTL/Z.")
-				s.level, s.mode = config, nil
+				s.level, s.cfg = configMode, s.b.BeginConfig()
 				return nil
 			})),
 		kw("enable", "Turn on privileged commands",

@@ -57,14 +57,14 @@ func (s *Session) interactive(ctx context.Context, in io.Reader, out io.Writer) 
 			fmt.Fprint(out, strings.Repeat("\b \b", len(line)))
 			line = line[:0]
 		case 0x03: // Ctrl-C: abandon the line (and configuration mode)
-			if s.level == config {
-				s.level, s.mode = privExec, nil
+			if s.level == configMode {
+				s.endConfig()
 			}
 			line = line[:0]
 			fmt.Fprint(out, "\r\n"+s.Prompt())
 		case 0x1a: // Ctrl-Z: end
-			if s.level == config {
-				s.level, s.mode = privExec, nil
+			if s.level == configMode {
+				s.endConfig()
 			}
 			line = line[:0]
 			fmt.Fprint(out, "^Z\r\n"+s.Prompt())

@@ -17,15 +17,15 @@ import (
 const (
 	userExec = iota
 	privExec
-	config
+	configMode
 )
 
 // Session is one CLI session.
 type Session struct {
 	b       Backend
 	level   int
-	mode    []string // configuration sub-modes entered
-	length  int      // terminal length; 0: no paging
+	cfg     ConfigSession // in configuration mode
+	length  int           // terminal length; 0: no paging
 	width   int
 	history []string
 	exec    *Node
@@ -52,28 +52,7 @@ func (s *Session) Prompt() string {
 	case privExec:
 		return h + "#"
 	}
-	return fmt.Sprintf("%s(%s)#", h, modeName(s.mode))
-}
-
-// modeName is the prompt's sub-mode label for the mode entered last.
-func modeName(mode []string) string {
-	if len(mode) == 0 {
-		return "config"
-	}
-	w := strings.Fields(mode[len(mode)-1])
-	switch {
-	case len(w) > 0 && w[0] == "interface":
-		return "config-if"
-	case len(w) > 1 && w[0] == "ip" && strings.HasPrefix(w[1], "flow-top-talkers"):
-		return "config-flow-top-talkers"
-	case len(w) > 1 && w[0] == "ip" && strings.HasPrefix(w[1], "flow-aggregation"):
-		return "config-flow-cache"
-	case len(w) > 0 && w[0] == "flow-sampler-map":
-		return "config-sampler"
-	case len(w) > 0 && w[0] == "line":
-		return "config-line"
-	}
-	return "config-" + w[0]
+	return fmt.Sprintf("%s(%s)#", h, s.cfg.Prompt())
 }
 
 // Exec runs one line and returns what IOS would print for it.
@@ -95,7 +74,7 @@ func (s *Session) run(w io.Writer, line string) {
 		return
 	}
 	s.history = append(s.history, line)
-	if s.level == config {
+	if s.level == configMode {
 		s.runConfig(w, line)
 		return
 	}
@@ -103,18 +82,18 @@ func (s *Session) run(w io.Writer, line string) {
 }
 
 func (s *Session) helpFor(line string) []string {
-	if s.level == config {
+	if s.level == configMode {
 		if t := tokenize(line); len(t) > 0 && strings.HasPrefix("do", t[0].text) && len(t[0].text) >= 2 {
 			return help(s.exec, line[t[0].pos+len(t[0].text):])
 		}
-		return s.b.ConfigHelp(s.mode, line)
+		return s.cfg.Help(line)
 	}
 	return help(s.exec, line)
 }
 
 // Complete extends the line as Tab does.
 func (s *Session) Complete(line string) string {
-	if s.level == config {
+	if s.level == configMode {
 		return line
 	}
 	return complete(s.exec, line)
@@ -159,35 +138,40 @@ func printError(w io.Writer, err error, promptLen int) {
 
 func (s *Session) runConfig(w io.Writer, line string) {
 	t := tokenize(line)
-	first := strings.ToLower(t[0].text)
-	switch {
-	case first == "end" && len(t) == 1:
-		s.level, s.mode = privExec, nil
-		return
-	case first == "exit" && len(t) == 1:
-		if len(s.mode) > 0 {
-			s.mode = s.mode[:len(s.mode)-1]
-		} else {
-			s.level = privExec
-		}
-		return
-	case len(first) >= 2 && strings.HasPrefix("do", first):
+	if first := strings.ToLower(t[0].text); len(first) >= 2 && strings.HasPrefix("do", first) {
 		// `do CMD` runs an exec command; carets count from the prompt.
 		off := t[0].pos + len(t[0].text)
 		s.runExec(w, line[off:], len(s.Prompt())+off)
 		return
 	}
-	mode, err := s.b.ConfigLine(s.mode, line)
-	if err != nil {
-		var p positioned
-		if errors.As(err, &p) {
-			fmt.Fprintf(w, "%*s^\n", len(s.Prompt())+p.Pos(), "")
-		}
+	promptLen := len(s.Prompt())
+	err := s.cfg.Exec(line)
+	if s.cfg.Done() {
+		s.endConfig()
+	}
+	if err == nil {
+		return
+	}
+	var se screenError
+	if !errors.As(err, &se) {
 		fmt.Fprintln(w, err)
 		return
 	}
-	s.mode = mode
+	// The operator just typed the line: drop its echo and put the caret
+	// under the word on their screen.
+	lines := se.Lines()
+	if len(lines) > 1 {
+		lines = lines[1:]
+	}
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "^" {
+			l = strings.Repeat(" ", promptLen) + l
+		}
+		fmt.Fprintln(w, l)
+	}
 }
+
+func (s *Session) endConfig() { s.level, s.cfg = privExec, nil }
 
 // splitPipe separates "cmd | filter ARG"; it returns a function that
 // writes the command's output through the filter.

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"fmt"
 	"net/netip"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
@@ -18,26 +18,17 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden transcripts")
 
-// fakeBackend answers with fixed data; its config lines follow a tiny
-// grammar (interface NAME / description TEXT / ip flow ingress).
+// fakeBackend answers with fixed data for the show commands and keeps a
+// real config model, edited through the config package's own session.
 type fakeBackend struct {
-	desc    map[string]string
-	ingress map[string]bool
+	cfg     config.Config
 	saved   int
 	cleared int
 }
 
-type posErr struct {
-	pos int
-	msg string
-}
-
-func (e posErr) Error() string { return e.msg }
-func (e posErr) Pos() int      { return e.pos }
-
 var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
-func (f *fakeBackend) Hostname() string { return "tap1" }
+func (f *fakeBackend) Hostname() string { return f.cfg.HostnameOrDefault() }
 func (f *fakeBackend) CacheView() show.CacheView {
 	var st flowcache.Stats
 	st.Active, st.Capacity, st.Since = 1, 4096, now.Add(-10*time.Second)
@@ -60,22 +51,7 @@ func (f *fakeBackend) Interfaces() string     { return "eth1 is up, line protoco
 func (f *fakeBackend) FlowInterfaces() string { return "eth1\n ip flow ingress\n" }
 func (f *fakeBackend) NDE() string            { return "Netflow Data Export disabled\n" }
 func (f *fakeBackend) Logging() string        { return "Log Buffer (4096 bytes):\n" }
-func (f *fakeBackend) RunningConfig() string {
-	var b strings.Builder
-	b.WriteString("hostname tap1\n!\n")
-	for _, n := range []string{"eth1", "eth2"} {
-		fmt.Fprintf(&b, "interface %s\n", n)
-		if d := f.desc[n]; d != "" {
-			fmt.Fprintf(&b, " description %s\n", d)
-		}
-		if f.ingress[n] {
-			b.WriteString(" ip flow ingress\n")
-		}
-		b.WriteString("!\n")
-	}
-	b.WriteString("ip flow-export version 9\nend\n")
-	return b.String()
-}
+func (f *fakeBackend) RunningConfig() string  { return config.RunningConfig(f.cfg) }
 func (f *fakeBackend) StartupConfig() (string, error) {
 	return "", errors.New("startup-config is not present")
 }
@@ -84,22 +60,20 @@ func (f *fakeBackend) ClearFlowStats()           { f.cleared++ }
 func (f *fakeBackend) ClearMLSNetflow() error    { return nil }
 func (f *fakeBackend) Reload() error             { return errors.New("% reload is not allowed in this test") }
 func (f *fakeBackend) CheckEnable(s string) bool { return s == "s3cret" }
-func (f *fakeBackend) ConfigHelp(mode []string, line string) []string {
-	return []string{"  description      Interface specific description", "  ip               Interface Internet Protocol config commands"}
+func (f *fakeBackend) BeginConfig() ConfigSession {
+	return &fakeConfig{f, config.NewIOSSession(f.cfg, "console")}
 }
-func (f *fakeBackend) ConfigLine(mode []string, line string) ([]string, error) {
-	w := strings.Fields(line)
-	switch {
-	case w[0] == "interface" && len(w) == 2:
-		return []string{line}, nil
-	case len(mode) == 1 && w[0] == "description":
-		f.desc[strings.Fields(mode[0])[1]] = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "description"))
-		return mode, nil
-	case len(mode) == 1 && strings.Join(w, " ") == "ip flow ingress":
-		f.ingress[strings.Fields(mode[0])[1]] = true
-		return mode, nil
-	}
-	return mode, posErr{strings.Index(line, w[len(w)-1]), "% Invalid input detected at '^' marker."}
+
+// fakeConfig applies each accepted line to the backend's model at once.
+type fakeConfig struct {
+	f *fakeBackend
+	*config.IOSSession
+}
+
+func (c *fakeConfig) Exec(line string) error {
+	err := c.IOSSession.Exec(line)
+	c.f.cfg = c.IOSSession.Config()
+	return err
 }
 
 // transcript runs a script and returns the screen: prompt, command,
@@ -114,7 +88,7 @@ func transcript(s *Session, script string) string {
 }
 
 func TestTranscript(t *testing.T) {
-	f := &fakeBackend{desc: map[string]string{}, ingress: map[string]bool{}}
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
 	s := NewSession(f, false)
 	got := transcript(s, `
 show running-config
@@ -136,7 +110,11 @@ conf t
 interface eth1
  description uplink tap A
  ip flow ingress
- ip flow egress
+ ip flow sideways
+ ip flow-cache timeout inactive 5
+ ip flow-cache timeout inactive 30
+ ip flow-cache timeout ?
+ ip flow-cache tim?
  do show running-config | section eth1
  do sh ip cache flwo
 exit
@@ -164,8 +142,9 @@ exit`)
 	if got != string(want) {
 		t.Errorf("transcript differs; got:\n%s", got)
 	}
-	if f.saved != 1 || f.cleared != 1 || f.desc["eth1"] != "uplink tap A" || !f.ingress["eth1"] {
-		t.Errorf("backend saw saved %d cleared %d desc %q ingress %v", f.saved, f.cleared, f.desc["eth1"], f.ingress)
+	eth1, _ := f.cfg.Interface("eth1")
+	if f.saved != 1 || f.cleared != 1 || eth1.Description != "uplink tap A" || !eth1.Ingress {
+		t.Errorf("backend saw saved %d cleared %d, eth1 %+v", f.saved, f.cleared, eth1)
 	}
 	if !s.ended {
 		t.Error("exit did not end the session")
@@ -173,7 +152,7 @@ exit`)
 }
 
 func TestComplete(t *testing.T) {
-	s := NewSession(&fakeBackend{}, true)
+	s := NewSession(&fakeBackend{cfg: config.Config{}}, true)
 	for in, want := range map[string]string{
 		"sh":              "show ",
 		"show ip ca":      "show ip cache ",

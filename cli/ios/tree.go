@@ -75,7 +75,7 @@ func (e *matchError) Error() string {
 	case errIncomplete:
 		return "% Incomplete command."
 	case errAmbiguous:
-		return fmt.Sprintf("%% Ambiguous command:  %q", e.input)
+		return fmt.Sprintf("%% Ambiguous command: %q", e.input)
 	}
 	return "% Invalid input detected at '^' marker."
 }
