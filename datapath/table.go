@@ -166,3 +166,10 @@ func (f *family) free(slot uint32) {
 	atomic.AndUint32(word, ^(uint32(0xff) << (8 * (b % 4))))
 	atomic.AddUint64(f.live, ^uint64(0))
 }
+
+// TableBytes is the kernel memory the flow table holds (both families'
+// slots and tags): what `show ip cache flow` reports as the cache's size.
+func (d *Datapath) TableBytes() int {
+	slots, groups := tableGeometry(d.opts.Entries)
+	return int(slots)*(slot4Size+slot6Size) + 2*int(groups)*8
+}

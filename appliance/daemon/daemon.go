@@ -382,3 +382,40 @@ func (d *Daemon) Close(keep bool) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Purge exports every flow and empties the table (`clear mls netflow`).
+func (d *Daemon) Purge() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var err error
+	if d.running {
+		_, err = d.pipe.Engine().Flush()
+	} else {
+		_, err = d.dp.Harvest(datapath.HarvestRequest{Force: true}, d.fanout.Export)
+	}
+	if err != nil {
+		return err
+	}
+	return d.flushExporters()
+}
+
+// PortModes says how each metered port is attached.
+func (d *Daemon) PortModes() map[string]string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := map[string]string{}
+	for name, p := range d.ports {
+		out[name] = p.Mode.String()
+	}
+	return out
+}
+
+// Exporters are the main cache's exporters now.
+func (d *Daemon) Exporters() []*export.Exporter {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.main == nil {
+		return nil
+	}
+	return d.main.Exporters()
+}

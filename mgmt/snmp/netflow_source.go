@@ -11,7 +11,9 @@ import (
 // FlowtapSource is a NetflowProvider over the running flow cache and the
 // main cache's exporters, for the daemon to pass as Config.Netflow.
 type FlowtapSource struct {
-	Engine *flowcache.Engine
+	// Engine is asked for at each read: the daemon builds a new one when
+	// the cache is resized. It may return nil while none runs.
+	Engine func() *flowcache.Engine
 	// Exporters returns the main cache's current destinations; the daemon
 	// replaces them on configuration changes.
 	Exporters func() []*export.Exporter
@@ -26,11 +28,12 @@ type FlowtapSource struct {
 }
 
 func (s *FlowtapSource) CacheStats() (CacheStats, error) {
-	if s.Engine == nil {
+	eng := s.engine()
+	if eng == nil {
 		return CacheStats{}, errors.New("no flow cache")
 	}
-	st := s.Engine.Stats()
-	ag := s.Engine.Aging()
+	st := eng.Stats()
+	ag := eng.Aging()
 	c := CacheStats{
 		Enabled: true, Entries: Clamp32(uint64(max(st.Capacity, 0))), Active: Clamp32(uint64(max(st.Active, 0))),
 		ActiveTimeout: ag.Active, InactiveTimeout: ag.Inactive,
@@ -77,12 +80,13 @@ func orDefault[T comparable](v, def T) T {
 }
 
 func (s *FlowtapSource) TopFlows() (TopFlows, error) {
-	if s.Engine == nil {
+	eng := s.engine()
+	if eng == nil {
 		return TopFlows{}, errors.New("no flow cache")
 	}
-	cfg := s.Engine.TopTalkersConfig()
+	cfg := eng.TopTalkersConfig()
 	t := TopFlows{TopN: uint32(max(cfg.Top, 0)), SortBy: SortBy(cfg.SortBy), CacheTimeout: orDefault(cfg.CacheTimeout, flowcache.DefaultTopTalkersTimeout)}
-	tt, err := s.Engine.TopTalkers()
+	tt, err := eng.TopTalkers()
 	switch {
 	case errors.Is(err, flowcache.ErrTopTalkersDisabled):
 		return t, nil // an empty report, as IOS has none until top and sort-by are set
@@ -94,4 +98,11 @@ func (s *FlowtapSource) TopFlows() (TopFlows, error) {
 		t.Generated = time.Now()
 	}
 	return t, nil
+}
+
+func (s *FlowtapSource) engine() *flowcache.Engine {
+	if s.Engine == nil {
+		return nil
+	}
+	return s.Engine()
 }

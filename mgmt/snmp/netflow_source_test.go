@@ -23,7 +23,7 @@ func TestFlowtapSource(t *testing.T) {
 		dp.Meter(flowcachetest.Packet{Key: flow.Key{SrcAddr: netip.MustParseAddr("10.0.0.1"), DstAddr: netip.MustParseAddr("10.0.0.2"),
 			Proto: 17, SrcPort: uint16(1000 + i), DstPort: 53}, Bytes: n, Time: clock.Now()})
 	}
-	s := &FlowtapSource{Engine: eng, Version: func() uint32 { return 9 }, MaxCollectors: 2}
+	s := &FlowtapSource{Engine: func() *flowcache.Engine { return eng }, Version: func() uint32 { return 9 }, MaxCollectors: 2}
 	c, err := s.CacheStats()
 	if err != nil || c.ActiveTimeout != 10*time.Minute || c.InactiveTimeout != 20*time.Second || !c.Enabled {
 		t.Errorf("CacheStats %+v, %v", c, err)

@@ -1,0 +1,217 @@
+package daemon
+
+import (
+	"fmt"
+	"net"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/cli/ios"
+	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/mgmt/snmp"
+)
+
+// CLI is the IOS CLI's view of the appliance.
+type CLI struct{ m *Manager }
+
+// CLI returns the backend the IOS sessions use.
+func (m *Manager) CLI() *CLI { return &CLI{m} }
+
+var _ ios.Backend = (*CLI)(nil)
+
+func (c *CLI) Hostname() string { return c.m.Config().HostnameOrDefault() }
+
+func ifName(i uint32) string {
+	if ifc, err := net.InterfaceByIndex(int(i)); err == nil {
+		return ifc.Name
+	}
+	return ""
+}
+
+func (c *CLI) CacheView() show.CacheView {
+	d := c.m.d
+	dp := d.Datapath()
+	v := show.CacheView{Now: time.Now(), Aging: d.Settings().Aging, TableBytes: dp.TableBytes(), IfName: ifName}
+	if e := d.Engine(); e != nil {
+		v.Stats = e.Stats()
+	}
+	if st, err := dp.Stats(); err == nil {
+		v.SizeHist = st.SizeHistogram
+	}
+	dp.Peek(func(r *flow.Record) { v.Flows = append(v.Flows, *r) })
+	return v
+}
+
+func (c *CLI) ExportView() show.ExportView {
+	cfg := c.m.Config()
+	_, set, _ := cfg.Setting()
+	v := show.ExportView{Version: config.ExportVersion(set.Export), AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
+		SourceIf: cfg.Export.Source, Destinations: c.m.d.ExportStats()}
+	if a, err := sourceAddr(cfg.Export.Source); err == nil {
+		v.Source = a
+	}
+	return v
+}
+
+func (c *CLI) TopTalkers() (flowcache.TopTalkers, error) {
+	e := c.m.d.Engine()
+	if e == nil {
+		return flowcache.TopTalkers{}, fmt.Errorf("the flow cache is not running")
+	}
+	return e.TopTalkers()
+}
+
+func (c *CLI) Contention() show.ContentionView {
+	dp := c.m.d.Datapath()
+	used, capacity, _ := dp.Usage()
+	v := show.ContentionView{Module: 5, Used: used, Capacity: capacity}
+	if st, err := dp.Stats(); err == nil {
+		v.CreationFailures, v.HashAliases = st.CreateFailPackets, st.CreateFailContention
+	}
+	return v
+}
+
+func (c *CLI) Version() string {
+	cfg := c.m.Config()
+	up := time.Since(c.m.started).Round(time.Second)
+	return fmt.Sprintf("flowtap Software (%s), Version %s\nCompiled with %s\n\n%s uptime is %s\nPlatform persona: %s\n",
+		runtime.GOARCH, c.m.opts.Version, runtime.Version(), cfg.HostnameOrDefault(), up, cfg.PlatformName())
+}
+
+func (c *CLI) Platform() string {
+	cfg := c.m.Config()
+	p, set, err := cfg.Setting()
+	if err != nil {
+		return fmt.Sprintf("%% %v\n", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Platform: %s (%s)\n", p.Name, p.Description)
+	fmt.Fprintf(&b, "  Flow table: %d entries (%d bytes), flow mask %s\n", set.CacheEntries, c.m.d.Datapath().TableBytes(), set.Mask)
+	for name, port := range c.m.d.PortModes() {
+		fmt.Fprintf(&b, "  %s: XDP %s mode\n", name, port)
+	}
+	return b.String()
+}
+
+func (c *CLI) Interfaces() string {
+	ifs, err := snmp.NetlinkInterfaces{}.Interfaces()
+	if err != nil {
+		return fmt.Sprintf("%% %v\n", err)
+	}
+	cfg := c.m.Config()
+	var b strings.Builder
+	for _, i := range ifs {
+		state := "down"
+		if i.Flags&1 != 0 {
+			state = "up"
+		}
+		fmt.Fprintf(&b, "%s is %s, line protocol is %s\n", i.Name, state, strings.ToLower(fmt.Sprint(i.OperState)))
+		fmt.Fprintf(&b, "  Hardware is %s, address is %s\n", "Ethernet", i.HardwareAddr)
+		if ci, ok := cfg.Interface(i.Name); ok && ci.Description != "" {
+			fmt.Fprintf(&b, "  Description: %s\n", ci.Description)
+		}
+		fmt.Fprintf(&b, "  MTU %d bytes, BW %d Mbit/sec\n", i.MTU, i.SpeedMbps)
+		fmt.Fprintf(&b, "     %d packets input, %d bytes, %d no buffer\n", i.Stats.RxPackets, i.Stats.RxBytes, i.Stats.RxDropped)
+		fmt.Fprintf(&b, "     %d input errors, %d multicast\n", i.Stats.RxErrors, i.Stats.RxMulticast)
+		fmt.Fprintf(&b, "     %d packets output, %d bytes, %d output errors\n", i.Stats.TxPackets, i.Stats.TxBytes, i.Stats.TxErrors)
+	}
+	return b.String()
+}
+
+func (c *CLI) FlowInterfaces() string {
+	var b strings.Builder
+	for _, i := range c.m.Config().Interfaces {
+		if !i.Metered() {
+			continue
+		}
+		fmt.Fprintln(&b, i.Name)
+		if i.Ingress {
+			fmt.Fprintln(&b, " ip flow ingress")
+		}
+		if i.Egress {
+			fmt.Fprintln(&b, " ip flow egress")
+		}
+		if i.Sampler != "" {
+			fmt.Fprintf(&b, " flow-sampler %s\n", i.Sampler)
+		}
+	}
+	return b.String()
+}
+
+func (c *CLI) NDE() string {
+	cfg := c.m.Config()
+	_, set, _ := cfg.Setting()
+	state := "disabled"
+	if cfg.NDE {
+		state = "enabled"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Netflow Data Export %s\n", state)
+	fmt.Fprintf(&b, "  Exporting flows to %d destination(s), version %d\n", len(cfg.Export.Destinations), set.Export)
+	for _, d := range cfg.Export.Destinations {
+		fmt.Fprintf(&b, "    %s (%d)\n", d.Addr.Addr(), d.Addr.Port())
+	}
+	fmt.Fprintf(&b, "  Current flow mask is %s\n", set.Mask)
+	return b.String()
+}
+
+func (c *CLI) Logging() string       { return c.m.opts.Logs.Show() }
+func (c *CLI) RunningConfig() string { return config.RunningConfig(c.m.Config()) }
+
+func (c *CLI) StartupConfig() (string, error) { return c.m.StartupConfig() }
+func (c *CLI) WriteMemory() error             { return c.m.WriteMemory() }
+
+func (c *CLI) ClearFlowStats() {
+	if e := c.m.d.Engine(); e != nil {
+		e.Clear()
+	}
+}
+
+// ClearMLSNetflow purges the table, exporting what it held (nothing is
+// lost, as everywhere in flowtap).
+func (c *CLI) ClearMLSNetflow() error { return c.m.d.Purge() }
+
+func (c *CLI) Reload() error {
+	if c.m.opts.Reload == nil {
+		return fmt.Errorf("%% reload is not available in host mode")
+	}
+	return c.m.opts.Reload()
+}
+
+func (c *CLI) CheckEnable(secret string) bool {
+	cfg := c.m.Config()
+	if !cfg.EnableSecret.IsSet() {
+		return true
+	}
+	return cfg.EnableSecret.Verify(secret)
+}
+
+// BeginConfig starts a configuration session on the running config; each
+// accepted line is applied at once.
+func (c *CLI) BeginConfig() ios.ConfigSession {
+	return &liveConfig{m: c.m, IOSSession: config.NewIOSSession(c.m.Config(), "console")}
+}
+
+type liveConfig struct {
+	m *Manager
+	*config.IOSSession
+}
+
+func (l *liveConfig) Exec(line string) error {
+	before := l.IOSSession.Config()
+	if err := l.IOSSession.Exec(line); err != nil {
+		return err
+	}
+	after := l.IOSSession.Config()
+	if config.Equal(before, after) {
+		return nil
+	}
+	if err := l.m.Apply(after); err != nil {
+		return fmt.Errorf("%% %v", err)
+	}
+	return nil
+}

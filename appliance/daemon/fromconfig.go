@@ -1,0 +1,159 @@
+package daemon
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/asmap"
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/pipeline"
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// SettingsFrom derives the runtime settings from the config model: the
+// persona fills the defaults and limits (through the model's own
+// conversions), and every collector, port and cache follows from what the
+// operator configured.
+func SettingsFrom(c config.Config) (Settings, error) {
+	p, set, err := c.Setting()
+	if err != nil {
+		return Settings{}, err
+	}
+	s := Settings{CacheEntries: set.CacheEntries, Aging: p.CacheAging(set), Emergency: p.Emergency}
+	if s.Mask, err = config.DatapathMask(set.Mask); err != nil {
+		return Settings{}, err
+	}
+	if s.Sampling, err = sampling(c, set.Sampling); err != nil {
+		return Settings{}, err
+	}
+	for _, i := range c.Interfaces {
+		if !i.Metered() || i.Shutdown {
+			continue
+		}
+		s.Ports = append(s.Ports, Port{Name: i.Name, Mode: i.XDPMode, Verdict: i.Verdict, Meter: i.Ingress || i.Sampler != ""})
+	}
+	boot, err := datapath.BootTime()
+	if err != nil {
+		return Settings{}, err
+	}
+	// A PFC exports nothing until `mls nde sender`.
+	if !strings.HasPrefix(p.Name, "pfc") || c.NDE {
+		if s.Exports, err = destinations(c, s.Sampling, boot); err != nil {
+			return Settings{}, err
+		}
+	}
+	for _, a := range c.Aggregations {
+		if !a.Enabled {
+			continue
+		}
+		v := config.ExportVersion(a.ExportVersionOrDefault())
+		agg := Aggregation{Cache: export.AggregationConfig{Scheme: a.Scheme, Entries: a.Entries, ActiveTimeout: a.Active,
+			InactiveTimeout: a.Inactive, SourceMinMask: uint8(a.SourceMask), DestinationMinMask: uint8(a.DestinationMask)}}
+		for _, d := range a.Destinations {
+			agg.Destinations = append(agg.Destinations, export.DestinationConfig{Collector: d,
+				Encoder: export.EncoderConfig{Version: v, Scheme: a.Scheme, BootTime: boot}})
+		}
+		s.Aggregations = append(s.Aggregations, agg)
+	}
+	if t := c.TopTalkers; t.Configured && t.Top > 0 && t.SortBy != 0 {
+		s.TopTalkers = t.FlowcacheTopTalkers()
+	}
+	if c.PrefixAS.File != "" {
+		tab, err := asmap.Load(c.PrefixAS.File)
+		if err != nil {
+			return Settings{}, fmt.Errorf("flowtap prefix-as-file: %w", err)
+		}
+		am := asmap.ModeNone
+		switch c.ASFillMode() {
+		case export.ASOrigin:
+			am = asmap.ModeOrigin
+		case export.ASPeer:
+			am = asmap.ModePeer
+		}
+		s.Annotator = asmap.Filler{Table: tab, Mode: am}
+	}
+	return s, nil
+}
+
+// sampling picks the datapath's one sampler. The router samples per
+// interface (`flow-sampler`); the datapath has one rate for the box, so
+// every sampled port must use the same one. PFC packet-based and Juniper
+// sampling are 1-in-N deterministic; PFC time-based (flows created in a
+// window) is approximated by 1-in-N random.
+func sampling(c config.Config, g platform.Sampling) (datapath.Sampling, error) {
+	switch g.Mode {
+	case platform.SamplingPacketBased, platform.SamplingJuniper:
+		return datapath.Sampling{Mode: datapath.SampleDeterministic, Interval: g.Rate}, nil
+	case platform.SamplingTimeBased:
+		return datapath.Sampling{Mode: datapath.SampleRandom, Interval: g.Rate}, nil
+	}
+	var out datapath.Sampling
+	for _, i := range c.Interfaces {
+		if !i.Metered() || i.Shutdown {
+			continue
+		}
+		got := c.InterfaceSampling(i)
+		if out.Interval != 0 && got != out {
+			return datapath.Sampling{}, fmt.Errorf("flow-sampler on %s: every sampled port must use the same sampler (1 in %d elsewhere)", i.Name, out.Interval)
+		}
+		out = got
+	}
+	return out, nil
+}
+
+// destinations builds the main cache's exporters.
+func destinations(c config.Config, smp datapath.Sampling, boot time.Time) ([]export.DestinationConfig, error) {
+	src, err := sourceAddr(c.Export.Source)
+	if err != nil {
+		return nil, err
+	}
+	var names []export.InterfaceName
+	if c.Export.InterfaceNames {
+		for _, i := range c.Interfaces {
+			if ifc, err := net.InterfaceByName(i.Name); err == nil {
+				names = append(names, export.InterfaceName{IfIndex: uint32(ifc.Index), Name: i.Name})
+			}
+		}
+	}
+	var out []export.DestinationConfig
+	for _, d := range c.Export.Destinations {
+		enc := export.EncoderConfig{Version: config.ExportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.Export.AS,
+			Sampler: pipeline.ExportSampler(smp, 1), TemplateRefreshPackets: c.Export.TemplateRefresh,
+			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: c.Capture}
+		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc}
+		switch {
+		case d.SourceAddress.IsValid():
+			dc.Source = netip.AddrPortFrom(d.SourceAddress, 0)
+		case src.IsValid() && src.Is4() == d.Addr.Addr().Is4():
+			dc.Source = netip.AddrPortFrom(src, 0)
+		}
+		out = append(out, dc)
+	}
+	return out, nil
+}
+
+// sourceAddr is the address of `ip flow-export source IFNAME`.
+func sourceAddr(ifname string) (netip.Addr, error) {
+	if ifname == "" {
+		return netip.Addr{}, nil
+	}
+	ifc, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("ip flow-export source %s: %w", ifname, err)
+	}
+	addrs, err := ifc.Addrs()
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("ip flow-export source %s: %w", ifname, err)
+	}
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().Is4() {
+			return p.Addr(), nil
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("ip flow-export source %s: the interface has no IPv4 address", ifname)
+}

@@ -1,0 +1,198 @@
+package daemon
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/mgmt/snmp"
+)
+
+// SNMPAccess turns the model's snmp-server lines into the agent's
+// communities, users and notification receivers.
+func SNMPAccess(c config.Config) ([]snmp.Community, []snmp.User, []snmp.Receiver) {
+	var comms []snmp.Community
+	for _, cm := range c.SNMP.Communities {
+		comms = append(comms, snmp.Community{Name: cm.Name, Write: cm.RW, Sources: aclPrefixes(c, cm.ACL)})
+	}
+	users := map[string]snmp.User{}
+	var list []snmp.User
+	for _, u := range c.SNMP.Users {
+		su := snmp.User{Name: u.Name, AuthPassword: u.AuthPass, PrivPassword: u.PrivPass}
+		switch u.Auth {
+		case config.AuthSHA:
+			su.Auth = snmp.AuthSHA
+		case config.AuthSHA256:
+			su.Auth = snmp.AuthSHA256
+		}
+		if u.Priv == config.PrivAES128 {
+			su.Priv = snmp.PrivAES
+		}
+		users[u.Name] = su
+		list = append(list, su)
+	}
+	var recv []snmp.Receiver
+	for _, h := range c.SNMP.Hosts {
+		port := h.Port
+		if port == 0 {
+			port = 162
+		}
+		r := snmp.Receiver{Addr: netip.AddrPortFrom(h.Addr, port)}
+		if h.Version == config.SNMPv3 {
+			if u, ok := users[h.Name]; ok {
+				r.User = &u
+			}
+		} else {
+			r.Community = h.Name
+		}
+		recv = append(recv, r)
+	}
+	return comms, list, recv
+}
+
+// aclPrefixes turns a standard access list's permits into source
+// prefixes (a contiguous wildcard is a prefix); no list means any source.
+func aclPrefixes(c config.Config, n int) []netip.Prefix {
+	acl, ok := c.AccessList(n)
+	if n == 0 || !ok {
+		return nil
+	}
+	var out []netip.Prefix
+	for _, e := range acl.Entries {
+		if !e.Permit {
+			continue
+		}
+		bits := 32
+		if e.Wildcard.IsValid() {
+			w := e.Wildcard.As4()
+			ones := 0
+			for _, b := range w {
+				for i := 0; i < 8; i++ {
+					if b&(1<<i) != 0 {
+						ones++
+					}
+				}
+			}
+			bits = 32 - ones
+		}
+		if p, err := e.Addr.Prefix(bits); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SNMPNetflow is the CISCO-NETFLOW-MIB provider over the running engine
+// and exporters.
+func (m *Manager) SNMPNetflow() snmp.NetflowProvider {
+	return &snmp.FlowtapSource{
+		Engine:    m.d.Engine,
+		Exporters: m.d.Exporters,
+		Version: func() uint32 {
+			_, set, _ := m.Config().Setting()
+			return uint32(set.Export)
+		},
+		MaxCollectors: 8,
+	}
+}
+
+// SNMPSystem is sysDescr, sysContact, sysName and sysLocation.
+func (m *Manager) SNMPSystem() snmp.SystemInfo {
+	c := m.Config()
+	return snmp.SystemInfo{Descr: "flowtap " + m.opts.Version + " (" + c.PlatformName() + " persona)",
+		Contact: c.SNMP.Contact, Name: c.HostnameOrDefault(), Location: c.SNMP.Location}
+}
+
+// InterfaceAlias is ifAlias: the interface's description.
+func (m *Manager) InterfaceAlias(name string) string {
+	i, _ := m.Config().Interface(name)
+	return i.Description
+}
+
+// SNMPSetter makes each Set the same model change as its CLI line.
+func (m *Manager) SNMPSetter() snmp.Setter { return setter{m} }
+
+type setter struct{ m *Manager }
+
+func (s setter) SetSysContact(v string) error {
+	return s.m.Edit(func(c *config.Config) error { c.SNMP.Contact = v; return nil })
+}
+func (s setter) SetSysName(v string) error {
+	return s.m.Edit(func(c *config.Config) error { c.Hostname = v; return nil })
+}
+func (s setter) SetSysLocation(v string) error {
+	return s.m.Edit(func(c *config.Config) error { c.SNMP.Location = v; return nil })
+}
+func (s setter) SetInterfaceDescription(name, d string) error {
+	return s.m.Edit(func(c *config.Config) error {
+		i := slices.IndexFunc(c.Interfaces, func(it config.Interface) bool { return it.Name == name })
+		if i < 0 {
+			c.Interfaces = append(c.Interfaces, config.Interface{Name: name, Description: d})
+			return nil
+		}
+		c.Interfaces[i].Description = d
+		return nil
+	})
+}
+func (s setter) SetCacheEntries(n uint32) error {
+	return s.m.Edit(func(c *config.Config) error { c.Cache.Entries = int(n); return nil })
+}
+func (s setter) SetActiveTimeout(d time.Duration) error {
+	return s.m.Edit(func(c *config.Config) error { c.Cache.Active = d; return nil })
+}
+func (s setter) SetInactiveTimeout(d time.Duration) error {
+	return s.m.Edit(func(c *config.Config) error { c.Cache.Inactive = d; return nil })
+}
+func (s setter) SetExportVersion(v uint32) error {
+	return s.m.Edit(func(c *config.Config) error { c.Export.Version = platform.ExportVersion(v); return nil })
+}
+func (s setter) AddCollector(a netip.AddrPort) error {
+	return s.m.Edit(func(c *config.Config) error {
+		for _, d := range c.Export.Destinations {
+			if d.Addr == a {
+				return nil
+			}
+		}
+		c.Export.Destinations = append(c.Export.Destinations, config.Destination{Addr: a})
+		return nil
+	})
+}
+func (s setter) RemoveCollector(a netip.AddrPort) error {
+	return s.m.Edit(func(c *config.Config) error {
+		i := slices.IndexFunc(c.Export.Destinations, func(d config.Destination) bool { return d.Addr == a })
+		if i < 0 {
+			return fmt.Errorf("no collector %s", a)
+		}
+		c.Export.Destinations = slices.Delete(c.Export.Destinations, i, i+1)
+		return nil
+	})
+}
+func (s setter) SetTopFlowsTopN(n uint32) error {
+	return s.m.Edit(func(c *config.Config) error {
+		if n == 0 {
+			c.TopTalkers = config.TopTalkers{}
+			return nil
+		}
+		c.TopTalkers.Configured, c.TopTalkers.Top = true, int(n)
+		return nil
+	})
+}
+func (s setter) SetTopFlowsSortBy(v snmp.SortBy) error {
+	return s.m.Edit(func(c *config.Config) error {
+		c.TopTalkers.Configured = true
+		c.TopTalkers.SortBy = flowcache.SortBy(v)
+		return nil
+	})
+}
+func (s setter) SetTopFlowsCacheTimeout(d time.Duration) error {
+	return s.m.Edit(func(c *config.Config) error {
+		c.TopTalkers.Configured = true
+		c.TopTalkers.CacheTimeout = d
+		return nil
+	})
+}
+
