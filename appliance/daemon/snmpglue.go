@@ -195,4 +195,3 @@ func (s setter) SetTopFlowsCacheTimeout(d time.Duration) error {
 		return nil
 	})
 }
-
