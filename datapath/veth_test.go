@@ -1,105 +1,14 @@
 package datapath
 
 import (
-	"encoding/binary"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
 )
-
-// vethNS is a network namespace holding a veth pair: the meter is attached
-// to mon, frames are sent into src and arrive on mon.
-type vethNS struct {
-	name     string
-	mon, src string
-	monIndex int
-	srcIndex int
-}
-
-// enterVethNS creates the namespace and pair and moves the calling
-// goroutine's thread into it until the test ends.
-func enterVethNS(t *testing.T) *vethNS {
-	t.Helper()
-	requireRoot(t)
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Fatal("ip not found: install Debian's iproute2 (make deps)")
-	}
-	n := &vethNS{name: fmt.Sprintf("flowtap-test-%d", os.Getpid()), mon: "vmon", src: "vsrc"}
-	run := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v\n%s", args, err, out)
-		}
-	}
-	exec.Command("ip", "netns", "del", n.name).Run()
-	run("netns", "add", n.name)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", n.name).Run() })
-	// No IPv6 autoconfiguration: its router solicitations and MLD reports
-	// would be metered alongside the test's frames.
-	for _, k := range []string{"all", "default"} {
-		run("netns", "exec", n.name, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/"+k+"/disable_ipv6")
-	}
-	run("-n", n.name, "link", "add", n.mon, "type", "veth", "peer", "name", n.src)
-	run("-n", n.name, "link", "set", n.mon, "up")
-	run("-n", n.name, "link", "set", n.src, "up")
-
-	runtime.LockOSThread()
-	orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, err := os.Open(filepath.Join("/run/netns", n.name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer target.Close()
-	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-		t.Fatalf("enter netns %s: %v", n.name, err)
-	}
-	t.Cleanup(func() {
-		unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET)
-		orig.Close()
-		runtime.UnlockOSThread()
-	})
-	for _, x := range []struct {
-		name string
-		idx  *int
-	}{{n.mon, &n.monIndex}, {n.src, &n.srcIndex}} {
-		ifc, err := net.InterfaceByName(x.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		*x.idx = ifc.Index
-	}
-	return n
-}
-
-// send writes raw frames into the src end with an AF_PACKET socket.
-func (n *vethNS) send(t *testing.T, frames [][]byte) {
-	t.Helper()
-	proto := binary.BigEndian.Uint16([]byte{0x00, 0x03}) // htons(ETH_P_ALL)
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW, int(proto))
-	if err != nil {
-		t.Fatalf("packet socket: %v", err)
-	}
-	defer unix.Close(fd)
-	sa := &unix.SockaddrLinklayer{Ifindex: n.srcIndex, Protocol: proto}
-	for _, f := range frames {
-		if err := unix.Sendto(fd, f, 0, sa); err != nil {
-			t.Fatalf("send %d-byte frame: %v", len(f), err)
-		}
-	}
-}
 
 // waitFrames polls the meter until it has seen n frames.
 func waitFrames(t *testing.T, d *Datapath, n uint64) Stats {
@@ -163,10 +72,10 @@ func vethTraffic() (frames [][]byte, want map[collector.Tuple]struct {
 	return frames, want
 }
 
-func checkVethFlows(t *testing.T, d *Datapath, n *vethNS) {
+func checkVethFlows(t *testing.T, d *Datapath, n *testnet.Veth) {
 	t.Helper()
 	frames, want := vethTraffic()
-	n.send(t, frames)
+	n.Send(t, frames)
 	st := waitFrames(t, d, uint64(len(frames)))
 	if st.MeteredPackets != uint64(len(frames)) || st.UnparsedTotal() != 0 {
 		t.Fatalf("metered %d of %d frames, unparsed %v", st.MeteredPackets, len(frames), st.Unparsed)
@@ -188,9 +97,9 @@ func checkVethFlows(t *testing.T, d *Datapath, n *vethNS) {
 			t.Errorf("flow %s missing", tp)
 			continue
 		}
-		if r.Packets != w.packets || r.Bytes != w.bytes || r.TCPFlags != w.flags || r.InputIf != uint32(n.monIndex) {
+		if r.Packets != w.packets || r.Bytes != w.bytes || r.TCPFlags != w.flags || r.InputIf != uint32(n.MonIndex) {
 			t.Errorf("flow %s: %d pkts %d bytes flags %#x if %d; want %d %d %#x if %d",
-				tp, r.Packets, r.Bytes, r.TCPFlags, r.InputIf, w.packets, w.bytes, w.flags, n.monIndex)
+				tp, r.Packets, r.Bytes, r.TCPFlags, r.InputIf, w.packets, w.bytes, w.flags, n.MonIndex)
 		}
 	}
 	if pk != uint64(len(frames)) {
@@ -199,13 +108,13 @@ func checkVethFlows(t *testing.T, d *Datapath, n *vethNS) {
 }
 
 func TestVethNative(t *testing.T) {
-	n := enterVethNS(t)
+	n := testnet.Enter(t)
 	d := openTest(t, 1024)
-	p, err := d.Attach(n.mon, ModeBest, PortSettings{Verdict: Passive, Meter: true})
+	p, err := d.Attach(n.Mon, ModeBest, PortSettings{Verdict: Passive, Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("attached to %s in %s mode (tried first: %v)", n.mon, p.Mode, p.Tried)
+	t.Logf("attached to %s in %s mode (tried first: %v)", n.Mon, p.Mode, p.Tried)
 	if p.Mode != ModeNative {
 		t.Fatalf("veth supports native XDP: got %s mode", p.Mode)
 	}
@@ -216,9 +125,9 @@ func TestVethNative(t *testing.T) {
 }
 
 func TestVethGeneric(t *testing.T) {
-	n := enterVethNS(t)
+	n := testnet.Enter(t)
 	d := openTest(t, 1024)
-	p, err := d.Attach(n.mon, ModeGeneric, PortSettings{Verdict: Passive, Meter: true})
+	p, err := d.Attach(n.Mon, ModeGeneric, PortSettings{Verdict: Passive, Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +145,7 @@ func TestVethGeneric(t *testing.T) {
 // and the harvest holds every packet sent across all three phases. A
 // restart with another cache size drains the old maps first.
 func TestRestartKeepsCache(t *testing.T) {
-	n := enterVethNS(t)
+	n := testnet.Enter(t)
 	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-test-")
 	if err != nil {
 		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
@@ -254,29 +163,29 @@ func TestRestartKeepsCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p1, err := d1.Attach(n.mon, ModeNative, PortSettings{Meter: true})
+	p1, err := d1.Attach(n.Mon, ModeNative, PortSettings{Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.send(t, burst(10))
+	n.Send(t, burst(10))
 	waitFrames(t, d1, 10)
 	p1.Release()
 	d1.Close() // the daemon is gone; the pinned link keeps metering
-	n.send(t, burst(5))
+	n.Send(t, burst(5))
 
 	d2, err := Open(Options{PinDir: pin, Entries: 256})
 	if err != nil {
 		t.Fatal(err)
 	}
 	waitFrames(t, d2, 15)
-	p2, err := d2.Attach(n.mon, ModeBest, PortSettings{Meter: true})
+	p2, err := d2.Attach(n.Mon, ModeBest, PortSettings{Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p2.Mode != ModeNative {
 		t.Errorf("taken-over link reports %s, want native", p2.Mode)
 	}
-	n.send(t, burst(7))
+	n.Send(t, burst(7))
 	waitFrames(t, d2, 22)
 	p2.Release()
 	d2.Close()
@@ -294,11 +203,11 @@ func TestRestartKeepsCache(t *testing.T) {
 	if c := d3.Capacity(); c != 512 {
 		t.Fatalf("capacity %d after resize", c)
 	}
-	p3, err := d3.Attach(n.mon, ModeBest, PortSettings{Meter: true})
+	p3, err := d3.Attach(n.Mon, ModeBest, PortSettings{Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.send(t, burst(3))
+	n.Send(t, burst(3))
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		st, _ := d3.Stats()

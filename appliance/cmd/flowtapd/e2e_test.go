@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// runningDaemon is a flowtapd process started for a test.
+type runningDaemon struct {
+	dir     string
+	sshAddr string
+	log     *bytes.Buffer
+}
+
+func buildDaemon(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "flowtapd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build flowtapd: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeTCP(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startDaemon runs flowtapd with startup as its startup-config.
+func startDaemon(t *testing.T, startup string) *runningDaemon {
+	t.Helper()
+	bin := buildDaemon(t)
+	d := &runningDaemon{dir: t.TempDir(), sshAddr: freeTCP(t), log: &bytes.Buffer{}}
+	cfg := filepath.Join(d.dir, "startup-config")
+	if err := os.WriteFile(cfg, []byte(startup), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pin := fmt.Sprintf("/sys/fs/bpf/flowtap-e2e-%d", os.Getpid())
+	cmd := exec.Command(bin, "--config", cfg, "--state", filepath.Join(d.dir, "state"), "--pin-dir", pin,
+		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr)
+	cmd.Stdout, cmd.Stderr = d.log, d.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("started %v", cmd.Args)
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+		}
+		os.RemoveAll(pin)
+		t.Logf("flowtapd log:\n%s", d.log)
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.Dial("tcp", d.sshAddr)
+		if err == nil {
+			c.Close()
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("flowtapd did not open SSH on %s; log:\n%s", d.sshAddr, d.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// sshRun logs in and feeds script to a shell session without a terminal,
+// as `ssh host < script` does; it returns the screen.
+func sshRun(t *testing.T, addr, user, pass, script string) (string, error) {
+	t.Helper()
+	c, err := ssh.Dial("tcp", addr, &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{ssh.Password(pass)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	var out, errOut bytes.Buffer // two streams, copied concurrently: never one buffer
+	s.Stdout, s.Stderr = &out, &errOut
+	s.Stdin = strings.NewReader(script)
+	if err := s.Shell(); err != nil {
+		return "", err
+	}
+	err = s.Wait()
+	return out.String() + errOut.String(), err
+}
+
+func udpFrame(src [4]byte, sport uint16, payload int) []byte {
+	b := make([]byte, 14+20+8+payload)
+	copy(b[0:], []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00})
+	ip := b[14:]
+	ip[0] = 0x45
+	binary.BigEndian.PutUint16(ip[2:], uint16(28+payload))
+	ip[8], ip[9] = 64, 17
+	copy(ip[12:], src[:])
+	copy(ip[16:], []byte{192, 0, 2, 9})
+	binary.BigEndian.PutUint16(ip[20:], sport)
+	binary.BigEndian.PutUint16(ip[22:], 53)
+	return b
+}
+
+// TestSSHConfiguresExport: an operator logs in over SSH, configures an
+// export destination, and the exporter starts sending the flows the
+// datapath meters on the monitored port to it.
+func TestSSHConfiguresExport(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, `hostname e2e
+username admin privilege 15 secret letmein
+interface `+v.Mon+`
+ ip flow ingress
+!
+`)
+	if _, err := sshRun(t, d.sshAddr, "admin", "wrong", "show version\n"); err == nil {
+		t.Fatal("a wrong password logged in")
+	}
+	script := fmt.Sprintf("configure terminal\nip flow-export version 9\nip flow-export destination %s %d\nip flow-export destinaton 1.2.3.4 5\nend\nwrite memory\nshow running-config | include flow-export\n",
+		capd.Addr.Addr(), capd.Addr.Port())
+	out, err := sshRun(t, d.sshAddr, "admin", "letmein", script)
+	if err != nil {
+		t.Fatalf("ssh session: %v\n%s", err, out)
+	}
+	want := fmt.Sprintf("ip flow-export destination %s %d", capd.Addr.Addr(), capd.Addr.Port())
+	if !strings.Contains(out, want) || !strings.Contains(out, "% Invalid input detected at '^' marker.") || !strings.Contains(out, "[OK]") {
+		t.Fatalf("session screen (err %v) lacks the destination, the error for the typo or write memory's [OK]:\n%q", err, out)
+	}
+	saved, _ := os.ReadFile(filepath.Join(d.dir, "startup-config"))
+	if !strings.Contains(string(saved), want) {
+		t.Fatalf("write memory did not save the destination:\n%s", saved)
+	}
+
+	var frames [][]byte
+	for i := 0; i < 5; i++ {
+		frames = append(frames, udpFrame([4]byte{10, 0, 0, 1}, 4000, 10))
+	}
+	for i := 0; i < 3; i++ {
+		frames = append(frames, udpFrame([4]byte{10, 0, 0, 2}, 5000, 100))
+	}
+	v.Send(t, frames)
+	time.Sleep(300 * time.Millisecond)
+	if out, err := sshRun(t, d.sshAddr, "admin", "letmein", "clear mls netflow\n"); err != nil {
+		t.Fatalf("clear mls netflow: %v\n%s", err, out)
+	}
+	time.Sleep(300 * time.Millisecond)
+	got, _ := capd.Stop(t)
+	want2 := collector.Tuples{}
+	want2.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 4000, DstPort: 53}, 5, 5*38)
+	want2.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.2"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 5000, DstPort: 53}, 3, 3*128)
+	for _, x := range collector.Compare(got, want2) {
+		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
+	}
+}

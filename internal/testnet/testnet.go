@@ -1,0 +1,102 @@
+// Package testnet gives tests a network namespace with a veth pair: a
+// monitored end and a source end to send frames from. Test support only.
+package testnet
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// Veth is a namespace holding a veth pair: frames sent into Src arrive on
+// Mon. Enter moves the test's thread into it, so sockets the test opens
+// and processes it starts live there too.
+type Veth struct {
+	NS       string
+	Mon, Src string
+	MonIndex int
+	SrcIndex int
+}
+
+// Enter creates the namespace (IPv6 autoconfiguration off, so only the
+// test's frames flow; loopback up) and moves the calling goroutine's
+// thread into it until the test ends.
+func Enter(t testing.TB) *Veth {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root for network namespaces (make test runs as root)")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Fatal("ip not found: install Debian's iproute2 (make deps)")
+	}
+	v := &Veth{NS: fmt.Sprintf("flowtap-test-%d", os.Getpid()), Mon: "vmon", Src: "vsrc"}
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v\n%s", args, err, out)
+		}
+	}
+	exec.Command("ip", "netns", "del", v.NS).Run()
+	run("netns", "add", v.NS)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", v.NS).Run() })
+	for _, k := range []string{"all", "default"} {
+		run("netns", "exec", v.NS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/"+k+"/disable_ipv6")
+	}
+	run("-n", v.NS, "link", "add", v.Mon, "type", "veth", "peer", "name", v.Src)
+	for _, l := range []string{v.Mon, v.Src, "lo"} {
+		run("-n", v.NS, "link", "set", l, "up")
+	}
+	runtime.LockOSThread()
+	orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := os.Open(filepath.Join("/run/netns", v.NS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+		t.Fatalf("enter netns %s: %v", v.NS, err)
+	}
+	t.Cleanup(func() {
+		unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET)
+		orig.Close()
+		runtime.UnlockOSThread()
+	})
+	for _, x := range []struct {
+		name string
+		idx  *int
+	}{{v.Mon, &v.MonIndex}, {v.Src, &v.SrcIndex}} {
+		ifc, err := net.InterfaceByName(x.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*x.idx = ifc.Index
+	}
+	return v
+}
+
+// Send writes raw frames into the source end with an AF_PACKET socket.
+func (v *Veth) Send(t testing.TB, frames [][]byte) {
+	t.Helper()
+	proto := binary.BigEndian.Uint16([]byte{0x00, 0x03}) // htons(ETH_P_ALL)
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW, int(proto))
+	if err != nil {
+		t.Fatalf("packet socket: %v", err)
+	}
+	defer unix.Close(fd)
+	sa := &unix.SockaddrLinklayer{Ifindex: v.SrcIndex, Protocol: proto}
+	for _, f := range frames {
+		if err := unix.Sendto(fd, f, 0, sa); err != nil {
+			t.Fatalf("send %d-byte frame: %v", len(f), err)
+		}
+	}
+}
