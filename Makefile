@@ -29,6 +29,11 @@ test: deps
 	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 30m $(PKGS)
+	@# The parsers and the SNMP request path face untrusted input: a brief
+	@# fuzz run each on top of their seed corpora.
+	$(GO) test -run '^$$' -fuzz '^FuzzParseIOS$$' -fuzztime 10s ./appliance/config/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseJunOS$$' -fuzztime 10s ./appliance/config/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime 10s -parallel 1 ./mgmt/snmp/
 
 # Speed and memory figures, each with its same-run baseline or ratio.
 bench: deps

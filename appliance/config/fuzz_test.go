@@ -8,7 +8,7 @@ import (
 
 func seed(f *testing.F, names ...string) {
 	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join("testdata", n))
+		b, err := os.ReadFile(filepath.Join(examplesDir, n))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func FuzzParseJunOS(f *testing.F) {
 }
 
 func mustRead(f *testing.F, name string) []byte {
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(filepath.Join(examplesDir, name))
 	if err != nil {
 		f.Fatal(err)
 	}
