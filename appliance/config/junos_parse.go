@@ -548,3 +548,7 @@ func (j *jcmd) flowServer() {
 		j.touch(path + ".source-address")
 	}
 }
+
+// Candidate is the configuration the session's lines have built so far,
+// unchecked (`show`, `show | compare` in configuration mode).
+func (s *JunOSSession) Candidate() Config { return s.cfg.Clone() }

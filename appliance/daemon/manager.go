@@ -31,9 +31,13 @@ type Manager struct {
 
 	mu      sync.Mutex
 	cfg     config.Config
+	history []config.Config // earlier running configs, newest last: JunOS rollback 1..49
 	d       *Daemon
 	onApply []func(config.Config)
 }
+
+// maxRollback is how many earlier configurations JunOS can roll back to.
+const maxRollback = 49
 
 // NewManager starts the appliance with cfg.
 func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
@@ -88,6 +92,10 @@ func (m *Manager) Apply(c config.Config) error {
 	}
 	m.mu.Lock()
 	old := m.cfg
+	m.history = append(m.history, old)
+	if len(m.history) > maxRollback {
+		m.history = m.history[1:]
+	}
 	m.cfg = c.Clone()
 	hooks := append([]func(config.Config){}, m.onApply...)
 	m.mu.Unlock()
@@ -148,3 +156,17 @@ func (m *Manager) ReloadStartup() error {
 // Close ends the appliance; keep leaves the flows in the pinned table for
 // a restarted daemon.
 func (m *Manager) Close(keep bool) error { return m.d.Close(keep) }
+
+// Rollback is the configuration committed n changes ago (0: the running
+// one), for JunOS `rollback N`.
+func (m *Manager) Rollback(n int) (config.Config, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n == 0 {
+		return m.cfg.Clone(), nil
+	}
+	if n > len(m.history) {
+		return config.Config{}, fmt.Errorf("rollback %d: only %d earlier configurations are kept", n, len(m.history))
+	}
+	return m.history[len(m.history)-n].Clone(), nil
+}

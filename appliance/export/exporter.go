@@ -92,7 +92,7 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 		slot = cfg.Encoder.withDefaults().MaxPacketSize
 	}
 	e.q = newPacketQueue(cfg.QueueLen, slot)
-	if e.conn, err = dialCollector(cfg.Collector, cfg.Source, cfg.TTL); err != nil {
+	if e.conn, err = dialCollector(cfg.Collector, cfg.Source, cfg.TTL); err != nil && !unreachable(err) {
 		return nil, err
 	}
 	e.wg.Add(2)
@@ -186,6 +186,9 @@ func (e *Exporter) Close() error {
 	e.mu.Unlock()
 	close(e.stop)
 	e.wg.Wait()
+	if e.conn == nil {
+		return nil
+	}
 	if err := e.conn.Close(); err != nil {
 		return fmt.Errorf("close socket to %s: %w", e.cfg.Collector, err)
 	}
@@ -205,6 +208,18 @@ func (e *Exporter) send() {
 	defer e.wg.Done()
 	for i := range e.q.ready {
 		s := &e.q.slots[i]
+		if e.conn == nil {
+			// No route to the collector when the exporter was made: try
+			// again now (the route may have come up); until then each
+			// packet counts as a send error, as for a dead collector.
+			conn, err := dialCollector(e.cfg.Collector, e.cfg.Source, e.cfg.TTL)
+			if err != nil {
+				e.stats.failed(s.info, err)
+				e.q.release(i)
+				continue
+			}
+			e.conn = conn
+		}
 		if _, err := e.conn.Write(s.buf[:s.n]); err != nil {
 			e.stats.failed(s.info, fmt.Errorf("send to %s: %w", e.cfg.Collector, err))
 		} else {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
 )
 
 // listenUDP opens a collector socket on loopback.
@@ -290,5 +291,29 @@ func TestExporterRejectsBadConfig(t *testing.T) {
 			e.Close()
 			t.Errorf("NewExporter(%+v) succeeded", c)
 		}
+	}
+}
+
+// TestUnroutableCollector: a collector with no route is not a
+// configuration error: the exporter is made, every packet counts as a send
+// error, and nothing blocks.
+func TestUnroutableCollector(t *testing.T) {
+	e, err := export.NewExporter(export.DestinationConfig{
+		// 192.0.2.1 from a source address this host does not have.
+		Collector: netip.MustParseAddrPort("192.0.2.1:2055"), Source: netip.MustParseAddrPort("198.51.100.77:0"),
+		Encoder: export.EncoderConfig{Version: export.V5, BootTime: time.Now()},
+	})
+	if err != nil {
+		t.Fatalf("an unroutable collector refused the exporter: %v", err)
+	}
+	r := flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr("10.0.0.1"), DstAddr: netip.MustParseAddr("10.0.0.2"), Proto: 17},
+		Packets: 1, Bytes: 40, Start: time.Now(), End: time.Now()}
+	e.Export(&r)
+	e.Flush()
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.Stats(); st.Errors != 1 || st.Packets != 0 {
+		t.Fatalf("stats %+v: want the packet counted as a send error", st)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
 )
@@ -154,6 +156,26 @@ interface `+v.Mon+`
 	saved, _ := os.ReadFile(filepath.Join(d.dir, "startup-config"))
 	if !strings.Contains(string(saved), want) {
 		t.Fatalf("write memory did not save the destination:\n%s", saved)
+	}
+
+	// Both dialects edit the one model: a JunOS commit shows in IOS.
+	ctl := func(dialect, script string) string {
+		conn, err := control.Dial(filepath.Join(d.dir, "control.sock"), control.Hello{Dialect: dialect})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		io.WriteString(conn, script)
+		conn.CloseWrite()
+		b, _ := io.ReadAll(conn)
+		return string(b)
+	}
+	jout := ctl("junos", "configure\nset forwarding-options sampling family inet output flow-server 127.0.0.44 port 9000\ncommit and-quit\n")
+	if !strings.Contains(jout, "commit complete") {
+		t.Fatalf("JunOS commit:\n%s", jout)
+	}
+	if iout := ctl("ios", "show running-config | include 127.0.0.44\n"); iout != "ip flow-export destination 127.0.0.44 9000\n" {
+		t.Fatalf("IOS running-config after the JunOS commit: %q", iout)
 	}
 
 	var frames [][]byte

@@ -24,6 +24,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/ios"
+	"github.com/flowtap/flowtap/cli/junos"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 	"github.com/flowtap/flowtap/mgmt/ssh"
@@ -80,10 +81,13 @@ func run(args []string) error {
 	log.Info("flowtapd running", "version", version, "persona", cfg.PlatformName(), "ports", m.Daemon().PortModes())
 
 	ctrl, err := control.Listen(f.control, func(dialect string) (control.Session, error) {
-		if dialect != "ios" {
-			return nil, fmt.Errorf("dialect %q is not served yet: use the IOS CLI", dialect)
+		switch dialect {
+		case "ios":
+			return ios.NewSession(m.CLI(), true), nil
+		case "junos":
+			return junos.NewSession(m.JunOS(), "root"), nil
 		}
-		return ios.NewSession(m.CLI(), true), nil
+		return nil, fmt.Errorf("unknown CLI dialect %q: ios or junos", dialect)
 	}, log)
 	if err != nil {
 		m.Close(true)

@@ -1,0 +1,482 @@
+// Package junos is the JunOS-dialect CLI: operational mode with the
+// `show services accounting` family, and configuration mode editing a
+// candidate with set/delete under an edit path, show | compare, commit,
+// commit check and rollback. Both dialects edit the same config model, so
+// a change committed here shows in the IOS running-config and back.
+package junos
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+// Backend is the appliance as the JunOS CLI sees it.
+type Backend interface {
+	Hostname() string
+	Accounting() show.AccountingView
+	Running() config.Config
+	// Commit makes c the running configuration (validated already).
+	Commit(c config.Config) error
+	// Rollback returns the configuration committed n commits ago (0 is
+	// the running one), as `rollback N` loads it.
+	Rollback(n int) (config.Config, error)
+}
+
+// Session is one JunOS CLI session.
+type Session struct {
+	b       Backend
+	user    string
+	cand    *config.JunOSSession // non-nil in configuration mode
+	path    []string             // edit level
+	ended   bool
+	history []string
+}
+
+// NewSession opens an operational-mode session for user.
+func NewSession(b Backend, user string) *Session { return &Session{b: b, user: user} }
+
+// Prompt is the prompt, with the [edit] banner above it in configuration
+// mode, as JunOS prints it.
+func (s *Session) Prompt() string {
+	if s.cand == nil {
+		return fmt.Sprintf("%s@%s> ", s.user, s.b.Hostname())
+	}
+	banner := "[edit]"
+	if len(s.path) > 0 {
+		banner = "[edit " + strings.Join(s.path, " ") + "]"
+	}
+	return fmt.Sprintf("%s\n%s@%s# ", banner, s.user, s.b.Hostname())
+}
+
+// Exec runs one line and returns its output.
+func (s *Session) Exec(line string) string {
+	var b bytes.Buffer
+	s.run(&b, line)
+	return b.String()
+}
+
+func (s *Session) run(w io.Writer, line string) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return
+	}
+	s.history = append(s.history, line)
+	cmd, pipes := splitPipes(line)
+	var out bytes.Buffer
+	var err error
+	if s.cand == nil {
+		err = s.operational(&out, cmd, pipes)
+	} else {
+		err = s.configuration(&out, cmd, pipes)
+	}
+	if err != nil {
+		fmt.Fprintln(&out, err)
+	}
+	if ferr := filter(w, out.String(), pipes); ferr != nil {
+		fmt.Fprintln(w, ferr)
+	}
+}
+
+// splitPipes separates "cmd | a | b" into the command and its pipes.
+func splitPipes(line string) (string, []string) {
+	parts := strings.Split(line, "|")
+	cmd := strings.TrimSpace(parts[0])
+	var pipes []string
+	for _, p := range parts[1:] {
+		pipes = append(pipes, strings.TrimSpace(p))
+	}
+	return cmd, pipes
+}
+
+func hasPipe(pipes []string, prefix string) bool {
+	for _, p := range pipes {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// filter applies the output pipes: match, except, count, last, find;
+// display and compare were consumed by the command.
+func filter(w io.Writer, text string, pipes []string) error {
+	lines := strings.SplitAfter(text, "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	for _, p := range pipes {
+		verb, arg, _ := strings.Cut(p, " ")
+		arg = strings.Trim(strings.TrimSpace(arg), `"`)
+		switch verb {
+		case "match", "except", "find":
+			re, err := regexp.Compile(arg)
+			if err != nil {
+				return fmt.Errorf("error: invalid regular expression %q", arg)
+			}
+			var kept []string
+			on := false
+			for _, l := range lines {
+				m := re.MatchString(l)
+				switch verb {
+				case "match":
+					if m {
+						kept = append(kept, l)
+					}
+				case "except":
+					if !m {
+						kept = append(kept, l)
+					}
+				case "find":
+					on = on || m
+					if on {
+						kept = append(kept, l)
+					}
+				}
+			}
+			lines = kept
+		case "count":
+			lines = []string{fmt.Sprintf("Count: %d lines\n", len(lines))}
+		case "last":
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < 0 {
+				return errors.New("error: last wants a number of lines")
+			}
+			if n < len(lines) {
+				lines = lines[len(lines)-n:]
+			}
+		case "display", "compare", "no-more":
+		default:
+			return fmt.Errorf("error: unknown pipe command %q", verb)
+		}
+	}
+	for _, l := range lines {
+		io.WriteString(w, l)
+	}
+	return nil
+}
+
+// words is the command split on spaces, with unique-prefix keyword
+// matching against a list, as the JunOS CLI completes them.
+func match(word string, choices ...string) (string, bool) {
+	var found []string
+	for _, c := range choices {
+		if c == word {
+			return c, true
+		}
+		if strings.HasPrefix(c, word) {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return "", false
+}
+
+func syntaxError(line string, word string) error {
+	col := strings.Index(line, word)
+	if col < 0 {
+		col = len(line)
+	}
+	return fmt.Errorf("%s\n%s^\nsyntax error, expecting <command>.", line, strings.Repeat(" ", col))
+}
+
+func (s *Session) operational(w io.Writer, cmd string, pipes []string) error {
+	f := strings.Fields(cmd)
+	verb, ok := match(f[0], "show", "configure", "exit", "quit", "clear")
+	if !ok {
+		return syntaxError(cmd, f[0])
+	}
+	switch verb {
+	case "exit", "quit":
+		s.ended = true
+		return nil
+	case "configure":
+		s.cand = config.NewJunOSSession(s.b.Running(), "terminal")
+		s.path = nil
+		fmt.Fprintln(w, "Entering configuration mode")
+		fmt.Fprintln(w)
+		return nil
+	case "clear":
+		return errors.New("error: clear is not supported; use the IOS CLI's clear ip flow stats")
+	}
+	if len(f) < 2 {
+		return errors.New("error: show what? (services, configuration)")
+	}
+	what, ok := match(f[1], "services", "configuration")
+	if !ok {
+		return syntaxError(cmd, f[1])
+	}
+	if what == "configuration" {
+		c := s.b.Running()
+		if hasPipe(pipes, "display set") {
+			io.WriteString(w, config.RenderJunOSSet(c))
+		} else {
+			io.WriteString(w, config.RenderJunOS(c))
+		}
+		return nil
+	}
+	return s.accounting(w, cmd, f[2:])
+}
+
+func (s *Session) accounting(w io.Writer, cmd string, f []string) error {
+	if len(f) < 2 {
+		return errors.New("error: show services accounting (flow | flow-detail | aggregation | errors)")
+	}
+	if _, ok := match(f[0], "accounting"); !ok {
+		return syntaxError(cmd, f[0])
+	}
+	sub, ok := match(f[1], "flow", "flow-detail", "aggregation", "errors")
+	if !ok {
+		return syntaxError(cmd, f[1])
+	}
+	v := s.b.Accounting()
+	switch sub {
+	case "flow":
+		show.ServicesAccountingFlow(w, v)
+	case "errors":
+		show.ServicesAccountingErrors(w, v)
+	case "aggregation":
+		show.ServicesAccountingAggregation(w, v)
+	case "flow-detail":
+		o := show.FlowDetailOptions{}
+		for i := 2; i < len(f); i++ {
+			opt, ok := match(f[i], "terse", "detail", "extensive", "limit", "order")
+			if !ok {
+				return syntaxError(cmd, f[i])
+			}
+			switch opt {
+			case "terse":
+				o.Terse = true
+			case "limit", "order":
+				if i+1 >= len(f) {
+					return fmt.Errorf("%s\nsyntax error, expecting <%s>.", cmd, opt)
+				}
+				i++
+				if opt == "limit" {
+					n, err := strconv.Atoi(f[i])
+					if err != nil {
+						return syntaxError(cmd, f[i])
+					}
+					o.Limit = n
+				} else {
+					by, ok := match(f[i], "bytes", "packets")
+					if !ok {
+						return syntaxError(cmd, f[i])
+					}
+					o.ByBytes = by == "bytes"
+				}
+			}
+		}
+		show.ServicesAccountingFlowDetail(w, v, o)
+	}
+	return nil
+}
+
+func (s *Session) configuration(w io.Writer, cmd string, pipes []string) error {
+	f := strings.Fields(cmd)
+	verb, ok := match(f[0], "set", "delete", "edit", "up", "top", "exit", "quit", "show", "commit", "rollback", "run")
+	if !ok {
+		return syntaxError(cmd, f[0])
+	}
+	rest := strings.TrimSpace(strings.TrimPrefix(cmd, f[0]))
+	switch verb {
+	case "set", "delete":
+		line := verb
+		if len(s.path) > 0 {
+			line += " " + strings.Join(s.path, " ")
+		}
+		line += " " + rest
+		return s.screen(s.cand.Exec(line))
+	case "edit":
+		s.path = append(s.path, strings.Fields(rest)...)
+	case "up":
+		n := 1
+		if rest != "" {
+			n, _ = strconv.Atoi(rest)
+		}
+		s.path = s.path[:max(len(s.path)-n, 0)]
+	case "top":
+		s.path = nil
+	case "exit", "quit":
+		if len(s.path) > 0 && verb == "exit" && rest == "" {
+			s.path = s.path[:len(s.path)-1]
+			return nil
+		}
+		if !config.Equal(s.cand.Candidate(), s.b.Running()) {
+			fmt.Fprintln(w, "The configuration has been changed but not committed")
+		}
+		fmt.Fprintln(w, "Exiting configuration mode")
+		s.cand, s.path = nil, nil
+	case "show":
+		return s.showCandidate(w, pipes)
+	case "commit":
+		return s.commit(w, rest)
+	case "rollback":
+		n := 0
+		if rest != "" {
+			var err error
+			if n, err = strconv.Atoi(rest); err != nil || n < 0 || n > 49 {
+				return fmt.Errorf("error: rollback wants 0..49")
+			}
+		}
+		c, err := s.b.Rollback(n)
+		if err != nil {
+			return fmt.Errorf("error: %v", err)
+		}
+		s.cand = config.NewJunOSSession(c, "terminal")
+		fmt.Fprintln(w, "load complete")
+	case "run":
+		return s.operational(w, rest, pipes)
+	}
+	return nil
+}
+
+// screen prints a config error as JunOS does.
+func (s *Session) screen(err error) error {
+	if err == nil {
+		return nil
+	}
+	var le *config.LineError
+	if errors.As(err, &le) {
+		return errors.New(strings.Join(le.Lines(), "\n"))
+	}
+	var es config.Errors
+	if errors.As(err, &es) {
+		var lines []string
+		for _, e := range es {
+			if errors.As(e, &le) {
+				lines = append(lines, le.Lines()...)
+			} else {
+				lines = append(lines, "error: "+e.Error())
+			}
+		}
+		return errors.New(strings.Join(lines, "\n"))
+	}
+	return fmt.Errorf("error: %v", err)
+}
+
+func (s *Session) showCandidate(w io.Writer, pipes []string) error {
+	cand := s.cand.Candidate()
+	for _, p := range pipes {
+		if strings.HasPrefix(p, "compare") {
+			old := s.b.Running()
+			if f := strings.Fields(p); len(f) == 3 && f[1] == "rollback" {
+				n, err := strconv.Atoi(f[2])
+				if err != nil {
+					return syntaxError(p, f[2])
+				}
+				if old, err = s.b.Rollback(n); err != nil {
+					return fmt.Errorf("error: %v", err)
+				}
+			}
+			io.WriteString(w, config.RenderDiffJunOS(old, cand))
+			return nil
+		}
+	}
+	if hasPipe(pipes, "display set") {
+		text := config.RenderJunOSSet(cand)
+		if len(s.path) > 0 {
+			prefix := "set " + strings.Join(s.path, " ")
+			var b strings.Builder
+			for _, l := range strings.SplitAfter(text, "\n") {
+				if strings.HasPrefix(l, prefix) {
+					b.WriteString(l)
+				}
+			}
+			text = b.String()
+		}
+		io.WriteString(w, text)
+		return nil
+	}
+	io.WriteString(w, config.RenderJunOS(cand))
+	return nil
+}
+
+func (s *Session) commit(w io.Writer, rest string) error {
+	opt := strings.Fields(rest)
+	c, err := s.cand.Commit()
+	if err != nil {
+		if e := s.screen(err); e != nil {
+			fmt.Fprintln(w, e)
+		}
+		return errors.New("error: configuration check-out failed")
+	}
+	if len(opt) > 0 && opt[0] == "check" {
+		fmt.Fprintln(w, "configuration check succeeds")
+		return nil
+	}
+	if err := s.b.Commit(c); err != nil {
+		return fmt.Errorf("error: commit failed: %v", err)
+	}
+	fmt.Fprintln(w, "commit complete")
+	s.cand = config.NewJunOSSession(s.b.Running(), "terminal")
+	if len(opt) > 0 && opt[0] == "and-quit" {
+		fmt.Fprintln(w, "Exiting configuration mode")
+		s.cand, s.path = nil, nil
+	}
+	return nil
+}
+
+// Serve runs the session over a stream: a script when not interactive,
+// else line by line with echo.
+func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, term control.Terminal) error {
+	if !term.Interactive {
+		sc := bufio.NewScanner(in)
+		for sc.Scan() && !s.ended {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			s.run(out, sc.Text())
+		}
+		return sc.Err()
+	}
+	r := bufio.NewReader(in)
+	var line []byte
+	io.WriteString(out, "\r\n"+strings.ReplaceAll(s.Prompt(), "\n", "\r\n"))
+	for !s.ended {
+		c, err := r.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		switch c {
+		case '\r', '\n':
+			io.WriteString(out, "\r\n")
+			var b bytes.Buffer
+			s.run(&b, string(line))
+			io.WriteString(out, strings.ReplaceAll(b.String(), "\n", "\r\n"))
+			line = line[:0]
+			if !s.ended {
+				io.WriteString(out, "\r\n"+strings.ReplaceAll(s.Prompt(), "\n", "\r\n"))
+			}
+		case 0x7f, 0x08:
+			if len(line) > 0 {
+				line = line[:len(line)-1]
+				io.WriteString(out, "\b \b")
+			}
+		case 0x03:
+			line = line[:0]
+			io.WriteString(out, "\r\n"+strings.ReplaceAll(s.Prompt(), "\n", "\r\n"))
+		default:
+			if c >= 0x20 && c < 0x7f {
+				line = append(line, c)
+				out.Write([]byte{c})
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package junos
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+var update = flag.Bool("update", false, "rewrite golden transcripts")
+
+// fakeBackend keeps a real model and its commit history.
+type fakeBackend struct{ history []config.Config }
+
+func (f *fakeBackend) Hostname() string             { return f.Running().HostnameOrDefault() }
+func (f *fakeBackend) Running() config.Config       { return f.history[len(f.history)-1] }
+func (f *fakeBackend) Commit(c config.Config) error { f.history = append(f.history, c); return nil }
+func (f *fakeBackend) Rollback(n int) (config.Config, error) {
+	if n >= len(f.history) {
+		return config.Config{}, fmt.Errorf("rollback %d does not exist", n)
+	}
+	return f.history[len(f.history)-1-n], nil
+}
+func (f *fakeBackend) Accounting() show.AccountingView {
+	var st flowcache.Stats
+	st.Active, st.Added = 2, 9
+	return show.AccountingView{Cache: show.CacheView{Now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), Stats: st}}
+}
+
+func TestTranscript(t *testing.T) {
+	base, err := config.ParseJunOS("base", []byte("set system host-name jtap\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	s := NewSession(f, "ops")
+	var b bytes.Buffer
+	for _, line := range strings.Split(strings.TrimSpace(`
+show services accounting flow
+show services accounting flow | match Active
+show services accounting frobs
+configure
+edit forwarding-options sampling
+set input rate 100
+set family inet output flow-server 192.0.2.7 port 2055
+set family inet output flow-server 192.0.2.7 version 9
+set input frobnicate 3
+show | compare
+show | display set
+commit check
+commit
+top
+show | display set | count
+delete forwarding-options sampling input rate
+show | compare
+rollback 1
+show | compare
+exit
+show configuration | display set | match flow-server
+exit`), "\n") {
+		b.WriteString(s.Prompt() + line + "\n")
+		b.WriteString(s.Exec(line))
+	}
+	path := "testdata/transcript.golden"
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(path, b.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("transcript differs; got:\n%s", b.String())
+	}
+	// The commit is the model the IOS CLI shows.
+	ios := config.RunningConfig(f.history[1])
+	if !strings.Contains(ios, "ip flow-export destination 192.0.2.7 2055") {
+		t.Errorf("JunOS commit not in the IOS running-config:\n%s", ios)
+	}
+	if !s.ended {
+		t.Error("exit did not end the session")
+	}
+}
