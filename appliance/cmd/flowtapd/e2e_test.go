@@ -23,9 +23,33 @@ import (
 
 // runningDaemon is a flowtapd process started for a test.
 type runningDaemon struct {
-	dir     string
-	sshAddr string
-	log     *bytes.Buffer
+	dir      string
+	sshAddr  string
+	snmpAddr string
+	log      *bytes.Buffer
+}
+
+// cli runs a script through the control socket in a dialect.
+func (d *runningDaemon) cli(t *testing.T, dialect, script string) string {
+	t.Helper()
+	conn, err := control.Dial(filepath.Join(d.dir, "control.sock"), control.Hello{Dialect: dialect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, script)
+	conn.CloseWrite()
+	b, _ := io.ReadAll(conn)
+	return string(b)
+}
+
+func freeUDP(t *testing.T) string {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().String()
 }
 
 func buildDaemon(t *testing.T) string {
@@ -50,14 +74,14 @@ func freeTCP(t *testing.T) string {
 func startDaemon(t *testing.T, startup string) *runningDaemon {
 	t.Helper()
 	bin := buildDaemon(t)
-	d := &runningDaemon{dir: t.TempDir(), sshAddr: freeTCP(t), log: &bytes.Buffer{}}
+	d := &runningDaemon{dir: t.TempDir(), sshAddr: freeTCP(t), snmpAddr: freeUDP(t), log: &bytes.Buffer{}}
 	cfg := filepath.Join(d.dir, "startup-config")
 	if err := os.WriteFile(cfg, []byte(startup), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	pin := fmt.Sprintf("/sys/fs/bpf/flowtap-e2e-%d", os.Getpid())
 	cmd := exec.Command(bin, "--config", cfg, "--state", filepath.Join(d.dir, "state"), "--pin-dir", pin,
-		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr)
+		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr, "--snmp-listen", d.snmpAddr)
 	cmd.Stdout, cmd.Stderr = d.log, d.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -159,17 +183,7 @@ interface `+v.Mon+`
 	}
 
 	// Both dialects edit the one model: a JunOS commit shows in IOS.
-	ctl := func(dialect, script string) string {
-		conn, err := control.Dial(filepath.Join(d.dir, "control.sock"), control.Hello{Dialect: dialect})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		io.WriteString(conn, script)
-		conn.CloseWrite()
-		b, _ := io.ReadAll(conn)
-		return string(b)
-	}
+	ctl := func(dialect, script string) string { return d.cli(t, dialect, script) }
 	jout := ctl("junos", "configure\nset forwarding-options sampling family inet output flow-server 127.0.0.44 port 9000\ncommit and-quit\n")
 	if !strings.Contains(jout, "commit complete") {
 		t.Fatalf("JunOS commit:\n%s", jout)
@@ -197,5 +211,99 @@ interface `+v.Mon+`
 	want2.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.2"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 5000, DstPort: 53}, 3, 3*128)
 	for _, x := range collector.Compare(got, want2) {
 		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
+	}
+}
+
+// snmp runs a net-snmp tool against the daemon and returns its output.
+func snmpTool(t *testing.T, tool string, args ...string) string {
+	t.Helper()
+	bin, err := exec.LookPath(tool)
+	if err != nil {
+		t.Fatalf("%s not found: install Debian's snmp (make deps)", tool)
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", tool, args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestSNMPAgreesWithCLI: an SNMP Set is the same change as the CLI line,
+// and the agent reports what the CLI shows at the same moment.
+func TestSNMPAgreesWithCLI(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, `hostname snmptap
+username admin secret letmein
+snmp-server community public RO
+snmp-server community private RW
+snmp-server contact noc@example.net
+interface `+v.Mon+`
+ description tap A
+ ip flow ingress
+!
+ip flow-export version 9
+ip flow-export destination 127.0.0.1 9
+`)
+	agent := "udp:" + d.snmpAddr
+	// Wait for the agent: it starts when the config is applied.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if out, err := exec.Command("snmpget", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.2.1.1.5.0").CombinedOutput(); err == nil && strings.Contains(string(out), "snmptap") {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("snmp agent does not answer: %v %s", err, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// cnfCIInactiveTimeOut.main (seconds) set over SNMP is the CLI line.
+	snmpTool(t, "snmpset", "-v2c", "-cprivate", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.7.0", "u", "45")
+	if got := d.cli(t, "ios", "show running-config | include inactive\n"); got != "ip flow-cache timeout inactive 45\n" {
+		t.Fatalf("after snmpset of the inactive timeout, running-config says %q", got)
+	}
+	// A read-only community cannot set; a wrong value changes nothing.
+	if out, err := exec.Command("snmpset", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.7.0", "u", "50").CombinedOutput(); err == nil {
+		t.Fatalf("a read-only community set a value: %s", out)
+	}
+	if out, err := exec.Command("snmpset", "-v2c", "-cprivate", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.7.0", "u", "5").CombinedOutput(); err == nil {
+		t.Fatalf("an out-of-range inactive timeout was accepted: %s", out)
+	}
+	if got := d.cli(t, "ios", "show running-config | include inactive\n"); got != "ip flow-cache timeout inactive 45\n" {
+		t.Fatalf("a refused set changed the config: %q", got)
+	}
+
+	// Traffic, then the same figures from both sides.
+	var frames [][]byte
+	for i := 0; i < 4; i++ {
+		frames = append(frames, udpFrame([4]byte{10, 0, 0, byte(i + 1)}, 4000, 10))
+	}
+	v.Send(t, frames)
+	time.Sleep(1500 * time.Millisecond) // an ager pass records the active count
+	active := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.4.0")
+	cache := d.cli(t, "ios", "show ip cache flow | include active,\n")
+	if !strings.HasPrefix(strings.TrimSpace(cache), active+" active,") {
+		t.Fatalf("cnfCIActiveFlows %s, show ip cache flow %q", active, cache)
+	}
+	if active != "4" {
+		t.Fatalf("cnfCIActiveFlows %s, want 4 flows", active)
+	}
+	// Purge to the collector, then compare the export counters.
+	d.cli(t, "ios", "clear mls netflow\n")
+	entries := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.3.0")
+	records := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.4.3.0")
+	packets := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.4.4.0")
+	exp := d.cli(t, "ios", "show ip flow export | include exported\n")
+	if want := fmt.Sprintf("  %s flows exported in %s udp datagrams\n", records, packets); exp != want || records != "4" {
+		t.Fatalf("cnfESRecordsExported %s, cnfESPktsExported %s; show ip flow export %q", records, packets, exp)
+	}
+	if entries != "4096" {
+		t.Fatalf("cnfCICacheEntries %s, want the IOS default 4096", entries)
+	}
+	// ifAlias is the interface description; sysContact the config's.
+	walk := snmpTool(t, "snmpwalk", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.2.1.31.1.1.1.18")
+	if !strings.Contains(walk, "tap A") {
+		t.Fatalf("ifAlias walk lacks the description: %q", walk)
+	}
+	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.2.1.1.4.0"); !strings.Contains(got, "noc@example.net") {
+		t.Fatalf("sysContact %q", got)
 	}
 }
