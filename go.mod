@@ -3,6 +3,7 @@ module github.com/flowtap/flowtap
 go 1.26.8
 
 require (
+	github.com/beevik/ntp v1.6.0
 	github.com/cilium/ebpf v0.22.0
 	github.com/gopacket/gopacket v1.7.7
 	github.com/gosnmp/gosnmp v1.47.0

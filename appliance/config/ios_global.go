@@ -31,11 +31,12 @@ func (x *cmd) dispatch() {
 	}
 }
 
-// negation reads a leading `no` among a mode's keywords and returns the
-// command keyword.
+// negation reads a leading `no` (or `default`, which puts a command back
+// to its default: in this model that is what removing it does) among a
+// mode's keywords and returns the command keyword.
 func (x *cmd) negation(keywords ...string) string {
-	k := x.c.keyword(append([]string{"no"}, keywords...)...)
-	if k == "no" {
+	k := x.c.keyword(append([]string{"no", "default"}, keywords...)...)
+	if k == "no" || k == "default" {
 		x.neg = true
 		k = x.c.keyword(keywords...)
 	}

@@ -26,3 +26,17 @@ func TestIOSHelp(t *testing.T) {
 		t.Fatalf("Help changed the configuration: %+v", got)
 	}
 }
+
+func TestIOSDefaultForm(t *testing.T) {
+	s := NewIOSSession(Config{}, "console")
+	for _, l := range []string{"ip flow-cache timeout active 5", "interface eth1", " ip flow ingress", " default ip flow ingress", " exit", "default ip flow-cache timeout active"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+	}
+	c := s.Config()
+	eth1, _ := c.Interface("eth1")
+	if c.Cache.Active != 0 || eth1.Ingress {
+		t.Fatalf("default did not restore: active %v, eth1 %+v", c.Cache.Active, eth1)
+	}
+}

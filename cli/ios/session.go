@@ -91,12 +91,26 @@ func (s *Session) helpFor(line string) []string {
 	return help(s.exec, line)
 }
 
-// Complete extends the line as Tab does.
+// Complete extends the line as Tab does: the last word, when exactly one
+// keyword fits it (in configuration mode, by the config grammar's help).
 func (s *Session) Complete(line string) string {
-	if s.level == configMode {
+	if s.level != configMode {
+		return complete(s.exec, line)
+	}
+	t := tokenize(line)
+	if len(t) == 0 || strings.HasSuffix(line, " ") {
 		return line
 	}
-	return complete(s.exec, line)
+	h := s.cfg.Help(line)
+	if len(h) != 1 || strings.HasPrefix(h[0], "%") {
+		return line
+	}
+	words := strings.Fields(h[0])
+	if len(words) != 1 || strings.HasPrefix(words[0], "<") {
+		return line
+	}
+	last := t[len(t)-1]
+	return line[:last.pos] + words[0] + " "
 }
 
 // runExec runs an exec-mode command, with its `| filter`.

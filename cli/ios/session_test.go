@@ -164,4 +164,14 @@ func TestComplete(t *testing.T) {
 			t.Errorf("Complete(%q) = %q, want %q", in, got, want)
 		}
 	}
+	s.Exec("configure terminal")
+	for in, want := range map[string]string{
+		"ip flow-cache tim":       "ip flow-cache timeout ",
+		"ip flow-cache timeout a": "ip flow-cache timeout active ",
+		"ip flow-":                "ip flow-", // flow-cache, flow-export, ...: not unique
+	} {
+		if got := s.Complete(in); got != want {
+			t.Errorf("config mode: Complete(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

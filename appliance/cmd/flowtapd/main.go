@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -26,6 +28,7 @@ import (
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/junos"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/mgmt/ntp"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 	"github.com/flowtap/flowtap/mgmt/ssh"
 )
@@ -43,6 +46,7 @@ func main() {
 type flags struct {
 	config, state, pinDir, control string
 	snmpListen, sshListen          string
+	ntpStep                        bool
 }
 
 func run(args []string) error {
@@ -54,6 +58,7 @@ func run(args []string) error {
 	fs.StringVar(&f.control, "control", control.DefaultPath, "control socket for the flowtap CLI")
 	fs.StringVar(&f.snmpListen, "snmp-listen", "0.0.0.0:161,[::]:161", "SNMP agent addresses, once snmp-server is configured")
 	fs.StringVar(&f.sshListen, "ssh-listen", "", "SSH address; default :PORT from `ip ssh port` (22)")
+	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let `ntp server` set the system clock (the appliance image does; a host keeps its own time daemon)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -96,6 +101,21 @@ func run(args []string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	mg := &mgmt{f: f, m: m, log: log, ctx: ctx}
 	m.OnApply(mg.apply)
+	clock := &ntp.Client{Step: f.ntpStep, Logger: log, Servers: func() []netip.Addr { return m.Config().NTP.Servers }}
+	go func() {
+		// Poll only once servers are configured; the list is re-read
+		// at every poll.
+		for ctx.Err() == nil {
+			if len(m.Config().NTP.Servers) > 0 {
+				clock.Run(ctx)
+				return
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}()
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
