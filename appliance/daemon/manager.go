@@ -60,7 +60,12 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 		d.Close(true)
 		return nil, err
 	}
-	return &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d}, nil
+	m := &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d}
+	m.onApply = append(m.onApply, func(c config.Config) {
+		opts.Logs.Configure(c.Logging.Buffered, c.Logging.Hosts, c.HostnameOrDefault())
+	})
+	m.onApply[0](cfg)
+	return m, nil
 }
 
 // Config is a copy of the running configuration.

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,6 +28,13 @@ type runningDaemon struct {
 	sshAddr  string
 	snmpAddr string
 	log      *bytes.Buffer
+	cmd      *exec.Cmd
+}
+
+func (d *runningDaemon) signal(t *testing.T, s os.Signal) {
+	if err := d.cmd.Process.Signal(s); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // cli runs a script through the control socket in a dialect.
@@ -83,6 +91,7 @@ func startDaemon(t *testing.T, startup string) *runningDaemon {
 	cmd := exec.Command(bin, "--config", cfg, "--state", filepath.Join(d.dir, "state"), "--pin-dir", pin,
 		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr, "--snmp-listen", d.snmpAddr)
 	cmd.Stdout, cmd.Stderr = d.log, d.log
+	d.cmd = cmd
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -305,5 +314,29 @@ ip flow-export destination 127.0.0.1 9
 	}
 	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.2.1.1.4.0"); !strings.Contains(got, "noc@example.net") {
 		t.Fatalf("sysContact %q", got)
+	}
+}
+
+// TestBadConfigKeepsRunning: a startup-config that fails to parse, loaded
+// with SIGHUP, leaves the running config as it was.
+func TestBadConfigKeepsRunning(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname before\nusername admin secret letmein\n")
+	before := d.cli(t, "ios", "show running-config\n")
+	os.WriteFile(filepath.Join(d.dir, "startup-config"), []byte("hostname after\nip flow-cache timeout inactive 5\n"), 0o600)
+	d.signal(t, syscall.SIGHUP)
+	time.Sleep(300 * time.Millisecond)
+	if after := d.cli(t, "ios", "show running-config\n"); after != before {
+		t.Fatalf("a bad startup-config changed the running config:\n%s", after)
+	}
+	if !strings.Contains(d.log.String(), "startup-config:2") {
+		t.Fatalf("the log does not name the file and line:\n%s", d.log)
+	}
+	// A good one applies.
+	os.WriteFile(filepath.Join(d.dir, "startup-config"), []byte("hostname after\nusername admin secret letmein\n"), 0o600)
+	d.signal(t, syscall.SIGHUP)
+	time.Sleep(300 * time.Millisecond)
+	if got := d.cli(t, "ios", "show running-config | include hostname\n"); got != "hostname after\n" {
+		t.Fatalf("a good startup-config did not apply: %q", got)
 	}
 }

@@ -46,7 +46,7 @@ func main() {
 type flags struct {
 	config, state, pinDir, control string
 	snmpListen, sshListen          string
-	ntpStep                        bool
+	ntpStep, rebootOnReload        bool
 }
 
 func run(args []string) error {
@@ -58,6 +58,7 @@ func run(args []string) error {
 	fs.StringVar(&f.control, "control", control.DefaultPath, "control socket for the flowtap CLI")
 	fs.StringVar(&f.snmpListen, "snmp-listen", "0.0.0.0:161,[::]:161", "SNMP agent addresses, once snmp-server is configured")
 	fs.StringVar(&f.sshListen, "ssh-listen", "", "SSH address; default :PORT from `ip ssh port` (22)")
+	fs.BoolVar(&f.rebootOnReload, "reboot-on-reload", false, "let `reload` restart the machine (the appliance image)")
 	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let `ntp server` set the system clock (the appliance image does; a host keeps its own time daemon)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -77,9 +78,17 @@ func run(args []string) error {
 		log.Error("startup-config does not load: running the default configuration", "file", f.config, "err", err)
 		cfg = config.Config{}
 	}
-	m, err := daemon.NewManager(daemon.ManagerOptions{
+	opts := daemon.ManagerOptions{
 		Daemon: daemon.Options{PinDir: f.pinDir, Logger: log}, StartupPath: f.config, Logs: logs, Version: version,
-	}, cfg)
+	}
+	if f.rebootOnReload {
+		opts.Reload = func() error {
+			log.Warn("reload requested: restarting")
+			unix.Sync()
+			return unix.Reboot(unix.LINUX_REBOOT_CMD_RESTART)
+		}
+	}
+	m, err := daemon.NewManager(opts, cfg)
 	if err != nil {
 		return err
 	}
