@@ -13,6 +13,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/pipeline"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
 // Options are fixed for the daemon's life.
@@ -234,6 +235,11 @@ func (d *Daemon) applyPorts(want []Port) error {
 			}
 			delete(d.ports, p.Name)
 		}
+		// A tap port sees other hosts' frames: without promiscuous mode
+		// the NIC drops them before XDP runs.
+		if err := netcfg.Monitor(p.Name); err != nil {
+			errs = append(errs, err)
+		}
 		np, err := d.dp.Attach(p.Name, p.Mode, ps)
 		if err != nil {
 			errs = append(errs, err)
@@ -245,6 +251,9 @@ func (d *Daemon) applyPorts(want []Port) error {
 	for name, p := range d.ports {
 		if !keep[name] {
 			if err := d.dp.Detach(p); err != nil {
+				errs = append(errs, err)
+			}
+			if err := netcfg.Release(name); err != nil {
 				errs = append(errs, err)
 			}
 			delete(d.ports, name)

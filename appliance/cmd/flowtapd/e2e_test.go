@@ -20,6 +20,7 @@ import (
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
 // runningDaemon is a flowtapd process started for a test.
@@ -173,6 +174,9 @@ interface `+v.Mon+`
  ip flow ingress
 !
 `)
+	if on, err := netcfg.Promiscuous(v.Mon); err != nil || !on {
+		t.Fatalf("the monitored port is not promiscuous (%v): the NIC would drop other hosts' frames", err)
+	}
 	if _, err := sshRun(t, d.sshAddr, "admin", "wrong", "show version\n"); err == nil {
 		t.Fatal("a wrong password logged in")
 	}
