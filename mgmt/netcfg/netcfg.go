@@ -12,7 +12,9 @@ import (
 )
 
 // Monitor sets the link up and promiscuous.
-func Monitor(name string) error { return setFlags(name, unix.IFF_UP|unix.IFF_PROMISC, unix.IFF_UP|unix.IFF_PROMISC) }
+func Monitor(name string) error {
+	return setFlags(name, unix.IFF_UP|unix.IFF_PROMISC, unix.IFF_UP|unix.IFF_PROMISC)
+}
 
 // Release clears promiscuous mode (the link stays up).
 func Release(name string) error { return setFlags(name, 0, unix.IFF_PROMISC) }
