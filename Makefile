@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build generate check-generate test bench deps qemu image vet
+.PHONY: all build generate check-generate test bench deps vet
 
 all: build
 
@@ -43,5 +43,5 @@ bench: deps
 	$(GO) test -run '^$$' -bench Encode -benchmem ./appliance/export/
 	$(GO) test -run '^$$' -bench . -benchtime 300ms -benchmem ./appliance/asmap/
 
-qemu image:
-	@echo "make $@: not yet: the firmware image lands with issue 5 (u-root image and QEMU harness)."; exit 1
+# The appliance image and `make qemu`.
+include mk/image.mk

@@ -1,0 +1,49 @@
+package hwtest
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/hwtest/vm"
+)
+
+// Boot-time goal to the console prompt under TCG, and the limit past
+// which the test fails (the machine may be busy with other tests).
+const (
+	bootTarget = 10 * time.Second
+	bootLimit  = 45 * time.Second
+)
+
+// boot starts the image with both monitored ports' host ends as sockets.
+func boot(t *testing.T, disk string) *vm.VM {
+	t.Helper()
+	c := vm.Image(t)
+	c.Eth1Socket, c.Eth2Socket = vm.Sockets(t)
+	c.Disk = disk
+	return vm.Start(t, c)
+}
+
+func TestBootToPrompt(t *testing.T) {
+	v := boot(t, "")
+	took, prog := v.WaitReady(bootLimit + 15*time.Second)
+	t.Logf("boot to prompt: %.2fs (target %s)", took.Seconds(), bootTarget)
+	if took > bootLimit {
+		t.Errorf("boot to prompt took %s, over the %s limit (target %s)", took, bootLimit, bootTarget)
+	} else if took > bootTarget {
+		t.Logf("boot to prompt is over the %s target", bootTarget)
+	}
+	if prog != "/bin/flowtap" {
+		t.Errorf("console runs %s, want the flowtap CLI (/bin/flowtap)", prog)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`flowtapinit: .* modules: loaded .*\bvirtio_net\b`),
+		regexp.MustCompile(`flowtapinit: .* network: links up: eth0 eth1 eth2`),
+		regexp.MustCompile(`flowtapinit: .* config: no persistent disk .*built-in default config`),
+		regexp.MustCompile(`flowtapinit: .* supervisor: started /bin/flowtapd --config /etc/flowtap/startup-config.default`),
+	} {
+		if len(v.Lines(want)) == 0 {
+			t.Errorf("console has no line matching %q", want)
+		}
+	}
+}

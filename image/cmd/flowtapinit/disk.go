@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/flowtap/flowtap/image/kmod"
+)
+
+// DiskLabel marks the persistent disk that holds startup-config.
+const DiskLabel = "FLOWTAP"
+
+// volume is a block device with a file system we can mount.
+type volume struct {
+	Dev, FSType, Label string
+}
+
+// findConfig mounts the persistent disk on the state directory and returns
+// the startup-config to run: the disk's, or the built-in default with a
+// console message saying why.
+func findConfig(log *logger, loader *kmod.Loader, s settings) (string, error) {
+	if err := os.MkdirAll(s.StateDir, 0o755); err != nil {
+		return s.DefaultConfig, err
+	}
+	// Drivers probe disks synchronously when loaded: no need to wait.
+	v, ok := pickVolume(scanVolumes())
+	if !ok {
+		log.Printf("config: no persistent disk (a file system labelled %s, or /dev/vda): "+
+			"using the built-in default config %s; changes are lost at power-off", DiskLabel, s.DefaultConfig)
+		return s.DefaultConfig, nil
+	}
+	if err := mountVolume(loader, v, s.StateDir); err != nil {
+		log.Printf("config: persistent disk %s (%s %q) does not mount: using the built-in default config %s",
+			v.Dev, v.FSType, v.Label, s.DefaultConfig)
+		return s.DefaultConfig, err
+	}
+	cfg := filepath.Join(s.StateDir, "startup-config")
+	if _, err := os.Stat(cfg); err != nil {
+		log.Printf("config: %s (%s %q) on %s has no startup-config: using the built-in default config %s",
+			v.Dev, v.FSType, v.Label, s.StateDir, s.DefaultConfig)
+		return s.DefaultConfig, nil
+	}
+	log.Printf("config: startup-config from %s (%s %q) mounted on %s", v.Dev, v.FSType, v.Label, s.StateDir)
+	return cfg, nil
+}
+
+// scanVolumes probes every disk and partition.
+func scanVolumes() []volume {
+	var vols []volume
+	names, _ := filepath.Glob("/sys/class/block/*")
+	for _, n := range names {
+		name := filepath.Base(n)
+		if strings.HasPrefix(name, "loop") || strings.HasPrefix(name, "ram") || strings.HasPrefix(name, "sr") {
+			continue
+		}
+		if fs, label, ok := probe("/dev/" + name); ok {
+			vols = append(vols, volume{Dev: "/dev/" + name, FSType: fs, Label: label})
+		}
+	}
+	sort.Slice(vols, func(i, j int) bool { return vols[i].Dev < vols[j].Dev })
+	return vols
+}
+
+// pickVolume prefers the FLOWTAP label, then a file system on /dev/vda.
+func pickVolume(vols []volume) (volume, bool) {
+	for _, v := range vols {
+		if strings.EqualFold(v.Label, DiskLabel) {
+			return v, true
+		}
+	}
+	for _, v := range vols {
+		if v.Dev == "/dev/vda" {
+			return v, true
+		}
+	}
+	return volume{}, false
+}
+
+// probe reads a device's first blocks and recognises ext2/3/4 and FAT.
+func probe(dev string) (fsType, label string, ok bool) {
+	f, err := os.Open(dev)
+	if err != nil {
+		return "", "", false
+	}
+	defer f.Close()
+	buf := make([]byte, 4096)
+	if n, _ := f.ReadAt(buf, 0); n < 2048 {
+		return "", "", false
+	}
+	return probeBytes(buf)
+}
+
+// probeBytes recognises a file system from its first 4 KiB.
+func probeBytes(b []byte) (fsType, label string, ok bool) {
+	const sb = 1024 // ext superblock
+	if binary.LittleEndian.Uint16(b[sb+0x38:]) == 0xEF53 {
+		return "ext4", cString(b[sb+0x78 : sb+0x88]), true
+	}
+	if b[510] == 0x55 && b[511] == 0xAA {
+		switch {
+		case bytes.HasPrefix(b[0x52:], []byte("FAT32")):
+			return "vfat", strings.TrimSpace(string(b[0x47:0x52])), true
+		case bytes.HasPrefix(b[0x36:], []byte("FAT1")):
+			return "vfat", strings.TrimSpace(string(b[0x2B:0x36])), true
+		}
+	}
+	return "", "", false
+}
+
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// mountVolume loads the file system's modules and mounts it.
+func mountVolume(loader *kmod.Loader, v volume, dir string) error {
+	var errs []error
+	if loader != nil {
+		mods := []string{"ext4"}
+		if v.FSType == "vfat" {
+			mods = []string{"vfat", "nls_cp437", "nls_ascii", "nls_utf8"}
+		}
+		for _, m := range mods {
+			if _, err := loader.Load(m); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := unix.Mount(v.Dev, dir, v.FSType, unix.MS_NOATIME|unix.MS_NODEV|unix.MS_NOSUID, ""); err != nil {
+		errs = append(errs, fmt.Errorf("mount %s (%s) on %s: %w", v.Dev, v.FSType, dir, err))
+		return errors.Join(errs...)
+	}
+	return nil
+}

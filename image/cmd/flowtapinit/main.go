@@ -1,0 +1,130 @@
+// Command flowtapinit is the image's uinit: u-root's init runs it once it
+// has mounted the basic file systems. It finishes bringing the appliance
+// up and then stays: it mounts bpffs and /run, loads the drivers for the
+// devices present (and serves the kernel's module requests as its
+// modprobe), sets the links up and addresses eth0, mounts the persistent
+// disk that holds startup-config (or falls back to the built-in default),
+// supervises flowtapd (restarted with backoff when it dies) and runs the
+// flowtap CLI on the console, a shell when the CLI exits.
+//
+// Kernel command line:
+//
+//	flowtap.mgmt=dhcp                      DHCP on eth0, QEMU user-net address if none answers (default)
+//	flowtap.mgmt=static:10.0.2.15/24,10.0.2.2   a fixed address and gateway
+//	flowtap.mgmt=none                      leave eth0 unaddressed
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// settings are where things are on the image.
+type settings struct {
+	ModDir        string // /lib/modules/<release>
+	DefaultConfig string // built-in default startup-config
+	Daemon        string // flowtapd
+	CLI           string // flowtap
+	Shell         string // console shell when the CLI is absent or exits
+	StateDir      string // flowtapd --state; the persistent disk when there is one
+	RunDir        string // control socket, modprobe helper
+	Mgmt          string // eth0 addressing, as flowtap.mgmt=
+	MgmtLink      string // the management interface
+	Console       string // console device the CLI runs on
+	DaemonFlags   string // more flowtapd flags, space-separated
+}
+
+func main() {
+	if filepath.Base(os.Args[0]) == "modprobe" {
+		os.Exit(modprobeMain(os.Args[1:]))
+	}
+	s := settings{}
+	flag.StringVar(&s.ModDir, "modules", "", "module directory (default /lib/modules/$(uname -r))")
+	flag.StringVar(&s.DefaultConfig, "default-config", "/etc/flowtap/startup-config.default", "built-in default startup-config")
+	flag.StringVar(&s.Daemon, "daemon", "/bin/flowtapd", "the daemon to supervise")
+	flag.StringVar(&s.CLI, "cli", "/bin/flowtap", "the console CLI")
+	flag.StringVar(&s.Shell, "shell", "/bin/defaultsh", "the console shell")
+	flag.StringVar(&s.StateDir, "state", "/var/flowtap", "flowtapd state directory (persistent disk mount point)")
+	flag.StringVar(&s.RunDir, "run", "/run/flowtap", "runtime directory (control socket)")
+	flag.StringVar(&s.Mgmt, "mgmt", "", "eth0 addressing: dhcp, static:ADDR/LEN[,GW] or none (default: flowtap.mgmt= on the kernel command line, else dhcp)")
+	flag.StringVar(&s.MgmtLink, "mgmt-link", "eth0", "management interface")
+	flag.StringVar(&s.DaemonFlags, "daemon-flags", "--reboot-on-reload --ntp-step",
+		"more flowtapd flags: on the appliance, reload restarts the machine and NTP sets the clock")
+	flag.StringVar(&s.Console, "console", "", "console device (default: the kernel's primary console)")
+	flag.Parse()
+	// A supervisor outlives console sessions: their hangups are not for it.
+	signal.Ignore(syscall.SIGHUP)
+	if s.Console == "" {
+		s.Console = consoleDevice()
+	}
+	log := newLogger(&ttyWriter{path: s.Console})
+	if err := run(context.Background(), log, s); err != nil {
+		log.Printf("fatal: %v", err)
+		// Leave the console usable: u-root's init starts a shell next.
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *logger, s settings) error {
+	cmdline := kernelCmdline()
+	if s.Mgmt == "" {
+		s.Mgmt = cmdline["flowtap.mgmt"]
+	}
+	if s.Mgmt == "" {
+		s.Mgmt = "dhcp"
+	}
+	if s.ModDir == "" {
+		rel, err := kernelRelease()
+		if err != nil {
+			return err
+		}
+		s.ModDir = filepath.Join("/lib/modules", rel)
+	}
+	log.Printf("starting (%s)", imageRelease())
+	if err := mountAll(log, s.RunDir); err != nil {
+		return err
+	}
+	loader := loadDrivers(log, s)
+	if err := setUpLinks(ctx, log, s); err != nil {
+		log.Printf("network: %v", err)
+	}
+	cfg, err := findConfig(log, loader, s)
+	if err != nil {
+		log.Printf("persistent disk: %v", err)
+	}
+	go supervise(ctx, log, daemonCommand(s, cfg))
+	return console(ctx, log, s)
+}
+
+// kernelCmdline returns key=value words of /proc/cmdline.
+func kernelCmdline() map[string]string {
+	data, _ := os.ReadFile("/proc/cmdline")
+	m := map[string]string{}
+	for _, w := range strings.Fields(string(data)) {
+		k, v, _ := strings.Cut(w, "=")
+		m[k] = v
+	}
+	return m
+}
+
+func kernelRelease() (string, error) {
+	data, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "", fmt.Errorf("kernel release: %w", err)
+	}
+	return strings.TrimSpace(string(data)), nil
+}
+
+func imageRelease() string {
+	data, err := os.ReadFile("/etc/flowtap/image-release")
+	if err != nil {
+		return "image release unknown"
+	}
+	return strings.Join(strings.Fields(string(data)), " ")
+}
