@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build generate check-generate test bench deps vet
+.PHONY: all build generate check-generate test bench deps vet hwtest
 
 all: build
 
@@ -34,6 +34,11 @@ test: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzParseIOS$$' -fuzztime 10s ./appliance/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJunOS$$' -fuzztime 10s ./appliance/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime 10s -parallel 1 ./mgmt/snmp/
+
+# The QEMU hardware tests alone (make test runs them too).
+hwtest: deps
+	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	$(GO) test -count=1 -v -timeout 30m ./hwtest/
 
 # Speed and memory figures, each with its same-run baseline or ratio.
 bench: deps
