@@ -154,7 +154,7 @@ func (d *Daemon) apply(old, s Settings) error {
 		if d.opts.PinDir == "" {
 			// Unpinned, the old table dies with this handle: export it
 			// now. (Pinned, Open drains it after moving the writers.)
-			if _, err := d.dp.Harvest(datapath.HarvestRequest{Force: true}, d.fanout.Export); err != nil {
+			if err := d.exportAll(); err != nil {
 				errs = append(errs, fmt.Errorf("drain cache before resize: %w", err))
 			}
 		}
@@ -363,13 +363,7 @@ func (d *Daemon) Close(keep bool) error {
 	defer d.mu.Unlock()
 	var errs []error
 	if !keep {
-		var err error
-		if d.running {
-			_, err = d.pipe.Engine().Flush()
-		} else {
-			_, err = d.dp.Harvest(datapath.HarvestRequest{Force: true}, d.fanout.Export)
-		}
-		if err != nil {
+		if err := d.exportAll(); err != nil {
 			errs = append(errs, fmt.Errorf("final flush: %w", err))
 		}
 	}
@@ -396,16 +390,22 @@ func (d *Daemon) Close(keep bool) error {
 func (d *Daemon) Purge() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if err := d.exportAll(); err != nil {
+		return err
+	}
+	return d.flushExporters()
+}
+
+// exportAll takes every flow out of the table to the exporters: through
+// the engine when it runs, so its statistics count them. d.mu is held.
+func (d *Daemon) exportAll() error {
 	var err error
 	if d.running {
 		_, err = d.pipe.Engine().Flush()
 	} else {
 		_, err = d.dp.Harvest(datapath.HarvestRequest{Force: true}, d.fanout.Export)
 	}
-	if err != nil {
-		return err
-	}
-	return d.flushExporters()
+	return err
 }
 
 // PortModes says how each metered port is attached.

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bufio"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,32 +17,6 @@ import (
 )
 
 const pcapDir = "../../../shared/pcaps"
-
-// knownDiffs reads, for one capture, the tuples where nfpcapd differs from
-// an IOS router, as the datapath's replay test recorded and reasoned them.
-func knownDiffs(t *testing.T, file string) map[string]bool {
-	t.Helper()
-	f, err := os.Open("../../datapath/testdata/nfpcapd-differences.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]bool{}
-	in := false
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "== ") {
-			in = line == "== "+file
-			continue
-		}
-		if in {
-			tuple, _, _ := strings.Cut(line, "\t")
-			out[tuple] = true
-		}
-	}
-	return out
-}
 
 func feedCapture(t *testing.T, d *datapath.Datapath, path string) {
 	t.Helper()
@@ -124,7 +97,7 @@ func TestReplayExportedToNfcapd(t *testing.T) {
 			}
 
 			nfp := collector.Nfpcapd(t, path)
-			known := knownDiffs(t, name)
+			known := collector.KnownDiffs(t, "../../datapath/testdata/nfpcapd-differences.txt", name)
 			for v, c := range collectors {
 				got, log := c.Stop(t)
 				want := metered

@@ -1,9 +1,6 @@
 package platform
 
-import (
-	"fmt"
-	"strconv"
-)
+import "github.com/flowtap/flowtap/appliance/export"
 
 // ExportVersion is a NetFlow export version; IPFIX is 10, its version
 // field on the wire.
@@ -17,27 +14,12 @@ const (
 	IPFIX ExportVersion = 10
 )
 
-// String is the CLI keyword: "5", "9", "ipfix".
-func (v ExportVersion) String() string {
-	if v == IPFIX {
-		return "ipfix"
-	}
-	return strconv.Itoa(int(v))
-}
+// String is the CLI keyword: "5", "9", "ipfix". The numbers are the
+// encoder's, whose spelling this reuses.
+func (v ExportVersion) String() string { return export.Version(v).String() }
 
 // ParseExportVersion reads the CLI keyword.
 func ParseExportVersion(s string) (ExportVersion, error) {
-	switch s {
-	case "5":
-		return V5, nil
-	case "7":
-		return V7, nil
-	case "8":
-		return V8, nil
-	case "9":
-		return V9, nil
-	case "ipfix", "10":
-		return IPFIX, nil
-	}
-	return 0, fmt.Errorf("platform: export version %q: want 5, 7, 8, 9 or ipfix", s)
+	v, err := export.ParseVersion(s)
+	return ExportVersion(v), err
 }

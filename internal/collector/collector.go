@@ -254,3 +254,28 @@ func freeUDPPort(t testing.TB) uint16 {
 	defer c.Close()
 	return uint16(c.LocalAddr().(*net.UDPAddr).Port)
 }
+
+// KnownDiffs reads, from a differences file such as the datapath tests'
+// testdata/nfpcapd-differences.txt (sections "== FILE", then one tuple and
+// its counts per line), the tuples where nfpcapd differs from an IOS
+// router for one capture, as the tuples' String form.
+func KnownDiffs(t testing.TB, path, capture string) map[string]bool {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "== ") {
+			in = line == "== "+capture
+			continue
+		}
+		if in && line != "" {
+			tuple, _, _ := strings.Cut(line, "\t")
+			out[tuple] = true
+		}
+	}
+	return out
+}
