@@ -1,7 +1,6 @@
 package ios
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/cli/term"
 )
 
 // Privilege levels, as the prompt shows them.
@@ -263,23 +263,33 @@ func splitPipe(line string) (string, func(io.Writer, string), error) {
 
 // Serve runs the session over a byte stream: a terminal (interactive:
 // echo, editing, ?, Tab, history, paging) or a script of lines.
-func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, term control.Terminal) error {
-	if term.Height > 0 {
-		s.length = term.Height - 1
+func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty control.Terminal) error {
+	if tty.Height > 0 {
+		s.length = tty.Height - 1
 	}
-	if term.Width > 0 {
-		s.width = term.Width
+	if tty.Width > 0 {
+		s.width = tty.Width
 	}
-	if !term.Interactive {
+	if !tty.Interactive {
 		s.length = 0
-		sc := bufio.NewScanner(in)
-		for sc.Scan() && !s.ended {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			s.run(out, sc.Text())
-		}
-		return sc.Err()
+		return term.Script(ctx, in, out, shell{s})
 	}
-	return s.interactive(ctx, in, out)
+	return term.Serve(ctx, in, out, shell{s}, s.length)
+}
+
+// shell is the session as the line editor drives it.
+type shell struct{ s *Session }
+
+func (h shell) Prompt() string               { return h.s.Prompt() }
+func (h shell) Run(w io.Writer, line string) { h.s.run(w, line) }
+func (h shell) Help(line string) []string    { return h.s.helpFor(line) }
+func (h shell) Complete(line string) string  { return h.s.Complete(line) }
+func (h shell) History() []string            { return h.s.history }
+func (h shell) Ended() bool                  { return h.s.ended }
+
+// Interrupt (Ctrl-C, Ctrl-Z) leaves configuration mode, as on IOS.
+func (h shell) Interrupt() {
+	if h.s.level == configMode {
+		h.s.endConfig()
+	}
 }

@@ -6,7 +6,6 @@
 package junos
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/cli/term"
 )
 
 // Backend is the appliance as the JunOS CLI sees it.
@@ -431,52 +431,49 @@ func (s *Session) commit(w io.Writer, rest string) error {
 
 // Serve runs the session over a stream: a script when not interactive,
 // else line by line with echo.
-func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, term control.Terminal) error {
-	if !term.Interactive {
-		sc := bufio.NewScanner(in)
-		for sc.Scan() && !s.ended {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			s.run(out, sc.Text())
-		}
-		return sc.Err()
+func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty control.Terminal) error {
+	if !tty.Interactive {
+		return term.Script(ctx, in, out, shell{s})
 	}
-	r := bufio.NewReader(in)
-	var line []byte
-	io.WriteString(out, "\r\n"+strings.ReplaceAll(s.Prompt(), "\n", "\r\n"))
-	for !s.ended {
-		c, err := r.ReadByte()
-		if err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return err
-		}
-		switch c {
-		case '\r', '\n':
-			io.WriteString(out, "\r\n")
-			var b bytes.Buffer
-			s.run(&b, string(line))
-			io.WriteString(out, strings.ReplaceAll(b.String(), "\n", "\r\n"))
-			line = line[:0]
-			if !s.ended {
-				io.WriteString(out, "\r\n"+strings.ReplaceAll(s.Prompt(), "\n", "\r\n"))
-			}
-		case 0x7f, 0x08:
-			if len(line) > 0 {
-				line = line[:len(line)-1]
-				io.WriteString(out, "\b \b")
-			}
-		case 0x03:
-			line = line[:0]
-			io.WriteString(out, "\r\n"+strings.ReplaceAll(s.Prompt(), "\n", "\r\n"))
-		default:
-			if c >= 0x20 && c < 0x7f {
-				line = append(line, c)
-				out.Write([]byte{c})
-			}
+	return term.Serve(ctx, in, out, shell{s}, 0)
+}
+
+// shell is the session as the line editor drives it; JunOS has no help
+// tree of its own yet, so ? lists the mode's commands.
+type shell struct{ s *Session }
+
+func (h shell) Prompt() string               { return h.s.Prompt() }
+func (h shell) Run(w io.Writer, line string) { h.s.run(w, line) }
+func (h shell) History() []string            { return h.s.history }
+func (h shell) Ended() bool                  { return h.s.ended }
+func (h shell) Interrupt()                   {}
+
+func (h shell) commands() []string {
+	if h.s.cand == nil {
+		return []string{"clear", "configure", "exit", "quit", "show"}
+	}
+	return []string{"commit", "delete", "edit", "exit", "quit", "rollback", "run", "set", "show", "top", "up"}
+}
+
+func (h shell) Help(line string) []string {
+	if strings.Contains(strings.TrimSpace(line), " ") {
+		return []string{"Possible completions:", "  <[Enter]>            Execute this command"}
+	}
+	out := []string{"Possible completions:"}
+	for _, c := range h.commands() {
+		if strings.HasPrefix(c, strings.TrimSpace(line)) {
+			out = append(out, "  "+c)
 		}
 	}
-	return nil
+	return out
+}
+
+func (h shell) Complete(line string) string {
+	if strings.Contains(line, " ") {
+		return line
+	}
+	if c, ok := match(line, h.commands()...); ok && line != "" {
+		return c + " "
+	}
+	return line
 }
