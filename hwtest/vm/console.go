@@ -13,14 +13,18 @@ import (
 // by line with the time since boot, for the test log.
 type Console struct {
 	start time.Time
-	logf  func(format string, args ...any)
 
 	mu      sync.Mutex
+	logf    func(format string, args ...any) // nil: lines are held
+	held    []string
 	changed *sync.Cond
 	buf     []byte
 	line    []byte
 	closed  bool
 }
+
+// maxHeld bounds the lines kept while no test logs the console.
+const maxHeld = 10000
 
 func newConsole(start time.Time, logf func(string, ...any)) *Console {
 	c := &Console{start: start, logf: logf}
@@ -66,8 +70,35 @@ func (c *Console) write(p []byte) {
 }
 
 func (c *Console) logLine() {
-	c.logf("console [%7.3fs] %s", time.Since(c.start).Seconds(), c.line)
+	l := fmt.Sprintf("console [%7.3fs] %s", time.Since(c.start).Seconds(), c.line)
 	c.line = c.line[:0]
+	if c.logf != nil {
+		c.logf("%s", l)
+		return
+	}
+	if len(c.held) == maxHeld {
+		c.held = c.held[1:]
+	}
+	c.held = append(c.held, l)
+}
+
+// SetLog sends the console's lines to logf from now on, after the lines
+// held while there was none; nil holds them (between the tests that share
+// a VM: a test's log cannot be written once it has ended).
+func (c *Console) SetLog(logf func(format string, args ...any)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.logf = logf
+	if logf == nil {
+		return
+	}
+	if len(c.held) > 0 {
+		logf("console: %d lines printed while no test held the VM:", len(c.held))
+	}
+	for _, l := range c.held {
+		logf("%s", l)
+	}
+	c.held = nil
 }
 
 // Text is everything the console printed so far.

@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,24 +16,49 @@ const DiskLabel = "FLOWTAP"
 // mke2fs -d fills it without mounting anything.
 func ConfigDisk(t testing.TB, files map[string]string) string {
 	t.Helper()
+	img, err := MakeConfigDisk(t.TempDir(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// MakeConfigDisk is ConfigDisk in a directory of the caller's: dir/disk.img.
+func MakeConfigDisk(dir string, files map[string]string) (string, error) {
 	mke2fs, err := exec.LookPath("mke2fs")
 	if err != nil {
-		t.Fatalf("mke2fs not found: install Debian's e2fsprogs")
+		return "", fmt.Errorf("mke2fs not found: install Debian's e2fsprogs")
 	}
-	root := t.TempDir()
-	src := filepath.Join(root, "content")
+	src := filepath.Join(dir, "content")
 	if err := os.Mkdir(src, 0o755); err != nil {
-		t.Fatal(err)
+		return "", fmt.Errorf("config disk: %w", err)
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(src, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
+			return "", fmt.Errorf("config disk: %w", err)
 		}
 	}
-	img := filepath.Join(root, "disk.img")
+	img := filepath.Join(dir, "disk.img")
 	out, err := exec.Command(mke2fs, "-q", "-F", "-t", "ext4", "-L", DiskLabel, "-d", src, img, "16M").CombinedOutput()
 	if err != nil {
-		t.Fatalf("mke2fs: %v\n%s", err, out)
+		return "", fmt.Errorf("mke2fs: %v\n%s", err, out)
 	}
-	return img
+	return img, nil
+}
+
+// ReadDiskFile reads a file from the root of an ext4 image with debugfs,
+// without mounting it: what the appliance left on its persistent disk.
+// The image must not be in use (QEMU stopped), or the guest's unwritten
+// changes are missing.
+func ReadDiskFile(img, name string) (string, error) {
+	debugfs, err := exec.LookPath("debugfs")
+	if err != nil {
+		return "", fmt.Errorf("debugfs not found: install Debian's e2fsprogs")
+	}
+	cmd := exec.Command(debugfs, "-R", "cat /"+name, img)
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("debugfs -R 'cat /%s' %s: %w", name, img, err)
+	}
+	return string(out), nil
 }

@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -64,6 +65,29 @@ func TestPrompt(t *testing.T) {
 	} {
 		if got := Prompt.MatchString(s); got != want {
 			t.Errorf("Prompt matches %q: %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestConsoleHoldsLinesWithoutLog(t *testing.T) {
+	var logged []string
+	logf := func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }
+	c := newConsole(time.Now(), logf)
+	c.write([]byte("one\n"))
+	c.SetLog(nil)
+	c.write([]byte("two\nthree\n"))
+	if len(logged) != 1 {
+		t.Fatalf("logged %q while no log was set", logged)
+	}
+	c.SetLog(logf)
+	c.write([]byte("four\n"))
+	want := []string{"one", "console: 2 lines", "two", "three", "four"}
+	if len(logged) != len(want) {
+		t.Fatalf("logged %q, want lines ending in %q", logged, want)
+	}
+	for i, w := range want {
+		if !strings.Contains(logged[i], w) {
+			t.Errorf("log line %d is %q, want it to hold %q", i, logged[i], w)
 		}
 	}
 }

@@ -1,0 +1,94 @@
+package hwtest
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/flowtap/flowtap/hwtest/vm"
+)
+
+// reloadWait bounds the guest's reboot after `reload`: QEMU runs with
+// -no-reboot, so it exits.
+const reloadWait = 60 * time.Second
+
+var (
+	reloadRequested = regexp.MustCompile(`flowtapd: .*reload requested: restarting`)
+	kernelRestart   = regexp.MustCompile(`reboot: Restarting system`)
+	diskConfig      = regexp.MustCompile(`flowtapinit: .* config: startup-config from /dev/vda \(ext4 "FLOWTAP"\)`)
+)
+
+// TestSSHWriteMemorySurvivesReload: an operator logs in over SSH from the
+// host (QEMU's forwarded port) with the configured user, changes the
+// configuration, saves it (`write memory`) and reloads. The disk holds
+// the change; the appliance boots from it with the change in its
+// running-config and the same SSH host key.
+func TestSSHWriteMemorySurvivesReload(t *testing.T) {
+	p := appliance(t)
+	r, err := p.ssh(t, "show version\n", 30*time.Second)
+	if err != nil {
+		t.Fatalf("show version over SSH: %v\n%s", err, r.Output)
+	}
+	hostKey := r.HostKey
+	t.Logf("show version over SSH (host key %s):\n%s", ssh.FingerprintSHA256(hostKey), r.Output)
+	if !strings.Contains(r.Output, "flowtap Software") || !strings.Contains(r.Output, probeHostname+" uptime is") {
+		t.Errorf("show version lacks the software line or %q's uptime:\n%s", probeHostname, r.Output)
+	}
+	if _, err := sshScript(p.sshAddr, probeUser, "wrong-"+probePassword, "show version\n"); err == nil {
+		t.Errorf("a wrong password logged in")
+	}
+
+	change := fmt.Sprintf("snmp-server location hwtest rack %d", time.Now().UnixNano()%1e6)
+	out := p.cli(t, "configure terminal\n"+change+"\nend\nwrite memory\n")
+	if !strings.Contains(out, "[OK]") {
+		t.Fatalf("write memory did not say [OK]:\n%s", out)
+	}
+	if run := p.cli(t, "show running-config\n"); !hasLine(run, change) {
+		t.Fatalf("running-config lacks %q after the change:\n%s", change, run)
+	}
+
+	off := p.Console.Len()
+	r, err = p.ssh(t, "reload\n", 30*time.Second)
+	t.Logf("reload over SSH: %v\n%s", err, r.Output) // the session may end with the machine
+	p.WaitExit(reloadWait)
+	if after := p.Console.Text()[off:]; !reloadRequested.MatchString(after) || !kernelRestart.MatchString(after) {
+		t.Errorf("QEMU exited after reload, but the console lacks the daemon's reload request or the kernel's restart")
+	}
+	saved, err := vm.ReadDiskFile(p.Config.Disk, "startup-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasLine(saved, change) {
+		t.Fatalf("the disk's startup-config lacks %q:\n%s", change, saved)
+	}
+	t.Logf("the disk's startup-config after the reload holds %q", change)
+
+	q := appliance(t) // boots again from the same disk
+	q.Expect(diskConfig, time.Second)
+	r, err = q.ssh(t, "show running-config\n", 60*time.Second)
+	if err != nil {
+		t.Fatalf("show running-config over SSH after the reload: %v\n%s", err, r.Output)
+	}
+	if !hasLine(r.Output, change) {
+		t.Errorf("after the reload, running-config lacks %q:\n%s", change, r.Output)
+	}
+	if !bytes.Equal(r.HostKey.Marshal(), hostKey.Marshal()) {
+		t.Errorf("the SSH host key changed across the reload (%s, was %s): clients would refuse the appliance",
+			ssh.FingerprintSHA256(r.HostKey), ssh.FingerprintSHA256(hostKey))
+	}
+}
+
+// hasLine tells whether text has line as a whole line.
+func hasLine(text, line string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.TrimRight(l, "\r") == line {
+			return true
+		}
+	}
+	return false
+}
