@@ -39,6 +39,10 @@ func (c *CLI) CacheView() show.CacheView {
 	if e := d.Engine(); e != nil {
 		v.Stats = e.Stats()
 	}
+	// Occupancy now, not as of the ager's last pass.
+	if used, capacity, err := dp.Usage(); err == nil {
+		v.Stats.Active, v.Stats.Capacity = used, capacity
+	}
 	if st, err := dp.Stats(); err == nil {
 		v.SizeHist = st.SizeHistogram
 	}

@@ -16,7 +16,12 @@ const (
 
 // String is the CLI keyword: "5", "9", "ipfix". The numbers are the
 // encoder's, whose spelling this reuses.
-func (v ExportVersion) String() string { return export.Version(v).String() }
+func (v ExportVersion) String() string {
+	if v == 0 {
+		return "0" // unset: the persona's default applies
+	}
+	return export.Version(v).String()
+}
 
 // ParseExportVersion reads the CLI keyword.
 func ParseExportVersion(s string) (ExportVersion, error) {

@@ -30,6 +30,33 @@ type runningDaemon struct {
 	snmpAddr string
 	log      *bytes.Buffer
 	cmd      *exec.Cmd
+	bin      string
+	args     []string
+}
+
+// crash kills the daemon (SIGKILL: no clean shutdown) and starts another
+// with the same arguments, as the image's supervisor does.
+func (d *runningDaemon) crash(t *testing.T) {
+	t.Helper()
+	d.cmd.Process.Kill()
+	d.cmd.Wait()
+	cmd := exec.Command(d.bin, d.args...)
+	cmd.Stdout, cmd.Stderr = d.log, d.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d.cmd = cmd
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if c, err := net.Dial("unix", filepath.Join(d.dir, "control.sock")); err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("restarted flowtapd did not come up; log:\n%s", d.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (d *runningDaemon) signal(t *testing.T, s os.Signal) {
@@ -89,7 +116,10 @@ func startDaemon(t *testing.T, startup string) *runningDaemon {
 		t.Fatal(err)
 	}
 	pin := fmt.Sprintf("/sys/fs/bpf/flowtap-e2e-%d", os.Getpid())
-	cmd := exec.Command(bin, "--config", cfg, "--state", filepath.Join(d.dir, "state"), "--pin-dir", pin,
+	d.args = []string{"--config", cfg, "--running", filepath.Join(d.dir, "running-config"), "--state", filepath.Join(d.dir, "state"), "--pin-dir", pin,
+		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr, "--snmp-listen", d.snmpAddr}
+	d.bin = bin
+	cmd := exec.Command(bin, "--config", cfg, "--running", filepath.Join(d.dir, "running-config"), "--state", filepath.Join(d.dir, "state"), "--pin-dir", pin,
 		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr, "--snmp-listen", d.snmpAddr)
 	cmd.Stdout, cmd.Stderr = d.log, d.log
 	d.cmd = cmd
@@ -98,6 +128,7 @@ func startDaemon(t *testing.T, startup string) *runningDaemon {
 	}
 	t.Logf("started %v", cmd.Args)
 	t.Cleanup(func() {
+		cmd := d.cmd
 		cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
 		go func() { cmd.Wait(); close(done) }()
@@ -342,5 +373,22 @@ func TestBadConfigKeepsRunning(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if got := d.cli(t, "ios", "show running-config | include hostname\n"); got != "hostname after\n" {
 		t.Fatalf("a good startup-config did not apply: %q", got)
+	}
+}
+
+// TestCrashKeepsRunningConfig: a daemon killed and restarted (as the
+// image's supervisor does) comes back with the configuration it ran,
+// unsaved changes included.
+func TestCrashKeepsRunningConfig(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname before\nusername admin secret letmein\n")
+	d.cli(t, "ios", "configure terminal\nhostname unsaved\nip flow-cache timeout inactive 20\nend\n")
+	d.crash(t)
+	got := d.cli(t, "ios", "show running-config | include hostname|inactive\n")
+	if got != "hostname unsaved\nip flow-cache timeout inactive 20\n" {
+		t.Fatalf("after a crash the running config is %q", got)
+	}
+	if saved, _ := os.ReadFile(filepath.Join(d.dir, "startup-config")); !strings.Contains(string(saved), "hostname before") {
+		t.Fatalf("the startup-config changed without write memory:\n%s", saved)
 	}
 }

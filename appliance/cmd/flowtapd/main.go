@@ -44,15 +44,16 @@ func main() {
 }
 
 type flags struct {
-	config, state, pinDir, control string
-	snmpListen, sshListen          string
-	ntpStep, rebootOnReload        bool
+	config, running, state, pinDir, control string
+	snmpListen, sshListen                   string
+	ntpStep, rebootOnReload                 bool
 }
 
 func run(args []string) error {
 	var f flags
 	fs := flag.NewFlagSet("flowtapd", flag.ContinueOnError)
 	fs.StringVar(&f.config, "config", "/etc/flowtap/startup-config", "startup-config file (write memory saves here)")
+	fs.StringVar(&f.running, "running", "/run/flowtap/running-config", "where the running config is kept for a restarted daemon (tmpfs: a reboot starts from the startup-config)")
 	fs.StringVar(&f.state, "state", "/var/lib/flowtap", "state directory: SSH host key, SNMP engine boots")
 	fs.StringVar(&f.pinDir, "pin-dir", datapath.DefaultPinDir, "bpffs directory for the flow table and port links")
 	fs.StringVar(&f.control, "control", control.DefaultPath, "control socket for the flowtap CLI")
@@ -69,6 +70,13 @@ func run(args []string) error {
 		return err
 	}
 	cfg, err := config.Load(f.config)
+	if prev, perr := config.Load(f.running); perr == nil {
+		// A daemon that crashed or was restarted by the supervisor comes
+		// back with the configuration it ran, saved or not; a reboot
+		// empties /run and starts from the startup-config, as IOS does.
+		log.Warn("restoring the running config of the previous daemon", "file", f.running)
+		cfg, err = prev, nil
+	}
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		log.Warn("no startup-config: running the default configuration", "file", f.config)
@@ -110,6 +118,14 @@ func run(args []string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	mg := &mgmt{f: f, m: m, log: log, ctx: ctx}
 	m.OnApply(mg.apply)
+	m.OnApply(func(c config.Config) {
+		if err := os.MkdirAll(filepath.Dir(f.running), 0o700); err == nil {
+			err = config.Save(f.running, c)
+		}
+		if err != nil {
+			log.Error("keep the running config for a restart", "file", f.running, "err", err)
+		}
+	})
 	clock := &ntp.Client{Step: f.ntpStep, Logger: log, Servers: func() []netip.Addr { return m.Config().NTP.Servers }}
 	go func() {
 		// Poll only once servers are configured; the list is re-read
@@ -196,7 +212,6 @@ func (g *mgmt) applySNMP(c config.Config) {
 		if c.SNMP.Traps {
 			go a.ColdStart(g.ctx)
 		}
-		g.log.Info("snmp agent listening", "addrs", g.f.snmpListen)
 		return
 	}
 	g.agent.SetCommunities(comms)
