@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -36,9 +37,10 @@ type Daemon struct {
 	aggs     []*aggCache
 	fanout   *fanout
 
-	cancel  context.CancelFunc
-	done    chan error
-	running bool
+	cancel    context.CancelFunc
+	done      chan error
+	running   bool
+	stopRetry chan struct{}
 }
 
 type aggCache struct {
@@ -75,15 +77,46 @@ func New(opts Options, s Settings) (*Daemon, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Daemon{opts: opts, log: log, ports: map[string]*datapath.Port{}, fanout: &fanout{}}
+	d := &Daemon{opts: opts, log: log, ports: map[string]*datapath.Port{}, fanout: &fanout{}, stopRetry: make(chan struct{})}
+	go d.retryPorts(d.stopRetry)
 	if err := d.openDatapath(s.CacheEntries); err != nil {
 		return nil, err
 	}
+	// Only the datapath is vital: a port that does not exist (yet), a
+	// collector that cannot be reached are reported and retried, and the
+	// box stays up and manageable, as a router with an absent interface.
 	if err := d.apply(Settings{CacheEntries: s.CacheEntries}, s); err != nil {
-		d.Close(true)
-		return nil, err
+		log.Warn("configuration partly applied", "err", err)
 	}
 	return d, nil
+}
+
+// retryPorts attaches configured ports that were missing, every few
+// seconds, until stop: a NIC whose driver loads late or that is plugged
+// in later starts metering without an operator.
+func (d *Daemon) retryPorts(stop <-chan struct{}) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		d.mu.Lock()
+		missing := false
+		for _, p := range d.settings.Ports {
+			if _, ok := d.ports[p.Name]; !ok {
+				missing = true
+			}
+		}
+		if missing && d.dp != nil {
+			if err := d.applyPorts(d.settings.Ports); err != nil {
+				d.log.Debug("ports still missing", "err", err)
+			}
+		}
+		d.mu.Unlock()
+	}
 }
 
 func (d *Daemon) openDatapath(entries int) error {
@@ -359,6 +392,7 @@ func (d *Daemon) Settings() Settings {
 // first. Either way the exporters flush and the ports are released:
 // pinned links keep metering into the pinned table meanwhile.
 func (d *Daemon) Close(keep bool) error {
+	close(d.stopRetry)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var errs []error

@@ -392,3 +392,23 @@ func TestCrashKeepsRunningConfig(t *testing.T) {
 		t.Fatalf("the startup-config changed without write memory:\n%s", saved)
 	}
 }
+
+// TestMissingPortIsRetried: a configured port that does not exist does not
+// keep the daemon from coming up; it is metered once it appears.
+func TestMissingPortIsRetried(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname late\nusername admin secret letmein\ninterface vlate\n ip flow ingress\n!\n")
+	if got := d.cli(t, "ios", "show running-config | include vlate\n"); got != "interface vlate\n" {
+		t.Fatalf("daemon without its port: %q", got)
+	}
+	if out, err := exec.Command("ip", "link", "add", "vlate", "type", "veth", "peer", "name", "vlate-peer").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(d.log.String(), `msg="metering port" port=vlate`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the port was not attached after it appeared; log:\n%s", d.log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
