@@ -35,6 +35,15 @@ func Build(ctx context.Context, o Options) (Result, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	// Tools run in other directories (u-root in the repository, xz in the
+	// kernel tree): every path handed to them must be absolute.
+	for _, p := range []*string{&o.Out, &o.Work, &o.Repo} {
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return r, fmt.Errorf("path %s: %w", *p, err)
+		}
+		*p = abs
+	}
 	for _, d := range []string{o.Out, o.Work} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return r, fmt.Errorf("make %s: %w", d, err)
