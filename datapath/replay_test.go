@@ -17,8 +17,8 @@ import (
 	"github.com/flowtap/flowtap/internal/collector"
 )
 
-// pcapDir is the shared capture corpus beside the repository.
-const pcapDir = "../../shared/pcaps"
+// pcapDir holds the real captures the repository ships (see its SOURCES.md).
+const pcapDir = "../testdata/pcaps"
 
 // readFrames returns every frame of a pcap or pcapng file.
 func readFrames(t testing.TB, path string) [][]byte {
@@ -134,7 +134,7 @@ func TestReplayMatchesNfpcapd(t *testing.T) {
 	requireRoot(t)
 	files, err := filepath.Glob(filepath.Join(pcapDir, "*.pcap*"))
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no captures in %s (%v): the shared corpus must sit beside the repository", pcapDir, err)
+		t.Fatalf("no captures in %s (%v): the repository ships them", pcapDir, err)
 	}
 	sort.Strings(files)
 	var golden strings.Builder

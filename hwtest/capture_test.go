@@ -13,12 +13,12 @@ import (
 )
 
 const (
-	pcapDir = "../../shared/pcaps"
+	pcapDir = "../testdata/pcaps"
 	// meterWait bounds the wait for the guest to meter what was fed.
 	meterWait = 30 * time.Second
 )
 
-// capture is a pcap from shared/pcaps as a monitored port takes it, and
+// capture is a pcap from testdata/pcaps as a monitored port takes it, and
 // nfpcapd's flows for exactly those frames: what flowtap must export.
 type capture struct {
 	Name    string

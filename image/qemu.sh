@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 OUT=${IMAGE_OUT:-out}
-PCAP=${PCAP:-../shared/pcaps/ndpi-gnutella.pcap}
+PCAP=${PCAP:-testdata/pcaps/ndpi-gnutella.pcap}
 REPLAY_RATE=${REPLAY_RATE:-200}
 SSH_PORT=${SSH_PORT:-2222}
 SNMP_PORT=${SNMP_PORT:-1161}

@@ -16,7 +16,7 @@ import (
 	"github.com/flowtap/flowtap/internal/collector"
 )
 
-const pcapDir = "../../../shared/pcaps"
+const pcapDir = "../../testdata/pcaps"
 
 func feedCapture(t *testing.T, d *datapath.Datapath, path string) {
 	t.Helper()

@@ -6,7 +6,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flowcache"
 )
 
-// Section numbers below are those of shared/reference/vendor-behaviour.md.
+// Section numbers below are those of the project's vendor-behaviour reference (facts marked SRC or RECALL).
 
 func allCatalystMasks() []Mask {
 	return []Mask{MaskSource, MaskDestination, MaskDestinationSource,

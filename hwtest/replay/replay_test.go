@@ -52,7 +52,7 @@ func TestPcapRoundTrip(t *testing.T) {
 
 func TestReadCaptureRealPcaps(t *testing.T) {
 	for _, name := range []string{"zeek-wikipedia.pcap", "ndpi-sites.pcapng"} {
-		frames, err := ReadCapture(filepath.Join("../../../shared/pcaps", name))
+		frames, err := ReadCapture(filepath.Join("../../testdata/pcaps", name))
 		if err != nil {
 			t.Fatal(err)
 		}

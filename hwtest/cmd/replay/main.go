@@ -2,7 +2,7 @@
 // monitored port of the appliance under QEMU (a stream netdev on a unix
 // socket), looped and paced: make qemu's demo traffic source.
 //
-//	replay -socket out/eth1.sock -pcap ../shared/pcaps/ndpi-gnutella.pcap -rate 200 -loops 0
+//	replay -socket out/eth1.sock -pcap testdata/pcaps/ndpi-gnutella.pcap -rate 200 -loops 0
 package main
 
 import (
