@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build generate check-generate test bench deps vet hwtest
+.PHONY: all build generate check-generate test bench deps vet hwtest faults
 
 all: build
 
@@ -34,6 +34,12 @@ test: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzParseIOS$$' -fuzztime 10s ./appliance/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJunOS$$' -fuzztime 10s ./appliance/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime 10s -parallel 1 ./mgmt/snmp/
+
+# The fault suite in full: each TestFault* runs as long as its issue asks
+# (make test runs the same tests in a short form) and logs its FIGUREs.
+faults: deps
+	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	FLOWTAP_FAULTS=full $(GO) test -count=1 -v -timeout 60m -run '^TestFault' $(PKGS) | grep -E '^(=== RUN|--- |ok|FAIL|PASS)|FIGURE'
 
 # The QEMU hardware tests alone (make test runs them too).
 hwtest: deps
