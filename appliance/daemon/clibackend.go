@@ -173,6 +173,7 @@ func (c *CLI) ClearFlowStats() {
 	if e := c.m.d.Engine(); e != nil {
 		e.Clear()
 	}
+	c.m.d.ClearExportStats()
 }
 
 // ClearMLSNetflow purges the table, exporting what it held (nothing is

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,8 +35,12 @@ type Daemon struct {
 	ports    map[string]*datapath.Port
 	pipe     *pipeline.Pipeline
 	main     *export.Destinations
+	mainCfgs []export.DestinationConfig // what each of main's exporters was opened with
 	aggs     []*aggCache
-	fanout   *fanout
+	// exportBase is each exporter's counters at the last `clear ip flow
+	// stats`: the CLI shows the difference, SNMP the raw Counter64s.
+	exportBase map[*export.Exporter]export.Stats
+	fanout     *fanout
 
 	cancel    context.CancelFunc
 	done      chan error
@@ -44,6 +49,7 @@ type Daemon struct {
 }
 
 type aggCache struct {
+	cfg   Aggregation
 	cache *export.AggregationCache
 	dests *export.Destinations
 	stop  context.CancelFunc
@@ -77,7 +83,8 @@ func New(opts Options, s Settings) (*Daemon, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Daemon{opts: opts, log: log, ports: map[string]*datapath.Port{}, fanout: &fanout{}, stopRetry: make(chan struct{})}
+	d := &Daemon{opts: opts, log: log, ports: map[string]*datapath.Port{}, fanout: &fanout{}, stopRetry: make(chan struct{}),
+		exportBase: map[*export.Exporter]export.Stats{}}
 	go d.retryPorts(d.stopRetry)
 	if err := d.openDatapath(s.CacheEntries); err != nil {
 		return nil, err
@@ -209,10 +216,8 @@ func (d *Daemon) apply(old, s Settings) error {
 		}
 	}
 	// Exporters first, so a mask change's purge reaches the new ones.
-	if !reflect.DeepEqual(old.Exports, s.Exports) || !reflect.DeepEqual(old.Aggregations, s.Aggregations) {
-		if err := d.rebuildExporters(s); err != nil {
-			errs = append(errs, err)
-		}
+	if err := d.reconcileExporters(s); err != nil {
+		errs = append(errs, err)
 	}
 	purged := resized
 	if s.Mask != d.dp.Mask() {
@@ -308,48 +313,147 @@ func (d *Daemon) flushExporters() error {
 	return errors.Join(errs...)
 }
 
-// rebuildExporters replaces the exporters and aggregation caches. The old
-// ones are closed after the swap: their partial packets are flushed, and
-// no record reaches a closed exporter.
-func (d *Daemon) rebuildExporters(s Settings) error {
-	var sinks []flowcache.Sink
-	var main *export.Destinations
-	var err error
-	if len(s.Exports) > 0 {
-		if main, err = export.NewDestinations(s.Exports); err != nil {
-			return fmt.Errorf("export destinations: %w", err)
+// reconcileExporters moves the exporters and aggregation caches to s,
+// keeping every one whose configuration did not change: its socket,
+// sequence numbers, template state and counters carry on, so a change
+// elsewhere (a hostname, an SNMP location) is invisible to the
+// collectors. New ones are opened before the swap and the ones no longer
+// configured are closed after it: their partial packets are flushed, and
+// no record reaches a closed exporter. If a new one cannot be opened,
+// nothing changes.
+func (d *Daemon) reconcileExporters(s Settings) error {
+	var oldList []*export.Exporter
+	if d.main != nil {
+		oldList = d.main.Exporters()
+	}
+	kept := make([]bool, len(oldList))
+	keptAgg := make([]bool, len(d.aggs))
+	var opened []*export.Exporter
+	var openedAggs []*aggCache
+	fail := func(err error) error {
+		for _, e := range opened {
+			e.Close()
 		}
-		sinks = append(sinks, main)
+		for _, a := range openedAggs {
+			a.close()
+		}
+		return err
+	}
+	var list []*export.Exporter
+	var cfgs []export.DestinationConfig
+	for _, c := range s.Exports {
+		i := slices.IndexFunc(d.mainCfgs, func(o export.DestinationConfig) bool { return sameDestination(o, c) })
+		for i >= 0 && kept[i] { // the same collector twice: match the next copy
+			j := slices.IndexFunc(d.mainCfgs[i+1:], func(o export.DestinationConfig) bool { return sameDestination(o, c) })
+			if j < 0 {
+				i = -1
+				break
+			}
+			i += 1 + j
+		}
+		if i >= 0 {
+			kept[i] = true
+			list, cfgs = append(list, oldList[i]), append(cfgs, d.mainCfgs[i])
+			continue
+		}
+		e, err := export.NewExporter(c)
+		if err != nil {
+			return fail(fmt.Errorf("export destination %s: %w", c.Collector, err))
+		}
+		opened = append(opened, e)
+		list, cfgs = append(list, e), append(cfgs, c)
 	}
 	var aggs []*aggCache
 	for _, a := range s.Aggregations {
-		dests, err := export.NewDestinations(a.Destinations)
-		if err != nil {
-			return fmt.Errorf("aggregation cache %s: %w", a.Cache.Scheme, err)
+		i := slices.IndexFunc(d.aggs, func(o *aggCache) bool { return sameAggregation(o.cfg, a) })
+		for i >= 0 && keptAgg[i] {
+			j := slices.IndexFunc(d.aggs[i+1:], func(o *aggCache) bool { return sameAggregation(o.cfg, a) })
+			if j < 0 {
+				i = -1
+				break
+			}
+			i += 1 + j
 		}
-		c, err := export.NewAggregationCache(a.Cache, dests)
-		if err != nil {
-			dests.Close()
-			return fmt.Errorf("aggregation cache %s: %w", a.Cache.Scheme, err)
+		if i >= 0 {
+			keptAgg[i] = true
+			aggs = append(aggs, d.aggs[i])
+			continue
 		}
-		ctx, stop := context.WithCancel(context.Background())
-		go c.Run(ctx, agerInterval)
-		aggs = append(aggs, &aggCache{cache: c, dests: dests, stop: stop})
-		sinks = append(sinks, pipeline.AggregationSink{Cache: c})
+		ac, err := newAggCache(a)
+		if err != nil {
+			return fail(err)
+		}
+		openedAggs = append(openedAggs, ac)
+		aggs = append(aggs, ac)
 	}
-	oldMain, oldAggs := d.main, d.aggs
+	var sinks []flowcache.Sink
+	var main *export.Destinations
+	if len(list) > 0 {
+		main = export.DestinationsOf(list)
+		sinks = append(sinks, main)
+	}
+	for _, a := range aggs {
+		sinks = append(sinks, pipeline.AggregationSink{Cache: a.cache})
+	}
+	oldAggs := d.aggs
 	d.fanout.set(sinks)
-	d.main, d.aggs = main, aggs
+	d.main, d.mainCfgs, d.aggs = main, cfgs, aggs
 	var errs []error
-	if oldMain != nil {
-		errs = append(errs, oldMain.Close())
+	for i, e := range oldList {
+		if !kept[i] {
+			delete(d.exportBase, e)
+			errs = append(errs, e.Close())
+		}
 	}
-	for _, a := range oldAggs {
-		a.stop()
-		a.cache.FlushAll()
-		errs = append(errs, a.dests.Close())
+	for i, a := range oldAggs {
+		if !keptAgg[i] {
+			errs = append(errs, a.close())
+		}
 	}
 	return errors.Join(errs...)
+}
+
+func newAggCache(a Aggregation) (*aggCache, error) {
+	dests, err := export.NewDestinations(a.Destinations)
+	if err != nil {
+		return nil, fmt.Errorf("aggregation cache %s: %w", a.Cache.Scheme, err)
+	}
+	c, err := export.NewAggregationCache(a.Cache, dests)
+	if err != nil {
+		dests.Close()
+		return nil, fmt.Errorf("aggregation cache %s: %w", a.Cache.Scheme, err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	go c.Run(ctx, agerInterval)
+	return &aggCache{cfg: a, cache: c, dests: dests, stop: stop}, nil
+}
+
+// close stops the cache, exports what it holds and closes its exporters.
+func (a *aggCache) close() error {
+	a.stop()
+	a.cache.FlushAll()
+	return a.dests.Close()
+}
+
+// sameDestination reports whether an exporter opened for a can serve b.
+// The boot time is left out: it is derived from the clocks at each
+// change and moves by a few nanoseconds, and an exporter keeps the one
+// it started with so that its sysUptime never jumps.
+func sameDestination(a, b export.DestinationConfig) bool {
+	a.Encoder.BootTime, b.Encoder.BootTime = time.Time{}, time.Time{}
+	return reflect.DeepEqual(a, b)
+}
+
+func sameAggregation(a, b Aggregation) bool {
+	if !reflect.DeepEqual(a.Cache, b.Cache) || len(a.Destinations) != len(b.Destinations) {
+		return false
+	}
+	for i := range a.Destinations {
+		if !sameDestination(a.Destinations[i], b.Destinations[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Datapath is the meter, for show commands and tests.
@@ -369,14 +473,47 @@ func (d *Daemon) Engine() *flowcache.Engine {
 	return d.pipe.Engine()
 }
 
-// ExportStats are the main cache's destinations' counters.
+// ExportStats are the main cache's destinations' counters since the last
+// `clear ip flow stats` (`show ip flow export`).
 func (d *Daemon) ExportStats() []export.Stats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.main == nil {
 		return nil
 	}
-	return d.main.Stats()
+	out := d.main.Stats()
+	for i, e := range d.main.Exporters() {
+		if b, ok := d.exportBase[e]; ok {
+			out[i] = sinceClear(out[i], b)
+		}
+	}
+	return out
+}
+
+// ClearExportStats starts the CLI's export counters from 0 (`clear ip
+// flow stats`). The exporters' own counters go on: SNMP's Counter64s
+// never go back.
+func (d *Daemon) ClearExportStats() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.main == nil {
+		return
+	}
+	for _, e := range d.main.Exporters() {
+		d.exportBase[e] = e.Stats()
+	}
+}
+
+func sinceClear(s, base export.Stats) export.Stats {
+	s.Packets -= base.Packets
+	s.Records -= base.Records
+	s.Bytes -= base.Bytes
+	s.Errors -= base.Errors
+	s.ErrorRecords -= base.ErrorRecords
+	s.Dropped -= base.Dropped
+	s.DroppedRecords -= base.DroppedRecords
+	s.NotExportable -= base.NotExportable
+	return s
 }
 
 // Settings are the settings in force.
@@ -410,9 +547,7 @@ func (d *Daemon) Close(keep bool) error {
 		errs = append(errs, d.main.Close())
 	}
 	for _, a := range d.aggs {
-		a.stop()
-		a.cache.FlushAll()
-		errs = append(errs, a.dests.Close())
+		errs = append(errs, a.close())
 	}
 	if d.dp != nil {
 		errs = append(errs, d.dp.Close())

@@ -192,3 +192,68 @@ func TestCloseKeepsPinnedCache(t *testing.T) {
 		t.Fatalf("%d records for one flow that lived across the restart, want 1", recs)
 	}
 }
+
+// TestApplyKeepsUnchangedExporters: a change that leaves a destination's
+// configuration as it was keeps its exporter (socket, sequence numbers,
+// counters), even though the settings are derived afresh, boot time
+// included; changing one destination opens only that one.
+func TestApplyKeepsUnchangedExporters(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	a, b, c := listenV5(t), listenV5(t), listenV5(t)
+	s := Settings{CacheEntries: 1024, Mask: datapath.MaskIOS, Aging: flowcache.Aging{Inactive: time.Hour},
+		Exports: []export.DestinationConfig{a.dest(t), b.dest(t)}}
+	d, err := New(Options{}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(false)
+	before := d.Exporters()
+	feed(t, d, 1, 3)
+	if err := d.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	waitPackets(t, a, 3)
+
+	// The same destinations, derived again (a fresh boot time each time,
+	// as SettingsFrom computes it), and another setting changed.
+	s.Exports = []export.DestinationConfig{a.dest(t), b.dest(t)}
+	s.Aging.Active = 10 * time.Minute
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	after := d.Exporters()
+	if len(after) != 2 || after[0] != before[0] || after[1] != before[1] {
+		t.Fatalf("an unrelated change replaced the exporters: %p %p -> %p", before[0], before[1], after)
+	}
+	if st := d.ExportStats(); st[0].Records != 1 || st[1].Records != 1 {
+		t.Fatalf("counters after an unrelated change: %+v", st)
+	}
+
+	// Replace b by c: a stays.
+	s.Exports = []export.DestinationConfig{a.dest(t), c.dest(t)}
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	after = d.Exporters()
+	if after[0] != before[0] || after[1] == before[1] {
+		t.Fatalf("changing the second destination: first %p (was %p), second %p (was %p)", after[0], before[0], after[1], before[1])
+	}
+	if st := d.ExportStats(); st[0].Records != 1 || st[1].Records != 0 {
+		t.Fatalf("counters after changing the second destination: %+v", st)
+	}
+
+	// clear ip flow stats: the CLI's counters start again, the exporter's
+	// own (SNMP's) go on.
+	d.ClearExportStats()
+	if st := d.ExportStats(); st[0].Records != 0 || st[0].Packets != 0 {
+		t.Fatalf("after clear: %+v", st[0])
+	}
+	if raw := after[0].Stats(); raw.Records != 1 {
+		t.Fatalf("clear reset the exporter's own counter: %+v", raw)
+	}
+}

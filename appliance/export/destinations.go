@@ -29,6 +29,13 @@ func NewDestinations(cfgs []DestinationConfig) (*Destinations, error) {
 	return d, nil
 }
 
+// DestinationsOf fans out to exporters that already run, so that a
+// configuration change can keep the unchanged ones (their sockets,
+// sequence numbers, templates and counters) and open only the new ones.
+func DestinationsOf(list []*Exporter) *Destinations {
+	return &Destinations{list: append([]*Exporter(nil), list...)}
+}
+
 // Exporters returns the exporters in configuration order.
 func (d *Destinations) Exporters() []*Exporter { return d.list }
 
