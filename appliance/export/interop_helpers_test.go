@@ -75,7 +75,7 @@ func interopRecords(n int) []flow.Record {
 		case 1:
 			r.Proto, r.TCPFlags = 17, 0
 		case 2:
-			r.Proto, r.TCPFlags, r.SrcPort, r.DstPort = 1, 0, 0, 8<<8|0 // ICMP echo request
+			r.Proto, r.TCPFlags, r.SrcPort, r.DstPort = 1, 0, 0, 8<<8 // ICMP type 8 (echo request), code 0
 		}
 		out = append(out, r)
 	}

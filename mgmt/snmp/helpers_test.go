@@ -33,8 +33,6 @@ type fakeBackend struct {
 	failOn string // a Setter method that fails, for commit-failure tests
 }
 
-var testStart = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
 func newFakeBackend() *fakeBackend {
 	b := &fakeBackend{
 		sys: SystemInfo{Descr: "flowtap test probe", Contact: "noc@example.net", Name: "probe1", Location: "rack 4"},

@@ -48,13 +48,6 @@ func RegisterNetflowMIB(r *Registry, p NetflowProvider, set Setter, uptime func(
 	return nil
 }
 
-func (m *netflowMIB) writable(w *Write) *Write {
-	if m.set == nil {
-		return nil
-	}
-	return w
-}
-
 // durationWrite takes an Unsigned32 count of unit in lo..hi. The undo
 // restores the exact old duration, not its rounding to unit.
 func durationWrite(object string, unit time.Duration, lo, hi uint32, get func() (time.Duration, error), set func(time.Duration) error) *Write {

@@ -139,9 +139,11 @@ func aesCFB(key []byte, iv []byte, data []byte, encrypt bool) error {
 		return err
 	}
 	if encrypt {
-		cipher.NewCFBEncrypter(block, iv).XORKeyStream(data, data) //nolint:staticcheck // RFC 3826 mandates CFB
+		//lint:ignore SA1019 RFC 3826 mandates CFB for usmAesCfb128Protocol
+		cipher.NewCFBEncrypter(block, iv).XORKeyStream(data, data)
 	} else {
-		cipher.NewCFBDecrypter(block, iv).XORKeyStream(data, data) //nolint:staticcheck // RFC 3826 mandates CFB
+		//lint:ignore SA1019 RFC 3826 mandates CFB for usmAesCfb128Protocol
+		cipher.NewCFBDecrypter(block, iv).XORKeyStream(data, data)
 	}
 	return nil
 }

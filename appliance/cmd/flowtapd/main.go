@@ -119,7 +119,8 @@ func run(args []string) error {
 	mg := &mgmt{f: f, m: m, log: log, ctx: ctx}
 	m.OnApply(mg.apply)
 	m.OnApply(func(c config.Config) {
-		if err := os.MkdirAll(filepath.Dir(f.running), 0o700); err == nil {
+		err := os.MkdirAll(filepath.Dir(f.running), 0o700)
+		if err == nil {
 			err = config.Save(f.running, c)
 		}
 		if err != nil {
