@@ -69,25 +69,34 @@ func Build(ctx context.Context, o Options) (Result, error) {
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
 		return r, err
 	}
-	bins, err := buildBinaries(ctx, o, binDir)
-	if err != nil {
+	st := newSteps(o.Log)
+	var bins map[string]string
+	if err := st.run("build flowtapd, flowtap and flowtapinit", func() (err error) {
+		bins, err = buildBinaries(ctx, o, binDir)
+		return err
+	}); err != nil {
 		return r, err
 	}
 
-	k, err := fetchKernel(ctx, o, release)
-	if err != nil {
+	var k kernelTree
+	if err := st.run("kernel "+release, func() (err error) {
+		k, err = fetchKernel(ctx, o, release)
+		return err
+	}); err != nil {
 		return r, err
 	}
 	rootfs := filepath.Join(o.Work, "rootfs")
-	if err := os.RemoveAll(rootfs); err != nil {
-		return r, fmt.Errorf("clean %s: %w", rootfs, err)
-	}
-	r.Modules, r.ModuleBytes, err = stageModules(ctx, o, k, wanted, rootfs)
-	if err != nil {
-		return r, fmt.Errorf("modules: %w", err)
-	}
-	fmt.Fprintf(o.Log, "mkimage: %d modules, %d bytes, for %s\n", r.Modules, r.ModuleBytes, release)
-	if err := stageEtc(o, rootfs, release); err != nil {
+	if err := st.run("modules and /etc/flowtap", func() (err error) {
+		if err := os.RemoveAll(rootfs); err != nil {
+			return fmt.Errorf("clean %s: %w", rootfs, err)
+		}
+		r.Modules, r.ModuleBytes, err = stageModules(ctx, o, k, wanted, rootfs)
+		if err != nil {
+			return fmt.Errorf("modules: %w", err)
+		}
+		fmt.Fprintf(o.Log, "mkimage: %d modules, %d bytes, for %s\n", r.Modules, r.ModuleBytes, release)
+		return stageEtc(o, rootfs, release)
+	}); err != nil {
 		return r, err
 	}
 
@@ -99,15 +108,17 @@ func Build(ctx context.Context, o Options) (Result, error) {
 		files["bin/"+name] = file
 	}
 	cpio := filepath.Join(o.Work, "initramfs.cpio")
-	if err := urootArchive(ctx, o, cpio, files); err != nil {
+	if err := st.run("u-root initramfs", func() error { return urootArchive(ctx, o, cpio, files) }); err != nil {
 		return r, err
 	}
 	r.Kernel = filepath.Join(o.Out, KernelFile)
 	r.Initramfs = filepath.Join(o.Out, InitramfsFile)
-	if err := gzipFile(cpio, r.Initramfs); err != nil {
-		return r, err
-	}
-	if err := copyFile(k.vmlinuz(), r.Kernel); err != nil {
+	if err := st.run("compress the initramfs, copy the kernel", func() error {
+		if err := gzipFile(cpio, r.Initramfs); err != nil {
+			return err
+		}
+		return copyFile(k.vmlinuz(), r.Kernel)
+	}); err != nil {
 		return r, err
 	}
 	for _, f := range []struct {
