@@ -12,7 +12,8 @@ import (
 )
 
 // TestNothingLostOrCountedTwice drives random traffic and random aging
-// events through the engine and checks the DESIGN contract: exported
+// events through the engine and checks the contract of
+// docs/architecture.md ("Nothing lost, nothing counted twice"): exported
 // packets and bytes summed equal metered ones, a flow that could not be
 // created is counted, and a flow cut by the active timeout restarts its
 // counters (records of one flow never overlap).

@@ -5,7 +5,7 @@
 // sampling modes, and validates a requested Setting the way the vendor's
 // CLI would refuse it.
 //
-// Values come from the project's vendor-behaviour reference (facts marked SRC or RECALL); each is marked in
+// Values come from docs/vendor-behaviour.md (facts marked SRC or RECALL); each is marked in
 // a comment as SRC (read from a cited source there), RECALL (from memory
 // there, unverified) or "ours" (the reference is silent, we chose).
 package platform

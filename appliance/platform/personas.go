@@ -6,7 +6,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flowcache"
 )
 
-// Section numbers below are those of the project's vendor-behaviour reference (facts marked SRC or RECALL).
+// Section numbers below are those of docs/vendor-behaviour.md (facts marked SRC or RECALL).
 
 func allCatalystMasks() []Mask {
 	return []Mask{MaskSource, MaskDestination, MaskDestinationSource,
@@ -30,7 +30,7 @@ func ios() Persona {
 		Masks:       []Mask{MaskSevenTuple},
 		DefaultMask: MaskSevenTuple,
 		// IOS offers v1, v5, v9 (RECALL, 2.3); appliance/export has no v1
-		// and IPFIX is flowtap's (DESIGN). v5 as the default is the brief's
+		// and IPFIX is flowtap's (docs/architecture.md). v5 as the default is the brief's
 		// choice (ours): a real IOS box exports v1 until told otherwise.
 		Export:        []ExportVersion{V5, V9, IPFIX},
 		DefaultExport: V5,

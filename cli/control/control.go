@@ -18,7 +18,7 @@ import (
 	"sync"
 )
 
-// DefaultPath is where flowtapd listens (DESIGN.md).
+// DefaultPath is where flowtapd listens (docs/architecture.md).
 const DefaultPath = "/run/flowtap/control.sock"
 
 // Hello is the first line a client sends, as JSON.
