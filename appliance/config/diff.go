@@ -107,6 +107,7 @@ func (g SNMPGroup) key() string   { return g.Name }
 func (u SNMPUser) key() string    { return u.Name }
 func (h TrapHost) key() string    { return h.Addr.String() + " " + h.Name }
 func (u User) key() string        { return u.Name }
+func (e ExecLevel) key() string   { return e.Command }
 func (l AccessList) key() string  { return strconv.Itoa(l.Number) }
 
 func joinPath(path, name string) string {

@@ -397,6 +397,16 @@ func (g *gen) management(c *Config) {
 	if g.maybe() {
 		c.VTY.AccessClass = int(g.between(1, 99))
 	}
+	for _, cmd := range []string{"show running-config", "configure terminal", "clear ip flow stats"} {
+		if g.maybe() {
+			c.ExecLevels = append(c.ExecLevels, ExecLevel{Command: cmd, Level: int(g.between(0, 15))})
+		}
+	}
+	c.Console.LoginLocal = g.maybe()
+	if g.maybe() {
+		c.LoginBlock = LoginBlock{BlockFor: time.Duration(g.between(1, 65535)) * time.Second, Attempts: int(g.between(1, 65535)),
+			Within: time.Duration(g.between(1, 65535)) * time.Second}
+	}
 	c.Logging.Hosts = g.addrs(2)
 	if g.maybe() {
 		c.Logging.Buffered = int(g.between(minLoggingBuffer, 1<<20))

@@ -3,6 +3,8 @@ package config
 import (
 	"net/netip"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
@@ -11,7 +13,7 @@ import (
 // globalKeywords are the global configuration commands.
 var globalKeywords = []string{
 	"access-list", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
-	"ip", "line", "logging", "mls", "no", "ntp", "platform", "snmp-server", "username",
+	"ip", "line", "logging", "login", "mls", "no", "ntp", "platform", "privilege", "snmp-server", "username",
 }
 
 func (x *cmd) dispatch() {
@@ -28,6 +30,8 @@ func (x *cmd) dispatch() {
 		x.topTalkersMode()
 	case modeVTY:
 		x.vtyMode()
+	case modeConsole:
+		x.consoleMode()
 	}
 }
 
@@ -84,6 +88,10 @@ func (x *cmd) global() {
 		x.logging()
 	case "ntp":
 		x.ntp()
+	case "login":
+		x.loginBlock()
+	case "privilege":
+		x.privilege()
 	}
 }
 
@@ -356,7 +364,16 @@ func (x *cmd) accessList() {
 }
 
 func (x *cmd) line() {
-	x.c.keyword("vty")
+	if x.c.keyword("console", "vty") == "console" {
+		x.c.uint(0, 0)
+		x.c.end()
+		if x.neg {
+			x.c.refuse("line con 0 cannot be removed")
+			return
+		}
+		x.open(modeConsole, "")
+		return
+	}
 	first := x.c.uint(0, 15)
 	if x.c.more() {
 		if last := x.c.uint(0, 15); x.c.err == nil && last < first {
@@ -410,4 +427,54 @@ func (x *cmd) addrListEdit(list *[]netip.Addr, a netip.Addr, path string) {
 	case !x.neg && i < 0:
 		*list = append(*list, a)
 	}
+}
+
+// privilege is `privilege exec level N COMMAND` and `privilege exec reset
+// COMMAND` (or `no privilege exec level N COMMAND`): reset and no put the
+// command back to its default level.
+func (x *cmd) privilege() {
+	x.c.keyword("exec")
+	level := -1
+	if x.c.keyword("level", "reset") == "level" {
+		level = int(x.c.uint(0, 15))
+	}
+	command := strings.ToLower(strings.Join(strings.Fields(x.c.rest("LINE")), " "))
+	if x.c.err != nil {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.ExecLevels, func(e ExecLevel) bool { return e.Command == command })
+	if x.neg || level < 0 {
+		if i >= 0 {
+			x.cfg.ExecLevels = slices.Delete(x.cfg.ExecLevels, i, i+1)
+		}
+		return
+	}
+	x.touch("exec-levels[" + command + "]")
+	if i >= 0 {
+		x.cfg.ExecLevels[i].Level = level
+		return
+	}
+	x.cfg.ExecLevels = append(x.cfg.ExecLevels, ExecLevel{Command: command, Level: level})
+}
+
+// loginBlock is `login block-for S attempts N within T`.
+func (x *cmd) loginBlock() {
+	x.c.keyword("block-for")
+	if x.neg {
+		x.c.skip()
+		x.cfg.LoginBlock = LoginBlock{}
+		return
+	}
+	var b LoginBlock
+	b.BlockFor = time.Duration(x.c.uint(1, 65535)) * time.Second
+	x.c.keyword("attempts")
+	b.Attempts = int(x.c.uint(1, 65535))
+	x.c.keyword("within")
+	b.Within = time.Duration(x.c.uint(1, 65535)) * time.Second
+	x.c.end()
+	if x.c.err != nil {
+		return
+	}
+	x.cfg.LoginBlock = b
+	x.touch("login-block")
 }

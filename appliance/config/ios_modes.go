@@ -419,3 +419,19 @@ func (x *cmd) vtyMode() {
 	x.cfg.VTY.AccessClass = n
 	x.touch("vty.access-class")
 }
+
+// consoleMode is `line con 0`: `login local` or `no login`.
+func (x *cmd) consoleMode() {
+	if _, ok := x.subMode("login"); !ok {
+		return
+	}
+	if x.neg {
+		x.c.skip()
+		x.cfg.Console.LoginLocal = false
+		return
+	}
+	x.c.keyword("local")
+	x.c.end()
+	x.cfg.Console.LoginLocal = x.c.err == nil
+	x.touch("console.login-local")
+}

@@ -37,6 +37,9 @@ func RenderIOS(c Config) string {
 	}
 	r.section()
 	renderUsers(r, c.Users)
+	if b := c.LoginBlock; b.Attempts != 0 {
+		r.line("login block-for %d attempts %d within %d", int(b.BlockFor.Seconds()), b.Attempts, int(b.Within.Seconds()))
+	}
 	r.section()
 	renderCache(r, c)
 	r.section()
@@ -80,6 +83,14 @@ func RenderIOS(c Config) string {
 	r.section()
 	renderSNMP(r, c.SNMP)
 	r.section()
+	for _, e := range c.ExecLevels {
+		r.line("privilege exec level %d %s", e.Level, e.Command)
+	}
+	r.section()
+	if c.Console.LoginLocal {
+		r.line("line con 0")
+		r.line(" login local")
+	}
 	if c.VTY.AccessClass != 0 {
 		r.line("line vty 0 4")
 		r.line(" access-class %d in", c.VTY.AccessClass)

@@ -16,6 +16,7 @@ const (
 	modeAggregation
 	modeTopTalkers
 	modeVTY
+	modeConsole
 )
 
 // mode is the sub-mode a line applies in; key names its element (the
@@ -32,6 +33,7 @@ var modePrompts = [...]string{
 	modeAggregation: "config-flow-cache",
 	modeTopTalkers:  "config-flow-top-talkers",
 	modeVTY:         "config-line",
+	modeConsole:     "config-line",
 }
 
 // IOSSession applies IOS configuration lines one at a time, as

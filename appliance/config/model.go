@@ -51,8 +51,13 @@ type Config struct {
 	SSH          SSH
 	AccessLists  []AccessList // sorted by number
 	VTY          VTY
-	Logging      Logging
-	NTP          NTP
+	// ExecLevels are `privilege exec level N COMMAND`, in configuration
+	// order.
+	ExecLevels []ExecLevel
+	Console    Console    // line con 0
+	LoginBlock LoginBlock // login block-for
+	Logging    Logging
+	NTP        NTP
 }
 
 // Cache is the main cache's settings; zero fields take the persona's

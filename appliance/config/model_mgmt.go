@@ -133,6 +133,32 @@ type VTY struct {
 	AccessClass int
 }
 
+// ExecLevel is `privilege exec level N COMMAND`: the exec command (and
+// every command it begins) needs privilege N instead of its default.
+// Command is the words as typed, single-spaced and in lower case; the CLI
+// expands abbreviations when it applies the level.
+type ExecLevel struct {
+	Command string
+	Level   int // 0..15
+}
+
+// Console is `line con 0`.
+type Console struct {
+	// LoginLocal is `login local`: the console asks for a configured
+	// username and its secret before the CLI. Without it the console is
+	// the box's physical access and starts privileged, as on IOS.
+	LoginLocal bool
+}
+
+// LoginBlock is `login block-for S attempts N within T`: after N failed
+// logins within T from one source, logins from it are refused for S
+// (IOS's quiet mode). Zero is not configured.
+type LoginBlock struct {
+	BlockFor time.Duration
+	Attempts int
+	Within   time.Duration
+}
+
 // Logging is the syslog configuration.
 type Logging struct {
 	Hosts    []netip.Addr // logging host ADDR

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -168,6 +169,30 @@ func (v *validator) users(c *Config) {
 			if slices.Index(u.Keys, k) < j {
 				v.failf(path+".keys", "a %s key is configured twice", k.Type)
 			}
+		}
+	}
+	v.access(c)
+}
+
+// access checks the command levels and the login block.
+func (v *validator) access(c *Config) {
+	for i, e := range c.ExecLevels {
+		path := "exec-levels[" + e.Command + "]"
+		if e.Command == "" || e.Command != strings.ToLower(strings.Join(strings.Fields(e.Command), " ")) {
+			v.failf(path, "a command is lower-case words separated by one space")
+		}
+		if e.Level < 0 || e.Level > 15 {
+			v.badf(path+".level", "privilege %d is outside 0..15", e.Level)
+		}
+		if slices.IndexFunc(c.ExecLevels, func(o ExecLevel) bool { return o.Command == e.Command }) < i {
+			v.failf(path, "configured twice")
+		}
+	}
+	b := c.LoginBlock
+	if b != (LoginBlock{}) {
+		if b.Attempts < 1 || b.Attempts > 65535 || b.BlockFor < time.Second || b.BlockFor > 65535*time.Second ||
+			b.Within < time.Second || b.Within > 65535*time.Second || b.BlockFor%time.Second != 0 || b.Within%time.Second != 0 {
+			v.failf("login-block", "login block-for needs whole seconds 1..65535 and attempts 1..65535")
 		}
 	}
 }
