@@ -189,10 +189,17 @@ func (c *CLI) Reload() error {
 
 func (c *CLI) CheckEnable(secret string) bool {
 	cfg := c.m.Config()
-	if !cfg.EnableSecret.IsSet() {
-		return true
+	return cfg.EnableSecret.IsSet() && cfg.EnableSecret.Verify(secret)
+}
+
+// Access is the enable secret's presence and `privilege exec level`.
+func (c *CLI) Access() ios.Access {
+	cfg := c.m.Config()
+	a := ios.Access{EnableSecret: cfg.EnableSecret.IsSet(), ExecLevels: map[string]int{}}
+	for _, e := range cfg.ExecLevels {
+		a.ExecLevels[e.Command] = e.Level
 	}
-	return cfg.EnableSecret.Verify(secret)
+	return a
 }
 
 // BeginConfig starts a configuration session on the running config; each

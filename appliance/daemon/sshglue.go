@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"net/netip"
+	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -25,9 +27,37 @@ func (u SSHUsers) find(name string) (config.User, bool) {
 	return config.User{}, false
 }
 
+// decoy is verified in place of a user that does not exist or has no
+// password, so that a refusal costs the same time either way: the reply
+// time must not tell a guesser which usernames exist.
+var decoy = config.Secret{Hash: "$8$flowtapdecoy.s$" + strings.Repeat("0", 43)}
+
 func (u SSHUsers) CheckPassword(name, password string) bool {
 	us, ok := u.find(name)
-	return ok && us.Secret.IsSet() && us.Secret.Verify(password)
+	if !ok || !us.Secret.IsSet() {
+		decoy.Verify(password)
+		return false
+	}
+	return us.Secret.Verify(password)
+}
+
+// Privilege is the user's level (IOS's default 1 when not configured); 0
+// and false for no such user.
+func (u SSHUsers) Privilege(name string) (int, bool) {
+	us, ok := u.find(name)
+	if !ok {
+		return 0, false
+	}
+	if us.Privilege == 0 {
+		return config.DefaultPrivilege, true
+	}
+	return us.Privilege, true
+}
+
+// LoginBlock is `login block-for`.
+func (u SSHUsers) LoginBlock() (time.Duration, int, time.Duration) {
+	b := u.m.Config().LoginBlock
+	return b.BlockFor, b.Attempts, b.Within
 }
 
 func (u SSHUsers) CheckKey(name string, key ssh.PublicKey) bool {

@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/flowtap/flowtap/internal/accept"
 )
 
 // DefaultPath is where flowtapd listens (docs/architecture.md).
@@ -27,7 +29,14 @@ type Hello struct {
 	Interactive bool   `json:"interactive"` // a terminal: echo, editing, ?, Tab, paging
 	Width       int    `json:"width,omitempty"`
 	Height      int    `json:"height,omitempty"`
+	// Console says the client runs on the appliance's console line: the
+	// daemon asks for a login there when `line con 0` has `login local`.
+	Console bool `json:"console,omitempty"`
 }
+
+// MaxHello is the longest hello line, in bytes; a longer one is refused
+// before it is buffered.
+const MaxHello = 4096
 
 // Terminal describes the session's terminal.
 type Terminal struct {
@@ -40,9 +49,9 @@ type Session interface {
 	Serve(ctx context.Context, in io.Reader, out io.Writer, term Terminal) error
 }
 
-// Sessions makes a session for a dialect; an unknown dialect is an error
-// the client prints.
-type Sessions func(dialect string) (Session, error)
+// Sessions makes a session for a hello (dialect, line); an unknown dialect
+// is an error the client prints.
+type Sessions func(h Hello) (Session, error)
 
 // Server accepts control connections.
 type Server struct {
@@ -78,11 +87,7 @@ func Listen(path string, sessions Sessions, log *slog.Logger) (*Server, error) {
 
 func (s *Server) accept() {
 	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			return
-		}
+	accept.Loop(s.ln, s.log, "control socket", func(c net.Conn) {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -91,12 +96,16 @@ func (s *Server) accept() {
 				s.log.Warn("control session", "err", err)
 			}
 		}()
-	}
+	})
 }
 
 func (s *Server) serve(c net.Conn) error {
-	r := bufio.NewReader(c)
-	line, err := r.ReadBytes('\n')
+	r := bufio.NewReaderSize(c, MaxHello+1)
+	line, err := r.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		fmt.Fprintf(c, "%% Control hello too long (max %d bytes)\n", MaxHello)
+		return fmt.Errorf("hello longer than %d bytes", MaxHello)
+	}
 	if err != nil {
 		return fmt.Errorf("read hello: %w", err)
 	}
@@ -108,7 +117,7 @@ func (s *Server) serve(c net.Conn) error {
 	if h.Dialect == "" {
 		h.Dialect = "ios"
 	}
-	sess, err := s.sessions(h.Dialect)
+	sess, err := s.sessions(h)
 	if err != nil {
 		fmt.Fprintf(c, "%% %v\n", err)
 		return err

@@ -24,7 +24,8 @@ func (u upper) Serve(_ context.Context, in io.Reader, out io.Writer, term Termin
 
 func TestSessionOverSocket(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "control.sock")
-	srv, err := Listen(path, func(d string) (Session, error) {
+	srv, err := Listen(path, func(h Hello) (Session, error) {
+		d := h.Dialect
 		if d != "ios" && d != "junos" {
 			return nil, fmt.Errorf("unknown dialect %q", d)
 		}

@@ -31,9 +31,10 @@ type Backend interface {
 	// BeginConfig starts `configure terminal`: each line the session
 	// accepts is applied at once, as on IOS.
 	BeginConfig() ConfigSession
-	// CheckEnable tells whether secret is the enable secret (true when
-	// none is set).
+	// CheckEnable tells whether secret is the enable secret.
 	CheckEnable(secret string) bool
+	// Access is the configuration's enable secret and command levels.
+	Access() Access
 }
 
 // ConfigSession is configuration mode: the config model's own parser,

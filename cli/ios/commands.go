@@ -16,20 +16,6 @@ func text(f func(Backend) string) func(*Session, io.Writer, []string) error {
 	}
 }
 
-// enable checks the enable secret (given on the line: the control socket
-// and scripts have no prompt to answer).
-func enable(s *Session, w io.Writer, args []string) error {
-	secret := ""
-	if len(args) > 1 {
-		secret = args[1]
-	}
-	if !s.b.CheckEnable(secret) {
-		return fmt.Errorf("%% Access denied")
-	}
-	s.level = privExec
-	return nil
-}
-
 // execTree is every exec-mode command.
 func execTree() *Node {
 	cacheFlow := func(verbose bool) func(*Session, io.Writer, []string) error {
@@ -92,6 +78,10 @@ func execTree() *Node {
 			return nil
 		}),
 		kw("logging", "Show the contents of logging buffers").run(text(Backend.Logging)),
+		kw("privilege", "Show current privilege level").run(func(s *Session, w io.Writer, _ []string) error {
+			fmt.Fprintf(w, "Current privilege level is %d\n", s.priv)
+			return nil
+		}),
 		kw("history", "Display the session command history").run(func(s *Session, w io.Writer, _ []string) error {
 			for _, h := range s.history {
 				fmt.Fprintf(w, "  %s\n", h)
@@ -142,11 +132,9 @@ func execTree() *Node {
 				return nil
 			})),
 		kw("enable", "Turn on privileged commands",
-			restArg("LINE", "Enable secret").run(enable)).run(enable),
-		kw("disable", "Turn off privileged commands").run(func(s *Session, w io.Writer, _ []string) error {
-			s.level = userExec
-			return nil
-		}),
+			arg("<0-15>", "Enable level", rangeCheck(0, 15)).run(enable)).run(enable),
+		kw("disable", "Turn off privileged commands",
+			arg("<0-15>", "Privilege level to go to", rangeCheck(0, 15)).run(disable)).run(disable),
 		kw("terminal", "Set terminal line parameters",
 			kw("length", "Set number of lines on a screen",
 				arg("<0-512>", "Number of lines on screen (0 for no pausing)", rangeCheck(0, 512)).run(func(s *Session, w io.Writer, a []string) error {
@@ -160,13 +148,15 @@ func execTree() *Node {
 	}}
 }
 
-// userCommand says whether IOS lets a user-mode (>) session run it.
-func userCommand(args []string) bool {
-	switch args[0] {
-	case "enable", "exit", "terminal", "disable":
-		return true
-	case "show":
-		return len(args) < 2 || (args[1] != "running-config" && args[1] != "startup-config")
+// disable is `disable [LEVEL]`: down to the level (1 by default).
+func disable(s *Session, w io.Writer, args []string) error {
+	target := 1
+	if len(args) > 1 {
+		target, _ = strconv.Atoi(args[1])
 	}
-	return false
+	if target > s.priv {
+		return fmt.Errorf("%% New privilege level must be less than current privilege level")
+	}
+	s.setPriv(target)
+	return nil
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/term"
@@ -23,28 +25,61 @@ const (
 // Session is one CLI session.
 type Session struct {
 	b       Backend
-	level   int
+	level   int       // the prompt: userExec, privExec or configMode
+	priv    int       // privilege level, 0..15
+	user    string    // "" before a login, or where none is asked
+	line    Line      // what `enable` may do without a secret
+	ask     *question // a pending Password:/Username: prompt
+	login   func(user, password string) (int, bool)
+	log     *slog.Logger
 	cfg     ConfigSession // in configuration mode
 	length  int           // terminal length; 0: no paging
 	width   int
 	history []string
 	exec    *Node
 	ended   bool
+
+	interactive bool // a terminal: a wrong secret may be typed again
+	failDelay   time.Duration
 }
 
-// NewSession starts at the privileged prompt when privileged (the console
-// and the control socket are root's), else at the user prompt.
+// NewSession is a control socket session: privileged (level 15) when
+// privileged, else at the user prompt (level 1).
 func NewSession(b Backend, privileged bool) *Session {
-	s := &Session{b: b, length: 24, width: 80}
+	o := Options{Privilege: 1, Line: LineControl}
 	if privileged {
-		s.level = privExec
+		o.Privilege = 15
+	}
+	return NewSessionWith(b, o)
+}
+
+// NewSessionWith starts a session for a user on a line at a privilege
+// level; with Login set it first asks for a username and password.
+func NewSessionWith(b Backend, o Options) *Session {
+	s := &Session{b: b, length: 24, width: 80, user: o.User, line: o.Line, login: o.Login, log: o.Log, failDelay: o.FailDelay}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.failDelay == 0 {
+		s.failDelay = time.Second
 	}
 	s.exec = execTree()
+	s.setPriv(o.Privilege)
+	if s.login != nil {
+		s.setPriv(0)
+		s.ask = &question{kind: askUser}
+	}
 	return s
 }
 
 // Prompt is what IOS prints before a command.
 func (s *Session) Prompt() string {
+	if s.ask != nil {
+		if s.ask.kind == askUser {
+			return usernamePrompt
+		}
+		return passwordPrompt
+	}
 	h := s.b.Hostname()
 	switch s.level {
 	case userExec:
@@ -63,6 +98,10 @@ func (s *Session) Exec(line string) string {
 }
 
 func (s *Session) run(w io.Writer, line string) {
+	if s.ask != nil {
+		s.answer(w, strings.TrimRight(line, "\r"))
+		return
+	}
 	line = strings.TrimRight(line, " \t\r")
 	if strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "!") {
 		return
@@ -84,18 +123,18 @@ func (s *Session) run(w io.Writer, line string) {
 func (s *Session) helpFor(line string) []string {
 	if s.level == configMode {
 		if t := tokenize(line); len(t) > 0 && strings.HasPrefix("do", t[0].text) && len(t[0].text) >= 2 {
-			return help(s.exec, line[t[0].pos+len(t[0].text):])
+			return help(s.permitted(), line[t[0].pos+len(t[0].text):])
 		}
 		return s.cfg.Help(line)
 	}
-	return help(s.exec, line)
+	return help(s.permitted(), line)
 }
 
 // Complete extends the line as Tab does: the last word, when exactly one
 // keyword fits it (in configuration mode, by the config grammar's help).
 func (s *Session) Complete(line string) string {
 	if s.level != configMode {
-		return complete(s.exec, line)
+		return complete(s.permitted(), line)
 	}
 	t := tokenize(line)
 	if len(t) == 0 || strings.HasSuffix(line, " ") {
@@ -120,20 +159,16 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 		fmt.Fprintln(w, err)
 		return
 	}
-	n, args, err := resolve(s.exec, cmd)
+	// Commands above the session's level do not exist for it: the caret
+	// goes under the first word IOS does not know at that level.
+	levels := s.levels()
+	n, args, err := resolve(s.permitted(), cmd)
 	if err != nil {
 		printError(w, err, promptLen)
 		return
 	}
-	if s.level == userExec && !userCommand(args) {
-		// IOS hides privileged commands from user mode: the caret goes
-		// under the first word it does not know there.
-		pos := 0
-		if t := tokenize(cmd); args[0] == "show" && len(t) > 1 {
-			pos = t[1].pos
-		}
-		fmt.Fprintf(w, "%*s^\n%s\n", promptLen+pos, "", (&matchError{kind: errInvalid}).Error())
-		return
+	if levelOf(levels, args) > 1 {
+		s.logCommand(line)
 	}
 	var out bytes.Buffer
 	if err := n.Run(s, &out, args); err != nil {
@@ -159,6 +194,12 @@ func (s *Session) runConfig(w io.Writer, line string) {
 		return
 	}
 	promptLen := len(s.Prompt())
+	if s.priv < 15 && !abbrev(t[0].text, "end", 2) && !abbrev(t[0].text, "exit", 2) {
+		// Configuration commands are level 15, as on IOS.
+		fmt.Fprintf(w, "%*s^\n%s\n", promptLen+t[0].pos, "", (&matchError{kind: errInvalid}).Error())
+		return
+	}
+	s.logCommand(line)
 	err := s.cfg.Exec(line)
 	if s.cfg.Done() {
 		s.endConfig()
@@ -185,7 +226,10 @@ func (s *Session) runConfig(w io.Writer, line string) {
 	}
 }
 
-func (s *Session) endConfig() { s.level, s.cfg = privExec, nil }
+func (s *Session) endConfig() {
+	s.level, s.cfg = privExec, nil
+	s.setPriv(s.priv)
+}
 
 // splitPipe separates "cmd | filter ARG"; it returns a function that
 // writes the command's output through the filter.
@@ -270,6 +314,7 @@ func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty co
 	if tty.Width > 0 {
 		s.width = tty.Width
 	}
+	s.interactive = tty.Interactive
 	if !tty.Interactive {
 		s.length = 0
 		return term.Script(ctx, in, out, shell{s})
@@ -285,10 +330,19 @@ func (h shell) Run(w io.Writer, line string) { h.s.run(w, line) }
 func (h shell) Help(line string) []string    { return h.s.helpFor(line) }
 func (h shell) Complete(line string) string  { return h.s.Complete(line) }
 func (h shell) History() []string            { return h.s.history }
-func (h shell) Ended() bool                  { return h.s.ended }
+func (h shell) Ended() bool {
+	// A console login never leaves the CLI: exit returns to Username:.
+	return h.s.ended && !h.s.logout()
+}
+func (h shell) Masked() bool { return h.s.Masked() }
+func (h shell) Logout() bool { return h.s.logout() }
 
-// Interrupt (Ctrl-C, Ctrl-Z) leaves configuration mode, as on IOS.
+// Interrupt (Ctrl-C, Ctrl-Z) leaves configuration mode, as on IOS, and
+// abandons an enable prompt.
 func (h shell) Interrupt() {
+	if h.s.ask != nil && h.s.ask.kind == askEnable {
+		h.s.ask = nil
+	}
 	if h.s.level == configMode {
 		h.s.endConfig()
 	}

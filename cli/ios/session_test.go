@@ -60,6 +60,13 @@ func (f *fakeBackend) ClearFlowStats()           { f.cleared++ }
 func (f *fakeBackend) ClearMLSNetflow() error    { return nil }
 func (f *fakeBackend) Reload() error             { return errors.New("% reload is not allowed in this test") }
 func (f *fakeBackend) CheckEnable(s string) bool { return s == "s3cret" }
+func (f *fakeBackend) Access() Access {
+	a := Access{EnableSecret: true, ExecLevels: map[string]int{}}
+	for _, e := range f.cfg.ExecLevels {
+		a.ExecLevels[e.Command] = e.Level
+	}
+	return a
+}
 func (f *fakeBackend) BeginConfig() ConfigSession {
 	return &fakeConfig{f, config.NewIOSSession(f.cfg, "console")}
 }
@@ -81,7 +88,11 @@ func (c *fakeConfig) Exec(line string) error {
 func transcript(s *Session, script string) string {
 	var b bytes.Buffer
 	for _, line := range strings.Split(strings.TrimSpace(script), "\n") {
-		b.WriteString(s.Prompt() + line + "\n")
+		if s.Masked() {
+			b.WriteString(s.Prompt() + "\n") // a password is not echoed
+		} else {
+			b.WriteString(s.Prompt() + line + "\n")
+		}
 		b.WriteString(s.Exec(line))
 	}
 	return b.String()
@@ -92,8 +103,12 @@ func TestTranscript(t *testing.T) {
 	s := NewSession(f, false)
 	got := transcript(s, `
 show running-config
+show ?
 enable wrong
-enable s3cret
+enable
+wrong
+enable
+s3cret
 sh ip cac fl
 show ip cach
 show ip cache flwo

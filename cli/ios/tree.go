@@ -42,10 +42,6 @@ func arg(name, help string, check func(string) error, children ...*Node) *Node {
 	return &Node{Arg: &Arg{Name: name, Check: check}, Help: help, Children: children}
 }
 
-func restArg(name, help string) *Node {
-	return &Node{Arg: &Arg{Name: name, Rest: true}, Help: help}
-}
-
 func rangeCheck(lo, hi int) func(string) error {
 	return func(s string) error {
 		n, err := strconv.Atoi(s)

@@ -26,11 +26,33 @@ type Shell interface {
 
 func crlf(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
 
+// MaxLine is the longest command line, in characters: longer input is
+// refused, never buffered (a pasted ssh-key line is well under it).
+const MaxLine = 8192
+
+// tooLong is the refusal of a longer line.
+var tooLong = fmt.Sprintf("%% Line too long (max %d characters)\n", MaxLine)
+
+// masked is a shell waiting for a password: no echo, and ? and Tab are
+// characters of it.
+func masked(sh Shell) bool {
+	m, ok := sh.(interface{ Masked() bool })
+	return ok && m.Masked()
+}
+
+// logout lets a shell that must not end (a console login) go back to its
+// login prompt on Ctrl-D instead.
+func logout(sh Shell) bool {
+	l, ok := sh.(interface{ Logout() bool })
+	return ok && l.Logout()
+}
+
 // Serve edits lines from in until the shell ends or the input does;
 // pageLen 0 turns paging off.
 func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, pageLen int) error {
 	r := bufio.NewReader(in)
 	var line []byte
+	over := false // the line passed MaxLine: the rest of it is dropped
 	hist := len(sh.History())
 	prompt := func() { io.WriteString(out, crlf(sh.Prompt())) }
 	io.WriteString(out, "\r\n")
@@ -46,11 +68,20 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, pageLen i
 			}
 			return err
 		}
+		hidden := masked(sh)
+		if hidden && (c == '?' || c == '\t') {
+			c = 'x' // a character of the password, not a request
+		}
 		switch c {
 		case '\r', '\n':
 			io.WriteString(out, "\r\n")
 			var buf bytes.Buffer
-			sh.Run(&buf, string(line))
+			if over {
+				buf.WriteString(tooLong)
+				over = false
+			} else {
+				sh.Run(&buf, string(line))
+			}
 			page(r, out, crlf(buf.String()), pageLen)
 			line, hist = line[:0], len(sh.History())
 			if !sh.Ended() {
@@ -71,10 +102,14 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, pageLen i
 		case 0x7f, 0x08: // backspace
 			if len(line) > 0 {
 				line = line[:len(line)-1]
-				io.WriteString(out, "\b \b")
+				if !hidden {
+					io.WriteString(out, "\b \b")
+				}
 			}
 		case 0x15: // Ctrl-U: erase the line
-			io.WriteString(out, strings.Repeat("\b \b", len(line)))
+			if !hidden {
+				io.WriteString(out, strings.Repeat("\b \b", len(line)))
+			}
 			line = line[:0]
 		case 0x03, 0x1a: // Ctrl-C abandons the line, Ctrl-Z ends config mode
 			sh.Interrupt()
@@ -86,13 +121,18 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, pageLen i
 			prompt()
 		case 0x04: // Ctrl-D on an empty line: leave
 			if len(line) == 0 {
+				if logout(sh) {
+					io.WriteString(out, "\r\n")
+					prompt()
+					continue
+				}
 				return nil
 			}
 		case 0x1b: // arrow keys: ESC [ A / B walk the history
 			b1, _ := r.ReadByte()
 			b2, _ := r.ReadByte()
 			h := sh.History()
-			if b1 != '[' || (b2 != 'A' && b2 != 'B') {
+			if hidden || b1 != '[' || (b2 != 'A' && b2 != 'B') {
 				continue
 			}
 			if b2 == 'A' && hist > 0 {
@@ -108,8 +148,14 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, pageLen i
 			out.Write(line)
 		default:
 			if c >= 0x20 && c < 0x7f {
+				if len(line) >= MaxLine {
+					over = true
+					continue
+				}
 				line = append(line, c)
-				out.Write([]byte{c})
+				if !hidden {
+					out.Write([]byte{c})
+				}
 			}
 		}
 	}
@@ -151,12 +197,55 @@ func page(r *bufio.Reader, out io.Writer, text string, length int) {
 // stdin, ssh without a pty): no echo, no prompt, only each command's
 // output.
 func Script(ctx context.Context, in io.Reader, out io.Writer, sh Shell) error {
-	sc := bufio.NewScanner(in)
-	for sc.Scan() && !sh.Ended() {
+	r := bufio.NewReaderSize(in, 4096)
+	for !sh.Ended() {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		sh.Run(out, sc.Text())
+		line, ok, err := ReadLine(r, MaxLine)
+		if err != nil && err != io.EOF {
+			return err
+		}
+		switch {
+		case !ok:
+			io.WriteString(out, tooLong)
+		case err == nil || line != "":
+			sh.Run(out, strings.TrimSuffix(line, "\r"))
+		}
+		if err == io.EOF {
+			return nil
+		}
 	}
-	return sc.Err()
+	return nil
+}
+
+// ReadLine reads one line of at most max bytes (without its newline).
+// A longer line is read to its end and dropped: ok is false, and no
+// more than max bytes were ever held. err is io.EOF at the end of the
+// input (line holds a last line without a newline, if any).
+func ReadLine(r *bufio.Reader, max int) (line string, ok bool, err error) {
+	var b []byte
+	ok = true
+	for {
+		frag, err := r.ReadSlice('\n')
+		if ok && len(b)+len(frag) > max+1 {
+			ok, b = false, nil
+		}
+		if ok {
+			b = append(b, frag...)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil:
+			if ok && len(b) > max {
+				ok, b = false, nil
+			}
+			return string(b), ok, err
+		}
+		if ok {
+			b = b[:len(b)-1]
+		}
+		return string(b), ok, nil
+	}
 }

@@ -1,7 +1,10 @@
 // Package ssh serves the CLI over SSH (golang.org/x/crypto/ssh): password
 // and public-key users from the configuration, a host key generated once
 // and kept in the state directory, failed logins delayed and logged, and
-// a source access list.
+// a source access list. The front end is bounded before anyone logs in:
+// a cap on unauthenticated connections in all and per source, a per-source
+// connection rate, and IOS's `login block-for` quiet mode per source
+// (see limits.go).
 package ssh
 
 import (
@@ -25,6 +28,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/internal/accept"
 )
 
 // Users is the configured accounts, read at each login so a change to the
@@ -34,6 +38,9 @@ type Users interface {
 	CheckKey(user string, key ssh.PublicKey) bool
 	// Permit applies the management access list (`line vty` access-class).
 	Permit(addr netip.Addr) bool
+	// LoginBlock is `login block-for S attempts N within T`; zero
+	// attempts is not configured.
+	LoginBlock() (blockFor time.Duration, attempts int, within time.Duration)
 }
 
 // Sessions makes the CLI session for a logged-in user.
@@ -47,18 +54,20 @@ type Config struct {
 	FailDelay   time.Duration // after a failed login; 0 means 1 s
 	LoginWindow time.Duration // time allowed to authenticate; 0 means 60 s
 	MaxTries    int           // ip ssh authentication-retries; 0 means 3
+	Limits      Limits        // the unauthenticated front end; zero fields are the defaults
 	Logger      *slog.Logger
 }
 
 // Server accepts SSH connections.
 type Server struct {
-	cfg    Config
-	ssh    *ssh.ServerConfig
-	ln     net.Listener
-	log    *slog.Logger
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	failed uint64
+	cfg     Config
+	ssh     *ssh.ServerConfig
+	ln      net.Listener
+	log     *slog.Logger
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	failed  uint64
+	sources *sources
 }
 
 // HostKey loads the host key from dir, creating it on first use: clients
@@ -114,11 +123,13 @@ func Listen(addr string, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log}
+	s := &Server{cfg: cfg, log: log, sources: newSources(cfg.Limits.withDefaults())}
 	s.ssh = &ssh.ServerConfig{
 		MaxAuthTries: cfg.MaxTries,
 		PasswordCallback: func(c ssh.ConnMetadata, pass []byte) (*ssh.Permissions, error) {
-			if cfg.Users.CheckPassword(c.User(), string(pass)) {
+			// A source in quiet mode gets no answer on its passwords, right
+			// or wrong: the block is what stops the guessing.
+			if !s.sources.quiet(sourceOf(c.RemoteAddr()), time.Now()) && cfg.Users.CheckPassword(c.User(), string(pass)) {
 				return &ssh.Permissions{}, nil
 			}
 			return nil, s.fail(c, "password")
@@ -144,12 +155,18 @@ func Listen(addr string, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// fail slows down a password guesser and leaves a trace.
+// fail slows down a password guesser, counts the failure against its
+// source for `login block-for`, and leaves a trace.
 func (s *Server) fail(c ssh.ConnMetadata, how string) error {
 	s.mu.Lock()
 	s.failed++
 	s.mu.Unlock()
 	s.log.Warn("ssh login failed", "user", c.User(), "from", c.RemoteAddr().String(), "method", how)
+	blockFor, attempts, within := s.cfg.Users.LoginBlock()
+	if left, on := s.sources.failed(sourceOf(c.RemoteAddr()), time.Now(), blockFor, attempts, within); on {
+		s.log.Error(fmt.Sprintf("%%SEC_LOGIN-1-QUIET_MODE_ON: Still timeleft for watching failures is %d secs, [user: %s] [Source: %s] [Reason: Login Authentication Failed]",
+			int(left.Seconds()), c.User(), sourceOf(c.RemoteAddr())))
+	}
 	time.Sleep(s.cfg.FailDelay)
 	return errors.New("permission denied")
 }
@@ -173,22 +190,44 @@ func (s *Server) Close() error {
 
 func (s *Server) accept() {
 	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
+	accept.Loop(s.ln, s.log, "ssh", func(c net.Conn) {
+		src := sourceOf(c.RemoteAddr())
+		// Refused before a goroutine or a handshake buffer exists for
+		// it: a flood of connections costs the daemon one accept each.
+		why, over := s.sources.admit(src, time.Now())
+		if over {
+			s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-5-QUIET_MODE_OFF: Quiet Mode is OFF, because block period timed out [Source: %s]", src))
+		}
+		if why != "" {
+			s.refused(src, why)
+			c.Close()
 			return
 		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.serve(c)
+			s.serve(c, src)
 		}()
+	})
+}
+
+// refused logs a refused connection, at most once a second per reason,
+// so that a flood does not flood the log too.
+func (s *Server) refused(src netip.Addr, why string) {
+	if n, ok := s.sources.logDue(why, time.Now()); ok {
+		s.log.Warn("ssh connection refused", "from", src, "reason", why, "refused_since_last", n)
 	}
 }
 
-func (s *Server) serve(c net.Conn) {
+func (s *Server) serve(c net.Conn, src netip.Addr) {
 	defer c.Close()
-	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil && !s.cfg.Users.Permit(ap.Addr().Unmap()) {
+	authed := false
+	defer func() {
+		if !authed {
+			s.sources.done(src)
+		}
+	}()
+	if src.IsValid() && !s.cfg.Users.Permit(src) {
 		s.log.Warn("ssh connection refused by access list", "from", c.RemoteAddr().String())
 		return
 	}
@@ -197,6 +236,8 @@ func (s *Server) serve(c net.Conn) {
 	if err != nil {
 		return
 	}
+	authed = true
+	s.sources.done(src) // no longer an unauthenticated connection
 	c.SetDeadline(time.Time{})
 	defer conn.Close()
 	s.log.Info("ssh login", "user", conn.User(), "from", c.RemoteAddr().String())

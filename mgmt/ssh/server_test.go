@@ -20,8 +20,10 @@ import (
 )
 
 type users struct {
-	key  ssh.PublicKey
-	deny netip.Addr
+	key      ssh.PublicKey
+	deny     netip.Addr
+	blockFor time.Duration // login block-for, with attempts within a minute
+	attempts int
 }
 
 func (u users) CheckPassword(user, pass string) bool { return user == "admin" && pass == "letmein" }
@@ -29,6 +31,9 @@ func (u users) CheckKey(user string, k ssh.PublicKey) bool {
 	return user == "ops" && u.key != nil && bytes.Equal(k.Marshal(), u.key.Marshal())
 }
 func (u users) Permit(a netip.Addr) bool { return a != u.deny }
+func (u users) LoginBlock() (time.Duration, int, time.Duration) {
+	return u.blockFor, u.attempts, time.Minute
+}
 
 // echo answers every line with the user it runs for.
 type echo struct{ user string }

@@ -102,14 +102,23 @@ func run(args []string) error {
 	}
 	log.Info("flowtapd running", "version", version, "persona", cfg.PlatformName(), "ports", m.Daemon().PortModes())
 
-	ctrl, err := control.Listen(f.control, func(dialect string) (control.Session, error) {
-		switch dialect {
-		case "ios":
-			return ios.NewSession(m.CLI(), true), nil
-		case "junos":
+	ctrl, err := control.Listen(f.control, func(h control.Hello) (control.Session, error) {
+		// The control socket is root's (mode 0600) and so privileged; the
+		// console is the same socket, with `login local` if configured.
+		consoleLogin := h.Console && m.Config().Console.LoginLocal
+		switch {
+		case h.Dialect == "ios" && consoleLogin:
+			return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m)}), nil
+		case h.Dialect == "ios" && h.Console:
+			return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log}), nil
+		case h.Dialect == "ios":
+			return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log}), nil
+		case h.Dialect == "junos" && consoleLogin:
+			return nil, fmt.Errorf("the console asks for a login (line con 0, login local): use the IOS CLI")
+		case h.Dialect == "junos":
 			return junos.NewSession(m.JunOS(), "root"), nil
 		}
-		return nil, fmt.Errorf("unknown CLI dialect %q: ios or junos", dialect)
+		return nil, fmt.Errorf("unknown CLI dialect %q: ios or junos", h.Dialect)
 	}, log)
 	if err != nil {
 		m.Close(true)
@@ -243,7 +252,10 @@ func (g *mgmt) applySSH(c config.Config) {
 	}
 	s, err := ssh.Listen(addr, ssh.Config{StateDir: g.f.state, Users: g.m.SSHUsers(), Logger: g.log,
 		MaxTries: c.SSH.AuthRetries, LoginWindow: c.SSH.Timeout,
-		Sessions: func(user string) control.Session { return ios.NewSession(g.m.CLI(), true) }})
+		Sessions: func(user string) control.Session {
+			priv, _ := g.m.SSHUsers().Privilege(user)
+			return ios.NewSessionWith(g.m.CLI(), ios.Options{User: user, Privilege: priv, Line: ios.LineVTY, Log: g.log})
+		}})
 	if err != nil {
 		g.log.Error("ssh server", "err", err)
 		return
@@ -260,6 +272,16 @@ func (g *mgmt) close() {
 	}
 	if g.ssh != nil {
 		g.ssh.Close()
+	}
+}
+
+// consoleUser checks a console login against the local users.
+func consoleUser(m *daemon.Manager) func(user, password string) (int, bool) {
+	return func(user, password string) (int, bool) {
+		if !m.SSHUsers().CheckPassword(user, password) {
+			return 0, false
+		}
+		return m.SSHUsers().Privilege(user)
 	}
 }
 

@@ -27,11 +27,12 @@ func run(args []string, stdin *os.File, stdout io.Writer) error {
 	fs := flag.NewFlagSet("flowtap", flag.ContinueOnError)
 	cmds := fs.String("c", "", "run these commands (one per line) and exit")
 	junos := fs.Bool("junos", false, "use the JunOS dialect")
+	console := fs.Bool("console", false, "run as the console line (flowtapd asks for a login under `line con 0` / `login local`)")
 	sock := fs.String("socket", control.DefaultPath, "flowtapd control socket")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	h := control.Hello{Dialect: "ios"}
+	h := control.Hello{Dialect: "ios", Console: *console}
 	if *junos {
 		h.Dialect = "junos"
 	}

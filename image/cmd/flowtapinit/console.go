@@ -35,7 +35,7 @@ func console(ctx context.Context, log *logger, s settings) error {
 	log.Printf("%s after %.3fs: %s", ConsoleReady, uptime(), prog)
 	for ctx.Err() == nil {
 		if haveCLI {
-			err := runOnConsole(s.CLI, s.Console)
+			err := runOnConsole(s.CLI, s.Console, "--console")
 			log.Printf("CLI exited (%s): starting a shell; 'exit' returns to the CLI", exitReason(err))
 		}
 		start := time.Now()
@@ -53,13 +53,13 @@ func console(ctx context.Context, log *logger, s settings) error {
 // runOnConsole runs a program in its own session on a freshly opened
 // console device as its controlling terminal (so that it gets ^C and job
 // control), as getty does: the terminal is hung up when the session ends.
-func runOnConsole(prog, dev string) error {
+func runOnConsole(prog, dev string, args ...string) error {
 	tty, err := os.OpenFile(dev, os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("open console %s: %w", dev, err)
 	}
 	defer tty.Close()
-	cmd := exec.Command(prog)
+	cmd := exec.Command(prog, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.Env = os.Environ()
 	if os.Getenv("TERM") == "" {

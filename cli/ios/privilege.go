@@ -1,0 +1,296 @@
+package ios
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Line is the kind of terminal line a session runs on; it decides what
+// `enable` does when no enable secret is configured.
+type Line int
+
+const (
+	// LineControl is the control socket: root's only (the socket is mode
+	// 0600), so it is privileged and asks nothing.
+	LineControl Line = iota
+	// LineConsole is the appliance's console: physical access. It asks
+	// for a login when `line con 0` has `login local`.
+	LineConsole
+	// LineVTY is an SSH session: the user logged in with the server.
+	LineVTY
+)
+
+// Access is what a session needs of the configuration to apply
+// privilege levels; it is read at each command, so a change applies at
+// once, as on IOS.
+type Access struct {
+	EnableSecret bool           // an enable secret is configured
+	ExecLevels   map[string]int // privilege exec level N COMMAND
+}
+
+// Options say who a session runs for.
+type Options struct {
+	User      string // "" on the control socket and a console without login
+	Privilege int    // the starting level, 0..15
+	Line      Line
+	// Login, when set, makes the session ask for a username and its
+	// password first (the console's `login local`); it returns the
+	// user's privilege.
+	Login func(user, password string) (privilege int, ok bool)
+	// Log receives command accounting (%PARSER-5-CFGLOG_LOGGEDCMD) and
+	// privilege changes.
+	Log *slog.Logger
+	// FailDelay slows down enable and login guessing; 0 means 1 s.
+	FailDelay time.Duration
+}
+
+// Prompts and messages as IOS prints them.
+const (
+	passwordPrompt = "Password: "
+	usernamePrompt = "Username: "
+	maxEnableTries = 3
+)
+
+// question is a pending prompt: the next line answers it, not a command.
+type question struct {
+	kind   int // askEnable, askUser, askPassword
+	target int // askEnable: the level asked for
+	tries  int
+	user   string // askPassword: the username given
+}
+
+const (
+	askEnable = iota
+	askUser
+	askPassword
+)
+
+// defaultLevels are IOS's levels for the exec commands; a command not
+// listed (nor begun by one listed) needs 15. The longest listed prefix
+// of a command's words decides.
+var defaultLevels = map[string]int{
+	"enable":              0,
+	"disable":             0,
+	"exit":                0,
+	"terminal":            1,
+	"show":                1,
+	"show running-config": 15,
+	"show startup-config": 15,
+}
+
+// levels is the table in force: IOS's defaults and the configured
+// `privilege exec level` lines, expanded to full keywords.
+func (s *Session) levels() map[string]int {
+	out := make(map[string]int, len(defaultLevels))
+	for k, v := range defaultLevels {
+		out[k] = v
+	}
+	for cmd, lvl := range s.b.Access().ExecLevels {
+		out[expand(s.exec, cmd)] = lvl
+	}
+	return out
+}
+
+// expand writes a configured command in full keywords (`sh run` is `show
+// running-config`); words the tree does not know stay as typed.
+func expand(root *Node, cmd string) string {
+	n := root
+	var out []string
+	for _, w := range strings.Fields(cmd) {
+		c := candidates(n, w)
+		if n == nil || len(c) != 1 || c[0].Arg != nil {
+			out = append(out, strings.ToLower(w))
+			n = nil
+			continue
+		}
+		n = c[0]
+		out = append(out, n.Word)
+	}
+	return strings.Join(out, " ")
+}
+
+// levelOf is the level a command (its full keywords) needs.
+func levelOf(levels map[string]int, words []string) int {
+	for i := len(words); i > 0; i-- {
+		if l, ok := levels[strings.Join(words[:i], " ")]; ok {
+			return l
+		}
+	}
+	return 15
+}
+
+// permitted prunes the exec tree to what the session's level may run: a
+// keyword stays when a command it begins is allowed, and a node runs
+// only when its own command is. `?`, Tab and the caret of an error then
+// all see what IOS shows at that level.
+func (s *Session) permitted() *Node {
+	levels := s.levels()
+	var prune func(n *Node, path []string) *Node
+	prune = func(n *Node, path []string) *Node {
+		c := *n
+		c.Children = nil
+		if n.Run != nil && levelOf(levels, path) > s.priv {
+			c.Run = nil
+		}
+		for _, k := range n.Children {
+			p := path
+			if k.Arg == nil {
+				p = append(append([]string(nil), path...), k.Word)
+			}
+			if kid := prune(k, p); kid != nil {
+				c.Children = append(c.Children, kid)
+			}
+		}
+		if c.Run == nil && len(c.Children) == 0 && len(path) > 0 {
+			return nil
+		}
+		return &c
+	}
+	return prune(s.exec, nil)
+}
+
+// setPriv moves the session to a level; the prompt follows (`#` from 2).
+func (s *Session) setPriv(level int) {
+	s.priv = level
+	if s.level != configMode {
+		s.level = userExec
+		if level >= 2 {
+			s.level = privExec
+		}
+	}
+}
+
+// who names the session's user in logs, as IOS names the line when no
+// one logged in.
+func (s *Session) who() string {
+	if s.user != "" {
+		return s.user
+	}
+	if s.line == LineConsole {
+		return "console"
+	}
+	return "control"
+}
+
+// logCommand records a privileged or configuration command with its
+// user, as IOS's configuration logger does; secrets are masked.
+func (s *Session) logCommand(line string) {
+	s.log.Info(fmt.Sprintf("%%PARSER-5-CFGLOG_LOGGEDCMD: User:%s  logged command:%s", s.who(), hideSecrets(line)))
+}
+
+// hideSecrets masks what follows `secret`, `password` or an SNMPv3
+// user's `auth`, so no log holds a clear-text secret.
+func hideSecrets(line string) string {
+	words := strings.Fields(line)
+	snmpUser := len(words) > 1 && abbrev(words[0], "snmp-server", 1) && abbrev(words[1], "user", 1)
+	for i, w := range words {
+		if abbrev(w, "secret", 3) || abbrev(w, "password", 3) || snmpUser && abbrev(w, "auth", 2) {
+			if i+1 < len(words) {
+				return strings.Join(words[:i+1], " ") + " *****"
+			}
+		}
+	}
+	return line
+}
+
+func abbrev(w, keyword string, min int) bool {
+	return len(w) >= min && strings.HasPrefix(keyword, strings.ToLower(w))
+}
+
+// enable is `enable [LEVEL]`: up to the level, after the enable secret.
+func enable(s *Session, w io.Writer, args []string) error {
+	target := 15
+	if len(args) > 1 {
+		target, _ = strconv.Atoi(args[1])
+	}
+	if target <= s.priv {
+		s.setPriv(target)
+		return nil
+	}
+	if !s.b.Access().EnableSecret {
+		// The console and root's socket are the box itself; a remote
+		// user cannot raise a level nothing guards (IOS's vty rule).
+		if s.line == LineVTY {
+			return fmt.Errorf("%% No password set")
+		}
+		s.raise(target)
+		return nil
+	}
+	s.ask = &question{kind: askEnable, target: target}
+	return nil
+}
+
+func (s *Session) raise(target int) {
+	s.setPriv(target)
+	s.log.Info(fmt.Sprintf("%%SYS-5-PRIV_AUTH_PASS: Privilege level set to %d by %s", target, s.who()))
+}
+
+// answer takes a line typed at a pending prompt.
+func (s *Session) answer(w io.Writer, line string) {
+	q := s.ask
+	switch q.kind {
+	case askEnable:
+		if s.b.CheckEnable(line) {
+			s.ask = nil
+			s.raise(q.target)
+			return
+		}
+		q.tries++
+		s.log.Warn(fmt.Sprintf("%%SYS-5-PRIV_AUTH_FAIL: Authentication to privilege level %d failed by %s", q.target, s.who()))
+		time.Sleep(s.failDelay)
+		if !s.interactive {
+			// A script cannot type it again: its next line is a command.
+			s.ask = nil
+			fmt.Fprintln(w, "% Access denied")
+			return
+		}
+		if q.tries >= maxEnableTries {
+			s.ask = nil
+			fmt.Fprintln(w, "% Bad secrets")
+			fmt.Fprintln(w)
+		}
+	case askUser:
+		if line = strings.TrimSpace(line); line != "" {
+			s.ask = &question{kind: askPassword, user: line}
+		}
+	case askPassword:
+		priv, ok := s.login(q.user, line)
+		if !ok {
+			s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: %s] on console", q.user))
+			time.Sleep(s.failDelay)
+			fmt.Fprintln(w, "% Login invalid")
+			fmt.Fprintln(w)
+			s.ask = &question{kind: askUser}
+			return
+		}
+		s.ask = nil
+		s.user = q.user
+		s.history = nil
+		s.setPriv(priv)
+		s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] on console", q.user))
+	}
+}
+
+// logout ends a console login: back to the Username: prompt, never out
+// of the CLI (what runs after it on the console is a shell).
+func (s *Session) logout() bool {
+	if s.login == nil {
+		return false
+	}
+	if s.level == configMode {
+		s.endConfig()
+	}
+	s.user, s.history, s.ended = "", nil, false
+	s.setPriv(0)
+	s.ask = &question{kind: askUser}
+	return true
+}
+
+// Masked tells the line editor not to echo (a password is being typed).
+func (s *Session) Masked() bool {
+	return s.ask != nil && (s.ask.kind == askEnable || s.ask.kind == askPassword)
+}

@@ -1,0 +1,210 @@
+package ssh
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// Limits bound what connections that have not logged in may cost. A
+// connection over a limit is closed as soon as it is accepted.
+type Limits struct {
+	// MaxStartups caps unauthenticated connections in all (OpenSSH's
+	// MaxStartups); 0 means 32.
+	MaxStartups int
+	// PerSource caps them per source address; 0 means 4.
+	PerSource int
+	// Rate is new connections per second a source may open, with a burst
+	// of Burst; 0 means 4 and 16.
+	Rate  float64
+	Burst int
+	// MaxSources bounds the per-source table (a spray of addresses
+	// cannot grow it further); 0 means 65536.
+	MaxSources int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxStartups == 0 {
+		l.MaxStartups = 32
+	}
+	if l.PerSource == 0 {
+		l.PerSource = 4
+	}
+	if l.Rate == 0 {
+		l.Rate = 4
+	}
+	if l.Burst == 0 {
+		l.Burst = 16
+	}
+	if l.MaxSources == 0 {
+		l.MaxSources = 65536
+	}
+	return l
+}
+
+// Reasons a connection is refused, as logged.
+const (
+	refusedQuiet     = "login block-for quiet mode"
+	refusedRate      = "per-source connection rate"
+	refusedPerSource = "per-source unauthenticated connections"
+	refusedStartups  = "unauthenticated connections"
+	refusedTable     = "source table full"
+)
+
+// source is what the front end remembers of one address.
+type source struct {
+	unauth     int       // connections not yet logged in
+	tokens     float64   // rate bucket
+	refill     time.Time // when tokens was last brought up to date
+	fails      []time.Time
+	quietUntil time.Time
+}
+
+// sources is the per-source state, shared by the accept loop and the
+// password callbacks.
+type sources struct {
+	lim    Limits
+	mu     sync.Mutex
+	m      map[netip.Addr]*source
+	unauth int
+	logged map[string]time.Time // last log line per refusal reason
+	counts map[string]int       // refusals since that line
+}
+
+func newSources(l Limits) *sources {
+	return &sources{lim: l, m: map[netip.Addr]*source{}, logged: map[string]time.Time{}, counts: map[string]int{}}
+}
+
+func sourceOf(a net.Addr) netip.Addr {
+	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
+		return ap.Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+// get returns the source's state, creating it (nil when the table is
+// full even after dropping idle entries).
+func (s *sources) get(a netip.Addr, now time.Time) *source {
+	if e, ok := s.m[a]; ok {
+		return e
+	}
+	if len(s.m) >= s.lim.MaxSources {
+		for k, e := range s.m {
+			if e.idle(now, s.lim) {
+				delete(s.m, k)
+			}
+		}
+		if len(s.m) >= s.lim.MaxSources {
+			return nil
+		}
+	}
+	e := &source{tokens: float64(s.lim.Burst), refill: now}
+	s.m[a] = e
+	return e
+}
+
+// idle: forgetting the entry changes nothing.
+func (e *source) idle(now time.Time, l Limits) bool {
+	e.bring(now, l)
+	return e.unauth == 0 && now.After(e.quietUntil) && e.tokens >= float64(l.Burst) && len(e.fails) == 0
+}
+
+func (e *source) bring(now time.Time, l Limits) {
+	e.tokens = min(float64(l.Burst), e.tokens+now.Sub(e.refill).Seconds()*l.Rate)
+	e.refill = now
+}
+
+// admit decides on a new connection from a: "" lets it in (and counts
+// it as unauthenticated until done), else the reason it is refused.
+// quietOver reports that the source's quiet mode has just ended.
+func (s *sources) admit(a netip.Addr, now time.Time) (why string, quietOver bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.get(a, now)
+	switch {
+	case e == nil:
+		return refusedTable, false
+	case now.Before(e.quietUntil):
+		return refusedQuiet, false
+	case !e.quietUntil.IsZero():
+		e.quietUntil, quietOver = time.Time{}, true
+	}
+	e.bring(now, s.lim)
+	switch {
+	case e.tokens < 1:
+		return refusedRate, quietOver
+	case e.unauth >= s.lim.PerSource:
+		return refusedPerSource, quietOver
+	case s.unauth >= s.lim.MaxStartups:
+		return refusedStartups, quietOver
+	}
+	e.tokens--
+	e.unauth++
+	s.unauth++
+	return "", quietOver
+}
+
+// done ends a connection's unauthenticated life (it logged in or left).
+func (s *sources) done(a netip.Addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.m[a]; ok && e.unauth > 0 {
+		e.unauth--
+		s.unauth--
+	}
+}
+
+// quiet reports whether a is in quiet mode.
+func (s *sources) quiet(a netip.Addr, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[a]
+	return ok && now.Before(e.quietUntil)
+}
+
+// failed records a failed login from a under `login block-for blockFor
+// attempts n within within`; it reports when that starts quiet mode, and
+// for how long.
+func (s *sources) failed(a netip.Addr, now time.Time, blockFor time.Duration, n int, within time.Duration) (time.Duration, bool) {
+	if n <= 0 {
+		return 0, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.get(a, now)
+	if e == nil || now.Before(e.quietUntil) {
+		return 0, false
+	}
+	// Only the last n failures matter: the list stays bounded.
+	keep := e.fails[:0]
+	for _, t := range e.fails {
+		if now.Sub(t) < within {
+			keep = append(keep, t)
+		}
+	}
+	e.fails = append(keep, now)
+	if len(e.fails) > n {
+		e.fails = e.fails[len(e.fails)-n:]
+	}
+	if len(e.fails) < n {
+		return 0, false
+	}
+	e.fails = e.fails[:0]
+	e.quietUntil = now.Add(blockFor)
+	return blockFor, true
+}
+
+// logDue rate-limits the log of refusals to one line a second per
+// reason; it returns how many were refused since the last line.
+func (s *sources) logDue(why string, now time.Time) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts[why]++
+	if now.Sub(s.logged[why]) < time.Second {
+		return 0, false
+	}
+	n := s.counts[why]
+	s.logged[why], s.counts[why] = now, 0
+	return n, true
+}
