@@ -103,6 +103,25 @@ func (c Config) ASFillMode() export.ASMode {
 	if c.PrefixAS.Mode != export.ASNone {
 		return c.PrefixAS.Mode
 	}
+	if c.Export.AS != export.ASNone {
+		return c.Export.AS
+	}
+	// Only per-collector modes: the records carry one pair of AS fields,
+	// filled for the first collector that asks.
+	for _, d := range c.Export.Destinations {
+		if d.AS != export.ASNone {
+			return d.AS
+		}
+	}
+	return export.ASNone
+}
+
+// DestinationAS is the AS mode a collector's records carry: its own, or
+// the export-wide one.
+func (c Config) DestinationAS(d Destination) export.ASMode {
+	if d.AS != export.ASNone {
+		return d.AS
+	}
 	return c.Export.AS
 }
 

@@ -75,6 +75,8 @@ interface eth1
 	}
 }
 
+// TestRenderDiffJunOS: the new flow-server has no autonomous-system-type:
+// the example sets it on 192.0.2.10 only (it is per server).
 func TestRenderDiffJunOS(t *testing.T) {
 	old := loadExample(t, "junos.set")
 	new, err := ApplyJunOS(old, "t", []byte(`set forwarding-options sampling input rate 2000
@@ -102,7 +104,6 @@ delete interfaces eth1
 [edit forwarding-options sampling family inet output]
 +   flow-server 192.0.2.99 {
 +       port 2055;
-+       autonomous-system-type origin;
 +   }
 `
 	if got != want {

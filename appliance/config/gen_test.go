@@ -460,20 +460,23 @@ func randomJunOSConfig(t testing.TB, r *rand.Rand, persona string) Config {
 			c.Sampling.MaxPacketsPerSecond = uint32(g.between(1, 65535))
 		}
 	}
-	for range g.r.IntN(3) {
-		d := Destination{Addr: netip.AddrPortFrom(g.addr(false), uint16(g.between(1, 65535)))}
+	for range g.r.IntN(4) {
+		a := g.addr(false)
+		if n := len(c.Export.Destinations); n > 0 && g.maybe() {
+			a = c.Export.Destinations[g.r.IntN(n)].Addr.Addr() // another port of a collector host
+		}
+		d := Destination{Addr: netip.AddrPortFrom(a, uint16(g.between(1, 65535)))}
 		if g.maybe() {
 			d.Version = g.version()
 		}
 		if g.maybe() && d.Addr.Addr().Is4() {
 			d.SourceAddress = g.addr(true)
 		}
-		if !slices.ContainsFunc(c.Export.Destinations, func(o Destination) bool { return o.Addr.Addr() == d.Addr.Addr() }) {
+		// JunOS says autonomous-system-type per flow-server.
+		d.AS = export.ASMode(g.r.IntN(3))
+		if !slices.ContainsFunc(c.Export.Destinations, func(o Destination) bool { return o.Addr == d.Addr }) {
 			c.Export.Destinations = append(c.Export.Destinations, d)
 		}
-	}
-	if len(c.Export.Destinations) > 0 {
-		c.Export.AS = export.ASMode(g.r.IntN(3))
 	}
 	n, err := Normalize(c)
 	if err != nil {

@@ -211,7 +211,13 @@ func (x *cmd) exportDestination() {
 	}
 	d := Destination{Addr: ap}
 	for x.c.more() {
-		switch x.c.keyword("source-address", "version") {
+		switch x.c.keyword("origin-as", "peer-as", "source-address", "version") {
+		case "origin-as":
+			d.AS = export.ASOrigin
+			x.touch(path + ".as")
+		case "peer-as":
+			d.AS = export.ASPeer
+			x.touch(path + ".as")
 		case "version":
 			d.Version = x.exportVersion()
 			x.touch(path + ".version")

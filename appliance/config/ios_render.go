@@ -295,6 +295,9 @@ func renderExport(r *iosWriter, c Config) {
 		if d.SourceAddress.IsValid() {
 			line += " source-address " + d.SourceAddress.String()
 		}
+		if d.AS != export.ASNone {
+			line += " " + d.AS.String()
+		}
 		r.line("%s", line)
 	}
 }

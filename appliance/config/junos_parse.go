@@ -471,7 +471,13 @@ func (j *jcmd) samplingOutput() {
 
 // flowServer maps a JunOS flow-server onto a collector. JunOS keys the
 // server by address and makes the port an attribute; the model keys by
-// both, so a server without a port yet has port 0 (refused at commit).
+// both, so that several collectors on one address (ports 2055, 9995,
+// 9996 of one nfcapd host) can be configured: `flow-server A port P`
+// names the server (A, P), creating it when it is new, and the
+// statements that follow on the line apply to it. Without a port a line
+// applies to the one server at A (one without a port yet has port 0,
+// refused at commit; its first port statement completes it); when A has
+// several, the line must name the port.
 func (j *jcmd) flowServer() {
 	a := j.c.addr(false)
 	if j.c.err != nil {
@@ -479,7 +485,46 @@ func (j *jcmd) flowServer() {
 	}
 	a, at := a.Unmap(), j.c.last()
 	e := &j.cfg.Export
-	i := slices.IndexFunc(e.Destinations, func(d Destination) bool { return d.Addr.Addr() == a })
+	atAddr := func() []int {
+		var is []int
+		for i, d := range e.Destinations {
+			if d.Addr.Addr() == a {
+				is = append(is, i)
+			}
+		}
+		return is
+	}
+	// A port right after the address names the server.
+	var port uint16
+	named := false
+	if j.c.more() && j.c.words[j.c.pos].text == "port" && j.c.pos+1 < len(j.c.words) {
+		j.c.pos++
+		port, named = uint16(j.c.uint(1, 65535)), true
+		if j.c.err != nil {
+			return
+		}
+	}
+	i := -1
+	switch is := atAddr(); {
+	case named:
+		i = slices.IndexFunc(e.Destinations, func(d Destination) bool { return d.Addr == netip.AddrPortFrom(a, port) })
+		if i < 0 && !j.del {
+			// A server begun without a port takes this one.
+			if k := slices.IndexFunc(e.Destinations, func(d Destination) bool { return d.Addr == netip.AddrPortFrom(a, 0) }); k >= 0 {
+				i = k
+				e.Destinations[i].Addr = netip.AddrPortFrom(a, port)
+			}
+		}
+	case len(is) == 1:
+		i = is[0]
+	case len(is) > 1:
+		if j.deleting() { // delete flow-server A: every server at A
+			e.Destinations = slices.DeleteFunc(e.Destinations, func(d Destination) bool { return d.Addr.Addr() == a })
+			return
+		}
+		j.c.refuse("flow-server %s has %d ports: name one (flow-server %s port PORT ...)", a, len(is), a)
+		return
+	}
 	if j.deleting() {
 		if i >= 0 {
 			e.Destinations = slices.Delete(e.Destinations, i, i+1)
@@ -491,62 +536,89 @@ func (j *jcmd) flowServer() {
 			j.c.skip()
 			return
 		}
-		e.Destinations = append(e.Destinations, Destination{Addr: netip.AddrPortFrom(a, 0)})
+		e.Destinations = append(e.Destinations, Destination{Addr: netip.AddrPortFrom(a, port)})
 		i = len(e.Destinations) - 1
 	}
 	d := &e.Destinations[i]
-	j.touch("export.destinations[" + d.Addr.String() + "]")
-	if !j.c.more() {
-		return
-	}
-	k := j.c.keyword("autonomous-system-type", "port", "source-address", "version")
-	if j.del {
-		j.c.end()
+	path := "export.destinations[" + d.Addr.String() + "]"
+	j.touched = append(j.touched, touched{path, at})
+	for j.c.more() {
+		k := j.c.keyword("autonomous-system-type", "port", "source-address", "version")
+		if j.del {
+			j.c.end()
+			switch k {
+			case "port":
+				d.Addr = netip.AddrPortFrom(a, 0)
+			case "version":
+				d.Version = 0
+			case "autonomous-system-type":
+				j.clearServerAS(i)
+			case "source-address":
+				d.SourceAddress = netip.Addr{}
+			}
+			return
+		}
 		switch k {
 		case "port":
-			d.Addr = netip.AddrPortFrom(a, 0)
+			p := netip.AddrPortFrom(a, uint16(j.c.uint(1, 65535)))
+			if j.c.err == nil && p != d.Addr && slices.ContainsFunc(e.Destinations, func(o Destination) bool { return o.Addr == p }) {
+				j.c.refuse("flow-server %s port %d is configured already", a, p.Port())
+				return
+			}
+			d.Addr = p
 		case "version":
-			d.Version = 0
+			if j.c.tryKeyword("ipfix") != "" {
+				d.Version = platform.IPFIX
+			} else {
+				// 7 is no JunOS version, but a PFC persona's model may hold it.
+				switch n := j.c.uint(5, 9); n {
+				case 5, 7, 8, 9:
+					d.Version = platform.ExportVersion(n)
+				default:
+					j.c.invalid(j.c.last(), "")
+				}
+			}
 		case "autonomous-system-type":
-			e.AS = export.ASNone
+			as := map[string]export.ASMode{"origin": export.ASOrigin, "peer": export.ASPeer}[j.c.keyword("origin", "peer")]
+			// Per server: equal to the export-wide mode it follows that.
+			d.AS = as
+			if as == e.AS {
+				d.AS = export.ASNone
+			}
 		case "source-address":
-			d.SourceAddress = netip.Addr{}
+			d.SourceAddress = j.c.addr(false)
 		}
-		return
+		if j.c.err != nil {
+			return
+		}
+		path = "export.destinations[" + d.Addr.String() + "]"
+		j.touched = append(j.touched, touched{path, at}) // the port changes the key
+		switch k {
+		case "version":
+			j.touch(path + ".version")
+		case "source-address":
+			j.touch(path + ".source-address")
+		case "autonomous-system-type":
+			j.touch(path + ".as")
+		}
 	}
-	switch k {
-	case "port":
-		d.Addr = netip.AddrPortFrom(a, uint16(j.c.uint(1, 65535)))
-	case "version":
-		if j.c.tryKeyword("ipfix") != "" {
-			d.Version = platform.IPFIX
-		} else {
-			// 7 is no JunOS version, but a PFC persona's model may hold it.
-			switch n := j.c.uint(5, 9); n {
-			case 5, 7, 8, 9:
-				d.Version = platform.ExportVersion(n)
-			default:
-				j.c.invalid(j.c.last(), "")
+}
+
+// clearServerAS deletes server i's autonomous-system-type. When it came
+// from the export-wide mode (an IOS `origin-as`), the other servers keep
+// theirs: the mode moves onto each of them.
+func (j *jcmd) clearServerAS(i int) {
+	e := &j.cfg.Export
+	if e.AS != export.ASNone {
+		for k := range e.Destinations {
+			if e.Destinations[k].AS == export.ASNone {
+				e.Destinations[k].AS = e.AS
 			}
 		}
-	case "autonomous-system-type":
-		e.AS = map[string]export.ASMode{"origin": export.ASOrigin, "peer": export.ASPeer}[j.c.keyword("origin", "peer")]
+		e.AS = export.ASNone
 		j.touch("export.as")
-	case "source-address":
-		d.SourceAddress = j.c.addr(false)
 	}
-	j.c.end()
-	if j.c.err != nil {
-		return
-	}
-	path := "export.destinations[" + d.Addr.String() + "]"
-	j.touched = append(j.touched, touched{path, at}) // the port changes the key
-	switch k {
-	case "version":
-		j.touch(path + ".version")
-	case "source-address":
-		j.touch(path + ".source-address")
-	}
+	e.Destinations[i].AS = export.ASNone
 }
 
 // Candidate is the configuration the session's lines have built so far,

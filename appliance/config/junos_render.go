@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -75,17 +76,33 @@ func junosStatements(c Config) []jstmt {
 	if c.Cache.Inactive != 0 {
 		add(fmt.Sprintf("flow-inactive-timeout %d", c.Cache.Inactive/time.Second), output...)
 	}
+	perAddr := map[netip.Addr]int{}
 	for _, d := range c.Export.Destinations {
-		p := append(output, "flow-server "+d.Addr.Addr().String())
-		add(fmt.Sprintf("port %d", d.Addr.Port()), p...)
+		perAddr[d.Addr.Addr()]++
+	}
+	for _, d := range c.Export.Destinations {
+		server := append(output, "flow-server "+d.Addr.Addr().String())
+		var props []string
 		if d.Version != 0 {
-			add("version "+d.Version.String(), p...)
+			props = append(props, "version "+d.Version.String())
 		}
-		if c.Export.AS != export.ASNone {
-			add("autonomous-system-type "+strings.TrimSuffix(c.Export.AS.String(), "-as"), p...)
+		if as := c.DestinationAS(d); as != export.ASNone {
+			props = append(props, "autonomous-system-type "+strings.TrimSuffix(as.String(), "-as"))
 		}
 		if d.SourceAddress.IsValid() {
-			add("source-address "+d.SourceAddress.String(), p...)
+			props = append(props, "source-address "+d.SourceAddress.String())
+		}
+		port := fmt.Sprintf("port %d", d.Addr.Port())
+		if perAddr[d.Addr.Addr()] == 1 || len(props) == 0 {
+			add(port, server...)
+		}
+		if perAddr[d.Addr.Addr()] > 1 {
+			// Several collectors on one address: each statement names
+			// its server by address and port.
+			server = append(output, "flow-server "+d.Addr.Addr().String()+" "+port)
+		}
+		for _, pr := range props {
+			add(pr, server...)
 		}
 	}
 	return out

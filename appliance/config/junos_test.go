@@ -1,9 +1,11 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -89,4 +91,74 @@ func TestJunOSUnmapped(t *testing.T) {
 	if strings.Contains(u, "hostname") || strings.Contains(u, "interfaces[eth1].ingress") {
 		t.Errorf("unmapped lists what JunOS says: %s", u)
 	}
+}
+
+// TestJunOSServersOnOneAddress: three collectors on one address, each
+// with its own options, survive `show configuration | display set` and
+// the brace text loaded back; autonomous-system-type set on one server
+// stays on that server.
+func TestJunOSServersOnOneAddress(t *testing.T) {
+	src := `set system host-name jflow
+set forwarding-options sampling family inet output flow-server 192.0.2.10 port 2055
+set forwarding-options sampling family inet output flow-server 192.0.2.10 version 5
+set forwarding-options sampling family inet output flow-server 192.0.2.10 port 9995 version 9
+set forwarding-options sampling family inet output flow-server 192.0.2.10 port 9996
+set forwarding-options sampling family inet output flow-server 192.0.2.10 port 9996 autonomous-system-type peer
+set forwarding-options sampling family inet output flow-server 192.0.2.20 port 2055
+`
+	c, err := ParseJunOS("t", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type server struct {
+		addr    string
+		version platform.ExportVersion
+		as      export.ASMode
+	}
+	var got []server
+	for _, d := range c.Export.Destinations {
+		got = append(got, server{d.Addr.String(), d.Version, c.DestinationAS(d)})
+	}
+	want := []server{{"192.0.2.10:2055", platform.V5, export.ASNone}, {"192.0.2.10:9995", platform.V9, export.ASNone},
+		{"192.0.2.10:9996", 0, export.ASPeer}, {"192.0.2.20:2055", 0, export.ASNone}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("servers %+v, want %+v", got, want)
+	}
+	set := RenderJunOSSet(c)
+	reparse(t, "display set", ParseJunOS, set, c)
+	reparse(t, "brace text", ParseJunOS, RenderJunOS(c), c)
+	if !strings.Contains(set, "flow-server 192.0.2.10 port 9996 autonomous-system-type peer\n") {
+		t.Fatalf("display set does not name the server of a per-server option:\n%s", set)
+	}
+
+	// A line without a port is ambiguous once the address has several.
+	if _, err := ApplyJunOS(c, "t", []byte("set forwarding-options sampling family inet output flow-server 192.0.2.10 version 9\n")); err == nil ||
+		!strings.Contains(err.Error(), "has 3 ports") {
+		t.Fatalf("an unqualified line on a shared address: %v", err)
+	}
+	// Deleting one server leaves the others.
+	d, err := ApplyJunOS(c, "t", []byte("delete forwarding-options sampling family inet output flow-server 192.0.2.10 port 9995\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Export.Destinations) != 3 || slices.ContainsFunc(d.Export.Destinations, func(x Destination) bool { return x.Addr.Port() == 9995 }) {
+		t.Fatalf("after deleting port 9995: %v", d.Export.Destinations)
+	}
+}
+
+// TestJunOSPerServerASFromIOS: an IOS export-wide origin-as shows on every
+// server; deleting it on one leaves it on the others.
+func TestJunOSPerServerASFromIOS(t *testing.T) {
+	c, err := ParseIOS("t", []byte("ip flow-export version 9 origin-as\nip flow-export destination 192.0.2.1 2055\nip flow-export destination 192.0.2.2 2055\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ApplyJunOS(c, "t", []byte("delete forwarding-options sampling family inet output flow-server 192.0.2.1 autonomous-system-type\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := d.DestinationAS(d.Export.Destinations[0]), d.DestinationAS(d.Export.Destinations[1]); a != export.ASNone || b != export.ASOrigin {
+		t.Fatalf("after deleting the first server's AS type: %v, %v", a, b)
+	}
+	reparse(t, "running-config", ParseIOS, RunningConfig(d), d)
 }

@@ -40,6 +40,10 @@ type Destination struct {
 	// extension `source-address`); invalid: Export.Source or the kernel's
 	// choice.
 	SourceAddress netip.Addr
+	// AS is this collector's AS mode (JunOS autonomous-system-type, per
+	// flow-server; IOS extension `origin-as|peer-as` after the
+	// destination); ASNone follows Export.AS.
+	AS export.ASMode
 }
 
 // Aggregation is one `ip flow-aggregation cache SCHEME` block.

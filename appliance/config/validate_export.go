@@ -59,6 +59,9 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 		if seen[d.Addr] {
 			v.failf(path, "configured twice")
 		}
+		if d.AS > export.ASPeer {
+			v.failf(path+".as", "unknown AS mode %d", d.AS)
+		}
 		seen[d.Addr] = true
 		if d.Version != 0 {
 			if _, err := p.Validate(platform.Setting{Export: d.Version}); err != nil {
