@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +19,37 @@ func Save(path string, c Config) error {
 	return commitTemp(tmp, path)
 }
 
+// WriteFile writes data to path atomically, as Save does.
+func WriteFile(path string, data []byte) error {
+	tmp, err := writeTemp(path, data)
+	if err != nil {
+		return err
+	}
+	return commitTemp(tmp, path)
+}
+
+// RemoveTemps removes the temp files a save to path left when the process
+// died before its rename. The caller makes sure no save to path runs.
+func RemoveTemps(path string) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	left, err := filepath.Glob(filepath.Join(dir, tempPrefix(base)+"*"))
+	if err != nil {
+		return fmt.Errorf("config: temp files of %s: %w", path, err)
+	}
+	var errs []error
+	for _, f := range left {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
+
 // writeTemp writes data to a new file beside path and syncs it; the file
 // is not yet where readers look.
 func writeTemp(path string, data []byte) (string, error) {
@@ -25,7 +57,7 @@ func writeTemp(path string, data []byte) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
 	if err != nil {
 		return "", fmt.Errorf("config: save %s: %w", path, err)
 	}

@@ -523,17 +523,25 @@ func (d *Daemon) Settings() Settings {
 	return d.settings
 }
 
-// Close ends this daemon. With keep (an exit to be restarted: SIGTERM
-// from the supervisor, an upgrade) the flows stay in the pinned table and
-// the next daemon ages and exports them; otherwise every flow is exported
-// first. Either way the exporters flush and the ports are released:
-// pinned links keep metering into the pinned table meanwhile.
+// Close ends this daemon. With keep (an exit to be restarted: a daemon
+// run with --keep-metering, an upgrade) the pinned links go on metering
+// into the pinned table and the next daemon ages and exports the flows.
+// Without keep (an orderly stop) the ports are detached, so they carry
+// traffic as before flowtapd, and every flow is exported. Either way the
+// exporters flush.
 func (d *Daemon) Close(keep bool) error {
 	close(d.stopRetry)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var errs []error
 	if !keep {
+		// Leave the ports as they were before flowtapd (no XDP program,
+		// not promiscuous) first, so that nothing is metered after the
+		// last harvest.
+		for name, p := range d.ports {
+			errs = append(errs, d.dp.Detach(p), netcfg.Release(name))
+			delete(d.ports, name)
+		}
 		if err := d.exportAll(); err != nil {
 			errs = append(errs, fmt.Errorf("final flush: %w", err))
 		}

@@ -43,9 +43,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	}
 	// A PFC exports nothing until `mls nde sender`.
 	if !strings.HasPrefix(p.Name, "pfc") || c.NDE {
-		if s.Exports, err = destinations(c, s.Sampling, boot); err != nil {
-			return Settings{}, err
-		}
+		s.Exports, s.SourceMissing = destinations(c, s.Sampling, boot)
 	}
 	for _, a := range c.Aggregations {
 		if !a.Enabled {
@@ -106,12 +104,12 @@ func sampling(c config.Config, g platform.Sampling) (datapath.Sampling, error) {
 	return out, nil
 }
 
-// destinations builds the main cache's exporters.
-func destinations(c config.Config, smp datapath.Sampling, boot time.Time) ([]export.DestinationConfig, error) {
-	src, err := sourceAddr(c.Export.Source)
-	if err != nil {
-		return nil, err
-	}
+// destinations builds the main cache's exporters. An `ip flow-export
+// source` interface that is missing or has no address is not fatal: as
+// on a router, export goes out by the routing table until it appears, and
+// srcErr says why meanwhile.
+func destinations(c config.Config, smp datapath.Sampling, boot time.Time) (out []export.DestinationConfig, srcErr error) {
+	src, srcErr := sourceAddr(c.Export.Source)
 	var names []export.InterfaceName
 	if c.Export.InterfaceNames {
 		for _, i := range c.Interfaces {
@@ -120,9 +118,8 @@ func destinations(c config.Config, smp datapath.Sampling, boot time.Time) ([]exp
 			}
 		}
 	}
-	var out []export.DestinationConfig
 	for _, d := range c.Export.Destinations {
-		enc := export.EncoderConfig{Version: config.ExportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.Export.AS,
+		enc := export.EncoderConfig{Version: config.ExportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),
 			Sampler: pipeline.ExportSampler(smp, 1), TemplateRefreshPackets: c.Export.TemplateRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: c.Capture}
 		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc}
@@ -134,7 +131,7 @@ func destinations(c config.Config, smp datapath.Sampling, boot time.Time) ([]exp
 		}
 		out = append(out, dc)
 	}
-	return out, nil
+	return out, srcErr
 }
 
 // sourceAddr is the address of `ip flow-export source IFNAME`.
@@ -144,7 +141,7 @@ func sourceAddr(ifname string) (netip.Addr, error) {
 	}
 	ifc, err := net.InterfaceByName(ifname)
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("ip flow-export source %s: %w", ifname, err)
+		return netip.Addr{}, fmt.Errorf("ip flow-export source %s: the interface does not exist", ifname)
 	}
 	addrs, err := ifc.Addrs()
 	if err != nil {

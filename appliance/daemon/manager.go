@@ -29,6 +29,17 @@ type Manager struct {
 	log     *slog.Logger
 	started time.Time
 
+	// applyMu orders changes: a configuration applied and the export
+	// source re-resolved never interleave.
+	applyMu sync.Mutex
+	// saveMu serialises write memory, which removes the temp files a
+	// crash left beside the startup-config.
+	saveMu sync.Mutex
+	// source is what `ip flow-export source` resolved to at the last
+	// apply: an address, or why not. Guarded by applyMu.
+	source    string
+	stopWatch chan struct{}
+
 	mu      sync.Mutex
 	cfg     config.Config
 	history []config.Config // earlier running configs, newest last: JunOS rollback 1..49
@@ -60,13 +71,75 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 		d.Close(true)
 		return nil, err
 	}
-	m := &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d}
+	m := &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d, stopWatch: make(chan struct{})}
 	m.onApply = append(m.onApply, func(c config.Config) {
 		opts.Logs.Configure(c.Logging.Buffered, c.Logging.Hosts, c.HostnameOrDefault())
 	})
 	m.onApply[0](cfg)
+	m.noteSource(cfg)
+	go m.watchSource(m.stopWatch)
 	return m, nil
 }
+
+// sourceState is what `ip flow-export source` resolves to now: its
+// address, or why it is not usable ("" when none is configured).
+func sourceState(c config.Config) (string, error) {
+	if c.Export.Source == "" {
+		return "", nil
+	}
+	a, err := sourceAddr(c.Export.Source)
+	if err != nil {
+		return err.Error(), err
+	}
+	return a.String(), nil
+}
+
+// noteSource remembers what the export source resolved to and logs when
+// it goes missing or comes back. applyMu is held (or the manager is not
+// yet shared).
+func (m *Manager) noteSource(c config.Config) {
+	state, err := sourceState(c)
+	if state == m.source {
+		return
+	}
+	m.source = state
+	switch {
+	case err != nil:
+		m.log.Warn("export source not usable: exporting by the routing table until it is", "err", err)
+	case state != "":
+		m.log.Info("export source in use", "interface", c.Export.Source, "address", state)
+	}
+}
+
+// watchSource re-resolves `ip flow-export source` every few seconds, so
+// that export moves to the interface's address when it appears or
+// changes (or to the routing table when it goes) without an operator.
+// Only the exporters whose source changes are reopened.
+func (m *Manager) watchSource(stop <-chan struct{}) {
+	t := time.NewTicker(sourceRetry)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		m.applyMu.Lock()
+		c := m.Config()
+		if state, _ := sourceState(c); state != m.source {
+			if s, err := SettingsFrom(c); err != nil {
+				m.log.Warn("re-derive settings after the export source changed", "err", err)
+			} else if err := m.d.Apply(s); err != nil {
+				m.log.Warn("re-apply after the export source changed", "err", err)
+			}
+			m.noteSource(c)
+		}
+		m.applyMu.Unlock()
+	}
+}
+
+// sourceRetry is how often a missing export source interface is looked for.
+const sourceRetry = 2 * time.Second
 
 // Config is a copy of the running configuration.
 func (m *Manager) Config() config.Config {
@@ -91,6 +164,8 @@ func (m *Manager) OnApply(f func(config.Config)) {
 // derive settings from is refused whole; a runtime step that fails (a
 // port that cannot be attached) is reported, and the rest applies.
 func (m *Manager) Apply(c config.Config) error {
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
 	s, err := SettingsFrom(c)
 	if err != nil {
 		return err
@@ -105,6 +180,7 @@ func (m *Manager) Apply(c config.Config) error {
 	hooks := append([]func(config.Config){}, m.onApply...)
 	m.mu.Unlock()
 	applyErr := m.d.Apply(s)
+	m.noteSource(c)
 	for _, ch := range config.Diff(old, c) {
 		m.log.Info("configured", "change", ch.Path, "old", fmt.Sprint(ch.Old), "new", fmt.Sprint(ch.New))
 	}
@@ -128,10 +204,16 @@ func (m *Manager) Edit(f func(c *config.Config) error) error {
 	return m.Apply(n)
 }
 
-// WriteMemory saves the running configuration as the startup config.
+// WriteMemory saves the running configuration as the startup config,
+// atomically; temp files an earlier save left when the box died go first.
 func (m *Manager) WriteMemory() error {
 	if m.opts.StartupPath == "" {
 		return errors.New("no startup-config location: started without --config")
+	}
+	m.saveMu.Lock()
+	defer m.saveMu.Unlock()
+	if err := config.RemoveTemps(m.opts.StartupPath); err != nil {
+		m.log.Warn("remove temp files of an interrupted write memory", "err", err)
 	}
 	return config.Save(m.opts.StartupPath, m.Config())
 }
@@ -160,7 +242,10 @@ func (m *Manager) ReloadStartup() error {
 
 // Close ends the appliance; keep leaves the flows in the pinned table for
 // a restarted daemon.
-func (m *Manager) Close(keep bool) error { return m.d.Close(keep) }
+func (m *Manager) Close(keep bool) error {
+	close(m.stopWatch)
+	return m.d.Close(keep)
+}
 
 // Rollback is the configuration committed n changes ago (0: the running
 // one), for JunOS `rollback N`.

@@ -25,6 +25,10 @@ type Settings struct {
 	Exports      []export.DestinationConfig // the main cache's destinations
 	Aggregations []Aggregation
 	Annotator    flowcache.Annotator // prefix-to-AS, nil for none
+	// SourceMissing says why `ip flow-export source` is not in use now
+	// (the interface is missing or has no address); nil when it is, or
+	// when none is configured. Export goes by the routing table meanwhile.
+	SourceMissing error
 }
 
 // Port is one monitored interface.
