@@ -19,6 +19,8 @@ type ManagerOptions struct {
 	Version     string
 	// Reload restarts the box (`reload`); nil refuses it (host mode).
 	Reload func() error
+	// Saved, when set, is told after write memory saved c.
+	Saved func(c config.Config)
 }
 
 // Manager is the management plane: it holds the running configuration,
@@ -215,7 +217,14 @@ func (m *Manager) WriteMemory() error {
 	if err := config.RemoveTemps(m.opts.StartupPath); err != nil {
 		m.log.Warn("remove temp files of an interrupted write memory", "err", err)
 	}
-	return config.Save(m.opts.StartupPath, m.Config())
+	c := m.Config()
+	if err := config.Save(m.opts.StartupPath, c); err != nil {
+		return err
+	}
+	if m.opts.Saved != nil {
+		m.opts.Saved(c)
+	}
+	return nil
 }
 
 // StartupConfig reads the saved configuration as text.

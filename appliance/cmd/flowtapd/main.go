@@ -46,7 +46,7 @@ func main() {
 type flags struct {
 	config, running, state, pinDir, control string
 	snmpListen, sshListen                   string
-	ntpStep, rebootOnReload                 bool
+	ntpStep, rebootOnReload, keepMetering   bool
 }
 
 func run(args []string) error {
@@ -61,33 +61,28 @@ func run(args []string) error {
 	fs.StringVar(&f.sshListen, "ssh-listen", "", "SSH address; default :PORT from `ip ssh port` (22)")
 	fs.BoolVar(&f.rebootOnReload, "reboot-on-reload", false, "let `reload` restart the machine (the appliance image)")
 	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let `ntp server` set the system clock (the appliance image does; a host keeps its own time daemon)")
+	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it a stop exports every flow and detaches from the ports")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	logs := daemon.NewLogBuffer(4096)
 	log := slog.New(logs.Handler(slog.NewTextHandler(os.Stderr, nil)))
+	if err := os.MkdirAll(f.state, 0o700); err != nil {
+		log.Error("state directory", "dir", f.state, "err", err)
+	}
 	if err := ensureBPFFS(filepath.Dir(f.pinDir)); err != nil {
 		return err
 	}
-	cfg, err := config.Load(f.config)
-	if prev, perr := config.Load(f.running); perr == nil {
-		// A daemon that crashed or was restarted by the supervisor comes
-		// back with the configuration it ran, saved or not; a reboot
-		// empties /run and starts from the startup-config, as IOS does.
-		log.Warn("restoring the running config of the previous daemon", "file", f.running)
-		cfg, err = prev, nil
-	}
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		log.Warn("no startup-config: running the default configuration", "file", f.config)
-	case err != nil:
-		// Keep the box manageable: report the file's errors and come up
-		// with the defaults rather than not at all.
-		log.Error("startup-config does not load: running the default configuration", "file", f.config, "err", err)
-		cfg = config.Config{}
+	running := &runningCopy{path: f.running, log: log}
+	cfg := bootConfig(f, running, log)
+	if _, err := daemon.SettingsFrom(cfg); err != nil {
+		// The model is valid but cannot run here (a prefix-as file that is
+		// not there, ...): keep the box manageable.
+		cfg = runnable(cfg, err, log)
 	}
 	opts := daemon.ManagerOptions{
 		Daemon: daemon.Options{PinDir: f.pinDir, Logger: log}, StartupPath: f.config, Logs: logs, Version: version,
+		Saved: func(c config.Config) { running.setStartup(startupSum(f.config), c) },
 	}
 	if f.rebootOnReload {
 		opts.Reload = func() error {
@@ -127,15 +122,7 @@ func run(args []string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	mg := &mgmt{f: f, m: m, log: log, ctx: ctx}
 	m.OnApply(mg.apply)
-	m.OnApply(func(c config.Config) {
-		err := os.MkdirAll(filepath.Dir(f.running), 0o700)
-		if err == nil {
-			err = config.Save(f.running, c)
-		}
-		if err != nil {
-			log.Error("keep the running config for a restart", "file", f.running, "err", err)
-		}
-	})
+	m.OnApply(running.save)
 	clock := &ntp.Client{Step: f.ntpStep, Logger: log, Servers: func() []netip.Addr { return m.Config().NTP.Servers }}
 	go func() {
 		// Poll only once servers are configured; the list is re-read
@@ -156,18 +143,136 @@ func run(args []string) error {
 	signal.Notify(sig, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	for s := range sig {
 		if s == syscall.SIGHUP {
-			if err := m.ReloadStartup(); err != nil {
-				log.Error("reload startup-config: running config unchanged", "err", err)
-			}
+			reloadStartup(f, m, running, log)
 			continue
 		}
 		break
 	}
-	log.Info("flowtapd stopping; the flow table stays pinned for the next start")
+	// An orderly stop: the next start reads the startup-config, as a
+	// router's reload does (a crash never gets here, and the next start
+	// takes the running copy back).
+	running.discard()
+	if f.keepMetering {
+		log.Info("flowtapd stopping; the ports go on metering into the pinned flow table for the next start")
+	} else {
+		log.Info("flowtapd stopping; exporting every flow and detaching from the ports")
+	}
 	cancel()
 	ctrl.Close()
 	mg.close()
-	return m.Close(true)
+	return m.Close(f.keepMetering)
+}
+
+// reloadStartup applies the startup-config on SIGHUP. Unlike boot, a file
+// with bad lines changes nothing: the box runs a configuration that
+// works, and part of a new one could take away what the operator relies
+// on (a user, a community). Each bad line is logged.
+func reloadStartup(f flags, m *daemon.Manager, running *runningCopy, log *slog.Logger) {
+	sum := startupSum(f.config)
+	c, err := config.Load(f.config)
+	if err == nil {
+		err = m.Apply(c)
+		if err == nil {
+			running.setStartup(sum, m.Config())
+			log.Info("startup-config applied (SIGHUP)", "file", f.config)
+			return
+		}
+	}
+	var es config.Errors
+	if errors.As(err, &es) {
+		reportLines(log, "startup-config line refused (SIGHUP)", es)
+	}
+	log.Error("reload startup-config: running config unchanged", "file", f.config, "err", firstLine(err))
+}
+
+// bootConfig picks the configuration to start with: the running copy a
+// crashed daemon left, if the startup-config is the one it ran from;
+// otherwise the startup-config, every good line of it.
+func bootConfig(f flags, running *runningCopy, log *slog.Logger) config.Config {
+	sum := startupSum(f.config)
+	prev, prevSum, err := running.load()
+	switch {
+	case err == nil && prevSum == sum:
+		log.Warn("restoring the running config of the previous daemon, which did not stop in order", "file", f.running)
+		running.setStartup(sum, prev)
+		return prev
+	case err == nil:
+		log.Warn("the startup-config changed since the previous daemon read it: starting from it, not from that daemon's running config",
+			"file", f.config, "running-copy", f.running)
+	case !errors.Is(err, os.ErrNotExist):
+		log.Error("the previous daemon's running config does not load: starting from the startup-config", "file", f.running, "err", firstLine(err))
+	}
+	cfg, skipped, err := config.LoadSalvage(f.config)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		log.Warn("no startup-config: running the default configuration", "file", f.config)
+	case err != nil:
+		log.Error("startup-config cannot be read: running the default configuration", "file", f.config, "err", err)
+	case len(skipped) > 0:
+		reportLines(log, "startup-config line skipped", skipped)
+		log.Error("startup-config applied without its bad lines", "file", f.config, "skipped", len(skipped))
+	}
+	running.setStartup(sum, cfg)
+	return cfg
+}
+
+// reportLines logs each refused line: where, the line, and why.
+func reportLines(log *slog.Logger, msg string, es config.Errors) {
+	for _, e := range es {
+		var le *config.LineError
+		if !errors.As(e, &le) {
+			log.Error(msg, "reason", firstLine(e))
+			continue
+		}
+		log.Error(msg, "at", fmt.Sprintf("%s:%d", le.File, le.Line), "line", strings.TrimSpace(le.Text), "reason", lineReason(le))
+	}
+}
+
+// lineReason is why a line was refused, in words.
+func lineReason(le *config.LineError) string {
+	if le.Reason != "" {
+		return le.Reason
+	}
+	switch le.Kind {
+	case config.ErrIncomplete:
+		return "incomplete command"
+	case config.ErrAmbiguous:
+		return fmt.Sprintf("ambiguous command at %q", le.Word)
+	}
+	if le.Word != "" {
+		return fmt.Sprintf("invalid input at %q", le.Word)
+	}
+	return "invalid input"
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+// runnable is cfg made to run when its settings cannot be derived: the
+// prefix-as table left out first, then everything but management (users,
+// SNMP, SSH, logging) as a last resort, so the operator can log in and
+// fix it.
+func runnable(cfg config.Config, err error, log *slog.Logger) config.Config {
+	if cfg.PrefixAS.File != "" {
+		c := cfg.Clone()
+		c.PrefixAS = config.PrefixAS{}
+		if _, err2 := daemon.SettingsFrom(c); err2 == nil {
+			log.Error("skipped: the prefix-to-AS table does not load; records carry no AS numbers", "err", err)
+			return c
+		}
+	}
+	c := config.Config{Hostname: cfg.Hostname, Users: cfg.Users, EnableSecret: cfg.EnableSecret, SNMP: cfg.SNMP, SSH: cfg.SSH,
+		AccessLists: cfg.AccessLists, VTY: cfg.VTY, Logging: cfg.Logging, NTP: cfg.NTP}
+	if n, nerr := config.Normalize(c); nerr == nil {
+		if _, serr := daemon.SettingsFrom(n); serr == nil {
+			log.Error("the configuration cannot run: running with management access only", "err", err)
+			return n
+		}
+	}
+	log.Error("the configuration cannot run: running the default configuration", "err", err)
+	return config.Config{}
 }
 
 // mgmt starts, reconfigures and stops the SNMP agent and SSH server as
