@@ -3,6 +3,7 @@ package export
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 )
@@ -34,6 +35,13 @@ func NewDestinations(cfgs []DestinationConfig) (*Destinations, error) {
 // sequence numbers, templates and counters) and open only the new ones.
 func DestinationsOf(list []*Exporter) *Destinations {
 	return &Destinations{list: append([]*Exporter(nil), list...)}
+}
+
+// SetLogger has every destination log its collector's outages.
+func (d *Destinations) SetLogger(l *slog.Logger) {
+	for _, e := range d.list {
+		e.SetLogger(l)
+	}
 }
 
 // Exporters returns the exporters in configuration order.

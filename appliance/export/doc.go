@@ -15,5 +15,28 @@
 //     UDP socket. Destinations fans one cache's output out to several
 //     exporters, each with its own version.
 //
-// Library code here returns errors and counts failures; it never logs.
+// # Nothing lost while the collector is reachable
+//
+// Export waits for room in the queue, and the sender paces its sends
+// (MaxRate, 4000 packets/s by default), so a burst of expiries slows the
+// harvest down instead of overflowing anything: flows wait in the cache,
+// as on a loaded router. Only an unreachable collector loses records: a
+// send error (no route, ECONNREFUSED) or an ICMP unreachable naming a
+// sent packet (read from the socket's error queue, IP_RECVERR) marks it
+// so; from then on Export no longer waits, packets are discarded and one
+// probe a second is sent until one is not refused. A sent packet counts as
+// exported only after ConfirmAfter without an ICMP error for it, so
+// Stats.Records never counts a packet a dead collector refused; every lost
+// record is counted (Stats.LostRecords, with its flows' packets in
+// LostPackets) and the outage and its toll are logged (SetLogger): when it
+// starts, once a minute while it lasts, and when it ends.
+//
+// Memory is bounded per destination whatever the collector does: QueueLen
+// packet slots (64 by default: 64 × 1500 B for v5/v7/v8, 64 × the
+// maximum packet size for v9/IPFIX), one open packet in the encoder, and
+// at most 8192 in-flight packet headers of 64 B (512 KiB, reached only
+// above 32,000 packets/s; past it the oldest counts as exported early).
+//
+// Library code here returns errors and counts failures; it logs only
+// collector outages, and only to a logger it is given.
 package export

@@ -21,6 +21,9 @@ var (
 type PacketInfo struct {
 	Records   int  // flow data records; options data records are not counted
 	Templates bool // the packet carries (options) template records
+	// Packets sums the flows' packet counters over the data records, so a
+	// lost export packet is counted as the traffic it described.
+	Packets uint64
 }
 
 // PacketWriter receives finished export packets. p is only valid during the

@@ -3,7 +3,7 @@ package export
 import "testing"
 
 // SocketTTL exposes the exporter socket's TTL option to the external tests.
-func SocketTTL(e *Exporter) (int, error) { return socketTTL(e.conn, e.cfg.Collector.Addr()) }
+func SocketTTL(e *Exporter) (int, error) { return socketTTL(e.snd.conn, e.cfg.Collector.Addr()) }
 
 func TestPacketQueueIsBounded(t *testing.T) {
 	q := newPacketQueue(2, 8)

@@ -3,7 +3,7 @@ package export
 import (
 	"errors"
 	"fmt"
-	"net"
+	"log/slog"
 	"net/netip"
 	"sync"
 	"time"
@@ -24,7 +24,13 @@ const (
 	DefaultFlushAge   = 10 * time.Second
 	DefaultFlushCheck = time.Second
 	DefaultQueueLen   = 64
-	legacySlotSize    = 1500 // v5, v7 and v8 packets are at most 1464 B
+	// DefaultMaxRate is 4000 packets/s, 120,000 v9 flows/s: more than
+	// the ager expires from the largest cache, little enough for a
+	// collector with a default 208 KiB socket buffer to be descheduled
+	// for 20 ms without losing a packet.
+	DefaultMaxRate = 4000
+	rateBurst      = 16   // packets sent back to back before pacing starts
+	legacySlotSize = 1500 // v5, v7 and v8 packets are at most 1464 B
 )
 
 // DestinationConfig is one `ip flow-export destination`.
@@ -38,20 +44,28 @@ type DestinationConfig struct {
 	TTL     int
 	Encoder EncoderConfig
 
-	QueueLen   int           // packets waiting to be sent; 0 means 64
+	QueueLen int // packets waiting to be sent; 0 means 64
+	// MaxRate paces the sends, in packets per second (0 means
+	// DefaultMaxRate, -1 unpaced), so a burst of expiries does not
+	// overrun the collector's socket buffer, where a loss would go
+	// unseen. Export waits meanwhile, as it does for a full queue.
+	MaxRate    int
 	FlushAge   time.Duration // 0 means 10 s
 	FlushCheck time.Duration // how often the age is checked; 0 means 1 s
 }
 
-// Exporter sends one cache's records to one collector. Export never
-// blocks on the network: packets go through a bounded queue to a sender
-// goroutine, and overflow is dropped and counted.
+// Exporter sends one cache's records to one collector. Packets go
+// through a bounded queue to a sender goroutine. While the collector is
+// reachable Export waits for room in the queue, so nothing is dropped;
+// once sends fail or the collector answers with ICMP unreachable, Export
+// stops waiting and every packet that does not reach it is counted as
+// lost, with its flows and their packets, until a probe gets through.
 type Exporter struct {
 	cfg   DestinationConfig
 	clock Clock
-	conn  *net.UDPConn
 	q     *packetQueue
 	stats counters
+	snd   sender
 
 	mu     sync.Mutex // guards enc and closed; encoding happens under it
 	enc    Encoder
@@ -76,8 +90,11 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	if cfg.FlushCheck == 0 {
 		cfg.FlushCheck = DefaultFlushCheck
 	}
-	if cfg.QueueLen < 1 || cfg.FlushAge < 0 || cfg.FlushCheck < 0 {
-		return nil, fmt.Errorf("export destination %s: queue length and flush times must be positive", cfg.Collector)
+	if cfg.MaxRate == 0 {
+		cfg.MaxRate = DefaultMaxRate
+	}
+	if cfg.QueueLen < 1 || cfg.FlushAge < 0 || cfg.FlushCheck < 0 || cfg.MaxRate < -1 {
+		return nil, fmt.Errorf("export destination %s: queue length, flush times and rate must be positive", cfg.Collector)
 	}
 	cfg.Encoder.Clock = clockOrSystem(cfg.Encoder.Clock)
 
@@ -92,11 +109,12 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 		slot = cfg.Encoder.withDefaults().MaxPacketSize
 	}
 	e.q = newPacketQueue(cfg.QueueLen, slot)
-	if e.conn, err = dialCollector(cfg.Collector, cfg.Source, cfg.TTL); err != nil && !unreachable(err) {
+	e.snd.e = e
+	if e.snd.conn, err = dialCollector(cfg.Collector, cfg.Source, cfg.TTL); err != nil && !unreachable(err) {
 		return nil, err
 	}
 	e.wg.Add(2)
-	go e.send()
+	go e.snd.run()
 	go e.flushOld()
 	return e, nil
 }
@@ -109,7 +127,7 @@ func (e *Exporter) Export(rec *flow.Record) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		e.stats.droppedRecords.Add(1)
+		e.stats.dropRecord(rec.Packets)
 		return
 	}
 	e.count(e.enc.Add(rec))
@@ -120,7 +138,7 @@ func (e *Exporter) ExportAggregate(a *Aggregate) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		e.stats.droppedRecords.Add(1)
+		e.stats.dropRecord(a.Packets)
 		return
 	}
 	e.count(e.enc.AddAggregate(a))
@@ -164,9 +182,16 @@ func (e *Exporter) FlushOld() bool {
 	return true
 }
 
+// SetLogger makes the exporter log when its collector becomes
+// unreachable (records are being lost), every minute it stays so, and
+// when it answers again, with the flows and packets lost meanwhile. Until
+// it is called, nothing is logged.
+func (e *Exporter) SetLogger(l *slog.Logger) { e.snd.log.Store(l) }
+
 // Stats returns the destination's counters.
 func (e *Exporter) Stats() Stats {
 	s := e.stats.snapshot()
+	s.Unreachable = e.snd.unreachable.Load()
 	s.Collector = e.cfg.Collector
 	s.Version = e.cfg.Encoder.Version
 	return s
@@ -186,47 +211,31 @@ func (e *Exporter) Close() error {
 	e.mu.Unlock()
 	close(e.stop)
 	e.wg.Wait()
-	if e.conn == nil {
+	if e.snd.conn == nil {
 		return nil
 	}
-	if err := e.conn.Close(); err != nil {
+	if err := e.snd.conn.Close(); err != nil {
 		return fmt.Errorf("close socket to %s: %w", e.cfg.Collector, err)
 	}
 	return nil
 }
 
-// enqueue is the encoder's PacketWriter; e.mu is held.
+// enqueue is the encoder's PacketWriter; e.mu is held. While the
+// collector is reachable it waits for a free slot: the caller (the
+// harvest, in the end) slows down to the rate the collector takes, and
+// flows wait in the cache, as on a loaded router. While it is not, a full
+// queue drops the packet, counted.
 func (e *Exporter) enqueue(p []byte, info PacketInfo) error {
-	if !e.q.put(p, info) {
-		e.stats.dropped.Add(1)
-		e.stats.droppedRecords.Add(uint64(info.Records))
+	if e.snd.unreachable.Load() {
+		if !e.q.put(p, info) {
+			e.stats.drop(info)
+		}
+		return nil
+	}
+	if !e.q.putWait(p, info, e.stop) {
+		e.stats.drop(info)
 	}
 	return nil
-}
-
-func (e *Exporter) send() {
-	defer e.wg.Done()
-	for i := range e.q.ready {
-		s := &e.q.slots[i]
-		if e.conn == nil {
-			// No route to the collector when the exporter was made: try
-			// again now (the route may have come up); until then each
-			// packet counts as a send error, as for a dead collector.
-			conn, err := dialCollector(e.cfg.Collector, e.cfg.Source, e.cfg.TTL)
-			if err != nil {
-				e.stats.failed(s.info, err)
-				e.q.release(i)
-				continue
-			}
-			e.conn = conn
-		}
-		if _, err := e.conn.Write(s.buf[:s.n]); err != nil {
-			e.stats.failed(s.info, fmt.Errorf("send to %s: %w", e.cfg.Collector, err))
-		} else {
-			e.stats.sent(s.n, s.info, e.clock.Now())
-		}
-		e.q.release(i)
-	}
 }
 
 func (e *Exporter) flushOld() {

@@ -23,6 +23,7 @@ type legacy struct {
 	record func(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, flows uint64)
 
 	count    int
+	pkts     uint64 // the open packet's flows' packet counters summed
 	seq      uint32 // flows in all packets before the open one
 	openedAt time.Time
 }
@@ -71,9 +72,10 @@ func (l *legacy) add(r *flow.Record, flows uint64) error {
 			l.openedAt = l.cfg.Clock.Now()
 		}
 		off := l.hdrLen + l.count*l.recLen
-		l.record(&l.cfg, l.buf[off:off+l.recLen], r,
-			share(r.Packets, n, i), share(r.Bytes, n, i), share(flows, n, i))
+		pk := share(r.Packets, n, i)
+		l.record(&l.cfg, l.buf[off:off+l.recLen], r, pk, share(r.Bytes, n, i), share(flows, n, i))
 		l.count++
+		l.pkts += pk
 		if l.count == l.maxRecs {
 			if err := l.emit(); err != nil && firstErr == nil {
 				firstErr = err
@@ -102,11 +104,11 @@ func (l *legacy) emit() error {
 	be.PutUint32(b[16:], l.seq)
 	l.header(&l.cfg, b[20:l.hdrLen])
 
-	n := l.count
+	n, pkts := l.count, l.pkts
 	l.seq += uint32(n) // a lost packet must still leave a gap the collector sees
-	l.count = 0
+	l.count, l.pkts = 0, 0
 	l.openedAt = time.Time{}
-	if err := l.out.WritePacket(b[:l.hdrLen+n*l.recLen], PacketInfo{Records: n}); err != nil {
+	if err := l.out.WritePacket(b[:l.hdrLen+n*l.recLen], PacketInfo{Records: n, Packets: pkts}); err != nil {
 		return fmt.Errorf("write v%d packet: %w", l.cfg.Version, err)
 	}
 	return nil

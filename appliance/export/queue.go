@@ -1,9 +1,10 @@
 package export
 
 // packetQueue hands finished packets from the encoding goroutine to the
-// sender without blocking it: a fixed set of preallocated slots, so a dead
-// or slow collector costs at most len(slots) packets of memory and the
-// caller sees drops, never a stall.
+// sender: a fixed set of preallocated slots, so the queue costs at most
+// len(slots) packets of memory whatever the collector does. The exporter
+// waits for a slot while the collector is reachable (backpressure) and
+// drops only while it is not.
 type packetQueue struct {
 	slots []queueSlot
 	free  chan int32
@@ -45,6 +46,25 @@ func (q *packetQueue) put(p []byte, info PacketInfo) bool {
 	default:
 		return false
 	}
+}
+
+// putWait is put that waits for a free slot until stop closes; false
+// means stop closed (or p is larger than a slot) and p was not queued.
+func (q *packetQueue) putWait(p []byte, info PacketInfo, stop <-chan struct{}) bool {
+	if len(p) > len(q.slots[0].buf) {
+		return false
+	}
+	var i int32
+	select {
+	case i = <-q.free:
+	case <-stop:
+		return false
+	}
+	s := &q.slots[i]
+	s.n = copy(s.buf, p)
+	s.info = info
+	q.ready <- i
+	return true
 }
 
 // release returns a sent slot to the free list.

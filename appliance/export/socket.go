@@ -31,6 +31,10 @@ func dialCollector(collector, source netip.AddrPort, ttl int) (*net.UDPConn, err
 	if err != nil {
 		return nil, fmt.Errorf("dial collector %s: %w", collector, err)
 	}
+	if err := setRecvErr(conn); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("collector %s: %w", collector, err)
+	}
 	if ttl > 0 {
 		if err := setTTL(conn, collector.Addr(), ttl); err != nil {
 			conn.Close()
@@ -38,6 +42,31 @@ func dialCollector(collector, source netip.AddrPort, ttl int) (*net.UDPConn, err
 		}
 	}
 	return conn, nil
+}
+
+// setRecvErr turns on IP_RECVERR (IPV6_RECVERR on an IPv6 socket): each
+// ICMP error is queued on the socket with the start of the packet it
+// refused, so the sender knows which packet a dead collector lost.
+func setRecvErr(conn *net.UDPConn) error {
+	return sockControl(conn, func(fd int) error {
+		domain, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+		if err != nil {
+			return fmt.Errorf("get SO_DOMAIN: %w", err)
+		}
+		if domain == unix.AF_INET6 {
+			if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1); err != nil {
+				return fmt.Errorf("set IPV6_RECVERR: %w", err)
+			}
+			// A v4-mapped peer on a dual-stack socket reports through
+			// the IPv4 option; not every kernel allows it there.
+			unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1)
+			return nil
+		}
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1); err != nil {
+			return fmt.Errorf("set IP_RECVERR: %w", err)
+		}
+		return nil
+	})
 }
 
 func ttlOption(dst netip.Addr) (level, opt int, name string) {

@@ -12,17 +12,32 @@ type Stats struct {
 	Collector netip.AddrPort
 	Version   Version
 
+	// Packets, Records and Bytes count what the collector was sent and did
+	// not refuse: a packet is counted once no ICMP error came back for it
+	// within ConfirmAfter.
 	Packets uint64 // export packets sent
 	Records uint64 // flow records in the packets sent
 	Bytes   uint64 // UDP payload bytes sent
-	// Errors counts packets the socket refused, e.g. ECONNREFUSED after an
-	// ICMP port unreachable from a dead collector.
+	// Errors counts packets lost to an unreachable collector: the socket
+	// refused them (ECONNREFUSED, EHOSTUNREACH...), the collector answered
+	// them with ICMP unreachable, or they were discarded while it was
+	// unreachable, between probes.
 	Errors       uint64
 	ErrorRecords uint64
 	// Dropped counts packets thrown away because the send queue was full
-	// ("flows failed due to lack of export packet").
+	// ("flows failed due to lack of export packet"). The queue waits while
+	// the collector is reachable, so this happens only while it is not,
+	// or to a record offered to a closed exporter.
 	Dropped        uint64
 	DroppedRecords uint64
+	// LostRecords and LostPackets are the flows in every record that did
+	// not reach the collector (Errors and Dropped together) and the
+	// packets those flows counted.
+	LostRecords uint64
+	LostPackets uint64
+	// Unreachable says the exporter considers the collector unreachable
+	// now: it discards packets between probes instead of waiting.
+	Unreachable bool
 	// NotExportable counts records the format cannot carry (IPv6 in v5, v7
 	// or v8) or that came from the wrong cache.
 	NotExportable uint64
@@ -32,13 +47,14 @@ type Stats struct {
 }
 
 type counters struct {
-	packets, records, bytes atomic.Uint64
-	errors, errorRecords    atomic.Uint64
-	dropped, droppedRecords atomic.Uint64
-	notExportable           atomic.Uint64
-	mu                      sync.Mutex // guards the two below
-	lastTemplate            time.Time
-	lastError               error
+	packets, records, bytes  atomic.Uint64
+	errors, errorRecords     atomic.Uint64
+	dropped, droppedRecords  atomic.Uint64
+	lostRecords, lostPackets atomic.Uint64
+	notExportable            atomic.Uint64
+	mu                       sync.Mutex // guards the two below
+	lastTemplate             time.Time
+	lastError                error
 }
 
 func (c *counters) sent(n int, info PacketInfo, now time.Time) {
@@ -52,12 +68,41 @@ func (c *counters) sent(n int, info PacketInfo, now time.Time) {
 	}
 }
 
+// failed counts a packet lost to an unreachable collector; err, when
+// set, becomes LastError.
 func (c *counters) failed(info PacketInfo, err error) {
 	c.errors.Add(1)
 	c.errorRecords.Add(uint64(info.Records))
+	c.lost(info)
+	if err != nil {
+		c.mu.Lock()
+		c.lastError = err
+		c.mu.Unlock()
+	}
+}
+
+func (c *counters) setError(err error) {
 	c.mu.Lock()
 	c.lastError = err
 	c.mu.Unlock()
+}
+
+// drop counts a packet (or a lone record) the queue had no room for.
+func (c *counters) drop(info PacketInfo) {
+	c.dropped.Add(1)
+	c.droppedRecords.Add(uint64(info.Records))
+	c.lost(info)
+}
+
+// dropRecord counts a record offered to a closed exporter.
+func (c *counters) dropRecord(packets uint64) {
+	c.droppedRecords.Add(1)
+	c.lost(PacketInfo{Records: 1, Packets: packets})
+}
+
+func (c *counters) lost(info PacketInfo) {
+	c.lostRecords.Add(uint64(info.Records))
+	c.lostPackets.Add(info.Packets)
 }
 
 func (c *counters) snapshot() Stats {
@@ -69,6 +114,8 @@ func (c *counters) snapshot() Stats {
 		ErrorRecords:   c.errorRecords.Load(),
 		Dropped:        c.dropped.Load(),
 		DroppedRecords: c.droppedRecords.Load(),
+		LostRecords:    c.lostRecords.Load(),
+		LostPackets:    c.lostPackets.Load(),
 		NotExportable:  c.notExportable.Load(),
 	}
 	c.mu.Lock()

@@ -28,8 +28,9 @@ type templated struct {
 
 	// The open packet. n == 0 means none.
 	n           int
-	records     int // every record, the v9 header count
-	dataRecs    int // flow records
+	records     int    // every record, the v9 header count
+	dataRecs    int    // flow records
+	dataPkts    uint64 // their packet counters summed
 	optDataRecs int
 	templates   bool
 	setStart    int // offset of the open set's header, -1 when none
@@ -136,6 +137,7 @@ func (e *templated) add(t *template, r *flow.Record, flows uint64) error {
 	e.n += t.recLen
 	e.records++
 	e.dataRecs++
+	e.dataPkts += r.Packets
 	return firstErr
 }
 
@@ -162,7 +164,7 @@ func (e *templated) padReserve() int {
 func (e *templated) open() {
 	now := e.cfg.Clock.Now()
 	e.n = e.hdrLen
-	e.records, e.dataRecs, e.optDataRecs = 0, 0, 0
+	e.records, e.dataRecs, e.optDataRecs, e.dataPkts = 0, 0, 0, 0
 	e.templates = false
 	e.setStart = -1
 	e.openedAt = now
@@ -296,10 +298,10 @@ func (e *templated) emit() error {
 	}
 	e.pktsSinceTpl++
 	e.pktsSinceOpt++
-	n, info := e.n, PacketInfo{Records: e.dataRecs, Templates: e.templates}
+	n, info := e.n, PacketInfo{Records: e.dataRecs, Templates: e.templates, Packets: e.dataPkts}
 	e.n = 0
 	e.openedAt = time.Time{}
-	e.records, e.dataRecs, e.optDataRecs = 0, 0, 0
+	e.records, e.dataRecs, e.optDataRecs, e.dataPkts = 0, 0, 0, 0
 	if err := e.out.WritePacket(b[:n], info); err != nil {
 		return fmt.Errorf("write %s packet: %w", versionName(e.cfg.Version), err)
 	}

@@ -1,0 +1,145 @@
+package export_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+)
+
+// v5Reader counts the records and flow packets of the v5 packets a real
+// UDP socket receives.
+type v5Reader struct {
+	conn             *net.UDPConn
+	mu               sync.Mutex
+	records, packets uint64
+	done             chan struct{}
+}
+
+func readV5(conn *net.UDPConn) *v5Reader {
+	r := &v5Reader{conn: conn, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		b := make([]byte, 2048)
+		for {
+			n, err := conn.Read(b)
+			if err != nil {
+				return
+			}
+			if n < 24 {
+				continue
+			}
+			count := int(binary.BigEndian.Uint16(b[2:]))
+			r.mu.Lock()
+			r.records += uint64(count)
+			for i := 0; i < count && 24+48*(i+1) <= n; i++ {
+				r.packets += uint64(binary.BigEndian.Uint32(b[24+48*i+16:]))
+			}
+			r.mu.Unlock()
+		}
+	}()
+	return r
+}
+
+func (r *v5Reader) stop() (records, packets uint64) {
+	r.conn.Close()
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.records, r.packets
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestCollectorOutageCountedExactly: records go to a collector that is
+// up, then gone (the port answers ICMP unreachable), then back. Every
+// record is either received by the collector and counted as exported, or
+// counted as lost with its packets: none is counted as exported that the
+// collector did not get, which the old exporter did for every other
+// packet to a dead collector. The outage and the recovery are logged.
+func TestCollectorOutageCountedExactly(t *testing.T) {
+	conn, addr := listenUDP(t, "udp4", "127.0.0.1:0")
+	var logs syncBuffer
+	e, err := export.NewExporter(export.DestinationConfig{Collector: addr,
+		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	r := tcpRecord() // 10 packets
+	var offered uint64
+	send := func(n int) {
+		for range n {
+			e.Export(&r)
+			offered++
+		}
+		e.Flush()
+	}
+
+	up := readV5(conn)
+	send(3000) // 100 packets
+	time.Sleep(2 * export.ConfirmAfter)
+	got1, _ := up.stop() // the collector goes away: its port is closed
+	send(6000)
+	waitFor(t, func() bool { return e.Stats().Unreachable })
+	send(6000)
+
+	conn2, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(addr))
+	if err != nil {
+		t.Fatalf("collector back on %s: %v", addr, err)
+	}
+	back := readV5(conn2)
+	// Keep exporting until a probe gets through and the exporter sends
+	// normally again, then some more.
+	deadline := time.Now().Add(20 * time.Second)
+	for e.Stats().Unreachable {
+		if time.Now().After(deadline) {
+			t.Fatalf("exporter still considers the collector unreachable: %+v", e.Stats())
+		}
+		send(30)
+		time.Sleep(50 * time.Millisecond)
+	}
+	send(3000)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got2, _ := back.stop()
+	s := e.Stats()
+	t.Logf("offered %d records; collector got %d before and %d after the outage; stats %+v", offered, got1, got2, s)
+	if s.Records != got1+got2 {
+		t.Errorf("%d records counted as exported, the collector got %d", s.Records, got1+got2)
+	}
+	if s.LostRecords != offered-got1-got2 || s.LostPackets != 10*s.LostRecords {
+		t.Errorf("%d records (%d packets) counted as lost; %d offered, %d received", s.LostRecords, s.LostPackets, offered, got1+got2)
+	}
+	if s.LostRecords == 0 || s.ErrorRecords+s.DroppedRecords != s.LostRecords {
+		t.Errorf("loss causes %d send errors + %d drops, want %d > 0", s.ErrorRecords, s.DroppedRecords, s.LostRecords)
+	}
+	for _, want := range []string{"collector unreachable", "collector reachable again"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	t.Logf("log:\n%s", logs.String())
+}

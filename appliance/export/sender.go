@@ -1,0 +1,299 @@
+package export
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Loss accounting. A UDP send that succeeds only means the packet left:
+// a collector that is down answers it with ICMP port unreachable, which
+// the kernel reports later (as an error on the next send on a connected
+// socket, and, with IP_RECVERR, on the socket's error queue together with
+// the start of the refused packet). So a sent packet is held "in flight"
+// for ConfirmAfter and counted as exported only if no ICMP error named it
+// by then; one that was named is counted as lost. This is exact as long
+// as the kernel delivers an error per refused packet: the first refusal
+// marks the collector unreachable, and from then on only one probe packet
+// per ProbeEvery is sent (the others are discarded, counted as lost), so
+// the kernel's ICMP rate limit is not reached.
+const (
+	// ConfirmAfter is how long a sent packet waits for an ICMP error
+	// before it counts as exported: longer than a round trip to any
+	// collector worth exporting to.
+	ConfirmAfter = 250 * time.Millisecond
+	// ProbeEvery is how often a packet is sent to an unreachable
+	// collector to find out whether it is back.
+	ProbeEvery = time.Second
+	// maxInFlight bounds the packets awaiting confirmation; past it the
+	// oldest counts as exported early. 8192 entries of 64 bytes: 512 KiB
+	// per destination at most, reached only above 32K packets/s.
+	maxInFlight = 8192
+	// keyLen bytes of a packet's start identify it in an ICMP quote: the
+	// export header, whose sequence number differs in every packet.
+	keyLen = 20
+	// stillDownLog is how often a collector that stays unreachable is
+	// logged again.
+	stillDownLog = time.Minute
+)
+
+type inFlight struct {
+	key  [keyLen]byte
+	klen int
+	size int
+	info PacketInfo
+	at   time.Time
+}
+
+// sender owns the socket: it sends queued packets, reads the socket's
+// error queue and keeps the in-flight packets until they are confirmed.
+type sender struct {
+	e    *Exporter
+	conn *net.UDPConn // nil until a dial succeeds
+	log  atomic.Pointer[slog.Logger]
+
+	unreachable atomic.Bool
+	flight      []inFlight // oldest first
+	lastProbe   time.Time
+	downSince   time.Time
+	lastDownLog time.Time
+	lostAtDown  [2]uint64 // lost records and packets when it went down
+
+	quote, oob []byte
+	tokens     float64 // packets that may go out now (MaxRate)
+	lastFill   time.Time
+}
+
+// pace waits until MaxRate allows the next packet.
+func (s *sender) pace() {
+	rate := float64(s.e.cfg.MaxRate)
+	if rate <= 0 {
+		return
+	}
+	now := time.Now()
+	s.tokens = min(s.tokens+now.Sub(s.lastFill).Seconds()*rate, rateBurst)
+	s.lastFill = now
+	if s.tokens < 1 {
+		wait := time.Duration((1 - s.tokens) / rate * float64(time.Second))
+		time.Sleep(wait)
+		s.tokens, s.lastFill = 1, now.Add(wait)
+	}
+	s.tokens--
+}
+
+func (s *sender) run() {
+	defer s.e.wg.Done()
+	s.quote, s.oob = make([]byte, 64), make([]byte, 512)
+	tick := time.NewTicker(ConfirmAfter / 2)
+	defer tick.Stop()
+	for {
+		select {
+		case i, ok := <-s.e.q.ready:
+			if !ok {
+				s.finish()
+				return
+			}
+			s.sendSlot(i)
+			s.e.q.release(i)
+		case <-tick.C:
+			s.reap(time.Now(), false)
+		}
+	}
+}
+
+// finish waits out the confirmation time of the last packets sent, then
+// counts them.
+func (s *sender) finish() {
+	if n := len(s.flight); n > 0 {
+		if d := ConfirmAfter - time.Since(s.flight[n-1].at); d > 0 {
+			time.Sleep(d)
+		}
+	}
+	s.reap(time.Now(), true)
+}
+
+func (s *sender) sendSlot(i int32) {
+	slot := &s.e.q.slots[i]
+	now := time.Now()
+	s.reap(now, false) // reading the error queue also clears a pending socket error
+	if s.unreachable.Load() {
+		if len(s.flight) > 0 || now.Sub(s.lastProbe) < ProbeEvery {
+			s.e.stats.failed(slot.info, nil)
+			return
+		}
+		s.lastProbe = now // this packet is the probe
+	}
+	if s.conn == nil {
+		// No route to the collector when the exporter was made, or since:
+		// dial again (the route may have come up).
+		conn, err := dialCollector(s.e.cfg.Collector, s.e.cfg.Source, s.e.cfg.TTL)
+		if err != nil {
+			s.e.stats.failed(slot.info, err)
+			s.down(now, err, slot.info)
+			return
+		}
+		s.conn = conn
+	}
+	s.pace()
+	if _, err := s.conn.Write(slot.buf[:slot.n]); err != nil {
+		err = fmt.Errorf("send to %s: %w", s.e.cfg.Collector, err)
+		s.e.stats.failed(slot.info, err)
+		s.down(now, err, slot.info)
+		return
+	}
+	if len(s.flight) == maxInFlight {
+		s.confirm(0)
+	}
+	f := inFlight{size: slot.n, info: slot.info, at: now}
+	f.klen = copy(f.key[:], slot.buf[:slot.n])
+	s.flight = append(s.flight, f)
+}
+
+// reap reads the ICMP errors queued on the socket, counting each refused
+// packet as lost, then counts the packets older than ConfirmAfter (all of
+// them if final) as exported.
+func (s *sender) reap(now time.Time, final bool) {
+	if s.conn != nil {
+		s.readErrors(now)
+	}
+	for len(s.flight) > 0 && (final || now.Sub(s.flight[0].at) >= ConfirmAfter) {
+		s.confirm(0)
+	}
+	if s.unreachable.Load() && now.Sub(s.lastDownLog) >= stillDownLog {
+		s.lastDownLog = now
+		st := s.e.stats.snapshot()
+		s.logger().Warn("export: collector still unreachable", "collector", s.e.cfg.Collector,
+			"down-for", now.Sub(s.downSince).Round(time.Second),
+			"flows-lost", st.LostRecords-s.lostAtDown[0], "packets-lost", st.LostPackets-s.lostAtDown[1])
+	}
+}
+
+// confirm counts in-flight packet j as exported and forgets it. A packet
+// confirmed while the collector was unreachable was a probe that got
+// through: the collector is back.
+func (s *sender) confirm(j int) {
+	f := s.flight[j]
+	s.remove(j)
+	s.e.stats.sent(f.size, f.info, f.at)
+	if s.unreachable.Load() {
+		s.unreachable.Store(false)
+		st := s.e.stats.snapshot()
+		s.logger().Warn("export: collector reachable again", "collector", s.e.cfg.Collector,
+			"down-for", f.at.Sub(s.downSince).Round(time.Millisecond),
+			"flows-lost", st.LostRecords-s.lostAtDown[0], "packets-lost", st.LostPackets-s.lostAtDown[1])
+	}
+}
+
+func (s *sender) remove(j int) {
+	copy(s.flight[j:], s.flight[j+1:])
+	s.flight[len(s.flight)-1] = inFlight{}
+	s.flight = s.flight[:len(s.flight)-1]
+}
+
+// down marks the collector unreachable and logs it once per outage;
+// lost is the packet that revealed it, already counted as lost.
+func (s *sender) down(now time.Time, err error, lost PacketInfo) {
+	if s.unreachable.Swap(true) {
+		return
+	}
+	s.lastProbe, s.downSince, s.lastDownLog = now, now, now
+	st := s.e.stats.snapshot()
+	s.lostAtDown = [2]uint64{st.LostRecords - uint64(lost.Records), st.LostPackets - lost.Packets}
+	s.logger().Warn("export: collector unreachable, export records are lost until it answers",
+		"collector", s.e.cfg.Collector, "err", err)
+}
+
+// readErrors drains the socket's error queue (IP_RECVERR): each entry is
+// an ICMP error quoting the start of the packet it refused.
+func (s *sender) readErrors(now time.Time) {
+	for {
+		n, errno, ok := recvError(s.conn, s.quote, s.oob)
+		if !ok {
+			return
+		}
+		err := fmt.Errorf("collector %s: %w", s.e.cfg.Collector, errno)
+		s.down(now, err, s.refused(s.quote[:n], err))
+	}
+}
+
+// refused counts the in-flight packet an ICMP error quotes as lost. A
+// quote too short to name it (some routers quote only the UDP header)
+// names the oldest: errors come back in the order packets went out.
+func (s *sender) refused(quote []byte, err error) PacketInfo {
+	j := -1
+	if len(quote) >= 16 {
+		m := min(len(quote), keyLen)
+		for i := range s.flight {
+			if s.flight[i].klen >= m && bytes.Equal(s.flight[i].key[:m], quote[:m]) {
+				j = i
+				break
+			}
+		}
+	} else if len(s.flight) > 0 {
+		j = 0
+	}
+	if j < 0 {
+		// Already counted as exported (it waited longer than
+		// ConfirmAfter): keep the error for show, nothing to move.
+		s.e.stats.setError(err)
+		return PacketInfo{}
+	}
+	info := s.flight[j].info
+	s.e.stats.failed(info, err)
+	s.remove(j)
+	return info
+}
+
+func (s *sender) logger() *slog.Logger {
+	if l := s.log.Load(); l != nil {
+		return l
+	}
+	return discardLogger
+}
+
+var discardLogger = slog.New(slog.DiscardHandler)
+
+// recvError reads one entry of the socket's error queue into quote (the
+// refused packet's start) and returns the error it reports; ok is false
+// when the queue is empty.
+func recvError(conn *net.UDPConn, quote, oob []byte) (n int, errno syscall.Errno, ok bool) {
+	rc, err := conn.SyscallConn()
+	if err != nil {
+		return 0, 0, false
+	}
+	var oobn int
+	var rerr error
+	if err := rc.Control(func(fd uintptr) {
+		n, oobn, _, _, rerr = syscall.Recvmsg(int(fd), quote, oob, syscall.MSG_ERRQUEUE|syscall.MSG_DONTWAIT)
+	}); err != nil || rerr != nil {
+		return 0, 0, false
+	}
+	errno = syscall.ECONNREFUSED
+	if e, found := extendedErr(oob[:oobn]); found {
+		errno = e
+	}
+	return min(n, len(quote)), errno, true
+}
+
+// extendedErr finds the sock_extended_err in IP_RECVERR or IPV6_RECVERR
+// control data; its first field is the errno.
+func extendedErr(oob []byte) (syscall.Errno, bool) {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil {
+		return 0, false
+	}
+	for _, m := range msgs {
+		if (m.Header.Level == syscall.SOL_IP && m.Header.Type == syscall.IP_RECVERR) ||
+			(m.Header.Level == syscall.SOL_IPV6 && m.Header.Type == syscall.IPV6_RECVERR) {
+			if len(m.Data) >= 4 {
+				return syscall.Errno(binary.NativeEndian.Uint32(m.Data)), true
+			}
+		}
+	}
+	return 0, false
+}
