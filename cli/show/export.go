@@ -45,6 +45,14 @@ func IPFlowExport(w io.Writer, v ExportView) {
 			line += " " + versionName(d.Version)
 		}
 		fmt.Fprintln(w, line)
+		// flowtap: what each destination lost, as flows and the packets
+		// they counted, so an outage is visible per collector.
+		if d.Unreachable {
+			fmt.Fprintln(w, "      Collector unreachable: flows are being lost")
+		}
+		if d.LostRecords > 0 {
+			fmt.Fprintf(w, "      %d flows (%d packets) lost, collector unreachable\n", d.LostRecords, d.LostPackets)
+		}
 		s.Packets += d.Packets
 		s.Records += d.Records
 		s.Dropped += d.Dropped

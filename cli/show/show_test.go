@@ -88,6 +88,18 @@ func TestIPFlowExport(t *testing.T) {
 	golden(t, "show-ip-flow-export", b.Bytes())
 }
 
+// TestIPFlowExportLoss: a destination that lost records says how many
+// flows and packets, and whether its collector is unreachable now.
+func TestIPFlowExportLoss(t *testing.T) {
+	var b bytes.Buffer
+	IPFlowExport(&b, ExportView{Version: export.V9, Destinations: []export.Stats{
+		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: export.V9, Packets: 210, Records: 6100},
+		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: export.V9, Packets: 120, Records: 3500,
+			Errors: 88, ErrorRecords: 2600, LostRecords: 2600, LostPackets: 51234, Unreachable: true},
+	}})
+	golden(t, "show-ip-flow-export-loss", b.Bytes())
+}
+
 func TestIPFlowTopTalkers(t *testing.T) {
 	var b bytes.Buffer
 	fl := sampleFlows()[:2]
