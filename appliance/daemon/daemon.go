@@ -360,6 +360,7 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		if err != nil {
 			return fail(fmt.Errorf("export destination %s: %w", c.Collector, err))
 		}
+		e.SetLogger(d.log) // collector outages and what they lost
 		opened = append(opened, e)
 		list, cfgs = append(list, e), append(cfgs, c)
 	}

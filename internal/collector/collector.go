@@ -177,7 +177,10 @@ func startNfcapd(t testing.TB, bin string) (*Nfcapd, bool) {
 	port := freeUDPPort(t)
 	n := &Nfcapd{Addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), dir: t.TempDir(),
 		logs: &bytes.Buffer{}, exited: make(chan struct{})}
-	n.cmd = exec.Command(bin, "-w", n.dir, "-b", "127.0.0.1", "-p", fmt.Sprint(port), "-t", "3600")
+	// -B: a collector host's usual tuning, so a burst of export packets
+	// waits in the socket rather than being dropped while nfcapd writes
+	// (the kernel caps it at net.core.rmem_max).
+	n.cmd = exec.Command(bin, "-w", n.dir, "-b", "127.0.0.1", "-p", fmt.Sprint(port), "-t", "3600", "-B", "4194304")
 	n.cmd.Stdout, n.cmd.Stderr = n.logs, n.logs
 	if err := n.cmd.Start(); err != nil {
 		t.Fatalf("start nfcapd: %v", err)
