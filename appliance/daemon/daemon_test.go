@@ -218,6 +218,15 @@ func TestApplyKeepsUnchangedExporters(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitPackets(t, a, 3)
+	// A sent packet counts as exported once no ICMP error came back for
+	// it (export.ConfirmAfter): wait for the counters before the change.
+	deadline := time.Now().Add(5 * time.Second)
+	for st := d.ExportStats(); st[0].Records != 1 || st[1].Records != 1; st = d.ExportStats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("counters before the change: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	// The same destinations, derived again (a fresh boot time each time,
 	// as SettingsFrom computes it), and another setting changed.

@@ -276,6 +276,14 @@ func snmpTool(t *testing.T, tool string, args ...string) string {
 // and the agent reports what the CLI shows at the same moment.
 func TestSNMPAgreesWithCLI(t *testing.T) {
 	v := testnet.Enter(t)
+	// A collector that listens: records sent to a closed port are lost
+	// (ICMP port unreachable), not exported.
+	coll, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	collPort := coll.LocalAddr().(*net.UDPAddr).Port
 	d := startDaemon(t, `hostname snmptap
 username admin secret letmein
 snmp-server community public RO
@@ -286,7 +294,7 @@ interface `+v.Mon+`
  ip flow ingress
 !
 ip flow-export version 9
-ip flow-export destination 127.0.0.1 9
+ip flow-export destination 127.0.0.1 `+fmt.Sprint(collPort)+`
 `)
 	agent := "udp:" + d.snmpAddr
 	// Wait for the agent: it starts when the config is applied.
@@ -330,8 +338,14 @@ ip flow-export destination 127.0.0.1 9
 	if active != "4" {
 		t.Fatalf("cnfCIActiveFlows %s, want 4 flows", active)
 	}
-	// Purge to the collector, then compare the export counters.
+	// Purge to the collector, then compare the export counters once the
+	// packet counts as exported (no ICMP error for it: export.ConfirmAfter).
 	d.cli(t, "ios", "clear mls netflow\n")
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if strings.HasPrefix(d.cli(t, "ios", "show ip flow export | include exported\n"), "  4 flows") {
+			break
+		}
+	}
 	entries := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.3.0")
 	records := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.4.3.0")
 	packets := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.4.4.0")
