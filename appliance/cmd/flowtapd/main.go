@@ -24,6 +24,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/daemon"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/junos"
@@ -263,8 +264,11 @@ func runnable(cfg config.Config, err error, log *slog.Logger) config.Config {
 			return c
 		}
 	}
-	c := config.Config{Hostname: cfg.Hostname, Users: cfg.Users, EnableSecret: cfg.EnableSecret, SNMP: cfg.SNMP, SSH: cfg.SSH,
-		AccessLists: cfg.AccessLists, VTY: cfg.VTY, Logging: cfg.Logging, NTP: cfg.NTP}
+	// Management only: what concerns metering and export goes, the
+	// rest (users, SNMP, SSH, lines, logging ...) stays.
+	c := cfg.Clone()
+	c.Cache, c.Sampling, c.NDE, c.Samplers, c.Interfaces = config.Cache{}, platform.Sampling{}, false, nil, nil
+	c.Export, c.Aggregations, c.TopTalkers, c.Capture, c.PrefixAS = config.Export{}, nil, config.TopTalkers{}, 0, config.PrefixAS{}
 	if n, nerr := config.Normalize(c); nerr == nil {
 		if _, serr := daemon.SettingsFrom(n); serr == nil {
 			log.Error("the configuration cannot run: running with management access only", "err", err)

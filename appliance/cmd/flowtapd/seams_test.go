@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/faults"
@@ -474,5 +476,31 @@ func TestFaultKillDuringWriteMemory(t *testing.T) {
 	}
 	if left := temps(); len(left) > 0 {
 		t.Fatalf("write memory left the temp files of the killed saves: %v", left)
+	}
+}
+
+// TestRunnableDropsWhatCannotRun: a configuration whose settings cannot be
+// derived here keeps what it can: without the prefix-to-AS table first,
+// with management only as a last resort.
+func TestRunnableDropsWhatCannotRun(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	c, err := config.ParseIOS("t", []byte("hostname keep\nusername admin secret letmein\nip flow-export destination 192.0.2.1 2055\nflowtap prefix-as-file /nonexistent/prefix-as.txt\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, serr := daemon.SettingsFrom(c)
+	if serr == nil {
+		t.Fatal("a missing prefix-as file derived settings")
+	}
+	got := runnable(c, serr, log)
+	if got.PrefixAS.File != "" || len(got.Export.Destinations) != 1 || got.Hostname != "keep" || len(got.Users) != 1 {
+		t.Fatalf("runnable kept %+v", got)
+	}
+	if _, err := daemon.SettingsFrom(got); err != nil {
+		t.Fatalf("runnable's result does not run: %v", err)
+	}
+	if !strings.Contains(logs.String(), "prefix-to-AS table does not load") {
+		t.Fatalf("log: %s", logs.String())
 	}
 }
