@@ -74,6 +74,13 @@ func run(args []string) error {
 	if err := ensureBPFFS(filepath.Dir(f.pinDir)); err != nil {
 		return err
 	}
+	// Before anything touches the pins or the state: a second daemon must
+	// change nothing of the first one's.
+	lock, err := lockDirs(f.pinDir, f.state)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	running := &runningCopy{path: f.running, log: log}
 	cfg := bootConfig(f, running, log)
 	if _, err := daemon.SettingsFrom(cfg); err != nil {
