@@ -3,76 +3,228 @@ package config
 import (
 	"net/netip"
 	"slices"
+	"strconv"
 )
+
+// AccessList is an IP access list, standard or extended, numbered
+// (`access-list N ...`) or named (`ip access-list standard|extended
+// NAME`). Entries are in sequence order; a packet no entry matches is
+// denied. One implementation serves every user of lists: SNMP communities
+// and users, `line vty` access-class.
+type AccessList struct {
+	Number   int    // 1-99, 1300-1999 standard; 100-199, 2000-2699 extended; 0 for a named list
+	Name     string // a named list's name
+	Extended bool
+	Entries  []ACE
+}
+
+// ACE is one entry. Addresses are matched with IOS wildcards (bits set
+// are ignored): `any` is 0.0.0.0 255.255.255.255, `host A` is A 0.0.0.0.
+// A standard entry has only the source; an extended one also has a
+// protocol (0 is `ip`, every protocol), ports for TCP and UDP and the
+// destination.
+type ACE struct {
+	Seq      int // sequence number: 10, 20 ... unless given
+	Permit   bool
+	Protocol uint8
+	Addr     netip.Addr // source
+	Wildcard netip.Addr
+	SrcPort  PortMatch
+	DstAddr  netip.Addr
+	DstWild  netip.Addr
+	DstPort  PortMatch
+}
+
+// PortOp is an extended entry's port comparison.
+type PortOp uint8
+
+const (
+	PortAny   PortOp = iota
+	PortEq           // eq P
+	PortNeq          // neq P
+	PortLt           // lt P
+	PortGt           // gt P
+	PortRange        // range LO HI
+)
+
+// PortMatch is `eq|neq|lt|gt P` or `range LO HI`; the zero value matches
+// every port.
+type PortMatch struct {
+	Op     PortOp
+	Lo, Hi uint16
+}
+
+// Packet is what a list is applied to: a management connection or
+// request as the appliance receives it.
+type Packet struct {
+	Src, Dst         netip.Addr
+	Protocol         uint8 // 6 TCP, 17 UDP
+	SrcPort, DstPort uint16
+}
 
 var (
 	anyAddr     = netip.IPv4Unspecified()
 	anyWildcard = netip.AddrFrom4([4]byte{255, 255, 255, 255})
 )
 
-// Any reports whether the entry matches every address.
+// Any reports whether the entry's source matches every address.
 func (e ACE) Any() bool { return e.Wildcard == anyWildcard }
 
-// Host reports whether the entry matches one address.
+// Host reports whether the entry's source is one address.
 func (e ACE) Host() bool { return e.Wildcard == anyAddr }
 
-// Match reports whether a matches the entry. Only IPv4 is matched: IOS
-// standard lists are IPv4 lists.
-func (e ACE) Match(a netip.Addr) bool {
+// wildMatch reports whether a is m under the wildcard w. Only IPv4 is
+// matched: IOS `access-list` and `ip access-list` are IPv4 lists, so an
+// IPv6 source matches no entry and is denied.
+func wildMatch(a, m, w netip.Addr) bool {
 	a = a.Unmap()
-	if !a.Is4() || !e.Addr.Is4() || !e.Wildcard.Is4() {
+	if !a.Is4() || !m.Is4() || !w.Is4() {
 		return false
 	}
-	x, w, m := a.As4(), e.Wildcard.As4(), e.Addr.As4()
+	x, ww, mm := a.As4(), w.As4(), m.As4()
 	for i := range x {
-		if x[i]&^w[i] != m[i]&^w[i] {
+		if x[i]&^ww[i] != mm[i]&^ww[i] {
 			return false
 		}
 	}
 	return true
 }
 
-// masked clears the address bits the wildcard ignores, as IOS does when it
-// stores `access-list 10 permit 10.1.2.3 0.0.0.255` as 10.1.2.0.
-func (e ACE) masked() ACE {
-	if !e.Addr.Is4() || !e.Wildcard.Is4() {
-		return e
+// Match reports whether a packet from a matches a standard entry.
+func (e ACE) Match(a netip.Addr) bool { return wildMatch(a, e.Addr, e.Wildcard) }
+
+// Matches reports whether p matches the entry; extended says how to read
+// it (a standard entry looks at the source only).
+func (e ACE) Matches(p Packet, extended bool) bool {
+	if !wildMatch(p.Src, e.Addr, e.Wildcard) {
+		return false
 	}
-	x, w := e.Addr.As4(), e.Wildcard.As4()
-	for i := range x {
-		x[i] &^= w[i]
+	if !extended {
+		return true
 	}
-	e.Addr = netip.AddrFrom4(x)
-	return e
+	if e.Protocol != 0 && e.Protocol != p.Protocol {
+		return false
+	}
+	// A packet whose destination is not known (a listener that could not
+	// learn it) matches only entries for any destination.
+	dst := wildMatch(p.Dst, e.DstAddr, e.DstWild) || !p.Dst.IsValid() && e.DstWild == anyWildcard
+	return dst && e.SrcPort.Matches(p.SrcPort) && e.DstPort.Matches(p.DstPort)
 }
 
-// Permits applies the list: the first matching entry decides, and an
-// address no entry matches is denied.
-func (l AccessList) Permits(a netip.Addr) bool {
-	for _, e := range l.Entries {
-		if e.Match(a) {
-			return e.Permit
+// Matches applies the comparison to a port.
+func (m PortMatch) Matches(port uint16) bool {
+	switch m.Op {
+	case PortEq:
+		return port == m.Lo
+	case PortNeq:
+		return port != m.Lo
+	case PortLt:
+		return port < m.Lo
+	case PortGt:
+		return port > m.Lo
+	case PortRange:
+		return port >= m.Lo && port <= m.Hi
+	}
+	return true
+}
+
+// Decide applies the list: the first matching entry decides, and a packet
+// no entry matches is denied. i is the deciding entry's index, -1 for the
+// implicit deny.
+func (l AccessList) Decide(p Packet) (permit bool, i int) {
+	for i, e := range l.Entries {
+		if e.Matches(p, l.Extended) {
+			return e.Permit, i
 		}
 	}
-	return false
+	return false, -1
 }
 
-// AccessList returns the numbered list, if configured.
-func (c *Config) AccessList(n int) (AccessList, bool) {
-	i := slices.IndexFunc(c.AccessLists, func(l AccessList) bool { return l.Number == n })
+// Permits is Decide without the entry.
+func (l AccessList) Permits(p Packet) bool {
+	ok, _ := l.Decide(p)
+	return ok
+}
+
+// Ref is how the list is named where it is applied: its number or name.
+func (l AccessList) Ref() string {
+	if l.Name != "" {
+		return l.Name
+	}
+	return strconv.Itoa(l.Number)
+}
+
+// FindAccessList returns the list a reference (a number or a name) names.
+func (c *Config) FindAccessList(ref string) (AccessList, bool) {
+	i := slices.IndexFunc(c.AccessLists, func(l AccessList) bool { return l.Ref() == ref })
 	if i < 0 {
 		return AccessList{}, false
 	}
 	return c.AccessLists[i], true
 }
 
-// ManagementPermits reports whether the numbered list lets a in. An
-// unconfigured or absent list permits everything, as IOS treats an
-// access-class or community list that names no list.
-func (c *Config) ManagementPermits(n int, a netip.Addr) bool {
-	if n == 0 {
+// ManagementPermits reports whether the list ref lets p in. No list
+// ("") permits everything; a list that is referenced but not configured
+// also permits everything, as IOS treats an access-class or community
+// list that names no list.
+func (c *Config) ManagementPermits(ref string, p Packet) bool {
+	if ref == "" {
 		return true
 	}
-	l, ok := c.AccessList(n)
-	return !ok || l.Permits(a)
+	l, ok := c.FindAccessList(ref)
+	return !ok || l.Permits(p)
+}
+
+// masked clears the address bits the wildcards ignore, as IOS does when
+// it stores `access-list 10 permit 10.1.2.3 0.0.0.255` as 10.1.2.0.
+func (e ACE) masked() ACE {
+	e.Addr = maskWild(e.Addr, e.Wildcard)
+	e.DstAddr = maskWild(e.DstAddr, e.DstWild)
+	return e
+}
+
+func maskWild(a, w netip.Addr) netip.Addr {
+	if !a.Is4() || !w.Is4() {
+		return a
+	}
+	x, ww := a.As4(), w.As4()
+	for i := range x {
+		x[i] &^= ww[i]
+	}
+	return netip.AddrFrom4(x)
+}
+
+// sameRule compares entries without their sequence numbers: IOS ignores
+// an entry a list already has.
+func sameRule(a, b ACE) bool { a.Seq, b.Seq = 0, 0; return a == b }
+
+// aclKind tells numbered lists' kinds apart.
+func aclKind(n int) (valid, extended bool) {
+	switch {
+	case n >= 1 && n <= 99, n >= 1300 && n <= 1999:
+		return true, false
+	case n >= 100 && n <= 199, n >= 2000 && n <= 2699:
+		return true, true
+	}
+	return false, false
+}
+
+// add puts an entry in a list: at its sequence number, or 10 after the
+// last one. A repeated rule changes nothing.
+func (l *AccessList) add(e ACE) {
+	if slices.ContainsFunc(l.Entries, func(o ACE) bool { return sameRule(o, e) }) {
+		return
+	}
+	if e.Seq == 0 {
+		e.Seq = 10
+		if n := len(l.Entries); n > 0 {
+			e.Seq = l.Entries[n-1].Seq + 10
+		}
+	}
+	i, found := slices.BinarySearchFunc(l.Entries, e.Seq, func(o ACE, s int) int { return o.Seq - s })
+	if found {
+		l.Entries[i] = e
+		return
+	}
+	l.Entries = slices.Insert(l.Entries, i, e)
 }

@@ -108,7 +108,7 @@ func (u SNMPUser) key() string    { return u.Name }
 func (h TrapHost) key() string    { return h.Addr.String() + " " + h.Name }
 func (u User) key() string        { return u.Name }
 func (e ExecLevel) key() string   { return e.Command }
-func (l AccessList) key() string  { return strconv.Itoa(l.Number) }
+func (l AccessList) key() string  { return l.Ref() }
 
 func joinPath(path, name string) string {
 	if path == "" {

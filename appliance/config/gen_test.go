@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -309,7 +310,7 @@ func (g *gen) management(c *Config) {
 			cm.View = g.name("view")
 		}
 		if g.maybe() {
-			cm.ACL = int(g.between(1, 99))
+			cm.ACL = strconv.Itoa(int(g.between(1, 99)))
 		}
 		if !slices.ContainsFunc(s.Communities, func(o Community) bool { return o.Name == cm.Name }) {
 			s.Communities = append(s.Communities, cm)
@@ -353,6 +354,7 @@ func (g *gen) management(c *Config) {
 		s.Contact = g.text()
 	}
 	s.Traps = g.maybe()
+	s.AuthTraps = !s.Traps && g.maybe()
 	if g.maybe() {
 		c.EnableSecret = testHashes[g.r.IntN(len(testHashes))]
 	}
@@ -373,29 +375,54 @@ func (g *gen) management(c *Config) {
 	if g.maybe() {
 		c.SSH = SSH{Port: int(g.between(1, 65535)), Timeout: time.Duration(g.between(1, 120)) * time.Second, AuthRetries: int(g.between(1, 5))}
 	}
-	for range g.r.IntN(3) {
-		n := int(g.between(1, 99))
-		if g.maybe() {
-			n = int(g.between(1300, 1999))
+	for range g.r.IntN(4) {
+		l := AccessList{Number: int(g.between(1, 99))}
+		switch g.r.IntN(4) {
+		case 0:
+			l.Number = int(g.between(1300, 1999))
+		case 1:
+			l.Number, l.Extended = int(g.between(100, 199)), true
+		case 2:
+			l.Number, l.Name, l.Extended = 0, g.name("acl"), g.maybe()
 		}
-		if slices.ContainsFunc(c.AccessLists, func(l AccessList) bool { return l.Number == n }) {
+		if slices.ContainsFunc(c.AccessLists, func(o AccessList) bool { return o.Ref() == l.Ref() }) {
 			continue
 		}
-		l := AccessList{Number: n}
-		for range 1 + g.r.IntN(3) {
-			e := ACE{Permit: g.maybe(), Addr: g.addr(true), Wildcard: netip.AddrFrom4([4]byte{0, 0, byte(g.r.IntN(256)), 255})}
+		wild := func() (netip.Addr, netip.Addr) {
+			a, w := g.addr(true), netip.AddrFrom4([4]byte{0, 0, byte(g.r.IntN(256)), 255})
 			switch g.r.IntN(3) {
 			case 0:
-				e.Wildcard = anyAddr
+				w = anyAddr
 			case 1:
-				e.Addr, e.Wildcard = anyAddr, anyWildcard
+				a, w = anyAddr, anyWildcard
+			}
+			return a, w
+		}
+		seq := 0
+		for range 1 + g.r.IntN(3) {
+			seq += 10
+			if l.Name != "" {
+				seq += g.r.IntN(5)
+			}
+			e := ACE{Seq: seq, Permit: g.maybe()}
+			e.Addr, e.Wildcard = wild()
+			if l.Extended {
+				e.Protocol = []uint8{0, 1, 6, 17, 47}[g.r.IntN(5)]
+				e.DstAddr, e.DstWild = wild()
+				if e.Protocol == 6 || e.Protocol == 17 {
+					e.SrcPort = PortMatch{Op: PortOp(g.r.IntN(5)), Lo: uint16(g.r.IntN(1024))}
+					e.DstPort = PortMatch{Op: PortRange, Lo: 161, Hi: 162 + uint16(g.r.IntN(100))}
+					if e.SrcPort.Op == PortAny {
+						e.SrcPort.Lo = 0
+					}
+				}
 			}
 			l.Entries = append(l.Entries, e)
 		}
 		c.AccessLists = append(c.AccessLists, l)
 	}
 	if g.maybe() {
-		c.VTY.AccessClass = int(g.between(1, 99))
+		c.VTY.AccessClass = strconv.Itoa(int(g.between(1, 99)))
 	}
 	for _, cmd := range []string{"show running-config", "configure terminal", "clear ip flow stats"} {
 		if g.maybe() {

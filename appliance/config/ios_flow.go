@@ -42,7 +42,9 @@ func (c *cursor) num(desc string, lo, hi uint64) uint64 {
 }
 
 func (x *cmd) ip() {
-	switch x.c.keyword("flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "ssh") {
+	switch x.c.keyword("access-list", "flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "ssh") {
+	case "access-list":
+		x.ipAccessList()
 	case "flow-cache":
 		x.ipFlowCache()
 	case "flow-capture":

@@ -32,6 +32,8 @@ func (x *cmd) dispatch() {
 		x.vtyMode()
 	case modeConsole:
 		x.consoleMode()
+	case modeACLStandard, modeACLExtended:
+		x.aclMode(x.mode.kind == modeACLExtended)
 	}
 }
 
@@ -315,52 +317,6 @@ func (x *cmd) enable() {
 	s := x.secret()
 	x.touch("enable-secret")
 	x.cfg.EnableSecret = s
-}
-
-func (x *cmd) accessList() {
-	n := int(x.c.uint(1, 2699))
-	if x.c.err == nil && !validACLNumber(n) {
-		x.c.invalid(x.c.last(), "standard access lists are 1-99 and 1300-1999")
-	}
-	i := slices.IndexFunc(x.cfg.AccessLists, func(l AccessList) bool { return l.Number == n })
-	if x.neg {
-		x.c.skip()
-		if x.c.err == nil && i >= 0 {
-			x.cfg.AccessLists = slices.Delete(x.cfg.AccessLists, i, i+1)
-		}
-		return
-	}
-	act := x.c.keyword("deny", "permit", "remark")
-	if act == "remark" {
-		x.c.invalid(x.c.last(), "remarks are not supported")
-		return
-	}
-	e := ACE{Permit: act == "permit"}
-	switch x.c.tryKeyword("any", "host") {
-	case "any":
-		e.Addr, e.Wildcard = anyAddr, anyWildcard
-	case "host":
-		e.Addr, e.Wildcard = x.c.addr(true), anyAddr
-	default:
-		e.Addr = x.c.addr(true)
-		e.Wildcard = anyAddr
-		if x.c.more() {
-			e.Wildcard = x.c.addr(true)
-		}
-	}
-	x.c.end()
-	if x.c.err != nil {
-		return
-	}
-	e = e.masked()
-	if i < 0 {
-		x.cfg.AccessLists = append(x.cfg.AccessLists, AccessList{Number: n})
-		i = len(x.cfg.AccessLists) - 1
-	}
-	l := &x.cfg.AccessLists[i]
-	if !slices.Contains(l.Entries, e) { // IOS ignores a repeated entry
-		l.Entries = append(l.Entries, e)
-	}
 }
 
 func (x *cmd) line() {

@@ -405,18 +405,15 @@ func (x *cmd) vtyMode() {
 	}
 	if x.neg {
 		x.c.skip()
-		x.cfg.VTY.AccessClass = 0
+		x.cfg.VTY.AccessClass = ""
 		return
 	}
-	n := int(x.c.uint(1, 1999))
-	if x.c.err == nil && !validACLNumber(n) {
-		x.c.invalid(x.c.last(), "standard access lists are 1-99 and 1300-1999")
-	}
+	ref := x.aclRef()
 	if x.c.keyword("in", "out") == "out" {
 		x.c.invalid(x.c.last(), "outgoing connections are not restricted")
 	}
 	x.c.end()
-	x.cfg.VTY.AccessClass = n
+	x.cfg.VTY.AccessClass = ref
 	x.touch("vty.access-class")
 }
 

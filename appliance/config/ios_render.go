@@ -76,9 +76,7 @@ func RenderIOS(c Config) string {
 	}
 	r.section()
 	for _, l := range c.AccessLists {
-		for _, e := range l.Entries {
-			r.line("access-list %d %s", l.Number, aceText(e))
-		}
+		renderAccessList(r, l)
 	}
 	r.section()
 	renderSNMP(r, c.SNMP)
@@ -91,9 +89,9 @@ func RenderIOS(c Config) string {
 		r.line("line con 0")
 		r.line(" login local")
 	}
-	if c.VTY.AccessClass != 0 {
+	if c.VTY.AccessClass != "" {
 		r.line("line vty 0 4")
-		r.line(" access-class %d in", c.VTY.AccessClass)
+		r.line(" access-class %s in", c.VTY.AccessClass)
 	}
 	r.section()
 	for _, s := range c.NTP.Servers {
@@ -399,20 +397,6 @@ func maskAddr(bits int) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
 
-func aceText(e ACE) string {
-	act := "deny"
-	if e.Permit {
-		act = "permit"
-	}
-	switch {
-	case e.Any():
-		return act + " any"
-	case e.Host():
-		return act + " " + e.Addr.String()
-	}
-	return fmt.Sprintf("%s %s %s", act, e.Addr, e.Wildcard)
-}
-
 var levelNames = [...]string{LevelNoAuth: "noauth", LevelAuth: "auth", LevelPriv: "priv"}
 
 func renderSNMP(r *iosWriter, s SNMP) {
@@ -426,8 +410,8 @@ func renderSNMP(r *iosWriter, s SNMP) {
 		} else {
 			line += " RO"
 		}
-		if cm.ACL != 0 {
-			line += fmt.Sprintf(" %d", cm.ACL)
+		if cm.ACL != "" {
+			line += " " + cm.ACL
 		}
 		r.line("%s", line)
 	}
@@ -452,6 +436,8 @@ func renderSNMP(r *iosWriter, s SNMP) {
 	}
 	if s.Traps {
 		r.line("snmp-server enable traps")
+	} else if s.AuthTraps {
+		r.line("snmp-server enable traps snmp authentication")
 	}
 	for _, h := range s.Hosts {
 		line := "snmp-server host " + h.Addr.String()

@@ -17,6 +17,8 @@ const (
 	modeTopTalkers
 	modeVTY
 	modeConsole
+	modeACLStandard
+	modeACLExtended
 )
 
 // mode is the sub-mode a line applies in; key names its element (the
@@ -34,6 +36,8 @@ var modePrompts = [...]string{
 	modeTopTalkers:  "config-flow-top-talkers",
 	modeVTY:         "config-line",
 	modeConsole:     "config-line",
+	modeACLStandard: "config-std-nacl",
+	modeACLExtended: "config-ext-nacl",
 }
 
 // IOSSession applies IOS configuration lines one at a time, as

@@ -42,10 +42,21 @@ func (x *cmd) snmpServer() {
 		}
 	case "enable":
 		x.c.keyword("traps")
+		if x.c.optKeyword("snmp") != "" {
+			// The one type that can be chosen: authenticationFailure
+			// (IOS's other `snmp` types all come with `enable traps`).
+			x.c.keyword("authentication")
+			x.c.end()
+			s.AuthTraps = !x.neg
+			return
+		}
 		if x.c.more() {
-			x.c.invalid(x.c.pos, "flowtap sends every notification it has; no types to choose")
+			x.c.invalid(x.c.pos, "flowtap sends every notification it has; the one type to choose is snmp authentication")
 		}
 		s.Traps = !x.neg
+		if x.neg {
+			s.AuthTraps = false
+		}
 	}
 }
 
@@ -69,10 +80,7 @@ func (x *cmd) snmpCommunity() {
 	}
 	cm.RW = x.c.tryKeyword("RO", "RW") == "RW"
 	if x.c.more() {
-		cm.ACL = int(x.c.uint(1, 1999))
-		if x.c.err == nil && !validACLNumber(cm.ACL) {
-			x.c.invalid(x.c.last(), "standard access lists are 1-99 and 1300-1999")
-		}
+		cm.ACL = x.aclRef()
 	}
 	x.c.end()
 	if x.c.err != nil {

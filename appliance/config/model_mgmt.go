@@ -14,8 +14,14 @@ type SNMP struct {
 	Hosts       []TrapHost
 	Location    string
 	Contact     string
-	Traps       bool // snmp-server enable traps
+	Traps       bool // snmp-server enable traps: every notification
+	// AuthTraps is `snmp-server enable traps snmp authentication`:
+	// authenticationFailure only (Traps includes it, as on IOS).
+	AuthTraps bool
 }
+
+// AuthenTraps reports whether authenticationFailure is sent.
+func (s SNMP) AuthenTraps() bool { return s.Traps || s.AuthTraps }
 
 // Enabled reports whether the agent should listen.
 func (s SNMP) Enabled() bool { return len(s.Communities) > 0 || len(s.Users) > 0 }
@@ -25,7 +31,7 @@ type Community struct {
 	Name string
 	View string // "" is every object
 	RW   bool
-	ACL  int // standard access list number; 0 is none
+	ACL  string // access list number or name; "" is none
 }
 
 // SecurityLevel is the SNMPv3 level of a group or a notification host.
@@ -111,26 +117,10 @@ type SSH struct {
 	AuthRetries int           // ip ssh authentication-retries; 0 is 3
 }
 
-// AccessList is a numbered standard access list, `access-list N
-// permit|deny ...`. Entries are in order; there is an implicit deny at the
-// end.
-type AccessList struct {
-	Number  int // 1-99 or 1300-1999
-	Entries []ACE
-}
-
-// ACE is one entry: Addr with the IOS wildcard (bits set are ignored).
-// `any` is 0.0.0.0 255.255.255.255, `host A` and a bare `A` are A 0.0.0.0.
-type ACE struct {
-	Permit   bool
-	Addr     netip.Addr
-	Wildcard netip.Addr
-}
-
-// VTY is `line vty 0 4` / `access-class N in`: the list SSH logins must
-// pass; 0 is none.
+// VTY is `line vty 0 4` / `access-class ACL in`: the list SSH logins must
+// pass; "" is none.
 type VTY struct {
-	AccessClass int
+	AccessClass string // a list's number or name
 }
 
 // ExecLevel is `privilege exec level N COMMAND`: the exec command (and

@@ -72,7 +72,7 @@ func TestExampleContents(t *testing.T) {
 	if !ios.EnableSecret.Verify("cisco") || !ios.Users[0].Secret.Verify("cisco") || ios.Users[0].Secret.Verify("Cisco") {
 		t.Error("the example secrets do not verify as cisco")
 	}
-	if !ios.SNMP.Enabled() || !ios.ManagementPermits(10, netip.MustParseAddr("192.0.2.99")) || ios.ManagementPermits(10, netip.MustParseAddr("203.0.113.1")) {
+	if !ios.SNMP.Enabled() || !ios.ManagementPermits("10", Packet{Src: netip.MustParseAddr("192.0.2.99")}) || ios.ManagementPermits("10", Packet{Src: netip.MustParseAddr("203.0.113.1")}) {
 		t.Error("SNMP or access list 10 is not as configured")
 	}
 

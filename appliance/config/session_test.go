@@ -108,7 +108,7 @@ no access-list 10
 		t.Errorf("aggregation %v, top talkers %+v", c.Aggregations, c.TopTalkers)
 	case len(c.Users[0].Keys) != 0 || len(c.SNMP.Communities) != 1 || len(c.SNMP.Hosts) != 0 || c.SNMP.Traps:
 		t.Errorf("users %+v snmp %+v", c.Users, c.SNMP)
-	case c.Logging.Buffered != 0 || len(c.NTP.Servers) != 0 || len(c.Samplers) != 0 || c.VTY.AccessClass != 0 || len(c.AccessLists) != 0:
+	case c.Logging.Buffered != 0 || len(c.NTP.Servers) != 0 || len(c.Samplers) != 0 || c.VTY.AccessClass != "" || len(c.AccessLists) != 0:
 		t.Errorf("logging %+v ntp %v samplers %v vty %v acl %v", c.Logging, c.NTP, c.Samplers, c.VTY, c.AccessLists)
 	case c.Interfaces[2].Sampler != "" || c.Interfaces[2].Verdict != 0 || c.Interfaces[2].Description != "" || c.Interfaces[1].Egress || !c.Interfaces[1].Shutdown:
 		t.Errorf("interfaces %+v", c.Interfaces)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -27,6 +26,7 @@ const (
 
 func (v *validator) snmp(c *Config) {
 	s := &c.SNMP
+	s.AuthTraps = s.AuthTraps && !s.Traps // every notification includes it
 	names := map[string]bool{}
 	for _, cm := range s.Communities {
 		path := "snmp.communities[" + cm.Name + "]"
@@ -42,7 +42,7 @@ func (v *validator) snmp(c *Config) {
 				v.bad(path+".view", err)
 			}
 		}
-		v.checkACLNumber(path+".acl", cm.ACL)
+		v.checkACLRef(path+".acl", cm.ACL)
 	}
 	groups := map[string]bool{}
 	for _, g := range s.Groups {
@@ -207,52 +207,8 @@ func (v *validator) ssh(c *Config) {
 	v.checkRange("ssh.auth-retries", int64(s.AuthRetries), 1, 5, "authentication-retries")
 }
 
-// validACLNumber: the standard numbered lists, 1-99 and the expanded
-// range 1300-1999.
-func validACLNumber(n int) bool { return n >= 1 && n <= 99 || n >= 1300 && n <= 1999 }
-
-func (v *validator) checkACLNumber(path string, n int) {
-	if n != 0 && !validACLNumber(n) {
-		v.failf(path, "access list %d: standard lists are 1-99 and 1300-1999", n)
-	}
-}
-
-func (v *validator) accessLists(c *Config) {
-	slices.SortStableFunc(c.AccessLists, func(a, b AccessList) int { return a.Number - b.Number })
-	for i := range c.AccessLists {
-		l := &c.AccessLists[i]
-		path := "access-lists[" + strconv.Itoa(l.Number) + "]"
-		if !validACLNumber(l.Number) {
-			v.checkACLNumber(path, l.Number)
-		}
-		if i > 0 && c.AccessLists[i-1].Number == l.Number {
-			v.failf(path, "configured twice")
-		}
-		if len(l.Entries) == 0 {
-			v.failf(path, "no entries")
-		}
-		for j := range l.Entries {
-			e := &l.Entries[j]
-			e.Addr, e.Wildcard = e.Addr.Unmap(), e.Wildcard.Unmap()
-			if !e.Addr.Is4() || !e.Wildcard.Is4() {
-				v.badf(path+".entries", "entry %d: standard lists take IPv4 addresses and wildcards", j+1)
-				continue
-			}
-			*e = e.masked()
-		}
-		// IOS ignores an entry the list already has.
-		var kept []ACE
-		for _, e := range l.Entries {
-			if !slices.Contains(kept, e) {
-				kept = append(kept, e)
-			}
-		}
-		l.Entries = kept
-	}
-}
-
 func (v *validator) mgmtLists(c *Config) {
-	v.checkACLNumber("vty.access-class", c.VTY.AccessClass)
+	v.checkACLRef("vty.access-class", c.VTY.AccessClass)
 	v.addrList("logging.hosts", c.Logging.Hosts)
 	if b := c.Logging.Buffered; b != 0 && (b < minLoggingBuffer || b > maxLoggingBuffer) {
 		v.failf("logging.buffered", "buffer size %d is outside %d..%d", b, minLoggingBuffer, maxLoggingBuffer)

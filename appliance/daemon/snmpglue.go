@@ -17,7 +17,7 @@ import (
 func SNMPAccess(c config.Config) ([]snmp.Community, []snmp.User, []snmp.Receiver) {
 	var comms []snmp.Community
 	for _, cm := range c.SNMP.Communities {
-		comms = append(comms, snmp.Community{Name: cm.Name, Write: cm.RW, Sources: aclPrefixes(c, cm.ACL)})
+		comms = append(comms, snmp.Community{Name: cm.Name, Write: cm.RW, Allow: snmpACL(c, cm.ACL)})
 	}
 	users := map[string]snmp.User{}
 	var list []snmp.User
@@ -54,36 +54,15 @@ func SNMPAccess(c config.Config) ([]snmp.Community, []snmp.User, []snmp.Receiver
 	return comms, list, recv
 }
 
-// aclPrefixes turns a standard access list's permits into source
-// prefixes (a contiguous wildcard is a prefix); no list means any source.
-func aclPrefixes(c config.Config, n int) []netip.Prefix {
-	acl, ok := c.AccessList(n)
-	if n == 0 || !ok {
+// snmpACL applies an access list to SNMP requests (UDP from the manager
+// to the agent); nil when no list is applied.
+func snmpACL(c config.Config, ref string) snmp.Access {
+	if ref == "" {
 		return nil
 	}
-	var out []netip.Prefix
-	for _, e := range acl.Entries {
-		if !e.Permit {
-			continue
-		}
-		bits := 32
-		if e.Wildcard.IsValid() {
-			w := e.Wildcard.As4()
-			ones := 0
-			for _, b := range w {
-				for i := 0; i < 8; i++ {
-					if b&(1<<i) != 0 {
-						ones++
-					}
-				}
-			}
-			bits = 32 - ones
-		}
-		if p, err := e.Addr.Prefix(bits); err == nil {
-			out = append(out, p)
-		}
+	return func(from, to netip.AddrPort) bool {
+		return c.ManagementPermits(ref, config.Packet{Src: from.Addr(), Dst: to.Addr(), Protocol: 17, SrcPort: from.Port(), DstPort: to.Port()})
 	}
-	return out
 }
 
 // SNMPNetflow is the CISCO-NETFLOW-MIB provider over the running engine

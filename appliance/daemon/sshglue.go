@@ -74,8 +74,15 @@ func (u SSHUsers) CheckKey(name string, key ssh.PublicKey) bool {
 	return false
 }
 
-// Permit applies `line vty` `access-class`.
+// Permit applies `line vty` `access-class`, standard or extended. An
+// extended list sees TCP to the configured SSH port; the address the
+// client connected to is not known here, so only entries for any
+// destination match.
 func (u SSHUsers) Permit(a netip.Addr) bool {
 	c := u.m.Config()
-	return c.ManagementPermits(c.VTY.AccessClass, a)
+	port := c.SSH.Port
+	if port == 0 {
+		port = config.DefaultSSHPort
+	}
+	return c.ManagementPermits(c.VTY.AccessClass, config.Packet{Src: a, Protocol: 6, DstPort: uint16(port)})
 }

@@ -56,6 +56,12 @@ type Config struct {
 
 	// Receivers get the notifications.
 	Receivers []Receiver
+
+	// RateLimit bounds the work one manager address can cause.
+	RateLimit RateLimit
+	// AuthenTraps sends authenticationFailure (snmpEnableAuthenTraps)
+	// for requests that fail authentication; see SetAuthenTraps.
+	AuthenTraps bool
 }
 
 // Agent is an SNMP command responder and notification originator.
@@ -66,6 +72,9 @@ type Agent struct {
 	maxSize int
 	ctr     counters
 	salt    atomic.Uint64
+	limit   *limiter
+	// authenTraps is snmpEnableAuthenTraps.
+	authenTraps atomic.Bool
 
 	mu          sync.RWMutex // guards the three below
 	communities []Community
@@ -77,6 +86,7 @@ type Agent struct {
 	listen []string
 	conns  []net.PacketConn
 	wg     sync.WaitGroup
+	ctx    context.Context // the agent's life, for notifications it starts itself
 	cancel context.CancelFunc
 }
 
@@ -105,6 +115,9 @@ func New(cfg Config) (*Agent, error) {
 		boots = maxEngineBoots
 	}
 	a.engine = engine{id: append([]byte(nil), id...), boots: int32(boots), start: now(), now: now}
+	a.limit = newLimiter(cfg.RateLimit, now)
+	a.authenTraps.Store(cfg.AuthenTraps)
+	a.ctx = context.Background()
 
 	a.maxSize = cfg.MaxMessageSize
 	if a.maxSize == 0 {
@@ -184,6 +197,7 @@ func (a *Agent) Start(ctx context.Context) error {
 		return errors.New("snmp: no listen address configured")
 	}
 	ctx, a.cancel = context.WithCancel(ctx)
+	a.ctx = ctx
 	var lc net.ListenConfig
 	for _, addr := range a.listen {
 		// A literal address picks its family; a name or an empty host
@@ -237,26 +251,63 @@ func (a *Agent) Close() error {
 	return nil
 }
 
+// SetAuthenTraps turns authenticationFailure notifications on or off
+// (`snmp-server enable traps snmp authentication`).
+func (a *Agent) SetAuthenTraps(on bool) { a.authenTraps.Store(on) }
+
+// rcvBuf is the receive buffer asked for each socket: a flood that
+// outruns the agent for a moment fills it rather than pushing out a
+// manager's request.
+const rcvBuf = 4 << 20
+
 func (a *Agent) serve(pc net.PacketConn) {
 	defer a.wg.Done()
 	buf := make([]byte, 65536)
+	uc, _ := pc.(*net.UDPConn)
+	var oob []byte
+	if uc != nil {
+		_ = uc.SetReadBuffer(rcvBuf)
+		if enablePktinfo(uc) {
+			oob = make([]byte, 256)
+		}
+	}
 	for {
-		n, from, err := pc.ReadFrom(buf)
+		var (
+			n        int
+			from, to netip.AddrPort
+			err      error
+		)
+		if uc != nil {
+			var oobn int
+			n, oobn, _, from, err = uc.ReadMsgUDPAddrPort(buf, oob)
+			to = localAddr(uc, oob[:oobn])
+		} else {
+			var fa net.Addr
+			n, fa, err = pc.ReadFrom(buf)
+			if ua, ok := fa.(*net.UDPAddr); ok {
+				from = ua.AddrPort()
+			}
+		}
 		if err != nil {
 			if !errors.Is(err, net.ErrClosed) {
 				a.log.Error("snmp: receive failed", "addr", pc.LocalAddr().String(), "err", err)
 			}
 			return
 		}
-		ua, ok := from.(*net.UDPAddr)
-		if !ok {
+		if !from.IsValid() {
 			continue
 		}
-		resp := a.safeHandle(buf[:n], ua.AddrPort())
+		if !a.limit.allow(from.Addr()) {
+			// Dropped before decoding: a flood costs a read and a map
+			// look-up, not a MIB walk.
+			a.ctr.inc(cRateLimited)
+			continue
+		}
+		resp := a.safeHandle(buf[:n], from, to)
 		if resp == nil {
 			continue
 		}
-		if _, err := pc.WriteTo(resp, from); err != nil {
+		if _, err := pc.WriteTo(resp, net.UDPAddrFromAddrPort(from)); err != nil {
 			a.log.Warn("snmp: send failed", "to", from.String(), "err", err)
 			continue
 		}
@@ -267,7 +318,7 @@ func (a *Agent) serve(pc net.PacketConn) {
 // safeHandle keeps one bad datagram from taking the daemon down: the
 // decoder is third-party code fed by the network. The fuzz target calls
 // handle directly, so a panic there still fails a test.
-func (a *Agent) safeHandle(pkt []byte, from netip.AddrPort) (resp []byte) {
+func (a *Agent) safeHandle(pkt []byte, from, to netip.AddrPort) (resp []byte) {
 	defer func() {
 		if r := recover(); r != nil {
 			a.ctr.inc(cInASNParseErrs)
@@ -275,5 +326,5 @@ func (a *Agent) safeHandle(pkt []byte, from netip.AddrPort) (resp []byte) {
 			resp = nil
 		}
 	}()
-	return a.handle(pkt, from)
+	return a.handleTo(pkt, from, to)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // handleV3 is RFC 3412 7.2 and RFC 3414 3.2 for the authoritative engine.
-func (a *Agent) handleV3(raw, body []byte, from netip.AddrPort) []byte {
+func (a *Agent) handleV3(raw, body []byte, from, to netip.AddrPort) []byte {
 	m, err := parseV3(raw, body)
 	if err != nil {
 		if errors.Is(err, errInvalidMsg) {
@@ -43,7 +43,15 @@ func (a *Agent) handleV3(raw, body []byte, from netip.AddrPort) []byte {
 	u := a.users[string(m.usm.user)]
 	a.mu.RUnlock()
 	if u == nil {
+		a.authFailure(from)
 		return r.send(cUnknownUserNames, nil, noAuthNoPriv)
+	}
+	if u.Allow != nil && !u.Allow(from, to) {
+		// The user's (or its group's) access list refuses the source: as
+		// for a community, no answer at all.
+		a.log.Debug("snmp: user refused by its access list", "from", from.String(), "user", u.Name)
+		a.authFailure(from)
+		return nil
 	}
 	if level > u.level() {
 		return r.send(cUnsupportedSecLevels, nil, noAuthNoPriv)
@@ -51,6 +59,7 @@ func (a *Agent) handleV3(raw, body []byte, from netip.AddrPort) []byte {
 	if level >= authNoPriv {
 		if !authentic(&m, u.Auth, u.authKey) {
 			a.log.Debug("snmp: wrong digest", "from", from.String(), "user", u.Name)
+			a.authFailure(from)
 			return r.send(cWrongDigests, nil, noAuthNoPriv)
 		}
 		if !a.engine.timely(m.usm.boots, m.usm.engineTime) {

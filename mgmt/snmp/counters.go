@@ -52,6 +52,11 @@ const (
 	cUnavailableContexts
 	cUnknownContexts
 
+	// flowtap's own, not in any MIB: requests dropped by the rate limit,
+	// and authenticationFailure notifications left out by theirs.
+	cRateLimited
+	cAuthenTrapsDropped
+
 	numCounters
 )
 

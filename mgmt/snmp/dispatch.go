@@ -68,6 +68,11 @@ func (a *access) processGetNext(q *mibRequest, req []VarBind, log *slog.Logger) 
 	return outcome{vbs: out}
 }
 
+// maxBulkBindings caps the bindings one GetBulk may produce
+// (non-repeaters plus max-repetitions times the repeaters); a 1472-octet
+// response holds far fewer, so a manager never sees the cap.
+const maxBulkBindings = 256
+
 // errFull stops a GetBulk when the response message is full.
 var errFull = errors.New("response full")
 
@@ -78,6 +83,13 @@ var errFull = errors.New("response full")
 func (a *access) processGetBulk(q *mibRequest, req []VarBind, nonRepeaters, maxRepetitions int32, emit func(VarBind) error, log *slog.Logger) (outcome, error) {
 	n := min(max(int(nonRepeaters), 0), len(req))
 	m := max(int(maxRepetitions), 0)
+	if r := len(req) - n; r > 0 {
+		// Bound the walk itself, not only the response: a GetBulk that
+		// asks for 2^31 repetitions of endless columns would otherwise
+		// cost as many look-ups as the message has room for times the
+		// bindings that turn out too big.
+		m = min(m, max((maxBulkBindings-n)/r, 1))
+	}
 	step := func(from OID) (VarBind, error) {
 		next, ok, err := q.next(from, a.read, false)
 		if err != nil {

@@ -30,6 +30,21 @@
 // RFC 1157 says); a GetBulk is cut short instead, and gets tooBig only when
 // not one binding fits.
 //
+// Access: a community's or user's access list is a func the daemon
+// supplies (Access), asked per request with the manager's address and
+// the address the datagram was sent to (from IP_PKTINFO, so an extended
+// list may match the destination of a wildcard listener). A refused
+// request gets no answer and counts as a bad community name.
+//
+// Flood bounds: each manager address has a token bucket (RateLimit:
+// 100 requests/s, 200 at once) and one for authentication failures (1/s,
+// 10 at once); a source over either is dropped right after the read,
+// before anything is decoded, so a flood from one address leaves the
+// others answered. A source past its failure burst is ignored altogether
+// until a failure ages out. A GetBulk walks at most 256 bindings
+// whatever it asks; authenticationFailure notifications (SetAuthenTraps)
+// go out at most once a second, five at once.
+//
 // Enterprise arc: flowtap has no IANA Private Enterprise Number, so its
 // OIDs sit under 32473, the number RFC 5612 reserves for documentation:
 // sysObjectID is 1.3.6.1.4.1.32473.1.1.1 and the cache high-water

@@ -160,14 +160,26 @@ const (
 
 var testEngineID = []byte{0x80, 0x00, 0x7e, 0xd9, 0x05, 1, 2, 3, 4, 5, 6, 7, 8}
 
+// fromPrefixes is an Access admitting managers in the prefixes.
+func fromPrefixes(prefixes ...string) Access {
+	return func(from, _ netip.AddrPort) bool {
+		for _, p := range prefixes {
+			if netip.MustParsePrefix(p).Contains(from.Addr().Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 func testConfig(b *fakeBackend) Config {
 	return Config{
 		Listen: []string{"127.0.0.1:0", "[::1]:0"},
 		Communities: []Community{
 			{Name: roCommunity},
-			{Name: rwCommunity, Write: true, Sources: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+			{Name: rwCommunity, Write: true, Allow: fromPrefixes("127.0.0.0/8", "::1/128")},
 			{Name: "limited", View: View{Include: []OID{mustOID("1.3.6.1.2.1.1")}, Exclude: []OID{mustOID("1.3.6.1.2.1.1.4")}}},
-			{Name: "elsewhere", Sources: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}},
+			{Name: "elsewhere", Allow: fromPrefixes("192.0.2.0/24")},
 		},
 		Users: []User{
 			{Name: userSHA, Auth: AuthSHA, AuthPassword: authPass, Priv: PrivAES, PrivPassword: privPass},

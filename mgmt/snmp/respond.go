@@ -1,12 +1,20 @@
 package snmp
 
 import (
+	"context"
 	"errors"
 	"net/netip"
+	"time"
 )
 
-// handle answers one datagram; nil means no answer.
+// handle answers one datagram sent to the agent's bound address.
 func (a *Agent) handle(pkt []byte, from netip.AddrPort) []byte {
+	return a.handleTo(pkt, from, netip.AddrPort{})
+}
+
+// handleTo answers one datagram from a manager to the agent address to;
+// nil means no answer.
+func (a *Agent) handleTo(pkt []byte, from, to netip.AddrPort) []byte {
 	a.ctr.inc(cInPkts)
 	if len(pkt) > a.maxSize {
 		// Refused before decoding; counted with the malformed ones so
@@ -23,26 +31,27 @@ func (a *Agent) handle(pkt []byte, from netip.AddrPort) []byte {
 	}
 	switch version {
 	case version1, version2c:
-		return a.handleCommunity(version, body, from)
+		return a.handleCommunity(version, body, from, to)
 	case version3:
-		return a.handleV3(pkt, body, from)
+		return a.handleV3(pkt, body, from, to)
 	}
 	a.ctr.inc(cInBadVersions)
 	return nil
 }
 
-func (a *Agent) handleCommunity(version int32, body []byte, from netip.AddrPort) []byte {
+func (a *Agent) handleCommunity(version int32, body []byte, from, to netip.AddrPort) []byte {
 	m, err := parseCommunityMessage(version, body)
 	if err != nil {
 		a.ctr.inc(cInASNParseErrs)
 		return nil
 	}
 	a.mu.RLock()
-	c := findCommunity(a.communities, m.community, from.Addr())
+	c := findCommunity(a.communities, m.community, from, to)
 	a.mu.RUnlock()
 	if c == nil {
 		a.ctr.inc(cInBadCommunityNames)
 		a.log.Debug("snmp: unknown community or source", "from", from.String())
+		a.authFailure(from)
 		return nil
 	}
 	p, err := parsePDU(m.pdu)
@@ -204,4 +213,27 @@ func (a *Agent) respondBulk(q *mibRequest, p pdu, acc *access, frame func([]byte
 		}
 		encs = encs[:len(encs)-1]
 	}
+}
+
+// oidAuthenticationFailure is SNMPv2-MIB's authenticationFailure.
+var oidAuthenticationFailure = mustOID("1.3.6.1.6.3.1.1.5.5")
+
+// authFailure counts a request that failed authentication against its
+// source, and sends authenticationFailure when that is enabled. The
+// notification goes out on its own goroutine, at most authTrapsPerSecond:
+// the receive loop never waits for a receiver.
+func (a *Agent) authFailure(from netip.AddrPort) {
+	a.limit.failed(from.Addr())
+	if !a.authenTraps.Load() {
+		return
+	}
+	if !a.limit.trap() {
+		a.ctr.inc(cAuthenTrapsDropped)
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
+		defer cancel()
+		_ = a.Notify(ctx, Notification{OID: oidAuthenticationFailure})
+	}()
 }

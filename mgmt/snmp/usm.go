@@ -20,6 +20,9 @@ type User struct {
 	PrivPassword string
 	Write        bool
 	View         View
+	// Allow applies the user's access list (`snmp-server user ... access`
+	// or its group's); nil allows any.
+	Allow Access
 }
 
 func (u *User) level() secLevel {

@@ -3,13 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net"
+	"net/netip"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gosnmp/gosnmp"
+
+	"github.com/flowtap/flowtap/internal/faults"
 	"github.com/flowtap/flowtap/internal/testnet"
 )
 
@@ -98,5 +106,208 @@ func TestEngineBootsGrow(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "1,2,3" {
 		t.Fatalf("snmpEngineBoots over three starts: %v, want 1,2,3", got)
+	}
+}
+
+// snmpAsk runs one net-snmp request with net-snmp's own 1 s timeout and
+// no retries; "AGENT" in args is replaced by the agent's address.
+func snmpAsk(tool, agent string, args ...string) (string, error) {
+	full := []string{"-t1", "-r0", "-Oqv"}
+	for _, a := range args {
+		if a == "AGENT" {
+			a = agent
+		}
+		full = append(full, a)
+	}
+	out, err := exec.Command(tool, full...).CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+// waitSNMP waits for the agent to answer the community.
+func waitSNMP(t *testing.T, d *runningDaemon, community string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		out, err := exec.Command("snmpget", "-v2c", "-c"+community, "-t1", "-r0", "udp:"+d.snmpAddr, "1.3.6.1.2.1.1.5.0").CombinedOutput()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("snmp agent does not answer: %v %s\nlog:\n%s", err, out, d.log)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestFaultSNMPDenyACL: a community whose access list denies the
+// manager gets no answer at all, read or write; numbered and named,
+// standard and extended lists all apply, and each refusal is counted in
+// snmpInBadCommunityNames. The old agent turned the list's permits into
+// prefixes and ignored its denies, so `access-list 11 deny any` let
+// everyone in, RW included.
+func TestFaultSNMPDenyACL(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, `hostname acltap
+username admin secret letmein
+access-list 11 deny any
+access-list 12 deny host 127.0.0.2
+access-list 12 permit any
+snmp-server community public RO
+snmp-server community blocked RW 11
+snmp-server community notfrom2 RO 12
+snmp-server community ext RW SNMP-RW
+`)
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, d, "public")
+	// The extended list names the agent's address and port, which the
+	// test learns only now.
+	ap := netip.MustParseAddrPort(d.snmpAddr)
+	if out := d.cli(t, "ios", fmt.Sprintf("configure terminal\nip access-list extended SNMP-RW\n 10 permit udp host 127.0.0.3 host %s eq %d\nend\n", ap.Addr(), ap.Port())); strings.Contains(out, "%") {
+		t.Fatalf("configuring SNMP-RW: %s", out)
+	}
+	badNames := func() int {
+		t.Helper()
+		out, err := snmpAsk("snmpget", agent, "-v2c", "-cpublic", "AGENT", "1.3.6.1.2.1.11.4.0")
+		if err != nil {
+			t.Fatalf("snmpInBadCommunityNames: %v %s", err, out)
+		}
+		n, err := strconv.Atoi(out)
+		if err != nil {
+			t.Fatalf("snmpInBadCommunityNames %q", out)
+		}
+		return n
+	}
+	before := badNames()
+	sysName := "1.3.6.1.2.1.1.5.0"
+	cases := []struct {
+		what   string
+		args   []string
+		answer bool
+	}{
+		{"deny any, get", []string{"snmpget", "-v2c", "-cblocked", "AGENT", sysName}, false},
+		{"deny any, v1 get", []string{"snmpget", "-v1", "-cblocked", "AGENT", sysName}, false},
+		{"deny any, set", []string{"snmpset", "-v2c", "-cblocked", "AGENT", sysName, "s", "pwned"}, false},
+		{"deny host, from that host", []string{"snmpget", "-v2c", "-cnotfrom2", "--clientaddr=127.0.0.2", "AGENT", sysName}, false},
+		{"deny host, from another", []string{"snmpget", "-v2c", "-cnotfrom2", "--clientaddr=127.0.0.1", "AGENT", sysName}, true},
+		{"extended permit, from its host", []string{"snmpget", "-v2c", "-cext", "--clientaddr=127.0.0.3", "AGENT", sysName}, true},
+		{"extended, implicit deny", []string{"snmpget", "-v2c", "-cext", "--clientaddr=127.0.0.1", "AGENT", sysName}, false},
+		{"extended, implicit deny, set", []string{"snmpset", "-v2c", "-cext", "--clientaddr=127.0.0.1", "AGENT", sysName, "s", "pwned"}, false},
+	}
+	refused := 0
+	for _, c := range cases {
+		out, err := snmpAsk(c.args[0], agent, c.args[1:]...)
+		t.Logf("%s: %v %q", c.what, err, out)
+		switch {
+		case c.answer && (err != nil || out != `"acltap"`):
+			t.Errorf("%s: want sysName, got %v %q", c.what, err, out)
+		case !c.answer && (err == nil || !strings.Contains(out, "Timeout")):
+			t.Errorf("%s: want no answer (Timeout), got %v %q", c.what, err, out)
+		}
+		if !c.answer {
+			refused++
+		}
+	}
+	if got := d.cli(t, "ios", "show running-config | include hostname\n"); got != "hostname acltap\n" {
+		t.Fatalf("a refused set changed the config: %q", got)
+	}
+	if got := badNames() - before; got != refused {
+		t.Errorf("snmpInBadCommunityNames went up by %d, want %d (one per refused request)", got, refused)
+	}
+}
+
+// getBulkFlood sends GetBulk requests with a valid community from src to
+// the agent at rate per second until stop closes, reading (and counting)
+// the answers. Each asks for the whole MIB from the top, 1000
+// repetitions of 8 columns: the most work a request can ask for.
+func getBulkFlood(t *testing.T, src, agent string, rate int, stop <-chan struct{}) (sent, answered *atomic.Int64) {
+	t.Helper()
+	req := &gosnmp.SnmpPacket{Version: gosnmp.Version2c, Community: "public", PDUType: gosnmp.GetBulkRequest,
+		MaxRepetitions: 1000, NonRepeaters: 0}
+	for _, oid := range []string{".1.3.6.1.2.1.1", ".1.3.6.1.2.1.2", ".1.3.6.1.2.1.11", ".1.3.6.1.2.1.31", ".1.3.6.1.4.1.9.9.387", ".1.3.6.1.2.1.193", ".1.3.6.1.6.3", ".1.3"} {
+		req.Variables = append(req.Variables, gosnmp.SnmpPDU{Name: oid, Type: gosnmp.Null})
+	}
+	msg, err := req.MarshalMsg()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(src+":0")), net.UDPAddrFromAddrPort(netip.MustParseAddrPort(agent)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, answered = &atomic.Int64{}, &atomic.Int64{}
+	go func() {
+		buf := make([]byte, 65536)
+		for {
+			if _, err := conn.Read(buf); err != nil {
+				return
+			}
+			answered.Add(1)
+		}
+	}()
+	go func() {
+		defer conn.Close()
+		// Paced in batches every millisecond: a steady rate, not what
+		// the scheduler of a loaded machine happens to allow.
+		start := time.Now()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			due := int64(time.Since(start).Seconds() * float64(rate))
+			for sent.Load() < due {
+				conn.Write(msg) // a full socket buffer drops: that is a flood
+				sent.Add(1)
+			}
+		}
+	}()
+	return sent, answered
+}
+
+// TestFaultSNMPFlood: an NMS polling sysUpTime and a counter keeps
+// getting every answer, with net-snmp's own 1 s timeout and no retries,
+// while another address floods the agent with maximal GetBulk requests
+// (the old agent saturated at about 400 requests/s and lost 7 of 8 NMS
+// polls). The poll latencies and the flood's figures are printed.
+func TestFaultSNMPFlood(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname floodtap\nusername admin secret letmein\nsnmp-server community public RO\n")
+	waitSNMP(t, d, "public")
+	rate := faults.Pick(5000, 10000)
+	duration := faults.Pick(5*time.Second, 60*time.Second)
+	stop := make(chan struct{})
+	floodStart := time.Now()
+	sent, answered := getBulkFlood(t, "127.0.0.2", d.snmpAddr, rate, stop)
+	defer close(stop)
+	time.Sleep(500 * time.Millisecond) // the flood is on before the first poll
+	var lat []time.Duration
+	failed := 0
+	for end := time.Now().Add(duration); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		t0 := time.Now()
+		out, err := snmpAsk("snmpget", "udp:"+d.snmpAddr, "-v2c", "-cpublic", "--clientaddr=127.0.0.1", "AGENT", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.11.1.0")
+		dt := time.Since(t0)
+		if err != nil {
+			failed++
+			t.Errorf("NMS poll %d failed during the flood after %v: %v %s", len(lat)+failed, dt, err, out)
+			continue
+		}
+		lat = append(lat, dt)
+	}
+	s, a, took := sent.Load(), answered.Load(), time.Since(floodStart)
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		faults.Figure(t, "snmp-flood-poll-latency", "%d polls: min %v median %v max %v (net-snmp timeout 1 s, no retries; process start included)",
+			len(lat), lat[0].Round(time.Millisecond), lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
+	}
+	faults.Figure(t, "snmp-flood", "%d GetBulk requests in %v from 127.0.0.2 (%.0f/s), %d answered (%.0f/s)",
+		s, took.Round(time.Millisecond), float64(s)/took.Seconds(), a, float64(a)/took.Seconds())
+	if failed > 0 || len(lat) == 0 {
+		t.Fatalf("%d of %d NMS polls got no answer during the flood", failed, failed+len(lat))
+	}
+	if a == 0 {
+		t.Fatal("the flooding source got no answer at all: it is rate limited, not shut out")
 	}
 }

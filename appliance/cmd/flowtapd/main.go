@@ -323,7 +323,7 @@ func (g *mgmt) applySNMP(c config.Config) {
 		}
 		a, err := snmp.New(snmp.Config{Listen: strings.Split(g.f.snmpListen, ","), EngineBoots: boots, Logger: g.log,
 			System: g.m.SNMPSystem, Setter: g.m.SNMPSetter(), Netflow: g.m.SNMPNetflow(), InterfaceAlias: g.m.InterfaceAlias,
-			Communities: comms, Users: users, Receivers: recv})
+			Communities: comms, Users: users, Receivers: recv, AuthenTraps: c.SNMP.AuthenTraps()})
 		if err != nil {
 			g.log.Error("snmp agent", "err", err)
 			return
@@ -341,6 +341,7 @@ func (g *mgmt) applySNMP(c config.Config) {
 		return
 	}
 	g.agent.SetCommunities(comms)
+	g.agent.SetAuthenTraps(c.SNMP.AuthenTraps())
 	if err := g.agent.SetUsers(users); err != nil {
 		g.log.Error("snmp users", "err", err)
 	}

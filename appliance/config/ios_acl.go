@@ -1,0 +1,397 @@
+package config
+
+import (
+	"errors"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The protocols an extended entry names; any other is a number 1-255.
+var aclProtocols = map[string]uint8{"ip": 0, "icmp": 1, "tcp": 6, "udp": 17}
+
+// aclPorts are the port names IOS accepts and shows for TCP and UDP; any
+// other port is a number.
+var aclPorts = map[uint8]map[string]uint16{
+	6:  {"bgp": 179, "domain": 53, "ftp": 21, "telnet": 23, "www": 80},
+	17: {"domain": 53, "ntp": 123, "snmp": 161, "snmptrap": 162, "syslog": 514, "tftp": 69},
+}
+
+// accessList reads `access-list N permit|deny ...` and `no access-list N`.
+func (x *cmd) accessList() {
+	n := int(x.c.uint(1, 2699))
+	valid, extended := aclKind(n)
+	if x.c.err == nil && !valid {
+		x.c.invalid(x.c.last(), "standard lists are 1-99 and 1300-1999, extended 100-199 and 2000-2699")
+	}
+	x.touch("access-lists[" + strconv.Itoa(n) + "]")
+	i := slices.IndexFunc(x.cfg.AccessLists, func(l AccessList) bool { return l.Name == "" && l.Number == n })
+	if x.neg {
+		x.c.skip()
+		if x.c.err == nil && i >= 0 {
+			x.cfg.AccessLists = slices.Delete(x.cfg.AccessLists, i, i+1)
+		}
+		return
+	}
+	e, ok := x.aceLine(extended, false)
+	if !ok {
+		return
+	}
+	if i < 0 {
+		x.cfg.AccessLists = append(x.cfg.AccessLists, AccessList{Number: n, Extended: extended})
+		i = len(x.cfg.AccessLists) - 1
+	}
+	x.cfg.AccessLists[i].add(e)
+}
+
+// ipAccessList reads `ip access-list standard|extended NAME`, which opens
+// the list's mode. A name that is a number edits that numbered list, as
+// on IOS.
+func (x *cmd) ipAccessList() {
+	extended := x.c.keyword("extended", "standard") == "extended"
+	name := x.c.name("WORD", checkName32)
+	x.c.end()
+	if x.c.err != nil {
+		return
+	}
+	l := AccessList{Name: name, Extended: extended}
+	if n, err := strconv.Atoi(name); err == nil {
+		valid, ext := aclKind(n)
+		if !valid || ext != extended {
+			x.c.invalid(x.c.last(), "a number names a numbered list of the same kind")
+			return
+		}
+		l = AccessList{Number: n, Extended: extended}
+	}
+	x.touch("access-lists[" + l.Ref() + "]")
+	i := slices.IndexFunc(x.cfg.AccessLists, func(o AccessList) bool { return o.Ref() == l.Ref() })
+	if x.neg {
+		if i >= 0 {
+			x.cfg.AccessLists = slices.Delete(x.cfg.AccessLists, i, i+1)
+		}
+		return
+	}
+	if i >= 0 && x.cfg.AccessLists[i].Extended != extended {
+		x.c.refuse("%s is an access list of the other kind", name)
+		return
+	}
+	if i < 0 {
+		x.cfg.AccessLists = append(x.cfg.AccessLists, l)
+	}
+	kind := modeACLStandard
+	if extended {
+		kind = modeACLExtended
+	}
+	x.open(kind, l.Ref())
+}
+
+// aclMode reads the lines of a named list's mode: `[SEQ] permit|deny
+// ...`, `no SEQ`, `no permit|deny ...`.
+func (x *cmd) aclMode(extended bool) {
+	i := slices.IndexFunc(x.cfg.AccessLists, func(l AccessList) bool { return l.Ref() == x.mode.key })
+	seq := 0
+	k := x.c.tryKeyword("no", "exit")
+	switch k {
+	case "exit":
+		x.c.end()
+		x.exited = true
+		return
+	case "no":
+		x.neg = true
+	}
+	if x.c.more() {
+		if _, err := strconv.Atoi(x.c.words[x.c.pos].text); err == nil {
+			seq = int(x.c.uint(1, 2147483647))
+		}
+	}
+	if x.c.err != nil {
+		return
+	}
+	if i < 0 {
+		x.gone("access list")
+		return
+	}
+	l := &x.cfg.AccessLists[i]
+	x.touch("access-lists[" + l.Ref() + "]")
+	if x.neg && seq != 0 && !x.c.more() {
+		l.Entries = slices.DeleteFunc(l.Entries, func(e ACE) bool { return e.Seq == seq })
+		return
+	}
+	e, ok := x.aceLine(extended, x.neg)
+	if !ok {
+		return
+	}
+	e.Seq = seq
+	if x.neg {
+		l.Entries = slices.DeleteFunc(l.Entries, func(o ACE) bool { return sameRule(o, e) })
+		return
+	}
+	if seq != 0 && slices.ContainsFunc(l.Entries, func(o ACE) bool { return o.Seq == seq }) {
+		x.c.refuse("Duplicate sequence number")
+		return
+	}
+	l.add(e)
+}
+
+// aceLine reads `permit|deny` and the entry after it; ok is false when
+// the line failed.
+func (x *cmd) aceLine(extended, neg bool) (ACE, bool) {
+	act := x.c.keyword("deny", "permit", "remark")
+	if act == "remark" {
+		x.c.invalid(x.c.last(), "remarks are not supported")
+		return ACE{}, false
+	}
+	e := ACE{Permit: act == "permit"}
+	if !extended {
+		e.Addr, e.Wildcard = x.aclAddr(true)
+	} else {
+		e.Protocol = x.aclProtocol()
+		e.Addr, e.Wildcard = x.aclAddr(false)
+		e.SrcPort = x.aclPort(e.Protocol)
+		e.DstAddr, e.DstWild = x.aclAddr(false)
+		e.DstPort = x.aclPort(e.Protocol)
+	}
+	x.c.end()
+	if x.c.err != nil {
+		return ACE{}, false
+	}
+	return e.masked(), true
+}
+
+func (x *cmd) aclProtocol() uint8 {
+	if k := x.c.tryKeyword("icmp", "ip", "tcp", "udp"); k != "" {
+		return aclProtocols[k]
+	}
+	if x.c.err != nil {
+		return 0
+	}
+	return uint8(x.c.uint(1, 255))
+}
+
+// aclAddr reads `any`, `host A` or `A W`; a standard list also takes a
+// bare A, meaning that host.
+func (x *cmd) aclAddr(standard bool) (addr, wild netip.Addr) {
+	switch x.c.tryKeyword("any", "host") {
+	case "any":
+		return anyAddr, anyWildcard
+	case "host":
+		return x.c.addr(true), anyAddr
+	}
+	if x.c.err != nil {
+		return netip.Addr{}, netip.Addr{}
+	}
+	a := x.c.addr(true)
+	if standard && !x.c.more() {
+		return a, anyAddr
+	}
+	return a, x.c.addr(true)
+}
+
+// aclPort reads an optional port comparison; only TCP and UDP have ports.
+func (x *cmd) aclPort(proto uint8) PortMatch {
+	if proto != 6 && proto != 17 {
+		return PortMatch{}
+	}
+	k := x.c.tryKeyword("eq", "gt", "lt", "neq", "range")
+	if k == "" || x.c.err != nil {
+		return PortMatch{}
+	}
+	m := PortMatch{Op: map[string]PortOp{"eq": PortEq, "gt": PortGt, "lt": PortLt, "neq": PortNeq, "range": PortRange}[k]}
+	m.Lo = x.aclPortNumber(proto)
+	if m.Op == PortRange {
+		m.Hi = x.aclPortNumber(proto)
+		if x.c.err == nil && m.Hi < m.Lo {
+			x.c.invalid(x.c.last(), "the range ends below its start")
+		}
+	}
+	return m
+}
+
+func (x *cmd) aclPortNumber(proto uint8) uint16 {
+	if x.c.more() {
+		if p, ok := aclPorts[proto][x.c.words[x.c.pos].text]; ok {
+			x.c.pos++
+			return p
+		}
+	}
+	return uint16(x.c.uint(0, 65535))
+}
+
+// aclRef reads where a list is applied: a list number (1-2699) or a
+// name. The list need not exist yet, as on IOS.
+func (x *cmd) aclRef() string {
+	return x.c.name("<1-2699> or WORD", func(s string) error {
+		if n, err := strconv.Atoi(s); err == nil {
+			if valid, _ := aclKind(n); !valid {
+				return errors.New("access lists are 1-199 and 1300-2699")
+			}
+			return nil
+		}
+		return checkName32(s)
+	})
+}
+
+// renderAccessList writes a numbered list as `access-list` lines, as IOS
+// does, unless its sequence numbers are not the 10, 20 ... those lines
+// give on reading; a named list (and such a numbered one) as an `ip
+// access-list` block with its sequence numbers.
+func renderAccessList(r *iosWriter, l AccessList) {
+	plain := l.Name == ""
+	for i, e := range l.Entries {
+		plain = plain && e.Seq == 10*(i+1)
+	}
+	if plain {
+		for _, e := range l.Entries {
+			r.line("access-list %d %s", l.Number, aceText(e, l.Extended))
+		}
+		return
+	}
+	kind := "standard"
+	if l.Extended {
+		kind = "extended"
+	}
+	r.line("ip access-list %s %s", kind, l.Ref())
+	for _, e := range l.Entries {
+		r.line(" %d %s", e.Seq, aceText(e, l.Extended))
+	}
+}
+
+// aceText is an entry as IOS shows it, from the action on.
+func aceText(e ACE, extended bool) string {
+	act := "deny"
+	if e.Permit {
+		act = "permit"
+	}
+	if !extended {
+		if e.Host() {
+			return act + " " + e.Addr.String()
+		}
+		return act + " " + addrText(e.Addr, e.Wildcard)
+	}
+	proto := strconv.Itoa(int(e.Protocol))
+	for k, v := range aclProtocols {
+		if v == e.Protocol {
+			proto = k
+		}
+	}
+	s := act + " " + proto + " " + addrText(e.Addr, e.Wildcard) + portText(e.SrcPort, e.Protocol)
+	return s + " " + addrText(e.DstAddr, e.DstWild) + portText(e.DstPort, e.Protocol)
+}
+
+func addrText(a, w netip.Addr) string {
+	switch w {
+	case anyWildcard:
+		return "any"
+	case anyAddr:
+		return "host " + a.String()
+	}
+	return a.String() + " " + w.String()
+}
+
+func portText(m PortMatch, proto uint8) string {
+	name := func(p uint16) string {
+		for k, v := range aclPorts[proto] {
+			if v == p {
+				return k
+			}
+		}
+		return strconv.Itoa(int(p))
+	}
+	switch m.Op {
+	case PortEq:
+		return " eq " + name(m.Lo)
+	case PortNeq:
+		return " neq " + name(m.Lo)
+	case PortLt:
+		return " lt " + name(m.Lo)
+	case PortGt:
+		return " gt " + name(m.Lo)
+	case PortRange:
+		return " range " + name(m.Lo) + " " + name(m.Hi)
+	}
+	return ""
+}
+
+func (v *validator) checkACLRef(path, ref string) {
+	if ref == "" {
+		return
+	}
+	if n, err := strconv.Atoi(ref); err == nil {
+		if valid, _ := aclKind(n); !valid {
+			v.failf(path, "access list %d: lists are 1-199 and 1300-2699", n)
+		}
+		return
+	}
+	if err := checkName32(ref); err != nil {
+		v.bad(path, err)
+	}
+}
+
+// accessLists puts the lists in order (numbered by number, then named by
+// name), checks them and puts each list's entries in sequence order.
+func (v *validator) accessLists(c *Config) {
+	slices.SortStableFunc(c.AccessLists, func(a, b AccessList) int {
+		switch {
+		case (a.Name == "") != (b.Name == ""):
+			if a.Name == "" {
+				return -1
+			}
+			return 1
+		case a.Name == "":
+			return a.Number - b.Number
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	for i := range c.AccessLists {
+		l := &c.AccessLists[i]
+		path := "access-lists[" + l.Ref() + "]"
+		if l.Name == "" {
+			valid, ext := aclKind(l.Number)
+			switch {
+			case !valid:
+				v.failf(path, "access list %d: lists are 1-199 and 1300-2699", l.Number)
+			case ext != l.Extended:
+				v.failf(path, "access list %d is not of its number's kind", l.Number)
+			}
+		} else if err := checkName32(l.Name); err != nil {
+			v.bad(path, err)
+		} else if _, err := strconv.Atoi(l.Name); err == nil {
+			v.failf(path, "a named list's name is not a number")
+		}
+		if i > 0 && c.AccessLists[i-1].Ref() == l.Ref() {
+			v.failf(path, "configured twice")
+		}
+		if len(l.Entries) == 0 && l.Name == "" {
+			v.failf(path, "no entries")
+		}
+		var kept []ACE
+		for j, e := range l.Entries {
+			e.Addr, e.Wildcard, e.DstAddr, e.DstWild = e.Addr.Unmap(), e.Wildcard.Unmap(), e.DstAddr.Unmap(), e.DstWild.Unmap()
+			if !l.Extended {
+				e.Protocol, e.SrcPort, e.DstPort, e.DstAddr, e.DstWild = 0, PortMatch{}, PortMatch{}, netip.Addr{}, netip.Addr{}
+			}
+			if !e.Addr.Is4() || !e.Wildcard.Is4() || l.Extended && (!e.DstAddr.Is4() || !e.DstWild.Is4()) {
+				v.badf(path+".entries", "entry %d: access lists take IPv4 addresses and wildcards", j+1)
+				continue
+			}
+			if e.Protocol != 6 && e.Protocol != 17 && (e.SrcPort != PortMatch{} || e.DstPort != PortMatch{}) {
+				v.badf(path+".entries", "entry %d: only tcp and udp entries have ports", j+1)
+			}
+			if e.Seq <= 0 {
+				e.Seq = 10 * (j + 1)
+			}
+			// IOS ignores an entry the list already has.
+			if !slices.ContainsFunc(kept, func(o ACE) bool { return sameRule(o, e) }) {
+				kept = append(kept, e.masked())
+			}
+		}
+		slices.SortStableFunc(kept, func(a, b ACE) int { return a.Seq - b.Seq })
+		for j := 1; j < len(kept); j++ {
+			if kept[j].Seq == kept[j-1].Seq {
+				v.failf(path+".entries", "sequence number %d used twice", kept[j].Seq)
+			}
+		}
+		l.Entries = kept
+	}
+}

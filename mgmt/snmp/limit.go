@@ -1,0 +1,141 @@
+package snmp
+
+import (
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// RateLimit bounds what one manager address may make the agent do, so
+// that a flood from one source (a GetBulk storm, a community guesser)
+// leaves the agent answering everyone else. Zero fields take the defaults
+// named.
+type RateLimit struct {
+	// PerSource is the requests per second one address may send
+	// (DefaultPerSource), with Burst more at once (DefaultBurst).
+	PerSource float64
+	Burst     int
+	// FailuresPerSource is how many authentication failures (unknown
+	// community, refused by its access list, wrong USM digest) per second
+	// one address may cause (DefaultFailuresPerSource), FailureBurst at
+	// once (DefaultFailureBurst). A source over it is ignored altogether
+	// until its failures age out.
+	FailuresPerSource float64
+	FailureBurst      int
+	// Off turns limiting off.
+	Off bool
+}
+
+// Rate limit defaults. 100 requests/s is several times what an NMS
+// polling a few hundred objects asks, and a bulk walk of a large table
+// still runs at 100 responses a second.
+const (
+	DefaultPerSource         = 100
+	DefaultBurst             = 200
+	DefaultFailuresPerSource = 1
+	DefaultFailureBurst      = 10
+	// maxSources bounds the per-source table; spoofed sources beyond it
+	// replace random entries rather than grow it.
+	maxSources = 4096
+	// authTrapsPerSecond bounds authenticationFailure notifications, so a
+	// guesser does not turn the agent into a trap flood either.
+	authTrapsPerSecond = 1
+	authTrapBurst      = 5
+)
+
+type bucket struct {
+	tokens, fails float64
+	at            time.Time
+}
+
+// limiter is a token bucket per source address for requests and one for
+// authentication failures.
+type limiter struct {
+	cfg RateLimit
+	now func() time.Time
+
+	mu    sync.Mutex
+	src   map[netip.Addr]*bucket
+	traps bucket
+}
+
+func newLimiter(cfg RateLimit, now func() time.Time) *limiter {
+	if cfg.PerSource <= 0 {
+		cfg.PerSource = DefaultPerSource
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = DefaultBurst
+	}
+	if cfg.FailuresPerSource <= 0 {
+		cfg.FailuresPerSource = DefaultFailuresPerSource
+	}
+	if cfg.FailureBurst <= 0 {
+		cfg.FailureBurst = DefaultFailureBurst
+	}
+	return &limiter{cfg: cfg, now: now, src: map[netip.Addr]*bucket{}, traps: bucket{tokens: authTrapBurst, at: now()}}
+}
+
+func (l *limiter) bucket(a netip.Addr) *bucket {
+	now := l.now()
+	b := l.src[a]
+	if b == nil {
+		if len(l.src) >= maxSources {
+			for k := range l.src { // map order is random: a random victim
+				delete(l.src, k)
+				break
+			}
+		}
+		b = &bucket{tokens: float64(l.cfg.Burst), fails: float64(l.cfg.FailureBurst), at: now}
+		l.src[a] = b
+		return b
+	}
+	dt := now.Sub(b.at).Seconds()
+	if dt > 0 {
+		b.tokens = min(b.tokens+dt*l.cfg.PerSource, float64(l.cfg.Burst))
+		b.fails = min(b.fails+dt*l.cfg.FailuresPerSource, float64(l.cfg.FailureBurst))
+		b.at = now
+	}
+	return b
+}
+
+// allow takes one request from a; false means drop it unanswered.
+func (l *limiter) allow(a netip.Addr) bool {
+	if l.cfg.Off {
+		return true
+	}
+	a = a.Unmap()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(a)
+	if b.fails < 1 || b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// failed records an authentication failure from a.
+func (l *limiter) failed(a netip.Addr) {
+	if l.cfg.Off {
+		return
+	}
+	a = a.Unmap()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(a)
+	b.fails = max(b.fails-1, 0)
+}
+
+// trap reports whether an authenticationFailure notification may go out.
+func (l *limiter) trap() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.traps.tokens = min(l.traps.tokens+now.Sub(l.traps.at).Seconds()*authTrapsPerSecond, authTrapBurst)
+	l.traps.at = now
+	if l.traps.tokens < 1 {
+		return false
+	}
+	l.traps.tokens--
+	return true
+}

@@ -1,0 +1,114 @@
+package snmp
+
+import (
+	"net"
+	"net/netip"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct{ ns atomic.Int64 }
+
+func (c *fakeClock) now() time.Time       { return time.Unix(0, c.ns.Load()) }
+func (c *fakeClock) add(d time.Duration)  { c.ns.Add(int64(d)) }
+func newFakeClock(t time.Time) *fakeClock { c := &fakeClock{}; c.ns.Store(t.UnixNano()); return c }
+
+// udpFrom is a socket bound to a loopback address, to play one manager.
+func udpFrom(t *testing.T, src, agent string) *net.UDPConn {
+	t.Helper()
+	c, err := net.DialUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(src+":0")), net.UDPAddrFromAddrPort(netip.MustParseAddrPort(agent)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// ask sends a request and waits up to wait for the answer; nil is none.
+func ask(t *testing.T, c *net.UDPConn, req []byte, wait time.Duration) []byte {
+	t.Helper()
+	if _, err := c.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(wait))
+	buf := make([]byte, 65536)
+	n, err := c.Read(buf)
+	if err != nil {
+		return nil
+	}
+	return buf[:n]
+}
+
+// TestBadCommunitiesLimited: a source guessing communities is counted in
+// snmpInBadCommunityNames and, past FailureBurst guesses, ignored
+// altogether (its valid requests too) until its failures age out, while
+// another manager is answered throughout. Each counted failure sends
+// authenticationFailure to snmptrapd, at most authTrapBurst at once.
+func TestBadCommunitiesLimited(t *testing.T) {
+	td := startTrapd(t, "")
+	clock := newFakeClock(time.Now())
+	cfg := testConfig(newFakeBackend())
+	cfg.Listen = cfg.Listen[:1]
+	cfg.Now = clock.now
+	cfg.AuthenTraps = true
+	cfg.Receivers = []Receiver{{Addr: td.addr, Community: "public"}}
+	a, v4, _ := startAgent(t, cfg)
+	guesser, nms := udpFrom(t, "127.0.0.1", v4), udpFrom(t, "127.0.0.2", v4)
+	get := getPDU(t, pduGet, 0, 0, "1.3.6.1.2.1.1.5.0")
+	valid := communityRequest(t, version2c, roCommunity, get)
+	const guesses = 30
+	for i := range guesses {
+		if _, err := guesser.Write(communityRequest(t, version2c, "guess"+string(rune('a'+i)), get)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One socket, read in order: once the NMS is answered, every guess
+	// before it was handled.
+	if decodeResponse(t, ask(t, nms, valid, 5*time.Second)).typ != pduResponse {
+		t.Fatal("the NMS got no response during the guessing")
+	}
+	if got := a.ctr.get(cInBadCommunityNames); got != DefaultFailureBurst {
+		t.Errorf("snmpInBadCommunityNames %d, want %d: the guesses past the burst are dropped before they are looked at", got, DefaultFailureBurst)
+	}
+	if got := a.ctr.get(cRateLimited); got != guesses-DefaultFailureBurst {
+		t.Errorf("rate limited %d, want %d", got, guesses-DefaultFailureBurst)
+	}
+	// The guesser's valid community is ignored while it is quiet...
+	if resp := ask(t, guesser, valid, 500*time.Millisecond); resp != nil {
+		t.Error("a source past its failure burst was answered")
+	}
+	// ... and answered once a failure has aged out (1 a second).
+	clock.add(1100 * time.Millisecond)
+	if resp := ask(t, guesser, valid, 5*time.Second); resp == nil || decodeResponse(t, resp).typ != pduResponse {
+		t.Error("the guesser is not answered once its failures aged out")
+	}
+	for range authTrapBurst {
+		td.next(t, ".1.3.6.1.6.3.1.1.5.5")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for a.ctr.get(cOutTraps) < authTrapBurst && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got, dropped := a.ctr.get(cOutTraps), a.ctr.get(cAuthenTrapsDropped); got != authTrapBurst || dropped != DefaultFailureBurst-authTrapBurst {
+		t.Errorf("authenticationFailure sent %d, left out %d; want %d and %d", got, dropped, authTrapBurst, DefaultFailureBurst-authTrapBurst)
+	}
+}
+
+// TestGetBulkBounded: a GetBulk asking for 2^31-1 repetitions of many
+// columns costs at most maxBulkBindings look-ups, even with a message
+// size that would hold more.
+func TestGetBulkBounded(t *testing.T) {
+	cfg := testConfig(newFakeBackend())
+	cfg.MaxMessageSize = 65507
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"1.3.6.1.2.1.11.1", "1.3.6.1.2.1.11.2", "1.3.6.1.2.1.11.3"}
+	p := decodeResponse(t, a.handle(communityRequest(t, version2c, roCommunity, getPDU(t, pduGetBulk, 0, 1<<31-1, names...)), testFrom))
+	if want := maxBulkBindings / len(names) * len(names); len(p.vbs) != want {
+		t.Errorf("GetBulk answered %d bindings, want the cap's %d", len(p.vbs), want)
+	}
+}

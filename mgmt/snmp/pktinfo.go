@@ -1,0 +1,56 @@
+package snmp
+
+import (
+	"net"
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
+
+// enablePktinfo asks the kernel for each datagram's destination address,
+// which an extended access list may match and which a wildcard listener
+// does not otherwise know.
+func enablePktinfo(c *net.UDPConn) bool {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return false
+	}
+	ok := false
+	_ = rc.Control(func(fd uintptr) {
+		if unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_PKTINFO, 1) == nil {
+			ok = true
+		}
+		if unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_RECVPKTINFO, 1) == nil {
+			ok = true
+		}
+	})
+	return ok
+}
+
+// localAddr is the datagram's destination: from its packet info, else
+// the socket's bound address.
+func localAddr(c *net.UDPConn, oob []byte) netip.AddrPort {
+	bound := netip.AddrPort{}
+	if ua, ok := c.LocalAddr().(*net.UDPAddr); ok {
+		bound = ua.AddrPort()
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return bound
+	}
+	for _, m := range msgs {
+		switch {
+		case m.Header.Level == unix.IPPROTO_IP && m.Header.Type == unix.IP_PKTINFO && len(m.Data) >= unix.SizeofInet4Pktinfo:
+			// struct in_pktinfo: ifindex, spec_dst, addr (the header's
+			// destination).
+			var a [4]byte
+			copy(a[:], m.Data[8:12])
+			return netip.AddrPortFrom(netip.AddrFrom4(a), bound.Port())
+		case m.Header.Level == unix.IPPROTO_IPV6 && m.Header.Type == unix.IPV6_PKTINFO && len(m.Data) >= unix.SizeofInet6Pktinfo:
+			var a [16]byte
+			copy(a[:], m.Data[0:16])
+			return netip.AddrPortFrom(netip.AddrFrom16(a).Unmap(), bound.Port())
+		}
+	}
+	return bound
+}
