@@ -58,7 +58,7 @@ func TestUnrelatedChangesKeepExport(t *testing.T) {
 	v := testnet.Enter(t)
 	capd := collector.StartNfcapd(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname seams
-username admin secret letmein
+username admin privilege 15 secret letmein
 snmp-server community public RO
 interface %s
  ip flow ingress
@@ -228,7 +228,7 @@ func TestBootSkipsBadLines(t *testing.T) {
 	capd := collector.StartNfcapd(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname salvaged
 ip flow-cache timeout inactive 5
-username admin secret letmein
+username admin privilege 15 secret letmein
 interface %s
  ip flow ingress
 !
