@@ -76,6 +76,7 @@ func (m *Manager) SNMPNetflow() snmp.NetflowProvider {
 			return uint32(set.Export)
 		},
 		MaxCollectors: 8,
+		Datapath:      m.snmpDatapath,
 	}
 }
 

@@ -11,6 +11,7 @@ type Backend interface {
 	Hostname() string
 	CacheView() show.CacheView
 	ExportView() show.ExportView
+	DatapathView() show.DatapathView
 	TopTalkers() (flowcache.TopTalkers, error)
 	Contention() show.ContentionView
 	// Text for commands whose layout the backend owns (from live state).

@@ -40,6 +40,10 @@ func execTree() *Node {
 					show.IPFlowExport(w, s.b.ExportView())
 					return nil
 				}),
+				kw("datapath", "Show flow datapath (XDP meter) statistics").run(func(s *Session, w io.Writer, _ []string) error {
+					show.IPFlowDatapath(w, s.b.DatapathView())
+					return nil
+				}),
 				kw("interface", "Show flow interface information").run(text(Backend.FlowInterfaces)),
 				kw("top-talkers", "Show top talkers").run(func(s *Session, w io.Writer, _ []string) error {
 					tt, err := s.b.TopTalkers()

@@ -39,6 +39,9 @@ func (f *fakeBackend) CacheView() show.CacheView {
 		IfName: func(uint32) string { return "eth1" }}
 }
 func (f *fakeBackend) ExportView() show.ExportView { return show.ExportView{Version: 9} }
+func (f *fakeBackend) DatapathView() show.DatapathView {
+	return show.DatapathView{Frames: 10, IPv4: 10, MeteredPackets: 10, FlowsCreated: 2}
+}
 func (f *fakeBackend) TopTalkers() (flowcache.TopTalkers, error) {
 	return flowcache.TopTalkers{}, errors.New("top talkers are not configured")
 }

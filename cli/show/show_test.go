@@ -145,3 +145,17 @@ func TestJunOS(t *testing.T) {
 	ServicesAccountingErrors(&b, v)
 	golden(t, "show-services-accounting", b.Bytes())
 }
+
+// TestIPFlowDatapath: every frame the meter saw is on a line, and the
+// lines add up (a random-source flood against a 4096-entry cache).
+func TestIPFlowDatapath(t *testing.T) {
+	var b bytes.Buffer
+	IPFlowDatapath(&b, DatapathView{
+		Frames: 42400117, FrameBytes: 2713607488, IPv4: 42400000, IPv6: 0, SampledOut: 0,
+		MeteredPackets: 42400000, MeteredBytes: 1950400000, FlowsCreated: 249856,
+		CreateFailPackets: 42150144, CreateFailBytes: 1938906624, CreateFailFull: 42150000, CreateFailContention: 144,
+		Unparsed:  []Reason{{"non-ip", 100}, {"truncated-l2", 0}, {"truncated-ip", 17}},
+		FinEvents: 0, FullEvents: 6, EventDrops: 0,
+	})
+	golden(t, "show-ip-flow-datapath", b.Bytes())
+}

@@ -48,6 +48,9 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 		if err := RegisterIPFIXMIB(a.reg, cfg.Netflow, a.ticksAt); err != nil {
 			return err
 		}
+		if err := RegisterFlowtapMIB(a.reg, cfg.Netflow); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -59,7 +59,12 @@ type CollectorStats struct {
 	Bytes     uint64
 	Errors    uint64 // packets the socket refused: cnfESPktsFailed
 	Dropped   uint64 // packets dropped on a full queue: cnfESPktsDropped
-	Since     time.Time
+	// LostRecords and LostPackets are the flows lost to an unreachable
+	// collector and their packets; Unreachable, whether it is now
+	// (flowtapExportLossTable).
+	LostRecords, LostPackets uint64
+	Unreachable              bool
+	Since                    time.Time
 }
 
 // TopFlows is the NetFlow Top Talkers report.

@@ -25,6 +25,16 @@ type FlowtapSource struct {
 	MaxCollectors uint32
 	// PacketSizes, when set, supplies cnfPSPacketSizeDistribution.
 	PacketSizes func() [26]uint16
+	// Datapath, when set, supplies flowtapDatapath (mib_flowtap.go).
+	Datapath func() (DatapathStats, error)
+}
+
+// DatapathStats makes FlowtapSource a DatapathProvider.
+func (s *FlowtapSource) DatapathStats() (DatapathStats, error) {
+	if s.Datapath == nil {
+		return DatapathStats{}, errors.New("no datapath")
+	}
+	return s.Datapath()
 }
 
 func (s *FlowtapSource) CacheStats() (CacheStats, error) {
@@ -66,6 +76,7 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 		e.Collectors = append(e.Collectors, CollectorStats{
 			Collector: cfg.Collector, Source: cfg.Source, Version: uint32(enc.Version),
 			Packets: st.Packets, Records: st.Records, Bytes: st.Bytes, Errors: st.Errors, Dropped: st.Dropped,
+			LostRecords: st.LostRecords, LostPackets: st.LostPackets, Unreachable: st.Unreachable,
 		})
 	}
 	return e, nil

@@ -1,0 +1,133 @@
+package snmp
+
+import "fmt"
+
+// flowtap's own objects for what CISCO-NETFLOW-MIB has no place for, under
+// the enterprise arc of enterprise.go:
+//
+//	flowtapDatapath   flowtap.3: the XDP meter's counters since it was
+//	                  loaded (Counter64 scalars), and flowtapUnparsedTable
+//	                  (flowtap.3.20.1.{2 name, 3 frames}.REASON), the frames
+//	                  it could not parse, by reason.
+//	flowtapExportLossTable flowtap.4.1.1.{2..6}.COLLECTOR (the
+//	                  cnfEICollectorTable index): per destination, flows and
+//	                  packets lost to an unreachable collector, whether it is
+//	                  unreachable now, and the flows and datagrams exported.
+var (
+	oidDatapath   = oidFlowtap.Append(3)
+	oidExportLoss = oidFlowtap.Append(4)
+)
+
+// DatapathStats are the meter's counters (datapath.Stats).
+type DatapathStats struct {
+	Frames, FrameBytes                 uint64
+	MeteredPackets, MeteredBytes       uint64
+	SampledOut                         uint64
+	IPv4, IPv6                         uint64
+	FlowsCreated                       uint64
+	CreateFailPackets, CreateFailBytes uint64
+	CreateFailFull                     uint64
+	CreateFailContention               uint64
+	FinEvents, FullEvents, EventDrops  uint64
+	Unparsed                           []DatapathReason // in the order of datapath.ParseReasons[1:]
+}
+
+// DatapathReason is one reason a frame was not parsed.
+type DatapathReason struct {
+	Name   string
+	Frames uint64
+}
+
+// DatapathProvider is a NetflowProvider that also reports the meter.
+type DatapathProvider interface {
+	DatapathStats() (DatapathStats, error)
+}
+
+// RegisterFlowtapMIB adds flowtapExportLossTable over p and, when p is a
+// DatapathProvider, flowtapDatapath.
+func RegisterFlowtapMIB(r *Registry, p NetflowProvider) error {
+	tables := []Table{exportLossTable(p)}
+	var scalars []Scalar
+	if dp, ok := p.(DatapathProvider); ok {
+		scalars = datapathScalars(dp)
+		tables = append(tables, unparsedTable(dp))
+	}
+	if err := registerAll(r, scalars, tables); err != nil {
+		return fmt.Errorf("flowtap MIB: %w", err)
+	}
+	return nil
+}
+
+func datapathScalars(p DatapathProvider) []Scalar {
+	c := func(id uint32, name string, f func(*DatapathStats) uint64) Scalar {
+		return Scalar{OID: oidDatapath.Append(id), Name: name, Get: func() (Value, error) {
+			s, err := p.DatapathStats()
+			if err != nil {
+				return Value{}, err
+			}
+			return Counter64(f(&s)), nil
+		}}
+	}
+	return []Scalar{
+		c(1, "flowtapDpFrames", func(s *DatapathStats) uint64 { return s.Frames }),
+		c(2, "flowtapDpFrameOctets", func(s *DatapathStats) uint64 { return s.FrameBytes }),
+		c(3, "flowtapDpIPv4Packets", func(s *DatapathStats) uint64 { return s.IPv4 }),
+		c(4, "flowtapDpIPv6Packets", func(s *DatapathStats) uint64 { return s.IPv6 }),
+		c(5, "flowtapDpSampledOut", func(s *DatapathStats) uint64 { return s.SampledOut }),
+		c(6, "flowtapDpMeteredPackets", func(s *DatapathStats) uint64 { return s.MeteredPackets }),
+		c(7, "flowtapDpMeteredOctets", func(s *DatapathStats) uint64 { return s.MeteredBytes }),
+		c(8, "flowtapDpFlowsCreated", func(s *DatapathStats) uint64 { return s.FlowsCreated }),
+		c(9, "flowtapDpCreateFailPackets", func(s *DatapathStats) uint64 { return s.CreateFailPackets }),
+		c(10, "flowtapDpCreateFailOctets", func(s *DatapathStats) uint64 { return s.CreateFailBytes }),
+		c(11, "flowtapDpCreateFailFull", func(s *DatapathStats) uint64 { return s.CreateFailFull }),
+		c(12, "flowtapDpCreateFailContention", func(s *DatapathStats) uint64 { return s.CreateFailContention }),
+		c(13, "flowtapDpEndOfFlowNotices", func(s *DatapathStats) uint64 { return s.FinEvents }),
+		c(14, "flowtapDpCacheFullNotices", func(s *DatapathStats) uint64 { return s.FullEvents }),
+		c(15, "flowtapDpNoticesLost", func(s *DatapathStats) uint64 { return s.EventDrops }),
+	}
+}
+
+func unparsedTable(p DatapathProvider) Table {
+	return Table{
+		Entry: oidDatapath.Append(20, 1), Name: "flowtapUnparsedTable",
+		Columns: []Column{{ID: 2, Name: "flowtapUnparsedReason"}, {ID: 3, Name: "flowtapUnparsedFrames"}},
+		Rows: func() ([]Row, error) {
+			s, err := p.DatapathStats()
+			if err != nil {
+				return nil, err
+			}
+			rows := make([]Row, 0, len(s.Unparsed))
+			for i, r := range s.Unparsed {
+				rows = append(rows, Row{Index: OID{uint32(i + 1)}, Values: []Value{String(r.Name), Counter64(r.Frames)}})
+			}
+			return rows, nil
+		},
+	}
+}
+
+func exportLossTable(p NetflowProvider) Table {
+	return Table{
+		Entry: oidExportLoss.Append(1, 1), Name: "flowtapExportLossTable",
+		Columns: []Column{
+			{ID: 2, Name: "flowtapExportLostFlows"},
+			{ID: 3, Name: "flowtapExportLostPackets"},
+			{ID: 4, Name: "flowtapExportUnreachable"},
+			{ID: 5, Name: "flowtapExportFlows"},
+			{ID: 6, Name: "flowtapExportDatagrams"},
+		},
+		Rows: func() ([]Row, error) {
+			e, err := p.ExportStats()
+			if err != nil {
+				return nil, err
+			}
+			rows := make([]Row, 0, len(e.Collectors))
+			for _, c := range e.Collectors {
+				rows = append(rows, Row{Index: collectorIndex(c.Collector), Values: []Value{
+					Counter64(c.LostRecords), Counter64(c.LostPackets), TruthValue(c.Unreachable),
+					Counter64(c.Records), Counter64(c.Packets),
+				}})
+			}
+			return rows, nil
+		},
+	}
+}

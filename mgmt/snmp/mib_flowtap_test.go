@@ -1,0 +1,66 @@
+package snmp
+
+import (
+	"testing"
+)
+
+// datapathBackend is the fake NetFlow backend with a meter.
+type datapathBackend struct {
+	*fakeBackend
+	dp DatapathStats
+}
+
+func (b datapathBackend) DatapathStats() (DatapathStats, error) { return b.dp, nil }
+
+// TestNetSNMPWalkFlowtapMIB: net-snmp walks the meter's counters and the
+// per-collector losses under flowtap's enterprise arc, in order.
+func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
+	b := newFakeBackend()
+	b.export.Collectors[0].LostRecords, b.export.Collectors[0].LostPackets, b.export.Collectors[0].Unreachable = 2600, 51234, true
+	cfg := testConfig(b)
+	cfg.Netflow = datapathBackend{b, DatapathStats{
+		Frames: 42400117, FrameBytes: 2713607488, IPv4: 42400000, MeteredPackets: 42400000, MeteredBytes: 1950400000,
+		FlowsCreated: 249856, CreateFailPackets: 42150144, CreateFailBytes: 1938906624, CreateFailFull: 42150000,
+		CreateFailContention: 144, FullEvents: 6,
+		Unparsed: []DatapathReason{{"non-ip", 100}, {"truncated-l2", 0}},
+	}}
+	_, v4, _ := startAgent(t, cfg)
+	out := walk(t, "snmpwalk", "-v2c", "-c", roCommunity, v4, "1.3.6.1.4.1.32473.1.3")
+	wantLines(t, out,
+		`.1.3.6.1.4.1.32473.1.3.1.0 = Counter64: 42400117`,
+		`.1.3.6.1.4.1.32473.1.3.2.0 = Counter64: 2713607488`,
+		`.1.3.6.1.4.1.32473.1.3.3.0 = Counter64: 42400000`,
+		`.1.3.6.1.4.1.32473.1.3.4.0 = Counter64: 0`,
+		`.1.3.6.1.4.1.32473.1.3.5.0 = Counter64: 0`,
+		`.1.3.6.1.4.1.32473.1.3.6.0 = Counter64: 42400000`,
+		`.1.3.6.1.4.1.32473.1.3.7.0 = Counter64: 1950400000`,
+		`.1.3.6.1.4.1.32473.1.3.8.0 = Counter64: 249856`,
+		`.1.3.6.1.4.1.32473.1.3.9.0 = Counter64: 42150144`,
+		`.1.3.6.1.4.1.32473.1.3.10.0 = Counter64: 1938906624`,
+		`.1.3.6.1.4.1.32473.1.3.11.0 = Counter64: 42150000`,
+		`.1.3.6.1.4.1.32473.1.3.12.0 = Counter64: 144`,
+		`.1.3.6.1.4.1.32473.1.3.13.0 = Counter64: 0`,
+		`.1.3.6.1.4.1.32473.1.3.14.0 = Counter64: 6`,
+		`.1.3.6.1.4.1.32473.1.3.15.0 = Counter64: 0`,
+		`.1.3.6.1.4.1.32473.1.3.20.1.2.1 = STRING: "non-ip"`,
+		`.1.3.6.1.4.1.32473.1.3.20.1.2.2 = STRING: "truncated-l2"`,
+		`.1.3.6.1.4.1.32473.1.3.20.1.3.1 = Counter64: 100`,
+		`.1.3.6.1.4.1.32473.1.3.20.1.3.2 = Counter64: 0`,
+	)
+	if n := len(lines(out)); n != 19 {
+		t.Errorf("flowtapDatapath: %d lines, want 19:\n%s", n, out)
+	}
+	out = walk(t, "snmpwalk", "-v2c", "-c", roCommunity, v4, "1.3.6.1.4.1.32473.1.4")
+	wantLines(t, out,
+		`.1.3.6.1.4.1.32473.1.4.1.1.2.0.1.4.192.0.2.1.2055 = Counter64: 2600`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.3.0.1.4.192.0.2.1.2055 = Counter64: 51234`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.4.0.1.4.192.0.2.1.2055 = INTEGER: 1`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.5.0.1.4.192.0.2.1.2055 = Counter64: 1152`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.6.0.1.4.192.0.2.1.2055 = Counter64: 39`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.2.0.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.9.4739 = Counter64: 0`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.4.0.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.9.4739 = INTEGER: 2`,
+	)
+	if n := len(lines(out)); n != 10 {
+		t.Errorf("flowtapExportLossTable: %d lines, want 10:\n%s", n, out)
+	}
+}
