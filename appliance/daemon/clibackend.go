@@ -12,7 +12,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/show"
-	"github.com/flowtap/flowtap/mgmt/snmp"
 )
 
 // CLI is the IOS CLI's view of the appliance.
@@ -101,29 +100,35 @@ func (c *CLI) Platform() string {
 	return b.String()
 }
 
-func (c *CLI) Interfaces() string {
-	ifs, err := snmp.NetlinkInterfaces{}.Interfaces()
-	if err != nil {
-		return fmt.Sprintf("%% %v\n", err)
-	}
+func (c *CLI) Interfaces() ([]show.Interface, error) { return c.m.interfaces() }
+
+func (c *CLI) Clock() (time.Time, bool) {
+	c.m.mu.Lock()
+	synced := c.m.clockSynced
+	c.m.mu.Unlock()
+	return time.Now(), synced != nil && synced()
+}
+
+func (c *CLI) SNMP() show.SNMPView {
+	c.m.mu.Lock()
+	counts := c.m.snmpCounts
+	c.m.mu.Unlock()
 	cfg := c.m.Config()
-	var b strings.Builder
-	for _, i := range ifs {
-		state := "down"
-		if i.Flags&1 != 0 {
-			state = "up"
-		}
-		fmt.Fprintf(&b, "%s is %s, line protocol is %s\n", i.Name, state, strings.ToLower(fmt.Sprint(i.OperState)))
-		fmt.Fprintf(&b, "  Hardware is %s, address is %s\n", "Ethernet", i.HardwareAddr)
-		if ci, ok := cfg.Interface(i.Name); ok && ci.Description != "" {
-			fmt.Fprintf(&b, "  Description: %s\n", ci.Description)
-		}
-		fmt.Fprintf(&b, "  MTU %d bytes, BW %d Mbit/sec\n", i.MTU, i.SpeedMbps)
-		fmt.Fprintf(&b, "     %d packets input, %d bytes, %d no buffer\n", i.Stats.RxPackets, i.Stats.RxBytes, i.Stats.RxDropped)
-		fmt.Fprintf(&b, "     %d input errors, %d multicast\n", i.Stats.RxErrors, i.Stats.RxMulticast)
-		fmt.Fprintf(&b, "     %d packets output, %d bytes, %d output errors\n", i.Stats.TxPackets, i.Stats.TxBytes, i.Stats.TxErrors)
+	v := show.SNMPView{Contact: cfg.SNMP.Contact, Location: cfg.SNMP.Location}
+	if counts == nil {
+		return v
 	}
-	return b.String()
+	n := counts()
+	g := func(name string) uint64 { return uint64(n[name]) }
+	v.Enabled = true
+	v.InPkts, v.OutPkts = g("snmpInPkts"), g("snmpOutPkts")
+	v.InBadVersions, v.InBadCommunityNames, v.InBadCommunityUses = g("snmpInBadVersions"), g("snmpInBadCommunityNames"), g("snmpInBadCommunityUses")
+	v.InASNParseErrs, v.InTotalReqVars, v.InTotalSetVars = g("snmpInASNParseErrs"), g("snmpInTotalReqVars"), g("snmpInTotalSetVars")
+	v.InGetRequests, v.InGetNexts, v.InSetRequests = g("snmpInGetRequests"), g("snmpInGetNexts"), g("snmpInSetRequests")
+	v.SilentDrops = g("snmpSilentDrops")
+	v.OutTooBigs, v.OutNoSuchNames, v.OutBadValues, v.OutGenErrs = g("snmpOutTooBigs"), g("snmpOutNoSuchNames"), g("snmpOutBadValues"), g("snmpOutGenErrs")
+	v.OutGetResponses, v.OutTraps = g("snmpOutGetResponses"), g("snmpOutTraps")
+	return v
 }
 
 func (c *CLI) FlowInterfaces() string {
@@ -168,6 +173,9 @@ func (c *CLI) RunningConfig() string { return config.RunningConfig(c.m.Config())
 
 func (c *CLI) StartupConfig() (string, error) { return c.m.StartupConfig() }
 func (c *CLI) WriteMemory() error             { return c.m.WriteMemory() }
+func (c *CLI) Modified() bool                 { return c.m.Modified() }
+
+func (c *CLI) Messages() (<-chan string, func()) { return c.m.opts.Logs.Subscribe() }
 
 func (c *CLI) ClearFlowStats() {
 	if e := c.m.d.Engine(); e != nil {
@@ -180,10 +188,11 @@ func (c *CLI) ClearFlowStats() {
 // lost, as everywhere in flowtap).
 func (c *CLI) ClearMLSNetflow() error { return c.m.d.Purge() }
 
-func (c *CLI) Reload() error {
+func (c *CLI) Reload(by string) error {
 	if c.m.opts.Reload == nil {
 		return fmt.Errorf("%% reload is not available in host mode")
 	}
+	logIOS(c.m.log, "SYS-5-RELOAD", "Reload requested by %s. Reload Reason: Reload Command.", by)
 	return c.m.opts.Reload()
 }
 
@@ -211,6 +220,11 @@ func (c *CLI) BeginConfig() ios.ConfigSession {
 type liveConfig struct {
 	m *Manager
 	*config.IOSSession
+}
+
+// End logs what IOS logs when a session leaves configuration mode.
+func (l *liveConfig) End(by string) {
+	logIOS(l.m.log, "SYS-5-CONFIG_I", "Configured from console by %s", by)
 }
 
 func (l *liveConfig) Exec(line string) error {

@@ -7,6 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,6 +26,7 @@ type LogBuffer struct {
 	count int // messages logged since start
 	hosts []*net.UDPConn
 	tag   string
+	subs  []chan string // interactive CLI sessions (logging console, terminal monitor)
 }
 
 // Configure follows `logging buffered SIZE` (0 keeps 4096, IOS's default)
@@ -68,6 +73,31 @@ func (b *LogBuffer) add(line string, sev int) {
 	for _, c := range b.hosts {
 		c.Write([]byte(msg)) // best effort: a dead syslog host must not stall logging
 	}
+	for _, c := range b.subs {
+		select {
+		case c <- line:
+		default: // a terminal that does not read loses messages, not the daemon
+		}
+	}
+}
+
+// Subscribe sends each new message to the returned channel, as IOS shows
+// them on the console and on `terminal monitor` lines, until stop.
+func (b *LogBuffer) Subscribe() (msgs <-chan string, stop func()) {
+	c := make(chan string, 64)
+	b.mu.Lock()
+	b.subs = append(b.subs, c)
+	b.mu.Unlock()
+	return c, func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for i, s := range b.subs {
+			if s == c {
+				b.subs = append(b.subs[:i:i], b.subs[i+1:]...)
+				return
+			}
+		}
+	}
 }
 
 // Handler records into the buffer and passes every record on to next.
@@ -85,21 +115,99 @@ func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= slog.LevelInfo || h.next.Enabled(ctx, l)
 }
 
-func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
-	var line bytes.Buffer
-	fmt.Fprintf(&line, "%s: %%FLOWTAP-%d-%s: %s", r.Time.Format(time.StampMilli), severity(r.Level), r.Level, r.Message)
-	add := func(a slog.Attr) bool { fmt.Fprintf(&line, " %s=%v", a.Key, a.Value); return true }
-	for _, a := range h.attrs {
-		add(a)
+// iosKey is the attribute that gives a record its IOS message name,
+// FACILITY-SEVERITY-MNEMONIC (logIOS sets it).
+const iosKey = "ios"
+
+// logIOS logs a message as IOS names it, e.g. tag "SYS-5-CONFIG_I": the
+// buffer, the console and syslog show "%SYS-5-CONFIG_I: text".
+func logIOS(log *slog.Logger, tag, format string, args ...any) {
+	level := slog.LevelInfo
+	if f := strings.Split(tag, "-"); len(f) == 3 {
+		switch f[1] {
+		case "0", "1", "2", "3":
+			level = slog.LevelError
+		case "4":
+			level = slog.LevelWarn
+		case "7":
+			level = slog.LevelDebug
+		}
 	}
-	r.Attrs(add)
+	log.Log(context.Background(), level, fmt.Sprintf(format, args...), iosKey, tag)
+}
+
+// Handle formats the record as IOS does, "timestamp: %FAC-SEV-MNEMONIC:
+// text". A record logged without an IOS name is %FLOWTAP-SEV-LEVEL, its
+// attributes after the message as words (not Go's key=value).
+func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level >= slog.LevelInfo {
-		h.buf.add(line.String(), severity(r.Level))
+		line, sev := iosLine(r, h.attrs)
+		h.buf.add(line, sev)
 	}
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil
 	}
 	return h.next.Handle(ctx, r)
+}
+
+var iosPrefix = regexp.MustCompile(`^%([A-Z0-9_]+-([0-7])-[A-Z0-9_]+): (.*)$`)
+
+func iosLine(r slog.Record, attrs []slog.Attr) (string, int) {
+	sev := severity(r.Level)
+	tag := fmt.Sprintf("FLOWTAP-%d-%s", sev, r.Level)
+	var words []string
+	add := func(a slog.Attr) bool {
+		if a.Key == iosKey {
+			tag = a.Value.String()
+			if f := strings.Split(tag, "-"); len(f) == 3 {
+				fmt.Sscan(f[1], &sev)
+			}
+			return true
+		}
+		if v := showAttr(a.Value.Resolve()); v != "" {
+			words = append(words, a.Key+" "+v)
+		}
+		return true
+	}
+	msg := r.Message
+	// A message already in IOS form ("%SYS-5-PRIV_AUTH_PASS: ...", as the
+	// CLI logs its accounting) keeps its name.
+	if m := iosPrefix.FindStringSubmatch(msg); m != nil {
+		tag, msg = m[1], m[3]
+		fmt.Sscan(m[2], &sev)
+	}
+	for _, a := range attrs {
+		add(a)
+	}
+	r.Attrs(add)
+	if len(words) > 0 {
+		msg += ": " + strings.Join(words, ", ")
+	}
+	return fmt.Sprintf("%s: %%%s: %s", r.Time.Format(time.StampMilli), tag, msg), sev
+}
+
+// showAttr writes a value as an operator reads it: maps as "k v" pairs,
+// groups as their members, anything else as it prints.
+func showAttr(v slog.Value) string {
+	switch v.Kind() {
+	case slog.KindGroup:
+		var parts []string
+		for _, a := range v.Group() {
+			parts = append(parts, a.Key+" "+showAttr(a.Value.Resolve()))
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
+	case slog.KindAny:
+		rv := reflect.ValueOf(v.Any())
+		if rv.Kind() == reflect.Map {
+			var parts []string
+			for _, k := range rv.MapKeys() {
+				parts = append(parts, fmt.Sprintf("%v %v", k, rv.MapIndex(k)))
+			}
+			sort.Strings(parts)
+			return "(" + strings.Join(parts, ", ") + ")"
+		}
+	}
+	return v.String()
 }
 
 func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {

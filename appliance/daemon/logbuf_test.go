@@ -1,13 +1,19 @@
 package daemon
 
 import (
+	"flag"
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestLogBufferAndSyslog(t *testing.T) {
 	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 514})
@@ -32,7 +38,75 @@ func TestLogBufferAndSyslog(t *testing.T) {
 		t.Fatal(err)
 	}
 	// local7.warning = 23*8+4 = 188.
-	if got := string(buf[:n]); !strings.HasPrefix(got, "<188>tap1 ") || !strings.Contains(got, "first message port=eth1") {
+	if got := string(buf[:n]); !strings.HasPrefix(got, "<188>tap1 ") || !strings.Contains(got, "%FLOWTAP-4-WARN: first message: port eth1") {
 		t.Fatalf("syslog datagram %q", got)
+	}
+}
+
+// TestIOSMessages: configuration changes, link changes and a session
+// leaving configuration mode are logged as IOS shows them, with the values
+// an operator had and has (not the model's zero values for defaults) and
+// no Go key=value or struct dumps.
+func TestIOSMessages(t *testing.T) {
+	b := NewLogBuffer(1 << 16)
+	log := slog.New(b.Handler(slog.DiscardHandler))
+	msgs, stop := b.Subscribe()
+	defer stop()
+
+	c, err := config.ParseIOS("startup-config", []byte("hostname flowtap\ninterface eth1\n ip flow ingress\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := config.NewIOSSession(c.Clone(), "console")
+	for _, line := range []string{
+		"hostname r1", "ip flow-cache timeout active 5", "ip flow-cache timeout active 10",
+		"interface eth1", "description span from core1", "no ip flow ingress", "exit",
+		"interface eth2", "ip flow ingress", "exit",
+		"ip flow-export destination 192.0.2.10 2055", "no ip flow-export destination 192.0.2.10 2055",
+	} {
+		before := s.Config()
+		if err := s.Exec(line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		logConfigChanges(log, before, s.Config())
+	}
+	logIOS(log, "SYS-5-CONFIG_I", "Configured from console by %s", "console")
+	down := link{name: "eth1", adminUp: true}
+	up := link{name: "eth1", adminUp: true, carrier: true, protocolUp: true}
+	logLinkChange(log, down, up)
+	logLinkChange(log, up, link{name: "eth1"})
+	log.Warn("%SYS-5-PRIV_AUTH_FAIL: Authentication to privilege level 3 failed by oper")
+	log.Info("flowtapd running", "ports", map[string]string{"eth2": "native", "eth1": "generic"})
+
+	var screen strings.Builder
+	for {
+		select {
+		case m := <-msgs:
+			// The timestamp is the time of the run: check its form, then
+			// compare what follows.
+			ts, rest, ok := strings.Cut(m, ": ")
+			if _, err := time.Parse(time.StampMilli, ts); !ok || err != nil {
+				t.Errorf("message %q lacks an IOS timestamp", m)
+			}
+			screen.WriteString(rest + "\n")
+			continue
+		default:
+		}
+		break
+	}
+	path := "testdata/ios-messages.golden"
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(path, []byte(screen.String()), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if screen.String() != string(want) {
+		t.Errorf("messages differ; got:\n%s", screen.String())
+	}
+	if shown := b.Show(); !strings.Contains(shown, "%SYS-5-CONFIG_I: Configured from console by console\n") {
+		t.Errorf("show logging lacks the CONFIG_I message:\n%s", shown)
 	}
 }

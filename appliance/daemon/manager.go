@@ -1,10 +1,12 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +23,10 @@ type ManagerOptions struct {
 	Reload func() error
 	// Saved, when set, is told after write memory saved c.
 	Saved func(c config.Config)
+	// VolatileStartup says StartupPath is on a RAM file system (the image
+	// booted without a persistent disk): `write memory` refuses, saying
+	// so, rather than print [OK] for a save that a reload loses.
+	VolatileStartup bool
 }
 
 // Manager is the management plane: it holds the running configuration,
@@ -47,6 +53,10 @@ type Manager struct {
 	history []config.Config // earlier running configs, newest last: JunOS rollback 1..49
 	d       *Daemon
 	onApply []func(config.Config)
+
+	stop        context.CancelFunc // ends the link watcher
+	clockSynced func() bool
+	snmpCounts  func() map[string]uint32
 }
 
 // maxRollback is how many earlier configurations JunOS can roll back to.
@@ -73,7 +83,17 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 		d.Close(true)
 		return nil, err
 	}
-	m := &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d, stopWatch: make(chan struct{})}
+	ctx, stop := context.WithCancel(context.Background())
+	m := &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d, stopWatch: make(chan struct{}), stop: stop}
+	if watch, err := watchLinks(log); err != nil {
+		log.Error("no link state messages", "err", err)
+	} else {
+		go func() {
+			if err := watch(ctx); err != nil {
+				log.Error("link state messages stopped", "err", err)
+			}
+		}()
+	}
 	m.onApply = append(m.onApply, func(c config.Config) {
 		opts.Logs.Configure(c.Logging.Buffered, c.Logging.Hosts, c.HostnameOrDefault())
 	})
@@ -183,9 +203,7 @@ func (m *Manager) Apply(c config.Config) error {
 	m.mu.Unlock()
 	applyErr := m.d.Apply(s)
 	m.noteSource(c)
-	for _, ch := range config.Diff(old, c) {
-		m.log.Info("configured", "change", ch.Path, "old", fmt.Sprint(ch.Old), "new", fmt.Sprint(ch.New))
-	}
+	logConfigChanges(m.log, old, c)
 	for _, h := range hooks {
 		h(c)
 	}
@@ -212,6 +230,10 @@ func (m *Manager) WriteMemory() error {
 	if m.opts.StartupPath == "" {
 		return errors.New("no startup-config location: started without --config")
 	}
+	if m.opts.VolatileStartup {
+		return errors.New("Warning: no persistent disk: the configuration was not saved and is lost at reload " +
+			"(boot with a disk labelled FLOWTAP; make qemu attaches out/disk.img)")
+	}
 	m.saveMu.Lock()
 	defer m.saveMu.Unlock()
 	if err := config.RemoveTemps(m.opts.StartupPath); err != nil {
@@ -225,6 +247,31 @@ func (m *Manager) WriteMemory() error {
 		m.opts.Saved(c)
 	}
 	return nil
+}
+
+// Modified tells whether the running configuration differs from the
+// startup config (none saved counts as different).
+func (m *Manager) Modified() bool {
+	saved, err := config.Load(m.opts.StartupPath)
+	if err != nil {
+		return true
+	}
+	return !config.Equal(saved, m.Config())
+}
+
+// SetClockSynced tells `show clock` how to know NTP set the clock.
+func (m *Manager) SetClockSynced(f func() bool) {
+	m.mu.Lock()
+	m.clockSynced = f
+	m.mu.Unlock()
+}
+
+// SetSNMPCounters gives `show snmp` the running agent's counters by MIB
+// name; nil while no agent runs.
+func (m *Manager) SetSNMPCounters(f func() map[string]uint32) {
+	m.mu.Lock()
+	m.snmpCounts = f
+	m.mu.Unlock()
 }
 
 // StartupConfig reads the saved configuration as text.
@@ -253,6 +300,7 @@ func (m *Manager) ReloadStartup() error {
 // a restarted daemon.
 func (m *Manager) Close(keep bool) error {
 	close(m.stopWatch)
+	m.stop()
 	return m.d.Close(keep)
 }
 
@@ -268,4 +316,44 @@ func (m *Manager) Rollback(n int) (config.Config, error) {
 		return config.Config{}, fmt.Errorf("rollback %d: only %d earlier configurations are kept", n, len(m.history))
 	}
 	return m.history[len(m.history)-n].Clone(), nil
+}
+
+// logConfigChanges logs what an applied change did, as running-config
+// lines: the block it is in, then "old -> new", "+added" or "-removed".
+// The model holds zero values for defaults (hostname "" is flowtap, an
+// active timeout of 0 is 30 minutes), so its fields are not what an
+// operator had; the rendered lines are.
+func logConfigChanges(log *slog.Logger, old, new config.Config) {
+	diff := strings.Split(strings.TrimSpace(config.RenderDiffIOS(old, new)), "\n")
+	if len(diff) < 2 {
+		return // "!No changes were found"
+	}
+	var context string
+	var items []string
+	flush := func() {
+		if len(items) > 0 {
+			logIOS(log, "FLOWTAP-5-CONFIG_CHANGE", "%s%s", context, strings.Join(items, "; "))
+		}
+		items = nil
+	}
+	for _, l := range diff[1:] {
+		body := strings.TrimSpace(l)
+		switch {
+		case !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "+") && !strings.HasPrefix(l, "-"):
+			flush()
+			context = body + ": " // a sub-mode's header
+			continue
+		case !strings.HasPrefix(l, " "):
+			if context != "" {
+				flush()
+				context = ""
+			}
+		}
+		if strings.HasPrefix(body, "+") && len(items) > 0 && strings.HasPrefix(items[len(items)-1], "-") {
+			items[len(items)-1] = items[len(items)-1][1:] + " -> " + body[1:]
+			continue
+		}
+		items = append(items, body)
+	}
+	flush()
 }

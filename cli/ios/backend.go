@@ -1,6 +1,8 @@
 package ios
 
 import (
+	"time"
+
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -17,7 +19,12 @@ type Backend interface {
 	// Text for commands whose layout the backend owns (from live state).
 	Version() string
 	Platform() string
-	Interfaces() string
+	// Interfaces lists the links, for `show interfaces` and `show ip
+	// interface brief`.
+	Interfaces() ([]show.Interface, error)
+	// Clock is the time now and whether NTP set it (`show clock`).
+	Clock() (now time.Time, synced bool)
+	SNMP() show.SNMPView
 	FlowInterfaces() string
 	NDE() string
 	Logging() string
@@ -25,9 +32,13 @@ type Backend interface {
 	RunningConfig() string
 	StartupConfig() (string, error)
 	WriteMemory() error
+	// Modified tells whether the running config differs from the saved
+	// one (reload asks to save it first).
+	Modified() bool
 	ClearFlowStats()
 	ClearMLSNetflow() error
-	Reload() error
+	// Reload restarts the box; by is who asked, as messages name them.
+	Reload(by string) error
 
 	// BeginConfig starts `configure terminal`: each line the session
 	// accepts is applied at once, as on IOS.
@@ -36,6 +47,10 @@ type Backend interface {
 	CheckEnable(secret string) bool
 	// Access is the configuration's enable secret and command levels.
 	Access() Access
+	// Messages subscribes an interactive session to the log messages, as
+	// IOS shows them on a console or a `terminal monitor` line; stop ends
+	// the subscription.
+	Messages() (msgs <-chan string, stop func())
 }
 
 // ConfigSession is configuration mode: the config model's own parser,
@@ -46,6 +61,10 @@ type ConfigSession interface {
 	Exec(line string) error
 	Prompt() string // the mode part: "config", "config-if", ...
 	Done() bool     // `end`, or `exit` at the top, left configuration mode
+	// End is called once when the session leaves configuration mode (end,
+	// exit, Ctrl-Z, Ctrl-C): IOS logs %SYS-5-CONFIG_I then, naming who
+	// configured ("console", "admin", "admin on vty0").
+	End(by string)
 	// Help answers `?` after line: the lines to print.
 	Help(line string) []string
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/cli/term"
 )
 
 // text prints a backend string that already has its layout.
@@ -14,6 +16,29 @@ func text(f func(Backend) string) func(*Session, io.Writer, []string) error {
 		io.WriteString(w, f(s.b))
 		return nil
 	}
+}
+
+// showInterfaces is `show interfaces [NAME]`; an unknown name gets the
+// caret under it.
+func showInterfaces(s *Session, w io.Writer, args []string) error {
+	ifs, err := s.b.Interfaces()
+	if err != nil {
+		return fmt.Errorf("%% %v", err)
+	}
+	if len(args) > 2 {
+		var one []show.Interface
+		for _, i := range ifs {
+			if i.Name == args[2] {
+				one = append(one, i)
+			}
+		}
+		if len(one) == 0 {
+			return &matchError{kind: errInvalid, word: 2}
+		}
+		ifs = one
+	}
+	show.ShowInterfaces(w, ifs)
+	return nil
 }
 
 // execTree is every exec-mode command.
@@ -31,6 +56,15 @@ func execTree() *Node {
 	}
 	showTree := kw("show", "Show running system information",
 		kw("ip", "IP information",
+			kw("interface", "IP interface status and configuration",
+				kw("brief", "Brief summary of IP status and configuration").run(func(s *Session, w io.Writer, _ []string) error {
+					ifs, err := s.b.Interfaces()
+					if err != nil {
+						return fmt.Errorf("%% %v", err)
+					}
+					show.ShowIPInterfaceBrief(w, ifs)
+					return nil
+				})),
 			kw("cache", "IP fast-switching route cache",
 				kw("flow", "Flow cache entries").run(cacheFlow(false)),
 				kw("verbose", "Display extra information",
@@ -69,7 +103,17 @@ func execTree() *Node {
 						return nil
 					}))),
 			kw("nde", "Show NetFlow Data Export information").run(text(Backend.NDE))),
-		kw("interfaces", "Interface status and configuration").run(text(Backend.Interfaces)),
+		kw("interfaces", "Interface status and configuration",
+			arg("WORD", "Interface name", nil).run(showInterfaces)).run(showInterfaces),
+		kw("clock", "Display the system clock").run(func(s *Session, w io.Writer, _ []string) error {
+			now, synced := s.b.Clock()
+			show.Clock(w, now, synced)
+			return nil
+		}),
+		kw("snmp", "snmp statistics").run(func(s *Session, w io.Writer, _ []string) error {
+			show.SNMP(w, s.b.SNMP())
+			return nil
+		}),
 		kw("version", "System hardware and software status").run(text(Backend.Version)),
 		kw("platform", "Show platform information").run(text(Backend.Platform)),
 		kw("running-config", "Current operating configuration").run(text(Backend.RunningConfig)),
@@ -125,9 +169,8 @@ func execTree() *Node {
 				}))),
 		kw("write", "Write running configuration to memory",
 			kw("memory", "Write to NV memory").run(write)).run(write),
-		kw("reload", "Halt and perform a cold restart").run(func(s *Session, w io.Writer, _ []string) error {
-			fmt.Fprintln(w, "Proceed with reload? [confirm]")
-			return s.b.Reload()
+		kw("reload", "Halt and perform a cold restart").run(func(s *Session, w io.Writer, a []string) error {
+			return reload(s, w, write)
 		}),
 		kw("configure", "Enter configuration mode",
 			kw("terminal", "Configure from the terminal").run(func(s *Session, w io.Writer, _ []string) error {
@@ -150,6 +193,40 @@ func execTree() *Node {
 			return nil
 		}),
 	}}
+}
+
+// reload asks IOS's questions: save a modified configuration first
+// (yes/no), then confirm (Return or y; anything else keeps the box up).
+// A script that ends before the confirmation reloads, as it asked; one
+// that does not answer the save question does not.
+func reload(s *Session, w io.Writer, write func(*Session, io.Writer, []string) error) error {
+	if s.b.Modified() {
+		for {
+			ans, err := term.Ask(w, "\nSystem configuration has been modified. Save? [yes/no]: ", false)
+			if err != nil {
+				return nil
+			}
+			ans = strings.ToLower(strings.TrimSpace(ans))
+			if ans != "" && strings.HasPrefix("yes", ans) {
+				if err := write(s, w, nil); err != nil {
+					return err
+				}
+				break
+			}
+			if ans != "" && strings.HasPrefix("no", ans) {
+				break
+			}
+			fmt.Fprintln(w, "% Please answer 'yes' or 'no'.")
+		}
+	}
+	ans, err := term.Ask(w, "Proceed with reload? [confirm]", true)
+	if err != nil && err != io.EOF {
+		return nil
+	}
+	if a := strings.ToLower(strings.TrimSpace(ans)); a != "" && a != "y" && a != "yes" {
+		return nil
+	}
+	return s.b.Reload(s.by())
 }
 
 // disable is `disable [LEVEL]`: down to the level (1 by default).

@@ -3,8 +3,12 @@ package ios
 import (
 	"bytes"
 	"context"
+	"io"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/cli/control"
@@ -45,5 +49,158 @@ func TestInteractive(t *testing.T) {
 	}
 	if !s.ended {
 		t.Error("exit did not end the session")
+	}
+}
+
+// syncBuffer is a terminal screen written by the session's goroutine and
+// read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// terminal drives an interactive session from a test: keys go in through a
+// pipe, the screen is polled until what the test waits for is on it.
+type terminal struct {
+	t      *testing.T
+	keys   *io.PipeWriter
+	screen *syncBuffer
+	done   chan error
+}
+
+func startTerminal(t *testing.T, s *Session, height int) *terminal {
+	r, w := io.Pipe()
+	tm := &terminal{t: t, keys: w, screen: &syncBuffer{}, done: make(chan error, 1)}
+	go func() {
+		tm.done <- s.Serve(context.Background(), r, tm.screen, control.Terminal{Interactive: true, Width: 80, Height: height})
+		r.Close()
+	}()
+	return tm
+}
+
+func (tm *terminal) typeKeys(k string) {
+	tm.t.Helper()
+	if _, err := io.WriteString(tm.keys, k); err != nil {
+		tm.t.Fatalf("typing %q: %v", k, err)
+	}
+}
+
+// waitFor polls the screen until it ends with suffix (generous: the
+// machine may be loaded; no time is asserted).
+func (tm *terminal) waitFor(suffix string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.HasSuffix(tm.screen.String(), suffix) {
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("screen does not end with %q:\n%q", suffix, tm.screen.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (tm *terminal) end() string {
+	tm.t.Helper()
+	tm.keys.Close()
+	if err := <-tm.done; err != nil {
+		tm.t.Fatal(err)
+	}
+	return strings.ReplaceAll(tm.screen.String(), "\r\n", "\n")
+}
+
+func goldenScreen(t *testing.T, name, got string) {
+	t.Helper()
+	path := "testdata/" + name + ".golden"
+	if *update {
+		os.WriteFile(path, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs; got:\n%s", path, got)
+	}
+}
+
+// TestLogMessagesRedrawLine: a log message that arrives while the
+// operator types is printed on its own line, then the prompt and the
+// partial line come back (`logging synchronous`); the line still runs.
+// Ctrl-Z in configuration mode is `end`.
+func TestLogMessagesRedrawLine(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}, msgs: make(chan string)}
+	tm := startTerminal(t, NewSession(f, true), 24)
+	tm.waitFor("tap1#")
+	tm.typeKeys("configure terminal\rhostname r2\r")
+	tm.waitFor("r2(config)#")
+	tm.typeKeys("\x1a")
+	tm.waitFor("^Z\r\nr2#")
+	f.msgs <- "Dec  6 01:23:45.678: %SYS-5-CONFIG_I: Configured from console by console"
+	tm.waitFor("console\r\nr2#")
+	tm.typeKeys("show cl")
+	tm.waitFor("r2#show cl")
+	f.msgs <- "Dec  6 01:23:46.001: %LINK-3-UPDOWN: Interface eth1, changed state to up"
+	f.msgs <- "Dec  6 01:23:46.002: %LINEPROTO-5-UPDOWN: Line protocol on Interface eth1, changed state to up"
+	tm.waitFor("changed state to up\r\nr2#show cl")
+	tm.typeKeys("ock\r")
+	tm.waitFor("r2#")
+	tm.typeKeys("exit\r")
+	goldenScreen(t, "log-messages", tm.end())
+	if f.ends != 1 {
+		t.Errorf("configuration mode ended %d times, want 1 (Ctrl-Z)", f.ends)
+	}
+}
+
+// TestPagingAndReload: `terminal length 0` turns --More-- off at once;
+// the key that ends --More-- is not typed at the next prompt; reload asks
+// to save a modified configuration, then for confirmation.
+func TestPagingAndReload(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}, modified: true}
+	tm := startTerminal(t, NewSession(f, true), 6)
+	tm.waitFor("tap1#")
+	tm.typeKeys("show interfaces\r")
+	tm.waitFor(" --More-- ")
+	tm.typeKeys("q")
+	tm.waitFor("tap1#")
+	tm.typeKeys("terminal length 0\r")
+	tm.waitFor("tap1#")
+	tm.typeKeys("show ip interface brief\r")
+	tm.waitFor("tap1#")
+	tm.typeKeys("show interfaces eth1\r")
+	tm.waitFor("tap1#")
+	tm.typeKeys("show interfaces eth9\r")
+	tm.waitFor("tap1#")
+	tm.typeKeys("reload\r")
+	tm.waitFor("Save? [yes/no]: ")
+	tm.typeKeys("maybe\r")
+	tm.waitFor("Save? [yes/no]: ")
+	tm.typeKeys("yes\r")
+	tm.waitFor("Proceed with reload? [confirm]")
+	tm.typeKeys("n")
+	tm.waitFor("tap1#")
+	f.modified = false
+	tm.typeKeys("reload\r")
+	tm.waitFor("Proceed with reload? [confirm]")
+	tm.typeKeys("\r")
+	tm.waitFor("tap1#")
+	tm.typeKeys("exit\r")
+	screen := tm.end()
+	goldenScreen(t, "paging-reload", screen)
+	if strings.Count(screen, " --More-- ") != 1 {
+		t.Errorf("--More-- shown %d times, want once (before terminal length 0)", strings.Count(screen, " --More-- "))
+	}
+	if f.saved != 1 || f.reloads != 1 {
+		t.Errorf("saved %d times and reloaded %d times, want 1 and 1", f.saved, f.reloads)
 	}
 }

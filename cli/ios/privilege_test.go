@@ -87,6 +87,7 @@ tap1(config)#username evil privilege 15 secret 0 evilpass
 tap1(config)#end
 tap1#disable 1
 tap1>show ?
+  clock            Display the system clock
   history          Display the session command history
   interfaces       Interface status and configuration
   ip               IP information
@@ -94,6 +95,7 @@ tap1>show ?
   mls              Show MultiLayer Switching information
   platform         Show platform information
   privilege        Show current privilege level
+  snmp             snmp statistics
   version          System hardware and software status
 `
 	if got != want {

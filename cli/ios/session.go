@@ -170,11 +170,27 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 	if levelOf(levels, args) > 1 {
 		s.logCommand(line)
 	}
-	var out bytes.Buffer
-	if err := n.Run(s, &out, args); err != nil {
-		fmt.Fprintln(&out, err)
+	// Without a filter the command writes to the terminal itself, which
+	// can then answer its questions (reload's [confirm]).
+	var out io.Writer = w
+	var buf bytes.Buffer
+	if cmd != line {
+		out = &buf
 	}
-	filter(w, out.String())
+	if err := n.Run(s, out, args); err != nil {
+		var me *matchError
+		if errors.As(err, &me) && me.word > 0 {
+			if t := tokenize(cmd); me.word < len(t) {
+				me.pos = t[me.word].pos
+			}
+			printError(out, me, promptLen)
+		} else {
+			fmt.Fprintln(out, err)
+		}
+	}
+	if cmd != line {
+		filter(w, buf.String())
+	}
 }
 
 func printError(w io.Writer, err error, promptLen int) {
@@ -226,7 +242,21 @@ func (s *Session) runConfig(w io.Writer, line string) {
 	}
 }
 
+// by is who the session's messages say acted, as IOS names them:
+// "console" before any login, the user on the console, "USER on vty0" over
+// SSH.
+func (s *Session) by() string {
+	switch {
+	case s.user == "":
+		return "console"
+	case s.line == LineVTY:
+		return s.user + " on vty0"
+	}
+	return s.user
+}
+
 func (s *Session) endConfig() {
+	s.cfg.End(s.by())
 	s.level, s.cfg = privExec, nil
 	s.setPriv(s.priv)
 }
@@ -319,7 +349,9 @@ func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty co
 		s.length = 0
 		return term.Script(ctx, in, out, shell{s})
 	}
-	return term.Serve(ctx, in, out, shell{s}, s.length)
+	msgs, stop := s.b.Messages()
+	defer stop()
+	return term.Serve(ctx, in, out, shell{s}, term.Options{PageLength: func() int { return s.length }, Messages: msgs})
 }
 
 // shell is the session as the line editor drives it.

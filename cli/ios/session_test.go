@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"net"
 	"net/netip"
 	"os"
 	"strings"
@@ -21,9 +22,13 @@ var update = flag.Bool("update", false, "rewrite golden transcripts")
 // fakeBackend answers with fixed data for the show commands and keeps a
 // real config model, edited through the config package's own session.
 type fakeBackend struct {
-	cfg     config.Config
-	saved   int
-	cleared int
+	cfg      config.Config
+	saved    int
+	cleared  int
+	reloads  int
+	modified bool
+	ends     int
+	msgs     chan string
 }
 
 var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -48,9 +53,30 @@ func (f *fakeBackend) TopTalkers() (flowcache.TopTalkers, error) {
 func (f *fakeBackend) Contention() show.ContentionView {
 	return show.ContentionView{Module: 5, Used: 10, Capacity: 100}
 }
-func (f *fakeBackend) Version() string        { return "flowtap version test\n" }
-func (f *fakeBackend) Platform() string       { return "Platform: ios\n" }
-func (f *fakeBackend) Interfaces() string     { return "eth1 is up, line protocol is up\n" }
+func (f *fakeBackend) Version() string  { return "flowtap version test\n" }
+func (f *fakeBackend) Platform() string { return "Platform: ios\n" }
+func (f *fakeBackend) Interfaces() ([]show.Interface, error) {
+	return []show.Interface{
+		{Name: "eth0", AdminUp: true, Carrier: true, ProtocolUp: true, MAC: net.HardwareAddr{0x52, 0x54, 0, 0x12, 0x34, 0x56},
+			Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.2.15/24")}, MTU: 1500, SpeedMbps: 1000, Duplex: "full",
+			RxPackets: 120, RxBytes: 9000, TxPackets: 100, TxBytes: 8000},
+		{Name: "eth1", AdminUp: true, Carrier: true, ProtocolUp: true, MAC: net.HardwareAddr{0xaa, 0xbb, 0xcc, 0, 1, 0},
+			MTU: 1500, SpeedMbps: 1000, Duplex: "full", Metering: "ingress, passive tap, XDP native", HasXDPDrops: true, XDPDrops: 5000,
+			RxPackets: 5000, RxBytes: 4000000},
+		{Name: "eth2", MAC: net.HardwareAddr{0xaa, 0xbb, 0xcc, 0, 2, 0}, MTU: 1500},
+	}, nil
+}
+func (f *fakeBackend) Clock() (time.Time, bool) {
+	return now.Add(83*time.Minute + 45678*time.Millisecond), false
+}
+func (f *fakeBackend) SNMP() show.SNMPView { return show.SNMPView{} }
+func (f *fakeBackend) Modified() bool      { return f.modified }
+func (f *fakeBackend) Messages() (<-chan string, func()) {
+	if f.msgs == nil {
+		f.msgs = make(chan string)
+	}
+	return f.msgs, func() {}
+}
 func (f *fakeBackend) FlowInterfaces() string { return "eth1\n ip flow ingress\n" }
 func (f *fakeBackend) NDE() string            { return "Netflow Data Export disabled\n" }
 func (f *fakeBackend) Logging() string        { return "Log Buffer (4096 bytes):\n" }
@@ -61,7 +87,7 @@ func (f *fakeBackend) StartupConfig() (string, error) {
 func (f *fakeBackend) WriteMemory() error        { f.saved++; return nil }
 func (f *fakeBackend) ClearFlowStats()           { f.cleared++ }
 func (f *fakeBackend) ClearMLSNetflow() error    { return nil }
-func (f *fakeBackend) Reload() error             { return errors.New("% reload is not allowed in this test") }
+func (f *fakeBackend) Reload(string) error       { f.reloads++; return nil }
 func (f *fakeBackend) CheckEnable(s string) bool { return s == "s3cret" }
 func (f *fakeBackend) Access() Access {
 	a := Access{EnableSecret: true, ExecLevels: map[string]int{}}
@@ -79,6 +105,8 @@ type fakeConfig struct {
 	f *fakeBackend
 	*config.IOSSession
 }
+
+func (c *fakeConfig) End(string) { c.f.ends++ }
 
 func (c *fakeConfig) Exec(line string) error {
 	err := c.IOSSession.Exec(line)

@@ -57,6 +57,7 @@ func rangeCheck(lo, hi int) func(string) error {
 type matchError struct {
 	kind  int // errInvalid, errIncomplete, errAmbiguous
 	pos   int // byte offset of the bad word, for the caret
+	word  int // from a command's Run: index of the bad word (pos unknown)
 	input string
 }
 

@@ -435,7 +435,7 @@ func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty co
 	if !tty.Interactive {
 		return term.Script(ctx, in, out, shell{s})
 	}
-	return term.Serve(ctx, in, out, shell{s}, 0)
+	return term.Serve(ctx, in, out, shell{s}, term.Options{})
 }
 
 // shell is the session as the line editor drives it; JunOS has no help

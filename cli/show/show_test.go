@@ -3,6 +3,7 @@ package show
 import (
 	"bytes"
 	"flag"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -158,4 +159,44 @@ func TestIPFlowDatapath(t *testing.T) {
 		FinEvents: 0, FullEvents: 6, EventDrops: 0,
 	})
 	golden(t, "show-ip-flow-datapath", b.Bytes())
+}
+
+func sampleInterfaces() []Interface {
+	return []Interface{
+		{Name: "eth0", AdminUp: true, Carrier: true, ProtocolUp: true, Hardware: "virtio_net",
+			MAC: net.HardwareAddr{0x52, 0x54, 0, 0x12, 0x34, 0x56}, Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.2.15/24")},
+			MTU: 1500, SpeedMbps: 1000, Duplex: "full", RxPackets: 1200, RxBytes: 96000, RxMulticast: 3,
+			TxPackets: 1100, TxBytes: 88000},
+		{Name: "eth1", AdminUp: true, Carrier: true, ProtocolUp: true, Hardware: "virtio_net", Description: "span from core1",
+			MAC: net.HardwareAddr{0xaa, 0xbb, 0xcc, 0, 1, 0}, MTU: 1500, SpeedMbps: 10000, Duplex: "full",
+			Metering: "ingress, passive tap, XDP native", HasXDPDrops: true, XDPDrops: 987640,
+			RxPackets: 987654, RxBytes: 812345678, RxMulticast: 12, RxErrors: 2, RxCRC: 2, RxMissed: 7, RxDropped: 3},
+		{Name: "eth2", AdminUp: true, Hardware: "veth", MAC: net.HardwareAddr{0xaa, 0xbb, 0xcc, 0, 2, 0}, MTU: 9000},
+		{Name: "eth3", MAC: net.HardwareAddr{0xaa, 0xbb, 0xcc, 0, 3, 0}, MTU: 1500, RxDropped: 4, TxErrors: 1, TxDropped: 2},
+	}
+}
+
+func TestShowInterfaces(t *testing.T) {
+	var b bytes.Buffer
+	ShowInterfaces(&b, sampleInterfaces())
+	golden(t, "show-interfaces", b.Bytes())
+	b.Reset()
+	ShowIPInterfaceBrief(&b, sampleInterfaces())
+	golden(t, "show-ip-interface-brief", b.Bytes())
+}
+
+func TestShowClockAndSNMP(t *testing.T) {
+	var b bytes.Buffer
+	at := time.Date(2026, 12, 6, 1, 23, 45, 678e6, time.UTC)
+	Clock(&b, at, false)
+	Clock(&b, at.Add(12*time.Hour), true)
+	if want := "*01:23:45.678 UTC Sun Dec 6 2026\n13:23:45.678 UTC Sun Dec 6 2026\n"; b.String() != want {
+		t.Errorf("show clock:\n%q\nwant\n%q", b.String(), want)
+	}
+	b.Reset()
+	SNMP(&b, SNMPView{})
+	SNMP(&b, SNMPView{Enabled: true, Contact: "noc@example.net", Location: "rack 4", InPkts: 41, InBadVersions: 1,
+		InBadCommunityNames: 2, InASNParseErrs: 3, InTotalReqVars: 60, InGetRequests: 10, InGetNexts: 25,
+		OutPkts: 37, OutNoSuchNames: 4, OutGetResponses: 35, OutTraps: 2})
+	golden(t, "show-snmp", b.Bytes())
 }

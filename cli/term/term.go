@@ -1,6 +1,8 @@
 // Package term is the CLI's line editor on a raw terminal: echo, `?` help,
-// Tab completion, Ctrl-U/C/Z/D, history on the arrow keys and --More--
-// paging. Both dialects drive it through Shell.
+// Tab completion, Ctrl-U/C/Z/D, history on the arrow keys, --More--
+// paging, questions a command asks ([confirm], [yes/no]) and log messages
+// shown as they arrive with the prompt and the partial line redrawn after
+// them (IOS's `logging synchronous`). Both dialects drive it through Shell.
 package term
 
 import (
@@ -15,6 +17,8 @@ import (
 // Shell is a CLI session as the editor sees it.
 type Shell interface {
 	Prompt() string // may hold newlines (JunOS's [edit] banner)
+	// Run executes one line. A command that needs an answer from the
+	// operator asks it with Ask(w, ...).
 	Run(w io.Writer, line string)
 	Help(line string) []string
 	Complete(line string) string
@@ -22,6 +26,16 @@ type Shell interface {
 	// Interrupt is Ctrl-C or Ctrl-Z: leave configuration mode, if in it.
 	Interrupt()
 	Ended() bool
+}
+
+// Options are the terminal's settings.
+type Options struct {
+	// PageLength is the screen length for --More--, read before each
+	// command's output (`terminal length` changes it); nil or 0: no paging.
+	PageLength func() int
+	// Messages are log messages to show as they come, each a line without
+	// its newline; nil: none.
+	Messages <-chan string
 }
 
 func crlf(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
@@ -47,25 +61,127 @@ func logout(sh Shell) bool {
 	return ok && l.Logout()
 }
 
-// Serve edits lines from in until the shell ends or the input does;
-// pageLen 0 turns paging off.
-func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, pageLen int) error {
-	r := bufio.NewReader(in)
-	var line []byte
+// Asker is the writer Run gets when an operator (or a script) can answer.
+type Asker interface {
+	// Ask prints prompt and returns the answer: a line, or with key a
+	// single key (IOS's [confirm] takes one key, Return confirming).
+	// io.EOF: nobody is left to answer.
+	Ask(prompt string, key bool) (string, error)
+}
+
+// Ask asks through w when it can answer, and returns io.EOF otherwise
+// (output captured for a test or a filter).
+func Ask(w io.Writer, prompt string, key bool) (string, error) {
+	if a, ok := w.(Asker); ok {
+		return a.Ask(prompt, key)
+	}
+	io.WriteString(w, prompt+"\n")
+	return "", io.EOF
+}
+
+// keys reads the terminal in the background, so that log messages can be
+// shown while the editor waits for a key.
+type keys struct {
+	c   chan byte
+	err error // after c is closed
+}
+
+func readKeys(in io.Reader) *keys {
+	k := &keys{c: make(chan byte, 256)}
+	go func() {
+		r := bufio.NewReader(in)
+		var last byte
+		for {
+			b, err := r.ReadByte()
+			if err != nil {
+				k.err = err
+				close(k.c)
+				return
+			}
+			// Return is CR, CR LF or CR NUL depending on the terminal:
+			// one key, not a line and an empty one after it.
+			if last == '\r' && (b == '\n' || b == 0) {
+				last = 0
+				continue
+			}
+			last = b
+			k.c <- b
+		}
+	}()
+	return k
+}
+
+// editor is one terminal session.
+type editor struct {
+	ctx  context.Context
+	k    *keys
+	out  io.Writer
+	sh   Shell
+	opt  Options
+	line []byte
+}
+
+// key waits for the next key; messages that arrive meanwhile are shown
+// when show is set (at the prompt), else they wait.
+func (e *editor) key(show bool) (byte, error) {
+	msgs := e.opt.Messages
+	if !show {
+		msgs = nil
+	}
+	for {
+		select {
+		case <-e.ctx.Done():
+			return 0, e.ctx.Err()
+		case b, ok := <-e.k.c:
+			if !ok {
+				if e.k.err == io.EOF {
+					return 0, io.EOF
+				}
+				return 0, e.k.err
+			}
+			return b, nil
+		case m, ok := <-msgs:
+			if !ok {
+				e.opt.Messages, msgs = nil, nil
+				continue
+			}
+			e.message(m)
+		}
+	}
+}
+
+// message shows a log message on its own line, then the prompt and what
+// the operator had typed, as `logging synchronous` does.
+func (e *editor) message(m string) {
+	io.WriteString(e.out, "\r\n"+crlf(m)+"\r\n")
+	e.prompt()
+	if !masked(e.sh) {
+		e.out.Write(e.line)
+	}
+}
+
+func (e *editor) prompt() { io.WriteString(e.out, crlf(e.sh.Prompt())) }
+
+func (e *editor) pageLength() int {
+	if e.opt.PageLength == nil {
+		return 0
+	}
+	return e.opt.PageLength()
+}
+
+// Serve edits lines from in until the shell ends or the input does.
+func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Options) error {
+	e := &editor{ctx: ctx, k: readKeys(in), out: out, sh: sh, opt: opt}
 	over := false // the line passed MaxLine: the rest of it is dropped
 	hist := len(sh.History())
-	prompt := func() { io.WriteString(out, crlf(sh.Prompt())) }
 	io.WriteString(out, "\r\n")
-	prompt()
+	e.prompt()
 	for !sh.Ended() {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		c, err := e.key(true)
+		if err == io.EOF {
+			return nil
 		}
-		c, err := r.ReadByte()
 		if err != nil {
-			if err == io.EOF {
-				return nil
-			}
 			return err
 		}
 		hidden := masked(sh)
@@ -75,62 +191,62 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, pageLen i
 		switch c {
 		case '\r', '\n':
 			io.WriteString(out, "\r\n")
-			var buf bytes.Buffer
+			w := &runOutput{e: e}
 			if over {
-				buf.WriteString(tooLong)
+				w.buf.WriteString(tooLong)
 				over = false
 			} else {
-				sh.Run(&buf, string(line))
+				sh.Run(w, string(e.line))
 			}
-			page(r, out, crlf(buf.String()), pageLen)
-			line, hist = line[:0], len(sh.History())
+			w.flush()
+			e.line, hist = e.line[:0], len(sh.History())
 			if !sh.Ended() {
-				prompt()
+				e.prompt()
 			}
 		case '?':
 			io.WriteString(out, "?\r\n")
-			for _, l := range sh.Help(string(line)) {
+			for _, l := range sh.Help(string(e.line)) {
 				io.WriteString(out, l+"\r\n")
 			}
 			io.WriteString(out, "\r\n")
-			prompt()
-			out.Write(line)
+			e.prompt()
+			out.Write(e.line)
 		case '\t':
-			done := sh.Complete(string(line))
-			io.WriteString(out, done[len(line):])
-			line = []byte(done)
+			done := sh.Complete(string(e.line))
+			io.WriteString(out, done[len(e.line):])
+			e.line = []byte(done)
 		case 0x7f, 0x08: // backspace
-			if len(line) > 0 {
-				line = line[:len(line)-1]
+			if len(e.line) > 0 {
+				e.line = e.line[:len(e.line)-1]
 				if !hidden {
 					io.WriteString(out, "\b \b")
 				}
 			}
 		case 0x15: // Ctrl-U: erase the line
 			if !hidden {
-				io.WriteString(out, strings.Repeat("\b \b", len(line)))
+				io.WriteString(out, strings.Repeat("\b \b", len(e.line)))
 			}
-			line = line[:0]
+			e.line = e.line[:0]
 		case 0x03, 0x1a: // Ctrl-C abandons the line, Ctrl-Z ends config mode
 			sh.Interrupt()
-			line = line[:0]
+			e.line = e.line[:0]
 			if c == 0x1a {
 				io.WriteString(out, "^Z")
 			}
 			io.WriteString(out, "\r\n")
-			prompt()
+			e.prompt()
 		case 0x04: // Ctrl-D on an empty line: leave
-			if len(line) == 0 {
+			if len(e.line) == 0 {
 				if logout(sh) {
 					io.WriteString(out, "\r\n")
-					prompt()
+					e.prompt()
 					continue
 				}
 				return nil
 			}
 		case 0x1b: // arrow keys: ESC [ A / B walk the history
-			b1, _ := r.ReadByte()
-			b2, _ := r.ReadByte()
+			b1, _ := e.key(false)
+			b2, _ := e.key(false)
 			h := sh.History()
 			if hidden || b1 != '[' || (b2 != 'A' && b2 != 'B') {
 				continue
@@ -140,19 +256,19 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, pageLen i
 			} else if b2 == 'B' && hist < len(h) {
 				hist++
 			}
-			io.WriteString(out, strings.Repeat("\b \b", len(line)))
-			line = line[:0]
+			io.WriteString(out, strings.Repeat("\b \b", len(e.line)))
+			e.line = e.line[:0]
 			if hist < len(h) {
-				line = append(line, h[hist]...)
+				e.line = append(e.line, h[hist]...)
 			}
-			out.Write(line)
+			out.Write(e.line)
 		default:
 			if c >= 0x20 && c < 0x7f {
-				if len(line) >= MaxLine {
+				if len(e.line) >= MaxLine {
 					over = true
 					continue
 				}
-				line = append(line, c)
+				e.line = append(e.line, c)
 				if !hidden {
 					out.Write([]byte{c})
 				}
@@ -162,42 +278,101 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, pageLen i
 	return nil
 }
 
+// runOutput collects a command's output for paging; a question flushes
+// what came before it.
+type runOutput struct {
+	e       *editor
+	buf     bytes.Buffer
+	stopped bool // q at --More--: the rest of the output is dropped
+}
+
+func (w *runOutput) Write(p []byte) (int, error) { return w.buf.Write(p) }
+
+func (w *runOutput) flush() {
+	if !w.stopped {
+		w.stopped = !w.e.page(crlf(w.buf.String()))
+	}
+	w.buf.Reset()
+}
+
+func (w *runOutput) Ask(prompt string, key bool) (string, error) {
+	w.flush()
+	io.WriteString(w.e.out, crlf(prompt))
+	if key {
+		c, err := w.e.key(false)
+		if err != nil {
+			return "", err
+		}
+		io.WriteString(w.e.out, "\r\n")
+		if c == '\r' || c == '\n' {
+			return "", nil
+		}
+		return string(c), nil
+	}
+	var ans []byte
+	for {
+		c, err := w.e.key(false)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case c == '\r' || c == '\n':
+			io.WriteString(w.e.out, "\r\n")
+			return string(ans), nil
+		case c == 0x03:
+			io.WriteString(w.e.out, "\r\n")
+			return "", io.EOF
+		case (c == 0x7f || c == 0x08) && len(ans) > 0:
+			ans = ans[:len(ans)-1]
+			io.WriteString(w.e.out, "\b \b")
+		case c >= 0x20 && c < 0x7f:
+			ans = append(ans, c)
+			w.e.out.Write([]byte{c})
+		}
+	}
+}
+
 // page writes output a screen at a time: --More-- waits for a key; space
-// shows a page, return a line, q stops.
-func page(r *bufio.Reader, out io.Writer, text string, length int) {
+// shows a page, return a line, q (or Ctrl-C) stops. The key is consumed:
+// it is not typed at the next prompt. It reports whether the output was
+// shown to its end.
+func (e *editor) page(text string) bool {
+	length := e.pageLength()
 	lines := strings.SplitAfter(text, "\r\n")
 	if length <= 0 || len(lines) <= length {
-		io.WriteString(out, text)
-		return
+		io.WriteString(e.out, text)
+		return true
 	}
 	shown, budget := 0, length
 	for shown < len(lines) {
 		for ; budget > 0 && shown < len(lines); budget-- {
-			io.WriteString(out, lines[shown])
+			io.WriteString(e.out, lines[shown])
 			shown++
 		}
 		if shown >= len(lines) {
-			return
+			return true
 		}
-		io.WriteString(out, " --More-- ")
-		c, err := r.ReadByte()
-		fmt.Fprint(out, "\r          \r")
+		io.WriteString(e.out, " --More-- ")
+		c, err := e.key(false)
+		io.WriteString(e.out, "\r          \r")
 		switch {
 		case err != nil || c == 'q' || c == 'Q' || c == 0x03:
-			return
+			return false
 		case c == '\r' || c == '\n':
 			budget = 1
 		default:
 			budget = length
 		}
 	}
+	return true
 }
 
 // Script runs lines from in without a terminal (the control socket's -c,
 // stdin, ssh without a pty): no echo, no prompt, only each command's
-// output.
+// output. A command's question is answered by the next line.
 func Script(ctx context.Context, in io.Reader, out io.Writer, sh Shell) error {
 	r := bufio.NewReaderSize(in, 4096)
+	w := &scriptOutput{Writer: out, r: r}
 	for !sh.Ended() {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -210,13 +385,35 @@ func Script(ctx context.Context, in io.Reader, out io.Writer, sh Shell) error {
 		case !ok:
 			io.WriteString(out, tooLong)
 		case err == nil || line != "":
-			sh.Run(out, strings.TrimSuffix(line, "\r"))
+			sh.Run(w, strings.TrimSuffix(line, "\r"))
 		}
-		if err == io.EOF {
+		if err == io.EOF || w.eof {
 			return nil
 		}
 	}
 	return nil
+}
+
+type scriptOutput struct {
+	io.Writer
+	r   *bufio.Reader
+	eof bool
+}
+
+func (w *scriptOutput) Ask(prompt string, key bool) (string, error) {
+	io.WriteString(w.Writer, prompt+"\n")
+	if w.eof {
+		return "", io.EOF
+	}
+	line, _, err := ReadLine(w.r, MaxLine)
+	if err == io.EOF {
+		w.eof = true
+		if line == "" {
+			return "", io.EOF
+		}
+		err = nil
+	}
+	return strings.TrimSpace(line), err
 }
 
 // ReadLine reads one line of at most max bytes (without its newline).

@@ -128,3 +128,13 @@ func counterOID(k counter) OID {
 	}
 	panic("snmp: counter without an OID")
 }
+
+// Counters are the agent's statistics by their MIB object names
+// (snmpInPkts, ...), for `show snmp`.
+func (a *Agent) Counters() map[string]uint32 {
+	out := make(map[string]uint32, len(counterObjects))
+	for _, o := range counterObjects {
+		out[o.name] = a.ctr.get(o.c)
+	}
+	return out
+}

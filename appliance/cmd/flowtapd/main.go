@@ -48,6 +48,7 @@ type flags struct {
 	config, running, state, pinDir, control string
 	snmpListen, sshListen                   string
 	ntpStep, rebootOnReload, keepMetering   bool
+	volatile                                bool
 }
 
 func run(args []string) error {
@@ -61,6 +62,7 @@ func run(args []string) error {
 	fs.StringVar(&f.snmpListen, "snmp-listen", "0.0.0.0:161,[::]:161", "SNMP agent addresses, once snmp-server is configured")
 	fs.StringVar(&f.sshListen, "ssh-listen", "", "SSH address; default :PORT from `ip ssh port` (22)")
 	fs.BoolVar(&f.rebootOnReload, "reboot-on-reload", false, "let `reload` restart the machine (the appliance image)")
+	fs.BoolVar(&f.volatile, "startup-volatile", false, "the startup-config is on a RAM file system (the image without a persistent disk): write memory warns instead of saving")
 	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let `ntp server` set the system clock (the appliance image does; a host keeps its own time daemon)")
 	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it a stop exports every flow and detaches from the ports")
 	if err := fs.Parse(args); err != nil {
@@ -90,7 +92,8 @@ func run(args []string) error {
 	}
 	opts := daemon.ManagerOptions{
 		Daemon: daemon.Options{PinDir: f.pinDir, Logger: log}, StartupPath: f.config, Logs: logs, Version: version,
-		Saved: func(c config.Config) { running.setStartup(startupSum(f.config), c) },
+		Saved:           func(c config.Config) { running.setStartup(startupSum(f.config), c) },
+		VolatileStartup: f.volatile,
 	}
 	if f.rebootOnReload {
 		opts.Reload = func() error {
@@ -132,6 +135,7 @@ func run(args []string) error {
 	m.OnApply(mg.apply)
 	m.OnApply(running.save)
 	clock := &ntp.Client{Step: f.ntpStep, Logger: log, Servers: func() []netip.Addr { return m.Config().NTP.Servers }}
+	m.SetClockSynced(func() bool { st := clock.Status(); return st.Err == nil && !st.When.IsZero() })
 	go func() {
 		// Poll only once servers are configured; the list is re-read
 		// at every poll.
@@ -313,6 +317,7 @@ func (g *mgmt) applySNMP(c config.Config) {
 		if g.agent != nil {
 			g.agent.Close()
 			g.agent = nil
+			g.m.SetSNMPCounters(nil)
 		}
 		return
 	}
@@ -333,6 +338,7 @@ func (g *mgmt) applySNMP(c config.Config) {
 			return
 		}
 		g.agent = a
+		g.m.SetSNMPCounters(a.Counters)
 		go a.WatchLinks(g.ctx)
 		go a.WatchCache(g.ctx, g.m.SNMPNetflow(), snmp.CacheWatch{})
 		if c.SNMP.Traps {

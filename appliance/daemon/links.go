@@ -1,0 +1,217 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+// link is one interface as a netlink dump gives it.
+type link struct {
+	name       string
+	adminUp    bool
+	carrier    bool
+	protocolUp bool
+	msg        rtnetlink.LinkMessage
+}
+
+func linkOf(l rtnetlink.LinkMessage) link {
+	k := link{msg: l, adminUp: l.Flags&unix.IFF_UP != 0, carrier: l.Flags&unix.IFF_LOWER_UP != 0}
+	if l.Attributes != nil {
+		k.name = l.Attributes.Name
+		// A loopback or a driver without carrier reporting says
+		// "unknown": its line protocol is up when it is running.
+		switch l.Attributes.OperationalState {
+		case rtnetlink.OperStateUp:
+			k.protocolUp = true
+		case rtnetlink.OperStateUnknown:
+			k.protocolUp = k.adminUp && l.Flags&unix.IFF_RUNNING != 0
+			k.carrier = k.carrier || k.protocolUp
+		}
+	}
+	return k
+}
+
+func dumpLinks() ([]link, error) {
+	c, err := rtnetlink.Dial(nil)
+	if err != nil {
+		return nil, fmt.Errorf("netlink dial: %w", err)
+	}
+	defer c.Close()
+	msgs, err := c.Link.List()
+	if err != nil {
+		return nil, fmt.Errorf("netlink link dump: %w", err)
+	}
+	out := make([]link, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, linkOf(m))
+	}
+	return out, nil
+}
+
+// sysfs reads one of a link's sysfs attributes, "" when there is none.
+func sysfs(name, attr string) string {
+	b, err := os.ReadFile(filepath.Join("/sys/class/net", name, attr))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// interfaces is what `show interfaces` prints: the links, their counters,
+// addresses, speed and driver, and how the meter runs on each port.
+func (m *Manager) interfaces() ([]show.Interface, error) {
+	links, err := dumpLinks()
+	if err != nil {
+		return nil, err
+	}
+	cfg := m.Config()
+	ports := map[string]Port{}
+	for _, p := range m.d.Settings().Ports {
+		ports[p.Name] = p
+	}
+	modes := m.d.PortModes()
+	out := make([]show.Interface, 0, len(links))
+	for _, l := range links {
+		i := show.Interface{Name: l.name, AdminUp: l.adminUp, Carrier: l.carrier, ProtocolUp: l.protocolUp}
+		if at := l.msg.Attributes; at != nil {
+			i.MAC, i.MTU = at.Address, at.MTU
+			if s := at.Stats64; s != nil {
+				i.RxPackets, i.RxBytes, i.RxMulticast = s.RXPackets, s.RXBytes, s.Multicast
+				i.RxErrors, i.RxCRC, i.RxFrame, i.RxOverrun = s.RXErrors, s.RXCRCErrors, s.RXFrameErrors, s.RXOverErrors+s.RXFIFOErrors
+				i.RxMissed, i.RxDropped = s.RXMissedErrors, s.RXDropped
+				i.TxPackets, i.TxBytes, i.TxErrors, i.TxDropped = s.TXPackets, s.TXBytes, s.TXErrors, s.TXDropped
+				i.Collisions, i.TxCarrier = s.Collisions, s.TXCarrierErrors
+			}
+		}
+		if sp, err := strconv.ParseInt(sysfs(l.name, "speed"), 10, 64); err == nil && sp > 0 && sp < 1<<32 {
+			i.SpeedMbps = uint32(sp)
+		}
+		i.Duplex = sysfs(l.name, "duplex")
+		if i.Duplex == "unknown" {
+			i.Duplex = ""
+		}
+		if et, err := ethtoolOf(l.name); err == nil {
+			i.Hardware = et.driver
+			i.XDPDrops, i.HasXDPDrops = et.xdpDrops, et.hasDrops
+		}
+		if ci, ok := cfg.Interface(l.name); ok {
+			i.Description = ci.Description
+		}
+		if p, ok := ports[l.name]; ok && p.Meter {
+			i.Metering = "ingress, " + p.Verdict.String()
+			if mode, ok := modes[l.name]; ok {
+				i.Metering += ", XDP " + mode
+			}
+		}
+		if ifc, err := net.InterfaceByName(l.name); err == nil {
+			addrs, _ := ifc.Addrs()
+			for _, a := range addrs {
+				if n, ok := a.(*net.IPNet); ok {
+					if ip, ok := netip.AddrFromSlice(n.IP); ok {
+						ones, _ := n.Mask.Size()
+						i.Addrs = append(i.Addrs, netip.PrefixFrom(ip.Unmap(), ones))
+					}
+				}
+			}
+		}
+		out = append(out, i)
+	}
+	return out, nil
+}
+
+// watchLinks logs IOS's %LINK-3-UPDOWN and %LINEPROTO-5-UPDOWN when an
+// interface's state changes, as netlink announces it. It subscribes in
+// the caller's network namespace (a test's, or the box's) and returns the
+// loop, which runs until ctx ends.
+func watchLinks(log *slog.Logger) (func(ctx context.Context) error, error) {
+	c, err := rtnetlink.Dial(&netlink.Config{Groups: unix.RTMGRP_LINK})
+	if err != nil {
+		return nil, fmt.Errorf("watch links: %w", err)
+	}
+	known := map[string]link{}
+	if links, err := dumpLinks(); err == nil {
+		for _, l := range links {
+			known[l.name] = l
+		}
+	}
+	return func(ctx context.Context) error {
+		defer c.Close()
+		stop := context.AfterFunc(ctx, func() { c.Close() })
+		defer stop()
+		return receiveLinks(ctx, log, c, known)
+	}, nil
+}
+
+func receiveLinks(ctx context.Context, log *slog.Logger, c *rtnetlink.Conn, known map[string]link) error {
+	for {
+		msgs, _, err := c.Receive()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var oe *netlink.OpError
+			if errors.As(err, &oe) && errors.Is(oe.Err, unix.ENOBUFS) {
+				continue // missed events; the next change is still seen
+			}
+			return fmt.Errorf("watch links: %w", err)
+		}
+		for _, msg := range msgs {
+			lm, ok := msg.(*rtnetlink.LinkMessage)
+			if !ok || lm.Attributes == nil {
+				continue
+			}
+			now := linkOf(*lm)
+			was, seen := known[now.name]
+			known[now.name] = now
+			if !seen {
+				continue
+			}
+			logLinkChange(log, was, now)
+		}
+	}
+}
+
+// logLinkChange says what IOS says when a link changes: the interface
+// (LINK: administratively down, down, up), then its line protocol.
+func logLinkChange(log *slog.Logger, was, now link) {
+	state := func(l link) string {
+		switch {
+		case !l.adminUp:
+			return "administratively down"
+		case l.carrier:
+			return "up"
+		}
+		return "down"
+	}
+	if s := state(now); s != state(was) {
+		tag := "LINK-3-UPDOWN"
+		if !now.adminUp {
+			tag = "LINK-5-CHANGED"
+		}
+		logIOS(log, tag, "Interface %s, changed state to %s", now.name, s)
+	}
+	if now.protocolUp != was.protocolUp {
+		logIOS(log, "LINEPROTO-5-UPDOWN", "Line protocol on Interface %s, changed state to %s", now.name, upDown(now.protocolUp))
+	}
+}
+
+func upDown(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
+}

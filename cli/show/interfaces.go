@@ -1,0 +1,196 @@
+package show
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Interface is one link as `show interfaces` and `show ip interface
+// brief` print it: the kernel's state and counters, and what the meter
+// does on it.
+type Interface struct {
+	Name        string
+	AdminUp     bool // IFF_UP
+	Carrier     bool // IFF_LOWER_UP / IFF_RUNNING
+	ProtocolUp  bool // operational state up
+	Hardware    string
+	MAC         net.HardwareAddr
+	Description string
+	Addrs       []netip.Prefix
+	MTU         uint32
+	SpeedMbps   uint32 // 0: the driver does not say
+	Duplex      string // "full", "half" or "" when unknown
+	// Metering is how the meter runs on the port ("passive tap, XDP
+	// native"), "" when not metered.
+	Metering string
+	// XDPDrops counts the frames XDP dropped on the port, as the driver
+	// reports them (ethtool's *xdp_drops): on a tap port, every frame the
+	// meter saw. HasXDPDrops is false when the driver does not count them.
+	XDPDrops    uint64
+	HasXDPDrops bool
+
+	RxPackets, RxBytes, RxMulticast, RxErrors, RxCRC, RxFrame, RxOverrun, RxMissed, RxDropped uint64
+	TxPackets, TxBytes, TxErrors, TxDropped, Collisions, TxCarrier                            uint64
+}
+
+// DottedMAC prints a MAC address as IOS does: aabb.cc00.0100.
+func DottedMAC(mac net.HardwareAddr) string {
+	if len(mac) != 6 {
+		return mac.String()
+	}
+	return fmt.Sprintf("%02x%02x.%02x%02x.%02x%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5])
+}
+
+func (i Interface) status() string {
+	switch {
+	case !i.AdminUp:
+		return "administratively down"
+	case i.Carrier:
+		return "up"
+	}
+	return "down"
+}
+
+func upDown(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
+}
+
+// ShowInterfaces renders `show interfaces`, IOS's layout with the
+// counters Linux keeps. Frames a tap port drops in XDP after metering get
+// their own line, not IOS's "no buffer" (which is the receive ring
+// overflowing: rx_missed_errors), nor the kernel's input drops.
+func ShowInterfaces(w io.Writer, ifs []Interface) {
+	for _, i := range ifs {
+		fmt.Fprintf(w, "%s is %s, line protocol is %s\n", i.Name, i.status(), upDown(i.ProtocolUp))
+		hw := i.Hardware
+		if hw == "" {
+			hw = "Ethernet"
+		}
+		if len(i.MAC) > 0 {
+			fmt.Fprintf(w, "  Hardware is %s, address is %s (bia %s)\n", hw, DottedMAC(i.MAC), DottedMAC(i.MAC))
+		} else {
+			fmt.Fprintf(w, "  Hardware is %s\n", hw)
+		}
+		if i.Description != "" {
+			fmt.Fprintf(w, "  Description: %s\n", i.Description)
+		}
+		for n, a := range i.Addrs {
+			if n == 0 {
+				fmt.Fprintf(w, "  Internet address is %s\n", a)
+			} else {
+				fmt.Fprintf(w, "  Secondary address %s\n", a)
+			}
+		}
+		bw := "unknown"
+		if i.SpeedMbps > 0 {
+			bw = fmt.Sprintf("%d Kbit/sec", uint64(i.SpeedMbps)*1000)
+		}
+		fmt.Fprintf(w, "  MTU %d bytes, BW %s\n", i.MTU, bw)
+		if i.SpeedMbps > 0 || i.Duplex != "" {
+			d := "Unknown-duplex"
+			switch i.Duplex {
+			case "full":
+				d = "Full-duplex"
+			case "half":
+				d = "Half-duplex"
+			}
+			sp := "unknown speed"
+			if i.SpeedMbps > 0 {
+				sp = fmt.Sprintf("%dMb/s", i.SpeedMbps)
+			}
+			fmt.Fprintf(w, "  %s, %s\n", d, sp)
+		}
+		if i.Metering != "" {
+			fmt.Fprintf(w, "  NetFlow: %s\n", i.Metering)
+		}
+		fmt.Fprintf(w, "     %d packets input, %d bytes, %d no buffer\n", i.RxPackets, i.RxBytes, i.RxMissed)
+		fmt.Fprintf(w, "     Received %d multicasts\n", i.RxMulticast)
+		fmt.Fprintf(w, "     %d input errors, %d CRC, %d frame, %d overrun\n", i.RxErrors, i.RxCRC, i.RxFrame, i.RxOverrun)
+		fmt.Fprintf(w, "     %d input drops\n", i.RxDropped)
+		if i.HasXDPDrops {
+			fmt.Fprintf(w, "     %d XDP drops (tap: dropped after metering)\n", i.XDPDrops)
+		}
+		fmt.Fprintf(w, "     %d packets output, %d bytes\n", i.TxPackets, i.TxBytes)
+		fmt.Fprintf(w, "     %d output errors, %d collisions, %d output drops\n", i.TxErrors, i.Collisions, i.TxDropped)
+		fmt.Fprintf(w, "     %d lost carrier\n", i.TxCarrier)
+	}
+}
+
+// ShowIPInterfaceBrief renders `show ip interface brief`.
+func ShowIPInterfaceBrief(w io.Writer, ifs []Interface) {
+	fmt.Fprintf(w, "%-26s %-15s %-3s %-6s %-21s %s\n", "Interface", "IP-Address", "OK?", "Method", "Status", "Protocol")
+	for _, i := range ifs {
+		addr, method := "unassigned", "unset"
+		for _, a := range i.Addrs {
+			if a.Addr().Is4() {
+				addr, method = a.Addr().String(), "manual"
+				break
+			}
+		}
+		fmt.Fprintf(w, "%-26s %-15s %-3s %-6s %-21s %s\n", i.Name, addr, "YES", method, i.status(), upDown(i.ProtocolUp))
+	}
+}
+
+// Clock renders `show clock`: "*" marks a time no NTP server has set, as
+// IOS marks a clock that is not authoritative.
+func Clock(w io.Writer, now time.Time, synced bool) {
+	mark := "*"
+	if synced {
+		mark = ""
+	}
+	fmt.Fprintf(w, "%s%s\n", mark, now.Format("15:04:05.000 MST Mon Jan 2 2006"))
+}
+
+// SNMPView is the agent's counters, for `show snmp`.
+type SNMPView struct {
+	Enabled                                                                bool
+	Contact, Location                                                      string
+	InPkts, OutPkts                                                        uint64
+	InBadVersions, InBadCommunityNames, InBadCommunityUses, InASNParseErrs uint64
+	InTotalReqVars, InTotalSetVars                                         uint64
+	InGetRequests, InGetNexts, InSetRequests, SilentDrops                  uint64
+	OutTooBigs, OutNoSuchNames, OutBadValues, OutGenErrs                   uint64
+	OutGetResponses, OutTraps                                              uint64
+}
+
+// SNMP renders `show snmp` in IOS's layout.
+func SNMP(w io.Writer, v SNMPView) {
+	if !v.Enabled {
+		fmt.Fprintln(w, "%SNMP agent not enabled")
+		return
+	}
+	if v.Contact != "" {
+		fmt.Fprintf(w, "Contact: %s\n", v.Contact)
+	}
+	if v.Location != "" {
+		fmt.Fprintf(w, "Location: %s\n", v.Location)
+	}
+	lines := []string{
+		fmt.Sprintf("%d SNMP packets input", v.InPkts),
+		fmt.Sprintf("    %d Bad SNMP version errors", v.InBadVersions),
+		fmt.Sprintf("    %d Unknown community name", v.InBadCommunityNames),
+		fmt.Sprintf("    %d Illegal operation for community name supplied", v.InBadCommunityUses),
+		fmt.Sprintf("    %d Encoding errors", v.InASNParseErrs),
+		fmt.Sprintf("    %d Number of requested variables", v.InTotalReqVars),
+		fmt.Sprintf("    %d Number of altered variables", v.InTotalSetVars),
+		fmt.Sprintf("    %d Get-request PDUs", v.InGetRequests),
+		fmt.Sprintf("    %d Get-next PDUs", v.InGetNexts),
+		fmt.Sprintf("    %d Set-request PDUs", v.InSetRequests),
+		fmt.Sprintf("    %d Input queue packet drops", v.SilentDrops),
+		fmt.Sprintf("%d SNMP packets output", v.OutPkts),
+		fmt.Sprintf("    %d Too big errors", v.OutTooBigs),
+		fmt.Sprintf("    %d No such name errors", v.OutNoSuchNames),
+		fmt.Sprintf("    %d Bad values errors", v.OutBadValues),
+		fmt.Sprintf("    %d General errors", v.OutGenErrs),
+		fmt.Sprintf("    %d Response PDUs", v.OutGetResponses),
+		fmt.Sprintf("    %d Trap PDUs", v.OutTraps),
+	}
+	io.WriteString(w, strings.Join(lines, "\n")+"\n")
+}
