@@ -187,6 +187,15 @@ func execTree() *Node {
 				arg("<0-512>", "Number of lines on screen (0 for no pausing)", rangeCheck(0, 512)).run(func(s *Session, w io.Writer, a []string) error {
 					s.length, _ = strconv.Atoi(a[2])
 					return nil
+				})),
+			kw("monitor", "Copy debug output to the current terminal line").run(func(s *Session, w io.Writer, _ []string) error {
+				s.monitor = true
+				return nil
+			}),
+			kw("no", "Negate a command or set its defaults",
+				kw("monitor", "Copy debug output to the current terminal line").run(func(s *Session, w io.Writer, _ []string) error {
+					s.monitor = false
+					return nil
 				}))),
 		kw("exit", "Exit from the EXEC").run(func(s *Session, w io.Writer, _ []string) error {
 			s.ended = true

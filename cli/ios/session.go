@@ -38,6 +38,10 @@ type Session struct {
 	history []string
 	exec    *Node
 	ended   bool
+	// monitor shows log messages on a vty line (`terminal monitor`); the
+	// console and the control socket always show them, as IOS's
+	// `logging console` does.
+	monitor bool
 
 	interactive bool // a terminal: a wrong secret may be typed again
 	failDelay   time.Duration
@@ -362,6 +366,7 @@ func (h shell) Run(w io.Writer, line string) { h.s.run(w, line) }
 func (h shell) Help(line string) []string    { return h.s.helpFor(line) }
 func (h shell) Complete(line string) string  { return h.s.Complete(line) }
 func (h shell) History() []string            { return h.s.history }
+func (h shell) Monitor() bool                { return h.s.line != LineVTY || h.s.monitor }
 func (h shell) Ended() bool {
 	// A console login never leaves the CLI: exit returns to Username:.
 	return h.s.ended && !h.s.logout()

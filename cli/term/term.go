@@ -145,7 +145,9 @@ func (e *editor) key(show bool) (byte, error) {
 				e.opt.Messages, msgs = nil, nil
 				continue
 			}
-			e.message(m)
+			if mon, ok := e.sh.(interface{ Monitor() bool }); !ok || mon.Monitor() {
+				e.message(m)
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,9 @@ e2e-changed#exit
 	conn.CloseWrite()
 	b, _ := io.ReadAll(conn)
 	conn.Close()
-	got := strings.ReplaceAll(string(b), "\r\n", "\n")
+	// The console shows log messages as they come (logging console),
+	// each followed by the line it interrupted: compare without them.
+	got := stripMessages(strings.ReplaceAll(string(b), "\r\n", "\n"))
 	want = "\nUsername: admin\nPassword: \n% Login invalid\n\nUsername: oper\nPassword: \ne2e-changed>show privilege\nCurrent privilege level is 1\ne2e-changed>exit\nUsername: "
 	if got != want {
 		t.Fatalf("console login screen %q\nwant %q", got, want)
@@ -151,5 +154,23 @@ e2e-changed#exit
 	// Root's control socket (not the console) stays privileged.
 	if got := d.cli(t, "ios", "show privilege\n"); got != "Current privilege level is 15\n" {
 		t.Fatalf("control socket: %q", got)
+	}
+}
+
+// logMessage is a log message line as the console shows it.
+var logMessage = regexp.MustCompile(`\n[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %[A-Z0-9_]+-\d-[A-Z0-9_]+: [^\n]*\n`)
+
+// stripMessages removes the log messages from a terminal screen, with the
+// redraw of the interrupted line after each (logging synchronous).
+func stripMessages(screen string) string {
+	for {
+		loc := logMessage.FindStringIndex(screen)
+		if loc == nil {
+			return screen
+		}
+		before := screen[:loc[0]]
+		line := before[strings.LastIndex(before, "\n")+1:]
+		rest := strings.TrimPrefix(screen[loc[1]:], line)
+		screen = before + rest
 	}
 }
