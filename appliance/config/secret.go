@@ -99,3 +99,20 @@ func (s Secret) String() string {
 	}
 	return "<none>"
 }
+
+// decoy is verified in place of a user that does not exist or has no
+// password, so that a refusal costs the same time either way: the reply
+// time must not tell a guesser which usernames exist.
+var decoy = Secret{Hash: "$8$flowtapdecoy.s$" + strings.Repeat("0", type8HashLen)}
+
+// CheckLogin reports whether password is the secret of the local user
+// name. It costs one hash whether or not the user exists.
+func (c Config) CheckLogin(name, password string) bool {
+	for _, u := range c.Users {
+		if u.Name == name && u.Secret.IsSet() {
+			return u.Secret.Verify(password)
+		}
+	}
+	decoy.Verify(password)
+	return false
+}

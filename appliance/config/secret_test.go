@@ -2,6 +2,7 @@ package config
 
 import (
 	"testing"
+	"time"
 )
 
 // The vectors are Cisco's documented type 8 hashes of "cisco".
@@ -67,5 +68,33 @@ func TestSSHKey(t *testing.T) {
 	}
 	if k, err := ParseSSHKey(testKeys[1].Type, testKeys[1].Blob); err != nil || k.Marshal() != testKeys[1].Type+" "+testKeys[1].Blob {
 		t.Errorf("%v %v", k, err)
+	}
+}
+
+// TestCheckLoginSameCost: a login for a user that does not exist (or has
+// only a key) costs the hash a real user's costs, so the reply time does
+// not reveal which names exist. The bound is a lower one on the work
+// done: a loaded machine only makes the unknown user slower.
+func TestCheckLoginSameCost(t *testing.T) {
+	c, err := ParseIOS("t", []byte("username admin secret 0 letmein\nusername keyonly ssh-key ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPZBDwahyKRjlVXeB5PkjoEtqkwnNfaC81g8nGIn6/LC\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.CheckLogin("admin", "letmein") || c.CheckLogin("admin", "guess") || c.CheckLogin("nobody", "letmein") || c.CheckLogin("keyonly", "") {
+		t.Fatal("CheckLogin answers wrongly")
+	}
+	fastest := func(name string) time.Duration {
+		best := time.Hour
+		for range 5 {
+			began := time.Now()
+			c.CheckLogin(name, "guess")
+			best = min(best, time.Since(began))
+		}
+		return best
+	}
+	known, unknown, keyOnly := fastest("admin"), fastest("nobody"), fastest("keyonly")
+	t.Logf("wrong password: existing user %v, unknown user %v, key-only user %v", known, unknown, keyOnly)
+	if unknown < known/4 || keyOnly < known/4 {
+		t.Errorf("an unknown user is refused in %v, a known one in %v: the time tells them apart", unknown, known)
 	}
 }

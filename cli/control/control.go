@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/flowtap/flowtap/internal/accept"
 )
@@ -37,6 +38,10 @@ type Hello struct {
 // MaxHello is the longest hello line, in bytes; a longer one is refused
 // before it is buffered.
 const MaxHello = 4096
+
+// helloTimeout is how long a client may take to send its hello (the
+// flowtap client sends it at once).
+const helloTimeout = 30 * time.Second
 
 // Terminal describes the session's terminal.
 type Terminal struct {
@@ -100,8 +105,12 @@ func (s *Server) accept() {
 }
 
 func (s *Server) serve(c net.Conn) error {
+	// A client that connects and says nothing must not hold its
+	// descriptor and goroutine for ever.
+	c.SetReadDeadline(time.Now().Add(helloTimeout))
 	r := bufio.NewReaderSize(c, MaxHello+1)
 	line, err := r.ReadSlice('\n')
+	c.SetReadDeadline(time.Time{})
 	if errors.Is(err, bufio.ErrBufferFull) {
 		fmt.Fprintf(c, "%% Control hello too long (max %d bytes)\n", MaxHello)
 		return fmt.Errorf("hello longer than %d bytes", MaxHello)

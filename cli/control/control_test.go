@@ -2,10 +2,13 @@ package control
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -58,5 +61,41 @@ func TestSessionOverSocket(t *testing.T) {
 	}
 	if _, err := Dial(filepath.Join(t.TempDir(), "none.sock"), Hello{}); err == nil || !strings.Contains(err.Error(), "not running") {
 		t.Errorf("dial without a daemon: %v", err)
+	}
+}
+
+// TestHelloTooLong: a 100 MB hello is refused with a message after at
+// most MaxHello bytes are read; the server's memory does not follow it.
+func TestHelloTooLong(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "control.sock")
+	srv, err := Listen(path, func(h Hello) (Session, error) { return upper{h.Dialect}, nil }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	go func() {
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for range (100 << 20) / len(chunk) {
+			if _, err := c.Write(chunk); err != nil {
+				return // the server hung up: expected
+			}
+		}
+	}()
+	reply, _ := bufio.NewReader(c).ReadString('\n')
+	runtime.ReadMemStats(&after)
+	if reply != "% Control hello too long (max 4096 bytes)\n" {
+		t.Fatalf("reply %q", reply)
+	}
+	grew := int64(after.TotalAlloc - before.TotalAlloc)
+	t.Logf("FIGURE control hello of 100 MB: %d bytes allocated while refusing it", grew)
+	if grew > 16<<20 {
+		t.Errorf("refusing the hello allocated %d bytes", grew)
 	}
 }

@@ -1,0 +1,215 @@
+package ssh
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/flowtap/flowtap/cli/control"
+)
+
+// syncBuffer is a log destination the server's goroutines share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startWith(t *testing.T, u users, lim Limits, delay time.Duration) (*Server, *syncBuffer) {
+	t.Helper()
+	var log syncBuffer
+	s, err := Listen("127.0.0.1:0", Config{StateDir: t.TempDir(), Users: u, FailDelay: delay, Limits: lim,
+		Logger:   slog.New(slog.NewTextHandler(&log, nil)),
+		Sessions: func(user string) control.Session { return echo{user} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, &log
+}
+
+// dialFrom logs in from a local address (any 127.0.0.0/8 address is a
+// distinct source on loopback) and runs one command.
+func dialFrom(src, addr string, cfg *ssh.ClientConfig) (string, error) {
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	sc, chans, reqs, err := ssh.NewClientConn(c, addr, cfg)
+	if err != nil {
+		return "", err
+	}
+	cl := ssh.NewClient(sc, chans, reqs)
+	defer cl.Close()
+	sess, err := cl.NewSession()
+	if err != nil {
+		return "", err
+	}
+	defer sess.Close()
+	out, err := sess.Output("show version")
+	return string(out), err
+}
+
+func password(user, pass string) *ssh.ClientConfig {
+	return &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{ssh.Password(pass)}, HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second}
+}
+
+// TestQuietMode: 500 wrong passwords from one source under `login
+// block-for 1 attempts 100 within 60` pass through quiet mode four times,
+// so they take at least four block periods (the bound is the feature's
+// own, a lower one); in quiet mode even the right password is refused
+// from that source while another source logs in; after it, the source
+// logs in again.
+func TestQuietMode(t *testing.T) {
+	const guesses, attempts, block = 500, 100, time.Second
+	s, log := startWith(t, users{blockFor: block, attempts: attempts}, Limits{Rate: 1000, Burst: 1000}, time.Millisecond)
+	addr := s.Addr().String()
+	tried := 0
+	began := time.Now()
+	quietSeen := false
+	for tried < guesses {
+		cfg := &ssh.ClientConfig{User: "admin", HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+			Auth: []ssh.AuthMethod{ssh.RetryableAuthMethod(ssh.PasswordCallback(func() (string, error) {
+				if tried >= guesses {
+					return "", errors.New("done")
+				}
+				tried++
+				return "guess", nil
+			}), 3)}}
+		_, err := dialFrom("127.0.0.1", addr, cfg)
+		if err == nil {
+			t.Fatal("a wrong password logged in")
+		}
+		if strings.Contains(log.String(), "QUIET_MODE_ON") && !quietSeen {
+			quietSeen = true
+			// Quiet mode: the right password from this source is refused;
+			// another source is not affected.
+			if _, err := dialFrom("127.0.0.1", addr, password("admin", "letmein")); err == nil {
+				t.Fatal("a source in quiet mode logged in")
+			}
+			if out, err := dialFrom("127.0.0.2", addr, password("admin", "letmein")); err != nil || !strings.HasPrefix(out, "admin ran") {
+				t.Fatalf("another source during quiet mode: %v %q", err, out)
+			}
+		}
+	}
+	elapsed := time.Since(began)
+	quiet := strings.Count(log.String(), "%SEC_LOGIN-1-QUIET_MODE_ON")
+	t.Logf("FIGURE ssh password guessing: %d wrong passwords in %v (%.0f/s), %d quiet periods, %d failures counted",
+		guesses, elapsed.Round(time.Millisecond), float64(guesses)/elapsed.Seconds(), quiet, s.Failed())
+	if quiet < guesses/attempts-1 {
+		t.Errorf("%d quiet periods for %d guesses at %d attempts each:\n%s", quiet, guesses, attempts, log)
+	}
+	if elapsed < time.Duration(guesses/attempts-1)*block {
+		t.Errorf("%d guesses took %v: quiet mode did not hold them back", guesses, elapsed)
+	}
+	// After the block period the source logs in.
+	deadline := time.Now().Add(10 * block)
+	for {
+		out, err := dialFrom("127.0.0.1", addr, password("admin", "letmein"))
+		if err == nil && strings.HasPrefix(out, "admin ran") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no login after quiet mode: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(log.String(), "%SEC_LOGIN-5-QUIET_MODE_OFF") {
+		t.Errorf("quiet mode's end is not logged:\n%s", log)
+	}
+}
+
+// TestUnauthenticatedLimits: connections that say nothing hold at most
+// PerSource slots for their source and MaxStartups in all; the rest are
+// closed at once, and a valid login from another source still works.
+func TestUnauthenticatedLimits(t *testing.T) {
+	s, log := startWith(t, users{}, Limits{MaxStartups: 6, PerSource: 2, Rate: 1000, Burst: 1000}, time.Millisecond)
+	addr := s.Addr().String()
+	var held []net.Conn
+	hold := func(src string, n int) (open int) {
+		for range n {
+			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+			c, err := d.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, c)
+			// An admitted connection gets the server's banner; a refused
+			// one is closed before it.
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			b := make([]byte, 7)
+			if _, err := io.ReadFull(c, b); err == nil && string(b) == "SSH-2.0" {
+				open++
+			}
+		}
+		return open
+	}
+	if got := hold("127.0.0.1", 5); got != 2 {
+		t.Errorf("127.0.0.1 holds %d unauthenticated connections, want the per-source cap 2", got)
+	}
+	if got := hold("127.0.0.2", 2) + hold("127.0.0.3", 2) + hold("127.0.0.4", 2); got != 4 {
+		t.Errorf("three more sources hold %d, want 4 (MaxStartups 6 in all)", got)
+	}
+	// The slots are full: even a good login waits for one. When the
+	// holders leave, it gets in.
+	if _, err := dialFrom("127.0.0.5", addr, password("admin", "letmein")); err == nil {
+		t.Error("a login got past MaxStartups")
+	}
+	if !strings.Contains(log.String(), refusedStartups) || !strings.Contains(log.String(), refusedPerSource) {
+		t.Errorf("refusals not logged:\n%s", log)
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := dialFrom("127.0.0.5", addr, password("admin", "letmein"))
+		if err == nil && strings.HasPrefix(out, "admin ran") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no login after the holders left: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestConnectionRate: a source opening connections faster than its rate
+// is refused past the burst.
+func TestConnectionRate(t *testing.T) {
+	s, _ := startWith(t, users{}, Limits{Rate: 0.001, Burst: 3}, time.Millisecond)
+	ok := 0
+	for range 6 {
+		if out, err := dialFrom("127.0.0.1", s.Addr().String(), password("admin", "letmein")); err == nil && strings.HasPrefix(out, "admin ran") {
+			ok++
+		}
+	}
+	if ok != 3 {
+		t.Errorf("%d of 6 back-to-back logins got in, want the burst of 3", ok)
+	}
+	if out, err := dialFrom("127.0.0.2", s.Addr().String(), password("admin", "letmein")); err != nil {
+		t.Errorf("another source: %v %q", err, out)
+	}
+}
