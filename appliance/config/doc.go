@@ -40,6 +40,15 @@
 //	flowtap sampling rate N [run-length N] [max-packets-per-second N]
 //	                                               JunOS sampling input, in IOS words
 //	username NAME ssh-key TYPE BASE64              an authorized SSH key
+//
+// Access lines, as on IOS (the CLI and the SSH server apply them):
+//
+//	username NAME privilege N secret ...           the user's starting level
+//	enable secret ...                              what `enable` asks for
+//	privilege exec level N COMMAND                 COMMAND needs level N
+//	privilege exec reset COMMAND                   back to its default level
+//	line con 0 / login local                       the console asks for a login
+//	login block-for S attempts N within T          per-source quiet mode
 //	set flowtap platform NAME                      the persona, in JunOS
 //
 // Secrets are IOS type 8 hashes (PBKDF2-HMAC-SHA-256, 20000 rounds, see
