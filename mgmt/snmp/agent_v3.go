@@ -70,18 +70,14 @@ func (a *Agent) handleV3(raw, body []byte, from, to netip.AddrPort) []byte {
 	}
 	scoped := m.scoped
 	if level == authPriv {
-		if len(m.usm.priv) != 8 {
-			return r.send(cDecryptionErrors, nil, noAuthNoPriv)
-		}
-		scoped = slices.Clone(m.encrypted)
-		if err := aesCFB(u.privKey, aesIV(m.usm.boots, m.usm.engineTime, m.usm.priv), scoped, false); err != nil {
+		if scoped, err = decryptScoped(u.Priv, u.privKey, m.usm.boots, m.usm.engineTime, m.usm.priv, m.encrypted); err != nil {
 			return r.send(cDecryptionErrors, nil, noAuthNoPriv)
 		}
 	}
 	sp, err := parseScopedPDU(scoped)
 	if err != nil {
 		if level == authPriv {
-			// CFB decrypts anything; a wrong key shows as garbage here.
+			// CFB and CBC decrypt anything; a wrong key shows as garbage here.
 			return r.send(cDecryptionErrors, nil, noAuthNoPriv)
 		}
 		a.ctr.inc(cInASNParseErrs)
@@ -101,7 +97,7 @@ func (a *Agent) handleV3(raw, body []byte, from, to netip.AddrPort) []byte {
 	}
 	frame := func(pdu []byte) []byte {
 		scoped := encodeScopedPDU(scopedPDU{contextEngineID: a.engine.id, contextName: sp.contextName, pdu: pdu})
-		return a.seal(v3Out{msgID: m.msgID, level: level, usm: usmParams{user: m.usm.user}, msgData: scoped}, u.Auth, u.authKey, u.privKey, true)
+		return a.seal(v3Out{msgID: m.msgID, level: level, usm: usmParams{user: m.usm.user}, msgData: scoped}, u.Auth, u.Priv, u.authKey, u.privKey, true)
 	}
 	acc := &access{read: &u.View}
 	if u.Write {
@@ -131,7 +127,7 @@ func authentic(m *v3Message, proto AuthProtocol, key []byte) bool {
 // seal frames, encrypts and signs a v3 message. As the authoritative
 // engine (authoritative true) it stamps its own engine ID, boots and
 // time; otherwise o.usm already holds the remote engine's.
-func (a *Agent) seal(o v3Out, auth AuthProtocol, authKey, privKey []byte, authoritative bool) []byte {
+func (a *Agent) seal(o v3Out, auth AuthProtocol, priv PrivProtocol, authKey, privKey []byte, authoritative bool) []byte {
 	if authoritative {
 		o.usm.engineID, o.usm.boots, o.usm.engineTime = a.engine.id, a.engine.boots, a.engine.time()
 	}
@@ -140,14 +136,12 @@ func (a *Agent) seal(o v3Out, auth AuthProtocol, authKey, privKey []byte, author
 	}
 	o.usm.priv = nil
 	if o.level == authPriv {
-		salt := binary.BigEndian.AppendUint64(nil, a.salt.Add(1))
-		o.usm.priv = salt
-		data := slices.Clone(o.msgData)
-		if err := aesCFB(privKey, aesIV(o.usm.boots, o.usm.engineTime, salt), data, true); err != nil {
+		data, params, err := encryptScoped(priv, privKey, o.usm.boots, o.usm.engineTime, a.salt.Add(1), o.msgData)
+		if err != nil {
 			a.log.Error("snmp: encrypt failed", "err", err)
 			return nil
 		}
-		o.msgData = data
+		o.usm.priv, o.msgData = params, data
 	}
 	msg, at := encodeV3(o, auth.macLen())
 	if o.level != noAuthNoPriv {
@@ -183,10 +177,10 @@ func (r *reporter) send(c counter, u *usmUser, level secLevel) []byte {
 	o := v3Out{msgID: r.m.msgID, level: level, usm: usmParams{user: r.m.usm.user}, msgData: scoped}
 	var msg []byte
 	if u != nil {
-		msg = a.seal(o, u.Auth, u.authKey, u.privKey, true)
+		msg = a.seal(o, u.Auth, u.Priv, u.authKey, u.privKey, true)
 	} else {
 		o.level = noAuthNoPriv
-		msg = a.seal(o, AuthNone, nil, nil, true)
+		msg = a.seal(o, AuthNone, PrivNone, nil, nil, true)
 	}
 	if len(msg) > r.maxSize {
 		a.ctr.inc(cSilentDrops)

@@ -44,7 +44,7 @@ func (a *Agent) inform(ctx context.Context, r *receiver, encs [][]byte) error {
 		msgID := a.nextID()
 		out := v3Out{msgID: msgID, level: r.user.level(), reports: true, msgData: scoped,
 			usm: usmParams{engineID: e.id, boots: e.boots, engineTime: e.estimate(a.engine.now()), user: []byte(r.user.Name)}}
-		if _, err := conn.Write(a.seal(out, r.user.Auth, e.authKey, e.privKey, false)); err != nil {
+		if _, err := conn.Write(a.seal(out, r.user.Auth, r.user.Priv, e.authKey, e.privKey, false)); err != nil {
 			last = err
 			continue
 		}
@@ -69,7 +69,7 @@ func (e *remoteEngine) estimate(now time.Time) int32 {
 func (a *Agent) discover(conn *net.UDPConn, r *receiver) error {
 	msgID := a.nextID()
 	scoped := encodeScopedPDU(scopedPDU{pdu: encodePDU(pduGet, a.nextID(), NoError, 0, nil)})
-	probe := a.seal(v3Out{msgID: msgID, level: noAuthNoPriv, reports: true, msgData: scoped}, AuthNone, nil, nil, false)
+	probe := a.seal(v3Out{msgID: msgID, level: noAuthNoPriv, reports: true, msgData: scoped}, AuthNone, PrivNone, nil, nil, false)
 	if _, err := conn.Write(probe); err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (a *Agent) awaitAck(conn *net.UDPConn, r *receiver, msgID, requestID int32)
 		}
 		e := r.remote
 		level := levelOf(m.flags)
-		p, err := openV3(&m, r.user.Auth, e.authKey, e.privKey)
+		p, err := openV3(&m, r.user.Auth, r.user.Priv, e.authKey, e.privKey)
 		if err != nil {
 			continue // forged, for another key, or garbled: ignore
 		}
@@ -151,18 +151,15 @@ func (a *Agent) awaitAck(conn *net.UDPConn, r *receiver, msgID, requestID int32)
 
 // openV3 authenticates and decrypts a message at the level its flags
 // say, with keys for its authoritative engine, and decodes its PDU.
-func openV3(m *v3Message, auth AuthProtocol, authKey, privKey []byte) (pdu, error) {
+func openV3(m *v3Message, auth AuthProtocol, priv PrivProtocol, authKey, privKey []byte) (pdu, error) {
 	level := levelOf(m.flags)
 	if level >= authNoPriv && !authentic(m, auth, authKey) {
 		return pdu{}, errors.New("wrong digest")
 	}
 	scoped := m.scoped
 	if level == authPriv {
-		if len(m.usm.priv) != 8 {
-			return pdu{}, errors.New("bad privacy parameters")
-		}
-		scoped = slices.Clone(m.encrypted)
-		if err := aesCFB(privKey, aesIV(m.usm.boots, m.usm.engineTime, m.usm.priv), scoped, false); err != nil {
+		var err error
+		if scoped, err = decryptScoped(priv, privKey, m.usm.boots, m.usm.engineTime, m.usm.priv, m.encrypted); err != nil {
 			return pdu{}, err
 		}
 	}

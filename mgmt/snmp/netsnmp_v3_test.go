@@ -1,8 +1,13 @@
 package snmp
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 func v3Args(user, auth, authPass, privPass string) []string {
@@ -66,5 +71,58 @@ func TestNetSNMPv3Rejected(t *testing.T) {
 	_, stderr, err := run(t, "snmpget", "-v3", "-l", "authNoPriv", "-u", userSHA, "-a", "SHA", "-A", authPass, "-t", "1", "-r", "0", v4, ".1.3.6.1.2.1.1.5.0")
 	if err == nil || !strings.Contains(stderr, "authorizationError") {
 		t.Errorf("authNoPriv for an authPriv user: err %v, stderr %q", err, stderr)
+	}
+}
+
+// TestNetSNMPv3LocalizedKeys: users given only keys localized to the
+// agent's engine ID (as the configuration keeps them) answer net-snmp,
+// which derives the same keys from the passphrases: MD5 with DES-CBC,
+// SHA with AES-128, SHA-256 with DES. A v3 trap for such a user reaches
+// snmptrapd, which knows the user for this engine's ID.
+func TestNetSNMPv3LocalizedKeys(t *testing.T) {
+	cases := []struct {
+		name       string
+		auth       AuthProtocol
+		priv       PrivProtocol
+		nsAuth, ns string
+	}{
+		{"md5des", AuthMD5, PrivDES, "MD5", "DES"},
+		{"shaaes", AuthSHA, PrivAES, "SHA", "AES"},
+		{"sha256des", AuthSHA256, PrivDES, "SHA-256", "DES"},
+	}
+	var users []User
+	for _, c := range cases {
+		ak, pk, err := usmkey.LocalizedKeys(c.auth.KeyHash(), authPass, privPass, testEngineID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, User{Name: c.name, Auth: c.auth, Priv: c.priv, AuthKey: ak, PrivKey: pk})
+	}
+	trapUser := users[0]
+	td := startTrapd(t, fmt.Sprintf("createUser -e 0x%x %s MD5 %s DES %s\n", testEngineID, trapUser.Name, authPass, privPass))
+	cfg := testConfig(newFakeBackend())
+	cfg.Users = users
+	cfg.Receivers = []Receiver{{Addr: td.addr, User: &trapUser, Trap: true}}
+	a, v4, _ := startAgent(t, cfg)
+	for _, c := range cases {
+		args := []string{"-v3", "-l", "authPriv", "-u", c.name, "-a", c.nsAuth, "-A", authPass, "-x", c.ns, "-X", privPass, "-t", "1", "-r", "0"}
+		out := walk(t, "snmpwalk", append(args, v4, "1.3.6.1.2.1.1")...)
+		wantLines(t, out, `.1.3.6.1.2.1.1.5.0 = STRING: "probe1"`)
+		out = walk(t, "snmpbulkwalk", append(args, v4, "1.3.6.1.4.1.9.9.387.1.1")...)
+		wantLines(t, out, `.1.3.6.1.4.1.9.9.387.1.1.2.1.3.0 = Gauge32: 4096`)
+		// A wrong privacy passphrase is a decryption error, not an answer.
+		bad := slices.Clone(args)
+		bad[len(bad)-5] = "wrong-priv-pass"
+		if _, stderr, err := run(t, "snmpget", append(bad, v4, "1.3.6.1.2.1.1.5.0")...); err == nil {
+			t.Errorf("%s: a wrong privacy passphrase was answered (%s)", c.name, stderr)
+		}
+	}
+	if err := a.ColdStart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	td.next(t, ".1.3.6.1.6.3.1.1.5.1")
+	// The same user cannot take informs: they are keyed to the receiver.
+	if err := a.SetReceivers([]Receiver{{Addr: td.addr, User: &trapUser}}); err == nil || !strings.Contains(err.Error(), "send traps") {
+		t.Errorf("informs for a user with localized keys: %v", err)
 	}
 }

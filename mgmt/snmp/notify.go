@@ -17,8 +17,12 @@ type Receiver struct {
 	Addr      netip.AddrPort
 	Community string
 	User      *User
-	Timeout   time.Duration // per try; 0 means 1 s
-	Retries   int           // informs only; 0 means 3, negative means none
+	// Trap sends a User's notifications as SNMPv3 traps instead of
+	// informs: this engine is the authoritative one, so the user's keys
+	// localized to it serve (the receiver is told this engine's ID).
+	Trap    bool
+	Timeout time.Duration // per try; 0 means 1 s
+	Retries int           // informs only; 0 means 3, negative means none
 }
 
 // receiver is a Receiver with the USM state of its engine: informs are
@@ -73,6 +77,9 @@ func (a *Agent) SetReceivers(list []Receiver) error {
 			if err != nil {
 				return fmt.Errorf("snmp: receiver %s: %w", r.Addr, err)
 			}
+			if !r.Trap && u.Auth != AuthNone && u.authKu == nil {
+				return fmt.Errorf("snmp: receiver %s: informs are keyed to the receiver's engine and user %s has keys for this engine only: send traps", r.Addr, u.Name)
+			}
 			rr.user = u
 		} else if r.Community == "" {
 			return fmt.Errorf("snmp: receiver %s: needs a community or a user", r.Addr)
@@ -110,9 +117,12 @@ func (a *Agent) Notify(ctx context.Context, n Notification) error {
 		go func() {
 			defer wg.Done()
 			var err error
-			if r.user != nil {
+			switch {
+			case r.user != nil && r.Trap:
+				err = a.trapV3(r, encs)
+			case r.user != nil:
 				err = a.inform(ctx, r, encs)
-			} else {
+			default:
 				err = a.trap(r, encs)
 			}
 			if err != nil {
@@ -137,6 +147,29 @@ func (a *Agent) trap(r *receiver, encs [][]byte) error {
 	}
 	defer conn.Close()
 	msg := encodeCommunityMessage(version2c, []byte(r.Community), encodePDU(pduTrapV2, a.nextID(), NoError, 0, encs))
+	if _, err := conn.Write(msg); err != nil {
+		return err
+	}
+	a.ctr.inc(cOutTraps)
+	a.ctr.inc(cOutPkts)
+	return nil
+}
+
+// trapV3 sends an SNMPv3 Trap at the user's level, this engine being the
+// authoritative one (RFC 3414 1.5.1): engine ID, boots and time are ours.
+func (a *Agent) trapV3(r *receiver, encs [][]byte) error {
+	conn, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(r.Addr))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	scoped := encodeScopedPDU(scopedPDU{contextEngineID: a.engine.id, pdu: encodePDU(pduTrapV2, a.nextID(), NoError, 0, encs)})
+	u := r.user
+	msg := a.seal(v3Out{msgID: a.nextID(), level: u.level(), msgData: scoped, usm: usmParams{user: []byte(u.Name)}},
+		u.Auth, u.Priv, u.authKey, u.privKey, true)
+	if msg == nil {
+		return errors.New("cannot seal the trap")
+	}
 	if _, err := conn.Write(msg); err != nil {
 		return err
 	}

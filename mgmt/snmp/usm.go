@@ -7,19 +7,28 @@ import (
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 // User is an SNMPv3 USM user (`snmp-server user`). The level a user is
 // configured for is also the least it must use: a user with privacy must
-// encrypt.
+// encrypt. Its keys are given either as passphrases, from which the agent
+// derives them, or as keys already localized to the agent's engine ID
+// (AuthKey, PrivKey), which is how the configuration keeps them: such a
+// user works with this engine only, so it can receive traps but not
+// informs, which are authenticated with the receiver's engine ID.
 type User struct {
 	Name         string
 	Auth         AuthProtocol
 	AuthPassword string
 	Priv         PrivProtocol
 	PrivPassword string
-	Write        bool
-	View         View
+	// AuthKey and PrivKey are the localized keys (RFC 3414 2.6): the
+	// hash's size for AuthKey, 16 octets for PrivKey (DES and AES-128).
+	AuthKey, PrivKey []byte
+	Write            bool
+	View             View
 	// Allow applies the user's access list (`snmp-server user ... access`
 	// or its group's); nil allows any.
 	Allow Access
@@ -36,7 +45,8 @@ func (u *User) level() secLevel {
 }
 
 // usmUser is a User with its password keys, which do not depend on the
-// engine, and the keys localized to one engine.
+// engine (nil for a user given localized keys), and the keys localized to
+// the agent's engine.
 type usmUser struct {
 	User
 	authKu, privKu   []byte
@@ -51,6 +61,16 @@ func newUSMUser(u User, engineID []byte) (*usmUser, error) {
 		return nil, fmt.Errorf("snmp: user %q: privacy needs authentication", u.Name)
 	}
 	uu := &usmUser{User: u}
+	if u.AuthKey != nil || u.PrivKey != nil {
+		if u.Auth != AuthNone && len(u.AuthKey) != u.Auth.KeyHash().Size() {
+			return nil, fmt.Errorf("snmp: user %q: %s key must be %d octets", u.Name, u.Auth, u.Auth.KeyHash().Size())
+		}
+		if u.Priv != PrivNone && len(u.PrivKey) != usmkey.PrivKeyLen {
+			return nil, fmt.Errorf("snmp: user %q: privacy key must be %d octets", u.Name, usmkey.PrivKeyLen)
+		}
+		uu.authKey, uu.privKey = u.AuthKey, u.PrivKey
+		return uu, nil
+	}
 	var err error
 	if u.Auth != AuthNone {
 		if uu.authKu, err = passwordToKey(u.Auth, u.AuthPassword); err != nil {
@@ -66,15 +86,16 @@ func newUSMUser(u User, engineID []byte) (*usmUser, error) {
 	return uu, nil
 }
 
-// localize derives the keys for one authoritative engine. The AES key is
-// the first 16 octets of the privacy password's localized key, hashed
-// with the authentication protocol's hash (RFC 3826 section 1.2).
+// localize derives the keys for one authoritative engine. The privacy key
+// is the first 16 octets of the privacy password's localized key, hashed
+// with the authentication protocol's hash (RFC 3414 8.1.1.1 for DES, RFC
+// 3826 section 1.2 for AES).
 func (u *usmUser) localize(engineID []byte) (authKey, privKey []byte) {
 	if u.authKu != nil {
 		authKey = localizeKey(u.Auth, u.authKu, engineID)
 	}
 	if u.privKu != nil {
-		privKey = localizeKey(u.Auth, u.privKu, engineID)[:16]
+		privKey = localizeKey(u.Auth, u.privKu, engineID)[:usmkey.PrivKeyLen]
 	}
 	return authKey, privKey
 }

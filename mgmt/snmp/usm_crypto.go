@@ -3,14 +3,15 @@ package snmp
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/des"
 	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
 	"strings"
+
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 // AuthProtocol is a USM authentication protocol.
@@ -20,6 +21,7 @@ const (
 	AuthNone   AuthProtocol = iota
 	AuthSHA                 // usmHMACSHAAuthProtocol, HMAC-SHA-96 (RFC 3414)
 	AuthSHA256              // usmHMAC192SHA256AuthProtocol, HMAC-SHA-256-192 (RFC 7860)
+	AuthMD5                 // usmHMACMD5AuthProtocol, HMAC-MD5-96 (RFC 3414)
 )
 
 // PrivProtocol is a USM privacy protocol.
@@ -28,10 +30,13 @@ type PrivProtocol uint8
 const (
 	PrivNone PrivProtocol = iota
 	PrivAES               // usmAesCfb128Protocol (RFC 3826)
+	PrivDES               // usmDESPrivProtocol, DES-CBC (RFC 3414 8)
 )
 
 func (a AuthProtocol) String() string {
 	switch a {
+	case AuthMD5:
+		return "MD5"
 	case AuthSHA:
 		return "SHA"
 	case AuthSHA256:
@@ -41,38 +46,52 @@ func (a AuthProtocol) String() string {
 }
 
 func (p PrivProtocol) String() string {
-	if p == PrivAES {
+	switch p {
+	case PrivAES:
 		return "AES"
+	case PrivDES:
+		return "DES"
 	}
 	return "none"
 }
 
-// ParseAuthProtocol accepts net-snmp's spellings (SHA, SHA-256, SHA256).
+// ParseAuthProtocol accepts net-snmp's spellings (MD5, SHA, SHA-256,
+// SHA256).
 func ParseAuthProtocol(s string) (AuthProtocol, error) {
 	switch strings.ToUpper(strings.ReplaceAll(s, "-", "")) {
+	case "MD5":
+		return AuthMD5, nil
 	case "SHA", "SHA1":
 		return AuthSHA, nil
 	case "SHA256":
 		return AuthSHA256, nil
 	}
-	return AuthNone, fmt.Errorf("snmp: auth protocol %q: want SHA or SHA-256", s)
+	return AuthNone, fmt.Errorf("snmp: auth protocol %q: want MD5, SHA or SHA-256", s)
 }
 
-// ParsePrivProtocol accepts AES and AES128.
+// ParsePrivProtocol accepts AES, AES128 and DES.
 func ParsePrivProtocol(s string) (PrivProtocol, error) {
 	switch strings.ToUpper(s) {
 	case "AES", "AES128":
 		return PrivAES, nil
+	case "DES":
+		return PrivDES, nil
 	}
-	return PrivNone, fmt.Errorf("snmp: privacy protocol %q: want AES (AES-128)", s)
+	return PrivNone, fmt.Errorf("snmp: privacy protocol %q: want AES (AES-128) or DES", s)
 }
 
-func (a AuthProtocol) newHash() hash.Hash {
-	if a == AuthSHA256 {
-		return sha256.New()
+// KeyHash is the hash that derives the protocol's keys.
+func (a AuthProtocol) KeyHash() usmkey.Hash {
+	switch a {
+	case AuthMD5:
+		return usmkey.MD5
+	case AuthSHA256:
+		return usmkey.SHA256
 	}
-	return sha1.New()
+	return usmkey.SHA1
 }
+
+func (a AuthProtocol) newHash() hash.Hash { return a.KeyHash().New() }
 
 // macLen is the truncated digest carried in msgAuthenticationParameters.
 func (a AuthProtocol) macLen() int {
@@ -82,35 +101,14 @@ func (a AuthProtocol) macLen() int {
 	return 12
 }
 
-// passwordToKey is RFC 3414 A.2: hash one megabyte of the password
-// repeated. It is slow on purpose, so its result is kept per user.
+// passwordToKey is RFC 3414 A.2 (see usmkey).
 func passwordToKey(a AuthProtocol, password string) ([]byte, error) {
-	if len(password) < 8 {
-		// RFC 3414 11.2 asks for at least 8 characters; net-snmp refuses
-		// shorter ones too, so a shorter one could never work.
-		return nil, errors.New("password shorter than 8 characters")
-	}
-	h := a.newHash()
-	const total = 1 << 20
-	buf := make([]byte, 64)
-	pw := []byte(password)
-	for i, n := 0, 0; n < total; n += 64 {
-		for j := range buf {
-			buf[j] = pw[i%len(pw)]
-			i++
-		}
-		h.Write(buf)
-	}
-	return h.Sum(nil), nil
+	return usmkey.PasswordToKey(a.KeyHash(), password)
 }
 
 // localizeKey ties a key to one engine: H(Ku | engineID | Ku).
 func localizeKey(a AuthProtocol, ku, engineID []byte) []byte {
-	h := a.newHash()
-	h.Write(ku)
-	h.Write(engineID)
-	h.Write(ku)
-	return h.Sum(nil)
+	return usmkey.Localize(a.KeyHash(), ku, engineID)
 }
 
 // mac is the truncated HMAC of a whole message whose authentication
@@ -119,6 +117,48 @@ func mac(a AuthProtocol, key, msg []byte) []byte {
 	m := hmac.New(a.newHash, key)
 	m.Write(msg)
 	return m.Sum(nil)[:a.macLen()]
+}
+
+// encryptScoped encrypts a ScopedPDU for the authoritative engine's boots
+// and time; salt makes the IV unique. It returns the ciphertext and
+// msgPrivacyParameters.
+func encryptScoped(p PrivProtocol, key []byte, boots, engineTime int32, salt uint64, data []byte) (enc, params []byte, err error) {
+	switch p {
+	case PrivAES:
+		params = binary.BigEndian.AppendUint64(nil, salt)
+		enc = append([]byte(nil), data...)
+		return enc, params, aesCFB(key, aesIV(boots, engineTime, params), enc, true)
+	case PrivDES:
+		// RFC 3414 8.1.1.1: the salt is snmpEngineBoots and a local
+		// counter; the data is padded to the block size (the ScopedPDU's
+		// own length tells the receiver where it ends).
+		params = binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(boots)), uint32(salt))
+		enc = append([]byte(nil), data...)
+		if r := len(enc) % des.BlockSize; r != 0 {
+			enc = append(enc, make([]byte, des.BlockSize-r)...)
+		}
+		return enc, params, desCBC(key, params, enc, true)
+	}
+	return nil, nil, errors.New("no privacy protocol")
+}
+
+// decryptScoped is encryptScoped's reverse; params is the message's
+// msgPrivacyParameters.
+func decryptScoped(p PrivProtocol, key []byte, boots, engineTime int32, params, enc []byte) ([]byte, error) {
+	if len(params) != 8 {
+		return nil, errors.New("privacy parameters are not 8 octets")
+	}
+	out := append([]byte(nil), enc...)
+	switch p {
+	case PrivAES:
+		return out, aesCFB(key, aesIV(boots, engineTime, params), out, false)
+	case PrivDES:
+		if len(out)%des.BlockSize != 0 {
+			return nil, errors.New("DES ciphertext is not a whole number of blocks")
+		}
+		return out, desCBC(key, params, out, false)
+	}
+	return nil, errors.New("no privacy protocol")
 }
 
 // aesIV is RFC 3826 3.1.2.1: the authoritative engine's boots and time,
@@ -134,16 +174,41 @@ func aesIV(boots, engineTime int32, salt []byte) []byte {
 // aesCFB encrypts or decrypts in place. CFB is what RFC 3826 specifies;
 // the message is authenticated separately by the HMAC.
 func aesCFB(key []byte, iv []byte, data []byte, encrypt bool) error {
+	if len(key) < 16 {
+		return errors.New("AES key shorter than 16 octets")
+	}
 	block, err := aes.NewCipher(key[:16])
 	if err != nil {
 		return err
 	}
 	if encrypt {
-		//lint:ignore SA1019 RFC 3826 mandates CFB for usmAesCfb128Protocol
-		cipher.NewCFBEncrypter(block, iv).XORKeyStream(data, data)
+		cipher.NewCFBEncrypter(block, iv).XORKeyStream(data, data) //nolint:staticcheck // RFC 3826 mandates CFB
 	} else {
-		//lint:ignore SA1019 RFC 3826 mandates CFB for usmAesCfb128Protocol
-		cipher.NewCFBDecrypter(block, iv).XORKeyStream(data, data)
+		cipher.NewCFBDecrypter(block, iv).XORKeyStream(data, data) //nolint:staticcheck // RFC 3826 mandates CFB
+	}
+	return nil
+}
+
+// desCBC is RFC 3414 8.1.1: the first 8 octets of the localized key are
+// the DES key, the next 8 the pre-IV, XORed with the salt for the IV. DES
+// is what the RFC specifies and what old managers speak; it is weak, and
+// offered because IOS and net-snmp offer it.
+func desCBC(key, salt, data []byte, encrypt bool) error {
+	if len(key) < 16 {
+		return errors.New("DES key shorter than 16 octets")
+	}
+	block, err := des.NewCipher(key[:8]) //nolint:gosec // RFC 3414 usmDESPrivProtocol
+	if err != nil {
+		return err
+	}
+	iv := make([]byte, 8)
+	for i := range iv {
+		iv[i] = key[8+i] ^ salt[i]
+	}
+	if encrypt {
+		cipher.NewCBCEncrypter(block, iv).CryptBlocks(data, data)
+	} else {
+		cipher.NewCBCDecrypter(block, iv).CryptBlocks(data, data)
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func managerRequest(t *testing.T, a *Agent, u User, maxSize int32, engineTime in
 	scoped := encodeScopedPDU(scopedPDU{contextEngineID: a.engine.id, pdu: pduTLV})
 	o := v3Out{msgID: 4242, maxSize: maxSize, level: uu.level(), reports: true, msgData: scoped,
 		usm: usmParams{engineID: a.engine.id, boots: a.engine.boots, engineTime: engineTime, user: []byte(u.Name)}}
-	return a.seal(o, uu.Auth, uu.authKey, uu.privKey, false)
+	return a.seal(o, uu.Auth, uu.Priv, uu.authKey, uu.privKey, false)
 }
 
 // openResponse decodes an agent's v3 answer with u's keys.
@@ -64,7 +64,7 @@ func openResponse(t *testing.T, a *Agent, u User, resp []byte) pdu {
 		t.Fatalf("response: %v", err)
 	}
 	uu, _ := newUSMUser(u, a.engine.id)
-	p, err := openV3(&m, uu.Auth, uu.authKey, uu.privKey)
+	p, err := openV3(&m, uu.Auth, uu.Priv, uu.authKey, uu.privKey)
 	if err != nil {
 		t.Fatalf("response: %v", err)
 	}
