@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
@@ -302,6 +303,14 @@ func (g *gen) topTalkers(c *Config) {
 	}
 }
 
+func (g *gen) hexKey(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(g.r.IntN(256))
+	}
+	return hex.EncodeToString(b)
+}
+
 func (g *gen) management(c *Config) {
 	s := &c.SNMP
 	for range g.r.IntN(3) {
@@ -318,6 +327,9 @@ func (g *gen) management(c *Config) {
 	}
 	for range g.r.IntN(3) {
 		gr := SNMPGroup{Name: g.name("G"), Level: SecurityLevel(g.r.IntN(3))}
+		if g.maybe() {
+			gr.ACL = g.pick("10", "120", "MGMT")
+		}
 		if !slices.ContainsFunc(s.Groups, func(o SNMPGroup) bool { return o.Name == gr.Name }) {
 			s.Groups = append(s.Groups, gr)
 		}
@@ -325,10 +337,15 @@ func (g *gen) management(c *Config) {
 	for range g.r.IntN(3) {
 		u := SNMPUser{Name: g.name("u"), Group: g.name("G")}
 		if g.maybe() {
-			u.Auth, u.AuthPass = AuthProtocol(1+g.r.IntN(2)), g.name("authpass-")
+			u.Auth = AuthProtocol(1 + g.r.IntN(3))
+			u.AuthKey = USMKey(g.hexKey(usmkeyHash(u.Auth).Size()))
 			if g.maybe() {
-				u.Priv, u.PrivPass = PrivAES128, g.name("privpass-")
+				u.Priv, u.PrivKey = PrivProtocol(1+g.r.IntN(2)), USMKey(g.hexKey(16))
 			}
+			s.EngineID = "80007ed905a1b2c3d4e5f60718"
+		}
+		if g.maybe() {
+			u.ACL = g.pick("11", "2000", "SNMP-IN")
 		}
 		if !slices.ContainsFunc(s.Users, func(o SNMPUser) bool { return o.Name == u.Name }) {
 			s.Users = append(s.Users, u)
@@ -336,7 +353,7 @@ func (g *gen) management(c *Config) {
 	}
 	for range g.r.IntN(3) {
 		h := TrapHost{Addr: g.addr(false), Version: SNMPVersion(g.r.IntN(3)), Name: g.pick("public", "t", "ver", "informs", g.name("h"))}
-		h.Informs = h.Version != SNMPv1 && g.maybe()
+		h.Informs = h.Version == SNMPv2c && g.maybe()
 		if h.Version == SNMPv3 {
 			h.Level = SecurityLevel(g.r.IntN(3))
 		}

@@ -415,18 +415,18 @@ func renderSNMP(r *iosWriter, s SNMP) {
 		}
 		r.line("%s", line)
 	}
-	for _, g := range s.Groups {
-		r.line("snmp-server group %s v3 %s", g.Name, levelName(g.Level))
+	if s.EngineID != "" {
+		r.line("snmp-server engineID local %s", s.EngineID)
 	}
-	for _, u := range s.Users {
-		line := fmt.Sprintf("snmp-server user %s %s v3", u.Name, u.Group)
-		if u.Auth != AuthNone {
-			line += fmt.Sprintf(" auth %s %s", map[AuthProtocol]string{AuthSHA: "sha", AuthSHA256: "sha-256"}[u.Auth], u.AuthPass)
-			if u.Priv == PrivAES128 {
-				line += " priv aes 128 " + u.PrivPass
-			}
+	for _, g := range s.Groups {
+		line := fmt.Sprintf("snmp-server group %s v3 %s", g.Name, levelName(g.Level))
+		if g.ACL != "" {
+			line += " access " + g.ACL
 		}
 		r.line("%s", line)
+	}
+	for _, u := range s.Users {
+		r.line("%s", snmpUserLine(u))
 	}
 	if s.Location != "" {
 		r.line("snmp-server location %s", s.Location)
@@ -468,4 +468,24 @@ func levelName(l SecurityLevel) string {
 		return levelNames[l]
 	}
 	return fmt.Sprint(l)
+}
+
+// snmpUserLine shows a user with its localized keys (`encrypted`): the
+// passphrases were never kept.
+func snmpUserLine(u SNMPUser) string {
+	line := fmt.Sprintf("snmp-server user %s %s v3", u.Name, u.Group)
+	if u.Auth != AuthNone {
+		auth := map[AuthProtocol]string{AuthMD5: "md5", AuthSHA: "sha", AuthSHA256: "sha-256"}[u.Auth]
+		line += " encrypted auth " + auth + " " + string(u.AuthKey)
+		switch u.Priv {
+		case PrivAES128:
+			line += " priv aes 128 " + string(u.PrivKey)
+		case PrivDES:
+			line += " priv des " + string(u.PrivKey)
+		}
+	}
+	if u.ACL != "" {
+		line += " access " + u.ACL
+	}
+	return line
 }

@@ -1,13 +1,20 @@
 package config
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
+
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 func checkName32(s string) error { return checkName(s, 32) }
 
 func (x *cmd) snmpServer() {
-	k := x.c.optKeyword("community", "contact", "enable", "group", "host", "location", "user")
+	k := x.c.optKeyword("community", "contact", "enable", "engineID", "group", "host", "location", "user")
 	if x.c.err != nil {
 		return
 	}
@@ -15,7 +22,7 @@ func (x *cmd) snmpServer() {
 	switch k {
 	case "":
 		if !x.neg {
-			x.c.need("community", "contact", "enable", "group", "host", "location", "user")
+			x.c.need("community", "contact", "enable", "engineID", "group", "host", "location", "user")
 			return
 		}
 		*s = SNMP{} // `no snmp-server` stops the agent
@@ -23,6 +30,8 @@ func (x *cmd) snmpServer() {
 		x.snmpCommunity()
 	case "user":
 		x.snmpUser()
+	case "engineID":
+		x.snmpEngineID()
 	case "group":
 		x.snmpGroup()
 	case "host":
@@ -111,36 +120,136 @@ func (x *cmd) snmpUser() {
 	if v := x.c.keyword("v1", "v2c", "v3"); v != "v3" && x.c.err == nil {
 		x.c.invalid(x.c.last(), "community-based access is snmp-server community")
 	}
-	if x.c.optKeyword("auth") != "" {
-		switch x.c.keyword("md5", "sha", "sha-256") {
-		case "md5":
-			x.c.invalid(x.c.last(), "MD5 authentication is not supported")
-		case "sha":
-			u.Auth = AuthSHA
-		case "sha-256":
-			u.Auth = AuthSHA256
+	// `encrypted` takes the keys localized to this engine, as the
+	// running-config shows them; without it the secrets are passphrases,
+	// which are turned into those keys here and not kept.
+	encrypted := x.c.tryKeyword("encrypted") != ""
+	var authPass, privPass string
+	if x.c.tryKeyword("auth") != "" {
+		u.Auth = authProtocols[x.c.keyword("md5", "sha", "sha-256")]
+		if encrypted {
+			u.AuthKey = USMKey(normKey(x.c.name("KEY", keyCheck(usmkeyHash(u.Auth).Size()))))
+		} else {
+			authPass = x.c.name("WORD", checkSNMPPass)
 		}
-		u.AuthPass = x.c.name("WORD", nil)
-		x.touch(path + ".auth-pass")
-		if x.c.optKeyword("priv") != "" {
-			if x.c.keyword("3des", "aes", "des") != "aes" && x.c.err == nil {
-				x.c.invalid(x.c.last(), "privacy is AES-128 only")
+		x.touch(path + ".auth-key")
+		if x.c.tryKeyword("priv") != "" {
+			switch x.c.keyword("3des", "aes", "des") {
+			case "3des":
+				x.c.invalid(x.c.last(), "privacy is DES or AES-128")
+			case "aes":
+				if x.c.keyword("128", "192", "256") != "128" && x.c.err == nil {
+					x.c.invalid(x.c.last(), "AES privacy is AES-128 only")
+				}
+				u.Priv = PrivAES128
+			case "des":
+				u.Priv = PrivDES
 			}
-			x.c.keyword("128")
-			u.Priv = PrivAES128
-			u.PrivPass = x.c.name("WORD", nil)
-			x.touch(path + ".priv-pass")
+			if encrypted {
+				u.PrivKey = USMKey(normKey(x.c.name("KEY", keyCheck(usmkey.PrivKeyLen))))
+			} else {
+				privPass = x.c.name("WORD", checkSNMPPass)
+			}
+			x.touch(path + ".priv-key")
 		}
+	}
+	if x.c.tryKeyword("access") != "" {
+		u.ACL = x.aclRef()
+		x.touch(path + ".acl")
 	}
 	x.c.end()
 	if x.c.err != nil {
 		return
+	}
+	if u.Auth != AuthNone && !encrypted {
+		if x.cfg.SNMP.EngineID == "" {
+			x.cfg.SNMP.EngineID = newEngineID()
+			x.touch("snmp.engine-id")
+		}
+		id, _ := hex.DecodeString(x.cfg.SNMP.EngineID)
+		ak, pk, err := usmkey.LocalizedKeys(usmkeyHash(u.Auth), authPass, privPass, id)
+		if err != nil {
+			x.c.refuse("%v", err)
+			return
+		}
+		u.AuthKey, u.PrivKey = USMKey(hex.EncodeToString(ak)), USMKey(hex.EncodeToString(pk))
 	}
 	if i >= 0 {
 		(*us)[i] = u
 	} else {
 		*us = append(*us, u)
 	}
+}
+
+var authProtocols = map[string]AuthProtocol{"md5": AuthMD5, "sha": AuthSHA, "sha-256": AuthSHA256}
+
+func usmkeyHash(a AuthProtocol) usmkey.Hash {
+	switch a {
+	case AuthMD5:
+		return usmkey.MD5
+	case AuthSHA256:
+		return usmkey.SHA256
+	}
+	return usmkey.SHA1
+}
+
+func checkSNMPPass(p string) error {
+	if len(p) < usmkey.MinPassphrase {
+		return fmt.Errorf("passphrase shorter than %d characters", usmkey.MinPassphrase)
+	}
+	return checkName(p, 64)
+}
+
+// keyCheck accepts a key of n octets in hex, colons between octets
+// allowed (IOS shows them so).
+func keyCheck(n int) func(string) error {
+	return func(s string) error {
+		b, err := hex.DecodeString(strings.ReplaceAll(s, ":", ""))
+		if err != nil || len(b) != n {
+			return fmt.Errorf("a localized key is %d octets in hex", n)
+		}
+		return nil
+	}
+}
+
+// newEngineID is an RFC 3411 SnmpEngineID of format 5 (octets chosen by
+// the administrator, here at random) under flowtap's enterprise number
+// 32473, the arc mgmt/snmp's DefaultEngineID uses too. It is chosen once,
+// with the first SNMPv3 user, and kept in the configuration so that the
+// users' localized keys stay valid across restarts.
+func newEngineID() string {
+	b := []byte{0x80, 0x00, 0x7e, 0xd9, 0x05, 0, 0, 0, 0, 0, 0, 0, 0}
+	_, _ = rand.Read(b[5:])
+	return hex.EncodeToString(b)
+}
+
+// snmpEngineID is `snmp-server engineID local HEX`. The users' keys are
+// localized to the engine ID, so it cannot change under them: IOS drops
+// such users; flowtap refuses the change instead.
+func (x *cmd) snmpEngineID() {
+	x.c.keyword("local")
+	id := ""
+	if x.neg {
+		x.c.skip()
+	} else {
+		id = strings.ToLower(x.c.name("HEX", func(s string) error {
+			if b, err := hex.DecodeString(s); err != nil || len(b) < 5 || len(b) > 32 {
+				return errors.New("an engine ID is 5 to 32 octets in hex (RFC 3411)")
+			}
+			return nil
+		}))
+		x.c.end()
+	}
+	if x.c.err != nil {
+		return
+	}
+	x.touch("snmp.engine-id")
+	s := &x.cfg.SNMP
+	if id != s.EngineID && slices.ContainsFunc(s.Users, func(u SNMPUser) bool { return u.Auth != AuthNone }) {
+		x.c.refuse("the SNMPv3 users' keys are localized to engine ID %s: remove the users first", s.EngineID)
+		return
+	}
+	s.EngineID = id
 }
 
 var securityLevels = map[string]SecurityLevel{"noauth": LevelNoAuth, "auth": LevelAuth, "priv": LevelPriv}
@@ -160,6 +269,10 @@ func (x *cmd) snmpGroup() {
 		x.c.invalid(x.c.last(), "community-based access is snmp-server community")
 	}
 	g := SNMPGroup{Name: name, Level: securityLevels[x.c.keyword("auth", "noauth", "priv")]}
+	if x.c.optKeyword("access") != "" {
+		g.ACL = x.aclRef()
+		x.touch("snmp.groups[" + name + "].acl")
+	}
 	x.c.end()
 	if x.c.err != nil {
 		return

@@ -14,7 +14,11 @@ type SNMP struct {
 	Hosts       []TrapHost
 	Location    string
 	Contact     string
-	Traps       bool // snmp-server enable traps: every notification
+	// EngineID is `snmp-server engineID local HEX`, snmpEngineID; empty
+	// is the agent's default, until an SNMPv3 user needs one to localize
+	// its keys to.
+	EngineID string
+	Traps    bool // snmp-server enable traps: every notification
 	// AuthTraps is `snmp-server enable traps snmp authentication`:
 	// authenticationFailure only (Traps includes it, as on IOS).
 	AuthTraps bool
@@ -43,10 +47,12 @@ const (
 	LevelPriv
 )
 
-// SNMPGroup is `snmp-server group NAME v3 noauth|auth|priv`.
+// SNMPGroup is `snmp-server group NAME v3 noauth|auth|priv [access
+// ACL]`.
 type SNMPGroup struct {
 	Name  string
 	Level SecurityLevel
+	ACL   string // access list its users' requests must pass; "" is none
 }
 
 // AuthProtocol is an SNMPv3 authentication protocol.
@@ -56,6 +62,7 @@ const (
 	AuthNone   AuthProtocol = iota
 	AuthSHA                 // HMAC-SHA-96 (RFC 3414)
 	AuthSHA256              // HMAC-SHA-256 (RFC 7860)
+	AuthMD5                 // HMAC-MD5-96 (RFC 3414)
 )
 
 // PrivProtocol is an SNMPv3 privacy protocol.
@@ -64,19 +71,36 @@ type PrivProtocol uint8
 const (
 	PrivNone   PrivProtocol = iota
 	PrivAES128              // RFC 3826
+	PrivDES                 // DES-CBC (RFC 3414)
 )
 
-// SNMPUser is `snmp-server user NAME GROUP v3 auth sha|sha-256 PASS priv
-// aes 128 PASS`. The passphrases are kept as typed: the agent derives the
-// localized keys from them and its engine ID, and flowtap has no private
-// store apart from the config file (which is written mode 0600).
+// SNMPUser is `snmp-server user NAME GROUP v3 [auth md5|sha|sha-256 PASS
+// [priv des|aes 128 PASS]] [access ACL]`. The passphrases are not kept:
+// the line is stored as the keys localized to the agent's engine ID (RFC
+// 3414 2.6, as net-snmp and IOS keep them), hex, and shown as `snmp-server
+// user NAME GROUP v3 encrypted auth ... KEY`, which reads back the same.
+// A passphrase cannot be recovered from them, and they are good for this
+// engine only; SNMP.EngineID is therefore set with the first user.
 type SNMPUser struct {
-	Name     string
-	Group    string
-	Auth     AuthProtocol
-	AuthPass string
-	Priv     PrivProtocol
-	PrivPass string
+	Name    string
+	Group   string
+	Auth    AuthProtocol
+	AuthKey USMKey // localized: the hash's size
+	Priv    PrivProtocol
+	PrivKey USMKey // localized: 16 octets
+	ACL     string // access list its requests must pass; "" is none
+}
+
+// USMKey is a localized key in hex. It works against this engine as the
+// passphrase would, so it is not printed: Stringer hides it from logs and
+// diffs, and only the configuration files hold it.
+type USMKey string
+
+func (k USMKey) String() string {
+	if k == "" {
+		return ""
+	}
+	return "(localized key)"
 }
 
 // SNMPVersion is a notification host's SNMP version.

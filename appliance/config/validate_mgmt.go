@@ -1,11 +1,13 @@
 package config
 
 import (
-	"fmt"
+	"encoding/hex"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 // Management defaults and ranges: IOS's, RECALL (the reference is silent
@@ -19,9 +21,6 @@ const (
 	DefaultTrapPort       = 162
 	minLoggingBuffer      = 4096
 	maxLoggingBuffer      = 2147483647
-	// minSNMPPass is RFC 3414's minimum passphrase length (net-snmp
-	// refuses shorter ones).
-	minSNMPPass = 8
 )
 
 func (v *validator) snmp(c *Config) {
@@ -57,10 +56,15 @@ func (v *validator) snmp(c *Config) {
 		if g.Level > LevelPriv {
 			v.failf(path+".level", "unknown security level %d", g.Level)
 		}
+		v.checkACLRef(path+".acl", g.ACL)
 	}
 	users := map[string]bool{}
-	for _, u := range s.Users {
-		v.snmpUser(u, users)
+	s.EngineID = strings.ToLower(s.EngineID)
+	if b, err := hex.DecodeString(s.EngineID); s.EngineID != "" && (err != nil || len(b) < 5 || len(b) > 32) {
+		v.failf("snmp.engine-id", "an engine ID is 5 to 32 octets in hex (RFC 3411)")
+	}
+	for i := range s.Users {
+		v.snmpUser(&s.Users[i], s.EngineID, users)
 	}
 	hosts := map[string]bool{}
 	for i := range s.Hosts {
@@ -87,6 +91,10 @@ func (v *validator) snmp(c *Config) {
 			v.failf(path+".level", "unknown security level %d", h.Level)
 		case h.Informs && h.Version == SNMPv1:
 			v.failf(path+".informs", "informs need version 2c or 3")
+		case h.Informs && h.Version == SNMPv3:
+			// An inform is authenticated with keys localized to the
+			// receiver's engine; the users' keys are this engine's.
+			v.failf(path+".informs", "SNMPv3 informs need keys for the receiver's engine, which flowtap does not keep: send version 3 traps")
 		}
 	}
 	if err := checkText(s.Location, 255); err != nil {
@@ -97,7 +105,7 @@ func (v *validator) snmp(c *Config) {
 	}
 }
 
-func (v *validator) snmpUser(u SNMPUser, seen map[string]bool) {
+func (v *validator) snmpUser(u *SNMPUser, engineID string, seen map[string]bool) {
 	path := "snmp.users[" + u.Name + "]"
 	if err := checkName(u.Name, 32); err != nil {
 		v.bad(path, err)
@@ -109,34 +117,35 @@ func (v *validator) snmpUser(u SNMPUser, seen map[string]bool) {
 	if err := checkName(u.Group, 32); err != nil {
 		v.bad(path+".group", err)
 	}
+	u.AuthKey, u.PrivKey = USMKey(normKey(string(u.AuthKey))), USMKey(normKey(string(u.PrivKey)))
 	switch {
-	case u.Auth > AuthSHA256:
+	case u.Auth > AuthMD5:
 		v.failf(path+".auth", "unknown authentication protocol %d", u.Auth)
-	case u.Auth == AuthNone && (u.AuthPass != "" || u.Priv != PrivNone):
-		v.failf(path+".auth", "privacy or a passphrase without authentication")
+	case u.Auth == AuthNone && (u.AuthKey != "" || u.Priv != PrivNone):
+		v.failf(path+".auth", "privacy or a key without authentication")
 	case u.Auth != AuthNone:
-		if err := checkPass(u.AuthPass); err != nil {
-			v.bad(path+".auth-pass", err)
+		if err := keyCheck(usmkeyHash(u.Auth).Size())(string(u.AuthKey)); err != nil {
+			v.bad(path+".auth-key", err)
+		}
+		if engineID == "" {
+			v.failf(path+".auth-key", "keys are localized to an engine ID, and none is configured")
 		}
 	}
 	switch {
-	case u.Priv > PrivAES128:
+	case u.Priv > PrivDES:
 		v.failf(path+".priv", "unknown privacy protocol %d", u.Priv)
-	case u.Priv == PrivNone && u.PrivPass != "":
-		v.failf(path+".priv", "a privacy passphrase without a privacy protocol")
+	case u.Priv == PrivNone && u.PrivKey != "":
+		v.failf(path+".priv", "a privacy key without a privacy protocol")
 	case u.Priv != PrivNone:
-		if err := checkPass(u.PrivPass); err != nil {
-			v.bad(path+".priv-pass", err)
+		if err := keyCheck(usmkey.PrivKeyLen)(string(u.PrivKey)); err != nil {
+			v.bad(path+".priv-key", err)
 		}
 	}
+	v.checkACLRef(path+".acl", u.ACL)
 }
 
-func checkPass(p string) error {
-	if len(p) < minSNMPPass {
-		return fmt.Errorf("passphrase shorter than %d characters", minSNMPPass)
-	}
-	return checkName(p, 64)
-}
+// normKey is a key as the model keeps it: lower-case hex, no colons.
+func normKey(k string) string { return strings.ToLower(strings.ReplaceAll(k, ":", "")) }
 
 func (v *validator) users(c *Config) {
 	if c.EnableSecret.IsSet() {

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -22,16 +23,18 @@ func SNMPAccess(c config.Config) ([]snmp.Community, []snmp.User, []snmp.Receiver
 	users := map[string]snmp.User{}
 	var list []snmp.User
 	for _, u := range c.SNMP.Users {
-		su := snmp.User{Name: u.Name, AuthPassword: u.AuthPass, PrivPassword: u.PrivPass}
-		switch u.Auth {
-		case config.AuthSHA:
-			su.Auth = snmp.AuthSHA
-		case config.AuthSHA256:
-			su.Auth = snmp.AuthSHA256
+		su := snmp.User{Name: u.Name, Auth: snmpAuth[u.Auth], Priv: snmpPriv[u.Priv]}
+		// The model keeps keys localized to its engine ID (SNMPEngineID),
+		// never passphrases.
+		su.AuthKey, _ = hex.DecodeString(string(u.AuthKey))
+		su.PrivKey, _ = hex.DecodeString(string(u.PrivKey))
+		acl := u.ACL
+		if acl == "" {
+			if i := slices.IndexFunc(c.SNMP.Groups, func(g config.SNMPGroup) bool { return g.Name == u.Group }); i >= 0 {
+				acl = c.SNMP.Groups[i].ACL
+			}
 		}
-		if u.Priv == config.PrivAES128 {
-			su.Priv = snmp.PrivAES
-		}
+		su.Allow = snmpACL(c, acl)
 		users[u.Name] = su
 		list = append(list, su)
 	}
@@ -44,7 +47,9 @@ func SNMPAccess(c config.Config) ([]snmp.Community, []snmp.User, []snmp.Receiver
 		r := snmp.Receiver{Addr: netip.AddrPortFrom(h.Addr, port)}
 		if h.Version == config.SNMPv3 {
 			if u, ok := users[h.Name]; ok {
-				r.User = &u
+				// Traps: this engine is authoritative, so the keys
+				// localized to it serve (the model refuses v3 informs).
+				r.User, r.Trap = &u, true
 			}
 		} else {
 			r.Community = h.Name
@@ -52,6 +57,21 @@ func SNMPAccess(c config.Config) ([]snmp.Community, []snmp.User, []snmp.Receiver
 		recv = append(recv, r)
 	}
 	return comms, list, recv
+}
+
+var (
+	snmpAuth = map[config.AuthProtocol]snmp.AuthProtocol{config.AuthMD5: snmp.AuthMD5, config.AuthSHA: snmp.AuthSHA, config.AuthSHA256: snmp.AuthSHA256}
+	snmpPriv = map[config.PrivProtocol]snmp.PrivProtocol{config.PrivDES: snmp.PrivDES, config.PrivAES128: snmp.PrivAES}
+)
+
+// SNMPEngineID is the configured snmpEngineID; nil lets the agent choose
+// its default (no SNMPv3 user needs a fixed one).
+func SNMPEngineID(c config.Config) []byte {
+	id, err := hex.DecodeString(c.SNMP.EngineID)
+	if err != nil || len(id) == 0 {
+		return nil
+	}
+	return id
 }
 
 // snmpACL applies an access list to SNMP requests (UDP from the manager

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -294,4 +295,87 @@ func TestFaultSNMPFlood(t *testing.T) {
 	if a == 0 {
 		t.Fatal("the flooding source got no answer at all: it is rate limited, not shut out")
 	}
+}
+
+// TestSNMPv3SecretsAtRest: SNMPv3 users configured with passphrases over
+// the CLI answer net-snmp (MD5/DES and SHA-256/AES); the passphrases are
+// in no rendering (show running-config, the JunOS view), no file the
+// daemon writes (startup-config, running copy, state) and not in its log;
+// and `snmpget -v3` still works after the daemon is killed and restarted
+// from its running copy, and after a clean restart from the saved
+// startup-config alone.
+func TestSNMPv3SecretsAtRest(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname v3tap\nusername admin secret letmein\nsnmp-server community public RO\n")
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	const (
+		authPass = "Aa-md5-auth-4711"
+		privPass = "Pp-des-priv-0815"
+		auth256  = "Sh-256-auth-2342"
+		privAES  = "Ae-128-priv-1337"
+	)
+	out := d.cli(t, "ios", "configure terminal\nsnmp-server group NMS v3 priv\n"+
+		"snmp-server user md5des NMS v3 auth md5 "+authPass+" priv des "+privPass+"\n"+
+		"snmp-server user shaaes NMS v3 auth sha-256 "+auth256+" priv aes 128 "+privAES+"\nend\nwrite memory\n")
+	if !strings.Contains(out, "[OK]") || strings.Contains(out, "%") {
+		t.Fatalf("configuring the users:\n%s", out)
+	}
+	secrets := []string{authPass, privPass, auth256, privAES}
+	v3get := func(when string) {
+		t.Helper()
+		for _, u := range []struct{ name, auth, ap, priv, pp string }{
+			{"md5des", "MD5", authPass, "DES", privPass}, {"shaaes", "SHA-256", auth256, "AES", privAES},
+		} {
+			var got string
+			var err error
+			// The agent may still be coming up after a restart.
+			for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+				got, err = snmpAsk("snmpget", agent, "-v3", "-l", "authPriv", "-u", u.name, "-a", u.auth, "-A", u.ap, "-x", u.priv, "-X", u.pp, "AGENT", "1.3.6.1.2.1.1.5.0")
+				if err == nil || time.Now().After(deadline) {
+					break
+				}
+			}
+			if err != nil || got != `"v3tap"` {
+				t.Fatalf("%s: snmpget -v3 as %s (%s/%s): %v %q\nlog:\n%s", when, u.name, u.auth, u.priv, err, got, d.log)
+			}
+		}
+	}
+	noSecrets := func(when string) {
+		t.Helper()
+		texts := map[string]string{
+			"show running-config": d.cli(t, "ios", "show running-config\n"),
+			"JunOS show":          d.cli(t, "junos", "show configuration\n"),
+			"daemon log":          d.log.String(),
+		}
+		filepath.WalkDir(d.dir, func(path string, e os.DirEntry, err error) error {
+			if err == nil && e.Type().IsRegular() && !strings.HasSuffix(path, ".sock") && e.Name() != "flowtapd" {
+				b, _ := os.ReadFile(path)
+				texts[path] = string(b)
+			}
+			return nil
+		})
+		for what, text := range texts {
+			for _, s := range secrets {
+				if strings.Contains(text, s) {
+					t.Errorf("%s: %s shows the passphrase %q", when, what, s)
+				}
+			}
+		}
+		if !strings.Contains(texts[filepath.Join(d.dir, "startup-config")], "snmp-server user md5des NMS v3 encrypted auth md5 ") {
+			t.Errorf("%s: the startup-config does not keep the user's keys:\n%s", when, texts[filepath.Join(d.dir, "startup-config")])
+		}
+		t.Logf("%s: checked %d texts for the passphrases", when, len(texts))
+	}
+	v3get("configured")
+	noSecrets("configured")
+	d.crash(t)
+	v3get("after a crash and restart from the running copy")
+	// A clean stop, the running copy gone: the startup-config alone.
+	d.cmd.Process.Signal(os.Interrupt)
+	d.cmd.Wait()
+	os.Remove(filepath.Join(d.dir, "running-config"))
+	d.crash(t)
+	v3get("after a restart from the startup-config")
+	noSecrets("restarted")
 }

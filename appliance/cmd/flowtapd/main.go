@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -313,12 +314,15 @@ func (g *mgmt) apply(c config.Config) {
 
 func (g *mgmt) applySNMP(c config.Config) {
 	comms, users, recv := daemon.SNMPAccess(c)
+	engineID := daemon.SNMPEngineID(c)
+	if g.agent != nil && (!c.SNMP.Enabled() || engineID != nil && !bytes.Equal(engineID, g.agent.EngineID())) {
+		// A new engine ID is a new engine (RFC 3414): its users' keys
+		// are localized to it.
+		g.agent.Close()
+		g.agent = nil
+		g.m.SetSNMPCounters(nil)
+	}
 	if !c.SNMP.Enabled() {
-		if g.agent != nil {
-			g.agent.Close()
-			g.agent = nil
-			g.m.SetSNMPCounters(nil)
-		}
 		return
 	}
 	if g.agent == nil {
@@ -326,7 +330,7 @@ func (g *mgmt) applySNMP(c config.Config) {
 		if err != nil {
 			g.log.Error("snmp engine boots", "err", err)
 		}
-		a, err := snmp.New(snmp.Config{Listen: strings.Split(g.f.snmpListen, ","), EngineBoots: boots, Logger: g.log,
+		a, err := snmp.New(snmp.Config{Listen: strings.Split(g.f.snmpListen, ","), EngineID: engineID, EngineBoots: boots, Logger: g.log,
 			System: g.m.SNMPSystem, Setter: g.m.SNMPSetter(), Netflow: g.m.SNMPNetflow(), InterfaceAlias: g.m.InterfaceAlias,
 			Communities: comms, Users: users, Receivers: recv, AuthenTraps: c.SNMP.AuthenTraps()})
 		if err != nil {

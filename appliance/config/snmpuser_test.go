@@ -1,0 +1,96 @@
+package config
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
+)
+
+// TestSNMPUserKeysNotPassphrases: a user typed with passphrases is kept
+// as keys localized to the configured engine ID (RFC 3414 A.2 and 2.6,
+// the keys net-snmp derives), shown as `encrypted`, which reads back to
+// the same model; the passphrases appear in no rendering. MD5, SHA and
+// SHA-256 with DES and AES-128 are accepted.
+func TestSNMPUserKeysNotPassphrases(t *testing.T) {
+	const authPass, privPass = "Auth-Secret-91", "Priv-Secret-37"
+	src := "snmp-server engineID local 80007ED905000102030405060708\n" +
+		"snmp-server group NMS v3 priv access 11\n" +
+		"snmp-server user md5des NMS v3 auth md5 " + authPass + " priv des " + privPass + "\n" +
+		"snmp-server user shaaes NMS v3 auth sha " + authPass + " priv aes 128 " + privPass + " access MGMT\n" +
+		"snmp-server user sha256 NMS v3 auth sha-256 " + authPass + "\n"
+	c, err := ParseIOS("snmp", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	engineID, _ := hex.DecodeString("80007ed905000102030405060708")
+	want := map[string][2]string{}
+	for name, h := range map[string]usmkey.Hash{"md5des": usmkey.MD5, "shaaes": usmkey.SHA1, "sha256": usmkey.SHA256} {
+		pp := privPass
+		if name == "sha256" {
+			pp = ""
+		}
+		ak, pk, err := usmkey.LocalizedKeys(h, authPass, pp, engineID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[name] = [2]string{hex.EncodeToString(ak), hex.EncodeToString(pk)}
+	}
+	for _, u := range c.SNMP.Users {
+		if got := [2]string{string(u.AuthKey), string(u.PrivKey)}; got != want[u.Name] {
+			t.Errorf("user %s keys %q, want net-snmp's localized keys %q", u.Name, got, want[u.Name])
+		}
+	}
+	for _, text := range []string{RunningConfig(c), RenderIOS(c), RenderJunOSSet(c), RenderJunOS(c)} {
+		if strings.Contains(text, authPass) || strings.Contains(text, privPass) {
+			t.Fatalf("a passphrase is shown:\n%s", text)
+		}
+	}
+	run := RunningConfig(c)
+	for _, line := range []string{
+		"snmp-server engineID local 80007ed905000102030405060708\n",
+		"snmp-server group NMS v3 priv access 11\n",
+		"snmp-server user md5des NMS v3 encrypted auth md5 " + want["md5des"][0] + " priv des " + want["md5des"][1] + "\n",
+		"snmp-server user shaaes NMS v3 encrypted auth sha " + want["shaaes"][0] + " priv aes 128 " + want["shaaes"][1] + " access MGMT\n",
+		"snmp-server user sha256 NMS v3 encrypted auth sha-256 " + want["sha256"][0] + "\n",
+	} {
+		if !strings.Contains(run, line) {
+			t.Errorf("running-config lacks %q:\n%s", line, run)
+		}
+	}
+	reparse(t, "encrypted users", ParseIOS, run, c)
+	// A changed key is logged as a change, not shown.
+	c3 := c.Clone()
+	c3.SNMP.Users[0].AuthKey = USMKey(strings.Repeat("ab", 16))
+	for _, ch := range Diff(c, c3) {
+		if s := fmt.Sprint(ch.Old, ch.New, ch.String()); strings.Contains(s, want["md5des"][0]) || strings.Contains(s, "abab") {
+			t.Errorf("a diff shows a key: %s", s)
+		}
+	}
+
+	// A first user with a passphrase and no engine ID fixes one, so that
+	// its keys stay good across restarts.
+	c2, err := ParseIOS("snmp", []byte("snmp-server user u G v3 auth sha "+authPass+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c2.SNMP.EngineID) != 26 || !strings.HasPrefix(c2.SNMP.EngineID, "80007ed905") {
+		t.Errorf("engine ID chosen with the first user: %q", c2.SNMP.EngineID)
+	}
+	// Refused: an engine ID change under users, 3DES, AES-256, v3 informs,
+	// a short passphrase, a key of the wrong size.
+	for _, bad := range []string{
+		src + "snmp-server engineID local 80007ed90511\n",
+		"snmp-server user u G v3 auth sha " + authPass + " priv 3des " + privPass + "\n",
+		"snmp-server user u G v3 auth sha " + authPass + " priv aes 256 " + privPass + "\n",
+		"snmp-server host 192.0.2.1 informs version 3 priv u\n",
+		"snmp-server user u G v3 auth md5 short\n",
+		"snmp-server engineID local 80007ed90501\nsnmp-server user u G v3 encrypted auth md5 0011\n",
+	} {
+		if _, err := ParseIOS("bad", []byte(bad)); err == nil {
+			t.Errorf("accepted:\n%s", bad)
+		}
+	}
+}
