@@ -80,6 +80,9 @@ var defaultLevels = map[string]int{
 	"show":                1,
 	"show running-config": 15,
 	"show startup-config": 15,
+	// The log holds every user's commands (CFGLOG) and logins.
+	"show logging":     15,
+	"terminal monitor": 15,
 }
 
 // levels is the table in force: IOS's defaults and the configured

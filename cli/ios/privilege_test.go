@@ -36,6 +36,8 @@ func TestPrivilegeLevels(t *testing.T) {
 configure terminal
 show running-config
 show startup-config
+show logging
+terminal monitor
 write memory
 clear ip flow stats
 clear ?
@@ -61,6 +63,12 @@ tap1>show running-config
 % Invalid input detected at '^' marker.
 tap1>show startup-config
           ^
+% Invalid input detected at '^' marker.
+tap1>show logging
+          ^
+% Invalid input detected at '^' marker.
+tap1>terminal monitor
+              ^
 % Invalid input detected at '^' marker.
 tap1>write memory
      ^
@@ -91,7 +99,6 @@ tap1>show ?
   history          Display the session command history
   interfaces       Interface status and configuration
   ip               IP information
-  logging          Show the contents of logging buffers
   mls              Show MultiLayer Switching information
   platform         Show platform information
   privilege        Show current privilege level
