@@ -374,17 +374,15 @@ func TestBadConfigKeepsRunning(t *testing.T) {
 	before := d.cli(t, "ios", "show running-config\n")
 	os.WriteFile(filepath.Join(d.dir, "startup-config"), []byte("hostname after\nip flow-cache timeout inactive 5\n"), 0o600)
 	d.signal(t, syscall.SIGHUP)
-	time.Sleep(300 * time.Millisecond)
+	// The SIGHUP is handled once the log names the file and line.
+	d.waitLog(t, "startup-config:2")
 	if after := d.cli(t, "ios", "show running-config\n"); after != before {
 		t.Fatalf("a bad startup-config changed the running config:\n%s", after)
-	}
-	if !strings.Contains(d.log.String(), "startup-config:2") {
-		t.Fatalf("the log does not name the file and line:\n%s", d.log)
 	}
 	// A good one applies.
 	os.WriteFile(filepath.Join(d.dir, "startup-config"), []byte("hostname after\nusername admin secret letmein\n"), 0o600)
 	d.signal(t, syscall.SIGHUP)
-	time.Sleep(300 * time.Millisecond)
+	d.waitLog(t, "startup-config applied (SIGHUP)")
 	if got := d.cli(t, "ios", "show running-config | include hostname\n"); got != "hostname after\n" {
 		t.Fatalf("a good startup-config did not apply: %q", got)
 	}
