@@ -75,6 +75,26 @@ func (s *IOSSession) Prompt() string { return modePrompts[s.mode.kind] }
 // mode.
 func (s *IOSSession) Done() bool { return s.done }
 
+// IOSState is a session's configuration and mode, to go back to.
+type IOSState struct {
+	cfg  Config
+	errs []*FieldError
+	mode mode
+	done bool
+}
+
+// State is where the session is now.
+func (s *IOSSession) State() IOSState {
+	return IOSState{cfg: s.cfg.Clone(), errs: append([]*FieldError(nil), s.errs...), mode: s.mode, done: s.done}
+}
+
+// Restore goes back to st: the runtime refused what the model accepted
+// (a datapath that cannot run two samplers), and the session must not
+// carry the refused change into the next line.
+func (s *IOSSession) Restore(st IOSState) {
+	s.cfg, s.errs, s.mode, s.done = st.cfg, st.errs, st.mode, st.done
+}
+
 // Exec applies one line typed at the CLI. As on IOS, a command that is not
 // one of the sub-mode's is tried in global mode, which then leaves the
 // sub-mode. The error is a *LineError.

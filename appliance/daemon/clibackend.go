@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"runtime"
@@ -65,7 +66,11 @@ func (c *CLI) TopTalkers() (flowcache.TopTalkers, error) {
 	if e == nil {
 		return flowcache.TopTalkers{}, fmt.Errorf("the flow cache is not running")
 	}
-	return e.TopTalkers()
+	tt, err := e.TopTalkers()
+	if errors.Is(err, flowcache.ErrTopTalkersDisabled) {
+		return tt, screenError("Top talkers are not configured: ip flow-top-talkers needs top and sort-by")
+	}
+	return tt, err
 }
 
 func (c *CLI) Contention() show.ContentionView {
@@ -171,11 +176,27 @@ func (c *CLI) NDE() string {
 func (c *CLI) Logging() string       { return c.m.opts.Logs.Show() }
 func (c *CLI) RunningConfig() string { return config.RunningConfig(c.m.Config()) }
 
-func (c *CLI) StartupConfig() (string, error) { return c.m.StartupConfig() }
-func (c *CLI) WriteMemory() error             { return c.m.WriteMemory() }
-func (c *CLI) Modified() bool                 { return c.m.Modified() }
+func (c *CLI) Modified() bool { return c.m.Modified() }
 
 func (c *CLI) Messages() (<-chan string, func()) { return c.m.opts.Logs.Subscribe() }
+
+func (c *CLI) StartupConfig() (string, error) {
+	text, err := c.m.StartupConfig()
+	if reason, ok := osReason(err); ok {
+		return "", fmt.Errorf("Error opening startup-config (%s)", reason)
+	}
+	return text, err
+}
+
+// WriteMemory saves; a failure says why in the system's words, as IOS
+// does ("%Error opening nvram:startup-config (Permission denied)").
+func (c *CLI) WriteMemory() error {
+	err := c.m.WriteMemory()
+	if reason, ok := osReason(err); ok {
+		return fmt.Errorf("Error writing startup-config (%s)", reason)
+	}
+	return err
+}
 
 func (c *CLI) ClearFlowStats() {
 	if e := c.m.d.Engine(); e != nil {
@@ -227,7 +248,12 @@ func (l *liveConfig) End(by string) {
 	logIOS(l.m.log, "SYS-5-CONFIG_I", "Configured from console by %s", by)
 }
 
+// Exec applies one line. A line the runtime refuses changes nothing, in
+// the running config or in this session, and says why after `%`; one it
+// applied but cannot put fully in effect yet (a port that does not exist)
+// says so as a warning.
 func (l *liveConfig) Exec(line string) error {
+	st := l.IOSSession.State()
 	before := l.IOSSession.Config()
 	if err := l.IOSSession.Exec(line); err != nil {
 		return err
@@ -236,8 +262,25 @@ func (l *liveConfig) Exec(line string) error {
 	if config.Equal(before, after) {
 		return nil
 	}
-	if err := l.m.Apply(after); err != nil {
-		return fmt.Errorf("%% %v", err)
+	err := l.m.Apply(after)
+	var w Warnings
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &w):
+		lines := make([]string, len(w))
+		for i, e := range w {
+			lines[i] = "% Warning: " + e.Error()
+		}
+		return screenError(strings.Join(lines, "\n"))
 	}
-	return nil
+	l.IOSSession.Restore(st)
+	return screenError("% " + err.Error())
 }
+
+// screenError is worded for the CLI, after its `%`: capitalised, as IOS
+// writes its messages.
+type screenError string
+
+func (e screenError) Error() string { return string(e) }
+

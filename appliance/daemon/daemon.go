@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"reflect"
 	"slices"
 	"sync"
@@ -273,6 +274,10 @@ func (d *Daemon) applyPorts(want []Port) error {
 			}
 			delete(d.ports, p.Name)
 		}
+		if _, err := net.InterfaceByName(p.Name); err != nil {
+			errs = append(errs, &PortMissing{Name: p.Name})
+			continue
+		}
 		// A tap port sees other hosts' frames: without promiscuous mode
 		// the NIC drops them before XDP runs.
 		if err := netcfg.Monitor(p.Name); err != nil {
@@ -311,6 +316,14 @@ func (d *Daemon) flushExporters() error {
 		errs = append(errs, a.dests.Flush())
 	}
 	return errors.Join(errs...)
+}
+
+// PortMissing is a configured port that does not exist (yet): it is
+// metered once it appears.
+type PortMissing struct{ Name string }
+
+func (e *PortMissing) Error() string {
+	return fmt.Sprintf("interface %s does not exist: it is metered once it appears", e.Name)
 }
 
 // reconcileExporters moves the exporters and aggregation caches to s,

@@ -1,10 +1,13 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/asmap"
@@ -64,7 +67,10 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	if c.PrefixAS.File != "" {
 		tab, err := asmap.Load(c.PrefixAS.File)
 		if err != nil {
-			return Settings{}, fmt.Errorf("flowtap prefix-as-file: %w", err)
+			if reason, ok := osReason(err); ok {
+				return Settings{}, fmt.Errorf("flowtap prefix-as-file %s: the file cannot be read (%s)", c.PrefixAS.File, reason)
+			}
+			return Settings{}, fmt.Errorf("flowtap prefix-as-file %s: %w", c.PrefixAS.File, err)
 		}
 		am := asmap.ModeNone
 		switch c.ASFillMode() {
@@ -110,6 +116,9 @@ func sampling(c config.Config, g platform.Sampling) (datapath.Sampling, error) {
 // srcErr says why meanwhile.
 func destinations(c config.Config, smp datapath.Sampling, boot time.Time) (out []export.DestinationConfig, srcErr error) {
 	src, srcErr := sourceAddr(c.Export.Source)
+	if srcErr != nil {
+		srcErr = fmt.Errorf("%w; exporting by the routing table until it is usable", srcErr)
+	}
 	var names []export.InterfaceName
 	if c.Export.InterfaceNames {
 		for _, i := range c.Interfaces {
@@ -153,4 +162,19 @@ func sourceAddr(ifname string) (netip.Addr, error) {
 		}
 	}
 	return netip.Addr{}, fmt.Errorf("ip flow-export source %s: the interface has no IPv4 address", ifname)
+}
+
+// osReason is the system's word for a failed file or socket operation
+// ("no such file or directory", "permission denied"), without the Go
+// call chain.
+func osReason(err error) (string, bool) {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Error(), true
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error(), true
+	}
+	return "", false
 }

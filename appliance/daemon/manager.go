@@ -47,6 +47,8 @@ type Manager struct {
 	// apply: an address, or why not. Guarded by applyMu.
 	source    string
 	stopWatch chan struct{}
+	// warned are the runtime problems the last change reported.
+	warned map[string]bool
 
 	mu      sync.Mutex
 	cfg     config.Config
@@ -201,7 +203,7 @@ func (m *Manager) Apply(c config.Config) error {
 	m.cfg = c.Clone()
 	hooks := append([]func(config.Config){}, m.onApply...)
 	m.mu.Unlock()
-	applyErr := m.d.Apply(s)
+	applyErr := m.warnings(errors.Join(m.d.Apply(s), s.SourceMissing))
 	m.noteSource(c)
 	logConfigChanges(m.log, old, c)
 	for _, h := range hooks {
@@ -211,7 +213,8 @@ func (m *Manager) Apply(c config.Config) error {
 }
 
 // Edit changes the running configuration with f, as one CLI line would,
-// validating the result first (SNMP Sets use it).
+// validating the result first (SNMP Sets use it). Warnings are logged
+// only: the change is in force.
 func (m *Manager) Edit(f func(c *config.Config) error) error {
 	c := m.Config()
 	if err := f(&c); err != nil {
@@ -221,7 +224,64 @@ func (m *Manager) Edit(f func(c *config.Config) error) error {
 	if err != nil {
 		return err
 	}
-	return m.Apply(n)
+	var w Warnings
+	if err := m.Apply(n); err != nil && !errors.As(err, &w) {
+		return err
+	}
+	return nil
+}
+
+// Warnings are what an applied change could not do yet: a port that does
+// not exist, an exporter that cannot be opened. The change is in force
+// (Apply returned it as an error, but nothing was refused) and the
+// daemon retries; each warning is returned once, by the change that
+// brought it, not by every later one.
+type Warnings []error
+
+// Warning marks these as warnings for the CLIs (the JunOS commit
+// completes with "warning:" lines).
+func (w Warnings) Warning() bool { return true }
+
+// Unwrap lists them.
+func (w Warnings) Unwrap() []error { return w }
+
+func (w Warnings) Error() string {
+	s := make([]string, len(w))
+	for i, e := range w {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "; ")
+}
+
+// warnings turns the runtime's errors into the Warnings not reported
+// before, logging each. applyMu is held.
+func (m *Manager) warnings(err error) error {
+	var all []error
+	var flatten func(error)
+	flatten = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				flatten(e)
+			}
+		} else if err != nil {
+			all = append(all, err)
+		}
+	}
+	flatten(err)
+	now := map[string]bool{}
+	var fresh Warnings
+	for _, e := range all {
+		now[e.Error()] = true
+		if !m.warned[e.Error()] {
+			m.log.Warn("configuration applied, but not all of it is in effect yet", "err", e)
+			fresh = append(fresh, e)
+		}
+	}
+	m.warned = now
+	if len(fresh) == 0 {
+		return nil
+	}
+	return fresh
 }
 
 // WriteMemory saves the running configuration as the startup config,

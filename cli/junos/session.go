@@ -418,7 +418,15 @@ func (s *Session) commit(w io.Writer, rest string) error {
 		return nil
 	}
 	if err := s.b.Commit(c); err != nil {
-		return fmt.Errorf("error: commit failed: %v", err)
+		// A backend's warnings (what the runtime cannot do yet) leave
+		// the commit in force, as JunOS's "warning:" lines do.
+		var warn interface{ Unwrap() []error }
+		if !errors.As(err, &warn) || !isWarning(err) {
+			return fmt.Errorf("error: commit failed: %v", err)
+		}
+		for _, e := range warn.Unwrap() {
+			fmt.Fprintln(w, "warning:", e)
+		}
 	}
 	fmt.Fprintln(w, "commit complete")
 	s.cand = config.NewJunOSSession(s.b.Running(), "terminal")
@@ -476,4 +484,11 @@ func (h shell) Complete(line string) string {
 		return c + " "
 	}
 	return line
+}
+
+// isWarning reports whether a Commit error only warns: the backend says so
+// with a Warning method.
+func isWarning(err error) bool {
+	var w interface{ Warning() bool }
+	return errors.As(err, &w) && w.Warning()
 }

@@ -325,8 +325,10 @@ ip flow-export destination %s %d
 	d.waitLog(t, "export source in use")
 	flows(2) // from 10.99.0.1
 
-	// At run time: a source that does not exist is accepted and logged.
-	if out := d.cli(t, "ios", "configure terminal\nip flow-export source ftsrc1\nend\n"); strings.Contains(out, "%") {
+	// At run time: a source that does not exist is accepted, with a
+	// warning, and logged.
+	if out := d.cli(t, "ios", "configure terminal\nip flow-export source ftsrc1\nend\n"); !strings.HasSuffix(out,
+		"\n% Warning: ip flow-export source ftsrc1: the interface does not exist; exporting by the routing table until it is usable\n") {
 		t.Fatalf("ip flow-export source ftsrc1: %s", out)
 	}
 	d.waitLog(t, "ip flow-export source ftsrc1: the interface does not exist")
@@ -502,5 +504,68 @@ func TestRunnableDropsWhatCannotRun(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "prefix-to-AS table does not load") {
 		t.Fatalf("log: %s", logs.String())
+	}
+}
+
+// TestRefusalsSayWhy: what the runtime refuses is refused whole, in the
+// running config and in the session, with the reason after `%`; what it
+// applies but cannot put in effect yet is a warning; no Go error chain
+// reaches the screen.
+func TestRefusalsSayWhy(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, `hostname why
+username admin privilege 15 secret letmein
+flow-sampler-map A
+ mode random one-out-of 100
+!
+flow-sampler-map B
+ mode random one-out-of 50
+!
+interface `+v.Mon+`
+ flow-sampler A
+!
+`)
+	out := d.cli(t, "ios", `configure terminal
+interface nosuch
+ ip flow ingress
+interface `+v.Src+`
+ flow-sampler B
+hostname after
+flowtap prefix-as-file /nonexistent/prefix-as.txt
+ip flow-export source nosuch0
+end
+show ip flow top-talkers
+`)
+	want := `Enter configuration commands, one per line.  End with CNTL/Z.
+% Warning: interface nosuch does not exist: it is metered once it appears
+% flow-sampler on vsrc: every sampled port must use the same sampler (1 in 100 elsewhere)
+% flowtap prefix-as-file /nonexistent/prefix-as.txt: the file cannot be read (no such file or directory)
+% Warning: ip flow-export source nosuch0: the interface does not exist; exporting by the routing table until it is usable
+% Top talkers are not configured: ip flow-top-talkers needs top and sort-by
+`
+	if out != want {
+		t.Fatalf("screen:\n%s\nwant:\n%s", out, want)
+	}
+	// The refused sampler is neither running nor carried by the session
+	// into the next line (hostname after applied).
+	run := d.cli(t, "ios", "show running-config | include ^hostname|^ flow-sampler|prefix-as|^interface\n")
+	if want := "hostname after\ninterface nosuch\ninterface vmon\n flow-sampler A\ninterface vsrc\n"; run != want {
+		t.Fatalf("running config after the refusals:\n%s\nwant (no flow-sampler B on vsrc, no prefix-as file, the hostname after them):\n%s", run, want)
+	}
+
+	// JunOS: a warning leaves the commit complete.
+	jout := d.cli(t, "junos", "configure\nset interfaces nosuch2 unit 0 family inet sampling input\ncommit\n")
+	if !strings.Contains(jout, "warning: interface nosuch2 does not exist: it is metered once it appears\ncommit complete\n") {
+		t.Fatalf("JunOS commit with a missing port:\n%s", jout)
+	}
+
+	// A save that fails says why in the system's words.
+	startup := filepath.Join(d.dir, "startup-config")
+	os.Remove(startup)
+	if err := os.MkdirAll(filepath.Join(startup, "in-the-way"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.cli(t, "ios", "write memory\n"); got != "Building configuration...\n% Error writing startup-config (file exists)\n" {
+		t.Fatalf("write memory onto a directory: %q", got)
 	}
 }
