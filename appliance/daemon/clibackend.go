@@ -283,4 +283,3 @@ func (l *liveConfig) Exec(line string) error {
 type screenError string
 
 func (e screenError) Error() string { return string(e) }
-
