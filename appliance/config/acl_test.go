@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -144,5 +145,28 @@ func TestAccessListText(t *testing.T) {
 		if _, err := ParseIOS("bad", []byte(bad+"\n")); err == nil {
 			t.Errorf("%q was accepted", bad)
 		}
+	}
+}
+
+func TestShowAccessLists(t *testing.T) {
+	c, err := ParseIOS("acl", []byte("access-list 12 deny host 192.0.2.7\naccess-list 12 permit 192.0.2.0 0.0.0.255\n"+
+		"access-list 101 permit udp 192.0.2.0 0.0.0.255 any eq snmp\naccess-list 101 deny ip any any\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]uint64{"12/10": 1, "12/20": 5, "101/10": 12}
+	got := ShowAccessLists(c, "", func(ref string, e ACE) uint64 { return counts[fmt.Sprintf("%s/%d", ref, e.Seq)] })
+	want := `Standard IP access list 12
+    10 deny   192.0.2.7 (1 match)
+    20 permit 192.0.2.0, wildcard bits 0.0.0.255 (5 matches)
+Extended IP access list 101
+    10 permit udp 192.0.2.0 0.0.0.255 any eq snmp (12 matches)
+    20 deny ip any any
+`
+	if got != want {
+		t.Errorf("show access-lists:\n%s\nwant:\n%s", got, want)
+	}
+	if got := ShowAccessLists(c, "101", func(string, ACE) uint64 { return 0 }); !strings.HasPrefix(got, "Extended IP access list 101\n") || strings.Contains(got, "list 12") {
+		t.Errorf("show access-lists 101:\n%s", got)
 	}
 }

@@ -173,7 +173,12 @@ func (c *CLI) NDE() string {
 	return b.String()
 }
 
-func (c *CLI) Logging() string       { return c.m.opts.Logs.Show() }
+func (c *CLI) Logging() string { return c.m.opts.Logs.Show() }
+
+func (c *CLI) AccessLists(name string) string {
+	return config.ShowAccessLists(c.m.Config(), name, c.m.acl.Matches)
+}
+func (c *CLI) ClearACLCounters()     { c.m.acl.Clear() }
 func (c *CLI) RunningConfig() string { return config.RunningConfig(c.m.Config()) }
 
 func (c *CLI) Modified() bool { return c.m.Modified() }

@@ -59,7 +59,14 @@ type Manager struct {
 	stop        context.CancelFunc // ends the link watcher
 	clockSynced func() bool
 	snmpCounts  func() map[string]uint32
+
+	// acl applies the management access lists and counts their matches.
+	acl ACLCounts
 }
+
+// ACL applies the management access lists (SNMP, vty) and counts what
+// each entry decided.
+func (m *Manager) ACL() *ACLCounts { return &m.acl }
 
 // maxRollback is how many earlier configurations JunOS can roll back to.
 const maxRollback = 49

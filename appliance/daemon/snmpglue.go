@@ -14,11 +14,12 @@ import (
 )
 
 // SNMPAccess turns the model's snmp-server lines into the agent's
-// communities, users and notification receivers.
-func SNMPAccess(c config.Config) ([]snmp.Community, []snmp.User, []snmp.Receiver) {
+// communities, users and notification receivers; acl applies and counts
+// their access lists.
+func SNMPAccess(c config.Config, acl *ACLCounts) ([]snmp.Community, []snmp.User, []snmp.Receiver) {
 	var comms []snmp.Community
 	for _, cm := range c.SNMP.Communities {
-		comms = append(comms, snmp.Community{Name: cm.Name, Write: cm.RW, Allow: snmpACL(c, cm.ACL)})
+		comms = append(comms, snmp.Community{Name: cm.Name, Write: cm.RW, Allow: snmpACL(c, acl, cm.ACL)})
 	}
 	users := map[string]snmp.User{}
 	var list []snmp.User
@@ -28,13 +29,13 @@ func SNMPAccess(c config.Config) ([]snmp.Community, []snmp.User, []snmp.Receiver
 		// never passphrases.
 		su.AuthKey, _ = hex.DecodeString(string(u.AuthKey))
 		su.PrivKey, _ = hex.DecodeString(string(u.PrivKey))
-		acl := u.ACL
-		if acl == "" {
+		ref := u.ACL
+		if ref == "" {
 			if i := slices.IndexFunc(c.SNMP.Groups, func(g config.SNMPGroup) bool { return g.Name == u.Group }); i >= 0 {
-				acl = c.SNMP.Groups[i].ACL
+				ref = c.SNMP.Groups[i].ACL
 			}
 		}
-		su.Allow = snmpACL(c, acl)
+		su.Allow = snmpACL(c, acl, ref)
 		users[u.Name] = su
 		list = append(list, su)
 	}
@@ -76,12 +77,12 @@ func SNMPEngineID(c config.Config) []byte {
 
 // snmpACL applies an access list to SNMP requests (UDP from the manager
 // to the agent); nil when no list is applied.
-func snmpACL(c config.Config, ref string) snmp.Access {
+func snmpACL(c config.Config, acl *ACLCounts, ref string) snmp.Access {
 	if ref == "" {
 		return nil
 	}
 	return func(from, to netip.AddrPort) bool {
-		return c.ManagementPermits(ref, config.Packet{Src: from.Addr(), Dst: to.Addr(), Protocol: 17, SrcPort: from.Port(), DstPort: to.Port()})
+		return acl.Permits(c, ref, config.Packet{Src: from.Addr(), Dst: to.Addr(), Protocol: 17, SrcPort: from.Port(), DstPort: to.Port()})
 	}
 }
 

@@ -73,5 +73,5 @@ func (u SSHUsers) Permit(a netip.Addr) bool {
 	if port == 0 {
 		port = config.DefaultSSHPort
 	}
-	return c.ManagementPermits(c.VTY.AccessClass, config.Packet{Src: a, Protocol: 6, DstPort: uint16(port)})
+	return u.m.acl.Permits(c, c.VTY.AccessClass, config.Packet{Src: a, Protocol: 6, DstPort: uint16(port)})
 }

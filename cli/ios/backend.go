@@ -25,6 +25,10 @@ type Backend interface {
 	// Clock is the time now and whether NTP set it (`show clock`).
 	Clock() (now time.Time, synced bool)
 	SNMP() show.SNMPView
+	// AccessLists is `show access-lists [NAME]`, with each entry's
+	// matches; ClearACLCounters is `clear access-list counters`.
+	AccessLists(name string) string
+	ClearACLCounters()
 	FlowInterfaces() string
 	NDE() string
 	Logging() string

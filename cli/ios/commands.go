@@ -110,6 +110,8 @@ func execTree() *Node {
 			show.Clock(w, now, synced)
 			return nil
 		}),
+		kw("access-lists", "List access lists",
+			arg("WORD", "ACL number or name", nil).run(showAccessLists)).run(showAccessLists),
 		kw("snmp", "snmp statistics").run(func(s *Session, w io.Writer, _ []string) error {
 			show.SNMP(w, s.b.SNMP())
 			return nil
@@ -148,6 +150,11 @@ func execTree() *Node {
 	return &Node{Children: []*Node{
 		showTree,
 		kw("clear", "Reset functions",
+			kw("access-list", "Clear access list statistical information",
+				kw("counters", "Clear access list counters").run(func(s *Session, w io.Writer, _ []string) error {
+					s.b.ClearACLCounters()
+					return nil
+				})),
 			kw("ip", "IP",
 				kw("flow", "Clear flow information",
 					kw("stats", "Clear NetFlow statistics").run(func(s *Session, w io.Writer, _ []string) error {
@@ -248,5 +255,16 @@ func disable(s *Session, w io.Writer, args []string) error {
 		return fmt.Errorf("%% New privilege level must be less than current privilege level")
 	}
 	s.setPriv(target)
+	return nil
+}
+
+// showAccessLists is `show access-lists [NAME]`; args are the words as
+// typed, the last one the list when one was given.
+func showAccessLists(s *Session, w io.Writer, args []string) error {
+	name := ""
+	if len(args) > 2 {
+		name = args[len(args)-1]
+	}
+	io.WriteString(w, s.b.AccessLists(name))
 	return nil
 }

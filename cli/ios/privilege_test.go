@@ -95,6 +95,7 @@ tap1(config)#username evil privilege 15 secret 0 evilpass
 tap1(config)#end
 tap1#disable 1
 tap1>show ?
+  access-lists     List access lists
   clock            Display the system clock
   history          Display the session command history
   interfaces       Interface status and configuration

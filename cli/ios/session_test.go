@@ -34,6 +34,10 @@ type fakeBackend struct {
 var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 func (f *fakeBackend) Hostname() string { return f.cfg.HostnameOrDefault() }
+func (f *fakeBackend) AccessLists(name string) string {
+	return config.ShowAccessLists(f.cfg, name, func(string, config.ACE) uint64 { return 0 })
+}
+func (f *fakeBackend) ClearACLCounters() {}
 func (f *fakeBackend) CacheView() show.CacheView {
 	var st flowcache.Stats
 	st.Active, st.Capacity, st.Since = 1, 4096, now.Add(-10*time.Second)

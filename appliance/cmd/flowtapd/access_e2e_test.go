@@ -196,6 +196,19 @@ snmp-server community notfrom2 RO 12
 	if got := d.cli(t, "ios", "show running-config | include hostname\n"); got != "hostname acltap\n" {
 		t.Fatalf("a refused set changed the config: %q", got)
 	}
+	// Each entry counts the requests it decided (the implicit deny is
+	// not shown, as on IOS).
+	wantShow := fmt.Sprintf(`Standard IP access list 11
+    10 deny   any (3 matches)
+Standard IP access list 12
+    10 deny   127.0.0.2 (1 match)
+    20 permit any (1 match)
+Extended IP access list SNMP-RW
+    10 permit udp host 127.0.0.3 host %s eq %d (1 match)
+`, ap.Addr(), ap.Port())
+	if got := d.cli(t, "ios", "show access-lists\n"); got != wantShow {
+		t.Errorf("show access-lists:\n%s\nwant:\n%s", got, wantShow)
+	}
 	got := badNames() - before
 	faults.Figure(t, "snmp-deny-acl", "%d of %d requests refused without an answer, snmpInBadCommunityNames +%d", refused, len(cases), got)
 	if got != refused {

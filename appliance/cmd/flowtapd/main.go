@@ -313,7 +313,7 @@ func (g *mgmt) apply(c config.Config) {
 }
 
 func (g *mgmt) applySNMP(c config.Config) {
-	comms, users, recv := daemon.SNMPAccess(c)
+	comms, users, recv := daemon.SNMPAccess(c, g.m.ACL())
 	engineID := daemon.SNMPEngineID(c)
 	if g.agent != nil && (!c.SNMP.Enabled() || engineID != nil && !bytes.Equal(engineID, g.agent.EngineID())) {
 		// A new engine ID is a new engine (RFC 3414): its users' keys

@@ -1,0 +1,54 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ShowAccessLists is IOS's `show access-lists [NAME]`: every list (or the
+// one named) with its entries in sequence order and, after an entry that
+// decided packets, how many. matches gives an entry's count.
+func ShowAccessLists(c Config, only string, matches func(ref string, e ACE) uint64) string {
+	var b strings.Builder
+	for _, l := range c.AccessLists {
+		if only != "" && l.Ref() != only {
+			continue
+		}
+		kind := "Standard"
+		if l.Extended {
+			kind = "Extended"
+		}
+		fmt.Fprintf(&b, "%s IP access list %s\n", kind, l.Ref())
+		for _, e := range l.Entries {
+			fmt.Fprintf(&b, "    %d %s", e.Seq, aceShow(e, l.Extended))
+			switch n := matches(l.Ref(), e); n {
+			case 0:
+			case 1:
+				b.WriteString(" (1 match)")
+			default:
+				fmt.Fprintf(&b, " (%d matches)", n)
+			}
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// aceShow is an entry as `show access-lists` words it: a standard entry
+// pads its action and names the wildcard bits.
+func aceShow(e ACE, extended bool) string {
+	if extended {
+		return aceText(e, true)
+	}
+	act := "deny  "
+	if e.Permit {
+		act = "permit"
+	}
+	switch e.Wildcard {
+	case anyWildcard:
+		return act + " any"
+	case anyAddr:
+		return act + " " + e.Addr.String()
+	}
+	return fmt.Sprintf("%s %s, wildcard bits %s", act, e.Addr, e.Wildcard)
+}

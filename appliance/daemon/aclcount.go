@@ -1,0 +1,58 @@
+package daemon
+
+import (
+	"sync"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+// ACLCounts applies access lists for the management plane and counts the
+// packets each entry decided, as IOS does for `show access-lists`. An
+// entry is counted by its list and its rule, so an edited entry starts
+// from zero and an unchanged one keeps its count across other changes.
+// The zero value is ready.
+type ACLCounts struct {
+	mu sync.Mutex
+	n  map[aclKey]uint64
+}
+
+type aclKey struct {
+	ref string
+	e   config.ACE
+}
+
+// Permits applies the list ref of c to p: no list, or one that is not
+// configured, permits (IOS's rule for an access-class or community list).
+func (a *ACLCounts) Permits(c config.Config, ref string, p config.Packet) bool {
+	if ref == "" {
+		return true
+	}
+	l, ok := c.FindAccessList(ref)
+	if !ok {
+		return true
+	}
+	permit, i := l.Decide(p)
+	if i >= 0 {
+		a.mu.Lock()
+		if a.n == nil {
+			a.n = map[aclKey]uint64{}
+		}
+		a.n[aclKey{ref, l.Entries[i]}]++
+		a.mu.Unlock()
+	}
+	return permit
+}
+
+// Matches is how many packets the entry of list ref decided.
+func (a *ACLCounts) Matches(ref string, e config.ACE) uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.n[aclKey{ref, e}]
+}
+
+// Clear is `clear access-list counters`.
+func (a *ACLCounts) Clear() {
+	a.mu.Lock()
+	a.n = nil
+	a.mu.Unlock()
+}
