@@ -104,8 +104,11 @@ func expand(root *Node, cmd string) string {
 	n := root
 	var out []string
 	for _, w := range strings.Fields(cmd) {
-		c := candidates(n, w)
-		if n == nil || len(c) != 1 || c[0].Arg != nil {
+		var c []*Node
+		if n != nil {
+			c = candidates(n, w)
+		}
+		if len(c) != 1 || c[0].Arg != nil {
 			out = append(out, strings.ToLower(w))
 			n = nil
 			continue

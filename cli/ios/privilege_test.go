@@ -30,7 +30,8 @@ func vtySession(f *fakeBackend, user string, priv int) (*Session, *bytes.Buffer)
 // and no secret reaches the log.
 func TestPrivilegeLevels(t *testing.T) {
 	f := &fakeBackend{cfg: config.Config{Hostname: "tap1",
-		ExecLevels: []config.ExecLevel{{Command: "sh run", Level: 5}, {Command: "clear ip flow stats", Level: 1}}}}
+		ExecLevels: []config.ExecLevel{{Command: "sh run", Level: 5}, {Command: "clear ip flow stats", Level: 1},
+			{Command: "frobnicate the box", Level: 1}}}} // a command the CLI does not have changes nothing
 	s, log := vtySession(f, "oper", 1)
 	got := transcript(s, `
 configure terminal
@@ -206,5 +207,19 @@ func TestLineTooLong(t *testing.T) {
 		if out.Len() > 3*8192 {
 			t.Errorf("terminal %v: %d bytes of output for a refused line", tty, out.Len())
 		}
+	}
+}
+
+// TestLineTooLongErased: Ctrl-U after an over-long line erases it, and
+// the line typed next runs.
+func TestLineTooLongErased(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	var out bytes.Buffer
+	in := strings.Repeat("a", 9000) + "\x15show version\rexit\r"
+	if err := NewSession(f, true).Serve(context.Background(), strings.NewReader(in), &out, control.Terminal{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "% Line too long") || !strings.Contains(out.String(), "flowtap version test") {
+		t.Errorf("screen: %q", out.String()[max(0, out.Len()-300):])
 	}
 }

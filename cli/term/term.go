@@ -228,10 +228,10 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 			if !hidden {
 				io.WriteString(out, strings.Repeat("\b \b", len(e.line)))
 			}
-			e.line = e.line[:0]
+			e.line, over = e.line[:0], false
 		case 0x03, 0x1a: // Ctrl-C abandons the line, Ctrl-Z ends config mode
 			sh.Interrupt()
-			e.line = e.line[:0]
+			e.line, over = e.line[:0], false
 			if c == 0x1a {
 				io.WriteString(out, "^Z")
 			}
