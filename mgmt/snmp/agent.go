@@ -297,7 +297,7 @@ func (a *Agent) serve(pc net.PacketConn) {
 		if !from.IsValid() {
 			continue
 		}
-		if !a.limit.allow(from.Addr()) {
+		if !a.limit.allow(from) {
 			// Dropped before decoding: a flood costs a read and a map
 			// look-up, not a MIB walk.
 			a.ctr.inc(cRateLimited)

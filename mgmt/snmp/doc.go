@@ -36,11 +36,12 @@
 // list may match the destination of a wildcard listener). A refused
 // request gets no answer and counts as a bad community name.
 //
-// Flood bounds: each manager address has a token bucket (RateLimit:
-// 100 requests/s, 200 at once) and one for authentication failures (1/s,
-// 10 at once); a source over either is dropped right after the read,
-// before anything is decoded, so a flood from one address leaves the
-// others answered. A source past its failure burst is ignored altogether
+// Flood bounds: each manager socket (address and port) has a token
+// bucket (RateLimit: 100 requests/s, 200 at once), each address one over
+// all its ports (400/s, 800 at once) and one for authentication failures
+// (1/s, 10 at once); a request over any is dropped right after the read,
+// before anything is decoded, so a flood from one socket leaves the
+// others answered, an NMS on the same host included. A source past its failure burst is ignored altogether
 // until a failure ages out. A GetBulk walks at most 256 bindings
 // whatever it asks; authenticationFailure notifications (SetAuthenTraps)
 // go out at most once a second, five at once.

@@ -11,8 +11,15 @@ import (
 // leaves the agent answering everyone else. Zero fields take the defaults
 // named.
 type RateLimit struct {
-	// PerSource is the requests per second one address may send
-	// (DefaultPerSource), with Burst more at once (DefaultBurst).
+	// PerSocket is the requests per second one manager socket (address
+	// and port) may send (DefaultPerSocket), with SocketBurst more at
+	// once (DefaultSocketBurst): a flood from one socket leaves an NMS on
+	// the same host answered.
+	PerSocket   float64
+	SocketBurst int
+	// PerSource is the requests per second one address may send over all
+	// its ports (DefaultPerSource), with Burst more at once
+	// (DefaultBurst): a flood that changes ports is held to it.
 	PerSource float64
 	Burst     int
 	// FailuresPerSource is how many authentication failures (unknown
@@ -28,10 +35,13 @@ type RateLimit struct {
 
 // Rate limit defaults. 100 requests/s is several times what an NMS
 // polling a few hundred objects asks, and a bulk walk of a large table
-// still runs at 100 responses a second.
+// still runs at 100 responses a second; one address gets four such
+// sockets' worth.
 const (
-	DefaultPerSource         = 100
-	DefaultBurst             = 200
+	DefaultPerSocket         = 100
+	DefaultSocketBurst       = 200
+	DefaultPerSource         = 400
+	DefaultBurst             = 800
 	DefaultFailuresPerSource = 1
 	DefaultFailureBurst      = 10
 	// maxSources bounds the per-source table; spoofed sources beyond it
@@ -56,10 +66,17 @@ type limiter struct {
 
 	mu    sync.Mutex
 	src   map[netip.Addr]*bucket
+	sock  map[netip.AddrPort]*bucket
 	traps bucket
 }
 
 func newLimiter(cfg RateLimit, now func() time.Time) *limiter {
+	if cfg.PerSocket <= 0 {
+		cfg.PerSocket = DefaultPerSocket
+	}
+	if cfg.SocketBurst <= 0 {
+		cfg.SocketBurst = DefaultSocketBurst
+	}
 	if cfg.PerSource <= 0 {
 		cfg.PerSource = DefaultPerSource
 	}
@@ -72,7 +89,8 @@ func newLimiter(cfg RateLimit, now func() time.Time) *limiter {
 	if cfg.FailureBurst <= 0 {
 		cfg.FailureBurst = DefaultFailureBurst
 	}
-	return &limiter{cfg: cfg, now: now, src: map[netip.Addr]*bucket{}, traps: bucket{tokens: authTrapBurst, at: now()}}
+	return &limiter{cfg: cfg, now: now, src: map[netip.Addr]*bucket{}, sock: map[netip.AddrPort]*bucket{},
+		traps: bucket{tokens: authTrapBurst, at: now()}}
 }
 
 func (l *limiter) bucket(a netip.Addr) *bucket {
@@ -98,19 +116,43 @@ func (l *limiter) bucket(a netip.Addr) *bucket {
 	return b
 }
 
-// allow takes one request from a; false means drop it unanswered.
-func (l *limiter) allow(a netip.Addr) bool {
+// socket is the per-socket bucket of from, refilled.
+func (l *limiter) socket(from netip.AddrPort) *bucket {
+	now := l.now()
+	b := l.sock[from]
+	if b == nil {
+		if len(l.sock) >= maxSources {
+			for k := range l.sock {
+				delete(l.sock, k)
+				break
+			}
+		}
+		b = &bucket{tokens: float64(l.cfg.SocketBurst), at: now}
+		l.sock[from] = b
+		return b
+	}
+	if dt := now.Sub(b.at).Seconds(); dt > 0 {
+		b.tokens = min(b.tokens+dt*l.cfg.PerSocket, float64(l.cfg.SocketBurst))
+		b.at = now
+	}
+	return b
+}
+
+// allow takes one request from a manager socket; false means drop it
+// unanswered.
+func (l *limiter) allow(from netip.AddrPort) bool {
 	if l.cfg.Off {
 		return true
 	}
-	a = a.Unmap()
+	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.bucket(a)
-	if b.fails < 1 || b.tokens < 1 {
+	b, s := l.bucket(from.Addr()), l.socket(from)
+	if b.fails < 1 || b.tokens < 1 || s.tokens < 1 {
 		return false
 	}
 	b.tokens--
+	s.tokens--
 	return true
 }
 

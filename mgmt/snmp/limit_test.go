@@ -112,3 +112,42 @@ func TestGetBulkBounded(t *testing.T) {
 		t.Errorf("GetBulk answered %d bindings, want the cap's %d", len(p.vbs), want)
 	}
 }
+
+// TestRateLimitSocketsAndSources: one socket gets SocketBurst requests at
+// once, another port of the same address its own; an address changing
+// ports is held to Burst over all of them; tokens come back at the
+// configured rates.
+func TestRateLimitSocketsAndSources(t *testing.T) {
+	clock := newFakeClock(time.Now())
+	l := newLimiter(RateLimit{}, clock.now)
+	take := func(from netip.AddrPort, n int) (ok int) {
+		for range n {
+			if l.allow(from) {
+				ok++
+			}
+		}
+		return ok
+	}
+	a1, a2 := netip.MustParseAddrPort("192.0.2.1:1000"), netip.MustParseAddrPort("192.0.2.1:1001")
+	if got := take(a1, 300); got != DefaultSocketBurst {
+		t.Errorf("one socket: %d of 300 taken, want the socket burst %d", got, DefaultSocketBurst)
+	}
+	if got := take(a2, 10); got != 10 {
+		t.Errorf("another port of the same address: %d of 10 taken", got)
+	}
+	// Port after port: the address's burst is the bound.
+	taken := DefaultSocketBurst + 10
+	for p := uint16(2000); p < 2100; p++ {
+		taken += take(netip.AddrPortFrom(a1.Addr(), p), 20)
+	}
+	if taken != DefaultBurst {
+		t.Errorf("an address over many ports took %d, want its burst %d", taken, DefaultBurst)
+	}
+	if take(netip.MustParseAddrPort("192.0.2.2:1000"), 1) != 1 {
+		t.Error("another address is limited by the first one's flood")
+	}
+	clock.add(time.Second)
+	if got := take(a1, 300); got != DefaultPerSocket {
+		t.Errorf("after 1 s the socket took %d, want %d", got, DefaultPerSocket)
+	}
+}
