@@ -518,15 +518,16 @@ func (d *Daemon) ClearExportStats() {
 	}
 }
 
+// sinceClear is s counted from base: every counter (each uint64 field,
+// so that counters added to export.Stats follow) minus its value at the
+// clear.
 func sinceClear(s, base export.Stats) export.Stats {
-	s.Packets -= base.Packets
-	s.Records -= base.Records
-	s.Bytes -= base.Bytes
-	s.Errors -= base.Errors
-	s.ErrorRecords -= base.ErrorRecords
-	s.Dropped -= base.Dropped
-	s.DroppedRecords -= base.DroppedRecords
-	s.NotExportable -= base.NotExportable
+	sv, bv := reflect.ValueOf(&s).Elem(), reflect.ValueOf(base)
+	for i := range sv.NumField() {
+		if f := sv.Field(i); f.Kind() == reflect.Uint64 {
+			f.SetUint(f.Uint() - bv.Field(i).Uint())
+		}
+	}
 	return s
 }
 

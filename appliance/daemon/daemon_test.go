@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"os"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -264,5 +265,29 @@ func TestApplyKeepsUnchangedExporters(t *testing.T) {
 	}
 	if raw := after[0].Stats(); raw.Records != 1 {
 		t.Fatalf("clear reset the exporter's own counter: %+v", raw)
+	}
+}
+
+// TestSinceClearEveryCounter: clear ip flow stats starts every counter of
+// show ip flow export from 0, those added later too.
+func TestSinceClearEveryCounter(t *testing.T) {
+	var s, base export.Stats
+	sv, bv := reflect.ValueOf(&s).Elem(), reflect.ValueOf(&base).Elem()
+	n := 0
+	for i := range sv.NumField() {
+		if sv.Field(i).Kind() == reflect.Uint64 {
+			sv.Field(i).SetUint(uint64(10 + i))
+			bv.Field(i).SetUint(uint64(i))
+			n++
+		}
+	}
+	got := reflect.ValueOf(sinceClear(s, base))
+	for i := range got.NumField() {
+		if f := got.Field(i); f.Kind() == reflect.Uint64 && f.Uint() != 10 {
+			t.Errorf("%s: %d since the clear, want 10", got.Type().Field(i).Name, f.Uint())
+		}
+	}
+	if n < 8 {
+		t.Fatalf("only %d counters in export.Stats", n)
 	}
 }
