@@ -162,3 +162,12 @@ func TestJunOSPerServerASFromIOS(t *testing.T) {
 	}
 	reparse(t, "running-config", ParseIOS, RunningConfig(d), d)
 }
+
+// TestJunOSExampleRoundTripsFromScratch: the JunOS example, shown as
+// `display set` and as brace text, loads back into an empty
+// configuration as the same model: nothing of it is lost.
+func TestJunOSExampleRoundTripsFromScratch(t *testing.T) {
+	c := loadExample(t, "junos.set")
+	reparse(t, "display set", ParseJunOS, RenderJunOSSet(c), c)
+	reparse(t, "brace text", ParseJunOS, RenderJunOS(c), c)
+}
