@@ -34,7 +34,7 @@
 //	platform NAME                                  the persona (always shown)
 //	interface X / flowtap verdict passive|inline   tap port or inline port
 //	interface X / flowtap xdp-mode best|native|generic|offload
-//	ip flow-export destination A P [version V] [source-address S]
+//	ip flow-export destination A P [version V] [source-address S] [origin-as|peer-as]
 //	flowtap prefix-as-file PATH                    routes for origin-as/peer-as
 //	flowtap as-mode origin|peer                    which AS of those routes
 //	flowtap sampling rate N [run-length N] [max-packets-per-second N]
@@ -50,6 +50,19 @@
 //	line con 0 / login local                       the console asks for a login
 //	login block-for S attempts N within T          per-source quiet mode
 //	set flowtap platform NAME                      the persona, in JunOS
+//
+// JunOS keys a flow-server by its address alone; flowtap keys it by
+// address and port, so that one host can take several collectors:
+// `flow-server A port P ...` names the server (A, P), creating it when
+// new, and `flow-server A version 9` (no port) applies to the one server
+// at A, refused when A has several. `display set` writes the port before
+// the options of a server that shares its address. autonomous-system-type
+// is per server (Destination.AS); IOS `ip flow-export version 9
+// origin-as` is every server's unless one says otherwise.
+//
+// A startup-config at boot is read with Salvage: every good line applies
+// and the refused ones are returned, as a router does; Parse and Load
+// apply nothing when anything is wrong (SIGHUP, copy).
 //
 // Secrets are IOS type 8 hashes (PBKDF2-HMAC-SHA-256, 20000 rounds, see
 // Secret); a clear-text `secret` is hashed on input. SNMPv3 passphrases
