@@ -43,6 +43,10 @@ type Daemon struct {
 	exportBase map[*export.Exporter]export.Stats
 	fanout     *fanout
 
+	// startErr is what New could not put in effect (a missing port):
+	// the manager's first warnings, so a later change does not repeat them.
+	startErr error
+
 	cancel    context.CancelFunc
 	done      chan error
 	running   bool
@@ -95,6 +99,7 @@ func New(opts Options, s Settings) (*Daemon, error) {
 	// box stays up and manageable, as a router with an absent interface.
 	if err := d.apply(Settings{CacheEntries: s.CacheEntries}, s); err != nil {
 		log.Warn("configuration partly applied", "err", err)
+		d.startErr = err
 	}
 	return d, nil
 }

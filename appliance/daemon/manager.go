@@ -94,6 +94,10 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	m := &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d, stopWatch: make(chan struct{}), stop: stop}
+	// What the start could not do was logged; later changes warn only
+	// about what they bring.
+	m.warned = map[string]bool{}
+	flattenErrs(errors.Join(d.startErr, s.SourceMissing), func(e error) { m.warned[e.Error()] = true })
 	if watch, err := watchLinks(log); err != nil {
 		log.Error("no link state messages", "err", err)
 	} else {
@@ -260,21 +264,22 @@ func (w Warnings) Error() string {
 	return strings.Join(s, "; ")
 }
 
+// flattenErrs calls f with each error err joins.
+func flattenErrs(err error, f func(error)) {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			flattenErrs(e, f)
+		}
+	} else if err != nil {
+		f(err)
+	}
+}
+
 // warnings turns the runtime's errors into the Warnings not reported
 // before, logging each. applyMu is held.
 func (m *Manager) warnings(err error) error {
 	var all []error
-	var flatten func(error)
-	flatten = func(err error) {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				flatten(e)
-			}
-		} else if err != nil {
-			all = append(all, err)
-		}
-	}
-	flatten(err)
+	flattenErrs(err, func(e error) { all = append(all, e) })
 	now := map[string]bool{}
 	var fresh Warnings
 	for _, e := range all {

@@ -569,3 +569,13 @@ show ip flow top-talkers
 		t.Fatalf("write memory onto a directory: %q", got)
 	}
 }
+
+// TestBootWarningsNotRepeated: a port missing since the start was logged
+// then; an unrelated change does not warn about it again.
+func TestBootWarningsNotRepeated(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "username admin privilege 15 secret letmein\ninterface vlate\n ip flow ingress\n!\n")
+	if out := d.cli(t, "ios", "configure terminal\nhostname quiet\nend\n"); strings.Contains(out, "%") {
+		t.Fatalf("an unrelated change warned: %q", out)
+	}
+}
