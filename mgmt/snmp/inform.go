@@ -85,19 +85,29 @@ func (a *Agent) discover(conn *net.UDPConn, r *receiver) error {
 		if !ok || checkEngineID(m.usm.engineID) != nil {
 			continue
 		}
-		r.learn(m.usm, a.engine.now())
-		return nil
+		return r.learn(m.usm, a.engine.now())
 	}
 }
 
-func (r *receiver) learn(p usmParams, now time.Time) {
+// learn takes the receiver's engine ID, boots and time from its message.
+// A user with passphrases gets keys localized to that engine; a user given
+// keys has them for one engine ID only, which the receiver must have.
+func (r *receiver) learn(p usmParams, now time.Time) error {
 	e := &remoteEngine{id: slices.Clone(p.engineID), boots: p.boots, time: p.engineTime, at: now}
-	if r.remote != nil && bytes.Equal(r.remote.id, e.id) {
+	switch {
+	case r.remote != nil && bytes.Equal(r.remote.id, e.id):
 		e.authKey, e.privKey = r.remote.authKey, r.remote.privKey
-	} else {
+	case r.user.authKu == nil && r.user.Auth != AuthNone:
+		if !bytes.Equal(e.id, r.EngineID) {
+			r.remote = nil
+			return fmt.Errorf("receiver's engine ID is %x, the user's keys are for %x", e.id, r.EngineID)
+		}
+		e.authKey, e.privKey = r.user.authKey, r.user.privKey
+	default:
 		e.authKey, e.privKey = r.user.localize(e.id)
 	}
 	r.remote = e
+	return nil
 }
 
 func (a *Agent) parseReply(b []byte, msgID int32) (v3Message, bool) {
@@ -140,7 +150,9 @@ func (a *Agent) awaitAck(conn *net.UDPConn, r *receiver, msgID, requestID int32)
 			oid := p.vbs[0].Name
 			switch {
 			case oid.Equal(counterOID(cNotInTimeWindows)) && level >= authNoPriv:
-				r.learn(m.usm, a.engine.now())
+				if err := r.learn(m.usm, a.engine.now()); err != nil {
+					return false, err
+				}
 			case oid.Equal(counterOID(cUnknownEngineIDs)):
 				r.remote = nil
 			}

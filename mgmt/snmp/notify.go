@@ -20,9 +20,13 @@ type Receiver struct {
 	// Trap sends a User's notifications as SNMPv3 traps instead of
 	// informs: this engine is the authoritative one, so the user's keys
 	// localized to it serve (the receiver is told this engine's ID).
-	Trap    bool
-	Timeout time.Duration // per try; 0 means 1 s
-	Retries int           // informs only; 0 means 3, negative means none
+	Trap bool
+	// EngineID is the receiver's engine ID when User is given as keys
+	// (AuthKey, PrivKey) localized to it, for informs (IOS's `snmp-server
+	// engineID remote` and `snmp-server user ... remote`).
+	EngineID []byte
+	Timeout  time.Duration // per try; 0 means 1 s
+	Retries  int           // informs only; 0 means 3, negative means none
 }
 
 // receiver is a Receiver with the USM state of its engine: informs are
@@ -77,8 +81,8 @@ func (a *Agent) SetReceivers(list []Receiver) error {
 			if err != nil {
 				return fmt.Errorf("snmp: receiver %s: %w", r.Addr, err)
 			}
-			if !r.Trap && u.Auth != AuthNone && u.authKu == nil {
-				return fmt.Errorf("snmp: receiver %s: informs are keyed to the receiver's engine and user %s has keys for this engine only: send traps", r.Addr, u.Name)
+			if !r.Trap && u.Auth != AuthNone && u.authKu == nil && len(r.EngineID) == 0 {
+				return fmt.Errorf("snmp: receiver %s: informs are keyed to the receiver's engine and user %s has keys for no engine named: give its EngineID, or send traps", r.Addr, u.Name)
 			}
 			rr.user = u
 		} else if r.Community == "" {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 // trapd is a snmptrapd printing what it receives, one notification a line.
@@ -161,5 +163,34 @@ func TestInformsV3(t *testing.T) {
 	a, _, _ := startAgent(t, cfg)
 	if err := a.ColdStart(context.Background()); err == nil {
 		t.Error("inform to nobody succeeded")
+	}
+}
+
+// TestInformsV3RemoteKeys: a user given keys localized to the receiver's
+// engine (IOS's remote user) gets its informs acknowledged by snmptrapd
+// whose engine ID is fixed; a receiver with another engine ID is refused
+// with the reason.
+func TestInformsV3RemoteKeys(t *testing.T) {
+	remoteID := []byte{0x80, 0x00, 0x1f, 0x88, 0x05, 0xaa, 0xbb, 0xcc, 0xdd, 0x11, 0x22, 0x33, 0x44}
+	td := startTrapd(t, fmt.Sprintf("exactEngineID 0x%x\ncreateUser ftremote SHA %s AES %s\n", remoteID, authPass, privPass))
+	ak, pk, err := usmkey.LocalizedKeys(usmkey.SHA1, authPass, privPass, remoteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := User{Name: "ftremote", Auth: AuthSHA, Priv: PrivAES, AuthKey: ak, PrivKey: pk}
+	cfg := testConfig(newFakeBackend())
+	cfg.Receivers = []Receiver{{Addr: td.addr, User: &u, EngineID: remoteID, Timeout: 2 * time.Second}}
+	a, _, _ := startAgent(t, cfg)
+	if err := a.ColdStart(context.Background()); err != nil {
+		t.Fatalf("inform with remote keys: %v", err)
+	}
+	td.next(t, ".1.3.6.1.6.3.1.1.5.1")
+	wrong := append([]byte(nil), remoteID...)
+	wrong[len(wrong)-1]++
+	if err := a.SetReceivers([]Receiver{{Addr: td.addr, User: &u, EngineID: wrong, Timeout: time.Second, Retries: -1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ColdStart(context.Background()); err == nil || !strings.Contains(err.Error(), "the user's keys are for") {
+		t.Errorf("inform to an engine the keys are not for: %v", err)
 	}
 }
