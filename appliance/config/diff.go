@@ -104,11 +104,17 @@ func (d Destination) key() string { return d.Addr.String() }
 func (a Aggregation) key() string { return a.Scheme.String() }
 func (c Community) key() string   { return c.Name }
 func (g SNMPGroup) key() string   { return g.Name }
-func (u SNMPUser) key() string    { return u.Name }
-func (h TrapHost) key() string    { return h.Addr.String() + " " + h.Name }
-func (u User) key() string        { return u.Name }
-func (e ExecLevel) key() string   { return e.Command }
-func (l AccessList) key() string  { return l.Ref() }
+func (u SNMPUser) key() string {
+	if u.Remote.IsValid() {
+		return u.Name + "@" + remoteKey(u.Remote, u.RemotePort)
+	}
+	return u.Name
+}
+func (e RemoteEngine) key() string { return remoteKey(e.Addr, e.Port) }
+func (h TrapHost) key() string     { return h.Addr.String() + " " + h.Name }
+func (u User) key() string         { return u.Name }
+func (e ExecLevel) key() string    { return e.Command }
+func (l AccessList) key() string   { return l.Ref() }
 
 func joinPath(path, name string) string {
 	if path == "" {

@@ -418,6 +418,9 @@ func renderSNMP(r *iosWriter, s SNMP) {
 	if s.EngineID != "" {
 		r.line("snmp-server engineID local %s", s.EngineID)
 	}
+	for _, e := range s.RemoteEngines {
+		r.line("snmp-server engineID remote %s%s %s", e.Addr, udpPort(e.Port), e.EngineID)
+	}
 	for _, g := range s.Groups {
 		line := fmt.Sprintf("snmp-server group %s v3 %s", g.Name, levelName(g.Level))
 		if g.ACL != "" {
@@ -473,7 +476,11 @@ func levelName(l SecurityLevel) string {
 // snmpUserLine shows a user with its localized keys (`encrypted`): the
 // passphrases were never kept.
 func snmpUserLine(u SNMPUser) string {
-	line := fmt.Sprintf("snmp-server user %s %s v3", u.Name, u.Group)
+	line := fmt.Sprintf("snmp-server user %s %s", u.Name, u.Group)
+	if u.Remote.IsValid() {
+		line += fmt.Sprintf(" remote %s%s", u.Remote, udpPort(u.RemotePort))
+	}
+	line += " v3"
 	if u.Auth != AuthNone {
 		auth := map[AuthProtocol]string{AuthMD5: "md5", AuthSHA: "sha", AuthSHA256: "sha-256"}[u.Auth]
 		line += " encrypted auth " + auth + " " + string(u.AuthKey)
@@ -488,4 +495,11 @@ func snmpUserLine(u SNMPUser) string {
 		line += " access " + u.ACL
 	}
 	return line
+}
+
+func udpPort(p uint16) string {
+	if p == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" udp-port %d", p)
 }

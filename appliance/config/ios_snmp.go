@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -104,18 +105,33 @@ func (x *cmd) snmpCommunity() {
 
 func (x *cmd) snmpUser() {
 	name := x.c.name("WORD", checkName32)
-	path := "snmp.users[" + name + "]"
-	x.touch(path)
 	us := &x.cfg.SNMP.Users
-	i := slices.IndexFunc(*us, func(u SNMPUser) bool { return u.Name == name })
 	if x.neg {
+		// `no snmp-server user NAME [GROUP [remote ADDR [udp-port P]]
+		// ...]`: the remote one when named, else the local one.
+		var remote netip.Addr
+		var port uint16
+		if x.c.more() {
+			x.c.name("WORD", nil)
+			if x.c.tryKeyword("remote") != "" {
+				remote, port = x.remoteAddr()
+			}
+		}
 		x.c.skip()
-		if x.c.err == nil && i >= 0 {
-			*us = slices.Delete(*us, i, i+1)
+		if x.c.err == nil {
+			key := SNMPUser{Name: name, Remote: remote, RemotePort: port}.key()
+			x.touch("snmp.users[" + key + "]")
+			*us = slices.DeleteFunc(*us, func(u SNMPUser) bool { return u.key() == key })
 		}
 		return
 	}
 	u := SNMPUser{Name: name, Group: x.c.name("WORD", checkName32)}
+	if x.c.tryKeyword("remote") != "" {
+		u.Remote, u.RemotePort = x.remoteAddr()
+	}
+	path := "snmp.users[" + u.key() + "]"
+	x.touch(path)
+	i := slices.IndexFunc(*us, func(o SNMPUser) bool { return o.key() == u.key() })
 	x.touch(path + ".group")
 	if v := x.c.keyword("v1", "v2c", "v3"); v != "v3" && x.c.err == nil {
 		x.c.invalid(x.c.last(), "community-based access is snmp-server community")
@@ -162,11 +178,20 @@ func (x *cmd) snmpUser() {
 		return
 	}
 	if u.Auth != AuthNone && !encrypted {
-		if x.cfg.SNMP.EngineID == "" {
-			x.cfg.SNMP.EngineID = newEngineID()
+		engineID := x.cfg.SNMP.EngineID
+		switch {
+		case u.Remote.IsValid():
+			// As on IOS, the receiver's engine ID comes first.
+			if engineID = x.cfg.SNMP.RemoteEngineID(u.Remote, u.RemotePort); engineID == "" {
+				x.c.refuse("configure snmp-server engineID remote %s first: the keys are localized to it", u.Remote)
+				return
+			}
+		case engineID == "":
+			engineID = newEngineID()
+			x.cfg.SNMP.EngineID = engineID
 			x.touch("snmp.engine-id")
 		}
-		id, _ := hex.DecodeString(x.cfg.SNMP.EngineID)
+		id, _ := hex.DecodeString(engineID)
 		ak, pk, err := usmkey.LocalizedKeys(usmkeyHash(u.Auth), authPass, privPass, id)
 		if err != nil {
 			x.c.refuse("%v", err)
@@ -227,17 +252,15 @@ func newEngineID() string {
 // localized to the engine ID, so it cannot change under them: IOS drops
 // such users; flowtap refuses the change instead.
 func (x *cmd) snmpEngineID() {
-	x.c.keyword("local")
+	if x.c.keyword("local", "remote") == "remote" {
+		x.snmpEngineIDRemote()
+		return
+	}
 	id := ""
 	if x.neg {
 		x.c.skip()
 	} else {
-		id = strings.ToLower(x.c.name("HEX", func(s string) error {
-			if b, err := hex.DecodeString(s); err != nil || len(b) < 5 || len(b) > 32 {
-				return errors.New("an engine ID is 5 to 32 octets in hex (RFC 3411)")
-			}
-			return nil
-		}))
+		id = strings.ToLower(x.c.name("HEX", checkEngineIDHex))
 		x.c.end()
 	}
 	if x.c.err != nil {
@@ -245,11 +268,60 @@ func (x *cmd) snmpEngineID() {
 	}
 	x.touch("snmp.engine-id")
 	s := &x.cfg.SNMP
-	if id != s.EngineID && slices.ContainsFunc(s.Users, func(u SNMPUser) bool { return u.Auth != AuthNone }) {
+	if id != s.EngineID && slices.ContainsFunc(s.Users, func(u SNMPUser) bool { return u.Auth != AuthNone && !u.Remote.IsValid() }) {
 		x.c.refuse("the SNMPv3 users' keys are localized to engine ID %s: remove the users first", s.EngineID)
 		return
 	}
 	s.EngineID = id
+}
+
+// remoteAddr reads `ADDR [udp-port P]` after `remote`.
+func (x *cmd) remoteAddr() (netip.Addr, uint16) {
+	a := x.c.addr(false).Unmap()
+	var port uint16
+	if x.c.tryKeyword("udp-port") != "" {
+		port = uint16(x.c.uint(1, 65535))
+	}
+	if port == DefaultTrapPort {
+		port = 0
+	}
+	return a, port
+}
+
+// snmpEngineIDRemote is `snmp-server engineID remote ADDR [udp-port P]
+// HEX`, an inform receiver's engine ID.
+func (x *cmd) snmpEngineIDRemote() {
+	a, port := x.remoteAddr()
+	id := ""
+	if x.neg {
+		x.c.skip()
+	} else {
+		id = strings.ToLower(x.c.name("HEX", checkEngineIDHex))
+		x.c.end()
+	}
+	if x.c.err != nil {
+		return
+	}
+	key := remoteKey(a, port)
+	x.touch("snmp.remote-engines[" + key + "]")
+	s := &x.cfg.SNMP
+	if id != s.RemoteEngineID(a, port) && slices.ContainsFunc(s.Users, func(u SNMPUser) bool {
+		return u.Remote.IsValid() && remoteKey(u.Remote, u.RemotePort) == key && u.Auth != AuthNone
+	}) {
+		x.c.refuse("the keys of %s's users are localized to its engine ID: remove them first", key)
+		return
+	}
+	s.RemoteEngines = slices.DeleteFunc(s.RemoteEngines, func(e RemoteEngine) bool { return e.key() == key })
+	if id != "" {
+		s.RemoteEngines = append(s.RemoteEngines, RemoteEngine{Addr: a, Port: port, EngineID: id})
+	}
+}
+
+func checkEngineIDHex(s string) error {
+	if b, err := hex.DecodeString(s); err != nil || len(b) < 5 || len(b) > 32 {
+		return errors.New("an engine ID is 5 to 32 octets in hex (RFC 3411)")
+	}
+	return nil
 }
 
 var securityLevels = map[string]SecurityLevel{"noauth": LevelNoAuth, "auth": LevelAuth, "priv": LevelPriv}

@@ -18,7 +18,11 @@ type SNMP struct {
 	// is the agent's default, until an SNMPv3 user needs one to localize
 	// its keys to.
 	EngineID string
-	Traps    bool // snmp-server enable traps: every notification
+	// RemoteEngines are `snmp-server engineID remote ADDR [udp-port P]
+	// HEX`: the engine IDs of inform receivers, which their remote users'
+	// keys are localized to.
+	RemoteEngines []RemoteEngine
+	Traps         bool // snmp-server enable traps: every notification
 	// AuthTraps is `snmp-server enable traps snmp authentication`:
 	// authenticationFailure only (Traps includes it, as on IOS).
 	AuthTraps bool
@@ -89,6 +93,46 @@ type SNMPUser struct {
 	Priv    PrivProtocol
 	PrivKey USMKey // localized: 16 octets
 	ACL     string // access list its requests must pass; "" is none
+	// Remote is set for `snmp-server user NAME GROUP remote ADDR
+	// [udp-port P] v3 ...`: a user of the inform receiver there, its keys
+	// localized to that receiver's engine ID (RemoteEngines).
+	Remote     netip.Addr
+	RemotePort uint16 // 0 is 162
+}
+
+// RemoteEngine is `snmp-server engineID remote ADDR [udp-port P] HEX`.
+type RemoteEngine struct {
+	Addr     netip.Addr
+	Port     uint16 // 0 is 162
+	EngineID string // hex
+}
+
+// remoteKey names a receiver the way remote users and engines refer to it.
+func remoteKey(a netip.Addr, port uint16) string {
+	if port == 0 {
+		port = DefaultTrapPort
+	}
+	return netip.AddrPortFrom(a, port).String()
+}
+
+// RemoteEngineID is the configured engine ID of the receiver at a:port.
+func (s SNMP) RemoteEngineID(a netip.Addr, port uint16) string {
+	for _, e := range s.RemoteEngines {
+		if remoteKey(e.Addr, e.Port) == remoteKey(a, port) {
+			return e.EngineID
+		}
+	}
+	return ""
+}
+
+// RemoteUser is the user of the receiver at a:port named name.
+func (s SNMP) RemoteUser(name string, a netip.Addr, port uint16) (SNMPUser, bool) {
+	for _, u := range s.Users {
+		if u.Name == name && u.Remote.IsValid() && remoteKey(u.Remote, u.RemotePort) == remoteKey(a, port) {
+			return u, true
+		}
+	}
+	return SNMPUser{}, false
 }
 
 // USMKey is a localized key in hex. It works against this engine as the

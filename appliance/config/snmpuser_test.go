@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -88,6 +89,53 @@ func TestSNMPUserKeysNotPassphrases(t *testing.T) {
 		"snmp-server host 192.0.2.1 informs version 3 priv u\n",
 		"snmp-server user u G v3 auth md5 short\n",
 		"snmp-server engineID local 80007ed90501\nsnmp-server user u G v3 encrypted auth md5 0011\n",
+	} {
+		if _, err := ParseIOS("bad", []byte(bad)); err == nil {
+			t.Errorf("accepted:\n%s", bad)
+		}
+	}
+}
+
+// TestSNMPRemoteUser: IOS's inform receiver set-up: its engine ID first,
+// then its user, whose keys are localized to that engine ID, then the
+// informs host. The user must come after the engine ID.
+func TestSNMPRemoteUser(t *testing.T) {
+	const pass, priv = "Remote-Auth-77", "Remote-Priv-88"
+	src := "snmp-server engineID remote 192.0.2.50 udp-port 1162 80001F8805AABBCCDD11223344\n" +
+		"snmp-server user inf NMS remote 192.0.2.50 udp-port 1162 v3 auth sha " + pass + " priv aes 128 " + priv + "\n" +
+		"snmp-server user inf NMS v3 auth md5 " + pass + "\n" +
+		"snmp-server host 192.0.2.50 informs version 3 priv inf udp-port 1162\n"
+	c, err := ParseIOS("remote", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	remoteID, _ := hex.DecodeString("80001f8805aabbccdd11223344")
+	ak, pk, _ := usmkey.LocalizedKeys(usmkey.SHA1, pass, priv, remoteID)
+	u, ok := c.SNMP.RemoteUser("inf", netip.MustParseAddr("192.0.2.50"), 1162)
+	if !ok || string(u.AuthKey) != hex.EncodeToString(ak) || string(u.PrivKey) != hex.EncodeToString(pk) {
+		t.Fatalf("remote user %+v: keys not localized to the receiver's engine ID", u)
+	}
+	if len(c.SNMP.Users) != 2 {
+		t.Errorf("the local and the remote user of one name are two users: %v", c.SNMP.Users)
+	}
+	run := RunningConfig(c)
+	for _, line := range []string{
+		"snmp-server engineID remote 192.0.2.50 udp-port 1162 80001f8805aabbccdd11223344\n",
+		"snmp-server user inf NMS remote 192.0.2.50 udp-port 1162 v3 encrypted auth sha " + hex.EncodeToString(ak) + " priv aes 128 " + hex.EncodeToString(pk) + "\n",
+		"snmp-server host 192.0.2.50 informs version 3 priv inf udp-port 1162\n",
+	} {
+		if !strings.Contains(run, line) {
+			t.Errorf("running-config lacks %q:\n%s", line, run)
+		}
+	}
+	if strings.Contains(run, pass) || strings.Contains(run, priv) {
+		t.Errorf("a passphrase is shown:\n%s", run)
+	}
+	reparse(t, "remote users", ParseIOS, run, c)
+	for _, bad := range []string{
+		"snmp-server user inf NMS remote 192.0.2.51 v3 auth sha " + pass + "\n",
+		src + "snmp-server engineID remote 192.0.2.50 udp-port 1162 80001f880511\n",
+		src + "no snmp-server user inf NMS remote 192.0.2.50 udp-port 1162\n",
 	} {
 		if _, err := ParseIOS("bad", []byte(bad)); err == nil {
 			t.Errorf("accepted:\n%s", bad)

@@ -63,8 +63,30 @@ func (v *validator) snmp(c *Config) {
 	if b, err := hex.DecodeString(s.EngineID); s.EngineID != "" && (err != nil || len(b) < 5 || len(b) > 32) {
 		v.failf("snmp.engine-id", "an engine ID is 5 to 32 octets in hex (RFC 3411)")
 	}
+	remotes := map[string]bool{}
+	for i := range s.RemoteEngines {
+		e := &s.RemoteEngines[i]
+		e.Addr, e.Port, e.EngineID = e.Addr.Unmap(), zeroIfEq(e.Port, DefaultTrapPort), strings.ToLower(e.EngineID)
+		path := "snmp.remote-engines[" + e.key() + "]"
+		if err := checkHostAddr(e.Addr); err != nil {
+			v.bad(path, err)
+		}
+		if err := checkEngineIDHex(e.EngineID); err != nil {
+			v.bad(path, err)
+		}
+		if remotes[e.key()] {
+			v.failf(path, "configured twice")
+		}
+		remotes[e.key()] = true
+	}
 	for i := range s.Users {
-		v.snmpUser(&s.Users[i], s.EngineID, users)
+		u := &s.Users[i]
+		engineID := s.EngineID
+		if u.Remote.IsValid() {
+			u.Remote, u.RemotePort = u.Remote.Unmap(), zeroIfEq(u.RemotePort, DefaultTrapPort)
+			engineID = s.RemoteEngineID(u.Remote, u.RemotePort)
+		}
+		v.snmpUser(u, engineID, users)
 	}
 	hosts := map[string]bool{}
 	for i := range s.Hosts {
@@ -93,8 +115,10 @@ func (v *validator) snmp(c *Config) {
 			v.failf(path+".informs", "informs need version 2c or 3")
 		case h.Informs && h.Version == SNMPv3:
 			// An inform is authenticated with keys localized to the
-			// receiver's engine; the users' keys are this engine's.
-			v.failf(path+".informs", "SNMPv3 informs need keys for the receiver's engine, which flowtap does not keep: send version 3 traps")
+			// receiver's engine, which a remote user has (as on IOS).
+			if _, ok := s.RemoteUser(h.Name, h.Addr, h.Port); !ok {
+				v.failf(path+".informs", "SNMPv3 informs need the receiver's user: snmp-server user %s GROUP remote %s ... (after snmp-server engineID remote %s ...)", h.Name, h.Addr, h.Addr)
+			}
 		}
 	}
 	if err := checkText(s.Location, 255); err != nil {
@@ -106,14 +130,14 @@ func (v *validator) snmp(c *Config) {
 }
 
 func (v *validator) snmpUser(u *SNMPUser, engineID string, seen map[string]bool) {
-	path := "snmp.users[" + u.Name + "]"
+	path := "snmp.users[" + u.key() + "]"
 	if err := checkName(u.Name, 32); err != nil {
 		v.bad(path, err)
 	}
-	if seen[u.Name] {
+	if seen[u.key()] {
 		v.failf(path, "configured twice")
 	}
-	seen[u.Name] = true
+	seen[u.key()] = true
 	if err := checkName(u.Group, 32); err != nil {
 		v.bad(path+".group", err)
 	}

@@ -23,6 +23,7 @@ func SNMPAccess(c config.Config, acl *ACLCounts) ([]snmp.Community, []snmp.User,
 	}
 	users := map[string]snmp.User{}
 	var list []snmp.User
+	remote := map[string]snmp.User{}
 	for _, u := range c.SNMP.Users {
 		su := snmp.User{Name: u.Name, Auth: snmpAuth[u.Auth], Priv: snmpPriv[u.Priv]}
 		// The model keeps keys localized to its engine ID (SNMPEngineID),
@@ -36,6 +37,11 @@ func SNMPAccess(c config.Config, acl *ACLCounts) ([]snmp.Community, []snmp.User,
 			}
 		}
 		su.Allow = snmpACL(c, acl, ref)
+		if u.Remote.IsValid() {
+			// A receiver's user, for informs: not one of ours.
+			remote[u.Name+"@"+netip.AddrPortFrom(u.Remote, portOr162(u.RemotePort)).String()] = su
+			continue
+		}
 		users[u.Name] = su
 		list = append(list, su)
 	}
@@ -46,13 +52,21 @@ func SNMPAccess(c config.Config, acl *ACLCounts) ([]snmp.Community, []snmp.User,
 			port = 162
 		}
 		r := snmp.Receiver{Addr: netip.AddrPortFrom(h.Addr, port)}
-		if h.Version == config.SNMPv3 {
+		switch {
+		case h.Version == config.SNMPv3 && h.Informs:
+			// The receiver is authoritative: its user's keys are
+			// localized to its engine ID (the model requires both).
+			if u, ok := remote[h.Name+"@"+r.Addr.String()]; ok {
+				r.User = &u
+				r.EngineID, _ = hex.DecodeString(c.SNMP.RemoteEngineID(h.Addr, h.Port))
+			}
+		case h.Version == config.SNMPv3:
 			if u, ok := users[h.Name]; ok {
 				// Traps: this engine is authoritative, so the keys
-				// localized to it serve (the model refuses v3 informs).
+				// localized to it serve.
 				r.User, r.Trap = &u, true
 			}
-		} else {
+		default:
 			r.Community = h.Name
 		}
 		recv = append(recv, r)
@@ -64,6 +78,13 @@ var (
 	snmpAuth = map[config.AuthProtocol]snmp.AuthProtocol{config.AuthMD5: snmp.AuthMD5, config.AuthSHA: snmp.AuthSHA, config.AuthSHA256: snmp.AuthSHA256}
 	snmpPriv = map[config.PrivProtocol]snmp.PrivProtocol{config.PrivDES: snmp.PrivDES, config.PrivAES128: snmp.PrivAES}
 )
+
+func portOr162(p uint16) uint16 {
+	if p == 0 {
+		return config.DefaultTrapPort
+	}
+	return p
+}
 
 // SNMPEngineID is the configured snmpEngineID; nil lets the agent choose
 // its default (no SNMPv3 user needs a fixed one).

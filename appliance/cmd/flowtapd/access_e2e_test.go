@@ -405,22 +405,23 @@ func TestSNMPv3SecretsAtRest(t *testing.T) {
 	noSecrets("restarted")
 }
 
-// startTrapd runs snmptrapd on a free loopback port, printing each
-// notification on one line; lines returns what it printed so far.
-func startTrapd(t *testing.T) (port uint16, lines func() string) {
+// startTrapd runs snmptrapd on a free loopback port with conf added to
+// its configuration, printing each notification on one line; lines
+// returns what it printed so far.
+func startTrapd(t *testing.T, conf string) (port uint16, lines func() string) {
 	t.Helper()
 	bin, err := exec.LookPath("snmptrapd")
 	if err != nil {
 		t.Fatal("snmptrapd not found: install Debian's snmptrapd (make deps)")
 	}
 	dir := t.TempDir()
-	conf := filepath.Join(dir, "snmptrapd.conf")
-	if err := os.WriteFile(conf, []byte("disableAuthorization yes\n"), 0o600); err != nil {
+	confFile := filepath.Join(dir, "snmptrapd.conf")
+	if err := os.WriteFile(confFile, []byte("disableAuthorization yes\n"+conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	port = netip.MustParseAddrPort(freeUDP(t)).Port()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-f", "-Lo", "-n", "-C", "-c", conf, "-m", "", "-On", fmt.Sprintf("udp:127.0.0.1:%d", port))
+	cmd := exec.CommandContext(ctx, bin, "-f", "-Lo", "-n", "-C", "-c", confFile, "-m", "", "-On", fmt.Sprintf("udp:127.0.0.1:%d", port))
 	cmd.Env = append(os.Environ(), "MIBS=", "MIBDIRS=/nonexistent", "SNMP_PERSISTENT_DIR="+filepath.Join(dir, "state"))
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -455,7 +456,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // host (snmptrapd), and is counted in snmpInBadCommunityNames.
 func TestSNMPAuthenticationFailureTrap(t *testing.T) {
 	testnet.Enter(t)
-	port, trapLines := startTrapd(t)
+	port, trapLines := startTrapd(t, "")
 	d := startDaemon(t, fmt.Sprintf(`hostname traptap
 username admin secret letmein
 access-list 11 deny any
@@ -486,5 +487,39 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	}
 	if out, err := snmpAsk("snmpget", agent, "-v2c", "-cpublic", "AGENT", "1.3.6.1.2.1.11.4.0"); err != nil || out != "3" {
 		t.Errorf("snmpInBadCommunityNames %q (%v), want 3", out, err)
+	}
+}
+
+// TestSNMPv3InformsToRemoteUser: informs to an SNMPv3 receiver, set up as
+// on IOS (its engine ID, its user with passphrases, the informs host), are
+// acknowledged by snmptrapd with that engine ID and user; the config keeps
+// only the keys.
+func TestSNMPv3InformsToRemoteUser(t *testing.T) {
+	testnet.Enter(t)
+	const remoteID = "80001f8805aabbccdd11223344"
+	const authPass, privPass = "Inform-Auth-55", "Inform-Priv-66"
+	port, trapLines := startTrapd(t, fmt.Sprintf("exactEngineID 0x%s\ncreateUser inf SHA-256 %s AES %s\n", remoteID, authPass, privPass))
+	d := startDaemon(t, fmt.Sprintf(`hostname informtap
+username admin secret letmein
+snmp-server community public RO
+snmp-server engineID remote 127.0.0.1 udp-port %d %s
+snmp-server group NMS v3 priv
+snmp-server user inf NMS remote 127.0.0.1 udp-port %d v3 auth sha-256 %s priv aes 128 %s
+snmp-server enable traps
+snmp-server host 127.0.0.1 informs version 3 priv inf udp-port %d
+`, port, remoteID, port, authPass, privPass, port))
+	waitSNMP(t, "udp:"+d.snmpAddr)
+	const coldStart = ".1.3.6.1.6.3.1.1.5.1"
+	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(trapLines(), coldStart); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no coldStart inform at snmptrapd:\n%s\nlog:\n%s", trapLines(), d.log)
+		}
+	}
+	if strings.Contains(d.log.String(), "not delivered") {
+		t.Errorf("the daemon logged an undelivered notification:\n%s", d.log)
+	}
+	run := d.cli(t, "ios", "show running-config | include snmp-server user\n")
+	if !strings.HasPrefix(run, fmt.Sprintf("snmp-server user inf NMS remote 127.0.0.1 udp-port %d v3 encrypted auth sha-256 ", port)) || strings.Contains(run, authPass) || strings.Contains(run, privPass) {
+		t.Errorf("running-config: %q", run)
 	}
 }
