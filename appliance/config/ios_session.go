@@ -144,6 +144,7 @@ func (s *IOSSession) apply(m mode, text string, words []word) (mode, *LineError)
 	}
 	x := &cmd{c: newCursor(text, words, platform.DialectIOS), cfg: &work, p: &p, mode: m}
 	x.dispatch()
+	x.hideSecrets()
 	if x.c.err != nil {
 		return m, x.c.err
 	}
@@ -159,7 +160,7 @@ func (s *IOSSession) apply(m mode, text string, words []word) (mode, *LineError)
 	}
 	if s.batch {
 		s.cfg = work
-		s.where.record(s.line, text, words, x.touched)
+		s.where.record(s.line, x.c.text, x.c.words, x.touched)
 	} else {
 		norm, errs := normalize(work)
 		if fe := newError(errs, s.errs); fe != nil {
@@ -324,6 +325,7 @@ type cmd struct {
 	ended   bool  // end
 	exited  bool  // exit
 	touched []touched
+	masked  []int // words that are secrets, hidden from errors
 }
 
 // touched records which word set which field, to put the caret under the

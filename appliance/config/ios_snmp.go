@@ -146,7 +146,7 @@ func (x *cmd) snmpUser() {
 		if encrypted {
 			u.AuthKey = USMKey(normKey(x.c.name("KEY", keyCheck(usmkeyHash(u.Auth).Size()))))
 		} else {
-			authPass = x.c.name("WORD", checkSNMPPass)
+			authPass = x.passphrase()
 		}
 		x.touch(path + ".auth-key")
 		if x.c.tryKeyword("priv") != "" {
@@ -164,7 +164,7 @@ func (x *cmd) snmpUser() {
 			if encrypted {
 				u.PrivKey = USMKey(normKey(x.c.name("KEY", keyCheck(usmkey.PrivKeyLen))))
 			} else {
-				privPass = x.c.name("WORD", checkSNMPPass)
+				privPass = x.passphrase()
 			}
 			x.touch(path + ".priv-key")
 		}
@@ -203,6 +203,53 @@ func (x *cmd) snmpUser() {
 		(*us)[i] = u
 	} else {
 		*us = append(*us, u)
+	}
+}
+
+// passphrase reads an SNMPv3 passphrase. Should the line fail, the error
+// (which echoes the line, and which a startup-config's load logs) shows
+// the passphrase as asterisks of its length, so the caret still points
+// where it did.
+func (x *cmd) passphrase() string {
+	if x.c.err != nil {
+		// The line failed before the passphrase: it is somewhere in
+		// the rest, which is hidden whole.
+		for i := x.c.pos; i < len(x.c.words); i++ {
+			x.masked = append(x.masked, i)
+		}
+		return ""
+	}
+	at := x.c.pos
+	p := x.c.name("WORD", checkSNMPPass)
+	if at < len(x.c.words) {
+		x.masked = append(x.masked, at)
+	}
+	return p
+}
+
+// hideSecrets replaces the words passphrase read by asterisks of their
+// length in the line as the session keeps it for errors (its own and the
+// model's refusals later blamed on it), so that no error, echoed or
+// logged, shows a passphrase, and the caret still points where it did.
+func (x *cmd) hideSecrets() {
+	if len(x.masked) == 0 {
+		return
+	}
+	words := slices.Clone(x.c.words)
+	text := x.c.text
+	slices.Sort(x.masked)
+	for _, i := range slices.Compact(x.masked) {
+		w := words[i]
+		stars := strings.Repeat("*", len(w.text))
+		text = text[:w.col] + stars + text[w.col+len(w.text):]
+		if e := x.c.err; e != nil && e.Word == w.text {
+			e.Word = stars
+		}
+		words[i].text = stars
+	}
+	x.c.text, x.c.words = text, words
+	if e := x.c.err; e != nil {
+		e.Text = text
 	}
 }
 

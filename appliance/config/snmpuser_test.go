@@ -142,3 +142,30 @@ func TestSNMPRemoteUser(t *testing.T) {
 		}
 	}
 }
+
+// TestSNMPUserErrorsHidePassphrases: a refused user line's error, which
+// echoes the line and which loading a startup-config logs, shows the
+// passphrases as asterisks, the caret where it was.
+func TestSNMPUserErrorsHidePassphrases(t *testing.T) {
+	for _, line := range []string{
+		"snmp-server user u G v3 auth sha Secret-Pass-1 priv 3des Secret-Pass-2",
+		"snmp-server user u G v3 auth sha Secret-Pass-1 priv aes 256 Secret-Pass-2",
+		"snmp-server user u G v3 auth sha Secret1",
+		"snmp-server user u G v3 auth sha-512 Secret-Pass-1 priv des Secret-Pass-2",
+		"snmp-server user u G remote 192.0.2.9 v3 auth sha Secret-Pass-1 priv des Secret-Pass-2",
+		"snmp-server user u G v3 auth md5 Secret-Pass-1 priv des Secret-Pass-2 access 5000",
+	} {
+		_, err := ParseIOS("startup-config", []byte("hostname x\n"+line+"\n"))
+		if err == nil {
+			t.Fatalf("accepted: %s", line)
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "Secret") {
+			t.Errorf("the error shows a passphrase:\n%s", msg)
+		}
+		if !strings.Contains(msg, "startup-config:2") || !strings.Contains(msg, "snmp-server user u G") {
+			t.Errorf("the error does not name the line:\n%s", msg)
+		}
+		t.Logf("%s", msg)
+	}
+}
