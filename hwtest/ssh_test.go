@@ -18,7 +18,10 @@ import (
 const reloadWait = 60 * time.Second
 
 var (
-	reloadRequested = regexp.MustCompile(`flowtapd: .*reload requested: restarting`)
+	// reloadRequested is the reload's message on the console: the CLI
+	// there shows it in IOS form (the daemon's own line goes to the
+	// console only while no CLI runs there).
+	reloadRequested = regexp.MustCompile(`%SYS-5-RELOAD: Reload requested by |flowtapd: .*reload requested: restarting`)
 	kernelRestart   = regexp.MustCompile(`reboot: Restarting system`)
 	diskConfig      = regexp.MustCompile(`flowtapinit: .* config: startup-config from /dev/vda \(ext4 "FLOWTAP"\)`)
 )

@@ -10,10 +10,16 @@
 #         frame). The demo feeds $PCAP into it, looped, at $REPLAY_RATE/s.
 #   eth2  monitored: host end out/eth2.sock, left for you
 #         (go run ./hwtest/cmd/replay -socket out/eth2.sock -pcap FILE).
+#   vda   the persistent disk $DISK (default out/disk.img, an ext4 file
+#         system labelled FLOWTAP made on first use): the startup-config,
+#         so `write memory` survives `reload` and the next make qemu.
+#         DISK=none boots without one.
 #
 # A host nfcapd collects on 127.0.0.1:2055 into out/flows; every 15 s a
-# summary of what arrived is printed. Console: the flowtap CLI on ttyS0.
-# Ctrl-C (or Ctrl-A X) ends QEMU, the collector and the traffic source.
+# summary of what arrived is printed. Console: the flowtap CLI on ttyS0;
+# Ctrl-C and Ctrl-Z are the CLI's keys (QEMU's signal=off), Ctrl-A X ends
+# QEMU, and with it the collector and the traffic source. If the traffic
+# source dies, QEMU is stopped and the error is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -22,17 +28,49 @@ PCAP=${PCAP:-testdata/pcaps/ndpi-gnutella.pcap}
 REPLAY_RATE=${REPLAY_RATE:-200}
 SSH_PORT=${SSH_PORT:-2222}
 SNMP_PORT=${SNMP_PORT:-1161}
+DISK=${DISK:-$OUT/disk.img}
 COLLECTOR_PORT=2055
+
+die() { echo "make qemu: $*" >&2; exit 1; }
+
+# Inputs first: nothing starts unless all of it is there.
+[ -f "$PCAP" ] || die "no capture $PCAP to replay into eth1 (PCAP=FILE picks another; testdata/pcaps has the repository's)"
+for f in "$OUT/vmlinuz" "$OUT/initramfs.cpio.gz"; do
+	[ -f "$f" ] || die "no image: $f is missing (make image builds it)"
+done
+need() { command -v "$1" >/dev/null || die "$1 not found: install Debian's $2 (apt-get install $2)"; }
+need qemu-system-x86_64 qemu-system-x86
+need nfcapd nfdump
+need nfdump nfdump
+if [ "$DISK" != none ]; then
+	need mke2fs e2fsprogs
+fi
 
 mkdir -p "$OUT/flows" "$OUT/bin"
 $GO build -o "$OUT/bin/" ./hwtest/cmd/replay ./hwtest/cmd/qemucmd
 
+disk_args=()
+if [ "$DISK" != none ]; then
+	if [ ! -f "$DISK" ]; then
+		mke2fs -q -F -t ext4 -L FLOWTAP "$DISK" 64M || die "cannot make the persistent disk $DISK"
+		echo "make qemu: made the persistent disk $DISK (ext4, label FLOWTAP): the first boot installs the default startup-config on it"
+	fi
+	disk_args=(-disk "$DISK")
+fi
+
 pids=()
+failed="$OUT/replay.failed"
+rm -f "$failed"
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	stty sane 2>/dev/null || true
 	echo "make qemu: stopped QEMU, nfcapd, replay and the summary; flows are in $OUT/flows (nfdump -R $OUT/flows)"
+	if [ -f "$failed" ]; then
+		echo "make qemu: FAILED: the traffic source died; $OUT/replay.log says:" >&2
+		tail -n 5 "$OUT/replay.log" >&2
+		exit 1
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -42,7 +80,8 @@ pids+=($!)
 
 rm -f "$OUT/eth1.sock" "$OUT/eth2.sock"
 "$OUT/bin/replay" -socket "$OUT/eth1.sock" -pcap "$PCAP" -rate "$REPLAY_RATE" >"$OUT/replay.log" 2>&1 &
-pids+=($!)
+replay=$!
+pids+=($replay)
 
 summary() {
 	while sleep 15; do
@@ -55,7 +94,29 @@ summary &
 pids+=($!)
 
 mapfile -t QEMU < <("$OUT/bin/qemucmd" -out "$OUT" -eth1 "$OUT/eth1.sock" -eth2 "$OUT/eth2.sock" \
-	-ssh "$SSH_PORT" -snmp "$SNMP_PORT" -interactive)
+	-ssh "$SSH_PORT" -snmp "$SNMP_PORT" -interactive -reboot "${disk_args[@]}")
+[ "${#QEMU[@]}" -gt 0 ] || die "qemucmd printed no QEMU command line"
 echo "make qemu: ${QEMU[*]}"
-echo "make qemu: replaying $PCAP into eth1 at $REPLAY_RATE frames/s; Ctrl-C or Ctrl-A X ends everything"
-"${QEMU[@]}"
+cat <<EOF
+make qemu: replaying $PCAP into eth1 at $REPLAY_RATE frames/s; flows are exported to 127.0.0.1:$COLLECTOR_PORT ($OUT/flows)
+make qemu: the console is the appliance's CLI (Ctrl-C and Ctrl-Z are its keys). EXIT: Ctrl-A X
+make qemu: SSH: ssh -p $SSH_PORT admin@127.0.0.1 (password flowtap; change it: username admin privilege 15 secret NEW)
+make qemu: SNMP: snmpwalk -v2c -c public 127.0.0.1:$SNMP_PORT
+make qemu: persistent disk: ${DISK} (write memory survives reload and the next make qemu)
+EOF
+
+# QEMU reads the terminal (an explicit redirection: a background job of a
+# script would read /dev/null), and is stopped if the traffic source dies.
+"${QEMU[@]}" <&0 &
+qemu=$!
+pids+=($qemu)
+(
+	while kill -0 "$replay" 2>/dev/null; do sleep 1; done
+	if kill -0 "$qemu" 2>/dev/null; then
+		touch "$failed"
+		printf '\r\nmake qemu: the traffic source (replay of %s into eth1) died: stopping QEMU\r\n' "$PCAP"
+		kill "$qemu"
+	fi
+) &
+pids+=($!)
+wait "$qemu" || true

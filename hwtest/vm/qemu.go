@@ -38,11 +38,17 @@ type Config struct {
 	Eth1Socket, Eth2Socket string
 	// Disk is a raw image attached as virtio-blk (/dev/vda); "" for none.
 	Disk string
+	// Reboot lets a guest reboot (`reload`) restart the VM, as make qemu
+	// wants; otherwise QEMU exits (-no-reboot), which tests wait for.
+	Reboot bool
 	// Interactive puts the console and QEMU's monitor on the terminal
 	// (Ctrl-A X or Ctrl-C ends QEMU); otherwise the serial console is
 	// QEMU's stdin/stdout and there is no monitor.
 	Interactive bool
 }
+
+// LinkSpeedMbps is the speed the monitored virtio NICs report.
+const LinkSpeedMbps = 1000
 
 // DefaultMgmt is eth0's address on QEMU's user network, and its gateway:
 // the host, where forwarded ports and exports to 10.0.2.2 arrive.
@@ -74,12 +80,16 @@ func (c Config) Args() []string {
 		"-machine", "pc", "-accel", "tcg", "-cpu", "max",
 		"-m", fmt.Sprint(mem), "-smp", fmt.Sprint(cpus),
 		"-kernel", c.Kernel, "-initrd", c.Initramfs, "-append", c.Cmdline(),
-		"-no-reboot", "-nodefaults", "-vga", "none",
+		"-nodefaults", "-vga", "none",
+	}
+	if !c.Reboot {
+		a = append(a, "-no-reboot")
 	}
 	if c.Interactive {
 		// Serial console and monitor multiplexed on the terminal (Ctrl-A C
-		// switches, Ctrl-A X quits); signal=on lets Ctrl-C end QEMU.
-		a = append(a, "-nographic", "-chardev", "stdio,id=con,mux=on,signal=on",
+		// switches, Ctrl-A X quits); signal=off: Ctrl-C and Ctrl-Z are keys
+		// for the appliance's CLI, not signals that end or stop QEMU.
+		a = append(a, "-nographic", "-chardev", "stdio,id=con,mux=on,signal=off",
 			"-serial", "chardev:con", "-mon", "chardev=con,mode=readline")
 	} else {
 		a = append(a, "-display", "none", "-monitor", "none", "-serial", "stdio")
@@ -99,7 +109,9 @@ func (c Config) Args() []string {
 		if p.sock == "" {
 			netdev = "user,id=" + id + ",restrict=on" // an unplugged port: no host end
 		}
-		a = append(a, "-netdev", netdev, "-device", fmt.Sprintf("virtio-net-pci,netdev=%s,addr=0x%x,mac=%s", id, 4+i, p.mac))
+		// A link speed, as a NIC reports one: show interfaces' BW and
+		// ifSpeed have something to say.
+		a = append(a, "-netdev", netdev, "-device", fmt.Sprintf("virtio-net-pci,netdev=%s,addr=0x%x,mac=%s,speed=%d,duplex=full", id, 4+i, p.mac, LinkSpeedMbps))
 	}
 	if c.Disk != "" {
 		a = append(a, "-drive", "file="+c.Disk+",if=virtio,format=raw")

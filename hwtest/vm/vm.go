@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -62,18 +63,37 @@ func Boot(c Config, logf func(format string, args ...any)) (*VM, error) {
 	args := c.Args()
 	v := &VM{Config: c, proc: &proc{done: make(chan struct{})}}
 	v.cmd = exec.Command(bin, args[1:]...)
-	stdout, err := v.cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("QEMU output: %w", err)
-	}
-	v.cmd.Stderr = v.cmd.Stdout
-	if v.stdin, err = v.cmd.StdinPipe(); err != nil {
-		return nil, fmt.Errorf("QEMU input: %w", err)
+	var stdout io.Reader
+	var slave *os.File
+	if c.Interactive {
+		// As make qemu runs it: on a terminal, its controlling one.
+		master, s, err := openPTY()
+		if err != nil {
+			return nil, err
+		}
+		slave = s
+		v.cmd.Stdin, v.cmd.Stdout, v.cmd.Stderr = slave, slave, slave
+		v.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+		stdout, v.stdin = master, master
+	} else {
+		out, err := v.cmd.StdoutPipe()
+		if err != nil {
+			return nil, fmt.Errorf("QEMU output: %w", err)
+		}
+		stdout = out
+		v.cmd.Stderr = v.cmd.Stdout
+		if v.stdin, err = v.cmd.StdinPipe(); err != nil {
+			return nil, fmt.Errorf("QEMU input: %w", err)
+		}
 	}
 	logf("QEMU command line (rerun by hand from %s):\n%s", mustGetwd(), ShellQuote(args))
 	v.Started = time.Now()
 	v.Console = newConsole(v.Started, logf)
-	if err := v.cmd.Start(); err != nil {
+	err = v.cmd.Start()
+	if slave != nil {
+		slave.Close() // QEMU holds it; the master reads EIO once QEMU ends
+	}
+	if err != nil {
 		return nil, fmt.Errorf("start QEMU: %w", err)
 	}
 	go func() {

@@ -100,6 +100,9 @@ func run(args []string) error {
 		opts.Reload = func() error {
 			log.Warn("reload requested: restarting")
 			unix.Sync()
+			// The sessions print %SYS-5-RELOAD (the console through the
+			// flowtap client): give them a moment before the machine goes.
+			time.Sleep(500 * time.Millisecond)
 			return unix.Reboot(unix.LINUX_REBOOT_CMD_RESTART)
 		}
 	}

@@ -25,6 +25,7 @@ func main() {
 	flag.IntVar(&c.SSHPort, "ssh", 2222, "host port forwarded to the guest's SSH (22/tcp); 0 for none")
 	flag.IntVar(&c.SNMPPort, "snmp", 1161, "host port forwarded to the guest's SNMP (161/udp); 0 for none")
 	flag.IntVar(&c.MemoryMiB, "m", 1024, "guest memory, MiB")
+	flag.BoolVar(&c.Reboot, "reboot", false, "a guest reboot (reload) restarts the VM instead of ending QEMU")
 	flag.BoolVar(&c.Interactive, "interactive", false, "console and monitor on the terminal (-nographic)")
 	flag.BoolVar(&c.Verbose, "verbose", false, "kernel messages on the console")
 	flag.StringVar(&c.Mgmt, "mgmt", vm.DefaultMgmt, "eth0 addressing (flowtap.mgmt=)")

@@ -18,7 +18,7 @@ const ConsoleReady = "console ready"
 // console runs the CLI on the console, a shell whenever the CLI exits,
 // and the CLI again when the shell exits; only a shell when the image has
 // no CLI.
-func console(ctx context.Context, log *logger, s settings) error {
+func console(ctx context.Context, log *logger, s settings, cli *cliState) error {
 	sock := filepath.Join(s.RunDir, "control.sock")
 	if waitFile(sock, 15*time.Second) {
 		log.Printf("daemon control socket %s is up", sock)
@@ -35,7 +35,9 @@ func console(ctx context.Context, log *logger, s settings) error {
 	log.Printf("%s after %.3fs: %s", ConsoleReady, uptime(), prog)
 	for ctx.Err() == nil {
 		if haveCLI {
+			cli.on.Store(true)
 			err := runOnConsole(s.CLI, s.Console, "--console")
+			cli.on.Store(false)
 			log.Printf("CLI exited (%s): starting a shell; 'exit' returns to the CLI", exitReason(err))
 		}
 		start := time.Now()

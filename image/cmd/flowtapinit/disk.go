@@ -24,32 +24,61 @@ type volume struct {
 }
 
 // findConfig mounts the persistent disk on the state directory and returns
-// the startup-config to run: the disk's, or the built-in default with a
-// console message saying why.
-func findConfig(log *logger, loader *kmod.Loader, s settings) (string, error) {
+// the startup-config to run, and whether it is volatile (no disk: the
+// built-in default in RAM, which write memory cannot keep). A disk without
+// a startup-config gets the built-in default as its startup-config, so
+// that write memory saves onto the disk from the first boot on.
+func findConfig(log *logger, loader *kmod.Loader, s settings) (cfg string, volatile bool, err error) {
 	if err := os.MkdirAll(s.StateDir, 0o755); err != nil {
-		return s.DefaultConfig, err
+		return s.DefaultConfig, true, err
 	}
 	// Drivers probe disks synchronously when loaded: no need to wait.
 	v, ok := pickVolume(scanVolumes())
 	if !ok {
 		log.Printf("config: no persistent disk (a file system labelled %s, or /dev/vda): "+
-			"using the built-in default config %s; changes are lost at power-off", DiskLabel, s.DefaultConfig)
-		return s.DefaultConfig, nil
+			"using the built-in default config %s; write memory cannot save, changes are lost at reload", DiskLabel, s.DefaultConfig)
+		return s.DefaultConfig, true, nil
 	}
 	if err := mountVolume(loader, v, s.StateDir); err != nil {
 		log.Printf("config: persistent disk %s (%s %q) does not mount: using the built-in default config %s",
 			v.Dev, v.FSType, v.Label, s.DefaultConfig)
-		return s.DefaultConfig, err
+		return s.DefaultConfig, true, err
 	}
-	cfg := filepath.Join(s.StateDir, "startup-config")
+	cfg = filepath.Join(s.StateDir, "startup-config")
 	if _, err := os.Stat(cfg); err != nil {
-		log.Printf("config: %s (%s %q) on %s has no startup-config: using the built-in default config %s",
-			v.Dev, v.FSType, v.Label, s.StateDir, s.DefaultConfig)
-		return s.DefaultConfig, nil
+		if err := copyFile(s.DefaultConfig, cfg); err != nil {
+			log.Printf("config: %s (%s %q) on %s has no startup-config and the default cannot be written there (%v): "+
+				"using the built-in default config %s", v.Dev, v.FSType, v.Label, s.StateDir, err, s.DefaultConfig)
+			return s.DefaultConfig, true, nil
+		}
+		log.Printf("config: %s (%s %q) on %s had no startup-config: installed the built-in default %s as %s",
+			v.Dev, v.FSType, v.Label, s.StateDir, s.DefaultConfig, cfg)
+		return cfg, false, nil
 	}
 	log.Printf("config: startup-config from %s (%s %q) mounted on %s", v.Dev, v.FSType, v.Label, s.StateDir)
-	return cfg, nil
+	return cfg, false, nil
+}
+
+// copyFile writes src's content to dst, synced (a power cut after boot
+// must not leave an empty startup-config).
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // scanVolumes probes every disk and partition.

@@ -94,12 +94,16 @@ func run(ctx context.Context, log *logger, s settings) error {
 	if err := setUpLinks(ctx, log, s); err != nil {
 		log.Printf("network: %v", err)
 	}
-	cfg, err := findConfig(log, loader, s)
+	cfg, volatile, err := findConfig(log, loader, s)
 	if err != nil {
 		log.Printf("persistent disk: %v", err)
 	}
-	go supervise(ctx, log, daemonCommand(s, cfg))
-	return console(ctx, log, s)
+	if volatile {
+		s.DaemonFlags += " --startup-volatile"
+	}
+	var cli cliState
+	go supervise(ctx, log, daemonCommand(s, cfg), &cli)
+	return console(ctx, log, s, &cli)
 }
 
 // kernelCmdline returns key=value words of /proc/cmdline.

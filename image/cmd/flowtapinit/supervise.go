@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,10 +27,19 @@ func daemonCommand(s settings, config string) func() *exec.Cmd {
 	}
 }
 
+// cliState tells whether the CLI runs on the console. While it does, the
+// daemon's messages reach the console through it, in IOS form and with
+// the operator's line redrawn after them (logging console, logging
+// synchronous); the supervisor then keeps the daemon's own output for
+// /var/log/flowtapd.log, where copying it onto the console would cut into
+// what the operator types.
+type cliState struct{ on atomic.Bool }
+
 // supervise runs the daemon for ever, restarting it with backoff when it
-// exits, and copies its output to the console ("flowtapd: " lines) and to
-// /var/log/flowtapd.log.
-func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd) {
+// exits, and copies its output to /var/log/flowtapd.log and, while the
+// CLI is not on the console (boot, the shell), to the console as
+// "flowtapd: " lines.
+func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd, cli *cliState) {
 	backoff := backoffMin
 	logFile, err := os.OpenFile("/var/log/flowtapd.log", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -42,7 +52,7 @@ func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd) {
 		cmd.Stdout, cmd.Stderr = w, w
 		done := make(chan struct{})
 		go func() {
-			copyLines(log, r, logFile)
+			copyLines(log, r, logFile, cli)
 			close(done)
 		}()
 		start := time.Now()
@@ -78,13 +88,15 @@ func exitReason(err error) string {
 	return err.Error()
 }
 
-// copyLines writes each line of r to the console as "flowtapd: line" and,
-// when file is not nil, to file.
-func copyLines(log *logger, r io.Reader, file io.Writer) {
+// copyLines writes each line of r to the console as "flowtapd: line"
+// unless the CLI is on the console and, when file is not nil, to file.
+func copyLines(log *logger, r io.Reader, file io.Writer, cli *cliState) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		log.Raw("flowtapd: " + sc.Text())
+		if !cli.on.Load() {
+			log.Raw("flowtapd: " + sc.Text())
+		}
 		if file != nil {
 			io.WriteString(file, sc.Text()+"\n")
 		}

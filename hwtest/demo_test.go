@@ -1,0 +1,153 @@
+package hwtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/hwtest/vm"
+)
+
+// The demo's documented SSH login (README.md, image/startup-config.default).
+const (
+	demoUser     = "admin"
+	demoPassword = "flowtap"
+)
+
+// demoSSH logs in to the demo with the OpenSSH client (through sshpass, as
+// an operator types the password) and feeds script to the CLI without a
+// terminal.
+func demoSSH(t *testing.T, port int, user, password, script string) (string, error) {
+	t.Helper()
+	for _, tool := range []string{"ssh", "sshpass"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not found: install Debian's openssh-client and sshpass (make deps)", tool)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sshpass", "-p", password, "ssh", "-T", "-p", fmt.Sprint(port),
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no",
+		"-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1", "-o", "LogLevel=ERROR",
+		"-o", "ConnectTimeout=30", user+"@127.0.0.1")
+	cmd.Stdin = strings.NewReader(script)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// TestDemoConsoleOnPTY boots the image as make qemu does (the interactive
+// QEMU command line, serial console on a terminal with signal=off, a fresh
+// persistent disk), on a pseudo-terminal, and uses it as an operator
+// would: Ctrl-Z in configuration mode returns to exec mode (and does not
+// stop QEMU), Ctrl-C abandons a line, reload asks to save and to confirm,
+// the documented SSH login works with OpenSSH, and a change saved with
+// write memory is there after reload and a new boot.
+func TestDemoConsoleOnPTY(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{"ssh -p 2222 " + demoUser + "@127.0.0.1", "password `" + demoPassword + "`", "Ctrl-A X"} {
+		if !bytes.Contains(readme, []byte(doc)) {
+			t.Fatalf("README.md does not document %q", doc)
+		}
+	}
+	c := vm.Image(t)
+	dir := vm.SocketDir(t)
+	c.Eth1Socket, c.Eth2Socket = vm.SocketsIn(dir)
+	// An empty disk labelled FLOWTAP, as make qemu makes on first use: the
+	// first boot installs the built-in default startup-config on it.
+	if c.Disk, err = vm.MakeConfigDisk(t.TempDir(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.SSHPort, err = hostPort(t, "tcp", sshHostPort); err != nil {
+		t.Fatal(err)
+	}
+	c.Interactive = true
+	v := vm.Start(t, c)
+	v.WaitReady(bootLimit)
+	prompt := func(host string) *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(host) + `#$`) }
+	// at types keys and waits for re in what the console prints after them.
+	at := func(keys string, re *regexp.Regexp) string {
+		t.Helper()
+		off := v.Console.Len()
+		v.Type(keys)
+		_, end := v.ExpectFrom(re, off, consoleWait)
+		return v.Console.Text()[off:end]
+	}
+	at("\r", prompt("flowtap"))
+
+	at("configure terminal\r", regexp.MustCompile(`flowtap\(config\)#`))
+	at("hostname demo-pty\r", regexp.MustCompile(`demo-pty\(config\)#`))
+	// Ctrl-Z: `end`. With QEMU's signal=on it would stop QEMU instead.
+	off := v.Console.Len()
+	v.Type("\x1a")
+	v.ExpectFrom(regexp.MustCompile(`\^Z\r\ndemo-pty#`), off, consoleWait)
+	// Leaving configuration mode is logged on the console in IOS's form.
+	v.ExpectFrom(regexp.MustCompile(`%SYS-5-CONFIG_I: Configured from console by console\r\n`), off, consoleWait)
+	// Ctrl-C abandons the line (and does not end QEMU).
+	at("show vers\x03", regexp.MustCompile(`\r\ndemo-pty#`))
+	if v.Exited() {
+		t.Fatal("QEMU ended on Ctrl-C")
+	}
+	eth1 := at("show interfaces eth1\r", prompt("demo-pty"))
+	t.Logf("show interfaces eth1 on the console:\n%s", eth1)
+	for _, want := range []string{
+		"eth1 is up, line protocol is up",
+		"Hardware is virtio_net, address is 5254.00f1.0001 (bia 5254.00f1.0001)",
+		fmt.Sprintf("BW %d Kbit/sec", vm.LinkSpeedMbps*1000),
+	} {
+		if !strings.Contains(eth1, want) {
+			t.Errorf("show interfaces eth1 lacks %q", want)
+		}
+	}
+
+	// reload with an unsaved change asks to save it; "no", then declining
+	// the confirmation keeps the box up.
+	at("reload\r", regexp.MustCompile(`System configuration has been modified\. Save\? \[yes/no\]: $`))
+	at("no\r", regexp.MustCompile(`Proceed with reload\? \[confirm\]$`))
+	at("n", prompt("demo-pty"))
+	if v.Exited() {
+		t.Fatal("QEMU ended after reload was declined")
+	}
+
+	// The documented SSH login, with the OpenSSH client.
+	out, err := demoSSH(t, c.SSHPort, demoUser, demoPassword, "show running-config | include hostname\n")
+	if err != nil || !strings.Contains(out, "hostname demo-pty") {
+		t.Fatalf("ssh -p %d %s@127.0.0.1 with the documented password: %v\n%s", c.SSHPort, demoUser, err, out)
+	}
+	if out, err := demoSSH(t, c.SSHPort, demoUser, "wrong-"+demoPassword, "show version\n"); err == nil {
+		t.Errorf("a wrong password logged in:\n%s", out)
+	}
+
+	saved := at("write memory\r", prompt("demo-pty"))
+	if !strings.Contains(saved, "[OK]") {
+		t.Fatalf("write memory on the disk:\n%s", saved)
+	}
+	at("reload\r", regexp.MustCompile(`Proceed with reload\? \[confirm\]$`))
+	off = v.Console.Len()
+	v.Type("\r")
+	v.WaitExit(reloadWait) // -no-reboot: the guest's restart ends QEMU
+	if after := v.Console.Text()[off:]; !strings.Contains(after, "%SYS-5-RELOAD: Reload requested by console") {
+		t.Errorf("the console lacks %%SYS-5-RELOAD after the confirmation:\n%s", after)
+	}
+
+	// Boot again from the same disk: the change is there.
+	v2 := vm.Start(t, c)
+	v2.WaitReady(bootLimit)
+	v = v2
+	at("\r", prompt("demo-pty"))
+	run := at("show running-config | include hostname\r", prompt("demo-pty"))
+	if !strings.Contains(run, "hostname demo-pty") {
+		t.Fatalf("after reload, running-config lacks the saved hostname:\n%s", run)
+	}
+}
