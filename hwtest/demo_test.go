@@ -56,7 +56,7 @@ func TestDemoConsoleOnPTY(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, doc := range []string{"ssh -p 2222 " + demoUser + "@127.0.0.1", "password `" + demoPassword + "`", "Ctrl-A X"} {
+	for _, doc := range []string{"ssh -p 2222 " + demoUser + "@127.0.0.1", "# password " + demoPassword, "Ctrl-A X"} {
 		if !bytes.Contains(readme, []byte(doc)) {
 			t.Fatalf("README.md does not document %q", doc)
 		}
