@@ -10,9 +10,10 @@ import (
 
 // xdpLine is flowtapd's console line reporting how it attached XDP to a
 // port: it names the port and the mode (native/driver, generic/skb or
-// offload/hw) in any order.
+// offload/hw) in any order. At boot it is the daemon's own line; once the
+// CLI is on the console, the CLI shows it as a log message (%FLOWTAP-...).
 func xdpLine(port string) *regexp.Regexp {
-	return regexp.MustCompile(`(?im)^flowtapd: .*(\bxdp\b.*\b` + port + `\b|\b` + port + `\b.*\bxdp\b).*$`)
+	return regexp.MustCompile(`(?im)^(?:flowtapd: |.*%FLOWTAP-\d-\w+: ).*(\bxdp\b.*\b` + port + `\b|\b` + port + `\b.*\bxdp\b).*$`)
 }
 
 var xdpMode = regexp.MustCompile(`(?i)\b(native|driver|drv|generic|skb|offload|hw)\b`)
@@ -58,7 +59,7 @@ func TestXDPNativeOnVirtio(t *testing.T) {
 
 // meteringLog is the daemon's log line (show logging) for a port's XDP
 // attachment.
-var meteringLog = regexp.MustCompile(`metering port port=(\S+) xdp-mode=(\S+)`)
+var meteringLog = regexp.MustCompile(`metering port: port ([^,\s]+), xdp-mode ([^,\s]+)`)
 
 // TestXDPGenericFallback: `flowtap xdp-mode generic` under an interface
 // re-attaches that port in generic (skb) mode at once; the daemon's log

@@ -81,8 +81,13 @@ func ShowInterfaces(w io.Writer, ifs []Interface) {
 		if i.Description != "" {
 			fmt.Fprintf(w, "  Description: %s\n", i.Description)
 		}
-		for n, a := range i.Addrs {
-			if n == 0 {
+		n := 0
+		for _, a := range i.Addrs {
+			if !a.Addr().Is4() {
+				continue // IOS shows IPv6 under show ipv6 interface
+			}
+			n++
+			if n == 1 {
 				fmt.Fprintf(w, "  Internet address is %s\n", a)
 			} else {
 				fmt.Fprintf(w, "  Secondary address %s\n", a)

@@ -32,5 +32,12 @@ func openPTY() (master, slave *os.File, err error) {
 	}
 	// A terminal of a decent size: the CLI pages at its height.
 	unix.IoctlSetWinsize(int(s.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 50, Col: 132})
+	// No CR added before LF on output (QEMU keeps OPOST): the guest's
+	// serial line already sends CR LF, and the console text stays what
+	// the patterns of the pipe-driven tests expect.
+	if tio, err := unix.IoctlGetTermios(int(s.Fd()), unix.TCGETS); err == nil {
+		tio.Oflag &^= unix.ONLCR
+		unix.IoctlSetTermios(int(s.Fd()), unix.TCSETS, tio)
+	}
 	return m, s, nil
 }

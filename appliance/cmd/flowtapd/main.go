@@ -99,11 +99,17 @@ func run(args []string) error {
 	if f.rebootOnReload {
 		opts.Reload = func() error {
 			log.Warn("reload requested: restarting")
-			unix.Sync()
 			// The sessions print %SYS-5-RELOAD (the console through the
-			// flowtap client): give them a moment before the machine goes.
-			time.Sleep(500 * time.Millisecond)
-			return unix.Reboot(unix.LINUX_REBOOT_CMD_RESTART)
+			// flowtap client) once the command returns: give them a moment
+			// before the machine goes.
+			go func() {
+				time.Sleep(time.Second)
+				unix.Sync()
+				if err := unix.Reboot(unix.LINUX_REBOOT_CMD_RESTART); err != nil {
+					log.Error("reload", "err", err)
+				}
+			}()
+			return nil
 		}
 	}
 	m, err := daemon.NewManager(opts, cfg)
