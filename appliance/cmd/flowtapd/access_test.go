@@ -151,6 +151,19 @@ e2e-changed#exit
 	if got != want {
 		t.Fatalf("console login screen %q\nwant %q", got, want)
 	}
+	// Without a user that has a secret the console is not locked.
+	d.cli(t, "ios", "configure terminal\nno username oper\nno username admin\nend\n")
+	conn, err = control.Dial(filepath.Join(d.dir, "control.sock"), control.Hello{Dialect: "ios", Console: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, "show privilege\n")
+	conn.CloseWrite()
+	b, _ = io.ReadAll(conn)
+	conn.Close()
+	if string(b) != "Current privilege level is 15\n" {
+		t.Fatalf("console with login local and no users: %q", b)
+	}
 	// Root's control socket (not the console) stays privileged.
 	if got := d.cli(t, "ios", "show privilege\n"); got != "Current privilege level is 15\n" {
 		t.Fatalf("control socket: %q", got)

@@ -122,6 +122,12 @@ func run(args []string) error {
 		// The control socket is root's (mode 0600) and so privileged; the
 		// console is the same socket, with `login local` if configured.
 		consoleLogin := h.Console && m.Config().Console.LoginLocal
+		if consoleLogin && !hasPasswordUser(m.Config()) {
+			// No one could log in: the console is the way back in, so it
+			// is not locked (an operator removed the last user).
+			log.Warn("line con 0 login local without a user that has a secret: the console does not ask for a login")
+			consoleLogin = false
+		}
 		switch {
 		case h.Dialect == "ios" && consoleLogin:
 			return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m)}), nil
@@ -409,6 +415,16 @@ func (g *mgmt) close() {
 	if g.ssh != nil {
 		g.ssh.Close()
 	}
+}
+
+// hasPasswordUser reports whether a local user can log in with a password.
+func hasPasswordUser(c config.Config) bool {
+	for _, u := range c.Users {
+		if u.Secret.IsSet() {
+			return true
+		}
+	}
+	return false
 }
 
 // consoleUser checks a console login against the local users.
