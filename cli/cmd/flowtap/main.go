@@ -58,6 +58,9 @@ func run(args []string, stdin *os.File, stdout io.Writer) error {
 	if *cmds != "" {
 		in = strings.NewReader(*cmds + "\n")
 	}
+	if *console {
+		return consoleRelay(*sock, h, conn, in, stdout)
+	}
 	done := make(chan struct{})
 	go func() {
 		io.Copy(conn, in)
