@@ -49,4 +49,15 @@ func TestBootToPrompt(t *testing.T) {
 			t.Errorf("console has no line matching %q", want)
 		}
 	}
+	if len(v.Lines(regexp.MustCompile(`supervisor: started .* --startup-volatile`))) == 0 {
+		t.Errorf("flowtapd was not told its startup-config is in RAM (--startup-volatile)")
+	}
+	// Without a disk, write memory warns instead of printing [OK].
+	off := v.Console.Len()
+	v.Type("write memory\r")
+	_, end := v.ExpectFrom(regexp.MustCompile(`write memory\r\n(?s:.*)\r\nflowtap#`), off, consoleWait)
+	if screen := v.Console.Text()[off:end]; !regexp.MustCompile(`% Warning: no persistent disk: the configuration was not saved`).MatchString(screen) ||
+		regexp.MustCompile(`\[OK\]`).MatchString(screen) {
+		t.Errorf("write memory without a disk:\n%s", screen)
+	}
 }
