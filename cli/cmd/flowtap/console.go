@@ -129,13 +129,15 @@ func peerPID(c *net.UnixConn) int {
 func dying(pid int) bool {
 	deadline := time.Now().Add(exitWatch)
 	for {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
+		if errors.Is(unix.Kill(pid, 0), unix.ESRCH) {
 			return true
 		}
-		// The state follows the command name in parentheses.
-		if f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])); len(f) > 0 && (f[0] == "Z" || f[0] == "X") {
-			return true
+		// An exited process not yet reaped is a zombie: the state follows
+		// the command name in parentheses in /proc/PID/stat.
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+			if f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])); len(f) > 0 && (f[0] == "Z" || f[0] == "X") {
+				return true
+			}
 		}
 		if time.Now().After(deadline) {
 			return false
