@@ -82,12 +82,13 @@ func Ask(w io.Writer, prompt string, key bool) (string, error) {
 // keys reads the terminal in the background, so that log messages can be
 // shown while the editor waits for a key.
 type keys struct {
-	c   chan byte
-	err error // after c is closed
+	c    chan byte
+	err  error         // after c is closed
+	done chan struct{} // the editor has ended: keys left are not for it
 }
 
 func readKeys(in io.Reader) *keys {
-	k := &keys{c: make(chan byte, 256)}
+	k := &keys{c: make(chan byte, 256), done: make(chan struct{})}
 	go func() {
 		r := bufio.NewReader(in)
 		var last byte
@@ -105,7 +106,11 @@ func readKeys(in io.Reader) *keys {
 				continue
 			}
 			last = b
-			k.c <- b
+			select {
+			case k.c <- b:
+			case <-k.done:
+				return
+			}
 		}
 	}()
 	return k
@@ -174,6 +179,7 @@ func (e *editor) pageLength() int {
 // Serve edits lines from in until the shell ends or the input does.
 func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Options) error {
 	e := &editor{ctx: ctx, k: readKeys(in), out: out, sh: sh, opt: opt}
+	defer close(e.k.done)
 	over := false // the line passed MaxLine: the rest of it is dropped
 	hist := len(sh.History())
 	io.WriteString(out, "\r\n")
