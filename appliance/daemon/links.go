@@ -108,6 +108,9 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 			i.Hardware = et.driver
 			i.XDPDrops, i.HasXDPDrops = et.xdpDrops, et.hasDrops
 		}
+		if l.msg.Type == unix.ARPHRD_LOOPBACK {
+			i.Hardware, i.MAC = "Loopback", nil // IOS shows no address for one
+		}
 		if ci, ok := cfg.Interface(l.name); ok {
 			i.Description = ci.Description
 		}
