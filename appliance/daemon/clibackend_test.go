@@ -78,7 +78,7 @@ func TestConsoleOnVeth(t *testing.T) {
 	if lo := s.Exec("show interfaces lo"); !strings.HasPrefix(lo, "lo is up, line protocol is up\n  Hardware is Loopback\n  Internet address is 127.0.0.1/8\n") {
 		t.Errorf("show interfaces lo:\n%s", lo)
 	}
-		if brief := s.Exec("show ip interface brief"); !regexp.MustCompile(`(?m)^` + v.Src + ` +unassigned +YES unset  up +up$`).MatchString(brief) {
+	if brief := s.Exec("show ip interface brief"); !regexp.MustCompile(`(?m)^` + v.Src + ` +unassigned +YES unset  up +up$`).MatchString(brief) {
 		t.Errorf("show ip interface brief:\n%s", brief)
 	}
 
