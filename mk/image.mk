@@ -5,10 +5,13 @@
 #                image/kernel.version, u-root initramfs)
 #   make qemu    boot out/ under TCG with a host collector (nfcapd on
 #                127.0.0.1:2055, out/flows) and a capture replayed into
-#                eth1; see image/qemu.sh. Ctrl-C ends everything.
+#                eth1, on the persistent disk out/disk.img; see
+#                image/qemu.sh. Ctrl-A X ends everything (Ctrl-C and
+#                Ctrl-Z are the appliance CLI's keys).
 #
 # Variables: PCAP (capture replayed into eth1), REPLAY_RATE (frames/s),
-# SSH_PORT (2222), SNMP_PORT (1161), IMAGE_OUT (out).
+# SSH_PORT (2222), SNMP_PORT (1161), IMAGE_OUT (out), DISK (out/disk.img;
+# none for no disk).
 GO ?= go
 IMAGE_OUT ?= out
 
