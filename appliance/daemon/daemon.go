@@ -41,7 +41,10 @@ type Daemon struct {
 	// exportBase is each exporter's counters at the last `clear ip flow
 	// stats`: the CLI shows the difference, SNMP the raw Counter64s.
 	exportBase map[*export.Exporter]export.Stats
-	fanout     *fanout
+	// retired sums the counters of the main cache's exporters closed so
+	// far, for SNMP's export sums, which must never go back.
+	retired export.Stats
+	fanout  *fanout
 
 	// startErr is what New could not put in effect (a missing port):
 	// the manager's first warnings, so a later change does not repeat them.
@@ -422,6 +425,7 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		if !kept[i] {
 			delete(d.exportBase, e)
 			errs = append(errs, e.Close())
+			d.retired = addStats(d.retired, e.Stats())
 		}
 	}
 	for i, a := range oldAggs {
@@ -521,6 +525,25 @@ func (d *Daemon) ClearExportStats() {
 	for _, e := range d.main.Exporters() {
 		d.exportBase[e] = e.Stats()
 	}
+}
+
+// RetiredExportStats sums what the main cache's exporters that are no
+// longer configured sent.
+func (d *Daemon) RetiredExportStats() export.Stats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.retired
+}
+
+// addStats adds every counter of b to a.
+func addStats(a, b export.Stats) export.Stats {
+	av, bv := reflect.ValueOf(&a).Elem(), reflect.ValueOf(b)
+	for i := range av.NumField() {
+		if f := av.Field(i); f.Kind() == reflect.Uint64 {
+			f.SetUint(f.Uint() + bv.Field(i).Uint())
+		}
+	}
+	return a
 }
 
 // sinceClear is s counted from base: every counter (each uint64 field,

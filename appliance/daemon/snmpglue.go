@@ -113,6 +113,7 @@ func (m *Manager) SNMPNetflow() snmp.NetflowProvider {
 	return &snmp.FlowtapSource{
 		Engine:    m.d.Engine,
 		Exporters: m.d.Exporters,
+		Retired:   m.d.RetiredExportStats,
 		Version: func() uint32 {
 			_, set, _ := m.Config().Setting()
 			return uint32(set.Export)

@@ -264,7 +264,7 @@ func (m *netflowMIB) exportScalars() []Scalar {
 			if err != nil {
 				return Value{}, err
 			}
-			var n uint64
+			n := f(&e.Retired)
 			for i := range e.Collectors {
 				n += f(&e.Collectors[i])
 			}

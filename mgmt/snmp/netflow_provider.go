@@ -47,6 +47,10 @@ type ExportStats struct {
 	TemplateRefreshPackets uint32
 	OptionsTemplateRefresh uint32
 	Collectors             []CollectorStats
+	// Retired is what collectors no longer configured sent: the cnfES
+	// sums go on counting it, so that removing a destination never takes
+	// a Counter back.
+	Retired CollectorStats
 }
 
 // CollectorStats is one `ip flow-export destination`.

@@ -17,6 +17,9 @@ type FlowtapSource struct {
 	// Exporters returns the main cache's current destinations; the daemon
 	// replaces them on configuration changes.
 	Exporters func() []*export.Exporter
+	// Retired, when set, sums what the exporters closed since the start
+	// sent (ExportStats.Retired).
+	Retired func() export.Stats
 	// Version is the main cache's `ip flow-export version` (5, 9 or 10),
 	// 0 when none is configured.
 	Version func() uint32
@@ -59,6 +62,11 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 	e := ExportStats{MaxCollectors: s.MaxCollectors}
 	if s.Version != nil {
 		e.Version = s.Version()
+	}
+	if s.Retired != nil {
+		r := s.Retired()
+		e.Retired = CollectorStats{Packets: r.Packets, Records: r.Records, Bytes: r.Bytes, Errors: r.Errors, Dropped: r.Dropped,
+			LostRecords: r.LostRecords, LostPackets: r.LostPackets}
 	}
 	if s.Exporters == nil {
 		return e, nil

@@ -579,3 +579,58 @@ func TestBootWarningsNotRepeated(t *testing.T) {
 		t.Fatalf("an unrelated change warned: %q", out)
 	}
 }
+
+// TestRemovedCollectorKeepsSNMPCounters: the cnfES export sums are
+// Counters: removing a destination does not take them back, and the
+// other destination's exporter goes on undisturbed (no sequence error).
+func TestRemovedCollectorKeepsSNMPCounters(t *testing.T) {
+	v := testnet.Enter(t)
+	a, b := collector.StartNfcapd(t), collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`username admin privilege 15 secret letmein
+snmp-server community public RO
+interface %s
+ ip flow ingress
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+ip flow-export destination %s %d
+`, v.Mon, a.Addr.Addr(), a.Addr.Port(), b.Addr.Addr(), b.Addr.Port()))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	const recordsOID = "1.3.6.1.4.1.9.9.387.1.4.3.0"
+	flow := func(src byte) {
+		v.Send(t, [][]byte{udpFrame([4]byte{10, 0, 0, src}, 4000, 10)})
+		time.Sleep(200 * time.Millisecond)
+		d.cli(t, "ios", "clear mls netflow\n")
+	}
+	waitRecords := func(want uint64) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			r := snmpCounter(t, agent, recordsOID)
+			if r == want {
+				return
+			}
+			if r > want || time.Now().After(deadline) {
+				t.Fatalf("cnfESRecordsExported %d, want %d", r, want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	flow(1)
+	waitRecords(2) // one record to each collector
+	if out := d.cli(t, "ios", fmt.Sprintf("configure terminal\nno ip flow-export destination %s %d\nend\n", b.Addr.Addr(), b.Addr.Port())); strings.Contains(out, "%") {
+		t.Fatal(out)
+	}
+	waitRecords(2) // b's record still counted
+	flow(2)
+	waitRecords(3)
+	gotB, _ := b.Stop(t)
+	gotA, logA := a.Stop(t)
+	if len(gotA) != 2 || len(gotB) != 1 {
+		t.Fatalf("collector a has %d flows (want 2), b %d (want 1)", len(gotA), len(gotB))
+	}
+	if !strings.Contains(logA, "Sequence Errors: 0") {
+		t.Errorf("removing the other destination disturbed this one's sequence:\n%s", logA)
+	}
+}
