@@ -69,6 +69,11 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// Signals are caught from the start: a SIGTERM that comes while the
+	// daemon starts up is an orderly stop once it is up, not a kill that
+	// leaves the ports attached and the running copy behind.
+	sig := make(chan os.Signal, 4)
+	signal.Notify(sig, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	logs := daemon.NewLogBuffer(4096)
 	log := slog.New(logs.Handler(slog.NewTextHandler(os.Stderr, nil)))
 	if err := os.MkdirAll(f.state, 0o700); err != nil {
@@ -167,8 +172,6 @@ func run(args []string) error {
 		}
 	}()
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	for s := range sig {
 		if s == syscall.SIGHUP {
 			reloadStartup(f, m, running, log)
