@@ -291,3 +291,44 @@ func TestSinceClearEveryCounter(t *testing.T) {
 		t.Fatalf("only %d counters in export.Stats", n)
 	}
 }
+
+// TestApplyKeepsUnchangedAggregations: an aggregation cache whose
+// configuration did not change is kept (its entries and exporters) when
+// another one is added or the main cache's destinations change.
+func TestApplyKeepsUnchangedAggregations(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	a, b := listenV5(t), listenV5(t)
+	agg := func(scheme export.Scheme, l *v5Listener) Aggregation {
+		dc := l.dest(t)
+		dc.Encoder.Version, dc.Encoder.Scheme = export.V8, scheme
+		return Aggregation{Cache: export.AggregationConfig{Scheme: scheme}, Destinations: []export.DestinationConfig{dc}}
+	}
+	s := Settings{CacheEntries: 1024, Mask: datapath.MaskIOS, Aging: flowcache.Aging{Inactive: time.Hour},
+		Aggregations: []Aggregation{agg(export.SchemeProtocolPort, a)}}
+	d, err := New(Options{}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(false)
+	first := d.aggs[0]
+	s.Aggregations = []Aggregation{agg(export.SchemeProtocolPort, a), agg(export.SchemeAS, b)}
+	s.Exports = []export.DestinationConfig{b.dest(t)}
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.aggs) != 2 || d.aggs[0] != first || d.aggs[1] == first {
+		t.Fatalf("aggregation caches after adding one: %v (first was %p)", d.aggs, first)
+	}
+	s.Aggregations = s.Aggregations[1:]
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.aggs) != 1 || d.aggs[0] == first {
+		t.Fatalf("the removed aggregation cache is still there: %v", d.aggs)
+	}
+}
