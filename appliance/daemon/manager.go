@@ -303,7 +303,6 @@ func (m *Manager) WriteMemory() error {
 		return errors.New("no startup-config location: started without --config")
 	}
 	if m.opts.VolatileStartup {
-		//lint:ignore ST1005 the CLI prints it as IOS prints a warning, "% Warning: ..."
 		return errors.New("Warning: no persistent disk: the configuration was not saved and is lost at reload " +
 			"(boot with a disk labelled FLOWTAP; make qemu attaches out/disk.img)")
 	}
