@@ -7,7 +7,8 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 )
 
-// TestExamplesRun: every example in configs/ loads and derives runtime
+// TestExamplesRun: every example in configs/, and the image's default,
+// loads and derives runtime
 // settings as it is, with no file the repository does not ship (host
 // mode starts from a copy of one).
 func TestExamplesRun(t *testing.T) {
@@ -15,6 +16,7 @@ func TestExamplesRun(t *testing.T) {
 	if err != nil || len(files) < 3 {
 		t.Fatalf("examples: %v %v", files, err)
 	}
+	files = append(files, "../../image/startup-config.default") // the appliance's own
 	for _, f := range files {
 		c, err := config.Load(f)
 		if err != nil {
