@@ -151,3 +151,72 @@ func TestDemoConsoleOnPTY(t *testing.T) {
 		t.Fatalf("after reload, running-config lacks the saved hostname:\n%s", run)
 	}
 }
+
+// TestMakeQemuStopsWhenReplayDies runs make qemu's script with a traffic
+// source that dies at once (a capture that does not parse): the script
+// stops QEMU and exits non-zero, printing why, instead of running on with
+// no traffic. A missing capture is refused before anything starts.
+func TestMakeQemuStopsWhenReplayDies(t *testing.T) {
+	img := vm.Image(t)
+	repo, err := vm.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An output directory of the test's own holding the image (a make qemu
+	// that runs meanwhile keeps its sockets, flows and logs in out/).
+	out := vm.SocketDir(t)
+	for _, f := range []string{img.Kernel, img.Initramfs} {
+		if err := os.Symlink(f, filepath.Join(out, filepath.Base(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(pcap string) (string, error) {
+		t.Helper()
+		ssh, err := hostPort(t, "tcp", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snmp, err := hostPort(t, "udp", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "./image/qemu.sh")
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "IMAGE_OUT="+out, "PCAP="+pcap, "DISK=none", fmt.Sprintf("SSH_PORT=%d", ssh), fmt.Sprintf("SNMP_PORT=%d", snmp))
+		stdin, err := cmd.StdinPipe() // the console's keyboard: kept open, never typed on
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stdin.Close()
+		var screen bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &screen, &screen
+		err = cmd.Run()
+		return screen.String(), err
+	}
+
+	screen, err := run(filepath.Join(t.TempDir(), "missing.pcap"))
+	if err == nil || !strings.Contains(screen, "make qemu: no capture") || strings.Contains(screen, "qemu-system-x86_64 -machine") {
+		t.Errorf("make qemu with a missing capture: %v\n%s", err, screen)
+	}
+
+	bad := filepath.Join(t.TempDir(), "not-a-capture.pcap")
+	if err := os.WriteFile(bad, []byte("this is not a capture\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	screen, err = run(bad)
+	t.Logf("make qemu with a capture that does not parse: %v\n%s", err, screen)
+	if err == nil {
+		t.Errorf("make qemu exited 0 although its traffic source died")
+	}
+	for _, want := range []string{
+		"make qemu: the traffic source (replay of " + bad + " into eth1) died: stopping QEMU",
+		"make qemu: FAILED: the traffic source died; " + out + "/replay.log says:",
+		"replay: read pcap " + bad + ": ",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("make qemu's output lacks %q", want)
+		}
+	}
+}

@@ -102,8 +102,12 @@ make qemu: replaying $PCAP into eth1 at $REPLAY_RATE frames/s; flows are exporte
 make qemu: the console is the appliance's CLI (Ctrl-C and Ctrl-Z are its keys). EXIT: Ctrl-A X
 make qemu: SSH: ssh -p $SSH_PORT admin@127.0.0.1 (password flowtap; change it: username admin privilege 15 secret NEW)
 make qemu: SNMP: snmpwalk -v2c -c public 127.0.0.1:$SNMP_PORT
-make qemu: persistent disk: ${DISK} (write memory survives reload and the next make qemu)
 EOF
+if [ "$DISK" = none ]; then
+	echo "make qemu: no persistent disk (DISK=none): write memory warns, and changes are lost at reload"
+else
+	echo "make qemu: persistent disk $DISK: write memory survives reload and the next make qemu"
+fi
 
 # QEMU reads the terminal (an explicit redirection: a background job of a
 # script would read /dev/null), and is stopped if the traffic source dies.
