@@ -93,9 +93,11 @@ func Open(opts Options) (*Datapath, error) {
 		}
 		return nil, fmt.Errorf("load meter: %w", err)
 	}
-	if err := d.init(); err != nil {
-		d.Close()
-		return nil, err
+	if d.tab == nil { // loadResized configures the new table before using it
+		if err := d.init(); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -180,6 +182,13 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	if err := spec.LoadAndAssign(&d.objs, &ebpf.CollectionOptions{MapReplacements: replace}); err != nil {
 		return err
 	}
+	// Configure the new table (its size, hash seed, key) before any
+	// writer reaches it: a fresh load's settings are zero, a cache of no
+	// entries, and the old table's drain below waits for the exporters,
+	// so every packet meanwhile would fail to create its flow.
+	if err := d.init(); err != nil {
+		return err
+	}
 	links, _ := filepath.Glob(filepath.Join(dir, "link_*"))
 	for _, pin := range links {
 		l, err := link.LoadPinnedLink(pin, nil)
@@ -191,9 +200,6 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 		if err != nil {
 			return fmt.Errorf("move %s to the resized table: %w", pin, err)
 		}
-	}
-	if err := d.openGracePeriod(); err != nil {
-		return err
 	}
 	if err := d.waitForWriters(); err != nil {
 		return err

@@ -191,8 +191,19 @@ func TestRestartKeepsCache(t *testing.T) {
 	d2.Close()
 
 	// Restart with a bigger cache: the old maps are drained, then replaced.
+	// Frames that arrive during the drain (which waits for the exporters)
+	// go to the new table, which is configured before it gets them: on
+	// main it had a size of 0 until the drain ended, and they failed.
 	var drained uint64
-	d3, err := Open(Options{PinDir: pin, Entries: 512, OnResize: func(r *flow.Record) { drained += r.Packets }})
+	sentDuring := false
+	d3, err := Open(Options{PinDir: pin, Entries: 512, OnResize: func(r *flow.Record) {
+		drained += r.Packets
+		if !sentDuring {
+			sentDuring = true
+			n.Send(t, burst(4))
+			time.Sleep(100 * time.Millisecond) // the frames are metered meanwhile
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,13 +222,16 @@ func TestRestartKeepsCache(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		st, _ := d3.Stats()
-		if st.MeteredPackets >= 25 || time.Now().After(deadline) {
+		if st.MeteredPackets >= 29 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	if st, _ := d3.Stats(); st.CreateFailPackets != 0 {
+		t.Fatalf("%d packets failed flow creation across the resize", st.CreateFailPackets)
+	}
 	recs := harvestAll(t, d3)
-	if len(recs) != 1 || recs[0].Packets != 3 {
+	if len(recs) != 1 || recs[0].Packets != 4+3 {
 		t.Fatalf("after resize: %+v", recs)
 	}
 	if err := d3.Detach(p3); err != nil {
