@@ -1,0 +1,261 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/faults"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// The flowtap MIB's objects these tests read (mgmt/snmp/mib_flowtap.go).
+const (
+	oidDpFrames         = "1.3.6.1.4.1.32473.1.3.1.0"
+	oidDpMetered        = "1.3.6.1.4.1.32473.1.3.6.0"
+	oidDpFlowsCreated   = "1.3.6.1.4.1.32473.1.3.8.0"
+	oidDpCreateFailPkts = "1.3.6.1.4.1.32473.1.3.9.0"
+	oidActiveFlows      = "1.3.6.1.4.1.9.9.387.1.1.2.1.4.0" // cnfCIActiveFlows.main
+)
+
+// trafgenFlows is a trafgen packet: Ethernet/IPv4/UDP, 46 bytes of IP,
+// from 10.1.A.B:4000 to 192.0.2.C:53, the three bytes counting up at
+// once, so the frames cycle through lcm(256, 200, 250) = 32,000 flows.
+const trafgenFlows = `{
+  0x02, 0x00, 0x00, 0x00, 0x00, 0x02,
+  0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
+  c16(0x0800),
+  0x45, 0x00, c16(46), c16(0), c16(0), 64, 17, csumip(14, 33),
+  10, 1, dinc(0, 255), dinc(0, 199),
+  192, 0, 2, dinc(0, 249),
+  c16(4000), c16(53), c16(26), c16(0),
+  fill(0x00, 18)
+}
+`
+
+// trafgenRandom is the random-source flood: every frame a new source
+// address and port, so nearly every frame is a new flow.
+const trafgenRandom = `{
+  0x02, 0x00, 0x00, 0x00, 0x00, 0x02,
+  0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
+  c16(0x0800),
+  0x45, 0x00, c16(46), c16(0), c16(0), 64, 17, csumip(14, 33),
+  drnd(4),
+  192, 0, 2, 9,
+  drnd(2), c16(53), c16(26), c16(0),
+  fill(0x00, 18)
+}
+`
+
+// trafgen is a running trafgen sending into the veth's source end.
+type trafgen struct {
+	cmd  *exec.Cmd
+	out  strings.Builder
+	done chan struct{}
+}
+
+// startTrafgen sends count frames of packet (0: until stopped) at rate
+// frames/s (0: as fast as trafgen can, one CPU) from the veth's namespace.
+func startTrafgen(t *testing.T, v *testnet.Veth, packet string, count, rate int) *trafgen {
+	t.Helper()
+	collector.RequireTool(t, "trafgen", "netsniff-ng")
+	cfg := filepath.Join(t.TempDir(), "trafgen.cfg")
+	if err := os.WriteFile(cfg, []byte(packet), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// --no-sock-mem and -Q: leave the host's socket memory and IRQ
+	// affinity alone.
+	args := []string{"netns", "exec", v.NS, "trafgen", "--no-sock-mem", "-Q", "-C", "-P", "1", "--dev", v.Src, "--conf", cfg}
+	if count > 0 {
+		args = append(args, "-n", strconv.Itoa(count))
+	}
+	if rate > 0 {
+		args = append(args, "-b", fmt.Sprintf("%dpps", rate))
+	}
+	g := &trafgen{cmd: exec.Command("ip", args...), done: make(chan struct{})}
+	g.cmd.Stdout, g.cmd.Stderr = &g.out, &g.out
+	if err := g.cmd.Start(); err != nil {
+		t.Fatalf("start trafgen: %v", err)
+	}
+	go func() { g.cmd.Wait(); close(g.done) }()
+	t.Cleanup(func() { g.cmd.Process.Kill(); <-g.done })
+	return g
+}
+
+var outgoing = regexp.MustCompile(`(\d+) packets outgoing`)
+
+// wait returns the frames trafgen says it sent, once it has ended.
+func (g *trafgen) wait(t *testing.T) uint64 {
+	t.Helper()
+	<-g.done
+	m := outgoing.FindStringSubmatch(g.out.String())
+	if m == nil {
+		t.Fatalf("trafgen did not say what it sent:\n%s", g.out.String())
+	}
+	n, _ := strconv.ParseUint(m[1], 10, 64)
+	return n
+}
+
+// stop ends an endless trafgen (SIGINT: it prints its count) and returns
+// what it sent.
+func (g *trafgen) stop(t *testing.T) uint64 {
+	t.Helper()
+	g.cmd.Process.Signal(os.Interrupt)
+	return g.wait(t)
+}
+
+// rssKiB is a process's resident memory.
+func rssKiB(t *testing.T, pid int) uint64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatalf("read flowtapd's status: %v", err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			n, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	t.Fatal("no VmRSS in /proc status")
+	return 0
+}
+
+// waitCacheEmpty polls until the ager has exported every flow (the cache
+// has stayed empty for three passes), then sends the partial export
+// packet (`clear mls netflow`: it would wait up to 10 s) and waits for it
+// to count as sent.
+func waitCacheEmpty(t *testing.T, d *runningDaemon, agent string, within time.Duration) {
+	t.Helper()
+	defer func() {
+		d.cli(t, "ios", "clear mls netflow\n")
+		time.Sleep(time.Second)
+	}()
+	deadline := time.Now().Add(within)
+	for empty := 0; empty < 3; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the cache still holds %d flows after %v", snmpCounter(t, agent, oidActiveFlows), within)
+		}
+		time.Sleep(time.Second)
+		if snmpCounter(t, agent, oidActiveFlows) == 0 {
+			empty++
+		} else {
+			empty = 0
+		}
+	}
+}
+
+// lossConfig is a startup-config that meters the veth and exports v9 to
+// capd, with the IOS minimum inactive timeout.
+func lossConfig(v *testnet.Veth, capd *collector.Nfcapd, extra string) string {
+	return fmt.Sprintf(`hostname losstest
+username admin privilege 15 secret letmein
+snmp-server community public RO
+ip flow-cache timeout inactive 10
+%sinterface %s
+ ip flow ingress
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+`, extra, v.Mon, capd.Addr.Addr(), capd.Addr.Port())
+}
+
+// TestFaultKillUnderTraffic: flowtapd is killed (SIGKILL) while 32,000
+// flows are metered, stays down past the inactive timeout while the
+// pinned links meter on, and is started again: its first harvest is the
+// whole backlog at once, which drains through the exporter's backpressure.
+// nfcapd holds exactly what trafgen sent. (A kill -9 loses the records
+// harvested but not yet sent at that instant: flows here are live at the
+// kill, as on a tap where flows outlast a crash.)
+func TestFaultKillUnderTraffic(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	// Room for the 32,000 flows: none fails to be created.
+	d := startDaemon(t, lossConfig(v, capd, "ip flow-cache entries 131072\n"))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+
+	const rate = 20000
+	before, dead := faults.Pick(3*time.Second, 20*time.Second), faults.Pick(3*time.Second, 20*time.Second)
+	g := startTrafgen(t, v, trafgenFlows, int((before+dead).Seconds())*rate, rate)
+	time.Sleep(before)
+	d.cmd.Process.Kill()
+	d.cmd.Wait()
+	t0 := time.Now()
+	sent := g.wait(t)
+	// Down past the inactive timeout: every flow is idle at the restart.
+	time.Sleep(11 * time.Second)
+	downFor := time.Since(t0)
+	d.start(t)
+	waitSNMP(t, agent)
+	t1 := time.Now()
+	waitCacheEmpty(t, d, agent, 120*time.Second)
+	faults.Figure(t, "kill-backlog-drain", "%v from restart to an empty cache", time.Since(t1).Round(time.Second))
+
+	frames, metered := snmpCounter(t, agent, oidDpFrames), snmpCounter(t, agent, oidDpMetered)
+	failed := snmpCounter(t, agent, oidDpCreateFailPkts)
+	exp := d.cli(t, "ios", "show ip flow export\n")
+	dp := d.cli(t, "ios", "show ip flow datapath\n")
+	got, log := capd.Stop(t)
+	total := got.Total()
+	faults.Figure(t, "kill-under-traffic", "trafgen sent %d frames; meter saw %d, metered %d, %d creation failures; nfcapd stored %d packets in %d flows; down %v",
+		sent, frames, metered, failed, total.Packets, len(got), downFor.Round(time.Second))
+	if frames != sent || metered != sent || failed != 0 {
+		t.Errorf("meter saw %d frames and metered %d (%d creation failures) of %d sent:\n%s", frames, metered, failed, sent, dp)
+	}
+	if total.Packets != sent || total.Bytes != 46*sent {
+		t.Errorf("nfcapd stored %d packets %d bytes, trafgen sent %d packets %d bytes\n%s\n%s", total.Packets, total.Bytes, sent, 46*sent, exp, log)
+	}
+	if len(got) != 32000 {
+		t.Errorf("nfcapd has %d flows, trafgen cycles through 32000", len(got))
+	}
+	if strings.Contains(exp, "lost") {
+		t.Errorf("the exporter lost records:\n%s", exp)
+	}
+}
+
+// TestResizeUnderTrafficExportsAll: `ip flow-cache entries` changed while
+// 32,000 flows are metered rebuilds the table (IOS exports the old cache
+// and starts over): the old table drains into the exporters through the
+// same backpressure as an expiry burst, and nfcapd holds exactly what
+// trafgen sent. On main the drain overflowed the export queue.
+func TestResizeUnderTrafficExportsAll(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, lossConfig(v, capd, "ip flow-cache entries 65536\n"))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+
+	const rate = 20000
+	g := startTrafgen(t, v, trafgenFlows, 5*rate, rate)
+	time.Sleep(2500 * time.Millisecond)
+	if out := d.cli(t, "ios", "configure terminal\nip flow-cache entries 131072\nend\n"); strings.Contains(out, "%") {
+		t.Fatalf("resize refused: %s", out)
+	}
+	sent := g.wait(t)
+	time.Sleep(500 * time.Millisecond)
+	waitCacheEmpty(t, d, agent, 120*time.Second)
+
+	failed := snmpCounter(t, agent, oidDpCreateFailPkts)
+	exp := d.cli(t, "ios", "show ip flow export\n")
+	cache := d.cli(t, "ios", "show ip cache flow | include inactive,\n")
+	got, log := capd.Stop(t)
+	total := got.Total()
+	faults.Figure(t, "resize-under-traffic", "trafgen sent %d frames; %d creation failures; nfcapd stored %d packets in %d tuples", sent, failed, total.Packets, len(got))
+	if !strings.Contains(cache, "0 active, 131072 inactive") {
+		t.Errorf("cache not resized: %q", cache)
+	}
+	if failed != 0 {
+		t.Errorf("%d packets failed flow creation", failed)
+	}
+	if total.Packets != sent || total.Bytes != 46*sent || len(got) != 32000 {
+		t.Errorf("nfcapd stored %d packets %d bytes in %d tuples; trafgen sent %d packets %d bytes in 32000 flows\n%s\n%s", total.Packets, total.Bytes, len(got), sent, 46*sent, exp, log)
+	}
+}
