@@ -130,6 +130,7 @@ func (e *Exporter) Export(rec *flow.Record) {
 		e.stats.dropRecord(rec.Packets)
 		return
 	}
+	e.templatesAfterOutage()
 	e.count(e.enc.Add(rec))
 }
 
@@ -141,7 +142,21 @@ func (e *Exporter) ExportAggregate(a *Aggregate) {
 		e.stats.dropRecord(a.Packets)
 		return
 	}
+	e.templatesAfterOutage()
 	e.count(e.enc.AddAggregate(a))
+}
+
+// templatesAfterOutage makes every packet opened while the collector is
+// unreachable, and the first after it answers again, carry the templates:
+// a collector that restarted knows none, and would drop the data it gets
+// before the next periodic refresh while the exporter counts it as sent.
+// e.mu is held.
+func (e *Exporter) templatesAfterOutage() {
+	if e.snd.unreachable.Load() || e.snd.recovered.Swap(false) {
+		if r, ok := e.enc.(interface{ RefreshTemplates() }); ok {
+			r.RefreshTemplates()
+		}
+	}
 }
 
 // count books an encoder error. Writing never fails (enqueue drops and

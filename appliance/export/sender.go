@@ -58,6 +58,7 @@ type sender struct {
 	log  atomic.Pointer[slog.Logger]
 
 	unreachable atomic.Bool
+	recovered   atomic.Bool // the collector answered again: resend templates
 	flight      []inFlight // oldest first
 	lastProbe   time.Time
 	downSince   time.Time
@@ -122,7 +123,10 @@ func (s *sender) sendSlot(i int32) {
 	now := time.Now()
 	s.reap(now, false) // reading the error queue also clears a pending socket error
 	if s.unreachable.Load() {
-		if len(s.flight) > 0 || now.Sub(s.lastProbe) < ProbeEvery {
+		// A probe of a templated version carries the templates, or a
+		// collector that restarted would drop its data unseen.
+		needTpl := s.e.cfg.Encoder.Version.Templated() && !slot.info.Templates
+		if len(s.flight) > 0 || now.Sub(s.lastProbe) < ProbeEvery || needTpl {
 			s.e.stats.failed(slot.info, nil)
 			return
 		}
@@ -182,6 +186,7 @@ func (s *sender) confirm(j int) {
 	s.e.stats.sent(f.size, f.info, f.at)
 	if s.unreachable.Load() {
 		s.unreachable.Store(false)
+		s.recovered.Store(true)
 		st := s.e.stats.snapshot()
 		s.logger().Warn("export: collector reachable again", "collector", s.e.cfg.Collector,
 			"down-for", f.at.Sub(s.downSince).Round(time.Millisecond),

@@ -158,6 +158,12 @@ func (e *templated) padReserve() int {
 	return 0
 }
 
+// RefreshTemplates makes the next packet opened carry the templates and
+// options again, whatever the refresh counters say: a collector that was
+// unreachable may have restarted and forgotten them, and would discard
+// the data records it gets before the next refresh.
+func (e *templated) RefreshTemplates() { e.lastTpl, e.lastOpt = time.Time{}, time.Time{} }
+
 // open starts a packet: header space, then the templates and options that
 // are due. A fresh packet always has room for a data record (MaxPacketSize
 // is at least 512), so the caller's loop ends.
