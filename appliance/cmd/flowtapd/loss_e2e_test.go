@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -81,11 +82,14 @@ func startTrafgen(t *testing.T, v *testnet.Veth, packet string, count, rate int)
 	}
 	g := &trafgen{cmd: exec.Command("ip", args...), done: make(chan struct{})}
 	g.cmd.Stdout, g.cmd.Stderr = &g.out, &g.out
+	// Its own process group: trafgen forks a worker per CPU, and a signal
+	// must reach them all.
+	g.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := g.cmd.Start(); err != nil {
 		t.Fatalf("start trafgen: %v", err)
 	}
 	go func() { g.cmd.Wait(); close(g.done) }()
-	t.Cleanup(func() { g.cmd.Process.Kill(); <-g.done })
+	t.Cleanup(func() { g.signal(syscall.SIGKILL); <-g.done })
 	return g
 }
 
@@ -107,9 +111,11 @@ func (g *trafgen) wait(t *testing.T) uint64 {
 // what it sent.
 func (g *trafgen) stop(t *testing.T) uint64 {
 	t.Helper()
-	g.cmd.Process.Signal(os.Interrupt)
+	g.signal(syscall.SIGINT)
 	return g.wait(t)
 }
+
+func (g *trafgen) signal(sig syscall.Signal) { syscall.Kill(-g.cmd.Process.Pid, sig) }
 
 // rssKiB is a process's resident memory.
 func rssKiB(t *testing.T, pid int) uint64 {
@@ -257,5 +263,179 @@ func TestResizeUnderTrafficExportsAll(t *testing.T) {
 	}
 	if total.Packets != sent || total.Bytes != 46*sent || len(got) != 32000 {
 		t.Errorf("nfcapd stored %d packets %d bytes in %d tuples; trafgen sent %d packets %d bytes in 32000 flows\n%s\n%s", total.Packets, total.Bytes, len(got), sent, 46*sent, exp, log)
+	}
+}
+
+// lossOID is a column of flowtapExportLossTable for the collector at
+// 127.0.0.1:port.
+func lossOID(col, port int) string {
+	return fmt.Sprintf("1.3.6.1.4.1.32473.1.4.1.1.%d.0.1.4.127.0.0.1.%d", col, port)
+}
+
+func ipNetns(t *testing.T, ns string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command("ip", append([]string{"-n", ns}, args...)...).CombinedOutput(); err != nil {
+		t.Fatalf("ip %v: %v\n%s", args, err, out)
+	}
+}
+
+// TestFaultCollectorDown: the collector goes away for a while (short: 5 s,
+// full: 60 s) while flows expire all along: first the path to it (sends
+// fail), then the process (ICMP port unreachable), then nfcapd starts
+// again on the same port. The daemon's memory stays bounded, export
+// resumes, and the packets counted as lost for that destination (SNMP
+// flowtapExportLostPackets, show ip flow export) are exactly the metered
+// packets the two nfcapd runs did not store.
+func TestFaultCollectorDown(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	port := int(capd.Addr.Port())
+	d := startDaemon(t, lossConfig(v, capd, "ip flow-cache entries 131072\n"))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+
+	// 2000 frames/s over the 32,000-flow cycle: each flow gets one frame
+	// every 16 s, so each frame is a new flow that expires 10 s later.
+	const rate, warmup, after = 2000, 12 * time.Second, 3 * time.Second
+	outage := faults.Pick(5*time.Second, 60*time.Second)
+	g := startTrafgen(t, v, trafgenFlows, int((warmup+outage+after).Seconds())*rate, rate)
+	time.Sleep(warmup) // expiries under way
+	rssBefore := rssKiB(t, d.cmd.Process.Pid)
+
+	ipNetns(t, v.NS, "link", "set", "lo", "down") // no route: sends fail
+	time.Sleep(500 * time.Millisecond)            // nfcapd reads what it has
+	got1, log1 := capd.Stop(t)
+	t.Logf("nfcapd before the outage:\n%s", log1)
+	ipNetns(t, v.NS, "link", "set", "lo", "up") // no listener: ICMP port unreachable
+	rssMax := rssBefore
+	for end := time.Now().Add(outage); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		rssMax = max(rssMax, rssKiB(t, d.cmd.Process.Pid))
+	}
+	down := d.cli(t, "ios", "show ip flow export\n")
+	capd2 := capd.Restart(t)
+	sent := g.wait(t)
+	waitCacheEmpty(t, d, agent, 120*time.Second)
+	rssAfter := rssKiB(t, d.cmd.Process.Pid)
+
+	frames, metered := snmpCounter(t, agent, oidDpFrames), snmpCounter(t, agent, oidDpMetered)
+	lostFlows, lostPkts := snmpCounter(t, agent, lossOID(2, port)), snmpCounter(t, agent, lossOID(3, port))
+	unreachable := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, lossOID(4, port))
+	exp := d.cli(t, "ios", "show ip flow export\n")
+	got2, log2 := capd2.Stop(t)
+	exported := got1.Total().Packets + got2.Total().Packets
+	faults.Figure(t, "collector-down", "%v outage: trafgen sent %d, metered %d; nfcapd stored %d before and %d after; %d flows (%d packets) counted lost",
+		outage, sent, metered, got1.Total().Packets, got2.Total().Packets, lostFlows, lostPkts)
+	faults.Figure(t, "collector-down-rss", "flowtapd RSS %d KiB before, %d KiB at most during the outage, %d KiB after", rssBefore, rssMax, rssAfter)
+	t.Logf("during the outage:\n%s\nafter:\n%s\nnfcapd after:\n%s", down, exp, log2)
+
+	if frames != sent || metered != sent {
+		t.Errorf("meter saw %d and metered %d of %d frames", frames, metered, sent)
+	}
+	if lostPkts == 0 || exported+lostPkts != metered {
+		t.Errorf("%d packets exported + %d counted lost != %d metered\n%s\n%s", exported, lostPkts, metered, exp, log2)
+	}
+	if got2.Total().Packets == 0 {
+		t.Errorf("export did not resume after the outage")
+	}
+	if unreachable != "2" {
+		t.Errorf("flowtapExportUnreachable %s after the collector came back, want false(2)", unreachable)
+	}
+	want := fmt.Sprintf("      %d flows (%d packets) lost, collector unreachable\n", lostFlows, lostPkts)
+	if !strings.Contains(exp, want) || !strings.Contains(down, "Collector unreachable") {
+		t.Errorf("show ip flow export lacks %q (or the unreachable line during the outage)", want)
+	}
+	// Bounded: the queue, the open packet and the in-flight headers
+	// (export package doc); 64 MiB is far above them.
+	if rssMax > rssBefore+64<<10 {
+		t.Errorf("flowtapd grew from %d KiB to %d KiB during the outage", rssBefore, rssMax)
+	}
+	if !strings.Contains(d.log.String(), "collector reachable again") {
+		t.Errorf("the outage was not logged:\n%s", d.log)
+	}
+}
+
+// nfcapdFlows is the flow count in nfcapd's closing summary.
+var nfcapdFlows = regexp.MustCompile(`Ident: '[^']*' Flows: (\d+), Packets: (\d+)`)
+
+// TestFaultRandomSourceFlood: trafgen floods random source addresses and
+// ports as fast as it can (short: 4 s, full: 60 s) at the IOS default
+// 4096-entry cache. The daemon survives; every frame is metered and is in
+// a flow or counted as a creation failure; every flow created reaches
+// nfcapd; `show version` over the control socket and an SNMP get answer
+// throughout (their worst latency is a figure).
+func TestFaultRandomSourceFlood(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, lossConfig(v, capd, ""))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+
+	stop := make(chan struct{})
+	type worst struct {
+		ctl, snmp time.Duration
+		fails     []string
+	}
+	probes := make(chan worst)
+	go func() {
+		var w worst
+		for {
+			select {
+			case <-stop:
+				probes <- w
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			t0 := time.Now()
+			out := d.cli(t, "ios", "show version\n")
+			w.ctl = max(w.ctl, time.Since(t0))
+			if !strings.Contains(out, "flowtap Software") {
+				w.fails = append(w.fails, fmt.Sprintf("show version: %q", out))
+			}
+			t0 = time.Now()
+			b, err := exec.Command("ip", "netns", "exec", v.NS, "snmpget", "-v2c", "-cpublic", "-t5", "-r0", "-Oqv", agent, "1.3.6.1.2.1.1.5.0").CombinedOutput()
+			w.snmp = max(w.snmp, time.Since(t0))
+			if err != nil {
+				w.fails = append(w.fails, fmt.Sprintf("snmpget: %v %s", err, b))
+			}
+		}
+	}()
+
+	g := startTrafgen(t, v, trafgenRandom, 0, 0)
+	dur := faults.Pick(4*time.Second, 60*time.Second)
+	time.Sleep(dur)
+	sent := g.stop(t)
+	close(stop)
+	w := <-probes
+	waitCacheEmpty(t, d, agent, 120*time.Second)
+	if err := d.cmd.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("flowtapd died under the flood: %v\n%s", err, d.log)
+	}
+
+	frames, metered := snmpCounter(t, agent, oidDpFrames), snmpCounter(t, agent, oidDpMetered)
+	created, failed := snmpCounter(t, agent, oidDpFlowsCreated), snmpCounter(t, agent, oidDpCreateFailPkts)
+	dp := d.cli(t, "ios", "show ip flow datapath\n")
+	exp := d.cli(t, "ios", "show ip flow export\n")
+	got, log := capd.Stop(t)
+	m := nfcapdFlows.FindStringSubmatch(log)
+	if m == nil {
+		t.Fatalf("no summary in nfcapd's log:\n%s", log)
+	}
+	records, _ := strconv.ParseUint(m[1], 10, 64)
+	total := got.Total()
+	faults.Figure(t, "flood", "%v: trafgen sent %d frames (%.0f/s); meter saw %d, metered %d; %d flows created, %d packets failed creation; nfcapd stored %d flows, %d packets",
+		dur, sent, float64(sent)/dur.Seconds(), frames, metered, created, failed, records, total.Packets)
+	faults.Figure(t, "flood-mgmt-latency", "worst show version %v, worst snmpget %v", w.ctl.Round(time.Millisecond), w.snmp.Round(time.Millisecond))
+	t.Logf("%s\n%s", dp, exp)
+	for _, f := range w.fails {
+		t.Errorf("management did not answer during the flood: %s", f)
+	}
+	if metered != frames {
+		t.Errorf("meter saw %d frames, metered %d\n%s", frames, metered, dp)
+	}
+	if total.Packets+failed != metered {
+		t.Errorf("nfcapd %d packets + %d creation failures != %d metered\n%s", total.Packets, failed, metered, dp)
+	}
+	if records != created {
+		t.Errorf("%d flows created, nfcapd stored %d\n%s", created, records, exp)
 	}
 }
