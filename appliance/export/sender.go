@@ -59,7 +59,7 @@ type sender struct {
 
 	unreachable atomic.Bool
 	recovered   atomic.Bool // the collector answered again: resend templates
-	flight      []inFlight // oldest first
+	flight      []inFlight  // oldest first
 	lastProbe   time.Time
 	downSince   time.Time
 	lastDownLog time.Time
