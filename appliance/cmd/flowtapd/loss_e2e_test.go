@@ -303,7 +303,7 @@ func TestFaultCollectorDown(t *testing.T) {
 	rssBefore := rssKiB(t, d.cmd.Process.Pid)
 
 	ipNetns(t, v.NS, "link", "set", "lo", "down") // no route: sends fail
-	time.Sleep(500 * time.Millisecond)            // nfcapd reads what it has
+	waitRead(t, port)                             // nfcapd reads what it has
 	got1, log1 := capd.Stop(t)
 	t.Logf("nfcapd before the outage:\n%s", log1)
 	ipNetns(t, v.NS, "link", "set", "lo", "up") // no listener: ICMP port unreachable
@@ -351,6 +351,37 @@ func TestFaultCollectorDown(t *testing.T) {
 	}
 	if !strings.Contains(d.log.String(), "collector reachable again") {
 		t.Errorf("the outage was not logged:\n%s", d.log)
+	}
+}
+
+// waitRead polls the test namespace's UDP sockets until the one bound to
+// port has nothing left to read, then leaves its reader a moment to
+// process the last datagram.
+func waitRead(t *testing.T, port int) {
+	t.Helper()
+	local := fmt.Sprintf(":%04X ", port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, err := os.ReadFile("/proc/thread-self/net/udp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued := false
+		for _, l := range strings.Split(string(b), "\n") {
+			f := strings.Fields(l)
+			if len(f) > 4 && strings.HasSuffix(f[1]+" ", local) {
+				_, rx, _ := strings.Cut(f[4], ":")
+				queued = strings.Trim(rx, "0") != ""
+			}
+		}
+		if !queued {
+			time.Sleep(200 * time.Millisecond)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the collector on port %d did not read its socket in 30 s", port)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
