@@ -60,7 +60,12 @@
 // with destroy; createAndWait and notInService are refused with
 // wrongValue, as a destination is one configuration line.
 //
-// USM: a user's configured level is also its minimum (a user with privacy
+// USM: HMAC-MD5-96, HMAC-SHA-96 and HMAC-SHA-256-192 authentication,
+// DES-CBC and AES-128 (CFB) privacy. A user is given either passphrases
+// or keys already localized to this engine (how flowtap's configuration
+// keeps them, see usmkey); a user given keys can receive v3 traps, and
+// informs only when its keys are for the receiver's engine ID
+// (Receiver.EngineID). A user's configured level is also its minimum (a user with privacy
 // asking authNoPriv gets authorizationError). Only the default context ""
 // exists. Requests inside the 150 s time window are taken as RFC 3414
 // says, so an exact replay within it is not detected; replays from
