@@ -73,6 +73,14 @@ type Agent struct {
 	ctr     counters
 	salt    atomic.Uint64
 	limit   *limiter
+	// limitLog is when the rate limit was last logged and the total
+	// dropped then, so that a flood is logged once a minute, not per
+	// datagram.
+	limitLog struct {
+		sync.Mutex
+		at      time.Time
+		dropped uint32
+	}
 	// authenTraps is snmpEnableAuthenTraps.
 	authenTraps atomic.Bool
 
@@ -251,6 +259,28 @@ func (a *Agent) Close() error {
 	return nil
 }
 
+// limitLogEvery is how often a flood being rate limited is logged.
+const limitLogEvery = time.Minute
+
+// logLimited logs that requests are being dropped by the rate limit, at
+// most once per limitLogEvery, with how many since the last time.
+func (a *Agent) logLimited(from netip.AddrPort) {
+	l := &a.limitLog
+	now := a.engine.now()
+	l.Lock()
+	defer l.Unlock()
+	if !l.at.IsZero() && now.Sub(l.at) < limitLogEvery {
+		return
+	}
+	total := a.ctr.get(cRateLimited)
+	args := []any{"from", from.Addr().String(), "dropped", total - l.dropped}
+	if !l.at.IsZero() {
+		args = append(args, "since", l.at.Format(time.RFC3339))
+	}
+	a.log.Warn("snmp: requests over the rate limit are dropped", args...)
+	l.at, l.dropped = now, total
+}
+
 // SetAuthenTraps turns authenticationFailure notifications on or off
 // (`snmp-server enable traps snmp authentication`).
 func (a *Agent) SetAuthenTraps(on bool) { a.authenTraps.Store(on) }
@@ -301,6 +331,7 @@ func (a *Agent) serve(pc net.PacketConn) {
 			// Dropped before decoding: a flood costs a read and a map
 			// look-up, not a MIB walk.
 			a.ctr.inc(cRateLimited)
+			a.logLimited(from)
 			continue
 		}
 		resp := a.safeHandle(buf[:n], from, to)

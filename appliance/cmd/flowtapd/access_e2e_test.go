@@ -315,6 +315,10 @@ func TestFaultSNMPFlood(t *testing.T) {
 		}
 		time.Sleep(time.Second) // the last answers drain before the next phase
 	}
+	// The operator sees it: logged once a minute, not per datagram.
+	if n := strings.Count(d.log.String(), `msg="snmp: requests over the rate limit are dropped" from=127.0.0.2`); n != 1 {
+		t.Errorf("the flood was logged %d times, want once:\n%s", n, d.log)
+	}
 }
 
 // TestSNMPv3SecretsAtRest: SNMPv3 users configured with passphrases over
