@@ -24,7 +24,10 @@ type AccessList struct {
 // protocol (0 is `ip`, every protocol), ports for TCP and UDP and the
 // destination.
 type ACE struct {
-	Seq      int // sequence number: 10, 20 ... unless given
+	Seq int // sequence number: 10, 20 ... unless given
+	// Remark is `remark TEXT`: a comment in the list's order, which
+	// matches nothing.
+	Remark   string
 	Permit   bool
 	Protocol uint8
 	Addr     netip.Addr // source
@@ -133,7 +136,7 @@ func (m PortMatch) Matches(port uint16) bool {
 // implicit deny.
 func (l AccessList) Decide(p Packet) (permit bool, i int) {
 	for i, e := range l.Entries {
-		if e.Matches(p, l.Extended) {
+		if e.Remark == "" && e.Matches(p, l.Extended) {
 			return e.Permit, i
 		}
 	}

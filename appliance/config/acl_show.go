@@ -20,6 +20,9 @@ func ShowAccessLists(c Config, only string, matches func(ref string, e ACE) uint
 		}
 		fmt.Fprintf(&b, "%s IP access list %s\n", kind, l.Ref())
 		for _, e := range l.Entries {
+			if e.Remark != "" {
+				continue // IOS shows remarks in the configuration only
+			}
 			fmt.Fprintf(&b, "    %d %s", e.Seq, aceShow(e, l.Extended))
 			switch n := matches(l.Ref(), e); n {
 			case 0:

@@ -170,3 +170,32 @@ Extended IP access list 101
 		t.Errorf("show access-lists 101:\n%s", got)
 	}
 }
+
+// TestAccessListRemarks: remarks keep their place in the list and the
+// running-config, match nothing, and `show access-lists` leaves them out.
+func TestAccessListRemarks(t *testing.T) {
+	src := "access-list 15 remark the NMS, nothing else\naccess-list 15 permit host 192.0.2.5\n" +
+		"ip access-list extended VTY\n 5 remark jump hosts\n 10 permit tcp 192.0.2.0 0.0.0.255 any eq 22\n"
+	c, err := ParseIOS("remarks", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := RunningConfig(c)
+	for _, want := range []string{"access-list 15 remark the NMS, nothing else\naccess-list 15 permit 192.0.2.5\n",
+		"ip access-list extended VTY\n 5 remark jump hosts\n 10 permit tcp 192.0.2.0 0.0.0.255 any eq 22\n"} {
+		if !strings.Contains(run, want) {
+			t.Errorf("running-config lacks %q:\n%s", want, run)
+		}
+	}
+	reparse(t, "remarks", ParseIOS, run, c)
+	l, _ := c.FindAccessList("15")
+	if ok, i := l.Decide(Packet{Src: netip.MustParseAddr("192.0.2.5")}); !ok || i != 1 {
+		t.Errorf("list 15 for its host: %v by entry %d, want a permit by entry 1", ok, i)
+	}
+	if ok, i := l.Decide(Packet{Src: netip.MustParseAddr("192.0.2.6")}); ok || i != -1 {
+		t.Errorf("list 15 for another host: %v by entry %d, want the implicit deny", ok, i)
+	}
+	if got := ShowAccessLists(c, "", func(string, ACE) uint64 { return 0 }); strings.Contains(got, "remark") {
+		t.Errorf("show access-lists shows a remark:\n%s", got)
+	}
+}

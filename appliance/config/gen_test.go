@@ -434,6 +434,10 @@ func (g *gen) management(c *Config) {
 			if l.Name != "" {
 				seq += g.r.IntN(5)
 			}
+			if g.r.IntN(6) == 0 {
+				l.Entries = append(l.Entries, ACE{Seq: seq, Remark: g.text()})
+				continue
+			}
 			e := ACE{Seq: seq, Permit: g.maybe()}
 			e.Addr, e.Wildcard = wild()
 			if l.Extended {

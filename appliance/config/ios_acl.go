@@ -139,8 +139,13 @@ func (x *cmd) aclMode(extended bool) {
 func (x *cmd) aceLine(extended, neg bool) (ACE, bool) {
 	act := x.c.keyword("deny", "permit", "remark")
 	if act == "remark" {
-		x.c.invalid(x.c.last(), "remarks are not supported")
-		return ACE{}, false
+		r := x.c.rest("LINE")
+		if x.c.err == nil {
+			if err := checkText(r, 100); err != nil {
+				x.c.refuse("%v", err)
+			}
+		}
+		return ACE{Remark: r}, x.c.err == nil
 	}
 	e := ACE{Permit: act == "permit"}
 	if !extended {
@@ -259,6 +264,9 @@ func renderAccessList(r *iosWriter, l AccessList) {
 
 // aceText is an entry as IOS shows it, from the action on.
 func aceText(e ACE, extended bool) string {
+	if e.Remark != "" {
+		return "remark " + e.Remark
+	}
 	act := "deny"
 	if e.Permit {
 		act = "permit"
@@ -367,6 +375,17 @@ func (v *validator) accessLists(c *Config) {
 		}
 		var kept []ACE
 		for j, e := range l.Entries {
+			if e.Remark != "" {
+				if err := checkText(e.Remark, 100); err != nil {
+					v.bad(path+".entries", err)
+				}
+				e = ACE{Seq: e.Seq, Remark: e.Remark}
+				if e.Seq <= 0 {
+					e.Seq = 10 * (j + 1)
+				}
+				kept = append(kept, e)
+				continue
+			}
 			e.Addr, e.Wildcard, e.DstAddr, e.DstWild = e.Addr.Unmap(), e.Wildcard.Unmap(), e.DstAddr.Unmap(), e.DstWild.Unmap()
 			if !l.Extended {
 				e.Protocol, e.SrcPort, e.DstPort, e.DstAddr, e.DstWild = 0, PortMatch{}, PortMatch{}, netip.Addr{}, netip.Addr{}
