@@ -1,7 +1,6 @@
 package config
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -284,16 +283,13 @@ func keyCheck(n int) func(string) error {
 	}
 }
 
-// newEngineID is an RFC 3411 SnmpEngineID of format 5 (octets chosen by
-// the administrator, here at random) under flowtap's enterprise number
-// 32473, the arc mgmt/snmp's DefaultEngineID uses too. It is chosen once,
-// with the first SNMPv3 user, and kept in the configuration so that the
-// users' localized keys stay valid across restarts.
-func newEngineID() string {
-	b := []byte{0x80, 0x00, 0x7e, 0xd9, 0x05, 0, 0, 0, 0, 0, 0, 0, 0}
-	_, _ = rand.Read(b[5:])
-	return hex.EncodeToString(b)
-}
+// newEngineID is the engine ID the agent takes when none is configured
+// (format 3, a MAC address of this host, under flowtap's enterprise
+// number 32473; see usmkey.HostEngineID). It is fixed in the
+// configuration with the first SNMPv3 user, so that the users' localized
+// keys stay valid across restarts and re-readings, and adding the user
+// does not change the agent's identity.
+func newEngineID() string { return hex.EncodeToString(usmkey.HostEngineID(32473)) }
 
 // snmpEngineID is `snmp-server engineID local HEX`. The users' keys are
 // localized to the engine ID, so it cannot change under them: IOS drops

@@ -71,14 +71,19 @@ func TestSNMPUserKeysNotPassphrases(t *testing.T) {
 		}
 	}
 
-	// A first user with a passphrase and no engine ID fixes one, so that
-	// its keys stay good across restarts.
-	c2, err := ParseIOS("snmp", []byte("snmp-server user u G v3 auth sha "+authPass+"\n"))
+	// A first user with a passphrase and no engine ID fixes the agent's
+	// default one, so that its keys stay good across restarts, and a
+	// second reading of the same text gives the same model.
+	text := []byte("snmp-server user u G v3 auth sha " + authPass + "\n")
+	c2, err := ParseIOS("snmp", text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c2.SNMP.EngineID) != 26 || !strings.HasPrefix(c2.SNMP.EngineID, "80007ed905") {
-		t.Errorf("engine ID chosen with the first user: %q", c2.SNMP.EngineID)
+	if want := hex.EncodeToString(usmkey.HostEngineID(32473)); c2.SNMP.EngineID != want || !strings.HasPrefix(want, "80007ed90") {
+		t.Errorf("engine ID chosen with the first user: %q, want the agent's default %q", c2.SNMP.EngineID, want)
+	}
+	if again, _ := ParseIOS("snmp", text); strings.HasPrefix(c2.SNMP.EngineID, "80007ed903") && !Equal(again, c2) {
+		t.Errorf("the same text read twice gives two models: %v", Diff(c2, again))
 	}
 	// Refused: an engine ID change under users, 3DES, AES-256, v3 informs,
 	// a short passphrase, a key of the wrong size.

@@ -1,11 +1,8 @@
 package snmp
 
 import (
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
@@ -137,31 +134,10 @@ func (e *engine) timely(boots, engineTime int32) bool {
 // flowtap OID lives under this arc until it has one.
 const enterpriseNumber = 32473
 
-// DefaultEngineID builds an RFC 3411 SnmpEngineID under the enterprise
-// number: format 3 (MAC address) from the first interface that has one,
-// else format 5 with random octets, which change with every start.
-func DefaultEngineID() []byte {
-	id := binary.BigEndian.AppendUint32(nil, 0x80000000|enterpriseNumber)
-	if ifs, err := net.Interfaces(); err == nil {
-		for _, i := range ifs {
-			if i.Flags&net.FlagLoopback == 0 && len(i.HardwareAddr) == 6 && !isZero(i.HardwareAddr) {
-				return append(append(id, 3), i.HardwareAddr...)
-			}
-		}
-	}
-	r := make([]byte, 8)
-	_, _ = rand.Read(r)
-	return append(append(id, 5), r...)
-}
-
-func isZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
+// DefaultEngineID is the engine ID of an agent given none: see
+// usmkey.HostEngineID. The configuration takes the same one with its
+// first SNMPv3 user, so adding one does not change the agent's identity.
+func DefaultEngineID() []byte { return usmkey.HostEngineID(enterpriseNumber) }
 
 func checkEngineID(id []byte) error {
 	if len(id) < 5 || len(id) > 32 {

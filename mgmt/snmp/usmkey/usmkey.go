@@ -7,10 +7,13 @@ package usmkey
 
 import (
 	"crypto/md5"
+	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"hash"
+	"net"
 )
 
 // Hash is the authentication protocol's hash, which derives both keys.
@@ -90,4 +93,31 @@ func LocalizedKeys(h Hash, authPass, privPass string, engineID []byte) (authKey,
 		return nil, nil, err
 	}
 	return authKey, Localize(h, ku, engineID)[:PrivKeyLen], nil
+}
+
+// HostEngineID builds an RFC 3411 SnmpEngineID under an enterprise
+// number: format 3 (MAC address) from the first interface that has one,
+// so that it is the same at every start and every reading of a
+// configuration on this host; else format 5 with random octets.
+func HostEngineID(enterprise uint32) []byte {
+	id := binary.BigEndian.AppendUint32(nil, 0x80000000|enterprise)
+	if ifs, err := net.Interfaces(); err == nil {
+		for _, i := range ifs {
+			if i.Flags&net.FlagLoopback == 0 && len(i.HardwareAddr) == 6 && !isZero(i.HardwareAddr) {
+				return append(append(id, 3), i.HardwareAddr...)
+			}
+		}
+	}
+	r := make([]byte, 8)
+	_, _ = rand.Read(r)
+	return append(append(id, 5), r...)
+}
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
