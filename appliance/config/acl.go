@@ -70,9 +70,6 @@ var (
 	anyWildcard = netip.AddrFrom4([4]byte{255, 255, 255, 255})
 )
 
-// Any reports whether the entry's source matches every address.
-func (e ACE) Any() bool { return e.Wildcard == anyWildcard }
-
 // Host reports whether the entry's source is one address.
 func (e ACE) Host() bool { return e.Wildcard == anyAddr }
 
@@ -92,9 +89,6 @@ func wildMatch(a, m, w netip.Addr) bool {
 	}
 	return true
 }
-
-// Match reports whether a packet from a matches a standard entry.
-func (e ACE) Match(a netip.Addr) bool { return wildMatch(a, e.Addr, e.Wildcard) }
 
 // Matches reports whether p matches the entry; extended says how to read
 // it (a standard entry looks at the source only).
@@ -166,16 +160,27 @@ func (c *Config) FindAccessList(ref string) (AccessList, bool) {
 	return c.AccessLists[i], true
 }
 
-// ManagementPermits reports whether the list ref lets p in. No list
-// ("") permits everything; a list that is referenced but not configured
-// also permits everything, as IOS treats an access-class or community
-// list that names no list.
-func (c *Config) ManagementPermits(ref string, p Packet) bool {
+// ManagementDecide applies the list ref to p for the management plane:
+// no list (""), or one that is referenced but not configured, permits
+// everything, as IOS treats an access-class or community list that names
+// no list. l and i are the list and its deciding entry (i -1 for none,
+// or the implicit deny).
+func (c *Config) ManagementDecide(ref string, p Packet) (permit bool, l AccessList, i int) {
 	if ref == "" {
-		return true
+		return true, AccessList{}, -1
 	}
 	l, ok := c.FindAccessList(ref)
-	return !ok || l.Permits(p)
+	if !ok {
+		return true, l, -1
+	}
+	permit, i = l.Decide(p)
+	return permit, l, i
+}
+
+// ManagementPermits is ManagementDecide's answer.
+func (c *Config) ManagementPermits(ref string, p Packet) bool {
+	ok, _, _ := c.ManagementDecide(ref, p)
+	return ok
 }
 
 // masked clears the address bits the wildcards ignore, as IOS does when

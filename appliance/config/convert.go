@@ -152,7 +152,7 @@ func (c Config) Interface(name string) (Interface, bool) {
 	return c.Interfaces[i], true
 }
 
-// String hides the passphrases: a user shows up in diffs and logs.
+// String hides the keys: a user shows up in diffs and logs.
 func (u SNMPUser) String() string {
 	return fmt.Sprintf("{Name:%s Group:%s Auth:%d Priv:%d}", u.Name, u.Group, u.Auth, u.Priv)
 }

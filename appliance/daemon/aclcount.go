@@ -21,17 +21,10 @@ type aclKey struct {
 	e   config.ACE
 }
 
-// Permits applies the list ref of c to p: no list, or one that is not
-// configured, permits (IOS's rule for an access-class or community list).
+// Permits applies the list ref of c to p (config.ManagementDecide) and
+// counts the deciding entry.
 func (a *ACLCounts) Permits(c config.Config, ref string, p config.Packet) bool {
-	if ref == "" {
-		return true
-	}
-	l, ok := c.FindAccessList(ref)
-	if !ok {
-		return true
-	}
-	permit, i := l.Decide(p)
+	permit, l, i := c.ManagementDecide(ref, p)
 	if i >= 0 {
 		a.mu.Lock()
 		if a.n == nil {
