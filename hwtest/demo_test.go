@@ -76,11 +76,17 @@ func TestDemoConsoleOnPTY(t *testing.T) {
 	v := vm.Start(t, c)
 	v.WaitReady(bootLimit)
 	prompt := func(host string) *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(host) + `#$`) }
-	// at types keys and waits for re in what the console prints after them.
+	// at types keys and waits for re in what the console prints after
+	// them: after the echo of a typed line, so that a prompt the CLI
+	// redraws after a log message is not taken for the one after the
+	// command's output.
 	at := func(keys string, re *regexp.Regexp) string {
 		t.Helper()
 		off := v.Console.Len()
 		v.Type(keys)
+		if line, ok := strings.CutSuffix(keys, "\r"); ok && line != "" {
+			_, off = v.ExpectFrom(regexp.MustCompile(regexp.QuoteMeta(line)+`\r\n`), off, consoleWait)
+		}
 		_, end := v.ExpectFrom(re, off, consoleWait)
 		return v.Console.Text()[off:end]
 	}
@@ -95,7 +101,10 @@ func TestDemoConsoleOnPTY(t *testing.T) {
 	// Leaving configuration mode is logged on the console in IOS's form.
 	v.ExpectFrom(regexp.MustCompile(`%SYS-5-CONFIG_I: Configured from console by console\r\n`), off, consoleWait)
 	// Ctrl-C abandons the line (and does not end QEMU).
-	at("show vers\x03", regexp.MustCompile(`\r\ndemo-pty#`))
+	off = v.Console.Len()
+	v.Type("show vers\x03")
+	v.Type("show clock\r")
+	v.ExpectFrom(regexp.MustCompile(`demo-pty#show clock\r\n\*\d\d:\d\d:\d\d\.\d{3} UTC \w{3} \w{3} \d{1,2} \d{4}\r\n`), off, consoleWait)
 	if v.Exited() {
 		t.Fatal("QEMU ended on Ctrl-C")
 	}

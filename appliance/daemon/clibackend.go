@@ -111,7 +111,9 @@ func (c *CLI) Clock() (time.Time, bool) {
 	c.m.mu.Lock()
 	synced := c.m.clockSynced
 	c.m.mu.Unlock()
-	return time.Now(), synced != nil && synced()
+	// IOS shows UTC until `clock timezone` says otherwise (the image's
+	// zone is whatever the build host's /etc/localtime was).
+	return time.Now().UTC(), synced != nil && synced()
 }
 
 func (c *CLI) SNMP() show.SNMPView {

@@ -183,7 +183,7 @@ func iosLine(r slog.Record, attrs []slog.Attr) (string, int) {
 	if len(words) > 0 {
 		msg += ": " + strings.Join(words, ", ")
 	}
-	return fmt.Sprintf("%s: %%%s: %s", r.Time.Format(time.StampMilli), tag, msg), sev
+	return fmt.Sprintf("%s: %%%s: %s", r.Time.UTC().Format(time.StampMilli), tag, msg), sev
 }
 
 // showAttr writes a value as an operator reads it: maps as "k v" pairs,
