@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/expiry"
 	"github.com/flowtap/flowtap/appliance/flow"
 )
 
@@ -28,12 +29,11 @@ type HarvestRequest struct {
 type cutoffs struct {
 	idle, active, fast         uint32
 	hasIdle, hasActive, fastOn bool
-	fastThreshold              uint64
-	eof, force, emergency      bool
+	pass                       expiry.Pass
 }
 
 func (req HarvestRequest) cutoffs(clk clockPair) cutoffs {
-	c := cutoffs{eof: req.EndOfFlow, force: req.Force, emergency: req.Emergency, fastThreshold: req.FastThreshold}
+	c := cutoffs{pass: expiry.Pass{Force: req.Force, EndOfFlow: req.EndOfFlow, Emergency: req.Emergency, FastThreshold: req.FastThreshold}}
 	if !req.IdleBefore.IsZero() {
 		c.hasIdle, c.idle = true, clk.stampOf(req.IdleBefore)
 	}
@@ -49,22 +49,21 @@ func (req HarvestRequest) cutoffs(clk clockPair) cutoffs {
 // before reports whether stamp a is earlier than b (serial arithmetic).
 func before(a, b uint32) bool { return int32(a-b) < 0 }
 
-// endReason decides whether a live flow ends in this pass, and why.
-func (c *cutoffs) endReason(packets uint64, first, last uint32, state byte) flow.EndReason {
-	switch {
-	case c.force:
-		return flow.EndForced
-	case c.eof && state&stFinEvent != 0:
-		return flow.EndOfFlow
-	case c.hasIdle && before(last, c.idle):
-		if c.emergency {
-			return flow.EndNoResource
-		}
-		return flow.EndIdle
-	case c.fastOn && first != 0 && before(first, c.fast) && packets < c.fastThreshold:
-		return flow.EndIdle
+// decide applies the expiry rules (package expiry, the same function the
+// test fake calls) to one live slot. An entry split by the active timeout
+// has first 0 until its next packet; until then its last time stands in
+// for it, as decode does.
+func (c *cutoffs) decide(packets uint64, first, last uint32, state byte) (expiry.Action, flow.EndReason) {
+	if first == 0 {
+		first = last
 	}
-	return 0
+	return c.pass.Decide(expiry.Entry{
+		Packets:    packets,
+		Ended:      state&stFinEvent != 0,
+		IdlePast:   c.hasIdle && before(last, c.idle),
+		FastPast:   c.fastOn && before(first, c.fast),
+		ActivePast: c.hasActive && before(first, c.active),
+	})
 }
 
 // Harvest takes the flows req selects out of the table and hands each to
@@ -112,19 +111,26 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			packets := atomic.LoadUint64(f.slots.u64(off + offPackets))
 			first := atomic.LoadUint32(f.slots.u32(off + offFirst))
 			last := atomic.LoadUint32(f.slots.u32(off + offLast))
-			if r := c.endReason(packets, first, last, state); r != 0 {
+			switch action, r := c.decide(packets, first, last, state); action {
+			case expiry.Expire, expiry.Discard:
+				// A discarded husk is marked with the reason too: a packet
+				// that lands in it before the grace period ends is exported.
 				atomic.OrUint32(attrs, uint32(stDraining|byte(r)<<stReasonShift)<<24)
 				marked = append(marked, slotRef{uint8(fi), slot})
-				return
-			}
-			if c.hasActive && first != 0 && before(first, c.active) {
-				// Active timeout: take the counters, restart the flow.
+			case expiry.Restart:
+				// Active timeout: take the counters, restart the flow as a
+				// new entry. Its FIN/RST state goes first: a FIN that lands
+				// between this and the swaps is in the exported record and
+				// also ends the continuation at the next end-of-flow pass,
+				// while clearing it after the swaps could lose the end of
+				// the continuation.
+				atomic.AndUint32(attrs, ^(uint32(stFinEvent) << 24))
 				f.decode(slot, clk, &rec)
 				rec.Packets = atomic.SwapUint64(f.slots.u64(off+offPackets), 0)
 				rec.Bytes = atomic.SwapUint64(f.slots.u64(off+offBytes), 0)
 				rec.TCPFlags = uint8(atomic.AndUint32(f.slots.u32(off+offTCP), 0xffffff00))
 				atomic.StoreUint32(f.slots.u32(off+offFirst), 0)
-				rec.EndReason = flow.EndActive
+				rec.EndReason = r
 				if rec.Packets != 0 || rec.Bytes != 0 {
 					out()
 				}

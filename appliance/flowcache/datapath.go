@@ -3,33 +3,20 @@ package flowcache
 import (
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/expiry"
 	"github.com/flowtap/flowtap/appliance/flow"
 )
 
 // HarvestRequest says which flows to take out of the datapath's map.
 //
-// A zero time disables its rule. Rules are applied to each entry in this
-// order, the first that matches wins (Verdict implements it, so that the
-// datapath and the fake cannot disagree):
+// A zero time disables its rule. The rules and their order are package
+// expiry's (Verdict applies them): the datapath's harvest calls the same
+// function, so the fake and the datapath cannot disagree.
 //
-//  1. Force: every flow leaves as EndForced.
-//  2. EndOfFlow: a flow that saw TCP FIN or RST leaves as EndOfFlow.
-//  3. IdleBefore: a flow whose last packet is before it leaves as EndIdle.
-//  4. FastBefore: a flow whose first packet is before it and that has fewer
-//     than FastThreshold packets leaves as EndIdle. This is Catalyst
-//     `mls aging fast`: entries that did not switch `threshold` packets
-//     within `time` seconds of creation. The count is the one at harvest
-//     time, not at exactly `time` after creation: the ager is coarse anyway.
-//  5. ActiveBefore: a flow whose first packet is before it is exported as
-//     EndActive; the entry stays and restarts its counters, so the next
-//     record of that flow holds only what came after the cut.
-//
-// With Emergency, rules 3 and 4 report EndNoResource instead of EndIdle.
-//
-// An entry restarted by rule 5 that has seen no packet since is removed
-// without being emitted when rule 1 or 3 applies to it (its last packet is
-// the one before the cut), and is otherwise kept: a record with zero
-// packets would be exported noise.
+// FastBefore/FastThreshold is Catalyst `mls aging fast`: entries that did
+// not switch `threshold` packets within `time` seconds of creation. The
+// count is the one at harvest time, not at exactly `time` after creation:
+// the ager is coarse anyway.
 type HarvestRequest struct {
 	Now          time.Time // the engine's clock reading
 	IdleBefore   time.Time // flows whose last packet is before this: EndIdle (or EndNoResource if Emergency)
@@ -43,43 +30,35 @@ type HarvestRequest struct {
 }
 
 // Action is what a harvest does with one entry.
-type Action uint8
+type Action = expiry.Action
 
 const (
-	Keep    Action = iota // leave the entry alone
-	Expire                // emit the record, then delete the entry
-	Restart               // emit the record, then zero its counters and keep the entry
-	Discard               // delete the entry without emitting (restarted, no packet since)
+	Keep    = expiry.Keep
+	Expire  = expiry.Expire
+	Restart = expiry.Restart
+	Discard = expiry.Discard
 )
 
 // Verdict applies the request's rules to one entry: its packet count,
 // first and last packet times, and whether it saw TCP FIN or RST. The
-// reason is meaningful for Expire and Restart only.
+// reason is meaningful for Expire and Restart only (0 otherwise).
 func (r *HarvestRequest) Verdict(packets uint64, first, last time.Time, ended bool) (Action, flow.EndReason) {
-	idle := !r.IdleBefore.IsZero() && last.Before(r.IdleBefore)
-	if packets == 0 {
-		if r.Force || idle {
-			return Discard, 0
-		}
-		return Keep, 0
+	a, reason := r.Pass().Decide(expiry.Entry{
+		Packets:    packets,
+		Ended:      ended,
+		IdlePast:   !r.IdleBefore.IsZero() && last.Before(r.IdleBefore),
+		FastPast:   !r.FastBefore.IsZero() && first.Before(r.FastBefore),
+		ActivePast: !r.ActiveBefore.IsZero() && first.Before(r.ActiveBefore),
+	})
+	if a != Expire && a != Restart {
+		reason = 0
 	}
-	early := flow.EndIdle
-	if r.Emergency {
-		early = flow.EndNoResource
-	}
-	switch {
-	case r.Force:
-		return Expire, flow.EndForced
-	case r.EndOfFlow && ended:
-		return Expire, flow.EndOfFlow
-	case idle:
-		return Expire, early
-	case !r.FastBefore.IsZero() && first.Before(r.FastBefore) && packets < r.FastThreshold:
-		return Expire, early
-	case !r.ActiveBefore.IsZero() && first.Before(r.ActiveBefore):
-		return Restart, flow.EndActive
-	}
-	return Keep, 0
+	return a, reason
+}
+
+// Pass is the request's rules that are not time cutoffs.
+func (r *HarvestRequest) Pass() expiry.Pass {
+	return expiry.Pass{Force: r.Force, EndOfFlow: r.EndOfFlow, Emergency: r.Emergency, FastThreshold: r.FastThreshold}
 }
 
 // Datapath is the engine's view of the flow map. The XDP datapath

@@ -1,0 +1,104 @@
+// Package expiry holds the cache's expiry rules: the one decision, per
+// entry and per harvest pass, that the XDP datapath's harvest and the
+// in-memory fake (flowcache/flowcachetest) both call, so the engine's
+// tests prove the rules production runs.
+//
+// The rules, in order, the first that matches wins:
+//
+//  1. Force: every flow leaves as EndForced.
+//  2. EndOfFlow: a flow that saw TCP FIN or RST leaves as EndOfFlow.
+//  3. Idle: a flow whose last packet is before the idle cutoff leaves as
+//     EndIdle.
+//  4. Fast: a flow whose first packet is before the fast-aging cutoff and
+//     that has fewer than FastThreshold packets leaves as EndIdle
+//     (Catalyst `mls aging fast`).
+//  5. Active: a flow whose first packet is before the active cutoff is
+//     exported as EndActive and restarts: the entry stays, its counters,
+//     TCP flags and FIN/RST state start over, as a new IOS cache entry
+//     would after an active timeout.
+//
+// With Emergency, rules 3 and 4 report EndNoResource instead of EndIdle.
+//
+// An entry restarted by rule 5 that has seen no packet since (a husk)
+// never makes a record: rules 1 and 3 remove it silently (its last packet
+// is the one before the cut), the others keep it.
+package expiry
+
+import "github.com/flowtap/flowtap/appliance/flow"
+
+// Action is what a harvest does with one entry.
+type Action uint8
+
+const (
+	Keep    Action = iota // leave the entry alone
+	Expire                // emit the record, then delete the entry
+	Restart               // emit the record, then zero its counters and keep the entry
+	Discard               // delete the entry without emitting (restarted, no packet since)
+)
+
+func (a Action) String() string {
+	switch a {
+	case Keep:
+		return "keep"
+	case Expire:
+		return "expire"
+	case Restart:
+		return "restart"
+	case Discard:
+		return "discard"
+	}
+	return "unknown"
+}
+
+// Pass is one harvest pass's rules that are not time cutoffs.
+type Pass struct {
+	Force         bool
+	EndOfFlow     bool
+	Emergency     bool
+	FastThreshold uint64
+}
+
+// Entry is one cache entry as the rules see it. Each caller compares the
+// entry's times with the pass's cutoffs in its own clock (wall time in the
+// fake, 2^20-ns datapath stamps in the harvest), so the comparisons are
+// given here as results. A disabled cutoff is never passed.
+type Entry struct {
+	Packets    uint64 // since the entry was created or restarted
+	Ended      bool   // saw TCP FIN or RST since then
+	IdlePast   bool   // last packet before the idle cutoff
+	FastPast   bool   // first packet before the fast-aging cutoff
+	ActivePast bool   // first packet before the active cutoff
+}
+
+// Decide applies the rules to e. For Discard the reason is the one the
+// entry is marked with in case a packet lands in it before it is
+// collected (the datapath's writers race the harvest); the fake never
+// sees one.
+func (p Pass) Decide(e Entry) (Action, flow.EndReason) {
+	early := flow.EndIdle
+	if p.Emergency {
+		early = flow.EndNoResource
+	}
+	if e.Packets == 0 {
+		switch {
+		case p.Force:
+			return Discard, flow.EndForced
+		case e.IdlePast:
+			return Discard, early
+		}
+		return Keep, 0
+	}
+	switch {
+	case p.Force:
+		return Expire, flow.EndForced
+	case p.EndOfFlow && e.Ended:
+		return Expire, flow.EndOfFlow
+	case e.IdlePast:
+		return Expire, early
+	case e.FastPast && e.Packets < p.FastThreshold:
+		return Expire, early
+	case e.ActivePast:
+		return Restart, flow.EndActive
+	}
+	return Keep, 0
+}
