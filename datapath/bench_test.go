@@ -46,10 +46,10 @@ func BenchmarkDatapath(b *testing.B) {
 	defer runtime.UnlockOSThread()
 	fr := cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 6}.bytes(cat(tcpHdr(40000, 443, tcpACK), make([]byte, 10))))
 
-	small := openTest(b, 4096) // the IOS default cache
-	smallNew := openTest(b, 4096)
-	fresh := openTest(b, 2*benchNew)
-	big := openTest(b, benchHarvest)
+	small := openBench(b, 4096) // the IOS default cache
+	smallNew := openBench(b, 4096)
+	fresh := openBench(b, 2*benchNew)
+	big := openBench(b, benchHarvest)
 	pc, err := loadPlain(b)
 	if err != nil {
 		b.Fatal(err)
@@ -58,19 +58,19 @@ func BenchmarkDatapath(b *testing.B) {
 
 	var f benchFigures
 	for i := 0; i < b.N; i++ {
-		f.empty += perPacket(b, small.objs.BenchEmpty, fr, benchRepeat)
-		f.parse += perPacket(b, small.objs.BenchParseOnly, fr, benchRepeat)
-		f.lookup += perPacket(b, small.objs.BenchMeterLookupOnly, fr, benchRepeat)
+		f.empty += perPacket(b, small.progs.BenchDrop, fr, benchRepeat)
+		f.parse += perPacket(b, small.progs.BenchParseOnly, fr, benchRepeat)
+		f.lookup += perPacket(b, small.progs.BenchMeterLookupOnly, fr, benchRepeat)
 		f.existing += perPacket(b, small.objs.FlowtapMeter, fr, benchRepeat)
 		f.plain += perPacket(b, pc.FlowtapMeter, fr, benchRepeat)
-		f.newFlow += perPacket(b, fresh.objs.BenchMeterNewflow, fr, benchNew)
+		f.newFlow += perPacket(b, fresh.progs.BenchMeterNewflow, fr, benchNew)
 		// The same on a cache of the IOS default size, whose slots stay in
 		// the CPU cache: what the new-flow path costs without the miss on
 		// a cold slot.
-		f.newSmall += perPacket(b, smallNew.objs.BenchMeterNewflow, fr, 4096)
-		harvestAll(b, small)
-		harvestAll(b, fresh)
-		harvestAll(b, smallNew)
+		f.newSmall += perPacket(b, smallNew.progs.BenchMeterNewflow, fr, 4096)
+		harvestAll(b, small.Datapath)
+		harvestAll(b, fresh.Datapath)
+		harvestAll(b, smallNew.Datapath)
 
 		fill(b, big, fr)
 		start := time.Now()
@@ -108,7 +108,7 @@ func (f benchFigures) print() {
 		return "MISSES"
 	}
 	fmt.Printf("\ndatapath (kernel-timed test runs; ratios from this one run):\n")
-	fmt.Printf("  (c) empty XDP program      %6.1f ns/pkt\n", f.empty)
+	fmt.Printf("  (c) XDP_DROP program        %6.1f ns/pkt\n", f.empty)
 	fmt.Printf("  (d) parse only             %6.1f ns/pkt\n", f.parse)
 	fmt.Printf("      parse + flow lookup    %6.1f ns/pkt = %.2f x (d)\n", f.lookup, f.lookup/f.parse)
 	fmt.Printf("  (a) existing flow          %6.1f ns/pkt = %.2f x (d)   target <= 2 %s\n", f.existing, f.existing/f.parse, mark(f.existing <= 2*f.parse))
@@ -120,9 +120,9 @@ func (f benchFigures) print() {
 }
 
 // fill creates exactly benchHarvest distinct flows in d.
-func fill(b *testing.B, d *Datapath, fr []byte) {
+func fill(b *testing.B, d *benchDatapath, fr []byte) {
 	b.Helper()
-	perPacket(b, d.objs.BenchMeterNewflow, fr, benchHarvest)
+	perPacket(b, d.progs.BenchMeterNewflow, fr, benchHarvest)
 	if used, _, err := d.Usage(); err != nil || used != benchHarvest {
 		b.Fatalf("filled %d entries, want %d (%v)", used, benchHarvest, err)
 	}
@@ -170,20 +170,66 @@ func batchLookupAndDelete(b *testing.B) float64 {
 	return float64(el.Nanoseconds()) / float64(total)
 }
 
-type plainObjs struct{ meterPlainObjects }
+// benchProgs are the bench object's baselines and variants, loaded in
+// one collection with the meter so they share its table.
+type benchProgs struct {
+	BenchDrop            *ebpf.Program `ebpf:"bench_drop"`
+	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
+	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
+	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
+}
 
-// loadPlain loads the variant that counts with plain adds instead of
-// atomics: what the atomics on the shared table cost.
-func loadPlain(b *testing.B) (*plainObjs, error) {
-	spec, err := loadMeterPlain()
+// benchDatapath is a Datapath loaded from the bench object: the same
+// meter and maps, plus the bench programs on them.
+type benchDatapath struct {
+	*Datapath
+	progs benchProgs
+}
+
+func openBench(tb testing.TB, entries int) *benchDatapath {
+	tb.Helper()
+	requireRoot(tb)
+	spec, err := loadBench()
 	if err != nil {
-		return nil, err
+		tb.Fatal(err)
 	}
+	sizeTable(spec, entries)
 	for _, m := range spec.Maps {
 		m.Pinning = ebpf.PinNone
 	}
-	var o plainObjs
-	if err := spec.LoadAndAssign(&o.meterPlainObjects, nil); err != nil {
+	var all struct {
+		meterObjects
+		benchProgs
+	}
+	if err := spec.LoadAndAssign(&all, nil); err != nil {
+		tb.Fatalf("load bench object: %v", err)
+	}
+	d := &benchDatapath{Datapath: &Datapath{opts: Options{Entries: entries}, objs: all.meterObjects}, progs: all.benchProgs}
+	tb.Cleanup(func() {
+		d.Close()
+		for _, p := range []*ebpf.Program{d.progs.BenchDrop, d.progs.BenchParseOnly, d.progs.BenchMeterLookupOnly, d.progs.BenchMeterNewflow} {
+			p.Close()
+		}
+	})
+	if err := d.init(); err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+// loadPlain loads the variant that counts with plain adds instead of
+// atomics: what the atomics on the shared table cost.
+func loadPlain(b *testing.B) (*meterObjects, error) {
+	spec, err := loadBenchPlain()
+	if err != nil {
+		return nil, err
+	}
+	sizeTable(spec, 1024)
+	for _, m := range spec.Maps {
+		m.Pinning = ebpf.PinNone
+	}
+	var o meterObjects
+	if err := spec.LoadAndAssign(&o, nil); err != nil {
 		return nil, fmt.Errorf("load plain-add variant: %w", err)
 	}
 	_, g := tableGeometry(1024)

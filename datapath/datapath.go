@@ -66,9 +66,7 @@ func Open(opts Options) (*Datapath, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse meter object: %w", err)
 	}
-	slots, groups := tableGeometry(opts.Entries)
-	spec.Maps["slots4"].MaxEntries, spec.Maps["tags4"].MaxEntries = slots, groups
-	spec.Maps["slots6"].MaxEntries, spec.Maps["tags6"].MaxEntries = slots, groups
+	sizeTable(spec, opts.Entries)
 
 	d := &Datapath{opts: opts}
 	copts := &ebpf.CollectionOptions{}
@@ -100,6 +98,13 @@ func Open(opts Options) (*Datapath, error) {
 		}
 	}
 	return d, nil
+}
+
+// sizeTable sizes the table's maps in spec for a cache of entries flows.
+func sizeTable(spec *ebpf.CollectionSpec, entries int) {
+	slots, groups := tableGeometry(entries)
+	spec.Maps["slots4"].MaxEntries, spec.Maps["tags4"].MaxEntries = slots, groups
+	spec.Maps["slots6"].MaxEntries, spec.Maps["tags6"].MaxEntries = slots, groups
 }
 
 func (d *Datapath) init() error {
@@ -270,3 +275,7 @@ func (d *Datapath) Close() error {
 
 // Capacity returns the configured cache size.
 func (d *Datapath) Capacity() int { return d.opts.Entries }
+
+// Program is the loaded meter program: what Attach attaches, and what
+// tests run frames through (package datapathtest).
+func (d *Datapath) Program() *ebpf.Program { return d.objs.FlowtapMeter }

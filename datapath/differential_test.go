@@ -117,27 +117,36 @@ func TestDifferentialFake(t *testing.T) {
 		return cuts[rng.IntN(len(cuts))]
 	}
 	var total, reasons [8]int
-	for round := 0; round <= rounds; round++ {
+	for round := 0; round <= rounds; round++ { // the last one forces all out
 		last := round == rounds
-		if !last {
-			now := time.Now()
-			for range 20 + rng.IntN(60) {
-				p := randomPacket(rng, keys)
-				p.pkt.Time = now
-				feed(t, d, p.frame, 1)
-				if !fake.Meter(p.pkt) {
-					t.Fatalf("fake refused a flow at %d entries", capacity)
-				}
+		now := time.Now()
+		for range 20 + rng.IntN(60) {
+			p := randomPacket(rng, keys)
+			p.pkt.Time = now
+			feed(t, d, p.frame, 1)
+			if !fake.Meter(p.pkt) {
+				t.Fatalf("fake refused a flow at %d entries", capacity)
 			}
-			time.Sleep(gap)
-			cuts = append(cuts, time.Now())
-			time.Sleep(gap)
 		}
+		time.Sleep(gap)
+		cuts = append(cuts, time.Now())
+		time.Sleep(gap)
 		req := flowcache.HarvestRequest{
 			IdleBefore: pick(), ActiveBefore: pick(), FastBefore: pick(),
 			EndOfFlow: rng.IntN(2) == 0, Emergency: rng.IntN(5) == 0,
 			FastThreshold: uint64(1 + rng.IntN(6)),
 			Force:         last,
+		}
+		// Every few rounds one rule surely applies, so each is exercised
+		// whatever the seed: the flows of the round before last are idle,
+		// those of the first round are old.
+		switch round % 4 {
+		case 1:
+			req.Emergency, req.IdleBefore = true, cuts[len(cuts)-2]
+		case 2:
+			req.ActiveBefore = cuts[0]
+		case 3:
+			req.EndOfFlow = true
 		}
 		var real, fakes []flow.Record
 		if _, err := d.Harvest(HarvestRequest{

@@ -192,20 +192,20 @@ func (f *family) decode(slot uint32, clk clockPair, r *flow.Record) {
 	copy(r.SrcMAC[:], v[offSMAC:offSMAC+6])
 	copy(r.DstMAC[:], v[offDMAC:offDMAC+6])
 	if f.v4 {
-		r.SrcAddr = netip.AddrFrom4([4]byte(k[0:4]))
-		r.DstAddr = netip.AddrFrom4([4]byte(k[4:8]))
-		r.SrcPort = le.Uint16(k[8:])
-		r.DstPort = le.Uint16(k[10:])
-		r.InputIf = le.Uint32(k[12:])
-		r.Proto = k[16]
+		r.SrcAddr = netip.AddrFrom4([4]byte(k[key4Saddr:]))
+		r.DstAddr = netip.AddrFrom4([4]byte(k[key4Daddr:]))
+		r.SrcPort = le.Uint16(k[key4Sport:])
+		r.DstPort = le.Uint16(k[key4Dport:])
+		r.InputIf = le.Uint32(k[key4Ifindex:])
+		r.Proto = k[key4Proto]
 		return
 	}
-	r.SrcAddr = netip.AddrFrom16([16]byte(k[0:16]))
-	r.DstAddr = netip.AddrFrom16([16]byte(k[16:32]))
-	r.SrcPort = le.Uint16(k[32:])
-	r.DstPort = le.Uint16(k[34:])
-	r.InputIf = le.Uint32(k[36:])
-	r.Proto = k[40]
+	r.SrcAddr = netip.AddrFrom16([16]byte(k[key6Saddr:]))
+	r.DstAddr = netip.AddrFrom16([16]byte(k[key6Daddr:]))
+	r.SrcPort = le.Uint16(k[key6Sport:])
+	r.DstPort = le.Uint16(k[key6Dport:])
+	r.InputIf = le.Uint32(k[key6Ifindex:])
+	r.Proto = k[key6Proto]
 }
 
 // Usage reports the flows in the cache and its size.

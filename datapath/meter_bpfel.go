@@ -119,28 +119,38 @@ type meterSlot6 struct {
 	Key meterFlowKey6
 }
 
+type meterTableLayout uint32
+
+const (
+	meterTableLayoutGROUP_SLOTS     meterTableLayout = 8
+	meterTableLayoutTAG_CLAIMED     meterTableLayout = 1
+	meterTableLayoutST_DRAINING     meterTableLayout = 1
+	meterTableLayoutST_FIN_EV       meterTableLayout = 2
+	meterTableLayoutST_REASON_SHIFT meterTableLayout = 4
+	meterTableLayoutCTR_LIVE        meterTableLayout = 0
+	meterTableLayoutCTR_SEED        meterTableLayout = 2
+	meterTableLayoutCTR_MAX         meterTableLayout = 4
+)
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	meterMapCounters              = "counters"
-	meterMapCpustate              = "cpustate"
-	meterMapEvents                = "events"
-	meterMapPorts                 = "ports"
-	meterMapSlots4                = "slots4"
-	meterMapSlots6                = "slots6"
-	meterMapStats                 = "stats"
-	meterMapTags4                 = "tags4"
-	meterMapTags6                 = "tags6"
-	meterProgBenchEmpty           = "bench_empty"
-	meterProgBenchMeterLookupOnly = "bench_meter_lookup_only"
-	meterProgBenchMeterNewflow    = "bench_meter_newflow"
-	meterProgBenchParseOnly       = "bench_parse_only"
-	meterProgFlowtapMeter         = "flowtap_meter"
-	meterVarCfg                   = "cfg"
-	meterVarUnusedMeterEvent      = "unused_meter_event"
-	meterVarUnusedSlot4           = "unused_slot4"
-	meterVarUnusedSlot6           = "unused_slot6"
+	meterMapCounters          = "counters"
+	meterMapCpustate          = "cpustate"
+	meterMapEvents            = "events"
+	meterMapPorts             = "ports"
+	meterMapSlots4            = "slots4"
+	meterMapSlots6            = "slots6"
+	meterMapStats             = "stats"
+	meterMapTags4             = "tags4"
+	meterMapTags6             = "tags6"
+	meterProgFlowtapMeter     = "flowtap_meter"
+	meterVarCfg               = "cfg"
+	meterVarUnusedMeterEvent  = "unused_meter_event"
+	meterVarUnusedSlot4       = "unused_slot4"
+	meterVarUnusedSlot6       = "unused_slot6"
+	meterVarUnusedTableLayout = "unused_table_layout"
 )
 
 // loadMeter returns the embedded CollectionSpec for meter.
@@ -185,11 +195,7 @@ type meterSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterProgramSpecs struct {
-	BenchEmpty           *ebpf.ProgramSpec `ebpf:"bench_empty"`
-	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
-	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
-	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
-	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
+	FlowtapMeter *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
 
 // meterMapSpecs contains maps before they are loaded into the kernel.
@@ -211,10 +217,11 @@ type meterMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterVariableSpecs struct {
-	Cfg              *ebpf.VariableSpec `ebpf:"cfg"`
-	UnusedMeterEvent *ebpf.VariableSpec `ebpf:"unused_meter_event"`
-	UnusedSlot4      *ebpf.VariableSpec `ebpf:"unused_slot4"`
-	UnusedSlot6      *ebpf.VariableSpec `ebpf:"unused_slot6"`
+	Cfg               *ebpf.VariableSpec `ebpf:"cfg"`
+	UnusedMeterEvent  *ebpf.VariableSpec `ebpf:"unused_meter_event"`
+	UnusedSlot4       *ebpf.VariableSpec `ebpf:"unused_slot4"`
+	UnusedSlot6       *ebpf.VariableSpec `ebpf:"unused_slot6"`
+	UnusedTableLayout *ebpf.VariableSpec `ebpf:"unused_table_layout"`
 }
 
 // meterObjects contains all objects after they have been loaded into the kernel.
@@ -266,29 +273,22 @@ func (m *meterMaps) Close() error {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterVariables struct {
-	Cfg              *ebpf.Variable `ebpf:"cfg"`
-	UnusedMeterEvent *ebpf.Variable `ebpf:"unused_meter_event"`
-	UnusedSlot4      *ebpf.Variable `ebpf:"unused_slot4"`
-	UnusedSlot6      *ebpf.Variable `ebpf:"unused_slot6"`
+	Cfg               *ebpf.Variable `ebpf:"cfg"`
+	UnusedMeterEvent  *ebpf.Variable `ebpf:"unused_meter_event"`
+	UnusedSlot4       *ebpf.Variable `ebpf:"unused_slot4"`
+	UnusedSlot6       *ebpf.Variable `ebpf:"unused_slot6"`
+	UnusedTableLayout *ebpf.Variable `ebpf:"unused_table_layout"`
 }
 
 // meterPrograms contains all programs after they have been loaded into the kernel.
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterPrograms struct {
-	BenchEmpty           *ebpf.Program `ebpf:"bench_empty"`
-	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
-	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
-	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
-	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
+	FlowtapMeter *ebpf.Program `ebpf:"flowtap_meter"`
 }
 
 func (p *meterPrograms) Close() error {
 	return _MeterClose(
-		p.BenchEmpty,
-		p.BenchMeterLookupOnly,
-		p.BenchMeterNewflow,
-		p.BenchParseOnly,
 		p.FlowtapMeter,
 	)
 }

@@ -9,32 +9,49 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Layout of the shared flow table (bpf/meter.h): slots hold struct
-// flow_val then the key; tags hold one byte per slot.
+// Layout of the shared flow table (bpf/meter.h), taken from bpf2go's
+// output so there is no hand-kept copy: slots hold struct flow_val then
+// the key; tags hold one byte per slot. flow_val is packed in C (44
+// bytes) while its Go mirror pads to 48, so the key's offset is where the
+// last field ends, not the mirror's size; TestTableLayout checks every
+// figure here against the compiled object's BTF.
 const (
-	groupSlots = 8
-	tagClaimed = 0x01
+	groupSlots = uint32(meterTableLayoutGROUP_SLOTS)
+	tagClaimed = byte(meterTableLayoutTAG_CLAIMED)
 
-	slot4Size = 64
-	slot6Size = 88
+	offPackets = int(unsafe.Offsetof(meterFlowVal{}.Packets))
+	offBytes   = int(unsafe.Offsetof(meterFlowVal{}.Bytes))
+	offFirst   = int(unsafe.Offsetof(meterFlowVal{}.FirstT))
+	offLast    = int(unsafe.Offsetof(meterFlowVal{}.LastT))
+	offTCP     = int(unsafe.Offsetof(meterFlowVal{}.Tcp))
+	offAttrs   = int(unsafe.Offsetof(meterFlowVal{}.Attrs))
+	offSMAC    = int(unsafe.Offsetof(meterFlowVal{}.Smac))
+	offDMAC    = int(unsafe.Offsetof(meterFlowVal{}.Dmac))
+	offKey     = offDMAC + len(meterFlowVal{}.Dmac)
 
-	offPackets = 0
-	offBytes   = 8
-	offFirst   = 16
-	offLast    = 20
-	offTCP     = 24
-	offAttrs   = 28
-	offSMAC    = 32
-	offDMAC    = 38
-	offKey     = 44
+	slot4Size = offKey + int(unsafe.Sizeof(meterFlowKey4{}))
+	slot6Size = offKey + int(unsafe.Sizeof(meterFlowKey6{}))
 
-	stDraining    = 0x01
-	stFinEvent    = 0x02
-	stReasonShift = 4
+	// Key fields, from the start of the key.
+	key4Saddr   = int(unsafe.Offsetof(meterFlowKey4{}.Saddr))
+	key4Daddr   = int(unsafe.Offsetof(meterFlowKey4{}.Daddr))
+	key4Sport   = int(unsafe.Offsetof(meterFlowKey4{}.Sport))
+	key4Dport   = int(unsafe.Offsetof(meterFlowKey4{}.Dport))
+	key4Ifindex = int(unsafe.Offsetof(meterFlowKey4{}.Ifindex))
+	key4Proto   = int(unsafe.Offsetof(meterFlowKey4{}.Proto))
+	key6Saddr   = int(unsafe.Offsetof(meterFlowKey6{}.Saddr))
+	key6Daddr   = int(unsafe.Offsetof(meterFlowKey6{}.Daddr))
+	key6Sport   = int(unsafe.Offsetof(meterFlowKey6{}.Sport))
+	key6Dport   = int(unsafe.Offsetof(meterFlowKey6{}.Dport))
+	key6Ifindex = int(unsafe.Offsetof(meterFlowKey6{}.Ifindex))
+	key6Proto   = int(unsafe.Offsetof(meterFlowKey6{}.Proto))
 
-	ctrLive = 0
-	ctrSeed = 2
-	ctrMax  = 4
+	stDraining    = byte(meterTableLayoutST_DRAINING)
+	stFinEvent    = byte(meterTableLayoutST_FIN_EV)
+	stReasonShift = int(meterTableLayoutST_REASON_SHIFT)
+
+	ctrLive = int(meterTableLayoutCTR_LIVE)
+	ctrSeed = int(meterTableLayoutCTR_SEED)
 )
 
 // tableGeometry sizes one family's table for a cache of capacity flows:

@@ -12,6 +12,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/datapath/datapathtest"
 )
 
 // v5Listener collects NetFlow v5 records' packet counts from a loopback
@@ -93,7 +94,7 @@ func udpFrame(src byte) []byte {
 func feed(t *testing.T, d *Daemon, src byte, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		if _, err := d.Datapath().Feed(udpFrame(src), 1); err != nil {
+		if _, err := datapathtest.Feed(d.Datapath().Program(), udpFrame(src), 1); err != nil {
 			t.Fatal(err)
 		}
 	}

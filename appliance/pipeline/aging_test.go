@@ -10,6 +10,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/datapath/datapathtest"
 )
 
 type recorder struct {
@@ -96,7 +97,7 @@ func openDatapath(t *testing.T, entries int) *datapath.Datapath {
 func feed(t *testing.T, d *datapath.Datapath, fr []byte, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		if _, err := d.Feed(fr, 1); err != nil {
+		if _, err := datapathtest.Feed(d.Program(), fr, 1); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/datapath/datapathtest"
 )
 
 // BenchmarkHarvestToWire: 100K flows in the datapath are harvested,
@@ -51,7 +52,7 @@ func BenchmarkHarvestToWire(b *testing.B) {
 	var perFlow float64
 	for i := 0; i < b.N; i++ {
 		for _, f := range frames {
-			if _, err := d.Feed(f, 1); err != nil {
+			if _, err := datapathtest.Feed(d.Program(), f, 1); err != nil {
 				b.Fatal(err)
 			}
 		}

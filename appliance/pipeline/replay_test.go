@@ -13,6 +13,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/datapath/datapathtest"
 	"github.com/flowtap/flowtap/internal/collector"
 )
 
@@ -37,7 +38,7 @@ func feedCapture(t *testing.T, d *datapath.Datapath, path string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.Feed(data, 1); err != nil && len(data) >= 14 {
+		if _, err := datapathtest.Feed(d.Program(), data, 1); err != nil && len(data) >= 14 {
 			t.Fatal(err)
 		}
 	}

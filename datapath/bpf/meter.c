@@ -101,6 +101,7 @@ struct meter_cfg cfg;
 const struct meter_event *unused_meter_event __attribute__((unused));
 const struct slot4 *unused_slot4 __attribute__((unused));
 const struct slot6 *unused_slot6 __attribute__((unused));
+const enum table_layout *unused_table_layout __attribute__((unused));
 
 /* ---- parsing ---------------------------------------------------------- */
 
@@ -495,131 +496,162 @@ static __always_inline __u64 zero_bytes(__u64 x)
 	return ~(y | x | lo7);
 }
 
-/* Instantiated once per family: FAM 4 or 6, KEYT the key type, SLOTS and
- * TAGS the maps, NW the key size in words, GROUPS the cfg field. */
-#define FLOW_TABLE(FAM, KEYT, SLOTT, SLOTS, TAGS, NW, GROUPS)             \
-	static __always_inline struct flow_val *find##FAM(struct KEYT *k, __u32 g,         \
-							  __u64 tags, __u8 tag)             \
-	{                                                                                  \
-		__u64 m = zero_bytes(tags ^ (0x0101010101010101ULL * tag));                \
-		if (!m)                                                                    \
-			return 0;                                                          \
-		_Pragma("unroll") for (int i = 0; i < GROUP_SLOTS; i++)                    \
-		{                                                                          \
-			if (!(m & (0x80ULL << (8 * i))))                                   \
-				continue;                                                  \
-			__u32 idx = g * GROUP_SLOTS + i;                                   \
-			struct SLOTT *s = bpf_map_lookup_elem(&SLOTS, &idx);               \
-			if (s && keys_equal((__u32 *)&s->key, (__u32 *)k, NW) &&            \
-			    !draining(&s->val))                                             \
-				return &s->val;                                            \
-		}                                                                          \
-		return 0;                                                                  \
-	}                                                                                  \
-                                                                                           \
-	/* Claim a free slot in group g: CAS its tag byte from 0 to CLAIMED. */            \
-	static __always_inline struct SLOTT *claim##FAM(__u32 g, __u64 *tp, __u32 *byte)   \
-	{                                                                                  \
-		_Pragma("unroll") for (int try = 0; try < 4; try++)                        \
-		{                                                                          \
-			__u64 free = zero_bytes(*(volatile __u64 *)tp);                    \
-			if (!free)                                                         \
-				return 0;                                                  \
-			int i = 0;                                                         \
-			_Pragma("unroll") for (int b = GROUP_SLOTS - 1; b >= 0; b--)       \
-				if (free & (0x80ULL << (8 * b)))                           \
-					i = b;                                             \
-			__u32 *word = (__u32 *)tp + (i >> 2);                              \
-			__u32 shift = 8 * (i & 3);                                         \
-			__u32 old = *(volatile __u32 *)word;                               \
-			if ((old >> shift) & 0xff)                                         \
-				continue;                                                  \
-			if (__sync_val_compare_and_swap(word, old,                          \
-							old | (TAG_CLAIMED << shift)) != old) \
-				continue;                                                  \
-			__u32 idx = g * GROUP_SLOTS + i;                                   \
-			*byte = i;                                                         \
-			return bpf_map_lookup_elem(&SLOTS, &idx);                          \
-		}                                                                          \
-		return 0;                                                                  \
-	}                                                                                  \
-                                                                                           \
-	static __always_inline void meter_key##FAM(struct KEYT *k, struct parsed *p,        \
-						   __u32 now_t, struct meter_stats *st,     \
-						   __u32 ifindex, __u8 *eth,                \
-						   const int lookup_only)                   \
-	{                                                                                  \
-		__u64 h = key_hash((__u32 *)k, NW);                                        \
-		__u32 mask = cfg.GROUPS - 1;                                               \
-		__u32 g1 = h & mask, g2 = (h >> 32) & mask;                                \
-		if (g2 == g1)                                                              \
-			g2 = g1 ^ (1 & mask);                                              \
-		__u8 tag = 0x80 | ((h >> 24) & 0x7f);                                      \
-		__u64 *t1 = bpf_map_lookup_elem(&TAGS, &g1);                               \
-		__u64 *t2 = bpf_map_lookup_elem(&TAGS, &g2);                               \
-		if (!t1 || !t2)                                                            \
-			return;                                                            \
-		__u64 tags1 = *(volatile __u64 *)t1;                                       \
-		struct flow_val *v = find##FAM(k, g1, tags1, tag);                         \
-		if (!v) {                                                                  \
-			__u64 tags2 = *(volatile __u64 *)t2;                               \
-			v = find##FAM(k, g2, tags2, tag);                                  \
-		}                                                                          \
-		if (lookup_only)                                                           \
-			return;                                                            \
-		if (v) {                                                                   \
-			count_into(v, p, now_t, st, ifindex);                              \
-			return;                                                            \
-		}                                                                          \
-		/* A new flow (or its old entry drains): take a slot if the cache      \
-		 * is under its size. One shared atomic per new flow, none per         \
-		 * packet. */                                                              \
-		__u32 li = CTR_LIVE;                                                       \
-		__u64 *live = bpf_map_lookup_elem(&counters, &li);                         \
-		if (!live)                                                                 \
-			return;                                                            \
-		if (__sync_fetch_and_add(live, 1) >= cfg.cap) {                            \
-			__sync_fetch_and_add(live, -1);                                    \
-			cache_full(st, p, ifindex, 0);                                     \
-			return;                                                            \
-		}                                                                          \
-		/* The emptier of the two groups, as two-choice hashing does. */       \
-		__u64 f1 = zero_bytes(*t1), f2 = zero_bytes(*t2);                          \
-		__u32 g = g1;                                                              \
-		__u64 *tp = t1;                                                            \
-		if (__builtin_popcountll(f2) > __builtin_popcountll(f1)) {                 \
-			g = g2;                                                            \
-			tp = t2;                                                           \
-		}                                                                          \
-		__u32 byte = 0;                                                            \
-		struct SLOTT *s = claim##FAM(g, tp, &byte);                                \
-		if (!s && tp == t1) {                                                      \
-			g = g2;                                                            \
-			tp = t2;                                                           \
-			s = claim##FAM(g, tp, &byte);                                      \
-		} else if (!s) {                                                           \
-			g = g1;                                                            \
-			tp = t1;                                                           \
-			s = claim##FAM(g, tp, &byte);                                      \
-		}                                                                          \
-		if (!s) {                                                                  \
-			__sync_fetch_and_add(live, -1);                                    \
-			cache_full(st, p, ifindex, 1);                                     \
-			return;                                                            \
-		}                                                                          \
-		__builtin_memcpy(&s->key, k, sizeof(*k));                                  \
-		init_val(&s->val, p, now_t, eth);                                          \
-		/* Publish: CLAIMED -> tag, atomically (a full barrier), so a          \
-		 * reader that sees the tag sees the key. */                               \
-		__u32 *word = (__u32 *)tp + ((byte & 7) >> 2);                             \
-		__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (8 * (byte & 3)));\
-		st->flows_created++;                                                       \
-		if (p->tcp_flags & 0x05)                                                   \
-			send_event(st, EV_END_OF_FLOW, p->family, ifindex);                \
-	}
+/* One family's half of the table. Both slot types start with struct
+ * flow_val, the key right after it, so one set of functions serves both:
+ * every caller passes constants (the maps, the key size in words), and
+ * with __always_inline each family gets its own specialised copy, as a
+ * macro would, but with lines that clang, the verifier and perf can name. */
+struct family {
+	void *slots;  /* slots4 or slots6 */
+	void *tags;   /* tags4 or tags6 */
+	__u32 groups; /* a power of two */
+	__u8 nw;      /* key size in 32-bit words */
+};
 
-FLOW_TABLE(4, flow_key4, slot4, slots4, tags4, 5, groups4)
-FLOW_TABLE(6, flow_key6, slot6, slots6, tags6, 11, groups6)
+static __always_inline __u32 *slot_key(struct flow_val *v)
+{
+	return (__u32 *)(v + 1);
+}
+
+/* The entry for k in group g, whose tag word is tags, or 0. */
+static __always_inline struct flow_val *table_find(const struct family *f, const __u32 *k, __u32 g,
+						   __u64 tags, __u8 tag)
+{
+	__u64 m = zero_bytes(tags ^ (0x0101010101010101ULL * tag));
+	if (!m)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < GROUP_SLOTS; i++) {
+		if (!(m & (0x80ULL << (8 * i))))
+			continue;
+		__u32 idx = g * GROUP_SLOTS + i;
+		struct flow_val *v = bpf_map_lookup_elem(f->slots, &idx);
+		if (v && keys_equal(slot_key(v), k, f->nw) && !draining(v))
+			return v;
+	}
+	return 0;
+}
+
+/* Claim a free slot in group g: CAS its tag byte from 0 to CLAIMED. */
+static __always_inline struct flow_val *table_claim(const struct family *f, __u32 g, __u64 *tp,
+						    __u32 *byte)
+{
+#pragma unroll
+	for (int try = 0; try < 4; try++) {
+		__u64 free = zero_bytes(*(volatile __u64 *)tp);
+		if (!free)
+			return 0;
+		int i = 0;
+#pragma unroll
+		for (int b = GROUP_SLOTS - 1; b >= 0; b--)
+			if (free & (0x80ULL << (8 * b)))
+				i = b;
+		__u32 *word = (__u32 *)tp + (i >> 2);
+		__u32 shift = 8 * (i & 3);
+		__u32 old = *(volatile __u32 *)word;
+		if ((old >> shift) & 0xff)
+			continue;
+		if (__sync_val_compare_and_swap(word, old, old | (TAG_CLAIMED << shift)) != old)
+			continue;
+		__u32 idx = g * GROUP_SLOTS + i;
+		*byte = i;
+		return bpf_map_lookup_elem(f->slots, &idx);
+	}
+	return 0;
+}
+
+/* Take one unit of the cache's size for a new flow, or say why not. The
+ * plain read first: while the cache is full every refused packet only
+ * reads the shared counter's line, which then stays in every CPU's cache,
+ * instead of writing it twice (the add and its undo) and bouncing it
+ * between CPUs on the flood path. */
+static __always_inline __u64 *take_capacity(void)
+{
+	__u32 li = CTR_LIVE;
+	__u64 *live = bpf_map_lookup_elem(&counters, &li);
+	if (!live)
+		return 0;
+	if (*(volatile __u64 *)live >= cfg.cap)
+		return 0;
+	if (__sync_fetch_and_add(live, 1) >= cfg.cap) {
+		__sync_fetch_and_add(live, -1);
+		return 0;
+	}
+	return live;
+}
+
+/* Count a packet of key k (already masked) into its flow, creating it if
+ * the cache has room. */
+static __always_inline void table_meter(const struct family *f, const __u32 *k, struct parsed *p,
+					__u32 now_t, struct meter_stats *st, __u32 ifindex, __u8 *eth,
+					const int lookup_only)
+{
+	__u64 h = key_hash(k, f->nw);
+	__u32 mask = f->groups - 1;
+	__u32 g1 = h & mask, g2 = (h >> 32) & mask;
+	if (g2 == g1)
+		g2 = g1 ^ (1 & mask);
+	__u8 tag = 0x80 | ((h >> 24) & 0x7f);
+	__u64 *t1 = bpf_map_lookup_elem(f->tags, &g1);
+	__u64 *t2 = bpf_map_lookup_elem(f->tags, &g2);
+	if (!t1 || !t2)
+		return;
+	__u64 tags1 = *(volatile __u64 *)t1;
+	struct flow_val *v = table_find(f, k, g1, tags1, tag);
+	if (!v) {
+		__u64 tags2 = *(volatile __u64 *)t2;
+		v = table_find(f, k, g2, tags2, tag);
+	}
+	if (lookup_only)
+		return;
+	if (v) {
+		count_into(v, p, now_t, st, ifindex);
+		return;
+	}
+	/* A new flow (or its old entry drains): take a slot if the cache is
+	 * under its size. */
+	__u64 *live = take_capacity();
+	if (!live) {
+		cache_full(st, p, ifindex, 0);
+		return;
+	}
+	/* The emptier of the two groups, as two-choice hashing does. */
+	__u64 f1 = zero_bytes(*t1), f2 = zero_bytes(*t2);
+	__u32 g = g1;
+	__u64 *tp = t1;
+	if (__builtin_popcountll(f2) > __builtin_popcountll(f1)) {
+		g = g2;
+		tp = t2;
+	}
+	__u32 byte = 0;
+	struct flow_val *s = table_claim(f, g, tp, &byte);
+	if (!s && tp == t1) {
+		g = g2;
+		tp = t2;
+		s = table_claim(f, g, tp, &byte);
+	} else if (!s) {
+		g = g1;
+		tp = t1;
+		s = table_claim(f, g, tp, &byte);
+	}
+	if (!s) {
+		__sync_fetch_and_add(live, -1);
+		cache_full(st, p, ifindex, 1);
+		return;
+	}
+	__u32 *sk = slot_key(s);
+#pragma unroll
+	for (int i = 0; i < f->nw; i++)
+		sk[i] = k[i];
+	init_val(s, p, now_t, eth);
+	/* Publish: CLAIMED -> tag, atomically (a full barrier), so a reader
+	 * that sees the tag sees the key. */
+	__u32 *word = (__u32 *)tp + ((byte & 7) >> 2);
+	__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (8 * (byte & 3)));
+	st->flows_created++;
+	if (p->tcp_flags & 0x05)
+		send_event(st, EV_END_OF_FLOW, p->family, ifindex);
+}
 
 static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 				   struct meter_stats *st, __u32 salt, __u8 *eth, __u8 *ip,
@@ -638,7 +670,8 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 #pragma unroll
 	for (int i = 0; i < 5; i++)
 		w[i] &= cfg.mask4[i];
-	meter_key4(&k, p, now_t, st, ifindex, eth, lookup_only);
+	const struct family f = {&slots4, &tags4, cfg.groups4, sizeof(k) / 4};
+	table_meter(&f, w, p, now_t, st, ifindex, eth, lookup_only);
 }
 
 static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
@@ -658,7 +691,8 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 #pragma unroll
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
-	meter_key6(&k, p, now_t, st, ifindex, eth, lookup_only);
+	const struct family f = {&slots6, &tags6, cfg.groups6, sizeof(k) / 4};
+	table_meter(&f, w, p, now_t, st, ifindex, eth, lookup_only);
 }
 
 static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const int lookup_only)
@@ -735,33 +769,4 @@ SEC("xdp.frags")
 int flowtap_meter(struct xdp_md *ctx)
 {
 	return run_meter(ctx, 0, 0);
-}
-
-/* Benchmark baselines and variants: never attached. */
-SEC("xdp.frags")
-int bench_meter_newflow(struct xdp_md *ctx)
-{
-	return run_meter(ctx, 1, 0);
-}
-
-/* Everything up to and including the flow lookup: shows what the lookup
- * costs against the counting that follows. */
-SEC("xdp.frags")
-int bench_meter_lookup_only(struct xdp_md *ctx)
-{
-	return run_meter(ctx, 0, 1);
-}
-
-SEC("xdp.frags")
-int bench_empty(struct xdp_md *ctx)
-{
-	return XDP_DROP;
-}
-
-SEC("xdp.frags")
-int bench_parse_only(struct xdp_md *ctx)
-{
-	struct parsed p = {};
-	int r = parse(ctx, &p);
-	return r == PR_OK ? XDP_DROP : XDP_PASS;
 }

@@ -33,11 +33,6 @@ struct flow_key6 {
 	__u16 pad;
 };
 
-/* flow_val.attrs byte 3: state bits. */
-#define ST_DRAINING 0x01 /* marked by the reaper: writers must not touch it */
-#define ST_FIN_EV 0x02   /* FIN/RST seen and its one event sent */
-#define ST_REASON_SHIFT 4 /* bits 4..6: flow end reason (IPFIX code) */
-
 /* Flow times are CLOCK_MONOTONIC in units of 2^TIME_SHIFT ns (1.048576 ms),
  * low 32 bits: they wrap after 52 days, and user space widens them (no
  * flow lives that long). */
@@ -69,14 +64,23 @@ struct slot6 {
 /* The flow table: slots in groups of GROUP_SLOTS, with a tag array of one
  * u64 per group, a byte per slot: 0 free, TAG_CLAIMED while a writer fills
  * the slot, else 0x80 | 7 bits of the key's hash. A key lives in one of
- * two groups chosen by its hash. */
-#define GROUP_SLOTS 8
-#define TAG_CLAIMED 0x01
-
-/* counters[] indices (a pinned array of u64). */
-#define CTR_LIVE 0   /* flows in the cache, both families: one pool, as IOS */
-#define CTR_SEED 2   /* hash seed, chosen once when the table is created */
-#define CTR_MAX 4
+ * two groups chosen by its hash.
+ *
+ * Constants user space needs are enum values, not macros, so they are in
+ * BTF and bpf2go writes them into meter_bpfel.go: datapath/table.go takes
+ * them from there instead of keeping copies. */
+enum table_layout {
+	GROUP_SLOTS = 8,
+	TAG_CLAIMED = 0x01,
+	/* flow_val.attrs byte 3: state bits. */
+	ST_DRAINING = 0x01,     /* marked by the reaper: writers must not touch it */
+	ST_FIN_EV = 0x02,       /* FIN/RST seen and its one event sent */
+	ST_REASON_SHIFT = 4,    /* bits 4..6: flow end reason (IPFIX code) */
+	/* counters[] indices (a pinned array of u64). */
+	CTR_LIVE = 0, /* flows in the cache, both families: one pool, as IOS */
+	CTR_SEED = 2, /* hash seed, chosen once when the table is created */
+	CTR_MAX = 4,
+};
 
 /* Why a frame was not metered (stats.unparsed[reason]). */
 enum parse_reason {

@@ -1,4 +1,8 @@
-package datapath
+// Package datapathtest feeds frames to a loaded XDP program with
+// BPF_PROG_TEST_RUN, for tests and benchmarks. It is kept out of package
+// datapath so the daemon does not carry it; it does not import datapath,
+// so datapath's own tests can use it too.
+package datapathtest
 
 import (
 	"errors"
@@ -20,22 +24,15 @@ const (
 	XDPPass = 2
 )
 
-// Feed runs one frame through the loaded meter with BPF_PROG_TEST_RUN, as
-// if it had arrived on ifindex (which must exist in this network
-// namespace; 1, the loopback, always does). It returns the XDP verdict.
-func (d *Datapath) Feed(frame []byte, ifindex uint32) (uint32, error) {
+// Feed runs one frame through prog (datapath.Datapath.Program for the
+// meter) with BPF_PROG_TEST_RUN, as if it had arrived on ifindex (which
+// must exist in this network namespace; 1, the loopback, always does). It
+// returns the XDP verdict.
+func Feed(prog *ebpf.Program, frame []byte, ifindex uint32) (uint32, error) {
 	if len(frame) < 14 {
 		return 0, fmt.Errorf("feed %d-byte frame: %w", len(frame), ErrRuntFrame)
 	}
-	return runXDP(d.objs.FlowtapMeter, frame, ifindex, 1)
-}
-
-// ErrRuntFrame: BPF_PROG_TEST_RUN takes no frame shorter than an Ethernet
-// header, and no NIC delivers one, so a capture's runts cannot be fed.
-var ErrRuntFrame = errors.New("frame shorter than an Ethernet header")
-
-func runXDP(prog *ebpf.Program, frame []byte, ifindex uint32, repeat int) (uint32, error) {
-	opts := &ebpf.RunOptions{Data: frame, Repeat: uint32(repeat)}
+	opts := &ebpf.RunOptions{Data: frame, Repeat: 1}
 	if ifindex != 0 {
 		opts.Context = xdpMD{DataEnd: uint32(linearLen(len(frame))), IngressIfindex: ifindex}
 	}
@@ -45,6 +42,10 @@ func runXDP(prog *ebpf.Program, frame []byte, ifindex uint32, repeat int) (uint3
 	}
 	return ret, nil
 }
+
+// ErrRuntFrame: BPF_PROG_TEST_RUN takes no frame shorter than an Ethernet
+// header, and no NIC delivers one, so a capture's runts cannot be fed.
+var ErrRuntFrame = errors.New("frame shorter than an Ethernet header")
 
 // linearLen is how much of a test-run frame the kernel puts in the linear
 // buffer; the rest goes to fragments (xdp.frags programs only).

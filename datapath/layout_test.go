@@ -1,0 +1,68 @@
+package datapath
+
+import (
+	"testing"
+
+	"github.com/cilium/ebpf/btf"
+)
+
+// TestTableLayout checks the offsets table.go takes from bpf2go's Go
+// mirrors against the compiled meter's BTF: the C structs are packed and
+// the mirrors are not, so the two could drift apart without this.
+func TestTableLayout(t *testing.T) {
+	spec, err := loadMeter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := func(name string) (map[string]int, int) {
+		var s *btf.Struct
+		if err := spec.Types.TypeByName(name, &s); err != nil {
+			t.Fatalf("struct %s in BTF: %v", name, err)
+		}
+		m := map[string]int{}
+		for _, f := range s.Members {
+			m[f.Name] = int(f.Offset.Bytes())
+		}
+		return m, int(s.Size)
+	}
+	check := func(what string, got, want int) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s: table.go has %d, the object %d", what, got, want)
+		}
+	}
+	val, valSize := members("flow_val")
+	check("flow_val.packets", offPackets, val["packets"])
+	check("flow_val.bytes", offBytes, val["bytes"])
+	check("flow_val.first_t", offFirst, val["first_t"])
+	check("flow_val.last_t", offLast, val["last_t"])
+	check("flow_val.tcp", offTCP, val["tcp"])
+	check("flow_val.attrs", offAttrs, val["attrs"])
+	check("flow_val.smac", offSMAC, val["smac"])
+	check("flow_val.dmac", offDMAC, val["dmac"])
+	check("sizeof(flow_val)", offKey, valSize)
+	for _, fam := range []struct {
+		slot, key                                  string
+		size                                       int
+		saddr, daddr, sport, dport, ifindex, proto int
+	}{
+		{"slot4", "flow_key4", slot4Size, key4Saddr, key4Daddr, key4Sport, key4Dport, key4Ifindex, key4Proto},
+		{"slot6", "flow_key6", slot6Size, key6Saddr, key6Daddr, key6Sport, key6Dport, key6Ifindex, key6Proto},
+	} {
+		slot, size := members(fam.slot)
+		check("sizeof("+fam.slot+")", fam.size, size)
+		check(fam.slot+".val", 0, slot["val"])
+		check(fam.slot+".key", offKey, slot["key"])
+		check(fam.slot+" map value", fam.size, int(spec.Maps["slots"+fam.slot[4:]].ValueSize))
+		key, _ := members(fam.key)
+		check(fam.key+".saddr", fam.saddr, key["saddr"])
+		check(fam.key+".daddr", fam.daddr, key["daddr"])
+		check(fam.key+".sport", fam.sport, key["sport"])
+		check(fam.key+".dport", fam.dport, key["dport"])
+		check(fam.key+".ifindex", fam.ifindex, key["ifindex"])
+		check(fam.key+".proto", fam.proto, key["proto"])
+	}
+	// The IPv4 entry is one cache line (issue 14).
+	check("IPv4 slot", slot4Size, 64)
+	check("tag word", int(groupSlots), 8)
+}
