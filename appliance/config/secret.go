@@ -108,11 +108,18 @@ var decoy = Secret{Hash: "$8$flowtapdecoy.s$" + strings.Repeat("0", type8HashLen
 // CheckLogin reports whether password is the secret of the local user
 // name. It costs one hash whether or not the user exists.
 func (c Config) CheckLogin(name, password string) bool {
+	s, real := c.loginSecret(name)
+	return s.Verify(password) && real
+}
+
+// loginSecret is the secret a login for name is checked against: the
+// user's, or the decoy (real false) for a user that does not exist or has
+// no password, so that every refusal runs the same hash.
+func (c Config) loginSecret(name string) (s Secret, real bool) {
 	for _, u := range c.Users {
 		if u.Name == name && u.Secret.IsSet() {
-			return u.Secret.Verify(password)
+			return u.Secret, true
 		}
 	}
-	decoy.Verify(password)
-	return false
+	return decoy, false
 }

@@ -83,6 +83,15 @@ func TestCheckLoginSameCost(t *testing.T) {
 	if !c.CheckLogin("admin", "letmein") || c.CheckLogin("admin", "guess") || c.CheckLogin("nobody", "letmein") || c.CheckLogin("keyonly", "") {
 		t.Fatal("CheckLogin answers wrongly")
 	}
+	// The same work for every name: each login is checked against a
+	// type 8 hash with the same cost. Timing it would flake on a loaded
+	// machine, so the figure is only logged.
+	for _, name := range []string{"admin", "nobody", "keyonly"} {
+		s, _ := c.loginSecret(name)
+		if _, _, ok := splitType8(s.Hash); !ok {
+			t.Errorf("a login as %q is checked against %v, not a type 8 hash: it costs less than a real user's", name, s.Hash)
+		}
+	}
 	fastest := func(name string) time.Duration {
 		best := time.Hour
 		for range 5 {
@@ -92,9 +101,5 @@ func TestCheckLoginSameCost(t *testing.T) {
 		}
 		return best
 	}
-	known, unknown, keyOnly := fastest("admin"), fastest("nobody"), fastest("keyonly")
-	t.Logf("wrong password: existing user %v, unknown user %v, key-only user %v", known, unknown, keyOnly)
-	if unknown < known/4 || keyOnly < known/4 {
-		t.Errorf("an unknown user is refused in %v, a known one in %v: the time tells them apart", unknown, known)
-	}
+	t.Logf("wrong password: existing user %v, unknown user %v, key-only user %v", fastest("admin"), fastest("nobody"), fastest("keyonly"))
 }
