@@ -35,10 +35,10 @@ func (d *runningDaemon) argValue(t *testing.T, name string) string {
 	return ""
 }
 
-// TestSecondDaemonRefuses: a second flowtapd on the first one's pin
+// TestFaultSecondDaemon: a second flowtapd on the first one's pin
 // directory, or on its state directory, exits at once naming the first
 // one's PID, and the first one keeps its config and answers.
-func TestSecondDaemonRefuses(t *testing.T) {
+func TestFaultSecondDaemon(t *testing.T) {
 	testnet.Enter(t)
 	d := startDaemon(t, "hostname first\nusername admin secret letmein\n")
 	first := d.cmd.Process.Pid
@@ -55,8 +55,10 @@ func TestSecondDaemonRefuses(t *testing.T) {
 			"--ssh-listen", freeTCP(t), "--snmp-listen", freeUDP(t))
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
+		t0 := time.Now()
 		err := cmd.Run()
 		timedOut := ctx.Err() != nil
+		faults.Figure(t, "second-daemon-"+strings.ReplaceAll(c.what, " ", "-"), "refused in %v", time.Since(t0).Round(time.Millisecond))
 		cancel()
 		t.Logf("second daemon on the same %s: %v\n%s", c.what, err, out.String())
 		if err == nil || timedOut {
@@ -321,14 +323,14 @@ func TestFaultSNMPFlood(t *testing.T) {
 	}
 }
 
-// TestSNMPv3SecretsAtRest: SNMPv3 users configured with passphrases over
+// TestFaultSNMPv3SecretsAtRest: SNMPv3 users configured with passphrases over
 // the CLI answer net-snmp (MD5/DES and SHA-256/AES); the passphrases are
 // in no rendering (show running-config, the JunOS view), no file the
 // daemon writes (startup-config, running copy, state) and not in its log;
 // and `snmpget -v3` still works after the daemon is killed and restarted
 // from its running copy, and after a clean restart from the saved
 // startup-config alone.
-func TestSNMPv3SecretsAtRest(t *testing.T) {
+func TestFaultSNMPv3SecretsAtRest(t *testing.T) {
 	testnet.Enter(t)
 	d := startDaemon(t, "hostname v3tap\nusername admin secret letmein\naccess-list 11 deny any\nsnmp-server community public RO\n")
 	agent := "udp:" + d.snmpAddr
@@ -390,7 +392,7 @@ func TestSNMPv3SecretsAtRest(t *testing.T) {
 		if !strings.Contains(texts[filepath.Join(d.dir, "startup-config")], "snmp-server user md5des NMS v3 encrypted auth md5 ") {
 			t.Errorf("%s: the startup-config does not keep the user's keys:\n%s", when, texts[filepath.Join(d.dir, "startup-config")])
 		}
-		t.Logf("%s: checked %d texts for the passphrases", when, len(texts))
+		faults.Figure(t, "snmpv3-secrets-"+strings.Fields(when)[0], "%d texts (renderings, files, log) checked for %d passphrases", len(texts), len(secrets))
 	}
 	v3get("configured")
 	noSecrets("configured")
