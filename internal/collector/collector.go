@@ -173,28 +173,8 @@ func StartNfcapd(t testing.TB) *Nfcapd {
 	return nil
 }
 
-// Restart starts a new nfcapd on the address of n, which has been
-// stopped (a collector coming back after an outage), storing into a new
-// directory.
-func (n *Nfcapd) Restart(t testing.TB) *Nfcapd {
-	t.Helper()
-	bin := RequireTool(t, "nfcapd", "nfdump")
-	m, ok := startNfcapdOn(t, bin, n.Addr.Port(), true)
-	if !ok {
-		t.Fatalf("nfcapd could not bind %s again", n.Addr)
-	}
-	return m
-}
-
 func startNfcapd(t testing.TB, bin string) (*Nfcapd, bool) {
-	return startNfcapdOn(t, bin, freeUDPPort(t), false)
-}
-
-// startNfcapdOn starts nfcapd on port. Bound is known by binding the port
-// ourselves until that fails, or (byLog, for a port an exporter is
-// sending to: a datagram reaching our probe socket would be lost) from
-// nfcapd's log.
-func startNfcapdOn(t testing.TB, bin string, port uint16, byLog bool) (*Nfcapd, bool) {
+	port := freeUDPPort(t)
 	n := &Nfcapd{Addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), dir: t.TempDir(),
 		logs: &bytes.Buffer{}, exited: make(chan struct{})}
 	// -B: a collector host's usual tuning, so a burst of export packets
@@ -225,13 +205,6 @@ func startNfcapdOn(t testing.TB, bin string, port uint16, byLog bool) (*Nfcapd, 
 			}
 			t.Fatalf("nfcapd exited at start-up; log:\n%s", n.logs)
 		default:
-		}
-		if byLog {
-			if strings.Contains(n.logs.String(), "Startup nfcapd") {
-				return n, true
-			}
-			time.Sleep(20 * time.Millisecond)
-			continue
 		}
 		if c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(n.Addr)); err == nil {
 			c.Close()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -266,125 +267,6 @@ func TestResizeUnderTrafficExportsAll(t *testing.T) {
 	}
 }
 
-// lossOID is a column of flowtapExportLossTable for the collector at
-// 127.0.0.1:port.
-func lossOID(col, port int) string {
-	return fmt.Sprintf("1.3.6.1.4.1.32473.1.4.1.1.%d.0.1.4.127.0.0.1.%d", col, port)
-}
-
-func ipNetns(t *testing.T, ns string, args ...string) {
-	t.Helper()
-	if out, err := exec.Command("ip", append([]string{"-n", ns}, args...)...).CombinedOutput(); err != nil {
-		t.Fatalf("ip %v: %v\n%s", args, err, out)
-	}
-}
-
-// TestFaultCollectorDown: the collector goes away for a while (short: 5 s,
-// full: 60 s) while flows expire all along: first the path to it (sends
-// fail), then the process (ICMP port unreachable), then nfcapd starts
-// again on the same port. The daemon's memory stays bounded, export
-// resumes, and the packets counted as lost for that destination (SNMP
-// flowtapExportLostPackets, show ip flow export) are exactly the metered
-// packets the two nfcapd runs did not store.
-func TestFaultCollectorDown(t *testing.T) {
-	v := testnet.Enter(t)
-	capd := collector.StartNfcapd(t)
-	port := int(capd.Addr.Port())
-	d := startDaemon(t, lossConfig(v, capd, "ip flow-cache entries 131072\n"))
-	agent := "udp:" + d.snmpAddr
-	waitSNMP(t, agent)
-
-	// 2000 frames/s over the 32,000-flow cycle: each flow gets one frame
-	// every 16 s, so each frame is a new flow that expires 10 s later.
-	const rate, warmup, after = 2000, 12 * time.Second, 3 * time.Second
-	outage := faults.Pick(5*time.Second, 60*time.Second)
-	g := startTrafgen(t, v, trafgenFlows, int((warmup+outage+after).Seconds())*rate, rate)
-	time.Sleep(warmup) // expiries under way
-	rssBefore := rssKiB(t, d.cmd.Process.Pid)
-
-	ipNetns(t, v.NS, "link", "set", "lo", "down") // no route: sends fail
-	waitRead(t, port)                             // nfcapd reads what it has
-	got1, log1 := capd.Stop(t)
-	t.Logf("nfcapd before the outage:\n%s", log1)
-	ipNetns(t, v.NS, "link", "set", "lo", "up") // no listener: ICMP port unreachable
-	rssMax := rssBefore
-	for end := time.Now().Add(outage); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
-		rssMax = max(rssMax, rssKiB(t, d.cmd.Process.Pid))
-	}
-	down := d.cli(t, "ios", "show ip flow export\n")
-	capd2 := capd.Restart(t)
-	sent := g.wait(t)
-	waitCacheEmpty(t, d, agent, 120*time.Second)
-	rssAfter := rssKiB(t, d.cmd.Process.Pid)
-
-	frames, metered := snmpCounter(t, agent, oidDpFrames), snmpCounter(t, agent, oidDpMetered)
-	lostFlows, lostPkts := snmpCounter(t, agent, lossOID(2, port)), snmpCounter(t, agent, lossOID(3, port))
-	unreachable := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, lossOID(4, port))
-	exp := d.cli(t, "ios", "show ip flow export\n")
-	got2, log2 := capd2.Stop(t)
-	exported := got1.Total().Packets + got2.Total().Packets
-	faults.Figure(t, "collector-down", "%v outage: trafgen sent %d, metered %d; nfcapd stored %d before and %d after; %d flows (%d packets) counted lost",
-		outage, sent, metered, got1.Total().Packets, got2.Total().Packets, lostFlows, lostPkts)
-	faults.Figure(t, "collector-down-rss", "flowtapd RSS %d KiB before, %d KiB at most during the outage, %d KiB after", rssBefore, rssMax, rssAfter)
-	t.Logf("during the outage:\n%s\nafter:\n%s\nnfcapd after:\n%s", down, exp, log2)
-
-	if frames != sent || metered != sent {
-		t.Errorf("meter saw %d and metered %d of %d frames", frames, metered, sent)
-	}
-	if lostPkts == 0 || exported+lostPkts != metered {
-		t.Errorf("%d packets exported + %d counted lost != %d metered\n%s\n%s", exported, lostPkts, metered, exp, log2)
-	}
-	if got2.Total().Packets == 0 {
-		t.Errorf("export did not resume after the outage")
-	}
-	if unreachable != "2" {
-		t.Errorf("flowtapExportUnreachable %s after the collector came back, want false(2)", unreachable)
-	}
-	want := fmt.Sprintf("      %d flows (%d packets) lost, collector unreachable\n", lostFlows, lostPkts)
-	if !strings.Contains(exp, want) || !strings.Contains(down, "Collector unreachable") {
-		t.Errorf("show ip flow export lacks %q (or the unreachable line during the outage)", want)
-	}
-	// Bounded: the queue, the open packet and the in-flight headers
-	// (export package doc); 64 MiB is far above them.
-	if rssMax > rssBefore+64<<10 {
-		t.Errorf("flowtapd grew from %d KiB to %d KiB during the outage", rssBefore, rssMax)
-	}
-	if !strings.Contains(d.log.String(), "collector reachable again") {
-		t.Errorf("the outage was not logged:\n%s", d.log)
-	}
-}
-
-// waitRead polls the test namespace's UDP sockets until the one bound to
-// port has nothing left to read, then leaves its reader a moment to
-// process the last datagram.
-func waitRead(t *testing.T, port int) {
-	t.Helper()
-	local := fmt.Sprintf(":%04X ", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		b, err := os.ReadFile("/proc/thread-self/net/udp")
-		if err != nil {
-			t.Fatal(err)
-		}
-		queued := false
-		for _, l := range strings.Split(string(b), "\n") {
-			f := strings.Fields(l)
-			if len(f) > 4 && strings.HasSuffix(f[1]+" ", local) {
-				_, rx, _ := strings.Cut(f[4], ":")
-				queued = strings.Trim(rx, "0") != ""
-			}
-		}
-		if !queued {
-			time.Sleep(200 * time.Millisecond)
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the collector on port %d did not read its socket in 30 s", port)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // nfcapdFlows is the flow count in nfcapd's closing summary.
 var nfcapdFlows = regexp.MustCompile(`Ident: '[^']*' Flows: (\d+), Packets: (\d+)`)
 
@@ -468,5 +350,193 @@ func TestFaultRandomSourceFlood(t *testing.T) {
 	}
 	if records != created {
 		t.Errorf("%d flows created, nfcapd stored %d\n%s", created, records, exp)
+	}
+}
+
+// lossOID is a column of flowtapExportLossTable for the collector at
+// 127.0.0.1:port.
+func lossOID(col, port int) string {
+	return fmt.Sprintf("1.3.6.1.4.1.32473.1.4.1.1.%d.0.1.4.127.0.0.1.%d", col, port)
+}
+
+// collectorPort is the address the daemon exports to, in front of nfcapd:
+// up, it forwards every datagram to nfcapd; down, nothing listens there
+// and the kernel answers ICMP port unreachable, as for a collector that
+// is not running. (Stopping nfcapd itself would race: what it has read
+// but not stored when it stops is lost without a trace, and the
+// comparison could not be exact.)
+type collectorPort struct {
+	addr *net.UDPAddr
+	to   *net.UDPConn
+	conn *net.UDPConn
+	done chan struct{}
+}
+
+func openCollectorPort(t *testing.T, capd *collector.Nfcapd) *collectorPort {
+	t.Helper()
+	to, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(capd.Addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { to.Close() })
+	p := &collectorPort{addr: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}, to: to}
+	p.up(t)
+	p.addr = p.conn.LocalAddr().(*net.UDPAddr)
+	t.Cleanup(func() {
+		if p.conn != nil {
+			p.conn.Close()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// up listens on the port and forwards to nfcapd.
+func (p *collectorPort) up(t *testing.T) {
+	t.Helper()
+	conn, err := net.ListenUDP("udp", p.addr)
+	if err != nil {
+		t.Fatalf("listen on the collector port: %v", err)
+	}
+	p.conn, p.done = conn, make(chan struct{})
+	go func() {
+		defer close(p.done)
+		b := make([]byte, 65536)
+		for {
+			n, err := conn.Read(b)
+			if err != nil {
+				return
+			}
+			if _, err := p.to.Write(b[:n]); err != nil {
+				return
+			}
+		}
+	}()
+}
+
+// down stops listening without losing what arrived: connecting the
+// socket elsewhere makes the kernel refuse the exporter's datagrams at
+// once (a connected UDP socket takes only its peer's), what was queued is
+// still read and forwarded, then the socket closes.
+func (p *collectorPort) down(t *testing.T) {
+	t.Helper()
+	rc, err := p.conn.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cerr error
+	rc.Control(func(fd uintptr) {
+		cerr = syscall.Connect(int(fd), &syscall.SockaddrInet4{Port: 9, Addr: [4]byte{127, 0, 0, 9}})
+	})
+	if cerr != nil {
+		t.Fatalf("connect the collector port away: %v", cerr)
+	}
+	// Nothing new can arrive: let the forwarder read the queue dry.
+	for queued := true; queued; {
+		time.Sleep(300 * time.Millisecond)
+		queued = rxQueued(t, p.addr.Port)
+	}
+	p.conn.Close()
+	<-p.done
+	p.conn = nil
+}
+
+// rxQueued reads the test namespace's UDP sockets: whether the one bound
+// to port has datagrams waiting.
+func rxQueued(t *testing.T, port int) bool {
+	t.Helper()
+	b, err := os.ReadFile("/proc/thread-self/net/udp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := fmt.Sprintf(":%04X", port)
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) > 4 && strings.HasSuffix(f[1], local) {
+			_, rx, _ := strings.Cut(f[4], ":")
+			return strings.Trim(rx, "0") != ""
+		}
+	}
+	return false
+}
+
+// TestFaultCollectorDown: the collector's port is closed for a while
+// (short: 5 s, full: 60 s) while flows expire all along, so the exporter
+// gets ICMP port unreachable, then it listens again. The daemon's memory
+// stays bounded, export resumes, and the packets counted as lost for that
+// destination (SNMP flowtapExportLostPackets, show ip flow export) are
+// exactly the metered packets nfcapd did not store.
+func TestFaultCollectorDown(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	cp := openCollectorPort(t, capd)
+	port := cp.addr.Port
+	d := startDaemon(t, fmt.Sprintf(`hostname losstest
+username admin privilege 15 secret letmein
+snmp-server community public RO
+ip flow-cache timeout inactive 10
+ip flow-cache entries 131072
+interface %s
+ ip flow ingress
+!
+ip flow-export version 9
+ip flow-export destination 127.0.0.1 %d
+`, v.Mon, port))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+
+	// 2000 frames/s over the 32,000-flow cycle: each flow gets one frame
+	// every 16 s, so each frame is a new flow that expires 10 s later.
+	const rate, warmup, after = 2000, 12 * time.Second, 3 * time.Second
+	outage := faults.Pick(5*time.Second, 60*time.Second)
+	g := startTrafgen(t, v, trafgenFlows, int((warmup+outage+after).Seconds())*rate, rate)
+	time.Sleep(warmup) // expiries under way
+	rssBefore := rssKiB(t, d.cmd.Process.Pid)
+	cp.down(t)
+	rssMax := rssBefore
+	for end := time.Now().Add(outage); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		rssMax = max(rssMax, rssKiB(t, d.cmd.Process.Pid))
+	}
+	down := d.cli(t, "ios", "show ip flow export\n")
+	cp.up(t)
+	sent := g.wait(t)
+	waitCacheEmpty(t, d, agent, 120*time.Second)
+	rssAfter := rssKiB(t, d.cmd.Process.Pid)
+
+	frames, metered := snmpCounter(t, agent, oidDpFrames), snmpCounter(t, agent, oidDpMetered)
+	lostFlows, lostPkts := snmpCounter(t, agent, lossOID(2, port)), snmpCounter(t, agent, lossOID(3, port))
+	unreachable := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, lossOID(4, port))
+	exp := d.cli(t, "ios", "show ip flow export\n")
+	for rxQueued(t, port) || rxQueued(t, int(capd.Addr.Port())) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	got, log := capd.Stop(t)
+	exported := got.Total().Packets
+	faults.Figure(t, "collector-down", "%v outage: trafgen sent %d, metered %d; nfcapd stored %d; %d flows (%d packets) counted lost",
+		outage, sent, metered, exported, lostFlows, lostPkts)
+	faults.Figure(t, "collector-down-rss", "flowtapd RSS %d KiB before, %d KiB at most during the outage, %d KiB after", rssBefore, rssMax, rssAfter)
+	t.Logf("during the outage:\n%s\nafter:\n%s\nnfcapd:\n%s", down, exp, log)
+
+	if frames != sent || metered != sent {
+		t.Errorf("meter saw %d and metered %d of %d frames", frames, metered, sent)
+	}
+	if lostPkts == 0 || exported+lostPkts != metered {
+		t.Errorf("%d packets exported + %d counted lost != %d metered", exported, lostPkts, metered)
+	}
+	if unreachable != "2" {
+		t.Errorf("flowtapExportUnreachable %s after the collector came back, want false(2)", unreachable)
+	}
+	want := fmt.Sprintf("      %d flows (%d packets) lost, collector unreachable\n", lostFlows, lostPkts)
+	if !strings.Contains(exp, want) || !strings.Contains(down, "Collector unreachable") {
+		t.Errorf("show ip flow export lacks %q (or the unreachable line during the outage)", want)
+	}
+	// Bounded: the queue, the open packet and the in-flight headers
+	// (export package doc); 64 MiB is far above them.
+	if rssMax > rssBefore+64<<10 {
+		t.Errorf("flowtapd grew from %d KiB to %d KiB during the outage", rssBefore, rssMax)
+	}
+	if !strings.Contains(d.log.String(), "collector reachable again") {
+		t.Errorf("the outage was not logged:\n%s", d.log)
 	}
 }
