@@ -3,7 +3,6 @@ package daemon
 import (
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/datapath"
-	"github.com/flowtap/flowtap/mgmt/snmp"
 )
 
 // DatapathView is `show ip flow datapath`: the meter's counters.
@@ -23,23 +22,4 @@ func (c *CLI) DatapathView() show.DatapathView {
 		v.Unparsed = append(v.Unparsed, show.Reason{Name: name, Count: st.Unparsed[i+1]})
 	}
 	return v
-}
-
-// snmpDatapath is the flowtap datapath MIB's view of the meter.
-func (m *Manager) snmpDatapath() (snmp.DatapathStats, error) {
-	st, err := m.d.Datapath().Stats()
-	if err != nil {
-		return snmp.DatapathStats{}, err
-	}
-	s := snmp.DatapathStats{
-		Frames: st.Frames, FrameBytes: st.FrameBytes, IPv4: st.IPv4, IPv6: st.IPv6, SampledOut: st.SampledOut,
-		MeteredPackets: st.MeteredPackets, MeteredBytes: st.MeteredBytes, FlowsCreated: st.FlowsCreated,
-		CreateFailPackets: st.CreateFailPackets, CreateFailBytes: st.CreateFailBytes,
-		CreateFailFull: st.CreateFailFull, CreateFailContention: st.CreateFailContention,
-		FinEvents: st.FinEvents, FullEvents: st.FullEvents, EventDrops: st.EventDrops,
-	}
-	for i, name := range datapath.ParseReasons[1:] {
-		s.Unparsed = append(s.Unparsed, snmp.DatapathReason{Name: name, Frames: st.Unparsed[i+1]})
-	}
-	return s, nil
 }

@@ -183,6 +183,9 @@ func (m *Manager) Config() config.Config {
 	return m.cfg.Clone()
 }
 
+// Version is the software version the daemon was built as.
+func (m *Manager) Version() string { return m.opts.Version }
+
 // Daemon is the runtime, for status.
 func (m *Manager) Daemon() *Daemon { return m.d }
 

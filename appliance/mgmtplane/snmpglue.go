@@ -1,4 +1,4 @@
-package daemon
+package mgmtplane
 
 import (
 	"encoding/hex"
@@ -8,15 +8,17 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 )
 
-// SNMPAccess turns the model's snmp-server lines into the agent's
+// snmpAccess turns the model's snmp-server lines into the agent's
 // communities, users and notification receivers; acl applies and counts
 // their access lists.
-func SNMPAccess(c config.Config, acl *ACLCounts) ([]snmp.Community, []snmp.User, []snmp.Receiver) {
+func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snmp.User, []snmp.Receiver) {
 	var comms []snmp.Community
 	for _, cm := range c.SNMP.Communities {
 		comms = append(comms, snmp.Community{Name: cm.Name, Write: cm.RW, Allow: snmpACL(c, acl, cm.ACL)})
@@ -26,7 +28,7 @@ func SNMPAccess(c config.Config, acl *ACLCounts) ([]snmp.Community, []snmp.User,
 	remote := map[string]snmp.User{}
 	for _, u := range c.SNMP.Users {
 		su := snmp.User{Name: u.Name, Auth: snmpAuth[u.Auth], Priv: snmpPriv[u.Priv]}
-		// The model keeps keys localized to its engine ID (SNMPEngineID),
+		// The model keeps keys localized to its engine ID (snmpEngineID),
 		// never passphrases.
 		su.AuthKey, _ = hex.DecodeString(string(u.AuthKey))
 		su.PrivKey, _ = hex.DecodeString(string(u.PrivKey))
@@ -86,9 +88,9 @@ func portOr162(p uint16) uint16 {
 	return p
 }
 
-// SNMPEngineID is the configured snmpEngineID; nil lets the agent choose
+// snmpEngineID is the configured snmpEngineID; nil lets the agent choose
 // its default (no SNMPv3 user needs a fixed one).
-func SNMPEngineID(c config.Config) []byte {
+func snmpEngineID(c config.Config) []byte {
 	id, err := hex.DecodeString(c.SNMP.EngineID)
 	if err != nil || len(id) == 0 {
 		return nil
@@ -98,7 +100,7 @@ func SNMPEngineID(c config.Config) []byte {
 
 // snmpACL applies an access list to SNMP requests (UDP from the manager
 // to the agent); nil when no list is applied.
-func snmpACL(c config.Config, acl *ACLCounts, ref string) snmp.Access {
+func snmpACL(c config.Config, acl *daemon.ACLCounts, ref string) snmp.Access {
 	if ref == "" {
 		return nil
 	}
@@ -107,39 +109,61 @@ func snmpACL(c config.Config, acl *ACLCounts, ref string) snmp.Access {
 	}
 }
 
-// SNMPNetflow is the CISCO-NETFLOW-MIB provider over the running engine
+// snmpNetflow is the CISCO-NETFLOW-MIB provider over the running engine
 // and exporters.
-func (m *Manager) SNMPNetflow() snmp.NetflowProvider {
+func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
+	d := m.Daemon()
 	return &snmp.FlowtapSource{
-		Engine:    m.d.Engine,
-		Exporters: m.d.Exporters,
-		Retired:   m.d.RetiredExportStats,
+		Engine:    d.Engine,
+		Exporters: d.Exporters,
+		Retired:   d.RetiredExportStats,
 		Version: func() uint32 {
 			_, set, _ := m.Config().Setting()
 			return uint32(set.Export)
 		},
 		MaxCollectors: 8,
-		Datapath:      m.snmpDatapath,
+		Datapath:      func() (snmp.DatapathStats, error) { return snmpDatapath(d.Datapath()) },
 	}
 }
 
-// SNMPSystem is sysDescr, sysContact, sysName and sysLocation.
-func (m *Manager) SNMPSystem() snmp.SystemInfo {
-	c := m.Config()
-	return snmp.SystemInfo{Descr: "flowtap " + m.opts.Version + " (" + c.PlatformName() + " persona)",
-		Contact: c.SNMP.Contact, Name: c.HostnameOrDefault(), Location: c.SNMP.Location}
+// snmpDatapath is the flowtap datapath MIB's view of the meter.
+func snmpDatapath(dp *datapath.Datapath) (snmp.DatapathStats, error) {
+	st, err := dp.Stats()
+	if err != nil {
+		return snmp.DatapathStats{}, err
+	}
+	s := snmp.DatapathStats{
+		Frames: st.Frames, FrameBytes: st.FrameBytes, IPv4: st.IPv4, IPv6: st.IPv6, SampledOut: st.SampledOut,
+		MeteredPackets: st.MeteredPackets, MeteredBytes: st.MeteredBytes, FlowsCreated: st.FlowsCreated,
+		CreateFailPackets: st.CreateFailPackets, CreateFailBytes: st.CreateFailBytes,
+		CreateFailFull: st.CreateFailFull, CreateFailContention: st.CreateFailContention,
+		FinEvents: st.FinEvents, FullEvents: st.FullEvents, EventDrops: st.EventDrops,
+	}
+	for i, name := range datapath.ParseReasons[1:] {
+		s.Unparsed = append(s.Unparsed, snmp.DatapathReason{Name: name, Frames: st.Unparsed[i+1]})
+	}
+	return s, nil
 }
 
-// InterfaceAlias is ifAlias: the interface's description.
-func (m *Manager) InterfaceAlias(name string) string {
-	i, _ := m.Config().Interface(name)
-	return i.Description
+// snmpSystem is sysDescr, sysContact, sysName and sysLocation.
+func snmpSystem(m *daemon.Manager) func() snmp.SystemInfo {
+	return func() snmp.SystemInfo {
+		c := m.Config()
+		return snmp.SystemInfo{Descr: "flowtap " + m.Version() + " (" + c.PlatformName() + " persona)",
+			Contact: c.SNMP.Contact, Name: c.HostnameOrDefault(), Location: c.SNMP.Location}
+	}
 }
 
-// SNMPSetter makes each Set the same model change as its CLI line.
-func (m *Manager) SNMPSetter() snmp.Setter { return setter{m} }
+// interfaceAlias is ifAlias: the interface's description.
+func interfaceAlias(m *daemon.Manager) func(name string) string {
+	return func(name string) string {
+		i, _ := m.Config().Interface(name)
+		return i.Description
+	}
+}
 
-type setter struct{ m *Manager }
+// setter makes each SNMP Set the same model change as its CLI line.
+type setter struct{ m *daemon.Manager }
 
 func (s setter) SetSysContact(v string) error {
 	return s.m.Edit(func(c *config.Config) error { c.SNMP.Contact = v; return nil })

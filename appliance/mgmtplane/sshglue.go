@@ -1,4 +1,4 @@
-package daemon
+package mgmtplane
 
 import (
 	"bytes"
@@ -9,15 +9,14 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/daemon"
 )
 
-// SSHUsers are the configured accounts, read at each login.
-func (m *Manager) SSHUsers() SSHUsers { return SSHUsers{m} }
+// users implements mgmt/ssh's Users over the running config: the
+// configured accounts, read at each login (SSH and the console's login).
+type users struct{ m *daemon.Manager }
 
-// SSHUsers implements mgmt/ssh's Users over the running config.
-type SSHUsers struct{ m *Manager }
-
-func (u SSHUsers) find(name string) (config.User, bool) {
+func (u users) find(name string) (config.User, bool) {
 	for _, us := range u.m.Config().Users {
 		if us.Name == name {
 			return us, true
@@ -26,13 +25,13 @@ func (u SSHUsers) find(name string) (config.User, bool) {
 	return config.User{}, false
 }
 
-func (u SSHUsers) CheckPassword(name, password string) bool {
+func (u users) CheckPassword(name, password string) bool {
 	return u.m.Config().CheckLogin(name, password)
 }
 
 // Privilege is the user's level (IOS's default 1 when not configured); 0
 // and false for no such user.
-func (u SSHUsers) Privilege(name string) (int, bool) {
+func (u users) Privilege(name string) (int, bool) {
 	us, ok := u.find(name)
 	if !ok {
 		return 0, false
@@ -44,12 +43,12 @@ func (u SSHUsers) Privilege(name string) (int, bool) {
 }
 
 // LoginBlock is `login block-for`.
-func (u SSHUsers) LoginBlock() (time.Duration, int, time.Duration) {
+func (u users) LoginBlock() (time.Duration, int, time.Duration) {
 	b := u.m.Config().LoginBlock
 	return b.BlockFor, b.Attempts, b.Within
 }
 
-func (u SSHUsers) CheckKey(name string, key ssh.PublicKey) bool {
+func (u users) CheckKey(name string, key ssh.PublicKey) bool {
 	us, ok := u.find(name)
 	if !ok {
 		return false
@@ -67,11 +66,11 @@ func (u SSHUsers) CheckKey(name string, key ssh.PublicKey) bool {
 // extended list sees TCP to the configured SSH port; the address the
 // client connected to is not known here, so only entries for any
 // destination match.
-func (u SSHUsers) Permit(a netip.Addr) bool {
+func (u users) Permit(a netip.Addr) bool {
 	c := u.m.Config()
 	port := c.SSH.Port
 	if port == 0 {
 		port = config.DefaultSSHPort
 	}
-	return u.m.acl.Permits(c, c.VTY.AccessClass, config.Packet{Src: a, Protocol: 6, DstPort: uint16(port)})
+	return u.m.ACL().Permits(c, c.VTY.AccessClass, config.Packet{Src: a, Protocol: 6, DstPort: uint16(port)})
 }

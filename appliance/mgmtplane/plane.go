@@ -1,0 +1,148 @@
+package mgmtplane
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/daemon"
+	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/cli/ios"
+	"github.com/flowtap/flowtap/cli/junos"
+)
+
+// Options are fixed for the plane's life (flowtapd's flags).
+type Options struct {
+	// State is the state directory: SSH host key, SNMP engine boots.
+	State string
+	// Control is the control socket's path.
+	Control string
+	// SNMPListen are the agent's addresses, used once snmp-server is
+	// configured.
+	SNMPListen []string
+	// SSHListen is the SSH address; "" is :PORT from `ip ssh port`.
+	SSHListen string
+	// NTPStep lets `ntp server` set the system clock.
+	NTPStep bool
+	Logger  *slog.Logger
+}
+
+// Plane is the running management plane.
+type Plane struct {
+	m      *daemon.Manager
+	opts   Options
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	ctrl   *control.Server
+
+	// mu orders a configuration change against Close: a service is never
+	// started after the plane closed.
+	mu       sync.Mutex
+	closed   bool
+	services []service
+}
+
+// service is one part of the plane, following the running configuration.
+type service interface {
+	apply(c config.Config)
+	close()
+}
+
+// Start opens the control socket and subscribes SNMP, SSH and NTP to m's
+// configuration changes; each starts at once if the running configuration
+// asks for it.
+func Start(m *daemon.Manager, opts Options) (*Plane, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &Plane{m: m, opts: opts, log: log, ctx: ctx, cancel: cancel}
+	ctrl, err := control.Listen(opts.Control, p.controlSession, log)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	p.ctrl = ctrl
+	p.services = []service{
+		&snmpService{p: p},
+		&sshService{p: p},
+		newNTPService(p),
+	}
+	m.OnApply(p.apply)
+	return p, nil
+}
+
+func (p *Plane) apply(c config.Config) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	for _, s := range p.services {
+		s.apply(c)
+	}
+}
+
+// Close stops the control socket and every service.
+func (p *Plane) Close() {
+	p.cancel()
+	p.ctrl.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	for _, s := range p.services {
+		s.close()
+	}
+}
+
+// controlSession opens a CLI session on the control socket.
+func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
+	m, log := p.m, p.log
+	// The control socket is root's (mode 0600) and so privileged; the
+	// console is the same socket, with `login local` if configured.
+	consoleLogin := h.Console && m.Config().Console.LoginLocal
+	if consoleLogin && !hasPasswordUser(m.Config()) {
+		// No one could log in: the console is the way back in, so it
+		// is not locked (an operator removed the last user).
+		log.Warn("line con 0 login local without a user that has a secret: the console does not ask for a login")
+		consoleLogin = false
+	}
+	switch {
+	case h.Dialect == "ios" && consoleLogin:
+		return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m)}), nil
+	case h.Dialect == "ios" && h.Console:
+		return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log}), nil
+	case h.Dialect == "ios":
+		return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log}), nil
+	case h.Dialect == "junos" && consoleLogin:
+		return nil, fmt.Errorf("the console asks for a login (line con 0, login local): use the IOS CLI")
+	case h.Dialect == "junos":
+		return junos.NewSession(m.JunOS(), "root"), nil
+	}
+	return nil, fmt.Errorf("unknown CLI dialect %q: ios or junos", h.Dialect)
+}
+
+// hasPasswordUser reports whether a local user can log in with a password.
+func hasPasswordUser(c config.Config) bool {
+	for _, u := range c.Users {
+		if u.Secret.IsSet() {
+			return true
+		}
+	}
+	return false
+}
+
+// consoleUser checks a console login against the local users.
+func consoleUser(m *daemon.Manager) func(user, password string) (int, bool) {
+	u := users{m}
+	return func(user, password string) (int, bool) {
+		if !u.CheckPassword(user, password) {
+			return 0, false
+		}
+		return u.Privilege(user)
+	}
+}

@@ -1,0 +1,151 @@
+package mgmtplane
+
+import (
+	"bytes"
+	"net/netip"
+	"path/filepath"
+	"strconv"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/cli/ios"
+	"github.com/flowtap/flowtap/mgmt/ntp"
+	"github.com/flowtap/flowtap/mgmt/snmp"
+	"github.com/flowtap/flowtap/mgmt/ssh"
+)
+
+// snmpService runs the SNMP agent while snmp-server is configured.
+type snmpService struct {
+	p     *Plane
+	agent *snmp.Agent
+}
+
+func (s *snmpService) apply(c config.Config) {
+	p, m := s.p, s.p.m
+	comms, users, recv := snmpAccess(c, m.ACL())
+	engineID := snmpEngineID(c)
+	if s.agent != nil && (!c.SNMP.Enabled() || engineID != nil && !bytes.Equal(engineID, s.agent.EngineID())) {
+		// A new engine ID is a new engine (RFC 3414): its users' keys
+		// are localized to it.
+		s.close()
+	}
+	if !c.SNMP.Enabled() {
+		return
+	}
+	if s.agent == nil {
+		boots, err := snmp.NextEngineBoots(filepath.Join(p.opts.State, "snmp-engine-boots"))
+		if err != nil {
+			p.log.Error("snmp engine boots", "err", err)
+		}
+		netflow := snmpNetflow(m)
+		a, err := snmp.New(snmp.Config{Listen: p.opts.SNMPListen, EngineID: engineID, EngineBoots: boots, Logger: p.log,
+			System: snmpSystem(m), Setter: setter{m}, Netflow: netflow, InterfaceAlias: interfaceAlias(m),
+			Communities: comms, Users: users, Receivers: recv, AuthenTraps: c.SNMP.AuthenTraps()})
+		if err != nil {
+			p.log.Error("snmp agent", "err", err)
+			return
+		}
+		if err := a.Start(p.ctx); err != nil {
+			p.log.Error("snmp agent", "err", err)
+			return
+		}
+		s.agent = a
+		m.SetSNMPCounters(a.Counters)
+		go a.WatchLinks(p.ctx)
+		go a.WatchCache(p.ctx, netflow, snmp.CacheWatch{})
+		if c.SNMP.Traps {
+			go a.ColdStart(p.ctx)
+		}
+		return
+	}
+	s.agent.SetCommunities(comms)
+	s.agent.SetAuthenTraps(c.SNMP.AuthenTraps())
+	if err := s.agent.SetUsers(users); err != nil {
+		p.log.Error("snmp users", "err", err)
+	}
+	if err := s.agent.SetReceivers(recv); err != nil {
+		p.log.Error("snmp receivers", "err", err)
+	}
+}
+
+func (s *snmpService) close() {
+	if s.agent == nil {
+		return
+	}
+	s.agent.Close()
+	s.agent = nil
+	s.p.m.SetSNMPCounters(nil)
+}
+
+// sshService runs the SSH server while a local user is configured, on
+// the configured port (or the --ssh-listen address).
+type sshService struct {
+	p    *Plane
+	srv  *ssh.Server
+	addr string
+}
+
+func (s *sshService) apply(c config.Config) {
+	p, m := s.p, s.p.m
+	addr := p.opts.SSHListen
+	if addr == "" {
+		port := c.SSH.Port
+		if port == 0 {
+			port = config.DefaultSSHPort
+		}
+		addr = ":" + strconv.Itoa(port)
+	}
+	want := len(c.Users) > 0
+	if s.srv != nil && (!want || addr != s.addr) {
+		s.close()
+	}
+	if !want || s.srv != nil {
+		return
+	}
+	u := users{m}
+	srv, err := ssh.Listen(addr, ssh.Config{StateDir: p.opts.State, Users: u, Logger: p.log,
+		MaxTries: c.SSH.AuthRetries, LoginWindow: c.SSH.Timeout,
+		Sessions: func(user string) control.Session {
+			priv, _ := u.Privilege(user)
+			return ios.NewSessionWith(m.CLI(), ios.Options{User: user, Privilege: priv, Line: ios.LineVTY, Log: p.log})
+		}})
+	if err != nil {
+		p.log.Error("ssh server", "err", err)
+		return
+	}
+	s.srv, s.addr = srv, addr
+	p.log.Info("ssh listening", "addr", addr)
+}
+
+func (s *sshService) close() {
+	if s.srv != nil {
+		s.srv.Close()
+		s.srv = nil
+	}
+}
+
+// ntpService polls the configured NTP servers once there are any; the
+// client re-reads the list at every poll, so later changes need nothing.
+type ntpService struct {
+	p       *Plane
+	clock   *ntp.Client
+	started bool
+}
+
+func newNTPService(p *Plane) *ntpService {
+	m := p.m
+	clock := &ntp.Client{Step: p.opts.NTPStep, Logger: p.log, Servers: func() []netip.Addr { return m.Config().NTP.Servers }}
+	m.SetClockSynced(func() bool { st := clock.Status(); return st.Err == nil && !st.When.IsZero() })
+	return &ntpService{p: p, clock: clock}
+}
+
+func (s *ntpService) apply(c config.Config) {
+	if s.started || len(c.NTP.Servers) == 0 {
+		return
+	}
+	s.started = true
+	go s.clock.Run(s.p.ctx)
+}
+
+// close has nothing to do: the client stops with the plane's context.
+func (s *ntpService) close() {}
