@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"runtime"
 	"strings"
@@ -83,26 +84,27 @@ func (c *CLI) Contention() show.ContentionView {
 	return v
 }
 
+// render is a show renderer's text, for the Backend methods whose
+// screens the session prints as they come.
+func render[V any](f func(io.Writer, V), v V) string {
+	var b strings.Builder
+	f(&b, v)
+	return b.String()
+}
+
 func (c *CLI) Version() string {
 	cfg := c.m.Config()
-	up := time.Since(c.m.started).Round(time.Second)
-	return fmt.Sprintf("flowtap Software (%s), Version %s\nCompiled with %s\n\n%s uptime is %s\nPlatform persona: %s\n",
-		runtime.GOARCH, c.m.opts.Version, runtime.Version(), cfg.HostnameOrDefault(), up, cfg.PlatformName())
+	return render(show.Version, show.VersionView{Arch: runtime.GOARCH, Version: c.m.opts.Version, GoVersion: runtime.Version(),
+		Hostname: cfg.HostnameOrDefault(), Uptime: time.Since(c.m.started), Persona: cfg.PlatformName()})
 }
 
 func (c *CLI) Platform() string {
-	cfg := c.m.Config()
-	p, set, err := cfg.Setting()
+	p, set, err := c.m.Config().Setting()
 	if err != nil {
 		return fmt.Sprintf("%% %v\n", err)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Platform: %s (%s)\n", p.Name, p.Description)
-	fmt.Fprintf(&b, "  Flow table: %d entries (%d bytes), flow mask %s\n", set.CacheEntries, c.m.d.Datapath().TableBytes(), set.Mask)
-	for name, port := range c.m.d.PortModes() {
-		fmt.Fprintf(&b, "  %s: XDP %s mode\n", name, port)
-	}
-	return b.String()
+	return render(show.Platform, show.PlatformView{Name: p.Name, Description: p.Description, CacheEntries: set.CacheEntries,
+		TableBytes: c.m.d.Datapath().TableBytes(), Mask: fmt.Sprint(set.Mask), Ports: c.m.d.PortModes()})
 }
 
 func (c *CLI) Interfaces() ([]show.Interface, error) { return c.m.interfaces() }
@@ -139,40 +141,23 @@ func (c *CLI) SNMP() show.SNMPView {
 }
 
 func (c *CLI) FlowInterfaces() string {
-	var b strings.Builder
+	var ifs []show.FlowInterface
 	for _, i := range c.m.Config().Interfaces {
-		if !i.Metered() {
-			continue
-		}
-		fmt.Fprintln(&b, i.Name)
-		if i.Ingress {
-			fmt.Fprintln(&b, " ip flow ingress")
-		}
-		if i.Egress {
-			fmt.Fprintln(&b, " ip flow egress")
-		}
-		if i.Sampler != "" {
-			fmt.Fprintf(&b, " flow-sampler %s\n", i.Sampler)
+		if i.Metered() {
+			ifs = append(ifs, show.FlowInterface{Name: i.Name, Ingress: i.Ingress, Egress: i.Egress, Sampler: i.Sampler})
 		}
 	}
-	return b.String()
+	return render(show.IPFlowInterface, ifs)
 }
 
 func (c *CLI) NDE() string {
 	cfg := c.m.Config()
 	_, set, _ := cfg.Setting()
-	state := "disabled"
-	if cfg.NDE {
-		state = "enabled"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Netflow Data Export %s\n", state)
-	fmt.Fprintf(&b, "  Exporting flows to %d destination(s), version %d\n", len(cfg.Export.Destinations), set.Export)
+	v := show.NDEView{Enabled: cfg.NDE, Version: int(set.Export), Mask: fmt.Sprint(set.Mask)}
 	for _, d := range cfg.Export.Destinations {
-		fmt.Fprintf(&b, "    %s (%d)\n", d.Addr.Addr(), d.Addr.Port())
+		v.Destinations = append(v.Destinations, d.Addr)
 	}
-	fmt.Fprintf(&b, "  Current flow mask is %s\n", set.Mask)
-	return b.String()
+	return render(show.MLSNDE, v)
 }
 
 func (c *CLI) Logging() string { return c.m.opts.Logs.Show() }

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,10 +8,13 @@ import (
 	"net/netip"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/flowtap/flowtap/cli/show"
 )
 
 // LogBuffer keeps the last log lines for `show logging`, as a router's
@@ -234,12 +236,7 @@ func severity(l slog.Level) int {
 // Show renders `show logging`.
 func (b *LogBuffer) Show() string {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out bytes.Buffer
-	fmt.Fprintf(&out, "Syslog logging: enabled\n    Buffer logging:  level debugging, %d messages logged\n\n", b.count)
-	fmt.Fprintf(&out, "Log Buffer (%d bytes):\n\n", b.size)
-	for _, l := range b.lines {
-		out.WriteString(l + "\n")
-	}
-	return out.String()
+	v := show.LoggingView{Size: b.size, Logged: b.count, Lines: slices.Clone(b.lines)}
+	b.mu.Unlock()
+	return render(show.Logging, v)
 }

@@ -1,0 +1,110 @@
+package show
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// VersionView is `show version`.
+type VersionView struct {
+	Arch, Version, GoVersion string
+	Hostname                 string
+	Uptime                   time.Duration
+	Persona                  string
+}
+
+// Version writes `show version`.
+func Version(w io.Writer, v VersionView) {
+	fmt.Fprintf(w, "flowtap Software (%s), Version %s\nCompiled with %s\n\n%s uptime is %s\nPlatform persona: %s\n",
+		v.Arch, v.Version, v.GoVersion, v.Hostname, v.Uptime.Round(time.Second), v.Persona)
+}
+
+// PlatformView is `show platform`: the persona and what the datapath
+// made of it.
+type PlatformView struct {
+	Name, Description string
+	CacheEntries      int
+	TableBytes        int
+	Mask              string
+	// Ports are the metered ports' XDP modes by name.
+	Ports map[string]string
+}
+
+// Platform writes `show platform`, the ports in name order.
+func Platform(w io.Writer, v PlatformView) {
+	fmt.Fprintf(w, "Platform: %s (%s)\n", v.Name, v.Description)
+	fmt.Fprintf(w, "  Flow table: %d entries (%d bytes), flow mask %s\n", v.CacheEntries, v.TableBytes, v.Mask)
+	names := make([]string, 0, len(v.Ports))
+	for n := range v.Ports {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %s: XDP %s mode\n", n, v.Ports[n])
+	}
+}
+
+// FlowInterface is one metered interface in `show ip flow interface`.
+type FlowInterface struct {
+	Name            string
+	Ingress, Egress bool
+	Sampler         string
+}
+
+// IPFlowInterface writes `show ip flow interface`.
+func IPFlowInterface(w io.Writer, ifs []FlowInterface) {
+	for _, i := range ifs {
+		fmt.Fprintln(w, i.Name)
+		if i.Ingress {
+			fmt.Fprintln(w, " ip flow ingress")
+		}
+		if i.Egress {
+			fmt.Fprintln(w, " ip flow egress")
+		}
+		if i.Sampler != "" {
+			fmt.Fprintf(w, " flow-sampler %s\n", i.Sampler)
+		}
+	}
+}
+
+// NDEView is `show mls nde`.
+type NDEView struct {
+	Enabled      bool
+	Version      int
+	Destinations []netip.AddrPort
+	Mask         string
+}
+
+// MLSNDE writes `show mls nde`.
+func MLSNDE(w io.Writer, v NDEView) {
+	state := "disabled"
+	if v.Enabled {
+		state = "enabled"
+	}
+	fmt.Fprintf(w, "Netflow Data Export %s\n", state)
+	fmt.Fprintf(w, "  Exporting flows to %d destination(s), version %d\n", len(v.Destinations), v.Version)
+	for _, d := range v.Destinations {
+		fmt.Fprintf(w, "    %s (%d)\n", d.Addr(), d.Port())
+	}
+	fmt.Fprintf(w, "  Current flow mask is %s\n", v.Mask)
+}
+
+// LoggingView is `show logging`: the buffer's size, how many messages
+// were logged, and the lines it still holds, oldest first.
+type LoggingView struct {
+	Size   int
+	Logged int
+	Lines  []string
+}
+
+// Logging writes `show logging`.
+func Logging(w io.Writer, v LoggingView) {
+	fmt.Fprintf(w, "Syslog logging: enabled\n    Buffer logging:  level debugging, %d messages logged\n\n", v.Logged)
+	fmt.Fprintf(w, "Log Buffer (%d bytes):\n\n", v.Size)
+	for _, l := range v.Lines {
+		fmt.Fprintln(w, l)
+	}
+}

@@ -1,0 +1,52 @@
+package show
+
+import (
+	"bytes"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestSystemScreens(t *testing.T) {
+	var b bytes.Buffer
+	Version(&b, VersionView{Arch: "amd64", Version: "1.2", GoVersion: "go1.24", Hostname: "tap1", Uptime: 3723400 * time.Millisecond, Persona: "ios"})
+	Platform(&b, PlatformView{Name: "sup720", Description: "Catalyst 6500 Sup720 PFC3", CacheEntries: 131072, TableBytes: 8388608,
+		Mask: "interface-full", Ports: map[string]string{"eth2": "generic", "eth1": "native"}})
+	IPFlowInterface(&b, []FlowInterface{{Name: "eth1", Ingress: true, Sampler: "s1"}, {Name: "eth2", Ingress: true, Egress: true}})
+	MLSNDE(&b, NDEView{Enabled: true, Version: 5, Mask: "full", Destinations: []netip.AddrPort{netip.MustParseAddrPort("192.0.2.10:2055")}})
+	MLSNDE(&b, NDEView{Version: 9, Mask: "destination"})
+	Logging(&b, LoggingView{Size: 4096, Logged: 3, Lines: []string{"a", "b"}})
+	want := `flowtap Software (amd64), Version 1.2
+Compiled with go1.24
+
+tap1 uptime is 1h2m3s
+Platform persona: ios
+Platform: sup720 (Catalyst 6500 Sup720 PFC3)
+  Flow table: 131072 entries (8388608 bytes), flow mask interface-full
+  eth1: XDP native mode
+  eth2: XDP generic mode
+eth1
+ ip flow ingress
+ flow-sampler s1
+eth2
+ ip flow ingress
+ ip flow egress
+Netflow Data Export enabled
+  Exporting flows to 1 destination(s), version 5
+    192.0.2.10 (2055)
+  Current flow mask is full
+Netflow Data Export disabled
+  Exporting flows to 0 destination(s), version 9
+  Current flow mask is destination
+Syslog logging: enabled
+    Buffer logging:  level debugging, 3 messages logged
+
+Log Buffer (4096 bytes):
+
+a
+b
+`
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
