@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/cli/pipe"
 	"github.com/flowtap/flowtap/cli/term"
 )
 
@@ -158,11 +158,12 @@ func (s *Session) Complete(line string) string {
 
 // runExec runs an exec-mode command, with its `| filter`.
 func (s *Session) runExec(w io.Writer, line string, promptLen int) {
-	cmd, filter, err := splitPipe(line)
+	p, err := pipe.IOS().Parse(line)
 	if err != nil {
 		fmt.Fprintln(w, err)
 		return
 	}
+	cmd := p.Cmd
 	// Commands above the session's level do not exist for it: the caret
 	// goes under the first word IOS does not know at that level.
 	levels := s.levels()
@@ -178,7 +179,7 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 	// can then answer its questions (reload's [confirm]).
 	var out io.Writer = w
 	var buf bytes.Buffer
-	if cmd != line {
+	if p.Filtered() {
 		out = &buf
 	}
 	if err := n.Run(s, out, args); err != nil {
@@ -192,8 +193,8 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 			fmt.Fprintln(out, err)
 		}
 	}
-	if cmd != line {
-		filter(w, buf.String())
+	if p.Filtered() {
+		p.Apply(w, buf.String())
 	}
 }
 
@@ -263,80 +264,6 @@ func (s *Session) endConfig() {
 	s.cfg.End(s.by())
 	s.level, s.cfg = privExec, nil
 	s.setPriv(s.priv)
-}
-
-// splitPipe separates "cmd | filter ARG"; it returns a function that
-// writes the command's output through the filter.
-func splitPipe(line string) (string, func(io.Writer, string), error) {
-	i := strings.Index(line, " |")
-	if i < 0 {
-		return line, func(w io.Writer, s string) { io.WriteString(w, s) }, nil
-	}
-	cmd, spec := line[:i], strings.TrimSpace(line[i+2:])
-	verb, pat, _ := strings.Cut(spec, " ")
-	pat = strings.TrimSpace(pat)
-	verbs := []string{"begin", "count", "exclude", "include", "section"}
-	var chosen []string
-	for _, v := range verbs {
-		if verb != "" && strings.HasPrefix(v, verb) {
-			chosen = append(chosen, v)
-		}
-	}
-	if len(chosen) != 1 {
-		return "", nil, errors.New("% Invalid input detected at '^' marker.")
-	}
-	if chosen[0] != "count" && pat == "" {
-		return "", nil, errors.New("% Incomplete command.")
-	}
-	re, err := regexp.Compile(pat)
-	if err != nil {
-		return "", nil, fmt.Errorf("%% Invalid regular expression %q", pat)
-	}
-	lines := func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") }
-	switch chosen[0] {
-	case "include", "exclude":
-		keep := chosen[0] == "include"
-		return cmd, func(w io.Writer, s string) {
-			for _, l := range lines(s) {
-				if re.MatchString(l) == keep && s != "" {
-					fmt.Fprintln(w, l)
-				}
-			}
-		}, nil
-	case "begin":
-		return cmd, func(w io.Writer, s string) {
-			on := false
-			for _, l := range lines(s) {
-				on = on || re.MatchString(l)
-				if on {
-					fmt.Fprintln(w, l)
-				}
-			}
-		}, nil
-	case "section":
-		// A section is a top-level line that matches, with the indented
-		// lines under it.
-		return cmd, func(w io.Writer, s string) {
-			in := false
-			for _, l := range lines(s) {
-				if !strings.HasPrefix(l, " ") {
-					in = re.MatchString(l)
-				}
-				if in {
-					fmt.Fprintln(w, l)
-				}
-			}
-		}, nil
-	}
-	return cmd, func(w io.Writer, s string) {
-		n := 0
-		for _, l := range lines(s) {
-			if s != "" && (pat == "" || re.MatchString(l)) {
-				n++
-			}
-		}
-		fmt.Fprintf(w, "Number of lines which match regexp = %d\n", n)
-	}, nil
 }
 
 // Serve runs the session over a byte stream: a terminal (interactive:

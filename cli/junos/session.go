@@ -11,12 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/cli/pipe"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/cli/term"
 )
@@ -72,98 +72,21 @@ func (s *Session) run(w io.Writer, line string) {
 		return
 	}
 	s.history = append(s.history, line)
-	cmd, pipes := splitPipes(line)
+	p, err := pipe.JunOS().Parse(line)
+	if err != nil {
+		fmt.Fprintln(w, err)
+		return
+	}
 	var out bytes.Buffer
-	var err error
 	if s.cand == nil {
-		err = s.operational(&out, cmd, pipes)
+		err = s.operational(&out, p.Cmd, p)
 	} else {
-		err = s.configuration(&out, cmd, pipes)
+		err = s.configuration(&out, p.Cmd, p)
 	}
 	if err != nil {
 		fmt.Fprintln(&out, err)
 	}
-	if ferr := filter(w, out.String(), pipes); ferr != nil {
-		fmt.Fprintln(w, ferr)
-	}
-}
-
-// splitPipes separates "cmd | a | b" into the command and its pipes.
-func splitPipes(line string) (string, []string) {
-	parts := strings.Split(line, "|")
-	cmd := strings.TrimSpace(parts[0])
-	var pipes []string
-	for _, p := range parts[1:] {
-		pipes = append(pipes, strings.TrimSpace(p))
-	}
-	return cmd, pipes
-}
-
-func hasPipe(pipes []string, prefix string) bool {
-	for _, p := range pipes {
-		if strings.HasPrefix(p, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-// filter applies the output pipes: match, except, count, last, find;
-// display and compare were consumed by the command.
-func filter(w io.Writer, text string, pipes []string) error {
-	lines := strings.SplitAfter(text, "\n")
-	if len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	for _, p := range pipes {
-		verb, arg, _ := strings.Cut(p, " ")
-		arg = strings.Trim(strings.TrimSpace(arg), `"`)
-		switch verb {
-		case "match", "except", "find":
-			re, err := regexp.Compile(arg)
-			if err != nil {
-				return fmt.Errorf("error: invalid regular expression %q", arg)
-			}
-			var kept []string
-			on := false
-			for _, l := range lines {
-				m := re.MatchString(l)
-				switch verb {
-				case "match":
-					if m {
-						kept = append(kept, l)
-					}
-				case "except":
-					if !m {
-						kept = append(kept, l)
-					}
-				case "find":
-					on = on || m
-					if on {
-						kept = append(kept, l)
-					}
-				}
-			}
-			lines = kept
-		case "count":
-			lines = []string{fmt.Sprintf("Count: %d lines\n", len(lines))}
-		case "last":
-			n, err := strconv.Atoi(arg)
-			if err != nil || n < 0 {
-				return errors.New("error: last wants a number of lines")
-			}
-			if n < len(lines) {
-				lines = lines[len(lines)-n:]
-			}
-		case "display", "compare", "no-more":
-		default:
-			return fmt.Errorf("error: unknown pipe command %q", verb)
-		}
-	}
-	for _, l := range lines {
-		io.WriteString(w, l)
-	}
-	return nil
+	p.Apply(w, out.String())
 }
 
 // words is the command split on spaces, with unique-prefix keyword
@@ -192,7 +115,7 @@ func syntaxError(line string, word string) error {
 	return fmt.Errorf("%s\n%s^\nsyntax error, expecting <command>.", line, strings.Repeat(" ", col))
 }
 
-func (s *Session) operational(w io.Writer, cmd string, pipes []string) error {
+func (s *Session) operational(w io.Writer, cmd string, pipes pipe.Pipeline) error {
 	f := strings.Fields(cmd)
 	verb, ok := match(f[0], "show", "configure", "exit", "quit", "clear")
 	if !ok {
@@ -220,7 +143,7 @@ func (s *Session) operational(w io.Writer, cmd string, pipes []string) error {
 	}
 	if what == "configuration" {
 		c := s.b.Running()
-		if hasPipe(pipes, "display set") {
+		if pipes.Has("display set") {
 			io.WriteString(w, config.RenderJunOSSet(c))
 		} else {
 			io.WriteString(w, config.RenderJunOS(c))
@@ -284,7 +207,7 @@ func (s *Session) accounting(w io.Writer, cmd string, f []string) error {
 	return nil
 }
 
-func (s *Session) configuration(w io.Writer, cmd string, pipes []string) error {
+func (s *Session) configuration(w io.Writer, cmd string, pipes pipe.Pipeline) error {
 	f := strings.Fields(cmd)
 	verb, ok := match(f[0], "set", "delete", "edit", "up", "top", "exit", "quit", "show", "commit", "rollback", "run")
 	if !ok {
@@ -367,25 +290,24 @@ func (s *Session) screen(err error) error {
 	return fmt.Errorf("error: %v", err)
 }
 
-func (s *Session) showCandidate(w io.Writer, pipes []string) error {
+func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline) error {
 	cand := s.cand.Candidate()
-	for _, p := range pipes {
-		if strings.HasPrefix(p, "compare") {
-			old := s.b.Running()
-			if f := strings.Fields(p); len(f) == 3 && f[1] == "rollback" {
-				n, err := strconv.Atoi(f[2])
-				if err != nil {
-					return syntaxError(p, f[2])
-				}
-				if old, err = s.b.Rollback(n); err != nil {
-					return fmt.Errorf("error: %v", err)
-				}
+	if st, ok := pipes.Find("compare"); ok {
+		old := s.b.Running()
+		p := strings.TrimSpace("compare " + st.Arg)
+		if f := strings.Fields(p); len(f) == 3 && f[1] == "rollback" {
+			n, err := strconv.Atoi(f[2])
+			if err != nil {
+				return syntaxError(p, f[2])
 			}
-			io.WriteString(w, config.RenderDiffJunOS(old, cand))
-			return nil
+			if old, err = s.b.Rollback(n); err != nil {
+				return fmt.Errorf("error: %v", err)
+			}
 		}
+		io.WriteString(w, config.RenderDiffJunOS(old, cand))
+		return nil
 	}
-	if hasPipe(pipes, "display set") {
+	if pipes.Has("display set") {
 		text := config.RenderJunOSSet(cand)
 		if len(s.path) > 0 {
 			prefix := "set " + strings.Join(s.path, " ")

@@ -1,0 +1,92 @@
+package pipe
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+)
+
+// IOS is IOS's `| include|exclude|begin|section|count REGEXP`: one
+// filter, whose regular expression is the rest of the line.
+func IOS() Syntax {
+	re := func(arg string) (*regexp.Regexp, error) {
+		r, err := regexp.Compile(arg)
+		if err != nil {
+			return nil, fmt.Errorf("%% Invalid regular expression %q", arg)
+		}
+		return r, nil
+	}
+	with := func(f func(*regexp.Regexp) Filter) func(string) (Filter, error) {
+		return func(arg string) (Filter, error) {
+			r, err := re(arg)
+			if err != nil {
+				return nil, err
+			}
+			return f(r), nil
+		}
+	}
+	return Syntax{
+		Verbs: []Verb{
+			{Name: "begin", Help: "Begin with the line that matches", Arg: "LINE", NeedsArg: true, New: with(Begin)},
+			{Name: "count", Help: "Count number of lines which match regexp", Arg: "LINE", New: func(arg string) (Filter, error) {
+				if arg == "" {
+					return Count(nil, "Number of lines which match regexp = %d"), nil
+				}
+				r, err := re(arg)
+				if err != nil {
+					return nil, err
+				}
+				return Count(r, "Number of lines which match regexp = %d"), nil
+			}},
+			{Name: "exclude", Help: "Exclude lines that match", Arg: "LINE", NeedsArg: true,
+				New: with(func(r *regexp.Regexp) Filter { return Include(r, false) })},
+			{Name: "include", Help: "Include lines that match", Arg: "LINE", NeedsArg: true,
+				New: with(func(r *regexp.Regexp) Filter { return Include(r, true) })},
+			{Name: "section", Help: "Filter a section of output", Arg: "LINE", NeedsArg: true, New: with(Section)},
+		},
+		Unknown:    func(string) error { return errors.New("% Invalid input detected at '^' marker.") },
+		Incomplete: errors.New("% Incomplete command."),
+	}
+}
+
+// JunOS is JunOS's chained pipes: match, except, find, count, last, trim,
+// and the stages its commands consume (display, compare, no-more).
+func JunOS() Syntax {
+	with := func(f func(*regexp.Regexp) Filter) func(string) (Filter, error) {
+		return func(arg string) (Filter, error) {
+			r, err := regexp.Compile(arg)
+			if err != nil {
+				return nil, fmt.Errorf("error: invalid regular expression %q", arg)
+			}
+			return f(r), nil
+		}
+	}
+	number := func(what, unit string, f func(int) Filter) func(string) (Filter, error) {
+		return func(arg string) (Filter, error) {
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("error: %s wants a number of %s", what, unit)
+			}
+			return f(n), nil
+		}
+	}
+	consumed := func(string) (Filter, error) { return nil, nil }
+	return Syntax{
+		Chain: true,
+		Verbs: []Verb{
+			{Name: "compare", Help: "Compare configuration changes with prior version", New: consumed},
+			{Name: "count", Help: "Count occurrences", New: func(string) (Filter, error) { return Count(nil, "Count: %d lines"), nil }},
+			{Name: "display", Help: "Show additional kinds of information", New: consumed},
+			{Name: "except", Help: "Show only text that does not match a pattern", Arg: "<pattern>",
+				New: with(func(r *regexp.Regexp) Filter { return Include(r, false) })},
+			{Name: "find", Help: "Search for first occurrence of pattern", Arg: "<pattern>", New: with(Begin)},
+			{Name: "last", Help: "Display end of output only", Arg: "<lines>", New: number("last", "lines", Last)},
+			{Name: "match", Help: "Show only text that matches a pattern", Arg: "<pattern>",
+				New: with(func(r *regexp.Regexp) Filter { return Include(r, true) })},
+			{Name: "no-more", Help: "Don't paginate output", New: consumed},
+			{Name: "trim", Help: "Trim specified number of columns from start of line", Arg: "<columns>", New: number("trim", "columns", Trim)},
+		},
+		Unknown: func(verb string) error { return fmt.Errorf("error: unknown pipe command %q", verb) },
+	}
+}
