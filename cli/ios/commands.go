@@ -33,7 +33,7 @@ func showInterfaces(s *Session, w io.Writer, args []string) error {
 			}
 		}
 		if len(one) == 0 {
-			return &matchError{kind: errInvalid, word: 2}
+			return &matchError{Kind: errInvalid, Word: 2}
 		}
 		ifs = one
 	}
@@ -57,7 +57,7 @@ func execTree() *Node {
 	showTree := kw("show", "Show running system information",
 		kw("ip", "IP information",
 			kw("interface", "IP interface status and configuration",
-				kw("brief", "Brief summary of IP status and configuration").run(func(s *Session, w io.Writer, _ []string) error {
+				kw("brief", "Brief summary of IP status and configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
 					ifs, err := s.b.Interfaces()
 					if err != nil {
 						return fmt.Errorf("%% %v", err)
@@ -66,20 +66,20 @@ func execTree() *Node {
 					return nil
 				})),
 			kw("cache", "IP fast-switching route cache",
-				kw("flow", "Flow cache entries").run(cacheFlow(false)),
+				kw("flow", "Flow cache entries").Runs(cacheFlow(false)),
 				kw("verbose", "Display extra information",
-					kw("flow", "Flow cache entries").run(cacheFlow(true)))),
+					kw("flow", "Flow cache entries").Runs(cacheFlow(true)))),
 			kw("flow", "NetFlow switching",
-				kw("export", "Show flow export information").run(func(s *Session, w io.Writer, _ []string) error {
+				kw("export", "Show flow export information").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.IPFlowExport(w, s.b.ExportView())
 					return nil
 				}),
-				kw("datapath", "Show flow datapath (XDP meter) statistics").run(func(s *Session, w io.Writer, _ []string) error {
+				kw("datapath", "Show flow datapath (XDP meter) statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.IPFlowDatapath(w, s.b.DatapathView())
 					return nil
 				}),
-				kw("interface", "Show flow interface information").run(text(Backend.FlowInterfaces)),
-				kw("top-talkers", "Show top talkers").run(func(s *Session, w io.Writer, _ []string) error {
+				kw("interface", "Show flow interface information").Runs(text(Backend.FlowInterfaces)),
+				kw("top-talkers", "Show top talkers").Runs(func(s *Session, w io.Writer, _ []string) error {
 					tt, err := s.b.TopTalkers()
 					if err != nil {
 						return fmt.Errorf("%% %v", err)
@@ -89,37 +89,37 @@ func execTree() *Node {
 				}))),
 		kw("mls", "Show MultiLayer Switching information",
 			kw("netflow", "Show netflow information",
-				kw("ip", "IP flow entries").run(func(s *Session, w io.Writer, _ []string) error {
+				kw("ip", "IP flow entries").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.MLSNetflowIP(w, s.b.CacheView())
 					return nil
 				}),
 				kw("table-contention", "Netflow table contention",
-					kw("detailed", "Detailed contention information").run(func(s *Session, w io.Writer, _ []string) error {
+					kw("detailed", "Detailed contention information").Runs(func(s *Session, w io.Writer, _ []string) error {
 						show.MLSTableContentionDetailed(w, s.b.Contention())
 						return nil
 					}),
-					kw("aggregate", "Aggregate contention information").run(func(s *Session, w io.Writer, _ []string) error {
+					kw("aggregate", "Aggregate contention information").Runs(func(s *Session, w io.Writer, _ []string) error {
 						show.MLSTableContentionAggregate(w, s.b.Contention())
 						return nil
 					}))),
-			kw("nde", "Show NetFlow Data Export information").run(text(Backend.NDE))),
+			kw("nde", "Show NetFlow Data Export information").Runs(text(Backend.NDE))),
 		kw("interfaces", "Interface status and configuration",
-			arg("WORD", "Interface name", nil).run(showInterfaces)).run(showInterfaces),
-		kw("clock", "Display the system clock").run(func(s *Session, w io.Writer, _ []string) error {
+			arg("WORD", "Interface name", nil).Runs(showInterfaces)).Runs(showInterfaces),
+		kw("clock", "Display the system clock").Runs(func(s *Session, w io.Writer, _ []string) error {
 			now, synced := s.b.Clock()
 			show.Clock(w, now, synced)
 			return nil
 		}),
 		kw("access-lists", "List access lists",
-			arg("WORD", "ACL number or name", nil).run(showAccessLists)).run(showAccessLists),
-		kw("snmp", "snmp statistics").run(func(s *Session, w io.Writer, _ []string) error {
+			arg("WORD", "ACL number or name", nil).Runs(showAccessLists)).Runs(showAccessLists),
+		kw("snmp", "snmp statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 			show.SNMP(w, s.b.SNMP())
 			return nil
 		}),
-		kw("version", "System hardware and software status").run(text(Backend.Version)),
-		kw("platform", "Show platform information").run(text(Backend.Platform)),
-		kw("running-config", "Current operating configuration").run(text(Backend.RunningConfig)),
-		kw("startup-config", "Contents of startup configuration").run(func(s *Session, w io.Writer, _ []string) error {
+		kw("version", "System hardware and software status").Runs(text(Backend.Version)),
+		kw("platform", "Show platform information").Runs(text(Backend.Platform)),
+		kw("running-config", "Current operating configuration").Runs(text(Backend.RunningConfig)),
+		kw("startup-config", "Contents of startup configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
 			c, err := s.b.StartupConfig()
 			if err != nil {
 				return fmt.Errorf("%% %v", err)
@@ -127,12 +127,12 @@ func execTree() *Node {
 			io.WriteString(w, c)
 			return nil
 		}),
-		kw("logging", "Show the contents of logging buffers").run(text(Backend.Logging)),
-		kw("privilege", "Show current privilege level").run(func(s *Session, w io.Writer, _ []string) error {
+		kw("logging", "Show the contents of logging buffers").Runs(text(Backend.Logging)),
+		kw("privilege", "Show current privilege level").Runs(func(s *Session, w io.Writer, _ []string) error {
 			fmt.Fprintf(w, "Current privilege level is %d\n", s.priv)
 			return nil
 		}),
-		kw("history", "Display the session command history").run(func(s *Session, w io.Writer, _ []string) error {
+		kw("history", "Display the session command history").Runs(func(s *Session, w io.Writer, _ []string) error {
 			for _, h := range s.history {
 				fmt.Fprintf(w, "  %s\n", h)
 			}
@@ -151,18 +151,18 @@ func execTree() *Node {
 		showTree,
 		kw("clear", "Reset functions",
 			kw("access-list", "Clear access list statistical information",
-				kw("counters", "Clear access list counters").run(func(s *Session, w io.Writer, _ []string) error {
+				kw("counters", "Clear access list counters").Runs(func(s *Session, w io.Writer, _ []string) error {
 					s.b.ClearACLCounters()
 					return nil
 				})),
 			kw("ip", "IP",
 				kw("flow", "Clear flow information",
-					kw("stats", "Clear NetFlow statistics").run(func(s *Session, w io.Writer, _ []string) error {
+					kw("stats", "Clear NetFlow statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 						s.b.ClearFlowStats()
 						return nil
 					}))),
 			kw("mls", "MultiLayer Switching",
-				kw("netflow", "Clear netflow table").run(func(s *Session, w io.Writer, _ []string) error {
+				kw("netflow", "Clear netflow table").Runs(func(s *Session, w io.Writer, _ []string) error {
 					if err := s.b.ClearMLSNetflow(); err != nil {
 						return fmt.Errorf("%% %v", err)
 					}
@@ -170,41 +170,41 @@ func execTree() *Node {
 				}))),
 		kw("copy", "Copy from one file to another",
 			kw("running-config", "Copy from current system configuration",
-				kw("startup-config", "Copy to startup configuration").run(func(s *Session, w io.Writer, a []string) error {
+				kw("startup-config", "Copy to startup configuration").Runs(func(s *Session, w io.Writer, a []string) error {
 					fmt.Fprintln(w, "Destination filename [startup-config]? ")
 					return write(s, w, a)
 				}))),
 		kw("write", "Write running configuration to memory",
-			kw("memory", "Write to NV memory").run(write)).run(write),
-		kw("reload", "Halt and perform a cold restart").run(func(s *Session, w io.Writer, a []string) error {
+			kw("memory", "Write to NV memory").Runs(write)).Runs(write),
+		kw("reload", "Halt and perform a cold restart").Runs(func(s *Session, w io.Writer, a []string) error {
 			return reload(s, w, write)
 		}),
 		kw("configure", "Enter configuration mode",
-			kw("terminal", "Configure from the terminal").run(func(s *Session, w io.Writer, _ []string) error {
+			kw("terminal", "Configure from the terminal").Runs(func(s *Session, w io.Writer, _ []string) error {
 				fmt.Fprintln(w, "Enter configuration commands, one per line.  End with CNTL/Z.")
 				s.level, s.cfg = configMode, s.b.BeginConfig()
 				return nil
 			})),
 		kw("enable", "Turn on privileged commands",
-			arg("<0-15>", "Enable level", rangeCheck(0, 15)).run(enable)).run(enable),
+			arg("<0-15>", "Enable level", rangeCheck(0, 15)).Runs(enable)).Runs(enable),
 		kw("disable", "Turn off privileged commands",
-			arg("<0-15>", "Privilege level to go to", rangeCheck(0, 15)).run(disable)).run(disable),
+			arg("<0-15>", "Privilege level to go to", rangeCheck(0, 15)).Runs(disable)).Runs(disable),
 		kw("terminal", "Set terminal line parameters",
 			kw("length", "Set number of lines on a screen",
-				arg("<0-512>", "Number of lines on screen (0 for no pausing)", rangeCheck(0, 512)).run(func(s *Session, w io.Writer, a []string) error {
+				arg("<0-512>", "Number of lines on screen (0 for no pausing)", rangeCheck(0, 512)).Runs(func(s *Session, w io.Writer, a []string) error {
 					s.length, _ = strconv.Atoi(a[2])
 					return nil
 				})),
-			kw("monitor", "Copy debug output to the current terminal line").run(func(s *Session, w io.Writer, _ []string) error {
+			kw("monitor", "Copy debug output to the current terminal line").Runs(func(s *Session, w io.Writer, _ []string) error {
 				s.monitor = true
 				return nil
 			}),
 			kw("no", "Negate a command or set its defaults",
-				kw("monitor", "Copy debug output to the current terminal line").run(func(s *Session, w io.Writer, _ []string) error {
+				kw("monitor", "Copy debug output to the current terminal line").Runs(func(s *Session, w io.Writer, _ []string) error {
 					s.monitor = false
 					return nil
 				}))),
-		kw("exit", "Exit from the EXEC").run(func(s *Session, w io.Writer, _ []string) error {
+		kw("exit", "Exit from the EXEC").Runs(func(s *Session, w io.Writer, _ []string) error {
 			s.ended = true
 			return nil
 		}),

@@ -126,8 +126,8 @@ func (s *Session) run(w io.Writer, line string) {
 
 func (s *Session) helpFor(line string) []string {
 	if s.level == configMode {
-		if t := tokenize(line); len(t) > 0 && strings.HasPrefix("do", t[0].text) && len(t[0].text) >= 2 {
-			return help(s.permitted(), line[t[0].pos+len(t[0].text):])
+		if t := tokenize(line); len(t) > 0 && strings.HasPrefix("do", t[0].Text) && len(t[0].Text) >= 2 {
+			return help(s.permitted(), line[t[0].Pos+len(t[0].Text):])
 		}
 		return s.cfg.Help(line)
 	}
@@ -153,7 +153,7 @@ func (s *Session) Complete(line string) string {
 		return line
 	}
 	last := t[len(t)-1]
-	return line[:last.pos] + words[0] + " "
+	return line[:last.Pos] + words[0] + " "
 }
 
 // runExec runs an exec-mode command, with its `| filter`.
@@ -184,9 +184,9 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 	}
 	if err := n.Run(s, out, args); err != nil {
 		var me *matchError
-		if errors.As(err, &me) && me.word > 0 {
-			if t := tokenize(cmd); me.word < len(t) {
-				me.pos = t[me.word].pos
+		if errors.As(err, &me) && me.Word > 0 {
+			if t := tokenize(cmd); me.Word < len(t) {
+				me.Pos = t[me.Word].Pos
 			}
 			printError(out, me, promptLen)
 		} else {
@@ -200,24 +200,24 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 
 func printError(w io.Writer, err error, promptLen int) {
 	var me *matchError
-	if errors.As(err, &me) && me.kind == errInvalid {
-		fmt.Fprintf(w, "%*s^\n", promptLen+me.pos, "")
+	if errors.As(err, &me) && me.Kind == errInvalid {
+		fmt.Fprintf(w, "%*s^\n", promptLen+me.Pos, "")
 	}
 	fmt.Fprintln(w, err)
 }
 
 func (s *Session) runConfig(w io.Writer, line string) {
 	t := tokenize(line)
-	if first := strings.ToLower(t[0].text); len(first) >= 2 && strings.HasPrefix("do", first) {
+	if first := strings.ToLower(t[0].Text); len(first) >= 2 && strings.HasPrefix("do", first) {
 		// `do CMD` runs an exec command; carets count from the prompt.
-		off := t[0].pos + len(t[0].text)
+		off := t[0].Pos + len(t[0].Text)
 		s.runExec(w, line[off:], len(s.Prompt())+off)
 		return
 	}
 	promptLen := len(s.Prompt())
-	if s.priv < 15 && !abbrev(t[0].text, "end", 2) && !abbrev(t[0].text, "exit", 2) {
+	if s.priv < 15 && !abbrev(t[0].Text, "end", 2) && !abbrev(t[0].Text, "exit", 2) {
 		// Configuration commands are level 15, as on IOS.
-		fmt.Fprintf(w, "%*s^\n%s\n", promptLen+t[0].pos, "", (&matchError{kind: errInvalid}).Error())
+		fmt.Fprintf(w, "%*s^\n%s\n", promptLen+t[0].Pos, "", (&matchError{Kind: errInvalid}).Error())
 		return
 	}
 	s.logCommand(line)
