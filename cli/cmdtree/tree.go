@@ -198,9 +198,9 @@ type Item struct{ Label, Help string }
 type Help struct {
 	// Unrecognized: the words before the last do not resolve.
 	Unrecognized bool
-	// Words completes a partial last word ("sh?" lists "show"); set
+	// Words complete a partial last word ("sh?" lists "show"); set
 	// when the line does not end with a space.
-	Words []string
+	Words []Item
 	// Items lists what may follow the line (it ended with a space),
 	// sorted by label.
 	Items []Item
@@ -228,10 +228,10 @@ func HelpFor[S any](root *Node[S], line string) Help {
 		}
 	}
 	if partial != "" {
-		var ws []string
+		var ws []Item
 		for _, c := range n.Children {
 			if c.Arg == nil && strings.HasPrefix(c.Word, strings.ToLower(partial)) {
-				ws = append(ws, c.Word)
+				ws = append(ws, Item{c.Word, c.Help})
 			}
 		}
 		if len(ws) == 0 {

@@ -45,7 +45,11 @@ func help(root *Node, line string) []string {
 	case h.Unrecognized:
 		return []string{"% Unrecognized command"}
 	case len(h.Words) > 0:
-		return []string{strings.Join(h.Words, "  ")}
+		var ws []string
+		for _, it := range h.Words {
+			ws = append(ws, it.Label)
+		}
+		return []string{strings.Join(ws, "  ")}
 	}
 	var out []string
 	for _, it := range h.Items {

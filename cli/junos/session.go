@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/cli/cmdtree"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/pipe"
 	"github.com/flowtap/flowtap/cli/show"
@@ -41,10 +42,23 @@ type Session struct {
 	path    []string             // edit level
 	ended   bool
 	history []string
+
+	op, conf *node         // the two modes' command trees
+	pipes    pipe.Pipeline // the line being run: its `| ...` stages
 }
 
 // NewSession opens an operational-mode session for user.
-func NewSession(b Backend, user string) *Session { return &Session{b: b, user: user} }
+func NewSession(b Backend, user string) *Session {
+	return &Session{b: b, user: user, op: operationalTree(), conf: configurationTree()}
+}
+
+// tree is the current mode's command tree.
+func (s *Session) tree() *node {
+	if s.cand == nil {
+		return s.op
+	}
+	return s.conf
+}
 
 // Prompt is the prompt, with the [edit] banner above it in configuration
 // mode, as JunOS prints it.
@@ -77,193 +91,44 @@ func (s *Session) run(w io.Writer, line string) {
 		fmt.Fprintln(w, err)
 		return
 	}
+	s.pipes = p
 	var out bytes.Buffer
-	if s.cand == nil {
-		err = s.operational(&out, p.Cmd, p)
-	} else {
-		err = s.configuration(&out, p.Cmd, p)
-	}
-	if err != nil {
+	if err := s.exec(&out, s.tree(), p.Cmd); err != nil {
 		fmt.Fprintln(&out, err)
 	}
 	p.Apply(w, out.String())
 }
 
-// words is the command split on spaces, with unique-prefix keyword
-// matching against a list, as the JunOS CLI completes them.
-func match(word string, choices ...string) (string, bool) {
-	var found []string
-	for _, c := range choices {
-		if c == word {
-			return c, true
-		}
-		if strings.HasPrefix(c, word) {
-			found = append(found, c)
-		}
+// exec resolves cmd in root and runs it; a line the tree does not take
+// gets JunOS's caret and syntax error.
+func (s *Session) exec(w io.Writer, root *node, cmd string) error {
+	n, args, err := cmdtree.Resolve(root, cmd)
+	if err != nil {
+		return syntaxError(cmd, err)
 	}
-	if len(found) == 1 {
-		return found[0], true
-	}
-	return "", false
+	return n.Run(s, w, args)
 }
 
-func syntaxError(line string, word string) error {
-	col := strings.Index(line, word)
-	if col < 0 {
-		col = len(line)
+// syntaxError is JunOS's screen for a line the tree does not take: the
+// line, a caret under the word (the end of the line when a word is
+// missing) and why.
+func syntaxError(line string, err error) error {
+	var me *cmdtree.MatchError
+	if !errors.As(err, &me) {
+		return err
 	}
-	return fmt.Errorf("%s\n%s^\nsyntax error, expecting <command>.", line, strings.Repeat(" ", col))
-}
-
-func (s *Session) operational(w io.Writer, cmd string, pipes pipe.Pipeline) error {
-	f := strings.Fields(cmd)
-	verb, ok := match(f[0], "show", "configure", "exit", "quit", "clear")
-	if !ok {
-		return syntaxError(cmd, f[0])
-	}
-	switch verb {
-	case "exit", "quit":
-		s.ended = true
-		return nil
-	case "configure":
-		s.cand = config.NewJunOSSession(s.b.Running(), "terminal")
-		s.path = nil
-		fmt.Fprintln(w, "Entering configuration mode")
-		fmt.Fprintln(w)
-		return nil
-	case "clear":
-		return errors.New("error: clear is not supported; use the IOS CLI's clear ip flow stats")
-	}
-	if len(f) < 2 {
-		return errors.New("error: show what? (services, configuration)")
-	}
-	what, ok := match(f[1], "services", "configuration")
-	if !ok {
-		return syntaxError(cmd, f[1])
-	}
-	if what == "configuration" {
-		c := s.b.Running()
-		if pipes.Has("display set") {
-			io.WriteString(w, config.RenderJunOSSet(c))
-		} else {
-			io.WriteString(w, config.RenderJunOS(c))
+	col, why := me.Pos, "syntax error, expecting <command>."
+	switch me.Kind {
+	case cmdtree.Incomplete:
+		col = len(line) + 1
+	case cmdtree.Ambiguous:
+		w := line[me.Pos:]
+		if i := strings.IndexByte(w, ' '); i >= 0 {
+			w = w[:i]
 		}
-		return nil
+		why = fmt.Sprintf("'%s' is ambiguous.", w)
 	}
-	return s.accounting(w, cmd, f[2:])
-}
-
-func (s *Session) accounting(w io.Writer, cmd string, f []string) error {
-	if len(f) < 2 {
-		return errors.New("error: show services accounting (flow | flow-detail | aggregation | errors)")
-	}
-	if _, ok := match(f[0], "accounting"); !ok {
-		return syntaxError(cmd, f[0])
-	}
-	sub, ok := match(f[1], "flow", "flow-detail", "aggregation", "errors")
-	if !ok {
-		return syntaxError(cmd, f[1])
-	}
-	v := s.b.Accounting()
-	switch sub {
-	case "flow":
-		show.ServicesAccountingFlow(w, v)
-	case "errors":
-		show.ServicesAccountingErrors(w, v)
-	case "aggregation":
-		show.ServicesAccountingAggregation(w, v)
-	case "flow-detail":
-		o := show.FlowDetailOptions{}
-		for i := 2; i < len(f); i++ {
-			opt, ok := match(f[i], "terse", "detail", "extensive", "limit", "order")
-			if !ok {
-				return syntaxError(cmd, f[i])
-			}
-			switch opt {
-			case "terse":
-				o.Terse = true
-			case "limit", "order":
-				if i+1 >= len(f) {
-					return fmt.Errorf("%s\nsyntax error, expecting <%s>.", cmd, opt)
-				}
-				i++
-				if opt == "limit" {
-					n, err := strconv.Atoi(f[i])
-					if err != nil {
-						return syntaxError(cmd, f[i])
-					}
-					o.Limit = n
-				} else {
-					by, ok := match(f[i], "bytes", "packets")
-					if !ok {
-						return syntaxError(cmd, f[i])
-					}
-					o.ByBytes = by == "bytes"
-				}
-			}
-		}
-		show.ServicesAccountingFlowDetail(w, v, o)
-	}
-	return nil
-}
-
-func (s *Session) configuration(w io.Writer, cmd string, pipes pipe.Pipeline) error {
-	f := strings.Fields(cmd)
-	verb, ok := match(f[0], "set", "delete", "edit", "up", "top", "exit", "quit", "show", "commit", "rollback", "run")
-	if !ok {
-		return syntaxError(cmd, f[0])
-	}
-	rest := strings.TrimSpace(strings.TrimPrefix(cmd, f[0]))
-	switch verb {
-	case "set", "delete":
-		line := verb
-		if len(s.path) > 0 {
-			line += " " + strings.Join(s.path, " ")
-		}
-		line += " " + rest
-		return s.screen(s.cand.Exec(line))
-	case "edit":
-		s.path = append(s.path, strings.Fields(rest)...)
-	case "up":
-		n := 1
-		if rest != "" {
-			n, _ = strconv.Atoi(rest)
-		}
-		s.path = s.path[:max(len(s.path)-n, 0)]
-	case "top":
-		s.path = nil
-	case "exit", "quit":
-		if len(s.path) > 0 && verb == "exit" && rest == "" {
-			s.path = s.path[:len(s.path)-1]
-			return nil
-		}
-		if !config.Equal(s.cand.Candidate(), s.b.Running()) {
-			fmt.Fprintln(w, "The configuration has been changed but not committed")
-		}
-		fmt.Fprintln(w, "Exiting configuration mode")
-		s.cand, s.path = nil, nil
-	case "show":
-		return s.showCandidate(w, pipes)
-	case "commit":
-		return s.commit(w, rest)
-	case "rollback":
-		n := 0
-		if rest != "" {
-			var err error
-			if n, err = strconv.Atoi(rest); err != nil || n < 0 || n > 49 {
-				return fmt.Errorf("error: rollback wants 0..49")
-			}
-		}
-		c, err := s.b.Rollback(n)
-		if err != nil {
-			return fmt.Errorf("error: %v", err)
-		}
-		s.cand = config.NewJunOSSession(c, "terminal")
-		fmt.Fprintln(w, "load complete")
-	case "run":
-		return s.operational(w, rest, pipes)
-	}
-	return nil
+	return fmt.Errorf("%s\n%s^\n%s", line, strings.Repeat(" ", col), why)
 }
 
 // screen prints a config error as JunOS does.
@@ -298,7 +163,7 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline) error {
 		if f := strings.Fields(p); len(f) == 3 && f[1] == "rollback" {
 			n, err := strconv.Atoi(f[2])
 			if err != nil {
-				return syntaxError(p, f[2])
+				return syntaxError(p, &cmdtree.MatchError{Kind: cmdtree.Invalid, Pos: strings.LastIndex(p, f[2])})
 			}
 			if old, err = s.b.Rollback(n); err != nil {
 				return fmt.Errorf("error: %v", err)
@@ -368,8 +233,8 @@ func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty co
 	return term.Serve(ctx, in, out, shell{s}, term.Options{})
 }
 
-// shell is the session as the line editor drives it; JunOS has no help
-// tree of its own yet, so ? lists the mode's commands.
+// shell is the session as the line editor drives it: `?` and Tab come
+// from the mode's command tree (after a `|`, the pipe's verbs).
 type shell struct{ s *Session }
 
 func (h shell) Prompt() string               { return h.s.Prompt() }
@@ -378,35 +243,45 @@ func (h shell) History() []string            { return h.s.history }
 func (h shell) Ended() bool                  { return h.s.ended }
 func (h shell) Interrupt()                   {}
 
-func (h shell) commands() []string {
-	if h.s.cand == nil {
-		return []string{"clear", "configure", "exit", "quit", "show"}
-	}
-	return []string{"commit", "delete", "edit", "exit", "quit", "rollback", "run", "set", "show", "top", "up"}
-}
-
+// Help is JunOS's `?`: the possible completions with their help, and
+// <[Enter]> when the line is a command as it stands.
 func (h shell) Help(line string) []string {
-	if strings.Contains(strings.TrimSpace(line), " ") {
-		return []string{"Possible completions:", "  <[Enter]>            Execute this command"}
-	}
 	out := []string{"Possible completions:"}
-	for _, c := range h.commands() {
-		if strings.HasPrefix(c, strings.TrimSpace(line)) {
-			out = append(out, "  "+c)
+	item := func(label, help string) { out = append(out, fmt.Sprintf("  %-20s %s", label, help)) }
+	if i := strings.LastIndexByte(line, '|'); i >= 0 {
+		partial := strings.TrimLeft(line[i+1:], " ")
+		for _, v := range pipe.JunOS().Verbs {
+			if strings.HasPrefix(v.Name, partial) {
+				item(v.Name, v.Help)
+			}
 		}
+		return out
+	}
+	tree := h.s.tree()
+	if h.s.cand != nil && strings.HasPrefix(strings.TrimLeft(line, " "), "run ") {
+		tree, line = h.s.op, strings.TrimPrefix(strings.TrimLeft(line, " "), "run ")
+	}
+	hp := cmdtree.HelpFor(tree, line)
+	switch {
+	case hp.Unrecognized:
+		return []string{"syntax error."}
+	case len(hp.Words) > 0:
+		for _, w := range hp.Words {
+			item(w.Label, w.Help)
+		}
+		return out
+	}
+	for _, it := range hp.Items {
+		item(it.Label, it.Help)
+	}
+	if hp.CR {
+		item("<[Enter]>", "Execute this command")
+		item("|", "Pipe through a command")
 	}
 	return out
 }
 
-func (h shell) Complete(line string) string {
-	if strings.Contains(line, " ") {
-		return line
-	}
-	if c, ok := match(line, h.commands()...); ok && line != "" {
-		return c + " "
-	}
-	return line
-}
+func (h shell) Complete(line string) string { return cmdtree.Complete(h.s.tree(), line) }
 
 // isWarning reports whether a Commit error only warns: the backend says so
 // with a Warning method.

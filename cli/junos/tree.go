@@ -1,0 +1,185 @@
+package junos
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/cli/cmdtree"
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+// node is one word of a JunOS command.
+type node = cmdtree.Node[*Session]
+
+func kw(word, help string, children ...*node) *node { return cmdtree.Kw(word, help, children...) }
+
+func rest(name, help string) *node { return cmdtree.Rest[*Session](name, help) }
+
+// operationalTree is operational mode's commands.
+func operationalTree() *node {
+	acct := func(f func(io.Writer, show.AccountingView)) func(*Session, io.Writer, []string) error {
+		return func(s *Session, w io.Writer, _ []string) error {
+			f(w, s.b.Accounting())
+			return nil
+		}
+	}
+	// flow-detail's options come in any order: each leads back to all
+	// of them.
+	detail := kw("flow-detail", "Show flow details").Runs(flowDetail)
+	number := func(v string) error {
+		if _, err := strconv.Atoi(v); err != nil {
+			return err
+		}
+		return nil
+	}
+	limit := cmdtree.Value[*Session]("<limit>", "Maximum number of flows to show", number).Runs(flowDetail)
+	bytes := kw("bytes", "Order by bytes").Runs(flowDetail)
+	packets := kw("packets", "Order by packets").Runs(flowDetail)
+	opts := []*node{
+		kw("terse", "Display terse output").Runs(flowDetail),
+		kw("detail", "Display detailed output").Runs(flowDetail),
+		kw("extensive", "Display extensive output").Runs(flowDetail),
+		kw("limit", "Maximum number of flows to show", limit),
+		kw("order", "Order of the flows", bytes, packets),
+	}
+	for _, n := range []*node{detail, opts[0], opts[1], opts[2], limit, bytes, packets} {
+		n.Children = append(n.Children, opts...)
+	}
+	clear := func(s *Session, w io.Writer, _ []string) error {
+		return errors.New("error: clear is not supported; use the IOS CLI's clear ip flow stats")
+	}
+	exit := func(s *Session, w io.Writer, _ []string) error {
+		s.ended = true
+		return nil
+	}
+	return kw("", "",
+		kw("show", "Show system information",
+			kw("services", "Show service-specific information",
+				kw("accounting", "Show accounting information",
+					kw("flow", "Show flow information").Runs(acct(show.ServicesAccountingFlow)),
+					detail,
+					kw("aggregation", "Show aggregation information").Runs(acct(show.ServicesAccountingAggregation)),
+					kw("errors", "Show error information").Runs(acct(show.ServicesAccountingErrors)))),
+			kw("configuration", "Show current configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
+				c := s.b.Running()
+				if s.pipes.Has("display set") {
+					io.WriteString(w, config.RenderJunOSSet(c))
+				} else {
+					io.WriteString(w, config.RenderJunOS(c))
+				}
+				return nil
+			})),
+		kw("configure", "Manipulate software configuration information").Runs(func(s *Session, w io.Writer, _ []string) error {
+			s.cand = config.NewJunOSSession(s.b.Running(), "terminal")
+			s.path = nil
+			fmt.Fprintln(w, "Entering configuration mode")
+			fmt.Fprintln(w)
+			return nil
+		}),
+		kw("clear", "Clear information in the system", rest("<what>", "What to clear").Runs(clear)).Runs(clear),
+		kw("exit", "Exit the management session").Runs(exit),
+		kw("quit", "Exit the management session").Runs(exit),
+	)
+}
+
+// flowDetail is `show services accounting flow-detail [OPTION...]`; args
+// are the words in full from flow-detail on.
+func flowDetail(s *Session, w io.Writer, args []string) error {
+	o := show.FlowDetailOptions{}
+	f := args[4:]
+	for i := 0; i < len(f); i++ {
+		switch f[i] {
+		case "terse":
+			o.Terse = true
+		case "limit":
+			i++
+			o.Limit, _ = strconv.Atoi(f[i])
+		case "order":
+			i++
+			o.ByBytes = f[i] == "bytes"
+		}
+	}
+	show.ServicesAccountingFlowDetail(w, s.b.Accounting(), o)
+	return nil
+}
+
+// configurationTree is configuration mode's commands.
+func configurationTree() *node {
+	edit := func(s *Session, w io.Writer, args []string) error {
+		line := args[0]
+		if len(s.path) > 0 {
+			line += " " + strings.Join(s.path, " ")
+		}
+		if len(args) > 1 {
+			line += " " + args[1]
+		}
+		return s.screen(s.cand.Exec(line))
+	}
+	up := func(s *Session, w io.Writer, args []string) error {
+		n := 1
+		if len(args) > 1 {
+			n, _ = strconv.Atoi(args[1])
+		}
+		s.path = s.path[:max(len(s.path)-n, 0)]
+		return nil
+	}
+	exit := func(s *Session, w io.Writer, args []string) error {
+		if len(s.path) > 0 && args[0] == "exit" && len(args) == 1 {
+			s.path = s.path[:len(s.path)-1]
+			return nil
+		}
+		if !config.Equal(s.cand.Candidate(), s.b.Running()) {
+			fmt.Fprintln(w, "The configuration has been changed but not committed")
+		}
+		fmt.Fprintln(w, "Exiting configuration mode")
+		s.cand, s.path = nil, nil
+		return nil
+	}
+	showCand := func(s *Session, w io.Writer, _ []string) error { return s.showCandidate(w, s.pipes) }
+	commit := func(s *Session, w io.Writer, args []string) error { return s.commit(w, strings.Join(args[1:], " ")) }
+	rollback := func(s *Session, w io.Writer, args []string) error {
+		n := 0
+		if len(args) > 1 {
+			var err error
+			if n, err = strconv.Atoi(args[1]); err != nil || n < 0 || n > 49 {
+				return fmt.Errorf("error: rollback wants 0..49")
+			}
+		}
+		c, err := s.b.Rollback(n)
+		if err != nil {
+			return fmt.Errorf("error: %v", err)
+		}
+		s.cand = config.NewJunOSSession(c, "terminal")
+		fmt.Fprintln(w, "load complete")
+		return nil
+	}
+	return kw("", "",
+		kw("set", "Set a parameter", rest("<statement>", "Configuration statement").Runs(edit)),
+		kw("delete", "Delete a data element", rest("<statement>", "Configuration statement").Runs(edit)),
+		kw("edit", "Edit a particular hierarchy level", rest("<path>", "Hierarchy level").Runs(func(s *Session, w io.Writer, args []string) error {
+			s.path = append(s.path, strings.Fields(args[1])...)
+			return nil
+		})).Runs(func(*Session, io.Writer, []string) error { return nil }),
+		kw("up", "Exit one or more levels of configuration",
+			cmdtree.Value[*Session]("<number>", "Number of levels to move up", nil).Runs(up)).Runs(up),
+		kw("top", "Exit to top level of configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
+			s.path = nil
+			return nil
+		}),
+		kw("exit", "Exit from this level", rest("<what>", "configuration-mode: leave configuration mode").Runs(exit)).Runs(exit),
+		kw("quit", "Quit from this level").Runs(exit),
+		kw("show", "Show a parameter", rest("<statement>", "Configuration statement").Runs(showCand)).Runs(showCand),
+		kw("commit", "Commit current set of changes",
+			kw("check", "Check correctness of syntax; do not apply changes").Runs(commit),
+			kw("and-quit", "Quit configuration mode if commit succeeds").Runs(commit)).Runs(commit),
+		kw("rollback", "Roll back to previous committed configuration",
+			cmdtree.Value[*Session]("<number>", "Index of rollback configuration (0..49)", nil).Runs(rollback)).Runs(rollback),
+		kw("run", "Run an operational-mode command", rest("<command>", "Operational-mode command").Runs(func(s *Session, w io.Writer, args []string) error {
+			return s.exec(w, operationalTree(), args[1])
+		})),
+	)
+}
