@@ -44,8 +44,8 @@ func (c *CLI) CacheView() show.CacheView {
 	if used, capacity, err := dp.Usage(); err == nil {
 		v.Stats.Active, v.Stats.Capacity = used, capacity
 	}
-	if st, err := dp.Stats(); err == nil {
-		v.SizeHist = st.SizeHistogram
+	if h, err := d.SizeHistogram(); err == nil {
+		v.SizeHist = h
 	}
 	dp.Peek(func(r *flow.Record) { v.Flows = append(v.Flows, *r) })
 	return v
@@ -195,6 +195,7 @@ func (c *CLI) ClearFlowStats() {
 		e.Clear()
 	}
 	c.m.d.ClearExportStats()
+	c.m.d.ClearSizeHistogram()
 }
 
 // ClearMLSNetflow purges the table, exporting what it held (nothing is

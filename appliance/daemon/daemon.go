@@ -41,6 +41,10 @@ type Daemon struct {
 	// exportBase is each exporter's counters at the last `clear ip flow
 	// stats`: the CLI shows the difference, SNMP the raw Counter64s.
 	exportBase map[*export.Exporter]export.Stats
+	// sizeBase is the datapath's packet-size histogram at the last
+	// `clear ip flow stats`: the BPF counters cannot be reset, the views
+	// subtract it.
+	sizeBase [26]uint64
 	// retired sums the counters of the main cache's exporters closed so
 	// far, for SNMP's export sums, which must never go back.
 	retired export.Stats
@@ -647,4 +651,49 @@ func (d *Daemon) Exporters() []*export.Exporter {
 		return nil
 	}
 	return d.main.Exporters()
+}
+
+// SizeHistogram is the packet-size distribution (`IP packet size
+// distribution`, cnfPSPacketSizeDistribution) since the last clear.
+func (d *Daemon) SizeHistogram() ([26]uint64, error) {
+	st, err := d.Datapath().Stats()
+	if err != nil {
+		return [26]uint64{}, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	h := st.SizeHistogram
+	for i := range h {
+		h[i] -= min(h[i], d.sizeBase[i])
+	}
+	return h, nil
+}
+
+// ClearSizeHistogram starts the size distribution from 0 (`clear ip flow
+// stats`).
+func (d *Daemon) ClearSizeHistogram() {
+	st, err := d.Datapath().Stats()
+	if err != nil {
+		return
+	}
+	d.mu.Lock()
+	d.sizeBase = st.SizeHistogram
+	d.mu.Unlock()
+}
+
+// AggregationView is one running aggregation cache.
+type AggregationView struct {
+	Config export.AggregationConfig
+	Stats  export.AggregationStats
+}
+
+// AggregationCaches are the running `ip flow-aggregation cache`s.
+func (d *Daemon) AggregationCaches() []AggregationView {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]AggregationView, 0, len(d.aggs))
+	for _, a := range d.aggs {
+		out = append(out, AggregationView{Config: a.cfg.Cache, Stats: a.cache.Stats()})
+	}
+	return out
 }

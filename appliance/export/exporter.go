@@ -266,3 +266,14 @@ func (e *Exporter) flushOld() {
 		}
 	}
 }
+
+// Templates is how many data and options templates the destination
+// defines: none for v5, v7 and v8 (CISCO-NETFLOW-MIB cnfTemplateTable).
+func (e *Exporter) Templates() (data, options int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t, ok := e.enc.(*templated); ok {
+		return t.templateCount()
+	}
+	return 0, 0
+}

@@ -409,3 +409,17 @@ func putAddr(d []byte, a netip.Addr) {
 	}
 	put4(d, a)
 }
+
+func (e *templated) templateCount() (data, options int) {
+	for _, t := range [...]*template{e.main4, e.main6, e.agg} {
+		if t != nil {
+			data++
+		}
+	}
+	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames} {
+		if t != nil {
+			options++
+		}
+	}
+	return data, options
+}

@@ -1,16 +1,20 @@
 package mgmtplane
 
 import (
+	"cmp"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/daemon"
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 )
@@ -123,7 +127,54 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 		},
 		MaxCollectors: 8,
 		Datapath:      func() (snmp.DatapathStats, error) { return snmpDatapath(d.Datapath()) },
+		PacketSizes: func() [26]uint16 {
+			var out [26]uint16
+			h, err := d.SizeHistogram()
+			if err != nil {
+				return out
+			}
+			var total uint64
+			for _, n := range h {
+				total += n
+			}
+			for i, n := range h {
+				out[i] = show.Thousandths(n, total)
+			}
+			return out
+		},
+		Occupancy:    func() (int, int, error) { return d.Datapath().Usage() },
+		Interfaces:   func() []snmp.InterfaceFlow { return snmpInterfaces(m.Config()) },
+		Aggregations: func() []snmp.AggregationCacheStats { return snmpAggregations(d) },
 	}
+}
+
+// snmpInterfaces is every link with its `ip flow ingress|egress`.
+func snmpInterfaces(c config.Config) []snmp.InterfaceFlow {
+	links, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	out := make([]snmp.InterfaceFlow, 0, len(links))
+	for _, l := range links {
+		i, _ := c.Interface(l.Name)
+		out = append(out, snmp.InterfaceFlow{IfIndex: uint32(l.Index), Ingress: i.Ingress, Egress: i.Egress})
+	}
+	return out
+}
+
+// snmpAggregations are the running aggregation caches' rows.
+func snmpAggregations(d *daemon.Daemon) []snmp.AggregationCacheStats {
+	var out []snmp.AggregationCacheStats
+	for _, a := range d.AggregationCaches() {
+		out = append(out, snmp.AggregationCacheStats{
+			Type: uint32(a.Config.Scheme), Enabled: true,
+			Entries: snmp.Clamp32(uint64(max(a.Stats.Capacity, 0))), Active: snmp.Clamp32(uint64(max(a.Stats.Entries, 0))),
+			ActiveTimeout:   cmp.Or(a.Config.ActiveTimeout, export.DefaultActiveTimeout),
+			InactiveTimeout: cmp.Or(a.Config.InactiveTimeout, export.DefaultInactiveTimeout),
+			SourceMinMask:   a.Config.SourceMinMask, DestinationMinMask: a.Config.DestinationMinMask,
+		})
+	}
+	return out
 }
 
 // snmpDatapath is the flowtap datapath MIB's view of the meter.
@@ -232,6 +283,28 @@ func (s setter) SetTopFlowsSortBy(v snmp.SortBy) error {
 	return s.m.Edit(func(c *config.Config) error {
 		c.TopTalkers.Configured = true
 		c.TopTalkers.SortBy = flowcache.SortBy(v)
+		return nil
+	})
+}
+func (s setter) SetTopFlowsMatch(mt flowcache.Match) error {
+	return s.m.Edit(func(c *config.Config) error {
+		c.TopTalkers.Configured = true
+		c.TopTalkers.Match = mt
+		return nil
+	})
+}
+func (s setter) SetInterfaceFlow(ifIndex uint32, ingress, egress bool) error {
+	l, err := net.InterfaceByIndex(int(ifIndex))
+	if err != nil {
+		return fmt.Errorf("ifIndex %d: %w", ifIndex, err)
+	}
+	return s.m.Edit(func(c *config.Config) error {
+		i := slices.IndexFunc(c.Interfaces, func(it config.Interface) bool { return it.Name == l.Name })
+		if i < 0 {
+			c.Interfaces = append(c.Interfaces, config.Interface{Name: l.Name})
+			i = len(c.Interfaces) - 1
+		}
+		c.Interfaces[i].Ingress, c.Interfaces[i].Egress = ingress, egress
 		return nil
 	})
 }

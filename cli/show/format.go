@@ -2,7 +2,9 @@ package show
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -71,4 +73,15 @@ func addr(a netip.Addr) string {
 		return "0.0.0.0"
 	}
 	return a.String()
+}
+
+// Thousandths is n/total in thousandths, rounded as the screens' fraction
+// columns round it, so that SNMP's cnfPSPacketSizeDistribution carries
+// the figures `show ip cache flow` prints.
+func Thousandths(n, total uint64) uint16 {
+	if total == 0 {
+		return 0
+	}
+	f, _ := strconv.ParseFloat(fmt.Sprintf("%.3f", float64(n)/float64(total)), 64)
+	return uint16(math.Round(f * 1000))
 }

@@ -52,6 +52,15 @@
 // notification 1.3.6.1.4.1.32473.1.2.0.1. The default snmpEngineID uses
 // the same number (RFC 3411 format 3, a MAC address).
 //
+// CISCO-NETFLOW-MIB: every object Cisco's file (testdata/mibs) defines
+// answers. The aggregation caches are cnfCICacheTable rows of their own,
+// indexed by their NfCacheTypes. cnfCINetflowEnable is `ip flow
+// ingress|egress` and writable; the cnfTopFlowsMatch* objects are the
+// `match` lines under `ip flow-top-talkers`, writable for the criteria
+// flowtap matches on (addresses, ports, protocol, packet and byte
+// ranges); the others read "disabled" and accept only that. The bridged
+// flow table is indexed by switched VLANs and has no rows on a tap.
+//
 // Writable objects go through a Setter, so that an SNMP Set is the same
 // change as the CLI line; their ranges are the IOS CLI's: cache entries
 // 1024..524288, active timeout 1..60 min, inactive 10..600 s, top talkers

@@ -61,6 +61,13 @@ func newFakeBackend() *fakeBackend {
 	b.cache.Protocols[flowcache.ProtoTCPWWW] = flowcache.ProtocolStats{Flows: 4682530, Packets: 70237950, Bytes: 65110479650, ActiveMillis: 11238072000, IdleMillis: 21539638000}
 	b.cache.Protocols[flowcache.ProtoICMP] = flowcache.ProtocolStats{Flows: 7, Packets: 9, Bytes: 700}
 	b.cache.PacketSizes = [26]uint16{0, 191, 24, 9, 10, 6, 5, 8, 3, 5, 3, 3, 2, 1, 1, 1, 2, 107, 32, 578}
+	b.cache.Interfaces = []InterfaceFlow{{IfIndex: 1}, {IfIndex: 2, Ingress: true}, {IfIndex: 3, Ingress: true, Egress: true}}
+	b.cache.Aggregations = []AggregationCacheStats{{Type: 5, Enabled: true, Entries: 2048, Active: 12,
+		ActiveTimeout: 30 * time.Minute, InactiveTimeout: 15 * time.Second, SourceMinMask: 16, DestinationMinMask: 24}}
+	b.export.Templates, b.export.OptionsTemplates, b.export.TemplatePolls = 2, 1, 3600
+	b.top.Match = flowcache.Match{ProtocolSet: true, Protocol: 17, Dst: netip.MustParsePrefix("172.16.0.0/16"),
+		SrcPort: flowcache.PortMatch{Set: true, Min: 161, Max: 162}, Packets: flowcache.CountMatch{Min: 5}}
+	b.top.Flows[1].OutputIf = 4
 	return b
 }
 
@@ -283,4 +290,16 @@ func freeUDPPort(t *testing.T) int {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
+}
+func (b *fakeBackend) SetTopFlowsMatch(m flowcache.Match) error {
+	return b.record("SetTopFlowsMatch", m, func() { b.top.Match = m })
+}
+func (b *fakeBackend) SetInterfaceFlow(ifIndex uint32, ingress, egress bool) error {
+	return b.record("SetInterfaceFlow", fmt.Sprint(ifIndex, ingress, egress), func() {
+		for i := range b.cache.Interfaces {
+			if b.cache.Interfaces[i].IfIndex == ifIndex {
+				b.cache.Interfaces[i].Ingress, b.cache.Interfaces[i].Egress = ingress, egress
+			}
+		}
+	})
 }

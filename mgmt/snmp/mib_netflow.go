@@ -10,7 +10,8 @@ import (
 
 var oidNetflow = mustOID("1.3.6.1.4.1.9.9.387.1") // ciscoNetflowMIBObjects
 
-// cacheMain is NfCacheTypes main(0): the only cache with rows here.
+// cacheMain is NfCacheTypes main(0); the aggregation caches have their
+// scheme's NfCacheTypes value.
 const cacheMain = 0
 
 // Ranges of the writable objects. They are the IOS CLI's (vendor-behaviour
@@ -41,7 +42,11 @@ func RegisterNetflowMIB(r *Registry, p NetflowProvider, set Setter, uptime func(
 	m := &netflowMIB{p: p, set: set, uptime: uptime, now: now}
 	scalars := append(m.exportScalars(), m.protocolScalars()...)
 	scalars = append(scalars, m.topFlowsScalars()...)
-	tables := []Table{m.cacheTable(), m.exportInfoTable(), m.collectorTable(), m.protocolTable(), m.templateExportTable(), m.topFlowsTable()}
+	scalars = append(scalars, m.cacheScalars()...)
+	scalars = append(scalars, m.templateScalars()...)
+	scalars = append(scalars, m.matchScalars()...)
+	tables := []Table{m.interfaceTable(), m.cacheTable(), m.bridgedTable(), m.exportInfoTable(), m.collectorTable(),
+		m.protocolTable(), m.templateTable(), m.templateExportTable(), m.topFlowsTable()}
 	if err := registerAll(r, scalars, tables); err != nil {
 		return fmt.Errorf("CISCO-NETFLOW-MIB: %w", err)
 	}
@@ -81,27 +86,57 @@ func (m *netflowMIB) cacheTable() Table {
 		Entry: oidNetflow.Append(1, 2, 1), Name: "cnfCICacheTable",
 		Columns: []Column{
 			{ID: 2, Name: "cnfCICacheEnable"},
-			{ID: 3, Name: "cnfCICacheEntries", Write: wEntries},
+			{ID: 3, Name: "cnfCICacheEntries", Write: mainCacheOnly("cnfCICacheEntries", wEntries)},
 			{ID: 4, Name: "cnfCIActiveFlows"},
 			{ID: 5, Name: "cnfCIInactiveFlows"},
-			{ID: 6, Name: "cnfCIActiveTimeOut", Write: wActive},
-			{ID: 7, Name: "cnfCIInactiveTimeOut", Write: wInactive},
+			{ID: 6, Name: "cnfCIActiveTimeOut", Write: mainCacheOnly("cnfCIActiveTimeOut", wActive)},
+			{ID: 7, Name: "cnfCIInactiveTimeOut", Write: mainCacheOnly("cnfCIInactiveTimeOut", wInactive)},
+			{ID: 8, Name: "cnfCIMinSourceMask"},
+			{ID: 9, Name: "cnfCIMinDestinationMask"},
 		},
 		Rows: func() ([]Row, error) {
 			c, err := m.p.CacheStats()
 			if err != nil {
 				return nil, err
 			}
-			free := uint32(0)
-			if c.Entries > c.Active {
-				free = c.Entries - c.Active
+			// The main cache has no minimum masks: they belong to the
+			// prefix aggregation schemes.
+			rows := []Row{cacheRow(cacheMain, c.Enabled, c.Entries, c.Active, c.ActiveTimeout, c.InactiveTimeout, 0, 0)}
+			for _, a := range c.Aggregations {
+				rows = append(rows, cacheRow(a.Type, a.Enabled, a.Entries, a.Active, a.ActiveTimeout, a.InactiveTimeout, a.SourceMinMask, a.DestinationMinMask))
 			}
-			return []Row{{Index: OID{cacheMain}, Values: []Value{
-				TruthValue(c.Enabled), Unsigned32(c.Entries), Unsigned32(c.Active), Unsigned32(free),
-				Unsigned32(uint32(c.ActiveTimeout / time.Minute)), Unsigned32(uint32(c.InactiveTimeout / time.Second)),
-			}}}, nil
+			return rows, nil
 		},
 	}
+}
+
+func cacheRow(typ uint32, enabled bool, entries, active uint32, activeTO, inactiveTO time.Duration, srcMask, dstMask uint8) Row {
+	free := uint32(0)
+	if entries > active {
+		free = entries - active
+	}
+	return Row{Index: OID{typ}, Values: []Value{
+		TruthValue(enabled), Unsigned32(entries), Unsigned32(active), Unsigned32(free),
+		Unsigned32(uint32(activeTO / time.Minute)), Unsigned32(uint32(inactiveTO / time.Second)),
+		Unsigned32(uint32(srcMask)), Unsigned32(uint32(dstMask)),
+	}}
+}
+
+// mainCacheOnly makes a cnfCICacheTable column writable on the main
+// cache's row alone: the Setter's lines are the main cache's, and an
+// aggregation cache's are set under `ip flow-aggregation cache`.
+func mainCacheOnly(object string, w *Write) *Write {
+	if w == nil {
+		return nil
+	}
+	test := w.Test
+	w.Test = func(index OID, v Value) error {
+		if len(index) != 1 || index[0] != cacheMain {
+			return Errorf(NotWritable, "%s: only the main cache's row is writable", object)
+		}
+		return test(index, v)
+	}
+	return w
 }
 
 // --- export group ---
@@ -373,8 +408,14 @@ func (m *netflowMIB) templateExportTable() Table {
 			if err != nil {
 				return nil, err
 			}
+			// True while any destination exports v9, whatever the
+			// cache's default version says.
+			v9 := e.Version == 9
+			for _, c := range e.Collectors {
+				v9 = v9 || c.Version == 9
+			}
 			return []Row{{Index: OID{cacheMain}, Values: []Value{
-				TruthValue(e.Version == 9),
+				TruthValue(v9),
 				Unsigned32(uint32(e.TemplateTimeout / time.Minute)), Unsigned32(uint32(e.OptionsTemplateTimeout / time.Minute)),
 				Unsigned32(e.TemplateRefreshPackets), Unsigned32(e.OptionsTemplateRefresh),
 			}}}, nil

@@ -33,6 +33,31 @@ type CacheStats struct {
 	SampledPackets uint64
 	// Since is the last clear of the statistics, or the cache's start.
 	Since time.Time
+	// Interfaces is every interface with its `ip flow ingress|egress`
+	// (cnfCIInterfaceTable).
+	Interfaces []InterfaceFlow
+	// Aggregations are the `ip flow-aggregation cache` caches, each its
+	// own cnfCICacheTable row.
+	Aggregations []AggregationCacheStats
+}
+
+// InterfaceFlow is one cnfCIInterfaceEntry.
+type InterfaceFlow struct {
+	IfIndex         uint32
+	Ingress, Egress bool
+}
+
+// AggregationCacheStats is one aggregation cache's row.
+type AggregationCacheStats struct {
+	Type            uint32 // NfCacheTypes: as(1) ... prefixPort(14)
+	Enabled         bool   // `enabled` under the cache
+	Entries         uint32
+	Active          uint32
+	ActiveTimeout   time.Duration
+	InactiveTimeout time.Duration
+	// SourceMinMask and DestinationMinMask are `mask source|destination
+	// minimum`, 0 when not set.
+	SourceMinMask, DestinationMinMask uint8
 }
 
 // ExportStats describes the main cache's export.
@@ -47,6 +72,11 @@ type ExportStats struct {
 	TemplateRefreshPackets uint32
 	OptionsTemplateRefresh uint32
 	Collectors             []CollectorStats
+	// Templates and OptionsTemplates are the templates the main cache's v9
+	// and IPFIX destinations define (cnfTemplateTable); TemplatePolls,
+	// how often the exporter checked them for a refresh.
+	Templates, OptionsTemplates uint32
+	TemplatePolls               uint32
 	// Retired is what collectors no longer configured sent: the cnfES
 	// sums go on counting it, so that removing a destination never takes
 	// a Counter back.
@@ -76,8 +106,9 @@ type TopFlows struct {
 	TopN         uint32
 	SortBy       SortBy
 	CacheTimeout time.Duration
-	Generated    time.Time // zero: no report
-	Matched      int       // flows that matched the criteria
-	Processed    int       // flows looked at
+	Generated    time.Time       // zero: no report
+	Match        flowcache.Match // the `match` lines
+	Matched      int             // flows that matched the criteria
+	Processed    int             // flows looked at
 	Flows        []flow.Record
 }

@@ -28,6 +28,13 @@ type FlowtapSource struct {
 	MaxCollectors uint32
 	// PacketSizes, when set, supplies cnfPSPacketSizeDistribution.
 	PacketSizes func() [26]uint16
+	// Occupancy, when set, is the flow table's use now (the CLI's
+	// `N active`), rather than as of the ager's last pass.
+	Occupancy func() (used, capacity int, err error)
+	// Interfaces, when set, supplies cnfCIInterfaceTable.
+	Interfaces func() []InterfaceFlow
+	// Aggregations, when set, supplies the aggregation caches' rows.
+	Aggregations func() []AggregationCacheStats
 	// Datapath, when set, supplies flowtapDatapath (mib_flowtap.go).
 	Datapath func() (DatapathStats, error)
 }
@@ -55,6 +62,17 @@ func (s *FlowtapSource) CacheStats() (CacheStats, error) {
 	if s.PacketSizes != nil {
 		c.PacketSizes = s.PacketSizes()
 	}
+	if s.Occupancy != nil {
+		if used, capacity, err := s.Occupancy(); err == nil {
+			c.Active, c.Entries = Clamp32(uint64(max(used, 0))), Clamp32(uint64(max(capacity, 0)))
+		}
+	}
+	if s.Interfaces != nil {
+		c.Interfaces = s.Interfaces()
+	}
+	if s.Aggregations != nil {
+		c.Aggregations = s.Aggregations()
+	}
 	return c, nil
 }
 
@@ -68,6 +86,11 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 		e.Retired = CollectorStats{Packets: r.Packets, Records: r.Records, Bytes: r.Bytes, Errors: r.Errors, Dropped: r.Dropped,
 			LostRecords: r.LostRecords, LostPackets: r.LostPackets}
 	}
+	if eng := s.engine(); eng != nil {
+		// IOS's template ager polls with the cache's ager; flowtap
+		// reports the cache ager's passes.
+		e.TemplatePolls = Clamp32(eng.Stats().AgerPolls)
+	}
 	if s.Exporters == nil {
 		return e, nil
 	}
@@ -80,6 +103,8 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 			e.TemplateTimeout, e.TemplateRefreshPackets = orDefault(enc.TemplateTimeout, export.DefaultTemplateTimeout), uint32(orDefault(enc.TemplateRefreshPackets, 20))
 			e.OptionsTemplateTimeout = orDefault(enc.OptionsTimeout, e.TemplateTimeout)
 			e.OptionsTemplateRefresh = uint32(orDefault(enc.OptionsRefreshPackets, int(e.TemplateRefreshPackets)))
+			data, opts := x.Templates()
+			e.Templates, e.OptionsTemplates = uint32(data), uint32(opts)
 		}
 		e.Collectors = append(e.Collectors, CollectorStats{
 			Collector: cfg.Collector, Source: cfg.Source, Version: uint32(enc.Version),
@@ -104,7 +129,7 @@ func (s *FlowtapSource) TopFlows() (TopFlows, error) {
 		return TopFlows{}, errors.New("no flow cache")
 	}
 	cfg := eng.TopTalkersConfig()
-	t := TopFlows{TopN: uint32(max(cfg.Top, 0)), SortBy: SortBy(cfg.SortBy), CacheTimeout: orDefault(cfg.CacheTimeout, flowcache.DefaultTopTalkersTimeout)}
+	t := TopFlows{TopN: uint32(max(cfg.Top, 0)), SortBy: SortBy(cfg.SortBy), CacheTimeout: orDefault(cfg.CacheTimeout, flowcache.DefaultTopTalkersTimeout), Match: cfg.Match}
 	tt, err := eng.TopTalkers()
 	switch {
 	case errors.Is(err, flowcache.ErrTopTalkersDisabled):

@@ -3,6 +3,8 @@ package snmp
 import (
 	"net/netip"
 	"time"
+
+	"github.com/flowtap/flowtap/appliance/flowcache"
 )
 
 // Setter applies what an SNMP Set changes in the configuration. The
@@ -26,6 +28,11 @@ type Setter interface {
 	SetTopFlowsTopN(n uint32) error                // ip flow-top-talkers / top (0 removes)
 	SetTopFlowsSortBy(s SortBy) error              // ip flow-top-talkers / sort-by
 	SetTopFlowsCacheTimeout(d time.Duration) error // ip flow-top-talkers / cache-timeout
+	SetTopFlowsMatch(m flowcache.Match) error      // ip flow-top-talkers / match ...
+
+	// SetInterfaceFlow is `[no] ip flow ingress` and `[no] ip flow egress`
+	// on the interface with that ifIndex.
+	SetInterfaceFlow(ifIndex uint32, ingress, egress bool) error
 }
 
 // SortBy is NfTopFlowsSortTypes.
