@@ -195,6 +195,13 @@ func (s *sender) confirm(j int) {
 }
 
 func (s *sender) remove(j int) {
+	if j == 0 {
+		// The usual case, confirming the oldest: O(1). append moves the
+		// live entries to a new array when this one's end is reached.
+		s.flight[0] = inFlight{}
+		s.flight = s.flight[1:]
+		return
+	}
 	copy(s.flight[j:], s.flight[j+1:])
 	s.flight[len(s.flight)-1] = inFlight{}
 	s.flight = s.flight[:len(s.flight)-1]
