@@ -2,21 +2,15 @@ package daemon
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/jsimonetti/rtnetlink/v2"
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
 // link is one interface as a netlink dump gives it.
@@ -46,29 +40,15 @@ func linkOf(l rtnetlink.LinkMessage) link {
 }
 
 func dumpLinks() ([]link, error) {
-	c, err := rtnetlink.Dial(nil)
+	msgs, err := netcfg.Links()
 	if err != nil {
-		return nil, fmt.Errorf("netlink dial: %w", err)
-	}
-	defer c.Close()
-	msgs, err := c.Link.List()
-	if err != nil {
-		return nil, fmt.Errorf("netlink link dump: %w", err)
+		return nil, err
 	}
 	out := make([]link, 0, len(msgs))
 	for _, m := range msgs {
 		out = append(out, linkOf(m))
 	}
 	return out, nil
-}
-
-// sysfs reads one of a link's sysfs attributes, "" when there is none.
-func sysfs(name, attr string) string {
-	b, err := os.ReadFile(filepath.Join("/sys/class/net", name, attr))
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
 }
 
 // interfaces is what `show interfaces` prints: the links, their counters,
@@ -97,10 +77,8 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 				i.Collisions, i.TxCarrier = s.Collisions, s.TXCarrierErrors
 			}
 		}
-		if sp, err := strconv.ParseInt(sysfs(l.name, "speed"), 10, 64); err == nil && sp > 0 && sp < 1<<32 {
-			i.SpeedMbps = uint32(sp)
-		}
-		i.Duplex = sysfs(l.name, "duplex")
+		i.SpeedMbps = netcfg.SpeedMbps(l.name)
+		i.Duplex = netcfg.Sysfs(l.name, "duplex")
 		if i.Duplex == "unknown" {
 			i.Duplex = ""
 		}
@@ -141,9 +119,9 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 // the caller's network namespace (a test's, or the box's) and returns the
 // loop, which runs until ctx ends.
 func watchLinks(log *slog.Logger) (func(ctx context.Context) error, error) {
-	c, err := rtnetlink.Dial(&netlink.Config{Groups: unix.RTMGRP_LINK})
+	w, err := netcfg.WatchLinks()
 	if err != nil {
-		return nil, fmt.Errorf("watch links: %w", err)
+		return nil, err
 	}
 	known := map[string]link{}
 	if links, err := dumpLinks(); err == nil {
@@ -152,40 +130,18 @@ func watchLinks(log *slog.Logger) (func(ctx context.Context) error, error) {
 		}
 	}
 	return func(ctx context.Context) error {
-		defer c.Close()
-		stop := context.AfterFunc(ctx, func() { c.Close() })
-		defer stop()
-		return receiveLinks(ctx, log, c, known)
-	}, nil
-}
-
-func receiveLinks(ctx context.Context, log *slog.Logger, c *rtnetlink.Conn, known map[string]link) error {
-	for {
-		msgs, _, err := c.Receive()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return nil
+		return w.Run(ctx, func(lm rtnetlink.LinkMessage) {
+			if lm.Attributes == nil {
+				return
 			}
-			var oe *netlink.OpError
-			if errors.As(err, &oe) && errors.Is(oe.Err, unix.ENOBUFS) {
-				continue // missed events; the next change is still seen
-			}
-			return fmt.Errorf("watch links: %w", err)
-		}
-		for _, msg := range msgs {
-			lm, ok := msg.(*rtnetlink.LinkMessage)
-			if !ok || lm.Attributes == nil {
-				continue
-			}
-			now := linkOf(*lm)
+			now := linkOf(lm)
 			was, seen := known[now.name]
 			known[now.name] = now
-			if !seen {
-				continue
+			if seen {
+				logLinkChange(log, was, now)
 			}
-			logLinkChange(log, was, now)
-		}
-	}
+		})
+	}, nil
 }
 
 // logLinkChange says what IOS says when a link changes: the interface

@@ -1,6 +1,10 @@
-// Package netcfg sets up links through rtnetlink: a monitored port must
-// be up and promiscuous, or the NIC filters frames not addressed to it
-// before XDP sees them.
+// Package netcfg is flowtapd's one rtnetlink client. It sets up links (a
+// monitored port must be up and promiscuous, or the NIC filters frames
+// not addressed to it before XDP sees them), dumps them for `show
+// interfaces` and IF-MIB, and watches their changes for the link
+// messages and linkUp/linkDown traps. (The image's init has its own
+// dependency-free requests in image/internal/rtnl: addresses and routes,
+// which nothing here needs.)
 package netcfg
 
 import (

@@ -1,14 +1,12 @@
 package snmp
 
 import (
-	"fmt"
 	"net"
-	"os"
-	"strconv"
-	"strings"
 
 	"github.com/jsimonetti/rtnetlink/v2"
 	"golang.org/x/sys/unix"
+
+	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
 // Interface is one network interface as IF-MIB needs it.
@@ -43,14 +41,9 @@ type NetlinkInterfaces struct{}
 // Interfaces dumps the links. A socket per call keeps no state between
 // requests; a dump costs far less than the SNMP exchange around it.
 func (NetlinkInterfaces) Interfaces() ([]Interface, error) {
-	c, err := rtnetlink.Dial(nil)
+	links, err := netcfg.Links()
 	if err != nil {
-		return nil, fmt.Errorf("netlink dial: %w", err)
-	}
-	defer c.Close()
-	links, err := c.Link.List()
-	if err != nil {
-		return nil, fmt.Errorf("netlink link dump: %w", err)
+		return nil, err
 	}
 	out := make([]Interface, 0, len(links))
 	for _, l := range links {
@@ -74,25 +67,8 @@ func fromLinkMessage(l rtnetlink.LinkMessage) Interface {
 			}
 		}
 	}
-	i.SpeedMbps = sysfsSpeed(i.Name)
+	i.SpeedMbps = netcfg.SpeedMbps(i.Name)
 	return i
-}
-
-// sysfsSpeed is the ethtool speed in Mb/s; virtual links report -1 or
-// nothing, which is 0 here ("unknown" in IF-MIB terms).
-func sysfsSpeed(name string) uint32 {
-	if name == "" || strings.ContainsAny(name, "/") {
-		return 0
-	}
-	b, err := os.ReadFile("/sys/class/net/" + name + "/speed")
-	if err != nil {
-		return 0
-	}
-	v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-	if err != nil || v <= 0 || v > 0xffffffff {
-		return 0
-	}
-	return uint32(v)
 }
 
 // IF-MIB ifType values (IANAifType) for the link types seen on a probe.

@@ -2,26 +2,22 @@ package snmp
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/jsimonetti/rtnetlink/v2"
-	"github.com/mdlayher/netlink"
-	"golang.org/x/sys/unix"
+
+	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
 // WatchLinks sends linkUp and linkDown when an interface's operational
 // status crosses up, as netlink announces it (RTMGRP_LINK). It returns when
 // ctx ends.
 func (a *Agent) WatchLinks(ctx context.Context) error {
-	c, err := rtnetlink.Dial(&netlink.Config{Groups: unix.RTMGRP_LINK})
+	w, err := netcfg.WatchLinks()
 	if err != nil {
-		return fmt.Errorf("snmp: watch links: %w", err)
+		return fmt.Errorf("snmp: %w", err)
 	}
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
 
 	up := map[uint32]bool{}
 	if list, err := (NetlinkInterfaces{}).Interfaces(); err == nil {
@@ -49,42 +45,26 @@ func (a *Agent) WatchLinks(ctx context.Context) error {
 	}()
 	defer func() { close(queue); <-done }()
 
-	for {
-		msgs, _, err := c.Receive()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			var oe *netlink.OpError
-			if errors.As(err, &oe) && errors.Is(oe.Err, unix.ENOBUFS) {
-				continue // missed events; the next change is still seen
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			return fmt.Errorf("snmp: watch links: %w", err)
+	err = w.Run(ctx, func(l rtnetlink.LinkMessage) {
+		i := fromLinkMessage(l)
+		now := operStatus(&i) == operUp
+		if was, seen := up[i.Index]; seen && was == now {
+			return
+		} else if !seen && !now {
+			up[i.Index] = now // a new interface that is down is no news
+			return
 		}
-		for _, m := range msgs {
-			l, ok := m.(*rtnetlink.LinkMessage)
-			if !ok {
-				continue
-			}
-			i := fromLinkMessage(*l)
-			now := operStatus(&i) == operUp
-			if was, seen := up[i.Index]; seen && was == now {
-				continue
-			} else if !seen && !now {
-				up[i.Index] = now // a new interface that is down is no news
-				continue
-			}
-			up[i.Index] = now
-			select {
-			case queue <- change{index: i.Index, up: now}:
-			default:
-				a.log.Warn("snmp: link notification queue full; dropped", "ifIndex", i.Index, "up", now)
-			}
+		up[i.Index] = now
+		select {
+		case queue <- change{index: i.Index, up: now}:
+		default:
+			a.log.Warn("snmp: link notification queue full; dropped", "ifIndex", i.Index, "up", now)
 		}
+	})
+	if err != nil {
+		return fmt.Errorf("snmp: %w", err)
 	}
+	return nil
 }
 
 // CacheWatch configures WatchCache. Percentages are of cnfCICacheEntries.
