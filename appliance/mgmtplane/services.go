@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/ios"
@@ -40,7 +42,10 @@ func (s *snmpService) apply(c config.Config) {
 		netflow := snmpNetflow(m)
 		a, err := snmp.New(snmp.Config{Listen: p.opts.SNMPListen, EngineID: engineID, EngineBoots: boots, Logger: p.log,
 			System: snmpSystem(m), Setter: setter{m}, Netflow: netflow, InterfaceAlias: interfaceAlias(m),
-			Communities: comms, Users: users, Receivers: recv, AuthenTraps: c.SNMP.AuthenTraps()})
+			Communities: comms, Users: users, Receivers: recv, AuthenTraps: c.SNMP.AuthenTraps(),
+			// hrStorage: the root file system and the one flowtap writes
+			// its state (and on the appliance its configuration) to.
+			HostDisks: hostDisks(p.opts.State)})
 		if err != nil {
 			p.log.Error("snmp agent", "err", err)
 			return
@@ -149,3 +154,17 @@ func (s *ntpService) apply(c config.Config) {
 
 // close has nothing to do: the client stops with the plane's context.
 func (s *ntpService) close() {}
+
+// hostDisks lists "/" and the state directory's file system when it is
+// another one.
+func hostDisks(state string) []string {
+	disks := []string{"/"}
+	if state == "" {
+		return disks
+	}
+	var root, st unix.Stat_t
+	if unix.Stat("/", &root) == nil && unix.Stat(state, &st) == nil && root.Dev != st.Dev {
+		disks = append(disks, state)
+	}
+	return disks
+}

@@ -18,6 +18,10 @@ import (
 	"time"
 )
 
+// NetSNMPDir holds the MIBs Debian's snmp package installs, among them
+// UCD-SNMP-MIB.
+const NetSNMPDir = "/usr/share/snmp/mibs"
+
 // Dir is testdata/mibs.
 func Dir() string {
 	_, file, _, _ := runtime.Caller(0)
@@ -37,8 +41,8 @@ var knownWarnings = []string{
 	"Created directory: ",
 }
 
-// Run runs a net-snmp tool with only the module loaded (and what it
-// imports) and the numeric-free, MIB-name output (-Os). Warnings about
+// Run runs a net-snmp tool with only the module (a colon-separated list)
+// loaded, and what it imports, from testdata/mibs and NetSNMPDir. Warnings about
 // the MIB files other than the known ones fail the test.
 func Run(t *testing.T, module, tool string, args ...string) (stdout string, err error) {
 	t.Helper()
@@ -48,7 +52,7 @@ func Run(t *testing.T, module, tool string, args ...string) (stdout string, err 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, path, append([]string{"-M", Dir(), "-m", module}, args...)...)
+	cmd := exec.CommandContext(ctx, path, append([]string{"-M", Dir() + ":" + NetSNMPDir, "-m", module}, args...)...)
 	cmd.Env = append(os.Environ(), "MIBS=", "MIBDIRS=", "SNMPCONFPATH=/nonexistent", "SNMP_PERSISTENT_DIR="+t.TempDir())
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/flowtap/flowtap/mgmt/hostres"
 )
 
 // Message size limits. 1472 octets is an Ethernet MTU less the IPv4 and
@@ -53,6 +55,9 @@ type Config struct {
 	Netflow        NetflowProvider
 	Interfaces     InterfaceSource
 	InterfaceAlias func(ifName string) string
+	// HostDisks are the paths whose file systems HOST-RESOURCES-MIB's
+	// hrStorageTable lists; nil means "/".
+	HostDisks []string
 
 	// Receivers get the notifications.
 	Receivers []Receiver
@@ -66,6 +71,7 @@ type Config struct {
 
 // Agent is an SNMP command responder and notification originator.
 type Agent struct {
+	cpu     hostres.CPULoad // hrProcessorLoad's samples, taken while the agent runs
 	log     *slog.Logger
 	reg     *Registry
 	engine  engine
@@ -228,6 +234,8 @@ func (a *Agent) Start(ctx context.Context) error {
 		a.wg.Add(1)
 		go a.serve(pc)
 	}
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.cpu.Run(ctx, cpuSampleEvery) }()
 	go func() {
 		<-ctx.Done()
 		for _, pc := range a.conns {
@@ -258,6 +266,10 @@ func (a *Agent) Close() error {
 	a.wg.Wait()
 	return nil
 }
+
+// cpuSampleEvery is how often the processor load is sampled: 12 samples
+// make hrProcessorLoad's minute.
+const cpuSampleEvery = 5 * time.Second
 
 // limitLogEvery is how often a flood being rate limited is logged.
 const limitLogEvery = time.Minute

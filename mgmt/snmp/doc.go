@@ -12,7 +12,9 @@
 //     GetNext (tables column by column, rows in index order), GetBulk and
 //     the two-phase Set run over it.
 //   - mib_*.go: SNMPv2-MIB system and snmp groups, SNMP-FRAMEWORK/MPD/USM
-//     statistics, IF-MIB (netlink), CISCO-NETFLOW-MIB, IPFIX-MIB.
+//     statistics, IF-MIB (netlink), CISCO-NETFLOW-MIB, IPFIX-MIB;
+//     mib_host.go HOST-RESOURCES-MIB and UCD-SNMP-MIB's memory, load and
+//     CPU objects over mgmt/hostres. sysORTable lists the modules served.
 //   - notify.go, inform.go, watch.go: notifications, link and cache
 //     watchers.
 //

@@ -27,8 +27,31 @@ func defaultSystem() SystemInfo {
 	return SystemInfo{Descr: "flowtap NetFlow probe", Name: name}
 }
 
+// sysOR is one sysORTable row: a MIB module this agent serves.
+type sysOR struct {
+	id    string
+	descr string
+}
+
 func (a *Agent) registerStandardMIBs(cfg Config) error {
 	if err := a.registerSystem(cfg); err != nil {
+		return err
+	}
+	served := []sysOR{
+		{"1.3.6.1.6.3.1", "SNMPv2-MIB: the MIB module for SNMP entities (RFC 3418)"},
+		{"1.3.6.1.6.3.10", "SNMP-FRAMEWORK-MIB: the SNMP management architecture (RFC 3411)"},
+		{"1.3.6.1.6.3.11", "SNMP-MPD-MIB: message processing and dispatching (RFC 3412)"},
+		{"1.3.6.1.6.3.15", "SNMP-USER-BASED-SM-MIB: the user-based security model (RFC 3414)"},
+		{"1.3.6.1.2.1.31", "IF-MIB: the interfaces (RFC 2863)"},
+		{"1.3.6.1.2.1.25.7.1", "HOST-RESOURCES-MIB: processors, storage, running software (RFC 2790)"},
+		{"1.3.6.1.4.1.2021", "UCD-SNMP-MIB: memory, load averages and CPU counters"},
+	}
+	disks := cfg.HostDisks
+	if disks == nil {
+		disks = []string{"/"}
+	}
+	host := &hostMIB{cpu: &a.cpu, disks: disks, pid: defaultPID()}
+	if err := host.register(a.reg); err != nil {
 		return err
 	}
 	if err := a.registerSnmpStats(); err != nil {
@@ -51,8 +74,26 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 		if err := RegisterFlowtapMIB(a.reg, cfg.Netflow); err != nil {
 			return err
 		}
+		served = append(served,
+			sysOR{"1.3.6.1.4.1.9.9.387", "CISCO-NETFLOW-MIB: the NetFlow caches, export and top talkers"},
+			sysOR{"1.3.6.1.2.1.193", "IPFIX-MIB: the exporting process (RFC 6615)"},
+			sysOR{oidFlowtap.Append(3).String(), "flowtap datapath and export loss"})
 	}
-	return nil
+	return a.registerSysOR(served)
+}
+
+// registerSysOR is sysORLastChange and sysORTable. Every module is there
+// from the start, so each sysORUpTime and sysORLastChange is 0.
+func (a *Agent) registerSysOR(served []sysOR) error {
+	rows := make([]Row, len(served))
+	for i, s := range served {
+		rows[i] = Row{Index: OID{uint32(i + 1)}, Values: []Value{ObjectID(mustOID(s.id)), String(s.descr), TimeTicks(0)}}
+	}
+	return registerAll(a.reg,
+		[]Scalar{{OID: oidSystem.Append(8), Name: "sysORLastChange", Get: constant(TimeTicks(0))}},
+		[]Table{{Entry: oidSystem.Append(9, 1), Name: "sysORTable",
+			Columns: []Column{{ID: 2, Name: "sysORID"}, {ID: 3, Name: "sysORDescr"}, {ID: 4, Name: "sysORUpTime"}},
+			Rows:    func() ([]Row, error) { return rows, nil }}})
 }
 
 func (a *Agent) registerSystem(cfg Config) error {
