@@ -3,6 +3,7 @@ package export
 import (
 	"errors"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/anon"
 	"log/slog"
 	"net/netip"
 	"sync"
@@ -52,6 +53,10 @@ type DestinationConfig struct {
 	MaxRate    int
 	FlushAge   time.Duration // 0 means 10 s
 	FlushCheck time.Duration // how often the age is checked; 0 means 1 s
+
+	// Anon is what this collector gets instead of real addresses
+	// (truncation, Crypto-PAn); the cache, the CLI and SNMP keep them.
+	Anon anon.Scheme
 }
 
 // Exporter sends one cache's records to one collector. Packets go
@@ -131,7 +136,19 @@ func (e *Exporter) Export(rec *flow.Record) {
 		return
 	}
 	e.templatesAfterOutage()
+	if e.cfg.Anon.Active() {
+		r := *rec
+		e.anonymize(&r)
+		rec = &r
+	}
 	e.count(e.enc.Add(rec))
+}
+
+// anonymize rewrites the addresses of a copy about to be encoded.
+func (e *Exporter) anonymize(r *flow.Record) {
+	r.SrcAddr = e.cfg.Anon.Addr(r.SrcAddr)
+	r.DstAddr = e.cfg.Anon.Addr(r.DstAddr)
+	r.NextHop = e.cfg.Anon.Addr(r.NextHop)
 }
 
 // ExportAggregate encodes an aggregation-cache entry.
@@ -143,6 +160,11 @@ func (e *Exporter) ExportAggregate(a *Aggregate) {
 		return
 	}
 	e.templatesAfterOutage()
+	if e.cfg.Anon.Active() {
+		c := *a
+		e.anonymize(&c.Record)
+		a = &c
+	}
 	e.count(e.enc.AddAggregate(a))
 }
 
