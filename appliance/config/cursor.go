@@ -251,3 +251,30 @@ func (c *cursor) skip() {
 		c.pos = len(c.words)
 	}
 }
+
+// limitDesc is the help form of a persona limit: "<10-600>" or "64|128".
+func limitDesc(l platform.Limit) string {
+	if len(l.Allowed) > 0 {
+		s := make([]string, len(l.Allowed))
+		for i, v := range l.Allowed {
+			s[i] = fmt.Sprint(v)
+		}
+		return strings.Join(s, "|")
+	}
+	return fmt.Sprintf("<%d-%d>", l.Min, l.Max)
+}
+
+// num reads a decimal number for the persona to judge; desc is its help.
+func (c *cursor) num(desc string, lo, hi uint64) uint64 {
+	if !c.need(desc) {
+		return 0
+	}
+	var n uint64
+	_, err := fmt.Sscanf(c.words[c.pos].text, "%d", &n)
+	if err != nil || fmt.Sprint(n) != c.words[c.pos].text || n < lo || n > hi {
+		c.fail(ErrInvalid, c.pos, "", c.expecting(desc), nil)
+		return 0
+	}
+	c.pos++
+	return n
+}

@@ -11,8 +11,6 @@ import (
 	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
-func checkName32(s string) error { return checkName(s, 32) }
-
 func (x *cmd) snmpServer() {
 	k := x.c.optKeyword("community", "contact", "enable", "engineID", "group", "host", "location", "user")
 	if x.c.err != nil {

@@ -137,3 +137,5 @@ func digitPrefix(s string) int {
 	}
 	return i
 }
+
+func checkName32(s string) error { return checkName(s, 32) }

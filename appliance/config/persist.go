@@ -5,19 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 )
-
-// Save writes the configuration to path as IOS text, atomically: a crash
-// at any point leaves either the old file or the new one, never a mix.
-// The file is mode 0600: it holds password hashes and SNMPv3 passphrases.
-func Save(path string, c Config) error {
-	tmp, err := writeTemp(path, []byte(RenderIOS(c)))
-	if err != nil {
-		return err
-	}
-	return commitTemp(tmp, path)
-}
 
 // WriteFile writes data to path atomically, as Save does.
 func WriteFile(path string, data []byte) error {
@@ -100,50 +88,4 @@ func commitTemp(tmp, path string) error {
 		return fmt.Errorf("config: save %s: sync directory: %w", path, err)
 	}
 	return nil
-}
-
-// Load reads a configuration file: IOS text, or JunOS set lines or brace
-// text (see DetectJunOS).
-func Load(path string) (Config, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
-	}
-	return Parse(path, src)
-}
-
-// Parse reads IOS or JunOS text, whichever src is.
-func Parse(file string, src []byte) (Config, error) {
-	if DetectJunOS(src) {
-		return ParseJunOS(file, src)
-	}
-	return ParseIOS(file, src)
-}
-
-// DetectJunOS reports whether src is JunOS: its first statement is a set
-// or delete line, or opens a brace block. IOS text has neither.
-func DetectJunOS(src []byte) bool {
-	t := firstStatement(string(src))
-	return isSetLine(t) || strings.HasSuffix(t, "{")
-}
-
-// firstStatement is the first line that is not blank or a comment (#, !
-// or /* */).
-func firstStatement(src string) string {
-	comment := false
-	for _, l := range strings.Split(src, "\n") {
-		t := strings.TrimSpace(l)
-		if comment || strings.HasPrefix(t, "/*") {
-			_, after, closed := strings.Cut(t, "*/")
-			comment, t = !closed, strings.TrimSpace(after)
-		}
-		if t != "" && t[0] != '#' && t[0] != '!' {
-			return t
-		}
-	}
-	return ""
-}
-
-func isSetLine(t string) bool {
-	return strings.HasPrefix(t, "set ") || strings.HasPrefix(t, "delete ") || t == "set" || t == "delete"
 }
