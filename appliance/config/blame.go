@@ -107,3 +107,40 @@ func sortByLine(es Errors) {
 	}
 	slices.SortStableFunc(es, func(a, b error) int { return cmp.Compare(line(a), line(b)) })
 }
+
+// newError is the first refusal in after that before did not have.
+func newError(after, before []*FieldError) *FieldError {
+	old := make(map[string]bool, len(before))
+	for _, e := range before {
+		old[e.Error()] = true
+	}
+	for _, e := range after {
+		if !old[e.Error()] {
+			return e
+		}
+	}
+	return nil
+}
+
+func fieldErrors(fes []*FieldError) Errors {
+	out := make(Errors, len(fes))
+	for i, e := range fes {
+		out[i] = e
+	}
+	return out
+}
+
+// touched records which word set which field, to put the caret under the
+// right word when the model refuses the value.
+type touched struct {
+	path string
+	word int
+}
+
+// relatedPath reports whether one path is the other or inside it.
+func relatedPath(a, b string) bool {
+	inside := func(p, q string) bool {
+		return strings.HasPrefix(p, q) && (len(p) == len(q) || p[len(q)] == '.' || p[len(q)] == '[')
+	}
+	return inside(a, b) || inside(b, a)
+}

@@ -91,30 +91,30 @@ func diffKeyed(out *[]Change, path string, a, b reflect.Value) {
 }
 
 func keyed(t reflect.Type) bool {
-	_, ok := reflect.Zero(t).Interface().(interface{ key() string })
+	_, ok := reflect.Zero(t).Interface().(interface{ Key() string })
 	return ok
 }
 
-func elemKey(v reflect.Value) string { return v.Interface().(interface{ key() string }).key() }
+func elemKey(v reflect.Value) string { return v.Interface().(interface{ Key() string }).Key() }
 
 // The keys of the named collections, as they appear in paths.
-func (i Interface) key() string   { return i.Name }
-func (s SamplerMap) key() string  { return s.Name }
-func (d Destination) key() string { return d.Addr.String() }
-func (a Aggregation) key() string { return a.Scheme.String() }
-func (c Community) key() string   { return c.Name }
-func (g SNMPGroup) key() string   { return g.Name }
-func (u SNMPUser) key() string {
+func (i Interface) Key() string   { return i.Name }
+func (s SamplerMap) Key() string  { return s.Name }
+func (d Destination) Key() string { return d.Addr.String() }
+func (a Aggregation) Key() string { return a.Scheme.String() }
+func (c Community) Key() string   { return c.Name }
+func (g SNMPGroup) Key() string   { return g.Name }
+func (u SNMPUser) Key() string {
 	if u.Remote.IsValid() {
 		return u.Name + "@" + remoteKey(u.Remote, u.RemotePort)
 	}
 	return u.Name
 }
-func (e RemoteEngine) key() string { return remoteKey(e.Addr, e.Port) }
-func (h TrapHost) key() string     { return h.Addr.String() + " " + h.Name }
-func (u User) key() string         { return u.Name }
-func (e ExecLevel) key() string    { return e.Command }
-func (l AccessList) key() string   { return l.Ref() }
+func (e RemoteEngine) Key() string { return remoteKey(e.Addr, e.Port) }
+func (h TrapHost) Key() string     { return h.Addr.String() + " " + h.Name }
+func (u User) Key() string         { return u.Name }
+func (e ExecLevel) Key() string    { return e.Command }
+func (l AccessList) Key() string   { return l.Ref() }
 
 func joinPath(path, name string) string {
 	if path == "" {

@@ -360,7 +360,7 @@ func (g *gen) management(c *Config) {
 		if g.maybe() {
 			h.Port = uint16(g.between(1, 65535))
 		}
-		if !slices.ContainsFunc(s.Hosts, func(o TrapHost) bool { return o.key() == h.key() }) {
+		if !slices.ContainsFunc(s.Hosts, func(o TrapHost) bool { return o.Key() == h.Key() }) {
 			s.Hosts = append(s.Hosts, h)
 		}
 	}
@@ -373,7 +373,7 @@ func (g *gen) management(c *Config) {
 		e := RemoteEngine{Addr: h.Addr, Port: h.Port, EngineID: "80001f8805" + g.hexKey(6)}
 		u := SNMPUser{Name: h.Name, Group: g.name("G"), Remote: h.Addr, RemotePort: h.Port, Auth: AuthSHA256,
 			AuthKey: USMKey(g.hexKey(32)), Priv: PrivAES128, PrivKey: USMKey(g.hexKey(16))}
-		if !slices.ContainsFunc(s.Hosts, func(o TrapHost) bool { return o.key() == h.key() }) {
+		if !slices.ContainsFunc(s.Hosts, func(o TrapHost) bool { return o.Key() == h.Key() }) {
 			s.Hosts, s.RemoteEngines, s.Users = append(s.Hosts, h), append(s.RemoteEngines, e), append(s.Users, u)
 		}
 	}

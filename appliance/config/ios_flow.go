@@ -9,9 +9,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
-// maxMinutes bounds typed durations so that they cannot overflow.
-const maxMinutes = 10_000_000
-
 func (x *cmd) ip() {
 	switch x.c.keyword("access-list", "flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "ssh") {
 	case "access-list":

@@ -174,20 +174,6 @@ func (s *IOSSession) apply(m mode, text string, words []word) (mode, *LineError)
 	return m, nil
 }
 
-// newError is the first refusal in after that before did not have.
-func newError(after, before []*FieldError) *FieldError {
-	old := make(map[string]bool, len(before))
-	for _, e := range before {
-		old[e.Error()] = true
-	}
-	for _, e := range after {
-		if !old[e.Error()] {
-			return e
-		}
-	}
-	return nil
-}
-
 // frame is an open block of an indented configuration file.
 type frame struct {
 	indent int
@@ -285,14 +271,6 @@ func ApplyIOS(base Config, file string, src []byte) (Config, error) {
 	return s.cfg, nil
 }
 
-func fieldErrors(fes []*FieldError) Errors {
-	out := make(Errors, len(fes))
-	for i, e := range fes {
-		out[i] = e
-	}
-	return out
-}
-
 // findIOSPlatform finds a top-level `platform NAME` (abbreviations
 // included), so that lines before it are checked against that persona.
 func findIOSPlatform(src string) string {
@@ -328,13 +306,6 @@ type cmd struct {
 	masked  []int // words that are secrets, hidden from errors
 }
 
-// touched records which word set which field, to put the caret under the
-// right word when the model refuses the value.
-type touched struct {
-	path string
-	word int
-}
-
 // touch marks the word just read as the value of path.
 func (x *cmd) touch(path string) { x.touched = append(x.touched, touched{path, x.c.last()}) }
 
@@ -352,12 +323,4 @@ func (x *cmd) blame(fe *FieldError) *LineError {
 		}
 	}
 	return refusal(fe, at, "", platform.DialectIOS)
-}
-
-// relatedPath reports whether one path is the other or inside it.
-func relatedPath(a, b string) bool {
-	inside := func(p, q string) bool {
-		return strings.HasPrefix(p, q) && (len(p) == len(q) || p[len(q)] == '.' || p[len(q)] == '[')
-	}
-	return inside(a, b) || inside(b, a)
 }

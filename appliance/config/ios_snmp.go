@@ -2,7 +2,6 @@ package config
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -116,9 +115,9 @@ func (x *cmd) snmpUser() {
 		}
 		x.c.skip()
 		if x.c.err == nil {
-			key := SNMPUser{Name: name, Remote: remote, RemotePort: port}.key()
+			key := SNMPUser{Name: name, Remote: remote, RemotePort: port}.Key()
 			x.touch("snmp.users[" + key + "]")
-			*us = slices.DeleteFunc(*us, func(u SNMPUser) bool { return u.key() == key })
+			*us = slices.DeleteFunc(*us, func(u SNMPUser) bool { return u.Key() == key })
 		}
 		return
 	}
@@ -126,9 +125,9 @@ func (x *cmd) snmpUser() {
 	if x.c.tryKeyword("remote") != "" {
 		u.Remote, u.RemotePort = x.remoteAddr()
 	}
-	path := "snmp.users[" + u.key() + "]"
+	path := "snmp.users[" + u.Key() + "]"
 	x.touch(path)
-	i := slices.IndexFunc(*us, func(o SNMPUser) bool { return o.key() == u.key() })
+	i := slices.IndexFunc(*us, func(o SNMPUser) bool { return o.Key() == u.Key() })
 	x.touch(path + ".group")
 	if v := x.c.keyword("v1", "v2c", "v3"); v != "v3" && x.c.err == nil {
 		x.c.invalid(x.c.last(), "community-based access is snmp-server community")
@@ -252,33 +251,11 @@ func (x *cmd) hideSecrets() {
 
 var authProtocols = map[string]AuthProtocol{"md5": AuthMD5, "sha": AuthSHA, "sha-256": AuthSHA256}
 
-func usmkeyHash(a AuthProtocol) usmkey.Hash {
-	switch a {
-	case AuthMD5:
-		return usmkey.MD5
-	case AuthSHA256:
-		return usmkey.SHA256
-	}
-	return usmkey.SHA1
-}
-
 func checkSNMPPass(p string) error {
 	if len(p) < usmkey.MinPassphrase {
 		return fmt.Errorf("passphrase shorter than %d characters", usmkey.MinPassphrase)
 	}
 	return checkName(p, 64)
-}
-
-// keyCheck accepts a key of n octets in hex, colons between octets
-// allowed (IOS shows them so).
-func keyCheck(n int) func(string) error {
-	return func(s string) error {
-		b, err := hex.DecodeString(strings.ReplaceAll(s, ":", ""))
-		if err != nil || len(b) != n {
-			return fmt.Errorf("a localized key is %d octets in hex", n)
-		}
-		return nil
-	}
 }
 
 // newEngineID is the engine ID the agent takes when none is configured
@@ -352,17 +329,10 @@ func (x *cmd) snmpEngineIDRemote() {
 		x.c.refuse("the keys of %s's users are localized to its engine ID: remove them first", key)
 		return
 	}
-	s.RemoteEngines = slices.DeleteFunc(s.RemoteEngines, func(e RemoteEngine) bool { return e.key() == key })
+	s.RemoteEngines = slices.DeleteFunc(s.RemoteEngines, func(e RemoteEngine) bool { return e.Key() == key })
 	if id != "" {
 		s.RemoteEngines = append(s.RemoteEngines, RemoteEngine{Addr: a, Port: port, EngineID: id})
 	}
-}
-
-func checkEngineIDHex(s string) error {
-	if b, err := hex.DecodeString(s); err != nil || len(b) < 5 || len(b) > 32 {
-		return errors.New("an engine ID is 5 to 32 octets in hex (RFC 3411)")
-	}
-	return nil
 }
 
 var securityLevels = map[string]SecurityLevel{"noauth": LevelNoAuth, "auth": LevelAuth, "priv": LevelPriv}
@@ -424,7 +394,7 @@ func (x *cmd) snmpHost() {
 		return
 	}
 	h.Name = x.c.name("WORD", checkName32)
-	path := "snmp.hosts[" + h.key() + "]"
+	path := "snmp.hosts[" + h.Key() + "]"
 	x.touch(path)
 	if x.c.optKeyword("udp-port") != "" {
 		h.Port = uint16(x.c.uint(1, 65535))
@@ -433,7 +403,7 @@ func (x *cmd) snmpHost() {
 	if x.c.err != nil {
 		return
 	}
-	if i := slices.IndexFunc(*hs, func(o TrapHost) bool { return o.key() == h.key() }); i >= 0 {
+	if i := slices.IndexFunc(*hs, func(o TrapHost) bool { return o.Key() == h.Key() }); i >= 0 {
 		(*hs)[i] = h
 	} else {
 		*hs = append(*hs, h)

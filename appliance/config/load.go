@@ -9,11 +9,7 @@ import (
 // at any point leaves either the old file or the new one, never a mix.
 // The file is mode 0600: it holds password hashes and SNMPv3 passphrases.
 func Save(path string, c Config) error {
-	tmp, err := writeTemp(path, []byte(RenderIOS(c)))
-	if err != nil {
-		return err
-	}
-	return commitTemp(tmp, path)
+	return WriteFile(path, []byte(RenderIOS(c)))
 }
 
 // Load reads a configuration file: IOS text, or JunOS set lines or brace

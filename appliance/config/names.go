@@ -2,10 +2,13 @@ package config
 
 import (
 	"cmp"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 // checkHostname follows what IOS enforces: letters, digits and hyphens,
@@ -139,3 +142,32 @@ func digitPrefix(s string) int {
 }
 
 func checkName32(s string) error { return checkName(s, 32) }
+
+func usmkeyHash(a AuthProtocol) usmkey.Hash {
+	switch a {
+	case AuthMD5:
+		return usmkey.MD5
+	case AuthSHA256:
+		return usmkey.SHA256
+	}
+	return usmkey.SHA1
+}
+
+// keyCheck accepts a key of n octets in hex, colons between octets
+// allowed (IOS shows them so).
+func keyCheck(n int) func(string) error {
+	return func(s string) error {
+		b, err := hex.DecodeString(strings.ReplaceAll(s, ":", ""))
+		if err != nil || len(b) != n {
+			return fmt.Errorf("a localized key is %d octets in hex", n)
+		}
+		return nil
+	}
+}
+
+func checkEngineIDHex(s string) error {
+	if b, err := hex.DecodeString(s); err != nil || len(b) < 5 || len(b) > 32 {
+		return errors.New("an engine ID is 5 to 32 octets in hex (RFC 3411)")
+	}
+	return nil
+}

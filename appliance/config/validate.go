@@ -301,3 +301,6 @@ func (v *validator) checkDuration(path string, d, unit time.Duration, lo, hi int
 	}
 	v.checkRange(path, int64(d/unit), lo, hi, what)
 }
+
+// maxMinutes bounds typed durations so that they cannot overflow.
+const maxMinutes = 10_000_000

@@ -67,17 +67,17 @@ func (v *validator) snmp(c *Config) {
 	for i := range s.RemoteEngines {
 		e := &s.RemoteEngines[i]
 		e.Addr, e.Port, e.EngineID = e.Addr.Unmap(), zeroIfEq(e.Port, DefaultTrapPort), strings.ToLower(e.EngineID)
-		path := "snmp.remote-engines[" + e.key() + "]"
+		path := "snmp.remote-engines[" + e.Key() + "]"
 		if err := checkHostAddr(e.Addr); err != nil {
 			v.bad(path, err)
 		}
 		if err := checkEngineIDHex(e.EngineID); err != nil {
 			v.bad(path, err)
 		}
-		if remotes[e.key()] {
+		if remotes[e.Key()] {
 			v.failf(path, "configured twice")
 		}
-		remotes[e.key()] = true
+		remotes[e.Key()] = true
 	}
 	for i := range s.Users {
 		u := &s.Users[i]
@@ -93,17 +93,17 @@ func (v *validator) snmp(c *Config) {
 		h := &s.Hosts[i]
 		h.Addr = h.Addr.Unmap()
 		h.Port = zeroIfEq(h.Port, DefaultTrapPort)
-		path := "snmp.hosts[" + h.key() + "]"
+		path := "snmp.hosts[" + h.Key() + "]"
 		if err := checkHostAddr(h.Addr); err != nil {
 			v.bad(path, err)
 		}
 		if err := checkName(h.Name, 32); err != nil {
 			v.bad(path+".name", err)
 		}
-		if hosts[h.key()] {
+		if hosts[h.Key()] {
 			v.failf(path, "configured twice")
 		}
-		hosts[h.key()] = true
+		hosts[h.Key()] = true
 		switch {
 		case h.Version > SNMPv3:
 			v.failf(path+".version", "unknown SNMP version %d", h.Version)
@@ -130,14 +130,14 @@ func (v *validator) snmp(c *Config) {
 }
 
 func (v *validator) snmpUser(u *SNMPUser, engineID string, seen map[string]bool) {
-	path := "snmp.users[" + u.key() + "]"
+	path := "snmp.users[" + u.Key() + "]"
 	if err := checkName(u.Name, 32); err != nil {
 		v.bad(path, err)
 	}
-	if seen[u.key()] {
+	if seen[u.Key()] {
 		v.failf(path, "configured twice")
 	}
-	seen[u.key()] = true
+	seen[u.Key()] = true
 	if err := checkName(u.Group, 32); err != nil {
 		v.bad(path+".group", err)
 	}
