@@ -66,12 +66,12 @@ type Packet struct {
 }
 
 var (
-	anyAddr     = netip.IPv4Unspecified()
-	anyWildcard = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	AnyAddr     = netip.IPv4Unspecified()
+	AnyWildcard = netip.AddrFrom4([4]byte{255, 255, 255, 255})
 )
 
 // Host reports whether the entry's source is one address.
-func (e ACE) Host() bool { return e.Wildcard == anyAddr }
+func (e ACE) Host() bool { return e.Wildcard == AnyAddr }
 
 // wildMatch reports whether a is m under the wildcard w. Only IPv4 is
 // matched: IOS `access-list` and `ip access-list` are IPv4 lists, so an
@@ -104,7 +104,7 @@ func (e ACE) Matches(p Packet, extended bool) bool {
 	}
 	// A packet whose destination is not known (a listener that could not
 	// learn it) matches only entries for any destination.
-	dst := wildMatch(p.Dst, e.DstAddr, e.DstWild) || !p.Dst.IsValid() && e.DstWild == anyWildcard
+	dst := wildMatch(p.Dst, e.DstAddr, e.DstWild) || !p.Dst.IsValid() && e.DstWild == AnyWildcard
 	return dst && e.SrcPort.Matches(p.SrcPort) && e.DstPort.Matches(p.DstPort)
 }
 
@@ -183,9 +183,9 @@ func (c *Config) ManagementPermits(ref string, p Packet) bool {
 	return ok
 }
 
-// masked clears the address bits the wildcards ignore, as IOS does when
+// Masked clears the address bits the wildcards ignore, as IOS does when
 // it stores `access-list 10 permit 10.1.2.3 0.0.0.255` as 10.1.2.0.
-func (e ACE) masked() ACE {
+func (e ACE) Masked() ACE {
 	e.Addr = maskWild(e.Addr, e.Wildcard)
 	e.DstAddr = maskWild(e.DstAddr, e.DstWild)
 	return e
@@ -202,12 +202,12 @@ func maskWild(a, w netip.Addr) netip.Addr {
 	return netip.AddrFrom4(x)
 }
 
-// sameRule compares entries without their sequence numbers: IOS ignores
+// SameRule compares entries without their sequence numbers: IOS ignores
 // an entry a list already has.
-func sameRule(a, b ACE) bool { a.Seq, b.Seq = 0, 0; return a == b }
+func SameRule(a, b ACE) bool { a.Seq, b.Seq = 0, 0; return a == b }
 
 // aclKind tells numbered lists' kinds apart.
-func aclKind(n int) (valid, extended bool) {
+func ACLKind(n int) (valid, extended bool) {
 	switch {
 	case n >= 1 && n <= 99, n >= 1300 && n <= 1999:
 		return true, false
@@ -217,10 +217,10 @@ func aclKind(n int) (valid, extended bool) {
 	return false, false
 }
 
-// add puts an entry in a list: at its sequence number, or 10 after the
+// Add puts an entry in a list: at its sequence number, or 10 after the
 // last one. A repeated rule changes nothing.
-func (l *AccessList) add(e ACE) {
-	if slices.ContainsFunc(l.Entries, func(o ACE) bool { return sameRule(o, e) }) {
+func (l *AccessList) Add(e ACE) {
+	if slices.ContainsFunc(l.Entries, func(o ACE) bool { return SameRule(o, e) }) {
 		return
 	}
 	if e.Seq == 0 {

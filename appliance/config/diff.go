@@ -44,12 +44,12 @@ func Diff(old, new Config) []Change {
 	return out
 }
 
-var configPkg = reflect.TypeFor[Config]().PkgPath()
+var ConfigPkg = reflect.TypeFor[Config]().PkgPath()
 
 func diffValue(out *[]Change, path string, a, b reflect.Value) {
 	t := a.Type()
 	switch {
-	case t.Kind() == reflect.Struct && t.PkgPath() == configPkg && t != reflect.TypeFor[Secret]():
+	case t.Kind() == reflect.Struct && t.PkgPath() == ConfigPkg && t != reflect.TypeFor[Secret]():
 		for i := range t.NumField() {
 			f := t.Field(i)
 			diffValue(out, joinPath(path, kebab(f.Name)), a.Field(i), b.Field(i))
@@ -106,11 +106,11 @@ func (c Community) Key() string   { return c.Name }
 func (g SNMPGroup) Key() string   { return g.Name }
 func (u SNMPUser) Key() string {
 	if u.Remote.IsValid() {
-		return u.Name + "@" + remoteKey(u.Remote, u.RemotePort)
+		return u.Name + "@" + RemoteKey(u.Remote, u.RemotePort)
 	}
 	return u.Name
 }
-func (e RemoteEngine) Key() string { return remoteKey(e.Addr, e.Port) }
+func (e RemoteEngine) Key() string { return RemoteKey(e.Addr, e.Port) }
 func (h TrapHost) Key() string     { return h.Addr.String() + " " + h.Name }
 func (u User) Key() string         { return u.Name }
 func (e ExecLevel) Key() string    { return e.Command }

@@ -107,8 +107,8 @@ type RemoteEngine struct {
 	EngineID string // hex
 }
 
-// remoteKey names a receiver the way remote users and engines refer to it.
-func remoteKey(a netip.Addr, port uint16) string {
+// RemoteKey names a receiver the way remote users and engines refer to it.
+func RemoteKey(a netip.Addr, port uint16) string {
 	if port == 0 {
 		port = DefaultTrapPort
 	}
@@ -118,7 +118,7 @@ func remoteKey(a netip.Addr, port uint16) string {
 // RemoteEngineID is the configured engine ID of the receiver at a:port.
 func (s SNMP) RemoteEngineID(a netip.Addr, port uint16) string {
 	for _, e := range s.RemoteEngines {
-		if remoteKey(e.Addr, e.Port) == remoteKey(a, port) {
+		if RemoteKey(e.Addr, e.Port) == RemoteKey(a, port) {
 			return e.EngineID
 		}
 	}
@@ -128,7 +128,7 @@ func (s SNMP) RemoteEngineID(a netip.Addr, port uint16) string {
 // RemoteUser is the user of the receiver at a:port named name.
 func (s SNMP) RemoteUser(name string, a netip.Addr, port uint16) (SNMPUser, bool) {
 	for _, u := range s.Users {
-		if u.Name == name && u.Remote.IsValid() && remoteKey(u.Remote, u.RemotePort) == remoteKey(a, port) {
+		if u.Name == name && u.Remote.IsValid() && RemoteKey(u.Remote, u.RemotePort) == RemoteKey(a, port) {
 			return u, true
 		}
 	}

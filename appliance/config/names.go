@@ -11,9 +11,9 @@ import (
 	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
-// checkHostname follows what IOS enforces: letters, digits and hyphens,
+// CheckHostname follows what IOS enforces: letters, digits and hyphens,
 // a letter first, no hyphen last, at most 63 characters.
-func checkHostname(s string) error {
+func CheckHostname(s string) error {
 	if len(s) == 0 || len(s) > 63 {
 		return fmt.Errorf("hostname %q: 1 to 63 characters", s)
 	}
@@ -33,9 +33,9 @@ func checkHostname(s string) error {
 	return nil
 }
 
-// checkName accepts one CLI word: printable ASCII, no blanks, no quotes
+// CheckName accepts one CLI word: printable ASCII, no blanks, no quotes
 // (JunOS would need them escaped), at most max characters.
-func checkName(s string, max int) error {
+func CheckName(s string, max int) error {
 	if s == "" {
 		return errors.New("empty name")
 	}
@@ -50,10 +50,10 @@ func checkName(s string, max int) error {
 	return nil
 }
 
-// checkIfName applies the kernel's rules (dev_valid_name): under 16
+// CheckIfName applies the kernel's rules (dev_valid_name): under 16
 // bytes, no '/', ':' or blanks, not "." or "..".
-func checkIfName(s string) error {
-	if err := checkName(s, 15); err != nil {
+func CheckIfName(s string) error {
+	if err := CheckName(s, 15); err != nil {
 		return fmt.Errorf("interface name %w", err)
 	}
 	if s == "." || s == ".." || strings.ContainsAny(s, "/:") {
@@ -62,8 +62,8 @@ func checkIfName(s string) error {
 	return nil
 }
 
-// checkText accepts free text: a description, a location.
-func checkText(s string, max int) error {
+// CheckText accepts free text: a description, a location.
+func CheckText(s string, max int) error {
 	if len(s) > max {
 		return fmt.Errorf("text longer than %d characters", max)
 	}
@@ -141,9 +141,9 @@ func digitPrefix(s string) int {
 	return i
 }
 
-func checkName32(s string) error { return checkName(s, 32) }
+func CheckName32(s string) error { return CheckName(s, 32) }
 
-func usmkeyHash(a AuthProtocol) usmkey.Hash {
+func USMHash(a AuthProtocol) usmkey.Hash {
 	switch a {
 	case AuthMD5:
 		return usmkey.MD5
@@ -153,9 +153,9 @@ func usmkeyHash(a AuthProtocol) usmkey.Hash {
 	return usmkey.SHA1
 }
 
-// keyCheck accepts a key of n octets in hex, colons between octets
+// KeyCheck accepts a key of n octets in hex, colons between octets
 // allowed (IOS shows them so).
-func keyCheck(n int) func(string) error {
+func KeyCheck(n int) func(string) error {
 	return func(s string) error {
 		b, err := hex.DecodeString(strings.ReplaceAll(s, ":", ""))
 		if err != nil || len(b) != n {
@@ -165,7 +165,7 @@ func keyCheck(n int) func(string) error {
 	}
 }
 
-func checkEngineIDHex(s string) error {
+func CheckEngineIDHex(s string) error {
 	if b, err := hex.DecodeString(s); err != nil || len(b) < 5 || len(b) > 32 {
 		return errors.New("an engine ID is 5 to 32 octets in hex (RFC 3411)")
 	}

@@ -14,14 +14,14 @@ type SSHKey struct {
 	Blob string // base64 of the RFC 4253 public key blob
 }
 
-var sshKeyTypes = []string{"ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"}
+var SSHKeyTypes = []string{"ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"}
 
 // ParseSSHKey checks that the blob decodes and names the same type, so
 // that a key pasted with a missing character is refused at configuration
 // time, not at the first failed login.
 func ParseSSHKey(typ, blob string) (SSHKey, error) {
-	if !slices.Contains(sshKeyTypes, typ) {
-		return SSHKey{}, fmt.Errorf("ssh key type %q: want one of %v", typ, sshKeyTypes)
+	if !slices.Contains(SSHKeyTypes, typ) {
+		return SSHKey{}, fmt.Errorf("ssh key type %q: want one of %v", typ, SSHKeyTypes)
 	}
 	raw, err := base64.StdEncoding.DecodeString(blob)
 	if err != nil {

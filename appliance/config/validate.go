@@ -16,7 +16,7 @@ import (
 // SNMP agent) should normalize before comparing or applying it. The error
 // is an Errors of *FieldError.
 func Normalize(c Config) (Config, error) {
-	n, errs := normalize(c)
+	n, errs := NormalizeFields(c)
 	if len(errs) > 0 {
 		out := make(Errors, len(errs))
 		for i, e := range errs {
@@ -47,7 +47,7 @@ func (v *validator) failf(path, format string, args ...any) {
 	v.fail(path, fmt.Errorf(format, args...))
 }
 
-func normalize(c Config) (Config, []*FieldError) {
+func NormalizeFields(c Config) (Config, []*FieldError) {
 	c = c.Clone()
 	v := &validator{}
 	v.hostname(&c)
@@ -95,7 +95,7 @@ func (v *validator) hostname(c *Config) {
 		c.Hostname = ""
 	}
 	if c.Hostname != "" {
-		if err := checkHostname(c.Hostname); err != nil {
+		if err := CheckHostname(c.Hostname); err != nil {
 			v.bad("hostname", err)
 		}
 	}
@@ -113,7 +113,7 @@ func (v *validator) platform(c *Config) (platform.Persona, bool) {
 	return p, true
 }
 
-func isCatalyst(p *platform.Persona) bool { return p.MaskCommand != "" }
+func IsCatalyst(p *platform.Persona) bool { return p.MaskCommand != "" }
 
 // cache checks each main-cache field on its own against the persona, so
 // that a refusal names the field; Validate fills the others with
@@ -168,7 +168,7 @@ func (v *validator) cache(p *platform.Persona, c *Config) {
 			c.Export.Version = zeroIfEq(s.Export, d.Export)
 		}
 	}
-	if c.NDE && !isCatalyst(p) {
+	if c.NDE && !IsCatalyst(p) {
 		v.failf("nde", "mls nde sender is a Catalyst command; the %s persona exports without it", p.Name)
 	}
 }
@@ -217,7 +217,7 @@ func (v *validator) samplers(p *platform.Persona, c *Config) {
 	for i := range c.Samplers {
 		m := &c.Samplers[i]
 		path := "samplers[" + m.Name + "]"
-		if err := checkName(m.Name, 32); err != nil {
+		if err := CheckName(m.Name, 32); err != nil {
 			v.bad(path, err)
 		}
 		if seen[m.Name] {
@@ -239,13 +239,13 @@ func (v *validator) interfaces(c *Config) {
 	for i := range c.Interfaces {
 		it := &c.Interfaces[i]
 		path := "interfaces[" + it.Name + "]"
-		if err := checkIfName(it.Name); err != nil {
+		if err := CheckIfName(it.Name); err != nil {
 			v.bad(path, err)
 		}
 		if i > 0 && c.Interfaces[i-1].Name == it.Name {
 			v.failf(path, "configured twice")
 		}
-		if err := checkText(it.Description, 240); err != nil {
+		if err := CheckText(it.Description, 240); err != nil {
 			v.bad(path+".description", err)
 		}
 		if it.Sampler != "" {
@@ -266,11 +266,11 @@ func (v *validator) interfaces(c *Config) {
 	}
 }
 
-// valueError is a refused value (out of range, malformed), as opposed to
+// ValueError is a refused value (out of range, malformed), as opposed to
 // a refused combination: a parser puts the caret under the value.
-type valueError struct{ error }
+type ValueError struct{ error }
 
-func (v *validator) bad(path string, err error) { v.fail(path, valueError{err}) }
+func (v *validator) bad(path string, err error) { v.fail(path, ValueError{err}) }
 
 func (v *validator) badf(path, format string, args ...any) { v.bad(path, fmt.Errorf(format, args...)) }
 
@@ -302,5 +302,5 @@ func (v *validator) checkDuration(path string, d, unit time.Duration, lo, hi int
 	v.checkRange(path, int64(d/unit), lo, hi, what)
 }
 
-// maxMinutes bounds typed durations so that they cannot overflow.
-const maxMinutes = 10_000_000
+// MaxMinutes bounds typed durations so that they cannot overflow.
+const MaxMinutes = 10_000_000

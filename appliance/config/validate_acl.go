@@ -12,12 +12,12 @@ func (v *validator) checkACLRef(path, ref string) {
 		return
 	}
 	if n, err := strconv.Atoi(ref); err == nil {
-		if valid, _ := aclKind(n); !valid {
+		if valid, _ := ACLKind(n); !valid {
 			v.failf(path, "access list %d: lists are 1-199 and 1300-2699", n)
 		}
 		return
 	}
-	if err := checkName32(ref); err != nil {
+	if err := CheckName32(ref); err != nil {
 		v.bad(path, err)
 	}
 }
@@ -41,14 +41,14 @@ func (v *validator) accessLists(c *Config) {
 		l := &c.AccessLists[i]
 		path := "access-lists[" + l.Ref() + "]"
 		if l.Name == "" {
-			valid, ext := aclKind(l.Number)
+			valid, ext := ACLKind(l.Number)
 			switch {
 			case !valid:
 				v.failf(path, "access list %d: lists are 1-199 and 1300-2699", l.Number)
 			case ext != l.Extended:
 				v.failf(path, "access list %d is not of its number's kind", l.Number)
 			}
-		} else if err := checkName32(l.Name); err != nil {
+		} else if err := CheckName32(l.Name); err != nil {
 			v.bad(path, err)
 		} else if _, err := strconv.Atoi(l.Name); err == nil {
 			v.failf(path, "a named list's name is not a number")
@@ -62,7 +62,7 @@ func (v *validator) accessLists(c *Config) {
 		var kept []ACE
 		for j, e := range l.Entries {
 			if e.Remark != "" {
-				if err := checkText(e.Remark, 100); err != nil {
+				if err := CheckText(e.Remark, 100); err != nil {
 					v.bad(path+".entries", err)
 				}
 				e = ACE{Seq: e.Seq, Remark: e.Remark}
@@ -87,8 +87,8 @@ func (v *validator) accessLists(c *Config) {
 				e.Seq = 10 * (j + 1)
 			}
 			// IOS ignores an entry the list already has.
-			if !slices.ContainsFunc(kept, func(o ACE) bool { return sameRule(o, e) }) {
-				kept = append(kept, e.masked())
+			if !slices.ContainsFunc(kept, func(o ACE) bool { return SameRule(o, e) }) {
+				kept = append(kept, e.Masked())
 			}
 		}
 		slices.SortStableFunc(kept, func(a, b ACE) int { return a.Seq - b.Seq })

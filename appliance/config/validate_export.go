@@ -36,7 +36,7 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 		v.failf("export.bgp-next-hop", "bgp-nexthop needs export version 9 or ipfix, not %v", version)
 	}
 	if e.Source != "" {
-		if err := checkIfName(e.Source); err != nil {
+		if err := CheckIfName(e.Source); err != nil {
 			v.bad("export.source", err)
 		}
 	}
@@ -83,7 +83,7 @@ func (v *validator) aggregations(c *Config) {
 	for i := range c.Aggregations {
 		a := &c.Aggregations[i]
 		path := "aggregations[" + a.Scheme.String() + "]"
-		if !aggScheme(a.Scheme) {
+		if !AggScheme(a.Scheme) {
 			v.failf(path, "not an ip flow-aggregation cache scheme")
 			continue
 		}
@@ -128,9 +128,9 @@ func (v *validator) aggregations(c *Config) {
 	}
 }
 
-// aggScheme reports whether s is an `ip flow-aggregation cache` keyword;
+// AggScheme reports whether s is an `ip flow-aggregation cache` keyword;
 // the Catalyst MLS schemes are not configured that way.
-func aggScheme(s export.Scheme) bool {
+func AggScheme(s export.Scheme) bool {
 	return s != export.SchemeNone && !s.Catalyst() && slices.Contains(export.Schemes(), s)
 }
 
@@ -181,7 +181,7 @@ func (v *validator) topTalkers(c *Config) {
 
 func (v *validator) prefixAS(c *Config) {
 	if f := c.PrefixAS.File; f != "" {
-		if err := checkName(f, 4096); err != nil {
+		if err := CheckName(f, 4096); err != nil {
 			v.bad("prefix-as.file", err)
 		}
 	}

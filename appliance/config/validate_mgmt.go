@@ -19,8 +19,8 @@ const (
 	DefaultSSHAuthRetries = 3
 	DefaultPrivilege      = 1
 	DefaultTrapPort       = 162
-	minLoggingBuffer      = 4096
-	maxLoggingBuffer      = 2147483647
+	MinLoggingBuffer      = 4096
+	MaxLoggingBuffer      = 2147483647
 )
 
 func (v *validator) snmp(c *Config) {
@@ -29,7 +29,7 @@ func (v *validator) snmp(c *Config) {
 	names := map[string]bool{}
 	for _, cm := range s.Communities {
 		path := "snmp.communities[" + cm.Name + "]"
-		if err := checkName(cm.Name, 32); err != nil {
+		if err := CheckName(cm.Name, 32); err != nil {
 			v.bad(path, err)
 		}
 		if names[cm.Name] {
@@ -37,7 +37,7 @@ func (v *validator) snmp(c *Config) {
 		}
 		names[cm.Name] = true
 		if cm.View != "" {
-			if err := checkName(cm.View, 32); err != nil {
+			if err := CheckName(cm.View, 32); err != nil {
 				v.bad(path+".view", err)
 			}
 		}
@@ -46,7 +46,7 @@ func (v *validator) snmp(c *Config) {
 	groups := map[string]bool{}
 	for _, g := range s.Groups {
 		path := "snmp.groups[" + g.Name + "]"
-		if err := checkName(g.Name, 32); err != nil {
+		if err := CheckName(g.Name, 32); err != nil {
 			v.bad(path, err)
 		}
 		if groups[g.Name] {
@@ -71,7 +71,7 @@ func (v *validator) snmp(c *Config) {
 		if err := checkHostAddr(e.Addr); err != nil {
 			v.bad(path, err)
 		}
-		if err := checkEngineIDHex(e.EngineID); err != nil {
+		if err := CheckEngineIDHex(e.EngineID); err != nil {
 			v.bad(path, err)
 		}
 		if remotes[e.Key()] {
@@ -97,7 +97,7 @@ func (v *validator) snmp(c *Config) {
 		if err := checkHostAddr(h.Addr); err != nil {
 			v.bad(path, err)
 		}
-		if err := checkName(h.Name, 32); err != nil {
+		if err := CheckName(h.Name, 32); err != nil {
 			v.bad(path+".name", err)
 		}
 		if hosts[h.Key()] {
@@ -121,34 +121,34 @@ func (v *validator) snmp(c *Config) {
 			}
 		}
 	}
-	if err := checkText(s.Location, 255); err != nil {
+	if err := CheckText(s.Location, 255); err != nil {
 		v.bad("snmp.location", err)
 	}
-	if err := checkText(s.Contact, 255); err != nil {
+	if err := CheckText(s.Contact, 255); err != nil {
 		v.bad("snmp.contact", err)
 	}
 }
 
 func (v *validator) snmpUser(u *SNMPUser, engineID string, seen map[string]bool) {
 	path := "snmp.users[" + u.Key() + "]"
-	if err := checkName(u.Name, 32); err != nil {
+	if err := CheckName(u.Name, 32); err != nil {
 		v.bad(path, err)
 	}
 	if seen[u.Key()] {
 		v.failf(path, "configured twice")
 	}
 	seen[u.Key()] = true
-	if err := checkName(u.Group, 32); err != nil {
+	if err := CheckName(u.Group, 32); err != nil {
 		v.bad(path+".group", err)
 	}
-	u.AuthKey, u.PrivKey = USMKey(normKey(string(u.AuthKey))), USMKey(normKey(string(u.PrivKey)))
+	u.AuthKey, u.PrivKey = USMKey(NormKey(string(u.AuthKey))), USMKey(NormKey(string(u.PrivKey)))
 	switch {
 	case u.Auth > AuthMD5:
 		v.failf(path+".auth", "unknown authentication protocol %d", u.Auth)
 	case u.Auth == AuthNone && (u.AuthKey != "" || u.Priv != PrivNone):
 		v.failf(path+".auth", "privacy or a key without authentication")
 	case u.Auth != AuthNone:
-		if err := keyCheck(usmkeyHash(u.Auth).Size())(string(u.AuthKey)); err != nil {
+		if err := KeyCheck(USMHash(u.Auth).Size())(string(u.AuthKey)); err != nil {
 			v.bad(path+".auth-key", err)
 		}
 		if engineID == "" {
@@ -161,15 +161,15 @@ func (v *validator) snmpUser(u *SNMPUser, engineID string, seen map[string]bool)
 	case u.Priv == PrivNone && u.PrivKey != "":
 		v.failf(path+".priv", "a privacy key without a privacy protocol")
 	case u.Priv != PrivNone:
-		if err := keyCheck(usmkey.PrivKeyLen)(string(u.PrivKey)); err != nil {
+		if err := KeyCheck(usmkey.PrivKeyLen)(string(u.PrivKey)); err != nil {
 			v.bad(path+".priv-key", err)
 		}
 	}
 	v.checkACLRef(path+".acl", u.ACL)
 }
 
-// normKey is a key as the model keeps it: lower-case hex, no colons.
-func normKey(k string) string { return strings.ToLower(strings.ReplaceAll(k, ":", "")) }
+// NormKey is a key as the model keeps it: lower-case hex, no colons.
+func NormKey(k string) string { return strings.ToLower(strings.ReplaceAll(k, ":", "")) }
 
 func (v *validator) users(c *Config) {
 	if c.EnableSecret.IsSet() {
@@ -181,7 +181,7 @@ func (v *validator) users(c *Config) {
 	for i := range c.Users {
 		u := &c.Users[i]
 		path := "users[" + u.Name + "]"
-		if err := checkName(u.Name, 64); err != nil {
+		if err := CheckName(u.Name, 64); err != nil {
 			v.bad(path, err)
 		}
 		if seen[u.Name] {
@@ -243,8 +243,8 @@ func (v *validator) ssh(c *Config) {
 func (v *validator) mgmtLists(c *Config) {
 	v.checkACLRef("vty.access-class", c.VTY.AccessClass)
 	v.addrList("logging.hosts", c.Logging.Hosts)
-	if b := c.Logging.Buffered; b != 0 && (b < minLoggingBuffer || b > maxLoggingBuffer) {
-		v.failf("logging.buffered", "buffer size %d is outside %d..%d", b, minLoggingBuffer, maxLoggingBuffer)
+	if b := c.Logging.Buffered; b != 0 && (b < MinLoggingBuffer || b > MaxLoggingBuffer) {
+		v.failf("logging.buffered", "buffer size %d is outside %d..%d", b, MinLoggingBuffer, MaxLoggingBuffer)
 	}
 	v.addrList("ntp.servers", c.NTP.Servers)
 }

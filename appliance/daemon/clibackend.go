@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	iosconf "github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/ios"
@@ -163,10 +164,10 @@ func (c *CLI) NDE() string {
 func (c *CLI) Logging() string { return c.m.opts.Logs.Show() }
 
 func (c *CLI) AccessLists(name string) string {
-	return config.ShowAccessLists(c.m.Config(), name, c.m.acl.Matches)
+	return iosconf.ShowAccessLists(c.m.Config(), name, c.m.acl.Matches)
 }
 func (c *CLI) ClearACLCounters()     { c.m.acl.Clear() }
-func (c *CLI) RunningConfig() string { return config.RunningConfig(c.m.Config()) }
+func (c *CLI) RunningConfig() string { return iosconf.RunningConfig(c.m.Config()) }
 
 func (c *CLI) Modified() bool { return c.m.Modified() }
 
@@ -228,12 +229,12 @@ func (c *CLI) Access() ios.Access {
 // BeginConfig starts a configuration session on the running config; each
 // accepted line is applied at once.
 func (c *CLI) BeginConfig() ios.ConfigSession {
-	return &liveConfig{m: c.m, IOSSession: config.NewIOSSession(c.m.Config(), "console")}
+	return &liveConfig{m: c.m, Session: iosconf.NewSession(c.m.Config(), "console")}
 }
 
 type liveConfig struct {
 	m *Manager
-	*config.IOSSession
+	*iosconf.Session
 }
 
 // End logs what IOS logs when a session leaves configuration mode.
@@ -246,12 +247,12 @@ func (l *liveConfig) End(by string) {
 // applied but cannot put fully in effect yet (a port that does not exist)
 // says so as a warning.
 func (l *liveConfig) Exec(line string) error {
-	st := l.IOSSession.State()
-	before := l.IOSSession.Config()
-	if err := l.IOSSession.Exec(line); err != nil {
+	st := l.Session.State()
+	before := l.Session.Config()
+	if err := l.Session.Exec(line); err != nil {
 		return err
 	}
-	after := l.IOSSession.Config()
+	after := l.Session.Config()
 	if config.Equal(before, after) {
 		return nil
 	}
@@ -267,7 +268,7 @@ func (l *liveConfig) Exec(line string) error {
 		}
 		return screenError(strings.Join(lines, "\n"))
 	}
-	l.IOSSession.Restore(st)
+	l.Session.Restore(st)
 	return screenError("% " + err.Error())
 }
 

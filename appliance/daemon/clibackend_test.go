@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowtap/flowtap/appliance/config"
+	iosconf "github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/internal/testnet"
@@ -26,7 +26,7 @@ import (
 func TestConsoleOnVeth(t *testing.T) {
 	v := testnet.Enter(t)
 	dir := t.TempDir()
-	cfg, err := config.ParseIOS("startup-config", []byte("hostname tap1\ninterface "+v.Mon+"\n ip flow ingress\n"))
+	cfg, err := iosconf.Parse("startup-config", []byte("hostname tap1\ninterface "+v.Mon+"\n ip flow ingress\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

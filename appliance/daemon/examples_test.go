@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/cfgfile"
 )
 
 // TestExamplesRun: every example in configs/, and the image's default,
@@ -18,7 +18,7 @@ func TestExamplesRun(t *testing.T) {
 	}
 	files = append(files, "../../image/startup-config.default") // the appliance's own
 	for _, f := range files {
-		c, err := config.Load(f)
+		c, err := cfgfile.Load(f)
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue

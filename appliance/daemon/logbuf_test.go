@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/ios"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -53,11 +53,11 @@ func TestIOSMessages(t *testing.T) {
 	msgs, stop := b.Subscribe()
 	defer stop()
 
-	c, err := config.ParseIOS("startup-config", []byte("hostname flowtap\ninterface eth1\n ip flow ingress\n"))
+	c, err := ios.Parse("startup-config", []byte("hostname flowtap\ninterface eth1\n ip flow ingress\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := config.NewIOSSession(c.Clone(), "console")
+	s := ios.NewSession(c.Clone(), "console")
 	for _, line := range []string{
 		"hostname r1", "ip flow-cache timeout active 5", "ip flow-cache timeout active 10",
 		"interface eth1", "description span from core1", "no ip flow ingress", "exit",

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/cfgfile"
+	"github.com/flowtap/flowtap/appliance/config/ios"
 )
 
 // ManagerOptions are fixed for the manager's life.
@@ -315,7 +317,7 @@ func (m *Manager) WriteMemory() error {
 		m.log.Warn("remove temp files of an interrupted write memory", "err", err)
 	}
 	c := m.Config()
-	if err := config.Save(m.opts.StartupPath, c); err != nil {
+	if err := cfgfile.Save(m.opts.StartupPath, c); err != nil {
 		return err
 	}
 	if m.opts.Saved != nil {
@@ -327,7 +329,7 @@ func (m *Manager) WriteMemory() error {
 // Modified tells whether the running configuration differs from the
 // startup config (none saved counts as different).
 func (m *Manager) Modified() bool {
-	saved, err := config.Load(m.opts.StartupPath)
+	saved, err := cfgfile.Load(m.opts.StartupPath)
 	if err != nil {
 		return true
 	}
@@ -364,7 +366,7 @@ func (m *Manager) StartupConfig() (string, error) {
 // ReloadStartup re-reads the startup config and applies it (SIGHUP). A
 // file that does not parse leaves the running config as it was.
 func (m *Manager) ReloadStartup() error {
-	c, err := config.Load(m.opts.StartupPath)
+	c, err := cfgfile.Load(m.opts.StartupPath)
 	if err != nil {
 		return err
 	}
@@ -399,7 +401,7 @@ func (m *Manager) Rollback(n int) (config.Config, error) {
 // active timeout of 0 is 30 minutes), so its fields are not what an
 // operator had; the rendered lines are.
 func logConfigChanges(log *slog.Logger, old, new config.Config) {
-	diff := strings.Split(strings.TrimSpace(config.RenderDiffIOS(old, new)), "\n")
+	diff := strings.Split(strings.TrimSpace(ios.RenderDiff(old, new)), "\n")
 	if len(diff) < 2 {
 		return // "!No changes were found"
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 )
@@ -27,7 +28,7 @@ func TestSNMPAccess(t *testing.T) {
 		"snmp-server host 192.0.2.40 traps version 2c public\n" +
 		"snmp-server host 192.0.2.41 traps version 3 priv ops\n" +
 		"snmp-server host 192.0.2.50 informs version 3 priv inf udp-port 1162\n"
-	c, err := config.ParseIOS("t", []byte(src))
+	c, err := ios.Parse("t", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

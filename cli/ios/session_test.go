@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	iosconf "github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
@@ -35,7 +36,7 @@ var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 func (f *fakeBackend) Hostname() string { return f.cfg.HostnameOrDefault() }
 func (f *fakeBackend) AccessLists(name string) string {
-	return config.ShowAccessLists(f.cfg, name, func(string, config.ACE) uint64 { return 0 })
+	return iosconf.ShowAccessLists(f.cfg, name, func(string, config.ACE) uint64 { return 0 })
 }
 func (f *fakeBackend) ClearACLCounters() {}
 func (f *fakeBackend) CacheView() show.CacheView {
@@ -84,7 +85,7 @@ func (f *fakeBackend) Messages() (<-chan string, func()) {
 func (f *fakeBackend) FlowInterfaces() string { return "eth1\n ip flow ingress\n" }
 func (f *fakeBackend) NDE() string            { return "Netflow Data Export disabled\n" }
 func (f *fakeBackend) Logging() string        { return "Log Buffer (4096 bytes):\n" }
-func (f *fakeBackend) RunningConfig() string  { return config.RunningConfig(f.cfg) }
+func (f *fakeBackend) RunningConfig() string  { return iosconf.RunningConfig(f.cfg) }
 func (f *fakeBackend) StartupConfig() (string, error) {
 	return "", errors.New("startup-config is not present")
 }
@@ -101,20 +102,20 @@ func (f *fakeBackend) Access() Access {
 	return a
 }
 func (f *fakeBackend) BeginConfig() ConfigSession {
-	return &fakeConfig{f, config.NewIOSSession(f.cfg, "console")}
+	return &fakeConfig{f, iosconf.NewSession(f.cfg, "console")}
 }
 
 // fakeConfig applies each accepted line to the backend's model at once.
 type fakeConfig struct {
 	f *fakeBackend
-	*config.IOSSession
+	*iosconf.Session
 }
 
 func (c *fakeConfig) End(string) { c.f.ends++ }
 
 func (c *fakeConfig) Exec(line string) error {
-	err := c.IOSSession.Exec(line)
-	c.f.cfg = c.IOSSession.Config()
+	err := c.Session.Exec(line)
+	c.f.cfg = c.Session.Config()
 	return err
 }
 

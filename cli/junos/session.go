@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/cli/cmdtree"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/pipe"
@@ -38,8 +39,8 @@ type Backend interface {
 type Session struct {
 	b       Backend
 	user    string
-	cand    *config.JunOSSession // non-nil in configuration mode
-	path    []string             // edit level
+	cand    *junosconf.Session // non-nil in configuration mode
+	path    []string           // edit level
 	ended   bool
 	history []string
 
@@ -169,11 +170,11 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline) error {
 				return fmt.Errorf("error: %v", err)
 			}
 		}
-		io.WriteString(w, config.RenderDiffJunOS(old, cand))
+		io.WriteString(w, junosconf.RenderDiff(old, cand))
 		return nil
 	}
 	if pipes.Has("display set") {
-		text := config.RenderJunOSSet(cand)
+		text := junosconf.RenderSet(cand)
 		if len(s.path) > 0 {
 			prefix := "set " + strings.Join(s.path, " ")
 			var b strings.Builder
@@ -187,7 +188,7 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline) error {
 		io.WriteString(w, text)
 		return nil
 	}
-	io.WriteString(w, config.RenderJunOS(cand))
+	io.WriteString(w, junosconf.Render(cand))
 	return nil
 }
 
@@ -216,7 +217,7 @@ func (s *Session) commit(w io.Writer, rest string) error {
 		}
 	}
 	fmt.Fprintln(w, "commit complete")
-	s.cand = config.NewJunOSSession(s.b.Running(), "terminal")
+	s.cand = junosconf.NewSession(s.b.Running(), "terminal")
 	if len(opt) > 0 && opt[0] == "and-quit" {
 		fmt.Fprintln(w, "Exiting configuration mode")
 		s.cand, s.path = nil, nil

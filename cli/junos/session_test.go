@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/ios"
+	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -35,7 +37,7 @@ func (f *fakeBackend) Accounting() show.AccountingView {
 }
 
 func TestTranscript(t *testing.T) {
-	base, err := config.ParseJunOS("base", []byte("set system host-name jtap\n"))
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +83,7 @@ exit`), "\n") {
 		t.Errorf("transcript differs; got:\n%s", b.String())
 	}
 	// The commit is the model the IOS CLI shows.
-	ios := config.RunningConfig(f.history[1])
+	ios := ios.RunningConfig(f.history[1])
 	if !strings.Contains(ios, "ip flow-export destination 192.0.2.7 2055") {
 		t.Errorf("JunOS commit not in the IOS running-config:\n%s", ios)
 	}

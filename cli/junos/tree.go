@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/cli/cmdtree"
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -67,14 +68,14 @@ func operationalTree() *node {
 			kw("configuration", "Show current configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
 				c := s.b.Running()
 				if s.pipes.Has("display set") {
-					io.WriteString(w, config.RenderJunOSSet(c))
+					io.WriteString(w, junosconf.RenderSet(c))
 				} else {
-					io.WriteString(w, config.RenderJunOS(c))
+					io.WriteString(w, junosconf.Render(c))
 				}
 				return nil
 			})),
 		kw("configure", "Manipulate software configuration information").Runs(func(s *Session, w io.Writer, _ []string) error {
-			s.cand = config.NewJunOSSession(s.b.Running(), "terminal")
+			s.cand = junosconf.NewSession(s.b.Running(), "terminal")
 			s.path = nil
 			fmt.Fprintln(w, "Entering configuration mode")
 			fmt.Fprintln(w)
@@ -153,7 +154,7 @@ func configurationTree() *node {
 		if err != nil {
 			return fmt.Errorf("error: %v", err)
 		}
-		s.cand = config.NewJunOSSession(c, "terminal")
+		s.cand = junosconf.NewSession(c, "terminal")
 		fmt.Fprintln(w, "load complete")
 		return nil
 	}

@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
 )
 
 func newTestSession(t *testing.T) *Session {
 	t.Helper()
-	base, err := config.ParseJunOS("base", []byte("set system host-name jtap\nset forwarding-options sampling family inet output flow-server 192.0.2.7 port 2055\n"))
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\nset forwarding-options sampling family inet output flow-server 192.0.2.7 port 2055\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

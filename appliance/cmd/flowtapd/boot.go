@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/cfgfile"
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
@@ -18,7 +19,7 @@ import (
 // on (a user, a community). Each bad line is logged.
 func reloadStartup(f flags, m *daemon.Manager, running *runningCopy, log *slog.Logger) {
 	sum := startupSum(f.config)
-	c, err := config.Load(f.config)
+	c, err := cfgfile.Load(f.config)
 	if err == nil {
 		err = m.Apply(c)
 		if err == nil {
@@ -51,7 +52,7 @@ func bootConfig(f flags, running *runningCopy, log *slog.Logger) config.Config {
 	case !errors.Is(err, os.ErrNotExist):
 		log.Error("the previous daemon's running config does not load: starting from the startup-config", "file", f.running, "err", firstLine(err))
 	}
-	cfg, skipped, err := config.LoadSalvage(f.config)
+	cfg, skipped, err := cfgfile.LoadSalvage(f.config)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		log.Warn("no startup-config: running the default configuration", "file", f.config)

@@ -14,6 +14,8 @@ import (
 	"sync"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/cfgfile"
+	"github.com/flowtap/flowtap/appliance/config/ios"
 )
 
 // runningCopy is the running configuration kept on disk (tmpfs on the
@@ -55,7 +57,7 @@ func (r *runningCopy) load() (config.Config, string, error) {
 	if !ok {
 		return config.Config{}, "", fmt.Errorf("%s: no startup-config digest on its first line", r.path)
 	}
-	c, err := config.Parse(r.path, b)
+	c, err := cfgfile.Parse(r.path, b)
 	return c, sum, err
 }
 
@@ -89,7 +91,7 @@ func (r *runningCopy) write(c config.Config) error {
 			r.log.Warn("remove temp files of the running copy", "err", err)
 		}
 	}
-	return config.WriteFile(r.path, []byte(runningHeader+r.startup+"\n"+config.RenderIOS(c)))
+	return config.WriteFile(r.path, []byte(runningHeader+r.startup+"\n"+ios.Render(c)))
 }
 
 // discard removes the copy at an orderly stop; later saves are ignored.

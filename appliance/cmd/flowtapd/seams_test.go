@@ -15,7 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/cfgfile"
+	"github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/collector"
@@ -449,7 +450,7 @@ func TestFaultKillDuringWriteMemory(t *testing.T) {
 		d.cmd.Wait()
 		conn.Close()
 
-		c, err := config.Load(startup)
+		c, err := cfgfile.Load(startup)
 		if err != nil {
 			t.Fatalf("run %d: the startup-config does not parse after a kill during write memory: %v", i, err)
 		}
@@ -487,7 +488,7 @@ func TestFaultKillDuringWriteMemory(t *testing.T) {
 func TestRunnableDropsWhatCannotRun(t *testing.T) {
 	var logs strings.Builder
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	c, err := config.ParseIOS("t", []byte("hostname keep\nusername admin secret letmein\nip flow-export destination 192.0.2.1 2055\nflowtap prefix-as-file /nonexistent/prefix-as.txt\n"))
+	c, err := ios.Parse("t", []byte("hostname keep\nusername admin secret letmein\nip flow-export destination 192.0.2.1 2055\nflowtap prefix-as-file /nonexistent/prefix-as.txt\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

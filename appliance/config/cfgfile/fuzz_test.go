@@ -1,0 +1,91 @@
+package cfgfile
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/ios"
+	"github.com/flowtap/flowtap/appliance/config/junos"
+)
+
+func seed(f *testing.F, names ...string) {
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(examplesDir, n))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+}
+
+// FuzzParseIOS: no input panics, and whatever parses renders to text
+// that parses to the same model.
+func FuzzParseIOS(f *testing.F) {
+	seed(f, "ios-router.conf", "cat6500-sup720.conf")
+	for _, s := range []string{
+		"ip flow-cache time act 5", "no ip flow-export version", "interface eth1\n ip flow ingress\n exit\nend",
+		"platform cflowd\nflowtap sampling rate 10 run-length 2", "ip flow-top-talkers\n match source port min 10\n match source port max 5",
+		"snmp-server host 2001:db8::1 informs version 3 priv u udp-port 1", "access-list 10 permit 10.0.0.1 0.0.0.255",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := ios.Parse("fuzz", []byte(src))
+		if err != nil {
+			_ = err.Error()
+			return
+		}
+		text := ios.Render(c)
+		back, err := ios.Parse("rendered", []byte(text))
+		if err != nil {
+			t.Fatalf("rendering does not parse: %v\n%s", err, text)
+		}
+		if d := config.Diff(c, back); len(d) > 0 {
+			t.Fatalf("round trip changed %v\n%s", d, text)
+		}
+	})
+}
+
+// FuzzParseJunOS: the same for JunOS set lines and brace text.
+func FuzzParseJunOS(f *testing.F) {
+	seed(f, "junos.set")
+	c, err := junos.Parse("seed", mustRead(f, "junos.set"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(junos.Render(c))
+	f.Add("delete forwarding-options sampling\nset interfaces eth1 unit 0 family inet6 sampling input")
+	f.Add("system { host-name \"a\"; }\ninterfaces { eth0; }")
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := junos.Parse("fuzz", []byte(src))
+		if err != nil {
+			_ = err.Error()
+			return
+		}
+		onto := func(text string) config.Config {
+			back, err := junos.Apply(config.Config{Platform: c.Platform}, "rendered", []byte(text))
+			if err != nil {
+				t.Fatalf("rendering does not parse: %v\n%s", err, text)
+			}
+			return back
+		}
+		for _, text := range []string{junos.RenderSet(c), junos.Render(c)} {
+			if d := config.Diff(c, onto(text)); len(d) > 0 {
+				t.Fatalf("round trip changed %v\n%s", d, text)
+			}
+		}
+		if back, err := ios.Parse("ios", []byte(ios.Render(c))); err != nil || !config.Equal(back, c) {
+			t.Fatalf("IOS rendering of a JunOS model: %v %v", err, config.Diff(c, back))
+		}
+	})
+}
+
+func mustRead(f *testing.F, name string) []byte {
+	b, err := os.ReadFile(filepath.Join(examplesDir, name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,40 @@
+// Package ios is the IOS dialect of the configuration model: Session
+// applies lines one at a time as `configure terminal` does (`no` forms
+// included, Help gives the `?` answer of a partial line), Parse and Apply
+// read a whole file, Render and RunningConfig write `show running-config`,
+// RenderDiff is `show archive config differences`. Feeding a rendering
+// back yields an Equal config.Config.
+//
+// Errors name the file, the line and the word, then print the line as the
+// dialect's CLI does: the caret under the refused word and "% Invalid
+// input detected at '^' marker.", "% Incomplete command.", "% Ambiguous
+// command: ..." (JunOS: "syntax error.", "'x' is ambiguous.", "error:
+// value N is not within range (a..b)"). LineError.Expected holds what
+// could have followed, the `?` help of that point. Keywords may be
+// abbreviated to any unique prefix in both dialects.
+//
+// flowtap extensions, under keywords the vendors do not use:
+//
+//	platform NAME                                  the persona (always shown)
+//	interface X / flowtap verdict passive|inline   tap port or inline port
+//	interface X / flowtap xdp-mode best|native|generic|offload
+//	ip flow-export destination A P [version V] [source-address S] [origin-as|peer-as]
+//	flowtap prefix-as-file PATH                    routes for origin-as/peer-as
+//	flowtap as-mode origin|peer                    which AS of those routes
+//	flowtap sampling rate N [run-length N] [max-packets-per-second N]
+//	                                               JunOS sampling input, in IOS words
+//	username NAME ssh-key TYPE BASE64              an authorized SSH key
+//
+// Access lines, as on IOS (the CLI and the SSH server apply them):
+//
+//	username NAME privilege N secret ...           the user's starting level
+//	enable secret ...                              what `enable` asks for
+//	privilege exec level N COMMAND                 COMMAND needs level N
+//	privilege exec reset COMMAND                   back to its default level
+//	line con 0 / login local                       the console asks for a login
+//	login block-for S attempts N within T          per-source quiet mode
+//	set flowtap platform NAME                      the persona, in JunOS
+//
+// A file at boot is read with Salvage: every good line applies and the
+// refused ones are returned, as a router does.
+package ios

@@ -1,0 +1,405 @@
+package ios
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/internal/grammar"
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+func (x *cmd) ip() {
+	switch x.c.Keyword("access-list", "flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "ssh") {
+	case "access-list":
+		x.ipAccessList()
+	case "flow-cache":
+		x.ipFlowCache()
+	case "flow-capture":
+		x.ipFlowCapture()
+	case "flow-export":
+		x.ipFlowExport()
+	case "flow-aggregation":
+		x.c.Keyword("cache")
+		x.aggregationCmd()
+	case "flow-top-talkers":
+		x.c.End()
+		if x.neg {
+			x.cfg.TopTalkers = config.TopTalkers{}
+			return
+		}
+		x.cfg.TopTalkers.Configured = true
+		x.open(modeTopTalkers, "")
+	case "ssh":
+		x.ipSSH()
+	}
+}
+
+func (x *cmd) ipFlowCache() {
+	k := &x.cfg.Cache
+	switch x.c.Keyword("entries", "timeout") {
+	case "entries":
+		if x.neg {
+			x.c.Skip()
+			k.Entries = 0
+			return
+		}
+		n := x.c.Num(grammar.LimitDesc(x.p.Table.Entries), 1, 1<<31-1)
+		x.c.End()
+		k.Entries = int(n)
+		x.touch("cache.entries")
+	case "timeout":
+		which := x.c.Keyword("active", "inactive")
+		if x.c.Err == nil && config.IsCatalyst(x.p) {
+			x.c.Refuse("the %s persona ages its cache with mls aging normal and long", x.p.Name)
+			return
+		}
+		if x.neg {
+			x.c.Skip()
+			if which == "active" {
+				k.Active = 0
+			} else {
+				k.Inactive = 0
+			}
+			return
+		}
+		if which == "active" {
+			k.Active = time.Duration(x.c.Num("<1-60>", 1, config.MaxMinutes)) * time.Minute
+			x.touch("cache.active")
+		} else {
+			k.Inactive = time.Duration(x.c.Num(grammar.LimitDesc(x.p.Aging.Inactive), 1, config.MaxMinutes)) * time.Second
+			x.touch("cache.inactive")
+		}
+		x.c.End()
+	}
+}
+
+var captureFields = map[string]export.Capture{
+	"mac-addresses": export.CaptureMAC,
+	"ttl":           export.CaptureTTL,
+	"vlan-id":       export.CaptureVLAN,
+}
+
+func (x *cmd) ipFlowCapture() {
+	k := x.c.Keyword("fragment-offset", "icmp", "ip-id", "mac-addresses", "nbar", "packet-length", "ttl", "vlan-id")
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	bit, ok := captureFields[k]
+	switch {
+	case !ok:
+		x.c.Invalid(x.c.Last(), "flowtap captures ttl, mac-addresses and vlan-id only")
+	case x.neg:
+		x.cfg.Capture &^= bit
+	default:
+		x.cfg.Capture |= bit
+	}
+}
+
+var asModes = map[string]export.ASMode{"origin-as": export.ASOrigin, "peer-as": export.ASPeer}
+
+// exportVersion reads 5, 7, 8, 9 or ipfix; the persona judges which it
+// offers.
+func (x *cmd) exportVersion() platform.ExportVersion {
+	if x.c.TryKeyword("ipfix") != "" {
+		return platform.IPFIX
+	}
+	n := x.c.Num("5|7|8|9|ipfix", 5, 9)
+	switch n {
+	case 5, 7, 8, 9:
+		return platform.ExportVersion(n)
+	}
+	if x.c.Err == nil {
+		x.c.Invalid(x.c.Last(), "")
+	}
+	return 0
+}
+
+func (x *cmd) ipFlowExport() {
+	e := &x.cfg.Export
+	switch x.c.Keyword("destination", "interface-names", "source", "template", "version") {
+	case "version":
+		if x.neg {
+			x.c.Skip()
+			e.Version, e.AS, e.BGPNextHop = 0, export.ASNone, false
+			return
+		}
+		v := x.exportVersion()
+		x.touch("export.version")
+		as, bgp := export.ASNone, false
+		for x.c.More() {
+			switch k := x.c.Keyword("bgp-nexthop", "origin-as", "peer-as"); k {
+			case "origin-as", "peer-as":
+				if as != export.ASNone {
+					x.c.Invalid(x.c.Last(), "origin-as and peer-as exclude each other")
+				}
+				as = asModes[k]
+				x.touch("export.as")
+			case "bgp-nexthop":
+				bgp = true
+				x.touch("export.bgp-next-hop")
+			}
+		}
+		e.Version, e.AS, e.BGPNextHop = v, as, bgp
+	case "destination":
+		x.exportDestination()
+	case "source":
+		if x.neg {
+			x.c.Skip()
+			e.Source = ""
+			return
+		}
+		e.Source = x.c.Name("WORD", config.CheckIfName)
+		x.c.End()
+		x.touch("export.source")
+	case "template":
+		x.exportTemplate()
+	case "interface-names":
+		x.c.End()
+		e.InterfaceNames = !x.neg
+	}
+}
+
+func (x *cmd) exportDestination() {
+	a := x.c.Addr(false)
+	port := x.c.Uint(1, 65535)
+	if x.c.Err != nil {
+		return
+	}
+	ap := netip.AddrPortFrom(a.Unmap(), uint16(port))
+	path := "export.destinations[" + ap.String() + "]"
+	x.touch(path)
+	e := &x.cfg.Export
+	i := slices.IndexFunc(e.Destinations, func(d config.Destination) bool { return d.Addr == ap })
+	if x.neg {
+		x.c.Skip()
+		if i >= 0 {
+			e.Destinations = slices.Delete(e.Destinations, i, i+1)
+		}
+		return
+	}
+	d := config.Destination{Addr: ap}
+	for x.c.More() {
+		switch x.c.Keyword("origin-as", "peer-as", "source-address", "version") {
+		case "origin-as":
+			d.AS = export.ASOrigin
+			x.touch(path + ".as")
+		case "peer-as":
+			d.AS = export.ASPeer
+			x.touch(path + ".as")
+		case "version":
+			d.Version = x.exportVersion()
+			x.touch(path + ".version")
+		case "source-address":
+			d.SourceAddress = x.c.Addr(false)
+			x.touch(path + ".source-address")
+		}
+	}
+	if x.c.Err != nil {
+		return
+	}
+	if i >= 0 {
+		e.Destinations[i] = d
+	} else {
+		e.Destinations = append(e.Destinations, d)
+	}
+}
+
+func (x *cmd) exportTemplate() {
+	e := &x.cfg.Export
+	k := x.c.Keyword("options", "refresh-rate", "timeout-rate")
+	if k == "options" {
+		x.c.Invalid(x.c.Last(), "options templates follow the template settings")
+		return
+	}
+	if x.neg {
+		x.c.Skip()
+		if k == "refresh-rate" {
+			e.TemplateRefresh = 0
+		} else {
+			e.TemplateTimeout = 0
+		}
+		return
+	}
+	if k == "refresh-rate" {
+		e.TemplateRefresh = int(x.c.Uint(1, 600))
+		x.touch("export.template-refresh")
+	} else {
+		e.TemplateTimeout = time.Duration(x.c.Uint(1, 3600)) * time.Minute
+		x.touch("export.template-timeout")
+	}
+	x.c.End()
+}
+
+// AggSchemeKeywords are the `ip flow-aggregation cache` schemes.
+func AggSchemeKeywords() []string {
+	var out []string
+	for _, s := range export.Schemes() {
+		if config.AggScheme(s) {
+			out = append(out, s.String())
+		}
+	}
+	return out
+}
+
+func (x *cmd) aggregationCmd() {
+	name := x.c.Keyword(AggSchemeKeywords()...)
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	scheme, _ := export.ParseScheme(name)
+	i := slices.IndexFunc(x.cfg.Aggregations, func(a config.Aggregation) bool { return a.Scheme == scheme })
+	if x.neg {
+		if i >= 0 {
+			x.cfg.Aggregations = slices.Delete(x.cfg.Aggregations, i, i+1)
+		}
+		return
+	}
+	if i < 0 {
+		x.cfg.Aggregations = append(x.cfg.Aggregations, config.Aggregation{Scheme: scheme})
+	}
+	x.open(modeAggregation, name)
+}
+
+func (x *cmd) ipSSH() {
+	s := &x.cfg.SSH
+	k := x.c.Keyword("authentication-retries", "port", "pubkey-chain", "time-out")
+	if k == "pubkey-chain" {
+		x.c.Invalid(x.c.Last(), "configure keys with username NAME ssh-key TYPE BASE64")
+		return
+	}
+	if x.neg {
+		x.c.Skip()
+		switch k {
+		case "port":
+			s.Port = 0
+		case "time-out":
+			s.Timeout = 0
+		case "authentication-retries":
+			s.AuthRetries = 0
+		}
+		return
+	}
+	switch k {
+	case "port":
+		s.Port = int(x.c.Uint(1, 65535))
+		x.touch("ssh.port")
+	case "time-out":
+		s.Timeout = time.Duration(x.c.Uint(1, 120)) * time.Second
+		x.touch("ssh.timeout")
+	case "authentication-retries":
+		s.AuthRetries = int(x.c.Uint(1, 5))
+		x.touch("ssh.auth-retries")
+	}
+	x.c.End()
+}
+
+var maskKeywords = []string{"destination", "destination-source", "full", "interface-destination-source", "interface-full", "source"}
+
+// mls reads the Catalyst commands, which only the PFC personas have.
+func (x *cmd) mls() {
+	if !config.IsCatalyst(x.p) {
+		x.c.Invalid(x.c.Last(), "the "+x.p.Name+" persona has no mls commands")
+		return
+	}
+	switch x.c.Keyword("aging", "flow", "nde", "sampling") {
+	case "flow":
+		if x.c.Keyword("ip", "ipv6") == "ipv6" {
+			x.c.Invalid(x.c.Last(), "IPv6 flows use the IPv4 flow mask")
+			return
+		}
+		if x.neg {
+			x.c.Skip()
+			x.cfg.Cache.Mask = 0
+			return
+		}
+		kw := x.c.Keyword(maskKeywords...)
+		x.c.End()
+		x.cfg.Cache.Mask, _ = platform.ParseMask(kw)
+		x.touch("cache.mask")
+	case "aging":
+		x.mlsAging()
+	case "sampling":
+		x.mlsSampling()
+	case "nde":
+		x.c.Keyword("sender")
+		if x.neg {
+			x.c.Skip()
+			x.cfg.NDE = false
+			return
+		}
+		x.cfg.NDE = true
+		if x.c.OptKeyword("version") != "" {
+			x.cfg.Export.Version = x.exportVersion()
+			x.touch("export.version")
+		}
+		x.c.End()
+	}
+}
+
+func (x *cmd) mlsAging() {
+	k := &x.cfg.Cache
+	a := x.p.Aging
+	which := x.c.Keyword("fast", "long", "normal")
+	if x.neg {
+		x.c.Skip()
+		switch which {
+		case "normal":
+			k.Inactive = 0
+		case "long":
+			k.Active = 0
+		case "fast":
+			k.FastTime, k.FastThreshold = 0, 0
+		}
+		return
+	}
+	switch which {
+	case "normal":
+		k.Inactive = time.Duration(x.c.Num(grammar.LimitDesc(a.Inactive), 1, config.MaxMinutes)) * time.Second
+		x.touch("cache.inactive")
+	case "long":
+		k.Active = time.Duration(x.c.Num(grammar.LimitDesc(a.Active), 1, config.MaxMinutes)) * time.Second
+		x.touch("cache.active")
+	case "fast":
+		t, n := time.Duration(a.FastTime.Default)*time.Second, uint64(0)
+		x.touch("cache.fast-time")
+		for x.c.More() {
+			switch x.c.Keyword("threshold", "time") {
+			case "time":
+				t = time.Duration(x.c.Num(grammar.LimitDesc(a.FastTime), 1, config.MaxMinutes)) * time.Second
+			case "threshold":
+				n = x.c.Num(grammar.LimitDesc(a.FastThreshold), 1, 1<<32-1)
+			}
+			x.touch("cache.fast-time")
+		}
+		k.FastTime, k.FastThreshold = t, n
+	}
+	x.c.End()
+}
+
+func (x *cmd) mlsSampling() {
+	if x.neg {
+		x.c.Skip()
+		x.cfg.Sampling = platform.Sampling{}
+		return
+	}
+	s := platform.Sampling{}
+	switch x.c.Keyword("packet-based", "time-based") {
+	case "time-based":
+		s.Mode = platform.SamplingTimeBased
+	case "packet-based":
+		s.Mode = platform.SamplingPacketBased
+	}
+	s.Rate = uint32(x.c.Num("64|128|256|512|1024|2048|4096|8192", 1, 1<<32-1))
+	x.touch("sampling")
+	if s.Mode == platform.SamplingPacketBased && x.c.More() {
+		s.Interval = time.Duration(x.c.Num("<8000-16000>", 1, 1<<32-1)) * time.Millisecond
+		x.touch("sampling")
+	}
+	x.c.End()
+	x.cfg.Sampling = s
+}

@@ -1,0 +1,437 @@
+package ios
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// globalKeywords are the global configuration commands.
+var globalKeywords = []string{
+	"access-list", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
+	"ip", "line", "logging", "login", "mls", "no", "ntp", "platform", "privilege", "snmp-server", "username",
+}
+
+func (x *cmd) dispatch() {
+	switch x.mode.kind {
+	case modeGlobal:
+		x.global()
+	case modeInterface:
+		x.interfaceMode()
+	case modeSampler:
+		x.samplerMode()
+	case modeAggregation:
+		x.aggregationMode()
+	case modeTopTalkers:
+		x.topTalkersMode()
+	case modeVTY:
+		x.vtyMode()
+	case modeConsole:
+		x.consoleMode()
+	case modeACLStandard, modeACLExtended:
+		x.aclMode(x.mode.kind == modeACLExtended)
+	}
+}
+
+// negation reads a leading `no` (or `default`, which puts a command back
+// to its default: in this model that is what removing it does) among a
+// mode's keywords and returns the command keyword.
+func (x *cmd) negation(keywords ...string) string {
+	k := x.c.Keyword(append([]string{"no", "default"}, keywords...)...)
+	if k == "no" || k == "default" {
+		x.neg = true
+		k = x.c.Keyword(keywords...)
+	}
+	return k
+}
+
+func (x *cmd) global() {
+	k := x.negation(slices.DeleteFunc(slices.Clone(globalKeywords), func(s string) bool { return s == "no" })...)
+	if x.neg && (k == "end" || k == "exit") {
+		x.c.Invalid(x.c.Last(), "")
+		return
+	}
+	switch k {
+	case "end":
+		x.c.End()
+		x.ended = true
+	case "exit":
+		x.c.End()
+		x.exited = true
+	case "hostname":
+		x.hostname()
+	case "platform":
+		x.platform()
+	case "interface":
+		x.interfaceCmd()
+	case "flow-sampler-map":
+		x.samplerMap()
+	case "ip":
+		x.ip()
+	case "mls":
+		x.mls()
+	case "flowtap":
+		x.flowtap()
+	case "snmp-server":
+		x.snmpServer()
+	case "username":
+		x.username()
+	case "enable":
+		x.enable()
+	case "access-list":
+		x.accessList()
+	case "line":
+		x.line()
+	case "logging":
+		x.logging()
+	case "ntp":
+		x.ntp()
+	case "login":
+		x.loginBlock()
+	case "privilege":
+		x.privilege()
+	}
+}
+
+func (x *cmd) hostname() {
+	if x.neg {
+		x.c.Skip()
+		x.cfg.Hostname = ""
+		return
+	}
+	h := x.c.Name("WORD", config.CheckHostname)
+	x.c.End()
+	x.cfg.Hostname = h
+	x.touch("hostname")
+}
+
+func (x *cmd) platform() {
+	if x.neg {
+		x.c.End()
+		x.cfg.Platform = ""
+		x.touch("platform")
+		return
+	}
+	name := x.c.Keyword(platform.Names()...)
+	x.c.End()
+	x.cfg.Platform = name
+	x.touch("platform")
+}
+
+func (x *cmd) interfaceCmd() {
+	name := x.c.Name("WORD", config.CheckIfName)
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.Interfaces, func(it config.Interface) bool { return it.Name == name })
+	if x.neg {
+		if i >= 0 {
+			x.cfg.Interfaces = slices.Delete(x.cfg.Interfaces, i, i+1)
+		}
+		return
+	}
+	if i < 0 {
+		x.cfg.Interfaces = append(x.cfg.Interfaces, config.Interface{Name: name})
+	}
+	x.touch("interfaces[" + name + "]")
+	x.open(modeInterface, name)
+}
+
+func (x *cmd) samplerMap() {
+	name := x.c.Name("WORD", func(s string) error { return config.CheckName(s, 32) })
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.Samplers, func(m config.SamplerMap) bool { return m.Name == name })
+	x.touch("samplers[" + name + "]")
+	if x.neg {
+		if i >= 0 {
+			x.cfg.Samplers = slices.Delete(x.cfg.Samplers, i, i+1)
+		}
+		return
+	}
+	if i < 0 {
+		x.cfg.Samplers = append(x.cfg.Samplers, config.SamplerMap{Name: name})
+	}
+	x.open(modeSampler, name)
+}
+
+// flowtap reads the flowtap extensions.
+func (x *cmd) flowtap() {
+	switch x.c.Keyword("as-mode", "prefix-as-file", "sampling") {
+	case "prefix-as-file":
+		if x.neg {
+			x.c.Skip()
+			x.cfg.PrefixAS.File = ""
+			return
+		}
+		f := x.c.Name("PATH", func(s string) error { return config.CheckName(s, 4096) })
+		x.c.End()
+		x.cfg.PrefixAS.File = f
+		x.touch("prefix-as.file")
+	case "as-mode":
+		if x.neg {
+			x.c.OptKeyword("origin", "peer")
+			x.c.End()
+			x.cfg.PrefixAS.Mode = export.ASNone
+			return
+		}
+		m := x.c.Keyword("origin", "peer")
+		x.c.End()
+		x.cfg.PrefixAS.Mode = map[string]export.ASMode{"origin": export.ASOrigin, "peer": export.ASPeer}[m]
+	case "sampling":
+		x.flowtapSampling()
+	}
+}
+
+// flowtapSampling is JunOS `forwarding-options sampling input` in IOS
+// words: `flowtap sampling rate N [run-length N]
+// [max-packets-per-second N]`.
+func (x *cmd) flowtapSampling() {
+	if x.neg {
+		x.c.End()
+		x.cfg.Sampling = platform.Sampling{}
+		return
+	}
+	s := platform.Sampling{Mode: platform.SamplingJuniper}
+	x.c.Keyword("rate")
+	s.Rate = uint32(x.c.Uint(1, 1<<32-1))
+	x.touch("sampling")
+	for x.c.More() {
+		switch x.c.Keyword("max-packets-per-second", "run-length") {
+		case "run-length":
+			s.RunLength = uint32(x.c.Uint(0, 1<<32-1))
+		case "max-packets-per-second":
+			// 0 (sample nothing) is left out: delete the sampling instead.
+			s.MaxPacketsPerSecond = uint32(x.c.Uint(1, 65535))
+		}
+		x.touch("sampling")
+	}
+	x.cfg.Sampling = s
+}
+
+func (x *cmd) username() {
+	name := x.c.Name("WORD", func(s string) error { return config.CheckName(s, 64) })
+	if x.c.Err != nil {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.Users, func(u config.User) bool { return u.Name == name })
+	if x.neg {
+		if x.c.OptKeyword("ssh-key") == "" {
+			if i >= 0 {
+				x.cfg.Users = slices.Delete(x.cfg.Users, i, i+1)
+			}
+			return
+		}
+		key, all := x.sshKey(true)
+		if x.c.Err == nil && i >= 0 {
+			u := &x.cfg.Users[i]
+			u.Keys = slices.DeleteFunc(u.Keys, func(k config.SSHKey) bool { return all || k == key })
+		}
+		return
+	}
+	u := config.User{Name: name}
+	if i >= 0 {
+		u = x.cfg.Users[i]
+	}
+	path := "users[" + name + "]"
+	if !x.c.Need("privilege", "secret", "nopassword", "ssh-key") {
+		return
+	}
+	for x.c.More() {
+		switch x.c.Keyword("nopassword", "privilege", "secret", "ssh-key") {
+		case "privilege":
+			u.Privilege = int(x.c.Uint(1, 15))
+			x.touch(path + ".privilege")
+		case "nopassword":
+			u.Secret = config.Secret{}
+			x.c.End()
+		case "secret":
+			u.Secret = x.secret()
+			x.touch(path + ".secret")
+		case "ssh-key":
+			key, _ := x.sshKey(false)
+			x.touch(path + ".keys")
+			if x.c.Err == nil && !slices.Contains(u.Keys, key) {
+				u.Keys = append(u.Keys, key)
+			}
+		}
+	}
+	if x.c.Err != nil {
+		return
+	}
+	if i >= 0 {
+		x.cfg.Users[i] = u
+	} else {
+		x.cfg.Users = append(x.cfg.Users, u)
+	}
+}
+
+// sshKey reads TYPE BASE64; optional (for `no`) allows neither.
+func (x *cmd) sshKey(optional bool) (config.SSHKey, bool) {
+	if optional && !x.c.More() {
+		return config.SSHKey{}, true
+	}
+	typ := x.c.Keyword(config.SSHKeyTypes...)
+	blob := x.c.Name("BASE64", func(b string) error { _, err := config.ParseSSHKey(typ, b); return err })
+	x.c.End()
+	return config.SSHKey{Type: typ, Blob: blob}, false
+}
+
+// secret reads `[0] CLEARTEXT` (the rest of the line) or `8 HASH`.
+func (x *cmd) secret() config.Secret {
+	typ := x.c.TryKeyword("0", "4", "5", "7", "8", "9")
+	switch typ {
+	case "8":
+		h := x.c.Name("HASH", func(s string) error { _, err := config.ParseSecret(s); return err })
+		x.c.End()
+		return config.Secret{Hash: h}
+	case "4", "5", "7", "9":
+		x.c.Invalid(x.c.Last(), "only type 0 (clear text) and type 8 (PBKDF2-SHA-256) secrets are supported")
+		return config.Secret{}
+	}
+	plain := x.c.Rest("LINE")
+	if x.c.Err != nil {
+		return config.Secret{}
+	}
+	s, err := config.HashSecret(plain)
+	if err != nil {
+		x.c.Refuse("%v", err)
+	}
+	return s
+}
+
+func (x *cmd) enable() {
+	x.c.Keyword("secret")
+	if x.neg {
+		x.c.Skip()
+		x.cfg.EnableSecret = config.Secret{}
+		return
+	}
+	s := x.secret()
+	x.touch("enable-secret")
+	x.cfg.EnableSecret = s
+}
+
+func (x *cmd) line() {
+	if x.c.Keyword("console", "vty") == "console" {
+		x.c.Uint(0, 0)
+		x.c.End()
+		if x.neg {
+			x.c.Refuse("line con 0 cannot be removed")
+			return
+		}
+		x.open(modeConsole, "")
+		return
+	}
+	first := x.c.Uint(0, 15)
+	if x.c.More() {
+		if last := x.c.Uint(0, 15); x.c.Err == nil && last < first {
+			x.c.Invalid(x.c.Last(), "the last line is below the first")
+		}
+	}
+	x.c.End()
+	if x.neg {
+		x.c.Refuse("line vty cannot be removed")
+		return
+	}
+	x.open(modeVTY, "")
+}
+
+func (x *cmd) logging() {
+	switch x.c.Keyword("buffered", "host") {
+	case "host":
+		a := x.c.Addr(false)
+		x.c.End()
+		x.addrListEdit(&x.cfg.Logging.Hosts, a, "logging.hosts")
+	case "buffered":
+		if x.neg {
+			x.c.Skip()
+			x.cfg.Logging.Buffered = 0
+			return
+		}
+		n := x.c.Uint(config.MinLoggingBuffer, config.MaxLoggingBuffer)
+		x.c.End()
+		x.cfg.Logging.Buffered = int(n)
+		x.touch("logging.buffered")
+	}
+}
+
+func (x *cmd) ntp() {
+	x.c.Keyword("server")
+	a := x.c.Addr(false)
+	x.c.End()
+	x.addrListEdit(&x.cfg.NTP.Servers, a, "ntp.servers")
+}
+
+// addrListEdit adds a (or removes it, for `no`) from an address list.
+func (x *cmd) addrListEdit(list *[]netip.Addr, a netip.Addr, path string) {
+	if x.c.Err != nil {
+		return
+	}
+	x.touch(path)
+	i := slices.Index(*list, a)
+	switch {
+	case x.neg && i >= 0:
+		*list = slices.Delete(*list, i, i+1)
+	case !x.neg && i < 0:
+		*list = append(*list, a)
+	}
+}
+
+// privilege is `privilege exec level N COMMAND` and `privilege exec reset
+// COMMAND` (or `no privilege exec level N COMMAND`): reset and no put the
+// command back to its default level.
+func (x *cmd) privilege() {
+	x.c.Keyword("exec")
+	level := -1
+	if x.c.Keyword("level", "reset") == "level" {
+		level = int(x.c.Uint(0, 15))
+	}
+	command := strings.ToLower(strings.Join(strings.Fields(x.c.Rest("LINE")), " "))
+	if x.c.Err != nil {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.ExecLevels, func(e config.ExecLevel) bool { return e.Command == command })
+	if x.neg || level < 0 {
+		if i >= 0 {
+			x.cfg.ExecLevels = slices.Delete(x.cfg.ExecLevels, i, i+1)
+		}
+		return
+	}
+	x.touch("exec-levels[" + command + "]")
+	if i >= 0 {
+		x.cfg.ExecLevels[i].Level = level
+		return
+	}
+	x.cfg.ExecLevels = append(x.cfg.ExecLevels, config.ExecLevel{Command: command, Level: level})
+}
+
+// loginBlock is `login block-for S attempts N within T`.
+func (x *cmd) loginBlock() {
+	x.c.Keyword("block-for")
+	if x.neg {
+		x.c.Skip()
+		x.cfg.LoginBlock = config.LoginBlock{}
+		return
+	}
+	var b config.LoginBlock
+	b.BlockFor = time.Duration(x.c.Uint(1, 65535)) * time.Second
+	x.c.Keyword("attempts")
+	b.Attempts = int(x.c.Uint(1, 65535))
+	x.c.Keyword("within")
+	b.Within = time.Duration(x.c.Uint(1, 65535)) * time.Second
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	x.cfg.LoginBlock = b
+	x.touch("login-block")
+}

@@ -1,0 +1,44 @@
+package ios
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+func TestIOSHelp(t *testing.T) {
+	s := NewSession(config.Config{}, "console")
+	for _, c := range []struct {
+		line string
+		want string // one of the lines Help prints
+	}{
+		{"ip flow-cache timeout ", "  active"},
+		{"ip flow-cache timeout ", "  inactive"},
+		{"ip flow-cache tim", "timeout"},
+		{"ip flow-cache timeout active 5 ", "  <cr>"},
+		{"frobnicate ", "% Unrecognized command"},
+	} {
+		got := s.Help(c.line)
+		if !strings.Contains(strings.Join(got, "\n"), c.want) {
+			t.Errorf("Help(%q) = %q, want a line %q", c.line, got, c.want)
+		}
+	}
+	if got := s.Config(); !config.Equal(got, config.Config{}) {
+		t.Fatalf("Help changed the configuration: %+v", got)
+	}
+}
+
+func TestIOSDefaultForm(t *testing.T) {
+	s := NewSession(config.Config{}, "console")
+	for _, l := range []string{"ip flow-cache timeout active 5", "interface eth1", " ip flow ingress", " default ip flow ingress", " exit", "default ip flow-cache timeout active"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+	}
+	c := s.Config()
+	eth1, _ := c.Interface("eth1")
+	if c.Cache.Active != 0 || eth1.Ingress {
+		t.Fatalf("default did not restore: active %v, eth1 %+v", c.Cache.Active, eth1)
+	}
+}

@@ -1,0 +1,435 @@
+package ios
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// subMode reads a sub-mode's command keyword and handles exit; ok is false
+// when the line is done (exit, or an error).
+func (x *cmd) subMode(keywords ...string) (string, bool) {
+	k := x.negation(append([]string{"exit"}, keywords...)...)
+	if k == "exit" {
+		if x.neg {
+			x.c.Invalid(x.c.Last(), "")
+		}
+		x.c.End()
+		x.exited = true
+		return "", false
+	}
+	return k, x.c.Err == nil
+}
+
+// gone refuses a sub-mode line whose element was removed meanwhile (an
+// interactive `no interface` from within the interface).
+func (x *cmd) gone(what string) {
+	x.c.Refuse("%s %s is no longer configured", what, x.mode.key)
+}
+
+func (x *cmd) interfaceMode() {
+	k, ok := x.subMode("description", "flow-sampler", "flowtap", "ip", "shutdown")
+	if !ok {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.Interfaces, func(it config.Interface) bool { return it.Name == x.mode.key })
+	if i < 0 {
+		x.gone("interface")
+		return
+	}
+	it := &x.cfg.Interfaces[i]
+	path := "interfaces[" + it.Name + "]"
+	switch k {
+	case "description":
+		if x.neg {
+			x.c.Skip()
+			it.Description = ""
+			return
+		}
+		it.Description = x.c.Rest("LINE")
+		x.touch(path + ".description")
+	case "shutdown":
+		x.c.End()
+		it.Shutdown = !x.neg
+	case "ip":
+		x.c.Keyword("flow")
+		dir := x.c.Keyword("egress", "ingress")
+		x.c.End()
+		if dir == "ingress" {
+			it.Ingress = !x.neg
+		} else {
+			it.Egress = !x.neg
+		}
+	case "flow-sampler":
+		if x.neg {
+			x.c.Skip()
+			it.Sampler = ""
+			return
+		}
+		name := x.c.Name("WORD", config.CheckName32)
+		x.touch(path + ".sampler")
+		if x.c.OptKeyword("egress") != "" {
+			x.c.Invalid(x.c.Last(), "flowtap samples ingress only")
+		}
+		it.Sampler = name
+	case "flowtap":
+		x.interfaceExtension(it)
+	}
+}
+
+func (x *cmd) interfaceExtension(it *config.Interface) {
+	switch x.c.Keyword("verdict", "xdp-mode") {
+	case "verdict":
+		if x.neg {
+			x.c.Skip()
+			it.Verdict = datapath.Passive
+			return
+		}
+		if x.c.Keyword("inline", "passive") == "inline" {
+			it.Verdict = datapath.Inline
+		} else {
+			it.Verdict = datapath.Passive
+		}
+	case "xdp-mode":
+		if x.neg {
+			x.c.Skip()
+			it.XDPMode = datapath.ModeBest
+			return
+		}
+		m, _ := datapath.ParseAttachMode(x.c.Keyword("best", "generic", "native", "offload"))
+		it.XDPMode = m
+	}
+	x.c.End()
+}
+
+func (x *cmd) samplerMode() {
+	if _, ok := x.subMode("mode"); !ok {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.Samplers, func(m config.SamplerMap) bool { return m.Name == x.mode.key })
+	if i < 0 {
+		x.gone("flow-sampler-map")
+		return
+	}
+	m := &x.cfg.Samplers[i]
+	if x.neg {
+		x.c.Skip()
+		m.Rate = 0
+		return
+	}
+	x.c.Keyword("random")
+	x.c.Keyword("one-out-of")
+	m.Rate = uint32(x.c.Num("<1-65535>", 1, 1<<32-1))
+	x.touch("samplers[" + m.Name + "].rate")
+	x.c.End()
+}
+
+func (x *cmd) aggregationMode() {
+	k, ok := x.subMode("cache", "enabled", "export", "mask")
+	if !ok {
+		return
+	}
+	scheme, _ := export.ParseScheme(x.mode.key)
+	i := slices.IndexFunc(x.cfg.Aggregations, func(a config.Aggregation) bool { return a.Scheme == scheme })
+	if i < 0 {
+		x.gone("ip flow-aggregation cache")
+		return
+	}
+	a := &x.cfg.Aggregations[i]
+	path := "aggregations[" + a.Scheme.String() + "]"
+	switch k {
+	case "enabled":
+		x.c.End()
+		a.Enabled = !x.neg
+	case "cache":
+		x.aggCache(a, path)
+	case "export":
+		x.aggExport(a, path)
+	case "mask":
+		dir := x.c.Keyword("destination", "source")
+		if x.neg {
+			x.c.Skip()
+			if dir == "source" {
+				a.SourceMask = 0
+			} else {
+				a.DestinationMask = 0
+			}
+			return
+		}
+		x.c.Keyword("minimum")
+		n := int(x.c.Uint(1, 32))
+		x.c.End()
+		if dir == "source" {
+			a.SourceMask = n
+			x.touch(path + ".source-mask")
+		} else {
+			a.DestinationMask = n
+			x.touch(path + ".destination-mask")
+		}
+	}
+}
+
+func (x *cmd) aggCache(a *config.Aggregation, path string) {
+	k := x.c.Keyword("entries", "timeout")
+	which := ""
+	if k == "timeout" {
+		which = x.c.Keyword("active", "inactive")
+	}
+	if x.neg {
+		x.c.Skip()
+		switch {
+		case k == "entries":
+			a.Entries = 0
+		case which == "active":
+			a.Active = 0
+		case which == "inactive":
+			a.Inactive = 0
+		}
+		return
+	}
+	switch {
+	case k == "entries":
+		a.Entries = int(x.c.Uint(1024, 524288))
+		x.touch(path + ".entries")
+	case which == "active":
+		a.Active = time.Duration(x.c.Uint(1, 60)) * time.Minute
+		x.touch(path + ".active")
+	case which == "inactive":
+		a.Inactive = time.Duration(x.c.Uint(10, 600)) * time.Second
+		x.touch(path + ".inactive")
+	}
+	x.c.End()
+}
+
+func (x *cmd) aggExport(a *config.Aggregation, path string) {
+	switch x.c.Keyword("destination", "version") {
+	case "version":
+		if x.neg {
+			x.c.Skip()
+			a.Version = 0
+			return
+		}
+		v := x.c.Keyword("8", "9")
+		x.c.End()
+		a.Version = map[string]platform.ExportVersion{"8": platform.V8, "9": platform.V9}[v]
+		x.touch(path + ".version")
+	case "destination":
+		addr := x.c.Addr(false)
+		port := x.c.Uint(1, 65535)
+		x.c.End()
+		if x.c.Err != nil {
+			return
+		}
+		ap := netip.AddrPortFrom(addr.Unmap(), uint16(port))
+		x.touch(path + ".destinations")
+		j := slices.Index(a.Destinations, ap)
+		switch {
+		case x.neg && j >= 0:
+			a.Destinations = slices.Delete(a.Destinations, j, j+1)
+		case !x.neg && j < 0:
+			a.Destinations = append(a.Destinations, ap)
+		}
+	}
+}
+
+func (x *cmd) topTalkersMode() {
+	k, ok := x.subMode("cache-timeout", "match", "sort-by", "top")
+	if !ok {
+		return
+	}
+	t := &x.cfg.TopTalkers
+	if x.neg && k != "match" {
+		x.c.Skip()
+		switch k {
+		case "top":
+			t.Top = 0
+		case "sort-by":
+			t.SortBy = 0
+		case "cache-timeout":
+			t.CacheTimeout = 0
+		}
+		return
+	}
+	switch k {
+	case "top":
+		t.Top = int(x.c.Uint(1, flowcache.MaxTopTalkers))
+	case "sort-by":
+		if x.c.Keyword("bytes", "packets") == "bytes" {
+			t.SortBy = flowcache.SortByBytes
+		} else {
+			t.SortBy = flowcache.SortByPackets
+		}
+	case "cache-timeout":
+		t.CacheTimeout = time.Duration(x.c.Uint(1, 3600000)) * time.Millisecond
+	case "match":
+		x.topTalkersMatch(&t.Match)
+		return
+	}
+	x.c.End()
+}
+
+var unsupportedMatches = []string{"class-map", "direction", "flow-sampler", "input-interface", "nexthop-address", "output-interface", "tos"}
+
+func (x *cmd) topTalkersMatch(m *flowcache.Match) {
+	k := x.c.Keyword(append([]string{"byte-range", "destination", "packet-range", "protocol", "source"}, unsupportedMatches...)...)
+	if slices.Contains(unsupportedMatches, k) {
+		x.c.Invalid(x.c.Last(), "flowtap matches protocol, addresses, ports and byte or packet ranges")
+		return
+	}
+	switch k {
+	case "protocol":
+		if x.neg {
+			x.c.Skip()
+			m.ProtocolSet, m.Protocol = false, 0
+			return
+		}
+		switch x.c.TryKeyword("tcp", "udp") {
+		case "tcp":
+			m.Protocol = 6
+		case "udp":
+			m.Protocol = 17
+		default:
+			m.Protocol = uint8(x.c.Uint(0, 255))
+		}
+		m.ProtocolSet = true
+		x.c.End()
+	case "source", "destination":
+		pfx, port := &m.Src, &m.SrcPort
+		if k == "destination" {
+			pfx, port = &m.Dst, &m.DstPort
+		}
+		x.matchEnd(pfx, port)
+	case "byte-range":
+		x.matchRange(&m.Bytes)
+	case "packet-range":
+		x.matchRange(&m.Packets)
+	}
+}
+
+func (x *cmd) matchEnd(pfx *netip.Prefix, port *flowcache.PortMatch) {
+	k := x.c.Keyword("address", "as", "port")
+	if k == "as" {
+		x.c.Invalid(x.c.Last(), "flowtap does not match on AS numbers")
+		return
+	}
+	if x.neg {
+		x.c.Skip()
+		if k == "address" {
+			*pfx = netip.Prefix{}
+		} else {
+			*port = flowcache.PortMatch{}
+		}
+		return
+	}
+	if k == "address" {
+		a := x.c.Addr(true)
+		x.c.Keyword("mask")
+		mask := x.c.Addr(true)
+		x.c.End()
+		if x.c.Err != nil {
+			return
+		}
+		bits, ok := maskBits(mask)
+		if !ok {
+			x.c.Invalid(x.c.Last(), "not a contiguous mask")
+			return
+		}
+		*pfx = netip.PrefixFrom(a, bits).Masked()
+		return
+	}
+	p := *port
+	if !p.Set {
+		p = flowcache.PortMatch{Set: true, Min: 0, Max: 65535}
+	}
+	switch x.c.TryKeyword("max", "min") {
+	case "min":
+		p.Min = uint16(x.c.Uint(0, 65535))
+	case "max":
+		p.Max = uint16(x.c.Uint(0, 65535))
+	default:
+		n := uint16(x.c.Uint(0, 65535))
+		p.Min, p.Max = n, n
+	}
+	x.c.End()
+	if x.c.Err == nil && p.Min > p.Max {
+		x.c.Invalid(x.c.Last(), "min above max")
+	}
+	*port = p
+}
+
+func (x *cmd) matchRange(r *flowcache.CountMatch) {
+	if x.neg {
+		x.c.Skip()
+		*r = flowcache.CountMatch{}
+		return
+	}
+	const hi = 1<<32 - 1
+	v := *r
+	switch x.c.TryKeyword("max", "min") {
+	case "min":
+		v.Min = x.c.Uint(1, hi)
+	case "max":
+		v.Max = x.c.Uint(1, hi)
+	default:
+		v.Min = x.c.Uint(1, hi)
+		v.Max = x.c.Uint(1, hi)
+	}
+	x.c.End()
+	if x.c.Err == nil && v.Max != 0 && v.Min > v.Max {
+		x.c.Invalid(x.c.Last(), "min above max")
+	}
+	*r = v
+}
+
+// maskBits turns a dotted mask into a prefix length.
+func maskBits(m netip.Addr) (int, bool) {
+	b := m.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	n := 0
+	for v&0x80000000 != 0 {
+		v <<= 1
+		n++
+	}
+	return n, v == 0
+}
+
+func (x *cmd) vtyMode() {
+	_, ok := x.subMode("access-class")
+	if !ok {
+		return
+	}
+	if x.neg {
+		x.c.Skip()
+		x.cfg.VTY.AccessClass = ""
+		return
+	}
+	ref := x.aclRef()
+	if x.c.Keyword("in", "out") == "out" {
+		x.c.Invalid(x.c.Last(), "outgoing connections are not restricted")
+	}
+	x.c.End()
+	x.cfg.VTY.AccessClass = ref
+	x.touch("vty.access-class")
+}
+
+// consoleMode is `line con 0`: `login local` or `no login`.
+func (x *cmd) consoleMode() {
+	if _, ok := x.subMode("login"); !ok {
+		return
+	}
+	if x.neg {
+		x.c.Skip()
+		x.cfg.Console.LoginLocal = false
+		return
+	}
+	x.c.Keyword("local")
+	x.c.End()
+	x.cfg.Console.LoginLocal = x.c.Err == nil
+	x.touch("console.login-local")
+}

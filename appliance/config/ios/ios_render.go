@@ -1,0 +1,506 @@
+package ios
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// RunningConfig is `show running-config`: the header IOS prints, then
+// Render. Both parse back.
+func RunningConfig(c config.Config) string {
+	body := Render(c)
+	return fmt.Sprintf("Building configuration...\n\nCurrent configuration : %d bytes\n%s", len(body), body)
+}
+
+// Render writes the configuration in IOS order and indentation, with
+// `!` between sections and defaults left out, ending with `end`. It is
+// what Save writes.
+func Render(c config.Config) string {
+	r := &iosWriter{}
+	r.section()
+	r.line("hostname %s", c.HostnameOrDefault())
+	r.section()
+	r.line("platform %s", c.PlatformName())
+	r.section()
+	if c.Logging.Buffered != 0 {
+		r.line("logging buffered %d", c.Logging.Buffered)
+	}
+	if c.EnableSecret.IsSet() {
+		r.line("enable secret 8 %s", c.EnableSecret.Hash)
+	}
+	r.section()
+	renderUsers(r, c.Users)
+	if b := c.LoginBlock; b.Attempts != 0 {
+		r.line("login block-for %d attempts %d within %d", int(b.BlockFor.Seconds()), b.Attempts, int(b.Within.Seconds()))
+	}
+	r.section()
+	renderCache(r, c)
+	r.section()
+	for _, m := range c.Samplers {
+		r.line("flow-sampler-map %s", m.Name)
+		if m.Rate != 0 {
+			r.line(" mode random one-out-of %d", m.Rate)
+		}
+		r.section()
+	}
+	renderSSH(r, c.SSH)
+	r.section()
+	for _, it := range c.Interfaces {
+		renderInterface(r, it)
+		r.section()
+	}
+	renderExport(r, c)
+	r.section()
+	for _, a := range c.Aggregations {
+		renderAggregation(r, a)
+		r.section()
+	}
+	renderTopTalkers(r, c.TopTalkers)
+	r.section()
+	if c.PrefixAS.File != "" {
+		r.line("flowtap prefix-as-file %s", c.PrefixAS.File)
+	}
+	if c.PrefixAS.Mode != export.ASNone {
+		r.line("flowtap as-mode %s", strings.TrimSuffix(c.PrefixAS.Mode.String(), "-as"))
+	}
+	r.section()
+	for _, h := range c.Logging.Hosts {
+		r.line("logging host %s", h)
+	}
+	r.section()
+	for _, l := range c.AccessLists {
+		renderAccessList(r, l)
+	}
+	r.section()
+	renderSNMP(r, c.SNMP)
+	r.section()
+	for _, e := range c.ExecLevels {
+		r.line("privilege exec level %d %s", e.Level, e.Command)
+	}
+	r.section()
+	if c.Console.LoginLocal {
+		r.line("line con 0")
+		r.line(" login local")
+	}
+	if c.VTY.AccessClass != "" {
+		r.line("line vty 0 4")
+		r.line(" access-class %s in", c.VTY.AccessClass)
+	}
+	r.section()
+	for _, s := range c.NTP.Servers {
+		r.line("ntp server %s", s)
+	}
+	r.section()
+	r.line("end")
+	return r.b.String()
+}
+
+// iosWriter writes lines and collapses runs of empty sections into one
+// `!`, as IOS prints them.
+type iosWriter struct {
+	b       strings.Builder
+	pending bool // a `!` is due before the next line
+	started bool
+}
+
+func (r *iosWriter) section() { r.pending = true }
+
+func (r *iosWriter) line(format string, args ...any) {
+	if r.pending || !r.started {
+		r.b.WriteString("!\n")
+		r.pending, r.started = false, true
+	}
+	fmt.Fprintf(&r.b, format, args...)
+	r.b.WriteByte('\n')
+}
+
+func renderUsers(r *iosWriter, users []config.User) {
+	for _, u := range users {
+		priv := ""
+		if u.Privilege != 0 {
+			priv = fmt.Sprintf(" privilege %d", u.Privilege)
+		}
+		if u.Secret.IsSet() {
+			r.line("username %s%s secret 8 %s", u.Name, priv, u.Secret.Hash)
+		} else {
+			r.line("username %s%s nopassword", u.Name, priv)
+		}
+		for _, k := range u.Keys {
+			r.line("username %s ssh-key %s %s", u.Name, k.Type, k.Blob)
+		}
+	}
+}
+
+// renderCache spells the main cache the persona's way.
+func renderCache(r *iosWriter, c config.Config) {
+	p, err := c.Persona()
+	k := c.Cache
+	if err == nil && config.IsCatalyst(&p) {
+		if k.Mask != 0 {
+			r.line("mls flow ip %s", k.Mask)
+		}
+		if k.Inactive != 0 {
+			r.line("mls aging normal %d", k.Inactive/time.Second)
+		}
+		if k.FastTime != 0 {
+			th := ""
+			if k.FastThreshold != 0 {
+				th = fmt.Sprintf(" threshold %d", k.FastThreshold)
+			}
+			r.line("mls aging fast time %d%s", k.FastTime/time.Second, th)
+		}
+		if k.Active != 0 {
+			r.line("mls aging long %d", k.Active/time.Second)
+		}
+		renderMLSSampling(r, c.Sampling)
+		if c.NDE {
+			if v := c.Export.Version; ndeVersionOnly(c.Export) {
+				r.line("mls nde sender version %s", v)
+			} else {
+				r.line("mls nde sender")
+			}
+		}
+	}
+	if k.Entries != 0 {
+		r.line("ip flow-cache entries %d", k.Entries)
+	}
+	if err != nil || !config.IsCatalyst(&p) {
+		if k.Active != 0 {
+			r.line("ip flow-cache timeout active %d", k.Active/time.Minute)
+		}
+		if k.Inactive != 0 {
+			r.line("ip flow-cache timeout inactive %d", k.Inactive/time.Second)
+		}
+	}
+	for _, f := range []string{"mac-addresses", "ttl", "vlan-id"} {
+		if c.Capture&captureFields[f] != 0 {
+			r.line("ip flow-capture %s", f)
+		}
+	}
+	if s := c.Sampling; s.Mode == platform.SamplingJuniper {
+		line := fmt.Sprintf("flowtap sampling rate %d", s.Rate)
+		if s.RunLength != 0 {
+			line += fmt.Sprintf(" run-length %d", s.RunLength)
+		}
+		if s.MaxPacketsPerSecond != 0 {
+			line += fmt.Sprintf(" max-packets-per-second %d", s.MaxPacketsPerSecond)
+		}
+		r.line("%s", line)
+	}
+}
+
+// ndeVersionOnly reports whether `mls nde sender version V` says all of
+// the export version line.
+func ndeVersionOnly(e config.Export) bool {
+	return (e.Version == platform.V5 || e.Version == platform.V7) && e.AS == export.ASNone && !e.BGPNextHop
+}
+
+func renderMLSSampling(r *iosWriter, s platform.Sampling) {
+	switch s.Mode {
+	case platform.SamplingTimeBased:
+		r.line("mls sampling time-based %d", s.Rate)
+	case platform.SamplingPacketBased:
+		if s.Interval != 0 {
+			r.line("mls sampling packet-based %d %d", s.Rate, s.Interval/time.Millisecond)
+		} else {
+			r.line("mls sampling packet-based %d", s.Rate)
+		}
+	}
+}
+
+func renderSSH(r *iosWriter, s config.SSH) {
+	if s.Port != 0 {
+		r.line("ip ssh port %d", s.Port)
+	}
+	if s.Timeout != 0 {
+		r.line("ip ssh time-out %d", s.Timeout/time.Second)
+	}
+	if s.AuthRetries != 0 {
+		r.line("ip ssh authentication-retries %d", s.AuthRetries)
+	}
+}
+
+func renderInterface(r *iosWriter, it config.Interface) {
+	r.line("interface %s", it.Name)
+	if it.Description != "" {
+		r.line(" description %s", it.Description)
+	}
+	if it.Ingress {
+		r.line(" ip flow ingress")
+	}
+	if it.Egress {
+		r.line(" ip flow egress")
+	}
+	if it.Sampler != "" {
+		r.line(" flow-sampler %s", it.Sampler)
+	}
+	if it.Verdict != datapath.Passive {
+		r.line(" flowtap verdict %s", it.Verdict)
+	}
+	if it.XDPMode != datapath.ModeBest {
+		r.line(" flowtap xdp-mode %s", it.XDPMode)
+	}
+	if it.Shutdown {
+		r.line(" shutdown")
+	}
+}
+
+func renderExport(r *iosWriter, c config.Config) {
+	e := c.Export
+	if e.Source != "" {
+		r.line("ip flow-export source %s", e.Source)
+	}
+	catalystNDE := false
+	if p, err := c.Persona(); err == nil && config.IsCatalyst(&p) && c.NDE && ndeVersionOnly(e) {
+		catalystNDE = true // said by `mls nde sender version`
+	}
+	if !catalystNDE && (e.Version != 0 || e.AS != export.ASNone || e.BGPNextHop) {
+		v := e.Version
+		if v == 0 {
+			p, _ := c.Persona()
+			v = p.DefaultExport
+		}
+		line := "ip flow-export version " + v.String()
+		if e.AS != export.ASNone {
+			line += " " + e.AS.String()
+		}
+		if e.BGPNextHop {
+			line += " bgp-nexthop"
+		}
+		r.line("%s", line)
+	}
+	if e.TemplateRefresh != 0 {
+		r.line("ip flow-export template refresh-rate %d", e.TemplateRefresh)
+	}
+	if e.TemplateTimeout != 0 {
+		r.line("ip flow-export template timeout-rate %d", e.TemplateTimeout/time.Minute)
+	}
+	if e.InterfaceNames {
+		r.line("ip flow-export interface-names")
+	}
+	for _, d := range e.Destinations {
+		line := fmt.Sprintf("ip flow-export destination %s %d", d.Addr.Addr(), d.Addr.Port())
+		if d.Version != 0 {
+			line += " version " + d.Version.String()
+		}
+		if d.SourceAddress.IsValid() {
+			line += " source-address " + d.SourceAddress.String()
+		}
+		if d.AS != export.ASNone {
+			line += " " + d.AS.String()
+		}
+		r.line("%s", line)
+	}
+}
+
+func renderAggregation(r *iosWriter, a config.Aggregation) {
+	r.line("ip flow-aggregation cache %s", a.Scheme)
+	if a.Entries != 0 {
+		r.line(" cache entries %d", a.Entries)
+	}
+	if a.Inactive != 0 {
+		r.line(" cache timeout inactive %d", a.Inactive/time.Second)
+	}
+	if a.Active != 0 {
+		r.line(" cache timeout active %d", a.Active/time.Minute)
+	}
+	if a.Version != 0 {
+		r.line(" export version %s", a.Version)
+	}
+	for _, d := range a.Destinations {
+		r.line(" export destination %s %d", d.Addr(), d.Port())
+	}
+	if a.SourceMask != 0 {
+		r.line(" mask source minimum %d", a.SourceMask)
+	}
+	if a.DestinationMask != 0 {
+		r.line(" mask destination minimum %d", a.DestinationMask)
+	}
+	if a.Enabled {
+		r.line(" enabled")
+	}
+}
+
+func renderTopTalkers(r *iosWriter, t config.TopTalkers) {
+	if t == (config.TopTalkers{}) {
+		return
+	}
+	r.line("ip flow-top-talkers")
+	if t.Top != 0 {
+		r.line(" top %d", t.Top)
+	}
+	if t.SortBy != 0 {
+		r.line(" sort-by %s", t.SortBy)
+	}
+	if t.CacheTimeout != 0 {
+		r.line(" cache-timeout %d", t.CacheTimeout/time.Millisecond)
+	}
+	m := t.Match
+	if m.ProtocolSet {
+		switch m.Protocol {
+		case 6:
+			r.line(" match protocol tcp")
+		case 17:
+			r.line(" match protocol udp")
+		default:
+			r.line(" match protocol %d", m.Protocol)
+		}
+	}
+	renderMatchEnd(r, "source", m.Src, m.SrcPort)
+	renderMatchEnd(r, "destination", m.Dst, m.DstPort)
+	renderMatchRange(r, "byte-range", m.Bytes)
+	renderMatchRange(r, "packet-range", m.Packets)
+}
+
+func renderMatchEnd(r *iosWriter, end string, p netip.Prefix, port flowcache.PortMatch) {
+	if p.IsValid() {
+		r.line(" match %s address %s mask %s", end, p.Addr(), maskAddr(p.Bits()))
+	}
+	if !port.Set {
+		return
+	}
+	if port.Min == port.Max {
+		r.line(" match %s port %d", end, port.Min)
+		return
+	}
+	if port.Min != 0 {
+		r.line(" match %s port min %d", end, port.Min)
+	}
+	if port.Max != 65535 {
+		r.line(" match %s port max %d", end, port.Max)
+	}
+}
+
+func renderMatchRange(r *iosWriter, what string, m flowcache.CountMatch) {
+	switch {
+	case m.Min != 0 && m.Max != 0:
+		r.line(" match %s %d %d", what, m.Min, m.Max)
+	case m.Min != 0:
+		r.line(" match %s min %d", what, m.Min)
+	case m.Max != 0:
+		r.line(" match %s max %d", what, m.Max)
+	}
+}
+
+func maskAddr(bits int) netip.Addr {
+	v := ^uint32(0) << (32 - bits)
+	if bits == 0 {
+		v = 0
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+var levelNames = [...]string{config.LevelNoAuth: "noauth", config.LevelAuth: "auth", config.LevelPriv: "priv"}
+
+func renderSNMP(r *iosWriter, s config.SNMP) {
+	for _, cm := range s.Communities {
+		line := "snmp-server community " + cm.Name
+		if cm.View != "" {
+			line += " view " + cm.View
+		}
+		if cm.RW {
+			line += " RW"
+		} else {
+			line += " RO"
+		}
+		if cm.ACL != "" {
+			line += " " + cm.ACL
+		}
+		r.line("%s", line)
+	}
+	if s.EngineID != "" {
+		r.line("snmp-server engineID local %s", s.EngineID)
+	}
+	for _, e := range s.RemoteEngines {
+		r.line("snmp-server engineID remote %s%s %s", e.Addr, udpPort(e.Port), e.EngineID)
+	}
+	for _, g := range s.Groups {
+		line := fmt.Sprintf("snmp-server group %s v3 %s", g.Name, levelName(g.Level))
+		if g.ACL != "" {
+			line += " access " + g.ACL
+		}
+		r.line("%s", line)
+	}
+	for _, u := range s.Users {
+		r.line("%s", snmpUserLine(u))
+	}
+	if s.Location != "" {
+		r.line("snmp-server location %s", s.Location)
+	}
+	if s.Contact != "" {
+		r.line("snmp-server contact %s", s.Contact)
+	}
+	if s.Traps {
+		r.line("snmp-server enable traps")
+	} else if s.AuthTraps {
+		r.line("snmp-server enable traps snmp authentication")
+	}
+	for _, h := range s.Hosts {
+		line := "snmp-server host " + h.Addr.String()
+		if h.Informs {
+			line += " informs"
+		}
+		// The version is always written, although IOS leaves out version
+		// 1: it keeps a host name such as "t" or "ver" from reading as
+		// the keyword it abbreviates.
+		switch h.Version {
+		case config.SNMPv1:
+			line += " version 1"
+		case config.SNMPv2c:
+			line += " version 2c"
+		case config.SNMPv3:
+			line += " version 3 " + levelName(h.Level)
+		}
+		line += " " + h.Name
+		if h.Port != 0 {
+			line += fmt.Sprintf(" udp-port %d", h.Port)
+		}
+		r.line("%s", line)
+	}
+}
+
+func levelName(l config.SecurityLevel) string {
+	if int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return fmt.Sprint(l)
+}
+
+// snmpUserLine shows a user with its localized keys (`encrypted`): the
+// passphrases were never kept.
+func snmpUserLine(u config.SNMPUser) string {
+	line := fmt.Sprintf("snmp-server user %s %s", u.Name, u.Group)
+	if u.Remote.IsValid() {
+		line += fmt.Sprintf(" remote %s%s", u.Remote, udpPort(u.RemotePort))
+	}
+	line += " v3"
+	if u.Auth != config.AuthNone {
+		auth := map[config.AuthProtocol]string{config.AuthMD5: "md5", config.AuthSHA: "sha", config.AuthSHA256: "sha-256"}[u.Auth]
+		line += " encrypted auth " + auth + " " + string(u.AuthKey)
+		switch u.Priv {
+		case config.PrivAES128:
+			line += " priv aes 128 " + string(u.PrivKey)
+		case config.PrivDES:
+			line += " priv des " + string(u.PrivKey)
+		}
+	}
+	if u.ACL != "" {
+		line += " access " + u.ACL
+	}
+	return line
+}
+
+func udpPort(p uint16) string {
+	if p == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" udp-port %d", p)
+}

@@ -1,0 +1,57 @@
+package ios
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/internal/grammar"
+)
+
+// Salvage applies every line of src it can: a refused line is dropped
+// with the block it opens and the rest parsed again, until the rest
+// parses. skipped is each dropped line's error (cfgfile.Salvage sorts them).
+func Salvage(file, src string) (config.Config, config.Errors) {
+	text := strings.Split(src, "\n")
+	var skipped config.Errors
+	for pass := 0; pass < grammar.MaxSalvagePasses; pass++ {
+		joined := strings.Join(text, "\n")
+		c, err := Parse(file, []byte(joined))
+		if err == nil {
+			return c, skipped
+		}
+		lines, other := grammar.Blamed(err)
+		progress := false
+		for n, e := range lines {
+			if n > len(text) || strings.TrimSpace(text[n-1]) == "" {
+				continue
+			}
+			skipped = append(skipped, e)
+			dropIOSBlock(text, n-1)
+			progress = true
+		}
+		if !progress {
+			return grammar.DefaultConfig(), append(skipped, other...)
+		}
+	}
+	return grammar.DefaultConfig(), append(skipped, fmt.Errorf("%s: too many refused lines", file))
+}
+
+// dropIOSBlock blanks line i and, when it opens a block, the lines
+// indented under it: a refused `interface` takes its body with it, as
+// the parser skips it.
+func dropIOSBlock(text []string, i int) {
+	indent := func(l string) int { return len(l) - len(strings.TrimLeft(l, " \t")) }
+	own := indent(text[i])
+	text[i] = ""
+	for j := i + 1; j < len(text); j++ {
+		t := strings.TrimSpace(text[j])
+		if t == "" {
+			continue
+		}
+		if indent(text[j]) <= own || t[0] == '!' {
+			return
+		}
+		text[j] = ""
+	}
+}

@@ -1,0 +1,18 @@
+// Package junos is the JunOS dialect of the configuration model: Session
+// collects `set` and `delete` lines into a candidate that Commit checks,
+// Parse and Apply read set lines or brace text (Detect tells them from
+// IOS text), RenderSet writes `show configuration | display set`, Render
+// brace text and RenderDiff `show | compare`. JunOS says less than IOS:
+// Unmapped lists what its renderings leave out, and JunOS lines applied
+// onto a model keep those parts. Errors are JunOS's ("syntax error.",
+// "'x' is ambiguous.", "error: value N is not within range (a..b)").
+//
+// JunOS keys a flow-server by its address alone; flowtap keys it by
+// address and port, so that one host can take several collectors:
+// `flow-server A port P ...` names the server (A, P), creating it when
+// new, and `flow-server A version 9` (no port) applies to the one server
+// at A, refused when A has several. `display set` writes the port before
+// the options of a server that shares its address. autonomous-system-type
+// is per server (Destination.AS); IOS `ip flow-export version 9
+// origin-as` is every server's unless one says otherwise.
+package junos

@@ -1,0 +1,153 @@
+package junos
+
+import (
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// isBraceText reports whether a JunOS configuration is brace text rather
+// than set lines: its first statement is not a set or delete.
+func isBraceText(src string) bool {
+	t := firstStatement(src)
+	return t != "" && !isSetLine(t)
+}
+
+// braceToken is a word (raw, quotes kept), "{", "}" or ";".
+type braceToken struct {
+	text string
+	line int
+}
+
+// flattenBraces turns brace text into the set lines it stands for:
+//
+//	forwarding-options { sampling { input { rate 100; } } }
+//
+// is `set forwarding-options sampling input rate 100`. Each line is
+// numbered with the source line of its statement's end.
+func flattenBraces(src string) ([]numberedLine, error) {
+	toks, err := braceTokens(src)
+	if err != nil {
+		return nil, err
+	}
+	var out []numberedLine
+	type container struct {
+		labels []string
+		used   bool // a statement was emitted inside it
+	}
+	var stack []container
+	labels := func(n int) [][]string {
+		ls := make([][]string, n)
+		for i := range ls {
+			ls[i] = stack[i].labels
+		}
+		return ls
+	}
+	emit := func(line int, words []string) {
+		out = append(out, numberedLine{line, setLine(labels(len(stack)), words)})
+		for i := range stack {
+			stack[i].used = true
+		}
+	}
+	var words []string
+	for _, t := range toks {
+		switch t.text {
+		case "{":
+			if len(words) == 0 {
+				return nil, braceError(t.line, "'{' without a statement before it")
+			}
+			stack = append(stack, container{labels: words})
+			words = nil
+		case ";":
+			if len(words) > 0 {
+				emit(t.line, words)
+			}
+			words = nil
+		case "}":
+			if len(words) > 0 {
+				return nil, braceError(t.line, "statement without ';' before '}'")
+			}
+			if len(stack) == 0 {
+				return nil, braceError(t.line, "'}' without '{'")
+			}
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if !top.used { // an empty container (`eth0 { }`) still exists
+				emit(t.line, top.labels)
+			}
+		default:
+			words = append(words, t.text)
+		}
+	}
+	if len(stack) > 0 || len(words) > 0 {
+		return nil, braceError(strings.Count(src, "\n")+1, "unexpected end of text: missing '}' or ';'")
+	}
+	return out, nil
+}
+
+func setLine(stack [][]string, words []string) string {
+	parts := []string{"set"}
+	for _, s := range stack {
+		parts = append(parts, s...)
+	}
+	return strings.Join(append(parts, words...), " ")
+}
+
+func braceError(line int, reason string) *config.LineError {
+	return &config.LineError{Line: line, Kind: config.ErrRefused, Dialect: platform.DialectJunOS, Reason: "syntax error: " + reason}
+}
+
+// braceTokens splits brace text, dropping # and /* */ comments.
+func braceTokens(src string) ([]braceToken, error) {
+	var toks []braceToken
+	line := 1
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == '\n':
+			line++
+			i++
+		case c == ' ' || c == '\t' || c == '\r':
+			i++
+		case c == '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case strings.HasPrefix(src[i:], "/*"):
+			end := strings.Index(src[i+2:], "*/")
+			if end < 0 {
+				return nil, braceError(line, "unterminated comment")
+			}
+			line += strings.Count(src[i:i+2+end], "\n")
+			i += end + 4
+		case c == '{' || c == '}' || c == ';':
+			toks = append(toks, braceToken{string(c), line})
+			i++
+		case c == '"':
+			j := i + 1
+			for j < len(src) && src[j] != '"' {
+				if src[j] == '\\' {
+					j++
+				}
+				if j < len(src) && src[j] == '\n' {
+					return nil, braceError(line, "newline in a quoted string")
+				}
+				j++
+			}
+			if j >= len(src) {
+				return nil, braceError(line, "unterminated quoted string")
+			}
+			toks = append(toks, braceToken{src[i : j+1], line})
+			i = j + 1
+		default:
+			j := i
+			for j < len(src) && !strings.ContainsRune(" \t\r\n{};\"#", rune(src[j])) {
+				j++
+			}
+			toks = append(toks, braceToken{src[i:j], line})
+			i = j
+		}
+	}
+	return toks, nil
+}

@@ -1,0 +1,630 @@
+package junos
+
+import (
+	"errors"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/internal/grammar"
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// DefaultPlatform is the persona a JunOS configuration gets when it
+// names none.
+const DefaultPlatform = "cflowd"
+
+// Session collects JunOS `set` and `delete` lines into a candidate
+// configuration, as `configure` does; nothing is checked against the
+// persona until Commit, so the lines may come in any order.
+type Session struct {
+	file  string
+	base  config.Config
+	cfg   config.Config
+	line  int
+	where grammar.Origins
+	// batch applies lines in place: a failed batch is thrown away whole,
+	// so no line needs undoing, and copying the candidate for each line
+	// would make a long file quadratic.
+	batch bool
+}
+
+// NewSession starts a candidate from base.
+func NewSession(base config.Config, file string) *Session {
+	return &Session{file: file, base: base, cfg: base.Clone(), where: grammar.Origins{}}
+}
+
+// Exec applies one `set` or `delete` line to the candidate. Syntax errors
+// are reported at once, as *LineError.
+func (s *Session) Exec(line string) error {
+	s.line++
+	if e := s.exec(s.line, line); e != nil {
+		return e
+	}
+	return nil
+}
+
+func (s *Session) exec(n int, text string) *config.LineError {
+	words, err := splitJunOS(text)
+	if err != nil {
+		return &config.LineError{File: s.file, Line: n, Text: text, Col: len(text), Kind: config.ErrInvalid, Dialect: platform.DialectJunOS, Reason: err.Error()}
+	}
+	if len(words) == 0 || strings.HasPrefix(words[0].Text, "#") {
+		return nil
+	}
+	work := s.cfg
+	if !s.batch {
+		work = s.cfg.Clone()
+	}
+	j := &jcmd{c: grammar.NewCursor(text, words, platform.DialectJunOS), cfg: &work}
+	j.top()
+	if j.c.Err != nil {
+		j.c.Err.File, j.c.Err.Line = s.file, n
+		return j.c.Err
+	}
+	s.cfg = work
+	s.where.Record(n, text, words, j.touched)
+	return nil
+}
+
+// Commit checks the candidate and returns it normalized; the errors name
+// the line that last set each refused value.
+func (s *Session) Commit() (config.Config, error) {
+	_, baseErrs := config.NormalizeFields(s.base)
+	norm, errs := grammar.CheckAll(s.cfg, baseErrs, s.where, s.file, platform.DialectJunOS)
+	if len(errs) > 0 {
+		grammar.SortByLine(errs)
+		return config.Config{}, errs
+	}
+	return norm, nil
+}
+
+// Parse reads a JunOS configuration, `set` lines or brace text, into
+// a new Config whose persona defaults to cflowd.
+func Parse(file string, src []byte) (config.Config, error) {
+	return Apply(config.Config{Platform: DefaultPlatform}, file, src)
+}
+
+// Apply applies `set`/`delete` lines (or brace text, which sets what
+// it holds) to a copy of base, as `load merge` then `commit` do.
+func Apply(base config.Config, file string, src []byte) (config.Config, error) {
+	lines, err := junosLines(string(src))
+	if err != nil {
+		var le *config.LineError
+		if errors.As(err, &le) {
+			le.File = file
+		}
+		return config.Config{}, config.Errors{err}
+	}
+	s := NewSession(base, file)
+	s.batch = true
+	var errs config.Errors
+	for _, l := range lines {
+		if e := s.exec(l.n, l.text); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
+		return config.Config{}, errs
+	}
+	return s.Commit()
+}
+
+// numberedLine is a set line and the source line it stands for.
+type numberedLine struct {
+	n    int
+	text string
+}
+
+// junosLines turns the source into set lines: brace text is flattened,
+// set lines pass through.
+func junosLines(src string) ([]numberedLine, error) {
+	if isBraceText(src) {
+		return flattenBraces(src)
+	}
+	var out []numberedLine
+	for i, l := range strings.Split(src, "\n") {
+		l = strings.TrimRight(l, " \t\r")
+		if t := strings.TrimSpace(l); t == "" || t[0] == '#' {
+			continue
+		}
+		out = append(out, numberedLine{i + 1, l})
+	}
+	return out, nil
+}
+
+// splitJunOS splits a line into words; a double-quoted string is one word
+// (without its quotes), with \" and \\ escapes.
+func splitJunOS(line string) ([]grammar.Word, error) {
+	var ws []grammar.Word
+	for i := 0; i < len(line); {
+		if grammar.IsBlank(line[i]) {
+			i++
+			continue
+		}
+		start := i
+		if line[i] != '"' {
+			for i < len(line) && !grammar.IsBlank(line[i]) {
+				i++
+			}
+			ws = append(ws, grammar.Word{Text: line[start:i], Col: start})
+			continue
+		}
+		var b strings.Builder
+		for i++; ; i++ {
+			if i >= len(line) {
+				return nil, errors.New("unterminated quoted string")
+			}
+			if line[i] == '\\' && i+1 < len(line) {
+				i++
+				b.WriteByte(line[i])
+				continue
+			}
+			if line[i] == '"' {
+				i++
+				break
+			}
+			b.WriteByte(line[i])
+		}
+		ws = append(ws, grammar.Word{Text: b.String(), Col: start})
+	}
+	return ws, nil
+}
+
+// jcmd is one JunOS line being applied to the candidate.
+type jcmd struct {
+	c       *grammar.Cursor
+	cfg     *config.Config
+	del     bool
+	touched []grammar.Touched
+}
+
+func (j *jcmd) touch(path string) {
+	j.touched = append(j.touched, grammar.Touched{Path: path, Word: j.c.Last()})
+}
+
+// deleting reports whether a delete ends here: the rest of the hierarchy
+// goes.
+func (j *jcmd) deleting() bool { return j.del && j.c.Err == nil && !j.c.More() }
+
+func (j *jcmd) top() {
+	j.del = j.c.Keyword("delete", "set") == "delete"
+	switch j.c.Keyword("flowtap", "forwarding-options", "interfaces", "snmp", "system") {
+	case "system":
+		j.system()
+	case "flowtap":
+		j.flowtap()
+	case "interfaces":
+		j.interfaces()
+	case "snmp":
+		j.snmp()
+	case "forwarding-options":
+		j.c.Keyword("sampling")
+		j.sampling()
+	}
+}
+
+func (j *jcmd) system() {
+	if j.deleting() {
+		j.cfg.Hostname = ""
+		return
+	}
+	j.c.Keyword("host-name")
+	if j.del {
+		j.c.End()
+		j.cfg.Hostname = ""
+		return
+	}
+	h := j.c.Name("<host-name>", config.CheckHostname)
+	j.c.End()
+	j.cfg.Hostname = h
+	j.touch("hostname")
+}
+
+func (j *jcmd) flowtap() {
+	if j.deleting() {
+		j.cfg.Platform = ""
+		return
+	}
+	j.c.Keyword("platform")
+	if j.del {
+		j.c.End()
+		j.cfg.Platform = ""
+		return
+	}
+	j.cfg.Platform = j.c.Keyword(platform.Names()...)
+	j.c.End()
+	j.touch("platform")
+}
+
+func (j *jcmd) interfaces() {
+	if j.deleting() {
+		j.cfg.Interfaces = nil
+		return
+	}
+	name := j.c.Name("<interface-name>", config.CheckIfName)
+	if j.c.Err != nil {
+		return
+	}
+	path := "interfaces[" + name + "]"
+	i := slices.IndexFunc(j.cfg.Interfaces, func(it config.Interface) bool { return it.Name == name })
+	if j.deleting() {
+		if i >= 0 {
+			j.cfg.Interfaces = slices.Delete(j.cfg.Interfaces, i, i+1)
+		}
+		return
+	}
+	if i < 0 {
+		if j.del {
+			j.c.Skip()
+			return
+		}
+		j.cfg.Interfaces = append(j.cfg.Interfaces, config.Interface{Name: name}) // Normalize sorts
+		i = len(j.cfg.Interfaces) - 1
+	}
+	it := &j.cfg.Interfaces[i]
+	j.touch(path)
+	if !j.c.More() {
+		return // `set interfaces NAME`
+	}
+	switch j.c.Keyword("description", "disable", "unit") {
+	case "description":
+		if j.del {
+			j.c.End()
+			it.Description = ""
+			return
+		}
+		it.Description = j.c.Rest("<description>")
+		j.touch(path + ".description")
+	case "disable":
+		it.Shutdown = !j.del
+	case "unit":
+		j.c.Keyword("0")
+		if j.deleting() {
+			it.Ingress, it.Egress = false, false
+			return
+		}
+		j.c.Keyword("family")
+		j.c.Keyword("inet", "inet6")
+		if j.deleting() {
+			it.Ingress, it.Egress = false, false
+			return
+		}
+		j.c.Keyword("sampling")
+		if j.deleting() {
+			it.Ingress, it.Egress = false, false
+			return
+		}
+		if j.c.Keyword("input", "output") == "input" {
+			it.Ingress = !j.del
+		} else {
+			it.Egress = !j.del
+		}
+	}
+	j.c.End()
+}
+
+func (j *jcmd) snmp() {
+	s := &j.cfg.SNMP
+	if j.deleting() {
+		s.Communities, s.Location, s.Contact = nil, "", ""
+		return
+	}
+	switch k := j.c.Keyword("community", "contact", "location"); k {
+	case "location", "contact":
+		text := ""
+		if j.del {
+			j.c.End()
+		} else {
+			text = j.c.Rest("<" + k + ">")
+			j.touch("snmp." + k)
+			j.c.End()
+		}
+		if k == "location" {
+			s.Location = text
+		} else {
+			s.Contact = text
+		}
+	case "community":
+		name := j.c.Name("<community-name>", config.CheckName32)
+		if j.c.Err != nil {
+			return
+		}
+		path := "snmp.communities[" + name + "]"
+		i := slices.IndexFunc(s.Communities, func(c config.Community) bool { return c.Name == name })
+		if j.deleting() {
+			if i >= 0 {
+				s.Communities = slices.Delete(s.Communities, i, i+1)
+			}
+			return
+		}
+		j.touch(path)
+		if i < 0 && !j.del {
+			s.Communities = append(s.Communities, config.Community{Name: name})
+			i = len(s.Communities) - 1
+		}
+		if !j.c.More() {
+			return
+		}
+		j.c.Keyword("authorization")
+		rw := false
+		if !j.del {
+			rw = j.c.Keyword("read-only", "read-write") == "read-write"
+		}
+		j.c.End()
+		if i >= 0 && j.c.Err == nil {
+			s.Communities[i].RW = rw
+		}
+	}
+}
+
+func (j *jcmd) sampling() {
+	if j.deleting() {
+		j.clearInput()
+		j.clearOutput()
+		return
+	}
+	switch j.c.Keyword("family", "input") {
+	case "input":
+		j.samplingInput()
+	case "family":
+		j.c.Keyword("inet", "inet6")
+		if j.deleting() {
+			j.clearOutput()
+			return
+		}
+		j.c.Keyword("output")
+		if j.deleting() {
+			j.clearOutput()
+			return
+		}
+		j.samplingOutput()
+	}
+}
+
+func (j *jcmd) clearInput() {
+	if j.cfg.Sampling.Mode == platform.SamplingJuniper {
+		j.cfg.Sampling = platform.Sampling{}
+	}
+}
+
+func (j *jcmd) clearOutput() {
+	j.cfg.Cache.Active, j.cfg.Cache.Inactive = 0, 0
+	j.cfg.Export.Destinations = nil
+	j.cfg.Export.AS = export.ASNone
+}
+
+func (j *jcmd) samplingInput() {
+	if j.deleting() {
+		j.clearInput()
+		return
+	}
+	s := &j.cfg.Sampling
+	k := j.c.Keyword("max-packets-per-second", "rate", "run-length")
+	if j.c.Err != nil {
+		return
+	}
+	if j.del {
+		j.c.End()
+		switch k {
+		case "rate":
+			s.Rate = 0
+		case "run-length":
+			s.RunLength = 0
+		case "max-packets-per-second":
+			s.MaxPacketsPerSecond = 0
+		}
+		if s.Mode == platform.SamplingJuniper && s.Rate == 0 && s.RunLength == 0 && s.MaxPacketsPerSecond == 0 {
+			*s = platform.Sampling{}
+		}
+		return
+	}
+	var n uint64
+	switch k {
+	case "rate":
+		n = j.c.Uint(1, 1<<32-1)
+	case "run-length":
+		n = j.c.Uint(0, 1<<32-1)
+	case "max-packets-per-second":
+		// 0 would sample nothing; delete the input instead (ours).
+		n = j.c.Uint(1, 65535)
+	}
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	j.touch("sampling")
+	if s.Mode != platform.SamplingJuniper {
+		*s = platform.Sampling{Mode: platform.SamplingJuniper}
+	}
+	switch k {
+	case "rate":
+		s.Rate = uint32(n)
+	case "run-length":
+		s.RunLength = uint32(n)
+	case "max-packets-per-second":
+		s.MaxPacketsPerSecond = uint32(n)
+	}
+}
+
+func (j *jcmd) samplingOutput() {
+	k := j.c.Keyword("flow-active-timeout", "flow-inactive-timeout", "flow-server")
+	if k == "flow-server" {
+		j.flowServer()
+		return
+	}
+	var d time.Duration
+	if !j.del {
+		d = time.Duration(j.c.Uint(1, config.MaxMinutes)) * time.Second
+	}
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	if k == "flow-active-timeout" {
+		j.cfg.Cache.Active = d
+		j.touch("cache.active")
+	} else {
+		j.cfg.Cache.Inactive = d
+		j.touch("cache.inactive")
+	}
+}
+
+// flowServer maps a JunOS flow-server onto a collector. JunOS keys the
+// server by address and makes the port an attribute; the model keys by
+// both, so that several collectors on one address (ports 2055, 9995,
+// 9996 of one nfcapd host) can be configured: `flow-server A port P`
+// names the server (A, P), creating it when it is new, and the
+// statements that follow on the line apply to it. Without a port a line
+// applies to the one server at A (one without a port yet has port 0,
+// refused at commit; its first port statement completes it); when A has
+// several, the line must name the port.
+func (j *jcmd) flowServer() {
+	a := j.c.Addr(false)
+	if j.c.Err != nil {
+		return
+	}
+	a, at := a.Unmap(), j.c.Last()
+	e := &j.cfg.Export
+	atAddr := func() []int {
+		var is []int
+		for i, d := range e.Destinations {
+			if d.Addr.Addr() == a {
+				is = append(is, i)
+			}
+		}
+		return is
+	}
+	// A port right after the address names the server.
+	var port uint16
+	named := false
+	if j.c.More() && j.c.Words[j.c.Pos].Text == "port" && j.c.Pos+1 < len(j.c.Words) {
+		j.c.Pos++
+		port, named = uint16(j.c.Uint(1, 65535)), true
+		if j.c.Err != nil {
+			return
+		}
+	}
+	i := -1
+	switch is := atAddr(); {
+	case named:
+		i = slices.IndexFunc(e.Destinations, func(d config.Destination) bool { return d.Addr == netip.AddrPortFrom(a, port) })
+		if i < 0 && !j.del {
+			// A server begun without a port takes this one.
+			if k := slices.IndexFunc(e.Destinations, func(d config.Destination) bool { return d.Addr == netip.AddrPortFrom(a, 0) }); k >= 0 {
+				i = k
+				e.Destinations[i].Addr = netip.AddrPortFrom(a, port)
+			}
+		}
+	case len(is) == 1:
+		i = is[0]
+	case len(is) > 1:
+		if j.deleting() { // delete flow-server A: every server at A
+			e.Destinations = slices.DeleteFunc(e.Destinations, func(d config.Destination) bool { return d.Addr.Addr() == a })
+			return
+		}
+		j.c.Refuse("flow-server %s has %d ports: name one (flow-server %s port PORT ...)", a, len(is), a)
+		return
+	}
+	if j.deleting() {
+		if i >= 0 {
+			e.Destinations = slices.Delete(e.Destinations, i, i+1)
+		}
+		return
+	}
+	if i < 0 {
+		if j.del {
+			j.c.Skip()
+			return
+		}
+		e.Destinations = append(e.Destinations, config.Destination{Addr: netip.AddrPortFrom(a, port)})
+		i = len(e.Destinations) - 1
+	}
+	d := &e.Destinations[i]
+	path := "export.destinations[" + d.Addr.String() + "]"
+	j.touched = append(j.touched, grammar.Touched{Path: path, Word: at})
+	for j.c.More() {
+		k := j.c.Keyword("autonomous-system-type", "port", "source-address", "version")
+		if j.del {
+			j.c.End()
+			switch k {
+			case "port":
+				d.Addr = netip.AddrPortFrom(a, 0)
+			case "version":
+				d.Version = 0
+			case "autonomous-system-type":
+				j.clearServerAS(i)
+			case "source-address":
+				d.SourceAddress = netip.Addr{}
+			}
+			return
+		}
+		switch k {
+		case "port":
+			p := netip.AddrPortFrom(a, uint16(j.c.Uint(1, 65535)))
+			if j.c.Err == nil && p != d.Addr && slices.ContainsFunc(e.Destinations, func(o config.Destination) bool { return o.Addr == p }) {
+				j.c.Refuse("flow-server %s port %d is configured already", a, p.Port())
+				return
+			}
+			d.Addr = p
+		case "version":
+			if j.c.TryKeyword("ipfix") != "" {
+				d.Version = platform.IPFIX
+			} else {
+				// 7 is no JunOS version, but a PFC persona's model may hold it.
+				switch n := j.c.Uint(5, 9); n {
+				case 5, 7, 8, 9:
+					d.Version = platform.ExportVersion(n)
+				default:
+					j.c.Invalid(j.c.Last(), "")
+				}
+			}
+		case "autonomous-system-type":
+			as := map[string]export.ASMode{"origin": export.ASOrigin, "peer": export.ASPeer}[j.c.Keyword("origin", "peer")]
+			// Per server: equal to the export-wide mode it follows that.
+			d.AS = as
+			if as == e.AS {
+				d.AS = export.ASNone
+			}
+		case "source-address":
+			d.SourceAddress = j.c.Addr(false)
+		}
+		if j.c.Err != nil {
+			return
+		}
+		path = "export.destinations[" + d.Addr.String() + "]"
+		j.touched = append(j.touched, grammar.Touched{Path: path, Word: at}) // the port changes the key
+		switch k {
+		case "version":
+			j.touch(path + ".version")
+		case "source-address":
+			j.touch(path + ".source-address")
+		case "autonomous-system-type":
+			j.touch(path + ".as")
+		}
+	}
+}
+
+// clearServerAS deletes server i's autonomous-system-type. When it came
+// from the export-wide mode (an IOS `origin-as`), the other servers keep
+// theirs: the mode moves onto each of them.
+func (j *jcmd) clearServerAS(i int) {
+	e := &j.cfg.Export
+	if e.AS != export.ASNone {
+		for k := range e.Destinations {
+			if e.Destinations[k].AS == export.ASNone {
+				e.Destinations[k].AS = e.AS
+			}
+		}
+		e.AS = export.ASNone
+		j.touch("export.as")
+	}
+	e.Destinations[i].AS = export.ASNone
+}
+
+// Candidate is the configuration the session's lines have built so far,
+// unchecked (`show`, `show | compare` in configuration mode).
+func (s *Session) Candidate() config.Config { return s.cfg.Clone() }

@@ -1,0 +1,204 @@
+package junos
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// jstmt is one JunOS statement: the containers above it (each label may
+// be several words, "family inet") and the statement itself.
+type jstmt struct {
+	path []string
+	leaf string
+}
+
+// junosStatements is the part of the configuration JunOS can say, in
+// JunOS order.
+func junosStatements(c config.Config) []jstmt {
+	var out []jstmt
+	add := func(leaf string, path ...string) { out = append(out, jstmt{path, leaf}) }
+	add("host-name "+c.HostnameOrDefault(), "system")
+	add("platform "+c.PlatformName(), "flowtap")
+	for _, it := range c.Interfaces {
+		n := len(out)
+		if it.Description != "" {
+			add("description "+junosQuote(it.Description), "interfaces", junosQuote(it.Name))
+		}
+		if it.Shutdown {
+			add("disable", "interfaces", junosQuote(it.Name))
+		}
+		for _, dir := range []struct {
+			on   bool
+			word string
+		}{{it.Ingress, "input"}, {it.Egress, "output"}} {
+			if dir.on {
+				add(dir.word, "interfaces", junosQuote(it.Name), "unit 0", "family inet", "sampling")
+			}
+		}
+		if len(out) == n {
+			add(junosQuote(it.Name), "interfaces")
+		}
+	}
+	s := c.SNMP
+	if s.Location != "" {
+		add("location "+junosQuote(s.Location), "snmp")
+	}
+	if s.Contact != "" {
+		add("contact "+junosQuote(s.Contact), "snmp")
+	}
+	for _, cm := range s.Communities {
+		auth := "read-only"
+		if cm.RW {
+			auth = "read-write"
+		}
+		add("authorization "+auth, "snmp", "community "+junosQuote(cm.Name))
+	}
+	sampling := []string{"forwarding-options", "sampling"}
+	if in := c.Sampling; in.Mode == platform.SamplingJuniper {
+		p := append(sampling, "input")
+		add(fmt.Sprintf("rate %d", in.Rate), p...)
+		if in.RunLength != 0 {
+			add(fmt.Sprintf("run-length %d", in.RunLength), p...)
+		}
+		if in.MaxPacketsPerSecond != 0 {
+			add(fmt.Sprintf("max-packets-per-second %d", in.MaxPacketsPerSecond), p...)
+		}
+	}
+	output := append(sampling, "family inet", "output")
+	if c.Cache.Active != 0 {
+		add(fmt.Sprintf("flow-active-timeout %d", c.Cache.Active/time.Second), output...)
+	}
+	if c.Cache.Inactive != 0 {
+		add(fmt.Sprintf("flow-inactive-timeout %d", c.Cache.Inactive/time.Second), output...)
+	}
+	perAddr := map[netip.Addr]int{}
+	for _, d := range c.Export.Destinations {
+		perAddr[d.Addr.Addr()]++
+	}
+	for _, d := range c.Export.Destinations {
+		server := append(output, "flow-server "+d.Addr.Addr().String())
+		var props []string
+		if d.Version != 0 {
+			props = append(props, "version "+d.Version.String())
+		}
+		if as := c.DestinationAS(d); as != export.ASNone {
+			props = append(props, "autonomous-system-type "+strings.TrimSuffix(as.String(), "-as"))
+		}
+		if d.SourceAddress.IsValid() {
+			props = append(props, "source-address "+d.SourceAddress.String())
+		}
+		port := fmt.Sprintf("port %d", d.Addr.Port())
+		if perAddr[d.Addr.Addr()] == 1 || len(props) == 0 {
+			add(port, server...)
+		}
+		if perAddr[d.Addr.Addr()] > 1 {
+			// Several collectors on one address: each statement names
+			// its server by address and port.
+			server = append(output, "flow-server "+d.Addr.Addr().String()+" "+port)
+		}
+		for _, pr := range props {
+			add(pr, server...)
+		}
+	}
+	return out
+}
+
+// junosQuote quotes a value the way JunOS displays it: only when needed.
+func junosQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\"\\;{}#") {
+		return s
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// RenderSet is `show configuration | display set`: one set line per
+// statement. Only what JunOS can express is shown; Unmapped lists
+// the rest.
+func RenderSet(c config.Config) string {
+	var b strings.Builder
+	for _, s := range junosStatements(c) {
+		b.WriteString(setLine([][]string{s.path}, []string{s.leaf}))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Render is the configuration as JunOS brace text.
+func Render(c config.Config) string {
+	var b strings.Builder
+	junosTree(junosStatements(c)).write(&b, 0, "")
+	return b.String()
+}
+
+// jnode is a container of the brace tree.
+type jnode struct {
+	label    string
+	children []*jnode
+	leaves   []string // statements in order, as `leaf;`; "" marks a child's place
+}
+
+func junosTree(stmts []jstmt) *jnode {
+	root := &jnode{}
+	for _, s := range stmts {
+		n := root
+		for _, label := range s.path {
+			n = n.child(label)
+		}
+		n.leaves = append(n.leaves, s.leaf)
+	}
+	return root
+}
+
+func (n *jnode) child(label string) *jnode {
+	for _, c := range n.children {
+		if c.label == label {
+			return c
+		}
+	}
+	c := &jnode{label: label}
+	n.children = append(n.children, c)
+	return c
+}
+
+// write prints the node's body at depth, each line prefixed with sign
+// (for `show | compare`).
+func (n *jnode) write(b *strings.Builder, depth int, sign string) {
+	ind := func(d int) string {
+		s := strings.Repeat("    ", d)
+		if sign != "" && len(s) > 0 {
+			s = sign + s[1:]
+		} else if sign != "" {
+			s = sign
+		}
+		return s
+	}
+	for _, l := range n.leaves {
+		fmt.Fprintf(b, "%s%s;\n", ind(depth), l)
+	}
+	for _, c := range n.children {
+		fmt.Fprintf(b, "%s%s {\n", ind(depth), c.label)
+		c.write(b, depth+1, sign)
+		fmt.Fprintf(b, "%s}\n", ind(depth))
+	}
+}
+
+// Unmapped lists the paths of settings JunOS cannot express (they
+// are kept in the model, but RenderSet leaves them out): what is
+// lost going through the JunOS rendering and back.
+func Unmapped(c config.Config) []string {
+	back, err := Apply(config.Config{Platform: c.Platform}, "junos", []byte(RenderSet(c)))
+	if err != nil {
+		return []string{"(the JunOS rendering does not parse back: " + err.Error() + ")"}
+	}
+	var out []string
+	for _, ch := range config.Diff(c, back) {
+		out = append(out, ch.Path)
+	}
+	return out
+}

@@ -1,0 +1,62 @@
+package junos
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/internal/grammar"
+)
+
+// Salvage applies every line of src it can: a refused line is dropped
+// and the rest applied again, until the candidate commits. skipped is
+// each dropped line's error (cfgfile.Salvage sorts them).
+func Salvage(file, src string) (config.Config, config.Errors) {
+	base := config.Config{Platform: DefaultPlatform}
+	lines, err := junosLines(src)
+	if err != nil {
+		var le *config.LineError
+		if errors.As(err, &le) {
+			le.File = file
+		}
+		return grammar.DefaultConfig(), config.Errors{err}
+	}
+	drop := map[int]bool{}
+	var skipped config.Errors
+	for pass := 0; pass < grammar.MaxSalvagePasses; pass++ {
+		s := NewSession(base, file)
+		s.batch = true
+		var errs config.Errors
+		for _, l := range lines {
+			if drop[l.n] {
+				continue
+			}
+			if e := s.exec(l.n, l.text); e != nil {
+				errs = append(errs, e)
+			}
+		}
+		if len(errs) == 0 {
+			c, err := s.Commit()
+			if err == nil {
+				return c, skipped
+			}
+			if es, ok := err.(config.Errors); ok {
+				errs = es
+			} else {
+				errs = config.Errors{err}
+			}
+		}
+		blame, other := grammar.Blamed(errs)
+		progress := false
+		for n, e := range blame {
+			if !drop[n] {
+				drop[n], progress = true, true
+				skipped = append(skipped, e)
+			}
+		}
+		if !progress {
+			return grammar.DefaultConfig(), append(skipped, other...)
+		}
+	}
+	return grammar.DefaultConfig(), append(skipped, fmt.Errorf("%s: too many refused lines", file))
+}
