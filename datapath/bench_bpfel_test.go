@@ -19,7 +19,18 @@ const (
 	benchMapCounters              = "counters"
 	benchMapCpustate              = "cpustate"
 	benchMapEvents                = "events"
+	benchMapFilterAction          = "filter_action"
+	benchMapFilterCount           = "filter_count"
+	benchMapFilterDport           = "filter_dport"
+	benchMapFilterDst             = "filter_dst"
+	benchMapFilterFlags           = "filter_flags"
+	benchMapFilterProto           = "filter_proto"
+	benchMapFilterSport           = "filter_sport"
+	benchMapFilterSrc             = "filter_src"
+	benchMapPortSelects           = "port_selects"
 	benchMapPorts                 = "ports"
+	benchMapSamplerStates         = "sampler_states"
+	benchMapSamplers              = "samplers"
 	benchMapSlots4                = "slots4"
 	benchMapSlots6                = "slots6"
 	benchMapStats                 = "stats"
@@ -31,10 +42,18 @@ const (
 	benchProgBenchParseOnly       = "bench_parse_only"
 	benchProgFlowtapMeter         = "flowtap_meter"
 	benchVarCfg                   = "cfg"
+	benchVarUnusedFilterAddrKey   = "unused_filter_addr_key"
+	benchVarUnusedFilterPortKey   = "unused_filter_port_key"
 	benchVarUnusedMeterEvent      = "unused_meter_event"
+	benchVarUnusedPortSelect      = "unused_port_select"
+	benchVarUnusedSamplerCfg      = "unused_sampler_cfg"
+	benchVarUnusedSamplerState    = "unused_sampler_state"
+	benchVarUnusedSelectLayout    = "unused_select_layout"
 	benchVarUnusedSlot4           = "unused_slot4"
 	benchVarUnusedSlot6           = "unused_slot6"
 	benchVarUnusedTableLayout     = "unused_table_layout"
+	benchVarUnusedTermAction      = "unused_term_action"
+	benchVarUnusedTermCount       = "unused_term_count"
 )
 
 // loadBench returns the embedded CollectionSpec for bench.
@@ -90,26 +109,45 @@ type benchProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchMapSpecs struct {
-	Counters *ebpf.MapSpec `ebpf:"counters"`
-	Cpustate *ebpf.MapSpec `ebpf:"cpustate"`
-	Events   *ebpf.MapSpec `ebpf:"events"`
-	Ports    *ebpf.MapSpec `ebpf:"ports"`
-	Slots4   *ebpf.MapSpec `ebpf:"slots4"`
-	Slots6   *ebpf.MapSpec `ebpf:"slots6"`
-	Stats    *ebpf.MapSpec `ebpf:"stats"`
-	Tags4    *ebpf.MapSpec `ebpf:"tags4"`
-	Tags6    *ebpf.MapSpec `ebpf:"tags6"`
+	Counters      *ebpf.MapSpec `ebpf:"counters"`
+	Cpustate      *ebpf.MapSpec `ebpf:"cpustate"`
+	Events        *ebpf.MapSpec `ebpf:"events"`
+	FilterAction  *ebpf.MapSpec `ebpf:"filter_action"`
+	FilterCount   *ebpf.MapSpec `ebpf:"filter_count"`
+	FilterDport   *ebpf.MapSpec `ebpf:"filter_dport"`
+	FilterDst     *ebpf.MapSpec `ebpf:"filter_dst"`
+	FilterFlags   *ebpf.MapSpec `ebpf:"filter_flags"`
+	FilterProto   *ebpf.MapSpec `ebpf:"filter_proto"`
+	FilterSport   *ebpf.MapSpec `ebpf:"filter_sport"`
+	FilterSrc     *ebpf.MapSpec `ebpf:"filter_src"`
+	PortSelects   *ebpf.MapSpec `ebpf:"port_selects"`
+	Ports         *ebpf.MapSpec `ebpf:"ports"`
+	SamplerStates *ebpf.MapSpec `ebpf:"sampler_states"`
+	Samplers      *ebpf.MapSpec `ebpf:"samplers"`
+	Slots4        *ebpf.MapSpec `ebpf:"slots4"`
+	Slots6        *ebpf.MapSpec `ebpf:"slots6"`
+	Stats         *ebpf.MapSpec `ebpf:"stats"`
+	Tags4         *ebpf.MapSpec `ebpf:"tags4"`
+	Tags6         *ebpf.MapSpec `ebpf:"tags6"`
 }
 
 // benchVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchVariableSpecs struct {
-	Cfg               *ebpf.VariableSpec `ebpf:"cfg"`
-	UnusedMeterEvent  *ebpf.VariableSpec `ebpf:"unused_meter_event"`
-	UnusedSlot4       *ebpf.VariableSpec `ebpf:"unused_slot4"`
-	UnusedSlot6       *ebpf.VariableSpec `ebpf:"unused_slot6"`
-	UnusedTableLayout *ebpf.VariableSpec `ebpf:"unused_table_layout"`
+	Cfg                 *ebpf.VariableSpec `ebpf:"cfg"`
+	UnusedFilterAddrKey *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent    *ebpf.VariableSpec `ebpf:"unused_meter_event"`
+	UnusedPortSelect    *ebpf.VariableSpec `ebpf:"unused_port_select"`
+	UnusedSamplerCfg    *ebpf.VariableSpec `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState  *ebpf.VariableSpec `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout  *ebpf.VariableSpec `ebpf:"unused_select_layout"`
+	UnusedSlot4         *ebpf.VariableSpec `ebpf:"unused_slot4"`
+	UnusedSlot6         *ebpf.VariableSpec `ebpf:"unused_slot6"`
+	UnusedTableLayout   *ebpf.VariableSpec `ebpf:"unused_table_layout"`
+	UnusedTermAction    *ebpf.VariableSpec `ebpf:"unused_term_action"`
+	UnusedTermCount     *ebpf.VariableSpec `ebpf:"unused_term_count"`
 }
 
 // benchObjects contains all objects after they have been loaded into the kernel.
@@ -132,15 +170,26 @@ func (o *benchObjects) Close() error {
 //
 // It can be passed to loadBenchObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchMaps struct {
-	Counters *ebpf.Map `ebpf:"counters"`
-	Cpustate *ebpf.Map `ebpf:"cpustate"`
-	Events   *ebpf.Map `ebpf:"events"`
-	Ports    *ebpf.Map `ebpf:"ports"`
-	Slots4   *ebpf.Map `ebpf:"slots4"`
-	Slots6   *ebpf.Map `ebpf:"slots6"`
-	Stats    *ebpf.Map `ebpf:"stats"`
-	Tags4    *ebpf.Map `ebpf:"tags4"`
-	Tags6    *ebpf.Map `ebpf:"tags6"`
+	Counters      *ebpf.Map `ebpf:"counters"`
+	Cpustate      *ebpf.Map `ebpf:"cpustate"`
+	Events        *ebpf.Map `ebpf:"events"`
+	FilterAction  *ebpf.Map `ebpf:"filter_action"`
+	FilterCount   *ebpf.Map `ebpf:"filter_count"`
+	FilterDport   *ebpf.Map `ebpf:"filter_dport"`
+	FilterDst     *ebpf.Map `ebpf:"filter_dst"`
+	FilterFlags   *ebpf.Map `ebpf:"filter_flags"`
+	FilterProto   *ebpf.Map `ebpf:"filter_proto"`
+	FilterSport   *ebpf.Map `ebpf:"filter_sport"`
+	FilterSrc     *ebpf.Map `ebpf:"filter_src"`
+	PortSelects   *ebpf.Map `ebpf:"port_selects"`
+	Ports         *ebpf.Map `ebpf:"ports"`
+	SamplerStates *ebpf.Map `ebpf:"sampler_states"`
+	Samplers      *ebpf.Map `ebpf:"samplers"`
+	Slots4        *ebpf.Map `ebpf:"slots4"`
+	Slots6        *ebpf.Map `ebpf:"slots6"`
+	Stats         *ebpf.Map `ebpf:"stats"`
+	Tags4         *ebpf.Map `ebpf:"tags4"`
+	Tags6         *ebpf.Map `ebpf:"tags6"`
 }
 
 func (m *benchMaps) Close() error {
@@ -148,7 +197,18 @@ func (m *benchMaps) Close() error {
 		m.Counters,
 		m.Cpustate,
 		m.Events,
+		m.FilterAction,
+		m.FilterCount,
+		m.FilterDport,
+		m.FilterDst,
+		m.FilterFlags,
+		m.FilterProto,
+		m.FilterSport,
+		m.FilterSrc,
+		m.PortSelects,
 		m.Ports,
+		m.SamplerStates,
+		m.Samplers,
 		m.Slots4,
 		m.Slots6,
 		m.Stats,
@@ -161,11 +221,19 @@ func (m *benchMaps) Close() error {
 //
 // It can be passed to loadBenchObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchVariables struct {
-	Cfg               *ebpf.Variable `ebpf:"cfg"`
-	UnusedMeterEvent  *ebpf.Variable `ebpf:"unused_meter_event"`
-	UnusedSlot4       *ebpf.Variable `ebpf:"unused_slot4"`
-	UnusedSlot6       *ebpf.Variable `ebpf:"unused_slot6"`
-	UnusedTableLayout *ebpf.Variable `ebpf:"unused_table_layout"`
+	Cfg                 *ebpf.Variable `ebpf:"cfg"`
+	UnusedFilterAddrKey *ebpf.Variable `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey *ebpf.Variable `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent    *ebpf.Variable `ebpf:"unused_meter_event"`
+	UnusedPortSelect    *ebpf.Variable `ebpf:"unused_port_select"`
+	UnusedSamplerCfg    *ebpf.Variable `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState  *ebpf.Variable `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout  *ebpf.Variable `ebpf:"unused_select_layout"`
+	UnusedSlot4         *ebpf.Variable `ebpf:"unused_slot4"`
+	UnusedSlot6         *ebpf.Variable `ebpf:"unused_slot6"`
+	UnusedTableLayout   *ebpf.Variable `ebpf:"unused_table_layout"`
+	UnusedTermAction    *ebpf.Variable `ebpf:"unused_term_action"`
+	UnusedTermCount     *ebpf.Variable `ebpf:"unused_term_count"`
 }
 
 // benchPrograms contains all programs after they have been loaded into the kernel.

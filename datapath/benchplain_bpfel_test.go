@@ -19,7 +19,18 @@ const (
 	benchPlainMapCounters              = "counters"
 	benchPlainMapCpustate              = "cpustate"
 	benchPlainMapEvents                = "events"
+	benchPlainMapFilterAction          = "filter_action"
+	benchPlainMapFilterCount           = "filter_count"
+	benchPlainMapFilterDport           = "filter_dport"
+	benchPlainMapFilterDst             = "filter_dst"
+	benchPlainMapFilterFlags           = "filter_flags"
+	benchPlainMapFilterProto           = "filter_proto"
+	benchPlainMapFilterSport           = "filter_sport"
+	benchPlainMapFilterSrc             = "filter_src"
+	benchPlainMapPortSelects           = "port_selects"
 	benchPlainMapPorts                 = "ports"
+	benchPlainMapSamplerStates         = "sampler_states"
+	benchPlainMapSamplers              = "samplers"
 	benchPlainMapSlots4                = "slots4"
 	benchPlainMapSlots6                = "slots6"
 	benchPlainMapStats                 = "stats"
@@ -31,10 +42,18 @@ const (
 	benchPlainProgBenchParseOnly       = "bench_parse_only"
 	benchPlainProgFlowtapMeter         = "flowtap_meter"
 	benchPlainVarCfg                   = "cfg"
+	benchPlainVarUnusedFilterAddrKey   = "unused_filter_addr_key"
+	benchPlainVarUnusedFilterPortKey   = "unused_filter_port_key"
 	benchPlainVarUnusedMeterEvent      = "unused_meter_event"
+	benchPlainVarUnusedPortSelect      = "unused_port_select"
+	benchPlainVarUnusedSamplerCfg      = "unused_sampler_cfg"
+	benchPlainVarUnusedSamplerState    = "unused_sampler_state"
+	benchPlainVarUnusedSelectLayout    = "unused_select_layout"
 	benchPlainVarUnusedSlot4           = "unused_slot4"
 	benchPlainVarUnusedSlot6           = "unused_slot6"
 	benchPlainVarUnusedTableLayout     = "unused_table_layout"
+	benchPlainVarUnusedTermAction      = "unused_term_action"
+	benchPlainVarUnusedTermCount       = "unused_term_count"
 )
 
 // loadBenchPlain returns the embedded CollectionSpec for benchPlain.
@@ -90,26 +109,45 @@ type benchPlainProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchPlainMapSpecs struct {
-	Counters *ebpf.MapSpec `ebpf:"counters"`
-	Cpustate *ebpf.MapSpec `ebpf:"cpustate"`
-	Events   *ebpf.MapSpec `ebpf:"events"`
-	Ports    *ebpf.MapSpec `ebpf:"ports"`
-	Slots4   *ebpf.MapSpec `ebpf:"slots4"`
-	Slots6   *ebpf.MapSpec `ebpf:"slots6"`
-	Stats    *ebpf.MapSpec `ebpf:"stats"`
-	Tags4    *ebpf.MapSpec `ebpf:"tags4"`
-	Tags6    *ebpf.MapSpec `ebpf:"tags6"`
+	Counters      *ebpf.MapSpec `ebpf:"counters"`
+	Cpustate      *ebpf.MapSpec `ebpf:"cpustate"`
+	Events        *ebpf.MapSpec `ebpf:"events"`
+	FilterAction  *ebpf.MapSpec `ebpf:"filter_action"`
+	FilterCount   *ebpf.MapSpec `ebpf:"filter_count"`
+	FilterDport   *ebpf.MapSpec `ebpf:"filter_dport"`
+	FilterDst     *ebpf.MapSpec `ebpf:"filter_dst"`
+	FilterFlags   *ebpf.MapSpec `ebpf:"filter_flags"`
+	FilterProto   *ebpf.MapSpec `ebpf:"filter_proto"`
+	FilterSport   *ebpf.MapSpec `ebpf:"filter_sport"`
+	FilterSrc     *ebpf.MapSpec `ebpf:"filter_src"`
+	PortSelects   *ebpf.MapSpec `ebpf:"port_selects"`
+	Ports         *ebpf.MapSpec `ebpf:"ports"`
+	SamplerStates *ebpf.MapSpec `ebpf:"sampler_states"`
+	Samplers      *ebpf.MapSpec `ebpf:"samplers"`
+	Slots4        *ebpf.MapSpec `ebpf:"slots4"`
+	Slots6        *ebpf.MapSpec `ebpf:"slots6"`
+	Stats         *ebpf.MapSpec `ebpf:"stats"`
+	Tags4         *ebpf.MapSpec `ebpf:"tags4"`
+	Tags6         *ebpf.MapSpec `ebpf:"tags6"`
 }
 
 // benchPlainVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchPlainVariableSpecs struct {
-	Cfg               *ebpf.VariableSpec `ebpf:"cfg"`
-	UnusedMeterEvent  *ebpf.VariableSpec `ebpf:"unused_meter_event"`
-	UnusedSlot4       *ebpf.VariableSpec `ebpf:"unused_slot4"`
-	UnusedSlot6       *ebpf.VariableSpec `ebpf:"unused_slot6"`
-	UnusedTableLayout *ebpf.VariableSpec `ebpf:"unused_table_layout"`
+	Cfg                 *ebpf.VariableSpec `ebpf:"cfg"`
+	UnusedFilterAddrKey *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent    *ebpf.VariableSpec `ebpf:"unused_meter_event"`
+	UnusedPortSelect    *ebpf.VariableSpec `ebpf:"unused_port_select"`
+	UnusedSamplerCfg    *ebpf.VariableSpec `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState  *ebpf.VariableSpec `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout  *ebpf.VariableSpec `ebpf:"unused_select_layout"`
+	UnusedSlot4         *ebpf.VariableSpec `ebpf:"unused_slot4"`
+	UnusedSlot6         *ebpf.VariableSpec `ebpf:"unused_slot6"`
+	UnusedTableLayout   *ebpf.VariableSpec `ebpf:"unused_table_layout"`
+	UnusedTermAction    *ebpf.VariableSpec `ebpf:"unused_term_action"`
+	UnusedTermCount     *ebpf.VariableSpec `ebpf:"unused_term_count"`
 }
 
 // benchPlainObjects contains all objects after they have been loaded into the kernel.
@@ -132,15 +170,26 @@ func (o *benchPlainObjects) Close() error {
 //
 // It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchPlainMaps struct {
-	Counters *ebpf.Map `ebpf:"counters"`
-	Cpustate *ebpf.Map `ebpf:"cpustate"`
-	Events   *ebpf.Map `ebpf:"events"`
-	Ports    *ebpf.Map `ebpf:"ports"`
-	Slots4   *ebpf.Map `ebpf:"slots4"`
-	Slots6   *ebpf.Map `ebpf:"slots6"`
-	Stats    *ebpf.Map `ebpf:"stats"`
-	Tags4    *ebpf.Map `ebpf:"tags4"`
-	Tags6    *ebpf.Map `ebpf:"tags6"`
+	Counters      *ebpf.Map `ebpf:"counters"`
+	Cpustate      *ebpf.Map `ebpf:"cpustate"`
+	Events        *ebpf.Map `ebpf:"events"`
+	FilterAction  *ebpf.Map `ebpf:"filter_action"`
+	FilterCount   *ebpf.Map `ebpf:"filter_count"`
+	FilterDport   *ebpf.Map `ebpf:"filter_dport"`
+	FilterDst     *ebpf.Map `ebpf:"filter_dst"`
+	FilterFlags   *ebpf.Map `ebpf:"filter_flags"`
+	FilterProto   *ebpf.Map `ebpf:"filter_proto"`
+	FilterSport   *ebpf.Map `ebpf:"filter_sport"`
+	FilterSrc     *ebpf.Map `ebpf:"filter_src"`
+	PortSelects   *ebpf.Map `ebpf:"port_selects"`
+	Ports         *ebpf.Map `ebpf:"ports"`
+	SamplerStates *ebpf.Map `ebpf:"sampler_states"`
+	Samplers      *ebpf.Map `ebpf:"samplers"`
+	Slots4        *ebpf.Map `ebpf:"slots4"`
+	Slots6        *ebpf.Map `ebpf:"slots6"`
+	Stats         *ebpf.Map `ebpf:"stats"`
+	Tags4         *ebpf.Map `ebpf:"tags4"`
+	Tags6         *ebpf.Map `ebpf:"tags6"`
 }
 
 func (m *benchPlainMaps) Close() error {
@@ -148,7 +197,18 @@ func (m *benchPlainMaps) Close() error {
 		m.Counters,
 		m.Cpustate,
 		m.Events,
+		m.FilterAction,
+		m.FilterCount,
+		m.FilterDport,
+		m.FilterDst,
+		m.FilterFlags,
+		m.FilterProto,
+		m.FilterSport,
+		m.FilterSrc,
+		m.PortSelects,
 		m.Ports,
+		m.SamplerStates,
+		m.Samplers,
 		m.Slots4,
 		m.Slots6,
 		m.Stats,
@@ -161,11 +221,19 @@ func (m *benchPlainMaps) Close() error {
 //
 // It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchPlainVariables struct {
-	Cfg               *ebpf.Variable `ebpf:"cfg"`
-	UnusedMeterEvent  *ebpf.Variable `ebpf:"unused_meter_event"`
-	UnusedSlot4       *ebpf.Variable `ebpf:"unused_slot4"`
-	UnusedSlot6       *ebpf.Variable `ebpf:"unused_slot6"`
-	UnusedTableLayout *ebpf.Variable `ebpf:"unused_table_layout"`
+	Cfg                 *ebpf.Variable `ebpf:"cfg"`
+	UnusedFilterAddrKey *ebpf.Variable `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey *ebpf.Variable `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent    *ebpf.Variable `ebpf:"unused_meter_event"`
+	UnusedPortSelect    *ebpf.Variable `ebpf:"unused_port_select"`
+	UnusedSamplerCfg    *ebpf.Variable `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState  *ebpf.Variable `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout  *ebpf.Variable `ebpf:"unused_select_layout"`
+	UnusedSlot4         *ebpf.Variable `ebpf:"unused_slot4"`
+	UnusedSlot6         *ebpf.Variable `ebpf:"unused_slot6"`
+	UnusedTableLayout   *ebpf.Variable `ebpf:"unused_table_layout"`
+	UnusedTermAction    *ebpf.Variable `ebpf:"unused_term_action"`
+	UnusedTermCount     *ebpf.Variable `ebpf:"unused_term_count"`
 }
 
 // benchPlainPrograms contains all programs after they have been loaded into the kernel.

@@ -45,10 +45,11 @@ type Datapath struct {
 	gpOuter *ebpf.Map // array-of-maps: updating it waits for an RCU grace period
 	gpInner *ebpf.Map
 
-	mu     sync.Mutex // one harvest or config change at a time
-	cfg    meterMeterCfg
-	mask   FlowMask
-	closed bool
+	mu      sync.Mutex // one harvest or config change at a time
+	cfg     meterMeterCfg
+	mask    FlowMask
+	filters map[FilterID]*installed // filter slots in use
+	closed  bool
 }
 
 // tableMaps are the maps whose size follows the cache size.

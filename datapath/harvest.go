@@ -198,6 +198,7 @@ func (f *family) decode(slot uint32, clk clockPair, r *flow.Record) {
 		r.DstPort = le.Uint16(k[key4Dport:])
 		r.InputIf = le.Uint32(k[key4Ifindex:])
 		r.Proto = k[key4Proto]
+		r.SamplerID = le.Uint16(k[key4Sampler:])
 		return
 	}
 	r.SrcAddr = netip.AddrFrom16([16]byte(k[key6Saddr:]))
@@ -206,6 +207,7 @@ func (f *family) decode(slot uint32, clk clockPair, r *flow.Record) {
 	r.DstPort = le.Uint16(k[key6Dport:])
 	r.InputIf = le.Uint32(k[key6Ifindex:])
 	r.Proto = k[key6Proto]
+	r.SamplerID = le.Uint16(k[key6Sampler:])
 }
 
 // Usage reports the flows in the cache and its size.

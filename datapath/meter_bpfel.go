@@ -21,6 +21,19 @@ type meterCpuState struct {
 	Pad           uint32
 }
 
+type meterFilterAddrKey struct {
+	_         structs.HostLayout
+	Prefixlen uint32
+	Data      [20]uint8
+}
+
+type meterFilterPortKey struct {
+	_         structs.HostLayout
+	Prefixlen uint32
+	Data      [6]uint8
+	Pad       uint16
+}
+
 type meterFlowKey4 struct {
 	_       structs.HostLayout
 	Saddr   uint32
@@ -107,6 +120,48 @@ type meterPortCfg struct {
 	Flags uint32
 }
 
+type meterPortSelect struct {
+	_       structs.HostLayout
+	Filter4 uint16
+	Filter6 uint16
+	Sampler uint16
+	Pad     uint16
+}
+
+type meterSamplerCfg struct {
+	_         structs.HostLayout
+	Mode      uint32
+	N         uint32
+	RunLength uint32
+	MaxPps    uint32
+}
+
+type meterSamplerState struct {
+	_        structs.HostLayout
+	Seen     uint64
+	Taken    uint64
+	Skipped  uint64
+	Capped   uint64
+	Windows  uint64
+	Pos      uint64
+	WinStart uint64
+	WinCount uint64
+	RunLeft  uint32
+	Pad      uint32
+}
+
+type meterSelectLayout uint32
+
+const (
+	meterSelectLayoutMAX_FILTERS     meterSelectLayout = 32
+	meterSelectLayoutMAX_TERMS       meterSelectLayout = 64
+	meterSelectLayoutMAX_SAMPLERS    meterSelectLayout = 64
+	meterSelectLayoutFILTER_PREFIXES meterSelectLayout = 16384
+	meterSelectLayoutACT_IGNORE      meterSelectLayout = 0
+	meterSelectLayoutACT_METER       meterSelectLayout = 1
+	meterSelectLayoutACT_SAMPLE      meterSelectLayout = 2
+)
+
 type meterSlot4 struct {
 	_   structs.HostLayout
 	Val meterFlowVal
@@ -132,25 +187,56 @@ const (
 	meterTableLayoutCTR_MAX         meterTableLayout = 4
 )
 
+type meterTermAction struct {
+	_       structs.HostLayout
+	Action  uint16
+	Sampler uint16
+}
+
+type meterTermCount struct {
+	_       structs.HostLayout
+	Packets uint64
+	Bytes   uint64
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	meterMapCounters          = "counters"
-	meterMapCpustate          = "cpustate"
-	meterMapEvents            = "events"
-	meterMapPorts             = "ports"
-	meterMapSlots4            = "slots4"
-	meterMapSlots6            = "slots6"
-	meterMapStats             = "stats"
-	meterMapTags4             = "tags4"
-	meterMapTags6             = "tags6"
-	meterProgFlowtapMeter     = "flowtap_meter"
-	meterVarCfg               = "cfg"
-	meterVarUnusedMeterEvent  = "unused_meter_event"
-	meterVarUnusedSlot4       = "unused_slot4"
-	meterVarUnusedSlot6       = "unused_slot6"
-	meterVarUnusedTableLayout = "unused_table_layout"
+	meterMapCounters            = "counters"
+	meterMapCpustate            = "cpustate"
+	meterMapEvents              = "events"
+	meterMapFilterAction        = "filter_action"
+	meterMapFilterCount         = "filter_count"
+	meterMapFilterDport         = "filter_dport"
+	meterMapFilterDst           = "filter_dst"
+	meterMapFilterFlags         = "filter_flags"
+	meterMapFilterProto         = "filter_proto"
+	meterMapFilterSport         = "filter_sport"
+	meterMapFilterSrc           = "filter_src"
+	meterMapPortSelects         = "port_selects"
+	meterMapPorts               = "ports"
+	meterMapSamplerStates       = "sampler_states"
+	meterMapSamplers            = "samplers"
+	meterMapSlots4              = "slots4"
+	meterMapSlots6              = "slots6"
+	meterMapStats               = "stats"
+	meterMapTags4               = "tags4"
+	meterMapTags6               = "tags6"
+	meterProgFlowtapMeter       = "flowtap_meter"
+	meterVarCfg                 = "cfg"
+	meterVarUnusedFilterAddrKey = "unused_filter_addr_key"
+	meterVarUnusedFilterPortKey = "unused_filter_port_key"
+	meterVarUnusedMeterEvent    = "unused_meter_event"
+	meterVarUnusedPortSelect    = "unused_port_select"
+	meterVarUnusedSamplerCfg    = "unused_sampler_cfg"
+	meterVarUnusedSamplerState  = "unused_sampler_state"
+	meterVarUnusedSelectLayout  = "unused_select_layout"
+	meterVarUnusedSlot4         = "unused_slot4"
+	meterVarUnusedSlot6         = "unused_slot6"
+	meterVarUnusedTableLayout   = "unused_table_layout"
+	meterVarUnusedTermAction    = "unused_term_action"
+	meterVarUnusedTermCount     = "unused_term_count"
 )
 
 // loadMeter returns the embedded CollectionSpec for meter.
@@ -202,26 +288,45 @@ type meterProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterMapSpecs struct {
-	Counters *ebpf.MapSpec `ebpf:"counters"`
-	Cpustate *ebpf.MapSpec `ebpf:"cpustate"`
-	Events   *ebpf.MapSpec `ebpf:"events"`
-	Ports    *ebpf.MapSpec `ebpf:"ports"`
-	Slots4   *ebpf.MapSpec `ebpf:"slots4"`
-	Slots6   *ebpf.MapSpec `ebpf:"slots6"`
-	Stats    *ebpf.MapSpec `ebpf:"stats"`
-	Tags4    *ebpf.MapSpec `ebpf:"tags4"`
-	Tags6    *ebpf.MapSpec `ebpf:"tags6"`
+	Counters      *ebpf.MapSpec `ebpf:"counters"`
+	Cpustate      *ebpf.MapSpec `ebpf:"cpustate"`
+	Events        *ebpf.MapSpec `ebpf:"events"`
+	FilterAction  *ebpf.MapSpec `ebpf:"filter_action"`
+	FilterCount   *ebpf.MapSpec `ebpf:"filter_count"`
+	FilterDport   *ebpf.MapSpec `ebpf:"filter_dport"`
+	FilterDst     *ebpf.MapSpec `ebpf:"filter_dst"`
+	FilterFlags   *ebpf.MapSpec `ebpf:"filter_flags"`
+	FilterProto   *ebpf.MapSpec `ebpf:"filter_proto"`
+	FilterSport   *ebpf.MapSpec `ebpf:"filter_sport"`
+	FilterSrc     *ebpf.MapSpec `ebpf:"filter_src"`
+	PortSelects   *ebpf.MapSpec `ebpf:"port_selects"`
+	Ports         *ebpf.MapSpec `ebpf:"ports"`
+	SamplerStates *ebpf.MapSpec `ebpf:"sampler_states"`
+	Samplers      *ebpf.MapSpec `ebpf:"samplers"`
+	Slots4        *ebpf.MapSpec `ebpf:"slots4"`
+	Slots6        *ebpf.MapSpec `ebpf:"slots6"`
+	Stats         *ebpf.MapSpec `ebpf:"stats"`
+	Tags4         *ebpf.MapSpec `ebpf:"tags4"`
+	Tags6         *ebpf.MapSpec `ebpf:"tags6"`
 }
 
 // meterVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterVariableSpecs struct {
-	Cfg               *ebpf.VariableSpec `ebpf:"cfg"`
-	UnusedMeterEvent  *ebpf.VariableSpec `ebpf:"unused_meter_event"`
-	UnusedSlot4       *ebpf.VariableSpec `ebpf:"unused_slot4"`
-	UnusedSlot6       *ebpf.VariableSpec `ebpf:"unused_slot6"`
-	UnusedTableLayout *ebpf.VariableSpec `ebpf:"unused_table_layout"`
+	Cfg                 *ebpf.VariableSpec `ebpf:"cfg"`
+	UnusedFilterAddrKey *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent    *ebpf.VariableSpec `ebpf:"unused_meter_event"`
+	UnusedPortSelect    *ebpf.VariableSpec `ebpf:"unused_port_select"`
+	UnusedSamplerCfg    *ebpf.VariableSpec `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState  *ebpf.VariableSpec `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout  *ebpf.VariableSpec `ebpf:"unused_select_layout"`
+	UnusedSlot4         *ebpf.VariableSpec `ebpf:"unused_slot4"`
+	UnusedSlot6         *ebpf.VariableSpec `ebpf:"unused_slot6"`
+	UnusedTableLayout   *ebpf.VariableSpec `ebpf:"unused_table_layout"`
+	UnusedTermAction    *ebpf.VariableSpec `ebpf:"unused_term_action"`
+	UnusedTermCount     *ebpf.VariableSpec `ebpf:"unused_term_count"`
 }
 
 // meterObjects contains all objects after they have been loaded into the kernel.
@@ -244,15 +349,26 @@ func (o *meterObjects) Close() error {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterMaps struct {
-	Counters *ebpf.Map `ebpf:"counters"`
-	Cpustate *ebpf.Map `ebpf:"cpustate"`
-	Events   *ebpf.Map `ebpf:"events"`
-	Ports    *ebpf.Map `ebpf:"ports"`
-	Slots4   *ebpf.Map `ebpf:"slots4"`
-	Slots6   *ebpf.Map `ebpf:"slots6"`
-	Stats    *ebpf.Map `ebpf:"stats"`
-	Tags4    *ebpf.Map `ebpf:"tags4"`
-	Tags6    *ebpf.Map `ebpf:"tags6"`
+	Counters      *ebpf.Map `ebpf:"counters"`
+	Cpustate      *ebpf.Map `ebpf:"cpustate"`
+	Events        *ebpf.Map `ebpf:"events"`
+	FilterAction  *ebpf.Map `ebpf:"filter_action"`
+	FilterCount   *ebpf.Map `ebpf:"filter_count"`
+	FilterDport   *ebpf.Map `ebpf:"filter_dport"`
+	FilterDst     *ebpf.Map `ebpf:"filter_dst"`
+	FilterFlags   *ebpf.Map `ebpf:"filter_flags"`
+	FilterProto   *ebpf.Map `ebpf:"filter_proto"`
+	FilterSport   *ebpf.Map `ebpf:"filter_sport"`
+	FilterSrc     *ebpf.Map `ebpf:"filter_src"`
+	PortSelects   *ebpf.Map `ebpf:"port_selects"`
+	Ports         *ebpf.Map `ebpf:"ports"`
+	SamplerStates *ebpf.Map `ebpf:"sampler_states"`
+	Samplers      *ebpf.Map `ebpf:"samplers"`
+	Slots4        *ebpf.Map `ebpf:"slots4"`
+	Slots6        *ebpf.Map `ebpf:"slots6"`
+	Stats         *ebpf.Map `ebpf:"stats"`
+	Tags4         *ebpf.Map `ebpf:"tags4"`
+	Tags6         *ebpf.Map `ebpf:"tags6"`
 }
 
 func (m *meterMaps) Close() error {
@@ -260,7 +376,18 @@ func (m *meterMaps) Close() error {
 		m.Counters,
 		m.Cpustate,
 		m.Events,
+		m.FilterAction,
+		m.FilterCount,
+		m.FilterDport,
+		m.FilterDst,
+		m.FilterFlags,
+		m.FilterProto,
+		m.FilterSport,
+		m.FilterSrc,
+		m.PortSelects,
 		m.Ports,
+		m.SamplerStates,
+		m.Samplers,
 		m.Slots4,
 		m.Slots6,
 		m.Stats,
@@ -273,11 +400,19 @@ func (m *meterMaps) Close() error {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterVariables struct {
-	Cfg               *ebpf.Variable `ebpf:"cfg"`
-	UnusedMeterEvent  *ebpf.Variable `ebpf:"unused_meter_event"`
-	UnusedSlot4       *ebpf.Variable `ebpf:"unused_slot4"`
-	UnusedSlot6       *ebpf.Variable `ebpf:"unused_slot6"`
-	UnusedTableLayout *ebpf.Variable `ebpf:"unused_table_layout"`
+	Cfg                 *ebpf.Variable `ebpf:"cfg"`
+	UnusedFilterAddrKey *ebpf.Variable `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey *ebpf.Variable `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent    *ebpf.Variable `ebpf:"unused_meter_event"`
+	UnusedPortSelect    *ebpf.Variable `ebpf:"unused_port_select"`
+	UnusedSamplerCfg    *ebpf.Variable `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState  *ebpf.Variable `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout  *ebpf.Variable `ebpf:"unused_select_layout"`
+	UnusedSlot4         *ebpf.Variable `ebpf:"unused_slot4"`
+	UnusedSlot6         *ebpf.Variable `ebpf:"unused_slot6"`
+	UnusedTableLayout   *ebpf.Variable `ebpf:"unused_table_layout"`
+	UnusedTermAction    *ebpf.Variable `ebpf:"unused_term_action"`
+	UnusedTermCount     *ebpf.Variable `ebpf:"unused_term_count"`
 }
 
 // meterPrograms contains all programs after they have been loaded into the kernel.

@@ -39,12 +39,14 @@ const (
 	key4Dport   = int(unsafe.Offsetof(meterFlowKey4{}.Dport))
 	key4Ifindex = int(unsafe.Offsetof(meterFlowKey4{}.Ifindex))
 	key4Proto   = int(unsafe.Offsetof(meterFlowKey4{}.Proto))
+	key4Sampler = int(unsafe.Offsetof(meterFlowKey4{}.Pad)) // the pad carries the sampler id
 	key6Saddr   = int(unsafe.Offsetof(meterFlowKey6{}.Saddr))
 	key6Daddr   = int(unsafe.Offsetof(meterFlowKey6{}.Daddr))
 	key6Sport   = int(unsafe.Offsetof(meterFlowKey6{}.Sport))
 	key6Dport   = int(unsafe.Offsetof(meterFlowKey6{}.Dport))
 	key6Ifindex = int(unsafe.Offsetof(meterFlowKey6{}.Ifindex))
 	key6Proto   = int(unsafe.Offsetof(meterFlowKey6{}.Proto))
+	key6Sampler = int(unsafe.Offsetof(meterFlowKey6{}.Pad))
 
 	stDraining    = byte(meterTableLayoutST_DRAINING)
 	stFinEvent    = byte(meterTableLayoutST_FIN_EV)

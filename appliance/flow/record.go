@@ -75,6 +75,11 @@ type Record struct {
 	DstMask  uint8
 
 	EndReason EndReason
+
+	// SamplerID is the sampler that picked the flow's packets (a key
+	// field in the datapath, so flows of two samplers never merge); 0 is
+	// the global sampler or none.
+	SamplerID uint16
 }
 
 // IsIPv6 reports whether the flow is an IPv6 flow (v5/v7/v8 cannot carry it).

@@ -131,6 +131,8 @@ struct parsed {
 	__u16 vlan[2];
 	__u32 ip_len; /* IP total length: what IOS and nfpcapd count */
 	__u32 l3off;
+	__u16 sampler; /* the sampler that took it: a key field (flow_key pad) */
+	__u16 pad;
 };
 
 /* Offsets are carried as scalars clamped to a power-of-two range: every
@@ -334,6 +336,8 @@ static __always_inline int parse(struct xdp_md *ctx, struct parsed *p)
 		return parse_ipv6(p, data, end);
 	return PR_NON_IP;
 }
+
+#include "select_impl.h"
 
 /* ---- metering --------------------------------------------------------- */
 
@@ -670,6 +674,7 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 #pragma unroll
 	for (int i = 0; i < 5; i++)
 		w[i] &= cfg.mask4[i];
+	k.pad = p->sampler; /* whatever the mask: records carry their sampler */
 	const struct family f = {&slots4, &tags4, cfg.groups4, sizeof(k) / 4};
 	table_meter(&f, w, p, now_t, st, ifindex, eth, lookup_only);
 }
@@ -691,6 +696,7 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 #pragma unroll
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
+	k.pad = p->sampler;
 	const struct family f = {&slots6, &tags6, cfg.groups6, sizeof(k) / 4};
 	table_meter(&f, w, p, now_t, st, ifindex, eth, lookup_only);
 }
@@ -726,7 +732,10 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 		st->ipv4++;
 	else
 		st->ipv6++;
-	if (sampled_out()) {
+	int sel = select_packet(ctx, &p, ifindex, &p.sampler);
+	if (sel == SEL_FILTERED)
+		return verdict; /* counted by the filter's term counters */
+	if (sel == SEL_SAMPLED_OUT || (sel == SEL_GLOBAL && sampled_out())) {
 		st->sampled_out++;
 		return verdict;
 	}
