@@ -44,6 +44,13 @@ type Destination struct {
 	// flow-server; IOS extension `origin-as|peer-as` after the
 	// destination); ASNone follows Export.AS.
 	AS export.ASMode
+	// Truncate is the IPv4 prefix length this collector gets addresses
+	// at (IOS extension `truncate N`; Internet2 uses 21); 0 keeps them.
+	Truncate int
+	// CryptoPAn, when set, is the key this collector's addresses are
+	// pseudonymised with, prefix-preserving (IOS extension `crypto-pan
+	// KEY`): 64 hex digits, or a passphrase.
+	CryptoPAn string
 }
 
 // Aggregation is one `ip flow-aggregation cache SCHEME` block.

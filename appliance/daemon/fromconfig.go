@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/anon"
 	"io/fs"
 	"net"
 	"net/netip"
@@ -131,7 +132,11 @@ func destinations(c config.Config, smp datapath.Sampling, boot time.Time) (out [
 		enc := export.EncoderConfig{Version: config.ExportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),
 			Sampler: pipeline.ExportSampler(smp, 1), TemplateRefreshPackets: c.Export.TemplateRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: c.Capture}
-		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc}
+		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc, Anon: anon.Scheme{Prefix4: d.Truncate}}
+		if d.CryptoPAn != "" {
+			// The key is 32 bytes by construction: NewCryptoPAn cannot fail.
+			dc.Anon.PAn, _ = anon.NewCryptoPAn(anon.KeyFromConfig(d.CryptoPAn))
+		}
 		switch {
 		case d.SourceAddress.IsValid():
 			dc.Source = netip.AddrPortFrom(d.SourceAddress, 0)

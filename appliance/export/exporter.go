@@ -231,6 +231,9 @@ func (e *Exporter) Stats() Stats {
 	s.Unreachable = e.snd.unreachable.Load()
 	s.Collector = e.cfg.Collector
 	s.Version = e.cfg.Encoder.Version
+	if e.cfg.Anon.Active() {
+		s.Anon = e.cfg.Anon.String()
+	}
 	return s
 }
 

@@ -11,6 +11,9 @@ import (
 type Stats struct {
 	Collector netip.AddrPort
 	Version   Version
+	// Anon says what the collector gets instead of real addresses; empty
+	// when it gets them.
+	Anon string
 
 	// Packets, Records and Bytes count what the collector was sent and did
 	// not refuse: a packet is counted once no ICMP error came back for it

@@ -47,6 +47,9 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		fmt.Fprintln(w, line)
 		// flowtap: what each destination lost, as flows and the packets
 		// they counted, so an outage is visible per collector.
+		if d.Anon != "" {
+			fmt.Fprintf(w, "      Addresses: %s\n", d.Anon)
+		}
 		if d.Unreachable {
 			fmt.Fprintln(w, "      Collector unreachable: flows are being lost")
 		}

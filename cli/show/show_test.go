@@ -2,6 +2,7 @@ package show
 
 import (
 	"bytes"
+	"strings"
 	"flag"
 	"net"
 	"net/netip"
@@ -199,4 +200,21 @@ func TestShowClockAndSNMP(t *testing.T) {
 		InBadCommunityNames: 2, InASNParseErrs: 3, InTotalReqVars: 60, InGetRequests: 10, InGetNexts: 25,
 		OutPkts: 37, OutNoSuchNames: 4, OutGetResponses: 35, OutTraps: 2})
 	golden(t, "show-snmp", b.Bytes())
+}
+
+// TestIPFlowExportAnon: a destination that gets rewritten addresses says
+// what it gets under its line; one that gets real addresses says nothing.
+func TestIPFlowExportAnon(t *testing.T) {
+	var b bytes.Buffer
+	IPFlowExport(&b, ExportView{Version: export.V9, Destinations: []export.Stats{
+		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: export.V9, Anon: "IPv4 truncated to /21"},
+		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: export.V9},
+	}})
+	want := "    Destination(1)  192.0.2.10 (2055)\n" +
+		"      Addresses: IPv4 truncated to /21\n" +
+		"    Destination(2)  192.0.2.11 (2055)\n" +
+		"  Version 9 flow records\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("got\n%s\nwant it to contain\n%s", b.String(), want)
+	}
 }

@@ -215,6 +215,12 @@ func (g *gen) flow(c *config.Config) {
 				d.SourceAddress = netip.Addr{}
 			}
 		}
+		if g.maybe() {
+			d.Truncate = int(g.between(1, 31))
+		}
+		if g.maybe() {
+			d.CryptoPAn = fmt.Sprintf("k%x", g.r.Uint64())
+		}
 		if !slices.ContainsFunc(e.Destinations, func(o config.Destination) bool { return o.Addr == d.Addr }) {
 			e.Destinations = append(e.Destinations, d)
 		}

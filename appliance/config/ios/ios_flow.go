@@ -183,7 +183,13 @@ func (x *cmd) exportDestination() {
 	}
 	d := config.Destination{Addr: ap}
 	for x.c.More() {
-		switch x.c.Keyword("origin-as", "peer-as", "source-address", "version") {
+		switch x.c.Keyword("crypto-pan", "origin-as", "peer-as", "source-address", "truncate", "version") {
+		case "truncate":
+			d.Truncate = int(x.c.Uint(1, 31))
+			x.touch(path + ".truncate")
+		case "crypto-pan":
+			d.CryptoPAn = x.c.Name("KEY", nil)
+			x.touch(path + ".crypto-pan")
 		case "origin-as":
 			d.AS = export.ASOrigin
 			x.touch(path + ".as")

@@ -297,6 +297,12 @@ func renderExport(r *iosWriter, c config.Config) {
 		if d.AS != export.ASNone {
 			line += " " + d.AS.String()
 		}
+		if d.Truncate != 0 {
+			line += fmt.Sprintf(" truncate %d", d.Truncate)
+		}
+		if d.CryptoPAn != "" {
+			line += " crypto-pan " + d.CryptoPAn
+		}
 		r.line("%s", line)
 	}
 }
