@@ -2,12 +2,12 @@ package show
 
 import (
 	"bytes"
-	"strings"
 	"flag"
 	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
