@@ -19,6 +19,10 @@
 //	interface X / flowtap verdict passive|inline   tap port or inline port
 //	interface X / flowtap xdp-mode best|native|generic|offload
 //	ip flow-export destination A P [version V] [source-address S] [origin-as|peer-as]
+//	        [truncate N] [crypto-pan KEY]          what this collector may see: IPv4
+//	                                               addresses cut to /N (Internet2: 21),
+//	                                               Crypto-PAn pseudonyms (KEY: 64 hex
+//	                                               digits or a passphrase)
 //	flowtap prefix-as-file PATH                    routes for origin-as/peer-as
 //	flowtap as-mode origin|peer                    which AS of those routes
 //	flowtap sampling rate N [run-length N] [max-packets-per-second N]
