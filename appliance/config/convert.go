@@ -140,7 +140,11 @@ func (c Config) InterfaceSampling(it Interface) datapath.Sampling {
 	if i < 0 || c.Samplers[i].Rate == 0 {
 		return datapath.Sampling{}
 	}
-	return datapath.Sampling{Mode: datapath.SampleRandom, Interval: c.Samplers[i].Rate}
+	mode := datapath.SampleRandom
+	if c.Samplers[i].Deterministic {
+		mode = datapath.SampleDeterministic
+	}
+	return datapath.Sampling{Mode: mode, Interval: c.Samplers[i].Rate}
 }
 
 // Interface returns the named interface, if configured.

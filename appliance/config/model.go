@@ -72,10 +72,14 @@ type Cache struct {
 	FastThreshold uint64 // mls aging fast threshold; 0 with FastTime set: the default
 }
 
-// SamplerMap is a `flow-sampler-map` with its `mode random one-out-of N`.
+// SamplerMap is a `flow-sampler-map` with its
+// `mode deterministic|random one-out-of N`.
 type SamplerMap struct {
 	Name string
 	Rate uint32 // 0: no mode configured yet; an interface may not use it
+	// Deterministic takes exactly every Nth packet; else each packet with
+	// probability 1/N, as IOS's random sampled NetFlow.
+	Deterministic bool
 }
 
 // Interface is a port the appliance knows; it is metered when it has

@@ -121,9 +121,10 @@ func (x *cmd) samplerMode() {
 	if x.neg {
 		x.c.Skip()
 		m.Rate = 0
+		m.Deterministic = false
 		return
 	}
-	x.c.Keyword("random")
+	m.Deterministic = x.c.Keyword("deterministic", "random") == "deterministic"
 	x.c.Keyword("one-out-of")
 	m.Rate = uint32(x.c.Num("<1-65535>", 1, 1<<32-1))
 	x.touch("samplers[" + m.Name + "].rate")

@@ -47,7 +47,11 @@ func Render(c config.Config) string {
 	for _, m := range c.Samplers {
 		r.line("flow-sampler-map %s", m.Name)
 		if m.Rate != 0 {
-			r.line(" mode random one-out-of %d", m.Rate)
+			mode := "random"
+			if m.Deterministic {
+				mode = "deterministic"
+			}
+			r.line(" mode %s one-out-of %d", mode, m.Rate)
 		}
 		r.section()
 	}
