@@ -127,11 +127,39 @@ func (s *Session) run(w io.Writer, line string) {
 func (s *Session) helpFor(line string) []string {
 	if s.level == configMode {
 		if t := tokenize(line); len(t) > 0 && strings.HasPrefix("do", t[0].Text) && len(t[0].Text) >= 2 {
-			return help(s.permitted(), line[t[0].Pos+len(t[0].Text):])
+			line = line[t[0].Pos+len(t[0].Text):]
+		} else {
+			return s.cfg.Help(line)
 		}
-		return s.cfg.Help(line)
+	}
+	if h, ok := pipeHelp(line); ok {
+		return h
 	}
 	return help(s.permitted(), line)
+}
+
+// pipeHelp is `?` in a `| filter` stage, in IOS's layout; ok is false when
+// the line has none.
+func pipeHelp(line string) ([]string, bool) {
+	items, partial, ok := pipe.IOS().Completions(line)
+	if !ok {
+		return nil, false
+	}
+	if len(items) == 0 {
+		return []string{"% Unrecognized command"}, true
+	}
+	var out []string
+	if partial {
+		var ws []string
+		for _, it := range items {
+			ws = append(ws, it.Name)
+		}
+		return []string{strings.Join(ws, "  ")}, true
+	}
+	for _, it := range items {
+		out = append(out, fmt.Sprintf("  %-16s %s", it.Name, it.Help))
+	}
+	return out, true
 }
 
 // Complete extends the line as Tab does: the last word, when exactly one

@@ -249,12 +249,9 @@ func (h shell) Interrupt()                   {}
 func (h shell) Help(line string) []string {
 	out := []string{"Possible completions:"}
 	item := func(label, help string) { out = append(out, fmt.Sprintf("  %-20s %s", label, help)) }
-	if i := strings.LastIndexByte(line, '|'); i >= 0 {
-		partial := strings.TrimLeft(line[i+1:], " ")
-		for _, v := range pipe.JunOS().Verbs {
-			if strings.HasPrefix(v.Name, partial) {
-				item(v.Name, v.Help)
-			}
+	if items, _, ok := pipe.JunOS().Completions(line); ok {
+		for _, it := range items {
+			item(it.Name, it.Help)
 		}
 		return out
 	}

@@ -118,13 +118,42 @@ func (sx Syntax) lookup(word string) (Verb, bool) {
 	return found[0], true
 }
 
-// Help lists the verbs as (name, help) pairs, for a dialect's `| ?`.
-func (sx Syntax) Help() [][2]string {
-	var out [][2]string
-	for _, v := range sx.Verbs {
-		out = append(out, [2]string{v.Name, v.Help})
+// Item is one line of `?` help in a stage.
+type Item struct{ Name, Help string }
+
+// Completions answers `?` typed at the end of line when line ends in a
+// stage: the verbs its word may still become, or, after a verb and a
+// space, the verb's argument. ok is false when line has no stage; partial
+// tells the word was not finished (a dialect may list names only).
+func (sx Syntax) Completions(line string) (items []Item, partial, ok bool) {
+	var stage string
+	if sx.Chain {
+		parts := splitQuoted(line)
+		if len(parts) < 2 {
+			return nil, false, false
+		}
+		stage = parts[len(parts)-1]
+	} else {
+		i := strings.Index(line, " |")
+		if i < 0 {
+			return nil, false, false
+		}
+		stage = line[i+2:]
 	}
-	return out
+	stage = strings.TrimLeft(stage, " ")
+	word, rest, spaced := strings.Cut(stage, " ")
+	if !spaced {
+		for _, v := range sx.Verbs {
+			if strings.HasPrefix(v.Name, word) {
+				items = append(items, Item{v.Name, v.Help})
+			}
+		}
+		return items, word != "", true
+	}
+	if v, found := sx.lookup(word); found && v.Arg != "" && strings.TrimSpace(rest) == "" {
+		return []Item{{v.Arg, v.Help}}, false, true
+	}
+	return nil, false, true
 }
 
 // Filtered reports whether a stage rewrites the output (the command must

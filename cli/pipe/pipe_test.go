@@ -1,6 +1,7 @@
 package pipe
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -72,5 +73,26 @@ func TestJunOS(t *testing.T) {
 	}
 	if st, ok := p.Find("compare"); !ok || st.Arg != "rollback 1" || !p.Has("display set") || p.Has("display xml") || p.Cmd != "show" {
 		t.Errorf("stages %+v", p)
+	}
+}
+
+func TestCompletions(t *testing.T) {
+	for _, c := range []struct {
+		sx          Syntax
+		line        string
+		want        []Item
+		partial, ok bool
+	}{
+		{JunOS(), "show configuration", nil, false, false},
+		{JunOS(), `show configuration | match "x|y" | l`, []Item{{"last", "Display end of output only"}}, true, true},
+		{JunOS(), "show configuration | trim ", []Item{{"<columns>", "Trim specified number of columns from start of line"}}, false, true},
+		{JunOS(), "show configuration | count ", nil, false, true},
+		{IOS(), "show run | include a|", nil, false, true}, // IOS: one stage, the rest is its regexp
+		{IOS(), "show run | s", []Item{{"section", "Filter a section of output"}}, true, true},
+	} {
+		got, partial, ok := c.sx.Completions(c.line)
+		if !reflect.DeepEqual(got, c.want) || partial != c.partial || ok != c.ok {
+			t.Errorf("%q: %v %v %v", c.line, got, partial, ok)
+		}
 	}
 }
