@@ -8,7 +8,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
-	"github.com/flowtap/flowtap/datapath"
 )
 
 // The conversions below turn the model into what the engine packages
@@ -36,27 +35,6 @@ func (c Config) Setting() (platform.Persona, platform.Setting, error) {
 	}
 	s, err := p.Validate(req)
 	return p, s, err
-}
-
-// DatapathMask is the datapath's flow mask for a platform mask.
-func DatapathMask(m platform.Mask) (datapath.FlowMask, error) {
-	switch m {
-	case platform.MaskSevenTuple:
-		return datapath.MaskIOS, nil
-	case platform.MaskSource:
-		return datapath.MaskSource, nil
-	case platform.MaskDestination:
-		return datapath.MaskDestination, nil
-	case platform.MaskDestinationSource:
-		return datapath.MaskDestinationSource, nil
-	case platform.MaskInterfaceDestinationSource:
-		return datapath.MaskInterfaceDestinationSource, nil
-	case platform.MaskFull:
-		return datapath.MaskFull, nil
-	case platform.MaskInterfaceFull:
-		return datapath.MaskInterfaceFull, nil
-	}
-	return 0, fmt.Errorf("config: flow mask %v has no datapath mask", m)
 }
 
 // ExportVersion converts a persona export version to the encoder's; the
@@ -128,23 +106,6 @@ func (c Config) DestinationAS(d Destination) export.ASMode {
 // FlowcacheTopTalkers is the engine's top-talkers configuration.
 func (t TopTalkers) FlowcacheTopTalkers() flowcache.TopTalkersConfig {
 	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: t.SortBy, CacheTimeout: t.CacheTimeout, Match: t.Match}
-}
-
-// InterfaceSampling is the datapath sampling of a port: its flow-sampler
-// (random, one in N), or none.
-func (c Config) InterfaceSampling(it Interface) datapath.Sampling {
-	if it.Sampler == "" {
-		return datapath.Sampling{}
-	}
-	i := slices.IndexFunc(c.Samplers, func(m SamplerMap) bool { return m.Name == it.Sampler })
-	if i < 0 || c.Samplers[i].Rate == 0 {
-		return datapath.Sampling{}
-	}
-	mode := datapath.SampleRandom
-	if c.Samplers[i].Deterministic {
-		mode = datapath.SampleDeterministic
-	}
-	return datapath.Sampling{Mode: mode, Interval: c.Samplers[i].Rate}
 }
 
 // Interface returns the named interface, if configured.

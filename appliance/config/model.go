@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/platform"
-	"github.com/flowtap/flowtap/datapath"
 )
 
 // Defaults the model stores as the zero value.
@@ -93,9 +92,9 @@ type Interface struct {
 	Sampler     string // flow-sampler NAME: a Samplers entry
 	// Verdict is `flowtap verdict passive|inline`: a tap port drops what
 	// it metered, an inline port hands it on.
-	Verdict datapath.Verdict
+	Verdict Verdict
 	// XDPMode is `flowtap xdp-mode best|native|generic|offload`.
-	XDPMode datapath.AttachMode
+	XDPMode XDPMode
 }
 
 // Metered reports whether the daemon attaches the meter to the port.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/platform"
-	"github.com/flowtap/flowtap/datapath"
 )
 
 // Normalize checks c and returns it in canonical form: values equal to
@@ -257,10 +256,10 @@ func (v *validator) interfaces(c *Config) {
 				v.failf(path+".sampler", "flow-sampler-map %s has no mode", it.Sampler)
 			}
 		}
-		if it.Verdict != datapath.Passive && it.Verdict != datapath.Inline {
+		if it.Verdict != Passive && it.Verdict != Inline {
 			v.failf(path+".verdict", "unknown verdict %d", it.Verdict)
 		}
-		if it.XDPMode < datapath.ModeBest || it.XDPMode > datapath.ModeGeneric {
+		if it.XDPMode < XDPBest || it.XDPMode > XDPGeneric {
 			v.failf(path+".xdp-mode", "unknown attach mode %d", it.XDPMode)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -29,7 +30,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		return Settings{}, err
 	}
 	s := Settings{CacheEntries: set.CacheEntries, Aging: p.CacheAging(set), Emergency: p.Emergency}
-	if s.Mask, err = config.DatapathMask(set.Mask); err != nil {
+	if s.Mask, err = datapathMask(set.Mask); err != nil {
 		return Settings{}, err
 	}
 	if s.Sampling, err = sampling(c, set.Sampling); err != nil {
@@ -39,7 +40,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		if !i.Metered() || i.Shutdown {
 			continue
 		}
-		s.Ports = append(s.Ports, Port{Name: i.Name, Mode: i.XDPMode, Verdict: i.Verdict, Meter: i.Ingress || i.Sampler != ""})
+		s.Ports = append(s.Ports, Port{Name: i.Name, Mode: attachMode(i.XDPMode), Verdict: verdict(i.Verdict), Meter: i.Ingress || i.Sampler != ""})
 	}
 	boot, err := datapath.BootTime()
 	if err != nil {
@@ -102,13 +103,72 @@ func sampling(c config.Config, g platform.Sampling) (datapath.Sampling, error) {
 		if !i.Metered() || i.Shutdown {
 			continue
 		}
-		got := c.InterfaceSampling(i)
+		got := interfaceSampling(c, i)
 		if out.Interval != 0 && got != out {
 			return datapath.Sampling{}, fmt.Errorf("flow-sampler on %s: every sampled port must use the same sampler (1 in %d elsewhere)", i.Name, out.Interval)
 		}
 		out = got
 	}
 	return out, nil
+}
+
+// datapathMask is the datapath's flow mask for a platform mask.
+func datapathMask(m platform.Mask) (datapath.FlowMask, error) {
+	switch m {
+	case platform.MaskSevenTuple:
+		return datapath.MaskIOS, nil
+	case platform.MaskSource:
+		return datapath.MaskSource, nil
+	case platform.MaskDestination:
+		return datapath.MaskDestination, nil
+	case platform.MaskDestinationSource:
+		return datapath.MaskDestinationSource, nil
+	case platform.MaskInterfaceDestinationSource:
+		return datapath.MaskInterfaceDestinationSource, nil
+	case platform.MaskFull:
+		return datapath.MaskFull, nil
+	case platform.MaskInterfaceFull:
+		return datapath.MaskInterfaceFull, nil
+	}
+	return 0, fmt.Errorf("flow mask %v has no datapath mask", m)
+}
+
+// interfaceSampling is the datapath sampling of a port: its flow-sampler
+// (one in N, random or deterministic as its map says), or none.
+func interfaceSampling(c config.Config, it config.Interface) datapath.Sampling {
+	if it.Sampler == "" {
+		return datapath.Sampling{}
+	}
+	i := slices.IndexFunc(c.Samplers, func(m config.SamplerMap) bool { return m.Name == it.Sampler })
+	if i < 0 || c.Samplers[i].Rate == 0 {
+		return datapath.Sampling{}
+	}
+	mode := datapath.SampleRandom
+	if c.Samplers[i].Deterministic {
+		mode = datapath.SampleDeterministic
+	}
+	return datapath.Sampling{Mode: mode, Interval: c.Samplers[i].Rate}
+}
+
+// verdict is the datapath's verdict for the model's.
+func verdict(v config.Verdict) datapath.Verdict {
+	if v == config.Inline {
+		return datapath.Inline
+	}
+	return datapath.Passive
+}
+
+// attachMode is the datapath's attach mode for the model's xdp-mode.
+func attachMode(m config.XDPMode) datapath.AttachMode {
+	switch m {
+	case config.XDPOffload:
+		return datapath.ModeOffload
+	case config.XDPNative:
+		return datapath.ModeNative
+	case config.XDPGeneric:
+		return datapath.ModeGeneric
+	}
+	return datapath.ModeBest
 }
 
 // destinations builds the main cache's exporters. An `ip flow-export

@@ -16,7 +16,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
-	"github.com/flowtap/flowtap/datapath"
 )
 
 // gen builds random valid configurations for the property tests.
@@ -183,8 +182,8 @@ func (g *gen) flow(c *config.Config) {
 		if j := g.r.IntN(len(c.Samplers) + 1); j < len(c.Samplers) && c.Samplers[j].Rate != 0 {
 			it.Sampler = c.Samplers[j].Name
 		}
-		it.Verdict = datapath.Verdict(g.r.IntN(2))
-		it.XDPMode = datapath.AttachMode(g.r.IntN(4))
+		it.Verdict = config.Verdict(g.r.IntN(2))
+		it.XDPMode = config.XDPMode(g.r.IntN(4))
 		c.Interfaces = append(c.Interfaces, it)
 	}
 	e := &c.Export

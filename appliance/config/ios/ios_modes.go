@@ -9,7 +9,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
-	"github.com/flowtap/flowtap/datapath"
 )
 
 // subMode reads a sub-mode's command keyword and handles exit; ok is false
@@ -88,21 +87,21 @@ func (x *cmd) interfaceExtension(it *config.Interface) {
 	case "verdict":
 		if x.neg {
 			x.c.Skip()
-			it.Verdict = datapath.Passive
+			it.Verdict = config.Passive
 			return
 		}
 		if x.c.Keyword("inline", "passive") == "inline" {
-			it.Verdict = datapath.Inline
+			it.Verdict = config.Inline
 		} else {
-			it.Verdict = datapath.Passive
+			it.Verdict = config.Passive
 		}
 	case "xdp-mode":
 		if x.neg {
 			x.c.Skip()
-			it.XDPMode = datapath.ModeBest
+			it.XDPMode = config.XDPBest
 			return
 		}
-		m, _ := datapath.ParseAttachMode(x.c.Keyword("best", "generic", "native", "offload"))
+		m, _ := config.ParseXDPMode(x.c.Keyword("best", "generic", "native", "offload"))
 		it.XDPMode = m
 	}
 	x.c.End()

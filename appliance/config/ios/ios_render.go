@@ -10,7 +10,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
-	"github.com/flowtap/flowtap/datapath"
 )
 
 // RunningConfig is `show running-config`: the header IOS prints, then
@@ -246,10 +245,10 @@ func renderInterface(r *iosWriter, it config.Interface) {
 	if it.Sampler != "" {
 		r.line(" flow-sampler %s", it.Sampler)
 	}
-	if it.Verdict != datapath.Passive {
+	if it.Verdict != config.Passive {
 		r.line(" flowtap verdict %s", it.Verdict)
 	}
-	if it.XDPMode != datapath.ModeBest {
+	if it.XDPMode != config.XDPBest {
 		r.line(" flowtap xdp-mode %s", it.XDPMode)
 	}
 	if it.Shutdown {

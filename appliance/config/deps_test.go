@@ -1,0 +1,28 @@
+package config_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestNoEngineDependency: the model and the CLIs that edit it build
+// without the BPF loader. A config import of the datapath would pull
+// cilium/ebpf and the embedded BPF objects into every tool that only
+// reads or writes configuration.
+func TestNoEngineDependency(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps",
+		"github.com/flowtap/flowtap/cli/junos", "github.com/flowtap/flowtap/appliance/config").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	var engine []string
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasPrefix(p, "github.com/cilium/ebpf") || p == "github.com/flowtap/flowtap/datapath" {
+			engine = append(engine, p)
+		}
+	}
+	if len(engine) > 0 {
+		t.Fatalf("go list -deps ./cli/junos ./appliance/config includes the engine: %s", strings.Join(engine, " "))
+	}
+}
