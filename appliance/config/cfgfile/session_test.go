@@ -11,7 +11,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
-	"github.com/flowtap/flowtap/datapath"
 )
 
 func execAll(t *testing.T, s *ios.Session, lines ...string) {
@@ -193,19 +192,14 @@ func TestPersonaRounding(t *testing.T) {
 }
 
 // TestSamplerMapDeterministic: IOS's `mode deterministic one-out-of N`
-// is kept, rendered back as written, and reaches the datapath as exact
-// 1-in-N; `random` stays random.
+// is kept and rendered back as written (daemon's
+// TestSamplerMapDeterministicDatapath: it reaches the datapath as exact
+// 1-in-N; `random` stays random).
 func TestSamplerMapDeterministic(t *testing.T) {
 	src := "flow-sampler-map D\n mode deterministic one-out-of 7\n!\nflow-sampler-map R\n mode random one-out-of 9\n!\ninterface eth1\n flow-sampler D\n!\ninterface eth2\n flow-sampler R\n"
 	c, err := ios.Parse("t.cfg", []byte(src))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if got := c.InterfaceSampling(c.Interfaces[0]); got != (datapath.Sampling{Mode: datapath.SampleDeterministic, Interval: 7}) {
-		t.Errorf("eth1 samples %+v", got)
-	}
-	if got := c.InterfaceSampling(c.Interfaces[1]); got != (datapath.Sampling{Mode: datapath.SampleRandom, Interval: 9}) {
-		t.Errorf("eth2 samples %+v", got)
 	}
 	out := ios.Render(c)
 	for _, want := range []string{"flow-sampler-map D\n mode deterministic one-out-of 7\n", "flow-sampler-map R\n mode random one-out-of 9\n"} {
