@@ -48,6 +48,24 @@ type Sampler struct {
 // Enabled reports whether the flows were sampled at all.
 func (s Sampler) Enabled() bool { return s.Mode != SamplingNone && s.Interval > 0 }
 
+// MaxSamplers is how many samplers one exporter announces: their options
+// rows (10 bytes each in v9) must fit a packet of the smallest size
+// beside the templates.
+const MaxSamplers = 16
+
+// announced is every enabled sampler, Sampler first, each id once.
+func (c *EncoderConfig) announced() []Sampler {
+	var out []Sampler
+	seen := map[uint8]bool{}
+	for _, s := range append([]Sampler{c.Sampler}, c.Samplers...) {
+		if s.Enabled() && !seen[s.ID] {
+			seen[s.ID] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Capture selects the `ip flow-capture` fields added to v9/IPFIX templates.
 type Capture uint8
 
@@ -91,8 +109,14 @@ type EncoderConfig struct {
 	// Domain ID.
 	ObservationDomain uint32
 
-	AS      ASMode
-	Sampler Sampler
+	AS ASMode
+	// Sampler is the one sampler of every record (and of the v5 header);
+	// Samplers are further samplers when ports or filter terms sample at
+	// different rates. v9/IPFIX announce each in a sampler options row, and
+	// each record carries its own id (flow.Record.SamplerID, or Sampler's
+	// when that is 0).
+	Sampler  Sampler
+	Samplers []Sampler
 
 	// V7FlowMask is written to the v7 record `flags` byte: the flow mask in
 	// use. Its encoding is the platform's business, so it is taken raw.
@@ -170,8 +194,13 @@ func (c EncoderConfig) Validate() error {
 	if c.MaxPacketSize != 0 && (c.MaxPacketSize < minMaxPacketSize || c.MaxPacketSize > maxMaxPacketSize) {
 		return fmt.Errorf("max packet size %d: want %d..%d", c.MaxPacketSize, minMaxPacketSize, maxMaxPacketSize)
 	}
-	if c.Sampler.Enabled() && c.Sampler.Mode != SamplingDeterministic && c.Sampler.Mode != SamplingRandom {
-		return fmt.Errorf("sampling mode %d: want 1 (deterministic) or 2 (random)", c.Sampler.Mode)
+	if n := len(c.announced()); n > MaxSamplers {
+		return fmt.Errorf("%d samplers: at most %d, so their options rows fit the smallest packet", n, MaxSamplers)
+	}
+	for _, s := range c.announced() {
+		if s.Mode != SamplingDeterministic && s.Mode != SamplingRandom {
+			return fmt.Errorf("sampler %d: sampling mode %d: want 1 (deterministic) or 2 (random)", s.ID, s.Mode)
+		}
 	}
 	if c.RouterSC.IsValid() && !c.RouterSC.Unmap().Is4() {
 		return fmt.Errorf("router_sc %s: v7 and v8 carry IPv4 only", c.RouterSC)

@@ -398,3 +398,33 @@ func TestTsharkDecodesOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestTsharkDecodesSeveralSamplers: ports sampling at different rates
+// each get an options row, and each record names its own sampler.
+func TestTsharkDecodesSeveralSamplers(t *testing.T) {
+	for _, base := range []export.EncoderConfig{v9Config, ipfixConfig} {
+		cfg := base
+		cfg.InterfaceNames = nil
+		cfg.Sampler = export.Sampler{}
+		cfg.Samplers = []export.Sampler{
+			{ID: 1, Mode: export.SamplingDeterministic, Interval: 10},
+			{ID: 2, Mode: export.SamplingRandom, Interval: 100},
+		}
+		recs := interopRecords(3)
+		recs[0].SamplerID, recs[1].SamplerID, recs[2].SamplerID = 2, 1, 0
+		pkts := encodeAll(t, cfg, recs, nil)
+		res := tsharkJSON(t, writePcap(t, pkts, cflowPort), "cflow.sampler_id", "cflow.sampler_mode", "cflow.sampler_random_interval", "_ws.expert.message")
+		name := "v" + cfg.Version.String()
+		// Two option rows, then the three records' ids.
+		checkTshark(t, name+" sampler ids", res, 5, expect{
+			"cflow.sampler_id": func(i int) any { return []int{1, 2, 2, 1, 0}[i] },
+		})
+		checkTshark(t, name+" sampler rows", res, 2, expect{
+			"cflow.sampler_mode":            func(i int) any { return []int{1, 2}[i] },
+			"cflow.sampler_random_interval": func(i int) any { return []int{10, 100}[i] },
+		})
+		for _, m := range res[0]["_ws.expert.message"] {
+			t.Errorf("%s: Wireshark says %q", name, m)
+		}
+	}
+}

@@ -30,24 +30,27 @@ func (e *templated) writeOptionsData() {
 	e.closeSet()
 }
 
+// writeSamplerRow writes one row per sampler (at most MaxSamplers: they
+// fit a packet).
 func (e *templated) writeSamplerRow() {
-	s := e.cfg.Sampler
 	e.startSet(e.sampler.id)
-	b := e.buf[e.n:]
-	if e.cfg.Version == IPFIX {
-		b[0] = s.ID
-		b[1] = byte(s.Mode)
-		be.PutUint32(b[2:], s.Interval)
-		e.n += 6
-	} else {
-		be.PutUint32(b[0:], e.cfg.ObservationDomain) // scope System
-		b[4] = s.ID
-		b[5] = byte(s.Mode)
-		be.PutUint32(b[6:], s.Interval)
-		e.n += 10
+	for _, s := range e.cfg.announced() {
+		b := e.buf[e.n:]
+		if e.cfg.Version == IPFIX {
+			b[0] = s.ID
+			b[1] = byte(s.Mode)
+			be.PutUint32(b[2:], s.Interval)
+			e.n += 6
+		} else {
+			be.PutUint32(b[0:], e.cfg.ObservationDomain) // scope System
+			b[4] = s.ID
+			b[5] = byte(s.Mode)
+			be.PutUint32(b[6:], s.Interval)
+			e.n += 10
+		}
+		e.records++
+		e.optDataRecs++
 	}
-	e.records++
-	e.optDataRecs++
 	e.closeSet()
 }
 

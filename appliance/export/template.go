@@ -180,7 +180,7 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 	if cfg.Version == IPFIX {
 		l.add(eEndReason, ieFlowEndReason, 1)
 	}
-	if cfg.Sampler.Enabled() {
+	if len(cfg.announced()) > 0 {
 		l.add(eSamplerID, ieSamplerID, 1)
 	}
 	l.capture(cfg)

@@ -60,7 +60,7 @@ func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
 	} else {
 		e.agg = newTemplate(templateIDAggFirst+uint16(cfg.Scheme), aggFields(&e.cfg))
 	}
-	if cfg.Sampler.Enabled() {
+	if len(cfg.announced()) > 0 {
 		e.sampler = samplerOptions(cfg.Version)
 	}
 	if len(cfg.InterfaceNames) > 0 {
@@ -374,7 +374,11 @@ func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) 
 		case eDstMask:
 			putUint(d, uint64(r.DstMask))
 		case eSamplerID:
-			putUint(d, uint64(cfg.Sampler.ID))
+			id := cfg.Sampler.ID
+			if r.SamplerID != 0 {
+				id = uint8(r.SamplerID)
+			}
+			putUint(d, uint64(id))
 		case eEndReason:
 			putUint(d, uint64(r.EndReason))
 		case eMinTTL:
