@@ -57,6 +57,9 @@ type Config struct {
 	LoginBlock LoginBlock // login block-for
 	Logging    Logging
 	NTP        NTP
+	// AppClasses sorts flows into applications (`show ip flow
+	// applications`, IPFIX applicationId).
+	AppClasses AppClasses
 }
 
 // Cache is the main cache's settings; zero fields take the persona's

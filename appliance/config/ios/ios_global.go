@@ -165,7 +165,9 @@ func (x *cmd) samplerMap() {
 
 // flowtap reads the flowtap extensions.
 func (x *cmd) flowtap() {
-	switch x.c.Keyword("as-mode", "prefix-as-file", "sampling") {
+	switch x.c.Keyword("application-class", "as-mode", "prefix-as-file", "sampling") {
+	case "application-class":
+		x.appClass()
 	case "prefix-as-file":
 		if x.neg {
 			x.c.Skip()

@@ -75,6 +75,8 @@ func Render(c config.Config) string {
 		r.line("flowtap as-mode %s", strings.TrimSuffix(c.PrefixAS.Mode.String(), "-as"))
 	}
 	r.section()
+	renderAppClasses(r, c.AppClasses)
+	r.section()
 	for _, h := range c.Logging.Hosts {
 		r.line("logging host %s", h)
 	}

@@ -227,9 +227,13 @@ func (j *jcmd) system() {
 func (j *jcmd) flowtap() {
 	if j.deleting() {
 		j.cfg.Platform = ""
+		j.cfg.AppClasses = config.AppClasses{}
 		return
 	}
-	j.c.Keyword("platform")
+	if j.c.Keyword("application-class", "platform") == "application-class" {
+		j.appClass()
+		return
+	}
 	if j.del {
 		j.c.End()
 		j.cfg.Platform = ""

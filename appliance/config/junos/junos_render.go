@@ -25,6 +25,16 @@ func junosStatements(c config.Config) []jstmt {
 	add := func(leaf string, path ...string) { out = append(out, jstmt{path, leaf}) }
 	add("host-name "+c.HostnameOrDefault(), "system")
 	add("platform "+c.PlatformName(), "flowtap")
+	if ac := c.AppClasses; ac.Custom {
+		add("application-class none", "flowtap")
+		for _, r := range ac.Rules {
+			p := []string{"flowtap", "application-class " + r.Name}
+			add("protocol "+config.ProtocolName(r.Proto), p...)
+			for _, pr := range r.Ports {
+				add("port "+pr.String(), p...)
+			}
+		}
+	}
 	for _, it := range c.Interfaces {
 		n := len(out)
 		if it.Description != "" {
