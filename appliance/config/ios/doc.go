@@ -23,6 +23,11 @@
 //	                                               addresses cut to /N (Internet2: 21),
 //	                                               Crypto-PAn pseudonyms (KEY: 64 hex
 //	                                               digits or a passphrase)
+//	flowtap application-class NAME protocol P [port N|N-M ...]
+//	                                               an application class; first match
+//	                                               wins; the default list is Internet2's
+//	flowtap application-class none                 start the list from empty
+//	no flowtap application-class [NAME]            remove one; without NAME, the default
 //	flowtap prefix-as-file PATH                    routes for origin-as/peer-as
 //	flowtap as-mode origin|peer                    which AS of those routes
 //	flowtap sampling rate N [run-length N] [max-packets-per-second N]

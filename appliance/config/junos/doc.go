@@ -15,4 +15,9 @@
 // the options of a server that shares its address. autonomous-system-type
 // is per server (Destination.AS); IOS `ip flow-export version 9
 // origin-as` is every server's unless one says otherwise.
+//
+// Application classes, a flowtap extension, are a leaf-list per class:
+// `set flowtap application-class NAME protocol P`, `... NAME port N|N-M`
+// once per port, `set flowtap application-class none` to start from an
+// empty list instead of Internet2's.
 package junos
