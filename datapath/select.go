@@ -80,6 +80,9 @@ type PortSelect struct {
 // SetPortSelect sets a port's filters and sampler; it applies at once.
 func (d *Datapath) SetPortSelect(ifindex int, s PortSelect) error {
 	if ifindex <= 0 || ifindex >= maxPorts {
+		if s == (PortSelect{}) {
+			return nil // nothing to select: the global sampler applies
+		}
 		return fmt.Errorf("port %d: filters and samplers need an ifindex below %d", ifindex, maxPorts)
 	}
 	if int(s.Sampler) >= MaxSamplers {

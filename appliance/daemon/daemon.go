@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"reflect"
 	"slices"
@@ -249,6 +250,15 @@ func (d *Daemon) apply(old, s Settings) error {
 			errs = append(errs, err)
 		}
 	}
+	if !maps.Equal(s.Samplers, old.Samplers) {
+		// Before the ports point at them. A changed sampler starts over
+		// (its position and counters), as IOS on a changed map.
+		for id, c := range s.Samplers {
+			if old.Samplers[id] != c {
+				errs = append(errs, d.dp.SetSampler(id, c))
+			}
+		}
+	}
 	errs = append(errs, d.applyPorts(s.Ports))
 	if d.running && d.pipe != nil {
 		e := d.pipe.Engine()
@@ -278,6 +288,7 @@ func (d *Daemon) applyPorts(want []Port) error {
 			if err := d.dp.SetPort(cur.Index, ps); err != nil {
 				errs = append(errs, err)
 			}
+			errs = append(errs, d.dp.SetPortSelect(cur.Index, datapath.PortSelect{Sampler: p.Sampler}))
 			continue
 		}
 		if attached {
@@ -286,10 +297,13 @@ func (d *Daemon) applyPorts(want []Port) error {
 			}
 			delete(d.ports, p.Name)
 		}
-		if _, err := net.InterfaceByName(p.Name); err != nil {
+		ifc, err := net.InterfaceByName(p.Name)
+		if err != nil {
 			errs = append(errs, &PortMissing{Name: p.Name})
 			continue
 		}
+		// The sampler first, so no packet is metered unsampled.
+		errs = append(errs, d.dp.SetPortSelect(ifc.Index, datapath.PortSelect{Sampler: p.Sampler}))
 		// A tap port sees other hosts' frames: without promiscuous mode
 		// the NIC drops them before XDP runs.
 		if err := netcfg.Monitor(p.Name); err != nil {
@@ -308,6 +322,7 @@ func (d *Daemon) applyPorts(want []Port) error {
 			if err := d.dp.Detach(p); err != nil {
 				errs = append(errs, err)
 			}
+			errs = append(errs, d.dp.SetPortSelect(p.Index, datapath.PortSelect{}))
 			if err := netcfg.Release(name); err != nil {
 				errs = append(errs, err)
 			}

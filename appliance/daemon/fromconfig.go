@@ -33,14 +33,24 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	if s.Mask, err = datapathMask(set.Mask); err != nil {
 		return Settings{}, err
 	}
-	if s.Sampling, err = sampling(c, set.Sampling); err != nil {
+	s.Sampling = sampling(set.Sampling)
+	ids, err := samplerIDs(c)
+	if err != nil {
 		return Settings{}, err
 	}
 	for _, i := range c.Interfaces {
 		if !i.Metered() || i.Shutdown {
 			continue
 		}
-		s.Ports = append(s.Ports, Port{Name: i.Name, Mode: attachMode(i.XDPMode), Verdict: verdict(i.Verdict), Meter: i.Ingress || i.Sampler != ""})
+		port := Port{Name: i.Name, Mode: attachMode(i.XDPMode), Verdict: verdict(i.Verdict), Meter: i.Ingress || i.Sampler != ""}
+		if smp := interfaceSampling(c, i); smp.Interval > 1 {
+			port.Sampler = ids[i.Sampler]
+			if s.Samplers == nil {
+				s.Samplers = map[uint16]datapath.SamplerConfig{}
+			}
+			s.Samplers[port.Sampler] = datapath.SamplerConfig{Mode: smp.Mode, Interval: smp.Interval}
+		}
+		s.Ports = append(s.Ports, port)
 	}
 	boot, err := datapath.BootTime()
 	if err != nil {
@@ -48,7 +58,8 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	}
 	// A PFC exports nothing until `mls nde sender`.
 	if !strings.HasPrefix(p.Name, "pfc") || c.NDE {
-		s.Exports, s.SourceMissing = destinations(c, s.Sampling, boot)
+		one, several := exportSamplers(s)
+		s.Exports, s.SourceMissing = destinations(c, one, several, boot)
 	}
 	for _, a := range c.Aggregations {
 		if !a.Enabled {
@@ -86,30 +97,70 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	return s, nil
 }
 
-// sampling picks the datapath's one sampler. The router samples per
-// interface (`flow-sampler`); the datapath has one rate for the box, so
-// every sampled port must use the same one. PFC packet-based and Juniper
-// sampling are 1-in-N deterministic; PFC time-based (flows created in a
-// window) is approximated by 1-in-N random.
-func sampling(c config.Config, g platform.Sampling) (datapath.Sampling, error) {
+// sampling is the datapath's global sampler: a PFC's `mls sampling` or
+// JunOS sampling. PFC packet-based and Juniper sampling are 1-in-N
+// deterministic; PFC time-based (flows created in a window) is
+// approximated by 1-in-N random. The router samples per interface
+// (`flow-sampler`, Settings.Samplers) instead.
+func sampling(g platform.Sampling) datapath.Sampling {
 	switch g.Mode {
 	case platform.SamplingPacketBased, platform.SamplingJuniper:
-		return datapath.Sampling{Mode: datapath.SampleDeterministic, Interval: g.Rate}, nil
+		return datapath.Sampling{Mode: datapath.SampleDeterministic, Interval: g.Rate}
 	case platform.SamplingTimeBased:
-		return datapath.Sampling{Mode: datapath.SampleRandom, Interval: g.Rate}, nil
+		return datapath.Sampling{Mode: datapath.SampleRandom, Interval: g.Rate}
 	}
-	var out datapath.Sampling
+	return datapath.Sampling{}
+}
+
+// samplerIDs numbers the flow-sampler-maps that metered ports use, from
+// 1 in configuration order: with one map in use its id is 1, as before
+// ports could sample at different rates.
+func samplerIDs(c config.Config) (map[string]uint16, error) {
+	used := map[string]bool{}
 	for _, i := range c.Interfaces {
-		if !i.Metered() || i.Shutdown {
+		if i.Metered() && !i.Shutdown && interfaceSampling(c, i).Interval > 1 {
+			used[i.Sampler] = true
+		}
+	}
+	ids := map[string]uint16{}
+	for _, m := range c.Samplers {
+		if !used[m.Name] {
 			continue
 		}
-		got := interfaceSampling(c, i)
-		if out.Interval != 0 && got != out {
-			return datapath.Sampling{}, fmt.Errorf("flow-sampler on %s: every sampled port must use the same sampler (1 in %d elsewhere)", i.Name, out.Interval)
+		if len(ids) == export.MaxSamplers {
+			return nil, fmt.Errorf("flow-sampler-map %s: at most %d sampler maps can be in use at once", m.Name, export.MaxSamplers)
 		}
-		out = got
+		ids[m.Name] = uint16(len(ids) + 1)
 	}
-	return out, nil
+	return ids, nil
+}
+
+// exportSamplers are the samplers the exporters announce. The v5 header
+// has room for one: it carries the sampler when every metered packet went
+// through the same one (the global sampler, or one map on every port).
+// Otherwise each sampler is announced by id (v9/IPFIX) and the records
+// name theirs; unsampled ports' records carry id 0.
+func exportSamplers(s Settings) (one export.Sampler, several []export.Sampler) {
+	if len(s.Samplers) == 0 {
+		return pipeline.ExportSampler(s.Sampling, 1), nil
+	}
+	ids := make([]uint16, 0, len(s.Samplers))
+	for id := range s.Samplers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		c := s.Samplers[id]
+		several = append(several, pipeline.ExportSampler(datapath.Sampling{Mode: c.Mode, Interval: c.Interval}, uint8(id)))
+	}
+	everyPort := true
+	for _, p := range s.Ports {
+		everyPort = everyPort && p.Sampler == ids[0]
+	}
+	if len(ids) == 1 && everyPort {
+		return several[0], nil
+	}
+	return export.Sampler{}, several
 }
 
 // datapathMask is the datapath's flow mask for a platform mask.
@@ -175,7 +226,7 @@ func attachMode(m config.XDPMode) datapath.AttachMode {
 // source` interface that is missing or has no address is not fatal: as
 // on a router, export goes out by the routing table until it appears, and
 // srcErr says why meanwhile.
-func destinations(c config.Config, smp datapath.Sampling, boot time.Time) (out []export.DestinationConfig, srcErr error) {
+func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, boot time.Time) (out []export.DestinationConfig, srcErr error) {
 	src, srcErr := sourceAddr(c.Export.Source)
 	if srcErr != nil {
 		srcErr = fmt.Errorf("%w; exporting by the routing table until it is usable", srcErr)
@@ -190,7 +241,7 @@ func destinations(c config.Config, smp datapath.Sampling, boot time.Time) (out [
 	}
 	for _, d := range c.Export.Destinations {
 		enc := export.EncoderConfig{Version: config.ExportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),
-			Sampler: pipeline.ExportSampler(smp, 1), TemplateRefreshPackets: c.Export.TemplateRefresh,
+			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: c.Capture}
 		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc, Anon: anon.Scheme{Prefix4: d.Truncate}}
 		if d.CryptoPAn != "" {

@@ -1,9 +1,11 @@
 package daemon
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config/cfgfile"
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/datapath"
 )
 
@@ -45,5 +47,78 @@ func TestSamplerMapDeterministicDatapath(t *testing.T) {
 	}
 	if got := interfaceSampling(c, c.Interfaces[1]); got != (datapath.Sampling{Mode: datapath.SampleRandom, Interval: 9}) {
 		t.Errorf("eth2 samples %+v", got)
+	}
+}
+
+// TestSamplersPerPort: ports sample at their own rates; the maps in use
+// are numbered from 1 in configuration order, an unsampled port selects
+// none, and the exporters announce each sampler (no single one for the
+// v5 header, since the ports differ).
+func TestSamplersPerPort(t *testing.T) {
+	src := `flow-sampler-map UNUSED
+ mode random one-out-of 3
+!
+flow-sampler-map D
+ mode deterministic one-out-of 7
+!
+flow-sampler-map R
+ mode random one-out-of 9
+!
+interface eth1
+ flow-sampler D
+!
+interface eth2
+ flow-sampler R
+!
+interface eth3
+ ip flow ingress
+!
+interface eth4
+ flow-sampler D
+!
+ip flow-export version 9
+ip flow-export destination 127.0.0.1 9995
+`
+	c, err := cfgfile.Parse("t.cfg", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := SettingsFrom(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSamplers := map[uint16]datapath.SamplerConfig{
+		1: {Mode: datapath.SampleDeterministic, Interval: 7},
+		2: {Mode: datapath.SampleRandom, Interval: 9},
+	}
+	if !reflect.DeepEqual(s.Samplers, wantSamplers) || s.Sampling != (datapath.Sampling{}) {
+		t.Errorf("samplers %+v global %+v, want %+v and none", s.Samplers, s.Sampling, wantSamplers)
+	}
+	got := map[string]uint16{}
+	for _, p := range s.Ports {
+		got[p.Name] = p.Sampler
+	}
+	if want := map[string]uint16{"eth1": 1, "eth2": 2, "eth3": 0, "eth4": 1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("port samplers %v, want %v", got, want)
+	}
+	if len(s.Exports) != 1 {
+		t.Fatalf("%d exporters", len(s.Exports))
+	}
+	enc := s.Exports[0].Encoder
+	wantExp := []export.Sampler{{ID: 1, Mode: export.SamplingDeterministic, Interval: 7}, {ID: 2, Mode: export.SamplingRandom, Interval: 9}}
+	if enc.Sampler != (export.Sampler{}) || !reflect.DeepEqual(enc.Samplers, wantExp) {
+		t.Errorf("exporter announces %+v and %+v, want none and %+v", enc.Sampler, enc.Samplers, wantExp)
+	}
+
+	// One map on every metered port: the v5 header can carry it.
+	one, err := cfgfile.Parse("t.cfg", []byte("flow-sampler-map R\n mode random one-out-of 9\n!\ninterface eth1\n flow-sampler R\n!\nip flow-export destination 127.0.0.1 9995\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = SettingsFrom(one); err != nil {
+		t.Fatal(err)
+	}
+	if enc := s.Exports[0].Encoder; enc.Sampler != (export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 9}) || enc.Samplers != nil {
+		t.Errorf("one sampler announced as %+v and %+v", enc.Sampler, enc.Samplers)
 	}
 }

@@ -18,6 +18,9 @@ type Settings struct {
 	CacheEntries int
 	Mask         datapath.FlowMask
 	Sampling     datapath.Sampling
+	// Samplers are the per-port samplers (`flow-sampler`) by datapath
+	// sampler id, which is also the id the exports announce.
+	Samplers     map[uint16]datapath.SamplerConfig
 	Aging        flowcache.Aging
 	Emergency    flowcache.Emergency
 	TopTalkers   flowcache.TopTalkersConfig
@@ -36,7 +39,8 @@ type Port struct {
 	Name    string
 	Mode    datapath.AttachMode
 	Verdict datapath.Verdict
-	Meter   bool // `ip flow ingress`
+	Meter   bool   // `ip flow ingress`
+	Sampler uint16 // a Settings.Samplers id; 0 for none
 }
 
 // Aggregation is one `ip flow-aggregation cache` with its destinations.
