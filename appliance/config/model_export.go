@@ -56,9 +56,9 @@ type Destination struct {
 // Aggregation is one `ip flow-aggregation cache SCHEME` block.
 type Aggregation struct {
 	Scheme   export.Scheme
-	Entries  int           // cache entries; 0 is DefaultAggEntries
-	Active   time.Duration // cache timeout active; 0 is DefaultAggActive
-	Inactive time.Duration // cache timeout inactive; 0 is DefaultAggInactive
+	Entries  int           // cache entries; 0 is platform.Aggregation's default
+	Active   time.Duration // cache timeout active; 0 is the default
+	Inactive time.Duration // cache timeout inactive; 0 is the default
 	// Version is `export version 8|9`; 0 is 8.
 	Version      platform.ExportVersion
 	Destinations []netip.AddrPort // export destination, at most 2

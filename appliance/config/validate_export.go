@@ -16,11 +16,6 @@ import (
 const (
 	MaxDestinations    = 8
 	MaxAggDestinations = 2
-
-	// Aggregation cache defaults and ranges: RECALL (2.5).
-	DefaultAggEntries  = 4096
-	DefaultAggActive   = 30 * time.Minute
-	DefaultAggInactive = 15 * time.Second
 )
 
 func (v *validator) export(p *platform.Persona, c *Config) {
@@ -80,6 +75,7 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 
 func (v *validator) aggregations(c *Config) {
 	seen := map[export.Scheme]bool{}
+	lim := platform.Aggregation()
 	for i := range c.Aggregations {
 		a := &c.Aggregations[i]
 		path := "aggregations[" + a.Scheme.String() + "]"
@@ -91,12 +87,12 @@ func (v *validator) aggregations(c *Config) {
 			v.failf(path, "configured twice")
 		}
 		seen[a.Scheme] = true
-		a.Entries = zeroIfEq(a.Entries, DefaultAggEntries)
-		v.checkRange(path+".entries", int64(a.Entries), 1024, 524288, "cache entries")
-		a.Active = zeroIfEq(a.Active, DefaultAggActive)
-		v.checkDuration(path+".active", a.Active, time.Minute, 1, 60, "cache timeout active")
-		a.Inactive = zeroIfEq(a.Inactive, DefaultAggInactive)
-		v.checkDuration(path+".inactive", a.Inactive, time.Second, 10, 600, "cache timeout inactive")
+		a.Entries = zeroIfEq(a.Entries, int(lim.Entries.Default))
+		v.checkRange(path+".entries", int64(a.Entries), lim.Entries.Min, lim.Entries.Max, lim.Entries.Command)
+		a.Active = zeroIfEq(a.Active, lim.Active.DefaultDuration())
+		v.checkDuration(path+".active", a.Active, lim.Active.Unit, lim.Active.Min, lim.Active.Max, lim.Active.Command)
+		a.Inactive = zeroIfEq(a.Inactive, lim.Inactive.DefaultDuration())
+		v.checkDuration(path+".inactive", a.Inactive, lim.Inactive.Unit, lim.Inactive.Min, lim.Inactive.Max, lim.Inactive.Command)
 		a.Version = zeroIfEq(a.Version, aggDefaultVersion(a.Scheme))
 		switch a.Version {
 		case 0, platform.V9:

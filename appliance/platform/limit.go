@@ -163,3 +163,27 @@ func capitalise(s string) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
+
+// In is the limit in another time unit, as a CLI that takes that unit
+// accepts it: the range shrinks to the whole units inside it (IOS takes
+// the active timeout in minutes whatever unit the persona keeps).
+func (l Limit) In(unit time.Duration) Limit {
+	if l.Unit <= 0 || unit <= 0 || unit == l.Unit {
+		return l
+	}
+	conv := func(v int64, up bool) int64 {
+		d := time.Duration(v) * l.Unit
+		n := int64(d / unit)
+		if up && d%unit != 0 {
+			n++
+		}
+		return n
+	}
+	out := Limit{Command: l.Command, Default: conv(l.Default, false), Min: conv(l.Min, true), Max: conv(l.Max, false), Unit: unit}
+	for _, v := range l.Allowed {
+		if d := time.Duration(v) * l.Unit; d%unit == 0 {
+			out.Allowed = append(out.Allowed, int64(d/unit))
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 )
@@ -38,6 +39,17 @@ func (m Mask) String() string {
 		return maskKeywords[m]
 	}
 	return fmt.Sprintf("Mask(%d)", m)
+}
+
+// MaskKeywords is the `mls flow ip` keywords of ms, in the alphabetical
+// order IOS's help lists them.
+func MaskKeywords(ms []Mask) []string {
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, m.String())
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ParseMask reads an `mls flow ip` keyword (or "7-tuple").

@@ -212,3 +212,25 @@ func TestTimeBasedWindow(t *testing.T) {
 		t.Error("rate 100 has a window")
 	}
 }
+
+// TestLimitIn: a limit re-expressed in a coarser unit keeps the whole
+// units inside its range.
+func TestLimitIn(t *testing.T) {
+	cflowd, err := Lookup("cflowd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cflowd.Aging.Active.In(time.Minute); got.Min != 1 || got.Max != 30 || got.Default != 30 || got.Unit != time.Minute {
+		t.Errorf("cflowd active in minutes = %+v, want 1..30 default 30", got)
+	}
+	odd := Limit{Command: "x", Default: 90, Min: 90, Max: 150, Unit: time.Second}
+	if got := odd.In(time.Minute); got.Min != 2 || got.Max != 2 {
+		t.Errorf("90..150 s in minutes = %d..%d, want 2..2", got.Min, got.Max)
+	}
+	if ios, _ := Lookup("ios"); ios.Aging.Active.In(time.Minute).Max != 60 {
+		t.Errorf("the router's active range changed in its own unit: %+v", ios.Aging.Active.In(time.Minute))
+	}
+	if a := Aggregation(); a.Active.DefaultDuration() != 30*time.Minute || a.Inactive.DefaultDuration() != 15*time.Second || a.Entries.Default != 4096 {
+		t.Errorf("aggregation defaults %+v", a)
+	}
+}

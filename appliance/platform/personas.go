@@ -41,11 +41,11 @@ func ios() Persona {
 			Rate: Limit{Command: "mode random one-out-of", Min: 1, Max: 65535},
 		}},
 		Aging: AgingSpec{
-			// Defaults 15 s / 30 min: SRC (2.1, cache header and IOS-clone
-			// docs). Cisco's own ranges 10-600 s / 1-60 min: RECALL, SRC
+			// Defaults 15 s / 30 min, the cache engine's own: SRC (2.1, cache
+			// header and IOS-clone docs). Cisco's own ranges 10-600 s / 1-60 min: RECALL, SRC
 			// for the clones.
-			Inactive: Limit{Command: "ip flow-cache timeout inactive", Default: 15, Min: 10, Max: 600, Unit: time.Second},
-			Active:   Limit{Command: "ip flow-cache timeout active", Default: 30, Min: 1, Max: 60, Unit: time.Minute},
+			Inactive: Limit{Command: "ip flow-cache timeout inactive", Default: int64(flowcache.DefaultInactive / time.Second), Min: 10, Max: 600, Unit: time.Second},
+			Active:   Limit{Command: "ip flow-cache timeout active", Default: int64(flowcache.DefaultActive / time.Minute), Min: 1, Max: 60, Unit: time.Minute},
 		},
 		// Emergency expiry: SRC (2.1, Inside Cisco IOS App. A); the
 		// "few" and the accelerated timeout are ours (flowcache.Emergency).

@@ -66,7 +66,7 @@ func (x *cmd) ipFlowCache() {
 			return
 		}
 		if which == "active" {
-			k.Active = time.Duration(x.c.Num("<1-60>", 1, config.MaxMinutes)) * time.Minute
+			k.Active = time.Duration(x.c.Num(grammar.LimitDesc(x.p.Aging.Active.In(time.Minute)), 1, config.MaxMinutes)) * time.Minute
 			x.touch("cache.active")
 		} else {
 			k.Inactive = time.Duration(x.c.Num(grammar.LimitDesc(x.p.Aging.Inactive), 1, config.MaxMinutes)) * time.Second
@@ -304,8 +304,6 @@ func (x *cmd) ipSSH() {
 	x.c.End()
 }
 
-var maskKeywords = []string{"destination", "destination-source", "full", "interface-destination-source", "interface-full", "source"}
-
 // mls reads the Catalyst commands, which only the PFC personas have.
 func (x *cmd) mls() {
 	if !config.IsCatalyst(x.p) {
@@ -323,7 +321,7 @@ func (x *cmd) mls() {
 			x.cfg.Cache.Mask = 0
 			return
 		}
-		kw := x.c.Keyword(maskKeywords...)
+		kw := x.c.Keyword(platform.MaskKeywords(x.p.Masks)...)
 		x.c.End()
 		x.cfg.Cache.Mask, _ = platform.ParseMask(kw)
 		x.touch("cache.mask")

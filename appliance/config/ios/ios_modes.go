@@ -193,15 +193,16 @@ func (x *cmd) aggCache(a *config.Aggregation, path string) {
 		}
 		return
 	}
+	lim := platform.Aggregation()
 	switch {
 	case k == "entries":
-		a.Entries = int(x.c.Uint(1024, 524288))
+		a.Entries = int(x.c.Uint(uint64(lim.Entries.Min), uint64(lim.Entries.Max)))
 		x.touch(path + ".entries")
 	case which == "active":
-		a.Active = time.Duration(x.c.Uint(1, 60)) * time.Minute
+		a.Active = lim.Active.Duration(int64(x.c.Uint(uint64(lim.Active.Min), uint64(lim.Active.Max))))
 		x.touch(path + ".active")
 	case which == "inactive":
-		a.Inactive = time.Duration(x.c.Uint(10, 600)) * time.Second
+		a.Inactive = lim.Inactive.Duration(int64(x.c.Uint(uint64(lim.Inactive.Min), uint64(lim.Inactive.Max))))
 		x.touch(path + ".inactive")
 	}
 	x.c.End()
