@@ -52,6 +52,19 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		}
 		s.Ports = append(s.Ports, port)
 	}
+	if g := set.Sampling; g.Mode == platform.SamplingJuniper {
+		// JunOS samples every port through the one instance, whose
+		// run-length and max-packets-per-second need the datapath's
+		// sampler state: a sampler of its own, id 1, on every port.
+		mode := datapath.SampleDeterministic
+		if g.Rate <= 1 {
+			mode = datapath.SampleNone
+		}
+		s.Samplers = map[uint16]datapath.SamplerConfig{1: {Mode: mode, Interval: g.Rate, RunLength: g.RunLength, MaxPPS: g.MaxPacketsPerSecond}}
+		for i := range s.Ports {
+			s.Ports[i].Sampler = 1
+		}
+	}
 	boot, err := datapath.BootTime()
 	if err != nil {
 		return Settings{}, err

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config/cfgfile"
+	"github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/datapath"
 )
@@ -120,5 +121,28 @@ ip flow-export destination 127.0.0.1 9995
 	}
 	if enc := s.Exports[0].Encoder; enc.Sampler != (export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 9}) || enc.Samplers != nil {
 		t.Errorf("one sampler announced as %+v and %+v", enc.Sampler, enc.Samplers)
+	}
+}
+
+// TestJunOSSamplingCaps: JunOS sampling input's run-length and
+// max-packets-per-second reach the datapath as a sampler on every port.
+func TestJunOSSamplingCaps(t *testing.T) {
+	src := `set flowtap platform cflowd
+set interfaces eth1 unit 0 family inet sampling input
+set forwarding-options sampling input rate 10
+set forwarding-options sampling input run-length 2
+set forwarding-options sampling input max-packets-per-second 10
+`
+	c, err := junos.Parse("t.set", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := SettingsFrom(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint16]datapath.SamplerConfig{1: {Mode: datapath.SampleDeterministic, Interval: 10, RunLength: 2, MaxPPS: 10}}
+	if !reflect.DeepEqual(s.Samplers, want) || len(s.Ports) != 1 || s.Ports[0].Sampler != 1 {
+		t.Errorf("samplers %+v ports %+v, want %+v on eth1", s.Samplers, s.Ports, want)
 	}
 }
