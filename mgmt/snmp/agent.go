@@ -50,9 +50,12 @@ type Config struct {
 	// MIB backends. System feeds the system group; Setter, when set,
 	// makes the configuration objects writable; Netflow, when set, adds
 	// CISCO-NETFLOW-MIB and IPFIX-MIB; Interfaces defaults to netlink.
-	System         func() SystemInfo
-	Setter         Setter
-	Netflow        NetflowProvider
+	System  func() SystemInfo
+	Setter  Setter
+	Netflow NetflowProvider
+	// CacheLimits gives the writable ranges of the main cache objects
+	// under the running persona; nil keeps the IOS router's.
+	CacheLimits    func() CacheLimits
 	Interfaces     InterfaceSource
 	InterfaceAlias func(ifName string) string
 	// HostDisks are the paths whose file systems HOST-RESOURCES-MIB's

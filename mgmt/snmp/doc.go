@@ -64,8 +64,10 @@
 // flow table is indexed by switched VLANs and has no rows on a tap.
 //
 // Writable objects go through a Setter, so that an SNMP Set is the same
-// change as the CLI line; their ranges are the IOS CLI's: cache entries
-// 1024..524288, active timeout 1..60 min, inactive 10..600 s, top talkers
+// change as the CLI line. The cache objects take the running persona's
+// ranges (Config.CacheLimits; the router's by default: cache entries
+// 1024..524288, active timeout 1..60 min, inactive 10..600 s; under a PFC
+// what `mls aging` takes); the others are the IOS CLI's: top talkers
 // 0..200 (0 removes them), cache timeout 1..3600000 ms, export version 5, 9
 // or 10 (IPFIX). A collector row is created with createAndGo and removed
 // with destroy; createAndWait and notInService are refused with

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 var oidNetflow = mustOID("1.3.6.1.4.1.9.9.387.1") // ciscoNetflowMIBObjects
@@ -14,23 +16,27 @@ var oidNetflow = mustOID("1.3.6.1.4.1.9.9.387.1") // ciscoNetflowMIBObjects
 // scheme's NfCacheTypes value.
 const cacheMain = 0
 
-// Ranges of the writable objects. They are the IOS CLI's (vendor-behaviour
-// 2.1, 2.4: RECALL), so an SNMP Set accepts what the CLI line accepts.
+// Ranges of the writable top-flows objects: the IOS CLI's (vendor-behaviour
+// 2.4: RECALL), so an SNMP Set accepts what the CLI line accepts.
 const (
-	minCacheEntries   = 1024
-	maxCacheEntries   = 524288
-	minActiveMinutes  = 1
-	maxActiveMinutes  = 60
-	minInactiveSecs   = 10
-	maxInactiveSecs   = 600
 	maxTopN           = 200
 	maxTopFlowsTimeMs = 3600000
 )
+
+// CacheLimits are the writable ranges of the main cache's objects, each
+// {lo, hi} in the object's unit. The daemon passes the running persona's
+// (Config.CacheLimits), so that a Set accepts what the CLI line accepts.
+type CacheLimits struct {
+	Entries         [2]uint32
+	ActiveMinutes   [2]uint32
+	InactiveSeconds [2]uint32
+}
 
 // netflowMIB is CISCO-NETFLOW-MIB over a NetflowProvider.
 type netflowMIB struct {
 	p      NetflowProvider
 	set    Setter
+	limits func() CacheLimits
 	uptime func(time.Time) uint32
 	now    func() time.Time
 }
@@ -38,8 +44,28 @@ type netflowMIB struct {
 // RegisterNetflowMIB adds CISCO-NETFLOW-MIB's cache, export, export
 // statistics, protocol statistics, template export and top-flows groups.
 // A nil Setter leaves every object read-only.
-func RegisterNetflowMIB(r *Registry, p NetflowProvider, set Setter, uptime func(time.Time) uint32, now func() time.Time) error {
-	m := &netflowMIB{p: p, set: set, uptime: uptime, now: now}
+// PersonaCacheLimits is a persona's cache ranges in the objects' units:
+// cnfCIActiveTimeOut is in minutes whatever unit the persona keeps.
+func PersonaCacheLimits(p *platform.Persona) CacheLimits {
+	r := func(l platform.Limit) [2]uint32 { return [2]uint32{uint32(l.Min), uint32(l.Max)} }
+	return CacheLimits{Entries: r(p.Table.Entries), ActiveMinutes: r(p.Aging.Active.In(time.Minute)),
+		InactiveSeconds: r(p.Aging.Inactive.In(time.Second))}
+}
+
+// cacheLimits is the configured source of the cache objects' ranges, or
+// the IOS router's.
+func (cfg Config) cacheLimits() func() CacheLimits {
+	if cfg.CacheLimits != nil {
+		return cfg.CacheLimits
+	}
+	ios, _ := platform.Lookup("ios")
+	l := PersonaCacheLimits(&ios)
+	return func() CacheLimits { return l }
+}
+
+// limits gives the cache objects' writable ranges at the time of a Set.
+func RegisterNetflowMIB(r *Registry, p NetflowProvider, set Setter, limits func() CacheLimits, uptime func(time.Time) uint32, now func() time.Time) error {
+	m := &netflowMIB{p: p, set: set, limits: limits, uptime: uptime, now: now}
 	scalars := append(m.exportScalars(), m.protocolScalars()...)
 	scalars = append(scalars, m.topFlowsScalars()...)
 	scalars = append(scalars, m.cacheScalars()...)
@@ -70,17 +96,33 @@ func durationWrite(object string, unit time.Duration, lo, hi uint32, get func() 
 	return w
 }
 
+// inLimits makes w accept the range which picks from the limits in force
+// when the Set comes: the persona can change while the agent runs.
+func (m *netflowMIB) inLimits(object string, which func(CacheLimits) [2]uint32, w *Write) *Write {
+	w.Test = func(_ OID, v Value) error {
+		r := which(m.limits())
+		if v.Uint < uint64(r[0]) || v.Uint > uint64(r[1]) {
+			return Errorf(WrongValue, "%s: %d not in %d..%d", object, v.Uint, r[0], r[1])
+		}
+		return nil
+	}
+	return w
+}
+
 // --- cache group ---
 
 func (m *netflowMIB) cacheTable() Table {
 	var wEntries, wActive, wInactive *Write
 	if s := m.set; s != nil {
-		wEntries = unsignedWrite("cnfCICacheEntries", minCacheEntries, maxCacheEntries,
-			func() (uint32, error) { c, err := m.p.CacheStats(); return c.Entries, err }, s.SetCacheEntries)
-		wActive = durationWrite("cnfCIActiveTimeOut", time.Minute, minActiveMinutes, maxActiveMinutes,
-			func() (time.Duration, error) { c, err := m.p.CacheStats(); return c.ActiveTimeout, err }, s.SetActiveTimeout)
-		wInactive = durationWrite("cnfCIInactiveTimeOut", time.Second, minInactiveSecs, maxInactiveSecs,
-			func() (time.Duration, error) { c, err := m.p.CacheStats(); return c.InactiveTimeout, err }, s.SetInactiveTimeout)
+		wEntries = m.inLimits("cnfCICacheEntries", func(l CacheLimits) [2]uint32 { return l.Entries },
+			unsignedWrite("cnfCICacheEntries", 0, 0,
+				func() (uint32, error) { c, err := m.p.CacheStats(); return c.Entries, err }, s.SetCacheEntries))
+		wActive = m.inLimits("cnfCIActiveTimeOut", func(l CacheLimits) [2]uint32 { return l.ActiveMinutes },
+			durationWrite("cnfCIActiveTimeOut", time.Minute, 0, 0,
+				func() (time.Duration, error) { c, err := m.p.CacheStats(); return c.ActiveTimeout, err }, s.SetActiveTimeout))
+		wInactive = m.inLimits("cnfCIInactiveTimeOut", func(l CacheLimits) [2]uint32 { return l.InactiveSeconds },
+			durationWrite("cnfCIInactiveTimeOut", time.Second, 0, 0,
+				func() (time.Duration, error) { c, err := m.p.CacheStats(); return c.InactiveTimeout, err }, s.SetInactiveTimeout))
 	}
 	return Table{
 		Entry: oidNetflow.Append(1, 2, 1), Name: "cnfCICacheTable",

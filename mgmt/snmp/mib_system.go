@@ -65,7 +65,7 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 		return err
 	}
 	if cfg.Netflow != nil {
-		if err := RegisterNetflowMIB(a.reg, cfg.Netflow, cfg.Setter, a.ticksAt, a.engine.now); err != nil {
+		if err := RegisterNetflowMIB(a.reg, cfg.Netflow, cfg.Setter, cfg.cacheLimits(), a.ticksAt, a.engine.now); err != nil {
 			return err
 		}
 		if err := RegisterIPFIXMIB(a.reg, cfg.Netflow, a.ticksAt); err != nil {
