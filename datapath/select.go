@@ -332,6 +332,14 @@ func rangePrefixes(r PortRange) []portPrefix {
 	return out
 }
 
+// ClearFilterCounts zeroes an installed filter's counters.
+func (d *Datapath) ClearFilterCounts(id FilterID) error {
+	if id == 0 || int(id) >= maxFilters {
+		return fmt.Errorf("filter %d out of range", id)
+	}
+	return d.zeroFilterCounts(uint32(id))
+}
+
 func (d *Datapath) zeroFilterCounts(slot uint32) error {
 	cpus, err := ebpf.PossibleCPU()
 	if err != nil {

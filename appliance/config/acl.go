@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -235,4 +236,51 @@ func (l *AccessList) Add(e ACE) {
 		return
 	}
 	l.Entries = slices.Insert(l.Entries, i, e)
+}
+
+// MaxInputFilterEntries is how many entries a list used as a NetFlow
+// input filter may have: the datapath gives each a bit of a 64-bit word.
+const MaxInputFilterEntries = 64
+
+// WildcardPrefix is the prefix an address and IOS wildcard stand for;
+// false when the wildcard's set bits are not contiguous low bits (such a
+// list is fine for management, but the datapath matches prefixes).
+func WildcardPrefix(addr, wild netip.Addr) (netip.Prefix, bool) {
+	if !addr.Is4() || !wild.Is4() {
+		return netip.Prefix{}, false
+	}
+	w := wild.As4()
+	v := uint32(w[0])<<24 | uint32(w[1])<<16 | uint32(w[2])<<8 | uint32(w[3])
+	if v&(v+1) != 0 { // not of the form 0..01..1
+		return netip.Prefix{}, false
+	}
+	bits := 32
+	for ; v != 0; v >>= 1 {
+		bits--
+	}
+	return netip.PrefixFrom(addr, bits).Masked(), true
+}
+
+// InputFilterUsable says why a list cannot be a NetFlow input filter:
+// too many entries, or a wildcard that is not a prefix.
+func InputFilterUsable(l AccessList) error {
+	n := 0
+	for _, e := range l.Entries {
+		if e.Remark != "" {
+			continue
+		}
+		n++
+		if _, ok := WildcardPrefix(e.Addr, e.Wildcard); !ok {
+			return fmt.Errorf("access list %s entry %d: source wildcard %s is not a prefix; an input filter matches prefixes", l.Ref(), e.Seq, e.Wildcard)
+		}
+		if l.Extended {
+			if _, ok := WildcardPrefix(e.DstAddr, e.DstWild); !ok {
+				return fmt.Errorf("access list %s entry %d: destination wildcard %s is not a prefix; an input filter matches prefixes", l.Ref(), e.Seq, e.DstWild)
+			}
+		}
+	}
+	if n > MaxInputFilterEntries {
+		return fmt.Errorf("access list %s has %d entries: an input filter takes at most %d", l.Ref(), n, MaxInputFilterEntries)
+	}
+	return nil
 }

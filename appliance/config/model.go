@@ -93,6 +93,10 @@ type Interface struct {
 	Ingress     bool   // ip flow ingress
 	Egress      bool   // ip flow egress
 	Sampler     string // flow-sampler NAME: a Samplers entry
+	// InputFilter is `ip flow ingress input-filter ACL`: an access list
+	// whose permit entries are metered and deny entries (and the
+	// implicit deny) are not, evaluated in the datapath.
+	InputFilter string
 	// Verdict is `flowtap verdict passive|inline`: a tap port drops what
 	// it metered, an inline port hands it on.
 	Verdict Verdict

@@ -256,6 +256,14 @@ func (v *validator) interfaces(c *Config) {
 				v.failf(path+".sampler", "flow-sampler-map %s has no mode", it.Sampler)
 			}
 		}
+		if it.InputFilter != "" {
+			v.checkACLRef(path+".input-filter", it.InputFilter)
+			if l, ok := c.FindAccessList(it.InputFilter); !ok {
+				v.failf(path+".input-filter", "access list %s is not configured", it.InputFilter)
+			} else if err := InputFilterUsable(l); err != nil {
+				v.fail(path+".input-filter", err)
+			}
+		}
 		if it.Verdict != Passive && it.Verdict != Inline {
 			v.failf(path+".verdict", "unknown verdict %d", it.Verdict)
 		}

@@ -164,9 +164,18 @@ func (c *CLI) NDE() string {
 func (c *CLI) Logging() string { return c.m.opts.Logs.Show() }
 
 func (c *CLI) AccessLists(name string) string {
-	return iosconf.ShowAccessLists(c.m.Config(), name, c.m.acl.Matches)
+	return iosconf.ShowAccessLists(c.m.Config(), name, func(ref string, e config.ACE) uint64 {
+		return c.m.acl.Matches(ref, e) + c.m.d.InputFilterMatches(ref, e)
+	})
 }
-func (c *CLI) ClearACLCounters()     { c.m.acl.Clear() }
+
+func (c *CLI) ClearACLCounters() {
+	c.m.acl.Clear()
+	if err := c.m.d.ClearInputFilterCounters(); err != nil {
+		c.m.log.Error("clear input filter counters", "err", err)
+	}
+}
+
 func (c *CLI) RunningConfig() string { return iosconf.RunningConfig(c.m.Config()) }
 
 func (c *CLI) Modified() bool { return c.m.Modified() }

@@ -35,10 +35,14 @@ type Daemon struct {
 	settings Settings
 	dp       *datapath.Datapath
 	ports    map[string]*datapath.Port
-	pipe     *pipeline.Pipeline
-	main     *export.Destinations
-	mainCfgs []export.DestinationConfig // what each of main's exporters was opened with
-	aggs     []*aggCache
+	// filters are the ports' input filters in the datapath; filterBase
+	// what the entries of retired ones counted.
+	filters    map[string]*installedFilter
+	filterBase map[aclKey]uint64
+	pipe       *pipeline.Pipeline
+	main       *export.Destinations
+	mainCfgs   []export.DestinationConfig // what each of main's exporters was opened with
+	aggs       []*aggCache
 	// exportBase is each exporter's counters at the last `clear ip flow
 	// stats`: the CLI shows the difference, SNMP the raw Counter64s.
 	exportBase map[*export.Exporter]export.Stats
@@ -288,7 +292,7 @@ func (d *Daemon) applyPorts(want []Port) error {
 			if err := d.dp.SetPort(cur.Index, ps); err != nil {
 				errs = append(errs, err)
 			}
-			errs = append(errs, d.dp.SetPortSelect(cur.Index, datapath.PortSelect{Sampler: p.Sampler}))
+			errs = append(errs, d.selectPort(cur.Index, p))
 			continue
 		}
 		if attached {
@@ -302,8 +306,8 @@ func (d *Daemon) applyPorts(want []Port) error {
 			errs = append(errs, &PortMissing{Name: p.Name})
 			continue
 		}
-		// The sampler first, so no packet is metered unsampled.
-		errs = append(errs, d.dp.SetPortSelect(ifc.Index, datapath.PortSelect{Sampler: p.Sampler}))
+		// Filter and sampler first, so no packet is metered without them.
+		errs = append(errs, d.selectPort(ifc.Index, p))
 		// A tap port sees other hosts' frames: without promiscuous mode
 		// the NIC drops them before XDP runs.
 		if err := netcfg.Monitor(p.Name); err != nil {
@@ -323,6 +327,11 @@ func (d *Daemon) applyPorts(want []Port) error {
 				errs = append(errs, err)
 			}
 			errs = append(errs, d.dp.SetPortSelect(p.Index, datapath.PortSelect{}))
+			if _, retire, err := d.portFilter(Port{Name: name}); err != nil {
+				errs = append(errs, err)
+			} else if retire != nil {
+				errs = append(errs, retire())
+			}
 			if err := netcfg.Release(name); err != nil {
 				errs = append(errs, err)
 			}

@@ -43,6 +43,15 @@ func SettingsFrom(c config.Config) (Settings, error) {
 			continue
 		}
 		port := Port{Name: i.Name, Mode: attachMode(i.XDPMode), Verdict: verdict(i.Verdict), Meter: i.Ingress || i.Sampler != ""}
+		if i.InputFilter != "" {
+			l, ok := c.FindAccessList(i.InputFilter)
+			if !ok {
+				return Settings{}, fmt.Errorf("ip flow ingress input-filter %s on %s: the access list is not configured", i.InputFilter, i.Name)
+			}
+			if port.InputFilter, err = inputFilter(l); err != nil {
+				return Settings{}, fmt.Errorf("ip flow ingress input-filter on %s: %w", i.Name, err)
+			}
+		}
 		if smp := interfaceSampling(c, i); smp.Interval > 1 {
 			port.Sampler = ids[i.Sampler]
 			if s.Samplers == nil {

@@ -41,6 +41,9 @@ type Port struct {
 	Verdict datapath.Verdict
 	Meter   bool   // `ip flow ingress`
 	Sampler uint16 // a Settings.Samplers id; 0 for none
+	// InputFilter is `ip flow ingress input-filter`; nil meters every
+	// packet.
+	InputFilter *InputFilter
 }
 
 // Aggregation is one `ip flow-aggregation cache` with its destinations.

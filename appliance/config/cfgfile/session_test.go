@@ -215,3 +215,33 @@ func TestSamplerMapDeterministic(t *testing.T) {
 		t.Errorf("round trip: %+v, want %+v", again.Samplers, c.Samplers)
 	}
 }
+
+// TestInputFilterGrammar: `ip flow ingress input-filter ACL` names a
+// list that exists and matches by prefixes; `no ... input-filter` keeps
+// metering, `no ip flow ingress` drops both.
+func TestInputFilterGrammar(t *testing.T) {
+	s := ios.NewSession(config.Config{}, "console")
+	execAll(t, s, "access-list 101 permit tcp any any eq 22", "access-list 5 permit 10.0.0.0 0.0.255.0",
+		"interface eth1", "ip flow ingress input-filter 101")
+	if it := s.Config().Interfaces[0]; !it.Ingress || it.InputFilter != "101" {
+		t.Fatalf("interface %+v", it)
+	}
+	if out := ios.Render(s.Config()); !strings.Contains(out, "interface eth1\n ip flow ingress\n ip flow ingress input-filter 101\n") {
+		t.Errorf("rendered:\n%s", out)
+	}
+	for _, bad := range []string{"ip flow ingress input-filter 102", "ip flow ingress input-filter 5"} {
+		if err := s.Exec(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		} else {
+			t.Logf("%s: %v", bad, err)
+		}
+	}
+	execAll(t, s, "no ip flow ingress input-filter")
+	if it := s.Config().Interfaces[0]; !it.Ingress || it.InputFilter != "" {
+		t.Fatalf("after no input-filter: %+v", it)
+	}
+	execAll(t, s, "ip flow ingress input-filter 101", "no ip flow ingress")
+	if it := s.Config().Interfaces[0]; it.Ingress || it.InputFilter != "" {
+		t.Fatalf("after no ip flow ingress: %+v", it)
+	}
+}

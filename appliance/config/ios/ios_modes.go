@@ -59,9 +59,26 @@ func (x *cmd) interfaceMode() {
 	case "ip":
 		x.c.Keyword("flow")
 		dir := x.c.Keyword("egress", "ingress")
+		if dir == "ingress" && x.c.OptKeyword("input-filter") != "" {
+			// `no ip flow ingress input-filter [ACL]` drops the filter
+			// and keeps metering.
+			if x.neg {
+				x.c.Skip()
+				it.InputFilter = ""
+				return
+			}
+			it.InputFilter = x.aclRef()
+			x.c.End()
+			it.Ingress = true
+			x.touch(path + ".input-filter")
+			return
+		}
 		x.c.End()
 		if dir == "ingress" {
 			it.Ingress = !x.neg
+			if x.neg {
+				it.InputFilter = ""
+			}
 		} else {
 			it.Egress = !x.neg
 		}

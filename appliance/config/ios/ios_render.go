@@ -241,6 +241,9 @@ func renderInterface(r *iosWriter, it config.Interface) {
 	if it.Ingress {
 		r.line(" ip flow ingress")
 	}
+	if it.InputFilter != "" {
+		r.line(" ip flow ingress input-filter %s", it.InputFilter)
+	}
 	if it.Egress {
 		r.line(" ip flow egress")
 	}

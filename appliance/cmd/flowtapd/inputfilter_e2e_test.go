@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// TestInputFilterMetersWhatItPermits: an extended list as a NetFlow
+// input filter on a real port. Only what its permit entries match is
+// exported; `show access-lists` counts each entry's matches, deny and
+// permit alike, and the implicit deny counts nowhere.
+func TestInputFilterMetersWhatItPermits(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname filt
+username admin privilege 15 secret letmein
+access-list 101 permit udp host 10.0.0.1 any eq 53
+access-list 101 deny   udp 10.0.0.0 0.0.0.255 any
+access-list 101 permit udp any range 6000 6999 any
+interface %s
+ ip flow ingress input-filter 101
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	if run := d.cli(t, "ios", "show running-config | include input-filter\n"); !strings.Contains(run, " ip flow ingress input-filter 101\n") {
+		t.Fatalf("running config:\n%s", run)
+	}
+	var frames [][]byte
+	add := func(src [4]byte, sport uint16, n int) {
+		for i := 0; i < n; i++ {
+			frames = append(frames, udpFrame(src, sport, 10))
+		}
+	}
+	add([4]byte{10, 0, 0, 1}, 4000, 5) // entry 10: metered
+	add([4]byte{10, 0, 0, 2}, 5000, 3) // entry 20: denied
+	add([4]byte{10, 0, 1, 5}, 6500, 4) // entry 30: metered
+	add([4]byte{10, 0, 1, 6}, 7000, 2) // implicit deny
+	v.Send(t, frames)
+
+	want := fmt.Sprintf("Extended IP access list 101\n" +
+		"    10 permit udp host 10.0.0.1 any eq domain (5 matches)\n" +
+		"    20 deny udp 10.0.0.0 0.0.0.255 any (3 matches)\n" +
+		"    30 permit udp any range 6000 6999 any (4 matches)\n")
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got = d.cli(t, "ios", "show access-lists 101\n")
+		if got == want || time.Now().After(deadline) {
+			break
+		}
+	}
+	if got != want {
+		t.Errorf("show access-lists 101:\n%s\nwant:\n%s", got, want)
+	}
+	if out := d.cli(t, "ios", "clear mls netflow\n"); strings.Contains(out, "%") {
+		t.Fatalf("clear mls netflow: %s", out)
+	}
+	time.Sleep(500 * time.Millisecond)
+	tuples, _ := capd.Stop(t)
+	exp := collector.Tuples{}
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 4000, DstPort: 53}, 5, 5*38)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.1.5"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 6500, DstPort: 53}, 4, 4*38)
+	for _, x := range collector.Compare(tuples, exp) {
+		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
+	}
+
+	// clear access-list counters zeroes the filter's counts too.
+	d.cli(t, "ios", "clear access-list counters\n")
+	if got := d.cli(t, "ios", "show access-lists 101\n"); strings.Contains(got, "match") {
+		t.Errorf("after clear access-list counters:\n%s", got)
+	}
+}
