@@ -139,6 +139,15 @@ type EncoderConfig struct {
 	InterfaceNames []InterfaceName
 	Capture        Capture
 
+	// Direction adds flowDirection (IE 61) to v9 and IPFIX main-cache
+	// templates: set when taps give the records a direction.
+	Direction bool
+	// Biflow makes an IPFIX main-cache encoder write RFC 5103 biflows:
+	// flowDirection, biflowDirection and the reverse counters. The
+	// records it gets must already be paired (package biflow); Exporter
+	// pairs them when its destination asks for biflows.
+	Biflow bool
+
 	// MaxPacketSize bounds v9 and IPFIX packets; zero means 1400. v5, v7 and
 	// v8 packets are bounded by their record limits instead.
 	MaxPacketSize int
@@ -181,6 +190,9 @@ func (c EncoderConfig) Validate() error {
 		}
 	default:
 		return fmt.Errorf("export version %d: want 5, 7, 8, 9 or ipfix", c.Version)
+	}
+	if c.Biflow && (c.Version != IPFIX || c.Scheme != SchemeNone) {
+		return errors.New("biflows need IPFIX and the main cache")
 	}
 	if c.BootTime.IsZero() {
 		return errors.New("boot time not set: sysUptime would be meaningless")

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/biflow"
 	"github.com/flowtap/flowtap/appliance/flow"
 )
 
@@ -57,7 +58,14 @@ type DestinationConfig struct {
 	// Anon is what this collector gets instead of real addresses
 	// (truncation, Crypto-PAn); the cache, the CLI and SNMP keep them.
 	Anon anon.Scheme
+
+	// BiflowHold is how long, with Encoder.Biflow, a direction waits
+	// for the other one (the cache's inactive timeout); 0 means 15 s.
+	BiflowHold time.Duration
 }
+
+// DefaultBiflowHold is IOS's default inactive timeout.
+const DefaultBiflowHold = 15 * time.Second
 
 // Exporter sends one cache's records to one collector. Packets go
 // through a bounded queue to a sender goroutine. While the collector is
@@ -72,8 +80,9 @@ type Exporter struct {
 	stats counters
 	snd   sender
 
-	mu     sync.Mutex // guards enc and closed; encoding happens under it
+	mu     sync.Mutex // guards enc, pairs and closed; encoding happens under it
 	enc    Encoder
+	pairs  *biflow.Pairer // nil unless the destination takes biflows
 	closed bool
 
 	stop chan struct{}
@@ -109,6 +118,13 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 		return nil, fmt.Errorf("export destination %s: %w", cfg.Collector, err)
 	}
 	e.enc = enc
+	if cfg.Encoder.Biflow {
+		hold := cfg.BiflowHold
+		if hold <= 0 {
+			hold = DefaultBiflowHold
+		}
+		e.pairs = biflow.New(hold, e.exportOne)
+	}
 	slot := legacySlotSize
 	if cfg.Encoder.Version.Templated() {
 		slot = cfg.Encoder.withDefaults().MaxPacketSize
@@ -136,6 +152,17 @@ func (e *Exporter) Export(rec *flow.Record) {
 		return
 	}
 	e.templatesAfterOutage()
+	if e.pairs != nil {
+		// Paired on the real addresses: anonymized ones may collide.
+		e.pairs.Add(rec, e.clock.Now())
+		return
+	}
+	e.exportOne(rec)
+}
+
+// exportOne anonymizes (for this collector only) and encodes a record;
+// e.mu is held.
+func (e *Exporter) exportOne(rec *flow.Record) {
 	if e.cfg.Anon.Active() {
 		r := *rec
 		e.anonymize(&r)
@@ -197,6 +224,9 @@ func (e *Exporter) Flush() error {
 	if e.closed {
 		return nil
 	}
+	if e.pairs != nil {
+		e.pairs.Flush()
+	}
 	if err := e.enc.Flush(); err != nil {
 		return fmt.Errorf("flush to %s: %w", e.cfg.Collector, err)
 	}
@@ -210,6 +240,9 @@ func (e *Exporter) FlushOld() bool {
 	defer e.mu.Unlock()
 	if e.closed {
 		return false
+	}
+	if e.pairs != nil {
+		e.pairs.Expire(e.clock.Now())
 	}
 	t := e.enc.OpenedAt()
 	if t.IsZero() || e.clock.Now().Sub(t) < e.cfg.FlushAge {
@@ -244,6 +277,9 @@ func (e *Exporter) Close() error {
 	if e.closed {
 		e.mu.Unlock()
 		return nil
+	}
+	if e.pairs != nil {
+		e.pairs.Flush()
 	}
 	e.enc.Flush()
 	e.closed = true
@@ -290,6 +326,16 @@ func (e *Exporter) flushOld() {
 			e.FlushOld()
 		}
 	}
+}
+
+// BiflowsWaiting is how many expired directions wait for their partner.
+func (e *Exporter) BiflowsWaiting() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.pairs == nil {
+		return 0
+	}
+	return e.pairs.Waiting()
 }
 
 // Templates is how many data and options templates the destination

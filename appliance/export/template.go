@@ -36,6 +36,15 @@ const (
 	eVLAN
 	eInnerVLAN
 	eICMPTypeCode
+	eDirection // flowDirection of a tap fibre's record
+	eBiflowDir
+	eRevPackets // RFC 5103 reverse counters, PEN 29305
+	eRevBytes
+	eRevFirstMillis
+	eRevLastMillis
+	eRevTCPFlags
+	eRevMinTTL
+	eRevMaxTTL
 )
 
 // IE numbers (v9 field types; IPFIX uses the same numbers for these).
@@ -78,8 +87,11 @@ const (
 	ieStartMillis      = 152
 	ieEndMillis        = 153
 	ieCustomerVLAN     = 245
-	ieICMPTypeCode4    = 32  // v9 ICMP_TYPE (both families), IPFIX icmpTypeCodeIPv4
-	ieICMPTypeCode6    = 139 // icmpTypeCodeIPv6
+	ieFlowDirection    = 61
+	ieBiflowDirection  = 239
+	penReverse         = 29305 // RFC 5103: the reverse of IE n is (29305, n)
+	ieICMPTypeCode4    = 32    // v9 ICMP_TYPE (both families), IPFIX icmpTypeCodeIPv4
+	ieICMPTypeCode6    = 139   // icmpTypeCodeIPv6
 	ieVariableLength   = 0xffff
 	v9ScopeSystem      = 1
 	ifNameFixedLen     = 32 // v9 has no variable-length fields
@@ -95,6 +107,15 @@ type field struct {
 	e      elem
 	id     uint16
 	length uint16
+	pen    uint32 // IPFIX enterprise number, 0 for IANA elements
+}
+
+// specLen is the field's size in a template record.
+func (f field) specLen() int {
+	if f.pen != 0 {
+		return 8
+	}
+	return 4
 }
 
 // template is a data template and its fixed record length.
@@ -113,7 +134,15 @@ func newTemplate(id uint16, fields []field) *template {
 }
 
 // wireLen is the template record's size in a template set.
-func (t *template) wireLen() int { return 4 + 4*len(t.fields) }
+func (t *template) wireLen() int { return 4 + specsLen(t.fields) }
+
+func specsLen(fields []field) int {
+	n := 0
+	for _, f := range fields {
+		n += f.specLen()
+	}
+	return n
+}
 
 // optionsTemplate is an options template; its data records are written by
 // dedicated code (see options.go), not by the field encoder.
@@ -123,12 +152,17 @@ type optionsTemplate struct {
 	options []field
 }
 
-func (t *optionsTemplate) wireLen() int { return 6 + 4*(len(t.scope)+len(t.options)) }
+func (t *optionsTemplate) wireLen() int { return 6 + specsLen(t.scope) + specsLen(t.options) }
 
 // fieldList builds a template's fields in order.
 type fieldList []field
 
-func (l *fieldList) add(e elem, id, length uint16) { *l = append(*l, field{e, id, length}) }
+func (l *fieldList) add(e elem, id, length uint16) { *l = append(*l, field{e, id, length, 0}) }
+
+// reverse adds the RFC 5103 reverse of IE id.
+func (l *fieldList) reverse(e elem, id, length uint16) {
+	*l = append(*l, field{e, id, length, penReverse})
+}
 
 // times adds the flow start and end: sysUptime in v9, absolute ms in IPFIX.
 func (l *fieldList) times(v Version) {
@@ -179,6 +213,21 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 	}
 	if cfg.Version == IPFIX {
 		l.add(eEndReason, ieFlowEndReason, 1)
+	}
+	if cfg.Direction || cfg.Biflow {
+		l.add(eDirection, ieFlowDirection, 1)
+	}
+	if cfg.Biflow {
+		l.add(eBiflowDir, ieBiflowDirection, 1)
+		l.reverse(eRevPackets, iePackets, 8)
+		l.reverse(eRevBytes, ieOctets, 8)
+		l.reverse(eRevFirstMillis, ieStartMillis, 8)
+		l.reverse(eRevLastMillis, ieEndMillis, 8)
+		l.reverse(eRevTCPFlags, ieTCPFlags, 2)
+		if cfg.Capture&CaptureTTL != 0 {
+			l.reverse(eRevMinTTL, ieMinTTL, 1)
+			l.reverse(eRevMaxTTL, ieMaxTTL, 1)
+		}
 	}
 	if len(cfg.announced()) > 0 {
 		l.add(eSamplerID, ieSamplerID, 1)
@@ -303,16 +352,16 @@ func aggFields(cfg *EncoderConfig) []field {
 }
 
 func samplerOptions(v Version) *optionsTemplate {
-	opts := []field{{0, ieSamplerMode, 1}, {0, ieSamplerInterval, 4}}
+	opts := []field{{id: ieSamplerMode, length: 1}, {id: ieSamplerInterval, length: 4}}
 	if v == IPFIX {
 		// IPFIX scopes may be any IE: the sampler itself (RFC 7270 samplerId).
-		return &optionsTemplate{id: templateIDSampler, scope: []field{{0, ieSamplerID, 1}}, options: opts}
+		return &optionsTemplate{id: templateIDSampler, scope: []field{{id: ieSamplerID, length: 1}}, options: opts}
 	}
 	// pmacct's nfprobe layout: scope System, then id, mode, interval.
 	return &optionsTemplate{
 		id:      templateIDSampler,
-		scope:   []field{{0, v9ScopeSystem, 4}},
-		options: append([]field{{0, ieSamplerID, 1}}, opts...),
+		scope:   []field{{id: v9ScopeSystem, length: 4}},
+		options: append([]field{{id: ieSamplerID, length: 1}}, opts...),
 	}
 }
 
@@ -320,13 +369,13 @@ func ifNameOptions(v Version) *optionsTemplate {
 	if v == IPFIX {
 		return &optionsTemplate{
 			id:      templateIDIfNames,
-			scope:   []field{{0, ieInputIf, 4}},
-			options: []field{{0, ieIfName, ieVariableLength}},
+			scope:   []field{{id: ieInputIf, length: 4}},
+			options: []field{{id: ieIfName, length: ieVariableLength}},
 		}
 	}
 	return &optionsTemplate{
 		id:      templateIDIfNames,
-		scope:   []field{{0, v9ScopeSystem, 4}},
-		options: []field{{0, ieInputIf, 4}, {0, ieIfName, ifNameFixedLen}},
+		scope:   []field{{id: v9ScopeSystem, length: 4}},
+		options: []field{{id: ieInputIf, length: 4}, {id: ieIfName, length: ifNameFixedLen}},
 	}
 }

@@ -137,7 +137,7 @@ func (e *templated) add(t *template, r *flow.Record, flows uint64) error {
 	e.n += t.recLen
 	e.records++
 	e.dataRecs++
-	e.dataPkts += r.Packets
+	e.dataPkts += r.Packets + r.Reverse.Packets
 	return firstErr
 }
 
@@ -239,8 +239,8 @@ func (e *templated) writeOptionsTemplates() {
 			be.PutUint16(b[2:], uint16(4*len(t.scope)))
 			be.PutUint16(b[4:], uint16(4*len(t.options)))
 		}
-		putFieldSpecs(b[6:], t.scope)
-		putFieldSpecs(b[6+4*len(t.scope):], t.options)
+		n := putFieldSpecs(b[6:], t.scope)
+		putFieldSpecs(b[6+n:], t.options)
 		e.n += t.wireLen()
 		e.records++
 	}
@@ -248,11 +248,22 @@ func (e *templated) writeOptionsTemplates() {
 	e.templates = true
 }
 
-func putFieldSpecs(b []byte, fields []field) {
-	for i, f := range fields {
-		be.PutUint16(b[4*i:], f.id)
-		be.PutUint16(b[4*i+2:], f.length)
+// putFieldSpecs writes the field specifiers and returns their length.
+func putFieldSpecs(b []byte, fields []field) int {
+	n := 0
+	for _, f := range fields {
+		id := f.id
+		if f.pen != 0 {
+			id |= 0x8000 // enterprise bit (RFC 7011 section 3.2)
+		}
+		be.PutUint16(b[n:], id)
+		be.PutUint16(b[n+2:], f.length)
+		if f.pen != 0 {
+			be.PutUint32(b[n+4:], f.pen)
+		}
+		n += f.specLen()
 	}
+	return n
 }
 
 func (e *templated) startSet(id uint16) {
@@ -399,10 +410,37 @@ func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) 
 				tc = r.DstPort
 			}
 			putUint(d, uint64(tc))
+		case eDirection:
+			v, _ := r.Direction.IE()
+			putUint(d, uint64(v))
+		case eBiflowDir:
+			putUint(d, uint64(r.Biflow.IE()))
+		case eRevPackets:
+			putUint(d, r.Reverse.Packets)
+		case eRevBytes:
+			putUint(d, r.Reverse.Bytes)
+		case eRevFirstMillis:
+			putUint(d, unixMillis(r.Reverse.Start))
+		case eRevLastMillis:
+			putUint(d, unixMillis(r.Reverse.End))
+		case eRevTCPFlags:
+			putUint(d, uint64(r.Reverse.TCPFlags))
+		case eRevMinTTL:
+			putUint(d, uint64(r.Reverse.MinTTL))
+		case eRevMaxTTL:
+			putUint(d, uint64(r.Reverse.MaxTTL))
 		default:
 			clear(d)
 		}
 	}
+}
+
+// unixMillis is 0 for a direction that sent nothing.
+func unixMillis(t time.Time) uint64 {
+	if t.IsZero() {
+		return 0
+	}
+	return uint64(t.UnixMilli())
 }
 
 // putAddr writes an address in the template's width.

@@ -80,6 +80,63 @@ type Record struct {
 	// field in the datapath, so flows of two samplers never merge); 0 is
 	// the global sampler or none.
 	SamplerID uint16
+
+	// Direction is set when the port is a fibre of a tap (see package
+	// tap): which way the traffic crossed the tapped link.
+	Direction Direction
+	// Biflow and Reverse are set on a biflow (RFC 5103): the record's own
+	// counters are the forward direction's, Reverse the other one's.
+	Biflow  BiflowDirection
+	Reverse Reverse
+}
+
+// Direction is IPFIX flowDirection (IE 61) plus one: zero means unknown,
+// so that records from ports that are not tap fibres say nothing.
+type Direction uint8
+
+const (
+	DirUnknown Direction = iota
+	DirIngress           // fibre A: into the link's interface
+	DirEgress            // fibre B: out of it
+)
+
+// IE is the flowDirection value; ok is false when unknown.
+func (d Direction) IE() (v uint8, ok bool) {
+	if d == DirUnknown {
+		return 0, false
+	}
+	return uint8(d - 1), true
+}
+
+// BiflowDirection is IPFIX biflowDirection (IE 239, RFC 5103 section 6.3).
+type BiflowDirection uint8
+
+const (
+	BiflowNone BiflowDirection = iota // not a biflow
+	// BiflowArbitrary: both sides started in the same datapath tick and
+	// no lone SYN told them apart (package biflow says who leads then).
+	BiflowArbitrary
+	BiflowInitiator // the forward (source) side sent the first packet
+)
+
+// IE is the biflowDirection value: 0 arbitrary, 1 initiator.
+func (b BiflowDirection) IE() uint8 {
+	if b == BiflowInitiator {
+		return 1
+	}
+	return 0
+}
+
+// Reverse is the reverse direction of a biflow: the counters of the flow
+// whose source is the forward record's destination.
+type Reverse struct {
+	Packets  uint64
+	Bytes    uint64
+	Start    time.Time
+	End      time.Time
+	TCPFlags uint8
+	MinTTL   uint8
+	MaxTTL   uint8
 }
 
 // IsIPv6 reports whether the flow is an IPv6 flow (v5/v7/v8 cannot carry it).

@@ -1,0 +1,116 @@
+package biflow
+
+import (
+	"net/netip"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+var t0 = time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC)
+
+func rec(src, dst string, sport, dport uint16, dir flow.Direction, pkts uint64, start time.Duration, flags uint8, why flow.EndReason) flow.Record {
+	r := flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr(src), DstAddr: netip.MustParseAddr(dst), SrcPort: sport, DstPort: dport, Proto: 6},
+		Packets: pkts, Bytes: 100 * pkts, Start: t0.Add(start), End: t0.Add(start + time.Second), TCPFlags: flags, EndReason: why, Direction: dir}
+	if dir == flow.DirIngress {
+		r.InputIf = 64001
+	} else {
+		r.OutputIf = 64001
+	}
+	return r
+}
+
+func collect() (*Pairer, *[]flow.Record) {
+	var out []flow.Record
+	return New(15*time.Second, func(r *flow.Record) { out = append(out, *r) }), &out
+}
+
+// TestPairsOrientAndEnd: the initiator leads whichever side arrives
+// first; a lone SYN beats the clock; FIN from either side ends the pair;
+// a tie is arbitrary with fibre A leading.
+func TestPairsOrientAndEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		first   flow.Record
+		second  flow.Record
+		fwdSrc  string
+		dir     flow.BiflowDirection
+		fwdPkts uint64
+		revPkts uint64
+		end     flow.EndReason
+	}{
+		{"responder expires first", rec("10.0.0.2", "10.0.0.1", 80, 4000, flow.DirEgress, 3, 10*time.Millisecond, 0x12, flow.EndIdle),
+			rec("10.0.0.1", "10.0.0.2", 4000, 80, flow.DirIngress, 5, 0, 0x1b, flow.EndOfFlow), "10.0.0.1", flow.BiflowInitiator, 5, 3, flow.EndOfFlow},
+		{"SYN beats an earlier mid-stream packet", rec("10.0.0.2", "10.0.0.1", 80, 4000, flow.DirEgress, 3, 0, 0x10, flow.EndIdle),
+			rec("10.0.0.1", "10.0.0.2", 4000, 80, flow.DirIngress, 5, time.Second, 0x02, flow.EndIdle), "10.0.0.1", flow.BiflowInitiator, 5, 3, flow.EndIdle},
+		{"tie: the well-known port answers", rec("10.0.0.1", "10.0.0.2", 4000, 80, flow.DirIngress, 5, 0, 0x12, flow.EndForced),
+			rec("10.0.0.2", "10.0.0.1", 80, 4000, flow.DirEgress, 3, 0, 0x12, flow.EndForced), "10.0.0.1", flow.BiflowArbitrary, 5, 3, flow.EndForced},
+		{"tie: fibre A leads", rec("10.0.0.2", "10.0.0.1", 5000, 4000, flow.DirEgress, 3, 0, 0x12, flow.EndForced),
+			rec("10.0.0.1", "10.0.0.2", 4000, 5000, flow.DirIngress, 5, 0, 0x12, flow.EndForced), "10.0.0.1", flow.BiflowArbitrary, 5, 3, flow.EndForced},
+		{"B initiates", rec("10.0.0.1", "10.0.0.2", 4000, 80, flow.DirIngress, 5, time.Millisecond, 0x12, flow.EndIdle),
+			rec("10.0.0.2", "10.0.0.1", 80, 4000, flow.DirEgress, 3, 0, 0x1a, flow.EndIdle), "10.0.0.2", flow.BiflowInitiator, 3, 5, flow.EndIdle},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, out := collect()
+			p.Add(&tc.first, t0)
+			if len(*out) != 0 || p.Waiting() != 1 {
+				t.Fatalf("after one side: %d out, %d waiting", len(*out), p.Waiting())
+			}
+			p.Add(&tc.second, t0.Add(time.Second))
+			if len(*out) != 1 || p.Waiting() != 0 {
+				t.Fatalf("after both: %d out, %d waiting", len(*out), p.Waiting())
+			}
+			g := (*out)[0]
+			if g.SrcAddr.String() != tc.fwdSrc || g.Biflow != tc.dir || g.Packets != tc.fwdPkts || g.Reverse.Packets != tc.revPkts ||
+				g.Bytes != 100*tc.fwdPkts || g.Reverse.Bytes != 100*tc.revPkts || g.EndReason != tc.end {
+				t.Errorf("got src %s dir %d fwd %d/%d rev %d/%d end %v; want src %s dir %d fwd %d rev %d end %v",
+					g.SrcAddr, g.Biflow, g.Packets, g.Bytes, g.Reverse.Packets, g.Reverse.Bytes, g.EndReason, tc.fwdSrc, tc.dir, tc.fwdPkts, tc.revPkts, tc.end)
+			}
+		})
+	}
+}
+
+// TestLoneDirectionsWaitHoldThenLeave: a direction without a partner goes
+// out alone after Hold, not before; the same direction again pushes the
+// waiting one out; Flush empties everything.
+func TestLoneDirectionsWaitHoldThenLeave(t *testing.T) {
+	p, out := collect()
+	a := rec("10.0.0.1", "10.0.0.2", 4000, 80, flow.DirIngress, 5, 0, 0x02, flow.EndActive)
+	p.Add(&a, t0)
+	p.Expire(t0.Add(15*time.Second - time.Millisecond))
+	if len(*out) != 0 {
+		t.Fatalf("left before Hold: %v", *out)
+	}
+	a2 := a
+	a2.Packets = 7
+	p.Add(&a2, t0.Add(time.Second)) // the active-timeout successor
+	if len(*out) != 1 || (*out)[0].Packets != 5 || (*out)[0].Reverse != (flow.Reverse{}) || (*out)[0].Biflow != flow.BiflowInitiator {
+		t.Fatalf("same direction again: %+v", *out)
+	}
+	p.Expire(t0.Add(16 * time.Second))
+	if len(*out) != 2 || (*out)[1].Packets != 7 || p.Waiting() != 0 {
+		t.Fatalf("after Hold: %d out, %d waiting", len(*out), p.Waiting())
+	}
+	other := rec("10.0.0.9", "10.0.0.2", 4000, 80, flow.DirIngress, 1, 0, 0, flow.EndIdle)
+	p.Add(&other, t0.Add(20*time.Second))
+	p.Flush()
+	if len(*out) != 3 || !reflect.DeepEqual((*out)[2].Key, other.Key) || p.Waiting() != 0 {
+		t.Fatalf("Flush: %d out, %d waiting", len(*out), p.Waiting())
+	}
+}
+
+// TestObservationPointsDoNotMix: the same addresses on two links are two
+// conversations.
+func TestObservationPointsDoNotMix(t *testing.T) {
+	p, out := collect()
+	a := rec("10.0.0.1", "10.0.0.2", 4000, 80, flow.DirIngress, 5, 0, 0, flow.EndIdle)
+	b := rec("10.0.0.2", "10.0.0.1", 80, 4000, flow.DirEgress, 3, 0, 0, flow.EndIdle)
+	b.OutputIf = 64002
+	p.Add(&a, t0)
+	p.Add(&b, t0)
+	if len(*out) != 0 || p.Waiting() != 2 {
+		t.Fatalf("paired across links: %+v", *out)
+	}
+}

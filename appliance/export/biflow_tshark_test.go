@@ -1,0 +1,62 @@
+package export_test
+
+import (
+	"net/netip"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// TestTsharkDecodesBiflows: an RFC 5103 biflow record as tshark reads it.
+// tshark names a reverse element (PEN 29305) as its forward one, so each
+// counter field comes twice per record: forward, then reverse.
+func TestTsharkDecodesBiflows(t *testing.T) {
+	start := time.Date(2026, 12, 6, 1, 2, 3, 4e6, time.UTC)
+	fwd := flow.Record{
+		Key:     flow.Key{SrcAddr: netip.MustParseAddr("10.0.0.1"), DstAddr: netip.MustParseAddr("192.0.2.80"), SrcPort: 40000, DstPort: 80, Proto: 6, InputIf: 64001},
+		Packets: 12, Bytes: 1234, Start: start, End: start.Add(2 * time.Second), TCPFlags: 0x1b,
+		Direction: flow.DirIngress, Biflow: flow.BiflowInitiator, EndReason: flow.EndOfFlow,
+		Reverse: flow.Reverse{Packets: 9, Bytes: 8765, Start: start.Add(5 * time.Millisecond), End: start.Add(1900 * time.Millisecond), TCPFlags: 0x12},
+	}
+	lone := flow.Record{
+		Key:     flow.Key{SrcAddr: netip.MustParseAddr("192.0.2.9"), DstAddr: netip.MustParseAddr("10.0.0.7"), SrcPort: 53, DstPort: 5353, Proto: 17},
+		Packets: 1, Bytes: 80, Start: start, End: start, OutputIf: 64001,
+		Direction: flow.DirEgress, Biflow: flow.BiflowArbitrary, EndReason: flow.EndIdle,
+	}
+	pkts := encodeAll(t, export.EncoderConfig{Version: export.IPFIX, BootTime: start.Add(-time.Hour), Biflow: true}, []flow.Record{fwd, lone}, nil)
+	got := tsharkJSON(t, writePcap(t, pkts, cflowPort), "cflow.srcaddr", "cflow.inputint", "cflow.outputint", "cflow.packets", "cflow.octets",
+		"cflow.abstimestart", "cflow.direction", "cflow.biflow_direction", "cflow.flow_end_reason", "cflow.template_ipfix_field_pen")
+	if len(got) != 1 {
+		t.Fatalf("%d packets, want 1", len(got))
+	}
+	want := map[string][]string{
+		"cflow.srcaddr":   {"10.0.0.1", "192.0.2.9"},
+		"cflow.inputint":  {"64001", "0"},
+		"cflow.outputint": {"0", "64001"},
+		"cflow.packets":   {"12", "9", "1", "0"},
+		"cflow.octets":    {"1234", "8765", "80", "0"},
+		"cflow.abstimestart": {"Dec  6, 2026 01:02:03.004000000 UTC", "Dec  6, 2026 01:02:03.009000000 UTC",
+			"Dec  6, 2026 01:02:03.004000000 UTC", "Jan  1, 1970 00:00:00.000000000 UTC"},
+		"cflow.direction":        {"0", "1"},
+		"cflow.biflow_direction": {"1", "0"},
+		"cflow.flow_end_reason":  {"3", "1"},
+		// Two templates (IPv4, IPv6), five reverse elements each.
+		"cflow.template_ipfix_field_pen": repeat("29305", 10),
+	}
+	for f, w := range want {
+		if g := got[0][f]; !reflect.DeepEqual(g, w) {
+			t.Errorf("%s = %q, want %q", f, g, w)
+		}
+	}
+}
+
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
