@@ -43,6 +43,7 @@ type Config struct {
 	TopTalkers   TopTalkers
 	Capture      Capture
 	PrefixAS     PrefixAS
+	Taps         []Tap // flowtap tap, in configuration order
 
 	SNMP         SNMP
 	EnableSecret Secret

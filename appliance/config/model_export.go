@@ -51,6 +51,10 @@ type Destination struct {
 	// pseudonymised with, prefix-preserving (IOS extension `crypto-pan
 	// KEY`): 64 hex digits, or a passphrase.
 	CryptoPAn string
+	// Biflow is ` biflow` after an IPFIX destination: RFC 5103 biflows,
+	// both directions of a conversation in one record (a flowtap
+	// extension; see package biflow).
+	Biflow bool
 }
 
 // Aggregation is one `ip flow-aggregation cache SCHEME` block.

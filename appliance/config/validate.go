@@ -57,6 +57,7 @@ func NormalizeFields(c Config) (Config, []*FieldError) {
 		v.export(&p, &c)
 	}
 	v.interfaces(&c)
+	v.taps(&c)
 	v.aggregations(&c)
 	v.topTalkers(&c)
 	v.prefixAS(&c)

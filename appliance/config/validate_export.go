@@ -63,6 +63,11 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 				v.fail(path+".version", err)
 			}
 		}
+		if d.Biflow {
+			if version := c.DestinationVersion(*d); version != platform.IPFIX {
+				v.failf(path+".biflow", "biflows are IPFIX (RFC 5103), not version %v", version)
+			}
+		}
 		if d.SourceAddress.IsValid() {
 			if err := checkHostAddr(d.SourceAddress); err != nil {
 				v.bad(path+".source-address", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/pipeline"
+	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
@@ -54,6 +55,8 @@ type Daemon struct {
 	// far, for SNMP's export sums, which must never go back.
 	retired export.Stats
 	fanout  *fanout
+	// fibres counts each tap fibre's traffic across configuration changes.
+	fibres tap.Meters
 
 	// startErr is what New could not put in effect (a missing port):
 	// the manager's first warnings, so a later change does not repeat them.
@@ -165,7 +168,7 @@ func (d *Daemon) Start() error {
 
 func (d *Daemon) startPipeline() error {
 	s := d.settings
-	pipe, err := pipeline.New(pipeline.Config{Datapath: d.dp, Sinks: []flowcache.Sink{d.fanout}, Annotator: s.Annotator,
+	pipe, err := pipeline.New(pipeline.Config{Datapath: d.dp, Sinks: []flowcache.Sink{d.fanout}, Annotator: d.annotator(s),
 		Aging: s.Aging, Emergency: s.Emergency, TopTalkers: s.TopTalkers, AgerInterval: agerInterval, Logger: d.log,
 		// The daemon flushes when it means to (Close without keep); a
 		// cache-size change drains the old table through OnResize.
@@ -177,6 +180,18 @@ func (d *Daemon) startPipeline() error {
 	d.pipe, d.cancel, d.done, d.running = pipe, cancel, make(chan error, 1), true
 	go func(done chan error) { done <- pipe.Run(ctx) }(d.done)
 	return nil
+}
+
+// annotator is the taps' rewrite, then s.Annotator (prefix-to-AS).
+func (d *Daemon) annotator(s Settings) flowcache.Annotator {
+	if len(s.Taps) == 0 {
+		return s.Annotator
+	}
+	a := tap.NewAnnotator(s.Taps, &d.fibres)
+	if s.Annotator != nil {
+		a.Next = s.Annotator
+	}
+	return a
 }
 
 // stopPipeline ends the ager, leaving the flows in the table.
@@ -275,7 +290,7 @@ func (d *Daemon) apply(old, s Settings) error {
 		if !reflect.DeepEqual(s.TopTalkers, old.TopTalkers) {
 			errs = append(errs, e.SetTopTalkers(s.TopTalkers))
 		}
-		e.SetAnnotator(s.Annotator)
+		e.SetAnnotator(d.annotator(s))
 	}
 	d.settings = s
 	return errors.Join(errs...)

@@ -17,6 +17,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/pipeline"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/datapath"
 )
 
@@ -61,6 +62,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		}
 		s.Ports = append(s.Ports, port)
 	}
+	s.Taps, s.Ports = taps(c, s.Ports)
 	if g := set.Sampling; g.Mode == platform.SamplingJuniper {
 		// JunOS samples every port through the one instance, whose
 		// run-length and max-packets-per-second need the datapath's
@@ -82,6 +84,9 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	if !strings.HasPrefix(p.Name, "pfc") || c.NDE {
 		one, several := exportSamplers(s)
 		s.Exports, s.SourceMissing = destinations(c, one, several, boot)
+		for i := range s.Exports {
+			s.Exports[i].BiflowHold = s.Aging.Inactive
+		}
 	}
 	for _, a := range c.Aggregations {
 		if !a.Enabled {
@@ -264,7 +269,8 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 	for _, d := range c.Export.Destinations {
 		enc := export.EncoderConfig{Version: config.ExportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh,
-			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: c.Capture}
+			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: c.Capture,
+			Direction: len(c.Taps) > 0, Biflow: d.Biflow}
 		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc, Anon: anon.Scheme{Prefix4: d.Truncate}}
 		if d.CryptoPAn != "" {
 			// The key is 32 bytes by construction: NewCryptoPAn cannot fail.
@@ -279,6 +285,40 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		out = append(out, dc)
 	}
 	return out, srcErr
+}
+
+// taps resolves the links' fibres and meters every fibre, whether or not
+// its interface says `ip flow ingress`: a tap's fibres are there to be
+// metered. A fibre that is shut down stays dark.
+func taps(c config.Config, ports []Port) ([]tap.Link, []Port) {
+	var links []tap.Link
+	for i, t := range c.Taps {
+		l := tap.Link{Name: t.Name, IfIndex: c.TapIfIndex(i), FibreA: tap.Port{Name: t.FibreA}, FibreB: tap.Port{Name: t.FibreB}}
+		for _, f := range [...]*tap.Port{&l.FibreA, &l.FibreB} {
+			if f.Name == "" {
+				continue
+			}
+			if ifc, err := net.InterfaceByName(f.Name); err == nil {
+				f.Index = uint32(ifc.Index)
+			}
+			j := slices.IndexFunc(c.Interfaces, func(it config.Interface) bool { return it.Name == f.Name })
+			if j >= 0 && c.Interfaces[j].Shutdown {
+				continue
+			}
+			k := slices.IndexFunc(ports, func(p Port) bool { return p.Name == f.Name })
+			switch {
+			case k >= 0:
+				ports[k].Meter = true
+			case j >= 0:
+				it := c.Interfaces[j]
+				ports = append(ports, Port{Name: f.Name, Mode: attachMode(it.XDPMode), Verdict: verdict(it.Verdict), Meter: true})
+			default:
+				ports = append(ports, Port{Name: f.Name, Meter: true})
+			}
+		}
+		links = append(links, l)
+	}
+	return links, ports
 }
 
 // sourceAddr is the address of `ip flow-export source IFNAME`.

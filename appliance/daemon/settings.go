@@ -8,6 +8,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/datapath"
 )
 
@@ -28,6 +29,8 @@ type Settings struct {
 	Exports      []export.DestinationConfig // the main cache's destinations
 	Aggregations []Aggregation
 	Annotator    flowcache.Annotator // prefix-to-AS, nil for none
+	// Taps are the `flowtap tap` links; their fibres are among Ports.
+	Taps []tap.Link
 	// SourceMissing says why `ip flow-export source` is not in use now
 	// (the interface is missing or has no address); nil when it is, or
 	// when none is configured. Export goes by the routing table meanwhile.

@@ -183,7 +183,10 @@ func (x *cmd) exportDestination() {
 	}
 	d := config.Destination{Addr: ap}
 	for x.c.More() {
-		switch x.c.Keyword("crypto-pan", "origin-as", "peer-as", "source-address", "truncate", "version") {
+		switch x.c.Keyword("biflow", "crypto-pan", "origin-as", "peer-as", "source-address", "truncate", "version") {
+		case "biflow":
+			d.Biflow = true
+			x.touch(path + ".biflow")
 		case "truncate":
 			d.Truncate = int(x.c.Uint(1, 31))
 			x.touch(path + ".truncate")

@@ -35,6 +35,8 @@ func (x *cmd) dispatch() {
 		x.consoleMode()
 	case modeACLStandard, modeACLExtended:
 		x.aclMode(x.mode.kind == modeACLExtended)
+	case modeTap:
+		x.tapMode()
 	}
 }
 
@@ -165,7 +167,9 @@ func (x *cmd) samplerMap() {
 
 // flowtap reads the flowtap extensions.
 func (x *cmd) flowtap() {
-	switch x.c.Keyword("application-class", "as-mode", "prefix-as-file", "sampling") {
+	switch x.c.Keyword("application-class", "as-mode", "prefix-as-file", "sampling", "tap") {
+	case "tap":
+		x.tapCmd()
 	case "application-class":
 		x.appClass()
 	case "prefix-as-file":

@@ -60,6 +60,7 @@ func Render(c config.Config) string {
 		renderInterface(r, it)
 		r.section()
 	}
+	renderTaps(r, c)
 	renderExport(r, c)
 	r.section()
 	for _, a := range c.Aggregations {
@@ -310,6 +311,9 @@ func renderExport(r *iosWriter, c config.Config) {
 		}
 		if d.CryptoPAn != "" {
 			line += " crypto-pan " + d.CryptoPAn
+		}
+		if d.Biflow {
+			line += " biflow"
 		}
 		r.line("%s", line)
 	}

@@ -21,6 +21,7 @@ const (
 	modeConsole
 	modeACLStandard
 	modeACLExtended
+	modeTap
 )
 
 // mode is the sub-mode a line applies in; key names its element (the
@@ -40,6 +41,7 @@ var modePrompts = [...]string{
 	modeConsole:     "config-line",
 	modeACLStandard: "config-std-nacl",
 	modeACLExtended: "config-ext-nacl",
+	modeTap:         "config-tap",
 }
 
 // Session applies IOS configuration lines one at a time, as

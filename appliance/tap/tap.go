@@ -1,0 +1,155 @@
+// Package tap makes the two fibres of a passive optical tap one
+// observation point. Behind a tap each direction of a link arrives on its
+// own port; configured as a tap (`flowtap tap NAME` / ` fibre a PORT` /
+// ` fibre b PORT`), the link gets an ifIndex of its own and every flow
+// says which way it crossed it, as the router on the link would: traffic
+// on fibre A is input on the link's interface (flowDirection ingress),
+// traffic on fibre B is output on it (flowDirection egress).
+//
+// The datapath keys flows by the port they arrived on; the Annotator
+// rewrites the interfaces of harvested records and counts each fibre's
+// metered packets and bytes.
+package tap
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// Link is one tap: the link's interface and the ports its fibres arrive on.
+type Link struct {
+	Name    string
+	IfIndex uint32
+	FibreA  Port
+	FibreB  Port
+}
+
+// Port is a fibre's port: its name and kernel ifindex (zero while the
+// port does not exist).
+type Port struct {
+	Name  string
+	Index uint32
+}
+
+// Side is a fibre's role.
+type Side uint8
+
+const (
+	SideA Side = iota
+	SideB
+)
+
+func (s Side) String() string {
+	if s == SideB {
+		return "b"
+	}
+	return "a"
+}
+
+// Counters are what one fibre metered, as flows left the cache.
+type Counters struct {
+	Flows, Packets, Bytes uint64
+}
+
+type counters struct{ flows, packets, bytes atomic.Uint64 }
+
+// Meters keeps each fibre's counters by port name, so that they outlive
+// the Annotators a configuration change replaces. Safe for concurrent use.
+type Meters struct {
+	mu    sync.Mutex
+	ports map[string]*counters
+}
+
+func (m *Meters) of(port string) *counters {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ports == nil {
+		m.ports = map[string]*counters{}
+	}
+	c := m.ports[port]
+	if c == nil {
+		c = &counters{}
+		m.ports[port] = c
+	}
+	return c
+}
+
+// Port returns what the fibre on port metered so far.
+func (m *Meters) Port(port string) Counters {
+	c := m.of(port)
+	return Counters{Flows: c.flows.Load(), Packets: c.packets.Load(), Bytes: c.bytes.Load()}
+}
+
+// Clear zeroes every fibre's counters (`clear ip flow stats`).
+func (m *Meters) Clear() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.ports {
+		c.flows.Store(0)
+		c.packets.Store(0)
+		c.bytes.Store(0)
+	}
+}
+
+type fibre struct {
+	link int
+	side Side
+	n    *counters
+}
+
+// Annotator rewrites the records of tap fibres; the others pass to Next
+// unchanged. Safe for concurrent use.
+type Annotator struct {
+	links  []Link
+	fibres map[uint32]*fibre
+	// Next annotates every record after the tap's rewrite (prefix-to-AS).
+	Next interface{ Annotate(*flow.Record) }
+}
+
+// NewAnnotator indexes the links by port; m counts each fibre's traffic.
+func NewAnnotator(links []Link, m *Meters) *Annotator {
+	a := &Annotator{links: append([]Link(nil), links...), fibres: map[uint32]*fibre{}}
+	for i, l := range a.links {
+		if l.FibreA.Index != 0 {
+			a.fibres[l.FibreA.Index] = &fibre{link: i, side: SideA, n: m.of(l.FibreA.Name)}
+		}
+		if l.FibreB.Index != 0 {
+			a.fibres[l.FibreB.Index] = &fibre{link: i, side: SideB, n: m.of(l.FibreB.Name)}
+		}
+	}
+	return a
+}
+
+// Annotate implements flowcache.Annotator.
+func (a *Annotator) Annotate(r *flow.Record) {
+	if f := a.fibres[r.InputIf]; f != nil {
+		f.n.flows.Add(1)
+		f.n.packets.Add(r.Packets)
+		f.n.bytes.Add(r.Bytes)
+		rewrite(r, a.links[f.link].IfIndex, f.side)
+	}
+	if a.Next != nil {
+		a.Next.Annotate(r)
+	}
+}
+
+// Rewrite applies the direction of a fibre's record without counting it:
+// for records read, not expired (show commands).
+func (a *Annotator) Rewrite(r *flow.Record) {
+	if f := a.fibres[r.InputIf]; f != nil {
+		rewrite(r, a.links[f.link].IfIndex, f.side)
+	}
+}
+
+func rewrite(r *flow.Record, link uint32, s Side) {
+	if s == SideA {
+		r.InputIf, r.OutputIf, r.Direction = link, 0, flow.DirIngress
+		return
+	}
+	r.InputIf, r.OutputIf, r.Direction = 0, link, flow.DirEgress
+}
+
+// Links returns the configured links.
+func (a *Annotator) Links() []Link { return append([]Link(nil), a.links...) }

@@ -1,0 +1,53 @@
+package tap
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+type mark struct{ n int }
+
+func (m *mark) Annotate(*flow.Record) { m.n++ }
+
+// TestFibresGiveDirection: fibre A's records are input on the link,
+// fibre B's output on it; other ports pass unchanged; every record
+// reaches Next; the counters outlive the annotator.
+func TestFibresGiveDirection(t *testing.T) {
+	var m Meters
+	next := &mark{}
+	a := NewAnnotator([]Link{{Name: "uplink", IfIndex: 64001, FibreA: Port{"eth1", 3}, FibreB: Port{"eth2", 4}}}, &m)
+	a.Next = next
+	key := flow.Key{SrcAddr: netip.MustParseAddr("192.0.2.1"), DstAddr: netip.MustParseAddr("10.0.0.1"), Proto: 6}
+	for _, tc := range []struct {
+		in      uint32
+		wantIn  uint32
+		wantOut uint32
+		wantDir flow.Direction
+	}{{3, 64001, 0, flow.DirIngress}, {4, 0, 64001, flow.DirEgress}, {7, 7, 0, flow.DirUnknown}} {
+		r := flow.Record{Key: key, Packets: 10, Bytes: 1000}
+		r.InputIf = tc.in
+		a.Annotate(&r)
+		if r.InputIf != tc.wantIn || r.OutputIf != tc.wantOut || r.Direction != tc.wantDir {
+			t.Errorf("port %d: in %d out %d dir %d, want %d %d %d", tc.in, r.InputIf, r.OutputIf, r.Direction, tc.wantIn, tc.wantOut, tc.wantDir)
+		}
+	}
+	if next.n != 3 {
+		t.Errorf("Next saw %d records, want 3", next.n)
+	}
+	b := NewAnnotator(a.Links(), &m) // a configuration change
+	r := flow.Record{Key: key, Packets: 1, Bytes: 40}
+	r.InputIf = 4
+	b.Annotate(&r)
+	if got := m.Port("eth1"); got != (Counters{1, 10, 1000}) {
+		t.Errorf("eth1 %+v", got)
+	}
+	if got := m.Port("eth2"); got != (Counters{2, 11, 1040}) {
+		t.Errorf("eth2 %+v", got)
+	}
+	m.Clear()
+	if got := m.Port("eth2"); got != (Counters{}) {
+		t.Errorf("after Clear %+v", got)
+	}
+}
