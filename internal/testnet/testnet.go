@@ -100,3 +100,30 @@ func (v *Veth) Send(t testing.TB, frames [][]byte) {
 		}
 	}
 }
+
+// AddPair adds another veth pair to the namespace, both ends up: frames
+// sent into src arrive on mon (a second fibre of a tap, say). It returns
+// the ends' ifindexes.
+func (v *Veth) AddPair(t testing.TB, mon, src string) (monIndex, srcIndex int) {
+	t.Helper()
+	for _, args := range [][]string{
+		{"-n", v.NS, "link", "add", mon, "type", "veth", "peer", "name", src},
+		{"-n", v.NS, "link", "set", mon, "up"},
+		{"-n", v.NS, "link", "set", src, "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v\n%s", args, err, out)
+		}
+	}
+	for _, x := range []struct {
+		name string
+		idx  *int
+	}{{mon, &monIndex}, {src, &srcIndex}} {
+		ifc, err := net.InterfaceByName(x.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*x.idx = ifc.Index
+	}
+	return monIndex, srcIndex
+}

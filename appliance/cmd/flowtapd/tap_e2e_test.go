@@ -1,0 +1,272 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// tapCapture is a real two-way capture; its hosts on tapInside are the
+// side behind the tap's fibre B (their packets cross the link outward).
+const (
+	tapCapture = "../../../testdata/pcaps/zeek-wikipedia.pcap"
+	tapInside  = "141.142.220.0/24"
+	tapIfIndex = 64001
+	penReverse = 29305
+)
+
+// conversation is a biflow's key: the tuple as its initiator sent it.
+type conversation = collector.Tuple
+
+func reverseOf(t collector.Tuple) collector.Tuple {
+	return collector.Tuple{Proto: t.Proto, Src: t.Dst, Dst: t.Src, SrcPort: t.DstPort, DstPort: t.SrcPort}
+}
+
+// firstSenders reads the capture and returns, per one-way tuple, the
+// capture time of its first packet.
+func firstSeen(t *testing.T, path string) map[collector.Tuple]time.Time {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[collector.Tuple]time.Time{}
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := gopacket.NewPacket(data, layers.LinkTypeEthernet, gopacket.Default)
+		ip, ok := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+		if !ok {
+			continue
+		}
+		k := collector.Tuple{Proto: uint8(ip.Protocol), Src: netip.AddrFrom4([4]byte(ip.SrcIP.To4())), Dst: netip.AddrFrom4([4]byte(ip.DstIP.To4()))}
+		switch l := p.TransportLayer().(type) {
+		case *layers.TCP:
+			k.SrcPort, k.DstPort = uint16(l.SrcPort), uint16(l.DstPort)
+		case *layers.UDP:
+			k.SrcPort, k.DstPort = uint16(l.SrcPort), uint16(l.DstPort)
+		}
+		if _, seen := out[k]; !seen {
+			out[k] = ci.Timestamp
+		}
+	}
+}
+
+// listenUDP keeps every datagram that reaches addr until stop is called.
+func listenUDP(t *testing.T) (port uint16, stop func() [][]byte) {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uc, ok := c.(*net.UDPConn); ok {
+		uc.SetReadBuffer(8 << 20)
+	}
+	var mu sync.Mutex
+	var pkts [][]byte
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 65536)
+		for {
+			n, _, err := c.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			pkts = append(pkts, append([]byte(nil), buf[:n]...))
+			mu.Unlock()
+		}
+	}()
+	return uint16(c.LocalAddr().(*net.UDPAddr).Port), func() [][]byte {
+		c.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return pkts
+	}
+}
+
+// TestTapBiflowsEqualTheCapture is the passive tap end to end: a real
+// two-way capture is split by direction (tcpprep, by the inside
+// network), tcpreplay sends the halves into two veths configured as
+// fibres A and B of one tap, and flowtapd exports IPFIX biflows to one
+// collector and plain IPFIX to nfcapd. Per conversation, the biflows'
+// forward and reverse packets and bytes equal nfpcapd's count of the
+// capture's two directions, read both by our own IPFIX decoder and by
+// tshark; the initiator is the side of the first packet, the link's
+// ifIndex and flowDirection follow the fibre; and the one-way export
+// equals nfpcapd per 5-tuple.
+func TestTapBiflowsEqualTheCapture(t *testing.T) {
+	tcpprep := collector.RequireTool(t, "tcpprep", "tcpreplay")
+	tcpreplay := collector.RequireTool(t, "tcpreplay", "tcpreplay")
+	v := testnet.Enter(t)
+	v.AddPair(t, "vmonb", "vsrcb")
+	capd := collector.StartNfcapd(t)
+	biPort, biStop := listenUDP(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname taptest
+username admin secret letmein
+flowtap tap uplink
+ fibre a %s
+ fibre b vmonb
+!
+ip flow-export version ipfix
+ip flow-export destination 127.0.0.1 %d biflow
+ip flow-export destination %s %d
+`, v.Mon, biPort, capd.Addr.Addr(), capd.Addr.Port()))
+	for _, port := range []string{v.Mon, "vmonb"} {
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(d.log.String(), `msg="metering port" port=`+port) {
+			if time.Now().After(deadline) {
+				t.Fatalf("fibre %s not metered; log:\n%s", port, d.log)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	// tcpreplay sends the packets of tcpprep's CIDR matches (the inside
+	// hosts) on -i: fibre B, toward the outside; the rest on -I: fibre A.
+	cache := filepath.Join(t.TempDir(), "split.cache")
+	if out, err := exec.Command(tcpprep, "--cidr="+tapInside, "-i", tapCapture, "-o", cache).CombinedOutput(); err != nil {
+		t.Fatalf("tcpprep: %v\n%s", err, out)
+	}
+	out, err := exec.Command(tcpreplay, "-c", cache, "-i", "vsrcb", "-I", v.Src, tapCapture).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tcpreplay: %v\n%s", err, out)
+	}
+	t.Logf("tcpreplay:\n%s", out)
+
+	// A stop exports every flow: both directions of each conversation
+	// leave together.
+	d.signal(t, syscall.SIGTERM)
+	exited := make(chan error, 1)
+	go func() { exited <- d.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("flowtapd did not stop; log:\n%s", d.log)
+	}
+	msgs := biStop()
+	oneWay, _ := capd.Stop(t)
+
+	want := collector.Nfpcapd(t, tapCapture)
+	if diffs := collector.Compare(oneWay, want); len(diffs) != 0 {
+		t.Errorf("one-way IPFIX export differs from nfpcapd in %d tuples:", len(diffs))
+		for _, df := range diffs {
+			t.Errorf("  %v", df)
+		}
+	}
+
+	inside := netip.MustParsePrefix(tapInside)
+	first := firstSeen(t, tapCapture)
+	recs, err := collector.DecodeIPFIX(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Per conversation (keyed by its initiator's tuple), the sums of
+	// each direction over its biflow records.
+	got := collector.Tuples{}
+	var fwdPackets, fwdBytes []string
+	initiated, arbitrary := 0, 0
+	for _, r := range recs {
+		k := collector.Tuple{Proto: uint8(r.Uint(0, 4)), Src: addrOf(r, 8, 27), Dst: addrOf(r, 12, 28),
+			SrcPort: uint16(r.Uint(0, 7)), DstPort: uint16(r.Uint(0, 11))}
+		fp, fb := r.Uint(0, 2), r.Uint(0, 1)
+		rp, rb := r.Uint(penReverse, 2), r.Uint(penReverse, 1)
+		got.Add(k, fp, fb)
+		if rp != 0 {
+			got.Add(reverseOf(k), rp, rb)
+		}
+		fwdPackets = append(fwdPackets, fmt.Sprint(fp), fmt.Sprint(rp))
+		fwdBytes = append(fwdBytes, fmt.Sprint(fb), fmt.Sprint(rb))
+		// The fibre decides the interfaces and flowDirection.
+		wantDir, wantIn, wantOut := uint64(0), uint64(tapIfIndex), uint64(0)
+		if inside.Contains(k.Src) {
+			wantDir, wantIn, wantOut = 1, 0, tapIfIndex
+		}
+		if dir, in, o := r.Uint(0, 61), r.Uint(0, 10), r.Uint(0, 14); dir != wantDir || in != wantIn || o != wantOut {
+			t.Errorf("%v: flowDirection %d in %d out %d, want %d %d %d", k, dir, in, o, wantDir, wantIn, wantOut)
+		}
+		// A record that names its initiator is right: that side sent the
+		// conversation's first packet. Both sides' first packets within
+		// one datapath tick (about 1 ms: a local DNS answer) make the
+		// order unknown, and the record says so (0, arbitrary).
+		if rp != 0 {
+			switch bd := r.Uint(0, 239); bd {
+			case 1:
+				initiated++
+				if fs, rs := first[k], first[reverseOf(k)]; fs.After(rs) {
+					t.Errorf("%v is marked the initiator, but its first packet (%v) came after the reverse's (%v)", k, fs, rs)
+				}
+			case 0:
+				arbitrary++
+				t.Logf("%v: arbitrary; first packets %v apart in the capture", k, first[reverseOf(k)].Sub(first[k]))
+			default:
+				t.Errorf("%v: biflowDirection %d, want 1 (initiator) or 0 (arbitrary)", k, bd)
+			}
+		}
+	}
+	if diffs := collector.Compare(got, want); len(diffs) != 0 {
+		t.Errorf("biflows differ from the capture (nfpcapd) in %d tuples:", len(diffs))
+		for _, df := range diffs {
+			t.Errorf("  %v", df)
+		}
+	}
+	paired := 0
+	for _, r := range recs {
+		if r.Uint(penReverse, 2) != 0 {
+			paired++
+		}
+	}
+	t.Logf("%d biflow records, %d with both directions (%d with their initiator, %d arbitrary), %d one-way tuples in the capture",
+		len(recs), paired, initiated, arbitrary, len(want))
+	if initiated == 0 {
+		t.Fatal("no record carries both directions with its initiator")
+	}
+
+	// tshark reads the same packets: each record's counters, forward
+	// then reverse (tshark names a reverse element as its forward one).
+	var tsPackets, tsBytes []string
+	for _, p := range collector.TsharkCflow(t, msgs, biPort, "cflow.packets", "cflow.octets") {
+		tsPackets = append(tsPackets, p["cflow.packets"]...)
+		tsBytes = append(tsBytes, p["cflow.octets"]...)
+	}
+	if strings.Join(tsPackets, " ") != strings.Join(fwdPackets, " ") || strings.Join(tsBytes, " ") != strings.Join(fwdBytes, " ") {
+		t.Errorf("tshark's counters\n%v\n%v\nour decoder's\n%v\n%v", tsPackets, tsBytes, fwdPackets, fwdBytes)
+	}
+}
+
+// addrOf reads an address from its IPv4 or its IPv6 element.
+func addrOf(r collector.IPFIXRecord, ie4, ie6 uint16) netip.Addr {
+	if b := r[collector.IE{ID: ie4}]; len(b) == 4 {
+		return netip.AddrFrom4([4]byte(b))
+	}
+	if b := r[collector.IE{ID: ie6}]; len(b) == 16 {
+		return netip.AddrFrom16([16]byte(b))
+	}
+	return netip.Addr{}
+}

@@ -1,0 +1,81 @@
+package collector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// TsharkCflow decodes export packets (UDP payloads sent to port) with
+// tshark's NetFlow/IPFIX dissector and returns, per packet, each
+// requested field's values in order.
+func TsharkCflow(t testing.TB, payloads [][]byte, port uint16, fields ...string) []map[string][]string {
+	t.Helper()
+	tshark := RequireTool(t, "tshark", "tshark")
+	path := filepath.Join(t.TempDir(), "export.pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := pcapgo.NewWriter(f)
+	if err := w.WriteFileHeader(65536, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	stamp := time.Now()
+	for i, p := range payloads {
+		eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
+		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: net.IP{127, 0, 0, 1}, DstIP: net.IP{127, 0, 0, 1}}
+		udp := &layers.UDP{SrcPort: 50000, DstPort: layers.UDPPort(port)}
+		udp.SetNetworkLayerForChecksum(ip)
+		buf := gopacket.NewSerializeBuffer()
+		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, udp, gopacket.Payload(p)); err != nil {
+			t.Fatal(err)
+		}
+		ci := gopacket.CaptureInfo{Timestamp: stamp.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(buf.Bytes()), Length: len(buf.Bytes())}
+		if err := w.WritePacket(ci, buf.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-r", path, "-d", fmt.Sprintf("udp.port==%d,cflow", port), "-T", "json"}
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tshark, args...)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	var pkts []struct {
+		Source struct {
+			Layers map[string][]string `json:"layers"`
+		} `json:"_source"`
+	}
+	if err := json.Unmarshal(out, &pkts); err != nil {
+		t.Fatalf("tshark JSON: %v", err)
+	}
+	res := make([]map[string][]string, len(pkts))
+	for i, p := range pkts {
+		res[i] = p.Source.Layers
+	}
+	return res
+}
