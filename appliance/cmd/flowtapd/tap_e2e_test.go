@@ -31,14 +31,11 @@ const (
 	penReverse = 29305
 )
 
-// conversation is a biflow's key: the tuple as its initiator sent it.
-type conversation = collector.Tuple
-
 func reverseOf(t collector.Tuple) collector.Tuple {
 	return collector.Tuple{Proto: t.Proto, Src: t.Dst, Dst: t.Src, SrcPort: t.DstPort, DstPort: t.SrcPort}
 }
 
-// firstSenders reads the capture and returns, per one-way tuple, the
+// firstSeen reads the capture and returns, per one-way tuple, the
 // capture time of its first packet.
 func firstSeen(t *testing.T, path string) map[collector.Tuple]time.Time {
 	f, err := os.Open(path)
