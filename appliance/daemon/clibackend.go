@@ -169,6 +169,29 @@ func (c *CLI) AccessLists(name string) string {
 	})
 }
 
+// FlowSampler is `show flow-sampler [NAME]`: every map, with the id the
+// exports carry and what it took, when a port uses it.
+func (c *CLI) FlowSampler(name string) string {
+	cfg := c.m.Config()
+	ids, _ := samplerIDs(cfg)
+	var out []show.FlowSampler
+	for _, m := range cfg.Samplers {
+		if name != "" && m.Name != name {
+			continue
+		}
+		s := show.FlowSampler{Name: m.Name, ID: int(ids[m.Name]), Deterministic: m.Deterministic, Interval: m.Rate}
+		if s.ID != 0 {
+			if st, err := c.m.d.Datapath().SamplerStats(uint16(s.ID)); err == nil {
+				s.Matched = st.Taken
+			}
+		}
+		out = append(out, s)
+	}
+	var b strings.Builder
+	show.FlowSamplers(&b, out)
+	return b.String()
+}
+
 func (c *CLI) ClearACLCounters() {
 	c.m.acl.Clear()
 	if err := c.m.d.ClearInputFilterCounters(); err != nil {

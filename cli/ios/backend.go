@@ -29,6 +29,8 @@ type Backend interface {
 	// matches; ClearACLCounters is `clear access-list counters`.
 	AccessLists(name string) string
 	ClearACLCounters()
+	// FlowSampler is `show flow-sampler [NAME]`.
+	FlowSampler(name string) string
 	FlowInterfaces() string
 	NDE() string
 	Logging() string

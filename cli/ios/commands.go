@@ -112,6 +112,8 @@ func execTree() *Node {
 		}),
 		kw("access-lists", "List access lists",
 			arg("WORD", "ACL number or name", nil).Runs(showAccessLists)).Runs(showAccessLists),
+		kw("flow-sampler", "Flow sampler information",
+			arg("WORD", "Sampler name", nil).Runs(showFlowSampler)).Runs(showFlowSampler),
 		kw("snmp", "snmp statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 			show.SNMP(w, s.b.SNMP())
 			return nil
@@ -255,6 +257,16 @@ func disable(s *Session, w io.Writer, args []string) error {
 		return fmt.Errorf("%% New privilege level must be less than current privilege level")
 	}
 	s.setPriv(target)
+	return nil
+}
+
+// showFlowSampler is `show flow-sampler [NAME]`.
+func showFlowSampler(s *Session, w io.Writer, args []string) error {
+	name := ""
+	if len(args) > 2 {
+		name = args[len(args)-1]
+	}
+	io.WriteString(w, s.b.FlowSampler(name))
 	return nil
 }
 

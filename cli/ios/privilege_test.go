@@ -98,6 +98,7 @@ tap1#disable 1
 tap1>show ?
   access-lists     List access lists
   clock            Display the system clock
+  flow-sampler     Flow sampler information
   history          Display the session command history
   interfaces       Interface status and configuration
   ip               IP information

@@ -39,6 +39,7 @@ func (f *fakeBackend) AccessLists(name string) string {
 	return iosconf.ShowAccessLists(f.cfg, name, func(string, config.ACE) uint64 { return 0 })
 }
 func (f *fakeBackend) ClearACLCounters() {}
+func (f *fakeBackend) FlowSampler(string) string { return "" }
 func (f *fakeBackend) CacheView() show.CacheView {
 	var st flowcache.Stats
 	st.Active, st.Capacity, st.Since = 1, 4096, now.Add(-10*time.Second)

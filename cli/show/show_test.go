@@ -218,3 +218,13 @@ func TestIPFlowExportAnon(t *testing.T) {
 		t.Errorf("got\n%s\nwant it to contain\n%s", b.String(), want)
 	}
 }
+
+func TestFlowSamplers(t *testing.T) {
+	var b strings.Builder
+	FlowSamplers(&b, []FlowSampler{{Name: "S1", ID: 1, Matched: 10, Interval: 100}, {Name: "D", ID: 2, Matched: 3, Deterministic: true, Interval: 7}})
+	want := " Sampler : S1, id : 1, packets matched : 10, mode : random sampling mode\n  sampling interval is : 100\n" +
+		" Sampler : D, id : 2, packets matched : 3, mode : deterministic sampling mode\n  sampling interval is : 7\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

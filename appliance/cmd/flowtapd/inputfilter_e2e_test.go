@@ -76,3 +76,50 @@ ip flow-export destination %s %d
 		t.Errorf("after clear access-list counters:\n%s", got)
 	}
 }
+
+// TestPortSamplerDeterministic: a port's deterministic map takes exactly
+// one packet in N of real frames, `show flow-sampler` says so, and the
+// collector receives exactly those packets.
+func TestPortSamplerDeterministic(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname smp
+username admin privilege 15 secret letmein
+flow-sampler-map UNUSED
+ mode random one-out-of 3
+!
+flow-sampler-map EVERY4
+ mode deterministic one-out-of 4
+!
+interface %s
+ flow-sampler EVERY4
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	var frames [][]byte
+	for i := 0; i < 40; i++ {
+		frames = append(frames, udpFrame([4]byte{10, 0, 0, 1}, 4000, 10))
+	}
+	v.Send(t, frames)
+	want := " Sampler : UNUSED, id : 0, packets matched : 0, mode : random sampling mode\n  sampling interval is : 3\n" +
+		" Sampler : EVERY4, id : 1, packets matched : 10, mode : deterministic sampling mode\n  sampling interval is : 4\n"
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got = d.cli(t, "ios", "show flow-sampler\n")
+		if got == want || time.Now().After(deadline) {
+			break
+		}
+	}
+	if got != want {
+		t.Errorf("show flow-sampler:\n%s\nwant:\n%s", got, want)
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	time.Sleep(500 * time.Millisecond)
+	tuples, _ := capd.Stop(t)
+	exp := collector.Tuples{}
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 4000, DstPort: 53}, 10, 10*38)
+	for _, x := range collector.Compare(tuples, exp) {
+		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
+	}
+}
