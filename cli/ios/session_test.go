@@ -38,7 +38,7 @@ func (f *fakeBackend) Hostname() string { return f.cfg.HostnameOrDefault() }
 func (f *fakeBackend) AccessLists(name string) string {
 	return iosconf.ShowAccessLists(f.cfg, name, func(string, config.ACE) uint64 { return 0 })
 }
-func (f *fakeBackend) ClearACLCounters() {}
+func (f *fakeBackend) ClearACLCounters()         {}
 func (f *fakeBackend) FlowSampler(string) string { return "" }
 func (f *fakeBackend) CacheView() show.CacheView {
 	var st flowcache.Stats
