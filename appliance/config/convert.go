@@ -3,15 +3,14 @@ package config
 import (
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
-// The conversions below turn the model into what the engine packages
-// take, so that the daemon does not reinterpret defaults itself.
+// The model's own answers, defaults filled in, that the daemon's
+// derivation (daemon.SettingsFrom) and the renderings share. Turning them
+// into engine types is the daemon's job, in that one place.
 
 // Setting is the main cache's persona setting with every default filled
 // in and checked: what platform.Persona.CacheAging and the datapath run.
@@ -57,43 +56,6 @@ func (c Config) DestinationVersion(d Destination) platform.ExportVersion {
 	return p.DefaultExport
 }
 
-// TemplateRefreshPackets is `template refresh-rate` with the IOS default
-// filled in.
-func (e Export) TemplateRefreshPackets() int {
-	if e.TemplateRefresh == 0 {
-		return export.DefaultTemplateRefreshPackets
-	}
-	return e.TemplateRefresh
-}
-
-// TemplateTimeoutOrDefault is `template timeout-rate` with the IOS
-// default filled in.
-func (e Export) TemplateTimeoutOrDefault() time.Duration {
-	if e.TemplateTimeout == 0 {
-		return export.DefaultTemplateTimeout
-	}
-	return e.TemplateTimeout
-}
-
-// ASFillMode is which AS the prefix table fills records with: `flowtap
-// as-mode`, else the export's origin-as | peer-as.
-func (c Config) ASFillMode() export.ASMode {
-	if c.PrefixAS.Mode != export.ASNone {
-		return c.PrefixAS.Mode
-	}
-	if c.Export.AS != export.ASNone {
-		return c.Export.AS
-	}
-	// Only per-collector modes: the records carry one pair of AS fields,
-	// filled for the first collector that asks.
-	for _, d := range c.Export.Destinations {
-		if d.AS != export.ASNone {
-			return d.AS
-		}
-	}
-	return export.ASNone
-}
-
 // DestinationAS is the AS mode a collector's records carry: its own, or
 // the export-wide one.
 func (c Config) DestinationAS(d Destination) export.ASMode {
@@ -101,11 +63,6 @@ func (c Config) DestinationAS(d Destination) export.ASMode {
 		return d.AS
 	}
 	return c.Export.AS
-}
-
-// FlowcacheTopTalkers is the engine's top-talkers configuration.
-func (t TopTalkers) FlowcacheTopTalkers() flowcache.TopTalkersConfig {
-	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: t.SortBy, CacheTimeout: t.CacheTimeout, Match: t.Match}
 }
 
 // Interface returns the named interface, if configured.
@@ -129,13 +86,4 @@ func (a Aggregation) ExportVersionOrDefault() platform.ExportVersion {
 		return a.Version
 	}
 	return aggDefaultVersion(a.Scheme)
-}
-
-// MaxPacketsPerSecondOrDefault is the JunOS sampling cap; the model stores
-// the default, 1000, as 0.
-func (c Config) MaxPacketsPerSecondOrDefault() uint32 {
-	if c.Sampling.MaxPacketsPerSecond == 0 {
-		return defaultMaxPPS
-	}
-	return c.Sampling.MaxPacketsPerSecond
 }

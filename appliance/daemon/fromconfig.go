@@ -3,7 +3,6 @@ package daemon
 import (
 	"errors"
 	"fmt"
-	"github.com/flowtap/flowtap/appliance/anon"
 	"io/fs"
 	"net"
 	"net/netip"
@@ -11,6 +10,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/flowtap/flowtap/appliance/anon"
+	"github.com/flowtap/flowtap/appliance/flowcache"
 
 	"github.com/flowtap/flowtap/appliance/asmap"
 	"github.com/flowtap/flowtap/appliance/config"
@@ -22,9 +24,10 @@ import (
 )
 
 // SettingsFrom derives the runtime settings from the config model: the
-// persona fills the defaults and limits (through the model's own
-// conversions), and every collector, port and cache follows from what the
-// operator configured.
+// persona fills the defaults and limits (config.Config.Setting), and every
+// collector, port and cache follows from what the operator configured.
+// It is the one place model values become engine values (datapath masks,
+// verdicts and attach modes, AS fill, top talkers).
 func SettingsFrom(c config.Config) (Settings, error) {
 	p, set, err := c.Setting()
 	if err != nil {
@@ -102,7 +105,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		s.Aggregations = append(s.Aggregations, agg)
 	}
 	if t := c.TopTalkers; t.Configured && t.Top > 0 && t.SortBy != 0 {
-		s.TopTalkers = t.FlowcacheTopTalkers()
+		s.TopTalkers = topTalkers(t)
 	}
 	if c.PrefixAS.File != "" {
 		tab, err := asmap.Load(c.PrefixAS.File)
@@ -113,7 +116,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 			return Settings{}, fmt.Errorf("flowtap prefix-as-file %s: %w", c.PrefixAS.File, err)
 		}
 		am := asmap.ModeNone
-		switch c.ASFillMode() {
+		switch asFillMode(c) {
 		case export.ASOrigin:
 			am = asmap.ModeOrigin
 		case export.ASPeer:
@@ -188,6 +191,30 @@ func exportSamplers(s Settings) (one export.Sampler, several []export.Sampler) {
 		return several[0], nil
 	}
 	return export.Sampler{}, several
+}
+
+// asFillMode is which AS the prefix table fills records with: `flowtap
+// as-mode`, else the export's origin-as | peer-as.
+func asFillMode(c config.Config) export.ASMode {
+	if c.PrefixAS.Mode != export.ASNone {
+		return c.PrefixAS.Mode
+	}
+	if c.Export.AS != export.ASNone {
+		return c.Export.AS
+	}
+	// Only per-collector modes: the records carry one pair of AS fields,
+	// filled for the first collector that asks.
+	for _, d := range c.Export.Destinations {
+		if d.AS != export.ASNone {
+			return d.AS
+		}
+	}
+	return export.ASNone
+}
+
+// topTalkers is the engine's top-talkers configuration.
+func topTalkers(t config.TopTalkers) flowcache.TopTalkersConfig {
+	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: t.SortBy, CacheTimeout: t.CacheTimeout, Match: t.Match}
 }
 
 // datapathMask is the datapath's flow mask for a platform mask.

@@ -11,7 +11,7 @@ import (
 )
 
 // TestDatapathConversions: the model's mask and a port's flow-sampler
-// become the datapath's.
+// become the datapath's; its AS mode and top talkers the engines'.
 func TestDatapathConversions(t *testing.T) {
 	c, err := cfgfile.Load("../../configs/cat6500-sup720.conf")
 	if err != nil {
@@ -31,6 +31,9 @@ func TestDatapathConversions(t *testing.T) {
 	eth2, _ := ios.Interface("eth2")
 	if got := interfaceSampling(ios, eth2); got.Interval != 100 {
 		t.Fatalf("eth2 sampling %+v", got)
+	}
+	if asFillMode(ios).String() != "origin-as" || topTalkers(ios.TopTalkers).Validate() != nil {
+		t.Fatal("AS mode or top talkers")
 	}
 }
 

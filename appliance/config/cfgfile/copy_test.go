@@ -70,9 +70,6 @@ func TestConversions(t *testing.T) {
 	if v := ios.DestinationVersion(ios.Export.Destinations[0]); v != 9 {
 		t.Fatalf("destination version %v", v)
 	}
-	if ios.ASFillMode().String() != "origin-as" || ios.TopTalkers.FlowcacheTopTalkers().Validate() != nil {
-		t.Fatal("AS mode or top talkers")
-	}
 	jun := loadExample(t, "junos.set")
 	if _, s, err := jun.Setting(); err != nil || s.Sampling.MaxPacketsPerSecond != 5000 {
 		t.Fatalf("junos setting %+v %v", s, err)
