@@ -61,6 +61,7 @@ hwtest: deps
 # Speed and memory figures, each with its same-run baseline or ratio.
 bench: deps
 	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	$(GO) test -run '^$$' -bench Live -benchtime 1x ./datapath/
 	$(GO) test -run '^$$' -bench Datapath -benchtime 1x ./datapath/
 	$(GO) test -run '^$$' -bench HarvestToWire -benchtime 3x ./appliance/pipeline/
 	$(GO) test -run '^$$' -bench Encode -benchmem ./appliance/export/

@@ -30,6 +30,14 @@ type Veth struct {
 // thread into it until the test ends.
 func Enter(t testing.TB) *Veth {
 	t.Helper()
+	return EnterQueues(t, 1)
+}
+
+// EnterQueues is Enter with a veth pair of queues RX and TX queues each:
+// frames sent from different CPUs arrive on different queues, and XDP runs
+// on each sender's CPU, as with a multi-queue NIC's RSS.
+func EnterQueues(t testing.TB, queues int) *Veth {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Fatal("this test needs root for network namespaces (make test runs as root)")
 	}
@@ -49,7 +57,12 @@ func Enter(t testing.TB) *Veth {
 	for _, k := range []string{"all", "default"} {
 		run("netns", "exec", v.NS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/"+k+"/disable_ipv6")
 	}
-	run("-n", v.NS, "link", "add", v.Mon, "type", "veth", "peer", "name", v.Src)
+	q := []string{}
+	if queues > 1 {
+		n := fmt.Sprint(queues)
+		q = []string{"numtxqueues", n, "numrxqueues", n}
+	}
+	run(append(append([]string{"-n", v.NS, "link", "add", v.Mon}, q...), append([]string{"type", "veth", "peer", "name", v.Src}, q...)...)...)
 	for _, l := range []string{v.Mon, v.Src, "lo"} {
 		run("-n", v.NS, "link", "set", l, "up")
 	}
