@@ -410,3 +410,51 @@ func TestUptimeExact(t *testing.T) {
 		t.Fatalf("record start is %v after boot, packet fed at %v (diff %v)", up, fedAt, diff)
 	}
 }
+
+// TestCacheSizeAcrossCPUs fills the cache from two CPUs in turn. Each CPU
+// takes units of the cache's size in batches for its own new flows, so
+// the cache must still hold exactly its size, refuse the rest, and report
+// its use without the units a CPU holds in reserve.
+func TestCacheSizeAcrossCPUs(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs two CPUs")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	const capacity, sent = 256, 300
+	d := openTest(t, capacity)
+	for i := range sent {
+		var set unix.CPUSet
+		set.Set(i % 2)
+		if err := unix.SchedSetaffinity(0, &set); err != nil {
+			t.Fatal(err)
+		}
+		if i == 10 {
+			// Early on, with most of the cache free, the CPUs hold units
+			// in reserve: they are not flows.
+			used, _, err := d.Usage()
+			if err != nil || used != 10 {
+				t.Fatalf("after 10 flows: %d used (%v), want 10", used, err)
+			}
+		}
+		feed(t, d, udp4([4]byte{10, 3, byte(i >> 8), byte(i)}, [4]byte{10, 0, 0, 2}, 1, 2, 0), 1)
+	}
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	used, _, err := d.Usage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.FlowsCreated != capacity || st.CreateFailFull != sent-capacity || st.CreateFailContention != 0 || used != capacity {
+		t.Fatalf("created %d, refused %d full + %d contention, used %d; want %d, %d, 0, %d",
+			st.FlowsCreated, st.CreateFailFull, st.CreateFailContention, used, capacity, sent-capacity, capacity)
+	}
+	if recs := harvestAll(t, d); len(recs) != capacity {
+		t.Fatalf("harvested %d flows, want %d", len(recs), capacity)
+	}
+	if used, _, _ := d.Usage(); used != 0 {
+		t.Fatalf("%d used after harvesting everything", used)
+	}
+}

@@ -55,6 +55,11 @@ type Datapath struct {
 // tableMaps are the maps whose size follows the cache size.
 var tableMaps = []string{"slots4", "tags4", "slots6", "tags6", "counters"}
 
+// reserveMap holds each CPU's units of the table's live counter, so it
+// goes with the table on a resize; a table pinned by a version without
+// reserves has none.
+const reserveMap = "cpustate"
+
 // Open loads the meter into the kernel, reusing pinned maps when present.
 func Open(opts Options) (*Datapath, error) {
 	if opts.Entries <= 0 {
@@ -178,7 +183,7 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	}
 	replace := map[string]*ebpf.Map{}
 	for name, m := range old {
-		if !isTableMap(name) {
+		if !isTableMap(name) && name != reserveMap {
 			replace[name] = m
 		}
 	}
@@ -220,12 +225,15 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	if err != nil {
 		return fmt.Errorf("drain resized table: %w", err)
 	}
-	for _, name := range tableMaps {
+	for _, name := range append(tableMaps, reserveMap) {
+		if old[name] == nil {
+			continue // only the reserves may be missing (checked above)
+		}
 		if err := old[name].Unpin(); err != nil {
 			return fmt.Errorf("unpin old %s: %w", name, err)
 		}
 	}
-	for _, m := range []*ebpf.Map{d.objs.Slots4, d.objs.Tags4, d.objs.Slots6, d.objs.Tags6, d.objs.Counters} {
+	for _, m := range []*ebpf.Map{d.objs.Slots4, d.objs.Tags4, d.objs.Slots6, d.objs.Tags6, d.objs.Counters, d.objs.Cpustate} {
 		name := mapName(m)
 		if err := m.Pin(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("pin resized %s: %w", name, err)

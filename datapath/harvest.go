@@ -210,9 +210,21 @@ func (f *family) decode(slot uint32, clk clockPair, r *flow.Record) {
 	r.SamplerID = le.Uint16(k[key6Sampler:])
 }
 
-// Usage reports the flows in the cache and its size.
+// Usage reports the flows in the cache and its size. The shared live
+// counter includes the units each CPU holds in reserve for its next new
+// flows (cpu_state.reserve in meter.c); they are free, so they are taken
+// off. Under traffic the two reads are a moment apart: the figure is a
+// moment's view, exact when the meter is idle.
 func (d *Datapath) Usage() (used, capacity int, err error) {
-	return int(atomic.LoadUint64(d.tab.fam[0].live)), d.opts.Entries, nil
+	live := int64(atomic.LoadUint64(d.tab.fam[0].live))
+	var per []meterCpuState
+	if err := d.objs.Cpustate.Lookup(uint32(0), &per); err != nil {
+		return 0, d.opts.Entries, fmt.Errorf("read per-CPU cache reserves: %w", err)
+	}
+	for _, c := range per {
+		live -= int64(c.Reserve)
+	}
+	return int(max(live, 0)), d.opts.Entries, nil
 }
 
 // Peek reads every live flow without removing it (top talkers, `show ip

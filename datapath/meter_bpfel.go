@@ -18,7 +18,7 @@ type meterCpuState struct {
 	SamplePos     uint32
 	FullEpochSent uint32
 	Salt          uint32
-	Pad           uint32
+	Reserve       uint32
 }
 
 type meterFilterAddrKey struct {

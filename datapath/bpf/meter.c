@@ -66,19 +66,22 @@ struct {
 } stats SEC(".maps");
 
 /* Per-CPU scratch: deterministic sampler position, last cache-full epoch,
- * the benchmark's key salt. */
+ * the benchmark's key salt, and this CPU's share of the cache size. */
 struct cpu_state {
 	__u32 sample_pos;
 	__u32 full_epoch_sent;
 	__u32 salt;
-	__u32 pad;
+	__u32 reserve; /* units of counters[CTR_LIVE] taken but not yet used by a flow */
 };
 
+/* Pinned with the table and replaced with it on a resize: the reserves
+ * are units of that table's live counter. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct cpu_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cpustate SEC(".maps");
 
 struct {
@@ -564,24 +567,52 @@ static __always_inline struct flow_val *table_claim(const struct family *f, __u3
 	return 0;
 }
 
-/* Take one unit of the cache's size for a new flow, or say why not. The
- * plain read first: while the cache is full every refused packet only
- * reads the shared counter's line, which then stays in every CPU's cache,
- * instead of writing it twice (the add and its undo) and bouncing it
- * between CPUs on the flood path. */
-static __always_inline __u64 *take_capacity(void)
+/* Take one unit of the cache's size for a new flow. Units come from this
+ * CPU's reserve, refilled from the shared live counter in batches, so a
+ * new flow writes no cache line shared by all CPUs except once a batch.
+ * A batch is a fraction of what is left, at least 1 and at most
+ * RESERVE_MAX: near the cache's size it shrinks to one unit, so the units
+ * other CPUs hold unused are a small part of the free space and a
+ * creation fails for "full" only with the cache (nearly) at its size.
+ * While the cache is full, a refused packet only reads the counter, whose
+ * line then stays in every CPU's cache. User space counts the reserves
+ * as free (Usage) and never touches them; a harvest's frees go to the
+ * shared counter. */
+#define RESERVE_MAX 64
+#define RESERVE_DIV 16
+
+static __always_inline int take_capacity(struct cpu_state *cs)
 {
+	if (cs->reserve) {
+		cs->reserve--;
+		return 1;
+	}
 	__u32 li = CTR_LIVE;
 	__u64 *live = bpf_map_lookup_elem(&counters, &li);
 	if (!live)
 		return 0;
-	if (*(volatile __u64 *)live >= cfg.cap)
+	__u64 cap = cfg.cap;
+	__u64 cur = *(volatile __u64 *)live;
+	if (cur >= cap)
 		return 0;
-	if (__sync_fetch_and_add(live, 1) >= cfg.cap) {
-		__sync_fetch_and_add(live, -1);
+	__u64 want = (cap - cur) / RESERVE_DIV;
+	if (want < 1)
+		want = 1;
+	if (want > RESERVE_MAX)
+		want = RESERVE_MAX;
+	__u64 old = __sync_fetch_and_add(live, want);
+	if (old >= cap) {
+		__sync_fetch_and_add(live, -want);
 		return 0;
 	}
-	return live;
+	if (old + want > cap) {
+		/* Raced past the size: keep only what fits. */
+		__u64 excess = old + want - cap;
+		__sync_fetch_and_add(live, -excess);
+		want -= excess;
+	}
+	cs->reserve += want - 1;
+	return 1;
 }
 
 /* Count a packet of key k (already masked) into its flow, creating it if
@@ -614,8 +645,11 @@ static __always_inline void table_meter(const struct family *f, const __u32 *k, 
 	}
 	/* A new flow (or its old entry drains): take a slot if the cache is
 	 * under its size. */
-	__u64 *live = take_capacity();
-	if (!live) {
+	__u32 zero = 0;
+	struct cpu_state *cs = bpf_map_lookup_elem(&cpustate, &zero);
+	if (!cs)
+		return;
+	if (!take_capacity(cs)) {
 		cache_full(st, p, ifindex, 0);
 		return;
 	}
@@ -639,7 +673,7 @@ static __always_inline void table_meter(const struct family *f, const __u32 *k, 
 		s = table_claim(f, g, tp, &byte);
 	}
 	if (!s) {
-		__sync_fetch_and_add(live, -1);
+		cs->reserve++; /* the unit goes back to this CPU's share */
 		cache_full(st, p, ifindex, 1);
 		return;
 	}
