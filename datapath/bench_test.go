@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 )
@@ -32,6 +34,7 @@ const (
 type benchFigures struct {
 	empty, parse, lookup, existing, plain, newFlow, newSmall float64 // ns/packet
 	harvest, batchBaseline                                   float64 // ns/entry
+	refused1, refused2                                       float64 // ns/pkt refused (cache full), on 1 CPU and on each of 2 at once
 }
 
 // BenchmarkDatapath measures, in one run so the ratios hold on a noisy
@@ -55,6 +58,8 @@ func BenchmarkDatapath(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer pc.Close()
+	full := openBench(b, 4096)
+	perPacket(b, full.progs.BenchMeterNewflow, fr, 8192) // fill it: the rest is refused
 
 	var f benchFigures
 	for i := 0; i < b.N; i++ {
@@ -68,6 +73,11 @@ func BenchmarkDatapath(b *testing.B) {
 		// the CPU cache: what the new-flow path costs without the miss on
 		// a cold slot.
 		f.newSmall += perPacket(b, smallNew.progs.BenchMeterNewflow, fr, 4096)
+		// A packet refused because the cache is full, from one CPU and
+		// then from two at once: nothing on that path may write a line
+		// all CPUs share, or the second CPU slows the first.
+		f.refused1 += perPacket(b, full.progs.BenchMeterNewflow, fr, benchRepeat)
+		f.refused2 += onCPUs(b, 2, func() float64 { return perPacket(b, full.progs.BenchMeterNewflow, fr, benchRepeat) })
 		harvestAll(b, small.Datapath)
 		harvestAll(b, fresh.Datapath)
 		harvestAll(b, smallNew.Datapath)
@@ -83,7 +93,7 @@ func BenchmarkDatapath(b *testing.B) {
 		f.batchBaseline += batchLookupAndDelete(b)
 	}
 	N := float64(b.N)
-	for _, p := range []*float64{&f.empty, &f.parse, &f.lookup, &f.existing, &f.plain, &f.newFlow, &f.newSmall, &f.harvest, &f.batchBaseline} {
+	for _, p := range []*float64{&f.empty, &f.parse, &f.lookup, &f.existing, &f.plain, &f.newFlow, &f.newSmall, &f.harvest, &f.batchBaseline, &f.refused1, &f.refused2} {
 		*p /= N
 	}
 	b.ReportMetric(f.empty, "ns/pkt-empty")
@@ -93,6 +103,8 @@ func BenchmarkDatapath(b *testing.B) {
 	b.ReportMetric(f.plain, "ns/pkt-existing-plain")
 	b.ReportMetric(f.newFlow, "ns/pkt-new")
 	b.ReportMetric(f.newSmall, "ns/pkt-new-4k-cache")
+	b.ReportMetric(f.refused1, "ns/pkt-refused-1cpu")
+	b.ReportMetric(f.refused2, "ns/pkt-refused-2cpus")
 	b.ReportMetric(f.harvest, "ns/entry-harvest")
 	b.ReportMetric(f.batchBaseline, "ns/entry-batch-baseline")
 	b.ReportMetric(f.existing/f.parse, "existing/parse")
@@ -115,8 +127,41 @@ func (f benchFigures) print() {
 	fmt.Printf("  (b) new flow, 128K cache   %6.1f ns/pkt = %.2f x (d)   target <= 4 %s\n", f.newFlow, f.newFlow/f.parse, mark(f.newFlow <= 4*f.parse))
 	fmt.Printf("      (b) in a 4K-flow cache %6.1f ns/pkt = %.2f x (d)\n", f.newSmall, f.newSmall/f.parse)
 	fmt.Printf("      (a) with plain adds    %6.1f ns/pkt = %.2f x atomics\n", f.plain, f.plain/f.existing)
+	fmt.Printf("      refused, cache full    %6.1f ns/pkt on 1 CPU, %.1f on each of 2 CPUs at once (%.2f x)\n", f.refused1, f.refused2, f.refused2/f.refused1)
 	fmt.Printf("  harvest, %dK-entry map    %6.1f ns/entry target <= 150 %s; kernel batch lookup-and-delete %.1f ns/entry (harvest = %.2f x)\n",
 		benchHarvest>>10, f.harvest, mark(f.harvest <= 150), f.batchBaseline, f.harvest/f.batchBaseline)
+}
+
+// onCPUs runs fn on n CPUs at once, each on its own pinned thread, and
+// returns the mean of what they return.
+func onCPUs(b *testing.B, n int, fn func() float64) float64 {
+	b.Helper()
+	if runtime.NumCPU() < n {
+		b.Skipf("needs %d CPUs", n)
+	}
+	res := make([]float64, n)
+	var wg sync.WaitGroup
+	for c := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var set unix.CPUSet
+			set.Set(c)
+			if err := unix.SchedSetaffinity(0, &set); err != nil {
+				b.Error(err)
+				return
+			}
+			res[c] = fn()
+		}()
+	}
+	wg.Wait()
+	var sum float64
+	for _, r := range res {
+		sum += r
+	}
+	return sum / float64(n)
 }
 
 // fill creates exactly benchHarvest distinct flows in d.

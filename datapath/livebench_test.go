@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -31,26 +30,22 @@ var liveScenarios = []liveScenario{
 }
 
 // trafgenConfig writes trafgen's packet configuration: 60-byte UDP frames
-// whose source address counts through the scenario's flows, split across
-// the sending CPUs so each queue has its own flows (as RSS would), or is
-// random for a flood.
-func trafgenConfig(tb testing.TB, sc liveScenario, cpus int) string {
+// whose source address counts through the scenario's flows, or is random
+// for a flood. With several sending CPUs each runs the same
+// configuration (trafgen's per-CPU packet bindings hang on a multi-queue
+// veth here), which is what a flood is anyway.
+func trafgenConfig(tb testing.TB, sc liveScenario) string {
 	const base = 10 << 24 // 10.0.0.0
-	var b strings.Builder
-	for c := 0; c < cpus; c++ {
-		sa := "drnd()"
-		if sc.flows > 0 {
-			per := sc.flows / cpus
-			lo := base + c*per
-			sa = fmt.Sprintf("dinc(%d, %d)", lo, lo+per-1)
-		}
-		fmt.Fprintf(&b, "cpu(%d): { eth(da=02:00:00:00:00:01, sa=02:00:00:00:00:02), ipv4(sa=10.0.0.0, da=198.51.100.7, sa=%s), udp(sp=40000, dp=53), fill(0, 18) }\n", c, sa)
+	sa := "drnd()"
+	if sc.flows > 0 {
+		sa = fmt.Sprintf("dinc(%d, %d)", base, base+sc.flows-1)
 	}
+	conf := fmt.Sprintf("{ eth(da=02:00:00:00:00:01, sa=02:00:00:00:00:02), ipv4(sa=10.0.0.0, da=198.51.100.7, sa=%s), udp(sp=40000, dp=53), fill(0, 18) }\n", sa)
 	f, err := os.CreateTemp(tb.TempDir(), "trafgen-*.cfg")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := f.WriteString(b.String()); err != nil {
+	if _, err := f.WriteString(conf); err != nil {
 		tb.Fatal(err)
 	}
 	f.Close()
@@ -59,9 +54,31 @@ func trafgenConfig(tb testing.TB, sc liveScenario, cpus int) string {
 
 func trafgen(tb testing.TB, v *testnet.Veth, cfg string, cpus, packets int) {
 	tb.Helper()
-	cmd := exec.Command("trafgen", "-i", cfg, "-o", v.Src, "--cpus", fmt.Sprint(cpus), "-n", fmt.Sprint(packets), "-q")
+	// -q: the qdisc path (see liveQdisc); -A: leave the host's socket
+	// memory settings alone.
+	args := []string{"-i", cfg, "-o", v.Src, "--cpus", fmt.Sprint(cpus), "-n", fmt.Sprint(packets), "-q", "--no-sock-mem"}
+	if cpus > 1 {
+		// Two senders outrun the socket's send buffer (which a test may
+		// not raise) and trafgen gives up on EAGAIN: pace each.
+		args = append(args, "-b", "150000pps")
+	}
+	cmd := exec.Command("trafgen", args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("trafgen: %v\n%s", err, out)
+	}
+}
+
+// liveQdisc gives the sending end a queue. A veth has none, and with XDP
+// on the peer it pushes back when the peer's ring is full: without a queue
+// trafgen's sends then fail with EAGAIN (as they do on two queues here)
+// instead of waiting.
+func liveQdisc(tb testing.TB, v *testnet.Veth) {
+	tb.Helper()
+	// mq: a queue per TX queue, each run by the CPU that sends into it,
+	// so the frames of two senders reach the peer's two RX queues on
+	// two CPUs instead of all passing through one CPU's qdisc run.
+	if out, err := exec.Command("tc", "qdisc", "replace", "dev", v.Src, "root", "mq").CombinedOutput(); err != nil {
+		tb.Fatalf("tc qdisc on %s: %v\n%s", v.Src, err, out)
 	}
 }
 
@@ -118,9 +135,8 @@ func enableBPFStats(tb testing.TB) {
 // random-source flood <= 4x; 1M flows on a 512K cache <= 6x with no
 // creation failure from contention below 95% fill; <= 128 B/flow.
 //
-// With -queues (FLOWTAP_BENCH_QUEUES, default 1 2) the floods also run on
-// a two-queue veth with trafgen on both CPUs: what a new flow and a
-// refused packet cost when CPUs meter at once.
+// The floods also run on a two-queue veth with trafgen on both CPUs: what
+// a new flow and a refused packet cost when CPUs meter at once.
 func BenchmarkLive(b *testing.B) {
 	requireRoot(b)
 	if _, err := exec.LookPath("trafgen"); err != nil {
@@ -134,6 +150,7 @@ func BenchmarkLive(b *testing.B) {
 		cached, full, contend uint64
 		fillAtContention      float64
 		bytesPerFlow          float64
+		cpuShare              []uint64 // frames each CPU metered
 	}
 	var rows []row
 	for _, queues := range []int{1, 2} {
@@ -143,8 +160,9 @@ func BenchmarkLive(b *testing.B) {
 			}
 			b.Run(fmt.Sprintf("%s/%dq", sc.name, queues), func(b *testing.B) {
 				v := testnet.EnterQueues(b, queues)
+				liveQdisc(b, v)
 				d := openBench(b, sc.entries)
-				cfg := trafgenConfig(b, sc, queues)
+				cfg := trafgenConfig(b, sc)
 				r := row{sc: sc, queues: queues, bytesPerFlow: float64(d.TableBytes()) / float64(sc.entries)}
 				if sc.warm {
 					liveRun(b, v, d.Program(), cfg, queues, sc.flows)
@@ -167,6 +185,13 @@ func BenchmarkLive(b *testing.B) {
 				r.contend = st.CreateFailContention
 				used, _, _ := d.Usage()
 				r.cached = uint64(used)
+				var per []meterMeterStats
+				if err := d.objs.Stats.Lookup(uint32(0), &per); err != nil {
+					b.Fatal(err)
+				}
+				for _, c := range per {
+					r.cpuShare = append(r.cpuShare, c.Frames)
+				}
 				r.fillAtContention = float64(used) / float64(sc.entries)
 				b.ReportMetric(r.meter, "ns/pkt-meter")
 				b.ReportMetric(r.parse, "ns/pkt-parse")
@@ -197,6 +222,9 @@ func BenchmarkLive(b *testing.B) {
 		"   cache at the end; refused = creations refused, cache at its size, in the measured runs; contend = creations\n" +
 		"   refused because both hash groups were full; B/flow = kernel memory per configured flow)\n")
 	for _, r := range rows {
+		if r.queues > 1 {
+			fmt.Printf("  %s (%d queues): frames metered per CPU %v\n", r.sc.name, r.queues, r.cpuShare)
+		}
 		if r.contend > 0 {
 			fmt.Printf("  %s (%d queues): %d contention failures, cache %.0f%% full at the end\n", r.sc.name, r.queues, r.contend, 100*r.fillAtContention)
 		}
