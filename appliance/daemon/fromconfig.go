@@ -298,6 +298,11 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: c.Capture,
 			Direction: len(c.Taps) > 0, Biflow: d.Biflow}
+		if enc.Version == export.IPFIX {
+			// IPFIX records name their application class (IE 95).
+			set := c.AppClassSet()
+			enc.AppClasses = &set
+		}
 		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc, Anon: anon.Scheme{Prefix4: d.Truncate}}
 		if d.CryptoPAn != "" {
 			// The key is 32 bytes by construction: NewCryptoPAn cannot fail.

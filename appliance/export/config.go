@@ -3,6 +3,7 @@ package export
 import (
 	"errors"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/appclass"
 	"net/netip"
 	"time"
 )
@@ -151,6 +152,11 @@ type EncoderConfig struct {
 	// MaxPacketSize bounds v9 and IPFIX packets; zero means 1400. v5, v7 and
 	// v8 packets are bounded by their record limits instead.
 	MaxPacketSize int
+
+	// AppClasses, when set, labels each IPFIX main-cache record with its
+	// application class as applicationId (IE 95) and names the classes
+	// in an options table (RFC 6759). v9 and the aggregates carry none.
+	AppClasses *appclass.Set
 }
 
 func (c EncoderConfig) withDefaults() EncoderConfig {

@@ -7,6 +7,7 @@ func (e *templated) writeOptionsData() {
 		e.writeSamplerRow()
 		e.samplerDue = false
 	}
+	defer e.writeAppNames()
 	if e.ifNames == nil || e.ifCursor >= len(e.names) {
 		return
 	}

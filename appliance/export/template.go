@@ -45,6 +45,7 @@ const (
 	eRevTCPFlags
 	eRevMinTTL
 	eRevMaxTTL
+	eAppID // IPFIX applicationId, from EncoderConfig.AppClasses
 )
 
 // IE numbers (v9 field types; IPFIX uses the same numbers for these).
@@ -101,6 +102,9 @@ const (
 	templateIDSampler  = 258
 	templateIDIfNames  = 259
 	templateIDAggFirst = 260 // + scheme number
+	templateIDAppNames = 511 // past every aggregation scheme's
+	ieApplicationID    = 95
+	ieApplicationName  = 96
 )
 
 type field struct {
@@ -240,6 +244,9 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 		l.add(eICMPTypeCode, ieICMPTypeCode6, 2)
 	} else {
 		l.add(eICMPTypeCode, ieICMPTypeCode4, 2)
+	}
+	if cfg.Version == IPFIX && cfg.AppClasses != nil {
+		l.add(eAppID, ieApplicationID, 4)
 	}
 	return l
 }

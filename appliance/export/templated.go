@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/appclass"
 	"net/netip"
 	"time"
 
@@ -24,7 +25,9 @@ type templated struct {
 
 	main4, main6, agg *template
 	sampler, ifNames  *optionsTemplate
-	names             [][]byte // interface names, converted once
+	appNames          *optionsTemplate // RFC 6759 applicationId -> applicationName
+	appCursor         int              // next class name row due
+	names             [][]byte         // interface names, converted once
 
 	// The open packet. n == 0 means none.
 	n           int
@@ -75,6 +78,7 @@ func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
 		}
 	}
 	e.ifCursor = len(cfg.InterfaceNames)
+	e.initAppNames()
 	return e
 }
 
@@ -180,13 +184,14 @@ func (e *templated) open() {
 		e.lastTpl = now
 		e.pktsSinceTpl = 0
 	}
-	if e.sampler != nil || e.ifNames != nil {
+	if e.sampler != nil || e.ifNames != nil || e.appNames != nil {
 		if e.lastOpt.IsZero() || e.pktsSinceOpt >= e.cfg.OptionsRefreshPackets || now.Sub(e.lastOpt) >= e.cfg.OptionsTimeout {
 			e.writeOptionsTemplates()
 			e.lastOpt = now
 			e.pktsSinceOpt = 0
 			e.samplerDue = e.sampler != nil
 			e.ifCursor = 0
+			e.appCursor = 0
 		}
 		e.writeOptionsData()
 	}
@@ -225,7 +230,7 @@ func (e *templated) writeTemplates() {
 
 func (e *templated) writeOptionsTemplates() {
 	e.startSet(e.optionsSetID())
-	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames} {
+	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames} {
 		if t == nil {
 			continue
 		}
@@ -404,6 +409,8 @@ func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) 
 			putUint(d, uint64(r.VLAN))
 		case eInnerVLAN:
 			putUint(d, uint64(r.InnerVLAN))
+		case eAppID:
+			putUint(d, uint64(appclass.ApplicationID(cfg.AppClasses.Classify(r.Proto, r.SrcPort, r.DstPort))))
 		case eICMPTypeCode:
 			var tc uint16
 			if r.Proto == 1 || r.Proto == 58 {
@@ -458,7 +465,7 @@ func (e *templated) templateCount() (data, options int) {
 			data++
 		}
 	}
-	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames} {
+	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames} {
 		if t != nil {
 			options++
 		}
