@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/appclass"
 	"io"
 	"net"
 	"runtime"
@@ -223,7 +224,22 @@ func (c *CLI) WriteMemory() error {
 	return err
 }
 
+// Applications is `show ip flow applications`: the live cache's flows,
+// then the flows expired since the last clear, per application class.
+func (c *CLI) Applications() string {
+	d := c.m.d
+	set := d.AppClasses()
+	live := appclass.NewTally(&set)
+	d.Datapath().Peek(func(r *flow.Record) { live.Add(r.Proto, r.SrcPort, r.DstPort, r.Bytes, r.Packets) })
+	var b strings.Builder
+	live.Write(&b, "Flows in the cache now:")
+	b.WriteString("\n")
+	d.Applications().Write(&b, "Flows expired since the last clear ip flow stats:")
+	return b.String()
+}
+
 func (c *CLI) ClearFlowStats() {
+	c.m.d.ClearApplications()
 	if e := c.m.d.Engine(); e != nil {
 		e.Clear()
 	}

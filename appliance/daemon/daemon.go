@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/appclass"
 	"log/slog"
 	"maps"
 	"net"
@@ -57,6 +58,9 @@ type Daemon struct {
 	fanout  *fanout
 	// fibres counts each tap fibre's traffic across configuration changes.
 	fibres tap.Meters
+	// apps tallies the expired flows per application class since the
+	// last `clear ip flow stats`.
+	apps *appclass.Counter
 
 	// startErr is what New could not put in effect (a missing port):
 	// the manager's first warnings, so a later change does not repeat them.
@@ -104,6 +108,7 @@ func New(opts Options, s Settings) (*Daemon, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	d := &Daemon{opts: opts, log: log, ports: map[string]*datapath.Port{}, fanout: &fanout{}, stopRetry: make(chan struct{}),
+		apps:       appclass.NewCounter(s.AppClasses),
 		exportBase: map[*export.Exporter]export.Stats{}}
 	go d.retryPorts(d.stopRetry)
 	if err := d.openDatapath(s.CacheEntries); err != nil {
@@ -451,7 +456,8 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		openedAggs = append(openedAggs, ac)
 		aggs = append(aggs, ac)
 	}
-	var sinks []flowcache.Sink
+	d.apps.SetRules(s.AppClasses)
+	sinks := []flowcache.Sink{d.apps}
 	var main *export.Destinations
 	if len(list) > 0 {
 		main = export.DestinationsOf(list)
@@ -521,6 +527,16 @@ func sameAggregation(a, b Aggregation) bool {
 	}
 	return true
 }
+
+// Applications is the tally of expired flows per application class
+// since the last ClearApplications.
+func (d *Daemon) Applications() *appclass.Tally { return d.apps.Snapshot() }
+
+// AppClasses is the rule set in force.
+func (d *Daemon) AppClasses() appclass.Set { return d.apps.Set() }
+
+// ClearApplications zeroes the expired-flow tally (`clear ip flow stats`).
+func (d *Daemon) ClearApplications() { d.apps.Clear() }
 
 // Datapath is the meter, for show commands and tests.
 func (d *Daemon) Datapath() *datapath.Datapath {

@@ -33,7 +33,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	s := Settings{CacheEntries: set.CacheEntries, Aging: p.CacheAging(set), Emergency: p.Emergency}
+	s := Settings{CacheEntries: set.CacheEntries, Aging: p.CacheAging(set), Emergency: p.Emergency, AppClasses: c.AppClassSet()}
 	if s.Mask, err = datapathMask(set.Mask); err != nil {
 		return Settings{}, err
 	}

@@ -4,6 +4,7 @@
 package daemon
 
 import (
+	"github.com/flowtap/flowtap/appliance/appclass"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
@@ -35,6 +36,9 @@ type Settings struct {
 	// (the interface is missing or has no address); nil when it is, or
 	// when none is configured. Export goes by the routing table meanwhile.
 	SourceMissing error
+	// AppClasses sorts the expired flows into applications for `show ip
+	// flow applications`.
+	AppClasses appclass.Set
 }
 
 // Port is one monitored interface.

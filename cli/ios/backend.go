@@ -32,6 +32,10 @@ type Backend interface {
 	// FlowSampler is `show flow-sampler [NAME]`.
 	FlowSampler(name string) string
 	FlowInterfaces() string
+	// Applications is `show ip flow applications`: octets, packets,
+	// flows and share per application class, live and since the last
+	// `clear ip flow stats`.
+	Applications() string
 	NDE() string
 	Logging() string
 

@@ -78,6 +78,7 @@ func execTree() *Node {
 					show.IPFlowDatapath(w, s.b.DatapathView())
 					return nil
 				}),
+				kw("applications", "Show traffic per application class").Runs(text(Backend.Applications)),
 				kw("interface", "Show flow interface information").Runs(text(Backend.FlowInterfaces)),
 				kw("top-talkers", "Show top talkers").Runs(func(s *Session, w io.Writer, _ []string) error {
 					tt, err := s.b.TopTalkers()

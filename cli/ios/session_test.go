@@ -40,6 +40,7 @@ func (f *fakeBackend) AccessLists(name string) string {
 }
 func (f *fakeBackend) ClearACLCounters()         {}
 func (f *fakeBackend) FlowSampler(string) string { return "" }
+func (f *fakeBackend) Applications() string      { return "" }
 func (f *fakeBackend) CacheView() show.CacheView {
 	var st flowcache.Stats
 	st.Active, st.Capacity, st.Since = 1, 4096, now.Add(-10*time.Second)
