@@ -190,3 +190,15 @@ func initiator(a, b *flow.Record) (fwd, rev *flow.Record, dir flow.BiflowDirecti
 	}
 	return a, b, flow.BiflowArbitrary
 }
+
+// Join pairs a snapshot of live flows (`show ip cache biflow`): every
+// direction with its partner, if the snapshot has it, else alone.
+func Join(recs []flow.Record) []flow.Record {
+	var out []flow.Record
+	p := New(0, func(r *flow.Record) { out = append(out, *r) })
+	for i := range recs {
+		p.Add(&recs[i], time.Time{})
+	}
+	p.Flush()
+	return out
+}

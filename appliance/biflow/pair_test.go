@@ -114,3 +114,14 @@ func TestObservationPointsDoNotMix(t *testing.T) {
 		t.Fatalf("paired across links: %+v", *out)
 	}
 }
+
+// TestJoinSnapshot: a snapshot pairs what it holds and keeps the rest.
+func TestJoinSnapshot(t *testing.T) {
+	a := rec("10.0.0.1", "10.0.0.2", 4000, 80, flow.DirIngress, 5, 0, 0x02, flow.EndIdle)
+	b := rec("10.0.0.2", "10.0.0.1", 80, 4000, flow.DirEgress, 3, time.Millisecond, 0x12, flow.EndIdle)
+	c := rec("10.0.0.9", "10.0.0.2", 4001, 80, flow.DirIngress, 1, 0, 0x02, flow.EndIdle)
+	got := Join([]flow.Record{a, c, b})
+	if len(got) != 2 || got[0].SrcAddr != a.SrcAddr || got[0].Reverse.Packets != 3 || got[1].SrcAddr != c.SrcAddr || got[1].Reverse.Packets != 0 {
+		t.Fatalf("Join: %+v", got)
+	}
+}

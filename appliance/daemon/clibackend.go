@@ -245,6 +245,7 @@ func (c *CLI) ClearFlowStats() {
 	}
 	c.m.d.ClearExportStats()
 	c.m.d.ClearSizeHistogram()
+	c.m.d.fibres.Clear()
 }
 
 // ClearMLSNetflow purges the table, exporting what it held (nothing is

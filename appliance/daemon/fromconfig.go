@@ -292,6 +292,10 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 				names = append(names, export.InterfaceName{IfIndex: uint32(ifc.Index), Name: i.Name})
 			}
 		}
+		// A tap's link is an interface too: collectors name its ifIndex.
+		for i, t := range c.Taps {
+			names = append(names, export.InterfaceName{IfIndex: c.TapIfIndex(i), Name: t.Name})
+		}
 	}
 	for _, d := range c.Export.Destinations {
 		enc := export.EncoderConfig{Version: config.ExportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),

@@ -36,6 +36,9 @@ type Backend interface {
 	// flows and share per application class, live and since the last
 	// `clear ip flow stats`.
 	Applications() string
+	// Taps is `show flowtap taps`; Biflows `show ip cache biflow`.
+	Taps() string
+	Biflows() string
 	NDE() string
 	Logging() string
 

@@ -66,6 +66,7 @@ func execTree() *Node {
 					return nil
 				})),
 			kw("cache", "IP fast-switching route cache",
+				kw("biflow", "Flow cache entries as conversations, both directions together").Runs(text(Backend.Biflows)),
 				kw("flow", "Flow cache entries").Runs(cacheFlow(false)),
 				kw("verbose", "Display extra information",
 					kw("flow", "Flow cache entries").Runs(cacheFlow(true)))),
@@ -104,6 +105,8 @@ func execTree() *Node {
 						return nil
 					}))),
 			kw("nde", "Show NetFlow Data Export information").Runs(text(Backend.NDE))),
+		kw("flowtap", "flowtap extensions",
+			kw("taps", "Passive taps: each fibre's state and counters").Runs(text(Backend.Taps))),
 		kw("interfaces", "Interface status and configuration",
 			arg("WORD", "Interface name", nil).Runs(showInterfaces)).Runs(showInterfaces),
 		kw("clock", "Display the system clock").Runs(func(s *Session, w io.Writer, _ []string) error {

@@ -99,6 +99,7 @@ tap1>show ?
   access-lists     List access lists
   clock            Display the system clock
   flow-sampler     Flow sampler information
+  flowtap          flowtap extensions
   history          Display the session command history
   interfaces       Interface status and configuration
   ip               IP information

@@ -85,6 +85,8 @@ func (f *fakeBackend) Messages() (<-chan string, func()) {
 	return f.msgs, func() {}
 }
 func (f *fakeBackend) FlowInterfaces() string { return "eth1\n ip flow ingress\n" }
+func (f *fakeBackend) Taps() string           { return "No taps configured\n" }
+func (f *fakeBackend) Biflows() string        { return "0 conversations\n" }
 func (f *fakeBackend) NDE() string            { return "Netflow Data Export disabled\n" }
 func (f *fakeBackend) Logging() string        { return "Log Buffer (4096 bytes):\n" }
 func (f *fakeBackend) RunningConfig() string  { return iosconf.RunningConfig(f.cfg) }

@@ -1,0 +1,88 @@
+package daemon
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/biflow"
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/tap"
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+// Taps is `show flowtap taps`: each tap's fibres, their ports' state as
+// the kernel reports it now, and what each metered.
+func (c *CLI) Taps() string {
+	d := c.m.d
+	links := map[string]link{}
+	if ls, err := dumpLinks(); err == nil {
+		for _, l := range ls {
+			links[l.name] = l
+		}
+	}
+	var out []show.TapView
+	for _, t := range d.Settings().Taps {
+		v := show.TapView{Name: t.Name, IfIndex: t.IfIndex}
+		for _, f := range [...]struct {
+			side string
+			port tap.Port
+		}{{"A", t.FibreA}, {"B", t.FibreB}} {
+			fv := show.FibreView{Side: f.side, Port: f.port.Name}
+			if l, ok := links[f.port.Name]; ok && f.port.Name != "" {
+				fv.Present, fv.AdminUp, fv.Carrier = true, l.adminUp, l.carrier
+			}
+			if f.port.Name != "" {
+				n := d.fibres.Port(f.port.Name)
+				fv.Flows, fv.Packets, fv.Bytes = n.Flows, n.Packets, n.Bytes
+			}
+			v.Fibres = append(v.Fibres, fv)
+		}
+		out = append(out, v)
+	}
+	return render(show.FlowtapTaps, out)
+}
+
+// Biflows is `show ip cache biflow`: the live cache, tap fibres given
+// their direction, paired into conversations.
+func (c *CLI) Biflows() string {
+	d := c.m.d
+	s := d.Settings()
+	rw := tap.NewAnnotator(s.Taps, &tap.Meters{}) // a reader: counts nothing that lasts
+	var recs []flow.Record
+	d.Datapath().Peek(func(r *flow.Record) {
+		x := *r
+		rw.Rewrite(&x)
+		recs = append(recs, x)
+	})
+	pairs := biflow.Join(recs)
+	slices.SortStableFunc(pairs, func(a, b flow.Record) int {
+		return cmp.Or(a.Start.Compare(b.Start), a.SrcAddr.Compare(b.SrcAddr), cmp.Compare(a.SrcPort, b.SrcPort))
+	})
+	links := map[uint32]string{}
+	for _, t := range s.Taps {
+		links[t.IfIndex] = t.Name
+	}
+	name := func(r *flow.Record) string {
+		i := biflow.ObservationPoint(r)
+		if n, ok := links[i]; ok && r.Direction != flow.DirUnknown {
+			return n
+		}
+		if n := ifName(i); n != "" {
+			return n
+		}
+		return strconv.FormatUint(uint64(i), 10)
+	}
+	return render(show.IPCacheBiflow, show.BiflowView{Flows: pairs, Link: name})
+}
+
+// fibreName is "Tap NAME fibre A|B" for a tap's port, "" for others.
+func (m *Manager) fibreName(port string) string {
+	c := m.Config()
+	i, side, ok := c.FibreOf(port)
+	if !ok {
+		return ""
+	}
+	return "Tap " + c.Taps[i].Name + " fibre " + strings.ToUpper(side)
+}

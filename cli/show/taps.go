@@ -1,0 +1,110 @@
+package show
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// TapView is one `flowtap tap` for `show flowtap taps`.
+type TapView struct {
+	Name    string
+	IfIndex uint32
+	Fibres  []FibreView // A, then B
+}
+
+// FibreView is one fibre of a tap: its port's state and what it metered
+// (in flows that left the cache).
+type FibreView struct {
+	Side    string // "A" or "B"
+	Port    string // "" when not configured
+	Present bool   // the port exists
+	AdminUp bool
+	Carrier bool
+	Flows   uint64
+	Packets uint64
+	Bytes   uint64
+}
+
+func (f FibreView) state() string {
+	switch {
+	case f.Port == "":
+		return "not configured"
+	case !f.Present:
+		return "missing (the port does not exist)"
+	case !f.AdminUp:
+		return "administratively down"
+	case !f.Carrier:
+		return "down (dark: no light, this direction is not metered)"
+	}
+	return "up"
+}
+
+func (f FibreView) role(link string) string {
+	if f.Side == "A" {
+		return "input on " + link + ", flowDirection ingress"
+	}
+	return "output on " + link + ", flowDirection egress"
+}
+
+// FlowtapTaps renders `show flowtap taps`: each tap's link, then each
+// fibre's health and counters, so that a dark fibre never passes for a
+// quiet one.
+func FlowtapTaps(w io.Writer, taps []TapView) {
+	if len(taps) == 0 {
+		fmt.Fprintln(w, "No taps configured")
+		return
+	}
+	for _, t := range taps {
+		dark := []string{}
+		for _, f := range t.Fibres {
+			if f.state() != "up" {
+				dark = append(dark, "fibre "+f.Side)
+			}
+		}
+		state := "up"
+		if len(dark) > 0 {
+			state = "degraded (" + strings.Join(dark, ", ") + " not metering)"
+		}
+		fmt.Fprintf(w, "Tap %s is %s, ifIndex %d\n", t.Name, state, t.IfIndex)
+		for _, f := range t.Fibres {
+			port := f.Port
+			if port == "" {
+				port = "-"
+			}
+			fmt.Fprintf(w, "  Fibre %s %s is %s\n", f.Side, port, f.state())
+			fmt.Fprintf(w, "    %s\n", f.role(t.Name))
+			fmt.Fprintf(w, "    %d flows expired, %d packets, %d bytes\n", f.Flows, f.Packets, f.Bytes)
+		}
+	}
+}
+
+// BiflowView is the cache as conversations: each record carries both
+// directions (flow.Record.Reverse), as package biflow pairs them.
+type BiflowView struct {
+	Flows []flow.Record
+	// Link names a record's observation point: the tap's link or the port.
+	Link func(r *flow.Record) string
+}
+
+// IPCacheBiflow renders `show ip cache biflow`: one line per
+// conversation, the initiator first (an arbitrary orientation, the two
+// sides seen within one clock tick, is marked ~), with both directions'
+// packets and bytes.
+func IPCacheBiflow(w io.Writer, v BiflowView) {
+	fmt.Fprintln(w, "Link          Initiator       IPort Responder       RPort Pr  Pkts->   <-Pkts  Bytes->    <-Bytes")
+	n := 0
+	for i := range v.Flows {
+		r := &v.Flows[i]
+		mark := " "
+		if r.Biflow == flow.BiflowArbitrary {
+			mark = "~"
+		}
+		fmt.Fprintf(w, "%-14s%-16s%04X%s %-16s%04X  %02X %7d  %7d %8d   %8d\n", cut(v.Link(r), 13), addr(r.SrcAddr), r.SrcPort, mark,
+			addr(r.DstAddr), r.DstPort, r.Proto, r.Packets, r.Reverse.Packets, r.Bytes, r.Reverse.Bytes)
+		n++
+	}
+	fmt.Fprintf(w, "%d conversations (~: both sides began within one clock tick, orientation guessed)\n", n)
+}

@@ -1,0 +1,48 @@
+package show
+
+import (
+	"bytes"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+func TestFlowtapTapsScreen(t *testing.T) {
+	var b bytes.Buffer
+	FlowtapTaps(&b, []TapView{
+		{Name: "uplink", IfIndex: 64001, Fibres: []FibreView{
+			{Side: "A", Port: "eth1", Present: true, AdminUp: true, Carrier: true, Flows: 30, Packets: 75, Bytes: 14233},
+			{Side: "B", Port: "eth2", Present: true, AdminUp: true, Flows: 25, Packets: 61, Bytes: 11027},
+		}},
+		{Name: "backup", IfIndex: 900, Fibres: []FibreView{
+			{Side: "A", Port: "eth3", Present: true, AdminUp: true, Carrier: true},
+			{Side: "B", Port: "eth4", Present: true, AdminUp: true, Carrier: true},
+		}},
+	})
+	golden(t, "show-flowtap-taps", b.Bytes())
+	b.Reset()
+	FlowtapTaps(&b, nil)
+	if b.String() != "No taps configured\n" {
+		t.Errorf("no taps: %q", b.String())
+	}
+}
+
+func TestIPCacheBiflowScreen(t *testing.T) {
+	mk := func(src, dst string, sp, dp uint16, proto uint8, f, r uint64, d flow.BiflowDirection) flow.Record {
+		return flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr(src), DstAddr: netip.MustParseAddr(dst), SrcPort: sp, DstPort: dp, Proto: proto, InputIf: 64001},
+			Packets: f, Bytes: f * 100, Start: now, End: now.Add(time.Second), Direction: flow.DirIngress, Biflow: d,
+			Reverse: flow.Reverse{Packets: r, Bytes: r * 90}}
+	}
+	var b bytes.Buffer
+	IPCacheBiflow(&b, BiflowView{
+		Flows: []flow.Record{
+			mk("141.142.220.118", "208.80.152.3", 49997, 80, 6, 12, 17, flow.BiflowInitiator),
+			mk("141.142.220.118", "141.142.2.2", 58206, 53, 17, 1, 1, flow.BiflowArbitrary),
+			mk("141.142.220.226", "141.142.220.255", 137, 137, 17, 7, 0, flow.BiflowInitiator),
+		},
+		Link: func(*flow.Record) string { return "uplink" },
+	})
+	golden(t, "show-ip-cache-biflow", b.Bytes())
+}
