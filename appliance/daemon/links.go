@@ -118,7 +118,11 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 // interface's state changes, as netlink announces it. It subscribes in
 // the caller's network namespace (a test's, or the box's) and returns the
 // loop, which runs until ctx ends.
-func watchLinks(log *slog.Logger) (func(ctx context.Context) error, error) {
+//
+// fibre names the tap fibre a port is ("Tap uplink fibre B"), "" for
+// other ports: a fibre that loses light is news of its own, since half
+// of a link's traffic then goes unmetered.
+func watchLinks(log *slog.Logger, fibre func(port string) string) (func(ctx context.Context) error, error) {
 	w, err := netcfg.WatchLinks()
 	if err != nil {
 		return nil, err
@@ -139,6 +143,9 @@ func watchLinks(log *slog.Logger) (func(ctx context.Context) error, error) {
 			known[now.name] = now
 			if seen {
 				logLinkChange(log, was, now)
+				if f := fibre(now.name); f != "" {
+					logFibreChange(log, f, was, now)
+				}
 			}
 		})
 	}, nil
@@ -165,6 +172,18 @@ func logLinkChange(log *slog.Logger, was, now link) {
 	}
 	if now.protocolUp != was.protocolUp {
 		logIOS(log, "LINEPROTO-5-UPDOWN", "Line protocol on Interface %s, changed state to %s", now.name, upDown(now.protocolUp))
+	}
+}
+
+// logFibreChange says when a tap fibre goes dark (no carrier, or shut
+// down) and when it has light again.
+func logFibreChange(log *slog.Logger, fibre string, was, now link) {
+	lit := func(l link) bool { return l.adminUp && l.carrier }
+	switch {
+	case lit(was) && !lit(now):
+		logIOS(log, "FLOWTAP-3-FIBRE_DARK", "%s (%s) is dark: its direction of the link is not metered", fibre, now.name)
+	case !lit(was) && lit(now):
+		logIOS(log, "FLOWTAP-5-FIBRE_LIT", "%s (%s) has light again", fibre, now.name)
 	}
 }
 

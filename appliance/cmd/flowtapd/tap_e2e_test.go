@@ -127,6 +127,7 @@ func TestTapBiflowsEqualTheCapture(t *testing.T) {
 	biPort, biStop := listenUDP(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname taptest
 username admin secret letmein
+ip flow-cache timeout inactive 10
 flowtap tap uplink
  fibre a %s
  fibre b vmonb
@@ -156,6 +157,35 @@ ip flow-export destination %s %d
 		t.Fatalf("tcpreplay: %v\n%s", err, out)
 	}
 	t.Logf("tcpreplay:\n%s", out)
+	t.Logf("show ip cache biflow:\n%s", d.cli(t, "ios", "show ip cache biflow\n"))
+
+	// Every flow idles out (inactive 10 s): each fibre's counters are then
+	// its direction's share of the capture, as nfpcapd counts it.
+	want := collector.Nfpcapd(t, tapCapture)
+	inside := netip.MustParsePrefix(tapInside)
+	var fibreA, fibreB collector.Counts
+	for k, c := range want {
+		f := &fibreA
+		if inside.Contains(k.Src) {
+			f = &fibreB
+		}
+		f.Packets += c.Packets
+		f.Bytes += c.Bytes
+	}
+	counters := fmt.Sprintf("    %%d flows expired, %d packets, %d bytes\n", fibreA.Packets, fibreA.Bytes)
+	countersB := fmt.Sprintf("    %%d flows expired, %d packets, %d bytes\n", fibreB.Packets, fibreB.Bytes)
+	var screen string
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(time.Second) {
+		screen = d.cli(t, "ios", "show flowtap taps\n")
+		var a, b int
+		if strings.Contains(screen, "is up, ifIndex 64001") && scanFibre(screen, "A", counters, &a) && scanFibre(screen, "B", countersB, &b) {
+			t.Logf("show flowtap taps:\n%s", screen)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fibre counters never reached A %+v B %+v:\n%s", fibreA, fibreB, screen)
+		}
+	}
 
 	// A stop exports every flow: both directions of each conversation
 	// leave together.
@@ -170,7 +200,6 @@ ip flow-export destination %s %d
 	msgs := biStop()
 	oneWay, _ := capd.Stop(t)
 
-	want := collector.Nfpcapd(t, tapCapture)
 	if diffs := collector.Compare(oneWay, want); len(diffs) != 0 {
 		t.Errorf("one-way IPFIX export differs from nfpcapd in %d tuples:", len(diffs))
 		for _, df := range diffs {
@@ -178,7 +207,6 @@ ip flow-export destination %s %d
 		}
 	}
 
-	inside := netip.MustParsePrefix(tapInside)
 	first := firstSeen(t, tapCapture)
 	recs, err := collector.DecodeIPFIX(msgs)
 	if err != nil {
@@ -257,6 +285,21 @@ ip flow-export destination %s %d
 	}
 }
 
+// scanFibre reads fibre side's counter line (format, with its flow count
+// left open) from a `show flowtap taps` screen.
+func scanFibre(screen, side, format string, flows *int) bool {
+	_, rest, ok := strings.Cut(screen, "  Fibre "+side+" ")
+	if !ok {
+		return false
+	}
+	lines := strings.SplitAfterN(rest, "\n", 4)
+	if len(lines) < 3 {
+		return false
+	}
+	n, err := fmt.Sscanf(lines[2], format, flows)
+	return err == nil && n == 1
+}
+
 // addrOf reads an address from its IPv4 or its IPv6 element.
 func addrOf(r collector.IPFIXRecord, ie4, ie6 uint16) netip.Addr {
 	if b := r[collector.IE{ID: ie4}]; len(b) == 4 {
@@ -266,4 +309,72 @@ func addrOf(r collector.IPFIXRecord, ie4, ie6 uint16) netip.Addr {
 		return netip.AddrFrom16([16]byte(b))
 	}
 	return netip.Addr{}
+}
+
+// TestTapDarkFibre: a fibre that loses light (its peer taken down, as a
+// cut fibre or a dead tap port) is logged as dark, sends IF-MIB linkDown
+// for its port to snmptrapd, and shows on `show flowtap taps`; light
+// again is logged too.
+func TestTapDarkFibre(t *testing.T) {
+	vt := testnet.Enter(t)
+	port, trapLines := startTrapd(t, "")
+	monB, _ := vt.AddPair(t, "vmonb", "vsrcb")
+	d := startDaemon(t, fmt.Sprintf(`hostname darktap
+username admin secret letmein
+snmp-server community public RO
+snmp-server enable traps
+snmp-server host 127.0.0.1 version 2c public udp-port %d
+flowtap tap uplink
+ fibre a %s
+ fibre b vmonb
+!
+`, port, vt.Mon))
+	waitSNMP(t, "udp:"+d.snmpAddr)
+	screen := func() string { return d.cli(t, "ios", "show flowtap taps\n") }
+	const lit = `Tap uplink is up, ifIndex 64001
+  Fibre A vmon is up
+    input on uplink, flowDirection ingress
+    0 flows expired, 0 packets, 0 bytes
+  Fibre B vmonb is up
+    output on uplink, flowDirection egress
+    0 flows expired, 0 packets, 0 bytes
+`
+	if got := screen(); got != lit {
+		t.Fatalf("show flowtap taps, both lit:\n%s\nwant:\n%s", got, lit)
+	}
+	if out, err := exec.Command("ip", "link", "set", "vsrcb", "down").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	const linkDown = ".1.3.6.1.6.3.1.1.5.3"
+	ifIndexB := fmt.Sprintf(".1.3.6.1.2.1.2.2.1.1.%d", monB)
+	dark := "%FLOWTAP-3-FIBRE_DARK: Tap uplink fibre B (vmonb) is dark: its direction of the link is not metered"
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		logs := d.cli(t, "ios", "show logging\n")
+		if strings.Contains(logs, dark) && strings.Contains(trapLines(), linkDown) && strings.Contains(trapLines(), ifIndexB) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no dark-fibre message or linkDown for ifIndex %d; log:\n%s\ntraps:\n%s", monB, logs, trapLines())
+		}
+	}
+	const darkScreen = `Tap uplink is degraded (fibre B not metering), ifIndex 64001
+  Fibre A vmon is up
+    input on uplink, flowDirection ingress
+    0 flows expired, 0 packets, 0 bytes
+  Fibre B vmonb is down (dark: no light, this direction is not metered)
+    output on uplink, flowDirection egress
+    0 flows expired, 0 packets, 0 bytes
+`
+	if got := screen(); got != darkScreen {
+		t.Errorf("show flowtap taps, fibre B dark:\n%s\nwant:\n%s", got, darkScreen)
+	}
+	if out, err := exec.Command("ip", "link", "set", "vsrcb", "up").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	again := "%FLOWTAP-5-FIBRE_LIT: Tap uplink fibre B (vmonb) has light again"
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.cli(t, "ios", "show logging\n"), again); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no light-again message; log:\n%s", d.log)
+		}
+	}
 }
