@@ -50,7 +50,9 @@ type Config struct {
 	Users        []User
 	SSH          SSH
 	AccessLists  []AccessList // sorted by number
-	VTY          VTY
+	// Firewall are JunOS firewall filters, in configuration order.
+	Firewall []FirewallFilter
+	VTY      VTY
 	// ExecLevels are `privilege exec level N COMMAND`, in configuration
 	// order.
 	ExecLevels []ExecLevel
@@ -98,6 +100,11 @@ type Interface struct {
 	// whose permit entries are metered and deny entries (and the
 	// implicit deny) are not, evaluated in the datapath.
 	InputFilter string
+	// FilterInput4 and FilterInput6 are JunOS `unit 0 family inet|inet6
+	// filter input NAME`: a Firewall filter whose `then sample` terms
+	// choose what is metered.
+	FilterInput4 string
+	FilterInput6 string
 	// Verdict is `flowtap verdict passive|inline`: a tap port drops what
 	// it metered, an inline port hands it on.
 	Verdict Verdict
@@ -106,4 +113,6 @@ type Interface struct {
 }
 
 // Metered reports whether the daemon attaches the meter to the port.
-func (i Interface) Metered() bool { return i.Ingress || i.Egress || i.Sampler != "" }
+func (i Interface) Metered() bool {
+	return i.Ingress || i.Egress || i.Sampler != "" || i.FilterInput4 != "" || i.FilterInput6 != ""
+}

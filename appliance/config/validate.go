@@ -65,6 +65,7 @@ func NormalizeFields(c Config) (Config, []*FieldError) {
 	v.users(&c)
 	v.ssh(&c)
 	v.accessLists(&c)
+	v.firewall(&c)
 	v.mgmtLists(&c)
 	return c, v.errs
 }

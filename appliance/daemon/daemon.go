@@ -347,11 +347,7 @@ func (d *Daemon) applyPorts(want []Port) error {
 				errs = append(errs, err)
 			}
 			errs = append(errs, d.dp.SetPortSelect(p.Index, datapath.PortSelect{}))
-			if _, retire, err := d.portFilter(Port{Name: name}); err != nil {
-				errs = append(errs, err)
-			} else if retire != nil {
-				errs = append(errs, retire())
-			}
+			errs = append(errs, d.releasePort(name))
 			if err := netcfg.Release(name); err != nil {
 				errs = append(errs, err)
 			}

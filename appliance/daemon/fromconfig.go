@@ -56,6 +56,13 @@ func SettingsFrom(c config.Config) (Settings, error) {
 				return Settings{}, fmt.Errorf("ip flow ingress input-filter on %s: %w", i.Name, err)
 			}
 		}
+		if f, ok := c.FindFirewallFilter("inet", i.FilterInput4); ok {
+			port.InputFilter = firewallFilter(f)
+		}
+		if f, ok := c.FindFirewallFilter("inet6", i.FilterInput6); ok {
+			port.InputFilter6 = firewallFilter(f)
+		}
+		port.Meter = port.Meter || port.InputFilter != nil || port.InputFilter6 != nil
 		if smp := interfaceSampling(c, i); smp.Interval > 1 {
 			port.Sampler = ids[i.Sampler]
 			if s.Samplers == nil {

@@ -16,10 +16,54 @@ import (
 // each entry matched; `show access-lists` adds those counts to the
 // management plane's.
 
-// InputFilter is a port's filter: the list and the datapath form of it.
+// InputFilter is a port's filter: the access list or JunOS firewall
+// filter, and the datapath form of it.
 type InputFilter struct {
-	List   config.AccessList
-	Filter datapath.Filter
+	List     config.AccessList
+	Firewall *config.FirewallFilter // set for a JunOS filter
+	Filter   datapath.Filter
+}
+
+// ref names the filter: an ACL's number or name, "inet NAME" for JunOS.
+func (f *InputFilter) ref() string {
+	if f.Firewall != nil {
+		return f.Firewall.Key()
+	}
+	return f.List.Ref()
+}
+
+// firewallFilter converts a JunOS filter: `then sample` terms meter
+// through the sampling instance, the others (accept, discard) do not.
+func firewallFilter(f config.FirewallFilter) *InputFilter {
+	df := datapath.Filter{Family: 4}
+	if f.Family == "inet6" {
+		df.Family = 6
+	}
+	for _, t := range f.Terms {
+		dt := datapath.Term{Src: t.SourceAddresses, Dst: t.DestinationAddresses, Protos: t.Protocols, Action: datapath.Ignore}
+		if t.Sample {
+			dt.Action = datapath.Meter
+		}
+		for _, r := range t.SourcePorts {
+			dt.SrcPorts = append(dt.SrcPorts, datapath.PortRange{Lo: r.Lo, Hi: r.Hi})
+		}
+		for _, r := range t.DestinationPorts {
+			dt.DstPorts = append(dt.DstPorts, datapath.PortRange{Lo: r.Lo, Hi: r.Hi})
+		}
+		const syn, rst, ack = 0x02, 0x04, 0x10
+		if t.TCPInitial || t.TCPEstablished {
+			m := datapath.FlagMatch{}
+			if t.TCPInitial {
+				m.Mask, m.Value = syn|ack, syn
+			}
+			if t.TCPEstablished {
+				m.AnyOf = ack | rst
+			}
+			dt.Flags = &m
+		}
+		df.Terms = append(df.Terms, dt)
+	}
+	return &InputFilter{Firewall: &f, Filter: df}
 }
 
 // inputFilter converts list l. Validation has checked that it is usable
@@ -96,27 +140,27 @@ type installedFilter struct {
 // portFilter returns the datapath filter for port p, installing it when
 // it changed; retire, when not nil, removes the filter it replaces once
 // the port points at the new one. d.mu is held.
-func (d *Daemon) portFilter(p Port) (id datapath.FilterID, retire func() error, err error) {
-	cur := d.filters[p.Name]
-	if p.InputFilter == nil {
+func (d *Daemon) portFilter(key string, want *InputFilter) (id datapath.FilterID, retire func() error, err error) {
+	cur := d.filters[key]
+	if want == nil {
 		if cur == nil {
 			return 0, nil, nil
 		}
-		delete(d.filters, p.Name)
+		delete(d.filters, key)
 		return 0, func() error { return d.retireFilter(cur) }, nil
 	}
-	if cur != nil && reflect.DeepEqual(cur.def.Filter, p.InputFilter.Filter) && cur.def.List.Ref() == p.InputFilter.List.Ref() {
-		cur.def = p.InputFilter // same terms: the entries' counts go on
+	if cur != nil && reflect.DeepEqual(cur.def.Filter, want.Filter) && cur.def.ref() == want.ref() {
+		cur.def = want // same terms: the entries' counts go on
 		return cur.id, nil, nil
 	}
-	id, err = d.dp.InstallFilter(p.InputFilter.Filter)
+	id, err = d.dp.InstallFilter(want.Filter)
 	if err != nil {
-		return 0, nil, fmt.Errorf("ip flow ingress input-filter %s on %s: %w", p.InputFilter.List.Ref(), p.Name, err)
+		return 0, nil, fmt.Errorf("input filter %s on %s: %w", want.ref(), key, err)
 	}
 	if d.filters == nil {
 		d.filters = map[string]*installedFilter{}
 	}
-	d.filters[p.Name] = &installedFilter{def: p.InputFilter, id: id}
+	d.filters[key] = &installedFilter{def: want, id: id}
 	if cur == nil {
 		return id, nil, nil
 	}
@@ -127,7 +171,7 @@ func (d *Daemon) portFilter(p Port) (id datapath.FilterID, retire func() error, 
 // is unchanged in the new list goes on from there) and frees its slot.
 func (d *Daemon) retireFilter(f *installedFilter) error {
 	counts, err := d.dp.FilterCounts(f.id)
-	if err == nil {
+	if err == nil && f.def.Firewall == nil {
 		if d.filterBase == nil {
 			d.filterBase = map[aclKey]uint64{}
 		}
@@ -156,7 +200,7 @@ func (d *Daemon) InputFilterMatches(ref string, e config.ACE) uint64 {
 	defer d.mu.Unlock()
 	n := d.filterBase[aclKey{ref, e}]
 	for _, f := range d.filters {
-		if f.def.List.Ref() != ref {
+		if f.def.Firewall != nil || f.def.List.Ref() != ref {
 			continue
 		}
 		i := -1
@@ -192,15 +236,73 @@ func (d *Daemon) ClearInputFilterCounters() error {
 // selectPort points port p (ifindex) at its input filter and sampler,
 // then frees the filter they replace.
 func (d *Daemon) selectPort(ifindex int, p Port) error {
-	id, retire, err := d.portFilter(p)
+	id4, retire4, err := d.portFilter(p.Name+" inet", p.InputFilter)
 	if err != nil {
 		return err
 	}
-	if err := d.dp.SetPortSelect(ifindex, datapath.PortSelect{Filter4: id, Sampler: p.Sampler}); err != nil {
+	id6, retire6, err := d.portFilter(p.Name+" inet6", p.InputFilter6)
+	if err != nil {
+		return errors.Join(err, d.runRetire(retire4))
+	}
+	if err := d.dp.SetPortSelect(ifindex, datapath.PortSelect{Filter4: id4, Filter6: id6, Sampler: p.Sampler}); err != nil {
 		return err
 	}
-	if retire != nil {
-		return retire()
+	return errors.Join(d.runRetire(retire4), d.runRetire(retire6))
+}
+
+func (d *Daemon) runRetire(retire func() error) error {
+	if retire == nil {
+		return nil
 	}
-	return nil
+	return retire()
+}
+
+// releasePort drops a detached port's filters.
+func (d *Daemon) releasePort(name string) error {
+	var errs []error
+	for _, fam := range []string{" inet", " inet6"} {
+		_, retire, err := d.portFilter(name+fam, nil)
+		errs = append(errs, err, d.runRetire(retire))
+	}
+	return errors.Join(errs...)
+}
+
+// TermCount is one JunOS filter term's counter for show firewall.
+type TermCount struct {
+	Name           string // the term's count name, or the term's name
+	Bytes, Packets uint64
+}
+
+// FirewallCounts are the counters of JunOS filter fam/name, summed over
+// the ports using it; false when no port does.
+func (d *Daemon) FirewallCounts(fam, name string) ([]TermCount, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []TermCount
+	found := false
+	for _, f := range d.filters {
+		fw := f.def.Firewall
+		if fw == nil || fw.Family != fam || fw.Name != name {
+			continue
+		}
+		counts, err := d.dp.FilterCounts(f.id)
+		if err != nil {
+			continue
+		}
+		if !found {
+			for _, t := range fw.Terms {
+				n := t.Count
+				if n == "" {
+					n = t.Name
+				}
+				out = append(out, TermCount{Name: n})
+			}
+			found = true
+		}
+		for i := range out {
+			out[i].Packets += counts[i].Packets
+			out[i].Bytes += counts[i].Bytes
+		}
+	}
+	return out, found
 }

@@ -50,7 +50,8 @@ type Port struct {
 	Sampler uint16 // a Settings.Samplers id; 0 for none
 	// InputFilter is `ip flow ingress input-filter`; nil meters every
 	// packet.
-	InputFilter *InputFilter
+	InputFilter  *InputFilter
+	InputFilter6 *InputFilter // JunOS family inet6 filter input
 }
 
 // Aggregation is one `ip flow-aggregation cache` with its destinations.

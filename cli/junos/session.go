@@ -33,6 +33,9 @@ type Backend interface {
 	// Rollback returns the configuration committed n commits ago (0 is
 	// the running one), as `rollback N` loads it.
 	Rollback(n int) (config.Config, error)
+	// FirewallFilter is the counters of filter name for `show firewall
+	// filter`; an error when no such filter is configured.
+	FirewallFilter(name string) ([]show.FirewallCounter, error)
 }
 
 // Session is one JunOS CLI session.

@@ -30,6 +30,9 @@ func (f *fakeBackend) Rollback(n int) (config.Config, error) {
 	}
 	return f.history[len(f.history)-1-n], nil
 }
+func (f *fakeBackend) FirewallFilter(name string) ([]show.FirewallCounter, error) {
+	return nil, fmt.Errorf("error: filter %s is not configured", name)
+}
 func (f *fakeBackend) Accounting() show.AccountingView {
 	var st flowcache.Stats
 	st.Active, st.Added = 2, 9

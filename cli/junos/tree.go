@@ -65,6 +65,17 @@ func operationalTree() *node {
 					detail,
 					kw("aggregation", "Show aggregation information").Runs(acct(show.ServicesAccountingAggregation)),
 					kw("errors", "Show error information").Runs(acct(show.ServicesAccountingErrors)))),
+			kw("firewall", "Show firewall information",
+				kw("filter", "Show a filter's counters",
+					cmdtree.Value[*Session]("<filter-name>", "Name of the filter", nil).Runs(func(s *Session, w io.Writer, args []string) error {
+						name := args[len(args)-1]
+						cs, err := s.b.FirewallFilter(name)
+						if err != nil {
+							return err
+						}
+						show.FirewallFilter(w, name, cs)
+						return nil
+					}))),
 			kw("configuration", "Show current configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
 				c := s.b.Running()
 				if s.pipes.Has("display set") {

@@ -123,3 +123,67 @@ ip flow-export destination %s %d
 		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
 	}
 }
+
+// TestJunOSFilterSamplesWhatItSays: a JunOS firewall filter on a real
+// port. Only `then sample` terms are metered (through the sampling
+// instance at rate 1); `show firewall filter` counts every term, and the
+// collector gets exactly the sampled packets.
+func TestJunOSFilterSamplesWhatItSays(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, "username admin privilege 15 secret letmein\n")
+	commit := d.cli(t, "junos", "configure\n"+fmt.Sprintf(`set system host-name jfilt
+set flowtap platform cflowd
+set interfaces %s unit 0 family inet filter input catch_all
+set forwarding-options sampling input rate 1
+set forwarding-options sampling family inet output flow-server %s port %d
+set forwarding-options sampling family inet output flow-server %s version 9
+set firewall family inet filter catch_all term dns from source-address 10.0.0.1/32
+set firewall family inet filter catch_all term dns from protocol udp
+set firewall family inet filter catch_all term dns from destination-port domain
+set firewall family inet filter catch_all term dns then count dns-in
+set firewall family inet filter catch_all term dns then sample
+set firewall family inet filter catch_all term dns then accept
+set firewall family inet filter catch_all term lab from source-address 10.0.1.0/24
+set firewall family inet filter catch_all term lab then accept
+set firewall family inet filter catch_all term default then sample
+set firewall family inet filter catch_all term default then accept
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port(), capd.Addr.Addr())+"commit\n")
+	if !strings.Contains(commit, "commit complete") {
+		t.Fatalf("commit:\n%s", commit)
+	}
+	var frames [][]byte
+	add := func(src [4]byte, sport uint16, n int) {
+		for i := 0; i < n; i++ {
+			frames = append(frames, udpFrame(src, sport, 10))
+		}
+	}
+	add([4]byte{10, 0, 0, 1}, 4000, 5)   // dns: sampled
+	add([4]byte{10, 0, 1, 7}, 5000, 3)   // lab: accepted, not sampled
+	add([4]byte{172, 16, 0, 1}, 6000, 4) // default: sampled
+	v.Send(t, frames)
+	row := func(name string, pkts int) string {
+		return fmt.Sprintf("%-40s%25d%21d\n", name, pkts*38, pkts)
+	}
+	want := "Filter: catch_all\nCounters:\n" + fmt.Sprintf("%-40s%25s%21s\n", "Name", "Bytes", "Packets") +
+		row("dns-in", 5) + row("lab", 3) + row("default", 4)
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got = d.cli(t, "junos", "show firewall filter catch_all\n")
+		if got == want || time.Now().After(deadline) {
+			break
+		}
+	}
+	if got != want {
+		t.Errorf("show firewall filter catch_all:\n%s\nwant:\n%s", got, want)
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	time.Sleep(500 * time.Millisecond)
+	tuples, _ := capd.Stop(t)
+	exp := collector.Tuples{}
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 4000, DstPort: 53}, 5, 5*38)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("172.16.0.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 6000, DstPort: 53}, 4, 4*38)
+	for _, x := range collector.Compare(tuples, exp) {
+		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
+	}
+}

@@ -192,7 +192,9 @@ func (j *jcmd) deleting() bool { return j.del && j.c.Err == nil && !j.c.More() }
 
 func (j *jcmd) top() {
 	j.del = j.c.Keyword("delete", "set") == "delete"
-	switch j.c.Keyword("flowtap", "forwarding-options", "interfaces", "snmp", "system") {
+	switch j.c.Keyword("firewall", "flowtap", "forwarding-options", "interfaces", "snmp", "system") {
+	case "firewall":
+		j.firewall()
 	case "system":
 		j.system()
 	case "flowtap":
@@ -292,12 +294,32 @@ func (j *jcmd) interfaces() {
 			return
 		}
 		j.c.Keyword("family")
-		j.c.Keyword("inet", "inet6")
+		fam := j.c.Keyword("inet", "inet6")
 		if j.deleting() {
 			it.Ingress, it.Egress = false, false
+			if fam == "inet" {
+				it.FilterInput4 = ""
+			} else {
+				it.FilterInput6 = ""
+			}
 			return
 		}
-		j.c.Keyword("sampling")
+		if j.c.Keyword("filter", "sampling") == "filter" {
+			j.c.Keyword("input")
+			filter := &it.FilterInput4
+			if fam == "inet6" {
+				filter = &it.FilterInput6
+			}
+			if j.del {
+				j.c.Skip()
+				*filter = ""
+				return
+			}
+			*filter = j.c.Name("<filter-name>", config.CheckName32)
+			j.touch(path + ".filter")
+			j.c.End()
+			return
+		}
 		if j.deleting() {
 			it.Ingress, it.Egress = false, false
 			return

@@ -43,6 +43,11 @@ func junosStatements(c config.Config) []jstmt {
 		if it.Shutdown {
 			add("disable", "interfaces", junosQuote(it.Name))
 		}
+		for _, f := range []struct{ fam, name string }{{"inet", it.FilterInput4}, {"inet6", it.FilterInput6}} {
+			if f.name != "" {
+				add("input "+f.name, "interfaces", junosQuote(it.Name), "unit 0", "family "+f.fam, "filter")
+			}
+		}
 		for _, dir := range []struct {
 			on   bool
 			word string
@@ -116,6 +121,7 @@ func junosStatements(c config.Config) []jstmt {
 			add(pr, server...)
 		}
 	}
+	firewallStatements(c, add)
 	return out
 }
 
