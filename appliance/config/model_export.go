@@ -25,6 +25,13 @@ type Export struct {
 	// is the IOS default (export.DefaultTemplateTimeout).
 	TemplateTimeout time.Duration
 	InterfaceNames  bool // ip flow-export interface-names
+	// ServicesIf and ServicesSource are JunOS `sampling output interface
+	// sp-X/Y/Z source-address A` (IOS extension `flowtap
+	// services-interface NAME source-address A`): the services PIC a
+	// Juniper router exports from. Here it names no port; its address is
+	// every collector's source unless the collector names its own.
+	ServicesIf     string
+	ServicesSource netip.Addr
 	// Destinations are the collectors, in configuration order, at most
 	// MaxDestinations.
 	Destinations []Destination

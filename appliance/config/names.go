@@ -171,3 +171,15 @@ func CheckEngineIDHex(s string) error {
 	}
 	return nil
 }
+
+// CheckServicesIf accepts a JunOS services interface name (sp-0/0/0,
+// ms-1/2/0): the exporter itself, never a Linux port.
+func CheckServicesIf(s string) error {
+	if err := CheckName(s, 32); err != nil {
+		return fmt.Errorf("services interface %w", err)
+	}
+	if !strings.HasPrefix(s, "sp-") && !strings.HasPrefix(s, "ms-") {
+		return fmt.Errorf("services interface %q: want sp-FPC/PIC/PORT or ms-FPC/PIC/PORT", s)
+	}
+	return nil
+}

@@ -322,6 +322,9 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		switch {
 		case d.SourceAddress.IsValid():
 			dc.Source = netip.AddrPortFrom(d.SourceAddress, 0)
+		case c.Export.ServicesSource.IsValid() && c.Export.ServicesSource.Is4() == d.Addr.Addr().Is4():
+			// JunOS: the services interface's address sources the export.
+			dc.Source = netip.AddrPortFrom(c.Export.ServicesSource, 0)
 		case src.IsValid() && src.Is4() == d.Addr.Addr().Is4():
 			dc.Source = netip.AddrPortFrom(src, 0)
 		}

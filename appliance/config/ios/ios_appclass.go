@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -103,4 +104,27 @@ func appClassLine(c appclass.Rule) string {
 		}
 	}
 	return b.String()
+}
+
+// servicesInterface is `flowtap services-interface NAME [source-address
+// A]`, JunOS's `sampling output interface sp-X/Y/Z source-address A` in
+// IOS words.
+func (x *cmd) servicesInterface() {
+	e := &x.cfg.Export
+	if x.neg {
+		x.c.Skip()
+		e.ServicesIf, e.ServicesSource = "", netip.Addr{}
+		return
+	}
+	name := x.c.Name("NAME", config.CheckServicesIf)
+	var a netip.Addr
+	if x.c.OptKeyword("source-address") != "" {
+		a = x.c.Addr(false).Unmap()
+	}
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	e.ServicesIf, e.ServicesSource = name, a
+	x.touch("export.services-if")
 }

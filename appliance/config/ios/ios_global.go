@@ -167,7 +167,9 @@ func (x *cmd) samplerMap() {
 
 // flowtap reads the flowtap extensions.
 func (x *cmd) flowtap() {
-	switch x.c.Keyword("application-class", "as-mode", "prefix-as-file", "sampling", "tap") {
+	switch x.c.Keyword("application-class", "as-mode", "prefix-as-file", "sampling", "services-interface", "tap") {
+	case "services-interface":
+		x.servicesInterface()
 	case "tap":
 		x.tapCmd()
 	case "application-class":

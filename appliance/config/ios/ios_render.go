@@ -75,6 +75,13 @@ func Render(c config.Config) string {
 	if c.PrefixAS.Mode != export.ASNone {
 		r.line("flowtap as-mode %s", strings.TrimSuffix(c.PrefixAS.Mode.String(), "-as"))
 	}
+	if e := c.Export; e.ServicesIf != "" {
+		line := "flowtap services-interface " + e.ServicesIf
+		if e.ServicesSource.IsValid() {
+			line += " source-address " + e.ServicesSource.String()
+		}
+		r.line("%s", line)
+	}
 	r.section()
 	renderAppClasses(r, c.AppClasses)
 	r.section()

@@ -251,6 +251,18 @@ func (j *jcmd) interfaces() {
 		j.cfg.Interfaces = nil
 		return
 	}
+	if j.c.More() && config.CheckServicesIf(j.c.Words[j.c.Pos].Text) == nil {
+		// The services PIC (sp-0/0/0 { unit 0 { family inet; } }) is
+		// the exporter itself: it names it, and meters nothing.
+		name := j.c.Name("<interface-name>", config.CheckServicesIf)
+		j.c.Skip()
+		if j.del {
+			j.cfg.Export.ServicesIf, j.cfg.Export.ServicesSource = "", netip.Addr{}
+		} else if j.cfg.Export.ServicesIf == "" {
+			j.cfg.Export.ServicesIf = name
+		}
+		return
+	}
 	name := j.c.Name("<interface-name>", config.CheckIfName)
 	if j.c.Err != nil {
 		return
@@ -393,9 +405,21 @@ func (j *jcmd) sampling() {
 		j.clearOutput()
 		return
 	}
-	switch j.c.Keyword("family", "input") {
+	switch j.c.Keyword("family", "input", "output") {
 	case "input":
+		// JunOS 8's `input family inet { rate N; ... }` is today's
+		// `input { rate N; ... }`.
+		if j.c.TryKeyword("family") != "" {
+			j.c.Keyword("inet")
+		}
 		j.samplingInput()
+	case "output":
+		// JunOS 8 has output (cflowd servers) without a family.
+		if j.deleting() {
+			j.clearOutput()
+			return
+		}
+		j.samplingOutput()
 	case "family":
 		j.c.Keyword("inet", "inet6")
 		if j.deleting() {
@@ -418,6 +442,7 @@ func (j *jcmd) clearInput() {
 }
 
 func (j *jcmd) clearOutput() {
+	j.cfg.Export.ServicesIf, j.cfg.Export.ServicesSource = "", netip.Addr{}
 	j.cfg.Cache.Active, j.cfg.Cache.Inactive = 0, 0
 	j.cfg.Export.Destinations = nil
 	j.cfg.Export.AS = export.ASNone
@@ -477,9 +502,13 @@ func (j *jcmd) samplingInput() {
 }
 
 func (j *jcmd) samplingOutput() {
-	k := j.c.Keyword("flow-active-timeout", "flow-inactive-timeout", "flow-server")
-	if k == "flow-server" {
+	k := j.c.Keyword("cflowd", "flow-active-timeout", "flow-inactive-timeout", "flow-server", "interface")
+	switch k {
+	case "flow-server", "cflowd": // cflowd is JunOS 8's name for a flow-server
 		j.flowServer()
+		return
+	case "interface":
+		j.servicesInterface()
 		return
 	}
 	var d time.Duration

@@ -92,6 +92,14 @@ func junosStatements(c config.Config) []jstmt {
 	if c.Cache.Inactive != 0 {
 		add(fmt.Sprintf("flow-inactive-timeout %d", c.Cache.Inactive/time.Second), output...)
 	}
+	if e := c.Export; e.ServicesIf != "" {
+		sp := append(output, "interface "+e.ServicesIf)
+		if e.ServicesSource.IsValid() {
+			add("source-address "+e.ServicesSource.String(), sp...)
+		} else {
+			add("interface "+e.ServicesIf, output...)
+		}
+	}
 	perAddr := map[netip.Addr]int{}
 	for _, d := range c.Export.Destinations {
 		perAddr[d.Addr.Addr()]++

@@ -1,0 +1,113 @@
+package cfgfile
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/ios"
+	"github.com/flowtap/flowtap/appliance/config/junos"
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// seedJunOS is a JunOS 8.x cflowd configuration as the NANOG39 seed
+// describes it (interfaces, forwarding-options sampling input family
+// inet at rate 1, a cflowd v5 server and the services PIC sourcing the
+// export), with its Ethernet port renamed to a Linux one. The firewall
+// filter part is in seedFirewall.
+const seedJunOS = `interfaces {
+    eth1 {
+        unit 0 {
+            family inet {
+                sampling {
+                    input;
+                }
+            }
+        }
+    }
+    sp-0/0/0 {
+        unit 0 {
+            family inet;
+        }
+    }
+}
+forwarding-options {
+    sampling {
+        input {
+            family inet {
+                rate 1;
+                max-packets-per-second 5000;
+            }
+        }
+        output {
+            cflowd 192.0.2.10 {
+                port 2055;
+                version 5;
+                autonomous-system-type origin;
+            }
+            interface sp-0/0/0 {
+                source-address 192.0.2.1;
+            }
+        }
+    }
+}
+`
+
+// TestSeedJunOSLoads: the seed's configuration loads with no error into
+// what it says: rate 1 with a 5000 pps cap, one v5 collector with origin
+// AS, the services PIC's address as the export source; its IOS and JunOS
+// renderings read back to the same model.
+func TestSeedJunOSLoads(t *testing.T) {
+	c, err := junos.Parse("seed", []byte(seedJunOS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := platform.Sampling{Mode: platform.SamplingJuniper, Rate: 1, MaxPacketsPerSecond: 5000}
+	if c.Sampling != want {
+		t.Errorf("sampling %+v, want %+v", c.Sampling, want)
+	}
+	if len(c.Interfaces) != 1 || c.Interfaces[0].Name != "eth1" || !c.Interfaces[0].Ingress {
+		t.Errorf("interfaces %+v", c.Interfaces)
+	}
+	d := c.Export.Destinations
+	if len(d) != 1 || d[0].Addr != netip.MustParseAddrPort("192.0.2.10:2055") || d[0].Version != platform.V5 || c.DestinationAS(d[0]) != export.ASOrigin {
+		t.Errorf("destinations %+v", d)
+	}
+	if c.Export.ServicesIf != "sp-0/0/0" || c.Export.ServicesSource != netip.MustParseAddr("192.0.2.1") {
+		t.Errorf("services interface %q %s", c.Export.ServicesIf, c.Export.ServicesSource)
+	}
+	iosText := ios.RunningConfig(c)
+	if !strings.Contains(iosText, "flowtap services-interface sp-0/0/0 source-address 192.0.2.1\n") {
+		t.Errorf("IOS rendering:\n%s", iosText)
+	}
+	for what, text := range map[string]string{"ios": iosText, "junos set": junos.RenderSet(c), "junos braces": junos.Render(c)} {
+		var back config.Config
+		if what == "ios" {
+			back, err = ios.Parse(what, []byte(text))
+		} else {
+			back, err = junos.Parse(what, []byte(text))
+		}
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, text)
+		}
+		if diff := config.Diff(c, back); len(diff) != 0 {
+			t.Errorf("%s round trip: %v\n%s", what, diff, text)
+		}
+	}
+	// The JunOS 8 set-line forms load too.
+	set := "set forwarding-options sampling input family inet rate 1\n" +
+		"set forwarding-options sampling output cflowd 192.0.2.10 port 2055\n" +
+		"set forwarding-options sampling output interface sp-0/0/0 source-address 192.0.2.1\n"
+	s, err := junos.Parse("set", []byte(set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Sampling.Rate != 1 || len(s.Export.Destinations) != 1 || s.Export.ServicesSource != netip.MustParseAddr("192.0.2.1") {
+		t.Errorf("set form: %+v %+v", s.Sampling, s.Export)
+	}
+	if _, err := junos.Parse("bad", []byte("set forwarding-options sampling output interface eth1 source-address 192.0.2.1\n")); err == nil {
+		t.Error("a Linux port was taken as the services interface")
+	}
+}
