@@ -32,6 +32,10 @@
 //	flowtap as-mode origin|peer                    which AS of those routes
 //	flowtap sampling rate N [run-length N] [max-packets-per-second N]
 //	                                               JunOS sampling input, in IOS words
+//	flowtap tap NAME                               a passive tap's link, its own interface
+//	 fibre a|b PORT                                A: input on the link, B: output on it
+//	 ifindex N                                     the link's ifIndex (default 64000 + position)
+//	ip flow-export destination A P ... biflow      RFC 5103 biflows (IPFIX only)
 //	username NAME ssh-key TYPE BASE64              an authorized SSH key
 //
 // Access lines, as on IOS (the CLI and the SSH server apply them):
