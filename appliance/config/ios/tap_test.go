@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/junos"
 )
 
 // TestTapLines: the tap's sub-mode, its rendering, the biflow destination,
@@ -57,5 +58,38 @@ func TestTapLines(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want %q", tc.lines, err, tc.want)
 		}
+	}
+}
+
+// TestTapJunOS: the JunOS form of a tap gives the IOS one's model, and
+// renders back (set lines and braces) to it.
+func TestTapJunOS(t *testing.T) {
+	want, err := Parse("ios", []byte("flowtap tap uplink\n fibre a eth1\n fibre b eth2\n!\nflowtap tap spare\n ifindex 900\n!\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := "set flowtap tap uplink fibre-a eth1\nset flowtap tap uplink fibre-b eth2\nset flowtap tap spare ifindex 900\n"
+	got, err := junos.Apply(config.Config{}, "set", []byte(set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := config.Diff(want, got); len(d) != 0 {
+		t.Errorf("JunOS set lines differ from IOS: %v", d)
+	}
+	if rs := junos.RenderSet(got); !strings.Contains(rs, set) {
+		t.Errorf("display set:\n%s", rs)
+	}
+	braces := junos.Render(got)
+	back, err := junos.Apply(config.Config{}, "braces", []byte(braces))
+	if err != nil || len(config.Diff(want, back)) != 0 {
+		t.Errorf("brace round trip: %v %v\n%s", err, config.Diff(want, back), braces)
+	}
+	bare, err := junos.Apply(config.Config{}, "set", []byte("set flowtap tap lonely\n"))
+	if err != nil || len(bare.Taps) != 1 || !strings.Contains(junos.RenderSet(bare), "set flowtap tap lonely\n") {
+		t.Errorf("a bare tap: %v %+v\n%s", err, bare.Taps, junos.RenderSet(bare))
+	}
+	del, err := junos.Apply(got, "del", []byte("delete flowtap tap uplink fibre-b\ndelete flowtap tap spare\n"))
+	if err != nil || len(del.Taps) != 1 || del.Taps[0].FibreB != "" || del.Taps[0].FibreA != "eth1" {
+		t.Errorf("after delete: %v %+v", err, del.Taps)
 	}
 }

@@ -20,4 +20,8 @@
 // `set flowtap application-class NAME protocol P`, `... NAME port N|N-M`
 // once per port, `set flowtap application-class none` to start from an
 // empty list instead of Internet2's.
+//
+// A passive tap (IOS `flowtap tap NAME`): `set flowtap tap NAME fibre-a
+// PORT`, `... fibre-b PORT`, `... ifindex N`. A flow-server has no
+// biflow option: Unmapped names a destination's `biflow`.
 package junos

@@ -230,10 +230,15 @@ func (j *jcmd) flowtap() {
 	if j.deleting() {
 		j.cfg.Platform = ""
 		j.cfg.AppClasses = config.AppClasses{}
+		j.cfg.Taps = nil
 		return
 	}
-	if j.c.Keyword("application-class", "platform") == "application-class" {
+	switch j.c.Keyword("application-class", "platform", "tap") {
+	case "application-class":
 		j.appClass()
+		return
+	case "tap":
+		j.tap()
 		return
 	}
 	if j.del {

@@ -35,6 +35,7 @@ func junosStatements(c config.Config) []jstmt {
 			}
 		}
 	}
+	tapStatements(c, add)
 	for _, it := range c.Interfaces {
 		n := len(out)
 		if it.Description != "" {
