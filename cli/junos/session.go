@@ -49,6 +49,9 @@ type Session struct {
 
 	op, conf *node         // the two modes' command trees
 	pipes    pipe.Pipeline // the line being run: its `| ...` stages
+	// ask reads the lines `load ... terminal` takes, from the operator
+	// or the script; nil when the session cannot be asked.
+	ask term.Asker
 }
 
 // NewSession opens an operational-mode session for user.
@@ -96,6 +99,7 @@ func (s *Session) run(w io.Writer, line string) {
 		return
 	}
 	s.pipes = p
+	s.ask, _ = w.(term.Asker)
 	var out bytes.Buffer
 	if err := s.exec(&out, s.tree(), p.Cmd); err != nil {
 		fmt.Fprintln(&out, err)

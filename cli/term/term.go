@@ -327,7 +327,7 @@ func (w *runOutput) Ask(prompt string, key bool) (string, error) {
 		case c == '\r' || c == '\n':
 			io.WriteString(w.e.out, "\r\n")
 			return string(ans), nil
-		case c == 0x03:
+		case c == 0x03, c == 0x04 && len(ans) == 0: // Ctrl-C; Ctrl-D on an empty line ends a load
 			io.WriteString(w.e.out, "\r\n")
 			return "", io.EOF
 		case (c == 0x7f || c == 0x08) && len(ans) > 0:
@@ -409,7 +409,9 @@ type scriptOutput struct {
 }
 
 func (w *scriptOutput) Ask(prompt string, key bool) (string, error) {
-	io.WriteString(w.Writer, prompt+"\n")
+	if prompt != "" { // a continuation line (load terminal) has none
+		io.WriteString(w.Writer, prompt+"\n")
+	}
 	if w.eof {
 		return "", io.EOF
 	}
