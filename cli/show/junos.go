@@ -72,14 +72,14 @@ func ServicesAccountingFlowDetail(w io.Writer, v AccountingView, o FlowDetailOpt
 	if o.Terse {
 		fmt.Fprintln(w, "  Protocol  Source address   Source port  Destination address  Destination port  Packets  Bytes")
 		for _, r := range flows {
-			fmt.Fprintf(w, "  %-8d  %-15s  %-11d  %-19s  %-16d  %-7d  %d\n", r.Proto, r.SrcAddr, r.SrcPort, r.DstAddr, r.DstPort, r.Packets, r.Bytes)
+			fmt.Fprintf(w, "  %-8d  %-15s  %-11s  %-19s  %-16s  %-7d  %d\n", r.Proto, r.SrcAddr, junosPort(r.Proto, r.SrcPort), r.DstAddr, junosPort(r.Proto, r.DstPort), r.Packets, r.Bytes)
 		}
 		return
 	}
 	for _, r := range flows {
 		fmt.Fprintf(w, "    Protocol: %d, Input interface: %s\n", r.Proto, v.Cache.ifName(r.InputIf))
-		fmt.Fprintf(w, "    Source address: %s, Source port: %d\n", r.SrcAddr, r.SrcPort)
-		fmt.Fprintf(w, "    Destination address: %s, Destination port: %d\n", r.DstAddr, r.DstPort)
+		fmt.Fprintf(w, "    Source address: %s, Source port: %s\n", r.SrcAddr, junosPort(r.Proto, r.SrcPort))
+		fmt.Fprintf(w, "    Destination address: %s, Destination port: %s\n", r.DstAddr, junosPort(r.Proto, r.DstPort))
 		fmt.Fprintf(w, "    TOS: 0x%02x\n", r.ToS)
 		fmt.Fprintf(w, "    Packet count: %d, Byte count: %d\n", r.Packets, r.Bytes)
 		fmt.Fprintf(w, "    Time since last active timeout: %d seconds\n", int(v.Cache.Now.Sub(r.Start).Seconds()))

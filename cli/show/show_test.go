@@ -228,3 +228,24 @@ func TestFlowSamplers(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// TestJunOSPortNames: flow-detail names well-known ports as JunOS does,
+// so `| match bgp` finds BGP sessions; TCP and UDP differ where JunOS's
+// names do, and ICMP's type/code stays a number.
+func TestJunOSPortNames(t *testing.T) {
+	for _, c := range []struct {
+		proto uint8
+		port  uint16
+		want  string
+	}{{6, 179, "bgp(179)"}, {6, 514, "cmd(514)"}, {17, 514, "syslog(514)"}, {17, 53, "domain(53)"}, {6, 40000, "40000"}, {1, 2048, "2048"}} {
+		if got := junosPort(c.proto, c.port); got != c.want {
+			t.Errorf("junosPort(%d, %d) = %q, want %q", c.proto, c.port, got, c.want)
+		}
+	}
+	var b bytes.Buffer
+	v := AccountingView{Cache: CacheView{Flows: []flow.Record{{Key: flow.Key{Proto: 6, SrcPort: 179, DstPort: 50123}, Packets: 1}}}}
+	ServicesAccountingFlowDetail(&b, v, FlowDetailOptions{})
+	if !strings.Contains(b.String(), "Source port: bgp(179)\n") {
+		t.Errorf("flow-detail:\n%s", b.String())
+	}
+}
