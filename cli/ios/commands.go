@@ -105,6 +105,12 @@ func execTree() *Node {
 						return nil
 					}))),
 			kw("nde", "Show NetFlow Data Export information").Runs(text(Backend.NDE))),
+		kw("ipv6", "IPv6 information",
+			kw("flow", "NetFlow switching",
+				kw("cache", "Flow cache entries").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.IPv6FlowCache(w, s.b.CacheView())
+					return nil
+				}))),
 		kw("flowtap", "flowtap extensions",
 			kw("taps", "Passive taps: each fibre's state and counters").Runs(text(Backend.Taps))),
 		kw("interfaces", "Interface status and configuration",

@@ -103,6 +103,7 @@ tap1>show ?
   history          Display the session command history
   interfaces       Interface status and configuration
   ip               IP information
+  ipv6             IPv6 information
   mls              Show MultiLayer Switching information
   platform         Show platform information
   privilege        Show current privilege level

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -93,10 +94,14 @@ func writeProtocolTable(w io.Writer, v *CacheView) {
 
 // ipv4Flows are the live IPv4 flows in a stable order: the IPv4 cache is
 // what `show ip cache flow` lists (IPv6 flows are `show ipv6 flow cache`).
-func ipv4Flows(v *CacheView) []flow.Record {
+func ipv4Flows(v *CacheView) []flow.Record { return familyFlows(v, false) }
+
+// familyFlows is one family's flows, sorted by addresses, protocol and
+// ports.
+func familyFlows(v *CacheView, ipv6 bool) []flow.Record {
 	var out []flow.Record
 	for _, r := range v.Flows {
-		if !r.IsIPv6() {
+		if r.IsIPv6() == ipv6 {
 			out = append(out, r)
 		}
 	}
@@ -129,6 +134,20 @@ func (v *CacheView) ifName(i uint32) string {
 		}
 	}
 	return fmt.Sprintf("if%d", i)
+}
+
+// IPv6FlowCache renders `show ipv6 flow cache` in the IOS 12.4 layout:
+// the cache header, then one line per IPv6 flow with the protocol and
+// ports in hex.
+func IPv6FlowCache(w io.Writer, v CacheView) {
+	writeSizeDistribution(w, v.SizeHist)
+	writeCacheHeader(w, &v)
+	writeProtocolTable(w, &v)
+	fmt.Fprintln(w, "SrcAddress                              InpIf      DstAddress                              OutIf      Prot SrcPrt DstPrt Packets")
+	for _, r := range familyFlows(&v, true) {
+		fmt.Fprintf(w, "%-40s%-11s%-40s%-11s0x%02X 0x%04X 0x%04X %d\n", strings.ToUpper(addr(r.SrcAddr)), cut(v.ifName(r.InputIf), 10),
+			strings.ToUpper(addr(r.DstAddr)), cut(v.ifName(r.OutputIf), 10), r.Proto, r.SrcPort, r.DstPort, r.Packets)
+	}
 }
 
 // IPCacheFlow renders `show ip cache flow`.

@@ -46,3 +46,9 @@ func TestIPCacheBiflowScreen(t *testing.T) {
 	})
 	golden(t, "show-ip-cache-biflow", b.Bytes())
 }
+
+func TestIPv6FlowCacheScreen(t *testing.T) {
+	var b bytes.Buffer
+	IPv6FlowCache(&b, sampleCache())
+	golden(t, "show-ipv6-flow-cache", b.Bytes())
+}
