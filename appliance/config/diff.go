@@ -44,12 +44,12 @@ func Diff(old, new Config) []Change {
 	return out
 }
 
-var ConfigPkg = reflect.TypeFor[Config]().PkgPath()
+var configPkg = reflect.TypeFor[Config]().PkgPath()
 
 func diffValue(out *[]Change, path string, a, b reflect.Value) {
 	t := a.Type()
 	switch {
-	case t.Kind() == reflect.Struct && t.PkgPath() == ConfigPkg && t != reflect.TypeFor[Secret]():
+	case t.Kind() == reflect.Struct && t.PkgPath() == configPkg && t != reflect.TypeFor[Secret]():
 		for i := range t.NumField() {
 			f := t.Field(i)
 			diffValue(out, joinPath(path, kebab(f.Name)), a.Field(i), b.Field(i))

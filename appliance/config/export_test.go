@@ -1,8 +1,10 @@
 package config
 
-// The login test (an external test, so that it can parse IOS) looks at
-// what a login is checked against.
+// The external tests (they parse and save through the dialects) look at
+// what a login is checked against and at a save stopped before its
+// rename.
 var (
 	LoginSecret = Config.loginSecret
 	SplitType8  = splitType8
+	WriteTemp   = writeTemp
 )

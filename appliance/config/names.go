@@ -141,8 +141,11 @@ func digitPrefix(s string) int {
 	return i
 }
 
+// CheckName32 accepts a name of up to 32 characters, IOS's limit for
+// lists, communities, groups and users.
 func CheckName32(s string) error { return CheckName(s, 32) }
 
+// USMHash is the key-derivation hash of an SNMPv3 authentication protocol.
 func USMHash(a AuthProtocol) usmkey.Hash {
 	switch a {
 	case AuthMD5:
@@ -165,6 +168,7 @@ func KeyCheck(n int) func(string) error {
 	}
 }
 
+// CheckEngineIDHex accepts an SNMP engine ID in hex, 5 to 32 octets.
 func CheckEngineIDHex(s string) error {
 	if b, err := hex.DecodeString(s); err != nil || len(b) < 5 || len(b) > 32 {
 		return errors.New("an engine ID is 5 to 32 octets in hex (RFC 3411)")

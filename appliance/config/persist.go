@@ -9,7 +9,7 @@ import (
 
 // WriteFile writes data to path atomically, as Save does.
 func WriteFile(path string, data []byte) error {
-	tmp, err := WriteTemp(path, data)
+	tmp, err := writeTemp(path, data)
 	if err != nil {
 		return err
 	}
@@ -38,9 +38,9 @@ func RemoveTemps(path string) error {
 
 func tempPrefix(base string) string { return "." + base + ".tmp-" }
 
-// WriteTemp writes data to a new file beside path and syncs it; the file
+// writeTemp writes data to a new file beside path and syncs it; the file
 // is not yet where readers look.
-func WriteTemp(path string, data []byte) (string, error) {
+func writeTemp(path string, data []byte) (string, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

@@ -14,6 +14,7 @@ type SSHKey struct {
 	Blob string // base64 of the RFC 4253 public key blob
 }
 
+// SSHKeyTypes are the public key types `username NAME ssh-key` takes.
 var SSHKeyTypes = []string{"ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"}
 
 // ParseSSHKey checks that the blob decodes and names the same type, so

@@ -46,6 +46,8 @@ func (v *validator) failf(path, format string, args ...any) {
 	v.fail(path, fmt.Errorf(format, args...))
 }
 
+// NormalizeFields is Normalize that returns every refusal with the path
+// of the field refused, for the grammars to blame on a line.
 func NormalizeFields(c Config) (Config, []*FieldError) {
 	c = c.Clone()
 	v := &validator{}
@@ -114,6 +116,7 @@ func (v *validator) platform(c *Config) (platform.Persona, bool) {
 	return p, true
 }
 
+// IsCatalyst reports whether the persona is a PFC, configured with mls.
 func IsCatalyst(p *platform.Persona) bool { return p.MaskCommand != "" }
 
 // cache checks each main-cache field on its own against the persona, so

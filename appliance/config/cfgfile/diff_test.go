@@ -125,7 +125,7 @@ func TestDiffSeesEveryField(t *testing.T) {
 		for i := range v.NumField() {
 			f := v.Field(i)
 			name := path + "." + v.Type().Field(i).Name
-			if f.Kind() == reflect.Struct && f.Type().PkgPath() == config.ConfigPkg && f.Type() != reflect.TypeFor[config.Secret]() {
+			if f.Kind() == reflect.Struct && f.Type().PkgPath() == reflect.TypeFor[config.Config]().PkgPath() && f.Type() != reflect.TypeFor[config.Secret]() {
 				walk(f, name)
 				continue
 			}

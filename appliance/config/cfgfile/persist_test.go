@@ -41,43 +41,6 @@ func TestSaveLoad(t *testing.T) {
 	}
 }
 
-// TestCrashMidWrite simulates a crash after the new text reached a temp
-// file but before the rename: the old configuration must still load.
-func TestCrashMidWrite(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "startup-config")
-	old := loadExample(t, "cat6500-sup720.conf")
-	if err := Save(path, old); err != nil {
-		t.Fatal(err)
-	}
-	newer := old.Clone()
-	newer.Hostname = "never-committed"
-	tmp, err := config.WriteTemp(path, []byte(ios.Render(newer)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(tmp); err != nil {
-		t.Fatalf("the temp file is not there: %v", err)
-	}
-	// A half-written temp file is as harmless.
-	if err := os.WriteFile(tmp, []byte("hostname trunc"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	got, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !config.Equal(got, old) {
-		t.Fatalf("the crash changed the saved configuration: %v", config.Diff(old, got))
-	}
-	// The next save still works beside the stale temp file.
-	if err := Save(path, newer); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := Load(path); got.Hostname != "never-committed" {
-		t.Fatalf("hostname %q after the next save", got.Hostname)
-	}
-}
-
 func TestSaveIntoMissingDirectory(t *testing.T) {
 	if err := Save(filepath.Join(t.TempDir(), "no", "such", "file"), config.Config{}); err == nil {
 		t.Fatal("saved into a directory that does not exist")

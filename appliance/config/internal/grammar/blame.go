@@ -24,6 +24,7 @@ type SrcPos struct {
 // the line to blame.
 type Origins map[string]SrcPos
 
+// Record notes that line n set the fields ts names.
 func (o Origins) Record(n int, text string, words []Word, ts []Touched) {
 	for _, t := range ts {
 		w := words[t.Word]
@@ -123,6 +124,7 @@ func NewError(after, before []*config.FieldError) *config.FieldError {
 	return nil
 }
 
+// FieldErrors is fes as an Errors.
 func FieldErrors(fes []*config.FieldError) config.Errors {
 	out := make(config.Errors, len(fes))
 	for i, e := range fes {

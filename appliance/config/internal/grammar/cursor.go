@@ -34,6 +34,7 @@ func SplitWords(line string) []Word {
 	return ws
 }
 
+// IsBlank reports whether b separates words.
 func IsBlank(b byte) bool { return b == ' ' || b == '\t' || b == '\r' }
 
 // Cursor walks the words of one line for a command handler. The first
@@ -52,10 +53,12 @@ type Cursor struct {
 	pendingPos int
 }
 
+// NewCursor walks the words of text, refusing in dialect d's words.
 func NewCursor(text string, words []Word, d platform.Dialect) *Cursor {
 	return &Cursor{Text: text, Words: words, dialect: d}
 }
 
+// More reports whether words are left and nothing failed yet.
 func (c *Cursor) More() bool { return c.Err == nil && c.Pos < len(c.Words) }
 
 // Last is the index of the word consumed last.
