@@ -110,6 +110,10 @@ type Interface struct {
 	Verdict Verdict
 	// XDPMode is `flowtap xdp-mode best|native|generic|offload`.
 	XDPMode XDPMode
+	// Encapsulation is `encapsulation dot1Q N` on a subinterface
+	// (PARENT.N): the VLAN whose frames on PARENT are this interface's.
+	// 0 takes N from the name.
+	Encapsulation uint16
 }
 
 // Metered reports whether the daemon attaches the meter to the port.

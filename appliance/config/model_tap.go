@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Tap is `flowtap tap NAME`: two ports that carry the two directions of
@@ -77,4 +79,72 @@ func (v *validator) taps(c *Config) {
 		}
 		ifindexes[n] = t.Name
 	}
+}
+
+// SubifIfIndexBase is where subinterfaces' ifIndexes start when no
+// kernel device has their name: below the taps', within v5's 16 bits.
+const SubifIfIndexBase = 63000
+
+// Subinterface says whether i is a subinterface, PARENT.N: its parent
+// port and its VLAN (`encapsulation dot1Q`, else N). flowtap meters a
+// subinterface on its parent and gives its VLAN's flows its ifIndex.
+func (i Interface) Subinterface() (parent string, vlan uint16, ok bool) {
+	dot := strings.LastIndexByte(i.Name, '.')
+	if dot <= 0 {
+		return "", 0, false
+	}
+	parent = i.Name[:dot]
+	if i.Encapsulation != 0 {
+		return parent, i.Encapsulation, true
+	}
+	n, err := strconv.ParseUint(i.Name[dot+1:], 10, 16)
+	if err != nil || n < 1 || n > 4094 {
+		return parent, 0, true
+	}
+	return parent, uint16(n), true
+}
+
+func (v *validator) subinterfaces(c *Config) {
+	seen := map[string]string{}
+	for _, it := range c.Interfaces {
+		path := "interfaces[" + it.Name + "]"
+		parent, vlan, ok := it.Subinterface()
+		if !ok {
+			if it.Encapsulation != 0 {
+				v.failf(path+".encapsulation", "encapsulation dot1Q is for a subinterface: name it %s.%d", it.Name, it.Encapsulation)
+			}
+			continue
+		}
+		if it.Encapsulation > 4094 {
+			v.failf(path+".encapsulation", "VLAN %d: want 1-4094", it.Encapsulation)
+			continue
+		}
+		if vlan == 0 {
+			v.failf(path, "%s needs encapsulation dot1Q VLAN (its number is not a VLAN)", it.Name)
+			continue
+		}
+		k := fmt.Sprintf("%s/%d", parent, vlan)
+		if other, dup := seen[k]; dup {
+			v.failf(path+".encapsulation", "VLAN %d on %s is already %s", vlan, parent, other)
+		}
+		seen[k] = it.Name
+		if i, side, fibre := c.FibreOf(parent); fibre {
+			v.failf(path, "%s is fibre %s of tap %s: a tap's fibres carry one link, not subinterfaces", parent, side, c.Taps[i].Name)
+		}
+	}
+}
+
+// SubifIfIndex is the ifIndex of a subinterface that has no kernel
+// device: SubifIfIndexBase plus its position among the subinterfaces.
+func (c Config) SubifIfIndex(name string) uint32 {
+	n := uint32(0)
+	for _, it := range c.Interfaces {
+		if _, _, ok := it.Subinterface(); ok {
+			n++
+			if it.Name == name {
+				return SubifIfIndexBase + n
+			}
+		}
+	}
+	return 0
 }

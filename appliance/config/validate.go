@@ -60,6 +60,7 @@ func NormalizeFields(c Config) (Config, []*FieldError) {
 	}
 	v.interfaces(&c)
 	v.taps(&c)
+	v.subinterfaces(&c)
 	v.aggregations(&c)
 	v.topTalkers(&c)
 	v.prefixAS(&c)

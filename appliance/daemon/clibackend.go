@@ -14,6 +14,7 @@ import (
 	iosconf "github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -38,7 +39,16 @@ func ifName(i uint32) string {
 func (c *CLI) CacheView() show.CacheView {
 	d := c.m.d
 	dp := d.Datapath()
-	v := show.CacheView{Now: time.Now(), Aging: d.Settings().Aging, TableBytes: dp.TableBytes(), IfName: ifName}
+	s := d.Settings()
+	// Subinterfaces show as the source interface, as on a router.
+	subs := subif.New(s.Subifs)
+	name := func(i uint32) string {
+		if n, ok := subs.Name(i); ok {
+			return n
+		}
+		return ifName(i)
+	}
+	v := show.CacheView{Now: time.Now(), Aging: s.Aging, TableBytes: dp.TableBytes(), IfName: name}
 	if e := d.Engine(); e != nil {
 		v.Stats = e.Stats()
 	}
@@ -49,7 +59,10 @@ func (c *CLI) CacheView() show.CacheView {
 	if h, err := d.SizeHistogram(); err == nil {
 		v.SizeHist = h
 	}
-	dp.Peek(func(r *flow.Record) { v.Flows = append(v.Flows, *r) })
+	dp.Peek(func(r *flow.Record) {
+		v.Flows = append(v.Flows, *r)
+		subs.Rewrite(&v.Flows[len(v.Flows)-1])
+	})
 	return v
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/pipeline"
+	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/mgmt/netcfg"
@@ -187,16 +188,25 @@ func (d *Daemon) startPipeline() error {
 	return nil
 }
 
-// annotator is the taps' rewrite, then s.Annotator (prefix-to-AS).
+// annotator is the subinterfaces' rewrite, then the taps', then
+// s.Annotator (prefix-to-AS).
 func (d *Daemon) annotator(s Settings) flowcache.Annotator {
-	if len(s.Taps) == 0 {
-		return s.Annotator
+	next := s.Annotator
+	if len(s.Taps) > 0 {
+		a := tap.NewAnnotator(s.Taps, &d.fibres)
+		if next != nil {
+			a.Next = next
+		}
+		next = a
 	}
-	a := tap.NewAnnotator(s.Taps, &d.fibres)
-	if s.Annotator != nil {
-		a.Next = s.Annotator
+	if len(s.Subifs) > 0 {
+		a := subif.New(s.Subifs)
+		if next != nil {
+			a.Next = next
+		}
+		next = a
 	}
-	return a
+	return next
 }
 
 // stopPipeline ends the ager, leaving the flows in the table.

@@ -19,6 +19,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/pipeline"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/datapath"
 )
@@ -72,6 +73,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		}
 		s.Ports = append(s.Ports, port)
 	}
+	s.Subifs, s.Ports = subinterfaces(c, s.Ports)
 	s.Taps, s.Ports = taps(c, s.Ports)
 	if g := set.Sampling; g.Mode == platform.SamplingJuniper {
 		// JunOS samples every port through the one instance, whose
@@ -299,6 +301,13 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 				names = append(names, export.InterfaceName{IfIndex: uint32(ifc.Index), Name: i.Name})
 			}
 		}
+		for _, it := range c.Interfaces {
+			if _, _, ok := it.Subinterface(); ok {
+				if _, err := net.InterfaceByName(it.Name); err != nil {
+					names = append(names, export.InterfaceName{IfIndex: c.SubifIfIndex(it.Name), Name: it.Name})
+				}
+			}
+		}
 		// A tap's link is an interface too: collectors name its ifIndex.
 		for i, t := range c.Taps {
 			names = append(names, export.InterfaceName{IfIndex: c.TapIfIndex(i), Name: t.Name})
@@ -331,6 +340,42 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		out = append(out, dc)
 	}
 	return out, srcErr
+}
+
+// subinterfaces meters each subinterface on its parent port (one port
+// entry per parent: the first configured one's settings, metering if any
+// of them meters) and lists them for the annotator. A subinterface is a
+// kernel VLAN device's ifIndex when one has its name, else
+// config.SubifIfIndex.
+func subinterfaces(c config.Config, ports []Port) ([]subif.Sub, []Port) {
+	var subs []subif.Sub
+	var out []Port
+	for _, p := range ports {
+		i := slices.IndexFunc(c.Interfaces, func(it config.Interface) bool { return it.Name == p.Name })
+		parent, vlan, ok := c.Interfaces[i].Subinterface()
+		if !ok {
+			out = append(out, p)
+			continue
+		}
+		s := subif.Sub{Name: p.Name, IfIndex: c.SubifIfIndex(p.Name), Parent: parent, VLAN: vlan}
+		if ifc, err := net.InterfaceByName(p.Name); err == nil {
+			s.IfIndex = uint32(ifc.Index)
+		}
+		if ifc, err := net.InterfaceByName(parent); err == nil {
+			s.ParentIndex = uint32(ifc.Index)
+		}
+		subs = append(subs, s)
+		p.Name = parent
+		if k := slices.IndexFunc(out, func(q Port) bool { return q.Name == parent }); k >= 0 {
+			out[k].Meter = out[k].Meter || p.Meter
+			continue
+		}
+		if k := slices.IndexFunc(ports, func(q Port) bool { return q.Name == parent }); k >= 0 {
+			continue // the parent's own entry comes (or came) in the loop
+		}
+		out = append(out, p)
+	}
+	return subs, out
 }
 
 // taps resolves the links' fibres and meters every fibre, whether or not

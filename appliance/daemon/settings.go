@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/datapath"
 )
@@ -32,6 +33,8 @@ type Settings struct {
 	Annotator    flowcache.Annotator // prefix-to-AS, nil for none
 	// Taps are the `flowtap tap` links; their fibres are among Ports.
 	Taps []tap.Link
+	// Subifs are the 802.1Q subinterfaces; their parents are among Ports.
+	Subifs []subif.Sub
 	// SourceMissing says why `ip flow-export source` is not in use now
 	// (the interface is missing or has no address); nil when it is, or
 	// when none is configured. Export goes by the routing table meanwhile.

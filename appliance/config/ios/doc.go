@@ -36,6 +36,8 @@
 //	 fibre a|b PORT                                A: input on the link, B: output on it
 //	 ifindex N                                     the link's ifIndex (default 64000 + position)
 //	ip flow-export destination A P ... biflow      RFC 5103 biflows (IPFIX only)
+//	interface P.N [/ encapsulation dot1Q V]        VLAN N (or V) on port P as its own
+//	                                               interface (ifIndex 63000 + position)
 //	username NAME ssh-key TYPE BASE64              an authorized SSH key
 //
 // Access lines, as on IOS (the CLI and the SSH server apply them):

@@ -33,7 +33,7 @@ func (x *cmd) gone(what string) {
 }
 
 func (x *cmd) interfaceMode() {
-	k, ok := x.subMode("description", "flow-sampler", "flowtap", "ip", "shutdown")
+	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "shutdown")
 	if !ok {
 		return
 	}
@@ -45,6 +45,16 @@ func (x *cmd) interfaceMode() {
 	it := &x.cfg.Interfaces[i]
 	path := "interfaces[" + it.Name + "]"
 	switch k {
+	case "encapsulation":
+		x.c.Keyword("dot1Q")
+		if x.neg {
+			x.c.Skip()
+			it.Encapsulation = 0
+			return
+		}
+		it.Encapsulation = uint16(x.c.Uint(1, 4094))
+		x.c.End()
+		x.touch(path + ".encapsulation")
 	case "description":
 		if x.neg {
 			x.c.Skip()

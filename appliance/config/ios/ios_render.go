@@ -246,6 +246,9 @@ func renderInterface(r *iosWriter, it config.Interface) {
 	if it.Description != "" {
 		r.line(" description %s", it.Description)
 	}
+	if it.Encapsulation != 0 {
+		r.line(" encapsulation dot1Q %d", it.Encapsulation)
+	}
 	if it.Ingress {
 		r.line(" ip flow ingress")
 	}

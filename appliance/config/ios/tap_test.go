@@ -93,3 +93,35 @@ func TestTapJunOS(t *testing.T) {
 		t.Errorf("after delete: %v %+v", err, del.Taps)
 	}
 }
+
+// TestSubinterfaceLines: `interface P.N` is VLAN N on P unless
+// `encapsulation dot1Q` says otherwise; what cannot be a subinterface is
+// refused with the reason.
+func TestSubinterfaceLines(t *testing.T) {
+	c, err := Parse("t", []byte("interface eth1.190\n ip flow ingress\n!\ninterface eth1.v200\n encapsulation dot1Q 200\n ip flow ingress\n!\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, v, ok := c.Interfaces[0].Subinterface(); !ok || p != "eth1" || v != 190 {
+		t.Errorf("eth1.190: %q %d %v", p, v, ok)
+	}
+	if p, v, ok := c.Interfaces[1].Subinterface(); !ok || p != "eth1" || v != 200 {
+		t.Errorf("eth1.v200: %q %d %v", p, v, ok)
+	}
+	if c.SubifIfIndex("eth1.190") != 63001 || c.SubifIfIndex("eth1.v200") != 63002 {
+		t.Errorf("ifindexes %d %d", c.SubifIfIndex("eth1.190"), c.SubifIfIndex("eth1.v200"))
+	}
+	if text := Render(c); !strings.Contains(text, "interface eth1.v200\n encapsulation dot1Q 200\n ip flow ingress\n") {
+		t.Errorf("rendering:\n%s", text)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"interface eth1\n encapsulation dot1Q 5\n", "encapsulation dot1Q is for a subinterface: name it eth1.5"},
+		{"interface eth1.x\n ip flow ingress\n", "eth1.x needs encapsulation dot1Q VLAN"},
+		{"interface eth1.5\n!\ninterface eth1.b\n encapsulation dot1Q 5\n", "VLAN 5 on eth1 is already eth1.5"},
+		{"flowtap tap up\n fibre a eth1\n!\ninterface eth1.5\n", "eth1 is fibre a of tap up: a tap's fibres carry one link, not subinterfaces"},
+	} {
+		if _, err := Parse("t", []byte(tc.text)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.text, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// tagged puts an 802.1Q tag with vlan on an Ethernet frame.
+func tagged(frame []byte, vlan uint16) []byte {
+	out := append([]byte(nil), frame[:12]...)
+	out = append(out, 0x81, 0x00, byte(vlan>>8), byte(vlan))
+	return append(out, frame[12:]...)
+}
+
+// TestSubinterfaceIsItsOwnInterface: `interface vmon.190` makes VLAN 190's
+// frames on vmon input on the subinterface: `show ip cache flow` names it
+// as the source interface, and the v9 export carries its ifIndex (63001,
+// no kernel device has its name) and names it in the interface-names
+// table, while untagged frames stay on vmon.
+func TestSubinterfaceIsItsOwnInterface(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname vlantest
+username admin secret letmein
+interface %[1]s
+ ip flow ingress
+!
+interface %[1]s.190
+ ip flow ingress
+!
+ip flow-export version 9
+ip flow-export interface-names
+ip flow-export destination %[2]s %[3]d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("vmon not metered; log:\n%s", d.log)
+		}
+	}
+	var frames [][]byte
+	for range 3 {
+		frames = append(frames, tagged(udpFrame([4]byte{10, 9, 0, 1}, 1000, 20), 190))
+	}
+	for range 2 {
+		frames = append(frames, udpFrame([4]byte{10, 9, 0, 3}, 1001, 30))
+	}
+	v.Send(t, frames)
+	want := "vmon.190      10.9.0.1        Null          192.0.2.9       11 03E8 0035     3\n" +
+		"vmon          10.9.0.3        Null          192.0.2.9       11 03E9 0035     2\n"
+	var got string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got = d.cli(t, "ios", "show ip cache flow | include 192.0.2.9\n")
+		if got == want || time.Now().After(deadline) {
+			break
+		}
+	}
+	if got != want {
+		t.Fatalf("show ip cache flow:\n%s\nwant:\n%s", got, want)
+	}
+	d.signal(t, syscall.SIGTERM)
+	exited := make(chan error, 1)
+	go func() { exited <- d.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("flowtapd did not stop; log:\n%s", d.log)
+	}
+	files, _ := capd.Close(t)
+	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
+	var lines []string
+	for _, f := range files {
+		out, err := exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:%sa|%in|%pkt").Output()
+		if err != nil {
+			t.Fatalf("nfdump -r %s: %v", f, err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if l != "" {
+				lines = append(lines, strings.Join(strings.Fields(strings.ReplaceAll(l, "|", " ")), "|"))
+			}
+		}
+	}
+	wantRecs := map[string]bool{"10.9.0.1|63001|3": true, fmt.Sprintf("10.9.0.3|%d|2", v.MonIndex): true}
+	if len(lines) != 2 || !wantRecs[lines[0]] || !wantRecs[lines[1]] {
+		t.Fatalf("nfdump (source|input|packets): %q, want %v", lines, wantRecs)
+	}
+}
