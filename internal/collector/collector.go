@@ -158,6 +158,10 @@ type Nfcapd struct {
 	logs   *bytes.Buffer
 }
 
+// Pid is nfcapd's process id: its /proc entry shows the network
+// namespace it listens in.
+func (n *Nfcapd) Pid() int { return n.cmd.Process.Pid }
+
 // StartNfcapd starts nfcapd on 127.0.0.1 at a free port; Stop or Close
 // ends it. Test packages run in parallel and may race for a port: when
 // nfcapd cannot bind, it is started again on another one.
