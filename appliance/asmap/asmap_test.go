@@ -77,7 +77,7 @@ func TestLookup(t *testing.T) {
 			}
 			continue
 		}
-		want := Route{netip.MustParsePrefix(tc.wantPrefix), tc.origin, tc.peer}
+		want := Route{Prefix: netip.MustParsePrefix(tc.wantPrefix), OriginAS: tc.origin, PeerAS: tc.peer}
 		if !ok || rt != want {
 			t.Errorf("Lookup(%s) = %+v, %v; want %+v", tc.addr, rt, ok, want)
 		}
@@ -91,8 +91,8 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		text, want string
 	}{
-		{"10.0.0.0/8\n", "f.txt:1: got 1 fields, want PREFIX ORIGIN-AS [PEER-AS]"},
-		{"# ok\n\n10.0.0.0/8 1 2 3\n", "f.txt:3: got 4 fields, want PREFIX ORIGIN-AS [PEER-AS]"},
+		{"10.0.0.0/8\n", "f.txt:1: got 1 fields, want PREFIX ORIGIN-AS [PEER-AS [NEXT-HOP]]"},
+		{"# ok\n\n10.0.0.0/8 1 2 3\n", "f.txt:3: next hop \"3\": want an address"},
 		{"10.0.0.0 1\n", `f.txt:1: prefix "10.0.0.0": want ADDRESS/LENGTH, IPv4 or IPv6`},
 		{"10.0.0.0/33 1\n", `f.txt:1: prefix "10.0.0.0/33": want ADDRESS/LENGTH, IPv4 or IPv6`},
 		{"10.1.0.0/8 1\n", `f.txt:1: prefix "10.1.0.0/8" has bits set past /8: did you mean 10.0.0.0/8?`},
@@ -204,7 +204,7 @@ func randomRoutes(rng *rand.Rand, n int, v6 bool) []Route {
 			continue
 		}
 		seen[p] = true
-		routes = append(routes, Route{p, uint32(len(routes)), rng.Uint32()})
+		routes = append(routes, Route{Prefix: p, OriginAS: uint32(len(routes)), PeerAS: rng.Uint32()})
 	}
 	return routes
 }
@@ -291,5 +291,29 @@ func TestNewRejects(t *testing.T) {
 	}
 	if _, ok := empty.Lookup(netip.MustParseAddr("10.0.0.1")); ok {
 		t.Error("empty table has a route")
+	}
+}
+
+// TestNextHopColumn: a fourth column is the route's BGP next hop, in the
+// prefix's family; Fill gives a record its destination's.
+func TestNextHopColumn(t *testing.T) {
+	tb := mustParse(t, "10.0.0.0/8 64500 64510 192.0.2.1\n2001:db8::/32 64520 0 2001:db8::1\n192.168.0.0/16 64530\n")
+	if !tb.HasNextHops() || mustParse(t, "10.0.0.0/8 64500\n").HasNextHops() {
+		t.Fatal("HasNextHops")
+	}
+	r := flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr("192.168.1.1"), DstAddr: netip.MustParseAddr("10.1.2.3")}}
+	tb.Fill(&r, ModeOrigin)
+	if r.BGPNextHop != netip.MustParseAddr("192.0.2.1") || r.DstAS != 64500 || r.SrcAS != 64530 {
+		t.Errorf("filled %+v", r)
+	}
+	r.DstAddr = netip.MustParseAddr("192.168.9.9")
+	tb.Fill(&r, ModeOrigin)
+	if r.BGPNextHop.IsValid() {
+		t.Errorf("a route without a next hop gave %v", r.BGPNextHop)
+	}
+	for _, bad := range []string{"10.0.0.0/8 1 2 2001:db8::1\n", "10.0.0.0/8 1 2 nexthop\n", "10.0.0.0/8 1 2 192.0.2.1 x\n"} {
+		if _, err := Parse(strings.NewReader(bad), "bad"); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
 	}
 }

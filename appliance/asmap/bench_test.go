@@ -17,7 +17,7 @@ func benchTable(b *testing.B) (*Table, []netip.Addr, []netip.Addr) {
 	add := func(p netip.Prefix) {
 		if p = p.Masked(); !seen[p] {
 			seen[p] = true
-			routes = append(routes, Route{p, rng.Uint32(), rng.Uint32()})
+			routes = append(routes, Route{Prefix: p, OriginAS: rng.Uint32(), PeerAS: rng.Uint32()})
 		}
 	}
 	for len(routes) < 100_000 {

@@ -2,6 +2,7 @@ package asmap
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 )
@@ -44,11 +45,16 @@ func ParseMode(s string) (Mode, error) {
 }
 
 // Fill sets r's SrcAS, DstAS, SrcMask and DstMask from the routes of its
-// addresses. An address without a route gets AS 0 and mask 0, as IOS
-// exports for an unknown route.
+// addresses, and BGPNextHop from the destination's. An address without a
+// route gets AS 0 and mask 0, as IOS exports for an unknown route.
 func (t *Table) Fill(r *flow.Record, m Mode) {
 	r.SrcAS, r.SrcMask = t.fillOne(t.lookup(r.SrcAddr), m)
-	r.DstAS, r.DstMask = t.fillOne(t.lookup(r.DstAddr), m)
+	di := t.lookup(r.DstAddr)
+	r.DstAS, r.DstMask = t.fillOne(di, m)
+	r.BGPNextHop = netip.Addr{}
+	if di >= 0 {
+		r.BGPNextHop = t.routes[di].NextHop
+	}
 }
 
 func (t *Table) fillOne(i int32, m Mode) (as uint32, mask uint8) {

@@ -31,7 +31,8 @@ func Load(path string) (*Table, error) {
 	return Parse(f, path)
 }
 
-// Parse reads one `PREFIX ORIGIN-AS [PEER-AS]` per line; `#` starts a
+// Parse reads one `PREFIX ORIGIN-AS [PEER-AS [NEXT-HOP]]` per line (the
+// BGP next hop in the prefix's family, for `bgp-nexthop`); `#` starts a
 // comment, blank lines are skipped. PREFIX is IPv4 or IPv6 in CIDR form;
 // an AS is a decimal number, asdot (`1.10`), optionally after `AS`.
 // name is used in error messages.
@@ -72,8 +73,8 @@ func Parse(r io.Reader, name string) (*Table, error) {
 }
 
 func parseRoute(fields []string) (Route, error) {
-	if len(fields) < 2 || len(fields) > 3 {
-		return Route{}, fmt.Errorf("got %d fields, want PREFIX ORIGIN-AS [PEER-AS]", len(fields))
+	if len(fields) < 2 || len(fields) > 4 {
+		return Route{}, fmt.Errorf("got %d fields, want PREFIX ORIGIN-AS [PEER-AS [NEXT-HOP]]", len(fields))
 	}
 	p, err := netip.ParsePrefix(fields[0])
 	if err != nil {
@@ -89,10 +90,20 @@ func parseRoute(fields []string) (Route, error) {
 	if rt.OriginAS, err = parseAS(fields[1]); err != nil {
 		return Route{}, fmt.Errorf("origin AS: %w", err)
 	}
-	if len(fields) == 3 {
+	if len(fields) >= 3 {
 		if rt.PeerAS, err = parseAS(fields[2]); err != nil {
 			return Route{}, fmt.Errorf("peer AS: %w", err)
 		}
+	}
+	if len(fields) == 4 {
+		nh, err := netip.ParseAddr(fields[3])
+		if err != nil || nh.Zone() != "" {
+			return Route{}, fmt.Errorf("next hop %q: want an address", fields[3])
+		}
+		if nh.Is4() != p.Addr().Is4() {
+			return Route{}, fmt.Errorf("next hop %v for %v: want the prefix's family", nh, p)
+		}
+		rt.NextHop = nh
 	}
 	return rt, nil
 }

@@ -17,6 +17,19 @@ type Route struct {
 	Prefix   netip.Prefix
 	OriginAS uint32 // the AS that originates the prefix
 	PeerAS   uint32 // the neighbouring AS the route is learned from; 0 if the table did not say
+	// NextHop is the route's BGP next hop; invalid if the table did not say.
+	NextHop netip.Addr
+}
+
+// HasNextHops reports whether any route gives a BGP next hop: without
+// them, `bgp-nexthop` would export nothing.
+func (t *Table) HasNextHops() bool {
+	for i := range t.routes {
+		if t.routes[i].NextHop.IsValid() {
+			return true
+		}
+	}
+	return false
 }
 
 // Table is an immutable prefix table; Lookup is safe for concurrent use.

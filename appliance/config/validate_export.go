@@ -29,6 +29,8 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 	}
 	if e.BGPNextHop && version != platform.V9 && version != platform.IPFIX {
 		v.failf("export.bgp-next-hop", "bgp-nexthop needs export version 9 or ipfix, not %v", version)
+	} else if e.BGPNextHop && c.PrefixAS.File == "" {
+		v.failf("export.bgp-next-hop", "flowtap has no BGP peering: bgp-nexthop needs the next hops in a fourth column of flowtap prefix-as-file (PREFIX ORIGIN-AS PEER-AS NEXT-HOP)")
 	}
 	if e.Source != "" {
 		if err := CheckIfName(e.Source); err != nil {

@@ -124,6 +124,9 @@ func SettingsFrom(c config.Config) (Settings, error) {
 			}
 			return Settings{}, fmt.Errorf("flowtap prefix-as-file %s: %w", c.PrefixAS.File, err)
 		}
+		if c.Export.BGPNextHop && !tab.HasNextHops() {
+			return Settings{}, fmt.Errorf("ip flow-export bgp-nexthop: flowtap prefix-as-file %s gives no next hop (a fourth column: PREFIX ORIGIN-AS PEER-AS NEXT-HOP), and flowtap has no BGP peering", c.PrefixAS.File)
+		}
 		am := asmap.ModeNone
 		switch asFillMode(c) {
 		case export.ASOrigin:
@@ -317,7 +320,7 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		enc := export.EncoderConfig{Version: config.ExportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: c.Capture,
-			Direction: len(c.Taps) > 0, Biflow: d.Biflow}
+			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop}
 		if enc.Version == export.IPFIX {
 			// IPFIX records name their application class (IE 95).
 			set := c.AppClassSet()

@@ -60,3 +60,27 @@ func repeat(s string, n int) []string {
 	}
 	return out
 }
+
+// TestTsharkDecodesBGPNextHop: with bgp-nexthop, v9 and IPFIX records
+// carry the destination route's BGP next hop (IE 18, IPv6 63).
+func TestTsharkDecodesBGPNextHop(t *testing.T) {
+	start := time.Date(2026, 12, 6, 1, 2, 3, 0, time.UTC)
+	recs := []flow.Record{
+		{Key: flow.Key{SrcAddr: netip.MustParseAddr("10.0.0.1"), DstAddr: netip.MustParseAddr("192.0.2.80"), Proto: 17, InputIf: 2},
+			Packets: 1, Bytes: 100, Start: start, End: start, BGPNextHop: netip.MustParseAddr("198.51.100.1")},
+		{Key: flow.Key{SrcAddr: netip.MustParseAddr("2001:db8::1"), DstAddr: netip.MustParseAddr("2001:db8:1::1"), Proto: 17, InputIf: 2},
+			Packets: 1, Bytes: 100, Start: start, End: start, BGPNextHop: netip.MustParseAddr("2001:db8:ff::1")},
+	}
+	for _, v := range []export.Version{export.V9, export.IPFIX} {
+		pkts := encodeAll(t, export.EncoderConfig{Version: v, BootTime: start.Add(-time.Hour), BGPNextHop: true}, recs, nil)
+		got := tsharkJSON(t, writePcap(t, pkts, cflowPort), "cflow.bgpnexthop", "cflow.bgpnexthopv6")
+		var v4, v6 []string
+		for _, p := range got {
+			v4 = append(v4, p["cflow.bgpnexthop"]...)
+			v6 = append(v6, p["cflow.bgpnexthopv6"]...)
+		}
+		if !reflect.DeepEqual(v4, []string{"198.51.100.1"}) || !reflect.DeepEqual(v6, []string{"2001:db8:ff::1"}) {
+			t.Errorf("%v: BGP next hops %q %q", v, v4, v6)
+		}
+	}
+}

@@ -140,6 +140,10 @@ type EncoderConfig struct {
 	InterfaceNames []InterfaceName
 	Capture        Capture
 
+	// BGPNextHop adds the destination's BGP next hop (IE 18, IPv6 63) to
+	// v9 and IPFIX main-cache templates: `ip flow-export version 9
+	// bgp-nexthop`.
+	BGPNextHop bool
 	// Direction adds flowDirection (IE 61) to v9 and IPFIX main-cache
 	// templates: set when taps give the records a direction.
 	Direction bool

@@ -36,7 +36,8 @@ const (
 	eVLAN
 	eInnerVLAN
 	eICMPTypeCode
-	eDirection // flowDirection of a tap fibre's record
+	eDirection       // flowDirection of a tap fibre's record
+	eRouteBGPNextHop // the record's BGPNextHop (the bgp-nexthop-tos scheme keeps NextHop)
 	eBiflowDir
 	eRevPackets // RFC 5103 reverse counters, PEN 29305
 	eRevBytes
@@ -89,6 +90,7 @@ const (
 	ieEndMillis        = 153
 	ieCustomerVLAN     = 245
 	ieFlowDirection    = 61
+	ieBGPNextHop6      = 63
 	ieBiflowDirection  = 239
 	penReverse         = 29305 // RFC 5103: the reverse of IE n is (29305, n)
 	ieICMPTypeCode4    = 32    // v9 ICMP_TYPE (both families), IPFIX icmpTypeCodeIPv4
@@ -217,6 +219,13 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 	}
 	if cfg.Version == IPFIX {
 		l.add(eEndReason, ieFlowEndReason, 1)
+	}
+	if cfg.BGPNextHop {
+		if ipv6 {
+			l.add(eRouteBGPNextHop, ieBGPNextHop6, 16)
+		} else {
+			l.add(eRouteBGPNextHop, ieBGPNextHop4, 4)
+		}
 	}
 	if cfg.Direction || cfg.Biflow {
 		l.add(eDirection, ieFlowDirection, 1)

@@ -417,6 +417,8 @@ func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) 
 				tc = r.DstPort
 			}
 			putUint(d, uint64(tc))
+		case eRouteBGPNextHop:
+			putAddr(d, r.BGPNextHop)
 		case eDirection:
 			v, _ := r.Direction.IE()
 			putUint(d, uint64(v))

@@ -69,10 +69,13 @@ type Record struct {
 
 	OutputIf uint32
 	NextHop  netip.Addr
-	SrcAS    uint32
-	DstAS    uint32
-	SrcMask  uint8 // prefix length of the source route, 0 if unknown
-	DstMask  uint8
+	// BGPNextHop is the destination route's BGP next hop (package asmap),
+	// exported with `bgp-nexthop`.
+	BGPNextHop netip.Addr
+	SrcAS      uint32
+	DstAS      uint32
+	SrcMask    uint8 // prefix length of the source route, 0 if unknown
+	DstMask    uint8
 
 	EndReason EndReason
 

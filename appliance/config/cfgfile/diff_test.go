@@ -67,7 +67,7 @@ func TestRenderDiffIOS(t *testing.T) {
 	want := `!Contextual Config Diffs:
 interface eth1
  -ip flow egress
--ip flow-export version 9 origin-as bgp-nexthop
+-ip flow-export version 9 origin-as
 +ip flow-export version ipfix
 -snmp-server contact noc@example.net
 `

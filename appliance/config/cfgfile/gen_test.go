@@ -231,6 +231,8 @@ func (g *gen) flow(c *config.Config) {
 		c.PrefixAS.File = "/etc/flowtap/routes-" + g.name("v") + ".txt"
 	}
 	c.PrefixAS.Mode = export.ASMode(g.r.IntN(3))
+	// bgp-nexthop takes its next hops from the prefix-as-file.
+	c.Export.BGPNextHop = c.Export.BGPNextHop && c.PrefixAS.File != ""
 }
 
 func (g *gen) aggregations(c *config.Config) {
