@@ -23,12 +23,13 @@ func tagged(frame []byte, vlan uint16) []byte {
 // frames on vmon input on the subinterface: `show ip cache flow` names it
 // as the source interface, and the v9 export carries its ifIndex (63001,
 // no kernel device has its name) and names it in the interface-names
-// table, while untagged frames stay on vmon.
+// table, and IF-MIB lists it, while untagged frames stay on vmon.
 func TestSubinterfaceIsItsOwnInterface(t *testing.T) {
 	v := testnet.Enter(t)
 	capd := collector.StartNfcapd(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname vlantest
 username admin secret letmein
+snmp-server community public RO
 interface %[1]s
  ip flow ingress
 !
@@ -63,6 +64,11 @@ ip flow-export destination %[2]s %[3]d
 	}
 	if got != want {
 		t.Fatalf("show ip cache flow:\n%s\nwant:\n%s", got, want)
+	}
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-On", "-Oqv", agent, "1.3.6.1.2.1.31.1.1.1.1.63001", "1.3.6.1.2.1.2.2.1.8.63001"); got != "\"vmon.190\"\n1" && got != "vmon.190\n1" {
+		t.Errorf("IF-MIB ifName.63001, ifOperStatus.63001: %q, want vmon.190, 1 (up)", got)
 	}
 	d.signal(t, syscall.SIGTERM)
 	exited := make(chan error, 1)

@@ -342,6 +342,11 @@ flowtap tap uplink
 	if got := screen(); got != lit {
 		t.Fatalf("show flowtap taps, both lit:\n%s\nwant:\n%s", got, lit)
 	}
+	// IF-MIB lists the link: ifName, ifOperStatus up.
+	agent := "udp:" + d.snmpAddr
+	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-On", "-Oqv", agent, "1.3.6.1.2.1.31.1.1.1.1.64001", "1.3.6.1.2.1.2.2.1.8.64001"); got != "\"uplink\"\n1" && got != "uplink\n1" {
+		t.Errorf("IF-MIB ifName.64001, ifOperStatus.64001: %q, want uplink, 1 (up)", got)
+	}
 	if out, err := exec.Command("ip", "link", "set", "vsrcb", "down").CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
@@ -367,6 +372,9 @@ flowtap tap uplink
 `
 	if got := screen(); got != darkScreen {
 		t.Errorf("show flowtap taps, fibre B dark:\n%s\nwant:\n%s", got, darkScreen)
+	}
+	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-On", "-Oqv", agent, "1.3.6.1.2.1.2.2.1.8.64001"); got != "2" {
+		t.Errorf("IF-MIB ifOperStatus.64001 with fibre B dark: %q, want 2 (down)", got)
 	}
 	if out, err := exec.Command("ip", "link", "set", "vsrcb", "up").CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
