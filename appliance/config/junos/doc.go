@@ -21,6 +21,10 @@
 // once per port, `set flowtap application-class none` to start from an
 // empty list instead of Internet2's.
 //
+// A flow-server takes flowtap's `truncate N` (IPv4 addresses cut to /N)
+// and `crypto-pan KEY` (prefix-preserving pseudonyms) for what that
+// collector may see, as IOS's `ip flow-export destination` does.
+//
 // A passive tap (IOS `flowtap tap NAME`): `set flowtap tap NAME fibre-a
 // PORT`, `... fibre-b PORT`, `... ifindex N`. A flow-server has no
 // biflow option: Unmapped names a destination's `biflow`.

@@ -607,10 +607,14 @@ func (j *jcmd) flowServer() {
 	path := "export.destinations[" + d.Addr.String() + "]"
 	j.touched = append(j.touched, grammar.Touched{Path: path, Word: at})
 	for j.c.More() {
-		k := j.c.Keyword("autonomous-system-type", "port", "source-address", "version")
+		k := j.c.Keyword("autonomous-system-type", "crypto-pan", "port", "source-address", "truncate", "version")
 		if j.del {
 			j.c.End()
 			switch k {
+			case "truncate":
+				d.Truncate = 0
+			case "crypto-pan":
+				d.CryptoPAn = ""
 			case "port":
 				d.Addr = netip.AddrPortFrom(a, 0)
 			case "version":
@@ -651,6 +655,10 @@ func (j *jcmd) flowServer() {
 			}
 		case "source-address":
 			d.SourceAddress = j.c.Addr(false)
+		case "truncate": // flowtap: what this collector may see
+			d.Truncate = int(j.c.Uint(1, 31))
+		case "crypto-pan":
+			d.CryptoPAn = j.c.Name("<key>", nil)
 		}
 		if j.c.Err != nil {
 			return

@@ -117,6 +117,12 @@ func junosStatements(c config.Config) []jstmt {
 		if d.SourceAddress.IsValid() {
 			props = append(props, "source-address "+d.SourceAddress.String())
 		}
+		if d.Truncate != 0 {
+			props = append(props, fmt.Sprintf("truncate %d", d.Truncate))
+		}
+		if d.CryptoPAn != "" {
+			props = append(props, "crypto-pan "+junosQuote(d.CryptoPAn))
+		}
 		port := fmt.Sprintf("port %d", d.Addr.Port())
 		if perAddr[d.Addr.Addr()] == 1 || len(props) == 0 {
 			add(port, server...)
