@@ -148,6 +148,7 @@ func (d *Daemon) retryPorts(stop <-chan struct{}) {
 			if err := d.applyPorts(d.settings.Ports); err != nil {
 				d.log.Debug("ports still missing", "err", err)
 			}
+			d.resolvePorts()
 		}
 		d.mu.Unlock()
 	}

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"cmp"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,4 +86,34 @@ func (m *Manager) fibreName(port string) string {
 		return ""
 	}
 	return "Tap " + c.Taps[i].Name + " fibre " + strings.ToUpper(side)
+}
+
+// resolvePorts gives the taps' fibres and the subinterfaces' parents the
+// ifindex of a port that appeared since the settings were derived, so
+// that its flows get their link or subinterface from the first one on;
+// d.mu is held.
+func (d *Daemon) resolvePorts() {
+	s := &d.settings
+	changed := false
+	resolve := func(name string, index *uint32) {
+		if name == "" {
+			return
+		}
+		if ifc, err := net.InterfaceByName(name); err == nil && uint32(ifc.Index) != *index {
+			*index = uint32(ifc.Index)
+			changed = true
+		}
+	}
+	s.Taps = slices.Clone(s.Taps)
+	for i := range s.Taps {
+		resolve(s.Taps[i].FibreA.Name, &s.Taps[i].FibreA.Index)
+		resolve(s.Taps[i].FibreB.Name, &s.Taps[i].FibreB.Index)
+	}
+	s.Subifs = slices.Clone(s.Subifs)
+	for i := range s.Subifs {
+		resolve(s.Subifs[i].Parent, &s.Subifs[i].ParentIndex)
+	}
+	if changed && d.running && d.pipe != nil {
+		d.pipe.Engine().SetAnnotator(d.annotator(*s))
+	}
 }

@@ -386,3 +386,29 @@ flowtap tap uplink
 		}
 	}
 }
+
+// TestTapFibreThatAppearsLater: a fibre whose port does not exist at start
+// is metered once it appears, and its flows are the tap's from then on.
+func TestTapFibreThatAppearsLater(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, fmt.Sprintf("hostname latetap\nusername admin secret letmein\nflowtap tap uplink\n fibre a %s\n fibre b vlateb\n!\n", v.Mon))
+	_, peer := v.AddPair(t, "vlateb", "vlateb-peer")
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=vlateb`); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("vlateb not metered after it appeared; log:\n%s", d.log)
+		}
+	}
+	b := *v
+	b.SrcIndex = peer
+	b.Send(t, [][]byte{udpFrame([4]byte{10, 9, 0, 7}, 4000, 10)})
+	want := "uplink        10.9.0.7        0FA0  192.0.2.9       0035  11       1        0       38          0\n"
+	var got string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if got = d.cli(t, "ios", "show ip cache biflow | include 10.9.0.7\n"); got == want || time.Now().After(deadline) {
+			break
+		}
+	}
+	if got != want {
+		t.Fatalf("show ip cache biflow:\n%q\nwant\n%q", got, want)
+	}
+}
