@@ -267,6 +267,10 @@ func (e *Exporter) Stats() Stats {
 	if e.cfg.Anon.Active() {
 		s.Anon = e.cfg.Anon.String()
 	}
+	if e.pairs != nil {
+		s.Biflow = true
+		s.BiflowWaiting = e.BiflowsWaiting()
+	}
 	return s
 }
 

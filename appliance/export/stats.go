@@ -44,6 +44,11 @@ type Stats struct {
 	// NotExportable counts records the format cannot carry (IPv6 in v5, v7
 	// or v8) or that came from the wrong cache.
 	NotExportable uint64
+	// Biflow says the collector gets RFC 5103 biflows; BiflowWaiting is
+	// how many expired directions wait for their partner now (sent within
+	// the hold, with or without it).
+	Biflow        bool
+	BiflowWaiting int
 
 	LastTemplate time.Time // when a packet with templates was last sent
 	LastError    error

@@ -50,6 +50,9 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		if d.Anon != "" {
 			fmt.Fprintf(w, "      Addresses: %s\n", d.Anon)
 		}
+		if d.Biflow {
+			fmt.Fprintf(w, "      Biflows (RFC 5103): %d directions waiting for their partner\n", d.BiflowWaiting)
+		}
 		if d.Unreachable {
 			fmt.Fprintln(w, "      Collector unreachable: flows are being lost")
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 )
 
@@ -51,4 +52,15 @@ func TestIPv6FlowCacheScreen(t *testing.T) {
 	var b bytes.Buffer
 	IPv6FlowCache(&b, sampleCache())
 	golden(t, "show-ipv6-flow-cache", b.Bytes())
+}
+
+// TestIPFlowExportBiflow: a biflow destination says so, with the
+// directions still waiting for their partner.
+func TestIPFlowExportBiflow(t *testing.T) {
+	var b bytes.Buffer
+	IPFlowExport(&b, ExportView{Version: export.IPFIX, Destinations: []export.Stats{
+		{Collector: netip.MustParseAddrPort("192.0.2.10:4739"), Version: export.IPFIX, Packets: 7, Records: 34, Biflow: true, BiflowWaiting: 2},
+		{Collector: netip.MustParseAddrPort("192.0.2.11:4739"), Version: export.IPFIX, Packets: 9, Records: 57},
+	}})
+	golden(t, "show-ip-flow-export-biflow", b.Bytes())
 }
