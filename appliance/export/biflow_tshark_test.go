@@ -84,3 +84,18 @@ func TestTsharkDecodesBGPNextHop(t *testing.T) {
 		}
 	}
 }
+
+// TestTsharkDecodesQinQ: with ip flow-capture vlan-id, v9 and IPFIX carry
+// both tags of a QinQ frame.
+func TestTsharkDecodesQinQ(t *testing.T) {
+	start := time.Date(2026, 12, 6, 1, 2, 3, 0, time.UTC)
+	rec := flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr("10.0.0.1"), DstAddr: netip.MustParseAddr("192.0.2.80"), Proto: 17, InputIf: 2},
+		Packets: 1, Bytes: 100, Start: start, End: start, VLAN: 100, InnerVLAN: 200}
+	for _, v := range []export.Version{export.V9, export.IPFIX} {
+		pkts := encodeAll(t, export.EncoderConfig{Version: v, BootTime: start.Add(-time.Hour), Capture: export.CaptureVLAN}, []flow.Record{rec}, nil)
+		got := tsharkJSON(t, writePcap(t, pkts, cflowPort), "cflow.vlanid", "cflow.dot1q_customer_vlan_id")
+		if len(got) != 1 || !reflect.DeepEqual(got[0]["cflow.vlanid"], []string{"100"}) || !reflect.DeepEqual(got[0]["cflow.dot1q_customer_vlan_id"], []string{"200"}) {
+			t.Errorf("%v: %v", v, got)
+		}
+	}
+}

@@ -73,7 +73,7 @@ type Capture uint8
 const (
 	CaptureTTL  Capture = 1 << iota // MIN_TTL 52, MAX_TTL 53
 	CaptureMAC                      // IN_SRC_MAC 56, IN_DST_MAC 80
-	CaptureVLAN                     // SRC_VLAN 58 (IPFIX: vlanId 58, dot1qCustomerVlanId 245)
+	CaptureVLAN                     // SRC_VLAN 58 and dot1qCustomerVlanId 245 (v9 and IPFIX)
 )
 
 // InterfaceName is one row of the `ip flow-export interface-names` option

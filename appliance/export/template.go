@@ -270,10 +270,10 @@ func (l *fieldList) capture(cfg *EncoderConfig) {
 		l.add(eDstMAC, ieDstMAC, 6)
 	}
 	if cfg.Capture&CaptureVLAN != 0 {
+		// Both tags of a QinQ frame, in v9 too: Cisco's v9 field types
+		// follow IANA's IPFIX numbers past RFC 3954's list.
 		l.add(eVLAN, ieVLAN, 2)
-		if cfg.Version == IPFIX {
-			l.add(eInnerVLAN, ieCustomerVLAN, 2)
-		}
+		l.add(eInnerVLAN, ieCustomerVLAN, 2)
 	}
 }
 
