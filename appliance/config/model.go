@@ -35,6 +35,9 @@ type Config struct {
 	Sampling platform.Sampling
 	// NDE is `mls nde sender`: a PFC exports nothing without it.
 	NDE bool
+	// NetflowOff is `no mls netflow`: the PFC's NetFlow table is not
+	// populated, so no port meters (`mls netflow`, the default, undoes it).
+	NetflowOff bool
 
 	Samplers     []SamplerMap // flow-sampler-map, in configuration order
 	Interfaces   []Interface  // sorted by name, naturally (eth2 before eth10)

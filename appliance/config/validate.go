@@ -176,6 +176,9 @@ func (v *validator) cache(p *platform.Persona, c *Config) {
 	if c.NDE && !IsCatalyst(p) {
 		v.failf("nde", "mls nde sender is a Catalyst command; the %s persona exports without it", p.Name)
 	}
+	if c.NetflowOff && !IsCatalyst(p) {
+		v.failf("netflow-off", "no mls netflow is a Catalyst command; the %s persona meters with ip flow ingress", p.Name)
+	}
 }
 
 // defaultMaxPPS is the JunOS max-packets-per-second default (SRC,

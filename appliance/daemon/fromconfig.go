@@ -75,6 +75,13 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	}
 	s.Subifs, s.Ports = subinterfaces(c, s.Ports)
 	s.Taps, s.Ports = taps(c, s.Ports)
+	if c.NetflowOff {
+		// `no mls netflow`: the ports stay attached (an inline port still
+		// hands frames on) but nothing is metered.
+		for i := range s.Ports {
+			s.Ports[i].Meter = false
+		}
+	}
 	if g := set.Sampling; g.Mode == platform.SamplingJuniper {
 		// JunOS samples every port through the one instance, whose
 		// run-length and max-packets-per-second need the datapath's

@@ -313,7 +313,12 @@ func (x *cmd) mls() {
 		x.c.Invalid(x.c.Last(), "the "+x.p.Name+" persona has no mls commands")
 		return
 	}
-	switch x.c.Keyword("aging", "flow", "nde", "sampling") {
+	switch x.c.Keyword("aging", "flow", "nde", "netflow", "sampling") {
+	case "netflow":
+		// `mls netflow` populates the PFC's NetFlow table (the default);
+		// `no mls netflow` stops it.
+		x.c.End()
+		x.cfg.NetflowOff = x.neg
 	case "flow":
 		if x.c.Keyword("ip", "ipv6") == "ipv6" {
 			x.c.Invalid(x.c.Last(), "IPv6 flows use the IPv4 flow mask")

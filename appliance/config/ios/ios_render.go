@@ -174,6 +174,9 @@ func renderCache(r *iosWriter, c config.Config) {
 			r.line("mls aging long %d", k.Active/time.Second)
 		}
 		renderMLSSampling(r, c.Sampling)
+		if c.NetflowOff {
+			r.line("no mls netflow")
+		}
 		if c.NDE {
 			if v := c.Export.Version; ndeVersionOnly(c.Export) {
 				r.line("mls nde sender version %s", v)
