@@ -6,6 +6,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/appclass"
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/internal/collector"
 )
 
 // TestTsharkDecodesApplicationID: with application classes on, Wireshark
@@ -17,7 +18,7 @@ func TestTsharkDecodesApplicationID(t *testing.T) {
 	cfg.AppClasses = &set
 	// TCP 20000>443, UDP, ICMP, TCP 20003>446, UDP, ICMP.
 	pkts := encodeAll(t, cfg, interopRecords(6), nil)
-	res := tsharkJSON(t, writePcap(t, pkts, cflowPort),
+	res := collector.TsharkCflow(t, pkts, cflowPort,
 		"cflow.appl_id.classification_engine_id", "cflow.appl_id.selector_id", "cflow.appl_name", "_ws.expert.message")
 	names := []string{"udp", "esp", "icmp", "gre", "http", "https", "ssh", "smtp", "unidata", "ftp", "nntp",
 		"flash_macromedia", "rsync", "rtsp", "squid", "imaps", "xbox", "nuttcp", "port_20000-20030",

@@ -8,6 +8,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/internal/collector"
 )
 
 // TestTsharkDecodesBiflows: an RFC 5103 biflow record as tshark reads it.
@@ -27,7 +28,7 @@ func TestTsharkDecodesBiflows(t *testing.T) {
 		Direction: flow.DirEgress, Biflow: flow.BiflowArbitrary, EndReason: flow.EndIdle,
 	}
 	pkts := encodeAll(t, export.EncoderConfig{Version: export.IPFIX, BootTime: start.Add(-time.Hour), Biflow: true}, []flow.Record{fwd, lone}, nil)
-	got := tsharkJSON(t, writePcap(t, pkts, cflowPort), "cflow.srcaddr", "cflow.inputint", "cflow.outputint", "cflow.packets", "cflow.octets",
+	got := collector.TsharkCflow(t, pkts, cflowPort, "cflow.srcaddr", "cflow.inputint", "cflow.outputint", "cflow.packets", "cflow.octets",
 		"cflow.abstimestart", "cflow.direction", "cflow.biflow_direction", "cflow.flow_end_reason", "cflow.template_ipfix_field_pen")
 	if len(got) != 1 {
 		t.Fatalf("%d packets, want 1", len(got))
@@ -73,7 +74,7 @@ func TestTsharkDecodesBGPNextHop(t *testing.T) {
 	}
 	for _, v := range []export.Version{export.V9, export.IPFIX} {
 		pkts := encodeAll(t, export.EncoderConfig{Version: v, BootTime: start.Add(-time.Hour), BGPNextHop: true}, recs, nil)
-		got := tsharkJSON(t, writePcap(t, pkts, cflowPort), "cflow.bgpnexthop", "cflow.bgpnexthopv6")
+		got := collector.TsharkCflow(t, pkts, cflowPort, "cflow.bgpnexthop", "cflow.bgpnexthopv6")
 		var v4, v6 []string
 		for _, p := range got {
 			v4 = append(v4, p["cflow.bgpnexthop"]...)
@@ -93,7 +94,7 @@ func TestTsharkDecodesQinQ(t *testing.T) {
 		Packets: 1, Bytes: 100, Start: start, End: start, VLAN: 100, InnerVLAN: 200}
 	for _, v := range []export.Version{export.V9, export.IPFIX} {
 		pkts := encodeAll(t, export.EncoderConfig{Version: v, BootTime: start.Add(-time.Hour), Capture: export.CaptureVLAN}, []flow.Record{rec}, nil)
-		got := tsharkJSON(t, writePcap(t, pkts, cflowPort), "cflow.vlanid", "cflow.dot1q_customer_vlan_id")
+		got := collector.TsharkCflow(t, pkts, cflowPort, "cflow.vlanid", "cflow.dot1q_customer_vlan_id")
 		if len(got) != 1 || !reflect.DeepEqual(got[0]["cflow.vlanid"], []string{"100"}) || !reflect.DeepEqual(got[0]["cflow.dot1q_customer_vlan_id"], []string{"200"}) {
 			t.Errorf("%v: %v", v, got)
 		}

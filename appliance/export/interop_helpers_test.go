@@ -1,22 +1,15 @@
 package export_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -95,71 +88,7 @@ func interopV6Records(n int) []flow.Record {
 	return recs
 }
 
-// writePcap wraps each payload in Ethernet/IPv4/UDP to dstPort.
-func writePcap(t *testing.T, pkts [][]byte, dstPort uint16) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "export.pcap")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65536, layers.LinkTypeEthernet); err != nil {
-		t.Fatal(err)
-	}
-	for i, p := range pkts {
-		eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: net.IP{192, 0, 2, 1}, DstIP: net.IP{192, 0, 2, 2}}
-		udp := &layers.UDP{SrcPort: 50000, DstPort: layers.UDPPort(dstPort)}
-		udp.SetNetworkLayerForChecksum(ip)
-		buf := gopacket.NewSerializeBuffer()
-		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, udp, gopacket.Payload(p)); err != nil {
-			t.Fatal(err)
-		}
-		ci := gopacket.CaptureInfo{Timestamp: now.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(buf.Bytes()), Length: len(buf.Bytes())}
-		if err := w.WritePacket(ci, buf.Bytes()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
-}
-
 const cflowPort = 2055
-
-// tsharkJSON decodes the pcap as cflow and returns, per packet, each
-// requested field's values in order.
-func tsharkJSON(t *testing.T, pcap string, fields ...string) []map[string][]string {
-	t.Helper()
-	tshark := requireTool(t, "tshark", "tshark")
-	args := []string{"-r", pcap, "-d", fmt.Sprintf("udp.port==%d,cflow", cflowPort), "-T", "json"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, tshark, args...)
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	var pkts []struct {
-		Source struct {
-			Layers map[string][]string `json:"layers"`
-		} `json:"_source"`
-	}
-	if err := json.Unmarshal(out, &pkts); err != nil {
-		t.Fatalf("tshark JSON: %v\n%s", err, out)
-	}
-	res := make([]map[string][]string, len(pkts))
-	for i, p := range pkts {
-		res[i] = p.Source.Layers
-	}
-	return res
-}
 
 // nfdumpFlow is the part of nfdump's JSON output the tests compare.
 type nfdumpFlow struct {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/internal/collector"
 )
 
 // uptime is a sysUptime-relative time as tshark shows it.
@@ -130,7 +131,7 @@ func TestTsharkDecodesV5(t *testing.T) {
 		Sampler: export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 100}}
 	pkts := encodeAll(t, cfg, recs, nil)
 	want := legacyExpect(recs)
-	res := tsharkJSON(t, writePcap(t, pkts, cflowPort), fieldsOf(want, "cflow.sysuptime", "cflow.unix_secs", "cflow.unix_nsecs", "cflow.samplingmode", "cflow.samplerate", "cflow.engine_type", "cflow.engine_id")...)
+	res := collector.TsharkCflow(t, pkts, cflowPort, fieldsOf(want, "cflow.sysuptime", "cflow.unix_secs", "cflow.unix_nsecs", "cflow.samplingmode", "cflow.samplerate", "cflow.engine_type", "cflow.engine_id")...)
 	headerSequences(t, "v5", res, []uint64{0, 30, 60})
 	checkTshark(t, "v5", res, len(recs), want)
 	for i, p := range res {
@@ -155,7 +156,7 @@ func TestTsharkDecodesV7(t *testing.T) {
 	want := legacyExpect(recs)
 	want["cflow.flags"] = func(int) any { return 0x05 }
 	want["cflow.routersc"] = func(int) any { return "10.9.9.9" }
-	res := tsharkJSON(t, writePcap(t, pkts, cflowPort), fieldsOf(want)...)
+	res := collector.TsharkCflow(t, pkts, cflowPort, fieldsOf(want)...)
 	headerSequences(t, "v7", res, []uint64{0, 27})
 	checkTshark(t, "v7", res, len(recs), want)
 	for i, p := range res {
@@ -207,7 +208,7 @@ func TestTsharkDecodesV8(t *testing.T) {
 			aggs := v8Aggregates(max + 3)
 			pkts := encodeAll(t, cfg, nil, aggs)
 			want := v8Expect(s, aggs)
-			res := tsharkJSON(t, writePcap(t, pkts, cflowPort), fieldsOf(want, "cflow.aggmethod", "cflow.aggversion")...)
+			res := collector.TsharkCflow(t, pkts, cflowPort, fieldsOf(want, "cflow.aggmethod", "cflow.aggversion")...)
 			headerSequences(t, "v8 "+s.String(), res, []uint64{0, uint64(max)})
 			checkTshark(t, "v8 "+s.String(), res, len(aggs), want)
 			for i, p := range res {
@@ -353,7 +354,7 @@ func TestTsharkDecodesV9AndIPFIX(t *testing.T) {
 			}
 			ipfix := c.cfg.Version == export.IPFIX
 			want := templatedExpect(recs, ipfix, c.ipv6)
-			res := tsharkJSON(t, writePcap(t, pkts, cflowPort), fieldsOf(want, "cflow.template_id")...)
+			res := collector.TsharkCflow(t, pkts, cflowPort, fieldsOf(want, "cflow.template_id")...)
 			// v9 counts packets; IPFIX counts data records before the message,
 			// here as many as tshark decoded ports in the messages before.
 			var seqs []uint64
@@ -383,7 +384,7 @@ func TestTsharkDecodesV9AndIPFIX(t *testing.T) {
 func TestTsharkDecodesOptions(t *testing.T) {
 	for _, cfg := range []export.EncoderConfig{v9Config, ipfixConfig} {
 		pkts := encodeAll(t, cfg, interopRecords(1), nil)
-		res := tsharkJSON(t, writePcap(t, pkts, cflowPort), "cflow.sampler_id", "cflow.sampler_mode", "cflow.sampler_random_interval", "cflow.if_name", "_ws.expert.message")
+		res := collector.TsharkCflow(t, pkts, cflowPort, "cflow.sampler_id", "cflow.sampler_mode", "cflow.sampler_random_interval", "cflow.if_name", "_ws.expert.message")
 		name := "v" + cfg.Version.String()
 		checkTshark(t, name+" sampler", res, 2, expect{ // the option row and the flow's sampler id
 			"cflow.sampler_id": func(int) any { return 1 },
@@ -413,7 +414,7 @@ func TestTsharkDecodesSeveralSamplers(t *testing.T) {
 		recs := interopRecords(3)
 		recs[0].SamplerID, recs[1].SamplerID, recs[2].SamplerID = 2, 1, 0
 		pkts := encodeAll(t, cfg, recs, nil)
-		res := tsharkJSON(t, writePcap(t, pkts, cflowPort), "cflow.sampler_id", "cflow.sampler_mode", "cflow.sampler_random_interval", "_ws.expert.message")
+		res := collector.TsharkCflow(t, pkts, cflowPort, "cflow.sampler_id", "cflow.sampler_mode", "cflow.sampler_random_interval", "_ws.expert.message")
 		name := "v" + cfg.Version.String()
 		// Two option rows, then the three records' ids.
 		checkTshark(t, name+" sampler ids", res, 5, expect{

@@ -71,7 +71,7 @@ func TsharkCflow(t testing.TB, payloads [][]byte, port uint16, fields ...string)
 		} `json:"_source"`
 	}
 	if err := json.Unmarshal(out, &pkts); err != nil {
-		t.Fatalf("tshark JSON: %v", err)
+		t.Fatalf("tshark JSON: %v\n%s", err, out)
 	}
 	res := make([]map[string][]string, len(pkts))
 	for i, p := range pkts {
