@@ -13,61 +13,14 @@ import (
 	"github.com/flowtap/flowtap/internal/testnet"
 )
 
-// seedJunOS is the NANOG39 seed's JunOS 8.x cflowd configuration as the
-// issue describes it: interfaces, a catch-all firewall filter that
+// seedJunOSFile is the NANOG39 seed's JunOS 8.x cflowd configuration as
+// the issue describes it: interfaces, a catch-all firewall filter that
 // samples, sampling input family inet at rate 1 with a 5000 pps cap, a
 // cflowd v5 server and the services PIC whose address sources the
 // export. PORT, COLLECTOR and CPORT are filled in by the test: the
 // Ethernet port becomes the test's veth, the collector a local nfcapd.
-const seedJunOS = `interfaces {
-    PORT {
-        unit 0 {
-            family inet {
-                filter {
-                    input catch_all;
-                }
-            }
-        }
-    }
-    sp-0/0/0 {
-        unit 0 {
-            family inet;
-        }
-    }
-}
-firewall {
-    family inet {
-        filter catch_all {
-            term default {
-                then {
-                    sample;
-                    accept;
-                }
-            }
-        }
-    }
-}
-forwarding-options {
-    sampling {
-        input {
-            family inet {
-                rate 1;
-                max-packets-per-second 5000;
-            }
-        }
-        output {
-            cflowd COLLECTOR {
-                port CPORT;
-                version 5;
-                autonomous-system-type origin;
-            }
-            interface sp-0/0/0 {
-                source-address 192.0.2.1;
-            }
-        }
-    }
-}
-`
+// The cfgfile package's unit test loads the same file.
+const seedJunOSFile = "../../../testdata/configs/seed-junos.conf"
 
 // TestSeedJunOSExportsEveryPacket: the seed's brace configuration, pasted
 // into `load override terminal` and committed, loads with no error (the
@@ -80,8 +33,12 @@ func TestSeedJunOSExportsEveryPacket(t *testing.T) {
 	if out, err := exec.Command("ip", "addr", "add", "192.0.2.1/32", "dev", "lo").CombinedOutput(); err != nil {
 		t.Fatalf("ip addr add: %v\n%s", err, out)
 	}
+	seed, err := os.ReadFile(seedJunOSFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	capd := collector.StartNfcapd(t)
-	cfg := strings.NewReplacer("PORT", v.Mon, "COLLECTOR", capd.Addr.Addr().String(), "CPORT", fmt.Sprint(capd.Addr.Port())).Replace(seedJunOS)
+	cfg := strings.NewReplacer("PORT", v.Mon, "COLLECTOR", capd.Addr.Addr().String(), "CPORT", fmt.Sprint(capd.Addr.Port())).Replace(string(seed))
 	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret letmein\n")
 	out := d.cli(t, "junos", "configure\nload override terminal\n"+cfg+"\x04\ncommit and-quit\n")
 	if !strings.Contains(out, "\nload complete\n") || !strings.Contains(out, "commit complete") || strings.Contains(out, "error") {

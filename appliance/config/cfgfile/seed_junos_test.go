@@ -2,6 +2,7 @@ package cfgfile
 
 import (
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 
@@ -12,67 +13,27 @@ import (
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
-// seedJunOS is a JunOS 8.x cflowd configuration as the NANOG39 seed
-// describes it (interfaces, forwarding-options sampling input family
-// inet at rate 1, a cflowd v5 server and the services PIC sourcing the
-// export, and a catch-all firewall filter that samples everything),
-// with its Ethernet port renamed to a Linux one.
-const seedJunOS = `interfaces {
-    eth1 {
-        unit 0 {
-            family inet {
-                filter {
-                    input catch_all;
-                }
-            }
-        }
-    }
-    sp-0/0/0 {
-        unit 0 {
-            family inet;
-        }
-    }
+// seedJunOS reads the JunOS 8.x cflowd configuration as the NANOG39
+// seed describes it (interfaces, forwarding-options sampling input
+// family inet at rate 1, a cflowd v5 server and the services PIC sourcing
+// the export, and a catch-all firewall filter that samples everything),
+// the file flowtapd's end-to-end test loads too, with its placeholders
+// filled in: the Ethernet port a Linux one, the collector 192.0.2.10:2055.
+func seedJunOS(t *testing.T) []byte {
+	t.Helper()
+	text, err := os.ReadFile("../../../testdata/configs/seed-junos.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(strings.NewReplacer("PORT", "eth1", "COLLECTOR", "192.0.2.10", "CPORT", "2055").Replace(string(text)))
 }
-firewall {
-    family inet {
-        filter catch_all {
-            term default {
-                then {
-                    sample;
-                    accept;
-                }
-            }
-        }
-    }
-}
-forwarding-options {
-    sampling {
-        input {
-            family inet {
-                rate 1;
-                max-packets-per-second 5000;
-            }
-        }
-        output {
-            cflowd 192.0.2.10 {
-                port 2055;
-                version 5;
-                autonomous-system-type origin;
-            }
-            interface sp-0/0/0 {
-                source-address 192.0.2.1;
-            }
-        }
-    }
-}
-`
 
 // TestSeedJunOSLoads: the seed's configuration loads with no error into
 // what it says: rate 1 with a 5000 pps cap, one v5 collector with origin
 // AS, the services PIC's address as the export source; its IOS and JunOS
 // renderings read back to the same model.
 func TestSeedJunOSLoads(t *testing.T) {
-	c, err := junos.Parse("seed", []byte(seedJunOS))
+	c, err := junos.Parse("seed", seedJunOS(t))
 	if err != nil {
 		t.Fatal(err)
 	}
