@@ -33,11 +33,7 @@ ip flow-export destination %s %d
 		t.Fatalf("running config:\n%s", run)
 	}
 	var frames [][]byte
-	add := func(src [4]byte, sport uint16, n int) {
-		for i := 0; i < n; i++ {
-			frames = append(frames, udpFrame(src, sport, 10))
-		}
-	}
+	add := func(src [4]byte, sport uint16, n int) { frames = append(frames, udpFrames(src, sport, n)...) }
 	add([4]byte{10, 0, 0, 1}, 4000, 5) // entry 10: metered
 	add([4]byte{10, 0, 0, 2}, 5000, 3) // entry 20: denied
 	add([4]byte{10, 0, 1, 5}, 6500, 4) // entry 30: metered
@@ -48,27 +44,16 @@ ip flow-export destination %s %d
 		"    10 permit udp host 10.0.0.1 any eq domain (5 matches)\n" +
 		"    20 deny udp 10.0.0.0 0.0.0.255 any (3 matches)\n" +
 		"    30 permit udp any range 6000 6999 any (4 matches)\n")
-	var got string
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		got = d.cli(t, "ios", "show access-lists 101\n")
-		if got == want || time.Now().After(deadline) {
-			break
-		}
-	}
-	if got != want {
+	if got := d.cliUntil(t, "ios", "show access-lists 101\n", want); got != want {
 		t.Errorf("show access-lists 101:\n%s\nwant:\n%s", got, want)
 	}
 	if out := d.cli(t, "ios", "clear mls netflow\n"); strings.Contains(out, "%") {
 		t.Fatalf("clear mls netflow: %s", out)
 	}
-	time.Sleep(500 * time.Millisecond)
-	tuples, _ := capd.Stop(t)
 	exp := collector.Tuples{}
 	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 4000, DstPort: 53}, 5, 5*38)
 	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.1.5"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 6500, DstPort: 53}, 4, 4*38)
-	for _, x := range collector.Compare(tuples, exp) {
-		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
-	}
+	expectCollected(t, capd, exp)
 
 	// clear access-list counters zeroes the filter's counts too.
 	d.cli(t, "ios", "clear access-list counters\n")
@@ -97,31 +82,16 @@ interface %s
 ip flow-export version 9
 ip flow-export destination %s %d
 `, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
-	var frames [][]byte
-	for i := 0; i < 40; i++ {
-		frames = append(frames, udpFrame([4]byte{10, 0, 0, 1}, 4000, 10))
-	}
-	v.Send(t, frames)
+	v.Send(t, udpFrames([4]byte{10, 0, 0, 1}, 4000, 40))
 	want := " Sampler : UNUSED, id : 0, packets matched : 0, mode : random sampling mode\n  sampling interval is : 3\n" +
 		" Sampler : EVERY4, id : 1, packets matched : 10, mode : deterministic sampling mode\n  sampling interval is : 4\n"
-	var got string
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		got = d.cli(t, "ios", "show flow-sampler\n")
-		if got == want || time.Now().After(deadline) {
-			break
-		}
-	}
-	if got != want {
+	if got := d.cliUntil(t, "ios", "show flow-sampler\n", want); got != want {
 		t.Errorf("show flow-sampler:\n%s\nwant:\n%s", got, want)
 	}
 	d.cli(t, "ios", "clear mls netflow\n")
-	time.Sleep(500 * time.Millisecond)
-	tuples, _ := capd.Stop(t)
 	exp := collector.Tuples{}
 	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 4000, DstPort: 53}, 10, 10*38)
-	for _, x := range collector.Compare(tuples, exp) {
-		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
-	}
+	expectCollected(t, capd, exp)
 }
 
 // TestJunOSFilterSamplesWhatItSays: a JunOS firewall filter on a real
@@ -153,11 +123,7 @@ set firewall family inet filter catch_all term default then accept
 		t.Fatalf("commit:\n%s", commit)
 	}
 	var frames [][]byte
-	add := func(src [4]byte, sport uint16, n int) {
-		for i := 0; i < n; i++ {
-			frames = append(frames, udpFrame(src, sport, 10))
-		}
-	}
+	add := func(src [4]byte, sport uint16, n int) { frames = append(frames, udpFrames(src, sport, n)...) }
 	add([4]byte{10, 0, 0, 1}, 4000, 5)   // dns: sampled
 	add([4]byte{10, 0, 1, 7}, 5000, 3)   // lab: accepted, not sampled
 	add([4]byte{172, 16, 0, 1}, 6000, 4) // default: sampled
@@ -167,22 +133,45 @@ set firewall family inet filter catch_all term default then accept
 	}
 	want := "Filter: catch_all\nCounters:\n" + fmt.Sprintf("%-40s%25s%21s\n", "Name", "Bytes", "Packets") +
 		row("dns-in", 5) + row("lab", 3) + row("default", 4)
-	var got string
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		got = d.cli(t, "junos", "show firewall filter catch_all\n")
-		if got == want || time.Now().After(deadline) {
-			break
-		}
-	}
-	if got != want {
+	if got := d.cliUntil(t, "junos", "show firewall filter catch_all\n", want); got != want {
 		t.Errorf("show firewall filter catch_all:\n%s\nwant:\n%s", got, want)
 	}
 	d.cli(t, "ios", "clear mls netflow\n")
-	time.Sleep(500 * time.Millisecond)
-	tuples, _ := capd.Stop(t)
 	exp := collector.Tuples{}
 	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 4000, DstPort: 53}, 5, 5*38)
 	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("172.16.0.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 6000, DstPort: 53}, 4, 4*38)
+	expectCollected(t, capd, exp)
+}
+
+// udpFrames is n copies of udpFrame(src, sport, 10): 38 bytes each on the
+// wire as the filters count them.
+func udpFrames(src [4]byte, sport uint16, n int) [][]byte {
+	var frames [][]byte
+	for range n {
+		frames = append(frames, udpFrame(src, sport, 10))
+	}
+	return frames
+}
+
+// cliUntil runs cmd until it prints want or 10 s pass (the meter's
+// counters reach the CLI asynchronously) and returns the last output.
+func (d *runningDaemon) cliUntil(t *testing.T, dialect, cmd, want string) string {
+	t.Helper()
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got = d.cli(t, dialect, cmd)
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+	}
+}
+
+// expectCollected gives the export a moment to reach nfcapd after a
+// flush, stops it and reports every flow that differs from exp.
+func expectCollected(t *testing.T, capd *collector.Nfcapd, exp collector.Tuples) {
+	t.Helper()
+	time.Sleep(500 * time.Millisecond)
+	tuples, _ := capd.Stop(t)
 	for _, x := range collector.Compare(tuples, exp) {
 		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
 	}
