@@ -1,7 +1,6 @@
 package export_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"log/slog"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/internal/syncbuf"
 )
 
 // v5Reader counts the records and flow packets of the v5 packets a real
@@ -55,23 +55,6 @@ func (r *v5Reader) stop() (records, packets uint64) {
 	return r.records, r.packets
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestCollectorOutageCountedExactly: records go to a collector that is
 // up, then gone (the port answers ICMP unreachable), then back. Every
 // record is either received by the collector and counted as exported, or
@@ -80,7 +63,7 @@ func (s *syncBuffer) String() string {
 // packet to a dead collector. The outage and the recovery are logged.
 func TestCollectorOutageCountedExactly(t *testing.T) {
 	conn, addr := listenUDP(t, "udp4", "127.0.0.1:0")
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	e, err := export.NewExporter(export.DestinationConfig{Collector: addr,
 		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}})
 	if err != nil {

@@ -1,16 +1,15 @@
 package flowcache_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/flowcache/flowcachetest"
+	"github.com/flowtap/flowtap/internal/syncbuf"
 )
 
 func TestNewNeedsADatapath(t *testing.T) {
@@ -70,26 +69,8 @@ func TestSetSinks(t *testing.T) {
 	}
 }
 
-// syncBuffer lets the engine's goroutine log while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestAggressiveAgingIsLogged(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	h := newHarness(t, 10, func(c *flowcache.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&buf, nil))
 		c.Emergency = flowcache.Emergency{Mode: flowcache.EmergencyAggressive}

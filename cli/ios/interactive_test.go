@@ -6,12 +6,12 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/internal/syncbuf"
 )
 
 // TestInteractive types keystrokes at a terminal session: Tab completes,
@@ -52,37 +52,18 @@ func TestInteractive(t *testing.T) {
 	}
 }
 
-// syncBuffer is a terminal screen written by the session's goroutine and
-// read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // terminal drives an interactive session from a test: keys go in through a
 // pipe, the screen is polled until what the test waits for is on it.
 type terminal struct {
 	t      *testing.T
 	keys   *io.PipeWriter
-	screen *syncBuffer
+	screen *syncbuf.Buffer
 	done   chan error
 }
 
 func startTerminal(t *testing.T, s *Session, height int) *terminal {
 	r, w := io.Pipe()
-	tm := &terminal{t: t, keys: w, screen: &syncBuffer{}, done: make(chan error, 1)}
+	tm := &terminal{t: t, keys: w, screen: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	go func() {
 		tm.done <- s.Serve(context.Background(), r, tm.screen, control.Terminal{Interactive: true, Width: 80, Height: height})
 		r.Close()

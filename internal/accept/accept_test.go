@@ -5,28 +5,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/internal/syncbuf"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestLoopSurvivesEMFILE: with the process out of file descriptors the
 // loop logs, backs off and keeps going; the connections that waited are
@@ -68,7 +52,7 @@ func TestLoopSurvivesEMFILE(t *testing.T) {
 		}
 		fill = append(fill, f)
 	}
-	var log syncBuffer
+	var log syncbuf.Buffer
 	served := make(chan net.Conn, 3)
 	done := make(chan struct{})
 	go func() {

@@ -1,42 +1,23 @@
 package ssh
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 
 	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/internal/syncbuf"
 )
 
-// syncBuffer is a log destination the server's goroutines share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func startWith(t *testing.T, u users, lim Limits, delay time.Duration) (*Server, *syncBuffer) {
+func startWith(t *testing.T, u users, lim Limits, delay time.Duration) (*Server, *syncbuf.Buffer) {
 	t.Helper()
-	var log syncBuffer
+	var log syncbuf.Buffer
 	s, err := Listen("127.0.0.1:0", Config{StateDir: t.TempDir(), Users: u, FailDelay: delay, Limits: lim,
 		Logger:   slog.New(slog.NewTextHandler(&log, nil)),
 		Sessions: func(user string) control.Session { return echo{user} }})

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/gosnmp/gosnmp"
 
 	"github.com/flowtap/flowtap/internal/faults"
+	"github.com/flowtap/flowtap/internal/syncbuf"
 	"github.com/flowtap/flowtap/internal/testnet"
 )
 
@@ -429,7 +429,7 @@ func startTrapd(t *testing.T, conf string) (port uint16, lines func() string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "-f", "-Lo", "-n", "-C", "-c", confFile, "-m", "", "-On", fmt.Sprintf("udp:127.0.0.1:%d", port))
 	cmd.Env = append(os.Environ(), "MIBS=", "MIBDIRS=/nonexistent", "SNMP_PERSISTENT_DIR="+filepath.Join(dir, "state"))
-	var out syncBuffer
+	var out syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -442,19 +442,6 @@ func startTrapd(t *testing.T, conf string) (port uint16, lines func() string) {
 	}
 	return port, out.String
 }
-
-// syncBuffer is a bytes.Buffer a process writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // TestSNMPAuthenticationFailureTrap: with `snmp-server enable traps snmp
 // authentication`, each request with a wrong community, or from a source

@@ -9,11 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/internal/syncbuf"
 )
 
 // TestMain runs the test binary as a stand-in daemon when asked: a real
@@ -80,25 +80,8 @@ func startDaemon(t *testing.T, path, name string) *exec.Cmd {
 	}
 }
 
-// syncBuffer is the console screen, written by the client's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) wait(t *testing.T, want string) {
+// waitScreen polls the console screen until it shows want.
+func waitScreen(t *testing.T, s *syncbuf.Buffer, want string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(s.String(), want) {
@@ -121,17 +104,17 @@ func TestConsoleOutlivesDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer inW.Close()
-	var screen syncBuffer
+	var screen syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run([]string{"--console", "--socket", path}, inR, &screen) }()
-	screen.wait(t, "first ready")
+	waitScreen(t, &screen, "first ready")
 	io.WriteString(inW, "hello\n")
-	screen.wait(t, "first: hello")
+	waitScreen(t, &screen, "first: hello")
 	io.WriteString(inW, "die\n")
 	first.Wait()
-	screen.wait(t, "% flowtapd stopped: waiting for it to restart")
+	waitScreen(t, &screen, "% flowtapd stopped: waiting for it to restart")
 	startDaemon(t, path, "second")
-	screen.wait(t, "second ready")
+	waitScreen(t, &screen, "second ready")
 	select {
 	case err := <-done:
 		t.Fatalf("the console CLI ended with its daemon: %v", err)
