@@ -42,14 +42,7 @@ ip flow-export destination %s %d
 	if !strings.Contains(exp, fmt.Sprintf("(%d)\n      Addresses: IPv4 truncated to /21\n", cut.Addr.Port())) {
 		t.Errorf("show ip flow export does not say what the first destination gets:\n%s", exp)
 	}
-	d.signal(t, os.Interrupt)
-	done := make(chan struct{})
-	go func() { d.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("flowtapd did not stop")
-	}
+	d.stop(t, os.Interrupt)
 	gotCut, _ := cut.Stop(t)
 	gotReal, _ := real.Stop(t)
 	wantCut, wantReal := collector.Tuples{}, collector.Tuples{}

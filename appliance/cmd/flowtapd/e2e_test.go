@@ -65,6 +65,20 @@ func (d *runningDaemon) signal(t *testing.T, s os.Signal) {
 	}
 }
 
+// stop sends sig (an orderly stop: every flow in the cache is exported)
+// and waits, generously, for the daemon to exit.
+func (d *runningDaemon) stop(t *testing.T, sig os.Signal) {
+	t.Helper()
+	d.signal(t, sig)
+	exited := make(chan error, 1)
+	go func() { exited <- d.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("flowtapd did not stop; log:\n%s", d.log)
+	}
+}
+
 // cli runs a script through the control socket in a dialect.
 func (d *runningDaemon) cli(t *testing.T, dialect, script string) string {
 	t.Helper()

@@ -62,14 +62,7 @@ func TestSeedJunOSExportsEveryPacket(t *testing.T) {
 	v.Send(t, frames)
 	time.Sleep(500 * time.Millisecond)
 	// Stopping exports every flow in the cache.
-	d.signal(t, os.Interrupt)
-	done := make(chan struct{})
-	go func() { d.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("flowtapd did not stop")
-	}
+	d.stop(t, os.Interrupt)
 	files, logs := capd.Close(t)
 	if len(files) == 0 {
 		t.Fatalf("nfcapd wrote no file; log:\n%s", logs)

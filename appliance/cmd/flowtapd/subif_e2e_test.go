@@ -70,14 +70,7 @@ ip flow-export destination %[2]s %[3]d
 	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-On", "-Oqv", agent, "1.3.6.1.2.1.31.1.1.1.1.63001", "1.3.6.1.2.1.2.2.1.8.63001"); got != "\"vmon.190\"\n1" && got != "vmon.190\n1" {
 		t.Errorf("IF-MIB ifName.63001, ifOperStatus.63001: %q, want vmon.190, 1 (up)", got)
 	}
-	d.signal(t, syscall.SIGTERM)
-	exited := make(chan error, 1)
-	go func() { exited <- d.cmd.Wait() }()
-	select {
-	case <-exited:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("flowtapd did not stop; log:\n%s", d.log)
-	}
+	d.stop(t, syscall.SIGTERM)
 	files, _ := capd.Close(t)
 	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
 	var lines []string

@@ -189,14 +189,7 @@ ip flow-export destination %s %d
 
 	// A stop exports every flow: both directions of each conversation
 	// leave together.
-	d.signal(t, syscall.SIGTERM)
-	exited := make(chan error, 1)
-	go func() { exited <- d.cmd.Wait() }()
-	select {
-	case <-exited:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("flowtapd did not stop; log:\n%s", d.log)
-	}
+	d.stop(t, syscall.SIGTERM)
 	msgs := biStop()
 	oneWay, _ := capd.Stop(t)
 
