@@ -1,14 +1,11 @@
 package pipeline
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -21,24 +18,8 @@ const pcapDir = "../../testdata/pcaps"
 
 func feedCapture(t *testing.T, d *datapath.Datapath, path string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		data, _, err := r.ReadPacketData()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := datapathtest.Feed(d.Program(), data, 1); err != nil && len(data) >= 14 {
+	for _, p := range collector.ReadPcap(t, path) {
+		if _, err := datapathtest.Feed(d.Program(), p.Data, 1); err != nil && len(p.Data) >= 14 {
 			t.Fatal(err)
 		}
 	}

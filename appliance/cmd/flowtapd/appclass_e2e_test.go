@@ -2,17 +2,12 @@ package main
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
@@ -46,24 +41,9 @@ func TestApplicationsOnCapture(t *testing.T) {
 	v := testnet.Enter(t)
 	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret letmein\ninterface "+v.Mon+"\n ip flow ingress\n!\n")
 
-	f, err := os.Open(pcap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var frames [][]byte
-	for {
-		b, _, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range collector.ReadPcap(t, pcap) {
+		b := p.Data
 		// IPv4 only, as tshark counts here (the capture is untagged).
 		if len(b) > 14 && binary.BigEndian.Uint16(b[12:]) == 0x0800 {
 			frames = append(frames, append([]byte(nil), b...))

@@ -2,10 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
@@ -38,25 +35,9 @@ func reverseOf(t collector.Tuple) collector.Tuple {
 // firstSeen reads the capture and returns, per one-way tuple, the
 // capture time of its first packet.
 func firstSeen(t *testing.T, path string) map[collector.Tuple]time.Time {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[collector.Tuple]time.Time{}
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := gopacket.NewPacket(data, layers.LinkTypeEthernet, gopacket.Default)
+	for _, pkt := range collector.ReadPcap(t, path) {
+		p := gopacket.NewPacket(pkt.Data, layers.LinkTypeEthernet, gopacket.Default)
 		ip, ok := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
 		if !ok {
 			continue
@@ -69,9 +50,10 @@ func firstSeen(t *testing.T, path string) map[collector.Tuple]time.Time {
 			k.SrcPort, k.DstPort = uint16(l.SrcPort), uint16(l.DstPort)
 		}
 		if _, seen := out[k]; !seen {
-			out[k] = ci.Timestamp
+			out[k] = pkt.Time
 		}
 	}
+	return out
 }
 
 // listenUDP keeps every datagram that reaches addr until stop is called.
