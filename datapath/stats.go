@@ -1,6 +1,10 @@
 package datapath
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/flowtap/flowtap/datapath/dpstats"
+)
 
 // ParseReason names why a frame was not metered; the order is enum
 // parse_reason in bpf/meter.h.
@@ -65,4 +69,20 @@ func (s Stats) UnparsedTotal() uint64 {
 		n += v
 	}
 	return n
+}
+
+// Counters are s as `show ip flow datapath` and the SNMP agent report
+// them: the unparsed frames by reason, leaving out "ok".
+func (s Stats) Counters() dpstats.Counters {
+	c := dpstats.Counters{
+		Frames: s.Frames, FrameBytes: s.FrameBytes, IPv4: s.IPv4, IPv6: s.IPv6, SampledOut: s.SampledOut,
+		MeteredPackets: s.MeteredPackets, MeteredBytes: s.MeteredBytes, FlowsCreated: s.FlowsCreated,
+		CreateFailPackets: s.CreateFailPackets, CreateFailBytes: s.CreateFailBytes,
+		CreateFailFull: s.CreateFailFull, CreateFailContention: s.CreateFailContention,
+		FinEvents: s.FinEvents, FullEvents: s.FullEvents, EventDrops: s.EventDrops,
+	}
+	for i, name := range ParseReasons[1:] {
+		c.Unparsed = append(c.Unparsed, dpstats.Reason{Name: name, Count: s.Unparsed[i+1]})
+	}
+	return c
 }

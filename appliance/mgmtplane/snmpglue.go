@@ -183,17 +183,7 @@ func snmpDatapath(dp *datapath.Datapath) (snmp.DatapathStats, error) {
 	if err != nil {
 		return snmp.DatapathStats{}, err
 	}
-	s := snmp.DatapathStats{
-		Frames: st.Frames, FrameBytes: st.FrameBytes, IPv4: st.IPv4, IPv6: st.IPv6, SampledOut: st.SampledOut,
-		MeteredPackets: st.MeteredPackets, MeteredBytes: st.MeteredBytes, FlowsCreated: st.FlowsCreated,
-		CreateFailPackets: st.CreateFailPackets, CreateFailBytes: st.CreateFailBytes,
-		CreateFailFull: st.CreateFailFull, CreateFailContention: st.CreateFailContention,
-		FinEvents: st.FinEvents, FullEvents: st.FullEvents, EventDrops: st.EventDrops,
-	}
-	for i, name := range datapath.ParseReasons[1:] {
-		s.Unparsed = append(s.Unparsed, snmp.DatapathReason{Name: name, Frames: st.Unparsed[i+1]})
-	}
-	return s, nil
+	return st.Counters(), nil
 }
 
 // snmpSystem is sysDescr, sysContact, sysName and sysLocation.

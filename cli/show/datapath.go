@@ -3,29 +3,16 @@ package show
 import (
 	"fmt"
 	"io"
+
+	"github.com/flowtap/flowtap/datapath/dpstats"
 )
 
 // DatapathView is the XDP meter's counters since it was loaded, for
 // `show ip flow datapath`.
-type DatapathView struct {
-	Frames, FrameBytes           uint64
-	IPv4, IPv6                   uint64
-	SampledOut                   uint64
-	MeteredPackets, MeteredBytes uint64
-	FlowsCreated                 uint64
-	// Packets of flows that could not be created, and why.
-	CreateFailPackets, CreateFailBytes uint64
-	CreateFailFull                     uint64
-	CreateFailContention               uint64
-	Unparsed                           []Reason // frames not metered, by parse reason
-	FinEvents, FullEvents, EventDrops  uint64
-}
+type DatapathView = dpstats.Counters
 
 // Reason is a count under a name.
-type Reason struct {
-	Name  string
-	Count uint64
-}
+type Reason = dpstats.Reason
 
 // IPFlowDatapath renders `show ip flow datapath` (a flowtap command in the
 // style of `show mls netflow ip`): where every frame the meter saw went,

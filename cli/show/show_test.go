@@ -156,7 +156,7 @@ func TestIPFlowDatapath(t *testing.T) {
 		Frames: 42400117, FrameBytes: 2713607488, IPv4: 42400000, IPv6: 0, SampledOut: 0,
 		MeteredPackets: 42400000, MeteredBytes: 1950400000, FlowsCreated: 249856,
 		CreateFailPackets: 42150144, CreateFailBytes: 1938906624, CreateFailFull: 42150000, CreateFailContention: 144,
-		Unparsed:  []Reason{{"non-ip", 100}, {"truncated-l2", 0}, {"truncated-ip", 17}},
+		Unparsed:  []Reason{{Name: "non-ip", Count: 100}, {Name: "truncated-l2", Count: 0}, {Name: "truncated-ip", Count: 17}},
 		FinEvents: 0, FullEvents: 6, EventDrops: 0,
 	})
 	golden(t, "show-ip-flow-datapath", b.Bytes())

@@ -1,6 +1,10 @@
 package snmp
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/flowtap/flowtap/datapath/dpstats"
+)
 
 // flowtap's own objects for what CISCO-NETFLOW-MIB has no place for, under
 // the enterprise arc of enterprise.go:
@@ -18,25 +22,11 @@ var (
 	oidExportLoss = oidFlowtap.Append(4)
 )
 
-// DatapathStats are the meter's counters (datapath.Stats).
-type DatapathStats struct {
-	Frames, FrameBytes                 uint64
-	MeteredPackets, MeteredBytes       uint64
-	SampledOut                         uint64
-	IPv4, IPv6                         uint64
-	FlowsCreated                       uint64
-	CreateFailPackets, CreateFailBytes uint64
-	CreateFailFull                     uint64
-	CreateFailContention               uint64
-	FinEvents, FullEvents, EventDrops  uint64
-	Unparsed                           []DatapathReason // in the order of datapath.ParseReasons[1:]
-}
+// DatapathStats are the meter's counters (datapath.Stats.Counters).
+type DatapathStats = dpstats.Counters
 
 // DatapathReason is one reason a frame was not parsed.
-type DatapathReason struct {
-	Name   string
-	Frames uint64
-}
+type DatapathReason = dpstats.Reason
 
 // DatapathProvider is a NetflowProvider that also reports the meter.
 type DatapathProvider interface {
@@ -98,7 +88,7 @@ func unparsedTable(p DatapathProvider) Table {
 			}
 			rows := make([]Row, 0, len(s.Unparsed))
 			for i, r := range s.Unparsed {
-				rows = append(rows, Row{Index: OID{uint32(i + 1)}, Values: []Value{String(r.Name), Counter64(r.Frames)}})
+				rows = append(rows, Row{Index: OID{uint32(i + 1)}, Values: []Value{String(r.Name), Counter64(r.Count)}})
 			}
 			return rows, nil
 		},

@@ -22,7 +22,7 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		Frames: 42400117, FrameBytes: 2713607488, IPv4: 42400000, MeteredPackets: 42400000, MeteredBytes: 1950400000,
 		FlowsCreated: 249856, CreateFailPackets: 42150144, CreateFailBytes: 1938906624, CreateFailFull: 42150000,
 		CreateFailContention: 144, FullEvents: 6,
-		Unparsed: []DatapathReason{{"non-ip", 100}, {"truncated-l2", 0}},
+		Unparsed: []DatapathReason{{Name: "non-ip", Count: 100}, {Name: "truncated-l2", Count: 0}},
 	}}
 	_, v4, _ := startAgent(t, cfg)
 	out := walk(t, "snmpwalk", "-v2c", "-c", roCommunity, v4, "1.3.6.1.4.1.32473.1.3")
