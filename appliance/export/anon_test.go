@@ -18,7 +18,7 @@ import (
 // with nfdump, shows /21 addresses on the first and real ones on the
 // second.
 func TestAnonymisedExportNfdump(t *testing.T) {
-	nfdump := requireTool(t, "nfdump", "nfdump")
+	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
 	recs := interopRecords(30)
 	for i := range recs {
 		recs[i].SrcAddr = netip.AddrFrom4([4]byte{10, byte(i), byte(i*37 + 5), byte(i*11 + 1)})

@@ -16,17 +16,6 @@ import (
 	"github.com/flowtap/flowtap/internal/collector"
 )
 
-// requireTool fails, not skips: these decoders are the project's evidence
-// that the wire formats are right.
-func requireTool(t *testing.T, tool, debianPkg string) string {
-	t.Helper()
-	path, err := exec.LookPath(tool)
-	if err != nil {
-		t.Fatalf("%s not found (%v): install the Debian package %q: DEBIAN_FRONTEND=noninteractive apt-get install -y %s", tool, err, debianPkg, debianPkg)
-	}
-	return path
-}
-
 // encodeAll runs records (or aggregates) through a fresh encoder and
 // returns the packets.
 func encodeAll(t *testing.T, cfg export.EncoderConfig, recs []flow.Record, aggs []export.Aggregate) [][]byte {
@@ -117,7 +106,7 @@ type nfdumpFlow struct {
 // stops it so that it closes its file, and returns nfdump's view.
 func collectWithNfcapd(t *testing.T, pkts [][]byte) []nfdumpFlow {
 	t.Helper()
-	nfdump := requireTool(t, "nfdump", "nfdump")
+	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
 	capd := collector.StartNfcapd(t)
 	conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(capd.Addr))
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/internal/collector"
 )
 
 // fakeBackend is the daemon's side in tests: a NetflowProvider, a Setter
@@ -228,17 +229,6 @@ func startAgent(t *testing.T, cfg Config) (*Agent, string, string) {
 	return a, addrs[0].String(), v6
 }
 
-// requireTool fails, naming the Debian package, when a net-snmp tool is
-// missing: these tests are the interoperability proof and must not skip.
-func requireTool(t *testing.T, tool, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		t.Fatalf("%s not found: install the Debian package %q (apt-get install -y %s)", tool, pkg, pkg)
-	}
-	return p
-}
-
 // run executes a net-snmp tool; it loads no MIB files, so OIDs print
 // numerically whatever MIBs the machine has.
 func run(t *testing.T, tool string, args ...string) (string, string, error) {
@@ -247,7 +237,7 @@ func run(t *testing.T, tool string, args ...string) (string, string, error) {
 	if tool == "snmptrapd" {
 		pkg = "snmptrapd"
 	}
-	path := requireTool(t, tool, pkg)
+	path := collector.RequireTool(t, tool, pkg)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, append([]string{"-m", "", "-On"}, args...)...)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
@@ -23,7 +24,7 @@ type trapd struct {
 
 func startTrapd(t *testing.T, conf string) *trapd {
 	t.Helper()
-	path := requireTool(t, "snmptrapd", "snmptrapd")
+	path := collector.RequireTool(t, "snmptrapd", "snmptrapd")
 	dir := t.TempDir()
 	confFile := filepath.Join(dir, "snmptrapd.conf")
 	if err := os.WriteFile(confFile, []byte("disableAuthorization yes\n"+conf), 0o600); err != nil {
