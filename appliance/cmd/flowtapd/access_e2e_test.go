@@ -18,6 +18,7 @@ import (
 
 	"github.com/gosnmp/gosnmp"
 
+	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/faults"
 	"github.com/flowtap/flowtap/internal/syncbuf"
 	"github.com/flowtap/flowtap/internal/testnet"
@@ -416,10 +417,7 @@ func TestFaultSNMPv3SecretsAtRest(t *testing.T) {
 // returns what it printed so far.
 func startTrapd(t *testing.T, conf string) (port uint16, lines func() string) {
 	t.Helper()
-	bin, err := exec.LookPath("snmptrapd")
-	if err != nil {
-		t.Fatal("snmptrapd not found: install Debian's snmptrapd (make deps)")
-	}
+	bin := collector.RequireTool(t, "snmptrapd", "snmptrapd")
 	dir := t.TempDir()
 	confFile := filepath.Join(dir, "snmptrapd.conf")
 	if err := os.WriteFile(confFile, []byte("disableAuthorization yes\n"+conf), 0o600); err != nil {

@@ -275,10 +275,7 @@ interface `+v.Mon+`
 // snmp runs a net-snmp tool against the daemon and returns its output.
 func snmpTool(t *testing.T, tool string, args ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath(tool)
-	if err != nil {
-		t.Fatalf("%s not found: install Debian's snmp (make deps)", tool)
-	}
+	bin := collector.RequireTool(t, tool, "snmp")
 	out, err := exec.Command(bin, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", tool, args, err, out)
