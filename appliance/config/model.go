@@ -52,6 +52,7 @@ type Config struct {
 	EnableSecret Secret
 	Users        []User
 	SSH          SSH
+	Metrics      Metrics
 	AccessLists  []AccessList // sorted by number
 	// Firewall are JunOS firewall filters, in configuration order.
 	Firewall []FirewallFilter

@@ -185,6 +185,16 @@ type SSH struct {
 	AuthRetries int           // ip ssh authentication-retries; 0 is 3
 }
 
+// Metrics is `ip http metrics [port N] [access-class ACL]`: the
+// Prometheus endpoint (/metrics), off unless configured. IOS has no such
+// line; it sits beside `ip http port` and `ip http access-class`, which
+// IOS's HTTP server takes.
+type Metrics struct {
+	Enabled     bool
+	Port        int    // 0 is DefaultMetricsPort
+	AccessClass string // the list readers must pass; "" is none
+}
+
 // VTY is `line vty 0 4` / `access-class ACL in`: the list SSH logins must
 // pass; "" is none.
 type VTY struct {

@@ -14,7 +14,10 @@ import (
 // on the management plane). Where IOS accepts 0 (privilege,
 // authentication-retries), flowtap does not: 0 is the model's default.
 const (
-	DefaultSSHPort        = 22
+	DefaultSSHPort = 22
+	// DefaultMetricsPort is the Prometheus endpoint's port: one no
+	// common exporter uses.
+	DefaultMetricsPort    = 9742
 	DefaultSSHTimeout     = 120 * time.Second
 	DefaultSSHAuthRetries = 3
 	DefaultPrivilege      = 1
@@ -242,6 +245,13 @@ func (v *validator) ssh(c *Config) {
 
 func (v *validator) mgmtLists(c *Config) {
 	v.checkACLRef("vty.access-class", c.VTY.AccessClass)
+	m := &c.Metrics
+	m.Port = zeroIfEq(m.Port, DefaultMetricsPort)
+	v.checkRange("metrics.port", int64(m.Port), 0, 65535, "port")
+	v.checkACLRef("metrics.access-class", m.AccessClass)
+	if !m.Enabled && *m != (Metrics{}) {
+		v.failf("metrics", "ip http metrics port and access-class need ip http metrics")
+	}
 	v.addrList("logging.hosts", c.Logging.Hosts)
 	if b := c.Logging.Buffered; b != 0 && (b < MinLoggingBuffer || b > MaxLoggingBuffer) {
 		v.failf("logging.buffered", "buffer size %d is outside %d..%d", b, MinLoggingBuffer, MaxLoggingBuffer)

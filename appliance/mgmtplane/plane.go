@@ -24,6 +24,9 @@ type Options struct {
 	SNMPListen []string
 	// SSHListen is the SSH address; "" is :PORT from `ip ssh port`.
 	SSHListen string
+	// MetricsListen is the Prometheus endpoint's address; "" is :PORT
+	// from `ip http metrics`.
+	MetricsListen string
 	// NTPStep lets `ntp server` set the system clock.
 	NTPStep bool
 	Logger  *slog.Logger
@@ -70,6 +73,7 @@ func Start(m *daemon.Manager, opts Options) (*Plane, error) {
 	p.services = []service{
 		&snmpService{p: p},
 		&sshService{p: p},
+		&metricsService{p: p},
 		newNTPService(p),
 	}
 	m.OnApply(p.apply)

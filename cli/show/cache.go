@@ -22,6 +22,10 @@ type CacheView struct {
 	IfName     func(ifindex uint32) string
 }
 
+// PacketSizeLabels are the size distribution's bucket names, for other
+// views of the same histogram (Prometheus).
+func PacketSizeLabels() []string { return sizeLabels[:] }
+
 var sizeLabels = [26]string{
 	"1-32", "64", "96", "128", "160", "192", "224", "256", "288", "320", "352", "384", "416", "448", "480",
 	"512", "544", "576", "1024", "1536", "2048", "2560", "3072", "3584", "4096", "4608",

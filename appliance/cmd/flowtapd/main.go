@@ -40,7 +40,7 @@ func main() {
 
 type flags struct {
 	config, running, state, pinDir, control string
-	snmpListen, sshListen                   string
+	snmpListen, sshListen, metricsListen    string
 	ntpStep, rebootOnReload, keepMetering   bool
 	volatile                                bool
 }
@@ -55,6 +55,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.control, "control", control.DefaultPath, "control socket for the flowtap CLI")
 	fs.StringVar(&f.snmpListen, "snmp-listen", "0.0.0.0:161,[::]:161", "SNMP agent addresses, once snmp-server is configured")
 	fs.StringVar(&f.sshListen, "ssh-listen", "", "SSH address; default :PORT from `ip ssh port` (22)")
+	fs.StringVar(&f.metricsListen, "metrics-listen", "", "Prometheus endpoint address, once `ip http metrics` is configured; default :PORT from it (9742)")
 	fs.BoolVar(&f.rebootOnReload, "reboot-on-reload", false, "let `reload` restart the machine (the appliance image)")
 	fs.BoolVar(&f.volatile, "startup-volatile", false, "the startup-config is on a RAM file system (the image without a persistent disk): write memory warns instead of saving")
 	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let `ntp server` set the system clock (the appliance image does; a host keeps its own time daemon)")
@@ -122,7 +123,7 @@ func run(f flags) error {
 	log.Info("flowtapd running", "version", version, "persona", cfg.PlatformName(), "ports", m.Daemon().PortModes())
 
 	plane, err := mgmtplane.Start(m, mgmtplane.Options{State: f.state, Control: f.control,
-		SNMPListen: strings.Split(f.snmpListen, ","), SSHListen: f.sshListen, NTPStep: f.ntpStep, Logger: log})
+		SNMPListen: strings.Split(f.snmpListen, ","), SSHListen: f.sshListen, MetricsListen: f.metricsListen, NTPStep: f.ntpStep, Logger: log})
 	if err != nil {
 		m.Close(true)
 		return err

@@ -12,7 +12,7 @@ import (
 )
 
 func (x *cmd) ip() {
-	switch x.c.Keyword("access-list", "flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "ssh") {
+	switch x.c.Keyword("access-list", "flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "http", "ssh") {
 	case "access-list":
 		x.ipAccessList()
 	case "flow-cache":
@@ -34,7 +34,33 @@ func (x *cmd) ip() {
 		x.open(modeTopTalkers, "")
 	case "ssh":
 		x.ipSSH()
+	case "http":
+		x.c.Keyword("metrics")
+		x.ipHTTPMetrics()
 	}
+}
+
+// ipHTTPMetrics is `[no] ip http metrics [port N] [access-class ACL]`.
+// Each line states the whole endpoint, as `snmp-server community` does.
+func (x *cmd) ipHTTPMetrics() {
+	if x.neg {
+		x.c.Skip()
+		x.cfg.Metrics = config.Metrics{}
+		return
+	}
+	m := config.Metrics{Enabled: true}
+	if x.c.TryKeyword("port") != "" {
+		m.Port = int(x.c.Uint(1, 65535))
+	}
+	if x.c.TryKeyword("access-class") != "" {
+		m.AccessClass = x.aclRef()
+	}
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	x.cfg.Metrics = m
+	x.touch("metrics")
 }
 
 func (x *cmd) ipFlowCache() {

@@ -55,6 +55,7 @@ func Render(c config.Config) string {
 		r.section()
 	}
 	renderSSH(r, c.SSH)
+	renderMetrics(r, c.Metrics)
 	r.section()
 	for _, it := range c.Interfaces {
 		renderInterface(r, it)
@@ -242,6 +243,20 @@ func renderSSH(r *iosWriter, s config.SSH) {
 	if s.AuthRetries != 0 {
 		r.line("ip ssh authentication-retries %d", s.AuthRetries)
 	}
+}
+
+func renderMetrics(r *iosWriter, m config.Metrics) {
+	if !m.Enabled {
+		return
+	}
+	line := "ip http metrics"
+	if m.Port != 0 {
+		line += fmt.Sprintf(" port %d", m.Port)
+	}
+	if m.AccessClass != "" {
+		line += " access-class " + m.AccessClass
+	}
+	r.line("%s", line)
 }
 
 func renderInterface(r *iosWriter, it config.Interface) {

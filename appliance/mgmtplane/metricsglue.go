@@ -1,0 +1,89 @@
+package mgmtplane
+
+import (
+	"net/netip"
+	"strconv"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/daemon"
+	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/mgmt/metrics"
+)
+
+// metricsService runs the Prometheus endpoint while `ip http metrics` is
+// configured, on its port (or the --metrics-listen address).
+type metricsService struct {
+	p    *Plane
+	srv  *metrics.Server
+	addr string
+}
+
+func (s *metricsService) apply(c config.Config) {
+	p := s.p
+	port := c.Metrics.Port
+	if port == 0 {
+		port = config.DefaultMetricsPort
+	}
+	addr := p.opts.MetricsListen
+	if addr == "" {
+		addr = ":" + strconv.Itoa(port)
+	}
+	if s.srv != nil && (!c.Metrics.Enabled || addr != s.addr) {
+		s.close()
+	}
+	if !c.Metrics.Enabled || s.srv != nil {
+		return
+	}
+	m := p.m
+	// The list is looked up at each connection, so editing it or the
+	// access-class applies to the next reader.
+	allow := func(from, to netip.AddrPort) bool {
+		cur := m.Config()
+		return m.ACL().Permits(cur, cur.Metrics.AccessClass,
+			config.Packet{Src: from.Addr(), Dst: to.Addr(), Protocol: 6, SrcPort: from.Port(), DstPort: to.Port()})
+	}
+	srv, err := metrics.Listen(addr, metrics.NewCollector(func() metrics.Snapshot { return metricsSnapshot(m) }), allow, p.log)
+	if err != nil {
+		p.log.Error("metrics endpoint", "err", err)
+		return
+	}
+	s.srv, s.addr = srv, addr
+	p.log.Info("metrics listening", "addr", srv.Addr().String())
+}
+
+func (s *metricsService) close() {
+	if s.srv != nil {
+		s.srv.Close()
+		s.srv = nil
+	}
+}
+
+// metricsSnapshot reads what the screens read: the datapath's counters,
+// the cache's statistics with its occupancy now, the exporters' own
+// counters (which `clear ip flow stats` leaves alone), the aggregation
+// caches and the sampler maps.
+func metricsSnapshot(m *daemon.Manager) metrics.Snapshot {
+	d := m.Daemon()
+	s := metrics.Snapshot{SizeLabels: show.PacketSizeLabels(), Aging: d.Settings().Aging}
+	dp := d.Datapath()
+	if st, err := dp.Stats(); err == nil {
+		s.Datapath = &st
+	}
+	if e := d.Engine(); e != nil {
+		st := e.Stats()
+		if used, capacity, err := dp.Usage(); err == nil {
+			st.Active, st.Capacity = used, capacity
+		}
+		s.Cache = &st
+	}
+	for _, x := range d.Exporters() {
+		s.Destinations = append(s.Destinations, x.Stats())
+	}
+	for _, a := range d.AggregationCaches() {
+		s.Aggregations = append(s.Aggregations, metrics.Aggregation{Scheme: a.Config.Scheme.String(), Stats: a.Stats})
+	}
+	for _, sm := range m.Config().Samplers {
+		s.Samplers = append(s.Samplers, metrics.Sampler{Name: sm.Name, Interval: sm.Rate})
+	}
+	return s
+}

@@ -1,0 +1,190 @@
+// Package metrics is flowtap's Prometheus endpoint: the counters `show ip
+// flow datapath`, `show ip cache flow`, `show ip flow export` and SNMP
+// show, read at each scrape, served by the official client library
+// (prometheus/client_golang) on /metrics behind an access list.
+//
+// Counters are the sources' own: the datapath's and the exporters' never
+// go back; the cache's protocol and expiry counters restart at `clear ip
+// flow stats`, which Prometheus takes as a counter reset.
+package metrics
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+// Snapshot is what one scrape reads. A nil part is left out (no datapath
+// attached yet, no cache running).
+type Snapshot struct {
+	Datapath *datapath.Stats
+	// SizeLabels name Datapath.SizeHistogram's buckets as the screen does.
+	SizeLabels   []string
+	Cache        *flowcache.Stats
+	Aging        flowcache.Aging
+	Destinations []export.Stats // the main cache's, counting since each was configured
+	Aggregations []Aggregation
+	Samplers     []Sampler
+}
+
+// Aggregation is one running `ip flow-aggregation cache`.
+type Aggregation struct {
+	Scheme string
+	Stats  export.AggregationStats
+}
+
+// Sampler is one `flow-sampler-map`: 1 packet in Interval.
+type Sampler struct {
+	Name     string
+	Interval uint32
+}
+
+// Source reads a Snapshot.
+type Source func() Snapshot
+
+// Collector is a prometheus.Collector over a Source.
+type Collector struct{ src Source }
+
+// NewCollector returns the collector; register it on a registry.
+func NewCollector(src Source) *Collector { return &Collector{src: src} }
+
+const ns = "flowtap"
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(ns+"_"+name, help, labels, nil)
+}
+
+var (
+	dpFrames      = desc("datapath_frames_total", "Frames the meter saw on the monitored ports.")
+	dpFrameBytes  = desc("datapath_frame_bytes_total", "Bytes of the frames the meter saw.")
+	dpUnparsed    = desc("datapath_unparsed_frames_total", "Frames not metered, by the reason the parser stopped.", "reason")
+	dpIP          = desc("datapath_ip_frames_total", "Frames carrying IP, by version.", "version")
+	dpSampledOut  = desc("datapath_sampled_out_frames_total", "Frames a sampler left out.")
+	dpMetered     = desc("datapath_metered_packets_total", "Packets counted into flows.")
+	dpMeteredB    = desc("datapath_metered_bytes_total", "Bytes counted into flows.")
+	dpCreated     = desc("datapath_flows_created_total", "Flows the datapath created.")
+	dpCreateFail  = desc("datapath_flow_create_failures_total", "Flows that could not be created, by cause.", "cause")
+	dpCreateFailP = desc("datapath_flow_create_failed_packets_total", "Packets of flows that could not be created.")
+	dpEventDrops  = desc("datapath_event_drops_total", "Datapath events lost on a full ring.")
+	dpSizes       = desc("datapath_packet_size_packets_total", "Packets by IOS packet-size bucket (show ip cache flow's distribution).", "size")
+
+	cacheActive   = desc("cache_active_flows", "Flows in the cache.")
+	cacheCapacity = desc("cache_entries", "Entries the cache holds (ip flow-cache entries).")
+	cacheAdded    = desc("cache_flows_added_total", "Flows added since the last clear.")
+	cacheAger     = desc("cache_ager_polls_total", "Ager passes.")
+	cacheAlloc    = desc("cache_flow_alloc_failures_total", "Flow alloc failures since the last clear.")
+	cacheExpired  = desc("cache_flows_expired_total", "Flows expired since the last clear, by reason.", "reason")
+	cacheProtoF   = desc("cache_protocol_flows_total", "Expired flows by IOS protocol row since the last clear.", "protocol")
+	cacheProtoP   = desc("cache_protocol_packets_total", "Packets of the expired flows by IOS protocol row.", "protocol")
+	cacheProtoB   = desc("cache_protocol_bytes_total", "Bytes of the expired flows by IOS protocol row.", "protocol")
+	cacheTimeout  = desc("cache_timeout_seconds", "Aging timeouts (ip flow-cache timeout).", "timeout")
+
+	expPackets   = desc("export_packets_total", "Export packets sent to the destination.", "destination", "version")
+	expRecords   = desc("export_records_total", "Flow records sent to the destination.", "destination", "version")
+	expBytes     = desc("export_bytes_total", "UDP payload bytes sent to the destination.", "destination", "version")
+	expErrors    = desc("export_failed_packets_total", "Export packets lost to an unreachable destination.", "destination", "version")
+	expDropped   = desc("export_dropped_packets_total", "Export packets dropped on a full queue.", "destination", "version")
+	expLostR     = desc("export_lost_records_total", "Flows lost to an unreachable destination.", "destination", "version")
+	expLostP     = desc("export_lost_packets_total", "Packets of the flows lost to an unreachable destination.", "destination", "version")
+	expUnreached = desc("export_destination_unreachable", "1 while the destination is unreachable.", "destination", "version")
+
+	aggEntries  = desc("aggregation_active_entries", "Aggregates in the cache.", "scheme")
+	aggCapacity = desc("aggregation_entries", "Entries the aggregation cache holds.", "scheme")
+	aggAdded    = desc("aggregation_records_added_total", "Main-cache records folded in.", "scheme")
+	aggExported = desc("aggregation_exported_total", "Aggregates expired to the exporter.", "scheme")
+	aggEmerg    = desc("aggregation_emergency_expired_total", "Aggregates expired early on a full cache.", "scheme")
+
+	samplerInterval = desc("sampler_interval", "A flow-sampler-map takes 1 packet in this many.", "sampler")
+)
+
+// Describe sends the descriptions.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) { prometheus.DescribeByCollect(c, ch) }
+
+// Collect reads one Snapshot and sends its metrics.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	s := c.src()
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	if dp := s.Datapath; dp != nil {
+		counter(dpFrames, dp.Frames)
+		counter(dpFrameBytes, dp.FrameBytes)
+		for i, name := range datapath.ParseReasons[1:] {
+			counter(dpUnparsed, dp.Unparsed[i+1], name)
+		}
+		counter(dpIP, dp.IPv4, "4")
+		counter(dpIP, dp.IPv6, "6")
+		counter(dpSampledOut, dp.SampledOut)
+		counter(dpMetered, dp.MeteredPackets)
+		counter(dpMeteredB, dp.MeteredBytes)
+		counter(dpCreated, dp.FlowsCreated)
+		counter(dpCreateFail, dp.CreateFailFull, "cache-full")
+		counter(dpCreateFail, dp.CreateFailContention, "hash-contention")
+		counter(dpCreateFailP, dp.CreateFailPackets)
+		counter(dpEventDrops, dp.EventDrops)
+		for i, n := range dp.SizeHistogram {
+			if i < len(s.SizeLabels) {
+				counter(dpSizes, n, s.SizeLabels[i])
+			}
+		}
+	}
+	if cs := s.Cache; cs != nil {
+		gauge(cacheActive, float64(cs.Active))
+		gauge(cacheCapacity, float64(cs.Capacity))
+		counter(cacheAdded, cs.Added)
+		counter(cacheAger, cs.AgerPolls)
+		counter(cacheAlloc, cs.AllocFailures)
+		for r := flow.EndIdle; int(r) < len(cs.Expired); r++ {
+			counter(cacheExpired, cs.Expired[r], r.String())
+		}
+		for p := 1; p < len(cs.Protocols); p++ {
+			name := flowcache.Protocol(p).String()
+			counter(cacheProtoF, cs.Protocols[p].Flows, name)
+			counter(cacheProtoP, cs.Protocols[p].Packets, name)
+			counter(cacheProtoB, cs.Protocols[p].Bytes, name)
+		}
+		gauge(cacheTimeout, s.Aging.Active.Seconds(), "active")
+		gauge(cacheTimeout, s.Aging.Inactive.Seconds(), "inactive")
+	}
+	for _, d := range s.Destinations {
+		l := []string{d.Collector.String(), versionName(d.Version)}
+		counter(expPackets, d.Packets, l...)
+		counter(expRecords, d.Records, l...)
+		counter(expBytes, d.Bytes, l...)
+		counter(expErrors, d.Errors, l...)
+		counter(expDropped, d.Dropped, l...)
+		counter(expLostR, d.LostRecords, l...)
+		counter(expLostP, d.LostPackets, l...)
+		unreachable := 0.0
+		if d.Unreachable {
+			unreachable = 1
+		}
+		gauge(expUnreached, unreachable, l...)
+	}
+	for _, a := range s.Aggregations {
+		gauge(aggEntries, float64(a.Stats.Entries), a.Scheme)
+		gauge(aggCapacity, float64(a.Stats.Capacity), a.Scheme)
+		counter(aggAdded, a.Stats.Added, a.Scheme)
+		counter(aggExported, a.Stats.Exported, a.Scheme)
+		counter(aggEmerg, a.Stats.Emergency, a.Scheme)
+	}
+	for _, sm := range s.Samplers {
+		gauge(samplerInterval, float64(sm.Interval), sm.Name)
+	}
+}
+
+// versionName is the export version as `ip flow-export version` says it.
+func versionName(v export.Version) string {
+	if v == export.IPFIX {
+		return "ipfix"
+	}
+	return strconv.Itoa(int(v))
+}

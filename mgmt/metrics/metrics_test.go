@@ -1,0 +1,180 @@
+package metrics
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+func snapshot() Snapshot {
+	dp := &datapath.Stats{Frames: 1000, FrameBytes: 640000, IPv4: 990, IPv6: 5, SampledOut: 7, MeteredPackets: 983, MeteredBytes: 630000,
+		FlowsCreated: 40, CreateFailFull: 2, CreateFailContention: 1, CreateFailPackets: 3}
+	dp.Unparsed[1] = 5 // non-ip
+	dp.SizeHistogram[1] = 600
+	dp.SizeHistogram[18] = 383
+	cs := &flowcache.Stats{Active: 12, Capacity: 4096, Added: 52, AgerPolls: 300}
+	cs.Expired[flow.EndIdle] = 30
+	cs.Expired[flow.EndOfFlow] = 10
+	cs.Protocols[flowcache.ProtoTCPWWW] = flowcache.ProtocolStats{Flows: 25, Packets: 500, Bytes: 400000}
+	return Snapshot{
+		Datapath: dp, SizeLabels: []string{"1-32", "64", "96", "128", "160", "192", "224", "256", "288", "320", "352", "384", "416", "448", "480",
+			"512", "544", "576", "1024", "1536", "2048", "2560", "3072", "3584", "4096", "4608"},
+		Cache: cs, Aging: flowcache.Aging{Active: 30 * time.Minute, Inactive: 15 * time.Second},
+		Destinations: []export.Stats{{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: export.V9,
+			Packets: 9, Records: 40, Bytes: 3000, Errors: 1, LostRecords: 4, LostPackets: 70, Unreachable: true}},
+		Aggregations: []Aggregation{{Scheme: "prefix", Stats: export.AggregationStats{Entries: 3, Capacity: 2048, Added: 40, Exported: 5}}},
+		Samplers:     []Sampler{{Name: "one-in-100", Interval: 100}},
+	}
+}
+
+func scrape(t *testing.T, url string) []byte {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s, %v\n%s", url, resp.Status, err, body)
+	}
+	return body
+}
+
+func value(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+	t.Helper()
+	f, ok := fams[name]
+	if !ok {
+		t.Fatalf("no family %s", name)
+	}
+	for _, m := range f.Metric {
+		match := true
+		for _, lp := range m.Label {
+			if v, ok := labels[lp.GetName()]; ok && v != lp.GetValue() {
+				match = false
+			}
+		}
+		if !match {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			return m.Counter.GetValue()
+		case m.Gauge != nil:
+			return m.Gauge.GetValue()
+		}
+	}
+	t.Fatalf("%s%v: no such series", name, labels)
+	return 0
+}
+
+// TestScrapeParses serves a snapshot, parses the page with the client
+// library's own parser (expfmt) and with promtool, and checks the
+// figures.
+func TestScrapeParses(t *testing.T) {
+	s, err := Listen("127.0.0.1:0", NewCollector(snapshot), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	body := scrape(t, "http://"+s.Addr().String()+"/metrics")
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("expfmt cannot parse the page: %v\n%s", err, body)
+	}
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"flowtap_datapath_frames_total", nil, 1000},
+		{"flowtap_datapath_unparsed_frames_total", map[string]string{"reason": "non-ip"}, 5},
+		{"flowtap_datapath_flow_create_failures_total", map[string]string{"cause": "cache-full"}, 2},
+		{"flowtap_datapath_packet_size_packets_total", map[string]string{"size": "1024"}, 383},
+		{"flowtap_cache_active_flows", nil, 12},
+		{"flowtap_cache_flows_expired_total", map[string]string{"reason": "end-of-flow"}, 10},
+		{"flowtap_cache_protocol_bytes_total", map[string]string{"protocol": flowcache.ProtoTCPWWW.String()}, 400000},
+		{"flowtap_cache_timeout_seconds", map[string]string{"timeout": "active"}, 1800},
+		{"flowtap_export_records_total", map[string]string{"destination": "192.0.2.10:2055", "version": "9"}, 40},
+		{"flowtap_export_lost_packets_total", map[string]string{"destination": "192.0.2.10:2055"}, 70},
+		{"flowtap_export_destination_unreachable", nil, 1},
+		{"flowtap_aggregation_entries", map[string]string{"scheme": "prefix"}, 2048},
+		{"flowtap_sampler_interval", map[string]string{"sampler": "one-in-100"}, 100},
+	} {
+		if got := value(t, fams, c.name, c.labels); got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+	// promtool, from Debian's prometheus package (.ci/deps), lints names,
+	// types and help as Prometheus itself would.
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Fatal("promtool not found: install the Debian package prometheus")
+	}
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(body)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) != 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+	t.Logf("%d families, %d bytes", len(fams), len(body))
+}
+
+// TestAccessListRefuses: a reader the list refuses is disconnected with
+// no answer and counted; one it allows scrapes.
+func TestAccessListRefuses(t *testing.T) {
+	var mu sync.Mutex
+	var asked []netip.AddrPort
+	allow := func(from, to netip.AddrPort) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, from, to)
+		return from.Addr() == netip.MustParseAddr("127.0.0.2")
+	}
+	s, err := Listen("127.0.0.1:0", NewCollector(snapshot), allow, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if resp, err := http.Get("http://" + s.Addr().String() + "/metrics"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a refused reader got %s", resp.Status)
+	}
+	if s.Denied() != 1 {
+		t.Errorf("denied %d, want 1", s.Denied())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != 2 || asked[0].Addr().String() != "127.0.0.1" || asked[1].String() != s.Addr().String() {
+		t.Errorf("the list was asked about %v", asked)
+	}
+	// 127.0.0.2 is loopback too: the list lets it in.
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	c := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	resp, err := c.Get("http://" + s.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatalf("an allowed reader: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "flowtap_datapath_frames_total 1000") {
+		t.Errorf("an allowed reader got:\n%s", body)
+	}
+}
