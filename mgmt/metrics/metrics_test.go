@@ -161,10 +161,10 @@ func TestAccessListRefuses(t *testing.T) {
 		t.Errorf("denied %d, want 1", s.Denied())
 	}
 	mu.Lock()
-	defer mu.Unlock()
 	if len(asked) != 2 || asked[0].Addr().String() != "127.0.0.1" || asked[1].String() != s.Addr().String() {
 		t.Errorf("the list was asked about %v", asked)
 	}
+	mu.Unlock()
 	// 127.0.0.2 is loopback too: the list lets it in.
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
 	c := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
