@@ -37,6 +37,10 @@ func showInterfaces(s *Session, w io.Writer, args []string) error {
 		}
 		ifs = one
 	}
+	if s.json {
+		s.jsonDone = true
+		return show.WriteJSON(w, show.InterfacesJSON(ifs))
+	}
 	show.ShowInterfaces(w, ifs)
 	return nil
 }
@@ -72,10 +76,18 @@ func execTree() *Node {
 					kw("flow", "Flow cache entries").Runs(cacheFlow(true)))),
 			kw("flow", "NetFlow switching",
 				kw("export", "Show flow export information").Runs(func(s *Session, w io.Writer, _ []string) error {
+					if s.json {
+						s.jsonDone = true
+						return show.WriteJSON(w, s.b.ExportView())
+					}
 					show.IPFlowExport(w, s.b.ExportView())
 					return nil
 				}),
 				kw("datapath", "Show flow datapath (XDP meter) statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
+					if s.json {
+						s.jsonDone = true
+						return show.WriteJSON(w, s.b.DatapathView())
+					}
 					show.IPFlowDatapath(w, s.b.DatapathView())
 					return nil
 				}),

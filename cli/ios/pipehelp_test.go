@@ -15,6 +15,7 @@ func TestPipeHelp(t *testing.T) {
   count            Count number of lines which match regexp
   exclude          Exclude lines that match
   include          Include lines that match
+  json             Output in JSON format
   section          Filter a section of output
 `},
 		{"show running-config | e?", "exclude\n"},

@@ -45,6 +45,9 @@ type Session struct {
 
 	interactive bool // a terminal: a wrong secret may be typed again
 	failDelay   time.Duration
+	// json is set while a command runs under `| json`; a command that
+	// can render JSON sets jsonDone when it has.
+	json, jsonDone bool
 }
 
 // NewSession is a control socket session: privileged (level 15) when
@@ -210,7 +213,10 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 	if p.Filtered() {
 		out = &buf
 	}
-	if err := n.Run(s, out, args); err != nil {
+	s.json, s.jsonDone = p.Has("json"), false
+	defer func() { s.json, s.jsonDone = false, false }()
+	err = n.Run(s, out, args)
+	if err != nil {
 		var me *matchError
 		if errors.As(err, &me) && me.Word > 0 {
 			if t := tokenize(cmd); me.Word < len(t) {
@@ -220,6 +226,16 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 		} else {
 			fmt.Fprintln(out, err)
 		}
+	}
+	if s.json {
+		if err == nil && !s.jsonDone {
+			// No JSON form: say so, as IOS does, rather than pass the
+			// text off as JSON.
+			buf.Reset()
+			fmt.Fprintln(&buf, "% JSON output is not supported for this command")
+		}
+		io.WriteString(w, buf.String())
+		return
 	}
 	if p.Filtered() {
 		p.Apply(w, buf.String())

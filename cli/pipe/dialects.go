@@ -43,6 +43,13 @@ func IOS() Syntax {
 				New: with(func(r *regexp.Regexp) Filter { return Include(r, false) })},
 			{Name: "include", Help: "Include lines that match", Arg: "LINE", NeedsArg: true,
 				New: with(func(r *regexp.Regexp) Filter { return Include(r, true) })},
+			// The command renders JSON itself: its snapshot, not its text.
+			{Name: "json", Help: "Output in JSON format", New: func(arg string) (Filter, error) {
+				if arg != "" {
+					return nil, errors.New("% Invalid input detected at '^' marker.")
+				}
+				return nil, nil
+			}},
 			{Name: "section", Help: "Filter a section of output", Arg: "LINE", NeedsArg: true, New: with(Section)},
 		},
 		Unknown:    func(string) error { return errors.New("% Invalid input detected at '^' marker.") },

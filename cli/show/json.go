@@ -1,0 +1,85 @@
+package show
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+)
+
+// WriteJSON renders a show command's snapshot v as `| json` does: the
+// same struct the text screen is drawn from, so both carry the same
+// numbers, with its keys in NX-OS's lower_snake case (RxPackets becomes
+// rx_packets). Numbers keep their exact digits (no float round trip).
+func WriteJSON(w io.Writer, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%% JSON output failed: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return fmt.Errorf("%% JSON output failed: %v", err)
+	}
+	out, err := json.MarshalIndent(snakeKeys(tree), "", "  ")
+	if err != nil {
+		return fmt.Errorf("%% JSON output failed: %v", err)
+	}
+	w.Write(append(out, '\n'))
+	return nil
+}
+
+func snakeKeys(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[snake(k)] = snakeKeys(e)
+		}
+		return m
+	case []any:
+		for i, e := range t {
+			t[i] = snakeKeys(e)
+		}
+		return t
+	}
+	return v
+}
+
+// snake turns a Go field name into lower_snake: an underscore before an
+// upper-case letter that starts a word (BGPNextHop: bgp_next_hop).
+func snake(s string) string {
+	// IPv4 is one word, not I_pv4.
+	s = strings.NewReplacer("IPv4", "Ipv4", "IPv6", "Ipv6").Replace(s)
+	r := []rune(s)
+	var b strings.Builder
+	for i, c := range r {
+		if unicode.IsUpper(c) && i > 0 {
+			prevLower := unicode.IsLower(r[i-1]) || unicode.IsDigit(r[i-1])
+			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
+			if prevLower || (unicode.IsUpper(r[i-1]) && nextLower) {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}
+
+// InterfacesJSON is `show interfaces | json`'s snapshot: the interfaces
+// with their MAC in IOS's dotted form (net.HardwareAddr would marshal as
+// base64).
+func InterfacesJSON(ifs []Interface) any {
+	type ifJSON struct {
+		Interface
+		MAC string
+	}
+	out := make([]ifJSON, len(ifs))
+	for i, x := range ifs {
+		out[i] = ifJSON{Interface: x, MAC: DottedMAC(x.MAC)}
+	}
+	return out
+}
