@@ -52,6 +52,8 @@ type Session struct {
 	// ask reads the lines `load ... terminal` takes, from the operator
 	// or the script; nil when the session cannot be asked.
 	ask term.Asker
+	// jsonDone is set by a command that honoured `| display json`.
+	jsonDone bool
 }
 
 // NewSession opens an operational-mode session for user.
@@ -101,8 +103,14 @@ func (s *Session) run(w io.Writer, line string) {
 	s.pipes = p
 	s.ask, _ = w.(term.Asker)
 	var out bytes.Buffer
-	if err := s.exec(&out, s.tree(), p.Cmd); err != nil {
+	s.jsonDone = false
+	err = s.exec(&out, s.tree(), p.Cmd)
+	if err != nil {
 		fmt.Fprintln(&out, err)
+	} else if p.Has("display json") && !s.jsonDone {
+		// Not the text passed off as JSON.
+		out.Reset()
+		fmt.Fprintln(&out, "error: display json is not supported for this command")
 	}
 	p.Apply(w, out.String())
 }

@@ -61,7 +61,14 @@ func operationalTree() *node {
 		kw("show", "Show system information",
 			kw("services", "Show service-specific information",
 				kw("accounting", "Show accounting information",
-					kw("flow", "Show flow information").Runs(acct(show.ServicesAccountingFlow)),
+					kw("flow", "Show flow information").Runs(func(s *Session, w io.Writer, _ []string) error {
+						if s.pipes.Has("display json") {
+							s.jsonDone = true
+							return show.WriteJSON(w, show.AccountingFlowOf(s.b.Accounting()))
+						}
+						show.ServicesAccountingFlow(w, s.b.Accounting())
+						return nil
+					}),
 					detail,
 					kw("aggregation", "Show aggregation information").Runs(acct(show.ServicesAccountingAggregation)),
 					kw("errors", "Show error information").Runs(acct(show.ServicesAccountingErrors)))),

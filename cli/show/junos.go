@@ -27,6 +27,28 @@ func (v *AccountingView) header(w io.Writer) {
 
 // ServicesAccountingFlow renders `show services accounting flow`.
 func ServicesAccountingFlow(w io.Writer, v AccountingView) {
+	f := AccountingFlowOf(v)
+	v.header(w)
+	fmt.Fprintf(w, "    Flow packets: %d, Flow bytes: %d\n", f.FlowPackets, f.FlowBytes)
+	fmt.Fprintf(w, "    Flow packets 10-second rate: %d, Flow bytes 10-second rate: %d\n", f.FlowPackets10sRate, f.FlowBytes10sRate)
+	fmt.Fprintf(w, "    Active flows: %d, Total flows: %d\n", f.ActiveFlows, f.TotalFlows)
+	fmt.Fprintf(w, "    Flows exported: %d, Flows packets exported: %d\n", f.FlowsExported, f.FlowsPacketsExported)
+	fmt.Fprintf(w, "    Flows inactive timed out: %d, Flows active timed out: %d\n", f.FlowsInactiveTimedOut, f.FlowsActiveTimedOut)
+}
+
+// AccountingFlow is `show services accounting flow`'s numbers, derived
+// once for its text screen and its `| display json`.
+type AccountingFlow struct {
+	FlowPackets, FlowBytes                     uint64
+	FlowPackets10sRate, FlowBytes10sRate       uint64
+	ActiveFlows, TotalFlows                    uint64
+	FlowsExported, FlowsPacketsExported        uint64
+	FlowsInactiveTimedOut, FlowsActiveTimedOut uint64
+}
+
+// AccountingFlowOf derives the numbers from the snapshot: flows still in
+// the cache count toward the totals.
+func AccountingFlowOf(v AccountingView) AccountingFlow {
 	s := &v.Cache.Stats
 	total := s.Total()
 	var pk, by uint64
@@ -39,13 +61,14 @@ func ServicesAccountingFlow(w io.Writer, v AccountingView) {
 		recs += e.Records
 		pkts += e.Packets
 	}
-	v.header(w)
-	fmt.Fprintf(w, "    Flow packets: %d, Flow bytes: %d\n", total.Packets+pk, total.Bytes+by)
-	fmt.Fprintf(w, "    Flow packets 10-second rate: %d, Flow bytes 10-second rate: %d\n", v.Packets10s/10, v.Bytes10s/10)
-	fmt.Fprintf(w, "    Active flows: %d, Total flows: %d\n", s.Active, s.Added)
-	fmt.Fprintf(w, "    Flows exported: %d, Flows packets exported: %d\n", recs, pkts)
-	fmt.Fprintf(w, "    Flows inactive timed out: %d, Flows active timed out: %d\n",
-		s.Expired[flow.EndIdle]+s.Expired[flow.EndNoResource], s.Expired[flow.EndActive])
+	return AccountingFlow{
+		FlowPackets: total.Packets + pk, FlowBytes: total.Bytes + by,
+		FlowPackets10sRate: v.Packets10s / 10, FlowBytes10sRate: v.Bytes10s / 10,
+		ActiveFlows: uint64(s.Active), TotalFlows: uint64(s.Added),
+		FlowsExported: recs, FlowsPacketsExported: pkts,
+		FlowsInactiveTimedOut: uint64(s.Expired[flow.EndIdle] + s.Expired[flow.EndNoResource]),
+		FlowsActiveTimedOut:   uint64(s.Expired[flow.EndActive]),
+	}
 }
 
 // FlowDetailOptions are the `flow-detail` modifiers.
