@@ -78,7 +78,7 @@ func execTree() *Node {
 				kw("export", "Show flow export information").Runs(func(s *Session, w io.Writer, _ []string) error {
 					if s.json {
 						s.jsonDone = true
-						return show.WriteJSON(w, s.b.ExportView())
+						return show.WriteJSON(w, show.ExportJSON(s.b.ExportView()))
 					}
 					show.IPFlowExport(w, s.b.ExportView())
 					return nil

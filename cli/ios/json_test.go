@@ -2,6 +2,7 @@ package ios
 
 import (
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -21,6 +22,7 @@ func (jsonBackend) ExportView() show.ExportView {
 	return show.ExportView{Version: 9, Destinations: []export.Stats{{
 		Collector: netip.MustParseAddrPort("192.0.2.9:2055"), Version: 9,
 		Packets: 31, Records: 437, Bytes: 21877, Errors: 2, ErrorRecords: 29,
+		LastError: errors.New("connection refused"),
 	}}}
 }
 
@@ -60,8 +62,8 @@ func TestJSONExport(t *testing.T) {
 		t.Fatalf("destinations = %v", v["destinations"])
 	}
 	d := dests[0].(map[string]any)
-	if d["collector"] != "192.0.2.9:2055" {
-		t.Errorf("collector = %v", d["collector"])
+	if d["collector"] != "192.0.2.9:2055" || d["last_error"] != "connection refused" {
+		t.Errorf("collector = %v, last_error = %v", d["collector"], d["last_error"])
 	}
 	// The counters the text screen prints are the JSON's.
 	for _, key := range []string{"packets", "records", "errors"} {

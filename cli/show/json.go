@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"unicode"
+
+	"github.com/flowtap/flowtap/appliance/export"
 )
 
 // WriteJSON renders a show command's snapshot v as `| json` does: the
@@ -80,6 +82,28 @@ func InterfacesJSON(ifs []Interface) any {
 	out := make([]ifJSON, len(ifs))
 	for i, x := range ifs {
 		out[i] = ifJSON{Interface: x, MAC: DottedMAC(x.MAC)}
+	}
+	return out
+}
+
+// ExportJSON is `show ip flow export | json`'s snapshot: each
+// destination's last error as its message (an error value would marshal
+// as {}), "" when there was none.
+func ExportJSON(v ExportView) any {
+	type destJSON struct {
+		export.Stats
+		LastError string
+	}
+	type exportJSON struct {
+		ExportView
+		Destinations []destJSON
+	}
+	out := exportJSON{ExportView: v, Destinations: make([]destJSON, len(v.Destinations))}
+	for i, d := range v.Destinations {
+		out.Destinations[i].Stats = d
+		if d.LastError != nil {
+			out.Destinations[i].LastError = d.LastError.Error()
+		}
 	}
 	return out
 }
