@@ -111,4 +111,10 @@ func TestJSONRefused(t *testing.T) {
 			t.Errorf("%s:\ngot  %q\nwant %q", line, got, want)
 		}
 	}
+	// A command with no JSON form is refused before it runs.
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	s = NewSession(jsonBackend{f}, true)
+	if got := s.Exec("clear ip flow stats | json"); got != "% JSON output is not supported for this command\n" || f.cleared != 0 {
+		t.Errorf("clear ip flow stats | json: %q, cleared %d times, want refused and nothing cleared", got, f.cleared)
+	}
 }

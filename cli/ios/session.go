@@ -203,6 +203,12 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 		printError(w, err, promptLen)
 		return
 	}
+	if p.Has("json") && (len(args) == 0 || args[0] != "show") {
+		// Only show commands have a JSON form; refuse the rest before
+		// they run, so `clear ... | json` clears nothing.
+		fmt.Fprintln(w, "% JSON output is not supported for this command")
+		return
+	}
 	if levelOf(levels, args) > 1 {
 		s.logCommand(line)
 	}

@@ -64,4 +64,12 @@ func TestDisplayJSONAccountingFlow(t *testing.T) {
 	if got, want := s.Exec("show configuration | display json"), "error: display json is not supported for this command\n"; got != want {
 		t.Errorf("show configuration | display json = %q, want %q", got, want)
 	}
+	// A command with no JSON form is refused before it runs.
+	f := &fakeBackend{history: []config.Config{base}}
+	s = NewSession(acctBackend{f}, "ops")
+	s.Exec("configure")
+	s.Exec("set system host-name other")
+	if got, want := s.Exec("commit | display json"), "error: display json is not supported for this command\n"; got != want || len(f.history) != 1 {
+		t.Errorf("commit | display json = %q with %d commits, want %q and none", got, len(f.history)-1, want)
+	}
 }

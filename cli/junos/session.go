@@ -100,6 +100,12 @@ func (s *Session) run(w io.Writer, line string) {
 		fmt.Fprintln(w, err)
 		return
 	}
+	if first, _, _ := strings.Cut(strings.TrimSpace(p.Cmd), " "); p.Has("display json") && (len(first) < 2 || !strings.HasPrefix("show", strings.ToLower(first))) {
+		// Only show commands have a JSON form; refuse the rest before
+		// they run, so `commit | display json` commits nothing.
+		fmt.Fprintln(w, "error: display json is not supported for this command")
+		return
+	}
 	s.pipes = p
 	s.ask, _ = w.(term.Asker)
 	var out bytes.Buffer
