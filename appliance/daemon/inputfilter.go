@@ -149,7 +149,8 @@ func (d *Daemon) portFilter(key string, want *InputFilter) (id datapath.FilterID
 		delete(d.filters, key)
 		return 0, func() error { return d.retireFilter(cur) }, nil
 	}
-	if cur != nil && reflect.DeepEqual(cur.def.Filter, want.Filter) && cur.def.ref() == want.ref() {
+	if cur != nil && reflect.DeepEqual(cur.def.Filter, want.Filter) && cur.def.ref() == want.ref() &&
+		reflect.DeepEqual(cur.def.Firewall, want.Firewall) {
 		cur.def = want // same terms: the entries' counts go on
 		return cur.id, nil, nil
 	}
@@ -171,7 +172,18 @@ func (d *Daemon) portFilter(key string, want *InputFilter) (id datapath.FilterID
 // is unchanged in the new list goes on from there) and frees its slot.
 func (d *Daemon) retireFilter(f *installedFilter) error {
 	counts, err := d.dp.FilterCounts(f.id)
-	if err == nil && f.def.Firewall == nil {
+	if err == nil && f.def.Firewall != nil {
+		if d.firewallBase == nil {
+			d.firewallBase = map[termKey]TermCount{}
+		}
+		for i, t := range f.def.Firewall.Terms {
+			k := firewallTermKey(*f.def.Firewall, t)
+			b := d.firewallBase[k]
+			b.Packets += counts[i].Packets
+			b.Bytes += counts[i].Bytes
+			d.firewallBase[k] = b
+		}
+	} else if err == nil {
 		if d.filterBase == nil {
 			d.filterBase = map[aclKey]uint64{}
 		}
@@ -273,36 +285,73 @@ type TermCount struct {
 	Bytes, Packets uint64
 }
 
-// FirewallCounts are the counters of JunOS filter fam/name, summed over
-// the ports using it; false when no port does.
-func (d *Daemon) FirewallCounts(fam, name string) ([]TermCount, bool) {
+// termKey names a JunOS filter term by its filter and its whole
+// definition: a term that a commit leaves as it was keeps counting from
+// where it was, one that changed starts from zero (JunOS keeps counters
+// until `clear firewall`; a changed term is a new counter).
+type termKey struct{ filter, term string }
+
+func firewallTermKey(f config.FirewallFilter, t config.FilterTerm) termKey {
+	return termKey{f.Key(), fmt.Sprintf("%+v", t)}
+}
+
+// FirewallCounts are the counters of each term of JunOS filter f (as
+// configured now), summed over the ports using it and the filters a
+// commit replaced; false when nothing ever counted for it.
+func (d *Daemon) FirewallCounts(f config.FirewallFilter) ([]TermCount, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var out []TermCount
+	out := make([]TermCount, len(f.Terms))
 	found := false
-	for _, f := range d.filters {
-		fw := f.def.Firewall
-		if fw == nil || fw.Family != fam || fw.Name != name {
+	at := map[termKey]int{}
+	for i, t := range f.Terms {
+		n := t.Count
+		if n == "" {
+			n = t.Name
+		}
+		out[i].Name = n
+		k := firewallTermKey(f, t)
+		at[k] = i
+		if b, ok := d.firewallBase[k]; ok {
+			out[i].Packets, out[i].Bytes = b.Packets, b.Bytes
+			found = true
+		}
+	}
+	for _, inst := range d.filters {
+		fw := inst.def.Firewall
+		if fw == nil || fw.Key() != f.Key() {
 			continue
 		}
-		counts, err := d.dp.FilterCounts(f.id)
+		counts, err := d.dp.FilterCounts(inst.id)
 		if err != nil {
 			continue
 		}
-		if !found {
-			for _, t := range fw.Terms {
-				n := t.Count
-				if n == "" {
-					n = t.Name
-				}
-				out = append(out, TermCount{Name: n})
+		found = true
+		for j, t := range fw.Terms {
+			if i, ok := at[firewallTermKey(*fw, t)]; ok {
+				out[i].Packets += counts[j].Packets
+				out[i].Bytes += counts[j].Bytes
 			}
-			found = true
-		}
-		for i := range out {
-			out[i].Packets += counts[i].Packets
-			out[i].Bytes += counts[i].Bytes
 		}
 	}
 	return out, found
+}
+
+// ClearFirewall is JunOS `clear firewall filter NAME` (both families),
+// or `clear firewall all` with name "".
+func (d *Daemon) ClearFirewall(name string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k := range d.firewallBase {
+		if name == "" || k.filter == "inet "+name || k.filter == "inet6 "+name {
+			delete(d.firewallBase, k)
+		}
+	}
+	var errs []error
+	for _, f := range d.filters {
+		if fw := f.def.Firewall; fw != nil && (name == "" || fw.Name == name) {
+			errs = append(errs, d.dp.ClearFilterCounts(f.id))
+		}
+	}
+	return errors.Join(errs...)
 }

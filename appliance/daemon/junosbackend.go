@@ -30,21 +30,28 @@ func (j *JunOS) FirewallFilter(name string) ([]show.FirewallCounter, error) {
 		if !ok {
 			continue
 		}
-		counts, _ := j.m.d.FirewallCounts(fam, name)
-		var out []show.FirewallCounter
-		for i, t := range f.Terms {
-			fc := show.FirewallCounter{Name: t.Count}
-			if fc.Name == "" {
-				fc.Name = t.Name
-			}
-			if i < len(counts) {
-				fc.Bytes, fc.Packets = counts[i].Bytes, counts[i].Packets
-			}
-			out = append(out, fc)
+		counts, _ := j.m.d.FirewallCounts(f)
+		out := make([]show.FirewallCounter, len(counts))
+		for i, c := range counts {
+			out[i] = show.FirewallCounter{Name: c.Name, Bytes: c.Bytes, Packets: c.Packets}
 		}
 		return out, nil
 	}
 	return nil, fmt.Errorf("error: filter %s is not configured", name)
+}
+
+// ClearFirewall is `clear firewall filter NAME` ("" for `clear firewall
+// all`): the only way the filters' counters go back to zero.
+func (j *JunOS) ClearFirewall(name string) error {
+	if name != "" {
+		c := j.m.Config()
+		_, ok4 := c.FindFirewallFilter("inet", name)
+		_, ok6 := c.FindFirewallFilter("inet6", name)
+		if !ok4 && !ok6 {
+			return fmt.Errorf("error: filter %s is not configured", name)
+		}
+	}
+	return j.m.d.ClearFirewall(name)
 }
 
 func (j *JunOS) Accounting() show.AccountingView {

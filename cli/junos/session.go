@@ -36,6 +36,9 @@ type Backend interface {
 	// FirewallFilter is the counters of filter name for `show firewall
 	// filter`; an error when no such filter is configured.
 	FirewallFilter(name string) ([]show.FirewallCounter, error)
+	// ClearFirewall zeroes filter name's counters ("" is every filter);
+	// an error when no such filter is configured.
+	ClearFirewall(name string) error
 }
 
 // Session is one JunOS CLI session.

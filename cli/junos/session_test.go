@@ -33,6 +33,9 @@ func (f *fakeBackend) Rollback(n int) (config.Config, error) {
 func (f *fakeBackend) FirewallFilter(name string) ([]show.FirewallCounter, error) {
 	return nil, fmt.Errorf("error: filter %s is not configured", name)
 }
+func (f *fakeBackend) ClearFirewall(name string) error {
+	return fmt.Errorf("error: filter %s is not configured", name)
+}
 func (f *fakeBackend) Accounting() show.AccountingView {
 	var st flowcache.Stats
 	st.Active, st.Added = 2, 9

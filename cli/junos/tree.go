@@ -99,10 +99,25 @@ func operationalTree() *node {
 			fmt.Fprintln(w)
 			return nil
 		}),
-		kw("clear", "Clear information in the system", rest("<what>", "What to clear").Runs(clear)).Runs(clear),
+		kw("clear", "Clear information in the system",
+			kw("firewall", "Clear firewall counters",
+				kw("filter", "Clear a filter's counters",
+					cmdtree.Value[*Session]("<filter-name>", "Name of the filter", nil).Runs(clearFirewall)),
+				kw("all", "Clear all filters' counters").Runs(clearFirewall)),
+			rest("<what>", "What to clear").Runs(clear)).Runs(clear),
 		kw("exit", "Exit the management session").Runs(exit),
 		kw("quit", "Exit the management session").Runs(exit),
 	)
+}
+
+// clearFirewall is `clear firewall filter NAME` and `clear firewall all`:
+// the filters' counters go back to zero only here.
+func clearFirewall(s *Session, w io.Writer, args []string) error {
+	name := ""
+	if args[2] == "filter" {
+		name = args[3]
+	}
+	return s.b.ClearFirewall(name)
 }
 
 // flowDetail is `show services accounting flow-detail [OPTION...]`; args

@@ -176,3 +176,77 @@ func expectCollected(t *testing.T, capd *collector.Nfcapd, exp collector.Tuples)
 		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
 	}
 }
+
+// TestJunOSFilterCountersSurviveCommits: a filter's counters go on across
+// commits that leave it alone (an unrelated change, the same filter set
+// again) and, when the filter changes, its unchanged terms keep theirs;
+// only `clear firewall` zeroes them.
+func TestJunOSFilterCountersSurviveCommits(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, "username admin privilege 15 secret letmein\n")
+	commit := func(lines string) {
+		t.Helper()
+		if out := d.cli(t, "junos", "configure\n"+lines+"commit\n"); !strings.Contains(out, "commit complete") {
+			t.Fatalf("commit:\n%s", out)
+		}
+	}
+	commit(fmt.Sprintf(`set system host-name jcount
+set flowtap platform cflowd
+set interfaces %s unit 0 family inet filter input catch_all
+set forwarding-options sampling input rate 1
+set firewall family inet filter catch_all term dns from source-address 10.0.0.1/32
+set firewall family inet filter catch_all term dns then count dns-in
+set firewall family inet filter catch_all term dns then sample
+set firewall family inet filter catch_all term lab from source-address 10.0.1.0/24
+set firewall family inet filter catch_all term lab then accept
+set firewall family inet filter catch_all term default then sample
+`, v.Mon))
+	send := func(dns, lab, def int) {
+		var frames [][]byte
+		frames = append(frames, udpFrames([4]byte{10, 0, 0, 1}, 4000, dns)...)
+		frames = append(frames, udpFrames([4]byte{10, 0, 1, 7}, 5000, lab)...)
+		frames = append(frames, udpFrames([4]byte{172, 16, 0, 1}, 6000, def)...)
+		v.Send(t, frames)
+	}
+	screen := func(rows ...any) string {
+		s := "Filter: catch_all\nCounters:\n" + fmt.Sprintf("%-40s%25s%21s\n", "Name", "Bytes", "Packets")
+		for i := 0; i < len(rows); i += 2 {
+			s += fmt.Sprintf("%-40s%25d%21d\n", rows[i], rows[i+1].(int)*38, rows[i+1])
+		}
+		return s
+	}
+	expect := func(step string, want string) {
+		t.Helper()
+		if got := d.cliUntil(t, "junos", "show firewall filter catch_all\n", want); got != want {
+			t.Errorf("%s: show firewall filter catch_all:\n%s\nwant:\n%s", step, got, want)
+		}
+	}
+	send(5, 3, 4)
+	expect("first traffic", screen("dns-in", 5, "lab", 3, "default", 4))
+
+	commit("set system host-name jcount2\n")
+	expect("after an unrelated commit", screen("dns-in", 5, "lab", 3, "default", 4))
+	commit("set firewall family inet filter catch_all term dns then sample\n" +
+		"set firewall family inet filter other term x then accept\n")
+	expect("after setting the filter as it was and adding another filter", screen("dns-in", 5, "lab", 3, "default", 4))
+
+	// lab changes (a new prefix) and a term is added: dns and default
+	// keep their counts, lab starts again from zero.
+	commit("delete firewall family inet filter catch_all term lab from source-address 10.0.1.0/24\n" +
+		"set firewall family inet filter catch_all term lab from source-address 10.0.0.0/16\n")
+	expect("after changing term lab", screen("dns-in", 5, "lab", 0, "default", 4))
+	send(2, 6, 1)
+	expect("traffic after the change", screen("dns-in", 7, "lab", 6, "default", 5))
+
+	if out := d.cli(t, "junos", "clear firewall filter catch_all\n"); strings.TrimSpace(out) != "" {
+		t.Fatalf("clear firewall filter catch_all: %q", out)
+	}
+	expect("after clear firewall", screen("dns-in", 0, "lab", 0, "default", 0))
+	send(1, 1, 1)
+	expect("traffic after clear", screen("dns-in", 1, "lab", 1, "default", 1))
+	if out := d.cli(t, "junos", "clear firewall filter nosuch\n"); !strings.Contains(out, "error: filter nosuch is not configured") {
+		t.Errorf("clear firewall filter nosuch: %q", out)
+	}
+	d.cli(t, "junos", "clear firewall all\n")
+	expect("after clear firewall all", screen("dns-in", 0, "lab", 0, "default", 0))
+}
