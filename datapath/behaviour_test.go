@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // onOneCPU pins the calling goroutine's thread to CPU 0 so per-CPU state
@@ -50,16 +51,16 @@ func TestFlowMasks(t *testing.T) {
 		cat(ethHdr(0x0800), ip4{src: netipFrom4(a), dst: netipFrom4(b), proto: 6}.bytes(tcpHdr(1000, 53, tcpSYN))), // protocol differs
 	}
 	tests := []struct {
-		mask  FlowMask
+		mask  platform.Mask
 		flows int
 	}{
-		{MaskIOS, 6},               // 7-tuple: every variation but the repeat is a flow
-		{MaskFull, 5},              // ToS is not a key on the PFC
-		{MaskInterfaceFull, 5},     // one input interface here
-		{MaskDestinationSource, 3}, // a>b, a>c, c>b
-		{MaskInterfaceDestinationSource, 3},
-		{MaskSource, 2},      // a, c
-		{MaskDestination, 2}, // b, c
+		{platform.MaskSevenTuple, 6},        // 7-tuple: every variation but the repeat is a flow
+		{platform.MaskFull, 5},              // ToS is not a key on the PFC
+		{platform.MaskInterfaceFull, 5},     // one input interface here
+		{platform.MaskDestinationSource, 3}, // a>b, a>c, c>b
+		{platform.MaskInterfaceDestinationSource, 3},
+		{platform.MaskSource, 2},      // a, c
+		{platform.MaskDestination, 2}, // b, c
 	}
 	d := openTest(t, 1024)
 	for _, tc := range tests {
@@ -75,7 +76,7 @@ func TestFlowMasks(t *testing.T) {
 				t.Fatalf("%d flows, want %d: %+v", len(recs), tc.flows, recs)
 			}
 			var pk uint64
-			k := tc.mask.keeps()
+			k := keeps(tc.mask)
 			for _, r := range recs {
 				pk += r.Packets
 				// Fields the mask does not keep are exported as zero, as NDE does.
@@ -97,7 +98,7 @@ func TestMaskChangePurgesCache(t *testing.T) {
 	feed(t, d, udp4([4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}, 1, 2, 0), 1)
 	feed(t, d, udp4([4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 3}, 1, 2, 0), 1)
 	var purged []flow.Record
-	if err := d.SetMask(MaskSource, func(r *flow.Record) { purged = append(purged, *r) }); err != nil {
+	if err := d.SetMask(platform.MaskSource, func(r *flow.Record) { purged = append(purged, *r) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(purged) != 2 || purged[0].EndReason != flow.EndForced {
@@ -109,7 +110,7 @@ func TestMaskChangePurgesCache(t *testing.T) {
 	// Setting the same mask again purges nothing.
 	purged = nil
 	feed(t, d, udp4([4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}, 1, 2, 0), 1)
-	if err := d.SetMask(MaskSource, func(r *flow.Record) { purged = append(purged, *r) }); err != nil || len(purged) != 0 {
+	if err := d.SetMask(platform.MaskSource, func(r *flow.Record) { purged = append(purged, *r) }); err != nil || len(purged) != 0 {
 		t.Fatalf("same mask: %v %+v", err, purged)
 	}
 }

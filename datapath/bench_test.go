@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // perPacket runs prog repeat times on frame in the kernel's test-run loop
@@ -286,7 +287,7 @@ func loadPlain(b *testing.B) (*meterObjects, error) {
 		return nil, fmt.Errorf("load plain-add variant: %w", err)
 	}
 	_, g := tableGeometry(1024)
-	cfg := meterMeterCfg{Mask4: MaskIOS.words4(), Mask6: MaskIOS.words6(), Cap: 1024, Groups4: g, Groups6: g, Seed: 1}
+	cfg := meterMeterCfg{Mask4: words4(platform.MaskSevenTuple), Mask6: words6(platform.MaskSevenTuple), Cap: 1024, Groups4: g, Groups6: g, Seed: 1}
 	if err := o.Cfg.Set(cfg); err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/cilium/ebpf/rlimit"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // DefaultPinDir is where the maps live so that a restarted daemon finds
@@ -47,7 +48,7 @@ type Datapath struct {
 
 	mu      sync.Mutex // one harvest or config change at a time
 	cfg     meterMeterCfg
-	mask    FlowMask
+	mask    platform.Mask
 	filters map[FilterID]*installed // filter slots in use
 	closed  bool
 }
@@ -134,7 +135,7 @@ func (d *Datapath) init() error {
 	d.cfg = meterMeterCfg{Cap: uint32(d.opts.Entries), Groups4: groups, Groups6: groups, Seed: *d.tab.seed()}
 	// Settings live in .bss, which a fresh load zeroes: start from the IOS
 	// key with no sampling until the caller says otherwise.
-	return d.SetMask(MaskIOS, nil)
+	return d.SetMask(platform.MaskSevenTuple, nil)
 }
 
 func (d *Datapath) openGracePeriod() error {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // SamplingMode is how the meter picks 1 packet in N.
@@ -58,13 +59,17 @@ type PortSettings struct {
 // SetMask changes the flow mask. As on a PFC, the cache is exported and
 // purged when the mask changes: emit receives every flow metered under the
 // old mask (EndForced). Flows that arrive during the purge under the new
-// mask are purged too, which the PFC does as well.
-func (d *Datapath) SetMask(m FlowMask, emit func(*flow.Record)) error {
+// mask are purged too, which the PFC does as well. The zero Mask is the
+// key the datapath starts with, the router's 7-tuple.
+func (d *Datapath) SetMask(m platform.Mask, emit func(*flow.Record)) error {
+	if m == 0 {
+		m = platform.MaskSevenTuple
+	}
 	d.mu.Lock()
 	changed := m != d.mask
 	d.mask = m
-	d.cfg.Mask4 = m.words4()
-	d.cfg.Mask6 = m.words6()
+	d.cfg.Mask4 = words4(m)
+	d.cfg.Mask6 = words6(m)
 	err := d.writeCfg()
 	d.mu.Unlock()
 	if err != nil || !changed || emit == nil {
@@ -77,7 +82,7 @@ func (d *Datapath) SetMask(m FlowMask, emit func(*flow.Record)) error {
 }
 
 // Mask returns the flow mask in force.
-func (d *Datapath) Mask() FlowMask {
+func (d *Datapath) Mask() platform.Mask {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.mask

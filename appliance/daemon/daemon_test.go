@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/datapath/datapathtest"
 )
@@ -107,7 +108,7 @@ func TestApplyLive(t *testing.T) {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
 	a, b := listenV5(t), listenV5(t)
-	s := Settings{CacheEntries: 1024, Mask: datapath.MaskIOS, Aging: flowcache.Aging{Inactive: time.Hour},
+	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
 		Exports: []export.DestinationConfig{a.dest(t)}}
 	d, err := New(Options{}, s)
 	if err != nil {
@@ -120,7 +121,7 @@ func TestApplyLive(t *testing.T) {
 	feed(t, d, 2, 4)
 
 	// A mask change purges the cache to the collector in use.
-	s.Mask = datapath.MaskDestination
+	s.Mask = platform.MaskDestination
 	if err := d.Apply(s); err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestApplyKeepsUnchangedExporters(t *testing.T) {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
 	a, b, c := listenV5(t), listenV5(t), listenV5(t)
-	s := Settings{CacheEntries: 1024, Mask: datapath.MaskIOS, Aging: flowcache.Aging{Inactive: time.Hour},
+	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
 		Exports: []export.DestinationConfig{a.dest(t), b.dest(t)}}
 	d, err := New(Options{}, s)
 	if err != nil {
@@ -306,7 +307,7 @@ func TestApplyKeepsUnchangedAggregations(t *testing.T) {
 		dc.Encoder.Version, dc.Encoder.Scheme = export.V8, scheme
 		return Aggregation{Cache: export.AggregationConfig{Scheme: scheme}, Destinations: []export.DestinationConfig{dc}}
 	}
-	s := Settings{CacheEntries: 1024, Mask: datapath.MaskIOS, Aging: flowcache.Aging{Inactive: time.Hour},
+	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
 		Aggregations: []Aggregation{agg(export.SchemeProtocolPort, a)}}
 	d, err := New(Options{}, s)
 	if err != nil {

@@ -34,10 +34,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	s := Settings{CacheEntries: set.CacheEntries, Aging: p.CacheAging(set), Emergency: p.Emergency, AppClasses: c.AppClassSet()}
-	if s.Mask, err = datapathMask(set.Mask); err != nil {
-		return Settings{}, err
-	}
+	s := Settings{CacheEntries: set.CacheEntries, Mask: set.Mask, Aging: p.CacheAging(set), Emergency: p.Emergency, AppClasses: c.AppClassSet()}
 	s.Sampling = sampling(set.Sampling)
 	ids, err := samplerIDs(c)
 	if err != nil {
@@ -234,27 +231,6 @@ func asFillMode(c config.Config) export.ASMode {
 // topTalkers is the engine's top-talkers configuration.
 func topTalkers(t config.TopTalkers) flowcache.TopTalkersConfig {
 	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: t.SortBy, CacheTimeout: t.CacheTimeout, Match: t.Match}
-}
-
-// datapathMask is the datapath's flow mask for a platform mask.
-func datapathMask(m platform.Mask) (datapath.FlowMask, error) {
-	switch m {
-	case platform.MaskSevenTuple:
-		return datapath.MaskIOS, nil
-	case platform.MaskSource:
-		return datapath.MaskSource, nil
-	case platform.MaskDestination:
-		return datapath.MaskDestination, nil
-	case platform.MaskDestinationSource:
-		return datapath.MaskDestinationSource, nil
-	case platform.MaskInterfaceDestinationSource:
-		return datapath.MaskInterfaceDestinationSource, nil
-	case platform.MaskFull:
-		return datapath.MaskFull, nil
-	case platform.MaskInterfaceFull:
-		return datapath.MaskInterfaceFull, nil
-	}
-	return 0, fmt.Errorf("flow mask %v has no datapath mask", m)
 }
 
 // interfaceSampling is the datapath sampling of a port: its flow-sampler

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/datapath"
@@ -19,7 +20,7 @@ import (
 // function of it.
 type Settings struct {
 	CacheEntries int
-	Mask         datapath.FlowMask
+	Mask         platform.Mask
 	Sampling     datapath.Sampling
 	// Samplers are the per-port samplers (`flow-sampler`) by datapath
 	// sampler id, which is also the id the exports announce.

@@ -75,7 +75,8 @@ const (
 	FieldInputIf
 )
 
-// Fields lists what the mask keeps. ToS is a key only in the 7-tuple: "ToS
+// Fields lists what the mask keeps: the datapath builds its key masks
+// from it, and Apply is the same rule over a flow.Key. ToS is a key only in the 7-tuple: "ToS
 // is not a key in any PFC mask" (SRC, 1.1).
 func (m Mask) Fields() Field {
 	switch m {
