@@ -13,7 +13,9 @@ import (
 // into engine types is the daemon's job, in that one place.
 
 // Setting is the main cache's persona setting with every default filled
-// in and checked: what platform.Persona.CacheAging and the datapath run.
+// in: what platform.Persona.CacheAging and the datapath run. It does not
+// check again what Normalize checked (every parser and Manager.Edit
+// normalize), so the one error is an unknown persona.
 func (c Config) Setting() (platform.Persona, platform.Setting, error) {
 	p, err := c.Persona()
 	if err != nil {
@@ -32,8 +34,7 @@ func (c Config) Setting() (platform.Persona, platform.Setting, error) {
 	if req.Sampling.Mode == platform.SamplingJuniper && req.Sampling.MaxPacketsPerSecond == 0 {
 		req.Sampling.MaxPacketsPerSecond = defaultMaxPPS
 	}
-	s, err := p.Validate(req)
-	return p, s, err
+	return p, p.Resolve(req), nil
 }
 
 // ExportVersion converts a persona export version to the encoder's; the

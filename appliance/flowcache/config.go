@@ -33,6 +33,10 @@ func DefaultAging() Aging {
 	return Aging{Inactive: DefaultInactive, Active: DefaultActive}
 }
 
+// validate refuses timeouts the ager cannot run. It guards the engine's
+// API against a programming error, not an operator: an operator's values
+// are checked once, against the persona, when the configuration is read
+// (config.Normalize), and the derivation passes them on unchanged.
 func (a Aging) validate() error {
 	switch {
 	case a.Inactive < 0:

@@ -118,7 +118,7 @@ func (p *Persona) samplingSpec(m SamplingMode) *SamplingSpec {
 // applying what the persona does to them (PFC2 divides the aging time by
 // the flow mask).
 func (p *Persona) CacheAging(s Setting) flowcache.Aging {
-	s = p.fillDefaults(s)
+	s = p.Resolve(s)
 	a := flowcache.Aging{Inactive: s.Inactive, Active: s.Active}
 	if div := p.Aging.MaskDivisor[s.Mask]; div > 1 {
 		a.Inactive /= time.Duration(div)
@@ -129,7 +129,12 @@ func (p *Persona) CacheAging(s Setting) flowcache.Aging {
 	return a
 }
 
-func (p *Persona) fillDefaults(s Setting) Setting {
+// Resolve fills a setting's zero fields with the persona's defaults: the
+// setting the platform runs. It checks nothing. Validate is the one check,
+// made when the configuration is read (config.Normalize, which stores
+// the values as Validate returns them); the runtime's derivation resolves
+// what it accepted.
+func (p *Persona) Resolve(s Setting) Setting {
 	d := p.Defaults()
 	if s.CacheEntries == 0 {
 		s.CacheEntries = d.CacheEntries

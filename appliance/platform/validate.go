@@ -12,7 +12,7 @@ import (
 // are rounded as the platform rounds them. A refusal is an *Error worded
 // for the persona's CLI.
 func (p *Persona) Validate(s Setting) (Setting, error) {
-	s = p.fillDefaults(s)
+	s = p.Resolve(s)
 	var err error
 	if err = p.validateCache(s.CacheEntries); err != nil {
 		return Setting{}, err
