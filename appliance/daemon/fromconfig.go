@@ -34,7 +34,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	s := Settings{CacheEntries: set.CacheEntries, Mask: set.Mask, Aging: p.CacheAging(set), Emergency: p.Emergency, AppClasses: c.AppClassSet()}
+	s := Settings{CacheEntries: set.CacheEntries, Mask: set.Mask, Aging: flowcache.Aging(p.CacheAging(set)), Emergency: emergency(p.Emergency), AppClasses: c.AppClassSet()}
 	s.Sampling = sampling(set.Sampling)
 	ids, err := samplerIDs(c)
 	if err != nil {
@@ -226,6 +226,18 @@ func asFillMode(c config.Config) export.ASMode {
 		}
 	}
 	return export.ASNone
+}
+
+// emergency is the engine's nearly-full policy for the persona's.
+func emergency(e platform.Emergency) flowcache.Emergency {
+	out := flowcache.Emergency{Percent: e.Percent, Every: e.Every}
+	switch e.Mode {
+	case platform.EmergencyFewFree:
+		out.Mode = flowcache.EmergencyFewFree
+	case platform.EmergencyAggressive:
+		out.Mode = flowcache.EmergencyAggressive
+	}
+	return out
 }
 
 // topTalkers is the engine's top-talkers configuration.

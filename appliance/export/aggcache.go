@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // AggregateExporter receives expired aggregates. The pointer is only valid
@@ -17,11 +18,11 @@ type AggregateExporter interface {
 }
 
 // Aggregation-cache defaults (`ip flow-aggregation cache`; RECALL values in
-// vendor-behaviour 2.5, matching the main cache's).
+// vendor-behaviour 2.5, matching the main cache's), the platform's.
 const (
-	DefaultAggregationEntries = 4096
-	DefaultActiveTimeout      = 30 * time.Minute
-	DefaultInactiveTimeout    = 15 * time.Second
+	DefaultAggregationEntries = platform.DefaultAggregationEntries
+	DefaultActiveTimeout      = platform.DefaultActive
+	DefaultInactiveTimeout    = platform.DefaultInactive
 )
 
 // AggregationConfig is one `ip flow-aggregation cache SCHEME`.

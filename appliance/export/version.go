@@ -1,9 +1,6 @@
 package export
 
-import (
-	"fmt"
-	"strings"
-)
+import "github.com/flowtap/flowtap/appliance/platform"
 
 // Version is an export format.
 type Version uint8
@@ -16,31 +13,12 @@ const (
 	IPFIX Version = 10 // the IPFIX message header carries 10
 )
 
-// ParseVersion accepts the IOS spellings: 5, 7, 8, 9 and ipfix (or 10).
-func ParseVersion(s string) (Version, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "5":
-		return V5, nil
-	case "7":
-		return V7, nil
-	case "8":
-		return V8, nil
-	case "9":
-		return V9, nil
-	case "ipfix", "10":
-		return IPFIX, nil
-	}
-	return 0, fmt.Errorf("export version %q: want 5, 7, 8, 9 or ipfix", s)
-}
-
+// String is the CLI keyword (5, 9, ipfix), platform's spelling.
 func (v Version) String() string {
-	switch v {
-	case V5, V7, V8, V9:
-		return fmt.Sprintf("%d", uint8(v))
-	case IPFIX:
-		return "ipfix"
+	if v == 0 {
+		return "unknown(0)"
 	}
-	return fmt.Sprintf("unknown(%d)", uint8(v))
+	return platform.ExportVersion(v).String()
 }
 
 // Templated reports whether the format describes its records with

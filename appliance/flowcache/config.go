@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
-// IOS main-cache defaults (vendor-behaviour.md 2.1: 15 s and 30 min are
-// SRC, from the `show ip cache flow` header and IOS-clone docs).
+// IOS main-cache defaults, the platform's (vendor-behaviour.md 2.1).
 const (
-	DefaultInactive     = 15 * time.Second
-	DefaultActive       = 30 * time.Minute
+	DefaultInactive     = platform.DefaultInactive
+	DefaultActive       = platform.DefaultActive
 	DefaultAgerInterval = time.Second
 )
 

@@ -1,14 +1,10 @@
 package platform
 
-import (
-	"time"
-
-	"github.com/flowtap/flowtap/appliance/export"
-)
+import "time"
 
 // AggregationSpec is what an `ip flow-aggregation cache` takes; every
 // persona that has the command takes the same (RECALL, vendor-behaviour.md
-// 2.5). The defaults are the aggregation cache's own.
+// 2.5). The defaults are the router's main-cache ones.
 type AggregationSpec struct {
 	Entries  Limit // cache entries
 	Active   Limit // cache timeout active, minutes
@@ -18,8 +14,8 @@ type AggregationSpec struct {
 // Aggregation is the aggregation caches' ranges and defaults.
 func Aggregation() AggregationSpec {
 	return AggregationSpec{
-		Entries:  Limit{Command: "cache entries", Default: export.DefaultAggregationEntries, Min: 1024, Max: 524288},
-		Active:   Limit{Command: "cache timeout active", Default: int64(export.DefaultActiveTimeout / time.Minute), Min: 1, Max: 60, Unit: time.Minute},
-		Inactive: Limit{Command: "cache timeout inactive", Default: int64(export.DefaultInactiveTimeout / time.Second), Min: 10, Max: 600, Unit: time.Second},
+		Entries:  Limit{Command: "cache entries", Default: DefaultAggregationEntries, Min: 1024, Max: 524288},
+		Active:   Limit{Command: "cache timeout active", Default: int64(DefaultActive / time.Minute), Min: 1, Max: 60, Unit: time.Minute},
+		Inactive: Limit{Command: "cache timeout inactive", Default: int64(DefaultInactive / time.Second), Min: 10, Max: 600, Unit: time.Second},
 	}
 }

@@ -1,6 +1,9 @@
 package platform
 
-import "github.com/flowtap/flowtap/appliance/export"
+import (
+	"fmt"
+	"strings"
+)
 
 // ExportVersion is a NetFlow export version; IPFIX is 10, its version
 // field on the wire.
@@ -14,17 +17,33 @@ const (
 	IPFIX ExportVersion = 10
 )
 
-// String is the CLI keyword: "5", "9", "ipfix". The numbers are the
-// encoder's, whose spelling this reuses.
+// String is the CLI keyword: "5", "9", "ipfix". The encoder's
+// export.Version spells its versions with it.
 func (v ExportVersion) String() string {
-	if v == 0 {
+	switch v {
+	case 0:
 		return "0" // unset: the persona's default applies
+	case V5, V7, V8, V9:
+		return fmt.Sprintf("%d", uint16(v))
+	case IPFIX:
+		return "ipfix"
 	}
-	return export.Version(v).String()
+	return fmt.Sprintf("unknown(%d)", uint16(v))
 }
 
-// ParseExportVersion reads the CLI keyword.
+// ParseExportVersion reads the CLI keyword: 5, 7, 8, 9 and ipfix (or 10).
 func ParseExportVersion(s string) (ExportVersion, error) {
-	v, err := export.ParseVersion(s)
-	return ExportVersion(v), err
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "5":
+		return V5, nil
+	case "7":
+		return V7, nil
+	case "8":
+		return V8, nil
+	case "9":
+		return V9, nil
+	case "ipfix", "10":
+		return IPFIX, nil
+	}
+	return 0, fmt.Errorf("export version %q: want 5, 7, 8, 9 or ipfix", s)
 }

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/flowtap/flowtap/appliance/flowcache"
 )
 
 // Persona is one emulated platform.
@@ -29,7 +27,7 @@ type Persona struct {
 	Aging    AgingSpec
 
 	// Emergency is the nearly-full behaviour the flow cache engine applies.
-	Emergency flowcache.Emergency
+	Emergency Emergency
 }
 
 // Table is the flow table's geometry.
@@ -117,9 +115,9 @@ func (p *Persona) samplingSpec(m SamplingMode) *SamplingSpec {
 // CacheAging turns a validated setting into the engine's timeouts,
 // applying what the persona does to them (PFC2 divides the aging time by
 // the flow mask).
-func (p *Persona) CacheAging(s Setting) flowcache.Aging {
+func (p *Persona) CacheAging(s Setting) Aging {
 	s = p.Resolve(s)
-	a := flowcache.Aging{Inactive: s.Inactive, Active: s.Active}
+	a := Aging{Inactive: s.Inactive, Active: s.Active}
 	if div := p.Aging.MaskDivisor[s.Mask]; div > 1 {
 		a.Inactive /= time.Duration(div)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 )
 
 func mustLookup(t *testing.T, name string) Persona {
@@ -31,25 +30,25 @@ func TestPersonaDefaults(t *testing.T) {
 		exports     []ExportVersion
 		inactive    time.Duration
 		active      time.Duration
-		emergency   flowcache.EmergencyMode
+		emergency   EmergencyMode
 		sampling    []SamplingMode
 	}{
 		{"ios", 4096, 0, 0, MaskSevenTuple, 1, V5, []ExportVersion{V5, V9, IPFIX},
-			15 * time.Second, 30 * time.Minute, flowcache.EmergencyFewFree, []SamplingMode{SamplingRandom}},
+			15 * time.Second, 30 * time.Minute, EmergencyFewFree, []SamplingMode{SamplingRandom}},
 		{"pfc2", 131072, 32768, 0, MaskDestination, 6, V7, []ExportVersion{V5, V7},
-			256 * time.Second, 0, flowcache.EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
+			256 * time.Second, 0, EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
 		{"pfc3a", 131072, 65536, 128, MaskInterfaceFull, 6, V7, []ExportVersion{V5, V7},
-			300 * time.Second, 1920 * time.Second, flowcache.EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
+			300 * time.Second, 1920 * time.Second, EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
 		{"pfc3b", 131072, 65536, 128, MaskInterfaceFull, 6, V7, []ExportVersion{V5, V7, V9},
-			300 * time.Second, 1920 * time.Second, flowcache.EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
+			300 * time.Second, 1920 * time.Second, EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
 		{"pfc3bxl", 262144, 235520, 128, MaskInterfaceFull, 6, V7, []ExportVersion{V5, V7, V9},
-			300 * time.Second, 1920 * time.Second, flowcache.EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
+			300 * time.Second, 1920 * time.Second, EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
 		{"pfc4", 524288, 515032, 0, MaskInterfaceFull, 6, V9, []ExportVersion{V5, V9},
-			300 * time.Second, 1920 * time.Second, flowcache.EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
+			300 * time.Second, 1920 * time.Second, EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
 		{"pfc4xl", 524288, 506184, 0, MaskInterfaceFull, 6, V9, []ExportVersion{V5, V9},
-			300 * time.Second, 1920 * time.Second, flowcache.EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
+			300 * time.Second, 1920 * time.Second, EmergencyAggressive, []SamplingMode{SamplingTimeBased, SamplingPacketBased}},
 		{"cflowd", 65536, 0, 0, MaskSevenTuple, 1, V5, []ExportVersion{V5, V8, V9, IPFIX},
-			60 * time.Second, 1800 * time.Second, flowcache.EmergencyOff, []SamplingMode{SamplingJuniper}},
+			60 * time.Second, 1800 * time.Second, EmergencyOff, []SamplingMode{SamplingJuniper}},
 	}
 	if got := Names(); len(got) != len(tests) {
 		t.Fatalf("Names() = %v, want %d personas", got, len(tests))
@@ -120,23 +119,23 @@ func TestCacheAging(t *testing.T) {
 	tests := []struct {
 		persona string
 		s       Setting
-		want    flowcache.Aging
+		want    Aging
 	}{
-		{"ios", Setting{}, flowcache.Aging{Inactive: 15 * time.Second, Active: 30 * time.Minute}},
-		{"ios", Setting{Inactive: 10 * time.Second, Active: time.Minute}, flowcache.Aging{Inactive: 10 * time.Second, Active: time.Minute}},
+		{"ios", Setting{}, Aging{Inactive: 15 * time.Second, Active: 30 * time.Minute}},
+		{"ios", Setting{Inactive: 10 * time.Second, Active: time.Minute}, Aging{Inactive: 10 * time.Second, Active: time.Minute}},
 		// PFC2: the aging time as it is for destination (and source), /2
 		// for destination-source, /8 for full.
-		{"pfc2", Setting{Mask: MaskDestination}, flowcache.Aging{Inactive: 256 * time.Second}},
-		{"pfc2", Setting{Mask: MaskSource}, flowcache.Aging{Inactive: 256 * time.Second}},
-		{"pfc2", Setting{Mask: MaskDestinationSource}, flowcache.Aging{Inactive: 128 * time.Second}},
-		{"pfc2", Setting{Mask: MaskInterfaceDestinationSource}, flowcache.Aging{Inactive: 128 * time.Second}},
-		{"pfc2", Setting{Mask: MaskFull}, flowcache.Aging{Inactive: 32 * time.Second}},
-		{"pfc2", Setting{Mask: MaskInterfaceFull, Inactive: 64 * time.Second}, flowcache.Aging{Inactive: 8 * time.Second}},
-		{"pfc2", Setting{FastTime: 64 * time.Second}, flowcache.Aging{Inactive: 256 * time.Second, FastTime: 64 * time.Second, FastThreshold: 127}},
-		{"pfc3b", Setting{Mask: MaskFull}, flowcache.Aging{Inactive: 300 * time.Second, Active: 1920 * time.Second}},
-		{"pfc3b", Setting{FastTime: 32 * time.Second}, flowcache.Aging{Inactive: 300 * time.Second, Active: 1920 * time.Second,
+		{"pfc2", Setting{Mask: MaskDestination}, Aging{Inactive: 256 * time.Second}},
+		{"pfc2", Setting{Mask: MaskSource}, Aging{Inactive: 256 * time.Second}},
+		{"pfc2", Setting{Mask: MaskDestinationSource}, Aging{Inactive: 128 * time.Second}},
+		{"pfc2", Setting{Mask: MaskInterfaceDestinationSource}, Aging{Inactive: 128 * time.Second}},
+		{"pfc2", Setting{Mask: MaskFull}, Aging{Inactive: 32 * time.Second}},
+		{"pfc2", Setting{Mask: MaskInterfaceFull, Inactive: 64 * time.Second}, Aging{Inactive: 8 * time.Second}},
+		{"pfc2", Setting{FastTime: 64 * time.Second}, Aging{Inactive: 256 * time.Second, FastTime: 64 * time.Second, FastThreshold: 127}},
+		{"pfc3b", Setting{Mask: MaskFull}, Aging{Inactive: 300 * time.Second, Active: 1920 * time.Second}},
+		{"pfc3b", Setting{FastTime: 32 * time.Second}, Aging{Inactive: 300 * time.Second, Active: 1920 * time.Second,
 			FastTime: 32 * time.Second, FastThreshold: 100}},
-		{"cflowd", Setting{}, flowcache.Aging{Inactive: 60 * time.Second, Active: 1800 * time.Second}},
+		{"cflowd", Setting{}, Aging{Inactive: 60 * time.Second, Active: 1800 * time.Second}},
 	}
 	for _, tc := range tests {
 		p := mustLookup(t, tc.persona)

@@ -1,10 +1,6 @@
 package platform
 
-import (
-	"time"
-
-	"github.com/flowtap/flowtap/appliance/flowcache"
-)
+import "time"
 
 // Section numbers below are those of docs/vendor-behaviour.md (facts marked SRC or RECALL).
 
@@ -44,12 +40,12 @@ func ios() Persona {
 			// Defaults 15 s / 30 min, the cache engine's own: SRC (2.1, cache
 			// header and IOS-clone docs). Cisco's own ranges 10-600 s / 1-60 min: RECALL, SRC
 			// for the clones.
-			Inactive: Limit{Command: "ip flow-cache timeout inactive", Default: int64(flowcache.DefaultInactive / time.Second), Min: 10, Max: 600, Unit: time.Second},
-			Active:   Limit{Command: "ip flow-cache timeout active", Default: int64(flowcache.DefaultActive / time.Minute), Min: 1, Max: 60, Unit: time.Minute},
+			Inactive: Limit{Command: "ip flow-cache timeout inactive", Default: int64(DefaultInactive / time.Second), Min: 10, Max: 600, Unit: time.Second},
+			Active:   Limit{Command: "ip flow-cache timeout active", Default: int64(DefaultActive / time.Minute), Min: 1, Max: 60, Unit: time.Minute},
 		},
 		// Emergency expiry: SRC (2.1, Inside Cisco IOS App. A); the
-		// "few" and the accelerated timeout are ours (flowcache.Emergency).
-		Emergency: flowcache.Emergency{Mode: flowcache.EmergencyFewFree},
+		// "few" and the accelerated timeout are ours (the engine's).
+		Emergency: Emergency{Mode: EmergencyFewFree},
 	}
 }
 
@@ -77,7 +73,7 @@ func catalyst(name, desc string) Persona {
 		},
 		// Aggressive aging at 90 %, checked every 30 s: SRC for the Sup720
 		// (1.2); applied to PFC2 and PFC4 too (ours, 6 treats all PFCs so).
-		Emergency: flowcache.Emergency{Mode: flowcache.EmergencyAggressive, Percent: 90, Every: 30 * time.Second},
+		Emergency: Emergency{Mode: EmergencyAggressive, Percent: 90, Every: 30 * time.Second},
 	}
 }
 
@@ -217,6 +213,6 @@ func cflowd() Persona {
 		},
 		// Nothing in the reference on a full cflowd table: new flows fail
 		// and are counted, ours.
-		Emergency: flowcache.Emergency{Mode: flowcache.EmergencyOff},
+		Emergency: Emergency{Mode: EmergencyOff},
 	}
 }
