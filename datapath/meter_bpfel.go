@@ -137,17 +137,17 @@ type meterSamplerCfg struct {
 }
 
 type meterSamplerState struct {
-	_        structs.HostLayout
-	Seen     uint64
-	Taken    uint64
-	Skipped  uint64
-	Capped   uint64
-	Windows  uint64
-	Pos      uint64
-	WinStart uint64
-	WinCount uint64
-	RunLeft  uint32
-	Pad      uint32
+	_         structs.HostLayout
+	Seen      uint64
+	Taken     uint64
+	Skipped   uint64
+	Capped    uint64
+	Windows   uint64
+	Pos       uint64
+	Window    uint64
+	LostRaces uint64
+	RunLeft   uint32
+	Pad       uint32
 }
 
 type meterSelectLayout uint32
@@ -160,6 +160,7 @@ const (
 	meterSelectLayoutACT_IGNORE      meterSelectLayout = 0
 	meterSelectLayoutACT_METER       meterSelectLayout = 1
 	meterSelectLayoutACT_SAMPLE      meterSelectLayout = 2
+	meterSelectLayoutCAS_TRIES       meterSelectLayout = 8
 )
 
 type meterSlot4 struct {

@@ -413,8 +413,11 @@ type SamplerConfig struct {
 }
 
 // SamplerStats count what a sampler was offered and what it did.
+// Capped includes LostRaces: packets under the cap refused because the
+// CPU lost CAS_TRIES compare-and-swaps in a row on the window (the cap is
+// never exceeded; a saturated window takes at least cap - LostRaces).
 type SamplerStats struct {
-	Seen, Taken, Skipped, Capped, Windows uint64
+	Seen, Taken, Skipped, Capped, Windows, LostRaces uint64
 }
 
 // SetSampler configures sampler id (1..MaxSamplers-1) and resets its
@@ -442,5 +445,5 @@ func (d *Datapath) SamplerStats(id uint16) (SamplerStats, error) {
 	if err := d.objs.SamplerStates.Lookup(uint32(id), &s); err != nil {
 		return SamplerStats{}, fmt.Errorf("read sampler %d: %w", id, err)
 	}
-	return SamplerStats{Seen: s.Seen, Taken: s.Taken, Skipped: s.Skipped, Capped: s.Capped, Windows: s.Windows}, nil
+	return SamplerStats{Seen: s.Seen, Taken: s.Taken, Skipped: s.Skipped, Capped: s.Capped, Windows: s.Windows, LostRaces: s.LostRaces}, nil
 }

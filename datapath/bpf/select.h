@@ -26,6 +26,7 @@ enum select_layout {
 	ACT_IGNORE = 0, /* not metered */
 	ACT_METER = 1,  /* metered through the port's sampler */
 	ACT_SAMPLE = 2, /* metered through the term's sampler */
+	CAS_TRIES = 8,  /* compare-and-swap attempts on a sampler's shared words */
 };
 
 /* Per port (by ifindex): its filters, one per family, and its sampler. */
@@ -71,17 +72,22 @@ struct sampler_cfg {
 
 /* Shared by all CPUs, so 1-in-n and the cap hold for the port as a whole,
  * not per CPU. The cap is a window of one second opened by the first
- * packet after the last window closed. */
+ * packet after the last window closed. The window is one word, its start
+ * (milliseconds, wrapping) above its count, changed only by
+ * compare-and-swap: however many CPUs race, no window takes more than the
+ * cap. A CPU that loses CAS_TRIES races in a row gives the packet up
+ * (counted in lost_races), so the bound is: taken <= cap per window, and
+ * taken >= cap - lost_races for a window offered more than the cap. */
 struct sampler_state {
 	__u64 seen;    /* packets offered */
 	__u64 taken;   /* metered */
 	__u64 skipped; /* not picked by 1-in-n */
-	__u64 capped;  /* picked, but over max_pps */
+	__u64 capped;  /* picked, but over max_pps (lost_races included) */
 	__u64 windows; /* one-second windows opened */
 	__u64 pos;     /* deterministic position */
-	__u64 win_start;
-	__u64 win_count;
-	__u32 run_left;
+	__u64 window;  /* start ms << 32 | packets taken in it */
+	__u64 lost_races; /* picked, under the cap, but CAS_TRIES races lost */
+	__u32 run_left; /* random mode: packets left in the current run */
 	__u32 pad;
 };
 

@@ -5,6 +5,11 @@
 
 #include "select.h"
 
+#ifndef READ_ONCE
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
+#endif
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MAX_PORTS);
@@ -178,6 +183,49 @@ static __always_inline __u64 filter_match(__u32 slot, struct parsed *p, void *da
 	return bits & lpm_bits(&filter_dst, &ak);
 }
 
+/* The run after a sampled packet (JunOS run-length), random mode: takes
+ * one packet of the run if any is left. Compare-and-swap, so a run never
+ * gives more than run_length packets however many CPUs race. */
+static __always_inline int run_take(struct sampler_state *s)
+{
+#pragma unroll
+	for (int i = 0; i < CAS_TRIES; i++) {
+		__u32 r = READ_ONCE(s->run_left);
+		if (!r)
+			return 0;
+		if (__sync_val_compare_and_swap(&s->run_left, r, r - 1) == r)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the one-second window admits a packet under cap: 1 taken, 0
+ * over the cap, -1 races lost. */
+static __always_inline int window_take(struct sampler_state *s, __u32 cap)
+{
+	__u32 now = bpf_ktime_get_ns() / 1000000ULL;
+#pragma unroll
+	for (int i = 0; i < CAS_TRIES; i++) {
+		__u64 w = READ_ONCE(s->window);
+		__u32 start = w >> 32, count = (__u32)w, opened = 0;
+		__u64 next;
+		if ((__u32)(now - start) >= 1000) {
+			next = ((__u64)now << 32) | 1;
+			opened = 1;
+		} else if (count >= cap) {
+			return 0;
+		} else {
+			next = w + 1;
+		}
+		if (__sync_val_compare_and_swap(&s->window, w, next) == w) {
+			if (opened)
+				__sync_fetch_and_add(&s->windows, 1);
+			return 1;
+		}
+	}
+	return -1;
+}
+
 /* Whether sampler sid takes this packet. */
 static __always_inline int sampler_take(__u32 sid)
 {
@@ -189,18 +237,17 @@ static __always_inline int sampler_take(__u32 sid)
 	__u32 n = c->n;
 	if (c->mode != SAMPLE_NONE && n > 1) {
 		int take;
-		if (s->run_left) {
-			/* The run after a sampled packet (JunOS run-length). */
-			s->run_left--;
+		if (c->mode == SAMPLE_DETERMINISTIC) {
+			/* Position 0 of every n is sampled and the run_length
+			 * after it are taken too: one atomic add decides, so
+			 * the pattern is exact with any number of CPUs. */
+			take = __sync_fetch_and_add(&s->pos, 1) % n <= c->run_length;
+		} else if (run_take(s)) {
 			take = 1;
-		} else if (c->mode == SAMPLE_DETERMINISTIC) {
-			take = __sync_fetch_and_add(&s->pos, 1) % n == 0;
-			if (take)
-				s->run_left = c->run_length;
 		} else {
 			take = bpf_get_prandom_u32() % n == 0;
-			if (take)
-				s->run_left = c->run_length;
+			if (take && c->run_length)
+				WRITE_ONCE(s->run_left, c->run_length);
 		}
 		if (!take) {
 			__sync_fetch_and_add(&s->skipped, 1);
@@ -209,15 +256,11 @@ static __always_inline int sampler_take(__u32 sid)
 	}
 	__u32 cap = c->max_pps;
 	if (cap) {
-		__u64 now = bpf_ktime_get_ns();
-		__u64 start = s->win_start;
-		if (now - start >= 1000000000ULL &&
-		    __sync_val_compare_and_swap(&s->win_start, start, now) == start) {
-			s->win_count = 0;
-			__sync_fetch_and_add(&s->windows, 1);
-		}
-		if (__sync_fetch_and_add(&s->win_count, 1) >= cap) {
+		int w = window_take(s, cap);
+		if (w <= 0) {
 			__sync_fetch_and_add(&s->capped, 1);
+			if (w < 0)
+				__sync_fetch_and_add(&s->lost_races, 1);
 			return 0;
 		}
 	}

@@ -29,10 +29,17 @@ const (
 // must exist in this network namespace; 1, the loopback, always does). It
 // returns the XDP verdict.
 func Feed(prog *ebpf.Program, frame []byte, ifindex uint32) (uint32, error) {
+	return FeedRepeat(prog, frame, ifindex, 1)
+}
+
+// FeedRepeat runs the frame through prog repeat times in one call: the
+// kernel loops on the calling CPU, so calls from goroutines locked to
+// different CPUs race on the program's shared state as NIC queues do.
+func FeedRepeat(prog *ebpf.Program, frame []byte, ifindex uint32, repeat uint32) (uint32, error) {
 	if len(frame) < 14 {
 		return 0, fmt.Errorf("feed %d-byte frame: %w", len(frame), ErrRuntFrame)
 	}
-	opts := &ebpf.RunOptions{Data: frame, Repeat: 1}
+	opts := &ebpf.RunOptions{Data: frame, Repeat: repeat}
 	if ifindex != 0 {
 		opts.Context = xdpMD{DataEnd: uint32(linearLen(len(frame))), IngressIfindex: ifindex}
 	}

@@ -1,0 +1,204 @@
+package datapath
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/datapath/datapathtest"
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
+	"golang.org/x/sys/unix"
+)
+
+// raceFeed runs frame through the meter perCPU times on each of the
+// machine's first two CPUs at once (BPF_PROG_TEST_RUN loops in the
+// kernel on the caller's CPU), and returns how long the two runs
+// overlapped: the race the sampler must survive.
+func raceFeed(t *testing.T, d *Datapath, frame []byte, perCPU uint32) time.Duration {
+	t.Helper()
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs two CPUs to race")
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	spans := make([][2]time.Time, 2)
+	errs := make([]error, 2)
+	for cpu := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var set unix.CPUSet
+			set.Set(cpu)
+			if err := unix.SchedSetaffinity(0, &set); err != nil {
+				errs[cpu] = fmt.Errorf("pin to CPU %d: %w", cpu, err)
+				return
+			}
+			<-start
+			spans[cpu][0] = time.Now()
+			// The kernel caps one test run's repeat; loop in chunks.
+			for left := perCPU; left > 0; {
+				n := min(left, 50_000)
+				if _, err := datapathtest.FeedRepeat(d.objs.FlowtapMeter, frame, 1, n); err != nil {
+					errs[cpu] = err
+					return
+				}
+				left -= n
+			}
+			spans[cpu][1] = time.Now()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	end, begin := spans[0][1], spans[0][0]
+	if spans[1][1].Before(end) {
+		end = spans[1][1]
+	}
+	if spans[1][0].After(begin) {
+		begin = spans[1][0]
+	}
+	overlap := end.Sub(begin)
+	t.Logf("CPU 0 ran %v, CPU 1 ran %v, overlapping %v", spans[0][1].Sub(spans[0][0]), spans[1][1].Sub(spans[1][0]), overlap)
+	if overlap <= 0 {
+		t.Fatal("the two CPUs' runs did not overlap: no race was tested")
+	}
+	return overlap
+}
+
+// TestSamplerPPSCapRace: two CPUs feed a burst of 10x a sampler's cap at
+// once. The window word is changed only by compare-and-swap, so no
+// window takes more than the cap; a CPU that loses every try gives its
+// packet up and counts it, so every packet is taken or capped, and a
+// saturated window takes at least the cap less those.
+func TestSamplerPPSCapRace(t *testing.T) {
+	d := openTest(t, 4096)
+	const capPPS, perCPU = 20_000, 100_000 // 10x the cap in all
+	if err := d.SetSampler(7, SamplerConfig{Mode: SampleNone, MaxPPS: capPPS}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetPortSelect(1, PortSelect{Sampler: 7}); err != nil {
+		t.Fatal(err)
+	}
+	raceFeed(t, d, udp4([4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}, 1000, 53, 0), perCPU)
+	s, err := d.SamplerStats(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("FIGURE pps cap %d, burst %d on 2 CPUs: %d taken in %d window(s), %d capped, %d lost races", capPPS, 2*perCPU, s.Taken, s.Windows, s.Capped, s.LostRaces)
+	if s.Seen != 2*perCPU || s.Taken+s.Capped != s.Seen {
+		t.Errorf("sampler %+v: taken and capped do not add up to the %d offered", s, 2*perCPU)
+	}
+	if s.Windows == 0 || s.Taken > capPPS*s.Windows {
+		t.Errorf("%d taken in %d window(s): over the cap of %d", s.Taken, s.Windows, capPPS)
+	}
+	// The burst lasts well under a second, so its first window is
+	// saturated: it takes the cap, less only the races given up.
+	if s.Taken+s.LostRaces < capPPS {
+		t.Errorf("%d taken + %d lost races: a saturated window took less than the cap of %d", s.Taken, s.LostRaces, capPPS)
+	}
+	if float64(s.Taken) < 0.95*float64(capPPS*s.Windows) && s.Windows == 1 {
+		t.Errorf("%d taken: not within 5%% of the cap of %d", s.Taken, capPPS)
+	}
+}
+
+// TestSamplerRunLengthRace: a deterministic 1-in-10 sampler with a
+// run-length of 2 takes exactly 3 of every 10 packets with two CPUs
+// racing, and a random one never takes more than run-length packets
+// after each sampled one.
+func TestSamplerRunLengthRace(t *testing.T) {
+	d := openTest(t, 4096)
+	const perCPU = 100_000
+	if err := d.SetSampler(5, SamplerConfig{Mode: SampleDeterministic, Interval: 10, RunLength: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetPortSelect(1, PortSelect{Sampler: 5}); err != nil {
+		t.Fatal(err)
+	}
+	frame := udp4([4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}, 1000, 53, 0)
+	raceFeed(t, d, frame, perCPU)
+	s, err := d.SamplerStats(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := uint64(2 * perCPU * 3 / 10); s.Taken != want || s.Taken+s.Skipped != s.Seen {
+		t.Errorf("deterministic 1-in-10, run-length 2: %+v, want %d taken of %d", s, want, 2*perCPU)
+	}
+}
+
+// TestSamplerPPSCapVethTwoCPUs: the cap with real frames, sent by
+// trafgen from two CPUs into a two-queue veth, so the meter runs on both
+// CPUs' receive paths (the per-CPU counters say where it ran).
+func TestSamplerPPSCapVethTwoCPUs(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs two CPUs")
+	}
+	collector.RequireTool(t, "trafgen", "netsniff-ng")
+	v := testnet.EnterQueues(t, 2)
+	liveQdisc(t, v)
+	d := openTest(t, 4096)
+	p, err := d.Attach(v.Mon, ModeNative, PortSettings{Verdict: Passive, Meter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Detach(p)
+	const capPPS, burst = 2000, 20_000
+	if err := d.SetSampler(9, SamplerConfig{Mode: SampleNone, MaxPPS: capPPS}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetPortSelect(v.MonIndex, PortSelect{Sampler: 9}); err != nil {
+		t.Fatal(err)
+	}
+	// Two packets in the configuration, one per CPU (trafgen splits the
+	// packets it is given between its CPUs), and no -b: trafgen paces
+	// with one CPU only.
+	cfg := filepath.Join(t.TempDir(), "two.cfg")
+	pkt := "{ eth(da=02:00:00:00:00:01, sa=02:00:00:00:00:02), ipv4(sa=10.0.0.%d, da=198.51.100.7), udp(sp=4000%d, dp=53), fill(0, 18) }\n"
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(pkt, 1, 1)+fmt.Sprintf(pkt, 2, 2)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-i", cfg, "-o", v.Src, "--cpus", "2", "-n", fmt.Sprint(burst), "-q", "--no-sock-mem"}
+	if out, err := exec.Command("trafgen", args...).CombinedOutput(); err != nil {
+		t.Fatalf("trafgen %v: %v\n%s", args, err, out)
+	}
+	st := waitFrames(t, d, burst)
+	var per []meterMeterStats
+	if err := d.objs.Stats.Lookup(uint32(0), &per); err != nil {
+		t.Fatal(err)
+	}
+	var frames []uint64
+	for _, c := range per {
+		frames = append(frames, c.Frames)
+	}
+	s, err := d.SamplerStats(9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("FIGURE veth, trafgen on 2 CPUs, frames per CPU %v: cap %d/s, burst %d: %d taken in %d window(s), %d capped, %d lost races",
+		frames, capPPS, burst, s.Taken, s.Windows, s.Capped, s.LostRaces)
+	for cpu, n := range frames[:2] {
+		if n == 0 {
+			t.Errorf("CPU %d metered no frame: the meter did not run on two CPUs", cpu)
+		}
+	}
+	if s.Seen != burst || s.Taken+s.Capped != burst || st.MeteredPackets != s.Taken || st.SampledOut != s.Capped {
+		t.Errorf("sampler %+v, meter metered %d sampled out %d: do not add up to %d", s, st.MeteredPackets, st.SampledOut, burst)
+	}
+	if s.Windows == 0 || s.Taken > capPPS*s.Windows {
+		t.Errorf("%d taken over %d window(s): over the cap of %d/s", s.Taken, s.Windows, capPPS)
+	}
+	if s.Taken+s.LostRaces < capPPS || float64(s.Taken) < 0.95*capPPS {
+		t.Errorf("%d taken (%d lost races): the saturated first window is not within 5%% of the cap of %d", s.Taken, s.LostRaces, capPPS)
+	}
+}
