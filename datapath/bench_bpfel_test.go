@@ -27,21 +27,19 @@ const (
 	benchMapFilterProto           = "filter_proto"
 	benchMapFilterSport           = "filter_sport"
 	benchMapFilterSrc             = "filter_src"
+	benchMapFlows                 = "flows"
 	benchMapPortSelects           = "port_selects"
 	benchMapPorts                 = "ports"
 	benchMapSamplerStates         = "sampler_states"
 	benchMapSamplers              = "samplers"
-	benchMapSlots4                = "slots4"
-	benchMapSlots6                = "slots6"
 	benchMapStats                 = "stats"
-	benchMapTags4                 = "tags4"
-	benchMapTags6                 = "tags6"
 	benchProgBenchDrop            = "bench_drop"
 	benchProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	benchProgBenchMeterNewflow    = "bench_meter_newflow"
 	benchProgBenchParseOnly       = "bench_parse_only"
 	benchProgFlowtapMeter         = "flowtap_meter"
 	benchVarCfg                   = "cfg"
+	benchVarUnusedBucketHdr       = "unused_bucket_hdr"
 	benchVarUnusedFilterAddrKey   = "unused_filter_addr_key"
 	benchVarUnusedFilterPortKey   = "unused_filter_port_key"
 	benchVarUnusedMeterEvent      = "unused_meter_event"
@@ -120,15 +118,12 @@ type benchMapSpecs struct {
 	FilterProto   *ebpf.MapSpec `ebpf:"filter_proto"`
 	FilterSport   *ebpf.MapSpec `ebpf:"filter_sport"`
 	FilterSrc     *ebpf.MapSpec `ebpf:"filter_src"`
+	Flows         *ebpf.MapSpec `ebpf:"flows"`
 	PortSelects   *ebpf.MapSpec `ebpf:"port_selects"`
 	Ports         *ebpf.MapSpec `ebpf:"ports"`
 	SamplerStates *ebpf.MapSpec `ebpf:"sampler_states"`
 	Samplers      *ebpf.MapSpec `ebpf:"samplers"`
-	Slots4        *ebpf.MapSpec `ebpf:"slots4"`
-	Slots6        *ebpf.MapSpec `ebpf:"slots6"`
 	Stats         *ebpf.MapSpec `ebpf:"stats"`
-	Tags4         *ebpf.MapSpec `ebpf:"tags4"`
-	Tags6         *ebpf.MapSpec `ebpf:"tags6"`
 }
 
 // benchVariableSpecs contains global variables before they are loaded into the kernel.
@@ -136,6 +131,7 @@ type benchMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchVariableSpecs struct {
 	Cfg                 *ebpf.VariableSpec `ebpf:"cfg"`
+	UnusedBucketHdr     *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedFilterAddrKey *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
 	UnusedFilterPortKey *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
 	UnusedMeterEvent    *ebpf.VariableSpec `ebpf:"unused_meter_event"`
@@ -181,15 +177,12 @@ type benchMaps struct {
 	FilterProto   *ebpf.Map `ebpf:"filter_proto"`
 	FilterSport   *ebpf.Map `ebpf:"filter_sport"`
 	FilterSrc     *ebpf.Map `ebpf:"filter_src"`
+	Flows         *ebpf.Map `ebpf:"flows"`
 	PortSelects   *ebpf.Map `ebpf:"port_selects"`
 	Ports         *ebpf.Map `ebpf:"ports"`
 	SamplerStates *ebpf.Map `ebpf:"sampler_states"`
 	Samplers      *ebpf.Map `ebpf:"samplers"`
-	Slots4        *ebpf.Map `ebpf:"slots4"`
-	Slots6        *ebpf.Map `ebpf:"slots6"`
 	Stats         *ebpf.Map `ebpf:"stats"`
-	Tags4         *ebpf.Map `ebpf:"tags4"`
-	Tags6         *ebpf.Map `ebpf:"tags6"`
 }
 
 func (m *benchMaps) Close() error {
@@ -205,15 +198,12 @@ func (m *benchMaps) Close() error {
 		m.FilterProto,
 		m.FilterSport,
 		m.FilterSrc,
+		m.Flows,
 		m.PortSelects,
 		m.Ports,
 		m.SamplerStates,
 		m.Samplers,
-		m.Slots4,
-		m.Slots6,
 		m.Stats,
-		m.Tags4,
-		m.Tags6,
 	)
 }
 
@@ -222,6 +212,7 @@ func (m *benchMaps) Close() error {
 // It can be passed to loadBenchObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchVariables struct {
 	Cfg                 *ebpf.Variable `ebpf:"cfg"`
+	UnusedBucketHdr     *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedFilterAddrKey *ebpf.Variable `ebpf:"unused_filter_addr_key"`
 	UnusedFilterPortKey *ebpf.Variable `ebpf:"unused_filter_port_key"`
 	UnusedMeterEvent    *ebpf.Variable `ebpf:"unused_meter_event"`

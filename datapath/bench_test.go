@@ -286,8 +286,7 @@ func loadPlain(b *testing.B) (*meterObjects, error) {
 	if err := spec.LoadAndAssign(&o, nil); err != nil {
 		return nil, fmt.Errorf("load plain-add variant: %w", err)
 	}
-	_, g := tableGeometry(1024)
-	cfg := meterMeterCfg{Mask4: words4(platform.MaskSevenTuple), Mask6: words6(platform.MaskSevenTuple), Cap: 1024, Groups4: g, Groups6: g, Seed: 1}
+	cfg := meterMeterCfg{Mask4: words4(platform.MaskSevenTuple), Mask6: words6(platform.MaskSevenTuple), Cap: 1024, Buckets: tableBuckets(1024), Seed: 1}
 	if err := o.Cfg.Set(cfg); err != nil {
 		return nil, err
 	}

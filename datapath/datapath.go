@@ -54,7 +54,7 @@ type Datapath struct {
 }
 
 // tableMaps are the maps whose size follows the cache size.
-var tableMaps = []string{"slots4", "tags4", "slots6", "tags6", "counters"}
+var tableMaps = []string{flowsMapName, "counters"}
 
 // reserveMap holds each CPU's units of the table's live counter, so it
 // goes with the table on a resize; a table pinned by a version without
@@ -109,14 +109,12 @@ func Open(opts Options) (*Datapath, error) {
 
 // sizeTable sizes the table's maps in spec for a cache of entries flows.
 func sizeTable(spec *ebpf.CollectionSpec, entries int) {
-	slots, groups := tableGeometry(entries)
-	spec.Maps["slots4"].MaxEntries, spec.Maps["tags4"].MaxEntries = slots, groups
-	spec.Maps["slots6"].MaxEntries, spec.Maps["tags6"].MaxEntries = slots, groups
+	spec.Maps[flowsMapName].MaxEntries = tableBuckets(entries) * bucketLines
 }
 
 func (d *Datapath) init() error {
 	var err error
-	if d.tab, err = openTable(d.objs.Slots4, d.objs.Tags4, d.objs.Slots6, d.objs.Tags6, d.objs.Counters); err != nil {
+	if d.tab, err = openTable(d.objs.Flows, d.objs.Counters); err != nil {
 		return err
 	}
 	if err := d.openGracePeriod(); err != nil {
@@ -131,8 +129,7 @@ func (d *Datapath) init() error {
 		}
 		*d.tab.seed() = binary.LittleEndian.Uint64(b[:]) | 1
 	}
-	_, groups := tableGeometry(d.opts.Entries)
-	d.cfg = meterMeterCfg{Cap: uint32(d.opts.Entries), Groups4: groups, Groups6: groups, Seed: *d.tab.seed()}
+	d.cfg = meterMeterCfg{Cap: uint32(d.opts.Entries), Buckets: d.tab.buckets, Seed: *d.tab.seed()}
 	// Settings live in .bss, which a fresh load zeroes: start from the IOS
 	// key with no sampling until the caller says otherwise.
 	return d.SetMask(platform.MaskSevenTuple, nil)
@@ -216,7 +213,7 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	if err := d.waitForWriters(); err != nil {
 		return err
 	}
-	oldTab, err := openTable(old["slots4"], old["tags4"], old["slots6"], old["tags6"], old["counters"])
+	oldTab, err := openTable(old[flowsMapName], old["counters"])
 	if err != nil {
 		return err
 	}
@@ -234,7 +231,7 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 			return fmt.Errorf("unpin old %s: %w", name, err)
 		}
 	}
-	for _, m := range []*ebpf.Map{d.objs.Slots4, d.objs.Tags4, d.objs.Slots6, d.objs.Tags6, d.objs.Counters, d.objs.Cpustate} {
+	for _, m := range []*ebpf.Map{d.objs.Flows, d.objs.Counters, d.objs.Cpustate} {
 		name := mapName(m)
 		if err := m.Pin(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("pin resized %s: %w", name, err)

@@ -97,61 +97,58 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			emit(&rec)
 		}
 	}
-	var marked []slotRef
-	for fi := range t.fam {
-		f := &t.fam[fi]
-		f.forEachUsed(func(slot uint32) {
-			off := f.slotOff(slot)
-			attrs := f.slots.u32(off + offAttrs)
-			state := byte(atomic.LoadUint32(attrs) >> 24)
-			if state&stDraining != 0 {
-				marked = append(marked, slotRef{uint8(fi), slot}) // left by an interrupted harvest
-				return
+	var marked []entry
+	lines := t.lines
+	t.forEachUsed(func(e entry) {
+		off := e.off()
+		attrs := lines.u32(off + offAttrs)
+		state := byte(atomic.LoadUint32(attrs) >> 24)
+		if state&stDraining != 0 {
+			marked = append(marked, e) // left by an interrupted harvest
+			return
+		}
+		packets := atomic.LoadUint64(lines.u64(off + offPackets))
+		first := atomic.LoadUint32(lines.u32(off + offFirst))
+		last := atomic.LoadUint32(lines.u32(off + offLast))
+		switch action, r := c.decide(packets, first, last, state); action {
+		case expiry.Expire, expiry.Discard:
+			// A discarded husk is marked with the reason too: a packet
+			// that lands in it before the grace period ends is exported.
+			atomic.OrUint32(attrs, uint32(stDraining|byte(r)<<stReasonShift)<<24)
+			marked = append(marked, e)
+		case expiry.Restart:
+			// Active timeout: take the counters, restart the flow as a
+			// new entry. Its FIN/RST state goes first: a FIN that lands
+			// between this and the swaps is in the exported record and
+			// also ends the continuation at the next end-of-flow pass,
+			// while clearing it after the swaps could lose the end of
+			// the continuation.
+			atomic.AndUint32(attrs, ^(uint32(stFinEvent) << 24))
+			t.decode(e, clk, &rec)
+			rec.Packets = atomic.SwapUint64(lines.u64(off+offPackets), 0)
+			rec.Bytes = atomic.SwapUint64(lines.u64(off+offBytes), 0)
+			rec.TCPFlags = uint8(atomic.AndUint32(lines.u32(off+offTCP), 0xffffff00))
+			atomic.StoreUint32(lines.u32(off+offFirst), 0)
+			rec.EndReason = r
+			if rec.Packets != 0 || rec.Bytes != 0 {
+				out()
 			}
-			packets := atomic.LoadUint64(f.slots.u64(off + offPackets))
-			first := atomic.LoadUint32(f.slots.u32(off + offFirst))
-			last := atomic.LoadUint32(f.slots.u32(off + offLast))
-			switch action, r := c.decide(packets, first, last, state); action {
-			case expiry.Expire, expiry.Discard:
-				// A discarded husk is marked with the reason too: a packet
-				// that lands in it before the grace period ends is exported.
-				atomic.OrUint32(attrs, uint32(stDraining|byte(r)<<stReasonShift)<<24)
-				marked = append(marked, slotRef{uint8(fi), slot})
-			case expiry.Restart:
-				// Active timeout: take the counters, restart the flow as a
-				// new entry. Its FIN/RST state goes first: a FIN that lands
-				// between this and the swaps is in the exported record and
-				// also ends the continuation at the next end-of-flow pass,
-				// while clearing it after the swaps could lose the end of
-				// the continuation.
-				atomic.AndUint32(attrs, ^(uint32(stFinEvent) << 24))
-				f.decode(slot, clk, &rec)
-				rec.Packets = atomic.SwapUint64(f.slots.u64(off+offPackets), 0)
-				rec.Bytes = atomic.SwapUint64(f.slots.u64(off+offBytes), 0)
-				rec.TCPFlags = uint8(atomic.AndUint32(f.slots.u32(off+offTCP), 0xffffff00))
-				atomic.StoreUint32(f.slots.u32(off+offFirst), 0)
-				rec.EndReason = r
-				if rec.Packets != 0 || rec.Bytes != 0 {
-					out()
-				}
-			}
-		})
-	}
+		}
+	})
 	if len(marked) == 0 {
 		return n, nil
 	}
 	if err := waitForWriters(); err != nil {
 		return n, err
 	}
-	for _, m := range marked {
-		f := &t.fam[m.fam]
-		f.decode(m.slot, clk, &rec)
-		rec.EndReason = flow.EndReason(byte(atomic.LoadUint32(f.slots.u32(f.slotOff(m.slot)+offAttrs))>>24) >> stReasonShift & 7)
+	for _, e := range marked {
+		t.decode(e, clk, &rec)
+		rec.EndReason = flow.EndReason(byte(atomic.LoadUint32(lines.u32(e.off()+offAttrs))>>24) >> stReasonShift & 7)
 		// A split husk with no packets since ends without a record.
 		if rec.Packets != 0 || rec.Bytes != 0 {
 			out()
 		}
-		f.free(m.slot)
+		t.free(e)
 	}
 	return n, nil
 }
@@ -166,11 +163,12 @@ func (d *Datapath) waitForWriters() error {
 	return nil
 }
 
-// decode fills r from a slot (little-endian, packed as in meter.h).
-func (f *family) decode(slot uint32, clk clockPair, r *flow.Record) {
+// decode fills r from an entry (little-endian, packed as in meter.h; an
+// IPv6 entry's two slots are adjacent lines).
+func (t *table) decode(e entry, clk clockPair, r *flow.Record) {
 	le := binary.LittleEndian
-	off := f.slotOff(slot)
-	v := f.slots.mem[off : off+f.slotSize]
+	off := e.off()
+	v := t.lines.mem[off : off+e.size()]
 	k := v[offKey:]
 	*r = flow.Record{}
 	r.Packets = le.Uint64(v[offPackets:])
@@ -191,7 +189,7 @@ func (f *family) decode(slot uint32, clk clockPair, r *flow.Record) {
 	r.InnerVLAN = uint16(attrs >> 12 & 0xfff)
 	copy(r.SrcMAC[:], v[offSMAC:offSMAC+6])
 	copy(r.DstMAC[:], v[offDMAC:offDMAC+6])
-	if f.v4 {
+	if !e.v6 {
 		r.SrcAddr = netip.AddrFrom4([4]byte(k[key4Saddr:]))
 		r.DstAddr = netip.AddrFrom4([4]byte(k[key4Daddr:]))
 		r.SrcPort = le.Uint16(k[key4Sport:])
@@ -216,7 +214,7 @@ func (f *family) decode(slot uint32, clk clockPair, r *flow.Record) {
 // off. Under traffic the two reads are a moment apart: the figure is a
 // moment's view, exact when the meter is idle.
 func (d *Datapath) Usage() (used, capacity int, err error) {
-	live := int64(atomic.LoadUint64(d.tab.fam[0].live))
+	live := int64(atomic.LoadUint64(d.tab.live))
 	var per []meterCpuState
 	if err := d.objs.Cpustate.Lookup(uint32(0), &per); err != nil {
 		return 0, d.opts.Entries, fmt.Errorf("read per-CPU cache reserves: %w", err)
@@ -238,14 +236,11 @@ func (d *Datapath) Peek(emit func(*flow.Record)) error {
 		return err
 	}
 	var rec flow.Record
-	for fi := range d.tab.fam {
-		f := &d.tab.fam[fi]
-		f.forEachUsed(func(slot uint32) {
-			f.decode(slot, clk, &rec)
-			if rec.Packets != 0 {
-				emit(&rec)
-			}
-		})
-	}
+	d.tab.forEachUsed(func(e entry) {
+		d.tab.decode(e, clk, &rec)
+		if rec.Packets != 0 {
+			emit(&rec)
+		}
+	})
 	return nil
 }

@@ -53,7 +53,6 @@ func TestTableLayout(t *testing.T) {
 		check("sizeof("+fam.slot+")", fam.size, size)
 		check(fam.slot+".val", 0, slot["val"])
 		check(fam.slot+".key", offKey, slot["key"])
-		check(fam.slot+" map value", fam.size, int(spec.Maps["slots"+fam.slot[4:]].ValueSize))
 		key, _ := members(fam.key)
 		check(fam.key+".saddr", fam.saddr, key["saddr"])
 		check(fam.key+".daddr", fam.daddr, key["daddr"])
@@ -62,7 +61,35 @@ func TestTableLayout(t *testing.T) {
 		check(fam.key+".ifindex", fam.ifindex, key["ifindex"])
 		check(fam.key+".proto", fam.proto, key["proto"])
 	}
-	// The IPv4 entry is one cache line (issue 14).
+	// The IPv4 entry is one cache line (issue 14), a table line, and an
+	// IPv6 entry fits in two.
 	check("IPv4 slot", slot4Size, 64)
-	check("tag word", int(groupSlots), 8)
+	check("flows map value", lineBytes, int(spec.Maps[flowsMapName].ValueSize))
+	check("line", lineBytes, 64)
+	if slot6Size > 2*lineBytes {
+		t.Errorf("IPv6 entry of %d bytes does not fit in two %d-byte slots", slot6Size, lineBytes)
+	}
+	hdr, hdrSize := members("bucket_hdr")
+	check("sizeof(bucket_hdr)", lineBytes, hdrSize)
+	check("bucket_hdr.flags", offHdrFlags, hdr["flags"])
+	check("slots per bucket", int(bucketSlots), int(bucketLines)-1)
+}
+
+// TestTableMemory checks the kernel memory per configured flow (issue
+// 14: at most 128 bytes, both families in one pool) for cache sizes an
+// operator configures, and that the pool holds the whole cache in IPv4
+// entries and nearly all of it in IPv6 entries (two slots each).
+func TestTableMemory(t *testing.T) {
+	for _, entries := range []int{16, 256, 4096, 100_000, 128 << 10, 512 << 10, 1 << 20} {
+		d := &Datapath{opts: Options{Entries: entries}}
+		perFlow := float64(d.TableBytes()) / float64(entries)
+		slots := int(tableBuckets(entries) * bucketSlots)
+		t.Logf("%7d entries: %d bytes, %.1f B/flow, %d slots", entries, d.TableBytes(), perFlow, slots)
+		if perFlow > 128 && entries >= 1024 {
+			t.Errorf("%d entries: %.1f bytes per configured flow, want <= 128", entries, perFlow)
+		}
+		if slots < entries || slots/2 < entries*15/16 {
+			t.Errorf("%d entries: %d slots hold too few flows", entries, slots)
+		}
+	}
 }

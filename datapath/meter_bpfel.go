@@ -80,8 +80,8 @@ type meterMeterCfg struct {
 	FullEpoch        uint32
 	Cap              uint32
 	Pad              uint32
-	Groups4          uint32
-	Groups6          uint32
+	Buckets          uint32
+	Pad2             uint32
 	Seed             uint64
 }
 
@@ -178,10 +178,19 @@ type meterSlot6 struct {
 type meterTableLayout uint32
 
 const (
-	meterTableLayoutGROUP_SLOTS     meterTableLayout = 8
+	meterTableLayoutBUCKET_LINES    meterTableLayout = 32
+	meterTableLayoutBUCKET_SLOTS    meterTableLayout = 31
+	meterTableLayoutLINE_BYTES      meterTableLayout = 64
+	meterTableLayoutTAG_FREE        meterTableLayout = 0
 	meterTableLayoutTAG_CLAIMED     meterTableLayout = 1
+	meterTableLayoutTAG_CONT        meterTableLayout = 2
+	meterTableLayoutTAG_USED        meterTableLayout = 32768
+	meterTableLayoutTAG_V6          meterTableLayout = 16384
+	meterTableLayoutTAG_HASH_MASK   meterTableLayout = 16383
+	meterTableLayoutHDR_OVERFLOW    meterTableLayout = 1
 	meterTableLayoutST_DRAINING     meterTableLayout = 1
 	meterTableLayoutST_FIN_EV       meterTableLayout = 2
+	meterTableLayoutST_LIVE         meterTableLayout = 4
 	meterTableLayoutST_REASON_SHIFT meterTableLayout = 4
 	meterTableLayoutCTR_LIVE        meterTableLayout = 0
 	meterTableLayoutCTR_SEED        meterTableLayout = 2
@@ -215,17 +224,15 @@ const (
 	meterMapFilterProto         = "filter_proto"
 	meterMapFilterSport         = "filter_sport"
 	meterMapFilterSrc           = "filter_src"
+	meterMapFlows               = "flows"
 	meterMapPortSelects         = "port_selects"
 	meterMapPorts               = "ports"
 	meterMapSamplerStates       = "sampler_states"
 	meterMapSamplers            = "samplers"
-	meterMapSlots4              = "slots4"
-	meterMapSlots6              = "slots6"
 	meterMapStats               = "stats"
-	meterMapTags4               = "tags4"
-	meterMapTags6               = "tags6"
 	meterProgFlowtapMeter       = "flowtap_meter"
 	meterVarCfg                 = "cfg"
+	meterVarUnusedBucketHdr     = "unused_bucket_hdr"
 	meterVarUnusedFilterAddrKey = "unused_filter_addr_key"
 	meterVarUnusedFilterPortKey = "unused_filter_port_key"
 	meterVarUnusedMeterEvent    = "unused_meter_event"
@@ -300,15 +307,12 @@ type meterMapSpecs struct {
 	FilterProto   *ebpf.MapSpec `ebpf:"filter_proto"`
 	FilterSport   *ebpf.MapSpec `ebpf:"filter_sport"`
 	FilterSrc     *ebpf.MapSpec `ebpf:"filter_src"`
+	Flows         *ebpf.MapSpec `ebpf:"flows"`
 	PortSelects   *ebpf.MapSpec `ebpf:"port_selects"`
 	Ports         *ebpf.MapSpec `ebpf:"ports"`
 	SamplerStates *ebpf.MapSpec `ebpf:"sampler_states"`
 	Samplers      *ebpf.MapSpec `ebpf:"samplers"`
-	Slots4        *ebpf.MapSpec `ebpf:"slots4"`
-	Slots6        *ebpf.MapSpec `ebpf:"slots6"`
 	Stats         *ebpf.MapSpec `ebpf:"stats"`
-	Tags4         *ebpf.MapSpec `ebpf:"tags4"`
-	Tags6         *ebpf.MapSpec `ebpf:"tags6"`
 }
 
 // meterVariableSpecs contains global variables before they are loaded into the kernel.
@@ -316,6 +320,7 @@ type meterMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterVariableSpecs struct {
 	Cfg                 *ebpf.VariableSpec `ebpf:"cfg"`
+	UnusedBucketHdr     *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedFilterAddrKey *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
 	UnusedFilterPortKey *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
 	UnusedMeterEvent    *ebpf.VariableSpec `ebpf:"unused_meter_event"`
@@ -361,15 +366,12 @@ type meterMaps struct {
 	FilterProto   *ebpf.Map `ebpf:"filter_proto"`
 	FilterSport   *ebpf.Map `ebpf:"filter_sport"`
 	FilterSrc     *ebpf.Map `ebpf:"filter_src"`
+	Flows         *ebpf.Map `ebpf:"flows"`
 	PortSelects   *ebpf.Map `ebpf:"port_selects"`
 	Ports         *ebpf.Map `ebpf:"ports"`
 	SamplerStates *ebpf.Map `ebpf:"sampler_states"`
 	Samplers      *ebpf.Map `ebpf:"samplers"`
-	Slots4        *ebpf.Map `ebpf:"slots4"`
-	Slots6        *ebpf.Map `ebpf:"slots6"`
 	Stats         *ebpf.Map `ebpf:"stats"`
-	Tags4         *ebpf.Map `ebpf:"tags4"`
-	Tags6         *ebpf.Map `ebpf:"tags6"`
 }
 
 func (m *meterMaps) Close() error {
@@ -385,15 +387,12 @@ func (m *meterMaps) Close() error {
 		m.FilterProto,
 		m.FilterSport,
 		m.FilterSrc,
+		m.Flows,
 		m.PortSelects,
 		m.Ports,
 		m.SamplerStates,
 		m.Samplers,
-		m.Slots4,
-		m.Slots6,
 		m.Stats,
-		m.Tags4,
-		m.Tags6,
 	)
 }
 
@@ -402,6 +401,7 @@ func (m *meterMaps) Close() error {
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterVariables struct {
 	Cfg                 *ebpf.Variable `ebpf:"cfg"`
+	UnusedBucketHdr     *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedFilterAddrKey *ebpf.Variable `ebpf:"unused_filter_addr_key"`
 	UnusedFilterPortKey *ebpf.Variable `ebpf:"unused_filter_port_key"`
 	UnusedMeterEvent    *ebpf.Variable `ebpf:"unused_meter_event"`

@@ -1,6 +1,7 @@
 package datapath
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"unsafe"
@@ -10,14 +11,23 @@ import (
 )
 
 // Layout of the shared flow table (bpf/meter.h), taken from bpf2go's
-// output so there is no hand-kept copy: slots hold struct flow_val then
-// the key; tags hold one byte per slot. flow_val is packed in C (44
-// bytes) while its Go mirror pads to 48, so the key's offset is where the
-// last field ends, not the mirror's size; TestTableLayout checks every
-// figure here against the compiled object's BTF.
+// output so there is no hand-kept copy: one array of 64-byte lines in
+// buckets of a header line (a 16-bit tag per slot) and slots; an entry is
+// struct flow_val then the key, one slot for IPv4, two for IPv6.
+// flow_val is packed in C (44 bytes) while its Go mirror pads to 48, so
+// the key's offset is where the last field ends, not the mirror's size;
+// TestTableLayout checks every figure here against the compiled object's
+// BTF.
 const (
-	groupSlots = uint32(meterTableLayoutGROUP_SLOTS)
-	tagClaimed = byte(meterTableLayoutTAG_CLAIMED)
+	bucketLines  = uint32(meterTableLayoutBUCKET_LINES)
+	bucketSlots  = uint32(meterTableLayoutBUCKET_SLOTS)
+	lineBytes    = int(meterTableLayoutLINE_BYTES)
+	tagUsed      = uint16(meterTableLayoutTAG_USED)
+	tagV6        = uint16(meterTableLayoutTAG_V6)
+	bucketBytes  = int(bucketLines) * lineBytes
+	hdrOverflow  = uint16(meterTableLayoutHDR_OVERFLOW)
+	offHdrFlags  = 2 * int(bucketSlots) // bucket_hdr.flags
+	flowsMapName = "flows"
 
 	offPackets = int(unsafe.Offsetof(meterFlowVal{}.Packets))
 	offBytes   = int(unsafe.Offsetof(meterFlowVal{}.Bytes))
@@ -56,16 +66,15 @@ const (
 	ctrSeed = int(meterTableLayoutCTR_SEED)
 )
 
-// tableGeometry sizes one family's table for a cache of capacity flows:
-// twice as many slots, a power of two, so a key's two groups rarely both
-// fill up. Each family's table can hold the whole cache, which is one pool
-// of flows as on IOS.
-func tableGeometry(capacity int) (slots, groups uint32) {
-	n := uint32(64)
-	for n < uint32(2*capacity) {
-		n <<= 1
-	}
-	return n, n / groupSlots
+// tableBuckets sizes the table for a cache of capacity flows: two lines
+// (128 bytes) per configured flow, header lines included, so the pool
+// holds the whole cache in IPv4 entries with about half its slots free,
+// or nearly all of it (15 of 16) in IPv6 entries. The meter maps a hash
+// onto any number of buckets (multiply-shift), so no power-of-two rounding
+// doubles the memory; at least two, so every key has two buckets.
+func tableBuckets(capacity int) uint32 {
+	n := (2*uint64(capacity) + uint64(bucketLines) - 1) / uint64(bucketLines)
+	return uint32(max(n, 2))
 }
 
 // mapping is a map's value array shared with the kernel through mmap.
@@ -99,96 +108,87 @@ func (m *mapping) unmap() error {
 func (m mapping) u64(off int) *uint64 { return (*uint64)(unsafe.Pointer(&m.mem[off])) }
 func (m mapping) u32(off int) *uint32 { return (*uint32)(unsafe.Pointer(&m.mem[off])) }
 
-// family is one address family's half of the table.
-type family struct {
-	v4       bool
-	slots    mapping
-	tags     mapping
-	slotSize int
-	groups   uint32
-	live     *uint64 // shared by both families: one cache
-}
-
 // table is the whole shared flow table.
 type table struct {
-	fam      [2]family // [0] IPv4, [1] IPv6
+	lines    mapping // the flows map: buckets of bucketLines lines
+	buckets  uint32
 	counters mapping
+	live     *uint64 // flows in the cache, both families: one pool
 }
 
-func openTable(slots4, tags4, slots6, tags6, counters *ebpf.Map) (*table, error) {
-	t := &table{}
+func openTable(flows, counters *ebpf.Map) (*table, error) {
+	t := &table{buckets: flows.MaxEntries() / bucketLines}
 	var err error
 	if t.counters, err = mmapMap(counters); err != nil {
 		return nil, err
 	}
-	for i, m := range []struct {
-		slots, tags *ebpf.Map
-		size        int
-	}{{slots4, tags4, slot4Size}, {slots6, tags6, slot6Size}} {
-		f := &t.fam[i]
-		f.v4 = i == 0
-		f.slotSize = m.size
-		f.groups = m.tags.MaxEntries()
-		f.live = t.counters.u64(8 * ctrLive)
-		if f.slots, err = mmapMap(m.slots); err != nil {
-			t.close()
-			return nil, err
-		}
-		if f.tags, err = mmapMap(m.tags); err != nil {
-			t.close()
-			return nil, err
-		}
+	t.live = t.counters.u64(8 * ctrLive)
+	if t.lines, err = mmapMap(flows); err != nil {
+		t.close()
+		return nil, err
 	}
 	return t, nil
 }
 
 func (t *table) close() error {
-	var first error
-	for _, m := range []*mapping{&t.counters, &t.fam[0].slots, &t.fam[0].tags, &t.fam[1].slots, &t.fam[1].tags} {
-		if err := m.unmap(); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
+	return errors.Join(t.counters.unmap(), t.lines.unmap())
 }
 
 func (t *table) seed() *uint64 { return t.counters.u64(8 * ctrSeed) }
 
-// slotRef names one occupied slot.
-type slotRef struct {
-	fam  uint8
-	slot uint32
+// entry names one occupied entry: the line of its first slot.
+type entry struct {
+	line uint32
+	v6   bool
 }
 
-// forEachUsed calls fn for every slot whose tag is published.
-func (f *family) forEachUsed(fn func(slot uint32)) {
-	for g := uint32(0); g < f.groups; g++ {
-		tags := atomic.LoadUint64(f.tags.u64(int(g) * 8))
-		if tags == 0 {
-			continue
-		}
-		for b := uint32(0); b < groupSlots; b++ {
-			if byte(tags>>(8*b))&0x80 != 0 {
-				fn(g*groupSlots + b)
+func (e entry) off() int { return int(e.line) * lineBytes }
+
+func (e entry) size() int {
+	if e.v6 {
+		return slot6Size
+	}
+	return slot4Size
+}
+
+// forEachUsed calls fn for every entry whose tag is published, bucket by
+// bucket in memory order: the header line, then its slots.
+func (t *table) forEachUsed(fn func(e entry)) {
+	for b := uint32(0); b < t.buckets; b++ {
+		hdr := int(b) * bucketBytes
+		for w := 0; w < lineBytes/8; w++ {
+			tags := atomic.LoadUint64(t.lines.u64(hdr + 8*w))
+			if tags&0x8000800080008000 == 0 {
+				continue
+			}
+			for l := 0; l < 4; l++ {
+				tag := uint16(tags >> (16 * l))
+				j := uint32(4*w + l)
+				if tag&tagUsed != 0 && j < bucketSlots {
+					fn(entry{line: b*bucketLines + 1 + j, v6: tag&tagV6 != 0})
+				}
 			}
 		}
 	}
 }
 
-func (f *family) slotOff(slot uint32) int { return int(slot) * f.slotSize }
-
-// free releases a collected slot: its tag byte goes back to 0 and the
-// live count down by one. Writers may claim it from then on.
-func (f *family) free(slot uint32) {
-	g, b := slot/groupSlots, slot%groupSlots
-	word := f.tags.u32(int(g)*8 + int(b/4)*4)
-	atomic.AndUint32(word, ^(uint32(0xff) << (8 * (b % 4))))
-	atomic.AddUint64(f.live, ^uint64(0))
+// free releases a collected entry: its tag (both for IPv6) goes back to
+// free and the live count down by one. Writers may claim it from then
+// on; its state still says draining, so a reader of its home slot skips
+// it until a writer rewrites it.
+func (t *table) free(e entry) {
+	b, j := e.line/bucketLines, e.line%bucketLines-1
+	word := t.lines.u32(int(b)*bucketBytes + int(j/2)*4)
+	mask := uint32(0xffff) << (16 * (j % 2))
+	if e.v6 {
+		mask = ^uint32(0) // an IPv6 entry starts at an even slot: both tags are this word
+	}
+	atomic.AndUint32(word, ^mask)
+	atomic.AddUint64(t.live, ^uint64(0))
 }
 
-// TableBytes is the kernel memory the flow table holds (both families'
-// slots and tags): what `show ip cache flow` reports as the cache's size.
+// TableBytes is the kernel memory the flow table holds: what `show ip
+// cache flow` reports as the cache's size.
 func (d *Datapath) TableBytes() int {
-	slots, groups := tableGeometry(d.opts.Entries)
-	return int(slots)*(slot4Size+slot6Size) + 2*int(groups)*8
+	return int(tableBuckets(d.opts.Entries)) * bucketBytes
 }

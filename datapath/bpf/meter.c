@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flowtap XDP meter: parse L2..L4, sample, key by flow mask, count into the
- * flow table. The hot path is a hash, one tag word, one slot and a few
- * atomics; aging and export happen in user space, which reads the table
+ * flow table. The hot path is a hash, usually one slot (a cache line) and
+ * a few atomics; aging and export happen in user space, which reads the table
  * through mmap (datapath/table.go). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -10,8 +10,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The flow table (see meter.h). Sizes are set by the loader from the
- * configured cache size; BPF_F_MMAPABLE lets user space age it in place. */
+/* The flow table (see meter.h): 64-byte lines, in buckets of a header
+ * and slots. Its size is set by the loader from the configured cache size;
+ * BPF_F_MMAPABLE lets user space age it in place. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1024);
@@ -19,34 +20,7 @@ struct {
 	__type(value, struct slot4);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} slots4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 128);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tags4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct slot6);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} slots6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 128);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} tags6 SEC(".maps");
+} flows SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -104,6 +78,7 @@ struct meter_cfg cfg;
 const struct meter_event *unused_meter_event __attribute__((unused));
 const struct slot4 *unused_slot4 __attribute__((unused));
 const struct slot6 *unused_slot6 __attribute__((unused));
+const struct bucket_hdr *unused_bucket_hdr __attribute__((unused));
 const enum table_layout *unused_table_layout __attribute__((unused));
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -438,11 +413,6 @@ static __always_inline void init_val(struct flow_val *v, struct parsed *p, __u32
 	__builtin_memcpy(v->smac, eth + 6, 6);
 }
 
-static __always_inline int draining(struct flow_val *v)
-{
-	return ((__u8 *)&v->attrs)[3] & ST_DRAINING;
-}
-
 static __always_inline void cache_full(struct meter_stats *st, struct parsed *p, __u32 ifindex,
 				       int contention)
 {
@@ -475,7 +445,7 @@ static __always_inline __u64 fmix64(__u64 h)
 }
 
 /* Seeded hash over the key's 32-bit words: the seed is random per table so
- * nobody can aim traffic at one group. */
+ * nobody can aim traffic at one bucket. */
 static __always_inline __u64 key_hash(const __u32 *w, const int nwords)
 {
 	__u64 h = cfg.seed;
@@ -485,86 +455,134 @@ static __always_inline __u64 key_hash(const __u32 *w, const int nwords)
 	return fmix64(h);
 }
 
-static __always_inline int keys_equal(const __u32 *a, const __u32 *b, const int nwords)
+/* Where an entry's key word i is: an IPv4 key fits in the slot's line
+ * after the value; an IPv6 key's words from 5 on are in the next slot. */
+#define KEY_IN_FIRST ((LINE_BYTES - sizeof(struct flow_val)) / 4)
+static __always_inline __u32 *key_word(void *a, void *b, const int i)
 {
+	if (i < KEY_IN_FIRST)
+		return (__u32 *)((__u8 *)a + sizeof(struct flow_val)) + i;
+	return (__u32 *)b + (i - KEY_IN_FIRST);
+}
+
+static __always_inline struct flow_val *line_at(__u32 idx)
+{
+	return bpf_map_lookup_elem(&flows, &idx);
+}
+
+/* The live entry for k in slot j of the bucket whose header is line base,
+ * or 0. The first line's words are compared first, so a different IPv4
+ * or IPv6 key costs that one line. */
+static __always_inline struct flow_val *probe(__u32 base, __u32 j, const __u32 *k, const int nw)
+{
+	struct flow_val *a = line_at(base + 1 + j);
+	if (!a)
+		return 0;
 	__u32 d = 0;
 #pragma unroll
-	for (int i = 0; i < nwords; i++)
-		d |= a[i] ^ b[i];
-	return d == 0;
-}
-
-/* Bytes of x equal to zero, as 0x80 in each such byte (exact, no false
- * positives: the classic SWAR test plus the high-bit fixup). */
-static __always_inline __u64 zero_bytes(__u64 x)
-{
-	__u64 lo7 = 0x7f7f7f7f7f7f7f7fULL;
-	__u64 y = (x & lo7) + lo7;
-	return ~(y | x | lo7);
-}
-
-/* One family's half of the table. Both slot types start with struct
- * flow_val, the key right after it, so one set of functions serves both:
- * every caller passes constants (the maps, the key size in words), and
- * with __always_inline each family gets its own specialised copy, as a
- * macro would, but with lines that clang, the verifier and perf can name. */
-struct family {
-	void *slots;  /* slots4 or slots6 */
-	void *tags;   /* tags4 or tags6 */
-	__u32 groups; /* a power of two */
-	__u8 nw;      /* key size in 32-bit words */
-};
-
-static __always_inline __u32 *slot_key(struct flow_val *v)
-{
-	return (__u32 *)(v + 1);
-}
-
-/* The entry for k in group g, whose tag word is tags, or 0. */
-static __always_inline struct flow_val *table_find(const struct family *f, const __u32 *k, __u32 g,
-						   __u64 tags, __u8 tag)
-{
-	__u64 m = zero_bytes(tags ^ (0x0101010101010101ULL * tag));
-	if (!m)
+	for (int i = 0; i < nw && i < KEY_IN_FIRST; i++)
+		d |= *key_word(a, 0, i) ^ k[i];
+	if (d)
 		return 0;
+	if (nw > KEY_IN_FIRST) {
+		void *b = line_at(base + 2 + j);
+		if (!b)
+			return 0;
 #pragma unroll
-	for (int i = 0; i < GROUP_SLOTS; i++) {
-		if (!(m & (0x80ULL << (8 * i))))
-			continue;
-		__u32 idx = g * GROUP_SLOTS + i;
-		struct flow_val *v = bpf_map_lookup_elem(f->slots, &idx);
-		if (v && keys_equal(slot_key(v), k, f->nw) && !draining(v))
+		for (int i = KEY_IN_FIRST; i < nw; i++)
+			d |= *key_word(a, b, i) ^ k[i];
+		if (d)
+			return 0;
+	}
+	__u8 st = ((volatile __u8 *)&a->attrs)[3];
+	if ((st & (ST_LIVE | ST_DRAINING)) != ST_LIVE)
+		return 0;
+	return a;
+}
+
+/* 16-bit lanes of x equal to zero, as their top bit (exact: the classic
+ * SWAR test plus the high-bit fixup), gathered into 4 low bits. */
+static __always_inline __u32 zero_lanes(__u64 x)
+{
+	__u64 lo = 0x7fff7fff7fff7fffULL;
+	__u64 z = ~(((x & lo) + lo) | x | lo);
+	return ((z >> 15) & 1) | ((z >> 30) & 2) | ((z >> 45) & 4) | ((z >> 60) & 8);
+}
+
+/* Bit j set for each of the bucket's slots whose tag is tag. */
+static __always_inline __u32 tag_lanes(struct bucket_hdr *hdr, __u16 tag)
+{
+	__u64 rep = 0x0001000100010001ULL * tag;
+	__u32 m = 0;
+#pragma unroll
+	for (int w = 0; w < LINE_BYTES / 8; w++)
+		m |= zero_lanes(((volatile __u64 *)hdr)[w] ^ rep) << (4 * w);
+	return m & ((1U << BUCKET_SLOTS) - 1);
+}
+
+static __always_inline __u32 lowest(__u32 m)
+{
+	/* index of the lowest set bit: popcount of the bits below it */
+	__u32 j = __builtin_popcount((m & -m) - 1);
+	return j & (BUCKET_LINES - 1);
+}
+
+/* The live entry for k among the slots in m (tag matches) of bucket base.
+ * A 14-bit tag rarely matches another key, so a few tries suffice: a key
+ * lives once, plus the draining husks a harvest may leave for a while. */
+static __always_inline struct flow_val *scan(__u32 base, __u32 m, const __u32 *k, const int nw)
+{
+	for (int it = 0; it < 4; it++) {
+		if (!m)
+			return 0;
+		__u32 j = lowest(m);
+		m &= m - 1;
+		struct flow_val *v = probe(base, j, k, nw);
+		if (v)
 			return v;
 	}
 	return 0;
 }
 
-/* Claim a free slot in group g: CAS its tag byte from 0 to CLAIMED. */
-static __always_inline struct flow_val *table_claim(const struct family *f, __u32 g, __u64 *tp,
-						    __u32 *byte)
+/* Claim slot j of a bucket (and j+1 for IPv6, j even): compare-and-swap
+ * its free tag(s) to CLAIMED (and CONT). Returns the tag word, or 0. */
+static __always_inline __u32 *claim(struct bucket_hdr *hdr, __u32 j, const int v6)
 {
+	j &= BUCKET_LINES - 1;
+	__u32 *word = (__u32 *)hdr + (j >> 1);
+	__u32 shift = 16 * (j & 1);
 #pragma unroll
-	for (int try = 0; try < 4; try++) {
-		__u64 free = zero_bytes(*(volatile __u64 *)tp);
-		if (!free)
-			return 0;
-		int i = 0;
-#pragma unroll
-		for (int b = GROUP_SLOTS - 1; b >= 0; b--)
-			if (free & (0x80ULL << (8 * b)))
-				i = b;
-		__u32 *word = (__u32 *)tp + (i >> 2);
-		__u32 shift = 8 * (i & 3);
+	for (int try = 0; try < 2; try++) {
 		__u32 old = *(volatile __u32 *)word;
-		if ((old >> shift) & 0xff)
-			continue;
-		if (__sync_val_compare_and_swap(word, old, old | (TAG_CLAIMED << shift)) != old)
-			continue;
-		__u32 idx = g * GROUP_SLOTS + i;
-		*byte = i;
-		return bpf_map_lookup_elem(f->slots, &idx);
+		__u32 want;
+		if (v6) {
+			if (old != 0)
+				return 0;
+			want = TAG_CLAIMED | ((__u32)TAG_CONT << 16);
+		} else {
+			if ((old >> shift) & 0xffff)
+				return 0;
+			want = old | ((__u32)TAG_CLAIMED << shift);
+		}
+		if (__sync_val_compare_and_swap(word, old, want) == old)
+			return word;
 	}
 	return 0;
+}
+
+/* Free slots of a bucket where an entry can start: any free slot for
+ * IPv4; an even slot whose neighbour is free too for IPv6. */
+/* A bucket with fewer free slots (IPv6: pairs) than these is busy: a new
+ * flow then goes to the emptier of its two buckets. */
+#define BUSY_SLOTS 8
+#define BUSY_PAIRS 3
+
+static __always_inline __u32 free_starts(struct bucket_hdr *hdr, const int v6)
+{
+	__u32 f = tag_lanes(hdr, TAG_FREE);
+	if (v6)
+		f &= (f >> 1) & 0x55555555;
+	return f;
 }
 
 /* Take one unit of the cache's size for a new flow. Units come from this
@@ -617,25 +635,39 @@ static __always_inline int take_capacity(struct cpu_state *cs)
 
 /* Count a packet of key k (already masked) into its flow, creating it if
  * the cache has room. */
-static __always_inline void table_meter(const struct family *f, const __u32 *k, struct parsed *p,
-					__u32 now_t, struct meter_stats *st, __u32 ifindex, __u8 *eth,
+static __always_inline void table_meter(const __u32 *k, const int nw, struct parsed *p, __u32 now_t,
+					struct meter_stats *st, __u32 ifindex, __u8 *eth,
 					const int lookup_only)
 {
-	__u64 h = key_hash(k, f->nw);
-	__u32 mask = f->groups - 1;
-	__u32 g1 = h & mask, g2 = (h >> 32) & mask;
-	if (g2 == g1)
-		g2 = g1 ^ (1 & mask);
-	__u8 tag = 0x80 | ((h >> 24) & 0x7f);
-	__u64 *t1 = bpf_map_lookup_elem(f->tags, &g1);
-	__u64 *t2 = bpf_map_lookup_elem(f->tags, &g2);
-	if (!t1 || !t2)
-		return;
-	__u64 tags1 = *(volatile __u64 *)t1;
-	struct flow_val *v = table_find(f, k, g1, tags1, tag);
+	const int v6 = nw > KEY_IN_FIRST;
+	__u64 h = key_hash(k, nw);
+	__u32 nb = cfg.buckets;
+	__u32 b1 = ((h & 0xffffffff) * nb) >> 32;
+	__u32 b2 = ((h >> 32) * nb) >> 32;
+	if (b2 == b1)
+		b2 = b1 + 1 < nb ? b1 + 1 : 0;
+	/* Tag and home slot from bits the bucket choice hardly uses. */
+	__u64 h2 = h * 0xc4ceb9fe1a85ec53ULL;
+	h2 ^= h2 >> 31;
+	__u16 tag = TAG_USED | (v6 ? TAG_V6 : 0) | (h2 & TAG_HASH_MASK);
+	__u32 home = v6 ? 2 * ((((h2 >> 16) & 0xffff) * (BUCKET_SLOTS / 2)) >> 16)
+			: (((h2 >> 16) & 0xffff) * BUCKET_SLOTS) >> 16;
+	__u32 base1 = b1 * BUCKET_LINES, base2 = b2 * BUCKET_LINES;
+
+	/* Most flows are in their home slot: one line. */
+	struct flow_val *v = probe(base1, home, k, nw);
+	struct bucket_hdr *h1 = 0, *h2p = 0;
 	if (!v) {
-		__u64 tags2 = *(volatile __u64 *)t2;
-		v = table_find(f, k, g2, tags2, tag);
+		h1 = (struct bucket_hdr *)line_at(base1);
+		if (!h1)
+			return;
+		v = scan(base1, tag_lanes(h1, tag) & ~(1U << home), k, nw);
+		if (!v && (*(volatile __u16 *)&h1->flags & HDR_OVERFLOW)) {
+			h2p = (struct bucket_hdr *)line_at(base2);
+			if (!h2p)
+				return;
+			v = scan(base2, tag_lanes(h2p, tag), k, nw);
+		}
 	}
 	if (lookup_only)
 		return;
@@ -653,39 +685,70 @@ static __always_inline void table_meter(const struct family *f, const __u32 *k, 
 		cache_full(st, p, ifindex, 0);
 		return;
 	}
-	/* The emptier of the two groups, as two-choice hashing does. */
-	__u64 f1 = zero_bytes(*t1), f2 = zero_bytes(*t2);
-	__u32 g = g1;
-	__u64 *tp = t1;
-	if (__builtin_popcountll(f2) > __builtin_popcountll(f1)) {
-		g = g2;
-		tp = t2;
+	/* The first bucket while it has room (the home slot if free), so its
+	 * keys' lookups stay in it; once it is busy, the emptier of the two,
+	 * as two-choice hashing does, which keeps the buckets even. */
+	struct bucket_hdr *hb = h1;
+	__u32 base = base1, f = free_starts(h1, v6), j = home;
+	if (__builtin_popcount(f) < (v6 ? BUSY_PAIRS : BUSY_SLOTS)) {
+		if (!h2p) {
+			h2p = (struct bucket_hdr *)line_at(base2);
+			if (!h2p) {
+				cs->reserve++;
+				return;
+			}
+		}
+		__u32 f2 = free_starts(h2p, v6);
+		if (__builtin_popcount(f2) > __builtin_popcount(f)) {
+			/* Before the entry is published: a reader that misses it
+			 * in the first bucket then looks in the second. */
+			if (!(*(volatile __u16 *)&h1->flags & HDR_OVERFLOW))
+				__sync_fetch_and_or((__u32 *)h1 + BUCKET_SLOTS / 2,
+						    (__u32)HDR_OVERFLOW << 16);
+			hb = h2p;
+			base = base2;
+			f = f2;
+			j = lowest(f);
+		}
 	}
-	__u32 byte = 0;
-	struct flow_val *s = table_claim(f, g, tp, &byte);
-	if (!s && tp == t1) {
-		g = g2;
-		tp = t2;
-		s = table_claim(f, g, tp, &byte);
-	} else if (!s) {
-		g = g1;
-		tp = t1;
-		s = table_claim(f, g, tp, &byte);
+	if (!(f & (1U << j)))
+		j = lowest(f);
+	__u32 *word = 0;
+	if (f)
+		word = claim(hb, j, v6);
+	if (!word && (f & ~(1U << j))) {
+		/* Lost a race for that slot: another. */
+		j = lowest(f & ~(1U << j));
+		word = claim(hb, j, v6);
 	}
-	if (!s) {
+	if (!word) {
 		cs->reserve++; /* the unit goes back to this CPU's share */
 		cache_full(st, p, ifindex, 1);
 		return;
 	}
-	__u32 *sk = slot_key(s);
+	struct flow_val *s = line_at(base + 1 + j);
+	void *s2 = s;
+	if (v6)
+		s2 = line_at(base + 2 + j);
+	if (!s || !s2) {
+		/* Not reached: j is a slot of the bucket. Give the slot back. */
+		__sync_fetch_and_and(word, v6 ? 0 : ~((__u32)0xffff << (16 * (j & 1))));
+		cs->reserve++;
+		return;
+	}
+	/* Not live (and not draining) first, so nobody uses the entry while
+	 * the key and value are written. */
+	*(volatile __u32 *)&s->attrs = 0;
+	asm volatile("" ::: "memory");
 #pragma unroll
-	for (int i = 0; i < f->nw; i++)
-		sk[i] = k[i];
+	for (int i = 0; i < nw; i++)
+		*key_word(s, s2, i) = k[i];
 	init_val(s, p, now_t, eth);
-	/* Publish: CLAIMED -> tag, atomically (a full barrier), so a reader
-	 * that sees the tag sees the key. */
-	__u32 *word = (__u32 *)tp + ((byte & 7) >> 2);
-	__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (8 * (byte & 3)));
+	/* Publish: live in the entry (for home-slot readers), then the tag
+	 * (for readers of the header), each atomically (a full barrier), so a
+	 * reader that sees either sees the key and value. */
+	__sync_fetch_and_or(&s->attrs, (__u32)ST_LIVE << 24);
+	__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (16 * (j & 1)));
 	st->flows_created++;
 	if (p->tcp_flags & 0x05)
 		send_event(st, EV_END_OF_FLOW, p->family, ifindex);
@@ -709,8 +772,7 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 	for (int i = 0; i < 5; i++)
 		w[i] &= cfg.mask4[i];
 	k.pad = p->sampler; /* whatever the mask: records carry their sampler */
-	const struct family f = {&slots4, &tags4, cfg.groups4, sizeof(k) / 4};
-	table_meter(&f, w, p, now_t, st, ifindex, eth, lookup_only);
+	table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 }
 
 static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
@@ -731,8 +793,7 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
 	k.pad = p->sampler;
-	const struct family f = {&slots6, &tags6, cfg.groups6, sizeof(k) / 4};
-	table_meter(&f, w, p, now_t, st, ifindex, eth, lookup_only);
+	table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 }
 
 static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const int lookup_only)

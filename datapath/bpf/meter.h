@@ -8,8 +8,8 @@
 
 #pragma clang diagnostic ignored "-Waddress-of-packed-member"
 
-/* IPv4 flow key: 20 bytes. With the 44-byte value a slot is 64 bytes,
- * Cisco's own per-entry figure, and one cache line. */
+/* IPv4 flow key: 20 bytes. With the 44-byte value an IPv4 entry is 64
+ * bytes, Cisco's own per-entry figure, and one cache line: one slot. */
 struct flow_key4 {
 	__u32 saddr;
 	__u32 daddr;
@@ -21,7 +21,7 @@ struct flow_key4 {
 	__u16 pad;
 };
 
-/* IPv6 flow key: 44 bytes (an 88-byte slot). */
+/* IPv6 flow key: 44 bytes (an 88-byte entry: two slots). */
 struct flow_key6 {
 	__u8 saddr[16];
 	__u8 daddr[16];
@@ -51,35 +51,63 @@ struct flow_val {
 	__u8 dmac[6];
 } __attribute__((packed, aligned(4)));
 
+/* An IPv4 entry: one slot, one cache line. */
 struct slot4 {
 	struct flow_val val;
 	struct flow_key4 key;
 };
 
+/* An IPv6 entry: two slots side by side, the key crossing into the
+ * second (whose last 40 bytes are unused). */
 struct slot6 {
 	struct flow_val val;
 	struct flow_key6 key;
 };
 
-/* The flow table: slots in groups of GROUP_SLOTS, with a tag array of one
- * u64 per group, a byte per slot: 0 free, TAG_CLAIMED while a writer fills
- * the slot, else 0x80 | 7 bits of the key's hash. A key lives in one of
- * two groups chosen by its hash.
+/* The flow table is one pool of 64-byte lines for both families, in
+ * buckets of BUCKET_LINES: a header line, then BUCKET_SLOTS slots. The
+ * header holds a 16-bit tag per slot (TAG_FREE; TAG_CLAIMED while a
+ * writer fills it; TAG_CONT for an IPv6 entry's second slot; else
+ * TAG_USED | TAG_V6 for IPv6 | 14 bits of the key's hash) and, in its last
+ * 16 bits, HDR_OVERFLOW once a key whose first choice is this bucket has
+ * gone to its second. An IPv6 entry takes an even slot and the next, so
+ * both tags are one 32-bit word, claimed with one compare-and-swap.
+ *
+ * Each key has a home slot in its first bucket: a packet first reads that
+ * slot alone (the entry says itself whether it is live, ST_LIVE), which
+ * is where most flows are, so most hits touch one cache line. Otherwise
+ * the header's tags say which slots to compare, in the first bucket, then
+ * the second if the first has overflowed.
  *
  * Constants user space needs are enum values, not macros, so they are in
  * BTF and bpf2go writes them into meter_bpfel.go: datapath/table.go takes
  * them from there instead of keeping copies. */
 enum table_layout {
-	GROUP_SLOTS = 8,
-	TAG_CLAIMED = 0x01,
+	BUCKET_LINES = 32,
+	BUCKET_SLOTS = 31,
+	LINE_BYTES = 64,
+	TAG_FREE = 0,
+	TAG_CLAIMED = 1,
+	TAG_CONT = 2,
+	TAG_USED = 0x8000,
+	TAG_V6 = 0x4000,
+	TAG_HASH_MASK = 0x3fff,
+	HDR_OVERFLOW = 0x0001,
 	/* flow_val.attrs byte 3: state bits. */
 	ST_DRAINING = 0x01,     /* marked by the reaper: writers must not touch it */
 	ST_FIN_EV = 0x02,       /* FIN/RST seen and its one event sent */
+	ST_LIVE = 0x04,         /* key and counters complete: readers may use it */
 	ST_REASON_SHIFT = 4,    /* bits 4..6: flow end reason (IPFIX code) */
 	/* counters[] indices (a pinned array of u64). */
 	CTR_LIVE = 0, /* flows in the cache, both families: one pool, as IOS */
 	CTR_SEED = 2, /* hash seed, chosen once when the table is created */
 	CTR_MAX = 4,
+};
+
+/* A bucket's first line. */
+struct bucket_hdr {
+	__u16 tag[BUCKET_SLOTS];
+	__u16 flags; /* HDR_OVERFLOW */
 };
 
 /* Why a frame was not metered (stats.unparsed[reason]). */
@@ -111,7 +139,7 @@ struct meter_stats {
 	__u64 create_fail_packets; /* no room: packets of flows that could not be created */
 	__u64 create_fail_bytes;
 	__u64 create_fail_full;    /* ... because the cache held its configured size */
-	__u64 create_fail_contention; /* ... because both hash groups were full */
+	__u64 create_fail_contention; /* ... because both hash buckets were full */
 	__u64 fin_events;
 	__u64 full_events;
 	__u64 event_drops;      /* ring buffer full */
@@ -155,8 +183,8 @@ struct meter_cfg {
 	__u32 full_epoch;         /* bumped by user space: re-arms the cache-full event */
 	__u32 cap;                /* configured cache size: flows of both families */
 	__u32 pad;
-	__u32 groups4;            /* groups in the table, a power of two */
-	__u32 groups6;
+	__u32 buckets;            /* buckets in the table (any number >= 2) */
+	__u32 pad2;
 	__u64 seed;
 };
 
