@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -37,10 +36,6 @@ func (c Config) Setting() (platform.Persona, platform.Setting, error) {
 	return p, p.Resolve(req), nil
 }
 
-// ExportVersion converts a persona export version to the encoder's; the
-// numbers are the same (IPFIX is 10 in both).
-func ExportVersion(v platform.ExportVersion) export.Version { return export.Version(v) }
-
 // DestinationVersion is the version a collector gets: its own, else the
 // main export version, else the persona's default.
 func (c Config) DestinationVersion(d Destination) platform.ExportVersion {
@@ -59,8 +54,8 @@ func (c Config) DestinationVersion(d Destination) platform.ExportVersion {
 
 // DestinationAS is the AS mode a collector's records carry: its own, or
 // the export-wide one.
-func (c Config) DestinationAS(d Destination) export.ASMode {
-	if d.AS != export.ASNone {
+func (c Config) DestinationAS(d Destination) ASMode {
+	if d.AS != ASNone {
 		return d.AS
 	}
 	return c.Export.AS

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -15,14 +14,14 @@ type Export struct {
 	// default. `ip flow-export version`, or `mls nde sender version` on a
 	// PFC.
 	Version    platform.ExportVersion
-	AS         export.ASMode // origin-as | peer-as; JunOS autonomous-system-type
-	BGPNextHop bool          // bgp-nexthop (v9 and IPFIX)
-	Source     string        // ip flow-export source IFNAME
+	AS         ASMode // origin-as | peer-as; JunOS autonomous-system-type
+	BGPNextHop bool   // bgp-nexthop (v9 and IPFIX)
+	Source     string // ip flow-export source IFNAME
 	// TemplateRefresh is `template refresh-rate` in packets, 0 is the IOS
-	// default (export.DefaultTemplateRefreshPackets).
+	// default (platform.DefaultTemplateRefreshPackets).
 	TemplateRefresh int
 	// TemplateTimeout is `template timeout-rate` (minutes on the CLI), 0
-	// is the IOS default (export.DefaultTemplateTimeout).
+	// is the IOS default (platform.DefaultTemplateTimeout).
 	TemplateTimeout time.Duration
 	InterfaceNames  bool // ip flow-export interface-names
 	// ServicesIf and ServicesSource are JunOS `sampling output interface
@@ -50,7 +49,7 @@ type Destination struct {
 	// AS is this collector's AS mode (JunOS autonomous-system-type, per
 	// flow-server; IOS extension `origin-as|peer-as` after the
 	// destination); ASNone follows Export.AS.
-	AS export.ASMode
+	AS ASMode
 	// Truncate is the IPv4 prefix length this collector gets addresses
 	// at (IOS extension `truncate N`; Internet2 uses 21); 0 keeps them.
 	Truncate int
@@ -87,14 +86,10 @@ type TopTalkers struct {
 	// operator typed is lost).
 	Configured   bool
 	Top          int
-	SortBy       flowcache.SortBy // 0: not set
-	CacheTimeout time.Duration    // 0 is flowcache.DefaultTopTalkersTimeout
-	Match        flowcache.Match
+	SortBy       SortBy        // 0: not set
+	CacheTimeout time.Duration // 0 is platform.DefaultTopTalkersTimeout
+	Match        TopTalkersMatch
 }
-
-// Capture is `ip flow-capture ttl|mac-addresses|vlan-id`, as the v9 and
-// IPFIX encoders take it.
-type Capture = export.Capture
 
 // PrefixAS is the flowtap prefix-to-AS table: the appliance sees no BGP,
 // so the operator supplies the routes (see appliance/asmap).
@@ -102,5 +97,5 @@ type PrefixAS struct {
 	File string // flowtap prefix-as-file PATH
 	// Mode is `flowtap as-mode origin|peer`: which AS of a route fills the
 	// records. ASNone follows the export's origin-as | peer-as.
-	Mode export.ASMode
+	Mode ASMode
 }

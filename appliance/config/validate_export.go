@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -20,7 +19,7 @@ const (
 
 func (v *validator) export(p *platform.Persona, c *Config) {
 	e := &c.Export
-	if e.AS > export.ASPeer {
+	if e.AS > ASPeer {
 		v.failf("export.as", "unknown AS mode %d", e.AS)
 	}
 	version := e.Version
@@ -37,9 +36,9 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 			v.bad("export.source", err)
 		}
 	}
-	e.TemplateRefresh = zeroIfEq(e.TemplateRefresh, export.DefaultTemplateRefreshPackets)
+	e.TemplateRefresh = zeroIfEq(e.TemplateRefresh, platform.DefaultTemplateRefreshPackets)
 	v.checkRange("export.template-refresh", int64(e.TemplateRefresh), 1, 600, "template refresh-rate")
-	e.TemplateTimeout = zeroIfEq(e.TemplateTimeout, export.DefaultTemplateTimeout)
+	e.TemplateTimeout = zeroIfEq(e.TemplateTimeout, platform.DefaultTemplateTimeout)
 	v.checkDuration("export.template-timeout", e.TemplateTimeout, time.Minute, 1, 3600, "template timeout-rate")
 	if len(e.Destinations) > MaxDestinations {
 		v.failf("export.destinations", "%d destinations: at most %d", len(e.Destinations), MaxDestinations)
@@ -56,7 +55,7 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 		if seen[d.Addr] {
 			v.failf(path, "configured twice")
 		}
-		if d.AS > export.ASPeer {
+		if d.AS > ASPeer {
 			v.failf(path+".as", "unknown AS mode %d", d.AS)
 		}
 		seen[d.Addr] = true
@@ -153,15 +152,15 @@ func (v *validator) topTalkers(c *Config) {
 		m.Protocol = 0
 	}
 	m.Src, m.Dst = m.Src.Masked(), m.Dst.Masked()
-	for _, pm := range []*flowcache.PortMatch{&m.SrcPort, &m.DstPort} {
+	for _, pm := range []*TopPorts{&m.SrcPort, &m.DstPort} {
 		if !pm.Set || pm.Min == 0 && pm.Max == 65535 {
-			*pm = flowcache.PortMatch{}
+			*pm = TopPorts{}
 		}
 		if pm.Min > pm.Max {
 			v.failf("top-talkers.match", "port min %d above max %d", pm.Min, pm.Max)
 		}
 	}
-	for _, cm := range []flowcache.CountMatch{m.Bytes, m.Packets} {
+	for _, cm := range []TopCounts{m.Bytes, m.Packets} {
 		if cm.Max != 0 && cm.Min > cm.Max || cm.Min > 0xffffffff || cm.Max > 0xffffffff {
 			v.failf("top-talkers.match", "range %d..%d is not within 1..4294967295 or has min above max", cm.Min, cm.Max)
 		}
@@ -171,10 +170,10 @@ func (v *validator) topTalkers(c *Config) {
 			v.failf("top-talkers.match", "address %v: top talkers match IPv4 only", pf)
 		}
 	}
-	t.CacheTimeout = zeroIfEq(t.CacheTimeout, flowcache.DefaultTopTalkersTimeout)
+	t.CacheTimeout = zeroIfEq(t.CacheTimeout, platform.DefaultTopTalkersTimeout)
 	v.checkDuration("top-talkers.cache-timeout", t.CacheTimeout, time.Millisecond, 1, 3600000, "cache-timeout")
-	v.checkRange("top-talkers.top", int64(t.Top), 1, flowcache.MaxTopTalkers, "top")
-	if t.SortBy != 0 && t.SortBy != flowcache.SortByBytes && t.SortBy != flowcache.SortByPackets {
+	v.checkRange("top-talkers.top", int64(t.Top), 1, platform.MaxTopTalkers, "top")
+	if t.SortBy != 0 && t.SortBy != SortByBytes && t.SortBy != SortByPackets {
 		v.failf("top-talkers.sort-by", "unknown sort-by %d", t.SortBy)
 	}
 	if *t != (TopTalkers{}) {
@@ -188,10 +187,10 @@ func (v *validator) prefixAS(c *Config) {
 			v.bad("prefix-as.file", err)
 		}
 	}
-	if c.PrefixAS.Mode > export.ASPeer {
+	if c.PrefixAS.Mode > ASPeer {
 		v.failf("prefix-as.mode", "unknown AS mode %d", c.PrefixAS.Mode)
 	}
-	if c.Capture&^(export.CaptureTTL|export.CaptureMAC|export.CaptureVLAN) != 0 {
+	if c.Capture&^(CaptureTTL|CaptureMAC|CaptureVLAN) != 0 {
 		v.failf("capture", "unknown ip flow-capture fields %#x", uint8(c.Capture))
 	}
 }

@@ -108,7 +108,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		if !a.Enabled {
 			continue
 		}
-		v := config.ExportVersion(a.ExportVersionOrDefault())
+		v := exportVersion(a.ExportVersionOrDefault())
 		agg := Aggregation{Cache: export.AggregationConfig{Scheme: a.Scheme, Entries: a.Entries, ActiveTimeout: a.Active,
 			InactiveTimeout: a.Inactive, SourceMinMask: uint8(a.SourceMask), DestinationMinMask: uint8(a.DestinationMask)}}
 		for _, d := range a.Destinations {
@@ -133,9 +133,9 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		}
 		am := asmap.ModeNone
 		switch asFillMode(c) {
-		case export.ASOrigin:
+		case config.ASOrigin:
 			am = asmap.ModeOrigin
-		case export.ASPeer:
+		case config.ASPeer:
 			am = asmap.ModePeer
 		}
 		s.Annotator = asmap.Filler{Table: tab, Mode: am}
@@ -211,21 +211,50 @@ func exportSamplers(s Settings) (one export.Sampler, several []export.Sampler) {
 
 // asFillMode is which AS the prefix table fills records with: `flowtap
 // as-mode`, else the export's origin-as | peer-as.
-func asFillMode(c config.Config) export.ASMode {
-	if c.PrefixAS.Mode != export.ASNone {
+func asFillMode(c config.Config) config.ASMode {
+	if c.PrefixAS.Mode != config.ASNone {
 		return c.PrefixAS.Mode
 	}
-	if c.Export.AS != export.ASNone {
+	if c.Export.AS != config.ASNone {
 		return c.Export.AS
 	}
 	// Only per-collector modes: the records carry one pair of AS fields,
 	// filled for the first collector that asks.
 	for _, d := range c.Export.Destinations {
-		if d.AS != export.ASNone {
+		if d.AS != config.ASNone {
 			return d.AS
 		}
 	}
+	return config.ASNone
+}
+
+// exportVersion is the encoder's version for the model's; the numbers
+// are the same (IPFIX is 10 in both, its version field on the wire).
+func exportVersion(v platform.ExportVersion) export.Version { return export.Version(v) }
+
+// exportAS is the encoder's AS mode for the model's.
+func exportAS(m config.ASMode) export.ASMode {
+	switch m {
+	case config.ASOrigin:
+		return export.ASOrigin
+	case config.ASPeer:
+		return export.ASPeer
+	}
 	return export.ASNone
+}
+
+// capture is the encoders' `ip flow-capture` fields for the model's.
+func capture(c config.Capture) export.Capture {
+	var out export.Capture
+	for _, f := range [...]struct {
+		model config.Capture
+		enc   export.Capture
+	}{{config.CaptureTTL, export.CaptureTTL}, {config.CaptureMAC, export.CaptureMAC}, {config.CaptureVLAN, export.CaptureVLAN}} {
+		if c&f.model != 0 {
+			out |= f.enc
+		}
+	}
+	return out
 }
 
 // emergency is the engine's nearly-full policy for the persona's.
@@ -240,9 +269,14 @@ func emergency(e platform.Emergency) flowcache.Emergency {
 	return out
 }
 
-// topTalkers is the engine's top-talkers configuration.
+// topTalkers is the engine's top-talkers configuration. The sort-by
+// values are the MIB's in both.
 func topTalkers(t config.TopTalkers) flowcache.TopTalkersConfig {
-	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: t.SortBy, CacheTimeout: t.CacheTimeout, Match: t.Match}
+	m := t.Match
+	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: flowcache.SortBy(t.SortBy), CacheTimeout: t.CacheTimeout,
+		Match: flowcache.Match{ProtocolSet: m.ProtocolSet, Protocol: m.Protocol, Src: m.Src, Dst: m.Dst,
+			SrcPort: flowcache.PortMatch(m.SrcPort), DstPort: flowcache.PortMatch(m.DstPort),
+			Bytes: flowcache.CountMatch(m.Bytes), Packets: flowcache.CountMatch(m.Packets)}}
 }
 
 // interfaceSampling is the datapath sampling of a port: its flow-sampler
@@ -312,9 +346,9 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		}
 	}
 	for _, d := range c.Export.Destinations {
-		enc := export.EncoderConfig{Version: config.ExportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),
+		enc := export.EncoderConfig{Version: exportVersion(c.DestinationVersion(d)), BootTime: boot, AS: exportAS(c.DestinationAS(d)),
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh,
-			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: c.Capture,
+			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: capture(c.Capture),
 			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop}
 		if enc.Version == export.IPFIX {
 			// IPFIX records name their application class (IE 95).

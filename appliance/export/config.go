@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/appclass"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
 	"time"
 )
@@ -85,8 +86,8 @@ type InterfaceName struct {
 
 // Defaults that IOS uses (vendor-behaviour 2.3, 6).
 const (
-	DefaultTemplateRefreshPackets = 20
-	DefaultTemplateTimeout        = 30 * time.Minute
+	DefaultTemplateRefreshPackets = platform.DefaultTemplateRefreshPackets
+	DefaultTemplateTimeout        = platform.DefaultTemplateTimeout
 	DefaultMaxPacketSize          = 1400 // fits a 1500 B MTU under IPv6+UDP headers
 	minMaxPacketSize              = 512
 	maxMaxPacketSize              = 65507 // largest IPv4 UDP payload

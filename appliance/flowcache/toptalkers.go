@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // SortBy orders top talkers. Values are the MIB's NfTopFlowsSortTypes
@@ -36,8 +37,8 @@ func (s SortBy) String() string {
 // Top-talkers limits: `top <1-200>` and cache-timeout <1-3600000> ms,
 // default 5000, are RECALL in vendor-behaviour.md 2.4.
 const (
-	MaxTopTalkers             = 200
-	DefaultTopTalkersTimeout  = 5 * time.Second
+	MaxTopTalkers             = platform.MaxTopTalkers
+	DefaultTopTalkersTimeout  = platform.DefaultTopTalkersTimeout
 	maxTopTalkersCacheTimeout = 3600000 * time.Millisecond
 )
 

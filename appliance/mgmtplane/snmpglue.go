@@ -272,14 +272,16 @@ func (s setter) SetTopFlowsTopN(n uint32) error {
 func (s setter) SetTopFlowsSortBy(v snmp.SortBy) error {
 	return s.m.Edit(func(c *config.Config) error {
 		c.TopTalkers.Configured = true
-		c.TopTalkers.SortBy = flowcache.SortBy(v)
+		c.TopTalkers.SortBy = config.SortBy(v) // the MIB's values, as the model keeps them
 		return nil
 	})
 }
 func (s setter) SetTopFlowsMatch(mt flowcache.Match) error {
 	return s.m.Edit(func(c *config.Config) error {
 		c.TopTalkers.Configured = true
-		c.TopTalkers.Match = mt
+		c.TopTalkers.Match = config.TopTalkersMatch{ProtocolSet: mt.ProtocolSet, Protocol: mt.Protocol, Src: mt.Src, Dst: mt.Dst,
+			SrcPort: config.TopPorts(mt.SrcPort), DstPort: config.TopPorts(mt.DstPort),
+			Bytes: config.TopCounts(mt.Bytes), Packets: config.TopCounts(mt.Packets)}
 		return nil
 	})
 }

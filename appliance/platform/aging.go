@@ -46,3 +46,13 @@ type Emergency struct {
 	Percent int
 	Every   time.Duration
 }
+
+// Export and top-talkers defaults and limits every persona shares
+// (vendor-behaviour.md 2.3, 2.4, 6). The validator reads them, and the
+// encoders and the top-talkers engine take their defaults from them.
+const (
+	DefaultTemplateRefreshPackets = 20
+	DefaultTemplateTimeout        = 30 * time.Minute
+	MaxTopTalkers                 = 200
+	DefaultTopTalkersTimeout      = 5 * time.Second
+)

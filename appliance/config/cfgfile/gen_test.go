@@ -14,7 +14,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/appliance/export"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -187,7 +186,7 @@ func (g *gen) flow(c *config.Config) {
 		c.Interfaces = append(c.Interfaces, it)
 	}
 	e := &c.Export
-	e.AS = export.ASMode(g.r.IntN(3))
+	e.AS = config.ASMode(g.r.IntN(3))
 	v := e.Version
 	if v == 0 {
 		v = g.p.DefaultExport
@@ -226,11 +225,11 @@ func (g *gen) flow(c *config.Config) {
 	}
 	g.aggregations(c)
 	g.topTalkers(c)
-	c.Capture = export.Capture(g.r.IntN(8))
+	c.Capture = config.Capture(g.r.IntN(8))
 	if g.maybe() {
 		c.PrefixAS.File = "/etc/flowtap/routes-" + g.name("v") + ".txt"
 	}
-	c.PrefixAS.Mode = export.ASMode(g.r.IntN(3))
+	c.PrefixAS.Mode = config.ASMode(g.r.IntN(3))
 	// bgp-nexthop takes its next hops from the prefix-as-file.
 	c.Export.BGPNextHop = c.Export.BGPNextHop && c.PrefixAS.File != ""
 }
@@ -280,7 +279,7 @@ func (g *gen) topTalkers(c *config.Config) {
 	if g.maybe() {
 		t.Top = int(g.between(1, 200))
 	}
-	t.SortBy = flowcache.SortBy([]uint8{0, 2, 3}[g.r.IntN(3)])
+	t.SortBy = config.SortBy([]uint8{0, 2, 3}[g.r.IntN(3)])
 	if g.maybe() {
 		t.CacheTimeout = time.Duration(g.between(1, 3600000)) * time.Millisecond
 	}
@@ -294,13 +293,13 @@ func (g *gen) topTalkers(c *config.Config) {
 	if g.maybe() {
 		m.Dst = netip.PrefixFrom(g.addr(true), g.r.IntN(33)).Masked()
 	}
-	for _, pm := range []*flowcache.PortMatch{&m.SrcPort, &m.DstPort} {
+	for _, pm := range []*config.TopPorts{&m.SrcPort, &m.DstPort} {
 		if g.maybe() {
 			lo := uint16(g.r.IntN(65536))
-			*pm = flowcache.PortMatch{Set: true, Min: lo, Max: lo + uint16(g.r.IntN(int(65536-uint32(lo))))}
+			*pm = config.TopPorts{Set: true, Min: lo, Max: lo + uint16(g.r.IntN(int(65536-uint32(lo))))}
 		}
 	}
-	for _, cm := range []*flowcache.CountMatch{&m.Bytes, &m.Packets} {
+	for _, cm := range []*config.TopCounts{&m.Bytes, &m.Packets} {
 		switch g.r.IntN(4) {
 		case 1:
 			cm.Min = uint64(g.between(1, 1000))
@@ -544,7 +543,7 @@ func randomJunOSConfig(t testing.TB, r *rand.Rand, persona string) config.Config
 			d.SourceAddress = g.addr(true)
 		}
 		// JunOS says autonomous-system-type per flow-server.
-		d.AS = export.ASMode(g.r.IntN(3))
+		d.AS = config.ASMode(g.r.IntN(3))
 		if !slices.ContainsFunc(c.Export.Destinations, func(o config.Destination) bool { return o.Addr == d.Addr }) {
 			c.Export.Destinations = append(c.Export.Destinations, d)
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/config/junos"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -104,7 +103,7 @@ no access-list 10
 	switch {
 	case k.Active != 0 || k.Entries != 0 || k.Inactive != 30*time.Second:
 		t.Errorf("cache %+v", k)
-	case c.Capture != export.CaptureVLAN:
+	case c.Capture != config.CaptureVLAN:
 		t.Errorf("capture %v", c.Capture)
 	case len(c.Export.Destinations) != 1 || c.Export.Version != 0 || c.Export.BGPNextHop || c.Export.TemplateRefresh != 0 || c.Export.InterfaceNames:
 		t.Errorf("export %+v", c.Export)

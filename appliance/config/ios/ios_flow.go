@@ -102,10 +102,10 @@ func (x *cmd) ipFlowCache() {
 	}
 }
 
-var captureFields = map[string]export.Capture{
-	"mac-addresses": export.CaptureMAC,
-	"ttl":           export.CaptureTTL,
-	"vlan-id":       export.CaptureVLAN,
+var captureFields = map[string]config.Capture{
+	"mac-addresses": config.CaptureMAC,
+	"ttl":           config.CaptureTTL,
+	"vlan-id":       config.CaptureVLAN,
 }
 
 func (x *cmd) ipFlowCapture() {
@@ -125,7 +125,7 @@ func (x *cmd) ipFlowCapture() {
 	}
 }
 
-var asModes = map[string]export.ASMode{"origin-as": export.ASOrigin, "peer-as": export.ASPeer}
+var asModes = map[string]config.ASMode{"origin-as": config.ASOrigin, "peer-as": config.ASPeer}
 
 // exportVersion reads 5, 7, 8, 9 or ipfix; the persona judges which it
 // offers.
@@ -150,16 +150,16 @@ func (x *cmd) ipFlowExport() {
 	case "version":
 		if x.neg {
 			x.c.Skip()
-			e.Version, e.AS, e.BGPNextHop = 0, export.ASNone, false
+			e.Version, e.AS, e.BGPNextHop = 0, config.ASNone, false
 			return
 		}
 		v := x.exportVersion()
 		x.touch("export.version")
-		as, bgp := export.ASNone, false
+		as, bgp := config.ASNone, false
 		for x.c.More() {
 			switch k := x.c.Keyword("bgp-nexthop", "origin-as", "peer-as"); k {
 			case "origin-as", "peer-as":
-				if as != export.ASNone {
+				if as != config.ASNone {
 					x.c.Invalid(x.c.Last(), "origin-as and peer-as exclude each other")
 				}
 				as = asModes[k]
@@ -220,10 +220,10 @@ func (x *cmd) exportDestination() {
 			d.CryptoPAn = x.c.Name("KEY", nil)
 			x.touch(path + ".crypto-pan")
 		case "origin-as":
-			d.AS = export.ASOrigin
+			d.AS = config.ASOrigin
 			x.touch(path + ".as")
 		case "peer-as":
-			d.AS = export.ASPeer
+			d.AS = config.ASPeer
 			x.touch(path + ".as")
 		case "version":
 			d.Version = x.exportVersion()

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -188,12 +187,12 @@ func (x *cmd) flowtap() {
 		if x.neg {
 			x.c.OptKeyword("origin", "peer")
 			x.c.End()
-			x.cfg.PrefixAS.Mode = export.ASNone
+			x.cfg.PrefixAS.Mode = config.ASNone
 			return
 		}
 		m := x.c.Keyword("origin", "peer")
 		x.c.End()
-		x.cfg.PrefixAS.Mode = map[string]export.ASMode{"origin": export.ASOrigin, "peer": export.ASPeer}[m]
+		x.cfg.PrefixAS.Mode = map[string]config.ASMode{"origin": config.ASOrigin, "peer": config.ASPeer}[m]
 	case "sampling":
 		x.flowtapSampling()
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/export"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -286,12 +285,12 @@ func (x *cmd) topTalkersMode() {
 	}
 	switch k {
 	case "top":
-		t.Top = int(x.c.Uint(1, flowcache.MaxTopTalkers))
+		t.Top = int(x.c.Uint(1, platform.MaxTopTalkers))
 	case "sort-by":
 		if x.c.Keyword("bytes", "packets") == "bytes" {
-			t.SortBy = flowcache.SortByBytes
+			t.SortBy = config.SortByBytes
 		} else {
-			t.SortBy = flowcache.SortByPackets
+			t.SortBy = config.SortByPackets
 		}
 	case "cache-timeout":
 		t.CacheTimeout = time.Duration(x.c.Uint(1, 3600000)) * time.Millisecond
@@ -304,7 +303,7 @@ func (x *cmd) topTalkersMode() {
 
 var unsupportedMatches = []string{"class-map", "direction", "flow-sampler", "input-interface", "nexthop-address", "output-interface", "tos"}
 
-func (x *cmd) topTalkersMatch(m *flowcache.Match) {
+func (x *cmd) topTalkersMatch(m *config.TopTalkersMatch) {
 	k := x.c.Keyword(append([]string{"byte-range", "destination", "packet-range", "protocol", "source"}, unsupportedMatches...)...)
 	if slices.Contains(unsupportedMatches, k) {
 		x.c.Invalid(x.c.Last(), "flowtap matches protocol, addresses, ports and byte or packet ranges")
@@ -340,7 +339,7 @@ func (x *cmd) topTalkersMatch(m *flowcache.Match) {
 	}
 }
 
-func (x *cmd) matchEnd(pfx *netip.Prefix, port *flowcache.PortMatch) {
+func (x *cmd) matchEnd(pfx *netip.Prefix, port *config.TopPorts) {
 	k := x.c.Keyword("address", "as", "port")
 	if k == "as" {
 		x.c.Invalid(x.c.Last(), "flowtap does not match on AS numbers")
@@ -351,7 +350,7 @@ func (x *cmd) matchEnd(pfx *netip.Prefix, port *flowcache.PortMatch) {
 		if k == "address" {
 			*pfx = netip.Prefix{}
 		} else {
-			*port = flowcache.PortMatch{}
+			*port = config.TopPorts{}
 		}
 		return
 	}
@@ -373,7 +372,7 @@ func (x *cmd) matchEnd(pfx *netip.Prefix, port *flowcache.PortMatch) {
 	}
 	p := *port
 	if !p.Set {
-		p = flowcache.PortMatch{Set: true, Min: 0, Max: 65535}
+		p = config.TopPorts{Set: true, Min: 0, Max: 65535}
 	}
 	switch x.c.TryKeyword("max", "min") {
 	case "min":
@@ -391,10 +390,10 @@ func (x *cmd) matchEnd(pfx *netip.Prefix, port *flowcache.PortMatch) {
 	*port = p
 }
 
-func (x *cmd) matchRange(r *flowcache.CountMatch) {
+func (x *cmd) matchRange(r *config.TopCounts) {
 	if x.neg {
 		x.c.Skip()
-		*r = flowcache.CountMatch{}
+		*r = config.TopCounts{}
 		return
 	}
 	const hi = 1<<32 - 1

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
-	"github.com/flowtap/flowtap/appliance/export"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -73,7 +71,7 @@ func Render(c config.Config) string {
 	if c.PrefixAS.File != "" {
 		r.line("flowtap prefix-as-file %s", c.PrefixAS.File)
 	}
-	if c.PrefixAS.Mode != export.ASNone {
+	if c.PrefixAS.Mode != config.ASNone {
 		r.line("flowtap as-mode %s", strings.TrimSuffix(c.PrefixAS.Mode.String(), "-as"))
 	}
 	if e := c.Export; e.ServicesIf != "" {
@@ -217,7 +215,7 @@ func renderCache(r *iosWriter, c config.Config) {
 // ndeVersionOnly reports whether `mls nde sender version V` says all of
 // the export version line.
 func ndeVersionOnly(e config.Export) bool {
-	return (e.Version == platform.V5 || e.Version == platform.V7) && e.AS == export.ASNone && !e.BGPNextHop
+	return (e.Version == platform.V5 || e.Version == platform.V7) && e.AS == config.ASNone && !e.BGPNextHop
 }
 
 func renderMLSSampling(r *iosWriter, s platform.Sampling) {
@@ -299,14 +297,14 @@ func renderExport(r *iosWriter, c config.Config) {
 	if p, err := c.Persona(); err == nil && config.IsCatalyst(&p) && c.NDE && ndeVersionOnly(e) {
 		catalystNDE = true // said by `mls nde sender version`
 	}
-	if !catalystNDE && (e.Version != 0 || e.AS != export.ASNone || e.BGPNextHop) {
+	if !catalystNDE && (e.Version != 0 || e.AS != config.ASNone || e.BGPNextHop) {
 		v := e.Version
 		if v == 0 {
 			p, _ := c.Persona()
 			v = p.DefaultExport
 		}
 		line := "ip flow-export version " + v.String()
-		if e.AS != export.ASNone {
+		if e.AS != config.ASNone {
 			line += " " + e.AS.String()
 		}
 		if e.BGPNextHop {
@@ -331,7 +329,7 @@ func renderExport(r *iosWriter, c config.Config) {
 		if d.SourceAddress.IsValid() {
 			line += " source-address " + d.SourceAddress.String()
 		}
-		if d.AS != export.ASNone {
+		if d.AS != config.ASNone {
 			line += " " + d.AS.String()
 		}
 		if d.Truncate != 0 {
@@ -406,7 +404,7 @@ func renderTopTalkers(r *iosWriter, t config.TopTalkers) {
 	renderMatchRange(r, "packet-range", m.Packets)
 }
 
-func renderMatchEnd(r *iosWriter, end string, p netip.Prefix, port flowcache.PortMatch) {
+func renderMatchEnd(r *iosWriter, end string, p netip.Prefix, port config.TopPorts) {
 	if p.IsValid() {
 		r.line(" match %s address %s mask %s", end, p.Addr(), maskAddr(p.Bits()))
 	}
@@ -425,7 +423,7 @@ func renderMatchEnd(r *iosWriter, end string, p netip.Prefix, port flowcache.Por
 	}
 }
 
-func renderMatchRange(r *iosWriter, what string, m flowcache.CountMatch) {
+func renderMatchRange(r *iosWriter, what string, m config.TopCounts) {
 	switch {
 	case m.Min != 0 && m.Max != 0:
 		r.line(" match %s %d %d", what, m.Min, m.Max)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/internal/grammar"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -450,7 +449,7 @@ func (j *jcmd) clearOutput() {
 	j.cfg.Export.ServicesIf, j.cfg.Export.ServicesSource = "", netip.Addr{}
 	j.cfg.Cache.Active, j.cfg.Cache.Inactive = 0, 0
 	j.cfg.Export.Destinations = nil
-	j.cfg.Export.AS = export.ASNone
+	j.cfg.Export.AS = config.ASNone
 }
 
 func (j *jcmd) samplingInput() {
@@ -647,11 +646,11 @@ func (j *jcmd) flowServer() {
 				}
 			}
 		case "autonomous-system-type":
-			as := map[string]export.ASMode{"origin": export.ASOrigin, "peer": export.ASPeer}[j.c.Keyword("origin", "peer")]
+			as := map[string]config.ASMode{"origin": config.ASOrigin, "peer": config.ASPeer}[j.c.Keyword("origin", "peer")]
 			// Per server: equal to the export-wide mode it follows that.
 			d.AS = as
 			if as == e.AS {
-				d.AS = export.ASNone
+				d.AS = config.ASNone
 			}
 		case "source-address":
 			d.SourceAddress = j.c.Addr(false)
@@ -681,16 +680,16 @@ func (j *jcmd) flowServer() {
 // theirs: the mode moves onto each of them.
 func (j *jcmd) clearServerAS(i int) {
 	e := &j.cfg.Export
-	if e.AS != export.ASNone {
+	if e.AS != config.ASNone {
 		for k := range e.Destinations {
-			if e.Destinations[k].AS == export.ASNone {
+			if e.Destinations[k].AS == config.ASNone {
 				e.Destinations[k].AS = e.AS
 			}
 		}
-		e.AS = export.ASNone
+		e.AS = config.ASNone
 		j.touch("export.as")
 	}
-	e.Destinations[i].AS = export.ASNone
+	e.Destinations[i].AS = config.ASNone
 }
 
 // Candidate is the configuration the session's lines have built so far,

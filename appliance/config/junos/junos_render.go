@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -111,7 +110,7 @@ func junosStatements(c config.Config) []jstmt {
 		if d.Version != 0 {
 			props = append(props, "version "+d.Version.String())
 		}
-		if as := c.DestinationAS(d); as != export.ASNone {
+		if as := c.DestinationAS(d); as != config.ASNone {
 			props = append(props, "autonomous-system-type "+strings.TrimSuffix(as.String(), "-as"))
 		}
 		if d.SourceAddress.IsValid() {
