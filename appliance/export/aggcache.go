@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/platform"
@@ -46,6 +47,8 @@ type AggregationStats struct {
 	Exported    uint64 // aggregates expired to the exporter
 	Emergency   uint64 // aggregates expired early because the cache was full
 	SkippedIPv6 uint64 // records an IPv4 aggregation cache cannot take
+	AgerPolls   uint64 // Expire passes
+	Bytes       int    // memory the entries take, as IOS's "IP Flow Switching Cache, N bytes"
 }
 
 // AggregationCache folds main-cache records into one scheme's aggregates
@@ -112,6 +115,7 @@ func NewAggregationCache(cfg AggregationConfig, sink AggregateExporter) (*Aggreg
 		c.free[i] = int32(len(c.free) - 1 - i)
 	}
 	c.stats.Capacity = cfg.Entries
+	c.stats.Bytes = cfg.Entries * int(unsafe.Sizeof(aggEntry{}))
 	return c, nil
 }
 
@@ -173,6 +177,7 @@ func (c *AggregationCache) Expire() int {
 	now := c.cfg.Clock.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.stats.AgerPolls++
 	n := 0
 	for i := c.byTouch.head; i >= 0 && now.Sub(c.entries[i].touched) >= c.cfg.InactiveTimeout; i = c.byTouch.head {
 		c.expire(i, flow.EndIdle)

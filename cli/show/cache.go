@@ -74,25 +74,12 @@ func writeCacheHeader(w io.Writer, v *CacheView) {
 }
 
 func writeProtocolTable(w io.Writer, v *CacheView) {
-	s := &v.Stats
-	elapsed := v.Now.Sub(s.Since)
 	fmt.Fprintln(w, "Protocol         Total    Flows   Packets Bytes  Packets Active(Sec) Idle(Sec)")
 	fmt.Fprintln(w, "--------         Flows     /Sec     /Flow  /Pkt     /Sec     /Flow     /Flow")
-	row := func(label string, p flowcache.ProtocolStats) {
-		active, idle := 0.0, 0.0
-		if p.Flows > 0 {
-			active = float64(p.ActiveMillis) / float64(p.Flows) / 1000
-			idle = float64(p.IdleMillis) / float64(p.Flows) / 1000
-		}
-		fmt.Fprintf(w, "%-12s%10d%9.1f%10d%6d%9.1f%10.1f%10.1f\n", label, p.Flows, perSec(p.Flows, elapsed),
-			div(p.Packets, p.Flows), div(p.Bytes, p.Packets), perSec(p.Packets, elapsed), active, idle)
+	for _, p := range protocolRows(v) {
+		fmt.Fprintf(w, "%-12s%10d%9.1f%10d%6d%9.1f%10.1f%10.1f\n", p.Protocol, p.TotalFlows, p.FlowsPerSec,
+			p.PacketsPerFlow, p.BytesPerPacket, p.PacketsPerSec, p.ActiveSecondsPerFlow, p.IdleSecondsPerFlow)
 	}
-	for i := 1; i < flowcache.NumProtocols; i++ {
-		if s.Protocols[i].Flows > 0 {
-			row(flowcache.Protocol(i).String(), s.Protocols[i])
-		}
-	}
-	row("Total:", s.Total())
 	fmt.Fprintln(w)
 }
 
@@ -173,16 +160,26 @@ func IPCacheVerboseFlow(w io.Writer, v CacheView) {
 	writeSizeDistribution(w, v.SizeHist)
 	writeCacheHeader(w, &v)
 	writeProtocolTable(w, &v)
+	writeVerboseHeading(w)
+	for _, r := range ipv4Flows(&v) {
+		writeVerboseFlow(w, &v, &r)
+	}
+}
+
+// writeVerboseHeading and writeVerboseFlow are the verbose flow list, for
+// the cache and for `show ip flow top-talkers verbose`.
+func writeVerboseHeading(w io.Writer) {
 	fmt.Fprintln(w, "SrcIf          SrcIPaddress    DstIf          DstIPaddress    Pr TOS Flgs  Pkts")
 	fmt.Fprintln(w, "Port Msk AS                    Port Msk AS    NextHop              B/Pk  Active")
-	for _, r := range ipv4Flows(&v) {
-		fmt.Fprintf(w, "%-15s%-16s%-15s%-16s%02X %02X  %02X %9d\n", cut(v.ifName(r.InputIf), 14), addr(r.SrcAddr),
-			cut(v.ifName(r.OutputIf), 14), addr(r.DstAddr), r.Proto, r.ToS, r.TCPFlags, r.Packets)
-		fmt.Fprintf(w, "%04X /%-2d %-22d%04X /%-2d %-5d %-16s%8d %7.1f\n", r.SrcPort, r.SrcMask, r.SrcAS,
-			r.DstPort, r.DstMask, r.DstAS, addr(r.NextHop), div(r.Bytes, r.Packets), r.End.Sub(r.Start).Seconds())
-		fmt.Fprintf(w, "MAC: (VLAN id) %s (%03d)      %s (%03d)\n", dotted(r.SrcMAC), r.VLAN, dotted(r.DstMAC), r.InnerVLAN)
-		fmt.Fprintf(w, "Min TTL:   %3d              Max TTL:   %3d\n", r.MinTTL, r.MaxTTL)
-	}
+}
+
+func writeVerboseFlow(w io.Writer, v *CacheView, r *flow.Record) {
+	fmt.Fprintf(w, "%-15s%-16s%-15s%-16s%02X %02X  %02X %9d\n", cut(v.ifName(r.InputIf), 14), addr(r.SrcAddr),
+		cut(v.ifName(r.OutputIf), 14), addr(r.DstAddr), r.Proto, r.ToS, r.TCPFlags, r.Packets)
+	fmt.Fprintf(w, "%04X /%-2d %-22d%04X /%-2d %-5d %-16s%8d %7.1f\n", r.SrcPort, r.SrcMask, r.SrcAS,
+		r.DstPort, r.DstMask, r.DstAS, addr(r.NextHop), div(r.Bytes, r.Packets), r.End.Sub(r.Start).Seconds())
+	fmt.Fprintf(w, "MAC: (VLAN id) %s (%03d)      %s (%03d)\n", dotted(r.SrcMAC), r.VLAN, dotted(r.DstMAC), r.InnerVLAN)
+	fmt.Fprintf(w, "Min TTL:   %3d              Max TTL:   %3d\n", r.MinTTL, r.MaxTTL)
 }
 
 // dotted prints a MAC as Cisco does: aaaa.bbbb.cccc.

@@ -15,6 +15,9 @@ import (
 // same struct the text screen is drawn from, so both carry the same
 // numbers, with its keys in NX-OS's lower_snake case (RxPackets becomes
 // rx_packets). Numbers keep their exact digits (no float round trip).
+// A screen's table is NX-OS's pair of keys, TABLE_x holding ROW_x, whose
+// value here is always a list (NX-OS drops the list for one row, which
+// every client then has to special-case).
 func WriteJSON(w io.Writer, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
@@ -54,8 +57,12 @@ func snakeKeys(v any) any {
 // snake turns a Go field name into lower_snake: an underscore before an
 // upper-case letter that starts a word (BGPNextHop: bgp_next_hop).
 func snake(s string) string {
-	// IPv4 is one word, not I_pv4.
-	s = strings.NewReplacer("IPv4", "Ipv4", "IPv6", "Ipv6").Replace(s)
+	// NX-OS's table keys keep their form: TABLE_flow holds ROW_flow.
+	if strings.HasPrefix(s, "TABLE_") || strings.HasPrefix(s, "ROW_") {
+		return s
+	}
+	// IPv4 is one word, not I_pv4; ToS is tos, not to_s.
+	s = strings.NewReplacer("IPv4", "Ipv4", "IPv6", "Ipv6", "ToS", "Tos").Replace(s)
 	r := []rune(s)
 	var b strings.Builder
 	for i, c := range r {

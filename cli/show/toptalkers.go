@@ -25,3 +25,26 @@ func IPFlowTopTalkers(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32) 
 	}
 	fmt.Fprintf(w, "%d of %d top talkers shown. %d flows processed.\n", len(tt.Flows), tt.Matched, tt.Processed)
 }
+
+// IPFlowTopTalkersVerbose renders `show ip flow top-talkers verbose`:
+// the same flows in the verbose cache layout, with each flow's bytes
+// after its line (the short form prints only the sort key).
+func IPFlowTopTalkersVerbose(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32) string) {
+	v := CacheView{IfName: ifName}
+	writeVerboseHeading(w)
+	for i := range tt.Flows {
+		r := &tt.Flows[i]
+		writeVerboseFlow(w, &v, r)
+		fmt.Fprintf(w, "Bytes: %d\n", r.Bytes)
+	}
+	fmt.Fprintf(w, "%d of %d top talkers shown. %d flows processed.\n", len(tt.Flows), tt.Matched, tt.Processed)
+}
+
+// TopTalkersJSON is `show ip flow top-talkers [verbose] | json`.
+func TopTalkersJSON(tt flowcache.TopTalkers, ifName func(uint32) string) any {
+	v := CacheView{IfName: ifName}
+	return map[string]any{
+		"SortBy": tt.SortBy.String(), "Shown": len(tt.Flows), "Matched": tt.Matched, "Processed": tt.Processed,
+		"TABLE_flow": map[string]any{"ROW_flow": flowRows(&v, tt.Flows)},
+	}
+}
