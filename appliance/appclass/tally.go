@@ -74,29 +74,39 @@ func (t *Tally) Share(class int) float64 {
 	return 100 * float64(t.Class(class).Octets) / float64(tot)
 }
 
-// Write prints the table the show command gives: one line per class in
-// rule order, then "not classified" on its own line, then the total.
-// Shares are of octets, as in Internet2's weekly report.
-func (t *Tally) Write(w io.Writer, title string) error {
-	if _, err := fmt.Fprintf(w, "%s\n%-20s %15s %12s %9s %7s\n", title, "Class", "Octets", "Packets", "Flows", "Share"); err != nil {
-		return err
-	}
-	line := func(name string, c Counts, share float64) error {
-		_, err := fmt.Fprintf(w, "%-20s %15d %12d %9d %6.1f%%\n", name, c.Octets, c.Packets, c.Flows, share)
-		return err
-	}
+// Row is one line of the table: a class, "not classified" or "total".
+type Row struct {
+	Name string
+	Counts
+	Share float64 // percent of all octets
+}
+
+// Rows are the table's lines: one per class in rule order, then "not
+// classified", then "total". Shares are of octets, as in Internet2's
+// weekly report.
+func (t *Tally) Rows() []Row {
+	var out []Row
 	for i, r := range t.set.Rules {
-		if err := line(r.Name, t.counts[i], t.Share(i)); err != nil {
-			return err
-		}
+		out = append(out, Row{r.Name, t.counts[i], t.Share(i)})
 	}
-	if err := line(NotClassifiedName, t.Class(NotClassified), t.Share(NotClassified)); err != nil {
-		return err
-	}
+	out = append(out, Row{NotClassifiedName, t.Class(NotClassified), t.Share(NotClassified)})
 	tot := t.Total()
 	share := 0.0
 	if tot.Octets > 0 {
 		share = 100
 	}
-	return line("total", tot, share)
+	return append(out, Row{"total", tot, share})
+}
+
+// Write prints the table the show command gives, Rows under a title.
+func (t *Tally) Write(w io.Writer, title string) error {
+	if _, err := fmt.Fprintf(w, "%s\n%-20s %15s %12s %9s %7s\n", title, "Class", "Octets", "Packets", "Flows", "Share"); err != nil {
+		return err
+	}
+	for _, r := range t.Rows() {
+		if _, err := fmt.Fprintf(w, "%-20s %15d %12d %9d %6.1f%%\n", r.Name, r.Octets, r.Packets, r.Flows, r.Share); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	iosconf "github.com/flowtap/flowtap/appliance/config/ios"
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/subif"
@@ -36,19 +37,73 @@ func ifName(i uint32) string {
 	return ""
 }
 
-func (c *CLI) CacheView() show.CacheView {
-	d := c.m.d
-	dp := d.Datapath()
-	s := d.Settings()
-	// Subinterfaces show as the source interface, as on a router.
-	subs := subif.New(s.Subifs)
-	name := func(i uint32) string {
+// ifNamer names interfaces as the screens do: subinterfaces as the
+// source interface, as on a router.
+func ifNamer(subs *subif.Annotator) func(uint32) string {
+	return func(i uint32) string {
 		if n, ok := subs.Name(i); ok {
 			return n
 		}
 		return ifName(i)
 	}
-	v := show.CacheView{Now: time.Now(), Aging: s.Aging, TableBytes: dp.TableBytes(), IfName: name}
+}
+
+// Aggregations are the running aggregation caches with what each holds.
+func (c *CLI) Aggregations() []show.AggregationView {
+	d := c.m.d
+	name := ifNamer(subif.New(d.Settings().Subifs))
+	d.mu.Lock()
+	caches := make([]*export.AggregationCache, 0, len(d.aggs))
+	for _, a := range d.aggs {
+		caches = append(caches, a.cache)
+	}
+	d.mu.Unlock()
+	out := make([]show.AggregationView, 0, len(caches))
+	for _, ac := range caches {
+		v := show.AggregationView{Now: time.Now(), Config: ac.Config(), IfName: name}
+		ac.Walk(func(a *export.Aggregate) bool {
+			v.Aggregates = append(v.Aggregates, *a)
+			return true
+		})
+		// After the walk: a record folded in between is in both or neither.
+		d.mu.Lock()
+		v.Stats = aggSinceClear(ac.Stats(), d.aggBase[ac])
+		d.mu.Unlock()
+		out = append(out, v)
+	}
+	return out
+}
+
+// ClearAggregationStats starts the aggregation caches' screen counters
+// from 0 (`clear ip flow stats`); the caches' own go on, for SNMP.
+func (d *Daemon) ClearAggregationStats() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	base := make(map[*export.AggregationCache]export.AggregationStats, len(d.aggs))
+	for _, a := range d.aggs {
+		base[a.cache] = a.cache.Stats()
+	}
+	d.aggBase = base
+}
+
+// aggSinceClear is what an aggregation cache counted since the base was
+// taken; gauges (entries, capacity, memory) are as they are now.
+func aggSinceClear(s, base export.AggregationStats) export.AggregationStats {
+	s.Added -= base.Added
+	s.Created -= base.Created
+	s.Exported -= base.Exported
+	s.Emergency -= base.Emergency
+	s.SkippedIPv6 -= base.SkippedIPv6
+	s.AgerPolls -= base.AgerPolls
+	return s
+}
+
+func (c *CLI) CacheView() show.CacheView {
+	d := c.m.d
+	dp := d.Datapath()
+	s := d.Settings()
+	subs := subif.New(s.Subifs)
+	v := show.CacheView{Now: time.Now(), Aging: s.Aging, TableBytes: dp.TableBytes(), IfName: ifNamer(subs)}
 	if e := d.Engine(); e != nil {
 		v.Stats = e.Stats()
 	}
@@ -155,14 +210,14 @@ func (c *CLI) SNMP() show.SNMPView {
 	return v
 }
 
-func (c *CLI) FlowInterfaces() string {
+func (c *CLI) FlowInterfaces() []show.FlowInterface {
 	var ifs []show.FlowInterface
 	for _, i := range c.m.Config().Interfaces {
 		if i.Metered() {
 			ifs = append(ifs, show.FlowInterface{Name: i.Name, Ingress: i.Ingress, Egress: i.Egress, Sampler: i.Sampler})
 		}
 	}
-	return render(show.IPFlowInterface, ifs)
+	return ifs
 }
 
 func (c *CLI) NDE() string {
@@ -177,15 +232,43 @@ func (c *CLI) NDE() string {
 
 func (c *CLI) Logging() string { return c.m.opts.Logs.Show() }
 
-func (c *CLI) AccessLists(name string) string {
-	return iosconf.ShowAccessLists(c.m.Config(), name, func(ref string, e config.ACE) uint64 {
-		return c.m.acl.Matches(ref, e) + c.m.d.InputFilterMatches(ref, e)
-	})
+// AccessLists reads each entry's matches once, for the screen and for
+// `| json` alike.
+func (c *CLI) AccessLists(name string) show.AccessListsView {
+	cfg := c.m.Config()
+	var v show.AccessListsView
+	seen := map[string]uint64{}
+	matches := func(ref string, e config.ACE) uint64 {
+		k := fmt.Sprintf("%s/%d", ref, e.Seq)
+		n, ok := seen[k]
+		if !ok {
+			n = c.m.acl.Matches(ref, e) + c.m.d.InputFilterMatches(ref, e)
+			seen[k] = n
+		}
+		return n
+	}
+	for _, l := range cfg.AccessLists {
+		if name != "" && l.Ref() != name {
+			continue
+		}
+		al := show.AccessList{Kind: "Standard", Name: l.Ref()}
+		if l.Extended {
+			al.Kind = "Extended"
+		}
+		for _, e := range l.Entries {
+			if e.Remark == "" {
+				al.Entries = append(al.Entries, show.AccessListEntry{Seq: e.Seq, Entry: iosconf.ACEShow(e, l.Extended), Matches: matches(l.Ref(), e)})
+			}
+		}
+		v.Lists = append(v.Lists, al)
+	}
+	v.Text = iosconf.ShowAccessLists(cfg, name, matches)
+	return v
 }
 
 // FlowSampler is `show flow-sampler [NAME]`: every map, with the id the
 // exports carry and what it took, when a port uses it.
-func (c *CLI) FlowSampler(name string) string {
+func (c *CLI) FlowSampler(name string) []show.FlowSampler {
 	cfg := c.m.Config()
 	ids, _ := samplerIDs(cfg)
 	var out []show.FlowSampler
@@ -201,9 +284,7 @@ func (c *CLI) FlowSampler(name string) string {
 		}
 		out = append(out, s)
 	}
-	var b strings.Builder
-	show.FlowSamplers(&b, out)
-	return b.String()
+	return out
 }
 
 func (c *CLI) ClearACLCounters() {
@@ -239,16 +320,12 @@ func (c *CLI) WriteMemory() error {
 
 // Applications is `show ip flow applications`: the live cache's flows,
 // then the flows expired since the last clear, per application class.
-func (c *CLI) Applications() string {
+func (c *CLI) Applications() show.ApplicationsView {
 	d := c.m.d
 	set := d.AppClasses()
 	live := appclass.NewTally(&set)
 	d.Datapath().Peek(func(r *flow.Record) { live.Add(r.Proto, r.SrcPort, r.DstPort, r.Bytes, r.Packets) })
-	var b strings.Builder
-	live.Write(&b, "Flows in the cache now:")
-	b.WriteString("\n")
-	d.Applications().Write(&b, "Flows expired since the last clear ip flow stats:")
-	return b.String()
+	return show.ApplicationsView{Live: live, Expired: d.Applications()}
 }
 
 func (c *CLI) ClearFlowStats() {
@@ -258,6 +335,7 @@ func (c *CLI) ClearFlowStats() {
 	}
 	c.m.d.ClearExportStats()
 	c.m.d.ClearSizeHistogram()
+	c.m.d.ClearAggregationStats()
 	c.m.d.fibres.Clear()
 }
 

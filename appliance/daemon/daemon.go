@@ -52,6 +52,9 @@ type Daemon struct {
 	// exportBase is each exporter's counters at the last `clear ip flow
 	// stats`: the CLI shows the difference, SNMP the raw Counter64s.
 	exportBase map[*export.Exporter]export.Stats
+	// aggBase is each aggregation cache's counters at the last `clear ip
+	// flow stats`: the screen counts from there, SNMP from the start.
+	aggBase map[*export.AggregationCache]export.AggregationStats
 	// sizeBase is the datapath's packet-size histogram at the last
 	// `clear ip flow stats`: the BPF counters cannot be reset, the views
 	// subtract it.

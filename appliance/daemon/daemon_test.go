@@ -334,3 +334,27 @@ func TestApplyKeepsUnchangedAggregations(t *testing.T) {
 		t.Fatalf("the removed aggregation cache is still there: %v", d.aggs)
 	}
 }
+
+// TestAggSinceClearEveryCounter: clear ip flow stats starts every counter
+// of an aggregation cache's screen from 0, and leaves its gauges.
+func TestAggSinceClearEveryCounter(t *testing.T) {
+	var s, base export.AggregationStats
+	sv, bv := reflect.ValueOf(&s).Elem(), reflect.ValueOf(&base).Elem()
+	for i := range sv.NumField() {
+		if sv.Field(i).Kind() == reflect.Uint64 {
+			sv.Field(i).SetUint(uint64(10 + i))
+			bv.Field(i).SetUint(uint64(i))
+		}
+	}
+	s.Entries, s.Capacity, s.Bytes = 3, 4096, 99
+	got := aggSinceClear(s, base)
+	gv := reflect.ValueOf(got)
+	for i := range gv.NumField() {
+		if f := gv.Field(i); f.Kind() == reflect.Uint64 && f.Uint() != 10 {
+			t.Errorf("%s: %d since the clear, want 10", gv.Type().Field(i).Name, f.Uint())
+		}
+	}
+	if got.Entries != 3 || got.Capacity != 4096 || got.Bytes != 99 {
+		t.Errorf("gauges changed: %+v", got)
+	}
+}

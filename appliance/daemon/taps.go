@@ -15,7 +15,7 @@ import (
 
 // Taps is `show flowtap taps`: each tap's fibres, their ports' state as
 // the kernel reports it now, and what each metered.
-func (c *CLI) Taps() string {
+func (c *CLI) Taps() []show.TapView {
 	d := c.m.d
 	links := map[string]link{}
 	if ls, err := dumpLinks(); err == nil {
@@ -42,7 +42,7 @@ func (c *CLI) Taps() string {
 		}
 		out = append(out, v)
 	}
-	return render(show.FlowtapTaps, out)
+	return out
 }
 
 // Biflows is `show ip cache biflow`: the live cache, tap fibres given

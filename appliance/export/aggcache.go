@@ -119,6 +119,9 @@ func NewAggregationCache(cfg AggregationConfig, sink AggregateExporter) (*Aggreg
 	return c, nil
 }
 
+// Config is the cache's configuration, defaults filled in.
+func (c *AggregationCache) Config() AggregationConfig { return c.cfg }
+
 // Scheme is the cache's aggregation scheme.
 func (c *AggregationCache) Scheme() Scheme { return c.cfg.Scheme }
 

@@ -25,19 +25,22 @@ type Backend interface {
 	// Clock is the time now and whether NTP set it (`show clock`).
 	Clock() (now time.Time, synced bool)
 	SNMP() show.SNMPView
+	// Aggregations are the configured `ip flow-aggregation cache`s, for
+	// `show ip cache [verbose] flow aggregation SCHEME`.
+	Aggregations() []show.AggregationView
 	// AccessLists is `show access-lists [NAME]`, with each entry's
 	// matches; ClearACLCounters is `clear access-list counters`.
-	AccessLists(name string) string
+	AccessLists(name string) show.AccessListsView
 	ClearACLCounters()
 	// FlowSampler is `show flow-sampler [NAME]`.
-	FlowSampler(name string) string
-	FlowInterfaces() string
+	FlowSampler(name string) []show.FlowSampler
+	FlowInterfaces() []show.FlowInterface
 	// Applications is `show ip flow applications`: octets, packets,
 	// flows and share per application class, live and since the last
 	// `clear ip flow stats`.
-	Applications() string
+	Applications() show.ApplicationsView
 	// Taps is `show flowtap taps`; Biflows `show ip cache biflow`.
-	Taps() string
+	Taps() []show.TapView
 	Biflows() string
 	NDE() string
 	Logging() string

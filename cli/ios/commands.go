@@ -1,11 +1,14 @@
 package ios
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/cli/term"
 )
@@ -14,6 +17,24 @@ import (
 func text(f func(Backend) string) func(*Session, io.Writer, []string) error {
 	return func(s *Session, w io.Writer, _ []string) error {
 		io.WriteString(w, f(s.b))
+		return nil
+	}
+}
+
+// view is a show command whose screen and `| json` are drawn from one
+// snapshot: get takes it (args are the words typed, keywords in full),
+// text draws the screen, js the JSON.
+func view[V any](get func(s *Session, args []string) (V, error), text func(io.Writer, V), js func(V) any) func(*Session, io.Writer, []string) error {
+	return func(s *Session, w io.Writer, args []string) error {
+		v, err := get(s, args)
+		if err != nil {
+			return err
+		}
+		if s.json {
+			s.jsonDone = true
+			return show.WriteJSON(w, js(v))
+		}
+		text(w, v)
 		return nil
 	}
 }
@@ -47,14 +68,49 @@ func showInterfaces(s *Session, w io.Writer, args []string) error {
 
 // execTree is every exec-mode command.
 func execTree() *Node {
+	cacheView := func(s *Session, _ []string) (show.CacheView, error) { return s.b.CacheView(), nil }
+	ipv4JSON := func(v show.CacheView) any { return show.CacheJSON(v, false) }
 	cacheFlow := func(verbose bool) func(*Session, io.Writer, []string) error {
-		return func(s *Session, w io.Writer, _ []string) error {
-			v := s.b.CacheView()
-			if verbose {
-				show.IPCacheVerboseFlow(w, v)
-			} else {
-				show.IPCacheFlow(w, v)
+		if verbose {
+			return view(cacheView, show.IPCacheVerboseFlow, ipv4JSON)
+		}
+		return view(cacheView, show.IPCacheFlow, ipv4JSON)
+	}
+	// aggregation is `show ip cache [verbose] flow aggregation SCHEME`.
+	aggregation := func(verbose bool) *Node {
+		run := view(func(s *Session, args []string) (show.AggregationView, error) {
+			scheme := args[len(args)-1]
+			for _, a := range s.b.Aggregations() {
+				if a.Config.Scheme.String() == scheme {
+					return a, nil
+				}
 			}
+			return show.AggregationView{}, errors.New(show.AggregationNotConfigured(scheme))
+		}, func(w io.Writer, v show.AggregationView) { show.IPCacheFlowAggregation(w, v, verbose) }, show.AggregationJSON)
+		n := kw("aggregation", "Flow aggregation cache entries")
+		for _, sc := range export.Schemes() {
+			if config.AggScheme(sc) {
+				n.Children = append(n.Children, kw(sc.String(), "The "+sc.String()+" aggregation cache").Runs(run))
+			}
+		}
+		return n
+	}
+	topTalkers := func(verbose bool) func(*Session, io.Writer, []string) error {
+		text := show.IPFlowTopTalkers
+		if verbose {
+			text = show.IPFlowTopTalkersVerbose
+		}
+		return func(s *Session, w io.Writer, _ []string) error {
+			tt, err := s.b.TopTalkers()
+			if err != nil {
+				return fmt.Errorf("%% %v", err)
+			}
+			ifName := s.b.CacheView().IfName
+			if s.json {
+				s.jsonDone = true
+				return show.WriteJSON(w, show.TopTalkersJSON(tt, ifName))
+			}
+			text(w, tt, ifName)
 			return nil
 		}
 	}
@@ -71,9 +127,9 @@ func execTree() *Node {
 				})),
 			kw("cache", "IP fast-switching route cache",
 				kw("biflow", "Flow cache entries as conversations, both directions together").Runs(text(Backend.Biflows)),
-				kw("flow", "Flow cache entries").Runs(cacheFlow(false)),
+				kw("flow", "Flow cache entries", aggregation(false)).Runs(cacheFlow(false)),
 				kw("verbose", "Display extra information",
-					kw("flow", "Flow cache entries").Runs(cacheFlow(true)))),
+					kw("flow", "Flow cache entries", aggregation(true)).Runs(cacheFlow(true)))),
 			kw("flow", "NetFlow switching",
 				kw("export", "Show flow export information").Runs(func(s *Session, w io.Writer, _ []string) error {
 					if s.json {
@@ -91,22 +147,18 @@ func execTree() *Node {
 					show.IPFlowDatapath(w, s.b.DatapathView())
 					return nil
 				}),
-				kw("applications", "Show traffic per application class").Runs(text(Backend.Applications)),
-				kw("interface", "Show flow interface information").Runs(text(Backend.FlowInterfaces)),
-				kw("top-talkers", "Show top talkers").Runs(func(s *Session, w io.Writer, _ []string) error {
-					tt, err := s.b.TopTalkers()
-					if err != nil {
-						return fmt.Errorf("%% %v", err)
-					}
-					show.IPFlowTopTalkers(w, tt, s.b.CacheView().IfName)
-					return nil
-				}))),
+				kw("applications", "Show traffic per application class").Runs(view(func(s *Session, _ []string) (show.ApplicationsView, error) {
+					return s.b.Applications(), nil
+				}, show.IPFlowApplications, show.ApplicationsJSON)),
+				kw("interface", "Show flow interface information").Runs(view(func(s *Session, _ []string) ([]show.FlowInterface, error) {
+					return s.b.FlowInterfaces(), nil
+				}, show.IPFlowInterface, show.FlowInterfacesJSON)),
+				kw("top-talkers", "Show top talkers",
+					kw("verbose", "Display extra information about top talkers").Runs(topTalkers(true))).Runs(topTalkers(false)),
+				dynamicTopTree())),
 		kw("mls", "Show MultiLayer Switching information",
 			kw("netflow", "Show netflow information",
-				kw("ip", "IP flow entries").Runs(func(s *Session, w io.Writer, _ []string) error {
-					show.MLSNetflowIP(w, s.b.CacheView())
-					return nil
-				}),
+				kw("ip", "IP flow entries").Runs(view(cacheView, show.MLSNetflowIP, ipv4JSON)),
 				kw("table-contention", "Netflow table contention",
 					kw("detailed", "Detailed contention information").Runs(func(s *Session, w io.Writer, _ []string) error {
 						show.MLSTableContentionDetailed(w, s.b.Contention())
@@ -119,12 +171,11 @@ func execTree() *Node {
 			kw("nde", "Show NetFlow Data Export information").Runs(text(Backend.NDE))),
 		kw("ipv6", "IPv6 information",
 			kw("flow", "NetFlow switching",
-				kw("cache", "Flow cache entries").Runs(func(s *Session, w io.Writer, _ []string) error {
-					show.IPv6FlowCache(w, s.b.CacheView())
-					return nil
-				}))),
+				kw("cache", "Flow cache entries").Runs(view(cacheView, show.IPv6FlowCache, func(v show.CacheView) any { return show.CacheJSON(v, true) })))),
 		kw("flowtap", "flowtap extensions",
-			kw("taps", "Passive taps: each fibre's state and counters").Runs(text(Backend.Taps))),
+			kw("taps", "Passive taps: each fibre's state and counters").Runs(view(func(s *Session, _ []string) ([]show.TapView, error) {
+				return s.b.Taps(), nil
+			}, show.FlowtapTaps, show.TapsJSON))),
 		kw("interfaces", "Interface status and configuration",
 			arg("WORD", "Interface name", nil).Runs(showInterfaces)).Runs(showInterfaces),
 		kw("clock", "Display the system clock").Runs(func(s *Session, w io.Writer, _ []string) error {
@@ -284,21 +335,23 @@ func disable(s *Session, w io.Writer, args []string) error {
 
 // showFlowSampler is `show flow-sampler [NAME]`.
 func showFlowSampler(s *Session, w io.Writer, args []string) error {
-	name := ""
-	if len(args) > 2 {
-		name = args[len(args)-1]
-	}
-	io.WriteString(w, s.b.FlowSampler(name))
-	return nil
+	return view(func(s *Session, args []string) ([]show.FlowSampler, error) {
+		return s.b.FlowSampler(lastArg(args, 2)), nil
+	}, show.FlowSamplers, show.FlowSamplersJSON)(s, w, args)
 }
 
-// showAccessLists is `show access-lists [NAME]`; args are the words as
-// typed, the last one the list when one was given.
+// showAccessLists is `show access-lists [NAME]`.
 func showAccessLists(s *Session, w io.Writer, args []string) error {
-	name := ""
-	if len(args) > 2 {
-		name = args[len(args)-1]
+	return view(func(s *Session, args []string) (show.AccessListsView, error) {
+		return s.b.AccessLists(lastArg(args, 2)), nil
+	}, func(w io.Writer, v show.AccessListsView) { io.WriteString(w, v.Text) }, show.AccessListsJSON)(s, w, args)
+}
+
+// lastArg is the optional word after a command of n words, "" when it
+// was not given.
+func lastArg(args []string, n int) string {
+	if len(args) > n {
+		return args[len(args)-1]
 	}
-	io.WriteString(w, s.b.AccessLists(name))
-	return nil
+	return ""
 }

@@ -118,3 +118,105 @@ func TestJSONRefused(t *testing.T) {
 		t.Errorf("clear ip flow stats | json: %q, cleared %d times, want refused and nothing cleared", got, f.cleared)
 	}
 }
+
+// TestJSONTables: every IOS table screen has `| json`, the JSON parses,
+// and it holds the numbers the screen prints at the same moment.
+func TestJSONTables(t *testing.T) {
+	s := NewSession(jsonBackend{&fakeBackend{cfg: config.Config{Hostname: "tap1"}}}, false)
+	type flows struct {
+		Table struct {
+			Rows []struct {
+				SrcAddr string `json:"src_addr"`
+				Packets uint64
+				Bytes   uint64
+			} `json:"ROW_flow"`
+		} `json:"TABLE_flow"`
+	}
+	for _, line := range []string{"show ip cache flow", "show ip cache verbose flow", "show mls netflow ip"} {
+		var f flows
+		if err := json.Unmarshal([]byte(s.Exec(line+" | json")), &f); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if len(f.Table.Rows) != 1 || f.Table.Rows[0].SrcAddr != "10.0.0.1" || f.Table.Rows[0].Packets != 7 || f.Table.Rows[0].Bytes != 900 {
+			t.Errorf("%s | json: %+v", line, f)
+		}
+		if text := s.Exec(line); !regexp.MustCompile(`10\.0\.0\.1 .* 7\n|(?m)^7 +900 `).MatchString(text) {
+			t.Errorf("%s: the flow's 7 packets are not on the screen:\n%s", line, text)
+		}
+	}
+
+	var agg struct {
+		Scheme string
+		Active int
+		Table  struct {
+			Rows []struct {
+				SrcPrefix      string `json:"src_prefix"`
+				Flows, Packets uint64
+				BytesPerPacket uint64 `json:"bytes_per_packet"`
+			} `json:"ROW_aggregate"`
+		} `json:"TABLE_aggregate"`
+	}
+	for _, line := range []string{"show ip cache flow aggregation prefix", "show ip cache verbose flow aggregation prefix"} {
+		if err := json.Unmarshal([]byte(s.Exec(line+" | json")), &agg); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if agg.Scheme != "prefix" || agg.Active != 1 || len(agg.Table.Rows) != 1 || agg.Table.Rows[0].Packets != 7 || agg.Table.Rows[0].BytesPerPacket != 128 {
+			t.Errorf("%s | json = %+v", line, agg)
+		}
+		if text := s.Exec(line); !regexp.MustCompile(`(?m)^eth1 +0\.0\.0\.0 +/0 +Null +0\.0\.0\.0 +/0 +1 +7 +128 `).MatchString(text) {
+			t.Errorf("%s:\n%s", line, text)
+		}
+	}
+	if got := s.Exec("show ip cache flow aggregation as"); got != "% Aggregation cache as is not configured\n" {
+		t.Errorf("unconfigured scheme: %q", got)
+	}
+
+	var top struct {
+		Shown, Matched, Processed int
+		Table                     struct {
+			Rows []struct {
+				Aggregate             string
+				Bytes, Packets, Flows uint64
+			} `json:"ROW_top_talker"`
+		} `json:"TABLE_top_talker"`
+	}
+	line := "show ip flow top 5 aggregate destination-port sorted-by packets descending match protocol tcp"
+	if err := json.Unmarshal([]byte(s.Exec(line+" | json")), &top); err != nil {
+		t.Fatal(err)
+	}
+	text := s.Exec(line)
+	if top.Shown != 1 || top.Matched != 1 || len(top.Table.Rows) != 1 || top.Table.Rows[0].Aggregate != "80" || top.Table.Rows[0].Bytes != 900 {
+		t.Errorf("top | json = %+v", top)
+	}
+	if !strings.Contains(text, "There are 1 top talkers:") || !regexp.MustCompile(`(?m)^80 +900 +100\.0 +7 +100\.0 +1 +100\.0$`).MatchString(text) ||
+		!strings.Contains(text, "1 of 1 flows matched.") {
+		t.Errorf("%s:\n%s", line, text)
+	}
+	for bad, want := range map[string]string{
+		"show ip flow top 5 aggregate protocol match colour 3":             "^\n% Invalid input",
+		"show ip flow top 500 aggregate protocol":                          "^\n% Invalid input",
+		"show ip flow top aggregate protocol match destination-port 99999": "% Invalid value \"99999\"",
+	} {
+		if got := s.Exec(bad); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", bad, got, want)
+		}
+	}
+
+	var ifs struct {
+		Table struct {
+			Rows []struct {
+				Name    string
+				Ingress bool
+			} `json:"ROW_interface"`
+		} `json:"TABLE_interface"`
+	}
+	if err := json.Unmarshal([]byte(s.Exec("show ip flow interface | json")), &ifs); err != nil || len(ifs.Table.Rows) != 1 || ifs.Table.Rows[0].Name != "eth1" || !ifs.Table.Rows[0].Ingress {
+		t.Errorf("show ip flow interface | json: %+v %v", ifs, err)
+	}
+	for _, line := range []string{"show ip flow applications", "show flow-sampler", "show flowtap taps", "show access-lists", "show ipv6 flow cache"} {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(s.Exec(line+" | json")), &v); err != nil {
+			t.Errorf("%s | json: %v", line, err)
+		}
+	}
+}

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/appclass"
 	"github.com/flowtap/flowtap/appliance/config"
 	iosconf "github.com/flowtap/flowtap/appliance/config/ios"
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
@@ -35,12 +37,38 @@ type fakeBackend struct {
 var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 func (f *fakeBackend) Hostname() string { return f.cfg.HostnameOrDefault() }
-func (f *fakeBackend) AccessLists(name string) string {
-	return iosconf.ShowAccessLists(f.cfg, name, func(string, config.ACE) uint64 { return 0 })
+func (f *fakeBackend) AccessLists(name string) show.AccessListsView {
+	return show.AccessListsView{Text: iosconf.ShowAccessLists(f.cfg, name, func(string, config.ACE) uint64 { return 0 })}
 }
-func (f *fakeBackend) ClearACLCounters()         {}
-func (f *fakeBackend) FlowSampler(string) string { return "" }
-func (f *fakeBackend) Applications() string      { return "" }
+func (f *fakeBackend) ClearACLCounters()                     {}
+func (f *fakeBackend) FlowSampler(string) []show.FlowSampler { return nil }
+func (f *fakeBackend) Applications() show.ApplicationsView {
+	return show.ApplicationsView{Live: appclass.NewTally(&appclass.Set{}), Expired: appclass.NewTally(&appclass.Set{})}
+}
+
+// Aggregations is a prefix cache fed the cache view's flows, as if they
+// had expired into it.
+func (f *fakeBackend) Aggregations() []show.AggregationView {
+	v := f.CacheView()
+	cfg := export.AggregationConfig{Scheme: export.SchemePrefix, Entries: 1024, ActiveTimeout: 30 * time.Minute, InactiveTimeout: 15 * time.Second}
+	c, err := export.NewAggregationCache(cfg, nopAggregates{})
+	if err != nil {
+		panic(err)
+	}
+	for i := range v.Flows {
+		c.Add(&v.Flows[i])
+	}
+	a := show.AggregationView{Now: now, Config: cfg, Stats: c.Stats(), IfName: v.IfName}
+	c.Walk(func(x *export.Aggregate) bool {
+		a.Aggregates = append(a.Aggregates, *x)
+		return true
+	})
+	return []show.AggregationView{a}
+}
+
+type nopAggregates struct{}
+
+func (nopAggregates) ExportAggregate(*export.Aggregate) {}
 func (f *fakeBackend) CacheView() show.CacheView {
 	var st flowcache.Stats
 	st.Active, st.Capacity, st.Since = 1, 4096, now.Add(-10*time.Second)
@@ -84,12 +112,14 @@ func (f *fakeBackend) Messages() (<-chan string, func()) {
 	}
 	return f.msgs, func() {}
 }
-func (f *fakeBackend) FlowInterfaces() string { return "eth1\n ip flow ingress\n" }
-func (f *fakeBackend) Taps() string           { return "No taps configured\n" }
-func (f *fakeBackend) Biflows() string        { return "0 conversations\n" }
-func (f *fakeBackend) NDE() string            { return "Netflow Data Export disabled\n" }
-func (f *fakeBackend) Logging() string        { return "Log Buffer (4096 bytes):\n" }
-func (f *fakeBackend) RunningConfig() string  { return iosconf.RunningConfig(f.cfg) }
+func (f *fakeBackend) FlowInterfaces() []show.FlowInterface {
+	return []show.FlowInterface{{Name: "eth1", Ingress: true}}
+}
+func (f *fakeBackend) Taps() []show.TapView  { return nil }
+func (f *fakeBackend) Biflows() string       { return "0 conversations\n" }
+func (f *fakeBackend) NDE() string           { return "Netflow Data Export disabled\n" }
+func (f *fakeBackend) Logging() string       { return "Log Buffer (4096 bytes):\n" }
+func (f *fakeBackend) RunningConfig() string { return iosconf.RunningConfig(f.cfg) }
 func (f *fakeBackend) StartupConfig() (string, error) {
 	return "", errors.New("startup-config is not present")
 }

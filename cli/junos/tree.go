@@ -22,9 +22,16 @@ func rest(name, help string) *node { return cmdtree.Rest[*Session](name, help) }
 
 // operationalTree is operational mode's commands.
 func operationalTree() *node {
-	acct := func(f func(io.Writer, show.AccountingView)) func(*Session, io.Writer, []string) error {
+	// acct is a screen drawn from the accounting snapshot, with its
+	// `| display json` from the same snapshot.
+	acct := func(f func(io.Writer, show.AccountingView), js func(show.AccountingView) any) func(*Session, io.Writer, []string) error {
 		return func(s *Session, w io.Writer, _ []string) error {
-			f(w, s.b.Accounting())
+			v := s.b.Accounting()
+			if s.pipes.Has("display json") {
+				s.jsonDone = true
+				return show.WriteJSON(w, js(v))
+			}
+			f(w, v)
 			return nil
 		}
 	}
@@ -61,17 +68,14 @@ func operationalTree() *node {
 		kw("show", "Show system information",
 			kw("services", "Show service-specific information",
 				kw("accounting", "Show accounting information",
-					kw("flow", "Show flow information").Runs(func(s *Session, w io.Writer, _ []string) error {
-						if s.pipes.Has("display json") {
-							s.jsonDone = true
-							return show.WriteJSON(w, show.AccountingFlowOf(s.b.Accounting()))
-						}
-						show.ServicesAccountingFlow(w, s.b.Accounting())
-						return nil
-					}),
+					kw("flow", "Show flow information").Runs(acct(show.ServicesAccountingFlow, func(v show.AccountingView) any {
+						return show.AccountingFlowOf(v)
+					})),
 					detail,
-					kw("aggregation", "Show aggregation information").Runs(acct(show.ServicesAccountingAggregation)),
-					kw("errors", "Show error information").Runs(acct(show.ServicesAccountingErrors)))),
+					kw("aggregation", "Show aggregation information").Runs(acct(show.ServicesAccountingAggregation, show.AccountingAggregationJSON)),
+					kw("errors", "Show error information").Runs(acct(show.ServicesAccountingErrors, func(v show.AccountingView) any {
+						return show.AccountingErrorsOf(v)
+					})))),
 			kw("firewall", "Show firewall information",
 				kw("filter", "Show a filter's counters",
 					cmdtree.Value[*Session]("<filter-name>", "Name of the filter", nil).Runs(func(s *Session, w io.Writer, args []string) error {
@@ -79,6 +83,10 @@ func operationalTree() *node {
 						cs, err := s.b.FirewallFilter(name)
 						if err != nil {
 							return err
+						}
+						if s.pipes.Has("display json") {
+							s.jsonDone = true
+							return show.WriteJSON(w, show.FirewallFilterJSON(name, cs))
 						}
 						show.FirewallFilter(w, name, cs)
 						return nil
@@ -137,7 +145,12 @@ func flowDetail(s *Session, w io.Writer, args []string) error {
 			o.ByBytes = f[i] == "bytes"
 		}
 	}
-	show.ServicesAccountingFlowDetail(w, s.b.Accounting(), o)
+	v := s.b.Accounting()
+	if s.pipes.Has("display json") {
+		s.jsonDone = true
+		return show.WriteJSON(w, show.AccountingFlowDetailJSON(v, o))
+	}
+	show.ServicesAccountingFlowDetail(w, v, o)
 	return nil
 }
 

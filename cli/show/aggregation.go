@@ -233,6 +233,9 @@ func IPCacheFlowAggregation(w io.Writer, v AggregationView, verbose bool) {
 
 // ago is how long before now t was, in seconds with one decimal.
 func ago(now, t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
 	return float64(now.Sub(t).Milliseconds()/100) / 10
 }
 

@@ -22,3 +22,11 @@ func FirewallFilter(w io.Writer, name string, cs []FirewallCounter) {
 		fmt.Fprintf(w, "%-40s%25d%21d\n", c.Name, c.Bytes, c.Packets)
 	}
 }
+
+// FirewallFilterJSON is `show firewall filter NAME | display json`.
+func FirewallFilterJSON(name string, cs []FirewallCounter) any {
+	if cs == nil {
+		cs = []FirewallCounter{}
+	}
+	return map[string]any{"FilterName": name, "Counters": cs}
+}

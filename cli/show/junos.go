@@ -81,16 +81,7 @@ type FlowDetailOptions struct {
 // ServicesAccountingFlowDetail renders `show services accounting
 // flow-detail`: one block per live flow, largest first.
 func ServicesAccountingFlowDetail(w io.Writer, v AccountingView, o FlowDetailOptions) {
-	flows := append([]flow.Record(nil), v.Cache.Flows...)
-	sort.SliceStable(flows, func(i, j int) bool {
-		if o.ByBytes {
-			return flows[i].Bytes > flows[j].Bytes
-		}
-		return flows[i].Packets > flows[j].Packets
-	})
-	if o.Limit > 0 && len(flows) > o.Limit {
-		flows = flows[:o.Limit]
-	}
+	flows := detailFlows(v, o)
 	v.header(w)
 	if o.Terse {
 		fmt.Fprintln(w, "  Protocol  Source address   Source port  Destination address  Destination port  Packets  Bytes")
@@ -110,50 +101,127 @@ func ServicesAccountingFlowDetail(w io.Writer, v AccountingView, o FlowDetailOpt
 	}
 }
 
+// detailFlows are the flows flow-detail lists, in its order.
+func detailFlows(v AccountingView, o FlowDetailOptions) []flow.Record {
+	flows := append([]flow.Record(nil), v.Cache.Flows...)
+	sort.SliceStable(flows, func(i, j int) bool {
+		if o.ByBytes {
+			return flows[i].Bytes > flows[j].Bytes
+		}
+		return flows[i].Packets > flows[j].Packets
+	})
+	if o.Limit > 0 && len(flows) > o.Limit {
+		flows = flows[:o.Limit]
+	}
+	return flows
+}
+
+// AccountingFlowDetailJSON is `show services accounting flow-detail |
+// display json`: the same flows in the same order, with what the
+// detailed screen prints of each.
+func AccountingFlowDetailJSON(v AccountingView, o FlowDetailOptions) any {
+	type row struct {
+		Protocol                          uint8
+		InputInterface                    string
+		SourceAddress, DestinationAddress string
+		SourcePort, DestinationPort       uint16
+		ToS                               uint8
+		PacketCount, ByteCount            uint64
+		TimeSinceLastActiveTimeout        int64
+	}
+	rows := []row{}
+	for _, r := range detailFlows(v, o) {
+		rows = append(rows, row{r.Proto, v.Cache.ifName(r.InputIf), addr(r.SrcAddr), addr(r.DstAddr), r.SrcPort, r.DstPort,
+			r.ToS, r.Packets, r.Bytes, int64(v.Cache.Now.Sub(r.Start).Seconds())})
+	}
+	return map[string]any{"Flows": rows}
+}
+
 // ServicesAccountingAggregation renders `show services accounting
 // aggregation protocol-port`: live flows summed by protocol and port.
 func ServicesAccountingAggregation(w io.Writer, v AccountingView) {
+	v.header(w)
+	fmt.Fprintln(w, "  Protocol  Destination port  Flow count  Packet count  Byte count")
+	for _, a := range protocolPortSums(v) {
+		fmt.Fprintf(w, "  %-8d  %-16d  %-10d  %-12d  %d\n", a.Protocol, a.DestinationPort, a.FlowCount, a.PacketCount, a.ByteCount)
+	}
+}
+
+// protocolPortSum is one line of `show services accounting aggregation`.
+type protocolPortSum struct {
+	Protocol                          uint8
+	DestinationPort                   uint16
+	FlowCount, PacketCount, ByteCount uint64
+}
+
+// protocolPortSums are the live flows summed by protocol and destination
+// port, most bytes first.
+func protocolPortSums(v AccountingView) []protocolPortSum {
 	type key struct {
 		proto uint8
 		port  uint16
 	}
-	type sum struct{ flows, packets, bytes uint64 }
-	agg := map[key]*sum{}
-	var keys []key
+	index := map[key]int{}
+	var out []protocolPortSum
 	for _, r := range v.Cache.Flows {
 		k := key{r.Proto, r.DstPort}
-		if agg[k] == nil {
-			agg[k] = &sum{}
-			keys = append(keys, k)
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, protocolPortSum{Protocol: r.Proto, DestinationPort: r.DstPort})
 		}
-		a := agg[k]
-		a.flows++
-		a.packets += r.Packets
-		a.bytes += r.Bytes
+		a := &out[i]
+		a.FlowCount++
+		a.PacketCount += r.Packets
+		a.ByteCount += r.Bytes
 	}
-	sort.Slice(keys, func(i, j int) bool { return agg[keys[i]].bytes > agg[keys[j]].bytes })
-	v.header(w)
-	fmt.Fprintln(w, "  Protocol  Destination port  Flow count  Packet count  Byte count")
-	for _, k := range keys {
-		a := agg[k]
-		fmt.Fprintf(w, "  %-8d  %-16d  %-10d  %-12d  %d\n", k.proto, k.port, a.flows, a.packets, a.bytes)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ByteCount > out[j].ByteCount })
+	return out
+}
+
+// AccountingAggregationJSON is `show services accounting aggregation |
+// display json`.
+func AccountingAggregationJSON(v AccountingView) any {
+	rows := protocolPortSums(v)
+	if rows == nil {
+		rows = []protocolPortSum{}
 	}
+	return map[string]any{"Aggregations": rows}
 }
 
 // ServicesAccountingErrors renders `show services accounting errors`.
 func ServicesAccountingErrors(w io.Writer, v AccountingView) {
-	var sendErrs, dropped, notExportable uint64
-	for _, e := range v.Exports {
-		sendErrs += e.Errors
-		dropped += e.Dropped
-		notExportable += e.NotExportable
+	e := AccountingErrorsOf(v)
+	v.header(w)
+	fmt.Fprintf(w, "    Service sets dropped because of overload: %d\n", e.ServiceSetsDroppedOverload)
+	fmt.Fprintf(w, "    Flow creation failures: %d\n", e.FlowCreationFailures)
+	fmt.Fprintf(w, "    Export packet send errors: %d\n", e.ExportSendErrors)
+	fmt.Fprintf(w, "    Export packets dropped (queue full): %d\n", e.ExportQueueDrops)
+	fmt.Fprintf(w, "    Flows not exportable in the configured version: %d\n", e.FlowsNotExportable)
+	fmt.Fprintf(w, "    Harvest errors: %d\n", e.HarvestErrors)
+}
+
+// AccountingErrors is `show services accounting errors`'s numbers, for
+// its screen and its `| display json`.
+type AccountingErrors struct {
+	ServiceSetsDroppedOverload uint64
+	FlowCreationFailures       uint64
+	ExportSendErrors           uint64
+	ExportQueueDrops           uint64
+	FlowsNotExportable         uint64
+	HarvestErrors              uint64
+}
+
+// AccountingErrorsOf sums the exporters' errors and takes the cache's.
+func AccountingErrorsOf(v AccountingView) AccountingErrors {
+	var e AccountingErrors
+	for _, x := range v.Exports {
+		e.ExportSendErrors += x.Errors
+		e.ExportQueueDrops += x.Dropped
+		e.FlowsNotExportable += x.NotExportable
 	}
 	s := &v.Cache.Stats
-	v.header(w)
-	fmt.Fprintf(w, "    Service sets dropped because of overload: 0\n")
-	fmt.Fprintf(w, "    Flow creation failures: %d\n", s.AllocFailures)
-	fmt.Fprintf(w, "    Export packet send errors: %d\n", sendErrs)
-	fmt.Fprintf(w, "    Export packets dropped (queue full): %d\n", dropped)
-	fmt.Fprintf(w, "    Flows not exportable in the configured version: %d\n", notExportable)
-	fmt.Fprintf(w, "    Harvest errors: %d\n", s.HarvestErrors)
+	e.FlowCreationFailures, e.HarvestErrors = uint64(s.AllocFailures), uint64(s.HarvestErrors)
+	return e
 }

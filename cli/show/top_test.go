@@ -188,7 +188,7 @@ func TestCacheJSON(t *testing.T) {
 		t.Fatalf("flow rows = %+v (IPv6 is show ipv6 flow cache's)", doc.Flows.Rows)
 	}
 	for _, f := range doc.Flows.Rows {
-		if !regexp.MustCompile(regexp.QuoteMeta(f.SrcAddr) + ` .* 1B +` + strconv.FormatUint(f.Packets, 10) + "\n").MatchString(text) || f.TCP != 0x1b {
+		if !regexp.MustCompile(regexp.QuoteMeta(f.SrcAddr)+` .* 1B +`+strconv.FormatUint(f.Packets, 10)+"\n").MatchString(text) || f.TCP != 0x1b {
 			t.Errorf("no text line for %+v", f)
 		}
 	}

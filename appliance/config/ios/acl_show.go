@@ -25,7 +25,7 @@ func ShowAccessLists(c config.Config, only string, matches func(ref string, e co
 			if e.Remark != "" {
 				continue // IOS shows remarks in the configuration only
 			}
-			fmt.Fprintf(&b, "    %d %s", e.Seq, aceShow(e, l.Extended))
+			fmt.Fprintf(&b, "    %d %s", e.Seq, ACEShow(e, l.Extended))
 			switch n := matches(l.Ref(), e); n {
 			case 0:
 			case 1:
@@ -39,9 +39,9 @@ func ShowAccessLists(c config.Config, only string, matches func(ref string, e co
 	return b.String()
 }
 
-// aceShow is an entry as `show access-lists` words it: a standard entry
+// ACEShow is an entry as `show access-lists` words it: a standard entry
 // pads its action and names the wildcard bits.
-func aceShow(e config.ACE, extended bool) string {
+func ACEShow(e config.ACE, extended bool) string {
 	if extended {
 		return aceText(e, true)
 	}
