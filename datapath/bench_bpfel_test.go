@@ -28,6 +28,7 @@ const (
 	benchMapFilterSport           = "filter_sport"
 	benchMapFilterSrc             = "filter_src"
 	benchMapFlows                 = "flows"
+	benchMapOverloadCounts        = "overload_counts"
 	benchMapPortSelects           = "port_selects"
 	benchMapPorts                 = "ports"
 	benchMapSamplerStates         = "sampler_states"
@@ -39,10 +40,14 @@ const (
 	benchProgBenchParseOnly       = "bench_parse_only"
 	benchProgFlowtapMeter         = "flowtap_meter"
 	benchVarCfg                   = "cfg"
+	benchVarOverload              = "overload"
 	benchVarUnusedBucketHdr       = "unused_bucket_hdr"
 	benchVarUnusedFilterAddrKey   = "unused_filter_addr_key"
 	benchVarUnusedFilterPortKey   = "unused_filter_port_key"
 	benchVarUnusedMeterEvent      = "unused_meter_event"
+	benchVarUnusedOverloadCfg     = "unused_overload_cfg"
+	benchVarUnusedOverloadCount   = "unused_overload_count"
+	benchVarUnusedOverloadLayout  = "unused_overload_layout"
 	benchVarUnusedPortSelect      = "unused_port_select"
 	benchVarUnusedSamplerCfg      = "unused_sampler_cfg"
 	benchVarUnusedSamplerState    = "unused_sampler_state"
@@ -107,43 +112,48 @@ type benchProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchMapSpecs struct {
-	Counters      *ebpf.MapSpec `ebpf:"counters"`
-	Cpustate      *ebpf.MapSpec `ebpf:"cpustate"`
-	Events        *ebpf.MapSpec `ebpf:"events"`
-	FilterAction  *ebpf.MapSpec `ebpf:"filter_action"`
-	FilterCount   *ebpf.MapSpec `ebpf:"filter_count"`
-	FilterDport   *ebpf.MapSpec `ebpf:"filter_dport"`
-	FilterDst     *ebpf.MapSpec `ebpf:"filter_dst"`
-	FilterFlags   *ebpf.MapSpec `ebpf:"filter_flags"`
-	FilterProto   *ebpf.MapSpec `ebpf:"filter_proto"`
-	FilterSport   *ebpf.MapSpec `ebpf:"filter_sport"`
-	FilterSrc     *ebpf.MapSpec `ebpf:"filter_src"`
-	Flows         *ebpf.MapSpec `ebpf:"flows"`
-	PortSelects   *ebpf.MapSpec `ebpf:"port_selects"`
-	Ports         *ebpf.MapSpec `ebpf:"ports"`
-	SamplerStates *ebpf.MapSpec `ebpf:"sampler_states"`
-	Samplers      *ebpf.MapSpec `ebpf:"samplers"`
-	Stats         *ebpf.MapSpec `ebpf:"stats"`
+	Counters       *ebpf.MapSpec `ebpf:"counters"`
+	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
+	Events         *ebpf.MapSpec `ebpf:"events"`
+	FilterAction   *ebpf.MapSpec `ebpf:"filter_action"`
+	FilterCount    *ebpf.MapSpec `ebpf:"filter_count"`
+	FilterDport    *ebpf.MapSpec `ebpf:"filter_dport"`
+	FilterDst      *ebpf.MapSpec `ebpf:"filter_dst"`
+	FilterFlags    *ebpf.MapSpec `ebpf:"filter_flags"`
+	FilterProto    *ebpf.MapSpec `ebpf:"filter_proto"`
+	FilterSport    *ebpf.MapSpec `ebpf:"filter_sport"`
+	FilterSrc      *ebpf.MapSpec `ebpf:"filter_src"`
+	Flows          *ebpf.MapSpec `ebpf:"flows"`
+	OverloadCounts *ebpf.MapSpec `ebpf:"overload_counts"`
+	PortSelects    *ebpf.MapSpec `ebpf:"port_selects"`
+	Ports          *ebpf.MapSpec `ebpf:"ports"`
+	SamplerStates  *ebpf.MapSpec `ebpf:"sampler_states"`
+	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
+	Stats          *ebpf.MapSpec `ebpf:"stats"`
 }
 
 // benchVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchVariableSpecs struct {
-	Cfg                 *ebpf.VariableSpec `ebpf:"cfg"`
-	UnusedBucketHdr     *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
-	UnusedFilterAddrKey *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
-	UnusedFilterPortKey *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
-	UnusedMeterEvent    *ebpf.VariableSpec `ebpf:"unused_meter_event"`
-	UnusedPortSelect    *ebpf.VariableSpec `ebpf:"unused_port_select"`
-	UnusedSamplerCfg    *ebpf.VariableSpec `ebpf:"unused_sampler_cfg"`
-	UnusedSamplerState  *ebpf.VariableSpec `ebpf:"unused_sampler_state"`
-	UnusedSelectLayout  *ebpf.VariableSpec `ebpf:"unused_select_layout"`
-	UnusedSlot4         *ebpf.VariableSpec `ebpf:"unused_slot4"`
-	UnusedSlot6         *ebpf.VariableSpec `ebpf:"unused_slot6"`
-	UnusedTableLayout   *ebpf.VariableSpec `ebpf:"unused_table_layout"`
-	UnusedTermAction    *ebpf.VariableSpec `ebpf:"unused_term_action"`
-	UnusedTermCount     *ebpf.VariableSpec `ebpf:"unused_term_count"`
+	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
+	Overload             *ebpf.VariableSpec `ebpf:"overload"`
+	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
+	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey  *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent     *ebpf.VariableSpec `ebpf:"unused_meter_event"`
+	UnusedOverloadCfg    *ebpf.VariableSpec `ebpf:"unused_overload_cfg"`
+	UnusedOverloadCount  *ebpf.VariableSpec `ebpf:"unused_overload_count"`
+	UnusedOverloadLayout *ebpf.VariableSpec `ebpf:"unused_overload_layout"`
+	UnusedPortSelect     *ebpf.VariableSpec `ebpf:"unused_port_select"`
+	UnusedSamplerCfg     *ebpf.VariableSpec `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState   *ebpf.VariableSpec `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout   *ebpf.VariableSpec `ebpf:"unused_select_layout"`
+	UnusedSlot4          *ebpf.VariableSpec `ebpf:"unused_slot4"`
+	UnusedSlot6          *ebpf.VariableSpec `ebpf:"unused_slot6"`
+	UnusedTableLayout    *ebpf.VariableSpec `ebpf:"unused_table_layout"`
+	UnusedTermAction     *ebpf.VariableSpec `ebpf:"unused_term_action"`
+	UnusedTermCount      *ebpf.VariableSpec `ebpf:"unused_term_count"`
 }
 
 // benchObjects contains all objects after they have been loaded into the kernel.
@@ -166,23 +176,24 @@ func (o *benchObjects) Close() error {
 //
 // It can be passed to loadBenchObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchMaps struct {
-	Counters      *ebpf.Map `ebpf:"counters"`
-	Cpustate      *ebpf.Map `ebpf:"cpustate"`
-	Events        *ebpf.Map `ebpf:"events"`
-	FilterAction  *ebpf.Map `ebpf:"filter_action"`
-	FilterCount   *ebpf.Map `ebpf:"filter_count"`
-	FilterDport   *ebpf.Map `ebpf:"filter_dport"`
-	FilterDst     *ebpf.Map `ebpf:"filter_dst"`
-	FilterFlags   *ebpf.Map `ebpf:"filter_flags"`
-	FilterProto   *ebpf.Map `ebpf:"filter_proto"`
-	FilterSport   *ebpf.Map `ebpf:"filter_sport"`
-	FilterSrc     *ebpf.Map `ebpf:"filter_src"`
-	Flows         *ebpf.Map `ebpf:"flows"`
-	PortSelects   *ebpf.Map `ebpf:"port_selects"`
-	Ports         *ebpf.Map `ebpf:"ports"`
-	SamplerStates *ebpf.Map `ebpf:"sampler_states"`
-	Samplers      *ebpf.Map `ebpf:"samplers"`
-	Stats         *ebpf.Map `ebpf:"stats"`
+	Counters       *ebpf.Map `ebpf:"counters"`
+	Cpustate       *ebpf.Map `ebpf:"cpustate"`
+	Events         *ebpf.Map `ebpf:"events"`
+	FilterAction   *ebpf.Map `ebpf:"filter_action"`
+	FilterCount    *ebpf.Map `ebpf:"filter_count"`
+	FilterDport    *ebpf.Map `ebpf:"filter_dport"`
+	FilterDst      *ebpf.Map `ebpf:"filter_dst"`
+	FilterFlags    *ebpf.Map `ebpf:"filter_flags"`
+	FilterProto    *ebpf.Map `ebpf:"filter_proto"`
+	FilterSport    *ebpf.Map `ebpf:"filter_sport"`
+	FilterSrc      *ebpf.Map `ebpf:"filter_src"`
+	Flows          *ebpf.Map `ebpf:"flows"`
+	OverloadCounts *ebpf.Map `ebpf:"overload_counts"`
+	PortSelects    *ebpf.Map `ebpf:"port_selects"`
+	Ports          *ebpf.Map `ebpf:"ports"`
+	SamplerStates  *ebpf.Map `ebpf:"sampler_states"`
+	Samplers       *ebpf.Map `ebpf:"samplers"`
+	Stats          *ebpf.Map `ebpf:"stats"`
 }
 
 func (m *benchMaps) Close() error {
@@ -199,6 +210,7 @@ func (m *benchMaps) Close() error {
 		m.FilterSport,
 		m.FilterSrc,
 		m.Flows,
+		m.OverloadCounts,
 		m.PortSelects,
 		m.Ports,
 		m.SamplerStates,
@@ -211,20 +223,24 @@ func (m *benchMaps) Close() error {
 //
 // It can be passed to loadBenchObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchVariables struct {
-	Cfg                 *ebpf.Variable `ebpf:"cfg"`
-	UnusedBucketHdr     *ebpf.Variable `ebpf:"unused_bucket_hdr"`
-	UnusedFilterAddrKey *ebpf.Variable `ebpf:"unused_filter_addr_key"`
-	UnusedFilterPortKey *ebpf.Variable `ebpf:"unused_filter_port_key"`
-	UnusedMeterEvent    *ebpf.Variable `ebpf:"unused_meter_event"`
-	UnusedPortSelect    *ebpf.Variable `ebpf:"unused_port_select"`
-	UnusedSamplerCfg    *ebpf.Variable `ebpf:"unused_sampler_cfg"`
-	UnusedSamplerState  *ebpf.Variable `ebpf:"unused_sampler_state"`
-	UnusedSelectLayout  *ebpf.Variable `ebpf:"unused_select_layout"`
-	UnusedSlot4         *ebpf.Variable `ebpf:"unused_slot4"`
-	UnusedSlot6         *ebpf.Variable `ebpf:"unused_slot6"`
-	UnusedTableLayout   *ebpf.Variable `ebpf:"unused_table_layout"`
-	UnusedTermAction    *ebpf.Variable `ebpf:"unused_term_action"`
-	UnusedTermCount     *ebpf.Variable `ebpf:"unused_term_count"`
+	Cfg                  *ebpf.Variable `ebpf:"cfg"`
+	Overload             *ebpf.Variable `ebpf:"overload"`
+	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
+	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey  *ebpf.Variable `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent     *ebpf.Variable `ebpf:"unused_meter_event"`
+	UnusedOverloadCfg    *ebpf.Variable `ebpf:"unused_overload_cfg"`
+	UnusedOverloadCount  *ebpf.Variable `ebpf:"unused_overload_count"`
+	UnusedOverloadLayout *ebpf.Variable `ebpf:"unused_overload_layout"`
+	UnusedPortSelect     *ebpf.Variable `ebpf:"unused_port_select"`
+	UnusedSamplerCfg     *ebpf.Variable `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState   *ebpf.Variable `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout   *ebpf.Variable `ebpf:"unused_select_layout"`
+	UnusedSlot4          *ebpf.Variable `ebpf:"unused_slot4"`
+	UnusedSlot6          *ebpf.Variable `ebpf:"unused_slot6"`
+	UnusedTableLayout    *ebpf.Variable `ebpf:"unused_table_layout"`
+	UnusedTermAction     *ebpf.Variable `ebpf:"unused_term_action"`
+	UnusedTermCount      *ebpf.Variable `ebpf:"unused_term_count"`
 }
 
 // benchPrograms contains all programs after they have been loaded into the kernel.

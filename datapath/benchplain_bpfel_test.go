@@ -28,6 +28,7 @@ const (
 	benchPlainMapFilterSport           = "filter_sport"
 	benchPlainMapFilterSrc             = "filter_src"
 	benchPlainMapFlows                 = "flows"
+	benchPlainMapOverloadCounts        = "overload_counts"
 	benchPlainMapPortSelects           = "port_selects"
 	benchPlainMapPorts                 = "ports"
 	benchPlainMapSamplerStates         = "sampler_states"
@@ -39,10 +40,14 @@ const (
 	benchPlainProgBenchParseOnly       = "bench_parse_only"
 	benchPlainProgFlowtapMeter         = "flowtap_meter"
 	benchPlainVarCfg                   = "cfg"
+	benchPlainVarOverload              = "overload"
 	benchPlainVarUnusedBucketHdr       = "unused_bucket_hdr"
 	benchPlainVarUnusedFilterAddrKey   = "unused_filter_addr_key"
 	benchPlainVarUnusedFilterPortKey   = "unused_filter_port_key"
 	benchPlainVarUnusedMeterEvent      = "unused_meter_event"
+	benchPlainVarUnusedOverloadCfg     = "unused_overload_cfg"
+	benchPlainVarUnusedOverloadCount   = "unused_overload_count"
+	benchPlainVarUnusedOverloadLayout  = "unused_overload_layout"
 	benchPlainVarUnusedPortSelect      = "unused_port_select"
 	benchPlainVarUnusedSamplerCfg      = "unused_sampler_cfg"
 	benchPlainVarUnusedSamplerState    = "unused_sampler_state"
@@ -107,43 +112,48 @@ type benchPlainProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchPlainMapSpecs struct {
-	Counters      *ebpf.MapSpec `ebpf:"counters"`
-	Cpustate      *ebpf.MapSpec `ebpf:"cpustate"`
-	Events        *ebpf.MapSpec `ebpf:"events"`
-	FilterAction  *ebpf.MapSpec `ebpf:"filter_action"`
-	FilterCount   *ebpf.MapSpec `ebpf:"filter_count"`
-	FilterDport   *ebpf.MapSpec `ebpf:"filter_dport"`
-	FilterDst     *ebpf.MapSpec `ebpf:"filter_dst"`
-	FilterFlags   *ebpf.MapSpec `ebpf:"filter_flags"`
-	FilterProto   *ebpf.MapSpec `ebpf:"filter_proto"`
-	FilterSport   *ebpf.MapSpec `ebpf:"filter_sport"`
-	FilterSrc     *ebpf.MapSpec `ebpf:"filter_src"`
-	Flows         *ebpf.MapSpec `ebpf:"flows"`
-	PortSelects   *ebpf.MapSpec `ebpf:"port_selects"`
-	Ports         *ebpf.MapSpec `ebpf:"ports"`
-	SamplerStates *ebpf.MapSpec `ebpf:"sampler_states"`
-	Samplers      *ebpf.MapSpec `ebpf:"samplers"`
-	Stats         *ebpf.MapSpec `ebpf:"stats"`
+	Counters       *ebpf.MapSpec `ebpf:"counters"`
+	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
+	Events         *ebpf.MapSpec `ebpf:"events"`
+	FilterAction   *ebpf.MapSpec `ebpf:"filter_action"`
+	FilterCount    *ebpf.MapSpec `ebpf:"filter_count"`
+	FilterDport    *ebpf.MapSpec `ebpf:"filter_dport"`
+	FilterDst      *ebpf.MapSpec `ebpf:"filter_dst"`
+	FilterFlags    *ebpf.MapSpec `ebpf:"filter_flags"`
+	FilterProto    *ebpf.MapSpec `ebpf:"filter_proto"`
+	FilterSport    *ebpf.MapSpec `ebpf:"filter_sport"`
+	FilterSrc      *ebpf.MapSpec `ebpf:"filter_src"`
+	Flows          *ebpf.MapSpec `ebpf:"flows"`
+	OverloadCounts *ebpf.MapSpec `ebpf:"overload_counts"`
+	PortSelects    *ebpf.MapSpec `ebpf:"port_selects"`
+	Ports          *ebpf.MapSpec `ebpf:"ports"`
+	SamplerStates  *ebpf.MapSpec `ebpf:"sampler_states"`
+	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
+	Stats          *ebpf.MapSpec `ebpf:"stats"`
 }
 
 // benchPlainVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchPlainVariableSpecs struct {
-	Cfg                 *ebpf.VariableSpec `ebpf:"cfg"`
-	UnusedBucketHdr     *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
-	UnusedFilterAddrKey *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
-	UnusedFilterPortKey *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
-	UnusedMeterEvent    *ebpf.VariableSpec `ebpf:"unused_meter_event"`
-	UnusedPortSelect    *ebpf.VariableSpec `ebpf:"unused_port_select"`
-	UnusedSamplerCfg    *ebpf.VariableSpec `ebpf:"unused_sampler_cfg"`
-	UnusedSamplerState  *ebpf.VariableSpec `ebpf:"unused_sampler_state"`
-	UnusedSelectLayout  *ebpf.VariableSpec `ebpf:"unused_select_layout"`
-	UnusedSlot4         *ebpf.VariableSpec `ebpf:"unused_slot4"`
-	UnusedSlot6         *ebpf.VariableSpec `ebpf:"unused_slot6"`
-	UnusedTableLayout   *ebpf.VariableSpec `ebpf:"unused_table_layout"`
-	UnusedTermAction    *ebpf.VariableSpec `ebpf:"unused_term_action"`
-	UnusedTermCount     *ebpf.VariableSpec `ebpf:"unused_term_count"`
+	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
+	Overload             *ebpf.VariableSpec `ebpf:"overload"`
+	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
+	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey  *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent     *ebpf.VariableSpec `ebpf:"unused_meter_event"`
+	UnusedOverloadCfg    *ebpf.VariableSpec `ebpf:"unused_overload_cfg"`
+	UnusedOverloadCount  *ebpf.VariableSpec `ebpf:"unused_overload_count"`
+	UnusedOverloadLayout *ebpf.VariableSpec `ebpf:"unused_overload_layout"`
+	UnusedPortSelect     *ebpf.VariableSpec `ebpf:"unused_port_select"`
+	UnusedSamplerCfg     *ebpf.VariableSpec `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState   *ebpf.VariableSpec `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout   *ebpf.VariableSpec `ebpf:"unused_select_layout"`
+	UnusedSlot4          *ebpf.VariableSpec `ebpf:"unused_slot4"`
+	UnusedSlot6          *ebpf.VariableSpec `ebpf:"unused_slot6"`
+	UnusedTableLayout    *ebpf.VariableSpec `ebpf:"unused_table_layout"`
+	UnusedTermAction     *ebpf.VariableSpec `ebpf:"unused_term_action"`
+	UnusedTermCount      *ebpf.VariableSpec `ebpf:"unused_term_count"`
 }
 
 // benchPlainObjects contains all objects after they have been loaded into the kernel.
@@ -166,23 +176,24 @@ func (o *benchPlainObjects) Close() error {
 //
 // It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchPlainMaps struct {
-	Counters      *ebpf.Map `ebpf:"counters"`
-	Cpustate      *ebpf.Map `ebpf:"cpustate"`
-	Events        *ebpf.Map `ebpf:"events"`
-	FilterAction  *ebpf.Map `ebpf:"filter_action"`
-	FilterCount   *ebpf.Map `ebpf:"filter_count"`
-	FilterDport   *ebpf.Map `ebpf:"filter_dport"`
-	FilterDst     *ebpf.Map `ebpf:"filter_dst"`
-	FilterFlags   *ebpf.Map `ebpf:"filter_flags"`
-	FilterProto   *ebpf.Map `ebpf:"filter_proto"`
-	FilterSport   *ebpf.Map `ebpf:"filter_sport"`
-	FilterSrc     *ebpf.Map `ebpf:"filter_src"`
-	Flows         *ebpf.Map `ebpf:"flows"`
-	PortSelects   *ebpf.Map `ebpf:"port_selects"`
-	Ports         *ebpf.Map `ebpf:"ports"`
-	SamplerStates *ebpf.Map `ebpf:"sampler_states"`
-	Samplers      *ebpf.Map `ebpf:"samplers"`
-	Stats         *ebpf.Map `ebpf:"stats"`
+	Counters       *ebpf.Map `ebpf:"counters"`
+	Cpustate       *ebpf.Map `ebpf:"cpustate"`
+	Events         *ebpf.Map `ebpf:"events"`
+	FilterAction   *ebpf.Map `ebpf:"filter_action"`
+	FilterCount    *ebpf.Map `ebpf:"filter_count"`
+	FilterDport    *ebpf.Map `ebpf:"filter_dport"`
+	FilterDst      *ebpf.Map `ebpf:"filter_dst"`
+	FilterFlags    *ebpf.Map `ebpf:"filter_flags"`
+	FilterProto    *ebpf.Map `ebpf:"filter_proto"`
+	FilterSport    *ebpf.Map `ebpf:"filter_sport"`
+	FilterSrc      *ebpf.Map `ebpf:"filter_src"`
+	Flows          *ebpf.Map `ebpf:"flows"`
+	OverloadCounts *ebpf.Map `ebpf:"overload_counts"`
+	PortSelects    *ebpf.Map `ebpf:"port_selects"`
+	Ports          *ebpf.Map `ebpf:"ports"`
+	SamplerStates  *ebpf.Map `ebpf:"sampler_states"`
+	Samplers       *ebpf.Map `ebpf:"samplers"`
+	Stats          *ebpf.Map `ebpf:"stats"`
 }
 
 func (m *benchPlainMaps) Close() error {
@@ -199,6 +210,7 @@ func (m *benchPlainMaps) Close() error {
 		m.FilterSport,
 		m.FilterSrc,
 		m.Flows,
+		m.OverloadCounts,
 		m.PortSelects,
 		m.Ports,
 		m.SamplerStates,
@@ -211,20 +223,24 @@ func (m *benchPlainMaps) Close() error {
 //
 // It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchPlainVariables struct {
-	Cfg                 *ebpf.Variable `ebpf:"cfg"`
-	UnusedBucketHdr     *ebpf.Variable `ebpf:"unused_bucket_hdr"`
-	UnusedFilterAddrKey *ebpf.Variable `ebpf:"unused_filter_addr_key"`
-	UnusedFilterPortKey *ebpf.Variable `ebpf:"unused_filter_port_key"`
-	UnusedMeterEvent    *ebpf.Variable `ebpf:"unused_meter_event"`
-	UnusedPortSelect    *ebpf.Variable `ebpf:"unused_port_select"`
-	UnusedSamplerCfg    *ebpf.Variable `ebpf:"unused_sampler_cfg"`
-	UnusedSamplerState  *ebpf.Variable `ebpf:"unused_sampler_state"`
-	UnusedSelectLayout  *ebpf.Variable `ebpf:"unused_select_layout"`
-	UnusedSlot4         *ebpf.Variable `ebpf:"unused_slot4"`
-	UnusedSlot6         *ebpf.Variable `ebpf:"unused_slot6"`
-	UnusedTableLayout   *ebpf.Variable `ebpf:"unused_table_layout"`
-	UnusedTermAction    *ebpf.Variable `ebpf:"unused_term_action"`
-	UnusedTermCount     *ebpf.Variable `ebpf:"unused_term_count"`
+	Cfg                  *ebpf.Variable `ebpf:"cfg"`
+	Overload             *ebpf.Variable `ebpf:"overload"`
+	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
+	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey  *ebpf.Variable `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent     *ebpf.Variable `ebpf:"unused_meter_event"`
+	UnusedOverloadCfg    *ebpf.Variable `ebpf:"unused_overload_cfg"`
+	UnusedOverloadCount  *ebpf.Variable `ebpf:"unused_overload_count"`
+	UnusedOverloadLayout *ebpf.Variable `ebpf:"unused_overload_layout"`
+	UnusedPortSelect     *ebpf.Variable `ebpf:"unused_port_select"`
+	UnusedSamplerCfg     *ebpf.Variable `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState   *ebpf.Variable `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout   *ebpf.Variable `ebpf:"unused_select_layout"`
+	UnusedSlot4          *ebpf.Variable `ebpf:"unused_slot4"`
+	UnusedSlot6          *ebpf.Variable `ebpf:"unused_slot6"`
+	UnusedTableLayout    *ebpf.Variable `ebpf:"unused_table_layout"`
+	UnusedTermAction     *ebpf.Variable `ebpf:"unused_term_action"`
+	UnusedTermCount      *ebpf.Variable `ebpf:"unused_term_count"`
 }
 
 // benchPlainPrograms contains all programs after they have been loaded into the kernel.

@@ -115,6 +115,25 @@ type meterMeterStats struct {
 	SizeHist             [26]uint64
 }
 
+type meterOverloadCfg struct {
+	_   structs.HostLayout
+	N   uint32
+	Pad uint32
+}
+
+type meterOverloadCount struct {
+	_       structs.HostLayout
+	Pos     uint64
+	Taken   uint64
+	Skipped uint64
+}
+
+type meterOverloadLayout uint32
+
+const (
+	meterOverloadLayoutOVERLOAD_SID_BASE meterOverloadLayout = 64
+)
+
 type meterPortCfg struct {
 	_     structs.HostLayout
 	Flags uint32
@@ -213,38 +232,43 @@ type meterTermCount struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	meterMapCounters            = "counters"
-	meterMapCpustate            = "cpustate"
-	meterMapEvents              = "events"
-	meterMapFilterAction        = "filter_action"
-	meterMapFilterCount         = "filter_count"
-	meterMapFilterDport         = "filter_dport"
-	meterMapFilterDst           = "filter_dst"
-	meterMapFilterFlags         = "filter_flags"
-	meterMapFilterProto         = "filter_proto"
-	meterMapFilterSport         = "filter_sport"
-	meterMapFilterSrc           = "filter_src"
-	meterMapFlows               = "flows"
-	meterMapPortSelects         = "port_selects"
-	meterMapPorts               = "ports"
-	meterMapSamplerStates       = "sampler_states"
-	meterMapSamplers            = "samplers"
-	meterMapStats               = "stats"
-	meterProgFlowtapMeter       = "flowtap_meter"
-	meterVarCfg                 = "cfg"
-	meterVarUnusedBucketHdr     = "unused_bucket_hdr"
-	meterVarUnusedFilterAddrKey = "unused_filter_addr_key"
-	meterVarUnusedFilterPortKey = "unused_filter_port_key"
-	meterVarUnusedMeterEvent    = "unused_meter_event"
-	meterVarUnusedPortSelect    = "unused_port_select"
-	meterVarUnusedSamplerCfg    = "unused_sampler_cfg"
-	meterVarUnusedSamplerState  = "unused_sampler_state"
-	meterVarUnusedSelectLayout  = "unused_select_layout"
-	meterVarUnusedSlot4         = "unused_slot4"
-	meterVarUnusedSlot6         = "unused_slot6"
-	meterVarUnusedTableLayout   = "unused_table_layout"
-	meterVarUnusedTermAction    = "unused_term_action"
-	meterVarUnusedTermCount     = "unused_term_count"
+	meterMapCounters             = "counters"
+	meterMapCpustate             = "cpustate"
+	meterMapEvents               = "events"
+	meterMapFilterAction         = "filter_action"
+	meterMapFilterCount          = "filter_count"
+	meterMapFilterDport          = "filter_dport"
+	meterMapFilterDst            = "filter_dst"
+	meterMapFilterFlags          = "filter_flags"
+	meterMapFilterProto          = "filter_proto"
+	meterMapFilterSport          = "filter_sport"
+	meterMapFilterSrc            = "filter_src"
+	meterMapFlows                = "flows"
+	meterMapOverloadCounts       = "overload_counts"
+	meterMapPortSelects          = "port_selects"
+	meterMapPorts                = "ports"
+	meterMapSamplerStates        = "sampler_states"
+	meterMapSamplers             = "samplers"
+	meterMapStats                = "stats"
+	meterProgFlowtapMeter        = "flowtap_meter"
+	meterVarCfg                  = "cfg"
+	meterVarOverload             = "overload"
+	meterVarUnusedBucketHdr      = "unused_bucket_hdr"
+	meterVarUnusedFilterAddrKey  = "unused_filter_addr_key"
+	meterVarUnusedFilterPortKey  = "unused_filter_port_key"
+	meterVarUnusedMeterEvent     = "unused_meter_event"
+	meterVarUnusedOverloadCfg    = "unused_overload_cfg"
+	meterVarUnusedOverloadCount  = "unused_overload_count"
+	meterVarUnusedOverloadLayout = "unused_overload_layout"
+	meterVarUnusedPortSelect     = "unused_port_select"
+	meterVarUnusedSamplerCfg     = "unused_sampler_cfg"
+	meterVarUnusedSamplerState   = "unused_sampler_state"
+	meterVarUnusedSelectLayout   = "unused_select_layout"
+	meterVarUnusedSlot4          = "unused_slot4"
+	meterVarUnusedSlot6          = "unused_slot6"
+	meterVarUnusedTableLayout    = "unused_table_layout"
+	meterVarUnusedTermAction     = "unused_term_action"
+	meterVarUnusedTermCount      = "unused_term_count"
 )
 
 // loadMeter returns the embedded CollectionSpec for meter.
@@ -296,43 +320,48 @@ type meterProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterMapSpecs struct {
-	Counters      *ebpf.MapSpec `ebpf:"counters"`
-	Cpustate      *ebpf.MapSpec `ebpf:"cpustate"`
-	Events        *ebpf.MapSpec `ebpf:"events"`
-	FilterAction  *ebpf.MapSpec `ebpf:"filter_action"`
-	FilterCount   *ebpf.MapSpec `ebpf:"filter_count"`
-	FilterDport   *ebpf.MapSpec `ebpf:"filter_dport"`
-	FilterDst     *ebpf.MapSpec `ebpf:"filter_dst"`
-	FilterFlags   *ebpf.MapSpec `ebpf:"filter_flags"`
-	FilterProto   *ebpf.MapSpec `ebpf:"filter_proto"`
-	FilterSport   *ebpf.MapSpec `ebpf:"filter_sport"`
-	FilterSrc     *ebpf.MapSpec `ebpf:"filter_src"`
-	Flows         *ebpf.MapSpec `ebpf:"flows"`
-	PortSelects   *ebpf.MapSpec `ebpf:"port_selects"`
-	Ports         *ebpf.MapSpec `ebpf:"ports"`
-	SamplerStates *ebpf.MapSpec `ebpf:"sampler_states"`
-	Samplers      *ebpf.MapSpec `ebpf:"samplers"`
-	Stats         *ebpf.MapSpec `ebpf:"stats"`
+	Counters       *ebpf.MapSpec `ebpf:"counters"`
+	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
+	Events         *ebpf.MapSpec `ebpf:"events"`
+	FilterAction   *ebpf.MapSpec `ebpf:"filter_action"`
+	FilterCount    *ebpf.MapSpec `ebpf:"filter_count"`
+	FilterDport    *ebpf.MapSpec `ebpf:"filter_dport"`
+	FilterDst      *ebpf.MapSpec `ebpf:"filter_dst"`
+	FilterFlags    *ebpf.MapSpec `ebpf:"filter_flags"`
+	FilterProto    *ebpf.MapSpec `ebpf:"filter_proto"`
+	FilterSport    *ebpf.MapSpec `ebpf:"filter_sport"`
+	FilterSrc      *ebpf.MapSpec `ebpf:"filter_src"`
+	Flows          *ebpf.MapSpec `ebpf:"flows"`
+	OverloadCounts *ebpf.MapSpec `ebpf:"overload_counts"`
+	PortSelects    *ebpf.MapSpec `ebpf:"port_selects"`
+	Ports          *ebpf.MapSpec `ebpf:"ports"`
+	SamplerStates  *ebpf.MapSpec `ebpf:"sampler_states"`
+	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
+	Stats          *ebpf.MapSpec `ebpf:"stats"`
 }
 
 // meterVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterVariableSpecs struct {
-	Cfg                 *ebpf.VariableSpec `ebpf:"cfg"`
-	UnusedBucketHdr     *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
-	UnusedFilterAddrKey *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
-	UnusedFilterPortKey *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
-	UnusedMeterEvent    *ebpf.VariableSpec `ebpf:"unused_meter_event"`
-	UnusedPortSelect    *ebpf.VariableSpec `ebpf:"unused_port_select"`
-	UnusedSamplerCfg    *ebpf.VariableSpec `ebpf:"unused_sampler_cfg"`
-	UnusedSamplerState  *ebpf.VariableSpec `ebpf:"unused_sampler_state"`
-	UnusedSelectLayout  *ebpf.VariableSpec `ebpf:"unused_select_layout"`
-	UnusedSlot4         *ebpf.VariableSpec `ebpf:"unused_slot4"`
-	UnusedSlot6         *ebpf.VariableSpec `ebpf:"unused_slot6"`
-	UnusedTableLayout   *ebpf.VariableSpec `ebpf:"unused_table_layout"`
-	UnusedTermAction    *ebpf.VariableSpec `ebpf:"unused_term_action"`
-	UnusedTermCount     *ebpf.VariableSpec `ebpf:"unused_term_count"`
+	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
+	Overload             *ebpf.VariableSpec `ebpf:"overload"`
+	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
+	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey  *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent     *ebpf.VariableSpec `ebpf:"unused_meter_event"`
+	UnusedOverloadCfg    *ebpf.VariableSpec `ebpf:"unused_overload_cfg"`
+	UnusedOverloadCount  *ebpf.VariableSpec `ebpf:"unused_overload_count"`
+	UnusedOverloadLayout *ebpf.VariableSpec `ebpf:"unused_overload_layout"`
+	UnusedPortSelect     *ebpf.VariableSpec `ebpf:"unused_port_select"`
+	UnusedSamplerCfg     *ebpf.VariableSpec `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState   *ebpf.VariableSpec `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout   *ebpf.VariableSpec `ebpf:"unused_select_layout"`
+	UnusedSlot4          *ebpf.VariableSpec `ebpf:"unused_slot4"`
+	UnusedSlot6          *ebpf.VariableSpec `ebpf:"unused_slot6"`
+	UnusedTableLayout    *ebpf.VariableSpec `ebpf:"unused_table_layout"`
+	UnusedTermAction     *ebpf.VariableSpec `ebpf:"unused_term_action"`
+	UnusedTermCount      *ebpf.VariableSpec `ebpf:"unused_term_count"`
 }
 
 // meterObjects contains all objects after they have been loaded into the kernel.
@@ -355,23 +384,24 @@ func (o *meterObjects) Close() error {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterMaps struct {
-	Counters      *ebpf.Map `ebpf:"counters"`
-	Cpustate      *ebpf.Map `ebpf:"cpustate"`
-	Events        *ebpf.Map `ebpf:"events"`
-	FilterAction  *ebpf.Map `ebpf:"filter_action"`
-	FilterCount   *ebpf.Map `ebpf:"filter_count"`
-	FilterDport   *ebpf.Map `ebpf:"filter_dport"`
-	FilterDst     *ebpf.Map `ebpf:"filter_dst"`
-	FilterFlags   *ebpf.Map `ebpf:"filter_flags"`
-	FilterProto   *ebpf.Map `ebpf:"filter_proto"`
-	FilterSport   *ebpf.Map `ebpf:"filter_sport"`
-	FilterSrc     *ebpf.Map `ebpf:"filter_src"`
-	Flows         *ebpf.Map `ebpf:"flows"`
-	PortSelects   *ebpf.Map `ebpf:"port_selects"`
-	Ports         *ebpf.Map `ebpf:"ports"`
-	SamplerStates *ebpf.Map `ebpf:"sampler_states"`
-	Samplers      *ebpf.Map `ebpf:"samplers"`
-	Stats         *ebpf.Map `ebpf:"stats"`
+	Counters       *ebpf.Map `ebpf:"counters"`
+	Cpustate       *ebpf.Map `ebpf:"cpustate"`
+	Events         *ebpf.Map `ebpf:"events"`
+	FilterAction   *ebpf.Map `ebpf:"filter_action"`
+	FilterCount    *ebpf.Map `ebpf:"filter_count"`
+	FilterDport    *ebpf.Map `ebpf:"filter_dport"`
+	FilterDst      *ebpf.Map `ebpf:"filter_dst"`
+	FilterFlags    *ebpf.Map `ebpf:"filter_flags"`
+	FilterProto    *ebpf.Map `ebpf:"filter_proto"`
+	FilterSport    *ebpf.Map `ebpf:"filter_sport"`
+	FilterSrc      *ebpf.Map `ebpf:"filter_src"`
+	Flows          *ebpf.Map `ebpf:"flows"`
+	OverloadCounts *ebpf.Map `ebpf:"overload_counts"`
+	PortSelects    *ebpf.Map `ebpf:"port_selects"`
+	Ports          *ebpf.Map `ebpf:"ports"`
+	SamplerStates  *ebpf.Map `ebpf:"sampler_states"`
+	Samplers       *ebpf.Map `ebpf:"samplers"`
+	Stats          *ebpf.Map `ebpf:"stats"`
 }
 
 func (m *meterMaps) Close() error {
@@ -388,6 +418,7 @@ func (m *meterMaps) Close() error {
 		m.FilterSport,
 		m.FilterSrc,
 		m.Flows,
+		m.OverloadCounts,
 		m.PortSelects,
 		m.Ports,
 		m.SamplerStates,
@@ -400,20 +431,24 @@ func (m *meterMaps) Close() error {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterVariables struct {
-	Cfg                 *ebpf.Variable `ebpf:"cfg"`
-	UnusedBucketHdr     *ebpf.Variable `ebpf:"unused_bucket_hdr"`
-	UnusedFilterAddrKey *ebpf.Variable `ebpf:"unused_filter_addr_key"`
-	UnusedFilterPortKey *ebpf.Variable `ebpf:"unused_filter_port_key"`
-	UnusedMeterEvent    *ebpf.Variable `ebpf:"unused_meter_event"`
-	UnusedPortSelect    *ebpf.Variable `ebpf:"unused_port_select"`
-	UnusedSamplerCfg    *ebpf.Variable `ebpf:"unused_sampler_cfg"`
-	UnusedSamplerState  *ebpf.Variable `ebpf:"unused_sampler_state"`
-	UnusedSelectLayout  *ebpf.Variable `ebpf:"unused_select_layout"`
-	UnusedSlot4         *ebpf.Variable `ebpf:"unused_slot4"`
-	UnusedSlot6         *ebpf.Variable `ebpf:"unused_slot6"`
-	UnusedTableLayout   *ebpf.Variable `ebpf:"unused_table_layout"`
-	UnusedTermAction    *ebpf.Variable `ebpf:"unused_term_action"`
-	UnusedTermCount     *ebpf.Variable `ebpf:"unused_term_count"`
+	Cfg                  *ebpf.Variable `ebpf:"cfg"`
+	Overload             *ebpf.Variable `ebpf:"overload"`
+	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
+	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`
+	UnusedFilterPortKey  *ebpf.Variable `ebpf:"unused_filter_port_key"`
+	UnusedMeterEvent     *ebpf.Variable `ebpf:"unused_meter_event"`
+	UnusedOverloadCfg    *ebpf.Variable `ebpf:"unused_overload_cfg"`
+	UnusedOverloadCount  *ebpf.Variable `ebpf:"unused_overload_count"`
+	UnusedOverloadLayout *ebpf.Variable `ebpf:"unused_overload_layout"`
+	UnusedPortSelect     *ebpf.Variable `ebpf:"unused_port_select"`
+	UnusedSamplerCfg     *ebpf.Variable `ebpf:"unused_sampler_cfg"`
+	UnusedSamplerState   *ebpf.Variable `ebpf:"unused_sampler_state"`
+	UnusedSelectLayout   *ebpf.Variable `ebpf:"unused_select_layout"`
+	UnusedSlot4          *ebpf.Variable `ebpf:"unused_slot4"`
+	UnusedSlot6          *ebpf.Variable `ebpf:"unused_slot6"`
+	UnusedTableLayout    *ebpf.Variable `ebpf:"unused_table_layout"`
+	UnusedTermAction     *ebpf.Variable `ebpf:"unused_term_action"`
+	UnusedTermCount      *ebpf.Variable `ebpf:"unused_term_count"`
 }
 
 // meterPrograms contains all programs after they have been loaded into the kernel.

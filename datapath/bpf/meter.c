@@ -316,6 +316,7 @@ static __always_inline int parse(struct xdp_md *ctx, struct parsed *p)
 }
 
 #include "select_impl.h"
+#include "overload.h"
 
 /* ---- metering --------------------------------------------------------- */
 
@@ -830,7 +831,7 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 	int sel = select_packet(ctx, &p, ifindex, &p.sampler);
 	if (sel == SEL_FILTERED)
 		return verdict; /* counted by the filter's term counters */
-	if (sel == SEL_SAMPLED_OUT || (sel == SEL_GLOBAL && sampled_out())) {
+	if (sel == SEL_SAMPLED_OUT || (sel == SEL_GLOBAL && sampled_out()) || overload_out(&p.sampler)) {
 		st->sampled_out++;
 		return verdict;
 	}
