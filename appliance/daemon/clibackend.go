@@ -271,6 +271,14 @@ func (c *CLI) AccessLists(name string) show.AccessListsView {
 func (c *CLI) FlowSampler(name string) []show.FlowSampler {
 	cfg := c.m.Config()
 	ids, _ := samplerIDs(cfg)
+	// The counters SNMP (ipfixSelectionProcessStatsTable) and Prometheus
+	// read too.
+	taken := map[uint16]uint64{}
+	if views, err := c.m.d.Samplers(); err == nil {
+		for _, v := range views {
+			taken[v.ID] = v.Taken
+		}
+	}
 	var out []show.FlowSampler
 	for _, m := range cfg.Samplers {
 		if name != "" && m.Name != name {
@@ -278,9 +286,7 @@ func (c *CLI) FlowSampler(name string) []show.FlowSampler {
 		}
 		s := show.FlowSampler{Name: m.Name, ID: int(ids[m.Name]), Deterministic: m.Deterministic, Interval: m.Rate}
 		if s.ID != 0 {
-			if st, err := c.m.d.Datapath().SamplerStats(uint16(s.ID)); err == nil {
-				s.Matched = st.Taken
-			}
+			s.Matched = taken[uint16(s.ID)]
 		}
 		out = append(out, s)
 	}

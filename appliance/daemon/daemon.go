@@ -55,6 +55,13 @@ type Daemon struct {
 	// aggBase is each aggregation cache's counters at the last `clear ip
 	// flow stats`: the screen counts from there, SNMP from the start.
 	aggBase map[*export.AggregationCache]export.AggregationStats
+	// clearedAt is when each exporter's counters were last cleared, with
+	// its template sends then (IPFIX-MIB's discontinuity, ipfixview.go).
+	clearedAt map[*export.Exporter]clearMark
+	// dpOpened is when the datapath (and its counters) was opened;
+	// samplerSince when each sampler last started over (ipfixview.go).
+	dpOpened     time.Time
+	samplerSince map[uint16]time.Time
 	// sizeBase is the datapath's packet-size histogram at the last
 	// `clear ip flow stats`: the BPF counters cannot be reset, the views
 	// subtract it.
@@ -80,10 +87,11 @@ type Daemon struct {
 }
 
 type aggCache struct {
-	cfg   Aggregation
-	cache *export.AggregationCache
-	dests *export.Destinations
-	stop  context.CancelFunc
+	cfg     Aggregation
+	cache   *export.AggregationCache
+	dests   *export.Destinations
+	stop    context.CancelFunc
+	started time.Time // where its counters start
 }
 
 // fanout is the engine's one sink; it forwards to whatever exporters and
@@ -116,7 +124,7 @@ func New(opts Options, s Settings) (*Daemon, error) {
 	}
 	d := &Daemon{opts: opts, log: log, ports: map[string]*datapath.Port{}, fanout: &fanout{}, stopRetry: make(chan struct{}),
 		apps:       appclass.NewCounter(s.AppClasses),
-		exportBase: map[*export.Exporter]export.Stats{}}
+		exportBase: map[*export.Exporter]export.Stats{}, clearedAt: map[*export.Exporter]clearMark{}}
 	go d.retryPorts(d.stopRetry)
 	if err := d.openDatapath(s.CacheEntries); err != nil {
 		return nil, err
@@ -166,6 +174,7 @@ func (d *Daemon) openDatapath(entries int) error {
 		return fmt.Errorf("open datapath: %w", err)
 	}
 	d.dp = dp
+	d.dpOpened = time.Now()
 	return nil
 }
 
@@ -291,12 +300,14 @@ func (d *Daemon) apply(old, s Settings) error {
 			errs = append(errs, err)
 		}
 	}
-	if !maps.Equal(s.Samplers, old.Samplers) {
+	if !maps.Equal(s.Samplers, old.Samplers) || !maps.Equal(s.SamplerNames, old.SamplerNames) {
 		// Before the ports point at them. A changed sampler starts over
-		// (its position and counters), as IOS on a changed map.
+		// (its position and counters), as IOS on a changed map, and so
+		// does an id now given to another map.
 		for id, c := range s.Samplers {
-			if old.Samplers[id] != c {
+			if old.Samplers[id] != c || old.SamplerNames[id] != s.SamplerNames[id] {
 				errs = append(errs, d.dp.SetSampler(id, c))
+				d.markSampler(id)
 			}
 		}
 	}
@@ -486,6 +497,7 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 	for i, e := range oldList {
 		if !kept[i] {
 			delete(d.exportBase, e)
+			delete(d.clearedAt, e)
 			errs = append(errs, e.Close())
 			d.retired = addStats(d.retired, e.Stats())
 		}
@@ -510,7 +522,7 @@ func newAggCache(a Aggregation) (*aggCache, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	go c.Run(ctx, agerInterval)
-	return &aggCache{cfg: a, cache: c, dests: dests, stop: stop}, nil
+	return &aggCache{cfg: a, cache: c, dests: dests, stop: stop, started: time.Now()}, nil
 }
 
 // close stops the cache, exports what it holds and closes its exporters.
@@ -594,8 +606,10 @@ func (d *Daemon) ClearExportStats() {
 	if d.main == nil {
 		return
 	}
+	now := time.Now()
 	for _, e := range d.main.Exporters() {
 		d.exportBase[e] = e.Stats()
+		d.clearedAt[e] = clearMark{at: now, templates: e.TemplateSends()}
 	}
 }
 
@@ -751,8 +765,9 @@ func (d *Daemon) ClearSizeHistogram() {
 
 // AggregationView is one running aggregation cache.
 type AggregationView struct {
-	Config export.AggregationConfig
-	Stats  export.AggregationStats
+	Config  export.AggregationConfig
+	Stats   export.AggregationStats
+	Started time.Time
 }
 
 // AggregationCaches are the running `ip flow-aggregation cache`s.
@@ -761,7 +776,7 @@ func (d *Daemon) AggregationCaches() []AggregationView {
 	defer d.mu.Unlock()
 	out := make([]AggregationView, 0, len(d.aggs))
 	for _, a := range d.aggs {
-		out = append(out, AggregationView{Config: a.cfg.Cache, Stats: a.cache.Stats()})
+		out = append(out, AggregationView{Config: a.cfg.Cache, Stats: a.cache.Stats(), Started: a.started})
 	}
 	return out
 }

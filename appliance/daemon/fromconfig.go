@@ -67,6 +67,10 @@ func SettingsFrom(c config.Config) (Settings, error) {
 				s.Samplers = map[uint16]datapath.SamplerConfig{}
 			}
 			s.Samplers[port.Sampler] = datapath.SamplerConfig{Mode: smp.Mode, Interval: smp.Interval}
+			if s.SamplerNames == nil {
+				s.SamplerNames = map[uint16]string{}
+			}
+			s.SamplerNames[port.Sampler] = i.Sampler
 		}
 		s.Ports = append(s.Ports, port)
 	}
@@ -88,6 +92,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 			mode = datapath.SampleNone
 		}
 		s.Samplers = map[uint16]datapath.SamplerConfig{1: {Mode: mode, Interval: g.Rate, RunLength: g.RunLength, MaxPPS: g.MaxPacketsPerSecond}}
+		s.SamplerNames = map[uint16]string{1: JunosSamplingInstance}
 		for i := range s.Ports {
 			s.Ports[i].Sampler = 1
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/datapath"
@@ -133,8 +134,9 @@ func portRanges(m config.PortMatch) []datapath.PortRange {
 
 // installedFilter is a port's filter in the datapath.
 type installedFilter struct {
-	def *InputFilter
-	id  datapath.FilterID
+	def   *InputFilter
+	id    datapath.FilterID
+	since time.Time // installed, or its counters last cleared
 }
 
 // portFilter returns the datapath filter for port p, installing it when
@@ -161,7 +163,7 @@ func (d *Daemon) portFilter(key string, want *InputFilter) (id datapath.FilterID
 	if d.filters == nil {
 		d.filters = map[string]*installedFilter{}
 	}
-	d.filters[key] = &installedFilter{def: want, id: id}
+	d.filters[key] = &installedFilter{def: want, id: id, since: time.Now()}
 	if cur == nil {
 		return id, nil, nil
 	}
@@ -239,7 +241,9 @@ func (d *Daemon) ClearInputFilterCounters() error {
 	defer d.mu.Unlock()
 	d.filterBase = nil
 	var errs []error
+	now := time.Now()
 	for _, f := range d.filters {
+		f.since = now
 		errs = append(errs, d.dp.ClearFilterCounts(f.id))
 	}
 	return errors.Join(errs...)

@@ -24,7 +24,11 @@ type Settings struct {
 	Sampling     datapath.Sampling
 	// Samplers are the per-port samplers (`flow-sampler`) by datapath
 	// sampler id, which is also the id the exports announce.
-	Samplers     map[uint16]datapath.SamplerConfig
+	Samplers map[uint16]datapath.SamplerConfig
+	// SamplerNames names each of Samplers: the flow-sampler-map, or the
+	// JunOS sampling instance. A sampler id given to another map starts
+	// its counters over.
+	SamplerNames map[uint16]string
 	Aging        flowcache.Aging
 	Emergency    flowcache.Emergency
 	TopTalkers   flowcache.TopTalkersConfig

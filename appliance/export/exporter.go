@@ -74,11 +74,12 @@ const DefaultBiflowHold = 15 * time.Second
 // stops waiting and every packet that does not reach it is counted as
 // lost, with its flows and their packets, until a probe gets through.
 type Exporter struct {
-	cfg   DestinationConfig
-	clock Clock
-	q     *packetQueue
-	stats counters
-	snd   sender
+	cfg     DestinationConfig
+	clock   Clock
+	started time.Time // when it was opened: its counters count from here
+	q       *packetQueue
+	stats   counters
+	snd     sender
 
 	mu     sync.Mutex // guards enc, pairs and closed; encoding happens under it
 	enc    Encoder
@@ -112,7 +113,7 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	}
 	cfg.Encoder.Clock = clockOrSystem(cfg.Encoder.Clock)
 
-	e := &Exporter{cfg: cfg, clock: cfg.Encoder.Clock, stop: make(chan struct{})}
+	e := &Exporter{cfg: cfg, clock: cfg.Encoder.Clock, started: cfg.Encoder.Clock.Now(), stop: make(chan struct{})}
 	enc, err := NewEncoder(cfg.Encoder, PacketWriterFunc(e.enqueue))
 	if err != nil {
 		return nil, fmt.Errorf("export destination %s: %w", cfg.Collector, err)
@@ -139,6 +140,9 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	go e.flushOld()
 	return e, nil
 }
+
+// Started is when the exporter was opened, where its counters start.
+func (e *Exporter) Started() time.Time { return e.started }
 
 // Config returns the destination's configuration.
 func (e *Exporter) Config() DestinationConfig { return e.cfg }

@@ -49,6 +49,12 @@ type templated struct {
 	// interface names from ifCursor on, spread over packets if need be.
 	samplerDue bool
 	ifCursor   int
+
+	// What went out per set id (templateinfo.go); setRecs is e.records
+	// when the open set started.
+	counts               []setCount
+	setRecs              int
+	tplSentAt, optSentAt time.Time
 }
 
 func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
@@ -274,6 +280,7 @@ func putFieldSpecs(b []byte, fields []field) int {
 func (e *templated) startSet(id uint16) {
 	e.setStart = e.n
 	e.setID = id
+	e.setRecs = e.records
 	e.n += setHeaderLen
 }
 
@@ -292,6 +299,7 @@ func (e *templated) closeSet() {
 	be.PutUint16(e.buf[e.setStart:], e.setID)
 	be.PutUint16(e.buf[e.setStart+2:], uint16(e.n-e.setStart))
 	e.setStart = -1
+	e.countSet(e.setID, e.records-e.setRecs)
 }
 
 func (e *templated) emit() error {
@@ -325,8 +333,10 @@ func (e *templated) emit() error {
 	e.openedAt = time.Time{}
 	e.records, e.dataRecs, e.optDataRecs, e.dataPkts = 0, 0, 0, 0
 	if err := e.out.WritePacket(b[:n], info); err != nil {
+		e.settle(false, now)
 		return fmt.Errorf("write %s packet: %w", versionName(e.cfg.Version), err)
 	}
+	e.settle(true, now)
 	return nil
 }
 

@@ -82,8 +82,17 @@ func metricsSnapshot(m *daemon.Manager) metrics.Snapshot {
 	for _, a := range d.AggregationCaches() {
 		s.Aggregations = append(s.Aggregations, metrics.Aggregation{Scheme: a.Config.Scheme.String(), Stats: a.Stats})
 	}
+	inUse := map[string]bool{}
+	if samplers, err := d.Samplers(); err == nil {
+		for _, v := range samplers {
+			inUse[v.Name] = v.ID != 0
+			s.Samplers = append(s.Samplers, metrics.Sampler{Name: v.Name, Interval: v.Interval, InUse: true, ID: v.ID, Observed: v.Seen, Selected: v.Taken})
+		}
+	}
 	for _, sm := range m.Config().Samplers {
-		s.Samplers = append(s.Samplers, metrics.Sampler{Name: sm.Name, Interval: sm.Rate})
+		if !inUse[sm.Name] {
+			s.Samplers = append(s.Samplers, metrics.Sampler{Name: sm.Name, Interval: sm.Rate})
+		}
 	}
 	return s
 }

@@ -145,6 +145,7 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 		Occupancy:    func() (int, int, error) { return d.Datapath().Usage() },
 		Interfaces:   func() []snmp.InterfaceFlow { return snmpInterfaces(m.Config()) },
 		Aggregations: func() []snmp.AggregationCacheStats { return snmpAggregations(d) },
+		IPFIXState:   snmpIPFIX(m),
 	}
 }
 

@@ -3,6 +3,7 @@ package collector
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 )
 
 // IE names an IPFIX information element: IANA's (PEN 0) or an
@@ -55,31 +56,16 @@ func DecodeIPFIX(msgs [][]byte) ([]IPFIXRecord, error) {
 			off += l
 			switch {
 			case id == 2 || id == 3:
-				for len(set) >= 4 {
-					tid, count := be.Uint16(set), int(be.Uint16(set[2:]))
-					p := 4
-					if id == 3 {
-						p = 6 // scope field count
-					}
-					var fields []ipfixField
-					for range count {
-						if p+4 > len(set) {
-							return nil, fmt.Errorf("message %d: truncated template %d", n, tid)
-						}
-						f := ipfixField{ie: IE{ID: be.Uint16(set[p:]) & 0x7fff}, length: be.Uint16(set[p+2:])}
-						if be.Uint16(set[p:])&0x8000 != 0 {
-							f.ie.PEN = be.Uint32(set[p+4:])
-							p += 4
-						}
-						p += 4
-						fields = append(fields, f)
-					}
+				ts, err := templateSet(id, set)
+				if err != nil {
+					return nil, fmt.Errorf("message %d: %w", n, err)
+				}
+				for _, t := range ts {
 					if id == 2 {
-						templates[tid] = fields
+						templates[t.ID] = t.fields
 					} else {
-						options[tid] = fields
+						options[t.ID] = t.fields
 					}
-					set = set[p:]
 				}
 			case id >= 256:
 				fields, isData := templates[id]
@@ -128,4 +114,91 @@ func decodeRecord(fields []ipfixField, b []byte) (IPFIXRecord, []byte, bool) {
 		p += l
 	}
 	return rec, b[p:], p > 0
+}
+
+// IPFIXTemplate is a template or options template as a message carries
+// it.
+type IPFIXTemplate struct {
+	ID, SetID uint16
+	Scope     int // scope fields, first in Fields (options templates)
+	Fields    []IPFIXTemplateField
+	fields    []ipfixField
+}
+
+// IPFIXTemplateField is one field specifier.
+type IPFIXTemplateField struct {
+	IE     IE
+	Length uint16
+}
+
+// templateSet decodes the template records of a template (2) or options
+// template (3) set.
+func templateSet(id uint16, set []byte) ([]IPFIXTemplate, error) {
+	be := binary.BigEndian
+	var out []IPFIXTemplate
+	for len(set) >= 4 {
+		t := IPFIXTemplate{ID: be.Uint16(set), SetID: id}
+		count := int(be.Uint16(set[2:]))
+		p := 4
+		if id == 3 {
+			if len(set) < 6 {
+				return nil, fmt.Errorf("truncated options template %d", t.ID)
+			}
+			t.Scope = int(be.Uint16(set[4:]))
+			p = 6
+		}
+		for range count {
+			if p+4 > len(set) {
+				return nil, fmt.Errorf("truncated template %d", t.ID)
+			}
+			f := ipfixField{ie: IE{ID: be.Uint16(set[p:]) & 0x7fff}, length: be.Uint16(set[p+2:])}
+			if be.Uint16(set[p:])&0x8000 != 0 {
+				if p+8 > len(set) {
+					return nil, fmt.Errorf("truncated template %d", t.ID)
+				}
+				f.ie.PEN = be.Uint32(set[p+4:])
+				p += 4
+			}
+			p += 4
+			t.fields = append(t.fields, f)
+			t.Fields = append(t.Fields, IPFIXTemplateField{IE: f.ie, Length: f.length})
+		}
+		out = append(out, t)
+		set = set[p:]
+	}
+	return out, nil
+}
+
+// IPFIXTemplates are the templates the IPFIX messages define, the last
+// definition of each id, in id order.
+func IPFIXTemplates(msgs [][]byte) ([]IPFIXTemplate, error) {
+	be := binary.BigEndian
+	byID := map[uint16]IPFIXTemplate{}
+	for n, m := range msgs {
+		if len(m) < 16 || be.Uint16(m) != 10 || int(be.Uint16(m[2:])) != len(m) {
+			return nil, fmt.Errorf("message %d: not an IPFIX message of its length", n)
+		}
+		for off := 16; off+4 <= len(m); {
+			id, l := be.Uint16(m[off:]), int(be.Uint16(m[off+2:]))
+			if l < 4 || off+l > len(m) {
+				return nil, fmt.Errorf("message %d: set length %d at %d", n, l, off)
+			}
+			if id == 2 || id == 3 {
+				ts, err := templateSet(id, m[off+4:off+l])
+				if err != nil {
+					return nil, fmt.Errorf("message %d: %w", n, err)
+				}
+				for _, t := range ts {
+					byID[t.ID] = t
+				}
+			}
+			off += l
+		}
+	}
+	out := make([]IPFIXTemplate, 0, len(byID))
+	for _, t := range byID {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b IPFIXTemplate) int { return int(a.ID) - int(b.ID) })
+	return out, nil
 }

@@ -38,10 +38,17 @@ type Aggregation struct {
 	Stats  export.AggregationStats
 }
 
-// Sampler is one `flow-sampler-map`: 1 packet in Interval.
+// Sampler is one `flow-sampler-map`: 1 packet in Interval. A sampler in
+// the datapath (InUse: a map a port uses, the JunOS sampling instance, or
+// the global sampler, "global", id 0) has its counters: the packets
+// offered to it and those it selected, since it was last set up.
 type Sampler struct {
 	Name     string
 	Interval uint32
+	InUse    bool
+	ID       uint16
+	Observed uint64
+	Selected uint64
 }
 
 // Source reads a Snapshot.
@@ -100,6 +107,8 @@ var (
 	aggEmerg    = desc("aggregation_emergency_expired_total", "Aggregates expired early on a full cache.", "scheme")
 
 	samplerInterval = desc("sampler_interval", "A flow-sampler-map takes 1 packet in this many.", "sampler")
+	samplerSeen     = desc("sampler_packets_observed_total", "Packets offered to a sampler in use (show flow-sampler, ipfixSelectionProcessStatsPacketsObserved).", "sampler", "id")
+	samplerTaken    = desc("sampler_packets_selected_total", "Packets a sampler in use selected for metering (show flow-sampler's packets matched).", "sampler", "id")
 )
 
 // Describe sends the descriptions.
@@ -177,7 +186,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(aggEmerg, a.Stats.Emergency, a.Scheme)
 	}
 	for _, sm := range s.Samplers {
-		gauge(samplerInterval, float64(sm.Interval), sm.Name)
+		if sm.InUse {
+			id := strconv.Itoa(int(sm.ID))
+			counter(samplerSeen, sm.Observed, sm.Name, id)
+			counter(samplerTaken, sm.Selected, sm.Name, id)
+		}
+		if sm.ID != 0 || !sm.InUse {
+			gauge(samplerInterval, float64(sm.Interval), sm.Name)
+		}
 	}
 }
 

@@ -39,7 +39,8 @@ func snapshot() Snapshot {
 		Destinations: []export.Stats{{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: export.V9,
 			Packets: 9, Records: 40, Bytes: 3000, Errors: 1, LostRecords: 4, LostPackets: 70, Unreachable: true}},
 		Aggregations: []Aggregation{{Scheme: "prefix", Stats: export.AggregationStats{Entries: 3, Capacity: 2048, Added: 40, Exported: 5}}},
-		Samplers:     []Sampler{{Name: "one-in-100", Interval: 100}},
+		Samplers: []Sampler{{Name: "global", Interval: 1, InUse: true, Observed: 30, Selected: 30},
+			{Name: "one-in-100", Interval: 100, InUse: true, ID: 1, Observed: 1000, Selected: 10}, {Name: "unused", Interval: 3}},
 	}
 }
 
@@ -117,6 +118,10 @@ func TestScrapeParses(t *testing.T) {
 		{"flowtap_export_destination_unreachable", nil, 1},
 		{"flowtap_aggregation_entries", map[string]string{"scheme": "prefix"}, 2048},
 		{"flowtap_sampler_interval", map[string]string{"sampler": "one-in-100"}, 100},
+		{"flowtap_sampler_interval", map[string]string{"sampler": "unused"}, 3},
+		{"flowtap_sampler_packets_observed_total", map[string]string{"sampler": "one-in-100", "id": "1"}, 1000},
+		{"flowtap_sampler_packets_selected_total", map[string]string{"sampler": "one-in-100", "id": "1"}, 10},
+		{"flowtap_sampler_packets_observed_total", map[string]string{"sampler": "global", "id": "0"}, 30},
 	} {
 		if got := value(t, fams, c.name, c.labels); got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)

@@ -63,6 +63,18 @@
 // ranges); the others read "disabled" and accept only that. The bridged
 // flow table is indexed by switched VLANs and has no rows on a tap.
 //
+// IPFIX-MIB (RFC 6615): a provider that implements IPFIXProvider gives
+// the whole device (mib_ipfix.go); otherwise only the main cache's v9 and
+// IPFIX destinations appear, as transport sessions. A session's
+// ipfixTransportSessionIndex follows its cache, collector and version, so
+// it stays put while the configuration changes around it. The selector
+// functions point into PSAMP-MIB: count-based and random n-out-of-N
+// sampling at their parameter set (psampSampCountBasedInterval.N,
+// psampSampRandOutOfNSize.N, indexed by the selection process),
+// property-match filtering and select-all at the function's root.
+// ipfixTransportSessionRate is bytes per second between readings at least
+// a second apart.
+//
 // Writable objects go through a Setter, so that an SNMP Set is the same
 // change as the CLI line. The cache objects take the running persona's
 // ranges (Config.CacheLimits; the router's by default: cache entries

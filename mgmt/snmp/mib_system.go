@@ -68,7 +68,7 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 		if err := RegisterNetflowMIB(a.reg, cfg.Netflow, cfg.Setter, cfg.cacheLimits(), a.ticksAt, a.engine.now); err != nil {
 			return err
 		}
-		if err := RegisterIPFIXMIB(a.reg, cfg.Netflow, a.ticksAt); err != nil {
+		if err := RegisterIPFIXMIB(a.reg, cfg.Netflow, a.ticksAt, a.engine.now); err != nil {
 			return err
 		}
 		if err := RegisterFlowtapMIB(a.reg, cfg.Netflow); err != nil {
@@ -77,6 +77,8 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 		served = append(served,
 			sysOR{"1.3.6.1.4.1.9.9.387", "CISCO-NETFLOW-MIB: the NetFlow caches, export and top talkers"},
 			sysOR{"1.3.6.1.2.1.193", "IPFIX-MIB: the exporting process (RFC 6615)"},
+			sysOR{"1.3.6.1.2.1.194", "IPFIX-SELECTOR-MIB: the selector functions (RFC 6615)"},
+			sysOR{"1.3.6.1.2.1.212", "PSAMP-MIB: the sampling and filtering functions (RFC 6727)"},
 			sysOR{oidFlowtap.Append(3).String(), "flowtap datapath and export loss"})
 	}
 	return a.registerSysOR(served)

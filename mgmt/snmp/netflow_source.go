@@ -37,6 +37,18 @@ type FlowtapSource struct {
 	Aggregations func() []AggregationCacheStats
 	// Datapath, when set, supplies flowtapDatapath (mib_flowtap.go).
 	Datapath func() (DatapathStats, error)
+	// IPFIXState, when set, supplies IPFIX-MIB's tables; without it only
+	// the main cache's transport sessions are served.
+	IPFIXState func() (IPFIXState, error)
+}
+
+// IPFIX makes FlowtapSource an IPFIXProvider.
+func (s *FlowtapSource) IPFIX() (IPFIXState, error) {
+	if s.IPFIXState == nil {
+		e, err := s.ExportStats()
+		return sessionsFromExport(e), err
+	}
+	return s.IPFIXState()
 }
 
 // DatapathStats makes FlowtapSource a DatapathProvider.

@@ -41,46 +41,8 @@ ip flow-export version 9
 ip flow-export destination 127.0.0.1 %d
 ip http metrics port %s access-class 10
 `, v.Mon, coll.LocalAddr().(*net.UDPAddr).Port, port))
-	// The request is made on this goroutine, whose thread is in the
-	// test's network namespace (http.Transport would dial from another).
-	get := func(src string) ([]byte, error) {
-		dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
-		c, err := dialer.Dial("tcp", "127.0.0.1:"+port)
-		if err != nil {
-			return nil, err
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		if _, err := io.WriteString(c, "GET /metrics HTTP/1.0\r\nHost: probe\r\n\r\n"); err != nil {
-			return nil, err
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("%s", resp.Status)
-		}
-		return io.ReadAll(resp.Body)
-	}
-	scrape := func() map[string]*dto.MetricFamily {
-		t.Helper()
-		var body []byte
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-			if body, err = get("127.0.0.2"); err == nil {
-				break
-			} else if time.Now().After(deadline) {
-				t.Fatalf("the endpoint does not answer an allowed reader: %v", err)
-			}
-		}
-		p := expfmt.NewTextParser(model.UTF8Validation)
-		fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
-		if err != nil {
-			t.Fatalf("expfmt: %v\n%s", err, body)
-		}
-		return fams
-	}
+	get := func(src string) ([]byte, error) { return metricsGet(src, port) }
+	scrape := func() map[string]*dto.MetricFamily { return scrapeMetrics(t, "127.0.0.2", port) }
 	one := func(fams map[string]*dto.MetricFamily, name string) string {
 		f := fams[name]
 		if f == nil || len(f.Metric) == 0 {
@@ -137,4 +99,50 @@ ip http metrics port %s access-class 10
 	if acl := d.cli(t, "ios", "show access-lists 10\n"); !strings.Contains(acl, "10 permit 127.0.0.2 (3 matches)") {
 		t.Errorf("show access-lists 10:\n%s", acl)
 	}
+}
+
+// metricsGet reads /metrics on 127.0.0.1:port from address src. The
+// request is made on the calling goroutine, whose thread is in the test's
+// network namespace (http.Transport would dial from another).
+func metricsGet(src, port string) ([]byte, error) {
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	c, err := dialer.Dial("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, "GET /metrics HTTP/1.0\r\nHost: probe\r\n\r\n"); err != nil {
+		return nil, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s", resp.Status)
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// scrapeMetrics reads /metrics from src, waiting up to 20 s for the
+// endpoint, and parses it with the client library's parser.
+func scrapeMetrics(t *testing.T, src, port string) map[string]*dto.MetricFamily {
+	t.Helper()
+	var body []byte
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if body, err = metricsGet(src, port); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the endpoint does not answer an allowed reader: %v", err)
+		}
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("expfmt: %v\n%s", err, body)
+	}
+	return fams
 }

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/mibfiles"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+const ipfixModules = "IPFIX-MIB:IPFIX-SELECTOR-MIB:PSAMP-MIB"
+
+// ipfixNoInstance are the accessible objects with no instance in this
+// test's configuration, and why: the parameter tables of the selector
+// functions flowtap lacks (time-based, uniform probability, hash), and
+// of random sampling, which no sampler here uses.
+var ipfixNoInstance = []string{"psampSampTimeBasedInterval", "psampSampTimeBasedSpace", "psampSampUniProbProbability",
+	"psampFiltHashFunction", "psampFiltHashInitializerValue", "psampFiltHashIpPayloadOffset", "psampFiltHashIpPayloadSize",
+	"psampFiltHashSelectedRangeMin", "psampFiltHashSelectedRangeMax", "psampFiltHashOutputRangeMin", "psampFiltHashOutputRangeMax",
+	"psampSampRandOutOfNSize", "psampSampRandOutOfNPopulation"}
+
+// TestIPFIXMIBAgreesWithExport walks flowtapd with the RFCs' IPFIX-MIB,
+// IPFIX-SELECTOR-MIB and PSAMP-MIB files: every accessible object answers
+// with the file's syntax; the transport session counts what the collector
+// received, byte for byte; the templates are the ones on the wire (decoded
+// by an independent RFC 7011 decoder and by tshark); the sampler's
+// counters are the same in SNMP, `show flow-sampler` and Prometheus; and
+// `clear ip flow stats` restarts the session and cache counters with the
+// CLI's, moving their discontinuity times.
+func TestIPFIXMIBAgreesWithExport(t *testing.T) {
+	v := testnet.Enter(t)
+	coll, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	aggColl, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer aggColl.Close()
+	collPort, aggPort := coll.LocalAddr().(*net.UDPAddr).Port, aggColl.LocalAddr().(*net.UDPAddr).Port
+	mport := freeTCP(t)[len("127.0.0.1:"):]
+	d := startDaemon(t, fmt.Sprintf(`hostname ipfixtap
+username admin secret letmein
+snmp-server community public RO
+access-list 10 permit 127.0.0.1
+flow-sampler-map HALF
+ mode deterministic one-out-of 2
+!
+interface %s
+ flow-sampler HALF
+!
+ip flow-export version ipfix
+ip flow-export destination 127.0.0.1 %d
+ip flow-aggregation cache prefix
+ export version 9
+ export destination 127.0.0.1 %d
+ enabled
+!
+ip http metrics port %s access-class 10
+`, v.Mon, collPort, aggPort, mport))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+
+	// 4 sources, 5 frames each: the map takes positions 0, 2, 4 ... of
+	// the 20, so 10 packets in 4 flows.
+	var frames [][]byte
+	for i := range 4 {
+		frames = append(frames, udpFrames([4]byte{10, 0, 2, byte(i + 1)}, 4000, 5)...)
+	}
+	v.Send(t, frames)
+	want := " Sampler : HALF, id : 1, packets matched : 10, mode : deterministic sampling mode\n  sampling interval is : 2\n"
+	if got := d.cliUntil(t, "ios", "show flow-sampler\n", want); got != want {
+		t.Fatalf("show flow-sampler:\n%s\nwant:\n%s", got, want)
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if strings.HasPrefix(d.cli(t, "ios", "show ip flow export | include exported\n"), "  4 flows") {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the 4 flows were not exported:\n%s", d.cli(t, "ios", "show ip flow export\n"))
+		}
+	}
+	msgs := readDatagrams(t, coll)
+
+	objects := append(mibfiles.Accessible(t, ipfixModules, "1.3.6.1.2.1.193"), mibfiles.Accessible(t, ipfixModules, "1.3.6.1.2.1.194")...)
+	walk := func() map[string]string {
+		got := map[string]string{}
+		for _, root := range []string{"1.3.6.1.2.1.193", "1.3.6.1.2.1.194"} {
+			out, err := mibfiles.Run(t, ipfixModules, "snmpbulkwalk", "-v2c", "-cpublic", "-Os", "-OQ", "-Ot", "-OU", agent, root)
+			if err != nil {
+				t.Fatalf("snmpbulkwalk: %v", err)
+			}
+			for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+				if strings.Contains(l, "Wrong Type") {
+					t.Errorf("net-snmp says the agent's syntax is not the MIB's: %s", l)
+				}
+				if name, val, ok := strings.Cut(l, " = "); ok {
+					got[name] = val
+				}
+			}
+		}
+		return got
+	}
+	got := walk()
+	for _, o := range objects {
+		if slices.Contains(ipfixNoInstance, o) {
+			continue
+		}
+		if !slices.ContainsFunc(keys(got), func(k string) bool { return strings.HasPrefix(k, o+".") }) {
+			t.Errorf("%s: no instance", o)
+		}
+	}
+	// The sessions: the main cache's IPFIX one and the prefix cache's v9.
+	main, agg := "", ""
+	for k, val := range got {
+		if idx, ok := strings.CutPrefix(k, "ipfixTransportSessionDestinationPort."); ok {
+			switch val {
+			case strconv.Itoa(collPort):
+				main = idx
+			case strconv.Itoa(aggPort):
+				agg = idx
+			}
+		}
+	}
+	if main == "" || agg == "" {
+		t.Fatalf("no session for the main cache's destination (%q) or the aggregation cache's (%q)", main, agg)
+	}
+	prefixCache := strconv.Itoa(int(export.SchemePrefix) + 1)
+	for name, want := range map[string]string{
+		"ipfixTransportSessionProtocol." + main:                                "17",
+		"ipfixTransportSessionIpfixVersion." + main:                            "10",
+		"ipfixTransportSessionIpfixVersion." + agg:                             "9",
+		"ipfixTransportSessionDeviceMode." + main:                              "exporting",
+		"ipfixTransportSessionStatus." + main:                                  "active",
+		"ipfixTransportSessionTemplateRefreshTimeout." + main:                  "1800",
+		"ipfixExportMemberType.1.1." + main:                                    "primary",
+		"ipfixExportMemberType." + prefixCache + "." + prefixCache + "." + agg: "primary",
+		"ipfixMeteringProcessCacheIdleTimeout.1":                               "15",
+		"ipfixMeteringProcessCacheActiveTimeout." + prefixCache:                "1800",
+		"ipfixObservationPointPhysicalInterface.1.1":                           strconv.Itoa(v.MonIndex),
+		"ipfixObservationPointPhysicalEntityDirection.1.1":                     "ingress",
+		"ipfixSelectionProcessSelectorFunction.1.2.1":                          "psampSampCountBasedInterval.2",
+		"ipfixSelectionProcessSelectorFunction.1.1.1":                          "ipfixFuncSelectAll",
+		"psampSampCountBasedSpace.2":                                           "1",
+	} {
+		if got[name] != want {
+			t.Errorf("%s = %q, want %q", name, got[name], want)
+		}
+	}
+
+	// The session counts what the collector received.
+	var bytesRecv int
+	for _, m := range msgs {
+		bytesRecv += len(m)
+	}
+	exp := d.cli(t, "ios", "show ip flow export | include exported\n")
+	if want := fmt.Sprintf("  %s flows exported in %s udp datagrams\n", got["ipfixTransportSessionRecords."+main], got["ipfixTransportSessionPackets."+main]); exp != want {
+		t.Errorf("show ip flow export %q; IPFIX-MIB says %q", exp, want)
+	}
+	if got["ipfixTransportSessionPackets."+main] != strconv.Itoa(len(msgs)) || got["ipfixTransportSessionBytes."+main] != strconv.Itoa(bytesRecv) {
+		t.Errorf("ipfixTransportSessionPackets %s, Bytes %s; the collector received %d messages, %d bytes",
+			got["ipfixTransportSessionPackets."+main], got["ipfixTransportSessionBytes."+main], len(msgs), bytesRecv)
+	}
+
+	// The templates are those on the wire, field for field.
+	wire, err := collector.IPFIXTemplates(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sentData, sentOpts int
+	for _, m := range msgs {
+		ts, _ := collector.IPFIXTemplates([][]byte{m})
+		for _, tp := range ts {
+			if tp.SetID == 2 {
+				sentData++
+			} else {
+				sentOpts++
+			}
+		}
+	}
+	var mibIDs []string
+	for k := range got {
+		if rest, ok := strings.CutPrefix(k, "ipfixTemplateSetId."+main+".0."); ok {
+			mibIDs = append(mibIDs, rest)
+		}
+	}
+	slices.Sort(mibIDs)
+	var wireIDs []string
+	for _, tp := range wire {
+		wireIDs = append(wireIDs, strconv.Itoa(int(tp.ID)))
+		prefix := fmt.Sprintf("%s.0.%d", main, tp.ID)
+		if got["ipfixTemplateSetId."+prefix] != strconv.Itoa(int(tp.SetID)) {
+			t.Errorf("template %d: ipfixTemplateSetId %q, set %d on the wire", tp.ID, got["ipfixTemplateSetId."+prefix], tp.SetID)
+		}
+		for i, f := range tp.Fields {
+			row := fmt.Sprintf("%s.%d", prefix, i+1)
+			if got["ipfixTemplateDefinitionIeId."+row] != strconv.Itoa(int(f.IE.ID)) ||
+				got["ipfixTemplateDefinitionIeLength."+row] != strconv.Itoa(int(f.Length)) ||
+				got["ipfixTemplateDefinitionEnterpriseNumber."+row] != strconv.Itoa(int(f.IE.PEN)) {
+				t.Errorf("template %d field %d: wire %+v; IPFIX-MIB IE %s length %s PEN %s", tp.ID, i+1, f,
+					got["ipfixTemplateDefinitionIeId."+row], got["ipfixTemplateDefinitionIeLength."+row], got["ipfixTemplateDefinitionEnterpriseNumber."+row])
+			}
+			// BITS: scope(0) is the first octet's high bit.
+			flags, _ := strconv.ParseUint(strings.Fields(strings.Trim(got["ipfixTemplateDefinitionFlags."+row], `"`) + " x")[0], 16, 8)
+			if isScope := flags&0x80 != 0; isScope != (i < tp.Scope) {
+				t.Errorf("template %d field %d: flags %q, scope fields on the wire %d", tp.ID, i+1, got["ipfixTemplateDefinitionFlags."+row], tp.Scope)
+			}
+		}
+		if _, ok := got[fmt.Sprintf("ipfixTemplateDefinitionIeId.%s.%d", prefix, len(tp.Fields)+1)]; ok {
+			t.Errorf("template %d: IPFIX-MIB has more fields than the wire's %d", tp.ID, len(tp.Fields))
+		}
+	}
+	if !slices.Equal(mibIDs, wireIDs) {
+		t.Errorf("templates: IPFIX-MIB %v, on the wire %v", mibIDs, wireIDs)
+	}
+	var tsharkIDs []string
+	for _, p := range collector.TsharkCflow(t, msgs, uint16(collPort), "cflow.template_id") {
+		for _, id := range p["cflow.template_id"] {
+			if !slices.Contains(tsharkIDs, id) {
+				tsharkIDs = append(tsharkIDs, id)
+			}
+		}
+	}
+	slices.Sort(tsharkIDs)
+	if !slices.Equal(tsharkIDs, wireIDs) {
+		t.Errorf("tshark reads templates %v; the decoder %v", tsharkIDs, wireIDs)
+	}
+	if got["ipfixTransportSessionTemplates."+main] != strconv.Itoa(sentData) || got["ipfixTransportSessionOptionsTemplates."+main] != strconv.Itoa(sentOpts) {
+		t.Errorf("ipfixTransportSessionTemplates %s, OptionsTemplates %s; the wire carried %d and %d",
+			got["ipfixTransportSessionTemplates."+main], got["ipfixTransportSessionOptionsTemplates."+main], sentData, sentOpts)
+	}
+	recs, err := collector.DecodeIPFIX(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := got["ipfixTemplateDataRecords."+main+".0.256"]; n != strconv.Itoa(len(recs)) || len(recs) != 4 {
+		t.Errorf("ipfixTemplateDataRecords (template 256) %s; the collector decoded %d records", n, len(recs))
+	}
+	screen := d.cli(t, "ios", "show ip cache flow\n")
+	if m := regexp.MustCompile(`(?m)^Total:\s+(\d+)`).FindStringSubmatch(screen); m == nil || m[1] != got["ipfixMeteringProcessCacheDataRecords.1"] {
+		t.Errorf("ipfixMeteringProcessCacheDataRecords.1 %q; the screen's Total %v", got["ipfixMeteringProcessCacheDataRecords.1"], m)
+	}
+
+	// The sampler, three ways.
+	if got["ipfixSelectionProcessStatsPacketsObserved.1.2.1"] != "20" || got["ipfixSelectionProcessStatsPacketsDropped.1.2.1"] != "10" {
+		t.Errorf("HALF's selection process: observed %s, dropped %s; want 20 and 10 (show flow-sampler: 10 matched)",
+			got["ipfixSelectionProcessStatsPacketsObserved.1.2.1"], got["ipfixSelectionProcessStatsPacketsDropped.1.2.1"])
+	}
+	fams := scrapeMetrics(t, "127.0.0.1", mport)
+	metric := func(name string) string {
+		for _, m := range fams[name].GetMetric() {
+			if labelIs(m, "sampler", "HALF") {
+				return fmt.Sprint(m.GetCounter().GetValue())
+			}
+		}
+		return "none"
+	}
+	if o, s := metric("flowtap_sampler_packets_observed_total"), metric("flowtap_sampler_packets_selected_total"); o != "20" || s != "10" {
+		t.Errorf("Prometheus: HALF observed %s, selected %s; want 20 and 10", o, s)
+	}
+
+	// clear ip flow stats: the session and the cache count from 0, as the
+	// screens do, and say when they started over.
+	before := sysUpTime(t, agent)
+	d.cli(t, "ios", "clear ip flow stats\n")
+	got = walk()
+	exp = d.cli(t, "ios", "show ip flow export | include exported\n")
+	if exp != "  0 flows exported in 0 udp datagrams\n" || got["ipfixTransportSessionPackets."+main] != "0" || got["ipfixTransportSessionRecords."+main] != "0" {
+		t.Errorf("after clear ip flow stats: show ip flow export %q, ipfixTransportSessionPackets %s, Records %s",
+			exp, got["ipfixTransportSessionPackets."+main], got["ipfixTransportSessionRecords."+main])
+	}
+	for _, name := range []string{"ipfixTransportSessionDiscontinuityTime." + main, "ipfixMeteringProcessCacheDiscontinuityTime.1"} {
+		if n, err := strconv.Atoi(got[name]); err != nil || n < before {
+			t.Errorf("%s = %q after the clear; sysUpTime was %d before it", name, got[name], before)
+		}
+	}
+	if got["ipfixMeteringProcessCacheDataRecords.1"] != "0" {
+		t.Errorf("ipfixMeteringProcessCacheDataRecords.1 = %q after the clear", got["ipfixMeteringProcessCacheDataRecords.1"])
+	}
+}
+
+// readDatagrams reads what arrived on c until it is quiet for a second.
+func readDatagrams(t *testing.T, c net.PacketConn) [][]byte {
+	t.Helper()
+	var out [][]byte
+	buf := make([]byte, 65536)
+	for {
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		n, _, err := c.ReadFrom(buf)
+		if err != nil {
+			return out
+		}
+		out = append(out, append([]byte(nil), buf[:n]...))
+	}
+}
+
+func sysUpTime(t *testing.T, agent string) int {
+	t.Helper()
+	n, err := strconv.Atoi(snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqvt", agent, "1.3.6.1.2.1.1.3.0"))
+	if err != nil {
+		t.Fatalf("sysUpTime: %v", err)
+	}
+	return n
+}
+
+func labelIs(m *dto.Metric, name, value string) bool {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name && l.GetValue() == value {
+			return true
+		}
+	}
+	return false
+}
