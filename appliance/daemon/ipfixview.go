@@ -88,7 +88,8 @@ type SamplerView struct {
 	Since    time.Time
 }
 
-// Samplers are the global sampler and the samplers in use, by id.
+// Samplers are the global sampler and the samplers in use, by id. The
+// overload sampler after them is OverloadSampler.
 func (d *Daemon) Samplers() ([]SamplerView, error) {
 	st, err := d.Datapath().Stats()
 	if err != nil {
@@ -97,8 +98,12 @@ func (d *Daemon) Samplers() ([]SamplerView, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	s := d.settings
+	// The overload sampler thins what the samplers passed, and counts
+	// what it leaves out in SampledOut too: the samplers passed what was
+	// metered and what it left out.
+	oc, _ := d.dp.OverloadCounts()
 	global := SamplerView{Name: "global", Mode: s.Sampling.Mode, Interval: max(s.Sampling.Interval, 1),
-		Seen: st.MeteredPackets + st.SampledOut, Taken: st.MeteredPackets, Since: d.dpOpened}
+		Seen: st.MeteredPackets + st.SampledOut, Taken: st.MeteredPackets + oc.SampledOut, Since: d.dpOpened}
 	out := []SamplerView{global}
 	ids := slices.Sorted(func(yield func(uint16) bool) {
 		for id := range s.Samplers {
@@ -166,4 +171,23 @@ func (d *Daemon) Filters() []FilterView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// OverloadSampler is the datapath's overload sampler (appliance/overload):
+// it takes 1 in Interval of what the other samplers passed while the
+// cache is flooded (Interval 1: off). Seen counts what reached it while
+// it was on.
+func (d *Daemon) OverloadSampler() (SamplerView, error) {
+	oc, err := d.Datapath().OverloadCounts()
+	if err != nil {
+		return SamplerView{}, err
+	}
+	n, err := d.Datapath().OverloadRate()
+	if err != nil {
+		return SamplerView{}, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return SamplerView{ID: datapath.OverloadSamplerBase, Name: "overload", Mode: datapath.SampleDeterministic, Interval: max(n, 1),
+		Seen: oc.Taken + oc.SampledOut, Taken: oc.Taken, Since: d.dpOpened}, nil
 }

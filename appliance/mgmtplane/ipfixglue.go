@@ -26,7 +26,9 @@ const (
 	mainCacheID      = 1
 	observationGroup = 1
 	// Selection process indexes: the global sampler 1, a sampler id n
-	// 1+n, an input filter in datapath slot n filterBase+n.
+	// 1+n, the overload sampler 500, an input filter in datapath slot n
+	// filterBase+n.
+	overloadProcess   = 500
 	filterProcessBase = 1000
 )
 
@@ -74,6 +76,15 @@ func snmpIPFIX(m *daemon.Manager) func() (snmp.IPFIXState, error) {
 				}
 			}
 			st.Selections = append(st.Selections, sp)
+		}
+		if o, err := d.OverloadSampler(); err == nil {
+			// After every other selector: it thins what they passed.
+			kind := snmp.SelectAll // while it is off
+			if o.Interval > 1 {
+				kind = snmp.SelectCountBased
+			}
+			st.Selections = append(st.Selections, snmp.SelectionProcess{Cache: mainCacheID, Index: overloadProcess, Name: o.Name,
+				Kind: kind, Interval: o.Interval, Observed: o.Seen, Dropped: o.Seen - min(o.Seen, o.Taken), Since: o.Since})
 		}
 		for _, f := range d.Filters() {
 			st.Selections = append(st.Selections, snmp.SelectionProcess{Cache: mainCacheID, Index: filterProcessBase + uint32(f.Slot),
