@@ -19,7 +19,16 @@
 // the renderings leave defaults out as IOS does.
 //
 // A refusal is a *FieldError naming the model path; the dialects turn it
-// into a *LineError that names the file, the line and the word.
+// into a *LineError that names the file, the line and the word. Normalize
+// is the one check of an operator's values: the daemon's derivation
+// (daemon.SettingsFrom) resolves defaults from a normalized model without
+// checking again.
+//
+// The model speaks its own words (model_vocab.go: AS mode, capture
+// fields, top-talkers match) and platform's (mask, export version,
+// aggregation scheme, sampling); it imports no engine, and
+// TestModelSpeaksItsOwnWords keeps it so. The derivation maps the words to
+// the engines' types.
 //
 // Secrets are IOS type 8 hashes (PBKDF2-HMAC-SHA-256, 20000 rounds, see
 // Secret); a clear-text `secret` is hashed on input. SNMPv3 passphrases

@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -65,7 +64,7 @@ type Destination struct {
 
 // Aggregation is one `ip flow-aggregation cache SCHEME` block.
 type Aggregation struct {
-	Scheme   export.Scheme
+	Scheme   platform.Scheme
 	Entries  int           // cache entries; 0 is platform.Aggregation's default
 	Active   time.Duration // cache timeout active; 0 is the default
 	Inactive time.Duration // cache timeout inactive; 0 is the default

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -80,7 +79,7 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 }
 
 func (v *validator) aggregations(c *Config) {
-	seen := map[export.Scheme]bool{}
+	seen := map[platform.Scheme]bool{}
 	lim := platform.Aggregation()
 	for i := range c.Aggregations {
 		a := &c.Aggregations[i]
@@ -132,13 +131,13 @@ func (v *validator) aggregations(c *Config) {
 
 // AggScheme reports whether s is an `ip flow-aggregation cache` keyword;
 // the Catalyst MLS schemes are not configured that way.
-func AggScheme(s export.Scheme) bool {
-	return s != export.SchemeNone && !s.Catalyst() && slices.Contains(export.Schemes(), s)
+func AggScheme(s platform.Scheme) bool {
+	return s != platform.SchemeNone && !s.Catalyst() && slices.Contains(platform.Schemes(), s)
 }
 
 // aggDefaultVersion is 8, or 9 for the schemes v8 cannot carry
 // (bgp-nexthop-tos "needs v9", RECALL 2.5).
-func aggDefaultVersion(s export.Scheme) platform.ExportVersion {
+func aggDefaultVersion(s platform.Scheme) platform.ExportVersion {
 	if s.HasV8() {
 		return platform.V8
 	}

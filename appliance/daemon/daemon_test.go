@@ -302,13 +302,13 @@ func TestApplyKeepsUnchangedAggregations(t *testing.T) {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
 	a, b := listenV5(t), listenV5(t)
-	agg := func(scheme export.Scheme, l *v5Listener) Aggregation {
+	agg := func(scheme platform.Scheme, l *v5Listener) Aggregation {
 		dc := l.dest(t)
 		dc.Encoder.Version, dc.Encoder.Scheme = export.V8, scheme
 		return Aggregation{Cache: export.AggregationConfig{Scheme: scheme}, Destinations: []export.DestinationConfig{dc}}
 	}
 	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
-		Aggregations: []Aggregation{agg(export.SchemeProtocolPort, a)}}
+		Aggregations: []Aggregation{agg(platform.SchemeProtocolPort, a)}}
 	d, err := New(Options{}, s)
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +318,7 @@ func TestApplyKeepsUnchangedAggregations(t *testing.T) {
 	}
 	defer d.Close(false)
 	first := d.aggs[0]
-	s.Aggregations = []Aggregation{agg(export.SchemeProtocolPort, a), agg(export.SchemeAS, b)}
+	s.Aggregations = []Aggregation{agg(platform.SchemeProtocolPort, a), agg(platform.SchemeAS, b)}
 	s.Exports = []export.DestinationConfig{b.dest(t)}
 	if err := d.Apply(s); err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ const (
 
 // AggregationConfig is one `ip flow-aggregation cache SCHEME`.
 type AggregationConfig struct {
-	Scheme          Scheme
+	Scheme          platform.Scheme
 	Entries         int           // `cache entries`; 0 means 4096
 	ActiveTimeout   time.Duration // `cache timeout active`; 0 means 30 min
 	InactiveTimeout time.Duration // `cache timeout inactive`; 0 means 15 s
@@ -78,7 +78,7 @@ type aggEntry struct {
 
 // NewAggregationCache makes a cache whose expired aggregates go to sink.
 func NewAggregationCache(cfg AggregationConfig, sink AggregateExporter) (*AggregationCache, error) {
-	if !cfg.Scheme.valid() {
+	if !cfg.Scheme.Valid() {
 		return nil, fmt.Errorf("aggregation cache: scheme %s: want one of the ip flow-aggregation cache schemes", cfg.Scheme)
 	}
 	if sink == nil {
@@ -123,7 +123,7 @@ func NewAggregationCache(cfg AggregationConfig, sink AggregateExporter) (*Aggreg
 func (c *AggregationCache) Config() AggregationConfig { return c.cfg }
 
 // Scheme is the cache's aggregation scheme.
-func (c *AggregationCache) Scheme() Scheme { return c.cfg.Scheme }
+func (c *AggregationCache) Scheme() platform.Scheme { return c.cfg.Scheme }
 
 // Add folds one expired main-cache record into its aggregate.
 func (c *AggregationCache) Add(rec *flow.Record) {

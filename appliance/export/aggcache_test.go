@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"encoding/binary"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"math/rand/v2"
 	"net/netip"
 	"testing"
@@ -62,25 +63,25 @@ func TestAggregationKeys(t *testing.T) {
 	}
 	// splits lists, per scheme, the variations that must start a new
 	// aggregate; every other variation must merge.
-	splits := map[export.Scheme][]string{
-		export.SchemeAS:                   {"input if", "output if", "src as", "dst as"},
-		export.SchemeASToS:                {"input if", "output if", "src as", "dst as", "tos"},
-		export.SchemeProtocolPort:         {"protocol", "src port", "dst port"},
-		export.SchemeProtocolPortToS:      {"protocol", "src port", "dst port", "tos", "input if", "output if"},
-		export.SchemeSourcePrefix:         {"src net", "src as", "input if"},
-		export.SchemeSourcePrefixToS:      {"src net", "src as", "input if", "tos"},
-		export.SchemeDestinationPrefix:    {"dst net", "dst as", "output if"},
-		export.SchemeDestinationPrefixToS: {"dst net", "dst as", "output if", "tos"},
-		export.SchemePrefix:               {"src net", "dst net", "src as", "dst as", "input if", "output if"},
-		export.SchemePrefixToS:            {"src net", "dst net", "src as", "dst as", "input if", "output if", "tos"},
-		export.SchemePrefixPort:           {"src net", "dst net", "protocol", "src port", "dst port", "tos", "input if", "output if"},
-		export.SchemeBGPNextHopToS:        {"src as", "dst as", "input if", "output if", "tos", "next hop"},
-		export.SchemeDestinationOnly:      {"dst host", "dst net"},
-		export.SchemeSourceDestination:    {"src host", "src net", "dst host", "dst net"},
-		export.SchemeFullFlow:             {"src host", "src net", "dst host", "dst net", "src port", "dst port", "protocol"},
+	splits := map[platform.Scheme][]string{
+		platform.SchemeAS:                   {"input if", "output if", "src as", "dst as"},
+		platform.SchemeASToS:                {"input if", "output if", "src as", "dst as", "tos"},
+		platform.SchemeProtocolPort:         {"protocol", "src port", "dst port"},
+		platform.SchemeProtocolPortToS:      {"protocol", "src port", "dst port", "tos", "input if", "output if"},
+		platform.SchemeSourcePrefix:         {"src net", "src as", "input if"},
+		platform.SchemeSourcePrefixToS:      {"src net", "src as", "input if", "tos"},
+		platform.SchemeDestinationPrefix:    {"dst net", "dst as", "output if"},
+		platform.SchemeDestinationPrefixToS: {"dst net", "dst as", "output if", "tos"},
+		platform.SchemePrefix:               {"src net", "dst net", "src as", "dst as", "input if", "output if"},
+		platform.SchemePrefixToS:            {"src net", "dst net", "src as", "dst as", "input if", "output if", "tos"},
+		platform.SchemePrefixPort:           {"src net", "dst net", "protocol", "src port", "dst port", "tos", "input if", "output if"},
+		platform.SchemeBGPNextHopToS:        {"src as", "dst as", "input if", "output if", "tos", "next hop"},
+		platform.SchemeDestinationOnly:      {"dst host", "dst net"},
+		platform.SchemeSourceDestination:    {"src host", "src net", "dst host", "dst net"},
+		platform.SchemeFullFlow:             {"src host", "src net", "dst host", "dst net", "src port", "dst port", "protocol"},
 	}
-	if len(splits) != len(export.Schemes()) {
-		t.Fatalf("table covers %d schemes, package has %d", len(splits), len(export.Schemes()))
+	if len(splits) != len(platform.Schemes()) {
+		t.Fatalf("table covers %d schemes, package has %d", len(splits), len(platform.Schemes()))
 	}
 	for s, keys := range splits {
 		isKey := map[string]bool{}
@@ -129,7 +130,7 @@ func TestAggregationMinimumMask(t *testing.T) {
 		{32, 0, "10.1.2.35", 32},
 	}
 	for _, tc := range cases {
-		c, sink, _ := newAggCache(t, export.AggregationConfig{Scheme: export.SchemePrefix, SourceMinMask: tc.min, DestinationMinMask: tc.min})
+		c, sink, _ := newAggCache(t, export.AggregationConfig{Scheme: platform.SchemePrefix, SourceMinMask: tc.min, DestinationMinMask: tc.min})
 		r := rec("10.1.2.35", "10.1.2.35", 1, 2, 6, 0, 1, 2, 0, 0, tc.recMask, tc.recMask)
 		c.Add(&r)
 		c.FlushAll()
@@ -142,7 +143,7 @@ func TestAggregationMinimumMask(t *testing.T) {
 }
 
 func TestAggregationInactiveTimeout(t *testing.T) {
-	c, sink, clk := newAggCache(t, export.AggregationConfig{Scheme: export.SchemeProtocolPort})
+	c, sink, clk := newAggCache(t, export.AggregationConfig{Scheme: platform.SchemeProtocolPort})
 	r := rec("10.0.0.1", "10.0.0.2", 1, 2, 6, 0, 1, 2, 0, 0, 0, 0)
 	c.Add(&r)
 	clk.Advance(14 * time.Second)
@@ -159,13 +160,13 @@ func TestAggregationInactiveTimeout(t *testing.T) {
 		t.Fatalf("expired %d aggregates after 15 s idle, want 1", n)
 	}
 	a := sink.got[0]
-	if a.EndReason != flow.EndIdle || a.Flows != 2 || a.Packets != 6 || a.Bytes != 600 || a.Scheme != export.SchemeProtocolPort {
+	if a.EndReason != flow.EndIdle || a.Flows != 2 || a.Packets != 6 || a.Bytes != 600 || a.Scheme != platform.SchemeProtocolPort {
 		t.Errorf("got %+v, want idle expiry of 2 flows, 6 packets, 600 bytes from protocol-port", a)
 	}
 }
 
 func TestAggregationActiveTimeout(t *testing.T) {
-	c, sink, clk := newAggCache(t, export.AggregationConfig{Scheme: export.SchemeAS})
+	c, sink, clk := newAggCache(t, export.AggregationConfig{Scheme: platform.SchemeAS})
 	r := rec("10.0.0.1", "10.0.0.2", 1, 2, 6, 0, 1, 2, 0, 0, 0, 0)
 	for range 180 { // 30 minutes of updates every 10 s: never idle
 		c.Add(&r)
@@ -189,7 +190,7 @@ func TestAggregationActiveTimeout(t *testing.T) {
 // the exported packets, bytes and flows add up to what was fed in.
 func TestAggregationPreservesSums(t *testing.T) {
 	var emergencies uint64
-	for _, s := range export.Schemes() {
+	for _, s := range platform.Schemes() {
 		c, sink, clk := newAggCache(t, export.AggregationConfig{Scheme: s, Entries: 16, SourceMinMask: 8})
 		rng := rand.New(rand.NewPCG(1, uint64(s)))
 		var pk, by uint64
@@ -225,7 +226,7 @@ func TestAggregationPreservesSums(t *testing.T) {
 }
 
 func TestAggregationSkipsIPv6(t *testing.T) {
-	c, sink, _ := newAggCache(t, export.AggregationConfig{Scheme: export.SchemeAS})
+	c, sink, _ := newAggCache(t, export.AggregationConfig{Scheme: platform.SchemeAS})
 	r := v6Record()
 	c.Add(&r)
 	c.FlushAll()
@@ -237,9 +238,9 @@ func TestAggregationSkipsIPv6(t *testing.T) {
 // The cache's output encodes as v8 with sums intact: a cache feeding a v8
 // encoder through an adapter, decoded back field by field.
 func TestAggregationToV8(t *testing.T) {
-	enc, pkts := newEncoder(t, v8Config(export.SchemeDestinationPrefix))
+	enc, pkts := newEncoder(t, v8Config(platform.SchemeDestinationPrefix))
 	clk := newFakeClock(now)
-	c, err := export.NewAggregationCache(export.AggregationConfig{Scheme: export.SchemeDestinationPrefix, Clock: clk, DestinationMinMask: 16}, encoderSink{t, enc})
+	c, err := export.NewAggregationCache(export.AggregationConfig{Scheme: platform.SchemeDestinationPrefix, Clock: clk, DestinationMinMask: 16}, encoderSink{t, enc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,15 +294,15 @@ func TestAggregationCacheOwnDestinations(t *testing.T) {
 	}
 	closeOnCleanup(t, main)
 	aggDest, err := export.NewDestinations([]export.DestinationConfig{
-		destination(v8Addr, export.EncoderConfig{Version: export.V8, Scheme: export.SchemePrefix}),
-		destination(v9Addr, export.EncoderConfig{Version: export.V9, Scheme: export.SchemePrefix}),
+		destination(v8Addr, export.EncoderConfig{Version: export.V8, Scheme: platform.SchemePrefix}),
+		destination(v9Addr, export.EncoderConfig{Version: export.V9, Scheme: platform.SchemePrefix}),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	closeOnCleanup(t, aggDest)
 	clk := newFakeClock(now)
-	cache, err := export.NewAggregationCache(export.AggregationConfig{Scheme: export.SchemePrefix, Clock: clk}, aggDest)
+	cache, err := export.NewAggregationCache(export.AggregationConfig{Scheme: platform.SchemePrefix, Clock: clk}, aggDest)
 	if err != nil {
 		t.Fatal(err)
 	}

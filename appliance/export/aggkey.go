@@ -1,6 +1,7 @@
 package export
 
 import (
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -47,7 +48,7 @@ func prefix(addr uint32, recMask, minMask uint8) (uint32, uint8) {
 }
 
 // aggKeyFor reduces a main-cache record to the scheme's key.
-func aggKeyFor(s Scheme, r *flow.Record, minSrc, minDst uint8) aggKey {
+func aggKeyFor(s platform.Scheme, r *flow.Record, minSrc, minDst uint8) aggKey {
 	var k aggKey
 	src, dst := addrBits(r.SrcAddr), addrBits(r.DstAddr)
 	srcPrefix := func() { k.src, k.smask = prefix(src, r.SrcMask, minSrc) }
@@ -56,49 +57,49 @@ func aggKeyFor(s Scheme, r *flow.Record, minSrc, minDst uint8) aggKey {
 	ports := func() { k.sport, k.dport = r.SrcPort, r.DstPort }
 
 	switch s {
-	case SchemeAS, SchemeASToS:
+	case platform.SchemeAS, platform.SchemeASToS:
 		k.srcAS, k.dstAS = r.SrcAS, r.DstAS
 		ifs()
-	case SchemeProtocolPort:
+	case platform.SchemeProtocolPort:
 		k.proto = r.Proto
 		ports()
-	case SchemeProtocolPortToS:
+	case platform.SchemeProtocolPortToS:
 		k.proto = r.Proto
 		ports()
 		ifs()
-	case SchemeSourcePrefix, SchemeSourcePrefixToS:
+	case platform.SchemeSourcePrefix, platform.SchemeSourcePrefixToS:
 		srcPrefix()
 		k.srcAS, k.in = r.SrcAS, r.InputIf
-	case SchemeDestinationPrefix, SchemeDestinationPrefixToS:
+	case platform.SchemeDestinationPrefix, platform.SchemeDestinationPrefixToS:
 		dstPrefix()
 		k.dstAS, k.out = r.DstAS, r.OutputIf
-	case SchemePrefix, SchemePrefixToS:
+	case platform.SchemePrefix, platform.SchemePrefixToS:
 		srcPrefix()
 		dstPrefix()
 		k.srcAS, k.dstAS = r.SrcAS, r.DstAS
 		ifs()
-	case SchemePrefixPort:
+	case platform.SchemePrefixPort:
 		srcPrefix()
 		dstPrefix()
 		k.proto = r.Proto
 		ports()
 		ifs()
-	case SchemeBGPNextHopToS:
+	case platform.SchemeBGPNextHopToS:
 		k.srcAS, k.dstAS = r.SrcAS, r.DstAS
 		k.nextHop = addrBits(r.NextHop)
 		ifs()
-	case SchemeDestinationOnly:
+	case platform.SchemeDestinationOnly:
 		k.dst = dst
-	case SchemeSourceDestination:
+	case platform.SchemeSourceDestination:
 		k.src, k.dst = src, dst
-	case SchemeFullFlow:
+	case platform.SchemeFullFlow:
 		k.src, k.dst = src, dst
 		k.proto = r.Proto
 		ports()
 	}
 	switch s {
-	case SchemeASToS, SchemeProtocolPortToS, SchemeSourcePrefixToS, SchemeDestinationPrefixToS,
-		SchemePrefixToS, SchemePrefixPort, SchemeBGPNextHopToS:
+	case platform.SchemeASToS, platform.SchemeProtocolPortToS, platform.SchemeSourcePrefixToS, platform.SchemeDestinationPrefixToS,
+		platform.SchemePrefixToS, platform.SchemePrefixPort, platform.SchemeBGPNextHopToS:
 		k.tos = r.ToS
 	}
 	return k
@@ -107,7 +108,7 @@ func aggKeyFor(s Scheme, r *flow.Record, minSrc, minDst uint8) aggKey {
 // newAggregate starts an aggregate from its key and the first record. The
 // Catalyst schemes export interfaces and ToS without keying on them: those
 // come from the first record.
-func newAggregate(s Scheme, k aggKey, r *flow.Record) Aggregate {
+func newAggregate(s platform.Scheme, k aggKey, r *flow.Record) Aggregate {
 	a := Aggregate{Scheme: s}
 	a.Start, a.End = r.Start, r.End
 	if s.Catalyst() {
@@ -116,13 +117,13 @@ func newAggregate(s Scheme, k aggKey, r *flow.Record) Aggregate {
 		a.InputIf, a.OutputIf, a.ToS = k.in, k.out, k.tos
 	}
 	// Addresses the scheme does not carry stay invalid (exported as 0).
-	if s.UsesSourcePrefix() || s == SchemeSourceDestination || s == SchemeFullFlow {
+	if s.UsesSourcePrefix() || s == platform.SchemeSourceDestination || s == platform.SchemeFullFlow {
 		a.SrcAddr = bitsAddr(k.src)
 	}
 	if s.UsesDestinationPrefix() || s.Catalyst() {
 		a.DstAddr = bitsAddr(k.dst)
 	}
-	if s == SchemeBGPNextHopToS {
+	if s == platform.SchemeBGPNextHopToS {
 		a.NextHop = bitsAddr(k.nextHop)
 	}
 	a.SrcMask, a.DstMask = k.smask, k.dmask

@@ -1,6 +1,9 @@
 package export
 
-import "github.com/flowtap/flowtap/appliance/flow"
+import (
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
 
 // Aggregate is one aggregation-cache entry. Record holds the scheme's key
 // fields (prefixes already masked, other key fields zero), the summed
@@ -13,10 +16,10 @@ type Aggregate struct {
 	// aggregate of another scheme; zero skips the check, for callers that
 	// build aggregates themselves (a Catalyst persona exporting its
 	// main-cache flows as v8 full-flow records, say).
-	Scheme Scheme
+	Scheme platform.Scheme
 }
 
 // schemeMismatch reports whether a cannot be encoded by an encoder for s.
-func (a *Aggregate) schemeMismatch(s Scheme) bool {
-	return a.Scheme != SchemeNone && a.Scheme != s
+func (a *Aggregate) schemeMismatch(s platform.Scheme) bool {
+	return a.Scheme != platform.SchemeNone && a.Scheme != s
 }

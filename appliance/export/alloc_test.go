@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"github.com/flowtap/flowtap/appliance/platform"
 	"runtime"
 	"testing"
 
@@ -35,9 +36,9 @@ func TestEncodeDoesNotAllocate(t *testing.T) {
 	}{
 		{"v5", v5Config, false},
 		{"v7", v7Config, false},
-		{"v8", v8Config(export.SchemePrefixPort), true},
+		{"v8", v8Config(platform.SchemePrefixPort), true},
 		{"v9", v9Config, false},
-		{"v9-aggregation", export.EncoderConfig{Version: export.V9, Scheme: export.SchemePrefix}, true},
+		{"v9-aggregation", export.EncoderConfig{Version: export.V9, Scheme: platform.SchemePrefix}, true},
 		{"ipfix", ipfixConfig, false},
 	}
 	r4, r6 := tcpRecord(), v6Record()

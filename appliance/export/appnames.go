@@ -1,11 +1,14 @@
 package export
 
-import "github.com/flowtap/flowtap/appliance/appclass"
+import (
+	"github.com/flowtap/flowtap/appliance/appclass"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
 
 // initAppNames sets up the RFC 6759 options table that names each
 // applicationId the records carry, "not classified" included.
 func (e *templated) initAppNames() {
-	if e.cfg.Version != IPFIX || e.cfg.AppClasses == nil || e.cfg.Scheme != SchemeNone {
+	if e.cfg.Version != IPFIX || e.cfg.AppClasses == nil || e.cfg.Scheme != platform.SchemeNone {
 		return
 	}
 	e.appNames = &optionsTemplate{

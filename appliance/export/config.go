@@ -96,9 +96,9 @@ const (
 // EncoderConfig describes one exporter's packets.
 type EncoderConfig struct {
 	Version Version
-	// Scheme is the aggregation cache the encoder serves; SchemeNone for the
+	// Scheme is the aggregation cache the encoder serves; platform.SchemeNone for the
 	// main cache. v8 needs a scheme with a v8 record; v5 and v7 need none.
-	Scheme Scheme
+	Scheme platform.Scheme
 
 	// BootTime is the exporter's boot: sysUptime and First/Last are
 	// milliseconds since it.
@@ -188,7 +188,7 @@ func (c EncoderConfig) withDefaults() EncoderConfig {
 func (c EncoderConfig) Validate() error {
 	switch c.Version {
 	case V5, V7:
-		if c.Scheme != SchemeNone {
+		if c.Scheme != platform.SchemeNone {
 			return fmt.Errorf("version %s carries main-cache flows only, not aggregation scheme %s", c.Version, c.Scheme)
 		}
 	case V8:
@@ -196,13 +196,13 @@ func (c EncoderConfig) Validate() error {
 			return fmt.Errorf("version 8 has no record for aggregation scheme %s: use version 9", c.Scheme)
 		}
 	case V9, IPFIX:
-		if c.Scheme != SchemeNone && !c.Scheme.valid() {
+		if c.Scheme != platform.SchemeNone && !c.Scheme.Valid() {
 			return fmt.Errorf("unknown aggregation scheme %d", c.Scheme)
 		}
 	default:
 		return fmt.Errorf("export version %d: want 5, 7, 8, 9 or ipfix", c.Version)
 	}
-	if c.Biflow && (c.Version != IPFIX || c.Scheme != SchemeNone) {
+	if c.Biflow && (c.Version != IPFIX || c.Scheme != platform.SchemeNone) {
 		return errors.New("biflows need IPFIX and the main cache")
 	}
 	if c.BootTime.IsZero() {

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"math"
 	"net/netip"
 	"sort"
@@ -198,13 +199,13 @@ func v8Aggregates(n int) []export.Aggregate {
 //   - as-tos: Wireshark reads tos, pad, reserved before input/output;
 //     flow-tools and pmacct put input/output first.
 func TestTsharkDecodesV8(t *testing.T) {
-	for _, s := range export.Schemes() {
+	for _, s := range platform.Schemes() {
 		if !s.HasV8() {
 			continue
 		}
 		t.Run(s.String(), func(t *testing.T) {
 			cfg := v8Config(s)
-			max := map[export.Scheme]int{1: 51, 2: 51, 3: 44, 4: 44, 5: 35, 6: 44, 7: 35, 8: 32, 9: 44, 10: 44, 11: 44, 12: 44, 13: 35, 14: 35}[s]
+			max := map[platform.Scheme]int{1: 51, 2: 51, 3: 44, 4: 44, 5: 35, 6: 44, 7: 35, 8: 32, 9: 44, 10: 44, 11: 44, 12: 44, 13: 35, 14: 35}[s]
 			aggs := v8Aggregates(max + 3)
 			pkts := encodeAll(t, cfg, nil, aggs)
 			want := v8Expect(s, aggs)
@@ -223,7 +224,7 @@ func TestTsharkDecodesV8(t *testing.T) {
 	}
 }
 
-func v8Expect(s export.Scheme, a []export.Aggregate) expect {
+func v8Expect(s platform.Scheme, a []export.Aggregate) expect {
 	e := expect{
 		"cflow.packets":   func(i int) any { return a[i].Packets },
 		"cflow.octets":    func(i int) any { return a[i].Bytes },
@@ -272,37 +273,37 @@ func v8Expect(s export.Scheme, a []export.Aggregate) expect {
 		}
 	}
 	switch s {
-	case export.SchemeAS:
+	case platform.SchemeAS:
 		add("srcas", "dstas", "in", "out")
-	case export.SchemeProtocolPort:
+	case platform.SchemeProtocolPort:
 		add("proto", "ports")
-	case export.SchemeSourcePrefix:
+	case platform.SchemeSourcePrefix:
 		add("srcnet", "srcas", "in")
-	case export.SchemeDestinationPrefix:
+	case platform.SchemeDestinationPrefix:
 		add("dstnet", "dstas", "out")
-	case export.SchemePrefix:
+	case platform.SchemePrefix:
 		add("nets-masks-swapped", "srcas", "dstas", "in", "out")
-	case export.SchemeDestinationOnly:
+	case platform.SchemeDestinationOnly:
 		add("dstaddr", "out", "tos", "routersc")
-	case export.SchemeSourceDestination:
+	case platform.SchemeSourceDestination:
 		add("dstaddr", "srcaddr", "out", "in", "tos", "routersc")
-	case export.SchemeFullFlow:
+	case platform.SchemeFullFlow:
 		add("dstaddr", "srcaddr", "ports", "out", "in", "tos", "proto", "routersc")
-	case export.SchemeASToS:
+	case platform.SchemeASToS:
 		add("srcas", "dstas")
 		// Wireshark's input is bytes 28-29: flow-tools' tos and pad.
 		e["cflow.inputint"] = func(i int) any { return uint32(a[i].ToS) << 8 }
 		// and its output is bytes 30-31: reserved, 0.
 		e["cflow.outputint"] = func(int) any { return 0 }
-	case export.SchemeProtocolPortToS:
+	case platform.SchemeProtocolPortToS:
 		add("proto", "tos", "ports", "in", "out")
-	case export.SchemeSourcePrefixToS:
+	case platform.SchemeSourcePrefixToS:
 		add("srcnet", "tos", "srcas", "in")
-	case export.SchemeDestinationPrefixToS:
+	case platform.SchemeDestinationPrefixToS:
 		add("dstnet", "tos", "dstas", "out")
-	case export.SchemePrefixToS:
+	case platform.SchemePrefixToS:
 		add("nets-masks-swapped", "tos", "srcas", "dstas", "in", "out")
-	case export.SchemePrefixPort:
+	case platform.SchemePrefixPort:
 		add("nets-masks-swapped", "tos", "proto", "ports", "in", "out")
 	}
 	return e

@@ -1,5 +1,7 @@
 package export
 
+import "github.com/flowtap/flowtap/appliance/platform"
+
 // elem is what a template field carries, independent of its IE number: the
 // field encoder switches on it, so v9 and IPFIX share one encoder.
 type elem uint8
@@ -295,65 +297,65 @@ func aggFields(cfg *EncoderConfig) []field {
 	proto := func() { l.add(eProto, ieProtocol, 1) }
 
 	switch cfg.Scheme {
-	case SchemeAS:
+	case platform.SchemeAS:
 		ases()
 		ifs()
-	case SchemeASToS:
+	case platform.SchemeASToS:
 		ases()
 		ifs()
 		tos()
-	case SchemeProtocolPort:
+	case platform.SchemeProtocolPort:
 		proto()
 		ports()
-	case SchemeProtocolPortToS:
+	case platform.SchemeProtocolPortToS:
 		proto()
 		tos()
 		ports()
 		ifs()
-	case SchemeSourcePrefix, SchemeSourcePrefixToS:
+	case platform.SchemeSourcePrefix, platform.SchemeSourcePrefixToS:
 		srcPrefix()
 		l.add(eSrcAS, ieSrcAS, 4)
 		l.add(eInputIf, ieInputIf, 4)
-		if cfg.Scheme == SchemeSourcePrefixToS {
+		if cfg.Scheme == platform.SchemeSourcePrefixToS {
 			tos()
 		}
-	case SchemeDestinationPrefix, SchemeDestinationPrefixToS:
+	case platform.SchemeDestinationPrefix, platform.SchemeDestinationPrefixToS:
 		dstPrefix()
 		l.add(eDstAS, ieDstAS, 4)
 		l.add(eOutputIf, ieOutputIf, 4)
-		if cfg.Scheme == SchemeDestinationPrefixToS {
+		if cfg.Scheme == platform.SchemeDestinationPrefixToS {
 			tos()
 		}
-	case SchemePrefix, SchemePrefixToS:
+	case platform.SchemePrefix, platform.SchemePrefixToS:
 		srcPrefix()
 		dstPrefix()
 		ases()
 		ifs()
-		if cfg.Scheme == SchemePrefixToS {
+		if cfg.Scheme == platform.SchemePrefixToS {
 			tos()
 		}
-	case SchemePrefixPort:
+	case platform.SchemePrefixPort:
 		srcPrefix()
 		dstPrefix()
 		tos()
 		proto()
 		ports()
 		ifs()
-	case SchemeBGPNextHopToS:
+	case platform.SchemeBGPNextHopToS:
 		ases()
 		ifs()
 		tos()
 		l.add(eBGPNextHop, ieBGPNextHop4, 4)
-	case SchemeDestinationOnly:
+	case platform.SchemeDestinationOnly:
 		l.add(eDstAddr, ieDstAddr4, 4)
 		l.add(eOutputIf, ieOutputIf, 4)
 		tos()
-	case SchemeSourceDestination:
+	case platform.SchemeSourceDestination:
 		l.add(eDstAddr, ieDstAddr4, 4)
 		l.add(eSrcAddr, ieSrcAddr4, 4)
 		ifs()
 		tos()
-	case SchemeFullFlow:
+	case platform.SchemeFullFlow:
 		l.add(eDstAddr, ieDstAddr4, 4)
 		l.add(eSrcAddr, ieSrcAddr4, 4)
 		ports()

@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/appclass"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
 	"time"
 
@@ -63,7 +64,7 @@ func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
 	if cfg.Version == IPFIX {
 		e.hdrLen = ipfixHeaderLen
 	}
-	if cfg.Scheme == SchemeNone {
+	if cfg.Scheme == platform.SchemeNone {
 		e.main4 = newTemplate(templateIDMain4, mainFields(&e.cfg, false))
 		e.main6 = newTemplate(templateIDMain6, mainFields(&e.cfg, true))
 	} else {

@@ -2,6 +2,7 @@ package export
 
 import (
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 const (
@@ -11,8 +12,8 @@ const (
 )
 
 func newV8(cfg EncoderConfig, out PacketWriter) *legacy {
-	info := schemes[cfg.Scheme]
-	l := newLegacy(cfg, out, v8HeaderLen, info.v8Len, info.v8Max)
+	info := v8Sizes[cfg.Scheme]
+	l := newLegacy(cfg, out, v8HeaderLen, info.len, info.max)
 	l.header = v8Header
 	l.record = v8Records[cfg.Scheme]
 	return l
@@ -32,20 +33,20 @@ type v8RecordFunc func(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octet
 
 // v8Records are the layouts of flow-tools ftlib.h struct ftrec_v8_N.
 var v8Records = [...]v8RecordFunc{
-	SchemeAS:                   v8AS,
-	SchemeProtocolPort:         v8ProtocolPort,
-	SchemeSourcePrefix:         v8SourcePrefix,
-	SchemeDestinationPrefix:    v8DestinationPrefix,
-	SchemePrefix:               v8Prefix,
-	SchemeDestinationOnly:      v8DestinationOnly,
-	SchemeSourceDestination:    v8SourceDestination,
-	SchemeFullFlow:             v8FullFlow,
-	SchemeASToS:                v8ASToS,
-	SchemeProtocolPortToS:      v8ProtocolPortToS,
-	SchemeSourcePrefixToS:      v8SourcePrefixToS,
-	SchemeDestinationPrefixToS: v8DestinationPrefixToS,
-	SchemePrefixToS:            v8PrefixToS,
-	SchemePrefixPort:           v8PrefixPort,
+	platform.SchemeAS:                   v8AS,
+	platform.SchemeProtocolPort:         v8ProtocolPort,
+	platform.SchemeSourcePrefix:         v8SourcePrefix,
+	platform.SchemeDestinationPrefix:    v8DestinationPrefix,
+	platform.SchemePrefix:               v8Prefix,
+	platform.SchemeDestinationOnly:      v8DestinationOnly,
+	platform.SchemeSourceDestination:    v8SourceDestination,
+	platform.SchemeFullFlow:             v8FullFlow,
+	platform.SchemeASToS:                v8ASToS,
+	platform.SchemeProtocolPortToS:      v8ProtocolPortToS,
+	platform.SchemeSourcePrefixToS:      v8SourcePrefixToS,
+	platform.SchemeDestinationPrefixToS: v8DestinationPrefixToS,
+	platform.SchemePrefixToS:            v8PrefixToS,
+	platform.SchemePrefixPort:           v8PrefixPort,
 }
 
 // v8Counters writes dFlows dPkts dOctets First Last, the 20-byte prefix of

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"errors"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
 	"testing"
 	"time"
@@ -52,36 +53,36 @@ func withCounters(f ...fieldAt) []fieldAt {
 }
 
 var v8Golden = []struct {
-	scheme export.Scheme
+	scheme platform.Scheme
 	record string // hand-written record bytes
 	fields []fieldAt
 }{
-	{export.SchemeAS, v8Counters + "fc00 fde9 0003 0004", withCounters(
+	{platform.SchemeAS, v8Counters + "fc00 fde9 0003 0004", withCounters(
 		fieldAt{name: "src_as", off: 20, size: 2, want: 64512},
 		fieldAt{name: "dst_as", off: 22, size: 2, want: 65001},
 		fieldAt{name: "input", off: 24, size: 2, want: 3},
 		fieldAt{name: "output", off: 26, size: 2, want: 4})},
-	{export.SchemeProtocolPort, v8Counters + "11 00 0000 0035 0400", withCounters(
+	{platform.SchemeProtocolPort, v8Counters + "11 00 0000 0035 0400", withCounters(
 		fieldAt{name: "prot", off: 20, size: 1, want: 17},
 		fieldAt{name: "pad", off: 21, size: 1, want: 0},
 		fieldAt{name: "reserved", off: 22, size: 2, want: 0},
 		fieldAt{name: "srcport", off: 24, size: 2, want: 53},
 		fieldAt{name: "dstport", off: 26, size: 2, want: 1024})},
-	{export.SchemeSourcePrefix, v8Counters + "0a010000 10 00 fc00 0003 0000", withCounters(
+	{platform.SchemeSourcePrefix, v8Counters + "0a010000 10 00 fc00 0003 0000", withCounters(
 		fieldAt{name: "src_prefix", off: 20, size: 4, want: 0x0a010000},
 		fieldAt{name: "src_mask", off: 24, size: 1, want: 16},
 		fieldAt{name: "pad", off: 25, size: 1, want: 0},
 		fieldAt{name: "src_as", off: 26, size: 2, want: 64512},
 		fieldAt{name: "input", off: 28, size: 2, want: 3},
 		fieldAt{name: "reserved", off: 30, size: 2, want: 0})},
-	{export.SchemeDestinationPrefix, v8Counters + "c0000200 18 00 fde9 0004 0000", withCounters(
+	{platform.SchemeDestinationPrefix, v8Counters + "c0000200 18 00 fde9 0004 0000", withCounters(
 		fieldAt{name: "dst_prefix", off: 20, size: 4, want: 0xc0000200},
 		fieldAt{name: "dst_mask", off: 24, size: 1, want: 24},
 		fieldAt{name: "pad", off: 25, size: 1, want: 0},
 		fieldAt{name: "dst_as", off: 26, size: 2, want: 65001},
 		fieldAt{name: "output", off: 28, size: 2, want: 4},
 		fieldAt{name: "reserved", off: 30, size: 2, want: 0})},
-	{export.SchemePrefix, v8Counters + "0a010000 c0000200 18 10 0000 fc00 fde9 0003 0004", withCounters(
+	{platform.SchemePrefix, v8Counters + "0a010000 c0000200 18 10 0000 fc00 fde9 0003 0004", withCounters(
 		fieldAt{name: "src_prefix", off: 20, size: 4, want: 0x0a010000},
 		fieldAt{name: "dst_prefix", off: 24, size: 4, want: 0xc0000200},
 		fieldAt{name: "dst_mask", off: 28, size: 1, want: 24},
@@ -91,7 +92,7 @@ var v8Golden = []struct {
 		fieldAt{name: "dst_as", off: 34, size: 2, want: 65001},
 		fieldAt{name: "input", off: 36, size: 2, want: 3},
 		fieldAt{name: "output", off: 38, size: 2, want: 4})},
-	{export.SchemeDestinationOnly, "c0000200 0000000a 000005dc 000003e8 00000dac 0004 28 00 00000000 0a090909", []fieldAt{
+	{platform.SchemeDestinationOnly, "c0000200 0000000a 000005dc 000003e8 00000dac 0004 28 00 00000000 0a090909", []fieldAt{
 		{name: "dstaddr", off: 0, size: 4, want: 0xc0000200},
 		{name: "dPkts", off: 4, size: 4, want: 10},
 		{name: "dOctets", off: 8, size: 4, want: 1500},
@@ -102,7 +103,7 @@ var v8Golden = []struct {
 		{name: "marked_tos", off: 23, size: 1, want: 0},
 		{name: "extra_pkts", off: 24, size: 4, want: 0},
 		{name: "router_sc", off: 28, size: 4, want: 0x0a090909}}},
-	{export.SchemeSourceDestination, "c0000200 0a010000 0000000a 000005dc 000003e8 00000dac 0004 0003 28 00 0000 00000000 0a090909", []fieldAt{
+	{platform.SchemeSourceDestination, "c0000200 0a010000 0000000a 000005dc 000003e8 00000dac 0004 0003 28 00 0000 00000000 0a090909", []fieldAt{
 		{name: "dstaddr", off: 0, size: 4, want: 0xc0000200},
 		{name: "srcaddr", off: 4, size: 4, want: 0x0a010000},
 		{name: "dPkts", off: 8, size: 4, want: 10},
@@ -116,7 +117,7 @@ var v8Golden = []struct {
 		{name: "reserved", off: 30, size: 2, want: 0},
 		{name: "extra_pkts", off: 32, size: 4, want: 0},
 		{name: "router_sc", off: 36, size: 4, want: 0x0a090909}}},
-	{export.SchemeFullFlow, "c0000200 0a010000 0400 0035 0000000a 000005dc 000003e8 00000dac 0004 0003 28 11 00 00 00000000 0a090909", []fieldAt{
+	{platform.SchemeFullFlow, "c0000200 0a010000 0400 0035 0000000a 000005dc 000003e8 00000dac 0004 0003 28 11 00 00 00000000 0a090909", []fieldAt{
 		{name: "dstaddr", off: 0, size: 4, want: 0xc0000200},
 		{name: "srcaddr", off: 4, size: 4, want: 0x0a010000},
 		{name: "dstport", off: 8, size: 2, want: 1024},
@@ -133,7 +134,7 @@ var v8Golden = []struct {
 		{name: "reserved", off: 35, size: 1, want: 0},
 		{name: "extra_pkts", off: 36, size: 4, want: 0},
 		{name: "router_sc", off: 40, size: 4, want: 0x0a090909}}},
-	{export.SchemeASToS, v8Counters + "fc00 fde9 0003 0004 28 00 0000", withCounters(
+	{platform.SchemeASToS, v8Counters + "fc00 fde9 0003 0004 28 00 0000", withCounters(
 		fieldAt{name: "src_as", off: 20, size: 2, want: 64512},
 		fieldAt{name: "dst_as", off: 22, size: 2, want: 65001},
 		fieldAt{name: "input", off: 24, size: 2, want: 3},
@@ -141,7 +142,7 @@ var v8Golden = []struct {
 		fieldAt{name: "tos", off: 28, size: 1, want: 0x28},
 		fieldAt{name: "pad", off: 29, size: 1, want: 0},
 		fieldAt{name: "reserved", off: 30, size: 2, want: 0})},
-	{export.SchemeProtocolPortToS, v8Counters + "11 28 0000 0035 0400 0003 0004", withCounters(
+	{platform.SchemeProtocolPortToS, v8Counters + "11 28 0000 0035 0400 0003 0004", withCounters(
 		fieldAt{name: "prot", off: 20, size: 1, want: 17},
 		fieldAt{name: "tos", off: 21, size: 1, want: 0x28},
 		fieldAt{name: "reserved", off: 22, size: 2, want: 0},
@@ -149,21 +150,21 @@ var v8Golden = []struct {
 		fieldAt{name: "dstport", off: 26, size: 2, want: 1024},
 		fieldAt{name: "input", off: 28, size: 2, want: 3},
 		fieldAt{name: "output", off: 30, size: 2, want: 4})},
-	{export.SchemeSourcePrefixToS, v8Counters + "0a010000 10 28 fc00 0003 0000", withCounters(
+	{platform.SchemeSourcePrefixToS, v8Counters + "0a010000 10 28 fc00 0003 0000", withCounters(
 		fieldAt{name: "src_prefix", off: 20, size: 4, want: 0x0a010000},
 		fieldAt{name: "src_mask", off: 24, size: 1, want: 16},
 		fieldAt{name: "tos", off: 25, size: 1, want: 0x28},
 		fieldAt{name: "src_as", off: 26, size: 2, want: 64512},
 		fieldAt{name: "input", off: 28, size: 2, want: 3},
 		fieldAt{name: "reserved", off: 30, size: 2, want: 0})},
-	{export.SchemeDestinationPrefixToS, v8Counters + "c0000200 18 28 fde9 0004 0000", withCounters(
+	{platform.SchemeDestinationPrefixToS, v8Counters + "c0000200 18 28 fde9 0004 0000", withCounters(
 		fieldAt{name: "dst_prefix", off: 20, size: 4, want: 0xc0000200},
 		fieldAt{name: "dst_mask", off: 24, size: 1, want: 24},
 		fieldAt{name: "tos", off: 25, size: 1, want: 0x28},
 		fieldAt{name: "dst_as", off: 26, size: 2, want: 65001},
 		fieldAt{name: "output", off: 28, size: 2, want: 4},
 		fieldAt{name: "reserved", off: 30, size: 2, want: 0})},
-	{export.SchemePrefixToS, v8Counters + "0a010000 c0000200 18 10 28 00 fc00 fde9 0003 0004", withCounters(
+	{platform.SchemePrefixToS, v8Counters + "0a010000 c0000200 18 10 28 00 fc00 fde9 0003 0004", withCounters(
 		fieldAt{name: "src_prefix", off: 20, size: 4, want: 0x0a010000},
 		fieldAt{name: "dst_prefix", off: 24, size: 4, want: 0xc0000200},
 		fieldAt{name: "dst_mask", off: 28, size: 1, want: 24},
@@ -174,7 +175,7 @@ var v8Golden = []struct {
 		fieldAt{name: "dst_as", off: 34, size: 2, want: 65001},
 		fieldAt{name: "input", off: 36, size: 2, want: 3},
 		fieldAt{name: "output", off: 38, size: 2, want: 4})},
-	{export.SchemePrefixPort, v8Counters + "0a010000 c0000200 18 10 28 11 0035 0400 0003 0004", withCounters(
+	{platform.SchemePrefixPort, v8Counters + "0a010000 c0000200 18 10 28 11 0035 0400 0003 0004", withCounters(
 		fieldAt{name: "src_prefix", off: 20, size: 4, want: 0x0a010000},
 		fieldAt{name: "dst_prefix", off: 24, size: 4, want: 0xc0000200},
 		fieldAt{name: "dst_mask", off: 28, size: 1, want: 24},
@@ -187,7 +188,7 @@ var v8Golden = []struct {
 		fieldAt{name: "output", off: 38, size: 2, want: 4})},
 }
 
-func v8Config(s export.Scheme) export.EncoderConfig {
+func v8Config(s platform.Scheme) export.EncoderConfig {
 	return export.EncoderConfig{
 		Version:    export.V8,
 		Scheme:     s,
@@ -239,8 +240,8 @@ func TestV8Golden(t *testing.T) {
 // Per-scheme record limits are flow-tools' FT_PDU_V8_n_MAXFLOWS, and the
 // sequence counts aggregated records.
 func TestV8RecordLimitsAndSequence(t *testing.T) {
-	limits := map[export.Scheme]int{1: 51, 2: 51, 3: 44, 4: 44, 5: 35, 6: 44, 7: 35, 8: 32, 9: 44, 10: 44, 11: 44, 12: 44, 13: 35, 14: 35}
-	sizes := map[export.Scheme]int{1: 28, 2: 28, 3: 32, 4: 32, 5: 40, 6: 32, 7: 40, 8: 44, 9: 32, 10: 32, 11: 32, 12: 32, 13: 40, 14: 40}
+	limits := map[platform.Scheme]int{1: 51, 2: 51, 3: 44, 4: 44, 5: 35, 6: 44, 7: 35, 8: 32, 9: 44, 10: 44, 11: 44, 12: 44, 13: 35, 14: 35}
+	sizes := map[platform.Scheme]int{1: 28, 2: 28, 3: 32, 4: 32, 5: 40, 6: 32, 7: 40, 8: 44, 9: 32, 10: 32, 11: 32, 12: 32, 13: 40, 14: 40}
 	for s, max := range limits {
 		enc, c := newEncoder(t, v8Config(s))
 		a := v8Aggregate()
@@ -262,10 +263,10 @@ func TestV8RecordLimitsAndSequence(t *testing.T) {
 }
 
 func TestV8RejectsWhatItCannotCarry(t *testing.T) {
-	if _, err := export.NewEncoder(export.EncoderConfig{Version: export.V8, Scheme: export.SchemeBGPNextHopToS, BootTime: boot}, &capture{}); err == nil {
+	if _, err := export.NewEncoder(export.EncoderConfig{Version: export.V8, Scheme: platform.SchemeBGPNextHopToS, BootTime: boot}, &capture{}); err == nil {
 		t.Error("v8 encoder accepted bgp-nexthop-tos, which has no v8 record")
 	}
-	enc, c := newEncoder(t, v8Config(export.SchemeAS))
+	enc, c := newEncoder(t, v8Config(platform.SchemeAS))
 	r := tcpRecord()
 	if err := enc.Add(&r); !errors.Is(err, export.ErrWrongCache) {
 		t.Errorf("Add(main-cache record) to v8 = %v, want ErrWrongCache", err)
@@ -275,7 +276,7 @@ func TestV8RejectsWhatItCannotCarry(t *testing.T) {
 		t.Errorf("AddAggregate(IPv6) = %v, want ErrNotExportable", err)
 	}
 	other := v8Aggregate()
-	other.Scheme = export.SchemePrefix
+	other.Scheme = platform.SchemePrefix
 	if err := enc.AddAggregate(&other); !errors.Is(err, export.ErrWrongCache) {
 		t.Errorf("AddAggregate(prefix aggregate) to an as encoder = %v, want ErrWrongCache", err)
 	}

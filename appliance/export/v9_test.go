@@ -3,6 +3,7 @@ package export_test
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"testing"
 	"time"
 
@@ -247,7 +248,7 @@ func TestV9PacketSizeAndOptionSpill(t *testing.T) {
 }
 
 func TestV9AggregationTemplate(t *testing.T) {
-	enc, c := newEncoder(t, export.EncoderConfig{Version: export.V9, Scheme: export.SchemeBGPNextHopToS, AS: export.ASOrigin})
+	enc, c := newEncoder(t, export.EncoderConfig{Version: export.V9, Scheme: platform.SchemeBGPNextHopToS, AS: export.ASOrigin})
 	r := tcpRecord()
 	if err := enc.Add(&r); !errors.Is(err, export.ErrWrongCache) {
 		t.Fatalf("Add(main record) to an aggregation encoder = %v, want ErrWrongCache", err)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"encoding/binary"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
 	"sync"
 	"testing"
@@ -29,7 +30,7 @@ func (r *aggRecorder) ExportAggregate(a *export.Aggregate) {
 func TestAggregationFedFromMainCache(t *testing.T) {
 	d := openDatapath(t, 1024)
 	aggs := &aggRecorder{}
-	cache, err := export.NewAggregationCache(export.AggregationConfig{Scheme: export.SchemeProtocolPort}, aggs)
+	cache, err := export.NewAggregationCache(export.AggregationConfig{Scheme: platform.SchemeProtocolPort}, aggs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/config/junos"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -237,7 +236,7 @@ func (g *gen) flow(c *config.Config) {
 func (g *gen) aggregations(c *config.Config) {
 	schemes := ios.AggSchemeKeywords()
 	for range g.r.IntN(3) {
-		s, _ := export.ParseScheme(g.pick(schemes...))
+		s, _ := platform.ParseScheme(g.pick(schemes...))
 		if slices.ContainsFunc(c.Aggregations, func(a config.Aggregation) bool { return a.Scheme == s }) {
 			continue
 		}

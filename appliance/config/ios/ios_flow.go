@@ -7,7 +7,6 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/internal/grammar"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -272,7 +271,7 @@ func (x *cmd) exportTemplate() {
 // AggSchemeKeywords are the `ip flow-aggregation cache` schemes.
 func AggSchemeKeywords() []string {
 	var out []string
-	for _, s := range export.Schemes() {
+	for _, s := range platform.Schemes() {
 		if config.AggScheme(s) {
 			out = append(out, s.String())
 		}
@@ -286,7 +285,7 @@ func (x *cmd) aggregationCmd() {
 	if x.c.Err != nil {
 		return
 	}
-	scheme, _ := export.ParseScheme(name)
+	scheme, _ := platform.ParseScheme(name)
 	i := slices.IndexFunc(x.cfg.Aggregations, func(a config.Aggregation) bool { return a.Scheme == scheme })
 	if x.neg {
 		if i >= 0 {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -161,7 +160,7 @@ func (x *cmd) aggregationMode() {
 	if !ok {
 		return
 	}
-	scheme, _ := export.ParseScheme(x.mode.key)
+	scheme, _ := platform.ParseScheme(x.mode.key)
 	i := slices.IndexFunc(x.cfg.Aggregations, func(a config.Aggregation) bool { return a.Scheme == scheme })
 	if i < 0 {
 		x.gone("ip flow-aggregation cache")
