@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"github.com/flowtap/flowtap/appliance/platform"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,7 @@ type clearMark struct {
 // Since: its start, or for the main cache's the last `clear ip flow
 // stats`, as `show ip flow export` counts.
 type ExportSession struct {
-	Scheme    export.Scheme // SchemeNone: the main cache
+	Scheme    platform.Scheme // SchemeNone: the main cache
 	Config    export.DestinationConfig
 	Stats     export.Stats
 	Templates export.TemplateSends
@@ -41,7 +42,7 @@ func (d *Daemon) ExportSessions() []ExportSession {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []ExportSession
-	add := func(scheme export.Scheme, e *export.Exporter) {
+	add := func(scheme platform.Scheme, e *export.Exporter) {
 		s := ExportSession{Scheme: scheme, Config: e.Config(), Stats: e.Stats(), Templates: e.TemplateSends(),
 			Info: e.TemplateInfo(), Started: e.Started(), Since: e.Started()}
 		if c, ok := d.clearedAt[e]; ok {
@@ -54,7 +55,7 @@ func (d *Daemon) ExportSessions() []ExportSession {
 	}
 	if d.main != nil {
 		for _, e := range d.main.Exporters() {
-			add(export.SchemeNone, e)
+			add(platform.SchemeNone, e)
 		}
 	}
 	for _, a := range d.aggs {

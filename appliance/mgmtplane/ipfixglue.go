@@ -3,6 +3,7 @@ package mgmtplane
 import (
 	"cmp"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
 
 	"github.com/flowtap/flowtap/appliance/daemon"
@@ -20,7 +21,7 @@ import (
 // ipfixCacheID is a cache's ipfixMeteringProcessCacheId: its
 // CISCO-NETFLOW-MIB NfCacheTypes value plus one (main 1, as 2, ...), so
 // that the two MIBs' rows correspond.
-func ipfixCacheID(s export.Scheme) uint32 { return uint32(s) + 1 }
+func ipfixCacheID(s platform.Scheme) uint32 { return uint32(s) + 1 }
 
 const (
 	mainCacheID      = 1
@@ -42,7 +43,7 @@ func snmpIPFIX(m *daemon.Manager) func() (snmp.IPFIXState, error) {
 		var domain uint32
 		for _, s := range d.ExportSessions() {
 			v := uint32(s.Config.Encoder.Version)
-			if s.Scheme == export.SchemeNone && domain == 0 {
+			if s.Scheme == platform.SchemeNone && domain == 0 {
 				domain = s.Config.Encoder.ObservationDomain
 			}
 			if v != 9 && v != 10 {

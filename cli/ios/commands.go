@@ -3,12 +3,12 @@ package ios
 import (
 	"errors"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/cli/term"
 )
@@ -88,7 +88,7 @@ func execTree() *Node {
 			return show.AggregationView{}, errors.New(show.AggregationNotConfigured(scheme))
 		}, func(w io.Writer, v show.AggregationView) { show.IPCacheFlowAggregation(w, v, verbose) }, show.AggregationJSON)
 		n := kw("aggregation", "Flow aggregation cache entries")
-		for _, sc := range export.Schemes() {
+		for _, sc := range platform.Schemes() {
 			if config.AggScheme(sc) {
 				n.Children = append(n.Children, kw(sc.String(), "The "+sc.String()+" aggregation cache").Runs(run))
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
 	"net/netip"
 	"os"
@@ -50,7 +51,7 @@ func (f *fakeBackend) Applications() show.ApplicationsView {
 // had expired into it.
 func (f *fakeBackend) Aggregations() []show.AggregationView {
 	v := f.CacheView()
-	cfg := export.AggregationConfig{Scheme: export.SchemePrefix, Entries: 1024, ActiveTimeout: 30 * time.Minute, InactiveTimeout: 15 * time.Second}
+	cfg := export.AggregationConfig{Scheme: platform.SchemePrefix, Entries: 1024, ActiveTimeout: 30 * time.Minute, InactiveTimeout: 15 * time.Second}
 	c, err := export.NewAggregationCache(cfg, nopAggregates{})
 	if err != nil {
 		panic(err)

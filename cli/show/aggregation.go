@@ -3,6 +3,7 @@ package show
 import (
 	"cmp"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"io"
 	"slices"
 	"strings"
@@ -85,38 +86,38 @@ func asColumn(src bool) aggColumn {
 }
 
 // aggKeyColumns are a scheme's key columns in IOS's order.
-func aggKeyColumns(s export.Scheme) []aggColumn {
+func aggKeyColumns(s platform.Scheme) []aggColumn {
 	switch s {
-	case export.SchemeAS:
+	case platform.SchemeAS:
 		return []aggColumn{colSrcIf, colSrcAS, colDstIf, colDstAS}
-	case export.SchemeASToS, export.SchemeBGPNextHopToS:
+	case platform.SchemeASToS, platform.SchemeBGPNextHopToS:
 		return []aggColumn{colSrcIf, colSrcAS, colDstIf, colDstAS, colToS}
-	case export.SchemeProtocolPort:
+	case platform.SchemeProtocolPort:
 		return []aggColumn{colProtocol, colSourcePort, colDestPort}
-	case export.SchemeProtocolPortToS:
+	case platform.SchemeProtocolPortToS:
 		return []aggColumn{colSrcIf, colDstIf, colProtocol, colSourcePort, colDestPort, colToS}
-	case export.SchemeSourcePrefix:
+	case platform.SchemeSourcePrefix:
 		return []aggColumn{colSrcIf, colSrcPrefix, colSrcMsk, asColumn(true)}
-	case export.SchemeSourcePrefixToS:
+	case platform.SchemeSourcePrefixToS:
 		return []aggColumn{colSrcIf, colSrcPrefix, colSrcMsk, asColumn(true), colToS}
-	case export.SchemeDestinationPrefix:
+	case platform.SchemeDestinationPrefix:
 		return []aggColumn{colDstIf, colDstPrefix, colDstMsk, asColumn(false)}
-	case export.SchemeDestinationPrefixToS:
+	case platform.SchemeDestinationPrefixToS:
 		return []aggColumn{colDstIf, colDstPrefix, colDstMsk, asColumn(false), colToS}
-	case export.SchemePrefix:
+	case platform.SchemePrefix:
 		return []aggColumn{colSrcIf, colSrcPrefix, colSrcMsk, colDstIf, colDstPrefix, colDstMsk}
-	case export.SchemePrefixToS:
+	case platform.SchemePrefixToS:
 		return []aggColumn{colSrcIf, colSrcPrefix, colSrcMsk, colDstIf, colDstPrefix, colDstMsk, colToS}
-	case export.SchemePrefixPort:
+	case platform.SchemePrefixPort:
 		return []aggColumn{colSrcIf, colSrcPrefix, colSrcMsk, colDstIf, colDstPrefix, colDstMsk, colPr, colSrcP, colDstP, colToS}
-	case export.SchemeDestinationOnly:
+	case platform.SchemeDestinationOnly:
 		c := colDstPrefix
 		c.head = "DstIPaddress"
 		return []aggColumn{c}
-	case export.SchemeSourceDestination, export.SchemeFullFlow:
+	case platform.SchemeSourceDestination, platform.SchemeFullFlow:
 		sc, dc := colSrcPrefix, colDstPrefix
 		sc.head, dc.head = "SrcIPaddress", "DstIPaddress"
-		if s == export.SchemeFullFlow {
+		if s == platform.SchemeFullFlow {
 			return []aggColumn{sc, dc, colPr, colSrcP, colDstP}
 		}
 		return []aggColumn{sc, dc}
@@ -126,8 +127,8 @@ func aggKeyColumns(s export.Scheme) []aggColumn {
 
 // aggCountColumns are the counters after the key: protocol-port spells
 // its headings out, the others abbreviate them.
-func aggCountColumns(s export.Scheme) []aggColumn {
-	long := s == export.SchemeProtocolPort || s == export.SchemeProtocolPortToS
+func aggCountColumns(s platform.Scheme) []aggColumn {
+	long := s == platform.SchemeProtocolPort || s == platform.SchemeProtocolPortToS
 	head := func(short, spelled string) string {
 		if long {
 			return spelled
@@ -213,7 +214,7 @@ func IPCacheFlowAggregation(w io.Writer, v AggregationView, verbose bool) {
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 	line(func(col aggColumn) string { return col.head })
-	if c.Scheme == export.SchemeBGPNextHopToS {
+	if c.Scheme == platform.SchemeBGPNextHopToS {
 		fmt.Fprintln(w, "BGP NextHop")
 	}
 	if verbose {
@@ -221,7 +222,7 @@ func IPCacheFlowAggregation(w io.Writer, v AggregationView, verbose bool) {
 	}
 	for _, a := range sortedAggregates(v.Aggregates) {
 		line(func(col aggColumn) string { return col.text(&v, &a) })
-		if c.Scheme == export.SchemeBGPNextHopToS {
+		if c.Scheme == platform.SchemeBGPNextHopToS {
 			fmt.Fprintf(w, "BGP:%s\n", addr(a.NextHop))
 		}
 		if verbose {

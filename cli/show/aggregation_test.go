@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"math/rand/v2"
 	"net/netip"
 	"regexp"
@@ -44,7 +45,7 @@ func mainCacheRecords() []flow.Record {
 	}
 }
 
-func aggregationOf(t *testing.T, scheme export.Scheme, recs []flow.Record, minSrc, minDst uint8) AggregationView {
+func aggregationOf(t *testing.T, scheme platform.Scheme, recs []flow.Record, minSrc, minDst uint8) AggregationView {
 	t.Helper()
 	cfg := export.AggregationConfig{Scheme: scheme, Entries: 1024, SourceMinMask: minSrc, DestinationMinMask: minDst, Clock: fixedClock(now)}
 	c, err := export.NewAggregationCache(cfg, discard{})
@@ -65,9 +66,9 @@ func aggregationOf(t *testing.T, scheme export.Scheme, recs []flow.Record, minSr
 }
 
 // routerSchemes are the schemes `ip flow-aggregation cache` takes.
-func routerSchemes() []export.Scheme {
-	var out []export.Scheme
-	for _, s := range export.Schemes() {
+func routerSchemes() []platform.Scheme {
+	var out []platform.Scheme
+	for _, s := range platform.Schemes() {
 		if config.AggScheme(s) {
 			out = append(out, s)
 		}
@@ -93,19 +94,19 @@ func TestIPCacheFlowAggregation(t *testing.T) {
 // aggKeyFields are, per scheme, the fields its aggregates are keyed by
 // (vendor-behaviour.md 2.5, the v8 record layouts), written apart from
 // package export's aggKeyFor so that the test recomputes, not repeats.
-var aggKeyFields = map[export.Scheme]string{
-	export.SchemeAS:                   "in out srcas dstas",
-	export.SchemeASToS:                "in out srcas dstas tos",
-	export.SchemeProtocolPort:         "proto sport dport",
-	export.SchemeProtocolPortToS:      "in out proto sport dport tos",
-	export.SchemeSourcePrefix:         "in src srcas",
-	export.SchemeSourcePrefixToS:      "in src srcas tos",
-	export.SchemeDestinationPrefix:    "out dst dstas",
-	export.SchemeDestinationPrefixToS: "out dst dstas tos",
-	export.SchemePrefix:               "in out src dst srcas dstas",
-	export.SchemePrefixToS:            "in out src dst srcas dstas tos",
-	export.SchemePrefixPort:           "in out src dst proto sport dport tos",
-	export.SchemeBGPNextHopToS:        "in out srcas dstas tos nexthop",
+var aggKeyFields = map[platform.Scheme]string{
+	platform.SchemeAS:                   "in out srcas dstas",
+	platform.SchemeASToS:                "in out srcas dstas tos",
+	platform.SchemeProtocolPort:         "proto sport dport",
+	platform.SchemeProtocolPortToS:      "in out proto sport dport tos",
+	platform.SchemeSourcePrefix:         "in src srcas",
+	platform.SchemeSourcePrefixToS:      "in src srcas tos",
+	platform.SchemeDestinationPrefix:    "out dst dstas",
+	platform.SchemeDestinationPrefixToS: "out dst dstas tos",
+	platform.SchemePrefix:               "in out src dst srcas dstas",
+	platform.SchemePrefixToS:            "in out src dst srcas dstas tos",
+	platform.SchemePrefixPort:           "in out src dst proto sport dport tos",
+	platform.SchemeBGPNextHopToS:        "in out srcas dstas tos nexthop",
 }
 
 // aggRow is a row of the JSON table, as a client reads it.
@@ -132,7 +133,7 @@ type aggSums struct{ flows, packets, bytes uint64 }
 
 // recompute folds records by the scheme's fields, masking prefixes with
 // the larger of the route's and the configured minimum mask.
-func recompute(s export.Scheme, recs []flow.Record, minSrc, minDst uint8, ifName func(uint32) string) map[string]aggSums {
+func recompute(s platform.Scheme, recs []flow.Record, minSrc, minDst uint8, ifName func(uint32) string) map[string]aggSums {
 	out := map[string]aggSums{}
 	for _, r := range recs {
 		if r.IsIPv6() {
@@ -177,7 +178,7 @@ func recompute(s export.Scheme, recs []flow.Record, minSrc, minDst uint8, ifName
 	return out
 }
 
-func (r aggRow) key(s export.Scheme) string {
+func (r aggRow) key(s platform.Scheme) string {
 	var parts []string
 	for _, f := range strings.Fields(aggKeyFields[s]) {
 		switch f {
@@ -270,7 +271,7 @@ func TestAggregationEqualsRecomputation(t *testing.T) {
 			IPCacheFlowAggregation(&tb, v, false)
 			lines := strings.Split(strings.TrimRight(tb.String(), "\n"), "\n")
 			body := lines[len(lines)-len(doc.Table.Rows):]
-			if s == export.SchemeBGPNextHopToS {
+			if s == platform.SchemeBGPNextHopToS {
 				body = nil
 				for i, l := range lines {
 					if strings.HasPrefix(l, "BGP:") {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
 	"regexp"
 	"slices"
@@ -12,7 +13,6 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/mibfiles"
 	"github.com/flowtap/flowtap/internal/testnet"
@@ -137,7 +137,7 @@ ip http metrics port %s access-class 10
 	if main == "" || agg == "" {
 		t.Fatalf("no session for the main cache's destination (%q) or the aggregation cache's (%q)", main, agg)
 	}
-	prefixCache := strconv.Itoa(int(export.SchemePrefix) + 1)
+	prefixCache := strconv.Itoa(int(platform.SchemePrefix) + 1)
 	for name, want := range map[string]string{
 		"ipfixTransportSessionProtocol." + main:                                "17",
 		"ipfixTransportSessionIpfixVersion." + main:                            "10",
