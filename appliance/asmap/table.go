@@ -51,6 +51,20 @@ type ranges6 struct {
 	route  []int32
 }
 
+// ASCount is the number of distinct AS numbers the routes name, origin
+// and peer alike.
+func (t *Table) ASCount() int {
+	seen := map[uint32]bool{}
+	for _, r := range t.routes {
+		for _, as := range [...]uint32{r.OriginAS, r.PeerAS} {
+			if as != 0 {
+				seen[as] = true
+			}
+		}
+	}
+	return len(seen)
+}
+
 // Len is the number of prefixes in the table.
 func (t *Table) Len() int { return len(t.routes) }
 

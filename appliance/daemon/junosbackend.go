@@ -3,7 +3,9 @@ package daemon
 import (
 	"fmt"
 
+	"github.com/flowtap/flowtap/appliance/asmap"
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/cli/junos"
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -56,5 +58,19 @@ func (j *JunOS) ClearFirewall(name string) error {
 
 func (j *JunOS) Accounting() show.AccountingView {
 	v := show.AccountingView{Cache: j.m.CLI().CacheView(), Exports: j.m.d.ExportStats()}
+	_, set, _ := j.m.Config().Setting()
+	switch ver := exportVersion(set.Export); ver {
+	case export.IPFIX:
+		v.Status.ExportFormat = "IPFIX"
+	default:
+		v.Status.ExportFormat = fmt.Sprintf("cflowd v%d", ver)
+	}
+	if f, ok := j.m.d.Settings().Annotator.(asmap.Filler); ok && f.Table != nil {
+		v.Status.RouteRecordSet, v.Status.RouteRecordCount, v.Status.ASCount = true, f.Table.Len(), f.Table.ASCount()
+	}
+	j.m.mu.Lock()
+	synced := j.m.clockSynced
+	j.m.mu.Unlock()
+	v.Status.TimeSet = synced != nil && synced()
 	return v
 }

@@ -47,7 +47,7 @@ func (c *CLI) Taps() []show.TapView {
 
 // Biflows is `show ip cache biflow`: the live cache, tap fibres given
 // their direction, paired into conversations.
-func (c *CLI) Biflows() string {
+func (c *CLI) Biflows() show.BiflowView {
 	d := c.m.d
 	s := d.Settings()
 	rw := tap.NewAnnotator(s.Taps, &tap.Meters{}) // a reader: counts nothing that lasts
@@ -75,7 +75,7 @@ func (c *CLI) Biflows() string {
 		}
 		return strconv.FormatUint(uint64(i), 10)
 	}
-	return render(show.IPCacheBiflow, show.BiflowView{Flows: pairs, Link: name})
+	return show.BiflowView{Flows: pairs, Link: name}
 }
 
 // fibreName is "Tap NAME fibre A|B" for a tap's port, "" for others.

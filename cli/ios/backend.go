@@ -41,7 +41,7 @@ type Backend interface {
 	Applications() show.ApplicationsView
 	// Taps is `show flowtap taps`; Biflows `show ip cache biflow`.
 	Taps() []show.TapView
-	Biflows() string
+	Biflows() show.BiflowView
 	NDE() string
 	Logging() string
 

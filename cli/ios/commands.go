@@ -117,16 +117,17 @@ func execTree() *Node {
 	showTree := kw("show", "Show running system information",
 		kw("ip", "IP information",
 			kw("interface", "IP interface status and configuration",
-				kw("brief", "Brief summary of IP status and configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
+				kw("brief", "Brief summary of IP status and configuration").Runs(view(func(s *Session, _ []string) ([]show.Interface, error) {
 					ifs, err := s.b.Interfaces()
 					if err != nil {
-						return fmt.Errorf("%% %v", err)
+						return nil, fmt.Errorf("%% %v", err)
 					}
-					show.ShowIPInterfaceBrief(w, ifs)
-					return nil
-				})),
+					return ifs, nil
+				}, show.ShowIPInterfaceBrief, show.IPInterfaceBriefJSON))),
 			kw("cache", "IP fast-switching route cache",
-				kw("biflow", "Flow cache entries as conversations, both directions together").Runs(text(Backend.Biflows)),
+				kw("biflow", "Flow cache entries as conversations, both directions together").Runs(view(func(s *Session, _ []string) (show.BiflowView, error) {
+					return s.b.Biflows(), nil
+				}, show.IPCacheBiflow, show.BiflowJSON)),
 				kw("flow", "Flow cache entries", aggregation(false)).Runs(cacheFlow(false)),
 				kw("verbose", "Display extra information",
 					kw("flow", "Flow cache entries", aggregation(true)).Runs(cacheFlow(true)))),

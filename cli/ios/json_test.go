@@ -213,7 +213,8 @@ func TestJSONTables(t *testing.T) {
 	if err := json.Unmarshal([]byte(s.Exec("show ip flow interface | json")), &ifs); err != nil || len(ifs.Table.Rows) != 1 || ifs.Table.Rows[0].Name != "eth1" || !ifs.Table.Rows[0].Ingress {
 		t.Errorf("show ip flow interface | json: %+v %v", ifs, err)
 	}
-	for _, line := range []string{"show ip flow applications", "show flow-sampler", "show flowtap taps", "show access-lists", "show ipv6 flow cache"} {
+	for _, line := range []string{"show ip flow applications", "show flow-sampler", "show flowtap taps", "show access-lists", "show ipv6 flow cache",
+		"show ip cache biflow", "show ip interface brief"} {
 		var v map[string]any
 		if err := json.Unmarshal([]byte(s.Exec(line+" | json")), &v); err != nil {
 			t.Errorf("%s | json: %v", line, err)

@@ -116,8 +116,10 @@ func (f *fakeBackend) Messages() (<-chan string, func()) {
 func (f *fakeBackend) FlowInterfaces() []show.FlowInterface {
 	return []show.FlowInterface{{Name: "eth1", Ingress: true}}
 }
-func (f *fakeBackend) Taps() []show.TapView  { return nil }
-func (f *fakeBackend) Biflows() string       { return "0 conversations\n" }
+func (f *fakeBackend) Taps() []show.TapView { return nil }
+func (f *fakeBackend) Biflows() show.BiflowView {
+	return show.BiflowView{Link: func(*flow.Record) string { return "eth1" }}
+}
 func (f *fakeBackend) NDE() string           { return "Netflow Data Export disabled\n" }
 func (f *fakeBackend) Logging() string       { return "Log Buffer (4096 bytes):\n" }
 func (f *fakeBackend) RunningConfig() string { return iosconf.RunningConfig(f.cfg) }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,7 @@ func (b tableBackend) Accounting() show.AccountingView {
 	v.Cache.Flows = []flow.Record{mk("10.0.0.1", 6, 443, 30, 40000), mk("10.0.0.2", 6, 443, 12, 9000), mk("10.0.0.3", 17, 53, 50, 4000)}
 	v.Cache.Stats.AllocFailures, v.Cache.Stats.HarvestErrors = 7, 2
 	v.Exports[0].Errors, v.Exports[1].Dropped, v.Exports[1].NotExportable = 3, 4, 5
+	v.Status = show.AccountingStatus{ExportFormat: "cflowd v9", RouteRecordCount: 812, ASCount: 37, RouteRecordSet: true}
 	return v
 }
 
@@ -174,6 +176,19 @@ func TestDisplayJSONTables(t *testing.T) {
 	}
 	if errs["flow_creation_failures"] != 7 || errs["export_queue_drops"] != 4 {
 		t.Errorf("errors JSON = %v", errs)
+	}
+
+	var st struct {
+		ExportFormat     string `json:"export_format"`
+		RouteRecordCount int    `json:"route_record_count"`
+		ASCount          int    `json:"as_count"`
+		TimeSet          bool   `json:"time_set"`
+		RouteRecordSet   bool   `json:"route_record_set"`
+	}
+	text = doc("show services accounting status", &st)
+	if want := fmt.Sprintf("    Export format: %s\n    Route record count: %d, AS count: %d\n    Time set: No, Route record set: Yes\n",
+		st.ExportFormat, st.RouteRecordCount, st.ASCount); !strings.HasSuffix(text, want) || st.ASCount != 37 || st.TimeSet || !st.RouteRecordSet {
+		t.Errorf("status JSON %+v; screen:\n%s", st, text)
 	}
 
 	var fw struct {

@@ -75,7 +75,8 @@ func operationalTree() *node {
 					kw("aggregation", "Show aggregation information").Runs(acct(show.ServicesAccountingAggregation, show.AccountingAggregationJSON)),
 					kw("errors", "Show error information").Runs(acct(show.ServicesAccountingErrors, func(v show.AccountingView) any {
 						return show.AccountingErrorsOf(v)
-					})))),
+					})),
+					kw("status", "Show status information").Runs(acct(show.ServicesAccountingStatus, show.AccountingStatusJSON)))),
 			kw("firewall", "Show firewall information",
 				kw("filter", "Show a filter's counters",
 					cmdtree.Value[*Session]("<filter-name>", "Name of the filter", nil).Runs(func(s *Session, w io.Writer, args []string) error {

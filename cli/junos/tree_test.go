@@ -31,7 +31,8 @@ func TestHelpTree(t *testing.T) {
   aggregation          Show aggregation information
   errors               Show error information
   flow                 Show flow information
-  flow-detail          Show flow details`},
+  flow-detail          Show flow details
+  status               Show status information`},
 		{"show services accounting flow-detail limit 5 ", `Possible completions:
   detail               Display detailed output
   extensive            Display extensive output

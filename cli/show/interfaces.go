@@ -131,6 +131,18 @@ func ShowInterfaces(w io.Writer, ifs []Interface) {
 // ShowIPInterfaceBrief renders `show ip interface brief`.
 func ShowIPInterfaceBrief(w io.Writer, ifs []Interface) {
 	fmt.Fprintf(w, "%-26s %-15s %-3s %-6s %-21s %s\n", "Interface", "IP-Address", "OK?", "Method", "Status", "Protocol")
+	for _, b := range briefRows(ifs) {
+		fmt.Fprintf(w, "%-26s %-15s %-3s %-6s %-21s %s\n", b.Interface, b.IPAddress, b.OK, b.Method, b.Status, b.Protocol)
+	}
+}
+
+// briefRow is a line of `show ip interface brief`, for its text and JSON.
+type briefRow struct {
+	Interface, IPAddress, OK, Method, Status, Protocol string
+}
+
+func briefRows(ifs []Interface) []briefRow {
+	out := []briefRow{}
 	for _, i := range ifs {
 		addr, method := "unassigned", "unset"
 		for _, a := range i.Addrs {
@@ -139,8 +151,14 @@ func ShowIPInterfaceBrief(w io.Writer, ifs []Interface) {
 				break
 			}
 		}
-		fmt.Fprintf(w, "%-26s %-15s %-3s %-6s %-21s %s\n", i.Name, addr, "YES", method, i.status(), upDown(i.ProtocolUp))
+		out = append(out, briefRow{i.Name, addr, "YES", method, i.status(), upDown(i.ProtocolUp)})
 	}
+	return out
+}
+
+// IPInterfaceBriefJSON is `show ip interface brief | json`.
+func IPInterfaceBriefJSON(ifs []Interface) any {
+	return map[string]any{"TABLE_interface": map[string]any{"ROW_interface": briefRows(ifs)}}
 }
 
 // Clock renders `show clock`: "*" marks a time no NTP server has set, as

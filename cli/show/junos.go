@@ -17,7 +17,37 @@ type AccountingView struct {
 	// Rate10s is packets and bytes over the last ten seconds, from the
 	// datapath's counters.
 	Packets10s, Bytes10s uint64
+	Status               AccountingStatus
 }
+
+// AccountingStatus is `show services accounting status`: how the
+// accounting is set up.
+type AccountingStatus struct {
+	ExportFormat     string // "cflowd v5", "cflowd v9", "IPFIX"
+	RouteRecordCount int    // prefixes of the prefix-to-AS table
+	ASCount          int    // AS numbers it names
+	TimeSet          bool   // an NTP server set the clock
+	RouteRecordSet   bool   // a prefix-to-AS table is loaded
+}
+
+// ServicesAccountingStatus renders `show services accounting status`
+// (vendor-behaviour.md 4.2).
+func ServicesAccountingStatus(w io.Writer, v AccountingView) {
+	st := &v.Status
+	yes := func(b bool) string {
+		if b {
+			return "Yes"
+		}
+		return "No"
+	}
+	v.header(w)
+	fmt.Fprintf(w, "    Export format: %s\n", st.ExportFormat)
+	fmt.Fprintf(w, "    Route record count: %d, AS count: %d\n", st.RouteRecordCount, st.ASCount)
+	fmt.Fprintf(w, "    Time set: %s, Route record set: %s\n", yes(st.TimeSet), yes(st.RouteRecordSet))
+}
+
+// AccountingStatusJSON is `show services accounting status | display json`.
+func AccountingStatusJSON(v AccountingView) any { return v.Status }
 
 func (v *AccountingView) header(w io.Writer) {
 	fmt.Fprintln(w, "  Service Accounting interface: xdp-0/0/0, Local interface index: 0")

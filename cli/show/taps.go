@@ -108,3 +108,26 @@ func IPCacheBiflow(w io.Writer, v BiflowView) {
 	}
 	fmt.Fprintf(w, "%d conversations (~: both sides began within one clock tick, orientation guessed)\n", n)
 }
+
+// BiflowJSON is `show ip cache biflow | json`: one row per conversation
+// with both directions' counters.
+func BiflowJSON(v BiflowView) any {
+	type row struct {
+		Link                    string
+		Initiator               string
+		InitiatorPort           uint16
+		Responder               string
+		ResponderPort           uint16
+		Protocol                uint8
+		Packets, ReversePackets uint64
+		Bytes, ReverseBytes     uint64
+		OrientationGuessed      bool
+	}
+	rows := []row{}
+	for i := range v.Flows {
+		r := &v.Flows[i]
+		rows = append(rows, row{v.Link(r), addr(r.SrcAddr), r.SrcPort, addr(r.DstAddr), r.DstPort, r.Proto,
+			r.Packets, r.Reverse.Packets, r.Bytes, r.Reverse.Bytes, r.Biflow == flow.BiflowArbitrary})
+	}
+	return map[string]any{"Conversations": len(rows), "TABLE_conversation": map[string]any{"ROW_conversation": rows}}
+}
