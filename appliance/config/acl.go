@@ -284,3 +284,24 @@ func InputFilterUsable(l AccessList) error {
 	}
 	return nil
 }
+
+// Family is the address family the list filters: 4 (IOS access lists are
+// IPv4 lists).
+func (l AccessList) Family() int { return 4 }
+
+// SrcPrefix is the entry's source as a prefix (invalid when its wildcard
+// is not one; InputFilterUsable refuses such a list for the datapath).
+func (e ACE) SrcPrefix() netip.Prefix {
+	p, _ := WildcardPrefix(e.Addr, e.Wildcard)
+	return p
+}
+
+// DstPrefix is the extended entry's destination as a prefix; invalid
+// (any) for a standard entry.
+func (e ACE) DstPrefix() netip.Prefix {
+	if !e.DstAddr.IsValid() {
+		return netip.Prefix{}
+	}
+	p, _ := WildcardPrefix(e.DstAddr, e.DstWild)
+	return p
+}

@@ -56,7 +56,12 @@ type Config struct {
 	AccessLists  []AccessList // sorted by number
 	// Firewall are JunOS firewall filters, in configuration order.
 	Firewall []FirewallFilter
-	VTY      VTY
+	// ClassMaps and PolicyMaps are IOS NetFlow input filters (MQC), in
+	// configuration order; an interface applies one with `service-policy
+	// input NAME`.
+	ClassMaps  []ClassMap
+	PolicyMaps []PolicyMap
+	VTY        VTY
 	// ExecLevels are `privilege exec level N COMMAND`, in configuration
 	// order.
 	ExecLevels []ExecLevel
@@ -104,6 +109,10 @@ type Interface struct {
 	// whose permit entries are metered and deny entries (and the
 	// implicit deny) are not, evaluated in the datapath.
 	InputFilter string
+	// ServicePolicy is `service-policy input NAME`: a PolicyMap whose
+	// classes choose what is metered and through which sampler (Cisco's
+	// NetFlow Input Filters).
+	ServicePolicy string
 	// FilterInput4 and FilterInput6 are JunOS `unit 0 family inet|inet6
 	// filter input NAME`: a Firewall filter whose `then sample` terms
 	// choose what is metered.
@@ -122,5 +131,5 @@ type Interface struct {
 
 // Metered reports whether the daemon attaches the meter to the port.
 func (i Interface) Metered() bool {
-	return i.Ingress || i.Egress || i.Sampler != "" || i.FilterInput4 != "" || i.FilterInput6 != ""
+	return i.Ingress || i.Egress || i.Sampler != "" || i.ServicePolicy != "" || i.FilterInput4 != "" || i.FilterInput6 != ""
 }

@@ -68,6 +68,7 @@ func NormalizeFields(c Config) (Config, []*FieldError) {
 	v.users(&c)
 	v.ssh(&c)
 	v.accessLists(&c)
+	v.policies(&c)
 	v.firewall(&c)
 	v.mgmtLists(&c)
 	return c, v.errs

@@ -45,10 +45,13 @@ type Daemon struct {
 	// firewallBase is what the terms of replaced JunOS filters counted,
 	// until `clear firewall`.
 	firewallBase map[termKey]TermCount
-	pipe         *pipeline.Pipeline
-	main         *export.Destinations
-	mainCfgs     []export.DestinationConfig // what each of main's exporters was opened with
-	aggs         []*aggCache
+	// policyBase is what the classes of replaced policy filters counted,
+	// until `clear counters`.
+	policyBase map[classKey]TermCount
+	pipe       *pipeline.Pipeline
+	main       *export.Destinations
+	mainCfgs   []export.DestinationConfig // what each of main's exporters was opened with
+	aggs       []*aggCache
 	// exportBase is each exporter's counters at the last `clear ip flow
 	// stats`: the CLI shows the difference, SNMP the raw Counter64s.
 	exportBase map[*export.Exporter]export.Stats

@@ -54,6 +54,25 @@ func SettingsFrom(c config.Config) (Settings, error) {
 				return Settings{}, fmt.Errorf("ip flow ingress input-filter on %s: %w", i.Name, err)
 			}
 		}
+		if pm, ok := c.FindPolicyMap(i.ServicePolicy); ok {
+			// Cisco's NetFlow Input Filters: the classes choose, each
+			// through its own sampler, in both families.
+			if port.InputFilter, err = policyFilter(c, pm, 4, ids); err == nil {
+				port.InputFilter6, err = policyFilter(c, pm, 6, ids)
+			}
+			if err != nil {
+				return Settings{}, fmt.Errorf("service-policy input %s on %s: %w", pm.Name, i.Name, err)
+			}
+			for _, pc := range pm.Classes {
+				if pc.Sampler == "" {
+					continue
+				}
+				if s.Samplers == nil {
+					s.Samplers = map[uint16]datapath.SamplerConfig{}
+				}
+				s.Samplers[ids[pc.Sampler]] = mapSampler(c, pc.Sampler)
+			}
+		}
 		if f, ok := c.FindFirewallFilter("inet", i.FilterInput4); ok {
 			port.InputFilter = firewallFilter(f)
 		}
@@ -169,8 +188,20 @@ func sampling(g platform.Sampling) datapath.Sampling {
 func samplerIDs(c config.Config) (map[string]uint16, error) {
 	used := map[string]bool{}
 	for _, i := range c.Interfaces {
-		if i.Metered() && !i.Shutdown && interfaceSampling(c, i).Interval > 1 {
+		if !i.Metered() || i.Shutdown {
+			continue
+		}
+		if interfaceSampling(c, i).Interval > 1 {
 			used[i.Sampler] = true
+		}
+		// A policy's class samplers count even at one-out-of 1: each
+		// class's packets carry its sampler's id.
+		if pm, ok := c.FindPolicyMap(i.ServicePolicy); ok {
+			for _, pc := range pm.Classes {
+				if pc.Sampler != "" {
+					used[pc.Sampler] = true
+				}
+			}
 		}
 	}
 	ids := map[string]uint16{}
@@ -299,6 +330,24 @@ func interfaceSampling(c config.Config, it config.Interface) datapath.Sampling {
 		mode = datapath.SampleDeterministic
 	}
 	return datapath.Sampling{Mode: mode, Interval: c.Samplers[i].Rate}
+}
+
+// mapSampler is flow-sampler-map name as a datapath sampler; one-out-of
+// 1 takes every packet.
+func mapSampler(c config.Config, name string) datapath.SamplerConfig {
+	i := slices.IndexFunc(c.Samplers, func(m config.SamplerMap) bool { return m.Name == name })
+	if i < 0 {
+		return datapath.SamplerConfig{}
+	}
+	m := c.Samplers[i]
+	mode := datapath.SampleRandom
+	switch {
+	case m.Rate <= 1:
+		mode = datapath.SampleNone
+	case m.Deterministic:
+		mode = datapath.SampleDeterministic
+	}
+	return datapath.SamplerConfig{Mode: mode, Interval: m.Rate}
 }
 
 // verdict is the datapath's verdict for the model's.

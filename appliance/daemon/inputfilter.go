@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -17,18 +18,44 @@ import (
 // each entry matched; `show access-lists` adds those counts to the
 // management plane's.
 
-// InputFilter is a port's filter: the access list or JunOS firewall
-// filter, and the datapath form of it.
+// InputFilter is a port's filter: the access list, JunOS firewall
+// filter or IOS policy map, and the datapath form of it.
 type InputFilter struct {
 	List     config.AccessList
 	Firewall *config.FirewallFilter // set for a JunOS filter
+	Policy   string                 // set for `service-policy input`
 	Filter   datapath.Filter
+	// Sources says, per term of Filter, which access-list entry and
+	// policy class it stands for (nil for a JunOS filter).
+	Sources []TermSource
 }
 
-// ref names the filter: an ACL's number or name, "inet NAME" for JunOS.
+// TermSource is what one datapath term of an IOS filter stands for.
+type TermSource struct {
+	List  string // the access list's reference; "" for class-default's catch-all
+	Entry config.ACE
+	Class string // the policy class that takes the packet; "" outside a policy
+	// Also are the later entries a denied packet matched on its way to
+	// Class (a policy's deny sends it on).
+	Also []config.EntryRef
+}
+
+// entries are the access-list entries a packet of this term matched.
+func (s TermSource) entries() []config.EntryRef {
+	if s.List == "" {
+		return nil
+	}
+	return append([]config.EntryRef{{List: s.List, Entry: s.Entry}}, s.Also...)
+}
+
+// ref names the filter: an ACL's number or name, "inet NAME" for JunOS,
+// "policy NAME" for a policy map.
 func (f *InputFilter) ref() string {
-	if f.Firewall != nil {
+	switch {
+	case f.Firewall != nil:
 		return f.Firewall.Key()
+	case f.Policy != "":
+		return "policy " + f.Policy
 	}
 	return f.List.Ref()
 }
@@ -70,36 +97,76 @@ func firewallFilter(f config.FirewallFilter) *InputFilter {
 // inputFilter converts list l. Validation has checked that it is usable
 // (config.InputFilterUsable).
 func inputFilter(l config.AccessList) (*InputFilter, error) {
-	f := datapath.Filter{Family: 4}
+	f := &InputFilter{List: l, Filter: datapath.Filter{Family: l.Family()}}
 	for _, e := range l.Entries {
 		if e.Remark != "" {
 			continue
 		}
-		src, ok := config.WildcardPrefix(e.Addr, e.Wildcard)
-		if !ok {
-			return nil, fmt.Errorf("access list %s entry %d: source wildcard %s is not a prefix", l.Ref(), e.Seq, e.Wildcard)
+		t, err := aceTerm(l, e)
+		if err != nil {
+			return nil, err
 		}
-		t := datapath.Term{Src: []netip.Prefix{src}, Action: datapath.Ignore}
+		t.Action = datapath.Ignore
 		if e.Permit {
 			t.Action = datapath.Meter
 		}
-		if l.Extended {
-			dst, ok := config.WildcardPrefix(e.DstAddr, e.DstWild)
-			if !ok {
-				return nil, fmt.Errorf("access list %s entry %d: destination wildcard %s is not a prefix", l.Ref(), e.Seq, e.DstWild)
-			}
-			t.Dst = []netip.Prefix{dst}
-			if e.Protocol != 0 {
-				t.Protos = []uint8{e.Protocol}
-			}
-			t.SrcPorts, t.DstPorts = portRanges(e.SrcPort), portRanges(e.DstPort)
+		f.Filter.Terms = append(f.Filter.Terms, t)
+		f.Sources = append(f.Sources, TermSource{List: l.Ref(), Entry: e})
+	}
+	if len(f.Filter.Terms) > datapath.MaxTerms {
+		return nil, fmt.Errorf("access list %s has %d entries: an input filter takes at most %d", l.Ref(), len(f.Filter.Terms), datapath.MaxTerms)
+	}
+	return f, nil
+}
+
+// aceTerm is entry e of list l as a datapath term's match (no action).
+func aceTerm(l config.AccessList, e config.ACE) (datapath.Term, error) {
+	src, ok := config.WildcardPrefix(e.Addr, e.Wildcard)
+	if !ok {
+		return datapath.Term{}, fmt.Errorf("access list %s entry %d: source wildcard %s is not a prefix", l.Ref(), e.Seq, e.Wildcard)
+	}
+	t := datapath.Term{Src: []netip.Prefix{src}}
+	if l.Extended {
+		dst, ok := config.WildcardPrefix(e.DstAddr, e.DstWild)
+		if !ok {
+			return datapath.Term{}, fmt.Errorf("access list %s entry %d: destination wildcard %s is not a prefix", l.Ref(), e.Seq, e.DstWild)
 		}
-		f.Terms = append(f.Terms, t)
+		t.Dst = []netip.Prefix{dst}
+		if e.Protocol != 0 {
+			t.Protos = []uint8{e.Protocol}
+		}
+		t.SrcPorts, t.DstPorts = portRanges(e.SrcPort), portRanges(e.DstPort)
 	}
-	if len(f.Terms) > datapath.MaxTerms {
-		return nil, fmt.Errorf("access list %s has %d entries: an input filter takes at most %d", l.Ref(), len(f.Terms), datapath.MaxTerms)
+	return t, nil
+}
+
+// policyFilter converts policy map p for family 4 or 6: each class's
+// access-list entries in class order, a permit metered through the
+// class's netflow-sampler (ids numbers the maps), a deny or a class with
+// no sampler not metered; class-default's sampler, if any, takes the
+// rest. Validation has checked that config.PolicyTerms can lay it out.
+func policyFilter(c config.Config, p config.PolicyMap, family int, ids map[string]uint16) (*InputFilter, error) {
+	terms, err := c.PolicyTerms(p, family)
+	if err != nil {
+		return nil, err
 	}
-	return &InputFilter{List: l, Filter: f}, nil
+	f := &InputFilter{Policy: p.Name, Filter: datapath.Filter{Family: family}}
+	for _, ct := range terms {
+		var t datapath.Term
+		if ct.List != "" {
+			l, _ := c.FindAccessList(ct.List)
+			if t, err = aceTerm(l, ct.Entry); err != nil {
+				return nil, err
+			}
+		}
+		t.Action = datapath.Ignore
+		if ct.Meter {
+			t.Action, t.Sampler = datapath.Sample, ids[ct.Sampler]
+		}
+		f.Filter.Terms = append(f.Filter.Terms, t)
+		f.Sources = append(f.Sources, TermSource{List: ct.List, Entry: ct.Entry, Class: ct.Class, Also: ct.Also})
+	}
+	return f, nil
 }
 
 // portRanges is an IOS port comparison as ranges; nil is any port.
@@ -137,6 +204,7 @@ type installedFilter struct {
 	def   *InputFilter
 	id    datapath.FilterID
 	since time.Time // installed, or its counters last cleared
+	port  string
 }
 
 // portFilter returns the datapath filter for port p, installing it when
@@ -163,79 +231,173 @@ func (d *Daemon) portFilter(key string, want *InputFilter) (id datapath.FilterID
 	if d.filters == nil {
 		d.filters = map[string]*installedFilter{}
 	}
-	d.filters[key] = &installedFilter{def: want, id: id, since: time.Now()}
+	port, _, _ := strings.Cut(key, " ")
+	d.filters[key] = &installedFilter{def: want, id: id, since: time.Now(), port: port}
 	if cur == nil {
 		return id, nil, nil
 	}
 	return id, func() error { return d.retireFilter(cur) }, nil
 }
 
-// retireFilter keeps what the filter's entries counted (an entry that
-// is unchanged in the new list goes on from there) and frees its slot.
+// retireFilter keeps what the filter's terms counted (an entry, class
+// or JunOS term that is unchanged in the new filter goes on from there)
+// and frees its slot.
 func (d *Daemon) retireFilter(f *installedFilter) error {
 	counts, err := d.dp.FilterCounts(f.id)
-	if err == nil && f.def.Firewall != nil {
+	if err == nil {
+		d.keep(f, counts, kept{acl: true, class: true, firewall: true})
+	}
+	return errors.Join(err, d.dp.RemoveFilter(f.id))
+}
+
+// kept names the counters keep carries over: access-list entries
+// (`show access-lists`), policy classes (`show policy-map interface`),
+// JunOS terms (`show firewall filter`).
+type kept struct{ acl, class, firewall bool }
+
+// keep adds what filter f counted (counts) to the bases of the views in
+// what, before its counters are zeroed or its slot freed: each view
+// clears only on its own command. d.mu is held.
+func (d *Daemon) keep(f *installedFilter, counts []datapath.TermCount, what kept) {
+	if fw := f.def.Firewall; fw != nil && what.firewall {
 		if d.firewallBase == nil {
 			d.firewallBase = map[termKey]TermCount{}
 		}
-		for i, t := range f.def.Firewall.Terms {
-			k := firewallTermKey(*f.def.Firewall, t)
+		for i, t := range fw.Terms {
+			k := firewallTermKey(*fw, t)
 			b := d.firewallBase[k]
 			b.Packets += counts[i].Packets
 			b.Bytes += counts[i].Bytes
 			d.firewallBase[k] = b
 		}
-	} else if err == nil {
-		if d.filterBase == nil {
-			d.filterBase = map[aclKey]uint64{}
-		}
-		for i, e := range entries(f.def.List) {
-			d.filterBase[aclKey{f.def.List.Ref(), e}] += counts[i].Packets
+	}
+	if what.acl {
+		for i, src := range f.def.Sources {
+			for _, e := range src.entries() {
+				if d.filterBase == nil {
+					d.filterBase = map[aclKey]uint64{}
+				}
+				d.filterBase[aclKey{e.List, e.Entry}] += counts[i].Packets
+			}
 		}
 	}
-	return errors.Join(err, d.dp.RemoveFilter(f.id))
-}
-
-// entries are a list's entries without its remarks: the filter's terms.
-func entries(l config.AccessList) []config.ACE {
-	var out []config.ACE
-	for _, e := range l.Entries {
-		if e.Remark == "" {
-			out = append(out, e)
+	if f.def.Policy != "" && what.class {
+		if d.policyBase == nil {
+			d.policyBase = map[classKey]TermCount{}
+		}
+		for class, n := range classCounts(f.def, counts) {
+			k := classKey{f.port, f.def.Policy, class}
+			b := d.policyBase[k]
+			b.Packets += n.Packets
+			b.Bytes += n.Bytes
+			d.policyBase[k] = b
 		}
 	}
-	return out
 }
 
 // InputFilterMatches is how many packets entry e of list ref matched as
-// an input filter, on every port.
+// an input filter (directly, or in a policy's class), on every port.
 func (d *Daemon) InputFilterMatches(ref string, e config.ACE) uint64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	n := d.filterBase[aclKey{ref, e}]
 	for _, f := range d.filters {
-		if f.def.Firewall != nil || f.def.List.Ref() != ref {
-			continue
-		}
-		i := -1
-		for j, x := range entries(f.def.List) {
-			if x == e {
-				i = j
-				break
+		var counts []datapath.TermCount
+		for i, src := range f.def.Sources {
+			for _, x := range src.entries() {
+				if x.List != ref || x.Entry != e {
+					continue
+				}
+				if counts == nil {
+					var err error
+					if counts, err = d.dp.FilterCounts(f.id); err != nil {
+						return n
+					}
+				}
+				n += counts[i].Packets
 			}
-		}
-		if i < 0 {
-			continue
-		}
-		if counts, err := d.dp.FilterCounts(f.id); err == nil {
-			n += counts[i].Packets
 		}
 	}
 	return n
 }
 
+// classKey names a policy class's counters on a port.
+type classKey struct{ port, policy, class string }
+
+// classCounts sums a policy filter's term counters per class; packets no
+// term matched are class-default's.
+func classCounts(f *InputFilter, counts []datapath.TermCount) map[string]datapath.TermCount {
+	out := map[string]datapath.TermCount{}
+	add := func(class string, c datapath.TermCount) {
+		o := out[class]
+		o.Packets += c.Packets
+		o.Bytes += c.Bytes
+		out[class] = o
+	}
+	for i, src := range f.Sources {
+		add(src.Class, counts[i])
+	}
+	add(config.ClassDefault, counts[datapath.MaxTerms])
+	return out
+}
+
+// PolicyCounts are the packets and bytes each class of the policy on
+// port matched (before sampling), both families, since the last `clear
+// counters`; policy is the policy applied now.
+func (d *Daemon) PolicyCounts(port, policy string) map[string]TermCount {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := map[string]TermCount{}
+	for k, b := range d.policyBase {
+		if k.port == port && k.policy == policy {
+			out[k.class] = b
+		}
+	}
+	for _, f := range d.filters {
+		if f.port != port || f.def.Policy != policy {
+			continue
+		}
+		counts, err := d.dp.FilterCounts(f.id)
+		if err != nil {
+			continue
+		}
+		for class, n := range classCounts(f.def, counts) {
+			o := out[class]
+			o.Packets += n.Packets
+			o.Bytes += n.Bytes
+			out[class] = o
+		}
+	}
+	return out
+}
+
+// ClearPolicyCounters is the policy maps' part of `clear counters
+// [INTERFACE]` (port "" for every port). The entries' matches in `show
+// access-lists` go on: `clear access-list counters` clears those.
+func (d *Daemon) ClearPolicyCounters(port string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var errs []error
+	for k := range d.policyBase {
+		if port == "" || k.port == port {
+			delete(d.policyBase, k)
+		}
+	}
+	for _, f := range d.filters {
+		if f.def.Policy == "" || port != "" && f.port != port {
+			continue
+		}
+		if counts, err := d.dp.FilterCounts(f.id); err == nil {
+			d.keep(f, counts, kept{acl: true})
+		}
+		errs = append(errs, d.dp.ClearFilterCounts(f.id))
+	}
+	return errors.Join(errs...)
+}
+
 // ClearInputFilterCounters is the input filters' part of `clear
-// access-list counters`.
+// access-list counters`; the policy classes and JunOS terms keep their
+// counts.
 func (d *Daemon) ClearInputFilterCounters() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -243,6 +405,12 @@ func (d *Daemon) ClearInputFilterCounters() error {
 	var errs []error
 	now := time.Now()
 	for _, f := range d.filters {
+		if f.def.Sources == nil {
+			continue // a JunOS filter: no access list in it
+		}
+		if counts, err := d.dp.FilterCounts(f.id); err == nil {
+			d.keep(f, counts, kept{class: true})
+		}
 		f.since = now
 		errs = append(errs, d.dp.ClearFilterCounts(f.id))
 	}

@@ -35,6 +35,14 @@ type Backend interface {
 	// FlowSampler is `show flow-sampler [NAME]`.
 	FlowSampler(name string) []show.FlowSampler
 	FlowInterfaces() []show.FlowInterface
+	// ClassMaps, PolicyMaps and PolicyMapInterface are `show class-map
+	// [NAME]`, `show policy-map [NAME]` and `show policy-map interface
+	// [NAME]` (NetFlow input filters); an error is the `%` line for a
+	// name not configured. ClearCounters is `clear counters [INTERFACE]`.
+	ClassMaps(name string) ([]show.ClassMap, error)
+	PolicyMaps(name string) ([]show.PolicyMap, error)
+	PolicyMapInterface(ifname string) []show.InterfacePolicy
+	ClearCounters(ifname string) error
 	// Applications is `show ip flow applications`: octets, packets,
 	// flows and share per application class, live and since the last
 	// `clear ip flow stats`.

@@ -188,6 +188,12 @@ func execTree() *Node {
 			arg("WORD", "ACL number or name", nil).Runs(showAccessLists)).Runs(showAccessLists),
 		kw("flow-sampler", "Flow sampler information",
 			arg("WORD", "Sampler name", nil).Runs(showFlowSampler)).Runs(showFlowSampler),
+		kw("class-map", "Show QoS Class Map",
+			arg("WORD", "class-map name", nil).Runs(showClassMap)).Runs(showClassMap),
+		kw("policy-map", "Show QoS Policy Map",
+			kw("interface", "Show QoS Policy Map on an interface",
+				arg("WORD", "Interface name", nil).Runs(showPolicyMapInterface)).Runs(showPolicyMapInterface),
+			arg("WORD", "policy-map name", nil).Runs(showPolicyMap)).Runs(showPolicyMap),
 		kw("snmp", "snmp statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 			show.SNMP(w, s.b.SNMP())
 			return nil
@@ -231,6 +237,8 @@ func execTree() *Node {
 					s.b.ClearACLCounters()
 					return nil
 				})),
+			kw("counters", "Clear counters on one or all interfaces",
+				arg("WORD", "Interface name", nil).Runs(clearCounters)).Runs(clearCounters),
 			kw("ip", "IP",
 				kw("flow", "Clear flow information",
 					kw("stats", "Clear NetFlow statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
@@ -332,6 +340,41 @@ func disable(s *Session, w io.Writer, args []string) error {
 	}
 	s.setPriv(target)
 	return nil
+}
+
+// showClassMap is `show class-map [NAME]`.
+func showClassMap(s *Session, w io.Writer, args []string) error {
+	cs, err := s.b.ClassMaps(lastArg(args, 2))
+	if err != nil {
+		return err
+	}
+	show.ClassMaps(w, cs)
+	return nil
+}
+
+// showPolicyMap is `show policy-map [NAME]`.
+func showPolicyMap(s *Session, w io.Writer, args []string) error {
+	ps, err := s.b.PolicyMaps(lastArg(args, 2))
+	if err != nil {
+		return err
+	}
+	show.PolicyMaps(w, ps)
+	return nil
+}
+
+// showPolicyMapInterface is `show policy-map interface [NAME]`.
+func showPolicyMapInterface(s *Session, w io.Writer, args []string) error {
+	show.PolicyMapInterfaces(w, s.b.PolicyMapInterface(lastArg(args, 3)))
+	return nil
+}
+
+// clearCounters is `clear counters [INTERFACE]`.
+func clearCounters(s *Session, w io.Writer, args []string) error {
+	name := ""
+	if len(args) > 2 {
+		name = args[2]
+	}
+	return s.b.ClearCounters(name)
 }
 
 // showFlowSampler is `show flow-sampler [NAME]`.

@@ -97,6 +97,7 @@ tap1(config)#end
 tap1#disable 1
 tap1>show ?
   access-lists     List access lists
+  class-map        Show QoS Class Map
   clock            Display the system clock
   flow-sampler     Flow sampler information
   flowtap          flowtap extensions
@@ -106,6 +107,7 @@ tap1>show ?
   ipv6             IPv6 information
   mls              Show MultiLayer Switching information
   platform         Show platform information
+  policy-map       Show QoS Policy Map
   privilege        Show current privilege level
   snmp             snmp statistics
   version          System hardware and software status

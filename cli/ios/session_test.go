@@ -69,7 +69,11 @@ func (f *fakeBackend) Aggregations() []show.AggregationView {
 
 type nopAggregates struct{}
 
-func (nopAggregates) ExportAggregate(*export.Aggregate) {}
+func (nopAggregates) ExportAggregate(*export.Aggregate)                 {}
+func (f *fakeBackend) ClassMaps(string) ([]show.ClassMap, error)        { return nil, nil }
+func (f *fakeBackend) PolicyMaps(string) ([]show.PolicyMap, error)      { return nil, nil }
+func (f *fakeBackend) PolicyMapInterface(string) []show.InterfacePolicy { return nil }
+func (f *fakeBackend) ClearCounters(string) error                       { return nil }
 func (f *fakeBackend) CacheView() show.CacheView {
 	var st flowcache.Stats
 	st.Active, st.Capacity, st.Since = 1, 4096, now.Add(-10*time.Second)

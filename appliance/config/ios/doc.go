@@ -50,6 +50,20 @@
 //	login block-for S attempts N within T          per-source quiet mode
 //	set flowtap platform NAME                      the persona, in JunOS
 //
+// Cisco's NetFlow Input Filters (MQC), as on IOS 12.3(4)T and later:
+//
+//	class-map [match-all|match-any] C              traffic of one class
+//	 match access-group N | name ACL               (match-all: one list)
+//	policy-map P
+//	 class C | class-default                       in order; class-default last
+//	  netflow-sampler MAP                          meter the class through MAP;
+//	                                               a class without it is not metered
+//	interface X / service-policy input P           apply P (not with flow-sampler
+//	                                               or ip flow ingress input-filter)
+//
+// flowtap's older `ip flow ingress input-filter ACL` stays, as an
+// extension: one list, permit meters through the port's sampler.
+//
 // A file at boot is read with Salvage: every good line applies and the
 // refused ones are returned, as a router does.
 package ios

@@ -12,8 +12,8 @@ import (
 
 // globalKeywords are the global configuration commands.
 var globalKeywords = []string{
-	"access-list", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
-	"ip", "line", "logging", "login", "mls", "no", "ntp", "platform", "privilege", "snmp-server", "username",
+	"access-list", "class-map", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
+	"ip", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "snmp-server", "username",
 }
 
 func (x *cmd) dispatch() {
@@ -36,6 +36,12 @@ func (x *cmd) dispatch() {
 		x.aclMode(x.mode.kind == modeACLExtended)
 	case modeTap:
 		x.tapMode()
+	case modeClassMap:
+		x.classMapMode()
+	case modePolicyMap:
+		x.policyMapMode()
+	case modePolicyClass:
+		x.policyClassMode()
 	}
 }
 
@@ -72,6 +78,10 @@ func (x *cmd) global() {
 		x.interfaceCmd()
 	case "flow-sampler-map":
 		x.samplerMap()
+	case "class-map":
+		x.classMap()
+	case "policy-map":
+		x.policyMap()
 	case "ip":
 		x.ip()
 	case "mls":

@@ -31,7 +31,7 @@ func (x *cmd) gone(what string) {
 }
 
 func (x *cmd) interfaceMode() {
-	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "shutdown")
+	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "service-policy", "shutdown")
 	if !ok {
 		return
 	}
@@ -104,6 +104,8 @@ func (x *cmd) interfaceMode() {
 		it.Sampler = name
 	case "flowtap":
 		x.interfaceExtension(it)
+	case "service-policy":
+		x.servicePolicy(it)
 	}
 }
 

@@ -52,6 +52,7 @@ func Render(c config.Config) string {
 		}
 		r.section()
 	}
+	renderPolicies(r, c)
 	renderSSH(r, c.SSH)
 	renderMetrics(r, c.Metrics)
 	r.section()
@@ -276,6 +277,9 @@ func renderInterface(r *iosWriter, it config.Interface) {
 	}
 	if it.Sampler != "" {
 		r.line(" flow-sampler %s", it.Sampler)
+	}
+	if it.ServicePolicy != "" {
+		r.line(" service-policy input %s", it.ServicePolicy)
 	}
 	if it.Verdict != config.Passive {
 		r.line(" flowtap verdict %s", it.Verdict)

@@ -22,6 +22,9 @@ const (
 	modeACLStandard
 	modeACLExtended
 	modeTap
+	modeClassMap
+	modePolicyMap
+	modePolicyClass
 )
 
 // mode is the sub-mode a line applies in; key names its element (the
@@ -42,6 +45,9 @@ var modePrompts = [...]string{
 	modeACLStandard: "config-std-nacl",
 	modeACLExtended: "config-ext-nacl",
 	modeTap:         "config-tap",
+	modeClassMap:    "config-cmap",
+	modePolicyMap:   "config-pmap",
+	modePolicyClass: "config-pmap-c",
 }
 
 // Session applies IOS configuration lines one at a time, as
@@ -312,7 +318,9 @@ type cmd struct {
 
 // touch marks the word just read as the value of path.
 func (x *cmd) touch(path string) {
-	x.touched = append(x.touched, grammar.Touched{Path: path, Word: x.c.Last()})
+	// Before any word is read (a named list's entry without a sequence
+	// number) the line's first word is the one to blame.
+	x.touched = append(x.touched, grammar.Touched{Path: path, Word: max(x.c.Last(), 0)})
 }
 
 func (x *cmd) open(kind modeKind, key string) { x.enter = &mode{kind, key} }

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// TestNetFlowInputFilterClasses: Cisco's NetFlow Input Filters on a real
+// port. Each class meters exactly what its access list matches, through
+// its own deterministic sampler (exact); class-default takes the rest
+// through its sampler. show policy-map interface, show access-lists,
+// show flow-sampler and the collector agree; clear counters zeroes only
+// the classes.
+func TestNetFlowInputFilterClasses(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname nif
+username admin privilege 15 secret letmein
+access-list 101 permit udp host 10.0.0.1 any eq 53
+access-list 102 deny   udp host 10.0.1.9 any
+access-list 102 permit udp 10.0.1.0 0.0.0.255 any
+flow-sampler-map ALL
+ mode deterministic one-out-of 1
+flow-sampler-map FOURTH
+ mode deterministic one-out-of 4
+flow-sampler-map TENTH
+ mode deterministic one-out-of 10
+class-map match-all DNS1
+ match access-group 101
+class-map match-any LAB
+ match access-group 102
+policy-map NF
+ class DNS1
+  netflow-sampler ALL
+ class LAB
+  netflow-sampler FOURTH
+ class class-default
+  netflow-sampler TENTH
+interface %s
+ service-policy input NF
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	run := d.cli(t, "ios", "show running-config | section policy-map|class-map|interface\n")
+	for _, want := range []string{"class-map match-all DNS1\n match access-group 101\n", "policy-map NF\n class DNS1\n  netflow-sampler ALL\n",
+		" service-policy input NF\n"} {
+		if !strings.Contains(run, want) {
+			t.Fatalf("running config lacks %q:\n%s", want, run)
+		}
+	}
+	var frames [][]byte
+	add := func(src [4]byte, sport uint16, n int) { frames = append(frames, udpFrames(src, sport, n)...) }
+	add([4]byte{10, 0, 0, 1}, 4000, 5)    // DNS1: all 5 metered
+	add([4]byte{10, 0, 1, 5}, 6500, 40)   // LAB: 1 in 4, 10 metered
+	add([4]byte{10, 0, 1, 9}, 6600, 6)    // LAB's deny: on to class-default, TENTH's positions 0-5: 1 metered
+	add([4]byte{172, 16, 0, 1}, 7000, 30) // class-default: TENTH's positions 6-35: 3 metered
+	v.Send(t, frames)
+
+	const b = 38 // bytes per frame as IP counts them
+	want := fmt.Sprintf(" %s \n\n  Service-policy input: NF\n", v.Mon) +
+		fmt.Sprintf("\n    Class-map: DNS1 (match-all)\n      5 packets, %d bytes\n      Match: access-group 101\n      netflow-sampler: ALL\n", 5*b) +
+		fmt.Sprintf("\n    Class-map: LAB (match-any)\n      40 packets, %d bytes\n      Match: access-group 102\n      netflow-sampler: FOURTH\n", 40*b) +
+		fmt.Sprintf("\n    Class-map: class-default (match-any)\n      36 packets, %d bytes\n      Match: any \n      netflow-sampler: TENTH\n\n", 36*b)
+	if got := d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+"\n", want); got != want {
+		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, want)
+	}
+	acl := "Extended IP access list 101\n    10 permit udp host 10.0.0.1 any eq domain (5 matches)\n" +
+		"Extended IP access list 102\n    10 deny udp host 10.0.1.9 any (6 matches)\n    20 permit udp 10.0.1.0 0.0.0.255 any (40 matches)\n"
+	if got := d.cli(t, "ios", "show access-lists\n"); got != acl {
+		t.Errorf("show access-lists:\n%s\nwant:\n%s", got, acl)
+	}
+	smp := " Sampler : ALL, id : 1, packets matched : 5, mode : deterministic sampling mode\n  sampling interval is : 1\n" +
+		" Sampler : FOURTH, id : 2, packets matched : 10, mode : deterministic sampling mode\n  sampling interval is : 4\n" +
+		" Sampler : TENTH, id : 3, packets matched : 4, mode : deterministic sampling mode\n  sampling interval is : 10\n"
+	if got := d.cli(t, "ios", "show flow-sampler\n"); got != smp {
+		t.Errorf("show flow-sampler:\n%s\nwant:\n%s", got, smp)
+	}
+	cls := " Class Map match-any class-default (id 0)\n   Match any \n\n Class Map match-all DNS1 (id 1)\n   Match access-group  101\n\n" +
+		" Class Map match-any LAB (id 2)\n   Match access-group  102\n\n"
+	if got := d.cli(t, "ios", "show class-map\n"); got != cls {
+		t.Errorf("show class-map:\n%s\nwant:\n%s", got, cls)
+	}
+
+	d.cli(t, "ios", "clear mls netflow\n")
+	exp := collector.Tuples{}
+	dst := netip.MustParseAddr("192.0.2.9")
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: dst, SrcPort: 4000, DstPort: 53}, 5, 5*b)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.1.5"), Dst: dst, SrcPort: 6500, DstPort: 53}, 10, 10*b)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.1.9"), Dst: dst, SrcPort: 6600, DstPort: 53}, 1, 1*b)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("172.16.0.1"), Dst: dst, SrcPort: 7000, DstPort: 53}, 3, 3*b)
+	expectCollected(t, capd, exp)
+
+	// clear counters zeroes the classes; the lists keep their matches.
+	if out := d.cli(t, "ios", "clear counters "+v.Mon+"\n"); out != "" {
+		t.Errorf("clear counters: %q", out)
+	}
+	if got := d.cli(t, "ios", "show policy-map interface "+v.Mon+"\n"); strings.Count(got, " 0 packets, 0 bytes") != 3 {
+		t.Errorf("after clear counters:\n%s", got)
+	}
+	if got := d.cli(t, "ios", "show access-lists\n"); got != acl {
+		t.Errorf("show access-lists after clear counters:\n%s\nwant:\n%s", got, acl)
+	}
+	if out := d.cli(t, "ios", "clear counters nosuch0\n"); !strings.Contains(out, "% Interface nosuch0 is not configured") {
+		t.Errorf("clear counters nosuch0: %q", out)
+	}
+}

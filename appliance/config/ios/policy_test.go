@@ -1,0 +1,177 @@
+package ios
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+const policyConfig = `access-list 101 permit tcp any any eq 22
+access-list 102 permit udp 10.0.0.0 0.0.0.255 any
+ip access-list extended WEB
+ permit tcp any any eq 80
+ permit tcp any any eq 443
+flow-sampler-map ALL
+ mode deterministic one-out-of 1
+flow-sampler-map TENTH
+ mode deterministic one-out-of 10
+flow-sampler-map HUNDREDTH
+ mode random one-out-of 100
+class-map match-all SSH
+ match access-group 101
+class-map match-any BULK
+ match access-group 102
+ match access-group name WEB
+policy-map NF
+ class SSH
+  netflow-sampler ALL
+ class BULK
+  netflow-sampler TENTH
+ class class-default
+  netflow-sampler HUNDREDTH
+interface eth1
+ service-policy input NF
+`
+
+// TestNetFlowInputFilterPolicy: class maps, policy maps and the
+// interface's service-policy parse into the model, render back as IOS
+// prints them (and round-trip), and lay out as first-match terms in
+// class order.
+func TestNetFlowInputFilterPolicy(t *testing.T) {
+	c, err := Parse("t", []byte(policyConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Render(c)
+	for _, want := range []string{
+		"!\nclass-map match-all SSH\n match access-group 101\n!\nclass-map match-any BULK\n match access-group 102\n match access-group name WEB\n!\n" +
+			"policy-map NF\n class SSH\n  netflow-sampler ALL\n class BULK\n  netflow-sampler TENTH\n class class-default\n  netflow-sampler HUNDREDTH\n!\n",
+		"interface eth1\n service-policy input NF\n!\n",
+	} {
+		if !strings.Contains(r, want) {
+			t.Errorf("rendering lacks\n%s\nin\n%s", want, r)
+		}
+	}
+	back, err := Parse("r", []byte(r))
+	if err != nil {
+		t.Fatalf("rendering does not parse: %v\n%s", err, r)
+	}
+	if d := config.Diff(c, back); len(d) > 0 {
+		t.Errorf("round trip differs: %v", d)
+	}
+	if !c.Interfaces[0].Metered() {
+		t.Error("an interface with a service-policy is not metered")
+	}
+	p, _ := c.FindPolicyMap("NF")
+	terms, err := c.PolicyTerms(p, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range terms {
+		got = append(got, x.Class+"/"+x.Sampler+"/"+x.List)
+	}
+	if want := "SSH/ALL/101 BULK/TENTH/102 BULK/TENTH/WEB BULK/TENTH/WEB class-default/HUNDREDTH/"; strings.Join(got, " ") != want {
+		t.Errorf("terms %s, want %s", strings.Join(got, " "), want)
+	}
+	if terms, _ := c.PolicyTerms(p, 6); len(terms) != 1 || terms[0].Class != config.ClassDefault {
+		t.Errorf("IPv6 terms %+v: IPv4 lists match no IPv6 packet, which goes to class-default", terms)
+	}
+}
+
+// TestNetFlowInputFilterRefusals: what IOS refuses, or first-match terms
+// cannot say, is refused with a reason and changes nothing.
+func TestNetFlowInputFilterRefusals(t *testing.T) {
+	base, err := Parse("t", []byte(policyConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []struct{ lines, want string }{
+		{"interface eth1\nflow-sampler TENTH", "random sampled NetFlow (flow-sampler) and NetFlow input filters (service-policy) cannot run on the same interface"},
+		{"interface eth1\nip flow ingress input-filter 101", "two input filters"},
+		{"interface eth2\nservice-policy input NOPE", "policy map NOPE is not configured"},
+		{"interface eth2\nservice-policy output NF", "NetFlow input filters apply to input only"},
+		{"class-map SSH\nmatch access-group 102", "a match-all class of a NetFlow input filter takes one match access-group"},
+		{"access-list 101 deny tcp any any", "access list 101 entry 20 denies traffic that the later access list WEB entry 10 (class BULK) only partly matches"},
+		{"access-list 102 deny tcp any any", "access list 102 entry 20 denies traffic that the later access list WEB entry 10 (class BULK) only partly matches"},
+		{"policy-map NF\nclass NOPE", "class-map NOPE is not configured"},
+		{"policy-map NF\nclass SSH\nnetflow-sampler NOPE", "flow-sampler-map NOPE is not configured"},
+		{"class-map class-default", "class-default is predefined"},
+		{"no access-list 102", "access list 102 is not configured"},
+	} {
+		s := NewSession(base, "console")
+		var err error
+		for _, l := range strings.Split(x.lines, "\n") {
+			if err = s.Exec(l); err != nil {
+				break
+			}
+		}
+		if err == nil || !strings.Contains(err.Error(), x.want) {
+			t.Errorf("%q: error %v, want %q", x.lines, err, x.want)
+		}
+	}
+	// A deny that falls wholly in a later entry or class-default does
+	// what that one does, as on IOS.
+	c := base.Clone()
+	for _, l := range []string{"access-list 101 deny tcp any any eq 80", "access-list 102 deny udp any any"} {
+		s := NewSession(c, "console")
+		if err := s.Exec(l); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		c = s.Config()
+	}
+	p, _ := c.FindPolicyMap("NF")
+	terms, err := c.PolicyTerms(p, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range terms {
+		got = append(got, fmt.Sprintf("%s%d:%s/%s/%v/%d", x.List, x.Entry.Seq, x.Class, x.Sampler, x.Meter, len(x.Also)))
+	}
+	if want := "10110:SSH/ALL/true/0 10120:BULK/TENTH/true/1 10210:BULK/TENTH/true/0 10220:class-default/HUNDREDTH/true/0 " +
+		"WEB10:BULK/TENTH/true/0 WEB20:BULK/TENTH/true/0 0:class-default/HUNDREDTH/true/0"; strings.Join(got, " ") != want {
+		t.Errorf("terms\n%s\nwant\n%s", strings.Join(got, " "), want)
+	}
+	// With no class-default sampler a deny that nothing later takes is
+	// class-default's, unmetered.
+	s := NewSession(base, "console")
+	for _, l := range []string{"interface eth1", "no service-policy input", "exit", "no policy-map NF",
+		"policy-map NF", "class BULK", "netflow-sampler TENTH", "class SSH", "netflow-sampler ALL", "exit", "exit",
+		"interface eth1", "service-policy input NF", "exit", "access-list 102 deny udp any any eq 53"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+	}
+}
+
+// TestNetFlowInputFilterHelp: `?` in the new modes lists their commands,
+// and the prompts are IOS's.
+func TestNetFlowInputFilterHelp(t *testing.T) {
+	base, err := Parse("t", []byte(policyConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(base, "console")
+	steps := []struct{ line, prompt, help, want string }{
+		{"class-map match-any BULK", "config-cmap", "match ", "  access-group"},
+		{"match access-group name WEB", "config-cmap", "match access-group ", "  name|  <1-2699> or WORD"},
+		{"policy-map NF", "config-pmap", "", "  no|  default|  exit|  class"},
+		{"class BULK", "config-pmap-c", "", "  no|  default|  exit|  class|  netflow-sampler"},
+		{"netflow-sampler TENTH", "config-pmap-c", "netflow-sampler ", "  WORD"},
+		{"interface eth1", "config-if", "service-policy ", "  input|  output"},
+	}
+	for _, st := range steps {
+		if err := s.Exec(st.line); err != nil {
+			t.Fatalf("%s: %v", st.line, err)
+		}
+		if s.Prompt() != st.prompt {
+			t.Errorf("after %q the prompt is %q, want %q", st.line, s.Prompt(), st.prompt)
+		}
+		if got := strings.Join(s.Help(st.help), "|"); got != st.want {
+			t.Errorf("after %q, %q?: %q, want %q", st.line, st.help, got, st.want)
+		}
+	}
+}

@@ -1,0 +1,370 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+)
+
+// ClassDefault is the class every policy map ends with: what no other
+// class matched.
+const ClassDefault = "class-default"
+
+// ClassMap is a `class-map [match-all|match-any] NAME` with its `match
+// access-group N|name ACL` lines: the traffic one class of a NetFlow input
+// filter policy selects (Cisco's NetFlow Input Filters, an MQC feature).
+type ClassMap struct {
+	Name string
+	// MatchAny is match-any (any listed list permits); the default,
+	// match-all, needs every list to permit.
+	MatchAny bool
+	// AccessGroups are the lists, as `match access-group` names them (a
+	// number, or a name given with `name`), in configuration order.
+	AccessGroups []string
+}
+
+// PolicyMap is a `policy-map NAME`: its classes in order, each with the
+// flow-sampler-map it meters through (`netflow-sampler NAME`). A packet is
+// metered through the sampler of the first class that matches it;
+// class-default takes what no class matched.
+type PolicyMap struct {
+	Name    string
+	Classes []PolicyClass
+}
+
+// PolicyClass is one `class NAME` of a policy map.
+type PolicyClass struct {
+	Class string // a class map's name, or ClassDefault
+	// Sampler is `netflow-sampler NAME`; "" leaves the class's traffic
+	// unmetered, as a class with no NetFlow action is on IOS.
+	Sampler string
+}
+
+func (m ClassMap) Key() string  { return m.Name }
+func (m PolicyMap) Key() string { return m.Name }
+
+// FindClassMap returns the class map name.
+func (c *Config) FindClassMap(name string) (ClassMap, bool) {
+	i := slices.IndexFunc(c.ClassMaps, func(m ClassMap) bool { return m.Name == name })
+	if i < 0 {
+		return ClassMap{}, false
+	}
+	return c.ClassMaps[i], true
+}
+
+// FindPolicyMap returns the policy map name.
+func (c *Config) FindPolicyMap(name string) (PolicyMap, bool) {
+	i := slices.IndexFunc(c.PolicyMaps, func(m PolicyMap) bool { return m.Name == name })
+	if i < 0 {
+		return PolicyMap{}, false
+	}
+	return c.PolicyMaps[i], true
+}
+
+// OrderedClasses are the policy's classes as they are evaluated: the
+// configured ones in order, class-default last (present even when not
+// configured, without a sampler).
+func (m PolicyMap) OrderedClasses() []PolicyClass {
+	var out []PolicyClass
+	def := PolicyClass{Class: ClassDefault}
+	for _, pc := range m.Classes {
+		if pc.Class == ClassDefault {
+			def = pc
+			continue
+		}
+		out = append(out, pc)
+	}
+	return append(out, def)
+}
+
+// ClassTerm is one term of a policy's filter for one address family: an
+// access-list entry of a class (in class order, then list order, then
+// entry order), or class-default's catch-all (List "").
+type ClassTerm struct {
+	List  string // the access list's reference; "" for the catch-all
+	Entry ACE
+	// Class is the class a packet this term matches falls in: the
+	// entry's own class for a permit; for a deny (which on IOS sends the
+	// packet on to the next class) the class that then takes it.
+	Class string
+	// Sampler is that class's netflow-sampler; Meter says whether the
+	// packet is metered through it.
+	Sampler string
+	Meter   bool
+	// Also are the later entries a denied packet matched on its way to
+	// Class: they count it too, as on IOS.
+	Also []EntryRef
+}
+
+// EntryRef names one access-list entry.
+type EntryRef struct {
+	List  string
+	Entry ACE
+}
+
+// PolicyTerms lays policy p out as first-match terms for family 4 or 6.
+// A deny entry becomes a term that does what the class that takes the
+// packet next does: the first later term that overlaps it must contain
+// it, or first-match terms cannot say it and the policy is refused; so is
+// a match-all class of more than one list (an intersection of lists).
+// Lists of the other family match nothing in this one. class-default's
+// catch-all is the last term when it meters.
+func (c *Config) PolicyTerms(p PolicyMap, family int) ([]ClassTerm, error) {
+	var out []ClassTerm
+	for _, pc := range p.OrderedClasses() {
+		if pc.Class == ClassDefault {
+			if pc.Sampler != "" {
+				out = append(out, ClassTerm{Class: pc.Class, Sampler: pc.Sampler, Meter: true})
+			}
+			continue
+		}
+		cm, ok := c.FindClassMap(pc.Class)
+		if !ok {
+			return nil, fmt.Errorf("policy-map %s: class-map %s is not configured", p.Name, pc.Class)
+		}
+		if !cm.MatchAny && len(cm.AccessGroups) > 1 {
+			return nil, fmt.Errorf("class-map %s: a match-all class of a NetFlow input filter takes one match access-group (use match-any to take any of several)", cm.Name)
+		}
+		for _, ref := range cm.AccessGroups {
+			l, ok := c.FindAccessList(ref)
+			if !ok {
+				return nil, fmt.Errorf("class-map %s: access list %s is not configured", cm.Name, ref)
+			}
+			if l.Family() != family {
+				continue
+			}
+			if err := InputFilterUsable(l); err != nil {
+				return nil, fmt.Errorf("class-map %s: %w", cm.Name, err)
+			}
+			for _, e := range l.Entries {
+				if e.Remark == "" {
+					out = append(out, ClassTerm{Class: pc.Class, Sampler: pc.Sampler, Meter: e.Permit && pc.Sampler != "", List: l.Ref(), Entry: e})
+				}
+			}
+		}
+	}
+	// From the last term back, so a deny can take over what the term it
+	// falls into (itself perhaps a deny) was settled to do.
+	def, _ := findPolicyClass(p, ClassDefault)
+	for i := len(out) - 1; i >= 0; i-- {
+		t := &out[i]
+		if t.List == "" || t.Entry.Permit {
+			continue
+		}
+		own := t.Class
+		t.Class, t.Sampler, t.Meter = ClassDefault, def.Sampler, false
+		for _, u := range out[i+1:] {
+			// The list's own later entries never see what its deny
+			// matched; anything after the list does.
+			if u.List == t.List && u.Class == own && u.List != "" || !termsOverlap(*t, u) {
+				continue
+			}
+			if !termContains(u, *t) {
+				return nil, fmt.Errorf("access list %s entry %d denies traffic that the later %s only partly matches: a NetFlow input filter cannot split it; make the deny fall wholly within the later entry, or keep them apart", t.List, t.Entry.Seq, termName(u))
+			}
+			t.Class, t.Sampler, t.Meter = u.Class, u.Sampler, u.Meter
+			if u.List != "" {
+				t.Also = append([]EntryRef{{u.List, u.Entry}}, u.Also...)
+			}
+			break
+		}
+	}
+	if len(out) > MaxInputFilterEntries {
+		return nil, fmt.Errorf("policy-map %s has %d access-list entries: a NetFlow input filter takes at most %d", p.Name, len(out), MaxInputFilterEntries)
+	}
+	return out, nil
+}
+
+func termName(t ClassTerm) string {
+	if t.List == "" {
+		return "class class-default"
+	}
+	return fmt.Sprintf("access list %s entry %d (class %s)", t.List, t.Entry.Seq, t.Class)
+}
+
+func findPolicyClass(p PolicyMap, class string) (PolicyClass, bool) {
+	for _, pc := range p.Classes {
+		if pc.Class == class {
+			return pc, true
+		}
+	}
+	return PolicyClass{Class: class}, false
+}
+
+// termContains reports whether every packet t matches, u matches.
+func termContains(u, t ClassTerm) bool {
+	if u.List == "" {
+		return true
+	}
+	if t.List == "" {
+		return false
+	}
+	x, y := u.Entry, t.Entry
+	if x.Protocol != 0 && x.Protocol != y.Protocol {
+		return false
+	}
+	return prefixContains(x.SrcPrefix(), y.SrcPrefix()) && prefixContains(x.DstPrefix(), y.DstPrefix()) &&
+		portsContain(x.SrcPort, y.SrcPort) && portsContain(x.DstPort, y.DstPort)
+}
+
+func prefixContains(outer, inner netip.Prefix) bool {
+	if !outer.IsValid() || outer.Bits() == 0 {
+		return true
+	}
+	return inner.IsValid() && outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+// portsContain: every port in inner satisfies outer.
+func portsContain(outer, inner PortMatch) bool {
+	for _, ri := range inner.Ranges() {
+		in := false
+		for _, ro := range outer.Ranges() {
+			if ro[0] <= ri[0] && ri[1] <= ro[1] {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
+}
+
+// termsOverlap reports whether some packet matches both terms; a
+// catch-all (List "") matches everything.
+func termsOverlap(a, b ClassTerm) bool {
+	if a.List == "" || b.List == "" {
+		return true
+	}
+	x, y := a.Entry, b.Entry
+	if x.Protocol != 0 && y.Protocol != 0 && x.Protocol != y.Protocol {
+		return false
+	}
+	return prefixesOverlap(x.SrcPrefix(), y.SrcPrefix()) && prefixesOverlap(x.DstPrefix(), y.DstPrefix()) &&
+		portsOverlap(x.SrcPort, y.SrcPort) && portsOverlap(x.DstPort, y.DstPort)
+}
+
+func prefixesOverlap(a, b netip.Prefix) bool {
+	if !a.IsValid() || !b.IsValid() {
+		return true // any
+	}
+	return a.Overlaps(b)
+}
+
+// portsOverlap: some port satisfies both comparisons.
+func portsOverlap(a, b PortMatch) bool {
+	for _, ra := range a.Ranges() {
+		for _, rb := range b.Ranges() {
+			if ra[0] <= rb[1] && rb[0] <= ra[1] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Ranges is the comparison as inclusive port ranges (none: no port).
+func (m PortMatch) Ranges() [][2]uint16 {
+	switch m.Op {
+	case PortEq:
+		return [][2]uint16{{m.Lo, m.Lo}}
+	case PortNeq:
+		var out [][2]uint16
+		if m.Lo > 0 {
+			out = append(out, [2]uint16{0, m.Lo - 1})
+		}
+		if m.Lo < 65535 {
+			out = append(out, [2]uint16{m.Lo + 1, 65535})
+		}
+		return out
+	case PortLt:
+		if m.Lo == 0 {
+			return nil
+		}
+		return [][2]uint16{{0, m.Lo - 1}}
+	case PortGt:
+		if m.Lo == 65535 {
+			return nil
+		}
+		return [][2]uint16{{m.Lo + 1, 65535}}
+	case PortRange:
+		return [][2]uint16{{m.Lo, m.Hi}}
+	}
+	return [][2]uint16{{0, 65535}}
+}
+
+func (v *validator) policies(c *Config) {
+	seen := map[string]bool{}
+	for _, m := range c.ClassMaps {
+		path := "class-maps[" + m.Name + "]"
+		if err := CheckName(m.Name, 40); err != nil {
+			v.bad(path, err)
+		}
+		if m.Name == ClassDefault {
+			v.failf(path, "class-default is predefined")
+		}
+		if seen[m.Name] {
+			v.failf(path, "configured twice")
+		}
+		seen[m.Name] = true
+		for _, ref := range m.AccessGroups {
+			v.checkACLRef(path+".access-groups", ref)
+		}
+	}
+	seen = map[string]bool{}
+	for _, p := range c.PolicyMaps {
+		path := "policy-maps[" + p.Name + "]"
+		if err := CheckName(p.Name, 40); err != nil {
+			v.bad(path, err)
+		}
+		if seen[p.Name] {
+			v.failf(path, "configured twice")
+		}
+		seen[p.Name] = true
+		classes := map[string]bool{}
+		for _, pc := range p.Classes {
+			if classes[pc.Class] {
+				v.failf(path+".classes", "class %s configured twice", pc.Class)
+			}
+			classes[pc.Class] = true
+			if pc.Class != ClassDefault {
+				if _, ok := c.FindClassMap(pc.Class); !ok {
+					v.failf(path+".classes", "class-map %s is not configured", pc.Class)
+				}
+			}
+			if pc.Sampler != "" {
+				j := slices.IndexFunc(c.Samplers, func(m SamplerMap) bool { return m.Name == pc.Sampler })
+				switch {
+				case j < 0:
+					v.failf(path+".classes", "flow-sampler-map %s is not configured", pc.Sampler)
+				case c.Samplers[j].Rate == 0:
+					v.failf(path+".classes", "flow-sampler-map %s has no mode", pc.Sampler)
+				}
+			}
+		}
+	}
+	for _, it := range c.Interfaces {
+		if it.ServicePolicy == "" {
+			continue
+		}
+		path := "interfaces[" + it.Name + "].service-policy"
+		p, ok := c.FindPolicyMap(it.ServicePolicy)
+		if !ok {
+			v.failf(path, "policy map %s is not configured", it.ServicePolicy)
+			continue
+		}
+		if it.Sampler != "" {
+			v.failf(path, "random sampled NetFlow (flow-sampler) and NetFlow input filters (service-policy) cannot run on the same interface")
+		}
+		if it.InputFilter != "" {
+			v.failf(path, "ip flow ingress input-filter and service-policy input are two input filters: use one")
+		}
+		for _, fam := range []int{4, 6} {
+			if _, err := c.PolicyTerms(p, fam); err != nil {
+				v.fail(path, err)
+				break
+			}
+		}
+	}
+}

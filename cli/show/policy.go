@@ -1,0 +1,97 @@
+package show
+
+import (
+	"fmt"
+	"io"
+)
+
+// Cisco's NetFlow Input Filters are MQC policies: `show class-map`,
+// `show policy-map [NAME]` and `show policy-map interface`. Layouts from
+// IOS's MQC screens [RECALL: docs/vendor-behaviour.md 2.7]; flowtap
+// prints no "offered rate" line, as it keeps no rate per class.
+
+// ClassMap is one class map for `show class-map`.
+type ClassMap struct {
+	Name     string
+	ID       int // 0 for class-default, then configuration order
+	MatchAny bool
+	// Matches are the match lines' words: "access-group  101",
+	// "access-group  name WEB", "any".
+	Matches []string
+}
+
+func matchKind(any bool) string {
+	if any {
+		return "match-any"
+	}
+	return "match-all"
+}
+
+// ClassMaps is IOS's `show class-map`.
+func ClassMaps(w io.Writer, cs []ClassMap) {
+	for _, c := range cs {
+		fmt.Fprintf(w, " Class Map %s %s (id %d)\n", matchKind(c.MatchAny), c.Name, c.ID)
+		for _, m := range c.Matches {
+			fmt.Fprintf(w, "   Match %s\n", m)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// PolicyClass is one class of a policy map as the screens show it.
+type PolicyClass struct {
+	Name     string
+	MatchAny bool
+	Matches  []string // "access-group 101", "access-group name WEB", "any"
+	Sampler  string   // netflow-sampler; "" none
+	Packets  uint64   // what the class matched, before sampling
+	Bytes    uint64
+}
+
+// PolicyMap is one policy map: its classes in evaluation order,
+// class-default last.
+type PolicyMap struct {
+	Name    string
+	Classes []PolicyClass
+}
+
+// PolicyMaps is IOS's `show policy-map [NAME]`.
+func PolicyMaps(w io.Writer, ps []PolicyMap) {
+	for _, p := range ps {
+		fmt.Fprintf(w, "  Policy Map %s\n", p.Name)
+		for _, c := range p.Classes {
+			fmt.Fprintf(w, "    Class %s\n", c.Name)
+			if c.Sampler != "" {
+				fmt.Fprintf(w, "      netflow-sampler %s\n", c.Sampler)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// InterfacePolicy is one interface's input policy with its counters.
+type InterfacePolicy struct {
+	Interface string
+	Policy    PolicyMap
+}
+
+// PolicyMapInterfaces is IOS's `show policy-map interface [NAME]`: per
+// class, the packets and bytes it matched, what it matches and its
+// NetFlow sampler.
+func PolicyMapInterfaces(w io.Writer, ps []InterfacePolicy) {
+	for _, ip := range ps {
+		fmt.Fprintf(w, " %s \n\n", ip.Interface)
+		fmt.Fprintf(w, "  Service-policy input: %s\n", ip.Policy.Name)
+		for _, c := range ip.Policy.Classes {
+			fmt.Fprintf(w, "\n    Class-map: %s (%s)\n", c.Name, matchKind(c.MatchAny))
+			fmt.Fprintf(w, "      %d packets, %d bytes\n", c.Packets, c.Bytes)
+			for _, m := range c.Matches {
+				fmt.Fprintf(w, "      Match: %s\n", m)
+			}
+			if c.Sampler != "" {
+				fmt.Fprintf(w, "      netflow-sampler: %s\n", c.Sampler)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
