@@ -193,6 +193,16 @@ c
 show ?
 show ip cache fl?
 show ip flow top-talkers
+show ip cache flow aggregation ?
+show ip cache verbose flow aggregation prefix
+show ip cache flow aggregation as-tos
+show ip flow top ?
+show ip flow top 5 ?
+show ip flow top 5 aggregate protocol ?
+show ip flow top 5 aggregate protocol sorted-by bytes ?
+show ip flow top 5 agg prot sorted-by packets asc
+show ip flow top 5 aggregate protocol match source-address 10.0.0.300
+show ip flow top 101 aggregate protocol
 sh run | include interface
 show running-config | begin eth2
 show running-config | section eth1

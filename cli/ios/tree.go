@@ -51,9 +51,14 @@ func help(root *Node, line string) []string {
 		}
 		return []string{strings.Join(ws, "  ")}
 	}
+	// The help column starts after the longest word, 16 at least.
+	width := 16
+	for _, it := range h.Items {
+		width = max(width, len(it.Label))
+	}
 	var out []string
 	for _, it := range h.Items {
-		out = append(out, fmt.Sprintf("  %-16s %s", it.Label, it.Help))
+		out = append(out, fmt.Sprintf("  %-*s %s", width, it.Label, it.Help))
 	}
 	if h.CR {
 		out = append(out, "  <cr>")

@@ -198,3 +198,31 @@ func TestCacheJSON(t *testing.T) {
 		t.Errorf("ipv6 cache JSON:\n%s", jb.String())
 	}
 }
+
+// TestJSONShapes fixes the keys and nesting clients read: the cache, an
+// aggregation cache, the dynamic and the configured top talkers.
+func TestJSONShapes(t *testing.T) {
+	var b bytes.Buffer
+	v := sampleCache()
+	top, err := ComputeTop(&v, TopQuery{N: 2, Field: "source-address"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := sampleFlows()[:2]
+	for _, doc := range []struct {
+		name string
+		v    any
+	}{
+		{"show ip cache verbose flow", CacheJSON(v, false)},
+		{"show ip cache flow aggregation prefix", AggregationJSON(aggregationOf(t, 5, mainCacheRecords()[:2], 0, 0))},
+		{"show ip flow top 2 aggregate source-address", TopJSON(top)},
+		{"show ip flow top-talkers", TopTalkersJSON(flowcache.TopTalkers{SortBy: flowcache.SortByBytes, Flows: []flow.Record{fl[1]}, Matched: 2, Processed: 49},
+			func(uint32) string { return "eth1" })},
+	} {
+		fmt.Fprintf(&b, "--- %s | json\n", doc.name)
+		if err := WriteJSON(&b, doc.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	golden(t, "json-shapes", b.Bytes())
+}
