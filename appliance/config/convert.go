@@ -54,8 +54,8 @@ func (c Config) DestinationVersion(d Destination) platform.ExportVersion {
 
 // DestinationAS is the AS mode a collector's records carry: its own, or
 // the export-wide one.
-func (c Config) DestinationAS(d Destination) ASMode {
-	if d.AS != ASNone {
+func (c Config) DestinationAS(d Destination) platform.ASMode {
+	if d.AS != platform.ASNone {
 		return d.AS
 	}
 	return c.Export.AS

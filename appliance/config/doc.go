@@ -24,9 +24,10 @@
 // (daemon.SettingsFrom) resolves defaults from a normalized model without
 // checking again.
 //
-// The model speaks its own words (model_vocab.go: AS mode, capture
-// fields, top-talkers match) and platform's (mask, export version,
-// aggregation scheme, sampling); it imports no engine, and
+// The model speaks its own words (model_vocab.go: capture fields,
+// top-talkers match) and platform's, which the engines share (mask,
+// export version, aggregation scheme, AS mode, sort-by, sampling); it
+// imports no engine, and
 // TestModelSpeaksItsOwnWords keeps it so. The derivation maps the words to
 // the engines' types.
 //

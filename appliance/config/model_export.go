@@ -13,9 +13,9 @@ type Export struct {
 	// default. `ip flow-export version`, or `mls nde sender version` on a
 	// PFC.
 	Version    platform.ExportVersion
-	AS         ASMode // origin-as | peer-as; JunOS autonomous-system-type
-	BGPNextHop bool   // bgp-nexthop (v9 and IPFIX)
-	Source     string // ip flow-export source IFNAME
+	AS         platform.ASMode // origin-as | peer-as; JunOS autonomous-system-type
+	BGPNextHop bool            // bgp-nexthop (v9 and IPFIX)
+	Source     string          // ip flow-export source IFNAME
 	// TemplateRefresh is `template refresh-rate` in packets, 0 is the IOS
 	// default (platform.DefaultTemplateRefreshPackets).
 	TemplateRefresh int
@@ -47,8 +47,8 @@ type Destination struct {
 	SourceAddress netip.Addr
 	// AS is this collector's AS mode (JunOS autonomous-system-type, per
 	// flow-server; IOS extension `origin-as|peer-as` after the
-	// destination); ASNone follows Export.AS.
-	AS ASMode
+	// destination); platform.ASNone follows Export.AS.
+	AS platform.ASMode
 	// Truncate is the IPv4 prefix length this collector gets addresses
 	// at (IOS extension `truncate N`; Internet2 uses 21); 0 keeps them.
 	Truncate int
@@ -85,8 +85,8 @@ type TopTalkers struct {
 	// operator typed is lost).
 	Configured   bool
 	Top          int
-	SortBy       SortBy        // 0: not set
-	CacheTimeout time.Duration // 0 is platform.DefaultTopTalkersTimeout
+	SortBy       platform.SortBy // 0: not set
+	CacheTimeout time.Duration   // 0 is platform.DefaultTopTalkersTimeout
 	Match        TopTalkersMatch
 }
 
@@ -95,6 +95,6 @@ type TopTalkers struct {
 type PrefixAS struct {
 	File string // flowtap prefix-as-file PATH
 	// Mode is `flowtap as-mode origin|peer`: which AS of a route fills the
-	// records. ASNone follows the export's origin-as | peer-as.
-	Mode ASMode
+	// records. platform.ASNone follows the export's origin-as | peer-as.
+	Mode platform.ASMode
 }

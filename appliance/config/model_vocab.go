@@ -6,26 +6,6 @@ import "net/netip"
 // derivation (daemon.SettingsFrom) maps each to the engine's type, so the
 // model and the grammars build without the engines.
 
-// ASMode is `ip flow-export version N origin-as|peer-as` (JunOS
-// autonomous-system-type): which AS numbers the records carry.
-type ASMode uint8
-
-const (
-	ASNone ASMode = iota
-	ASOrigin
-	ASPeer
-)
-
-func (m ASMode) String() string {
-	switch m {
-	case ASOrigin:
-		return "origin-as"
-	case ASPeer:
-		return "peer-as"
-	}
-	return ""
-}
-
 // Capture is `ip flow-capture ttl|mac-addresses|vlan-id`: fields added
 // to the v9 and IPFIX templates.
 type Capture uint8
@@ -35,26 +15,6 @@ const (
 	CaptureMAC
 	CaptureVLAN
 )
-
-// SortBy is the top talkers' `sort-by`; the values are the MIB's
-// NfTopFlowsSortTypes (SNMP sets them as they are). 0 is not set.
-type SortBy uint8
-
-const (
-	SortNone      SortBy = 1
-	SortByPackets SortBy = 2
-	SortByBytes   SortBy = 3
-)
-
-func (s SortBy) String() string {
-	switch s {
-	case SortByPackets:
-		return "packets"
-	case SortByBytes:
-		return "bytes"
-	}
-	return "none"
-}
 
 // TopPorts is `match {source|destination} port {N | min N | max N}`.
 type TopPorts struct {

@@ -18,7 +18,7 @@ const (
 
 func (v *validator) export(p *platform.Persona, c *Config) {
 	e := &c.Export
-	if e.AS > ASPeer {
+	if e.AS > platform.ASPeer {
 		v.failf("export.as", "unknown AS mode %d", e.AS)
 	}
 	version := e.Version
@@ -54,7 +54,7 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 		if seen[d.Addr] {
 			v.failf(path, "configured twice")
 		}
-		if d.AS > ASPeer {
+		if d.AS > platform.ASPeer {
 			v.failf(path+".as", "unknown AS mode %d", d.AS)
 		}
 		seen[d.Addr] = true
@@ -172,7 +172,7 @@ func (v *validator) topTalkers(c *Config) {
 	t.CacheTimeout = zeroIfEq(t.CacheTimeout, platform.DefaultTopTalkersTimeout)
 	v.checkDuration("top-talkers.cache-timeout", t.CacheTimeout, time.Millisecond, 1, 3600000, "cache-timeout")
 	v.checkRange("top-talkers.top", int64(t.Top), 1, platform.MaxTopTalkers, "top")
-	if t.SortBy != 0 && t.SortBy != SortByBytes && t.SortBy != SortByPackets {
+	if t.SortBy != 0 && t.SortBy != platform.SortByBytes && t.SortBy != platform.SortByPackets {
 		v.failf("top-talkers.sort-by", "unknown sort-by %d", t.SortBy)
 	}
 	if *t != (TopTalkers{}) {
@@ -186,7 +186,7 @@ func (v *validator) prefixAS(c *Config) {
 			v.bad("prefix-as.file", err)
 		}
 	}
-	if c.PrefixAS.Mode > ASPeer {
+	if c.PrefixAS.Mode > platform.ASPeer {
 		v.failf("prefix-as.mode", "unknown AS mode %d", c.PrefixAS.Mode)
 	}
 	if c.Capture&^(CaptureTTL|CaptureMAC|CaptureVLAN) != 0 {

@@ -124,7 +124,7 @@ func (c *CLI) CacheView() show.CacheView {
 func (c *CLI) ExportView() show.ExportView {
 	cfg := c.m.Config()
 	_, set, _ := cfg.Setting()
-	v := show.ExportView{Version: exportVersion(set.Export), AS: exportAS(cfg.Export.AS), BGPNextHop: cfg.Export.BGPNextHop,
+	v := show.ExportView{Version: exportVersion(set.Export), AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
 		SourceIf: cfg.Export.Source, Destinations: c.m.d.ExportStats()}
 	if a, err := sourceAddr(cfg.Export.Source); err == nil {
 		v.Source = a

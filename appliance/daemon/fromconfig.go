@@ -157,9 +157,9 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		}
 		am := asmap.ModeNone
 		switch asFillMode(c) {
-		case config.ASOrigin:
+		case platform.ASOrigin:
 			am = asmap.ModeOrigin
-		case config.ASPeer:
+		case platform.ASPeer:
 			am = asmap.ModePeer
 		}
 		s.Annotator = asmap.Filler{Table: tab, Mode: am}
@@ -247,37 +247,26 @@ func exportSamplers(s Settings) (one export.Sampler, several []export.Sampler) {
 
 // asFillMode is which AS the prefix table fills records with: `flowtap
 // as-mode`, else the export's origin-as | peer-as.
-func asFillMode(c config.Config) config.ASMode {
-	if c.PrefixAS.Mode != config.ASNone {
+func asFillMode(c config.Config) platform.ASMode {
+	if c.PrefixAS.Mode != platform.ASNone {
 		return c.PrefixAS.Mode
 	}
-	if c.Export.AS != config.ASNone {
+	if c.Export.AS != platform.ASNone {
 		return c.Export.AS
 	}
 	// Only per-collector modes: the records carry one pair of AS fields,
 	// filled for the first collector that asks.
 	for _, d := range c.Export.Destinations {
-		if d.AS != config.ASNone {
+		if d.AS != platform.ASNone {
 			return d.AS
 		}
 	}
-	return config.ASNone
+	return platform.ASNone
 }
 
 // exportVersion is the encoder's version for the model's; the numbers
 // are the same (IPFIX is 10 in both, its version field on the wire).
 func exportVersion(v platform.ExportVersion) export.Version { return export.Version(v) }
-
-// exportAS is the encoder's AS mode for the model's.
-func exportAS(m config.ASMode) export.ASMode {
-	switch m {
-	case config.ASOrigin:
-		return export.ASOrigin
-	case config.ASPeer:
-		return export.ASPeer
-	}
-	return export.ASNone
-}
 
 // capture is the encoders' `ip flow-capture` fields for the model's.
 func capture(c config.Capture) export.Capture {
@@ -305,11 +294,10 @@ func emergency(e platform.Emergency) flowcache.Emergency {
 	return out
 }
 
-// topTalkers is the engine's top-talkers configuration. The sort-by
-// values are the MIB's in both.
+// topTalkers is the engine's top-talkers configuration.
 func topTalkers(t config.TopTalkers) flowcache.TopTalkersConfig {
 	m := t.Match
-	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: flowcache.SortBy(t.SortBy), CacheTimeout: t.CacheTimeout,
+	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: t.SortBy, CacheTimeout: t.CacheTimeout,
 		Match: flowcache.Match{ProtocolSet: m.ProtocolSet, Protocol: m.Protocol, Src: m.Src, Dst: m.Dst,
 			SrcPort: flowcache.PortMatch(m.SrcPort), DstPort: flowcache.PortMatch(m.DstPort),
 			Bytes: flowcache.CountMatch(m.Bytes), Packets: flowcache.CountMatch(m.Packets)}}
@@ -400,7 +388,7 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		}
 	}
 	for _, d := range c.Export.Destinations {
-		enc := export.EncoderConfig{Version: exportVersion(c.DestinationVersion(d)), BootTime: boot, AS: exportAS(c.DestinationAS(d)),
+		enc := export.EncoderConfig{Version: exportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: capture(c.Capture),
 			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop}

@@ -9,27 +9,6 @@ import (
 	"time"
 )
 
-// ASMode is the `ip flow-export version N [origin-as | peer-as]` choice.
-// Which AS the record carries is decided upstream; here only ASNone
-// matters: IOS exports src_as and dst_as as 0 when neither is configured.
-type ASMode uint8
-
-const (
-	ASNone ASMode = iota
-	ASOrigin
-	ASPeer
-)
-
-func (m ASMode) String() string {
-	switch m {
-	case ASOrigin:
-		return "origin-as"
-	case ASPeer:
-		return "peer-as"
-	}
-	return ""
-}
-
 // SamplingMode values are the v9 FLOW_SAMPLER_MODE / SAMPLING_ALGORITHM
 // codes, which the v5 header's 2-bit sampling mode reuses.
 type SamplingMode uint8
@@ -111,7 +90,7 @@ type EncoderConfig struct {
 	// Domain ID.
 	ObservationDomain uint32
 
-	AS ASMode
+	AS platform.ASMode
 	// Sampler is the one sampler of every record (and of the v5 header);
 	// Samplers are further samplers when ports or filter terms sample at
 	// different rates. v9/IPFIX announce each in a sampler options row, and

@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
 	"testing"
 
@@ -16,7 +17,7 @@ import (
 // TestGoflowDecodesV5 decodes our v5 packets with goflow2's decoder.
 func TestGoflowDecodesV5(t *testing.T) {
 	recs := interopRecords(35)
-	cfg := export.EncoderConfig{Version: export.V5, AS: export.ASOrigin, EngineType: 1, EngineID: 2,
+	cfg := export.EncoderConfig{Version: export.V5, AS: platform.ASOrigin, EngineType: 1, EngineID: 2,
 		Sampler: export.Sampler{ID: 1, Mode: export.SamplingDeterministic, Interval: 10}}
 	pkts := encodeAll(t, cfg, recs, nil)
 	var got []netflowlegacy.RecordsNetFlowV5

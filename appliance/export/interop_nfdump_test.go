@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +21,10 @@ func TestNfdumpRoundTrip(t *testing.T) {
 		cfg  export.EncoderConfig
 		recs []flow.Record
 	}{
-		{export.EncoderConfig{Version: export.V5, AS: export.ASOrigin, EngineType: 1, EngineID: 2}, v4},
-		{export.EncoderConfig{Version: export.V7, AS: export.ASOrigin, RouterSC: v7Config.RouterSC}, v4},
-		{export.EncoderConfig{Version: export.V9, AS: export.ASOrigin, ObservationDomain: 3}, append(append([]flow.Record{}, v4...), v6...)},
-		{export.EncoderConfig{Version: export.IPFIX, AS: export.ASOrigin, ObservationDomain: 4}, append(append([]flow.Record{}, v4...), v6...)},
+		{export.EncoderConfig{Version: export.V5, AS: platform.ASOrigin, EngineType: 1, EngineID: 2}, v4},
+		{export.EncoderConfig{Version: export.V7, AS: platform.ASOrigin, RouterSC: v7Config.RouterSC}, v4},
+		{export.EncoderConfig{Version: export.V9, AS: platform.ASOrigin, ObservationDomain: 3}, append(append([]flow.Record{}, v4...), v6...)},
+		{export.EncoderConfig{Version: export.IPFIX, AS: platform.ASOrigin, ObservationDomain: 4}, append(append([]flow.Record{}, v4...), v6...)},
 	}
 	for _, c := range cases {
 		t.Run("v"+c.cfg.Version.String(), func(t *testing.T) {

@@ -128,7 +128,7 @@ func fieldsOf(e expect, extra ...string) []string {
 
 func TestTsharkDecodesV5(t *testing.T) {
 	recs := interopRecords(65)
-	cfg := export.EncoderConfig{Version: export.V5, AS: export.ASOrigin, EngineType: 1, EngineID: 2,
+	cfg := export.EncoderConfig{Version: export.V5, AS: platform.ASOrigin, EngineType: 1, EngineID: 2,
 		Sampler: export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 100}}
 	pkts := encodeAll(t, cfg, recs, nil)
 	want := legacyExpect(recs)
@@ -152,7 +152,7 @@ func TestTsharkDecodesV5(t *testing.T) {
 
 func TestTsharkDecodesV7(t *testing.T) {
 	recs := interopRecords(30)
-	cfg := export.EncoderConfig{Version: export.V7, AS: export.ASPeer, RouterSC: netip.MustParseAddr("10.9.9.9"), V7FlowMask: 0x05}
+	cfg := export.EncoderConfig{Version: export.V7, AS: platform.ASPeer, RouterSC: netip.MustParseAddr("10.9.9.9"), V7FlowMask: 0x05}
 	pkts := encodeAll(t, cfg, recs, nil)
 	want := legacyExpect(recs)
 	want["cflow.flags"] = func(int) any { return 0x05 }
@@ -336,10 +336,10 @@ func TestTsharkDecodesV9AndIPFIX(t *testing.T) {
 		cfg  export.EncoderConfig
 		ipv6 bool
 	}{
-		{"v9-ipv4", export.EncoderConfig{Version: export.V9, AS: export.ASOrigin, ObservationDomain: 3, TemplateRefreshPackets: 2}, false},
-		{"v9-ipv6", export.EncoderConfig{Version: export.V9, AS: export.ASOrigin, ObservationDomain: 3, TemplateRefreshPackets: 2}, true},
-		{"ipfix-ipv4", export.EncoderConfig{Version: export.IPFIX, AS: export.ASOrigin, ObservationDomain: 4, TemplateRefreshPackets: 2}, false},
-		{"ipfix-ipv6", export.EncoderConfig{Version: export.IPFIX, AS: export.ASOrigin, ObservationDomain: 4, TemplateRefreshPackets: 2}, true},
+		{"v9-ipv4", export.EncoderConfig{Version: export.V9, AS: platform.ASOrigin, ObservationDomain: 3, TemplateRefreshPackets: 2}, false},
+		{"v9-ipv6", export.EncoderConfig{Version: export.V9, AS: platform.ASOrigin, ObservationDomain: 3, TemplateRefreshPackets: 2}, true},
+		{"ipfix-ipv4", export.EncoderConfig{Version: export.IPFIX, AS: platform.ASOrigin, ObservationDomain: 4, TemplateRefreshPackets: 2}, false},
+		{"ipfix-ipv6", export.EncoderConfig{Version: export.IPFIX, AS: platform.ASOrigin, ObservationDomain: 4, TemplateRefreshPackets: 2}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			recs := interopRecords(70)

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"encoding/binary"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/export"
@@ -11,7 +12,7 @@ import (
 var ipfixConfig = export.EncoderConfig{
 	Version:           export.IPFIX,
 	ObservationDomain: 7,
-	AS:                export.ASOrigin,
+	AS:                platform.ASOrigin,
 	Sampler:           export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 100},
 	InterfaceNames:    []export.InterfaceName{{IfIndex: 3, Name: "eth1"}},
 }

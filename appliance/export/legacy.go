@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -117,7 +118,7 @@ func (l *legacy) emit() error {
 // asPair is the record's AS numbers, or zeros when neither origin-as nor
 // peer-as is configured.
 func asPair(cfg *EncoderConfig, r *flow.Record) (src, dst uint32) {
-	if cfg.AS == ASNone {
+	if cfg.AS == platform.ASNone {
 		return 0, 0
 	}
 	return r.SrcAS, r.DstAS

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"errors"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"math"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ var v5Config = export.EncoderConfig{
 	Version:    export.V5,
 	EngineType: 1,
 	EngineID:   2,
-	AS:         export.ASOrigin,
+	AS:         platform.ASOrigin,
 	Sampler:    export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 100},
 }
 
@@ -104,7 +105,7 @@ func TestV5SequenceAndRecordLimit(t *testing.T) {
 
 func TestV5ZeroesASWithoutOriginOrPeer(t *testing.T) {
 	cfg := v5Config
-	cfg.AS = export.ASNone
+	cfg.AS = platform.ASNone
 	enc, c := newEncoder(t, cfg)
 	mustAdd(t, enc, tcpRecord())
 	mustFlush(t, enc)

@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
 	"testing"
 
@@ -11,7 +12,7 @@ var v7Config = export.EncoderConfig{
 	Version:    export.V7,
 	EngineType: 1, // not on the wire: v7 bytes 20-23 are reserved
 	EngineID:   2,
-	AS:         export.ASPeer,
+	AS:         platform.ASPeer,
 	V7FlowMask: 0x05,
 	RouterSC:   netip.MustParseAddr("10.9.9.9"),
 }

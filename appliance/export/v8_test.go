@@ -194,7 +194,7 @@ func v8Config(s platform.Scheme) export.EncoderConfig {
 		Scheme:     s,
 		EngineType: 1,
 		EngineID:   2,
-		AS:         export.ASOrigin,
+		AS:         platform.ASOrigin,
 		RouterSC:   netip.MustParseAddr("10.9.9.9"),
 	}
 }

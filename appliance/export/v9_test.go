@@ -13,7 +13,7 @@ import (
 var v9Config = export.EncoderConfig{
 	Version:           export.V9,
 	ObservationDomain: 7,
-	AS:                export.ASOrigin,
+	AS:                platform.ASOrigin,
 	Sampler:           export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 100},
 	InterfaceNames:    []export.InterfaceName{{IfIndex: 3, Name: "eth1"}},
 }
@@ -124,7 +124,7 @@ func TestV9Golden(t *testing.T) {
 
 // An IPv6 record gets its own data flowset under template 257.
 func TestV9IPv6DataFlowset(t *testing.T) {
-	enc, c := newEncoder(t, export.EncoderConfig{Version: export.V9, ObservationDomain: 7, AS: export.ASOrigin})
+	enc, c := newEncoder(t, export.EncoderConfig{Version: export.V9, ObservationDomain: 7, AS: platform.ASOrigin})
 	mustAdd(t, enc, tcpRecord())
 	mustAdd(t, enc, v6Record())
 	mustFlush(t, enc)
@@ -248,7 +248,7 @@ func TestV9PacketSizeAndOptionSpill(t *testing.T) {
 }
 
 func TestV9AggregationTemplate(t *testing.T) {
-	enc, c := newEncoder(t, export.EncoderConfig{Version: export.V9, Scheme: platform.SchemeBGPNextHopToS, AS: export.ASOrigin})
+	enc, c := newEncoder(t, export.EncoderConfig{Version: export.V9, Scheme: platform.SchemeBGPNextHopToS, AS: platform.ASOrigin})
 	r := tcpRecord()
 	if err := enc.Add(&r); !errors.Is(err, export.ErrWrongCache) {
 		t.Fatalf("Add(main record) to an aggregation encoder = %v, want ErrWrongCache", err)

@@ -14,26 +14,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
-// SortBy orders top talkers. Values are the MIB's NfTopFlowsSortTypes
-// (SRC, vendor-behaviour.md 5.1); SortNone (and the zero value) disables.
-type SortBy uint8
-
-const (
-	SortNone      SortBy = 1
-	SortByPackets SortBy = 2
-	SortByBytes   SortBy = 3
-)
-
-func (s SortBy) String() string {
-	switch s {
-	case SortByPackets:
-		return "packets"
-	case SortByBytes:
-		return "bytes"
-	}
-	return "none"
-}
-
 // Top-talkers limits: `top <1-200>` and cache-timeout <1-3600000> ms,
 // default 5000, are RECALL in vendor-behaviour.md 2.4.
 const (
@@ -80,7 +60,7 @@ func (m *Match) match(r *flow.Record) bool {
 // TopTalkersConfig is the `ip flow-top-talkers` block.
 type TopTalkersConfig struct {
 	Top          int
-	SortBy       SortBy
+	SortBy       platform.SortBy
 	CacheTimeout time.Duration // default 5 s
 	Match        Match
 }
@@ -88,7 +68,7 @@ type TopTalkersConfig struct {
 // Enabled reports whether IOS would show the block: it needs both `top`
 // and `sort-by`.
 func (c TopTalkersConfig) Enabled() bool {
-	return c.Top > 0 && (c.SortBy == SortByBytes || c.SortBy == SortByPackets)
+	return c.Top > 0 && (c.SortBy == platform.SortByBytes || c.SortBy == platform.SortByPackets)
 }
 
 // Validate checks the ranges.
@@ -96,7 +76,7 @@ func (c TopTalkersConfig) Validate() error {
 	switch {
 	case c.Top < 0 || c.Top > MaxTopTalkers:
 		return fmt.Errorf("top talkers: top %d not in <1-%d>", c.Top, MaxTopTalkers)
-	case c.SortBy > SortByBytes:
+	case c.SortBy > platform.SortByBytes:
 		return fmt.Errorf("top talkers: unknown sort-by %d", c.SortBy)
 	case c.CacheTimeout < 0 || c.CacheTimeout > maxTopTalkersCacheTimeout:
 		return fmt.Errorf("top talkers: cache-timeout %v not in <1-3600000> ms", c.CacheTimeout)
@@ -123,7 +103,7 @@ var ErrTopTalkersDisabled = errors.New("flowcache: top talkers not configured (n
 // ("10 of 10 top talkers shown. 49 flows processed.").
 type TopTalkers struct {
 	Generated time.Time
-	SortBy    SortBy
+	SortBy    platform.SortBy
 	Flows     []flow.Record // best first
 	Matched   int           // flows that passed the match criteria
 	Processed int           // live flows looked at
@@ -219,7 +199,7 @@ func computeTopTalkers(p Peeker, c *TopTalkersConfig, now time.Time) (TopTalkers
 // recordHeap is a min-heap on the sort order, so that the root is the
 // weakest of the N kept.
 type recordHeap struct {
-	by   SortBy
+	by   platform.SortBy
 	recs []flow.Record
 }
 
@@ -227,7 +207,7 @@ type recordHeap struct {
 // key, so that equal counts come out in a stable order.
 func (h *recordHeap) compare(a, b *flow.Record) int {
 	first, second := cmp.Compare(a.Bytes, b.Bytes), cmp.Compare(a.Packets, b.Packets)
-	if h.by == SortByPackets {
+	if h.by == platform.SortByPackets {
 		first, second = second, first
 	}
 	if first != 0 {

@@ -2,6 +2,7 @@ package flowcache_test
 
 import (
 	"errors"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
 	"slices"
 	"testing"
@@ -51,24 +52,24 @@ func TestTopTalkers(t *testing.T) {
 		want        []int
 		wantMatched int
 	}{
-		{"bytes", flowcache.TopTalkersConfig{Top: 3, SortBy: flowcache.SortByBytes}, []int{1, 6, 4}, 6},
-		{"packets", flowcache.TopTalkersConfig{Top: 3, SortBy: flowcache.SortByPackets}, []int{2, 4, 5}, 6},
-		{"top above flows", flowcache.TopTalkersConfig{Top: 200, SortBy: flowcache.SortByBytes}, []int{1, 6, 4, 2, 5, 3}, 6},
-		{"protocol udp", flowcache.TopTalkersConfig{Top: 10, SortBy: flowcache.SortByBytes,
+		{"bytes", flowcache.TopTalkersConfig{Top: 3, SortBy: platform.SortByBytes}, []int{1, 6, 4}, 6},
+		{"packets", flowcache.TopTalkersConfig{Top: 3, SortBy: platform.SortByPackets}, []int{2, 4, 5}, 6},
+		{"top above flows", flowcache.TopTalkersConfig{Top: 200, SortBy: platform.SortByBytes}, []int{1, 6, 4, 2, 5, 3}, 6},
+		{"protocol udp", flowcache.TopTalkersConfig{Top: 10, SortBy: platform.SortByBytes,
 			Match: flowcache.Match{ProtocolSet: true, Protocol: 17}}, []int{4, 3}, 2},
-		{"destination address mask", flowcache.TopTalkersConfig{Top: 10, SortBy: flowcache.SortByPackets,
+		{"destination address mask", flowcache.TopTalkersConfig{Top: 10, SortBy: platform.SortByPackets,
 			Match: flowcache.Match{Dst: pfx("192.0.2.0/30")}}, []int{2, 1}, 2},
-		{"source address", flowcache.TopTalkersConfig{Top: 10, SortBy: flowcache.SortByPackets,
+		{"source address", flowcache.TopTalkersConfig{Top: 10, SortBy: platform.SortByPackets,
 			Match: flowcache.Match{Src: pfx("10.1.0.5/32")}}, []int{5}, 1},
-		{"destination port range", flowcache.TopTalkersConfig{Top: 10, SortBy: flowcache.SortByBytes,
+		{"destination port range", flowcache.TopTalkersConfig{Top: 10, SortBy: platform.SortByBytes,
 			Match: flowcache.Match{DstPort: flowcache.PortMatch{Set: true, Min: 22, Max: 80}}}, []int{1, 6, 3}, 3},
-		{"source port min", flowcache.TopTalkersConfig{Top: 10, SortBy: flowcache.SortByBytes,
+		{"source port min", flowcache.TopTalkersConfig{Top: 10, SortBy: platform.SortByBytes,
 			Match: flowcache.Match{SrcPort: flowcache.PortMatch{Set: true, Min: 40004, Max: 65535}}}, []int{6, 4}, 2},
-		{"byte range", flowcache.TopTalkersConfig{Top: 10, SortBy: flowcache.SortByBytes,
+		{"byte range", flowcache.TopTalkersConfig{Top: 10, SortBy: platform.SortByBytes,
 			Match: flowcache.Match{Bytes: flowcache.CountMatch{Min: 1000, Max: 4500}}}, []int{4, 2, 5}, 3},
-		{"packet range max only", flowcache.TopTalkersConfig{Top: 10, SortBy: flowcache.SortByPackets,
+		{"packet range max only", flowcache.TopTalkersConfig{Top: 10, SortBy: platform.SortByPackets,
 			Match: flowcache.Match{Packets: flowcache.CountMatch{Max: 10}}}, []int{1, 6, 3}, 3},
-		{"nothing matches", flowcache.TopTalkersConfig{Top: 10, SortBy: flowcache.SortByBytes,
+		{"nothing matches", flowcache.TopTalkersConfig{Top: 10, SortBy: platform.SortByBytes,
 			Match: flowcache.Match{Dst: pfx("2001:db8::/32")}}, []int{}, 0},
 	}
 	h := newHarness(t, 64, nil)
@@ -99,7 +100,7 @@ func TestTopTalkersCache(t *testing.T) {
 	if _, err := h.eng.TopTalkers(); !errors.Is(err, flowcache.ErrTopTalkersDisabled) {
 		t.Fatalf("unconfigured: err %v, want ErrTopTalkersDisabled", err)
 	}
-	cfg := flowcache.TopTalkersConfig{Top: 1, SortBy: flowcache.SortByBytes}
+	cfg := flowcache.TopTalkersConfig{Top: 1, SortBy: platform.SortByBytes}
 	if err := h.eng.SetTopTalkers(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -142,12 +143,12 @@ func TestTopTalkersCache(t *testing.T) {
 
 func TestTopTalkersConfigValidate(t *testing.T) {
 	bad := []flowcache.TopTalkersConfig{
-		{Top: 201, SortBy: flowcache.SortByBytes},
+		{Top: 201, SortBy: platform.SortByBytes},
 		{Top: -1},
 		{Top: 5, SortBy: 9},
-		{Top: 5, SortBy: flowcache.SortByBytes, CacheTimeout: 3600001 * time.Millisecond},
-		{Top: 5, SortBy: flowcache.SortByBytes, Match: flowcache.Match{Src: netip.MustParsePrefix("10.1.2.3/8")}},
-		{Top: 5, SortBy: flowcache.SortByBytes, Match: flowcache.Match{DstPort: flowcache.PortMatch{Set: true, Min: 9, Max: 8}}},
+		{Top: 5, SortBy: platform.SortByBytes, CacheTimeout: 3600001 * time.Millisecond},
+		{Top: 5, SortBy: platform.SortByBytes, Match: flowcache.Match{Src: netip.MustParsePrefix("10.1.2.3/8")}},
+		{Top: 5, SortBy: platform.SortByBytes, Match: flowcache.Match{DstPort: flowcache.PortMatch{Set: true, Min: 9, Max: 8}}},
 	}
 	for _, c := range bad {
 		if err := c.Validate(); err == nil {

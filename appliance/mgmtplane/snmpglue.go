@@ -273,7 +273,7 @@ func (s setter) SetTopFlowsTopN(n uint32) error {
 func (s setter) SetTopFlowsSortBy(v snmp.SortBy) error {
 	return s.m.Edit(func(c *config.Config) error {
 		c.TopTalkers.Configured = true
-		c.TopTalkers.SortBy = config.SortBy(v) // the MIB's values, as the model keeps them
+		c.TopTalkers.SortBy = platform.SortBy(v) // the MIB's values, as the model keeps them
 		return nil
 	})
 }

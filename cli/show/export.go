@@ -2,6 +2,7 @@ package show
 
 import (
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"io"
 	"net/netip"
 
@@ -11,7 +12,7 @@ import (
 // ExportView is what `show ip flow export` needs.
 type ExportView struct {
 	Version      export.Version // the cache's version (`ip flow-export version`)
-	AS           export.ASMode
+	AS           platform.ASMode
 	BGPNextHop   bool
 	Source       netip.Addr // `ip flow-export source` address, if set
 	SourceIf     string
@@ -67,7 +68,7 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		s.NotExportable += d.NotExportable
 	}
 	opts := ""
-	if v.AS != export.ASNone {
+	if v.AS != platform.ASNone {
 		opts = ", " + v.AS.String()
 	}
 	if v.BGPNextHop {

@@ -3,6 +3,7 @@ package show
 import (
 	"bytes"
 	"flag"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
 	"net/netip"
 	"os"
@@ -80,7 +81,7 @@ func TestIPCacheVerboseFlow(t *testing.T) {
 
 func TestIPFlowExport(t *testing.T) {
 	var b bytes.Buffer
-	IPFlowExport(&b, ExportView{Version: export.V5, AS: export.ASOrigin, Source: netip.MustParseAddr("10.1.1.1"), SourceIf: "eth0",
+	IPFlowExport(&b, ExportView{Version: export.V5, AS: platform.ASOrigin, Source: netip.MustParseAddr("10.1.1.1"), SourceIf: "eth0",
 		Destinations: []export.Stats{
 			{Collector: netip.MustParseAddrPort("172.16.10.2:9996"), Version: export.V5, Packets: 39, Records: 1152},
 			{Collector: netip.MustParseAddrPort("[2001:db8::9]:4739"), Version: export.IPFIX, Packets: 12, Records: 300, NotExportable: 0},
@@ -105,7 +106,7 @@ func TestIPFlowExportLoss(t *testing.T) {
 func TestIPFlowTopTalkers(t *testing.T) {
 	var b bytes.Buffer
 	fl := sampleFlows()[:2]
-	IPFlowTopTalkers(&b, flowcache.TopTalkers{SortBy: flowcache.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
+	IPFlowTopTalkers(&b, flowcache.TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
 		func(i uint32) string { return "eth1" })
 	golden(t, "show-ip-flow-top-talkers", b.Bytes())
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ func topCache() CacheView {
 func TestIPFlowTopTalkersVerbose(t *testing.T) {
 	var b bytes.Buffer
 	fl := sampleFlows()[:2]
-	IPFlowTopTalkersVerbose(&b, flowcache.TopTalkers{SortBy: flowcache.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
+	IPFlowTopTalkersVerbose(&b, flowcache.TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
 		func(i uint32) string { return "eth1" })
 	golden(t, "show-ip-flow-top-talkers-verbose", b.Bytes())
 }

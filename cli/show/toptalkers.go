@@ -2,6 +2,7 @@ package show
 
 import (
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"io"
 
 	"github.com/flowtap/flowtap/appliance/flowcache"
@@ -11,13 +12,13 @@ import (
 func IPFlowTopTalkers(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32) string) {
 	v := CacheView{IfName: ifName}
 	last := "Bytes"
-	if tt.SortBy == flowcache.SortByPackets {
+	if tt.SortBy == platform.SortByPackets {
 		last = " Pkts"
 	}
 	fmt.Fprintf(w, "SrcIf         SrcIPaddress    DstIf         DstIPaddress    Pr SrcP DstP %s\n", last)
 	for _, r := range tt.Flows {
 		n := r.Bytes
-		if tt.SortBy == flowcache.SortByPackets {
+		if tt.SortBy == platform.SortByPackets {
 			n = r.Packets
 		}
 		fmt.Fprintf(w, "%-14s%-16s%-14s%-16s%02X %04X %04X %5s\n", cut(v.ifName(r.InputIf), 13), addr(r.SrcAddr),

@@ -2,6 +2,7 @@ package snmp
 
 import (
 	"errors"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
@@ -111,7 +112,7 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 		enc := cfg.Encoder
 		if i == 0 {
 			// The destinations of one cache share its encoder settings.
-			e.PeerAS, e.OriginAS = enc.AS == export.ASPeer, enc.AS == export.ASOrigin
+			e.PeerAS, e.OriginAS = enc.AS == platform.ASPeer, enc.AS == platform.ASOrigin
 			e.TemplateTimeout, e.TemplateRefreshPackets = orDefault(enc.TemplateTimeout, export.DefaultTemplateTimeout), uint32(orDefault(enc.TemplateRefreshPackets, 20))
 			e.OptionsTemplateTimeout = orDefault(enc.OptionsTimeout, e.TemplateTimeout)
 			e.OptionsTemplateRefresh = uint32(orDefault(enc.OptionsRefreshPackets, int(e.TemplateRefreshPackets)))

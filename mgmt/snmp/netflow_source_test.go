@@ -1,6 +1,7 @@
 package snmp
 
 import (
+	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func TestFlowtapSource(t *testing.T) {
 	dp := flowcachetest.NewDatapath(4096)
 	aging := flowcache.Aging{Inactive: 20 * time.Second, Active: 10 * time.Minute}
 	eng, err := flowcache.New(flowcache.Config{Datapath: dp, Clock: clock, Aging: &aging,
-		TopTalkers: flowcache.TopTalkersConfig{Top: 5, SortBy: flowcache.SortByBytes}})
+		TopTalkers: flowcache.TopTalkersConfig{Top: 5, SortBy: platform.SortByBytes}})
 	if err != nil {
 		t.Fatal(err)
 	}

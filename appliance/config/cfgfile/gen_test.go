@@ -185,7 +185,7 @@ func (g *gen) flow(c *config.Config) {
 		c.Interfaces = append(c.Interfaces, it)
 	}
 	e := &c.Export
-	e.AS = config.ASMode(g.r.IntN(3))
+	e.AS = platform.ASMode(g.r.IntN(3))
 	v := e.Version
 	if v == 0 {
 		v = g.p.DefaultExport
@@ -228,7 +228,7 @@ func (g *gen) flow(c *config.Config) {
 	if g.maybe() {
 		c.PrefixAS.File = "/etc/flowtap/routes-" + g.name("v") + ".txt"
 	}
-	c.PrefixAS.Mode = config.ASMode(g.r.IntN(3))
+	c.PrefixAS.Mode = platform.ASMode(g.r.IntN(3))
 	// bgp-nexthop takes its next hops from the prefix-as-file.
 	c.Export.BGPNextHop = c.Export.BGPNextHop && c.PrefixAS.File != ""
 }
@@ -278,7 +278,7 @@ func (g *gen) topTalkers(c *config.Config) {
 	if g.maybe() {
 		t.Top = int(g.between(1, 200))
 	}
-	t.SortBy = config.SortBy([]uint8{0, 2, 3}[g.r.IntN(3)])
+	t.SortBy = platform.SortBy([]uint8{0, 2, 3}[g.r.IntN(3)])
 	if g.maybe() {
 		t.CacheTimeout = time.Duration(g.between(1, 3600000)) * time.Millisecond
 	}
@@ -542,7 +542,7 @@ func randomJunOSConfig(t testing.TB, r *rand.Rand, persona string) config.Config
 			d.SourceAddress = g.addr(true)
 		}
 		// JunOS says autonomous-system-type per flow-server.
-		d.AS = config.ASMode(g.r.IntN(3))
+		d.AS = platform.ASMode(g.r.IntN(3))
 		if !slices.ContainsFunc(c.Export.Destinations, func(o config.Destination) bool { return o.Addr == d.Addr }) {
 			c.Export.Destinations = append(c.Export.Destinations, d)
 		}

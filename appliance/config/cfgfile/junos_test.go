@@ -115,14 +115,14 @@ set forwarding-options sampling family inet output flow-server 192.0.2.20 port 2
 	type server struct {
 		addr    string
 		version platform.ExportVersion
-		as      config.ASMode
+		as      platform.ASMode
 	}
 	var got []server
 	for _, d := range c.Export.Destinations {
 		got = append(got, server{d.Addr.String(), d.Version, c.DestinationAS(d)})
 	}
-	want := []server{{"192.0.2.10:2055", platform.V5, config.ASNone}, {"192.0.2.10:9995", platform.V9, config.ASNone},
-		{"192.0.2.10:9996", 0, config.ASPeer}, {"192.0.2.20:2055", 0, config.ASNone}}
+	want := []server{{"192.0.2.10:2055", platform.V5, platform.ASNone}, {"192.0.2.10:9995", platform.V9, platform.ASNone},
+		{"192.0.2.10:9996", 0, platform.ASPeer}, {"192.0.2.20:2055", 0, platform.ASNone}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("servers %+v, want %+v", got, want)
 	}
@@ -159,7 +159,7 @@ func TestJunOSPerServerASFromIOS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := d.DestinationAS(d.Export.Destinations[0]), d.DestinationAS(d.Export.Destinations[1]); a != config.ASNone || b != config.ASOrigin {
+	if a, b := d.DestinationAS(d.Export.Destinations[0]), d.DestinationAS(d.Export.Destinations[1]); a != platform.ASNone || b != platform.ASOrigin {
 		t.Fatalf("after deleting the first server's AS type: %v, %v", a, b)
 	}
 	reparse(t, "running-config", ios.Parse, ios.RunningConfig(d), d)

@@ -47,7 +47,7 @@ func TestSeedJunOSLoads(t *testing.T) {
 		t.Errorf("firewall %+v", c.Firewall)
 	}
 	d := c.Export.Destinations
-	if len(d) != 1 || d[0].Addr != netip.MustParseAddrPort("192.0.2.10:2055") || d[0].Version != platform.V5 || c.DestinationAS(d[0]) != config.ASOrigin {
+	if len(d) != 1 || d[0].Addr != netip.MustParseAddrPort("192.0.2.10:2055") || d[0].Version != platform.V5 || c.DestinationAS(d[0]) != platform.ASOrigin {
 		t.Errorf("destinations %+v", d)
 	}
 	if c.Export.ServicesIf != "sp-0/0/0" || c.Export.ServicesSource != netip.MustParseAddr("192.0.2.1") {

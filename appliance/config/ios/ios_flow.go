@@ -124,7 +124,7 @@ func (x *cmd) ipFlowCapture() {
 	}
 }
 
-var asModes = map[string]config.ASMode{"origin-as": config.ASOrigin, "peer-as": config.ASPeer}
+var asModes = map[string]platform.ASMode{"origin-as": platform.ASOrigin, "peer-as": platform.ASPeer}
 
 // exportVersion reads 5, 7, 8, 9 or ipfix; the persona judges which it
 // offers.
@@ -149,16 +149,16 @@ func (x *cmd) ipFlowExport() {
 	case "version":
 		if x.neg {
 			x.c.Skip()
-			e.Version, e.AS, e.BGPNextHop = 0, config.ASNone, false
+			e.Version, e.AS, e.BGPNextHop = 0, platform.ASNone, false
 			return
 		}
 		v := x.exportVersion()
 		x.touch("export.version")
-		as, bgp := config.ASNone, false
+		as, bgp := platform.ASNone, false
 		for x.c.More() {
 			switch k := x.c.Keyword("bgp-nexthop", "origin-as", "peer-as"); k {
 			case "origin-as", "peer-as":
-				if as != config.ASNone {
+				if as != platform.ASNone {
 					x.c.Invalid(x.c.Last(), "origin-as and peer-as exclude each other")
 				}
 				as = asModes[k]
@@ -219,10 +219,10 @@ func (x *cmd) exportDestination() {
 			d.CryptoPAn = x.c.Name("KEY", nil)
 			x.touch(path + ".crypto-pan")
 		case "origin-as":
-			d.AS = config.ASOrigin
+			d.AS = platform.ASOrigin
 			x.touch(path + ".as")
 		case "peer-as":
-			d.AS = config.ASPeer
+			d.AS = platform.ASPeer
 			x.touch(path + ".as")
 		case "version":
 			d.Version = x.exportVersion()

@@ -197,12 +197,12 @@ func (x *cmd) flowtap() {
 		if x.neg {
 			x.c.OptKeyword("origin", "peer")
 			x.c.End()
-			x.cfg.PrefixAS.Mode = config.ASNone
+			x.cfg.PrefixAS.Mode = platform.ASNone
 			return
 		}
 		m := x.c.Keyword("origin", "peer")
 		x.c.End()
-		x.cfg.PrefixAS.Mode = map[string]config.ASMode{"origin": config.ASOrigin, "peer": config.ASPeer}[m]
+		x.cfg.PrefixAS.Mode = map[string]platform.ASMode{"origin": platform.ASOrigin, "peer": platform.ASPeer}[m]
 	case "sampling":
 		x.flowtapSampling()
 	}

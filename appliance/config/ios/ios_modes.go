@@ -289,9 +289,9 @@ func (x *cmd) topTalkersMode() {
 		t.Top = int(x.c.Uint(1, platform.MaxTopTalkers))
 	case "sort-by":
 		if x.c.Keyword("bytes", "packets") == "bytes" {
-			t.SortBy = config.SortByBytes
+			t.SortBy = platform.SortByBytes
 		} else {
-			t.SortBy = config.SortByPackets
+			t.SortBy = platform.SortByPackets
 		}
 	case "cache-timeout":
 		t.CacheTimeout = time.Duration(x.c.Uint(1, 3600000)) * time.Millisecond

@@ -72,7 +72,7 @@ func Render(c config.Config) string {
 	if c.PrefixAS.File != "" {
 		r.line("flowtap prefix-as-file %s", c.PrefixAS.File)
 	}
-	if c.PrefixAS.Mode != config.ASNone {
+	if c.PrefixAS.Mode != platform.ASNone {
 		r.line("flowtap as-mode %s", strings.TrimSuffix(c.PrefixAS.Mode.String(), "-as"))
 	}
 	if e := c.Export; e.ServicesIf != "" {
@@ -216,7 +216,7 @@ func renderCache(r *iosWriter, c config.Config) {
 // ndeVersionOnly reports whether `mls nde sender version V` says all of
 // the export version line.
 func ndeVersionOnly(e config.Export) bool {
-	return (e.Version == platform.V5 || e.Version == platform.V7) && e.AS == config.ASNone && !e.BGPNextHop
+	return (e.Version == platform.V5 || e.Version == platform.V7) && e.AS == platform.ASNone && !e.BGPNextHop
 }
 
 func renderMLSSampling(r *iosWriter, s platform.Sampling) {
@@ -301,14 +301,14 @@ func renderExport(r *iosWriter, c config.Config) {
 	if p, err := c.Persona(); err == nil && config.IsCatalyst(&p) && c.NDE && ndeVersionOnly(e) {
 		catalystNDE = true // said by `mls nde sender version`
 	}
-	if !catalystNDE && (e.Version != 0 || e.AS != config.ASNone || e.BGPNextHop) {
+	if !catalystNDE && (e.Version != 0 || e.AS != platform.ASNone || e.BGPNextHop) {
 		v := e.Version
 		if v == 0 {
 			p, _ := c.Persona()
 			v = p.DefaultExport
 		}
 		line := "ip flow-export version " + v.String()
-		if e.AS != config.ASNone {
+		if e.AS != platform.ASNone {
 			line += " " + e.AS.String()
 		}
 		if e.BGPNextHop {
@@ -333,7 +333,7 @@ func renderExport(r *iosWriter, c config.Config) {
 		if d.SourceAddress.IsValid() {
 			line += " source-address " + d.SourceAddress.String()
 		}
-		if d.AS != config.ASNone {
+		if d.AS != platform.ASNone {
 			line += " " + d.AS.String()
 		}
 		if d.Truncate != 0 {

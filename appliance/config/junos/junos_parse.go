@@ -449,7 +449,7 @@ func (j *jcmd) clearOutput() {
 	j.cfg.Export.ServicesIf, j.cfg.Export.ServicesSource = "", netip.Addr{}
 	j.cfg.Cache.Active, j.cfg.Cache.Inactive = 0, 0
 	j.cfg.Export.Destinations = nil
-	j.cfg.Export.AS = config.ASNone
+	j.cfg.Export.AS = platform.ASNone
 }
 
 func (j *jcmd) samplingInput() {
@@ -646,11 +646,11 @@ func (j *jcmd) flowServer() {
 				}
 			}
 		case "autonomous-system-type":
-			as := map[string]config.ASMode{"origin": config.ASOrigin, "peer": config.ASPeer}[j.c.Keyword("origin", "peer")]
+			as := map[string]platform.ASMode{"origin": platform.ASOrigin, "peer": platform.ASPeer}[j.c.Keyword("origin", "peer")]
 			// Per server: equal to the export-wide mode it follows that.
 			d.AS = as
 			if as == e.AS {
-				d.AS = config.ASNone
+				d.AS = platform.ASNone
 			}
 		case "source-address":
 			d.SourceAddress = j.c.Addr(false)
@@ -680,16 +680,16 @@ func (j *jcmd) flowServer() {
 // theirs: the mode moves onto each of them.
 func (j *jcmd) clearServerAS(i int) {
 	e := &j.cfg.Export
-	if e.AS != config.ASNone {
+	if e.AS != platform.ASNone {
 		for k := range e.Destinations {
-			if e.Destinations[k].AS == config.ASNone {
+			if e.Destinations[k].AS == platform.ASNone {
 				e.Destinations[k].AS = e.AS
 			}
 		}
-		e.AS = config.ASNone
+		e.AS = platform.ASNone
 		j.touch("export.as")
 	}
-	e.Destinations[i].AS = config.ASNone
+	e.Destinations[i].AS = platform.ASNone
 }
 
 // Candidate is the configuration the session's lines have built so far,

@@ -110,7 +110,7 @@ func junosStatements(c config.Config) []jstmt {
 		if d.Version != 0 {
 			props = append(props, "version "+d.Version.String())
 		}
-		if as := c.DestinationAS(d); as != config.ASNone {
+		if as := c.DestinationAS(d); as != platform.ASNone {
 			props = append(props, "autonomous-system-type "+strings.TrimSuffix(as.String(), "-as"))
 		}
 		if d.SourceAddress.IsValid() {
