@@ -217,7 +217,7 @@ func TestJSONShapes(t *testing.T) {
 		{"show ip cache verbose flow", CacheJSON(v, false)},
 		{"show ip cache flow aggregation prefix", AggregationJSON(aggregationOf(t, 5, mainCacheRecords()[:2], 0, 0))},
 		{"show ip flow top 2 aggregate source-address", TopJSON(top)},
-		{"show ip flow top-talkers", TopTalkersJSON(flowcache.TopTalkers{SortBy: flowcache.SortByBytes, Flows: []flow.Record{fl[1]}, Matched: 2, Processed: 49},
+		{"show ip flow top-talkers", TopTalkersJSON(flowcache.TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1]}, Matched: 2, Processed: 49},
 			func(uint32) string { return "eth1" })},
 	} {
 		fmt.Fprintf(&b, "--- %s | json\n", doc.name)
