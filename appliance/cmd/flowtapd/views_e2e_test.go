@@ -123,6 +123,51 @@ ip flow-top-talkers
 	}
 	flows := cache.Table.Rows
 	t.Logf("main cache: %+v", flows)
+	// The cache's own screen prints those flows, and the other views of
+	// the live cache (applications, JunOS flow-detail) sum to them.
+	text := d.cli(t, "ios", "show ip cache flow\n")
+	var total sums
+	for _, f := range flows {
+		line := fmt.Sprintf(`(?m)^%s +%s +%s +%s +%02X %04X %04X +%d$`, f.SrcIf, regexp.QuoteMeta(f.SrcAddr), f.DstIf,
+			regexp.QuoteMeta(f.DstAddr), f.Proto, f.SrcPort, f.DstPort, f.Packets)
+		if !regexp.MustCompile(line).MatchString(text) {
+			t.Errorf("show ip cache flow has no line for %+v:\n%s", f, text)
+		}
+		total = sums{total.flows + 1, total.packets + f.Packets, total.bytes + f.Bytes}
+	}
+	var apps struct {
+		Live struct {
+			Rows []struct {
+				Class                  string
+				Octets, Packets, Flows uint64
+			} `json:"ROW_live"`
+		} `json:"TABLE_live"`
+	}
+	d.jsonCLI(t, "show ip flow applications", &apps)
+	appText := d.cli(t, "ios", "show ip flow applications\n")
+	if n := len(apps.Live.Rows); n == 0 || apps.Live.Rows[n-1].Class != "total" ||
+		(sums{apps.Live.Rows[n-1].Flows, apps.Live.Rows[n-1].Packets, apps.Live.Rows[n-1].Octets}) != total {
+		t.Errorf("applications live total %+v, the cache %+v", apps.Live.Rows, total)
+	} else if want := fmt.Sprintf(`(?m)^total +%d +%d +%d +100\.0%%$`, total.bytes, total.packets, total.flows); !regexp.MustCompile(want).MatchString(appText) {
+		t.Errorf("show ip flow applications lacks %s:\n%s", want, appText)
+	}
+	jout := d.cli(t, "junos", "show services accounting flow-detail | display json\n")
+	var detail struct {
+		Flows []struct {
+			PacketCount uint64 `json:"packet_count"`
+			ByteCount   uint64 `json:"byte_count"`
+		}
+	}
+	if err := json.Unmarshal([]byte(jout[strings.Index(jout, "{"):]), &detail); err != nil {
+		t.Fatalf("flow-detail | display json: %v\n%s", err, jout)
+	}
+	var dsum sums
+	for _, f := range detail.Flows {
+		dsum = sums{dsum.flows + 1, dsum.packets + f.PacketCount, dsum.bytes + f.ByteCount}
+	}
+	if dsum != total {
+		t.Errorf("JunOS flow-detail sums to %+v, the cache to %+v", dsum, total)
+	}
 
 	// show ip flow top: every aggregate is the sum of the cache's flows.
 	type topDoc struct {
@@ -181,7 +226,7 @@ ip flow-top-talkers
 		} `json:"TABLE_flow"`
 	}
 	d.jsonCLI(t, "show ip flow top-talkers verbose", &tt)
-	text := d.cli(t, "ios", "show ip flow top-talkers verbose\n")
+	text = d.cli(t, "ios", "show ip flow top-talkers verbose\n")
 	if tt.Shown != 3 || tt.Processed != 4 || !strings.Contains(text, "3 of 4 top talkers shown. 4 flows processed.") {
 		t.Errorf("top-talkers verbose: %+v\n%s", tt, text)
 	}
