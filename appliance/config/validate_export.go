@@ -118,8 +118,8 @@ func (v *validator) aggregations(c *Config) {
 				v.failf(path+".destinations", "%v configured twice", d)
 			}
 		}
-		v.checkRange(path+".source-mask", int64(a.SourceMask), 1, 32, "mask source minimum")
-		v.checkRange(path+".destination-mask", int64(a.DestinationMask), 1, 32, "mask destination minimum")
+		v.checkRange(path+".source-mask", int64(a.SourceMask), lim.MinMask.Min, lim.MinMask.Max, "mask source minimum")
+		v.checkRange(path+".destination-mask", int64(a.DestinationMask), lim.MinMask.Min, lim.MinMask.Max, "mask destination minimum")
 		if a.SourceMask != 0 && !a.Scheme.UsesSourcePrefix() {
 			v.failf(path+".source-mask", "scheme %s has no source prefix", a.Scheme)
 		}

@@ -308,3 +308,20 @@ func (s setter) SetTopFlowsCacheTimeout(d time.Duration) error {
 		return nil
 	})
 }
+
+// SetAggregationMinMask is ` mask source|destination minimum N` (0: the
+// `no` form) under `ip flow-aggregation cache SCHEME`.
+func (s setter) SetAggregationMinMask(scheme platform.Scheme, source bool, bits uint8) error {
+	return s.m.Edit(func(c *config.Config) error {
+		i := slices.IndexFunc(c.Aggregations, func(a config.Aggregation) bool { return a.Scheme == scheme })
+		if i < 0 {
+			return fmt.Errorf("ip flow-aggregation cache %s is not configured", scheme)
+		}
+		if source {
+			c.Aggregations[i].SourceMask = int(bits)
+		} else {
+			c.Aggregations[i].DestinationMask = int(bits)
+		}
+		return nil
+	})
+}

@@ -60,7 +60,10 @@
 // ingress|egress` and writable; the cnfTopFlowsMatch* objects are the
 // `match` lines under `ip flow-top-talkers`, writable for the criteria
 // flowtap matches on (addresses, ports, protocol, packet and byte
-// ranges); the others read "disabled" and accept only that. The bridged
+// ranges); the others read "disabled" and accept only that.
+// cnfCIMinSourceMask and cnfCIMinDestinationMask are an aggregation
+// cache's `mask source|destination minimum` (a MinMaskSetter), in the
+// range platform.Aggregation gives; 0 is the `no` form. The bridged
 // flow table is indexed by switched VLANs and has no rows on a tap.
 //
 // IPFIX-MIB (RFC 6615): a provider that implements IPFIXProvider gives

@@ -133,8 +133,8 @@ func (m *netflowMIB) cacheTable() Table {
 			{ID: 5, Name: "cnfCIInactiveFlows"},
 			{ID: 6, Name: "cnfCIActiveTimeOut", Write: mainCacheOnly("cnfCIActiveTimeOut", wActive)},
 			{ID: 7, Name: "cnfCIInactiveTimeOut", Write: mainCacheOnly("cnfCIInactiveTimeOut", wInactive)},
-			{ID: 8, Name: "cnfCIMinSourceMask"},
-			{ID: 9, Name: "cnfCIMinDestinationMask"},
+			{ID: 8, Name: "cnfCIMinSourceMask", Write: m.minMaskWrite("cnfCIMinSourceMask", true)},
+			{ID: 9, Name: "cnfCIMinDestinationMask", Write: m.minMaskWrite("cnfCIMinDestinationMask", false)},
 		},
 		Rows: func() ([]Row, error) {
 			c, err := m.p.CacheStats()
@@ -162,6 +162,84 @@ func cacheRow(typ uint32, enabled bool, entries, active uint32, activeTO, inacti
 		Unsigned32(uint32(activeTO / time.Minute)), Unsigned32(uint32(inactiveTO / time.Second)),
 		Unsigned32(uint32(srcMask)), Unsigned32(uint32(dstMask)),
 	}}
+}
+
+// MinMaskSetter is a Setter that also takes an aggregation cache's
+// `mask source|destination minimum` (cnfCIMinSourceMask and
+// cnfCIMinDestinationMask); bits 0 is `no mask ... minimum`.
+type MinMaskSetter interface {
+	SetAggregationMinMask(scheme platform.Scheme, source bool, bits uint8) error
+}
+
+// minMaskWrite makes a minimum-mask column writable on the rows of the
+// prefix aggregation caches whose scheme has that prefix, in the range
+// the personas' `mask ... minimum` takes (platform.Aggregation), 0
+// removing the line. The main cache has no minimum masks (notWritable);
+// a cache whose scheme has no such prefix keeps 0, its "not applicable"
+// (inconsistentValue for any other value).
+func (m *netflowMIB) minMaskWrite(object string, source bool) *Write {
+	ms, ok := m.set.(MinMaskSetter)
+	if !ok {
+		return nil
+	}
+	lim := platform.Aggregation().MinMask
+	row := func(index OID) (AggregationCacheStats, error) {
+		if len(index) != 1 || index[0] == cacheMain {
+			return AggregationCacheStats{}, Errorf(NotWritable, "%s: the main cache has no minimum mask; it belongs to an aggregation cache", object)
+		}
+		c, err := m.p.CacheStats()
+		if err != nil {
+			return AggregationCacheStats{}, err
+		}
+		for _, a := range c.Aggregations {
+			if a.Type == index[0] {
+				return a, nil
+			}
+		}
+		return AggregationCacheStats{}, Errorf(NoCreation, "%s: no aggregation cache of type %d is configured", object, index[0])
+	}
+	current := func(a AggregationCacheStats) uint8 {
+		if source {
+			return a.SourceMinMask
+		}
+		return a.DestinationMinMask
+	}
+	applies := func(s platform.Scheme) bool {
+		if source {
+			return s.UsesSourcePrefix()
+		}
+		return s.UsesDestinationPrefix()
+	}
+	return &Write{
+		Kind: KindGauge32,
+		Test: func(index OID, v Value) error {
+			a, err := row(index)
+			if err != nil {
+				return err
+			}
+			if v.Uint != 0 && (v.Uint < uint64(lim.Min) || v.Uint > uint64(lim.Max)) {
+				return Errorf(WrongValue, "%s: %d not in %d..%d (0: no minimum)", object, v.Uint, lim.Min, lim.Max)
+			}
+			if v.Uint != 0 && !applies(platform.Scheme(a.Type)) {
+				return Errorf(InconsistentValue, "%s: the %s aggregation cache has no such prefix", object, platform.Scheme(a.Type))
+			}
+			return nil
+		},
+		Commit: func(index OID, v Value) (func() error, error) {
+			a, err := row(index)
+			if err != nil {
+				return nil, writeError(object, err)
+			}
+			old, s := current(a), platform.Scheme(a.Type)
+			if uint64(old) == v.Uint {
+				return nil, nil
+			}
+			if err := ms.SetAggregationMinMask(s, source, uint8(v.Uint)); err != nil {
+				return nil, writeError(object, err)
+			}
+			return func() error { return writeError(object, ms.SetAggregationMinMask(s, source, old)) }, nil
+		},
+	}
 }
 
 // mainCacheOnly makes a cnfCICacheTable column writable on the main

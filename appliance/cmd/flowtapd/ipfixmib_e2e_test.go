@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
@@ -322,4 +323,50 @@ func labelIs(m *dto.Metric, name, value string) bool {
 		}
 	}
 	return false
+}
+
+// TestSNMPSetsAggregationMinMask: cnfCIMinSourceMask and
+// cnfCIMinDestinationMask set by name are the prefix cache's `mask
+// source|destination minimum` lines in the running config; out of range
+// is wrongValue and changes nothing; 0 removes the line.
+func TestSNMPSetsAggregationMinMask(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, `hostname masktap
+username admin secret letmein
+snmp-server community public RO
+snmp-server community private RW
+ip flow-aggregation cache prefix
+ mask source minimum 16
+ enabled
+!
+`)
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	set := func(args ...string) (string, error) {
+		return mibfiles.Run(t, "CISCO-NETFLOW-MIB", "snmpset", append([]string{"-v2c", "-cprivate", "-t", "2", "-r", "0", agent}, args...)...)
+	}
+	section := func() string { return d.cli(t, "ios", "show running-config | section flow-aggregation\n") }
+	if _, err := set("cnfCIMinSourceMask.prefix", "u", "20", "cnfCIMinDestinationMask.prefix", "u", "28"); err != nil {
+		t.Fatalf("snmpset: %v", err)
+	}
+	want := "ip flow-aggregation cache prefix\n mask source minimum 20\n mask destination minimum 28\n enabled\n"
+	if got := section(); got != want {
+		t.Errorf("after the set:\n%s\nwant:\n%s", got, want)
+	}
+	out, err := exec.Command("snmpset", "-v2c", "-cprivate", "-t", "2", "-r", "0", "-m", "", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.8.5", "u", "33").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "Reason: wrongValue") {
+		t.Errorf("a 33-bit mask: %v\n%s", err, out)
+	}
+	if got := section(); got != want {
+		t.Errorf("the refused set changed the config:\n%s", got)
+	}
+	if _, err := set("cnfCIMinSourceMask.prefix", "u", "0"); err != nil {
+		t.Fatalf("snmpset: %v", err)
+	}
+	if got, want := section(), "ip flow-aggregation cache prefix\n mask destination minimum 28\n enabled\n"; got != want {
+		t.Errorf("after setting 0:\n%s\nwant:\n%s", got, want)
+	}
+	if got := snmpTool(t, "snmpget", "-v2c", "-cprivate", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.9.5"); got != "28" {
+		t.Errorf("cnfCIMinDestinationMask.prefix reads %q, want 28", got)
+	}
 }
