@@ -19,6 +19,7 @@ type Stats struct {
 	Frames, FrameBytes                 uint64
 	MeteredPackets, MeteredBytes       uint64
 	SampledOut                         uint64
+	OverloadSampledOut                 uint64 // of SampledOut, by the overload sampler
 	IPv4, IPv6                         uint64
 	FlowsCreated                       uint64
 	CreateFailPackets, CreateFailBytes uint64 // flows that could not be created
@@ -59,6 +60,11 @@ func (d *Datapath) Stats() (Stats, error) {
 			s.SizeHistogram[i] += c.SizeHist[i]
 		}
 	}
+	oc, err := d.OverloadCounts()
+	if err != nil {
+		return Stats{}, err
+	}
+	s.OverloadSampledOut = oc.SampledOut
 	return s, nil
 }
 
@@ -75,7 +81,7 @@ func (s Stats) UnparsedTotal() uint64 {
 // them: the unparsed frames by reason, leaving out "ok".
 func (s Stats) Counters() dpstats.Counters {
 	c := dpstats.Counters{
-		Frames: s.Frames, FrameBytes: s.FrameBytes, IPv4: s.IPv4, IPv6: s.IPv6, SampledOut: s.SampledOut,
+		Frames: s.Frames, FrameBytes: s.FrameBytes, IPv4: s.IPv4, IPv6: s.IPv6, SampledOut: s.SampledOut, OverloadSampledOut: s.OverloadSampledOut,
 		MeteredPackets: s.MeteredPackets, MeteredBytes: s.MeteredBytes, FlowsCreated: s.FlowsCreated,
 		CreateFailPackets: s.CreateFailPackets, CreateFailBytes: s.CreateFailBytes,
 		CreateFailFull: s.CreateFailFull, CreateFailContention: s.CreateFailContention,

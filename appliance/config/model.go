@@ -84,6 +84,21 @@ type Cache struct {
 	// FastTime is `mls aging fast time`; 0 is fast aging off.
 	FastTime      time.Duration
 	FastThreshold uint64 // mls aging fast threshold; 0 with FastTime set: the default
+	// Overload is `ip flow-cache overload-protection`: sample adaptively
+	// while the cache cannot take the new flows.
+	Overload Overload
+}
+
+// Overload is `ip flow-cache overload-protection [threshold PCT]
+// [max-rate N] [interval S] [budget NS]` (JunOS `forwarding-options
+// sampling overload-protection`); zero fields are the defaults
+// (appliance/overload).
+type Overload struct {
+	Enabled   bool
+	Threshold int           // percent of the packets reaching the cache that it refused, 1-100
+	MaxRate   uint32        // highest 1-in-N, 2-65535
+	Interval  time.Duration // whole seconds, 1-60
+	Budget    time.Duration // per-packet cost that counts as overload, 0: not watched
 }
 
 // SamplerMap is a `flow-sampler-map` with its

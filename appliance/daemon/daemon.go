@@ -83,6 +83,9 @@ type Daemon struct {
 	// the manager's first warnings, so a later change does not repeat them.
 	startErr error
 
+	// ovl runs overload protection.
+	ovl overloadGlue
+
 	cancel    context.CancelFunc
 	done      chan error
 	running   bool
@@ -178,6 +181,7 @@ func (d *Daemon) openDatapath(entries int) error {
 	}
 	d.dp = dp
 	d.dpOpened = time.Now()
+	d.ovl.dp.Store(dp)
 	return nil
 }
 
@@ -315,6 +319,7 @@ func (d *Daemon) apply(old, s Settings) error {
 		}
 	}
 	errs = append(errs, d.applyPorts(s.Ports))
+	d.applyOverload(s.Overload)
 	if d.running && d.pipe != nil {
 		e := d.pipe.Engine()
 		if s.Aging != old.Aging {
@@ -494,6 +499,7 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		sinks = append(sinks, pipeline.AggregationSink{Cache: a.cache})
 	}
 	oldAggs := d.aggs
+	d.ovl.setMain(main)
 	d.fanout.set(sinks)
 	d.main, d.mainCfgs, d.aggs = main, cfgs, aggs
 	var errs []error
@@ -663,6 +669,7 @@ func (d *Daemon) Settings() Settings {
 // exporters flush.
 func (d *Daemon) Close(keep bool) error {
 	close(d.stopRetry)
+	d.stopOverload()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var errs []error

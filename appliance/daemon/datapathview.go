@@ -10,5 +10,7 @@ func (c *CLI) DatapathView() show.DatapathView {
 	if err != nil {
 		return show.DatapathView{}
 	}
-	return st.Counters()
+	v := st.Counters()
+	v.Overload = c.m.d.overloadView()
+	return v
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/asmap"
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/overload"
 	"github.com/flowtap/flowtap/appliance/pipeline"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/appliance/subif"
@@ -124,8 +125,13 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	if !strings.HasPrefix(p.Name, "pfc") || c.NDE {
 		one, several := exportSamplers(s)
 		s.Exports, s.SourceMissing = destinations(c, one, several, boot)
+		var ovl []export.OverloadSampler
+		if c.Cache.Overload.Enabled {
+			ovl = overloadSamplers(s, one, several)
+		}
 		for i := range s.Exports {
 			s.Exports[i].BiflowHold = s.Aging.Inactive
+			s.Exports[i].Encoder.Overload = ovl
 		}
 	}
 	for _, a := range c.Aggregations {
@@ -143,6 +149,9 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	}
 	if t := c.TopTalkers; t.Configured && t.Top > 0 && t.SortBy != 0 {
 		s.TopTalkers = topTalkers(t)
+	}
+	if o := c.Cache.Overload; o.Enabled {
+		s.Overload = &overload.Config{Threshold: o.Threshold, MaxRate: o.MaxRate, Interval: o.Interval, Budget: o.Budget}
 	}
 	if c.PrefixAS.File != "" {
 		tab, err := asmap.Load(c.PrefixAS.File)
@@ -243,6 +252,28 @@ func exportSamplers(s Settings) (one export.Sampler, several []export.Sampler) {
 		return several[0], nil
 	}
 	return export.Sampler{}, several
+}
+
+// overloadSamplers are the overload samplers records may name: one over
+// each sampler the datapath may pass packets through, with the id the
+// datapath gives it (datapath.OverloadSamplerBase + the sampler's id; 0
+// is the global sampler, or none).
+func overloadSamplers(s Settings, one export.Sampler, several []export.Sampler) []export.OverloadSampler {
+	base := uint8(datapath.OverloadSamplerBase)
+	if len(several) == 0 {
+		// Every record went through one sampler: the global one (id 0 in
+		// the datapath) or one map on every port (its own id).
+		id := base
+		if len(s.Samplers) > 0 {
+			id += one.ID
+		}
+		return []export.OverloadSampler{{ID: id, Base: one}}
+	}
+	out := []export.OverloadSampler{{ID: base}} // ports without a sampler
+	for _, b := range several {
+		out = append(out, export.OverloadSampler{ID: base + b.ID, Base: b})
+	}
+	return out
 }
 
 // asFillMode is which AS the prefix table fills records with: `flowtap

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/overload"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/appliance/tap"
@@ -47,6 +48,8 @@ type Settings struct {
 	// AppClasses sorts the expired flows into applications for `show ip
 	// flow applications`.
 	AppClasses appclass.Set
+	// Overload is `ip flow-cache overload-protection`; nil when off.
+	Overload *overload.Config
 }
 
 // Port is one monitored interface.

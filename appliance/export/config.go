@@ -34,7 +34,8 @@ func (s Sampler) Enabled() bool { return s.Mode != SamplingNone && s.Interval > 
 // beside the templates.
 const MaxSamplers = 16
 
-// announced is every enabled sampler, Sampler first, each id once.
+// announced is every enabled sampler, Sampler first, each id once, then
+// the overload samplers while overload sampling is on.
 func (c *EncoderConfig) announced() []Sampler {
 	var out []Sampler
 	seen := map[uint8]bool{}
@@ -44,7 +45,50 @@ func (c *EncoderConfig) announced() []Sampler {
 			out = append(out, s)
 		}
 	}
+	if c.overloadRate > 1 {
+		for _, o := range c.Overload {
+			if !seen[o.ID] {
+				seen[o.ID] = true
+				out = append(out, o.under(c.overloadRate))
+			}
+		}
+	}
 	return out
+}
+
+// sampled says whether records carry a sampler id: some sampler is
+// announced, or overload sampling may be.
+func (c *EncoderConfig) sampled() bool {
+	return len(c.announced()) > 0 || len(c.Overload) > 0
+}
+
+// OverloadSampler is the sampler a record metered under overload
+// sampling names (ip flow-cache overload-protection): ID is its id in the
+// records, Base the sampler its packets passed first (zero: none). Its
+// announced rate is the overload rate times Base's.
+type OverloadSampler struct {
+	ID   uint8
+	Base Sampler
+}
+
+// under is o announced at the overload rate n.
+func (o OverloadSampler) under(n uint32) Sampler {
+	s := Sampler{ID: o.ID, Mode: SamplingDeterministic, Interval: n}
+	if o.Base.Enabled() {
+		s.Mode = o.Base.Mode
+		s.Interval = n * o.Base.Interval
+	}
+	return s
+}
+
+// v5Sampler is the sampler the v5 header names: Sampler, or while
+// overload sampling is on, the overload sampler over it, when every
+// record went through one sampler (no Samplers).
+func (c *EncoderConfig) v5Sampler() Sampler {
+	if c.overloadRate > 1 && len(c.Samplers) == 0 && len(c.Overload) > 0 {
+		return OverloadSampler{Base: c.Sampler}.under(c.overloadRate)
+	}
+	return c.Sampler
 }
 
 // Capture selects the `ip flow-capture` fields added to v9/IPFIX templates.
@@ -98,6 +142,12 @@ type EncoderConfig struct {
 	// when that is 0).
 	Sampler  Sampler
 	Samplers []Sampler
+	// Overload are the overload samplers records may name, one per
+	// sampler in use (ip flow-cache overload-protection); announced, and
+	// in the v5 header, only while the rate set by SetOverloadRate is
+	// above 1.
+	Overload     []OverloadSampler
+	overloadRate uint32
 
 	// V7FlowMask is written to the v7 record `flags` byte: the flow mask in
 	// use. Its encoding is the platform's business, so it is taken raw.

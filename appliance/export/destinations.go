@@ -89,3 +89,11 @@ func (d *Destinations) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// SetOverloadRate tells every exporter the overload sampling rate in
+// force (0: off).
+func (d *Destinations) SetOverloadRate(n uint32) {
+	for _, e := range d.list {
+		e.SetOverloadRate(n)
+	}
+}

@@ -212,6 +212,16 @@ func (e *Exporter) templatesAfterOutage() {
 	}
 }
 
+// SetOverloadRate tells the encoder the overload sampling rate in force
+// (0: off), for its sampler options and v5 header.
+func (e *Exporter) SetOverloadRate(n uint32) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if o, ok := e.enc.(interface{ SetOverloadRate(uint32) }); ok {
+		o.SetOverloadRate(n)
+	}
+}
+
 // count books an encoder error. Writing never fails (enqueue drops and
 // counts instead), so what is left are records the format refuses.
 func (e *Exporter) count(err error) {

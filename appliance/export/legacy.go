@@ -40,6 +40,10 @@ func newLegacy(cfg EncoderConfig, out PacketWriter, hdrLen, recLen, maxRecs int)
 	}
 }
 
+// SetOverloadRate changes the overload sampling rate the v5 header
+// carries (0: off).
+func (l *legacy) SetOverloadRate(n uint32) { l.cfg.overloadRate = n }
+
 func (l *legacy) Version() Version        { return l.cfg.Version }
 func (l *legacy) Pending() int            { return l.count }
 func (l *legacy) OpenedAt() time.Time     { return l.openedAt }

@@ -34,8 +34,12 @@ func (e *templated) writeOptionsData() {
 // writeSamplerRow writes one row per sampler (at most MaxSamplers: they
 // fit a packet).
 func (e *templated) writeSamplerRow() {
+	rows := e.cfg.announced()
+	if len(rows) == 0 {
+		return // only overload samplers, and overload sampling is off
+	}
 	e.startSet(e.sampler.id)
-	for _, s := range e.cfg.announced() {
+	for _, s := range rows {
 		b := e.buf[e.n:]
 		if e.cfg.Version == IPFIX {
 			b[0] = s.ID

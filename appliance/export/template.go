@@ -244,7 +244,7 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 			l.reverse(eRevMaxTTL, ieMaxTTL, 1)
 		}
 	}
-	if len(cfg.announced()) > 0 {
+	if cfg.sampled() {
 		l.add(eSamplerID, ieSamplerID, 1)
 	}
 	l.capture(cfg)

@@ -70,7 +70,7 @@ func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
 	} else {
 		e.agg = newTemplate(templateIDAggFirst+uint16(cfg.Scheme), aggFields(&e.cfg))
 	}
-	if len(cfg.announced()) > 0 {
+	if cfg.sampled() {
 		e.sampler = samplerOptions(cfg.Version)
 	}
 	if len(cfg.InterfaceNames) > 0 {
@@ -94,6 +94,16 @@ func (e *templated) ifNameMax() int {
 		return ipfixMaxIfNameLen
 	}
 	return ifNameFixedLen
+}
+
+// SetOverloadRate changes the overload sampling rate the options
+// announce (0: off); the next packet carries the options again.
+func (e *templated) SetOverloadRate(n uint32) {
+	if e.cfg.overloadRate == n {
+		return
+	}
+	e.cfg.overloadRate = n
+	e.lastOpt = time.Time{}
 }
 
 func (e *templated) Version() Version        { return e.cfg.Version }

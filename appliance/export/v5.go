@@ -21,7 +21,7 @@ func newV5(cfg EncoderConfig, out PacketWriter) *legacy {
 func v5Header(cfg *EncoderConfig, b []byte) {
 	b[0] = cfg.EngineType
 	b[1] = cfg.EngineID
-	be.PutUint16(b[2:], v5Sampling(cfg.Sampler))
+	be.PutUint16(b[2:], v5Sampling(cfg.v5Sampler()))
 }
 
 // v5Sampling packs the 2-bit mode and 14-bit interval; intervals over 16383

@@ -241,55 +241,62 @@ func (r *Runner) step() {
 		r.log.Warn("overload protection: read the datapath", "err", err)
 		return
 	}
+	// Decide under the lock; set, announce and log after it, so a meter
+	// or an announcement that waits on its owner never holds the runner
+	// (Reconfigure and Status are called under the owner's locks).
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	now := r.now()
 	rate, ch, why := r.c.Step(now, rd)
+	interval, since, st := r.c.cfg.Interval, r.c.since, r.c.Status(now)
+	var msg string
+	var warn bool
+	switch {
+	case ch == Entered:
+		msg, warn = fmt.Sprintf("%%FLOW-4-OVERLOAD: Flow cache overloaded (%s in %v): sampling 1 in %d packets", why, interval, rate), true
+	case ch == Left:
+		msg = fmt.Sprintf("%%FLOW-5-OVERLOAD_END: Flow cache overload ended: sampling off after %v, %d packets sampled out for overload in all",
+			now.Sub(since).Round(time.Second), st.SampledOut)
+	case r.c.active && rate != r.logged && now.Sub(r.lastLog) >= RateLogEvery:
+		// Rate changes are logged at most once per RateLogEvery: the
+		// last rate in force when the time comes.
+		msg = fmt.Sprintf("%%FLOW-5-OVERLOAD_RATE: Flow cache overload: sampling 1 in %d packets", rate)
+	}
+	if msg != "" {
+		r.lastLog, r.logged = now, rate
+	}
+	r.mu.Unlock()
+
 	// Set every interval, not only on a change: a reloaded datapath
 	// (cache resize) starts with the sampler off.
 	if err := r.meter.SetOverloadRate(rate); err != nil {
 		r.log.Warn("overload protection: set the sampling rate", "err", err)
 	}
-	if ch == Unchanged {
-		if r.c.active && r.logged != rate && now.Sub(r.lastLog) >= RateLogEvery {
-			r.logRate(now, rate)
-		}
-		return
+	if ch != Unchanged {
+		r.announce(rate)
 	}
-	r.announce(rate)
-	switch ch {
-	case Entered:
-		r.log.Warn(fmt.Sprintf("%%FLOW-4-OVERLOAD: Flow cache overloaded (%s in %v): sampling 1 in %d packets", why, r.c.cfg.Interval, rate))
-		r.lastLog, r.logged = now, rate
-	case Raised, Lowered:
-		if now.Sub(r.lastLog) >= RateLogEvery {
-			r.logRate(now, rate)
-		}
-	case Left:
-		st := r.c.Status(now)
-		r.log.Info(fmt.Sprintf("%%FLOW-5-OVERLOAD_END: Flow cache overload ended: sampling off after %v, %d packets sampled out for overload in all",
-			now.Sub(r.c.since).Round(time.Second), st.SampledOut))
-		r.lastLog, r.logged = now, 0
+	switch {
+	case msg == "":
+	case warn:
+		r.log.Warn(msg)
+	default:
+		r.log.Info(msg)
 	}
-}
-
-func (r *Runner) logRate(now time.Time, rate uint32) {
-	r.log.Info(fmt.Sprintf("%%FLOW-5-OVERLOAD_RATE: Flow cache overload: sampling 1 in %d packets", rate))
-	r.lastLog, r.logged = now, rate
 }
 
 // stop turns the sampler off when the runner ends (protection removed
 // from the configuration, or the daemon stopping).
 func (r *Runner) stop() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err := r.meter.SetOverloadRate(0); err != nil {
 		r.log.Warn("overload protection: turn the sampler off", "err", err)
 	}
-	if r.c.active {
-		now := r.now()
-		r.c.doneTime += now.Sub(r.c.since)
+	r.mu.Lock()
+	was := r.c.active
+	if was {
+		r.c.doneTime += r.now().Sub(r.c.since)
 		r.c.active, r.c.rate = false, 0
+	}
+	r.mu.Unlock()
+	if was {
 		r.announce(0)
 		r.log.Info("%FLOW-5-OVERLOAD_END: Flow cache overload protection removed: sampling off")
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/datapath/dpstats"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden screens")
@@ -160,6 +161,17 @@ func TestIPFlowDatapath(t *testing.T) {
 		Unparsed:  []Reason{{Name: "non-ip", Count: 100}, {Name: "truncated-l2", Count: 0}, {Name: "truncated-ip", Count: 17}},
 		FinEvents: 0, FullEvents: 6, EventDrops: 0,
 	})
+	// Overload protection: sampling now, after an earlier overload.
+	b.WriteString("---\n")
+	IPFlowDatapath(&b, DatapathView{
+		Frames: 1000000, FrameBytes: 64000000, IPv4: 1000000, SampledOut: 870000, OverloadSampledOut: 870000,
+		MeteredPackets: 130000, MeteredBytes: 5980000, FlowsCreated: 4096, CreateFailPackets: 125904, CreateFailBytes: 5791584,
+		CreateFailFull: 125904, FullEvents: 2,
+		Overload: &dpstats.Overload{Configured: true, Active: true, Rate: 16, Threshold: 1, MaxRate: 1024, Interval: time.Second,
+			Since: 75 * time.Second, Entered: 2, Time: 3725 * time.Second},
+	})
+	b.WriteString("---\n")
+	IPFlowDatapath(&b, DatapathView{Overload: &dpstats.Overload{Configured: true, Threshold: 5, MaxRate: 64, Interval: 2 * time.Second, Budget: 400}})
 	golden(t, "show-ip-flow-datapath", b.Bytes())
 }
 

@@ -4,11 +4,16 @@
 // without either loading the BPF datapath package.
 package dpstats
 
+import "time"
+
 // Counters are the meter's counters since it was loaded.
 type Counters struct {
-	Frames, FrameBytes           uint64
-	IPv4, IPv6                   uint64
-	SampledOut                   uint64
+	Frames, FrameBytes uint64
+	IPv4, IPv6         uint64
+	SampledOut         uint64
+	// OverloadSampledOut are the packets of SampledOut that overload
+	// protection left out (ip flow-cache overload-protection).
+	OverloadSampledOut           uint64
 	MeteredPackets, MeteredBytes uint64
 	FlowsCreated                 uint64
 	// Packets of flows that could not be created, and why.
@@ -17,6 +22,24 @@ type Counters struct {
 	CreateFailContention               uint64
 	Unparsed                           []Reason // frames not metered, in the order of datapath.ParseReasons[1:]
 	FinEvents, FullEvents, EventDrops  uint64
+	// Overload is nil when overload protection was never configured.
+	Overload *Overload `json:",omitempty"`
+}
+
+// Overload is overload protection's state (ip flow-cache
+// overload-protection) as the screens and SNMP report it.
+type Overload struct {
+	Configured bool   // on now (it may have run before and been removed)
+	Active     bool   // sampling for overload now
+	Rate       uint32 // 1-in-N in force, 0 when not active
+	// The settings in force, defaults filled.
+	Threshold int // percent
+	MaxRate   uint32
+	Interval  time.Duration
+	Budget    time.Duration
+	Since     time.Duration // how long the current overload has lasted
+	Entered   uint64        // times it began
+	Time      time.Duration // overloaded in all
 }
 
 // Reason is a count of frames under the name of why they were not parsed.

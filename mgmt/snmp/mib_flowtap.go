@@ -74,6 +74,7 @@ func datapathScalars(p DatapathProvider) []Scalar {
 		c(13, "flowtapDpEndOfFlowNotices", func(s *DatapathStats) uint64 { return s.FinEvents }),
 		c(14, "flowtapDpCacheFullNotices", func(s *DatapathStats) uint64 { return s.FullEvents }),
 		c(15, "flowtapDpNoticesLost", func(s *DatapathStats) uint64 { return s.EventDrops }),
+		c(16, "flowtapDpOverloadSampledOut", func(s *DatapathStats) uint64 { return s.OverloadSampledOut }),
 	}
 }
 

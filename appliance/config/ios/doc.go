@@ -39,6 +39,11 @@
 //	interface P.N [/ encapsulation dot1Q V]        VLAN N (or V) on port P as its own
 //	                                               interface (ifIndex 63000 + position)
 //	username NAME ssh-key TYPE BASE64              an authorized SSH key
+//	ip flow-cache overload-protection [threshold PCT] [max-rate N] [interval S] [budget NS]
+//	                                               adaptive sampling while the cache
+//	                                               refuses new flows (appliance/overload);
+//	                                               JunOS: forwarding-options sampling
+//	                                               overload-protection
 //
 // Access lines, as on IOS (the CLI and the SSH server apply them):
 //

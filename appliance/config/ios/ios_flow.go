@@ -64,7 +64,9 @@ func (x *cmd) ipHTTPMetrics() {
 
 func (x *cmd) ipFlowCache() {
 	k := &x.cfg.Cache
-	switch x.c.Keyword("entries", "timeout") {
+	switch x.c.Keyword("entries", "overload-protection", "timeout") {
+	case "overload-protection":
+		x.ipFlowCacheOverload()
 	case "entries":
 		if x.neg {
 			x.c.Skip()
@@ -99,6 +101,48 @@ func (x *cmd) ipFlowCache() {
 		}
 		x.c.End()
 	}
+}
+
+// ipFlowCacheOverload is `[no] ip flow-cache overload-protection
+// [threshold PCT] [max-rate N] [interval S] [budget NS]`, options in any
+// order. Each line states the whole setting, as `ip http metrics` does.
+func (x *cmd) ipFlowCacheOverload() {
+	if x.neg {
+		x.c.Skip()
+		x.cfg.Cache.Overload = config.Overload{}
+		return
+	}
+	o := config.Overload{Enabled: true}
+	seen := map[string]bool{}
+	for {
+		var opts []string
+		for _, k := range []string{"budget", "interval", "max-rate", "threshold"} {
+			if !seen[k] {
+				opts = append(opts, k)
+			}
+		}
+		k := x.c.TryKeyword(opts...)
+		if k == "" {
+			break
+		}
+		seen[k] = true
+		switch k {
+		case "threshold":
+			o.Threshold = int(x.c.Uint(1, 100))
+		case "max-rate":
+			o.MaxRate = uint32(x.c.Uint(2, 65535))
+		case "interval":
+			o.Interval = time.Duration(x.c.Uint(1, 60)) * time.Second
+		case "budget":
+			o.Budget = time.Duration(x.c.Uint(10, 100000)) * time.Nanosecond
+		}
+	}
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	x.cfg.Cache.Overload = o
+	x.touch("cache.overload")
 }
 
 var captureFields = map[string]config.Capture{

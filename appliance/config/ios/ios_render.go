@@ -188,6 +188,9 @@ func renderCache(r *iosWriter, c config.Config) {
 	if k.Entries != 0 {
 		r.line("ip flow-cache entries %d", k.Entries)
 	}
+	if o := k.Overload; o.Enabled {
+		r.line("ip flow-cache overload-protection%s", OverloadOptions(o))
+	}
 	if err != nil || !config.IsCatalyst(&p) {
 		if k.Active != 0 {
 			r.line("ip flow-cache timeout active %d", k.Active/time.Minute)
@@ -551,4 +554,23 @@ func udpPort(p uint16) string {
 		return ""
 	}
 	return fmt.Sprintf(" udp-port %d", p)
+}
+
+// OverloadOptions are the options of `ip flow-cache overload-protection`
+// that differ from the defaults, each with a leading space.
+func OverloadOptions(o config.Overload) string {
+	var b strings.Builder
+	if o.Threshold != 0 {
+		fmt.Fprintf(&b, " threshold %d", o.Threshold)
+	}
+	if o.MaxRate != 0 {
+		fmt.Fprintf(&b, " max-rate %d", o.MaxRate)
+	}
+	if o.Interval != 0 {
+		fmt.Fprintf(&b, " interval %d", o.Interval/time.Second)
+	}
+	if o.Budget != 0 {
+		fmt.Fprintf(&b, " budget %d", o.Budget.Nanoseconds())
+	}
+	return b.String()
 }

@@ -409,7 +409,9 @@ func (j *jcmd) sampling() {
 		j.clearOutput()
 		return
 	}
-	switch j.c.Keyword("family", "input", "output") {
+	switch j.c.Keyword("family", "input", "output", "overload-protection") {
+	case "overload-protection":
+		j.overloadProtection()
 	case "input":
 		// JunOS 8's `input family inet { rate N; ... }` is today's
 		// `input { rate N; ... }`.
@@ -450,6 +452,53 @@ func (j *jcmd) clearOutput() {
 	j.cfg.Cache.Active, j.cfg.Cache.Inactive = 0, 0
 	j.cfg.Export.Destinations = nil
 	j.cfg.Export.AS = platform.ASNone
+}
+
+// overloadProtection is `forwarding-options sampling overload-protection
+// [threshold PCT | max-rate N | interval S | budget NS]`: the bare
+// statement turns it on with the defaults, each option one statement
+// (IOS's `ip flow-cache overload-protection`).
+func (j *jcmd) overloadProtection() {
+	o := &j.cfg.Cache.Overload
+	if j.deleting() {
+		*o = config.Overload{}
+		return
+	}
+	k := ""
+	if j.c.More() {
+		k = j.c.Keyword("budget", "interval", "max-rate", "threshold")
+	}
+	var n uint64
+	if !j.del {
+		switch k {
+		case "threshold":
+			n = j.c.Uint(1, 100)
+		case "max-rate":
+			n = j.c.Uint(2, 65535)
+		case "interval":
+			n = j.c.Uint(1, 60)
+		case "budget":
+			n = j.c.Uint(10, 100000)
+		}
+	}
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	if !j.del {
+		o.Enabled = true
+	}
+	switch k {
+	case "threshold":
+		o.Threshold = int(n)
+	case "max-rate":
+		o.MaxRate = uint32(n)
+	case "interval":
+		o.Interval = time.Duration(n) * time.Second
+	case "budget":
+		o.Budget = time.Duration(n) * time.Nanosecond
+	}
+	j.touch("cache.overload")
 }
 
 func (j *jcmd) samplingInput() {

@@ -85,6 +85,22 @@ func junosStatements(c config.Config) []jstmt {
 			add(fmt.Sprintf("max-packets-per-second %d", in.MaxPacketsPerSecond), p...)
 		}
 	}
+	if o := c.Cache.Overload; o.Enabled {
+		p := append(sampling, "overload-protection")
+		n := 0
+		for _, opt := range []struct {
+			name string
+			v    int64
+		}{{"threshold", int64(o.Threshold)}, {"max-rate", int64(o.MaxRate)}, {"interval", int64(o.Interval / time.Second)}, {"budget", o.Budget.Nanoseconds()}} {
+			if opt.v != 0 {
+				add(fmt.Sprintf("%s %d", opt.name, opt.v), p...)
+				n++
+			}
+		}
+		if n == 0 {
+			add("overload-protection", sampling...)
+		}
+	}
 	output := append(sampling, "family inet", "output")
 	if c.Cache.Active != 0 {
 		add(fmt.Sprintf("flow-active-timeout %d", c.Cache.Active/time.Second), output...)
