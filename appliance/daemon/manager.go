@@ -64,6 +64,8 @@ type Manager struct {
 
 	// acl applies the management access lists and counts their matches.
 	acl ACLCounts
+	// rate is the meter's last ten seconds, for JunOS's 10-second rates.
+	rate meterRate
 }
 
 // ACL applies the management access lists (SNMP, vty) and counts what
@@ -115,6 +117,7 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 	m.onApply[0](cfg)
 	m.noteSource(cfg)
 	go m.watchSource(m.stopWatch)
+	go d.sampleMeter(ctx, &m.rate)
 	return m, nil
 }
 

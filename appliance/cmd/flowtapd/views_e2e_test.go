@@ -50,7 +50,8 @@ func masked(a string, bits int) string {
 // aggregation cache holds the main cache's flows folded by its scheme
 // once they aged out, recomputed here from `show ip cache
 // verbose flow | json`;
-// and `clear ip flow stats` zeroes what those screens count.
+// the JunOS 10-second rates count the frames and then forget them; and
+// `clear ip flow stats` zeroes what those screens count.
 func TestViewsAgreeWithTheCache(t *testing.T) {
 	v := testnet.Enter(t)
 	coll, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -102,7 +103,28 @@ ip flow-top-talkers
 	add([4]byte{10, 0, 0, 2}, 4001, 100, 3)
 	add([4]byte{10, 0, 1, 7}, 4000, 700, 2)
 	add([4]byte{10, 0, 1, 7}, 5000, 50, 1)
+	// The meter's 10-second window takes its first sample a second after
+	// the start: send after it, so the window sees the frames arrive.
+	time.Sleep(2 * time.Second)
 	v.Send(t, frames)
+	rate := func() map[string]uint64 {
+		out := d.cli(t, "junos", "show services accounting flow | display json\n")
+		var a map[string]uint64
+		if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &a); err != nil {
+			t.Fatalf("show services accounting flow | display json: %v\n%s", err, out)
+		}
+		return a
+	}
+	// 11 packets and 2108 bytes in the last ten seconds: 1 packet/s, 210 bytes/s.
+	for deadline := time.Now().Add(8 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		a := rate()
+		if a["flow_packets10s_rate"] == 1 && a["flow_bytes10s_rate"] == 210 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the 10-second rates never counted the 11 frames: %v", a)
+		}
+	}
 	var cache struct {
 		Table struct {
 			Rows []cacheFlow `json:"ROW_flow"`
@@ -306,6 +328,18 @@ ip flow-top-talkers
 			if !regexp.MustCompile(fmt.Sprintf(`(?m) %d +%d +%d +[\d.]+$`, r.Flows, r.Packets, r.Bytes/r.Packets)).MatchString(text) {
 				t.Errorf("%s: no text line carries %+v", c.scheme, r)
 			}
+		}
+	}
+
+	// Ten seconds after the frames (the flows aged out by then) the
+	// window empties, within a sample or two.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		a := rate()
+		if a["flow_packets10s_rate"] == 0 && a["flow_bytes10s_rate"] == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10-second rates with nothing sent for over ten seconds: %v", a)
 		}
 	}
 
