@@ -72,6 +72,10 @@ func SettingsFrom(c config.Config) (Settings, error) {
 					s.Samplers = map[uint16]datapath.SamplerConfig{}
 				}
 				s.Samplers[ids[pc.Sampler]] = mapSampler(c, pc.Sampler)
+				if s.SamplerNames == nil {
+					s.SamplerNames = map[uint16]string{}
+				}
+				s.SamplerNames[ids[pc.Sampler]] = pc.Sampler
 			}
 		}
 		if f, ok := c.FindFirewallFilter("inet", i.FilterInput4); ok {

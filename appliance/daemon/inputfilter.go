@@ -383,6 +383,7 @@ func (d *Daemon) ClearPolicyCounters(port string) error {
 			delete(d.policyBase, k)
 		}
 	}
+	now := time.Now()
 	for _, f := range d.filters {
 		if f.def.Policy == "" || port != "" && f.port != port {
 			continue
@@ -390,6 +391,7 @@ func (d *Daemon) ClearPolicyCounters(port string) error {
 		if counts, err := d.dp.FilterCounts(f.id); err == nil {
 			d.keep(f, counts, kept{acl: true})
 		}
+		f.since = now // IPFIX-MIB's selection process restarts here
 		errs = append(errs, d.dp.ClearFilterCounts(f.id))
 	}
 	return errors.Join(errs...)

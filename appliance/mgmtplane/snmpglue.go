@@ -146,6 +146,18 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 		Interfaces:   func() []snmp.InterfaceFlow { return snmpInterfaces(m.Config()) },
 		Aggregations: func() []snmp.AggregationCacheStats { return snmpAggregations(d) },
 		IPFIXState:   snmpIPFIX(m),
+		SampledPackets: func() uint64 {
+			// What the samplers that sample (1 in N > 1) selected: the
+			// same counts as show flow-sampler and IPFIX-MIB's.
+			var n uint64
+			views, _ := d.Samplers()
+			for _, v := range views {
+				if v.Interval > 1 {
+					n += v.Taken
+				}
+			}
+			return n
+		},
 	}
 }
 

@@ -27,6 +27,9 @@ type FlowtapSource struct {
 	// MaxCollectors is cnfEIMaxCollectors; IOS allows two destinations per
 	// cache (vendor-behaviour 2.3, RECALL).
 	MaxCollectors uint32
+	// SampledPackets, when set, supplies cnfESSampledPacket: the packets
+	// the samplers in use selected.
+	SampledPackets func() uint64
 	// PacketSizes, when set, supplies cnfPSPacketSizeDistribution.
 	PacketSizes func() [26]uint16
 	// Occupancy, when set, is the flow table's use now (the CLI's
@@ -74,6 +77,9 @@ func (s *FlowtapSource) CacheStats() (CacheStats, error) {
 	}
 	if s.PacketSizes != nil {
 		c.PacketSizes = s.PacketSizes()
+	}
+	if s.SampledPackets != nil {
+		c.SampledPackets = s.SampledPackets()
 	}
 	if s.Occupancy != nil {
 		if used, capacity, err := s.Occupancy(); err == nil {

@@ -271,6 +271,9 @@ ip http metrics port %s access-class 10
 	if o, s := metric("flowtap_sampler_packets_observed_total"), metric("flowtap_sampler_packets_selected_total"); o != "20" || s != "10" {
 		t.Errorf("Prometheus: HALF observed %s, selected %s; want 20 and 10", o, s)
 	}
+	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.4.1.0"); got != "10" {
+		t.Errorf("cnfESSampledPacket %s, want 10 (HALF's packets matched)", got)
+	}
 
 	// clear ip flow stats: the session and the cache count from 0, as the
 	// screens do, and say when they started over.
@@ -368,5 +371,79 @@ ip flow-aggregation cache prefix
 	}
 	if got := snmpTool(t, "snmpget", "-v2c", "-cprivate", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.9.5"); got != "28" {
 		t.Errorf("cnfCIMinDestinationMask.prefix reads %q, want 28", got)
+	}
+}
+
+// TestIPFIXSelectionProcessOfAnInputFilter: a port's input filter is a
+// property-match selection process whose packets observed and dropped
+// are the access list's matches; `clear access-list counters` restarts
+// them and moves its discontinuity time.
+func TestIPFIXSelectionProcessOfAnInputFilter(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname selfilt
+username admin privilege 15 secret letmein
+snmp-server community public RO
+access-list 101 permit udp host 10.0.0.1 any eq 53
+access-list 101 deny   udp 10.0.0.0 0.0.0.255 any
+interface %s
+ ip flow ingress input-filter 101
+!
+`, v.Mon))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	var frames [][]byte
+	frames = append(frames, udpFrames([4]byte{10, 0, 0, 1}, 4000, 5)...) // permitted
+	frames = append(frames, udpFrames([4]byte{10, 0, 0, 2}, 5000, 3)...) // denied
+	frames = append(frames, udpFrames([4]byte{10, 0, 1, 6}, 7000, 2)...) // implicit deny
+	v.Send(t, frames)
+	want := "Extended IP access list 101\n" +
+		"    10 permit udp host 10.0.0.1 any eq domain (5 matches)\n" +
+		"    20 deny udp 10.0.0.0 0.0.0.255 any (3 matches)\n"
+	if got := d.cliUntil(t, "ios", "show access-lists 101\n", want); got != want {
+		t.Fatalf("show access-lists 101:\n%s\nwant:\n%s", got, want)
+	}
+	walk := func() map[string]string {
+		out, err := mibfiles.Run(t, ipfixModules, "snmpbulkwalk", "-v2c", "-cpublic", "-Os", "-OQ", "-Ot", agent, "ipfixSelectionProcessStatsTable")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sel, err := mibfiles.Run(t, ipfixModules, "snmpbulkwalk", "-v2c", "-cpublic", "-Os", "-OQ", agent, "ipfixSelectionProcessTable")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, l := range strings.Split(strings.TrimSpace(out+"\n"+sel), "\n") {
+			if name, val, ok := strings.Cut(l, " = "); ok {
+				got[name] = val
+			}
+		}
+		return got
+	}
+	got := walk()
+	// The filter's process: the one whose function is psampFiltPropMatch.
+	var proc string
+	for k, val := range got {
+		if p, ok := strings.CutPrefix(k, "ipfixSelectionProcessSelectorFunction."); ok && val == "psampFiltPropMatch" {
+			proc = p
+		}
+	}
+	if proc == "" {
+		t.Fatalf("no property-match selection process: %v", got)
+	}
+	if o, dr := got["ipfixSelectionProcessStatsPacketsObserved."+proc], got["ipfixSelectionProcessStatsPacketsDropped."+proc]; o != "10" || dr != "5" {
+		t.Errorf("the filter's selection process %s: observed %s, dropped %s; the list saw 10 and let 5 through", proc, o, dr)
+	}
+	// What the filter passed went through the global sampler (1 in 1).
+	if o, dr := got["ipfixSelectionProcessStatsPacketsObserved.1.1.1"], got["ipfixSelectionProcessStatsPacketsDropped.1.1.1"]; o != "5" || dr != "0" {
+		t.Errorf("the global selection process: observed %s, dropped %s; want 5 and 0", o, dr)
+	}
+	before := sysUpTime(t, agent)
+	d.cli(t, "ios", "clear access-list counters\n")
+	got = walk()
+	if o := got["ipfixSelectionProcessStatsPacketsObserved."+proc]; o != "0" {
+		t.Errorf("after clear access-list counters: observed %s", o)
+	}
+	if n, err := strconv.Atoi(got["ipfixSelectionProcessStatsDiscontinuityTime."+proc]); err != nil || n < before {
+		t.Errorf("ipfixSelectionProcessStatsDiscontinuityTime %q after the clear; sysUpTime was %d before it", got["ipfixSelectionProcessStatsDiscontinuityTime."+proc], before)
 	}
 }
