@@ -252,13 +252,13 @@ func TestVerdict(t *testing.T) {
 	if v, _ := d.Feed(fr, 1); v != XDPDrop {
 		t.Fatalf("passive port verdict %d, want XDP_DROP", v)
 	}
-	if err := d.SetPort(1, PortSettings{Verdict: Inline, Meter: true}); err != nil {
+	if err := d.SetPort(1, PortSettings{Verdict: platform.Inline, Meter: true}); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := d.Feed(fr, 1); v != XDPPass {
 		t.Fatalf("inline port verdict %d, want XDP_PASS", v)
 	}
-	if err := d.SetPort(1, PortSettings{Verdict: Inline, Meter: false}); err != nil {
+	if err := d.SetPort(1, PortSettings{Verdict: platform.Inline, Meter: false}); err != nil {
 		t.Fatal(err)
 	}
 	feed(t, d, fr, 1)

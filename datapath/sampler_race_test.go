@@ -2,6 +2,7 @@ package datapath
 
 import (
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,7 +149,7 @@ func TestSamplerPPSCapVethTwoCPUs(t *testing.T) {
 	v := testnet.EnterQueues(t, 2)
 	liveQdisc(t, v)
 	d := openTest(t, 4096)
-	p, err := d.Attach(v.Mon, ModeNative, PortSettings{Verdict: Passive, Meter: true})
+	p, err := d.Attach(v.Mon, ModeNative, PortSettings{Verdict: platform.Passive, Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}

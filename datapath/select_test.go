@@ -1,6 +1,7 @@
 package datapath
 
 import (
+	"github.com/flowtap/flowtap/appliance/platform"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -299,7 +300,7 @@ func TestSamplersPerTermExact(t *testing.T) {
 func TestSamplerPPSCapVeth(t *testing.T) {
 	n := testnet.Enter(t)
 	d := openTest(t, 4096)
-	p, err := d.Attach(n.Mon, ModeNative, PortSettings{Verdict: Passive, Meter: true})
+	p, err := d.Attach(n.Mon, ModeNative, PortSettings{Verdict: platform.Passive, Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}

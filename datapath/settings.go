@@ -33,26 +33,9 @@ type Sampling struct {
 	Interval uint32 // N in 1-in-N; 0 or 1 means every packet
 }
 
-// Verdict is what the meter does with a frame after counting it.
-type Verdict int
-
-const (
-	// Passive is a tap port: nothing is forwarded, so drop after metering.
-	Passive Verdict = iota
-	// Inline hands the frame on to the stack.
-	Inline
-)
-
-func (v Verdict) String() string {
-	if v == Inline {
-		return "inline"
-	}
-	return "passive"
-}
-
 // PortSettings are per-port: verdict and whether `ip flow ingress` is on.
 type PortSettings struct {
-	Verdict Verdict
+	Verdict platform.Verdict
 	Meter   bool
 }
 
@@ -127,7 +110,7 @@ const maxPorts = 1024 // MAX_PORTS in meter.h
 
 func portFlags(s PortSettings) uint32 {
 	var f uint32
-	if s.Verdict == Inline {
+	if s.Verdict == platform.Inline {
 		f |= 0x01
 	}
 	if !s.Meter {

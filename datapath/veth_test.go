@@ -1,6 +1,7 @@
 package datapath
 
 import (
+	"github.com/flowtap/flowtap/appliance/platform"
 	"os"
 	"testing"
 	"time"
@@ -110,7 +111,7 @@ func checkVethFlows(t *testing.T, d *Datapath, n *testnet.Veth) {
 func TestVethNative(t *testing.T) {
 	n := testnet.Enter(t)
 	d := openTest(t, 1024)
-	p, err := d.Attach(n.Mon, ModeBest, PortSettings{Verdict: Passive, Meter: true})
+	p, err := d.Attach(n.Mon, ModeBest, PortSettings{Verdict: platform.Passive, Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestVethNative(t *testing.T) {
 func TestVethGeneric(t *testing.T) {
 	n := testnet.Enter(t)
 	d := openTest(t, 1024)
-	p, err := d.Attach(n.Mon, ModeGeneric, PortSettings{Verdict: Passive, Meter: true})
+	p, err := d.Attach(n.Mon, ModeGeneric, PortSettings{Verdict: platform.Passive, Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,7 +135,7 @@ type Interface struct {
 	FilterInput6 string
 	// Verdict is `flowtap verdict passive|inline`: a tap port drops what
 	// it metered, an inline port hands it on.
-	Verdict Verdict
+	Verdict platform.Verdict
 	// XDPMode is `flowtap xdp-mode best|native|generic|offload`.
 	XDPMode XDPMode
 	// Encapsulation is `encapsulation dot1Q N` on a subinterface

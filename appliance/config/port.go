@@ -2,24 +2,6 @@ package config
 
 import "fmt"
 
-// Verdict is `flowtap verdict passive|inline`: what a metered port does
-// with a frame once counted. The daemon maps it onto the datapath's.
-type Verdict uint8
-
-const (
-	// Passive is a tap port: nothing is forwarded, so the frame is dropped.
-	Passive Verdict = iota
-	// Inline hands the frame on to the stack.
-	Inline
-)
-
-func (v Verdict) String() string {
-	if v == Inline {
-		return "inline"
-	}
-	return "passive"
-}
-
 // XDPMode is `flowtap xdp-mode`: how the meter is hooked to the port.
 type XDPMode uint8
 

@@ -274,7 +274,7 @@ func (v *validator) interfaces(c *Config) {
 				v.fail(path+".input-filter", err)
 			}
 		}
-		if it.Verdict != Passive && it.Verdict != Inline {
+		if it.Verdict != platform.Passive && it.Verdict != platform.Inline {
 			v.failf(path+".verdict", "unknown verdict %d", it.Verdict)
 		}
 		if it.XDPMode < XDPBest || it.XDPMode > XDPGeneric {

@@ -45,7 +45,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		if !i.Metered() || i.Shutdown {
 			continue
 		}
-		port := Port{Name: i.Name, Mode: attachMode(i.XDPMode), Verdict: verdict(i.Verdict), Meter: i.Ingress || i.Sampler != ""}
+		port := Port{Name: i.Name, Mode: attachMode(i.XDPMode), Verdict: i.Verdict, Meter: i.Ingress || i.Sampler != ""}
 		if i.InputFilter != "" {
 			l, ok := c.FindAccessList(i.InputFilter)
 			if !ok {
@@ -373,14 +373,6 @@ func mapSampler(c config.Config, name string) datapath.SamplerConfig {
 	return datapath.SamplerConfig{Mode: mode, Interval: m.Rate}
 }
 
-// verdict is the datapath's verdict for the model's.
-func verdict(v config.Verdict) datapath.Verdict {
-	if v == config.Inline {
-		return datapath.Inline
-	}
-	return datapath.Passive
-}
-
 // attachMode is the datapath's attach mode for the model's xdp-mode.
 func attachMode(m config.XDPMode) datapath.AttachMode {
 	switch m {
@@ -511,7 +503,7 @@ func taps(c config.Config, ports []Port) ([]tap.Link, []Port) {
 				ports[k].Meter = true
 			case j >= 0:
 				it := c.Interfaces[j]
-				ports = append(ports, Port{Name: f.Name, Mode: attachMode(it.XDPMode), Verdict: verdict(it.Verdict), Meter: true})
+				ports = append(ports, Port{Name: f.Name, Mode: attachMode(it.XDPMode), Verdict: it.Verdict, Meter: true})
 			default:
 				ports = append(ports, Port{Name: f.Name, Meter: true})
 			}

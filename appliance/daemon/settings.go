@@ -56,7 +56,7 @@ type Settings struct {
 type Port struct {
 	Name    string
 	Mode    datapath.AttachMode
-	Verdict datapath.Verdict
+	Verdict platform.Verdict
 	Meter   bool   // `ip flow ingress`
 	Sampler uint16 // a Settings.Samplers id; 0 for none
 	// InputFilter is `ip flow ingress input-filter`; nil meters every

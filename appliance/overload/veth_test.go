@@ -3,6 +3,7 @@ package overload_test
 import (
 	"context"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -57,7 +58,7 @@ func TestFloodOnVeth(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if _, err := d.Attach(v.Mon, datapath.ModeNative, datapath.PortSettings{Verdict: datapath.Passive, Meter: true}); err != nil {
+	if _, err := d.Attach(v.Mon, datapath.ModeNative, datapath.PortSettings{Verdict: platform.Passive, Meter: true}); err != nil {
 		t.Fatal(err)
 	}
 	var logs syncbuf.Buffer

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"testing"
 	"time"
 
@@ -49,7 +50,7 @@ func startBurstRun(t *testing.T, entries int) *burstRun {
 	}
 	t.Cleanup(func() { d.Close() })
 	r.dp = d
-	port, err := d.Attach(r.veth.Mon, datapath.ModeBest, datapath.PortSettings{Verdict: datapath.Passive, Meter: true})
+	port, err := d.Attach(r.veth.Mon, datapath.ModeBest, datapath.PortSettings{Verdict: platform.Passive, Meter: true})
 	if err != nil {
 		t.Fatal(err)
 	}

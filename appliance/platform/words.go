@@ -43,3 +43,22 @@ func (s SortBy) String() string {
 	}
 	return "none"
 }
+
+// Verdict is `flowtap verdict passive|inline`: what a metered port does
+// with a frame once counted. The model and the datapath share this one
+// type.
+type Verdict uint8
+
+const (
+	// Passive is a tap port: nothing is forwarded, so the frame is dropped.
+	Passive Verdict = iota
+	// Inline hands the frame on to the stack.
+	Inline
+)
+
+func (v Verdict) String() string {
+	if v == Inline {
+		return "inline"
+	}
+	return "passive"
+}

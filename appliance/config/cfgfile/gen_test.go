@@ -180,7 +180,7 @@ func (g *gen) flow(c *config.Config) {
 		if j := g.r.IntN(len(c.Samplers) + 1); j < len(c.Samplers) && c.Samplers[j].Rate != 0 {
 			it.Sampler = c.Samplers[j].Name
 		}
-		it.Verdict = config.Verdict(g.r.IntN(2))
+		it.Verdict = platform.Verdict(g.r.IntN(2))
 		it.XDPMode = config.XDPMode(g.r.IntN(4))
 		c.Interfaces = append(c.Interfaces, it)
 	}

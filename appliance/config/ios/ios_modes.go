@@ -114,13 +114,13 @@ func (x *cmd) interfaceExtension(it *config.Interface) {
 	case "verdict":
 		if x.neg {
 			x.c.Skip()
-			it.Verdict = config.Passive
+			it.Verdict = platform.Passive
 			return
 		}
 		if x.c.Keyword("inline", "passive") == "inline" {
-			it.Verdict = config.Inline
+			it.Verdict = platform.Inline
 		} else {
-			it.Verdict = config.Passive
+			it.Verdict = platform.Passive
 		}
 	case "xdp-mode":
 		if x.neg {

@@ -284,7 +284,7 @@ func renderInterface(r *iosWriter, it config.Interface) {
 	if it.ServicePolicy != "" {
 		r.line(" service-policy input %s", it.ServicePolicy)
 	}
-	if it.Verdict != config.Passive {
+	if it.Verdict != platform.Passive {
 		r.line(" flowtap verdict %s", it.Verdict)
 	}
 	if it.XDPMode != config.XDPBest {
