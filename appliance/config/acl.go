@@ -16,7 +16,11 @@ type AccessList struct {
 	Number   int    // 1-99, 1300-1999 standard; 100-199, 2000-2699 extended; 0 for a named list
 	Name     string // a named list's name
 	Extended bool
-	Entries  []ACE
+	// IPv6 is an `ipv6 access-list NAME` (named, extended): its entries
+	// hold IPv6 prefixes as address and wildcard (host bits set), so one
+	// ACE type serves both families. It filters IPv6 packets only.
+	IPv6    bool
+	Entries []ACE
 }
 
 // ACE is one entry. Addresses are matched with IOS wildcards (bits set
@@ -67,12 +71,25 @@ type Packet struct {
 }
 
 var (
-	AnyAddr     = netip.IPv4Unspecified()
-	AnyWildcard = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	AnyAddr      = netip.IPv4Unspecified()
+	AnyWildcard  = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	AnyAddr6     = netip.IPv6Unspecified()
+	AnyWildcard6 = netip.AddrFrom16([16]byte{255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255})
 )
 
+// Wildcard6 is the wildcard of an IPv6 prefix of length bits: the host
+// bits set.
+func Wildcard6(bits int) netip.Addr {
+	var w [16]byte
+	for i := range w {
+		n := min(max(bits-8*i, 0), 8)
+		w[i] = byte(0xff >> n)
+	}
+	return netip.AddrFrom16(w)
+}
+
 // Host reports whether the entry's source is one address.
-func (e ACE) Host() bool { return e.Wildcard == AnyAddr }
+func (e ACE) Host() bool { return e.Wildcard == AnyAddr || e.Wildcard == AnyAddr6 }
 
 // wildMatch reports whether a is m under the wildcard w. Only IPv4 is
 // matched: IOS `access-list` and `ip access-list` are IPv4 lists, so an
@@ -193,14 +210,21 @@ func (e ACE) Masked() ACE {
 }
 
 func maskWild(a, w netip.Addr) netip.Addr {
-	if !a.Is4() || !w.Is4() {
-		return a
+	switch {
+	case a.Is4() && w.Is4():
+		x, ww := a.As4(), w.As4()
+		for i := range x {
+			x[i] &^= ww[i]
+		}
+		return netip.AddrFrom4(x)
+	case a.Is6() && w.Is6():
+		x, ww := a.As16(), w.As16()
+		for i := range x {
+			x[i] &^= ww[i]
+		}
+		return netip.AddrFrom16(x)
 	}
-	x, ww := a.As4(), w.As4()
-	for i := range x {
-		x[i] &^= ww[i]
-	}
-	return netip.AddrFrom4(x)
+	return a
 }
 
 // SameRule compares entries without their sequence numbers: IOS ignores
@@ -246,17 +270,24 @@ const MaxInputFilterEntries = 64
 // false when the wildcard's set bits are not contiguous low bits (such a
 // list is fine for management, but the datapath matches prefixes).
 func WildcardPrefix(addr, wild netip.Addr) (netip.Prefix, bool) {
-	if !addr.Is4() || !wild.Is4() {
+	if addr.Is4() != wild.Is4() || !addr.IsValid() || !wild.IsValid() {
 		return netip.Prefix{}, false
 	}
-	w := wild.As4()
-	v := uint32(w[0])<<24 | uint32(w[1])<<16 | uint32(w[2])<<8 | uint32(w[3])
-	if v&(v+1) != 0 { // not of the form 0..01..1
-		return netip.Prefix{}, false
-	}
-	bits := 32
-	for ; v != 0; v >>= 1 {
-		bits--
+	w := wild.AsSlice()
+	// The set bits must be a run at the low end: 0..01..1.
+	bits, ones := 0, false
+	for _, b := range w {
+		for i := 7; i >= 0; i-- {
+			set := b&(1<<i) != 0
+			switch {
+			case set:
+				ones = true
+			case ones:
+				return netip.Prefix{}, false
+			default:
+				bits++
+			}
+		}
 	}
 	return netip.PrefixFrom(addr, bits).Masked(), true
 }
@@ -285,9 +316,14 @@ func InputFilterUsable(l AccessList) error {
 	return nil
 }
 
-// Family is the address family the list filters: 4 (IOS access lists are
-// IPv4 lists).
-func (l AccessList) Family() int { return 4 }
+// Family is the address family the list filters: 4, or 6 for an `ipv6
+// access-list`.
+func (l AccessList) Family() int {
+	if l.IPv6 {
+		return 6
+	}
+	return 4
+}
 
 // SrcPrefix is the entry's source as a prefix (invalid when its wildcard
 // is not one; InputFilterUsable refuses such a list for the datapath).

@@ -124,6 +124,10 @@ type Interface struct {
 	// whose permit entries are metered and deny entries (and the
 	// implicit deny) are not, evaluated in the datapath.
 	InputFilter string
+	// InputFilter6 is `ipv6 flow ingress input-filter NAME` (a flowtap
+	// extension): an `ipv6 access-list` choosing which IPv6 packets are
+	// metered, as InputFilter does for IPv4.
+	InputFilter6 string
 	// ServicePolicy is `service-policy input NAME`: a PolicyMap whose
 	// classes choose what is metered and through which sampler (Cisco's
 	// NetFlow Input Filters).
@@ -146,5 +150,5 @@ type Interface struct {
 
 // Metered reports whether the daemon attaches the meter to the port.
 func (i Interface) Metered() bool {
-	return i.Ingress || i.Egress || i.Sampler != "" || i.ServicePolicy != "" || i.FilterInput4 != "" || i.FilterInput6 != ""
+	return i.Ingress || i.Egress || i.Sampler != "" || i.ServicePolicy != "" || i.InputFilter6 != "" || i.FilterInput4 != "" || i.FilterInput6 != ""
 }

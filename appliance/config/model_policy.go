@@ -357,7 +357,7 @@ func (v *validator) policies(c *Config) {
 		if it.Sampler != "" {
 			v.failf(path, "random sampled NetFlow (flow-sampler) and NetFlow input filters (service-policy) cannot run on the same interface")
 		}
-		if it.InputFilter != "" {
+		if it.InputFilter != "" || it.InputFilter6 != "" {
 			v.failf(path, "ip flow ingress input-filter and service-policy input are two input filters: use one")
 		}
 		for _, fam := range []int{4, 6} {

@@ -270,8 +270,19 @@ func (v *validator) interfaces(c *Config) {
 			v.checkACLRef(path+".input-filter", it.InputFilter)
 			if l, ok := c.FindAccessList(it.InputFilter); !ok {
 				v.failf(path+".input-filter", "access list %s is not configured", it.InputFilter)
+			} else if l.IPv6 {
+				v.failf(path+".input-filter", "%s is an IPv6 access list: use ipv6 flow ingress input-filter", it.InputFilter)
 			} else if err := InputFilterUsable(l); err != nil {
 				v.fail(path+".input-filter", err)
+			}
+		}
+		if it.InputFilter6 != "" {
+			if l, ok := c.FindAccessList(it.InputFilter6); !ok {
+				v.failf(path+".input-filter6", "IPv6 access list %s is not configured", it.InputFilter6)
+			} else if !l.IPv6 {
+				v.failf(path+".input-filter6", "%s is an IPv4 access list: use ip flow ingress input-filter", it.InputFilter6)
+			} else if err := InputFilterUsable(l); err != nil {
+				v.fail(path+".input-filter6", err)
 			}
 		}
 		if it.Verdict != platform.Passive && it.Verdict != platform.Inline {

@@ -40,6 +40,9 @@ func (v *validator) accessLists(c *Config) {
 	for i := range c.AccessLists {
 		l := &c.AccessLists[i]
 		path := "access-lists[" + l.Ref() + "]"
+		if l.IPv6 && (l.Name == "" || !l.Extended) {
+			v.failf(path, "an IPv6 access list is a named extended list")
+		}
 		if l.Name == "" {
 			valid, ext := ACLKind(l.Number)
 			switch {
@@ -70,6 +73,27 @@ func (v *validator) accessLists(c *Config) {
 					e.Seq = 10 * (j + 1)
 				}
 				kept = append(kept, e)
+				continue
+			}
+			if l.IPv6 {
+				if !e.Addr.Is6() || !e.Wildcard.Is6() || !e.DstAddr.Is6() || !e.DstWild.Is6() {
+					v.badf(path+".entries", "entry %d: an IPv6 list takes IPv6 prefixes", j+1)
+					continue
+				}
+				_, okS := WildcardPrefix(e.Addr, e.Wildcard)
+				_, okD := WildcardPrefix(e.DstAddr, e.DstWild)
+				if !okS || !okD {
+					v.badf(path+".entries", "entry %d: an IPv6 list takes prefixes", j+1)
+				}
+				if e.Protocol != 6 && e.Protocol != 17 && (e.SrcPort != PortMatch{} || e.DstPort != PortMatch{}) {
+					v.badf(path+".entries", "entry %d: only tcp and udp entries have ports", j+1)
+				}
+				if e.Seq <= 0 {
+					e.Seq = 10 * (j + 1)
+				}
+				if !slices.ContainsFunc(kept, func(o ACE) bool { return SameRule(o, e) }) {
+					kept = append(kept, e.Masked())
+				}
 				continue
 			}
 			e.Addr, e.Wildcard, e.DstAddr, e.DstWild = e.Addr.Unmap(), e.Wildcard.Unmap(), e.DstAddr.Unmap(), e.DstWild.Unmap()

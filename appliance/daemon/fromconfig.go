@@ -55,6 +55,19 @@ func SettingsFrom(c config.Config) (Settings, error) {
 				return Settings{}, fmt.Errorf("ip flow ingress input-filter on %s: %w", i.Name, err)
 			}
 		}
+		if i.InputFilter6 != "" {
+			l, ok := c.FindAccessList(i.InputFilter6)
+			if !ok {
+				return Settings{}, fmt.Errorf("ipv6 flow ingress input-filter %s on %s: the access list is not configured", i.InputFilter6, i.Name)
+			}
+			if port.InputFilter6, err = inputFilter(l); err != nil {
+				return Settings{}, fmt.Errorf("ipv6 flow ingress input-filter on %s: %w", i.Name, err)
+			}
+			if !i.Ingress && i.InputFilter == "" && i.Sampler == "" {
+				// Only IPv6 NetFlow is on: no IPv4 packet is metered.
+				port.InputFilter = &InputFilter{List: config.AccessList{Name: "(ipv6 only)"}, Filter: datapath.Filter{Family: 4}}
+			}
+		}
 		if pm, ok := c.FindPolicyMap(i.ServicePolicy); ok {
 			// Cisco's NetFlow Input Filters: the classes choose, each
 			// through its own sampler, in both families.

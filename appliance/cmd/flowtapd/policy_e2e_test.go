@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -109,4 +110,106 @@ ip flow-export destination %s %d
 	if out := d.cli(t, "ios", "clear counters nosuch0\n"); !strings.Contains(out, "% Interface nosuch0 is not configured") {
 		t.Errorf("clear counters nosuch0: %q", out)
 	}
+}
+
+// l4Frame6 is an IPv6 frame to 2001:db8::9 port 53 with a UDP header and
+// 10 bytes (58 bytes of IP) or a bare TCP header (60 bytes of IP).
+func l4Frame6(src string, proto uint8, sport uint16) []byte {
+	l4 := 8 + 10
+	if proto == 6 {
+		l4 = 20
+	}
+	b := make([]byte, 14+40+l4)
+	copy(b[0:], []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd})
+	ip := b[14:]
+	ip[0] = 0x60
+	binary.BigEndian.PutUint16(ip[4:], uint16(l4))
+	ip[6], ip[7] = proto, 64
+	s, d := netip.MustParseAddr(src).As16(), netip.MustParseAddr("2001:db8::9").As16()
+	copy(ip[8:], s[:])
+	copy(ip[24:], d[:])
+	binary.BigEndian.PutUint16(ip[40:], sport)
+	binary.BigEndian.PutUint16(ip[42:], 53)
+	if proto == 6 {
+		binary.BigEndian.PutUint16(ip[42:], 22)
+		ip[40+12] = 5 << 4
+		ip[40+13] = 0x10 // ACK
+	} else {
+		binary.BigEndian.PutUint16(ip[44:], uint16(l4))
+	}
+	return b
+}
+
+// TestIPv6InputFilters: an `ipv6 access-list` filters IPv6 packets in
+// XDP, with `ipv6 flow ingress input-filter` (IPv4 is then not metered)
+// and then in a policy's class through its sampler; show access-lists
+// counts each entry, and the collector gets exactly the metered packets.
+func TestIPv6InputFilters(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname v6f
+username admin privilege 15 secret letmein
+ipv6 access-list V6
+ permit tcp any any eq 22
+ deny udp 2001:db8:1::/48 any
+ permit udp any any
+interface %s
+ ipv6 flow ingress input-filter V6
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	var frames [][]byte
+	add := func(n int, f []byte) {
+		for range n {
+			frames = append(frames, f)
+		}
+	}
+	add(4, l4Frame6("2001:db8::1", 6, 40000))        // entry 10: metered
+	add(3, l4Frame6("2001:db8:1::5", 17, 5000))      // entry 20: denied
+	add(5, l4Frame6("2001:db8:2::7", 17, 6000))      // entry 30: metered
+	add(6, udpFrame([4]byte{10, 0, 0, 1}, 4000, 10)) // IPv4: only IPv6 NetFlow is on
+	v.Send(t, frames)
+	acl := "IPv6 access list V6\n    permit tcp any any eq 22 (4 matches) sequence 10\n" +
+		"    deny udp 2001:db8:1::/48 any (3 matches) sequence 20\n    permit udp any any (5 matches) sequence 30\n"
+	if got := d.cliUntil(t, "ios", "show access-lists V6\n", acl); got != acl {
+		t.Errorf("show access-lists V6:\n%s\nwant:\n%s", got, acl)
+	}
+
+	// The same list in a class of a policy, through a 1-in-2 sampler.
+	out := d.cli(t, "ios", `configure terminal
+flow-sampler-map HALF
+ mode deterministic one-out-of 2
+class-map match-any V6C
+ match access-group name V6
+policy-map P6
+ class V6C
+  netflow-sampler HALF
+interface `+v.Mon+`
+ no ipv6 flow ingress input-filter
+ service-policy input P6
+end
+`)
+	if strings.Contains(out, "%") {
+		t.Fatalf("configure:\n%s", out)
+	}
+	frames = nil
+	add(4, l4Frame6("2001:db8::1", 6, 40001))   // V6C: 2 of 4
+	add(3, l4Frame6("2001:db8:1::5", 17, 5001)) // deny: class-default, not metered
+	add(6, l4Frame6("2001:db8:2::7", 17, 6001)) // V6C: HALF goes on, 3 of 6
+	v.Send(t, frames)
+	want := fmt.Sprintf(" %s \n\n  Service-policy input: P6\n", v.Mon) +
+		"\n    Class-map: V6C (match-any)\n      10 packets, 588 bytes\n      Match: access-group name V6\n      netflow-sampler: HALF\n" +
+		"\n    Class-map: class-default (match-any)\n      3 packets, 174 bytes\n      Match: any \n\n"
+	if got := d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+"\n", want); got != want {
+		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, want)
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	exp := collector.Tuples{}
+	dst := netip.MustParseAddr("2001:db8::9")
+	exp.Add(collector.Tuple{Proto: 6, Src: netip.MustParseAddr("2001:db8::1"), Dst: dst, SrcPort: 40000, DstPort: 22}, 4, 4*60)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("2001:db8:2::7"), Dst: dst, SrcPort: 6000, DstPort: 53}, 5, 5*58)
+	exp.Add(collector.Tuple{Proto: 6, Src: netip.MustParseAddr("2001:db8::1"), Dst: dst, SrcPort: 40001, DstPort: 22}, 2, 2*60)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("2001:db8:2::7"), Dst: dst, SrcPort: 6001, DstPort: 53}, 3, 3*58)
+	expectCollected(t, capd, exp)
 }

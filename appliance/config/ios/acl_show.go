@@ -16,6 +16,10 @@ func ShowAccessLists(c config.Config, only string, matches func(ref string, e co
 		if only != "" && l.Ref() != only {
 			continue
 		}
+		if l.IPv6 {
+			showAccessList6(&b, l, matches)
+			continue
+		}
 		kind := "Standard"
 		if l.Extended {
 			kind = "Extended"

@@ -69,6 +69,13 @@
 // flowtap's older `ip flow ingress input-filter ACL` stays, as an
 // extension: one list, permit meters through the port's sampler.
 //
+// IPv6 access lists, as IOS writes them, for class maps and for the
+// extension `ipv6 flow ingress input-filter NAME`:
+//
+//	ipv6 access-list NAME
+//	 [sequence N] permit|deny ipv6|tcp|udp|icmp|<0-255> SRC [PORTS] DST [PORTS]
+//	                                               SRC/DST: any | host X:X::X | X:X::X/LEN
+//
 // A file at boot is read with Salvage: every good line applies and the
 // refused ones are returned, as a router does.
 package ios

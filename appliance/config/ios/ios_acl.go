@@ -243,6 +243,10 @@ func (x *cmd) aclRef() string {
 // give on reading; a named list (and such a numbered one) as an `ip
 // access-list` block with its sequence numbers.
 func renderAccessList(r *iosWriter, l config.AccessList) {
+	if l.IPv6 {
+		renderAccessList6(r, l)
+		return
+	}
 	plain := l.Name == ""
 	for i, e := range l.Entries {
 		plain = plain && e.Seq == 10*(i+1)

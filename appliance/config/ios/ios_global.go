@@ -13,7 +13,7 @@ import (
 // globalKeywords are the global configuration commands.
 var globalKeywords = []string{
 	"access-list", "class-map", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
-	"ip", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "snmp-server", "username",
+	"ip", "ipv6", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "snmp-server", "username",
 }
 
 func (x *cmd) dispatch() {
@@ -42,6 +42,8 @@ func (x *cmd) dispatch() {
 		x.policyMapMode()
 	case modePolicyClass:
 		x.policyClassMode()
+	case modeACLv6:
+		x.acl6Mode()
 	}
 }
 
@@ -84,6 +86,8 @@ func (x *cmd) global() {
 		x.policyMap()
 	case "ip":
 		x.ip()
+	case "ipv6":
+		x.ipv6Global()
 	case "mls":
 		x.mls()
 	case "flowtap":

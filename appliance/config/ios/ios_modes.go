@@ -31,7 +31,7 @@ func (x *cmd) gone(what string) {
 }
 
 func (x *cmd) interfaceMode() {
-	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "service-policy", "shutdown")
+	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "ipv6", "service-policy", "shutdown")
 	if !ok {
 		return
 	}
@@ -106,6 +106,24 @@ func (x *cmd) interfaceMode() {
 		x.interfaceExtension(it)
 	case "service-policy":
 		x.servicePolicy(it)
+	case "ipv6":
+		// flowtap's `ipv6 flow ingress input-filter NAME`: the IPv6
+		// counterpart of `ip flow ingress input-filter`.
+		x.c.Keyword("flow")
+		x.c.Keyword("ingress")
+		x.c.Keyword("input-filter")
+		if x.neg {
+			x.c.Skip()
+			it.InputFilter6 = ""
+			return
+		}
+		name := x.c.Name("WORD", config.CheckName32)
+		x.c.End()
+		if x.c.Err != nil {
+			return
+		}
+		x.touch(path + ".input-filter6")
+		it.InputFilter6 = name
 	}
 }
 

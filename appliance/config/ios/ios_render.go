@@ -275,6 +275,9 @@ func renderInterface(r *iosWriter, it config.Interface) {
 	if it.InputFilter != "" {
 		r.line(" ip flow ingress input-filter %s", it.InputFilter)
 	}
+	if it.InputFilter6 != "" {
+		r.line(" ipv6 flow ingress input-filter %s", it.InputFilter6)
+	}
 	if it.Egress {
 		r.line(" ip flow egress")
 	}

@@ -25,6 +25,7 @@ const (
 	modeClassMap
 	modePolicyMap
 	modePolicyClass
+	modeACLv6
 )
 
 // mode is the sub-mode a line applies in; key names its element (the
@@ -48,6 +49,7 @@ var modePrompts = [...]string{
 	modeClassMap:    "config-cmap",
 	modePolicyMap:   "config-pmap",
 	modePolicyClass: "config-pmap-c",
+	modeACLv6:       "config-ipv6-acl",
 }
 
 // Session applies IOS configuration lines one at a time, as

@@ -175,3 +175,85 @@ func TestNetFlowInputFilterHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestIPv6AccessLists: `ipv6 access-list` blocks parse, render back as
+// IOS prints them, show in show access-lists with their sequence
+// numbers, and serve class maps and ipv6 flow ingress input-filter.
+func TestIPv6AccessLists(t *testing.T) {
+	c, err := Parse("t", []byte(`ipv6 access-list V6SSH
+ permit tcp any any eq 22
+ sequence 15 deny udp 2001:db8:1::/48 host 2001:db8::53 eq domain
+ permit icmp 2001:db8::/32 any
+ permit ipv6 any any
+ip access-list extended WEB
+ permit tcp any any eq 80
+flow-sampler-map ALL
+ mode deterministic one-out-of 1
+class-map match-any BOTH
+ match access-group name WEB
+ match access-group name V6SSH
+policy-map P
+ class BOTH
+  netflow-sampler ALL
+interface eth1
+ service-policy input P
+interface eth2
+ ipv6 flow ingress input-filter V6SSH
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Render(c)
+	want := "ipv6 access-list V6SSH\n permit tcp any any eq 22\n sequence 15 deny udp 2001:db8:1::/48 host 2001:db8::53 eq domain\n" +
+		" sequence 25 permit icmp 2001:db8::/32 any\n sequence 35 permit ipv6 any any\n"
+	if !strings.Contains(r, want) || !strings.Contains(r, "interface eth2\n ipv6 flow ingress input-filter V6SSH\n") {
+		t.Errorf("rendering lacks\n%s\nin\n%s", want, r)
+	}
+	back, err := Parse("r", []byte(r))
+	if err != nil {
+		t.Fatalf("rendering does not parse: %v\n%s", err, r)
+	}
+	if d := config.Diff(c, back); len(d) > 0 {
+		t.Errorf("round trip differs: %v", d)
+	}
+	shown := ShowAccessLists(c, "V6SSH", func(string, config.ACE) uint64 { return 2 })
+	if w := "IPv6 access list V6SSH\n    permit tcp any any eq 22 (2 matches) sequence 10\n" +
+		"    deny udp 2001:db8:1::/48 host 2001:db8::53 eq domain (2 matches) sequence 15\n" +
+		"    permit icmp 2001:db8::/32 any (2 matches) sequence 25\n    permit ipv6 any any (2 matches) sequence 35\n"; shown != w {
+		t.Errorf("show access-lists:\n%s\nwant:\n%s", shown, w)
+	}
+	p, _ := c.FindPolicyMap("P")
+	for fam, want := range map[int]string{4: "WEB", 6: "V6SSH V6SSH V6SSH V6SSH"} {
+		terms, err := c.PolicyTerms(p, fam)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, x := range terms {
+			got = append(got, x.List)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("family %d terms %v, want %s", fam, got, want)
+		}
+	}
+	s := NewSession(c, "console")
+	for _, x := range []struct{ line, want string }{
+		{"ipv6 access-list WEB", "WEB is an IPv4 access list"},
+		{"interface eth3\nip flow ingress input-filter V6SSH", "V6SSH is an IPv6 access list"},
+		{"interface eth3\nipv6 flow ingress input-filter WEB", "WEB is an IPv4 access list"},
+		{"ipv6 access-list V6SSH\npermit tcp 10.0.0.0/8 any", "an IPv6 prefix"},
+		{"ipv6 access-list V6SSH\nsequence 15 permit tcp any any", "Duplicate sequence number"},
+	} {
+		var err error
+		for _, l := range strings.Split(x.line, "\n") {
+			if err = s.Exec(l); err != nil {
+				break
+			}
+		}
+		if err == nil || !strings.Contains(err.Error(), x.want) {
+			t.Errorf("%q: %v, want %q", x.line, err, x.want)
+		}
+		s.Exec("end")
+		s = NewSession(c, "console")
+	}
+}

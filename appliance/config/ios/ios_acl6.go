@@ -1,0 +1,215 @@
+package ios
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+// IPv6 access lists: `ipv6 access-list NAME` and its entries
+// `[sequence N] permit|deny PROTOCOL SRC [PORTS] DST [PORTS]`, where an
+// address is `any`, `host X:X::X` or `X:X::X/LEN`. They filter IPv6
+// packets in class maps and with `ipv6 flow ingress input-filter NAME`.
+
+// aclProtocols6 are the protocol names an IPv6 entry takes; any other is
+// a number 0-255.
+var aclProtocols6 = map[string]uint8{"ipv6": 0, "icmp": 58, "tcp": 6, "udp": 17}
+
+// ipv6Global reads the global `ipv6 access-list NAME`.
+func (x *cmd) ipv6Global() {
+	x.c.Keyword("access-list")
+	name := x.c.Name("WORD", config.CheckName32)
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	if _, err := strconv.Atoi(name); err == nil {
+		x.c.Invalid(x.c.Last(), "an IPv6 access list has a name, not a number")
+		return
+	}
+	x.touch("access-lists[" + name + "]")
+	i := slices.IndexFunc(x.cfg.AccessLists, func(l config.AccessList) bool { return l.Ref() == name })
+	if x.neg {
+		if i >= 0 && x.cfg.AccessLists[i].IPv6 {
+			x.cfg.AccessLists = slices.Delete(x.cfg.AccessLists, i, i+1)
+		}
+		return
+	}
+	if i >= 0 && !x.cfg.AccessLists[i].IPv6 {
+		x.c.Refuse("%s is an IPv4 access list", name)
+		return
+	}
+	if i < 0 {
+		x.cfg.AccessLists = append(x.cfg.AccessLists, config.AccessList{Name: name, Extended: true, IPv6: true})
+	}
+	x.open(modeACLv6, name)
+}
+
+// acl6Mode reads an IPv6 list's lines: `[sequence N] permit|deny ...`,
+// `remark TEXT`, `no sequence N`, `no permit|deny ...`.
+func (x *cmd) acl6Mode() {
+	switch x.c.TryKeyword("no", "exit") {
+	case "exit":
+		x.c.End()
+		x.exited = true
+		return
+	case "no":
+		x.neg = true
+	}
+	seq := 0
+	if x.c.TryKeyword("sequence") != "" {
+		seq = int(x.c.Uint(1, 4294967295))
+	}
+	if x.c.Err != nil {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.AccessLists, func(l config.AccessList) bool { return l.Ref() == x.mode.key })
+	if i < 0 {
+		x.gone("IPv6 access list")
+		return
+	}
+	l := &x.cfg.AccessLists[i]
+	x.touch("access-lists[" + l.Ref() + "]")
+	if x.neg && seq != 0 && !x.c.More() {
+		l.Entries = slices.DeleteFunc(l.Entries, func(e config.ACE) bool { return e.Seq == seq })
+		return
+	}
+	e, ok := x.ace6Line()
+	if !ok {
+		return
+	}
+	e.Seq = seq
+	if x.neg {
+		l.Entries = slices.DeleteFunc(l.Entries, func(o config.ACE) bool { return config.SameRule(o, e) })
+		return
+	}
+	if seq != 0 && slices.ContainsFunc(l.Entries, func(o config.ACE) bool { return o.Seq == seq }) {
+		x.c.Refuse("Duplicate sequence number")
+		return
+	}
+	l.Add(e)
+}
+
+func (x *cmd) ace6Line() (config.ACE, bool) {
+	act := x.c.Keyword("deny", "permit", "remark")
+	if act == "remark" {
+		r := x.c.Rest("LINE")
+		if x.c.Err == nil {
+			if err := config.CheckText(r, 100); err != nil {
+				x.c.Refuse("%v", err)
+			}
+		}
+		return config.ACE{Remark: r}, x.c.Err == nil
+	}
+	e := config.ACE{Permit: act == "permit"}
+	if k := x.c.TryKeyword("icmp", "ipv6", "tcp", "udp"); k != "" {
+		e.Protocol = aclProtocols6[k]
+	} else if x.c.Err == nil {
+		e.Protocol = uint8(x.c.Uint(0, 255))
+	}
+	e.Addr, e.Wildcard = x.acl6Addr()
+	e.SrcPort = x.aclPort(e.Protocol)
+	e.DstAddr, e.DstWild = x.acl6Addr()
+	e.DstPort = x.aclPort(e.Protocol)
+	x.c.End()
+	if x.c.Err != nil {
+		return config.ACE{}, false
+	}
+	return e.Masked(), true
+}
+
+// acl6Addr reads `any`, `host X:X::X` or `X:X::X/<0-128>`.
+func (x *cmd) acl6Addr() (addr, wild netip.Addr) {
+	switch x.c.TryKeyword("any", "host") {
+	case "any":
+		return config.AnyAddr6, config.AnyWildcard6
+	case "host":
+		a := x.c.Addr(false)
+		if x.c.Err == nil && !a.Is6() {
+			x.c.Invalid(x.c.Last(), "an IPv6 address")
+		}
+		return a, config.AnyAddr6
+	}
+	if x.c.Err != nil {
+		return netip.Addr{}, netip.Addr{}
+	}
+	p := x.c.Name("X:X:X:X::X/<0-128>", func(s string) error {
+		p, err := netip.ParsePrefix(s)
+		if err != nil || !p.Addr().Is6() || p.Addr().Is4In6() {
+			return fmt.Errorf("an IPv6 prefix, as 2001:db8::/32")
+		}
+		return nil
+	})
+	if x.c.Err != nil {
+		return netip.Addr{}, netip.Addr{}
+	}
+	pf := netip.MustParsePrefix(p)
+	return pf.Masked().Addr(), config.Wildcard6(pf.Bits())
+}
+
+// renderAccessList6 writes an IPv6 list as IOS does: `sequence N` only
+// where the numbers are not the 10, 20 ... entries get in order.
+func renderAccessList6(r *iosWriter, l config.AccessList) {
+	r.line("ipv6 access-list %s", l.Name)
+	for i, e := range l.Entries {
+		if e.Seq == 10*(i+1) {
+			r.line(" %s", ace6Text(e))
+		} else {
+			r.line(" sequence %d %s", e.Seq, ace6Text(e))
+		}
+	}
+}
+
+// ace6Text is an IPv6 entry from the action on.
+func ace6Text(e config.ACE) string {
+	if e.Remark != "" {
+		return "remark " + e.Remark
+	}
+	act := "deny"
+	if e.Permit {
+		act = "permit"
+	}
+	proto := strconv.Itoa(int(e.Protocol))
+	for k, v := range aclProtocols6 {
+		if v == e.Protocol {
+			proto = k
+		}
+	}
+	return act + " " + proto + " " + addr6Text(e.Addr, e.Wildcard) + portText(e.SrcPort, e.Protocol) +
+		" " + addr6Text(e.DstAddr, e.DstWild) + portText(e.DstPort, e.Protocol)
+}
+
+func addr6Text(a, w netip.Addr) string {
+	switch w {
+	case config.AnyWildcard6:
+		return "any"
+	case config.AnyAddr6:
+		return "host " + a.String()
+	}
+	p, _ := config.WildcardPrefix(a, w)
+	return p.String()
+}
+
+// showAccessList6 is an IPv6 list in `show access-lists`: the sequence
+// number after the entry and its matches, as IOS prints it.
+func showAccessList6(b *strings.Builder, l config.AccessList, matches func(ref string, e config.ACE) uint64) {
+	fmt.Fprintf(b, "IPv6 access list %s\n", l.Name)
+	for _, e := range l.Entries {
+		if e.Remark != "" {
+			continue
+		}
+		fmt.Fprintf(b, "    %s", ace6Text(e))
+		switch n := matches(l.Ref(), e); n {
+		case 0:
+		case 1:
+			b.WriteString(" (1 match)")
+		default:
+			fmt.Fprintf(b, " (%d matches)", n)
+		}
+		fmt.Fprintf(b, " sequence %d\n", e.Seq)
+	}
+}
