@@ -57,9 +57,9 @@ func TestJSONExport(t *testing.T) {
 	s := NewSession(jsonBackend{&fakeBackend{cfg: config.Config{Hostname: "tap1"}}}, false)
 	v := jsonOf(t, s, "show ip flow export | json").(map[string]any)
 	text := s.Exec("show ip flow export")
-	dests := v["destinations"].([]any)
+	dests := v["TABLE_destination"].(map[string]any)["ROW_destination"].([]any)
 	if len(dests) != 1 {
-		t.Fatalf("destinations = %v", v["destinations"])
+		t.Fatalf("destinations = %v", v["TABLE_destination"])
 	}
 	d := dests[0].(map[string]any)
 	if d["collector"] != "192.0.2.9:2055" || d["last_error"] != "connection refused" {
@@ -82,7 +82,7 @@ func TestJSONExport(t *testing.T) {
 
 func TestJSONInterfaces(t *testing.T) {
 	s := NewSession(jsonBackend{&fakeBackend{cfg: config.Config{Hostname: "tap1"}}}, false)
-	ifs := jsonOf(t, s, "show interfaces eth1 | json").([]any)
+	ifs := jsonOf(t, s, "show interfaces eth1 | json").(map[string]any)["TABLE_interface"].(map[string]any)["ROW_interface"].([]any)
 	if len(ifs) != 1 {
 		t.Fatalf("got %d interfaces", len(ifs))
 	}

@@ -78,9 +78,9 @@ func snake(s string) string {
 	return b.String()
 }
 
-// InterfacesJSON is `show interfaces | json`'s snapshot: the interfaces
-// with their MAC in IOS's dotted form (net.HardwareAddr would marshal as
-// base64).
+// InterfacesJSON is `show interfaces | json`'s snapshot, as NX-OS's
+// TABLE_interface: the interfaces with their MAC in IOS's dotted form
+// (net.HardwareAddr would marshal as base64).
 func InterfacesJSON(ifs []Interface) any {
 	type ifJSON struct {
 		Interface
@@ -90,12 +90,12 @@ func InterfacesJSON(ifs []Interface) any {
 	for i, x := range ifs {
 		out[i] = ifJSON{Interface: x, MAC: DottedMAC(x.MAC)}
 	}
-	return out
+	return map[string]any{"TABLE_interface": map[string]any{"ROW_interface": out}}
 }
 
-// ExportJSON is `show ip flow export | json`'s snapshot: each
-// destination's last error as its message (an error value would marshal
-// as {}), "" when there was none.
+// ExportJSON is `show ip flow export | json`'s snapshot: the export
+// settings and a TABLE_destination, each destination's last error as its
+// message (an error value would marshal as {}), "" when there was none.
 func ExportJSON(v ExportView) any {
 	type destJSON struct {
 		export.Stats
@@ -103,14 +103,14 @@ func ExportJSON(v ExportView) any {
 	}
 	type exportJSON struct {
 		ExportView
-		Destinations []destJSON
+		Destinations map[string]any `json:"TABLE_destination"`
 	}
-	out := exportJSON{ExportView: v, Destinations: make([]destJSON, len(v.Destinations))}
+	dests := make([]destJSON, len(v.Destinations))
 	for i, d := range v.Destinations {
-		out.Destinations[i].Stats = d
+		dests[i].Stats = d
 		if d.LastError != nil {
-			out.Destinations[i].LastError = d.LastError.Error()
+			dests[i].LastError = d.LastError.Error()
 		}
 	}
-	return out
+	return exportJSON{ExportView: v, Destinations: map[string]any{"ROW_destination": dests}}
 }

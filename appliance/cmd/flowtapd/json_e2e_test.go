@@ -67,19 +67,21 @@ func TestJSONOverControlSocket(t *testing.T) {
 	text := d.cli(t, "ios", "show ip flow export\n")
 	t.Logf("json:\n%s\ntext:\n%s", out, text)
 	var ex struct {
-		Version      int
-		Destinations []struct {
-			Collector                string
-			Packets, Records, Errors uint64
-		}
+		Version int
+		Table   struct {
+			Destinations []struct {
+				Collector                string
+				Packets, Records, Errors uint64
+			} `json:"ROW_destination"`
+		} `json:"TABLE_destination"`
 	}
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &ex); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if ex.Version != 9 || len(ex.Destinations) != 1 || ex.Destinations[0].Collector != net.JoinHostPort(host, port) || ex.Destinations[0].Records != 2 {
+	if ex.Version != 9 || len(ex.Table.Destinations) != 1 || ex.Table.Destinations[0].Collector != net.JoinHostPort(host, port) || ex.Table.Destinations[0].Records != 2 {
 		t.Fatalf("json = %+v", ex)
 	}
-	dst := ex.Destinations[0]
+	dst := ex.Table.Destinations[0]
 	for _, want := range []string{
 		fmt.Sprintf("Destination(1)  %s (%s)", host, port),
 		fmt.Sprintf("%d flows exported in %d udp datagrams", dst.Records, dst.Packets),
