@@ -3,13 +3,13 @@ package show
 import (
 	"cmp"
 	"fmt"
-	"github.com/flowtap/flowtap/appliance/platform"
 	"io"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // AggregationView is one `ip flow-aggregation cache SCHEME` for `show ip
@@ -74,7 +74,7 @@ var (
 		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("0x%04X", a.DstPort) }}
 )
 
-// as is the one AS column a single-prefix scheme shows: the source's for
+// asColumn is the one AS column a single-prefix scheme shows: the source's for
 // source-prefix, the destination's for destination-prefix.
 func asColumn(src bool) aggColumn {
 	c := colDstAS
