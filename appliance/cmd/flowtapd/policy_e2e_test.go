@@ -110,6 +110,42 @@ ip flow-export destination %s %d
 	if out := d.cli(t, "ios", "clear counters nosuch0\n"); !strings.Contains(out, "% Interface nosuch0 is not configured") {
 		t.Errorf("clear counters nosuch0: %q", out)
 	}
+
+	// A change to the policy while it meters: the classes' counts go on
+	// from where they were, LAB now meters everything through ALL.
+	classLine := func(class string) string {
+		got := d.cli(t, "ios", "show policy-map interface "+v.Mon+"\n")
+		_, after, _ := strings.Cut(got, "Class-map: "+class+" ")
+		line, _, _ := strings.Cut(strings.TrimPrefix(after, "(match-any)\n"), "\n")
+		return strings.TrimSpace(line)
+	}
+	v.Send(t, udpFrames([4]byte{10, 0, 1, 5}, 6501, 8))
+	if got := d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+" | include 8 packets\n", fmt.Sprintf("      8 packets, %d bytes\n", 8*b)); !strings.Contains(got, "8 packets") {
+		t.Fatalf("LAB before the change: %q", classLine("LAB"))
+	}
+	if out := d.cli(t, "ios", "configure terminal\npolicy-map NF\nclass LAB\nnetflow-sampler ALL\nend\n"); strings.Contains(out, "%") {
+		t.Fatalf("change the policy:\n%s", out)
+	}
+	if got := classLine("LAB"); got != fmt.Sprintf("8 packets, %d bytes", 8*b) {
+		t.Errorf("LAB right after the change: %q, want 8 packets", got)
+	}
+	v.Send(t, udpFrames([4]byte{10, 0, 1, 5}, 6502, 4))
+	d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+" | include 12 packets\n", fmt.Sprintf("      12 packets, %d bytes\n", 12*b))
+	if got := classLine("LAB"); got != fmt.Sprintf("12 packets, %d bytes", 12*b) {
+		t.Errorf("LAB after the change and 4 more: %q, want 12 packets", got)
+	}
+	// ALL kept its count (its map did not change) and took the 4.
+	if got := d.cli(t, "ios", "show flow-sampler ALL\n"); !strings.Contains(got, "packets matched : 9,") {
+		t.Errorf("show flow-sampler ALL: %q, want 9 matched", got)
+	}
+	// clear access-list counters zeroes the entries, not the classes.
+	d.cli(t, "ios", "clear access-list counters\n")
+	if got := d.cli(t, "ios", "show access-lists 102\n"); strings.Contains(got, "match") {
+		t.Errorf("after clear access-list counters:\n%s", got)
+	}
+	if got := classLine("LAB"); got != fmt.Sprintf("12 packets, %d bytes", 12*b) {
+		t.Errorf("LAB after clear access-list counters: %q, want 12 packets", got)
+	}
 }
 
 // l4Frame6 is an IPv6 frame to 2001:db8::9 port 53 with a UDP header and
