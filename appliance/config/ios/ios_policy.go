@@ -30,6 +30,12 @@ func (x *cmd) classMap() {
 	}
 	i := slices.IndexFunc(x.cfg.ClassMaps, func(m config.ClassMap) bool { return m.Name == name })
 	if x.neg {
+		for _, p := range x.cfg.PolicyMaps {
+			if slices.ContainsFunc(p.Classes, func(c config.PolicyClass) bool { return c.Class == name }) {
+				x.c.Refuse("Class-map %s is being used", name)
+				return
+			}
+		}
 		if i >= 0 {
 			x.cfg.ClassMaps = slices.Delete(x.cfg.ClassMaps, i, i+1)
 		}
@@ -87,6 +93,10 @@ func (x *cmd) policyMap() {
 	x.touch("policy-maps[" + name + "]")
 	i := slices.IndexFunc(x.cfg.PolicyMaps, func(m config.PolicyMap) bool { return m.Name == name })
 	if x.neg {
+		if slices.ContainsFunc(x.cfg.Interfaces, func(it config.Interface) bool { return it.ServicePolicy == name }) {
+			x.c.Refuse("Policy map %s is being used", name)
+			return
+		}
 		if i >= 0 {
 			x.cfg.PolicyMaps = slices.Delete(x.cfg.PolicyMaps, i, i+1)
 		}

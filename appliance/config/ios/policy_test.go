@@ -100,6 +100,8 @@ func TestNetFlowInputFilterRefusals(t *testing.T) {
 		{"policy-map NF\nclass SSH\nnetflow-sampler NOPE", "flow-sampler-map NOPE is not configured"},
 		{"class-map class-default", "class-default is predefined"},
 		{"no access-list 102", "access list 102 is not configured"},
+		{"no policy-map NF", "Policy map NF is being used"},
+		{"no class-map SSH", "Class-map SSH is being used"},
 	} {
 		s := NewSession(base, "console")
 		var err error
