@@ -57,10 +57,5 @@ func (e *templated) writeAppNames() {
 		e.appCursor++
 		wrote++
 	}
-	if wrote == 0 {
-		e.n = e.setStart
-		e.setStart = -1
-		return
-	}
-	e.closeSet()
+	e.closeRows(wrote)
 }

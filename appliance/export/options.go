@@ -22,13 +22,7 @@ func (e *templated) writeOptionsData() {
 		e.ifCursor++
 		wrote++
 	}
-	if wrote == 0 {
-		// Nothing fitted: drop the empty set header.
-		e.n = e.setStart
-		e.setStart = -1
-		return
-	}
-	e.closeSet()
+	e.closeRows(wrote)
 }
 
 // writeSamplerRow writes one row per sampler (at most MaxSamplers: they

@@ -295,6 +295,18 @@ func (e *templated) startSet(id uint16) {
 	e.n += setHeaderLen
 }
 
+// closeRows ends an options set after rows of its rows fitted: it
+// closes the set, or drops its empty header when none did (the rows go
+// in the next packet).
+func (e *templated) closeRows(rows int) {
+	if rows == 0 {
+		e.n = e.setStart
+		e.setStart = -1
+		return
+	}
+	e.closeSet()
+}
+
 // closeSet writes the open set's header; v9 sets are padded to 4 bytes
 // (RFC 3954), IPFIX sets are left unpadded, which RFC 7011 allows.
 func (e *templated) closeSet() {
