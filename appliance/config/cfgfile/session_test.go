@@ -95,6 +95,12 @@ interface eth1
 line vty 0 4
  no access-class
 no access-list 10
+no policy-map NETFLOW
+no class-map SSH
+no flow-sampler-map ALL
+no flow-sampler-map REST
+no ip access-list extended SSH-IN
+no ipv6 access-list SSH6-IN
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +117,8 @@ no access-list 10
 		t.Errorf("aggregation %v, top talkers %+v", c.Aggregations, c.TopTalkers)
 	case len(c.Users[0].Keys) != 0 || len(c.SNMP.Communities) != 1 || len(c.SNMP.Hosts) != 0 || c.SNMP.Traps:
 		t.Errorf("users %+v snmp %+v", c.Users, c.SNMP)
-	case c.Logging.Buffered != 0 || len(c.NTP.Servers) != 0 || len(c.Samplers) != 0 || c.VTY.AccessClass != "" || len(c.AccessLists) != 0:
+	case c.Logging.Buffered != 0 || len(c.NTP.Servers) != 0 || len(c.Samplers) != 0 || c.VTY.AccessClass != "" || len(c.AccessLists) != 0 ||
+		len(c.PolicyMaps) != 0 || len(c.ClassMaps) != 0:
 		t.Errorf("logging %+v ntp %v samplers %v vty %v acl %v", c.Logging, c.NTP, c.Samplers, c.VTY, c.AccessLists)
 	case c.Interfaces[2].Sampler != "" || c.Interfaces[2].Verdict != 0 || c.Interfaces[2].Description != "" || c.Interfaces[1].Egress || !c.Interfaces[1].Shutdown:
 		t.Errorf("interfaces %+v", c.Interfaces)
