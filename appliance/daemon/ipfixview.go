@@ -1,12 +1,12 @@
 package daemon
 
 import (
-	"github.com/flowtap/flowtap/appliance/platform"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/datapath"
 )
 
@@ -39,29 +39,43 @@ type ExportSession struct {
 // ExportSessions are the main cache's destinations, then each running
 // aggregation cache's.
 func (d *Daemon) ExportSessions() []ExportSession {
+	type entry struct {
+		scheme  platform.Scheme
+		e       *export.Exporter
+		base    export.Stats
+		cleared *clearMark
+	}
+	// The exporters are asked outside d.mu: one may be waiting for room
+	// in its queue, holding its own lock.
+	var list []entry
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []ExportSession
-	add := func(scheme platform.Scheme, e *export.Exporter) {
-		s := ExportSession{Scheme: scheme, Config: e.Config(), Stats: e.Stats(), Templates: e.TemplateSends(),
+	if d.main != nil {
+		for _, e := range d.main.Exporters() {
+			x := entry{scheme: platform.SchemeNone, e: e}
+			if c, ok := d.clearedAt[e]; ok {
+				x.base, x.cleared = d.exportBase[e], &c
+			}
+			list = append(list, x)
+		}
+	}
+	for _, a := range d.aggs {
+		for _, e := range a.dests.Exporters() {
+			list = append(list, entry{scheme: a.cfg.Cache.Scheme, e: e})
+		}
+	}
+	d.mu.Unlock()
+	out := make([]ExportSession, 0, len(list))
+	for _, x := range list {
+		e := x.e
+		s := ExportSession{Scheme: x.scheme, Config: e.Config(), Stats: e.Stats(), Templates: e.TemplateSends(),
 			Info: e.TemplateInfo(), Started: e.Started(), Since: e.Started()}
-		if c, ok := d.clearedAt[e]; ok {
-			s.Stats = sinceClear(s.Stats, d.exportBase[e])
+		if c := x.cleared; c != nil {
+			s.Stats = sinceClear(s.Stats, x.base)
 			s.Templates.Templates -= min(s.Templates.Templates, c.templates.Templates)
 			s.Templates.OptionsTemplates -= min(s.Templates.OptionsTemplates, c.templates.OptionsTemplates)
 			s.Since = c.at
 		}
 		out = append(out, s)
-	}
-	if d.main != nil {
-		for _, e := range d.main.Exporters() {
-			add(platform.SchemeNone, e)
-		}
-	}
-	for _, a := range d.aggs {
-		for _, e := range a.dests.Exporters() {
-			add(a.cfg.Cache.Scheme, e)
-		}
 	}
 	return out
 }

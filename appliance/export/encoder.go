@@ -24,6 +24,9 @@ type PacketInfo struct {
 	// Packets sums the flows' packet counters over the data records, so a
 	// lost export packet is counted as the traffic it described.
 	Packets uint64
+	// DataTemplates and OptionsTemplates count the template and options
+	// template records the packet carries.
+	DataTemplates, OptionsTemplates int
 }
 
 // PacketWriter receives finished export packets. p is only valid during the

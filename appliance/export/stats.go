@@ -60,7 +60,8 @@ type counters struct {
 	dropped, droppedRecords  atomic.Uint64
 	lostRecords, lostPackets atomic.Uint64
 	notExportable            atomic.Uint64
-	mu                       sync.Mutex // guards the two below
+	templates, optTemplates  atomic.Uint64 // template records in the packets sent
+	mu                       sync.Mutex    // guards the two below
 	lastTemplate             time.Time
 	lastError                error
 }
@@ -69,6 +70,8 @@ func (c *counters) sent(n int, info PacketInfo, now time.Time) {
 	c.packets.Add(1)
 	c.records.Add(uint64(info.Records))
 	c.bytes.Add(uint64(n))
+	c.templates.Add(uint64(info.DataTemplates))
+	c.optTemplates.Add(uint64(info.OptionsTemplates))
 	if info.Templates {
 		c.mu.Lock()
 		c.lastTemplate = now

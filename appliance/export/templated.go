@@ -351,7 +351,8 @@ func (e *templated) emit() error {
 	}
 	e.pktsSinceTpl++
 	e.pktsSinceOpt++
-	n, info := e.n, PacketInfo{Records: e.dataRecs, Templates: e.templates, Packets: e.dataPkts}
+	n, info := e.n, PacketInfo{Records: e.dataRecs, Templates: e.templates, Packets: e.dataPkts,
+		DataTemplates: int(e.pendIn(e.templateSetID())), OptionsTemplates: int(e.pendIn(e.optionsSetID()))}
 	e.n = 0
 	e.openedAt = time.Time{}
 	e.records, e.dataRecs, e.optDataRecs, e.dataPkts = 0, 0, 0, 0

@@ -74,6 +74,15 @@ func (e *templated) settle(ok bool, now time.Time) {
 	}
 }
 
+func (e *templated) pendIn(id uint16) uint64 {
+	for _, c := range e.counts {
+		if c.id == id {
+			return c.pend
+		}
+	}
+	return 0
+}
+
 func (e *templated) sentIn(id uint16) uint64 {
 	for _, c := range e.counts {
 		if c.id == id {
@@ -134,12 +143,8 @@ func (e *Exporter) TemplateInfo() []TemplateInfo {
 	return nil
 }
 
-// TemplateSends counts the template records the destination sent.
+// TemplateSends counts the template records in the packets the
+// destination sent, counted as Stats.Packets are.
 func (e *Exporter) TemplateSends() TemplateSends {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if t, ok := e.enc.(*templated); ok {
-		return TemplateSends{Templates: t.sentIn(t.templateSetID()), OptionsTemplates: t.sentIn(t.optionsSetID())}
-	}
-	return TemplateSends{}
+	return TemplateSends{Templates: e.stats.templates.Load(), OptionsTemplates: e.stats.optTemplates.Load()}
 }

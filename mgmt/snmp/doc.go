@@ -76,7 +76,10 @@
 // psampSampRandOutOfNSize.N, indexed by the selection process),
 // property-match filtering and select-all at the function's root.
 // ipfixTransportSessionRate is bytes per second between readings at least
-// a second apart.
+// a second apart. The IPFIX tables share one reading of the device per
+// 100 ms (stateTTL): a walk reads the exporters and the datapath once,
+// not once per table, and a flood of GetBulk requests cannot turn into a
+// flood of datapath reads.
 //
 // Writable objects go through a Setter, so that an SNMP Set is the same
 // change as the CLI line. The cache objects take the running persona's

@@ -48,7 +48,15 @@ type ipfixMIB struct {
 	sessions map[string]uint32 // session key -> ipfixTransportSessionIndex
 	next     uint32
 	rates    map[uint32]rateSample
+	// last is the latest reading and when it was taken: the eleven
+	// tables of one walk, and a flood of requests, share one reading per
+	// stateTTL rather than reading the datapath and exporters per table.
+	last   IPFIXState
+	lastAt time.Time
 }
+
+// stateTTL is how long one reading of the provider serves.
+const stateTTL = 100 * time.Millisecond
 
 // rateSample is a session's bytes at a time, for ipfixTransportSessionRate.
 type rateSample struct {
@@ -73,6 +81,14 @@ func RegisterIPFIXMIB(r *Registry, p NetflowProvider, uptime func(time.Time) uin
 
 // state reads the provider and gives each session its stable index.
 func (m *ipfixMIB) state() (IPFIXState, []uint32, error) {
+	now := m.now()
+	m.mu.Lock()
+	if !m.lastAt.IsZero() && now.Sub(m.lastAt) >= 0 && now.Sub(m.lastAt) < stateTTL {
+		st := m.last
+		m.mu.Unlock()
+		return st, m.indexes(st), nil
+	}
+	m.mu.Unlock()
 	var st IPFIXState
 	if ip, ok := m.p.(IPFIXProvider); ok {
 		var err error
@@ -87,6 +103,14 @@ func (m *ipfixMIB) state() (IPFIXState, []uint32, error) {
 		st = sessionsFromExport(e)
 	}
 	m.mu.Lock()
+	m.last, m.lastAt = st, now
+	m.mu.Unlock()
+	return st, m.indexes(st), nil
+}
+
+// indexes gives each session its stable ipfixTransportSessionIndex.
+func (m *ipfixMIB) indexes(st IPFIXState) []uint32 {
+	m.mu.Lock()
 	defer m.mu.Unlock()
 	idx := make([]uint32, len(st.Sessions))
 	for i, s := range st.Sessions {
@@ -98,7 +122,7 @@ func (m *ipfixMIB) state() (IPFIXState, []uint32, error) {
 		}
 		idx[i] = n
 	}
-	return st, idx, nil
+	return idx
 }
 
 // sessionsFromExport is the main cache's v9 and IPFIX destinations as

@@ -279,6 +279,8 @@ ip http metrics port %s access-class 10
 	// screens do, and say when they started over.
 	before := sysUpTime(t, agent)
 	d.cli(t, "ios", "clear ip flow stats\n")
+	// The agent reads the device at most once per 100 ms (snmp stateTTL).
+	time.Sleep(150 * time.Millisecond)
 	got = walk()
 	exp = d.cli(t, "ios", "show ip flow export | include exported\n")
 	if exp != "  0 flows exported in 0 udp datagrams\n" || got["ipfixTransportSessionPackets."+main] != "0" || got["ipfixTransportSessionRecords."+main] != "0" {
@@ -439,6 +441,8 @@ interface %s
 	}
 	before := sysUpTime(t, agent)
 	d.cli(t, "ios", "clear access-list counters\n")
+	// The agent reads the device at most once per 100 ms (snmp stateTTL).
+	time.Sleep(150 * time.Millisecond)
 	got = walk()
 	if o := got["ipfixSelectionProcessStatsPacketsObserved."+proc]; o != "0" {
 		t.Errorf("after clear access-list counters: observed %s", o)
