@@ -26,10 +26,14 @@ import (
 )
 
 // SettingsFrom derives the runtime settings from the config model: the
-// persona fills the defaults and limits (config.Config.Setting), and every
+// persona fills the defaults (config.Config.Setting), and every
 // collector, port and cache follows from what the operator configured.
-// It is the one place model values become engine values (datapath masks,
-// verdicts and attach modes, AS fill, top talkers).
+// It is the one place model values become engine values (aging and
+// emergency policy, attach modes, capture fields, AS fill, top talkers;
+// the mask, verdict, scheme and AS mode are platform's words, which the
+// engines share). It checks nothing config.Normalize checked: what
+// fails here is what only the runtime can know (a prefix-as file that
+// does not load, more samplers in use than the exports can name).
 func SettingsFrom(c config.Config) (Settings, error) {
 	p, set, err := c.Setting()
 	if err != nil {
