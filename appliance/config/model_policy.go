@@ -354,6 +354,9 @@ func (v *validator) policies(c *Config) {
 			v.failf(path, "policy map %s is not configured", it.ServicePolicy)
 			continue
 		}
+		if c.PlatformName() != DefaultPlatform {
+			v.failf(path, "NetFlow input filters (service-policy input) are a router feature: platform %s has none", c.PlatformName())
+		}
 		if it.Sampler != "" {
 			v.failf(path, "random sampled NetFlow (flow-sampler) and NetFlow input filters (service-policy) cannot run on the same interface")
 		}

@@ -114,6 +114,15 @@ func TestNetFlowInputFilterRefusals(t *testing.T) {
 			t.Errorf("%q: error %v, want %q", x.lines, err, x.want)
 		}
 	}
+	// Only the router persona has them.
+	pfc := base.Clone()
+	pfc.Platform, pfc.Samplers = "pfc3b", nil
+	for i := range pfc.PolicyMaps[0].Classes {
+		pfc.PolicyMaps[0].Classes[i].Sampler = ""
+	}
+	if err := pfc.Validate(); err == nil || !strings.Contains(err.Error(), "NetFlow input filters (service-policy input) are a router feature: platform pfc3b has none") {
+		t.Errorf("a policy on a PFC: %v", err)
+	}
 	// A deny that falls wholly in a later entry or class-default does
 	// what that one does, as on IOS.
 	c := base.Clone()
