@@ -31,9 +31,10 @@ import (
 // It is the one place model values become engine values (aging and
 // emergency policy, attach modes, capture fields, AS fill, top talkers;
 // the mask, verdict, scheme and AS mode are platform's words, which the
-// engines share). It checks nothing config.Normalize checked: what
-// fails here is what only the runtime can know (a prefix-as file that
-// does not load, more samplers in use than the exports can name).
+// engines share). It does not check the persona's limits again
+// (config.Normalize did, once); its errors are mostly what only the
+// runtime can know (a prefix-as file that does not load, more samplers in
+// use than the exports can name).
 func SettingsFrom(c config.Config) (Settings, error) {
 	p, set, err := c.Setting()
 	if err != nil {
