@@ -87,7 +87,11 @@ func Open(opts Options) (*Datapath, error) {
 		}
 		copts.Maps.PinPath = opts.PinDir
 	}
-	err = spec.LoadAndAssign(&d.objs, copts)
+	if opts.PinDir != "" && pinnedLegacyTable(opts.PinDir) {
+		err = d.loadOverLegacy(spec, copts)
+	} else {
+		err = spec.LoadAndAssign(&d.objs, copts)
+	}
 	if errors.Is(err, ebpf.ErrMapIncompatible) {
 		err = d.loadResized(spec)
 	}
@@ -98,7 +102,7 @@ func Open(opts Options) (*Datapath, error) {
 		}
 		return nil, fmt.Errorf("load meter: %w", err)
 	}
-	if d.tab == nil { // loadResized configures the new table before using it
+	if d.tab == nil { // loadResized and loadOverLegacy configure the new table before using it
 		if err := d.init(); err != nil {
 			d.Close()
 			return nil, err
@@ -198,17 +202,8 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	if err := d.init(); err != nil {
 		return err
 	}
-	links, _ := filepath.Glob(filepath.Join(dir, "link_*"))
-	for _, pin := range links {
-		l, err := link.LoadPinnedLink(pin, nil)
-		if err != nil {
-			return fmt.Errorf("open pinned link %s: %w", pin, err)
-		}
-		err = l.Update(d.objs.FlowtapMeter)
-		l.Close()
-		if err != nil {
-			return fmt.Errorf("move %s to the resized table: %w", pin, err)
-		}
+	if err := d.moveLinks(); err != nil {
+		return err
 	}
 	if err := d.waitForWriters(); err != nil {
 		return err
@@ -235,6 +230,24 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 		name := mapName(m)
 		if err := m.Pin(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("pin resized %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// moveLinks points every pinned port link at this meter program: writers
+// go to its table from then on.
+func (d *Datapath) moveLinks() error {
+	links, _ := filepath.Glob(filepath.Join(d.opts.PinDir, "link_*"))
+	for _, pin := range links {
+		l, err := link.LoadPinnedLink(pin, nil)
+		if err != nil {
+			return fmt.Errorf("open pinned link %s: %w", pin, err)
+		}
+		err = l.Update(d.objs.FlowtapMeter)
+		l.Close()
+		if err != nil {
+			return fmt.Errorf("move %s to the new table: %w", pin, err)
 		}
 	}
 	return nil

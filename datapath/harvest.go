@@ -166,9 +166,14 @@ func (d *Datapath) waitForWriters() error {
 // decode fills r from an entry (little-endian, packed as in meter.h; an
 // IPv6 entry's two slots are adjacent lines).
 func (t *table) decode(e entry, clk clockPair, r *flow.Record) {
-	le := binary.LittleEndian
 	off := e.off()
-	v := t.lines.mem[off : off+e.size()]
+	decodeEntry(t.lines.mem[off:off+e.size()], e.v6, clk, r)
+}
+
+// decodeEntry fills r from the bytes of one entry, struct flow_val then
+// the key.
+func decodeEntry(v []byte, v6 bool, clk clockPair, r *flow.Record) {
+	le := binary.LittleEndian
 	k := v[offKey:]
 	*r = flow.Record{}
 	r.Packets = le.Uint64(v[offPackets:])
@@ -189,7 +194,7 @@ func (t *table) decode(e entry, clk clockPair, r *flow.Record) {
 	r.InnerVLAN = uint16(attrs >> 12 & 0xfff)
 	copy(r.SrcMAC[:], v[offSMAC:offSMAC+6])
 	copy(r.DstMAC[:], v[offDMAC:offDMAC+6])
-	if !e.v6 {
+	if !v6 {
 		r.SrcAddr = netip.AddrFrom4([4]byte(k[key4Saddr:]))
 		r.DstAddr = netip.AddrFrom4([4]byte(k[key4Daddr:]))
 		r.SrcPort = le.Uint16(k[key4Sport:])

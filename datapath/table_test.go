@@ -1,7 +1,14 @@
 package datapath
 
 import (
+	"encoding/binary"
+	"net/netip"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 )
@@ -83,5 +90,87 @@ func TestContentionFill(t *testing.T) {
 				t.Errorf("%d flows left after harvesting everything", used)
 			}
 		})
+	}
+}
+
+// TestOpenDrainsLegacyTable pins a table of the layout before issue 14
+// (per family a slots array and a tag word per 8 slots) with one IPv4 and
+// one IPv6 flow in it, as a daemon of that version leaves it, and opens
+// the meter over the pin directory: both flows come out through OnResize,
+// ended as forced, and the new table starts empty with a fresh live count.
+func TestOpenDrainsLegacyTable(t *testing.T) {
+	requireRoot(t)
+	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-table-test-")
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	mk := func(name string, value, entries uint32) *ebpf.Map {
+		m, err := ebpf.NewMap(&ebpf.MapSpec{Name: name, Type: ebpf.Array, KeySize: 4, ValueSize: value, MaxEntries: entries, Flags: unix.BPF_F_MMAPABLE})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		if err := m.Pin(filepath.Join(pin, name)); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	slots4, tags4 := mk("slots4", uint32(slot4Size), 64), mk("tags4", 8, 8)
+	slots6, tags6 := mk("slots6", uint32(slot6Size), 64), mk("tags6", 8, 8)
+	counters := mk("counters", 8, 4)
+	if err := counters.Put(uint32(ctrLive), uint64(2)); err != nil {
+		t.Fatal(err)
+	}
+	put := func(slots, tags *ebpf.Map, size, slot int, key []byte) {
+		v := make([]byte, size)
+		binary.LittleEndian.PutUint64(v[offPackets:], 3)
+		binary.LittleEndian.PutUint64(v[offBytes:], 300)
+		binary.LittleEndian.PutUint32(v[offFirst:], 100)
+		binary.LittleEndian.PutUint32(v[offLast:], 200)
+		copy(v[offKey:], key)
+		if err := slots.Put(uint32(slot), v); err != nil {
+			t.Fatal(err)
+		}
+		if err := tags.Put(uint32(slot/8), uint64(0x80|0x15)<<(8*(slot%8))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k4 := make([]byte, 20)
+	copy(k4[key4Saddr:], []byte{192, 0, 2, 1})
+	copy(k4[key4Daddr:], []byte{198, 51, 100, 7})
+	k4[key4Proto] = 17
+	put(slots4, tags4, slot4Size, 13, k4)
+	k6 := make([]byte, 44)
+	a := v6a.As16()
+	copy(k6[key6Saddr:], a[:])
+	k6[key6Proto] = 6
+	put(slots6, tags6, slot6Size, 42, k6)
+
+	var got []flow.Record
+	d, err := Open(Options{PinDir: pin, Entries: 256, OnResize: func(r *flow.Record) { got = append(got, *r) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if len(got) != 2 {
+		t.Fatalf("drained %d flows from the old table, want 2: %+v", len(got), got)
+	}
+	for i, want := range []netip.Addr{netip.MustParseAddr("192.0.2.1"), v6a} {
+		r := got[i]
+		if r.SrcAddr != want || r.Packets != 3 || r.Bytes != 300 || r.EndReason != flow.EndForced {
+			t.Errorf("flow %d: %v %d packets %d bytes reason %v, want %v 3 300 forced", i, r.SrcAddr, r.Packets, r.Bytes, r.EndReason, want)
+		}
+	}
+	if used, _, err := d.Usage(); err != nil || used != 0 {
+		t.Errorf("new table: %d flows in use (%v), want 0", used, err)
+	}
+	for _, name := range []string{"slots4", "tags4", "slots6", "tags6"} {
+		if _, err := os.Stat(filepath.Join(pin, name)); err == nil {
+			t.Errorf("old %s still pinned", name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(pin, flowsMapName)); err != nil {
+		t.Errorf("new table not pinned: %v", err)
 	}
 }
