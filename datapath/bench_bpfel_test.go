@@ -16,6 +16,7 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	benchMapBuckets               = "buckets"
 	benchMapCounters              = "counters"
 	benchMapCpustate              = "cpustate"
 	benchMapEvents                = "events"
@@ -37,6 +38,7 @@ const (
 	benchProgBenchDrop            = "bench_drop"
 	benchProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	benchProgBenchMeterNewflow    = "bench_meter_newflow"
+	benchProgBenchMeterNoTable    = "bench_meter_no_table"
 	benchProgBenchParseOnly       = "bench_parse_only"
 	benchProgFlowtapMeter         = "flowtap_meter"
 	benchVarCfg                   = "cfg"
@@ -104,6 +106,7 @@ type benchProgramSpecs struct {
 	BenchDrop            *ebpf.ProgramSpec `ebpf:"bench_drop"`
 	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
+	BenchMeterNoTable    *ebpf.ProgramSpec `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
@@ -112,6 +115,7 @@ type benchProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchMapSpecs struct {
+	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
 	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
@@ -176,6 +180,7 @@ func (o *benchObjects) Close() error {
 //
 // It can be passed to loadBenchObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchMaps struct {
+	Buckets        *ebpf.Map `ebpf:"buckets"`
 	Counters       *ebpf.Map `ebpf:"counters"`
 	Cpustate       *ebpf.Map `ebpf:"cpustate"`
 	Events         *ebpf.Map `ebpf:"events"`
@@ -198,6 +203,7 @@ type benchMaps struct {
 
 func (m *benchMaps) Close() error {
 	return _BenchClose(
+		m.Buckets,
 		m.Counters,
 		m.Cpustate,
 		m.Events,
@@ -250,6 +256,7 @@ type benchPrograms struct {
 	BenchDrop            *ebpf.Program `ebpf:"bench_drop"`
 	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
+	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
@@ -259,6 +266,7 @@ func (p *benchPrograms) Close() error {
 		p.BenchDrop,
 		p.BenchMeterLookupOnly,
 		p.BenchMeterNewflow,
+		p.BenchMeterNoTable,
 		p.BenchParseOnly,
 		p.FlowtapMeter,
 	)

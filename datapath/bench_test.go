@@ -231,6 +231,7 @@ type benchProgs struct {
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
 	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
+	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
 }
 
 // benchDatapath is a Datapath loaded from the bench object: the same
@@ -261,7 +262,7 @@ func openBench(tb testing.TB, entries int) *benchDatapath {
 	d := &benchDatapath{Datapath: &Datapath{opts: Options{Entries: entries}, objs: all.meterObjects}, progs: all.benchProgs}
 	tb.Cleanup(func() {
 		d.Close()
-		for _, p := range []*ebpf.Program{d.progs.BenchDrop, d.progs.BenchParseOnly, d.progs.BenchMeterLookupOnly, d.progs.BenchMeterNewflow} {
+		for _, p := range []*ebpf.Program{d.progs.BenchDrop, d.progs.BenchParseOnly, d.progs.BenchMeterLookupOnly, d.progs.BenchMeterNewflow, d.progs.BenchMeterNoTable} {
 			p.Close()
 		}
 	})

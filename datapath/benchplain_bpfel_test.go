@@ -16,6 +16,7 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	benchPlainMapBuckets               = "buckets"
 	benchPlainMapCounters              = "counters"
 	benchPlainMapCpustate              = "cpustate"
 	benchPlainMapEvents                = "events"
@@ -37,6 +38,7 @@ const (
 	benchPlainProgBenchDrop            = "bench_drop"
 	benchPlainProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	benchPlainProgBenchMeterNewflow    = "bench_meter_newflow"
+	benchPlainProgBenchMeterNoTable    = "bench_meter_no_table"
 	benchPlainProgBenchParseOnly       = "bench_parse_only"
 	benchPlainProgFlowtapMeter         = "flowtap_meter"
 	benchPlainVarCfg                   = "cfg"
@@ -104,6 +106,7 @@ type benchPlainProgramSpecs struct {
 	BenchDrop            *ebpf.ProgramSpec `ebpf:"bench_drop"`
 	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
+	BenchMeterNoTable    *ebpf.ProgramSpec `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
@@ -112,6 +115,7 @@ type benchPlainProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchPlainMapSpecs struct {
+	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
 	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
@@ -176,6 +180,7 @@ func (o *benchPlainObjects) Close() error {
 //
 // It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchPlainMaps struct {
+	Buckets        *ebpf.Map `ebpf:"buckets"`
 	Counters       *ebpf.Map `ebpf:"counters"`
 	Cpustate       *ebpf.Map `ebpf:"cpustate"`
 	Events         *ebpf.Map `ebpf:"events"`
@@ -198,6 +203,7 @@ type benchPlainMaps struct {
 
 func (m *benchPlainMaps) Close() error {
 	return _BenchPlainClose(
+		m.Buckets,
 		m.Counters,
 		m.Cpustate,
 		m.Events,
@@ -250,6 +256,7 @@ type benchPlainPrograms struct {
 	BenchDrop            *ebpf.Program `ebpf:"bench_drop"`
 	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
+	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
@@ -259,6 +266,7 @@ func (p *benchPlainPrograms) Close() error {
 		p.BenchDrop,
 		p.BenchMeterLookupOnly,
 		p.BenchMeterNewflow,
+		p.BenchMeterNoTable,
 		p.BenchParseOnly,
 		p.FlowtapMeter,
 	)

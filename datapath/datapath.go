@@ -54,7 +54,7 @@ type Datapath struct {
 }
 
 // tableMaps are the maps whose size follows the cache size.
-var tableMaps = []string{flowsMapName, "counters"}
+var tableMaps = []string{hdrsMapName, flowsMapName, "counters"}
 
 // reserveMap holds each CPU's units of the table's live counter, so it
 // goes with the table on a resize; a table pinned by a version without
@@ -113,12 +113,14 @@ func Open(opts Options) (*Datapath, error) {
 
 // sizeTable sizes the table's maps in spec for a cache of entries flows.
 func sizeTable(spec *ebpf.CollectionSpec, entries int) {
-	spec.Maps[flowsMapName].MaxEntries = tableBuckets(entries) * bucketLines
+	n := tableBuckets(entries)
+	spec.Maps[hdrsMapName].MaxEntries = n
+	spec.Maps[flowsMapName].MaxEntries = n * bucketSlots
 }
 
 func (d *Datapath) init() error {
 	var err error
-	if d.tab, err = openTable(d.objs.Flows, d.objs.Counters); err != nil {
+	if d.tab, err = openTable(d.objs.Buckets, d.objs.Flows, d.objs.Counters); err != nil {
 		return err
 	}
 	if err := d.openGracePeriod(); err != nil {
@@ -208,7 +210,7 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	if err := d.waitForWriters(); err != nil {
 		return err
 	}
-	oldTab, err := openTable(old[flowsMapName], old["counters"])
+	oldTab, err := openTable(old[hdrsMapName], old[flowsMapName], old["counters"])
 	if err != nil {
 		return err
 	}
@@ -226,7 +228,7 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 			return fmt.Errorf("unpin old %s: %w", name, err)
 		}
 	}
-	for _, m := range []*ebpf.Map{d.objs.Flows, d.objs.Counters, d.objs.Cpustate} {
+	for _, m := range []*ebpf.Map{d.objs.Buckets, d.objs.Flows, d.objs.Counters, d.objs.Cpustate} {
 		name := mapName(m)
 		if err := m.Pin(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("pin resized %s: %w", name, err)

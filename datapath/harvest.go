@@ -98,18 +98,18 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 		}
 	}
 	var marked []entry
-	lines := t.lines
+	slots := t.slots
 	t.forEachUsed(func(e entry) {
 		off := e.off()
-		attrs := lines.u32(off + offAttrs)
+		attrs := slots.u32(off + offAttrs)
 		state := byte(atomic.LoadUint32(attrs) >> 24)
 		if state&stDraining != 0 {
 			marked = append(marked, e) // left by an interrupted harvest
 			return
 		}
-		packets := atomic.LoadUint64(lines.u64(off + offPackets))
-		first := atomic.LoadUint32(lines.u32(off + offFirst))
-		last := atomic.LoadUint32(lines.u32(off + offLast))
+		packets := atomic.LoadUint64(slots.u64(off + offPackets))
+		first := atomic.LoadUint32(slots.u32(off + offFirst))
+		last := atomic.LoadUint32(slots.u32(off + offLast))
 		switch action, r := c.decide(packets, first, last, state); action {
 		case expiry.Expire, expiry.Discard:
 			// A discarded husk is marked with the reason too: a packet
@@ -125,10 +125,10 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			// the continuation.
 			atomic.AndUint32(attrs, ^(uint32(stFinEvent) << 24))
 			t.decode(e, clk, &rec)
-			rec.Packets = atomic.SwapUint64(lines.u64(off+offPackets), 0)
-			rec.Bytes = atomic.SwapUint64(lines.u64(off+offBytes), 0)
-			rec.TCPFlags = uint8(atomic.AndUint32(lines.u32(off+offTCP), 0xffffff00))
-			atomic.StoreUint32(lines.u32(off+offFirst), 0)
+			rec.Packets = atomic.SwapUint64(slots.u64(off+offPackets), 0)
+			rec.Bytes = atomic.SwapUint64(slots.u64(off+offBytes), 0)
+			rec.TCPFlags = uint8(atomic.AndUint32(slots.u32(off+offTCP), 0xffffff00))
+			atomic.StoreUint32(slots.u32(off+offFirst), 0)
 			rec.EndReason = r
 			if rec.Packets != 0 || rec.Bytes != 0 {
 				out()
@@ -143,7 +143,7 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 	}
 	for _, e := range marked {
 		t.decode(e, clk, &rec)
-		rec.EndReason = flow.EndReason(byte(atomic.LoadUint32(lines.u32(e.off()+offAttrs))>>24) >> stReasonShift & 7)
+		rec.EndReason = flow.EndReason(byte(atomic.LoadUint32(slots.u32(e.off()+offAttrs))>>24) >> stReasonShift & 7)
 		// A split husk with no packets since ends without a record.
 		if rec.Packets != 0 || rec.Bytes != 0 {
 			out()
@@ -164,10 +164,10 @@ func (d *Datapath) waitForWriters() error {
 }
 
 // decode fills r from an entry (little-endian, packed as in meter.h; an
-// IPv6 entry's two slots are adjacent lines).
+// IPv6 entry's two slots are adjacent).
 func (t *table) decode(e entry, clk clockPair, r *flow.Record) {
 	off := e.off()
-	decodeEntry(t.lines.mem[off:off+e.size()], e.v6, clk, r)
+	decodeEntry(t.slots.mem[off:off+e.size()], e.v6, clk, r)
 }
 
 // decodeEntry fills r from the bytes of one entry, struct flow_val then

@@ -13,6 +13,12 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type meterBucketHdr struct {
+	_     structs.HostLayout
+	Tag   [31]uint16
+	Flags uint16
+}
+
 type meterCpuState struct {
 	_             structs.HostLayout
 	SamplePos     uint32
@@ -197,7 +203,6 @@ type meterSlot6 struct {
 type meterTableLayout uint32
 
 const (
-	meterTableLayoutBUCKET_LINES    meterTableLayout = 32
 	meterTableLayoutBUCKET_SLOTS    meterTableLayout = 31
 	meterTableLayoutLINE_BYTES      meterTableLayout = 64
 	meterTableLayoutTAG_FREE        meterTableLayout = 0
@@ -232,6 +237,7 @@ type meterTermCount struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	meterMapBuckets              = "buckets"
 	meterMapCounters             = "counters"
 	meterMapCpustate             = "cpustate"
 	meterMapEvents               = "events"
@@ -320,6 +326,7 @@ type meterProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterMapSpecs struct {
+	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
 	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
@@ -384,6 +391,7 @@ func (o *meterObjects) Close() error {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterMaps struct {
+	Buckets        *ebpf.Map `ebpf:"buckets"`
 	Counters       *ebpf.Map `ebpf:"counters"`
 	Cpustate       *ebpf.Map `ebpf:"cpustate"`
 	Events         *ebpf.Map `ebpf:"events"`
@@ -406,6 +414,7 @@ type meterMaps struct {
 
 func (m *meterMaps) Close() error {
 	return _MeterClose(
+		m.Buckets,
 		m.Counters,
 		m.Cpustate,
 		m.Events,

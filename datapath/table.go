@@ -11,23 +11,23 @@ import (
 )
 
 // Layout of the shared flow table (bpf/meter.h), taken from bpf2go's
-// output so there is no hand-kept copy: one array of 64-byte lines in
-// buckets of a header line (a 16-bit tag per slot) and slots; an entry is
-// struct flow_val then the key, one slot for IPv4, two for IPv6.
+// output so there is no hand-kept copy: an array of 64-byte slots in
+// buckets of bucketSlots, and an array of one 64-byte header per bucket (a
+// 16-bit tag per slot); an entry is struct flow_val then the key, one slot
+// for IPv4, two for IPv6.
 // flow_val is packed in C (44 bytes) while its Go mirror pads to 48, so
 // the key's offset is where the last field ends, not the mirror's size;
 // TestTableLayout checks every figure here against the compiled object's
 // BTF.
 const (
-	bucketLines  = uint32(meterTableLayoutBUCKET_LINES)
 	bucketSlots  = uint32(meterTableLayoutBUCKET_SLOTS)
 	lineBytes    = int(meterTableLayoutLINE_BYTES)
 	tagUsed      = uint16(meterTableLayoutTAG_USED)
 	tagV6        = uint16(meterTableLayoutTAG_V6)
-	bucketBytes  = int(bucketLines) * lineBytes
-	hdrOverflow  = uint16(meterTableLayoutHDR_OVERFLOW)
-	offHdrFlags  = 2 * int(bucketSlots) // bucket_hdr.flags
+	bucketBytes  = (int(bucketSlots) + 1) * lineBytes // its slots and its header
+	offHdrFlags  = 2 * int(bucketSlots)               // bucket_hdr.flags
 	flowsMapName = "flows"
+	hdrsMapName  = "buckets"
 
 	offPackets = int(unsafe.Offsetof(meterFlowVal{}.Packets))
 	offBytes   = int(unsafe.Offsetof(meterFlowVal{}.Bytes))
@@ -73,7 +73,8 @@ const (
 // onto any number of buckets (multiply-shift), so no power-of-two rounding
 // doubles the memory; at least two, so every key has two buckets.
 func tableBuckets(capacity int) uint32 {
-	n := (2*uint64(capacity) + uint64(bucketLines) - 1) / uint64(bucketLines)
+	per := uint64(bucketBytes / lineBytes) // lines per bucket, its header included
+	n := (2*uint64(capacity) + per - 1) / per
 	return uint32(max(n, 2))
 }
 
@@ -110,20 +111,25 @@ func (m mapping) u32(off int) *uint32 { return (*uint32)(unsafe.Pointer(&m.mem[o
 
 // table is the whole shared flow table.
 type table struct {
-	lines    mapping // the flows map: buckets of bucketLines lines
+	hdrs     mapping // the buckets map: a header line per bucket
+	slots    mapping // the flows map: bucketSlots slots per bucket
 	buckets  uint32
 	counters mapping
 	live     *uint64 // flows in the cache, both families: one pool
 }
 
-func openTable(flows, counters *ebpf.Map) (*table, error) {
-	t := &table{buckets: flows.MaxEntries() / bucketLines}
+func openTable(hdrs, flows, counters *ebpf.Map) (*table, error) {
+	t := &table{buckets: hdrs.MaxEntries()}
 	var err error
 	if t.counters, err = mmapMap(counters); err != nil {
 		return nil, err
 	}
 	t.live = t.counters.u64(8 * ctrLive)
-	if t.lines, err = mmapMap(flows); err != nil {
+	if t.hdrs, err = mmapMap(hdrs); err != nil {
+		t.close()
+		return nil, err
+	}
+	if t.slots, err = mmapMap(flows); err != nil {
 		t.close()
 		return nil, err
 	}
@@ -131,18 +137,18 @@ func openTable(flows, counters *ebpf.Map) (*table, error) {
 }
 
 func (t *table) close() error {
-	return errors.Join(t.counters.unmap(), t.lines.unmap())
+	return errors.Join(t.counters.unmap(), t.hdrs.unmap(), t.slots.unmap())
 }
 
 func (t *table) seed() *uint64 { return t.counters.u64(8 * ctrSeed) }
 
-// entry names one occupied entry: the line of its first slot.
+// entry names one occupied entry: its first slot.
 type entry struct {
-	line uint32
+	slot uint32
 	v6   bool
 }
 
-func (e entry) off() int { return int(e.line) * lineBytes }
+func (e entry) off() int { return int(e.slot) * lineBytes }
 
 func (e entry) size() int {
 	if e.v6 {
@@ -152,12 +158,12 @@ func (e entry) size() int {
 }
 
 // forEachUsed calls fn for every entry whose tag is published, bucket by
-// bucket in memory order: the header line, then its slots.
+// bucket in memory order.
 func (t *table) forEachUsed(fn func(e entry)) {
 	for b := uint32(0); b < t.buckets; b++ {
-		hdr := int(b) * bucketBytes
+		hdr := int(b) * lineBytes
 		for w := 0; w < lineBytes/8; w++ {
-			tags := atomic.LoadUint64(t.lines.u64(hdr + 8*w))
+			tags := atomic.LoadUint64(t.hdrs.u64(hdr + 8*w))
 			if tags&0x8000800080008000 == 0 {
 				continue
 			}
@@ -165,7 +171,7 @@ func (t *table) forEachUsed(fn func(e entry)) {
 				tag := uint16(tags >> (16 * l))
 				j := uint32(4*w + l)
 				if tag&tagUsed != 0 && j < bucketSlots {
-					fn(entry{line: b*bucketLines + 1 + j, v6: tag&tagV6 != 0})
+					fn(entry{slot: b*bucketSlots + j, v6: tag&tagV6 != 0})
 				}
 			}
 		}
@@ -174,11 +180,10 @@ func (t *table) forEachUsed(fn func(e entry)) {
 
 // free releases a collected entry: its tag (both for IPv6) goes back to
 // free and the live count down by one. Writers may claim it from then
-// on; its state still says draining, so a reader of its home slot skips
-// it until a writer rewrites it.
+// on; its state still says draining until a writer rewrites it.
 func (t *table) free(e entry) {
-	b, j := e.line/bucketLines, e.line%bucketLines-1
-	word := t.lines.u32(int(b)*bucketBytes + int(j/2)*4)
+	b, j := e.slot/bucketSlots, e.slot%bucketSlots
+	word := t.hdrs.u32(int(b)*lineBytes + int(j/2)*4)
 	mask := uint32(0xffff) << (16 * (j % 2))
 	if e.v6 {
 		mask = ^uint32(0) // an IPv6 entry starts at an even slot: both tags are this word

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flowtap XDP meter: parse L2..L4, sample, key by flow mask, count into the
- * flow table. The hot path is a hash, usually one slot (a cache line) and
- * a few atomics; aging and export happen in user space, which reads the table
+ * flow table. The hot path is a hash, a bucket's tag line (in the CPU's
+ * cache), one slot and a few atomics; aging and export happen in user space, which reads the table
  * through mmap (datapath/table.go). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -10,12 +10,21 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* The flow table (see meter.h): 64-byte lines, in buckets of a header
- * and slots. Its size is set by the loader from the configured cache size;
- * BPF_F_MMAPABLE lets user space age it in place. */
+/* The flow table (see meter.h): a header line per bucket, and the
+ * buckets' slots. Sizes are set by the loader from the configured cache
+ * size; BPF_F_MMAPABLE lets user space age it in place. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 32);
+	__type(key, __u32);
+	__type(value, struct bucket_hdr);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} buckets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 32 * BUCKET_SLOTS);
 	__type(key, __u32);
 	__type(value, struct slot4);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -466,17 +475,22 @@ static __always_inline __u32 *key_word(void *a, void *b, const int i)
 	return (__u32 *)b + (i - KEY_IN_FIRST);
 }
 
-static __always_inline struct flow_val *line_at(__u32 idx)
+static __always_inline struct flow_val *slot_at(__u32 idx)
 {
 	return bpf_map_lookup_elem(&flows, &idx);
 }
 
-/* The live entry for k in slot j of the bucket whose header is line base,
+static __always_inline struct bucket_hdr *hdr_at(__u32 b)
+{
+	return bpf_map_lookup_elem(&buckets, &b);
+}
+
+/* The live entry for k in slot j of the bucket whose first slot is base,
  * or 0. The first line's words are compared first, so a different IPv4
  * or IPv6 key costs that one line. */
 static __always_inline struct flow_val *probe(__u32 base, __u32 j, const __u32 *k, const int nw)
 {
-	struct flow_val *a = line_at(base + 1 + j);
+	struct flow_val *a = slot_at(base + j);
 	if (!a)
 		return 0;
 	__u32 d = 0;
@@ -486,7 +500,7 @@ static __always_inline struct flow_val *probe(__u32 base, __u32 j, const __u32 *
 	if (d)
 		return 0;
 	if (nw > KEY_IN_FIRST) {
-		void *b = line_at(base + 2 + j);
+		void *b = slot_at(base + j + 1);
 		if (!b)
 			return 0;
 #pragma unroll
@@ -525,7 +539,7 @@ static __always_inline __u32 lowest(__u32 m)
 {
 	/* index of the lowest set bit: popcount of the bits below it */
 	__u32 j = __builtin_popcount((m & -m) - 1);
-	return j & (BUCKET_LINES - 1);
+	return j & 31;
 }
 
 /* The live entry for k among the slots in m (tag matches) of bucket base.
@@ -549,7 +563,7 @@ static __always_inline struct flow_val *scan(__u32 base, __u32 m, const __u32 *k
  * its free tag(s) to CLAIMED (and CONT). Returns the tag word, or 0. */
 static __always_inline __u32 *claim(struct bucket_hdr *hdr, __u32 j, const int v6)
 {
-	j &= BUCKET_LINES - 1;
+	j &= 31;
 	__u32 *word = (__u32 *)hdr + (j >> 1);
 	__u32 shift = 16 * (j & 1);
 #pragma unroll
@@ -647,28 +661,26 @@ static __always_inline void table_meter(const __u32 *k, const int nw, struct par
 	__u32 b2 = ((h >> 32) * nb) >> 32;
 	if (b2 == b1)
 		b2 = b1 + 1 < nb ? b1 + 1 : 0;
-	/* Tag and home slot from bits the bucket choice hardly uses. */
-	__u64 h2 = h * 0xc4ceb9fe1a85ec53ULL;
-	h2 ^= h2 >> 31;
-	__u16 tag = TAG_USED | (v6 ? TAG_V6 : 0) | (h2 & TAG_HASH_MASK);
-	__u32 home = v6 ? 2 * ((((h2 >> 16) & 0xffff) * (BUCKET_SLOTS / 2)) >> 16)
-			: (((h2 >> 16) & 0xffff) * BUCKET_SLOTS) >> 16;
-	__u32 base1 = b1 * BUCKET_LINES, base2 = b2 * BUCKET_LINES;
+	/* The tag from bits the bucket choice hardly uses. */
+	__u64 hx = h * 0xc4ceb9fe1a85ec53ULL;
+	hx ^= hx >> 31;
+	__u16 tag = TAG_USED | (v6 ? TAG_V6 : 0) | (hx & TAG_HASH_MASK);
+	__u32 base1 = b1 * BUCKET_SLOTS, base2 = b2 * BUCKET_SLOTS;
+	if (lookup_only == 2)
+		return; /* benchmark: everything but the table */
 
-	/* Most flows are in their home slot: one line. */
-	struct flow_val *v = probe(base1, home, k, nw);
-	struct bucket_hdr *h1 = 0, *h2p = 0;
-	if (!v) {
-		h1 = (struct bucket_hdr *)line_at(base1);
-		if (!h1)
+	/* The header first: the headers are 1/32 of the table and stay in
+	 * the CPU's cache, so a hit misses on its slot alone, and a packet
+	 * of a new flow (or one the full cache refuses) on nothing. */
+	struct bucket_hdr *h1 = hdr_at(b1), *h2 = 0;
+	if (!h1)
+		return;
+	struct flow_val *v = scan(base1, tag_lanes(h1, tag), k, nw);
+	if (!v && (*(volatile __u16 *)&h1->flags & HDR_OVERFLOW)) {
+		h2 = hdr_at(b2);
+		if (!h2)
 			return;
-		v = scan(base1, tag_lanes(h1, tag) & ~(1U << home), k, nw);
-		if (!v && (*(volatile __u16 *)&h1->flags & HDR_OVERFLOW)) {
-			h2p = (struct bucket_hdr *)line_at(base2);
-			if (!h2p)
-				return;
-			v = scan(base2, tag_lanes(h2p, tag), k, nw);
-		}
+		v = scan(base2, tag_lanes(h2, tag), k, nw);
 	}
 	if (lookup_only)
 		return;
@@ -686,34 +698,32 @@ static __always_inline void table_meter(const __u32 *k, const int nw, struct par
 		cache_full(st, p, ifindex, 0);
 		return;
 	}
-	/* The first bucket while it has room (the home slot if free), so its
-	 * keys' lookups stay in it; once it is busy, the emptier of the two,
-	 * as two-choice hashing does, which keeps the buckets even. */
+	/* The first bucket while it has room, so its keys' lookups stay in
+	 * it; once it is busy, the emptier of the two, as two-choice hashing
+	 * does, which keeps the buckets even. */
 	struct bucket_hdr *hb = h1;
-	__u32 base = base1, f = free_starts(h1, v6), j = home;
+	__u32 base = base1, f = free_starts(h1, v6);
 	if (__builtin_popcount(f) < (v6 ? BUSY_PAIRS : BUSY_SLOTS)) {
-		if (!h2p) {
-			h2p = (struct bucket_hdr *)line_at(base2);
-			if (!h2p) {
+		if (!h2) {
+			h2 = hdr_at(b2);
+			if (!h2) {
 				cs->reserve++;
 				return;
 			}
 		}
-		__u32 f2 = free_starts(h2p, v6);
+		__u32 f2 = free_starts(h2, v6);
 		if (__builtin_popcount(f2) > __builtin_popcount(f)) {
 			/* Before the entry is published: a reader that misses it
 			 * in the first bucket then looks in the second. */
 			if (!(*(volatile __u16 *)&h1->flags & HDR_OVERFLOW))
 				__sync_fetch_and_or((__u32 *)h1 + BUCKET_SLOTS / 2,
 						    (__u32)HDR_OVERFLOW << 16);
-			hb = h2p;
+			hb = h2;
 			base = base2;
 			f = f2;
-			j = lowest(f);
 		}
 	}
-	if (!(f & (1U << j)))
-		j = lowest(f);
+	__u32 j = lowest(f);
 	__u32 *word = 0;
 	if (f)
 		word = claim(hb, j, v6);
@@ -727,10 +737,10 @@ static __always_inline void table_meter(const __u32 *k, const int nw, struct par
 		cache_full(st, p, ifindex, 1);
 		return;
 	}
-	struct flow_val *s = line_at(base + 1 + j);
+	struct flow_val *s = slot_at(base + j);
 	void *s2 = s;
 	if (v6)
-		s2 = line_at(base + 2 + j);
+		s2 = slot_at(base + j + 1);
 	if (!s || !s2) {
 		/* Not reached: j is a slot of the bucket. Give the slot back. */
 		__sync_fetch_and_and(word, v6 ? 0 : ~((__u32)0xffff << (16 * (j & 1))));
@@ -745,9 +755,8 @@ static __always_inline void table_meter(const __u32 *k, const int nw, struct par
 	for (int i = 0; i < nw; i++)
 		*key_word(s, s2, i) = k[i];
 	init_val(s, p, now_t, eth);
-	/* Publish: live in the entry (for home-slot readers), then the tag
-	 * (for readers of the header), each atomically (a full barrier), so a
-	 * reader that sees either sees the key and value. */
+	/* Publish: live in the entry, then the tag, each atomically (a full
+	 * barrier), so a reader that sees the tag sees the key and value. */
 	__sync_fetch_and_or(&s->attrs, (__u32)ST_LIVE << 24);
 	__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (16 * (j & 1)));
 	st->flows_created++;

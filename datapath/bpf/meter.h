@@ -64,26 +64,25 @@ struct slot6 {
 	struct flow_key6 key;
 };
 
-/* The flow table is one pool of 64-byte lines for both families, in
- * buckets of BUCKET_LINES: a header line, then BUCKET_SLOTS slots. The
- * header holds a 16-bit tag per slot (TAG_FREE; TAG_CLAIMED while a
- * writer fills it; TAG_CONT for an IPv6 entry's second slot; else
+/* The flow table is one pool of 64-byte slots for both families, in
+ * buckets of BUCKET_SLOTS, and an array of one 64-byte header line per
+ * bucket. The header holds a 16-bit tag per slot (TAG_FREE; TAG_CLAIMED
+ * while a writer fills it; TAG_CONT for an IPv6 entry's second slot; else
  * TAG_USED | TAG_V6 for IPv6 | 14 bits of the key's hash) and, in its last
  * 16 bits, HDR_OVERFLOW once a key whose first choice is this bucket has
  * gone to its second. An IPv6 entry takes an even slot and the next, so
  * both tags are one 32-bit word, claimed with one compare-and-swap.
  *
- * Each key has a home slot in its first bucket: a packet first reads that
- * slot alone (the entry says itself whether it is live, ST_LIVE), which
- * is where most flows are, so most hits touch one cache line. Otherwise
- * the header's tags say which slots to compare, in the first bucket, then
- * the second if the first has overflowed.
+ * The headers are 1/32 of the table, dense, and stay in the CPU's cache:
+ * a packet reads its first bucket's header, compares the slots whose tag
+ * matches (a hit misses on that one line), and reads the second bucket's
+ * header only if the first has overflowed. An entry also says itself that
+ * it is complete (ST_LIVE), set before its tag is published.
  *
  * Constants user space needs are enum values, not macros, so they are in
  * BTF and bpf2go writes them into meter_bpfel.go: datapath/table.go takes
  * them from there instead of keeping copies. */
 enum table_layout {
-	BUCKET_LINES = 32,
 	BUCKET_SLOTS = 31,
 	LINE_BYTES = 64,
 	TAG_FREE = 0,
@@ -104,7 +103,7 @@ enum table_layout {
 	CTR_MAX = 4,
 };
 
-/* A bucket's first line. */
+/* A bucket's header: one line of the buckets array. */
 struct bucket_hdr {
 	__u16 tag[BUCKET_SLOTS];
 	__u16 flags; /* HDR_OVERFLOW */
