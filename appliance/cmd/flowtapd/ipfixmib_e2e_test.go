@@ -451,3 +451,64 @@ interface %s
 		t.Errorf("ipfixSelectionProcessStatsDiscontinuityTime %q after the clear; sysUpTime was %d before it", got["ipfixSelectionProcessStatsDiscontinuityTime."+proc], before)
 	}
 }
+
+// TestIPFIXGlobalSamplerOnAPFC: a PFC's `mls sampling` is the global
+// sampler, selection process 1, a count-based sampler whose parameters
+// are the configured rate; what it observed is every parsed frame and
+// what it passed is what `show ip flow datapath` says was metered (the
+// per-CPU positions make which frames it takes depend on the CPU, not how
+// the counts add up).
+func TestIPFIXGlobalSamplerOnAPFC(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname pfcsamp
+username admin privilege 15 secret letmein
+snmp-server community public RO
+platform pfc3bxl
+mls flow ip interface-full
+mls sampling packet-based 64
+interface %s
+ ip flow ingress
+!
+`, v.Mon))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	var frames [][]byte
+	for i := range 10 {
+		frames = append(frames, udpFrames([4]byte{10, 0, 3, byte(i + 1)}, 4000, 20)...)
+	}
+	v.Send(t, frames)
+	var screen string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		screen = d.cli(t, "ios", "show ip flow datapath\n")
+		if strings.Contains(screen, " 200 frames seen") {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the meter never saw the 200 frames:\n%s", screen)
+		}
+	}
+	time.Sleep(150 * time.Millisecond)
+	metered := regexp.MustCompile(`(\d+) packets metered`).FindStringSubmatch(screen)
+	sampledOut := regexp.MustCompile(`(\d+) packets sampled out`).FindStringSubmatch(screen)
+	if metered == nil || sampledOut == nil {
+		t.Fatalf("show ip flow datapath:\n%s", screen)
+	}
+	get := func(oid string) string {
+		return snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, oid)
+	}
+	observed, dropped := get("1.3.6.1.2.1.193.1.2.4.1.1.1.1.1"), get("1.3.6.1.2.1.193.1.2.4.1.2.1.1.1")
+	o, _ := strconv.Atoi(observed)
+	dr, _ := strconv.Atoi(dropped)
+	if o != 200 || strconv.Itoa(o-dr) != metered[1] || dropped != sampledOut[1] {
+		t.Errorf("the global sampler observed %s and dropped %s; the datapath metered %s and sampled out %s of 200\n%s",
+			observed, dropped, metered[1], sampledOut[1], screen)
+	}
+	out, err := mibfiles.Run(t, ipfixModules, "snmpget", "-v2c", "-cpublic", "-Os", "-OQ", agent,
+		"ipfixSelectionProcessSelectorFunction.1.1.1", "psampSampCountBasedSpace.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines := "ipfixSelectionProcessSelectorFunction.1.1.1 = psampSampCountBasedInterval.1\npsampSampCountBasedSpace.1 = 63 packets\n"
+	if out != wantLines {
+		t.Errorf("the global sampler's function:\n%s\nwant:\n%s", out, wantLines)
+	}
+}
