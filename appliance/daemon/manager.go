@@ -66,6 +66,9 @@ type Manager struct {
 	acl ACLCounts
 	// rate is the meter's last ten seconds, for JunOS's 10-second rates.
 	rate meterRate
+	// classRates are the policy classes' offered rates (show policy-map
+	// interface).
+	classRates classRates
 }
 
 // ACL applies the management access lists (SNMP, vty) and counts what
@@ -118,6 +121,7 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 	m.noteSource(cfg)
 	go m.watchSource(m.stopWatch)
 	go d.sampleMeter(ctx, &m.rate)
+	go d.samplePolicies(ctx, &m.classRates)
 	return m, nil
 }
 

@@ -107,7 +107,11 @@ func (c *CLI) PolicyMapInterface(ifname string) []show.InterfacePolicy {
 		if !ok {
 			continue
 		}
-		out = append(out, show.InterfacePolicy{Interface: it.Name, Policy: policyView(cfg, p, c.m.d.PolicyCounts(it.Name, p.Name))})
+		v := policyView(cfg, p, c.m.d.PolicyCounts(it.Name, p.Name))
+		for i := range v.Classes {
+			v.Classes[i].RateBPS = c.m.classRates.rate(classKey{it.Name, p.Name, v.Classes[i].Name})
+		}
+		out = append(out, show.InterfacePolicy{Interface: it.Name, Policy: v})
 	}
 	return out
 }

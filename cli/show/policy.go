@@ -7,8 +7,7 @@ import (
 
 // Cisco's NetFlow Input Filters are MQC policies: `show class-map`,
 // `show policy-map [NAME]` and `show policy-map interface`. Layouts from
-// IOS's MQC screens [RECALL: docs/vendor-behaviour.md 2.7]; flowtap
-// prints no "offered rate" line, as it keeps no rate per class.
+// IOS's MQC screens [RECALL: docs/vendor-behaviour.md 2.7].
 
 // ClassMap is one class map for `show class-map`.
 type ClassMap struct {
@@ -46,6 +45,7 @@ type PolicyClass struct {
 	Sampler  string   // netflow-sampler; "" none
 	Packets  uint64   // what the class matched, before sampling
 	Bytes    uint64
+	RateBPS  uint64 // the 5-minute offered rate
 }
 
 // PolicyMap is one policy map: its classes in evaluation order,
@@ -85,6 +85,8 @@ func PolicyMapInterfaces(w io.Writer, ps []InterfacePolicy) {
 		for _, c := range ip.Policy.Classes {
 			fmt.Fprintf(w, "\n    Class-map: %s (%s)\n", c.Name, matchKind(c.MatchAny))
 			fmt.Fprintf(w, "      %d packets, %d bytes\n", c.Packets, c.Bytes)
+			// NetFlow sampling drops nothing: the drop rate is 0.
+			fmt.Fprintf(w, "      5 minute offered rate %d bps, drop rate 0 bps\n", c.RateBPS)
 			for _, m := range c.Matches {
 				fmt.Fprintf(w, "      Match: %s\n", m)
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,10 +66,10 @@ ip flow-export destination %s %d
 
 	const b = 38 // bytes per frame as IP counts them
 	want := fmt.Sprintf(" %s \n\n  Service-policy input: NF\n", v.Mon) +
-		fmt.Sprintf("\n    Class-map: DNS1 (match-all)\n      5 packets, %d bytes\n      Match: access-group 101\n      netflow-sampler: ALL\n", 5*b) +
-		fmt.Sprintf("\n    Class-map: LAB (match-any)\n      40 packets, %d bytes\n      Match: access-group 102\n      netflow-sampler: FOURTH\n", 40*b) +
-		fmt.Sprintf("\n    Class-map: class-default (match-any)\n      36 packets, %d bytes\n      Match: any \n      netflow-sampler: TENTH\n\n", 36*b)
-	if got := d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+"\n", want); got != want {
+		fmt.Sprintf("\n    Class-map: DNS1 (match-all)\n      5 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: access-group 101\n      netflow-sampler: ALL\n", 5*b) +
+		fmt.Sprintf("\n    Class-map: LAB (match-any)\n      40 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: access-group 102\n      netflow-sampler: FOURTH\n", 40*b) +
+		fmt.Sprintf("\n    Class-map: class-default (match-any)\n      36 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: any \n      netflow-sampler: TENTH\n\n", 36*b)
+	if got := policyScreen(t, d, v.Mon, want); got != anyRate(want) {
 		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, want)
 	}
 	acl := "Extended IP access list 101\n    10 permit udp host 10.0.0.1 any eq domain (5 matches)\n" +
@@ -235,9 +236,9 @@ end
 	add(6, l4Frame6("2001:db8:2::7", 17, 6001)) // V6C: HALF goes on, 3 of 6
 	v.Send(t, frames)
 	want := fmt.Sprintf(" %s \n\n  Service-policy input: P6\n", v.Mon) +
-		"\n    Class-map: V6C (match-any)\n      10 packets, 588 bytes\n      Match: access-group name V6\n      netflow-sampler: HALF\n" +
-		"\n    Class-map: class-default (match-any)\n      3 packets, 174 bytes\n      Match: any \n\n"
-	if got := d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+"\n", want); got != want {
+		"\n    Class-map: V6C (match-any)\n      10 packets, 588 bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: access-group name V6\n      netflow-sampler: HALF\n" +
+		"\n    Class-map: class-default (match-any)\n      3 packets, 174 bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: any \n\n"
+	if got := policyScreen(t, d, v.Mon, want); got != anyRate(want) {
 		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, want)
 	}
 	d.cli(t, "ios", "clear mls netflow\n")
@@ -248,4 +249,20 @@ end
 	exp.Add(collector.Tuple{Proto: 6, Src: netip.MustParseAddr("2001:db8::1"), Dst: dst, SrcPort: 40001, DstPort: 22}, 2, 2*60)
 	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("2001:db8:2::7"), Dst: dst, SrcPort: 6001, DstPort: 53}, 3, 3*58)
 	expectCollected(t, capd, exp)
+}
+
+// policyScreen waits until show policy-map interface port shows want
+// (the counters reach the CLI asynchronously) and returns the screen
+// with its offered rates as N: they depend on when the 5 s ticks fell
+// (TestClassRates checks them).
+func policyScreen(t *testing.T, d *runningDaemon, port, want string) string {
+	t.Helper()
+	d.cliUntil(t, "ios", "show policy-map interface "+port+" | exclude offered\n", rateRE.ReplaceAllString(want, ""))
+	return anyRate(d.cli(t, "ios", "show policy-map interface "+port+"\n"))
+}
+
+var rateRE = regexp.MustCompile(`      5 minute offered rate \d+ bps, drop rate 0 bps\n`)
+
+func anyRate(s string) string {
+	return rateRE.ReplaceAllString(s, "      5 minute offered rate N bps, drop rate 0 bps\n")
 }
