@@ -3,11 +3,11 @@ package mgmtplane
 import (
 	"cmp"
 	"fmt"
-	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
 
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 )
@@ -49,7 +49,7 @@ func snmpIPFIX(m *daemon.Manager) func() (snmp.IPFIXState, error) {
 			if v != 9 && v != 10 {
 				continue
 			}
-			st.Sessions = append(st.Sessions, ipfixSession(s))
+			st.Sessions = append(st.Sessions, ipfixSession(s, d.Settings().Mask.Fields()))
 		}
 		eng := d.Engine()
 		if eng == nil {
@@ -109,7 +109,28 @@ func snmpIPFIX(m *daemon.Manager) func() (snmp.IPFIXState, error) {
 	}
 }
 
-func ipfixSession(s daemon.ExportSession) snmp.IPFIXSession {
+// maskKeeps says whether a main-cache flow key IE is among the fields the
+// flow mask keeps (a PFC's `mls flow ip destination` keys on the
+// destination alone; the others read as zero).
+func maskKeeps(ie uint16, f platform.Field) bool {
+	switch ie {
+	case 8, 27: // sourceIPv4Address, sourceIPv6Address
+		return f&platform.FieldSrcAddr != 0
+	case 12, 28: // destination addresses
+		return f&platform.FieldDstAddr != 0
+	case 4: // protocolIdentifier
+		return f&platform.FieldProto != 0
+	case 7, 11, 32, 139: // ports, ICMP type and code
+		return f&platform.FieldPorts != 0
+	case 5: // ipClassOfService
+		return f&platform.FieldToS != 0
+	case 10: // ingressInterface
+		return f&platform.FieldInputIf != 0
+	}
+	return true
+}
+
+func ipfixSession(s daemon.ExportSession, mask platform.Field) snmp.IPFIXSession {
 	enc := s.Config.Encoder
 	tt := cmp.Or(enc.TemplateTimeout, export.DefaultTemplateTimeout)
 	rp := cmp.Or(enc.TemplateRefreshPackets, export.DefaultTemplateRefreshPackets)
@@ -126,7 +147,11 @@ func ipfixSession(s daemon.ExportSession) snmp.IPFIXSession {
 	for _, t := range s.Info {
 		it := snmp.IPFIXTemplate{ID: t.ID, SetID: t.SetID, LastSent: t.LastSent, Records: t.Records, Since: s.Started}
 		for _, f := range t.Fields {
-			it.Fields = append(it.Fields, snmp.IPFIXField{IE: f.IE, Length: f.Length, Enterprise: f.Enterprise, Scope: f.Scope, Flow: f.Key})
+			key := f.Key
+			if s.Scheme == platform.SchemeNone && f.Enterprise == 0 {
+				key = key && maskKeeps(f.IE, mask)
+			}
+			it.Fields = append(it.Fields, snmp.IPFIXField{IE: f.IE, Length: f.Length, Enterprise: f.Enterprise, Scope: f.Scope, Flow: key})
 		}
 		out.Templ = append(out.Templ, it)
 	}

@@ -223,6 +223,12 @@ ip http metrics port %s access-class 10
 			t.Errorf("template %d: IPFIX-MIB has more fields than the wire's %d", tp.ID, len(tp.Fields))
 		}
 	}
+	// The IOS 7-tuple: the addresses are flow keys, the counters not.
+	for _, f := range []struct{ row, want string }{{".1", "40"}, {".2", "40"}, {".6", "00"}} {
+		if flags := strings.Trim(got["ipfixTemplateDefinitionFlags."+main+".0.256"+f.row], `" `); flags != f.want {
+			t.Errorf("template 256 field %s (IE %s): flags %q, want %s", f.row, got["ipfixTemplateDefinitionIeId."+main+".0.256"+f.row], flags, f.want)
+		}
+	}
 	if !slices.Equal(mibIDs, wireIDs) {
 		t.Errorf("templates: IPFIX-MIB %v, on the wire %v", mibIDs, wireIDs)
 	}
