@@ -136,8 +136,8 @@ func enableBPFStats(tb testing.TB) {
 // random-source flood <= 4x; 1M flows on a 512K cache <= 6x with no
 // creation failure from contention below 95% fill; <= 128 B/flow.
 //
-// The floods also run on a two-queue veth with trafgen on both CPUs: what
-// a new flow and a refused packet cost when CPUs meter at once.
+// What a new flow and a refused packet cost when several CPUs meter at
+// once is BenchmarkLiveQueues.
 func BenchmarkLive(b *testing.B) {
 	requireRoot(b)
 	if _, err := exec.LookPath("trafgen"); err != nil {
@@ -152,14 +152,10 @@ func BenchmarkLive(b *testing.B) {
 		cached, full, contend uint64
 		fillAtContention      float64
 		bytesPerFlow          float64
-		cpuShare              []uint64 // frames each CPU metered
 	}
 	var rows []row
-	for _, queues := range []int{1, 2} {
+	for _, queues := range []int{1} {
 		for _, sc := range liveScenarios {
-			if queues > 1 && sc.flows != 0 {
-				continue // the multi-queue figures are about the flood path
-			}
 			b.Run(fmt.Sprintf("%s/%dq", sc.name, queues), func(b *testing.B) {
 				v := testnet.EnterQueues(b, queues)
 				liveQdisc(b, v)
@@ -188,13 +184,6 @@ func BenchmarkLive(b *testing.B) {
 				r.contend = st.CreateFailContention
 				used, _, _ := d.Usage()
 				r.cached = uint64(used)
-				var per []meterMeterStats
-				if err := d.objs.Stats.Lookup(uint32(0), &per); err != nil {
-					b.Fatal(err)
-				}
-				for _, c := range per {
-					r.cpuShare = append(r.cpuShare, c.Frames)
-				}
 				r.fillAtContention = float64(used) / float64(sc.entries)
 				b.ReportMetric(r.meter, "ns/pkt-meter")
 				b.ReportMetric(r.parse, "ns/pkt-parse")
@@ -227,9 +216,6 @@ func BenchmarkLive(b *testing.B) {
 		"   cache at the end; refused = creations refused, cache at its size, in the measured runs; contend = creations\n" +
 		"   refused because both hash groups were full; B/flow = kernel memory per configured flow)\n")
 	for _, r := range rows {
-		if r.queues > 1 {
-			fmt.Printf("  %s (%d queues): frames metered per CPU %v\n", r.sc.name, r.queues, r.cpuShare)
-		}
 		if r.contend > 0 {
 			fmt.Printf("  %s (%d queues): %d contention failures, cache %.0f%% full at the end\n", r.sc.name, r.queues, r.contend, 100*r.fillAtContention)
 		}
