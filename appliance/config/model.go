@@ -68,7 +68,9 @@ type Config struct {
 	Console    Console    // line con 0
 	LoginBlock LoginBlock // login block-for
 	Logging    Logging
-	NTP        NTP
+	// Archive is `archive` / ` log config`: the configuration logger.
+	Archive ArchiveLog
+	NTP     NTP
 	// AppClasses sorts flows into applications (`show ip flow
 	// applications`, IPFIX applicationId).
 	AppClasses AppClasses

@@ -227,6 +227,20 @@ type LoginBlock struct {
 	Within   time.Duration
 }
 
+// ArchiveLog is `archive` / ` log config`, IOS's configuration change
+// logger: with `logging enable` every configuration line (and, in
+// flowtap, every privileged exec command) is kept with its user and line
+// for `show archive log config`, and with `notify syslog` also logged as
+// %PARSER-5-CFGLOG_LOGGEDCMD. Off by default, as on IOS.
+type ArchiveLog struct {
+	Enabled      bool // logging enable
+	Size         int  // logging size N, 1..1000 entries; 0 is DefaultArchiveLogSize
+	NotifySyslog bool // notify syslog contenttype plaintext
+	// HideKeys is `hidekeys`. flowtap masks secrets in every log whether
+	// or not it is set; it is kept so the configuration reads as on IOS.
+	HideKeys bool
+}
+
 // Logging is the syslog configuration.
 type Logging struct {
 	Hosts    []netip.Addr // logging host ADDR

@@ -24,6 +24,8 @@ const (
 	DefaultTrapPort       = 162
 	MinLoggingBuffer      = 4096
 	MaxLoggingBuffer      = 2147483647
+	DefaultArchiveLogSize = 100
+	MaxArchiveLogSize     = 1000
 )
 
 func (v *validator) snmp(c *Config) {
@@ -224,6 +226,8 @@ func (v *validator) access(c *Config) {
 			v.failf(path, "configured twice")
 		}
 	}
+	c.Archive.Size = zeroIfEq(c.Archive.Size, DefaultArchiveLogSize)
+	v.checkRange("archive.log-size", int64(c.Archive.Size), 1, MaxArchiveLogSize, "logging size")
 	b := c.LoginBlock
 	if b != (LoginBlock{}) {
 		if b.Attempts < 1 || b.Attempts > 65535 || b.BlockFor < time.Second || b.BlockFor > 65535*time.Second ||

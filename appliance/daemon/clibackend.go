@@ -365,12 +365,15 @@ func (c *CLI) CheckEnable(secret string) bool {
 // Access is the enable secret's presence and `privilege exec level`.
 func (c *CLI) Access() ios.Access {
 	cfg := c.m.Config()
-	a := ios.Access{EnableSecret: cfg.EnableSecret.IsSet(), ExecLevels: map[string]int{}}
+	a := ios.Access{EnableSecret: cfg.EnableSecret.IsSet(), ExecLevels: map[string]int{}, ConfigLog: cfg.Archive}
 	for _, e := range cfg.ExecLevels {
 		a.ExecLevels[e.Command] = e.Level
 	}
 	return a
 }
+
+// ConfigLog is the configuration logger's log, one for every session.
+func (c *CLI) ConfigLog() *ios.ConfigLog { return &c.m.configLog }
 
 // BeginConfig starts a configuration session on the running config; each
 // accepted line is applied at once.

@@ -13,6 +13,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/cfgfile"
 	"github.com/flowtap/flowtap/appliance/config/ios"
+	cliios "github.com/flowtap/flowtap/cli/ios"
 )
 
 // ManagerOptions are fixed for the manager's life.
@@ -69,6 +70,9 @@ type Manager struct {
 	// classRates are the policy classes' offered rates (show policy-map
 	// interface).
 	classRates classRates
+	// configLog is `show archive log config`: the CLI sessions' logged
+	// commands.
+	configLog cliios.ConfigLog
 }
 
 // ACL applies the management access lists (SNMP, vty) and counts what

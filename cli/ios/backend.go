@@ -69,8 +69,12 @@ type Backend interface {
 	BeginConfig() ConfigSession
 	// CheckEnable tells whether secret is the enable secret.
 	CheckEnable(secret string) bool
-	// Access is the configuration's enable secret and command levels.
+	// Access is the configuration's enable secret, command levels and
+	// configuration logger settings.
 	Access() Access
+	// ConfigLog is the configuration logger's log, shared by every
+	// session (`show archive log config`); nil keeps none.
+	ConfigLog() *ConfigLog
 	// Messages subscribes an interactive session to the log messages, as
 	// IOS shows them on a console or a `terminal monitor` line; stop ends
 	// the subscription.

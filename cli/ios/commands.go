@@ -179,6 +179,10 @@ func execTree() *Node {
 			}, show.FlowtapTaps, show.TapsJSON))),
 		kw("interfaces", "Interface status and configuration",
 			arg("WORD", "Interface name", nil).Runs(showInterfaces)).Runs(showInterfaces),
+		kw("archive", "Archive functions",
+			kw("log", "Show contents of the archive log",
+				kw("config", "Show contents of the configuration log",
+					kw("all", "List all the commands in the configuration log").Runs(showArchiveLog)))),
 		kw("clock", "Display the system clock").Runs(func(s *Session, w io.Writer, _ []string) error {
 			now, synced := s.b.Clock()
 			show.Clock(w, now, synced)

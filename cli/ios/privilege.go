@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
 )
 
 // Line is the kind of terminal line a session runs on; it decides what
@@ -30,6 +32,9 @@ const (
 type Access struct {
 	EnableSecret bool           // an enable secret is configured
 	ExecLevels   map[string]int // privilege exec level N COMMAND
+	// ConfigLog is `archive` / ` log config`: whether commands are
+	// logged, how many are kept and whether syslog hears of them.
+	ConfigLog config.ArchiveLog
 }
 
 // Options say who a session runs for.
@@ -41,8 +46,8 @@ type Options struct {
 	// password first (the console's `login local`); it returns the
 	// user's privilege.
 	Login func(user, password string) (privilege int, ok bool)
-	// Log receives command accounting (%PARSER-5-CFGLOG_LOGGEDCMD) and
-	// privilege changes.
+	// Log receives command accounting (%PARSER-5-CFGLOG_LOGGEDCMD, with
+	// `notify syslog`) and privilege changes.
 	Log *slog.Logger
 	// FailDelay slows down enable and login guessing; 0 means 1 s.
 	FailDelay time.Duration
@@ -82,6 +87,7 @@ var defaultLevels = map[string]int{
 	"show startup-config": 15,
 	// The log holds every user's commands (CFGLOG) and logins.
 	"show logging":     15,
+	"show archive":     15,
 	"terminal monitor": 15,
 }
 
@@ -180,12 +186,6 @@ func (s *Session) who() string {
 		return "console"
 	}
 	return "control"
-}
-
-// logCommand records a privileged or configuration command with its
-// user, as IOS's configuration logger does; secrets are masked.
-func (s *Session) logCommand(line string) {
-	s.log.Info(fmt.Sprintf("%%PARSER-5-CFGLOG_LOGGEDCMD: User:%s  logged command:%s", s.who(), hideSecrets(line)))
 }
 
 // hideSecrets masks what follows `secret`, `password` or an SNMPv3

@@ -30,6 +30,7 @@ func vtySession(f *fakeBackend, user string, priv int) (*Session, *bytes.Buffer)
 // and no secret reaches the log.
 func TestPrivilegeLevels(t *testing.T) {
 	f := &fakeBackend{cfg: config.Config{Hostname: "tap1",
+		Archive: config.ArchiveLog{Enabled: true, NotifySyslog: true},
 		ExecLevels: []config.ExecLevel{{Command: "sh run", Level: 5}, {Command: "clear ip flow stats", Level: 1},
 			{Command: "frobnicate the box", Level: 1}}}} // a command the CLI does not have changes nothing
 	s, log := vtySession(f, "oper", 1)

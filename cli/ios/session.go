@@ -48,6 +48,9 @@ type Session struct {
 	// json is set while a command runs under `| json`; a command that
 	// can render JSON sets jsonDone when it has.
 	json, jsonDone bool
+	// archiveSession numbers the session in the configuration log once
+	// it logs a command; 0 before.
+	archiveSession int
 }
 
 // NewSession is a control socket session: privileged (level 15) when
@@ -210,7 +213,7 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 		return
 	}
 	if levelOf(levels, args) > 1 {
-		s.logCommand(line)
+		s.logCommand(line, 0)
 	}
 	// Without a filter the command writes to the terminal itself, which
 	// can then answer its questions (reload's [confirm]).
@@ -270,8 +273,16 @@ func (s *Session) runConfig(w io.Writer, line string) {
 		fmt.Fprintf(w, "%*s^\n%s\n", promptLen+t[0].Pos, "", (&matchError{Kind: errInvalid}).Error())
 		return
 	}
-	s.logCommand(line)
 	err := s.cfg.Exec(line)
+	if err == nil {
+		// IOS's logger keeps the commands the parser accepted, indented
+		// by the mode they applied in.
+		depth := 0
+		if d, ok := s.cfg.(depther); ok {
+			depth = d.Depth()
+		}
+		s.logCommand(line, depth)
+	}
 	if s.cfg.Done() {
 		s.endConfig()
 	}

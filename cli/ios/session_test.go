@@ -33,6 +33,7 @@ type fakeBackend struct {
 	modified bool
 	ends     int
 	msgs     chan string
+	cfgLog   ConfigLog
 }
 
 var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -135,8 +136,9 @@ func (f *fakeBackend) ClearFlowStats()           { f.cleared++ }
 func (f *fakeBackend) ClearMLSNetflow() error    { return nil }
 func (f *fakeBackend) Reload(string) error       { f.reloads++; return nil }
 func (f *fakeBackend) CheckEnable(s string) bool { return s == "s3cret" }
+func (f *fakeBackend) ConfigLog() *ConfigLog     { return &f.cfgLog }
 func (f *fakeBackend) Access() Access {
-	a := Access{EnableSecret: true, ExecLevels: map[string]int{}}
+	a := Access{EnableSecret: true, ExecLevels: map[string]int{}, ConfigLog: f.cfg.Archive}
 	for _, e := range f.cfg.ExecLevels {
 		a.ExecLevels[e.Command] = e.Level
 	}

@@ -59,6 +59,12 @@ username admin privilege 15 secret adminpass
 line con 0
  login local
 !
+archive
+ log config
+  logging enable
+  notify syslog contenttype plaintext
+  hidekeys
+!
 `)
 	// Without a terminal (ssh host < script): every privileged line is
 	// refused, nothing changes.
@@ -128,6 +134,10 @@ e2e-changed#exit
 		if !strings.Contains(logs, w) {
 			t.Errorf("show logging lacks %q:\n%s", w, logs)
 		}
+	}
+	// The configuration logger keeps the same commands with the line.
+	if arch := d.cli(t, "ios", "show archive log config all | include oper\n"); !strings.Contains(arch, "oper@vty0  |hostname e2e-changed\n") {
+		t.Errorf("show archive log config all:\n%s", arch)
 	}
 
 	// The admin user starts at level 15.

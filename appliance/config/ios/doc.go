@@ -53,6 +53,11 @@
 //	privilege exec reset COMMAND                   back to its default level
 //	line con 0 / login local                       the console asks for a login
 //	login block-for S attempts N within T          per-source quiet mode
+//	archive / log config                           the configuration logger (off by default):
+//	  logging enable                               keep each command with its user and line
+//	  logging size N                               entries kept, 1-1000 (default 100)
+//	  notify syslog [contenttype plaintext]        also log %PARSER-5-CFGLOG_LOGGEDCMD
+//	  hidekeys                                     accepted; secrets are always masked
 //	set flowtap platform NAME                      the persona, in JunOS
 //
 // Cisco's NetFlow Input Filters (MQC), as on IOS 12.3(4)T and later:

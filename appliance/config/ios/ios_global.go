@@ -12,7 +12,7 @@ import (
 
 // globalKeywords are the global configuration commands.
 var globalKeywords = []string{
-	"access-list", "class-map", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
+	"access-list", "archive", "class-map", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
 	"ip", "ipv6", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "snmp-server", "username",
 }
 
@@ -44,6 +44,10 @@ func (x *cmd) dispatch() {
 		x.policyClassMode()
 	case modeACLv6:
 		x.acl6Mode()
+	case modeArchive:
+		x.archiveMode()
+	case modeArchiveLog:
+		x.archiveLogMode()
 	}
 }
 
@@ -110,6 +114,8 @@ func (x *cmd) global() {
 		x.loginBlock()
 	case "privilege":
 		x.privilege()
+	case "archive":
+		x.archive()
 	}
 }
 

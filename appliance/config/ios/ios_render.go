@@ -89,6 +89,8 @@ func Render(c config.Config) string {
 		r.line("logging host %s", h)
 	}
 	r.section()
+	renderArchive(r, c.Archive)
+	r.section()
 	for _, l := range c.AccessLists {
 		renderAccessList(r, l)
 	}

@@ -26,6 +26,8 @@ const (
 	modePolicyMap
 	modePolicyClass
 	modeACLv6
+	modeArchive
+	modeArchiveLog
 )
 
 // mode is the sub-mode a line applies in; key names its element (the
@@ -50,6 +52,8 @@ var modePrompts = [...]string{
 	modePolicyMap:   "config-pmap",
 	modePolicyClass: "config-pmap-c",
 	modeACLv6:       "config-ipv6-acl",
+	modeArchive:     "config-archive",
+	modeArchiveLog:  "config-archive-log-cfg",
 }
 
 // Session applies IOS configuration lines one at a time, as
@@ -68,6 +72,9 @@ type Session struct {
 	// checking after every line would make a long file quadratic.
 	batch bool
 	where grammar.Origins
+	// depth is how deep the mode the last accepted line applied in is:
+	// 0 for a global command, 2 in a sub-mode's sub-mode.
+	depth int
 }
 
 // NewSession starts editing base; file names the source in errors
@@ -129,9 +136,10 @@ func (s *Session) exec(text string, fallback bool) *config.LineError {
 	// (which then leaves the sub-mode); global's answer wins when it gets
 	// further into the line, so `?` help also comes from the mode that
 	// knows the command.
+	applied := s.mode.kind
 	if e != nil && fallback && s.mode.kind != modeGlobal && e.Kind == config.ErrInvalid {
 		if m, ge := s.apply(mode{}, text, words); ge == nil {
-			next, e = m, nil
+			next, e, applied = m, nil, modeGlobal
 		} else if ge.Kind == config.ErrIncomplete || ge.Col > e.Col {
 			e = ge
 		}
@@ -139,9 +147,24 @@ func (s *Session) exec(text string, fallback bool) *config.LineError {
 	if e != nil {
 		return e
 	}
-	s.mode = next
+	s.mode, s.depth = next, modeDepth(applied)
 	return nil
 }
+
+// modeDepth is how far a mode is from global configuration.
+func modeDepth(k modeKind) int {
+	switch k {
+	case modeGlobal:
+		return 0
+	case modePolicyClass, modeArchiveLog:
+		return 2
+	}
+	return 1
+}
+
+// Depth is how deep in the sub-modes the last accepted line applied: 0
+// for a global command. IOS's configuration log indents by it.
+func (s *Session) Depth() int { return s.depth }
 
 // apply runs one line in mode m. Interactively it works on a copy and
 // keeps it only if the line parsed and brought no new refusal.
