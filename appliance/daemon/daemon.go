@@ -273,6 +273,14 @@ func (d *Daemon) apply(old, s Settings) error {
 			p.Release()
 			delete(d.ports, name)
 		}
+		// The new datapath's filter maps start empty: keep what the
+		// filters counted and install them again (applyPorts below).
+		for key, f := range d.filters {
+			if counts, err := d.dp.FilterCounts(f.id); err == nil {
+				d.keep(f, counts, kept{acl: true, class: true, firewall: true})
+			}
+			delete(d.filters, key)
+		}
 		d.dp.Close()
 		if err := d.openDatapath(s.CacheEntries); err != nil {
 			return err

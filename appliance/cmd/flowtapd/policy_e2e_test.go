@@ -266,3 +266,44 @@ var rateRE = regexp.MustCompile(`      5 minute offered rate \d+ bps, drop rate 
 func anyRate(s string) string {
 	return rateRE.ReplaceAllString(s, "      5 minute offered rate N bps, drop rate 0 bps\n")
 }
+
+// TestInputFiltersSurviveResize: a new cache size reopens the datapath;
+// the ports' filters and samplers must be in the new one, and the
+// classes' and entries' counters go on.
+func TestInputFiltersSurviveResize(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname rsz
+username admin privilege 15 secret letmein
+access-list 101 permit udp host 10.0.0.1 any
+flow-sampler-map ALL
+ mode deterministic one-out-of 1
+class-map match-all ONE
+ match access-group 101
+policy-map NF
+ class ONE
+  netflow-sampler ALL
+interface %s
+ service-policy input NF
+`, v.Mon))
+	v.Send(t, udpFrames([4]byte{10, 0, 0, 1}, 4000, 3))
+	v.Send(t, udpFrames([4]byte{10, 0, 0, 2}, 4000, 2))
+	line := func(n int) string { return fmt.Sprintf("      %d packets, %d bytes\n", n, n*38) }
+	d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n", line(3)+line(2))
+	if out := d.cli(t, "ios", "configure terminal\nip flow-cache entries 8192\nend\n"); strings.Contains(out, "%") {
+		t.Fatalf("resize: %s", out)
+	}
+	v.Send(t, udpFrames([4]byte{10, 0, 0, 1}, 4001, 4))
+	v.Send(t, udpFrames([4]byte{10, 0, 0, 2}, 4001, 1))
+	if got := d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n", line(7)+line(3)); got != line(7)+line(3) {
+		t.Errorf("after the resize, classes count\n%s\nwant\n%s", got, line(7)+line(3))
+	}
+	acl := "Extended IP access list 101\n    10 permit udp host 10.0.0.1 any (7 matches)\n"
+	if got := d.cli(t, "ios", "show access-lists 101\n"); got != acl {
+		t.Errorf("show access-lists after the resize:\n%s\nwant:\n%s", got, acl)
+	}
+	// The sampler starts over with the new datapath, as the datapath's
+	// own counters do (show ip flow datapath).
+	if got := d.cli(t, "ios", "show flow-sampler ALL\n"); !strings.Contains(got, "packets matched : 4,") {
+		t.Errorf("show flow-sampler after the resize: %q", got)
+	}
+}
