@@ -76,6 +76,12 @@ func execTree() *Node {
 		}
 		return view(cacheView, show.IPCacheFlow, ipv4JSON)
 	}
+	filteredFlow := func(verbose bool) func(*Session, io.Writer, []string) error {
+		if verbose {
+			return view(filteredCache, show.IPCacheVerboseFlow, ipv4JSON)
+		}
+		return view(filteredCache, show.IPCacheFlow, ipv4JSON)
+	}
 	// aggregation is `show ip cache [verbose] flow aggregation SCHEME`.
 	aggregation := func(verbose bool) *Node {
 		run := view(func(s *Session, args []string) (show.AggregationView, error) {
@@ -124,13 +130,17 @@ func execTree() *Node {
 					}
 					return ifs, nil
 				}, show.ShowIPInterfaceBrief, show.IPInterfaceBriefJSON))),
-			kw("cache", "IP fast-switching route cache",
+			kw("cache", "IP fast-switching route cache", append([]*Node{
 				kw("biflow", "Flow cache entries as conversations, both directions together").Runs(view(func(s *Session, _ []string) (show.BiflowView, error) {
 					return s.b.Biflows(), nil
 				}, show.IPCacheBiflow, show.BiflowJSON)),
 				kw("flow", "Flow cache entries", aggregation(false)).Runs(cacheFlow(false)),
 				kw("verbose", "Display extra information",
-					kw("flow", "Flow cache entries", aggregation(true)).Runs(cacheFlow(true)))),
+					kw("flow", "Flow cache entries", aggregation(true)).Runs(cacheFlow(true))),
+			}, cacheFilterNodes(func() *Node { return kw("flow", "Flow cache entries").Runs(filteredFlow(false)) },
+				func() *Node {
+					return kw("verbose", "Display extra information", kw("flow", "Flow cache entries").Runs(filteredFlow(true)))
+				})...)...),
 			kw("flow", "NetFlow switching",
 				kw("export", "Show flow export information").Runs(func(s *Session, w io.Writer, _ []string) error {
 					if s.json {

@@ -3,6 +3,7 @@ package show
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"sort"
 	"strings"
 	"time"
@@ -185,4 +186,33 @@ func writeVerboseFlow(w io.Writer, v *CacheView, r *flow.Record) {
 // dotted prints a MAC as Cisco does: aaaa.bbbb.cccc.
 func dotted(m [6]byte) string {
 	return fmt.Sprintf("%02x%02x.%02x%02x.%02x%02x", m[0], m[1], m[2], m[3], m[4], m[5])
+}
+
+// CacheFilter is IOS's `show ip cache [PREFIX MASK] [INTERFACE] [verbose]
+// flow`: only the flows with an address in Prefix (source or
+// destination) and, with Interface, whose input or output interface it
+// is. The header and the protocol table still describe the whole cache,
+// as on IOS.
+type CacheFilter struct {
+	Prefix    netip.Prefix // invalid: any address
+	Interface string       // "": any interface
+}
+
+// Filter is the view with only the flows f selects.
+func (v CacheView) Filter(f CacheFilter) CacheView {
+	if !f.Prefix.IsValid() && f.Interface == "" {
+		return v
+	}
+	var keep []flow.Record
+	for _, r := range v.Flows {
+		if f.Prefix.IsValid() && !f.Prefix.Contains(r.SrcAddr) && !f.Prefix.Contains(r.DstAddr) {
+			continue
+		}
+		if f.Interface != "" && v.ifName(r.InputIf) != f.Interface && v.ifName(r.OutputIf) != f.Interface {
+			continue
+		}
+		keep = append(keep, r)
+	}
+	v.Flows = keep
+	return v
 }
