@@ -11,6 +11,6 @@ func (c *CLI) DatapathView() show.DatapathView {
 		return show.DatapathView{}
 	}
 	v := st.Counters()
-	v.Overload = c.m.d.overloadView()
+	v.Overload = c.m.d.OverloadView()
 	return v
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"io"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -40,6 +41,10 @@ func (g *overloadGlue) OverloadReading() (overload.Reading, error) {
 }
 
 func (g *overloadGlue) SetOverloadRate(n uint32) error { return g.dp.Load().SetOverloadRate(n) }
+
+func (g *overloadGlue) EnableRunStats() (io.Closer, error) {
+	return overload.Datapath{D: g.dp.Load()}.EnableRunStats()
+}
 
 // announce tells the exporters the rate in force.
 func (g *overloadGlue) announce(n uint32) {
@@ -108,9 +113,9 @@ func (d *Daemon) stopOverload() {
 	}
 }
 
-// overloadView is overload protection's state for `show ip flow
+// OverloadView is overload protection's state for `show ip flow
 // datapath`, SNMP and Prometheus; nil when it was never configured.
-func (d *Daemon) overloadView() *dpstats.Overload {
+func (d *Daemon) OverloadView() *dpstats.Overload {
 	d.mu.Lock()
 	r, cfg := d.ovl.runner, d.ovl.cfg
 	d.mu.Unlock()

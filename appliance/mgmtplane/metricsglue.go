@@ -69,6 +69,7 @@ func metricsSnapshot(m *daemon.Manager) metrics.Snapshot {
 	if st, err := dp.Stats(); err == nil {
 		s.Datapath = &st
 	}
+	s.Overload = d.OverloadView()
 	if e := d.Engine(); e != nil {
 		st := e.Stats()
 		if used, capacity, err := dp.Usage(); err == nil {

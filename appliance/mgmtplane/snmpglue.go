@@ -126,7 +126,11 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 			return uint32(set.Export)
 		},
 		MaxCollectors: 8,
-		Datapath:      func() (snmp.DatapathStats, error) { return snmpDatapath(d.Datapath()) },
+		Datapath: func() (snmp.DatapathStats, error) {
+			st, err := snmpDatapath(d.Datapath())
+			st.Overload = d.OverloadView()
+			return st, err
+		},
 		PacketSizes: func() [26]uint16 {
 			var out [26]uint16
 			h, err := d.SizeHistogram()

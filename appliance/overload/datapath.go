@@ -1,6 +1,12 @@
 package overload
 
 import (
+	"fmt"
+	"io"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
 	"github.com/flowtap/flowtap/datapath"
 )
 
@@ -23,6 +29,18 @@ func (m Datapath) OverloadReading() (Reading, error) {
 		r.Run, r.Runs = run, runs
 	}
 	return r, nil
+}
+
+// EnableRunStats turns on the kernel's BPF run statistics (run time and
+// count of every program) until the Closer is closed: BPF_ENABLE_STATS
+// holds them on for as long as its descriptor is open, whatever
+// kernel.bpf_stats_enabled says.
+func (m Datapath) EnableRunStats() (io.Closer, error) {
+	c, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
+	if err != nil {
+		return nil, fmt.Errorf("enable BPF run statistics: %w", err)
+	}
+	return c, nil
 }
 
 // SetOverloadRate sets the datapath's overload sampler.

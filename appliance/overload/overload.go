@@ -11,6 +11,7 @@ package overload
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -169,6 +170,13 @@ type Meter interface {
 	SetOverloadRate(n uint32) error
 }
 
+// RunStatser is a Meter that can turn on the kernel's BPF run statistics
+// (which cost the meter a little on every packet), for Config.Budget: on
+// while the returned Closer is open.
+type RunStatser interface {
+	EnableRunStats() (io.Closer, error)
+}
+
 // Runner runs a Controller every interval against a Meter, logs and
 // announces the changes.
 type Runner struct {
@@ -178,6 +186,10 @@ type Runner struct {
 	announce func(rate uint32)
 	log      *slog.Logger
 	now      func() time.Time
+
+	// stats keeps the BPF run statistics on while a budget is set; only
+	// the Run goroutine touches it.
+	stats io.Closer
 
 	mu      sync.Mutex
 	c       *Controller
@@ -235,7 +247,32 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
+// runStats turns the BPF run statistics on while a budget is set, off
+// when it is removed.
+func (r *Runner) runStats() {
+	r.mu.Lock()
+	budget := r.c.cfg.Budget
+	r.mu.Unlock()
+	switch {
+	case budget > 0 && r.stats == nil:
+		e, ok := r.meter.(RunStatser)
+		if !ok {
+			return
+		}
+		c, err := e.EnableRunStats()
+		if err != nil {
+			r.log.Warn("overload protection: turn on BPF run statistics for the budget", "err", err)
+			return
+		}
+		r.stats = c
+	case budget == 0 && r.stats != nil:
+		r.stats.Close()
+		r.stats = nil
+	}
+}
+
 func (r *Runner) step() {
+	r.runStats()
 	rd, err := r.meter.OverloadReading()
 	if err != nil {
 		r.log.Warn("overload protection: read the datapath", "err", err)
@@ -286,6 +323,10 @@ func (r *Runner) step() {
 // stop turns the sampler off when the runner ends (protection removed
 // from the configuration, or the daemon stopping).
 func (r *Runner) stop() {
+	if r.stats != nil {
+		r.stats.Close()
+		r.stats = nil
+	}
 	if err := r.meter.SetOverloadRate(0); err != nil {
 		r.log.Warn("overload protection: turn the sampler off", "err", err)
 	}

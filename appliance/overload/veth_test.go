@@ -3,7 +3,6 @@ package overload_test
 import (
 	"context"
 	"fmt"
-	"github.com/flowtap/flowtap/appliance/platform"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/overload"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/internal/syncbuf"
 	"github.com/flowtap/flowtap/internal/testnet"
@@ -131,5 +131,58 @@ func TestFloodOnVeth(t *testing.T) {
 	}
 	if s := r.Status(); s.Entered != 1 || s.SampledOut != oc.SampledOut || s.Time <= 0 {
 		t.Errorf("status %+v: want one overload with its %d packets", s, oc.SampledOut)
+	}
+}
+
+// TestBudgetOnVeth: with a per-packet budget below what the meter costs,
+// traffic that fits the cache engages overload sampling too (the runner
+// turns on the kernel's BPF run statistics itself), and it ends when the
+// traffic does.
+func TestBudgetOnVeth(t *testing.T) {
+	if _, err := exec.LookPath("trafgen"); err != nil {
+		t.Fatal("trafgen not found: install Debian's netsniff-ng (make deps)")
+	}
+	v := testnet.Enter(t)
+	d, err := datapath.Open(datapath.Options{Entries: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Attach(v.Mon, datapath.ModeNative, datapath.PortSettings{Verdict: platform.Passive, Meter: true}); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncbuf.Buffer
+	r := overload.NewRunner(overload.Config{Threshold: 100, MaxRate: 4, Interval: 100 * time.Millisecond, Budget: time.Nanosecond},
+		overload.Datapath{D: d}, nil, slog.New(slog.NewTextHandler(&logs, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	// 100 flows over and over: the cache holds them, nothing is refused.
+	path := filepath.Join(t.TempDir(), "flows.cfg")
+	conf := fmt.Sprintf("{ eth(da=02:00:00:00:00:01, sa=02:00:00:00:00:02), ipv4(sa=10.0.0.0, da=198.51.100.7, sa=dinc(%d, %d)), udp(sp=40000, dp=53), fill(0, 18) }\n", 10<<24, 10<<24+99)
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "overload sampling for the budget", func() bool {
+		if r.Status().Active {
+			return true
+		}
+		if out, err := exec.Command("trafgen", "-i", path, "-o", v.Src, "--cpus", "1", "-n", "20000", "-q", "--no-sock-mem").CombinedOutput(); err != nil {
+			t.Fatalf("trafgen: %v\n%s", err, out)
+		}
+		return false
+	})
+	if !strings.Contains(logs.String(), "per packet over the 1ns budget") {
+		t.Errorf("the log does not give the budget as the reason:\n%s", logs.String())
+	}
+	poll(t, "overload sampling off once the traffic ends", func() bool { return !r.Status().Active })
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CreateFailPackets != 0 {
+		t.Errorf("%d packets refused: the budget alone was to engage it", st.CreateFailPackets)
 	}
 }

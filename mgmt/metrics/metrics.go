@@ -17,6 +17,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/datapath/dpstats"
 )
 
 // Snapshot is what one scrape reads. A nil part is left out (no datapath
@@ -30,6 +31,8 @@ type Snapshot struct {
 	Destinations []export.Stats // the main cache's, counting since each was configured
 	Aggregations []Aggregation
 	Samplers     []Sampler
+	// Overload is overload protection's state; nil when never configured.
+	Overload *dpstats.Overload
 }
 
 // Aggregation is one running `ip flow-aggregation cache`.
@@ -67,19 +70,22 @@ func desc(name, help string, labels ...string) *prometheus.Desc {
 }
 
 var (
-	dpFrames      = desc("datapath_frames_total", "Frames the meter saw on the monitored ports.")
-	dpFrameBytes  = desc("datapath_frame_bytes_total", "Bytes of the frames the meter saw.")
-	dpUnparsed    = desc("datapath_unparsed_frames_total", "Frames not metered, by the reason the parser stopped.", "reason")
-	dpIP          = desc("datapath_ip_frames_total", "Frames carrying IP, by version.", "version")
-	dpSampledOut  = desc("datapath_sampled_out_frames_total", "Frames a sampler left out.")
-	dpOverloadOut = desc("datapath_overload_sampled_out_frames_total", "Frames of datapath_sampled_out_frames_total that overload protection left out.")
-	dpMetered     = desc("datapath_metered_packets_total", "Packets counted into flows.")
-	dpMeteredB    = desc("datapath_metered_bytes_total", "Bytes counted into flows.")
-	dpCreated     = desc("datapath_flows_created_total", "Flows the datapath created.")
-	dpCreateFail  = desc("datapath_flow_create_failures_total", "Flows that could not be created, by cause.", "cause")
-	dpCreateFailP = desc("datapath_flow_create_failed_packets_total", "Packets of flows that could not be created.")
-	dpEventDrops  = desc("datapath_event_drops_total", "Datapath events lost on a full ring.")
-	dpSizes       = desc("datapath_packet_size_packets_total", "Packets by IOS packet-size bucket (show ip cache flow's distribution).", "size")
+	dpFrames       = desc("datapath_frames_total", "Frames the meter saw on the monitored ports.")
+	dpFrameBytes   = desc("datapath_frame_bytes_total", "Bytes of the frames the meter saw.")
+	dpUnparsed     = desc("datapath_unparsed_frames_total", "Frames not metered, by the reason the parser stopped.", "reason")
+	dpIP           = desc("datapath_ip_frames_total", "Frames carrying IP, by version.", "version")
+	dpSampledOut   = desc("datapath_sampled_out_frames_total", "Frames a sampler left out.")
+	dpOverloadRate = desc("datapath_overload_sampling_rate", "The 1-in-N overload protection samples at now; 0 when not overloaded.")
+	dpOverloadSecs = desc("datapath_overload_seconds_total", "Time overload protection has sampled, in all.")
+	dpOverloadEps  = desc("datapath_overloads_total", "Times overload protection began sampling.")
+	dpOverloadOut  = desc("datapath_overload_sampled_out_frames_total", "Frames of datapath_sampled_out_frames_total that overload protection left out.")
+	dpMetered      = desc("datapath_metered_packets_total", "Packets counted into flows.")
+	dpMeteredB     = desc("datapath_metered_bytes_total", "Bytes counted into flows.")
+	dpCreated      = desc("datapath_flows_created_total", "Flows the datapath created.")
+	dpCreateFail   = desc("datapath_flow_create_failures_total", "Flows that could not be created, by cause.", "cause")
+	dpCreateFailP  = desc("datapath_flow_create_failed_packets_total", "Packets of flows that could not be created.")
+	dpEventDrops   = desc("datapath_event_drops_total", "Datapath events lost on a full ring.")
+	dpSizes        = desc("datapath_packet_size_packets_total", "Packets by IOS packet-size bucket (show ip cache flow's distribution).", "size")
 
 	cacheActive   = desc("cache_active_flows", "Flows in the cache.")
 	cacheCapacity = desc("cache_entries", "Entries the cache holds (ip flow-cache entries).")
@@ -123,6 +129,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	if o := s.Overload; o != nil {
+		gauge(dpOverloadRate, float64(o.Rate))
+		ch <- prometheus.MustNewConstMetric(dpOverloadSecs, prometheus.CounterValue, o.Time.Seconds())
+		counter(dpOverloadEps, o.Entered)
 	}
 	if dp := s.Datapath; dp != nil {
 		counter(dpFrames, dp.Frames)

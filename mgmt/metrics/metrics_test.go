@@ -20,10 +20,11 @@ import (
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/datapath/dpstats"
 )
 
 func snapshot() Snapshot {
-	dp := &datapath.Stats{Frames: 1000, FrameBytes: 640000, IPv4: 990, IPv6: 5, SampledOut: 7, MeteredPackets: 983, MeteredBytes: 630000,
+	dp := &datapath.Stats{Frames: 1000, FrameBytes: 640000, IPv4: 990, IPv6: 5, SampledOut: 7, OverloadSampledOut: 6, MeteredPackets: 983, MeteredBytes: 630000,
 		FlowsCreated: 40, CreateFailFull: 2, CreateFailContention: 1, CreateFailPackets: 3}
 	dp.Unparsed[1] = 5 // non-ip
 	dp.SizeHistogram[1] = 600
@@ -41,6 +42,7 @@ func snapshot() Snapshot {
 		Aggregations: []Aggregation{{Scheme: "prefix", Stats: export.AggregationStats{Entries: 3, Capacity: 2048, Added: 40, Exported: 5}}},
 		Samplers: []Sampler{{Name: "global", Interval: 1, InUse: true, Observed: 30, Selected: 30},
 			{Name: "one-in-100", Interval: 100, InUse: true, ID: 1, Observed: 1000, Selected: 10}, {Name: "unused", Interval: 3}},
+		Overload: &dpstats.Overload{Configured: true, Active: true, Rate: 32, Entered: 2, Time: 90 * time.Second},
 	}
 }
 
@@ -106,6 +108,10 @@ func TestScrapeParses(t *testing.T) {
 		want   float64
 	}{
 		{"flowtap_datapath_frames_total", nil, 1000},
+		{"flowtap_datapath_overload_sampled_out_frames_total", nil, 6},
+		{"flowtap_datapath_overload_sampling_rate", nil, 32},
+		{"flowtap_datapath_overload_seconds_total", nil, 90},
+		{"flowtap_datapath_overloads_total", nil, 2},
 		{"flowtap_datapath_unparsed_frames_total", map[string]string{"reason": "non-ip"}, 5},
 		{"flowtap_datapath_flow_create_failures_total", map[string]string{"cause": "cache-full"}, 2},
 		{"flowtap_datapath_packet_size_packets_total", map[string]string{"size": "1024"}, 383},

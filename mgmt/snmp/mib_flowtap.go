@@ -2,6 +2,7 @@ package snmp
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/flowtap/flowtap/datapath/dpstats"
 )
@@ -75,6 +76,26 @@ func datapathScalars(p DatapathProvider) []Scalar {
 		c(14, "flowtapDpCacheFullNotices", func(s *DatapathStats) uint64 { return s.FullEvents }),
 		c(15, "flowtapDpNoticesLost", func(s *DatapathStats) uint64 { return s.EventDrops }),
 		c(16, "flowtapDpOverloadSampledOut", func(s *DatapathStats) uint64 { return s.OverloadSampledOut }),
+		// Overload protection: 0 when it was never configured.
+		{OID: oidDatapath.Append(17), Name: "flowtapDpOverloadRate", Get: func() (Value, error) {
+			s, err := p.DatapathStats()
+			if err != nil || s.Overload == nil {
+				return Gauge32(0), err
+			}
+			return Gauge32(s.Overload.Rate), nil
+		}},
+		c(18, "flowtapDpOverloadSeconds", func(s *DatapathStats) uint64 {
+			if s.Overload == nil {
+				return 0
+			}
+			return uint64(s.Overload.Time / time.Second)
+		}),
+		c(19, "flowtapDpOverloads", func(s *DatapathStats) uint64 {
+			if s.Overload == nil {
+				return 0
+			}
+			return s.Overload.Entered
+		}),
 	}
 }
 
