@@ -73,5 +73,6 @@ func (j *JunOS) Accounting() show.AccountingView {
 	synced := j.m.clockSynced
 	j.m.mu.Unlock()
 	v.Status.TimeSet = synced != nil && synced()
+	v.Status.Overload = j.m.d.OverloadView()
 	return v
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/datapath/dpstats"
 )
 
 // AccountingView is what the JunOS `show services accounting` commands
@@ -28,6 +29,9 @@ type AccountingStatus struct {
 	ASCount          int    // AS numbers it names
 	TimeSet          bool   // an NTP server set the clock
 	RouteRecordSet   bool   // a prefix-to-AS table is loaded
+	// Overload is overload protection (forwarding-options sampling
+	// overload-protection); nil when it was never configured.
+	Overload *dpstats.Overload `json:",omitempty"`
 }
 
 // ServicesAccountingStatus renders `show services accounting status`
@@ -44,6 +48,13 @@ func ServicesAccountingStatus(w io.Writer, v AccountingView) {
 	fmt.Fprintf(w, "    Export format: %s\n", st.ExportFormat)
 	fmt.Fprintf(w, "    Route record count: %d, AS count: %d\n", st.RouteRecordCount, st.ASCount)
 	fmt.Fprintf(w, "    Time set: %s, Route record set: %s\n", yes(st.TimeSet), yes(st.RouteRecordSet))
+	switch o := st.Overload; {
+	case o == nil || !o.Configured:
+	case o.Active:
+		fmt.Fprintf(w, "    Overload protection: Active, sampling rate: 1 in %d, overloads: %d\n", o.Rate, o.Entered)
+	default:
+		fmt.Fprintf(w, "    Overload protection: Enabled, not active, overloads: %d\n", o.Entered)
+	}
 }
 
 // AccountingStatusJSON is `show services accounting status | display json`.

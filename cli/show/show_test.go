@@ -112,6 +112,21 @@ func TestIPFlowTopTalkers(t *testing.T) {
 	golden(t, "show-ip-flow-top-talkers", b.Bytes())
 }
 
+// TestServicesAccountingStatus: the JunOS status screen, and its line for
+// overload protection when it is configured.
+func TestServicesAccountingStatus(t *testing.T) {
+	var b bytes.Buffer
+	v := AccountingView{Status: AccountingStatus{ExportFormat: "cflowd v9", RouteRecordCount: 812, ASCount: 37, RouteRecordSet: true}}
+	ServicesAccountingStatus(&b, v)
+	b.WriteString("---\n")
+	v.Status.Overload = &dpstats.Overload{Configured: true, Active: true, Rate: 64, Entered: 3}
+	ServicesAccountingStatus(&b, v)
+	b.WriteString("---\n")
+	v.Status.Overload = &dpstats.Overload{Configured: true, Entered: 3}
+	ServicesAccountingStatus(&b, v)
+	golden(t, "show-services-accounting-status", b.Bytes())
+}
+
 func TestMLS(t *testing.T) {
 	var b bytes.Buffer
 	v := ContentionView{Module: 5, Used: 80763, Capacity: 262144, CreationFailures: 19, HashAliases: 3}
