@@ -114,6 +114,7 @@ func (e RemoteEngine) Key() string { return RemoteKey(e.Addr, e.Port) }
 func (h TrapHost) Key() string     { return h.Addr.String() + " " + h.Name }
 func (u User) Key() string         { return u.Name }
 func (e ExecLevel) Key() string    { return e.Command }
+func (e ModeLevel) Key() string    { return e.Mode + " " + e.Command }
 func (l AccessList) Key() string   { return l.Ref() }
 
 func joinPath(path, name string) string {

@@ -65,6 +65,9 @@ type Config struct {
 	// ExecLevels are `privilege exec level N COMMAND`, in configuration
 	// order.
 	ExecLevels []ExecLevel
+	// ModeLevels are `privilege configure|interface level N COMMAND`:
+	// configuration commands lowered from 15, in configuration order.
+	ModeLevels []ModeLevel
 	Console    Console    // line con 0
 	LoginBlock LoginBlock // login block-for
 	Logging    Logging

@@ -210,6 +210,23 @@ type ExecLevel struct {
 	Level   int // 0..15
 }
 
+// ModeLevel is `privilege configure level N COMMAND` (a global
+// configuration command) or `privilege interface level N COMMAND` (an
+// interface-mode one): users at level N and above may enter the command
+// and every command it begins, as on IOS. Command is lower-case words,
+// single-spaced, in full or abbreviated as typed.
+type ModeLevel struct {
+	Mode    string // ModeConfigure or ModeInterface
+	Command string
+	Level   int // 0..15
+}
+
+// The configuration modes whose commands `privilege` can lower.
+const (
+	ModeConfigure = "configure"
+	ModeInterface = "interface"
+)
+
 // Console is `line con 0`.
 type Console struct {
 	// LoginLocal is `login local`: the console asks for a configured

@@ -226,6 +226,21 @@ func (v *validator) access(c *Config) {
 			v.failf(path, "configured twice")
 		}
 	}
+	for i, e := range c.ModeLevels {
+		path := "mode-levels[" + e.Key() + "]"
+		if e.Mode != ModeConfigure && e.Mode != ModeInterface {
+			v.failf(path, "privilege %s: unknown mode", e.Mode)
+		}
+		if e.Command == "" || e.Command != strings.ToLower(strings.Join(strings.Fields(e.Command), " ")) {
+			v.failf(path, "a command is lower-case words separated by one space")
+		}
+		if e.Level < 0 || e.Level > 15 {
+			v.badf(path+".level", "privilege %d is outside 0..15", e.Level)
+		}
+		if slices.IndexFunc(c.ModeLevels, func(o ModeLevel) bool { return o.Key() == e.Key() }) < i {
+			v.failf(path, "configured twice")
+		}
+	}
 	c.Archive.Size = zeroIfEq(c.Archive.Size, DefaultArchiveLogSize)
 	v.checkRange("archive.log-size", int64(c.Archive.Size), 1, MaxArchiveLogSize, "logging size")
 	b := c.LoginBlock

@@ -369,6 +369,7 @@ func (c *CLI) Access() ios.Access {
 	for _, e := range cfg.ExecLevels {
 		a.ExecLevels[e.Command] = e.Level
 	}
+	a.ModeLevels = ios.ModeLevelsOf(cfg.ModeLevels)
 	return a
 }
 

@@ -32,6 +32,9 @@ const (
 type Access struct {
 	EnableSecret bool           // an enable secret is configured
 	ExecLevels   map[string]int // privilege exec level N COMMAND
+	// ModeLevels are `privilege configure|interface level N COMMAND`, by
+	// mode (config.ModeConfigure, config.ModeInterface).
+	ModeLevels map[string]map[string]int
 	// ConfigLog is `archive` / ` log config`: whether commands are
 	// logged, how many are kept and whether syslog hears of them.
 	ConfigLog config.ArchiveLog

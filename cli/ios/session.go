@@ -135,7 +135,7 @@ func (s *Session) helpFor(line string) []string {
 		if t := tokenize(line); len(t) > 0 && strings.HasPrefix("do", t[0].Text) && len(t[0].Text) >= 2 {
 			line = line[t[0].Pos+len(t[0].Text):]
 		} else {
-			return s.cfg.Help(line)
+			return s.configHelp(line)
 		}
 	}
 	if h, ok := pipeHelp(line); ok {
@@ -178,7 +178,7 @@ func (s *Session) Complete(line string) string {
 	if len(t) == 0 || strings.HasSuffix(line, " ") {
 		return line
 	}
-	h := s.cfg.Help(line)
+	h := s.configHelp(line)
 	if len(h) != 1 || strings.HasPrefix(h[0], "%") {
 		return line
 	}
@@ -268,8 +268,9 @@ func (s *Session) runConfig(w io.Writer, line string) {
 		return
 	}
 	promptLen := len(s.Prompt())
-	if s.priv < 15 && !abbrev(t[0].Text, "end", 2) && !abbrev(t[0].Text, "exit", 2) {
-		// Configuration commands are level 15, as on IOS.
+	if !s.configPermitted(s.cfg.Prompt(), line) {
+		// Configuration commands are level 15 unless `privilege
+		// configure|interface` lowered them, as on IOS.
 		fmt.Fprintf(w, "%*s^\n%s\n", promptLen+t[0].Pos, "", (&matchError{Kind: errInvalid}).Error())
 		return
 	}

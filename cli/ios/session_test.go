@@ -142,6 +142,7 @@ func (f *fakeBackend) Access() Access {
 	for _, e := range f.cfg.ExecLevels {
 		a.ExecLevels[e.Command] = e.Level
 	}
+	a.ModeLevels = ModeLevelsOf(f.cfg.ModeLevels)
 	return a
 }
 func (f *fakeBackend) BeginConfig() ConfigSession {

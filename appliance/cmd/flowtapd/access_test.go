@@ -197,3 +197,50 @@ func stripMessages(screen string) string {
 		screen = before + rest
 	}
 }
+
+// TestPrivilegeConfigureOverOpenSSH: `privilege configure|interface level
+// 5 ...` lets a privilege-5 user, logged in with the real OpenSSH
+// client, change what those lines name and nothing else; a privilege-1
+// user still cannot configure.
+func TestPrivilegeConfigureOverOpenSSH(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, `hostname e2e
+username op5 privilege 5 secret op5pass
+username op1 privilege 1 secret op1pass
+privilege exec level 5 configure terminal
+privilege configure level 5 logging host
+privilege configure level 5 interface
+privilege interface level 5 description
+!
+`)
+	out, err := openSSH(t, d.sshAddr, "op5", "op5pass", false,
+		"show privilege\nconfigure terminal\nlogging host 192.0.2.55\ninterface eth9\n description e2e-desc\n ip flow ingress\nhostname evil\nusername evil privilege 15 secret 0 evilpass\nend\n")
+	if err != nil {
+		t.Fatalf("ssh op5: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(out, "Current privilege level is 5\n") || strings.Count(out, "% Invalid input detected at '^' marker.") != 3 {
+		t.Fatalf("a level-5 script's screen:\n%s", out)
+	}
+	run := d.cli(t, "ios", "show running-config\n")
+	for _, w := range []string{"\nlogging host 192.0.2.55\n", "\ninterface eth9\n description e2e-desc\n"} {
+		if !strings.Contains(run, w) {
+			t.Errorf("running-config lacks %q:\n%s", w, run)
+		}
+	}
+	for _, w := range []string{"evil", "interface eth9\n description e2e-desc\n ip flow ingress"} {
+		if strings.Contains(run, w) {
+			t.Errorf("a level-5 user changed %q:\n%s", w, run)
+		}
+	}
+
+	out, err = openSSH(t, d.sshAddr, "op1", "op1pass", false, "show privilege\nconfigure terminal\nlogging host 192.0.2.66\n")
+	if err != nil {
+		t.Fatalf("ssh op1: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(out, "Current privilege level is 1\n") || strings.Count(out, "% Invalid input detected at '^' marker.") != 2 {
+		t.Fatalf("a level-1 script's screen:\n%s", out)
+	}
+	if run := d.cli(t, "ios", "show running-config | include 192.0.2.66\n"); run != "" {
+		t.Fatalf("a level-1 user configured: %q", run)
+	}
+}

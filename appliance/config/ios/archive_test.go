@@ -70,3 +70,32 @@ func TestArchiveLogConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestPrivilegeModeLevels: `privilege configure|interface level N
+// COMMAND` reads, renders and reads back; reset and no drop it.
+func TestPrivilegeModeLevels(t *testing.T) {
+	c, err := Parse("p", []byte("privilege configure level 5 Logging  host\nprivilege interface level 5 description\nprivilege exec level 5 configure terminal\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []config.ModeLevel{{Mode: "configure", Command: "logging host", Level: 5}, {Mode: "interface", Command: "description", Level: 5}}
+	if len(c.ModeLevels) != 2 || c.ModeLevels[0] != want[0] || c.ModeLevels[1] != want[1] {
+		t.Fatalf("parsed %+v", c.ModeLevels)
+	}
+	got := RunningConfig(c)
+	if !strings.Contains(got, "privilege exec level 5 configure terminal\nprivilege configure level 5 logging host\nprivilege interface level 5 description\n") {
+		t.Errorf("running-config:\n%s", got)
+	}
+	s := NewSession(c, "console")
+	for _, l := range []string{"privilege configure reset logging host", "no privilege interface level 5 description"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m := s.Config().ModeLevels; len(m) != 0 {
+		t.Errorf("after reset and no: %+v", m)
+	}
+	if _, err := Parse("bad", []byte("privilege configure level 16 hostname\n")); err == nil {
+		t.Error("level 16 accepted")
+	}
+}

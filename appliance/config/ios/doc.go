@@ -51,6 +51,8 @@
 //	enable secret ...                              what `enable` asks for
 //	privilege exec level N COMMAND                 COMMAND needs level N
 //	privilege exec reset COMMAND                   back to its default level
+//	privilege configure|interface level N COMMAND  a configuration command (global or
+//	                                               interface mode) for level N and up
 //	line con 0 / login local                       the console asks for a login
 //	login block-for S attempts N within T          per-source quiet mode
 //	archive / log config                           the configuration logger (off by default):

@@ -413,17 +413,21 @@ func (x *cmd) addrListEdit(list *[]netip.Addr, a netip.Addr, path string) {
 	}
 }
 
-// privilege is `privilege exec level N COMMAND` and `privilege exec reset
-// COMMAND` (or `no privilege exec level N COMMAND`): reset and no put the
-// command back to its default level.
+// privilege is `privilege exec|configure|interface level N COMMAND` and
+// `privilege MODE reset COMMAND` (or `no privilege MODE level N
+// COMMAND`): reset and no put the command back to its default level.
 func (x *cmd) privilege() {
-	x.c.Keyword("exec")
+	m := x.c.Keyword(config.ModeConfigure, "exec", config.ModeInterface)
 	level := -1
 	if x.c.Keyword("level", "reset") == "level" {
 		level = int(x.c.Uint(0, 15))
 	}
 	command := strings.ToLower(strings.Join(strings.Fields(x.c.Rest("LINE")), " "))
 	if x.c.Err != nil {
+		return
+	}
+	if m != "exec" {
+		x.modeLevel(config.ModeLevel{Mode: m, Command: command, Level: level})
 		return
 	}
 	i := slices.IndexFunc(x.cfg.ExecLevels, func(e config.ExecLevel) bool { return e.Command == command })
@@ -439,6 +443,24 @@ func (x *cmd) privilege() {
 		return
 	}
 	x.cfg.ExecLevels = append(x.cfg.ExecLevels, config.ExecLevel{Command: command, Level: level})
+}
+
+// modeLevel sets (or, with level -1 or `no`, drops) a configuration
+// command's level.
+func (x *cmd) modeLevel(e config.ModeLevel) {
+	i := slices.IndexFunc(x.cfg.ModeLevels, func(o config.ModeLevel) bool { return o.Key() == e.Key() })
+	if x.neg || e.Level < 0 {
+		if i >= 0 {
+			x.cfg.ModeLevels = slices.Delete(x.cfg.ModeLevels, i, i+1)
+		}
+		return
+	}
+	x.touch("mode-levels[" + e.Key() + "]")
+	if i >= 0 {
+		x.cfg.ModeLevels[i].Level = e.Level
+		return
+	}
+	x.cfg.ModeLevels = append(x.cfg.ModeLevels, e)
 }
 
 // loginBlock is `login block-for S attempts N within T`.

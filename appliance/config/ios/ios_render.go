@@ -100,6 +100,9 @@ func Render(c config.Config) string {
 	for _, e := range c.ExecLevels {
 		r.line("privilege exec level %d %s", e.Level, e.Command)
 	}
+	for _, e := range c.ModeLevels {
+		r.line("privilege %s level %d %s", e.Mode, e.Level, e.Command)
+	}
 	r.section()
 	if c.Console.LoginLocal {
 		r.line("line con 0")

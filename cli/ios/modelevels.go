@@ -1,0 +1,144 @@
+package ios
+
+import (
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+// Configuration commands need level 15 unless `privilege configure|
+// interface level N COMMAND` lowered them: a user at level N or above
+// may then enter COMMAND and every command it begins (its `no` form
+// too), in global configuration or interface mode, as on IOS. Entering
+// configuration mode at all takes `privilege exec level N configure
+// terminal`.
+
+// modeTables are the lowered commands a configuration prompt may run:
+// interface mode's own and, since a line a sub-mode does not know is
+// tried in global mode, global configuration's.
+func (s *Session) modeTables(prompt string) []map[string]int {
+	a := s.b.Access()
+	if prompt == "config-if" {
+		return []map[string]int{a.ModeLevels[config.ModeInterface], a.ModeLevels[config.ModeConfigure]}
+	}
+	return []map[string]int{a.ModeLevels[config.ModeConfigure]}
+}
+
+// commandWords are a configuration line's words in lower case, without
+// a leading `no` or `default`: the command whose level decides.
+func commandWords(line string) []string {
+	ws := strings.Fields(strings.ToLower(line))
+	if len(ws) > 0 && (ws[0] == "no" || len(ws[0]) >= 3 && strings.HasPrefix("default", ws[0])) {
+		ws = ws[1:]
+	}
+	return ws
+}
+
+// wordsMatch tells whether typed begins with cmd's words, each typed
+// word an abbreviation of cmd's (or, with prefix, whether typed is an
+// abbreviated beginning of cmd).
+func wordsMatch(typed, cmd []string, prefix bool) bool {
+	if len(typed) < len(cmd) && !prefix || prefix && len(typed) > len(cmd) {
+		return false
+	}
+	for i := range min(len(typed), len(cmd)) {
+		if typed[i] == "" || !strings.HasPrefix(cmd[i], typed[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// configPermitted tells whether the session's level may enter line at
+// the prompt: level 15 may enter anything, any level may leave.
+func (s *Session) configPermitted(prompt, line string) bool {
+	if s.priv >= 15 {
+		return true
+	}
+	ws := commandWords(line)
+	if len(ws) == 0 {
+		return true
+	}
+	if f := strings.ToLower(strings.Fields(line)[0]); abbrev(f, "end", 2) || abbrev(f, "exit", 2) {
+		return true
+	}
+	for _, t := range s.modeTables(prompt) {
+		for cmd, lvl := range t {
+			if lvl <= s.priv && wordsMatch(ws, strings.Fields(cmd), false) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// configHelp is `?` in configuration mode, showing a user below level
+// 15 only the commands its level may enter and the words leading to
+// them, as IOS does.
+func (s *Session) configHelp(line string) []string {
+	h := s.cfg.Help(line)
+	if s.priv >= 15 || len(h) == 0 || strings.HasPrefix(h[0], "%") {
+		return h
+	}
+	prompt := s.cfg.Prompt()
+	typed := commandWords(line)
+	partial := line != "" && !strings.HasSuffix(line, " ")
+	if partial && len(typed) > 0 {
+		typed = typed[:len(typed)-1]
+	}
+	leaving := len(strings.Fields(line)) <= 1 && len(typed) == 0
+	allowed := func(item string) bool {
+		if strings.HasPrefix(item, "<") || strings.ToUpper(item) == item {
+			// <cr>, <1-15>, WORD: what follows a permitted command.
+			return s.configPermitted(prompt, strings.Join(typed, " "))
+		}
+		if leaving && (item == "end" || item == "exit" || item == "no" || item == "default") {
+			return true
+		}
+		ws := append(append([]string(nil), typed...), item)
+		for _, t := range s.modeTables(prompt) {
+			for cmd, lvl := range t {
+				c := strings.Fields(cmd)
+				if lvl <= s.priv && (wordsMatch(ws, c, true) || wordsMatch(ws, c, false)) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var out []string
+	if partial {
+		var kept []string
+		for _, it := range strings.Fields(h[0]) {
+			if allowed(it) {
+				kept = append(kept, it)
+			}
+		}
+		if len(kept) > 0 {
+			out = []string{strings.Join(kept, "  ")}
+		}
+	} else {
+		for _, l := range h {
+			if f := strings.Fields(l); len(f) > 0 && allowed(f[0]) {
+				out = append(out, l)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return []string{"% Unrecognized command"}
+	}
+	return out
+}
+
+// ModeLevelsOf indexes `privilege configure|interface` lines by mode, as
+// Access holds them.
+func ModeLevelsOf(ls []config.ModeLevel) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for _, l := range ls {
+		if out[l.Mode] == nil {
+			out[l.Mode] = map[string]int{}
+		}
+		out[l.Mode][l.Command] = l.Level
+	}
+	return out
+}

@@ -1,0 +1,84 @@
+package ios
+
+import (
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+// TestPrivilegeConfigure: `privilege configure|interface level 5 ...`
+// lets a level-5 user enter those commands (and their `no` forms) and no
+// others; `?` lists only them; level 1 still cannot configure.
+func TestPrivilegeConfigure(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1",
+		ExecLevels: []config.ExecLevel{{Command: "configure terminal", Level: 5}},
+		ModeLevels: []config.ModeLevel{{Mode: config.ModeConfigure, Command: "interface", Level: 5},
+			{Mode: config.ModeInterface, Command: "description", Level: 5},
+			{Mode: config.ModeConfigure, Command: "logging host", Level: 5},
+			{Mode: config.ModeConfigure, Command: "hostname", Level: 7}}}}
+	s, _ := vtySession(f, "op5", 5)
+	got := transcript(s, `
+configure terminal
+?
+logging ?
+lo?
+hostname x
+interface eth1
+ ?
+ description uplink A
+ ip flow ingress
+ logging host 192.0.2.1
+no logging host 192.0.2.1
+logging buffered 8192
+snmp-server community x RO
+end`)
+	want := `tap1#configure terminal
+Enter configuration commands, one per line.  End with CNTL/Z.
+tap1(config)#?
+  no
+  default
+  end
+  exit
+  interface
+  logging
+tap1(config)#logging ?
+  host
+tap1(config)#lo?
+logging
+tap1(config)#hostname x
+             ^
+% Invalid input detected at '^' marker.
+tap1(config)#interface eth1
+tap1(config-if)# ?
+  no
+  default
+  exit
+  description
+tap1(config-if)# description uplink A
+tap1(config-if)# ip flow ingress
+                 ^
+% Invalid input detected at '^' marker.
+tap1(config-if)# logging host 192.0.2.1
+tap1(config)#no logging host 192.0.2.1
+tap1(config)#logging buffered 8192
+             ^
+% Invalid input detected at '^' marker.
+tap1(config)#snmp-server community x RO
+             ^
+% Invalid input detected at '^' marker.
+tap1(config)#end
+`
+	if got != want {
+		t.Errorf("transcript:\n%s\nwant:\n%s", got, want)
+	}
+	if it, _ := f.cfg.Interface("eth1"); it.Description != "uplink A" || it.Ingress {
+		t.Errorf("eth1: %+v", it)
+	}
+	if len(f.cfg.Logging.Hosts) != 0 {
+		t.Errorf("logging hosts %v", f.cfg.Logging.Hosts)
+	}
+	one, _ := vtySession(f, "op1", 1)
+	if got := transcript(one, "configure terminal"); got != "tap1>configure terminal\n     ^\n% Invalid input detected at '^' marker.\n" {
+		t.Errorf("level 1: %q", got)
+	}
+}
