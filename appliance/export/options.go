@@ -34,6 +34,12 @@ func (e *templated) writeSamplerRow() {
 	}
 	e.startSet(e.sampler.id)
 	for _, s := range rows {
+		// Overload samplers double the rows: with many samplers in a
+		// small packet the last ones wait for the next refresh rather
+		// than overrun it.
+		if e.n+10+e.padReserve()+setHeaderLen > len(e.buf) {
+			break
+		}
 		b := e.buf[e.n:]
 		if e.cfg.Version == IPFIX {
 			b[0] = s.ID
