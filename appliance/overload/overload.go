@@ -191,10 +191,11 @@ type Runner struct {
 	// the Run goroutine touches it.
 	stats io.Closer
 
-	mu      sync.Mutex
-	c       *Controller
-	lastLog time.Time
-	logged  uint32 // rate last logged
+	mu        sync.Mutex
+	c         *Controller
+	lastLog   time.Time
+	logged    uint32 // rate last logged
+	announced uint32 // rate last announced
 }
 
 // NewRunner prepares a runner; Run starts it.
@@ -301,6 +302,9 @@ func (r *Runner) step() {
 	if msg != "" {
 		r.lastLog, r.logged = now, rate
 	}
+	// A change of the rate, or of its maximum (Reconfigure).
+	announce := rate != r.announced
+	r.announced = rate
 	r.mu.Unlock()
 
 	// Set every interval, not only on a change: a reloaded datapath
@@ -308,7 +312,7 @@ func (r *Runner) step() {
 	if err := r.meter.SetOverloadRate(rate); err != nil {
 		r.log.Warn("overload protection: set the sampling rate", "err", err)
 	}
-	if ch != Unchanged {
+	if announce {
 		r.announce(rate)
 	}
 	switch {
@@ -336,6 +340,7 @@ func (r *Runner) stop() {
 		r.c.doneTime += r.now().Sub(r.c.since)
 		r.c.active, r.c.rate = false, 0
 	}
+	r.announced = 0
 	r.mu.Unlock()
 	if was {
 		r.announce(0)

@@ -40,13 +40,19 @@ func TestRunnerLogs(t *testing.T) {
 	for range 11 { // 2, 4, 8, 16, 32, then 64 six times
 		step(1000, 1000)
 	}
-	for range 6 { // 32, 16, 8, 4, 2, off
+	// A lower maximum applies, and is announced, at the next step.
+	r.Reconfigure(Config{Threshold: 1, MaxRate: 16, Interval: time.Second})
+	step(1000, 1000)
+	if m.rate != 16 {
+		t.Errorf("after the maximum went down to 16: meter at 1 in %d", m.rate)
+	}
+	for range 4 { // 8, 4, 2, off
 		step(1000, 0)
 	}
 	if m.rate != 0 {
 		t.Errorf("meter left at 1 in %d", m.rate)
 	}
-	if got, want := fmt.Sprint(announced), "[2 4 8 16 32 64 32 16 8 4 2 0]"; got != want {
+	if got, want := fmt.Sprint(announced), "[2 4 8 16 32 64 16 8 4 2 0]"; got != want {
 		t.Errorf("announced %s, want %s", got, want)
 	}
 	var got []string
@@ -59,7 +65,7 @@ func TestRunnerLogs(t *testing.T) {
 		// 10 s after entering: the rate then; the steps down come
 		// within the next 10 s, so none of them is logged.
 		`"%FLOW-5-OVERLOAD_RATE: Flow cache overload: sampling 1 in 64 packets"`,
-		`"%FLOW-5-OVERLOAD_END: Flow cache overload ended: sampling off after 16s, 0 packets sampled out for overload in all"`,
+		`"%FLOW-5-OVERLOAD_END: Flow cache overload ended: sampling off after 15s, 0 packets sampled out for overload in all"`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
