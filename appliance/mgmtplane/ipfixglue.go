@@ -145,7 +145,13 @@ func ipfixSession(s daemon.ExportSession, mask platform.Field) snmp.IPFIXSession
 		Templates: s.Templates.Templates, OptionsTemplates: s.Templates.OptionsTemplates, Since: s.Since,
 	}
 	for _, t := range s.Info {
-		it := snmp.IPFIXTemplate{ID: t.ID, SetID: t.SetID, LastSent: t.LastSent, Records: t.Records, Since: s.Started}
+		// ipfixTemplateSetId knows IPFIX's set ids, 2 and 3 (1..65535):
+		// v9's template (0) and options template (1) sets read as those.
+		setID := t.SetID
+		if setID < 2 {
+			setID += 2
+		}
+		it := snmp.IPFIXTemplate{ID: t.ID, SetID: setID, LastSent: t.LastSent, Records: t.Records, Since: s.Started}
 		for _, f := range t.Fields {
 			key := f.Key
 			if s.Scheme == platform.SchemeNone && f.Enterprise == 0 {

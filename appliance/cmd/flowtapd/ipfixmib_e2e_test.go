@@ -140,12 +140,14 @@ ip http metrics port %s access-class 10
 	}
 	prefixCache := strconv.Itoa(int(platform.SchemePrefix) + 1)
 	for name, want := range map[string]string{
-		"ipfixTransportSessionProtocol." + main:                                "17",
-		"ipfixTransportSessionIpfixVersion." + main:                            "10",
-		"ipfixTransportSessionIpfixVersion." + agg:                             "9",
-		"ipfixTransportSessionDeviceMode." + main:                              "exporting",
-		"ipfixTransportSessionStatus." + main:                                  "active",
-		"ipfixTransportSessionTemplateRefreshTimeout." + main:                  "1800",
+		"ipfixTransportSessionProtocol." + main:               "17",
+		"ipfixTransportSessionIpfixVersion." + main:           "10",
+		"ipfixTransportSessionIpfixVersion." + agg:            "9",
+		"ipfixTransportSessionDeviceMode." + main:             "exporting",
+		"ipfixTransportSessionStatus." + main:                 "active",
+		"ipfixTransportSessionTemplateRefreshTimeout." + main: "1800",
+		// v9's template set (0) reads as IPFIX's, 2: the MIB knows no other.
+		"ipfixTemplateSetId." + agg + ".0.265":                                 "2",
 		"ipfixExportMemberType.1.1." + main:                                    "primary",
 		"ipfixExportMemberType." + prefixCache + "." + prefixCache + "." + agg: "primary",
 		"ipfixMeteringProcessCacheIdleTimeout.1":                               "15",
