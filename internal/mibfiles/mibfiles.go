@@ -1,5 +1,6 @@
 // Package mibfiles runs net-snmp's tools with the MIB modules kept in
-// testdata/mibs (Cisco's own CISCO-NETFLOW-MIB and its imports, see
+// testdata/mibs (Cisco's own CISCO-NETFLOW-MIB, the RFCs' IPFIX-MIB,
+// IPFIX-SELECTOR-MIB and PSAMP-MIB, and their imports; see
 // testdata/mibs/SOURCES.md), so that tests read the agent the way an NMS
 // loaded with those files does: by name, with each object's syntax
 // checked ("Wrong Type").
@@ -107,3 +108,15 @@ func Accessible(t *testing.T, module, root string) []string {
 	}
 	return names
 }
+
+// IPFIXModules are the modules an IPFIX-MIB walk loads: IPFIX-MIB and the
+// selector functions of IPFIX-SELECTOR-MIB and PSAMP-MIB.
+const IPFIXModules = "IPFIX-MIB:IPFIX-SELECTOR-MIB:PSAMP-MIB"
+
+// PSAMPUnavailable are PSAMP-MIB's accessible objects that never have an
+// instance on flowtap: the parameters of the selector functions it does
+// not have (time-based and uniform-probability sampling, hash filtering),
+// whose ...Avail objects read false.
+var PSAMPUnavailable = []string{"psampSampTimeBasedInterval", "psampSampTimeBasedSpace", "psampSampUniProbProbability",
+	"psampFiltHashFunction", "psampFiltHashInitializerValue", "psampFiltHashIpPayloadOffset", "psampFiltHashIpPayloadSize",
+	"psampFiltHashSelectedRangeMin", "psampFiltHashSelectedRangeMax", "psampFiltHashOutputRangeMin", "psampFiltHashOutputRangeMax"}

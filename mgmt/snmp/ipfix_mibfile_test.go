@@ -9,7 +9,7 @@ import (
 	"github.com/flowtap/flowtap/internal/mibfiles"
 )
 
-const ipfixModules = "IPFIX-MIB:IPFIX-SELECTOR-MIB:PSAMP-MIB"
+const ipfixModules = mibfiles.IPFIXModules
 
 // IPFIX is the fake's RFC 6615 view: its v9 and IPFIX destinations with a
 // data and an options template each, the main cache and a prefix
@@ -42,13 +42,6 @@ func (b *fakeBackend) IPFIX() (IPFIXState, error) {
 	return st, nil
 }
 
-// noInstance are IPFIX-MIB's and PSAMP-MIB's accessible objects with no
-// instance here, and why: the parameter tables of the selector functions
-// flowtap does not have (time-based, uniform probability, hash).
-var noInstance = []string{"psampSampTimeBasedInterval", "psampSampTimeBasedSpace", "psampSampUniProbProbability",
-	"psampFiltHashFunction", "psampFiltHashInitializerValue", "psampFiltHashIpPayloadOffset", "psampFiltHashIpPayloadSize",
-	"psampFiltHashSelectedRangeMin", "psampFiltHashSelectedRangeMax", "psampFiltHashOutputRangeMin", "psampFiltHashOutputRangeMax"}
-
 // TestNetSNMPWalkIPFIXMIBFile walks IPFIX-MIB and the selector functions
 // with the RFCs' own module files: every accessible object answers with
 // its syntax, and the values read as the MIB names them.
@@ -77,7 +70,7 @@ func TestNetSNMPWalkIPFIXMIBFile(t *testing.T) {
 		}
 	}
 	for _, o := range objects {
-		if !got[o] && !slices.Contains(noInstance, o) {
+		if !got[o] && !slices.Contains(mibfiles.PSAMPUnavailable, o) {
 			t.Errorf("%s: no instance", o)
 		}
 	}

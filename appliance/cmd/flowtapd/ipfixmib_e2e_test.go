@@ -19,16 +19,12 @@ import (
 	"github.com/flowtap/flowtap/internal/testnet"
 )
 
-const ipfixModules = "IPFIX-MIB:IPFIX-SELECTOR-MIB:PSAMP-MIB"
+const ipfixModules = mibfiles.IPFIXModules
 
 // ipfixNoInstance are the accessible objects with no instance in this
-// test's configuration, and why: the parameter tables of the selector
-// functions flowtap lacks (time-based, uniform probability, hash), and
-// of random sampling, which no sampler here uses.
-var ipfixNoInstance = []string{"psampSampTimeBasedInterval", "psampSampTimeBasedSpace", "psampSampUniProbProbability",
-	"psampFiltHashFunction", "psampFiltHashInitializerValue", "psampFiltHashIpPayloadOffset", "psampFiltHashIpPayloadSize",
-	"psampFiltHashSelectedRangeMin", "psampFiltHashSelectedRangeMax", "psampFiltHashOutputRangeMin", "psampFiltHashOutputRangeMax",
-	"psampSampRandOutOfNSize", "psampSampRandOutOfNPopulation"}
+// test's configuration: those flowtap never has, and the parameters of
+// random sampling, which no sampler here uses.
+var ipfixNoInstance = append([]string{"psampSampRandOutOfNSize", "psampSampRandOutOfNPopulation"}, mibfiles.PSAMPUnavailable...)
 
 // TestIPFIXMIBAgreesWithExport walks flowtapd with the RFCs' IPFIX-MIB,
 // IPFIX-SELECTOR-MIB and PSAMP-MIB files: every accessible object answers
