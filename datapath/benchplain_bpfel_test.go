@@ -20,6 +20,8 @@ const (
 	benchPlainMapCounters              = "counters"
 	benchPlainMapCpustate              = "cpustate"
 	benchPlainMapEvents                = "events"
+	benchPlainMapExtras4               = "extras4"
+	benchPlainMapExtras6               = "extras6"
 	benchPlainMapFilterAction          = "filter_action"
 	benchPlainMapFilterCount           = "filter_count"
 	benchPlainMapFilterDport           = "filter_dport"
@@ -41,9 +43,11 @@ const (
 	benchPlainProgBenchMeterNoTable    = "bench_meter_no_table"
 	benchPlainProgBenchParseOnly       = "bench_parse_only"
 	benchPlainProgFlowtapMeter         = "flowtap_meter"
+	benchPlainVarCapcfg                = "capcfg"
 	benchPlainVarCfg                   = "cfg"
 	benchPlainVarOverload              = "overload"
 	benchPlainVarUnusedBucketHdr       = "unused_bucket_hdr"
+	benchPlainVarUnusedCaptureBits     = "unused_capture_bits"
 	benchPlainVarUnusedFilterAddrKey   = "unused_filter_addr_key"
 	benchPlainVarUnusedFilterPortKey   = "unused_filter_port_key"
 	benchPlainVarUnusedMeterEvent      = "unused_meter_event"
@@ -119,6 +123,8 @@ type benchPlainMapSpecs struct {
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
 	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
+	Extras4        *ebpf.MapSpec `ebpf:"extras4"`
+	Extras6        *ebpf.MapSpec `ebpf:"extras6"`
 	FilterAction   *ebpf.MapSpec `ebpf:"filter_action"`
 	FilterCount    *ebpf.MapSpec `ebpf:"filter_count"`
 	FilterDport    *ebpf.MapSpec `ebpf:"filter_dport"`
@@ -140,9 +146,11 @@ type benchPlainMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchPlainVariableSpecs struct {
+	Capcfg               *ebpf.VariableSpec `ebpf:"capcfg"`
 	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
+	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
 	UnusedFilterPortKey  *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
 	UnusedMeterEvent     *ebpf.VariableSpec `ebpf:"unused_meter_event"`
@@ -184,6 +192,8 @@ type benchPlainMaps struct {
 	Counters       *ebpf.Map `ebpf:"counters"`
 	Cpustate       *ebpf.Map `ebpf:"cpustate"`
 	Events         *ebpf.Map `ebpf:"events"`
+	Extras4        *ebpf.Map `ebpf:"extras4"`
+	Extras6        *ebpf.Map `ebpf:"extras6"`
 	FilterAction   *ebpf.Map `ebpf:"filter_action"`
 	FilterCount    *ebpf.Map `ebpf:"filter_count"`
 	FilterDport    *ebpf.Map `ebpf:"filter_dport"`
@@ -207,6 +217,8 @@ func (m *benchPlainMaps) Close() error {
 		m.Counters,
 		m.Cpustate,
 		m.Events,
+		m.Extras4,
+		m.Extras6,
 		m.FilterAction,
 		m.FilterCount,
 		m.FilterDport,
@@ -229,9 +241,11 @@ func (m *benchPlainMaps) Close() error {
 //
 // It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchPlainVariables struct {
+	Capcfg               *ebpf.Variable `ebpf:"capcfg"`
 	Cfg                  *ebpf.Variable `ebpf:"cfg"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
+	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`
 	UnusedFilterPortKey  *ebpf.Variable `ebpf:"unused_filter_port_key"`
 	UnusedMeterEvent     *ebpf.Variable `ebpf:"unused_meter_event"`

@@ -49,6 +49,7 @@ type Datapath struct {
 	mu      sync.Mutex // one harvest or config change at a time
 	cfg     meterMeterCfg
 	mask    platform.Mask
+	capture CaptureSettings
 	filters map[FilterID]*installed // filter slots in use
 	closed  bool
 }
@@ -116,11 +117,15 @@ func sizeTable(spec *ebpf.CollectionSpec, entries int) {
 	n := tableBuckets(entries)
 	spec.Maps[hdrsMapName].MaxEntries = n
 	spec.Maps[flowsMapName].MaxEntries = n * bucketSlots
+	// A capture entry per flow at most: the cache's size per family.
+	for _, name := range extrasMaps {
+		spec.Maps[name].MaxEntries = uint32(entries)
+	}
 }
 
 func (d *Datapath) init() error {
 	var err error
-	if d.tab, err = openTable(d.objs.Buckets, d.objs.Flows, d.objs.Counters); err != nil {
+	if d.tab, err = openTable(d.objs.Buckets, d.objs.Flows, d.objs.Counters, d.objs.Extras4, d.objs.Extras6); err != nil {
 		return err
 	}
 	if err := d.openGracePeriod(); err != nil {
@@ -187,7 +192,7 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	}
 	replace := map[string]*ebpf.Map{}
 	for name, m := range old {
-		if !isTableMap(name) && name != reserveMap {
+		if !isTableMap(name) && name != reserveMap && !isExtrasMap(name) {
 			replace[name] = m
 		}
 	}
@@ -210,7 +215,7 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	if err := d.waitForWriters(); err != nil {
 		return err
 	}
-	oldTab, err := openTable(old[hdrsMapName], old[flowsMapName], old["counters"])
+	oldTab, err := openTable(old[hdrsMapName], old[flowsMapName], old["counters"], old["extras4"], old["extras6"])
 	if err != nil {
 		return err
 	}
@@ -220,15 +225,15 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	if err != nil {
 		return fmt.Errorf("drain resized table: %w", err)
 	}
-	for _, name := range append(tableMaps, reserveMap) {
+	for _, name := range append(append(tableMaps, reserveMap), extrasMaps...) {
 		if old[name] == nil {
-			continue // only the reserves may be missing (checked above)
+			continue // only the reserves and extras may be missing (checked above)
 		}
 		if err := old[name].Unpin(); err != nil {
 			return fmt.Errorf("unpin old %s: %w", name, err)
 		}
 	}
-	for _, m := range []*ebpf.Map{d.objs.Buckets, d.objs.Flows, d.objs.Counters, d.objs.Cpustate} {
+	for _, m := range []*ebpf.Map{d.objs.Buckets, d.objs.Flows, d.objs.Counters, d.objs.Cpustate, d.objs.Extras4, d.objs.Extras6} {
 		name := mapName(m)
 		if err := m.Pin(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("pin resized %s: %w", name, err)
@@ -253,6 +258,15 @@ func (d *Datapath) moveLinks() error {
 		}
 	}
 	return nil
+}
+
+func isExtrasMap(name string) bool {
+	for _, n := range extrasMaps {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 func isTableMap(name string) bool {

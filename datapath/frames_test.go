@@ -45,6 +45,7 @@ type ip4 struct {
 	proto    uint8
 	tos      uint8
 	ttl      uint8
+	id       uint16
 	fragOff  uint16 // in 8-byte units
 	more     bool
 	options  []byte // multiple of 4
@@ -60,6 +61,7 @@ func (h ip4) bytes(payload []byte) []byte {
 	if h.more {
 		ff |= 0x2000
 	}
+	binary.BigEndian.PutUint16(b[4:], h.id)
 	binary.BigEndian.PutUint16(b[6:], ff)
 	b[8] = h.ttl
 	if b[8] == 0 {

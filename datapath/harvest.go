@@ -125,6 +125,7 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			// the continuation.
 			atomic.AndUint32(attrs, ^(uint32(stFinEvent) << 24))
 			t.decode(e, clk, &rec)
+			t.takeExtras(e, &rec)
 			rec.Packets = atomic.SwapUint64(slots.u64(off+offPackets), 0)
 			rec.Bytes = atomic.SwapUint64(slots.u64(off+offBytes), 0)
 			rec.TCPFlags = uint8(atomic.AndUint32(slots.u32(off+offTCP), 0xffffff00))
@@ -143,6 +144,7 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 	}
 	for _, e := range marked {
 		t.decode(e, clk, &rec)
+		t.takeExtras(e, &rec)
 		rec.EndReason = flow.EndReason(byte(atomic.LoadUint32(slots.u32(e.off()+offAttrs))>>24) >> stReasonShift & 7)
 		// A split husk with no packets since ends without a record.
 		if rec.Packets != 0 || rec.Bytes != 0 {
@@ -241,8 +243,12 @@ func (d *Datapath) Peek(emit func(*flow.Record)) error {
 		return err
 	}
 	var rec flow.Record
+	extras := [2]map[string]meterFlowExtra{d.tab.peekExtras(0), d.tab.peekExtras(1)}
 	d.tab.forEachUsed(func(e entry) {
 		d.tab.decode(e, clk, &rec)
+		if x, ok := extras[e.family()][string(d.tab.key(e))]; ok {
+			x.decode(&rec.Captured)
+		}
 		if rec.Packets != 0 {
 			emit(&rec)
 		}

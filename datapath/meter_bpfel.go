@@ -19,6 +19,25 @@ type meterBucketHdr struct {
 	Flags uint16
 }
 
+type meterCaptureBits uint32
+
+const (
+	meterCaptureBitsCAP_IPID     meterCaptureBits = 1
+	meterCaptureBitsCAP_PKTLEN   meterCaptureBits = 2
+	meterCaptureBitsCAP_ICMP     meterCaptureBits = 4
+	meterCaptureBitsCAP_FRAG     meterCaptureBits = 8
+	meterCaptureBitsCAP_MPLS     meterCaptureBits = 16
+	meterCaptureBitsCAP_FIELDS   meterCaptureBits = 31
+	meterCaptureBitsXF_FRAG_SEEN meterCaptureBits = 128
+	meterCaptureBitsCAP_LABELS   meterCaptureBits = 3
+)
+
+type meterCaptureCfg struct {
+	_       structs.HostLayout
+	Fields  uint32
+	MplsPos [4]uint8
+}
+
 type meterCpuState struct {
 	_             structs.HostLayout
 	SamplePos     uint32
@@ -38,6 +57,19 @@ type meterFilterPortKey struct {
 	Prefixlen uint32
 	Data      [6]uint8
 	Pad       uint16
+}
+
+type meterFlowExtra struct {
+	_       structs.HostLayout
+	IpId    uint32
+	FragOff uint16
+	Icmp    uint16
+	MinLen  uint16
+	MaxLen  uint16
+	Nlabels uint8
+	Flags   uint8
+	Pad     uint16
+	Labels  [3]uint32
 }
 
 type meterFlowKey4 struct {
@@ -241,6 +273,8 @@ const (
 	meterMapCounters             = "counters"
 	meterMapCpustate             = "cpustate"
 	meterMapEvents               = "events"
+	meterMapExtras4              = "extras4"
+	meterMapExtras6              = "extras6"
 	meterMapFilterAction         = "filter_action"
 	meterMapFilterCount          = "filter_count"
 	meterMapFilterDport          = "filter_dport"
@@ -257,9 +291,11 @@ const (
 	meterMapSamplers             = "samplers"
 	meterMapStats                = "stats"
 	meterProgFlowtapMeter        = "flowtap_meter"
+	meterVarCapcfg               = "capcfg"
 	meterVarCfg                  = "cfg"
 	meterVarOverload             = "overload"
 	meterVarUnusedBucketHdr      = "unused_bucket_hdr"
+	meterVarUnusedCaptureBits    = "unused_capture_bits"
 	meterVarUnusedFilterAddrKey  = "unused_filter_addr_key"
 	meterVarUnusedFilterPortKey  = "unused_filter_port_key"
 	meterVarUnusedMeterEvent     = "unused_meter_event"
@@ -330,6 +366,8 @@ type meterMapSpecs struct {
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
 	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
+	Extras4        *ebpf.MapSpec `ebpf:"extras4"`
+	Extras6        *ebpf.MapSpec `ebpf:"extras6"`
 	FilterAction   *ebpf.MapSpec `ebpf:"filter_action"`
 	FilterCount    *ebpf.MapSpec `ebpf:"filter_count"`
 	FilterDport    *ebpf.MapSpec `ebpf:"filter_dport"`
@@ -351,9 +389,11 @@ type meterMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterVariableSpecs struct {
+	Capcfg               *ebpf.VariableSpec `ebpf:"capcfg"`
 	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
+	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
 	UnusedFilterPortKey  *ebpf.VariableSpec `ebpf:"unused_filter_port_key"`
 	UnusedMeterEvent     *ebpf.VariableSpec `ebpf:"unused_meter_event"`
@@ -395,6 +435,8 @@ type meterMaps struct {
 	Counters       *ebpf.Map `ebpf:"counters"`
 	Cpustate       *ebpf.Map `ebpf:"cpustate"`
 	Events         *ebpf.Map `ebpf:"events"`
+	Extras4        *ebpf.Map `ebpf:"extras4"`
+	Extras6        *ebpf.Map `ebpf:"extras6"`
 	FilterAction   *ebpf.Map `ebpf:"filter_action"`
 	FilterCount    *ebpf.Map `ebpf:"filter_count"`
 	FilterDport    *ebpf.Map `ebpf:"filter_dport"`
@@ -418,6 +460,8 @@ func (m *meterMaps) Close() error {
 		m.Counters,
 		m.Cpustate,
 		m.Events,
+		m.Extras4,
+		m.Extras6,
 		m.FilterAction,
 		m.FilterCount,
 		m.FilterDport,
@@ -440,9 +484,11 @@ func (m *meterMaps) Close() error {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterVariables struct {
+	Capcfg               *ebpf.Variable `ebpf:"capcfg"`
 	Cfg                  *ebpf.Variable `ebpf:"cfg"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
+	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`
 	UnusedFilterPortKey  *ebpf.Variable `ebpf:"unused_filter_port_key"`
 	UnusedMeterEvent     *ebpf.Variable `ebpf:"unused_meter_event"`

@@ -116,10 +116,17 @@ type table struct {
 	buckets  uint32
 	counters mapping
 	live     *uint64 // flows in the cache, both families: one pool
+	// extras are the capture maps ([0] IPv4, [1] IPv6; nil in a table
+	// pinned without them). captureOn says they may hold entries: capture
+	// is on, or was, or the pinned maps had some.
+	extras       [2]*ebpf.Map
+	captureOn    bool
+	extrasErrors uint64 // capture entries that could not be read
 }
 
-func openTable(hdrs, flows, counters *ebpf.Map) (*table, error) {
-	t := &table{buckets: hdrs.MaxEntries()}
+func openTable(hdrs, flows, counters, extras4, extras6 *ebpf.Map) (*table, error) {
+	t := &table{buckets: hdrs.MaxEntries(), extras: [2]*ebpf.Map{extras4, extras6}}
+	t.captureOn = hasEntries(extras4) || hasEntries(extras6)
 	var err error
 	if t.counters, err = mmapMap(counters); err != nil {
 		return nil, err

@@ -92,6 +92,11 @@ type Cache struct {
 	// Overload is `ip flow-cache overload-protection`: sample adaptively
 	// while the cache cannot take the new flows.
 	Overload Overload
+	// MPLSLabelPositions is `ip flow-cache mpls label-positions P1 [P2
+	// [P3]]`: which label stack entries (1 is the top) the datapath keeps
+	// per flow and v9/IPFIX export as IEs 70-72. Unused positions are 0,
+	// after the used ones.
+	MPLSLabelPositions [3]uint8
 }
 
 // Overload is `ip flow-cache overload-protection [threshold PCT]
@@ -104,6 +109,18 @@ type Overload struct {
 	MaxRate   uint32        // highest 1-in-N, 2-65535
 	Interval  time.Duration // whole seconds, 1-60
 	Budget    time.Duration // per-packet cost that counts as overload, 0: not watched
+}
+
+// MaxLabelPosition is IOS's deepest label position.
+const MaxLabelPosition = 6
+
+// MPLSLabels is how many label positions are configured.
+func (k Cache) MPLSLabels() int {
+	n := 0
+	for n < len(k.MPLSLabelPositions) && k.MPLSLabelPositions[n] != 0 {
+		n++
+	}
+	return n
 }
 
 // SamplerMap is a `flow-sampler-map` with its

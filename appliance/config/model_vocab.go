@@ -6,14 +6,21 @@ import "net/netip"
 // derivation (daemon.SettingsFrom) maps each to the engine's type, so the
 // model and the grammars build without the engines.
 
-// Capture is `ip flow-capture ttl|mac-addresses|vlan-id`: fields added
-// to the v9 and IPFIX templates.
+// Capture is `ip flow-capture ttl|mac-addresses|vlan-id|ip-id|
+// packet-length|icmp|fragment-offset`: fields added to the v9 and IPFIX
+// templates (the last four recorded by the datapath only while asked).
 type Capture uint8
 
 const (
 	CaptureTTL Capture = 1 << iota
 	CaptureMAC
 	CaptureVLAN
+	CaptureIPID
+	CapturePacketLength
+	CaptureICMP
+	CaptureFragmentOffset
+
+	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset
 )
 
 // TopPorts is `match {source|destination} port {N | min N | max N}`.

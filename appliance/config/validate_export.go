@@ -189,8 +189,22 @@ func (v *validator) prefixAS(c *Config) {
 	if c.PrefixAS.Mode > platform.ASPeer {
 		v.failf("prefix-as.mode", "unknown AS mode %d", c.PrefixAS.Mode)
 	}
-	if c.Capture&^(CaptureTTL|CaptureMAC|CaptureVLAN) != 0 {
+	if c.Capture&^CaptureAll != 0 {
 		v.failf("capture", "unknown ip flow-capture fields %#x", uint8(c.Capture))
+	}
+	pos := c.Cache.MPLSLabelPositions
+	for i, p := range pos {
+		switch {
+		case p > MaxLabelPosition:
+			v.failf("cache.mpls-label-positions", "label position %d is past %d", p, MaxLabelPosition)
+		case p != 0 && i > 0 && pos[i-1] == 0:
+			v.failf("cache.mpls-label-positions", "label positions %v have a gap", pos)
+		}
+		for _, q := range pos[:i] {
+			if p != 0 && p == q {
+				v.failf("cache.mpls-label-positions", "label position %d is named twice", p)
+			}
+		}
 	}
 }
 

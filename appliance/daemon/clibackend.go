@@ -103,7 +103,8 @@ func (c *CLI) CacheView() show.CacheView {
 	dp := d.Datapath()
 	s := d.Settings()
 	subs := subif.New(s.Subifs)
-	v := show.CacheView{Now: time.Now(), Aging: s.Aging, TableBytes: dp.TableBytes(), IfName: ifNamer(subs)}
+	v := show.CacheView{Now: time.Now(), Aging: s.Aging, TableBytes: dp.TableBytes(), IfName: ifNamer(subs),
+		LabelPositions: s.Capture.LabelPositions}
 	if e := d.Engine(); e != nil {
 		v.Stats = e.Stats()
 	}

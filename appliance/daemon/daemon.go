@@ -315,6 +315,11 @@ func (d *Daemon) apply(old, s Settings) error {
 			errs = append(errs, err)
 		}
 	}
+	if s.Capture != d.dp.Capture() {
+		if err := d.dp.SetCapture(s.Capture); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if !maps.Equal(s.Samplers, old.Samplers) || !maps.Equal(s.SamplerNames, old.SamplerNames) {
 		// Before the ports point at them. A changed sampler starts over
 		// (its position and counters), as IOS on a changed map, and so

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/anon"
+	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 
 	"github.com/flowtap/flowtap/appliance/asmap"
@@ -42,6 +43,10 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	}
 	s := Settings{CacheEntries: set.CacheEntries, Mask: set.Mask, Aging: flowcache.Aging(p.CacheAging(set)), Emergency: emergency(p.Emergency), AppClasses: c.AppClassSet()}
 	s.Sampling = sampling(set.Sampling)
+	s.Capture = datapath.CaptureSettings{Fields: capture(c.Capture).Datapath(), LabelPositions: c.Cache.MPLSLabelPositions}
+	if c.Cache.MPLSLabels() > 0 {
+		s.Capture.Fields |= flow.CapMPLS
+	}
 	ids, err := samplerIDs(c)
 	if err != nil {
 		return Settings{}, err
@@ -327,7 +332,9 @@ func capture(c config.Capture) export.Capture {
 	for _, f := range [...]struct {
 		model config.Capture
 		enc   export.Capture
-	}{{config.CaptureTTL, export.CaptureTTL}, {config.CaptureMAC, export.CaptureMAC}, {config.CaptureVLAN, export.CaptureVLAN}} {
+	}{{config.CaptureTTL, export.CaptureTTL}, {config.CaptureMAC, export.CaptureMAC}, {config.CaptureVLAN, export.CaptureVLAN},
+		{config.CaptureIPID, export.CaptureIPID}, {config.CapturePacketLength, export.CapturePacketLength},
+		{config.CaptureICMP, export.CaptureICMP}, {config.CaptureFragmentOffset, export.CaptureFragmentOffset}} {
 		if c&f.model != 0 {
 			out |= f.enc
 		}
@@ -435,7 +442,7 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 	for _, d := range c.Export.Destinations {
 		enc := export.EncoderConfig{Version: exportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh,
-			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: capture(c.Capture),
+			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: capture(c.Capture), MPLSLabels: c.Cache.MPLSLabels(),
 			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop}
 		if enc.Version == export.IPFIX {
 			// IPFIX records name their application class (IE 95).

@@ -23,6 +23,9 @@ type Settings struct {
 	CacheEntries int
 	Mask         platform.Mask
 	Sampling     datapath.Sampling
+	// Capture is what the datapath records per flow for `ip flow-capture`
+	// and `ip flow-cache mpls label-positions`.
+	Capture datapath.CaptureSettings
 	// Samplers are the per-port samplers (`flow-sampler`) by datapath
 	// sampler id, which is also the id the exports announce.
 	Samplers map[uint16]datapath.SamplerConfig

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/appclass"
+	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
 	"time"
@@ -95,10 +96,32 @@ func (c *EncoderConfig) v5Sampler() Sampler {
 type Capture uint8
 
 const (
-	CaptureTTL  Capture = 1 << iota // MIN_TTL 52, MAX_TTL 53
-	CaptureMAC                      // IN_SRC_MAC 56, IN_DST_MAC 80
-	CaptureVLAN                     // SRC_VLAN 58 and dot1qCustomerVlanId 245 (v9 and IPFIX)
+	CaptureTTL            Capture = 1 << iota // MIN_TTL 52, MAX_TTL 53
+	CaptureMAC                                // IN_SRC_MAC 56, IN_DST_MAC 80
+	CaptureVLAN                               // SRC_VLAN 58 and dot1qCustomerVlanId 245 (v9 and IPFIX)
+	CaptureIPID                               // IPV4_IDENT 54 (IPFIX fragmentIdentification)
+	CapturePacketLength                       // MIN_PKT_LNGTH 25, MAX_PKT_LNGTH 26
+	CaptureICMP                               // ICMP_TYPE 32 / icmpTypeCodeIPv6 139 from the first packet
+	CaptureFragmentOffset                     // FRAGMENT_OFFSET 88
+
+	// CaptureAll is every field flowtap captures.
+	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset
 )
+
+// Datapath is what the datapath must record per flow for c: the fields
+// that are not in the flow table's entry.
+func (c Capture) Datapath() flow.CaptureFields {
+	var f flow.CaptureFields
+	for _, m := range []struct {
+		c Capture
+		f flow.CaptureFields
+	}{{CaptureIPID, flow.CapIPID}, {CapturePacketLength, flow.CapPacketLength}, {CaptureICMP, flow.CapICMP}, {CaptureFragmentOffset, flow.CapFragOffset}} {
+		if c&m.c != 0 {
+			f |= m.f
+		}
+	}
+	return f
+}
 
 // InterfaceName is one row of the `ip flow-export interface-names` option
 // table.
@@ -169,6 +192,10 @@ type EncoderConfig struct {
 	// IPFIX only).
 	InterfaceNames []InterfaceName
 	Capture        Capture
+	// MPLSLabels is how many label positions `ip flow-cache mpls
+	// label-positions` names: that many of IEs 70-72 in main-cache
+	// templates, from flow.Captured.Labels.
+	MPLSLabels int
 
 	// BGPNextHop adds the destination's BGP next hop (IE 18, IPv6 63) to
 	// v9 and IPFIX main-cache templates: `ip flow-export version 9

@@ -1,6 +1,9 @@
 package export
 
-import "github.com/flowtap/flowtap/appliance/platform"
+import (
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
 
 // elem is what a template field carries, independent of its IE number: the
 // field encoder switches on it, so v9 and IPFIX share one encoder.
@@ -49,6 +52,13 @@ const (
 	eRevMinTTL
 	eRevMaxTTL
 	eAppID // IPFIX applicationId, from EncoderConfig.AppClasses
+	eIPID  // ip flow-capture ip-id (flow.Captured, as the next three)
+	eMinLength
+	eMaxLength
+	eFragOffset
+	eLabel1 // ip flow-cache mpls label-positions: eLabel1+i is Captured.Labels[i]
+	eLabel2
+	eLabel3
 )
 
 // IE numbers (v9 field types; IPFIX uses the same numbers for these).
@@ -108,6 +118,11 @@ const (
 	templateIDAggFirst = 260 // + scheme number
 	templateIDAppNames = 511 // past every aggregation scheme's
 	ieApplicationID    = 95
+	ieMinLength        = 25 // v9 MIN_PKT_LNGTH, IPFIX minimumIpTotalLength
+	ieMaxLength        = 26
+	ieFragIdent        = 54 // v9 IPV4_IDENT, IPFIX fragmentIdentification
+	ieFragOffset       = 88
+	ieLabel1           = 70 // mplsTopLabelStackSection; 71, 72 the next positions
 	ieApplicationName  = 96
 )
 
@@ -276,6 +291,28 @@ func (l *fieldList) capture(cfg *EncoderConfig) {
 		// follow IANA's IPFIX numbers past RFC 3954's list.
 		l.add(eVLAN, ieVLAN, 2)
 		l.add(eInnerVLAN, ieCustomerVLAN, 2)
+	}
+	if cfg.Capture&CapturePacketLength != 0 {
+		// unsigned64 in IPFIX, sent reduced-size (RFC 7011 6.2): an IP
+		// total length fits 2 bytes, as v9's MIN_PKT_LNGTH.
+		l.add(eMinLength, ieMinLength, 2)
+		l.add(eMaxLength, ieMaxLength, 2)
+	}
+	if cfg.Capture&CaptureIPID != 0 {
+		// v9's IPV4_IDENT is 2 bytes; IPFIX's fragmentIdentification is
+		// 4, which an IPv6 fragment header's identification needs.
+		if cfg.Version == IPFIX {
+			l.add(eIPID, ieFragIdent, 4)
+		} else {
+			l.add(eIPID, ieFragIdent, 2)
+		}
+	}
+	if cfg.Capture&CaptureFragmentOffset != 0 {
+		l.add(eFragOffset, ieFragOffset, 2)
+	}
+	for i := range min(cfg.MPLSLabels, flow.MaxLabels) {
+		// A label stack entry's top 3 bytes: label, EXP, bottom of stack.
+		l.add(eLabel1+elem(i), ieLabel1+uint16(i), 3)
 	}
 }
 

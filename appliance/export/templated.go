@@ -447,10 +447,24 @@ func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) 
 			putUint(d, uint64(appclass.ApplicationID(cfg.AppClasses.Classify(r.Proto, r.SrcPort, r.DstPort))))
 		case eICMPTypeCode:
 			var tc uint16
-			if r.Proto == 1 || r.Proto == 58 {
+			switch {
+			case cfg.Capture&CaptureICMP != 0 && r.Captured.Fields&flow.CapICMP != 0:
+				tc = r.Captured.ICMPTypeCode // the first packet's, whatever the mask
+			case r.Proto == 1 || r.Proto == 58:
 				tc = r.DstPort
 			}
 			putUint(d, uint64(tc))
+		case eIPID:
+			putUint(d, uint64(r.Captured.IPID))
+		case eMinLength:
+			putUint(d, uint64(r.Captured.MinLength))
+		case eMaxLength:
+			putUint(d, uint64(r.Captured.MaxLength))
+		case eFragOffset:
+			putUint(d, uint64(r.Captured.FragOffset))
+		case eLabel1, eLabel2, eLabel3:
+			e := r.Captured.Labels[f.e-eLabel1]
+			d[0], d[1], d[2] = byte(e>>24), byte(e>>16), byte(e>>8)
 		case eRouteBGPNextHop:
 			putAddr(d, r.BGPNextHop)
 		case eDirection:

@@ -91,7 +91,54 @@ type Record struct {
 	// counters are the forward direction's, Reverse the other one's.
 	Biflow  BiflowDirection
 	Reverse Reverse
+
+	// Captured holds what `ip flow-capture` and the MPLS label positions
+	// added to the flow in the datapath; zero when capture was off.
+	Captured Captured
 }
+
+// CaptureFields says which of a Captured's values the datapath recorded
+// (the capture settings in force when the flow's first packet came).
+type CaptureFields uint8
+
+const (
+	CapIPID         CaptureFields = 1 << iota // IPID: IE 54
+	CapPacketLength                           // MinLength, MaxLength: IEs 25, 26
+	CapICMP                                   // ICMPTypeCode: IE 32 (139 for IPv6)
+	CapFragOffset                             // FragOffset: IE 88
+	CapMPLS                                   // Labels: IEs 70-72
+)
+
+// MaxLabels is how many label stack entries a record carries (IOS's
+// three label positions).
+const MaxLabels = 3
+
+// Captured is a flow's `ip flow-capture` extras.
+type Captured struct {
+	Fields CaptureFields
+	// IPID is the first packet's IPv4 identification (or its IPv6
+	// fragment header's identification).
+	IPID uint32
+	// FragOffset is the 13-bit fragment offset field (8-octet units) of
+	// the flow's first fragment; FragSeen says there was one.
+	FragOffset uint16
+	FragSeen   bool
+	// ICMPTypeCode is the first packet's ICMP type << 8 | code, whatever
+	// the flow mask kept of the ports.
+	ICMPTypeCode uint16
+	MinLength    uint16 // IP total length, saturated at 65535
+	MaxLength    uint16
+	// Labels are the label stack entries (label << 12 | EXP << 9 | S << 8
+	// | TTL, as on the wire) at the configured positions, 0 where the
+	// first packet had no label there; Depth is its stack's depth.
+	Labels [MaxLabels]uint32
+	Depth  uint8
+}
+
+// Label, EXP and BottomOfStack split a label stack entry.
+func Label(entry uint32) uint32       { return entry >> 12 }
+func EXP(entry uint32) uint8          { return uint8(entry>>9) & 7 }
+func BottomOfStack(entry uint32) bool { return entry&0x100 != 0 }
 
 // Direction is IPFIX flowDirection (IE 61) plus one: zero means unknown,
 // so that records from ports that are not tap fibres say nothing.

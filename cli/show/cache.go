@@ -21,6 +21,9 @@ type CacheView struct {
 	TableBytes int        // memory the flow table holds
 	Flows      []flow.Record
 	IfName     func(ifindex uint32) string
+	// LabelPositions are `ip flow-cache mpls label-positions`: which
+	// stack position each of a flow's captured labels came from.
+	LabelPositions [flow.MaxLabels]uint8
 }
 
 // PacketSizeLabels are the size distribution's bucket names, for other
@@ -181,6 +184,48 @@ func writeVerboseFlow(w io.Writer, v *CacheView, r *flow.Record) {
 		r.DstPort, r.DstMask, r.DstAS, addr(r.NextHop), div(r.Bytes, r.Packets), r.End.Sub(r.Start).Seconds())
 	fmt.Fprintf(w, "MAC: (VLAN id) %s (%03d)      %s (%03d)\n", dotted(r.SrcMAC), r.VLAN, dotted(r.DstMAC), r.InnerVLAN)
 	fmt.Fprintf(w, "Min TTL:   %3d              Max TTL:   %3d\n", r.MinTTL, r.MaxTTL)
+	writeCaptured(w, v, &r.Captured, r.Proto)
+}
+
+// writeCaptured prints a flow's ip flow-capture lines as IOS does, the
+// second value of a pair in the second column; a field the flow was not
+// captured with has no line.
+func writeCaptured(w io.Writer, v *CacheView, c *flow.Captured, proto uint8) {
+	pair := func(l1 string, v1 uint32, l2 string, v2 uint32) {
+		fmt.Fprintf(w, "%-10s%8d%28s%-10s%10d\n", l1, v1, "", l2, v2)
+	}
+	if c.Fields&flow.CapPacketLength != 0 {
+		pair("Min plen:", uint32(c.MinLength), "Max plen:", uint32(c.MaxLength))
+	}
+	if c.Fields&flow.CapICMP != 0 && (proto == 1 || proto == 58) {
+		pair("ICMP type:", uint32(c.ICMPTypeCode>>8), "ICMP code:", uint32(c.ICMPTypeCode&0xff))
+	}
+	switch ipid, fo := c.Fields&flow.CapIPID != 0, c.Fields&flow.CapFragOffset != 0; {
+	case ipid && fo:
+		pair("IP id:", c.IPID, "FO:", uint32(c.FragOffset))
+	case ipid:
+		fmt.Fprintf(w, "%-10s%8d\n", "IP id:", c.IPID)
+	case fo:
+		fmt.Fprintf(w, "%-10s%8d\n", "FO:", c.FragOffset)
+	}
+	if c.Fields&flow.CapMPLS != 0 && c.Depth > 0 {
+		line, n := "Pos:Lbl-Exp-S", 0
+		for i, e := range c.Labels {
+			p := v.LabelPositions[i]
+			if p == 0 || p > c.Depth {
+				continue
+			}
+			s := 0
+			if flow.BottomOfStack(e) {
+				s = 1
+			}
+			line += fmt.Sprintf(" %d:%d-%d-%d", p, flow.Label(e), flow.EXP(e), s)
+			n++
+		}
+		if n > 0 { // a view without the positions (top talkers) has none
+			fmt.Fprintln(w, line)
+		}
+	}
 }
 
 // dotted prints a MAC as Cisco does: aaaa.bbbb.cccc.

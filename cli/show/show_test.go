@@ -80,6 +80,26 @@ func TestIPCacheVerboseFlow(t *testing.T) {
 	golden(t, "show-ip-cache-verbose-flow", b.Bytes())
 }
 
+// TestIPCacheVerboseFlowCapture: the ip flow-capture lines of flows
+// captured with packet-length, icmp, ip-id, fragment-offset and the MPLS
+// label positions 1, 2 and 3; a flow captured with nothing has none.
+func TestIPCacheVerboseFlowCapture(t *testing.T) {
+	v := sampleCache()
+	v.LabelPositions = [3]uint8{1, 2, 3}
+	all := flow.CapIPID | flow.CapPacketLength | flow.CapICMP | flow.CapFragOffset | flow.CapMPLS
+	// Flows[0] is ICMP 12/1 (0C01), Flows[1] TCP.
+	v.Flows[0].Captured = flow.Captured{Fields: all, ICMPTypeCode: 0x0c01, IPID: 13499, MinLength: 56, MaxLength: 56, FragOffset: 185, FragSeen: true}
+	v.Flows[1].Captured = flow.Captured{Fields: all, IPID: 7, MinLength: 40, MaxLength: 1500,
+		Labels: [3]uint32{16001<<12 | 5<<9 | 255, 24002<<12 | 3<<9 | 254, 1048575<<12 | 1<<8 | 253}, Depth: 3}
+	extra := v.Flows[1]
+	extra.SrcPort++
+	extra.Captured = flow.Captured{Fields: flow.CapIPID, IPID: 99}
+	v.Flows = append(v.Flows, extra)
+	var b bytes.Buffer
+	IPCacheVerboseFlow(&b, v)
+	golden(t, "show-ip-cache-verbose-flow-capture", b.Bytes())
+}
+
 func TestIPFlowExport(t *testing.T) {
 	var b bytes.Buffer
 	IPFlowExport(&b, ExportView{Version: export.V5, AS: platform.ASOrigin, Source: netip.MustParseAddr("10.1.1.1"), SourceIf: "eth0",

@@ -81,7 +81,30 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } events SEC(".maps");
 
+/* Per-flow capture extras (meter.h, struct flow_extra), keyed by the
+ * masked key. Sized with the table and pinned with it; entries are made
+ * by the meter and deleted by the harvest that exports their flow. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct flow_key4);
+	__type(value, struct flow_extra);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} extras4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct flow_key6);
+	__type(value, struct flow_extra);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} extras6 SEC(".maps");
+
 struct meter_cfg cfg;
+/* Its own .bss variable: settings the table never reads. */
+struct capture_cfg capcfg;
 
 /* Keep these in BTF so bpf2go can generate their Go mirrors. */
 const struct meter_event *unused_meter_event __attribute__((unused));
@@ -89,6 +112,7 @@ const struct slot4 *unused_slot4 __attribute__((unused));
 const struct slot6 *unused_slot6 __attribute__((unused));
 const struct bucket_hdr *unused_bucket_hdr __attribute__((unused));
 const enum table_layout *unused_table_layout __attribute__((unused));
+const enum capture_bits *unused_capture_bits __attribute__((unused));
 
 /* ---- parsing ---------------------------------------------------------- */
 
@@ -119,7 +143,10 @@ struct parsed {
 	__u32 ip_len; /* IP total length: what IOS and nfpcapd count */
 	__u32 l3off;
 	__u16 sampler; /* the sampler that took it: a key field (flow_key pad) */
-	__u16 pad;
+	__u16 frag6_off; /* offset of an IPv6 fragment header, 0 if none */
+	__u16 mpls_off;  /* offset of the MPLS label stack, 0 if none */
+	__u8 nlabels;    /* its depth */
+	__u8 pad[3];
 };
 
 /* Offsets are carried as scalars clamped to a power-of-two range: every
@@ -230,6 +257,7 @@ static __always_inline int parse_ipv6(struct parsed *p, void *data, void *end)
 		case 44: /* fragment */
 			if ((void *)(h + 8) > end)
 				return PR_TRUNC_IP;
+			p->frag6_off = off;
 			nh = h[0];
 			if (bpf_ntohs(*(__u16 *)(h + 2)) & 0xfff8)
 				p->has_ports = 0;
@@ -292,12 +320,14 @@ static __always_inline int parse(struct xdp_md *ctx, struct parsed *p)
 			return PR_NON_IP;
 	} else if (type == ETH_P_MPLS_UC || type == ETH_P_MPLS_MC) {
 		int bos = 0;
+		p->mpls_off = (__u16)((void *)cur - data);
 #pragma unroll
 		for (int i = 0; i < MAX_LABELS; i++) {
 			if ((void *)(cur + 4) > end)
 				return PR_TRUNC_L2;
 			bos = cur[2] & 1;
 			cur += 4;
+			p->nlabels = i + 1;
 			if (bos)
 				break;
 		}
@@ -650,9 +680,9 @@ static __always_inline int take_capacity(struct cpu_state *cs)
 
 /* Count a packet of key k (already masked) into its flow, creating it if
  * the cache has room. */
-static __always_inline void table_meter(const __u32 *k, const int nw, struct parsed *p, __u32 now_t,
-					struct meter_stats *st, __u32 ifindex, __u8 *eth,
-					const int lookup_only)
+static __always_inline int table_meter(const __u32 *k, const int nw, struct parsed *p, __u32 now_t,
+				       struct meter_stats *st, __u32 ifindex, __u8 *eth,
+				       const int lookup_only)
 {
 	const int v6 = nw > KEY_IN_FIRST;
 	__u64 h = key_hash(k, nw);
@@ -667,36 +697,36 @@ static __always_inline void table_meter(const __u32 *k, const int nw, struct par
 	__u16 tag = TAG_USED | (v6 ? TAG_V6 : 0) | (hx & TAG_HASH_MASK);
 	__u32 base1 = b1 * BUCKET_SLOTS, base2 = b2 * BUCKET_SLOTS;
 	if (lookup_only == 2)
-		return; /* benchmark: everything but the table */
+		return 0; /* benchmark: everything but the table */
 
 	/* The header first: the headers are 1/32 of the table and stay in
 	 * the CPU's cache, so a hit misses on its slot alone, and a packet
 	 * of a new flow (or one the full cache refuses) on nothing. */
 	struct bucket_hdr *h1 = hdr_at(b1), *h2 = 0;
 	if (!h1)
-		return;
+		return 0;
 	struct flow_val *v = scan(base1, tag_lanes(h1, tag), k, nw);
 	if (!v && (*(volatile __u16 *)&h1->flags & HDR_OVERFLOW)) {
 		h2 = hdr_at(b2);
 		if (!h2)
-			return;
+			return 0;
 		v = scan(base2, tag_lanes(h2, tag), k, nw);
 	}
 	if (lookup_only)
-		return;
+		return 0;
 	if (v) {
 		count_into(v, p, now_t, st, ifindex);
-		return;
+		return 1;
 	}
 	/* A new flow (or its old entry drains): take a slot if the cache is
 	 * under its size. */
 	__u32 zero = 0;
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpustate, &zero);
 	if (!cs)
-		return;
+		return 0;
 	if (!take_capacity(cs)) {
 		cache_full(st, p, ifindex, 0);
-		return;
+		return 0;
 	}
 	/* The first bucket while it has room, so its keys' lookups stay in
 	 * it; once it is busy, the emptier of the two, as two-choice hashing
@@ -708,7 +738,7 @@ static __always_inline void table_meter(const __u32 *k, const int nw, struct par
 			h2 = hdr_at(b2);
 			if (!h2) {
 				cs->reserve++;
-				return;
+				return 0;
 			}
 		}
 		__u32 f2 = free_starts(h2, v6);
@@ -735,7 +765,7 @@ static __always_inline void table_meter(const __u32 *k, const int nw, struct par
 	if (!word) {
 		cs->reserve++; /* the unit goes back to this CPU's share */
 		cache_full(st, p, ifindex, 1);
-		return;
+		return 0;
 	}
 	struct flow_val *s = slot_at(base + j);
 	void *s2 = s;
@@ -745,7 +775,7 @@ static __always_inline void table_meter(const __u32 *k, const int nw, struct par
 		/* Not reached: j is a slot of the bucket. Give the slot back. */
 		__sync_fetch_and_and(word, v6 ? 0 : ~((__u32)0xffff << (16 * (j & 1))));
 		cs->reserve++;
-		return;
+		return 0;
 	}
 	/* Not live (and not draining) first, so nobody uses the entry while
 	 * the key and value are written. */
@@ -762,11 +792,128 @@ static __always_inline void table_meter(const __u32 *k, const int nw, struct par
 	st->flows_created++;
 	if (p->tcp_flags & 0x05)
 		send_event(st, EV_END_OF_FLOW, p->family, ifindex);
+	return 1;
+}
+
+/* ---- capture extras ---------------------------------------------------- */
+
+/* What capture_flow needs of a metered packet: the flow's masked key and
+ * the parse results it reads. */
+struct capture_args {
+	__u32 key[11];    /* struct flow_key4 or flow_key6 */
+	__u32 ip_len;
+	__u16 l3off;
+	__u16 frag6_off;
+	__u16 mpls_off;
+	__u16 dport;      /* unmasked: ICMP type << 8 | code */
+	__u8 family;
+	__u8 proto;
+	__u8 nlabels;
+	__u8 pad;
+};
+
+/* Record what `ip flow-capture` and the MPLS label positions ask for in
+ * the flow's extras entry. The first packet of an entry fills it; later
+ * ones move the packet-length range and, until a fragment is seen, the
+ * fragment offset. A flow whose entry was exported (or split by the
+ * active timeout) starts a new one with its next packet, as a new cache
+ * entry does.
+ *
+ * A global function: the verifier checks it once, on its own, instead of
+ * once per path through the table code before it. */
+__noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
+{
+	if (!a)
+		return 0;
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 fields = capcfg.fields;
+	__u16 len = a->ip_len > 0xffff ? 0xffff : a->ip_len;
+	__u32 ip_id = 0;
+	__u16 frag = 0;
+	int isfrag = 0;
+	void *map = &extras6;
+	if (a->family == 4) {
+		map = &extras4;
+		__u8 *ip = data + clamp_off(a->l3off);
+		if ((void *)(ip + 8) > end)
+			return 0;
+		__u16 fw = bpf_ntohs(*(__u16 *)(ip + 6));
+		ip_id = bpf_ntohs(*(__u16 *)(ip + 4));
+		frag = fw & 0x1fff;
+		isfrag = (fw & 0x3fff) != 0; /* MF or an offset */
+	} else if (a->frag6_off) {
+		__u8 *h = data + clamp_off(a->frag6_off);
+		if ((void *)(h + 8) > end)
+			return 0;
+		frag = bpf_ntohs(*(__u16 *)(h + 2)) >> 3;
+		ip_id = bpf_ntohl(*(__u32 *)(h + 4));
+		isfrag = 1;
+	}
+	struct flow_extra *x = bpf_map_lookup_elem(map, a->key);
+	if (x) {
+		if (len < x->min_len)
+			x->min_len = len;
+		if (len > x->max_len)
+			x->max_len = len;
+		if (isfrag && !(x->flags & XF_FRAG_SEEN)) {
+			x->frag_off = frag;
+			x->flags |= XF_FRAG_SEEN;
+		}
+		return 0;
+	}
+	struct flow_extra n = {};
+	n.flags = fields & CAP_FIELDS;
+	n.min_len = len;
+	n.max_len = len;
+	n.ip_id = ip_id;
+	if (isfrag) {
+		n.frag_off = frag;
+		n.flags |= XF_FRAG_SEEN;
+	}
+	if (a->proto == 1 || a->proto == 58)
+		n.icmp = a->dport;
+	n.nlabels = a->nlabels;
+	if ((fields & CAP_MPLS) && a->nlabels) {
+#pragma unroll
+		for (int j = 0; j < CAP_LABELS; j++) {
+			__u32 pos = capcfg.mpls_pos[j];
+			if (pos == 0 || pos > a->nlabels || pos > MAX_LABELS)
+				continue;
+			__u8 *l = data + clamp_off(a->mpls_off + (pos - 1) * 4);
+			if ((void *)(l + 4) > end)
+				continue;
+			n.labels[j] = bpf_ntohl(*(__u32 *)l);
+		}
+	}
+	bpf_map_update_elem(map, a->key, &n, BPF_NOEXIST);
+	return 0;
+}
+
+/* Hand a metered packet to capture_flow when capture is on. */
+static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const int nw,
+				    struct parsed *p)
+{
+	if (!capcfg.fields)
+		return;
+	struct capture_args a = {};
+#pragma unroll
+	for (int i = 0; i < nw; i++)
+		a.key[i] = k[i];
+	a.ip_len = p->ip_len;
+	a.l3off = p->l3off;
+	a.frag6_off = p->frag6_off;
+	a.mpls_off = p->mpls_off;
+	a.dport = p->dport;
+	a.family = p->family;
+	a.proto = p->proto;
+	a.nlabels = p->nlabels;
+	capture_flow(ctx, &a);
 }
 
 static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 				   struct meter_stats *st, __u32 salt, __u8 *eth, __u8 *ip,
-				   const int lookup_only)
+				   struct xdp_md *ctx, const int lookup_only)
 {
 	struct flow_key4 k = {};
 	__builtin_memcpy(&k.saddr, ip + 12, 4);
@@ -782,12 +929,13 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 	for (int i = 0; i < 5; i++)
 		w[i] &= cfg.mask4[i];
 	k.pad = p->sampler; /* whatever the mask: records carry their sampler */
-	table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
+	if (table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only))
+		capture(ctx, w, sizeof(k) / 4, p);
 }
 
 static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 				   struct meter_stats *st, __u32 salt, __u8 *eth, __u8 *ip,
-				   const int lookup_only)
+				   struct xdp_md *ctx, const int lookup_only)
 {
 	struct flow_key6 k = {};
 	__builtin_memcpy(k.saddr, ip + 8, 16);
@@ -803,7 +951,8 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
 	k.pad = p->sampler;
-	table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
+	if (table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only))
+		capture(ctx, w, sizeof(k) / 4, p);
 }
 
 static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const int lookup_only)
@@ -872,9 +1021,9 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 		return verdict;
 	if (p.family == 4) {
 		if ((void *)(ip + 20) <= end)
-			meter4(&p, ifindex, now_t, st, salt, eth, ip, lookup_only);
+			meter4(&p, ifindex, now_t, st, salt, eth, ip, ctx, lookup_only);
 	} else if ((void *)(ip + 40) <= end) {
-		meter6(&p, ifindex, now_t, st, salt, eth, ip, lookup_only);
+		meter6(&p, ifindex, now_t, st, salt, eth, ip, ctx, lookup_only);
 	}
 	return verdict;
 }

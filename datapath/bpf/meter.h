@@ -187,4 +187,38 @@ struct meter_cfg {
 	__u64 seed;
 };
 
+/* ip flow-capture and MPLS-aware NetFlow (ip flow-cache mpls
+ * label-positions): what a flow's packets carry beyond its table entry.
+ * Kept apart from the table, in the extras4/extras6 hash maps keyed by the
+ * flow's masked key, so the slot stays as it is; the meter touches them
+ * only while capture_cfg.fields is not 0. */
+enum capture_bits {
+	CAP_IPID = 0x01,   /* first packet's IP identification (IE 54) */
+	CAP_PKTLEN = 0x02, /* min/max IP total length (IEs 25, 26) */
+	CAP_ICMP = 0x04,   /* first packet's ICMP type and code (IE 32/139) */
+	CAP_FRAG = 0x08,   /* first fragment's offset field (IE 88) */
+	CAP_MPLS = 0x10,   /* label stack entries at the configured positions (IEs 70-72) */
+	CAP_FIELDS = 0x1f,
+	XF_FRAG_SEEN = 0x80, /* flow_extra.flags: frag_off is a fragment's */
+	CAP_LABELS = 3,
+};
+
+struct capture_cfg {
+	__u32 fields;     /* CAP_* bits; 0: the extras maps are not touched */
+	__u8 mpls_pos[4]; /* 1-based label positions for labels[0..2]; 0 unused */
+};
+
+/* One flow's captured extras: 28 bytes. */
+struct flow_extra {
+	__u32 ip_id;    /* IPv4 identification, or an IPv6 fragment header's */
+	__u16 frag_off; /* the 13-bit offset field (8-octet units) */
+	__u16 icmp;     /* type << 8 | code */
+	__u16 min_len;  /* IP total length, saturated at 65535 */
+	__u16 max_len;
+	__u8 nlabels;   /* label stack depth of the first packet */
+	__u8 flags;     /* CAP_* in force when the entry was made, XF_FRAG_SEEN */
+	__u16 pad;
+	__u32 labels[CAP_LABELS]; /* label stack entries as on the wire (host order) */
+};
+
 #endif

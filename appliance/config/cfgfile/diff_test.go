@@ -162,6 +162,8 @@ func setNonZero(t *testing.T, f reflect.Value, name string) {
 		f.SetUint(1)
 	case reflect.Slice:
 		f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+	case reflect.Array:
+		setNonZero(t, f.Index(0), name+"[0]")
 	case reflect.Struct:
 		// netip values, platform and flowcache structs, Secret.
 		switch f.Addr().Interface().(type) {

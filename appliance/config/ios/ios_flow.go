@@ -3,6 +3,7 @@ package ios
 import (
 	"net/netip"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -64,9 +65,32 @@ func (x *cmd) ipHTTPMetrics() {
 
 func (x *cmd) ipFlowCache() {
 	k := &x.cfg.Cache
-	switch x.c.Keyword("entries", "overload-protection", "timeout") {
+	switch x.c.Keyword("entries", "mpls", "overload-protection", "timeout") {
 	case "overload-protection":
 		x.ipFlowCacheOverload()
+	case "mpls":
+		x.c.Keyword("label-positions")
+		if x.neg {
+			x.c.Skip()
+			k.MPLSLabelPositions = [3]uint8{}
+			return
+		}
+		var pos [3]uint8
+		for i := range pos {
+			if i > 0 && !x.c.More() {
+				break
+			}
+			pos[i] = uint8(x.c.Num("<1-6>  Label position", 1, config.MaxLabelPosition))
+			for _, q := range pos[:i] {
+				if x.c.Err == nil && q == pos[i] {
+					x.c.Invalid(x.c.Last(), "label position "+strconv.Itoa(int(q))+" is named twice")
+				}
+			}
+		}
+		x.c.End()
+		if x.c.Err == nil {
+			k.MPLSLabelPositions = pos
+		}
 	case "entries":
 		if x.neg {
 			x.c.Skip()
@@ -146,9 +170,13 @@ func (x *cmd) ipFlowCacheOverload() {
 }
 
 var captureFields = map[string]config.Capture{
-	"mac-addresses": config.CaptureMAC,
-	"ttl":           config.CaptureTTL,
-	"vlan-id":       config.CaptureVLAN,
+	"fragment-offset": config.CaptureFragmentOffset,
+	"icmp":            config.CaptureICMP,
+	"ip-id":           config.CaptureIPID,
+	"mac-addresses":   config.CaptureMAC,
+	"packet-length":   config.CapturePacketLength,
+	"ttl":             config.CaptureTTL,
+	"vlan-id":         config.CaptureVLAN,
 }
 
 func (x *cmd) ipFlowCapture() {
@@ -160,7 +188,7 @@ func (x *cmd) ipFlowCapture() {
 	bit, ok := captureFields[k]
 	switch {
 	case !ok:
-		x.c.Invalid(x.c.Last(), "flowtap captures ttl, mac-addresses and vlan-id only")
+		x.c.Invalid(x.c.Last(), "flowtap does not classify applications with NBAR")
 	case x.neg:
 		x.cfg.Capture &^= bit
 	default:

@@ -204,7 +204,14 @@ func renderCache(r *iosWriter, c config.Config) {
 			r.line("ip flow-cache timeout inactive %d", k.Inactive/time.Second)
 		}
 	}
-	for _, f := range []string{"mac-addresses", "ttl", "vlan-id"} {
+	if n := k.MPLSLabels(); n > 0 {
+		line := "ip flow-cache mpls label-positions"
+		for _, p := range k.MPLSLabelPositions[:n] {
+			line += fmt.Sprintf(" %d", p)
+		}
+		r.line("%s", line)
+	}
+	for _, f := range []string{"fragment-offset", "icmp", "ip-id", "mac-addresses", "packet-length", "ttl", "vlan-id"} {
 		if c.Capture&captureFields[f] != 0 {
 			r.line("ip flow-capture %s", f)
 		}

@@ -1,0 +1,50 @@
+package ios
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+// TestCaptureLines: every `ip flow-capture` field flowtap records and
+// `ip flow-cache mpls label-positions` read back from the running-config;
+// nbar, a position past 6 or named twice are refused.
+func TestCaptureLines(t *testing.T) {
+	text := "ip flow-cache mpls label-positions 1 3\nip flow-capture ip-id\nip flow-capture packet-length\nip flow-capture icmp\nip flow-capture fragment-offset\n"
+	c, err := Parse("capture", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := config.CaptureIPID | config.CapturePacketLength | config.CaptureICMP | config.CaptureFragmentOffset; c.Capture&^want != 0 || c.Capture != want {
+		t.Errorf("capture %#x, want %#x", c.Capture, want)
+	}
+	if c.Cache.MPLSLabelPositions != [3]uint8{1, 3, 0} || c.Cache.MPLSLabels() != 2 {
+		t.Errorf("label positions %v", c.Cache.MPLSLabelPositions)
+	}
+	got := RunningConfig(c)
+	for _, l := range []string{"ip flow-cache mpls label-positions 1 3", "ip flow-capture fragment-offset", "ip flow-capture icmp", "ip flow-capture ip-id", "ip flow-capture packet-length"} {
+		if !strings.Contains(got, "\n"+l+"\n") {
+			t.Errorf("running-config lacks %q:\n%s", l, got)
+		}
+	}
+	back, err := Parse("back", []byte(got))
+	if err != nil || back.Capture != c.Capture || back.Cache.MPLSLabelPositions != c.Cache.MPLSLabelPositions {
+		t.Errorf("read back: %#x %v, %v", back.Capture, back.Cache.MPLSLabelPositions, err)
+	}
+	s := NewSession(c, "console")
+	for _, l := range []string{"no ip flow-capture ip-id", "no ip flow-cache mpls label-positions"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := s.Config(); c.Capture&config.CaptureIPID != 0 || c.Cache.MPLSLabels() != 0 {
+		t.Errorf("after no: %#x %v", c.Capture, c.Cache.MPLSLabelPositions)
+	}
+	for _, bad := range []string{"ip flow-capture nbar", "ip flow-cache mpls label-positions 7", "ip flow-cache mpls label-positions 1 1",
+		"ip flow-cache mpls label-positions", "ip flow-cache mpls label-positions 1 2 3 4"} {
+		if _, err := Parse("bad", []byte(bad+"\n")); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package datapath
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+)
+
+// CaptureSettings are `ip flow-capture ip-id|packet-length|icmp|
+// fragment-offset` and `ip flow-cache mpls label-positions`: what the
+// meter records per flow beyond the table entry.
+//
+// The extras live in hash maps of their own (extras4, extras6), keyed by
+// the flow's masked key, so the table's slot does not grow. The meter
+// reads capcfg.fields once per metered packet and touches the maps only
+// when it is not zero; a harvest joins each exported flow with its entry
+// and deletes it.
+type CaptureSettings struct {
+	Fields flow.CaptureFields
+	// LabelPositions are the 1-based label stack positions kept for
+	// Captured.Labels[0..2] (IOS's label-positions); 0 leaves one out.
+	LabelPositions [flow.MaxLabels]uint8
+}
+
+// MaxLabelPosition is the deepest label position the meter walks to.
+const MaxLabelPosition = 8 // MAX_LABELS in meter.c
+
+const (
+	xfFragSeen = uint8(meterCaptureBitsXF_FRAG_SEEN)
+	capFields  = uint8(meterCaptureBitsCAP_FIELDS)
+)
+
+// SetCapture changes what the meter captures, at once. Flows already in
+// the cache keep the fields their entry was made with.
+func (d *Datapath) SetCapture(c CaptureSettings) error {
+	if uint8(c.Fields)&^capFields != 0 {
+		return fmt.Errorf("unknown capture fields %#x", uint8(c.Fields))
+	}
+	var cfg meterCaptureCfg
+	cfg.Fields = uint32(c.Fields)
+	for i, p := range c.LabelPositions {
+		if p > MaxLabelPosition {
+			return fmt.Errorf("label position %d: the meter walks %d labels", p, MaxLabelPosition)
+		}
+		cfg.MplsPos[i] = p
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c.Fields != 0 {
+		d.tab.captureOn = true
+	}
+	if err := d.objs.Capcfg.Set(cfg); err != nil {
+		return fmt.Errorf("write capture settings: %w", err)
+	}
+	d.capture = c
+	return nil
+}
+
+// Capture returns the capture settings in force.
+func (d *Datapath) Capture() CaptureSettings {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.capture
+}
+
+// extrasMaps are the capture maps: they are sized with the table, so
+// they go with it on a resize; a table pinned by a version without them
+// has none.
+var extrasMaps = []string{"extras4", "extras6"}
+
+// hasEntries reports whether m holds anything (nil: no).
+func hasEntries(m *ebpf.Map) bool {
+	if m == nil {
+		return false
+	}
+	var k []byte
+	err := m.NextKey(nil, &k)
+	return err == nil
+}
+
+// family is the capture map's index for e: 0 IPv4, 1 IPv6.
+func (e entry) family() int {
+	if e.v6 {
+		return 1
+	}
+	return 0
+}
+
+// key is e's key as the meter built it (masked, with the sampler id): an
+// IPv6 entry's second slot is the next line, so the key is contiguous.
+func (t *table) key(e entry) []byte {
+	return t.slots.mem[e.off()+offKey : e.off()+e.size()]
+}
+
+// takeExtras joins the flow in e with its capture entry, deleting the
+// entry: the flow's next packet starts a new one, as a new cache entry.
+func (t *table) takeExtras(e entry, r *flow.Record) {
+	m := t.extras[e.family()]
+	if !t.captureOn || m == nil {
+		return
+	}
+	var x meterFlowExtra
+	if err := m.LookupAndDelete(t.key(e), &x); err != nil {
+		if !errors.Is(err, ebpf.ErrKeyNotExist) {
+			t.extrasErrors++
+		}
+		return
+	}
+	x.decode(&r.Captured)
+}
+
+// peekExtras reads every capture entry of one family, by key.
+func (t *table) peekExtras(fi int) map[string]meterFlowExtra {
+	m := t.extras[fi]
+	if !t.captureOn || m == nil {
+		return nil
+	}
+	out := map[string]meterFlowExtra{}
+	var k []byte
+	var x meterFlowExtra
+	it := m.Iterate()
+	for it.Next(&k, &x) {
+		out[string(k)] = x
+	}
+	if it.Err() != nil {
+		t.extrasErrors++
+	}
+	return out
+}
+
+func (x *meterFlowExtra) decode(c *flow.Captured) {
+	*c = flow.Captured{
+		Fields:       flow.CaptureFields(x.Flags & capFields),
+		IPID:         x.IpId,
+		FragOffset:   x.FragOff,
+		FragSeen:     x.Flags&xfFragSeen != 0,
+		ICMPTypeCode: x.Icmp,
+		MinLength:    x.MinLen,
+		MaxLength:    x.MaxLen,
+		Labels:       x.Labels,
+		Depth:        x.Nlabels,
+	}
+}
