@@ -37,6 +37,7 @@ const (
 	benchMapSamplerStates         = "sampler_states"
 	benchMapSamplers              = "samplers"
 	benchMapStats                 = "stats"
+	benchMapSubifs                = "subifs"
 	benchProgBenchDrop            = "bench_drop"
 	benchProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	benchProgBenchMeterNewflow    = "bench_meter_newflow"
@@ -46,6 +47,7 @@ const (
 	benchVarCapcfg                = "capcfg"
 	benchVarCfg                   = "cfg"
 	benchVarOverload              = "overload"
+	benchVarSubifOn               = "subif_on"
 	benchVarUnusedBucketHdr       = "unused_bucket_hdr"
 	benchVarUnusedCaptureBits     = "unused_capture_bits"
 	benchVarUnusedFilterAddrKey   = "unused_filter_addr_key"
@@ -140,6 +142,7 @@ type benchMapSpecs struct {
 	SamplerStates  *ebpf.MapSpec `ebpf:"sampler_states"`
 	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
+	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
 }
 
 // benchVariableSpecs contains global variables before they are loaded into the kernel.
@@ -149,6 +152,7 @@ type benchVariableSpecs struct {
 	Capcfg               *ebpf.VariableSpec `ebpf:"capcfg"`
 	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
+	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
@@ -209,6 +213,7 @@ type benchMaps struct {
 	SamplerStates  *ebpf.Map `ebpf:"sampler_states"`
 	Samplers       *ebpf.Map `ebpf:"samplers"`
 	Stats          *ebpf.Map `ebpf:"stats"`
+	Subifs         *ebpf.Map `ebpf:"subifs"`
 }
 
 func (m *benchMaps) Close() error {
@@ -234,6 +239,7 @@ func (m *benchMaps) Close() error {
 		m.SamplerStates,
 		m.Samplers,
 		m.Stats,
+		m.Subifs,
 	)
 }
 
@@ -244,6 +250,7 @@ type benchVariables struct {
 	Capcfg               *ebpf.Variable `ebpf:"capcfg"`
 	Cfg                  *ebpf.Variable `ebpf:"cfg"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
+	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`

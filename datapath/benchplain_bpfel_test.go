@@ -37,6 +37,7 @@ const (
 	benchPlainMapSamplerStates         = "sampler_states"
 	benchPlainMapSamplers              = "samplers"
 	benchPlainMapStats                 = "stats"
+	benchPlainMapSubifs                = "subifs"
 	benchPlainProgBenchDrop            = "bench_drop"
 	benchPlainProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	benchPlainProgBenchMeterNewflow    = "bench_meter_newflow"
@@ -46,6 +47,7 @@ const (
 	benchPlainVarCapcfg                = "capcfg"
 	benchPlainVarCfg                   = "cfg"
 	benchPlainVarOverload              = "overload"
+	benchPlainVarSubifOn               = "subif_on"
 	benchPlainVarUnusedBucketHdr       = "unused_bucket_hdr"
 	benchPlainVarUnusedCaptureBits     = "unused_capture_bits"
 	benchPlainVarUnusedFilterAddrKey   = "unused_filter_addr_key"
@@ -140,6 +142,7 @@ type benchPlainMapSpecs struct {
 	SamplerStates  *ebpf.MapSpec `ebpf:"sampler_states"`
 	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
+	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
 }
 
 // benchPlainVariableSpecs contains global variables before they are loaded into the kernel.
@@ -149,6 +152,7 @@ type benchPlainVariableSpecs struct {
 	Capcfg               *ebpf.VariableSpec `ebpf:"capcfg"`
 	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
+	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
@@ -209,6 +213,7 @@ type benchPlainMaps struct {
 	SamplerStates  *ebpf.Map `ebpf:"sampler_states"`
 	Samplers       *ebpf.Map `ebpf:"samplers"`
 	Stats          *ebpf.Map `ebpf:"stats"`
+	Subifs         *ebpf.Map `ebpf:"subifs"`
 }
 
 func (m *benchPlainMaps) Close() error {
@@ -234,6 +239,7 @@ func (m *benchPlainMaps) Close() error {
 		m.SamplerStates,
 		m.Samplers,
 		m.Stats,
+		m.Subifs,
 	)
 }
 
@@ -244,6 +250,7 @@ type benchPlainVariables struct {
 	Capcfg               *ebpf.Variable `ebpf:"capcfg"`
 	Cfg                  *ebpf.Variable `ebpf:"cfg"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
+	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`

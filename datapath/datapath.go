@@ -50,6 +50,7 @@ type Datapath struct {
 	cfg     meterMeterCfg
 	mask    platform.Mask
 	capture CaptureSettings
+	subifs  map[VLANPort]uint32     // in the subifs map
 	filters map[FilterID]*installed // filter slots in use
 	closed  bool
 }

@@ -265,6 +265,13 @@ type meterTermCount struct {
 	Bytes   uint64
 }
 
+type meterVlanPort struct {
+	_       structs.HostLayout
+	Ifindex uint32
+	Vid     uint16
+	Pad     uint16
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
@@ -290,10 +297,12 @@ const (
 	meterMapSamplerStates        = "sampler_states"
 	meterMapSamplers             = "samplers"
 	meterMapStats                = "stats"
+	meterMapSubifs               = "subifs"
 	meterProgFlowtapMeter        = "flowtap_meter"
 	meterVarCapcfg               = "capcfg"
 	meterVarCfg                  = "cfg"
 	meterVarOverload             = "overload"
+	meterVarSubifOn              = "subif_on"
 	meterVarUnusedBucketHdr      = "unused_bucket_hdr"
 	meterVarUnusedCaptureBits    = "unused_capture_bits"
 	meterVarUnusedFilterAddrKey  = "unused_filter_addr_key"
@@ -383,6 +392,7 @@ type meterMapSpecs struct {
 	SamplerStates  *ebpf.MapSpec `ebpf:"sampler_states"`
 	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
+	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
 }
 
 // meterVariableSpecs contains global variables before they are loaded into the kernel.
@@ -392,6 +402,7 @@ type meterVariableSpecs struct {
 	Capcfg               *ebpf.VariableSpec `ebpf:"capcfg"`
 	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
+	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
@@ -452,6 +463,7 @@ type meterMaps struct {
 	SamplerStates  *ebpf.Map `ebpf:"sampler_states"`
 	Samplers       *ebpf.Map `ebpf:"samplers"`
 	Stats          *ebpf.Map `ebpf:"stats"`
+	Subifs         *ebpf.Map `ebpf:"subifs"`
 }
 
 func (m *meterMaps) Close() error {
@@ -477,6 +489,7 @@ func (m *meterMaps) Close() error {
 		m.SamplerStates,
 		m.Samplers,
 		m.Stats,
+		m.Subifs,
 	)
 }
 
@@ -487,6 +500,7 @@ type meterVariables struct {
 	Capcfg               *ebpf.Variable `ebpf:"capcfg"`
 	Cfg                  *ebpf.Variable `ebpf:"cfg"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
+	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`

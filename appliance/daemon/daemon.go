@@ -333,6 +333,7 @@ func (d *Daemon) apply(old, s Settings) error {
 	}
 	errs = append(errs, d.applyPorts(s.Ports))
 	d.applyOverload(s.Overload)
+	errs = append(errs, d.dp.SetSubinterfaces(subifKeys(s.Subifs)))
 	if d.running && d.pipe != nil {
 		e := d.pipe.Engine()
 		if s.Aging != old.Aging {

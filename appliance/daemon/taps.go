@@ -9,8 +9,10 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/biflow"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/datapath"
 )
 
 // Taps is `show flowtap taps`: each tap's fibres, their ports' state as
@@ -88,6 +90,20 @@ func (m *Manager) fibreName(port string) string {
 	return "Tap " + c.Taps[i].Name + " fibre " + strings.ToUpper(side)
 }
 
+// subifKeys is the meter's map of subinterfaces whose parent exists: a
+// VLAN's flows on that port are keyed by the subinterface's ifIndex, so
+// two VLANs carrying one 5-tuple are two flows (the annotator still
+// rewrites flows metered before the map had them).
+func subifKeys(subs []subif.Sub) map[datapath.VLANPort]uint32 {
+	m := map[datapath.VLANPort]uint32{}
+	for _, s := range subs {
+		if s.ParentIndex != 0 {
+			m[datapath.VLANPort{Port: s.ParentIndex, VID: s.VLAN}] = s.IfIndex
+		}
+	}
+	return m
+}
+
 // resolvePorts gives the taps' fibres and the subinterfaces' parents the
 // ifindex of a port that appeared since the settings were derived, so
 // that its flows get their link or subinterface from the first one on;
@@ -112,6 +128,11 @@ func (d *Daemon) resolvePorts() {
 	s.Subifs = slices.Clone(s.Subifs)
 	for i := range s.Subifs {
 		resolve(s.Subifs[i].Parent, &s.Subifs[i].ParentIndex)
+	}
+	if changed {
+		if err := d.dp.SetSubinterfaces(subifKeys(s.Subifs)); err != nil {
+			d.log.Error("map subinterfaces in the meter", "err", err)
+		}
 	}
 	if changed && d.running && d.pipe != nil {
 		d.pipe.Engine().SetAnnotator(d.annotator(*s))

@@ -4,9 +4,10 @@
 // a flow of that VLAN on that port input on the subinterface, as a
 // router shows and exports it.
 //
-// The datapath keys flows by port, not by VLAN: two VLANs carrying the
-// same 5-tuple on one port share a flow, which takes the first packet's
-// VLAN.
+// The daemon also gives the datapath each subinterface's (port, VLAN):
+// the meter then keys that VLAN's flows by the subinterface's ifIndex,
+// so two VLANs carrying one 5-tuple are two flows, and the rewrite here
+// only touches flows metered before the map had the subinterface.
 package subif
 
 import "github.com/flowtap/flowtap/appliance/flow"

@@ -102,7 +102,20 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } extras6 SEC(".maps");
 
+/* Subinterfaces: (port, outer VID) -> the subinterface's ifIndex, which
+ * replaces the port in the flow key, so two VLANs' flows of one 5-tuple
+ * are two flows. Read only while subif_on is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_SUBIFS);
+	__type(key, struct vlan_port);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} subifs SEC(".maps");
+
 struct meter_cfg cfg;
+/* Its own .bss variable: set while the subifs map has entries. */
+__u32 subif_on;
 /* Its own .bss variable: settings the table never reads. */
 struct capture_cfg capcfg;
 
@@ -1019,6 +1032,13 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 	__u8 *ip = data + clamp_off(p.l3off);
 	if ((void *)(eth + 14) > end)
 		return verdict;
+	/* A subinterface's VLAN: its ifIndex is the key's input interface. */
+	if (p.nvlan && subif_on) {
+		struct vlan_port vp = {.ifindex = ifindex, .vid = p.vlan[0]};
+		__u32 *sub = bpf_map_lookup_elem(&subifs, &vp);
+		if (sub)
+			ifindex = *sub;
+	}
 	if (p.family == 4) {
 		if ((void *)(ip + 20) <= end)
 			meter4(&p, ifindex, now_t, st, salt, eth, ip, ctx, lookup_only);

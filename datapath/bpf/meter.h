@@ -187,6 +187,16 @@ struct meter_cfg {
 	__u64 seed;
 };
 
+/* A subinterface (`interface eth1.190`): its parent port and outer VID,
+ * the key of the subifs map, whose value is the subinterface's ifIndex. */
+#define MAX_SUBIFS 4096
+
+struct vlan_port {
+	__u32 ifindex;
+	__u16 vid;
+	__u16 pad;
+};
+
 /* ip flow-capture and MPLS-aware NetFlow (ip flow-cache mpls
  * label-positions): what a flow's packets carry beyond its table entry.
  * Kept apart from the table, in the extras4/extras6 hash maps keyed by the

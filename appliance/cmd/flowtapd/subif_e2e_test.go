@@ -23,7 +23,8 @@ func tagged(frame []byte, vlan uint16) []byte {
 // frames on vmon input on the subinterface: `show ip cache flow` names it
 // as the source interface, and the v9 export carries its ifIndex (63001,
 // no kernel device has its name) and names it in the interface-names
-// table, and IF-MIB lists it, while untagged frames stay on vmon.
+// table, and IF-MIB lists it, while untagged frames stay on vmon. VLAN
+// 191 (vmon.191, 63002) carries the same 5-tuple as VLAN 190: two flows.
 func TestSubinterfaceIsItsOwnInterface(t *testing.T) {
 	v := testnet.Enter(t)
 	capd := collector.StartNfcapd(t)
@@ -34,6 +35,9 @@ interface %[1]s
  ip flow ingress
 !
 interface %[1]s.190
+ ip flow ingress
+!
+interface %[1]s.191
  ip flow ingress
 !
 ip flow-export version 9
@@ -52,8 +56,12 @@ ip flow-export destination %[2]s %[3]d
 	for range 2 {
 		frames = append(frames, udpFrame([4]byte{10, 9, 0, 3}, 1001, 30))
 	}
+	for range 4 {
+		frames = append(frames, tagged(udpFrame([4]byte{10, 9, 0, 1}, 1000, 20), 191))
+	}
 	v.Send(t, frames)
 	want := "vmon.190      10.9.0.1        Null          192.0.2.9       11 03E8 0035     3\n" +
+		"vmon.191      10.9.0.1        Null          192.0.2.9       11 03E8 0035     4\n" +
 		"vmon          10.9.0.3        Null          192.0.2.9       11 03E9 0035     2\n"
 	var got string
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
@@ -85,8 +93,8 @@ ip flow-export destination %[2]s %[3]d
 			}
 		}
 	}
-	wantRecs := map[string]bool{"10.9.0.1|63001|3": true, fmt.Sprintf("10.9.0.3|%d|2", v.MonIndex): true}
-	if len(lines) != 2 || !wantRecs[lines[0]] || !wantRecs[lines[1]] {
+	wantRecs := map[string]bool{"10.9.0.1|63001|3": true, "10.9.0.1|63002|4": true, fmt.Sprintf("10.9.0.3|%d|2", v.MonIndex): true}
+	if len(lines) != 3 || !wantRecs[lines[0]] || !wantRecs[lines[1]] || !wantRecs[lines[2]] {
 		t.Fatalf("nfdump (source|input|packets): %q, want %v", lines, wantRecs)
 	}
 }
