@@ -49,6 +49,7 @@ type Datapath struct {
 	mu      sync.Mutex // one harvest or config change at a time
 	cfg     meterMeterCfg
 	mask    platform.Mask
+	mask6   platform.Mask // 0: IPv6 flows use mask
 	capture CaptureSettings
 	subifs  map[VLANPort]uint32     // in the subifs map
 	filters map[FilterID]*installed // filter slots in use

@@ -45,14 +45,23 @@ type PortSettings struct {
 // mask are purged too, which the PFC does as well. The zero Mask is the
 // key the datapath starts with, the router's 7-tuple.
 func (d *Datapath) SetMask(m platform.Mask, emit func(*flow.Record)) error {
+	return d.SetMasks(m, 0, emit)
+}
+
+// SetMasks is SetMask with a mask of its own for IPv6 flows (a PFC3's or
+// PFC4's `mls flow ipv6`); m6 0 keys IPv6 flows with m.
+func (d *Datapath) SetMasks(m, m6 platform.Mask, emit func(*flow.Record)) error {
 	if m == 0 {
 		m = platform.MaskSevenTuple
 	}
 	d.mu.Lock()
-	changed := m != d.mask
-	d.mask = m
+	changed := m != d.mask || m6 != d.mask6
+	d.mask, d.mask6 = m, m6
+	if m6 == 0 {
+		m6 = m
+	}
 	d.cfg.Mask4 = words4(m)
-	d.cfg.Mask6 = words6(m)
+	d.cfg.Mask6 = words6(m6)
 	err := d.writeCfg()
 	d.mu.Unlock()
 	if err != nil || !changed || emit == nil {
@@ -62,6 +71,13 @@ func (d *Datapath) SetMask(m platform.Mask, emit func(*flow.Record)) error {
 		return fmt.Errorf("purge cache after mask change: %w", err)
 	}
 	return nil
+}
+
+// Mask6 returns the IPv6 flows' own mask in force; 0 when they use Mask.
+func (d *Datapath) Mask6() platform.Mask {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.mask6
 }
 
 // Mask returns the flow mask in force.

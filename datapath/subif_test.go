@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // Two VLANs carrying the same 5-tuple on one port are two flows, each
@@ -42,5 +43,35 @@ func TestSubinterfacesSplitVLANs(t *testing.T) {
 	feed(t, d, frame(191), 1)
 	if r := harvestAll(t, d); len(r) != 1 || r[0].InputIf != 1 || r[0].Packets != 2 {
 		t.Errorf("without subinterfaces: %+v, want one flow of 2 packets on port 1", r)
+	}
+}
+
+// `mls flow ipv6 destination` beside `mls flow ip full`: IPv6 flows merge
+// by destination while IPv4 flows keep their full key.
+func TestIPv6OwnMask(t *testing.T) {
+	d := openTest(t, 1024)
+	if err := d.SetMasks(platform.MaskFull, platform.MaskDestination, nil); err != nil {
+		t.Fatal(err)
+	}
+	for sport := uint16(1); sport <= 3; sport++ {
+		feed(t, d, cat(ethHdr(0x86DD), ip6{src: v6a, dst: v6b, nh: 17}.bytes(udpHdr(sport, 53, 4))), 1)
+		feed(t, d, cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 17}.bytes(udpHdr(sport, 53, 4))), 1)
+	}
+	var v4, v6 int
+	for _, r := range harvestAll(t, d) {
+		if r.IsIPv6() {
+			v6++
+			if r.Packets != 3 || r.SrcAddr.IsValid() && !r.SrcAddr.IsUnspecified() || r.DstAddr != v6b {
+				t.Errorf("IPv6 flow under destination: %+v", r)
+			}
+		} else {
+			v4++
+		}
+	}
+	if v4 != 3 || v6 != 1 {
+		t.Errorf("%d IPv4 and %d IPv6 flows, want 3 and 1", v4, v6)
+	}
+	if d.Mask() != platform.MaskFull || d.Mask6() != platform.MaskDestination {
+		t.Errorf("masks %v %v", d.Mask(), d.Mask6())
 	}
 }

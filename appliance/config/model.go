@@ -82,8 +82,11 @@ type Config struct {
 // Cache is the main cache's settings; zero fields take the persona's
 // defaults (platform.Persona.Defaults).
 type Cache struct {
-	Entries  int           // ip flow-cache entries; fixed on the PFCs and cflowd
-	Mask     platform.Mask // mls flow ip
+	Entries int           // ip flow-cache entries; fixed on the PFCs and cflowd
+	Mask    platform.Mask // mls flow ip
+	// Mask6 is `mls flow ipv6` (PFC3 and PFC4): the IPv6 flows' mask; 0
+	// keys IPv6 flows with the IPv4 mask.
+	Mask6    platform.Mask
 	Inactive time.Duration // ip flow-cache timeout inactive, mls aging normal
 	Active   time.Duration // ip flow-cache timeout active, mls aging long
 	// FastTime is `mls aging fast time`; 0 is fast aging off.

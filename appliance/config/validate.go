@@ -121,6 +121,18 @@ func (v *validator) platform(c *Config) (platform.Persona, bool) {
 // IsCatalyst reports whether the persona is a PFC, configured with mls.
 func IsCatalyst(p *platform.Persona) bool { return p.MaskCommand != "" }
 
+// IPv6MaskReason says why the persona has no `mls flow ipv6`, or "" when
+// it has one (the PFC3 and PFC4 meter IPv6 in hardware; a PFC2 does not).
+func IPv6MaskReason(p *platform.Persona) string {
+	switch {
+	case !IsCatalyst(p):
+		return "the " + p.Name + " persona has no mls commands"
+	case p.Name == "pfc2":
+		return "the pfc2 persona has no IPv6 NetFlow in hardware: IPv6 flows use the IPv4 flow mask"
+	}
+	return ""
+}
+
 // cache checks each main-cache field on its own against the persona, so
 // that a refusal names the field; Validate fills the others with
 // defaults, which the persona always accepts.
@@ -139,6 +151,13 @@ func (v *validator) cache(p *platform.Persona, c *Config) {
 			v.fail("cache.mask", err)
 		} else {
 			k.Mask = zeroIfEq(s.Mask, d.Mask)
+		}
+	}
+	if k.Mask6 != 0 {
+		if why := IPv6MaskReason(p); why != "" {
+			v.failf("cache.mask6", "%s", why)
+		} else if _, err := p.Validate(platform.Setting{Mask: k.Mask6}); err != nil {
+			v.fail("cache.mask6", err)
 		}
 	}
 	if k.Inactive != 0 {

@@ -299,8 +299,8 @@ func (d *Daemon) apply(old, s Settings) error {
 		errs = append(errs, err)
 	}
 	purged := resized
-	if s.Mask != d.dp.Mask() {
-		if err := d.dp.SetMask(s.Mask, d.fanout.Export); err != nil {
+	if s.Mask != d.dp.Mask() || s.Mask6 != d.dp.Mask6() {
+		if err := d.dp.SetMasks(s.Mask, s.Mask6, d.fanout.Export); err != nil {
 			errs = append(errs, err)
 		}
 		purged = true

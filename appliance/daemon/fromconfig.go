@@ -43,6 +43,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	}
 	s := Settings{CacheEntries: set.CacheEntries, Mask: set.Mask, Aging: flowcache.Aging(p.CacheAging(set)), Emergency: emergency(p.Emergency), AppClasses: c.AppClassSet()}
 	s.Sampling = sampling(set.Sampling)
+	s.Mask6 = c.Cache.Mask6
 	s.Capture = datapath.CaptureSettings{Fields: capture(c.Capture).Datapath(), LabelPositions: c.Cache.MPLSLabelPositions}
 	if c.Cache.MPLSLabels() > 0 {
 		s.Capture.Fields |= flow.CapMPLS

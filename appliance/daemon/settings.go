@@ -23,6 +23,8 @@ type Settings struct {
 	CacheEntries int
 	Mask         platform.Mask
 	Sampling     datapath.Sampling
+	// Mask6 is `mls flow ipv6`; 0 keys IPv6 flows with Mask.
+	Mask6 platform.Mask
 	// Capture is what the datapath records per flow for `ip flow-capture`
 	// and `ip flow-cache mpls label-positions`.
 	Capture datapath.CaptureSettings

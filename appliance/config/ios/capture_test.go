@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // TestCaptureLines: every `ip flow-capture` field flowtap records and
@@ -45,6 +46,34 @@ func TestCaptureLines(t *testing.T) {
 		"ip flow-cache mpls label-positions", "ip flow-cache mpls label-positions 1 2 3 4"} {
 		if _, err := Parse("bad", []byte(bad+"\n")); err == nil {
 			t.Errorf("%q was accepted", bad)
+		}
+	}
+}
+
+// TestMLSFlowIPv6: `mls flow ipv6 MASK` sets the IPv6 flows' own mask on
+// a PFC3 or PFC4 persona and reads back; a PFC2 and a router refuse it
+// with the reason.
+func TestMLSFlowIPv6(t *testing.T) {
+	for _, p := range []string{"pfc3a", "pfc3b", "pfc3bxl", "pfc4", "pfc4xl"} {
+		s := NewSession(config.Config{Platform: p}, "console")
+		if err := s.Exec("mls flow ipv6 destination"); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		c := s.Config()
+		if c.Cache.Mask6 != platform.MaskDestination || c.Cache.Mask != 0 {
+			t.Errorf("%s: masks %v / %v", p, c.Cache.Mask, c.Cache.Mask6)
+		}
+		if got := RunningConfig(c); !strings.Contains(got, "\nmls flow ipv6 destination\n") {
+			t.Errorf("%s: running-config lacks the line:\n%s", p, got)
+		}
+		if err := s.Exec("no mls flow ipv6"); err != nil || s.Config().Cache.Mask6 != 0 {
+			t.Errorf("%s: no mls flow ipv6: %v %v", p, err, s.Config().Cache.Mask6)
+		}
+	}
+	for p, why := range map[string]string{"pfc2": "no IPv6 NetFlow in hardware", "": "has no mls commands"} {
+		s := NewSession(config.Config{Platform: p}, "console")
+		if err := s.Exec("mls flow ipv6 destination"); err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("%q: mls flow ipv6: %v, want %q", p, err, why)
 		}
 	}
 }

@@ -417,19 +417,23 @@ func (x *cmd) mls() {
 		x.c.End()
 		x.cfg.NetflowOff = x.neg
 	case "flow":
+		mask, path := &x.cfg.Cache.Mask, "cache.mask"
 		if x.c.Keyword("ip", "ipv6") == "ipv6" {
-			x.c.Invalid(x.c.Last(), "IPv6 flows use the IPv4 flow mask")
-			return
+			if why := config.IPv6MaskReason(x.p); why != "" {
+				x.c.Invalid(x.c.Last(), why)
+				return
+			}
+			mask, path = &x.cfg.Cache.Mask6, "cache.mask6"
 		}
 		if x.neg {
 			x.c.Skip()
-			x.cfg.Cache.Mask = 0
+			*mask = 0
 			return
 		}
 		kw := x.c.Keyword(platform.MaskKeywords(x.p.Masks)...)
 		x.c.End()
-		x.cfg.Cache.Mask, _ = platform.ParseMask(kw)
-		x.touch("cache.mask")
+		*mask, _ = platform.ParseMask(kw)
+		x.touch(path)
 	case "aging":
 		x.mlsAging()
 	case "sampling":

@@ -165,6 +165,9 @@ func renderCache(r *iosWriter, c config.Config) {
 		if k.Mask != 0 {
 			r.line("mls flow ip %s", k.Mask)
 		}
+		if k.Mask6 != 0 {
+			r.line("mls flow ipv6 %s", k.Mask6)
+		}
 		if k.Inactive != 0 {
 			r.line("mls aging normal %d", k.Inactive/time.Second)
 		}
