@@ -114,7 +114,12 @@ func familyFlows(v *CacheView, ipv6 bool) []flow.Record {
 		if a.SrcPort != b.SrcPort {
 			return a.SrcPort < b.SrcPort
 		}
-		return a.DstPort < b.DstPort
+		if a.DstPort != b.DstPort {
+			return a.DstPort < b.DstPort
+		}
+		// One 5-tuple on two interfaces (two VLANs' subinterfaces): by
+		// ifIndex, so the screen does not change between two looks.
+		return a.InputIf < b.InputIf
 	})
 	return out
 }
