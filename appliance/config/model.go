@@ -71,6 +71,10 @@ type Config struct {
 	Console    Console    // line con 0
 	LoginBlock LoginBlock // login block-for
 	Logging    Logging
+	// Clock is `clock timezone` and `clock summer-time`.
+	Clock Clock
+	// LogTimestamps is `service timestamps log ...`.
+	LogTimestamps LogTimestamps
 	// Archive is `archive` / ` log config`: the configuration logger.
 	Archive ArchiveLog
 	NTP     NTP

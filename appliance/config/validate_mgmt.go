@@ -241,6 +241,9 @@ func (v *validator) access(c *Config) {
 			v.failf(path, "configured twice")
 		}
 	}
+	if err := c.Clock.check(); err != nil {
+		v.bad("clock", err)
+	}
 	c.Archive.Size = zeroIfEq(c.Archive.Size, DefaultArchiveLogSize)
 	v.checkRange("archive.log-size", int64(c.Archive.Size), 1, MaxArchiveLogSize, "logging size")
 	b := c.LoginBlock

@@ -104,7 +104,7 @@ func (c *CLI) CacheView() show.CacheView {
 	s := d.Settings()
 	subs := subif.New(s.Subifs)
 	v := show.CacheView{Now: time.Now(), Aging: s.Aging, TableBytes: dp.TableBytes(), IfName: ifNamer(subs),
-		LabelPositions: s.Capture.LabelPositions}
+		LabelPositions: s.Capture.LabelPositions, Local: c.m.Config().Clock.In}
 	if e := d.Engine(); e != nil {
 		v.Stats = e.Stats()
 	}
@@ -180,13 +180,15 @@ func (c *CLI) Platform() string {
 
 func (c *CLI) Interfaces() ([]show.Interface, error) { return c.m.interfaces() }
 
-func (c *CLI) Clock() (time.Time, bool) {
+func (c *CLI) Clock() show.ClockView {
 	c.m.mu.Lock()
 	synced := c.m.clockSynced
 	c.m.mu.Unlock()
-	// IOS shows UTC until `clock timezone` says otherwise (the image's
-	// zone is whatever the build host's /etc/localtime was).
-	return time.Now().UTC(), synced != nil && synced()
+	// IOS shows UTC until `clock timezone` says otherwise (never the
+	// image's /etc/localtime, which is whatever the build host's was).
+	clk, now := c.m.Config().Clock, time.Now()
+	start, end := clk.NextSummer(now)
+	return show.ClockView{Now: clk.In(now), Synced: synced != nil && synced(), SummerStart: start, SummerEnd: end}
 }
 
 func (c *CLI) SNMP() show.SNMPView {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/cli/show"
 )
 
@@ -29,6 +30,32 @@ type LogBuffer struct {
 	hosts []*net.UDPConn
 	tag   string
 	subs  []chan string // interactive CLI sessions (logging console, terminal monitor)
+	// stamps and clock are `service timestamps log` and `clock
+	// timezone|summer-time`: how a message's time is written.
+	stamps  config.LogTimestamps
+	clock   config.Clock
+	started time.Time // for uptime timestamps
+}
+
+// SetTimestamps follows `service timestamps log ...` and the clock's
+// zone, for the messages logged from now on.
+func (b *LogBuffer) SetTimestamps(ts config.LogTimestamps, c config.Clock) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.stamps, b.clock = ts, c
+}
+
+// stamp writes t as the configured timestamp: "Dec  6 04:27:26.123: ",
+// or nothing with timestamps off.
+func (b *LogBuffer) stamp(t time.Time) string {
+	b.mu.Lock()
+	ts, c, started := b.stamps, b.clock, b.started
+	b.mu.Unlock()
+	s := ts.Stamp(t, t.Sub(started), c)
+	if s == "" {
+		return ""
+	}
+	return s + ": "
 }
 
 // Configure follows `logging buffered SIZE` (0 keeps 4096, IOS's default)
@@ -61,7 +88,7 @@ func (b *LogBuffer) trim() {
 }
 
 // NewLogBuffer keeps up to size bytes of log lines (IOS's default is 4096).
-func NewLogBuffer(size int) *LogBuffer { return &LogBuffer{size: size} }
+func NewLogBuffer(size int) *LogBuffer { return &LogBuffer{size: size, started: time.Now()} }
 
 func (b *LogBuffer) add(line string, sev int) {
 	b.mu.Lock()
@@ -139,12 +166,12 @@ func logIOS(log *slog.Logger, tag, format string, args ...any) {
 }
 
 // Handle formats the record as IOS does, "timestamp: %FAC-SEV-MNEMONIC:
-// text". A record logged without an IOS name is %FLOWTAP-SEV-LEVEL, its
+// text" (the timestamp as `service timestamps log` says). A record logged without an IOS name is %FLOWTAP-SEV-LEVEL, its
 // attributes after the message as words (not Go's key=value).
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level >= slog.LevelInfo {
 		line, sev := iosLine(r, h.attrs)
-		h.buf.add(line, sev)
+		h.buf.add(h.buf.stamp(r.Time)+line, sev)
 	}
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil
@@ -185,7 +212,7 @@ func iosLine(r slog.Record, attrs []slog.Attr) (string, int) {
 	if len(words) > 0 {
 		msg += ": " + strings.Join(words, ", ")
 	}
-	return fmt.Sprintf("%s: %%%s: %s", r.Time.UTC().Format(time.StampMilli), tag, msg), sev
+	return fmt.Sprintf("%%%s: %s", tag, msg), sev
 }
 
 // showAttr writes a value as an operator reads it: maps as "k v" pairs,

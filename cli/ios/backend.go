@@ -1,8 +1,6 @@
 package ios
 
 import (
-	"time"
-
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -22,8 +20,9 @@ type Backend interface {
 	// Interfaces lists the links, for `show interfaces` and `show ip
 	// interface brief`.
 	Interfaces() ([]show.Interface, error)
-	// Clock is the time now and whether NTP set it (`show clock`).
-	Clock() (now time.Time, synced bool)
+	// Clock is the time now on the configured clock, whether NTP set it
+	// and the next summer-time change (`show clock [detail]`).
+	Clock() show.ClockView
 	SNMP() show.SNMPView
 	// Aggregations are the configured `ip flow-aggregation cache`s, for
 	// `show ip cache [verbose] flow aggregation SCHEME`.

@@ -193,9 +193,12 @@ func execTree() *Node {
 			kw("log", "Show contents of the archive log",
 				kw("config", "Show contents of the configuration log",
 					kw("all", "List all the commands in the configuration log").Runs(showArchiveLog)))),
-		kw("clock", "Display the system clock").Runs(func(s *Session, w io.Writer, _ []string) error {
-			now, synced := s.b.Clock()
-			show.Clock(w, now, synced)
+		kw("clock", "Display the system clock",
+			kw("detail", "Display detailed information").Runs(func(s *Session, w io.Writer, _ []string) error {
+				show.ClockDetail(w, s.b.Clock())
+				return nil
+			})).Runs(func(s *Session, w io.Writer, _ []string) error {
+			show.Clock(w, s.b.Clock())
 			return nil
 		}),
 		kw("access-lists", "List access lists",

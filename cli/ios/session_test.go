@@ -107,8 +107,10 @@ func (f *fakeBackend) Interfaces() ([]show.Interface, error) {
 		{Name: "eth2", MAC: net.HardwareAddr{0xaa, 0xbb, 0xcc, 0, 2, 0}, MTU: 1500},
 	}, nil
 }
-func (f *fakeBackend) Clock() (time.Time, bool) {
-	return now.Add(83*time.Minute + 45678*time.Millisecond), false
+func (f *fakeBackend) Clock() show.ClockView {
+	at := now.Add(83*time.Minute + 45678*time.Millisecond)
+	start, end := f.cfg.Clock.NextSummer(at)
+	return show.ClockView{Now: f.cfg.Clock.In(at), SummerStart: start, SummerEnd: end}
 }
 func (f *fakeBackend) SNMP() show.SNMPView { return show.SNMPView{} }
 func (f *fakeBackend) Modified() bool      { return f.modified }

@@ -24,6 +24,17 @@ type CacheView struct {
 	// LabelPositions are `ip flow-cache mpls label-positions`: which
 	// stack position each of a flow's captured labels came from.
 	LabelPositions [flow.MaxLabels]uint8
+	// Local puts a time on the configured clock (`clock timezone`), for
+	// the columns that print wall-clock times; nil is UTC.
+	Local func(time.Time) time.Time
+}
+
+// local is t on the configured clock.
+func (v *CacheView) local(t time.Time) time.Time {
+	if v.Local == nil {
+		return t.UTC()
+	}
+	return v.Local(t)
 }
 
 // PacketSizeLabels are the size distribution's bucket names, for other

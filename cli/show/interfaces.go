@@ -161,14 +161,41 @@ func IPInterfaceBriefJSON(ifs []Interface) any {
 	return map[string]any{"TABLE_interface": map[string]any{"ROW_interface": briefRows(ifs)}}
 }
 
+// ClockView is `show clock [detail]`: the time on the configured clock
+// (`clock timezone`, `clock summer-time`), whether NTP set it, and when
+// summer time next starts and ends, each on the clock it is read on
+// (zero without summer time).
+type ClockView struct {
+	Now                    time.Time
+	Synced                 bool
+	SummerStart, SummerEnd time.Time
+}
+
+const clockLayout = "15:04:05.000 MST Mon Jan 2 2006"
+
 // Clock renders `show clock`: "*" marks a time no NTP server has set, as
 // IOS marks a clock that is not authoritative.
-func Clock(w io.Writer, now time.Time, synced bool) {
+func Clock(w io.Writer, v ClockView) {
 	mark := "*"
-	if synced {
+	if v.Synced {
 		mark = ""
 	}
-	fmt.Fprintf(w, "%s%s\n", mark, now.Format("15:04:05.000 MST Mon Jan 2 2006"))
+	fmt.Fprintf(w, "%s%s\n", mark, v.Now.Format(clockLayout))
+}
+
+// ClockDetail renders `show clock detail`: the time, its source and the
+// summer time's next start and end.
+func ClockDetail(w io.Writer, v ClockView) {
+	Clock(w, v)
+	if v.Synced {
+		fmt.Fprintln(w, "Time source is NTP")
+	} else {
+		fmt.Fprintln(w, "No time source")
+	}
+	if !v.SummerStart.IsZero() {
+		fmt.Fprintf(w, "Summer time starts %s\n", v.SummerStart.Format("15:04:05 MST Mon Jan 2 2006"))
+		fmt.Fprintf(w, "Summer time ends %s\n", v.SummerEnd.Format("15:04:05 MST Mon Jan 2 2006"))
+	}
 }
 
 // SNMPView is the agent's counters, for `show snmp`.

@@ -69,7 +69,7 @@ func MLSNetflowIP(w io.Writer, v CacheView) {
 		fmt.Fprintf(w, "%-16s%-16s%-4s:%-6d:%-9d %-16s:0x0\n", addr(r.DstAddr), addr(r.SrcAddr), proto, r.SrcPort, r.DstPort,
 			cut(v.ifName(r.InputIf), 16))
 		age := int(v.Now.Sub(r.Start) / time.Second)
-		fmt.Fprintf(w, "%-13d%-14d%-6d%-10s%s\n", r.Packets, r.Bytes, age, r.End.Format("15:04:05"), "L3 - Dynamic")
+		fmt.Fprintf(w, "%-13d%-14d%-6d%-10s%s\n", r.Packets, r.Bytes, age, v.local(r.End).Format("15:04:05"), "L3 - Dynamic")
 	}
 	fmt.Fprintf(w, "Number of shortcuts = %d\n", len(flows))
 }

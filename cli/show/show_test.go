@@ -156,6 +156,17 @@ func TestMLS(t *testing.T) {
 	b.WriteString("---\n")
 	MLSNetflowIP(&b, sampleCache())
 	golden(t, "show-mls", b.Bytes())
+
+	// LastSeen is wall-clock time, on the configured clock.
+	b.Reset()
+	v2 := sampleCache()
+	pst := time.FixedZone("PST", -8*3600)
+	v2.Local = func(t time.Time) time.Time { return t.In(pst) }
+	MLSNetflowIP(&b, v2)
+	utc, local := v2.Flows[0].End.UTC().Format("15:04:05"), v2.Flows[0].End.In(pst).Format("15:04:05")
+	if !strings.Contains(b.String(), " "+local+" ") || strings.Contains(b.String(), " "+utc+" ") {
+		t.Errorf("LastSeen not on the clock (%s, not %s):\n%s", local, utc, b.String())
+	}
 }
 
 func TestFraction(t *testing.T) {
@@ -237,11 +248,19 @@ func TestShowInterfaces(t *testing.T) {
 func TestShowClockAndSNMP(t *testing.T) {
 	var b bytes.Buffer
 	at := time.Date(2026, 12, 6, 1, 23, 45, 678e6, time.UTC)
-	Clock(&b, at, false)
-	Clock(&b, at.Add(12*time.Hour), true)
+	Clock(&b, ClockView{Now: at})
+	Clock(&b, ClockView{Now: at.Add(12 * time.Hour), Synced: true})
 	if want := "*01:23:45.678 UTC Sun Dec 6 2026\n13:23:45.678 UTC Sun Dec 6 2026\n"; b.String() != want {
 		t.Errorf("show clock:\n%q\nwant\n%q", b.String(), want)
 	}
+	// A zone and its summer time, as `clock timezone PST -8` and `clock
+	// summer-time PDT recurring` give them.
+	b.Reset()
+	pst, pdt := time.FixedZone("PST", -8*3600), time.FixedZone("PDT", -7*3600)
+	ClockDetail(&b, ClockView{Now: at.In(pst), SummerStart: time.Date(2027, 3, 14, 2, 0, 0, 0, pst),
+		SummerEnd: time.Date(2027, 11, 7, 2, 0, 0, 0, pdt)})
+	ClockDetail(&b, ClockView{Now: at, Synced: true})
+	golden(t, "show-clock-detail", b.Bytes())
 	b.Reset()
 	SNMP(&b, SNMPView{})
 	SNMP(&b, SNMPView{Enabled: true, Contact: "noc@example.net", Location: "rack 4", InPkts: 41, InBadVersions: 1,

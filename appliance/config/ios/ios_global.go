@@ -12,8 +12,8 @@ import (
 
 // globalKeywords are the global configuration commands.
 var globalKeywords = []string{
-	"access-list", "archive", "class-map", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
-	"ip", "ipv6", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "snmp-server", "username",
+	"access-list", "archive", "class-map", "clock", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
+	"ip", "ipv6", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "service", "snmp-server", "username",
 }
 
 func (x *cmd) dispatch() {
@@ -116,6 +116,10 @@ func (x *cmd) global() {
 		x.privilege()
 	case "archive":
 		x.archive()
+	case "clock":
+		x.clock()
+	case "service":
+		x.service()
 	}
 }
 

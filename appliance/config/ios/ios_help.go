@@ -32,7 +32,7 @@ func (s *Session) Help(line string) []string {
 	case errors.As(err, &le) && le.Kind == config.ErrIncomplete:
 		next = le.Expected
 	case err == nil:
-		next = []string{"<cr>"}
+		next = append(append([]string(nil), try.offered...), "<cr>")
 	default:
 		return []string{"% Unrecognized command"}
 	}

@@ -23,6 +23,8 @@ func RunningConfig(c config.Config) string {
 func Render(c config.Config) string {
 	r := &iosWriter{}
 	r.section()
+	renderTimestamps(r, c.LogTimestamps)
+	r.section()
 	r.line("hostname %s", c.HostnameOrDefault())
 	r.section()
 	r.line("platform %s", c.PlatformName())
@@ -33,6 +35,8 @@ func Render(c config.Config) string {
 	if c.EnableSecret.IsSet() {
 		r.line("enable secret 8 %s", c.EnableSecret.Hash)
 	}
+	r.section()
+	renderClock(r, c.Clock)
 	r.section()
 	renderUsers(r, c.Users)
 	if b := c.LoginBlock; b.Attempts != 0 {

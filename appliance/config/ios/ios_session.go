@@ -72,6 +72,9 @@ type Session struct {
 	// checking after every line would make a long file quadratic.
 	batch bool
 	where grammar.Origins
+	// offered is what the last accepted line could have gone on with
+	// (`?` lists it before <cr>).
+	offered []string
 	// depth is how deep the mode the last accepted line applied in is:
 	// 0 for a global command, 2 in a sub-mode's sub-mode.
 	depth int
@@ -183,6 +186,7 @@ func (s *Session) apply(m mode, text string, words []grammar.Word) (mode, *confi
 	if x.c.Err != nil {
 		return m, x.c.Err
 	}
+	s.offered = x.c.Offered()
 	switch {
 	case x.ended:
 		s.done = true

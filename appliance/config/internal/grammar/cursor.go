@@ -241,6 +241,23 @@ func (c *Cursor) Rest(desc string) string {
 	return s
 }
 
+// Offer notes what may follow at the end of the line, optionally: `?`
+// there lists alts before <cr>. A word present leaves it for the caller.
+func (c *Cursor) Offer(alts ...string) {
+	if c.Err == nil && c.Pos == len(c.Words) {
+		c.pending = c.expecting(alts...)
+	}
+}
+
+// Offered is what may follow at the end of a line that parsed: the
+// words Offer and TryKeyword were given there.
+func (c *Cursor) Offered() []string {
+	if c.Err != nil || c.Pos != len(c.Words) || c.pendingPos != c.Pos {
+		return nil
+	}
+	return c.pending
+}
+
 // End fails on any word left over.
 func (c *Cursor) End() {
 	if c.More() {

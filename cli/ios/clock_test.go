@@ -1,0 +1,102 @@
+package ios
+
+import (
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+// TestClockCommands: `clock timezone` and `clock summer-time` with their
+// `?` help, the running-config lines and `show clock [detail]` on a fixed
+// clock (13:23:45.678 UTC, Sunday 22 November 2026).
+func TestClockCommands(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	s := NewSession(f, true)
+	got := transcript(s, `
+show clock
+configure terminal
+clock ?
+clock timezone ?
+clock timezone CET ?
+clock timezone CET 1 ?
+clock timezone CET 1
+clock summer-time CEST ?
+clock summer-time CEST recurring ?
+clock summer-time CEST recurring last ?
+clock summer-time CEST recurring last Sun Mar 2:00 last Sun Oct 3:00
+service timestamps log datetime ?
+service timestamps log datetime msec localtime show-timezone
+end
+show running-config | include clock|service
+show clock
+show clock detail
+configure terminal
+clock timezone PST -8
+clock summer-time PDT recurring
+end
+show clock detail`)
+	want := `tap1#show clock
+*13:23:45.678 UTC Sun Nov 22 2026
+tap1#configure terminal
+Enter configuration commands, one per line.  End with CNTL/Z.
+tap1(config)#clock ?
+  summer-time
+  timezone
+tap1(config)#clock timezone ?
+  WORD
+tap1(config)#clock timezone CET ?
+  <-23 - 23>
+tap1(config)#clock timezone CET 1 ?
+  <0-59>
+  <cr>
+tap1(config)#clock timezone CET 1
+tap1(config)#clock summer-time CEST ?
+  recurring
+tap1(config)#clock summer-time CEST recurring ?
+  <1-4>
+  first
+  last
+  <cr>
+tap1(config)#clock summer-time CEST recurring last ?
+  Sunday
+  Monday
+  Tuesday
+  Wednesday
+  Thursday
+  Friday
+  Saturday
+tap1(config)#clock summer-time CEST recurring last Sun Mar 2:00 last Sun Oct 3:00
+tap1(config)#service timestamps log datetime ?
+  localtime
+  msec
+  show-timezone
+  year
+  <cr>
+tap1(config)#service timestamps log datetime msec localtime show-timezone
+tap1(config)#end
+tap1#show running-config | include clock|service
+service timestamps log datetime msec localtime show-timezone
+clock timezone CET 1 0
+clock summer-time CEST recurring last Sun Mar 2:00 last Sun Oct 3:00
+tap1#show clock
+*14:23:45.678 CET Sun Nov 22 2026
+tap1#show clock detail
+*14:23:45.678 CET Sun Nov 22 2026
+No time source
+Summer time starts 02:00:00 CET Sun Mar 28 2027
+Summer time ends 03:00:00 CEST Sun Oct 31 2027
+tap1#configure terminal
+Enter configuration commands, one per line.  End with CNTL/Z.
+tap1(config)#clock timezone PST -8
+tap1(config)#clock summer-time PDT recurring
+tap1(config)#end
+tap1#show clock detail
+*05:23:45.678 PST Sun Nov 22 2026
+No time source
+Summer time starts 02:00:00 PST Sun Mar 14 2027
+Summer time ends 02:00:00 PDT Sun Nov 7 2027
+`
+	if got != want {
+		t.Errorf("transcript:\n%s\nwant:\n%s", got, want)
+	}
+}
