@@ -255,7 +255,10 @@ func (c *CLI) AccessLists(name string) show.AccessListsView {
 			continue
 		}
 		al := show.AccessList{Kind: "Standard", Name: l.Ref()}
-		if l.Extended {
+		switch {
+		case l.IPv6:
+			al.Kind = "IPv6"
+		case l.Extended:
 			al.Kind = "Extended"
 		}
 		for _, e := range l.Entries {

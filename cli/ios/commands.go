@@ -181,6 +181,8 @@ func execTree() *Node {
 					}))),
 			kw("nde", "Show NetFlow Data Export information").Runs(text(Backend.NDE))),
 		kw("ipv6", "IPv6 information",
+			kw("access-list", "Summary of access lists",
+				arg("WORD", "Access list name", nil).Runs(showIPv6AccessList)).Runs(showIPv6AccessList),
 			kw("flow", "NetFlow switching",
 				kw("cache", "Flow cache entries").Runs(view(cacheView, show.IPv6FlowCache, func(v show.CacheView) any { return show.CacheJSON(v, true) })))),
 		kw("flowtap", "flowtap extensions",
@@ -399,6 +401,22 @@ func showFlowSampler(s *Session, w io.Writer, args []string) error {
 	return view(func(s *Session, args []string) ([]show.FlowSampler, error) {
 		return s.b.FlowSampler(lastArg(args, 2)), nil
 	}, show.FlowSamplers, show.FlowSamplersJSON)(s, w, args)
+}
+
+// showIPv6AccessList is `show ipv6 access-list [NAME]`: the IPv6 lists
+// of show access-lists.
+func showIPv6AccessList(s *Session, w io.Writer, args []string) error {
+	show6 := false
+	for _, line := range strings.SplitAfter(s.b.AccessLists(lastArg(args, 3)).Text, "\n") {
+		if line != "" && !strings.HasPrefix(line, " ") {
+			// A list's heading decides whether its entries are shown.
+			show6 = strings.HasPrefix(line, "IPv6 access list ")
+		}
+		if show6 {
+			io.WriteString(w, line)
+		}
+	}
+	return nil
 }
 
 // showAccessLists is `show access-lists [NAME]`.

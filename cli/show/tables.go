@@ -9,7 +9,7 @@ import (
 // AccessList is one list of `show access-lists`, for `| json`: each
 // entry as the screen words it, with its matches.
 type AccessList struct {
-	Kind    string // Standard or Extended
+	Kind    string // Standard, Extended or IPv6
 	Name    string
 	Entries []AccessListEntry
 }

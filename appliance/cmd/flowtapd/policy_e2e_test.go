@@ -212,6 +212,12 @@ ip flow-export destination %s %d
 	if got := d.cliUntil(t, "ios", "show access-lists V6\n", acl); got != acl {
 		t.Errorf("show access-lists V6:\n%s\nwant:\n%s", got, acl)
 	}
+	if got := d.cli(t, "ios", "show ipv6 access-list\n"); got != acl {
+		t.Errorf("show ipv6 access-list:\n%s\nwant:\n%s", got, acl)
+	}
+	if got := d.cli(t, "ios", "show access-lists V6 | json\n"); !strings.Contains(got, `"kind": "IPv6"`) || !strings.Contains(got, `"entry": "permit tcp any any eq 22"`) {
+		t.Errorf("show access-lists V6 | json:\n%s", got)
+	}
 
 	// The same list in a class of a policy, through a 1-in-2 sampler.
 	out := d.cli(t, "ios", `configure terminal

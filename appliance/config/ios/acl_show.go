@@ -46,6 +46,9 @@ func ShowAccessLists(c config.Config, only string, matches func(ref string, e co
 // ACEShow is an entry as `show access-lists` words it: a standard entry
 // pads its action and names the wildcard bits.
 func ACEShow(e config.ACE, extended bool) string {
+	if e.Addr.Is6() {
+		return ace6Text(e)
+	}
 	if extended {
 		return aceText(e, true)
 	}
