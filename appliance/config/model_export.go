@@ -30,6 +30,10 @@ type Export struct {
 	// every collector's source unless the collector names its own.
 	ServicesIf     string
 	ServicesSource netip.Addr
+	// Layer2VLANs is `ip flow export layer2-switched vlan LIST` (PFC3B,
+	// PFC3BXL, PFC4): once set, a tagged flow is exported only if its
+	// outer VLAN is listed; untagged flows always are. Empty: every flow.
+	Layer2VLANs platform.VLANSet
 	// Destinations are the collectors, in configuration order, at most
 	// MaxDestinations.
 	Destinations []Destination

@@ -121,6 +121,19 @@ func (v *validator) platform(c *Config) (platform.Persona, bool) {
 // IsCatalyst reports whether the persona is a PFC, configured with mls.
 func IsCatalyst(p *platform.Persona) bool { return p.MaskCommand != "" }
 
+// Layer2Reason says why the persona has no `ip flow export
+// layer2-switched`, or "" when it has one: NetFlow for bridged traffic
+// came with the PFC3B.
+func Layer2Reason(p *platform.Persona) string {
+	switch {
+	case !IsCatalyst(p):
+		return "the " + p.Name + " persona routes: it has no layer 2-switched flows (a Catalyst 6500 PFC3B or later has)"
+	case p.Name == "pfc2" || p.Name == "pfc3a":
+		return "the " + p.Name + " persona has no NetFlow for layer 2-switched traffic (a PFC3B or later has)"
+	}
+	return ""
+}
+
 // IPv6MaskReason says why the persona has no `mls flow ipv6`, or "" when
 // it has one (the PFC3 and PFC4 meter IPv6 in hardware; a PFC2 does not).
 func IPv6MaskReason(p *platform.Persona) string {

@@ -30,6 +30,13 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 	} else if e.BGPNextHop && c.PrefixAS.File == "" {
 		v.failf("export.bgp-next-hop", "flowtap has no BGP peering: bgp-nexthop needs the next hops in a fourth column of flowtap prefix-as-file (PREFIX ORIGIN-AS PEER-AS NEXT-HOP)")
 	}
+	if len(e.Layer2VLANs) > 0 {
+		if why := Layer2Reason(p); why != "" {
+			v.failf("export.layer2-vlans", "%s", why)
+		} else if !e.Layer2VLANs.Valid() {
+			v.failf("export.layer2-vlans", "VLAN list %v is not in 1-4094 or not in order", e.Layer2VLANs)
+		}
+	}
 	if e.Source != "" {
 		if err := CheckIfName(e.Source); err != nil {
 			v.bad("export.source", err)

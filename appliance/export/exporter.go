@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/biflow"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // RecordExporter receives expired main-cache records. The pointer is only
@@ -54,6 +55,12 @@ type DestinationConfig struct {
 	MaxRate    int
 	FlushAge   time.Duration // 0 means 10 s
 	FlushCheck time.Duration // how often the age is checked; 0 means 1 s
+
+	// Layer2VLANs, when set, is `ip flow export layer2-switched vlan
+	// LIST`: a tagged record is exported only if its outer VLAN is
+	// listed, else counted in Stats.Layer2NotSelected; untagged records
+	// always go. Main cache only.
+	Layer2VLANs platform.VLANSet
 
 	// Anon is what this collector gets instead of real addresses
 	// (truncation, Crypto-PAn); the cache, the CLI and SNMP keep them.
@@ -153,6 +160,11 @@ func (e *Exporter) Export(rec *flow.Record) {
 	defer e.mu.Unlock()
 	if e.closed {
 		e.stats.dropRecord(rec.Packets)
+		return
+	}
+	if e.cfg.Layer2VLANs != nil && rec.VLAN != 0 && !e.cfg.Layer2VLANs.Has(rec.VLAN) {
+		e.stats.layer2NotSelected.Add(1)
+		e.stats.layer2NotSelectedPackets.Add(rec.Packets)
 		return
 	}
 	e.templatesAfterOutage()
@@ -278,6 +290,7 @@ func (e *Exporter) Stats() Stats {
 	s.Unreachable = e.snd.unreachable.Load()
 	s.Collector = e.cfg.Collector
 	s.Version = e.cfg.Encoder.Version
+	s.Layer2Filter = e.cfg.Layer2VLANs != nil
 	if e.cfg.Anon.Active() {
 		s.Anon = e.cfg.Anon.String()
 	}

@@ -44,6 +44,12 @@ type Stats struct {
 	// NotExportable counts records the format cannot carry (IPv6 in v5, v7
 	// or v8) or that came from the wrong cache.
 	NotExportable uint64
+	// Layer2NotSelected counts flows not exported because `ip flow export
+	// layer2-switched vlan` does not list their VLAN, and the packets they
+	// counted; Layer2Filter says the destination has such a list.
+	Layer2NotSelected        uint64
+	Layer2NotSelectedPackets uint64
+	Layer2Filter             bool
 	// Biflow says the collector gets RFC 5103 biflows; BiflowWaiting is
 	// how many expired directions wait for their partner now (sent within
 	// the hold, with or without it).
@@ -60,6 +66,8 @@ type counters struct {
 	dropped, droppedRecords  atomic.Uint64
 	lostRecords, lostPackets atomic.Uint64
 	notExportable            atomic.Uint64
+	layer2NotSelected        atomic.Uint64
+	layer2NotSelectedPackets atomic.Uint64
 	templates, optTemplates  atomic.Uint64 // template records in the packets sent
 	mu                       sync.Mutex    // guards the two below
 	lastTemplate             time.Time
@@ -128,6 +136,9 @@ func (c *counters) snapshot() Stats {
 		LostRecords:    c.lostRecords.Load(),
 		LostPackets:    c.lostPackets.Load(),
 		NotExportable:  c.notExportable.Load(),
+
+		Layer2NotSelected:        c.layer2NotSelected.Load(),
+		Layer2NotSelectedPackets: c.layer2NotSelectedPackets.Load(),
 	}
 	c.mu.Lock()
 	s.LastTemplate, s.LastError = c.lastTemplate, c.lastError

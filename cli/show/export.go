@@ -17,6 +17,9 @@ type ExportView struct {
 	Source       netip.Addr // `ip flow-export source` address, if set
 	SourceIf     string
 	Destinations []export.Stats
+	// Layer2VLANs is `ip flow export layer2-switched vlan`: the VLANs
+	// whose tagged flows are exported (empty: every flow).
+	Layer2VLANs platform.VLANSet
 }
 
 func versionName(v export.Version) string {
@@ -66,6 +69,8 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		s.DroppedRecords += d.DroppedRecords
 		s.Errors += d.Errors
 		s.NotExportable += d.NotExportable
+		s.Layer2NotSelected += d.Layer2NotSelected
+		s.Layer2NotSelectedPackets += d.Layer2NotSelectedPackets
 	}
 	opts := ""
 	if v.AS != platform.ASNone {
@@ -88,4 +93,9 @@ func IPFlowExport(w io.Writer, v ExportView) {
 	fmt.Fprintln(w, "  0 export packets were dropped due to encapsulation fixup failures")
 	fmt.Fprintf(w, "  %d export packets were dropped due to send errors\n", s.Errors)
 	fmt.Fprintf(w, "  %d flows were not exportable in this version (IPv6)\n", s.NotExportable)
+	if len(v.Layer2VLANs) > 0 {
+		// flowtap: what the layer 2-switched VLAN list kept back.
+		fmt.Fprintf(w, "  Layer 2-switched flows exported for VLANs %s\n", v.Layer2VLANs)
+		fmt.Fprintf(w, "  %d flows (%d packets) of other VLANs were not exported\n", s.Layer2NotSelected, s.Layer2NotSelectedPackets)
+	}
 }

@@ -112,6 +112,20 @@ func TestIPFlowExport(t *testing.T) {
 	golden(t, "show-ip-flow-export", b.Bytes())
 }
 
+// TestIPFlowExportLayer2: with `ip flow export layer2-switched vlan` the
+// screen names the VLANs and counts the flows of the others.
+func TestIPFlowExportLayer2(t *testing.T) {
+	var b bytes.Buffer
+	vlans, _ := platform.ParseVLANList("10,20-30")
+	IPFlowExport(&b, ExportView{Version: export.V7, Layer2VLANs: vlans, Destinations: []export.Stats{
+		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: export.V7, Packets: 3, Records: 80, Layer2Filter: true,
+			Layer2NotSelected: 12, Layer2NotSelectedPackets: 345},
+		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: export.V7, Packets: 3, Records: 80, Layer2Filter: true,
+			Layer2NotSelected: 12, Layer2NotSelectedPackets: 345},
+	}})
+	golden(t, "show-ip-flow-export-layer2", b.Bytes())
+}
+
 // TestIPFlowExportLoss: a destination that lost records says how many
 // flows and packets, and whether its collector is unreachable now.
 func TestIPFlowExportLoss(t *testing.T) {

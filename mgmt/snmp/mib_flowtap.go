@@ -126,6 +126,8 @@ func exportLossTable(p NetflowProvider) Table {
 			{ID: 4, Name: "flowtapExportUnreachable"},
 			{ID: 5, Name: "flowtapExportFlows"},
 			{ID: 6, Name: "flowtapExportDatagrams"},
+			{ID: 7, Name: "flowtapExportNotSelectedFlows"},
+			{ID: 8, Name: "flowtapExportNotSelectedPackets"},
 		},
 		Rows: func() ([]Row, error) {
 			e, err := p.ExportStats()
@@ -137,6 +139,7 @@ func exportLossTable(p NetflowProvider) Table {
 				rows = append(rows, Row{Index: collectorIndex(c.Collector), Values: []Value{
 					Counter64(c.LostRecords), Counter64(c.LostPackets), TruthValue(c.Unreachable),
 					Counter64(c.Records), Counter64(c.Packets),
+					Counter64(c.NotSelected), Counter64(c.NotSelectedPackets),
 				}})
 			}
 			return rows, nil

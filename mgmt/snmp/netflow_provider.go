@@ -98,7 +98,11 @@ type CollectorStats struct {
 	// (flowtapExportLossTable).
 	LostRecords, LostPackets uint64
 	Unreachable              bool
-	Since                    time.Time
+	// NotSelected and NotSelectedPackets are the flows `ip flow export
+	// layer2-switched vlan` kept from this collector (their VLAN is not
+	// listed) and their packets.
+	NotSelected, NotSelectedPackets uint64
+	Since                           time.Time
 }
 
 // TopFlows is the NetFlow Top Talkers report.

@@ -129,6 +129,7 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 			Collector: cfg.Collector, Source: cfg.Source, Version: uint32(enc.Version),
 			Packets: st.Packets, Records: st.Records, Bytes: st.Bytes, Errors: st.Errors, Dropped: st.Dropped,
 			LostRecords: st.LostRecords, LostPackets: st.LostPackets, Unreachable: st.Unreachable,
+			NotSelected: st.Layer2NotSelected, NotSelectedPackets: st.Layer2NotSelectedPackets,
 		})
 	}
 	return e, nil

@@ -77,3 +77,47 @@ func TestMLSFlowIPv6(t *testing.T) {
 		}
 	}
 }
+
+// TestLayer2SwitchedExport: `ip flow export layer2-switched vlan LIST`
+// adds VLANs on a PFC3B or later and reads back as one list; `no ... vlan
+// LIST` takes some out, `no ip flow export layer2-switched` all; a
+// router, a PFC2 and a PFC3A refuse it with the reason.
+func TestLayer2SwitchedExport(t *testing.T) {
+	for _, p := range []string{"pfc3b", "pfc3bxl", "pfc4", "pfc4xl"} {
+		s := NewSession(config.Config{Platform: p}, "console")
+		for _, l := range []string{"ip flow export layer2-switched vlan 10,20-30", "ip flow export layer2-switched vlan 31,100"} {
+			if err := s.Exec(l); err != nil {
+				t.Fatalf("%s: %s: %v", p, l, err)
+			}
+		}
+		c := s.Config()
+		if got := c.Export.Layer2VLANs.String(); got != "10,20-31,100" {
+			t.Errorf("%s: VLANs %q", p, got)
+		}
+		rc := RunningConfig(c)
+		if !strings.Contains(rc, "\nip flow export layer2-switched vlan 10,20-31,100\n") {
+			t.Errorf("%s: running-config lacks the line:\n%s", p, rc)
+		}
+		back, err := Parse("back", []byte(rc))
+		if err != nil || back.Export.Layer2VLANs.String() != "10,20-31,100" {
+			t.Errorf("%s: read back %v, %v", p, back.Export.Layer2VLANs, err)
+		}
+		if err := s.Exec("no ip flow export layer2-switched vlan 20-25"); err != nil || s.Config().Export.Layer2VLANs.String() != "10,26-31,100" {
+			t.Errorf("%s: no ... vlan 20-25: %v %v", p, err, s.Config().Export.Layer2VLANs)
+		}
+		if err := s.Exec("no ip flow export layer2-switched"); err != nil || s.Config().Export.Layer2VLANs != nil {
+			t.Errorf("%s: no ip flow export layer2-switched: %v %v", p, err, s.Config().Export.Layer2VLANs)
+		}
+		for _, bad := range []string{"ip flow export layer2-switched vlan 0", "ip flow export layer2-switched vlan 5000", "ip flow export layer2-switched vlan 30-20", "ip flow export layer2-switched"} {
+			if err := s.Exec(bad); err == nil {
+				t.Errorf("%s: %q accepted", p, bad)
+			}
+		}
+	}
+	for p, why := range map[string]string{"": "routes: it has no layer 2-switched flows", "pfc2": "no NetFlow for layer 2-switched traffic", "pfc3a": "no NetFlow for layer 2-switched traffic"} {
+		s := NewSession(config.Config{Platform: p}, "console")
+		if err := s.Exec("ip flow export layer2-switched vlan 10"); err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("%q: %v, want %q", p, err, why)
+		}
+	}
+}

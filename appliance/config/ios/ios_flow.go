@@ -12,7 +12,9 @@ import (
 )
 
 func (x *cmd) ip() {
-	switch x.c.Keyword("access-list", "flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "http", "ssh") {
+	switch x.c.Keyword("access-list", "flow", "flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "http", "ssh") {
+	case "flow":
+		x.ipFlowLayer2()
 	case "access-list":
 		x.ipAccessList()
 	case "flow-cache":
@@ -167,6 +169,47 @@ func (x *cmd) ipFlowCacheOverload() {
 	}
 	x.cfg.Cache.Overload = o
 	x.touch("cache.overload")
+}
+
+// ipFlowLayer2 is the Catalyst's `[no] ip flow export layer2-switched
+// vlan LIST`: the VLANs whose bridged flows are exported. `no` with a
+// list takes those VLANs out; without one, all.
+func (x *cmd) ipFlowLayer2() {
+	x.c.Keyword("export")
+	x.c.Keyword("layer2-switched")
+	if x.c.Err != nil {
+		return
+	}
+	if why := config.Layer2Reason(x.p); why != "" {
+		x.c.Invalid(x.c.Last(), why)
+		return
+	}
+	e := &x.cfg.Export
+	if x.neg && !x.c.More() {
+		e.Layer2VLANs = nil
+		return
+	}
+	x.c.Keyword("vlan")
+	list := x.c.Name("<1-4094>  VLAN list (10,20-30)", func(s string) error {
+		_, err := platform.ParseVLANList(s)
+		return err
+	})
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	add, _ := platform.ParseVLANList(list)
+	if x.neg {
+		e.Layer2VLANs = e.Layer2VLANs.Remove(add)
+		if len(e.Layer2VLANs) == 0 {
+			e.Layer2VLANs = nil
+		}
+		return
+	}
+	for _, r := range add {
+		e.Layer2VLANs = e.Layer2VLANs.Add(r)
+	}
+	x.touch("export.layer2-vlans")
 }
 
 var captureFields = map[string]config.Capture{

@@ -350,6 +350,9 @@ func renderExport(r *iosWriter, c config.Config) {
 	if e.InterfaceNames {
 		r.line("ip flow-export interface-names")
 	}
+	if len(e.Layer2VLANs) > 0 {
+		r.line("ip flow export layer2-switched vlan %s", e.Layer2VLANs)
+	}
 	for _, d := range e.Destinations {
 		line := fmt.Sprintf("ip flow-export destination %s %d", d.Addr.Addr(), d.Addr.Port())
 		if d.Version != 0 {
