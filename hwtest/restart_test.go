@@ -19,7 +19,7 @@ var (
 	supervisorExited  = regexp.MustCompile(`supervisor: flowtapd exited after \S+: (.*); restart \d+ in \S+`)
 	// sshListening is the daemon's last start-up line: its control
 	// socket is up before.
-	sshListening = regexp.MustCompile(`flowtapd: .*msg="ssh listening"`)
+	sshListening = regexp.MustCompile(`flowtapd: .*%FLOWTAP-6-INFO: ssh listening: addr `)
 )
 
 // TestDaemonRestartKeepsFlows: flowtapd is killed (SIGKILL, from the

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -35,6 +36,18 @@ type LogBuffer struct {
 	stamps  config.LogTimestamps
 	clock   config.Clock
 	started time.Time // for uptime timestamps
+	// console, when set, gets each message as the CLI shows it, one a
+	// line (flowtapd --console-log: the image's console before the CLI
+	// is up), while the next handler keeps the structured form.
+	console io.Writer
+}
+
+// SetConsole writes each message from now on to w as well, in the form
+// `show logging` shows it.
+func (b *LogBuffer) SetConsole(w io.Writer) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.console = w
 }
 
 // SetTimestamps follows `service timestamps log ...` and the clock's
@@ -97,6 +110,9 @@ func (b *LogBuffer) add(line string, sev int) {
 	b.used += len(line)
 	b.count++
 	b.trim()
+	if b.console != nil {
+		io.WriteString(b.console, line+"\n") // best effort, as syslog
+	}
 	// Facility local7 (23), as IOS's default `logging facility`.
 	msg := fmt.Sprintf("<%d>%s %s", 23*8+sev, b.tag, line)
 	for _, c := range b.hosts {

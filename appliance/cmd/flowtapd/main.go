@@ -42,7 +42,7 @@ type flags struct {
 	config, running, state, pinDir, control string
 	snmpListen, sshListen, metricsListen    string
 	ntpStep, rebootOnReload, keepMetering   bool
-	volatile                                bool
+	volatile, consoleLog                    bool
 }
 
 func parseFlags(args []string) (flags, error) {
@@ -60,6 +60,7 @@ func parseFlags(args []string) (flags, error) {
 	fs.BoolVar(&f.volatile, "startup-volatile", false, "the startup-config is on a RAM file system (the image without a persistent disk): write memory warns instead of saving")
 	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let `ntp server` set the system clock (the appliance image does; a host keeps its own time daemon)")
 	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it a stop exports every flow and detaches from the ports")
+	fs.BoolVar(&f.consoleLog, "console-log", false, "also write each log message to stdout as the CLI shows it (`Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text`), for a console; stderr keeps the structured key=value form")
 	err := fs.Parse(args)
 	return f, err
 }
@@ -73,7 +74,13 @@ func run(f flags) error {
 	// leaves the ports attached and the running copy behind.
 	sig := make(chan os.Signal, 4)
 	signal.Notify(sig, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	// One handler renders every message: IOS's form for the buffer,
+	// syslog, the CLI sessions and (--console-log) stdout; slog's
+	// structured text on stderr, for a file or the journal.
 	logs := daemon.NewLogBuffer(4096)
+	if f.consoleLog {
+		logs.SetConsole(os.Stdout)
+	}
 	log := slog.New(logs.Handler(slog.NewTextHandler(os.Stderr, nil)))
 	if err := os.MkdirAll(f.state, 0o700); err != nil {
 		log.Error("state directory", "dir", f.state, "err", err)

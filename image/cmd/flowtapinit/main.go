@@ -102,7 +102,7 @@ func run(ctx context.Context, log *logger, s settings) error {
 		s.DaemonFlags += " --startup-volatile"
 	}
 	var cli cliState
-	go supervise(ctx, log, daemonCommand(s, cfg), &cli)
+	go supervise(ctx, log, daemonCommand(s, cfg), &cli, "/var/log/flowtapd.log")
 	return console(ctx, log, s, &cli)
 }
 

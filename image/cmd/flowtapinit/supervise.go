@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -22,7 +23,7 @@ const (
 // daemonCommand builds the flowtapd command line.
 func daemonCommand(s settings, config string) func() *exec.Cmd {
 	return func() *exec.Cmd {
-		args := append([]string{"--config", config, "--state", s.StateDir}, strings.Fields(s.DaemonFlags)...)
+		args := append([]string{"--config", config, "--state", s.StateDir, "--console-log"}, strings.Fields(s.DaemonFlags)...)
 		return exec.Command(s.Daemon, args...)
 	}
 }
@@ -36,24 +37,32 @@ func daemonCommand(s settings, config string) func() *exec.Cmd {
 type cliState struct{ on atomic.Bool }
 
 // supervise runs the daemon for ever, restarting it with backoff when it
-// exits, and copies its output to /var/log/flowtapd.log and, while the
-// CLI is not on the console (boot, the shell), to the console as
-// "flowtapd: " lines.
-func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd, cli *cliState) {
+// exits. The daemon writes its messages twice (--console-log): in IOS's
+// form on stdout, which goes to the console as "flowtapd: " lines while
+// the CLI is not there, and structured on stderr, which goes to
+// logPath (/var/log/flowtapd.log). Anything else on stderr (a panic, the reason it
+// exits) goes to both.
+func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd, cli *cliState, logPath string) {
 	backoff := backoffMin
-	logFile, err := os.OpenFile("/var/log/flowtapd.log", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		log.Printf("supervisor: %v: daemon output goes to the console only", err)
 		logFile = nil
 	}
 	for restarts := 0; ; restarts++ {
 		cmd := newCmd()
-		r, w := io.Pipe()
-		cmd.Stdout, cmd.Stderr = w, w
-		done := make(chan struct{})
+		or, ow := io.Pipe()
+		er, ew := io.Pipe()
+		cmd.Stdout, cmd.Stderr = ow, ew
+		var copying sync.WaitGroup
+		copying.Add(2)
 		go func() {
-			copyLines(log, r, logFile, cli)
-			close(done)
+			copyLines(log, or, nil, cli, func(string) bool { return true })
+			copying.Done()
+		}()
+		go func() {
+			copyLines(log, er, logFile, cli, func(l string) bool { return !structured(l) })
+			copying.Done()
 		}()
 		start := time.Now()
 		err := cmd.Start()
@@ -61,8 +70,9 @@ func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd, cli *c
 			log.Printf("supervisor: started %s (pid %d)", strings.Join(cmd.Args, " "), cmd.Process.Pid)
 			err = cmd.Wait()
 		}
-		w.Close()
-		<-done
+		ow.Close()
+		ew.Close()
+		copying.Wait()
 		if ctx.Err() != nil {
 			return
 		}
@@ -88,13 +98,18 @@ func exitReason(err error) string {
 	return err.Error()
 }
 
-// copyLines writes each line of r to the console as "flowtapd: line"
-// unless the CLI is on the console and, when file is not nil, to file.
-func copyLines(log *logger, r io.Reader, file io.Writer, cli *cliState) {
+// structured tells a log record in slog's text form (the daemon's
+// stderr) from other output.
+func structured(line string) bool { return strings.HasPrefix(line, "time=") }
+
+// copyLines writes each line of r to the console as "flowtapd: line" when
+// console says so and the CLI is not on the console and, when file is not
+// nil, to file.
+func copyLines(log *logger, r io.Reader, file io.Writer, cli *cliState, console func(string) bool) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		if !cli.on.Load() {
+		if !cli.on.Load() && console(sc.Text()) {
 			log.Raw("flowtapd: " + sc.Text())
 		}
 		if file != nil {
