@@ -219,7 +219,7 @@ func execTree() *Node {
 		}),
 		kw("version", "System hardware and software status").Runs(text(Backend.Version)),
 		kw("platform", "Show platform information").Runs(text(Backend.Platform)),
-		kw("running-config", "Current operating configuration").Runs(text(Backend.RunningConfig)),
+		kw("running-config", "Current operating configuration").Runs(showRunning),
 		kw("startup-config", "Contents of startup configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
 			c, err := s.b.StartupConfig()
 			if err != nil {

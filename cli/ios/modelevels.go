@@ -1,6 +1,8 @@
 package ios
 
 import (
+	"fmt"
+	"io"
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -141,4 +143,45 @@ func ModeLevelsOf(ls []config.ModeLevel) map[string]map[string]int {
 		out[l.Mode][l.Command] = l.Level
 	}
 	return out
+}
+
+// showRunning is `show running-config`. Below level 15 it shows only the
+// lines the session's level may configure (and the sub-mode headers they
+// sit under), as IOS does for a user given the command by `privilege
+// exec`.
+func showRunning(s *Session, w io.Writer, _ []string) error {
+	text := s.b.RunningConfig()
+	if s.priv >= 15 {
+		io.WriteString(w, text)
+		return nil
+	}
+	var body []string
+	parentKept, parentPrompt := false, ""
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		trimmed := strings.TrimLeft(l, " ")
+		indent := len(l) - len(trimmed)
+		switch {
+		case l == "" || strings.HasPrefix(l, "Building configuration") || strings.HasPrefix(l, "Current configuration"):
+			continue
+		case trimmed == "!" || l == "end":
+			if len(body) == 0 || body[len(body)-1] != "!" || l == "end" {
+				body = append(body, l)
+			}
+			parentKept = false
+		case indent == 0:
+			parentKept = s.configPermitted("config", l)
+			parentPrompt = ""
+			if strings.HasPrefix(l, "interface ") {
+				parentPrompt = "config-if"
+			}
+			if parentKept {
+				body = append(body, l)
+			}
+		case indent == 1 && parentKept && parentPrompt != "" && s.configPermitted(parentPrompt, trimmed):
+			body = append(body, l)
+		}
+	}
+	out := strings.Join(body, "\n") + "\n"
+	fmt.Fprintf(w, "Building configuration...\n\nCurrent configuration : %d bytes\n%s", len(out), out)
+	return nil
 }

@@ -77,6 +77,29 @@ tap1(config)#end
 	if len(f.cfg.Logging.Hosts) != 0 {
 		t.Errorf("logging hosts %v", f.cfg.Logging.Hosts)
 	}
+	// Given show running-config, the user sees what it may configure.
+	f.cfg.ExecLevels = append(f.cfg.ExecLevels, config.ExecLevel{Command: "show running-config", Level: 5})
+	f.cfg.Logging.Hosts = nil
+	transcript(s, "configure terminal\nlogging host 192.0.2.9\ninterface eth2\n ip flow ingress\nend")
+	f.cfg.Interfaces[0].Ingress = true
+	got = transcript(s, "show running-config")
+	want = `tap1#show running-config
+Building configuration...
+
+Current configuration : 87 bytes
+!
+interface eth1
+ description uplink A
+!
+interface eth2
+!
+logging host 192.0.2.9
+!
+end
+`
+	if got != want {
+		t.Errorf("running-config at level 5:\n%s\nwant:\n%s\nwhole:\n%s", got, want, f.RunningConfig())
+	}
 	one, _ := vtySession(f, "op1", 1)
 	if got := transcript(one, "configure terminal"); got != "tap1>configure terminal\n     ^\n% Invalid input detected at '^' marker.\n" {
 		t.Errorf("level 1: %q", got)

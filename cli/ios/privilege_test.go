@@ -32,7 +32,9 @@ func TestPrivilegeLevels(t *testing.T) {
 	f := &fakeBackend{cfg: config.Config{Hostname: "tap1",
 		Archive: config.ArchiveLog{Enabled: true, NotifySyslog: true},
 		ExecLevels: []config.ExecLevel{{Command: "sh run", Level: 5}, {Command: "clear ip flow stats", Level: 1},
-			{Command: "frobnicate the box", Level: 1}}}} // a command the CLI does not have changes nothing
+			{Command: "frobnicate the box", Level: 1}}, // a command the CLI does not have changes nothing
+		// Below 15, show running-config shows what the level may configure.
+		ModeLevels: []config.ModeLevel{{Mode: config.ModeConfigure, Command: "hostname", Level: 5}}}}
 	s, log := vtySession(f, "oper", 1)
 	got := transcript(s, `
 configure terminal
