@@ -3,6 +3,7 @@ package ios
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -99,15 +100,38 @@ func (s *Session) logCommand(line string, depth int) {
 // last line applied in is (appliance/config/ios.Session does).
 type depther interface{ Depth() int }
 
-// showArchiveLog writes `show archive log config all` in IOS's layout.
-func showArchiveLog(s *Session, w io.Writer, _ []string) error {
+// Clear empties the log (`clear archive log config`); the record and
+// session numbers go on from where they were, as on IOS.
+func (l *ConfigLog) Clear() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entries = nil
+}
+
+// showArchiveLog writes `show archive log config all | user NAME | FIRST
+// [LAST]` in IOS's layout.
+func showArchiveLog(s *Session, w io.Writer, args []string) error {
+	keep := func(LoggedCommand) bool { return true }
+	switch sel := args[4:]; {
+	case sel[0] == "user":
+		keep = func(e LoggedCommand) bool { return e.User == sel[1] }
+	case sel[0] != "all":
+		first, _ := strconv.Atoi(sel[0])
+		last := first
+		if len(sel) > 1 {
+			last, _ = strconv.Atoi(sel[1])
+		}
+		keep = func(e LoggedCommand) bool { return e.Index >= first && e.Index <= last }
+	}
 	fmt.Fprintln(w, " idx   sess           user@line      Logged command")
 	var l []LoggedCommand
 	if c := s.b.ConfigLog(); c != nil {
 		l = c.Entries()
 	}
 	for _, e := range l {
-		fmt.Fprintf(w, "%5d %6d %22s  |%s\n", e.Index, e.Session, e.User+"@"+e.Line, e.Command)
+		if keep(e) {
+			fmt.Fprintf(w, "%5d %6d %22s  |%s\n", e.Index, e.Session, e.User+"@"+e.Line, e.Command)
+		}
 	}
 	return nil
 }

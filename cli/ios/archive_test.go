@@ -71,4 +71,26 @@ clear ip flow stats`)
 	if got != want {
 		t.Errorf("after logging size 2:\n%s\nwant:\n%s", got, want)
 	}
+
+	// One record, a range, one user's (oper's were dropped for size);
+	// clear empties it and numbering goes on.
+	transcript(s, "configure terminal\narchive\nlog config\nlogging size 10\nend")
+	got = transcript(s, "show archive log config 21 22\nshow archive log config 24\nshow archive log config user oper\nclear archive log config\nshow archive log config all")
+	want = `tap2#show archive log config 21 22
+ idx   sess           user@line      Logged command
+   21      1             admin@vty0  |archive
+   22      1             admin@vty0  | log config
+tap2#show archive log config 24
+ idx   sess           user@line      Logged command
+   24      1             admin@vty0  |end
+tap2#show archive log config user oper
+ idx   sess           user@line      Logged command
+tap2#clear archive log config
+tap2#show archive log config all
+ idx   sess           user@line      Logged command
+   29      1             admin@vty0  |show archive log config all
+`
+	if got != want {
+		t.Errorf("selections:\n%s\nwant:\n%s", got, want)
+	}
 }

@@ -194,7 +194,11 @@ func execTree() *Node {
 		kw("archive", "Archive functions",
 			kw("log", "Show contents of the archive log",
 				kw("config", "Show contents of the configuration log",
-					kw("all", "List all the commands in the configuration log").Runs(showArchiveLog)))),
+					kw("all", "List all the commands in the configuration log").Runs(showArchiveLog),
+					kw("user", "List the commands of one user",
+						arg("WORD", "User name", nil).Runs(showArchiveLog)),
+					arg("<1-2147483647>", "First record number", rangeCheck(1, 2147483647),
+						arg("<1-2147483647>", "Last record number", rangeCheck(1, 2147483647)).Runs(showArchiveLog)).Runs(showArchiveLog)))),
 		kw("clock", "Display the system clock",
 			kw("detail", "Display detailed information").Runs(func(s *Session, w io.Writer, _ []string) error {
 				show.ClockDetail(w, s.b.Clock())
@@ -251,6 +255,14 @@ func execTree() *Node {
 	return &Node{Children: []*Node{
 		showTree,
 		kw("clear", "Reset functions",
+			kw("archive", "Clear archive functions",
+				kw("log", "Clear the archive log",
+					kw("config", "Clear the configuration log").Runs(func(s *Session, _ io.Writer, _ []string) error {
+						if l := s.b.ConfigLog(); l != nil {
+							l.Clear()
+						}
+						return nil
+					}))),
 			kw("access-list", "Clear access list statistical information",
 				kw("counters", "Clear access list counters").Runs(func(s *Session, w io.Writer, _ []string) error {
 					s.b.ClearACLCounters()
