@@ -94,6 +94,20 @@ type ClassTerm struct {
 	// Also are the later entries a denied packet matched on its way to
 	// Class: they count it too, as on IOS.
 	Also []EntryRef
+	// From is the class the entry belongs to (Class may be a later one).
+	From string
+	// Match, when set, is what the term matches instead of Entry: the
+	// part of a deny's traffic that a later entry takes (the deny and
+	// that entry both count it).
+	Match *ACE
+}
+
+// MatchACE is what the term matches: Match, else its entry.
+func (t ClassTerm) MatchACE() ACE {
+	if t.Match != nil {
+		return *t.Match
+	}
+	return t.Entry
 }
 
 // EntryRef names one access-list entry.
@@ -138,36 +152,47 @@ func (c *Config) PolicyTerms(p PolicyMap, family int) ([]ClassTerm, error) {
 			}
 			for _, e := range l.Entries {
 				if e.Remark == "" {
-					out = append(out, ClassTerm{Class: pc.Class, Sampler: pc.Sampler, Meter: e.Permit && pc.Sampler != "", List: l.Ref(), Entry: e})
+					out = append(out, ClassTerm{Class: pc.Class, From: pc.Class, Sampler: pc.Sampler, Meter: e.Permit && pc.Sampler != "", List: l.Ref(), Entry: e})
 				}
 			}
 		}
 	}
-	// From the last term back, so a deny can take over what the term it
-	// falls into (itself perhaps a deny) was settled to do.
+	// From the last term back, so a deny can take over what the terms
+	// after it (denies among them, already settled) do: where a later
+	// term holds all of the deny's traffic, the deny does what it does;
+	// where a later term holds part of it, that part becomes a term of
+	// its own before the deny, doing what the later term does.
 	def, _ := findPolicyClass(p, ClassDefault)
 	for i := len(out) - 1; i >= 0; i-- {
-		t := &out[i]
+		t := out[i]
 		if t.List == "" || t.Entry.Permit {
 			continue
 		}
-		own := t.Class
 		t.Class, t.Sampler, t.Meter = ClassDefault, def.Sampler, false
+		var parts []ClassTerm
 		for _, u := range out[i+1:] {
 			// The list's own later entries never see what its deny
 			// matched; anything after the list does.
-			if u.List == t.List && u.Class == own && u.List != "" || !termsOverlap(*t, u) {
+			if u.List == t.List && u.From == t.From && u.List != "" || !termsOverlap(t, u) {
 				continue
 			}
-			if !termContains(u, *t) {
-				return nil, fmt.Errorf("access list %s entry %d denies traffic that the later %s only partly matches: a NetFlow input filter cannot split it; make the deny fall wholly within the later entry, or keep them apart", t.List, t.Entry.Seq, termName(u))
-			}
-			t.Class, t.Sampler, t.Meter = u.Class, u.Sampler, u.Meter
+			also := u.Also
 			if u.List != "" {
-				t.Also = append([]EntryRef{{u.List, u.Entry}}, u.Also...)
+				also = append([]EntryRef{{u.List, u.Entry}}, u.Also...)
 			}
-			break
+			if termContains(u, t) {
+				t.Class, t.Sampler, t.Meter, t.Also = u.Class, u.Sampler, u.Meter, also
+				break
+			}
+			x, ok := intersectACE(t.MatchACE(), u.MatchACE())
+			if !ok {
+				return nil, fmt.Errorf("access list %s entry %d denies traffic that the later %s only partly matches, in a way one term cannot hold (ports that are not one range): a NetFlow input filter cannot split it; make the deny fall wholly within the later entry, or keep them apart", t.List, t.Entry.Seq, termName(u))
+			}
+			parts = append(parts, ClassTerm{List: t.List, Entry: t.Entry, From: t.From, Match: &x,
+				Class: u.Class, Sampler: u.Sampler, Meter: u.Meter, Also: also})
 		}
+		out[i] = t
+		out = slices.Insert(out, i, parts...)
 	}
 	if len(out) > MaxInputFilterEntries {
 		return nil, fmt.Errorf("policy-map %s has %d access-list entries: a NetFlow input filter takes at most %d", p.Name, len(out), MaxInputFilterEntries)
@@ -199,12 +224,75 @@ func termContains(u, t ClassTerm) bool {
 	if t.List == "" {
 		return false
 	}
-	x, y := u.Entry, t.Entry
+	x, y := u.MatchACE(), t.MatchACE()
 	if x.Protocol != 0 && x.Protocol != y.Protocol {
 		return false
 	}
 	return prefixContains(x.SrcPrefix(), y.SrcPrefix()) && prefixContains(x.DstPrefix(), y.DstPrefix()) &&
 		portsContain(x.SrcPort, y.SrcPort) && portsContain(x.DstPort, y.DstPort)
+}
+
+// intersectACE is the entry matching what both a and b match (the
+// action a's); false when that is not one entry: ports that are more
+// than one range.
+func intersectACE(a, b ACE) (ACE, bool) {
+	x := a
+	if x.Protocol == 0 {
+		x.Protocol = b.Protocol
+	}
+	var ok bool
+	if x.Addr, x.Wildcard, ok = intersectPrefix(a.Addr, a.Wildcard, b.Addr, b.Wildcard); !ok {
+		return ACE{}, false
+	}
+	if x.DstAddr, x.DstWild, ok = intersectPrefix(a.DstAddr, a.DstWild, b.DstAddr, b.DstWild); !ok {
+		return ACE{}, false
+	}
+	if x.SrcPort, ok = intersectPorts(a.SrcPort, b.SrcPort); !ok {
+		return ACE{}, false
+	}
+	if x.DstPort, ok = intersectPorts(a.DstPort, b.DstPort); !ok {
+		return ACE{}, false
+	}
+	return x, true
+}
+
+// intersectPrefix is the longer of two overlapping prefixes, as address
+// and wildcard.
+func intersectPrefix(a, aw, b, bw netip.Addr) (netip.Addr, netip.Addr, bool) {
+	pa, okA := WildcardPrefix(a, aw)
+	pb, okB := WildcardPrefix(b, bw)
+	if !okA || !okB || !pa.Overlaps(pb) {
+		return netip.Addr{}, netip.Addr{}, false
+	}
+	if pb.Bits() > pa.Bits() {
+		return b, bw, true
+	}
+	return a, aw, true
+}
+
+// intersectPorts is the comparison both a and b hold for, when that is
+// one range.
+func intersectPorts(a, b PortMatch) (PortMatch, bool) {
+	var out [][2]uint16
+	for _, ra := range a.Ranges() {
+		for _, rb := range b.Ranges() {
+			lo, hi := max(ra[0], rb[0]), min(ra[1], rb[1])
+			if lo <= hi {
+				out = append(out, [2]uint16{lo, hi})
+			}
+		}
+	}
+	if len(out) != 1 {
+		return PortMatch{}, false
+	}
+	switch r := out[0]; {
+	case r[0] == 0 && r[1] == 65535:
+		return PortMatch{}, true
+	case r[0] == r[1]:
+		return PortMatch{Op: PortEq, Lo: r[0]}, true
+	default:
+		return PortMatch{Op: PortRange, Lo: r[0], Hi: r[1]}, true
+	}
 }
 
 func prefixContains(outer, inner netip.Prefix) bool {
@@ -237,7 +325,7 @@ func termsOverlap(a, b ClassTerm) bool {
 	if a.List == "" || b.List == "" {
 		return true
 	}
-	x, y := a.Entry, b.Entry
+	x, y := a.MatchACE(), b.MatchACE()
 	if x.Protocol != 0 && y.Protocol != 0 && x.Protocol != y.Protocol {
 		return false
 	}

@@ -155,7 +155,7 @@ func policyFilter(c config.Config, p config.PolicyMap, family int, ids map[strin
 		var t datapath.Term
 		if ct.List != "" {
 			l, _ := c.FindAccessList(ct.List)
-			if t, err = aceTerm(l, ct.Entry); err != nil {
+			if t, err = aceTerm(l, ct.MatchACE()); err != nil {
 				return nil, err
 			}
 		}

@@ -313,3 +313,62 @@ interface %s
 		t.Errorf("show flow-sampler after the resize: %q", got)
 	}
 }
+
+// TestNetFlowInputFilterDenySplit: a deny whose traffic a later class
+// takes only in part is split: that part is metered by the later class,
+// the rest falls to class-default, as IOS's walk does; both entries
+// count what they matched.
+func TestNetFlowInputFilterDenySplit(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname split
+username admin privilege 15 secret letmein
+access-list 110 permit udp any eq 4000 any
+access-list 110 deny   udp 10.0.0.0 0.0.0.255 any
+access-list 120 permit udp any range 5000 5999 any
+flow-sampler-map ALL
+ mode deterministic one-out-of 1
+class-map match-all A
+ match access-group 110
+class-map match-all B
+ match access-group 120
+policy-map P
+ class A
+  netflow-sampler ALL
+ class B
+  netflow-sampler ALL
+interface %s
+ service-policy input P
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	var frames [][]byte
+	add := func(src [4]byte, sport uint16, n int) { frames = append(frames, udpFrames(src, sport, n)...) }
+	add([4]byte{10, 0, 0, 1}, 4000, 3)   // A
+	add([4]byte{10, 0, 0, 2}, 5500, 4)   // A's deny, then B
+	add([4]byte{10, 0, 0, 3}, 7000, 2)   // A's deny, then class-default
+	add([4]byte{172, 16, 0, 1}, 5001, 5) // B
+	add([4]byte{172, 16, 0, 1}, 9000, 1) // class-default
+	v.Send(t, frames)
+	const b = 38
+	want := fmt.Sprintf(" %s \n\n  Service-policy input: P\n", v.Mon) +
+		fmt.Sprintf("\n    Class-map: A (match-all)\n      3 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: access-group 110\n      netflow-sampler: ALL\n", 3*b) +
+		fmt.Sprintf("\n    Class-map: B (match-all)\n      9 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: access-group 120\n      netflow-sampler: ALL\n", 9*b) +
+		fmt.Sprintf("\n    Class-map: class-default (match-any)\n      3 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: any \n\n", 3*b)
+	if got := policyScreen(t, d, v.Mon, want); got != anyRate(want) {
+		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, anyRate(want))
+	}
+	acl := "Extended IP access list 110\n    10 permit udp any eq 4000 any (3 matches)\n    20 deny udp 10.0.0.0 0.0.0.255 any (6 matches)\n" +
+		"Extended IP access list 120\n    10 permit udp any range 5000 5999 any (9 matches)\n"
+	if got := d.cli(t, "ios", "show access-lists\n"); got != acl {
+		t.Errorf("show access-lists:\n%s\nwant:\n%s", got, acl)
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	exp := collector.Tuples{}
+	dst := netip.MustParseAddr("192.0.2.9")
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: dst, SrcPort: 4000, DstPort: 53}, 3, 3*b)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.0.2"), Dst: dst, SrcPort: 5500, DstPort: 53}, 4, 4*b)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("172.16.0.1"), Dst: dst, SrcPort: 5001, DstPort: 53}, 5, 5*b)
+	expectCollected(t, capd, exp)
+}
