@@ -15,9 +15,9 @@ import (
 // configuration mode at all takes `privilege exec level N configure
 // terminal`.
 
-// modeTables are the lowered commands a configuration prompt may run:
-// interface mode's own and, since a line a sub-mode does not know is
-// tried in global mode, global configuration's.
+// modeTables are the lowered commands a configuration prompt may run,
+// its own first: interface mode's and, since a line a sub-mode does not
+// know is tried in global mode, global configuration's.
 func (s *Session) modeTables(prompt string) []map[string]int {
 	a := s.b.Access()
 	if prompt == "config-if" {
@@ -36,15 +36,47 @@ func commandWords(line string) []string {
 	return ws
 }
 
-// wordsMatch tells whether typed begins with cmd's words, each typed
-// word an abbreviation of cmd's (or, with prefix, whether typed is an
-// abbreviated beginning of cmd).
+// canonical writes typed configuration words as the grammar reads them:
+// each abbreviation as the keyword it stands for at the prompt (`log h`
+// is `logging host`, but `ip` stays `ip` though it begins `ipv6`); a
+// word that is not one keyword (an argument, an ambiguous one) stays as
+// typed.
+func (s *Session) canonical(words []string) []string {
+	if s.cfg == nil {
+		// Outside configuration mode the lines judged are the
+		// running-config's, in full keywords already.
+		return words
+	}
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = w
+		h := s.cfg.Help(strings.Join(append(append([]string(nil), words[:i]...), w), " "))
+		if len(h) != 1 || strings.HasPrefix(h[0], "%") {
+			continue
+		}
+		cands := strings.Fields(h[0])
+		for _, c := range cands {
+			if c == w {
+				cands = []string{c}
+				break
+			}
+		}
+		if len(cands) == 1 && !strings.HasPrefix(cands[0], "<") {
+			out[i] = cands[0]
+		}
+	}
+	return out
+}
+
+// wordsMatch tells whether typed begins with cmd's words (or, with
+// prefix, whether typed is the beginning of cmd); both are canonical
+// words, and a configured command is written in full keywords.
 func wordsMatch(typed, cmd []string, prefix bool) bool {
 	if len(typed) < len(cmd) && !prefix || prefix && len(typed) > len(cmd) {
 		return false
 	}
 	for i := range min(len(typed), len(cmd)) {
-		if typed[i] == "" || !strings.HasPrefix(cmd[i], typed[i]) {
+		if typed[i] != cmd[i] {
 			return false
 		}
 	}
@@ -64,6 +96,7 @@ func (s *Session) configPermitted(prompt, line string) bool {
 	if f := strings.ToLower(strings.Fields(line)[0]); abbrev(f, "end", 2) || abbrev(f, "exit", 2) {
 		return true
 	}
+	ws = s.canonical(ws)
 	for _, t := range s.modeTables(prompt) {
 		for cmd, lvl := range t {
 			if lvl <= s.priv && wordsMatch(ws, strings.Fields(cmd), false) {
@@ -89,6 +122,7 @@ func (s *Session) configHelp(line string) []string {
 		typed = typed[:len(typed)-1]
 	}
 	leaving := len(strings.Fields(line)) <= 1 && len(typed) == 0
+	typed = s.canonical(typed)
 	allowed := func(item string) bool {
 		if strings.HasPrefix(item, "<") || strings.ToUpper(item) == item {
 			// <cr>, <1-15>, WORD: what follows a permitted command.
@@ -98,7 +132,9 @@ func (s *Session) configHelp(line string) []string {
 			return true
 		}
 		ws := append(append([]string(nil), typed...), item)
-		for _, t := range s.modeTables(prompt) {
+		// `?` lists the prompt's own commands, not global ones a
+		// sub-mode would fall back to.
+		for _, t := range s.modeTables(prompt)[:1] {
 			for cmd, lvl := range t {
 				c := strings.Fields(cmd)
 				if lvl <= s.priv && (wordsMatch(ws, c, true) || wordsMatch(ws, c, false)) {

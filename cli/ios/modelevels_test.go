@@ -15,7 +15,9 @@ func TestPrivilegeConfigure(t *testing.T) {
 		ModeLevels: []config.ModeLevel{{Mode: config.ModeConfigure, Command: "interface", Level: 5},
 			{Mode: config.ModeInterface, Command: "description", Level: 5},
 			{Mode: config.ModeConfigure, Command: "logging host", Level: 5},
-			{Mode: config.ModeConfigure, Command: "hostname", Level: 7}}}}
+			{Mode: config.ModeConfigure, Command: "hostname", Level: 7},
+			// `ip` begins `ipv6` but is another command: not lowered.
+			{Mode: config.ModeConfigure, Command: "ipv6 access-list", Level: 5}}}}
 	s, _ := vtySession(f, "op5", 5)
 	got := transcript(s, `
 configure terminal
@@ -23,6 +25,9 @@ configure terminal
 logging ?
 lo?
 hostname x
+ip flow-export destination 192.0.2.1 9995
+loggi h 192.0.2.7
+no logging host 192.0.2.7
 interface eth1
  ?
  description uplink A
@@ -40,6 +45,7 @@ tap1(config)#?
   end
   exit
   interface
+  ipv6
   logging
 tap1(config)#logging ?
   host
@@ -48,6 +54,11 @@ logging
 tap1(config)#hostname x
              ^
 % Invalid input detected at '^' marker.
+tap1(config)#ip flow-export destination 192.0.2.1 9995
+             ^
+% Invalid input detected at '^' marker.
+tap1(config)#loggi h 192.0.2.7
+tap1(config)#no logging host 192.0.2.7
 tap1(config)#interface eth1
 tap1(config-if)# ?
   no
