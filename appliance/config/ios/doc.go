@@ -62,6 +62,15 @@
 //	  hidekeys                                     accepted; secrets are always masked
 //	set flowtap platform NAME                      the persona, in JunOS
 //
+// The clock and log stamps, as on IOS (the daemon applies them to `show
+// clock`, wall-clock columns and log messages):
+//
+//	clock timezone NAME HOURS [MINUTES]            standard time, east of UTC
+//	clock summer-time NAME recurring [WEEK DAY MONTH HH:MM WEEK DAY MONTH HH:MM [OFFSET]]
+//	                                               yearly summer time (US rules by default)
+//	service timestamps log datetime [msec] [localtime] [show-timezone] [year]
+//	service timestamps log uptime | no service timestamps log
+//
 // Cisco's NetFlow Input Filters (MQC), as on IOS 12.3(4)T and later:
 //
 //	class-map [match-all|match-any] C              traffic of one class
