@@ -133,12 +133,12 @@ func (c *CLI) ExportView() show.ExportView {
 	return v
 }
 
-func (c *CLI) TopTalkers() (flowcache.TopTalkers, error) {
+func (c *CLI) TopTalkers(f flowcache.Family) (flowcache.TopTalkers, error) {
 	e := c.m.d.Engine()
 	if e == nil {
 		return flowcache.TopTalkers{}, fmt.Errorf("the flow cache is not running")
 	}
-	tt, err := e.TopTalkers()
+	tt, err := e.TopTalkersOf(f)
 	if errors.Is(err, flowcache.ErrTopTalkersDisabled) {
 		return tt, screenError("Top talkers are not configured: ip flow-top-talkers needs top and sort-by")
 	}

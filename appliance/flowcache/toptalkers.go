@@ -114,7 +114,28 @@ type TopTalkers struct {
 type topTalkers struct {
 	mu     sync.Mutex
 	cfg    TopTalkersConfig
-	cached *TopTalkers
+	cached [3]*TopTalkers // by Family
+}
+
+// Family is the flows a top-talkers list ranks: every flow (SNMP's
+// cnfTopFlows), IPv4's (`show ip flow top-talkers`, as IOS) or IPv6's
+// (`show ipv6 flow top-talkers`).
+type Family uint8
+
+const (
+	FamilyAny Family = iota
+	FamilyIPv4
+	FamilyIPv6
+)
+
+func (f Family) has(r *flow.Record) bool {
+	switch f {
+	case FamilyIPv4:
+		return !r.IsIPv6()
+	case FamilyIPv6:
+		return r.IsIPv6()
+	}
+	return true
 }
 
 func (t *topTalkers) set(c TopTalkersConfig) error {
@@ -123,7 +144,7 @@ func (t *topTalkers) set(c TopTalkersConfig) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.cfg, t.cached = c, nil
+	t.cfg, t.cached = c, [3]*TopTalkers{}
 	return nil
 }
 
@@ -144,7 +165,14 @@ func (e *Engine) TopTalkersConfig() TopTalkersConfig {
 
 // TopTalkers returns the top N live flows, from the cache if it is younger
 // than cache-timeout. The returned list is the caller's.
-func (e *Engine) TopTalkers() (TopTalkers, error) {
+func (e *Engine) TopTalkers() (TopTalkers, error) { return e.TopTalkersOf(FamilyAny) }
+
+// TopTalkersOf is TopTalkers over one family's flows: Processed and
+// Matched count that family's flows only.
+func (e *Engine) TopTalkersOf(f Family) (TopTalkers, error) {
+	if f > FamilyIPv6 {
+		return TopTalkers{}, fmt.Errorf("flowcache: top talkers: unknown family %d", f)
+	}
 	t := &e.top
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -152,17 +180,17 @@ func (e *Engine) TopTalkers() (TopTalkers, error) {
 		return TopTalkers{}, ErrTopTalkersDisabled
 	}
 	now := e.clock.Now()
-	if t.cached != nil && now.Sub(t.cached.Generated) < t.cfg.timeout() {
-		return t.cached.clone(), nil
+	if c := t.cached[f]; c != nil && now.Sub(c.Generated) < t.cfg.timeout() {
+		return c.clone(), nil
 	}
 	if e.peeker == nil {
 		return TopTalkers{}, errors.New("flowcache: top talkers: the datapath cannot list live flows")
 	}
-	tt, err := computeTopTalkers(e.peeker, &t.cfg, now)
+	tt, err := computeTopTalkers(e.peeker, &t.cfg, now, f)
 	if err != nil {
 		return TopTalkers{}, fmt.Errorf("flowcache: top talkers: %w", err)
 	}
-	t.cached = &tt
+	t.cached[f] = &tt
 	return tt.clone(), nil
 }
 
@@ -172,10 +200,13 @@ func (tt *TopTalkers) clone() TopTalkers {
 	return c
 }
 
-func computeTopTalkers(p Peeker, c *TopTalkersConfig, now time.Time) (TopTalkers, error) {
+func computeTopTalkers(p Peeker, c *TopTalkersConfig, now time.Time, f Family) (TopTalkers, error) {
 	h := &recordHeap{by: c.SortBy}
 	tt := TopTalkers{Generated: now, SortBy: c.SortBy}
 	err := p.Peek(func(r *flow.Record) {
+		if !f.has(r) {
+			return
+		}
 		tt.Processed++
 		if !c.Match.match(r) {
 			return

@@ -159,3 +159,48 @@ func TestTopTalkersConfigValidate(t *testing.T) {
 		t.Error("enabled without sort-by")
 	}
 }
+
+// TestTopTalkersOfFamily: `show ip flow top-talkers` ranks IPv4 flows,
+// `show ipv6 flow top-talkers` IPv6 flows, each counting its own family
+// as processed and matched; every flow together is what SNMP ranks.
+func TestTopTalkersOfFamily(t *testing.T) {
+	h := newHarness(t, 64, nil)
+	for i, tk := range talkers {
+		h.meter(talkerKey(i+1), tk.packets, uint64(tk.bytes), 0)
+	}
+	v6 := func(i int) flow.Key {
+		return flow.Key{SrcAddr: netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(i)}), DstAddr: netip.MustParseAddr("2001:db8::ff"),
+			SrcPort: 50000, DstPort: 443, Proto: 6}
+	}
+	h.meter(v6(1), 5, 3000, 0) // 15000 B: the largest of all
+	h.meter(v6(2), 1, 100, 0)  // 100 B
+	h.meter(v6(3), 2, 2500, 0) // 5000 B
+	if err := h.eng.SetTopTalkers(flowcache.TopTalkersConfig{Top: 2, SortBy: platform.SortByBytes}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		f                  flowcache.Family
+		wantLast           []byte // last byte of each source address, best first
+		matched, processed int
+	}{
+		{flowcache.FamilyIPv4, []byte{1, 6}, 6, 6},
+		{flowcache.FamilyIPv6, []byte{1, 3}, 3, 3},
+		{flowcache.FamilyAny, []byte{1, 1}, 9, 9},
+	} {
+		tt, err := h.eng.TopTalkersOf(c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []byte
+		for _, r := range tt.Flows {
+			s := r.SrcAddr.AsSlice()
+			got = append(got, s[len(s)-1])
+		}
+		if !slices.Equal(got, c.wantLast) || tt.Matched != c.matched || tt.Processed != c.processed {
+			t.Errorf("family %d: %v (%d of %d), want %v (%d of %d)", c.f, got, tt.Matched, tt.Processed, c.wantLast, c.matched, c.processed)
+		}
+	}
+	if tt, _ := h.eng.TopTalkersOf(flowcache.FamilyAny); !tt.Flows[0].IsIPv6() || tt.Flows[1].IsIPv6() {
+		t.Errorf("every flow: %v first, %v second; want the IPv6 15000 B then IPv4 10000 B", tt.Flows[0].SrcAddr, tt.Flows[1].SrcAddr)
+	}
+}

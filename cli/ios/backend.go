@@ -12,7 +12,9 @@ type Backend interface {
 	CacheView() show.CacheView
 	ExportView() show.ExportView
 	DatapathView() show.DatapathView
-	TopTalkers() (flowcache.TopTalkers, error)
+	// TopTalkers is the top talkers among one family's flows: IPv4 for
+	// `show ip flow top-talkers`, IPv6 for `show ipv6 flow top-talkers`.
+	TopTalkers(f flowcache.Family) (flowcache.TopTalkers, error)
 	Contention() show.ContentionView
 	// Text for commands whose layout the backend owns (from live state).
 	Version() string

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/cli/term"
 )
@@ -101,13 +102,9 @@ func execTree() *Node {
 		}
 		return n
 	}
-	topTalkers := func(verbose bool) func(*Session, io.Writer, []string) error {
-		text := show.IPFlowTopTalkers
-		if verbose {
-			text = show.IPFlowTopTalkersVerbose
-		}
+	topTalkersOf := func(f flowcache.Family, text func(io.Writer, flowcache.TopTalkers, func(uint32) string)) func(*Session, io.Writer, []string) error {
 		return func(s *Session, w io.Writer, _ []string) error {
-			tt, err := s.b.TopTalkers()
+			tt, err := s.b.TopTalkers(f)
 			if err != nil {
 				return fmt.Errorf("%% %v", err)
 			}
@@ -119,6 +116,13 @@ func execTree() *Node {
 			text(w, tt, ifName)
 			return nil
 		}
+	}
+	topTalkers := func(verbose bool) func(*Session, io.Writer, []string) error {
+		text := show.IPFlowTopTalkers
+		if verbose {
+			text = show.IPFlowTopTalkersVerbose
+		}
+		return topTalkersOf(flowcache.FamilyIPv4, text)
 	}
 	showTree := kw("show", "Show running system information",
 		kw("ip", "IP information",
@@ -184,7 +188,8 @@ func execTree() *Node {
 			kw("access-list", "Summary of access lists",
 				arg("WORD", "Access list name", nil).Runs(showIPv6AccessList)).Runs(showIPv6AccessList),
 			kw("flow", "NetFlow switching",
-				kw("cache", "Flow cache entries").Runs(view(cacheView, show.IPv6FlowCache, func(v show.CacheView) any { return show.CacheJSON(v, true) })))),
+				kw("cache", "Flow cache entries").Runs(view(cacheView, show.IPv6FlowCache, func(v show.CacheView) any { return show.CacheJSON(v, true) })),
+				kw("top-talkers", "Show top talkers").Runs(topTalkersOf(flowcache.FamilyIPv6, show.IPv6FlowTopTalkers)))),
 		kw("flowtap", "flowtap extensions",
 			kw("taps", "Passive taps: each fibre's state and counters").Runs(view(func(s *Session, _ []string) ([]show.TapView, error) {
 				return s.b.Taps(), nil

@@ -88,7 +88,7 @@ func (f *fakeBackend) ExportView() show.ExportView { return show.ExportView{Vers
 func (f *fakeBackend) DatapathView() show.DatapathView {
 	return show.DatapathView{Frames: 10, IPv4: 10, MeteredPackets: 10, FlowsCreated: 2}
 }
-func (f *fakeBackend) TopTalkers() (flowcache.TopTalkers, error) {
+func (f *fakeBackend) TopTalkers(flowcache.Family) (flowcache.TopTalkers, error) {
 	return flowcache.TopTalkers{}, errors.New("top talkers are not configured")
 }
 func (f *fakeBackend) Contention() show.ContentionView {

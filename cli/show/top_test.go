@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,6 +29,21 @@ func TestIPFlowTopTalkersVerbose(t *testing.T) {
 	IPFlowTopTalkersVerbose(&b, flowcache.TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
 		func(i uint32) string { return "eth1" })
 	golden(t, "show-ip-flow-top-talkers-verbose", b.Bytes())
+}
+
+// TestIPv6FlowTopTalkers: `show ipv6 flow top-talkers` in the wide
+// layout, by bytes and by packets.
+func TestIPv6FlowTopTalkers(t *testing.T) {
+	var b bytes.Buffer
+	a := netip.MustParseAddr
+	fl := []flow.Record{
+		{Key: flow.Key{SrcAddr: a("2001:db8::1"), DstAddr: a("2001:db8:1::99"), SrcPort: 50000, DstPort: 443, Proto: 6, InputIf: 2}, Packets: 5, Bytes: 15000},
+		{Key: flow.Key{SrcAddr: a("2001:db8::3"), DstAddr: a("ff02::1"), SrcPort: 0, DstPort: 0x8700, Proto: 58, InputIf: 2}, Packets: 2, Bytes: 5000},
+	}
+	name := func(uint32) string { return "eth1" }
+	IPv6FlowTopTalkers(&b, flowcache.TopTalkers{SortBy: platform.SortByBytes, Flows: fl, Matched: 3, Processed: 3}, name)
+	IPv6FlowTopTalkers(&b, flowcache.TopTalkers{SortBy: platform.SortByPackets, Flows: fl[:1], Matched: 3, Processed: 7}, name)
+	golden(t, "show-ipv6-flow-top-talkers", b.Bytes())
 }
 
 func TestIPFlowTop(t *testing.T) {

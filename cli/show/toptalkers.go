@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"io"
+	"strings"
 
 	"github.com/flowtap/flowtap/appliance/flowcache"
 )
@@ -23,6 +24,28 @@ func IPFlowTopTalkers(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32) 
 		}
 		fmt.Fprintf(w, "%-14s%-16s%-14s%-16s%02X %04X %04X %5s\n", cut(v.ifName(r.InputIf), 13), addr(r.SrcAddr),
 			cut(v.ifName(r.OutputIf), 13), addr(r.DstAddr), r.Proto, r.SrcPort, r.DstPort, abbrev(n))
+	}
+	fmt.Fprintf(w, "%d of %d top talkers shown. %d flows processed.\n", len(tt.Flows), tt.Matched, tt.Processed)
+}
+
+// IPv6FlowTopTalkers renders `show ipv6 flow top-talkers`: the top
+// talkers among IPv6 flows in the wide layout of `show ipv6 flow cache`
+// (full addresses, protocol and ports in hex), the sort key last, then
+// IOS's count line.
+func IPv6FlowTopTalkers(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32) string) {
+	v := CacheView{IfName: ifName}
+	last := "Bytes"
+	if tt.SortBy == platform.SortByPackets {
+		last = "Packets"
+	}
+	fmt.Fprintf(w, "SrcAddress                              InpIf      DstAddress                              OutIf      Prot SrcPrt DstPrt %s\n", last)
+	for _, r := range tt.Flows {
+		n := r.Bytes
+		if tt.SortBy == platform.SortByPackets {
+			n = r.Packets
+		}
+		fmt.Fprintf(w, "%-40s%-11s%-40s%-11s0x%02X 0x%04X 0x%04X %d\n", strings.ToUpper(addr(r.SrcAddr)), cut(v.ifName(r.InputIf), 10),
+			strings.ToUpper(addr(r.DstAddr)), cut(v.ifName(r.OutputIf), 10), r.Proto, r.SrcPort, r.DstPort, n)
 	}
 	fmt.Fprintf(w, "%d of %d top talkers shown. %d flows processed.\n", len(tt.Flows), tt.Matched, tt.Processed)
 }
