@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -119,5 +120,42 @@ func TestLayer2SwitchedExport(t *testing.T) {
 		if err := s.Exec("ip flow export layer2-switched vlan 10"); err == nil || !strings.Contains(err.Error(), why) {
 			t.Errorf("%q: %v, want %q", p, err, why)
 		}
+	}
+}
+
+// TestJunOSFlowServerBiflow: `flow-server A port P biflow` (with `version
+// ipfix`) asks a JunOS flow-server for RFC 5103 biflows; it reads back
+// from the set form and from IOS's ` biflow`, is deleted on its own, and
+// a server of another version refuses it with the reason.
+func TestJunOSFlowServerBiflow(t *testing.T) {
+	pre := "set forwarding-options sampling family inet output flow-server 192.0.2.10 "
+	c, err := junos.Parse("j", []byte(pre+"port 4739\n"+pre+"version ipfix\n"+pre+"biflow\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Export.Destinations) != 1 || !c.Export.Destinations[0].Biflow {
+		t.Fatalf("destinations %+v", c.Export.Destinations)
+	}
+	set := junos.RenderSet(c)
+	if !strings.Contains(set, pre+"biflow\n") {
+		t.Errorf("set form lacks biflow:\n%s", set)
+	}
+	if ios := RunningConfig(c); !strings.Contains(ios, "\nip flow-export destination 192.0.2.10 4739 version ipfix biflow\n") {
+		t.Errorf("IOS form:\n%s", ios)
+	}
+	back, err := junos.Parse("back", []byte(set))
+	if err != nil || !back.Export.Destinations[0].Biflow {
+		t.Errorf("read back: %+v %v", back.Export.Destinations, err)
+	}
+	fromIOS, err := Parse("ios", []byte("ip flow-export destination 192.0.2.10 4739 version ipfix biflow\n"))
+	if err != nil || !strings.Contains(junos.RenderSet(fromIOS), pre+"biflow\n") {
+		t.Errorf("IOS biflow in JunOS: %v\n%s", err, junos.RenderSet(fromIOS))
+	}
+	del, err := junos.Parse("del", []byte(set+"delete forwarding-options sampling family inet output flow-server 192.0.2.10 biflow\n"))
+	if err != nil || len(del.Export.Destinations) != 1 || del.Export.Destinations[0].Biflow || del.Export.Destinations[0].Version != platform.IPFIX {
+		t.Errorf("delete biflow: %+v %v", del.Export.Destinations, err)
+	}
+	if _, err := junos.Parse("v9", []byte(pre+"port 2055\n"+pre+"version 9\n"+pre+"biflow\n")); err == nil || !strings.Contains(err.Error(), "biflows are IPFIX") {
+		t.Errorf("biflow on version 9: %v", err)
 	}
 }

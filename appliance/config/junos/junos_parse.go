@@ -655,10 +655,12 @@ func (j *jcmd) flowServer() {
 	path := "export.destinations[" + d.Addr.String() + "]"
 	j.touched = append(j.touched, grammar.Touched{Path: path, Word: at})
 	for j.c.More() {
-		k := j.c.Keyword("autonomous-system-type", "crypto-pan", "port", "source-address", "truncate", "version")
+		k := j.c.Keyword("autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version")
 		if j.del {
 			j.c.End()
 			switch k {
+			case "biflow":
+				d.Biflow = false
 			case "truncate":
 				d.Truncate = 0
 			case "crypto-pan":
@@ -705,6 +707,8 @@ func (j *jcmd) flowServer() {
 			d.SourceAddress = j.c.Addr(false)
 		case "truncate": // flowtap: what this collector may see
 			d.Truncate = int(j.c.Uint(1, 31))
+		case "biflow": // flowtap: RFC 5103 biflows to this (IPFIX) server
+			d.Biflow = true
 		case "crypto-pan":
 			d.CryptoPAn = j.c.Name("<key>", nil)
 		}
@@ -718,6 +722,8 @@ func (j *jcmd) flowServer() {
 			j.touch(path + ".version")
 		case "source-address":
 			j.touch(path + ".source-address")
+		case "biflow":
+			j.touch(path + ".biflow")
 		case "autonomous-system-type":
 			j.touch(path + ".as")
 		}

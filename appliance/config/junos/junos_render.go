@@ -138,6 +138,9 @@ func junosStatements(c config.Config) []jstmt {
 		if d.CryptoPAn != "" {
 			props = append(props, "crypto-pan "+junosQuote(d.CryptoPAn))
 		}
+		if d.Biflow {
+			props = append(props, "biflow")
+		}
 		port := fmt.Sprintf("port %d", d.Addr.Port())
 		if perAddr[d.Addr.Addr()] == 1 || len(props) == 0 {
 			add(port, server...)
