@@ -70,6 +70,8 @@ func TestNoForms(t *testing.T) {
 	c, err := ios.Apply(c, "t", []byte(`no ip flow-cache timeout active
 no ip flow-cache entries 65536
 no ip flow-capture ttl
+no ip flow-capture ip-id
+no ip flow-capture packet-length
 no ip flow-export destination 192.0.2.10 2055
 no ip flow-export version
 no ip flow-export template refresh-rate
