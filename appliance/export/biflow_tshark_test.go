@@ -100,3 +100,49 @@ func TestTsharkDecodesQinQ(t *testing.T) {
 		}
 	}
 }
+
+// TestTsharkDecodesIPv6Capture: an IPv6 flow's ip flow-capture fields
+// and labels in v9 and IPFIX as tshark reads them: the fragment header's
+// 32-bit identification (IPFIX; v9's IPV4_IDENT keeps its low 16 bits),
+// the offset, the length range, ICMPv6 type and code from the first
+// packet (IPFIX icmpTypeCodeIPv6, v9 ICMP_TYPE), and two label positions.
+func TestTsharkDecodesIPv6Capture(t *testing.T) {
+	start := time.Date(2026, 12, 6, 1, 2, 3, 0, time.UTC)
+	all := flow.CapIPID | flow.CapPacketLength | flow.CapICMP | flow.CapFragOffset | flow.CapMPLS
+	rec := flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr("2001:db8::1"), DstAddr: netip.MustParseAddr("ff02::1"), Proto: 58, InputIf: 2},
+		Packets: 3, Bytes: 300, Start: start, End: start,
+		Captured: flow.Captured{Fields: all, IPID: 0xdeadbeef, FragOffset: 10, FragSeen: true, ICMPTypeCode: 0x8700, MinLength: 72, MaxLength: 120,
+			Labels: [3]uint32{16001<<12 | 5<<9 | 64, 24002<<12 | 1<<8 | 63}, Depth: 2}}
+	capture := export.CaptureIPID | export.CapturePacketLength | export.CaptureICMP | export.CaptureFragmentOffset
+	for _, c := range []struct {
+		v     export.Version
+		ident string
+		icmp  []string // fields and their values
+	}{
+		{export.V9, "48879", []string{"cflow.icmp_type_code_ipv4", "0x8700"}},
+		{export.IPFIX, "3735928559", []string{"cflow.icmp_ipv6_type", "135", "cflow.icmp_ipv6_code", "0"}},
+	} {
+		pkts := encodeAll(t, export.EncoderConfig{Version: c.v, BootTime: start.Add(-time.Hour), Capture: capture, MPLSLabels: 2}, []flow.Record{rec}, nil)
+		fields := []string{"cflow.srcaddrv6", "cflow.frag_ident", "cflow.fragment_offset", "cflow.length_min", "cflow.length_max", "cflow.mpls_label", "cflow.mpls_exp", "cflow.mpls_bos"}
+		for i := 0; i < len(c.icmp); i += 2 {
+			fields = append(fields, c.icmp[i])
+		}
+		got := collector.TsharkCflow(t, pkts, cflowPort, fields...)
+		want := map[string][]string{"cflow.srcaddrv6": {"2001:db8::1"}, "cflow.frag_ident": {c.ident}, "cflow.fragment_offset": {"10"},
+			"cflow.length_min": {"72"}, "cflow.length_max": {"120"}, "cflow.mpls_label": {"16001", "24002"}, "cflow.mpls_exp": {"5", "0"}}
+		for i := 0; i < len(c.icmp); i += 2 {
+			want[c.icmp[i]] = []string{c.icmp[i+1]}
+		}
+		if len(got) != 1 {
+			t.Fatalf("%v: %d packets decoded", c.v, len(got))
+		}
+		for f, w := range want {
+			if !reflect.DeepEqual(got[0][f], w) {
+				t.Errorf("%v: %s = %v, want %v", c.v, f, got[0][f], w)
+			}
+		}
+		if b := got[0]["cflow.mpls_bos"]; len(b) != 2 || b[0] == b[1] {
+			t.Errorf("%v: bottom of stack %v, want not set then set", c.v, b)
+		}
+	}
+}
