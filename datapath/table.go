@@ -119,9 +119,8 @@ type table struct {
 	// extras are the capture maps ([0] IPv4, [1] IPv6; nil in a table
 	// pinned without them). captureOn says they may hold entries: capture
 	// is on, or was, or the pinned maps had some.
-	extras       [2]*ebpf.Map
-	captureOn    bool
-	extrasErrors uint64 // capture entries that could not be read
+	extras    [2]*ebpf.Map
+	captureOn bool
 }
 
 func openTable(hdrs, flows, counters, extras4, extras6 *ebpf.Map) (*table, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/config/cfgfile"
 	"github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/datapath"
 )
 
@@ -147,5 +148,47 @@ set forwarding-options sampling input max-packets-per-second 10
 	want := map[uint16]datapath.SamplerConfig{1: {Mode: datapath.SampleDeterministic, Interval: 10, RunLength: 2, MaxPPS: 10}}
 	if !reflect.DeepEqual(s.Samplers, want) || len(s.Ports) != 1 || s.Ports[0].Sampler != 1 {
 		t.Errorf("samplers %+v ports %+v, want %+v on eth1", s.Samplers, s.Ports, want)
+	}
+}
+
+// TestCaptureMaskAndLayer2Settings: the examples' ip flow-capture lines,
+// mls flow ipv6 and layer 2-switched VLANs reach the datapath and the
+// exporters: the datapath records ip-id and packet-length only (ttl and
+// vlan-id are in the table's entry), IPv6 flows get their own mask, and
+// every main-cache destination gets the VLAN list.
+func TestCaptureMaskAndLayer2Settings(t *testing.T) {
+	ios, err := cfgfile.Load("../../configs/ios-router.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := SettingsFrom(ios)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (datapath.CaptureSettings{Fields: flow.CapIPID | flow.CapPacketLength}); s.Capture != want {
+		t.Errorf("router capture %+v, want %+v", s.Capture, want)
+	}
+	for _, d := range s.Exports {
+		if c := d.Encoder.Capture; c != export.CaptureTTL|export.CaptureVLAN|export.CaptureIPID|export.CapturePacketLength {
+			t.Errorf("%v: encoder capture %#x", d.Collector, c)
+		}
+	}
+	cat, err := cfgfile.Load("../../configs/cat6500-sup720.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = SettingsFrom(cat); err != nil {
+		t.Fatal(err)
+	}
+	if s.Mask.String() != "interface-full" || s.Mask6.String() != "destination-source" {
+		t.Errorf("masks %v / %v", s.Mask, s.Mask6)
+	}
+	if len(s.Exports) == 0 {
+		t.Fatal("no destinations")
+	}
+	for _, d := range s.Exports {
+		if d.Layer2VLANs.String() != "10,20" {
+			t.Errorf("%v: layer 2 VLANs %v", d.Collector, d.Layer2VLANs)
+		}
 	}
 }
