@@ -301,19 +301,30 @@ func InputFilterUsable(l AccessList) error {
 			continue
 		}
 		n++
-		if _, ok := WildcardPrefix(e.Addr, e.Wildcard); !ok {
-			return fmt.Errorf("access list %s entry %d: source wildcard %s is not a prefix; an input filter matches prefixes", l.Ref(), e.Seq, e.Wildcard)
-		}
-		if l.Extended {
-			if _, ok := WildcardPrefix(e.DstAddr, e.DstWild); !ok {
-				return fmt.Errorf("access list %s entry %d: destination wildcard %s is not a prefix; an input filter matches prefixes", l.Ref(), e.Seq, e.DstWild)
-			}
+		if _, _, err := l.EntryPrefixes(e); err != nil {
+			return err
 		}
 	}
 	if n > MaxInputFilterEntries {
 		return fmt.Errorf("access list %s has %d entries: an input filter takes at most %d", l.Ref(), n, MaxInputFilterEntries)
 	}
 	return nil
+}
+
+// EntryPrefixes is what entry e of l matches as an input filter does:
+// its source prefix and, in an extended list, its destination prefix;
+// an error when a wildcard is not a prefix.
+func (l AccessList) EntryPrefixes(e ACE) (src, dst netip.Prefix, err error) {
+	src, ok := WildcardPrefix(e.Addr, e.Wildcard)
+	if !ok {
+		return src, dst, fmt.Errorf("access list %s entry %d: source wildcard %s is not a prefix; an input filter matches prefixes", l.Ref(), e.Seq, e.Wildcard)
+	}
+	if l.Extended {
+		if dst, ok = WildcardPrefix(e.DstAddr, e.DstWild); !ok {
+			return src, dst, fmt.Errorf("access list %s entry %d: destination wildcard %s is not a prefix; an input filter matches prefixes", l.Ref(), e.Seq, e.DstWild)
+		}
+	}
+	return src, dst, nil
 }
 
 // Family is the address family the list filters: 4, or 6 for an `ipv6

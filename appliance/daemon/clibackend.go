@@ -125,7 +125,7 @@ func (c *CLI) CacheView() show.CacheView {
 func (c *CLI) ExportView() show.ExportView {
 	cfg := c.m.Config()
 	_, set, _ := cfg.Setting()
-	v := show.ExportView{Version: exportVersion(set.Export), AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
+	v := show.ExportView{Version: set.Export, AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
 		SourceIf: cfg.Export.Source, Destinations: c.m.d.ExportStats(), Layer2VLANs: cfg.Export.Layer2VLANs}
 	if a, err := sourceAddr(cfg.Export.Source); err == nil {
 		v.Source = a

@@ -58,20 +58,12 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		}
 		port := Port{Name: i.Name, Mode: attachMode(i.XDPMode), Verdict: i.Verdict, Meter: i.Ingress || i.Sampler != ""}
 		if i.InputFilter != "" {
-			l, ok := c.FindAccessList(i.InputFilter)
-			if !ok {
-				return Settings{}, fmt.Errorf("ip flow ingress input-filter %s on %s: the access list is not configured", i.InputFilter, i.Name)
-			}
-			if port.InputFilter, err = inputFilter(l); err != nil {
+			if port.InputFilter, err = inputFilter(c, i.InputFilter); err != nil {
 				return Settings{}, fmt.Errorf("ip flow ingress input-filter on %s: %w", i.Name, err)
 			}
 		}
 		if i.InputFilter6 != "" {
-			l, ok := c.FindAccessList(i.InputFilter6)
-			if !ok {
-				return Settings{}, fmt.Errorf("ipv6 flow ingress input-filter %s on %s: the access list is not configured", i.InputFilter6, i.Name)
-			}
-			if port.InputFilter6, err = inputFilter(l); err != nil {
+			if port.InputFilter6, err = inputFilter(c, i.InputFilter6); err != nil {
 				return Settings{}, fmt.Errorf("ipv6 flow ingress input-filter on %s: %w", i.Name, err)
 			}
 			if !i.Ingress && i.InputFilter == "" && i.Sampler == "" {
@@ -166,7 +158,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		if !a.Enabled {
 			continue
 		}
-		v := exportVersion(a.ExportVersionOrDefault())
+		v := a.ExportVersionOrDefault()
 		agg := Aggregation{Cache: export.AggregationConfig{Scheme: a.Scheme, Entries: a.Entries, ActiveTimeout: a.Active,
 			InactiveTimeout: a.Inactive, SourceMinMask: uint8(a.SourceMask), DestinationMinMask: uint8(a.DestinationMask)}}
 		for _, d := range a.Destinations {
@@ -323,10 +315,6 @@ func asFillMode(c config.Config) platform.ASMode {
 	return platform.ASNone
 }
 
-// exportVersion is the encoder's version for the model's; the numbers
-// are the same (IPFIX is 10 in both, its version field on the wire).
-func exportVersion(v platform.ExportVersion) export.Version { return export.Version(v) }
-
 // capture is the encoders' `ip flow-capture` fields for the model's.
 func capture(c config.Capture) export.Capture {
 	var out export.Capture
@@ -441,7 +429,7 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		}
 	}
 	for _, d := range c.Export.Destinations {
-		enc := export.EncoderConfig{Version: exportVersion(c.DestinationVersion(d)), BootTime: boot, AS: c.DestinationAS(d),
+		enc := export.EncoderConfig{Version: c.DestinationVersion(d), BootTime: boot, AS: c.DestinationAS(d),
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, InterfaceNames: names, Capture: capture(c.Capture), MPLSLabels: c.Cache.MPLSLabels(),
 			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop}

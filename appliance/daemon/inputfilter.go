@@ -94,9 +94,15 @@ func firewallFilter(f config.FirewallFilter) *InputFilter {
 	return &InputFilter{Firewall: &f, Filter: df}
 }
 
-// inputFilter converts list l. Validation has checked that it is usable
-// (config.InputFilterUsable).
-func inputFilter(l config.AccessList) (*InputFilter, error) {
+// inputFilter converts access list name of c. Validation
+// (config.Normalize) has checked that it is configured and usable
+// (config.InputFilterUsable), and blamed the line when it was not: an
+// error here is a model that skipped it.
+func inputFilter(c config.Config, name string) (*InputFilter, error) {
+	l, ok := c.FindAccessList(name)
+	if !ok {
+		return nil, fmt.Errorf("access list %s is not configured", name)
+	}
 	f := &InputFilter{List: l, Filter: datapath.Filter{Family: l.Family()}}
 	for _, e := range l.Entries {
 		if e.Remark != "" {
@@ -121,16 +127,12 @@ func inputFilter(l config.AccessList) (*InputFilter, error) {
 
 // aceTerm is entry e of list l as a datapath term's match (no action).
 func aceTerm(l config.AccessList, e config.ACE) (datapath.Term, error) {
-	src, ok := config.WildcardPrefix(e.Addr, e.Wildcard)
-	if !ok {
-		return datapath.Term{}, fmt.Errorf("access list %s entry %d: source wildcard %s is not a prefix", l.Ref(), e.Seq, e.Wildcard)
+	src, dst, err := l.EntryPrefixes(e)
+	if err != nil {
+		return datapath.Term{}, err
 	}
 	t := datapath.Term{Src: []netip.Prefix{src}}
 	if l.Extended {
-		dst, ok := config.WildcardPrefix(e.DstAddr, e.DstWild)
-		if !ok {
-			return datapath.Term{}, fmt.Errorf("access list %s entry %d: destination wildcard %s is not a prefix", l.Ref(), e.Seq, e.DstWild)
-		}
 		t.Dst = []netip.Prefix{dst}
 		if e.Protocol != 0 {
 			t.Protos = []uint8{e.Protocol}

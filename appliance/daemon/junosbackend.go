@@ -60,7 +60,7 @@ func (j *JunOS) Accounting() show.AccountingView {
 	v := show.AccountingView{Cache: j.m.CLI().CacheView(), Exports: j.m.d.ExportStats()}
 	v.Packets10s, v.Bytes10s = j.m.rate.last()
 	_, set, _ := j.m.Config().Setting()
-	switch ver := exportVersion(set.Export); ver {
+	switch ver := set.Export; ver {
 	case export.IPFIX:
 		v.Status.ExportFormat = "IPFIX"
 	default:

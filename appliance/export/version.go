@@ -2,25 +2,16 @@ package export
 
 import "github.com/flowtap/flowtap/appliance/platform"
 
-// Version is an export format.
-type Version uint8
+// Version is platform's export version, the one type the model, the
+// grammars and the encoders share; the names here keep the encoder's
+// code short.
+type Version = platform.ExportVersion
 
+// The export formats, as platform spells them.
 const (
-	V5    Version = 5
-	V7    Version = 7
-	V8    Version = 8
-	V9    Version = 9
-	IPFIX Version = 10 // the IPFIX message header carries 10
+	V5    = platform.V5
+	V7    = platform.V7
+	V8    = platform.V8
+	V9    = platform.V9
+	IPFIX = platform.IPFIX
 )
-
-// String is the CLI keyword (5, 9, ipfix), platform's spelling.
-func (v Version) String() string {
-	if v == 0 {
-		return "unknown(0)"
-	}
-	return platform.ExportVersion(v).String()
-}
-
-// Templated reports whether the format describes its records with
-// templates (v9 and IPFIX).
-func (v Version) Templated() bool { return v == V9 || v == IPFIX }

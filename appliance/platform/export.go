@@ -17,8 +17,7 @@ const (
 	IPFIX ExportVersion = 10
 )
 
-// String is the CLI keyword: "5", "9", "ipfix". The encoder's
-// export.Version spells its versions with it.
+// String is the CLI keyword: "5", "9", "ipfix".
 func (v ExportVersion) String() string {
 	switch v {
 	case 0:
@@ -30,6 +29,10 @@ func (v ExportVersion) String() string {
 	}
 	return fmt.Sprintf("unknown(%d)", uint16(v))
 }
+
+// Templated reports whether the format describes its records with
+// templates (v9 and IPFIX).
+func (v ExportVersion) Templated() bool { return v == V9 || v == IPFIX }
 
 // ParseExportVersion reads the CLI keyword: 5, 7, 8, 9 and ipfix (or 10).
 func ParseExportVersion(s string) (ExportVersion, error) {
