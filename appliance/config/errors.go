@@ -92,6 +92,11 @@ func (e *LineError) lines() []string {
 			if len(e.Expected) == 1 {
 				return []string{e.Text, caret, "syntax error, expecting " + e.Expected[0] + "."}
 			}
+			if len(e.Expected) > 1 {
+				// Several statements may follow: JunOS names their kind;
+				// `?` there lists them.
+				return []string{e.Text, caret, "syntax error, expecting <statement>."}
+			}
 			return []string{e.Text, caret, "syntax error."}
 		case ErrAmbiguous:
 			return []string{e.Text, caret, fmt.Sprintf("'%s' is ambiguous.", e.Word)}

@@ -92,6 +92,9 @@ type MatchError struct {
 	Pos   int // byte offset of the bad word, for the caret
 	Word  int // from a command's Run: index of the bad word (Pos unknown)
 	Input string
+	// Next, for Incomplete, labels the words that may follow, for a
+	// dialect that names them ("expecting <statement>").
+	Next []string
 }
 
 func (e *MatchError) Error() string {
@@ -186,7 +189,11 @@ func Resolve[S any](root *Node[S], line string) (*Node[S], []string, error) {
 		}
 	}
 	if n.Run == nil {
-		return nil, nil, &MatchError{Kind: Incomplete, Input: line}
+		e := &MatchError{Kind: Incomplete, Input: line}
+		for _, c := range n.Children {
+			e.Next = append(e.Next, c.Label())
+		}
+		return nil, nil, e
 	}
 	return n, args, nil
 }

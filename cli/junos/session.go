@@ -144,8 +144,16 @@ func syntaxError(line string, err error) error {
 	}
 	col, why := me.Pos, "syntax error, expecting <command>."
 	switch me.Kind {
+	case cmdtree.Invalid:
+		if strings.TrimSpace(line[:me.Pos]) == "" {
+			why = "unknown command." // the command word itself
+		}
 	case cmdtree.Incomplete:
 		col = len(line) + 1
+		if len(me.Next) == 1 && strings.HasPrefix(me.Next[0], "<") {
+			// One value is all that may follow: name it.
+			why = "syntax error, expecting " + me.Next[0] + "."
+		}
 	case cmdtree.Ambiguous:
 		w := line[me.Pos:]
 		if i := strings.IndexByte(w, ' '); i >= 0 {
@@ -279,6 +287,9 @@ func (h shell) Help(line string) []string {
 		}
 		return out
 	}
+	if out, ok := h.s.statementHelp(line); ok {
+		return out
+	}
 	tree := h.s.tree()
 	if h.s.cand != nil && strings.HasPrefix(strings.TrimLeft(line, " "), "run ") {
 		tree, line = h.s.op, strings.TrimPrefix(strings.TrimLeft(line, " "), "run ")
@@ -301,6 +312,52 @@ func (h shell) Help(line string) []string {
 		item("|", "Pipe through a command")
 	}
 	return out
+}
+
+// statementHelp is `?` after set, delete or edit in configuration mode:
+// the grammar's own statements at that point with their descriptions
+// (the edit level joined in), as JunOS lists them. ok is false for any
+// other line, which the command tree answers.
+func (s *Session) statementHelp(line string) (out []string, ok bool) {
+	if s.cand == nil {
+		return nil, false
+	}
+	ws := cmdtree.Tokenize(line)
+	if len(ws) == 0 || len(ws) == 1 && !strings.HasSuffix(line, " ") {
+		return nil, false // still the command word
+	}
+	verb := ""
+	if c := cmdtree.Candidates(s.conf, ws[0].Text); len(c) == 1 {
+		verb = c[0].Word
+	}
+	switch verb {
+	case "set", "delete":
+	case "edit":
+		verb = "set"
+	default:
+		return nil, false
+	}
+	stmt := verb + " "
+	if len(s.path) > 0 {
+		stmt += strings.Join(s.path, " ") + " "
+	}
+	if len(ws) > 1 {
+		stmt += line[ws[1].Pos:]
+	}
+	items, complete, err := s.cand.Help(stmt)
+	if err != nil {
+		return []string{"syntax error."}, true
+	}
+	out = []string{"Possible completions:"}
+	item := func(label, help string) { out = append(out, fmt.Sprintf("  %-20s %s", label, help)) }
+	for _, it := range items {
+		item(it.Label, it.Help)
+	}
+	if complete {
+		item("<[Enter]>", "Execute this command")
+		item("|", "Pipe through a command")
+	}
+	return out, true
 }
 
 func (h shell) Complete(line string) string { return cmdtree.Complete(h.s.tree(), line) }

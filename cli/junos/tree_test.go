@@ -81,3 +81,83 @@ func TestPipesAndErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigurationHelp is `?` after set, delete and edit: the grammar's
+// statements with their descriptions, at the edit level too.
+func TestConfigurationHelp(t *testing.T) {
+	s := newTestSession(t)
+	h := shell{s}
+	s.Exec("configure")
+	for _, c := range []struct{ line, want string }{
+		{"set forwarding-options sampling ", `Possible completions:
+  family               Protocol family
+  input                Setting for packet sampling
+  output               Setting for sampling output
+  overload-protection  Sample fewer flows while the meter is overloaded (flowtap)`},
+		{"set forwarding-options sampling input rate ", `Possible completions:
+  <rate>               Ratio of packets to be sampled (1..4294967295)`},
+		{"set firewall family inet filter F term T from ", `Possible completions:
+  destination-address  Match IP destination address
+  destination-port     Match TCP/UDP destination port
+  protocol             Match IP protocol type
+  source-address       Match IP source address
+  source-port          Match TCP/UDP source port
+  tcp-established      Match packet of an established TCP connection
+  tcp-initial          Match initial packet of a TCP connection`},
+		{"set firewall family inet filter F term T then s", `Possible completions:
+  sample               Sample the packet`},
+		{"set interfaces eth0 ", `Possible completions:
+  description          Text description of interface
+  disable              Disable this interface
+  unit                 Logical interface
+  <[Enter]>            Execute this command
+  |                    Pipe through a command`},
+		{"delete forwarding-options sampling input ", `Possible completions:
+  family               Protocol family
+  max-packets-per-second Threshold of packets per second to be sampled
+  rate                 Ratio of packets to be sampled (1 out of N)
+  run-length           Number of samples after initial trigger
+  <[Enter]>            Execute this command
+  |                    Pipe through a command`},
+		{"set forwarding-options frob ", "syntax error."},
+		{"set services flow-monitoring ", "syntax error."},
+	} {
+		if got := strings.Join(h.Help(c.line), "\n"); got != c.want {
+			t.Errorf("%q ?\n%s\nwant\n%s", c.line, got, c.want)
+		}
+	}
+	// At an edit level the statements are the level's.
+	s.Exec("edit forwarding-options sampling output")
+	want := `Possible completions:
+  cflowd               Configure sending traffic aggregates in cflowd format (JunOS 8 form)
+  flow-active-timeout  Interval after which an active flow is exported
+  flow-inactive-timeout Interval of inactivity that marks a flow inactive
+  flow-server          Configure sending traffic aggregates in cflowd format
+  interface            Interfaces used to send monitored information`
+	if got := strings.Join(h.Help("set "), "\n"); got != want {
+		t.Errorf("[edit ... output] set ?\n%s\nwant\n%s", got, want)
+	}
+	if got := strings.Join(h.Help("set flow-server 192.0.2.7 v"), "\n"); got != "Possible completions:\n  version              Format of exported cflowd aggregates" {
+		t.Errorf("set flow-server A v?\n%s", got)
+	}
+}
+
+// TestSyntaxErrorForms: JunOS names what a line lacks, and an unknown
+// command word is "unknown command.".
+func TestSyntaxErrorForms(t *testing.T) {
+	s := newTestSession(t)
+	for _, c := range []struct{ line, want string }{
+		{"frob", "frob\n^\nunknown command.\n"},
+		{"show frob", "show frob\n     ^\nsyntax error, expecting <command>.\n"},
+		{"show firewall filter", "show firewall filter\n                     ^\nsyntax error, expecting <filter-name>.\n"},
+		{"configure", "Entering configuration mode\n\n"},
+		{"set", "set\n    ^\nsyntax error, expecting <statement>.\n"},
+		{"frob", "frob\n^\nunknown command.\n"},
+		{"set forwarding-options sampling", "set forwarding-options sampling\n                                ^\nsyntax error, expecting <statement>.\n"},
+		{"set forwarding-options sampling input rate", "set forwarding-options sampling input rate\n                                           ^\nsyntax error, expecting <number>.\n"},
+	} {
+		if got := s.Exec(c.line); got != c.want {
+			t.Errorf("%s:\n%q\nwant\n%q", c.line, got, c.want)
+		}
+	}
+}

@@ -5,7 +5,10 @@
 // brace text and RenderDiff `show | compare`. JunOS says less than IOS:
 // Unmapped lists what its renderings leave out, and JunOS lines applied
 // onto a model keep those parts. Errors are JunOS's ("syntax error.",
-// "'x' is ambiguous.", "error: value N is not within range (a..b)").
+// "'x' is ambiguous.", "error: value N is not within range (a..b)",
+// "syntax error, expecting <statement>."). Session.Help is `?`: the words
+// the parser offers at the end of a line, described by statementHelp,
+// which a test keeps complete by walking the whole grammar.
 //
 // JunOS keys a flow-server by its address alone; flowtap keys it by
 // address and port, so that one host can take several collectors:

@@ -46,6 +46,7 @@ func (j *jcmd) firewall() {
 	path := "firewall[" + f.Key() + "]"
 	j.touch(path)
 	if !j.c.More() {
+		j.c.Offer("term")
 		return
 	}
 	j.c.Keyword("term")
@@ -71,9 +72,10 @@ func (j *jcmd) firewall() {
 	t := &f.Terms[ti]
 	j.touch(path + ".terms[" + tname + "]")
 	if !j.c.More() {
+		j.c.Offer(termOptions...)
 		return
 	}
-	if j.c.Keyword("from", "then") == "from" {
+	if j.c.Keyword(termOptions...) == "from" {
 		j.termFrom(t, fam)
 	} else {
 		j.termThen(t)

@@ -29,6 +29,9 @@ type Session struct {
 	// so no line needs undoing, and copying the candidate for each line
 	// would make a long file quadratic.
 	batch bool
+	// offered is what the last line that parsed could still have taken
+	// (its cursor's Offered), for `?` after a complete statement.
+	offered []string
 }
 
 // NewSession starts a candidate from base.
@@ -60,6 +63,7 @@ func (s *Session) exec(n int, text string) *config.LineError {
 	}
 	j := &jcmd{c: grammar.NewCursor(text, words, platform.DialectJunOS), cfg: &work}
 	j.top()
+	s.offered = j.c.Offered()
 	if j.c.Err != nil {
 		j.c.Err.File, j.c.Err.Line = s.file, n
 		return j.c.Err
@@ -290,9 +294,10 @@ func (j *jcmd) interfaces() {
 	it := &j.cfg.Interfaces[i]
 	j.touch(path)
 	if !j.c.More() {
+		j.c.Offer(interfaceOptions...)
 		return // `set interfaces NAME`
 	}
-	switch j.c.Keyword("description", "disable", "unit") {
+	switch j.c.Keyword(interfaceOptions...) {
 	case "description":
 		if j.del {
 			j.c.End()
@@ -389,9 +394,10 @@ func (j *jcmd) snmp() {
 			i = len(s.Communities) - 1
 		}
 		if !j.c.More() {
+			j.c.Offer(communityOptions...)
 			return
 		}
-		j.c.Keyword("authorization")
+		j.c.Keyword(communityOptions...)
 		rw := false
 		if !j.del {
 			rw = j.c.Keyword("read-only", "read-write") == "read-write"
@@ -466,7 +472,9 @@ func (j *jcmd) overloadProtection() {
 	}
 	k := ""
 	if j.c.More() {
-		k = j.c.Keyword("budget", "interval", "max-rate", "threshold")
+		k = j.c.Keyword(overloadOptions...)
+	} else {
+		j.c.Offer(overloadOptions...)
 	}
 	var n uint64
 	if !j.del {
@@ -503,11 +511,12 @@ func (j *jcmd) overloadProtection() {
 
 func (j *jcmd) samplingInput() {
 	if j.deleting() {
+		j.c.Offer(samplingInputOptions...)
 		j.clearInput()
 		return
 	}
 	s := &j.cfg.Sampling
-	k := j.c.Keyword("max-packets-per-second", "rate", "run-length")
+	k := j.c.Keyword(samplingInputOptions...)
 	if j.c.Err != nil {
 		return
 	}
@@ -654,8 +663,9 @@ func (j *jcmd) flowServer() {
 	d := &e.Destinations[i]
 	path := "export.destinations[" + d.Addr.String() + "]"
 	j.touched = append(j.touched, grammar.Touched{Path: path, Word: at})
+	defer j.c.Offer(flowServerOptions...)
 	for j.c.More() {
-		k := j.c.Keyword("autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version")
+		k := j.c.Keyword(flowServerOptions...)
 		if j.del {
 			j.c.End()
 			switch k {

@@ -25,6 +25,7 @@ func (j *jcmd) servicesInterface() {
 	e.ServicesIf = name
 	j.touch("export.services-if")
 	if !j.c.More() {
+		j.c.Offer("source-address")
 		return
 	}
 	j.c.Keyword("source-address")

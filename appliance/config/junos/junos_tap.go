@@ -41,10 +41,10 @@ func (j *jcmd) tap() {
 	path := "taps[" + name + "]"
 	j.touch(path)
 	if !j.c.More() {
-		j.c.End()
+		j.c.Offer(tapOptions...)
 		return
 	}
-	k := j.c.Keyword("fibre-a", "fibre-b", "ifindex")
+	k := j.c.Keyword(tapOptions...)
 	if j.del {
 		j.c.Skip()
 		switch k {

@@ -1,0 +1,257 @@
+package junos
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/internal/grammar"
+)
+
+// statementHelp is what `?` says of each statement of the grammar, and of
+// each value a statement takes. The parser offers the words (a
+// LineError's Expected, a cursor's Offered); this table only describes
+// them, and TestHelpDescribesEveryStatement walks the whole grammar so
+// that no word the parser takes is left without its line here.
+//
+// A key is the word alone, or "CONTEXT WORD" where the same word means
+// different things under different statements: Help looks for the
+// first word of the line that has an entry with the word (the outermost
+// statement decides), then the word alone. A value's key is its form ("<number>" and so on) after
+// the statement it follows.
+var statementHelp = map[string]string{
+	// Top level.
+	"firewall":           "Define a firewall configuration",
+	"flowtap":            "flowtap's own statements: persona, application classes, taps",
+	"forwarding-options": "Configure options to control packet forwarding",
+	"interfaces":         "Interface configuration",
+	"snmp":               "Simple Network Management Protocol configuration",
+	"system":             "System parameters",
+
+	// system
+	"host-name":             "Hostname for this router",
+	"host-name <host-name>": "Hostname for this router",
+
+	// snmp
+	"community":                   "Configure a community string",
+	"community <community-name>":  "Community name",
+	"contact":                     "Contact information for administrator",
+	"contact <contact>":           "Contact information for administrator",
+	"location":                    "Physical location of system",
+	"location <location>":         "Physical location of system",
+	"authorization":               "Authorization type",
+	"read-only":                   "Allow read-only access",
+	"read-write":                  "Allow read and write access",
+	"interfaces <interface-name>": "Interface name",
+
+	// interfaces
+	"description":               "Text description of interface",
+	"description <description>": "Text description of interface",
+	"disable":                   "Disable this interface",
+	"unit":                      "Logical interface",
+	"0":                         "Logical unit number",
+	"unit family":               "Protocol family",
+	"unit inet":                 "IPv4 parameters",
+	"unit inet6":                "IPv6 parameters",
+	"unit filter":               "Filters to apply to this family",
+	"unit sampling":             "Traffic sampling",
+	"filter input":              "Name of filter applied to received packets",
+	"input <filter-name>":       "Name of filter applied to received packets",
+	"sampling input":            "Sample traffic received on this interface",
+	"sampling output":           "Sample traffic sent on this interface",
+
+	// forwarding-options
+	"sampling":                             "Statistical traffic sampling options",
+	"forwarding-options family":            "Protocol family",
+	"sampling inet":                        "Sample IPv4 traffic",
+	"sampling inet6":                       "Sample IPv6 traffic",
+	"forwarding-options input":             "Setting for packet sampling",
+	"forwarding-options output":            "Setting for sampling output",
+	"input family":                         "Protocol family (JunOS 8 form)",
+	"input inet":                           "Sample IPv4 traffic",
+	"overload-protection":                  "Sample fewer flows while the meter is overloaded (flowtap)",
+	"budget":                               "Per-packet time budget before the meter counts as overloaded",
+	"budget <number>":                      "Per-packet time budget in nanoseconds (10..100000)",
+	"interval":                             "How often overload is judged",
+	"interval <number>":                    "Seconds between judgements (1..60)",
+	"max-rate":                             "Largest sampling rate overload protection may reach",
+	"max-rate <number>":                    "1 out of N at most (2..65535)",
+	"threshold":                            "Load at which overload protection starts",
+	"threshold <number>":                   "Percent of the time budget (1..100)",
+	"rate":                                 "Ratio of packets to be sampled (1 out of N)",
+	"rate <number>":                        "Ratio of packets to be sampled (1..4294967295)",
+	"run-length":                           "Number of samples after initial trigger",
+	"run-length <number>":                  "Number of samples after initial trigger (0..4294967295)",
+	"max-packets-per-second":               "Threshold of packets per second to be sampled",
+	"max-packets-per-second <number>":      "Packets per second (1..65535)",
+	"output":                               "Setting for sampling output",
+	"flow-server":                          "Configure sending traffic aggregates in cflowd format",
+	"cflowd":                               "Configure sending traffic aggregates in cflowd format (JunOS 8 form)",
+	"flow-active-timeout":                  "Interval after which an active flow is exported",
+	"flow-active-timeout <number>":         "Seconds",
+	"flow-inactive-timeout":                "Interval of inactivity that marks a flow inactive",
+	"flow-inactive-timeout <number>":       "Seconds",
+	"output interface":                     "Interfaces used to send monitored information",
+	"output <interface-name>":              "Services interface (sp-*) that exports",
+	"interface source-address":             "Address to use for generating monitored packets",
+	"source-address A.B.C.D or X:X:X:X::X": "Source address",
+	"flow-server A.B.C.D or X:X:X:X::X":    "Name of host collecting cflowd packets",
+	"cflowd A.B.C.D or X:X:X:X::X":         "Name of host collecting cflowd packets",
+	"autonomous-system-type":               "Type of autonomous system number to export",
+	"origin":                               "Export origin-AS numbers",
+	"peer":                                 "Export peer-AS numbers",
+	"biflow":                               "Export RFC 5103 biflows to this IPFIX server (flowtap)",
+	"crypto-pan":                           "Pseudonymise addresses, preserving prefixes (flowtap)",
+	"crypto-pan <key>":                     "Key: 64 hex digits or a passphrase",
+	"flow-server port":                     "UDP port number on host collecting cflowd packets",
+	"cflowd port":                          "UDP port number on host collecting cflowd packets",
+	"port <number>":                        "UDP port (1..65535)",
+	"flow-server source-address":           "Source address of the packets sent to this server",
+	"cflowd source-address":                "Source address of the packets sent to this server",
+	"truncate":                             "Cut IPv4 addresses to a prefix length (flowtap)",
+	"truncate <number>":                    "Prefix length (1..31)",
+	"version":                              "Format of exported cflowd aggregates",
+	"version <number>":                     "Version 5, 8 or 9",
+	"ipfix":                                "IPFIX (RFC 7011)",
+
+	// firewall
+	"firewall family":              "Protocol family",
+	"firewall inet":                "Protocol family IPv4 for firewall filter",
+	"firewall inet6":               "Protocol family IPv6 for firewall filter",
+	"firewall filter":              "Define an IPv4 or IPv6 firewall filter",
+	"filter <filter-name>":         "Filter name",
+	"term":                         "Define a firewall term",
+	"term <term-name>":             "Term name",
+	"from":                         "Define match criteria",
+	"then":                         "Action to take if the 'from' condition is matched",
+	"from source-address":          "Match IP source address",
+	"from destination-address":     "Match IP destination address",
+	"source-address <prefix>":      "Prefix to match",
+	"destination-address":          "Match IP destination address",
+	"destination-address <prefix>": "Prefix to match",
+	"from protocol":                "Match IP protocol type",
+	"protocol <protocol>":          "Protocol name or number",
+	"from source-port":             "Match TCP/UDP source port",
+	"source-port <port>":           "Port name, number or range",
+	"destination-port":             "Match TCP/UDP destination port",
+	"destination-port <port>":      "Port name, number or range",
+	"tcp-established":              "Match packet of an established TCP connection",
+	"tcp-initial":                  "Match initial packet of a TCP connection",
+	"accept":                       "Accept the packet",
+	"count":                        "Count the packet in the named counter",
+	"count <counter-name>":         "Counter name",
+	"discard":                      "Discard the packet",
+	"sample":                       "Sample the packet",
+	"]":                            "End of the list",
+
+	// flowtap
+	"application-class":          "Application class rules, in order (default Internet2's)",
+	"application-class <name>":   "Class name, or none to start from an empty list",
+	"application-class port":     "TCP or UDP port or range the class matches",
+	"<port>":                     "Port number or range N-M",
+	"application-class protocol": "IP protocol the class matches",
+	"<protocol>":                 "Protocol name or number",
+	"platform":                   "Persona: the router this appliance behaves as",
+	"tap":                        "Passive optical tap: its two fibres as one link",
+	"tap <name>":                 "Tap name",
+	"fibre-a":                    "Port receiving one direction of the link",
+	"fibre-b":                    "Port receiving the other direction",
+	"fibre-a <interface-name>":   "Port name",
+	"fibre-b <interface-name>":   "Port name",
+	"ifindex":                    "ifIndex the tap's flows carry",
+	"ifindex <number>":           "ifIndex (1..65535)",
+}
+
+// platformHelp describes the personas `flowtap platform` takes.
+var platformHelp = "Persona"
+
+// The options of the statements that stand alone as well as with one of
+// them (`set interfaces eth0` creates the interface): the parser takes
+// them from here and offers them to `?` at the end of the bare statement.
+var (
+	interfaceOptions  = []string{"description", "disable", "unit"}
+	communityOptions  = []string{"authorization"}
+	overloadOptions   = []string{"budget", "interval", "max-rate", "threshold"}
+	flowServerOptions = []string{"autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version"}
+	termOptions       = []string{"from", "then"}
+	tapOptions        = []string{"fibre-a", "fibre-b", "ifindex"}
+	// samplingInputOptions are offered after `delete ... input` too.
+	samplingInputOptions = []string{"max-packets-per-second", "rate", "run-length"}
+)
+
+// HelpItem is one line of `?`: what may come next and what it does.
+type HelpItem struct {
+	Label, Help string
+}
+
+// Help answers `?` after line, a `set` or `delete` statement written in
+// full (an edit path already joined in): the words that may follow with
+// their descriptions, in order, and complete when the statement stands
+// as it is (JunOS's <[Enter]>). A last word not followed by a space is a
+// prefix: only words it begins are listed. A line whose words before
+// that do not parse gets the parser's error, nothing applied.
+func (s *Session) Help(line string) (items []HelpItem, complete bool, err error) {
+	partial := ""
+	if !strings.HasSuffix(line, " ") {
+		i := strings.LastIndexAny(line, " \t")
+		partial, line = line[i+1:], line[:i+1]
+	}
+	try := &Session{file: s.file, base: s.base, cfg: s.cfg.Clone(), where: grammar.Origins{}}
+	words, _ := splitJunOS(line)
+	var next []string
+	switch e := try.exec(1, line); {
+	case e == nil:
+		// A statement as it stands: what may still follow it.
+		next, complete = try.offered, true
+	case e.Kind == config.ErrIncomplete:
+		next = e.Expected
+	default:
+		return nil, false, e
+	}
+	ctx := make([]string, len(words))
+	for i, w := range words {
+		ctx[i] = w.Text
+	}
+	for _, n := range next {
+		if partial != "" && (strings.HasPrefix(n, "<") || !strings.HasPrefix(n, partial)) {
+			continue
+		}
+		items = append(items, HelpItem{Label: helpLabel(n, ctx), Help: describe(n, ctx)})
+	}
+	if partial != "" {
+		complete = false
+		if len(items) == 0 {
+			return nil, false, errors.New("syntax error")
+		}
+	}
+	return items, complete, nil
+}
+
+// describe finds w's line of statementHelp under the first word of ctx
+// that has one, else w's own.
+func describe(w string, ctx []string) string {
+	for i := range ctx {
+		if h, ok := statementHelp[ctx[i]+" "+w]; ok {
+			return h
+		}
+	}
+	if h, ok := statementHelp[w]; ok {
+		return h
+	}
+	if len(ctx) > 1 && ctx[len(ctx)-1] == "platform" {
+		return platformHelp
+	}
+	return ""
+}
+
+// helpLabel is a value form as JunOS lists it: a number is named after
+// the statement it follows (`rate ?` lists <rate>), an address <address>.
+func helpLabel(w string, ctx []string) string {
+	switch {
+	case w == "<number>" && len(ctx) > 0 && !strings.HasPrefix(ctx[len(ctx)-1], "<"):
+		return "<" + ctx[len(ctx)-1] + ">"
+	case w == "A.B.C.D or X:X:X:X::X":
+		return "<address>"
+	}
+	return w
+}

@@ -1,0 +1,140 @@
+package junos
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+// samples are values the walk tries where the grammar wants a value; the
+// first the parser takes there leads on.
+var samples = []string{"5", "10", "eth0", "sp-0/0/0", "192.0.2.1", "10.0.0.0/8", "tcp", "22", "web", "cflowd"}
+
+// TestHelpDescribesEveryStatement walks the whole grammar through Help,
+// from `set`: every word the parser offers anywhere has its description,
+// so the table and the parser cannot drift apart.
+func TestHelpDescribesEveryStatement(t *testing.T) {
+	s := NewSession(config.Config{Platform: DefaultPlatform}, "terminal")
+	seen := map[string]bool{}
+	words := 0
+	var walk func(line string, depth int)
+	walk = func(line string, depth int) {
+		if depth > 16 {
+			return
+		}
+		items, _, err := s.Help(line)
+		if err != nil {
+			t.Fatalf("Help(%q): %v", line, err)
+		}
+		f := strings.Fields(line)
+		last := strings.Join(f[max(len(f)-2, 0):], " ")
+		for _, it := range items {
+			if it.Help == "" {
+				t.Errorf("Help(%q): %s has no description", line, it.Label)
+			}
+			key := last + "|" + it.Label
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			words++
+			if !strings.HasPrefix(it.Label, "<") {
+				walk(line+it.Label+" ", depth+1)
+				continue
+			}
+			for _, v := range samples {
+				if _, _, err := s.Help(line + v + " "); err == nil {
+					walk(line+v+" ", depth+1)
+					break
+				}
+			}
+		}
+	}
+	walk("set ", 0)
+	// Every statement of the grammar was reached (a floor: the walk
+	// must not stop at the top level).
+	if words < 120 {
+		t.Errorf("the walk reached %d words only", words)
+	}
+	for _, w := range []string{"rate", "flow-server", "tcp-initial", "fibre-b", "overload-protection", "biflow", "ipfix"} {
+		found := false
+		for k := range seen {
+			if strings.HasSuffix(k, "|"+w) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the walk never reached %s", w)
+		}
+	}
+}
+
+// TestHelpAgreesWithRender: every word of every rendered statement of
+// the example configuration is one `?` offers at that point, described.
+func TestHelpAgreesWithRender(t *testing.T) {
+	src, err := os.ReadFile("../../../configs/junos.set")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse("junos.set", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(config.Config{Platform: DefaultPlatform}, "terminal")
+	for _, l := range strings.Split(strings.TrimSpace(RenderSet(c)), "\n") {
+		ws, err := splitJunOS(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(ws); i++ {
+			prefix := l[:ws[i].Col]
+			items, _, err := s.Help(prefix)
+			if err != nil {
+				t.Fatalf("Help(%q): %v", prefix, err)
+			}
+			ok := false
+			for _, it := range items {
+				if it.Help != "" && (it.Label == ws[i].Text || strings.HasPrefix(it.Label, "<")) {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("%q: `?` after %q does not offer %q: %v", l, prefix, ws[i].Text, items)
+			}
+		}
+	}
+}
+
+func TestHelpScreens(t *testing.T) {
+	s := NewSession(config.Config{Platform: DefaultPlatform}, "terminal")
+	for _, tc := range []struct {
+		line     string
+		want     []string
+		complete bool
+	}{
+		{"set forwarding-options sampling ", []string{"family", "input", "output", "overload-protection"}, false},
+		{"set forwarding-options sampling input rate ", []string{"<rate>"}, false},
+		{"set forwarding-options sampling input o", nil, false},
+		{"set firewall family inet filter F term T from ", []string{"destination-address", "destination-port", "protocol", "source-address", "source-port", "tcp-established", "tcp-initial"}, false},
+		{"set firewall family inet filter F term T then s", []string{"sample"}, false},
+		{"set forwarding-options sampling output flow-server 192.0.2.1 ", []string{"autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version"}, true},
+	} {
+		items, complete, err := s.Help(tc.line)
+		if err != nil && tc.want != nil {
+			t.Errorf("Help(%q): %v", tc.line, err)
+			continue
+		}
+		var got []string
+		for _, it := range items {
+			got = append(got, it.Label)
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") || complete != tc.complete {
+			t.Errorf("Help(%q) = %v complete %v, want %v complete %v", tc.line, got, complete, tc.want, tc.complete)
+		}
+	}
+	if _, _, err := s.Help("set forwarding-options bogus "); err == nil {
+		t.Error("a bad word before ? is no error")
+	}
+}
