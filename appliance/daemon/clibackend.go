@@ -60,14 +60,14 @@ func (c *CLI) Aggregations() []show.AggregationView {
 	d.mu.Unlock()
 	out := make([]show.AggregationView, 0, len(caches))
 	for _, ac := range caches {
-		v := show.AggregationView{Now: time.Now(), Config: ac.Config(), IfName: name}
+		v := show.AggregationView{Now: time.Now(), Config: aggregationConfigView(ac.Config()), IfName: name}
 		ac.Walk(func(a *export.Aggregate) bool {
-			v.Aggregates = append(v.Aggregates, *a)
+			v.Aggregates = append(v.Aggregates, show.Aggregate(*a))
 			return true
 		})
 		// After the walk: a record folded in between is in both or neither.
 		d.mu.Lock()
-		v.Stats = aggSinceClear(ac.Stats(), d.aggBase[ac])
+		v.Stats = show.AggregationStats(aggSinceClear(ac.Stats(), d.aggBase[ac]))
 		d.mu.Unlock()
 		out = append(out, v)
 	}
@@ -126,7 +126,7 @@ func (c *CLI) ExportView() show.ExportView {
 	cfg := c.m.Config()
 	_, set, _ := cfg.Setting()
 	v := show.ExportView{Version: set.Export, AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
-		SourceIf: cfg.Export.Source, Destinations: c.m.d.ExportStats(), Layer2VLANs: cfg.Export.Layer2VLANs}
+		SourceIf: cfg.Export.Source, Destinations: exportStatsView(c.m.d.ExportStats()), Layer2VLANs: cfg.Export.Layer2VLANs}
 	if a, err := sourceAddr(cfg.Export.Source); err == nil {
 		v.Source = a
 	}

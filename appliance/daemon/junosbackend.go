@@ -57,7 +57,7 @@ func (j *JunOS) ClearFirewall(name string) error {
 }
 
 func (j *JunOS) Accounting() show.AccountingView {
-	v := show.AccountingView{Cache: j.m.CLI().CacheView(), Exports: j.m.d.ExportStats()}
+	v := show.AccountingView{Cache: j.m.CLI().CacheView(), Exports: exportStatsView(j.m.d.ExportStats())}
 	v.Packets10s, v.Bytes10s = j.m.rate.last()
 	_, set, _ := j.m.Config().Setting()
 	switch ver := set.Export; ver {

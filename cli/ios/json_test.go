@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/cli/show"
 )
 
@@ -19,7 +18,7 @@ import (
 type jsonBackend struct{ *fakeBackend }
 
 func (jsonBackend) ExportView() show.ExportView {
-	return show.ExportView{Version: 9, Destinations: []export.Stats{{
+	return show.ExportView{Version: 9, Destinations: []show.ExportStats{{
 		Collector: netip.MustParseAddrPort("192.0.2.9:2055"), Version: 9,
 		Packets: 31, Records: 437, Bytes: 21877, Errors: 2, ErrorRecords: 29,
 		LastError: errors.New("connection refused"),

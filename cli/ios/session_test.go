@@ -60,9 +60,10 @@ func (f *fakeBackend) Aggregations() []show.AggregationView {
 	for i := range v.Flows {
 		c.Add(&v.Flows[i])
 	}
-	a := show.AggregationView{Now: now, Config: cfg, Stats: c.Stats(), IfName: v.IfName}
+	a := show.AggregationView{Now: now, Config: show.AggregationConfig{Scheme: cfg.Scheme, Entries: cfg.Entries, ActiveTimeout: cfg.ActiveTimeout, InactiveTimeout: cfg.InactiveTimeout},
+		Stats: show.AggregationStats(c.Stats()), IfName: v.IfName}
 	c.Walk(func(x *export.Aggregate) bool {
-		a.Aggregates = append(a.Aggregates, *x)
+		a.Aggregates = append(a.Aggregates, show.Aggregate(*x))
 		return true
 	})
 	return []show.AggregationView{a}

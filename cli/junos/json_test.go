@@ -12,7 +12,6 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -28,7 +27,7 @@ func (acctBackend) Accounting() show.AccountingView {
 	v.Cache.Stats.Expired[flow.EndActive] = 3
 	v.Cache.Stats.Protocols[0].Packets, v.Cache.Stats.Protocols[0].Bytes = 1000, 64000
 	v.Cache.Flows = []flow.Record{{Packets: 70, Bytes: 7000}}
-	v.Exports = []export.Stats{{Records: 8, Packets: 4}, {Records: 11, Packets: 6}}
+	v.Exports = []show.ExportStats{{Records: 8, Packets: 4}, {Records: 11, Packets: 6}}
 	v.Packets10s, v.Bytes10s = 120, 96000
 	return v
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
 
@@ -17,9 +16,9 @@ import (
 // the aggregates it holds now.
 type AggregationView struct {
 	Now        time.Time
-	Config     export.AggregationConfig // defaults filled in
-	Stats      export.AggregationStats
-	Aggregates []export.Aggregate
+	Config     AggregationConfig // defaults filled in
+	Stats      AggregationStats
+	Aggregates []Aggregate
 	IfName     func(ifindex uint32) string
 }
 
@@ -29,7 +28,7 @@ type aggColumn struct {
 	head  string
 	width int
 	right bool
-	text  func(v *AggregationView, a *export.Aggregate) string
+	text  func(v *AggregationView, a *Aggregate) string
 }
 
 func (c aggColumn) cell(s string) string {
@@ -42,36 +41,36 @@ func (c aggColumn) cell(s string) string {
 // The key columns, as IOS heads them (vendor-behaviour.md 2.5.1).
 var (
 	colSrcIf = aggColumn{head: "Src If", width: 15,
-		text: func(v *AggregationView, a *export.Aggregate) string { return v.ifName(a.InputIf) }}
+		text: func(v *AggregationView, a *Aggregate) string { return v.ifName(a.InputIf) }}
 	colDstIf = aggColumn{head: "Dst If", width: 15,
-		text: func(v *AggregationView, a *export.Aggregate) string { return v.ifName(a.OutputIf) }}
+		text: func(v *AggregationView, a *Aggregate) string { return v.ifName(a.OutputIf) }}
 	colSrcPrefix = aggColumn{head: "Src Prefix", width: 16,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return addr(a.SrcAddr) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return addr(a.SrcAddr) }}
 	colDstPrefix = aggColumn{head: "Dst Prefix", width: 16,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return addr(a.DstAddr) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return addr(a.DstAddr) }}
 	colSrcMsk = aggColumn{head: "Msk", width: 5,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("/%d", a.SrcMask) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("/%d", a.SrcMask) }}
 	colDstMsk = aggColumn{head: "Msk", width: 5,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("/%d", a.DstMask) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("/%d", a.DstMask) }}
 	colSrcAS = aggColumn{head: "Src AS", width: 8,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprint(a.SrcAS) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprint(a.SrcAS) }}
 	colDstAS = aggColumn{head: "Dst AS", width: 8,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprint(a.DstAS) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprint(a.DstAS) }}
 	colToS = aggColumn{head: "TOS", width: 5,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("%02X", a.ToS) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("%02X", a.ToS) }}
 	colPr = aggColumn{head: "Pr", width: 3,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("%02X", a.Proto) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("%02X", a.Proto) }}
 	colSrcP = aggColumn{head: "SrcP", width: 5,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("%04X", a.SrcPort) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("%04X", a.SrcPort) }}
 	colDstP = aggColumn{head: "DstP", width: 5,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("%04X", a.DstPort) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("%04X", a.DstPort) }}
 	// protocol-port's own long headings.
 	colProtocol = aggColumn{head: "Protocol", width: 10,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("0x%02X", a.Proto) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("0x%02X", a.Proto) }}
 	colSourcePort = aggColumn{head: "Source Port", width: 13,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("0x%04X", a.SrcPort) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("0x%04X", a.SrcPort) }}
 	colDestPort = aggColumn{head: "Dest Port", width: 11,
-		text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("0x%04X", a.DstPort) }}
+		text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("0x%04X", a.DstPort) }}
 )
 
 // asColumn is the one AS column a single-prefix scheme shows: the source's for
@@ -143,19 +142,19 @@ func aggCountColumns(s platform.Scheme) []aggColumn {
 	}
 	return []aggColumn{
 		{head: head("Flows", "Flows"), width: w(6, 7), right: true,
-			text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprint(a.Flows) }},
+			text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprint(a.Flows) }},
 		{head: head("Pkts", "Packets"), width: w(6, 9), right: true,
-			text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprint(a.Packets) }},
+			text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprint(a.Packets) }},
 		{head: head("B/Pk", "Bytes/Packet"), width: w(6, 14), right: true,
-			text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprint(div(a.Bytes, a.Packets)) }},
+			text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprint(div(a.Bytes, a.Packets)) }},
 		{head: "Active", width: 8, right: true,
-			text: func(_ *AggregationView, a *export.Aggregate) string { return fmt.Sprintf("%.1f", activeSeconds(a)) }},
+			text: func(_ *AggregationView, a *Aggregate) string { return fmt.Sprintf("%.1f", activeSeconds(a)) }},
 	}
 }
 
 // activeSeconds is how long the aggregate's flows span, first packet to
 // last, in tenths as the screen prints it.
-func activeSeconds(a *export.Aggregate) float64 {
+func activeSeconds(a *Aggregate) float64 {
 	return float64(a.End.Sub(a.Start).Milliseconds()/100) / 10
 }
 
@@ -166,9 +165,9 @@ func (v *AggregationView) ifName(i uint32) string {
 
 // sortedAggregates orders the aggregates by their key fields so that a
 // screen is stable from one show to the next.
-func sortedAggregates(in []export.Aggregate) []export.Aggregate {
+func sortedAggregates(in []Aggregate) []Aggregate {
 	out := slices.Clone(in)
-	slices.SortStableFunc(out, func(a, b export.Aggregate) int {
+	slices.SortStableFunc(out, func(a, b Aggregate) int {
 		return cmp.Or(a.SrcAddr.Compare(b.SrcAddr), cmp.Compare(a.SrcMask, b.SrcMask),
 			a.DstAddr.Compare(b.DstAddr), cmp.Compare(a.DstMask, b.DstMask),
 			cmp.Compare(a.SrcAS, b.SrcAS), cmp.Compare(a.DstAS, b.DstAS),

@@ -56,12 +56,12 @@ func aggregationOf(t *testing.T, scheme platform.Scheme, recs []flow.Record, min
 		c.Add(&recs[i])
 	}
 	c.Expire()
-	v := AggregationView{Now: now, Config: cfg, Stats: c.Stats(), IfName: func(i uint32) string { return fmt.Sprintf("eth%d", i-1) }}
+	v := AggregationView{Now: now, Config: AggregationConfig{Scheme: scheme, Entries: 1024, SourceMinMask: minSrc, DestinationMinMask: minDst}, Stats: AggregationStats(c.Stats()), IfName: func(i uint32) string { return fmt.Sprintf("eth%d", i-1) }}
 	// The goldens fix the layout, not the entry's size in memory.
 	v.Stats.Bytes = 278544
 	v.Config.ActiveTimeout, v.Config.InactiveTimeout = export.DefaultActiveTimeout, export.DefaultInactiveTimeout
 	c.Walk(func(a *export.Aggregate) bool {
-		v.Aggregates = append(v.Aggregates, *a)
+		v.Aggregates = append(v.Aggregates, Aggregate(*a))
 		return true
 	})
 	return v

@@ -2,28 +2,27 @@ package show
 
 import (
 	"fmt"
-	"github.com/flowtap/flowtap/appliance/platform"
 	"io"
 	"net/netip"
 
-	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // ExportView is what `show ip flow export` needs.
 type ExportView struct {
-	Version      export.Version // the cache's version (`ip flow-export version`)
+	Version      platform.ExportVersion // the cache's version (`ip flow-export version`)
 	AS           platform.ASMode
 	BGPNextHop   bool
 	Source       netip.Addr // `ip flow-export source` address, if set
 	SourceIf     string
-	Destinations []export.Stats
+	Destinations []ExportStats
 	// Layer2VLANs is `ip flow export layer2-switched vlan`: the VLANs
 	// whose tagged flows are exported (empty: every flow).
 	Layer2VLANs platform.VLANSet
 }
 
-func versionName(v export.Version) string {
-	if v == export.IPFIX {
+func versionName(v platform.ExportVersion) string {
+	if v == platform.IPFIX {
 		return "IPFIX"
 	}
 	return fmt.Sprintf("v%d", v)
@@ -42,7 +41,7 @@ func IPFlowExport(w io.Writer, v ExportView) {
 	if v.Source.IsValid() {
 		fmt.Fprintf(w, "    Source(1)       %s (%s)\n", v.Source, v.SourceIf)
 	}
-	var s export.Stats
+	var s ExportStats
 	for i, d := range v.Destinations {
 		line := fmt.Sprintf("    Destination(%d)  %s (%d)", i+1, d.Collector.Addr(), d.Collector.Port())
 		if d.Version != v.Version {
@@ -80,7 +79,7 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		opts += ", bgp-nexthop"
 	}
 	name := fmt.Sprintf("Version %d", v.Version)
-	if v.Version == export.IPFIX {
+	if v.Version == platform.IPFIX {
 		name = "IPFIX"
 	}
 	fmt.Fprintf(w, "  %s flow records%s\n", name, opts)

@@ -7,8 +7,6 @@ import (
 	"io"
 	"strings"
 	"unicode"
-
-	"github.com/flowtap/flowtap/appliance/export"
 )
 
 // WriteJSON renders a show command's snapshot v as `| json` does: the
@@ -98,7 +96,7 @@ func InterfacesJSON(ifs []Interface) any {
 // message (an error value would marshal as {}), "" when there was none.
 func ExportJSON(v ExportView) any {
 	type destJSON struct {
-		export.Stats
+		ExportStats
 		LastError string
 	}
 	type exportJSON struct {
@@ -107,7 +105,7 @@ func ExportJSON(v ExportView) any {
 	}
 	dests := make([]destJSON, len(v.Destinations))
 	for i, d := range v.Destinations {
-		dests[i].Stats = d
+		dests[i].ExportStats = d
 		if d.LastError != nil {
 			dests[i].LastError = d.LastError.Error()
 		}

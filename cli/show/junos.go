@@ -5,7 +5,6 @@ import (
 	"io"
 	"sort"
 
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/datapath/dpstats"
 )
@@ -14,7 +13,7 @@ import (
 // need: the cache, its live flows and the exporters.
 type AccountingView struct {
 	Cache   CacheView
-	Exports []export.Stats
+	Exports []ExportStats
 	// Rate10s is packets and bytes over the last ten seconds, from the
 	// datapath's counters.
 	Packets10s, Bytes10s uint64

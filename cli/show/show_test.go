@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/datapath/dpstats"
@@ -102,13 +101,13 @@ func TestIPCacheVerboseFlowCapture(t *testing.T) {
 
 func TestIPFlowExport(t *testing.T) {
 	var b bytes.Buffer
-	IPFlowExport(&b, ExportView{Version: export.V5, AS: platform.ASOrigin, Source: netip.MustParseAddr("10.1.1.1"), SourceIf: "eth0",
-		Destinations: []export.Stats{
-			{Collector: netip.MustParseAddrPort("172.16.10.2:9996"), Version: export.V5, Packets: 39, Records: 1152},
-			{Collector: netip.MustParseAddrPort("[2001:db8::9]:4739"), Version: export.IPFIX, Packets: 12, Records: 300, NotExportable: 0},
+	IPFlowExport(&b, ExportView{Version: platform.V5, AS: platform.ASOrigin, Source: netip.MustParseAddr("10.1.1.1"), SourceIf: "eth0",
+		Destinations: []ExportStats{
+			{Collector: netip.MustParseAddrPort("172.16.10.2:9996"), Version: platform.V5, Packets: 39, Records: 1152},
+			{Collector: netip.MustParseAddrPort("[2001:db8::9]:4739"), Version: platform.IPFIX, Packets: 12, Records: 300, NotExportable: 0},
 		}})
 	b.WriteString("---\n")
-	IPFlowExport(&b, ExportView{Version: export.V9})
+	IPFlowExport(&b, ExportView{Version: platform.V9})
 	golden(t, "show-ip-flow-export", b.Bytes())
 }
 
@@ -117,10 +116,10 @@ func TestIPFlowExport(t *testing.T) {
 func TestIPFlowExportLayer2(t *testing.T) {
 	var b bytes.Buffer
 	vlans, _ := platform.ParseVLANList("10,20-30")
-	IPFlowExport(&b, ExportView{Version: export.V7, Layer2VLANs: vlans, Destinations: []export.Stats{
-		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: export.V7, Packets: 3, Records: 80, Layer2Filter: true,
+	IPFlowExport(&b, ExportView{Version: platform.V7, Layer2VLANs: vlans, Destinations: []ExportStats{
+		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V7, Packets: 3, Records: 80, Layer2Filter: true,
 			Layer2NotSelected: 12, Layer2NotSelectedPackets: 345},
-		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: export.V7, Packets: 3, Records: 80, Layer2Filter: true,
+		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: platform.V7, Packets: 3, Records: 80, Layer2Filter: true,
 			Layer2NotSelected: 12, Layer2NotSelectedPackets: 345},
 	}})
 	golden(t, "show-ip-flow-export-layer2", b.Bytes())
@@ -130,9 +129,9 @@ func TestIPFlowExportLayer2(t *testing.T) {
 // flows and packets, and whether its collector is unreachable now.
 func TestIPFlowExportLoss(t *testing.T) {
 	var b bytes.Buffer
-	IPFlowExport(&b, ExportView{Version: export.V9, Destinations: []export.Stats{
-		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: export.V9, Packets: 210, Records: 6100},
-		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: export.V9, Packets: 120, Records: 3500,
+	IPFlowExport(&b, ExportView{Version: platform.V9, Destinations: []ExportStats{
+		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9, Packets: 210, Records: 6100},
+		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: platform.V9, Packets: 120, Records: 3500,
 			Errors: 88, ErrorRecords: 2600, LostRecords: 2600, LostPackets: 51234, Unreachable: true},
 	}})
 	golden(t, "show-ip-flow-export-loss", b.Bytes())
@@ -196,7 +195,7 @@ func TestFraction(t *testing.T) {
 
 func TestJunOS(t *testing.T) {
 	var b bytes.Buffer
-	v := AccountingView{Cache: sampleCache(), Exports: []export.Stats{{Packets: 7, Records: 40}}, Packets10s: 100, Bytes10s: 8000}
+	v := AccountingView{Cache: sampleCache(), Exports: []ExportStats{{Packets: 7, Records: 40}}, Packets10s: 100, Bytes10s: 8000}
 	v.Cache.Stats.Expired[flow.EndIdle] = 8
 	ServicesAccountingFlow(&b, v)
 	b.WriteString("---\n")
@@ -287,9 +286,9 @@ func TestShowClockAndSNMP(t *testing.T) {
 // what it gets under its line; one that gets real addresses says nothing.
 func TestIPFlowExportAnon(t *testing.T) {
 	var b bytes.Buffer
-	IPFlowExport(&b, ExportView{Version: export.V9, Destinations: []export.Stats{
-		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: export.V9, Anon: "IPv4 truncated to /21"},
-		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: export.V9},
+	IPFlowExport(&b, ExportView{Version: platform.V9, Destinations: []ExportStats{
+		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9, Anon: "IPv4 truncated to /21"},
+		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: platform.V9},
 	}})
 	want := "    Destination(1)  192.0.2.10 (2055)\n" +
 		"      Addresses: IPv4 truncated to /21\n" +

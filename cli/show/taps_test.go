@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 func TestFlowtapTapsScreen(t *testing.T) {
@@ -58,9 +58,9 @@ func TestIPv6FlowCacheScreen(t *testing.T) {
 // directions still waiting for their partner.
 func TestIPFlowExportBiflow(t *testing.T) {
 	var b bytes.Buffer
-	IPFlowExport(&b, ExportView{Version: export.IPFIX, Destinations: []export.Stats{
-		{Collector: netip.MustParseAddrPort("192.0.2.10:4739"), Version: export.IPFIX, Packets: 7, Records: 34, Biflow: true, BiflowWaiting: 2},
-		{Collector: netip.MustParseAddrPort("192.0.2.11:4739"), Version: export.IPFIX, Packets: 9, Records: 57},
+	IPFlowExport(&b, ExportView{Version: platform.IPFIX, Destinations: []ExportStats{
+		{Collector: netip.MustParseAddrPort("192.0.2.10:4739"), Version: platform.IPFIX, Packets: 7, Records: 34, Biflow: true, BiflowWaiting: 2},
+		{Collector: netip.MustParseAddrPort("192.0.2.11:4739"), Version: platform.IPFIX, Packets: 9, Records: 57},
 	}})
 	golden(t, "show-ip-flow-export-biflow", b.Bytes())
 }

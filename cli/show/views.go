@@ -1,0 +1,85 @@
+package show
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// The screens render from these views, not from the engines' own types,
+// so that the CLIs build without the encoders, the flow cache or the
+// datapath. appliance/daemon fills them; the mapping is its job.
+
+// ExportStats is one collector's exporter: where it sends, in which
+// format, and what it sent and lost. The fields and their order are
+// `show ip flow export | json`'s.
+type ExportStats struct {
+	Collector netip.AddrPort
+	Version   platform.ExportVersion
+	// Anon says what the collector gets instead of real addresses; empty
+	// when it gets them.
+	Anon string
+
+	Packets      uint64 // export packets sent and not refused
+	Records      uint64 // flow records in them
+	Bytes        uint64 // UDP payload bytes in them
+	Errors       uint64 // packets lost to an unreachable collector
+	ErrorRecords uint64
+	// Dropped counts packets thrown away because the send queue was full.
+	Dropped        uint64
+	DroppedRecords uint64
+	// LostRecords and LostPackets are the flows of every record that did
+	// not reach the collector and the packets those flows counted.
+	LostRecords uint64
+	LostPackets uint64
+	Unreachable bool // the collector is unreachable now
+	// NotExportable counts records the format cannot carry.
+	NotExportable uint64
+	// Layer2NotSelected counts flows `ip flow export layer2-switched
+	// vlan` leaves out and the packets they counted; Layer2Filter says the
+	// destination has such a list.
+	Layer2NotSelected        uint64
+	Layer2NotSelectedPackets uint64
+	Layer2Filter             bool
+	// Biflow says the collector gets RFC 5103 biflows; BiflowWaiting is
+	// how many expired directions wait for their partner.
+	Biflow        bool
+	BiflowWaiting int
+
+	LastTemplate time.Time // when a packet with templates was last sent
+	LastError    error
+}
+
+// AggregationConfig is an aggregation cache's settings, defaults filled
+// in.
+type AggregationConfig struct {
+	Scheme             platform.Scheme
+	Entries            int
+	ActiveTimeout      time.Duration
+	InactiveTimeout    time.Duration
+	SourceMinMask      uint8 // `mask source minimum`
+	DestinationMinMask uint8 // `mask destination minimum`
+}
+
+// AggregationStats counts what an aggregation cache did.
+type AggregationStats struct {
+	Entries     int    // in use now
+	Capacity    int    // the entries limit
+	Added       uint64 // main-cache records folded in
+	Created     uint64 // aggregates started
+	Exported    uint64 // aggregates expired to the exporter
+	Emergency   uint64 // aggregates expired early because the cache was full
+	SkippedIPv6 uint64 // records an IPv4 aggregation cache cannot take
+	AgerPolls   uint64 // ager passes
+	Bytes       int    // memory the entries take
+}
+
+// Aggregate is one aggregation cache entry: the aggregate's key fields
+// and counters in a flow.Record, and how many flows it folds.
+type Aggregate struct {
+	flow.Record
+	Flows  uint64
+	Scheme platform.Scheme
+}
