@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -47,14 +48,35 @@ func operationalTree() *node {
 	limit := cmdtree.Value[*Session]("<limit>", "Maximum number of flows to show", number).Runs(flowDetail)
 	bytes := kw("bytes", "Order by bytes").Runs(flowDetail)
 	packets := kw("packets", "Order by packets").Runs(flowDetail)
+	value := func(name, help string, check func(string) error) *node {
+		return cmdtree.Value[*Session](name, help, check).Runs(flowDetail)
+	}
+	prefix := func(v string) error { _, err := parsePrefix(v); return err }
+	port := func(v string) error { _, err := config.ParseFilterPort(v); return err }
+	proto := func(v string) error { _, err := config.ParseProtocol(v); return err }
+	values := []*node{
+		limit, bytes, packets,
+		value("<prefix>", "Source prefix or address", prefix),
+		value("<prefix>", "Destination prefix or address", prefix),
+		value("<port>", "Source port: name, number or range", port),
+		value("<port>", "Destination port: name, number or range", port),
+		value("<protocol>", "Protocol name or number", proto),
+		value("<interface-name>", "Input interface", nil),
+	}
 	opts := []*node{
 		kw("terse", "Display terse output").Runs(flowDetail),
 		kw("detail", "Display detailed output").Runs(flowDetail),
 		kw("extensive", "Display extensive output").Runs(flowDetail),
 		kw("limit", "Maximum number of flows to show", limit),
 		kw("order", "Order of the flows", bytes, packets),
+		kw("source-prefix", "Show flows from a source prefix", values[3]),
+		kw("destination-prefix", "Show flows to a destination prefix", values[4]),
+		kw("source-port", "Show flows from a source port", values[5]),
+		kw("destination-port", "Show flows to a destination port", values[6]),
+		kw("protocol", "Show flows of a protocol", values[7]),
+		kw("input-interface", "Show flows received on an interface", values[8]),
 	}
-	for _, n := range []*node{detail, opts[0], opts[1], opts[2], limit, bytes, packets} {
+	for _, n := range append([]*node{detail, opts[0], opts[1], opts[2]}, values...) {
 		n.Children = append(n.Children, opts...)
 	}
 	clear := func(s *Session, w io.Writer, _ []string) error {
@@ -144,6 +166,29 @@ func flowDetail(s *Session, w io.Writer, args []string) error {
 		case "order":
 			i++
 			o.ByBytes = f[i] == "bytes"
+		case "source-prefix", "destination-prefix":
+			i++
+			p, _ := parsePrefix(f[i])
+			if f[i-1] == "source-prefix" {
+				o.SrcPrefix = p
+			} else {
+				o.DstPrefix = p
+			}
+		case "source-port", "destination-port":
+			i++
+			r, _ := config.ParseFilterPort(f[i])
+			if f[i-1] == "source-port" {
+				o.SrcPort = &r
+			} else {
+				o.DstPort = &r
+			}
+		case "protocol":
+			i++
+			p, _ := config.ParseProtocol(f[i])
+			o.Proto = &p
+		case "input-interface":
+			i++
+			o.InputIf = f[i]
 		}
 	}
 	v := s.b.Accounting()
@@ -153,6 +198,20 @@ func flowDetail(s *Session, w io.Writer, args []string) error {
 	}
 	show.ServicesAccountingFlowDetail(w, v, o)
 	return nil
+}
+
+// parsePrefix reads flow-detail's prefix filter: a prefix, or an address
+// for its host prefix.
+func parsePrefix(v string) (netip.Prefix, error) {
+	if !strings.Contains(v, "/") {
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(v)
+	return p.Masked(), err
 }
 
 // configurationTree is configuration mode's commands.

@@ -34,10 +34,16 @@ func TestHelpTree(t *testing.T) {
   flow-detail          Show flow details
   status               Show status information`},
 		{"show services accounting flow-detail limit 5 ", `Possible completions:
+  destination-port     Show flows to a destination port
+  destination-prefix   Show flows to a destination prefix
   detail               Display detailed output
   extensive            Display extensive output
+  input-interface      Show flows received on an interface
   limit                Maximum number of flows to show
   order                Order of the flows
+  protocol             Show flows of a protocol
+  source-port          Show flows from a source port
+  source-prefix        Show flows from a source prefix
   terse                Display terse output
   <[Enter]>            Execute this command
   |                    Pipe through a command`},

@@ -3,8 +3,10 @@ package show
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"sort"
 
+	"github.com/flowtap/flowtap/appliance/appclass"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/datapath/dpstats"
 )
@@ -116,6 +118,26 @@ type FlowDetailOptions struct {
 	Limit   int  // 0: all
 	ByBytes bool // order bytes, else order packets
 	Terse   bool
+	// The filters; each left zero matches every flow. Limit counts the
+	// flows that pass them.
+	SrcPrefix, DstPrefix netip.Prefix
+	SrcPort, DstPort     *appclass.PortRange
+	Proto                *uint8
+	InputIf              string // the input interface's name
+}
+
+// match reports whether r passes o's filters.
+func (o *FlowDetailOptions) match(v *AccountingView, r *flow.Record) bool {
+	inPrefix := func(p netip.Prefix, a netip.Addr) bool {
+		return !p.IsValid() || p.Contains(a.Unmap())
+	}
+	inPorts := func(pr *appclass.PortRange, port uint16) bool {
+		return pr == nil || pr.Lo <= port && port <= pr.Hi
+	}
+	return inPrefix(o.SrcPrefix, r.SrcAddr) && inPrefix(o.DstPrefix, r.DstAddr) &&
+		inPorts(o.SrcPort, r.SrcPort) && inPorts(o.DstPort, r.DstPort) &&
+		(o.Proto == nil || *o.Proto == r.Proto) &&
+		(o.InputIf == "" || v.Cache.ifName(r.InputIf) == o.InputIf)
 }
 
 // ServicesAccountingFlowDetail renders `show services accounting
@@ -143,7 +165,12 @@ func ServicesAccountingFlowDetail(w io.Writer, v AccountingView, o FlowDetailOpt
 
 // detailFlows are the flows flow-detail lists, in its order.
 func detailFlows(v AccountingView, o FlowDetailOptions) []flow.Record {
-	flows := append([]flow.Record(nil), v.Cache.Flows...)
+	var flows []flow.Record
+	for i := range v.Cache.Flows {
+		if o.match(&v, &v.Cache.Flows[i]) {
+			flows = append(flows, v.Cache.Flows[i])
+		}
+	}
 	sort.SliceStable(flows, func(i, j int) bool {
 		if o.ByBytes {
 			return flows[i].Bytes > flows[j].Bytes
