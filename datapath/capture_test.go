@@ -206,3 +206,35 @@ func TestCaptureOffPositionsAndSplit(t *testing.T) {
 		t.Error("label position 9 accepted")
 	}
 }
+
+// With only first-packet fields (ip-id) the meter touches the capture
+// map on an entry's first packet alone: a new flow's, and the first of
+// its continuation after an active-timeout split.
+func TestCaptureFirstPacketOnly(t *testing.T) {
+	d := openTest(t, 1024)
+	if err := d.SetCapture(CaptureSettings{Fields: flow.CapIPID}); err != nil {
+		t.Fatal(err)
+	}
+	udp := func(id uint16) []byte {
+		return cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 17, id: id}.bytes(udpHdr(5000, 53, 4)))
+	}
+	for id := uint16(1); id <= 3; id++ {
+		feed(t, d, udp(id), 1)
+	}
+	var split []flow.Record
+	if _, err := d.Harvest(HarvestRequest{ActiveBefore: time.Now().Add(time.Hour)}, func(r *flow.Record) { split = append(split, *r) }); err != nil {
+		t.Fatal(err)
+	}
+	if n := extrasCount(t, d); n != 0 {
+		t.Fatalf("%d capture entries after the split, want 0", n)
+	}
+	feed(t, d, udp(4), 1)
+	feed(t, d, udp(5), 1)
+	rest := harvestAll(t, d)
+	if len(split) != 1 || split[0].Captured != (flow.Captured{Fields: flow.CapIPID, IPID: 1, MinLength: 32, MaxLength: 32}) || split[0].Packets != 3 {
+		t.Errorf("before the split: %+v", split)
+	}
+	if len(rest) != 1 || rest[0].Captured != (flow.Captured{Fields: flow.CapIPID, IPID: 4, MinLength: 32, MaxLength: 32}) || rest[0].Packets != 2 {
+		t.Errorf("after the split: %+v", rest)
+	}
+}

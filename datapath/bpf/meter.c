@@ -692,7 +692,9 @@ static __always_inline int take_capacity(struct cpu_state *cs)
 }
 
 /* Count a packet of key k (already masked) into its flow, creating it if
- * the cache has room. */
+ * the cache has room. Returns 0 if it was not counted, 2 if it is its
+ * entry's first packet (a new flow, or the first after an active-timeout
+ * split), 1 otherwise. */
 static __always_inline int table_meter(const __u32 *k, const int nw, struct parsed *p, __u32 now_t,
 				       struct meter_stats *st, __u32 ifindex, __u8 *eth,
 				       const int lookup_only)
@@ -728,8 +730,11 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	if (lookup_only)
 		return 0;
 	if (v) {
+		/* first_t 0: the entry was split by the active timeout and this
+		 * is its continuation's first packet. */
+		int first = *(volatile __u32 *)&v->first_t == 0;
 		count_into(v, p, now_t, st, ifindex);
-		return 1;
+		return first ? 2 : 1;
 	}
 	/* A new flow (or its old entry drains): take a slot if the cache is
 	 * under its size. */
@@ -805,7 +810,7 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	st->flows_created++;
 	if (p->tcp_flags & 0x05)
 		send_event(st, EV_END_OF_FLOW, p->family, ifindex);
-	return 1;
+	return 2;
 }
 
 /* ---- capture extras ---------------------------------------------------- */
@@ -905,9 +910,12 @@ __noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
 
 /* Hand a metered packet to capture_flow when capture is on. */
 static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const int nw,
-				    struct parsed *p)
+				    struct parsed *p, int counted)
 {
-	if (!capcfg.fields)
+	__u32 fields = capcfg.fields;
+	/* The first packet's fields need only an entry's first packet; the
+	 * length range and the first fragment need every packet. */
+	if (!fields || (counted == 1 && !(fields & (CAP_PKTLEN | CAP_FRAG))))
 		return;
 	struct capture_args a = {};
 #pragma unroll
@@ -942,8 +950,9 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 	for (int i = 0; i < 5; i++)
 		w[i] &= cfg.mask4[i];
 	k.pad = p->sampler; /* whatever the mask: records carry their sampler */
-	if (table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only))
-		capture(ctx, w, sizeof(k) / 4, p);
+	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
+	if (counted)
+		capture(ctx, w, sizeof(k) / 4, p, counted);
 }
 
 static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
@@ -964,8 +973,9 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
 	k.pad = p->sampler;
-	if (table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only))
-		capture(ctx, w, sizeof(k) / 4, p);
+	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
+	if (counted)
+		capture(ctx, w, sizeof(k) / 4, p, counted);
 }
 
 static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const int lookup_only)
