@@ -6,6 +6,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/asmap"
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/cli/junos"
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -54,6 +55,27 @@ func (j *JunOS) ClearFirewall(name string) error {
 		}
 	}
 	return j.m.d.ClearFirewall(name)
+}
+
+// Sampling is `show forwarding-options sampling`: the samplers SNMP's
+// selection processes and IOS's `show flow-sampler` count, from the same
+// view; the JunOS instance adds its run-length and packet cap.
+func (j *JunOS) Sampling() []show.SamplingInstance {
+	views, err := j.m.d.Samplers()
+	if err != nil {
+		return nil
+	}
+	_, set, _ := j.m.Config().Setting()
+	out := make([]show.SamplingInstance, 0, len(views))
+	for _, v := range views {
+		s := show.SamplingInstance{Name: v.Name, ID: int(v.ID), Mode: v.Mode.String(), Rate: max(v.Interval, 1),
+			PacketsObserved: v.Seen, PacketsSelected: v.Taken}
+		if v.Name == JunosSamplingInstance && set.Sampling.Mode == platform.SamplingJuniper {
+			s.RunLength, s.MaxPacketsPerSecond = set.Sampling.RunLength, set.Sampling.MaxPacketsPerSecond
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func (j *JunOS) Accounting() show.AccountingView {

@@ -39,6 +39,9 @@ type Backend interface {
 	// ClearFirewall zeroes filter name's counters ("" is every filter);
 	// an error when no such filter is configured.
 	ClearFirewall(name string) error
+	// Sampling is every sampler of the datapath and its counters, for
+	// `show forwarding-options sampling`.
+	Sampling() []show.SamplingInstance
 }
 
 // Session is one JunOS CLI session.

@@ -36,6 +36,13 @@ func (f *fakeBackend) FirewallFilter(name string) ([]show.FirewallCounter, error
 func (f *fakeBackend) ClearFirewall(name string) error {
 	return fmt.Errorf("error: filter %s is not configured", name)
 }
+func (f *fakeBackend) Sampling() []show.SamplingInstance {
+	return []show.SamplingInstance{
+		{Name: "global", Mode: "none", Rate: 1, PacketsObserved: 7, PacketsSelected: 7},
+		{Name: "sampling instance", ID: 1, Mode: "deterministic", Rate: 1000, RunLength: 2, MaxPacketsPerSecond: 5000, PacketsObserved: 30000, PacketsSelected: 90},
+	}
+}
+
 func (f *fakeBackend) Accounting() show.AccountingView {
 	var st flowcache.Stats
 	st.Active, st.Added = 2, 9

@@ -114,6 +114,16 @@ func operationalTree() *node {
 						show.FirewallFilter(w, name, cs)
 						return nil
 					}))),
+			kw("forwarding-options", "Show forwarding-options information",
+				kw("sampling", "Show the samplers and their counters").Runs(func(s *Session, w io.Writer, _ []string) error {
+					ss := s.b.Sampling()
+					if s.pipes.Has("display json") {
+						s.jsonDone = true
+						return show.WriteJSON(w, show.ForwardingOptionsSamplingJSON(ss))
+					}
+					show.ForwardingOptionsSampling(w, ss)
+					return nil
+				})),
 			kw("configuration", "Show current configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
 				c := s.b.Running()
 				if s.pipes.Has("display set") {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
@@ -31,7 +32,8 @@ var ipfixNoInstance = append([]string{"psampSampRandOutOfNSize", "psampSampRandO
 // with the file's syntax; the transport session counts what the collector
 // received, byte for byte; the templates are the ones on the wire (decoded
 // by an independent RFC 7011 decoder and by tshark); the sampler's
-// counters are the same in SNMP, `show flow-sampler` and Prometheus; and
+// counters are the same in SNMP, `show flow-sampler`, JunOS's `show
+// forwarding-options sampling` and Prometheus; and
 // `clear ip flow stats` restarts the session and cache counters with the
 // CLI's, moving their discontinuity times.
 func TestIPFIXMIBAgreesWithExport(t *testing.T) {
@@ -277,6 +279,23 @@ ip http metrics port %s access-class 10
 	}
 	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, "1.3.6.1.4.1.9.9.387.1.4.1.0"); got != "10" {
 		t.Errorf("cnfESSampledPacket %s, want 10 (HALF's packets matched)", got)
+	}
+	// And JunOS's view of the same samplers: HALF as SNMP counts it.
+	jwant := "Instance: HALF, Id: 1\n  Mode: deterministic, Rate: 1 out of 2\n  Packets observed: 20, Packets selected: 10, Packets not selected: 10\n"
+	if js := d.cli(t, "junos", "show forwarding-options sampling\n"); !strings.HasPrefix(js, "Instance: global, Id: 0\n") || !strings.HasSuffix(js, "\n\n"+jwant) {
+		t.Errorf("JunOS show forwarding-options sampling:\n%s\nwant the global sampler, then\n%s", js, jwant)
+	}
+	var jdoc struct {
+		Instances []struct {
+			Name            string `json:"name"`
+			PacketsObserved uint64 `json:"packets_observed"`
+			PacketsSelected uint64 `json:"packets_selected"`
+		} `json:"instances"`
+	}
+	js := d.cli(t, "junos", "show forwarding-options sampling | display json\n")
+	if err := json.Unmarshal([]byte(js), &jdoc); err != nil || len(jdoc.Instances) != 2 ||
+		jdoc.Instances[1].Name != "HALF" || jdoc.Instances[1].PacketsObserved != 20 || jdoc.Instances[1].PacketsSelected != 10 {
+		t.Errorf("show forwarding-options sampling | display json (%v):\n%s", err, js)
 	}
 
 	// clear ip flow stats: the session and the cache count from 0, as the
