@@ -36,7 +36,7 @@ type SamplingInstance struct {
 	Rate uint32 // 1 out of Rate
 	// RunLength and MaxPacketsPerSecond are JunOS's instance options; 0
 	// when not set.
-	RunLength, MaxPacketsPerSecond uint32
+	RunLength, MaxPacketsPerSecond   uint32
 	PacketsObserved, PacketsSelected uint64
 }
 
