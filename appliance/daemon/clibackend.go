@@ -15,6 +15,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/show"
@@ -103,10 +104,10 @@ func (c *CLI) CacheView() show.CacheView {
 	dp := d.Datapath()
 	s := d.Settings()
 	subs := subif.New(s.Subifs)
-	v := show.CacheView{Now: time.Now(), Aging: s.Aging, TableBytes: dp.TableBytes(), IfName: ifNamer(subs),
+	v := show.CacheView{Now: time.Now(), Aging: platform.Aging(s.Aging), TableBytes: dp.TableBytes(), IfName: ifNamer(subs),
 		LabelPositions: s.Capture.LabelPositions, Local: c.m.Config().Clock.In}
 	if e := d.Engine(); e != nil {
-		v.Stats = e.Stats()
+		v.Stats = cacheStatsView(e.Stats())
 	}
 	// Occupancy now, not as of the ager's last pass.
 	if used, capacity, err := dp.Usage(); err == nil {
@@ -133,16 +134,20 @@ func (c *CLI) ExportView() show.ExportView {
 	return v
 }
 
-func (c *CLI) TopTalkers(f flowcache.Family) (flowcache.TopTalkers, error) {
+func (c *CLI) TopTalkers(ipv6 bool) (show.TopTalkers, error) {
 	e := c.m.d.Engine()
 	if e == nil {
-		return flowcache.TopTalkers{}, fmt.Errorf("the flow cache is not running")
+		return show.TopTalkers{}, fmt.Errorf("the flow cache is not running")
+	}
+	f := flowcache.FamilyIPv4
+	if ipv6 {
+		f = flowcache.FamilyIPv6
 	}
 	tt, err := e.TopTalkersOf(f)
 	if errors.Is(err, flowcache.ErrTopTalkersDisabled) {
-		return tt, screenError("Top talkers are not configured: ip flow-top-talkers needs top and sort-by")
+		return show.TopTalkers(tt), screenError("Top talkers are not configured: ip flow-top-talkers needs top and sort-by")
 	}
-	return tt, err
+	return show.TopTalkers(tt), err
 }
 
 func (c *CLI) Contention() show.ContentionView {

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
 )
 
@@ -25,4 +26,19 @@ func exportStatsView(in []export.Stats) []show.ExportStats {
 func aggregationConfigView(c export.AggregationConfig) show.AggregationConfig {
 	return show.AggregationConfig{Scheme: c.Scheme, Entries: c.Entries, ActiveTimeout: c.ActiveTimeout,
 		InactiveTimeout: c.InactiveTimeout, SourceMinMask: c.SourceMinMask, DestinationMinMask: c.DestinationMinMask}
+}
+
+// cacheStatsView is the engine's counters for the cache screens: the
+// protocol rows named, in the engine's order.
+func cacheStatsView(s flowcache.Stats) show.CacheStats {
+	v := show.CacheStats{Active: s.Active, Capacity: s.Capacity, Added: s.Added, Expired: s.Expired,
+		AgerPolls: s.AgerPolls, AllocFailures: s.AllocFailures, EmergencyPasses: s.EmergencyPasses,
+		AggressiveAging: s.AggressiveAging, HarvestErrors: s.HarvestErrors, LastCleared: s.LastCleared, Since: s.Since,
+		Protocols: make([]show.ProtocolStats, 0, flowcache.NumProtocols-1)}
+	for i := 1; i < flowcache.NumProtocols; i++ {
+		p := s.Protocols[i]
+		v.Protocols = append(v.Protocols, show.ProtocolStats{Name: flowcache.Protocol(i).String(), Flows: p.Flows,
+			Packets: p.Packets, Bytes: p.Bytes, ActiveMillis: p.ActiveMillis, IdleMillis: p.IdleMillis})
+	}
+	return v
 }

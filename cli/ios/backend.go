@@ -1,7 +1,6 @@
 package ios
 
 import (
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
 )
 
@@ -14,7 +13,7 @@ type Backend interface {
 	DatapathView() show.DatapathView
 	// TopTalkers is the top talkers among one family's flows: IPv4 for
 	// `show ip flow top-talkers`, IPv6 for `show ipv6 flow top-talkers`.
-	TopTalkers(f flowcache.Family) (flowcache.TopTalkers, error)
+	TopTalkers(ipv6 bool) (show.TopTalkers, error)
 	Contention() show.ContentionView
 	// Text for commands whose layout the backend owns (from live state).
 	Version() string

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/cli/term"
 )
@@ -102,9 +101,9 @@ func execTree() *Node {
 		}
 		return n
 	}
-	topTalkersOf := func(f flowcache.Family, text func(io.Writer, flowcache.TopTalkers, func(uint32) string)) func(*Session, io.Writer, []string) error {
+	topTalkersOf := func(ipv6 bool, text func(io.Writer, show.TopTalkers, func(uint32) string)) func(*Session, io.Writer, []string) error {
 		return func(s *Session, w io.Writer, _ []string) error {
-			tt, err := s.b.TopTalkers(f)
+			tt, err := s.b.TopTalkers(ipv6)
 			if err != nil {
 				return fmt.Errorf("%% %v", err)
 			}
@@ -122,7 +121,7 @@ func execTree() *Node {
 		if verbose {
 			text = show.IPFlowTopTalkersVerbose
 		}
-		return topTalkersOf(flowcache.FamilyIPv4, text)
+		return topTalkersOf(false, text)
 	}
 	showTree := kw("show", "Show running system information",
 		kw("ip", "IP information",
@@ -189,7 +188,7 @@ func execTree() *Node {
 				arg("WORD", "Access list name", nil).Runs(showIPv6AccessList)).Runs(showIPv6AccessList),
 			kw("flow", "NetFlow switching",
 				kw("cache", "Flow cache entries").Runs(view(cacheView, show.IPv6FlowCache, func(v show.CacheView) any { return show.CacheJSON(v, true) })),
-				kw("top-talkers", "Show top talkers").Runs(topTalkersOf(flowcache.FamilyIPv6, show.IPv6FlowTopTalkers)))),
+				kw("top-talkers", "Show top talkers").Runs(topTalkersOf(true, show.IPv6FlowTopTalkers)))),
 		kw("flowtap", "flowtap extensions",
 			kw("taps", "Passive taps: each fibre's state and counters").Runs(view(func(s *Session, _ []string) ([]show.TapView, error) {
 				return s.b.Taps(), nil

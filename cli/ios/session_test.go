@@ -17,7 +17,6 @@ import (
 	iosconf "github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
 )
 
@@ -77,10 +76,10 @@ func (f *fakeBackend) PolicyMaps(string) ([]show.PolicyMap, error)      { return
 func (f *fakeBackend) PolicyMapInterface(string) []show.InterfacePolicy { return nil }
 func (f *fakeBackend) ClearCounters(string) error                       { return nil }
 func (f *fakeBackend) CacheView() show.CacheView {
-	var st flowcache.Stats
+	var st show.CacheStats
 	st.Active, st.Capacity, st.Since = 1, 4096, now.Add(-10*time.Second)
-	st.Protocols[4] = flowcache.ProtocolStats{Flows: 10, Packets: 100, Bytes: 50000}
-	return show.CacheView{Now: now, Stats: st, Aging: flowcache.DefaultAging(),
+	st.Protocols = []show.ProtocolStats{{Name: "TCP-WWW", Flows: 10, Packets: 100, Bytes: 50000}}
+	return show.CacheView{Now: now, Stats: st, Aging: platform.Aging{Inactive: platform.DefaultInactive, Active: platform.DefaultActive},
 		Flows: []flow.Record{{Key: flow.Key{SrcAddr: netip.MustParseAddr("10.0.0.1"), DstAddr: netip.MustParseAddr("10.0.0.2"),
 			Proto: 6, SrcPort: 1024, DstPort: 80, InputIf: 3}, Packets: 7, Bytes: 900}},
 		IfName: func(uint32) string { return "eth1" }}
@@ -89,8 +88,8 @@ func (f *fakeBackend) ExportView() show.ExportView { return show.ExportView{Vers
 func (f *fakeBackend) DatapathView() show.DatapathView {
 	return show.DatapathView{Frames: 10, IPv4: 10, MeteredPackets: 10, FlowsCreated: 2}
 }
-func (f *fakeBackend) TopTalkers(flowcache.Family) (flowcache.TopTalkers, error) {
-	return flowcache.TopTalkers{}, errors.New("top talkers are not configured")
+func (f *fakeBackend) TopTalkers(bool) (show.TopTalkers, error) {
+	return show.TopTalkers{}, errors.New("top talkers are not configured")
 }
 func (f *fakeBackend) Contention() show.ContentionView {
 	return show.ContentionView{Module: 5, Used: 10, Capacity: 100}

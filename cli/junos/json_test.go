@@ -25,7 +25,7 @@ func (acctBackend) Accounting() show.AccountingView {
 	v.Cache.Stats.Expired[flow.EndIdle] = 5
 	v.Cache.Stats.Expired[flow.EndNoResource] = 1
 	v.Cache.Stats.Expired[flow.EndActive] = 3
-	v.Cache.Stats.Protocols[0].Packets, v.Cache.Stats.Protocols[0].Bytes = 1000, 64000
+	v.Cache.Stats.Protocols = []show.ProtocolStats{{Packets: 1000, Bytes: 64000}}
 	v.Cache.Flows = []flow.Record{{Packets: 70, Bytes: 7000}}
 	v.Exports = []show.ExportStats{{Records: 8, Packets: 4}, {Records: 11, Packets: 6}}
 	v.Packets10s, v.Bytes10s = 120, 96000

@@ -12,7 +12,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/ios"
 	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/cli/show"
 )
 
@@ -44,7 +43,7 @@ func (f *fakeBackend) Sampling() []show.SamplingInstance {
 }
 
 func (f *fakeBackend) Accounting() show.AccountingView {
-	var st flowcache.Stats
+	var st show.CacheStats
 	st.Active, st.Added = 2, 9
 	return show.AccountingView{Cache: show.CacheView{Now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), Stats: st}}
 }

@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
-	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // CacheView is what `show ip cache [verbose] flow` needs.
 type CacheView struct {
 	Now        time.Time
-	Stats      flowcache.Stats
-	Aging      flowcache.Aging
+	Stats      CacheStats
+	Aging      platform.Aging
 	SizeHist   [26]uint64 // packets per IOS size bucket, from the datapath
 	TableBytes int        // memory the flow table holds
 	Flows      []flow.Record

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 )
 
 // flowRow is one flow in a `| json` table: every field the verbose
@@ -60,7 +59,7 @@ type protocolRow struct {
 	IdleSecondsPerFlow   float64
 }
 
-func protocolRowOf(label string, p flowcache.ProtocolStats, elapsed time.Duration) protocolRow {
+func protocolRowOf(label string, p ProtocolStats, elapsed time.Duration) protocolRow {
 	active, idle := 0.0, 0.0
 	if p.Flows > 0 {
 		active = float64(p.ActiveMillis) / float64(p.Flows) / 1000
@@ -77,9 +76,9 @@ func protocolRows(v *CacheView) []protocolRow {
 	s := &v.Stats
 	elapsed := v.Now.Sub(s.Since)
 	var out []protocolRow
-	for i := 1; i < flowcache.NumProtocols; i++ {
-		if s.Protocols[i].Flows > 0 {
-			out = append(out, protocolRowOf(flowcache.Protocol(i).String(), s.Protocols[i], elapsed))
+	for _, p := range s.Protocols {
+		if p.Flows > 0 {
+			out = append(out, protocolRowOf(p.Name, p, elapsed))
 		}
 	}
 	return append(out, protocolRowOf("Total:", s.Total(), elapsed))

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/datapath/dpstats"
 )
 
@@ -55,15 +54,16 @@ func sampleFlows() []flow.Record {
 }
 
 func sampleCache() CacheView {
-	var st flowcache.Stats
+	var st CacheStats
 	st.Active, st.Capacity, st.Added, st.AgerPolls, st.AllocFailures = 3, 4096, 1234, 9876, 2
 	st.Since = now.Add(-100 * time.Second)
-	st.Protocols[flowcache.Protocol(4)] = flowcache.ProtocolStats{Flows: 100, Packets: 1500, Bytes: 1390500, ActiveMillis: 240000, IdleMillis: 460000}
-	st.Protocols[flowcache.Protocol(11)] = flowcache.ProtocolStats{Flows: 200, Packets: 400, Bytes: 30000, ActiveMillis: 20000, IdleMillis: 3000000}
+	st.Protocols = []ProtocolStats{
+		{Name: "TCP-WWW", Flows: 100, Packets: 1500, Bytes: 1390500, ActiveMillis: 240000, IdleMillis: 460000},
+		{Name: "UDP-DNS", Flows: 200, Packets: 400, Bytes: 30000, ActiveMillis: 20000, IdleMillis: 3000000}}
 	var hist [26]uint64
 	hist[1], hist[17], hist[19] = 191, 107, 702
 	names := map[uint32]string{2: "eth1"}
-	return CacheView{Now: now, Stats: st, Aging: flowcache.DefaultAging(), SizeHist: hist, TableBytes: 1261568,
+	return CacheView{Now: now, Stats: st, Aging: platform.Aging{Inactive: platform.DefaultInactive, Active: platform.DefaultActive}, SizeHist: hist, TableBytes: 1261568,
 		Flows: sampleFlows(), IfName: func(i uint32) string { return names[i] }}
 }
 
@@ -140,7 +140,7 @@ func TestIPFlowExportLoss(t *testing.T) {
 func TestIPFlowTopTalkers(t *testing.T) {
 	var b bytes.Buffer
 	fl := sampleFlows()[:2]
-	IPFlowTopTalkers(&b, flowcache.TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
+	IPFlowTopTalkers(&b, TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
 		func(i uint32) string { return "eth1" })
 	golden(t, "show-ip-flow-top-talkers", b.Bytes())
 }

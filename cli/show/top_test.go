@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/flow"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 )
 
 // topCache is a cache of the aggregation records, live, plus an IPv6
@@ -26,7 +25,7 @@ func topCache() CacheView {
 func TestIPFlowTopTalkersVerbose(t *testing.T) {
 	var b bytes.Buffer
 	fl := sampleFlows()[:2]
-	IPFlowTopTalkersVerbose(&b, flowcache.TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
+	IPFlowTopTalkersVerbose(&b, TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1], fl[0]}, Matched: 2, Processed: 49},
 		func(i uint32) string { return "eth1" })
 	golden(t, "show-ip-flow-top-talkers-verbose", b.Bytes())
 }
@@ -41,8 +40,8 @@ func TestIPv6FlowTopTalkers(t *testing.T) {
 		{Key: flow.Key{SrcAddr: a("2001:db8::3"), DstAddr: a("ff02::1"), SrcPort: 0, DstPort: 0x8700, Proto: 58, InputIf: 2}, Packets: 2, Bytes: 5000},
 	}
 	name := func(uint32) string { return "eth1" }
-	IPv6FlowTopTalkers(&b, flowcache.TopTalkers{SortBy: platform.SortByBytes, Flows: fl, Matched: 3, Processed: 3}, name)
-	IPv6FlowTopTalkers(&b, flowcache.TopTalkers{SortBy: platform.SortByPackets, Flows: fl[:1], Matched: 3, Processed: 7}, name)
+	IPv6FlowTopTalkers(&b, TopTalkers{SortBy: platform.SortByBytes, Flows: fl, Matched: 3, Processed: 3}, name)
+	IPv6FlowTopTalkers(&b, TopTalkers{SortBy: platform.SortByPackets, Flows: fl[:1], Matched: 3, Processed: 7}, name)
 	golden(t, "show-ipv6-flow-top-talkers", b.Bytes())
 }
 
@@ -233,7 +232,7 @@ func TestJSONShapes(t *testing.T) {
 		{"show ip cache verbose flow", CacheJSON(v, false)},
 		{"show ip cache flow aggregation prefix", AggregationJSON(aggregationOf(t, 5, mainCacheRecords()[:2], 0, 0))},
 		{"show ip flow top 2 aggregate source-address", TopJSON(top)},
-		{"show ip flow top-talkers", TopTalkersJSON(flowcache.TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1]}, Matched: 2, Processed: 49},
+		{"show ip flow top-talkers", TopTalkersJSON(TopTalkers{SortBy: platform.SortByBytes, Flows: []flow.Record{fl[1]}, Matched: 2, Processed: 49},
 			func(uint32) string { return "eth1" })},
 	} {
 		fmt.Fprintf(&b, "--- %s | json\n", doc.name)

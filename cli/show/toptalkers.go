@@ -5,12 +5,10 @@ import (
 	"github.com/flowtap/flowtap/appliance/platform"
 	"io"
 	"strings"
-
-	"github.com/flowtap/flowtap/appliance/flowcache"
 )
 
 // IPFlowTopTalkers renders `show ip flow top-talkers`.
-func IPFlowTopTalkers(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32) string) {
+func IPFlowTopTalkers(w io.Writer, tt TopTalkers, ifName func(uint32) string) {
 	v := CacheView{IfName: ifName}
 	last := "Bytes"
 	if tt.SortBy == platform.SortByPackets {
@@ -32,7 +30,7 @@ func IPFlowTopTalkers(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32) 
 // talkers among IPv6 flows in the wide layout of `show ipv6 flow cache`
 // (full addresses, protocol and ports in hex), the sort key last, then
 // IOS's count line.
-func IPv6FlowTopTalkers(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32) string) {
+func IPv6FlowTopTalkers(w io.Writer, tt TopTalkers, ifName func(uint32) string) {
 	v := CacheView{IfName: ifName}
 	last := "Bytes"
 	if tt.SortBy == platform.SortByPackets {
@@ -53,7 +51,7 @@ func IPv6FlowTopTalkers(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32
 // IPFlowTopTalkersVerbose renders `show ip flow top-talkers verbose`:
 // the same flows in the verbose cache layout, with each flow's bytes
 // after its line (the short form prints only the sort key).
-func IPFlowTopTalkersVerbose(w io.Writer, tt flowcache.TopTalkers, ifName func(uint32) string) {
+func IPFlowTopTalkersVerbose(w io.Writer, tt TopTalkers, ifName func(uint32) string) {
 	v := CacheView{IfName: ifName}
 	writeVerboseHeading(w)
 	for i := range tt.Flows {
@@ -65,7 +63,7 @@ func IPFlowTopTalkersVerbose(w io.Writer, tt flowcache.TopTalkers, ifName func(u
 }
 
 // TopTalkersJSON is `show ip flow top-talkers [verbose] | json`.
-func TopTalkersJSON(tt flowcache.TopTalkers, ifName func(uint32) string) any {
+func TopTalkersJSON(tt TopTalkers, ifName func(uint32) string) any {
 	v := CacheView{IfName: ifName}
 	return map[string]any{
 		"SortBy": tt.SortBy.String(), "Shown": len(tt.Flows), "Matched": tt.Matched, "Processed": tt.Processed,

@@ -83,3 +83,57 @@ type Aggregate struct {
 	Flows  uint64
 	Scheme platform.Scheme
 }
+
+// CacheStats is the main cache's counters for `show ip cache flow` and
+// `show services accounting`.
+type CacheStats struct {
+	Active   int // entries in use
+	Capacity int // entries the cache holds
+
+	Added           uint64
+	Expired         [flow.EndNoResource + 1]uint64 // indexed by flow.EndReason
+	AgerPolls       uint64
+	AllocFailures   uint64 // flows the datapath could not create
+	EmergencyPasses uint64 // harvests made because the cache was nearly full
+	AggressiveAging bool   // Sup720 aggressive aging is on
+	HarvestErrors   uint64
+
+	// Protocols are IOS's protocol rows, in IOS's order; a row without
+	// flows is not shown.
+	Protocols []ProtocolStats
+
+	LastCleared time.Time // zero: never
+	Since       time.Time // last clear, or the cache's start
+}
+
+// ProtocolStats is one protocol row: what its expired flows counted.
+type ProtocolStats struct {
+	Name         string // IOS's label: TCP-WWW, UDP-DNS, ...
+	Flows        uint64
+	Packets      uint64
+	Bytes        uint64
+	ActiveMillis uint64 // sum of first-to-last packet times
+	IdleMillis   uint64 // sum of last-packet-to-expiry times
+}
+
+// Total sums the protocol rows: the `Total:` line.
+func (s *CacheStats) Total() ProtocolStats {
+	var t ProtocolStats
+	for _, p := range s.Protocols {
+		t.Flows += p.Flows
+		t.Packets += p.Packets
+		t.Bytes += p.Bytes
+		t.ActiveMillis += p.ActiveMillis
+		t.IdleMillis += p.IdleMillis
+	}
+	return t
+}
+
+// TopTalkers is `ip flow-top-talkers`' list as of Generated.
+type TopTalkers struct {
+	Generated time.Time
+	SortBy    platform.SortBy
+	Flows     []flow.Record // best first
+	Matched   int           // flows that passed the match criteria
+	Processed int           // live flows looked at
+}
