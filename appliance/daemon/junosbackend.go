@@ -78,6 +78,10 @@ func (j *JunOS) Sampling() []show.SamplingInstance {
 	return out
 }
 
+// Aggregations are the aggregation caches IOS's `show ip cache flow
+// aggregation` reads, from the same view.
+func (j *JunOS) Aggregations() []show.AggregationView { return j.m.CLI().Aggregations() }
+
 func (j *JunOS) Accounting() show.AccountingView {
 	v := show.AccountingView{Cache: j.m.CLI().CacheView(), Exports: exportStatsView(j.m.d.ExportStats())}
 	v.Packets10s, v.Bytes10s = j.m.rate.last()

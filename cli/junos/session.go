@@ -42,6 +42,9 @@ type Backend interface {
 	// Sampling is every sampler of the datapath and its counters, for
 	// `show forwarding-options sampling`.
 	Sampling() []show.SamplingInstance
+	// Aggregations are the running aggregation caches, for `show
+	// services accounting aggregation TYPE`.
+	Aggregations() []show.AggregationView
 }
 
 // Session is one JunOS CLI session.

@@ -42,6 +42,8 @@ func (f *fakeBackend) Sampling() []show.SamplingInstance {
 	}
 }
 
+func (f *fakeBackend) Aggregations() []show.AggregationView { return nil }
+
 func (f *fakeBackend) Accounting() show.AccountingView {
 	var st show.CacheStats
 	st.Active, st.Added = 2, 9

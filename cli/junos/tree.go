@@ -94,7 +94,7 @@ func operationalTree() *node {
 						return show.AccountingFlowOf(v)
 					})),
 					detail,
-					kw("aggregation", "Show aggregation information").Runs(acct(show.ServicesAccountingAggregation, show.AccountingAggregationJSON)),
+					kw("aggregation", "Show aggregation information", aggregationTypes()...).Runs(acct(show.ServicesAccountingAggregation, show.AccountingAggregationJSON)),
 					kw("errors", "Show error information").Runs(acct(show.ServicesAccountingErrors, func(v show.AccountingView) any {
 						return show.AccountingErrorsOf(v)
 					})),
@@ -149,6 +149,29 @@ func operationalTree() *node {
 		kw("exit", "Exit the management session").Runs(exit),
 		kw("quit", "Exit the management session").Runs(exit),
 	)
+}
+
+// aggregationTypes are `show services accounting aggregation TYPE`, each
+// on the aggregation cache of its scheme.
+func aggregationTypes() []*node {
+	var out []*node
+	for _, a := range show.JunosAggregations {
+		out = append(out, kw(a.Type, a.Help).Runs(func(s *Session, w io.Writer, _ []string) error {
+			for _, v := range s.b.Aggregations() {
+				if v.Config.Scheme != a.Scheme {
+					continue
+				}
+				if s.pipes.Has("display json") {
+					s.jsonDone = true
+					return show.WriteJSON(w, show.AccountingAggregationTypeJSON(v))
+				}
+				show.ServicesAccountingAggregationType(w, v)
+				return nil
+			}
+			return fmt.Errorf("error: no %s aggregation is running (ip flow-aggregation cache %s)", a.Type, a.Scheme)
+		}))
+	}
+	return out
 }
 
 // clearFirewall is `clear firewall filter NAME` and `clear firewall all`:

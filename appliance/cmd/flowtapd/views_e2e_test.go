@@ -329,6 +329,51 @@ ip flow-top-talkers
 				t.Errorf("%s: no text line carries %+v", c.scheme, r)
 			}
 		}
+
+		// JunOS's screen of the same cache carries the same numbers.
+		jtype := map[string]string{"prefix": "source-destination-prefix"}[c.scheme]
+		if jtype == "" {
+			jtype = c.scheme
+		}
+		var jdoc struct {
+			Aggregations []struct {
+				Protocol          uint8  `json:"protocol"`
+				SourcePort        uint16 `json:"source_port"`
+				DestinationPort   uint16 `json:"destination_port"`
+				SourcePrefix      string `json:"source_prefix"`
+				DestinationPrefix string `json:"destination_prefix"`
+				InputInterface    string `json:"input_interface"`
+				OutputInterface   string `json:"output_interface"`
+				FlowCount         uint64 `json:"flow_count"`
+				PacketCount       uint64 `json:"packet_count"`
+				ByteCount         uint64 `json:"byte_count"`
+			} `json:"aggregations"`
+		}
+		jout := d.cli(t, "junos", "show services accounting aggregation "+jtype+" | display json\n")
+		if err := json.Unmarshal([]byte(jout), &jdoc); err != nil {
+			t.Fatalf("JunOS aggregation %s | display json: %v\n%s", jtype, err, jout)
+		}
+		jtext := d.cli(t, "junos", "show services accounting aggregation "+jtype+"\n")
+		if len(jdoc.Aggregations) != len(want) {
+			t.Errorf("JunOS %s: %d aggregates, IOS's screen %d", jtype, len(jdoc.Aggregations), len(doc.Table.Rows))
+		}
+		for _, r := range jdoc.Aggregations {
+			var k string
+			switch c.scheme {
+			case "prefix":
+				k = strings.Join([]string{r.InputInterface, r.SourcePrefix, r.OutputInterface, r.DestinationPrefix}, " ")
+			case "source-prefix":
+				k = r.InputInterface + " " + r.SourcePrefix
+			default:
+				k = fmt.Sprint(r.Protocol, r.SourcePort, r.DestinationPort)
+			}
+			if w := want[k]; w != (sums{r.FlowCount, r.PacketCount, r.ByteCount}) {
+				t.Errorf("JunOS %s: %s = %d/%d/%d, IOS's cache %+v", jtype, k, r.FlowCount, r.PacketCount, r.ByteCount, w)
+			}
+			if !regexp.MustCompile(fmt.Sprintf(`(?m) %d +%d +%d$`, r.FlowCount, r.PacketCount, r.ByteCount)).MatchString(jtext) {
+				t.Errorf("JunOS %s: no text line carries %+v:\n%s", jtype, r, jtext)
+			}
+		}
 	}
 
 	// Ten seconds after the frames (the flows aged out by then) the
