@@ -245,35 +245,17 @@ func (c *CLI) Logging() string { return c.m.opts.Logs.Show() }
 func (c *CLI) AccessLists(name string) show.AccessListsView {
 	cfg := c.m.Config()
 	var v show.AccessListsView
-	seen := map[string]uint64{}
-	matches := func(ref string, e config.ACE) uint64 {
-		k := fmt.Sprintf("%s/%d", ref, e.Seq)
-		n, ok := seen[k]
-		if !ok {
-			n = c.m.acl.Matches(ref, e) + c.m.d.InputFilterMatches(ref, e)
-			seen[k] = n
-		}
-		return n
-	}
-	for _, l := range cfg.AccessLists {
-		if name != "" && l.Ref() != name {
-			continue
-		}
-		al := show.AccessList{Kind: "Standard", Name: l.Ref()}
-		switch {
-		case l.IPv6:
-			al.Kind = "IPv6"
-		case l.Extended:
-			al.Kind = "Extended"
-		}
+	lists := iosconf.AccessListsShown(cfg, name, func(ref string, e config.ACE) uint64 {
+		return c.m.acl.Matches(ref, e) + c.m.d.InputFilterMatches(ref, e)
+	})
+	for _, l := range lists {
+		al := show.AccessList{Kind: l.Kind, Name: l.Name}
 		for _, e := range l.Entries {
-			if e.Remark == "" {
-				al.Entries = append(al.Entries, show.AccessListEntry{Seq: e.Seq, Entry: iosconf.ACEShow(e, l.Extended), Matches: matches(l.Ref(), e)})
-			}
+			al.Entries = append(al.Entries, show.AccessListEntry(e))
 		}
 		v.Lists = append(v.Lists, al)
 	}
-	v.Text = iosconf.ShowAccessLists(cfg, name, matches)
+	v.Text = iosconf.AccessListsText(lists)
 	return v
 }
 

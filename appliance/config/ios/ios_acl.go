@@ -115,11 +115,19 @@ func (x *cmd) aclMode(extended bool) {
 	}
 	l := &x.cfg.AccessLists[i]
 	x.touch("access-lists[" + l.Ref() + "]")
+	x.editEntry(l, seq, func() (config.ACE, bool) { return x.aceLine(extended, x.neg) })
+}
+
+// editEntry applies an access-list mode line, of either family, to l:
+// `no SEQ` deletes that entry, `no permit|deny ...` the same rule;
+// otherwise read's entry is added at seq (0: after the last), unless seq
+// is taken.
+func (x *cmd) editEntry(l *config.AccessList, seq int, read func() (config.ACE, bool)) {
 	if x.neg && seq != 0 && !x.c.More() {
 		l.Entries = slices.DeleteFunc(l.Entries, func(e config.ACE) bool { return e.Seq == seq })
 		return
 	}
-	e, ok := x.aceLine(extended, x.neg)
+	e, ok := read()
 	if !ok {
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
 )
@@ -74,24 +73,7 @@ func (x *cmd) acl6Mode() {
 	}
 	l := &x.cfg.AccessLists[i]
 	x.touch("access-lists[" + l.Ref() + "]")
-	if x.neg && seq != 0 && !x.c.More() {
-		l.Entries = slices.DeleteFunc(l.Entries, func(e config.ACE) bool { return e.Seq == seq })
-		return
-	}
-	e, ok := x.ace6Line()
-	if !ok {
-		return
-	}
-	e.Seq = seq
-	if x.neg {
-		l.Entries = slices.DeleteFunc(l.Entries, func(o config.ACE) bool { return config.SameRule(o, e) })
-		return
-	}
-	if seq != 0 && slices.ContainsFunc(l.Entries, func(o config.ACE) bool { return o.Seq == seq }) {
-		x.c.Refuse("Duplicate sequence number")
-		return
-	}
-	l.Add(e)
+	x.editEntry(l, seq, x.ace6Line)
 }
 
 func (x *cmd) ace6Line() (config.ACE, bool) {
@@ -192,24 +174,4 @@ func addr6Text(a, w netip.Addr) string {
 	}
 	p, _ := config.WildcardPrefix(a, w)
 	return p.String()
-}
-
-// showAccessList6 is an IPv6 list in `show access-lists`: the sequence
-// number after the entry and its matches, as IOS prints it.
-func showAccessList6(b *strings.Builder, l config.AccessList, matches func(ref string, e config.ACE) uint64) {
-	fmt.Fprintf(b, "IPv6 access list %s\n", l.Name)
-	for _, e := range l.Entries {
-		if e.Remark != "" {
-			continue
-		}
-		fmt.Fprintf(b, "    %s", ace6Text(e))
-		switch n := matches(l.Ref(), e); n {
-		case 0:
-		case 1:
-			b.WriteString(" (1 match)")
-		default:
-			fmt.Fprintf(b, " (%d matches)", n)
-		}
-		fmt.Fprintf(b, " sequence %d\n", e.Seq)
-	}
 }
