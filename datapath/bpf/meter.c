@@ -559,22 +559,39 @@ static __always_inline struct flow_val *probe(__u32 base, __u32 j, const __u32 *
 }
 
 /* 16-bit lanes of x equal to zero, as their top bit (exact: the classic
- * SWAR test plus the high-bit fixup), gathered into 4 low bits. */
-static __always_inline __u32 zero_lanes(__u64 x)
+ * SWAR test plus the high-bit fixup). */
+static __always_inline __u64 zero_lanes(__u64 x)
 {
 	__u64 lo = 0x7fff7fff7fff7fffULL;
-	__u64 z = ~(((x & lo) + lo) | x | lo);
-	return ((z >> 15) & 1) | ((z >> 30) & 2) | ((z >> 45) & 4) | ((z >> 60) & 8);
+	return ~(((x & lo) + lo) | x | lo);
 }
 
-/* Bit j set for each of the bucket's slots whose tag is tag. */
+/* The top bits of zero_lanes (15, 31, 47, 63) gathered into 4 low bits:
+ * one multiply moves each to bits 48..51, the other products landing
+ * below 48 or past 63. */
+static __always_inline __u32 gather(__u64 z)
+{
+	return ((z >> 15) * 0x0001000200040008ULL) >> 48;
+}
+
+/* Bit j set for each of the bucket's slots whose tag is tag. Most
+ * lookups match nothing (a new flow, a refused packet) and return after
+ * the test. */
 static __always_inline __u32 tag_lanes(struct bucket_hdr *hdr, __u16 tag)
 {
 	__u64 rep = 0x0001000100010001ULL * tag;
+	__u64 z[LINE_BYTES / 8], any = 0;
+#pragma unroll
+	for (int w = 0; w < LINE_BYTES / 8; w++) {
+		z[w] = zero_lanes(((volatile __u64 *)hdr)[w] ^ rep);
+		any |= z[w];
+	}
+	if (!any)
+		return 0;
 	__u32 m = 0;
 #pragma unroll
 	for (int w = 0; w < LINE_BYTES / 8; w++)
-		m |= zero_lanes(((volatile __u64 *)hdr)[w] ^ rep) << (4 * w);
+		m |= gather(z[w]) << (4 * w);
 	return m & ((1U << BUCKET_SLOTS) - 1);
 }
 
@@ -803,9 +820,13 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	for (int i = 0; i < nw; i++)
 		*key_word(s, s2, i) = k[i];
 	init_val(s, p, now_t, eth);
-	/* Publish: live in the entry, then the tag, each atomically (a full
-	 * barrier), so a reader that sees the tag sees the key and value. */
-	__sync_fetch_and_or(&s->attrs, (__u32)ST_LIVE << 24);
+	/* Publish: live in the entry (no one else writes it while the tag
+	 * says claimed), then the tag, atomically (a full barrier), so a
+	 * reader that sees the tag sees the key and value. A reader that
+	 * found the slot through the tag before a harvest freed it and this
+	 * writer took it skips it until it is live. */
+	asm volatile("" ::: "memory");
+	((volatile __u8 *)&s->attrs)[3] |= ST_LIVE;
 	__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (16 * (j & 1)));
 	st->flows_created++;
 	if (p->tcp_flags & 0x05)
