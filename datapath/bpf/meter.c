@@ -579,19 +579,18 @@ static __always_inline __u32 gather(__u64 z)
  * the test. */
 static __always_inline __u32 tag_lanes(struct bucket_hdr *hdr, __u16 tag)
 {
-	__u64 rep = 0x0001000100010001ULL * tag;
-	__u64 z[LINE_BYTES / 8], any = 0;
+	__u64 rep = 0x0001000100010001ULL * tag, any = 0;
 #pragma unroll
-	for (int w = 0; w < LINE_BYTES / 8; w++) {
-		z[w] = zero_lanes(((volatile __u64 *)hdr)[w] ^ rep);
-		any |= z[w];
-	}
+	for (int w = 0; w < LINE_BYTES / 8; w++)
+		any |= zero_lanes(((volatile __u64 *)hdr)[w] ^ rep);
 	if (!any)
 		return 0;
+	/* A second pass over the line (now in L1) rather than eight words
+	 * kept on the stack, which the program's stack cannot spare. */
 	__u32 m = 0;
 #pragma unroll
 	for (int w = 0; w < LINE_BYTES / 8; w++)
-		m |= gather(z[w]) << (4 * w);
+		m |= gather(zero_lanes(((volatile __u64 *)hdr)[w] ^ rep)) << (4 * w);
 	return m & ((1U << BUCKET_SLOTS) - 1);
 }
 
