@@ -85,24 +85,15 @@ func (v *validator) accessLists(c *Config) {
 				if !okS || !okD {
 					v.badf(path+".entries", "entry %d: an IPv6 list takes prefixes", j+1)
 				}
-				if e.Protocol != 6 && e.Protocol != 17 && (e.SrcPort != PortMatch{} || e.DstPort != PortMatch{}) {
-					v.badf(path+".entries", "entry %d: only tcp and udp entries have ports", j+1)
+			} else {
+				e.Addr, e.Wildcard, e.DstAddr, e.DstWild = e.Addr.Unmap(), e.Wildcard.Unmap(), e.DstAddr.Unmap(), e.DstWild.Unmap()
+				if !l.Extended {
+					e.Protocol, e.SrcPort, e.DstPort, e.DstAddr, e.DstWild = 0, PortMatch{}, PortMatch{}, netip.Addr{}, netip.Addr{}
 				}
-				if e.Seq <= 0 {
-					e.Seq = 10 * (j + 1)
+				if !e.Addr.Is4() || !e.Wildcard.Is4() || l.Extended && (!e.DstAddr.Is4() || !e.DstWild.Is4()) {
+					v.badf(path+".entries", "entry %d: access lists take IPv4 addresses and wildcards", j+1)
+					continue
 				}
-				if !slices.ContainsFunc(kept, func(o ACE) bool { return SameRule(o, e) }) {
-					kept = append(kept, e.Masked())
-				}
-				continue
-			}
-			e.Addr, e.Wildcard, e.DstAddr, e.DstWild = e.Addr.Unmap(), e.Wildcard.Unmap(), e.DstAddr.Unmap(), e.DstWild.Unmap()
-			if !l.Extended {
-				e.Protocol, e.SrcPort, e.DstPort, e.DstAddr, e.DstWild = 0, PortMatch{}, PortMatch{}, netip.Addr{}, netip.Addr{}
-			}
-			if !e.Addr.Is4() || !e.Wildcard.Is4() || l.Extended && (!e.DstAddr.Is4() || !e.DstWild.Is4()) {
-				v.badf(path+".entries", "entry %d: access lists take IPv4 addresses and wildcards", j+1)
-				continue
 			}
 			if e.Protocol != 6 && e.Protocol != 17 && (e.SrcPort != PortMatch{} || e.DstPort != PortMatch{}) {
 				v.badf(path+".entries", "entry %d: only tcp and udp entries have ports", j+1)

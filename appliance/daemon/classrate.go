@@ -61,18 +61,11 @@ func (r *classRates) rate(k classKey) uint64 {
 
 // samplePolicies feeds r every classRateTick until ctx ends.
 func (d *Daemon) samplePolicies(ctx context.Context, r *classRates) {
-	t := time.NewTicker(classRateTick)
-	defer t.Stop()
 	last := time.Now()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			r.update(d.allPolicyCounts(), now.Sub(last))
-			last = now
-		}
-	}
+	every(classRateTick, ctx.Done(), func(now time.Time) {
+		r.update(d.allPolicyCounts(), now.Sub(last))
+		last = now
+	})
 }
 
 // allPolicyCounts is every policy class's counters on every port.

@@ -149,14 +149,7 @@ func New(opts Options, s Settings) (*Daemon, error) {
 // seconds, until stop: a NIC whose driver loads late or that is plugged
 // in later starts metering without an operator.
 func (d *Daemon) retryPorts(stop <-chan struct{}) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-		}
+	every(5*time.Second, stop, func(time.Time) {
 		d.mu.Lock()
 		missing := false
 		for _, p := range d.settings.Ports {
@@ -171,6 +164,21 @@ func (d *Daemon) retryPorts(stop <-chan struct{}) {
 			d.resolvePorts()
 		}
 		d.mu.Unlock()
+	})
+}
+
+// every calls f with the time of each tick of period until stop is
+// closed: the daemon's background retries and samplers.
+func every(period time.Duration, stop <-chan struct{}, f func(now time.Time)) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			f(now)
+		}
 	}
 }
 

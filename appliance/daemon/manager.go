@@ -165,14 +165,7 @@ func (m *Manager) noteSource(c config.Config) {
 // changes (or to the routing table when it goes) without an operator.
 // Only the exporters whose source changes are reopened.
 func (m *Manager) watchSource(stop <-chan struct{}) {
-	t := time.NewTicker(sourceRetry)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-		}
+	every(sourceRetry, stop, func(time.Time) {
 		m.applyMu.Lock()
 		c := m.Config()
 		if state, _ := sourceState(c); state != m.source {
@@ -184,7 +177,7 @@ func (m *Manager) watchSource(stop <-chan struct{}) {
 			m.noteSource(c)
 		}
 		m.applyMu.Unlock()
-	}
+	})
 }
 
 // sourceRetry is how often a missing export source interface is looked for.

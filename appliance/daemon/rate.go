@@ -54,18 +54,11 @@ func (r *meterRate) last() (packets, bytes uint64) {
 // sampleMeter feeds r from the datapath's counters every second until ctx
 // ends.
 func (d *Daemon) sampleMeter(ctx context.Context, r *meterRate) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if dp := d.Datapath(); dp != nil {
-				if st, err := dp.Stats(); err == nil {
-					r.add(rateSample{now, st.MeteredPackets, st.MeteredBytes})
-				}
+	every(time.Second, ctx.Done(), func(now time.Time) {
+		if dp := d.Datapath(); dp != nil {
+			if st, err := dp.Stats(); err == nil {
+				r.add(rateSample{now, st.MeteredPackets, st.MeteredBytes})
 			}
 		}
-	}
+	})
 }

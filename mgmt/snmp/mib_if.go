@@ -98,18 +98,26 @@ func (m *ifMIB) lastChange(i *Interface, oper int32) uint32 {
 	return lc.ticks
 }
 
-func (m *ifMIB) ifRows() ([]Row, error) {
+// interfaceRows is one row per interface, indexed by ifIndex, with the
+// values values gives.
+func (m *ifMIB) interfaceRows(values func(i *Interface) []Value) ([]Row, error) {
 	list, err := m.cfg.Interfaces.Interfaces()
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]Row, 0, len(list))
 	for k := range list {
-		i := &list[k]
+		rows = append(rows, Row{Index: OID{list[k].Index}, Values: values(&list[k])})
+	}
+	return rows, nil
+}
+
+func (m *ifMIB) ifRows() ([]Row, error) {
+	return m.interfaceRows(func(i *Interface) []Value {
 		s := &i.Stats
 		oper := operStatus(i)
 		speed := uint64(i.SpeedMbps) * 1000000
-		rows = append(rows, Row{Index: OID{i.Index}, Values: []Value{
+		return []Value{
 			Integer(int32(i.Index)), String(i.Name), Integer(ifType(i.ARPType)),
 			Integer(int32(i.MTU)), Gauge32(Clamp32(speed)), OctetString(i.HardwareAddr),
 			Integer(adminStatus(i)), Integer(oper), TimeTicks(m.lastChange(i, oper)),
@@ -117,9 +125,8 @@ func (m *ifMIB) ifRows() ([]Row, error) {
 			Counter32(Wrap32(s.RxDropped)), Counter32(Wrap32(s.RxErrors)), Counter32(Wrap32(s.RxNoHandler)),
 			Counter32(Wrap32(s.TxBytes)), Counter32(Wrap32(s.TxPackets)),
 			Counter32(Wrap32(s.TxDropped)), Counter32(Wrap32(s.TxErrors)),
-		}})
-	}
-	return rows, nil
+		}
+	})
 }
 
 // unicast: Linux counts received multicast (broadcast included) apart
@@ -139,23 +146,16 @@ func (m *ifMIB) alias(i *Interface) string {
 }
 
 func (m *ifMIB) ifXRows() ([]Row, error) {
-	list, err := m.cfg.Interfaces.Interfaces()
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]Row, 0, len(list))
-	for k := range list {
-		i := &list[k]
+	return m.interfaceRows(func(i *Interface) []Value {
 		s := &i.Stats
-		rows = append(rows, Row{Index: OID{i.Index}, Values: []Value{
+		return []Value{
 			String(i.Name), Counter32(Wrap32(s.RxMulticast)), Counter64(s.RxBytes),
 			Counter64(unicast(s.RxPackets, s.RxMulticast)), Counter64(s.RxMulticast), Counter64(s.TxBytes),
 			Counter64(s.TxPackets), Integer(1), Gauge32(i.SpeedMbps),
 			TruthValue(i.Flags&unix.IFF_PROMISC != 0), String(m.alias(i)),
 			TimeTicks(0),
-		}})
-	}
-	return rows, nil
+		}
+	})
 }
 
 func (m *ifMIB) byIndex(index OID) (*Interface, error) {

@@ -76,11 +76,7 @@ func (x *cmd) appClass() {
 		return
 	}
 	rules := slices.Clone(ac.Rules)
-	if i >= 0 {
-		rules[i] = r
-	} else {
-		rules = append(rules, r)
-	}
+	put(&rules, i, r)
 	ac.Rules = rules
 }
 

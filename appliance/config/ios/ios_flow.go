@@ -350,11 +350,7 @@ func (x *cmd) exportDestination() {
 	if x.c.Err != nil {
 		return
 	}
-	if i >= 0 {
-		e.Destinations[i] = d
-	} else {
-		e.Destinations = append(e.Destinations, d)
-	}
+	put(&e.Destinations, i, d)
 }
 
 func (x *cmd) exportTemplate() {

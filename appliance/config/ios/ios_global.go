@@ -298,11 +298,7 @@ func (x *cmd) username() {
 	if x.c.Err != nil {
 		return
 	}
-	if i >= 0 {
-		x.cfg.Users[i] = u
-	} else {
-		x.cfg.Users = append(x.cfg.Users, u)
-	}
+	put(&x.cfg.Users, i, u)
 }
 
 // sshKey reads TYPE BASE64; optional (for `no`) allows neither.

@@ -93,11 +93,7 @@ func (x *cmd) snmpCommunity() {
 	if x.c.Err != nil {
 		return
 	}
-	if i >= 0 {
-		(*cs)[i] = cm
-	} else {
-		*cs = append(*cs, cm)
-	}
+	put(cs, i, cm)
 }
 
 func (x *cmd) snmpUser() {
@@ -196,11 +192,7 @@ func (x *cmd) snmpUser() {
 		}
 		u.AuthKey, u.PrivKey = config.USMKey(hex.EncodeToString(ak)), config.USMKey(hex.EncodeToString(pk))
 	}
-	if i >= 0 {
-		(*us)[i] = u
-	} else {
-		*us = append(*us, u)
-	}
+	put(us, i, u)
 }
 
 // passphrase reads an SNMPv3 passphrase. Should the line fail, the error
@@ -361,11 +353,7 @@ func (x *cmd) snmpGroup() {
 	if x.c.Err != nil {
 		return
 	}
-	if i >= 0 {
-		(*gs)[i] = g
-	} else {
-		*gs = append(*gs, g)
-	}
+	put(gs, i, g)
 }
 
 func (x *cmd) snmpHost() {
@@ -408,5 +396,15 @@ func (x *cmd) snmpHost() {
 		(*hs)[i] = h
 	} else {
 		*hs = append(*hs, h)
+	}
+}
+
+// put stores v at (*s)[i], or appends it when i < 0: a line naming an
+// entry the configuration has replaces it, a new one goes last.
+func put[T any](s *[]T, i int, v T) {
+	if i >= 0 {
+		(*s)[i] = v
+	} else {
+		*s = append(*s, v)
 	}
 }
