@@ -31,4 +31,13 @@
 // A passive tap (IOS `flowtap tap NAME`): `set flowtap tap NAME fibre-a
 // PORT`, `... fibre-b PORT`, `... ifindex N`. A flow-server has no
 // biflow option: Unmapped names a destination's `biflow`.
+//
+// cflowd aggregation: `flow-server A port P version 8` with `aggregation
+// TYPE` (autonomous-system, destination-prefix, protocol-port,
+// source-destination-prefix, source-prefix) makes A:P an export
+// destination of the TYPE aggregation cache (IOS `ip flow-aggregation
+// cache SCHEME`); Commit folds the version 8 server into the caches that
+// name it, so it takes no main-cache flows, whatever the order of the
+// lines. A cache JunOS cannot say (version 9, the ToS schemes) is left
+// to Unmapped.
 package junos

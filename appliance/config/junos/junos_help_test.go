@@ -119,7 +119,8 @@ func TestHelpScreens(t *testing.T) {
 		{"set forwarding-options sampling input o", nil, false},
 		{"set firewall family inet filter F term T from ", []string{"destination-address", "destination-port", "protocol", "source-address", "source-port", "tcp-established", "tcp-initial"}, false},
 		{"set firewall family inet filter F term T then s", []string{"sample"}, false},
-		{"set forwarding-options sampling output flow-server 192.0.2.1 ", []string{"autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version"}, true},
+		{"set forwarding-options sampling output flow-server 192.0.2.1 ", []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version"}, true},
+		{"set forwarding-options sampling output flow-server 192.0.2.1 aggregation ", []string{"autonomous-system", "destination-prefix", "protocol-port", "source-destination-prefix", "source-prefix"}, false},
 	} {
 		items, complete, err := s.Help(tc.line)
 		if err != nil && tc.want != nil {

@@ -76,6 +76,7 @@ func (s *Session) exec(n int, text string) *config.LineError {
 // Commit checks the candidate and returns it normalized; the errors name
 // the line that last set each refused value.
 func (s *Session) Commit() (config.Config, error) {
+	aggregationServers(&s.cfg)
 	_, baseErrs := config.NormalizeFields(s.base)
 	norm, errs := grammar.CheckAll(s.cfg, baseErrs, s.where, s.file, platform.DialectJunOS)
 	if len(errs) > 0 {
@@ -625,6 +626,20 @@ func (j *jcmd) flowServer() {
 			return
 		}
 	}
+	if j.c.More() {
+		if k, _ := grammar.MatchKeyword(j.c.Words[j.c.Pos].Text, flowServerOptions, false); k == "aggregation" {
+			// An aggregation names a cache this server takes, not a
+			// main-cache server (see aggregationServer).
+			if !named {
+				if is := atAddr(); len(is) == 1 {
+					port = e.Destinations[is[0]].Addr.Port()
+				}
+			}
+			j.c.Pos++
+			j.aggregationServer(netip.AddrPortFrom(a, port))
+			return
+		}
+	}
 	i := -1
 	switch is := atAddr(); {
 	case named:
@@ -641,6 +656,7 @@ func (j *jcmd) flowServer() {
 	case len(is) > 1:
 		if j.deleting() { // delete flow-server A: every server at A
 			e.Destinations = slices.DeleteFunc(e.Destinations, func(d config.Destination) bool { return d.Addr.Addr() == a })
+			j.dropAggregationServers(func(d netip.AddrPort) bool { return d.Addr() == a })
 			return
 		}
 		j.c.Refuse("flow-server %s has %d ports: name one (flow-server %s port PORT ...)", a, len(is), a)
@@ -648,7 +664,13 @@ func (j *jcmd) flowServer() {
 	}
 	if j.deleting() {
 		if i >= 0 {
+			at := e.Destinations[i].Addr
 			e.Destinations = slices.Delete(e.Destinations, i, i+1)
+			j.dropAggregationServers(func(d netip.AddrPort) bool { return d == at })
+		} else if named {
+			j.dropAggregationServers(func(d netip.AddrPort) bool { return d == netip.AddrPortFrom(a, port) })
+		} else {
+			j.dropAggregationServers(func(d netip.AddrPort) bool { return d.Addr() == a })
 		}
 		return
 	}
@@ -663,9 +685,19 @@ func (j *jcmd) flowServer() {
 	d := &e.Destinations[i]
 	path := "export.destinations[" + d.Addr.String() + "]"
 	j.touched = append(j.touched, grammar.Touched{Path: path, Word: at})
-	defer j.c.Offer(flowServerOptions...)
+	aggregated := false
+	defer func() {
+		if !aggregated {
+			j.c.Offer(flowServerOptions...)
+		}
+	}()
 	for j.c.More() {
 		k := j.c.Keyword(flowServerOptions...)
+		if k == "aggregation" {
+			aggregated = true
+			j.aggregationServer(d.Addr)
+			return
+		}
 		if j.del {
 			j.c.End()
 			switch k {

@@ -3,6 +3,7 @@ package junos
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,6 +121,24 @@ func junosStatements(c config.Config) []jstmt {
 	for _, d := range c.Export.Destinations {
 		perAddr[d.Addr.Addr()]++
 	}
+	// The aggregation caches' servers (junos_aggregation.go): one version
+	// 8 flow-server for each, named by address and port, with the
+	// aggregations it takes.
+	var aggServers []netip.AddrPort
+	aggTypes := map[netip.AddrPort][]string{}
+	for _, a := range c.Aggregations {
+		w := aggregationWord(a.Scheme)
+		if w == "" || !a.Enabled || a.Version != 0 && a.Version != platform.V8 {
+			continue
+		}
+		for _, d := range a.Destinations {
+			if _, ok := aggTypes[d]; !ok {
+				aggServers = append(aggServers, d)
+				perAddr[d.Addr()]++
+			}
+			aggTypes[d] = append(aggTypes[d], w)
+		}
+	}
 	for _, d := range c.Export.Destinations {
 		server := append(output, "flow-server "+d.Addr.Addr().String())
 		var props []string
@@ -152,6 +171,13 @@ func junosStatements(c config.Config) []jstmt {
 		}
 		for _, pr := range props {
 			add(pr, server...)
+		}
+	}
+	for _, d := range aggServers {
+		server := append(slices.Clone(output), fmt.Sprintf("flow-server %s port %d", d.Addr(), d.Port()))
+		add("version 8", server...)
+		for _, w := range aggTypes[d] {
+			add(w, append(slices.Clone(server), "aggregation")...)
 		}
 	}
 	firewallStatements(c, add)
