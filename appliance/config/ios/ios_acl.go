@@ -90,39 +90,47 @@ func (x *cmd) ipAccessList() {
 // aclMode reads the lines of a named list's mode: `[SEQ] permit|deny
 // ...`, `no SEQ`, `no permit|deny ...`.
 func (x *cmd) aclMode(extended bool) {
-	i := slices.IndexFunc(x.cfg.AccessLists, func(l config.AccessList) bool { return l.Ref() == x.mode.key })
-	seq := 0
-	k := x.c.TryKeyword("no", "exit")
-	switch k {
-	case "exit":
-		x.c.End()
-		x.exited = true
+	if !x.aclModeStart() {
 		return
-	case "no":
-		x.neg = true
 	}
+	seq := 0
 	if x.c.More() {
 		if _, err := strconv.Atoi(x.c.Words[x.c.Pos].Text); err == nil {
 			seq = int(x.c.Uint(1, 2147483647))
 		}
 	}
+	x.editEntry("access list", seq, func() (config.ACE, bool) { return x.aceLine(extended, x.neg) })
+}
+
+// aclModeStart reads a list mode line's leading `no`, or `exit`, which
+// leaves the mode: false then.
+func (x *cmd) aclModeStart() bool {
+	switch x.c.TryKeyword("no", "exit") {
+	case "exit":
+		x.c.End()
+		x.exited = true
+		return false
+	case "no":
+		x.neg = true
+	}
+	return true
+}
+
+// editEntry applies an access-list mode line, of either family, to the
+// mode's list (what names its kind, should it be gone): `no SEQ` deletes
+// that entry, `no permit|deny ...` the same rule; otherwise read's entry
+// is added at seq (0: after the last), unless seq is taken.
+func (x *cmd) editEntry(what string, seq int, read func() (config.ACE, bool)) {
 	if x.c.Err != nil {
 		return
 	}
+	i := slices.IndexFunc(x.cfg.AccessLists, func(l config.AccessList) bool { return l.Ref() == x.mode.key })
 	if i < 0 {
-		x.gone("access list")
+		x.gone(what)
 		return
 	}
 	l := &x.cfg.AccessLists[i]
 	x.touch("access-lists[" + l.Ref() + "]")
-	x.editEntry(l, seq, func() (config.ACE, bool) { return x.aceLine(extended, x.neg) })
-}
-
-// editEntry applies an access-list mode line, of either family, to l:
-// `no SEQ` deletes that entry, `no permit|deny ...` the same rule;
-// otherwise read's entry is added at seq (0: after the last), unless seq
-// is taken.
-func (x *cmd) editEntry(l *config.AccessList, seq int, read func() (config.ACE, bool)) {
 	if x.neg && seq != 0 && !x.c.More() {
 		l.Entries = slices.DeleteFunc(l.Entries, func(e config.ACE) bool { return e.Seq == seq })
 		return
@@ -143,18 +151,23 @@ func (x *cmd) editEntry(l *config.AccessList, seq int, read func() (config.ACE, 
 	l.Add(e)
 }
 
+// aceRemark reads a list's `remark TEXT` after the keyword.
+func (x *cmd) aceRemark() (config.ACE, bool) {
+	r := x.c.Rest("LINE")
+	if x.c.Err == nil {
+		if err := config.CheckText(r, 100); err != nil {
+			x.c.Refuse("%v", err)
+		}
+	}
+	return config.ACE{Remark: r}, x.c.Err == nil
+}
+
 // aceLine reads `permit|deny` and the entry after it; ok is false when
 // the line failed.
 func (x *cmd) aceLine(extended, neg bool) (config.ACE, bool) {
 	act := x.c.Keyword("deny", "permit", "remark")
 	if act == "remark" {
-		r := x.c.Rest("LINE")
-		if x.c.Err == nil {
-			if err := config.CheckText(r, 100); err != nil {
-				x.c.Refuse("%v", err)
-			}
-		}
-		return config.ACE{Remark: r}, x.c.Err == nil
+		return x.aceRemark()
 	}
 	e := config.ACE{Permit: act == "permit"}
 	if !extended {

@@ -51,41 +51,20 @@ func (x *cmd) ipv6Global() {
 // acl6Mode reads an IPv6 list's lines: `[sequence N] permit|deny ...`,
 // `remark TEXT`, `no sequence N`, `no permit|deny ...`.
 func (x *cmd) acl6Mode() {
-	switch x.c.TryKeyword("no", "exit") {
-	case "exit":
-		x.c.End()
-		x.exited = true
+	if !x.aclModeStart() {
 		return
-	case "no":
-		x.neg = true
 	}
 	seq := 0
 	if x.c.TryKeyword("sequence") != "" {
 		seq = int(x.c.Uint(1, 4294967295))
 	}
-	if x.c.Err != nil {
-		return
-	}
-	i := slices.IndexFunc(x.cfg.AccessLists, func(l config.AccessList) bool { return l.Ref() == x.mode.key })
-	if i < 0 {
-		x.gone("IPv6 access list")
-		return
-	}
-	l := &x.cfg.AccessLists[i]
-	x.touch("access-lists[" + l.Ref() + "]")
-	x.editEntry(l, seq, x.ace6Line)
+	x.editEntry("IPv6 access list", seq, x.ace6Line)
 }
 
 func (x *cmd) ace6Line() (config.ACE, bool) {
 	act := x.c.Keyword("deny", "permit", "remark")
 	if act == "remark" {
-		r := x.c.Rest("LINE")
-		if x.c.Err == nil {
-			if err := config.CheckText(r, 100); err != nil {
-				x.c.Refuse("%v", err)
-			}
-		}
-		return config.ACE{Remark: r}, x.c.Err == nil
+		return x.aceRemark()
 	}
 	e := config.ACE{Permit: act == "permit"}
 	if k := x.c.TryKeyword("icmp", "ipv6", "tcp", "udp"); k != "" {

@@ -267,14 +267,8 @@ func (x *cmd) snmpEngineID() {
 		x.snmpEngineIDRemote()
 		return
 	}
-	id := ""
-	if x.neg {
-		x.c.Skip()
-	} else {
-		id = strings.ToLower(x.c.Name("HEX", config.CheckEngineIDHex))
-		x.c.End()
-	}
-	if x.c.Err != nil {
+	id, ok := x.engineIDArg()
+	if !ok {
 		return
 	}
 	x.touch("snmp.engine-id")
@@ -284,6 +278,18 @@ func (x *cmd) snmpEngineID() {
 		return
 	}
 	s.EngineID = id
+}
+
+// engineIDArg reads an engine ID's HEX, lower-cased; none after `no`.
+// ok is false when the line failed.
+func (x *cmd) engineIDArg() (id string, ok bool) {
+	if x.neg {
+		x.c.Skip()
+	} else {
+		id = strings.ToLower(x.c.Name("HEX", config.CheckEngineIDHex))
+		x.c.End()
+	}
+	return id, x.c.Err == nil
 }
 
 // remoteAddr reads `ADDR [udp-port P]` after `remote`.
@@ -303,14 +309,8 @@ func (x *cmd) remoteAddr() (netip.Addr, uint16) {
 // HEX`, an inform receiver's engine ID.
 func (x *cmd) snmpEngineIDRemote() {
 	a, port := x.remoteAddr()
-	id := ""
-	if x.neg {
-		x.c.Skip()
-	} else {
-		id = strings.ToLower(x.c.Name("HEX", config.CheckEngineIDHex))
-		x.c.End()
-	}
-	if x.c.Err != nil {
+	id, ok := x.engineIDArg()
+	if !ok {
 		return
 	}
 	key := config.RemoteKey(a, port)
