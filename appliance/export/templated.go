@@ -358,17 +358,10 @@ func (e *templated) emit() error {
 	e.records, e.dataRecs, e.optDataRecs, e.dataPkts = 0, 0, 0, 0
 	if err := e.out.WritePacket(b[:n], info); err != nil {
 		e.settle(false, now)
-		return fmt.Errorf("write %s packet: %w", versionName(e.cfg.Version), err)
+		return fmt.Errorf("write %s packet: %w", e.cfg.Version.Label(), err)
 	}
 	e.settle(true, now)
 	return nil
-}
-
-func versionName(v Version) string {
-	if v == IPFIX {
-		return "IPFIX"
-	}
-	return "v" + v.String()
 }
 
 // encode writes one data record of template t.

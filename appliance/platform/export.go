@@ -30,6 +30,15 @@ func (v ExportVersion) String() string {
 	return fmt.Sprintf("unknown(%d)", uint16(v))
 }
 
+// Label is the version as screens and logs name a format: "v5",
+// "v9", "IPFIX".
+func (v ExportVersion) Label() string {
+	if v == IPFIX {
+		return "IPFIX"
+	}
+	return fmt.Sprintf("v%d", uint16(v))
+}
+
 // Templated reports whether the format describes its records with
 // templates (v9 and IPFIX).
 func (v ExportVersion) Templated() bool { return v == V9 || v == IPFIX }

@@ -21,21 +21,14 @@ type ExportView struct {
 	Layer2VLANs platform.VLANSet
 }
 
-func versionName(v platform.ExportVersion) string {
-	if v == platform.IPFIX {
-		return "IPFIX"
-	}
-	return fmt.Sprintf("v%d", v)
-}
-
 // IPFlowExport renders `show ip flow export`. Destinations whose version
 // differs from the cache's (a flowtap extension) say so on their line.
 func IPFlowExport(w io.Writer, v ExportView) {
 	if len(v.Destinations) == 0 {
-		fmt.Fprintf(w, "Flow export %s is disabled for main cache\n", versionName(v.Version))
+		fmt.Fprintf(w, "Flow export %s is disabled for main cache\n", v.Version.Label())
 		return
 	}
-	fmt.Fprintf(w, "Flow export %s is enabled for main cache\n", versionName(v.Version))
+	fmt.Fprintf(w, "Flow export %s is enabled for main cache\n", v.Version.Label())
 	fmt.Fprintln(w, "  Export source and destination details :")
 	fmt.Fprintln(w, "  VRF ID : Default")
 	if v.Source.IsValid() {
@@ -45,7 +38,7 @@ func IPFlowExport(w io.Writer, v ExportView) {
 	for i, d := range v.Destinations {
 		line := fmt.Sprintf("    Destination(%d)  %s (%d)", i+1, d.Collector.Addr(), d.Collector.Port())
 		if d.Version != v.Version {
-			line += " " + versionName(d.Version)
+			line += " " + d.Version.Label()
 		}
 		fmt.Fprintln(w, line)
 		// flowtap: what each destination lost, as flows and the packets

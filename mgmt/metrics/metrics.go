@@ -177,7 +177,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(cacheTimeout, s.Aging.Inactive.Seconds(), "inactive")
 	}
 	for _, d := range s.Destinations {
-		l := []string{d.Collector.String(), versionName(d.Version)}
+		l := []string{d.Collector.String(), d.Version.String()}
 		counter(expPackets, d.Packets, l...)
 		counter(expRecords, d.Records, l...)
 		counter(expBytes, d.Bytes, l...)
@@ -208,12 +208,4 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			gauge(samplerInterval, float64(sm.Interval), sm.Name)
 		}
 	}
-}
-
-// versionName is the export version as `ip flow-export version` says it.
-func versionName(v export.Version) string {
-	if v == export.IPFIX {
-		return "ipfix"
-	}
-	return strconv.Itoa(int(v))
 }
