@@ -20,7 +20,8 @@ import (
 // 95%. The seed is fixed, so the figure is deterministic. IPv4 must never
 // meet contention before the cache is at its size; an IPv6 entry takes
 // two slots, and the pool (two lines per configured flow) holds at most
-// 15/16 of the cache in IPv6 entries, so that figure is logged only.
+// 15/16 of the cache in IPv6 entries: its first failure comes at 80.5%,
+// and the test holds it above 75% so a worse placement shows.
 func TestContentionFill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1M packets per family")
@@ -32,7 +33,7 @@ func TestContentionFill(t *testing.T) {
 		min   float64 // fill at the first contention failure, at least
 	}{
 		{"IPv4", udp4([4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}, 1, 2, 0), 0.95},
-		{"IPv6", cat(ethHdr(0x86dd), ip6{src: v6a, dst: v6b, nh: 17}.bytes(udpHdr(1, 2, 0))), 0},
+		{"IPv6", cat(ethHdr(0x86dd), ip6{src: v6a, dst: v6b, nh: 17}.bytes(udpHdr(1, 2, 0))), 0.75},
 	} {
 		t.Run(fam.name, func(t *testing.T) {
 			// One CPU: the program's salt is a per-CPU counter, and a

@@ -649,7 +649,7 @@ static __always_inline __u32 *claim(struct bucket_hdr *hdr, __u32 j, const int v
 /* A bucket with fewer free slots (IPv6: pairs) than these is busy: a new
  * flow then goes to the emptier of its two buckets. */
 #define BUSY_SLOTS 8
-#define BUSY_PAIRS 3
+#define BUSY_PAIRS 6
 
 static __always_inline __u32 free_starts(struct bucket_hdr *hdr, const int v6)
 {
