@@ -52,6 +52,16 @@ func TestHelpTree(t *testing.T) {
 		{"show configuration | m", `Possible completions:
   match                Show only text that matches a pattern`},
 		{"show frob ", "syntax error."},
+		{"show services accounting aggregation ", `Possible completions:
+  as                   Show autonomous system aggregation
+  destination-prefix   Show destination prefix aggregation
+  protocol-port        Show protocol and port aggregation
+  source-destination-prefix Show source and destination prefix aggregation
+  source-prefix        Show source prefix aggregation
+  <[Enter]>            Execute this command
+  |                    Pipe through a command`},
+		{"show forwarding-options ", `Possible completions:
+  sampling             Show the samplers and their counters`},
 	} {
 		if got := strings.Join(h.Help(c.line), "\n"); got != c.want {
 			t.Errorf("%q ?\n%s\nwant\n%s", c.line, got, c.want)

@@ -219,10 +219,12 @@ func (s *Session) Help(line string) (items []HelpItem, complete bool, err error)
 		ctx[i] = w.Text
 	}
 	for _, n := range next {
-		if partial != "" && (strings.HasPrefix(n, "<") || !strings.HasPrefix(n, partial)) {
+		label := helpLabel(n, ctx)
+		// A partial word may be the start of a keyword or of a value.
+		if partial != "" && !strings.HasPrefix(label, "<") && !strings.HasPrefix(n, partial) {
 			continue
 		}
-		items = append(items, HelpItem{Label: helpLabel(n, ctx), Help: describe(n, ctx)})
+		items = append(items, HelpItem{Label: label, Help: describe(n, ctx)})
 	}
 	if partial != "" {
 		complete = false

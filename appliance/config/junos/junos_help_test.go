@@ -117,6 +117,8 @@ func TestHelpScreens(t *testing.T) {
 		{"set forwarding-options sampling ", []string{"family", "input", "output", "overload-protection"}, false},
 		{"set forwarding-options sampling input rate ", []string{"<rate>"}, false},
 		{"set forwarding-options sampling input o", nil, false},
+		{"set forwarding-options sampling input rate 1", []string{"<rate>"}, false},
+		{"set interfaces e", []string{"<interface-name>"}, false},
 		{"set firewall family inet filter F term T from ", []string{"destination-address", "destination-port", "protocol", "source-address", "source-port", "tcp-established", "tcp-initial"}, false},
 		{"set firewall family inet filter F term T then s", []string{"sample"}, false},
 		{"set forwarding-options sampling output flow-server 192.0.2.1 ", []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version"}, true},
