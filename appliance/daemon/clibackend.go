@@ -15,7 +15,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
-	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/show"
@@ -104,7 +103,7 @@ func (c *CLI) CacheView() show.CacheView {
 	dp := d.Datapath()
 	s := d.Settings()
 	subs := subif.New(s.Subifs)
-	v := show.CacheView{Now: time.Now(), Aging: platform.Aging(s.Aging), TableBytes: dp.TableBytes(), IfName: ifNamer(subs),
+	v := show.CacheView{Now: time.Now(), Aging: s.Aging, TableBytes: dp.TableBytes(), IfName: ifNamer(subs),
 		LabelPositions: s.Capture.LabelPositions, Local: c.m.Config().Clock.In}
 	if e := d.Engine(); e != nil {
 		v.Stats = cacheStatsView(e.Stats())

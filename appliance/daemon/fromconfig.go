@@ -41,7 +41,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	s := Settings{CacheEntries: set.CacheEntries, Mask: set.Mask, Aging: flowcache.Aging(p.CacheAging(set)), Emergency: emergency(p.Emergency), AppClasses: c.AppClassSet()}
+	s := Settings{CacheEntries: set.CacheEntries, Mask: set.Mask, Aging: p.CacheAging(set), Emergency: emergency(p.Emergency), AppClasses: c.AppClassSet()}
 	s.Sampling = sampling(set.Sampling)
 	s.Mask6 = c.Cache.Mask6
 	s.Capture = datapath.CaptureSettings{Fields: capture(c.Capture).Datapath(), LabelPositions: c.Cache.MPLSLabelPositions}

@@ -16,18 +16,10 @@ const (
 	DefaultAgerInterval = time.Second
 )
 
-// Aging holds the timeouts the ager applies on every pass. A zero duration
-// disables its rule.
-type Aging struct {
-	Inactive time.Duration // idle timeout: IOS inactive, Catalyst `mls aging normal`
-	Active   time.Duration // IOS active, Catalyst `mls aging long`, Juniper flow-active-timeout
-
-	// Catalyst `mls aging fast`: flows younger than FastTime are left alone;
-	// older ones with fewer than FastThreshold packets leave. FastTime 0 is
-	// off.
-	FastTime      time.Duration
-	FastThreshold uint64
-}
+// Aging holds the timeouts the ager applies on every pass; a zero
+// duration disables its rule. It is platform's type, the one the
+// persona resolves the model's timeouts into.
+type Aging = platform.Aging
 
 // DefaultAging is the IOS router's aging.
 func DefaultAging() Aging {
@@ -38,7 +30,7 @@ func DefaultAging() Aging {
 // API against a programming error, not an operator: an operator's values
 // are checked once, against the persona, when the configuration is read
 // (config.Normalize), and the derivation passes them on unchanged.
-func (a Aging) validate() error {
+func validateAging(a Aging) error {
 	switch {
 	case a.Inactive < 0:
 		return fmt.Errorf("inactive timeout %v is negative", a.Inactive)
@@ -52,8 +44,9 @@ func (a Aging) validate() error {
 	return nil
 }
 
-// request fills the regular pass's cutoffs for the clock reading now.
-func (a Aging) request(now time.Time) HarvestRequest {
+// agingRequest fills the regular pass's cutoffs of a for the clock
+// reading now.
+func agingRequest(a Aging, now time.Time) HarvestRequest {
 	req := HarvestRequest{Now: now}
 	if a.Inactive > 0 {
 		req.IdleBefore = now.Add(-a.Inactive)

@@ -67,7 +67,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Aging != nil {
 		e.aging = *cfg.Aging
 	}
-	if err := e.aging.validate(); err != nil {
+	if err := validateAging(e.aging); err != nil {
 		return nil, fmt.Errorf("flowcache: aging: %w", err)
 	}
 	if err := e.emergency.validate(); err != nil {
@@ -148,7 +148,7 @@ func (e *Engine) pass(p pending) {
 	e.mu.Unlock()
 
 	now := e.clock.Now()
-	req := aging.request(now)
+	req := agingRequest(aging, now)
 	req.EndOfFlow = p.endOfFlow
 	e.harvest(req, now)
 
@@ -204,7 +204,7 @@ func (e *Engine) emergencyRequest(em Emergency, aging Aging, now time.Time, used
 		}
 		e.mu.Unlock()
 		if on {
-			a := em.aggressiveAging().request(now)
+			a := agingRequest(em.aggressiveAging(), now)
 			req.IdleBefore, req.FastBefore, req.FastThreshold = a.IdleBefore, a.FastBefore, a.FastThreshold
 			return req, true
 		}
@@ -273,7 +273,7 @@ func (e *Engine) Aging() Aging {
 
 // SetAging changes the timeouts; the next pass applies them.
 func (e *Engine) SetAging(a Aging) error {
-	if err := a.validate(); err != nil {
+	if err := validateAging(a); err != nil {
 		return fmt.Errorf("flowcache: aging: %w", err)
 	}
 	e.mu.Lock()

@@ -12,12 +12,16 @@ const (
 	DefaultAggregationEntries = 4096
 )
 
-// Aging is the main cache's timeouts as the persona runs them. A zero
-// duration disables its rule; FastTime 0 is fast aging off. The daemon
-// hands it to the flow cache engine, whose Aging has the same fields.
+// Aging is the main cache's timeouts as the persona runs them, and the
+// flow cache engine's (flowcache.Aging is this type). A zero duration
+// disables its rule.
 type Aging struct {
-	Inactive      time.Duration
-	Active        time.Duration
+	Inactive time.Duration // idle timeout: IOS inactive, Catalyst `mls aging normal`
+	Active   time.Duration // IOS active, Catalyst `mls aging long`, Juniper flow-active-timeout
+
+	// Catalyst `mls aging fast`: flows younger than FastTime are left
+	// alone; older ones with fewer than FastThreshold packets leave.
+	// FastTime 0 is off.
 	FastTime      time.Duration
 	FastThreshold uint64
 }
