@@ -29,8 +29,8 @@
 // collector may see, as IOS's `ip flow-export destination` does.
 //
 // A passive tap (IOS `flowtap tap NAME`): `set flowtap tap NAME fibre-a
-// PORT`, `... fibre-b PORT`, `... ifindex N`. A flow-server has no
-// biflow option: Unmapped names a destination's `biflow`.
+// PORT`, `... fibre-b PORT`, `... ifindex N`. A flow-server's `biflow`
+// (flowtap's) asks an IPFIX server for RFC 5103 biflows.
 //
 // cflowd aggregation: `flow-server A port P version 8` with `aggregation
 // TYPE` (autonomous-system, destination-prefix, protocol-port,
