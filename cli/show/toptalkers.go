@@ -2,10 +2,20 @@ package show
 
 import (
 	"fmt"
-	"github.com/flowtap/flowtap/appliance/platform"
 	"io"
 	"strings"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
+
+// key is a flow's value of the sort key: its packets or its bytes.
+func (tt *TopTalkers) key(r *flow.Record) uint64 {
+	if tt.SortBy == platform.SortByPackets {
+		return r.Packets
+	}
+	return r.Bytes
+}
 
 // IPFlowTopTalkers renders `show ip flow top-talkers`.
 func IPFlowTopTalkers(w io.Writer, tt TopTalkers, ifName func(uint32) string) {
@@ -16,10 +26,7 @@ func IPFlowTopTalkers(w io.Writer, tt TopTalkers, ifName func(uint32) string) {
 	}
 	fmt.Fprintf(w, "SrcIf         SrcIPaddress    DstIf         DstIPaddress    Pr SrcP DstP %s\n", last)
 	for _, r := range tt.Flows {
-		n := r.Bytes
-		if tt.SortBy == platform.SortByPackets {
-			n = r.Packets
-		}
+		n := tt.key(&r)
 		fmt.Fprintf(w, "%-14s%-16s%-14s%-16s%02X %04X %04X %5s\n", cut(v.ifName(r.InputIf), 13), addr(r.SrcAddr),
 			cut(v.ifName(r.OutputIf), 13), addr(r.DstAddr), r.Proto, r.SrcPort, r.DstPort, abbrev(n))
 	}
@@ -38,10 +45,7 @@ func IPv6FlowTopTalkers(w io.Writer, tt TopTalkers, ifName func(uint32) string) 
 	}
 	fmt.Fprintf(w, "SrcAddress                              InpIf      DstAddress                              OutIf      Prot SrcPrt DstPrt %s\n", last)
 	for _, r := range tt.Flows {
-		n := r.Bytes
-		if tt.SortBy == platform.SortByPackets {
-			n = r.Packets
-		}
+		n := tt.key(&r)
 		fmt.Fprintf(w, "%-40s%-11s%-40s%-11s0x%02X 0x%04X 0x%04X %d\n", strings.ToUpper(addr(r.SrcAddr)), cut(v.ifName(r.InputIf), 10),
 			strings.ToUpper(addr(r.DstAddr)), cut(v.ifName(r.OutputIf), 10), r.Proto, r.SrcPort, r.DstPort, n)
 	}

@@ -5,6 +5,12 @@ import "github.com/flowtap/flowtap/appliance/config"
 // archive is `archive`: the mode holding ` log config`. `no archive`
 // drops the configuration logger.
 func (x *cmd) archive() {
+	x.archiveEnter(modeArchive)
+}
+
+// archiveEnter ends an `archive` or `log config` line: it opens mode m,
+// or, negated, drops the configuration logger.
+func (x *cmd) archiveEnter(m modeKind) {
 	x.c.End()
 	if x.c.Err != nil {
 		return
@@ -13,7 +19,7 @@ func (x *cmd) archive() {
 		x.cfg.Archive = config.ArchiveLog{}
 		return
 	}
-	x.open(modeArchive, "")
+	x.open(m, "")
 }
 
 // archiveMode is `log config` under `archive`; IOS's path, maximum and
@@ -23,15 +29,7 @@ func (x *cmd) archiveMode() {
 		return
 	}
 	x.c.Keyword("config")
-	x.c.End()
-	if x.c.Err != nil {
-		return
-	}
-	if x.neg {
-		x.cfg.Archive = config.ArchiveLog{}
-		return
-	}
-	x.open(modeArchiveLog, "")
+	x.archiveEnter(modeArchiveLog)
 }
 
 // archiveLogMode is the configuration logger's settings: `logging
