@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -194,7 +195,9 @@ func (s *Session) screen(err error) error {
 	return fmt.Errorf("error: %v", err)
 }
 
-func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline) error {
+// showCandidate is configuration mode's `show [STATEMENT...]`: the
+// candidate below the edit level and the words given.
+func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline, at []string) error {
 	cand := s.cand.Candidate()
 	if st, ok := pipes.Find("compare"); ok {
 		old := s.b.Running()
@@ -211,19 +214,25 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline) error {
 		io.WriteString(w, junosconf.RenderDiff(old, cand))
 		return nil
 	}
+	words := append(slices.Clone(s.path), at...)
 	if pipes.Has("display set") {
 		text := junosconf.RenderSet(cand)
-		if len(s.path) > 0 {
-			prefix := "set " + strings.Join(s.path, " ")
+		if len(words) > 0 {
+			prefix := "set " + strings.Join(words, " ")
 			var b strings.Builder
 			for _, l := range strings.SplitAfter(text, "\n") {
-				if strings.HasPrefix(l, prefix) {
+				// Whole words: eth1 is not eth10.
+				if strings.HasPrefix(l, prefix+" ") || l == prefix+"\n" {
 					b.WriteString(l)
 				}
 			}
 			text = b.String()
 		}
 		io.WriteString(w, text)
+		return nil
+	}
+	if len(words) > 0 {
+		io.WriteString(w, junosconf.RenderAt(cand, words))
 		return nil
 	}
 	io.WriteString(w, junosconf.Render(cand))
@@ -320,7 +329,7 @@ func (h shell) Help(line string) []string {
 	return out
 }
 
-// statementHelp is `?` after set, delete or edit in configuration mode:
+// statementHelp is `?` after set, delete, edit or show in configuration mode:
 // the grammar's own statements at that point with their descriptions
 // (the edit level joined in), as JunOS lists them. ok is false for any
 // other line, which the command tree answers.
@@ -336,9 +345,10 @@ func (s *Session) statementHelp(line string) (out []string, ok bool) {
 	if c := cmdtree.Candidates(s.conf, ws[0].Text); len(c) == 1 {
 		verb = c[0].Word
 	}
+	showing := verb == "show"
 	switch verb {
 	case "set", "delete":
-	case "edit":
+	case "edit", "show":
 		verb = "set"
 	default:
 		return nil, false
@@ -353,6 +363,11 @@ func (s *Session) statementHelp(line string) (out []string, ok bool) {
 	items, complete, err := s.cand.Help(stmt)
 	if err != nil {
 		return []string{"syntax error."}, true
+	}
+	if showing {
+		// Any level of the hierarchy shows; values are not asked for.
+		items = slices.DeleteFunc(items, func(it junosconf.HelpItem) bool { return strings.HasPrefix(it.Label, "<") })
+		complete = true
 	}
 	out = []string{"Possible completions:"}
 	item := func(label, help string) { out = append(out, fmt.Sprintf("  %-20s %s", label, help)) }

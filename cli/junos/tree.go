@@ -279,7 +279,13 @@ func configurationTree() *node {
 		s.cand, s.path = nil, nil
 		return nil
 	}
-	showCand := func(s *Session, w io.Writer, _ []string) error { return s.showCandidate(w, s.pipes) }
+	showCand := func(s *Session, w io.Writer, args []string) error {
+		var at []string
+		if len(args) > 1 {
+			at = strings.Fields(args[1])
+		}
+		return s.showCandidate(w, s.pipes, at)
+	}
 	commit := func(s *Session, w io.Writer, args []string) error { return s.commit(w, strings.Join(args[1:], " ")) }
 	rollback := func(s *Session, w io.Writer, args []string) error {
 		n := 0

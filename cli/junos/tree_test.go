@@ -135,6 +135,13 @@ func TestConfigurationHelp(t *testing.T) {
   run-length           Number of samples after initial trigger
   <[Enter]>            Execute this command
   |                    Pipe through a command`},
+		{"show forwarding-options sampling ", `Possible completions:
+  family               Protocol family
+  input                Setting for packet sampling
+  output               Setting for sampling output
+  overload-protection  Sample fewer flows while the meter is overloaded (flowtap)
+  <[Enter]>            Execute this command
+  |                    Pipe through a command`},
 		{"set forwarding-options frob ", "syntax error."},
 		{"set services flow-monitoring ", "syntax error."},
 	} {

@@ -277,3 +277,46 @@ func Unmapped(c config.Config) []string {
 	}
 	return out
 }
+
+// RenderAt is the brace text below the hierarchy words name (`show
+// forwarding-options sampling` in configuration mode, or `show` at that
+// edit level): the statements under it, their containers relative to it.
+// A leaf the words name whole ("... input rate") is shown as itself.
+func RenderAt(c config.Config, words []string) string {
+	var at []jstmt
+	for _, s := range junosStatements(c) {
+		var ws []string
+		for _, l := range s.path {
+			ws = append(ws, strings.Fields(l)...)
+		}
+		n := len(ws)
+		ws = append(ws, strings.Fields(s.leaf)...)
+		if len(ws) < len(words) || !slices.Equal(ws[:len(words)], words) {
+			continue
+		}
+		if len(words) >= n {
+			// Inside the statement's own words: the statement itself.
+			at = append(at, jstmt{leaf: strings.Join(ws[n:], " ")})
+			continue
+		}
+		// Drop the containers the words cover; a container they only
+		// begin ("family" of "family inet") keeps its remaining words.
+		var path []string
+		k := 0
+		for _, l := range s.path {
+			f := strings.Fields(l)
+			switch {
+			case k+len(f) <= len(words):
+			case k >= len(words):
+				path = append(path, l)
+			default:
+				path = append(path, strings.Join(f[len(words)-k:], " "))
+			}
+			k += len(f)
+		}
+		at = append(at, jstmt{path: path, leaf: s.leaf})
+	}
+	var b strings.Builder
+	junosTree(at).write(&b, 0, "")
+	return b.String()
+}
