@@ -153,7 +153,7 @@ func (c *CLI) Contention() show.ContentionView {
 	dp := c.m.d.Datapath()
 	used, capacity, _ := dp.Usage()
 	v := show.ContentionView{Module: 5, Used: used, Capacity: capacity}
-	if st, err := dp.Stats(); err == nil {
+	if st, err := c.m.d.DatapathStats(); err == nil {
 		v.CreationFailures, v.HashAliases = st.CreateFailPackets, st.CreateFailContention
 	}
 	return v

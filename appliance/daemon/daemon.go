@@ -69,10 +69,16 @@ type Daemon struct {
 	// `clear ip flow stats`: the BPF counters cannot be reset, the views
 	// subtract it.
 	sizeBase [26]uint64
+	// base is what the counter maps of closed datapaths and reset
+	// samplers counted (counters.go): counters only go back on clear.
+	base counterBase
 	// retired sums the counters of the main cache's exporters closed so
 	// far, for SNMP's export sums, which must never go back.
 	retired export.Stats
 	fanout  *fanout
+	// prevEngine is the flow cache engine the last stopped pipeline ran,
+	// whose statistics the next one inherits.
+	prevEngine *flowcache.Engine
 	// fibres counts each tap fibre's traffic across configuration changes.
 	fibres tap.Meters
 	// apps tallies the expired flows per application class since the
@@ -207,12 +213,19 @@ func (d *Daemon) startPipeline() error {
 	s := d.settings
 	pipe, err := pipeline.New(pipeline.Config{Datapath: d.dp, Sinks: []flowcache.Sink{d.fanout}, Annotator: d.annotator(s),
 		Aging: s.Aging, Emergency: s.Emergency, TopTalkers: s.TopTalkers, AgerInterval: agerInterval, Logger: d.log,
+		// Harvests run under d.mu (exportAll) as well as on the ager's
+		// own: read the counters without d.mu. The base changes only on a
+		// resize, which replaces this pipeline.
+		Counters: statsWithBase(d.dp, d.base),
 		// The daemon flushes when it means to (Close without keep); a
 		// cache-size change drains the old table through OnResize.
 		KeepOnStop: true})
 	if err != nil {
 		return err
 	}
+	// A rebuilt cache (a resize) goes on counting where the old one
+	// stopped: only `clear ip flow stats` zeroes its statistics.
+	pipe.Engine().Inherit(d.prevEngine)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.pipe, d.cancel, d.done, d.running = pipe, cancel, make(chan error, 1), true
 	go func(done chan error) { done <- pipe.Run(ctx) }(d.done)
@@ -245,6 +258,7 @@ func (d *Daemon) stopPipeline() error {
 	if !d.running {
 		return nil
 	}
+	d.prevEngine = d.pipe.Engine()
 	d.pipe = nil
 	d.cancel()
 	err := <-d.done
@@ -261,7 +275,9 @@ func (d *Daemon) Apply(s Settings) error {
 
 func (d *Daemon) apply(old, s Settings) error {
 	var errs []error
+	prev := old // old is rewritten on a resize; prev stays what was in force
 	resized := s.CacheEntries != old.CacheEntries
+	samplersShared := false
 	if resized {
 		// IOS applies a new cache size by rebuilding the cache: export
 		// what is there, then start over. The datapath moves its writers
@@ -289,10 +305,16 @@ func (d *Daemon) apply(old, s Settings) error {
 			}
 			delete(d.filters, key)
 		}
+		// The new datapath's counter maps that are not the old ones
+		// (unpinned, or not pinned at all) start from zero: keep what the
+		// old ones counted. Read last, so that only what the old program
+		// counts between here and the move of its links is not kept.
+		counted := d.readCounters(prev.Samplers)
 		d.dp.Close()
 		if err := d.openDatapath(s.CacheEntries); err != nil {
 			return err
 		}
+		samplersShared = d.carryCounters(counted)
 		old = Settings{CacheEntries: s.CacheEntries, Exports: old.Exports, Aggregations: old.Aggregations}
 		if wasRunning {
 			defer func() {
@@ -329,14 +351,32 @@ func (d *Daemon) apply(old, s Settings) error {
 		}
 	}
 	if !maps.Equal(s.Samplers, old.Samplers) || !maps.Equal(s.SamplerNames, old.SamplerNames) {
-		// Before the ports point at them. A changed sampler starts over
-		// (its position and counters), as IOS on a changed map, and so
-		// does an id now given to another map.
+		// Before the ports point at them. A changed sampler starts its
+		// position over, as IOS on a changed map; its counters go on
+		// (they go back only on clear). An id now given to another map,
+		// or to a map again after it was removed, is a new sampler: its
+		// counters start from zero, and SNMP's discontinuity moves.
 		for id, c := range s.Samplers {
-			if old.Samplers[id] != c || old.SamplerNames[id] != s.SamplerNames[id] {
-				errs = append(errs, d.dp.SetSampler(id, c))
+			_, had := prev.Samplers[id]
+			same := had && prev.SamplerNames[id] == s.SamplerNames[id]
+			if old.Samplers[id] == c && old.SamplerNames[id] == s.SamplerNames[id] {
+				continue
+			}
+			if same && (!resized || samplersShared) {
+				if ss, err := d.dp.SamplerStats(id); err == nil {
+					d.keepSampler(id, ss)
+				}
+			}
+			if !same {
+				delete(d.base.samplers, id)
 				d.markSampler(id)
 			}
+			errs = append(errs, d.dp.SetSampler(id, c))
+		}
+	}
+	for id := range prev.Samplers {
+		if _, ok := s.Samplers[id]; !ok {
+			delete(d.base.samplers, id)
 		}
 	}
 	errs = append(errs, d.applyPorts(s.Ports))
@@ -770,7 +810,7 @@ func (d *Daemon) Exporters() []*export.Exporter {
 // SizeHistogram is the packet-size distribution (`IP packet size
 // distribution`, cnfPSPacketSizeDistribution) since the last clear.
 func (d *Daemon) SizeHistogram() ([26]uint64, error) {
-	st, err := d.Datapath().Stats()
+	st, err := d.DatapathStats()
 	if err != nil {
 		return [26]uint64{}, err
 	}
@@ -786,7 +826,7 @@ func (d *Daemon) SizeHistogram() ([26]uint64, error) {
 // ClearSizeHistogram starts the size distribution from 0 (`clear ip flow
 // stats`).
 func (d *Daemon) ClearSizeHistogram() {
-	st, err := d.Datapath().Stats()
+	st, err := d.DatapathStats()
 	if err != nil {
 		return
 	}

@@ -6,7 +6,7 @@ import (
 
 // DatapathView is `show ip flow datapath`: the meter's counters.
 func (c *CLI) DatapathView() show.DatapathView {
-	st, err := c.m.d.Datapath().Stats()
+	st, err := c.m.d.DatapathStats()
 	if err != nil {
 		return show.DatapathView{}
 	}

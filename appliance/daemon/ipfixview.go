@@ -106,17 +106,17 @@ type SamplerView struct {
 // Samplers are the global sampler and the samplers in use, by id. The
 // overload sampler after them is OverloadSampler.
 func (d *Daemon) Samplers() ([]SamplerView, error) {
-	st, err := d.Datapath().Stats()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, err := d.datapathStats()
 	if err != nil {
 		return nil, err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	s := d.settings
 	// The overload sampler thins what the samplers passed, and counts
 	// what it leaves out in SampledOut too: the samplers passed what was
 	// metered and what it left out.
-	oc, _ := d.dp.OverloadCounts()
+	oc, _ := d.overloadCounts()
 	global := SamplerView{Name: "global", Mode: s.Sampling.Mode, Interval: max(s.Sampling.Interval, 1),
 		Seen: st.MeteredPackets + st.SampledOut, Taken: st.MeteredPackets + oc.SampledOut, Since: d.dpOpened}
 	out := []SamplerView{global}
@@ -130,7 +130,7 @@ func (d *Daemon) Samplers() ([]SamplerView, error) {
 	for _, id := range ids {
 		c := s.Samplers[id]
 		v := SamplerView{ID: id, Name: s.SamplerNames[id], Mode: c.Mode, Interval: c.Interval, Since: d.samplerSince[id]}
-		if ss, err := d.dp.SamplerStats(id); err == nil {
+		if ss, err := d.samplerStats(id); err == nil {
 			v.Seen, v.Taken = ss.Seen, ss.Taken
 		}
 		if v.Since.IsZero() {
@@ -193,7 +193,7 @@ func (d *Daemon) Filters() []FilterView {
 // cache is flooded (Interval 1: off). Seen counts what reached it while
 // it was on.
 func (d *Daemon) OverloadSampler() (SamplerView, error) {
-	oc, err := d.Datapath().OverloadCounts()
+	oc, err := d.OverloadCounts()
 	if err != nil {
 		return SamplerView{}, err
 	}

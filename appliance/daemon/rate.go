@@ -55,10 +55,8 @@ func (r *meterRate) last() (packets, bytes uint64) {
 // ends.
 func (d *Daemon) sampleMeter(ctx context.Context, r *meterRate) {
 	every(time.Second, ctx.Done(), func(now time.Time) {
-		if dp := d.Datapath(); dp != nil {
-			if st, err := dp.Stats(); err == nil {
-				r.add(rateSample{now, st.MeteredPackets, st.MeteredBytes})
-			}
+		if st, err := d.DatapathStats(); err == nil {
+			r.add(rateSample{now, st.MeteredPackets, st.MeteredBytes})
 		}
 	})
 }

@@ -332,6 +332,25 @@ func (e *Engine) SetDatapathCounters(c DatapathCounters) {
 	e.stats.allocFailures = c.AllocFailures
 }
 
+// Inherit takes over prev's statistics, for an engine that replaces prev
+// on the same cache (a daemon rebuilds the cache on a resize): counters go
+// back to zero only on Clear. Call it before Run; prev is done.
+func (e *Engine) Inherit(prev *Engine) {
+	if prev == nil || prev == e {
+		return
+	}
+	prev.mu.Lock()
+	c := prev.stats
+	prev.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	// The new table's occupancy is its own; the flows the old one held
+	// were drained into Expired, so Added stays right: expired + active
+	// less the active at the last clear.
+	c.active, c.capacity = e.stats.active, e.stats.capacity
+	e.stats = c
+}
+
 // Stats returns a snapshot of the statistics.
 func (e *Engine) Stats() Stats {
 	e.mu.Lock()

@@ -66,7 +66,7 @@ func metricsSnapshot(m *daemon.Manager) metrics.Snapshot {
 	d := m.Daemon()
 	s := metrics.Snapshot{SizeLabels: show.PacketSizeLabels(), Aging: d.Settings().Aging}
 	dp := d.Datapath()
-	if st, err := dp.Stats(); err == nil {
+	if st, err := d.DatapathStats(); err == nil {
 		s.Datapath = &st
 	}
 	s.Overload = d.OverloadView()

@@ -15,7 +15,6 @@ import (
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/cli/show"
-	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 )
 
@@ -127,7 +126,7 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 		},
 		MaxCollectors: 8,
 		Datapath: func() (snmp.DatapathStats, error) {
-			st, err := snmpDatapath(d.Datapath())
+			st, err := snmpDatapath(d)
 			st.Overload = d.OverloadView()
 			return st, err
 		},
@@ -195,8 +194,8 @@ func snmpAggregations(d *daemon.Daemon) []snmp.AggregationCacheStats {
 }
 
 // snmpDatapath is the flowtap datapath MIB's view of the meter.
-func snmpDatapath(dp *datapath.Datapath) (snmp.DatapathStats, error) {
-	st, err := dp.Stats()
+func snmpDatapath(d *daemon.Daemon) (snmp.DatapathStats, error) {
+	st, err := d.DatapathStats()
 	if err != nil {
 		return snmp.DatapathStats{}, err
 	}

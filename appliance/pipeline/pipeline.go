@@ -24,6 +24,9 @@ type Config struct {
 	AgerInterval time.Duration
 	Clock        flowcache.Clock
 	Logger       *slog.Logger
+	// Counters reads the datapath's counters as the daemon reports them
+	// (carried across reopened datapaths); nil reads Datapath's own.
+	Counters func() (datapath.Stats, error)
 	// KeepOnStop leaves the live flows in the datapath when Run ends, for
 	// a daemon that exits to be restarted: the table is pinned and the next
 	// one exports them. Otherwise Run exports them all (EndForced).
@@ -49,7 +52,10 @@ func New(cfg Config) (*Pipeline, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	src := &source{dp: cfg.Datapath, events: make(chan flowcache.Event, 1024)}
+	src := &source{dp: cfg.Datapath, counters: cfg.Counters, events: make(chan flowcache.Event, 1024)}
+	if src.counters == nil {
+		src.counters = cfg.Datapath.Stats
+	}
 	aging := cfg.Aging
 	engine, err := flowcache.New(flowcache.Config{
 		Datapath: src, Peeker: src, Sinks: cfg.Sinks, Annotator: cfg.Annotator,
@@ -90,6 +96,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 // source adapts the datapath to the engine's view of it.
 type source struct {
 	dp       *datapath.Datapath
+	counters func() (datapath.Stats, error)
 	engine   *flowcache.Engine
 	events   chan flowcache.Event
 	fullSeen atomic.Bool
@@ -127,7 +134,7 @@ func (s *source) Harvest(req flowcache.HarvestRequest, emit func(*flow.Record)) 
 			return n, err
 		}
 	}
-	if st, err := s.dp.Stats(); err == nil {
+	if st, err := s.counters(); err == nil {
 		s.engine.SetDatapathCounters(flowcache.DatapathCounters{AllocFailures: st.CreateFailPackets})
 	}
 	return n, nil

@@ -1,0 +1,189 @@
+package daemon
+
+import (
+	"errors"
+
+	"github.com/flowtap/flowtap/datapath"
+)
+
+var errNoDatapath = errors.New("the datapath is not open")
+
+// Counters go back to zero only on `clear`. The datapath's counters live
+// in BPF maps that a cache resize replaces (apply closes and reopens the
+// datapath) and that a sampler change resets; the maps that are not
+// carried over (not pinned, or pinned but reloaded) start from zero. The
+// daemon keeps what each replaced map had counted in counterBase and adds
+// it to the live map's reading, in one place that the CLI, SNMP and
+// Prometheus all read: DatapathStats, OverloadCounts and the samplers'
+// views (Samplers).
+
+// counterBase is what the counter maps this daemon replaced had counted.
+type counterBase struct {
+	stats    datapath.Stats // OverloadSampledOut left 0: it is overload's
+	overload datapath.OverloadCounts
+	samplers map[uint16]datapath.SamplerStats
+}
+
+// counterReading is a datapath's counters just before it is closed.
+type counterReading struct {
+	maps     datapath.CounterMaps
+	stats    datapath.Stats
+	statsOK  bool
+	overload datapath.OverloadCounts
+	ovlOK    bool
+	samplers map[uint16]datapath.SamplerStats
+}
+
+// readCounters reads the open datapath's counters, with the samplers in
+// ids. d.mu is held.
+func (d *Daemon) readCounters(ids map[uint16]datapath.SamplerConfig) counterReading {
+	r := counterReading{maps: d.dp.CounterMaps(), samplers: map[uint16]datapath.SamplerStats{}}
+	var err error
+	r.stats, err = d.dp.Stats()
+	r.statsOK = err == nil
+	r.overload, err = d.dp.OverloadCounts()
+	r.ovlOK = err == nil
+	for id := range ids {
+		if ss, err := d.dp.SamplerStats(id); err == nil {
+			r.samplers[id] = ss
+		}
+	}
+	return r
+}
+
+// carryCounters adds to the base what r (the closed datapath) counted in
+// the maps the datapath now open does not share with it, and says whether
+// the samplers' map is shared (its entries are then still to be kept
+// before SetSampler resets them). d.mu is held.
+func (d *Daemon) carryCounters(r counterReading) (samplersShared bool) {
+	now := d.dp.CounterMaps()
+	same := func(a, b uint32) bool { return a != 0 && a == b }
+	if r.statsOK && !same(uint32(r.maps.Stats), uint32(now.Stats)) {
+		st := r.stats
+		st.OverloadSampledOut = 0
+		d.base.stats = addDatapathStats(d.base.stats, st)
+	}
+	if r.ovlOK && !same(uint32(r.maps.Overload), uint32(now.Overload)) {
+		d.base.overload.Taken += r.overload.Taken
+		d.base.overload.SampledOut += r.overload.SampledOut
+	}
+	if same(uint32(r.maps.Samplers), uint32(now.Samplers)) {
+		return true
+	}
+	for id, ss := range r.samplers {
+		d.keepSampler(id, ss)
+	}
+	return false
+}
+
+// keepSampler adds what sampler id counted to its base, before its map
+// entry is reset or replaced. d.mu is held.
+func (d *Daemon) keepSampler(id uint16, ss datapath.SamplerStats) {
+	if d.base.samplers == nil {
+		d.base.samplers = map[uint16]datapath.SamplerStats{}
+	}
+	b := d.base.samplers[id]
+	b.Seen += ss.Seen
+	b.Taken += ss.Taken
+	b.Skipped += ss.Skipped
+	b.Capped += ss.Capped
+	b.Windows += ss.Windows
+	b.LostRaces += ss.LostRaces
+	d.base.samplers[id] = b
+}
+
+func addDatapathStats(a, b datapath.Stats) datapath.Stats {
+	a.Frames += b.Frames
+	a.FrameBytes += b.FrameBytes
+	a.MeteredPackets += b.MeteredPackets
+	a.MeteredBytes += b.MeteredBytes
+	a.SampledOut += b.SampledOut
+	a.OverloadSampledOut += b.OverloadSampledOut
+	a.IPv4 += b.IPv4
+	a.IPv6 += b.IPv6
+	a.FlowsCreated += b.FlowsCreated
+	a.CreateFailPackets += b.CreateFailPackets
+	a.CreateFailBytes += b.CreateFailBytes
+	a.CreateFailFull += b.CreateFailFull
+	a.CreateFailContention += b.CreateFailContention
+	a.FinEvents += b.FinEvents
+	a.FullEvents += b.FullEvents
+	a.EventDrops += b.EventDrops
+	for i := range a.Unparsed {
+		a.Unparsed[i] += b.Unparsed[i]
+	}
+	for i := range a.SizeHistogram {
+		a.SizeHistogram[i] += b.SizeHistogram[i]
+	}
+	return a
+}
+
+// DatapathStats are the meter's counters since the daemon started,
+// across cache resizes: what `show ip flow datapath`, SNMP and Prometheus
+// report.
+func (d *Daemon) DatapathStats() (datapath.Stats, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.datapathStats()
+}
+
+// datapathStats is DatapathStats with d.mu held.
+func (d *Daemon) datapathStats() (datapath.Stats, error) {
+	if d.dp == nil {
+		return datapath.Stats{}, errNoDatapath
+	}
+	return statsWithBase(d.dp, d.base)()
+}
+
+// statsWithBase reads dp's counters plus base's.
+func statsWithBase(dp *datapath.Datapath, base counterBase) func() (datapath.Stats, error) {
+	return func() (datapath.Stats, error) {
+		st, err := dp.Stats()
+		if err != nil {
+			return st, err
+		}
+		st = addDatapathStats(st, base.stats)
+		st.OverloadSampledOut += base.overload.SampledOut
+		return st, nil
+	}
+}
+
+// OverloadCounts are the overload sampler's counters across resizes.
+func (d *Daemon) OverloadCounts() (datapath.OverloadCounts, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.overloadCounts()
+}
+
+func (d *Daemon) overloadCounts() (datapath.OverloadCounts, error) {
+	if d.dp == nil {
+		return datapath.OverloadCounts{}, errNoDatapath
+	}
+	oc, err := d.dp.OverloadCounts()
+	if err != nil {
+		return oc, err
+	}
+	oc.Taken += d.base.overload.Taken
+	oc.SampledOut += d.base.overload.SampledOut
+	return oc, nil
+}
+
+// samplerStats is sampler id's counters across resizes and changes of
+// its map. d.mu is held.
+func (d *Daemon) samplerStats(id uint16) (datapath.SamplerStats, error) {
+	if d.dp == nil {
+		return datapath.SamplerStats{}, errNoDatapath
+	}
+	ss, err := d.dp.SamplerStats(id)
+	if err != nil {
+		return ss, err
+	}
+	b := d.base.samplers[id]
+	ss.Seen += b.Seen
+	ss.Taken += b.Taken
+	ss.Skipped += b.Skipped
+	ss.Capped += b.Capped
+	ss.Windows += b.Windows
+	ss.LostRaces += b.LostRaces
+	return ss, nil
+}
