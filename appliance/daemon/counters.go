@@ -24,7 +24,8 @@ type counterBase struct {
 	samplers map[uint16]datapath.SamplerStats
 }
 
-// counterReading is a datapath's counters just before it is closed.
+// counterReading is a datapath's counters once its writers have moved to
+// its successor.
 type counterReading struct {
 	maps     datapath.CounterMaps
 	stats    datapath.Stats
@@ -34,17 +35,16 @@ type counterReading struct {
 	samplers map[uint16]datapath.SamplerStats
 }
 
-// readCounters reads the open datapath's counters, with the samplers in
-// ids. d.mu is held.
-func (d *Daemon) readCounters(ids map[uint16]datapath.SamplerConfig) counterReading {
-	r := counterReading{maps: d.dp.CounterMaps(), samplers: map[uint16]datapath.SamplerStats{}}
+// readCounters reads dp's counters, with the samplers in ids.
+func readCounters(dp *datapath.Datapath, ids map[uint16]datapath.SamplerConfig) counterReading {
+	r := counterReading{maps: dp.CounterMaps(), samplers: map[uint16]datapath.SamplerStats{}}
 	var err error
-	r.stats, err = d.dp.Stats()
+	r.stats, err = dp.Stats()
 	r.statsOK = err == nil
-	r.overload, err = d.dp.OverloadCounts()
+	r.overload, err = dp.OverloadCounts()
 	r.ovlOK = err == nil
 	for id := range ids {
-		if ss, err := d.dp.SamplerStats(id); err == nil {
+		if ss, err := dp.SamplerStats(id); err == nil {
 			r.samplers[id] = ss
 		}
 	}

@@ -61,8 +61,10 @@ type Daemon struct {
 	// clearedAt is when each exporter's counters were last cleared, with
 	// its template sends then (IPFIX-MIB's discontinuity, ipfixview.go).
 	clearedAt map[*export.Exporter]clearMark
-	// dpOpened is when the datapath (and its counters) was opened;
-	// samplerSince when each sampler last started over (ipfixview.go).
+	// dpOpened is when the first datapath (and its counters) was opened:
+	// a resize's reopen carries the counters on (counters.go), so it is
+	// no discontinuity; samplerSince when each sampler last started over
+	// (ipfixview.go).
 	dpOpened     time.Time
 	samplerSince map[uint16]time.Time
 	// sizeBase is the datapath's packet-size histogram at the last
@@ -189,12 +191,14 @@ func every(period time.Duration, stop <-chan struct{}, f func(now time.Time)) {
 }
 
 func (d *Daemon) openDatapath(entries int) error {
-	dp, err := datapath.Open(datapath.Options{PinDir: d.opts.PinDir, Entries: entries, OnResize: d.fanout.Export})
+	dp, err := datapath.Open(datapath.Options{PinDir: d.opts.PinDir, Entries: entries, OnResize: d.expire()})
 	if err != nil {
 		return fmt.Errorf("open datapath: %w", err)
 	}
 	d.dp = dp
-	d.dpOpened = time.Now()
+	if d.dpOpened.IsZero() {
+		d.dpOpened = time.Now()
+	}
 	d.ovl.dp.Store(dp)
 	return nil
 }
@@ -277,6 +281,7 @@ func (d *Daemon) apply(old, s Settings) error {
 	var errs []error
 	prev := old // old is rewritten on a resize; prev stays what was in force
 	resized := s.CacheEntries != old.CacheEntries
+	resizedFilters := map[string]*installedFilter{}
 	samplersShared := false
 	if resized {
 		// IOS applies a new cache size by rebuilding the cache: export
@@ -297,23 +302,30 @@ func (d *Daemon) apply(old, s Settings) error {
 			p.Release()
 			delete(d.ports, name)
 		}
-		// The new datapath's filter maps start empty: keep what the
-		// filters counted and install them again (applyPorts below).
-		for key, f := range d.filters {
-			if counts, err := d.dp.FilterCounts(f.id); err == nil {
-				d.keep(f, counts, kept{acl: true, class: true, firewall: true})
-			}
-			delete(d.filters, key)
-		}
-		// The new datapath's counter maps that are not the old ones
-		// (unpinned, or not pinned at all) start from zero: keep what the
-		// old ones counted. Read last, so that only what the old program
-		// counts between here and the move of its links is not kept.
-		counted := d.readCounters(prev.Samplers)
-		d.dp.Close()
+		// The old datapath stays open until the new one has taken its
+		// writers (Open moves the pinned links), so that what its maps
+		// counted is read whole: the new datapath's counter and filter
+		// maps that are not the old ones start from zero, and the daemon
+		// keeps the old counts (counters.go). Counters go back to zero
+		// only on clear.
+		oldDP := d.dp
 		if err := d.openDatapath(s.CacheEntries); err != nil {
 			return err
 		}
+		counted := readCounters(oldDP, prev.Samplers)
+		// The new datapath's filter maps start empty: keep what the
+		// filters counted and install them again (applyPorts below).
+		for key, f := range d.filters {
+			if counts, err := oldDP.FilterCounts(f.id); err == nil {
+				d.keep(f, counts, kept{acl: true, class: true, firewall: true})
+			}
+			if counts, err := f.termCounts(oldDP); err == nil {
+				f.carried = counts
+			}
+			resizedFilters[key] = f
+			delete(d.filters, key)
+		}
+		oldDP.Close()
 		samplersShared = d.carryCounters(counted)
 		old = Settings{CacheEntries: s.CacheEntries, Exports: old.Exports, Aggregations: old.Aggregations}
 		if wasRunning {
@@ -330,7 +342,7 @@ func (d *Daemon) apply(old, s Settings) error {
 	}
 	purged := resized
 	if s.Mask != d.dp.Mask() || s.Mask6 != d.dp.Mask6() {
-		if err := d.dp.SetMasks(s.Mask, s.Mask6, d.fanout.Export); err != nil {
+		if err := d.dp.SetMasks(s.Mask, s.Mask6, d.expire()); err != nil {
 			errs = append(errs, err)
 		}
 		purged = true
@@ -380,6 +392,13 @@ func (d *Daemon) apply(old, s Settings) error {
 		}
 	}
 	errs = append(errs, d.applyPorts(s.Ports))
+	// A filter installed again after a resize, with the same terms, is the
+	// same selection process: it counts on from where it was.
+	for key, nf := range d.filters {
+		if of := resizedFilters[key]; of != nil && reflect.DeepEqual(of.def.Filter, nf.def.Filter) {
+			nf.since, nf.carried = of.since, of.carried
+		}
+	}
 	d.applyOverload(s.Overload)
 	errs = append(errs, d.dp.SetSubinterfaces(subifKeys(s.Subifs)))
 	if d.running && d.pipe != nil {
@@ -567,10 +586,25 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 	var errs []error
 	for i, e := range oldList {
 		if !kept[i] {
+			errs = append(errs, e.Close())
+			// A new exporter to the same collector replaces this one (its
+			// encoder settings changed): it counts on from here, and the
+			// CLI's clear base and SNMP's discontinuity go with it.
+			if j := slices.IndexFunc(opened, func(n *export.Exporter) bool { return n.Config().Collector == e.Config().Collector }); j >= 0 {
+				n := opened[j]
+				opened = slices.Delete(opened, j, j+1)
+				n.Inherit(e)
+				if c, ok := d.clearedAt[e]; ok {
+					d.exportBase[n], d.clearedAt[n] = d.exportBase[e], c
+				} else {
+					// Its IPFIX-MIB session counts from the old one's start.
+					d.exportBase[n], d.clearedAt[n] = export.Stats{}, clearMark{at: e.Started()}
+				}
+			} else {
+				d.retired = addStats(d.retired, e.Stats())
+			}
 			delete(d.exportBase, e)
 			delete(d.clearedAt, e)
-			errs = append(errs, e.Close())
-			d.retired = addStats(d.retired, e.Stats())
 		}
 	}
 	for i, a := range oldAggs {
@@ -781,9 +815,25 @@ func (d *Daemon) exportAll() error {
 	if d.running {
 		_, err = d.pipe.Engine().Flush()
 	} else {
-		_, err = d.dp.Harvest(datapath.HarvestRequest{Force: true}, d.fanout.Export)
+		_, err = d.dp.Harvest(datapath.HarvestRequest{Force: true}, d.expire())
 	}
 	return err
+}
+
+// expire is where flows taken out of the table outside the engine's
+// harvests go (a resize's drain, a mask change's purge, a flush while the
+// ager is stopped): through the engine whose statistics count on (the
+// running one, or the stopped one the next inherits), so they are counted
+// as expired, annotated and exported; straight to the exporters before
+// any engine ran. d.mu is held.
+func (d *Daemon) expire() func(*flow.Record) {
+	if d.pipe != nil {
+		return d.pipe.Engine().Expire
+	}
+	if d.prevEngine != nil {
+		return d.prevEngine.Expire
+	}
+	return d.fanout.Export
 }
 
 // PortModes says how each metered port is attached.

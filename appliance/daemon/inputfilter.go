@@ -207,6 +207,23 @@ type installedFilter struct {
 	id    datapath.FilterID
 	since time.Time // installed, or its counters last cleared
 	port  string
+	// carried is what the same filter counted, term by term, in the
+	// datapaths a resize closed since: the IPFIX-MIB selection process
+	// (Filters) counts on from since.
+	carried []datapath.TermCount
+}
+
+// termCounts are the filter's counts in the datapath plus carried.
+func (f *installedFilter) termCounts(dp *datapath.Datapath) ([]datapath.TermCount, error) {
+	counts, err := dp.FilterCounts(f.id)
+	if err != nil {
+		return nil, err
+	}
+	for i := range min(len(counts), len(f.carried)) {
+		counts[i].Packets += f.carried[i].Packets
+		counts[i].Bytes += f.carried[i].Bytes
+	}
+	return counts, nil
 }
 
 // portFilter returns the datapath filter for port p, installing it when
@@ -393,7 +410,7 @@ func (d *Daemon) ClearPolicyCounters(port string) error {
 		if counts, err := d.dp.FilterCounts(f.id); err == nil {
 			d.keep(f, counts, kept{acl: true})
 		}
-		f.since = now // IPFIX-MIB's selection process restarts here
+		f.since, f.carried = now, nil // IPFIX-MIB's selection process restarts here
 		errs = append(errs, d.dp.ClearFilterCounts(f.id))
 	}
 	return errors.Join(errs...)
@@ -415,7 +432,7 @@ func (d *Daemon) ClearInputFilterCounters() error {
 		if counts, err := d.dp.FilterCounts(f.id); err == nil {
 			d.keep(f, counts, kept{class: true})
 		}
-		f.since = now
+		f.since, f.carried = now, nil
 		errs = append(errs, d.dp.ClearFilterCounts(f.id))
 	}
 	return errors.Join(errs...)

@@ -173,7 +173,7 @@ func (d *Daemon) Filters() []FilterView {
 			port, fam = k[:i], k[i+1:]
 		}
 		v := FilterView{Port: port, Family: fam, Ref: f.def.ref(), Slot: uint16(f.id), Since: f.since}
-		counts, err := d.dp.FilterCounts(f.id)
+		counts, err := f.termCounts(d.dp)
 		if err != nil {
 			continue
 		}

@@ -145,3 +145,25 @@ func (c *counters) snapshot() Stats {
 	c.mu.Unlock()
 	return s
 }
+
+// Inherit adds old's counters to e's: e replaces old for the same
+// collector (a change of its encoder settings, as a sampler or a timeout
+// the options carry, reopens it), and counters go back to zero only on
+// clear. Call it once old is closed, so its last sends are in.
+func (e *Exporter) Inherit(old *Exporter) {
+	if old == nil || old == e {
+		return
+	}
+	o, c := &old.stats, &e.stats
+	for _, p := range [][2]*atomic.Uint64{
+		{&c.packets, &o.packets}, {&c.records, &o.records}, {&c.bytes, &o.bytes},
+		{&c.errors, &o.errors}, {&c.errorRecords, &o.errorRecords},
+		{&c.dropped, &o.dropped}, {&c.droppedRecords, &o.droppedRecords},
+		{&c.lostRecords, &o.lostRecords}, {&c.lostPackets, &o.lostPackets},
+		{&c.notExportable, &o.notExportable},
+		{&c.layer2NotSelected, &o.layer2NotSelected}, {&c.layer2NotSelectedPackets, &o.layer2NotSelectedPackets},
+		{&c.templates, &o.templates}, {&c.optTemplates, &o.optTemplates},
+	} {
+		p[0].Add(p[1].Load())
+	}
+}

@@ -255,6 +255,29 @@ func (e *Engine) harvest(req HarvestRequest, now time.Time) (int, error) {
 	return n, err
 }
 
+// Expire exports a record the datapath gave up outside a harvest (the
+// drain of a resized table, the purge of a flow-mask change) as a harvest
+// does: annotated, counted in the statistics, sent to the sinks. Without
+// it those flows would be exported but missing from the expired counts,
+// and exported + lost would no longer add up to the flows ended.
+func (e *Engine) Expire(r *flow.Record) {
+	now := e.clock.Now()
+	e.mu.Lock()
+	sinks, annotator := e.sinks, e.annotator
+	e.mu.Unlock()
+	if annotator != nil {
+		annotator.Annotate(r)
+	}
+	var t tally
+	t.add(r, now)
+	e.mu.Lock()
+	e.stats.merge(&t)
+	e.mu.Unlock()
+	for _, s := range sinks {
+		s.Export(r)
+	}
+}
+
 // Flush exports every flow as EndForced: operator purge, flow-mask change.
 // It returns the number of records exported.
 func (e *Engine) Flush() (int, error) {
