@@ -23,6 +23,7 @@ func (aggBackend) Aggregations() []show.AggregationView {
 		Aggregates: []show.Aggregate{
 			{Record: flow.Record{Key: flow.Key{Proto: 17, SrcPort: 4000, DstPort: 53}, Packets: 8, Bytes: 900}, Flows: 2},
 			{Record: flow.Record{Key: flow.Key{Proto: 6, SrcPort: 33000, DstPort: 443}, Packets: 30, Bytes: 40000}, Flows: 1},
+			{Record: flow.Record{Key: flow.Key{Proto: 1}, Packets: 100, Bytes: 6400}, Flows: 4},
 		}}
 	pfx := show.AggregationView{Now: now, Config: show.AggregationConfig{Scheme: platform.SchemePrefix}, IfName: name,
 		Aggregates: []show.Aggregate{
@@ -43,11 +44,21 @@ func TestAggregationTypes(t *testing.T) {
 		"show services accounting aggregation protocol-port": head +
 			"  Protocol Source port Destination port Flow count Packet count Byte count\n" +
 			"  6        33000       443              1          30           40000\n" +
+			"  1        0           0                4          100          6400\n" +
 			"  17       4000        53               2          8            900\n",
 		"show services accounting aggregation source-destination-prefix": head +
 			"  Source prefix Destination prefix Input interface Output interface Flow count Packet count Byte count\n" +
 			"  10.0.0.0/24   192.0.2.0/24       eth1            eth2             3          11           2108\n",
 		"show services accounting aggregation as": "error: no as aggregation is running (ip flow-aggregation cache as)\n",
+		"show services accounting aggregation protocol-port order packets limit 2": head +
+			"  Protocol Source port Destination port Flow count Packet count Byte count\n" +
+			"  1        0           0                4          100          6400\n" +
+			"  6        33000       443              1          30           40000\n",
+		"show services accounting aggregation protocol-port limit 1 order bytes": head +
+			"  Protocol Source port Destination port Flow count Packet count Byte count\n" +
+			"  6        33000       443              1          30           40000\n",
+		"show services accounting aggregation protocol-port limit 0": "show services accounting aggregation protocol-port limit 0\n" +
+			"                                                         ^\nsyntax error, expecting <command>.\n",
 	} {
 		if got := s.Exec(line); got != want {
 			t.Errorf("%s:\n%s\nwant\n%s", line, got, want)

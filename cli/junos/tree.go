@@ -153,23 +153,47 @@ func operationalTree() *node {
 
 // aggregationTypes are `show services accounting aggregation TYPE`, each
 // on the aggregation cache of its scheme.
+// Each takes `limit N` and `order bytes|packets`, in any order.
 func aggregationTypes() []*node {
 	var out []*node
 	for _, a := range show.JunosAggregations {
-		out = append(out, kw(a.Type, a.Help).Runs(func(s *Session, w io.Writer, _ []string) error {
+		run := func(s *Session, w io.Writer, args []string) error {
+			var o show.AggregationOptions
+			for i := 5; i < len(args); i++ {
+				switch args[i] {
+				case "limit":
+					i++
+					o.Limit, _ = strconv.Atoi(args[i])
+				case "order":
+					i++
+					o.ByPackets = args[i] == "packets"
+				}
+			}
 			for _, v := range s.b.Aggregations() {
 				if v.Config.Scheme != a.Scheme {
 					continue
 				}
 				if s.pipes.Has("display json") {
 					s.jsonDone = true
-					return show.WriteJSON(w, show.AccountingAggregationTypeJSON(v))
+					return show.WriteJSON(w, show.AccountingAggregationTypeJSON(v, o))
 				}
-				show.ServicesAccountingAggregationType(w, v)
+				show.ServicesAccountingAggregationType(w, v, o)
 				return nil
 			}
 			return fmt.Errorf("error: no %s aggregation is running (ip flow-aggregation cache %s)", a.Type, a.Scheme)
-		}))
+		}
+		typ := kw(a.Type, a.Help).Runs(run)
+		limit := cmdtree.Value[*Session]("<limit>", "Maximum number of aggregates to show", cmdtree.RangeCheck(1, 1<<30)).Runs(run)
+		bytes := kw("bytes", "Order by bytes").Runs(run)
+		packets := kw("packets", "Order by packets").Runs(run)
+		opts := []*node{
+			kw("limit", "Maximum number of aggregates to show", limit),
+			kw("order", "Order of the aggregates", bytes, packets),
+		}
+		for _, n := range []*node{typ, limit, bytes, packets} {
+			n.Children = append(n.Children, opts...)
+		}
+		out = append(out, typ)
 	}
 	return out
 }

@@ -65,19 +65,36 @@ func junosAggColumns(s platform.Scheme) []junosAggColumn {
 		junosAggColumn{"Byte count", func(_ *AggregationView, a *Aggregate) any { return a.Bytes }})
 }
 
+// AggregationOptions are `show services accounting aggregation TYPE`'s
+// modifiers.
+type AggregationOptions struct {
+	Limit     int  // 0: all
+	ByPackets bool // order packets, else order bytes
+}
+
 // junosAggregates are the cache's aggregates as the JunOS screen lists
-// them: most bytes first, ties in the IOS screen's order.
-func junosAggregates(v *AggregationView) []Aggregate {
+// them: most bytes (or packets) first, ties in the IOS screen's order,
+// at most o.Limit.
+func junosAggregates(v *AggregationView, o AggregationOptions) []Aggregate {
 	out := sortedAggregates(v.Aggregates)
+	by := func(a *Aggregate) uint64 {
+		if o.ByPackets {
+			return a.Packets
+		}
+		return a.Bytes
+	}
 	slices.SortStableFunc(out, func(a, b Aggregate) int {
 		switch {
-		case a.Bytes > b.Bytes:
+		case by(&a) > by(&b):
 			return -1
-		case a.Bytes < b.Bytes:
+		case by(&a) < by(&b):
 			return 1
 		}
 		return 0
 	})
+	if o.Limit > 0 && len(out) > o.Limit {
+		out = out[:o.Limit]
+	}
 	return out
 }
 
@@ -85,9 +102,9 @@ func junosAggregates(v *AggregationView) []Aggregate {
 // aggregation TYPE` from the aggregation cache v: one line per
 // aggregate, the type's key columns then its counters, as the IOS
 // screen of the same cache counts them.
-func ServicesAccountingAggregationType(w io.Writer, v AggregationView) {
+func ServicesAccountingAggregationType(w io.Writer, v AggregationView, o AggregationOptions) {
 	cols := junosAggColumns(v.Config.Scheme)
-	rows := junosAggregates(&v)
+	rows := junosAggregates(&v, o)
 	cells := make([][]string, len(rows))
 	width := make([]int, len(cols))
 	for i, c := range cols {
@@ -125,10 +142,10 @@ func ServicesAccountingAggregationType(w io.Writer, v AggregationView) {
 
 // AccountingAggregationTypeJSON is its `| display json`: the same rows,
 // keyed by the column headings.
-func AccountingAggregationTypeJSON(v AggregationView) any {
+func AccountingAggregationTypeJSON(v AggregationView, o AggregationOptions) any {
 	cols := junosAggColumns(v.Config.Scheme)
 	rows := []map[string]any{}
-	for _, a := range junosAggregates(&v) {
+	for _, a := range junosAggregates(&v, o) {
 		r := map[string]any{}
 		for _, c := range cols {
 			r[jsonKey(c.head)] = c.value(&v, &a)
