@@ -1,0 +1,42 @@
+package main
+
+import (
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/cli/control"
+)
+
+// TestJunOSQuestionMark: `?` typed in an interactive JunOS session of the
+// real daemon lists the configuration grammar's statements with their
+// descriptions, at the edit level too, and the operational commands'.
+func TestJunOSQuestionMark(t *testing.T) {
+	d := startDaemon(t, "hostname qtap\nusername admin secret letmein\n")
+	conn, err := control.Dial(filepath.Join(d.dir, "control.sock"), control.Hello{Dialect: "junos", Interactive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, "show services accounting ?\x15configure\r"+
+		"set forwarding-options sampling ?\x15edit firewall family inet filter F term T\rset from ?\x15"+
+		"set frob\rexit configuration-mode\rexit\r")
+	conn.CloseWrite()
+	b, _ := io.ReadAll(conn)
+	conn.Close()
+	screen := strings.ReplaceAll(string(b), "\r\n", "\n")
+	for _, want := range []string{
+		"Possible completions:\n  aggregation          Show aggregation information\n  errors               Show error information\n",
+		"Possible completions:\n  family               Protocol family\n  input                Setting for packet sampling\n" +
+			"  output               Setting for sampling output\n  overload-protection  Sample fewer flows while the meter is overloaded (flowtap)\n",
+		"[edit firewall family inet filter F term T]\n",
+		"Possible completions:\n  destination-address  Match IP destination address\n",
+		"  tcp-initial          Match initial packet of a TCP connection\n",
+		// A bad word: the statement with the edit level, the caret under it.
+		"set firewall family inet filter F term T frob\n" + strings.Repeat(" ", 41) + "^\nsyntax error.\n",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the session lacks\n%s\nin\n%s", want, screen)
+		}
+	}
+}
