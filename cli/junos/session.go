@@ -381,7 +381,26 @@ func (s *Session) statementHelp(line string) (out []string, ok bool) {
 	return out, true
 }
 
-func (h shell) Complete(line string) string { return cmdtree.Complete(h.s.tree(), line) }
+// Complete is Tab: the command tree's words, and in configuration mode
+// after set, delete, edit or show the grammar's statements.
+func (h shell) Complete(line string) string {
+	if done := cmdtree.Complete(h.s.tree(), line); done != line {
+		return done
+	}
+	ws := cmdtree.Tokenize(line)
+	if h.s.cand == nil || len(ws) < 2 || strings.HasSuffix(line, " ") {
+		return line
+	}
+	out, ok := h.s.statementHelp(line)
+	if !ok || len(out) != 2 || !strings.HasPrefix(out[0], "Possible completions:") {
+		return line
+	}
+	word := strings.Fields(out[1])[0]
+	if strings.HasPrefix(word, "<") {
+		return line
+	}
+	return line[:ws[len(ws)-1].Pos] + word + " "
+}
 
 // isWarning reports whether a Commit error only warns: the backend says so
 // with a Warning method.

@@ -160,6 +160,18 @@ func TestConfigurationHelp(t *testing.T) {
 	if got := strings.Join(h.Help("set "), "\n"); got != want {
 		t.Errorf("[edit ... output] set ?\n%s\nwant\n%s", got, want)
 	}
+	for line, want := range map[string]string{
+		"set flow-server 192.0.2.7 v":  "set flow-server 192.0.2.7 version ",
+		"set flow-server 192.0.2.7 ":   "set flow-server 192.0.2.7 ",
+		"set flow-ser":                 "set flow-server ",
+		"set flow-":                    "set flow-",
+		"set flow-server 192.0.2.7 x":  "set flow-server 192.0.2.7 x",
+		"set flow-server 192.0.2.7 po": "set flow-server 192.0.2.7 port ",
+	} {
+		if got := h.Complete(line); got != want {
+			t.Errorf("Tab after %q: %q, want %q", line, got, want)
+		}
+	}
 	if got := strings.Join(h.Help("set flow-server 192.0.2.7 v"), "\n"); got != "Possible completions:\n  version              Format of exported cflowd aggregates" {
 		t.Errorf("set flow-server A v?\n%s", got)
 	}
