@@ -98,8 +98,13 @@ type ClassTerm struct {
 	From string
 	// Match, when set, is what the term matches instead of Entry: the
 	// part of a deny's traffic that a later entry takes (the deny and
-	// that entry both count it).
+	// that entry both count it), or a match-all class's intersection.
 	Match *ACE
+	// group is the list (a match-all class's lists together) the term
+	// was laid out from: a deny hides its traffic from the group's later
+	// terms only. deny: the term's packet is not in its own class.
+	group string
+	deny  bool
 }
 
 // MatchACE is what the term matches: Match, else its entry.
@@ -118,11 +123,17 @@ type EntryRef struct {
 
 // PolicyTerms lays policy p out as first-match terms for family 4 or 6.
 // A deny entry becomes a term that does what the class that takes the
-// packet next does: the first later term that overlaps it must contain
-// it, or first-match terms cannot say it and the policy is refused; so is
-// a match-all class of more than one list (an intersection of lists).
-// Lists of the other family match nothing in this one. class-default's
-// catch-all is the last term when it meters.
+// packet next does: where a later term holds all of its traffic it does
+// what that term does; the parts later terms hold in part become terms of
+// their own before it (several when their ports are several ranges). A
+// match-all class of several lists is their intersection: each permitted
+// entry of the first list crossed with the next list's entries in order,
+// so the first term a packet matches is the pair of entries each list's
+// own walk stops at (see matchAllTerms). Lists of the other family match
+// nothing in this one (and so a match-all class that names one matches
+// nothing). class-default's catch-all is the last term when it meters.
+// A policy laid out in more than MaxInputFilterEntries terms (the
+// datapath's term budget) is refused.
 func (c *Config) PolicyTerms(p PolicyMap, family int) ([]ClassTerm, error) {
 	var out []ClassTerm
 	for _, pc := range p.OrderedClasses() {
@@ -136,23 +147,47 @@ func (c *Config) PolicyTerms(p PolicyMap, family int) ([]ClassTerm, error) {
 		if !ok {
 			return nil, fmt.Errorf("policy-map %s: class-map %s is not configured", p.Name, pc.Class)
 		}
-		if !cm.MatchAny && len(cm.AccessGroups) > 1 {
-			return nil, fmt.Errorf("class-map %s: a match-all class of a NetFlow input filter takes one match access-group (use match-any to take any of several)", cm.Name)
-		}
+		var lists []AccessList
+		otherFamily := false
 		for _, ref := range cm.AccessGroups {
 			l, ok := c.FindAccessList(ref)
 			if !ok {
 				return nil, fmt.Errorf("class-map %s: access list %s is not configured", cm.Name, ref)
 			}
-			if l.Family() != family {
-				continue
-			}
 			if err := InputFilterUsable(l); err != nil {
 				return nil, fmt.Errorf("class-map %s: %w", cm.Name, err)
 			}
+			if l.Family() != family {
+				otherFamily = true
+				continue
+			}
+			lists = append(lists, l)
+		}
+		term := func(l AccessList, e ACE, group string, permit bool, match *ACE, also []EntryRef) ClassTerm {
+			return ClassTerm{Class: pc.Class, From: pc.Class, Sampler: pc.Sampler, Meter: permit && pc.Sampler != "",
+				List: l.Ref(), Entry: e, Match: match, Also: also, group: group, deny: !permit}
+		}
+		if !cm.MatchAny && len(cm.AccessGroups) > 1 {
+			if otherFamily || len(lists) == 0 {
+				continue // an intersection with a list of the other family is empty
+			}
+			group := ""
+			for _, l := range lists {
+				group += "&" + l.Ref()
+			}
+			out = matchAllTerms(out, lists, nil, nil, func(refs []EntryRef, permit bool, x ACE) ClassTerm {
+				l, _ := c.FindAccessList(refs[0].List)
+				return term(l, refs[0].Entry, group, permit, &x, slices.Clone(refs[1:]))
+			})
+			if len(out) > MaxInputFilterEntries {
+				return nil, fmt.Errorf("policy-map %s: the match-all class %s is the intersection of %d access lists, more than the %d filter terms a NetFlow input filter holds; use fewer or shorter lists", p.Name, cm.Name, len(lists), MaxInputFilterEntries)
+			}
+			continue
+		}
+		for _, l := range lists {
 			for _, e := range l.Entries {
 				if e.Remark == "" {
-					out = append(out, ClassTerm{Class: pc.Class, From: pc.Class, Sampler: pc.Sampler, Meter: e.Permit && pc.Sampler != "", List: l.Ref(), Entry: e})
+					out = append(out, term(l, e, l.Ref(), e.Permit, nil, nil))
 				}
 			}
 		}
@@ -165,34 +200,41 @@ func (c *Config) PolicyTerms(p PolicyMap, family int) ([]ClassTerm, error) {
 	def, _ := findPolicyClass(p, ClassDefault)
 	for i := len(out) - 1; i >= 0; i-- {
 		t := out[i]
-		if t.List == "" || t.Entry.Permit {
+		if t.List == "" || !t.deny {
 			continue
 		}
+		own := t.Also
 		t.Class, t.Sampler, t.Meter = ClassDefault, def.Sampler, false
 		var parts []ClassTerm
 		for _, u := range out[i+1:] {
-			// The list's own later entries never see what its deny
-			// matched; anything after the list does.
-			if u.List == t.List && u.From == t.From && u.List != "" || !termsOverlap(t, u) {
+			// The list's own later entries (a match-all class's: its
+			// later pairs) never see what its deny matched; anything
+			// after the list does.
+			if u.List != "" && u.group == t.group && u.From == t.From || !termsOverlap(t, u) {
 				continue
 			}
 			also := u.Also
 			if u.List != "" {
 				also = append([]EntryRef{{u.List, u.Entry}}, u.Also...)
 			}
+			also = slices.Concat(own, also)
 			if termContains(u, t) {
 				t.Class, t.Sampler, t.Meter, t.Also = u.Class, u.Sampler, u.Meter, also
 				break
 			}
-			x, ok := intersectACE(t.MatchACE(), u.MatchACE())
-			if !ok {
-				return nil, fmt.Errorf("access list %s entry %d denies traffic that the later %s only partly matches, in a way one term cannot hold (ports that are not one range): a NetFlow input filter cannot split it; make the deny fall wholly within the later entry, or keep them apart", t.List, t.Entry.Seq, termName(u))
+			for _, x := range intersectACEs(t.MatchACE(), u.MatchACE()) {
+				parts = append(parts, ClassTerm{List: t.List, Entry: t.Entry, From: t.From, Match: &x, group: t.group,
+					Class: u.Class, Sampler: u.Sampler, Meter: u.Meter, Also: also})
 			}
-			parts = append(parts, ClassTerm{List: t.List, Entry: t.Entry, From: t.From, Match: &x,
-				Class: u.Class, Sampler: u.Sampler, Meter: u.Meter, Also: also})
+			if len(out)+len(parts) > MaxInputFilterEntries {
+				break // refused below; no need to split further
+			}
 		}
 		out[i] = t
 		out = slices.Insert(out, i, parts...)
+		if len(out) > MaxInputFilterEntries {
+			return nil, fmt.Errorf("policy-map %s: access list %s entry %d denies traffic that later classes take in part; split into the parts each takes, the policy needs more than the %d filter terms a NetFlow input filter holds", p.Name, t.List, t.Entry.Seq, MaxInputFilterEntries)
+		}
 	}
 	if len(out) > MaxInputFilterEntries {
 		return nil, fmt.Errorf("policy-map %s has %d access-list entries: a NetFlow input filter takes at most %d", p.Name, len(out), MaxInputFilterEntries)
@@ -200,13 +242,41 @@ func (c *Config) PolicyTerms(p PolicyMap, family int) ([]ClassTerm, error) {
 	return out, nil
 }
 
-func termName(t ClassTerm) string {
-	if t.List == "" {
-		return "class class-default"
+// matchAllTerms appends to out the terms of a match-all class over lists
+// (IOS: a packet is in the class when every list permits it), within
+// region x (nil: everything) and with refs the entries already matched.
+// For each entry of the first list in order: a deny is a deny term (the
+// class is missed whatever the other lists say); a permit is crossed with
+// the next lists' entries in order, then closed by a deny term for what
+// none of them matched (their implicit deny). In first-match order the
+// term a packet meets first is then the one whose entries are each
+// list's own first match. It stops once out holds more than
+// MaxInputFilterEntries terms, so a large product costs no more than that.
+func matchAllTerms(out []ClassTerm, lists []AccessList, x *ACE, refs []EntryRef, mk func(refs []EntryRef, permit bool, x ACE) ClassTerm) []ClassTerm {
+	l := lists[0]
+	for _, e := range l.Entries {
+		if e.Remark != "" {
+			continue
+		}
+		pieces := []ACE{e}
+		if x != nil {
+			pieces = intersectACEs(e, *x)
+		}
+		r := append(slices.Clone(refs), EntryRef{l.Ref(), e})
+		for _, pc := range pieces {
+			if len(out) > MaxInputFilterEntries {
+				return out
+			}
+			if !e.Permit || len(lists) == 1 {
+				out = append(out, mk(r, e.Permit, pc))
+				continue
+			}
+			out = matchAllTerms(out, lists[1:], &pc, r, mk)
+			out = append(out, mk(r, false, pc))
+		}
 	}
-	return fmt.Sprintf("access list %s entry %d (class %s)", t.List, t.Entry.Seq, t.Class)
+	return out
 }
-
 func findPolicyClass(p PolicyMap, class string) (PolicyClass, bool) {
 	for _, pc := range p.Classes {
 		if pc.Class == class {
@@ -232,33 +302,45 @@ func termContains(u, t ClassTerm) bool {
 		portsContain(x.SrcPort, y.SrcPort) && portsContain(x.DstPort, y.DstPort)
 }
 
-// intersectACE is the entry matching what both a and b match (the
-// action a's); false when that is not one entry: ports that are more
-// than one range.
-func intersectACE(a, b ACE) (ACE, bool) {
+// intersectACEs is what both a and b match, as entries (the action
+// a's): none when they do not overlap, several when the ports they share
+// are several ranges (one entry per source and destination range).
+func intersectACEs(a, b ACE) []ACE {
 	x := a
-	if x.Protocol == 0 {
+	switch {
+	case x.Protocol == 0:
 		x.Protocol = b.Protocol
+	case b.Protocol != 0 && b.Protocol != x.Protocol:
+		return nil
 	}
 	var ok bool
 	if x.Addr, x.Wildcard, ok = intersectPrefix(a.Addr, a.Wildcard, b.Addr, b.Wildcard); !ok {
-		return ACE{}, false
+		return nil
 	}
 	if x.DstAddr, x.DstWild, ok = intersectPrefix(a.DstAddr, a.DstWild, b.DstAddr, b.DstWild); !ok {
-		return ACE{}, false
+		return nil
 	}
-	if x.SrcPort, ok = intersectPorts(a.SrcPort, b.SrcPort); !ok {
-		return ACE{}, false
+	var out []ACE
+	for _, sp := range intersectPorts(a.SrcPort, b.SrcPort) {
+		for _, dp := range intersectPorts(a.DstPort, b.DstPort) {
+			y := x
+			y.SrcPort, y.DstPort = sp, dp
+			out = append(out, y)
+		}
 	}
-	if x.DstPort, ok = intersectPorts(a.DstPort, b.DstPort); !ok {
-		return ACE{}, false
-	}
-	return x, true
+	return out
 }
 
 // intersectPrefix is the longer of two overlapping prefixes, as address
-// and wildcard.
+// and wildcard; an invalid address (a standard entry's destination) is
+// any.
 func intersectPrefix(a, aw, b, bw netip.Addr) (netip.Addr, netip.Addr, bool) {
+	if !a.IsValid() {
+		return b, bw, true
+	}
+	if !b.IsValid() {
+		return a, aw, true
+	}
 	pa, okA := WildcardPrefix(a, aw)
 	pb, okB := WildcardPrefix(b, bw)
 	if !okA || !okB || !pa.Overlaps(pb) {
@@ -270,29 +352,25 @@ func intersectPrefix(a, aw, b, bw netip.Addr) (netip.Addr, netip.Addr, bool) {
 	return a, aw, true
 }
 
-// intersectPorts is the comparison both a and b hold for, when that is
-// one range.
-func intersectPorts(a, b PortMatch) (PortMatch, bool) {
-	var out [][2]uint16
+// intersectPorts is the ports both a and b hold for, one comparison per
+// range (none: no port does).
+func intersectPorts(a, b PortMatch) []PortMatch {
+	var out []PortMatch
 	for _, ra := range a.Ranges() {
 		for _, rb := range b.Ranges() {
 			lo, hi := max(ra[0], rb[0]), min(ra[1], rb[1])
-			if lo <= hi {
-				out = append(out, [2]uint16{lo, hi})
+			switch {
+			case lo > hi:
+			case lo == 0 && hi == 65535:
+				out = append(out, PortMatch{})
+			case lo == hi:
+				out = append(out, PortMatch{Op: PortEq, Lo: lo})
+			default:
+				out = append(out, PortMatch{Op: PortRange, Lo: lo, Hi: hi})
 			}
 		}
 	}
-	if len(out) != 1 {
-		return PortMatch{}, false
-	}
-	switch r := out[0]; {
-	case r[0] == 0 && r[1] == 65535:
-		return PortMatch{}, true
-	case r[0] == r[1]:
-		return PortMatch{Op: PortEq, Lo: r[0]}, true
-	default:
-		return PortMatch{Op: PortRange, Lo: r[0], Hi: r[1]}, true
-	}
+	return out
 }
 
 func prefixContains(outer, inner netip.Prefix) bool {

@@ -157,6 +157,9 @@ func policyFilter(c config.Config, p config.PolicyMap, family int, ids map[strin
 		var t datapath.Term
 		if ct.List != "" {
 			l, _ := c.FindAccessList(ct.List)
+			// A standard list's entry crossed with an extended list's
+			// (a match-all class) has the extended one's fields.
+			l.Extended = l.Extended || ct.MatchACE().DstAddr.IsValid()
 			if t, err = aceTerm(l, ct.MatchACE()); err != nil {
 				return nil, err
 			}

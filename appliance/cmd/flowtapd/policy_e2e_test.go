@@ -372,3 +372,80 @@ ip flow-export destination %s %d
 	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("172.16.0.1"), Dst: dst, SrcPort: 5001, DstPort: 53}, 5, 5*b)
 	expectCollected(t, capd, exp)
 }
+
+// TestNetFlowInputFilterMatchAll: a match-all class of two lists takes
+// a packet only when both permit it; what either denies goes on to the
+// next class, and a deny whose remainder a later class takes as ports in
+// two ranges is split into one term per range. Classes, every entry a
+// packet met (IOS's walk) and the export agree with what was sent.
+func TestNetFlowInputFilterMatchAll(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname mall
+username admin privilege 15 secret letmein
+access-list 110 deny   udp host 10.0.0.9 range 4000 5000 any
+access-list 110 permit udp 10.0.0.0 0.0.0.255 any
+access-list 111 deny   udp any eq 4001 any
+access-list 111 permit udp any range 4000 4999 any
+access-list 120 permit udp any neq 4500 any
+flow-sampler-map ALL
+ mode deterministic one-out-of 1
+class-map match-all A
+ match access-group 110
+ match access-group 111
+class-map match-any B
+ match access-group 120
+policy-map P
+ class A
+  netflow-sampler ALL
+ class B
+  netflow-sampler ALL
+interface %s
+ service-policy input P
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	type send struct {
+		src   [4]byte
+		sport uint16
+		n     int
+		class string
+	}
+	sends := []send{
+		{[4]byte{10, 0, 0, 1}, 4000, 3, "A"},   // both lists permit
+		{[4]byte{10, 0, 0, 1}, 4001, 2, "B"},   // 111 denies
+		{[4]byte{10, 0, 0, 1}, 6000, 2, "B"},   // 111 permits nothing
+		{[4]byte{172, 16, 0, 1}, 4000, 4, "B"}, // 110 permits nothing
+		{[4]byte{10, 0, 0, 9}, 4200, 5, "B"},   // 110 denies; 120's 4000-4499
+		{[4]byte{10, 0, 0, 9}, 4800, 1, "B"},   // 110 denies; 120's 4501-5000
+		{[4]byte{10, 0, 0, 9}, 4500, 2, ""},    // 110 denies; class-default
+		{[4]byte{172, 16, 0, 1}, 4500, 1, ""},  // class-default
+	}
+	var frames [][]byte
+	const b = 38
+	exp := collector.Tuples{}
+	dst := netip.MustParseAddr("192.0.2.9")
+	for _, s := range sends {
+		frames = append(frames, udpFrames(s.src, s.sport, s.n)...)
+		if s.class != "" {
+			exp.Add(collector.Tuple{Proto: 17, Src: netip.AddrFrom4(s.src), Dst: dst, SrcPort: s.sport, DstPort: 53}, uint64(s.n), uint64(s.n*b))
+		}
+	}
+	v.Send(t, frames)
+	want := fmt.Sprintf(" %s \n\n  Service-policy input: P\n", v.Mon) +
+		fmt.Sprintf("\n    Class-map: A (match-all)\n      3 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: access-group 110\n      Match: access-group 111\n      netflow-sampler: ALL\n", 3*b) +
+		fmt.Sprintf("\n    Class-map: B (match-any)\n      14 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: access-group 120\n      netflow-sampler: ALL\n", 14*b) +
+		fmt.Sprintf("\n    Class-map: class-default (match-any)\n      3 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: any \n\n", 3*b)
+	if got := policyScreen(t, d, v.Mon, want); got != anyRate(want) {
+		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, anyRate(want))
+	}
+	acl := "Extended IP access list 110\n    10 deny udp host 10.0.0.9 range 4000 5000 any (8 matches)\n    20 permit udp 10.0.0.0 0.0.0.255 any (7 matches)\n" +
+		"Extended IP access list 111\n    10 deny udp any eq 4001 any (2 matches)\n    20 permit udp any range 4000 4999 any (3 matches)\n" +
+		"Extended IP access list 120\n    10 permit udp any neq 4500 any (14 matches)\n"
+	if got := d.cli(t, "ios", "show access-lists\n"); got != acl {
+		t.Errorf("show access-lists:\n%s\nwant:\n%s", got, acl)
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	expectCollected(t, capd, exp)
+}

@@ -74,7 +74,7 @@
 // Cisco's NetFlow Input Filters (MQC), as on IOS 12.3(4)T and later:
 //
 //	class-map [match-all|match-any] C              traffic of one class
-//	 match access-group N | name ACL               (match-all: one list)
+//	 match access-group N | name ACL               (match-all: every list permits)
 //	policy-map P
 //	 class C | class-default                       in order; class-default last
 //	  netflow-sampler MAP                          meter the class through MAP;

@@ -93,9 +93,9 @@ func TestNetFlowInputFilterRefusals(t *testing.T) {
 		{"interface eth1\nip flow ingress input-filter 101", "two input filters"},
 		{"interface eth2\nservice-policy input NOPE", "policy map NOPE is not configured"},
 		{"interface eth2\nservice-policy output NF", "NetFlow input filters apply to input only"},
-		{"class-map SSH\nmatch access-group 102", "a match-all class of a NetFlow input filter takes one match access-group"},
-		{"ip access-list extended WEB\npermit tcp any any neq 50\nexit\naccess-list 101 deny tcp any any range 20 80",
-			"access list 101 entry 20 denies traffic that the later access list WEB entry 30 (class BULK) only partly matches, in a way one term cannot hold"},
+		// 9 x 9 pairs and 9 implicit denies: past the 64-term budget.
+		{"ip access-list extended BIG1\npermit tcp 10.0.0.0 0.0.0.255 any\npermit tcp 10.0.1.0 0.0.0.255 any\npermit tcp 10.0.2.0 0.0.0.255 any\npermit tcp 10.0.3.0 0.0.0.255 any\npermit tcp 10.0.4.0 0.0.0.255 any\npermit tcp 10.0.5.0 0.0.0.255 any\npermit tcp 10.0.6.0 0.0.0.255 any\npermit tcp 10.0.7.0 0.0.0.255 any\npermit tcp 10.0.8.0 0.0.0.255 any\nexit\nip access-list extended BIG2\npermit tcp any 10.1.0.0 0.0.0.255\npermit tcp any 10.1.1.0 0.0.0.255\npermit tcp any 10.1.2.0 0.0.0.255\npermit tcp any 10.1.3.0 0.0.0.255\npermit tcp any 10.1.4.0 0.0.0.255\npermit tcp any 10.1.5.0 0.0.0.255\npermit tcp any 10.1.6.0 0.0.0.255\npermit tcp any 10.1.7.0 0.0.0.255\npermit tcp any 10.1.8.0 0.0.0.255\nexit\nclass-map SSH\nmatch access-group name BIG1\nmatch access-group name BIG2",
+			"policy-map NF: the match-all class SSH is the intersection of 3 access lists, more than the 64 filter terms a NetFlow input filter holds"},
 		{"policy-map NF\nclass NOPE", "class-map NOPE is not configured"},
 		{"policy-map NF\nclass SSH\nnetflow-sampler NOPE", "flow-sampler-map NOPE is not configured"},
 		{"class-map class-default", "class-default is predefined"},
@@ -155,6 +155,50 @@ func TestNetFlowInputFilterRefusals(t *testing.T) {
 		if err := s.Exec(l); err != nil {
 			t.Fatalf("%s: %v", l, err)
 		}
+	}
+}
+
+// TestNetFlowInputFilterIntersections: a match-all class of several lists
+// and a deny whose remainder is ports in two ranges, both refused once,
+// lay out as terms: the pairs of entries each list stops at, and one term
+// per range.
+func TestNetFlowInputFilterIntersections(t *testing.T) {
+	base, err := Parse("t", []byte(policyConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(base, "console")
+	for _, l := range []string{"access-list 103 permit tcp 10.0.0.0 0.0.0.255 any", "access-list 103 deny tcp any any",
+		"class-map SSH", "match access-group 103", "exit",
+		"ip access-list extended WEB", "permit tcp any any neq 50", "exit", "access-list 101 deny tcp any any range 20 80"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+	}
+	c := s.Config()
+	p, _ := c.FindPolicyMap("NF")
+	terms, err := c.PolicyTerms(p, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range terms {
+		m := x.MatchACE()
+		got = append(got, fmt.Sprintf("%s%d:%s/%v/%v", x.List, x.Entry.Seq, x.Class, x.Meter, m.DstPort))
+	}
+	// SSH is 101 and 103: 101's permit crossed with 103's two entries and
+	// 103's implicit deny, the two denied pairs going on to BULK (WEB's
+	// neq 50 takes port 22); 101's deny of ports 20-80 goes on to BULK
+	// where WEB takes it: 80, then 20-49 and 51-80 (two terms), the rest
+	// (50) to class-default.
+	want := []string{
+		"10110:SSH/true/{1 22 0}", "10110:BULK/true/{1 22 0}", "10110:BULK/true/{1 22 0}",
+		"10120:BULK/true/{1 80 0}", "10120:BULK/true/{5 20 49}", "10120:BULK/true/{5 51 80}", "10120:class-default/true/{5 20 80}",
+		"10210:BULK/true/{0 0 0}", "WEB10:BULK/true/{1 80 0}", "WEB20:BULK/true/{1 443 0}", "WEB30:BULK/true/{2 50 0}",
+		"0:class-default/true/{0 0 0}",
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("terms\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
