@@ -67,6 +67,8 @@ func (d *Daemon) carryCounters(r counterReading) (samplersShared bool) {
 		d.base.overload.Taken += r.overload.Taken
 		d.base.overload.SampledOut += r.overload.SampledOut
 	}
+	b := counterBase{stats: d.base.stats, overload: d.base.overload}
+	d.ovl.base.Store(&b)
 	if same(uint32(r.maps.Samplers), uint32(now.Samplers)) {
 		return true
 	}

@@ -140,7 +140,19 @@ func New(opts Options, s Settings) (*Daemon, error) {
 		apps:       appclass.NewCounter(s.AppClasses),
 		exportBase: map[*export.Exporter]export.Stats{}, clearedAt: map[*export.Exporter]clearMark{}}
 	go d.retryPorts(d.stopRetry)
+	// The exporters before the datapath: a pinned table of another size
+	// (a restart with a changed cache size) is drained as it opens, into
+	// whatever exporters are configured then. apply below keeps them.
+	if err := d.reconcileExporters(s); err != nil {
+		log.Warn("export destinations not opened before the datapath", "err", err)
+	}
 	if err := d.openDatapath(s.CacheEntries); err != nil {
+		if d.main != nil {
+			d.main.Close()
+		}
+		for _, a := range d.aggs {
+			a.close()
+		}
 		return nil, err
 	}
 	// Only the datapath is vital: a port that does not exist (yet), a
@@ -199,7 +211,9 @@ func (d *Daemon) openDatapath(entries int) error {
 	if d.dpOpened.IsZero() {
 		d.dpOpened = time.Now()
 	}
-	d.ovl.dp.Store(dp)
+	if d.ovl.dp.Load() == nil {
+		d.ovl.dp.Store(dp)
+	} // a resize hands it over once the old one's counts are in the base
 	return nil
 }
 
@@ -325,8 +339,9 @@ func (d *Daemon) apply(old, s Settings) error {
 			resizedFilters[key] = f
 			delete(d.filters, key)
 		}
-		oldDP.Close()
 		samplersShared = d.carryCounters(counted)
+		d.ovl.dp.Store(d.dp)
+		oldDP.Close()
 		old = Settings{CacheEntries: s.CacheEntries, Exports: old.Exports, Aggregations: old.Aggregations}
 		if wasRunning {
 			defer func() {

@@ -24,6 +24,9 @@ import (
 // reconfigures or stops the runner.
 type overloadGlue struct {
 	dp atomic.Pointer[datapath.Datapath] // the datapath in use (replaced on a resize)
+	// base is what the datapaths a resize replaced counted (counters.go),
+	// so the runner's readings never go back.
+	base atomic.Pointer[counterBase]
 
 	mu   sync.Mutex // guards rate and main
 	rate uint32
@@ -37,7 +40,13 @@ type overloadGlue struct {
 }
 
 func (g *overloadGlue) OverloadReading() (overload.Reading, error) {
-	return overload.Datapath{D: g.dp.Load()}.OverloadReading()
+	r, err := overload.Datapath{D: g.dp.Load()}.OverloadReading()
+	if b := g.base.Load(); b != nil && err == nil {
+		r.Metered += b.stats.MeteredPackets
+		r.Refused += b.stats.CreateFailPackets
+		r.SampledOut += b.overload.SampledOut
+	}
+	return r, err
 }
 
 func (g *overloadGlue) SetOverloadRate(n uint32) error { return g.dp.Load().SetOverloadRate(n) }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -445,5 +447,50 @@ ip http metrics port %s access-class 10
 	}
 	if got, _ := capd.Stop(t); got.Total().Packets != expiredPkts {
 		t.Errorf("nfcapd holds %d packets; the expired flows %d", got.Total().Packets, expiredPkts)
+	}
+}
+
+// TestRestartWithAnotherCacheSizeExportsAll: flowtapd stops with
+// --keep-metering while flows are in the pinned table, and the next one
+// boots with another cache size: the pinned table is drained into the
+// configured exporters before the new one takes over, so nfcapd holds
+// every packet (none is drained into a daemon with no exporters yet).
+func TestRestartWithAnotherCacheSizeExportsAll(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	cfg := func(entries int) string {
+		return fmt.Sprintf(`hostname rsz
+username admin secret letmein
+ip flow-cache entries %d
+ip flow-cache timeout inactive 60
+interface %s
+ ip flow ingress
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+`, entries, v.Mon, capd.Addr.Addr(), capd.Addr.Port())
+	}
+	d := startDaemon(t, cfg(4096))
+	d.stopAndStart(t, syscall.SIGTERM, "--keep-metering")
+	var frames [][]byte
+	for src := range byte(5) {
+		frames = append(frames, udpFrames([4]byte{10, 0, 0, src + 1}, 4000, 3)...)
+	}
+	v.Send(t, frames)
+	d.cliUntil(t, "ios", "show ip flow datapath | include flows created\n", "  5 flows created\n")
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	d.cmd.Wait()
+	// Boot from a startup-config with another size (no running copy).
+	if err := os.WriteFile(filepath.Join(d.dir, "startup-config"), []byte(cfg(8192)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(d.dir, "running-config"))
+	d.start(t)
+	d.cliUntil(t, "ios", "show ip cache flow | include inactive,\n", "  0 active, 8192 inactive, 0 added\n")
+	d.cli(t, "ios", "clear mls netflow\n")
+	time.Sleep(time.Second)
+	got, log := capd.Stop(t)
+	if total := got.Total(); total.Packets != 15 || len(got) != 5 {
+		t.Errorf("nfcapd holds %d packets in %d flows; 15 in 5 were metered\n%s\n%s", total.Packets, len(got), log, d.log)
 	}
 }
