@@ -379,28 +379,23 @@ func disable(s *Session, w io.Writer, args []string) error {
 
 // showClassMap is `show class-map [NAME]`.
 func showClassMap(s *Session, w io.Writer, args []string) error {
-	cs, err := s.b.ClassMaps(lastArg(args, 2))
-	if err != nil {
-		return err
-	}
-	show.ClassMaps(w, cs)
-	return nil
+	return view(func(s *Session, args []string) ([]show.ClassMap, error) {
+		return s.b.ClassMaps(lastArg(args, 2))
+	}, show.ClassMaps, show.ClassMapsJSON)(s, w, args)
 }
 
 // showPolicyMap is `show policy-map [NAME]`.
 func showPolicyMap(s *Session, w io.Writer, args []string) error {
-	ps, err := s.b.PolicyMaps(lastArg(args, 2))
-	if err != nil {
-		return err
-	}
-	show.PolicyMaps(w, ps)
-	return nil
+	return view(func(s *Session, args []string) ([]show.PolicyMap, error) {
+		return s.b.PolicyMaps(lastArg(args, 2))
+	}, show.PolicyMaps, show.PolicyMapsJSON)(s, w, args)
 }
 
 // showPolicyMapInterface is `show policy-map interface [NAME]`.
 func showPolicyMapInterface(s *Session, w io.Writer, args []string) error {
-	show.PolicyMapInterfaces(w, s.b.PolicyMapInterface(lastArg(args, 3)))
-	return nil
+	return view(func(s *Session, args []string) ([]show.InterfacePolicy, error) {
+		return s.b.PolicyMapInterface(lastArg(args, 3)), nil
+	}, show.PolicyMapInterfaces, show.PolicyMapInterfacesJSON)(s, w, args)
 }
 
 // clearCounters is `clear counters [INTERFACE]`.

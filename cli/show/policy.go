@@ -3,6 +3,7 @@ package show
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Cisco's NetFlow Input Filters are MQC policies: `show class-map`,
@@ -96,4 +97,88 @@ func PolicyMapInterfaces(w io.Writer, ps []InterfacePolicy) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// The `| json` forms of the three screens, NX-OS's TABLE_x/ROW_x: each
+// drawn from the same views as the text, so both carry the same numbers.
+
+type matchRow struct {
+	Match string // "access-group 101", "access-group name WEB", "any"
+}
+
+func matchTable(ms []string) map[string]any {
+	rows := []matchRow{}
+	for _, m := range ms {
+		// The text screens pad some matches for IOS's columns; the
+		// JSON carries the words.
+		rows = append(rows, matchRow{strings.Join(strings.Fields(m), " ")})
+	}
+	return map[string]any{"ROW_match": rows}
+}
+
+// ClassMapsJSON is `show class-map | json`.
+func ClassMapsJSON(cs []ClassMap) any {
+	type row struct {
+		Name      string
+		ID        int
+		MatchMode string         // match-all or match-any
+		Matches   map[string]any `json:"TABLE_match"`
+	}
+	rows := []row{}
+	for _, c := range cs {
+		rows = append(rows, row{c.Name, c.ID, matchKind(c.MatchAny), matchTable(c.Matches)})
+	}
+	return map[string]any{"TABLE_cmap": map[string]any{"ROW_cmap": rows}}
+}
+
+// PolicyMapsJSON is `show policy-map [NAME] | json`.
+func PolicyMapsJSON(ps []PolicyMap) any {
+	type class struct {
+		Name           string
+		NetflowSampler string // "" none
+	}
+	type row struct {
+		Name    string
+		Classes map[string]any `json:"TABLE_class"`
+	}
+	rows := []row{}
+	for _, p := range ps {
+		cs := []class{}
+		for _, c := range p.Classes {
+			cs = append(cs, class{c.Name, c.Sampler})
+		}
+		rows = append(rows, row{p.Name, map[string]any{"ROW_class": cs}})
+	}
+	return map[string]any{"TABLE_pmap": map[string]any{"ROW_pmap": rows}}
+}
+
+// PolicyMapInterfacesJSON is `show policy-map interface [NAME] | json`:
+// per interface its input policy, per class the packets and bytes it
+// matched, its offered and drop rates, matches and sampler.
+func PolicyMapInterfacesJSON(ps []InterfacePolicy) any {
+	type class struct {
+		Name           string
+		MatchMode      string
+		Packets        uint64
+		Bytes          uint64
+		OfferedRateBPS uint64         `json:"OfferedRateBps"`
+		DropRateBPS    uint64         `json:"DropRateBps"` // NetFlow sampling drops nothing
+		Matches        map[string]any `json:"TABLE_match"`
+		NetflowSampler string
+	}
+	type row struct {
+		Interface          string
+		ServicePolicyInput string
+		Classes            map[string]any `json:"TABLE_class"`
+	}
+	rows := []row{}
+	for _, ip := range ps {
+		cs := []class{}
+		for _, c := range ip.Policy.Classes {
+			cs = append(cs, class{Name: c.Name, MatchMode: matchKind(c.MatchAny), Packets: c.Packets, Bytes: c.Bytes,
+				OfferedRateBPS: c.RateBPS, Matches: matchTable(c.Matches), NetflowSampler: c.Sampler})
+		}
+		rows = append(rows, row{ip.Interface, ip.Policy.Name, map[string]any{"ROW_class": cs}})
+	}
+	return map[string]any{"TABLE_interface": map[string]any{"ROW_interface": rows}}
 }

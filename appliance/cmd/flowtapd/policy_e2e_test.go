@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -439,6 +440,47 @@ ip flow-export destination %s %d
 		fmt.Sprintf("\n    Class-map: class-default (match-any)\n      3 packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n      Match: any \n\n", 3*b)
 	if got := policyScreen(t, d, v.Mon, want); got != anyRate(want) {
 		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, anyRate(want))
+	}
+	// | json carries the numbers the screen printed.
+	var pmi struct {
+		T struct {
+			R []struct {
+				Policy string `json:"service_policy_input"`
+				T      struct {
+					R []struct {
+						Name           string
+						Packets, Bytes uint64
+						Matches        struct {
+							R []struct{ Match string } `json:"ROW_match"`
+						} `json:"TABLE_match"`
+					} `json:"ROW_class"`
+				} `json:"TABLE_class"`
+			} `json:"ROW_interface"`
+		} `json:"TABLE_interface"`
+	}
+	if out := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | json\n"); json.Unmarshal([]byte(out), &pmi) != nil || len(pmi.T.R) != 1 {
+		t.Errorf("show policy-map interface | json: %s", out)
+	} else {
+		var got []string
+		for _, c := range pmi.T.R[0].T.R {
+			var ms []string
+			for _, m := range c.Matches.R {
+				ms = append(ms, m.Match)
+			}
+			got = append(got, fmt.Sprintf("%s %d %d %s", c.Name, c.Packets, c.Bytes, strings.Join(ms, ",")))
+		}
+		want := fmt.Sprintf("A 3 %d access-group 110,access-group 111|B 14 %d access-group 120|class-default 3 %d any", 3*b, 14*b, 3*b)
+		if strings.Join(got, "|") != want || pmi.T.R[0].Policy != "P" {
+			t.Errorf("show policy-map interface | json: %q (policy %s), want %q", strings.Join(got, "|"), pmi.T.R[0].Policy, want)
+		}
+	}
+	for cmd, want := range map[string]string{
+		"show class-map A | json":  `"match_mode": "match-all"`,
+		"show policy-map P | json": `"netflow_sampler": "ALL"`,
+	} {
+		if out := d.cli(t, "ios", cmd+"\n"); !json.Valid([]byte(out)) || !strings.Contains(out, want) {
+			t.Errorf("%s: %s", cmd, out)
+		}
 	}
 	acl := "Extended IP access list 110\n    10 deny udp host 10.0.0.9 range 4000 5000 any (8 matches)\n    20 permit udp 10.0.0.0 0.0.0.255 any (7 matches)\n" +
 		"Extended IP access list 111\n    10 deny udp any eq 4001 any (2 matches)\n    20 permit udp any range 4000 4999 any (3 matches)\n" +
