@@ -13,7 +13,8 @@ import (
 // random packet in the class IOS's own walk does (each class in order,
 // each of its lists first-match, a deny or no match going on to the next
 // list and class; a match-all class needing every list to permit) and
-// meter it alike. Match-all classes of two lists and denies split into
+// meter it alike, counting the same entries (show access-lists).
+// Match-all classes of several lists and denies split into
 // several terms are laid out; only a policy past the term budget may be
 // refused, never approximated.
 func TestPolicyTermsAgreeWithIOS(t *testing.T) {
@@ -38,9 +39,9 @@ func TestPolicyTermsAgreeWithIOS(t *testing.T) {
 		c.Samplers = []SamplerMap{{Name: "S1", Rate: 1}, {Name: "S2", Rate: 1}}
 		for k := 0; k < 1+rng.IntN(3); k++ {
 			cm := ClassMap{Name: fmt.Sprintf("C%d", k), MatchAny: rng.IntN(2) == 0}
-			for j := 0; j < 1+rng.IntN(2); j++ {
+			for j := 0; j < 1+rng.IntN(3); j++ {
 				l := AccessList{Name: fmt.Sprintf("L%d%d", k, j), Extended: true}
-				for n := 0; n < 1+rng.IntN(3); n++ {
+				for n := 0; n < 1+rng.IntN(4); n++ {
 					e := entry()
 					e.Seq = 10 * (n + 1)
 					l.Entries = append(l.Entries, e.Masked())
@@ -81,17 +82,26 @@ func TestPolicyTermsAgreeWithIOS(t *testing.T) {
 		}
 		for n := 0; n < 200; n++ {
 			pk := Packet{Src: randAddr(rng), Dst: randAddr(rng), Protocol: protos[1+rng.IntN(2)], SrcPort: uint16(rng.IntN(2000)), DstPort: []uint16{22, 53, 80, 443, 5000}[rng.IntN(5)]}
-			wantClass, wantSampler := iosWalk(c, p, pk)
+			wantClass, wantSampler, wantRefs := iosWalk(c, p, pk)
 			gotClass, gotMeter := ClassDefault, false
 			gotSampler := ""
 			def, _ := findPolicyClass(p, ClassDefault)
 			gotSampler = def.Sampler
 			gotMeter = def.Sampler != ""
+			var gotRefs []string
 			for _, ct := range terms {
 				if ct.List == "" || ct.MatchACE().Matches(pk, true) {
 					gotClass, gotMeter, gotSampler = ct.Class, ct.Meter, ct.Sampler
+					if ct.List != "" {
+						for _, r := range append([]EntryRef{{ct.List, ct.Entry}}, ct.Also...) {
+							gotRefs = append(gotRefs, fmt.Sprintf("%s/%d", r.List, r.Entry.Seq))
+						}
+					}
 					break
 				}
+			}
+			if fmt.Sprint(gotRefs) != fmt.Sprint(wantRefs) {
+				t.Fatalf("round %d packet %+v: the terms count entries %v, IOS's walk %v\npolicy %+v\nlists %+v", round, pk, gotRefs, wantRefs, p, c.AccessLists)
 			}
 			if !gotMeter {
 				gotSampler = ""
@@ -101,32 +111,40 @@ func TestPolicyTermsAgreeWithIOS(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d policies laid out (%d with a match-all class of two lists, %d splitting a deny's part into several terms), %d refused", laidOut, matchAll, split, refused)
+	t.Logf("%d policies laid out (%d with a match-all class of two or three lists, %d splitting a deny's part into several terms), %d refused", laidOut, matchAll, split, refused)
 	if laidOut < 280 || matchAll < 50 || split == 0 {
-		t.Errorf("%d of 300 random policies laid out, %d with match-all of two lists, %d with a multi-term split: the draw does not test them", laidOut, matchAll, split)
+		t.Errorf("%d of 300 random policies laid out, %d with match-all of several lists, %d with a multi-term split: the draw does not test them", laidOut, matchAll, split)
 	}
 }
 
-// iosWalk is IOS's evaluation of policy p: the class a packet falls in
-// and the sampler that meters it ("" none).
-func iosWalk(c Config, p PolicyMap, pk Packet) (class, sampler string) {
+// iosWalk is IOS's evaluation of policy p: the class a packet falls in,
+// the sampler that meters it ("" none) and the entries it matched on its
+// way (list/seq), which show access-lists counts. A match-any class asks
+// its lists in order until one permits; a match-all class until one does
+// not.
+func iosWalk(c Config, p PolicyMap, pk Packet) (class, sampler string, refs []string) {
 	for _, pc := range p.OrderedClasses() {
 		if pc.Class == ClassDefault {
-			return pc.Class, pc.Sampler
+			return pc.Class, pc.Sampler, refs
 		}
 		cm, _ := c.FindClassMap(pc.Class)
-		permits := 0
+		in := !cm.MatchAny
 		for _, ref := range cm.AccessGroups {
 			l, _ := c.FindAccessList(ref)
-			if ok, _ := l.Decide(pk); ok {
-				permits++
+			ok, i := l.Decide(pk)
+			if i >= 0 {
+				refs = append(refs, fmt.Sprintf("%s/%d", l.Ref(), l.Entries[i].Seq))
+			}
+			if ok == cm.MatchAny {
+				in = ok
+				break
 			}
 		}
-		if cm.MatchAny && permits > 0 || !cm.MatchAny && permits == len(cm.AccessGroups) {
-			return pc.Class, pc.Sampler
+		if in {
+			return pc.Class, pc.Sampler, refs
 		}
 	}
-	return ClassDefault, ""
+	return ClassDefault, "", refs
 }
 
 func wild4(bits int) netip.Addr {
