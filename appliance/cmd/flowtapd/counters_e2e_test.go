@@ -240,16 +240,21 @@ ip http metrics port %s access-class 10
 	changes := []struct {
 		name, cfg string
 		moves     func(string) bool
+		seconds   int // of traffic around the change; 0: 2
 	}{
-		{"cache resized bigger", "ip flow-cache entries 131072", nil},
-		{"cache resized smaller", "ip flow-cache entries 32768", nil},
-		{"sampler changed", "flow-sampler-map HALF\n mode random one-out-of 4", templates},
-		{"export destination added", dest2, nil},
-		{"export destination removed", "no " + dest2, nil},
-		{"aging timeouts changed", "ip flow-cache timeout inactive 15\nip flow-cache timeout active 2", templates},
-		{"overload protection on", "ip flow-cache overload-protection threshold 1 max-rate 4", templates},
-		{"overload protection off", "no ip flow-cache overload-protection", templates},
-		{"cache resized after the sampler change", "ip flow-cache entries 65536", nil},
+		{"cache resized bigger", "ip flow-cache entries 131072", nil, 0},
+		{"cache resized smaller", "ip flow-cache entries 32768", nil, 0},
+		{"sampler changed", "flow-sampler-map HALF\n mode random one-out-of 4", templates, 0},
+		{"export destination added", dest2, nil, 0},
+		{"export destination removed", "no " + dest2, nil, 0},
+		{"aging timeouts changed", "ip flow-cache timeout inactive 15\nip flow-cache timeout active 2", templates, 0},
+		{"overload protection on", "ip flow-cache overload-protection threshold 1 max-rate 4", templates, 0},
+		// A cache too small for the traffic: creation failures, and the
+		// overload sampler on; then a resize while it samples.
+		{"cache resized too small", "ip flow-cache entries 1024", nil, 6},
+		{"cache resized while overloaded", "ip flow-cache entries 2048", nil, 6},
+		{"overload protection off", "no ip flow-cache overload-protection", templates, 0},
+		{"cache resized after the sampler change", "ip flow-cache entries 65536", nil, 0},
 	}
 	const rate = 4000
 	// A first burst, so that every counter has counted before the first
@@ -259,8 +264,9 @@ ip http metrics port %s access-class 10
 	prev := read()
 	checkIdentity(t, "before the changes", prev)
 	for _, c := range changes {
-		g := startTrafgen(t, v, trafgenFlows, 2*rate, rate)
-		time.Sleep(time.Second)
+		secs := max(c.seconds, 2)
+		g := startTrafgen(t, v, trafgenFlows, secs*rate, rate)
+		time.Sleep(time.Duration(secs-1) * time.Second)
 		if out := d.cli(t, "ios", "configure terminal\n"+c.cfg+"\nend\n"); strings.Contains(out, "%") {
 			t.Fatalf("%s: %s", c.name, out)
 		}
@@ -273,6 +279,13 @@ ip http metrics port %s access-class 10
 	}
 	if f := prev.dp["frames"]; f != sent {
 		t.Errorf("the datapath saw %d frames; trafgen sent %d", f, sent)
+	}
+	// The small cache refused flows and overload protection sampled: the
+	// resize under it carried the overload sampler's counts.
+	t.Logf("%d creation failures, %d left out for overload", prev.dp["create_fail_packets"], prev.dp["overload_sampled_out"])
+	if prev.dp["create_fail_packets"] == 0 || prev.dp["overload_sampled_out"] == 0 {
+		t.Errorf("the small cache refused %d packets and overload protection left out %d: the overload steps tested nothing",
+			prev.dp["create_fail_packets"], prev.dp["overload_sampled_out"])
 	}
 
 	// Every metered packet is in an expired flow or a creation failure;
