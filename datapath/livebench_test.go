@@ -214,7 +214,7 @@ func BenchmarkLive(b *testing.B) {
 	fmt.Printf("  (ns/packet; drop = bench_drop, an XDP_DROP program standing in for xdp-bench drop; notable = the meter up to\n" +
 		"   the table (parse, select, key, hash), so meter - notable is what the table costs; cached = flows in the\n" +
 		"   cache at the end; refused = creations refused, cache at its size, in the measured runs; contend = creations\n" +
-		"   refused because both hash buckets were full; B/flow = kernel memory per configured flow)\n")
+		"   refused because all four candidate buckets were full; B/flow = kernel memory per configured flow)\n")
 	for _, r := range rows {
 		if r.contend > 0 {
 			fmt.Printf("  %s (%d queues): %d contention failures, cache %.0f%% full at the end\n", r.sc.name, r.queues, r.contend, 100*r.fillAtContention)

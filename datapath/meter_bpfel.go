@@ -244,6 +244,7 @@ const (
 	meterTableLayoutTAG_V6          meterTableLayout = 16384
 	meterTableLayoutTAG_HASH_MASK   meterTableLayout = 16383
 	meterTableLayoutHDR_OVERFLOW    meterTableLayout = 1
+	meterTableLayoutHDR_OVERFLOW2   meterTableLayout = 2
 	meterTableLayoutST_DRAINING     meterTableLayout = 1
 	meterTableLayoutST_FIN_EV       meterTableLayout = 2
 	meterTableLayoutST_LIVE         meterTableLayout = 4

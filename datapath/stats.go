@@ -24,7 +24,7 @@ type Stats struct {
 	FlowsCreated                       uint64
 	CreateFailPackets, CreateFailBytes uint64 // flows that could not be created
 	CreateFailFull                     uint64 // ... the cache held its configured size
-	CreateFailContention               uint64 // ... both hash buckets of the key were full
+	CreateFailContention               uint64 // ... all four candidate buckets of the key were full
 	FinEvents, FullEvents, EventDrops  uint64
 	Unparsed                           [len(ParseReasons)]uint64
 	SizeHistogram                      [26]uint64 // IOS packet size distribution buckets

@@ -618,6 +618,39 @@ static __always_inline struct flow_val *scan(__u32 base, __u32 m, const __u32 *k
 	return 0;
 }
 
+/* A key's third (i 0) and fourth (i 1) buckets: where it goes when its
+ * first two have no room. From the key's hash, mixed again, so they do
+ * not follow from the first two. */
+static __always_inline __u32 spill_bucket(const __u32 *k, const int nw, const int i)
+{
+	/* The hash again rather than kept: a live 64-bit value across the
+	 * lookup would cost stack the program has not got, and only the
+	 * rare spill paths come here. */
+	__u64 h = key_hash(k, nw);
+	__u64 hy = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
+	hy ^= hy >> 32;
+	hy *= 0x94d049bb133111ebULL;
+	__u32 half = i ? hy >> 32 : hy & 0xffffffff;
+	return ((__u64)half * cfg.buckets) >> 32;
+}
+
+/* The live entry for k in its third or fourth bucket: only for a key
+ * whose first bucket says some key spilled that far. */
+static __always_inline struct flow_val *scan_spill(__u16 tag, const __u32 *k, const int nw)
+{
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		__u32 b = spill_bucket(k, nw, i);
+		struct bucket_hdr *hdr = hdr_at(b);
+		if (!hdr)
+			return 0;
+		struct flow_val *v = scan(b * BUCKET_SLOTS, tag_lanes(hdr, tag), k, nw);
+		if (v)
+			return v;
+	}
+	return 0;
+}
+
 /* Claim slot j of a bucket (and j+1 for IPv6, j even): compare-and-swap
  * its free tag(s) to CLAIMED (and CONT). Returns the tag word, or 0. */
 static __always_inline __u32 *claim(struct bucket_hdr *hdr, __u32 j, const int v6)
@@ -743,6 +776,8 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 			return 0;
 		v = scan(base2, tag_lanes(h2, tag), k, nw);
 	}
+	if (!v && (*(volatile __u16 *)&h1->flags & HDR_OVERFLOW2))
+		v = scan_spill(tag, k, nw);
 	if (lookup_only)
 		return 0;
 	if (v) {
@@ -786,6 +821,36 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 			base = base2;
 			f = f2;
 		}
+	}
+	if (!f) {
+		/* Both full: the third bucket, else the fourth, flagged in the
+		 * first (before the entry is published) so lookups follow. */
+		for (int i = 0; i < 2; i++) {
+			if (f)
+				break;
+			__u32 bs = spill_bucket(k, nw, i);
+			struct bucket_hdr *hs = hdr_at(bs);
+			if (!hs) {
+				cs->reserve++;
+				return 0;
+			}
+			f = free_starts(hs, v6);
+			hb = hs;
+			base = bs * BUCKET_SLOTS;
+		}
+		if (f && !(*(volatile __u16 *)&h1->flags & HDR_OVERFLOW2))
+			__sync_fetch_and_or((__u32 *)h1 + BUCKET_SLOTS / 2,
+					    (__u32)HDR_OVERFLOW2 << 16);
+	}
+	if (!v6) {
+		/* Best fit: an IPv4 entry takes a slot whose pair neighbour is
+		 * in use (or the unpaired last slot) when there is one, so it does
+		 * not break a free pair an IPv6 entry could take. */
+		__u32 used = ~f & ((1U << BUCKET_SLOTS) - 1);
+		__u32 fit = f & (((used >> 1) & 0x55555555) | ((used << 1) & 0xaaaaaaaa) |
+				 (1U << (BUCKET_SLOTS - 1)));
+		if (fit)
+			f = fit;
 	}
 	__u32 j = lowest(f);
 	__u32 *word = 0;

@@ -70,13 +70,16 @@ struct slot6 {
  * while a writer fills it; TAG_CONT for an IPv6 entry's second slot; else
  * TAG_USED | TAG_V6 for IPv6 | 14 bits of the key's hash) and, in its last
  * 16 bits, HDR_OVERFLOW once a key whose first choice is this bucket has
- * gone to its second. An IPv6 entry takes an even slot and the next, so
- * both tags are one 32-bit word, claimed with one compare-and-swap.
+ * gone to its second, HDR_OVERFLOW2 once one has gone to its third or
+ * fourth (its first two had no room). An IPv6 entry takes an even slot
+ * and the next, so both tags are one 32-bit word, claimed with one
+ * compare-and-swap.
  *
  * The headers are 1/32 of the table, dense, and stay in the CPU's cache:
  * a packet reads its first bucket's header, compares the slots whose tag
  * matches (a hit misses on that one line), and reads the second bucket's
- * header only if the first has overflowed. An entry also says itself that
+ * header only if the first has overflowed (the third and fourth only if
+ * it has overflowed past the second). An entry also says itself that
  * it is complete (ST_LIVE), set before its tag is published.
  *
  * Constants user space needs are enum values, not macros, so they are in
@@ -92,6 +95,7 @@ enum table_layout {
 	TAG_V6 = 0x4000,
 	TAG_HASH_MASK = 0x3fff,
 	HDR_OVERFLOW = 0x0001,
+	HDR_OVERFLOW2 = 0x0002,
 	/* flow_val.attrs byte 3: state bits. */
 	ST_DRAINING = 0x01,     /* marked by the reaper: writers must not touch it */
 	ST_FIN_EV = 0x02,       /* FIN/RST seen and its one event sent */
@@ -106,7 +110,7 @@ enum table_layout {
 /* A bucket's header: one line of the buckets array. */
 struct bucket_hdr {
 	__u16 tag[BUCKET_SLOTS];
-	__u16 flags; /* HDR_OVERFLOW */
+	__u16 flags; /* HDR_OVERFLOW, HDR_OVERFLOW2 */
 };
 
 /* Why a frame was not metered (stats.unparsed[reason]). */
@@ -138,7 +142,7 @@ struct meter_stats {
 	__u64 create_fail_packets; /* no room: packets of flows that could not be created */
 	__u64 create_fail_bytes;
 	__u64 create_fail_full;    /* ... because the cache held its configured size */
-	__u64 create_fail_contention; /* ... because both hash buckets were full */
+	__u64 create_fail_contention; /* ... because its four candidate buckets were full */
 	__u64 fin_events;
 	__u64 full_events;
 	__u64 event_drops;      /* ring buffer full */
