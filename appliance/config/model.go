@@ -56,6 +56,9 @@ type Config struct {
 	AccessLists  []AccessList // sorted by number
 	// Firewall are JunOS firewall filters, in configuration order.
 	Firewall []FirewallFilter
+	// JFlow is JunOS inline J-Flow's names (flow-monitoring templates,
+	// sampling instance, FPC bindings); see JFlow.
+	JFlow JFlow
 	// ClassMaps and PolicyMaps are IOS NetFlow input filters (MQC), in
 	// configuration order; an interface applies one with `service-policy
 	// input NAME`.

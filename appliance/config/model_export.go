@@ -22,7 +22,11 @@ type Export struct {
 	// TemplateTimeout is `template timeout-rate` (minutes on the CLI), 0
 	// is the IOS default (platform.DefaultTemplateTimeout).
 	TemplateTimeout time.Duration
-	InterfaceNames  bool // ip flow-export interface-names
+	// OptionsTimeout is how often options templates and records are
+	// resent (JunOS option-refresh-rate seconds); 0 follows
+	// TemplateTimeout.
+	OptionsTimeout time.Duration
+	InterfaceNames bool // ip flow-export interface-names
 	// ServicesIf and ServicesSource are JunOS `sampling output interface
 	// sp-X/Y/Z source-address A` (IOS extension `flowtap
 	// services-interface NAME source-address A`): the services PIC a
@@ -64,6 +68,9 @@ type Destination struct {
 	// both directions of a conversation in one record (a flowtap
 	// extension; see package biflow).
 	Biflow bool
+	// Template is the JunOS flow-monitoring template this flow-server
+	// exports with (`version9|version-ipfix template NAME`); "" none.
+	Template string
 }
 
 // Aggregation is one `ip flow-aggregation cache SCHEME` block.

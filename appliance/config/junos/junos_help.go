@@ -120,6 +120,36 @@ var statementHelp = map[string]string{
 	"aggregation source-destination-prefix": "Aggregate by source and destination prefix",
 	"aggregation source-prefix":             "Aggregate by source prefix",
 
+	// services flow-monitoring, chassis fpc, sampling instance (inline J-Flow)
+	"chassis":                           "Chassis configuration",
+	"fpc":                               "Flexible PIC Concentrator parameters",
+	"fpc <number>":                      "FPC slot number (0..19)",
+	"sampling-instance":                 "Name of sampling instance (names it; flowtap samples the ports with sampling input)",
+	"sampling-instance <instance-name>": "Name of sampling instance",
+	"services":                          "Service PIC applications settings",
+	"flow-monitoring":                   "Configure flow monitoring",
+	"version-ipfix":                     "Define IPFIX flow monitoring templates",
+	"version9":                          "Define version 9 flow monitoring templates",
+	"services template":                 "Template definition",
+	"template <template-name>":          "Name of template",
+	"flow-server version-ipfix":         "Export in IPFIX with a flow-monitoring template",
+	"flow-server version9":              "Export in version 9 with a flow-monitoring template",
+	"cflowd version-ipfix":              "Export in IPFIX with a flow-monitoring template",
+	"cflowd version9":                   "Export in version 9 with a flow-monitoring template",
+	"template":                          "Template to export with",
+	"services flow-active-timeout":      "Interval after which an active flow is exported (cache active timeout)",
+	"services flow-inactive-timeout":    "Period of inactivity that marks a flow inactive (cache inactive timeout)",
+	"template-refresh-rate":             "Template refresh rate",
+	"option-refresh-rate":               "Option refresh rate",
+	"seconds":                           "In seconds",
+	"seconds <number>":                  "Seconds (10..600)",
+	"ipv4-template":                     "IPv4 template",
+	"ipv6-template":                     "IPv6 template",
+	"instance":                          "Sampling instance (flowtap takes one)",
+	"instance <instance-name>":          "Name of sampling instance",
+	"inline-jflow":                      "Inline processing of sampled packets",
+	"inline-jflow source-address":       "Address to use for generating monitored packets",
+
 	// firewall
 	"firewall family":              "Protocol family",
 	"firewall inet":                "Protocol family IPv4 for firewall filter",
@@ -178,7 +208,7 @@ var (
 	interfaceOptions  = []string{"description", "disable", "unit"}
 	communityOptions  = []string{"authorization"}
 	overloadOptions   = []string{"budget", "interval", "max-rate", "threshold"}
-	flowServerOptions = []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version"}
+	flowServerOptions = []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version", "version-ipfix", "version9"}
 	termOptions       = []string{"from", "then"}
 	tapOptions        = []string{"fibre-a", "fibre-b", "ifindex"}
 	// samplingInputOptions are offered after `delete ... input` too.

@@ -77,8 +77,19 @@ func (s *Session) exec(n int, text string) *config.LineError {
 // the line that last set each refused value.
 func (s *Session) Commit() (config.Config, error) {
 	aggregationServers(&s.cfg)
+	var folded config.Errors
+	fes, from := foldTemplates(&s.cfg)
+	for model, stmt := range from {
+		if at, ok := s.where[stmt]; ok {
+			s.where[model] = at
+		}
+	}
+	for _, fe := range fes {
+		folded = append(folded, s.where.Blame(fe, s.file, platform.DialectJunOS))
+	}
 	_, baseErrs := config.NormalizeFields(s.base)
 	norm, errs := grammar.CheckAll(s.cfg, baseErrs, s.where, s.file, platform.DialectJunOS)
+	errs = append(folded, errs...)
 	if len(errs) > 0 {
 		grammar.SortByLine(errs)
 		return config.Config{}, errs
@@ -196,7 +207,11 @@ func (j *jcmd) deleting() bool { return j.del && j.c.Err == nil && !j.c.More() }
 
 func (j *jcmd) top() {
 	j.del = j.c.Keyword("delete", "set") == "delete"
-	switch j.c.Keyword("firewall", "flowtap", "forwarding-options", "interfaces", "snmp", "system") {
+	switch j.c.Keyword("chassis", "firewall", "flowtap", "forwarding-options", "interfaces", "services", "snmp", "system") {
+	case "chassis":
+		j.chassis()
+	case "services":
+		j.services()
 	case "firewall":
 		j.firewall()
 	case "system":
@@ -410,13 +425,21 @@ func (j *jcmd) snmp() {
 	}
 }
 
-func (j *jcmd) sampling() {
+// sampling reads the statements under `forwarding-options sampling`, or
+// under its instance (kws, the ones an instance takes).
+func (j *jcmd) sampling(kws ...string) {
 	if j.deleting() {
 		j.clearInput()
 		j.clearOutput()
+		j.cfg.JFlow.Instance = ""
 		return
 	}
-	switch j.c.Keyword("family", "input", "output", "overload-protection") {
+	if len(kws) == 0 {
+		kws = []string{"family", "input", "instance", "output", "overload-protection"}
+	}
+	switch j.c.Keyword(kws...) {
+	case "instance":
+		j.instance()
 	case "overload-protection":
 		j.overloadProtection()
 	case "input":
@@ -459,6 +482,7 @@ func (j *jcmd) clearOutput() {
 	j.cfg.Cache.Active, j.cfg.Cache.Inactive = 0, 0
 	j.cfg.Export.Destinations = nil
 	j.cfg.Export.AS = platform.ASNone
+	j.cfg.JFlow.Inline = false
 }
 
 // overloadProtection is `forwarding-options sampling overload-protection
@@ -565,8 +589,11 @@ func (j *jcmd) samplingInput() {
 }
 
 func (j *jcmd) samplingOutput() {
-	k := j.c.Keyword("cflowd", "flow-active-timeout", "flow-inactive-timeout", "flow-server", "interface")
+	k := j.c.Keyword("cflowd", "flow-active-timeout", "flow-inactive-timeout", "flow-server", "inline-jflow", "interface")
 	switch k {
+	case "inline-jflow":
+		j.inlineJflow()
+		return
 	case "flow-server", "cflowd": // cflowd is JunOS 8's name for a flow-server
 		j.flowServer()
 		return
@@ -699,7 +726,11 @@ func (j *jcmd) flowServer() {
 			return
 		}
 		if j.del {
-			j.c.End()
+			if k == "version9" || k == "version-ipfix" {
+				j.c.Skip() // template NAME
+			} else {
+				j.c.End()
+			}
 			switch k {
 			case "biflow":
 				d.Biflow = false
@@ -711,6 +742,8 @@ func (j *jcmd) flowServer() {
 				d.Addr = netip.AddrPortFrom(a, 0)
 			case "version":
 				d.Version = 0
+			case "version9", "version-ipfix":
+				d.Template, d.Version = "", 0
 			case "autonomous-system-type":
 				j.clearServerAS(i)
 			case "source-address":
@@ -727,6 +760,7 @@ func (j *jcmd) flowServer() {
 			}
 			d.Addr = p
 		case "version":
+			d.Template = ""
 			if j.c.TryKeyword("ipfix") != "" {
 				d.Version = platform.IPFIX
 			} else {
@@ -747,6 +781,8 @@ func (j *jcmd) flowServer() {
 			}
 		case "source-address":
 			d.SourceAddress = j.c.Addr(false)
+		case "version9", "version-ipfix":
+			j.flowServerTemplate(d, k)
 		case "truncate": // flowtap: what this collector may see
 			d.Truncate = int(j.c.Uint(1, 31))
 		case "biflow": // flowtap: RFC 5103 biflows to this (IPFIX) server
@@ -760,7 +796,7 @@ func (j *jcmd) flowServer() {
 		path = "export.destinations[" + d.Addr.String() + "]"
 		j.touched = append(j.touched, grammar.Touched{Path: path, Word: at}) // the port changes the key
 		switch k {
-		case "version":
+		case "version", "version9", "version-ipfix":
 			j.touch(path + ".version")
 		case "source-address":
 			j.touch(path + ".source-address")

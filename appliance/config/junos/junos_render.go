@@ -36,6 +36,7 @@ func junosStatements(c config.Config) []jstmt {
 		}
 	}
 	tapStatements(c, add)
+	jflowStatements(c, add)
 	for _, it := range c.Interfaces {
 		n := len(out)
 		if it.Description != "" {
@@ -76,8 +77,14 @@ func junosStatements(c config.Config) []jstmt {
 		add("authorization "+auth, "snmp", "community "+junosQuote(cm.Name))
 	}
 	sampling := []string{"forwarding-options", "sampling"}
+	// A named instance holds input and output; overload protection is
+	// flowtap's and stays at the top.
+	inst := sampling
+	if c.JFlow.Instance != "" {
+		inst = []string{"forwarding-options", "sampling", "instance " + junosQuote(c.JFlow.Instance)}
+	}
 	if in := c.Sampling; in.Mode == platform.SamplingJuniper {
-		p := append(sampling, "input")
+		p := append(slices.Clone(inst), "input")
 		add(fmt.Sprintf("rate %d", in.Rate), p...)
 		if in.RunLength != 0 {
 			add(fmt.Sprintf("run-length %d", in.RunLength), p...)
@@ -102,12 +109,16 @@ func junosStatements(c config.Config) []jstmt {
 			add("overload-protection", sampling...)
 		}
 	}
-	output := append(sampling, "family inet", "output")
-	if c.Cache.Active != 0 {
+	output := append(slices.Clone(inst), "family inet", "output")
+	// A template a flow-server uses says its timeouts itself.
+	if c.Cache.Active != 0 && !templateSets(c, func(t config.FlowTemplate) time.Duration { return t.Active }) {
 		add(fmt.Sprintf("flow-active-timeout %d", c.Cache.Active/time.Second), output...)
 	}
-	if c.Cache.Inactive != 0 {
+	if c.Cache.Inactive != 0 && !templateSets(c, func(t config.FlowTemplate) time.Duration { return t.Inactive }) {
 		add(fmt.Sprintf("flow-inactive-timeout %d", c.Cache.Inactive/time.Second), output...)
+	}
+	if e := c.Export; e.ServicesIf == "" && c.JFlow.Inline && e.ServicesSource.IsValid() {
+		add("source-address "+e.ServicesSource.String(), append(slices.Clone(output), "inline-jflow")...)
 	}
 	if e := c.Export; e.ServicesIf != "" {
 		sp := append(output, "interface "+e.ServicesIf)
@@ -142,7 +153,9 @@ func junosStatements(c config.Config) []jstmt {
 	for _, d := range c.Export.Destinations {
 		server := append(output, "flow-server "+d.Addr.Addr().String())
 		var props []string
-		if d.Version != 0 {
+		if d.Template != "" {
+			props = append(props, versionWord(d.Version)+" template "+junosQuote(d.Template))
+		} else if d.Version != 0 {
 			props = append(props, "version "+d.Version.String())
 		}
 		if as := c.DestinationAS(d); as != platform.ASNone {
@@ -170,6 +183,10 @@ func junosStatements(c config.Config) []jstmt {
 			server = append(output, "flow-server "+d.Addr.Addr().String()+" "+port)
 		}
 		for _, pr := range props {
+			if vw, tpl, ok := strings.Cut(pr, " template "); ok && !strings.Contains(vw, " ") {
+				add("template "+tpl, append(slices.Clone(server), vw)...)
+				continue
+			}
 			add(pr, server...)
 		}
 	}
@@ -319,4 +336,38 @@ func RenderAt(c config.Config, words []string) string {
 	var b strings.Builder
 	junosTree(at).write(&b, 0, "")
 	return b.String()
+}
+
+// jflowStatements are `chassis fpc N sampling-instance` and `services
+// flow-monitoring`, in JunOS order (after system, before interfaces).
+func jflowStatements(c config.Config, add func(string, ...string)) {
+	for _, f := range c.JFlow.FPCs {
+		add("sampling-instance "+junosQuote(f.Instance), "chassis", fmt.Sprintf("fpc %d", f.Slot))
+	}
+	for _, t := range c.JFlow.Templates {
+		p := []string{"services", "flow-monitoring", versionWord(t.Version), "template " + junosQuote(t.Name)}
+		n := 0
+		leaf := func(l string, sub ...string) {
+			add(l, append(slices.Clone(p), sub...)...)
+			n++
+		}
+		if t.Active != 0 {
+			leaf(fmt.Sprintf("flow-active-timeout %d", t.Active/time.Second))
+		}
+		if t.Inactive != 0 {
+			leaf(fmt.Sprintf("flow-inactive-timeout %d", t.Inactive/time.Second))
+		}
+		if t.TemplateRefresh != 0 {
+			leaf(fmt.Sprintf("seconds %d", t.TemplateRefresh/time.Second), "template-refresh-rate")
+		}
+		if t.OptionRefresh != 0 {
+			leaf(fmt.Sprintf("seconds %d", t.OptionRefresh/time.Second), "option-refresh-rate")
+		}
+		if t.Family != "" {
+			leaf(t.Family)
+		}
+		if n == 0 {
+			add("template "+junosQuote(t.Name), p[:3]...)
+		}
+	}
 }

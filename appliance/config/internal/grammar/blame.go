@@ -147,3 +147,13 @@ func RelatedPath(a, b string) bool {
 	}
 	return inside(a, b) || inside(b, a)
 }
+
+// Blame words a refusal found outside NormalizeFields (a dialect's own
+// commit check) for the line that last set its path, or leaves it as it
+// is when no line did.
+func (o Origins) Blame(fe *config.FieldError, file string, d platform.Dialect) error {
+	if at, ok := o.find(fe.Path); ok {
+		return Refusal(fe, at, file, d)
+	}
+	return fe
+}

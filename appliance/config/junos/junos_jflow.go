@@ -1,0 +1,319 @@
+package junos
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// Inline J-Flow as an MX says it: templates under `services
+// flow-monitoring`, a named sampling instance whose flow-servers name a
+// template, and `chassis fpc N sampling-instance NAME`. The names stay in
+// config.JFlow; Commit folds what they mean into the model the engine
+// reads (foldTemplates).
+
+var (
+	templateOptions = []string{"flow-active-timeout", "flow-inactive-timeout", "ipv4-template", "ipv6-template", "option-refresh-rate", "template-refresh-rate"}
+	templateVersion = map[string]platform.ExportVersion{"version9": platform.V9, "version-ipfix": platform.IPFIX}
+)
+
+// versionWord is the flow-monitoring hierarchy of an export version.
+func versionWord(v platform.ExportVersion) string {
+	if v == platform.IPFIX {
+		return "version-ipfix"
+	}
+	return "version9"
+}
+
+// services is `services flow-monitoring (version9 | version-ipfix)
+// template NAME [statement]`.
+func (j *jcmd) services() {
+	jf := &j.cfg.JFlow
+	if j.deleting() {
+		jf.Templates = nil
+		return
+	}
+	j.c.Keyword("flow-monitoring")
+	if j.deleting() {
+		jf.Templates = nil
+		return
+	}
+	vw := j.c.Keyword("version-ipfix", "version9")
+	if j.deleting() {
+		jf.Templates = slices.DeleteFunc(jf.Templates, func(t config.FlowTemplate) bool { return versionWord(t.Version) == vw })
+		return
+	}
+	j.c.Keyword("template")
+	name := j.c.Name("<template-name>", config.CheckName32)
+	if j.c.Err != nil {
+		return
+	}
+	i := slices.IndexFunc(jf.Templates, func(t config.FlowTemplate) bool { return t.Name == name })
+	if i >= 0 && jf.Templates[i].Version != templateVersion[vw] {
+		j.c.Refuse("template %s is a %s template already", name, versionWord(jf.Templates[i].Version))
+		return
+	}
+	if j.deleting() {
+		if i >= 0 {
+			jf.Templates = slices.Delete(jf.Templates, i, i+1)
+		}
+		return
+	}
+	if i < 0 {
+		if j.del {
+			j.c.Skip()
+			return
+		}
+		jf.Templates = append(jf.Templates, config.FlowTemplate{Name: name, Version: templateVersion[vw]})
+		i = len(jf.Templates) - 1
+	}
+	path := "jflow.templates[" + name + "]"
+	j.touch(path)
+	if !j.c.More() {
+		j.c.Offer(templateOptions...)
+		return
+	}
+	t := &jf.Templates[i]
+	k := j.c.Keyword(templateOptions...)
+	var d time.Duration
+	switch k {
+	case "template-refresh-rate", "option-refresh-rate":
+		if !j.del || j.c.More() {
+			j.c.Keyword("seconds")
+		}
+		if !j.del {
+			// Junos: 10..600 seconds [SRC Junos flow-monitoring].
+			d = time.Duration(j.c.Uint(10, 600)) * time.Second
+		}
+	case "flow-active-timeout", "flow-inactive-timeout":
+		if !j.del {
+			d = time.Duration(j.c.Uint(10, 600)) * time.Second
+		}
+	}
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	switch k {
+	case "flow-active-timeout":
+		t.Active = d
+	case "flow-inactive-timeout":
+		t.Inactive = d
+	case "template-refresh-rate":
+		t.TemplateRefresh = d
+	case "option-refresh-rate":
+		t.OptionRefresh = d
+	case "ipv4-template", "ipv6-template":
+		if j.del {
+			t.Family = ""
+		} else {
+			t.Family = k
+		}
+	}
+	j.touch(path + "." + k)
+}
+
+// chassis is `chassis fpc SLOT sampling-instance NAME`. The appliance
+// has no line cards: the binding is kept, so that the configuration
+// reads as the router's, and commit checks it names the instance; the
+// ports that sample are those with `family inet sampling input`.
+func (j *jcmd) chassis() {
+	jf := &j.cfg.JFlow
+	if j.deleting() {
+		jf.FPCs = nil
+		return
+	}
+	j.c.Keyword("fpc")
+	slot := int(j.c.Uint(0, 19))
+	if j.c.Err != nil {
+		return
+	}
+	i := slices.IndexFunc(jf.FPCs, func(f config.FPCBinding) bool { return f.Slot == slot })
+	if j.deleting() {
+		if i >= 0 {
+			jf.FPCs = slices.Delete(jf.FPCs, i, i+1)
+		}
+		return
+	}
+	j.c.Keyword("sampling-instance")
+	if j.del {
+		j.c.Skip()
+		if i >= 0 {
+			jf.FPCs = slices.Delete(jf.FPCs, i, i+1)
+		}
+		return
+	}
+	name := j.c.Name("<instance-name>", config.CheckName32)
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	if i < 0 {
+		jf.FPCs = append(jf.FPCs, config.FPCBinding{Slot: slot})
+		i = len(jf.FPCs) - 1
+	}
+	jf.FPCs[i].Instance = name
+	j.touch(fmt.Sprintf("jflow.fpcs[%d]", slot))
+}
+
+// instance is `forwarding-options sampling instance NAME ...`: the
+// sampling statements under a name. flowtap has one sampler, so one
+// instance.
+func (j *jcmd) instance() {
+	jf := &j.cfg.JFlow
+	name := j.c.Name("<instance-name>", config.CheckName32)
+	if j.c.Err != nil {
+		return
+	}
+	if jf.Instance != "" && jf.Instance != name && !j.del {
+		j.c.Refuse("sampling instance %s is configured already: flowtap samples with one instance", jf.Instance)
+		return
+	}
+	if j.deleting() {
+		if jf.Instance == name {
+			jf.Instance = ""
+			j.clearInput()
+			j.clearOutput()
+		}
+		return
+	}
+	if j.del && jf.Instance != name {
+		j.c.Skip()
+		return
+	}
+	jf.Instance = name
+	j.touch("jflow.instance")
+	if !j.c.More() {
+		j.c.Offer("family", "input")
+		return
+	}
+	j.sampling("family", "input")
+}
+
+// inlineJflow is `sampling output inline-jflow source-address A`: the
+// address the line card exports from.
+func (j *jcmd) inlineJflow() {
+	e, jf := &j.cfg.Export, &j.cfg.JFlow
+	if j.deleting() {
+		jf.Inline, e.ServicesSource = false, netip.Addr{}
+		return
+	}
+	j.c.Keyword("source-address")
+	if j.del {
+		j.c.End()
+		e.ServicesSource = netip.Addr{}
+		return
+	}
+	a := j.c.Addr(false)
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	jf.Inline, e.ServicesSource = true, a.Unmap()
+	j.touch("export.services-source")
+}
+
+// flowServerTemplate reads `version9|version-ipfix template NAME` after a
+// flow-server.
+func (j *jcmd) flowServerTemplate(d *config.Destination, vw string) {
+	j.c.Keyword("template")
+	if j.del {
+		j.c.Skip()
+		d.Template, d.Version = "", 0
+		return
+	}
+	name := j.c.Name("<template-name>", config.CheckName32)
+	if j.c.Err == nil {
+		d.Template, d.Version = name, templateVersion[vw]
+	}
+}
+
+// foldTemplates maps the flow-monitoring templates the flow-servers use
+// onto the model: the version each server exports, the cache's active
+// and inactive timeouts, and how often templates and options are resent.
+// flowtap has one flow cache and one exporter setting for these, so two
+// templates used at once must agree on each one they set.
+//
+// from maps each model path it set to the template statement that set
+// it, so that a refusal of the value (the persona's range) names the
+// template's line.
+func foldTemplates(c *config.Config) (errs []*config.FieldError, from map[string]string) {
+	from = map[string]string{}
+	jf := &c.JFlow
+	var used []config.FlowTemplate
+	for i := range c.Export.Destinations {
+		d := &c.Export.Destinations[i]
+		if d.Template == "" {
+			continue
+		}
+		path := "export.destinations[" + d.Addr.String() + "]"
+		k := slices.IndexFunc(jf.Templates, func(t config.FlowTemplate) bool { return t.Name == d.Template })
+		if k < 0 {
+			errs = append(errs, &config.FieldError{Path: path, Err: fmt.Errorf("flow-server %s: template %s is not defined under services flow-monitoring", d.Addr.Addr(), d.Template)})
+			continue
+		}
+		t := jf.Templates[k]
+		if t.Version != d.Version {
+			errs = append(errs, &config.FieldError{Path: path, Err: fmt.Errorf("flow-server %s: template %s is a %s template, not %s", d.Addr.Addr(), t.Name, versionWord(t.Version), versionWord(d.Version))})
+			continue
+		}
+		if !slices.ContainsFunc(used, func(u config.FlowTemplate) bool { return u.Name == t.Name }) {
+			used = append(used, t)
+		}
+	}
+	for _, f := range []struct {
+		word string
+		path string
+		get  func(config.FlowTemplate) time.Duration
+		set  *time.Duration
+	}{
+		{"flow-active-timeout", "cache.active", func(t config.FlowTemplate) time.Duration { return t.Active }, &c.Cache.Active},
+		{"flow-inactive-timeout", "cache.inactive", func(t config.FlowTemplate) time.Duration { return t.Inactive }, &c.Cache.Inactive},
+		{"template-refresh-rate", "export.template-timeout", func(t config.FlowTemplate) time.Duration { return t.TemplateRefresh }, &c.Export.TemplateTimeout},
+		{"option-refresh-rate", "export.options-timeout", func(t config.FlowTemplate) time.Duration { return t.OptionRefresh }, &c.Export.OptionsTimeout},
+	} {
+		var first config.FlowTemplate
+		for _, t := range used {
+			v := f.get(t)
+			if v == 0 {
+				continue
+			}
+			if first.Name != "" && f.get(first) != v {
+				errs = append(errs, &config.FieldError{Path: "jflow.templates[" + t.Name + "]." + f.word,
+					Err: fmt.Errorf("templates %s and %s are used at once with %s %d and %d: flowtap has one flow cache and exporter, so they must agree",
+						first.Name, t.Name, f.word, f.get(first)/time.Second, v/time.Second)})
+				break
+			}
+			if first.Name == "" {
+				first = t
+				*f.set = v
+				from[f.path] = "jflow.templates[" + t.Name + "]." + f.word
+			}
+		}
+	}
+	for _, b := range jf.FPCs {
+		if b.Instance != jf.Instance {
+			errs = append(errs, &config.FieldError{Path: fmt.Sprintf("jflow.fpcs[%d]", b.Slot),
+				Err: fmt.Errorf("fpc %d: sampling instance %s is not configured under forwarding-options sampling", b.Slot, b.Instance)})
+		}
+	}
+	return errs, from
+}
+
+// templateSets reports whether a template a flow-server uses sets the
+// statement get reads, so that the rendering leaves the folded value to
+// the template.
+func templateSets(c config.Config, get func(config.FlowTemplate) time.Duration) bool {
+	for _, d := range c.Export.Destinations {
+		for _, t := range c.JFlow.Templates {
+			if t.Name == d.Template && get(t) != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
