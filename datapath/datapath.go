@@ -36,6 +36,9 @@ type Options struct {
 	// OnResize receives the flows of a pinned table whose size no longer
 	// matches, before it is replaced (EndForced).
 	OnResize func(*flow.Record)
+	// captureEntries, when set, sizes each capture map apart from the
+	// cache, so that a test fills one with real frames before the table.
+	captureEntries int
 }
 
 // Datapath is a loaded meter: programs, maps and the shared flow table.
@@ -77,6 +80,11 @@ func Open(opts Options) (*Datapath, error) {
 		return nil, fmt.Errorf("parse meter object: %w", err)
 	}
 	sizeTable(spec, opts.Entries)
+	if opts.captureEntries > 0 {
+		for _, name := range extrasMaps {
+			spec.Maps[name].MaxEntries = uint32(opts.captureEntries)
+		}
+	}
 
 	d := &Datapath{opts: opts}
 	copts := &ebpf.CollectionOptions{}

@@ -149,6 +149,7 @@ type meterMeterStats struct {
 	FinEvents            uint64
 	FullEvents           uint64
 	EventDrops           uint64
+	CaptureFull          uint64
 	Unparsed             [10]uint64
 	SizeHist             [26]uint64
 }

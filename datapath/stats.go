@@ -26,8 +26,12 @@ type Stats struct {
 	CreateFailFull                     uint64 // ... the cache held its configured size
 	CreateFailContention               uint64 // ... all four candidate buckets of the key were full
 	FinEvents, FullEvents, EventDrops  uint64
-	Unparsed                           [len(ParseReasons)]uint64
-	SizeHistogram                      [26]uint64 // IOS packet size distribution buckets
+	// CaptureFull counts metered packets whose flow had no capture entry
+	// and found no room for one (ip flow-capture): the flow is exported
+	// without its capture fields until a packet finds room.
+	CaptureFull   uint64
+	Unparsed      [len(ParseReasons)]uint64
+	SizeHistogram [26]uint64 // IOS packet size distribution buckets
 }
 
 // Stats reads and sums the per-CPU counters.
@@ -53,6 +57,7 @@ func (d *Datapath) Stats() (Stats, error) {
 		s.FinEvents += c.FinEvents
 		s.FullEvents += c.FullEvents
 		s.EventDrops += c.EventDrops
+		s.CaptureFull += c.CaptureFull
 		for i := range s.Unparsed {
 			s.Unparsed[i] += c.Unparsed[i]
 		}
@@ -86,6 +91,7 @@ func (s Stats) Counters() dpstats.Counters {
 		CreateFailPackets: s.CreateFailPackets, CreateFailBytes: s.CreateFailBytes,
 		CreateFailFull: s.CreateFailFull, CreateFailContention: s.CreateFailContention,
 		FinEvents: s.FinEvents, FullEvents: s.FullEvents, EventDrops: s.EventDrops,
+		CaptureFull: s.CaptureFull,
 	}
 	for i, name := range ParseReasons[1:] {
 		c.Unparsed = append(c.Unparsed, dpstats.Reason{Name: name, Count: s.Unparsed[i+1]})

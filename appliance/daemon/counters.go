@@ -111,6 +111,7 @@ func addDatapathStats(a, b datapath.Stats) datapath.Stats {
 	a.FinEvents += b.FinEvents
 	a.FullEvents += b.FullEvents
 	a.EventDrops += b.EventDrops
+	a.CaptureFull += b.CaptureFull
 	for i := range a.Unparsed {
 		a.Unparsed[i] += b.Unparsed[i]
 	}

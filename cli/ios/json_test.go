@@ -45,7 +45,7 @@ func TestJSONDatapath(t *testing.T) {
 	if !strings.Contains(text, "10 frames seen") {
 		t.Fatalf("text screen changed:\n%s", text)
 	}
-	for key, want := range map[string]float64{"frames": 10, "ipv4": 10, "metered_packets": 10, "flows_created": 2} {
+	for key, want := range map[string]float64{"frames": 10, "ipv4": 10, "metered_packets": 10, "flows_created": 2, "capture_full": 3} {
 		if v[key] != want {
 			t.Errorf("%s = %v, want %v (text: %v)\n%v", key, v[key], want, numbers(text), v)
 		}

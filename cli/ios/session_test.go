@@ -86,7 +86,7 @@ func (f *fakeBackend) CacheView() show.CacheView {
 }
 func (f *fakeBackend) ExportView() show.ExportView { return show.ExportView{Version: 9} }
 func (f *fakeBackend) DatapathView() show.DatapathView {
-	return show.DatapathView{Frames: 10, IPv4: 10, MeteredPackets: 10, FlowsCreated: 2}
+	return show.DatapathView{Frames: 10, IPv4: 10, MeteredPackets: 10, FlowsCreated: 2, CaptureFull: 3}
 }
 func (f *fakeBackend) TopTalkers(bool) (show.TopTalkers, error) {
 	return show.TopTalkers{}, errors.New("top talkers are not configured")

@@ -49,6 +49,7 @@ func IPFlowDatapath(w io.Writer, v DatapathView) {
 	fmt.Fprintf(w, "          %d hash bucket contention\n", v.CreateFailContention)
 	fmt.Fprintf(w, "  %d flows created\n", v.FlowsCreated)
 	fmt.Fprintf(w, "  %d end-of-flow notices, %d cache-full notices, %d notices lost\n", v.FinEvents, v.FullEvents, v.EventDrops)
+	fmt.Fprintf(w, "  %d capture entries not stored (capture map full)\n", v.CaptureFull)
 	overloadLines(w, v.Overload)
 }
 

@@ -218,7 +218,7 @@ func TestIPFlowDatapath(t *testing.T) {
 		MeteredPackets: 42400000, MeteredBytes: 1950400000, FlowsCreated: 249856,
 		CreateFailPackets: 42150144, CreateFailBytes: 1938906624, CreateFailFull: 42150000, CreateFailContention: 144,
 		Unparsed:  []Reason{{Name: "non-ip", Count: 100}, {Name: "truncated-l2", Count: 0}, {Name: "truncated-ip", Count: 17}},
-		FinEvents: 0, FullEvents: 6, EventDrops: 0,
+		FinEvents: 0, FullEvents: 6, EventDrops: 0, CaptureFull: 12,
 	})
 	// Overload protection: sampling now, after an earlier overload.
 	b.WriteString("---\n")

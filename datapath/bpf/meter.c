@@ -129,6 +129,10 @@ const enum capture_bits *unused_capture_bits __attribute__((unused));
 
 /* ---- parsing ---------------------------------------------------------- */
 
+/* errno values the map helpers return (negated); asm/errno.h is per arch. */
+#define E2BIG 7
+#define ENOMEM 12
+
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
 #define ETH_P_8021Q 0x8100
@@ -922,6 +926,11 @@ struct capture_args {
  * active timeout) starts a new one with its next packet, as a new cache
  * entry does.
  *
+ * Returns 1 when the packet's flow had no entry and the map had no room
+ * for one (E2BIG: max_entries reached; ENOMEM: no memory for it), so the
+ * caller counts it: the flow is still metered and exported, without its
+ * capture fields until a later packet finds room.
+ *
  * A global function: the verifier checks it once, on its own, instead of
  * once per path through the table code before it. */
 __noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
@@ -989,13 +998,14 @@ __noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
 			n.labels[j] = bpf_ntohl(*(__u32 *)l);
 		}
 	}
-	bpf_map_update_elem(map, a->key, &n, BPF_NOEXIST);
-	return 0;
+	long err = bpf_map_update_elem(map, a->key, &n, BPF_NOEXIST);
+	/* EEXIST: another CPU made the entry first; that one is kept. */
+	return err == -E2BIG || err == -ENOMEM;
 }
 
 /* Hand a metered packet to capture_flow when capture is on. */
 static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const int nw,
-				    struct parsed *p, int counted)
+				    struct parsed *p, int counted, struct meter_stats *st)
 {
 	__u32 fields = capcfg.fields;
 	/* The first packet's fields need only an entry's first packet; the
@@ -1014,7 +1024,8 @@ static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const in
 	a.family = p->family;
 	a.proto = p->proto;
 	a.nlabels = p->nlabels;
-	capture_flow(ctx, &a);
+	if (capture_flow(ctx, &a))
+		st->capture_full++;
 }
 
 static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
@@ -1037,7 +1048,7 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 	k.pad = p->sampler; /* whatever the mask: records carry their sampler */
 	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 	if (counted)
-		capture(ctx, w, sizeof(k) / 4, p, counted);
+		capture(ctx, w, sizeof(k) / 4, p, counted, st);
 }
 
 static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
@@ -1060,7 +1071,7 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 	k.pad = p->sampler;
 	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 	if (counted)
-		capture(ctx, w, sizeof(k) / 4, p, counted);
+		capture(ctx, w, sizeof(k) / 4, p, counted, st);
 }
 
 static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const int lookup_only)

@@ -22,6 +22,10 @@ type Counters struct {
 	CreateFailContention               uint64
 	Unparsed                           []Reason // frames not metered, in the order of datapath.ParseReasons[1:]
 	FinEvents, FullEvents, EventDrops  uint64
+	// CaptureFull are metered packets whose flow had no capture entry
+	// and the capture map no room for one: their flows export without
+	// the ip flow-capture fields (zero) until a packet finds room.
+	CaptureFull uint64
 	// Overload is nil when overload protection was never configured.
 	Overload *Overload `json:",omitempty"`
 }

@@ -85,6 +85,7 @@ var (
 	dpCreateFail   = desc("datapath_flow_create_failures_total", "Flows that could not be created, by cause.", "cause")
 	dpCreateFailP  = desc("datapath_flow_create_failed_packets_total", "Packets of flows that could not be created.")
 	dpEventDrops   = desc("datapath_event_drops_total", "Datapath events lost on a full ring.")
+	dpCaptureFull  = desc("datapath_capture_not_stored_total", "Metered packets whose ip flow-capture entry could not be stored: the capture map was full.")
 	dpSizes        = desc("datapath_packet_size_packets_total", "Packets by IOS packet-size bucket (show ip cache flow's distribution).", "size")
 
 	cacheActive   = desc("cache_active_flows", "Flows in the cache.")
@@ -152,6 +153,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(dpCreateFail, dp.CreateFailContention, "hash-contention")
 		counter(dpCreateFailP, dp.CreateFailPackets)
 		counter(dpEventDrops, dp.EventDrops)
+		counter(dpCaptureFull, dp.CaptureFull)
 		for i, n := range dp.SizeHistogram {
 			if i < len(s.SizeLabels) {
 				counter(dpSizes, n, s.SizeLabels[i])

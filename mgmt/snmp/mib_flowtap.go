@@ -96,6 +96,7 @@ func datapathScalars(p DatapathProvider) []Scalar {
 			}
 			return s.Overload.Entered
 		}),
+		c(21, "flowtapDpCaptureFull", func(s *DatapathStats) uint64 { return s.CaptureFull }),
 	}
 }
 
