@@ -40,4 +40,13 @@
 // name it, so it takes no main-cache flows, whatever the order of the
 // lines. A cache JunOS cannot say (version 9, the ToS schemes) is left
 // to Unmapped.
+//
+// Inline J-Flow (junos_jflow.go): `services flow-monitoring version9|
+// version-ipfix template NAME`, `forwarding-options sampling instance
+// NAME ...`, a flow-server's `version9|version-ipfix template NAME`,
+// `output inline-jflow source-address A` and `chassis fpc N
+// sampling-instance NAME` keep their names in config.JFlow; Commit folds
+// the templates the servers use into Cache, Export and each server's
+// version, refusing two templates in use that disagree, and refusing an
+// FPC binding that names no configured instance.
 package junos
