@@ -108,6 +108,7 @@ func TestConfigurationHelp(t *testing.T) {
 		{"set forwarding-options sampling ", `Possible completions:
   family               Protocol family
   input                Setting for packet sampling
+  instance             Sampling instance (flowtap takes one)
   output               Setting for sampling output
   overload-protection  Sample fewer flows while the meter is overloaded (flowtap)`},
 		{"set forwarding-options sampling input rate ", `Possible completions:
@@ -138,12 +139,16 @@ func TestConfigurationHelp(t *testing.T) {
 		{"show forwarding-options sampling ", `Possible completions:
   family               Protocol family
   input                Setting for packet sampling
+  instance             Sampling instance (flowtap takes one)
   output               Setting for sampling output
   overload-protection  Sample fewer flows while the meter is overloaded (flowtap)
   <[Enter]>            Execute this command
   |                    Pipe through a command`},
 		{"set forwarding-options frob ", "syntax error."},
-		{"set services flow-monitoring ", "syntax error."},
+		{"set services frob ", "syntax error."},
+		{"set services flow-monitoring ", `Possible completions:
+  version-ipfix        Define IPFIX flow monitoring templates
+  version9             Define version 9 flow monitoring templates`},
 	} {
 		if got := strings.Join(h.Help(c.line), "\n"); got != c.want {
 			t.Errorf("%q ?\n%s\nwant\n%s", c.line, got, c.want)
@@ -156,12 +161,14 @@ func TestConfigurationHelp(t *testing.T) {
   flow-active-timeout  Interval after which an active flow is exported
   flow-inactive-timeout Interval of inactivity that marks a flow inactive
   flow-server          Configure sending traffic aggregates in cflowd format
+  inline-jflow         Inline processing of sampled packets
   interface            Interfaces used to send monitored information`
 	if got := strings.Join(h.Help("set "), "\n"); got != want {
 		t.Errorf("[edit ... output] set ?\n%s\nwant\n%s", got, want)
 	}
 	for line, want := range map[string]string{
-		"set flow-server 192.0.2.7 v":  "set flow-server 192.0.2.7 version ",
+		"set flow-server 192.0.2.7 b":  "set flow-server 192.0.2.7 biflow ",
+		"set flow-server 192.0.2.7 v":  "set flow-server 192.0.2.7 v",
 		"set flow-server 192.0.2.7 ":   "set flow-server 192.0.2.7 ",
 		"set flow-ser":                 "set flow-server ",
 		"set flow-":                    "set flow-",
@@ -172,7 +179,8 @@ func TestConfigurationHelp(t *testing.T) {
 			t.Errorf("Tab after %q: %q, want %q", line, got, want)
 		}
 	}
-	if got := strings.Join(h.Help("set flow-server 192.0.2.7 v"), "\n"); got != "Possible completions:\n  version              Format of exported cflowd aggregates" {
+	if got := strings.Join(h.Help("set flow-server 192.0.2.7 v"), "\n"); got != "Possible completions:\n  version              Format of exported cflowd aggregates\n"+
+		"  version-ipfix        Export in IPFIX with a flow-monitoring template\n  version9             Export in version 9 with a flow-monitoring template" {
 		t.Errorf("set flow-server A v?\n%s", got)
 	}
 }

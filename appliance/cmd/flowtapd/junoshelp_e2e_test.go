@@ -28,6 +28,7 @@ func TestJunOSQuestionMark(t *testing.T) {
 	for _, want := range []string{
 		"Possible completions:\n  aggregation          Show aggregation information\n  errors               Show error information\n",
 		"Possible completions:\n  family               Protocol family\n  input                Setting for packet sampling\n" +
+			"  instance             Sampling instance (flowtap takes one)\n" +
 			"  output               Setting for sampling output\n  overload-protection  Sample fewer flows while the meter is overloaded (flowtap)\n",
 		"[edit firewall family inet filter F term T]\n",
 		"Possible completions:\n  destination-address  Match IP destination address\n",
