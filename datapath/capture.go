@@ -1,7 +1,9 @@
 package datapath
 
 import (
+	"bytes"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/cilium/ebpf"
 
@@ -104,11 +106,41 @@ func (t *table) takeExtras(e entry, r *flow.Record) {
 	if !t.captureOn || m == nil {
 		return
 	}
+	key := t.key(e)
 	var x meterFlowExtra
-	if err := m.LookupAndDelete(t.key(e), &x); err != nil {
+	if err := m.LookupAndDelete(key, &x); err != nil {
 		return
 	}
-	x.decode(&r.Captured)
+	if x.FirstT == atomic.LoadUint32(t.slots.u32(e.off()+offFirst)) {
+		x.decode(&r.Captured)
+		return
+	}
+	// Another flow's entry under the same key: a draining predecessor's
+	// (this flow began during its harvest) or a live successor's (this
+	// flow had none). It goes back for its owner; one whose owner left
+	// the table (a packet that raced an active-timeout split, its
+	// continuation never counted) is an orphan and stays deleted.
+	if t.holds(e, key, x.FirstT) {
+		// A packet of the same key that made an entry in the meantime
+		// keeps it: the owner then leaves without its capture fields.
+		_ = m.Update(key, &x, ebpf.UpdateNoExist)
+	}
+}
+
+// holds reports whether an entry other than e has key and first_t first:
+// the owner of a capture entry is still in the table. A scan, but only
+// for the rare entry that is not its key's current flow's.
+func (t *table) holds(e entry, key []byte, first uint32) bool {
+	found := false
+	t.forEachUsed(func(o entry) {
+		if found || o == e || o.family() != e.family() {
+			return
+		}
+		if atomic.LoadUint32(t.slots.u32(o.off()+offFirst)) == first && bytes.Equal(t.key(o), key) {
+			found = true
+		}
+	})
+	return found
 }
 
 // peekExtras reads every capture entry of one family, by key.

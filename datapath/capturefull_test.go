@@ -1,6 +1,9 @@
 package datapath
 
 import (
+	"sync/atomic"
+	"time"
+
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -82,5 +85,69 @@ func TestCaptureMapFullCounted(t *testing.T) {
 	}
 	if n := extrasCount(t, d); n != room {
 		t.Errorf("%d capture entries, want %d", n, room)
+	}
+}
+
+// A flow of the same key that begins while its predecessor drains (marked,
+// awaiting the grace period and collect) takes another slot; its packets
+// leave the predecessor's capture entry alone, so the predecessor's record
+// carries its own first packet and length range only.
+func TestCaptureSuccessorDuringDrain(t *testing.T) {
+	d := openTest(t, 1024)
+	if err := d.SetCapture(CaptureSettings{Fields: flow.CapIPID | flow.CapPacketLength}); err != nil {
+		t.Fatal(err)
+	}
+	udp := func(id uint16, payload int) []byte {
+		return cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 17, id: id}.bytes(udpHdr(5000, 53, payload)))
+	}
+	feed(t, d, udp(1, 10), 1)
+	// The mark step of a harvest, as the harvest does it.
+	marked := 0
+	d.tab.forEachUsed(func(e entry) {
+		atomic.OrUint32(d.tab.slots.u32(e.off()+offAttrs), uint32(stDraining|byte(flow.EndIdle)<<stReasonShift)<<24)
+		marked++
+	})
+	if marked != 1 {
+		t.Fatalf("%d entries marked, want 1", marked)
+	}
+	// Flow times tick every 1.048576 ms: the successor's first_t must
+	// differ from the predecessor's to tell them apart.
+	time.Sleep(5 * time.Millisecond)
+	feed(t, d, udp(2, 400), 1)
+	feed(t, d, udp(3, 100), 1)
+	recs := harvestAll(t, d)
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2: %+v", len(recs), recs)
+	}
+	var pred, succ *flow.Record
+	for i := range recs {
+		switch recs[i].Packets {
+		case 1:
+			pred = &recs[i]
+		case 2:
+			succ = &recs[i]
+		}
+	}
+	if pred == nil || succ == nil {
+		t.Fatalf("want records of 1 and 2 packets: %+v", recs)
+	}
+	want := flow.Captured{Fields: flow.CapIPID | flow.CapPacketLength, IPID: 1, MinLength: 38, MaxLength: 38}
+	if pred.Captured != want {
+		t.Errorf("predecessor captured %+v, want %+v", pred.Captured, want)
+	}
+	// The successor began while the key's entry was the predecessor's:
+	// it has none of its own (documented in datapath/README.md).
+	if succ.Captured != (flow.Captured{}) {
+		t.Errorf("successor captured %+v, want none", succ.Captured)
+	}
+	if n := extrasCount(t, d); n != 0 {
+		t.Errorf("%d capture entries left, want 0", n)
+	}
+	// Its next flow starts an entry of its own again.
+	feed(t, d, udp(4, 20), 1)
+	recs = harvestAll(t, d)
+	want = flow.Captured{Fields: flow.CapIPID | flow.CapPacketLength, IPID: 4, MinLength: 48, MaxLength: 48}
+	if len(recs) != 1 || recs[0].Captured != want {
+		t.Errorf("next flow: %+v, want one with %+v", recs, want)
 	}
 }

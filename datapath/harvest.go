@@ -246,7 +246,7 @@ func (d *Datapath) Peek(emit func(*flow.Record)) error {
 	extras := [2]map[string]meterFlowExtra{d.tab.peekExtras(0), d.tab.peekExtras(1)}
 	d.tab.forEachUsed(func(e entry) {
 		d.tab.decode(e, clk, &rec)
-		if x, ok := extras[e.family()][string(d.tab.key(e))]; ok {
+		if x, ok := extras[e.family()][string(d.tab.key(e))]; ok && x.FirstT == atomic.LoadUint32(d.tab.slots.u32(e.off()+offFirst)) {
 			x.decode(&rec.Captured)
 		}
 		if rec.Packets != 0 {

@@ -70,6 +70,7 @@ type meterFlowExtra struct {
 	Flags   uint8
 	Pad     uint16
 	Labels  [3]uint32
+	FirstT  uint32
 }
 
 type meterFlowKey4 struct {

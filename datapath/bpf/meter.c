@@ -164,6 +164,7 @@ struct parsed {
 	__u16 mpls_off;  /* offset of the MPLS label stack, 0 if none */
 	__u8 nlabels;    /* its depth */
 	__u8 pad[3];
+	__u32 flow_first; /* set by table_meter: the counted flow's first_t */
 };
 
 /* Offsets are carried as scalars clamped to a power-of-two range: every
@@ -789,7 +790,8 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 		 * is its continuation's first packet. */
 		int first = *(volatile __u32 *)&v->first_t == 0;
 		count_into(v, p, now_t, st, ifindex);
-		return first ? 2 : 1;
+		p->flow_first = *(volatile __u32 *)&v->first_t;
+		return first ? 3 : 1;
 	}
 	/* A new flow (or its old entry drains): take a slot if the cache is
 	 * under its size. */
@@ -897,6 +899,7 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	((volatile __u8 *)&s->attrs)[3] |= ST_LIVE;
 	__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (16 * (j & 1)));
 	st->flows_created++;
+	p->flow_first = now_t;
 	if (p->tcp_flags & 0x05)
 		send_event(st, EV_END_OF_FLOW, p->family, ifindex);
 	return 2;
@@ -916,7 +919,8 @@ struct capture_args {
 	__u8 family;
 	__u8 proto;
 	__u8 nlabels;
-	__u8 pad;
+	__u8 counted;     /* table_meter's answer: 1 known, 2 new entry, 3 split */
+	__u32 flow_first; /* the flow's first_t: whose entry this packet's is */
 };
 
 /* Record what `ip flow-capture` and the MPLS label positions ask for in
@@ -925,6 +929,14 @@ struct capture_args {
  * fragment offset. A flow whose entry was exported (or split by the
  * active timeout) starts a new one with its next packet, as a new cache
  * entry does.
+ *
+ * An entry belongs to the flow whose first_t it carries. One of another
+ * first_t is left alone: it is a draining predecessor's (a new flow of the
+ * same key that began during its harvest, in another slot), which the
+ * harvest takes into the predecessor's record. The exception is the first
+ * packet after an active-timeout split (counted 3): the flow's exported
+ * part is gone, so an entry left by a packet that raced the split is
+ * replaced by the continuation's own.
  *
  * Returns 1 when the packet's flow had no entry and the map had no room
  * for one (E2BIG: max_entries reached; ENOMEM: no memory for it), so the
@@ -963,7 +975,9 @@ __noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
 		isfrag = 1;
 	}
 	struct flow_extra *x = bpf_map_lookup_elem(map, a->key);
-	if (x) {
+	if (x && x->first_t != a->flow_first && a->counted != 3)
+		return 0;
+	if (x && x->first_t == a->flow_first) {
 		if (len < x->min_len)
 			x->min_len = len;
 		if (len > x->max_len)
@@ -975,6 +989,7 @@ __noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
 		return 0;
 	}
 	struct flow_extra n = {};
+	n.first_t = a->flow_first;
 	n.flags = fields & CAP_FIELDS;
 	n.min_len = len;
 	n.max_len = len;
@@ -998,7 +1013,7 @@ __noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
 			n.labels[j] = bpf_ntohl(*(__u32 *)l);
 		}
 	}
-	long err = bpf_map_update_elem(map, a->key, &n, BPF_NOEXIST);
+	long err = bpf_map_update_elem(map, a->key, &n, x ? BPF_ANY : BPF_NOEXIST);
 	/* EEXIST: another CPU made the entry first; that one is kept. */
 	return err == -E2BIG || err == -ENOMEM;
 }
@@ -1024,6 +1039,8 @@ static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const in
 	a.family = p->family;
 	a.proto = p->proto;
 	a.nlabels = p->nlabels;
+	a.counted = counted;
+	a.flow_first = p->flow_first;
 	if (capture_flow(ctx, &a))
 		st->capture_full++;
 }

@@ -223,7 +223,7 @@ struct capture_cfg {
 	__u8 mpls_pos[4]; /* 1-based label positions for labels[0..2]; 0 unused */
 };
 
-/* One flow's captured extras: 28 bytes. */
+/* One flow's captured extras: 32 bytes. */
 struct flow_extra {
 	__u32 ip_id;    /* IPv4 identification, or an IPv6 fragment header's */
 	__u16 frag_off; /* the 13-bit offset field (8-octet units) */
@@ -234,6 +234,7 @@ struct flow_extra {
 	__u8 flags;     /* CAP_* in force when the entry was made, XF_FRAG_SEEN */
 	__u16 pad;
 	__u32 labels[CAP_LABELS]; /* label stack entries as on the wire (host order) */
+	__u32 first_t;  /* the owning flow's first_t: a successor's packets leave it alone */
 };
 
 #endif
