@@ -46,6 +46,7 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 	v.checkRange("export.template-refresh", int64(e.TemplateRefresh), 1, 600, "template refresh-rate")
 	e.TemplateTimeout = zeroIfEq(e.TemplateTimeout, platform.DefaultTemplateTimeout)
 	v.checkDuration("export.template-timeout", e.TemplateTimeout, time.Minute, 1, 3600, "template timeout-rate")
+	v.checkDuration("export.options-timeout", e.OptionsTimeout, time.Minute, 1, 3600, "template options timeout-rate")
 	if len(e.Destinations) > MaxDestinations {
 		v.failf("export.destinations", "%d destinations: at most %d", len(e.Destinations), MaxDestinations)
 	}

@@ -357,7 +357,18 @@ func (x *cmd) exportTemplate() {
 	e := &x.cfg.Export
 	k := x.c.Keyword("options", "refresh-rate", "timeout-rate")
 	if k == "options" {
-		x.c.Invalid(x.c.Last(), "options templates follow the template settings")
+		// Only the options' resend interval is kept (JunOS
+		// option-refresh-rate maps onto it); the rest follows the
+		// template settings.
+		x.c.Keyword("timeout-rate")
+		if x.neg {
+			x.c.Skip()
+			e.OptionsTimeout = 0
+			return
+		}
+		e.OptionsTimeout = time.Duration(x.c.Uint(1, 3600)) * time.Minute
+		x.touch("export.options-timeout")
+		x.c.End()
 		return
 	}
 	if x.neg {

@@ -347,6 +347,9 @@ func renderExport(r *iosWriter, c config.Config) {
 	if e.TemplateTimeout != 0 {
 		r.line("ip flow-export template timeout-rate %d", e.TemplateTimeout/time.Minute)
 	}
+	if e.OptionsTimeout != 0 {
+		r.line("ip flow-export template options timeout-rate %d", e.OptionsTimeout/time.Minute)
+	}
 	if e.InterfaceNames {
 		r.line("ip flow-export interface-names")
 	}
