@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/appclass"
@@ -130,6 +131,12 @@ func (c *CLI) ExportView() show.ExportView {
 	if a, err := sourceAddr(cfg.Export.Source); err == nil {
 		v.Source = a
 	}
+	// The exporter's own defaults (export.Config): options follow the
+	// template settings unless set.
+	tt := cmp.Or(cfg.Export.TemplateTimeout, export.DefaultTemplateTimeout)
+	tr := cmp.Or(cfg.Export.TemplateRefresh, export.DefaultTemplateRefreshPackets)
+	v.Template = show.TemplateSettings{Timeout: int(tt / time.Minute), Refresh: tr,
+		OptionsTimeout: int(cmp.Or(cfg.Export.OptionsTimeout, tt) / time.Minute), OptionsRefresh: tr}
 	return v
 }
 

@@ -145,7 +145,15 @@ func execTree() *Node {
 					return kw("verbose", "Display extra information", kw("flow", "Flow cache entries").Runs(filteredFlow(true)))
 				})...)...),
 			kw("flow", "NetFlow switching",
-				kw("export", "Show flow export information").Runs(func(s *Session, w io.Writer, _ []string) error {
+				kw("export", "Show flow export information",
+					kw("template", "Template-specific export statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
+						if s.json {
+							s.jsonDone = true
+							return show.WriteJSON(w, s.b.ExportView().Template)
+						}
+						show.IPFlowExportTemplate(w, s.b.ExportView())
+						return nil
+					})).Runs(func(s *Session, w io.Writer, _ []string) error {
 					if s.json {
 						s.jsonDone = true
 						return show.WriteJSON(w, show.ExportJSON(s.b.ExportView()))

@@ -19,6 +19,31 @@ type ExportView struct {
 	// Layer2VLANs is `ip flow export layer2-switched vlan`: the VLANs
 	// whose tagged flows are exported (empty: every flow).
 	Layer2VLANs platform.VLANSet
+	// Template is what `show ip flow export template` shows; `show ip
+	// flow export | json` leaves it out, as its screen does.
+	Template TemplateSettings `json:"-"`
+}
+
+// TemplateSettings are the v9/IPFIX template and options resend settings
+// in force, defaults applied: the timeouts in minutes, as IOS configures
+// them, and the refresh rates in export packets.
+type TemplateSettings struct {
+	Timeout, Refresh               int
+	OptionsTimeout, OptionsRefresh int
+}
+
+// IPFlowExportTemplate renders `show ip flow export template`: the
+// template and options resend settings (layout [RECALL] IOS 12.4's,
+// without its template counters).
+func IPFlowExportTemplate(w io.Writer, v ExportView) {
+	state := "enabled"
+	if len(v.Destinations) == 0 {
+		state = "disabled"
+	}
+	fmt.Fprintf(w, "Main cache %s export is %s\n", v.Version.Label(), state)
+	t := v.Template
+	fmt.Fprintf(w, "  Template export information\n  Template timeout = %d\n  Template refresh rate = %d\n", t.Timeout, t.Refresh)
+	fmt.Fprintf(w, "  Option export information\n  Option timeout = %d\n  Option refresh rate = %d\n", t.OptionsTimeout, t.OptionsRefresh)
 }
 
 // IPFlowExport renders `show ip flow export`. Destinations whose version

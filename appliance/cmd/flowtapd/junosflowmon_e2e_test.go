@@ -72,6 +72,10 @@ set forwarding-options sampling instance SI family inet output inline-jflow sour
 			t.Errorf("show ip flow export lacks %q:\n%s", want, export)
 		}
 	}
+	if tpl := d.cli(t, "ios", "show ip flow export template\n"); !strings.Contains(tpl, "  Template export information\n  Template timeout = 1\n  Template refresh rate = 20\n"+
+		"  Option export information\n  Option timeout = 2\n  Option refresh rate = 20\n") {
+		t.Errorf("show ip flow export template does not show the template's refresh rates:\n%s", tpl)
+	}
 	if cache := d.cli(t, "ios", "show ip cache flow\n"); !strings.Contains(cache, "Active flows timeout in 2 minutes\n  Inactive flows timeout in 30 seconds\n") {
 		t.Errorf("show ip cache flow does not show the template's timeouts:\n%s", cache)
 	}
