@@ -17,6 +17,7 @@ import (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	benchMapBuckets               = "buckets"
+	benchMapCaptureFull           = "capture_full"
 	benchMapCounters              = "counters"
 	benchMapCpustate              = "cpustate"
 	benchMapEvents                = "events"
@@ -122,6 +123,7 @@ type benchProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchMapSpecs struct {
 	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
+	CaptureFull    *ebpf.MapSpec `ebpf:"capture_full"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
 	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
@@ -193,6 +195,7 @@ func (o *benchObjects) Close() error {
 // It can be passed to loadBenchObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchMaps struct {
 	Buckets        *ebpf.Map `ebpf:"buckets"`
+	CaptureFull    *ebpf.Map `ebpf:"capture_full"`
 	Counters       *ebpf.Map `ebpf:"counters"`
 	Cpustate       *ebpf.Map `ebpf:"cpustate"`
 	Events         *ebpf.Map `ebpf:"events"`
@@ -219,6 +222,7 @@ type benchMaps struct {
 func (m *benchMaps) Close() error {
 	return _BenchClose(
 		m.Buckets,
+		m.CaptureFull,
 		m.Counters,
 		m.Cpustate,
 		m.Events,

@@ -17,6 +17,7 @@ import (
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	benchPlainMapBuckets               = "buckets"
+	benchPlainMapCaptureFull           = "capture_full"
 	benchPlainMapCounters              = "counters"
 	benchPlainMapCpustate              = "cpustate"
 	benchPlainMapEvents                = "events"
@@ -122,6 +123,7 @@ type benchPlainProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchPlainMapSpecs struct {
 	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
+	CaptureFull    *ebpf.MapSpec `ebpf:"capture_full"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
 	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
@@ -193,6 +195,7 @@ func (o *benchPlainObjects) Close() error {
 // It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchPlainMaps struct {
 	Buckets        *ebpf.Map `ebpf:"buckets"`
+	CaptureFull    *ebpf.Map `ebpf:"capture_full"`
 	Counters       *ebpf.Map `ebpf:"counters"`
 	Cpustate       *ebpf.Map `ebpf:"cpustate"`
 	Events         *ebpf.Map `ebpf:"events"`
@@ -219,6 +222,7 @@ type benchPlainMaps struct {
 func (m *benchPlainMaps) Close() error {
 	return _BenchPlainClose(
 		m.Buckets,
+		m.CaptureFull,
 		m.Counters,
 		m.Cpustate,
 		m.Events,

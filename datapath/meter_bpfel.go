@@ -150,7 +150,6 @@ type meterMeterStats struct {
 	FinEvents            uint64
 	FullEvents           uint64
 	EventDrops           uint64
-	CaptureFull          uint64
 	Unparsed             [10]uint64
 	SizeHist             [26]uint64
 }
@@ -280,6 +279,7 @@ type meterVlanPort struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	meterMapBuckets              = "buckets"
+	meterMapCaptureFull          = "capture_full"
 	meterMapCounters             = "counters"
 	meterMapCpustate             = "cpustate"
 	meterMapEvents               = "events"
@@ -375,6 +375,7 @@ type meterProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterMapSpecs struct {
 	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
+	CaptureFull    *ebpf.MapSpec `ebpf:"capture_full"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
 	Cpustate       *ebpf.MapSpec `ebpf:"cpustate"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
@@ -446,6 +447,7 @@ func (o *meterObjects) Close() error {
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterMaps struct {
 	Buckets        *ebpf.Map `ebpf:"buckets"`
+	CaptureFull    *ebpf.Map `ebpf:"capture_full"`
 	Counters       *ebpf.Map `ebpf:"counters"`
 	Cpustate       *ebpf.Map `ebpf:"cpustate"`
 	Events         *ebpf.Map `ebpf:"events"`
@@ -472,6 +474,7 @@ type meterMaps struct {
 func (m *meterMaps) Close() error {
 	return _MeterClose(
 		m.Buckets,
+		m.CaptureFull,
 		m.Counters,
 		m.Cpustate,
 		m.Events,

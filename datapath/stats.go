@@ -57,13 +57,19 @@ func (d *Datapath) Stats() (Stats, error) {
 		s.FinEvents += c.FinEvents
 		s.FullEvents += c.FullEvents
 		s.EventDrops += c.EventDrops
-		s.CaptureFull += c.CaptureFull
 		for i := range s.Unparsed {
 			s.Unparsed[i] += c.Unparsed[i]
 		}
 		for i := range s.SizeHistogram {
 			s.SizeHistogram[i] += c.SizeHist[i]
 		}
+	}
+	var full []uint64
+	if err := d.objs.CaptureFull.Lookup(uint32(0), &full); err != nil {
+		return Stats{}, fmt.Errorf("read capture counter: %w", err)
+	}
+	for _, n := range full {
+		s.CaptureFull += n
 	}
 	oc, err := d.OverloadCounts()
 	if err != nil {

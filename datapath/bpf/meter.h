@@ -146,7 +146,6 @@ struct meter_stats {
 	__u64 fin_events;
 	__u64 full_events;
 	__u64 event_drops;      /* ring buffer full */
-	__u64 capture_full;     /* capture entries not stored: the extras map was full (ip flow-capture) */
 	__u64 unparsed[PR_MAX];
 	__u64 size_hist[PKT_SIZE_BUCKETS];
 };
