@@ -47,6 +47,7 @@
 // `output inline-jflow source-address A` and `chassis fpc N
 // sampling-instance NAME` keep their names in config.JFlow; Commit folds
 // the templates the servers use into Cache, Export and each server's
-// version, refusing two templates in use that disagree, and refusing an
+// version (while any server uses a template, what no template sets is
+// the default), refusing two templates in use that disagree, and refusing an
 // FPC binding that names no configured instance.
 package junos

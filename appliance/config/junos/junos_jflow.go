@@ -277,6 +277,11 @@ func foldTemplates(c *config.Config) (errs []*config.FieldError, from map[string
 		{"option-refresh-rate", "export.options-timeout", func(t config.FlowTemplate) time.Duration { return t.OptionRefresh }, &c.Export.OptionsTimeout},
 	} {
 		var first config.FlowTemplate
+		if len(used) > 0 {
+			// The templates govern: what none of them sets is the
+			// default, not a value an earlier commit folded in.
+			*f.set = 0
+		}
 		for _, t := range used {
 			v := f.get(t)
 			if v == 0 {

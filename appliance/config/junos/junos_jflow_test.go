@@ -163,3 +163,51 @@ func TestFlowMonitoringDelete(t *testing.T) {
 		t.Errorf("jflow %+v", c.JFlow)
 	}
 }
+
+func TestDeleteSamplingInstance(t *testing.T) {
+	s := NewSession(config.Config{Platform: DefaultPlatform}, "terminal")
+	for _, l := range strings.Split(strings.TrimSpace(inlineJflow), "\n") {
+		if err := s.Exec(l); err != nil {
+			t.Fatal(l, err)
+		}
+	}
+	for _, l := range []string{"delete forwarding-options sampling instance SI", "delete chassis"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatal(l, err)
+		}
+	}
+	c, err := s.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JFlow.Instance != "" || c.JFlow.Inline || c.Sampling.Mode != 0 || len(c.Export.Destinations) != 0 || c.Export.ServicesSource.IsValid() {
+		t.Errorf("after deleting the instance: %+v %+v %+v", c.JFlow, c.Sampling, c.Export)
+	}
+	if set := RenderSet(c); strings.Contains(set, "instance") || !strings.Contains(set, "template IPV4") {
+		t.Errorf("display set:\n%s", set)
+	}
+}
+
+// TestTemplateGovernsAcrossCommits: deleting a template's timeout in a
+// later commit gives the default back, not the value the earlier commit
+// folded into the cache.
+func TestTemplateGovernsAcrossCommits(t *testing.T) {
+	c, err := Parse("t.set", []byte(inlineJflow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(c, "terminal")
+	if err := s.Exec("delete services flow-monitoring version-ipfix template IPV4 flow-active-timeout"); err != nil {
+		t.Fatal(err)
+	}
+	c, err = s.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Cache.Active != 0 || c.Cache.Inactive != 15*time.Second {
+		t.Errorf("cache timeouts %v/%v, want the default and 15s", c.Cache.Active, c.Cache.Inactive)
+	}
+	if set := RenderSet(c); strings.Contains(set, "flow-active-timeout") {
+		t.Errorf("display set:\n%s", set)
+	}
+}
