@@ -151,3 +151,53 @@ func TestCaptureSuccessorDuringDrain(t *testing.T) {
 		t.Errorf("next flow: %+v, want one with %+v", recs, want)
 	}
 }
+
+// A packet that races an active-timeout split can leave an entry stamped
+// with the exported part's first_t. The continuation's first packet
+// replaces it; a continuation that never counts (a husk) drops it at its
+// harvest, so no entry outlives its flow.
+func TestCaptureSplitStray(t *testing.T) {
+	d := openTest(t, 1024)
+	if err := d.SetCapture(CaptureSettings{Fields: flow.CapIPID | flow.CapPacketLength}); err != nil {
+		t.Fatal(err)
+	}
+	udp := func(sport, id uint16, payload int) []byte {
+		return cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 17, id: id}.bytes(udpHdr(sport, 53, payload)))
+	}
+	feed(t, d, udp(5000, 1, 10), 1)
+	feed(t, d, udp(6000, 2, 10), 1)
+	// The entries as the meter made them: the strays to put back.
+	strays := map[string]meterFlowExtra{}
+	for k, x := range d.tab.peekExtras(0) {
+		strays[k] = x
+	}
+	if len(strays) != 2 {
+		t.Fatalf("%d entries, want 2", len(strays))
+	}
+	var split []flow.Record
+	if _, err := d.Harvest(HarvestRequest{ActiveBefore: time.Now().Add(time.Hour)}, func(r *flow.Record) { split = append(split, *r) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(split) != 2 || extrasCount(t, d) != 0 {
+		t.Fatalf("split: %d records, %d entries left, want 2 and 0", len(split), extrasCount(t, d))
+	}
+	for k, x := range strays {
+		x.MinLen, x.MaxLen = 999, 999 // a raced packet's, to tell it apart
+		if err := d.tab.extras[0].Put([]byte(k), &x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(5 * time.Millisecond) // the continuation's first_t is a later tick
+	feed(t, d, udp(5000, 7, 20), 1)  // port 6000's continuation stays a husk
+	recs := harvestAll(t, d)
+	if len(recs) != 1 {
+		t.Fatalf("%d records, want 1 (the husk ends without one): %+v", len(recs), recs)
+	}
+	want := flow.Captured{Fields: flow.CapIPID | flow.CapPacketLength, IPID: 7, MinLength: 48, MaxLength: 48}
+	if recs[0].SrcPort != 5000 || recs[0].Captured != want {
+		t.Errorf("continuation: port %d captured %+v, want %+v", recs[0].SrcPort, recs[0].Captured, want)
+	}
+	if n := extrasCount(t, d); n != 0 {
+		t.Errorf("%d capture entries outlive their flows, want 0", n)
+	}
+}
