@@ -15,7 +15,6 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/cfgfile"
-	"github.com/flowtap/flowtap/appliance/config/ios"
 )
 
 // runningCopy is the running configuration kept on disk (tmpfs on the
@@ -91,7 +90,7 @@ func (r *runningCopy) write(c config.Config) error {
 			r.log.Warn("remove temp files of the running copy", "err", err)
 		}
 	}
-	return config.WriteFile(r.path, []byte(runningHeader+r.startup+"\n"+ios.Render(c)))
+	return config.WriteFile(r.path, []byte(runningHeader+r.startup+"\n"+cfgfile.SaveText(c)))
 }
 
 // discard removes the copy at an orderly stop; later saves are ignored.

@@ -3,6 +3,7 @@ package cfgfile
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/ios"
@@ -12,8 +13,25 @@ import (
 // Save writes the configuration to path as IOS text, atomically: a crash
 // at any point leaves either the old file or the new one, never a mix.
 // The file is mode 0600: it holds password hashes and SNMPv3 passphrases.
+// What IOS cannot say (JunOS firewall filters, J-Flow names) follows the
+// IOS lines, before `end`, as `flowtap junos set ...` lines, so the file
+// loads back to the same model whichever dialect configured it.
 func Save(path string, c config.Config) error {
-	return config.WriteFile(path, []byte(ios.Render(c)))
+	return config.WriteFile(path, []byte(SaveText(c)))
+}
+
+// SaveText is the text Save writes.
+func SaveText(c config.Config) string {
+	text := ios.Render(c)
+	ext := junosExtension(c, text)
+	if ext == "" {
+		return text
+	}
+	body, ok := strings.CutSuffix(text, "end\n")
+	if !ok {
+		return text + "!\n" + ext
+	}
+	return body + ext + "!\nend\n"
 }
 
 // Load reads a configuration file: IOS text, or JunOS set lines or brace
@@ -31,5 +49,10 @@ func Parse(file string, src []byte) (config.Config, error) {
 	if junos.Detect(src) {
 		return junos.Parse(file, src)
 	}
-	return ios.Parse(file, src)
+	iosSrc, junosSrc, found := splitJunOS(src)
+	c, err := ios.Parse(file, iosSrc)
+	if err != nil || !found {
+		return c, err
+	}
+	return junos.Apply(c, file, junosSrc)
 }

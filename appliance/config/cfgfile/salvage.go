@@ -21,7 +21,13 @@ func Salvage(file string, src []byte) (c config.Config, skipped config.Errors) {
 	if junos.Detect(src) {
 		c, skipped = junos.Salvage(file, string(src))
 	} else {
-		c, skipped = ios.Salvage(file, string(src))
+		iosSrc, junosSrc, found := splitJunOS(src)
+		c, skipped = ios.Salvage(file, string(iosSrc))
+		if found {
+			var more config.Errors
+			c, more = junos.SalvageOnto(c, file, string(junosSrc))
+			skipped = append(skipped, more...)
+		}
 	}
 	grammar.SortByLine(skipped)
 	return c, skipped

@@ -12,14 +12,23 @@ import (
 // and the rest applied again, until the candidate commits. skipped is
 // each dropped line's error (cfgfile.Salvage sorts them).
 func Salvage(file, src string) (config.Config, config.Errors) {
-	base := config.Config{Platform: DefaultPlatform}
+	return salvageOnto(config.Config{Platform: DefaultPlatform}, grammar.DefaultConfig(), file, src)
+}
+
+// SalvageOnto is Salvage applying src onto base (the IOS part of a saved
+// file, for its `flowtap junos` lines); when nothing commits, base stays.
+func SalvageOnto(base config.Config, file, src string) (config.Config, config.Errors) {
+	return salvageOnto(base, base, file, src)
+}
+
+func salvageOnto(base, failed config.Config, file, src string) (config.Config, config.Errors) {
 	lines, err := junosLines(src)
 	if err != nil {
 		var le *config.LineError
 		if errors.As(err, &le) {
 			le.File = file
 		}
-		return grammar.DefaultConfig(), config.Errors{err}
+		return failed, config.Errors{err}
 	}
 	drop := map[int]bool{}
 	var skipped config.Errors
@@ -55,8 +64,8 @@ func Salvage(file, src string) (config.Config, config.Errors) {
 			}
 		}
 		if !progress {
-			return grammar.DefaultConfig(), append(skipped, other...)
+			return failed, append(skipped, other...)
 		}
 	}
-	return grammar.DefaultConfig(), append(skipped, fmt.Errorf("%s: too many refused lines", file))
+	return failed, append(skipped, fmt.Errorf("%s: too many refused lines", file))
 }
