@@ -1,6 +1,9 @@
 // Package cfgfile reads and writes configuration files in either dialect:
 // Load and Parse take IOS or JunOS text, whichever it is (see
-// junos.Detect), and Save writes IOS text atomically (config.WriteFile).
+// junos.Detect), and Save writes IOS text atomically (config.WriteFile),
+// with what IOS cannot say (JunOS firewall filters, J-Flow names) as
+// trailing `flowtap junos set ...` lines that Parse and Salvage apply
+// with the JunOS grammar.
 //
 // A startup-config at boot is read with Salvage: every good line applies
 // and the refused ones are returned, as a router does; Parse and Load

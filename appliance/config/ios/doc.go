@@ -30,6 +30,9 @@
 //	no flowtap application-class [NAME]            remove one; without NAME, the default
 //	flowtap prefix-as-file PATH                    routes for origin-as/peer-as
 //	flowtap as-mode origin|peer                    which AS of those routes
+//	flowtap junos set ...                          in a saved file only (package cfgfile):
+//	                                               a JunOS set line for what IOS cannot say
+//	                                               (firewall filters, J-Flow names)
 //	flowtap sampling rate N [run-length N] [max-packets-per-second N]
 //	                                               JunOS sampling input, in IOS words
 //	flowtap tap NAME                               a passive tap's link, its own interface
