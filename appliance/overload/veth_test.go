@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,19 +72,57 @@ func TestFloodOnVeth(t *testing.T) {
 	go func() { r.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	// Bursts of the flood until the rate is at its maximum: trafgen
-	// runs to the end of each, so nothing is left sending after.
+	// One flood, sent without pause until the rate is at its maximum. It
+	// was bursts of 20,000 frames, but the gap while the next trafgen
+	// started could be a whole interval with no traffic on a busy
+	// machine, which (rightly) steps the rate down: the test then raced
+	// the controller. trafgen is stopped and waited for, so nothing is
+	// left sending after.
 	cfg := floodConfig(t)
-	poll(t, "overload sampling at its maximum, 1 in 8", func() bool {
-		if n, err := d.OverloadRate(); err == nil && n == 8 && r.Status().Active {
-			return true
+	flood := exec.Command("trafgen", "-i", cfg, "-o", v.Src, "--cpus", "1", "-q", "--no-sock-mem")
+	// trafgen forks a sender per CPU: its own process group lets one
+	// signal stop them all, and a file (not a pipe) for its output
+	// leaves Wait nothing to drain.
+	flood.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	floodOut, err := os.Create(filepath.Join(t.TempDir(), "trafgen.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer floodOut.Close()
+	flood.Stdout, flood.Stderr = floodOut, floodOut
+	if err := flood.Start(); err != nil {
+		t.Fatalf("trafgen: %v", err)
+	}
+	stopFlood := func() {
+		if flood.ProcessState != nil {
+			return
 		}
-		out, err := exec.Command("trafgen", "-i", cfg, "-o", v.Src, "--cpus", "1", "-n", "20000", "-q", "--no-sock-mem").CombinedOutput()
-		if err != nil {
-			t.Fatalf("trafgen: %v\n%s", err, out)
+		_ = syscall.Kill(-flood.Process.Pid, syscall.SIGKILL)
+		_ = flood.Wait()
+	}
+	defer stopFlood()
+	drain := func() {
+		for {
+			select {
+			case n := <-announce:
+				announced = append(announced, n)
+			default:
+				return
+			}
+		}
+	}
+	// Reaching the maximum is what counts: on a busy machine the
+	// controller may step down and up again while the flood lasts.
+	poll(t, "overload sampling at its maximum, 1 in 8", func() bool {
+		drain()
+		for _, n := range announced {
+			if n == 8 {
+				return true
+			}
 		}
 		return false
 	})
+	stopFlood()
 	if !strings.Contains(logs.String(), "%FLOW-4-OVERLOAD: Flow cache overloaded (") ||
 		!strings.Contains(logs.String(), "sampling 1 in 2 packets") {
 		t.Fatalf("no overload log line:\n%s", logs.String())
@@ -95,11 +134,13 @@ func TestFloodOnVeth(t *testing.T) {
 	if !strings.Contains(logs.String(), "%FLOW-5-OVERLOAD_END: Flow cache overload ended") {
 		t.Fatalf("no log line for the end of the overload:\n%s", logs.String())
 	}
-	for len(announce) > 0 {
-		announced = append(announced, <-announce)
-	}
-	if want := []uint32{2, 4, 8, 4, 2, 0}; fmt.Sprint(announced) != fmt.Sprint(want) {
-		t.Errorf("rates announced %v, want %v", announced, want)
+	drain()
+	// Up by doubling to the maximum, then down by halving to off. A
+	// descheduled trafgen may leave an interval quiet during the flood,
+	// and a step down and up again then is right; the ends are fixed.
+	t.Logf("rates announced %v", announced)
+	if !stepsByTwo(announced, 8) {
+		t.Errorf("rates announced %v: want 2 first, each step double or half the last, 8 reached, and 2, 0 last", announced)
 	}
 
 	// Exact accounting: frames = in flows + refused + sampled out.
@@ -185,4 +226,24 @@ func TestBudgetOnVeth(t *testing.T) {
 	if st.CreateFailPackets != 0 {
 		t.Errorf("%d packets refused: the budget alone was to engage it", st.CreateFailPackets)
 	}
+}
+
+// stepsByTwo reports whether rates start at 2, change only by doubling
+// or halving (2 to 0 ends it), reach max, and end with 2, 0.
+func stepsByTwo(rates []uint32, max uint32) bool {
+	if len(rates) < 2 || rates[0] != 2 || rates[len(rates)-1] != 0 {
+		return false
+	}
+	reached := false
+	for i, n := range rates {
+		reached = reached || n == max
+		if i == 0 {
+			continue
+		}
+		p := rates[i-1]
+		if n != 2*p && 2*n != p && !(p == 2 && n == 0) || n > max {
+			return false
+		}
+	}
+	return reached && rates[len(rates)-2] == 2
 }
