@@ -186,8 +186,11 @@ func TestActiveTimeoutSplitsAndRestarts(t *testing.T) {
 			t.Errorf("record %d starts %v before the previous one ended %v: counters did not restart", i, r.Start, recs[i-1].End)
 		}
 	}
-	if total != uint64(rounds*per) || splits < 2 || recs[len(recs)-1].EndReason != flow.EndForced {
-		t.Fatalf("%d records (%d active splits), %d packets; want %d packets, >= 2 splits, a forced last: %+v", len(recs), splits, total, rounds*per, recs)
+	// The last record is the final flush's (forced), unless the ager's
+	// tick split the flow after the last packet and before stop: then
+	// nothing was left to flush, and the total says nothing was lost.
+	if last := recs[len(recs)-1].EndReason; total != uint64(rounds*per) || splits < 2 || last != flow.EndForced && last != flow.EndActive {
+		t.Fatalf("%d records (%d active splits), %d packets; want %d packets, >= 2 splits, a forced or active last: %+v", len(recs), splits, total, rounds*per, recs)
 	}
 }
 
