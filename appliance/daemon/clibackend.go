@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,37 +55,37 @@ func (c *CLI) Aggregations() []show.AggregationView {
 	d := c.m.d
 	name := ifNamer(subif.New(d.Settings().Subifs))
 	d.mu.Lock()
-	caches := make([]*export.AggregationCache, 0, len(d.aggs))
-	for _, a := range d.aggs {
-		caches = append(caches, a.cache)
-	}
+	caches := slices.Clone(d.aggs)
 	d.mu.Unlock()
 	out := make([]show.AggregationView, 0, len(caches))
 	for _, ac := range caches {
-		v := show.AggregationView{Now: time.Now(), Config: aggregationConfigView(ac.Config()), IfName: name}
-		ac.Walk(func(a *export.Aggregate) bool {
+		v := show.AggregationView{Now: time.Now(), Config: aggregationConfigView(ac.cache.Config()), IfName: name}
+		ac.cache.Walk(func(a *export.Aggregate) bool {
 			v.Aggregates = append(v.Aggregates, show.Aggregate(*a))
 			return true
 		})
 		// After the walk: a record folded in between is in both or neither.
 		d.mu.Lock()
-		v.Stats = show.AggregationStats(aggSinceClear(ac.Stats(), d.aggBase[ac]))
+		v.Stats = show.AggregationStats(aggSinceClear(ac.totals(), ac.base))
 		d.mu.Unlock()
 		out = append(out, v)
 	}
 	return out
 }
 
-// ClearAggregationStats starts the aggregation caches' screen counters
-// from 0 (`clear ip flow stats`); the caches' own go on, for SNMP.
+// ClearAggregationStats starts the aggregation caches' counters from 0
+// (`clear ip flow stats`) for the screen and IPFIX-MIB, their exporters'
+// too; the totals go on, for Prometheus.
 func (d *Daemon) ClearAggregationStats() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	base := make(map[*export.AggregationCache]export.AggregationStats, len(d.aggs))
+	now := time.Now()
 	for _, a := range d.aggs {
-		base[a.cache] = a.cache.Stats()
+		a.base, a.cleared = a.totals(), now
+		for _, e := range a.dests.Exporters() {
+			d.markCleared(e, now)
+		}
 	}
-	d.aggBase = base
 }
 
 // aggSinceClear is what an aggregation cache counted since the base was

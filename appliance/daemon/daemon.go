@@ -55,9 +55,6 @@ type Daemon struct {
 	// exportBase is each exporter's counters at the last `clear ip flow
 	// stats`: the CLI shows the difference, SNMP the raw Counter64s.
 	exportBase map[*export.Exporter]export.Stats
-	// aggBase is each aggregation cache's counters at the last `clear ip
-	// flow stats`: the screen counts from there, SNMP from the start.
-	aggBase map[*export.AggregationCache]export.AggregationStats
 	// clearedAt is when each exporter's counters were last cleared, with
 	// its template sends then (IPFIX-MIB's discontinuity, ipfixview.go).
 	clearedAt map[*export.Exporter]clearMark
@@ -101,11 +98,72 @@ type Daemon struct {
 }
 
 type aggCache struct {
-	cfg     Aggregation
-	cache   *export.AggregationCache
-	dests   *export.Destinations
-	stop    context.CancelFunc
-	started time.Time // where its counters start
+	cfg   Aggregation
+	cache *export.AggregationCache
+	dests *export.Destinations
+	stop  context.CancelFunc
+	// started is where its counters start: its own opening, or that of
+	// the first cache of its scheme that a configuration change replaced
+	// by it; carried is what those predecessors counted. base is its
+	// totals at the last `clear ip flow stats` (at cleared), which the
+	// screen and IPFIX-MIB count from. Guarded by Daemon.mu.
+	started time.Time
+	carried export.AggregationStats
+	base    export.AggregationStats
+	cleared time.Time
+}
+
+// totals are what the cache and its predecessors counted; the gauges
+// (entries, capacity, memory) are the cache's now.
+func (a *aggCache) totals() export.AggregationStats {
+	s, c := a.cache.Stats(), a.carried
+	s.Added += c.Added
+	s.Created += c.Created
+	s.Exported += c.Exported
+	s.Emergency += c.Emergency
+	s.SkippedIPv6 += c.SkippedIPv6
+	s.AgerPolls += c.AgerPolls
+	return s
+}
+
+// since is where the counts since the last clear begin.
+func (a *aggCache) since() time.Time {
+	if a.cleared.IsZero() {
+		return a.started
+	}
+	return a.cleared
+}
+
+// succeed makes n count on from a, the cache of the same scheme it
+// replaces: its totals, its clear and its exporters' counters (by
+// collector) carry over. a is closed, so its last exports are in. d.mu
+// is held.
+func (d *Daemon) succeedAgg(n, a *aggCache) {
+	t := a.totals()
+	t.Entries, t.Capacity, t.Bytes = 0, 0, 0
+	n.carried, n.started, n.base, n.cleared = t, a.started, a.base, a.cleared
+	opened := slices.Clone(n.dests.Exporters()) // Exporters is the cache's own slice
+	for _, e := range a.dests.Exporters() {
+		if j := slices.IndexFunc(opened, func(x *export.Exporter) bool { return x.Config().Collector == e.Config().Collector }); j >= 0 {
+			d.succeedExporter(opened[j], e)
+			opened = slices.Delete(opened, j, j+1)
+		}
+		delete(d.exportBase, e)
+		delete(d.clearedAt, e)
+	}
+}
+
+// succeedExporter makes n, a new exporter to e's collector, count on
+// from e (closed): e's counters, the CLI's clear base and IPFIX-MIB's
+// discontinuity go with it. d.mu is held.
+func (d *Daemon) succeedExporter(n, e *export.Exporter) {
+	n.Inherit(e)
+	if c, ok := d.clearedAt[e]; ok {
+		d.exportBase[n], d.clearedAt[n] = d.exportBase[e], c
+	} else {
+		// Its IPFIX-MIB session counts from the old one's start.
+		d.exportBase[n], d.clearedAt[n] = export.Stats{}, clearMark{at: e.Started()}
+	}
 }
 
 // fanout is the engine's one sink; it forwards to whatever exporters and
@@ -606,15 +664,8 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 			// encoder settings changed): it counts on from here, and the
 			// CLI's clear base and SNMP's discontinuity go with it.
 			if j := slices.IndexFunc(opened, func(n *export.Exporter) bool { return n.Config().Collector == e.Config().Collector }); j >= 0 {
-				n := opened[j]
+				d.succeedExporter(opened[j], e)
 				opened = slices.Delete(opened, j, j+1)
-				n.Inherit(e)
-				if c, ok := d.clearedAt[e]; ok {
-					d.exportBase[n], d.clearedAt[n] = d.exportBase[e], c
-				} else {
-					// Its IPFIX-MIB session counts from the old one's start.
-					d.exportBase[n], d.clearedAt[n] = export.Stats{}, clearMark{at: e.Started()}
-				}
 			} else {
 				d.retired = addStats(d.retired, e.Stats())
 			}
@@ -625,6 +676,18 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 	for i, a := range oldAggs {
 		if !keptAgg[i] {
 			errs = append(errs, a.close())
+			// A new cache of the same scheme replaces this one (its
+			// timeouts, size or destinations changed): it counts on, as
+			// counters go back only on clear.
+			if j := slices.IndexFunc(openedAggs, func(n *aggCache) bool { return n.cfg.Cache.Scheme == a.cfg.Cache.Scheme }); j >= 0 {
+				d.succeedAgg(openedAggs[j], a)
+				openedAggs = slices.Delete(openedAggs, j, j+1)
+			} else {
+				for _, e := range a.dests.Exporters() {
+					delete(d.exportBase, e)
+					delete(d.clearedAt, e)
+				}
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -728,9 +791,19 @@ func (d *Daemon) ClearExportStats() {
 	}
 	now := time.Now()
 	for _, e := range d.main.Exporters() {
-		d.exportBase[e] = e.Stats()
-		d.clearedAt[e] = clearMark{at: now, templates: e.TemplateSends()}
+		d.markCleared(e, now)
 	}
+}
+
+// markCleared notes e's counters at `clear ip flow stats`: what the CLI
+// and IPFIX-MIB count from. d.mu is held.
+func (d *Daemon) markCleared(e *export.Exporter, now time.Time) {
+	d.exportBase[e] = e.Stats()
+	m := clearMark{at: now, templates: e.TemplateSends(), records: map[uint16]uint64{}}
+	for _, t := range e.TemplateInfo() {
+		m.records[t.ID] = t.Records
+	}
+	d.clearedAt[e] = m
 }
 
 // RetiredExportStats sums what the main cache's exporters that are no
@@ -900,11 +973,16 @@ func (d *Daemon) ClearSizeHistogram() {
 	d.mu.Unlock()
 }
 
-// AggregationView is one running aggregation cache.
+// AggregationView is one running aggregation cache. Stats count from
+// Started, across configuration changes (Prometheus: they never go
+// back); SinceClear from Since, the last `clear ip flow stats` (the
+// screen and IPFIX-MIB).
 type AggregationView struct {
-	Config  export.AggregationConfig
-	Stats   export.AggregationStats
-	Started time.Time
+	Config     export.AggregationConfig
+	Stats      export.AggregationStats
+	SinceClear export.AggregationStats
+	Started    time.Time
+	Since      time.Time
 }
 
 // AggregationCaches are the running `ip flow-aggregation cache`s.
@@ -913,7 +991,9 @@ func (d *Daemon) AggregationCaches() []AggregationView {
 	defer d.mu.Unlock()
 	out := make([]AggregationView, 0, len(d.aggs))
 	for _, a := range d.aggs {
-		out = append(out, AggregationView{Config: a.cfg.Cache, Stats: a.cache.Stats(), Started: a.started})
+		t := a.totals()
+		out = append(out, AggregationView{Config: a.cfg.Cache, Stats: t, SinceClear: aggSinceClear(t, a.base),
+			Started: a.started, Since: a.since()})
 	}
 	return out
 }

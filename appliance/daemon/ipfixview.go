@@ -21,18 +21,20 @@ const JunosSamplingInstance = "sampling instance"
 type clearMark struct {
 	at        time.Time
 	templates export.TemplateSends
+	records   map[uint16]uint64 // data records sent with each template
 }
 
 // ExportSession is one export destination of a cache, counted since
-// Since: its start, or for the main cache's the last `clear ip flow
-// stats`, as `show ip flow export` counts.
+// Since: its start (or its first predecessor's, when a configuration
+// change reopened it), or the last `clear ip flow stats`, as `show ip
+// flow export` counts. Each template's Records count from its Since, the
+// later of that and the template's own start.
 type ExportSession struct {
 	Scheme    platform.Scheme // SchemeNone: the main cache
 	Config    export.DestinationConfig
 	Stats     export.Stats
 	Templates export.TemplateSends
 	Info      []export.TemplateInfo
-	Started   time.Time // the exporter's start: where its template counts begin
 	Since     time.Time
 }
 
@@ -60,7 +62,11 @@ func (d *Daemon) ExportSessions() []ExportSession {
 	}
 	for _, a := range d.aggs {
 		for _, e := range a.dests.Exporters() {
-			list = append(list, entry{scheme: a.cfg.Cache.Scheme, e: e})
+			x := entry{scheme: a.cfg.Cache.Scheme, e: e}
+			if c, ok := d.clearedAt[e]; ok {
+				x.base, x.cleared = d.exportBase[e], &c
+			}
+			list = append(list, x)
 		}
 	}
 	d.mu.Unlock()
@@ -68,12 +74,20 @@ func (d *Daemon) ExportSessions() []ExportSession {
 	for _, x := range list {
 		e := x.e
 		s := ExportSession{Scheme: x.scheme, Config: e.Config(), Stats: e.Stats(), Templates: e.TemplateSends(),
-			Info: e.TemplateInfo(), Started: e.Started(), Since: e.Started()}
+			Info: e.TemplateInfo(), Since: e.Started()}
 		if c := x.cleared; c != nil {
 			s.Stats = sinceClear(s.Stats, x.base)
 			s.Templates.Templates -= min(s.Templates.Templates, c.templates.Templates)
 			s.Templates.OptionsTemplates -= min(s.Templates.OptionsTemplates, c.templates.OptionsTemplates)
 			s.Since = c.at
+			for i := range s.Info {
+				t := &s.Info[i]
+				if t.Since.Before(c.at) {
+					// A template defined after the clear has nothing to subtract.
+					t.Records -= min(t.Records, c.records[t.ID])
+					t.Since = c.at
+				}
+			}
 		}
 		out = append(out, s)
 	}

@@ -166,4 +166,16 @@ func (e *Exporter) Inherit(old *Exporter) {
 	} {
 		p[0].Add(p[1].Load())
 	}
+	// The data records sent with each template (IPFIX-MIB's
+	// ipfixTemplateDataRecords) carry on for the templates e defines as
+	// old did.
+	old.mu.Lock()
+	defer old.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ot, ok := old.enc.(*templated); ok {
+		if nt, ok := e.enc.(*templated); ok {
+			nt.inherit(ot, old.started)
+		}
+	}
 }

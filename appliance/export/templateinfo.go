@@ -1,6 +1,9 @@
 package export
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // TemplateInfo is one template or options template a v9 or IPFIX
 // destination defines, as it goes on the wire, with what was sent with it
@@ -16,6 +19,10 @@ type TemplateInfo struct {
 	// went out (zero: not yet).
 	Records  uint64
 	LastSent time.Time
+	// Since is where Records counts from: the exporter's start, or its
+	// first predecessor's when the template came over from the exporter
+	// it replaced (Inherit).
+	Since time.Time
 }
 
 // TemplateField is one field specifier.
@@ -39,6 +46,7 @@ type TemplateSends struct{ Templates, OptionsTemplates uint64 }
 type setCount struct {
 	id         uint16
 	pend, sent uint64
+	since      time.Time // zero: the exporter's start
 }
 
 // countSet notes n records written in a set with that id into the open
@@ -92,6 +100,42 @@ func (e *templated) sentIn(id uint16) uint64 {
 	return 0
 }
 
+func (e *templated) sinceOf(id uint16) time.Time {
+	for _, c := range e.counts {
+		if c.id == id {
+			return c.since
+		}
+	}
+	return time.Time{}
+}
+
+// inherit adds what old sent with each template that e defines alike
+// (same id, set and fields) to e's count, which then counts from where
+// old's did. A template e defines differently is a new one: it counts
+// from e's start.
+func (e *templated) inherit(old *templated, oldStart time.Time) {
+	mine := e.templateInfo()
+	for _, o := range old.templateInfo() {
+		i := slices.IndexFunc(mine, func(t TemplateInfo) bool {
+			return t.ID == o.ID && t.SetID == o.SetID && slices.Equal(t.Fields, o.Fields)
+		})
+		if i < 0 {
+			continue
+		}
+		since := old.sinceOf(o.ID)
+		if since.IsZero() {
+			since = oldStart
+		}
+		j := slices.IndexFunc(e.counts, func(c setCount) bool { return c.id == o.ID })
+		if j < 0 {
+			e.counts = append(e.counts, setCount{id: o.ID})
+			j = len(e.counts) - 1
+		}
+		e.counts[j].sent += o.Records
+		e.counts[j].since = since
+	}
+}
+
 // mainKey is the main cache's flow key: the fields of flow.Key.
 var mainKey = map[elem]bool{eSrcAddr: true, eDstAddr: true, eInputIf: true, eSrcPort: true, eDstPort: true,
 	eProto: true, eToS: true, eICMPTypeCode: true}
@@ -106,7 +150,7 @@ func (e *templated) templateInfo() []TemplateInfo {
 		if t == nil {
 			continue
 		}
-		ti := TemplateInfo{ID: t.id, SetID: e.templateSetID(), Records: e.sentIn(t.id), LastSent: e.tplSentAt}
+		ti := TemplateInfo{ID: t.id, SetID: e.templateSetID(), Records: e.sentIn(t.id), LastSent: e.tplSentAt, Since: e.sinceOf(t.id)}
 		for _, f := range t.fields {
 			key := mainKey[f.e]
 			if t == e.agg {
@@ -120,7 +164,8 @@ func (e *templated) templateInfo() []TemplateInfo {
 		if t == nil {
 			continue
 		}
-		ti := TemplateInfo{ID: t.id, Options: true, SetID: e.optionsSetID(), Records: e.sentIn(t.id), LastSent: e.optSentAt}
+		ti := TemplateInfo{ID: t.id, Options: true, SetID: e.optionsSetID(), Records: e.sentIn(t.id), LastSent: e.optSentAt,
+			Since: e.sinceOf(t.id)}
 		for _, f := range t.scope {
 			ti.Fields = append(ti.Fields, TemplateField{IE: f.id, Length: f.length, Enterprise: f.pen, Scope: true})
 		}
@@ -137,10 +182,17 @@ func (e *templated) templateInfo() []TemplateInfo {
 func (e *Exporter) TemplateInfo() []TemplateInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if t, ok := e.enc.(*templated); ok {
-		return t.templateInfo()
+	t, ok := e.enc.(*templated)
+	if !ok {
+		return nil
 	}
-	return nil
+	out := t.templateInfo()
+	for i := range out {
+		if out[i].Since.IsZero() {
+			out[i].Since = e.started
+		}
+	}
+	return out
 }
 
 // TemplateSends counts the template records in the packets the

@@ -102,7 +102,7 @@ func snmpIPFIX(m *daemon.Manager) func() (snmp.IPFIXState, error) {
 				Active:      cmp.Or(a.Config.ActiveTimeout, export.DefaultActiveTimeout),
 				Idle:        cmp.Or(a.Config.InactiveTimeout, export.DefaultInactiveTimeout),
 				ActiveFlows: snmp.Clamp32(uint64(max(a.Stats.Entries, 0))), Free: snmp.Clamp32(uint64(max(a.Stats.Capacity-a.Stats.Entries, 0))),
-				DataRecords: a.Stats.Exported, Since: a.Started})
+				DataRecords: a.SinceClear.Exported, Since: a.Since})
 		}
 		st.ObservationPoints = observationPoints(d.Settings(), domain)
 		return st, nil
@@ -151,7 +151,7 @@ func ipfixSession(s daemon.ExportSession, mask platform.Field) snmp.IPFIXSession
 		if setID < 2 {
 			setID += 2
 		}
-		it := snmp.IPFIXTemplate{ID: t.ID, SetID: setID, LastSent: t.LastSent, Records: t.Records, Since: s.Started}
+		it := snmp.IPFIXTemplate{ID: t.ID, SetID: setID, LastSent: t.LastSent, Records: t.Records, Since: t.Since}
 		for _, f := range t.Fields {
 			key := f.Key
 			if s.Scheme == platform.SchemeNone && f.Enterprise == 0 {

@@ -200,8 +200,8 @@ func checkMonotonic(t *testing.T, when string, a, b counterReading, allowed, mov
 // failure, the exported and lost records are the flows ended, and nfcapd
 // holds every metered packet. `clear ip flow stats` and `clear
 // access-list counters` then zero the cache's, export's and ACL's
-// screens (and the MIB rows that mirror them, whose discontinuity moves)
-// and nothing else.
+// screens (and the MIB rows that mirror them, the IPFIX-MIB sessions and
+// templates, whose discontinuity moves) and nothing else.
 func TestCountersSurviveConfigChanges(t *testing.T) {
 	v := testnet.Enter(t)
 	capd := collector.StartNfcapd(t)
@@ -340,15 +340,18 @@ ip http metrics port %s access-class 10
 		return strings.HasPrefix(oid, ipfixStats+"1.") || strings.HasPrefix(oid, ipfixStats+"3.")
 	}
 	filters := func(oid string) bool { return strings.HasPrefix(oid, ipfixStats+"4.1.3.1.1001.") }
-	checkMonotonic(t, "clear ip flow stats", end, cl, cleared, func(oid string) bool { return sessions(oid) || filters(oid) })
-	moved := 0
+	checkMonotonic(t, "clear ip flow stats", end, cl, cleared, func(oid string) bool { return sessions(oid) || templates(oid) || filters(oid) })
+	moved, tmoved := 0, 0
 	for k, was := range end.disc {
 		if sessions(k) && cl.disc[k] != was {
 			moved++
 		}
+		if templates(k) && cl.disc[k] != was {
+			tmoved++
+		}
 	}
-	if moved == 0 {
-		t.Errorf("no IPFIX-MIB session discontinuity time moved on clear ip flow stats: %v -> %v", end.disc, cl.disc)
+	if moved == 0 || tmoved == 0 {
+		t.Errorf("clear ip flow stats moved %d IPFIX-MIB session and %d template discontinuity times: %v -> %v", moved, tmoved, end.disc, cl.disc)
 	}
 }
 

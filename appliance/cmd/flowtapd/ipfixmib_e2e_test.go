@@ -535,3 +535,180 @@ interface %s
 		t.Errorf("the global sampler's function:\n%s\nwant:\n%s", out, wantLines)
 	}
 }
+
+// ipfixWalk is IPFIX-MIB's transport session, template and metering
+// process tables by name, as net-snmp reads them with the RFC's file.
+func ipfixWalk(t *testing.T, agent string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	for _, table := range []string{"ipfixTransportSessionTable", "ipfixTransportSessionStatsTable", "ipfixTemplateTable",
+		"ipfixTemplateStatsTable", "ipfixMeteringProcessTable", "ipfixMeteringProcessStatsTable"} {
+		out, err := mibfiles.Run(t, ipfixModules, "snmpbulkwalk", "-v2c", "-cpublic", "-Os", "-OQ", "-Ot", "-OU", agent, table)
+		if err != nil {
+			t.Fatalf("snmpbulkwalk %s: %v", table, err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if name, val, ok := strings.Cut(l, " = "); ok {
+				got[name] = val
+			}
+		}
+	}
+	return got
+}
+
+// TestIPFIXMIBCountsAcrossReopenAndClear: a configuration change that
+// reopens the main cache's exporter and replaces the aggregation cache
+// (and its exporter) resets no IPFIX-MIB counter and moves no
+// discontinuity time: the template's data records, the aggregation
+// session's packets and records and the aggregation cache's data records
+// count on, and agree with what the collectors received. `clear ip flow
+// stats` then zeroes every one of them, as the screens, and moves their
+// discontinuity times.
+func TestIPFIXMIBCountsAcrossReopenAndClear(t *testing.T) {
+	v := testnet.Enter(t)
+	coll, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	aggColl, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer aggColl.Close()
+	collPort, aggPort := coll.LocalAddr().(*net.UDPAddr).Port, aggColl.LocalAddr().(*net.UDPAddr).Port
+	d := startDaemon(t, fmt.Sprintf(`hostname reopentap
+username admin secret letmein
+snmp-server community public RO
+interface %s
+ ip flow ingress
+!
+ip flow-export version ipfix
+ip flow-export destination 127.0.0.1 %d
+ip flow-aggregation cache prefix
+ export version 9
+ export destination 127.0.0.1 %d
+ enabled
+!
+`, v.Mon, collPort, aggPort))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	var frames [][]byte
+	for i := range 4 {
+		frames = append(frames, udpFrames([4]byte{10, 0, 2, byte(i + 1)}, 4000, 3)...)
+	}
+	v.Send(t, frames)
+	exported := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			if strings.HasPrefix(d.cli(t, "ios", "show ip flow export | include exported\n"), want) {
+				return
+			} else if time.Now().After(deadline) {
+				t.Fatalf("want %q:\n%s", want, d.cli(t, "ios", "show ip flow export\n"))
+			}
+		}
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	exported("  4 flows")
+	msgs := readDatagrams(t, coll)
+	time.Sleep(150 * time.Millisecond) // the agent's state is at most 100 ms old
+	before := ipfixWalk(t, agent)
+	main, agg := "", ""
+	for k, val := range before {
+		if idx, ok := strings.CutPrefix(k, "ipfixTransportSessionDestinationPort."); ok {
+			switch val {
+			case strconv.Itoa(collPort):
+				main = idx
+			case strconv.Itoa(aggPort):
+				agg = idx
+			}
+		}
+	}
+	if main == "" || agg == "" {
+		t.Fatalf("no session for the main cache's destination (%q) or the aggregation cache's (%q)", main, agg)
+	}
+	prefixCache := strconv.Itoa(int(platform.SchemePrefix) + 1)
+	tmpl := main + ".0.256"
+	if before["ipfixTemplateDataRecords."+tmpl] != "4" {
+		t.Fatalf("ipfixTemplateDataRecords.%s = %q before the change, want 4", tmpl, before["ipfixTemplateDataRecords."+tmpl])
+	}
+
+	// The change: the main exporter's template timeout (a new encoder,
+	// the same collector) and the prefix cache's active timeout (a new
+	// cache, which first exports what the old one holds).
+	d.cli(t, "ios", "configure terminal\nip flow-export template timeout-rate 20\nip flow-aggregation cache prefix\n cache timeout active 20\nend\n")
+	aggMsgs := readDatagrams(t, aggColl)
+	if len(aggMsgs) == 0 {
+		t.Fatal("the replaced prefix cache exported nothing")
+	}
+	msgs = append(msgs, readDatagrams(t, coll)...)
+	time.Sleep(150 * time.Millisecond)
+	after := ipfixWalk(t, agent)
+	if after["ipfixTransportSessionDestinationPort."+main] != strconv.Itoa(collPort) || after["ipfixTransportSessionDestinationPort."+agg] != strconv.Itoa(aggPort) {
+		t.Fatalf("the sessions changed index over the change: main %s, prefix %s", main, agg)
+	}
+	var aggBytes int
+	for _, m := range aggMsgs {
+		aggBytes += len(m)
+	}
+	var mainBytes int
+	for _, m := range msgs {
+		mainBytes += len(m)
+	}
+	for name, want := range map[string]string{
+		"ipfixTemplateDataRecords." + tmpl:                          "4",
+		"ipfixTransportSessionPackets." + main:                      strconv.Itoa(len(msgs)),
+		"ipfixTransportSessionBytes." + main:                        strconv.Itoa(mainBytes),
+		"ipfixTransportSessionPackets." + agg:                       strconv.Itoa(len(aggMsgs)),
+		"ipfixTransportSessionBytes." + agg:                         strconv.Itoa(aggBytes),
+		"ipfixTemplateDiscontinuityTime." + tmpl:                    before["ipfixTemplateDiscontinuityTime."+tmpl],
+		"ipfixTransportSessionDiscontinuityTime." + main:            before["ipfixTransportSessionDiscontinuityTime."+main],
+		"ipfixTransportSessionDiscontinuityTime." + agg:             before["ipfixTransportSessionDiscontinuityTime."+agg],
+		"ipfixMeteringProcessCacheDiscontinuityTime." + prefixCache: before["ipfixMeteringProcessCacheDiscontinuityTime."+prefixCache],
+		"ipfixMeteringProcessCacheDataRecords." + prefixCache:       after["ipfixTransportSessionRecords."+agg],
+	} {
+		if after[name] != want {
+			t.Errorf("after the change: %s = %q, want %q", name, after[name], want)
+		}
+	}
+	if n, _ := strconv.Atoi(after["ipfixTransportSessionRecords."+agg]); n == 0 {
+		t.Errorf("the prefix session counts no records after the old cache's export")
+	}
+	// Whatever templates the new exporter sends count on top.
+	if b, a := atoi(before["ipfixTransportSessionTemplates."+main]), atoi(after["ipfixTransportSessionTemplates."+main]); b < 1 || a < b {
+		t.Errorf("ipfixTransportSessionTemplates %d before the change, %d after it", b, a)
+	}
+
+	// clear ip flow stats: each of them counts from 0 and says when.
+	up := sysUpTime(t, agent)
+	d.cli(t, "ios", "clear ip flow stats\n")
+	time.Sleep(150 * time.Millisecond)
+	cleared := ipfixWalk(t, agent)
+	for _, name := range []string{"ipfixTemplateDataRecords." + tmpl, "ipfixTransportSessionTemplates." + main,
+		"ipfixTransportSessionOptionsTemplates." + main, "ipfixTransportSessionPackets." + agg,
+		"ipfixTransportSessionBytes." + agg, "ipfixTransportSessionRecords." + agg, "ipfixTransportSessionTemplates." + agg,
+		"ipfixMeteringProcessCacheDataRecords." + prefixCache} {
+		if cleared[name] != "0" {
+			t.Errorf("after clear ip flow stats: %s = %q, want 0", name, cleared[name])
+		}
+	}
+	for k := range cleared {
+		if strings.HasPrefix(k, "ipfixTemplateDataRecords.") && cleared[k] != "0" {
+			t.Errorf("after clear ip flow stats: %s = %q, want 0", k, cleared[k])
+		}
+	}
+	for _, name := range []string{"ipfixTemplateDiscontinuityTime." + tmpl, "ipfixTransportSessionDiscontinuityTime." + main,
+		"ipfixTransportSessionDiscontinuityTime." + agg, "ipfixMeteringProcessCacheDiscontinuityTime." + prefixCache} {
+		if n, err := strconv.Atoi(cleared[name]); err != nil || n < up {
+			t.Errorf("%s = %q after the clear; sysUpTime was %d before it", name, cleared[name], up)
+		}
+	}
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
+}
