@@ -229,10 +229,8 @@ func execTree() *Node {
 			kw("interface", "Show QoS Policy Map on an interface",
 				arg("WORD", "Interface name", nil).Runs(showPolicyMapInterface)).Runs(showPolicyMapInterface),
 			arg("WORD", "policy-map name", nil).Runs(showPolicyMap)).Runs(showPolicyMap),
-		kw("snmp", "snmp statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
-			show.SNMP(w, s.b.SNMP())
-			return nil
-		}),
+		kw("snmp", "snmp statistics").Runs(view(func(s *Session, _ []string) (show.SNMPView, error) { return s.b.SNMP(), nil },
+			show.SNMP, show.SNMPJSON)),
 		kw("version", "System hardware and software status").Runs(text(Backend.Version)),
 		kw("platform", "Show platform information").Runs(text(Backend.Platform)),
 		kw("running-config", "Current operating configuration").Runs(showRunning),

@@ -25,6 +25,13 @@ func (jsonBackend) ExportView() show.ExportView {
 	}}}
 }
 
+func (jsonBackend) SNMP() show.SNMPView {
+	return show.SNMPView{Enabled: true, Contact: "noc@example.net", Location: "rack 4", InPkts: 141, InBadVersions: 1,
+		InBadCommunityNames: 2, InBadCommunityUses: 3, InASNParseErrs: 4, InTotalReqVars: 250, InTotalSetVars: 5, InGetRequests: 120,
+		InGetNexts: 11, InSetRequests: 6, SilentDrops: 7, OutPkts: 133, OutTooBigs: 8, OutNoSuchNames: 9, OutBadValues: 10,
+		OutGenErrs: 12, OutGetResponses: 125, OutTraps: 13}
+}
+
 func jsonOf(t *testing.T, s *Session, line string) any {
 	t.Helper()
 	out := s.Exec(line)
@@ -218,5 +225,47 @@ func TestJSONTables(t *testing.T) {
 		if err := json.Unmarshal([]byte(s.Exec(line+" | json")), &v); err != nil {
 			t.Errorf("%s | json: %v", line, err)
 		}
+	}
+}
+
+// TestJSONSNMP: `show snmp | json` carries every number the screen
+// prints, each under the counter that line names.
+func TestJSONSNMP(t *testing.T) {
+	s := NewSession(jsonBackend{&fakeBackend{cfg: config.Config{Hostname: "tap1"}}}, false)
+	v := jsonOf(t, s, "show snmp | json").(map[string]any)
+	text := s.Exec("show snmp")
+	// The screen's lines in order, and the key each one's number is under.
+	keys := []string{"in_pkts", "in_bad_versions", "in_bad_community_names", "in_bad_community_uses", "in_asn_parse_errs",
+		"in_total_req_vars", "in_total_set_vars", "in_get_requests", "in_get_nexts", "in_set_requests", "silent_drops",
+		"out_pkts", "out_too_bigs", "out_no_such_names", "out_bad_values", "out_gen_errs", "out_get_responses", "out_traps"}
+	var counts []string
+	for _, l := range strings.Split(text, "\n") {
+		if m := regexp.MustCompile(`^ *(\d+) `).FindStringSubmatch(l); m != nil {
+			counts = append(counts, m[1])
+		}
+	}
+	if len(counts) != len(keys) {
+		t.Fatalf("show snmp prints %d counters, want %d:\n%s", len(counts), len(keys), text)
+	}
+	for i, k := range keys {
+		n, ok := v[k].(float64)
+		if !ok || strconv.FormatFloat(n, 'f', -1, 64) != counts[i] {
+			t.Errorf("%s = %v in the JSON; the screen's line %d says %s", k, v[k], i+1, counts[i])
+		}
+	}
+	if len(v) != len(keys)+3 || v["contact"] != "noc@example.net" || v["location"] != "rack 4" || v["enabled"] != true ||
+		!strings.HasPrefix(text, "Contact: noc@example.net\nLocation: rack 4\n141 SNMP packets input\n") {
+		t.Errorf("show snmp | json = %v\ntext:\n%s", v, text)
+	}
+	// No agent: the screen says so, and the JSON says only that.
+	s = NewSession(&fakeBackend{cfg: config.Config{Hostname: "tap1"}}, false)
+	if got := s.Exec("show snmp | json"); got != "{\n  \"enabled\": false\n}\n" {
+		t.Errorf("show snmp | json without an agent: %q", got)
+	}
+	if got := s.Exec("show snmp"); got != "%SNMP agent not enabled\n" {
+		t.Errorf("show snmp without an agent: %q", got)
+	}
+	if got := s.Exec("show snmp | json brief"); got != "% Invalid input detected at '^' marker.\n" {
+		t.Errorf("show snmp | json brief: %q", got)
 	}
 }

@@ -112,3 +112,17 @@ func ExportJSON(v ExportView) any {
 	}
 	return exportJSON{ExportView: v, Destinations: map[string]any{"ROW_destination": dests}}
 }
+
+// SNMPJSON is `show snmp | json`'s snapshot: the agent's counters, named
+// after SNMPv2-MIB's (snmpInPkts is in_pkts), with the contact and the
+// location; enabled false, and no counters, when no agent runs. The
+// screen has no table, so neither has the JSON, as `show ip flow
+// datapath | json`.
+func SNMPJSON(v SNMPView) any {
+	if !v.Enabled {
+		return struct {
+			Enabled bool
+		}{}
+	}
+	return v
+}
