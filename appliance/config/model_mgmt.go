@@ -3,6 +3,8 @@ package config
 import (
 	"net/netip"
 	"time"
+
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 // SNMP is the `snmp-server` configuration. The agent answers once a
@@ -59,23 +61,24 @@ type SNMPGroup struct {
 	ACL   string // access list its users' requests must pass; "" is none
 }
 
-// AuthProtocol is an SNMPv3 authentication protocol.
-type AuthProtocol uint8
-
-const (
-	AuthNone   AuthProtocol = iota
-	AuthSHA                 // HMAC-SHA-96 (RFC 3414)
-	AuthSHA256              // HMAC-SHA-256 (RFC 7860)
-	AuthMD5                 // HMAC-MD5-96 (RFC 3414)
+// AuthProtocol and PrivProtocol are the SNMPv3 protocols of a user:
+// usmkey's, which the agent uses too, so that the model and the agent
+// share one numbering and one key hash per protocol (AuthProtocol.KeyHash
+// sizes the stored keys).
+type (
+	AuthProtocol = usmkey.AuthProtocol
+	PrivProtocol = usmkey.PrivProtocol
 )
 
-// PrivProtocol is an SNMPv3 privacy protocol.
-type PrivProtocol uint8
-
 const (
-	PrivNone   PrivProtocol = iota
-	PrivAES128              // RFC 3826
-	PrivDES                 // DES-CBC (RFC 3414)
+	AuthNone   = usmkey.AuthNone
+	AuthSHA    = usmkey.AuthSHA    // HMAC-SHA-96 (RFC 3414)
+	AuthSHA256 = usmkey.AuthSHA256 // HMAC-SHA-256 (RFC 7860)
+	AuthMD5    = usmkey.AuthMD5    // HMAC-MD5-96 (RFC 3414)
+
+	PrivNone   = usmkey.PrivNone
+	PrivAES128 = usmkey.PrivAES // RFC 3826
+	PrivDES    = usmkey.PrivDES // DES-CBC (RFC 3414)
 )
 
 // SNMPUser is `snmp-server user NAME GROUP v3 [auth md5|sha|sha-256 PASS

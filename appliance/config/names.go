@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-
-	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 // CheckHostname follows what IOS enforces: letters, digits and hyphens,
@@ -144,17 +142,6 @@ func digitPrefix(s string) int {
 // CheckName32 accepts a name of up to 32 characters, IOS's limit for
 // lists, communities, groups and users.
 func CheckName32(s string) error { return CheckName(s, 32) }
-
-// USMHash is the key-derivation hash of an SNMPv3 authentication protocol.
-func USMHash(a AuthProtocol) usmkey.Hash {
-	switch a {
-	case AuthMD5:
-		return usmkey.MD5
-	case AuthSHA256:
-		return usmkey.SHA256
-	}
-	return usmkey.SHA1
-}
 
 // KeyCheck accepts a key of n octets in hex, colons between octets
 // allowed (IOS shows them so).

@@ -153,7 +153,7 @@ func (v *validator) snmpUser(u *SNMPUser, engineID string, seen map[string]bool)
 	case u.Auth == AuthNone && (u.AuthKey != "" || u.Priv != PrivNone):
 		v.failf(path+".auth", "privacy or a key without authentication")
 	case u.Auth != AuthNone:
-		if err := KeyCheck(USMHash(u.Auth).Size())(string(u.AuthKey)); err != nil {
+		if err := KeyCheck(u.Auth.KeyHash().Size())(string(u.AuthKey)); err != nil {
 			v.bad(path+".auth-key", err)
 		}
 		if engineID == "" {

@@ -30,7 +30,7 @@ func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snm
 	var list []snmp.User
 	remote := map[string]snmp.User{}
 	for _, u := range c.SNMP.Users {
-		su := snmp.User{Name: u.Name, Auth: snmpAuth[u.Auth], Priv: snmpPriv[u.Priv]}
+		su := snmp.User{Name: u.Name, Auth: u.Auth, Priv: u.Priv}
 		// The model keeps keys localized to its engine ID (snmpEngineID),
 		// never passphrases.
 		su.AuthKey, _ = hex.DecodeString(string(u.AuthKey))
@@ -78,11 +78,6 @@ func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snm
 	}
 	return comms, list, recv
 }
-
-var (
-	snmpAuth = map[config.AuthProtocol]snmp.AuthProtocol{config.AuthMD5: snmp.AuthMD5, config.AuthSHA: snmp.AuthSHA, config.AuthSHA256: snmp.AuthSHA256}
-	snmpPriv = map[config.PrivProtocol]snmp.PrivProtocol{config.PrivDES: snmp.PrivDES, config.PrivAES128: snmp.PrivAES}
-)
 
 func portOr162(p uint16) uint16 {
 	if p == 0 {

@@ -116,7 +116,7 @@ func (a *Agent) handleV3(raw, body []byte, from, to netip.AddrPort) []byte {
 // authentic checks msgAuthenticationParameters over the whole message
 // with that field zeroed (RFC 3414 section 6.3.2, RFC 7860 4.2.2).
 func authentic(m *v3Message, proto AuthProtocol, key []byte) bool {
-	if proto == AuthNone || len(m.usm.auth) != proto.macLen() {
+	if proto == AuthNone || len(m.usm.auth) != proto.MACLen() {
 		return false
 	}
 	msg := slices.Clone(m.raw)
@@ -143,7 +143,7 @@ func (a *Agent) seal(o v3Out, auth AuthProtocol, priv PrivProtocol, authKey, pri
 		}
 		o.usm.priv, o.msgData = params, data
 	}
-	msg, at := encodeV3(o, auth.macLen())
+	msg, at := encodeV3(o, auth.MACLen())
 	if o.level != noAuthNoPriv {
 		copy(msg[at:], mac(auth, authKey, msg))
 	}

@@ -8,52 +8,28 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 	"strings"
 
 	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
-// AuthProtocol is a USM authentication protocol.
-type AuthProtocol uint8
-
-const (
-	AuthNone   AuthProtocol = iota
-	AuthSHA                 // usmHMACSHAAuthProtocol, HMAC-SHA-96 (RFC 3414)
-	AuthSHA256              // usmHMAC192SHA256AuthProtocol, HMAC-SHA-256-192 (RFC 7860)
-	AuthMD5                 // usmHMACMD5AuthProtocol, HMAC-MD5-96 (RFC 3414)
+// AuthProtocol and PrivProtocol are usmkey's, which the config model
+// stores too: one numbering, one key hash per protocol.
+type (
+	AuthProtocol = usmkey.AuthProtocol
+	PrivProtocol = usmkey.PrivProtocol
 )
 
-// PrivProtocol is a USM privacy protocol.
-type PrivProtocol uint8
-
 const (
-	PrivNone PrivProtocol = iota
-	PrivAES               // usmAesCfb128Protocol (RFC 3826)
-	PrivDES               // usmDESPrivProtocol, DES-CBC (RFC 3414 8)
+	AuthNone   = usmkey.AuthNone
+	AuthSHA    = usmkey.AuthSHA
+	AuthSHA256 = usmkey.AuthSHA256
+	AuthMD5    = usmkey.AuthMD5
+
+	PrivNone = usmkey.PrivNone
+	PrivAES  = usmkey.PrivAES
+	PrivDES  = usmkey.PrivDES
 )
-
-func (a AuthProtocol) String() string {
-	switch a {
-	case AuthMD5:
-		return "MD5"
-	case AuthSHA:
-		return "SHA"
-	case AuthSHA256:
-		return "SHA-256"
-	}
-	return "none"
-}
-
-func (p PrivProtocol) String() string {
-	switch p {
-	case PrivAES:
-		return "AES"
-	case PrivDES:
-		return "DES"
-	}
-	return "none"
-}
 
 // ParseAuthProtocol accepts net-snmp's spellings (MD5, SHA, SHA-256,
 // SHA256).
@@ -80,27 +56,6 @@ func ParsePrivProtocol(s string) (PrivProtocol, error) {
 	return PrivNone, fmt.Errorf("snmp: privacy protocol %q: want AES (AES-128) or DES", s)
 }
 
-// KeyHash is the hash that derives the protocol's keys.
-func (a AuthProtocol) KeyHash() usmkey.Hash {
-	switch a {
-	case AuthMD5:
-		return usmkey.MD5
-	case AuthSHA256:
-		return usmkey.SHA256
-	}
-	return usmkey.SHA1
-}
-
-func (a AuthProtocol) newHash() hash.Hash { return a.KeyHash().New() }
-
-// macLen is the truncated digest carried in msgAuthenticationParameters.
-func (a AuthProtocol) macLen() int {
-	if a == AuthSHA256 {
-		return 24
-	}
-	return 12
-}
-
 // passwordToKey is RFC 3414 A.2 (see usmkey).
 func passwordToKey(a AuthProtocol, password string) ([]byte, error) {
 	return usmkey.PasswordToKey(a.KeyHash(), password)
@@ -114,9 +69,9 @@ func localizeKey(a AuthProtocol, ku, engineID []byte) []byte {
 // mac is the truncated HMAC of a whole message whose authentication
 // parameters are zeros.
 func mac(a AuthProtocol, key, msg []byte) []byte {
-	m := hmac.New(a.newHash, key)
+	m := hmac.New(a.KeyHash().New, key)
 	m.Write(msg)
-	return m.Sum(nil)[:a.macLen()]
+	return m.Sum(nil)[:a.MACLen()]
 }
 
 // encryptScoped encrypts a ScopedPDU for the authoritative engine's boots

@@ -346,7 +346,7 @@ func (g *gen) management(c *config.Config) {
 		u := config.SNMPUser{Name: g.name("u"), Group: g.name("G")}
 		if g.maybe() {
 			u.Auth = config.AuthProtocol(1 + g.r.IntN(3))
-			u.AuthKey = config.USMKey(g.hexKey(config.USMHash(u.Auth).Size()))
+			u.AuthKey = config.USMKey(g.hexKey(u.Auth.KeyHash().Size()))
 			if g.maybe() {
 				u.Priv, u.PrivKey = config.PrivProtocol(1+g.r.IntN(2)), config.USMKey(g.hexKey(16))
 			}

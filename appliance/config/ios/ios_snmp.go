@@ -137,7 +137,7 @@ func (x *cmd) snmpUser() {
 	if x.c.TryKeyword("auth") != "" {
 		u.Auth = authProtocols[x.c.Keyword("md5", "sha", "sha-256")]
 		if encrypted {
-			u.AuthKey = config.USMKey(config.NormKey(x.c.Name("KEY", config.KeyCheck(config.USMHash(u.Auth).Size()))))
+			u.AuthKey = config.USMKey(config.NormKey(x.c.Name("KEY", config.KeyCheck(u.Auth.KeyHash().Size()))))
 		} else {
 			authPass = x.passphrase()
 		}
@@ -185,7 +185,7 @@ func (x *cmd) snmpUser() {
 			x.touch("snmp.engine-id")
 		}
 		id, _ := hex.DecodeString(engineID)
-		ak, pk, err := usmkey.LocalizedKeys(config.USMHash(u.Auth), authPass, privPass, id)
+		ak, pk, err := usmkey.LocalizedKeys(u.Auth.KeyHash(), authPass, privPass, id)
 		if err != nil {
 			x.c.Refuse("%v", err)
 			return

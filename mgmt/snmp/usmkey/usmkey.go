@@ -1,4 +1,5 @@
-// Package usmkey is SNMPv3 USM key derivation (RFC 3414 A.2, RFC 7860):
+// Package usmkey is SNMPv3 USM's protocols and key derivation (RFC 3414
+// A.2, RFC 7860), shared by the config model and the agent:
 // a passphrase becomes a key (Ku) by hashing a megabyte of it, and Ku
 // becomes the key for one engine (Kul) by hashing it around the engine ID.
 // The config model stores only Kul, as net-snmp and IOS do, so a saved
