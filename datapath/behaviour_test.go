@@ -412,6 +412,52 @@ func TestUptimeExact(t *testing.T) {
 	}
 }
 
+// TestFlowClockPerTick: the meter reads the coarse clock once per tick
+// and CPU (flow_time in meter.c); a flow's last time, stamped by a packet
+// fed between two readings of CLOCK_MONOTONIC_COARSE, must lie between
+// them, over many ticks, as when every packet read the clock.
+func TestFlowClockPerTick(t *testing.T) {
+	onOneCPU(t)
+	d := openTest(t, 64)
+	fr := udp4([4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}, 1, 2, 0)
+	coarse := func() uint32 {
+		var ts unix.Timespec
+		if err := unix.ClockGettime(unix.CLOCK_MONOTONIC_COARSE, &ts); err != nil {
+			t.Fatal(err)
+		}
+		return uint32(uint64(ts.Nano()) >> 20)
+	}
+	lastT := func() (last uint32, n int) {
+		d.tab.forEachUsed(func(e entry) {
+			last = atomic.LoadUint32(d.tab.slots.u32(e.off() + offLast))
+			n++
+		})
+		return last, n
+	}
+	start := coarse()
+	deadline := time.Now().Add(300 * time.Millisecond)
+	packets := 0
+	for time.Now().Before(deadline) {
+		before := coarse()
+		feed(t, d, fr, 1)
+		after := coarse()
+		last, n := lastT()
+		if n != 1 {
+			t.Fatalf("%d entries, want 1", n)
+		}
+		if last < before || last > after {
+			t.Fatalf("packet %d: last time %d, clock read %d before and %d after", packets, last, before, after)
+		}
+		packets++
+	}
+	// 300 ms is 75 ticks at HZ=250: the cached readings were used across
+	// many ticks, not one.
+	if units := coarse() - start; units < 100 {
+		t.Fatalf("the clock moved %d units in 300 ms", units)
+	}
+	t.Logf("%d packets over %d clock units", packets, coarse()-start)
+}
+
 // TestCacheSizeAcrossCPUs fills the cache from two CPUs in turn. Each CPU
 // takes units of the cache's size in batches for its own new flows, so
 // the cache must still hold exactly its size, refuse the rest, and report

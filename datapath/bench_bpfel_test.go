@@ -31,6 +31,7 @@ const (
 	benchMapFilterProto           = "filter_proto"
 	benchMapFilterSport           = "filter_sport"
 	benchMapFilterSrc             = "filter_src"
+	benchMapFlowClock             = "flow_clock"
 	benchMapFlows                 = "flows"
 	benchMapOverloadCounts        = "overload_counts"
 	benchMapPortSelects           = "port_selects"
@@ -137,6 +138,7 @@ type benchMapSpecs struct {
 	FilterProto    *ebpf.MapSpec `ebpf:"filter_proto"`
 	FilterSport    *ebpf.MapSpec `ebpf:"filter_sport"`
 	FilterSrc      *ebpf.MapSpec `ebpf:"filter_src"`
+	FlowClock      *ebpf.MapSpec `ebpf:"flow_clock"`
 	Flows          *ebpf.MapSpec `ebpf:"flows"`
 	OverloadCounts *ebpf.MapSpec `ebpf:"overload_counts"`
 	PortSelects    *ebpf.MapSpec `ebpf:"port_selects"`
@@ -209,6 +211,7 @@ type benchMaps struct {
 	FilterProto    *ebpf.Map `ebpf:"filter_proto"`
 	FilterSport    *ebpf.Map `ebpf:"filter_sport"`
 	FilterSrc      *ebpf.Map `ebpf:"filter_src"`
+	FlowClock      *ebpf.Map `ebpf:"flow_clock"`
 	Flows          *ebpf.Map `ebpf:"flows"`
 	OverloadCounts *ebpf.Map `ebpf:"overload_counts"`
 	PortSelects    *ebpf.Map `ebpf:"port_selects"`
@@ -236,6 +239,7 @@ func (m *benchMaps) Close() error {
 		m.FilterProto,
 		m.FilterSport,
 		m.FilterSrc,
+		m.FlowClock,
 		m.Flows,
 		m.OverloadCounts,
 		m.PortSelects,

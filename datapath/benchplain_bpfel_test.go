@@ -31,6 +31,7 @@ const (
 	benchPlainMapFilterProto           = "filter_proto"
 	benchPlainMapFilterSport           = "filter_sport"
 	benchPlainMapFilterSrc             = "filter_src"
+	benchPlainMapFlowClock             = "flow_clock"
 	benchPlainMapFlows                 = "flows"
 	benchPlainMapOverloadCounts        = "overload_counts"
 	benchPlainMapPortSelects           = "port_selects"
@@ -137,6 +138,7 @@ type benchPlainMapSpecs struct {
 	FilterProto    *ebpf.MapSpec `ebpf:"filter_proto"`
 	FilterSport    *ebpf.MapSpec `ebpf:"filter_sport"`
 	FilterSrc      *ebpf.MapSpec `ebpf:"filter_src"`
+	FlowClock      *ebpf.MapSpec `ebpf:"flow_clock"`
 	Flows          *ebpf.MapSpec `ebpf:"flows"`
 	OverloadCounts *ebpf.MapSpec `ebpf:"overload_counts"`
 	PortSelects    *ebpf.MapSpec `ebpf:"port_selects"`
@@ -209,6 +211,7 @@ type benchPlainMaps struct {
 	FilterProto    *ebpf.Map `ebpf:"filter_proto"`
 	FilterSport    *ebpf.Map `ebpf:"filter_sport"`
 	FilterSrc      *ebpf.Map `ebpf:"filter_src"`
+	FlowClock      *ebpf.Map `ebpf:"flow_clock"`
 	Flows          *ebpf.Map `ebpf:"flows"`
 	OverloadCounts *ebpf.Map `ebpf:"overload_counts"`
 	PortSelects    *ebpf.Map `ebpf:"port_selects"`
@@ -236,6 +239,7 @@ func (m *benchPlainMaps) Close() error {
 		m.FilterProto,
 		m.FilterSport,
 		m.FilterSrc,
+		m.FlowClock,
 		m.Flows,
 		m.OverloadCounts,
 		m.PortSelects,

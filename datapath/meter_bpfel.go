@@ -59,6 +59,14 @@ type meterFilterPortKey struct {
 	Pad       uint16
 }
 
+type meterFlowClock struct {
+	_       structs.HostLayout
+	Jiffies uint64
+	Ns      uint64
+	Valid   uint32
+	Pad     uint32
+}
+
 type meterFlowExtra struct {
 	_       structs.HostLayout
 	IpId    uint32
@@ -293,6 +301,7 @@ const (
 	meterMapFilterProto          = "filter_proto"
 	meterMapFilterSport          = "filter_sport"
 	meterMapFilterSrc            = "filter_src"
+	meterMapFlowClock            = "flow_clock"
 	meterMapFlows                = "flows"
 	meterMapOverloadCounts       = "overload_counts"
 	meterMapPortSelects          = "port_selects"
@@ -389,6 +398,7 @@ type meterMapSpecs struct {
 	FilterProto    *ebpf.MapSpec `ebpf:"filter_proto"`
 	FilterSport    *ebpf.MapSpec `ebpf:"filter_sport"`
 	FilterSrc      *ebpf.MapSpec `ebpf:"filter_src"`
+	FlowClock      *ebpf.MapSpec `ebpf:"flow_clock"`
 	Flows          *ebpf.MapSpec `ebpf:"flows"`
 	OverloadCounts *ebpf.MapSpec `ebpf:"overload_counts"`
 	PortSelects    *ebpf.MapSpec `ebpf:"port_selects"`
@@ -461,6 +471,7 @@ type meterMaps struct {
 	FilterProto    *ebpf.Map `ebpf:"filter_proto"`
 	FilterSport    *ebpf.Map `ebpf:"filter_sport"`
 	FilterSrc      *ebpf.Map `ebpf:"filter_src"`
+	FlowClock      *ebpf.Map `ebpf:"flow_clock"`
 	Flows          *ebpf.Map `ebpf:"flows"`
 	OverloadCounts *ebpf.Map `ebpf:"overload_counts"`
 	PortSelects    *ebpf.Map `ebpf:"port_selects"`
@@ -488,6 +499,7 @@ func (m *meterMaps) Close() error {
 		m.FilterProto,
 		m.FilterSport,
 		m.FilterSrc,
+		m.FlowClock,
 		m.Flows,
 		m.OverloadCounts,
 		m.PortSelects,

@@ -396,6 +396,56 @@ static __always_inline __u32 size_bucket(__u32 len)
 	return 17 + (len - 1) / 512;
 }
 
+/* The flow clock: the coarse monotonic clock (the kernel tick) in units of
+ * 2^TIME_SHIFT ns. Its helper is a real call, about 20 ns here (returns
+ * are costly under this CPU's SRSO mitigation: a quarter of what metering
+ * costs before the table), while bpf_jiffies64 is inlined to a load. The
+ * coarse clock moves only at a tick, just after jiffies does, so each CPU
+ * keeps its reading for the tick it was taken in and reads the clock
+ * again only when jiffies moves. A reading is kept (valid) once it is
+ * known to be its tick's: it differs from the previous tick's, or from an
+ * earlier reading in the same tick (which then came between the two
+ * updates). Until then (the first tick, after a tick with no packet on
+ * this CPU, or a tick that did not move the clock) every packet reads the
+ * clock, as before. */
+struct flow_clock {
+	__u64 jiffies; /* the tick ns was last read in */
+	__u64 ns;      /* the coarse clock then */
+	__u32 valid;   /* ns is the clock of that whole tick */
+	__u32 pad;
+};
+
+/* Per CPU, not pinned: a new program starts it afresh. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flow_clock);
+} flow_clock SEC(".maps");
+
+static __always_inline __u32 flow_time(void)
+{
+	__u32 zero = 0;
+	__u64 j = bpf_jiffies64();
+	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
+	if (!c)
+		return bpf_ktime_get_coarse_ns() >> TIME_SHIFT;
+	if (c->jiffies == j && c->valid)
+		return c->ns >> TIME_SHIFT;
+	__u64 ns = bpf_ktime_get_coarse_ns();
+	if (c->jiffies == j)
+		c->valid = ns != c->ns; /* it moved within the tick: now it is the tick's */
+	else
+		/* The next tick: the last reading of this one is the
+		 * previous tick's clock (a valid one surely; one that was
+		 * not is wrong only if every packet of that tick came
+		 * between the two updates). After a gap, not known. */
+		c->valid = c->jiffies + 1 == j && ns != c->ns;
+	c->jiffies = j;
+	c->ns = ns;
+	return ns >> TIME_SHIFT;
+}
+
 static __always_inline int sampled_out(void)
 {
 	__u32 n = cfg.sample_n;
@@ -1154,9 +1204,10 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 	st->size_hist[bucket]++;
 
 	/* Flow times: the coarse clock (the kernel tick, 4 ms at HZ=250) in
-	 * units of 2^20 ns. The precise clock and a division by 10^6 cost
-	 * more than the rest of the metering; user space converts exactly. */
-	__u32 now_t = bpf_ktime_get_coarse_ns() >> TIME_SHIFT;
+	 * units of 2^20 ns, read once per tick (flow_time). The precise clock
+	 * and a division by 10^6 cost more than the rest of the metering;
+	 * user space converts exactly. */
+	__u32 now_t = flow_time();
 	__u32 salt = 0;
 	if (salted) {
 		/* Benchmark only: a distinct key per run, as a flood of new flows. */
