@@ -28,8 +28,8 @@ int bench_meter_no_table(struct xdp_md *ctx)
 	return run_meter(ctx, 0, 2);
 }
 
-/* The floor: an XDP program that drops every frame (the live bench's
- * stand-in for xdp-bench drop, which Debian does not package). */
+/* A bare floor: drops every frame, counting nothing (the live bench
+ * also runs xdp-bench drop, whose program counts each frame). */
 SEC("xdp.frags")
 int bench_drop(struct xdp_md *ctx)
 {
