@@ -113,11 +113,13 @@ func (r SummerRule) String() string {
 	return fmt.Sprintf("%s %s %s %d:%02d", w, r.Day.String()[:3], r.Month.String()[:3], int(r.At/time.Hour), int(r.At%time.Hour/time.Minute))
 }
 
-// LogTimestamps is `service timestamps log datetime [msec] [localtime]
-// [show-timezone] [year]`, `service timestamps log uptime` or `no service
-// timestamps log`. The zero value is IOS's default, `datetime msec`.
+// LogTimestamps is `service timestamps log|debug datetime [msec]
+// [localtime] [show-timezone] [year]`, `service timestamps log|debug
+// uptime` or `no service timestamps log|debug`: how log messages (or
+// debug messages) are stamped. The zero value is IOS's default for both,
+// `datetime msec`.
 type LogTimestamps struct {
-	Off          bool // no service timestamps log
+	Off          bool // no service timestamps log|debug
 	Uptime       bool // time since the daemon started
 	NoMsec       bool // datetime without msec
 	Localtime    bool // the configured clock's zone rather than UTC
@@ -125,9 +127,33 @@ type LogTimestamps struct {
 	Year         bool
 }
 
-// Stamp writes t (the daemon up for up) as a log message's timestamp,
-// without the colon after it; "" with timestamps off.
-func (s LogTimestamps) Stamp(t time.Time, up time.Duration, c Clock) string {
+// ClockSync is how far the clock can be trusted, which IOS marks before
+// a time of day it shows (`show clock`, datetime log and debug stamps).
+// The zero value marks nothing.
+type ClockSync uint8
+
+const (
+	ClockSynced   ClockSync = iota // a time source (NTP) keeps it: no mark
+	ClockUnset                     // no time source has set it: "*", not authoritative
+	ClockSyncLost                  // NTP set it but is not synchronised now: "."
+)
+
+// Mark is the character IOS writes before a time of day.
+func (s ClockSync) Mark() string {
+	switch s {
+	case ClockUnset:
+		return "*"
+	case ClockSyncLost:
+		return "."
+	}
+	return ""
+}
+
+// Stamp writes t (the daemon up for up) as a message's timestamp, without
+// the colon after it; "" with timestamps off. A time of day carries the
+// clock's mark (sync); uptime does not depend on the clock, so it has
+// none.
+func (s LogTimestamps) Stamp(t time.Time, up time.Duration, c Clock, sync ClockSync) string {
 	switch {
 	case s.Off:
 		return ""
@@ -150,7 +176,7 @@ func (s LogTimestamps) Stamp(t time.Time, up time.Duration, c Clock) string {
 	if s.ShowTimezone {
 		layout += " MST"
 	}
-	return t.Format(layout)
+	return sync.Mark() + t.Format(layout)
 }
 
 // uptimeStamp is IOS's uptime timestamp: hh:mm:ss within a day, then

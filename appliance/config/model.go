@@ -76,8 +76,10 @@ type Config struct {
 	Logging    Logging
 	// Clock is `clock timezone` and `clock summer-time`.
 	Clock Clock
-	// LogTimestamps is `service timestamps log ...`.
-	LogTimestamps LogTimestamps
+	// DebugTimestamps is `service timestamps debug ...`, LogTimestamps
+	// `service timestamps log ...`.
+	DebugTimestamps LogTimestamps
+	LogTimestamps   LogTimestamps
 	// Archive is `archive` / ` log config`: the configuration logger.
 	Archive ArchiveLog
 	NTP     NTP

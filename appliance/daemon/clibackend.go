@@ -193,14 +193,13 @@ func (c *CLI) Platform() string {
 func (c *CLI) Interfaces() ([]show.Interface, error) { return c.m.interfaces() }
 
 func (c *CLI) Clock() show.ClockView {
-	c.m.mu.Lock()
-	synced := c.m.clockSynced
-	c.m.mu.Unlock()
+	sync := c.m.clockSyncNow()
 	// IOS shows UTC until `clock timezone` says otherwise (never the
 	// image's /etc/localtime, which is whatever the build host's was).
 	clk, now := c.m.Config().Clock, time.Now()
 	start, end := clk.NextSummer(now)
-	return show.ClockView{Now: clk.In(now), Synced: synced != nil && synced(), SummerStart: start, SummerEnd: end}
+	return show.ClockView{Now: clk.In(now), Synced: sync == config.ClockSynced, SyncLost: sync == config.ClockSyncLost,
+		SummerStart: start, SummerEnd: end}
 }
 
 func (c *CLI) SNMP() show.SNMPView {

@@ -95,10 +95,8 @@ func (j *JunOS) Accounting() show.AccountingView {
 	if f, ok := j.m.d.Settings().Annotator.(asmap.Filler); ok && f.Table != nil {
 		v.Status.RouteRecordSet, v.Status.RouteRecordCount, v.Status.ASCount = true, f.Table.Len(), f.Table.ASCount()
 	}
-	j.m.mu.Lock()
-	synced := j.m.clockSynced
-	j.m.mu.Unlock()
-	v.Status.TimeSet = synced != nil && synced()
+	// NTP set the time, whether or not it keeps it now.
+	v.Status.TimeSet = j.m.clockSyncNow() != config.ClockUnset
 	v.Status.Overload = j.m.d.OverloadView()
 	return v
 }

@@ -31,11 +31,15 @@ type LogBuffer struct {
 	hosts []*net.UDPConn
 	tag   string
 	subs  []chan string // interactive CLI sessions (logging console, terminal monitor)
-	// stamps and clock are `service timestamps log` and `clock
-	// timezone|summer-time`: how a message's time is written.
-	stamps  config.LogTimestamps
-	clock   config.Clock
-	started time.Time // for uptime timestamps
+	// stamps, debugStamps and clock are `service timestamps log`,
+	// `service timestamps debug` (for severity 7) and `clock
+	// timezone|summer-time`: how a message's time is written. sync says
+	// how far the clock is trusted (the `*` or `.` before a time of day);
+	// nil marks nothing.
+	stamps, debugStamps config.LogTimestamps
+	clock               config.Clock
+	sync                func() config.ClockSync
+	started             time.Time // for uptime timestamps
 	// console, when set, gets each message as the CLI shows it, one a
 	// line (flowtapd --console-log: the image's console before the CLI
 	// is up), while the next handler keeps the structured form.
@@ -50,21 +54,39 @@ func (b *LogBuffer) SetConsole(w io.Writer) {
 	b.console = w
 }
 
-// SetTimestamps follows `service timestamps log ...` and the clock's
-// zone, for the messages logged from now on.
-func (b *LogBuffer) SetTimestamps(ts config.LogTimestamps, c config.Clock) {
+// SetTimestamps follows `service timestamps log ...`, `service
+// timestamps debug ...` and the clock's zone, for the messages logged
+// from now on.
+func (b *LogBuffer) SetTimestamps(log, debug config.LogTimestamps, c config.Clock) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.stamps, b.clock = ts, c
+	b.stamps, b.debugStamps, b.clock = log, debug, c
 }
 
-// stamp writes t as the configured timestamp: "Dec  6 04:27:26.123: ",
-// or nothing with timestamps off.
-func (b *LogBuffer) stamp(t time.Time) string {
+// SetClockSync tells the buffer how far the clock is trusted when a
+// message is stamped: IOS marks a time of day taken from a clock no time
+// source set with `*`, and one NTP set but no longer keeps with `.`.
+func (b *LogBuffer) SetClockSync(f func() config.ClockSync) {
 	b.mu.Lock()
-	ts, c, started := b.stamps, b.clock, b.started
+	defer b.mu.Unlock()
+	b.sync = f
+}
+
+// stamp writes t as the timestamp configured for a message of severity
+// sev (7: debug): "Dec  6 04:27:26.123: ", "*Dec  6 04:27:26.123: " while
+// the clock is not set, or nothing with timestamps off.
+func (b *LogBuffer) stamp(t time.Time, sev int) string {
+	b.mu.Lock()
+	ts, c, started, sync := b.stamps, b.clock, b.started, b.sync
+	if sev == 7 {
+		ts = b.debugStamps
+	}
 	b.mu.Unlock()
-	s := ts.Stamp(t, t.Sub(started), c)
+	var cs config.ClockSync
+	if sync != nil {
+		cs = sync()
+	}
+	s := ts.Stamp(t, t.Sub(started), c, cs)
 	if s == "" {
 		return ""
 	}
@@ -182,12 +204,13 @@ func logIOS(log *slog.Logger, tag, format string, args ...any) {
 }
 
 // Handle formats the record as IOS does, "timestamp: %FAC-SEV-MNEMONIC:
-// text" (the timestamp as `service timestamps log` says). A record logged without an IOS name is %FLOWTAP-SEV-LEVEL, its
+// text" (the timestamp as `service timestamps log` says, or for severity
+// 7 `service timestamps debug`). A record logged without an IOS name is %FLOWTAP-SEV-LEVEL, its
 // attributes after the message as words (not Go's key=value).
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level >= slog.LevelInfo {
 		line, sev := iosLine(r, h.attrs)
-		h.buf.add(h.buf.stamp(r.Time)+line, sev)
+		h.buf.add(h.buf.stamp(r.Time, sev)+line, sev)
 	}
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil

@@ -59,9 +59,9 @@ type Manager struct {
 	d       *Daemon
 	onApply []func(config.Config)
 
-	stop        context.CancelFunc // ends the link watcher
-	clockSynced func() bool
-	snmpCounts  func() map[string]uint32
+	stop       context.CancelFunc // ends the link watcher
+	clockSync  func() config.ClockSync
+	snmpCounts func() map[string]uint32
 
 	// acl applies the management access lists and counts their matches.
 	acl ACLCounts
@@ -120,7 +120,7 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 	}
 	m.onApply = append(m.onApply, func(c config.Config) {
 		opts.Logs.Configure(c.Logging.Buffered, c.Logging.Hosts, c.HostnameOrDefault())
-		opts.Logs.SetTimestamps(c.LogTimestamps, c.Clock)
+		opts.Logs.SetTimestamps(c.LogTimestamps, c.DebugTimestamps, c.Clock)
 	})
 	m.onApply[0](cfg)
 	m.noteSource(cfg)
@@ -341,11 +341,24 @@ func (m *Manager) Modified() bool {
 	return !config.Equal(saved, m.Config())
 }
 
-// SetClockSynced tells `show clock` how to know NTP set the clock.
-func (m *Manager) SetClockSynced(f func() bool) {
+// SetClockSync tells `show clock` and the log's timestamps how far the
+// clock is trusted (whether NTP keeps it).
+func (m *Manager) SetClockSync(f func() config.ClockSync) {
 	m.mu.Lock()
-	m.clockSynced = f
+	m.clockSync = f
 	m.mu.Unlock()
+	m.opts.Logs.SetClockSync(f)
+}
+
+// clockSyncNow is the clock's state now: unset while nothing said.
+func (m *Manager) clockSyncNow() config.ClockSync {
+	m.mu.Lock()
+	f := m.clockSync
+	m.mu.Unlock()
+	if f == nil {
+		return config.ClockUnset
+	}
+	return f()
 }
 
 // SetSNMPCounters gives `show snmp` the running agent's counters by MIB

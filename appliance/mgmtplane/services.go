@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -136,21 +137,35 @@ type ntpService struct {
 	p       *Plane
 	clock   *ntp.Client
 	started bool
+	servers []netip.Addr // as of the last apply
 }
 
 func newNTPService(p *Plane) *ntpService {
 	m := p.m
 	clock := &ntp.Client{Step: p.opts.NTPStep, Logger: p.log, Servers: func() []netip.Addr { return m.Config().NTP.Servers }}
-	m.SetClockSynced(func() bool { st := clock.Status(); return st.Err == nil && !st.When.IsZero() })
+	m.SetClockSync(func() config.ClockSync {
+		switch now, ever := clock.Synced(); {
+		case now:
+			return config.ClockSynced
+		case ever:
+			return config.ClockSyncLost
+		}
+		return config.ClockUnset
+	})
 	return &ntpService{p: p, clock: clock}
 }
 
 func (s *ntpService) apply(c config.Config) {
-	if s.started || len(c.NTP.Servers) == 0 {
-		return
+	changed := !slices.Equal(s.servers, c.NTP.Servers)
+	s.servers = slices.Clone(c.NTP.Servers)
+	switch {
+	case s.started && changed:
+		s.clock.Kick() // ask the new servers now
+	case s.started || len(c.NTP.Servers) == 0:
+	default:
+		s.started = true
+		go s.clock.Run(s.p.ctx)
 	}
-	s.started = true
-	go s.clock.Run(s.p.ctx)
 }
 
 // close has nothing to do: the client stops with the plane's context.

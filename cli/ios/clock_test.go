@@ -6,8 +6,9 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 )
 
-// TestClockCommands: `clock timezone` and `clock summer-time` with their
-// `?` help, the running-config lines and `show clock [detail]` on a fixed
+// TestClockCommands: `clock timezone`, `clock summer-time` and `service
+// timestamps debug|log` with their `?` help (and a bad word's caret), the
+// running-config lines in IOS's order and `show clock [detail]` on a fixed
 // clock (13:23:45.678 UTC, Sunday 22 November 2026).
 func TestClockCommands(t *testing.T) {
 	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
@@ -26,6 +27,10 @@ clock summer-time CEST recurring last ?
 clock summer-time CEST recurring last Sun Mar 2:00 last Sun Oct 3:00
 service timestamps log datetime ?
 service timestamps log datetime msec localtime show-timezone
+service timestamps ?
+service timestamps debug ?
+service timestamps debug datetime sometimes
+service timestamps debug datetime localtime
 end
 show running-config | include clock|service
 show clock
@@ -73,8 +78,21 @@ tap1(config)#service timestamps log datetime ?
   year
   <cr>
 tap1(config)#service timestamps log datetime msec localtime show-timezone
+tap1(config)#service timestamps ?
+  debug
+  log
+  <cr>
+tap1(config)#service timestamps debug ?
+  datetime
+  uptime
+  <cr>
+tap1(config)#service timestamps debug datetime sometimes
+                                               ^
+% Invalid input detected at '^' marker.
+tap1(config)#service timestamps debug datetime localtime
 tap1(config)#end
 tap1#show running-config | include clock|service
+service timestamps debug datetime localtime
 service timestamps log datetime msec localtime show-timezone
 clock timezone CET 1 0
 clock summer-time CEST recurring last Sun Mar 2:00 last Sun Oct 3:00

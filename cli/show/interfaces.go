@@ -167,18 +167,23 @@ func IPInterfaceBriefJSON(ifs []Interface) any {
 // (zero without summer time).
 type ClockView struct {
 	Now                    time.Time
-	Synced                 bool
+	Synced                 bool // NTP keeps the clock
+	SyncLost               bool // NTP set it but no longer keeps it
 	SummerStart, SummerEnd time.Time
 }
 
 const clockLayout = "15:04:05.000 MST Mon Jan 2 2006"
 
 // Clock renders `show clock`: "*" marks a time no NTP server has set, as
-// IOS marks a clock that is not authoritative.
+// IOS marks a clock that is not authoritative, and "." one NTP set but
+// no longer keeps synchronised.
 func Clock(w io.Writer, v ClockView) {
 	mark := "*"
-	if v.Synced {
+	switch {
+	case v.Synced:
 		mark = ""
+	case v.SyncLost:
+		mark = "."
 	}
 	fmt.Fprintf(w, "%s%s\n", mark, v.Now.Format(clockLayout))
 }
@@ -187,7 +192,7 @@ func Clock(w io.Writer, v ClockView) {
 // summer time's next start and end.
 func ClockDetail(w io.Writer, v ClockView) {
 	Clock(w, v)
-	if v.Synced {
+	if v.Synced || v.SyncLost {
 		fmt.Fprintln(w, "Time source is NTP")
 	} else {
 		fmt.Fprintln(w, "No time source")

@@ -263,7 +263,8 @@ func TestShowClockAndSNMP(t *testing.T) {
 	at := time.Date(2026, 12, 6, 1, 23, 45, 678e6, time.UTC)
 	Clock(&b, ClockView{Now: at})
 	Clock(&b, ClockView{Now: at.Add(12 * time.Hour), Synced: true})
-	if want := "*01:23:45.678 UTC Sun Dec 6 2026\n13:23:45.678 UTC Sun Dec 6 2026\n"; b.String() != want {
+	ClockDetail(&b, ClockView{Now: at, SyncLost: true})
+	if want := "*01:23:45.678 UTC Sun Dec 6 2026\n13:23:45.678 UTC Sun Dec 6 2026\n.01:23:45.678 UTC Sun Dec 6 2026\nTime source is NTP\n"; b.String() != want {
 		t.Errorf("show clock:\n%q\nwant\n%q", b.String(), want)
 	}
 	// A zone and its summer time, as `clock timezone PST -8` and `clock

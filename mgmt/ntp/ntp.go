@@ -40,8 +40,26 @@ type Client struct {
 	Port     int           // 0 means 123 (tests use another)
 	Logger   *slog.Logger
 
-	mu   sync.Mutex
-	last Status
+	mu     sync.Mutex
+	last   Status
+	synced bool // a poll has succeeded
+	kick   chan struct{}
+}
+
+// Kick makes Run poll now rather than at the next interval: the server
+// list changed, and the operator expects the new servers to answer (or
+// not) at once, as IOS associates with a new `ntp server` at once.
+func (c *Client) Kick() {
+	c.mu.Lock()
+	if c.kick == nil {
+		c.kick = make(chan struct{}, 1)
+	}
+	k := c.kick
+	c.mu.Unlock()
+	select {
+	case k <- struct{}{}:
+	default: // a poll is due already
+	}
 }
 
 // Status returns the last poll's result.
@@ -57,12 +75,19 @@ func (c *Client) Run(ctx context.Context) {
 	if every == 0 {
 		every = 64 * time.Second
 	}
+	c.mu.Lock()
+	if c.kick == nil {
+		c.kick = make(chan struct{}, 1)
+	}
+	kick := c.kick
+	c.mu.Unlock()
 	for {
 		c.Poll()
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(every):
+		case <-kick:
 		}
 	}
 }
@@ -78,8 +103,20 @@ func (c *Client) Poll() Status {
 	}
 	c.mu.Lock()
 	c.last = st
+	if st.Err == nil && !st.When.IsZero() {
+		c.synced = true
+	}
 	c.mu.Unlock()
 	return st
+}
+
+// Synced says whether the last poll got an answer (now) and whether any
+// did (ever): a clock that NTP set and no longer keeps is ever but not
+// now, which IOS marks with "." rather than "*".
+func (c *Client) Synced() (now, ever bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last.Err == nil && !c.last.When.IsZero(), c.synced
 }
 
 func (c *Client) query(s netip.Addr) Status {

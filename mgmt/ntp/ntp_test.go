@@ -1,9 +1,11 @@
 package ntp
 
 import (
+	"context"
 	"encoding/binary"
 	"net"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 )
@@ -66,4 +68,42 @@ func TestUnreachableServerIsReported(t *testing.T) {
 	if st := c.Poll(); st.Err == nil {
 		t.Fatal("a server that does not answer gave no error")
 	}
+}
+
+// TestSyncedAndLost: no answer yet is neither now nor ever; an answer is
+// both; a later failure keeps ever (IOS's "." rather than "*"). Kick
+// makes Run poll before its interval.
+func TestSyncedAndLost(t *testing.T) {
+	port := fakeServer(t, 0)
+	var mu sync.Mutex
+	server := "127.0.0.1"
+	c := &Client{Servers: func() []netip.Addr {
+		mu.Lock()
+		defer mu.Unlock()
+		return []netip.Addr{netip.MustParseAddr(server)}
+	}, Port: port, Interval: time.Hour}
+	if now, ever := c.Synced(); now || ever {
+		t.Fatalf("before any poll: now %v, ever %v", now, ever)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go c.Run(ctx)
+	wait := func(wantNow, wantEver bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if now, ever := c.Synced(); now == wantNow && ever == wantEver {
+				return
+			} else if time.Now().After(deadline) {
+				t.Fatalf("now %v, ever %v; want %v, %v (%+v)", now, ever, wantNow, wantEver, c.Status())
+			}
+		}
+	}
+	wait(true, true)
+	// A server with nothing behind it: the next poll, which Kick brings
+	// forward by the hour, fails.
+	mu.Lock()
+	server = "127.77.0.9"
+	mu.Unlock()
+	c.Kick()
+	wait(false, true)
 }

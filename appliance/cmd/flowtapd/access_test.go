@@ -181,7 +181,7 @@ e2e-changed#exit
 }
 
 // logMessage is a log message line as the console shows it.
-var logMessage = regexp.MustCompile(`\n[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %[A-Z0-9_]+-\d-[A-Z0-9_]+: [^\n]*\n`)
+var logMessage = regexp.MustCompile(`\n[*.]?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %[A-Z0-9_]+-\d-[A-Z0-9_]+: [^\n]*\n`)
 
 // stripMessages removes the log messages from a terminal screen, with the
 // redraw of the interrupted line after each (logging synchronous).

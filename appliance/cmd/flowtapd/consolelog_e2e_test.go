@@ -16,8 +16,9 @@ import (
 
 // TestConsoleLogForms: with --console-log flowtapd writes its messages
 // from the first one (a bad startup-config line, before the CLI is up)
-// on stdout as IOS lines, `Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text`,
-// the same form `show logging` has, while stderr keeps slog's
+// on stdout as IOS lines, `*Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text`
+// (`*`: no NTP server has set the clock), the same form `show logging`
+// has, while stderr keeps slog's
 // structured key=value records of the same messages.
 func TestConsoleLogForms(t *testing.T) {
 	testnet.Enter(t)
@@ -46,7 +47,7 @@ func TestConsoleLogForms(t *testing.T) {
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	t.Logf("stdout:\n%s", stdout.String())
-	ios := regexp.MustCompile(`^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %[A-Z0-9_]+-\d-[A-Z0-9_]+: \S`)
+	ios := regexp.MustCompile(`^\*[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %[A-Z0-9_]+-\d-[A-Z0-9_]+: \S`)
 	out := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	for _, l := range out {
 		if !ios.MatchString(l) || strings.Contains(l, "=") && strings.Contains(l, "msg=") {

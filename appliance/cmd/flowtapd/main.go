@@ -78,6 +78,9 @@ func run(f flags) error {
 	// syslog, the CLI sessions and (--console-log) stdout; slog's
 	// structured text on stderr, for a file or the journal.
 	logs := daemon.NewLogBuffer(4096)
+	// No time source has set the clock yet: IOS marks such times `*`
+	// (the NTP client, once it runs, says otherwise).
+	logs.SetClockSync(func() config.ClockSync { return config.ClockUnset })
 	if f.consoleLog {
 		logs.SetConsole(os.Stdout)
 	}

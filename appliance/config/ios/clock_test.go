@@ -22,6 +22,13 @@ func TestClockLines(t *testing.T) {
 		{"service timestamps log datetime year", "service timestamps log datetime year"},
 		{"service timestamps log uptime", "service timestamps log uptime"},
 		{"no service timestamps log", "no service timestamps log"},
+		{"service timestamps debug datetime msec localtime show-timezone", "service timestamps debug datetime msec localtime show-timezone"},
+		{"service timestamps debug datetime", "service timestamps debug datetime"},
+		{"service timestamps debug uptime", "service timestamps debug uptime"},
+		{"service timestamps debug", "service timestamps debug uptime"},
+		{"service timestamps", "service timestamps debug uptime"},
+		{"no service timestamps debug", "no service timestamps debug"},
+		{"no service timestamps", "no service timestamps debug"},
 	} {
 		c, err := Parse("t", []byte(tc.in+"\n"))
 		if err != nil {
@@ -33,8 +40,8 @@ func TestClockLines(t *testing.T) {
 			t.Errorf("%s rendered:\n%s", tc.in, got)
 		}
 		back, err := Parse("back", []byte(got))
-		if err != nil || back.Clock != c.Clock || back.LogTimestamps != c.LogTimestamps {
-			t.Errorf("%s read back: %+v %+v, %v", tc.in, back.Clock, back.LogTimestamps, err)
+		if err != nil || back.Clock != c.Clock || back.LogTimestamps != c.LogTimestamps || back.DebugTimestamps != c.DebugTimestamps {
+			t.Errorf("%s read back: %+v %+v %+v, %v", tc.in, back.Clock, back.LogTimestamps, back.DebugTimestamps, err)
 		}
 	}
 	c, _ := Parse("t", []byte("clock timezone NST -3 30\n"))
@@ -58,7 +65,8 @@ func TestClockLines(t *testing.T) {
 	}
 	for _, bad := range []string{"clock timezone PST -24", "clock timezone PST 1 60", "clock timezone TOOLONGNAME 1",
 		"clock summer-time X recurring 5 Sun Mar 2:00 last Sun Oct 3:00", "clock summer-time X recurring last Sun Mar 2:00",
-		"clock summer-time X recurring last Sun Mar 25:00 last Sun Oct 3:00", "service timestamps log datetime sometimes"} {
+		"clock summer-time X recurring last Sun Mar 25:00 last Sun Oct 3:00", "service timestamps log datetime sometimes",
+		"service timestamps debug datetime sometimes", "service timestamps trace uptime", "service timestamps debug uptime msec"} {
 		if _, err := Parse("bad", []byte(bad+"\n")); err == nil {
 			t.Errorf("%q was accepted", bad)
 		}
@@ -100,14 +108,25 @@ func TestClockIn(t *testing.T) {
 	}
 	ts := config.LogTimestamps{Localtime: true, ShowTimezone: true, Year: true}
 	at, _ := time.Parse(time.RFC3339, "2026-12-06T04:27:26.5Z")
-	if got := ts.Stamp(at, 0, us); got != "Dec  5 2026 20:27:26.500 PST" {
+	if got := ts.Stamp(at, 0, us, config.ClockSynced); got != "Dec  5 2026 20:27:26.500 PST" {
 		t.Errorf("stamp %q", got)
 	}
-	if got := (config.LogTimestamps{}).Stamp(at, 0, us); got != "Dec  6 04:27:26.500" {
+	if got := (config.LogTimestamps{}).Stamp(at, 0, us, config.ClockSynced); got != "Dec  6 04:27:26.500" {
 		t.Errorf("default stamp %q", got)
 	}
+	// A time of day from a clock no time source set is marked "*", from
+	// one NTP set and no longer keeps "."; uptime never is.
+	if got := ts.Stamp(at, 0, us, config.ClockUnset); got != "*Dec  5 2026 20:27:26.500 PST" {
+		t.Errorf("unset clock's stamp %q", got)
+	}
+	if got := (config.LogTimestamps{}).Stamp(at, 0, us, config.ClockSyncLost); got != ".Dec  6 04:27:26.500" {
+		t.Errorf("lost sync's stamp %q", got)
+	}
+	if got := (config.LogTimestamps{Off: true}).Stamp(at, 0, us, config.ClockUnset); got != "" {
+		t.Errorf("timestamps off: %q", got)
+	}
 	for up, want := range map[time.Duration]string{90 * time.Second: "00:01:30", 26 * time.Hour: "1d02h", 9 * 24 * time.Hour: "1w2d"} {
-		if got := (config.LogTimestamps{Uptime: true}).Stamp(at, up, us); got != want {
+		if got := (config.LogTimestamps{Uptime: true}).Stamp(at, up, us, config.ClockUnset); got != want {
 			t.Errorf("uptime %v: %q, want %q", up, got, want)
 		}
 	}

@@ -73,6 +73,9 @@
 //	                                               yearly summer time (US rules by default)
 //	service timestamps log datetime [msec] [localtime] [show-timezone] [year]
 //	service timestamps log uptime | no service timestamps log
+//	service timestamps debug ...                   the same words for debug messages (flowtap emits
+//	                                               none: kept, saved and applied to severity 7)
+//	service timestamps                             is service timestamps debug uptime, as on IOS
 //
 // Cisco's NetFlow Input Filters (MQC), as on IOS 12.3(4)T and later:
 //

@@ -140,26 +140,40 @@ func checkZoneName(w string) error {
 	return nil
 }
 
-// service is `service timestamps log uptime | datetime [msec]
-// [localtime] [show-timezone] [year]`; `no service timestamps log`
-// turns log timestamps off.
+// service is `service timestamps debug|log uptime | datetime [msec]
+// [localtime] [show-timezone] [year]`; `no service timestamps debug|log`
+// turns those timestamps off. `service timestamps` alone is, as on IOS,
+// `service timestamps debug uptime`.
 func (x *cmd) service() {
 	x.c.Keyword("timestamps")
-	x.c.Keyword("log")
+	dst, named := &x.cfg.DebugTimestamps, false
+	x.c.Offer("debug", "log")
+	if x.c.More() {
+		if x.c.Keyword("debug", "log") == "log" {
+			dst = &x.cfg.LogTimestamps
+		}
+		if x.c.Err != nil {
+			return
+		}
+		named = true
+	}
 	if x.neg {
 		x.c.Skip()
-		x.cfg.LogTimestamps = config.LogTimestamps{Off: true}
+		*dst = config.LogTimestamps{Off: true}
 		return
 	}
 	if !x.c.More() {
-		// IOS: `service timestamps log` alone is uptime.
-		x.cfg.LogTimestamps = config.LogTimestamps{Uptime: true}
+		// IOS: `service timestamps [debug|log]` alone is uptime.
+		if named {
+			x.c.Offer("datetime", "uptime")
+		}
+		*dst = config.LogTimestamps{Uptime: true}
 		return
 	}
 	if x.c.Keyword("datetime", "uptime") == "uptime" {
 		x.c.End()
 		if x.c.Err == nil {
-			x.cfg.LogTimestamps = config.LogTimestamps{Uptime: true}
+			*dst = config.LogTimestamps{Uptime: true}
 		}
 		return
 	}
@@ -178,21 +192,21 @@ func (x *cmd) service() {
 		}
 	}
 	if x.c.Err == nil {
-		x.cfg.LogTimestamps = ts
+		*dst = ts
 	}
 }
 
-// renderTimestamps writes `service timestamps log ...` unless it is the
-// default.
-func renderTimestamps(r *iosWriter, ts config.LogTimestamps) {
+// renderTimestamps writes `service timestamps WHICH ...` (debug or log)
+// unless it is the default.
+func renderTimestamps(r *iosWriter, which string, ts config.LogTimestamps) {
 	switch {
 	case ts == config.LogTimestamps{}:
 	case ts.Off:
-		r.line("no service timestamps log")
+		r.line("no service timestamps %s", which)
 	case ts.Uptime:
-		r.line("service timestamps log uptime")
+		r.line("service timestamps %s uptime", which)
 	default:
-		l := "service timestamps log datetime"
+		l := "service timestamps " + which + " datetime"
 		for _, f := range []struct {
 			on   bool
 			word string

@@ -23,7 +23,9 @@ func RunningConfig(c config.Config) string {
 func Render(c config.Config) string {
 	r := &iosWriter{}
 	r.section()
-	renderTimestamps(r, c.LogTimestamps)
+	// IOS's order: debug, then log.
+	renderTimestamps(r, "debug", c.DebugTimestamps)
+	renderTimestamps(r, "log", c.LogTimestamps)
 	r.section()
 	r.line("hostname %s", c.HostnameOrDefault())
 	r.section()
