@@ -88,3 +88,63 @@ func TestTemplateInfoIsTheWire(t *testing.T) {
 		t.Errorf("TemplateSends %+v; the wire carried %d templates and %d options templates", s, tpl, opt)
 	}
 }
+
+// TestInheritKeepsTemplateRecords: an exporter that replaces another to
+// the same collector (a configuration change reopened it) counts on the
+// data records of every template it defines as the old one did, from the
+// old one's start; a template whose fields changed is a new one, counted
+// from the new exporter's start.
+func TestInheritKeepsTemplateRecords(t *testing.T) {
+	_, addr := listenUDP(t, "udp4", "127.0.0.1:0")
+	open := func(cfg export.EncoderConfig) *export.Exporter {
+		t.Helper()
+		cfg.Version, cfg.BootTime = export.IPFIX, boot
+		e, err := export.NewExporter(export.DestinationConfig{Collector: addr, Encoder: cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		closeOnCleanup(t, e)
+		return e
+	}
+	records := func(e *export.Exporter) map[uint16]export.TemplateInfo {
+		out := map[uint16]export.TemplateInfo{}
+		for _, ti := range e.TemplateInfo() {
+			out[ti.ID] = ti
+		}
+		return out
+	}
+	old := open(export.EncoderConfig{Sampler: export.Sampler{ID: 1, Mode: export.SamplingDeterministic, Interval: 10}})
+	r4, r6 := tcpRecord(), v6Record()
+	for range 3 {
+		old.Export(&r4)
+	}
+	old.Export(&r6)
+	old.Flush()
+	waitFor(t, func() bool { return old.Stats().Records == 4 })
+	old.Close()
+
+	// The sampler's rate changed: the same templates, counting on.
+	time.Sleep(10 * time.Millisecond) // the new exporter starts later
+	same := open(export.EncoderConfig{Sampler: export.Sampler{ID: 1, Mode: export.SamplingDeterministic, Interval: 20}})
+	same.Inherit(old)
+	same.Export(&r4)
+	same.Flush()
+	waitFor(t, func() bool { return same.Stats().Records == 5 })
+	got := records(same)
+	if got[256].Records != 4 || got[257].Records != 1 || !got[256].Since.Equal(old.Started()) || !got[257].Since.Equal(old.Started()) {
+		t.Errorf("after the reopen: template 256 %d records since %v, 257 %d since %v; want 4 and 1 since the old start %v",
+			got[256].Records, got[256].Since, got[257].Records, got[257].Since, old.Started())
+	}
+	same.Close()
+
+	// The TTL fields join the templates: new templates, counted afresh.
+	changed := open(export.EncoderConfig{Capture: export.CaptureTTL, Sampler: export.Sampler{ID: 1, Mode: export.SamplingDeterministic, Interval: 20}})
+	changed.Inherit(same)
+	got = records(changed)
+	if got[256].Records != 0 || !got[256].Since.Equal(changed.Started()) {
+		t.Errorf("template 256 with other fields: %d records since %v; want 0 since the new start %v", got[256].Records, got[256].Since, changed.Started())
+	}
+	if changed.Stats().Records != 5 {
+		t.Errorf("the session's records went back: %d, want 5", changed.Stats().Records)
+	}
+}
