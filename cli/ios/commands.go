@@ -421,19 +421,30 @@ func showFlowSampler(s *Session, w io.Writer, args []string) error {
 }
 
 // showIPv6AccessList is `show ipv6 access-list [NAME]`: the IPv6 lists
-// of show access-lists.
+// of show access-lists, on the screen and in `| json` alike.
 func showIPv6AccessList(s *Session, w io.Writer, args []string) error {
-	show6 := false
-	for _, line := range strings.SplitAfter(s.b.AccessLists(lastArg(args, 3)).Text, "\n") {
-		if line != "" && !strings.HasPrefix(line, " ") {
-			// A list's heading decides whether its entries are shown.
-			show6 = strings.HasPrefix(line, "IPv6 access list ")
+	return view(func(s *Session, args []string) (show.AccessListsView, error) {
+		v := s.b.AccessLists(lastArg(args, 3))
+		var six show.AccessListsView
+		for _, l := range v.Lists {
+			if l.Kind == "IPv6" {
+				six.Lists = append(six.Lists, l)
+			}
 		}
-		if show6 {
-			io.WriteString(w, line)
+		show6 := false
+		var b strings.Builder
+		for _, line := range strings.SplitAfter(v.Text, "\n") {
+			if line != "" && !strings.HasPrefix(line, " ") {
+				// A list's heading decides whether its entries are shown.
+				show6 = strings.HasPrefix(line, "IPv6 access list ")
+			}
+			if show6 {
+				b.WriteString(line)
+			}
 		}
-	}
-	return nil
+		six.Text = b.String()
+		return six, nil
+	}, func(w io.Writer, v show.AccessListsView) { io.WriteString(w, v.Text) }, show.AccessListsJSON)(s, w, args)
 }
 
 // showAccessLists is `show access-lists [NAME]`.

@@ -491,3 +491,210 @@ ip flow-export destination %s %d
 	d.cli(t, "ios", "clear mls netflow\n")
 	expectCollected(t, capd, exp)
 }
+
+// TestNetFlowInputFilterMatchAll6: the IPv6 counterpart of
+// TestNetFlowInputFilterMatchAll. A match-all class of two `ipv6
+// access-list`s takes an IPv6 packet only when both permit it; a deny in
+// either, or the implicit deny, sends it on to the next class (a
+// match-any class of an IPv6 and an IPv4 list, each classifying its own
+// family) and then to class-default, which meters through its own
+// sampler. Classes, every entry a packet met on IOS's walk, the samplers,
+// the screens' `| json` and the export all agree with what was sent.
+func TestNetFlowInputFilterMatchAll6(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname mall6
+username admin privilege 15 secret letmein
+access-list 120 permit udp any eq 4000 any
+ipv6 access-list SRC6
+ deny udp host 2001:db8:1::9 range 4000 5000 any
+ permit udp 2001:db8:1::/48 any
+ipv6 access-list PORT6
+ deny udp any eq 4001 any
+ permit udp any range 4000 4999 any
+ipv6 access-list REST6
+ permit udp any neq 4500 any
+flow-sampler-map ALL
+ mode deterministic one-out-of 1
+flow-sampler-map DEF
+ mode deterministic one-out-of 1
+class-map match-all A6
+ match access-group name SRC6
+ match access-group name PORT6
+class-map match-any B
+ match access-group name REST6
+ match access-group 120
+policy-map P6
+ class A6
+  netflow-sampler ALL
+ class B
+  netflow-sampler ALL
+ class class-default
+  netflow-sampler DEF
+interface %s
+ service-policy input P6
+!
+ip flow-export version 9
+ip flow-export destination %s %d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	const b4, b6 = 38, 58 // bytes per frame as IP counts them
+	type send struct {
+		src   string
+		sport uint16
+		n     int
+		class string
+	}
+	sends := []send{
+		{"2001:db8:1::1", 4000, 3, "A6"},      // both lists permit
+		{"2001:db8:1::1", 4001, 2, "B"},       // PORT6 denies; REST6
+		{"2001:db8:1::1", 6000, 2, "B"},       // PORT6 permits nothing; REST6
+		{"2001:db8:2::1", 4000, 4, "B"},       // SRC6 permits nothing; REST6
+		{"2001:db8:1::9", 4200, 5, "B"},       // SRC6 denies; REST6's 0-4499
+		{"2001:db8:1::9", 4800, 1, "B"},       // SRC6 denies; REST6's 4501-65535
+		{"2001:db8:1::9", 4500, 2, "default"}, // SRC6 denies; REST6 does not permit
+		{"2001:db8:2::1", 4500, 1, "default"}, // nothing permits
+		{"10.0.0.1", 4000, 3, "B"},            // 120: the IPv4 list of B
+		{"10.0.0.1", 7000, 2, "default"},      // IPv6 lists leave IPv4 alone
+	}
+	var frames [][]byte
+	exp := collector.Tuples{}
+	pkts, bytes := map[string]int{}, map[string]int{}
+	for _, s := range sends {
+		src := netip.MustParseAddr(s.src)
+		size, dst := b6, netip.MustParseAddr("2001:db8::9")
+		for range s.n {
+			if src.Is4() {
+				frames = append(frames, udpFrame(src.As4(), s.sport, 10))
+			} else {
+				frames = append(frames, l4Frame6(s.src, 17, s.sport))
+			}
+		}
+		if src.Is4() {
+			size, dst = b4, netip.MustParseAddr("192.0.2.9")
+		}
+		pkts[s.class] += s.n
+		bytes[s.class] += s.n * size
+		exp.Add(collector.Tuple{Proto: 17, Src: src, Dst: dst, SrcPort: s.sport, DstPort: 53}, uint64(s.n), uint64(s.n*size))
+	}
+	v.Send(t, frames)
+	if pkts["A6"] != 3 || pkts["B"] != 17 || pkts["default"] != 5 {
+		t.Fatalf("the sends add up to %v", pkts)
+	}
+	class := func(name, mode, matches, sampler string, key string) string {
+		return fmt.Sprintf("\n    Class-map: %s (%s)\n      %d packets, %d bytes\n      5 minute offered rate 0 bps, drop rate 0 bps\n%s      netflow-sampler: %s\n",
+			name, mode, pkts[key], bytes[key], matches, sampler)
+	}
+	want := fmt.Sprintf(" %s \n\n  Service-policy input: P6\n", v.Mon) +
+		class("A6", "match-all", "      Match: access-group name SRC6\n      Match: access-group name PORT6\n", "ALL", "A6") +
+		class("B", "match-any", "      Match: access-group name REST6\n      Match: access-group 120\n", "ALL", "B") +
+		class("class-default", "match-any", "      Match: any \n", "DEF", "default") + "\n"
+	if got := policyScreen(t, d, v.Mon, want); got != anyRate(want) {
+		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, anyRate(want))
+	}
+	acl6 := "IPv6 access list PORT6\n    deny udp any eq 4001 any (2 matches) sequence 10\n    permit udp any range 4000 4999 any (3 matches) sequence 20\n" +
+		"IPv6 access list REST6\n    permit udp any neq 4500 any (14 matches) sequence 10\n" +
+		"IPv6 access list SRC6\n    deny udp host 2001:db8:1::9 range 4000 5000 any (8 matches) sequence 10\n    permit udp 2001:db8:1::/48 any (7 matches) sequence 20\n"
+	if got := d.cli(t, "ios", "show ipv6 access-list\n"); got != acl6 {
+		t.Errorf("show ipv6 access-list:\n%s\nwant:\n%s", got, acl6)
+	}
+	acl := "Extended IP access list 120\n    10 permit udp any eq 4000 any (3 matches)\n" + acl6
+	if got := d.cli(t, "ios", "show access-lists\n"); got != acl {
+		t.Errorf("show access-lists:\n%s\nwant:\n%s", got, acl)
+	}
+	smp := " Sampler : ALL, id : 1, packets matched : 20, mode : deterministic sampling mode\n  sampling interval is : 1\n" +
+		" Sampler : DEF, id : 2, packets matched : 5, mode : deterministic sampling mode\n  sampling interval is : 1\n"
+	if got := d.cli(t, "ios", "show flow-sampler\n"); got != smp {
+		t.Errorf("show flow-sampler:\n%s\nwant:\n%s", got, smp)
+	}
+
+	// | json carries the numbers the screens printed.
+	var pmi struct {
+		T struct {
+			R []struct {
+				Policy string `json:"service_policy_input"`
+				T      struct {
+					R []struct {
+						Name           string
+						Packets, Bytes uint64
+						Matches        struct {
+							R []struct{ Match string } `json:"ROW_match"`
+						} `json:"TABLE_match"`
+					} `json:"ROW_class"`
+				} `json:"TABLE_class"`
+			} `json:"ROW_interface"`
+		} `json:"TABLE_interface"`
+	}
+	if out := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | json\n"); json.Unmarshal([]byte(out), &pmi) != nil || len(pmi.T.R) != 1 {
+		t.Errorf("show policy-map interface | json: %s", out)
+	} else {
+		var got []string
+		for _, c := range pmi.T.R[0].T.R {
+			var ms []string
+			for _, m := range c.Matches.R {
+				ms = append(ms, m.Match)
+			}
+			got = append(got, fmt.Sprintf("%s %d %d %s", c.Name, c.Packets, c.Bytes, strings.Join(ms, ",")))
+		}
+		want := fmt.Sprintf("A6 3 %d access-group name SRC6,access-group name PORT6|B 17 %d access-group name REST6,access-group 120|class-default 5 %d any",
+			bytes["A6"], bytes["B"], bytes["default"])
+		if strings.Join(got, "|") != want || pmi.T.R[0].Policy != "P6" {
+			t.Errorf("show policy-map interface | json: %q (policy %s), want %q", strings.Join(got, "|"), pmi.T.R[0].Policy, want)
+		}
+	}
+	for cmd, screen := range map[string]string{"show ipv6 access-list | json": acl6, "show access-lists | json": acl} {
+		if got := aclJSONText(t, d.cli(t, "ios", cmd+"\n")); got != screen {
+			t.Errorf("%s says\n%s\nthe screen\n%s", cmd, got, screen)
+		}
+	}
+
+	d.cli(t, "ios", "clear mls netflow\n")
+	expectCollected(t, capd, exp)
+}
+
+// aclJSONText reads `show access-lists | json` (or show ipv6 access-list's)
+// and words it as IOS's screen does, so a test can hold the JSON's lists,
+// entries and counts to the screen's.
+func aclJSONText(t *testing.T, out string) string {
+	t.Helper()
+	var v struct {
+		T struct {
+			R []struct {
+				Kind, Name string
+				T          struct {
+					R []struct {
+						Seq     int
+						Entry   string
+						Matches uint64
+					} `json:"ROW_entry"`
+				} `json:"TABLE_entry"`
+			} `json:"ROW_acl"`
+		} `json:"TABLE_acl"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Errorf("not JSON (%v):\n%s", err, out)
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range v.T.R {
+		if l.Kind == "IPv6" {
+			fmt.Fprintf(&b, "IPv6 access list %s\n", l.Name)
+		} else {
+			fmt.Fprintf(&b, "%s IP access list %s\n", l.Kind, l.Name)
+		}
+		for _, e := range l.T.R {
+			m := ""
+			switch {
+			case e.Matches == 1:
+				m = " (1 match)"
+			case e.Matches > 1:
+				m = fmt.Sprintf(" (%d matches)", e.Matches)
+			}
+			if l.Kind == "IPv6" {
+				fmt.Fprintf(&b, "    %s%s sequence %d\n", e.Entry, m, e.Seq)
+			} else {
+				fmt.Fprintf(&b, "    %d %s%s\n", e.Seq, e.Entry, m)
+			}
+		}
+	}
+	return b.String()
+}
