@@ -130,8 +130,10 @@ type EntryRef struct {
 // entry of the first list crossed with the next list's entries in order,
 // so the first term a packet matches is the pair of entries each list's
 // own walk stops at (see matchAllTerms). Lists of the other family match
-// nothing in this one (and so a match-all class that names one matches
-// nothing). class-default's catch-all is the last term when it meters.
+// nothing in this one: a match-all class that names one takes no packet
+// of this family, yet its terms up to that list remain, as denies, for
+// the entries IOS's walk meets on the way count the packet.
+// class-default's catch-all is the last term when it meters.
 // A policy laid out in more than MaxInputFilterEntries terms (the
 // datapath's term budget) is refused.
 func (c *Config) PolicyTerms(p PolicyMap, family int) ([]ClassTerm, error) {
@@ -148,7 +150,7 @@ func (c *Config) PolicyTerms(p PolicyMap, family int) ([]ClassTerm, error) {
 			return nil, fmt.Errorf("policy-map %s: class-map %s is not configured", p.Name, pc.Class)
 		}
 		var lists []AccessList
-		otherFamily := false
+		cut := false // a match-all class's walk ends at a list of the other family
 		for _, ref := range cm.AccessGroups {
 			l, ok := c.FindAccessList(ref)
 			if !ok {
@@ -158,22 +160,31 @@ func (c *Config) PolicyTerms(p PolicyMap, family int) ([]ClassTerm, error) {
 				return nil, fmt.Errorf("class-map %s: %w", cm.Name, err)
 			}
 			if l.Family() != family {
-				otherFamily = true
+				cut = cut || !cm.MatchAny
 				continue
 			}
-			lists = append(lists, l)
+			if !cut {
+				lists = append(lists, l)
+			}
 		}
 		term := func(l AccessList, e ACE, group string, permit bool, match *ACE, also []EntryRef) ClassTerm {
 			return ClassTerm{Class: pc.Class, From: pc.Class, Sampler: pc.Sampler, Meter: permit && pc.Sampler != "",
 				List: l.Ref(), Entry: e, Match: match, Also: also, group: group, deny: !permit}
 		}
 		if !cm.MatchAny && len(cm.AccessGroups) > 1 {
-			if otherFamily || len(lists) == 0 {
-				continue // an intersection with a list of the other family is empty
+			if len(lists) == 0 {
+				continue // the first list is of the other family: it permits nothing
 			}
 			group := ""
 			for _, l := range lists {
 				group += "&" + l.Ref()
+			}
+			if cut {
+				// A list of the other family matches none of this
+				// family's packets: it is an empty list, whose implicit
+				// deny closes the walk. The class takes nothing, but
+				// the entries the walk met before it count the packet.
+				lists = append(lists, AccessList{Extended: true})
 			}
 			out = matchAllTerms(out, lists, nil, nil, func(refs []EntryRef, permit bool, x ACE) ClassTerm {
 				l, _ := c.FindAccessList(refs[0].List)

@@ -18,21 +18,58 @@ import (
 // several terms are laid out; only a policy past the term budget may be
 // refused, never approximated.
 func TestPolicyTermsAgreeWithIOS(t *testing.T) {
-	rng := rand.New(rand.NewPCG(13, 13))
-	prefixes := []string{"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "192.168.0.0/16"}
+	r := agreeWithIOS(t, rand.New(rand.NewPCG(13, 13)), false)
+	t.Logf("%d policies laid out (%d with a match-all class of two or three lists, %d splitting a deny's part into several terms), %d refused", r.laidOut, r.matchAll, r.split, r.refused)
+	if r.laidOut < 280 || r.matchAll < 50 || r.split == 0 {
+		t.Errorf("%d of 300 random policies laid out, %d with match-all of several lists, %d with a multi-term split: the draw does not test them", r.laidOut, r.matchAll, r.split)
+	}
+}
+
+// TestPolicyTermsAgreeWithIOS6 is TestPolicyTermsAgreeWithIOS over
+// `ipv6 access-list`s: most lists are IPv6, some IPv4, so classes mix
+// the families (a match-any class classifies each family by its own
+// lists; a match-all class naming a list of the other family takes no
+// packet, but IOS's walk still counts the entries it met before that
+// list). Each family is laid out on its own, and random IPv6 and IPv4
+// packets must fall in the class, sampler and entries IOS's walk gives.
+func TestPolicyTermsAgreeWithIOS6(t *testing.T) {
+	r := agreeWithIOS(t, rand.New(rand.NewPCG(6, 6)), true)
+	t.Logf("%d policies laid out (%d with a match-all class of two or three lists, %d of them of both families, %d splitting a deny's part into several terms), %d refused", r.laidOut, r.matchAll, r.mixed, r.split, r.refused)
+	if r.laidOut < 280 || r.matchAll < 50 || r.mixed < 20 || r.split == 0 {
+		t.Errorf("%d of 300 random policies laid out, %d with match-all of several lists (%d of both families), %d with a multi-term split: the draw does not test them", r.laidOut, r.matchAll, r.mixed, r.split)
+	}
+}
+
+type agreement struct{ laidOut, refused, matchAll, mixed, split int }
+
+// agreeWithIOS draws 300 policies and 200 packets for each and fails t
+// where the terms and IOS's walk disagree. With six, lists are IPv6 three
+// times in four and packets IPv6 twice in three.
+func agreeWithIOS(t *testing.T, rng *rand.Rand, six bool) agreement {
+	t.Helper()
+	prefixes := map[bool][]string{
+		false: {"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "192.168.0.0/16"},
+		true:  {"::/0", "2001:db8::/32", "2001:db8:1::/48", "2001:db8:1:2::/64", "2001:db8:1:2::3/128", "fd00::/8"},
+	}
 	ports := []PortMatch{{}, {Op: PortEq, Lo: 22}, {Op: PortEq, Lo: 53}, {Op: PortRange, Lo: 20, Hi: 80}, {Op: PortGt, Lo: 1023}, {Op: PortNeq, Lo: 53}}
 	protos := []uint8{0, 6, 17}
-	entry := func() ACE {
-		src := netip.MustParsePrefix(prefixes[rng.IntN(len(prefixes))])
-		dst := netip.MustParsePrefix(prefixes[rng.IntN(len(prefixes))])
+	wild := func(p netip.Prefix) netip.Addr {
+		if p.Addr().Is6() {
+			return Wildcard6(p.Bits())
+		}
+		return wild4(p.Bits())
+	}
+	entry := func(v6 bool) ACE {
+		src := netip.MustParsePrefix(prefixes[v6][rng.IntN(len(prefixes[v6]))])
+		dst := netip.MustParsePrefix(prefixes[v6][rng.IntN(len(prefixes[v6]))])
 		e := ACE{Permit: rng.IntN(3) > 0, Protocol: protos[rng.IntN(len(protos))],
-			Addr: src.Addr(), Wildcard: wild4(src.Bits()), DstAddr: dst.Addr(), DstWild: wild4(dst.Bits())}
+			Addr: src.Addr(), Wildcard: wild(src), DstAddr: dst.Addr(), DstWild: wild(dst)}
 		if e.Protocol != 0 {
 			e.DstPort = ports[rng.IntN(len(ports))]
 		}
 		return e
 	}
-	laidOut, refused, matchAll, split := 0, 0, 0, 0
+	var r agreement
 	for round := 0; round < 300; round++ {
 		var c Config
 		var p PolicyMap
@@ -40,9 +77,10 @@ func TestPolicyTermsAgreeWithIOS(t *testing.T) {
 		for k := 0; k < 1+rng.IntN(3); k++ {
 			cm := ClassMap{Name: fmt.Sprintf("C%d", k), MatchAny: rng.IntN(2) == 0}
 			for j := 0; j < 1+rng.IntN(3); j++ {
-				l := AccessList{Name: fmt.Sprintf("L%d%d", k, j), Extended: true}
+				v6 := six && rng.IntN(4) > 0
+				l := AccessList{Name: fmt.Sprintf("L%d%d", k, j), Extended: true, IPv6: v6}
 				for n := 0; n < 1+rng.IntN(4); n++ {
-					e := entry()
+					e := entry(v6)
 					e.Seq = 10 * (n + 1)
 					l.Entries = append(l.Entries, e.Masked())
 				}
@@ -59,38 +97,57 @@ func TestPolicyTermsAgreeWithIOS(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			p.Classes = append(p.Classes, PolicyClass{Class: ClassDefault, Sampler: "S2"})
 		}
-		terms, err := c.PolicyTerms(p, 4)
+		terms := map[bool][]ClassTerm{}
+		var err error
+		if terms[false], err = c.PolicyTerms(p, 4); err == nil {
+			terms[true], err = c.PolicyTerms(p, 6)
+		}
 		if err != nil {
 			if !strings.Contains(err.Error(), "filter terms a NetFlow input filter holds") {
 				t.Fatalf("round %d: refused for a reason other than the term budget: %v", round, err)
 			}
-			refused++
+			r.refused++
 			continue
 		}
-		laidOut++
+		r.laidOut++
+		all, mixed := false, false
 		for _, cm := range c.ClassMaps {
 			if !cm.MatchAny && len(cm.AccessGroups) > 1 {
-				matchAll++
-				break
+				all = true
+				fams := map[int]bool{}
+				for _, ref := range cm.AccessGroups {
+					l, _ := c.FindAccessList(ref)
+					fams[l.Family()] = true
+				}
+				mixed = mixed || len(fams) == 2
 			}
 		}
-		for i, ct := range terms {
-			if i > 0 && ct.Match != nil && !strings.Contains(ct.group, "&") && terms[i-1].Match != nil && ct.Entry == terms[i-1].Entry && ct.List == terms[i-1].List && ct.Class == terms[i-1].Class && ct.Sampler == terms[i-1].Sampler {
-				split++ // one deny's part in two terms: ports in two ranges
-				break
+		if all {
+			r.matchAll++
+		}
+		if mixed {
+			r.mixed++
+		}
+	splits:
+		for _, ts := range terms {
+			for i, ct := range ts {
+				if i > 0 && ct.Match != nil && !strings.Contains(ct.group, "&") && ts[i-1].Match != nil && ct.Entry == ts[i-1].Entry && ct.List == ts[i-1].List && ct.Class == ts[i-1].Class && ct.Sampler == ts[i-1].Sampler {
+					r.split++ // one deny's part in two terms: ports in two ranges
+					break splits
+				}
 			}
 		}
 		for n := 0; n < 200; n++ {
 			pk := Packet{Src: randAddr(rng), Dst: randAddr(rng), Protocol: protos[1+rng.IntN(2)], SrcPort: uint16(rng.IntN(2000)), DstPort: []uint16{22, 53, 80, 443, 5000}[rng.IntN(5)]}
+			if six && rng.IntN(3) > 0 {
+				pk.Src, pk.Dst = randAddr6(rng), randAddr6(rng)
+			}
 			wantClass, wantSampler, wantRefs := iosWalk(c, p, pk)
-			gotClass, gotMeter := ClassDefault, false
-			gotSampler := ""
 			def, _ := findPolicyClass(p, ClassDefault)
-			gotSampler = def.Sampler
-			gotMeter = def.Sampler != ""
+			gotClass, gotSampler, gotMeter := ClassDefault, def.Sampler, def.Sampler != ""
 			var gotRefs []string
-			for _, ct := range terms {
-				if ct.List == "" || ct.MatchACE().Matches(pk, true) {
+			for _, ct := range terms[pk.Src.Is6()] {
+				if ct.List == "" || matches(ct.MatchACE(), pk, true) {
 					gotClass, gotMeter, gotSampler = ct.Class, ct.Meter, ct.Sampler
 					if ct.List != "" {
 						for _, r := range append([]EntryRef{{ct.List, ct.Entry}}, ct.Also...) {
@@ -111,10 +168,36 @@ func TestPolicyTermsAgreeWithIOS(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d policies laid out (%d with a match-all class of two or three lists, %d splitting a deny's part into several terms), %d refused", laidOut, matchAll, split, refused)
-	if laidOut < 280 || matchAll < 50 || split == 0 {
-		t.Errorf("%d of 300 random policies laid out, %d with match-all of several lists, %d with a multi-term split: the draw does not test them", laidOut, matchAll, split)
+	return r
+}
+
+// matches is ACE.Matches, for IPv6 too: Matches reads IPv4 lists only
+// (the management plane's), while the datapath matches an IPv6 entry's
+// prefixes, protocol and ports, as this does.
+func matches(e ACE, pk Packet, extended bool) bool {
+	if pk.Src.Is4() {
+		return e.Matches(pk, extended)
 	}
+	if !e.Addr.Is6() || !e.SrcPrefix().Contains(pk.Src) || !e.DstPrefix().Contains(pk.Dst) {
+		return false
+	}
+	if e.Protocol != 0 && e.Protocol != pk.Protocol {
+		return false
+	}
+	return e.SrcPort.Matches(pk.SrcPort) && e.DstPort.Matches(pk.DstPort)
+}
+
+// decide is AccessList.Decide with matches.
+func decide(l AccessList, pk Packet) (permit bool, i int) {
+	if pk.Src.Is4() {
+		return l.Decide(pk)
+	}
+	for i, e := range l.Entries {
+		if e.Remark == "" && matches(e, pk, l.Extended) {
+			return e.Permit, i
+		}
+	}
+	return false, -1
 }
 
 // iosWalk is IOS's evaluation of policy p: the class a packet falls in,
@@ -131,7 +214,7 @@ func iosWalk(c Config, p PolicyMap, pk Packet) (class, sampler string, refs []st
 		in := !cm.MatchAny
 		for _, ref := range cm.AccessGroups {
 			l, _ := c.FindAccessList(ref)
-			ok, i := l.Decide(pk)
+			ok, i := decide(l, pk)
 			if i >= 0 {
 				refs = append(refs, fmt.Sprintf("%s/%d", l.Ref(), l.Entries[i].Seq))
 			}
@@ -158,4 +241,9 @@ func wild4(bits int) netip.Addr {
 func randAddr(rng *rand.Rand) netip.Addr {
 	bases := [][4]byte{{10, 1, 2, 3}, {10, 1, 2, 9}, {10, 1, 7, 1}, {10, 9, 9, 9}, {192, 168, 1, 1}, {172, 16, 0, 1}}
 	return netip.AddrFrom4(bases[rng.IntN(len(bases))])
+}
+
+func randAddr6(rng *rand.Rand) netip.Addr {
+	bases := []string{"2001:db8:1:2::3", "2001:db8:1:2::9", "2001:db8:1:7::1", "2001:db8:9::9", "fd00::1", "2001:db9::1"}
+	return netip.MustParseAddr(bases[rng.IntN(len(bases))])
 }

@@ -506,6 +506,7 @@ func TestNetFlowInputFilterMatchAll6(t *testing.T) {
 	d := startDaemon(t, fmt.Sprintf(`hostname mall6
 username admin privilege 15 secret letmein
 access-list 120 permit udp any eq 4000 any
+access-list 121 permit udp any any
 ipv6 access-list SRC6
  deny udp host 2001:db8:1::9 range 4000 5000 any
  permit udp 2001:db8:1::/48 any
@@ -514,6 +515,8 @@ ipv6 access-list PORT6
  permit udp any range 4000 4999 any
 ipv6 access-list REST6
  permit udp any neq 4500 any
+ipv6 access-list V6ONLY
+ permit udp any eq 4500 any
 flow-sampler-map ALL
  mode deterministic one-out-of 1
 flow-sampler-map DEF
@@ -524,10 +527,15 @@ class-map match-all A6
 class-map match-any B
  match access-group name REST6
  match access-group 120
+class-map match-all MIX
+ match access-group name V6ONLY
+ match access-group 121
 policy-map P6
  class A6
   netflow-sampler ALL
  class B
+  netflow-sampler ALL
+ class MIX
   netflow-sampler ALL
  class class-default
   netflow-sampler DEF
@@ -551,10 +559,10 @@ ip flow-export destination %s %d
 		{"2001:db8:2::1", 4000, 4, "B"},       // SRC6 permits nothing; REST6
 		{"2001:db8:1::9", 4200, 5, "B"},       // SRC6 denies; REST6's 0-4499
 		{"2001:db8:1::9", 4800, 1, "B"},       // SRC6 denies; REST6's 4501-65535
-		{"2001:db8:1::9", 4500, 2, "default"}, // SRC6 denies; REST6 does not permit
-		{"2001:db8:2::1", 4500, 1, "default"}, // nothing permits
+		{"2001:db8:1::9", 4500, 2, "default"}, // SRC6 denies; REST6 does not permit; V6ONLY does, 121 cannot
+		{"2001:db8:2::1", 4500, 1, "default"}, // as above, SRC6's implicit deny
 		{"10.0.0.1", 4000, 3, "B"},            // 120: the IPv4 list of B
-		{"10.0.0.1", 7000, 2, "default"},      // IPv6 lists leave IPv4 alone
+		{"10.0.0.1", 7000, 2, "default"},      // IPv6 lists leave IPv4 alone; MIX's walk ends at V6ONLY
 	}
 	var frames [][]byte
 	exp := collector.Tuples{}
@@ -587,17 +595,22 @@ ip flow-export destination %s %d
 	want := fmt.Sprintf(" %s \n\n  Service-policy input: P6\n", v.Mon) +
 		class("A6", "match-all", "      Match: access-group name SRC6\n      Match: access-group name PORT6\n", "ALL", "A6") +
 		class("B", "match-any", "      Match: access-group name REST6\n      Match: access-group 120\n", "ALL", "B") +
+		class("MIX", "match-all", "      Match: access-group name V6ONLY\n      Match: access-group 121\n", "ALL", "MIX") +
 		class("class-default", "match-any", "      Match: any \n", "DEF", "default") + "\n"
 	if got := policyScreen(t, d, v.Mon, want); got != anyRate(want) {
 		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, anyRate(want))
 	}
 	acl6 := "IPv6 access list PORT6\n    deny udp any eq 4001 any (2 matches) sequence 10\n    permit udp any range 4000 4999 any (3 matches) sequence 20\n" +
 		"IPv6 access list REST6\n    permit udp any neq 4500 any (14 matches) sequence 10\n" +
-		"IPv6 access list SRC6\n    deny udp host 2001:db8:1::9 range 4000 5000 any (8 matches) sequence 10\n    permit udp 2001:db8:1::/48 any (7 matches) sequence 20\n"
+		"IPv6 access list SRC6\n    deny udp host 2001:db8:1::9 range 4000 5000 any (8 matches) sequence 10\n    permit udp 2001:db8:1::/48 any (7 matches) sequence 20\n" +
+		// A match-all class of an IPv6 and an IPv4 list takes nothing,
+		// but IOS's walk counts the IPv6 entry it meets first.
+		"IPv6 access list V6ONLY\n    permit udp any eq 4500 any (3 matches) sequence 10\n"
 	if got := d.cli(t, "ios", "show ipv6 access-list\n"); got != acl6 {
 		t.Errorf("show ipv6 access-list:\n%s\nwant:\n%s", got, acl6)
 	}
-	acl := "Extended IP access list 120\n    10 permit udp any eq 4000 any (3 matches)\n" + acl6
+	acl := "Extended IP access list 120\n    10 permit udp any eq 4000 any (3 matches)\n" +
+		"Extended IP access list 121\n    10 permit udp any any\n" + acl6
 	if got := d.cli(t, "ios", "show access-lists\n"); got != acl {
 		t.Errorf("show access-lists:\n%s\nwant:\n%s", got, acl)
 	}
@@ -635,7 +648,8 @@ ip flow-export destination %s %d
 			}
 			got = append(got, fmt.Sprintf("%s %d %d %s", c.Name, c.Packets, c.Bytes, strings.Join(ms, ",")))
 		}
-		want := fmt.Sprintf("A6 3 %d access-group name SRC6,access-group name PORT6|B 17 %d access-group name REST6,access-group 120|class-default 5 %d any",
+		want := fmt.Sprintf("A6 3 %d access-group name SRC6,access-group name PORT6|B 17 %d access-group name REST6,access-group 120|"+
+			"MIX 0 0 access-group name V6ONLY,access-group 121|class-default 5 %d any",
 			bytes["A6"], bytes["B"], bytes["default"])
 		if strings.Join(got, "|") != want || pmi.T.R[0].Policy != "P6" {
 			t.Errorf("show policy-map interface | json: %q (policy %s), want %q", strings.Join(got, "|"), pmi.T.R[0].Policy, want)
