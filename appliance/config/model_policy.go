@@ -485,8 +485,13 @@ func (v *validator) policies(c *Config) {
 			v.failf(path, "configured twice")
 		}
 		seen[m.Name] = true
-		for _, ref := range m.AccessGroups {
+		for i, ref := range m.AccessGroups {
 			v.checkACLRef(path+".access-groups", ref)
+			// IOS keeps one `match access-group` line a list; the
+			// terms lay a list out once a class.
+			if slices.Contains(m.AccessGroups[:i], ref) {
+				v.failf(path+".access-groups", "access list %s is matched twice", ref)
+			}
 		}
 	}
 	seen = map[string]bool{}

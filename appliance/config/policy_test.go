@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,17 +31,21 @@ func TestPolicyTermsAgreeWithIOS(t *testing.T) {
 // the families (a match-any class classifies each family by its own
 // lists; a match-all class naming a list of the other family takes no
 // packet, but IOS's walk still counts the entries it met before that
-// list). Each family is laid out on its own, and random IPv6 and IPv4
-// packets must fall in the class, sampler and entries IOS's walk gives.
+// list), and some lists are named by two classes (each counts what its
+// walk met). Each family is laid out on its own, and random IPv6 and
+// IPv4 packets must fall in the class, sampler and entries IOS's walk
+// gives.
 func TestPolicyTermsAgreeWithIOS6(t *testing.T) {
 	r := agreeWithIOS(t, rand.New(rand.NewPCG(6, 6)), true)
-	t.Logf("%d policies laid out (%d with a match-all class of two or three lists, %d of them of both families, %d splitting a deny's part into several terms), %d refused", r.laidOut, r.matchAll, r.mixed, r.split, r.refused)
-	if r.laidOut < 280 || r.matchAll < 50 || r.mixed < 20 || r.split == 0 {
-		t.Errorf("%d of 300 random policies laid out, %d with match-all of several lists (%d of both families), %d with a multi-term split: the draw does not test them", r.laidOut, r.matchAll, r.mixed, r.split)
+	t.Logf("%d policies laid out (%d with a match-all class of two or three lists, %d of them of both families, %d with a list in two classes, %d splitting a deny's part into several terms), %d refused",
+		r.laidOut, r.matchAll, r.mixed, r.shared, r.split, r.refused)
+	if r.laidOut < 280 || r.matchAll < 50 || r.mixed < 20 || r.shared < 20 || r.split == 0 {
+		t.Errorf("%d of 300 random policies laid out, %d with match-all of several lists (%d of both families), %d sharing a list, %d with a multi-term split: the draw does not test them",
+			r.laidOut, r.matchAll, r.mixed, r.shared, r.split)
 	}
 }
 
-type agreement struct{ laidOut, refused, matchAll, mixed, split int }
+type agreement struct{ laidOut, refused, matchAll, mixed, shared, split int }
 
 // agreeWithIOS draws 300 policies and 200 packets for each and fails t
 // where the terms and IOS's walk disagree. With six, lists are IPv6 three
@@ -73,10 +78,20 @@ func agreeWithIOS(t *testing.T, rng *rand.Rand, six bool) agreement {
 	for round := 0; round < 300; round++ {
 		var c Config
 		var p PolicyMap
+		shared := false
 		c.Samplers = []SamplerMap{{Name: "S1", Rate: 1}, {Name: "S2", Rate: 1}}
 		for k := 0; k < 1+rng.IntN(3); k++ {
 			cm := ClassMap{Name: fmt.Sprintf("C%d", k), MatchAny: rng.IntN(2) == 0}
 			for j := 0; j < 1+rng.IntN(3); j++ {
+				if six && len(c.AccessLists) > 0 && rng.IntN(4) == 0 {
+					// A list an earlier class names too (a class names
+					// a list once: validation refuses it twice).
+					if l := c.AccessLists[rng.IntN(len(c.AccessLists))]; !slices.Contains(cm.AccessGroups, l.Name) {
+						cm.AccessGroups = append(cm.AccessGroups, l.Name)
+						shared = true
+						continue
+					}
+				}
 				v6 := six && rng.IntN(4) > 0
 				l := AccessList{Name: fmt.Sprintf("L%d%d", k, j), Extended: true, IPv6: v6}
 				for n := 0; n < 1+rng.IntN(4); n++ {
@@ -128,6 +143,9 @@ func agreeWithIOS(t *testing.T, rng *rand.Rand, six bool) agreement {
 		if mixed {
 			r.mixed++
 		}
+		if shared {
+			r.shared++
+		}
 	splits:
 		for _, ts := range terms {
 			for i, ct := range ts {
@@ -158,13 +176,13 @@ func agreeWithIOS(t *testing.T, rng *rand.Rand, six bool) agreement {
 				}
 			}
 			if fmt.Sprint(gotRefs) != fmt.Sprint(wantRefs) {
-				t.Fatalf("round %d packet %+v: the terms count entries %v, IOS's walk %v\npolicy %+v\nlists %+v", round, pk, gotRefs, wantRefs, p, c.AccessLists)
+				t.Fatalf("round %d packet %+v: the terms count entries %v, IOS's walk %v\npolicy %+v\nclasses %+v\nlists %+v", round, pk, gotRefs, wantRefs, p, c.ClassMaps, c.AccessLists)
 			}
 			if !gotMeter {
 				gotSampler = ""
 			}
 			if gotClass != wantClass || gotSampler != wantSampler {
-				t.Fatalf("round %d packet %+v: terms say class %s sampler %q, IOS's walk %s %q\npolicy %+v\nlists %+v", round, pk, gotClass, gotSampler, wantClass, wantSampler, p, c.AccessLists)
+				t.Fatalf("round %d packet %+v: terms say class %s sampler %q, IOS's walk %s %q\npolicy %+v\nclasses %+v\nlists %+v", round, pk, gotClass, gotSampler, wantClass, wantSampler, p, c.ClassMaps, c.AccessLists)
 			}
 		}
 	}

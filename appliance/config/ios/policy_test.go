@@ -123,6 +123,13 @@ func TestNetFlowInputFilterRefusals(t *testing.T) {
 	if err := pfc.Validate(); err == nil || !strings.Contains(err.Error(), "NetFlow input filters (service-policy input) are a router feature: platform pfc3b has none") {
 		t.Errorf("a policy on a PFC: %v", err)
 	}
+	// A class names a list once (the CLI keeps one line a list; a
+	// configuration file could repeat it).
+	dup := base.Clone()
+	dup.ClassMaps[0].AccessGroups = append(dup.ClassMaps[0].AccessGroups, dup.ClassMaps[0].AccessGroups[0])
+	if err := dup.Validate(); err == nil || !strings.Contains(err.Error(), "is matched twice") {
+		t.Errorf("a class matching one list twice: %v", err)
+	}
 	// A deny that falls wholly in a later entry or class-default does
 	// what that one does, as on IOS.
 	c := base.Clone()
