@@ -663,6 +663,31 @@ ip flow-export destination %s %d
 
 	d.cli(t, "ios", "clear mls netflow\n")
 	expectCollected(t, capd, exp)
+
+	// clear counters zeroes the classes, the lists keep their matches;
+	// clear access-list counters zeroes the IPv6 entries, not the classes.
+	if out := d.cli(t, "ios", "clear counters "+v.Mon+"\n"); out != "" {
+		t.Errorf("clear counters: %q", out)
+	}
+	zero := strings.Repeat("      0 packets, 0 bytes\n", 4)
+	if got := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n"); got != zero {
+		t.Errorf("after clear counters:\n%s", got)
+	}
+	if got := d.cli(t, "ios", "show ipv6 access-list\n"); got != acl6 {
+		t.Errorf("show ipv6 access-list after clear counters:\n%s\nwant:\n%s", got, acl6)
+	}
+	v.Send(t, [][]byte{l4Frame6("2001:db8:1::1", 17, 4002), l4Frame6("2001:db8:1::1", 17, 4002)})
+	two := fmt.Sprintf("      2 packets, %d bytes\n", 2*b6) + strings.Repeat("      0 packets, 0 bytes\n", 3)
+	if got := d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n", two); got != two {
+		t.Errorf("A6 after 2 more:\n%s\nwant:\n%s", got, two)
+	}
+	d.cli(t, "ios", "clear access-list counters\n")
+	if got := d.cli(t, "ios", "show ipv6 access-list\n"); strings.Contains(got, "match") || !strings.Contains(got, "IPv6 access list SRC6\n") {
+		t.Errorf("after clear access-list counters:\n%s", got)
+	}
+	if got := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n"); got != two {
+		t.Errorf("classes after clear access-list counters:\n%s\nwant:\n%s", got, two)
+	}
 }
 
 // aclJSONText reads `show access-lists | json` (or show ipv6 access-list's)
