@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -551,18 +552,20 @@ ip flow-export destination %s %d
 		sport uint16
 		n     int
 		class string
+		hbh   bool // a Hop-by-Hop Options header before UDP
 	}
 	sends := []send{
-		{"2001:db8:1::1", 4000, 3, "A6"},      // both lists permit
-		{"2001:db8:1::1", 4001, 2, "B"},       // PORT6 denies; REST6
-		{"2001:db8:1::1", 6000, 2, "B"},       // PORT6 permits nothing; REST6
-		{"2001:db8:2::1", 4000, 4, "B"},       // SRC6 permits nothing; REST6
-		{"2001:db8:1::9", 4200, 5, "B"},       // SRC6 denies; REST6's 0-4499
-		{"2001:db8:1::9", 4800, 1, "B"},       // SRC6 denies; REST6's 4501-65535
-		{"2001:db8:1::9", 4500, 2, "default"}, // SRC6 denies; REST6 does not permit; V6ONLY does, 121 cannot
-		{"2001:db8:2::1", 4500, 1, "default"}, // as above, SRC6's implicit deny
-		{"10.0.0.1", 4000, 3, "B"},            // 120: the IPv4 list of B
-		{"10.0.0.1", 7000, 2, "default"},      // IPv6 lists leave IPv4 alone; MIX's walk ends at V6ONLY
+		{"2001:db8:1::1", 4000, 3, "A6", false},      // both lists permit
+		{"2001:db8:1::1", 4003, 1, "A6", true},       // the ports after an extension header
+		{"2001:db8:1::1", 4001, 2, "B", false},       // PORT6 denies; REST6
+		{"2001:db8:1::1", 6000, 2, "B", false},       // PORT6 permits nothing; REST6
+		{"2001:db8:2::1", 4000, 4, "B", false},       // SRC6 permits nothing; REST6
+		{"2001:db8:1::9", 4200, 5, "B", false},       // SRC6 denies; REST6's 0-4499
+		{"2001:db8:1::9", 4800, 1, "B", false},       // SRC6 denies; REST6's 4501-65535
+		{"2001:db8:1::9", 4500, 2, "default", false}, // SRC6 denies; REST6 does not permit; V6ONLY does, 121 cannot
+		{"2001:db8:2::1", 4500, 1, "default", false}, // as above, SRC6's implicit deny
+		{"10.0.0.1", 4000, 3, "B", false},            // 120: the IPv4 list of B
+		{"10.0.0.1", 7000, 2, "default", false},      // IPv6 lists leave IPv4 alone; MIX's walk ends at V6ONLY
 	}
 	var frames [][]byte
 	exp := collector.Tuples{}
@@ -571,21 +574,27 @@ ip flow-export destination %s %d
 		src := netip.MustParseAddr(s.src)
 		size, dst := b6, netip.MustParseAddr("2001:db8::9")
 		for range s.n {
-			if src.Is4() {
+			switch {
+			case src.Is4():
 				frames = append(frames, udpFrame(src.As4(), s.sport, 10))
-			} else {
+			case s.hbh:
+				frames = append(frames, hopByHop(l4Frame6(s.src, 17, s.sport)))
+			default:
 				frames = append(frames, l4Frame6(s.src, 17, s.sport))
 			}
 		}
-		if src.Is4() {
+		switch {
+		case src.Is4():
 			size, dst = b4, netip.MustParseAddr("192.0.2.9")
+		case s.hbh:
+			size += 8
 		}
 		pkts[s.class] += s.n
 		bytes[s.class] += s.n * size
 		exp.Add(collector.Tuple{Proto: 17, Src: src, Dst: dst, SrcPort: s.sport, DstPort: 53}, uint64(s.n), uint64(s.n*size))
 	}
 	v.Send(t, frames)
-	if pkts["A6"] != 3 || pkts["B"] != 17 || pkts["default"] != 5 {
+	if pkts["A6"] != 4 || pkts["B"] != 17 || pkts["default"] != 5 {
 		t.Fatalf("the sends add up to %v", pkts)
 	}
 	class := func(name, mode, matches, sampler string, key string) string {
@@ -600,9 +609,9 @@ ip flow-export destination %s %d
 	if got := policyScreen(t, d, v.Mon, want); got != anyRate(want) {
 		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, anyRate(want))
 	}
-	acl6 := "IPv6 access list PORT6\n    deny udp any eq 4001 any (2 matches) sequence 10\n    permit udp any range 4000 4999 any (3 matches) sequence 20\n" +
+	acl6 := "IPv6 access list PORT6\n    deny udp any eq 4001 any (2 matches) sequence 10\n    permit udp any range 4000 4999 any (4 matches) sequence 20\n" +
 		"IPv6 access list REST6\n    permit udp any neq 4500 any (14 matches) sequence 10\n" +
-		"IPv6 access list SRC6\n    deny udp host 2001:db8:1::9 range 4000 5000 any (8 matches) sequence 10\n    permit udp 2001:db8:1::/48 any (7 matches) sequence 20\n" +
+		"IPv6 access list SRC6\n    deny udp host 2001:db8:1::9 range 4000 5000 any (8 matches) sequence 10\n    permit udp 2001:db8:1::/48 any (8 matches) sequence 20\n" +
 		// A match-all class of an IPv6 and an IPv4 list takes nothing,
 		// but IOS's walk counts the IPv6 entry it meets first.
 		"IPv6 access list V6ONLY\n    permit udp any eq 4500 any (3 matches) sequence 10\n"
@@ -614,7 +623,7 @@ ip flow-export destination %s %d
 	if got := d.cli(t, "ios", "show access-lists\n"); got != acl {
 		t.Errorf("show access-lists:\n%s\nwant:\n%s", got, acl)
 	}
-	smp := " Sampler : ALL, id : 1, packets matched : 20, mode : deterministic sampling mode\n  sampling interval is : 1\n" +
+	smp := " Sampler : ALL, id : 1, packets matched : 21, mode : deterministic sampling mode\n  sampling interval is : 1\n" +
 		" Sampler : DEF, id : 2, packets matched : 5, mode : deterministic sampling mode\n  sampling interval is : 1\n"
 	if got := d.cli(t, "ios", "show flow-sampler\n"); got != smp {
 		t.Errorf("show flow-sampler:\n%s\nwant:\n%s", got, smp)
@@ -648,7 +657,7 @@ ip flow-export destination %s %d
 			}
 			got = append(got, fmt.Sprintf("%s %d %d %s", c.Name, c.Packets, c.Bytes, strings.Join(ms, ",")))
 		}
-		want := fmt.Sprintf("A6 3 %d access-group name SRC6,access-group name PORT6|B 17 %d access-group name REST6,access-group 120|"+
+		want := fmt.Sprintf("A6 4 %d access-group name SRC6,access-group name PORT6|B 17 %d access-group name REST6,access-group 120|"+
 			"MIX 0 0 access-group name V6ONLY,access-group 121|class-default 5 %d any",
 			bytes["A6"], bytes["B"], bytes["default"])
 		if strings.Join(got, "|") != want || pmi.T.R[0].Policy != "P6" {
@@ -688,6 +697,16 @@ ip flow-export destination %s %d
 	if got := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n"); got != two {
 		t.Errorf("classes after clear access-list counters:\n%s\nwant:\n%s", got, two)
 	}
+}
+
+// hopByHop puts an empty Hop-by-Hop Options header (PadN) between an
+// IPv6 frame's header and its transport header.
+func hopByHop(f []byte) []byte {
+	out := slices.Concat(f[:14+40], []byte{f[14+6], 0, 1, 4, 0, 0, 0, 0}, f[14+40:])
+	ip := out[14:]
+	binary.BigEndian.PutUint16(ip[4:], binary.BigEndian.Uint16(ip[4:])+8)
+	ip[6] = 0 // Hop-by-Hop Options
+	return out
 }
 
 // aclJSONText reads `show access-lists | json` (or show ipv6 access-list's)
