@@ -90,10 +90,14 @@ func (e entry) family() int {
 	return 0
 }
 
-// key is e's key as the meter built it (masked, with the sampler id): an
-// IPv6 entry's second slot is the next line, so the key is contiguous.
+// key is e's key as the meter built it (masked, with the sampler id): for
+// IPv6 a copy, its head's part then its tail's.
 func (t *table) key(e entry) []byte {
-	return t.slots.mem[e.off()+offKey : e.off()+e.size()]
+	if !e.v6 {
+		return t.slots.mem[e.off()+offKey : e.off()+slot4Size]
+	}
+	var buf [slot6Size]byte
+	return t.bytes(e, &buf)[offKey:]
 }
 
 // takeExtras joins the flow in e with its capture entry, deleting the

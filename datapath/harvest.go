@@ -165,11 +165,10 @@ func (d *Datapath) waitForWriters() error {
 	return nil
 }
 
-// decode fills r from an entry (little-endian, packed as in meter.h; an
-// IPv6 entry's two slots are adjacent).
+// decode fills r from an entry (little-endian, packed as in meter.h).
 func (t *table) decode(e entry, clk clockPair, r *flow.Record) {
-	off := e.off()
-	decodeEntry(t.slots.mem[off:off+e.size()], e.v6, clk, r)
+	var buf [slot6Size]byte
+	decodeEntry(t.bytes(e, &buf), e.v6, clk, r)
 }
 
 // decodeEntry fills r from the bytes of one entry, struct flow_val then

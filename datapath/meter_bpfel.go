@@ -248,7 +248,10 @@ const (
 	meterTableLayoutLINE_BYTES      meterTableLayout = 64
 	meterTableLayoutTAG_FREE        meterTableLayout = 0
 	meterTableLayoutTAG_CLAIMED     meterTableLayout = 1
-	meterTableLayoutTAG_CONT        meterTableLayout = 2
+	meterTableLayoutTAG_CONT_L      meterTableLayout = 2
+	meterTableLayoutTAG_CONT_R      meterTableLayout = 4
+	meterTableLayoutTAIL_BYTES      meterTableLayout = 24
+	meterTableLayoutTAIL_OFF_R      meterTableLayout = 40
 	meterTableLayoutTAG_USED        meterTableLayout = 32768
 	meterTableLayoutTAG_V6          meterTableLayout = 16384
 	meterTableLayoutTAG_HASH_MASK   meterTableLayout = 16383
@@ -257,6 +260,7 @@ const (
 	meterTableLayoutST_DRAINING     meterTableLayout = 1
 	meterTableLayoutST_FIN_EV       meterTableLayout = 2
 	meterTableLayoutST_LIVE         meterTableLayout = 4
+	meterTableLayoutST_TAIL_LEFT    meterTableLayout = 8
 	meterTableLayoutST_REASON_SHIFT meterTableLayout = 4
 	meterTableLayoutCTR_LIVE        meterTableLayout = 0
 	meterTableLayoutCTR_SEED        meterTableLayout = 2

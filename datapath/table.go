@@ -14,7 +14,8 @@ import (
 // output so there is no hand-kept copy: an array of 64-byte slots in
 // buckets of bucketSlots, and an array of one 64-byte header per bucket (a
 // 16-bit tag per slot); an entry is struct flow_val then the key, one slot
-// for IPv4, two for IPv6.
+// for IPv4; an IPv6 entry's key ends in a half of a neighbouring tail
+// slot, which two IPv6 entries share (meter.h).
 // flow_val is packed in C (44 bytes) while its Go mirror pads to 48, so
 // the key's offset is where the last field ends, not the mirror's size;
 // TestTableLayout checks every figure here against the compiled object's
@@ -24,6 +25,10 @@ const (
 	lineBytes    = int(meterTableLayoutLINE_BYTES)
 	tagUsed      = uint16(meterTableLayoutTAG_USED)
 	tagV6        = uint16(meterTableLayoutTAG_V6)
+	tagContL     = uint32(meterTableLayoutTAG_CONT_L) // a tail's half for the head on its left
+	tagContR     = uint32(meterTableLayoutTAG_CONT_R) // ... for the head on its right
+	tailBytes    = int(meterTableLayoutTAIL_BYTES)
+	tailOffR     = int(meterTableLayoutTAIL_OFF_R)
 	bucketBytes  = (int(bucketSlots) + 1) * lineBytes // its slots and its header
 	offHdrFlags  = 2 * int(bucketSlots)               // bucket_hdr.flags
 	flowsMapName = "flows"
@@ -60,6 +65,7 @@ const (
 
 	stDraining    = byte(meterTableLayoutST_DRAINING)
 	stFinEvent    = byte(meterTableLayoutST_FIN_EV)
+	stTailLeft    = byte(meterTableLayoutST_TAIL_LEFT)
 	stReasonShift = int(meterTableLayoutST_REASON_SHIFT)
 
 	ctrLive = int(meterTableLayoutCTR_LIVE)
@@ -69,7 +75,7 @@ const (
 // tableBuckets sizes the table for a cache of capacity flows: two lines
 // (128 bytes) per configured flow, header lines included, so the pool
 // holds the whole cache in IPv4 entries with about half its slots free,
-// or nearly all of it (15 of 16) in IPv6 entries. The meter maps a hash
+// or in IPv6 entries (two per three slots) with a fifth of them free. The meter maps a hash
 // onto any number of buckets (multiply-shift), so no power-of-two rounding
 // doubles the memory; at least two, so every key has two buckets.
 func tableBuckets(capacity int) uint32 {
@@ -148,19 +154,43 @@ func (t *table) close() error {
 
 func (t *table) seed() *uint64 { return t.counters.u64(8 * ctrSeed) }
 
-// entry names one occupied entry: its first slot.
+// entry names one occupied entry: its first slot, and for IPv6 which
+// side its tail slot is on.
 type entry struct {
 	slot uint32
 	v6   bool
+	left bool // IPv6: the tail is the slot before (ST_TAIL_LEFT), else after
 }
 
 func (e entry) off() int { return int(e.slot) * lineBytes }
 
-func (e entry) size() int {
-	if e.v6 {
-		return slot6Size
+// tailSlot is an IPv6 entry's tail slot (in the same bucket), tailOff
+// where its half of that slot starts: bytes 0.. for the head on the
+// tail's left, tailOffR.. for the head on its right.
+func (e entry) tailSlot() uint32 {
+	if e.left {
+		return e.slot - 1
 	}
-	return slot4Size
+	return e.slot + 1
+}
+
+func (e entry) tailOff() int {
+	off := int(e.tailSlot()) * lineBytes
+	if e.left {
+		off += tailOffR
+	}
+	return off
+}
+
+// bytes is the entry as one struct flow_val then the key: the slot
+// itself for IPv4, its head and tail copied into buf for IPv6.
+func (t *table) bytes(e entry, buf *[slot6Size]byte) []byte {
+	if !e.v6 {
+		return t.slots.mem[e.off() : e.off()+slot4Size]
+	}
+	n := copy(buf[:], t.slots.mem[e.off():e.off()+lineBytes])
+	copy(buf[n:], t.slots.mem[e.tailOff():e.tailOff()+tailBytes])
+	return buf[:]
 }
 
 // forEachUsed calls fn for every entry whose tag is published, bucket by
@@ -176,25 +206,41 @@ func (t *table) forEachUsed(fn func(e entry)) {
 			for l := 0; l < 4; l++ {
 				tag := uint16(tags >> (16 * l))
 				j := uint32(4*w + l)
-				if tag&tagUsed != 0 && j < bucketSlots {
-					fn(entry{slot: b*bucketSlots + j, v6: tag&tagV6 != 0})
+				if tag&tagUsed == 0 || j >= bucketSlots {
+					continue
 				}
+				e := entry{slot: b*bucketSlots + j, v6: tag&tagV6 != 0}
+				if e.v6 {
+					// Set with ST_LIVE before the tag was published.
+					state := byte(atomic.LoadUint32(t.slots.u32(e.off()+offAttrs)) >> 24)
+					e.left = state&stTailLeft != 0
+				}
+				fn(e)
 			}
 		}
 	}
 }
 
-// free releases a collected entry: its tag (both for IPv6) goes back to
-// free and the live count down by one. Writers may claim it from then
-// on; its state still says draining until a writer rewrites it.
+// free releases a collected entry: for IPv6 its half of the tail slot
+// first (the slot is free again once neither half is in use, a tail's tag
+// being its halves' bits), then its tag, and the live count goes down by
+// one. Writers may claim it from then on; its state still says draining
+// until a writer rewrites it.
 func (t *table) free(e entry) {
-	b, j := e.slot/bucketSlots, e.slot%bucketSlots
-	word := t.hdrs.u32(int(b)*lineBytes + int(j/2)*4)
-	mask := uint32(0xffff) << (16 * (j % 2))
-	if e.v6 {
-		mask = ^uint32(0) // an IPv6 entry starts at an even slot: both tags are this word
+	b := e.slot / bucketSlots
+	lane := func(j uint32) (*uint32, uint32) {
+		return t.hdrs.u32(int(b)*lineBytes + int(j/2)*4), 16 * (j % 2)
 	}
-	atomic.AndUint32(word, ^mask)
+	if e.v6 {
+		half := tagContL
+		if e.left {
+			half = tagContR
+		}
+		word, shift := lane(e.tailSlot() % bucketSlots)
+		atomic.AndUint32(word, ^(half << shift))
+	}
+	word, shift := lane(e.slot % bucketSlots)
+	atomic.AndUint32(word, ^(uint32(0xffff) << shift))
 	atomic.AddUint64(t.live, ^uint64(0))
 }
 

@@ -18,12 +18,11 @@ import (
 // finds how full the cache is at the first creation refused for hash
 // contention (all four candidate buckets of a key full), as issue 14
 // asks: only above 95%. The seed is fixed, so the figure is
-// deterministic. IPv4, and a half IPv4, half IPv6 mix, must never meet
-// contention before the cache is at its size. An IPv6 entry takes two
-// slots, and the pool (two lines per configured flow) holds at most 15/16
-// of the cache in IPv6 entries, so all-IPv6 cannot reach 95%: its first
-// failure comes at 84.4% (80.5% before third and fourth buckets), and the
-// test holds it above 84% so a worse placement shows.
+// deterministic. IPv6 entries share tail slots (two entries in three
+// slots), so the pool holds 125% of the cache in IPv6 entries and every
+// traffic mix, all-IPv6 included, reaches the cache's size without a
+// contention failure (before shared tails all-IPv6 met its first at
+// 84.4%, capped at 93.75%).
 func TestContentionFill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1M packets per family")
@@ -37,8 +36,9 @@ func TestContentionFill(t *testing.T) {
 		min    float64  // fill at the first contention failure, at least
 	}{
 		{"IPv4", [][]byte{v4}, 0.95},
-		{"IPv6", [][]byte{v6}, 0.84},
-		{"mix", [][]byte{v4, v6}, 0.95}, // half IPv4, half IPv6
+		{"IPv6", [][]byte{v6}, 0.95},
+		{"mix", [][]byte{v4, v6}, 0.95},           // half IPv4, half IPv6
+		{"mix25", [][]byte{v4, v6, v6, v6}, 0.95}, // a quarter IPv4
 	} {
 		t.Run(fam.name, func(t *testing.T) {
 			// One CPU: the program's salt is a per-CPU counter, and a

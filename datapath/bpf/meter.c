@@ -577,13 +577,26 @@ static __always_inline __u64 key_hash(const __u32 *w, const int nwords)
 }
 
 /* Where an entry's key word i is: an IPv4 key fits in the slot's line
- * after the value; an IPv6 key's words from 5 on are in the next slot. */
+ * after the value; an IPv6 key's words from 5 on are its tail, at b (a
+ * half of a neighbouring slot, see meter.h). */
 #define KEY_IN_FIRST ((LINE_BYTES - sizeof(struct flow_val)) / 4)
 static __always_inline __u32 *key_word(void *a, void *b, const int i)
 {
 	if (i < KEY_IN_FIRST)
 		return (__u32 *)((__u8 *)a + sizeof(struct flow_val)) + i;
 	return (__u32 *)b + (i - KEY_IN_FIRST);
+}
+
+/* The tail slot of an IPv6 head in slot j (its index in the bucket), and
+ * where its half starts in that slot. */
+static __always_inline __u32 tail_slot(__u32 j, const int left)
+{
+	return left ? j - 1 : j + 1;
+}
+
+static __always_inline void *tail_half(void *t, const int left)
+{
+	return (__u8 *)t + (left ? TAIL_OFF_R : 0);
 }
 
 static __always_inline struct flow_val *slot_at(__u32 idx)
@@ -597,13 +610,21 @@ static __always_inline struct bucket_hdr *hdr_at(__u32 b)
 }
 
 /* The live entry for k in slot j of the bucket whose first slot is base,
- * or 0. The first line's words are compared first, so a different IPv4
- * or IPv6 key costs that one line. */
+ * or 0. The state first: once it says live, the key (written before it)
+ * is whole, and for IPv6 it says where the tail is. A reader that took
+ * the tag just before a harvest freed the slot and a writer refilled it
+ * sees the new entry's state (not live until its key is written) or the
+ * old one's (draining), never a key half old, half new. Then the first
+ * line's words, so a different IPv4 or IPv6 key costs that one line. */
 static __always_inline struct flow_val *probe(__u32 base, __u32 j, const __u32 *k, const int nw)
 {
 	struct flow_val *a = slot_at(base + j);
 	if (!a)
 		return 0;
+	__u8 st = ((volatile __u8 *)&a->attrs)[3];
+	if ((st & (ST_LIVE | ST_DRAINING)) != ST_LIVE)
+		return 0;
+	asm volatile("" ::: "memory"); /* the key after the state */
 	__u32 d = 0;
 #pragma unroll
 	for (int i = 0; i < nw && i < KEY_IN_FIRST; i++)
@@ -611,18 +632,17 @@ static __always_inline struct flow_val *probe(__u32 base, __u32 j, const __u32 *
 	if (d)
 		return 0;
 	if (nw > KEY_IN_FIRST) {
-		void *b = slot_at(base + j + 1);
-		if (!b)
+		const int left = st & ST_TAIL_LEFT;
+		void *t = slot_at(base + tail_slot(j, left));
+		if (!t)
 			return 0;
+		void *b = tail_half(t, left);
 #pragma unroll
 		for (int i = KEY_IN_FIRST; i < nw; i++)
 			d |= *key_word(a, b, i) ^ k[i];
 		if (d)
 			return 0;
 	}
-	__u8 st = ((volatile __u8 *)&a->attrs)[3];
-	if ((st & (ST_LIVE | ST_DRAINING)) != ST_LIVE)
-		return 0;
 	return a;
 }
 
@@ -704,7 +724,7 @@ static __always_inline __u32 spill_bucket(const __u32 *k, const int nw, const in
 
 /* The live entry for k in its third or fourth bucket: only for a key
  * whose first bucket says some key spilled that far. */
-static __always_inline struct flow_val *scan_spill(__u16 tag, const __u32 *k, const int nw)
+static __always_inline struct flow_val *scan_spill_(__u16 tag, const __u32 *k, const int nw)
 {
 #pragma unroll
 	for (int i = 0; i < 2; i++) {
@@ -719,45 +739,114 @@ static __always_inline struct flow_val *scan_spill(__u16 tag, const __u32 *k, co
 	return 0;
 }
 
-/* Claim slot j of a bucket (and j+1 for IPv6, j even): compare-and-swap
- * its free tag(s) to CLAIMED (and CONT). Returns the tag word, or 0. */
-static __always_inline __u32 *claim(struct bucket_hdr *hdr, __u32 j, const int v6)
+/* Not inlined, one per family (the key's length a constant): a rare path,
+ * whose probes inlined would take stack the program has not got. */
+static __noinline struct flow_val *scan_spill4(__u16 tag, const __u32 *k)
+{
+	return scan_spill_(tag, k, KEY_IN_FIRST);
+}
+
+static __noinline struct flow_val *scan_spill6(__u16 tag, const __u32 *k)
+{
+	return scan_spill_(tag, k, sizeof(struct flow_key6) / 4);
+}
+
+static __always_inline struct flow_val *scan_spill(__u16 tag, const __u32 *k, const int nw)
+{
+	return nw > KEY_IN_FIRST ? scan_spill6(tag, k) : scan_spill4(tag, k);
+}
+
+/* Claim slot j of a bucket: compare-and-swap its free tag to CLAIMED.
+ * For IPv6 also the half of its tail slot that belongs to j: the slot
+ * before it if share says j shares the tail there (the tail after it
+ * if that one's right half is free, which is as good), else the slot
+ * after it, a new tail. In the same compare-and-swap when both tags are
+ * one 32-bit word, else in a second one after the head's, the head given
+ * back if the tail's fails (nobody else touches a claimed tag). The tail
+ * slot must be free or a tail whose other half only is in use. Returns 0,
+ * or 1 with the tail after j, 2 with it before. Not inlined: only a new
+ * flow comes here, and inlined twice it would take stack the program has
+ * not got. */
+static __noinline int claim(struct bucket_hdr *hdr, __u32 j, const int v6, int share)
 {
 	j &= 31;
+	int left = v6 && share &&
+		   (j + 1 >= BUCKET_SLOTS || ((volatile __u16 *)hdr->tag)[(j + 1) & 31] != TAG_CONT_R);
 	__u32 *word = (__u32 *)hdr + (j >> 1);
 	__u32 shift = 16 * (j & 1);
+	__u32 t = tail_slot(j, left) & 31;
+	__u32 *tword = (__u32 *)hdr + (t >> 1);
+	__u32 tshift = 16 * (t & 1);
+	__u32 half = left ? TAG_CONT_R : TAG_CONT_L;
+	__u32 other = left ? TAG_CONT_L : TAG_CONT_R;
+	int claimed = 0;
 #pragma unroll
 	for (int try = 0; try < 2; try++) {
 		__u32 old = *(volatile __u32 *)word;
-		__u32 want;
-		if (v6) {
-			if (old != 0)
+		if ((old >> shift) & 0xffff)
+			return 0;
+		__u32 want = old | ((__u32)TAG_CLAIMED << shift);
+		if (v6 && tword == word) {
+			__u32 tl = (old >> tshift) & 0xffff;
+			if (tl != TAG_FREE && tl != other)
 				return 0;
-			want = TAG_CLAIMED | ((__u32)TAG_CONT << 16);
-		} else {
-			if ((old >> shift) & 0xffff)
-				return 0;
-			want = old | ((__u32)TAG_CLAIMED << shift);
+			want |= half << tshift;
 		}
-		if (__sync_val_compare_and_swap(word, old, want) == old)
-			return word;
+		if (__sync_val_compare_and_swap(word, old, want) == old) {
+			claimed = 1;
+			break;
+		}
 	}
+	if (!claimed)
+		return 0;
+	if (!v6 || tword == word)
+		return 1 + left;
+#pragma unroll
+	for (int try = 0; try < 2; try++) {
+		__u32 old = *(volatile __u32 *)tword;
+		__u32 tl = (old >> tshift) & 0xffff;
+		if (tl != TAG_FREE && tl != other)
+			break;
+		if (__sync_val_compare_and_swap(tword, old, old | (half << tshift)) == old)
+			return 1 + left;
+	}
+	__sync_fetch_and_and(word, ~((__u32)0xffff << shift));
 	return 0;
 }
 
-/* Free slots of a bucket where an entry can start: any free slot for
- * IPv4; an even slot whose neighbour is free too for IPv6. */
-/* A bucket with fewer free slots (IPv6: pairs) than these is busy: a new
- * flow then goes to the emptier of its two buckets. */
+/* Give back what claim took (not reached in practice: a slot lookup of
+ * the bucket failed). */
+static __always_inline void unclaim(struct bucket_hdr *hdr, __u32 j, const int v6, const int left)
+{
+	j &= 31;
+	__u32 t = tail_slot(j, left) & 31;
+	if (v6)
+		__sync_fetch_and_and((__u32 *)hdr + (t >> 1),
+				     ~((__u32)(left ? TAG_CONT_R : TAG_CONT_L) << (16 * (t & 1))));
+	__sync_fetch_and_and((__u32 *)hdr + (j >> 1), ~((__u32)0xffff << (16 * (j & 1))));
+}
+
+/* A bucket with fewer places for an entry than these is busy: a new flow
+ * then goes to the emptier of its two buckets. */
 #define BUSY_SLOTS 8
 #define BUSY_PAIRS 6
 
-static __always_inline __u32 free_starts(struct bucket_hdr *hdr, const int v6)
+/* Slots of a bucket where an entry can start (bits 0..30): any free slot
+ * for IPv4. For IPv6 a free slot next to a tail whose half facing it is
+ * free (also in bits 32..62: sharing a tail is the better fit), or
+ * followed by a free slot (a new tail after it, whose other half then
+ * serves the slot after: a run of free slots fills head, tail, head,
+ * head, tail, head...). One value rather than out-parameters, and not
+ * inlined (only new flows come here): the program has no stack to
+ * spare. */
+static __noinline __u64 free_starts(struct bucket_hdr *hdr, const int v6)
 {
 	__u32 f = tag_lanes(hdr, TAG_FREE);
-	if (v6)
-		f &= (f >> 1) & 0x55555555;
-	return f;
+	if (!v6)
+		return f;
+	__u32 cl = tag_lanes(hdr, TAG_CONT_L), cr = tag_lanes(hdr, TAG_CONT_R);
+	__u32 share = (f & (cr >> 1)) | (f & (cl << 1));
+	return ((share | (f & (f >> 1))) & ((1U << BUCKET_SLOTS) - 1)) | (__u64)share << 32;
 }
 
 /* Take one unit of the cache's size for a new flow. Units come from this
@@ -870,8 +959,9 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	 * it; once it is busy, the emptier of the two, as two-choice hashing
 	 * does, which keeps the buckets even. */
 	struct bucket_hdr *hb = h1;
-	__u32 base = base1, f = free_starts(h1, v6);
-	if (__builtin_popcount(f) < (v6 ? BUSY_PAIRS : BUSY_SLOTS)) {
+	__u32 base = base1;
+	__u64 f = free_starts(h1, v6);
+	if (__builtin_popcount((__u32)f) < (v6 ? BUSY_PAIRS : BUSY_SLOTS)) {
 		if (!h2) {
 			h2 = hdr_at(b2);
 			if (!h2) {
@@ -879,8 +969,8 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 				return 0;
 			}
 		}
-		__u32 f2 = free_starts(h2, v6);
-		if (__builtin_popcount(f2) > __builtin_popcount(f)) {
+		__u64 f2 = free_starts(h2, v6);
+		if (__builtin_popcount((__u32)f2) > __builtin_popcount((__u32)f)) {
 			/* Before the entry is published: a reader that misses it
 			 * in the first bucket then looks in the second. */
 			if (!(*(volatile __u16 *)&h1->flags & HDR_OVERFLOW))
@@ -891,11 +981,11 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 			f = f2;
 		}
 	}
-	if (!f) {
+	if (!(__u32)f) {
 		/* Both full: the third bucket, else the fourth, flagged in the
 		 * first (before the entry is published) so lookups follow. */
 		for (int i = 0; i < 2; i++) {
-			if (f)
+			if ((__u32)f)
 				break;
 			__u32 bs = spill_bucket(k, nw, i);
 			struct bucket_hdr *hs = hdr_at(bs);
@@ -907,41 +997,43 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 			hb = hs;
 			base = bs * BUCKET_SLOTS;
 		}
-		if (f && !(*(volatile __u16 *)&h1->flags & HDR_OVERFLOW2))
+		if ((__u32)f && !(*(volatile __u16 *)&h1->flags & HDR_OVERFLOW2))
 			__sync_fetch_and_or((__u32 *)h1 + BUCKET_SLOTS / 2,
 					    (__u32)HDR_OVERFLOW2 << 16);
 	}
-	if (!v6) {
-		/* Best fit: an IPv4 entry takes a slot whose pair neighbour is
-		 * in use (or the unpaired last slot) when there is one, so it does
-		 * not break a free pair an IPv6 entry could take. */
-		__u32 used = ~f & ((1U << BUCKET_SLOTS) - 1);
-		__u32 fit = f & (((used >> 1) & 0x55555555) | ((used << 1) & 0xaaaaaaaa) |
-				 (1U << (BUCKET_SLOTS - 1)));
-		if (fit)
-			f = fit;
-	}
-	__u32 j = lowest(f);
-	__u32 *word = 0;
-	if (f)
-		word = claim(hb, j, v6);
-	if (!word && (f & ~(1U << j))) {
+	/* Best fit for IPv6: the free half of an existing tail before a new
+	 * tail. An IPv4 entry takes the lowest free slot: with shared tails
+	 * a single slot between entries still serves IPv6 as a head or a
+	 * tail, and keeping singles away from free runs measured no better
+	 * (datapath/README.md). */
+	const int share = (f >> 32) != 0;
+	__u32 m = share ? f >> 32 : f;
+	__u32 j = lowest(m);
+	int got = 0;
+	if (m)
+		got = claim(hb, j, v6, share);
+	if (!got && (m & ~(1U << j))) {
 		/* Lost a race for that slot: another. */
-		j = lowest(f & ~(1U << j));
-		word = claim(hb, j, v6);
+		j = lowest(m & ~(1U << j));
+		got = claim(hb, j, v6, share);
 	}
-	if (!word) {
+	if (!got) {
 		cs->reserve++; /* the unit goes back to this CPU's share */
 		cache_full(st, p, ifindex, 1);
 		return 0;
 	}
+	const int tl = got == 2;
+	__u32 *word = (__u32 *)hb + ((j & 31) >> 1);
 	struct flow_val *s = slot_at(base + j);
 	void *s2 = s;
-	if (v6)
-		s2 = slot_at(base + j + 1);
+	if (v6) {
+		s2 = slot_at(base + tail_slot(j, tl));
+		if (s2)
+			s2 = tail_half(s2, tl);
+	}
 	if (!s || !s2) {
 		/* Not reached: j is a slot of the bucket. Give the slot back. */
-		__sync_fetch_and_and(word, v6 ? 0 : ~((__u32)0xffff << (16 * (j & 1))));
+		unclaim(hb, j, v6, tl);
 		cs->reserve++;
 		return 0;
 	}
@@ -959,7 +1051,7 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	 * found the slot through the tag before a harvest freed it and this
 	 * writer took it skips it until it is live. */
 	asm volatile("" ::: "memory");
-	((volatile __u8 *)&s->attrs)[3] |= ST_LIVE;
+	((volatile __u8 *)&s->attrs)[3] |= ST_LIVE | (tl ? ST_TAIL_LEFT : 0);
 	__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (16 * (j & 1)));
 	st->flows_created++;
 	p->flow_first = now_t;

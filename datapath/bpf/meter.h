@@ -57,8 +57,9 @@ struct slot4 {
 	struct flow_key4 key;
 };
 
-/* An IPv6 entry: two slots side by side, the key crossing into the
- * second (whose last 40 bytes are unused). */
+/* An IPv6 entry: its head slot (the value and the key's first 20 bytes)
+ * and the key's last 24 bytes in a half of a neighbouring tail slot (see
+ * table_layout). */
 struct slot6 {
 	struct flow_val val;
 	struct flow_key6 key;
@@ -67,13 +68,26 @@ struct slot6 {
 /* The flow table is one pool of 64-byte slots for both families, in
  * buckets of BUCKET_SLOTS, and an array of one 64-byte header line per
  * bucket. The header holds a 16-bit tag per slot (TAG_FREE; TAG_CLAIMED
- * while a writer fills it; TAG_CONT for an IPv6 entry's second slot; else
- * TAG_USED | TAG_V6 for IPv6 | 14 bits of the key's hash) and, in its last
- * 16 bits, HDR_OVERFLOW once a key whose first choice is this bucket has
- * gone to its second, HDR_OVERFLOW2 once one has gone to its third or
- * fourth (its first two had no room). An IPv6 entry takes an even slot
- * and the next, so both tags are one 32-bit word, claimed with one
- * compare-and-swap.
+ * while a writer fills it; for a tail slot TAG_CONT_L and/or TAG_CONT_R;
+ * else TAG_USED | TAG_V6 for IPv6 | 14 bits of the key's hash) and, in its
+ * last 16 bits, HDR_OVERFLOW once a key whose first choice is this bucket
+ * has gone to its second, HDR_OVERFLOW2 once one has gone to its third or
+ * fourth (its first two had no room).
+ *
+ * An IPv6 entry (88 bytes) is a head slot, the value and the key's first
+ * 20 bytes, and the key's last TAIL_BYTES in a
+ * neighbouring tail slot of the same bucket, which two heads share: the
+ * head on its left keeps its tail in bytes 0..23 (TAG_CONT_L), the head on
+ * its right in bytes TAIL_OFF_R..63 (TAG_CONT_R). The state byte of the
+ * head says which (ST_TAIL_LEFT: the tail is the slot before). So pure
+ * IPv6 packs two entries in three slots, and an IPv4 entry takes any free
+ * slot. The middle of a tail slot, where a head keeps its state byte, is
+ * never written as a tail: a reader holding the tag of a slot that was
+ * freed and became a tail still finds the old entry's draining state.
+ * The head's tag and the tail's half are claimed with one compare-and-
+ * swap when they are in one 32-bit word, else the head first and the
+ * tail's half second (the head given back if that fails); a harvest
+ * clears the half before it frees the head.
  *
  * The headers are 1/32 of the table, dense, and stay in the CPU's cache:
  * a packet reads its first bucket's header, compares the slots whose tag
@@ -90,7 +104,10 @@ enum table_layout {
 	LINE_BYTES = 64,
 	TAG_FREE = 0,
 	TAG_CLAIMED = 1,
-	TAG_CONT = 2,
+	TAG_CONT_L = 2, /* a tail slot: the half of the head on its left is in use */
+	TAG_CONT_R = 4, /* ... the half of the head on its right */
+	TAIL_BYTES = 24, /* an IPv6 key's bytes past its head slot */
+	TAIL_OFF_R = 40, /* where the right head's half starts in a tail slot */
 	TAG_USED = 0x8000,
 	TAG_V6 = 0x4000,
 	TAG_HASH_MASK = 0x3fff,
@@ -100,6 +117,7 @@ enum table_layout {
 	ST_DRAINING = 0x01,     /* marked by the reaper: writers must not touch it */
 	ST_FIN_EV = 0x02,       /* FIN/RST seen and its one event sent */
 	ST_LIVE = 0x04,         /* key and counters complete: readers may use it */
+	ST_TAIL_LEFT = 0x08,    /* IPv6: the key's tail is in the slot before (else after) */
 	ST_REASON_SHIFT = 4,    /* bits 4..6: flow end reason (IPFIX code) */
 	/* counters[] indices (a pinned array of u64). */
 	CTR_LIVE = 0, /* flows in the cache, both families: one pool, as IOS */
