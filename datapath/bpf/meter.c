@@ -740,7 +740,8 @@ static __always_inline struct flow_val *scan_spill_(__u16 tag, const __u32 *k, c
 }
 
 /* Not inlined, one per family (the key's length a constant): a rare path,
- * whose probes inlined would take stack the program has not got. */
+ * whose eight probes inlined took the program past its stack limit once
+ * IPv6 tails could be on either side. */
 static __noinline struct flow_val *scan_spill4(__u16 tag, const __u32 *k)
 {
 	return scan_spill_(tag, k, KEY_IN_FIRST);
@@ -764,10 +765,8 @@ static __always_inline struct flow_val *scan_spill(__u16 tag, const __u32 *k, co
  * one 32-bit word, else in a second one after the head's, the head given
  * back if the tail's fails (nobody else touches a claimed tag). The tail
  * slot must be free or a tail whose other half only is in use. Returns 0,
- * or 1 with the tail after j, 2 with it before. Not inlined: only a new
- * flow comes here, and inlined twice it would take stack the program has
- * not got. */
-static __noinline int claim(struct bucket_hdr *hdr, __u32 j, const int v6, int share)
+ * or 1 with the tail after j, 2 with it before. */
+static __always_inline int claim(struct bucket_hdr *hdr, __u32 j, const int v6, int share)
 {
 	j &= 31;
 	int left = v6 && share &&
@@ -836,10 +835,9 @@ static __always_inline void unclaim(struct bucket_hdr *hdr, __u32 j, const int v
  * free (also in bits 32..62: sharing a tail is the better fit), or
  * followed by a free slot (a new tail after it, whose other half then
  * serves the slot after: a run of free slots fills head, tail, head,
- * head, tail, head...). One value rather than out-parameters, and not
- * inlined (only new flows come here): the program has no stack to
- * spare. */
-static __noinline __u64 free_starts(struct bucket_hdr *hdr, const int v6)
+ * head, tail, head...). One value rather than out-parameters: the
+ * program has little stack to spare. */
+static __always_inline __u64 free_starts(struct bucket_hdr *hdr, const int v6)
 {
 	__u32 f = tag_lanes(hdr, TAG_FREE);
 	if (!v6)
