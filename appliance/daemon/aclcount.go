@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -43,9 +44,17 @@ func (a *ACLCounts) Matches(ref string, e config.ACE) uint64 {
 	return a.n[aclKey{ref, e}]
 }
 
-// Clear is `clear access-list counters`.
-func (a *ACLCounts) Clear() {
+// Clear is `clear access-list counters`: every list's, or those named.
+func (a *ACLCounts) Clear(refs ...string) {
 	a.mu.Lock()
-	a.n = nil
-	a.mu.Unlock()
+	defer a.mu.Unlock()
+	if len(refs) == 0 {
+		a.n = nil
+		return
+	}
+	for k := range a.n {
+		if slices.Contains(refs, k.ref) {
+			delete(a.n, k)
+		}
+	}
 }

@@ -292,11 +292,23 @@ func (c *CLI) FlowSampler(name string) []show.FlowSampler {
 	return out
 }
 
-func (c *CLI) ClearACLCounters() {
-	c.m.acl.Clear()
-	if err := c.m.d.ClearInputFilterCounters(); err != nil {
-		c.m.log.Error("clear input filter counters", "err", err)
+func (c *CLI) ClearACLCounters(lists ...string) {
+	if len(lists) == 0 {
+		c.m.acl.Clear()
+		if err := c.m.d.ClearInputFilterCounters(); err != nil {
+			c.m.log.Error("clear input filter counters", "err", err)
+		}
+		return
 	}
+	cfg := c.m.Config()
+	var ls []config.AccessList
+	for _, ref := range lists {
+		if l, ok := cfg.FindAccessList(ref); ok {
+			ls = append(ls, l)
+		}
+	}
+	c.m.acl.Clear(lists...)
+	c.m.d.ClearInputFilterMatches(ls)
 }
 
 func (c *CLI) RunningConfig() string { return iosconf.RunningConfig(c.m.Config()) }

@@ -42,6 +42,9 @@ type Daemon struct {
 	// what the entries of retired ones counted.
 	filters    map[string]*installedFilter
 	filterBase map[aclKey]uint64
+	// filterZero is what an entry had counted when its list alone was
+	// cleared (`clear ipv6 access-list NAME`): shown counts start there.
+	filterZero map[aclKey]uint64
 	// firewallBase is what the terms of replaced JunOS filters counted,
 	// until `clear firewall`.
 	firewallBase map[termKey]TermCount

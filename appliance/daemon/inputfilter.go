@@ -322,6 +322,34 @@ func (d *Daemon) keep(f *installedFilter, counts []datapath.TermCount, what kept
 func (d *Daemon) InputFilterMatches(ref string, e config.ACE) uint64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	n, zero := d.filterMatches(ref, e), d.filterZero[aclKey{ref, e}]
+	if n < zero {
+		return 0 // counts lost since the clear (a datapath that failed to read)
+	}
+	return n - zero
+}
+
+// ClearInputFilterMatches zeroes the counts of the entries of lists as
+// show access-lists gives them, and nothing else: the datapath's term
+// counters go on for the other lists' entries that share their terms,
+// the classes and the IPFIX-MIB selection process.
+func (d *Daemon) ClearInputFilterMatches(lists []config.AccessList) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.filterZero == nil {
+		d.filterZero = map[aclKey]uint64{}
+	}
+	for _, l := range lists {
+		for _, e := range l.Entries {
+			k := aclKey{l.Ref(), e}
+			d.filterZero[k] = d.filterMatches(k.ref, e)
+		}
+	}
+}
+
+// filterMatches is every packet the entry matched since the last clear
+// of all lists. d.mu is held.
+func (d *Daemon) filterMatches(ref string, e config.ACE) uint64 {
 	n := d.filterBase[aclKey{ref, e}]
 	for _, f := range d.filters {
 		var counts []datapath.TermCount
@@ -425,7 +453,7 @@ func (d *Daemon) ClearPolicyCounters(port string) error {
 func (d *Daemon) ClearInputFilterCounters() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.filterBase = nil
+	d.filterBase, d.filterZero = nil, nil
 	var errs []error
 	now := time.Now()
 	for _, f := range d.filters {

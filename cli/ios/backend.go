@@ -29,9 +29,10 @@ type Backend interface {
 	// `show ip cache [verbose] flow aggregation SCHEME`.
 	Aggregations() []show.AggregationView
 	// AccessLists is `show access-lists [NAME]`, with each entry's
-	// matches; ClearACLCounters is `clear access-list counters`.
+	// matches; ClearACLCounters is `clear access-list counters`: every
+	// list's, or only those of lists named.
 	AccessLists(name string) show.AccessListsView
-	ClearACLCounters()
+	ClearACLCounters(lists ...string)
 	// FlowSampler is `show flow-sampler [NAME]`.
 	FlowSampler(name string) []show.FlowSampler
 	FlowInterfaces() []show.FlowInterface

@@ -274,12 +274,13 @@ func execTree() *Node {
 						return nil
 					}))),
 			kw("access-list", "Clear access list statistical information",
-				kw("counters", "Clear access list counters").Runs(func(s *Session, w io.Writer, _ []string) error {
-					s.b.ClearACLCounters()
-					return nil
-				})),
+				kw("counters", "Clear access list counters",
+					arg("WORD", "Access list number or name", nil).Runs(clearACLCounters(false))).Runs(clearACLCounters(false))),
 			kw("counters", "Clear counters on one or all interfaces",
 				arg("WORD", "Interface name", nil).Runs(clearCounters)).Runs(clearCounters),
+			kw("ipv6", "IPv6",
+				kw("access-list", "Clear IPv6 access list match counters",
+					arg("WORD", "IPv6 access list name", nil).Runs(clearACLCounters(true))).Runs(clearACLCounters(true))),
 			kw("ip", "IP",
 				kw("flow", "Clear flow information",
 					kw("stats", "Clear NetFlow statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
@@ -452,6 +453,34 @@ func showAccessLists(s *Session, w io.Writer, args []string) error {
 	return view(func(s *Session, args []string) (show.AccessListsView, error) {
 		return s.b.AccessLists(lastArg(args, 2)), nil
 	}, func(w io.Writer, v show.AccessListsView) { io.WriteString(w, v.Text) }, show.AccessListsJSON)(s, w, args)
+}
+
+// clearACLCounters is `clear access-list counters [LIST]` (six false)
+// and `clear ipv6 access-list [NAME]`: the lists' entry counts, every
+// list's (every IPv6 list's) when none is named.
+func clearACLCounters(six bool) func(*Session, io.Writer, []string) error {
+	return func(s *Session, w io.Writer, args []string) error {
+		name := lastArg(args, 3)
+		if !six && name == "" {
+			s.b.ClearACLCounters()
+			return nil
+		}
+		var lists []string
+		for _, l := range s.b.AccessLists(name).Lists {
+			if !six || l.Kind == "IPv6" {
+				lists = append(lists, l.Name)
+			}
+		}
+		switch {
+		case name != "" && len(lists) == 0 && six:
+			return fmt.Errorf("%% IPv6 access list %s is not configured", name)
+		case name != "" && len(lists) == 0:
+			return fmt.Errorf("%% Access list %s is not configured", name)
+		case len(lists) > 0:
+			s.b.ClearACLCounters(lists...)
+		}
+		return nil
+	}
 }
 
 // lastArg is the optional word after a command of n words, "" when it

@@ -41,7 +41,7 @@ func (f *fakeBackend) Hostname() string { return f.cfg.HostnameOrDefault() }
 func (f *fakeBackend) AccessLists(name string) show.AccessListsView {
 	return show.AccessListsView{Text: iosconf.ShowAccessLists(f.cfg, name, func(string, config.ACE) uint64 { return 0 })}
 }
-func (f *fakeBackend) ClearACLCounters()                     {}
+func (f *fakeBackend) ClearACLCounters(...string)            {}
 func (f *fakeBackend) FlowSampler(string) []show.FlowSampler { return nil }
 func (f *fakeBackend) Applications() show.ApplicationsView {
 	return show.ApplicationsView{Live: appclass.NewTally(&appclass.Set{}), Expired: appclass.NewTally(&appclass.Set{})}

@@ -690,12 +690,60 @@ ip flow-export destination %s %d
 	if got := d.cliUntil(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n", two); got != two {
 		t.Errorf("A6 after 2 more:\n%s\nwant:\n%s", got, two)
 	}
-	d.cli(t, "ios", "clear access-list counters\n")
-	if got := d.cli(t, "ios", "show ipv6 access-list\n"); strings.Contains(got, "match") || !strings.Contains(got, "IPv6 access list SRC6\n") {
-		t.Errorf("after clear access-list counters:\n%s", got)
+	// clear ipv6 access-list NAME zeroes that list's entries only (the
+	// others sharing its terms count on), and it counts on from zero.
+	if out := d.cli(t, "ios", "clear ipv6 access-list PORT6\n"); out != "" {
+		t.Errorf("clear ipv6 access-list PORT6: %q", out)
 	}
-	if got := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n"); got != two {
-		t.Errorf("classes after clear access-list counters:\n%s\nwant:\n%s", got, two)
+	v.Send(t, [][]byte{l4Frame6("2001:db8:1::1", 17, 4001)}) // PORT6 denies: B
+	lists := func(port6, src6, rest6, three string) string {
+		return "Extended IP access list 120\n    10 permit udp any eq 4000 any" + three + "\n" +
+			"Extended IP access list 121\n    10 permit udp any any\n" +
+			"IPv6 access list PORT6\n" + port6 + "IPv6 access list REST6\n" + rest6 + "IPv6 access list SRC6\n" + src6 +
+			"IPv6 access list V6ONLY\n    permit udp any eq 4500 any" + three + " sequence 10\n"
+	}
+	want = lists("    deny udp any eq 4001 any (1 match) sequence 10\n    permit udp any range 4000 4999 any sequence 20\n",
+		"    deny udp host 2001:db8:1::9 range 4000 5000 any (8 matches) sequence 10\n    permit udp 2001:db8:1::/48 any (11 matches) sequence 20\n",
+		"    permit udp any neq 4500 any (15 matches) sequence 10\n", " (3 matches)")
+	if got := d.cliUntil(t, "ios", "show access-lists\n", want); got != want {
+		t.Errorf("after clear ipv6 access-list PORT6 and one more:\n%s\nwant:\n%s", got, want)
+	}
+	if got := aclJSONText(t, d.cli(t, "ios", "show access-lists | json\n")); got != want {
+		t.Errorf("show access-lists | json after clear ipv6 access-list PORT6:\n%s\nwant:\n%s", got, want)
+	}
+	three := fmt.Sprintf("      2 packets, %d bytes\n      1 packets, %d bytes\n", 2*b6, b6) + strings.Repeat("      0 packets, 0 bytes\n", 2)
+	if got := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n"); got != three {
+		t.Errorf("classes after clear ipv6 access-list:\n%s\nwant:\n%s", got, three)
+	}
+	// Without a name, every IPv6 list; an IPv4 list is not one.
+	if out := d.cli(t, "ios", "clear ipv6 access-list\n"); out != "" {
+		t.Errorf("clear ipv6 access-list: %q", out)
+	}
+	if out := d.cli(t, "ios", "clear ipv6 access-list 120\n"); out != "% IPv6 access list 120 is not configured\n" {
+		t.Errorf("clear ipv6 access-list 120: %q", out)
+	}
+	if got := d.cli(t, "ios", "show access-lists\n"); strings.Count(got, "match") != 1 || !strings.Contains(got, "eq 4000 any (3 matches)\n") {
+		t.Errorf("after clear ipv6 access-list, only 120 counts:\n%s", got)
+	}
+	if out := d.cli(t, "ios", "clear access-list counters 120\n"); out != "" {
+		t.Errorf("clear access-list counters 120: %q", out)
+	}
+	if out := d.cli(t, "ios", "clear access-list counters NOPE\n"); out != "% Access list NOPE is not configured\n" {
+		t.Errorf("clear access-list counters NOPE: %q", out)
+	}
+	if got := d.cli(t, "ios", "show access-lists\n"); strings.Contains(got, "match") || !strings.Contains(got, "IPv6 access list SRC6\n") {
+		t.Errorf("after clearing each list:\n%s", got)
+	}
+	d.cli(t, "ios", "clear access-list counters\n")
+	if got := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | include packets\n"); got != three {
+		t.Errorf("classes after clear access-list counters:\n%s\nwant:\n%s", got, three)
+	}
+	v.Send(t, [][]byte{l4Frame6("2001:db8:1::1", 17, 4001)})
+	want = lists("    deny udp any eq 4001 any (1 match) sequence 10\n    permit udp any range 4000 4999 any sequence 20\n",
+		"    deny udp host 2001:db8:1::9 range 4000 5000 any sequence 10\n    permit udp 2001:db8:1::/48 any (1 match) sequence 20\n",
+		"    permit udp any neq 4500 any (1 match) sequence 10\n", "")
+	if got := d.cliUntil(t, "ios", "show access-lists\n", want); got != want {
+		t.Errorf("one more after clear access-list counters:\n%s\nwant:\n%s", got, want)
 	}
 }
 
