@@ -489,6 +489,9 @@ ip flow-export destination %s %d
 	if got := d.cli(t, "ios", "show access-lists\n"); got != acl {
 		t.Errorf("show access-lists:\n%s\nwant:\n%s", got, acl)
 	}
+	if got := aclJSONText(t, d.cli(t, "ios", "show access-lists | json\n")); got != acl {
+		t.Errorf("show access-lists | json says\n%s\nthe screen\n%s", got, acl)
+	}
 	d.cli(t, "ios", "clear mls netflow\n")
 	expectCollected(t, capd, exp)
 }
