@@ -167,8 +167,12 @@ func (d *Datapath) waitForWriters() error {
 
 // decode fills r from an entry (little-endian, packed as in meter.h).
 func (t *table) decode(e entry, clk clockPair, r *flow.Record) {
-	var buf [slot6Size]byte
-	decodeEntry(t.bytes(e, &buf), e.v6, clk, r)
+	if !e.v6 {
+		decodeEntry(t.slots.mem[e.off():e.off()+slot4Size], false, clk, r)
+		return
+	}
+	var buf [slot6Size]byte // the head's line and the tail's half, joined
+	decodeEntry(t.bytes(e, &buf), true, clk, r)
 }
 
 // decodeEntry fills r from the bytes of one entry, struct flow_val then
