@@ -154,6 +154,7 @@ func BenchmarkLive(b *testing.B) {
 		xdpBench              float64 // xdp-bench drop's program
 		drop, parse, meter    float64
 		noTable               float64 // the meter up to the table: parse, select, key, hash
+		lookup                float64 // the meter up to and including the lookup
 		cached, full, contend uint64
 		fillAtContention      float64
 		bytesPerFlow          float64
@@ -181,6 +182,7 @@ func BenchmarkLive(b *testing.B) {
 					r.drop += liveRun(b, v, d.progs.BenchDrop, cfg, queues, sc.packets) / reps
 					r.parse += liveRun(b, v, d.progs.BenchParseOnly, cfg, queues, sc.packets) / reps
 					r.noTable += liveRun(b, v, d.progs.BenchMeterNoTable, cfg, queues, sc.packets) / reps
+					r.lookup += liveRun(b, v, d.progs.BenchMeterLookupOnly, cfg, queues, sc.packets) / reps
 					r.meter += liveRun(b, v, d.Program(), cfg, queues, sc.packets) / reps
 				}
 				st, err := d.Stats()
@@ -204,6 +206,7 @@ func BenchmarkLive(b *testing.B) {
 				b.ReportMetric(r.drop, "ns/pkt-drop")
 				b.ReportMetric(r.xdpBench, "ns/pkt-xdp-bench-drop")
 				b.ReportMetric(r.noTable, "ns/pkt-no-table")
+				b.ReportMetric(r.lookup, "ns/pkt-lookup")
 				b.ReportMetric(r.meter/r.parse, "meter/parse")
 				b.ReportMetric(r.meter/r.xdpBench, "meter/xdp-bench-drop")
 				rows = append(rows, r)
@@ -211,7 +214,7 @@ func BenchmarkLive(b *testing.B) {
 		}
 	}
 	fmt.Printf("\nlive traffic (trafgen into a veth, native XDP, kernel BPF stats; 3 alternating runs each, same run):\n")
-	fmt.Printf("  %-34s %2s %7s %7s %7s %7s %7s %9s %9s %9s %9s %9s %9s %7s\n", "traffic", "q", "xdpb", "drop", "parse", "notable", "meter",
+	fmt.Printf("  %-34s %2s %7s %7s %7s %7s %7s %7s %9s %9s %9s %9s %9s %9s %7s\n", "traffic", "q", "xdpb", "drop", "parse", "notable", "lookup", "meter",
 		"meter/pa", "target", "meter/xb", "cached", "refused", "contend", "B/flow")
 	for _, r := range rows {
 		target := "-"
@@ -225,13 +228,14 @@ func BenchmarkLive(b *testing.B) {
 		case r.sc.flows == 0:
 			target = "<= 4"
 		}
-		fmt.Printf("  %-34s %2d %7.1f %7.1f %7.1f %7.1f %7.1f %8.2fx %9s %8.2fx %9d %9d %9d %7.0f\n", r.sc.name, r.queues, r.xdpBench, r.drop, r.parse, r.noTable, r.meter,
+		fmt.Printf("  %-34s %2d %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %8.2fx %9s %8.2fx %9d %9d %9d %7.0f\n", r.sc.name, r.queues, r.xdpBench, r.drop, r.parse, r.noTable, r.lookup, r.meter,
 			r.meter/r.parse, target, r.meter/r.xdpBench, r.cached, r.full, r.contend, r.bytesPerFlow)
 	}
 	fmt.Printf("  (ns/packet of each XDP program as the kernel's BPF stats record it: run_time_ns / run_cnt over the measured\n" +
 		"   window. xdpb = `xdp-bench drop` (Debian's xdp-tools) run natively on the port, its default no-touch program,\n" +
 		"   which counts each packet in a per-CPU array; drop = bench_drop, our bare XDP_DROP; notable = the meter up to\n" +
-		"   the table (parse, select, key, hash), so meter - notable is what the table costs; meter/pa = meter / parse;\n" +
+		"   the table (parse, select, key, hash), so meter - notable is what the table costs; lookup = the meter up to\n" +
+		"   and including the flow lookup (no counting, no creation); meter/pa = meter / parse;\n" +
 		"   meter/xb = meter / xdpb; cached = flows in the cache at the end; refused = creations refused, cache at its\n" +
 		"   size, in the measured runs; contend = creations refused because all four candidate buckets were full;\n" +
 		"   B/flow = kernel memory per configured flow)\n")
