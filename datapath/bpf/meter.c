@@ -430,19 +430,29 @@ static __always_inline __u32 flow_time(void)
 	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
 	if (!c)
 		return bpf_ktime_get_coarse_ns() >> TIME_SHIFT;
-	if (c->jiffies == j && c->valid)
-		return c->ns >> TIME_SHIFT;
+	/* Whether the reading is this tick's, then the reading: a run that
+	 * interrupts between the two can only have found jiffies moved on,
+	 * so what it leaves is a later reading of the clock. */
+	if (READ_ONCE(c->jiffies) == j && READ_ONCE(c->valid))
+		return READ_ONCE(c->ns) >> TIME_SHIFT;
 	__u64 ns = bpf_ktime_get_coarse_ns();
+	__u32 valid;
 	if (c->jiffies == j)
-		c->valid = ns != c->ns; /* it moved within the tick: now it is the tick's */
+		valid = ns != c->ns; /* it moved within the tick: now it is the tick's */
 	else
 		/* The next tick: the last reading of this one is the
 		 * previous tick's clock (a valid one surely; one that was
 		 * not is wrong only if every packet of that tick came
 		 * between the two updates). After a gap, not known. */
-		c->valid = c->jiffies + 1 == j && ns != c->ns;
-	c->jiffies = j;
-	c->ns = ns;
+		valid = c->jiffies + 1 == j && ns != c->ns;
+	/* valid cleared first and set last, the reading before its tick: a
+	 * run that interrupts this one on its CPU (XDP in a softirq during a
+	 * BPF_PROG_TEST_RUN, say) never takes a half-written reading, and a
+	 * valid one is the same value for its whole tick whoever wrote it. */
+	WRITE_ONCE(c->valid, 0);
+	WRITE_ONCE(c->ns, ns);
+	WRITE_ONCE(c->jiffies, j);
+	WRITE_ONCE(c->valid, valid);
 	return ns >> TIME_SHIFT;
 }
 
