@@ -19,28 +19,53 @@ type liveScenario struct {
 	flows   int  // distinct flows, cycled; 0: a random source per packet
 	packets int  // per measured run
 	warm    bool // send every flow once before measuring, so the meter's runs find them
+	v6      bool // IPv6 frames: entries whose keys end in a shared tail slot
 }
 
+// liveScenarios: the IPv4 rows issue 14 asks for, then IPv6 rows whose
+// entries take one and a half lines each (a head and half a shared tail
+// slot). The IPv6 hit rows send 300K packets per run against 500K, to
+// keep `make bench` within about three minutes: measured both ways on
+// this shared 2-core VM, the difference (10K flows 196 against 153 ns,
+// 100K 257 against 254) was within what load alone moves a run (the same
+// 300K rows gave 284 and 452 ns at load 3.8). The flood keeps 500K: into
+// a 512K cache, fewer packets would change its mix of new flows and
+// refusals, and it is to compare with the IPv4 flood row.
 var liveScenarios = []liveScenario{
-	{"10K flows", 16 << 10, 10_000, 500_000, true},
-	{"100K flows", 128 << 10, 100_000, 500_000, true},
-	{"1M flows, 512K cache", 512 << 10, 1_000_000, 1_000_000, true},
-	{"random-source flood, 4K cache", 4 << 10, 0, 500_000, false},
-	{"random-source flood, 512K cache", 512 << 10, 0, 500_000, false},
+	{name: "10K flows", entries: 16 << 10, flows: 10_000, packets: 500_000, warm: true},
+	{name: "100K flows", entries: 128 << 10, flows: 100_000, packets: 500_000, warm: true},
+	{name: "1M flows, 512K cache", entries: 512 << 10, flows: 1_000_000, packets: 1_000_000, warm: true},
+	{name: "random-source flood, 4K cache", entries: 4 << 10, packets: 500_000},
+	{name: "random-source flood, 512K cache", entries: 512 << 10, packets: 500_000},
+	{name: "IPv6 10K flows", entries: 16 << 10, flows: 10_000, packets: 300_000, warm: true, v6: true},
+	{name: "IPv6 100K flows", entries: 128 << 10, flows: 100_000, packets: 300_000, warm: true, v6: true},
+	{name: "IPv6 random-source flood, 512K cache", entries: 512 << 10, packets: 500_000, v6: true},
 }
 
-// trafgenConfig writes trafgen's packet configuration: 60-byte UDP frames
-// whose source address counts through the scenario's flows, or is random
-// for a flood. With several sending CPUs each runs the same
-// configuration (trafgen's per-CPU packet bindings hang on a multi-queue
-// veth here), which is what a flood is anyway.
+// trafgenConfig writes trafgen's packet configuration: 60-byte IPv4 UDP
+// frames (18 bytes of payload pad them to Ethernet's minimum) or 62-byte
+// IPv6 ones (no payload: the headers alone pass the minimum), whose
+// source address counts through the scenario's flows, or is random for a
+// flood. IPv6 sources are 2001:db8::/96 plus the counter or the random
+// 32 bits in the last four bytes. With several sending CPUs each runs the
+// same configuration (trafgen's per-CPU packet bindings hang on a
+// multi-queue veth here), which is what a flood is anyway.
 func trafgenConfig(tb testing.TB, sc liveScenario) string {
-	const base = 10 << 24 // 10.0.0.0
-	sa := "drnd()"
-	if sc.flows > 0 {
-		sa = fmt.Sprintf("dinc(%d, %d)", base, base+sc.flows-1)
+	var conf string
+	if sc.v6 {
+		sa := "sa[12:4]=drnd()"
+		if sc.flows > 0 {
+			sa = fmt.Sprintf("sa=dinc(0, %d)", sc.flows-1)
+		}
+		conf = fmt.Sprintf("{ eth(da=02:00:00:00:00:01, sa=02:00:00:00:00:02), ipv6(sa=2001:db8::, da=2001:db8:1::7, hl=64, %s), udp(sp=40000, dp=53) }\n", sa)
+	} else {
+		const base = 10 << 24 // 10.0.0.0
+		sa := "drnd()"
+		if sc.flows > 0 {
+			sa = fmt.Sprintf("dinc(%d, %d)", base, base+sc.flows-1)
+		}
+		conf = fmt.Sprintf("{ eth(da=02:00:00:00:00:01, sa=02:00:00:00:00:02), ipv4(sa=10.0.0.0, da=198.51.100.7, sa=%s), udp(sp=40000, dp=53), fill(0, 18) }\n", sa)
 	}
-	conf := fmt.Sprintf("{ eth(da=02:00:00:00:00:01, sa=02:00:00:00:00:02), ipv4(sa=10.0.0.0, da=198.51.100.7, sa=%s), udp(sp=40000, dp=53), fill(0, 18) }\n", sa)
 	f, err := os.CreateTemp(tb.TempDir(), "trafgen-*.cfg")
 	if err != nil {
 		tb.Fatal(err)
@@ -214,7 +239,7 @@ func BenchmarkLive(b *testing.B) {
 		}
 	}
 	fmt.Printf("\nlive traffic (trafgen into a veth, native XDP, kernel BPF stats; 3 alternating runs each, same run):\n")
-	fmt.Printf("  %-34s %2s %7s %7s %7s %7s %7s %7s %9s %9s %9s %9s %9s %9s %7s\n", "traffic", "q", "xdpb", "drop", "parse", "notable", "lookup", "meter",
+	fmt.Printf("  %-38s %2s %7s %7s %7s %7s %7s %7s %9s %9s %9s %9s %9s %9s %7s\n", "traffic", "q", "xdpb", "drop", "parse", "notable", "lookup", "meter",
 		"meter/pa", "target", "meter/xb", "cached", "refused", "contend", "B/flow")
 	for _, r := range rows {
 		target := "-"
@@ -228,7 +253,7 @@ func BenchmarkLive(b *testing.B) {
 		case r.sc.flows == 0:
 			target = "<= 4"
 		}
-		fmt.Printf("  %-34s %2d %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %8.2fx %9s %8.2fx %9d %9d %9d %7.0f\n", r.sc.name, r.queues, r.xdpBench, r.drop, r.parse, r.noTable, r.lookup, r.meter,
+		fmt.Printf("  %-38s %2d %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %8.2fx %9s %8.2fx %9d %9d %9d %7.0f\n", r.sc.name, r.queues, r.xdpBench, r.drop, r.parse, r.noTable, r.lookup, r.meter,
 			r.meter/r.parse, target, r.meter/r.xdpBench, r.cached, r.full, r.contend, r.bytesPerFlow)
 	}
 	fmt.Printf("  (ns/packet of each XDP program as the kernel's BPF stats record it: run_time_ns / run_cnt over the measured\n" +
@@ -238,7 +263,8 @@ func BenchmarkLive(b *testing.B) {
 		"   and including the flow lookup (no counting, no creation); meter/pa = meter / parse;\n" +
 		"   meter/xb = meter / xdpb; cached = flows in the cache at the end; refused = creations refused, cache at its\n" +
 		"   size, in the measured runs; contend = creations refused because all four candidate buckets were full;\n" +
-		"   B/flow = kernel memory per configured flow)\n")
+		"   B/flow = kernel memory per configured flow; IPv4 rows send 60-byte UDP frames, IPv6 rows 62-byte ones,\n" +
+		"   whose entries take a head slot and half a shared tail slot, 1.5 lines each)\n")
 	if xb.note != "" {
 		fmt.Printf("  (%s)\n", xb.note)
 	}
