@@ -41,8 +41,10 @@ type wireResult struct {
 // and sent over UDP on loopback to a real socket that reads them, timed
 // from the harvest's start until the collector has read the last packet.
 // In the same run, the same 100K flows metered again are harvested alone
-// (emit does nothing): the harvest issue 14's <= 150 ns/entry target is
-// about (BenchmarkDatapath prints it too, for a 256K-entry map).
+// (emit does nothing), so the difference is what encoding and sending
+// add. Issue 14's harvest target (<= 150 ns/entry) is BenchmarkDatapath's
+// harvest figure, a full 256K-entry map; this table is 76% full and was
+// filled by a test run per flow, and its harvest costs more per flow.
 //
 // The sends are unpaced (MaxRate -1): the default pacing (4000 packets/s)
 // would make the figure the configured rate, not the cost. The
@@ -89,23 +91,21 @@ func BenchmarkHarvestToWire(b *testing.B) {
 	}
 	fmt.Printf("\nharvest to wire: 100K flows harvested from a 128K-entry datapath, encoded and sent unpaced over UDP to a\n" +
 		"collector socket on loopback that reads them (its goroutine on the same 2 CPUs), timed until it has read the\n" +
-		"last packet; harvest alone = the same 100K flows harvested with nothing done per record (issue 14's target\n" +
-		"<= 150 ns/entry is this one); 3 runs each, averaged:\n")
-	fmt.Printf("  %-24s %14s %7s %15s %9s %8s %12s\n", "configuration", "harvest alone", "<= 150", "harvest to wire", "ms/100K", "packets", "flows/packet")
+		"last packet; harvest alone = the same 100K flows metered again and harvested with nothing done per record,\n" +
+		"the baseline of the same run; 3 runs each, averaged:\n")
+	fmt.Printf("  %-24s %14s %15s %9s %8s %12s\n", "configuration", "harvest alone", "harvest to wire", "ms/100K", "packets", "flows/packet")
 	for ci, c := range wireConfigs {
 		r := results[ci]
-		mark := "met"
-		if r.harvest > 150 {
-			mark = "missed"
-		}
-		fmt.Printf("  %-24s %8.0f ns/fl %7s %9.0f ns/fl %9.1f %8.0f %12.1f\n", c.name, r.harvest, mark, r.wire, r.wire*flows/1e6, r.packets, r.perPkt)
+		fmt.Printf("  %-24s %8.0f ns/fl %9.0f ns/fl %9.1f %8.0f %12.1f\n", c.name, r.harvest, r.wire, r.wire*flows/1e6, r.packets, r.perPkt)
 		b.ReportMetric(r.wire, "ns/flow-wire-"+c.metric)
 		b.ReportMetric(r.harvest, "ns/flow-harvest-"+c.metric)
 	}
 	fmt.Printf("  (harvest to wire = harvest + encode + send to a real UDP socket, per flow, wall time; ms/100K of wall time\n" +
-		"   per second is the share of a core an exporter of 100K flows/s needs. harvest alone is issue 14's harvest\n" +
-		"   figure, target <= 150 ns/entry; the datapath table's harvest line is the same measure on a 256K-entry map.\n" +
-		"   The two IPv4 rows harvest the same entries: their difference in harvest alone is this machine's noise)\n")
+		"   per second is the share of a core an exporter of 100K flows/s needs; harvest to wire - harvest alone is\n" +
+		"   what encoding and sending add. Issue 14's harvest target, <= 150 ns/entry, is BenchmarkDatapath's\n" +
+		"   \"harvest, 256K-entry map\" line: a full map filled in one test run. Harvest alone here is a 128K cache\n" +
+		"   76%% full, filled by 100K test runs just before, and costs more per flow. The two IPv4 rows harvest the\n" +
+		"   same entries: their difference in harvest alone is this machine's noise)\n")
 }
 
 // meter runs each frame through the meter once: a flow per frame.
