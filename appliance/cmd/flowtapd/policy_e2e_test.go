@@ -275,6 +275,44 @@ func anyRate(s string) string {
 	return rateRE.ReplaceAllString(s, "      5 minute offered rate N bps, drop rate 0 bps\n")
 }
 
+// checkPolicyJSON checks that `show policy-map interface port | json`
+// carries one interface with the input policy and, in order, the classes
+// want names, each as "name packets bytes match,match,…" joined by "|".
+func checkPolicyJSON(t *testing.T, d *runningDaemon, port, policy, want string) {
+	t.Helper()
+	var pmi struct {
+		T struct {
+			R []struct {
+				Policy string `json:"service_policy_input"`
+				T      struct {
+					R []struct {
+						Name           string
+						Packets, Bytes uint64
+						Matches        struct {
+							R []struct{ Match string } `json:"ROW_match"`
+						} `json:"TABLE_match"`
+					} `json:"ROW_class"`
+				} `json:"TABLE_class"`
+			} `json:"ROW_interface"`
+		} `json:"TABLE_interface"`
+	}
+	if out := d.cli(t, "ios", "show policy-map interface "+port+" | json\n"); json.Unmarshal([]byte(out), &pmi) != nil || len(pmi.T.R) != 1 {
+		t.Errorf("show policy-map interface | json: %s", out)
+		return
+	}
+	var got []string
+	for _, c := range pmi.T.R[0].T.R {
+		var ms []string
+		for _, m := range c.Matches.R {
+			ms = append(ms, m.Match)
+		}
+		got = append(got, fmt.Sprintf("%s %d %d %s", c.Name, c.Packets, c.Bytes, strings.Join(ms, ",")))
+	}
+	if strings.Join(got, "|") != want || pmi.T.R[0].Policy != policy {
+		t.Errorf("show policy-map interface | json: %q (policy %s), want %q", strings.Join(got, "|"), pmi.T.R[0].Policy, want)
+	}
+}
+
 // TestInputFiltersSurviveResize: a new cache size reopens the datapath;
 // the ports' filters and samplers must be in the new one, and the
 // classes' and entries' counters go on.
@@ -443,38 +481,8 @@ ip flow-export destination %s %d
 		t.Errorf("show policy-map interface:\n%s\nwant:\n%s", got, anyRate(want))
 	}
 	// | json carries the numbers the screen printed.
-	var pmi struct {
-		T struct {
-			R []struct {
-				Policy string `json:"service_policy_input"`
-				T      struct {
-					R []struct {
-						Name           string
-						Packets, Bytes uint64
-						Matches        struct {
-							R []struct{ Match string } `json:"ROW_match"`
-						} `json:"TABLE_match"`
-					} `json:"ROW_class"`
-				} `json:"TABLE_class"`
-			} `json:"ROW_interface"`
-		} `json:"TABLE_interface"`
-	}
-	if out := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | json\n"); json.Unmarshal([]byte(out), &pmi) != nil || len(pmi.T.R) != 1 {
-		t.Errorf("show policy-map interface | json: %s", out)
-	} else {
-		var got []string
-		for _, c := range pmi.T.R[0].T.R {
-			var ms []string
-			for _, m := range c.Matches.R {
-				ms = append(ms, m.Match)
-			}
-			got = append(got, fmt.Sprintf("%s %d %d %s", c.Name, c.Packets, c.Bytes, strings.Join(ms, ",")))
-		}
-		want := fmt.Sprintf("A 3 %d access-group 110,access-group 111|B 14 %d access-group 120|class-default 3 %d any", 3*b, 14*b, 3*b)
-		if strings.Join(got, "|") != want || pmi.T.R[0].Policy != "P" {
-			t.Errorf("show policy-map interface | json: %q (policy %s), want %q", strings.Join(got, "|"), pmi.T.R[0].Policy, want)
-		}
-	}
+	checkPolicyJSON(t, d, v.Mon, "P",
+		fmt.Sprintf("A 3 %d access-group 110,access-group 111|B 14 %d access-group 120|class-default 3 %d any", 3*b, 14*b, 3*b))
 	for cmd, want := range map[string]string{
 		"show class-map A | json":  `"match_mode": "match-all"`,
 		"show policy-map P | json": `"netflow_sampler": "ALL"`,
@@ -633,40 +641,9 @@ ip flow-export destination %s %d
 	}
 
 	// | json carries the numbers the screens printed.
-	var pmi struct {
-		T struct {
-			R []struct {
-				Policy string `json:"service_policy_input"`
-				T      struct {
-					R []struct {
-						Name           string
-						Packets, Bytes uint64
-						Matches        struct {
-							R []struct{ Match string } `json:"ROW_match"`
-						} `json:"TABLE_match"`
-					} `json:"ROW_class"`
-				} `json:"TABLE_class"`
-			} `json:"ROW_interface"`
-		} `json:"TABLE_interface"`
-	}
-	if out := d.cli(t, "ios", "show policy-map interface "+v.Mon+" | json\n"); json.Unmarshal([]byte(out), &pmi) != nil || len(pmi.T.R) != 1 {
-		t.Errorf("show policy-map interface | json: %s", out)
-	} else {
-		var got []string
-		for _, c := range pmi.T.R[0].T.R {
-			var ms []string
-			for _, m := range c.Matches.R {
-				ms = append(ms, m.Match)
-			}
-			got = append(got, fmt.Sprintf("%s %d %d %s", c.Name, c.Packets, c.Bytes, strings.Join(ms, ",")))
-		}
-		want := fmt.Sprintf("A6 4 %d access-group name SRC6,access-group name PORT6|B 17 %d access-group name REST6,access-group 120|"+
-			"MIX 0 0 access-group name V6ONLY,access-group 121|class-default 5 %d any",
-			bytes["A6"], bytes["B"], bytes["default"])
-		if strings.Join(got, "|") != want || pmi.T.R[0].Policy != "P6" {
-			t.Errorf("show policy-map interface | json: %q (policy %s), want %q", strings.Join(got, "|"), pmi.T.R[0].Policy, want)
-		}
-	}
+	checkPolicyJSON(t, d, v.Mon, "P6", fmt.Sprintf("A6 4 %d access-group name SRC6,access-group name PORT6|B 17 %d access-group name REST6,access-group 120|"+
+		"MIX 0 0 access-group name V6ONLY,access-group 121|class-default 5 %d any",
+		bytes["A6"], bytes["B"], bytes["default"]))
 	for cmd, screen := range map[string]string{"show ipv6 access-list | json": acl6, "show access-lists | json": acl} {
 		if got := aclJSONText(t, d.cli(t, "ios", cmd+"\n")); got != screen {
 			t.Errorf("%s says\n%s\nthe screen\n%s", cmd, got, screen)
