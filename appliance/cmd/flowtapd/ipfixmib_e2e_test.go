@@ -38,17 +38,8 @@ var ipfixNoInstance = append([]string{"psampSampRandOutOfNSize", "psampSampRandO
 // CLI's, moving their discontinuity times.
 func TestIPFIXMIBAgreesWithExport(t *testing.T) {
 	v := testnet.Enter(t)
-	coll, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer coll.Close()
-	aggColl, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer aggColl.Close()
-	collPort, aggPort := coll.LocalAddr().(*net.UDPAddr).Port, aggColl.LocalAddr().(*net.UDPAddr).Port
+	coll, collPort := udpCollector(t)
+	_, aggPort := udpCollector(t) // the prefix cache exports here, unread
 	mport := freeTCP(t)[len("127.0.0.1:"):]
 	d := startDaemon(t, fmt.Sprintf(`hostname ipfixtap
 username admin secret letmein
@@ -84,13 +75,7 @@ ip http metrics port %s access-class 10
 		t.Fatalf("show flow-sampler:\n%s\nwant:\n%s", got, want)
 	}
 	d.cli(t, "ios", "clear mls netflow\n")
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if strings.HasPrefix(d.cli(t, "ios", "show ip flow export | include exported\n"), "  4 flows") {
-			break
-		} else if time.Now().After(deadline) {
-			t.Fatalf("the 4 flows were not exported:\n%s", d.cli(t, "ios", "show ip flow export\n"))
-		}
-	}
+	waitExported(t, d, "  4 flows")
 	msgs := readDatagrams(t, coll)
 
 	objects := append(mibfiles.Accessible(t, ipfixModules, "1.3.6.1.2.1.193"), mibfiles.Accessible(t, ipfixModules, "1.3.6.1.2.1.194")...)
@@ -122,20 +107,7 @@ ip http metrics port %s access-class 10
 		}
 	}
 	// The sessions: the main cache's IPFIX one and the prefix cache's v9.
-	main, agg := "", ""
-	for k, val := range got {
-		if idx, ok := strings.CutPrefix(k, "ipfixTransportSessionDestinationPort."); ok {
-			switch val {
-			case strconv.Itoa(collPort):
-				main = idx
-			case strconv.Itoa(aggPort):
-				agg = idx
-			}
-		}
-	}
-	if main == "" || agg == "" {
-		t.Fatalf("no session for the main cache's destination (%q) or the aggregation cache's (%q)", main, agg)
-	}
+	main, agg := ipfixSessions(t, got, collPort, aggPort)
 	prefixCache := strconv.Itoa(int(platform.SchemePrefix) + 1)
 	for name, want := range map[string]string{
 		"ipfixTransportSessionProtocol." + main:               "17",
@@ -162,10 +134,7 @@ ip http metrics port %s access-class 10
 	}
 
 	// The session counts what the collector received.
-	var bytesRecv int
-	for _, m := range msgs {
-		bytesRecv += len(m)
-	}
+	bytesRecv := totalLen(msgs)
 	exp := d.cli(t, "ios", "show ip flow export | include exported\n")
 	if want := fmt.Sprintf("  %s flows exported in %s udp datagrams\n", got["ipfixTransportSessionRecords."+main], got["ipfixTransportSessionPackets."+main]); exp != want {
 		t.Errorf("show ip flow export %q; IPFIX-MIB says %q", exp, want)
@@ -318,6 +287,60 @@ ip http metrics port %s access-class 10
 	if got["ipfixMeteringProcessCacheDataRecords.1"] != "0" {
 		t.Errorf("ipfixMeteringProcessCacheDataRecords.1 = %q after the clear", got["ipfixMeteringProcessCacheDataRecords.1"])
 	}
+}
+
+// udpCollector is a socket for the daemon to export to, closed when the
+// test ends, and its port.
+func udpCollector(t *testing.T) (net.PacketConn, int) {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// waitExported waits until show ip flow export says want (e.g. "  4
+// flows") were exported.
+func waitExported(t *testing.T, d *runningDaemon, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if strings.HasPrefix(d.cli(t, "ios", "show ip flow export | include exported\n"), want) {
+			return
+		} else if time.Now().After(deadline) {
+			t.Fatalf("want %q exported:\n%s", want, d.cli(t, "ios", "show ip flow export\n"))
+		}
+	}
+}
+
+// ipfixSessions finds, in an IPFIX-MIB walk, the transport sessions of
+// the main cache's collector and the aggregation cache's.
+func ipfixSessions(t *testing.T, walk map[string]string, collPort, aggPort int) (main, agg string) {
+	t.Helper()
+	for k, val := range walk {
+		if idx, ok := strings.CutPrefix(k, "ipfixTransportSessionDestinationPort."); ok {
+			switch val {
+			case strconv.Itoa(collPort):
+				main = idx
+			case strconv.Itoa(aggPort):
+				agg = idx
+			}
+		}
+	}
+	if main == "" || agg == "" {
+		t.Fatalf("no session for the main cache's destination (%q) or the aggregation cache's (%q)", main, agg)
+	}
+	return main, agg
+}
+
+// totalLen is how many bytes the datagrams hold.
+func totalLen(msgs [][]byte) int {
+	n := 0
+	for _, m := range msgs {
+		n += len(m)
+	}
+	return n
 }
 
 // readDatagrams reads what arrived on c until it is quiet for a second.
@@ -566,17 +589,8 @@ func ipfixWalk(t *testing.T, agent string) map[string]string {
 // discontinuity times.
 func TestIPFIXMIBCountsAcrossReopenAndClear(t *testing.T) {
 	v := testnet.Enter(t)
-	coll, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer coll.Close()
-	aggColl, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer aggColl.Close()
-	collPort, aggPort := coll.LocalAddr().(*net.UDPAddr).Port, aggColl.LocalAddr().(*net.UDPAddr).Port
+	coll, collPort := udpCollector(t)
+	aggColl, aggPort := udpCollector(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname reopentap
 username admin secret letmein
 snmp-server community public RO
@@ -598,35 +612,12 @@ ip flow-aggregation cache prefix
 		frames = append(frames, udpFrames([4]byte{10, 0, 2, byte(i + 1)}, 4000, 3)...)
 	}
 	v.Send(t, frames)
-	exported := func(want string) {
-		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-			if strings.HasPrefix(d.cli(t, "ios", "show ip flow export | include exported\n"), want) {
-				return
-			} else if time.Now().After(deadline) {
-				t.Fatalf("want %q:\n%s", want, d.cli(t, "ios", "show ip flow export\n"))
-			}
-		}
-	}
 	d.cli(t, "ios", "clear mls netflow\n")
-	exported("  4 flows")
+	waitExported(t, d, "  4 flows")
 	msgs := readDatagrams(t, coll)
 	time.Sleep(150 * time.Millisecond) // the agent's state is at most 100 ms old
 	before := ipfixWalk(t, agent)
-	main, agg := "", ""
-	for k, val := range before {
-		if idx, ok := strings.CutPrefix(k, "ipfixTransportSessionDestinationPort."); ok {
-			switch val {
-			case strconv.Itoa(collPort):
-				main = idx
-			case strconv.Itoa(aggPort):
-				agg = idx
-			}
-		}
-	}
-	if main == "" || agg == "" {
-		t.Fatalf("no session for the main cache's destination (%q) or the aggregation cache's (%q)", main, agg)
-	}
+	main, agg := ipfixSessions(t, before, collPort, aggPort)
 	prefixCache := strconv.Itoa(int(platform.SchemePrefix) + 1)
 	tmpl := main + ".0.256"
 	if before["ipfixTemplateDataRecords."+tmpl] != "4" {
@@ -647,14 +638,7 @@ ip flow-aggregation cache prefix
 	if after["ipfixTransportSessionDestinationPort."+main] != strconv.Itoa(collPort) || after["ipfixTransportSessionDestinationPort."+agg] != strconv.Itoa(aggPort) {
 		t.Fatalf("the sessions changed index over the change: main %s, prefix %s", main, agg)
 	}
-	var aggBytes int
-	for _, m := range aggMsgs {
-		aggBytes += len(m)
-	}
-	var mainBytes int
-	for _, m := range msgs {
-		mainBytes += len(m)
-	}
+	aggBytes, mainBytes := totalLen(aggMsgs), totalLen(msgs)
 	for name, want := range map[string]string{
 		"ipfixTemplateDataRecords." + tmpl:                          "4",
 		"ipfixTransportSessionPackets." + main:                      strconv.Itoa(len(msgs)),
