@@ -334,15 +334,54 @@ func TestNoIncrementLostToHarvest(t *testing.T) {
 		udp4([4]byte{10, 0, 0, 3}, [4]byte{10, 0, 0, 4}, 1, 2, 0),
 		cat(ethHdr(0x86dd), ip6{src: v6a, dst: v6b, nh: 17}.bytes(udpHdr(1, 2, 0))),
 	}
-	const perWriter = 20000
-	writers := runtime.NumCPU()
-	var sent, sentBytes atomic.Uint64
-	var harvested, harvestedBytes uint64
+	r := raceHarvest(t, d, frames, 20000, func(i, w int) int { return i + w }, func(pass int, future time.Time) HarvestRequest {
+		if pass%2 == 1 {
+			return HarvestRequest{IdleBefore: future}
+		}
+		return HarvestRequest{ActiveBefore: future}
+	})
+	d.Harvest(HarvestRequest{Force: true}, r.collect)
+	st, _ := d.Stats()
+	t.Logf("sent %d, harvested %d, flows created %d", r.sent.Load(), r.harvested, st.FlowsCreated)
+	r.check(t, st)
+}
+
+// raceCount is what raceHarvest's writers sent and its harvests took:
+// packets and IP bytes.
+type raceCount struct {
+	writers                   int
+	sent, sentBytes           atomic.Uint64
+	harvested, harvestedBytes uint64
+}
+
+// collect counts a harvested record.
+func (r *raceCount) collect(rec *flow.Record) {
+	r.harvested += rec.Packets
+	r.harvestedBytes += rec.Bytes
+}
+
+// check fails the test unless every packet sent came out exactly once
+// and no entry failed to be created.
+func (r *raceCount) check(t *testing.T, st Stats) {
+	t.Helper()
+	if r.harvested != r.sent.Load() || r.harvestedBytes != r.sentBytes.Load() || st.CreateFailPackets != 0 {
+		t.Fatalf("sent %d packets %d bytes; harvested %d/%d; creation failures %d", r.sent.Load(), r.sentBytes.Load(),
+			r.harvested, r.harvestedBytes, st.CreateFailPackets)
+	}
+}
+
+// raceHarvest has a writer on every CPU feed perWriter frames, writer w's
+// i-th being frames[pick(i, w) % len(frames)], while a goroutine harvests
+// as hard as it can (pass i asks for req(i, an hour ahead)) until the
+// writers are done. The caller takes what is left with r.collect.
+func raceHarvest(t *testing.T, d *Datapath, frames [][]byte, perWriter int, pick func(i, w int) int,
+	req func(pass int, future time.Time) HarvestRequest) *raceCount {
+	t.Helper()
+	r := &raceCount{writers: runtime.NumCPU()}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		future := func() time.Time { return time.Now().Add(time.Hour) }
 		var err error
 		for i := 0; err == nil; i++ {
 			select {
@@ -351,26 +390,22 @@ func TestNoIncrementLostToHarvest(t *testing.T) {
 				return
 			default:
 			}
-			req := HarvestRequest{ActiveBefore: future()}
-			if i%2 == 1 {
-				req = HarvestRequest{IdleBefore: future()}
-			}
-			_, err = d.Harvest(req, func(r *flow.Record) { harvested += r.Packets; harvestedBytes += r.Bytes })
+			_, err = d.Harvest(req(i, time.Now().Add(time.Hour)), r.collect)
 		}
 		done <- err
 	}()
-	for w := 0; w < writers; w++ {
+	for w := 0; w < r.writers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; i < perWriter; i++ {
-				fr := frames[(i+w)%len(frames)]
+				fr := frames[pick(i, w)%len(frames)]
 				if _, err := d.Feed(fr, 1); err != nil {
 					t.Error(err)
 					return
 				}
-				sent.Add(1)
-				sentBytes.Add(uint64(len(fr) - 14))
+				r.sent.Add(1)
+				r.sentBytes.Add(uint64(len(fr) - 14))
 			}
 		}(w)
 	}
@@ -379,13 +414,7 @@ func TestNoIncrementLostToHarvest(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	d.Harvest(HarvestRequest{Force: true}, func(r *flow.Record) { harvested += r.Packets; harvestedBytes += r.Bytes })
-	st, _ := d.Stats()
-	t.Logf("sent %d, harvested %d, flows created %d", sent.Load(), harvested, st.FlowsCreated)
-	if harvested != sent.Load() || harvestedBytes != sentBytes.Load() || st.CreateFailPackets != 0 {
-		t.Fatalf("sent %d packets %d bytes; harvested %d/%d; creation failures %d", sent.Load(), sentBytes.Load(),
-			harvested, harvestedBytes, st.CreateFailPackets)
-	}
+	return r
 }
 
 // TestUptimeExact: a record's times, taken back to CLOCK_MONOTONIC through

@@ -3,8 +3,6 @@ package datapath
 import (
 	"fmt"
 	"net/netip"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -196,62 +194,20 @@ func TestSharedTailsRacingHarvest(t *testing.T) {
 			frames = append(frames, udp4([4]byte{10, 1, byte(i), 1}, [4]byte{10, 2, 0, byte(i)}, 7, 8, 0))
 		}
 	}
-	const perWriter = 30000
-	writers := runtime.NumCPU()
-	var sent, sentBytes atomic.Uint64
-	var harvested, harvestedBytes uint64
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		future := func() time.Time { return time.Now().Add(time.Hour) }
-		var err error
-		for i := 0; err == nil; i++ {
-			select {
-			case <-stop:
-				done <- nil
-				return
-			default:
-			}
-			req := HarvestRequest{IdleBefore: future()}
-			if i%3 == 2 {
-				req = HarvestRequest{ActiveBefore: future()}
-			}
-			_, err = d.Harvest(req, func(r *flow.Record) { harvested += r.Packets; harvestedBytes += r.Bytes })
+	r := raceHarvest(t, d, frames, 30000, func(i, w int) int { return i*7 + w*13 }, func(pass int, future time.Time) HarvestRequest {
+		if pass%3 == 2 {
+			return HarvestRequest{ActiveBefore: future}
 		}
-		done <- err
-	}()
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := 0; i < perWriter; i++ {
-				fr := frames[(i*7+w*13)%len(frames)]
-				if _, err := d.Feed(fr, 1); err != nil {
-					t.Error(err)
-					return
-				}
-				sent.Add(1)
-				sentBytes.Add(uint64(len(fr) - 14))
-			}
-		}(w)
-	}
-	wg.Wait()
-	close(stop)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+		return HarvestRequest{IdleBefore: future}
+	})
 	heads, shared := checkTails(t, d.tab)
-	if _, err := d.Harvest(HarvestRequest{Force: true}, func(r *flow.Record) { harvested += r.Packets; harvestedBytes += r.Bytes }); err != nil {
+	if _, err := d.Harvest(HarvestRequest{Force: true}, r.collect); err != nil {
 		t.Fatal(err)
 	}
 	st, _ := d.Stats()
 	t.Logf("%d writers: sent %d, harvested %d, flows created %d; at the end %d IPv6 heads, %d shared tails",
-		writers, sent.Load(), harvested, st.FlowsCreated, heads, shared)
-	if harvested != sent.Load() || harvestedBytes != sentBytes.Load() || st.CreateFailPackets != 0 {
-		t.Fatalf("sent %d packets %d bytes; harvested %d/%d; creation failures %d", sent.Load(), sentBytes.Load(),
-			harvested, harvestedBytes, st.CreateFailPackets)
-	}
+		r.writers, r.sent.Load(), r.harvested, st.FlowsCreated, heads, shared)
+	r.check(t, st)
 	allFree(t, d.tab)
 	if used, _, _ := d.Usage(); used != 0 {
 		t.Errorf("%d flows left after a forced harvest", used)
