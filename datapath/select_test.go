@@ -68,6 +68,64 @@ func refMatch(f Filter, p pkt) int {
 	return -1
 }
 
+// refCount adds packet p, sent as frame fr, to want, the counts per term
+// the reference walk expects (the last: matched no term), and says
+// whether the datapath meters it.
+func refCount(f Filter, p pkt, fr []byte, want []TermCount) (metered bool) {
+	idx := len(f.Terms)
+	if m := refMatch(f, p); m >= 0 {
+		idx = m
+		metered = f.Terms[m].Action != Ignore
+	} // no term: not metered, as a list's implicit deny
+	want[idx].Packets++
+	want[idx].Bytes += uint64(len(fr) - 14)
+	return metered
+}
+
+// checkTermCounts checks filter id's term counters and its no-match
+// counter against want (refCount's), and that every term was hit; it
+// returns the counters.
+func checkTermCounts(t *testing.T, d *Datapath, id FilterID, f Filter, want []TermCount) []TermCount {
+	t.Helper()
+	got, err := d.FilterCounts(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range f.Terms {
+		t.Logf("term %d: %d packets, %d bytes", i, got[i].Packets, got[i].Bytes)
+		if got[i] != want[i] {
+			t.Errorf("term %d counted %+v, want %+v", i, got[i], want[i])
+		}
+		if want[i].Packets == 0 {
+			t.Errorf("term %d: the packets never hit it; the test proves nothing about it", i)
+		}
+	}
+	if got[MaxTerms] != want[len(f.Terms)] {
+		t.Errorf("no match counted %+v, want %+v", got[MaxTerms], want[len(f.Terms)])
+	}
+	return got
+}
+
+// checkMetered checks that the meter metered exactly metered packets,
+// none sampled out, and that a forced harvest's flows carry them all.
+func checkMetered(t *testing.T, d *Datapath, metered uint64) {
+	t.Helper()
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.MeteredPackets != metered || st.SampledOut != 0 {
+		t.Errorf("metered %d (sampled out %d), want %d", st.MeteredPackets, st.SampledOut, metered)
+	}
+	var exported uint64
+	if _, err := d.Harvest(HarvestRequest{Force: true}, func(r *flow.Record) { exported += r.Packets }); err != nil {
+		t.Fatal(err)
+	}
+	if exported != metered {
+		t.Errorf("flows carry %d packets, metered %d", exported, metered)
+	}
+}
+
 func pfx(s ...string) []netip.Prefix {
 	var out []netip.Prefix
 	for _, x := range s {
@@ -125,52 +183,17 @@ func TestFilterTermsMeterWhatTheyMatch(t *testing.T) {
 		}
 		fr := p.frame()
 		feed(t, d, fr, 1)
-		m := refMatch(f, p)
-		idx := len(f.Terms)
-		if m >= 0 {
-			idx = m
-			if f.Terms[m].Action != Ignore {
-				metered++
-			}
-		}
-		want[idx].Packets++
-		want[idx].Bytes += uint64(len(fr) - 14)
-	}
-	got, err := d.FilterCounts(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range f.Terms {
-		t.Logf("term %d: %d packets, %d bytes", i, got[i].Packets, got[i].Bytes)
-		if got[i] != want[i] {
-			t.Errorf("term %d counted %+v, want %+v", i, got[i], want[i])
-		}
-		if want[i].Packets == 0 {
-			t.Errorf("term %d: the packets never hit it; the test proves nothing about it", i)
+		if refCount(f, p, fr, want) {
+			metered++
 		}
 	}
+	got := checkTermCounts(t, d, id, f, want)
 	for i := len(f.Terms); i < MaxTerms; i++ {
 		if got[i] != (TermCount{}) {
 			t.Errorf("unused term %d counted %+v", i, got[i])
 		}
 	}
-	if got[MaxTerms] != want[len(f.Terms)] {
-		t.Errorf("no match counted %+v, want %+v", got[MaxTerms], want[len(f.Terms)])
-	}
-	st, err := d.Stats()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.MeteredPackets != metered || st.SampledOut != 0 {
-		t.Errorf("metered %d (sampled out %d), want %d", st.MeteredPackets, st.SampledOut, metered)
-	}
-	var exported uint64
-	if _, err := d.Harvest(HarvestRequest{Force: true}, func(r *flow.Record) { exported += r.Packets }); err != nil {
-		t.Fatal(err)
-	}
-	if exported != metered {
-		t.Errorf("flows carry %d packets, metered %d", exported, metered)
-	}
+	checkMetered(t, d, metered)
 	t.Logf("%d packets: %d metered, %d matched no term", n, metered, want[len(f.Terms)].Packets)
 
 	// A changed filter applies at once, with no reload: install, repoint,
