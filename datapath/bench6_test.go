@@ -2,12 +2,10 @@ package datapath
 
 import (
 	"fmt"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
-	"golang.org/x/sys/unix"
 )
 
 // BenchmarkDatapath6 is BenchmarkDatapath's per-packet figures for an
@@ -16,13 +14,7 @@ import (
 // new flow and harvested entry cost, to compare table layouts.
 func BenchmarkDatapath6(b *testing.B) {
 	requireRoot(b)
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var one unix.CPUSet
-	one.Set(0)
-	if err := unix.SchedSetaffinity(0, &one); err != nil {
-		b.Fatal(err)
-	}
+	defer benchOnCPU0(b)()
 	fr := cat(ethHdr(0x86dd), ip6{src: v6a, dst: v6b, nh: 6}.bytes(cat(tcpHdr(40000, 443, tcpACK), make([]byte, 10))))
 	small := openBench(b, 4096)
 	smallNew := openBench(b, 4096)

@@ -32,6 +32,23 @@ const (
 	benchHarvest = 256 << 10 // entries in the harvested map
 )
 
+// benchOnCPU0 locks the benchmark to its thread and the thread to CPU 0
+// for the whole run, and returns the unlock for the caller to defer: the
+// new-flow program salts its keys with a per-CPU counter, so a test run
+// restarted on another CPU (cilium reruns one interrupted by a signal)
+// would repeat keys, not add them.
+func benchOnCPU0(b *testing.B) (unlock func()) {
+	b.Helper()
+	runtime.LockOSThread()
+	var one unix.CPUSet
+	one.Set(0)
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		runtime.UnlockOSThread()
+		b.Fatal(err)
+	}
+	return runtime.UnlockOSThread
+}
+
 type benchFigures struct {
 	empty, parse, lookup, existing, plain, newFlow, newSmall float64 // ns/packet
 	harvest, harvestCPU, batchBaseline                       float64 // ns/entry
@@ -46,16 +63,7 @@ type benchFigures struct {
 // the same map. Targets: a <= 2d, b <= 4d, harvest <= 150 ns/entry.
 func BenchmarkDatapath(b *testing.B) {
 	requireRoot(b)
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	// One CPU for the whole run: the new-flow program salts its keys with
-	// a per-CPU counter, so a test run restarted on another CPU (cilium
-	// reruns one interrupted by a signal) would repeat keys, not add them.
-	var one unix.CPUSet
-	one.Set(0)
-	if err := unix.SchedSetaffinity(0, &one); err != nil {
-		b.Fatal(err)
-	}
+	defer benchOnCPU0(b)()
 	fr := cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 6}.bytes(cat(tcpHdr(40000, 443, tcpACK), make([]byte, 10))))
 
 	small := openBench(b, 4096) // the IOS default cache
