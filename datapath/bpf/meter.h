@@ -21,7 +21,7 @@ struct flow_key4 {
 	__u16 pad;
 };
 
-/* IPv6 flow key: 44 bytes (an 88-byte entry: two slots). */
+/* IPv6 flow key: 44 bytes (an 88-byte entry: a head slot and half a tail). */
 struct flow_key6 {
 	__u8 saddr[16];
 	__u8 daddr[16];
