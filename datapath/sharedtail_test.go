@@ -37,7 +37,9 @@ func checkTails(t *testing.T, tab *table) (heads, shared int) {
 				if left(j) {
 					tj, half = j-1, uint16(tagContR) // j 0: wraps past the bucket
 				}
-				if tj >= bucketSlots || tag(tj)&tagUsed != 0 || tag(tj)&half == 0 {
+				if tj >= bucketSlots {
+					t.Errorf("bucket %d: IPv6 head %d (tail left %v): its tail would be outside the bucket", b, j, left(j))
+				} else if tag(tj)&tagUsed != 0 || tag(tj)&half == 0 {
 					t.Errorf("bucket %d: IPv6 head %d (tail left %v): tail lane %d has tag %#x", b, j, left(j), tj, tag(tj))
 				}
 			case tg&tagUsed != 0, tg == 0:
