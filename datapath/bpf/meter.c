@@ -1014,16 +1014,25 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	 * a single slot between entries still serves IPv6 as a head or a
 	 * tail, and keeping singles away from free runs measured no better
 	 * (datapath/README.md). */
-	const int share = (f >> 32) != 0;
-	__u32 m = share ? f >> 32 : f;
-	__u32 j = lowest(m);
+	/* Lost a race for that slot: the header again, and the best place
+	 * left. Not the next of the same snapshot: two writers creating in
+	 * one bucket both go for its lowest start, and the next start of
+	 * the loser is then often the winner's new tail, so a creation
+	 * failed as contention in a bucket with room. */
+	__u32 j = 0;
 	int got = 0;
-	if (m)
+#pragma unroll
+	for (int round = 0; round < 3; round++) {
+		if (round)
+			f = free_starts(hb, v6);
+		const int share = (f >> 32) != 0;
+		__u32 m = share ? f >> 32 : (__u32)f;
+		if (!m)
+			break;
+		j = lowest(m);
 		got = claim(hb, j, v6, share);
-	if (!got && (m & ~(1U << j))) {
-		/* Lost a race for that slot: another. */
-		j = lowest(m & ~(1U << j));
-		got = claim(hb, j, v6, share);
+		if (got)
+			break;
 	}
 	if (!got) {
 		cs->reserve++; /* the unit goes back to this CPU's share */
