@@ -13,7 +13,10 @@ import (
 // offload/hw) in any order. At boot it is the daemon's own line; once the
 // CLI is on the console, the CLI shows it as a log message (%FLOWTAP-...).
 func xdpLine(port string) *regexp.Regexp {
-	return regexp.MustCompile(`(?im)^(?:flowtapd: |.*%FLOWTAP-\d-\w+: ).*(\bxdp\b.*\b` + port + `\b|\b` + port + `\b.*\bxdp\b).*$`)
+	// Up to the line's end: `$` would also match where the console's
+	// output so far stops, half a line ("... port eth2, xdp") before the
+	// mode is printed.
+	return regexp.MustCompile(`(?im)^(?:flowtapd: |.*%FLOWTAP-\d-\w+: ).*(\bxdp\b.*\b` + port + `\b|\b` + port + `\b.*\bxdp\b)[^\r\n]*\r?\n`)
 }
 
 var xdpMode = regexp.MustCompile(`(?i)\b(native|driver|drv|generic|skb|offload|hw)\b`)
