@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"errors"
+	"reflect"
 
 	"github.com/flowtap/flowtap/datapath"
 )
@@ -61,11 +62,10 @@ func (d *Daemon) carryCounters(r counterReading) (samplersShared bool) {
 	if r.statsOK && !same(uint32(r.maps.Stats), uint32(now.Stats)) {
 		st := r.stats
 		st.OverloadSampledOut = 0
-		d.base.stats = addDatapathStats(d.base.stats, st)
+		d.base.stats = addCounters(d.base.stats, st)
 	}
 	if r.ovlOK && !same(uint32(r.maps.Overload), uint32(now.Overload)) {
-		d.base.overload.Taken += r.overload.Taken
-		d.base.overload.SampledOut += r.overload.SampledOut
+		d.base.overload = addCounters(d.base.overload, r.overload)
 	}
 	b := counterBase{stats: d.base.stats, overload: d.base.overload}
 	d.ovl.base.Store(&b)
@@ -84,39 +84,25 @@ func (d *Daemon) keepSampler(id uint16, ss datapath.SamplerStats) {
 	if d.base.samplers == nil {
 		d.base.samplers = map[uint16]datapath.SamplerStats{}
 	}
-	b := d.base.samplers[id]
-	b.Seen += ss.Seen
-	b.Taken += ss.Taken
-	b.Skipped += ss.Skipped
-	b.Capped += ss.Capped
-	b.Windows += ss.Windows
-	b.LostRaces += ss.LostRaces
-	d.base.samplers[id] = b
+	d.base.samplers[id] = addCounters(d.base.samplers[id], ss)
 }
 
-func addDatapathStats(a, b datapath.Stats) datapath.Stats {
-	a.Frames += b.Frames
-	a.FrameBytes += b.FrameBytes
-	a.MeteredPackets += b.MeteredPackets
-	a.MeteredBytes += b.MeteredBytes
-	a.SampledOut += b.SampledOut
-	a.OverloadSampledOut += b.OverloadSampledOut
-	a.IPv4 += b.IPv4
-	a.IPv6 += b.IPv6
-	a.FlowsCreated += b.FlowsCreated
-	a.CreateFailPackets += b.CreateFailPackets
-	a.CreateFailBytes += b.CreateFailBytes
-	a.CreateFailFull += b.CreateFailFull
-	a.CreateFailContention += b.CreateFailContention
-	a.FinEvents += b.FinEvents
-	a.FullEvents += b.FullEvents
-	a.EventDrops += b.EventDrops
-	a.CaptureFull += b.CaptureFull
-	for i := range a.Unparsed {
-		a.Unparsed[i] += b.Unparsed[i]
-	}
-	for i := range a.SizeHistogram {
-		a.SizeHistogram[i] += b.SizeHistogram[i]
+// addCounters adds every counter of b to a: each uint64 field, and each
+// array of them, so a counter added to the type is carried without
+// touching this. Used for every counter struct the daemon keeps across a
+// datapath reopen or an exporter's replacement.
+func addCounters[T any](a, b T) T {
+	av, bv := reflect.ValueOf(&a).Elem(), reflect.ValueOf(b)
+	for i := range av.NumField() {
+		switch f := av.Field(i); {
+		case f.Kind() == reflect.Uint64:
+			f.SetUint(f.Uint() + bv.Field(i).Uint())
+		case f.Kind() == reflect.Array && f.Type().Elem().Kind() == reflect.Uint64:
+			for j := range f.Len() {
+				e := f.Index(j)
+				e.SetUint(e.Uint() + bv.Field(i).Index(j).Uint())
+			}
+		}
 	}
 	return a
 }
@@ -145,7 +131,7 @@ func statsWithBase(dp *datapath.Datapath, base counterBase) func() (datapath.Sta
 		if err != nil {
 			return st, err
 		}
-		st = addDatapathStats(st, base.stats)
+		st = addCounters(st, base.stats)
 		st.OverloadSampledOut += base.overload.SampledOut
 		return st, nil
 	}

@@ -670,7 +670,7 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 				d.succeedExporter(opened[j], e)
 				opened = slices.Delete(opened, j, j+1)
 			} else {
-				d.retired = addStats(d.retired, e.Stats())
+				d.retired = addCounters(d.retired, e.Stats())
 			}
 			delete(d.exportBase, e)
 			delete(d.clearedAt, e)
@@ -815,17 +815,6 @@ func (d *Daemon) RetiredExportStats() export.Stats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.retired
-}
-
-// addStats adds every counter of b to a.
-func addStats(a, b export.Stats) export.Stats {
-	av, bv := reflect.ValueOf(&a).Elem(), reflect.ValueOf(b)
-	for i := range av.NumField() {
-		if f := av.Field(i); f.Kind() == reflect.Uint64 {
-			f.SetUint(f.Uint() + bv.Field(i).Uint())
-		}
-	}
-	return a
 }
 
 // sinceClear is s counted from base: every counter (each uint64 field,
