@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -24,6 +25,9 @@ type Veth struct {
 	MonIndex int
 	SrcIndex int
 }
+
+// enters numbers the namespaces this process made.
+var enters atomic.Int64
 
 // Enter creates the namespace (IPv6 autoconfiguration off, so only the
 // test's frames flow; loopback up) and moves the calling goroutine's
@@ -44,7 +48,10 @@ func EnterQueues(t testing.TB, queues int) *Veth {
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Fatal("ip not found: install Debian's iproute2 (make deps)")
 	}
-	v := &Veth{NS: fmt.Sprintf("flowtap-test-%d", os.Getpid()), Mon: "vmon", Src: "vsrc"}
+	// A name of its own per call: a namespace deleted by the test before
+	// goes away asynchronously, and one of the same name made at once
+	// left tests of one process with a veth that delivered no frame.
+	v := &Veth{NS: fmt.Sprintf("flowtap-test-%d-%d", os.Getpid(), enters.Add(1)), Mon: "vmon", Src: "vsrc"}
 	run := func(args ...string) {
 		t.Helper()
 		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
