@@ -63,6 +63,7 @@ bench: deps
 	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	$(GO) test -run '^$$' -bench Live -benchtime 1x ./datapath/
 	$(GO) test -run '^$$' -bench Datapath -benchtime 1x ./datapath/
+	$(GO) test -run '^$$' -bench TableMemory -benchtime 1x ./datapath/
 	$(GO) test -run '^$$' -bench HarvestToWire -benchtime 1x ./appliance/pipeline/
 	$(GO) test -run '^$$' -bench Encode -benchmem ./appliance/export/
 	$(GO) test -run '^$$' -bench . -benchtime 300ms -benchmem ./appliance/asmap/
