@@ -46,7 +46,8 @@ import (
 func BenchmarkTableMemory(b *testing.B) {
 	requireRoot(b)
 	defer benchOnCPU0(b)()
-	valueOff := bpfArrayValueOffset(b)
+	arr := bpfArrayLayout(b)
+	valueOff := arr.valueOff
 	perInner := (memInnerBytes - valueOff) / memLine
 	fmt.Printf("\ntable memory (dependent random reads of 64-byte lines, BPF_PROG_TEST_RUN, %d reads/run, %d runs/figure):\n",
 		memChaseReads, memChaseRuns)
@@ -58,9 +59,9 @@ func BenchmarkTableMemory(b *testing.B) {
 	run := func(l chaseLayout, describe bool) (meds []float64) {
 		order := chaseOrder(l.n)
 		vs := []*memVariant{
-			newArrayVariant(b, "mmapable", l, order, true),
-			newArrayVariant(b, "plain", l, order, false),
-			newInnerVariant(b, l, perInner, order),
+			newArrayVariant(b, arr, "mmapable", l, order, true),
+			newArrayVariant(b, arr, "plain", l, order, false),
+			newInnerVariant(b, arr, l, perInner, order),
 		}
 		defer func() {
 			for _, v := range vs {
@@ -218,23 +219,24 @@ type memVariant struct {
 	chase   *ebpf.Program
 	addr    *ebpf.Program
 	inner   bool
-	vmalloc vmallocDelta
+	vmalloc vmallocCount // of the variant's arrays, how many the kernel vmalloc'd
 	n       int
 }
 
-func newArrayVariant(b *testing.B, name string, l chaseLayout, next []uint32, mmapable bool) *memVariant {
+func newArrayVariant(b *testing.B, arr bpfArray, name string, l chaseLayout, next []uint32, mmapable bool) *memVariant {
 	b.Helper()
 	var flags uint32
+	area := arr.vmallocArea(l.entries, mmapable)
 	if mmapable {
 		flags = unix.BPF_F_MMAPABLE
 	}
-	before := bpfVmalloc(b)
+	before := bpfVmalloc(b, area)
 	m, err := ebpf.NewMap(&ebpf.MapSpec{Name: "mem_" + name, Type: ebpf.Array, KeySize: 4, ValueSize: memLine, MaxEntries: uint32(l.entries), Flags: flags})
 	if err != nil {
 		b.Fatalf("%s array: %v", name, err)
 	}
 	v := &memVariant{name: name, maps: []*ebpf.Map{m}, n: l.n}
-	v.vmalloc = bpfVmalloc(b).minus(before)
+	v.vmalloc = bpfVmalloc(b, area).minus(before)
 	keys := make([]uint32, l.n)
 	vals := make([][memLine]byte, l.n)
 	for j := range l.n {
@@ -251,14 +253,15 @@ func newArrayVariant(b *testing.B, name string, l chaseLayout, next []uint32, mm
 
 // newInnerVariant builds the array of maps. A node's key names its inner
 // array in the high 16 bits and its line in the low ones.
-func newInnerVariant(b *testing.B, l chaseLayout, perInner int, next []uint32) *memVariant {
+func newInnerVariant(b *testing.B, arr bpfArray, l chaseLayout, perInner int, next []uint32) *memVariant {
 	b.Helper()
 	key := func(j int) uint32 {
 		i, line := l.innerPos(j)
 		return uint32(i)<<16 | uint32(line)
 	}
 	inner := &ebpf.MapSpec{Name: "mem_inner", Type: ebpf.Array, KeySize: 4, ValueSize: memLine, MaxEntries: uint32(perInner)}
-	before := bpfVmalloc(b)
+	area := arr.vmallocArea(perInner, false)
+	before := bpfVmalloc(b, area)
 	outer, err := ebpf.NewMap(&ebpf.MapSpec{Name: "mem_outer", Type: ebpf.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: uint32(l.inners), InnerMap: inner})
 	if err != nil {
 		b.Fatalf("array of maps: %v", err)
@@ -291,7 +294,7 @@ func newInnerVariant(b *testing.B, l chaseLayout, perInner int, next []uint32) *
 	if _, err := outer.BatchUpdate(idx, fds, nil); err != nil {
 		b.Fatalf("array of maps: fill: %v", err)
 	}
-	v.vmalloc = bpfVmalloc(b).minus(before)
+	v.vmalloc = bpfVmalloc(b, area).minus(before)
 	v.load(b)
 	v.start(b, key(0))
 	return v
@@ -403,8 +406,8 @@ func (v *memVariant) measure(b *testing.B) float64 {
 	return float64(per.Nanoseconds()) / memChaseReads
 }
 
-// describe says where the variant's memory came from: kernel vmalloc
-// areas the maps added (/proc/vmallocinfo), the alignment of a line
+// describe says where the variant's memory came from: how many of its
+// arrays the kernel vmalloc'd (/proc/vmallocinfo), the alignment of a line
 // (an element's kernel address), and whether the verifier inlined the
 // lookups (helper calls left in the translated program).
 func (v *memVariant) describe(b *testing.B) string {
@@ -431,12 +434,12 @@ func (v *memVariant) describe(b *testing.B) string {
 			calls++
 		}
 	}
-	maps := fmt.Sprintf("%d map", len(v.maps)-1)
-	if len(v.maps) > 2 {
-		maps += "s"
+	where := fmt.Sprintf("%d of 1 array vmalloc'd (4 KiB pages)", v.vmalloc)
+	if v.inner {
+		where = fmt.Sprintf("%d of %d inner arrays vmalloc'd, the rest kmalloc'd (the direct map)", v.vmalloc, len(v.maps)-2)
 	}
-	return fmt.Sprintf("%s, %s; a line starts %d bytes into a cache line (%d into its page); %d helper calls left of %d lookups",
-		maps, v.vmalloc, addr%memLine, addr%4096, calls, 1+memChaseReads*(1+boolInt(v.inner)))
+	return fmt.Sprintf("%s; a line starts %d bytes into a cache line; %d helper calls left of %d lookups",
+		where, addr%memLine, calls, 1+memChaseReads*(1+boolInt(v.inner)))
 }
 
 func (v *memVariant) close() {
@@ -451,9 +454,13 @@ func (v *memVariant) close() {
 	}
 }
 
-// bpfArrayValueOffset reads offsetof(struct bpf_array, value) from the
-// kernel's BTF: the values' offset from the start of a kmalloc'd array.
-func bpfArrayValueOffset(b *testing.B) int {
+// bpfArray is struct bpf_array as the running kernel's BTF describes it.
+type bpfArray struct {
+	size     int // sizeof(struct bpf_array)
+	valueOff int // offsetof(struct bpf_array, value): where the values start in a kmalloc'd array
+}
+
+func bpfArrayLayout(b *testing.B) bpfArray {
 	b.Helper()
 	spec, err := btf.LoadKernelSpec()
 	if err != nil {
@@ -468,54 +475,50 @@ func bpfArrayValueOffset(b *testing.B) int {
 	if last.Name != "" {
 		b.Fatalf("struct bpf_array ends in %q, not the values' union", last.Name)
 	}
-	return int(last.Offset.Bytes())
+	return bpfArray{size: int(s.Size), valueOff: int(last.Offset.Bytes())}
 }
 
-// vmallocDelta is what creating a variant's maps added to the kernel's
-// vmalloc areas allocated for BPF maps.
-type vmallocDelta struct{ areas, bytes int }
-
-func (d vmallocDelta) minus(o vmallocDelta) vmallocDelta {
-	return vmallocDelta{d.areas - o.areas, d.bytes - o.bytes}
-}
-
-func (d vmallocDelta) String() string {
-	if d.areas <= 0 {
-		return "no vmalloc area (kmalloc'd: the direct map)"
+// vmallocArea is the size /proc/vmallocinfo gives an array of entries
+// 64-byte values if the kernel vmallocs it (array_map_alloc): its pages
+// and the guard page after them. An mmapable array starts its values on
+// the page after struct bpf_array.
+func (a bpfArray) vmallocArea(entries int, mmapable bool) int {
+	page := func(n int) int { return (n + 4095) &^ 4095 }
+	if mmapable {
+		return page(a.size) + page(entries*memLine) + 4096
 	}
-	return fmt.Sprintf("vmalloc'd (%d area(s), %.1f MiB: 4 KiB pages)", d.areas, float64(d.bytes)/(1<<20))
+	return page(a.valueOff+entries*memLine) + 4096
 }
 
-// bpfVmalloc sums /proc/vmallocinfo's areas allocated for BPF arrays
-// (their caller is array_map_alloc, into which __bpf_map_area_alloc is
-// inlined). Other engineers' arrays created meanwhile would count too;
-// the benchmark runs under the bench lock, and this is a description.
-func bpfVmalloc(b *testing.B) vmallocDelta {
+// bpfVmalloc counts /proc/vmallocinfo's areas of the given size allocated
+// for BPF arrays (their caller is array_map_alloc, into which
+// __bpf_map_area_alloc is inlined). The size tells the variant's arrays
+// from the arrays of other programs on the machine.
+func bpfVmalloc(b *testing.B, size int) vmallocCount {
 	b.Helper()
 	f, err := os.Open("/proc/vmallocinfo")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	var d vmallocDelta
+	var n vmallocCount
 	sc := bufio.NewScanner(f)
+	want := strconv.Itoa(size)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
-		if len(fs) < 3 || !strings.HasPrefix(fs[2], "array_map_alloc+") {
-			continue
+		if len(fs) >= 3 && fs[1] == want && strings.HasPrefix(fs[2], "array_map_alloc+") {
+			n++
 		}
-		size, err := strconv.Atoi(fs[1])
-		if err != nil {
-			continue
-		}
-		d.areas++
-		d.bytes += size
 	}
 	if err := sc.Err(); err != nil {
 		b.Fatal(err)
 	}
-	return d
+	return n
 }
+
+type vmallocCount int
+
+func (n vmallocCount) minus(o vmallocCount) vmallocCount { return n - o }
 
 // directMapPages is /proc/meminfo's account of the page sizes mapping
 // the kernel's direct map, where kmalloc'd memory lives.
