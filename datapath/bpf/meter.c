@@ -1083,22 +1083,6 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 
 /* ---- capture extras ---------------------------------------------------- */
 
-/* What capture_flow needs of a metered packet: the flow's masked key and
- * the parse results it reads. */
-struct capture_args {
-	__u32 key[11];    /* struct flow_key4 or flow_key6 */
-	__u32 ip_len;
-	__u16 l3off;
-	__u16 frag6_off;
-	__u16 mpls_off;
-	__u16 dport;      /* unmasked: ICMP type << 8 | code */
-	__u8 family;
-	__u8 proto;
-	__u8 nlabels;
-	__u8 counted;     /* table_meter's answer: 1 known, 2 new entry, 3 split */
-	__u32 flow_first; /* the flow's first_t: whose entry this packet's is */
-};
-
 /* Record what `ip flow-capture` and the MPLS label positions ask for in
  * the flow's extras entry. The first packet of an entry fills it; later
  * ones move the packet-length range and, until a fragment is seen, the
@@ -1119,41 +1103,41 @@ struct capture_args {
  * caller counts it: the flow is still metered and exported, without its
  * capture fields until a later packet finds room.
  *
- * A global function: the verifier checks it once, on its own, instead of
- * once per path through the table code before it. */
-__noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
+ * key is the flow's masked key and p the packet's parse results, read
+ * where the meter keeps them (its stack); counted is table_meter's answer
+ * (1 known, 2 new entry, 3 split); map is extras4 or extras6. */
+static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, struct parsed *p,
+					 int counted, void *map)
 {
-	if (!a)
+	if (!key || !p)
 		return 0;
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	__u32 fields = capcfg.fields;
-	__u16 len = a->ip_len > 0xffff ? 0xffff : a->ip_len;
+	__u16 len = p->ip_len > 0xffff ? 0xffff : p->ip_len;
 	__u32 ip_id = 0;
 	__u16 frag = 0;
 	int isfrag = 0;
-	void *map = &extras6;
-	if (a->family == 4) {
-		map = &extras4;
-		__u8 *ip = data + clamp_off(a->l3off);
+	if (p->family == 4) {
+		__u8 *ip = data + clamp_off(p->l3off);
 		if ((void *)(ip + 8) > end)
 			return 0;
 		__u16 fw = bpf_ntohs(*(__u16 *)(ip + 6));
 		ip_id = bpf_ntohs(*(__u16 *)(ip + 4));
 		frag = fw & 0x1fff;
 		isfrag = (fw & 0x3fff) != 0; /* MF or an offset */
-	} else if (a->frag6_off) {
-		__u8 *h = data + clamp_off(a->frag6_off);
+	} else if (p->frag6_off) {
+		__u8 *h = data + clamp_off(p->frag6_off);
 		if ((void *)(h + 8) > end)
 			return 0;
 		frag = bpf_ntohs(*(__u16 *)(h + 2)) >> 3;
 		ip_id = bpf_ntohl(*(__u32 *)(h + 4));
 		isfrag = 1;
 	}
-	struct flow_extra *x = bpf_map_lookup_elem(map, a->key);
-	if (x && x->first_t != a->flow_first && a->counted != 3)
+	struct flow_extra *x = bpf_map_lookup_elem(map, key);
+	if (x && x->first_t != p->flow_first && counted != 3)
 		return 0;
-	if (x && x->first_t == a->flow_first) {
+	if (x && x->first_t == p->flow_first) {
 		if (len < x->min_len)
 			x->min_len = len;
 		if (len > x->max_len)
@@ -1165,7 +1149,7 @@ __noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
 		return 0;
 	}
 	struct flow_extra n = {};
-	n.first_t = a->flow_first;
+	n.first_t = p->flow_first;
 	n.flags = fields & CAP_FIELDS;
 	n.min_len = len;
 	n.max_len = len;
@@ -1174,27 +1158,45 @@ __noinline int capture_flow(struct xdp_md *ctx, struct capture_args *a)
 		n.frag_off = frag;
 		n.flags |= XF_FRAG_SEEN;
 	}
-	if (a->proto == 1 || a->proto == 58)
-		n.icmp = a->dport;
-	n.nlabels = a->nlabels;
-	if ((fields & CAP_MPLS) && a->nlabels) {
+	if (p->proto == 1 || p->proto == 58)
+		n.icmp = p->dport;
+	n.nlabels = p->nlabels;
+	if ((fields & CAP_MPLS) && p->nlabels) {
 #pragma unroll
 		for (int j = 0; j < CAP_LABELS; j++) {
 			__u32 pos = capcfg.mpls_pos[j];
-			if (pos == 0 || pos > a->nlabels || pos > MAX_LABELS)
+			if (pos == 0 || pos > p->nlabels || pos > MAX_LABELS)
 				continue;
-			__u8 *l = data + clamp_off(a->mpls_off + (pos - 1) * 4);
+			__u8 *l = data + clamp_off(p->mpls_off + (pos - 1) * 4);
 			if ((void *)(l + 4) > end)
 				continue;
 			n.labels[j] = bpf_ntohl(*(__u32 *)l);
 		}
 	}
-	long err = bpf_map_update_elem(map, a->key, &n, x ? BPF_ANY : BPF_NOEXIST);
+	long err = bpf_map_update_elem(map, key, &n, x ? BPF_ANY : BPF_NOEXIST);
 	/* EEXIST: another CPU made the entry first; that one is kept. */
 	return err == -E2BIG || err == -ENOMEM;
 }
 
-/* Hand a metered packet to capture_flow when capture is on. */
+/* Global functions, one per family so that each key pointer has its
+ * key's size: the verifier checks each once, on its own, instead of once
+ * per path through the table code before it. They take the key and the
+ * parse results by pointer rather than a copy of them in an argument
+ * block: the copy took 64 bytes of the meter's frame (120 with the spills
+ * it caused), and its stores were made on every path the verifier walks. */
+__noinline int capture_flow4(struct xdp_md *ctx, const struct flow_key4 *k, struct parsed *p,
+			     int counted)
+{
+	return capture_flow_(ctx, k, p, counted, &extras4);
+}
+
+__noinline int capture_flow6(struct xdp_md *ctx, const struct flow_key6 *k, struct parsed *p,
+			     int counted)
+{
+	return capture_flow_(ctx, k, p, counted, &extras6);
+}
+
+/* Hand a metered packet to capture_flow4/6 when capture is on. */
 static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const int nw,
 				    struct parsed *p, int counted)
 {
@@ -1203,21 +1205,9 @@ static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const in
 	 * length range and the first fragment need every packet. */
 	if (!fields || (counted == 1 && !(fields & (CAP_PKTLEN | CAP_FRAG))))
 		return;
-	struct capture_args a = {};
-#pragma unroll
-	for (int i = 0; i < nw; i++)
-		a.key[i] = k[i];
-	a.ip_len = p->ip_len;
-	a.l3off = p->l3off;
-	a.frag6_off = p->frag6_off;
-	a.mpls_off = p->mpls_off;
-	a.dport = p->dport;
-	a.family = p->family;
-	a.proto = p->proto;
-	a.nlabels = p->nlabels;
-	a.counted = counted;
-	a.flow_first = p->flow_first;
-	if (capture_flow(ctx, &a)) {
+	int full = nw > KEY_IN_FIRST ? capture_flow6(ctx, (const struct flow_key6 *)k, p, counted)
+				     : capture_flow4(ctx, (const struct flow_key4 *)k, p, counted);
+	if (full) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&capture_full, &zero);
 		if (n)
