@@ -183,6 +183,7 @@ func BenchmarkLive(b *testing.B) {
 		cached, full, contend uint64
 		fillAtContention      float64
 		bytesPerFlow          float64
+		home                  float64 // entries in their home slot, of all entries
 	}
 	var rows []row
 	var rate xdpBenchRun
@@ -226,6 +227,9 @@ func BenchmarkLive(b *testing.B) {
 				used, _, _ := d.Usage()
 				r.cached = uint64(used)
 				r.fillAtContention = float64(used) / float64(sc.entries)
+				if hm, _, tot := homeRate(d.Datapath); tot > 0 {
+					r.home = float64(hm) / float64(tot)
+				}
 				b.ReportMetric(r.meter, "ns/pkt-meter")
 				b.ReportMetric(r.parse, "ns/pkt-parse")
 				b.ReportMetric(r.drop, "ns/pkt-drop")
@@ -239,8 +243,8 @@ func BenchmarkLive(b *testing.B) {
 		}
 	}
 	fmt.Printf("\nlive traffic (trafgen into a veth, native XDP, kernel BPF stats; 3 alternating runs each, same run):\n")
-	fmt.Printf("  %-38s %2s %7s %7s %7s %7s %7s %7s %9s %9s %9s %9s %9s %9s %7s\n", "traffic", "q", "xdpb", "drop", "parse", "notable", "lookup", "meter",
-		"meter/pa", "target", "meter/xb", "cached", "refused", "contend", "B/flow")
+	fmt.Printf("  %-38s %2s %7s %7s %7s %7s %7s %7s %9s %9s %9s %9s %9s %9s %7s %6s\n", "traffic", "q", "xdpb", "drop", "parse", "notable", "lookup", "meter",
+		"meter/pa", "target", "meter/xb", "cached", "refused", "contend", "B/flow", "home")
 	for _, r := range rows {
 		target := "-"
 		switch {
@@ -253,8 +257,8 @@ func BenchmarkLive(b *testing.B) {
 		case r.sc.flows == 0:
 			target = "<= 4"
 		}
-		fmt.Printf("  %-38s %2d %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %8.2fx %9s %8.2fx %9d %9d %9d %7.0f\n", r.sc.name, r.queues, r.xdpBench, r.drop, r.parse, r.noTable, r.lookup, r.meter,
-			r.meter/r.parse, target, r.meter/r.xdpBench, r.cached, r.full, r.contend, r.bytesPerFlow)
+		fmt.Printf("  %-38s %2d %7.1f %7.1f %7.1f %7.1f %7.1f %7.1f %8.2fx %9s %8.2fx %9d %9d %9d %7.0f %5.1f%%\n", r.sc.name, r.queues, r.xdpBench, r.drop, r.parse, r.noTable, r.lookup, r.meter,
+			r.meter/r.parse, target, r.meter/r.xdpBench, r.cached, r.full, r.contend, r.bytesPerFlow, 100*r.home)
 	}
 	fmt.Printf("  (ns/packet of each XDP program as the kernel's BPF stats record it: run_time_ns / run_cnt over the measured\n" +
 		"   window. xdpb = `xdp-bench drop` (Debian's xdp-tools) run natively on the port, its default no-touch program,\n" +
@@ -263,7 +267,8 @@ func BenchmarkLive(b *testing.B) {
 		"   and including the flow lookup (no counting, no creation); meter/pa = meter / parse;\n" +
 		"   meter/xb = meter / xdpb; cached = flows in the cache at the end; refused = creations refused, cache at its\n" +
 		"   size, in the measured runs; contend = creations refused because all four candidate buckets were full;\n" +
-		"   B/flow = kernel memory per configured flow; IPv4 rows send 60-byte UDP frames, IPv6 rows 62-byte ones,\n" +
+		"   B/flow = kernel memory per configured flow; home = entries in their home slot at the end (IPv4 entries take\n" +
+		"   it when free; a hit there skips the header scan); IPv4 rows send 60-byte UDP frames, IPv6 rows 62-byte ones,\n" +
 		"   whose entries take a head slot and half a shared tail slot, 1.5 lines each)\n")
 	if xb.note != "" {
 		fmt.Printf("  (%s)\n", xb.note)

@@ -678,10 +678,16 @@ static __always_inline __u32 gather(__u64 z)
 static __always_inline __u32 tag_lanes(struct bucket_hdr *hdr, __u16 tag)
 {
 	__u64 rep = 0x0001000100010001ULL * tag, any = 0;
+	/* Whether any lane matches: the classic test without its fixup,
+	 * whose top bits may be set above a zero lane but are all clear in a
+	 * word without one, so it is exact for "any", in two operations per
+	 * word fewer. */
 #pragma unroll
-	for (int w = 0; w < LINE_BYTES / 8; w++)
-		any |= zero_lanes(((volatile __u64 *)hdr)[w] ^ rep);
-	if (!any)
+	for (int w = 0; w < LINE_BYTES / 8; w++) {
+		__u64 x = ((volatile __u64 *)hdr)[w] ^ rep;
+		any |= (x - 0x0001000100010001ULL) & ~x;
+	}
+	if (!(any & 0x8000800080008000ULL))
 		return 0;
 	/* A second pass over the line (now in L1) rather than eight words
 	 * kept on the stack, which the program's stack cannot spare. */
@@ -714,6 +720,26 @@ static __always_inline struct flow_val *scan(__u32 base, __u32 m, const __u32 *k
 			return v;
 	}
 	return 0;
+}
+
+/* The live IPv4 entry for k in its first bucket, whose header is hdr:
+ * first its home slot (one tag of the header compared, then the slot
+ * probed), where most entries are, then every slot whose tag matches, for
+ * entries placed elsewhere (their home was taken, or a version without
+ * home slots filled the table) and tag collisions. The home probe spares
+ * a hit the scan of the whole header and lowest(); and as the home's
+ * index does not wait for the header, the CPU can start the slot's load
+ * (on the predicted branch) while the header's is still under way. */
+static __always_inline struct flow_val *find(struct bucket_hdr *hdr, __u32 base, __u32 home,
+					     __u16 tag, const __u32 *k, const int nw)
+{
+	home &= 31;
+	if (((volatile __u16 *)hdr->tag)[home] == tag) {
+		struct flow_val *v = probe(base, home, k, nw);
+		if (v)
+			return v;
+	}
+	return scan(base, tag_lanes(hdr, tag), k, nw);
 }
 
 /* A key's third (i 0) and fourth (i 1) buckets: where it goes when its
@@ -924,6 +950,11 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	__u64 hx = h * 0xc4ceb9fe1a85ec53ULL;
 	hx ^= hx >> 31;
 	__u16 tag = TAG_USED | (v6 ? TAG_V6 : 0) | (hx & TAG_HASH_MASK);
+	/* The home slot (0..30), from the mixed hash's high half, which
+	 * neither the tag (its low bits) nor the buckets (h) use: a new IPv4
+	 * entry takes it when it is free, and an IPv4 lookup compares its
+	 * tag first (find). */
+	__u32 home = ((hx >> 32) * BUCKET_SLOTS) >> 32;
 	__u32 base1 = b1 * BUCKET_SLOTS, base2 = b2 * BUCKET_SLOTS;
 	if (lookup_only == 2) {
 		/* Benchmark: everything but the table. The asm keeps what the
@@ -938,7 +969,8 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	struct bucket_hdr *h1 = hdr_at(b1), *h2 = 0;
 	if (!h1)
 		return 0;
-	struct flow_val *v = scan(base1, tag_lanes(h1, tag), k, nw);
+	struct flow_val *v = v6 ? scan(base1, tag_lanes(h1, tag), k, nw)
+				: find(h1, base1, home, tag, k, nw);
 	if (!v && (*(volatile __u16 *)&h1->flags & HDR_OVERFLOW)) {
 		h2 = hdr_at(b2);
 		if (!h2)
@@ -1014,10 +1046,10 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 					    (__u32)HDR_OVERFLOW2 << 16);
 	}
 	/* Best fit for IPv6: the free half of an existing tail before a new
-	 * tail. An IPv4 entry takes the lowest free slot: with shared tails
-	 * a single slot between entries still serves IPv6 as a head or a
-	 * tail, and keeping singles away from free runs measured no better
-	 * (datapath/README.md). */
+	 * tail, the lowest of its kind (a home slot for IPv6 measured worse:
+	 * datapath/README.md). An IPv4 entry takes its home slot when that
+	 * is free, else the lowest free slot: with shared tails a single
+	 * slot between entries still serves IPv6 as a head or a tail. */
 	/* Lost a race for that slot: the header again, and the best place
 	 * left. Not the next of the same snapshot: two writers creating in
 	 * one bucket both go for its lowest start, and the next start of
@@ -1033,7 +1065,7 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 		__u32 m = share ? f >> 32 : (__u32)f;
 		if (!m)
 			break;
-		j = lowest(m);
+		j = !v6 && !round && ((m >> home) & 1) ? home : lowest(m);
 		got = claim(hb, j, v6, share);
 		if (got)
 			break;
