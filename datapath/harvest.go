@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/expiry"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/spool"
 )
 
 // HarvestRequest says which flows to take out of the table. Zero times
@@ -126,13 +127,28 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			atomic.AndUint32(attrs, ^(uint32(stFinEvent) << 24))
 			t.decode(e, clk, &rec)
 			t.takeExtras(e, &rec)
+			// The spool slot is filled before the swaps, so that the
+			// counters leave the table for a slot that is all but
+			// committed: a kill can fall only in the few instructions
+			// between the swaps and the commit.
+			var seq uint64
+			var sp []byte
+			if t.sp != nil {
+				seq, sp = t.spoolBegin(e, clk)
+			}
 			rec.Packets = atomic.SwapUint64(slots.u64(off+offPackets), 0)
 			rec.Bytes = atomic.SwapUint64(slots.u64(off+offBytes), 0)
 			rec.TCPFlags = uint8(atomic.AndUint32(slots.u32(off+offTCP), 0xffffff00))
 			atomic.StoreUint32(slots.u32(off+offFirst), 0)
 			rec.EndReason = r
 			if rec.Packets != 0 || rec.Bytes != 0 {
+				if t.sp != nil {
+					// The entry lives on: nothing for a restart to free.
+					t.spoolEnd(seq, sp, &rec, spool.Freed)
+				}
 				out()
+			} else if t.sp != nil {
+				t.sp.Abandon(seq)
 			}
 		}
 	})
@@ -147,10 +163,25 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 		t.takeExtras(e, &rec)
 		rec.EndReason = flow.EndReason(byte(atomic.LoadUint32(slots.u32(e.off()+offAttrs))>>24) >> stReasonShift & 7)
 		// A split husk with no packets since ends without a record.
-		if rec.Packets != 0 || rec.Bytes != 0 {
-			out()
+		if rec.Packets == 0 && rec.Bytes == 0 {
+			t.free(e)
+			continue
 		}
+		if t.sp == nil {
+			out()
+			t.free(e)
+			continue
+		}
+		// Spooled, freed, then handed on: a kill before the free leaves
+		// the entry draining in the table and its record in the spool
+		// without Freed, which the next daemon tells apart
+		// (SpooledRecord); after it, the spool has the record whatever
+		// the exporters had done with it.
+		seq, sp := t.spoolBegin(e, clk)
+		t.spoolEnd(seq, sp, &rec, 0)
 		t.free(e)
+		t.sp.SetFlags(seq, spool.Freed)
+		out()
 	}
 	return n, nil
 }

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/cilium/ebpf"
+	"github.com/flowtap/flowtap/appliance/spool"
 	"golang.org/x/sys/unix"
 )
 
@@ -127,6 +128,9 @@ type table struct {
 	// is on, or was, or the pinned maps had some.
 	extras    [2]*ebpf.Map
 	captureOn bool
+	// sp is where the harvest writes each record before it frees the
+	// entry (nil: nowhere); see spool.go.
+	sp *spool.Spool
 }
 
 func openTable(hdrs, flows, counters, extras4, extras6 *ebpf.Map) (*table, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/pipeline"
+	"github.com/flowtap/flowtap/appliance/spool"
 	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/datapath"
@@ -26,6 +27,10 @@ import (
 // Options are fixed for the daemon's life.
 type Options struct {
 	PinDir string // bpffs directory; empty pins nothing (tests)
+	// Spool is the export spool's file (in the state directory): the
+	// records the harvest took and the collectors were not sent yet,
+	// which a daemon started after a kill sends (spool.go). Empty: none.
+	Spool  string
 	Logger *slog.Logger
 }
 
@@ -93,6 +98,12 @@ type Daemon struct {
 
 	// ovl runs overload protection.
 	ovl overloadGlue
+
+	// spool keeps the harvested records until the main cache's
+	// destinations sent them (nil: no spool); replayed says the records
+	// a killed daemon left in it were sent (spool.go).
+	spool    *spool.Spool
+	replayed bool
 
 	cancel    context.CancelFunc
 	done      chan error
@@ -201,6 +212,7 @@ func New(opts Options, s Settings) (*Daemon, error) {
 		apps:       appclass.NewCounter(s.AppClasses),
 		exportBase: map[*export.Exporter]export.Stats{}, clearedAt: map[*export.Exporter]clearMark{}}
 	go d.retryPorts(d.stopRetry)
+	d.openSpool()
 	// The exporters before the datapath: a pinned table of another size
 	// (a restart with a changed cache size) is drained as it opens, into
 	// whatever exporters are configured then. apply below keeps them.
@@ -213,6 +225,9 @@ func New(opts Options, s Settings) (*Daemon, error) {
 		}
 		for _, a := range d.aggs {
 			a.close()
+		}
+		if d.spool != nil {
+			d.spool.Close()
 		}
 		return nil, err
 	}
@@ -269,6 +284,9 @@ func (d *Daemon) openDatapath(entries int) error {
 		return fmt.Errorf("open datapath: %w", err)
 	}
 	d.dp = dp
+	if d.spool != nil {
+		dp.SetSpool(d.spool)
+	}
 	if d.dpOpened.IsZero() {
 		d.dpOpened = time.Now()
 	}
@@ -305,6 +323,12 @@ func (d *Daemon) startPipeline() error {
 	// A rebuilt cache (a resize) goes on counting where the old one
 	// stopped: only `clear ip flow stats` zeroes its statistics.
 	pipe.Engine().Inherit(d.prevEngine)
+	if !d.replayed {
+		// Before the first harvest, which must find the table as the
+		// killed daemon left it (spool.go).
+		d.replayed = true
+		d.replaySpool(pipe.Engine())
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.pipe, d.cancel, d.done, d.running = pipe, cancel, make(chan error, 1), true
 	go func(done chan error) { done <- pipe.Run(ctx) }(d.done)
@@ -620,6 +644,10 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		}
 		e.SetLogger(d.log) // collector outages and what they lost
 		opened = append(opened, e)
+		if err := e.UseSpool(d.spool); err != nil {
+			// It exports all the same, unprotected against a kill.
+			d.log.Error("export spool", "err", err)
+		}
 		list, cfgs = append(list, e), append(cfgs, c)
 	}
 	var aggs []*aggCache
@@ -874,6 +902,9 @@ func (d *Daemon) Close(keep bool) error {
 	}
 	if d.dp != nil {
 		errs = append(errs, d.dp.Close())
+	}
+	if d.spool != nil {
+		errs = append(errs, d.spool.Close())
 	}
 	return errors.Join(errs...)
 }

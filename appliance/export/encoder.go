@@ -27,6 +27,10 @@ type PacketInfo struct {
 	// DataTemplates and OptionsTemplates count the template and options
 	// template records the packet carries.
 	DataTemplates, OptionsTemplates int
+	// LastSeq is the highest spool sequence of its records (package
+	// spool; 0: none was spooled): once the packet is written, its
+	// destination has sent every record up to it.
+	LastSeq uint64
 }
 
 // PacketWriter receives finished export packets. p is only valid during the

@@ -12,6 +12,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/biflow"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/appliance/spool"
 )
 
 // RecordExporter receives expired main-cache records. The pointer is only
@@ -93,6 +94,10 @@ type Exporter struct {
 	pairs  *biflow.Pairer // nil unless the destination takes biflows
 	closed bool
 
+	// mark is the destination's progress in the spool (nil: no spool);
+	// the sender moves it, Export reads what it had sent before a kill.
+	mark *spool.Mark
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
@@ -167,6 +172,9 @@ func (e *Exporter) Export(rec *flow.Record) {
 		e.stats.layer2NotSelectedPackets.Add(rec.Packets)
 		return
 	}
+	if rec.Replayed && !e.replay(rec) {
+		return
+	}
 	e.templatesAfterOutage()
 	if e.pairs != nil {
 		// Paired on the real addresses: anonymized ones may collide.
@@ -174,6 +182,46 @@ func (e *Exporter) Export(rec *flow.Record) {
 		return
 	}
 	e.exportOne(rec)
+}
+
+// UseSpool registers the destination in sp, under its collector's
+// address: from now on each packet it writes marks its records sent, and
+// if the daemon before had the same destination, the records it replays
+// from sp (Record.Replayed) go out here only if that one had not sent
+// them. A biflow destination holds records back to pair them, out of
+// the spool's order, and is not registered: a kill loses what it held.
+func (e *Exporter) UseSpool(sp *spool.Spool) error {
+	if sp == nil || e.pairs != nil {
+		return nil
+	}
+	m, err := sp.Register(e.cfg.Collector.String())
+	if err != nil {
+		return fmt.Errorf("export destination %s: %w", e.cfg.Collector, err)
+	}
+	e.mu.Lock()
+	e.mark = m
+	e.mu.Unlock()
+	e.snd.mark.Store(m)
+	return nil
+}
+
+// replay decides whether a record the spool kept from a killed daemon
+// goes out here: not if this destination was not there (no mark it had
+// before) or had sent it; a record of the packet it was writing at the
+// kill goes out again and is counted as possibly sent twice. e.mu is
+// held.
+func (e *Exporter) replay(rec *flow.Record) bool {
+	m := e.mark
+	if m == nil || !m.Adopted() || rec.SpoolSeq <= m.SentBefore {
+		return false
+	}
+	e.stats.resent.Add(1)
+	e.stats.resentPackets.Add(rec.Packets)
+	if rec.SpoolSeq <= m.SendingBefore {
+		e.stats.doubt.Add(1)
+		e.stats.doubtPackets.Add(rec.Packets)
+	}
+	return true
 }
 
 // exportOne anonymizes (for this collector only) and encodes a record;
@@ -318,6 +366,9 @@ func (e *Exporter) Close() error {
 	e.mu.Unlock()
 	close(e.stop)
 	e.wg.Wait()
+	// Everything it was given is sent or counted: it owes the spool
+	// nothing more.
+	e.mark.Release()
 	if e.snd.conn == nil {
 		return nil
 	}

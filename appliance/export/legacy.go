@@ -25,6 +25,7 @@ type legacy struct {
 
 	count    int
 	pkts     uint64 // the open packet's flows' packet counters summed
+	lastSeq  uint64 // the highest spool sequence of its records
 	seq      uint32 // flows in all packets before the open one
 	openedAt time.Time
 }
@@ -81,6 +82,10 @@ func (l *legacy) add(r *flow.Record, flows uint64) error {
 		l.record(&l.cfg, l.buf[off:off+l.recLen], r, pk, share(r.Bytes, n, i), share(flows, n, i))
 		l.count++
 		l.pkts += pk
+		if i == n-1 {
+			// A record split over two packets is sent with the second.
+			l.lastSeq = max(l.lastSeq, r.SpoolSeq)
+		}
 		if l.count == l.maxRecs {
 			if err := l.emit(); err != nil && firstErr == nil {
 				firstErr = err
@@ -109,11 +114,11 @@ func (l *legacy) emit() error {
 	be.PutUint32(b[16:], l.seq)
 	l.header(&l.cfg, b[20:l.hdrLen])
 
-	n, pkts := l.count, l.pkts
+	n, pkts, last := l.count, l.pkts, l.lastSeq
 	l.seq += uint32(n) // a lost packet must still leave a gap the collector sees
-	l.count, l.pkts = 0, 0
+	l.count, l.pkts, l.lastSeq = 0, 0, 0
 	l.openedAt = time.Time{}
-	if err := l.out.WritePacket(b[:l.hdrLen+n*l.recLen], PacketInfo{Records: n, Packets: pkts}); err != nil {
+	if err := l.out.WritePacket(b[:l.hdrLen+n*l.recLen], PacketInfo{Records: n, Packets: pkts, LastSeq: last}); err != nil {
 		return fmt.Errorf("write v%d packet: %w", l.cfg.Version, err)
 	}
 	return nil

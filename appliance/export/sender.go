@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/flowtap/flowtap/appliance/spool"
 )
 
 // Loss accounting. A UDP send that succeeds only means the packet left:
@@ -56,6 +58,10 @@ type sender struct {
 	e    *Exporter
 	conn *net.UDPConn // nil until a dial succeeds
 	log  atomic.Pointer[slog.Logger]
+	// mark is the destination's spool mark (nil: none): a packet's
+	// records are sending while it is written, sent once the write
+	// returned or the packet was counted as lost.
+	mark atomic.Pointer[spool.Mark]
 
 	unreachable atomic.Bool
 	recovered   atomic.Bool // the collector answered again: resend templates
@@ -120,6 +126,9 @@ func (s *sender) finish() {
 
 func (s *sender) sendSlot(i int32) {
 	slot := &s.e.q.slots[i]
+	m := s.mark.Load()
+	// Every way out of here has sent the packet or counted it as lost.
+	defer m.Sent(slot.info.LastSeq)
 	now := time.Now()
 	s.reap(now, false) // reading the error queue also clears a pending socket error
 	if s.unreachable.Load() {
@@ -144,6 +153,7 @@ func (s *sender) sendSlot(i int32) {
 		s.conn = conn
 	}
 	s.pace()
+	m.Sending(slot.info.LastSeq)
 	if _, err := s.conn.Write(slot.buf[:slot.n]); err != nil {
 		err = fmt.Errorf("send to %s: %w", s.e.cfg.Collector, err)
 		s.e.stats.failed(slot.info, err)

@@ -55,6 +55,12 @@ type Stats struct {
 	// the hold, with or without it).
 	Biflow        bool
 	BiflowWaiting int
+	// Resent counts the records a daemon killed before it sent them
+	// (SIGKILL, a crash) left in the spool and this one sent, with their
+	// flows' packets; Doubt those of them that were in the packet being
+	// written at the kill, which the collector may have got twice.
+	Resent, ResentPackets uint64
+	Doubt, DoubtPackets   uint64
 
 	LastTemplate time.Time // when a packet with templates was last sent
 	LastError    error
@@ -68,6 +74,8 @@ type counters struct {
 	notExportable            atomic.Uint64
 	layer2NotSelected        atomic.Uint64
 	layer2NotSelectedPackets atomic.Uint64
+	resent, resentPackets    atomic.Uint64
+	doubt, doubtPackets      atomic.Uint64
 	templates, optTemplates  atomic.Uint64 // template records in the packets sent
 	mu                       sync.Mutex    // guards the two below
 	lastTemplate             time.Time
@@ -139,6 +147,8 @@ func (c *counters) snapshot() Stats {
 
 		Layer2NotSelected:        c.layer2NotSelected.Load(),
 		Layer2NotSelectedPackets: c.layer2NotSelectedPackets.Load(),
+		Resent:                   c.resent.Load(), ResentPackets: c.resentPackets.Load(),
+		Doubt: c.doubt.Load(), DoubtPackets: c.doubtPackets.Load(),
 	}
 	c.mu.Lock()
 	s.LastTemplate, s.LastError = c.lastTemplate, c.lastError
@@ -162,6 +172,7 @@ func (e *Exporter) Inherit(old *Exporter) {
 		{&c.lostRecords, &o.lostRecords}, {&c.lostPackets, &o.lostPackets},
 		{&c.notExportable, &o.notExportable},
 		{&c.layer2NotSelected, &o.layer2NotSelected}, {&c.layer2NotSelectedPackets, &o.layer2NotSelectedPackets},
+		{&c.resent, &o.resent}, {&c.resentPackets, &o.resentPackets}, {&c.doubt, &o.doubt}, {&c.doubtPackets, &o.doubtPackets},
 		{&c.templates, &o.templates}, {&c.optTemplates, &o.optTemplates},
 	} {
 		p[0].Add(p[1].Load())

@@ -95,6 +95,14 @@ type Record struct {
 	// Captured holds what `ip flow-capture` and the MPLS label positions
 	// added to the flow in the datapath; zero when capture was off.
 	Captured Captured
+
+	// SpoolSeq is the record's number in the export spool (package
+	// spool), 0 when it was not spooled: the exporters mark a destination
+	// sent up to it once the packet carrying it is written. Replayed says
+	// the record comes from the spool of a daemon that did not stop in
+	// order, and was taken from the table but not sent by it.
+	SpoolSeq uint64
+	Replayed bool
 }
 
 // CaptureFields says which of a Captured's values the datapath recorded

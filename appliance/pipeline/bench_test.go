@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
+	"path/filepath"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/spool"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/datapath/datapathtest"
 )
@@ -53,6 +55,8 @@ type wireResult struct {
 // read every packet the exporter counts as sent, and that the exporter
 // sent a record per flow. Three runs per configuration, averaged, with
 // -benchtime 1x (make bench): the figures are printed once, from one b.N.
+// Both harvests write each record to the export spool, as the daemon's
+// do, and the exporter marks its packets sent in it.
 func BenchmarkHarvestToWire(b *testing.B) {
 	const (
 		flows = 100_000
@@ -63,6 +67,14 @@ func BenchmarkHarvestToWire(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer d.Close()
+	// As the daemon harvests: each record goes to the export spool before
+	// its entry is freed, and the exporter marks what it sent.
+	sp, err := spool.Open(filepath.Join(b.TempDir(), "export.spool"), spool.DefaultSlots, datapath.SpoolPayload)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sp.Close()
+	d.SetSpool(sp)
 	boot, _ := datapath.BootTime()
 	results := make([]wireResult, len(wireConfigs))
 	for i := 0; i < b.N; i++ {
@@ -80,7 +92,7 @@ func BenchmarkHarvestToWire(b *testing.B) {
 				r.harvest += float64(el.Nanoseconds()) / flows / reps
 
 				meter(b, d, frames)
-				w := harvestToWire(b, d, c, boot, flows)
+				w := harvestToWire(b, d, sp, c, boot, flows)
 				r.wire += w.ns / flows / reps
 				r.packets += float64(w.packets) / reps
 				r.records += float64(w.records) / reps
@@ -127,7 +139,7 @@ type wireRun struct {
 // harvestToWire harvests d's flows into a new exporter sending to a new
 // collector socket, and times it until the collector has read every
 // packet the exporter sent.
-func harvestToWire(b *testing.B, d *datapath.Datapath, c wireConfig, boot time.Time, flows int) wireRun {
+func harvestToWire(b *testing.B, d *datapath.Datapath, sp *spool.Spool, c wireConfig, boot time.Time, flows int) wireRun {
 	b.Helper()
 	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -165,6 +177,9 @@ func harvestToWire(b *testing.B, d *datapath.Datapath, c wireConfig, boot time.T
 		Encoder: export.EncoderConfig{Version: c.version, BootTime: boot},
 	}})
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := dests.Exporters()[0].UseSpool(sp); err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()

@@ -11,8 +11,14 @@ import (
 // scheme, as IOS's `ip flow-aggregation cache` does.
 type AggregationSink struct{ Cache *export.AggregationCache }
 
-// Export implements flowcache.Sink.
-func (s AggregationSink) Export(r *flow.Record) { s.Cache.Add(r) }
+// Export implements flowcache.Sink. A record replayed from the export
+// spool was folded in by the daemon before, which may have exported the
+// aggregate: it is not folded in again.
+func (s AggregationSink) Export(r *flow.Record) {
+	if !r.Replayed {
+		s.Cache.Add(r)
+	}
+}
 
 // ExportSampler is the sampler the exporters announce (v5 header, v9/IPFIX
 // options) for the datapath's sampling setting, so collectors can scale.

@@ -80,6 +80,10 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		if d.LostRecords > 0 {
 			fmt.Fprintf(w, "      %d flows (%d packets) lost, collector unreachable\n", d.LostRecords, d.LostPackets)
 		}
+		if d.Resent > 0 {
+			fmt.Fprintf(w, "      %d flows (%d packets) taken but not sent before an unclean stop, exported after it\n", d.Resent, d.ResentPackets)
+			fmt.Fprintf(w, "      %d flows (%d packets) of them possibly sent twice (in the packet being written at the stop)\n", d.Doubt, d.DoubtPackets)
+		}
 		s.Packets += d.Packets
 		s.Records += d.Records
 		s.Dropped += d.Dropped

@@ -47,6 +47,12 @@ type ExportStats struct {
 	// how many expired directions wait for their partner.
 	Biflow        bool
 	BiflowWaiting int
+	// Resent counts the records a daemon killed before sending them left
+	// in the spool and this one sent, with their packets; Doubt those of
+	// them that the collector may have got twice (they were in the
+	// packet being written at the kill).
+	Resent, ResentPackets uint64
+	Doubt, DoubtPackets   uint64
 
 	LastTemplate time.Time // when a packet with templates was last sent
 	LastError    error

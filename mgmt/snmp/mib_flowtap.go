@@ -129,6 +129,10 @@ func exportLossTable(p NetflowProvider) Table {
 			{ID: 6, Name: "flowtapExportDatagrams"},
 			{ID: 7, Name: "flowtapExportNotSelectedFlows"},
 			{ID: 8, Name: "flowtapExportNotSelectedPackets"},
+			{ID: 9, Name: "flowtapExportUncleanStopResentFlows"},
+			{ID: 10, Name: "flowtapExportUncleanStopResentPackets"},
+			{ID: 11, Name: "flowtapExportUncleanStopDoubtFlows"},
+			{ID: 12, Name: "flowtapExportUncleanStopDoubtPackets"},
 		},
 		Rows: func() ([]Row, error) {
 			e, err := p.ExportStats()
@@ -141,6 +145,7 @@ func exportLossTable(p NetflowProvider) Table {
 					Counter64(c.LostRecords), Counter64(c.LostPackets), TruthValue(c.Unreachable),
 					Counter64(c.Records), Counter64(c.Packets),
 					Counter64(c.NotSelected), Counter64(c.NotSelectedPackets),
+					Counter64(c.Resent), Counter64(c.ResentPackets), Counter64(c.Doubt), Counter64(c.DoubtPackets),
 				}})
 			}
 			return rows, nil

@@ -102,7 +102,12 @@ type CollectorStats struct {
 	// layer2-switched vlan` kept from this collector (their VLAN is not
 	// listed) and their packets.
 	NotSelected, NotSelectedPackets uint64
-	Since                           time.Time
+	// Resent and ResentPackets are the flows a daemon killed before it
+	// sent them left in its spool and this one exported; Doubt and
+	// DoubtPackets those of them the collector may have got twice.
+	Resent, ResentPackets uint64
+	Doubt, DoubtPackets   uint64
+	Since                 time.Time
 }
 
 // TopFlows is the NetFlow Top Talkers report.

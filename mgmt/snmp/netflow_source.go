@@ -130,6 +130,7 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 			Packets: st.Packets, Records: st.Records, Bytes: st.Bytes, Errors: st.Errors, Dropped: st.Dropped,
 			LostRecords: st.LostRecords, LostPackets: st.LostPackets, Unreachable: st.Unreachable,
 			NotSelected: st.Layer2NotSelected, NotSelectedPackets: st.Layer2NotSelectedPackets,
+			Resent: st.Resent, ResentPackets: st.ResentPackets, Doubt: st.Doubt, DoubtPackets: st.DoubtPackets,
 		})
 	}
 	return e, nil

@@ -1,0 +1,436 @@
+// Package spool keeps the flow records the harvest has taken out of the
+// flow table until every export destination has sent them, in a file
+// mapped into memory. A process that is killed (SIGKILL, a crash, the
+// OOM killer) leaves its last writes in the page cache, so the next
+// daemon finds there what was taken but not sent, and which destination
+// had sent what.
+//
+// The file is a ring of fixed-size slots, one record each, numbered by a
+// sequence that only grows, and a header with one mark per destination:
+// the highest sequence it has sent (every record at or below it is sent
+// or counted as lost) and the highest it was sending when it wrote its
+// last packet. The harvest is the one writer of slots; each destination's
+// sender is the one writer of its mark. A slot is overwritten only once
+// every destination's mark has passed it.
+//
+// The page cache survives the process, not the machine: a kernel crash
+// or a power cut loses the spool, as it loses the flow table in bpffs.
+package spool
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+const (
+	magic      = "FTSPOOL1"
+	headerSize = 4096
+	maxMarks   = 32
+	markSize   = 64
+	marksAt    = 64
+	idMax      = markSize - 18
+	// slotHead is the slot's own header: the sequence (0: empty), then
+	// a flag word the writer sets after the sequence (Freed below).
+	slotHead = 16
+
+	// DefaultSlots holds far more than the destinations keep unsent: a
+	// full queue of 64 packets of about 30 records each, per destination.
+	DefaultSlots = 1 << 16
+)
+
+// Flags of a slot, set by the harvest after it committed the slot.
+const (
+	// Freed says the table entry the record came from was freed: a
+	// record without it may still be in the table (the kill came between
+	// the commit and the free), which the next daemon checks.
+	Freed = 1 << 0
+)
+
+// Spool is an open spool file.
+type Spool struct {
+	f     *os.File
+	mem   []byte
+	slots uint64
+	size  int // bytes per slot, its header included
+
+	// head is the next sequence to write; tail the lowest the ring must
+	// keep (every mark's sent + 1), refreshed when the ring looks full.
+	// Only the harvest (one at a time: the datapath's lock) touches them.
+	head, tail uint64
+
+	mu    sync.Mutex // guards the marks' allocation, not their values
+	marks [maxMarks]*Mark
+	// orphans are the marks of the process before (matched by id when a
+	// destination registers); recovered its records not yet sent by all.
+	orphans   map[string]*Mark
+	recovered []Record
+	waits     atomic.Uint64
+	discarded error
+}
+
+// Discarded says why the spool found at open could not be read (nil: it
+// could, or there was none). What it held, if anything, is not known.
+func (s *Spool) Discarded() error { return s.discarded }
+
+// Mark is one destination's progress through the spool.
+type Mark struct {
+	s   *Spool
+	i   int
+	id  string
+	ptr []byte // the mark in the mapped header
+	// Before is what the destination had sent (and was sending) when the
+	// process before stopped; 0 for a destination that is new.
+	SentBefore, SendingBefore uint64
+	adopted                   bool
+}
+
+// Record is a record found in the spool at open.
+type Record struct {
+	Seq     uint64
+	Flags   uint32
+	Payload []byte
+}
+
+// Open maps the spool at path with payload bytes per record, creating it
+// if needed. A spool left by a process that did not stop in order gives
+// its unsent records (Recovered) and its destinations' marks, which
+// Register hands back to the destination of the same id.
+func Open(path string, slots, payload int) (*Spool, error) {
+	if slots <= 0 {
+		slots = DefaultSlots
+	}
+	size := (slotHead + payload + 7) &^ 7
+	want := int64(headerSize) + int64(slots)*int64(size)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open spool: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open spool: %w", err)
+	}
+	var discarded error
+	if st.Size() != want {
+		// A new file, or one of another geometry that cannot be read as
+		// this one: moved aside, for an operator to look at, and a new
+		// one started.
+		if st.Size() != 0 {
+			f.Close()
+			aside := path + ".unreadable"
+			discarded = fmt.Errorf("spool %s: %d bytes, want %d (another format): moved to %s", path, st.Size(), want, aside)
+			if err := os.Rename(path, aside); err != nil {
+				return nil, fmt.Errorf("move aside %s: %w", path, err)
+			}
+			return openNew(path, slots, size, want, discarded)
+		}
+		if err := f.Truncate(want); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("size spool: %w", err)
+		}
+	}
+	return mapSpool(f, path, slots, size, want, discarded)
+}
+
+func openNew(path string, slots, size int, want int64, discarded error) (*Spool, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open spool: %w", err)
+	}
+	if err := f.Truncate(want); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("size spool: %w", err)
+	}
+	return mapSpool(f, path, slots, size, want, discarded)
+}
+
+func mapSpool(f *os.File, path string, slots, size int, want int64, discarded error) (*Spool, error) {
+	mem, err := unix.Mmap(int(f.Fd()), 0, int(want), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("map spool: %w", err)
+	}
+	s := &Spool{f: f, mem: mem, slots: uint64(slots), size: size, orphans: map[string]*Mark{}, discarded: discarded}
+	if string(mem[:8]) != magic {
+		copy(mem[:8], magic)
+		binary.LittleEndian.PutUint32(mem[8:], uint32(size))
+		binary.LittleEndian.PutUint32(mem[12:], uint32(slots))
+		s.head = 1
+		s.tail = 1
+		return s, nil
+	}
+	if binary.LittleEndian.Uint32(mem[8:]) != uint32(size) || binary.LittleEndian.Uint32(mem[12:]) != uint32(slots) {
+		s.Close()
+		aside := path + ".unreadable"
+		if err := os.Rename(path, aside); err != nil {
+			return nil, fmt.Errorf("move aside %s: %w", path, err)
+		}
+		return openNew(path, slots, size, want, fmt.Errorf("spool %s: written with another slot size: moved to %s", path, aside))
+	}
+	s.recover()
+	return s, nil
+}
+
+// recover reads the marks and slots the process before left.
+func (s *Spool) recover() {
+	low := ^uint64(0)
+	for i := range maxMarks {
+		p := s.markMem(i)
+		if p[16] == 0 {
+			continue
+		}
+		m := &Mark{s: s, i: i, ptr: p, id: string(p[18 : 18+int(p[17])])}
+		m.SentBefore, m.SendingBefore = atomic.LoadUint64(u64(p[0:])), atomic.LoadUint64(u64(p[8:]))
+		low = min(low, m.SentBefore)
+		s.marks[i] = m
+		if o := s.orphans[m.id]; o != nil {
+			// Two exporters to one collector (one replacing the other):
+			// what neither had sent is unsent.
+			o.SentBefore = min(o.SentBefore, m.SentBefore)
+			o.SendingBefore = max(o.SendingBefore, m.SendingBefore)
+			s.release(m)
+			continue
+		}
+		s.orphans[m.id] = m
+	}
+	var maxSeq uint64
+	for i := range s.slots {
+		b := s.slot(i)
+		seq := atomic.LoadUint64(u64(b))
+		maxSeq = max(maxSeq, seq)
+		if seq == 0 || seq <= low {
+			continue
+		}
+		s.recovered = append(s.recovered, Record{Seq: seq, Flags: atomic.LoadUint32(u32(b[8:])),
+			Payload: append([]byte(nil), b[slotHead:s.size]...)})
+	}
+	sortBySeq(s.recovered)
+	s.head = maxSeq + 1
+	s.tail = s.head - min(s.head-1, s.slots)
+	if len(s.orphans) == 0 {
+		// No destination at the stop: the records went nowhere.
+		s.recovered = nil
+	}
+}
+
+func sortBySeq(r []Record) {
+	// Insertion into order from a ring: at most two runs, so a merge
+	// would do, but the ring is read once per start.
+	for i := 1; i < len(r); i++ {
+		for j := i; j > 0 && r[j-1].Seq > r[j].Seq; j-- {
+			r[j-1], r[j] = r[j], r[j-1]
+		}
+	}
+}
+
+// Recovered returns the records the process before left unsent by at
+// least one of its destinations, oldest first. Each record's Seq stays
+// its number: a destination that registers under its old id gets its
+// old mark back and skips what it had sent.
+func (s *Spool) Recovered() []Record { return s.recovered }
+
+// Orphans are the marks of the process before that no destination has
+// registered again (yet).
+func (s *Spool) Orphans() []*Mark {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*Mark
+	for _, m := range s.orphans {
+		out = append(out, m)
+	}
+	return out
+}
+
+// Forget releases the marks no destination took back (a destination the
+// configuration no longer has) and the recovered records, once they have
+// been replayed; it returns the orphans' marks as they were.
+func (s *Spool) Forget() []*Mark {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*Mark
+	for id, m := range s.orphans {
+		out = append(out, m)
+		s.release(m)
+		delete(s.orphans, id)
+	}
+	s.recovered = nil
+	return out
+}
+
+func (s *Spool) markMem(i int) []byte {
+	return s.mem[marksAt+i*markSize : marksAt+(i+1)*markSize]
+}
+
+func (s *Spool) slot(i uint64) []byte {
+	off := headerSize + int(i)*s.size
+	return s.mem[off : off+s.size]
+}
+
+func u64(b []byte) *uint64 { return (*uint64)(unsafe.Pointer(&b[0])) }
+func u32(b []byte) *uint32 { return (*uint32)(unsafe.Pointer(&b[0])) }
+
+// Register gives the destination id a mark: the one it had before the
+// restart if the spool holds one (SentBefore says what it had sent),
+// else a new one from the head on, as it owes nothing written before.
+func (s *Spool) Register(id string) (*Mark, error) {
+	if len(id) > idMax {
+		id = id[:idMax]
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.orphans[id]; m != nil {
+		delete(s.orphans, id)
+		m.adopted = true
+		return m, nil
+	}
+	for i := range maxMarks {
+		if s.marks[i] != nil {
+			continue
+		}
+		p := s.markMem(i)
+		m := &Mark{s: s, i: i, id: id, ptr: p}
+		start := atomic.LoadUint64(&s.head) - 1
+		atomic.StoreUint64(u64(p[0:]), start)
+		atomic.StoreUint64(u64(p[8:]), start)
+		p[17] = byte(len(id))
+		copy(p[18:], id)
+		p[16] = 1 // in use, last: a mark is whole once it counts
+		s.marks[i] = m
+		return m, nil
+	}
+	return nil, errors.New("spool: no free destination mark")
+}
+
+// release frees a mark's place; s.mu is held.
+func (s *Spool) release(m *Mark) {
+	if s.marks[m.i] != m {
+		return
+	}
+	m.ptr[16] = 0
+	s.marks[m.i] = nil
+}
+
+// Release frees the mark of a destination that is closed (and has sent
+// or counted everything it was given).
+func (m *Mark) Release() {
+	if m == nil {
+		return
+	}
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	m.s.release(m)
+}
+
+// Adopted says the mark is the one the destination had before a restart
+// (SentBefore and SendingBefore say what it had sent).
+func (m *Mark) Adopted() bool { return m != nil && m.adopted }
+
+// ID is the destination the mark belongs to.
+func (m *Mark) ID() string { return m.id }
+
+// Sending records that a packet whose records go up to seq is being
+// written; Sent that the write returned (or the packet was counted as
+// lost). seq 0 (a packet of no spooled record) changes nothing.
+func (m *Mark) Sending(seq uint64) {
+	if m == nil || seq == 0 {
+		return
+	}
+	if seq > atomic.LoadUint64(u64(m.ptr[8:])) {
+		atomic.StoreUint64(u64(m.ptr[8:]), seq)
+	}
+}
+
+// Sent: see Sending.
+func (m *Mark) Sent(seq uint64) {
+	if m == nil || seq == 0 {
+		return
+	}
+	if seq > atomic.LoadUint64(u64(m.ptr[0:])) {
+		atomic.StoreUint64(u64(m.ptr[0:]), seq)
+	}
+}
+
+// SentNow is the mark's sent sequence.
+func (m *Mark) SentNow() uint64 { return atomic.LoadUint64(u64(m.ptr[0:])) }
+
+// Append takes the next slot for a record, waiting while the ring is
+// full (a destination has not sent what it holds), and returns its
+// sequence and payload to fill; Commit publishes it. One harvest at a
+// time.
+func (s *Spool) Append() (seq uint64, payload []byte) {
+	seq = s.head
+	if seq-s.tail >= s.slots {
+		s.waitRoom(seq)
+	}
+	b := s.slot(seq % s.slots)
+	atomic.StoreUint64(u64(b), 0) // no longer the old record
+	return seq, b[slotHead:s.size]
+}
+
+// Commit publishes the record Append gave seq to, with flags.
+func (s *Spool) Commit(seq uint64, flags uint32) {
+	b := s.slot(seq % s.slots)
+	atomic.StoreUint32(u32(b[8:]), flags)
+	atomic.StoreUint64(u64(b), seq)
+	atomic.StoreUint64(&s.head, seq+1)
+}
+
+// Abandon gives back the slot Append gave seq to, uncommitted: the
+// next Append reuses it.
+func (s *Spool) Abandon(seq uint64) {}
+
+// SetFlags sets flags on a committed record.
+func (s *Spool) SetFlags(seq uint64, flags uint32) {
+	b := s.slot(seq % s.slots)
+	atomic.StoreUint32(u32(b[8:]), flags)
+}
+
+// waitRoom waits until every mark has passed the record seq overwrites.
+func (s *Spool) waitRoom(seq uint64) {
+	for waited := false; ; waited = true {
+		s.tail = s.low()
+		if seq-s.tail < s.slots {
+			return
+		}
+		if !waited {
+			s.waits.Add(1)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// low is the lowest sequence a mark still needs (every mark's sent + 1);
+// the head when no mark is registered.
+func (s *Spool) low() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	low := atomic.LoadUint64(&s.head)
+	for _, m := range s.marks {
+		if m != nil {
+			low = min(low, atomic.LoadUint64(u64(m.ptr[0:]))+1)
+		}
+	}
+	return low
+}
+
+// Waits counts the appends that had to wait for room.
+func (s *Spool) Waits() uint64 { return s.waits.Load() }
+
+// Close unmaps the spool. What it holds stays in the file.
+func (s *Spool) Close() error {
+	var errs []error
+	if s.mem != nil {
+		errs = append(errs, unix.Munmap(s.mem))
+		s.mem = nil
+	}
+	errs = append(errs, s.f.Close())
+	return errors.Join(errs...)
+}

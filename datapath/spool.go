@@ -1,0 +1,166 @@
+package datapath
+
+import (
+	"bytes"
+	"encoding/binary"
+	"sync/atomic"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/spool"
+)
+
+// A spooled record is the entry as the harvest took it: the table's own
+// bytes (struct flow_val then the key), the counters as taken, the clock
+// pair that dates them, the end reason, the capture fields and where the
+// entry was, so that a restarted daemon can tell whether the entry
+// outlived its record (the kill came between the spool's commit and the
+// free). Copying the entry costs less than encoding a flow.Record.
+const (
+	spClockMono = 0
+	spClockWall = 8
+	spFlags     = 16 // spV6, spLeft, spCaptured
+	spReason    = 17
+	spSlot      = 20
+	spEntry     = 24
+	spCapture   = spEntry + slot6Size
+	// SpoolPayload is the bytes a spooled record takes.
+	SpoolPayload = spCapture + 28
+
+	spV6       = 1
+	spLeft     = 2
+	spCaptured = 4
+)
+
+// SetSpool makes every harvest write each record it takes to sp before it
+// frees the record's entry (nil: no spool). The record's SpoolSeq tells
+// the exporters which spooled record they sent.
+func (d *Datapath) SetSpool(sp *spool.Spool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.tab.sp = sp
+}
+
+// spoolBegin takes the next spool slot for the record of e and copies
+// the entry into it as it is now; spoolEnd completes and commits it.
+func (t *table) spoolBegin(e entry, clk clockPair) (uint64, []byte) {
+	seq, p := t.sp.Append()
+	le := binary.LittleEndian
+	le.PutUint64(p[spClockMono:], uint64(clk.monoNs))
+	le.PutUint64(p[spClockWall:], uint64(clk.wall.UnixNano()))
+	var f byte
+	if e.v6 {
+		f |= spV6
+		copy(p[spEntry:], t.slots.mem[e.off():e.off()+lineBytes])
+		copy(p[spEntry+lineBytes:], t.slots.mem[e.tailOff():e.tailOff()+tailBytes])
+	} else {
+		copy(p[spEntry:], t.slots.mem[e.off():e.off()+slot4Size])
+	}
+	if e.left {
+		f |= spLeft
+	}
+	p[spFlags] = f
+	le.PutUint32(p[spSlot:], e.slot)
+	return seq, p
+}
+
+// spoolEnd puts r's counters (an active-timeout split swapped them out of
+// the entry, which may have counted on since), end reason and capture
+// fields into the slot spoolBegin gave, and commits it with flags
+// (spool.Freed for a record whose entry stays, a split's).
+func (t *table) spoolEnd(seq uint64, p []byte, r *flow.Record, flags uint32) {
+	le := binary.LittleEndian
+	v := p[spEntry:]
+	le.PutUint64(v[offPackets:], r.Packets)
+	le.PutUint64(v[offBytes:], r.Bytes)
+	v[offTCP] = r.TCPFlags
+	if c := &r.Captured; c.Fields != 0 {
+		p[spFlags] |= spCaptured
+		putCaptured(p[spCapture:], c)
+	}
+	p[spReason] = byte(r.EndReason)
+	t.sp.Commit(seq, flags)
+	r.SpoolSeq = seq
+}
+
+func putCaptured(b []byte, c *flow.Captured) {
+	le := binary.LittleEndian
+	b[0] = byte(c.Fields)
+	if c.FragSeen {
+		b[1] = 1
+	}
+	b[2] = c.Depth
+	le.PutUint32(b[4:], c.IPID)
+	le.PutUint16(b[8:], c.FragOffset)
+	le.PutUint16(b[10:], c.ICMPTypeCode)
+	le.PutUint16(b[12:], c.MinLength)
+	le.PutUint16(b[14:], c.MaxLength)
+	for i, l := range c.Labels {
+		le.PutUint32(b[16+4*i:], l)
+	}
+}
+
+func getCaptured(b []byte, c *flow.Captured) {
+	le := binary.LittleEndian
+	*c = flow.Captured{Fields: flow.CaptureFields(b[0]), FragSeen: b[1] != 0, Depth: b[2],
+		IPID: le.Uint32(b[4:]), FragOffset: le.Uint16(b[8:]), ICMPTypeCode: le.Uint16(b[10:]),
+		MinLength: le.Uint16(b[12:]), MaxLength: le.Uint16(b[14:])}
+	for i := range c.Labels {
+		c.Labels[i] = le.Uint32(b[16+4*i:])
+	}
+}
+
+// SpooledRecord decodes a record the spool kept, as the harvest emitted
+// it (before any annotation). inTable says the entry it was taken from
+// is still in the table, draining, with its key: the daemon before was
+// killed after it spooled the record and before it freed the entry, so
+// the table's next harvest exports it and the spool's copy must not go
+// out too. Call it before the first harvest.
+func (d *Datapath) SpooledRecord(sr spool.Record, r *flow.Record) (inTable bool) {
+	p := sr.Payload
+	le := binary.LittleEndian
+	clk := clockPair{monoNs: int64(le.Uint64(p[spClockMono:])), wall: time.Unix(0, int64(le.Uint64(p[spClockWall:])))}
+	v6 := p[spFlags]&spV6 != 0
+	n := slot4Size
+	if v6 {
+		n = slot6Size
+	}
+	entryBytes := p[spEntry : spEntry+n]
+	decodeEntry(entryBytes, v6, clk, r)
+	r.EndReason = flow.EndReason(p[spReason])
+	if p[spFlags]&spCaptured != 0 {
+		getCaptured(p[spCapture:], &r.Captured)
+	}
+	r.SpoolSeq, r.Replayed = sr.Seq, true
+	if sr.Flags&spool.Freed != 0 {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e := entry{slot: le.Uint32(p[spSlot:]), v6: v6, left: p[spFlags]&spLeft != 0}
+	return d.tab.stillDraining(e, entryBytes[offKey:])
+}
+
+// stillDraining reports whether e's tag is in use for its family, its
+// state is draining and it holds key: the entry a killed harvest marked
+// and did not free. A freed slot that a writer took again is live, not
+// draining (no harvest ran since).
+func (t *table) stillDraining(e entry, key []byte) bool {
+	if e.slot >= t.buckets*bucketSlots {
+		return false
+	}
+	b, j := e.slot/bucketSlots, e.slot%bucketSlots
+	word := atomic.LoadUint32(t.hdrs.u32(int(b)*lineBytes + int(j/2)*4))
+	tag := uint16(word >> (16 * (j % 2)))
+	if tag&tagUsed == 0 || (tag&tagV6 != 0) != e.v6 {
+		return false
+	}
+	state := byte(atomic.LoadUint32(t.slots.u32(e.off()+offAttrs)) >> 24)
+	if state&stDraining == 0 {
+		return false
+	}
+	if e.v6 && (state&stTailLeft != 0) != e.left {
+		return false
+	}
+	return bytes.Equal(t.key(e), key)
+}
