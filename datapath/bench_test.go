@@ -3,7 +3,6 @@ package datapath
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -80,7 +79,7 @@ func BenchmarkDatapath(b *testing.B) {
 	defer pc.Close()
 	full := openBench(b, 4096)
 	perPacket(b, full.progs.BenchMeterNewflow, fr, 8192) // fill it: the rest is refused
-	benchSpool, err := spool.Open(filepath.Join(b.TempDir(), "export.spool"), spool.DefaultSlots, SpoolPayload)
+	benchSpool, err := OpenSpool("", spool.DefaultSlots) // the daemon's kind, unpinned
 	if err != nil {
 		b.Fatal(err)
 	}

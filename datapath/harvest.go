@@ -147,9 +147,7 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 					t.spoolEnd(seq, sp, &rec, spool.Freed)
 				}
 				out()
-			} else if t.sp != nil {
-				t.sp.Abandon(seq)
-			}
+			} // else the slot, not committed, is the next record's
 		}
 	})
 	if len(marked) == 0 {

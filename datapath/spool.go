@@ -3,8 +3,16 @@ package datapath
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/spool"
@@ -163,4 +171,78 @@ func (t *table) stillDraining(e entry, key []byte) bool {
 		return false
 	}
 	return bytes.Equal(t.key(e), key)
+}
+
+// spoolMapName is the export spool's map in the pin directory.
+const spoolMapName = "export_spool"
+
+// OpenSpool opens the export spool: an mmap-able BPF array pinned in
+// pinDir beside the flow table (a new unpinned one when pinDir is empty).
+// It lives exactly as long as the table it holds records of: it outlives
+// the daemon (a kill, a crash, the OOM killer) and not the machine, so a
+// spool is never read against a table it does not belong to, and never
+// stale as a file on a disk would be after a power cut (its marks a
+// writeback behind its sends: records sent twice, uncounted). Its memory
+// is the kernel's, mapped whole at mmap: no page faults, no writeback on
+// the harvest's path.
+func OpenSpool(pinDir string, slots int) (*spool.Spool, error) {
+	if slots <= 0 {
+		slots = spool.DefaultSlots
+	}
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return nil, fmt.Errorf("remove memlock limit: %w", err)
+	}
+	page := unix.Getpagesize()
+	pages := (spool.Size(slots, SpoolPayload) + page - 1) / page
+	spec := &ebpf.MapSpec{Name: spoolMapName, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(page),
+		MaxEntries: uint32(pages), Flags: unix.BPF_F_MMAPABLE}
+	var m *ebpf.Map
+	var discarded error
+	pin := ""
+	if pinDir != "" {
+		if err := os.MkdirAll(pinDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create pin directory: %w", err)
+		}
+		pin = filepath.Join(pinDir, spoolMapName)
+		old, err := ebpf.LoadPinnedMap(pin, nil)
+		switch {
+		case err == nil && old.ValueSize() == spec.ValueSize && old.MaxEntries() == spec.MaxEntries && old.Flags()&unix.BPF_F_MMAPABLE != 0:
+			m = old
+		case err == nil:
+			// Another geometry (another version's): what it held is not
+			// known to this one.
+			discarded = fmt.Errorf("pinned spool of %d x %d bytes, want %d x %d: replaced", old.MaxEntries(), old.ValueSize(), spec.MaxEntries, spec.ValueSize)
+			old.Unpin()
+			old.Close()
+		case !errors.Is(err, os.ErrNotExist):
+			return nil, fmt.Errorf("open pinned export spool: %w", err)
+		}
+	}
+	if m == nil {
+		var err error
+		if m, err = ebpf.NewMap(spec); err != nil {
+			return nil, fmt.Errorf("create export spool map: %w", err)
+		}
+		if pin != "" {
+			if err := m.Pin(pin); err != nil {
+				m.Close()
+				return nil, fmt.Errorf("pin export spool: %w", err)
+			}
+		}
+	}
+	mem, err := mmapMap(m)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	sp, err := spool.New(mem.mem, slots, SpoolPayload, func() error { return errors.Join(mem.unmap(), m.Close()) })
+	if err != nil {
+		mem.unmap()
+		m.Close()
+		return nil, err
+	}
+	if discarded != nil {
+		sp.SetDiscarded(discarded)
+	}
+	return sp, nil
 }

@@ -27,10 +27,10 @@ import (
 // Options are fixed for the daemon's life.
 type Options struct {
 	PinDir string // bpffs directory; empty pins nothing (tests)
-	// Spool is the export spool's file (in the state directory): the
+	// Spool keeps an export spool in PinDir, beside the flow table: the
 	// records the harvest took and the collectors were not sent yet,
-	// which a daemon started after a kill sends (spool.go). Empty: none.
-	Spool  string
+	// which a daemon started after a kill sends (spool.go).
+	Spool  bool
 	Logger *slog.Logger
 }
 

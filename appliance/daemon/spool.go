@@ -18,17 +18,16 @@ import (
 // daemon sends what some destination had not (see package spool and
 // datapath/spool.go).
 
-// openSpool opens the spool file, if the daemon has one. A spool that
-// cannot be opened leaves the daemon exporting without one: logged, as
-// losing the metering over it would be worse.
+// openSpool opens the spool in the pin directory, if the daemon keeps
+// one. A spool that cannot be opened leaves the daemon exporting without
+// one: logged, as losing the metering over it would be worse.
 func (d *Daemon) openSpool() {
-	if d.opts.Spool == "" {
+	if !d.opts.Spool || d.opts.PinDir == "" {
 		return
 	}
-	sp, err := spool.Open(d.opts.Spool, spool.DefaultSlots, datapath.SpoolPayload)
+	sp, err := datapath.OpenSpool(d.opts.PinDir, spool.DefaultSlots)
 	if err != nil {
-		d.log.Error(fmt.Sprintf("%%FLOW-3-SPOOL: export spool not usable, records taken but not sent are lost if flowtapd is killed: %v", err),
-			"path", d.opts.Spool)
+		d.log.Error(fmt.Sprintf("%%FLOW-3-SPOOL: export spool not usable, records taken but not sent are lost if flowtapd is killed: %v", err))
 		return
 	}
 	d.spool = sp

@@ -41,9 +41,13 @@ const (
 	// a flag word the writer sets after the sequence (Freed below).
 	slotHead = 16
 
-	// DefaultSlots holds far more than the destinations keep unsent: a
-	// full queue of 64 packets of about 30 records each, per destination.
-	DefaultSlots = 1 << 16
+	// DefaultSlots holds what a destination keeps unsent at most with
+	// the default packet size (a full queue of 64 packets of at most 30
+	// records, and the open packet), four times over, and is small
+	// enough (1.3 MB) to stay in the CPU's cache as the harvest writes
+	// it. A destination that holds more (larger packets) makes the
+	// harvest wait for room, as its full queue would.
+	DefaultSlots = 1 << 13
 )
 
 // Flags of a slot, set by the harvest after it committed the slot.
@@ -56,7 +60,7 @@ const (
 
 // Spool is an open spool file.
 type Spool struct {
-	f     *os.File
+	close func() error
 	mem   []byte
 	slots uint64
 	size  int // bytes per slot, its header included
@@ -80,6 +84,10 @@ type Spool struct {
 // could, or there was none). What it held, if anything, is not known.
 func (s *Spool) Discarded() error { return s.discarded }
 
+// SetDiscarded records why the memory the spool was opened in was
+// started over (its owner found it of another geometry).
+func (s *Spool) SetDiscarded(err error) { s.discarded = err }
+
 // Mark is one destination's progress through the spool.
 type Mark struct {
 	s   *Spool
@@ -99,16 +107,18 @@ type Record struct {
 	Payload []byte
 }
 
-// Open maps the spool at path with payload bytes per record, creating it
-// if needed. A spool left by a process that did not stop in order gives
-// its unsent records (Recovered) and its destinations' marks, which
-// Register hands back to the destination of the same id.
+// Open maps the spool kept in the file at path with payload bytes per
+// record, creating it if needed. A spool left by a process that did not
+// stop in order gives its unsent records (Recovered) and its
+// destinations' marks, which Register hands back to the destination of
+// the same id. A file of another geometry is moved aside (Discarded says
+// so). The daemon keeps its spool in bpffs instead (datapath.OpenSpool);
+// a file serves tests and tools.
 func Open(path string, slots, payload int) (*Spool, error) {
 	if slots <= 0 {
 		slots = DefaultSlots
 	}
-	size := (slotHead + payload + 7) &^ 7
-	want := int64(headerSize) + int64(slots)*int64(size)
+	want := int64(Size(slots, payload))
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open spool: %w", err)
@@ -119,61 +129,67 @@ func Open(path string, slots, payload int) (*Spool, error) {
 		return nil, fmt.Errorf("open spool: %w", err)
 	}
 	var discarded error
-	if st.Size() != want {
-		// A new file, or one of another geometry that cannot be read as
-		// this one: moved aside, for an operator to look at, and a new
-		// one started.
-		if st.Size() != 0 {
-			f.Close()
-			aside := path + ".unreadable"
-			discarded = fmt.Errorf("spool %s: %d bytes, want %d (another format): moved to %s", path, st.Size(), want, aside)
-			if err := os.Rename(path, aside); err != nil {
-				return nil, fmt.Errorf("move aside %s: %w", path, err)
-			}
-			return openNew(path, slots, size, want, discarded)
+	if st.Size() != want && st.Size() != 0 {
+		f.Close()
+		aside := path + ".unreadable"
+		discarded = fmt.Errorf("spool %s: %d bytes, want %d (another format): moved to %s", path, st.Size(), want, aside)
+		if err := os.Rename(path, aside); err != nil {
+			return nil, fmt.Errorf("move aside %s: %w", path, err)
 		}
-		if err := f.Truncate(want); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("size spool: %w", err)
+		if f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+			return nil, fmt.Errorf("open spool: %w", err)
 		}
-	}
-	return mapSpool(f, path, slots, size, want, discarded)
-}
-
-func openNew(path string, slots, size int, want int64, discarded error) (*Spool, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open spool: %w", err)
 	}
 	if err := f.Truncate(want); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("size spool: %w", err)
 	}
-	return mapSpool(f, path, slots, size, want, discarded)
-}
-
-func mapSpool(f *os.File, path string, slots, size int, want int64, discarded error) (*Spool, error) {
 	mem, err := unix.Mmap(int(f.Fd()), 0, int(want), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("map spool: %w", err)
 	}
-	s := &Spool{f: f, mem: mem, slots: uint64(slots), size: size, orphans: map[string]*Mark{}, discarded: discarded}
+	closeFile := func() error { return errors.Join(unix.Munmap(mem), f.Close()) }
+	s, err := New(mem, slots, payload, closeFile)
+	if err != nil {
+		closeFile()
+		return nil, fmt.Errorf("spool %s: %w", path, err)
+	}
+	if discarded != nil {
+		s.discarded = discarded
+	}
+	return s, nil
+}
+
+// Size is the bytes a spool of slots records of payload bytes takes.
+func Size(slots, payload int) int {
+	return headerSize + slots*slotSize(payload)
+}
+
+func slotSize(payload int) int { return (slotHead + payload + 7) &^ 7 }
+
+// New runs a spool in mem, a shared mapping of Size(slots, payload)
+// bytes that outlives the process (a file's pages, a bpffs map); close
+// releases it. Memory that holds no spool yet (all zeros) starts one; a
+// spool of another geometry is started over, and Discarded says so.
+func New(mem []byte, slots, payload int, close func() error) (*Spool, error) {
+	size := slotSize(payload)
+	if len(mem) < Size(slots, payload) {
+		return nil, fmt.Errorf("spool: %d bytes of memory, want %d", len(mem), Size(slots, payload))
+	}
+	s := &Spool{close: close, mem: mem, slots: uint64(slots), size: size, orphans: map[string]*Mark{}}
+	if string(mem[:8]) == magic &&
+		(binary.LittleEndian.Uint32(mem[8:]) != uint32(size) || binary.LittleEndian.Uint32(mem[12:]) != uint32(slots)) {
+		s.discarded = fmt.Errorf("spool written with %d slots of %d bytes, want %d of %d: started over",
+			binary.LittleEndian.Uint32(mem[12:]), binary.LittleEndian.Uint32(mem[8:]), slots, size)
+		clear(mem)
+	}
 	if string(mem[:8]) != magic {
-		copy(mem[:8], magic)
 		binary.LittleEndian.PutUint32(mem[8:], uint32(size))
 		binary.LittleEndian.PutUint32(mem[12:], uint32(slots))
-		s.head = 1
-		s.tail = 1
+		copy(mem[:8], magic) // last: the header is whole once it says so
+		s.head, s.tail = 1, 1
 		return s, nil
-	}
-	if binary.LittleEndian.Uint32(mem[8:]) != uint32(size) || binary.LittleEndian.Uint32(mem[12:]) != uint32(slots) {
-		s.Close()
-		aside := path + ".unreadable"
-		if err := os.Rename(path, aside); err != nil {
-			return nil, fmt.Errorf("move aside %s: %w", path, err)
-		}
-		return openNew(path, slots, size, want, fmt.Errorf("spool %s: written with another slot size: moved to %s", path, aside))
 	}
 	s.recover()
 	return s, nil
@@ -363,34 +379,37 @@ func (m *Mark) SentNow() uint64 { return atomic.LoadUint64(u64(m.ptr[0:])) }
 
 // Append takes the next slot for a record, waiting while the ring is
 // full (a destination has not sent what it holds), and returns its
-// sequence and payload to fill; Commit publishes it. One harvest at a
-// time.
+// sequence and payload to fill; Commit publishes it. A slot not
+// committed is the next Append's. One harvest at a time.
 func (s *Spool) Append() (seq uint64, payload []byte) {
 	seq = s.head
 	if seq-s.tail >= s.slots {
 		s.waitRoom(seq)
 	}
+	// The slot keeps the old record's sequence until Commit: a kill in
+	// between leaves a half-written slot under a number every mark had
+	// passed, which recovery ignores.
 	b := s.slot(seq % s.slots)
-	atomic.StoreUint64(u64(b), 0) // no longer the old record
 	return seq, b[slotHead:s.size]
 }
 
 // Commit publishes the record Append gave seq to, with flags.
 func (s *Spool) Commit(seq uint64, flags uint32) {
+	// Plain stores, then the sequence: what the next process reads is
+	// whatever this one stored before it died, so the order of the
+	// stores is all that matters, and the atomic store keeps it (an x86
+	// store is not reordered with older stores; the compiler does not
+	// move stores past an atomic one).
 	b := s.slot(seq % s.slots)
-	atomic.StoreUint32(u32(b[8:]), flags)
+	*u32(b[8:]) = flags
 	atomic.StoreUint64(u64(b), seq)
 	atomic.StoreUint64(&s.head, seq+1)
 }
 
-// Abandon gives back the slot Append gave seq to, uncommitted: the
-// next Append reuses it.
-func (s *Spool) Abandon(seq uint64) {}
-
 // SetFlags sets flags on a committed record.
 func (s *Spool) SetFlags(seq uint64, flags uint32) {
 	b := s.slot(seq % s.slots)
-	atomic.StoreUint32(u32(b[8:]), flags)
+	*u32(b[8:]) = flags
 }
 
 // waitRoom waits until every mark has passed the record seq overwrites.
@@ -424,13 +443,11 @@ func (s *Spool) low() uint64 {
 // Waits counts the appends that had to wait for room.
 func (s *Spool) Waits() uint64 { return s.waits.Load() }
 
-// Close unmaps the spool. What it holds stays in the file.
+// Close releases the spool's memory. What it holds stays where it lives.
 func (s *Spool) Close() error {
-	var errs []error
-	if s.mem != nil {
-		errs = append(errs, unix.Munmap(s.mem))
-		s.mem = nil
+	if s.mem == nil {
+		return nil
 	}
-	errs = append(errs, s.f.Close())
-	return errors.Join(errs...)
+	s.mem = nil
+	return s.close()
 }

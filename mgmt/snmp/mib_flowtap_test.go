@@ -21,6 +21,8 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 	b := newFakeBackend()
 	b.export.Collectors[0].LostRecords, b.export.Collectors[0].LostPackets, b.export.Collectors[0].Unreachable = 2600, 51234, true
 	b.export.Collectors[0].NotSelected, b.export.Collectors[0].NotSelectedPackets = 7, 700
+	c0 := &b.export.Collectors[0]
+	c0.Resent, c0.ResentPackets, c0.Doubt, c0.DoubtPackets = 1360, 2720, 21, 42
 	cfg := testConfig(b)
 	cfg.Netflow = datapathBackend{b, DatapathStats{
 		Frames: 42400117, FrameBytes: 2713607488, IPv4: 42400000, MeteredPackets: 42400000, MeteredBytes: 1950400000,
@@ -69,10 +71,14 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		`.1.3.6.1.4.1.32473.1.4.1.1.6.0.1.4.192.0.2.1.2055 = Counter64: 39`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.7.0.1.4.192.0.2.1.2055 = Counter64: 7`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.8.0.1.4.192.0.2.1.2055 = Counter64: 700`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.9.0.1.4.192.0.2.1.2055 = Counter64: 1360`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.10.0.1.4.192.0.2.1.2055 = Counter64: 2720`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.11.0.1.4.192.0.2.1.2055 = Counter64: 21`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.12.0.1.4.192.0.2.1.2055 = Counter64: 42`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.2.0.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.9.4739 = Counter64: 0`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.4.0.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.9.4739 = INTEGER: 2`,
 	)
-	if n := len(lines(out)); n != 14 {
-		t.Errorf("flowtapExportLossTable: %d lines, want 14:\n%s", n, out)
+	if n := len(lines(out)); n != 22 {
+		t.Errorf("flowtapExportLossTable: %d lines, want 22:\n%s", n, out)
 	}
 }

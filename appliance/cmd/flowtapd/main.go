@@ -106,7 +106,7 @@ func run(f flags) error {
 		cfg = runnable(cfg, err, log)
 	}
 	opts := daemon.ManagerOptions{
-		Daemon: daemon.Options{PinDir: f.pinDir, Spool: filepath.Join(f.state, "export.spool"), Logger: log}, StartupPath: f.config, Logs: logs, Version: version,
+		Daemon: daemon.Options{PinDir: f.pinDir, Spool: true, Logger: log}, StartupPath: f.config, Logs: logs, Version: version,
 		Saved:           func(c config.Config) { running.setStartup(startupSum(f.config), c) },
 		VolatileStartup: f.volatile,
 	}

@@ -28,8 +28,8 @@ var doubtLine = regexp.MustCompile(`(\d+) flows \((\d+) packets\) of them possib
 // being exported: records taken out of the table sit in the exporter's
 // open packet and queue. The daemon started again with the same paths
 // sends what the killed one had taken and not sent (from the export
-// spool in --state); what it had not taken yet is still in the pinned
-// table. nfcapd then holds every packet trafgen sent, per flow, exactly,
+// spool, pinned beside the table in --pin-dir); what it had not taken yet
+// is still in the pinned table. nfcapd then holds every packet trafgen sent, per flow, exactly,
 // less what `show ip flow export` and SNMP count as possibly sent twice
 // (a record in the packet being written at the kill), and those two
 // show how many records came from the spool. Before the spool, the

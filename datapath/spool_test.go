@@ -1,0 +1,184 @@
+package datapath
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/spool"
+)
+
+// spoolFrames are IPv4 and IPv6 flows, a TCP one with flags and a
+// capture-field one among them.
+func spoolFrames() [][]byte {
+	v6a, v6b := netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8:1::2")
+	var out [][]byte
+	for i := range 40 {
+		src := netip.AddrFrom4([4]byte{10, 9, 0, byte(i)})
+		out = append(out, cat(ethHdr(0x0800), ip4{src: src, dst: v4b, proto: 6, tos: 8, ttl: 60, id: uint16(i)}.bytes(cat(tcpHdr(40000, 443, tcpACK|0x01), make([]byte, 10)))))
+		out = append(out, cat(ethHdr(0x86dd), ip6{src: v6a, dst: v6b, nh: 17}.bytes(udpHdr(uint16(1000+i), 53, 20))))
+	}
+	return out
+}
+
+// The harvest writes every record it emits to the spool before it frees
+// the entry, and the spool gives back the same records: a daemon killed
+// before sending them sends what the harvest emitted, field for field.
+func TestSpoolKeepsWhatTheHarvestTook(t *testing.T) {
+	d := openTest(t, 4096)
+	if err := d.SetCapture(CaptureSettings{Fields: flow.CapIPID | flow.CapPacketLength}); err != nil {
+		t.Fatal(err)
+	}
+	// The daemon's spool: a map pinned beside the table.
+	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-spool-test-")
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	sp, err := OpenSpool(pin, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.Register("collector"); err != nil { // sends nothing: everything stays owed
+		t.Fatal(err)
+	}
+	d.SetSpool(sp)
+	for _, fr := range spoolFrames() {
+		feed(t, d, fr, 1)
+		feed(t, d, fr, 1)
+	}
+	// An active-timeout split (its entry lives on, the counters leave),
+	// then everything forced out.
+	var want []flow.Record
+	keep := func(r *flow.Record) { want = append(want, *r) }
+	if _, err := d.Harvest(HarvestRequest{ActiveBefore: time.Now().Add(time.Hour)}, keep); err != nil {
+		t.Fatal(err)
+	}
+	for _, fr := range spoolFrames()[:10] {
+		feed(t, d, fr, 1)
+	}
+	if _, err := d.Harvest(HarvestRequest{Force: true}, keep); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 90 {
+		t.Fatalf("harvested %d records, want 80 split and 10 forced", len(want))
+	}
+
+	var captured, flags, v6 bool
+	for _, r := range want {
+		captured = captured || r.Captured.Fields != 0
+		flags = flags || r.TCPFlags != 0
+		v6 = v6 || r.IsIPv6()
+	}
+	if !captured || !flags || !v6 {
+		t.Fatalf("records with capture fields %v, TCP flags %v, IPv6 %v: want all", captured, flags, v6)
+	}
+
+	// The process is gone (its mapping and map closed, its marks never
+	// released): the next opener of the pin finds every record.
+	d.SetSpool(nil)
+	if err := sp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := OpenSpool(pin, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if again.Discarded() != nil {
+		t.Fatal(again.Discarded())
+	}
+	got := again.Recovered()
+	if len(got) != len(want) {
+		t.Fatalf("spool gave back %d records, want %d", len(got), len(want))
+	}
+	for i, sr := range got {
+		var r flow.Record
+		if d.SpooledRecord(sr, &r) {
+			t.Errorf("record %d: said to be still in the table", i)
+		}
+		if !r.Replayed || r.SpoolSeq != want[i].SpoolSeq {
+			t.Errorf("record %d: seq %d replayed %v, want seq %d", i, r.SpoolSeq, r.Replayed, want[i].SpoolSeq)
+		}
+		r.Replayed = false
+		if !reflect.DeepEqual(r, want[i]) {
+			t.Errorf("record %d from the spool:\n%+v\nharvested:\n%+v", i, r, want[i])
+		}
+	}
+}
+
+// A pinned spool of another geometry (another version's) is replaced,
+// and the replacement says so: what it held cannot be read.
+func TestSpoolOfAnotherGeometry(t *testing.T) {
+	requireRoot(t)
+	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-spool-test-")
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	sp, err := OpenSpool(pin, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp.Close()
+	sp, err = OpenSpool(pin, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	if sp.Discarded() == nil {
+		t.Fatal("a spool of 1024 records opened as one of 4096 without a word")
+	}
+}
+
+// A kill between the spool's commit and the free leaves the entry in the
+// table, draining, and its record in the spool without Freed: the next
+// daemon must not send it twice (the table's harvest sends it), and once
+// the entry is freed the spool's copy is the only one.
+func TestSpooledRecordStillInTable(t *testing.T) {
+	d := openTest(t, 4096)
+	sp, err := spool.Open(filepath.Join(t.TempDir(), "export.spool"), 64, SpoolPayload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	d.SetSpool(sp)
+	for _, fr := range spoolFrames()[:2] {
+		feed(t, d, fr, 1)
+	}
+	tab := d.tab
+	var seen int
+	tab.forEachUsed(func(e entry) {
+		seen++
+		clk, err := readClocks()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// What the harvest does up to the kill: mark, spool, commit.
+		atomic.OrUint32(tab.slots.u32(e.off()+offAttrs), uint32(stDraining)<<24)
+		var r flow.Record
+		tab.decode(e, clk, &r)
+		seq, p := tab.spoolBegin(e, clk)
+		tab.spoolEnd(seq, p, &r, 0)
+		sr := spool.Record{Seq: seq, Payload: append([]byte(nil), p...)}
+		var back flow.Record
+		if !d.SpooledRecord(sr, &back) {
+			t.Errorf("entry %+v: marked and not freed, but not found in the table", e)
+		}
+		tab.free(e)
+		if d.SpooledRecord(sr, &back) {
+			t.Errorf("entry %+v: freed, but found in the table", e)
+		}
+		if back.Packets != 1 || back.Key != r.Key {
+			t.Errorf("entry %+v: spooled %+v, took %+v", e, back, r)
+		}
+	})
+	if seen != 2 {
+		t.Fatalf("%d entries, want an IPv4 and an IPv6 one", seen)
+	}
+}
