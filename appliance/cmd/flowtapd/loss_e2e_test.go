@@ -179,9 +179,9 @@ ip flow-export destination %s %d
 // flows are metered, stays down past the inactive timeout while the
 // pinned links meter on, and is started again: its first harvest is the
 // whole backlog at once, which drains through the exporter's backpressure.
-// nfcapd holds exactly what trafgen sent. (A kill -9 loses the records
-// harvested but not yet sent at that instant: flows here are live at the
-// kill, as on a tap where flows outlast a crash.)
+// nfcapd holds exactly what trafgen sent. (Flows here are live at the
+// kill, as on a tap where flows outlast a crash; a kill during an expiry
+// burst is TestKillDuringExpiryBurstLosesNothing.)
 func TestFaultKillUnderTraffic(t *testing.T) {
 	v := testnet.Enter(t)
 	capd := collector.StartNfcapd(t)
