@@ -137,6 +137,19 @@ func TestIPFlowExportLoss(t *testing.T) {
 	golden(t, "show-ip-flow-export-loss", b.Bytes())
 }
 
+// TestIPFlowExportUncleanStop: after a kill, a destination says how many
+// records the killed daemon had taken and not sent it, which this one
+// sent, and how many of them the collector may hold twice.
+func TestIPFlowExportUncleanStop(t *testing.T) {
+	var b bytes.Buffer
+	IPFlowExport(&b, ExportView{Version: platform.V9, Destinations: []ExportStats{
+		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9, Packets: 1600, Records: 33500,
+			Resent: 1339, ResentPackets: 2678, Doubt: 21, DoubtPackets: 42},
+		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: platform.V9, Packets: 1600, Records: 32000},
+	}})
+	golden(t, "show-ip-flow-export-unclean-stop", b.Bytes())
+}
+
 func TestIPFlowTopTalkers(t *testing.T) {
 	var b bytes.Buffer
 	fl := sampleFlows()[:2]
