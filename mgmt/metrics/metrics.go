@@ -107,6 +107,10 @@ var (
 	expLostR     = desc("export_lost_records_total", "Flows lost to an unreachable destination.", "destination", "version")
 	expLostP     = desc("export_lost_packets_total", "Packets of the flows lost to an unreachable destination.", "destination", "version")
 	expUnreached = desc("export_destination_unreachable", "1 while the destination is unreachable.", "destination", "version")
+	expResentR   = desc("export_unclean_stop_resent_records_total", "Flows a killed flowtapd had taken and not sent the destination, sent from the export spool.", "destination", "version")
+	expResentP   = desc("export_unclean_stop_resent_packets_total", "Packets of those flows.", "destination", "version")
+	expDoubtR    = desc("export_unclean_stop_doubt_records_total", "Of those flows, the ones in the packet being written at the kill: the destination may have them twice.", "destination", "version")
+	expDoubtP    = desc("export_unclean_stop_doubt_packets_total", "Packets of those flows.", "destination", "version")
 
 	aggEntries  = desc("aggregation_active_entries", "Aggregates in the cache.", "scheme")
 	aggCapacity = desc("aggregation_entries", "Entries the aggregation cache holds.", "scheme")
@@ -187,6 +191,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(expDropped, d.Dropped, l...)
 		counter(expLostR, d.LostRecords, l...)
 		counter(expLostP, d.LostPackets, l...)
+		counter(expResentR, d.Resent, l...)
+		counter(expResentP, d.ResentPackets, l...)
+		counter(expDoubtR, d.Doubt, l...)
+		counter(expDoubtP, d.DoubtPackets, l...)
 		unreachable := 0.0
 		if d.Unreachable {
 			unreachable = 1
