@@ -96,7 +96,10 @@ type Exporter struct {
 
 	// mark is the destination's progress in the spool (nil: no spool);
 	// the sender moves it, Export reads what it had sent before a kill.
-	mark *spool.Mark
+	// given is the highest spool sequence Export was handed, marked the
+	// highest a marker was queued for (markDealt).
+	mark          *spool.Mark
+	given, marked uint64
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -167,6 +170,7 @@ func (e *Exporter) Export(rec *flow.Record) {
 		e.stats.dropRecord(rec.Packets)
 		return
 	}
+	e.given = max(e.given, rec.SpoolSeq)
 	if e.cfg.Layer2VLANs != nil && rec.VLAN != 0 && !e.cfg.Layer2VLANs.Has(rec.VLAN) {
 		e.stats.layer2NotSelected.Add(1)
 		e.stats.layer2NotSelectedPackets.Add(rec.Packets)
@@ -202,7 +206,32 @@ func (e *Exporter) UseSpool(sp *spool.Spool) error {
 	e.mark = m
 	e.mu.Unlock()
 	e.snd.mark.Store(m)
+	m.SetKick(func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if !e.closed {
+			e.enc.Flush() // enqueue cannot fail
+			e.markDealt()
+		}
+	})
 	return nil
+}
+
+// markDealt queues a marker behind the packets queued so far: once the
+// sender reaches it, every record Export was given has been written,
+// counted as lost or left out (a record the format cannot carry, a VLAN
+// not selected), and the mark moves past them all. Only packets move
+// the mark otherwise, so a destination that sends nothing for a while
+// would hold the spool's ring. With no free slot in the queue, the next
+// call tries again. The encoder's open packet must be empty. e.mu is
+// held.
+func (e *Exporter) markDealt() {
+	if e.mark == nil || e.given <= e.marked {
+		return
+	}
+	if e.q.put(nil, PacketInfo{LastSeq: e.given}) {
+		e.marked = e.given
+	}
 }
 
 // replay decides whether a record the spool kept from a killed daemon
@@ -319,7 +348,12 @@ func (e *Exporter) FlushOld() bool {
 		e.pairs.Expire(e.clock.Now())
 	}
 	t := e.enc.OpenedAt()
-	if t.IsZero() || e.clock.Now().Sub(t) < e.cfg.FlushAge {
+	if t.IsZero() {
+		// Nothing open: mark what was left out since the last packet.
+		e.markDealt()
+		return false
+	}
+	if e.clock.Now().Sub(t) < e.cfg.FlushAge {
 		return false
 	}
 	e.enc.Flush() // enqueue cannot fail

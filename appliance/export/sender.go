@@ -129,6 +129,9 @@ func (s *sender) sendSlot(i int32) {
 	m := s.mark.Load()
 	// Every way out of here has sent the packet or counted it as lost.
 	defer m.Sent(slot.info.LastSeq)
+	if slot.n == 0 {
+		return // a marker (Exporter.markDealt): nothing to write
+	}
 	now := time.Now()
 	s.reap(now, false) // reading the error queue also clears a pending socket error
 	if s.unreachable.Load() {

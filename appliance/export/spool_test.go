@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/appliance/spool"
 )
 
@@ -145,4 +146,58 @@ func TestExporterReplaysWhatItHadNotSent(t *testing.T) {
 		t.Errorf("a destination the killed daemon did not have was sent %d replayed records", st.Records)
 	}
 	before.Close()
+}
+
+// A destination that sends nothing for a long run of records (a v5
+// collector while the traffic is IPv6, which v5 cannot carry; a layer-2
+// VLAN selection) has still dealt with each of them: the harvest must not
+// wait on its mark once the spool's ring comes round. Before, the ring
+// filled after 64 records here (8192 in the daemon) and the harvest
+// waited for ever, with the flow table filling behind it.
+func TestSkippedRecordsDoNotHoldTheSpool(t *testing.T) {
+	sp, err := spool.Open(filepath.Join(t.TempDir(), "spool"), 64, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	v5, err := export.NewExporter(export.DestinationConfig{Collector: udpSink(t), MaxRate: -1,
+		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v5.Close()
+	v9, err := export.NewExporter(export.DestinationConfig{Collector: udpSink(t), MaxRate: -1,
+		Layer2VLANs: platform.VLANSet{{Lo: 100, Hi: 200}}, Encoder: export.EncoderConfig{Version: export.V9, BootTime: boot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v9.Close()
+	for _, e := range []*export.Exporter{v5, v9} {
+		if err := e.UseSpool(sp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 1000 {
+			seq, _ := sp.Append()
+			sp.Commit(seq, spool.Freed)
+			r := v6Record()
+			r.SpoolSeq, r.VLAN = seq, 7
+			v5.Export(&r)
+			v9.Export(&r)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the harvest still waits for room in the spool after 20 s")
+	}
+	if st := v5.Stats(); st.NotExportable != 1000 || st.Records != 0 {
+		t.Errorf("v5: %d not exportable, %d sent; want 1000 and 0", st.NotExportable, st.Records)
+	}
+	if st := v9.Stats(); st.Layer2NotSelected != 1000 || st.Records != 0 {
+		t.Errorf("v9: %d not selected, %d sent; want 1000 and 0", st.Layer2NotSelected, st.Records)
+	}
 }

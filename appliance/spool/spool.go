@@ -101,6 +101,21 @@ type Mark struct {
 	// process before stopped; 0 for a destination that is new.
 	SentBefore, SendingBefore uint64
 	adopted                   bool
+	// kick asks the destination to mark what it has dealt with without
+	// sending it (nil: nothing to ask); see SetKick.
+	kick atomic.Pointer[func()]
+}
+
+// SetKick gives the spool a way to hurry the destination when the ring
+// is full behind its mark: f should write what it holds and mark every
+// record it was given and will not send (filtered, not exportable), as
+// only its packets move the mark otherwise, and a destination sending
+// nothing for a ring's worth of records would hold the harvest for
+// ever. f runs on the harvest's goroutine.
+func (m *Mark) SetKick(f func()) {
+	if m != nil {
+		m.kick.Store(&f)
+	}
 }
 
 // Record is a record found in the spool at open.
@@ -432,7 +447,8 @@ func (s *Spool) SetFlags(seq uint64, flags uint32) {
 	*u32(b[8:]) = flags
 }
 
-// waitRoom waits until every mark has passed the record seq overwrites.
+// waitRoom waits until every mark has passed the record seq overwrites,
+// kicking the marks that hold it back.
 func (s *Spool) waitRoom(seq uint64) {
 	for waited := false; ; waited = true {
 		s.tail = s.low()
@@ -442,8 +458,27 @@ func (s *Spool) waitRoom(seq uint64) {
 		if !waited {
 			s.waits.Add(1)
 		}
+		for _, f := range s.laggards(seq - s.slots) {
+			f()
+		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// laggards are the kicks of the marks that have not passed need.
+func (s *Spool) laggards(need uint64) []func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []func()
+	for _, m := range s.marks {
+		if m == nil || atomic.LoadUint64(u64(m.ptr[0:])) >= need {
+			continue
+		}
+		if f := m.kick.Load(); f != nil {
+			out = append(out, *f)
+		}
+	}
+	return out
 }
 
 // low is the lowest sequence a mark still needs (every mark's sent + 1);
