@@ -98,9 +98,6 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			emit(&rec)
 		}
 	}
-	if t.sp != nil {
-		defer t.sp.Sync()
-	}
 	var marked []entry
 	slots := t.slots
 	t.forEachUsed(func(e entry) {

@@ -3,7 +3,6 @@ package datapath
 import (
 	"net/netip"
 	"os"
-	"path/filepath"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -44,9 +43,11 @@ func TestSpoolKeepsWhatTheHarvestTook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sp.Register("collector"); err != nil { // sends nothing: everything stays owed
+	m, err := sp.Register("collector")
+	if err != nil {
 		t.Fatal(err)
 	}
+	m.Start(1) // given everything, sends nothing: everything stays owed
 	d.SetSpool(sp)
 	for _, fr := range spoolFrames() {
 		feed(t, d, fr, 1)
@@ -142,7 +143,7 @@ func TestSpoolOfAnotherGeometry(t *testing.T) {
 // the entry is freed the spool's copy is the only one.
 func TestSpooledRecordStillInTable(t *testing.T) {
 	d := openTest(t, 4096)
-	sp, err := spool.Open(filepath.Join(t.TempDir(), "export.spool"), 64, SpoolPayload)
+	sp, err := spool.New(make([]byte, spool.Size(64, SpoolPayload)), 64, SpoolPayload, func() error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -179,6 +179,8 @@ func (e *Exporter) Export(rec *flow.Record) {
 	if rec.Replayed && !e.replay(rec) {
 		return
 	}
+	// Owed from its first record on, none before (spool.Unstarted).
+	e.mark.Start(rec.SpoolSeq)
 	e.templatesAfterOutage()
 	if e.pairs != nil {
 		// Paired on the real addresses: anonymized ones may collide.

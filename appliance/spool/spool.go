@@ -1,19 +1,22 @@
 // Package spool keeps the flow records the harvest has taken out of the
-// flow table until every export destination has sent them, in a file
-// mapped into memory. A process that is killed (SIGKILL, a crash, the
-// OOM killer) leaves its last writes in the page cache, so the next
-// daemon finds there what was taken but not sent, and which destination
-// had sent what.
+// flow table until every export destination has sent them, in memory
+// that outlives the process: the daemon's is an mmap-able BPF array
+// pinned beside the flow table (datapath.OpenSpool), so a process that is
+// killed (SIGKILL, a crash, the OOM killer) leaves its last stores there,
+// and the next daemon finds what was taken but not sent, and which
+// destination had sent what. The package itself takes any shared mapping
+// (New); it knows nothing of BPF.
 //
-// The file is a ring of fixed-size slots, one record each, numbered by a
-// sequence that only grows, and a header with one mark per destination:
-// the highest sequence it has sent (every record at or below it is sent
-// or counted as lost) and the highest it was sending when it wrote its
-// last packet. The harvest is the one writer of slots; each destination's
-// sender is the one writer of its mark. A slot is overwritten only once
-// every destination's mark has passed it.
+// The memory is a ring of fixed-size slots, one record each, numbered by
+// a sequence that only grows, and a header with one mark per destination:
+// the highest sequence it has sent (every record at or below it is sent,
+// counted as lost, or not for it) and the highest it was sending when it
+// wrote its last packet. A mark starts Unstarted (owing nothing) and
+// starts at the first record its destination is given. The harvest is
+// the one writer of slots; a mark only moves forward. A slot is
+// overwritten only once every started mark has passed it.
 //
-// The page cache survives the process, not the machine: a kernel crash
+// The memory lives as long as the pinned map, not the machine: a reboot
 // or a power cut loses the spool, as it loses the flow table in bpffs.
 package spool
 
@@ -21,13 +24,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 const (
@@ -58,7 +58,7 @@ const (
 	Freed = 1 << 0
 )
 
-// Spool is an open spool file.
+// Spool is a spool run in shared memory.
 type Spool struct {
 	close func() error
 	mem   []byte
@@ -68,10 +68,7 @@ type Spool struct {
 	// head is the next sequence to write; tail the lowest the ring must
 	// keep (every mark's sent + 1), refreshed when the ring looks full.
 	// Only the harvest (one at a time: the datapath's lock) touches them.
-	// published is head as Register reads it: stored every publishEvery
-	// commits and at Sync, as an atomic store costs the harvest a fence.
 	head, tail uint64
-	published  atomic.Uint64
 
 	mu    sync.Mutex // guards the marks' allocation, not their values
 	marks [maxMarks]*Mark
@@ -125,60 +122,6 @@ type Record struct {
 	Payload []byte
 }
 
-// Open maps the spool kept in the file at path with payload bytes per
-// record, creating it if needed. A spool left by a process that did not
-// stop in order gives its unsent records (Recovered) and its
-// destinations' marks, which Register hands back to the destination of
-// the same id. A file of another geometry is moved aside (Discarded says
-// so). The daemon keeps its spool in bpffs instead (datapath.OpenSpool);
-// a file serves tests and tools.
-func Open(path string, slots, payload int) (*Spool, error) {
-	if slots <= 0 {
-		slots = DefaultSlots
-	}
-	want := int64(Size(slots, payload))
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open spool: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("open spool: %w", err)
-	}
-	var discarded error
-	if st.Size() != want && st.Size() != 0 {
-		f.Close()
-		aside := path + ".unreadable"
-		discarded = fmt.Errorf("spool %s: %d bytes, want %d (another format): moved to %s", path, st.Size(), want, aside)
-		if err := os.Rename(path, aside); err != nil {
-			return nil, fmt.Errorf("move aside %s: %w", path, err)
-		}
-		if f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
-			return nil, fmt.Errorf("open spool: %w", err)
-		}
-	}
-	if err := f.Truncate(want); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("size spool: %w", err)
-	}
-	mem, err := unix.Mmap(int(f.Fd()), 0, int(want), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("map spool: %w", err)
-	}
-	closeFile := func() error { return errors.Join(unix.Munmap(mem), f.Close()) }
-	s, err := New(mem, slots, payload, closeFile)
-	if err != nil {
-		closeFile()
-		return nil, fmt.Errorf("spool %s: %w", path, err)
-	}
-	if discarded != nil {
-		s.discarded = discarded
-	}
-	return s, nil
-}
-
 // Size is the bytes a spool of slots records of payload bytes takes.
 func Size(slots, payload int) int {
 	return headerSize + slots*slotSize(payload)
@@ -207,7 +150,6 @@ func New(mem []byte, slots, payload int, close func() error) (*Spool, error) {
 		binary.LittleEndian.PutUint32(mem[12:], uint32(slots))
 		copy(mem[:8], magic) // last: the header is whole once it says so
 		s.head, s.tail = 1, 1
-		s.published.Store(s.head)
 		return s, nil
 	}
 	s.recover()
@@ -229,8 +171,13 @@ func (s *Spool) recover() {
 		if o := s.orphans[m.id]; o != nil {
 			// Two exporters to one collector (one replacing the other):
 			// what neither had sent is unsent.
-			o.SentBefore = min(o.SentBefore, m.SentBefore)
-			o.SendingBefore = max(o.SendingBefore, m.SendingBefore)
+			switch {
+			case o.SentBefore == Unstarted:
+				o.SentBefore, o.SendingBefore = m.SentBefore, m.SendingBefore
+			case m.SentBefore != Unstarted:
+				o.SentBefore = min(o.SentBefore, m.SentBefore)
+				o.SendingBefore = max(o.SendingBefore, m.SendingBefore)
+			}
 			s.release(m)
 			continue
 		}
@@ -250,7 +197,6 @@ func (s *Spool) recover() {
 	sortBySeq(s.recovered)
 	s.head = maxSeq + 1
 	s.tail = s.head - min(s.head-1, s.slots)
-	s.published.Store(s.head)
 	if len(s.orphans) == 0 {
 		// No destination at the stop: the records went nowhere.
 		s.recovered = nil
@@ -313,12 +259,18 @@ func (s *Spool) slot(i uint64) []byte {
 func u64(b []byte) *uint64 { return (*uint64)(unsafe.Pointer(&b[0])) }
 func u32(b []byte) *uint32 { return (*uint32)(unsafe.Pointer(&b[0])) }
 
+// Unstarted is the sent (and sending) sequence of a mark whose
+// destination has not been given a record yet: it owes nothing, holds no
+// slot and, after a kill, is replayed nothing. Start moves it to just
+// before the first record the destination is given, which only the
+// destination knows: the head a registration could read lags the harvest,
+// and the destination is handed records only once the daemon's fanout
+// has it, later still.
+const Unstarted = uint64(1) << 63
+
 // Register gives the destination id a mark: the one it had before the
 // restart if the spool holds one (SentBefore says what it had sent),
-// else a new one from the head on, as it owes nothing written before.
-// (The head it reads may be up to publishEvery records old: a destination
-// registered in the midst of a harvest owes those records, and would be
-// sent them after a kill before its first packet.)
+// else a new one, Unstarted, as it owes nothing written before.
 func (s *Spool) Register(id string) (*Mark, error) {
 	if len(id) > idMax {
 		id = id[:idMax]
@@ -336,9 +288,8 @@ func (s *Spool) Register(id string) (*Mark, error) {
 		}
 		p := s.markMem(i)
 		m := &Mark{s: s, i: i, id: id, ptr: p}
-		start := s.published.Load() - 1
-		atomic.StoreUint64(u64(p[0:]), start)
-		atomic.StoreUint64(u64(p[8:]), start)
+		atomic.StoreUint64(u64(p[0:]), Unstarted)
+		atomic.StoreUint64(u64(p[8:]), Unstarted)
 		p[17] = byte(len(id))
 		copy(p[18:], id)
 		p[16] = 1 // in use, last: a mark is whole once it counts
@@ -375,25 +326,40 @@ func (m *Mark) Adopted() bool { return m != nil && m.adopted }
 // ID is the destination the mark belongs to.
 func (m *Mark) ID() string { return m.id }
 
-// Sending records that a packet whose records go up to seq is being
-// written; Sent that the write returned (or the packet was counted as
-// lost). seq 0 (a packet of no spooled record) changes nothing.
-func (m *Mark) Sending(seq uint64) {
-	if m == nil || seq == 0 {
+// Start tells an Unstarted mark that its destination is being given
+// the record seq, its first: it owes that record and those after it,
+// none before. A mark already started is left as it is. Call it before
+// the record can reach a packet (so before any Sending or Sent).
+func (m *Mark) Start(seq uint64) {
+	if m == nil || seq == 0 || atomic.LoadUint64(u64(m.ptr[0:])) != Unstarted {
 		return
 	}
-	if seq > atomic.LoadUint64(u64(m.ptr[8:])) {
-		atomic.StoreUint64(u64(m.ptr[8:]), seq)
-	}
+	atomic.StoreUint64(u64(m.ptr[8:]), seq-1)
+	atomic.StoreUint64(u64(m.ptr[0:]), seq-1)
 }
 
+// Started says the destination has been given a record (Start).
+func (m *Mark) Started() bool {
+	return m != nil && atomic.LoadUint64(u64(m.ptr[0:])) != Unstarted
+}
+
+// Sending records that a packet whose records go up to seq is being
+// written; Sent that the write returned (or the packet was counted as
+// lost). Both only move forward; seq 0 (a packet of no spooled record)
+// and an Unstarted mark (a marker for records it was given and left out
+// before its first) change nothing.
+func (m *Mark) Sending(seq uint64) { m.raise(8, seq) }
+
 // Sent: see Sending.
-func (m *Mark) Sent(seq uint64) {
+func (m *Mark) Sent(seq uint64) { m.raise(0, seq) }
+
+func (m *Mark) raise(at int, seq uint64) {
 	if m == nil || seq == 0 {
 		return
 	}
-	if seq > atomic.LoadUint64(u64(m.ptr[0:])) {
-		atomic.StoreUint64(u64(m.ptr[0:]), seq)
+	p := u64(m.ptr[at:])
+	if cur := atomic.LoadUint64(p); cur != Unstarted && seq > cur {
+		atomic.StoreUint64(p, seq)
 	}
 }
 
@@ -430,16 +396,7 @@ func (s *Spool) Commit(seq uint64, flags uint32) {
 	*u32(b[8:]) = flags
 	*u64(b) = seq
 	s.head = seq + 1
-	if seq%publishEvery == 0 {
-		s.published.Store(s.head)
-	}
 }
-
-// publishEvery is how often Commit publishes the head to Register.
-const publishEvery = 64
-
-// Sync publishes the head: the harvest calls it when it ends.
-func (s *Spool) Sync() { s.published.Store(s.head) }
 
 // SetFlags sets flags on a committed record.
 func (s *Spool) SetFlags(seq uint64, flags uint32) {

@@ -2,12 +2,25 @@ package spool
 
 import (
 	"encoding/binary"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 )
+
+// shared is memory that outlives a Spool, as the daemon's pinned BPF
+// array outlives the daemon: a second New over it is the next process.
+type shared []byte
+
+func newShared(slots, payload int) shared { return make(shared, Size(slots, payload)) }
+
+func (m shared) open(t *testing.T, slots, payload int) *Spool {
+	t.Helper()
+	s, err := New(m, slots, payload, func() error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 func put(s *Spool, v uint64) uint64 {
 	seq, p := s.Append()
@@ -16,17 +29,15 @@ func put(s *Spool, v uint64) uint64 {
 	return seq
 }
 
-// A spool left without Close (a kill: the mapping's writes are in the
-// page cache, which the file shows the next opener) gives back what some
-// destination had not sent, and each destination's mark by its id.
+// A spool left without Close (a kill) gives back what some destination
+// had not sent, and each destination's mark by its id.
 func TestRecoverAfterKill(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "spool")
-	s, err := Open(path, 8, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mem := newShared(8, 16)
+	s := mem.open(t, 8, 16)
 	a, _ := s.Register("192.0.2.1:2055")
 	b, _ := s.Register("192.0.2.2:2055")
+	a.Start(1)
+	b.Start(1)
 	for v := uint64(1); v <= 6; v++ {
 		put(s, 100+v)
 	}
@@ -34,13 +45,8 @@ func TestRecoverAfterKill(t *testing.T) {
 	a.Sent(4) // a was writing the packet of 5 at the kill
 	b.Sending(2)
 	b.Sent(2)
-	// No Release, no Close: the process is gone. (The mapping stays in
-	// this test process; a second mapping of the file sees its writes.)
-	r, err := Open(path, 8, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	// No Release, no Close: the process is gone.
+	r := mem.open(t, 8, 16)
 	got := r.Recovered()
 	if len(got) != 4 || got[0].Seq != 3 || got[3].Seq != 6 {
 		t.Fatalf("recovered %+v, want seqs 3..6", got)
@@ -63,40 +69,78 @@ func TestRecoverAfterKill(t *testing.T) {
 	if len(r.Orphans()) != 0 || r.Recovered() != nil {
 		t.Fatal("Forget left orphans or records")
 	}
-	s.Close()
 }
 
 // An orderly stop releases every mark: the next daemon owes nothing.
 func TestNothingAfterOrderlyStop(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "spool")
-	s, err := Open(path, 8, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mem := newShared(8, 16)
+	s := mem.open(t, 8, 16)
 	m, _ := s.Register("x")
+	m.Start(1)
 	put(s, 1)
 	m.Sent(1)
 	m.Release()
 	s.Close()
-	r, err := Open(path, 8, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := mem.open(t, 8, 16)
 	if len(r.Recovered()) != 0 || len(r.Orphans()) != 0 {
 		t.Fatalf("recovered %d, orphans %d", len(r.Recovered()), len(r.Orphans()))
+	}
+}
+
+// A destination registered while records are being written owes only
+// those from the first it is given: one killed before it was given any
+// is owed none, however far the harvest had got, and holds no slot.
+func TestNewMarkOwesFromItsFirstRecord(t *testing.T) {
+	mem := newShared(8, 16)
+	s := mem.open(t, 8, 16)
+	old, _ := s.Register("old")
+	old.Start(1)
+	for range 3 {
+		put(s, 0)
+	}
+	fresh, _ := s.Register("fresh")
+	s.Register("late")
+	for range 3 {
+		put(s, 0) // 4-6: given to old only; fresh and late not yet in the fanout
+	}
+	fresh.Start(7)
+	put(s, 0) // 7: fresh's first
+	old.Sent(7)
+	r := mem.open(t, 8, 16)
+	marks := map[string]*Mark{}
+	for _, m := range r.Orphans() {
+		marks[m.ID()] = m
+	}
+	if m := marks["fresh"]; m == nil || m.SentBefore != 6 {
+		t.Fatalf("fresh's mark %+v, want sent 6 (owes 7 on)", m)
+	}
+	if m := marks["late"]; m == nil || m.SentBefore != Unstarted {
+		t.Fatalf("late's mark %+v, want unstarted (owes nothing)", m)
+	}
+	if got := r.Recovered(); len(got) != 1 || got[0].Seq != 7 {
+		t.Fatalf("recovered %+v, want 7 only", got)
+	}
+	// An unstarted mark does not hold the ring: 8 more go in without a
+	// wait past the one it has while it is new.
+	r.Forget()
+	n, _ := r.Register("new")
+	for range 8 {
+		put(r, 0)
+	}
+	if n.Started() {
+		t.Fatal("a mark given nothing started")
+	}
+	if r.Waits() != 0 {
+		t.Fatalf("%d waits behind unstarted marks", r.Waits())
 	}
 }
 
 // The ring never overwrites a record a destination has not sent: the
 // writer waits, and goes on once the mark moves.
 func TestFullRingWaits(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "spool"), 4, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newShared(4, 8).open(t, 4, 8)
 	m, _ := s.Register("x")
+	m.Start(1)
 	for range 4 {
 		put(s, 0)
 	}
@@ -119,25 +163,16 @@ func TestFullRingWaits(t *testing.T) {
 	}
 }
 
-// A file of another geometry is moved aside and said so, not misread.
-func TestOtherGeometryMovedAside(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "spool")
-	s, err := Open(path, 8, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Register("x")
+// Memory holding a spool of another geometry (another version's) is
+// started over and said so, not misread.
+func TestOtherGeometryStartedOver(t *testing.T) {
+	mem := newShared(16, 16)
+	s := mem.open(t, 8, 16)
+	m, _ := s.Register("x")
+	m.Start(1)
 	put(s, 1)
-	s.Close()
-	r, err := Open(path, 16, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if r.Discarded() == nil || len(r.Recovered()) != 0 {
-		t.Fatalf("discarded %v, recovered %d", r.Discarded(), len(r.Recovered()))
-	}
-	if _, err := os.Stat(path + ".unreadable"); err != nil {
-		t.Fatal(err)
+	r := mem.open(t, 16, 16)
+	if r.Discarded() == nil || len(r.Recovered()) != 0 || len(r.Orphans()) != 0 {
+		t.Fatalf("discarded %v, recovered %d, orphans %d", r.Discarded(), len(r.Recovered()), len(r.Orphans()))
 	}
 }

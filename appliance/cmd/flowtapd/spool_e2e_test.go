@@ -1,9 +1,12 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -134,5 +137,75 @@ func TestKillDuringExpiryBurstLosesNothing(t *testing.T) {
 	}
 	if total.Packets != sent+over {
 		t.Errorf("nfcapd stored %d packets, want %d", total.Packets, sent+over)
+	}
+}
+
+// TestSpoolCleanRestartAndOldPins: what operators do around the spool
+// that is not a kill. An orderly stop, then a stop that keeps metering
+// (an upgrade), and a start on pins a version without the spool left
+// (the flow table and no export_spool): each daemon starts clean, replays
+// nothing, says nothing of an unclean stop and counts nothing resent,
+// and nfcapd holds every packet exactly once.
+func TestSpoolCleanRestartAndOldPins(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, lossConfig(v, capd, ""))
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	pin := d.argValue(t, "--pin-dir")
+
+	const flows, perFlow = 2000, 1 // trafgenFlows: 2000 frames, 2000 flows
+	var sent uint64
+	burst := func() {
+		t.Helper()
+		n := startTrafgen(t, v, trafgenFlows, flows*perFlow, 20000).wait(t)
+		if n != flows*perFlow {
+			t.Fatalf("trafgen sent %d frames, want %d", n, flows*perFlow)
+		}
+		sent += n
+		for deadline := time.Now().Add(5 * time.Second); snmpCounter(t, agent, oidActiveFlows) != flows; time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the cache holds %d flows, want %d", snmpCounter(t, agent, oidActiveFlows), flows)
+			}
+		}
+	}
+	// Exported through the spool (marks move), then an orderly stop with
+	// flows in the cache: they are exported at the stop.
+	burst()
+	waitCacheEmpty(t, d, agent, 30*time.Second)
+	burst()
+	d.stopAndStart(t, syscall.SIGTERM, "--keep-metering")
+	waitSNMP(t, agent)
+	// Flows in the pinned table, and the pins of a version before the
+	// spool: the table and no export_spool.
+	burst()
+	d.stop(t, syscall.SIGTERM)
+	if err := os.Remove(filepath.Join(pin, "export_spool")); err != nil {
+		t.Fatalf("remove the export spool's pin: %v", err)
+	}
+	d.start(t, "--keep-metering")
+	waitSNMP(t, agent)
+	waitCacheEmpty(t, d, agent, 60*time.Second)
+	if _, err := os.Stat(filepath.Join(pin, "export_spool")); err != nil {
+		t.Errorf("no export spool pinned after a start on old pins: %v", err)
+	}
+
+	exp := d.cli(t, "ios", "show ip flow export\n")
+	if strings.Contains(exp, "unclean stop") {
+		t.Errorf("show ip flow export reports an unclean stop after orderly ones:\n%s", exp)
+	}
+	for _, col := range []int{colResentFlows, colResentPackets, colDoubtFlows, colDoubtPackets} {
+		if v := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, lossOID(col, int(capd.Addr.Port()))); v != "0" {
+			t.Errorf("flowtapExportLossTable column %d is %q after orderly stops, want 0", col, v)
+		}
+	}
+	for _, s := range []string{"UNCLEAN_STOP", "SPOOL"} {
+		if strings.Contains(d.log.String(), s) {
+			t.Errorf("the log reports %s after orderly stops:\n%s", s, d.log)
+		}
+	}
+	got, _ := capd.Stop(t)
+	if total := got.Total(); total.Packets != sent || len(got) != flows {
+		t.Errorf("nfcapd stored %d packets in %d flows, want %d in %d", total.Packets, len(got), sent, flows)
 	}
 }
