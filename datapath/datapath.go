@@ -57,6 +57,11 @@ type Datapath struct {
 	subifs  map[VLANPort]uint32     // in the subifs map
 	filters map[FilterID]*installed // filter slots in use
 	closed  bool
+	// resizedDraining holds the entries a killed harvest had marked and
+	// not freed in a pinned table of another size, which the drain at
+	// Open exported (nil: no such drain); SpooledRecord asks it, not the
+	// new table, whether a record the spool kept is one of them.
+	resizedDraining map[string]bool
 }
 
 // tableMaps are the maps whose size follows the cache size.
@@ -230,6 +235,7 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 		return err
 	}
 	emit := d.opts.OnResize
+	d.resizedDraining = oldTab.drainingEntries()
 	_, err = oldTab.harvest(HarvestRequest{Force: true}, emit, d.waitForWriters)
 	oldTab.close()
 	if err != nil {

@@ -146,7 +146,29 @@ func (d *Datapath) SpooledRecord(sr spool.Record, r *flow.Record) (inTable bool)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e := entry{slot: le.Uint32(p[spSlot:]), v6: v6, left: p[spFlags]&spLeft != 0}
+	if d.resizedDraining != nil {
+		// The table the killed daemon harvested was of another size and
+		// was drained at Open, its marked entries with it: the record
+		// went out then if its entry was among them.
+		return d.resizedDraining[drainingKey(e, entryBytes[offKey:])]
+	}
 	return d.tab.stillDraining(e, entryBytes[offKey:])
+}
+
+// drainingEntries are the entries a harvest marked draining and did not
+// free (it was killed), by drainingKey: what stillDraining finds in t.
+func (t *table) drainingEntries() map[string]bool {
+	out := map[string]bool{}
+	t.forEachUsed(func(e entry) {
+		if byte(atomic.LoadUint32(t.slots.u32(e.off()+offAttrs))>>24)&stDraining != 0 {
+			out[drainingKey(e, t.key(e))] = true
+		}
+	})
+	return out
+}
+
+func drainingKey(e entry, key []byte) string {
+	return fmt.Sprintf("%d/%t/%t/%x", e.slot, e.v6, e.v6 && e.left, key)
 }
 
 // stillDraining reports whether e's tag is in use for its family, its
