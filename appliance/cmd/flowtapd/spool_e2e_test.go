@@ -37,7 +37,21 @@ var doubtLine = regexp.MustCompile(`(\d+) flows \((\d+) packets\) of them possib
 // (a record in the packet being written at the kill), and those two
 // show how many records came from the spool. Before the spool, the
 // records in flight at the kill were lost and counted nowhere.
-func TestKillDuringExpiryBurstLosesNothing(t *testing.T) {
+func TestKillDuringExpiryBurstLosesNothing(t *testing.T) { killDuringExpiryBurst(t, "") }
+
+// TestKillDuringExpiryBurstThenResize is the kill above, and the daemon
+// started again with another cache size: the pinned table is drained as
+// the datapath opens, before the spool's records are replayed, and
+// still every packet reaches nfcapd once (or is counted as possibly
+// twice).
+func TestKillDuringExpiryBurstThenResize(t *testing.T) {
+	killDuringExpiryBurst(t, "ip flow-cache entries 65536")
+}
+
+// killDuringExpiryBurst kills flowtapd during an expiry burst and starts
+// it again, with resize (an ip flow-cache entries line) in its running
+// configuration if set.
+func killDuringExpiryBurst(t *testing.T, resize string) {
 	v := testnet.Enter(t)
 	capd := collector.StartNfcapd(t)
 	d := startDaemon(t, lossConfig(v, capd, "ip flow-cache entries 131072\n"))
@@ -71,6 +85,20 @@ func TestKillDuringExpiryBurstLosesNothing(t *testing.T) {
 	d.cmd.Wait()
 	t.Logf("killed with %d of %d flows still in the cache", left, flows)
 
+	if resize != "" {
+		running := d.argValue(t, "--running")
+		b, err := os.ReadFile(running)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := strings.Replace(string(b), "ip flow-cache entries 131072", resize, 1)
+		if edited == string(b) {
+			t.Fatalf("no cache size line in the running copy:\n%s", b)
+		}
+		if err := os.WriteFile(running, []byte(edited), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	d.start(t)
 	waitSNMP(t, agent)
 	waitCacheEmpty(t, d, agent, 60*time.Second)
