@@ -132,6 +132,8 @@ func (c *CLI) ExportView() show.ExportView {
 	if a, err := sourceAddr(cfg.Export.Source); err == nil {
 		v.Source = a
 	}
+	_, l := c.m.d.UncleanStopLost()
+	v.UncleanStopLost = show.UncleanStopLoss{Records: l.Records, Packets: l.Packets, Doubt: l.Doubt, DoubtPackets: l.DoubtPackets}
 	// The exporter's own defaults (export.Config): options follow the
 	// template settings unless set.
 	tt := cmp.Or(cfg.Export.TemplateTimeout, export.DefaultTemplateTimeout)

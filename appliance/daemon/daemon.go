@@ -104,6 +104,10 @@ type Daemon struct {
 	// a killed daemon left in it were sent (spool.go).
 	spool    *spool.Spool
 	replayed bool
+	// orphanLost is what a killed daemon owed destinations this one does
+	// not have (UncleanStopLoss); orphanBase its value at the last `clear
+	// ip flow stats`.
+	orphanLost, orphanBase UncleanStopLoss
 
 	cancel    context.CancelFunc
 	done      chan error
@@ -817,6 +821,7 @@ func (d *Daemon) ExportStats() []export.Stats {
 func (d *Daemon) ClearExportStats() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.orphanBase = d.orphanLost
 	if d.main == nil {
 		return
 	}

@@ -207,6 +207,9 @@ func (e *Exporter) UseSpool(sp *spool.Spool) error {
 	e.mu.Lock()
 	e.mark = m
 	e.mu.Unlock()
+	// v9 and IPFIX carry every main-cache flow: none is left out but by
+	// a layer-2 VLAN list.
+	m.SetTakesAll(e.cfg.Layer2VLANs == nil && e.cfg.Encoder.Version.Templated())
 	e.snd.mark.Store(m)
 	m.SetKick(func() {
 		e.mu.Lock()

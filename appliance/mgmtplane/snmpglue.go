@@ -115,6 +115,10 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 		Engine:    d.Engine,
 		Exporters: d.Exporters,
 		Retired:   d.RetiredExportStats,
+		UncleanStopLost: func() snmp.UncleanStopLoss {
+			l, _ := d.UncleanStopLost()
+			return snmp.UncleanStopLoss{Records: l.Records, Packets: l.Packets, Doubt: l.Doubt, DoubtPackets: l.DoubtPackets}
+		},
 		Version: func() uint32 {
 			_, set, _ := m.Config().Setting()
 			return uint32(set.Export)

@@ -98,6 +98,7 @@ type Mark struct {
 	// process before stopped; 0 for a destination that is new.
 	SentBefore, SendingBefore uint64
 	adopted                   bool
+	takesAll                  bool
 	// kick asks the destination to mark what it has dealt with without
 	// sending it (nil: nothing to ask); see SetKick.
 	kick atomic.Pointer[func()]
@@ -164,13 +165,14 @@ func (s *Spool) recover() {
 		if p[16] == 0 {
 			continue
 		}
-		m := &Mark{s: s, i: i, ptr: p, id: string(p[18 : 18+int(p[17])])}
+		m := &Mark{s: s, i: i, ptr: p, id: string(p[18 : 18+int(p[17])]), takesAll: p[16]&markTakesAll != 0}
 		m.SentBefore, m.SendingBefore = atomic.LoadUint64(u64(p[0:])), atomic.LoadUint64(u64(p[8:]))
 		low = min(low, m.SentBefore)
 		s.marks[i] = m
 		if o := s.orphans[m.id]; o != nil {
 			// Two exporters to one collector (one replacing the other):
 			// what neither had sent is unsent.
+			o.takesAll = o.takesAll && m.takesAll
 			switch {
 			case o.SentBefore == Unstarted:
 				o.SentBefore, o.SendingBefore = m.SentBefore, m.SendingBefore
@@ -292,7 +294,7 @@ func (s *Spool) Register(id string) (*Mark, error) {
 		atomic.StoreUint64(u64(p[8:]), Unstarted)
 		p[17] = byte(len(id))
 		copy(p[18:], id)
-		p[16] = 1 // in use, last: a mark is whole once it counts
+		p[16] = markInUse // last: a mark is whole once it counts
 		s.marks[i] = m
 		return m, nil
 	}
@@ -318,6 +320,35 @@ func (m *Mark) Release() {
 	defer m.s.mu.Unlock()
 	m.s.release(m)
 }
+
+// The mark's flag byte: in use, and its destination takes every record.
+const (
+	markInUse    = 1
+	markTakesAll = 2
+)
+
+// SetTakesAll records whether the destination is given every record and
+// leaves none out (no filter, a format that carries every flow): after a
+// kill, every record above its sent mark is one it had not sent, so the
+// next daemon can count what it lost if it is not configured any more.
+// Without it the next daemon cannot tell those from records it would
+// have left out, and only logs them.
+func (m *Mark) SetTakesAll(all bool) {
+	if m == nil {
+		return
+	}
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	m.takesAll = all
+	if all {
+		m.ptr[16] |= markTakesAll
+	} else {
+		m.ptr[16] &^= markTakesAll
+	}
+}
+
+// TakesAll: see SetTakesAll.
+func (m *Mark) TakesAll() bool { return m != nil && m.takesAll }
 
 // Adopted says the mark is the one the destination had before a restart
 // (SentBefore and SendingBefore say what it had sent).

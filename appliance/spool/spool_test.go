@@ -176,3 +176,29 @@ func TestOtherGeometryStartedOver(t *testing.T) {
 		t.Fatalf("discarded %v, recovered %d, orphans %d", r.Discarded(), len(r.Recovered()), len(r.Orphans()))
 	}
 }
+
+// Whether a destination takes every record outlives the process with its
+// mark, and a later registration can change it.
+func TestTakesAllOutlivesTheProcess(t *testing.T) {
+	mem := newShared(8, 16)
+	s := mem.open(t, 8, 16)
+	all, _ := s.Register("all")
+	some, _ := s.Register("some")
+	all.SetTakesAll(true)
+	some.SetTakesAll(false)
+	r := mem.open(t, 8, 16)
+	got := map[string]bool{}
+	for _, m := range r.Orphans() {
+		got[m.ID()] = m.TakesAll()
+	}
+	if !got["all"] || got["some"] || len(got) != 2 {
+		t.Fatalf("takes all after restart: %v", got)
+	}
+	m, _ := r.Register("all")
+	m.SetTakesAll(false)
+	for _, m := range mem.open(t, 8, 16).Orphans() {
+		if m.TakesAll() {
+			t.Fatalf("%s still takes all after it was cleared", m.ID())
+		}
+	}
+}

@@ -19,9 +19,21 @@ type ExportView struct {
 	// Layer2VLANs is `ip flow export layer2-switched vlan`: the VLANs
 	// whose tagged flows are exported (empty: every flow).
 	Layer2VLANs platform.VLANSet
+	// UncleanStopLost is what a killed flowtapd had taken and not sent to
+	// destinations the restarted one no longer has.
+	UncleanStopLost UncleanStopLoss
 	// Template is what `show ip flow export template` shows; `show ip
 	// flow export | json` leaves it out, as its screen does.
 	Template TemplateSettings `json:"-"`
+}
+
+// UncleanStopLoss counts records lost in an unclean stop because their
+// destination is no longer configured, with their flows' packets; Doubt
+// those of them in the packet being written at the stop, which the
+// collector may have received.
+type UncleanStopLoss struct {
+	Records, Packets    uint64
+	Doubt, DoubtPackets uint64
 }
 
 // TemplateSettings are the v9/IPFIX template and options resend settings
@@ -51,6 +63,7 @@ func IPFlowExportTemplate(w io.Writer, v ExportView) {
 func IPFlowExport(w io.Writer, v ExportView) {
 	if len(v.Destinations) == 0 {
 		fmt.Fprintf(w, "Flow export %s is disabled for main cache\n", v.Version.Label())
+		uncleanStopLost(w, v.UncleanStopLost)
 		return
 	}
 	fmt.Fprintf(w, "Flow export %s is enabled for main cache\n", v.Version.Label())
@@ -119,4 +132,15 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		fmt.Fprintf(w, "  Layer 2-switched flows exported for VLANs %s\n", v.Layer2VLANs)
 		fmt.Fprintf(w, "  %d flows (%d packets) of other VLANs were not exported\n", s.Layer2NotSelected, s.Layer2NotSelectedPackets)
 	}
+	uncleanStopLost(w, v.UncleanStopLost)
+}
+
+// uncleanStopLost says (flowtap) what a kill left owed to destinations
+// removed before the restart, if anything.
+func uncleanStopLost(w io.Writer, l UncleanStopLoss) {
+	if l.Records == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  %d flows (%d packets) taken but not sent before an unclean stop were lost: destination no longer configured\n", l.Records, l.Packets)
+	fmt.Fprintf(w, "  %d flows (%d packets) of them possibly received (in the packet being written at the stop)\n", l.Doubt, l.DoubtPackets)
 }

@@ -146,7 +146,7 @@ func TestIPFlowExportUncleanStop(t *testing.T) {
 		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9, Packets: 1600, Records: 33500,
 			Resent: 1339, ResentPackets: 2678, Doubt: 21, DoubtPackets: 42},
 		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: platform.V9, Packets: 1600, Records: 32000},
-	}})
+	}, UncleanStopLost: UncleanStopLoss{Records: 1352, Packets: 2704, Doubt: 20, DoubtPackets: 40}})
 	golden(t, "show-ip-flow-export-unclean-stop", b.Bytes())
 }
 

@@ -18,6 +18,10 @@ import (
 //	                  cnfEICollectorTable index): per destination, flows and
 //	                  packets lost to an unreachable collector, whether it is
 //	                  unreachable now, and the flows and datagrams exported.
+//	flowtapExportUncleanStopLost flowtap.4.{2 flows, 3 packets, 4 doubt
+//	                  flows, 5 doubt packets}.0: what a killed daemon had
+//	                  taken and not sent to destinations the restarted one
+//	                  no longer has (Counter64 scalars).
 var (
 	oidDatapath   = oidFlowtap.Append(3)
 	oidExportLoss = oidFlowtap.Append(4)
@@ -38,15 +42,33 @@ type DatapathProvider interface {
 // DatapathProvider, flowtapDatapath.
 func RegisterFlowtapMIB(r *Registry, p NetflowProvider) error {
 	tables := []Table{exportLossTable(p)}
-	var scalars []Scalar
+	scalars := uncleanStopScalars(p)
 	if dp, ok := p.(DatapathProvider); ok {
-		scalars = datapathScalars(dp)
+		scalars = append(scalars, datapathScalars(dp)...)
 		tables = append(tables, unparsedTable(dp))
 	}
 	if err := registerAll(r, scalars, tables); err != nil {
 		return fmt.Errorf("flowtap MIB: %w", err)
 	}
 	return nil
+}
+
+func uncleanStopScalars(p NetflowProvider) []Scalar {
+	c := func(id uint32, name string, f func(*UncleanStopLoss) uint64) Scalar {
+		return Scalar{OID: oidExportLoss.Append(id), Name: name, Get: func() (Value, error) {
+			e, err := p.ExportStats()
+			if err != nil {
+				return Value{}, err
+			}
+			return Counter64(f(&e.UncleanStopLost)), nil
+		}}
+	}
+	return []Scalar{
+		c(2, "flowtapExportUncleanStopLostFlows", func(l *UncleanStopLoss) uint64 { return l.Records }),
+		c(3, "flowtapExportUncleanStopLostPackets", func(l *UncleanStopLoss) uint64 { return l.Packets }),
+		c(4, "flowtapExportUncleanStopLostDoubtFlows", func(l *UncleanStopLoss) uint64 { return l.Doubt }),
+		c(5, "flowtapExportUncleanStopLostDoubtPackets", func(l *UncleanStopLoss) uint64 { return l.DoubtPackets }),
+	}
 }
 
 func datapathScalars(p DatapathProvider) []Scalar {

@@ -20,6 +20,7 @@ func (b datapathBackend) DatapathStats() (DatapathStats, error) { return b.dp, n
 func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 	b := newFakeBackend()
 	b.export.Collectors[0].LostRecords, b.export.Collectors[0].LostPackets, b.export.Collectors[0].Unreachable = 2600, 51234, true
+	b.export.UncleanStopLost = UncleanStopLoss{Records: 1297, Packets: 2594, Doubt: 20, DoubtPackets: 40}
 	b.export.Collectors[0].NotSelected, b.export.Collectors[0].NotSelectedPackets = 7, 700
 	c0 := &b.export.Collectors[0]
 	c0.Resent, c0.ResentPackets, c0.Doubt, c0.DoubtPackets = 1360, 2720, 21, 42
@@ -77,8 +78,13 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		`.1.3.6.1.4.1.32473.1.4.1.1.12.0.1.4.192.0.2.1.2055 = Counter64: 42`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.2.0.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.9.4739 = Counter64: 0`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.4.0.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.9.4739 = INTEGER: 2`,
+		// What a kill left owed to destinations since removed.
+		`.1.3.6.1.4.1.32473.1.4.2.0 = Counter64: 1297`,
+		`.1.3.6.1.4.1.32473.1.4.3.0 = Counter64: 2594`,
+		`.1.3.6.1.4.1.32473.1.4.4.0 = Counter64: 20`,
+		`.1.3.6.1.4.1.32473.1.4.5.0 = Counter64: 40`,
 	)
-	if n := len(lines(out)); n != 22 {
-		t.Errorf("flowtapExportLossTable: %d lines, want 22:\n%s", n, out)
+	if n := len(lines(out)); n != 26 {
+		t.Errorf("flowtapExportLossTable and the unclean-stop scalars: %d lines, want 26:\n%s", n, out)
 	}
 }

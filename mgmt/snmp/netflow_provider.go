@@ -81,6 +81,18 @@ type ExportStats struct {
 	// sums go on counting it, so that removing a destination never takes
 	// a Counter back.
 	Retired CollectorStats
+	// UncleanStopLost is what a daemon killed before sending them owed
+	// destinations this one no longer has: lost (flowtap.4.2-5).
+	UncleanStopLost UncleanStopLoss
+}
+
+// UncleanStopLoss counts the flows lost in an unclean stop because their
+// destination is no longer configured, with their packets; Doubt those
+// of them in the packet being written at the stop, which the collector
+// may have received.
+type UncleanStopLoss struct {
+	Records, Packets    uint64
+	Doubt, DoubtPackets uint64
 }
 
 // CollectorStats is one `ip flow-export destination`.

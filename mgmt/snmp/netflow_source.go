@@ -21,6 +21,10 @@ type FlowtapSource struct {
 	// Retired, when set, sums what the exporters closed since the start
 	// sent (ExportStats.Retired).
 	Retired func() export.Stats
+	// UncleanStopLost, when set, is what a killed daemon had taken and
+	// not sent to destinations this one no longer has
+	// (ExportStats.UncleanStopLost).
+	UncleanStopLost func() UncleanStopLoss
 	// Version is the main cache's `ip flow-export version` (5, 9 or 10),
 	// 0 when none is configured.
 	Version func() uint32
@@ -99,6 +103,9 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 	e := ExportStats{MaxCollectors: s.MaxCollectors}
 	if s.Version != nil {
 		e.Version = s.Version()
+	}
+	if s.UncleanStopLost != nil {
+		e.UncleanStopLost = s.UncleanStopLost()
 	}
 	if s.Retired != nil {
 		r := s.Retired()
