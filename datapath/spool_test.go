@@ -137,6 +137,24 @@ func TestSpoolOfAnotherGeometry(t *testing.T) {
 	}
 }
 
+// spoolUnfreed does to e what the harvest does before a kill that comes
+// between the spool's commit and the free: mark it draining, take its
+// record, spool and commit it. It returns the spooled record as the next
+// daemon reads it, and the record taken.
+func spoolUnfreed(t *testing.T, tab *table, e entry) (spool.Record, flow.Record) {
+	t.Helper()
+	clk, err := readClocks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	atomic.OrUint32(tab.slots.u32(e.off()+offAttrs), uint32(stDraining)<<24)
+	var r flow.Record
+	tab.decode(e, clk, &r)
+	seq, p := tab.spoolBegin(e, clk)
+	tab.spoolEnd(seq, p, &r, 0)
+	return spool.Record{Seq: seq, Payload: append([]byte(nil), p...)}, r
+}
+
 // A kill between the spool's commit and the free leaves the entry in the
 // table, draining, and its record in the spool without Freed: the next
 // daemon must not send it twice (the table's harvest sends it), and once
@@ -156,17 +174,7 @@ func TestSpooledRecordStillInTable(t *testing.T) {
 	var seen int
 	tab.forEachUsed(func(e entry) {
 		seen++
-		clk, err := readClocks()
-		if err != nil {
-			t.Fatal(err)
-		}
-		// What the harvest does up to the kill: mark, spool, commit.
-		atomic.OrUint32(tab.slots.u32(e.off()+offAttrs), uint32(stDraining)<<24)
-		var r flow.Record
-		tab.decode(e, clk, &r)
-		seq, p := tab.spoolBegin(e, clk)
-		tab.spoolEnd(seq, p, &r, 0)
-		sr := spool.Record{Seq: seq, Payload: append([]byte(nil), p...)}
+		sr, r := spoolUnfreed(t, tab, e)
 		var back flow.Record
 		if !d.SpooledRecord(sr, &back) {
 			t.Errorf("entry %+v: marked and not freed, but not found in the table", e)
@@ -216,16 +224,7 @@ func TestSpooledRecordDrainedByResize(t *testing.T) {
 		if sr.Seq != 0 {
 			return
 		}
-		clk, err := readClocks()
-		if err != nil {
-			t.Fatal(err)
-		}
-		atomic.OrUint32(tab.slots.u32(e.off()+offAttrs), uint32(stDraining)<<24)
-		var r flow.Record
-		tab.decode(e, clk, &r)
-		seq, p := tab.spoolBegin(e, clk)
-		tab.spoolEnd(seq, p, &r, 0)
-		sr = spool.Record{Seq: seq, Payload: append([]byte(nil), p...)}
+		sr, _ = spoolUnfreed(t, tab, e)
 	})
 	d.Close()
 

@@ -49,29 +49,38 @@ func TestKillDuringExpiryBurstThenResize(t *testing.T) {
 	killDuringExpiryBurst(t, "ip flow-cache entries 65536")
 }
 
+// Two frames for each of burstFlows flows, then silence: after the
+// inactive timeout (10 s) one pass expires them all, about 1,500 v9
+// packets at the exporter's 4,000 packets/s.
+const burstFlows, burstPerFlow = 32000, 2
+
+// startBurst starts flowtapd exporting to capd with a 128K cache, sends
+// the burst's flows and waits until the cache holds them all.
+func startBurst(t *testing.T, v *testnet.Veth, capd *collector.Nfcapd) (d *runningDaemon, agent string, sent uint64) {
+	t.Helper()
+	d = startDaemon(t, lossConfig(v, capd, "ip flow-cache entries 131072\n"))
+	agent = "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	sent = startTrafgen(t, v, trafgenFlows, burstFlows*burstPerFlow, 20000).wait(t)
+	if sent != burstFlows*burstPerFlow {
+		t.Fatalf("trafgen sent %d frames, want %d", sent, burstFlows*burstPerFlow)
+	}
+	for deadline := time.Now().Add(5 * time.Second); snmpCounter(t, agent, oidActiveFlows) != burstFlows; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the cache holds %d flows, want %d", snmpCounter(t, agent, oidActiveFlows), burstFlows)
+		}
+	}
+	return d, agent, sent
+}
+
 // killDuringExpiryBurst kills flowtapd during an expiry burst and starts
 // it again, with resize (an ip flow-cache entries line) in its running
 // configuration if set.
 func killDuringExpiryBurst(t *testing.T, resize string) {
 	v := testnet.Enter(t)
 	capd := collector.StartNfcapd(t)
-	d := startDaemon(t, lossConfig(v, capd, "ip flow-cache entries 131072\n"))
-	agent := "udp:" + d.snmpAddr
-	waitSNMP(t, agent)
-
-	// Two frames for each of the 32,000 flows, then silence: after the
-	// inactive timeout (10 s) one pass expires them all, about 1,500 v9
-	// packets at the exporter's 4,000 packets/s.
-	const flows, perFlow = 32000, 2
-	sent := startTrafgen(t, v, trafgenFlows, flows*perFlow, 20000).wait(t)
-	if sent != flows*perFlow {
-		t.Fatalf("trafgen sent %d frames, want %d", sent, flows*perFlow)
-	}
-	for deadline := time.Now().Add(5 * time.Second); snmpCounter(t, agent, oidActiveFlows) != flows; time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the cache holds %d flows, want %d", snmpCounter(t, agent, oidActiveFlows), flows)
-		}
-	}
+	d, agent, sent := startBurst(t, v, capd)
+	const flows, perFlow = burstFlows, burstPerFlow
 	// The burst has begun once the harvest frees entries: kill then.
 	var left uint64
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
@@ -250,19 +259,8 @@ func TestKillThenCollectorRemovedCountsTheLoss(t *testing.T) {
 	v := testnet.Enter(t)
 	capd := collector.StartNfcapd(t)
 	other := collector.StartNfcapd(t)
-	d := startDaemon(t, lossConfig(v, capd, "ip flow-cache entries 131072\n"))
-	agent := "udp:" + d.snmpAddr
-	waitSNMP(t, agent)
-	const flows, perFlow = 32000, 2
-	sent := startTrafgen(t, v, trafgenFlows, flows*perFlow, 20000).wait(t)
-	if sent != flows*perFlow {
-		t.Fatalf("trafgen sent %d frames, want %d", sent, flows*perFlow)
-	}
-	for deadline := time.Now().Add(5 * time.Second); snmpCounter(t, agent, oidActiveFlows) != flows; time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the cache holds %d flows, want %d", snmpCounter(t, agent, oidActiveFlows), flows)
-		}
-	}
+	d, agent, _ := startBurst(t, v, capd)
+	const flows, perFlow = burstFlows, burstPerFlow
 	for deadline := time.Now().Add(30 * time.Second); snmpCounter(t, agent, oidActiveFlows) == flows; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the flows did not expire")
