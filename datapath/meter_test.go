@@ -19,6 +19,18 @@ func requireRoot(t testing.TB) {
 	}
 }
 
+// tempPinDir is a private bpffs directory for a test's pins, removed
+// after it: tests never pin where a daemon would look.
+func tempPinDir(t testing.TB, prefix string) string {
+	t.Helper()
+	pin, err := os.MkdirTemp("/sys/fs/bpf", prefix)
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	return pin
+}
+
 func openTest(t testing.TB, entries int) *Datapath {
 	t.Helper()
 	requireRoot(t)

@@ -212,11 +212,7 @@ func recordKey(src, dst netip.Addr, sport, dport uint16, proto uint8, ifindex ui
 // gives every flow's exact record and leaves every lane free.
 func TestOldTwoSlotPins(t *testing.T) {
 	requireRoot(t)
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-oldpins-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := tempPinDir(t, "flowtap-oldpins-test-")
 	const entries = 256
 
 	// The maps as a daemon leaves them pinned: created by a load over the

@@ -2,7 +2,6 @@ package datapath
 
 import (
 	"net/netip"
-	"os"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -34,11 +33,7 @@ func TestSpoolKeepsWhatTheHarvestTook(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The daemon's spool: a map pinned beside the table.
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-spool-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := tempPinDir(t, "flowtap-spool-test-")
 	sp, err := OpenSpool(pin, 1024)
 	if err != nil {
 		t.Fatal(err)
@@ -117,11 +112,7 @@ func TestSpoolKeepsWhatTheHarvestTook(t *testing.T) {
 // and the replacement says so: what it held cannot be read.
 func TestSpoolOfAnotherGeometry(t *testing.T) {
 	requireRoot(t)
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-spool-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := tempPinDir(t, "flowtap-spool-test-")
 	sp, err := OpenSpool(pin, 1024)
 	if err != nil {
 		t.Fatal(err)
@@ -199,11 +190,7 @@ func TestSpooledRecordStillInTable(t *testing.T) {
 // remembers what the drain took.
 func TestSpooledRecordDrainedByResize(t *testing.T) {
 	requireRoot(t)
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-spoolqa-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf: %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := tempPinDir(t, "flowtap-spoolqa-")
 	d, err := Open(Options{PinDir: pin, Entries: 4096})
 	if err != nil {
 		t.Fatal(err)

@@ -107,11 +107,7 @@ func TestContentionFill(t *testing.T) {
 // ended as forced, and the new table starts empty with a fresh live count.
 func TestOpenDrainsLegacyTable(t *testing.T) {
 	requireRoot(t)
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-table-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := tempPinDir(t, "flowtap-table-test-")
 	mk := func(name string, value, entries uint32) *ebpf.Map {
 		m, err := ebpf.NewMap(&ebpf.MapSpec{Name: name, Type: ebpf.Array, KeySize: 4, ValueSize: value, MaxEntries: entries, Flags: unix.BPF_F_MMAPABLE})
 		if err != nil {

@@ -2,7 +2,6 @@ package datapath
 
 import (
 	"github.com/flowtap/flowtap/appliance/platform"
-	"os"
 	"testing"
 	"time"
 
@@ -147,11 +146,7 @@ func TestVethGeneric(t *testing.T) {
 // restart with another cache size drains the old maps first.
 func TestRestartKeepsCache(t *testing.T) {
 	n := testnet.Enter(t)
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := tempPinDir(t, "flowtap-test-")
 	fr := cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 17}.bytes(udpHdr(7, 7, 50)))
 	burst := func(k int) [][]byte {
 		out := make([][]byte, k)
