@@ -18,6 +18,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/appliance/spool"
 )
 
 // DefaultPinDir is where the maps live so that a restarted daemon finds
@@ -36,6 +37,20 @@ type Options struct {
 	// OnResize receives the flows of a pinned table whose size no longer
 	// matches, before it is replaced (EndForced).
 	OnResize func(*flow.Record)
+	// Spool is the export spool every harvest writes each record to
+	// before it frees the entry (SetSpool changes it later), the drain of
+	// a pinned table of another size included: a kill during that drain
+	// leaves what it took in the spool, as a kill during a harvest does.
+	Spool *spool.Spool
+	// BeforeDrain runs when a pinned table of another size holding flows
+	// entries is found, before its drain writes anything to Spool or
+	// OnResize, with
+	// SpooledRecord already answering for that table: the records a
+	// killed daemon left in the spool go to the exporters here, ahead of
+	// the drain's, in the spool's order (an exporter's mark says it sent
+	// every record up to it). It must leave no mark that nothing moves
+	// (spool.Spool.Forget): the drain waits for room in the ring.
+	BeforeDrain func(d *Datapath, flows int)
 	// captureEntries, when set, sizes each capture map apart from the
 	// cache, so that a test fills one with real frames before the table.
 	captureEntries int
@@ -143,6 +158,7 @@ func (d *Datapath) init() error {
 	if d.tab, err = openTable(d.objs.Buckets, d.objs.Flows, d.objs.Counters, d.objs.Extras4, d.objs.Extras6); err != nil {
 		return err
 	}
+	d.tab.sp = d.opts.Spool
 	if err := d.openGracePeriod(); err != nil {
 		return err
 	}
@@ -235,7 +251,16 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 		return err
 	}
 	emit := d.opts.OnResize
-	d.resizedDraining = oldTab.drainingEntries()
+	var flows int
+	d.resizedDraining, flows = oldTab.drainingEntries()
+	if d.opts.BeforeDrain != nil {
+		d.opts.BeforeDrain(d, flows)
+	}
+	// The drain is a harvest: each record spooled, then freed, then
+	// emitted. A kill during it leaves the old table pinned, the entries
+	// it had not freed marked draining, and the rest in the spool, so
+	// the next start drains what is left and replays the rest.
+	oldTab.sp = d.opts.Spool
 	_, err = oldTab.harvest(HarvestRequest{Force: true}, emit, d.waitForWriters)
 	oldTab.close()
 	if err != nil {

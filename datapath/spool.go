@@ -123,7 +123,9 @@ func getCaptured(b []byte, c *flow.Captured) {
 // is still in the table, draining, with its key: the daemon before was
 // killed after it spooled the record and before it freed the entry, so
 // the table's next harvest exports it and the spool's copy must not go
-// out too. Call it before the first harvest.
+// out too; flag it spool.Retaken, as that harvest spools it again. It
+// also says so for a record flagged Retaken already. Call it before the
+// first harvest (with another cache size: in Options.BeforeDrain).
 func (d *Datapath) SpooledRecord(sr spool.Record, r *flow.Record) (inTable bool) {
 	p := sr.Payload
 	le := binary.LittleEndian
@@ -140,6 +142,11 @@ func (d *Datapath) SpooledRecord(sr spool.Record, r *flow.Record) (inTable bool)
 		getCaptured(p[spCapture:], &r.Captured)
 	}
 	r.SpoolSeq, r.Replayed = sr.Seq, true
+	if sr.Flags&spool.Retaken != 0 {
+		// A daemon before found the entry in the table and left it to
+		// its harvest, which spooled it again under a sequence of its own.
+		return true
+	}
 	if sr.Flags&spool.Freed != 0 {
 		return false
 	}
@@ -156,15 +163,17 @@ func (d *Datapath) SpooledRecord(sr spool.Record, r *flow.Record) (inTable bool)
 }
 
 // drainingEntries are the entries a harvest marked draining and did not
-// free (it was killed), by drainingKey: what stillDraining finds in t.
-func (t *table) drainingEntries() map[string]bool {
+// free (it was killed), by drainingKey: what stillDraining finds in t;
+// used counts the entries in use.
+func (t *table) drainingEntries() (marked map[string]bool, used int) {
 	out := map[string]bool{}
 	t.forEachUsed(func(e entry) {
+		used++
 		if byte(atomic.LoadUint32(t.slots.u32(e.off()+offAttrs))>>24)&stDraining != 0 {
 			out[drainingKey(e, t.key(e))] = true
 		}
 	})
-	return out
+	return out, used
 }
 
 func drainingKey(e entry, key []byte) string {

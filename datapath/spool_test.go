@@ -3,6 +3,7 @@ package datapath
 import (
 	"net/netip"
 	"reflect"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -232,5 +233,140 @@ func TestSpooledRecordDrainedByResize(t *testing.T) {
 	sr.Flags = spool.Freed
 	if d2.SpooledRecord(sr, &back) {
 		t.Error("a record flagged freed is left to the table")
+	}
+}
+
+// drainKill is a daemon's start over a pinned table of another size with
+// the spool sp: it replays what sp kept as a daemon does (BeforeDrain:
+// SpooledRecord, Retaken for what the table still has), then drains the
+// old table through sp into drained, and is killed after kill drained
+// records (0: never), as a kill -9 during the drain would stop it. The
+// mark of the one destination stays where the first daemon left it, as
+// if nothing was ever sent: every record spooled is owed.
+func drainKill(t *testing.T, pin string, entries int, sp *spool.Spool, kill int) (replayed, drained []flow.Record) {
+	t.Helper()
+	if _, err := sp.Register("collector"); err != nil {
+		t.Fatal(err)
+	}
+	var d *Datapath
+	done := make(chan error, 1)
+	go func() {
+		dp, err := Open(Options{PinDir: pin, Entries: entries, Spool: sp,
+			BeforeDrain: func(dp *Datapath, _ int) {
+				d = dp
+				if len(drained) != 0 {
+					t.Error("BeforeDrain ran after the drain began")
+				}
+				var r flow.Record
+				for _, sr := range sp.Recovered() {
+					if dp.SpooledRecord(sr, &r) {
+						sp.SetFlags(sr.Seq, spool.Retaken)
+						continue
+					}
+					replayed = append(replayed, r)
+				}
+			},
+			OnResize: func(r *flow.Record) {
+				if r.SpoolSeq == 0 {
+					t.Errorf("drained record %v not spooled", r.Key)
+				}
+				drained = append(drained, *r)
+				if len(drained) == kill {
+					done <- nil
+					runtime.Goexit() // the kill: nothing after this record
+				}
+			}})
+		if err == nil {
+			d = dp
+		}
+		done <- err
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d == nil {
+		t.Fatal("no table of another size was drained")
+	}
+	d.Close()
+	return replayed, drained
+}
+
+// The drain of a pinned table of another size goes through the spool
+// as a harvest does. A daemon killed during it leaves the old table
+// pinned, with the entries it had not freed, and what it took in the
+// spool: the next start drains the rest and replays the rest, and each
+// flow comes out exactly once, including the one a harvest before both
+// kills had spooled and not freed (Retaken: the first drain took its
+// entry again, so the second start must not replay the old copy).
+func TestKillDuringResizeDrain(t *testing.T) {
+	requireRoot(t)
+	pin := tempPinDir(t, "flowtap-draink-")
+	d, err := Open(Options{PinDir: pin, Entries: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := spoolFrames()
+	for _, fr := range frames {
+		feed(t, d, fr, 1)
+		feed(t, d, fr, 1)
+	}
+	sp, err := OpenSpool(pin, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := sp.Register("collector")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Start(1)
+	// The first daemon's harvest, killed between a commit and its free.
+	d.SetSpool(sp)
+	var unfreed spool.Record
+	d.tab.forEachUsed(func(e entry) {
+		if unfreed.Seq == 0 {
+			unfreed, _ = spoolUnfreed(t, d.tab, e)
+		}
+	})
+	d.Close()
+	sp.Close()
+
+	// The second: another size, killed after 30 drained records.
+	sp, err = OpenSpool(pin, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed, drained := drainKill(t, pin, 8192, sp, 30)
+	if len(replayed) != 0 || len(drained) != 30 {
+		t.Fatalf("second start replayed %d, drained %d before the kill: want 0 and 30", len(replayed), len(drained))
+	}
+	sp.Close()
+
+	// The third: yet another size, not killed. Nothing was sent, so what
+	// it replays and drains is every flow, once, with both its packets.
+	sp, err = OpenSpool(pin, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	for _, sr := range sp.Recovered() {
+		if sr.Seq == unfreed.Seq && sr.Flags&spool.Retaken == 0 {
+			t.Error("the record whose entry the second start left in the table is not flagged Retaken")
+		}
+	}
+	replayed, drained = drainKill(t, pin, 16384, sp, 0)
+	if len(replayed) != 30 {
+		t.Errorf("third start replayed %d records, want the 30 the killed drain took", len(replayed))
+	}
+	seen := map[flow.Key]uint64{}
+	for _, r := range append(replayed, drained...) {
+		seen[r.Key] += r.Packets
+	}
+	if len(seen) != len(frames) || len(replayed)+len(drained) != len(frames) {
+		t.Fatalf("%d records of %d flows after the kill, want %d flows once each", len(replayed)+len(drained), len(seen), len(frames))
+	}
+	for k, p := range seen {
+		if p != 2 {
+			t.Errorf("flow %v: %d packets, want 2", k, p)
+		}
 	}
 }

@@ -283,9 +283,31 @@ func every(period time.Duration, stop <-chan struct{}, f func(now time.Time)) {
 }
 
 func (d *Daemon) openDatapath(entries int) error {
-	dp, err := datapath.Open(datapath.Options{PinDir: d.opts.PinDir, Entries: entries, OnResize: d.expire()})
+	expire := d.expire()
+	var drain struct {
+		began   time.Time
+		flows   int
+		records uint64
+	}
+	dp, err := datapath.Open(datapath.Options{PinDir: d.opts.PinDir, Entries: entries, Spool: d.spool,
+		OnResize: func(r *flow.Record) {
+			drain.records++
+			expire(r)
+		},
+		BeforeDrain: func(dp *datapath.Datapath, flows int) {
+			d.replayBeforeDrain(dp)
+			// Logged as it begins: a stop during it is worth knowing of
+			// (the next start drains what is left).
+			d.log.Info(fmt.Sprintf("%%FLOW-5-CACHE_DRAIN: draining %d flows of the pinned cache of another size into the export destinations", flows),
+				"flows", flows, "entries", entries)
+			drain.began, drain.flows = time.Now(), flows
+		}})
 	if err != nil {
 		return fmt.Errorf("open datapath: %w", err)
+	}
+	if !drain.began.IsZero() {
+		d.log.Info(fmt.Sprintf("%%FLOW-5-CACHE_DRAINED: %d flow records of the pinned cache of another size exported", drain.records),
+			"records", drain.records, "took", time.Since(drain.began).Round(time.Millisecond).String())
 	}
 	d.dp = dp
 	if d.spool != nil {
@@ -327,12 +349,10 @@ func (d *Daemon) startPipeline() error {
 	// A rebuilt cache (a resize) goes on counting where the old one
 	// stopped: only `clear ip flow stats` zeroes its statistics.
 	pipe.Engine().Inherit(d.prevEngine)
-	if !d.replayed {
-		// Before the first harvest, which must find the table as the
-		// killed daemon left it (spool.go).
-		d.replayed = true
-		d.replaySpool(pipe.Engine())
-	}
+	// Before the first harvest, which must find the table as the killed
+	// daemon left it (spool.go); done already if the datapath drained a
+	// table of another size as it opened.
+	d.replaySpool(d.dp, pipe.Engine().Expire)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.pipe, d.cancel, d.done, d.running = pipe, cancel, make(chan error, 1), true
 	go func(done chan error) { done <- pipe.Run(ctx) }(d.done)

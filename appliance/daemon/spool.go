@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/flowtap/flowtap/appliance/flow"
-	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/spool"
 	"github.com/flowtap/flowtap/datapath"
 )
@@ -38,26 +37,32 @@ func (d *Daemon) openSpool() {
 	}
 }
 
-// replaySpool sends, through engine (annotated and counted as expired, as
-// a harvest's), the records the daemon before took from the table and
-// did not send to all its destinations; each exporter that was one of
-// them sends only what it had not (export.Exporter.UseSpool). Records
-// owed to a destination no longer configured are lost: counted
-// (UncleanStopLost) if it took every record, else logged as at most.
-// It runs once, before the first harvest. d.mu is held.
-func (d *Daemon) replaySpool(engine *flowcache.Engine) {
-	if d.spool == nil {
+// replaySpool sends, through expire, the records the daemon before took
+// from the table and did not send to all its destinations; each exporter
+// that was one of them sends only what it had not
+// (export.Exporter.UseSpool). Records owed to a destination no longer
+// configured are lost: counted (UncleanStopLost) if it took every record,
+// else logged as at most. It runs once, before anything else is written
+// to the spool: at the first start of the pipeline, through its engine
+// (annotated and counted as expired, as a harvest's records), or, when
+// the pinned table is of another size, as the datapath opens and before
+// it drains that table (replayBeforeDrain). d.mu is held, or the daemon
+// is being built.
+func (d *Daemon) replaySpool(dp *datapath.Datapath, expire func(*flow.Record)) {
+	if d.spool == nil || d.replayed {
 		return
 	}
+	d.replayed = true
 	recs := d.spool.Recovered()
 	orphans := d.spool.Orphans() // destinations of then that are not configured now
 	lost := make([]UncleanStopLoss, len(orphans))
 	var sent, packets, inTable uint64
 	var rec flow.Record
 	for _, sr := range recs {
-		if d.dp.SpooledRecord(sr, &rec) {
+		if dp.SpooledRecord(sr, &rec) {
 			// Killed between the spool and the free: the table still
-			// has it, and its next harvest sends it.
+			// has it, and its next harvest sends it, spooled anew.
+			d.spool.SetFlags(sr.Seq, spool.Retaken)
 			inTable++
 			continue
 		}
@@ -68,7 +73,7 @@ func (d *Daemon) replaySpool(engine *flowcache.Engine) {
 		}
 		sent++
 		packets += rec.Packets
-		engine.Expire(&rec)
+		expire(&rec)
 	}
 	if d.main != nil {
 		// The replayed records go out now, not when a packet fills.
@@ -100,6 +105,19 @@ func (d *Daemon) replaySpool(engine *flowcache.Engine) {
 		}
 	}
 	d.spool.Forget()
+}
+
+// replayBeforeDrain replays the spool as a pinned table of another size
+// is about to be drained (datapath.Options.BeforeDrain, openDatapath). The drain's
+// records are spooled above the killed daemon's, and an exporter's mark
+// says it sent every record up to it: were the drain's records sent
+// first, a second kill would find the older ones behind the marks and
+// send them to no one. The replay also forgets the marks of destinations
+// no longer configured, which nothing would move: the drain waits for
+// room in the ring, and before any exporter exists would wait for ever.
+// No pipeline runs yet: the records go where the drain's go (d.expire).
+func (d *Daemon) replayBeforeDrain(dp *datapath.Datapath) {
+	d.replaySpool(dp, d.expire())
 }
 
 // UncleanStopLoss counts the records a killed daemon had taken from the

@@ -56,6 +56,13 @@ const (
 	// record without it may still be in the table (the kill came between
 	// the commit and the free), which the next daemon checks.
 	Freed = 1 << 0
+	// Retaken says a daemon started after a kill found the record's
+	// entry still in the table (not Freed, the kill came before the free)
+	// and left it there: its harvest takes the entry again, as a record
+	// of its own. Another kill before this record's destinations passed
+	// it must not send it then, when the entry may be gone: the newer
+	// record stands for it.
+	Retaken = 1 << 1
 )
 
 // Spool is a spool run in shared memory.
