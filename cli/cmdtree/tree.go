@@ -256,8 +256,10 @@ func HelpFor[S any](root *Node[S], line string) Help {
 	return h
 }
 
-// Complete extends the last word to the keyword it uniquely selects
-// (Tab); the line is returned unchanged when nothing or several fit.
+// Complete extends the last word to the keyword it selects (Tab): the
+// one it prefixes, or the one it spells in full even when longer ones
+// start with it ("ip" beside "ipv6"), as Candidates resolves it; the line
+// is returned unchanged when nothing or several fit.
 func Complete[S any](root *Node[S], line string) string {
 	words := Tokenize(line)
 	if len(words) == 0 || strings.HasSuffix(line, " ") {
@@ -272,14 +274,42 @@ func Complete[S any](root *Node[S], line string) string {
 		n = c[0]
 	}
 	last := words[len(words)-1]
-	var match []string
+	kw, ok := CompleteWord(keywordsOf(n), last.Text)
+	if !ok {
+		return line
+	}
+	return line[:last.Pos] + kw + " "
+}
+
+// keywordsOf lists n's keyword children, for CompleteWord.
+func keywordsOf[S any](n *Node[S]) []string {
+	var kws []string
 	for _, c := range n.Children {
-		if c.Arg == nil && strings.HasPrefix(c.Word, strings.ToLower(last.Text)) {
-			match = append(match, c.Word)
+		if c.Arg == nil {
+			kws = append(kws, c.Word)
+		}
+	}
+	return kws
+}
+
+// CompleteWord is Tab on one word among keywords: the keyword it spells
+// in full, whatever else starts with it, else the only one it prefixes;
+// ok is false when none or several fit. A dialect's other word lists (a
+// config grammar's help, a pipe's verbs) complete by the same rule as the
+// command tree.
+func CompleteWord(keywords []string, word string) (kw string, ok bool) {
+	lw := strings.ToLower(word)
+	var match []string
+	for _, k := range keywords {
+		if k == lw {
+			return k, true
+		}
+		if strings.HasPrefix(k, lw) {
+			match = append(match, k)
 		}
 	}
 	if len(match) != 1 {
-		return line
+		return "", false
 	}
-	return line[:last.Pos] + match[0] + " "
+	return match[0], true
 }

@@ -80,3 +80,23 @@ func TestHelpAndComplete(t *testing.T) {
 		t.Errorf("ran %v", s.ran)
 	}
 }
+
+// TestCompleteFullKeyword: Tab on a keyword typed in full completes it
+// even when a longer keyword starts with it, as Resolve takes it ("ip"
+// beside "ipv6"); a prefix of both still completes nothing.
+func TestCompleteFullKeyword(t *testing.T) {
+	root := Kw("", "",
+		Kw("show", "Show",
+			Kw[*sess]("ip", "IP").Runs(record),
+			Kw[*sess]("ipv6", "IPv6").Runs(record)))
+	for line, want := range map[string]string{
+		"show ip":  "show ip ",
+		"sh IP":    "sh ip ",
+		"show i":   "show i",
+		"show ipv": "show ipv6 ",
+	} {
+		if got := Complete(root, line); got != want {
+			t.Errorf("Tab after %q: %q, want %q", line, got, want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowtap/flowtap/cli/cmdtree"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/pipe"
 	"github.com/flowtap/flowtap/cli/term"
@@ -168,26 +169,61 @@ func pipeHelp(line string) ([]string, bool) {
 	return out, true
 }
 
-// Complete extends the line as Tab does: the last word, when exactly one
-// keyword fits it (in configuration mode, by the config grammar's help).
+// Complete extends the line as Tab does: the last word, when it spells a
+// keyword in full or exactly one keyword fits it; in configuration mode
+// by the config grammar's help, after `do` and in a `| filter` stage by
+// the exec tree and the filter verbs, as `?` lists them.
 func (s *Session) Complete(line string) string {
-	if s.level != configMode {
-		return complete(s.permitted(), line)
-	}
 	t := tokenize(line)
 	if len(t) == 0 || strings.HasSuffix(line, " ") {
 		return line
+	}
+	if s.level != configMode {
+		return s.completeExec(line)
+	}
+	if len(t) > 1 && len(t[0].Text) >= 2 && strings.HasPrefix("do", t[0].Text) {
+		cut := t[0].Pos + len(t[0].Text)
+		return line[:cut] + s.completeExec(line[cut:])
 	}
 	h := s.configHelp(line)
 	if len(h) != 1 || strings.HasPrefix(h[0], "%") {
 		return line
 	}
-	words := strings.Fields(h[0])
-	if len(words) != 1 || strings.HasPrefix(words[0], "<") {
-		return line
+	var words []string
+	for _, w := range strings.Fields(h[0]) {
+		if !strings.HasPrefix(w, "<") {
+			words = append(words, w)
+		}
 	}
 	last := t[len(t)-1]
-	return line[:last.Pos] + words[0] + " "
+	kw, ok := cmdtree.CompleteWord(words, last.Text)
+	if !ok {
+		return line
+	}
+	return line[:last.Pos] + kw + " "
+}
+
+// completeExec is Tab on an exec command, its filter verb included
+// ("show ip cache flow | inc" becomes "... | include ").
+func (s *Session) completeExec(line string) string {
+	items, partial, ok := pipe.IOS().Completions(line)
+	if !ok {
+		return complete(s.permitted(), line)
+	}
+	if !partial {
+		return line
+	}
+	// The verb being typed is what follows the stage's last space or bar.
+	word := line[strings.LastIndexAny(line, " |")+1:]
+	var verbs []string
+	for _, it := range items {
+		verbs = append(verbs, it.Name)
+	}
+	kw, found := cmdtree.CompleteWord(verbs, word)
+	if !found {
+		return line
+	}
+	return line[:len(line)-len(word)] + kw + " "
 }
 
 // runExec runs an exec-mode command, with its `| filter`.

@@ -266,6 +266,19 @@ func TestComplete(t *testing.T) {
 		"show ip cache v": "show ip cache verbose ",
 		"c":               "c", // clear, copy, configure: not unique
 		"show ":           "show ",
+		// A keyword spelled in full completes beside longer ones (ipv6).
+		"show ip":     "show ip ",
+		"show IP":     "show ip ",
+		"show ipv":    "show ipv6 ",
+		"show ip cac": "show ip cache ",
+		// A filter's verb completes as `?` lists it.
+		"show ip cache flow | inc":        "show ip cache flow | include ",
+		"show ip cache flow | i":          "show ip cache flow | include ",
+		"show ip cache flow |sec":         "show ip cache flow |section ",
+		"show ip cache flow | e":          "show ip cache flow | exclude ",
+		"show ip cache flow | c":          "show ip cache flow | count ",
+		"show ip cache flow | x":          "show ip cache flow | x",
+		"show ip cache flow | include fl": "show ip cache flow | include fl",
 	} {
 		if got := s.Complete(in); got != want {
 			t.Errorf("Complete(%q) = %q, want %q", in, got, want)
@@ -273,9 +286,13 @@ func TestComplete(t *testing.T) {
 	}
 	s.Exec("configure terminal")
 	for in, want := range map[string]string{
-		"ip flow-cache tim":       "ip flow-cache timeout ",
-		"ip flow-cache timeout a": "ip flow-cache timeout active ",
-		"ip flow-":                "ip flow-", // flow-cache, flow-export, ...: not unique
+		"ip flow-cache tim":          "ip flow-cache timeout ",
+		"ip flow-cache timeout a":    "ip flow-cache timeout active ",
+		"ip flow-":                   "ip flow-", // flow-cache, flow-export, ...: not unique
+		"ip":                         "ip ",      // beside ipv6
+		"do sh":                      "do show ",
+		"do show ip":                 "do show ip ",
+		"do show ip cache flow | be": "do show ip cache flow | begin ",
 	} {
 		if got := s.Complete(in); got != want {
 			t.Errorf("config mode: Complete(%q) = %q, want %q", in, got, want)
