@@ -7,27 +7,31 @@ import (
 	"time"
 )
 
-// cacheState is what `show ip cache flow` says: the packets the meter has
-// counted (its size distribution's total: the meter's counters are pinned
-// with the flow table, so they outlive a daemon restart), the flows in
-// the cache and the ager's passes since the daemon started (none yet: the
-// flow counts are not known).
+// cacheState is the packets the meter has counted (`show ip flow
+// datapath`: the meter's counters are pinned with the flow table, so they
+// outlive a daemon restart, where the size distribution of `show ip cache
+// flow` starts over with the rest of its screen) and what `show ip cache
+// flow` says: the flows in the cache and the ager's passes since the
+// daemon started (none yet: the flow counts are not known).
 type cacheState struct {
 	Packets, Active, AgerPolls uint64
 }
 
 var (
-	cacheTotal  = regexp.MustCompile(`\((\d+) total packets\)`)
-	cacheActive = regexp.MustCompile(`(?m)^\s*(\d+) active, \d+ inactive`)
-	cachePolls  = regexp.MustCompile(`(?m)^\s*(\d+) ager polls`)
+	meteredTotal = regexp.MustCompile(`(?m)^\s*(\d+) packets metered \(`)
+	cacheActive  = regexp.MustCompile(`(?m)^\s*(\d+) active, \d+ inactive`)
+	cachePolls   = regexp.MustCompile(`(?m)^\s*(\d+) ager polls`)
 )
 
 func (p *probe) cache(t testing.TB) cacheState {
 	t.Helper()
+	// The count first: an ager pass counted after it (waitMetered) came
+	// after every packet it counted.
+	dp := p.cli(t, "show ip flow datapath\n")
 	out := p.cli(t, "show ip cache flow\n")
-	tot, act, polls := cacheTotal.FindStringSubmatch(out), cacheActive.FindStringSubmatch(out), cachePolls.FindStringSubmatch(out)
+	tot, act, polls := meteredTotal.FindStringSubmatch(dp), cacheActive.FindStringSubmatch(out), cachePolls.FindStringSubmatch(out)
 	if tot == nil || act == nil || polls == nil {
-		t.Fatalf("show ip cache flow has no packet total, active count or ager polls:\n%s", out)
+		t.Fatalf("no packets metered in show ip flow datapath, or no active count or ager polls in show ip cache flow:\n%s\n%s", dp, out)
 	}
 	n := func(s string) uint64 { v, _ := strconv.ParseUint(s, 10, 64); return v }
 	return cacheState{Packets: n(tot[1]), Active: n(act[1]), AgerPolls: n(polls[1])}

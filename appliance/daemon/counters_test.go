@@ -67,3 +67,67 @@ func TestUnpinnedResizeKeepsCounters(t *testing.T) {
 		t.Errorf("the engine's protocol table holds %d packets, want 7", got)
 	}
 }
+
+// TestSizeHistogramStartsWithTheDaemon: the packet-size distribution is
+// a statistic of `show ip cache flow`, which starts with the daemon. The
+// meter's counters are pinned and go on across a restart (show ip flow
+// datapath); the distribution must not bring back, after a restart, the
+// packets a `clear ip flow stats` cleared before it.
+func TestSizeHistogramStartsWithTheDaemon(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	l := listenV5(t)
+	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}
+	total := func(d *Daemon) uint64 {
+		t.Helper()
+		h, err := d.SizeHistogram()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		for _, v := range h {
+			n += v
+		}
+		return n
+	}
+	d1, err := New(Options{PinDir: pin}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1.Start()
+	feed(t, d1, 1, 5)
+	d1.ClearSizeHistogram()
+	feed(t, d1, 1, 3)
+	if got := total(d1); got != 3 {
+		t.Fatalf("after clear ip flow stats the distribution holds %d packets, want 3", got)
+	}
+	if err := d1.Close(false); err != nil {
+		t.Fatal(err)
+	}
+	d2, err := New(Options{PinDir: pin}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close(false)
+	d2.Start()
+	if got := total(d2); got != 0 {
+		t.Errorf("a restarted daemon's distribution holds %d packets, want 0 as its cache statistics", got)
+	}
+	feed(t, d2, 2, 2)
+	if got := total(d2); got != 2 {
+		t.Errorf("the distribution holds %d packets after 2 more, want 2", got)
+	}
+	st, err := d2.DatapathStats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Frames != 10 {
+		t.Errorf("the pinned datapath counters say %d frames, want 10 across the restart", st.Frames)
+	}
+}

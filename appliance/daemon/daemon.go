@@ -73,8 +73,9 @@ type Daemon struct {
 	dpOpened     time.Time
 	samplerSince map[uint16]time.Time
 	// sizeBase is the datapath's packet-size histogram at the last
-	// `clear ip flow stats`: the BPF counters cannot be reset, the views
-	// subtract it.
+	// `clear ip flow stats`, or at the start when none came since: the
+	// BPF counters cannot be reset (and a pinned map outlives the
+	// daemon), the views subtract it.
 	sizeBase [26]uint64
 	// base is what the counter maps of closed datapaths and reset
 	// samplers counted (counters.go): counters only go back on clear.
@@ -315,6 +316,13 @@ func (d *Daemon) openDatapath(entries int) error {
 	}
 	if d.dpOpened.IsZero() {
 		d.dpOpened = time.Now()
+		// The size distribution belongs to `show ip cache flow`, whose
+		// statistics start with the daemon: a pinned histogram goes on
+		// counting across a restart, and without this base a restart
+		// after a clear would show the packets it cleared again.
+		if st, err := dp.Stats(); err == nil {
+			d.sizeBase = st.SizeHistogram
+		}
 	}
 	if d.ovl.dp.Load() == nil {
 		d.ovl.dp.Store(dp)
