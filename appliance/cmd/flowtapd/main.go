@@ -47,22 +47,29 @@ type flags struct {
 
 func parseFlags(args []string) (flags, error) {
 	var f flags
-	fs := flag.NewFlagSet("flowtapd", flag.ContinueOnError)
-	fs.StringVar(&f.config, "config", "/etc/flowtap/startup-config", "startup-config file (write memory saves here)")
-	fs.StringVar(&f.running, "running", "/run/flowtap/running-config", "where the running config is kept for a restarted daemon (tmpfs: a reboot starts from the startup-config)")
-	fs.StringVar(&f.state, "state", "/var/lib/flowtap", "state directory: SSH host key, SNMP engine boots")
-	fs.StringVar(&f.pinDir, "pin-dir", datapath.DefaultPinDir, "bpffs directory for the flow table and port links")
-	fs.StringVar(&f.control, "control", control.DefaultPath, "control socket for the flowtap CLI")
-	fs.StringVar(&f.snmpListen, "snmp-listen", "0.0.0.0:161,[::]:161", "SNMP agent addresses, once snmp-server is configured")
-	fs.StringVar(&f.sshListen, "ssh-listen", "", "SSH address; default :PORT from `ip ssh port` (22)")
-	fs.StringVar(&f.metricsListen, "metrics-listen", "", "Prometheus endpoint address, once `ip http metrics` is configured; default :PORT from it (9742)")
-	fs.BoolVar(&f.rebootOnReload, "reboot-on-reload", false, "let `reload` restart the machine (the appliance image)")
-	fs.BoolVar(&f.volatile, "startup-volatile", false, "the startup-config is on a RAM file system (the image without a persistent disk): write memory warns instead of saving")
-	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let `ntp server` set the system clock (the appliance image does; a host keeps its own time daemon)")
-	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it a stop exports every flow and detaches from the ports")
-	fs.BoolVar(&f.consoleLog, "console-log", false, "also write each log message to stdout as the CLI shows it (`Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text`), for a console; stderr keeps the structured key=value form")
-	err := fs.Parse(args)
+	err := flagSet(&f).Parse(args)
 	return f, err
+}
+
+// flagSet declares flowtapd's flags into f. A word in backquotes in a
+// usage is what -help prints as the flag's argument (flag.UnquoteUsage),
+// so backquotes name arguments only; IOS commands are in double quotes.
+func flagSet(f *flags) *flag.FlagSet {
+	fs := flag.NewFlagSet("flowtapd", flag.ContinueOnError)
+	fs.StringVar(&f.config, "config", "/etc/flowtap/startup-config", "startup-config `FILE` (write memory saves here)")
+	fs.StringVar(&f.running, "running", "/run/flowtap/running-config", "`FILE` where the running config is kept for a restarted daemon (tmpfs: a reboot starts from the startup-config)")
+	fs.StringVar(&f.state, "state", "/var/lib/flowtap", "state `DIR`: SSH host key, SNMP engine boots")
+	fs.StringVar(&f.pinDir, "pin-dir", datapath.DefaultPinDir, "bpffs `DIR` for the flow table and port links")
+	fs.StringVar(&f.control, "control", control.DefaultPath, "control `SOCKET` for the flowtap CLI")
+	fs.StringVar(&f.snmpListen, "snmp-listen", "0.0.0.0:161,[::]:161", "SNMP agent `ADDRS` (comma-separated), once snmp-server is configured")
+	fs.StringVar(&f.sshListen, "ssh-listen", "", "SSH `ADDR`; default :PORT from \"ip ssh port\" (22)")
+	fs.StringVar(&f.metricsListen, "metrics-listen", "", "Prometheus endpoint `ADDR`, once \"ip http metrics\" is configured; default :PORT from it (9742)")
+	fs.BoolVar(&f.rebootOnReload, "reboot-on-reload", false, "let \"reload\" restart the machine (the appliance image)")
+	fs.BoolVar(&f.volatile, "startup-volatile", false, "the startup-config is on a RAM file system (the image without a persistent disk): write memory warns instead of saving")
+	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let \"ntp server\" set the system clock (the appliance image does; a host keeps its own time daemon)")
+	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it a stop exports every flow and detaches from the ports")
+	fs.BoolVar(&f.consoleLog, "console-log", false, "also write each log message to stdout as the CLI shows it (Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text), for a console; stderr keeps the structured key=value form")
+	return fs
 }
 
 // run wires the parts together: the daemon lock, the boot configuration,

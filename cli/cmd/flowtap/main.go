@@ -5,11 +5,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
 	"golang.org/x/term"
 
@@ -23,25 +25,39 @@ func main() {
 	}
 }
 
-func run(args []string, stdin *os.File, stdout io.Writer) error {
+// options are flowtap's flags.
+type options struct {
+	cmds, sock     string
+	junos, console bool
+}
+
+// flagSet declares flowtap's flags into o. A word in backquotes in a
+// usage is what -help prints as the flag's argument (flag.UnquoteUsage),
+// so backquotes name arguments only; IOS commands are in double quotes.
+func flagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("flowtap", flag.ContinueOnError)
-	cmds := fs.String("c", "", "run these commands (one per line) and exit")
-	junos := fs.Bool("junos", false, "use the JunOS dialect")
-	console := fs.Bool("console", false, "run as the console line (flowtapd asks for a login under `line con 0` / `login local`)")
-	sock := fs.String("socket", control.DefaultPath, "flowtapd control socket")
-	if err := fs.Parse(args); err != nil {
+	fs.StringVar(&o.cmds, "c", "", "run these `COMMANDS` (one per line) and exit")
+	fs.BoolVar(&o.junos, "junos", false, "use the JunOS dialect")
+	fs.BoolVar(&o.console, "console", false, "run as the console line (flowtapd asks for a login under \"line con 0\" / \"login local\")")
+	fs.StringVar(&o.sock, "socket", control.DefaultPath, "flowtapd control `SOCKET`")
+	return fs
+}
+
+func run(args []string, stdin *os.File, stdout io.Writer) error {
+	var o options
+	if err := flagSet(&o).Parse(args); err != nil {
 		return err
 	}
-	h := control.Hello{Dialect: "ios", Console: *console}
-	if *junos {
+	h := control.Hello{Dialect: "ios", Console: o.console}
+	if o.junos {
 		h.Dialect = "junos"
 	}
-	interactive := *cmds == "" && term.IsTerminal(int(stdin.Fd()))
+	interactive := o.cmds == "" && term.IsTerminal(int(stdin.Fd()))
 	if interactive {
 		h.Interactive = true
 		h.Width, h.Height, _ = term.GetSize(int(stdin.Fd()))
 	}
-	conn, err := control.Dial(*sock, h)
+	conn, err := control.Dial(o.sock, h)
 	if err != nil {
 		return err
 	}
@@ -55,11 +71,11 @@ func run(args []string, stdin *os.File, stdout io.Writer) error {
 		defer term.Restore(int(stdin.Fd()), old)
 	}
 	var in io.Reader = stdin
-	if *cmds != "" {
-		in = strings.NewReader(*cmds + "\n")
+	if o.cmds != "" {
+		in = strings.NewReader(o.cmds + "\n")
 	}
-	if *console {
-		return consoleRelay(*sock, h, conn, in, stdout)
+	if o.console {
+		return consoleRelay(o.sock, h, conn, in, stdout)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -70,5 +86,10 @@ func run(args []string, stdin *os.File, stdout io.Writer) error {
 		close(done)
 	}()
 	_, err = io.Copy(stdout, conn)
+	if errors.Is(err, syscall.EPIPE) {
+		// The reader of the output left (flowtap -c ... | head): as any
+		// filter, stop quietly; the session ends with the connection.
+		return nil
+	}
 	return err
 }
