@@ -134,6 +134,11 @@ func (c *CLI) ExportView() show.ExportView {
 	}
 	_, l := c.m.d.UncleanStopLost()
 	v.UncleanStopLost = show.UncleanStopLoss{Records: l.Records, Packets: l.Packets, Doubt: l.Doubt, DoubtPackets: l.DoubtPackets}
+	_, held := c.m.d.UncleanStopHeld()
+	for _, h := range held {
+		v.UncleanStopHeld = append(v.UncleanStopHeld, show.HeldLoss{Reason: h.Reason(), Collector: h.Collector,
+			UncleanStopLoss: show.UncleanStopLoss{Records: h.Records, Packets: h.Packets, Doubt: h.Doubt, DoubtPackets: h.DoubtPackets}})
+	}
 	// The exporter's own defaults (export.Config): options follow the
 	// template settings unless set.
 	tt := cmp.Or(cfg.Export.TemplateTimeout, export.DefaultTemplateTimeout)

@@ -109,6 +109,10 @@ type Daemon struct {
 	// not have (UncleanStopLoss); orphanBase its value at the last `clear
 	// ip flow stats`.
 	orphanLost, orphanBase UncleanStopLoss
+	// heldLost is what killed daemons' aggregation caches and biflow
+	// destinations held (held.go); heldBase its value at the last `clear
+	// ip flow stats`.
+	heldLost, heldBase []HeldLoss
 
 	cancel    context.CancelFunc
 	done      chan error
@@ -702,6 +706,7 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		if err != nil {
 			return fail(err)
 		}
+		d.useSpoolAgg(ac)
 		openedAggs = append(openedAggs, ac)
 		aggs = append(aggs, ac)
 	}
@@ -718,6 +723,18 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 	oldAggs := d.aggs
 	d.ovl.setMain(main)
 	d.fanout.set(sinks)
+	// The ones going are given no record from here on: a kill while
+	// they close owes them none of the harvest's next ones.
+	for i, e := range oldList {
+		if !kept[i] {
+			e.Detach()
+		}
+	}
+	for i, a := range oldAggs {
+		if !keptAgg[i] {
+			a.cache.Detach()
+		}
+	}
 	d.main, d.mainCfgs, d.aggs = main, cfgs, aggs
 	var errs []error
 	for i, e := range oldList {
@@ -850,6 +867,7 @@ func (d *Daemon) ClearExportStats() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.orphanBase = d.orphanLost
+	d.heldBase = slices.Clone(d.heldLost)
 	if d.main == nil {
 		return
 	}

@@ -58,6 +58,7 @@ func (d *Daemon) replaySpool(dp *datapath.Datapath, expire func(*flow.Record)) {
 	lost := make([]UncleanStopLoss, len(orphans))
 	var sent, packets, inTable uint64
 	var rec flow.Record
+	var late []takenLate
 	for _, sr := range recs {
 		if dp.SpooledRecord(sr, &rec) {
 			// Killed between the spool and the free: the table still
@@ -65,6 +66,10 @@ func (d *Daemon) replaySpool(dp *datapath.Datapath, expire func(*flow.Record)) {
 			d.spool.SetFlags(sr.Seq, spool.Retaken)
 			inTable++
 			continue
+		}
+		late = append(late, takenLate{sr.Seq, rec.Packets})
+		if !sr.Owed {
+			continue // no destination's mark needs it (held.go's)
 		}
 		for i, m := range orphans {
 			if sr.Seq > m.SentBefore {
@@ -79,7 +84,7 @@ func (d *Daemon) replaySpool(dp *datapath.Datapath, expire func(*flow.Record)) {
 		// The replayed records go out now, not when a packet fills.
 		d.main.Flush()
 	}
-	if len(recs) > 0 {
+	if sent > 0 {
 		d.log.Warn(fmt.Sprintf("%%FLOW-4-UNCLEAN_STOP: %d flow records (%d packets) taken from the cache and not sent before an unclean stop were exported again",
 			sent, packets), "records", sent, "packets", packets, "still-in-cache", inTable)
 	}
@@ -104,6 +109,7 @@ func (d *Daemon) replaySpool(dp *datapath.Datapath, expire func(*flow.Record)) {
 				l.Records, l.Packets, m.ID()), "collector", m.ID())
 		}
 	}
+	d.countHeld(d.spool.HeldBefore(), late)
 	d.spool.Forget()
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/appliance/spool"
 )
 
 // AggregateExporter receives expired aggregates. The pointer is only valid
@@ -65,6 +66,10 @@ type AggregationCache struct {
 	byTouch list // least recently updated first: inactive expiry
 	byBirth list // oldest first: active expiry
 	stats   AggregationStats
+	// held are its destinations' totals in the export spool (UseSpool):
+	// each record folded in is added to them, each aggregate a
+	// destination writes or counts is taken out by it.
+	held []*spool.Consumer
 }
 
 type aggEntry struct {
@@ -125,11 +130,51 @@ func (c *AggregationCache) Config() AggregationConfig { return c.cfg }
 // Scheme is the cache's aggregation scheme.
 func (c *AggregationCache) Scheme() platform.Scheme { return c.cfg.Scheme }
 
+// UseSpool gives each of the cache's destinations (sink, when it is
+// Destinations) an entry in sp for the totals of what the cache and the
+// destination hold for it: aggregates live up to the active timeout, far
+// longer than the spool's ring keeps a record, so a kill loses them, and
+// the next daemon counts that loss from the totals. A destination the
+// spool has no room for is left out (returned as the error).
+func (c *AggregationCache) UseSpool(sp *spool.Spool) error {
+	d, ok := c.sink.(*Destinations)
+	if sp == nil || !ok {
+		return nil
+	}
+	var errs []error
+	var held []*spool.Consumer
+	for _, e := range d.Exporters() {
+		h, err := e.HoldAggregates(sp, c.cfg.Scheme)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		held = append(held, h)
+	}
+	c.mu.Lock()
+	c.held = held
+	c.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+// Detach says the cache is given no more records (it is out of the
+// fanout and about to close): see Exporter.Detach.
+func (c *AggregationCache) Detach() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, h := range c.held {
+		h.Stop()
+	}
+}
+
 // Add folds one expired main-cache record into its aggregate.
 func (c *AggregationCache) Add(rec *flow.Record) {
 	if rec.IsIPv6() {
 		c.mu.Lock()
 		c.stats.SkippedIPv6++
+		for _, h := range c.held {
+			h.Fold(rec.SpoolSeq, spool.Tally{}) // taken, and counted
+		}
 		c.mu.Unlock()
 		return
 	}
@@ -139,6 +184,13 @@ func (c *AggregationCache) Add(rec *flow.Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stats.Added++
+	// Held from here until a destination writes the aggregate, each
+	// update whole or not at all (a kill between two leaves the record
+	// either folded, in the totals, or not taken: Seq below it).
+	t := spool.Tally{Flows: 1, Packets: rec.Packets, Bytes: rec.Bytes}
+	for _, h := range c.held {
+		h.Fold(rec.SpoolSeq, t)
+	}
 	if i, ok := c.index[k]; ok {
 		e := &c.entries[i]
 		a := &e.agg

@@ -24,6 +24,10 @@ type PacketInfo struct {
 	// Packets sums the flows' packet counters over the data records, so a
 	// lost export packet is counted as the traffic it described.
 	Packets uint64
+	// Flows and Bytes are the flows (harvested records: an aggregate's
+	// folded flows, a biflow's two directions) and bytes the data
+	// records carry, for what a holding consumer keeps (spool.Tally).
+	Flows, Bytes uint64
 	// DataTemplates and OptionsTemplates count the template and options
 	// template records the packet carries.
 	DataTemplates, OptionsTemplates int

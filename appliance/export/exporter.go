@@ -100,6 +100,12 @@ type Exporter struct {
 	// highest a marker was queued for (markDealt).
 	mark          *spool.Mark
 	given, marked uint64
+	// held is, for a destination that holds records longer than the
+	// spool's ring keeps them (an aggregation cache's, a biflow one),
+	// its running totals in the spool (nil: none): what it was given and
+	// has not written or counted yet. Guarded by mu; the sender has it
+	// too.
+	held *spool.Consumer
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -174,6 +180,7 @@ func (e *Exporter) Export(rec *flow.Record) {
 	if e.cfg.Layer2VLANs != nil && rec.VLAN != 0 && !e.cfg.Layer2VLANs.Has(rec.VLAN) {
 		e.stats.layer2NotSelected.Add(1)
 		e.stats.layer2NotSelectedPackets.Add(rec.Packets)
+		e.held.Fold(rec.SpoolSeq, spool.Tally{}) // taken, and counted
 		return
 	}
 	if rec.Replayed && !e.replay(rec) {
@@ -183,6 +190,8 @@ func (e *Exporter) Export(rec *flow.Record) {
 	e.mark.Start(rec.SpoolSeq)
 	e.templatesAfterOutage()
 	if e.pairs != nil {
+		// Held until written: a kill counts it lost (held.go).
+		e.held.Fold(rec.SpoolSeq, spool.Tally{Flows: 1, Packets: rec.Packets, Bytes: rec.Bytes})
 		// Paired on the real addresses: anonymized ones may collide.
 		e.pairs.Add(rec, e.clock.Now())
 		return
@@ -195,10 +204,16 @@ func (e *Exporter) Export(rec *flow.Record) {
 // if the daemon before had the same destination, the records it replays
 // from sp (Record.Replayed) go out here only if that one had not sent
 // them. A biflow destination holds records back to pair them, out of
-// the spool's order, and is not registered: a kill loses what it held.
+// the spool's order, for longer than the ring keeps them: it keeps the
+// totals of what it holds in sp instead (spool.HeldBiflow), which a
+// daemon started after a kill counts as lost, and is replayed nothing.
 func (e *Exporter) UseSpool(sp *spool.Spool) error {
-	if sp == nil || e.pairs != nil {
+	if sp == nil {
 		return nil
+	}
+	if e.pairs != nil {
+		_, err := e.holdIn(sp, spool.HeldBiflow, 0)
+		return err
 	}
 	m, err := sp.Register(e.cfg.Collector.String())
 	if err != nil {
@@ -220,6 +235,49 @@ func (e *Exporter) UseSpool(sp *spool.Spool) error {
 		}
 	})
 	return nil
+}
+
+// HoldAggregates gives the destination of an aggregation cache of
+// scheme an entry in sp for the totals of what it holds: the cache folds
+// records into it (spool.Consumer.Fold), the destination takes out each
+// aggregate it writes or counts.
+func (e *Exporter) HoldAggregates(sp *spool.Spool, scheme platform.Scheme) (*spool.Consumer, error) {
+	return e.holdIn(sp, spool.HeldAggregation, byte(scheme))
+}
+
+func (e *Exporter) holdIn(sp *spool.Spool, kind spool.HeldKind, sub byte) (*spool.Consumer, error) {
+	c, err := sp.Hold(kind, sub, e.cfg.Collector)
+	if err != nil {
+		return nil, fmt.Errorf("export destination %s: %w", e.cfg.Collector, err)
+	}
+	e.mu.Lock()
+	e.held = c
+	e.mu.Unlock()
+	e.snd.held.Store(c)
+	return c, nil
+}
+
+// Detach says the destination is given no more records (it is out of
+// the fanout and about to close): what it holds still counts until it
+// is written.
+func (e *Exporter) Detach() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.held.Stop()
+}
+
+// infoTally is what a packet carries of what its destination holds.
+func infoTally(info PacketInfo) spool.Tally {
+	return spool.Tally{Flows: info.Flows, Packets: info.Packets, Bytes: info.Bytes}
+}
+
+// recordTally is what one record (a biflow: both directions) is of it.
+func recordTally(r *flow.Record) spool.Tally {
+	t := spool.Tally{Flows: 1, Packets: r.Packets + r.Reverse.Packets, Bytes: r.Bytes + r.Reverse.Bytes}
+	if r.Reverse != (flow.Reverse{}) {
+		t.Flows++
+	}
+	return t
 }
 
 // markDealt queues a marker behind the packets queued so far: once the
@@ -266,7 +324,7 @@ func (e *Exporter) exportOne(rec *flow.Record) {
 		e.anonymize(&r)
 		rec = &r
 	}
-	e.count(e.enc.Add(rec))
+	e.count(e.enc.Add(rec), rec, 1)
 }
 
 // anonymize rewrites the addresses of a copy about to be encoded.
@@ -282,6 +340,7 @@ func (e *Exporter) ExportAggregate(a *Aggregate) {
 	defer e.mu.Unlock()
 	if e.closed {
 		e.stats.dropRecord(a.Packets)
+		e.held.Done(spool.Tally{Flows: a.Flows, Packets: a.Packets, Bytes: a.Bytes})
 		return
 	}
 	e.templatesAfterOutage()
@@ -290,7 +349,7 @@ func (e *Exporter) ExportAggregate(a *Aggregate) {
 		e.anonymize(&c.Record)
 		a = &c
 	}
-	e.count(e.enc.AddAggregate(a))
+	e.count(e.enc.AddAggregate(a), &a.Record, a.Flows)
 }
 
 // templatesAfterOutage makes every packet opened while the collector is
@@ -317,10 +376,17 @@ func (e *Exporter) SetOverloadRate(n uint32) {
 }
 
 // count books an encoder error. Writing never fails (enqueue drops and
-// counts instead), so what is left are records the format refuses.
-func (e *Exporter) count(err error) {
+// counts instead), so what is left are records the format refuses: r (of
+// flows folded flows) is in no packet, and leaves what the destination
+// holds here.
+func (e *Exporter) count(err error, r *flow.Record, flows uint64) {
 	if err != nil && (errors.Is(err, ErrNotExportable) || errors.Is(err, ErrWrongCache)) {
 		e.stats.notExportable.Add(1)
+		if e.held != nil {
+			t := recordTally(r)
+			t.Flows += flows - 1
+			e.held.Done(t)
+		}
 	}
 }
 
@@ -408,6 +474,7 @@ func (e *Exporter) Close() error {
 	// Everything it was given is sent or counted: it owes the spool
 	// nothing more.
 	e.mark.Release()
+	e.held.Release()
 	if e.snd.conn == nil {
 		return nil
 	}
@@ -426,11 +493,13 @@ func (e *Exporter) enqueue(p []byte, info PacketInfo) error {
 	if e.snd.unreachable.Load() {
 		if !e.q.put(p, info) {
 			e.stats.drop(info)
+			e.held.Done(infoTally(info))
 		}
 		return nil
 	}
 	if !e.q.putWait(p, info, e.stop) {
 		e.stats.drop(info)
+		e.held.Done(infoTally(info))
 	}
 	return nil
 }

@@ -25,6 +25,8 @@ type legacy struct {
 
 	count    int
 	pkts     uint64 // the open packet's flows' packet counters summed
+	flows    uint64 // and the flows and bytes its records carry
+	octets   uint64
 	lastSeq  uint64 // the highest spool sequence of its records
 	seq      uint32 // flows in all packets before the open one
 	openedAt time.Time
@@ -78,10 +80,12 @@ func (l *legacy) add(r *flow.Record, flows uint64) error {
 			l.openedAt = l.cfg.Clock.Now()
 		}
 		off := l.hdrLen + l.count*l.recLen
-		pk := share(r.Packets, n, i)
-		l.record(&l.cfg, l.buf[off:off+l.recLen], r, pk, share(r.Bytes, n, i), share(flows, n, i))
+		pk, oc, fl := share(r.Packets, n, i), share(r.Bytes, n, i), share(flows, n, i)
+		l.record(&l.cfg, l.buf[off:off+l.recLen], r, pk, oc, fl)
 		l.count++
 		l.pkts += pk
+		l.flows += fl
+		l.octets += oc
 		if i == n-1 {
 			// A record split over two packets is sent with the second.
 			l.lastSeq = max(l.lastSeq, r.SpoolSeq)
@@ -114,11 +118,11 @@ func (l *legacy) emit() error {
 	be.PutUint32(b[16:], l.seq)
 	l.header(&l.cfg, b[20:l.hdrLen])
 
-	n, pkts, last := l.count, l.pkts, l.lastSeq
+	n, info := l.count, PacketInfo{Records: l.count, Packets: l.pkts, Flows: l.flows, Bytes: l.octets, LastSeq: l.lastSeq}
 	l.seq += uint32(n) // a lost packet must still leave a gap the collector sees
-	l.count, l.pkts, l.lastSeq = 0, 0, 0
+	l.count, l.pkts, l.flows, l.octets, l.lastSeq = 0, 0, 0, 0, 0
 	l.openedAt = time.Time{}
-	if err := l.out.WritePacket(b[:l.hdrLen+n*l.recLen], PacketInfo{Records: n, Packets: pkts, LastSeq: last}); err != nil {
+	if err := l.out.WritePacket(b[:l.hdrLen+n*l.recLen], info); err != nil {
 		return fmt.Errorf("write v%d packet: %w", l.cfg.Version, err)
 	}
 	return nil

@@ -62,6 +62,10 @@ type sender struct {
 	// records are sending while it is written, sent once the write
 	// returned or the packet was counted as lost.
 	mark atomic.Pointer[spool.Mark]
+	// held is the destination's totals of what it holds (nil: none): a
+	// packet's part is in doubt while it is written, and leaves them
+	// once the write returned or the packet was counted as lost.
+	held atomic.Pointer[spool.Consumer]
 
 	unreachable atomic.Bool
 	recovered   atomic.Bool // the collector answered again: resend templates
@@ -126,9 +130,10 @@ func (s *sender) finish() {
 
 func (s *sender) sendSlot(i int32) {
 	slot := &s.e.q.slots[i]
-	m := s.mark.Load()
+	m, h, t := s.mark.Load(), s.held.Load(), infoTally(slot.info)
 	// Every way out of here has sent the packet or counted it as lost.
 	defer m.Sent(slot.info.LastSeq)
+	defer h.Done(t)
 	if slot.n == 0 {
 		return // a marker (Exporter.markDealt): nothing to write
 	}
@@ -157,6 +162,7 @@ func (s *sender) sendSlot(i int32) {
 	}
 	s.pace()
 	m.Sending(slot.info.LastSeq)
+	h.Sending(t)
 	if _, err := s.conn.Write(slot.buf[:slot.n]); err != nil {
 		err = fmt.Errorf("send to %s: %w", s.e.cfg.Collector, err)
 		s.e.stats.failed(slot.info, err)

@@ -35,6 +35,8 @@ type templated struct {
 	records     int    // every record, the v9 header count
 	dataRecs    int    // flow records
 	dataPkts    uint64 // their packet counters summed
+	dataFlows   uint64 // the flows and bytes they carry (PacketInfo)
+	dataBytes   uint64
 	lastSeq     uint64 // the highest spool sequence of their records
 	optDataRecs int
 	templates   bool
@@ -160,6 +162,11 @@ func (e *templated) add(t *template, r *flow.Record, flows uint64) error {
 	e.records++
 	e.dataRecs++
 	e.dataPkts += r.Packets + r.Reverse.Packets
+	e.dataFlows += flows
+	if r.Reverse != (flow.Reverse{}) {
+		e.dataFlows++ // a biflow: its partner direction too
+	}
+	e.dataBytes += r.Bytes + r.Reverse.Bytes
 	e.lastSeq = max(e.lastSeq, r.SpoolSeq)
 	return firstErr
 }
@@ -193,7 +200,7 @@ func (e *templated) RefreshTemplates() { e.lastTpl, e.lastOpt = time.Time{}, tim
 func (e *templated) open() {
 	now := e.cfg.Clock.Now()
 	e.n = e.hdrLen
-	e.records, e.dataRecs, e.optDataRecs, e.dataPkts, e.lastSeq = 0, 0, 0, 0, 0
+	e.records, e.dataRecs, e.optDataRecs, e.dataPkts, e.dataFlows, e.dataBytes, e.lastSeq = 0, 0, 0, 0, 0, 0, 0
 	e.templates = false
 	e.setStart = -1
 	e.openedAt = now
@@ -353,11 +360,11 @@ func (e *templated) emit() error {
 	}
 	e.pktsSinceTpl++
 	e.pktsSinceOpt++
-	n, info := e.n, PacketInfo{Records: e.dataRecs, Templates: e.templates, Packets: e.dataPkts, LastSeq: e.lastSeq,
+	n, info := e.n, PacketInfo{Records: e.dataRecs, Templates: e.templates, Packets: e.dataPkts, Flows: e.dataFlows, Bytes: e.dataBytes, LastSeq: e.lastSeq,
 		DataTemplates: int(e.pendIn(e.templateSetID())), OptionsTemplates: int(e.pendIn(e.optionsSetID()))}
 	e.n = 0
 	e.openedAt = time.Time{}
-	e.records, e.dataRecs, e.optDataRecs, e.dataPkts, e.lastSeq = 0, 0, 0, 0, 0
+	e.records, e.dataRecs, e.optDataRecs, e.dataPkts, e.dataFlows, e.dataBytes, e.lastSeq = 0, 0, 0, 0, 0, 0, 0
 	if err := e.out.WritePacket(b[:n], info); err != nil {
 		e.settle(false, now)
 		return fmt.Errorf("write %s packet: %w", e.cfg.Version.Label(), err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/daemon"
+	"github.com/flowtap/flowtap/appliance/spool"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/mgmt/metrics"
 )
@@ -82,6 +83,20 @@ func metricsSnapshot(m *daemon.Manager) metrics.Snapshot {
 	}
 	for _, a := range d.AggregationCaches() {
 		s.Aggregations = append(s.Aggregations, metrics.Aggregation{Scheme: a.Config.Scheme.String(), Stats: a.Stats})
+	}
+	if l, _ := d.UncleanStopLost(); l.Records != 0 {
+		// Its destinations are not kept apart.
+		s.UncleanStopLost = append(s.UncleanStopLost, metrics.UncleanStopLoss{Reason: "destination removed", Destination: "",
+			Records: l.Records, Packets: l.Packets, Doubt: l.Doubt, DoubtPackets: l.DoubtPackets})
+	}
+	held, _ := d.UncleanStopHeld()
+	for _, h := range held {
+		reason := "biflow pairing"
+		if h.Kind == spool.HeldAggregation {
+			reason = "aggregation cache " + h.Scheme.String()
+		}
+		s.UncleanStopLost = append(s.UncleanStopLost, metrics.UncleanStopLoss{Reason: reason, Destination: h.Collector.String(),
+			Records: h.Records, Packets: h.Packets, Doubt: h.Doubt, DoubtPackets: h.DoubtPackets})
 	}
 	inUse := map[string]bool{}
 	if samplers, err := d.Samplers(); err == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/appliance/spool"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 )
@@ -118,6 +119,20 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 		UncleanStopLost: func() snmp.UncleanStopLoss {
 			l, _ := d.UncleanStopLost()
 			return snmp.UncleanStopLoss{Records: l.Records, Packets: l.Packets, Doubt: l.Doubt, DoubtPackets: l.DoubtPackets}
+		},
+		UncleanStopHeld: func() (agg, bi snmp.UncleanStopLoss) {
+			held, _ := d.UncleanStopHeld()
+			for _, h := range held {
+				t := &agg
+				if h.Kind == spool.HeldBiflow {
+					t = &bi
+				}
+				t.Records += h.Records
+				t.Packets += h.Packets
+				t.Doubt += h.Doubt
+				t.DoubtPackets += h.DoubtPackets
+			}
+			return agg, bi
 		},
 		Version: func() uint32 {
 			_, set, _ := m.Config().Setting()

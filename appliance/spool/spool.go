@@ -14,7 +14,10 @@
 // wrote its last packet. A mark starts Unstarted (owing nothing) and
 // starts at the first record its destination is given. The harvest is
 // the one writer of slots; a mark only moves forward. A slot is
-// overwritten only once every started mark has passed it.
+// overwritten only once every started mark has passed it. Consumers
+// that hold records longer than the ring could keep them (aggregation
+// caches, biflow pairing) keep running totals of what they hold in the
+// header instead (held.go), so a kill's loss there is known and counted.
 //
 // The memory lives as long as the pinned map, not the machine: a reboot
 // or a power cut loses the spool, as it loses the flow table in bpffs.
@@ -83,8 +86,15 @@ type Spool struct {
 	// destination registers); recovered its records not yet sent by all.
 	orphans   map[string]*Mark
 	recovered []Record
+	markLow   uint64 // the lowest sent of the marks found at open
 	waits     atomic.Uint64
 	discarded error
+
+	// held are the consumers' entries (held.go), those of the process
+	// before (heldOld, what they held in heldOrphans) until Forget.
+	held        [maxHeld]*Consumer
+	heldOld     []*Consumer
+	heldOrphans []Held
 }
 
 // Discarded says why the spool found at open could not be read (nil: it
@@ -123,10 +133,13 @@ func (m *Mark) SetKick(f func()) {
 	}
 }
 
-// Record is a record found in the spool at open.
+// Record is a record found in the spool at open. Owed says some
+// destination's mark had not passed it: it is to be sent again; a record
+// not owed is one only a holding consumer (HeldBefore) had not taken.
 type Record struct {
 	Seq     uint64
 	Flags   uint32
+	Owed    bool
 	Payload []byte
 }
 
@@ -156,15 +169,18 @@ func New(mem []byte, slots, payload int, close func() error) (*Spool, error) {
 	if string(mem[:8]) != magic {
 		binary.LittleEndian.PutUint32(mem[8:], uint32(size))
 		binary.LittleEndian.PutUint32(mem[12:], uint32(slots))
+		s.initHeld()
 		copy(mem[:8], magic) // last: the header is whole once it says so
 		s.head, s.tail = 1, 1
 		return s, nil
 	}
+	s.initHeld() // a previous version's spool: its marks and slots stand
 	s.recover()
 	return s, nil
 }
 
-// recover reads the marks and slots the process before left.
+// recover reads the marks, holding consumers and slots the process
+// before left.
 func (s *Spool) recover() {
 	low := ^uint64(0)
 	for i := range maxMarks {
@@ -192,6 +208,10 @@ func (s *Spool) recover() {
 		}
 		s.orphans[m.id] = m
 	}
+	// A record above a mark's sent is owed to its destination; one above
+	// a holding consumer's last is one the kill kept from it.
+	s.markLow = low
+	low = min(low, s.recoverHeld())
 	var maxSeq uint64
 	for i := range s.slots {
 		b := s.slot(i)
@@ -200,13 +220,13 @@ func (s *Spool) recover() {
 		if seq == 0 || seq <= low {
 			continue
 		}
-		s.recovered = append(s.recovered, Record{Seq: seq, Flags: atomic.LoadUint32(u32(b[8:])),
+		s.recovered = append(s.recovered, Record{Seq: seq, Flags: atomic.LoadUint32(u32(b[8:])), Owed: seq > s.markLow,
 			Payload: append([]byte(nil), b[slotHead:s.size]...)})
 	}
 	sortBySeq(s.recovered)
 	s.head = maxSeq + 1
 	s.tail = s.head - min(s.head-1, s.slots)
-	if len(s.orphans) == 0 {
+	if len(s.orphans) == 0 && len(s.heldOrphans) == 0 {
 		// No destination at the stop: the records went nowhere.
 		s.recovered = nil
 	}
@@ -241,8 +261,10 @@ func (s *Spool) Orphans() []*Mark {
 }
 
 // Forget releases the marks no destination took back (a destination the
-// configuration no longer has) and the recovered records, once they have
-// been replayed; it returns the orphans' marks as they were.
+// configuration no longer has), the entries of the holding consumers of
+// the process before (HeldBefore) and the recovered records, once they
+// have been replayed and the losses counted; it returns the orphans'
+// marks as they were.
 func (s *Spool) Forget() []*Mark {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -252,6 +274,10 @@ func (s *Spool) Forget() []*Mark {
 		s.release(m)
 		delete(s.orphans, id)
 	}
+	for _, c := range s.heldOld {
+		s.releaseHeld(c)
+	}
+	s.heldOld, s.heldOrphans = nil, nil
 	s.recovered = nil
 	return out
 }

@@ -22,6 +22,9 @@ type ExportView struct {
 	// UncleanStopLost is what a killed flowtapd had taken and not sent to
 	// destinations the restarted one no longer has.
 	UncleanStopLost UncleanStopLoss
+	// UncleanStopHeld is what killed flowtapds lost that aggregation
+	// caches and biflow destinations held, per destination.
+	UncleanStopHeld []HeldLoss
 	// Template is what `show ip flow export template` shows; `show ip
 	// flow export | json` leaves it out, as its screen does.
 	Template TemplateSettings `json:"-"`
@@ -34,6 +37,14 @@ type ExportView struct {
 type UncleanStopLoss struct {
 	Records, Packets    uint64
 	Doubt, DoubtPackets uint64
+}
+
+// HeldLoss is what a kill lost that one destination held: Reason says
+// where ("held in aggregation cache SCHEME", "held for biflow pairing").
+type HeldLoss struct {
+	Reason    string
+	Collector netip.AddrPort
+	UncleanStopLoss
 }
 
 // TemplateSettings are the v9/IPFIX template and options resend settings
@@ -64,6 +75,7 @@ func IPFlowExport(w io.Writer, v ExportView) {
 	if len(v.Destinations) == 0 {
 		fmt.Fprintf(w, "Flow export %s is disabled for main cache\n", v.Version.Label())
 		uncleanStopLost(w, v.UncleanStopLost)
+		uncleanStopHeld(w, v.UncleanStopHeld)
 		return
 	}
 	fmt.Fprintf(w, "Flow export %s is enabled for main cache\n", v.Version.Label())
@@ -133,6 +145,16 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		fmt.Fprintf(w, "  %d flows (%d packets) of other VLANs were not exported\n", s.Layer2NotSelected, s.Layer2NotSelectedPackets)
 	}
 	uncleanStopLost(w, v.UncleanStopLost)
+	uncleanStopHeld(w, v.UncleanStopHeld)
+}
+
+// uncleanStopHeld says (flowtap) what kills lost that was held in an
+// aggregation cache or for biflow pairing, per destination.
+func uncleanStopHeld(w io.Writer, ls []HeldLoss) {
+	for _, l := range ls {
+		fmt.Fprintf(w, "  %d flows (%d packets) lost at an unclean stop: %s for %s\n", l.Records, l.Packets, l.Reason, l.Collector)
+		fmt.Fprintf(w, "  %d flows (%d packets) of them possibly received (in the packet being written at the stop)\n", l.Doubt, l.DoubtPackets)
+	}
 }
 
 // uncleanStopLost says (flowtap) what a kill left owed to destinations

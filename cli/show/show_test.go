@@ -146,7 +146,13 @@ func TestIPFlowExportUncleanStop(t *testing.T) {
 		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9, Packets: 1600, Records: 33500,
 			Resent: 1339, ResentPackets: 2678, Doubt: 21, DoubtPackets: 42},
 		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: platform.V9, Packets: 1600, Records: 32000},
-	}, UncleanStopLost: UncleanStopLoss{Records: 1352, Packets: 2704, Doubt: 20, DoubtPackets: 40}})
+	}, UncleanStopLost: UncleanStopLoss{Records: 1352, Packets: 2704, Doubt: 20, DoubtPackets: 40},
+		UncleanStopHeld: []HeldLoss{
+			{Reason: "held in aggregation cache destination-prefix", Collector: netip.MustParseAddrPort("192.0.2.12:9996"),
+				UncleanStopLoss: UncleanStopLoss{Records: 900, Packets: 1800, Doubt: 30, DoubtPackets: 60}},
+			{Reason: "held for biflow pairing", Collector: netip.MustParseAddrPort("192.0.2.13:4739"),
+				UncleanStopLoss: UncleanStopLoss{Records: 12, Packets: 24}},
+		}})
 	golden(t, "show-ip-flow-export-unclean-stop", b.Bytes())
 }
 

@@ -33,6 +33,23 @@ type Snapshot struct {
 	Samplers     []Sampler
 	// Overload is overload protection's state; nil when never configured.
 	Overload *dpstats.Overload
+	// UncleanStopLost is what killed flowtapds lost with the records
+	// they held, per reason and destination.
+	UncleanStopLost []UncleanStopLoss
+}
+
+// UncleanStopLoss is what kills lost for one destination and Reason:
+// "destination removed" (owed to a destination the restarted daemon no
+// longer has), "aggregation cache SCHEME" (folded into aggregates not yet
+// written), "biflow pairing" (held by a biflow destination).
+type UncleanStopLoss struct {
+	Reason      string
+	Destination string
+	Records     uint64
+	Packets     uint64
+	// Doubt and DoubtPackets are those of them in the packet being
+	// written at the kill, which the collector may have received.
+	Doubt, DoubtPackets uint64
 }
 
 // Aggregation is one running `ip flow-aggregation cache`.
@@ -111,6 +128,10 @@ var (
 	expResentP   = desc("export_unclean_stop_resent_packets_total", "Packets of those flows.", "destination", "version")
 	expDoubtR    = desc("export_unclean_stop_doubt_records_total", "Of those flows, the ones in the packet being written at the kill: the destination may have them twice.", "destination", "version")
 	expDoubtP    = desc("export_unclean_stop_doubt_packets_total", "Packets of those flows.", "destination", "version")
+	expUncLostR  = desc("export_unclean_stop_lost_records_total", "Flows a killed flowtapd held and lost: folded into an aggregation cache's aggregates not yet written, held for biflow pairing, or owed to a destination no longer configured.", "reason", "destination")
+	expUncLostP  = desc("export_unclean_stop_lost_packets_total", "Packets of those flows.", "reason", "destination")
+	expUncLostDR = desc("export_unclean_stop_lost_doubt_records_total", "Of those flows, the ones in the packet being written at the kill: the destination may have received them.", "reason", "destination")
+	expUncLostDP = desc("export_unclean_stop_lost_doubt_packets_total", "Packets of those flows.", "reason", "destination")
 
 	aggEntries  = desc("aggregation_active_entries", "Aggregates in the cache.", "scheme")
 	aggCapacity = desc("aggregation_entries", "Entries the aggregation cache holds.", "scheme")
@@ -181,6 +202,12 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		gauge(cacheTimeout, s.Aging.Active.Seconds(), "active")
 		gauge(cacheTimeout, s.Aging.Inactive.Seconds(), "inactive")
+	}
+	for _, u := range s.UncleanStopLost {
+		counter(expUncLostR, u.Records, u.Reason, u.Destination)
+		counter(expUncLostP, u.Packets, u.Reason, u.Destination)
+		counter(expUncLostDR, u.Doubt, u.Reason, u.Destination)
+		counter(expUncLostDP, u.DoubtPackets, u.Reason, u.Destination)
 	}
 	for _, d := range s.Destinations {
 		l := []string{d.Collector.String(), d.Version.String()}

@@ -22,6 +22,13 @@ import (
 //	                  flows, 5 doubt packets}.0: what a killed daemon had
 //	                  taken and not sent to destinations the restarted one
 //	                  no longer has (Counter64 scalars).
+//	flowtapExportUncleanStopHeldAgg flowtap.4.{6 flows, 7 packets, 8 doubt
+//	                  flows, 9 doubt packets}.0: what killed daemons' aggregation
+//	                  caches held (folded in, not yet written), all their
+//	                  destinations summed; flowtapExportUncleanStopHeldBiflow
+//	                  flowtap.4.{10..13}.0 the same for biflow destinations
+//	                  (directions waiting for their partner, biflows not yet
+//	                  written). Lost (Counter64 scalars).
 var (
 	oidDatapath   = oidFlowtap.Append(3)
 	oidExportLoss = oidFlowtap.Append(4)
@@ -54,21 +61,27 @@ func RegisterFlowtapMIB(r *Registry, p NetflowProvider) error {
 }
 
 func uncleanStopScalars(p NetflowProvider) []Scalar {
-	c := func(id uint32, name string, f func(*UncleanStopLoss) uint64) Scalar {
-		return Scalar{OID: oidExportLoss.Append(id), Name: name, Get: func() (Value, error) {
-			e, err := p.ExportStats()
-			if err != nil {
-				return Value{}, err
-			}
-			return Counter64(f(&e.UncleanStopLost)), nil
-		}}
+	var out []Scalar
+	group := func(first uint32, name string, which func(*ExportStats) *UncleanStopLoss) {
+		c := func(id uint32, name string, f func(*UncleanStopLoss) uint64) Scalar {
+			return Scalar{OID: oidExportLoss.Append(id), Name: name, Get: func() (Value, error) {
+				e, err := p.ExportStats()
+				if err != nil {
+					return Value{}, err
+				}
+				return Counter64(f(which(&e))), nil
+			}}
+		}
+		out = append(out,
+			c(first, name+"Flows", func(l *UncleanStopLoss) uint64 { return l.Records }),
+			c(first+1, name+"Packets", func(l *UncleanStopLoss) uint64 { return l.Packets }),
+			c(first+2, name+"DoubtFlows", func(l *UncleanStopLoss) uint64 { return l.Doubt }),
+			c(first+3, name+"DoubtPackets", func(l *UncleanStopLoss) uint64 { return l.DoubtPackets }))
 	}
-	return []Scalar{
-		c(2, "flowtapExportUncleanStopLostFlows", func(l *UncleanStopLoss) uint64 { return l.Records }),
-		c(3, "flowtapExportUncleanStopLostPackets", func(l *UncleanStopLoss) uint64 { return l.Packets }),
-		c(4, "flowtapExportUncleanStopLostDoubtFlows", func(l *UncleanStopLoss) uint64 { return l.Doubt }),
-		c(5, "flowtapExportUncleanStopLostDoubtPackets", func(l *UncleanStopLoss) uint64 { return l.DoubtPackets }),
-	}
+	group(2, "flowtapExportUncleanStopLost", func(e *ExportStats) *UncleanStopLoss { return &e.UncleanStopLost })
+	group(6, "flowtapExportUncleanStopHeldAgg", func(e *ExportStats) *UncleanStopLoss { return &e.UncleanStopHeldAggregation })
+	group(10, "flowtapExportUncleanStopHeldBiflow", func(e *ExportStats) *UncleanStopLoss { return &e.UncleanStopHeldBiflow })
+	return out
 }
 
 func datapathScalars(p DatapathProvider) []Scalar {

@@ -21,6 +21,8 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 	b := newFakeBackend()
 	b.export.Collectors[0].LostRecords, b.export.Collectors[0].LostPackets, b.export.Collectors[0].Unreachable = 2600, 51234, true
 	b.export.UncleanStopLost = UncleanStopLoss{Records: 1297, Packets: 2594, Doubt: 20, DoubtPackets: 40}
+	b.export.UncleanStopHeldAggregation = UncleanStopLoss{Records: 900, Packets: 1800, Doubt: 30, DoubtPackets: 60}
+	b.export.UncleanStopHeldBiflow = UncleanStopLoss{Records: 12, Packets: 24, Doubt: 2, DoubtPackets: 4}
 	b.export.Collectors[0].NotSelected, b.export.Collectors[0].NotSelectedPackets = 7, 700
 	c0 := &b.export.Collectors[0]
 	c0.Resent, c0.ResentPackets, c0.Doubt, c0.DoubtPackets = 1360, 2720, 21, 42
@@ -83,8 +85,18 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		`.1.3.6.1.4.1.32473.1.4.3.0 = Counter64: 2594`,
 		`.1.3.6.1.4.1.32473.1.4.4.0 = Counter64: 20`,
 		`.1.3.6.1.4.1.32473.1.4.5.0 = Counter64: 40`,
+		// What kills lost that aggregation caches and biflow
+		// destinations held.
+		`.1.3.6.1.4.1.32473.1.4.6.0 = Counter64: 900`,
+		`.1.3.6.1.4.1.32473.1.4.7.0 = Counter64: 1800`,
+		`.1.3.6.1.4.1.32473.1.4.8.0 = Counter64: 30`,
+		`.1.3.6.1.4.1.32473.1.4.9.0 = Counter64: 60`,
+		`.1.3.6.1.4.1.32473.1.4.10.0 = Counter64: 12`,
+		`.1.3.6.1.4.1.32473.1.4.11.0 = Counter64: 24`,
+		`.1.3.6.1.4.1.32473.1.4.12.0 = Counter64: 2`,
+		`.1.3.6.1.4.1.32473.1.4.13.0 = Counter64: 4`,
 	)
-	if n := len(lines(out)); n != 26 {
-		t.Errorf("flowtapExportLossTable and the unclean-stop scalars: %d lines, want 26:\n%s", n, out)
+	if n := len(lines(out)); n != 34 {
+		t.Errorf("flowtapExportLossTable and the unclean-stop scalars: %d lines, want 34:\n%s", n, out)
 	}
 }

@@ -84,6 +84,12 @@ type ExportStats struct {
 	// UncleanStopLost is what a daemon killed before sending them owed
 	// destinations this one no longer has: lost (flowtap.4.2-5).
 	UncleanStopLost UncleanStopLoss
+	// UncleanStopHeldAggregation and UncleanStopHeldBiflow are what
+	// killed daemons lost that aggregation caches (folded into
+	// aggregates not yet written) and biflow destinations (waiting for
+	// their partner, or not yet written) held, summed over their
+	// destinations (flowtap.4.6-9 and 4.10-13).
+	UncleanStopHeldAggregation, UncleanStopHeldBiflow UncleanStopLoss
 }
 
 // UncleanStopLoss counts the flows lost in an unclean stop because their

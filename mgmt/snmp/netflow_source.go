@@ -25,6 +25,10 @@ type FlowtapSource struct {
 	// not sent to destinations this one no longer has
 	// (ExportStats.UncleanStopLost).
 	UncleanStopLost func() UncleanStopLoss
+	// UncleanStopHeld, when set, is what killed daemons lost that
+	// aggregation caches and biflow destinations held
+	// (ExportStats.UncleanStopHeldAggregation, ...Biflow).
+	UncleanStopHeld func() (aggregation, biflow UncleanStopLoss)
 	// Version is the main cache's `ip flow-export version` (5, 9 or 10),
 	// 0 when none is configured.
 	Version func() uint32
@@ -106,6 +110,9 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 	}
 	if s.UncleanStopLost != nil {
 		e.UncleanStopLost = s.UncleanStopLost()
+	}
+	if s.UncleanStopHeld != nil {
+		e.UncleanStopHeldAggregation, e.UncleanStopHeldBiflow = s.UncleanStopHeld()
 	}
 	if s.Retired != nil {
 		r := s.Retired()
