@@ -122,3 +122,20 @@ func TestHeldTableFull(t *testing.T) {
 		t.Fatal("a consumer over the table's size was given an entry")
 	}
 }
+
+// A consumer taken out of the fanout (Stop) is owed no later record,
+// and still holds what it held until it writes it.
+func TestHeldStopped(t *testing.T) {
+	mem := newShared(8, 16)
+	s := mem.open(t, 8, 16)
+	c, _ := s.Hold(HeldAggregation, 1, collector)
+	put(s, 1)
+	c.Fold(1, Tally{1, 1, 1})
+	c.Stop()
+	put(s, 2) // the harvest goes on without it
+	c.Fold(2, Tally{})
+	got := mem.open(t, 8, 16).HeldBefore()
+	if len(got) != 1 || got[0].Seq != Stopped || got[0].Holds != (Tally{1, 1, 1}) {
+		t.Fatalf("held %+v, want Stopped holding one flow", got)
+	}
+}
