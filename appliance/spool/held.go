@@ -172,7 +172,8 @@ func (s *Spool) HeldBefore() []Held {
 
 // Hold gives a consumer of kind, for collector, an entry: holding
 // nothing, Unstarted. The entries of the process before stay apart
-// until Forget (they are what it lost).
+// until Forget (they are what it lost), unless the table has no other
+// room.
 func (s *Spool) Hold(kind HeldKind, sub byte, collector netip.AddrPort) (*Consumer, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -180,28 +181,43 @@ func (s *Spool) Hold(kind HeldKind, sub byte, collector netip.AddrPort) (*Consum
 		if s.held[i] != nil {
 			continue
 		}
-		p := s.heldMem(i)
-		clear(p)
-		c := &Consumer{s: s, i: i, ptr: p, cur: Held{Kind: kind, Sub: sub, Collector: collector, Seq: Unstarted}}
-		p[hKind], p[hSub] = byte(kind), sub
-		a := collector.Addr()
-		if a.Is4() {
-			p[hAddrLen] = 4
-			b := a.As4()
-			copy(p[hAddr:], b[:])
-		} else if a.IsValid() {
-			p[hAddrLen] = 16
-			b := a.As16()
-			copy(p[hAddr:], b[:])
-		}
-		port := collector.Port()
-		p[hPort], p[hPort+1] = byte(port), byte(port>>8)
-		*u64(c.copyMem(0)[0:]) = Unstarted
-		p[hFlag] = 1 // last: whole once it counts
-		s.held[i] = c
-		return c, nil
+		return s.holdAt(i, kind, sub, collector), nil
+	}
+	// Full of the entries of the process before: take one over. What it
+	// held is in heldOrphans, counted by this process (HeldBefore); only
+	// a second kill before that count would miss it.
+	if n := len(s.heldOld); n > 0 {
+		old := s.heldOld[n-1]
+		s.heldOld = s.heldOld[:n-1]
+		s.held[old.i] = nil
+		return s.holdAt(old.i, kind, sub, collector), nil
 	}
 	return nil, errors.New("spool: no free entry for a consumer that holds records")
+}
+
+// holdAt starts a consumer in entry i; s.mu is held.
+func (s *Spool) holdAt(i int, kind HeldKind, sub byte, collector netip.AddrPort) *Consumer {
+	p := s.heldMem(i)
+	p[hFlag] = 0 // first: a kill while it is written leaves no entry
+	clear(p)
+	c := &Consumer{s: s, i: i, ptr: p, cur: Held{Kind: kind, Sub: sub, Collector: collector, Seq: Unstarted}}
+	p[hKind], p[hSub] = byte(kind), sub
+	a := collector.Addr()
+	if a.Is4() {
+		p[hAddrLen] = 4
+		b := a.As4()
+		copy(p[hAddr:], b[:])
+	} else if a.IsValid() {
+		p[hAddrLen] = 16
+		b := a.As16()
+		copy(p[hAddr:], b[:])
+	}
+	port := collector.Port()
+	p[hPort], p[hPort+1] = byte(port), byte(port>>8)
+	*u64(c.copyMem(0)[0:]) = Unstarted
+	p[hFlag] = 1 // last: whole once it counts
+	s.held[i] = c
+	return c
 }
 
 // Fold records that the consumer took the record seq (0: one not in the

@@ -110,16 +110,37 @@ func TestHeldOnPreviousLayout(t *testing.T) {
 }
 
 // The table fills up: a consumer over the limit is refused, not given
-// another's entry.
+// another's entry; after a kill, the new process takes the entries of
+// the one before over when there is no other room, and still counts what
+// they held.
 func TestHeldTableFull(t *testing.T) {
-	s := newShared(8, 16).open(t, 8, 16)
+	mem := newShared(8, 16)
+	s := mem.open(t, 8, 16)
 	for i := range maxHeld {
-		if _, err := s.Hold(HeldAggregation, byte(i), collector); err != nil {
+		c, err := s.Hold(HeldAggregation, byte(i), collector)
+		if err != nil {
 			t.Fatalf("consumer %d: %v", i, err)
 		}
+		c.Fold(0, Tally{1, 1, 1})
 	}
 	if _, err := s.Hold(HeldBiflow, 0, collector); err == nil {
 		t.Fatal("a consumer over the table's size was given an entry")
+	}
+	r := mem.open(t, 8, 16)
+	for i := range maxHeld {
+		if _, err := r.Hold(HeldBiflow, byte(i), collector); err != nil {
+			t.Fatalf("after a kill, consumer %d: %v", i, err)
+		}
+	}
+	if _, err := r.Hold(HeldBiflow, 99, collector); err == nil {
+		t.Fatal("a consumer over the table's size was given an entry")
+	}
+	if got := r.HeldBefore(); len(got) != maxHeld || got[0].Holds != (Tally{1, 1, 1}) {
+		t.Fatalf("held before: %d entries, first %+v", len(got), got)
+	}
+	r.Forget() // releases none of the new ones
+	if got := mem.open(t, 8, 16).HeldBefore(); len(got) != maxHeld || got[0].Kind != HeldBiflow {
+		t.Fatalf("after Forget: %+v", got)
 	}
 }
 
@@ -137,5 +158,21 @@ func TestHeldStopped(t *testing.T) {
 	got := mem.open(t, 8, 16).HeldBefore()
 	if len(got) != 1 || got[0].Seq != Stopped || got[0].Holds != (Tally{1, 1, 1}) {
 		t.Fatalf("held %+v, want Stopped holding one flow", got)
+	}
+}
+
+// BenchmarkConsumerFold is what the harvest pays per record and holding
+// destination (an aggregation cache's, a biflow one): a lock and a
+// two-copy commit in the spool's header.
+func BenchmarkConsumerFold(b *testing.B) {
+	mem := make(shared, Size(8, 16))
+	s, err := New(mem, 8, 16, func() error { return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _ := s.Hold(HeldAggregation, 1, collector)
+	b.ResetTimer()
+	for i := range b.N {
+		c.Fold(uint64(i+1), Tally{1, 2, 92})
 	}
 }

@@ -44,6 +44,11 @@ func snapshot() Snapshot {
 		Samplers: []Sampler{{Name: "global", Interval: 1, InUse: true, Observed: 30, Selected: 30},
 			{Name: "one-in-100", Interval: 100, InUse: true, ID: 1, Observed: 1000, Selected: 10}, {Name: "unused", Interval: 3}},
 		Overload: &dpstats.Overload{Configured: true, Active: true, Rate: 32, Entered: 2, Time: 90 * time.Second},
+		UncleanStopLost: []UncleanStopLoss{
+			{Reason: "destination removed", Records: 5, Packets: 50},
+			{Reason: "aggregation cache prefix", Destination: "192.0.2.12:9996", Records: 900, Packets: 1800, Doubt: 30, DoubtPackets: 60},
+			{Reason: "biflow pairing", Destination: "192.0.2.13:4739", Records: 12, Packets: 24},
+		},
 	}
 }
 
@@ -128,6 +133,10 @@ func TestScrapeParses(t *testing.T) {
 		{"flowtap_export_unclean_stop_doubt_records_total", map[string]string{"destination": "192.0.2.10:2055"}, 3},
 		{"flowtap_export_unclean_stop_doubt_packets_total", map[string]string{"destination": "192.0.2.10:2055"}, 60},
 		{"flowtap_export_destination_unreachable", nil, 1},
+		{"flowtap_export_unclean_stop_lost_records_total", map[string]string{"reason": "destination removed"}, 5},
+		{"flowtap_export_unclean_stop_lost_packets_total", map[string]string{"reason": "aggregation cache prefix", "destination": "192.0.2.12:9996"}, 1800},
+		{"flowtap_export_unclean_stop_lost_doubt_packets_total", map[string]string{"reason": "aggregation cache prefix"}, 60},
+		{"flowtap_export_unclean_stop_lost_records_total", map[string]string{"reason": "biflow pairing", "destination": "192.0.2.13:4739"}, 12},
 		{"flowtap_aggregation_entries", map[string]string{"scheme": "prefix"}, 2048},
 		{"flowtap_sampler_interval", map[string]string{"sampler": "one-in-100"}, 100},
 		{"flowtap_sampler_interval", map[string]string{"sampler": "unused"}, 3},
