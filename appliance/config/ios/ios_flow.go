@@ -244,10 +244,14 @@ var asModes = map[string]platform.ASMode{"origin-as": platform.ASOrigin, "peer-a
 // exportVersion reads 5, 7, 8, 9 or ipfix; the persona judges which it
 // offers.
 func (x *cmd) exportVersion() platform.ExportVersion {
+	// `?` lists each version, as IOS does, not one word for all.
+	if !x.c.Need("5", "7", "8", "9", "ipfix") {
+		return 0
+	}
 	if x.c.TryKeyword("ipfix") != "" {
 		return platform.IPFIX
 	}
-	n := x.c.Num("5|7|8|9|ipfix", 5, 9)
+	n := x.c.Num("5|7|8|9", 5, 9)
 	switch n {
 	case 5, 7, 8, 9:
 		return platform.ExportVersion(n)
@@ -270,8 +274,8 @@ func (x *cmd) ipFlowExport() {
 		v := x.exportVersion()
 		x.touch("export.version")
 		as, bgp := platform.ASNone, false
-		for x.c.More() {
-			switch k := x.c.Keyword("bgp-nexthop", "origin-as", "peer-as"); k {
+		for k := x.c.Optional("bgp-nexthop", "origin-as", "peer-as"); k != ""; k = x.c.Optional("bgp-nexthop", "origin-as", "peer-as") {
+			switch k {
 			case "origin-as", "peer-as":
 				if as != platform.ASNone {
 					x.c.Invalid(x.c.Last(), "origin-as and peer-as exclude each other")
@@ -322,8 +326,9 @@ func (x *cmd) exportDestination() {
 		return
 	}
 	d := config.Destination{Addr: ap}
-	for x.c.More() {
-		switch x.c.Keyword("biflow", "crypto-pan", "origin-as", "peer-as", "source-address", "truncate", "version") {
+	tail := []string{"biflow", "crypto-pan", "origin-as", "peer-as", "source-address", "truncate", "version"}
+	for k := x.c.Optional(tail...); k != ""; k = x.c.Optional(tail...) {
+		switch k {
 		case "biflow":
 			d.Biflow = true
 			x.touch(path + ".biflow")
@@ -530,8 +535,8 @@ func (x *cmd) mlsAging() {
 	case "fast":
 		t, n := time.Duration(a.FastTime.Default)*time.Second, uint64(0)
 		x.touch("cache.fast-time")
-		for x.c.More() {
-			switch x.c.Keyword("threshold", "time") {
+		for k := x.c.Optional("threshold", "time"); k != ""; k = x.c.Optional("threshold", "time") {
+			switch k {
 			case "time":
 				t = time.Duration(x.c.Num(grammar.LimitDesc(a.FastTime), 1, config.MaxMinutes)) * time.Second
 			case "threshold":

@@ -235,8 +235,8 @@ func (x *cmd) flowtapSampling() {
 	x.c.Keyword("rate")
 	s.Rate = uint32(x.c.Uint(1, 1<<32-1))
 	x.touch("sampling")
-	for x.c.More() {
-		switch x.c.Keyword("max-packets-per-second", "run-length") {
+	for k := x.c.Optional("max-packets-per-second", "run-length"); k != ""; k = x.c.Optional("max-packets-per-second", "run-length") {
+		switch k {
 		case "run-length":
 			s.RunLength = uint32(x.c.Uint(0, 1<<32-1))
 		case "max-packets-per-second":
@@ -276,8 +276,9 @@ func (x *cmd) username() {
 	if !x.c.Need("privilege", "secret", "nopassword", "ssh-key") {
 		return
 	}
-	for x.c.More() {
-		switch x.c.Keyword("nopassword", "privilege", "secret", "ssh-key") {
+	tail := []string{"nopassword", "privilege", "secret", "ssh-key"}
+	for k := x.c.Optional(tail...); k != ""; k = x.c.Optional(tail...) {
+		switch k {
 		case "privilege":
 			u.Privilege = int(x.c.Uint(1, 15))
 			x.touch(path + ".privilege")

@@ -18,11 +18,26 @@ func TestIOSHelp(t *testing.T) {
 		{"ip flow-cache tim", "timeout"},
 		{"ip flow-cache timeout active 5 ", "  <cr>"},
 		{"frobnicate ", "% Unrecognized command"},
+		// A complete line lists the optional words that may follow it
+		// before <cr>, not <cr> alone.
+		{"ip flow-export destination 192.0.2.1 2055 ", "  version\n  <cr>"},
+		{"ip flow-export destination 192.0.2.1 2055 ", "  truncate"},
+		{"ip flow-export destination 192.0.2.1 2055 version 9 ", "  source-address"},
+		{"ip flow-export destination 192.0.2.1 2055 ver", "version"},
+		{"ip flow-export version 9 ", "  origin-as"},
+		{"ip flow-export version 9 ", "  bgp-nexthop"},
+		{"username bob privilege 3 ", "  secret"},
+		// Each version on a line of its own ("ipfix" came twice, once
+		// inside "5|7|8|9|ipfix").
+		{"ip flow-export version ", "  5\n  7\n  8\n  9\n  ipfix"},
 	} {
 		got := s.Help(c.line)
 		if !strings.Contains(strings.Join(got, "\n"), c.want) {
 			t.Errorf("Help(%q) = %q, want a line %q", c.line, got, c.want)
 		}
+	}
+	if got := s.Help("ip flow-export destination 192.0.2.1 2055 version "); strings.Count(strings.Join(got, "\n"), "ipfix") != 1 {
+		t.Errorf("version ? lists ipfix other than once: %q", got)
 	}
 	if got := s.Config(); !config.Equal(got, config.Config{}) {
 		t.Fatalf("Help changed the configuration: %+v", got)

@@ -249,6 +249,18 @@ func (c *Cursor) Offer(alts ...string) {
 	}
 }
 
+// Optional reads the next of a command's optional trailing keywords:
+// one of opts, or "" at the end of the line (which Offer notes, so that
+// `?` there lists them before <cr>) or when the word is none of them
+// (failed as Keyword does). A command loops on it until "".
+func (c *Cursor) Optional(opts ...string) string {
+	if !c.More() {
+		c.Offer(opts...)
+		return ""
+	}
+	return c.Keyword(opts...)
+}
+
 // Offered is what may follow at the end of a line that parsed: the
 // words Offer and TryKeyword were given there.
 func (c *Cursor) Offered() []string {
