@@ -17,13 +17,18 @@ func heldNow(t *testing.T, mem spoolMem) []spool.Held {
 	return mem.open(t, 64).HeldBefore()
 }
 
-// waitHeld waits until the one consumer in mem holds want.
-func waitHeld(t *testing.T, mem spoolMem, want spool.Tally) spool.Held {
+// waitHeld waits until the one consumer of sp holds want, then checks
+// that a daemon killed now would find that in mem.
+func waitHeld(t *testing.T, sp *spool.Spool, mem spoolMem, want spool.Tally) spool.Held {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		h := heldNow(t, mem)
+		h := sp.HeldNow()
 		if len(h) == 1 && h[0].Holds == want {
+			// The consumer's lock orders its stores before these reads.
+			if after := heldNow(t, mem); len(after) != 1 || after[0] != h[0] {
+				t.Fatalf("the spool's memory says %+v, the consumer %+v", after, h[0])
+			}
 			return h[0]
 		}
 		if time.Now().After(deadline) {
@@ -38,11 +43,17 @@ func waitHeld(t *testing.T, mem spoolMem, want spool.Tally) spool.Held {
 // that finds the flows, packets and bytes there, and the last record
 // taken; once written, nothing; closed, no entry.
 func TestAggregationHeldUntilWritten(t *testing.T) {
+	for _, v := range []export.Version{export.V8, export.V9} {
+		t.Run(v.Label(), func(t *testing.T) { aggregationHeldUntilWritten(t, v) })
+	}
+}
+
+func aggregationHeldUntilWritten(t *testing.T, version export.Version) {
 	collector := udpSink(t)
 	mem := newSpoolMem(64)
 	sp := mem.open(t, 64)
 	dests, err := export.NewDestinations([]export.DestinationConfig{{Collector: collector, MaxRate: -1,
-		Encoder: export.EncoderConfig{Version: export.V9, BootTime: boot, Scheme: platform.SchemeProtocolPort}}})
+		Encoder: export.EncoderConfig{Version: version, BootTime: boot, Scheme: platform.SchemeProtocolPort}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,13 +76,13 @@ func TestAggregationHeldUntilWritten(t *testing.T) {
 	v6 := v6Record()
 	v6.SpoolSeq = 4
 	c.Add(&v6) // left out (counted as skipped), but taken
-	h := waitHeld(t, mem, spool.Tally{Flows: 3, Packets: 60, Bytes: 6000})
+	h := waitHeld(t, sp, mem, spool.Tally{Flows: 3, Packets: 60, Bytes: 6000})
 	if h.Kind != spool.HeldAggregation || h.Sub != byte(platform.SchemeProtocolPort) || h.Collector != collector || h.Seq != 4 {
 		t.Errorf("held %+v", h)
 	}
 	c.FlushAll()
 	dests.Flush()
-	waitHeld(t, mem, spool.Tally{})
+	waitHeld(t, sp, mem, spool.Tally{})
 	if err := dests.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -104,14 +115,14 @@ func TestBiflowHeldUntilWritten(t *testing.T) {
 		e.Export(r)
 	}
 	// The pair went into the open packet, the lone one waits: all held.
-	h := waitHeld(t, mem, spool.Tally{Flows: 3, Packets: 6, Bytes: 600})
+	h := waitHeld(t, sp, mem, spool.Tally{Flows: 3, Packets: 6, Bytes: 600})
 	if h.Kind != spool.HeldBiflow || h.Seq != 9 || h.Collector != collector {
 		t.Errorf("held %+v", h)
 	}
 	if err := e.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	waitHeld(t, mem, spool.Tally{})
+	waitHeld(t, sp, mem, spool.Tally{})
 	e.Close()
 	if h := heldNow(t, mem); len(h) != 0 {
 		t.Errorf("a closed destination left %+v", h)

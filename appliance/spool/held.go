@@ -3,6 +3,7 @@ package spool
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -168,6 +169,23 @@ func (s *Spool) HeldBefore() []Held {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Held(nil), s.heldOrphans...)
+}
+
+// HeldNow is what this process's holding consumers hold now.
+func (s *Spool) HeldNow() []Held {
+	s.mu.Lock()
+	var cs []*Consumer
+	for _, c := range s.held {
+		if c != nil && !slices.Contains(s.heldOld, c) {
+			cs = append(cs, c)
+		}
+	}
+	s.mu.Unlock()
+	out := make([]Held, len(cs))
+	for i, c := range cs {
+		out[i] = c.Now()
+	}
+	return out
 }
 
 // Hold gives a consumer of kind, for collector, an entry: holding
