@@ -38,6 +38,27 @@ ip flow-aggregation cache source-prefix
 	})
 }
 
+// TestKillWithAggregatesBeingWrittenCountsTheLoss is the kill above with
+// the aggregation cache too small for the burst (1,024 entries, 6,400
+// source /32s): aggregates are expired to make room while the harvest
+// folds, so the kill also finds them in the exporter's open packet, its
+// queue and the packet being written, not only in the cache. What left
+// the totals was written; what the packet being written carried is
+// counted lost and possibly received.
+func TestKillWithAggregatesBeingWrittenCountsTheLoss(t *testing.T) {
+	killWithHeldRecords(t, "held in aggregation cache source-prefix", 6, func(v *testnet.Veth, capd, held *collector.Nfcapd) string {
+		return lossConfig(v, capd, fmt.Sprintf(`ip flow-cache entries 131072
+ip flow-aggregation cache source-prefix
+ cache entries 1024
+ mask source minimum 32
+ export version 9
+ export destination %s %d
+ enabled
+!
+`, held.Addr.Addr(), held.Addr.Port()))
+	})
+}
+
 // TestKillWithBiflowsHeldCountsTheLoss: the same kill with a biflow
 // destination (IPFIX to its own nfcapd) beside the main one. The burst's
 // flows are one-way, so each direction waits for a partner for the
