@@ -118,13 +118,18 @@ func Open(opts Options) (*Datapath, error) {
 		}
 		copts.Maps.PinPath = opts.PinDir
 	}
+	if opts.PinDir != "" {
+		if err := finishResize(opts); err != nil {
+			return nil, fmt.Errorf("finish the cache resize a killed start left: %w", err)
+		}
+	}
 	if opts.PinDir != "" && pinnedLegacyTable(opts.PinDir) {
 		err = d.loadOverLegacy(spec, copts)
 	} else {
 		err = spec.LoadAndAssign(&d.objs, copts)
 	}
 	if errors.Is(err, ebpf.ErrMapIncompatible) {
-		err = d.loadResized(spec)
+		err = d.loadResized(spec, nil, false)
 	}
 	if err != nil {
 		var verr *ebpf.VerifierError
@@ -195,7 +200,15 @@ func (d *Datapath) openGracePeriod() error {
 // table; after a grace period the old one has no writers and is drained
 // whole into OnResize; then the new maps replace the old pins. Statistics,
 // port settings and the event ring carry over.
-func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
+//
+// The new table is pinned in pendingDir before the links move to it: a
+// kill during the drain leaves the old table pinned with what the drain
+// had not taken, and the new one, which the links meter into while no
+// daemon runs, pinned where the next start finds it (finishResize).
+// pending, when set, is that table: the new table is it, not a fresh
+// one, and oldGone says the killed start had already unpinned the old
+// table (and moved part of the pending one to the table's names).
+func (d *Datapath) loadResized(spec *ebpf.CollectionSpec, pending map[string]*ebpf.Map, oldGone bool) error {
 	dir := d.opts.PinDir
 	old := map[string]*ebpf.Map{}
 	defer func() {
@@ -207,6 +220,9 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 		if ms.Pinning != ebpf.PinByName {
 			continue
 		}
+		if oldGone && isOwnTableMap(name) {
+			continue // the pending table's, if pinned there
+		}
 		m, err := ebpf.LoadPinnedMap(filepath.Join(dir, name), nil)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -216,16 +232,21 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 		}
 		old[name] = m
 	}
-	for _, name := range tableMaps {
-		if old[name] == nil {
-			return fmt.Errorf("pinned table in %s is incomplete: %s missing", dir, name)
+	if !oldGone {
+		for _, name := range tableMaps {
+			if old[name] == nil {
+				return fmt.Errorf("pinned table in %s is incomplete: %s missing", dir, name)
+			}
 		}
 	}
 	replace := map[string]*ebpf.Map{}
 	for name, m := range old {
-		if !isTableMap(name) && name != reserveMap && !isExtrasMap(name) {
+		if !isOwnTableMap(name) {
 			replace[name] = m
 		}
+	}
+	for name, m := range pending {
+		replace[name] = m
 	}
 	for _, m := range spec.Maps {
 		m.Pinning = ebpf.PinNone
@@ -240,16 +261,65 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	if err := d.init(); err != nil {
 		return err
 	}
+	if pending == nil {
+		// Pinned whole or not at all: in a directory of its own, which
+		// takes pendingDir's name once every map is in it.
+		tmp := filepath.Join(dir, pendingDir+"_new")
+		if err := os.MkdirAll(tmp, 0o700); err != nil {
+			return fmt.Errorf("create pin directory for the resized table: %w", err)
+		}
+		for _, m := range d.ownTableMaps() {
+			if err := m.Pin(filepath.Join(tmp, mapName(m))); err != nil {
+				return fmt.Errorf("pin resized %s: %w", mapName(m), err)
+			}
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, pendingDir)); err != nil {
+			return fmt.Errorf("pin resized table: %w", err)
+		}
+	}
 	if err := d.moveLinks(); err != nil {
 		return err
 	}
 	if err := d.waitForWriters(); err != nil {
 		return err
 	}
+	if !oldGone {
+		if err := d.drainOld(old); err != nil {
+			return err
+		}
+		for _, name := range ownTableMaps {
+			if old[name] == nil {
+				continue // only the reserves and extras may be missing (checked above)
+			}
+			if err := old[name].Unpin(); err != nil {
+				return fmt.Errorf("unpin old %s: %w", name, err)
+			}
+		}
+	}
+	// The old table's names are free: the new table takes them, a
+	// rename each in ownTableMaps' order (a kill between two leaves the
+	// rest in pendingDir, which the next start moves on).
+	for _, name := range ownTableMaps {
+		err := os.Rename(filepath.Join(dir, pendingDir, name), filepath.Join(dir, name))
+		if err != nil && !errors.Is(err, os.ErrNotExist) { // moved by a killed start
+			return fmt.Errorf("pin resized %s: %w", name, err)
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, pendingDir)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove %s: %w", pendingDir, err)
+	}
+	return nil
+}
+
+// drainOld drains the table in old (a harvest through the spool),
+// having noted its marked entries for SpooledRecord and let the daemon
+// replay the spool first (BeforeDrain).
+func (d *Datapath) drainOld(old map[string]*ebpf.Map) error {
 	oldTab, err := openTable(old[hdrsMapName], old[flowsMapName], old["counters"], old["extras4"], old["extras6"])
 	if err != nil {
 		return err
 	}
+	defer oldTab.close()
 	emit := d.opts.OnResize
 	var flows int
 	d.resizedDraining, flows = oldTab.drainingEntries()
@@ -261,26 +331,112 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec) error {
 	// it had not freed marked draining, and the rest in the spool, so
 	// the next start drains what is left and replays the rest.
 	oldTab.sp = d.opts.Spool
-	_, err = oldTab.harvest(HarvestRequest{Force: true}, emit, d.waitForWriters)
-	oldTab.close()
-	if err != nil {
+	if _, err = oldTab.harvest(HarvestRequest{Force: true}, emit, d.waitForWriters); err != nil {
 		return fmt.Errorf("drain resized table: %w", err)
 	}
-	for _, name := range append(append(tableMaps, reserveMap), extrasMaps...) {
-		if old[name] == nil {
-			continue // only the reserves and extras may be missing (checked above)
-		}
-		if err := old[name].Unpin(); err != nil {
-			return fmt.Errorf("unpin old %s: %w", name, err)
-		}
-	}
-	for _, m := range []*ebpf.Map{d.objs.Buckets, d.objs.Flows, d.objs.Counters, d.objs.Cpustate, d.objs.Extras4, d.objs.Extras6} {
-		name := mapName(m)
-		if err := m.Pin(filepath.Join(dir, name)); err != nil {
-			return fmt.Errorf("pin resized %s: %w", name, err)
-		}
-	}
 	return nil
+}
+
+// pendingDir, in the pin directory, holds the table a start with
+// another cache size made until the old table is drained.
+const pendingDir = "resizing"
+
+// ownTableMaps are the maps that belong to one table: those that follow
+// the cache size, the per-CPU reserves of its live counter, and the
+// capture fields of its entries.
+var ownTableMaps = []string{hdrsMapName, flowsMapName, "counters", reserveMap, "extras4", "extras6"}
+
+func isOwnTableMap(name string) bool {
+	for _, n := range ownTableMaps {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// removePins removes a directory of pins, if it is there.
+func removePins(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	pins, err := os.ReadDir(path)
+	if err != nil {
+		return err
+	}
+	for _, p := range pins {
+		if err := os.Remove(filepath.Join(path, p.Name())); err != nil {
+			return err
+		}
+	}
+	return os.Remove(path)
+}
+
+func (d *Datapath) ownTableMaps() []*ebpf.Map {
+	return []*ebpf.Map{d.objs.Buckets, d.objs.Flows, d.objs.Counters, d.objs.Cpustate, d.objs.Extras4, d.objs.Extras6}
+}
+
+// finishResize completes the resize a start killed during its drain
+// left: the table it made, pinned in pendingDir, which the port links
+// may meter into, and the old table, pinned under the table's names with
+// what the drain had not taken. The old table is drained into the
+// pending one, which then takes the table's names, as the killed start
+// would have done; Open goes on from there as after an orderly stop.
+// The killed start may have got further: the old table drained and
+// being unpinned (its buckets map goes first), or gone and the pending
+// table's maps being moved to the table's names (pendingDir lacks those
+// already moved).
+func finishResize(opts Options) error {
+	dir := opts.PinDir
+	// Pinned by a start killed before it moved the links: nothing
+	// metered into it.
+	if err := removePins(filepath.Join(dir, pendingDir+"_new")); err != nil {
+		return fmt.Errorf("remove a resized table never used: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, pendingDir)); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	pending := map[string]*ebpf.Map{}
+	defer func() {
+		for _, m := range pending {
+			m.Close()
+		}
+	}()
+	moved := false
+	for _, name := range ownTableMaps {
+		m, err := ebpf.LoadPinnedMap(filepath.Join(dir, pendingDir, name), nil)
+		if errors.Is(err, os.ErrNotExist) {
+			moved = true
+			m, err = ebpf.LoadPinnedMap(filepath.Join(dir, name), nil)
+		}
+		if err != nil {
+			return fmt.Errorf("open the resized table a killed start left (%s): %w", name, err)
+		}
+		pending[name] = m
+	}
+	_, err := os.Stat(filepath.Join(dir, hdrsMapName))
+	oldGone := moved || errors.Is(err, os.ErrNotExist)
+	if oldGone && !moved {
+		// Drained and partly unpinned: the rest goes too.
+		for _, name := range ownTableMaps {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("unpin old %s: %w", name, err)
+			}
+		}
+	}
+	spec, err := loadMeter()
+	if err != nil {
+		return fmt.Errorf("parse meter object: %w", err)
+	}
+	for name, m := range pending {
+		spec.Maps[name].MaxEntries = m.MaxEntries()
+	}
+	o := opts
+	o.Entries = int(pending["extras4"].MaxEntries()) // one capture entry per flow: the cache size
+	d := &Datapath{opts: o}
+	err = d.loadResized(spec, pending, oldGone)
+	d.Close()
+	return err
 }
 
 // moveLinks points every pinned port link at this meter program: writers
@@ -299,24 +455,6 @@ func (d *Datapath) moveLinks() error {
 		}
 	}
 	return nil
-}
-
-func isExtrasMap(name string) bool {
-	for _, n := range extrasMaps {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
-
-func isTableMap(name string) bool {
-	for _, n := range tableMaps {
-		if n == name {
-			return true
-		}
-	}
-	return false
 }
 
 func mapName(m *ebpf.Map) string {

@@ -2,6 +2,8 @@ package datapath
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"sync/atomic"
@@ -243,17 +245,22 @@ func TestSpooledRecordDrainedByResize(t *testing.T) {
 // records (0: never), as a kill -9 during the drain would stop it. The
 // mark of the one destination stays where the first daemon left it, as
 // if nothing was ever sent: every record spooled is owed.
-func drainKill(t *testing.T, pin string, entries int, sp *spool.Spool, kill int) (replayed, drained []flow.Record) {
+func drainKill(t *testing.T, pin string, entries int, sp *spool.Spool, kill int, after [][]byte) (replayed, drained []flow.Record) {
 	t.Helper()
 	if _, err := sp.Register("collector"); err != nil {
 		t.Fatal(err)
 	}
 	var d *Datapath
+	replayedOnce := false
 	done := make(chan error, 1)
 	go func() {
 		dp, err := Open(Options{PinDir: pin, Entries: entries, Spool: sp,
 			BeforeDrain: func(dp *Datapath, _ int) {
 				d = dp
+				if replayedOnce {
+					return // a second drain in one start (a killed resize finished first)
+				}
+				replayedOnce = true
 				if len(drained) != 0 {
 					t.Error("BeforeDrain ran after the drain began")
 				}
@@ -286,6 +293,10 @@ func drainKill(t *testing.T, pin string, entries int, sp *spool.Spool, kill int)
 	}
 	if d == nil {
 		t.Fatal("no table of another size was drained")
+	}
+	// The port links meter into the new table while no daemon runs.
+	for _, fr := range after {
+		feed(t, d, fr, 1)
 	}
 	d.Close()
 	return replayed, drained
@@ -335,7 +346,13 @@ func TestKillDuringResizeDrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	replayed, drained := drainKill(t, pin, 8192, sp, 30)
+	// Flows the links meter after the kill: into the new table, which
+	// only the second start knew of.
+	var later [][]byte
+	for i := range 5 {
+		later = append(later, udp4([4]byte{10, 77, 0, byte(i)}, [4]byte{10, 0, 0, 2}, 1000, 53, 0))
+	}
+	replayed, drained := drainKill(t, pin, 8192, sp, 30, later)
 	if len(replayed) != 0 || len(drained) != 30 {
 		t.Fatalf("second start replayed %d, drained %d before the kill: want 0 and 30", len(replayed), len(drained))
 	}
@@ -353,7 +370,8 @@ func TestKillDuringResizeDrain(t *testing.T) {
 			t.Error("the record whose entry the second start left in the table is not flagged Retaken")
 		}
 	}
-	replayed, drained = drainKill(t, pin, 16384, sp, 0)
+	replayed, drained = drainKill(t, pin, 16384, sp, 0, nil)
+	frames = append(frames, later...)
 	if len(replayed) != 30 {
 		t.Errorf("third start replayed %d records, want the 30 the killed drain took", len(replayed))
 	}
@@ -365,8 +383,114 @@ func TestKillDuringResizeDrain(t *testing.T) {
 		t.Fatalf("%d records of %d flows after the kill, want %d flows once each", len(replayed)+len(drained), len(seen), len(frames))
 	}
 	for k, p := range seen {
-		if p != 2 {
-			t.Errorf("flow %v: %d packets, want 2", k, p)
+		if want := uint64(2); p != want && !(k.SrcAddr.Is4() && k.SrcAddr.As4()[1] == 77 && p == 1) {
+			t.Errorf("flow %v: %d packets, want %d", k, p, want)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(pin, pendingDir)); err == nil {
+		t.Errorf("%s left in the pin directory after a start that finished its resize", pendingDir)
+	}
+}
+
+// A start with another cache size can be killed anywhere in its resize;
+// the next start finishes it and keeps what the links metered into the
+// new table, whichever step the kill fell in: before the links moved
+// (the new table half pinned in resizing_new, never used), during the
+// drain (the old table pinned, the new one in resizing), as the drained
+// old table was being unpinned, and as the new table's maps were being
+// moved to the table's names.
+func TestFinishResizeAfterKill(t *testing.T) {
+	requireRoot(t)
+	old := udp4([4]byte{10, 78, 0, 1}, [4]byte{10, 0, 0, 2}, 1000, 53, 0)
+	later := udp4([4]byte{10, 78, 0, 2}, [4]byte{10, 0, 0, 2}, 1000, 53, 0)
+	for _, tc := range []struct {
+		name string
+		// kill does to the pins what the killed start had done past
+		// the drain's start; drained says the old table's flow was
+		// drained before the kill.
+		kill    func(t *testing.T, pin string)
+		drained bool
+	}{
+		{"before the links moved", func(t *testing.T, pin string) {
+			if err := os.Rename(filepath.Join(pin, pendingDir), filepath.Join(pin, pendingDir+"_new")); err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(filepath.Join(pin, pendingDir+"_new", "extras6"))
+		}, false},
+		{"during the drain", func(*testing.T, string) {}, false},
+		{"unpinning the old table", func(t *testing.T, pin string) {
+			for _, name := range ownTableMaps[:2] {
+				if err := os.Remove(filepath.Join(pin, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, true},
+		{"moving the new table's pins", func(t *testing.T, pin string) {
+			for _, name := range ownTableMaps {
+				if err := os.Remove(filepath.Join(pin, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, name := range ownTableMaps[:3] {
+				if err := os.Rename(filepath.Join(pin, pendingDir, name), filepath.Join(pin, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pin := tempPinDir(t, "flowtap-finish-")
+			d, err := Open(Options{PinDir: pin, Entries: 4096})
+			if err != nil {
+				t.Fatal(err)
+			}
+			feed(t, d, old, 1)
+			d.Close()
+			// The second start, killed as its drain begins.
+			var second *Datapath
+			done := make(chan error, 1)
+			go func() {
+				_, err := Open(Options{PinDir: pin, Entries: 8192, BeforeDrain: func(dp *Datapath, _ int) {
+					second = dp
+					done <- nil
+					runtime.Goexit()
+				}})
+				done <- err
+			}()
+			if err := <-done; err != nil || second == nil {
+				t.Fatalf("no drain to kill: %v", err)
+			}
+			if tc.name != "before the links moved" {
+				feed(t, second, later, 1) // the links meter on into the new table
+			}
+			second.Close()
+			tc.kill(t, pin)
+
+			var got []flow.Record
+			keep := func(r *flow.Record) { got = append(got, *r) }
+			third, err := Open(Options{PinDir: pin, Entries: 8192, OnResize: keep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer third.Close()
+			if _, err := third.Harvest(HarvestRequest{Force: true}, keep); err != nil {
+				t.Fatal(err)
+			}
+			want := 2
+			if tc.drained {
+				want = 1 // the drain sent the old table's flow before the kill
+			}
+			if tc.name == "before the links moved" {
+				want = 1 // nothing reached the new table
+			}
+			if len(got) != want {
+				t.Fatalf("the third start exported %d flows, want %d: %+v", len(got), want, got)
+			}
+			for _, p := range []string{pendingDir, pendingDir + "_new"} {
+				if _, err := os.Stat(filepath.Join(pin, p)); err == nil {
+					t.Errorf("%s still pinned", p)
+				}
+			}
+		})
 	}
 }

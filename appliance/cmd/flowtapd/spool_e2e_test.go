@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,7 +101,7 @@ func killDuringExpiryBurst(t *testing.T, resize string) {
 		setCacheLine(t, d, resize)
 	}
 	d.start(t)
-	everyPacketOnce(t, d, agent, capd, sent, fmt.Sprintf("killed with %d flows in the cache", left))
+	everyPacketOnce(t, d, agent, capd, sent, fmt.Sprintf("killed with %d flows in the cache", left), 0)
 }
 
 // setCacheLine replaces the burst's cache size line in the running copy
@@ -142,6 +143,9 @@ func TestKillDuringResizeDrain(t *testing.T) {
 	d.cmd.Process.Kill()
 	d.cmd.Wait()
 	setCacheLine(t, d, "ip flow-cache entries 65536")
+	// Traffic goes on through both starts and the time between: the
+	// pinned links meter it into the old table, then into the new one.
+	stream := startTrafgen(t, v, trafgenStream, 0, 1000)
 
 	// Not d.start: the control socket comes up after the drain.
 	from := d.log.Len()
@@ -168,6 +172,7 @@ func TestKillDuringResizeDrain(t *testing.T) {
 		t.Fatalf("the drain was over before the kill:\n%s", second)
 	}
 
+	time.Sleep(time.Second) // no daemon: the links meter on into the new table
 	from = d.log.Len()
 	d.start(t)
 	third := d.log.String()[from:]
@@ -180,15 +185,35 @@ func TestKillDuringResizeDrain(t *testing.T) {
 		t.Fatalf("the kill left %d of %d flows in the old table: want it in the middle of the drain", left, burstFlows)
 	}
 	t.Logf("killed with %d of %d flows still in the old table", left, burstFlows)
-	everyPacketOnce(t, d, agent, capd, sent, fmt.Sprintf("killed during the resize drain with %d flows not yet drained", left))
+	time.Sleep(time.Second)
+	streamSent := stream.stop(t)
+	everyPacketOnce(t, d, agent, capd, sent, fmt.Sprintf("killed during the resize drain with %d flows not yet drained, %d frames of traffic through it", left, streamSent), streamSent)
 }
+
+// trafgenStream is traffic that goes on while flowtapd restarts: 50
+// flows (10.2.0.0-49 to 192.0.2.1), apart from the burst's.
+const trafgenStream = `{
+  0x02, 0x00, 0x00, 0x00, 0x00, 0x02,
+  0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
+  c16(0x0800),
+  0x45, 0x00, c16(46), c16(0), c16(0), 64, 17, csumip(14, 33),
+  10, 2, 0, dinc(0, 49),
+  192, 0, 2, 1,
+  c16(4000), c16(53), c16(26), c16(0),
+  fill(0x00, 18)
+}
+`
+
+var streamNet = netip.MustParsePrefix("10.2.0.0/16")
 
 // everyPacketOnce waits for the restarted daemon to empty its cache and
 // checks what it exported after a kill left records in the spool: every
 // packet of the burst reaches nfcapd once, but for those counted as
 // possibly sent twice; the CLI says what SNMP says of the records sent
-// again; some were, and the log says so.
-func everyPacketOnce(t *testing.T, d *runningDaemon, agent string, capd *collector.Nfcapd, sent uint64, figure string) {
+// again; some were, and the log says so. streamSent are the frames of
+// trafgenStream sent besides the burst (its flows are checked as a whole:
+// restarts split them into several records).
+func everyPacketOnce(t *testing.T, d *runningDaemon, agent string, capd *collector.Nfcapd, sent uint64, figure string, streamSent uint64) {
 	t.Helper()
 	const flows, perFlow = burstFlows, burstPerFlow
 	waitSNMP(t, agent)
@@ -206,6 +231,20 @@ func everyPacketOnce(t *testing.T, d *runningDaemon, agent string, capd *collect
 	}
 	resent, resentPkts, doubt, doubtPkts := snmp(colResentFlows), snmp(colResentPackets), snmp(colDoubtFlows), snmp(colDoubtPackets)
 	got, log := capd.Stop(t)
+	var streamGot collector.Counts
+	for tu, c := range got {
+		if streamNet.Contains(tu.Src) {
+			streamGot.Packets += c.Packets
+			streamGot.Bytes += c.Bytes
+			delete(got, tu)
+		}
+	}
+	if streamGot.Bytes != 46*streamGot.Packets {
+		t.Errorf("traffic through the restarts: %d packets, %d bytes", streamGot.Packets, streamGot.Bytes)
+	}
+	if streamSent != 0 {
+		t.Logf("FIGURE spool-kill-traffic: trafgen sent %d frames through the restarts, nfcapd stored %d", streamSent, streamGot.Packets)
+	}
 	total := got.Total()
 	t.Logf("FIGURE spool-kill: trafgen sent %d frames in %d flows; %s; nfcapd stored %d packets in %d flows; "+
 		"%d flows (%d packets) resent from the spool, %d (%d packets) possibly twice", sent, flows, figure, total.Packets, len(got), resent, resentPkts, doubt, doubtPkts)
@@ -250,12 +289,18 @@ func everyPacketOnce(t *testing.T, d *runningDaemon, agent string, capd *collect
 		}
 	}
 	under += uint64(flows-len(got)) * perFlow
+	burstOver := over
+	if streamGot.Packets < streamSent {
+		t.Errorf("nfcapd stored %d packets of the %d sent through the restarts", streamGot.Packets, streamSent)
+	} else {
+		over += streamGot.Packets - streamSent
+	}
 	if under != 0 || over > doubtPkts {
 		t.Errorf("nfcapd stored %d packets of %d sent: %d missing, %d twice (%d counted as possibly twice)\n%s\n%s",
 			total.Packets, sent, under, over, doubtPkts, exp, log)
 	}
-	if total.Packets != sent+over {
-		t.Errorf("nfcapd stored %d packets, want %d", total.Packets, sent+over)
+	if total.Packets != sent+burstOver {
+		t.Errorf("nfcapd stored %d packets, want %d", total.Packets, sent+burstOver)
 	}
 }
 
