@@ -15,6 +15,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 	iosconf "github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/spool"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/subif"
@@ -68,6 +69,13 @@ func (c *CLI) Aggregations() []show.AggregationView {
 		d.mu.Lock()
 		v.Stats = show.AggregationStats(aggSinceClear(ac.totals(), ac.base))
 		d.mu.Unlock()
+		_, held := d.UncleanStopHeld()
+		for _, h := range held {
+			if h.Kind == spool.HeldAggregation && h.Scheme == ac.cfg.Cache.Scheme {
+				v.UncleanStopLost = append(v.UncleanStopLost, show.HeldLoss{Reason: h.Reason(), Collector: h.Collector,
+					UncleanStopLoss: show.UncleanStopLoss{Records: h.Records, Packets: h.Packets, Doubt: h.Doubt, DoubtPackets: h.DoubtPackets}})
+			}
+		}
 		out = append(out, v)
 	}
 	return out

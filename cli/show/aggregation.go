@@ -20,6 +20,9 @@ type AggregationView struct {
 	Stats      AggregationStats
 	Aggregates []Aggregate
 	IfName     func(ifindex uint32) string
+	// UncleanStopLost is, per destination, what killed flowtapds lost
+	// that a cache of this scheme held (since the last clear).
+	UncleanStopLost []HeldLoss
 }
 
 // aggColumn is one column of an aggregation cache's flow lines: its
@@ -201,6 +204,10 @@ func IPCacheFlowAggregation(w io.Writer, v AggregationView, verbose bool) {
 		fmt.Fprintf(w, "  %d aggregates exported, %d expired early (cache full)\n", s.Exported, s.Emergency)
 		if c.Scheme.UsesSourcePrefix() || c.Scheme.UsesDestinationPrefix() {
 			fmt.Fprintf(w, "  Minimum source mask /%d, minimum destination mask /%d\n", c.SourceMinMask, c.DestinationMinMask)
+		}
+		for _, l := range v.UncleanStopLost {
+			fmt.Fprintf(w, "  %d main cache flows (%d packets) held for %s lost at an unclean stop, %d (%d packets) possibly received\n",
+				l.Records, l.Packets, l.Collector, l.Doubt, l.DoubtPackets)
 		}
 	}
 	fmt.Fprintln(w)

@@ -93,6 +93,18 @@ func TestIPCacheFlowAggregation(t *testing.T) {
 	}
 }
 
+// TestIPCacheVerboseFlowAggregationUncleanStop: after a kill, the verbose
+// screen of a cache says what the killed daemon's cache of its scheme
+// held, per destination.
+func TestIPCacheVerboseFlowAggregationUncleanStop(t *testing.T) {
+	var b bytes.Buffer
+	v := aggregationOf(t, platform.SchemeDestinationPrefix, mainCacheRecords(), 0, 0)
+	v.UncleanStopLost = []HeldLoss{{Reason: "held in aggregation cache destination-prefix", Collector: netip.MustParseAddrPort("192.0.2.12:9996"),
+		UncleanStopLoss: UncleanStopLoss{Records: 900, Packets: 1800, Doubt: 30, DoubtPackets: 60}}}
+	IPCacheFlowAggregation(&b, v, true)
+	golden(t, "show-ip-cache-verbose-flow-aggregation-unclean-stop", b.Bytes())
+}
+
 // aggKeyFields are, per scheme, the fields its aggregates are keyed by
 // (vendor-behaviour.md 2.5, the v8 record layouts), written apart from
 // package export's aggKeyFor so that the test recomputes, not repeats.

@@ -132,6 +132,14 @@ func killWithHeldRecords(t *testing.T, reason string, scalar int, config func(v 
 	if m := logLine.FindStringSubmatch(d.log.String()); m == nil || m[1] != strconv.FormatUint(lost, 10) || m[2] != strconv.FormatUint(lostPkts, 10) {
 		t.Errorf("the log's loss %q, SNMP %d flows %d packets:\n%s", m, lost, lostPkts, d.log)
 	}
+	if strings.HasPrefix(reason, "held in aggregation cache ") {
+		// The cache's own verbose screen says it too.
+		scheme := strings.TrimPrefix(reason, "held in aggregation cache ")
+		screen := d.cli(t, "ios", "show ip cache verbose flow aggregation "+scheme+"\n")
+		if want := fmt.Sprintf("%d main cache flows (%d packets) held for %s lost at an unclean stop", lost, lostPkts, heldCapd.Addr); !strings.Contains(screen, want) {
+			t.Errorf("show ip cache verbose flow aggregation %s has no %q:\n%s", scheme, want, screen)
+		}
+	}
 	if get(2) != 0 {
 		t.Errorf("flowtap.4.2 counts %d flows owed to a removed destination; none was removed", get(2))
 	}
