@@ -144,20 +144,23 @@ func killWithHeldRecords(t *testing.T, reason string, scalar int, config func(v 
 		t.Errorf("flowtap.4.2 counts %d flows owed to a removed destination; none was removed", get(2))
 	}
 
-	// A clean restart: everything held is exported at the stop, and the
-	// next daemon finds nothing held and counts nothing.
-	mark := len(d.log.String())
-	d.stopAndStart(t, syscall.SIGTERM)
-	waitSNMP(t, agent)
-	if after := d.log.String()[mark:]; strings.Contains(after, "UNCLEAN_STOP") {
-		t.Errorf("a clean restart reports an unclean stop:\n%s", after)
-	}
-	if exp := d.cli(t, "ios", "show ip flow export\n"); strings.Contains(exp, "unclean stop") {
-		t.Errorf("show ip flow export after a clean restart:\n%s", exp)
-	}
-	for id := scalar; id < scalar+4; id++ {
-		if n := get(id); n != 0 {
-			t.Errorf("flowtap.4.%d is %d after a clean restart, want 0", id, n)
+	// Clean restarts, keeping the metering (an upgrade) and not:
+	// everything held is exported at the stop, and the next daemon finds
+	// nothing held and counts nothing.
+	for _, extra := range [][]string{{"--keep-metering"}, nil} {
+		mark := len(d.log.String())
+		d.stopAndStart(t, syscall.SIGTERM, extra...)
+		waitSNMP(t, agent)
+		if after := d.log.String()[mark:]; strings.Contains(after, "UNCLEAN_STOP") {
+			t.Errorf("a clean restart %v reports an unclean stop:\n%s", extra, after)
+		}
+		if exp := d.cli(t, "ios", "show ip flow export\n"); strings.Contains(exp, "unclean stop") {
+			t.Errorf("show ip flow export after a clean restart %v:\n%s", extra, exp)
+		}
+		for id := scalar; id < scalar+4; id++ {
+			if n := get(id); n != 0 {
+				t.Errorf("flowtap.4.%d is %d after a clean restart %v, want 0", id, n, extra)
+			}
 		}
 	}
 	d.stop(t, syscall.SIGTERM)
@@ -165,7 +168,7 @@ func killWithHeldRecords(t *testing.T, reason string, scalar int, config func(v 
 	main, _ := capd.Stop(t)
 	got, log := heldCapd.Stop(t)
 	gotPkts := got.Total().Packets
-	t.Logf("FIGURE held-kill (%s): trafgen sent %d frames in %d flows; killed with %d flows in the cache; the collector stored %d packets in %d records; "+
+	t.Logf("FIGURE held-kill (%s): trafgen sent %d frames in %d flows; killed with %d flows in the cache; the collector stored %d packets in %d tuples; "+
 		"%d flows (%d packets) counted lost, %d (%d packets) of them possibly received; the main collector stored %d packets",
 		reason, sent, flows, left, gotPkts, len(got), lost, lostPkts, doubt, doubtPkts, main.Total().Packets)
 	// Exactly once or counted: what was not received is what was
