@@ -130,24 +130,29 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			// The spool slot is filled before the swaps, so that the
 			// counters leave the table for a slot that is all but
 			// committed: a kill can fall only in the few instructions
-			// between the swaps and the commit.
+			// between the swaps and the commit (the counters' three
+			// stores into the slot and the commit's two), which no
+			// order closes (docs/architecture.md, "Kill -9").
+			rec.EndReason = r
 			var seq uint64
 			var sp []byte
 			if t.sp != nil {
 				seq, sp = t.spoolBegin(e, clk)
+				spoolFill(sp, &rec)
 			}
 			rec.Packets = atomic.SwapUint64(slots.u64(off+offPackets), 0)
 			rec.Bytes = atomic.SwapUint64(slots.u64(off+offBytes), 0)
 			rec.TCPFlags = uint8(atomic.AndUint32(slots.u32(off+offTCP), 0xffffff00))
-			atomic.StoreUint32(slots.u32(off+offFirst), 0)
-			rec.EndReason = r
-			if rec.Packets != 0 || rec.Bytes != 0 {
-				if t.sp != nil {
-					// The entry lives on: nothing for a restart to free.
-					t.spoolEnd(seq, sp, &rec, spool.Freed)
-				}
-				out()
+			taken := rec.Packets != 0 || rec.Bytes != 0
+			if taken && t.sp != nil {
+				// The entry lives on: nothing for a restart to free.
+				t.spoolEnd(seq, sp, &rec, spool.Freed)
 			} // else the slot, not committed, is the next record's
+			// The continuation starts afresh (its first packet sets it).
+			atomic.StoreUint32(slots.u32(off+offFirst), 0)
+			if taken {
+				out()
+			}
 		}
 	})
 	if len(marked) == 0 {
@@ -176,6 +181,7 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 		// (SpooledRecord); after it, the spool has the record whatever
 		// the exporters had done with it.
 		seq, sp := t.spoolBegin(e, clk)
+		spoolFill(sp, &rec)
 		t.spoolEnd(seq, sp, &rec, 0)
 		t.free(e)
 		t.sp.SetFlags(seq, spool.Freed)

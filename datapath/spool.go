@@ -72,21 +72,28 @@ func (t *table) spoolBegin(e entry, clk clockPair) (uint64, []byte) {
 	return seq, p
 }
 
+// spoolFill puts r's end reason and capture fields into the slot
+// spoolBegin gave: what a split knows before it swaps the counters out.
+func spoolFill(p []byte, r *flow.Record) {
+	if c := &r.Captured; c.Fields != 0 {
+		p[spFlags] |= spCaptured
+		putCaptured(p[spCapture:], c)
+	}
+	p[spReason] = byte(r.EndReason)
+}
+
 // spoolEnd puts r's counters (an active-timeout split swapped them out of
-// the entry, which may have counted on since), end reason and capture
-// fields into the slot spoolBegin gave, and commits it with flags
-// (spool.Freed for a record whose entry stays, a split's).
+// the entry, which may have counted on since) into the slot spoolBegin
+// gave and spoolFill completed, and commits it with flags (spool.Freed
+// for a record whose entry stays, a split's). For a split these are the
+// only stores between the swaps and the commit: a kill there loses the
+// record uncounted (docs/architecture.md, "Kill -9: the export spool").
 func (t *table) spoolEnd(seq uint64, p []byte, r *flow.Record, flags uint32) {
 	le := binary.LittleEndian
 	v := p[spEntry:]
 	le.PutUint64(v[offPackets:], r.Packets)
 	le.PutUint64(v[offBytes:], r.Bytes)
 	v[offTCP] = r.TCPFlags
-	if c := &r.Captured; c.Fields != 0 {
-		p[spFlags] |= spCaptured
-		putCaptured(p[spCapture:], c)
-	}
-	p[spReason] = byte(r.EndReason)
 	t.sp.Commit(seq, flags)
 	r.SpoolSeq = seq
 }
