@@ -274,7 +274,7 @@ func infoTally(info PacketInfo) spool.Tally {
 // recordTally is what one record (a biflow: both directions) is of it.
 func recordTally(r *flow.Record) spool.Tally {
 	t := spool.Tally{Flows: 1, Packets: r.Packets + r.Reverse.Packets, Bytes: r.Bytes + r.Reverse.Bytes}
-	if r.Reverse != (flow.Reverse{}) {
+	if r.Biflow != flow.BiflowNone && r.Reverse.Packets|r.Reverse.Bytes != 0 {
 		t.Flows++
 	}
 	return t

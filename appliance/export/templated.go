@@ -163,8 +163,8 @@ func (e *templated) add(t *template, r *flow.Record, flows uint64) error {
 	e.dataRecs++
 	e.dataPkts += r.Packets + r.Reverse.Packets
 	e.dataFlows += flows
-	if r.Reverse != (flow.Reverse{}) {
-		e.dataFlows++ // a biflow: its partner direction too
+	if r.Biflow != flow.BiflowNone && r.Reverse.Packets|r.Reverse.Bytes != 0 {
+		e.dataFlows++ // a paired biflow: its partner direction too
 	}
 	e.dataBytes += r.Bytes + r.Reverse.Bytes
 	e.lastSeq = max(e.lastSeq, r.SpoolSeq)
