@@ -103,8 +103,11 @@ type Daemon struct {
 	// spool keeps the harvested records until the main cache's
 	// destinations sent them (nil: no spool); replayed says the records
 	// a killed daemon left in it were sent (spool.go).
-	spool    *spool.Spool
-	replayed bool
+	spool *spool.Spool
+	// startAnnotator annotates what leaves the table before the first
+	// engine runs (expire).
+	startAnnotator flowcache.Annotator
+	replayed       bool
 	// orphanLost is what a killed daemon owed destinations this one does
 	// not have (UncleanStopLoss); orphanBase its value at the last `clear
 	// ip flow stats`.
@@ -221,6 +224,10 @@ func New(opts Options, s Settings) (*Daemon, error) {
 		apps:       appclass.NewCounter(s.AppClasses),
 		exportBase: map[*export.Exporter]export.Stats{}, clearedAt: map[*export.Exporter]clearMark{}}
 	go d.retryPorts(d.stopRetry)
+	// Records taken from the table before the first engine runs (a
+	// pinned table of another size drained as the datapath opens, the
+	// spool replayed just before it) are annotated as the engine would.
+	d.startAnnotator = d.annotator(s)
 	d.openSpool()
 	// The exporters before the datapath: a pinned table of another size
 	// (a restart with a changed cache size) is drained as it opens, into
@@ -986,14 +993,21 @@ func (d *Daemon) exportAll() error {
 // harvests go (a resize's drain, a mask change's purge, a flush while the
 // ager is stopped): through the engine whose statistics count on (the
 // running one, or the stopped one the next inherits), so they are counted
-// as expired, annotated and exported; straight to the exporters before
-// any engine ran. d.mu is held.
+// as expired, annotated and exported; before any engine ran, annotated
+// with the startup settings' annotators and straight to the exporters
+// (the first engine's statistics start after them). d.mu is held.
 func (d *Daemon) expire() func(*flow.Record) {
 	if d.pipe != nil {
 		return d.pipe.Engine().Expire
 	}
 	if d.prevEngine != nil {
 		return d.prevEngine.Expire
+	}
+	if a := d.startAnnotator; a != nil {
+		return func(r *flow.Record) {
+			a.Annotate(r)
+			d.fanout.Export(r)
+		}
 	}
 	return d.fanout.Export
 }

@@ -121,7 +121,8 @@ func (d *Daemon) replaySpool(dp *datapath.Datapath, expire func(*flow.Record)) {
 // send them to no one. The replay also forgets the marks of destinations
 // no longer configured, which nothing would move: the drain waits for
 // room in the ring, and before any exporter exists would wait for ever.
-// No pipeline runs yet: the records go where the drain's go (d.expire).
+// No pipeline runs yet: the records go where the drain's go (d.expire:
+// annotated, straight to the exporters).
 func (d *Daemon) replayBeforeDrain(dp *datapath.Datapath) {
 	d.replaySpool(dp, d.expire())
 }

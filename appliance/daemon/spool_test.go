@@ -1,0 +1,76 @@
+package daemon
+
+import (
+	"encoding/binary"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/datapath"
+)
+
+type asTagger struct{}
+
+func (asTagger) Annotate(r *flow.Record) { r.SrcAS, r.DstAS = 64500, 64501 }
+
+// TestStartDrainIsAnnotated: a daemon started with another cache size
+// drains the pinned table as its datapath opens, before any engine runs;
+// its records go out annotated as a harvest's would (here the AS
+// numbers), not as the table had them. The records a killed daemon left
+// in the spool, replayed just before that drain, take the same way
+// (Daemon.expire).
+func TestStartDrainIsAnnotated(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	col := listenPayloads(t)
+	boot, err := datapath.BootTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour},
+		Exports: []export.DestinationConfig{{Collector: col.conn.LocalAddr().(*net.UDPAddr).AddrPort(),
+			Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot, AS: platform.ASOrigin}}}}
+	d1, err := New(Options{PinDir: pin, Spool: true}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1.Start()
+	feed(t, d1, 1, 3)
+	feed(t, d1, 2, 4)
+	if err := d1.Close(true); err != nil {
+		t.Fatal(err)
+	}
+	s.CacheEntries, s.Annotator = 2048, asTagger{}
+	d2, err := New(Options{PinDir: pin, Spool: true}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close(false)
+	var flows int
+	for deadline := time.Now().Add(5 * time.Second); flows < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		flows = 0
+		for _, p := range col.payloads() {
+			for i := range int(binary.BigEndian.Uint16(p[2:])) {
+				r := p[24+48*i:]
+				flows++
+				if src, dst := binary.BigEndian.Uint16(r[40:]), binary.BigEndian.Uint16(r[42:]); src != 64500 || dst != 64501 {
+					t.Fatalf("drained record %d: AS %d -> %d, want 64500 -> 64501", i, src, dst)
+				}
+			}
+		}
+	}
+	if flows != 2 {
+		t.Fatalf("the collector got %d drained flows, want 2", flows)
+	}
+}
