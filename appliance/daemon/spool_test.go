@@ -11,6 +11,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/appliance/spool"
 	"github.com/flowtap/flowtap/datapath"
 )
 
@@ -72,5 +73,80 @@ func TestStartDrainIsAnnotated(t *testing.T) {
 	}
 	if flows != 2 {
 		t.Fatalf("the collector got %d drained flows, want 2", flows)
+	}
+}
+
+// TestStartDrainWithFullSpool: a daemon killed with its spool's ring full
+// of records a destination had not sent (a collector slow or gone for a
+// ring's worth), started again with another cache size and without that
+// destination. The old table's drain needs ring room, which only that
+// destination's mark held: the replay before the drain counts what it
+// lost and releases its mark, so the drain goes through rather than
+// waiting for ever for a destination no exporter stands for.
+func TestStartDrainWithFullSpool(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	l := listenV5(t)
+	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}
+	d1, err := New(Options{PinDir: pin, Spool: true}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1.Start()
+	feed(t, d1, 1, 3)
+	feed(t, d1, 2, 4)
+	if err := d1.Close(true); err != nil {
+		t.Fatal(err)
+	}
+	// What the killed daemon left: a ring full of records owed to a
+	// destination the next configuration does not have.
+	sp, err := datapath.OpenSpool(pin, spool.DefaultSlots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := sp.Register("192.0.2.9:2055")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone.SetTakesAll(true)
+	for i := range spool.DefaultSlots {
+		seq, _ := sp.Append()
+		if i == 0 {
+			gone.Start(seq)
+		}
+		sp.Commit(seq, spool.Freed)
+	}
+	sp.Close()
+
+	s.CacheEntries = 2048
+	type started struct {
+		d   *Daemon
+		err error
+	}
+	done := make(chan started, 1)
+	go func() {
+		d2, err := New(Options{PinDir: pin, Spool: true}, s)
+		done <- started{d2, err}
+	}()
+	var d2 *Daemon
+	select {
+	case st := <-done:
+		if st.err != nil {
+			t.Fatal(st.err)
+		}
+		d2 = st.d
+	case <-time.After(20 * time.Second):
+		t.Fatal("the start with another cache size is stuck draining into a full spool")
+	}
+	defer d2.Close(false)
+	waitPackets(t, l, 7)
+	if total, _ := d2.UncleanStopLost(); total.Records != spool.DefaultSlots {
+		t.Errorf("%d records counted lost for the destination no longer configured, want %d", total.Records, spool.DefaultSlots)
 	}
 }
