@@ -150,7 +150,13 @@ func SettingsFrom(c config.Config) (Settings, error) {
 			ovl = overloadSamplers(s, one, several)
 		}
 		for i := range s.Exports {
-			s.Exports[i].BiflowHold = s.Aging.Inactive
+			// Only a biflow destination waits for the inactive timeout:
+			// set on the others, a timeout change would reopen their
+			// exporters, whose sequence numbers start over on a new
+			// socket (lost packets to a collector).
+			if s.Exports[i].Encoder.Biflow {
+				s.Exports[i].BiflowHold = s.Aging.Inactive
+			}
 			s.Exports[i].Encoder.Overload = ovl
 		}
 	}

@@ -192,3 +192,37 @@ func TestCaptureMaskAndLayer2Settings(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeoutChangeKeepsExporters: `ip flow-cache timeout inactive` is
+// the cache's; an exporter that does not pair biflows does not depend on
+// it, so a change must leave its settings equal (reconcileExporters then
+// keeps it: socket, sequence numbers). It reopened every exporter, and
+// the collector saw the sequence start over (nfcapd: sequence errors).
+// A biflow destination, which holds directions that long, does change.
+func TestTimeoutChangeKeepsExporters(t *testing.T) {
+	settings := func(inactive string) Settings {
+		t.Helper()
+		src := "ip flow-cache timeout inactive " + inactive + "\nip flow-cache timeout active 5\n" +
+			"ip flow-export version 9\nip flow-export destination 127.0.0.1 9995\n" +
+			"ip flow-export destination 127.0.0.1 4739 version ipfix biflow\n"
+		c, err := cfgfile.Parse("t.cfg", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := SettingsFrom(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Exports) != 2 {
+			t.Fatalf("%d destinations, want 2", len(s.Exports))
+		}
+		return s
+	}
+	a, b := settings("15"), settings("30")
+	if !sameDestination(a.Exports[0], b.Exports[0]) {
+		t.Errorf("an inactive timeout change changes a v9 destination: %+v -> %+v", a.Exports[0], b.Exports[0])
+	}
+	if sameDestination(a.Exports[1], b.Exports[1]) || b.Exports[1].BiflowHold != b.Aging.Inactive {
+		t.Errorf("the biflow destination holds %v after the change, want the inactive timeout %v", b.Exports[1].BiflowHold, b.Aging.Inactive)
+	}
+}
