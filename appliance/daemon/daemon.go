@@ -642,7 +642,9 @@ func (e *PortMissing) Error() string {
 // keeping every one whose configuration did not change: its socket,
 // sequence numbers, template state and counters carry on, so a change
 // elsewhere (a hostname, an SNMP location) is invisible to the
-// collectors. New ones are opened before the swap and the ones no longer
+// collectors. A main-cache exporter whose encoder settings alone
+// changed is changed in place (export.Exporter.Reconfigure): its
+// socket, sequence numbers and counters carry on too. New ones are opened before the swap and the ones no longer
 // configured are closed after it: their partial packets are flushed, and
 // no record reaches a closed exporter. If a new one cannot be opened,
 // nothing changes.
@@ -666,6 +668,11 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 	}
 	var list []*export.Exporter
 	var cfgs []export.DestinationConfig
+	type reconfigure struct {
+		e *export.Exporter
+		c export.DestinationConfig
+	}
+	var reconf []reconfigure
 	for _, c := range s.Exports {
 		i := slices.IndexFunc(d.mainCfgs, func(o export.DestinationConfig) bool { return sameDestination(o, c) })
 		for i >= 0 && kept[i] { // the same collector twice: match the next copy
@@ -679,6 +686,24 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		if i >= 0 {
 			kept[i] = true
 			list, cfgs = append(list, oldList[i]), append(cfgs, d.mainCfgs[i])
+			continue
+		}
+		// The same collector with other encoder settings (template
+		// rates, samplers, overload): changed in place below, so that its
+		// sequence numbers, socket and counters go on as on IOS; a new
+		// exporter would start its sequence over, which a collector
+		// counts as lost packets.
+		j := -1
+		for k, o := range oldList {
+			if !kept[k] && o.Config().Collector == c.Collector && o.Reconfigurable(c) && c.Encoder.Validate() == nil {
+				j = k
+				break
+			}
+		}
+		if j >= 0 {
+			kept[j] = true
+			reconf = append(reconf, reconfigure{oldList[j], c})
+			list, cfgs = append(list, oldList[j]), append(cfgs, c)
 			continue
 		}
 		e, err := export.NewExporter(c)
@@ -716,6 +741,13 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		d.useSpoolAgg(ac)
 		openedAggs = append(openedAggs, ac)
 		aggs = append(aggs, ac)
+	}
+	for _, r := range reconf {
+		// Validated above: only a closed exporter refuses, and d.mu
+		// keeps them open.
+		if err := r.e.Reconfigure(r.c); err != nil {
+			return fail(err)
+		}
 	}
 	d.apps.SetRules(s.AppClasses)
 	sinks := []flowcache.Sink{d.apps}

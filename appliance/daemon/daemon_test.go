@@ -358,3 +358,93 @@ func TestAggSinceClearEveryCounter(t *testing.T) {
 		t.Errorf("gauges changed: %+v", got)
 	}
 }
+
+// TestEncoderChangeKeepsExporter: a change of what a destination's
+// packets carry (here the sampler a v5 header names, as a
+// flow-sampler-map's rate change does) changes its exporter in place:
+// the same exporter, socket and counters, and v5's flow sequence goes
+// on, so the collector counts no lost packets. A new exporter started
+// the sequence over.
+func TestEncoderChangeKeepsExporter(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	l := listenV5(t)
+	var seqs []uint32
+	var ports []int
+	var mu sync.Mutex
+	// A second reader of the same socket would race listenV5's; read
+	// the sequence through a sniffing collector of our own instead.
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := c.ReadFromUDP(buf)
+			if err != nil {
+				return
+			}
+			if n >= 24 {
+				mu.Lock()
+				seqs = append(seqs, binary.BigEndian.Uint32(buf[16:]))
+				ports = append(ports, from.Port)
+				mu.Unlock()
+			}
+		}
+	}()
+	dest := l.dest(t)
+	dest.Collector = c.LocalAddr().(*net.UDPAddr).AddrPort()
+	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
+		Exports: []export.DestinationConfig{dest}}
+	d, err := New(Options{}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(false)
+	before := d.Exporters()
+	feed(t, d, 1, 3)
+	feed(t, d, 2, 3)
+	if err := d.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	s.Exports[0].Encoder.Sampler = export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 10}
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	after := d.Exporters()
+	if len(after) != 1 || after[0] != before[0] {
+		t.Fatalf("a sampler change replaced the exporter: %p -> %v", before[0], after)
+	}
+	if got := after[0].Config().Encoder.Sampler.Interval; got != 10 {
+		t.Errorf("the exporter announces a sampler of 1 in %d, want 10", got)
+	}
+	feed(t, d, 3, 2)
+	if err := d.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := len(seqs)
+		mu.Unlock()
+		if n >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the collector got %d packets, want 2", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// v5's flow sequence counts the flows sent before the packet.
+	if seqs[0] != 0 || seqs[1] != 2 || ports[0] != ports[1] {
+		t.Errorf("flow sequence %v from ports %v, want [0 2] from one port", seqs, ports)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/biflow"
@@ -94,6 +95,11 @@ type Exporter struct {
 	pairs  *biflow.Pairer // nil unless the destination takes biflows
 	closed bool
 
+	// reconfigured is the encoder configuration Reconfigure last set
+	// (nil: cfg's); cfg itself never changes, so Stats and Config read
+	// it without mu.
+	reconfigured atomic.Pointer[EncoderConfig]
+
 	// mark is the destination's progress in the spool (nil: no spool);
 	// the sender moves it, Export reads what it had sent before a kill.
 	// given is the highest spool sequence Export was handed, marked the
@@ -166,7 +172,13 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 func (e *Exporter) Started() time.Time { return e.started }
 
 // Config returns the destination's configuration.
-func (e *Exporter) Config() DestinationConfig { return e.cfg }
+func (e *Exporter) Config() DestinationConfig {
+	c := e.cfg
+	if r := e.reconfigured.Load(); r != nil {
+		c.Encoder = *r
+	}
+	return c
+}
 
 // Export encodes a main-cache record.
 func (e *Exporter) Export(rec *flow.Record) {

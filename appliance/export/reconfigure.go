@@ -1,0 +1,85 @@
+package export
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+)
+
+// Reconfigurable reports whether Reconfigure can move e to cfg in place:
+// cfg differs from e's configuration in encoder settings only, and not
+// in those the exporter is built around (the version, biflow pairing,
+// the packet size its queue's slots hold).
+func (e *Exporter) Reconfigurable(cfg DestinationConfig) bool {
+	was := e.Config()
+	cur, next := was.Encoder.withDefaults(), cfg.Encoder.withDefaults()
+	if next.Version != cur.Version || next.Biflow != cur.Biflow || next.MaxPacketSize != cur.MaxPacketSize {
+		return false
+	}
+	if cfg.QueueLen == 0 {
+		cfg.QueueLen = DefaultQueueLen
+	}
+	if cfg.FlushAge == 0 {
+		cfg.FlushAge = DefaultFlushAge
+	}
+	if cfg.FlushCheck == 0 {
+		cfg.FlushCheck = DefaultFlushCheck
+	}
+	if cfg.MaxRate == 0 {
+		cfg.MaxRate = DefaultMaxRate
+	}
+	cfg.Encoder = was.Encoder
+	return reflect.DeepEqual(cfg, was)
+}
+
+// Reconfigure moves e to cfg.Encoder in place, where Reconfigurable
+// holds: the open packet goes out as the old encoder built it, then the
+// new encoder carries on the old one's sequence numbers (and the
+// overload rate in force), so the collector sees the same exporter go on
+// (IOS does not restart its sequence when such a setting changes) and
+// gets the templates afresh. The socket, the queue, the spool mark and
+// the counters stay e's. On an error nothing changed.
+func (e *Exporter) Reconfigure(cfg DestinationConfig) error {
+	if !e.Reconfigurable(cfg) {
+		return fmt.Errorf("export destination %s: the change needs a new exporter", e.cfg.Collector)
+	}
+	enc := cfg.Encoder
+	enc.Clock = e.clock
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return errors.New("export destination " + e.cfg.Collector.String() + ": closed")
+	}
+	n, err := NewEncoder(enc, PacketWriterFunc(e.enqueue))
+	if err != nil {
+		return fmt.Errorf("export destination %s: %w", e.cfg.Collector, err)
+	}
+	if err := e.enc.Flush(); err != nil {
+		return fmt.Errorf("export destination %s: %w", e.cfg.Collector, err)
+	}
+	switch o := e.enc.(type) {
+	case *templated:
+		if t, ok := n.(*templated); ok {
+			t.seq, t.cfg.overloadRate = o.seq, o.cfg.overloadRate
+			// IPFIX-MIB's records per template go on for the templates
+			// defined alike, as after Inherit; one defined otherwise is
+			// new, and counts from now (its discontinuity), not from the
+			// exporter's start.
+			t.inherit(o, e.started)
+			now := e.clock.Now()
+			for _, ti := range t.templateInfo() {
+				if !slices.ContainsFunc(t.counts, func(c setCount) bool { return c.id == ti.ID }) {
+					t.counts = append(t.counts, setCount{id: ti.ID, since: now})
+				}
+			}
+		}
+	case *legacy:
+		if l, ok := n.(*legacy); ok {
+			l.seq, l.cfg.overloadRate = o.seq, o.cfg.overloadRate
+		}
+	}
+	e.enc = n
+	e.reconfigured.Store(&enc)
+	return nil
+}
