@@ -485,6 +485,7 @@ func (d *Daemon) apply(old, s Settings) error {
 	}
 	purged := resized
 	if s.Mask != d.dp.Mask() || s.Mask6 != d.dp.Mask6() {
+		d.replayFirst() // a start with a flow mask purges the pinned table
 		if err := d.dp.SetMasks(s.Mask, s.Mask6, d.expire()); err != nil {
 			errs = append(errs, err)
 		}
@@ -967,6 +968,9 @@ func (d *Daemon) Close(keep bool) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var errs []error
+	// Stopped before it started: what a killed daemon left in the spool
+	// goes out before the exporters close and give up their marks.
+	d.replayFirst()
 	if !keep {
 		// Leave the ports as they were before flowtapd (no XDP program,
 		// not promiscuous) first, so that nothing is metered after the
@@ -1016,6 +1020,7 @@ func (d *Daemon) exportAll() error {
 	if d.running {
 		_, err = d.pipe.Engine().Flush()
 	} else {
+		d.replayFirst()
 		_, err = d.dp.Harvest(datapath.HarvestRequest{Force: true}, d.expire())
 	}
 	return err

@@ -46,8 +46,9 @@ func (d *Daemon) openSpool() {
 // to the spool: at the first start of the pipeline, through its engine
 // (annotated and counted as expired, as a harvest's records), or, when
 // the pinned table is of another size, as the datapath opens and before
-// it drains that table (replayBeforeDrain). d.mu is held, or the daemon
-// is being built.
+// it drains that table (replayBeforeDrain), or before a purge or flush
+// that comes first (replayFirst). d.mu is held, or the daemon is being
+// built.
 func (d *Daemon) replaySpool(dp *datapath.Datapath, expire func(*flow.Record)) {
 	if d.spool == nil || d.replayed {
 		return
@@ -125,6 +126,17 @@ func (d *Daemon) replaySpool(dp *datapath.Datapath, expire func(*flow.Record)) {
 // annotated, straight to the exporters).
 func (d *Daemon) replayBeforeDrain(dp *datapath.Datapath) {
 	d.replaySpool(dp, d.expire())
+}
+
+// replayFirst replays the spool, if nothing has yet, before a harvest
+// outside the engine's writes to it: a start's mask change purges the
+// pinned table, and a daemon stopped before it started flushes it. The
+// records a killed daemon left go out first, for the reasons
+// replayBeforeDrain gives. d.mu is held.
+func (d *Daemon) replayFirst() {
+	if d.dp != nil {
+		d.replaySpool(d.dp, d.expire())
+	}
 }
 
 // UncleanStopLoss counts the records a killed daemon had taken from the
