@@ -104,6 +104,7 @@ func (d Destination) Key() string { return d.Addr.String() }
 func (a Aggregation) Key() string { return a.Scheme.String() }
 func (c Community) Key() string   { return c.Name }
 func (g SNMPGroup) Key() string   { return g.Name }
+func (v SNMPView) Key() string    { return v.Name }
 func (u SNMPUser) Key() string {
 	if u.Remote.IsValid() {
 		return u.Name + "@" + RemoteKey(u.Remote, u.RemotePort)

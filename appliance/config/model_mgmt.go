@@ -11,6 +11,7 @@ import (
 // community or a user exists (Enabled).
 type SNMP struct {
 	Communities []Community // in configuration order
+	Views       []SNMPView
 	Groups      []SNMPGroup
 	Users       []SNMPUser
 	Hosts       []TrapHost
@@ -39,7 +40,10 @@ func (s SNMP) Enabled() bool { return len(s.Communities) > 0 || len(s.Users) > 0
 // Community is `snmp-server community NAME [view V] [ro|rw] [ACL]`.
 type Community struct {
 	Name string
-	View string // "" is every object
+	// View is the MIB view (SNMP.Views) it reads and, when RW, writes;
+	// "" is every object. A view that is not configured holds nothing,
+	// as on IOS: a typo in the name must not open the whole MIB.
+	View string
 	RW   bool
 	ACL  string // access list number or name; "" is none
 }
@@ -53,12 +57,49 @@ const (
 	LevelPriv
 )
 
-// SNMPGroup is `snmp-server group NAME v3 noauth|auth|priv [access
-// ACL]`.
+// SNMPGroup is `snmp-server group NAME v3 noauth|auth|priv [read V]
+// [write V] [access ACL]`. Its users' requests need at least Level. Read
+// "" reads every object; Write "" writes none, as on IOS; a view that is
+// not configured holds nothing.
 type SNMPGroup struct {
 	Name  string
 	Level SecurityLevel
+	Read  string
+	Write string
 	ACL   string // access list its users' requests must pass; "" is none
+}
+
+// SNMPView is `snmp-server view NAME OID-TREE included|excluded`, one
+// line per subtree (RFC 3415's vacmViewTreeFamilyTable without masks).
+type SNMPView struct {
+	Name     string
+	Subtrees []ViewSubtree // in configuration order
+}
+
+// ViewSubtree is one subtree of a view: OID is as typed, dotted numbers
+// or one of the names ViewOID knows (iso, mib-2, ...).
+type ViewSubtree struct {
+	OID      string
+	Excluded bool
+}
+
+// Key is the subtree's OID as numbers, so that `iso` and `1` are one.
+func (t ViewSubtree) Key() string {
+	o, err := ViewOID(t.OID)
+	if err != nil {
+		return t.OID
+	}
+	return FormatOID(o)
+}
+
+// View is the view named name; ok is false when none is configured.
+func (s SNMP) View(name string) (SNMPView, bool) {
+	for _, v := range s.Views {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return SNMPView{}, false
 }
 
 // AuthProtocol and PrivProtocol are the SNMPv3 protocols of a user:

@@ -48,6 +48,31 @@ func (v *validator) snmp(c *Config) {
 		}
 		v.checkACLRef(path+".acl", cm.ACL)
 	}
+	views := map[string]bool{}
+	for _, vw := range s.Views {
+		path := "snmp.views[" + vw.Name + "]"
+		if err := CheckName(vw.Name, 32); err != nil {
+			v.bad(path, err)
+		}
+		if views[vw.Name] {
+			v.failf(path, "configured twice")
+		}
+		views[vw.Name] = true
+		if len(vw.Subtrees) == 0 {
+			v.failf(path, "a view needs a subtree")
+		}
+		trees := map[string]bool{}
+		for _, t := range vw.Subtrees {
+			tp := path + ".subtrees[" + t.Key() + "]"
+			if err := CheckViewOID(t.OID); err != nil {
+				v.bad(tp, err)
+			}
+			if trees[t.Key()] {
+				v.failf(tp, "configured twice")
+			}
+			trees[t.Key()] = true
+		}
+	}
 	groups := map[string]bool{}
 	for _, g := range s.Groups {
 		path := "snmp.groups[" + g.Name + "]"
@@ -60,6 +85,13 @@ func (v *validator) snmp(c *Config) {
 		groups[g.Name] = true
 		if g.Level > LevelPriv {
 			v.failf(path+".level", "unknown security level %d", g.Level)
+		}
+		for _, f := range [...]struct{ name, view string }{{"read", g.Read}, {"write", g.Write}} {
+			if f.view != "" {
+				if err := CheckName(f.view, 32); err != nil {
+					v.bad(path+"."+f.name, err)
+				}
+			}
 		}
 		v.checkACLRef(path+".acl", g.ACL)
 	}

@@ -25,7 +25,7 @@ import (
 func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snmp.User, []snmp.Receiver) {
 	var comms []snmp.Community
 	for _, cm := range c.SNMP.Communities {
-		comms = append(comms, snmp.Community{Name: cm.Name, Write: cm.RW, Allow: snmpACL(c, acl, cm.ACL)})
+		comms = append(comms, snmp.Community{Name: cm.Name, Write: cm.RW, Allow: snmpACL(c, acl, cm.ACL), View: snmpView(c.SNMP, cm.View)})
 	}
 	users := map[string]snmp.User{}
 	var list []snmp.User
@@ -37,10 +37,23 @@ func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snm
 		su.AuthKey, _ = hex.DecodeString(string(u.AuthKey))
 		su.PrivKey, _ = hex.DecodeString(string(u.PrivKey))
 		ref := u.ACL
-		if ref == "" {
-			if i := slices.IndexFunc(c.SNMP.Groups, func(g config.SNMPGroup) bool { return g.Name == u.Group }); i >= 0 {
-				ref = c.SNMP.Groups[i].ACL
+		if i := slices.IndexFunc(c.SNMP.Groups, func(g config.SNMPGroup) bool { return g.Name == u.Group }); i >= 0 {
+			g := c.SNMP.Groups[i]
+			if ref == "" {
+				ref = g.ACL
 			}
+			su.View = snmpView(c.SNMP, g.Read)
+			if g.Write != "" {
+				su.Write, su.WriteView = true, snmpView(c.SNMP, g.Write)
+			}
+			// A group asking for more than the user can do leaves it
+			// no request that may pass (IOS: the user is not in the
+			// group's access entry).
+			su.NoAccess = groupLevel(g.Level) > userLevel(u)
+		} else {
+			// No group, no access (RFC 3415 3.2: noGroupName), as on IOS:
+			// a user in a mistyped group must not read everything.
+			su.NoAccess = true
 		}
 		su.Allow = snmpACL(c, acl, ref)
 		if u.Remote.IsValid() {
@@ -78,6 +91,51 @@ func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snm
 		recv = append(recv, r)
 	}
 	return comms, list, recv
+}
+
+// snmpView is the agent's view named name: every object for "", nothing
+// for a view that is not configured (IOS: the community or group sees
+// nothing until the view exists).
+func snmpView(s config.SNMP, name string) snmp.View {
+	if name == "" {
+		return snmp.View{}
+	}
+	v, ok := s.View(name)
+	if !ok {
+		return snmp.View{Empty: true}
+	}
+	var out snmp.View
+	for _, t := range v.Subtrees {
+		o, err := config.ViewOID(t.OID)
+		if err != nil {
+			continue // the model refuses it; never widen the view
+		}
+		if t.Excluded {
+			out.Exclude = append(out.Exclude, snmp.OID(o))
+		} else {
+			out.Include = append(out.Include, snmp.OID(o))
+		}
+	}
+	if len(out.Include) == 0 {
+		// Only excluded subtrees: RFC 3415 has nothing in such a view
+		// (the agent's zero View would be everything but them).
+		out.Empty = true
+	}
+	return out
+}
+
+// groupLevel and userLevel rank security levels: 0 noAuthNoPriv, 1
+// authNoPriv, 2 authPriv.
+func groupLevel(l config.SecurityLevel) int { return int(l) }
+
+func userLevel(u config.SNMPUser) int {
+	switch {
+	case u.Priv != config.PrivNone:
+		return 2
+	case u.Auth != config.AuthNone:
+		return 1
+	}
+	return 0
 }
 
 func portOr162(p uint16) uint16 {

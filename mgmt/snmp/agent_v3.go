@@ -101,9 +101,9 @@ func (a *Agent) handleV3(raw, body []byte, from, to netip.AddrPort) []byte {
 	}
 	acc := &access{read: &u.View}
 	if u.Write {
-		acc.write = &u.View
+		acc.write = &u.WriteView
 	}
-	if level < u.level() {
+	if level < u.level() || u.NoAccess {
 		// The user is configured for more than the request used.
 		if !p.typ.confirmed() {
 			return nil

@@ -24,8 +24,17 @@ type User struct {
 	// AuthKey and PrivKey are the localized keys (RFC 3414 2.6): the
 	// hash's size for AuthKey, 16 octets for PrivKey (DES and AES-128).
 	AuthKey, PrivKey []byte
-	Write            bool
-	View             View
+	// View is what the user reads; Write lets it set the objects in
+	// WriteView (its group's `write` view).
+	View      View
+	Write     bool
+	WriteView View
+	// NoAccess refuses every request with authorizationError (RFC 3415
+	// 3.2: no group, or no access entry for the request's level): the
+	// user's group is not configured, or asks for more security than the
+	// user is configured with. (A request below the user's own level is
+	// refused so too, which covers a group that asks for no more.)
+	NoAccess bool
 	// Allow applies the user's access list (`snmp-server user ... access`
 	// or its group's); nil allows any.
 	Allow Access

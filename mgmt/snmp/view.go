@@ -4,10 +4,15 @@ import "slices"
 
 // View is a set of subtrees an access may see (RFC 3415's MIB view, without
 // family masks). The most specific subtree that holds an OID decides; with
-// no Include at all, everything not excluded is in the view.
+// no Include at all, everything not excluded is in the view, unless the
+// view is Empty.
 type View struct {
 	Include []OID
 	Exclude []OID
+	// Empty is the view that holds nothing: the one a community or group
+	// gets when it names a view that is not configured (a zero View is
+	// every object, which a mistyped name must not give).
+	Empty bool
 }
 
 // Contains reports whether o is in the view.
@@ -19,6 +24,9 @@ func (v *View) Contains(o OID) bool {
 // match finds the deciding subtree: in reports inclusion, by the subtree
 // that decided (nil when nothing matched).
 func (v *View) match(o OID) (in bool, by OID) {
+	if v.Empty {
+		return false, nil
+	}
 	best := -1
 	if len(v.Include) == 0 {
 		in, best, by = true, 0, OID{}
@@ -42,6 +50,9 @@ func (v *View) match(o OID) (in bool, by OID) {
 // first OID after o that might be visible. ok is false when nothing after
 // o can be.
 func (v *View) resume(o OID) (next OID, ok bool) {
+	if v.Empty {
+		return nil, false
+	}
 	_, by := v.match(o)
 	var limit OID
 	if by != nil {

@@ -503,8 +503,23 @@ func renderSNMP(r *iosWriter, s config.SNMP) {
 	for _, e := range s.RemoteEngines {
 		r.line("snmp-server engineID remote %s%s %s", e.Addr, udpPort(e.Port), e.EngineID)
 	}
+	for _, v := range s.Views {
+		for _, t := range v.Subtrees {
+			what := "included"
+			if t.Excluded {
+				what = "excluded"
+			}
+			r.line("snmp-server view %s %s %s", v.Name, t.OID, what)
+		}
+	}
 	for _, g := range s.Groups {
 		line := fmt.Sprintf("snmp-server group %s v3 %s", g.Name, levelName(g.Level))
+		if g.Read != "" {
+			line += " read " + g.Read
+		}
+		if g.Write != "" {
+			line += " write " + g.Write
+		}
 		if g.ACL != "" {
 			line += " access " + g.ACL
 		}

@@ -12,7 +12,7 @@ import (
 )
 
 func (x *cmd) snmpServer() {
-	k := x.c.OptKeyword("community", "contact", "enable", "engineID", "group", "host", "location", "user")
+	k := x.c.OptKeyword("community", "contact", "enable", "engineID", "group", "host", "location", "user", "view")
 	if x.c.Err != nil {
 		return
 	}
@@ -20,7 +20,7 @@ func (x *cmd) snmpServer() {
 	switch k {
 	case "":
 		if !x.neg {
-			x.c.Need("community", "contact", "enable", "engineID", "group", "host", "location", "user")
+			x.c.Need("community", "contact", "enable", "engineID", "group", "host", "location", "user", "view")
 			return
 		}
 		*s = config.SNMP{} // `no snmp-server` stops the agent
@@ -32,6 +32,8 @@ func (x *cmd) snmpServer() {
 		x.snmpEngineID()
 	case "group":
 		x.snmpGroup()
+	case "view":
+		x.snmpView()
 	case "host":
 		x.snmpHost()
 	case "location", "contact":
@@ -345,15 +347,72 @@ func (x *cmd) snmpGroup() {
 		x.c.Invalid(x.c.Last(), "community-based access is snmp-server community")
 	}
 	g := config.SNMPGroup{Name: name, Level: securityLevels[x.c.Keyword("auth", "noauth", "priv")]}
-	if x.c.OptKeyword("access") != "" {
+	path := "snmp.groups[" + name + "]"
+	if x.c.TryKeyword("read") != "" {
+		g.Read = x.c.Name("WORD", config.CheckName32)
+		x.touch(path + ".read")
+	}
+	if x.c.TryKeyword("write") != "" {
+		g.Write = x.c.Name("WORD", config.CheckName32)
+		x.touch(path + ".write")
+	}
+	if x.c.TryKeyword("access") != "" {
 		g.ACL = x.aclRef()
-		x.touch("snmp.groups[" + name + "].acl")
+		x.touch(path + ".acl")
 	}
 	x.c.End()
 	if x.c.Err != nil {
 		return
 	}
 	put(gs, i, g)
+}
+
+// snmpView is `[no] snmp-server view NAME OID-TREE included|excluded`:
+// one subtree of a MIB view, which communities (`view NAME`) and groups
+// (`read NAME`, `write NAME`) name. `no snmp-server view NAME` removes
+// the view, `no snmp-server view NAME OID-TREE` one subtree of it.
+func (x *cmd) snmpView() {
+	name := x.c.Name("WORD", config.CheckName32)
+	vs := &x.cfg.SNMP.Views
+	i := slices.IndexFunc(*vs, func(v config.SNMPView) bool { return v.Name == name })
+	path := "snmp.views[" + name + "]"
+	if x.neg {
+		var tree string
+		if x.c.More() {
+			tree = x.c.Name("OID-TREE", config.CheckViewOID)
+		}
+		x.c.Skip()
+		if x.c.Err != nil || i < 0 {
+			return
+		}
+		x.touch(path)
+		if tree == "" {
+			*vs = slices.Delete(*vs, i, i+1)
+			return
+		}
+		key := config.ViewSubtree{OID: tree}.Key()
+		v := &(*vs)[i]
+		v.Subtrees = slices.DeleteFunc(slices.Clone(v.Subtrees), func(t config.ViewSubtree) bool { return t.Key() == key })
+		if len(v.Subtrees) == 0 {
+			*vs = slices.Delete(*vs, i, i+1)
+		}
+		return
+	}
+	x.touch(path)
+	t := config.ViewSubtree{OID: x.c.Name("OID-TREE", config.CheckViewOID)}
+	x.touch(path + ".subtrees[" + t.Key() + "]")
+	t.Excluded = x.c.Keyword("excluded", "included") == "excluded"
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	if i < 0 {
+		*vs = append(*vs, config.SNMPView{Name: name})
+		i = len(*vs) - 1
+	}
+	v := &(*vs)[i]
+	v.Subtrees = slices.Clone(v.Subtrees)
+	put(&v.Subtrees, slices.IndexFunc(v.Subtrees, func(o config.ViewSubtree) bool { return o.Key() == t.Key() }), t)
 }
 
 func (x *cmd) snmpHost() {
