@@ -239,10 +239,28 @@ type Metrics struct {
 	AccessClass string // the list readers must pass; "" is none
 }
 
-// VTY is `line vty 0 4` / `access-class ACL in`: the list SSH logins must
-// pass; "" is none.
+// VTY is `line vty 0 4`: `access-class ACL in`, the list SSH logins must
+// pass ("" is none), and `exec-timeout MIN [SEC]`, how long an SSH session
+// may wait for input before it is closed.
 type VTY struct {
 	AccessClass string // a list's number or name
+	// ExecTimeout is 0 for IOS's default, DefaultExecTimeout, and
+	// NoExecTimeout for `exec-timeout 0 0` (never).
+	ExecTimeout time.Duration
+}
+
+// NoExecTimeout is `exec-timeout 0 0`: a session waits for input forever.
+const NoExecTimeout time.Duration = -1
+
+// IdleLimit is how long a session may wait for input; 0 is forever.
+func (v VTY) IdleLimit() time.Duration {
+	switch v.ExecTimeout {
+	case 0:
+		return DefaultExecTimeout
+	case NoExecTimeout:
+		return 0
+	}
+	return v.ExecTimeout
 }
 
 // ExecLevel is `privilege exec level N COMMAND`: the exec command (and

@@ -20,6 +20,10 @@ const (
 	DefaultMetricsPort    = 9742
 	DefaultSSHTimeout     = 120 * time.Second
 	DefaultSSHAuthRetries = 3
+	// DefaultExecTimeout is `exec-timeout 10 0`, IOS's for every line;
+	// MaxExecTimeout is its largest, 35791 minutes 2147483 seconds.
+	DefaultExecTimeout    = 10 * time.Minute
+	MaxExecTimeout        = 35791*time.Minute + 2147483*time.Second
 	DefaultPrivilege      = 1
 	DefaultTrapPort       = 162
 	MinLoggingBuffer      = 4096
@@ -299,6 +303,12 @@ func (v *validator) ssh(c *Config) {
 
 func (v *validator) mgmtLists(c *Config) {
 	v.checkACLRef("vty.access-class", c.VTY.AccessClass)
+	if c.VTY.ExecTimeout == DefaultExecTimeout {
+		c.VTY.ExecTimeout = 0
+	}
+	if t := c.VTY.ExecTimeout; t != NoExecTimeout && (t < 0 || t > MaxExecTimeout || t%time.Second != 0) {
+		v.failf("vty.exec-timeout", "exec-timeout %v is not whole seconds up to 35791 minutes 2147483 seconds", t)
+	}
 	m := &c.Metrics
 	m.Port = zeroIfEq(m.Port, DefaultMetricsPort)
 	v.checkRange("metrics.port", int64(m.Port), 0, 65535, "port")

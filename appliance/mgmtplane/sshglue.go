@@ -48,6 +48,10 @@ func (u users) LoginBlock() (time.Duration, int, time.Duration) {
 	return b.BlockFor, b.Attempts, b.Within
 }
 
+// ExecTimeout is `line vty` `exec-timeout` (10 minutes unless set; 0
+// for exec-timeout 0 0, never).
+func (u users) ExecTimeout() time.Duration { return u.m.Config().VTY.IdleLimit() }
+
 func (u users) CheckKey(name string, key ssh.PublicKey) bool {
 	us, ok := u.find(name)
 	if !ok {

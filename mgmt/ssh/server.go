@@ -41,6 +41,11 @@ type Users interface {
 	// LoginBlock is `login block-for S attempts N within T`; zero
 	// attempts is not configured.
 	LoginBlock() (blockFor time.Duration, attempts int, within time.Duration)
+	// ExecTimeout is `line vty` `exec-timeout`: how long a session may
+	// wait for input before it is closed; 0 is forever. It is read
+	// whenever input arrives, so a change applies to open sessions from
+	// their next keystroke.
+	ExecTimeout() time.Duration
 }
 
 // Sessions makes the CLI session for a logged-in user.
@@ -287,6 +292,17 @@ func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) 
 }
 
 func (s *Server) run(user string, in io.Reader, ch ssh.Channel, term control.Terminal) {
+	if ch == in {
+		// A shell: the operator types into it, and one left alone is
+		// closed after the exec-timeout (IOS's vty default is 10
+		// minutes), so that an abandoned session, perhaps at level 15,
+		// does not stay open forever.
+		idle := newIdleCloser(ch, s.cfg.Users.ExecTimeout, func() {
+			s.log.Info("ssh session closed: no input within the exec-timeout", "user", user)
+		})
+		defer idle.stop()
+		in = idle
+	}
 	err := s.cfg.Sessions(user).Serve(context.Background(), in, ch, term)
 	status := uint32(0)
 	if err != nil {
@@ -307,4 +323,68 @@ func ptySize(p []byte) (int, int) {
 	}
 	p = p[n:]
 	return int(binary.BigEndian.Uint32(p)), int(binary.BigEndian.Uint32(p[4:]))
+}
+
+// idleCloser reads a session's input and closes the channel when none
+// arrives within the limit (0: never). The limit is read again at each
+// input, so a changed exec-timeout applies from the next keystroke.
+type idleCloser struct {
+	ch     io.ReadCloser
+	limit  func() time.Duration
+	closed func()
+	mu     sync.Mutex
+	timer  *time.Timer
+	done   bool
+}
+
+func newIdleCloser(ch io.ReadCloser, limit func() time.Duration, closed func()) *idleCloser {
+	c := &idleCloser{ch: ch, limit: limit, closed: closed}
+	c.arm()
+	return c
+}
+
+// arm restarts the wait for input.
+func (c *idleCloser) arm() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done {
+		return
+	}
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	if d := c.limit(); d > 0 {
+		c.timer = time.AfterFunc(d, c.expire)
+	}
+}
+
+func (c *idleCloser) expire() {
+	c.mu.Lock()
+	if c.done {
+		c.mu.Unlock()
+		return
+	}
+	c.done = true
+	c.mu.Unlock()
+	c.closed()
+	c.ch.Close() // the CLI's read ends, and the client sees the channel close
+}
+
+func (c *idleCloser) Read(p []byte) (int, error) {
+	n, err := c.ch.Read(p)
+	if n > 0 {
+		c.arm()
+	}
+	return n, err
+}
+
+// stop ends the wait when the session ends on its own.
+func (c *idleCloser) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.done = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
 }

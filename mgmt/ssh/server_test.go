@@ -24,6 +24,7 @@ type users struct {
 	deny     netip.Addr
 	blockFor time.Duration // login block-for, with attempts within a minute
 	attempts int
+	idle     time.Duration // exec-timeout; 0 never
 }
 
 func (u users) CheckPassword(user, pass string) bool { return user == "admin" && pass == "letmein" }
@@ -34,6 +35,7 @@ func (u users) Permit(a netip.Addr) bool { return a != u.deny }
 func (u users) LoginBlock() (time.Duration, int, time.Duration) {
 	return u.blockFor, u.attempts, time.Minute
 }
+func (u users) ExecTimeout() time.Duration { return u.idle }
 
 // echo answers every line with the user it runs for.
 type echo struct{ user string }

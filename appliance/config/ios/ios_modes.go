@@ -446,8 +446,12 @@ func maskBits(m netip.Addr) (int, bool) {
 }
 
 func (x *cmd) vtyMode() {
-	_, ok := x.subMode("access-class")
+	k, ok := x.subMode("access-class", "exec-timeout")
 	if !ok {
+		return
+	}
+	if k == "exec-timeout" {
+		x.execTimeout()
 		return
 	}
 	if x.neg {
@@ -462,6 +466,29 @@ func (x *cmd) vtyMode() {
 	x.c.End()
 	x.cfg.VTY.AccessClass = ref
 	x.touch("vty.access-class")
+}
+
+// execTimeout is `exec-timeout MIN [SEC]` under `line vty`: 0 0 never
+// closes an idle session; `no exec-timeout` is the default, 10 minutes.
+func (x *cmd) execTimeout() {
+	if x.neg {
+		x.c.Skip()
+		x.cfg.VTY.ExecTimeout = 0
+		return
+	}
+	d := time.Duration(x.c.Uint(0, 35791)) * time.Minute
+	x.touch("vty.exec-timeout")
+	if x.c.More() {
+		d += time.Duration(x.c.Uint(0, 2147483)) * time.Second
+	}
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	if d == 0 {
+		d = config.NoExecTimeout
+	}
+	x.cfg.VTY.ExecTimeout = d
 }
 
 // consoleMode is `line con 0`: `login local` or `no login`.

@@ -114,9 +114,18 @@ func Render(c config.Config) string {
 		r.line("line con 0")
 		r.line(" login local")
 	}
-	if c.VTY.AccessClass != "" {
+	if c.VTY.AccessClass != "" || c.VTY.ExecTimeout != 0 {
 		r.line("line vty 0 4")
-		r.line(" access-class %s in", c.VTY.AccessClass)
+		if c.VTY.AccessClass != "" {
+			r.line(" access-class %s in", c.VTY.AccessClass)
+		}
+		switch t := c.VTY.ExecTimeout; t {
+		case 0:
+		case config.NoExecTimeout:
+			r.line(" exec-timeout 0 0")
+		default:
+			r.line(" exec-timeout %d %d", t/time.Minute, t%time.Minute/time.Second)
+		}
 	}
 	r.section()
 	for _, s := range c.NTP.Servers {
