@@ -21,9 +21,11 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"golang.org/x/crypto/ssh"
 
@@ -166,11 +168,14 @@ func (s *Server) fail(c ssh.ConnMetadata, how string) error {
 	s.mu.Lock()
 	s.failed++
 	s.mu.Unlock()
-	s.log.Warn("ssh login failed", "user", c.User(), "from", c.RemoteAddr().String(), "method", how)
+	// IOS's words, which syslog collectors and SIEM rules match on (the
+	// console's login logs the same); the method is flowtap's addition.
+	s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: %s] [Source: %s] [localport: %d] [Reason: Login Authentication Failed] [method: %s]",
+		logName(c.User()), sourceOf(c.RemoteAddr()), portOf(c.LocalAddr()), how))
 	blockFor, attempts, within := s.cfg.Users.LoginBlock()
 	if left, on := s.sources.failed(sourceOf(c.RemoteAddr()), time.Now(), blockFor, attempts, within); on {
 		s.log.Error(fmt.Sprintf("%%SEC_LOGIN-1-QUIET_MODE_ON: Still timeleft for watching failures is %d secs, [user: %s] [Source: %s] [Reason: Login Authentication Failed]",
-			int(left.Seconds()), c.User(), sourceOf(c.RemoteAddr())))
+			int(left.Seconds()), logName(c.User()), sourceOf(c.RemoteAddr())))
 	}
 	time.Sleep(s.cfg.FailDelay)
 	return errors.New("permission denied")
@@ -245,7 +250,8 @@ func (s *Server) serve(c net.Conn, src netip.Addr) {
 	s.sources.done(src) // no longer an unauthenticated connection
 	c.SetDeadline(time.Time{})
 	defer conn.Close()
-	s.log.Info("ssh login", "user", conn.User(), "from", c.RemoteAddr().String())
+	s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] [Source: %s] [localport: %d]",
+		logName(conn.User()), sourceOf(c.RemoteAddr()), portOf(c.LocalAddr())))
 	go ssh.DiscardRequests(reqs)
 	for nc := range chans {
 		if nc.ChannelType() != "session" {
@@ -309,6 +315,36 @@ func (s *Server) run(user string, in io.Reader, ch ssh.Channel, term control.Ter
 		status = 1
 	}
 	ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{status}))
+}
+
+// logName is a user name as the client sent it, made safe for a log line:
+// whoever connects chooses it before logging in, so a name with a line
+// break, a control character or a bracket (which could forge a second
+// message or a "[Source: ...]" field) is shown quoted, and a long one
+// cut.
+func logName(n string) string {
+	const most = 64
+	cut := false
+	if len(n) > most {
+		n, cut = n[:most], true
+	}
+	if strings.IndexFunc(n, func(r rune) bool {
+		return r < ' ' || r == 0x7f || r == '[' || r == ']' || r == '"' || !unicode.IsPrint(r)
+	}) >= 0 || cut {
+		n = strconv.QuoteToASCII(n)
+		if cut {
+			n += "..."
+		}
+	}
+	return n
+}
+
+// portOf is a TCP address's port; 0 for any other address.
+func portOf(a net.Addr) int {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.Port
+	}
+	return 0
 }
 
 // ptySize reads the width and height from a pty-req payload.

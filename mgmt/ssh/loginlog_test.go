@@ -1,0 +1,86 @@
+package ssh
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/flowtap/flowtap/cli/control"
+)
+
+// recorder keeps each record's level and message, as the daemon's log
+// handler turns them into the syslog line.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, rec.Level.String()+" "+rec.Message)
+	return nil
+}
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *recorder) WithGroup(string) slog.Handler      { return r }
+
+func (r *recorder) messages() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.msgs)
+}
+
+// TestLoginLogged: SSH logins are logged in IOS's words, which syslog
+// collectors match on: %SEC_LOGIN-5-LOGIN_SUCCESS and
+// %SEC_LOGIN-4-LOGIN_FAILED with the user, the source and the local port.
+// A user name that could forge a field or a second line is quoted.
+// Before, SSH logged "ssh login failed" in flowtap's own form while the
+// console used IOS's, and a name with a line break went to the log as
+// sent.
+func TestLoginLogged(t *testing.T) {
+	logs := &recorder{}
+	h := logs
+	s, err := Listen("127.0.0.1:0", Config{StateDir: t.TempDir(), Users: users{}, FailDelay: time.Millisecond, Logger: slog.New(h),
+		Sessions: func(user string) control.Session { return echo{user} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	port := s.Addr().(*net.TCPAddr).Port
+	login := func(user, pass string) {
+		c := &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{ssh.Password(pass)}, HostKeyCallback: ssh.InsecureIgnoreHostKey()}
+		run(t, s, c, "show clock")
+	}
+	login("admin", "guess")
+	login("admin", "letmein")
+	login("x\n%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin]", "guess")
+	want := []string{
+		fmt.Sprintf(`WARN %%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: admin] [Source: 127.0.0.1] [localport: %d] [Reason: Login Authentication Failed] [method: password]`, port),
+		fmt.Sprintf(`INFO %%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: 127.0.0.1] [localport: %d]`, port),
+		fmt.Sprintf(`WARN %%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: "x\n%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin]"] [Source: 127.0.0.1] [localport: %d] [Reason: Login Authentication Failed] [method: password]`, port),
+	}
+	got := logs.messages()
+	for i, w := range want {
+		if i >= len(got) || got[i] != w {
+			t.Errorf("log line %d:\n got %q\nwant %q", i, at(got, i), w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d log lines, want %d: %q", len(got), len(want), got)
+	}
+}
+
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return "(none)"
+}
