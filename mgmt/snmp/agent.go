@@ -90,6 +90,14 @@ type Agent struct {
 		at      time.Time
 		dropped uint32
 	}
+	// authLog is when an authentication failure was last logged and how
+	// many were not logged since, so that guessing shows in the log
+	// (IOS's %SNMP-3-AUTHFAIL) without a flood filling it.
+	authLog struct {
+		sync.Mutex
+		at      time.Time
+		skipped int
+	}
 	// authenTraps is snmpEnableAuthenTraps.
 	authenTraps atomic.Bool
 

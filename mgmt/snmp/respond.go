@@ -3,6 +3,7 @@ package snmp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"time"
 )
@@ -224,6 +225,7 @@ var oidAuthenticationFailure = mustOID("1.3.6.1.6.3.1.1.5.5")
 // the receive loop never waits for a receiver.
 func (a *Agent) authFailure(from netip.AddrPort) {
 	a.limit.failed(from.Addr())
+	a.logAuthFailure(from)
 	if !a.authenTraps.Load() {
 		return
 	}
@@ -236,4 +238,31 @@ func (a *Agent) authFailure(from netip.AddrPort) {
 		defer cancel()
 		_ = a.Notify(ctx, Notification{OID: oidAuthenticationFailure})
 	}()
+}
+
+// authFailLogEvery is how often authentication failures are logged.
+const authFailLogEvery = time.Second
+
+// logAuthFailure logs an authentication failure (a wrong community, a
+// community or user its access list refuses, an unknown user, a wrong
+// digest) in IOS's words, %SNMP-3-AUTHFAIL with the manager's address, at
+// most once per authFailLogEvery; the next message says how many were
+// left out.
+func (a *Agent) logAuthFailure(from netip.AddrPort) {
+	l := &a.authLog
+	now := a.engine.now()
+	l.Lock()
+	if !l.at.IsZero() && now.Sub(l.at) < authFailLogEvery {
+		l.skipped++
+		l.Unlock()
+		return
+	}
+	skipped := l.skipped
+	l.at, l.skipped = now, 0
+	l.Unlock()
+	msg := fmt.Sprintf("%%SNMP-3-AUTHFAIL: Authentication failure for SNMP req from host %s", from.Addr().Unmap())
+	if skipped > 0 {
+		msg += fmt.Sprintf(" (%d more not logged)", skipped)
+	}
+	a.log.Error(msg)
 }
