@@ -208,8 +208,13 @@ func (f *fanout) Export(r *flow.Record) {
 	f.mu.RUnlock()
 }
 
-func (f *fanout) set(sinks []flowcache.Sink) {
+func (f *fanout) set(sinks []flowcache.Sink) { f.swap(sinks, func() {}) }
+
+// swap sets the sinks, calling before first while no record is being
+// passed on.
+func (f *fanout) swap(sinks []flowcache.Sink, before func()) {
 	f.mu.Lock()
+	before()
 	f.sinks = sinks
 	f.mu.Unlock()
 }
@@ -762,11 +767,33 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 	}
 	oldAggs := d.aggs
 	d.ovl.setMain(main)
-	d.fanout.set(sinks)
+	// An exporter reopened for the same collector and version (its
+	// source, TTL, anonymisation changed) numbers its packets on from the
+	// old one's, as one exporter would: the old one sends its last
+	// packets and closes before the new one is given a record.
+	var errs []error
+	closed := make([]bool, len(oldList))
+	d.fanout.swap(sinks, func() {
+		successors := slices.Clone(opened)
+		for i, e := range oldList {
+			if kept[i] {
+				continue
+			}
+			if j := slices.IndexFunc(successors, func(n *export.Exporter) bool {
+				return n.Config().Collector == e.Config().Collector && n.Config().Encoder.Version == e.Config().Encoder.Version
+			}); j >= 0 {
+				e.Detach()
+				errs = append(errs, e.Close())
+				closed[i] = true
+				successors[j].ContinueSequence(e)
+				successors = slices.Delete(successors, j, j+1)
+			}
+		}
+	})
 	// The ones going are given no record from here on: a kill while
 	// they close owes them none of the harvest's next ones.
 	for i, e := range oldList {
-		if !kept[i] {
+		if !kept[i] && !closed[i] {
 			e.Detach()
 		}
 	}
@@ -776,10 +803,11 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		}
 	}
 	d.main, d.mainCfgs, d.aggs = main, cfgs, aggs
-	var errs []error
 	for i, e := range oldList {
 		if !kept[i] {
-			errs = append(errs, e.Close())
+			if !closed[i] {
+				errs = append(errs, e.Close())
+			}
 			// A new exporter to the same collector replaces this one (its
 			// encoder settings changed): it counts on from here, and the
 			// CLI's clear base and SNMP's discontinuity go with it.

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -359,6 +360,93 @@ func TestAggSinceClearEveryCounter(t *testing.T) {
 	}
 }
 
+// seqCollector is a v5 collector that notes each packet's flow
+// sequence and source port.
+type seqCollector struct {
+	conn  *net.UDPConn
+	mu    sync.Mutex
+	seqs  []uint32
+	ports []int
+}
+
+func newSeqCollector(t *testing.T) *seqCollector {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	sc := &seqCollector{conn: c}
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := c.ReadFromUDP(buf)
+			if err != nil {
+				return
+			}
+			if n >= 24 {
+				sc.mu.Lock()
+				sc.seqs = append(sc.seqs, binary.BigEndian.Uint32(buf[16:]))
+				sc.ports = append(sc.ports, from.Port)
+				sc.mu.Unlock()
+			}
+		}
+	}()
+	return sc
+}
+
+// wait returns the sequences and ports of the first n packets.
+func (sc *seqCollector) wait(t *testing.T, n int) ([]uint32, []int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		sc.mu.Lock()
+		got := len(sc.seqs)
+		if got >= n {
+			defer sc.mu.Unlock()
+			return slices.Clone(sc.seqs[:n]), slices.Clone(sc.ports[:n])
+		}
+		sc.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("the collector got %d packets, want %d", got, n)
+		}
+	}
+}
+
+// runAcrossChange exports 2 flows, applies change to the settings, then
+// exports 2 more, with one v5 destination to sc.
+func runAcrossChange(t *testing.T, sc *seqCollector, change func(*export.DestinationConfig)) (before, after []*export.Exporter) {
+	t.Helper()
+	dest := listenV5(t).dest(t)
+	dest.Collector = sc.conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
+		Exports: []export.DestinationConfig{dest}}
+	d, err := New(Options{}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close(false) })
+	before = d.Exporters()
+	feed(t, d, 1, 3)
+	feed(t, d, 2, 3)
+	if err := d.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	change(&s.Exports[0])
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	after = d.Exporters()
+	feed(t, d, 3, 2)
+	feed(t, d, 4, 2)
+	if err := d.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	return before, after
+}
+
 // TestEncoderChangeKeepsExporter: a change of what a destination's
 // packets carry (here the sampler a v5 header names, as a
 // flow-sampler-map's rate change does) changes its exporter in place:
@@ -369,82 +457,36 @@ func TestEncoderChangeKeepsExporter(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
-	l := listenV5(t)
-	var seqs []uint32
-	var ports []int
-	var mu sync.Mutex
-	// A second reader of the same socket would race listenV5's; read
-	// the sequence through a sniffing collector of our own instead.
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	go func() {
-		buf := make([]byte, 2048)
-		for {
-			n, from, err := c.ReadFromUDP(buf)
-			if err != nil {
-				return
-			}
-			if n >= 24 {
-				mu.Lock()
-				seqs = append(seqs, binary.BigEndian.Uint32(buf[16:]))
-				ports = append(ports, from.Port)
-				mu.Unlock()
-			}
-		}
-	}()
-	dest := l.dest(t)
-	dest.Collector = c.LocalAddr().(*net.UDPAddr).AddrPort()
-	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
-		Exports: []export.DestinationConfig{dest}}
-	d, err := New(Options{}, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close(false)
-	before := d.Exporters()
-	feed(t, d, 1, 3)
-	feed(t, d, 2, 3)
-	if err := d.Purge(); err != nil {
-		t.Fatal(err)
-	}
-	s.Exports[0].Encoder.Sampler = export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 10}
-	if err := d.Apply(s); err != nil {
-		t.Fatal(err)
-	}
-	after := d.Exporters()
+	sc := newSeqCollector(t)
+	before, after := runAcrossChange(t, sc, func(d *export.DestinationConfig) {
+		d.Encoder.Sampler = export.Sampler{ID: 1, Mode: export.SamplingRandom, Interval: 10}
+	})
 	if len(after) != 1 || after[0] != before[0] {
 		t.Fatalf("a sampler change replaced the exporter: %p -> %v", before[0], after)
 	}
 	if got := after[0].Config().Encoder.Sampler.Interval; got != 10 {
 		t.Errorf("the exporter announces a sampler of 1 in %d, want 10", got)
 	}
-	feed(t, d, 3, 2)
-	if err := d.Purge(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		mu.Lock()
-		n := len(seqs)
-		mu.Unlock()
-		if n >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the collector got %d packets, want 2", n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	mu.Lock()
-	defer mu.Unlock()
 	// v5's flow sequence counts the flows sent before the packet.
-	if seqs[0] != 0 || seqs[1] != 2 || ports[0] != ports[1] {
+	if seqs, ports := sc.wait(t, 2); seqs[0] != 0 || seqs[1] != 2 || ports[0] != ports[1] {
 		t.Errorf("flow sequence %v from ports %v, want [0 2] from one port", seqs, ports)
+	}
+}
+
+// TestTransportChangeContinuesSequence: a change that needs a new socket
+// (the TTL here; the source address, anonymisation alike) reopens the
+// exporter, but the new one numbers its packets on from the old one's,
+// as IOS's one exporter would.
+func TestTransportChangeContinuesSequence(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	sc := newSeqCollector(t)
+	before, after := runAcrossChange(t, sc, func(d *export.DestinationConfig) { d.TTL = 9 })
+	if len(after) != 1 || after[0] == before[0] {
+		t.Fatalf("a TTL change kept the exporter %p: it needs a new socket", before[0])
+	}
+	if seqs, _ := sc.wait(t, 2); seqs[0] != 0 || seqs[1] != 2 {
+		t.Errorf("flow sequence %v across the reopen, want [0 2]", seqs)
 	}
 }

@@ -83,3 +83,27 @@ func (e *Exporter) Reconfigure(cfg DestinationConfig) error {
 	e.reconfigured.Store(&enc)
 	return nil
 }
+
+// ContinueSequence makes e, opened to old's collector in old's version
+// to replace it (a transport change: the source address, the TTL),
+// number its packets on from old's last one, so that the collector sees
+// one exporter go on rather than a sequence starting over (lost packets
+// to it). old must be closed, so that its last packet is numbered, and e
+// given no record yet. Another version is another exporter to the
+// collector: its sequence starts at 0.
+func (e *Exporter) ContinueSequence(old *Exporter) {
+	old.mu.Lock()
+	defer old.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch o := old.enc.(type) {
+	case *templated:
+		if n, ok := e.enc.(*templated); ok && n.cfg.Version == o.cfg.Version {
+			n.seq = o.seq
+		}
+	case *legacy:
+		if n, ok := e.enc.(*legacy); ok && n.cfg.Version == o.cfg.Version {
+			n.seq = o.seq
+		}
+	}
+}
