@@ -111,7 +111,6 @@ func (s *sshService) apply(c config.Config) {
 	}
 	u := users{m}
 	srv, err := ssh.Listen(addr, ssh.Config{StateDir: p.opts.State, Users: u, Logger: p.log,
-		MaxTries: c.SSH.AuthRetries, LoginWindow: c.SSH.Timeout,
 		Sessions: func(user string) control.Session {
 			priv, _ := u.Privilege(user)
 			return ios.NewSessionWith(m.CLI(), ios.Options{User: user, Privilege: priv, Line: ios.LineVTY, Log: p.log})

@@ -48,7 +48,18 @@ type Users interface {
 	// whenever input arrives, so a change applies to open sessions from
 	// their next keystroke.
 	ExecTimeout() time.Duration
+	// LoginLimits are `ip ssh time-out` (the time a connection has to
+	// authenticate) and `ip ssh authentication-retries` (the passwords it
+	// may try), read at each connection so a change applies to the next
+	// one; 0 is the default, DefaultLoginWindow and DefaultMaxTries.
+	LoginLimits() (window time.Duration, tries int)
 }
+
+// IOS's defaults for `ip ssh time-out` and `ip ssh authentication-retries`.
+const (
+	DefaultLoginWindow = 120 * time.Second
+	DefaultMaxTries    = 3
+)
 
 // Sessions makes the CLI session for a logged-in user.
 type Sessions func(user string) control.Session
@@ -59,8 +70,6 @@ type Config struct {
 	Users       Users
 	Sessions    Sessions
 	FailDelay   time.Duration // after a failed login; 0 means 1 s
-	LoginWindow time.Duration // time allowed to authenticate; 0 means 60 s
-	MaxTries    int           // ip ssh authentication-retries; 0 means 3
 	Limits      Limits        // the unauthenticated front end; zero fields are the defaults
 	Logger      *slog.Logger
 }
@@ -116,12 +125,6 @@ func Listen(addr string, cfg Config) (*Server, error) {
 	if cfg.FailDelay == 0 {
 		cfg.FailDelay = time.Second
 	}
-	if cfg.LoginWindow == 0 {
-		cfg.LoginWindow = time.Minute
-	}
-	if cfg.MaxTries == 0 {
-		cfg.MaxTries = 3
-	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -132,7 +135,6 @@ func Listen(addr string, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: log, sources: newSources(cfg.Limits.withDefaults())}
 	s.ssh = &ssh.ServerConfig{
-		MaxAuthTries: cfg.MaxTries,
 		PasswordCallback: func(c ssh.ConnMetadata, pass []byte) (*ssh.Permissions, error) {
 			// A source in quiet mode gets no answer on its passwords, right
 			// or wrong: the block is what stops the guessing.
@@ -241,8 +243,17 @@ func (s *Server) serve(c net.Conn, src netip.Addr) {
 		s.log.Warn("ssh connection refused by access list", "from", c.RemoteAddr().String())
 		return
 	}
-	c.SetDeadline(time.Now().Add(s.cfg.LoginWindow))
-	conn, chans, reqs, err := ssh.NewServerConn(c, s.ssh)
+	window, tries := s.cfg.Users.LoginLimits()
+	if window <= 0 {
+		window = DefaultLoginWindow
+	}
+	if tries <= 0 {
+		tries = DefaultMaxTries
+	}
+	c.SetDeadline(time.Now().Add(window))
+	conf := *s.ssh // the server's, with this connection's retries
+	conf.MaxAuthTries = tries
+	conn, chans, reqs, err := ssh.NewServerConn(c, &conf)
 	if err != nil {
 		return
 	}

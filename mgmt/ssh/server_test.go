@@ -25,6 +25,7 @@ type users struct {
 	blockFor time.Duration // login block-for, with attempts within a minute
 	attempts int
 	idle     time.Duration // exec-timeout; 0 never
+	limits   func() (time.Duration, int)
 }
 
 func (u users) CheckPassword(user, pass string) bool { return user == "admin" && pass == "letmein" }
@@ -36,6 +37,12 @@ func (u users) LoginBlock() (time.Duration, int, time.Duration) {
 	return u.blockFor, u.attempts, time.Minute
 }
 func (u users) ExecTimeout() time.Duration { return u.idle }
+func (u users) LoginLimits() (time.Duration, int) {
+	if u.limits == nil {
+		return 0, 0
+	}
+	return u.limits()
+}
 
 // echo answers every line with the user it runs for.
 type echo struct{ user string }
