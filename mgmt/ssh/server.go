@@ -66,12 +66,12 @@ type Sessions func(user string) control.Session
 
 // Config of the server.
 type Config struct {
-	StateDir    string // the host key lives here
-	Users       Users
-	Sessions    Sessions
-	FailDelay   time.Duration // after a failed login; 0 means 1 s
-	Limits      Limits        // the unauthenticated front end; zero fields are the defaults
-	Logger      *slog.Logger
+	StateDir  string // the host key lives here
+	Users     Users
+	Sessions  Sessions
+	FailDelay time.Duration // after a failed login; 0 means 1 s
+	Limits    Limits        // the unauthenticated front end; zero fields are the defaults
+	Logger    *slog.Logger
 }
 
 // Server accepts SSH connections.
