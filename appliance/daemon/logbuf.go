@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -28,7 +30,7 @@ type LogBuffer struct {
 	size  int // bytes kept at most
 	used  int
 	count int // messages logged since start
-	hosts []*net.UDPConn
+	hosts []*logHost
 	tag   string
 	subs  []chan string // interactive CLI sessions (logging console, terminal monitor)
 	// stamps, debugStamps and clock are `service timestamps log`,
@@ -93,26 +95,54 @@ func (b *LogBuffer) stamp(t time.Time, sev int) string {
 	return s + ": "
 }
 
+// logHost is one `logging host`: its socket (nil when it could not be
+// opened, and why) and the message lines sent to it, for show logging.
+type logHost struct {
+	addr         netip.Addr
+	conn         *net.UDPConn
+	why          string
+	sent, failed uint64
+}
+
 // Configure follows `logging buffered SIZE` (0 keeps 4096, IOS's default)
-// and `logging host ADDR`.
+// and `logging host ADDR`. A host configured before keeps its counts.
 func (b *LogBuffer) Configure(size int, hosts []netip.Addr, hostname string) {
-	var conns []*net.UDPConn
+	var next []*logHost
 	for _, h := range hosts {
-		if c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(h, 514))); err == nil {
-			conns = append(conns, c)
+		lh := &logHost{addr: h}
+		c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(h, 514)))
+		if err != nil {
+			lh.why = sysReason(err)
 		}
+		lh.conn = c
+		next = append(next, lh)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, c := range b.hosts {
-		c.Close()
+	for _, old := range b.hosts {
+		if old.conn != nil {
+			old.conn.Close()
+		}
+		if i := slices.IndexFunc(next, func(n *logHost) bool { return n.addr == old.addr }); i >= 0 {
+			next[i].sent, next[i].failed = old.sent, old.failed
+		}
 	}
-	b.hosts, b.tag = conns, hostname
+	b.hosts, b.tag = next, hostname
 	if size == 0 {
 		size = 4096
 	}
 	b.size = size
 	b.trim()
+}
+
+// sysReason is the system's words for why a socket call failed
+// ("network is unreachable"), not Go's whole error chain.
+func sysReason(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Error()
+	}
+	return err.Error()
 }
 
 func (b *LogBuffer) trim() {
@@ -137,8 +167,17 @@ func (b *LogBuffer) add(line string, sev int) {
 	}
 	// Facility local7 (23), as IOS's default `logging facility`.
 	msg := fmt.Sprintf("<%d>%s %s", 23*8+sev, b.tag, line)
-	for _, c := range b.hosts {
-		c.Write([]byte(msg)) // best effort: a dead syslog host must not stall logging
+	for _, h := range b.hosts {
+		if h.conn == nil {
+			continue
+		}
+		// Best effort: a dead syslog host must not stall logging; show
+		// logging counts what did not go.
+		if _, err := h.conn.Write([]byte(msg)); err != nil {
+			h.failed++
+		} else {
+			h.sent++
+		}
 	}
 	for _, c := range b.subs {
 		select {
@@ -303,6 +342,9 @@ func severity(l slog.Level) int {
 func (b *LogBuffer) Show() string {
 	b.mu.Lock()
 	v := show.LoggingView{Size: b.size, Logged: b.count, Lines: slices.Clone(b.lines)}
+	for _, h := range b.hosts {
+		v.Hosts = append(v.Hosts, show.LoggingHost{Addr: h.addr.String(), Sent: h.sent, Failed: h.failed, NotOpened: h.why})
+	}
 	b.mu.Unlock()
 	return render(show.Logging, v)
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"flag"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -40,6 +41,39 @@ func TestLogBufferAndSyslog(t *testing.T) {
 	// local7.warning = 23*8+4 = 188.
 	if got := string(buf[:n]); !strings.HasPrefix(got, "<188>tap1 ") || !strings.Contains(got, "%FLOWTAP-4-WARN: first message: port eth1") {
 		t.Fatalf("syslog datagram %q", got)
+	}
+}
+
+// TestShowLoggingCountsHosts: show logging says what went to each
+// `logging host`, as IOS's Trap logging lines do, and what failed: a
+// host that refuses (ICMP port unreachable, reported on the next send)
+// was not visible anywhere. The counts survive a configuration change
+// that keeps the host.
+func TestShowLoggingCountsHosts(t *testing.T) {
+	b := NewLogBuffer(4096)
+	// Nothing listens on 127.0.0.2:514: every other send reports the
+	// refusal the one before it drew.
+	refusing := netip.MustParseAddr("127.0.0.2")
+	b.Configure(0, []netip.Addr{refusing}, "tap1")
+	log := slog.New(b.Handler(slog.DiscardHandler))
+	for i := range 4 {
+		log.Info("message", "n", i)
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Configure(0, []netip.Addr{refusing}, "tap2")
+	log.Info("after the change")
+	shown := b.Show()
+	if !strings.Contains(shown, "    Trap logging: level debugging, 5 message lines logged\n") {
+		t.Errorf("no Trap logging line for 5 messages:\n%s", shown)
+	}
+	var sent, failed int
+	for _, l := range strings.Split(shown, "\n") {
+		if strings.HasPrefix(l, "        Logging to 127.0.0.2  (udp port 514), ") {
+			fmt.Sscanf(l, "        Logging to 127.0.0.2  (udp port 514), %d message lines logged, %d message lines failed", &sent, &failed)
+		}
+	}
+	if sent < 1 || failed < 1 || sent+failed != 5 {
+		t.Errorf("the host line counts %d sent and %d failed, want both and 5 in all:\n%s", sent, failed, shown)
 	}
 }
 

@@ -93,16 +93,42 @@ func MLSNDE(w io.Writer, v NDEView) {
 }
 
 // LoggingView is `show logging`: the buffer's size, how many messages
-// were logged, and the lines it still holds, oldest first.
+// were logged, the `logging host` collectors, and the lines the buffer
+// still holds, oldest first.
 type LoggingView struct {
 	Size   int
 	Logged int
+	Hosts  []LoggingHost
 	Lines  []string
 }
 
-// Logging writes `show logging`.
+// LoggingHost is one `logging host`: the message lines sent to it and
+// those whose send failed; NotOpened says why no socket could be opened
+// to it (nothing is sent then).
+type LoggingHost struct {
+	Addr         string
+	Sent, Failed uint64
+	NotOpened    string
+}
+
+// Logging writes `show logging`. Every message goes to the buffer and to
+// each host (severity debugging and up), as IOS's Trap logging lines
+// count them.
 func Logging(w io.Writer, v LoggingView) {
-	fmt.Fprintf(w, "Syslog logging: enabled\n    Buffer logging:  level debugging, %d messages logged\n\n", v.Logged)
+	fmt.Fprintf(w, "Syslog logging: enabled\n    Buffer logging:  level debugging, %d messages logged\n", v.Logged)
+	fmt.Fprintf(w, "    Trap logging: level debugging, %d message lines logged\n", v.Logged)
+	for _, h := range v.Hosts {
+		fmt.Fprintf(w, "        Logging to %s  (udp port 514", h.Addr)
+		if h.NotOpened != "" {
+			fmt.Fprintf(w, ", not opened: %s", h.NotOpened)
+		}
+		fmt.Fprintf(w, "), %d message lines logged", h.Sent)
+		if h.Failed > 0 {
+			fmt.Fprintf(w, ", %d message lines failed", h.Failed)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Log Buffer (%d bytes):\n\n", v.Size)
 	for _, l := range v.Lines {
 		fmt.Fprintln(w, l)

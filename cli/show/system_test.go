@@ -15,7 +15,8 @@ func TestSystemScreens(t *testing.T) {
 	IPFlowInterface(&b, []FlowInterface{{Name: "eth1", Ingress: true, Sampler: "s1"}, {Name: "eth2", Ingress: true, Egress: true}})
 	MLSNDE(&b, NDEView{Enabled: true, Version: 5, Mask: "full", Destinations: []netip.AddrPort{netip.MustParseAddrPort("192.0.2.10:2055")}})
 	MLSNDE(&b, NDEView{Version: 9, Mask: "destination"})
-	Logging(&b, LoggingView{Size: 4096, Logged: 3, Lines: []string{"a", "b"}})
+	Logging(&b, LoggingView{Size: 4096, Logged: 3, Lines: []string{"a", "b"}, Hosts: []LoggingHost{
+		{Addr: "192.0.2.20", Sent: 3}, {Addr: "2001:db8::20", Sent: 1, Failed: 2}, {Addr: "198.51.100.1", NotOpened: "network is unreachable"}}})
 	want := `flowtap Software (amd64), Version 1.2
 Compiled with go1.24
 
@@ -40,6 +41,10 @@ Netflow Data Export disabled
   Current flow mask is destination
 Syslog logging: enabled
     Buffer logging:  level debugging, 3 messages logged
+    Trap logging: level debugging, 3 message lines logged
+        Logging to 192.0.2.20  (udp port 514), 3 message lines logged
+        Logging to 2001:db8::20  (udp port 514), 1 message lines logged, 2 message lines failed
+        Logging to 198.51.100.1  (udp port 514, not opened: network is unreachable), 0 message lines logged
 
 Log Buffer (4096 bytes):
 
