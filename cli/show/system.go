@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -19,7 +20,33 @@ type VersionView struct {
 // Version writes `show version`.
 func Version(w io.Writer, v VersionView) {
 	fmt.Fprintf(w, "flowtap Software (%s), Version %s\nCompiled with %s\n\n%s uptime is %s\nPlatform persona: %s\n",
-		v.Arch, v.Version, v.GoVersion, v.Hostname, v.Uptime.Round(time.Second), v.Persona)
+		v.Arch, v.Version, v.GoVersion, v.Hostname, Uptime(v.Uptime), v.Persona)
+}
+
+// Uptime writes a time since start as IOS's show version does: years,
+// weeks, days, hours and minutes from the largest one that is not 0,
+// down to minutes ("2 weeks, 0 days, 3 hours, 1 minute"; "0 minutes" in
+// the first one), not Go's "1h2m3s".
+func Uptime(d time.Duration) string {
+	const day = 24 * time.Hour
+	units := []struct {
+		name string
+		size time.Duration
+	}{{"year", 365 * day}, {"week", 7 * day}, {"day", day}, {"hour", time.Hour}, {"minute", time.Minute}}
+	var parts []string
+	for i, u := range units {
+		n := d / u.size
+		d -= n * u.size
+		if n == 0 && len(parts) == 0 && i < len(units)-1 {
+			continue
+		}
+		s := fmt.Sprintf("%d %s", n, u.name)
+		if n != 1 {
+			s += "s"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // PlatformView is `show platform`: the persona and what the datapath

@@ -20,7 +20,7 @@ func TestSystemScreens(t *testing.T) {
 	want := `flowtap Software (amd64), Version 1.2
 Compiled with go1.24
 
-tap1 uptime is 1h2m3s
+tap1 uptime is 1 hour, 2 minutes
 Platform persona: ios
 Platform: sup720 (Catalyst 6500 Sup720 PFC3)
   Flow table: 131072 entries (8388608 bytes), flow mask interface-full
@@ -53,5 +53,24 @@ b
 `
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestUptime: show version's uptime in IOS's words, not Go's duration.
+func TestUptime(t *testing.T) {
+	const day = 24 * time.Hour
+	for d, want := range map[time.Duration]string{
+		0:                "0 minutes",
+		59 * time.Second: "0 minutes",
+		time.Minute:      "1 minute",
+		time.Hour + 2*time.Minute + 3*time.Second: "1 hour, 2 minutes",
+		2 * time.Hour:                      "2 hours, 0 minutes",
+		day + 5*time.Minute:                "1 day, 0 hours, 5 minutes",
+		15*day + 3*time.Hour + time.Minute: "2 weeks, 1 day, 3 hours, 1 minute",
+		400 * day:                          "1 year, 5 weeks, 0 days, 0 hours, 0 minutes",
+	} {
+		if got := Uptime(d); got != want {
+			t.Errorf("Uptime(%v) = %q, want %q", d, got, want)
+		}
 	}
 }
