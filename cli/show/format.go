@@ -37,16 +37,29 @@ func div(a, b uint64) uint64 {
 	return a / b
 }
 
-// hms prints an elapsed time as IOS's hh:mm:ss ("never" for zero).
+// hms prints the time since since as IOS prints an elapsed time
+// ("never" for zero): hh:mm:ss within a day, then 1d02h, from a week on
+// 2w3d and from a year on 1y4w, so that a counter cleared months ago
+// does not read 2160:00:00.
 func hms(since time.Time, now time.Time) string {
 	if since.IsZero() {
 		return "never"
 	}
-	d := now.Sub(since).Round(time.Second)
-	h := int(d.Hours())
-	m := int(d.Minutes()) % 60
-	s := int(d.Seconds()) % 60
-	return fmt.Sprintf("%02d:%02d:%02d", h, m, s)
+	d := now.Sub(since)
+	if d < 0 {
+		d = 0
+	}
+	const day, week, year = 24 * time.Hour, 7 * 24 * time.Hour, 365 * 24 * time.Hour
+	switch {
+	case d >= year:
+		return fmt.Sprintf("%dy%dw", d/year, d%year/week)
+	case d >= week:
+		return fmt.Sprintf("%dw%dd", d/week, d%week/day)
+	case d >= day:
+		return fmt.Sprintf("%dd%02dh", d/day, d%day/time.Hour)
+	}
+	s := int(d / time.Second)
+	return fmt.Sprintf("%02d:%02d:%02d", s/3600, s/60%60, s%60)
 }
 
 // abbrev shortens a count as top talkers print bytes: 349K, 12M.

@@ -349,3 +349,27 @@ func TestJunOSPortNames(t *testing.T) {
 		t.Errorf("flow-detail:\n%s", b.String())
 	}
 }
+
+// TestLastClearingLikeIOS: "last clearing of statistics" in IOS's
+// elapsed-time form, which stays short on a box left running for months.
+func TestLastClearingLikeIOS(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	const day = 24 * time.Hour
+	for ago, want := range map[time.Duration]string{
+		0:                "00:00:00",
+		74 * time.Second: "00:01:14",
+		23*time.Hour + 59*time.Minute + 59*time.Second: "23:59:59",
+		day + 2*time.Hour + 5*time.Minute:              "1d02h",
+		6*day + 23*time.Hour:                           "6d23h",
+		2*7*day + 3*day + time.Hour:                    "2w3d",
+		90 * day:                                       "12w6d",
+		400 * day:                                      "1y5w",
+	} {
+		if got := hms(now.Add(-ago), now); got != want {
+			t.Errorf("cleared %v ago: %q, want %q", ago, got, want)
+		}
+	}
+	if got := hms(time.Time{}, now); got != "never" {
+		t.Errorf("never cleared: %q", got)
+	}
+}
