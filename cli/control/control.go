@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/flowtap/flowtap/internal/accept"
@@ -98,7 +99,14 @@ func (s *Server) accept() {
 			defer s.wg.Done()
 			defer c.Close()
 			if err := s.serve(c); err != nil {
-				s.log.Warn("control session", "err", err)
+				if peerGone(err) {
+					// The operator's terminal closed (a window shut,
+					// flowtap killed mid-screen): a vty that drops is no
+					// warning on IOS, and the error is the kernel's.
+					s.log.Debug("control session ended by the client", "err", err)
+				} else {
+					s.log.Warn("control session", "err", err)
+				}
 			}
 		}()
 	})
@@ -134,6 +142,11 @@ func (s *Server) serve(c net.Conn) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	return sess.Serve(ctx, r, c, Terminal{Interactive: h.Interactive, Width: h.Width, Height: h.Height})
+}
+
+// peerGone reports whether err only says the client went away.
+func peerGone(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
 }
 
 // Close stops accepting; sessions in progress run to their end.

@@ -6,10 +6,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -98,4 +100,63 @@ func TestHelloTooLong(t *testing.T) {
 	if grew > 16<<20 {
 		t.Errorf("refusing the hello allocated %d bytes", grew)
 	}
+}
+
+// screenful writes a long screen, as `show ip cache verbose flow` does,
+// and returns what the connection says when the client is gone.
+type screenful struct{}
+
+func (screenful) Serve(_ context.Context, in io.Reader, out io.Writer, _ Terminal) error {
+	bufio.NewReader(in).ReadString('\n')
+	line := strings.Repeat("x", 79) + "\n"
+	for range 1 << 16 {
+		if _, err := io.WriteString(out, line); err != nil {
+			return err
+		}
+	}
+	_, err := in.Read(make([]byte, 1))
+	return err
+}
+
+// TestClientGoneIsNoWarning: an operator who closes the terminal while a
+// long screen streams ends the session; the server logs no warning with
+// the kernel's "connection reset by peer" (it reached show logging and
+// the syslog hosts as %FLOWTAP-4-WARN).
+func TestClientGoneIsNoWarning(t *testing.T) {
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	path := filepath.Join(t.TempDir(), "control.sock")
+	srv, err := Listen(path, func(Hello) (Session, error) { return screenful{}, nil }, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := Dial(path, Hello{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, "show ip cache verbose flow\n")
+	buf := make([]byte, 4096)
+	io.ReadFull(conn, buf) // the screen has begun
+	conn.Close()           // unread data: the kernel resets the connection
+	srv.Close()            // waits for the session to end
+	if got := logs.String(); got != "" {
+		t.Errorf("a client that left was logged:\n%s", got)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
