@@ -40,6 +40,8 @@ type Plane struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	ctrl   *control.Server
+	// lines are the open CLI sessions (show users, clear line).
+	lines *lineTable
 
 	// mu orders a configuration change against Close: a service is never
 	// started after the plane closed.
@@ -63,7 +65,7 @@ func Start(m *daemon.Manager, opts Options) (*Plane, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Plane{m: m, opts: opts, log: log, ctx: ctx, cancel: cancel}
+	p := &Plane{m: m, opts: opts, log: log, ctx: ctx, cancel: cancel, lines: newLineTable()}
 	ctrl, err := control.Listen(opts.Control, p.controlSession, log)
 	if err != nil {
 		cancel()
@@ -115,19 +117,29 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 		log.Warn("line con 0 login local without a user that has a secret: the console does not ask for a login")
 		consoleLogin = false
 	}
+	kind, user := lineCtl, "root"
+	if h.Console {
+		kind, user = lineCon, ""
+	}
+	var s control.Session
+	var e *lineEntry
+	line := func() *lineEntry { e = p.lines.open(kind, user, "", nil); return e }
 	switch {
 	case h.Dialect == "ios" && consoleLogin:
-		return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m)}), nil
+		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Lines: p.lines, LineID: line().id})
 	case h.Dialect == "ios" && h.Console:
-		return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log}), nil
+		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
 	case h.Dialect == "ios":
-		return ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log}), nil
+		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
 	case h.Dialect == "junos" && consoleLogin:
 		return nil, fmt.Errorf("the console asks for a login (line con 0, login local): use the IOS CLI")
 	case h.Dialect == "junos":
-		return junos.NewSession(m.JunOS(), "root"), nil
+		s = junos.NewSession(m.JunOS(), "root")
+		line()
+	default:
+		return nil, fmt.Errorf("unknown CLI dialect %q: ios or junos", h.Dialect)
 	}
-	return nil, fmt.Errorf("unknown CLI dialect %q: ios or junos", h.Dialect)
+	return tracked{inner: s, t: p.lines, e: e}, nil
 }
 
 // hasPasswordUser reports whether a local user can log in with a password.

@@ -111,9 +111,11 @@ func (s *sshService) apply(c config.Config) {
 	}
 	u := users{m}
 	srv, err := ssh.Listen(addr, ssh.Config{StateDir: p.opts.State, Users: u, Logger: p.log,
-		Sessions: func(user string) control.Session {
-			priv, _ := u.Privilege(user)
-			return ios.NewSessionWith(m.CLI(), ios.Options{User: user, Privilege: priv, Line: ios.LineVTY, Log: p.log})
+		Sessions: func(c ssh.Conn) control.Session {
+			priv, _ := u.Privilege(c.User)
+			e := p.lines.open(lineVTY, c.User, c.Remote.Addr().String(), c.Close)
+			return tracked{t: p.lines, e: e,
+				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: c.User, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id})}
 		}})
 	if err != nil {
 		p.log.Error("ssh server", "err", err)

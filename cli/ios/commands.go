@@ -243,6 +243,14 @@ func execTree() *Node {
 			return nil
 		}),
 		kw("logging", "Show the contents of logging buffers").Runs(text(Backend.Logging)),
+		kw("users", "Display information about terminal lines").Runs(func(s *Session, w io.Writer, _ []string) error {
+			var lines []show.UserLine
+			if s.lines != nil {
+				lines = s.lines.Users(s.lineID)
+			}
+			show.Users(w, lines)
+			return nil
+		}),
 		kw("privilege", "Show current privilege level").Runs(func(s *Session, w io.Writer, _ []string) error {
 			fmt.Fprintf(w, "Current privilege level is %d\n", s.priv)
 			return nil
@@ -278,6 +286,10 @@ func execTree() *Node {
 					arg("WORD", "Access list number or name", nil).Runs(clearACLCounters(false))).Runs(clearACLCounters(false))),
 			kw("counters", "Clear counters on one or all interfaces",
 				arg("WORD", "Interface name", nil).Runs(clearCounters)).Runs(clearCounters),
+			kw("line", "Reset a terminal line",
+				kw("vty", "Virtual terminal",
+					arg("<0-1023>", "Line number", rangeCheck(0, 1023)).Runs(clearLine)),
+				arg("<0-1024>", "Line number", rangeCheck(0, 1024)).Runs(clearLine)),
 			kw("ipv6", "IPv6",
 				kw("access-list", "Clear IPv6 access list match counters",
 					arg("WORD", "IPv6 access list name", nil).Runs(clearACLCounters(true))).Runs(clearACLCounters(true))),
@@ -369,6 +381,28 @@ func reload(s *Session, w io.Writer, write func(*Session, io.Writer, []string) e
 		return nil
 	}
 	return s.b.Reload(s.by())
+}
+
+// clearLine is `clear line N` and `clear line vty N`: after IOS's
+// [confirm], the session on that line is closed.
+func clearLine(s *Session, w io.Writer, args []string) error {
+	vty := len(args) > 3
+	n, _ := strconv.Atoi(args[len(args)-1])
+	ans, err := term.Ask(w, "[confirm]", true)
+	if err != nil && err != io.EOF {
+		return nil
+	}
+	if a := strings.ToLower(strings.TrimSpace(ans)); a != "" && a != "y" && a != "yes" {
+		return nil
+	}
+	if s.lines == nil {
+		return fmt.Errorf("%% No session on that line")
+	}
+	if err := s.lines.Clear(n, vty); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, " [OK]")
+	return nil
 }
 
 // disable is `disable [LEVEL]`: down to the level (1 by default).

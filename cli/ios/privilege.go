@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/cli/show"
 )
 
 // Line is the kind of terminal line a session runs on; it decides what
@@ -54,6 +55,20 @@ type Options struct {
 	Log *slog.Logger
 	// FailDelay slows down enable and login guessing; 0 means 1 s.
 	FailDelay time.Duration
+	// Lines, when set, is the box's open sessions for `show users` and
+	// `clear line`; LineID is this session's entry in it.
+	Lines  LineTable
+	LineID int
+}
+
+// LineTable is the box's open CLI sessions.
+type LineTable interface {
+	// Users lists them for `show users`, the session with id self
+	// marked.
+	Users(self int) []show.UserLine
+	// Clear ends a vty: by absolute line number (`clear line N`), or by
+	// vty number (`clear line vty N`). An error is the `%` line.
+	Clear(n int, vty bool) error
 }
 
 // Prompts and messages as IOS prints them.

@@ -113,6 +113,7 @@ tap1>show ?
   policy-map       Show QoS Policy Map
   privilege        Show current privilege level
   snmp             snmp statistics
+  users            Display information about terminal lines
   version          System hardware and software status
 `
 	if got != want {

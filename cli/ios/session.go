@@ -29,6 +29,8 @@ type Session struct {
 	level   int       // the prompt: userExec, privExec or configMode
 	priv    int       // privilege level, 0..15
 	user    string    // "" before a login, or where none is asked
+	lines   LineTable // nil: show users lists nothing, clear line clears nothing
+	lineID  int       // this session in lines
 	line    Line      // what `enable` may do without a secret
 	ask     *question // a pending Password:/Username: prompt
 	login   func(user, password string) (int, bool)
@@ -67,7 +69,8 @@ func NewSession(b Backend, privileged bool) *Session {
 // NewSessionWith starts a session for a user on a line at a privilege
 // level; with Login set it first asks for a username and password.
 func NewSessionWith(b Backend, o Options) *Session {
-	s := &Session{b: b, length: 24, width: 80, user: o.User, line: o.Line, login: o.Login, log: o.Log, failDelay: o.FailDelay}
+	s := &Session{b: b, length: 24, width: 80, user: o.User, line: o.Line, login: o.Login, log: o.Log, failDelay: o.FailDelay,
+		lines: o.Lines, lineID: o.LineID}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

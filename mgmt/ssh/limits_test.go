@@ -20,7 +20,7 @@ func startWith(t *testing.T, u users, lim Limits, delay time.Duration) (*Server,
 	var log syncbuf.Buffer
 	s, err := Listen("127.0.0.1:0", Config{StateDir: t.TempDir(), Users: u, FailDelay: delay, Limits: lim,
 		Logger:   slog.New(slog.NewTextHandler(&log, nil)),
-		Sessions: func(user string) control.Session { return echo{user} }})
+		Sessions: func(c Conn) control.Session { return echo{c.User} }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func TestLoginLogged(t *testing.T) {
 	logs := &recorder{}
 	h := logs
 	s, err := Listen("127.0.0.1:0", Config{StateDir: t.TempDir(), Users: users{}, FailDelay: time.Millisecond, Logger: slog.New(h),
-		Sessions: func(user string) control.Session { return echo{user} }})
+		Sessions: func(c Conn) control.Session { return echo{c.User} }})
 	if err != nil {
 		t.Fatal(err)
 	}

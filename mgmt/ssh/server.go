@@ -62,7 +62,15 @@ const (
 )
 
 // Sessions makes the CLI session for a logged-in user.
-type Sessions func(user string) control.Session
+type Sessions func(c Conn) control.Session
+
+// Conn is what a session knows of the connection it runs on.
+type Conn struct {
+	User   string
+	Remote netip.AddrPort // the client's address
+	// Close ends the connection, as `clear line` does.
+	Close func()
+}
 
 // Config of the server.
 type Config struct {
@@ -273,12 +281,13 @@ func (s *Server) serve(c net.Conn, src netip.Addr) {
 		if err != nil {
 			continue
 		}
-		go s.session(conn.User(), ch, creqs)
+		info := Conn{User: conn.User(), Remote: addrPortOf(c.RemoteAddr()), Close: func() { conn.Close() }}
+		go s.session(info, ch, creqs)
 	}
 }
 
 // session waits for pty-req/shell or exec and runs the CLI.
-func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) {
+func (s *Server) session(user Conn, ch ssh.Channel, reqs <-chan *ssh.Request) {
 	defer ch.Close()
 	term := control.Terminal{}
 	for req := range reqs {
@@ -308,14 +317,14 @@ func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) 
 	}
 }
 
-func (s *Server) run(user string, in io.Reader, ch ssh.Channel, term control.Terminal) {
+func (s *Server) run(user Conn, in io.Reader, ch ssh.Channel, term control.Terminal) {
 	if ch == in {
 		// A shell: the operator types into it, and one left alone is
 		// closed after the exec-timeout (IOS's vty default is 10
 		// minutes), so that an abandoned session, perhaps at level 15,
 		// does not stay open forever.
 		idle := newIdleCloser(ch, s.cfg.Users.ExecTimeout, func() {
-			s.log.Info("ssh session closed: no input within the exec-timeout", "user", user)
+			s.log.Info("ssh session closed: no input within the exec-timeout", "user", user.User)
 		})
 		defer idle.stop()
 		in = idle
@@ -348,6 +357,15 @@ func logName(n string) string {
 		}
 	}
 	return n
+}
+
+// addrPortOf is a TCP address as an AddrPort; the zero one otherwise.
+func addrPortOf(a net.Addr) netip.AddrPort {
+	if t, ok := a.(*net.TCPAddr); ok {
+		ap := t.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	return netip.AddrPort{}
 }
 
 // portOf is a TCP address's port; 0 for any other address.

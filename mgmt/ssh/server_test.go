@@ -58,7 +58,7 @@ func (e echo) Serve(_ context.Context, in io.Reader, out io.Writer, term control
 func start(t *testing.T, dir string, u users) *Server {
 	t.Helper()
 	s, err := Listen("127.0.0.1:0", Config{StateDir: dir, Users: u, FailDelay: 200 * time.Millisecond,
-		Sessions: func(user string) control.Session { return echo{user} }})
+		Sessions: func(c Conn) control.Session { return echo{c.User} }})
 	if err != nil {
 		t.Fatal(err)
 	}

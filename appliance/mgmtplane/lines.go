@@ -1,0 +1,159 @@
+package mgmtplane
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+// lineKind orders the lines as `show users` lists them.
+type lineKind int
+
+const (
+	lineCon lineKind = iota // the console
+	lineVTY                 // an SSH session
+	lineCtl                 // the control socket (flowtap's own; IOS has none)
+)
+
+var lineNames = [...]string{lineCon: "con", lineVTY: "vty", lineCtl: "ctl"}
+
+// lineEntry is one open CLI session.
+type lineEntry struct {
+	id       int // unique while the daemon runs: a session knows itself by it
+	kind     lineKind
+	n        int // vty N, ctl N; 0 for the console
+	user     string
+	location string
+	last     atomic.Int64 // unix nanoseconds of the last input
+	kill     func()       // nil: the line cannot be cleared
+}
+
+// lineTable is the open CLI sessions: `show users` lists them, `clear
+// line` ends a vty. A vty takes the lowest free number, as on IOS.
+type lineTable struct {
+	mu      sync.Mutex
+	nextID  int
+	entries []*lineEntry
+	now     func() time.Time
+}
+
+func newLineTable() *lineTable { return &lineTable{now: time.Now} }
+
+func (t *lineTable) open(kind lineKind, user, location string, kill func()) *lineEntry {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for slices.ContainsFunc(t.entries, func(e *lineEntry) bool { return e.kind == kind && e.n == n }) {
+		n++
+	}
+	t.nextID++
+	e := &lineEntry{id: t.nextID, kind: kind, n: n, user: user, location: location, kill: kill}
+	e.last.Store(t.now().UnixNano())
+	t.entries = append(t.entries, e)
+	return e
+}
+
+func (t *lineTable) close(e *lineEntry) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.entries = slices.DeleteFunc(t.entries, func(o *lineEntry) bool { return o == e })
+}
+
+// number is a line's absolute number, IOS's first column: con 0 is 0,
+// vty N is N+1 (as on a box without aux lines); ctl lines have none.
+func (e *lineEntry) number() int {
+	switch e.kind {
+	case lineCon:
+		return 0
+	case lineVTY:
+		return e.n + 1
+	}
+	return -1
+}
+
+// Users lists the lines, the one with id self marked.
+func (t *lineTable) Users(self int) []show.UserLine {
+	t.mu.Lock()
+	list := slices.Clone(t.entries)
+	t.mu.Unlock()
+	slices.SortFunc(list, func(a, b *lineEntry) int {
+		if a.kind != b.kind {
+			return int(a.kind) - int(b.kind)
+		}
+		return a.n - b.n
+	})
+	now := t.now()
+	var out []show.UserLine
+	for _, e := range list {
+		out = append(out, show.UserLine{Number: e.number(), Name: lineNames[e.kind] + " " + itoa(e.n), User: e.user,
+			Idle: max(now.Sub(time.Unix(0, e.last.Load())), 0), Location: e.location, Self: e.id == self})
+	}
+	return out
+}
+
+// Clear ends the vty with absolute number n (`clear line N`), or with
+// vty number n when vty is set (`clear line vty N`).
+func (t *lineTable) Clear(n int, vty bool) error {
+	t.mu.Lock()
+	var found *lineEntry
+	for _, e := range t.entries {
+		if vty && e.kind == lineVTY && e.n == n || !vty && e.number() == n {
+			found = e
+		}
+	}
+	t.mu.Unlock()
+	switch {
+	case found == nil:
+		return errNoSession
+	case found.kill == nil:
+		return errNotClearable
+	}
+	found.kill()
+	return nil
+}
+
+var (
+	errNoSession    = errors.New("% No session on that line")
+	errNotClearable = errors.New("% The console cannot be cleared from a session")
+)
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + itoa(n%10)
+}
+
+// tracked runs a session as a line of the table: its input is noted for
+// the idle time, and it leaves the table when it ends.
+type tracked struct {
+	inner control.Session
+	t     *lineTable
+	e     *lineEntry
+}
+
+func (s tracked) Serve(ctx context.Context, in io.Reader, out io.Writer, term control.Terminal) error {
+	defer s.t.close(s.e)
+	return s.inner.Serve(ctx, &touchReader{r: in, e: s.e, now: s.t.now}, out, term)
+}
+
+type touchReader struct {
+	r   io.Reader
+	e   *lineEntry
+	now func() time.Time
+}
+
+func (r *touchReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.e.last.Store(r.now().UnixNano())
+	}
+	return n, err
+}
