@@ -214,9 +214,17 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline, at []string) e
 		io.WriteString(w, junosconf.RenderDiff(old, cand))
 		return nil
 	}
-	words := append(slices.Clone(s.path), at...)
-	if pipes.Has("display set") {
-		text := junosconf.RenderSet(cand)
+	writeConfigAt(w, cand, append(slices.Clone(s.path), at...), pipes.Has("display set"))
+	return nil
+}
+
+// writeConfigAt writes the part of c below the hierarchy words (all of it
+// for none), as brace text or, for `| display set`, as set lines: both
+// configuration mode's `show STATEMENT` and operational `show
+// configuration STATEMENT`.
+func writeConfigAt(w io.Writer, c config.Config, words []string, displaySet bool) {
+	if displaySet {
+		text := junosconf.RenderSet(c)
 		if len(words) > 0 {
 			prefix := "set " + strings.Join(words, " ")
 			var b strings.Builder
@@ -229,14 +237,13 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline, at []string) e
 			text = b.String()
 		}
 		io.WriteString(w, text)
-		return nil
+		return
 	}
 	if len(words) > 0 {
-		io.WriteString(w, junosconf.RenderAt(cand, words))
-		return nil
+		io.WriteString(w, junosconf.RenderAt(c, words))
+		return
 	}
-	io.WriteString(w, junosconf.Render(cand))
-	return nil
+	io.WriteString(w, junosconf.Render(c))
 }
 
 func (s *Session) commit(w io.Writer, rest string) error {

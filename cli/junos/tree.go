@@ -124,15 +124,11 @@ func operationalTree() *node {
 					show.ForwardingOptionsSampling(w, ss)
 					return nil
 				})),
-			kw("configuration", "Show current configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
-				c := s.b.Running()
-				if s.pipes.Has("display set") {
-					io.WriteString(w, junosconf.RenderSet(c))
-				} else {
-					io.WriteString(w, junosconf.Render(c))
-				}
-				return nil
-			})),
+			kw("configuration", "Show current configuration",
+				// `show configuration forwarding-options sampling`: that
+				// part of the committed configuration, as configuration
+				// mode's `show` gives of the candidate.
+				rest("<statement>", "Configuration hierarchy to show").Runs(showConfiguration)).Runs(showConfiguration)),
 		kw("configure", "Manipulate software configuration information").Runs(func(s *Session, w io.Writer, _ []string) error {
 			s.cand = junosconf.NewSession(s.b.Running(), "terminal")
 			s.path = nil
@@ -149,6 +145,13 @@ func operationalTree() *node {
 		kw("exit", "Exit the management session").Runs(exit),
 		kw("quit", "Exit the management session").Runs(exit),
 	)
+}
+
+// showConfiguration is `show configuration [STATEMENT...]`.
+func showConfiguration(s *Session, w io.Writer, args []string) error {
+	// The rest of the line comes as one argument.
+	writeConfigAt(w, s.b.Running(), strings.Fields(strings.Join(args[2:], " ")), s.pipes.Has("display set"))
+	return nil
 }
 
 // aggregationTypes are `show services accounting aggregation TYPE`, each
