@@ -40,13 +40,13 @@ end`)
 	want := `tap1#configure terminal
 Enter configuration commands, one per line.  End with CNTL/Z.
 tap1(config)#?
-  no
   default
   end
   exit
   interface
   ipv6
   logging
+  no
 tap1(config)#logging ?
   host
 tap1(config)#lo?
@@ -61,10 +61,10 @@ tap1(config)#loggi h 192.0.2.7
 tap1(config)#no logging host 192.0.2.7
 tap1(config)#interface eth1
 tap1(config-if)# ?
-  no
   default
-  exit
   description
+  exit
+  no
 tap1(config-if)# description uplink A
 tap1(config-if)# ip flow ingress
                  ^

@@ -2,7 +2,9 @@ package ios
 
 import (
 	"errors"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/flowtap/flowtap/appliance/config"
 )
@@ -36,6 +38,7 @@ func (s *Session) Help(line string) []string {
 	default:
 		return []string{"% Unrecognized command"}
 	}
+	next = helpOrder(next)
 	var out []string
 	for _, e := range next {
 		if partial == "" {
@@ -49,6 +52,32 @@ func (s *Session) Help(line string) []string {
 	}
 	if partial != "" {
 		return []string{strings.Join(out, "  ")}
+	}
+	return out
+}
+
+// helpOrder lists what `?` shows as IOS does: the values a position
+// takes (<1-60>, A.B.C.D, WORD) first, as the grammar offers them, then
+// the keywords in alphabetical order, then <cr>; the grammar offers them
+// in the order it tries them.
+func helpOrder(next []string) []string {
+	var values, keywords []string
+	cr := false
+	for _, e := range next {
+		switch {
+		case e == "<cr>":
+			cr = true
+		case e != "" && (e[0] == '<' || unicode.IsUpper(rune(e[0]))):
+			values = append(values, e)
+		default:
+			keywords = append(keywords, e)
+		}
+	}
+	slices.Sort(keywords)
+	keywords = slices.Compact(keywords)
+	out := append(values, keywords...)
+	if cr {
+		out = append(out, "<cr>")
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,6 +39,25 @@ func TestIOSHelp(t *testing.T) {
 	}
 	if got := s.Help("ip flow-export destination 192.0.2.1 2055 version "); strings.Count(strings.Join(got, "\n"), "ipfix") != 1 {
 		t.Errorf("version ? lists ipfix other than once: %q", got)
+	}
+	// IOS's order: values first, then keywords alphabetically, <cr> last
+	// (the grammar offers them in the order it tries them).
+	for line, want := range map[string][]string{
+		"username bob ":               {"  nopassword", "  privilege", "  secret", "  ssh-key"},
+		"username bob privilege 3 ":   {"  nopassword", "  privilege", "  secret", "  ssh-key", "  <cr>"},
+		"":                            nil,
+		"ip flow-export destination ": {"  A.B.C.D or X:X:X:X::X"},
+	} {
+		got := s.Help(line)
+		if line == "" {
+			if !slices.IsSorted(got) {
+				t.Errorf("? at the top is not in order: %q", got)
+			}
+			continue
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("Help(%q) = %q, want %q", line, got, want)
+		}
 	}
 	if got := s.Config(); !config.Equal(got, config.Config{}) {
 		t.Fatalf("Help changed the configuration: %+v", got)

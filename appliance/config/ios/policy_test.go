@@ -219,9 +219,9 @@ func TestNetFlowInputFilterHelp(t *testing.T) {
 	s := NewSession(base, "console")
 	steps := []struct{ line, prompt, help, want string }{
 		{"class-map match-any BULK", "config-cmap", "match ", "  access-group"},
-		{"match access-group name WEB", "config-cmap", "match access-group ", "  name|  <1-2699> or WORD"},
-		{"policy-map NF", "config-pmap", "", "  no|  default|  exit|  class"},
-		{"class BULK", "config-pmap-c", "", "  no|  default|  exit|  class|  netflow-sampler"},
+		{"match access-group name WEB", "config-cmap", "match access-group ", "  <1-2699> or WORD|  name"},
+		{"policy-map NF", "config-pmap", "", "  class|  default|  exit|  no"},
+		{"class BULK", "config-pmap-c", "", "  class|  default|  exit|  netflow-sampler|  no"},
 		{"netflow-sampler TENTH", "config-pmap-c", "netflow-sampler ", "  WORD"},
 		{"interface eth1", "config-if", "service-policy ", "  input|  output"},
 	}

@@ -86,7 +86,7 @@ func TestSNMPGroupHelp(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := NewSession(c, "console").Help("snmp-server group G v3 priv ")
-	want := []string{"  read", "  write", "  access", "  <cr>"}
+	want := []string{"  access", "  read", "  write", "  <cr>"}
 	if !slices.Equal(got, want) {
 		t.Errorf("help %q, want %q", got, want)
 	}
