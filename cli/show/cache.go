@@ -196,7 +196,7 @@ func writeVerboseHeading(w io.Writer) {
 func writeVerboseFlow(w io.Writer, v *CacheView, r *flow.Record) {
 	fmt.Fprintf(w, "%-15s%-16s%-15s%-16s%02X %02X  %02X %9d\n", cut(v.ifName(r.InputIf), 14), addr(r.SrcAddr),
 		cut(v.ifName(r.OutputIf), 14), addr(r.DstAddr), r.Proto, r.ToS, r.TCPFlags, r.Packets)
-	fmt.Fprintf(w, "%04X /%-2d %-22d%04X /%-2d %-5d %-16s%8d %7.1f\n", r.SrcPort, r.SrcMask, r.SrcAS,
+	fmt.Fprintf(w, "%04X /%-2d %-22d%04X /%-2d %-5d %-16s%9d %7.1f\n", r.SrcPort, r.SrcMask, r.SrcAS,
 		r.DstPort, r.DstMask, r.DstAS, addr(r.NextHop), div(r.Bytes, r.Packets), r.End.Sub(r.Start).Seconds())
 	fmt.Fprintf(w, "MAC: (VLAN id) %s (%03d)      %s (%03d)\n", dotted(r.SrcMAC), r.VLAN, dotted(r.DstMAC), r.InnerVLAN)
 	fmt.Fprintf(w, "Min TTL:   %3d              Max TTL:   %3d\n", r.MinTTL, r.MaxTTL)

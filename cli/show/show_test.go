@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,35 @@ func TestIPCacheVerboseFlow(t *testing.T) {
 	var b bytes.Buffer
 	IPCacheVerboseFlow(&b, sampleCache())
 	golden(t, "show-ip-cache-verbose-flow", b.Bytes())
+}
+
+// TestVerboseValuesUnderHeadings: the second line of a verbose flow
+// puts B/Pk and Active right-aligned under their headings, as IOS does
+// ("0.0.0.0                28  1258.1"); they were a column short.
+func TestVerboseValuesUnderHeadings(t *testing.T) {
+	var b bytes.Buffer
+	IPCacheVerboseFlow(&b, sampleCache())
+	lines := strings.Split(b.String(), "\n")
+	head := slices.Index(lines, "Port Msk AS                    Port Msk AS    NextHop              B/Pk  Active")
+	if head < 0 {
+		t.Fatalf("no verbose heading:\n%s", b.String())
+	}
+	bpkEnd := strings.Index(lines[head], "B/Pk") + len("B/Pk")
+	checked := 0
+	for _, l := range lines[head+1:] {
+		f := strings.Fields(l)
+		// The port line: PORT /MSK AS PORT /MSK AS NEXTHOP B/PK ACTIVE.
+		if len(f) != 9 || !strings.HasPrefix(f[1], "/") {
+			continue
+		}
+		checked++
+		if end := strings.LastIndex(l, " "+f[7]+" ") + 1 + len(f[7]); end != bpkEnd || len(l) != len(lines[head]) {
+			t.Errorf("B/Pk ends at %d (heading %d), Active at %d (heading %d): %q", end, bpkEnd, len(l), len(lines[head]), l)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no flow's port line found")
+	}
 }
 
 // TestIPCacheVerboseFlowCapture: the ip flow-capture lines of flows
