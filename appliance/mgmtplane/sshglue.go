@@ -81,14 +81,14 @@ func (u users) CheckKey(name string, key ssh.PublicKey) bool {
 }
 
 // Permit applies `line vty` `access-class`, standard or extended. An
-// extended list sees TCP to the configured SSH port; the address the
-// client connected to is not known here, so only entries for any
-// destination match.
-func (u users) Permit(a netip.Addr) bool {
+// extended list sees TCP from the client to the address it connected to,
+// on the configured SSH port (the appliance's; a test's --ssh-listen port
+// is not what its lists name).
+func (u users) Permit(from, to netip.Addr) bool {
 	c := u.m.Config()
 	port := c.SSH.Port
 	if port == 0 {
 		port = config.DefaultSSHPort
 	}
-	return u.m.ACL().Permits(c, c.VTY.AccessClass, config.Packet{Src: a, Protocol: 6, DstPort: uint16(port)})
+	return u.m.ACL().Permits(c, c.VTY.AccessClass, config.Packet{Src: from, Dst: to, Protocol: 6, DstPort: uint16(port)})
 }

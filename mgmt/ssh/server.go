@@ -38,8 +38,9 @@ import (
 type Users interface {
 	CheckPassword(user, password string) bool
 	CheckKey(user string, key ssh.PublicKey) bool
-	// Permit applies the management access list (`line vty` access-class).
-	Permit(addr netip.Addr) bool
+	// Permit applies the management access list (`line vty` access-class)
+	// to a connection from a client to one of the box's addresses.
+	Permit(from, to netip.Addr) bool
 	// LoginBlock is `login block-for S attempts N within T`; zero
 	// attempts is not configured.
 	LoginBlock() (blockFor time.Duration, attempts int, within time.Duration)
@@ -247,7 +248,7 @@ func (s *Server) serve(c net.Conn, src netip.Addr) {
 			s.sources.done(src)
 		}
 	}()
-	if src.IsValid() && !s.cfg.Users.Permit(src) {
+	if src.IsValid() && !s.cfg.Users.Permit(src, sourceOf(c.LocalAddr())) {
 		s.log.Warn("ssh connection refused by access list", "from", c.RemoteAddr().String())
 		return
 	}

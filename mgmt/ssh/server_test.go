@@ -32,7 +32,7 @@ func (u users) CheckPassword(user, pass string) bool { return user == "admin" &&
 func (u users) CheckKey(user string, k ssh.PublicKey) bool {
 	return user == "ops" && u.key != nil && bytes.Equal(k.Marshal(), u.key.Marshal())
 }
-func (u users) Permit(a netip.Addr) bool { return a != u.deny }
+func (u users) Permit(a, _ netip.Addr) bool { return a != u.deny }
 func (u users) LoginBlock() (time.Duration, int, time.Duration) {
 	return u.blockFor, u.attempts, time.Minute
 }
