@@ -28,8 +28,8 @@ var lineNames = [...]string{lineCon: "con", lineVTY: "vty", lineCtl: "ctl"}
 type lineEntry struct {
 	id       int // unique while the daemon runs: a session knows itself by it
 	kind     lineKind
-	n        int // vty N, ctl N; 0 for the console
-	user     string
+	n        int    // vty N, ctl N; 0 for the console
+	user     string // guarded by the table's mu
 	location string
 	last     atomic.Int64 // unix nanoseconds of the last input
 	kill     func()       // nil: the line cannot be cleared
@@ -60,6 +60,17 @@ func (t *lineTable) open(kind lineKind, user, location string, kill func()) *lin
 	return e
 }
 
+// SetUser names the user on line id (the console's login and logout).
+func (t *lineTable) SetUser(id int, user string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, e := range t.entries {
+		if e.id == id {
+			e.user = user
+		}
+	}
+}
+
 func (t *lineTable) close(e *lineEntry) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -80,20 +91,28 @@ func (e *lineEntry) number() int {
 
 // Users lists the lines, the one with id self marked.
 func (t *lineTable) Users(self int) []show.UserLine {
+	type row struct {
+		kind lineKind
+		n    int
+		line show.UserLine
+	}
+	now := t.now()
+	var rows []row
 	t.mu.Lock()
-	list := slices.Clone(t.entries)
+	for _, e := range t.entries {
+		rows = append(rows, row{e.kind, e.n, show.UserLine{Number: e.number(), Name: lineNames[e.kind] + " " + itoa(e.n), User: e.user,
+			Idle: max(now.Sub(time.Unix(0, e.last.Load())), 0), Location: e.location, Self: e.id == self}})
+	}
 	t.mu.Unlock()
-	slices.SortFunc(list, func(a, b *lineEntry) int {
+	slices.SortFunc(rows, func(a, b row) int {
 		if a.kind != b.kind {
 			return int(a.kind) - int(b.kind)
 		}
 		return a.n - b.n
 	})
-	now := t.now()
-	var out []show.UserLine
-	for _, e := range list {
-		out = append(out, show.UserLine{Number: e.number(), Name: lineNames[e.kind] + " " + itoa(e.n), User: e.user,
-			Idle: max(now.Sub(time.Unix(0, e.last.Load())), 0), Location: e.location, Self: e.id == self})
+	out := make([]show.UserLine, len(rows))
+	for i, r := range rows {
+		out[i] = r.line
 	}
 	return out
 }

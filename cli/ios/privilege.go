@@ -69,6 +69,9 @@ type LineTable interface {
 	// Clear ends a vty: by absolute line number (`clear line N`), or by
 	// vty number (`clear line vty N`). An error is the `%` line.
 	Clear(n int, vty bool) error
+	// SetUser names the user on line id: the console's login and
+	// logout change it.
+	SetUser(id int, user string)
 }
 
 // Prompts and messages as IOS prints them.
@@ -295,6 +298,9 @@ func (s *Session) answer(w io.Writer, line string) {
 		s.user = q.user
 		s.history = nil
 		s.setPriv(priv)
+		if s.lines != nil {
+			s.lines.SetUser(s.lineID, s.user)
+		}
 		s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] on console", q.user))
 	}
 }
@@ -311,6 +317,9 @@ func (s *Session) logout() bool {
 	s.user, s.history, s.ended = "", nil, false
 	s.setPriv(0)
 	s.ask = &question{kind: askUser}
+	if s.lines != nil {
+		s.lines.SetUser(s.lineID, "")
+	}
 	return true
 }
 

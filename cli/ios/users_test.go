@@ -1,0 +1,71 @@
+package ios
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+// fakeLines is a LineTable of one console line and one vty.
+type fakeLines struct {
+	user    map[int]string
+	cleared []string
+}
+
+func (f *fakeLines) Users(self int) []show.UserLine {
+	return []show.UserLine{
+		{Number: 0, Name: "con 0", User: f.user[1], Self: self == 1},
+		{Number: 1, Name: "vty 0", User: f.user[2], Location: "192.0.2.7", Self: self == 2},
+	}
+}
+
+func (f *fakeLines) Clear(n int, vty bool) error {
+	f.cleared = append(f.cleared, fmt.Sprintf("%d %v", n, vty))
+	if n > 1 {
+		return fmt.Errorf("%% No session on that line")
+	}
+	return nil
+}
+
+func (f *fakeLines) SetUser(id int, user string) { f.user[id] = user }
+
+// TestShowUsersConsoleLogin: the console's login names its user on its
+// line for `show users` (and its logout takes the name off); `clear line`
+// asks [confirm] and clears by absolute or vty number.
+func TestShowUsersConsoleLogin(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	lines := &fakeLines{user: map[int]string{2: "admin"}}
+	login := func(u, p string) (int, bool) { return 15, u == "oper" && p == "operpass" }
+	s := NewSessionWith(f, Options{Line: LineConsole, Login: login, FailDelay: time.Millisecond, Lines: lines, LineID: 1})
+	keys := "oper\roperpass\r" + "show users\r" + "clear line vty 0\r\r" + "clear line 5\ry" + "clear line 1\rn" + "exit\r"
+	var out bytes.Buffer
+	if err := s.Serve(context.Background(), strings.NewReader(keys), &out, control.Terminal{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	screen := strings.ReplaceAll(out.String(), "\r\n", "\n")
+	want := "tap1#show users\n" +
+		"    Line       User       Host(s)              Idle       Location\n" +
+		"*  0 con 0     oper       idle                 00:00:00\n" +
+		"   1 vty 0     admin      idle                 00:00:00 192.0.2.7\n\n" +
+		"  Interface    User               Mode         Idle     Peer Address\n\n" +
+		"tap1#clear line vty 0\n[confirm]\n [OK]\n" +
+		"tap1#clear line 5\n[confirm]\n% No session on that line\n" +
+		"tap1#clear line 1\n[confirm]\n" +
+		"tap1#exit\n"
+	if !strings.Contains(screen, want) {
+		t.Errorf("screen:\n%s\nwant within it:\n%s", screen, want)
+	}
+	if got := strings.Join(lines.cleared, ","); got != "0 true,5 false" {
+		t.Errorf("cleared %q (a refused [confirm] clears nothing)", got)
+	}
+	if lines.user[1] != "" {
+		t.Errorf("after exit the console's line still names %q", lines.user[1])
+	}
+}
