@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,4 +85,38 @@ func at(s []string, i int) string {
 		return s[i]
 	}
 	return "(none)"
+}
+
+// TestAccessListRefusalsLogOnce: a source the vty access list denies,
+// reconnecting in a loop, is logged once a second, not once per
+// connection. Before, each refused connection was a log line, so a
+// denied host could fill the log.
+func TestAccessListRefusalsLogOnce(t *testing.T) {
+	logs := &recorder{}
+	s, err := Listen("127.0.0.1:0", Config{StateDir: t.TempDir(), Users: users{deny: netip.MustParseAddr("127.0.0.1")}, Logger: slog.New(logs),
+		Sessions: func(c Conn) control.Session { return echo{c.User} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	began := time.Now()
+	for i := 0; i < 8; i++ {
+		c, err := net.Dial("tcp", s.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		c.Read(make([]byte, 1)) // the server closes it
+		c.Close()
+	}
+	n := 0
+	for _, m := range logs.messages() {
+		if strings.Contains(m, "ssh connection refused") {
+			n++
+		}
+	}
+	// Eight refusals within a second or two: one line, perhaps two.
+	if limit := 1 + int(time.Since(began)/time.Second); n == 0 || n > limit {
+		t.Errorf("%d log lines for 8 refused connections in %v: %q", n, time.Since(began), logs.messages())
+	}
 }

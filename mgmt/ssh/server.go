@@ -249,7 +249,9 @@ func (s *Server) serve(c net.Conn, src netip.Addr) {
 		}
 	}()
 	if src.IsValid() && !s.cfg.Users.Permit(src, sourceOf(c.LocalAddr())) {
-		s.log.Warn("ssh connection refused by access list", "from", c.RemoteAddr().String())
+		// Logged once a second at most, with the count since: a denied
+		// host reconnecting in a loop must not flood the log.
+		s.refused(src, "access-class")
 		return
 	}
 	window, tries := s.cfg.Users.LoginLimits()
