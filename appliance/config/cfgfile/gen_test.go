@@ -334,7 +334,25 @@ func (g *gen) management(c *config.Config) {
 		}
 	}
 	for range g.r.IntN(3) {
+		v := config.SNMPView{Name: g.name("view")}
+		for range 1 + g.r.IntN(3) {
+			t := config.ViewSubtree{OID: g.pick("iso", "mib-2", "system", "1.3.6.1.4.1.9.9.387", "1.3.6.1.2.1.2.2.1.10", "enterprises.32473"), Excluded: g.maybe()}
+			if !slices.ContainsFunc(v.Subtrees, func(o config.ViewSubtree) bool { return o.Key() == t.Key() }) {
+				v.Subtrees = append(v.Subtrees, t)
+			}
+		}
+		if !slices.ContainsFunc(s.Views, func(o config.SNMPView) bool { return o.Name == v.Name }) {
+			s.Views = append(s.Views, v)
+		}
+	}
+	for range g.r.IntN(3) {
 		gr := config.SNMPGroup{Name: g.name("G"), Level: config.SecurityLevel(g.r.IntN(3))}
+		if g.maybe() {
+			gr.Read = g.name("view")
+		}
+		if g.maybe() {
+			gr.Write = g.name("view")
+		}
 		if g.maybe() {
 			gr.ACL = g.pick("10", "120", "MGMT")
 		}
@@ -465,6 +483,9 @@ func (g *gen) management(c *config.Config) {
 	}
 	if g.maybe() {
 		c.VTY.AccessClass = strconv.Itoa(int(g.between(1, 99)))
+	}
+	if g.maybe() {
+		c.VTY.ExecTimeout = []time.Duration{config.NoExecTimeout, 30 * time.Second, 5 * time.Minute, 90*time.Minute + 15*time.Second}[g.r.IntN(4)]
 	}
 	for _, cmd := range []string{"show running-config", "configure terminal", "clear ip flow stats"} {
 		if g.maybe() {
