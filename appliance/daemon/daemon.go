@@ -171,6 +171,9 @@ func (d *Daemon) succeedAgg(n, a *aggCache) {
 	opened := slices.Clone(n.dests.Exporters()) // Exporters is the cache's own slice
 	for _, e := range a.dests.Exporters() {
 		if j := slices.IndexFunc(opened, func(x *export.Exporter) bool { return x.Config().Collector == e.Config().Collector }); j >= 0 {
+			// e closed with its cache: the new cache's exporter numbers
+			// its packets on from e's, as the one cache IOS keeps would.
+			opened[j].ContinueSequence(e)
 			d.succeedExporter(opened[j], e)
 			opened = slices.Delete(opened, j, j+1)
 		}

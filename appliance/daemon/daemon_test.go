@@ -490,3 +490,48 @@ func TestTransportChangeContinuesSequence(t *testing.T) {
 		t.Errorf("flow sequence %v across the reopen, want [0 2]", seqs)
 	}
 }
+
+// TestAggregationChangeContinuesSequence: a change of an aggregation
+// cache's timeouts replaces the cache and its exporters; the new
+// exporter numbers its v8 packets on from the old one's (IOS keeps one
+// cache and one sequence), where it started over at 0 and nfcapd counted
+// lost packets at each such change.
+func TestAggregationChangeContinuesSequence(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	sc := newSeqCollector(t)
+	boot := listenV5(t).dest(t).Encoder.BootTime
+	agg := Aggregation{Cache: export.AggregationConfig{Scheme: platform.SchemeProtocolPort, InactiveTimeout: time.Hour},
+		Destinations: []export.DestinationConfig{{Collector: sc.conn.LocalAddr().(*net.UDPAddr).AddrPort(),
+			Encoder: export.EncoderConfig{Version: export.V8, Scheme: platform.SchemeProtocolPort, BootTime: boot}}}}
+	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
+		Aggregations: []Aggregation{agg}}
+	d, err := New(Options{}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	feed(t, d, 1, 3)
+	if err := d.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	// The new timeout replaces the cache: the old one exports its one
+	// aggregate as it closes.
+	s.Aggregations[0].Cache.InactiveTimeout = 2 * time.Hour
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	feed(t, d, 1, 2)
+	if err := d.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(false); err != nil {
+		t.Fatal(err)
+	}
+	if seqs, _ := sc.wait(t, 2); seqs[0] != 0 || seqs[1] != 1 {
+		t.Errorf("v8 flow sequence %v across the cache's replacement, want [0 1]", seqs)
+	}
+}

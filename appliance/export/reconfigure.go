@@ -90,7 +90,9 @@ func (e *Exporter) Reconfigure(cfg DestinationConfig) error {
 // one exporter go on rather than a sequence starting over (lost packets
 // to it). old must be closed, so that its last packet is numbered, and e
 // given no record yet. Another version is another exporter to the
-// collector: its sequence starts at 0.
+// collector: its sequence starts at 0. An exporter that numbered a
+// packet already (or has one open) keeps its own sequence: renumbering
+// would make the collector see it go back.
 func (e *Exporter) ContinueSequence(old *Exporter) {
 	old.mu.Lock()
 	defer old.mu.Unlock()
@@ -98,11 +100,11 @@ func (e *Exporter) ContinueSequence(old *Exporter) {
 	defer e.mu.Unlock()
 	switch o := old.enc.(type) {
 	case *templated:
-		if n, ok := e.enc.(*templated); ok && n.cfg.Version == o.cfg.Version {
+		if n, ok := e.enc.(*templated); ok && n.cfg.Version == o.cfg.Version && n.seq == 0 && n.n == 0 {
 			n.seq = o.seq
 		}
 	case *legacy:
-		if n, ok := e.enc.(*legacy); ok && n.cfg.Version == o.cfg.Version {
+		if n, ok := e.enc.(*legacy); ok && n.cfg.Version == o.cfg.Version && n.seq == 0 && n.count == 0 {
 			n.seq = o.seq
 		}
 	}
