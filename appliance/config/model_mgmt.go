@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
@@ -90,6 +91,29 @@ func (t ViewSubtree) Key() string {
 		return t.OID
 	}
 	return FormatOID(o)
+}
+
+// GroupOf is a local user's group, and why the user's requests are all
+// refused ("" when they are not): its group is not configured (RFC 3415
+// noGroupName), or asks for more security than the user is configured
+// with, so no request can meet it.
+func (s SNMP) GroupOf(u SNMPUser) (g SNMPGroup, refused string) {
+	i := slices.IndexFunc(s.Groups, func(g SNMPGroup) bool { return g.Name == u.Group })
+	if i < 0 {
+		return SNMPGroup{}, "group " + u.Group + " is not configured"
+	}
+	g = s.Groups[i]
+	level := LevelNoAuth
+	switch {
+	case u.Priv != PrivNone:
+		level = LevelPriv
+	case u.Auth != AuthNone:
+		level = LevelAuth
+	}
+	if g.Level > level {
+		return g, "group " + g.Name + " needs more security than the user has"
+	}
+	return g, ""
 }
 
 // View is the view named name; ok is false when none is configured.

@@ -239,6 +239,46 @@ func (c *CLI) SNMP() show.SNMPView {
 	return v
 }
 
+// SNMPAccess is the SNMPv3 users, groups and MIB views, for `show snmp
+// user|group|view`.
+func (c *CLI) SNMPAccess() show.SNMPAccessView {
+	s := c.m.Config().SNMP
+	v := show.SNMPAccessView{EngineID: s.EngineID}
+	for _, u := range s.Users {
+		uv := show.SNMPUserView{Name: u.Name, Group: u.Group, Auth: u.Auth.String(), Priv: privName(u.Priv), ACL: u.ACL}
+		if u.Remote.IsValid() {
+			uv.Remote, uv.RemoteEngineID = config.RemoteKey(u.Remote, u.RemotePort), s.RemoteEngineID(u.Remote, u.RemotePort)
+		} else {
+			_, uv.Refused = s.GroupOf(u)
+		}
+		if u.Auth == config.AuthNone {
+			uv.Auth = "None"
+		}
+		v.Users = append(v.Users, uv)
+	}
+	levels := [...]string{config.LevelNoAuth: "noauth", config.LevelAuth: "auth", config.LevelPriv: "priv"}
+	for _, g := range s.Groups {
+		v.Groups = append(v.Groups, show.SNMPGroupView{Name: g.Name, Level: levels[min(int(g.Level), len(levels)-1)], Read: g.Read, Write: g.Write, ACL: g.ACL})
+	}
+	for _, mv := range s.Views {
+		for _, t := range mv.Subtrees {
+			v.Views = append(v.Views, show.SNMPMIBView{Name: mv.Name, Subtree: t.OID, Excluded: t.Excluded})
+		}
+	}
+	return v
+}
+
+// privName is a privacy protocol as IOS's show snmp user writes it.
+func privName(p config.PrivProtocol) string {
+	switch p {
+	case config.PrivAES128:
+		return "AES128"
+	case config.PrivDES:
+		return "DES"
+	}
+	return "None"
+}
+
 func (c *CLI) FlowInterfaces() []show.FlowInterface {
 	var ifs []show.FlowInterface
 	for _, i := range c.m.Config().Interfaces {

@@ -37,23 +37,17 @@ func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snm
 		su.AuthKey, _ = hex.DecodeString(string(u.AuthKey))
 		su.PrivKey, _ = hex.DecodeString(string(u.PrivKey))
 		ref := u.ACL
-		if i := slices.IndexFunc(c.SNMP.Groups, func(g config.SNMPGroup) bool { return g.Name == u.Group }); i >= 0 {
-			g := c.SNMP.Groups[i]
-			if ref == "" {
-				ref = g.ACL
-			}
-			su.View = snmpView(c.SNMP, g.Read)
-			if g.Write != "" {
-				su.Write, su.WriteView = true, snmpView(c.SNMP, g.Write)
-			}
-			// A group asking for more than the user can do leaves it
-			// no request that may pass (IOS: the user is not in the
-			// group's access entry).
-			su.NoAccess = groupLevel(g.Level) > userLevel(u)
-		} else {
-			// No group, no access (RFC 3415 3.2: noGroupName), as on IOS:
-			// a user in a mistyped group must not read everything.
-			su.NoAccess = true
+		// No group, no access (RFC 3415 3.2: noGroupName), as on IOS: a
+		// user in a mistyped group must not read everything; nor may one
+		// whose group asks for more security than it has.
+		g, refused := c.SNMP.GroupOf(u)
+		su.NoAccess = refused != ""
+		if ref == "" {
+			ref = g.ACL
+		}
+		su.View = snmpView(c.SNMP, g.Read)
+		if g.Write != "" {
+			su.Write, su.WriteView = true, snmpView(c.SNMP, g.Write)
 		}
 		su.Allow = snmpACL(c, acl, ref)
 		if u.Remote.IsValid() {
@@ -122,20 +116,6 @@ func snmpView(s config.SNMP, name string) snmp.View {
 		out.Empty = true
 	}
 	return out
-}
-
-// groupLevel and userLevel rank security levels: 0 noAuthNoPriv, 1
-// authNoPriv, 2 authPriv.
-func groupLevel(l config.SecurityLevel) int { return int(l) }
-
-func userLevel(u config.SNMPUser) int {
-	switch {
-	case u.Priv != config.PrivNone:
-		return 2
-	case u.Auth != config.AuthNone:
-		return 1
-	}
-	return 0
 }
 
 func portOr162(p uint16) uint16 {

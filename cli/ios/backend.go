@@ -25,6 +25,9 @@ type Backend interface {
 	// and the next summer-time change (`show clock [detail]`).
 	Clock() show.ClockView
 	SNMP() show.SNMPView
+	// SNMPAccess is the SNMPv3 users, groups and MIB views (`show snmp
+	// user|group|view`).
+	SNMPAccess() show.SNMPAccessView
 	// Aggregations are the configured `ip flow-aggregation cache`s, for
 	// `show ip cache [verbose] flow aggregation SCHEME`.
 	Aggregations() []show.AggregationView

@@ -229,7 +229,10 @@ func execTree() *Node {
 			kw("interface", "Show QoS Policy Map on an interface",
 				arg("WORD", "Interface name", nil).Runs(showPolicyMapInterface)).Runs(showPolicyMapInterface),
 			arg("WORD", "policy-map name", nil).Runs(showPolicyMap)).Runs(showPolicyMap),
-		kw("snmp", "snmp statistics").Runs(view(func(s *Session, _ []string) (show.SNMPView, error) { return s.b.SNMP(), nil },
+		kw("snmp", "snmp statistics",
+			kw("user", "show snmp users").Runs(snmpAccess(show.SNMPUsers)),
+			kw("group", "show snmp groups").Runs(snmpAccess(show.SNMPGroups)),
+			kw("view", "show snmp views").Runs(snmpAccess(show.SNMPViews))).Runs(view(func(s *Session, _ []string) (show.SNMPView, error) { return s.b.SNMP(), nil },
 			show.SNMP, show.SNMPJSON)),
 		kw("version", "System hardware and software status").Runs(text(Backend.Version)),
 		kw("platform", "Show platform information").Runs(text(Backend.Platform)),
@@ -381,6 +384,14 @@ func reload(s *Session, w io.Writer, write func(*Session, io.Writer, []string) e
 		return nil
 	}
 	return s.b.Reload(s.by())
+}
+
+// snmpAccess runs one of the SNMPv3 access screens.
+func snmpAccess(f func(io.Writer, show.SNMPAccessView)) func(*Session, io.Writer, []string) error {
+	return func(s *Session, w io.Writer, _ []string) error {
+		f(w, s.b.SNMPAccess())
+		return nil
+	}
 }
 
 // clearLine is `clear line N` and `clear line vty N`: after IOS's

@@ -107,8 +107,13 @@ var defaultLevels = map[string]int{
 	"show running-config": 15,
 	"show startup-config": 15,
 	// The log holds every user's commands (CFGLOG) and logins.
-	"show logging":     15,
-	"show archive":     15,
+	"show logging": 15,
+	"show archive": 15,
+	// Who may use SNMPv3 and through which views: IOS's privileged
+	// EXEC, as the access configuration they show.
+	"show snmp user":   15,
+	"show snmp group":  15,
+	"show snmp view":   15,
 	"terminal monitor": 15,
 }
 

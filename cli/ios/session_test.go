@@ -113,7 +113,13 @@ func (f *fakeBackend) Clock() show.ClockView {
 	return show.ClockView{Now: f.cfg.Clock.In(at), SummerStart: start, SummerEnd: end}
 }
 func (f *fakeBackend) SNMP() show.SNMPView { return show.SNMPView{} }
-func (f *fakeBackend) Modified() bool      { return f.modified }
+func (f *fakeBackend) SNMPAccess() show.SNMPAccessView {
+	return show.SNMPAccessView{EngineID: "80007ed905000102030405",
+		Users:  []show.SNMPUserView{{Name: "nms", Group: "NMS", Auth: "SHA", Priv: "AES128"}},
+		Groups: []show.SNMPGroupView{{Name: "NMS", Level: "priv", Read: "V"}},
+		Views:  []show.SNMPMIBView{{Name: "V", Subtree: "mib-2"}}}
+}
+func (f *fakeBackend) Modified() bool { return f.modified }
 func (f *fakeBackend) Messages() (<-chan string, func()) {
 	if f.msgs == nil {
 		f.msgs = make(chan string)

@@ -1,0 +1,107 @@
+package show
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// SNMPAccessView is the agent's SNMPv3 users, groups and MIB views as
+// configured, for `show snmp user`, `show snmp group` and `show snmp
+// view`.
+type SNMPAccessView struct {
+	EngineID string // hex, the local engine's (the users' keys are localized to it)
+	Users    []SNMPUserView
+	Groups   []SNMPGroupView
+	Views    []SNMPMIBView
+}
+
+// SNMPUserView is one SNMPv3 user.
+type SNMPUserView struct {
+	Name, Group string
+	Auth, Priv  string // "SHA", "MD5", "SHA-256"; "AES128", "DES"; "None"
+	ACL         string // its access list; "" none
+	// Remote is the inform receiver ("192.0.2.5:162") a remote user's keys
+	// are localized to; "" for a local user. RemoteEngineID is that
+	// receiver's engine ID.
+	Remote, RemoteEngineID string
+	// Refused says why every request of the user is refused (its group
+	// is not configured, or asks for more than the user has); "" none.
+	Refused string
+}
+
+// SNMPGroupView is one SNMPv3 group.
+type SNMPGroupView struct {
+	Name        string
+	Level       string // "noauth", "auth", "priv"
+	Read, Write string // view names; "" is IOS's default (read: every object, write: none)
+	ACL         string
+}
+
+// SNMPMIBView is one subtree line of a MIB view.
+type SNMPMIBView struct {
+	Name, Subtree string
+	Excluded      bool
+}
+
+// SNMPUsers renders `show snmp user` as IOS lays it out, a block per
+// user.
+func SNMPUsers(w io.Writer, v SNMPAccessView) {
+	for _, u := range v.Users {
+		fmt.Fprintf(w, "User name: %s\n", u.Name)
+		engine := v.EngineID
+		if u.Remote != "" {
+			engine = u.RemoteEngineID
+		}
+		fmt.Fprintf(w, "Engine ID: %s\n", strings.ToUpper(engine))
+		fmt.Fprintf(w, "storage-type: nonvolatile\t active")
+		if u.ACL != "" {
+			fmt.Fprintf(w, "\tAccess-list: %s", u.ACL)
+		}
+		fmt.Fprintln(w)
+		if u.Remote != "" {
+			fmt.Fprintf(w, "Remote: %s\n", u.Remote)
+		}
+		fmt.Fprintf(w, "Authentication Protocol: %s\n", u.Auth)
+		fmt.Fprintf(w, "Privacy Protocol: %s\n", u.Priv)
+		fmt.Fprintf(w, "Group-name: %s\n", u.Group)
+		if u.Refused != "" {
+			fmt.Fprintf(w, "%% Every request refused: %s\n", u.Refused)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// SNMPGroups renders `show snmp group`. A read view left out reads every
+// object; a write view left out writes none.
+func SNMPGroups(w io.Writer, v SNMPAccessView) {
+	for _, g := range v.Groups {
+		read, write := g.Read, g.Write
+		if read == "" {
+			read = "<every object>"
+		}
+		if write == "" {
+			write = "<no writeview specified>"
+		}
+		fmt.Fprintf(w, "%-44s%s\n", "groupname: "+g.Name, "security model:v3 "+g.Level)
+		fmt.Fprintf(w, "%-44s%s\n", "contextname: <no context specified>", "storage-type: nonvolatile")
+		fmt.Fprintf(w, "%-44s%s\n", "readview : "+read, "writeview: "+write)
+		fmt.Fprintln(w, "notifyview: <no notifyview specified>")
+		if g.ACL != "" {
+			fmt.Fprintf(w, "row status: active\taccess-list: %s\n\n", g.ACL)
+		} else {
+			fmt.Fprint(w, "row status: active\n\n")
+		}
+	}
+}
+
+// SNMPViews renders `show snmp view`: one line per subtree.
+func SNMPViews(w io.Writer, v SNMPAccessView) {
+	for _, m := range v.Views {
+		what := "included"
+		if m.Excluded {
+			what = "excluded"
+		}
+		fmt.Fprintf(w, "%s %s - %s nonvolatile active\n", m.Name, m.Subtree, what)
+	}
+}
