@@ -115,7 +115,8 @@ func (s *sshService) apply(c config.Config) {
 			priv, _ := u.Privilege(c.User)
 			e := p.lines.open(lineVTY, c.User, c.Remote.Addr().String(), c.Close)
 			return tracked{t: p.lines, e: e,
-				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: c.User, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id})}
+				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: c.User, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id,
+					VTY: "vty" + itoa(e.n), From: e.location})}
 		}})
 	if err != nil {
 		p.log.Error("ssh server", "err", err)

@@ -26,7 +26,7 @@ type LoggedCommand struct {
 	Index   int
 	Session int // the CLI session that ran it, numbered from 1
 	User    string
-	Line    string // console, vty0, control
+	Line    string // console, vty0, vty1, ..., control
 	Command string // as typed, secrets masked, indented by its sub-mode
 }
 
@@ -64,7 +64,7 @@ func (s *Session) lineName() string {
 	case LineConsole:
 		return "console"
 	case LineVTY:
-		return "vty0"
+		return s.vty
 	}
 	return "control"
 }

@@ -59,6 +59,10 @@ type Options struct {
 	// `clear line`; LineID is this session's entry in it.
 	Lines  LineTable
 	LineID int
+	// VTY is the vty line an SSH session runs on ("vty1") and From its
+	// client's address, as the logs name them ("by admin on vty1
+	// (192.0.2.7)"); "" is vty0 and no address.
+	VTY, From string
 }
 
 // LineTable is the box's open CLI sessions.

@@ -31,6 +31,8 @@ type Session struct {
 	user    string    // "" before a login, or where none is asked
 	lines   LineTable // nil: show users lists nothing, clear line clears nothing
 	lineID  int       // this session in lines
+	vty     string    // LineVTY: the vty's name in the logs ("vty1")
+	from    string    // LineVTY: the client's address; "" unknown
 	line    Line      // what `enable` may do without a secret
 	ask     *question // a pending Password:/Username: prompt
 	login   func(user, password string) (int, bool)
@@ -70,7 +72,10 @@ func NewSession(b Backend, privileged bool) *Session {
 // level; with Login set it first asks for a username and password.
 func NewSessionWith(b Backend, o Options) *Session {
 	s := &Session{b: b, length: 24, width: 80, user: o.User, line: o.Line, login: o.Login, log: o.Log, failDelay: o.FailDelay,
-		lines: o.Lines, lineID: o.LineID}
+		lines: o.Lines, lineID: o.LineID, vty: o.VTY, from: o.From}
+	if s.vty == "" {
+		s.vty = "vty0"
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -355,8 +360,10 @@ func (s *Session) by() string {
 	switch {
 	case s.user == "":
 		return "console"
+	case s.line == LineVTY && s.from != "":
+		return s.user + " on " + s.vty + " (" + s.from + ")"
 	case s.line == LineVTY:
-		return s.user + " on vty0"
+		return s.user + " on " + s.vty
 	}
 	return s.user
 }

@@ -69,3 +69,29 @@ func TestShowUsersConsoleLogin(t *testing.T) {
 		t.Errorf("after exit the console's line still names %q", lines.user[1])
 	}
 }
+
+// TestVTYNamedInLogs: an SSH session's commands are logged with its own
+// vty and client address (the archive's user@line, the "Configured from
+// console by admin on vty1 (192.0.2.7)" of %SYS-5-CONFIG_I and a
+// reload's requester), so two administrators' changes can be told
+// apart. Before, every SSH session was "vty0", with no address.
+func TestVTYNamedInLogs(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	f.cfg.Archive.Enabled = true
+	a := NewSessionWith(f, Options{User: "admin", Privilege: 15, Line: LineVTY, VTY: "vty0", From: "192.0.2.7", FailDelay: time.Millisecond})
+	b := NewSessionWith(f, Options{User: "oper", Privilege: 15, Line: LineVTY, VTY: "vty1", From: "2001:db8::9", FailDelay: time.Millisecond})
+	transcript(a, "clear ip flow stats")
+	transcript(b, "clear ip flow stats")
+	got := transcript(a, "show archive log config all")
+	for _, w := range []string{"admin@vty0  |clear ip flow stats", "oper@vty1  |clear ip flow stats"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("archive log lacks %q:\n%s", w, got)
+		}
+	}
+	if got, want := b.by(), "oper on vty1 (2001:db8::9)"; got != want {
+		t.Errorf("by() = %q, want %q", got, want)
+	}
+	if got, want := NewSessionWith(f, Options{User: "x", Line: LineVTY}).by(), "x on vty0"; got != want {
+		t.Errorf("without a line name: by() = %q, want %q", got, want)
+	}
+}
