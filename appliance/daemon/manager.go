@@ -369,6 +369,18 @@ func (m *Manager) SetSNMPCounters(f func() map[string]uint32) {
 	m.mu.Unlock()
 }
 
+// SNMPCounters is the running agent's counters by MIB name; nil while no
+// agent runs.
+func (m *Manager) SNMPCounters() map[string]uint32 {
+	m.mu.Lock()
+	f := m.snmpCounts
+	m.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	return f()
+}
+
 // StartupConfig reads the saved configuration as text.
 func (m *Manager) StartupConfig() (string, error) {
 	b, err := os.ReadFile(m.opts.StartupPath)

@@ -77,6 +77,17 @@ func (t *lineTable) close(e *lineEntry) {
 	t.entries = slices.DeleteFunc(t.entries, func(o *lineEntry) bool { return o == e })
 }
 
+// counts is the open lines by kind: "con", "vty", "ctl".
+func (t *lineTable) counts() map[string]int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := map[string]int{}
+	for _, e := range t.entries {
+		out[lineNames[e.kind]]++
+	}
+	return out
+}
+
 // number is a line's absolute number, IOS's first column: con 0 is 0,
 // vty N is N+1 (as on a box without aux lines); ctl lines have none.
 func (e *lineEntry) number() int {

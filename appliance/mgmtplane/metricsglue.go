@@ -43,7 +43,11 @@ func (s *metricsService) apply(c config.Config) {
 		return m.ACL().Permits(cur, cur.Metrics.AccessClass,
 			config.Packet{Src: from.Addr(), Dst: to.Addr(), Protocol: 6, SrcPort: from.Port(), DstPort: to.Port()})
 	}
-	srv, err := metrics.Listen(addr, metrics.NewCollector(func() metrics.Snapshot { return metricsSnapshot(m) }), allow, p.log)
+	srv, err := metrics.Listen(addr, metrics.NewCollector(func() metrics.Snapshot {
+		snap := metricsSnapshot(m)
+		snap.Management = p.management()
+		return snap
+	}), allow, p.log)
 	if err != nil {
 		p.log.Error("metrics endpoint", "err", err)
 		return
@@ -57,6 +61,16 @@ func (s *metricsService) close() {
 		s.srv.Close()
 		s.srv = nil
 	}
+}
+
+// management is the management plane's security counters: failed SSH
+// logins, open CLI sessions, SNMP's refusals.
+func (p *Plane) management() *metrics.Management {
+	mg := &metrics.Management{Sessions: p.lines.counts(), SNMP: p.m.SNMPCounters()}
+	if srv := p.sshSrv.Load(); srv != nil {
+		mg.SSHOn, mg.SSHLoginFailures = true, srv.Failed()
+	}
+	return mg
 }
 
 // metricsSnapshot reads what the screens read: the datapath's counters,

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/junos"
+	"github.com/flowtap/flowtap/mgmt/ssh"
 )
 
 // Options are fixed for the plane's life (flowtapd's flags).
@@ -42,6 +44,10 @@ type Plane struct {
 	ctrl   *control.Server
 	// lines are the open CLI sessions (show users, clear line).
 	lines *lineTable
+	// sshSrv is the running SSH server, for the metrics; read without mu,
+	// which a configuration change holds while it stops the endpoint a
+	// scrape is reading.
+	sshSrv atomic.Pointer[ssh.Server]
 
 	// mu orders a configuration change against Close: a service is never
 	// started after the plane closed.

@@ -123,11 +123,13 @@ func (s *sshService) apply(c config.Config) {
 		return
 	}
 	s.srv, s.addr = srv, addr
+	p.sshSrv.Store(srv)
 	p.log.Info("ssh listening", "addr", addr)
 }
 
 func (s *sshService) close() {
 	if s.srv != nil {
+		s.p.sshSrv.Store(nil)
 		s.srv.Close()
 		s.srv = nil
 	}

@@ -36,6 +36,37 @@ type Snapshot struct {
 	// UncleanStopLost is what killed flowtapds lost with the records
 	// they held, per reason and destination.
 	UncleanStopLost []UncleanStopLoss
+	// Management is the management plane's security counters; nil leaves
+	// them out.
+	Management *Management
+}
+
+// Management is what a security analyst watches on the management plane:
+// failed SSH logins, the CLI sessions open, and SNMP requests refused for
+// their credentials.
+type Management struct {
+	// SSHLoginFailures counts failed SSH passwords since the SSH server
+	// started; SSHOn is false while no SSH server runs.
+	SSHOn            bool
+	SSHLoginFailures uint64
+	// Sessions counts the open CLI sessions by line: "con", "vty" (SSH),
+	// "ctl" (the control socket).
+	Sessions map[string]int
+	// SNMP is the agent's counters by MIB name (snmpInPkts,
+	// usmStatsWrongDigests, ...); nil while no agent runs.
+	SNMP map[string]uint32
+}
+
+// snmpAuthFailures are the SNMP counters of requests refused for their
+// credentials, by the cause label they get.
+var snmpAuthFailures = []struct{ cause, counter string }{
+	{"bad-community", "snmpInBadCommunityNames"}, // a wrong community, or one its access list refuses
+	{"bad-community-use", "snmpInBadCommunityUses"},
+	{"unknown-user", "usmStatsUnknownUserNames"},
+	{"wrong-digest", "usmStatsWrongDigests"},
+	{"decryption-error", "usmStatsDecryptionErrors"},
+	{"not-in-time-window", "usmStatsNotInTimeWindows"},
+	{"unsupported-security-level", "usmStatsUnsupportedSecLevels"},
 }
 
 // UncleanStopLoss is what kills lost for one destination and Reason:
@@ -139,6 +170,11 @@ var (
 	aggExported = desc("aggregation_exported_total", "Aggregates expired to the exporter.", "scheme")
 	aggEmerg    = desc("aggregation_emergency_expired_total", "Aggregates expired early on a full cache.", "scheme")
 
+	sshLoginFail = desc("ssh_login_failures_total", "Failed SSH logins (wrong passwords and refused logins of blocked sources) since the SSH server started.")
+	cliSessions  = desc("cli_sessions", "Open CLI sessions, by line: con, vty (SSH), ctl (control socket).", "line")
+	snmpIn       = desc("snmp_in_packets_total", "SNMP messages the agent received (snmpInPkts).")
+	snmpAuthFail = desc("snmp_auth_failures_total", "SNMP requests refused for their credentials, by cause (snmpInBadCommunityNames and the usmStats counters).", "cause")
+
 	samplerInterval = desc("sampler_interval", "A flow-sampler-map takes 1 packet in this many.", "sampler")
 	samplerSeen     = desc("sampler_packets_observed_total", "Packets offered to a sampler in use (show flow-sampler, ipfixSelectionProcessStatsPacketsObserved).", "sampler", "id")
 	samplerTaken    = desc("sampler_packets_selected_total", "Packets a sampler in use selected for metering (show flow-sampler's packets matched).", "sampler", "id")
@@ -234,6 +270,20 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(aggAdded, a.Stats.Added, a.Scheme)
 		counter(aggExported, a.Stats.Exported, a.Scheme)
 		counter(aggEmerg, a.Stats.Emergency, a.Scheme)
+	}
+	if mg := s.Management; mg != nil {
+		if mg.SSHOn {
+			counter(sshLoginFail, mg.SSHLoginFailures)
+		}
+		for _, l := range []string{"con", "vty", "ctl"} {
+			gauge(cliSessions, float64(mg.Sessions[l]), l)
+		}
+		if mg.SNMP != nil {
+			counter(snmpIn, uint64(mg.SNMP["snmpInPkts"]))
+			for _, f := range snmpAuthFailures {
+				counter(snmpAuthFail, uint64(mg.SNMP[f.counter]), f.cause)
+			}
+		}
 	}
 	for _, sm := range s.Samplers {
 		if sm.InUse {

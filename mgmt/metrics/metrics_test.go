@@ -49,6 +49,8 @@ func snapshot() Snapshot {
 			{Reason: "aggregation cache prefix", Destination: "192.0.2.12:9996", Records: 900, Packets: 1800, Doubt: 30, DoubtPackets: 60},
 			{Reason: "biflow pairing", Destination: "192.0.2.13:4739", Records: 12, Packets: 24},
 		},
+		Management: &Management{SSHOn: true, SSHLoginFailures: 17, Sessions: map[string]int{"vty": 2, "ctl": 1},
+			SNMP: map[string]uint32{"snmpInPkts": 500, "snmpInBadCommunityNames": 40, "usmStatsWrongDigests": 3, "usmStatsUnknownUserNames": 2}},
 	}
 }
 
@@ -143,6 +145,15 @@ func TestScrapeParses(t *testing.T) {
 		{"flowtap_sampler_packets_observed_total", map[string]string{"sampler": "one-in-100", "id": "1"}, 1000},
 		{"flowtap_sampler_packets_selected_total", map[string]string{"sampler": "one-in-100", "id": "1"}, 10},
 		{"flowtap_sampler_packets_observed_total", map[string]string{"sampler": "global", "id": "0"}, 30},
+		{"flowtap_ssh_login_failures_total", nil, 17},
+		{"flowtap_cli_sessions", map[string]string{"line": "vty"}, 2},
+		{"flowtap_cli_sessions", map[string]string{"line": "con"}, 0},
+		{"flowtap_cli_sessions", map[string]string{"line": "ctl"}, 1},
+		{"flowtap_snmp_in_packets_total", nil, 500},
+		{"flowtap_snmp_auth_failures_total", map[string]string{"cause": "bad-community"}, 40},
+		{"flowtap_snmp_auth_failures_total", map[string]string{"cause": "wrong-digest"}, 3},
+		{"flowtap_snmp_auth_failures_total", map[string]string{"cause": "unknown-user"}, 2},
+		{"flowtap_snmp_auth_failures_total", map[string]string{"cause": "decryption-error"}, 0},
 	} {
 		if got := value(t, fams, c.name, c.labels); got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
