@@ -384,6 +384,15 @@ func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty co
 		s.width = tty.Width
 	}
 	s.interactive = tty.Interactive
+	// A session that ends in configuration mode (a script without
+	// `end`, a dropped connection, an exec-timeout, clear line) leaves
+	// it as `end` does, so that %SYS-5-CONFIG_I still says who changed
+	// the configuration, as IOS logs it when such a vty closes.
+	defer func() {
+		if s.level == configMode && s.cfg != nil {
+			s.endConfig()
+		}
+	}()
 	if !tty.Interactive {
 		s.length = 0
 		return term.Script(ctx, in, out, shell{s})

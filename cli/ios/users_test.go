@@ -95,3 +95,33 @@ func TestVTYNamedInLogs(t *testing.T) {
 		t.Errorf("without a line name: by() = %q, want %q", got, want)
 	}
 }
+
+// TestSessionEndLeavesConfigMode: a script that ends in configuration
+// mode, or a terminal whose connection drops there, leaves it as `end`
+// does, so the backend logs %SYS-5-CONFIG_I with who made the change.
+// Before, nothing was logged for such a session's changes but the lines
+// themselves, and a SIEM watching CONFIG_I missed them.
+func TestSessionEndLeavesConfigMode(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+		s := NewSessionWith(f, Options{User: "admin", Privilege: 15, Line: LineVTY, FailDelay: time.Millisecond})
+		in := "configure terminal\nhostname tap2\n"
+		if tty {
+			in = "configure terminal\rhostname tap2\r"
+		}
+		var out bytes.Buffer
+		if err := s.Serve(context.Background(), strings.NewReader(in), &out, control.Terminal{Interactive: tty}); err != nil {
+			t.Fatal(err)
+		}
+		if f.ends != 1 {
+			t.Errorf("terminal %v: configuration mode ended %d times, want 1:\n%q", tty, f.ends, out.String())
+		}
+	}
+	// A session that said `end` itself is not ended twice.
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	s := NewSessionWith(f, Options{User: "admin", Privilege: 15, Line: LineVTY})
+	s.Serve(context.Background(), strings.NewReader("configure terminal\nhostname tap2\nend\n"), &bytes.Buffer{}, control.Terminal{})
+	if f.ends != 1 {
+		t.Errorf("with end: ended %d times", f.ends)
+	}
+}
