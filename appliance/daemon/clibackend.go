@@ -136,7 +136,8 @@ func (c *CLI) ExportView() show.ExportView {
 	cfg := c.m.Config()
 	_, set, _ := cfg.Setting()
 	v := show.ExportView{Version: set.Export, AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
-		SourceIf: cfg.Export.Source, Destinations: exportStatsView(c.m.d.ExportStats()), Layer2VLANs: cfg.Export.Layer2VLANs}
+		SourceIf: cfg.Export.Source, Destinations: exportStatsView(c.m.d.ExportStats()), Layer2VLANs: cfg.Export.Layer2VLANs,
+		Removed: show.ExportStats(c.m.d.RemovedExportStats())}
 	if a, err := sourceAddr(cfg.Export.Source); err == nil {
 		v.Source = a
 	}

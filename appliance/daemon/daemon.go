@@ -81,9 +81,11 @@ type Daemon struct {
 	// samplers counted (counters.go): counters only go back on clear.
 	base counterBase
 	// retired sums the counters of the main cache's exporters closed so
-	// far, for SNMP's export sums, which must never go back.
-	retired export.Stats
-	fanout  *fanout
+	// far, for SNMP's export sums, which must never go back; removed
+	// what those closed since the last clear counted since it, for the
+	// CLI's totals, which go back only on clear.
+	retired, removed export.Stats
+	fanout           *fanout
 	// prevEngine is the flow cache engine the last stopped pipeline ran,
 	// whose statistics the next one inherits.
 	prevEngine *flowcache.Engine
@@ -818,7 +820,9 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 				d.succeedExporter(opened[j], e)
 				opened = slices.Delete(opened, j, j+1)
 			} else {
-				d.retired = addCounters(d.retired, e.Stats())
+				st := e.Stats()
+				d.retired = addCounters(d.retired, st)
+				d.removed = addCounters(d.removed, sinceClear(st, d.exportBase[e]))
 			}
 			delete(d.exportBase, e)
 			delete(d.clearedAt, e)
@@ -939,6 +943,7 @@ func (d *Daemon) ClearExportStats() {
 	defer d.mu.Unlock()
 	d.orphanBase = d.orphanLost
 	d.heldBase = slices.Clone(d.heldLost)
+	d.removed = export.Stats{}
 	if d.main == nil {
 		return
 	}
@@ -965,6 +970,15 @@ func (d *Daemon) RetiredExportStats() export.Stats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.retired
+}
+
+// RemovedExportStats sums what the main cache's destinations removed
+// since the last `clear ip flow stats` counted since it: show ip flow
+// export's totals keep them, as IOS's cache counters do.
+func (d *Daemon) RemovedExportStats() export.Stats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.removed
 }
 
 // sinceClear is s counted from base: every counter (each uint64 field,

@@ -535,3 +535,48 @@ func TestAggregationChangeContinuesSequence(t *testing.T) {
 		t.Errorf("v8 flow sequence %v across the cache's replacement, want [0 1]", seqs)
 	}
 }
+
+// TestRemovedDestinationKeepsTotals: show ip flow export's totals are the
+// cache's since the last clear; a destination removed after sending
+// leaves what it counted in them (RemovedExportStats), where they went
+// back by its share, until `clear ip flow stats`.
+func TestRemovedDestinationKeepsTotals(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	a, b := listenV5(t), listenV5(t)
+	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
+		Exports: []export.DestinationConfig{a.dest(t), b.dest(t)}}
+	d, err := New(Options{}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(false)
+	feed(t, d, 1, 3)
+	feed(t, d, 2, 3)
+	if err := d.Purge(); err != nil {
+		t.Fatal(err)
+	}
+	waitPackets(t, b, 6)
+	deadline := time.Now().Add(5 * time.Second)
+	for st := d.ExportStats(); st[1].Records != 2; st = d.ExportStats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("counters before the removal: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.Exports = s.Exports[:1]
+	if err := d.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	if r := d.RemovedExportStats(); r.Records != 2 || r.Packets != 1 {
+		t.Errorf("the removed destination left %d records in %d packets in the totals, want 2 in 1", r.Records, r.Packets)
+	}
+	d.ClearExportStats()
+	if r := d.RemovedExportStats(); r.Records != 0 || r.Packets != 0 {
+		t.Errorf("after clear ip flow stats the removed destination still counts %+v", r)
+	}
+}

@@ -25,6 +25,10 @@ type ExportView struct {
 	// UncleanStopHeld is what killed flowtapds lost that aggregation
 	// caches and biflow destinations held, per destination.
 	UncleanStopHeld []HeldLoss
+	// Removed is what the destinations removed since the last clear
+	// counted since it: the totals keep it, so that they go back only
+	// on clear (IOS counts the cache's exports, not a destination's).
+	Removed ExportStats `json:"-"`
 	// Template is what `show ip flow export template` shows; `show ip
 	// flow export | json` leaves it out, as its screen does.
 	Template TemplateSettings `json:"-"`
@@ -84,7 +88,9 @@ func IPFlowExport(w io.Writer, v ExportView) {
 	if v.Source.IsValid() {
 		fmt.Fprintf(w, "    Source(1)       %s (%s)\n", v.Source, v.SourceIf)
 	}
-	var s ExportStats
+	s := ExportStats{Packets: v.Removed.Packets, Records: v.Removed.Records, Dropped: v.Removed.Dropped,
+		DroppedRecords: v.Removed.DroppedRecords, Errors: v.Removed.Errors, NotExportable: v.Removed.NotExportable,
+		Layer2NotSelected: v.Removed.Layer2NotSelected, Layer2NotSelectedPackets: v.Removed.Layer2NotSelectedPackets}
 	for i, d := range v.Destinations {
 		line := fmt.Sprintf("    Destination(%d)  %s (%d)", i+1, d.Collector.Addr(), d.Collector.Port())
 		if d.Version != v.Version {

@@ -403,3 +403,17 @@ func TestLastClearingLikeIOS(t *testing.T) {
 		t.Errorf("never cleared: %q", got)
 	}
 }
+
+// TestIPFlowExportKeepsRemovedInTotals: the totals line counts what
+// destinations removed since the clear sent, beside the configured ones.
+func TestIPFlowExportKeepsRemovedInTotals(t *testing.T) {
+	v := ExportView{Version: 9, Destinations: []ExportStats{{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: 9, Records: 100, Packets: 5}},
+		Removed: ExportStats{Records: 40, Packets: 2, NotExportable: 3}}
+	var b bytes.Buffer
+	IPFlowExport(&b, v)
+	for _, want := range []string{"  140 flows exported in 7 udp datagrams\n", "  3 flows were not exportable in this version (IPv6)\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("show ip flow export lacks %q:\n%s", want, b.String())
+		}
+	}
+}
