@@ -167,16 +167,22 @@ func (d *Datapath) init() error {
 	if err := d.openGracePeriod(); err != nil {
 		return err
 	}
-	// The seed is chosen once per table and kept with it (pinned), so a
-	// restarted daemon hashes as the table was built.
+	// The seed and the key hash are chosen once per table and kept with
+	// it (pinned), so a restarted daemon hashes as the table was built: a
+	// table created before there was a choice of hash (its counter 0)
+	// keeps the chain hash it was filled with.
 	if *d.tab.seed() == 0 {
 		var b [8]byte
 		if _, err := rand.Read(b[:]); err != nil {
 			return fmt.Errorf("choose hash seed: %w", err)
 		}
+		*d.tab.hash() = hashLanes
 		*d.tab.seed() = binary.LittleEndian.Uint64(b[:]) | 1
 	}
-	d.cfg = meterMeterCfg{Cap: uint32(d.opts.Entries), Buckets: d.tab.buckets, Seed: *d.tab.seed()}
+	if h := *d.tab.hash(); h != hashChain && h != hashLanes {
+		return fmt.Errorf("pinned flow table uses key hash %d, which this version does not know (a newer version's table: remove the pins in %s to start afresh)", h, d.opts.PinDir)
+	}
+	d.cfg = meterMeterCfg{Cap: uint32(d.opts.Entries), Buckets: d.tab.buckets, Seed: *d.tab.seed(), Hash: uint32(*d.tab.hash())}
 	// Settings live in .bss, which a fresh load zeroes: start from the IOS
 	// key with no sampling until the caller says otherwise.
 	return d.SetMask(platform.MaskSevenTuple, nil)

@@ -2,33 +2,73 @@ package datapath
 
 import (
 	"encoding/binary"
+	"fmt"
+	"math/bits"
 	"net/netip"
 	"testing"
 )
 
-// homePlace is where table_meter puts and first looks for a key, written
-// out here rather than taken from the program: key_hash over the key's
-// 32-bit words and fmix64; the first bucket by multiply-shift of the low
-// half; the tag, and the home slot from the high half of the hash mixed
-// again.
-func homePlace(key []byte, seed uint64, buckets uint32) (b1 uint32, tag uint16, home uint32) {
-	h := seed
-	for i := 0; i < len(key); i += 4 {
-		h = (h ^ uint64(binary.LittleEndian.Uint32(key[i:]))) * 0x9e3779b97f4a7c15
+// keyHash is bpf/meter.c's key hash of version hash (hashChain or
+// hashLanes), written out here rather than taken from the program.
+func keyHash(key []byte, seed, hash uint64) uint64 {
+	le := binary.LittleEndian
+	if hash == hashChain {
+		h := seed
+		for i := 0; i < len(key); i += 4 {
+			h = (h ^ uint64(le.Uint32(key[i:]))) * 0x9e3779b97f4a7c15
+		}
+		h ^= h >> 33
+		h *= 0xff51afd7ed558ccd
+		h ^= h >> 33
+		h *= 0xc4ceb9fe1a85ec53
+		h ^= h >> 33
+		return h
 	}
-	h ^= h >> 33
+	// hashLanes: 64-bit words alternately into two lanes, an odd last
+	// 32-bit word added, a two-multiply finaliser.
+	a, b := seed, bits.RotateLeft64(seed, 32)
+	n := len(key) / 8
+	for i := 0; i < n; i++ {
+		x := le.Uint64(key[8*i:])
+		if i%2 == 0 {
+			a = (a ^ x) * 0x9e3779b97f4a7c15
+		} else {
+			b = (b ^ x) * 0xc2b2ae3d27d4eb4f
+		}
+	}
+	h := a ^ bits.RotateLeft64(b, 32)
+	if len(key)%8 != 0 {
+		h += uint64(le.Uint32(key[8*n:]))
+	}
+	h ^= h >> 32
 	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
+	h ^= h >> 29
 	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
+	h ^= h >> 32
+	return h
+}
+
+// homePlace is where table_meter puts and first looks for a key, written
+// out here rather than taken from the program: the first bucket by
+// multiply-shift of the low half of the key's hash; the tag and the home
+// slot, for hashChain from the hash mixed again (the tag its low bits, the
+// home its high half), for hashLanes from the hash's bits 0-13 and 32-47.
+func homePlace(key []byte, seed, hash uint64, buckets uint32) (b1 uint32, tag uint16, home uint32) {
+	h := keyHash(key, seed, hash)
 	b1 = uint32((h & 0xffffffff) * uint64(buckets) >> 32)
-	hx := h * 0xc4ceb9fe1a85ec53
-	hx ^= hx >> 31
-	tag = tagUsed | uint16(hx&uint64(meterTableLayoutTAG_HASH_MASK))
+	var tag14 uint64
+	if hash == hashChain {
+		hx := h * 0xc4ceb9fe1a85ec53
+		hx ^= hx >> 31
+		tag14, home = hx, uint32(((hx>>32)*uint64(bucketSlots))>>32)
+	} else {
+		tag14, home = h, uint32((((h>>32)&0xffff)*uint64(bucketSlots))>>16)
+	}
+	tag = tagUsed | uint16(tag14&uint64(meterTableLayoutTAG_HASH_MASK))
 	if len(key) > 20 {
 		tag |= tagV6
 	}
-	return b1, tag, uint32(((hx >> 32) * uint64(bucketSlots)) >> 32)
+	return b1, tag, home
 }
 
 // homeRate counts the table's entries that sit in their home slot (in
@@ -37,7 +77,7 @@ func homePlace(key []byte, seed uint64, buckets uint32) (b1 uint32, tag uint16, 
 // first figure over the last is the share of hits found at home.
 func homeRate(d *Datapath) (home, homeB1, total int) {
 	t := d.tab
-	seed := *t.seed()
+	seed, hash := *t.seed(), *t.hash()
 	var buf [slot6Size]byte
 	t.forEachUsed(func(e entry) {
 		b := t.bytes(e, &buf)
@@ -45,7 +85,7 @@ func homeRate(d *Datapath) (home, homeB1, total int) {
 		if e.v6 {
 			n = slot6Size - offKey
 		}
-		b1, _, hs := homePlace(b[offKey:offKey+n], seed, t.buckets)
+		b1, _, hs := homePlace(b[offKey:offKey+n], seed, hash, t.buckets)
 		total++
 		if e.slot%bucketSlots == hs {
 			home++
@@ -61,9 +101,24 @@ func homeRate(d *Datapath) (home, homeB1, total int) {
 // key whose home is taken by another key with the same tag (the lookup's
 // one-tag test then matches a wrong key) is placed elsewhere and still
 // found, by the scan of the whole header that follows a failed home probe.
-// Both count exactly.
+// Both count exactly. With either key hash: a table keeps the one it was
+// created with.
 func TestHomeSlot(t *testing.T) {
+	for _, hash := range []uint64{hashChain, hashLanes} {
+		t.Run(fmt.Sprint("hash", hash), func(t *testing.T) { testHomeSlot(t, hash) })
+	}
+}
+
+func testHomeSlot(t *testing.T, hash uint64) {
 	d := openTest(t, 64)
+	d.mu.Lock()
+	*d.tab.hash() = hash
+	d.cfg.Hash = uint32(hash)
+	err := d.writeCfg()
+	d.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
 	seed, nb := *d.tab.seed(), d.tab.buckets
 	type place struct {
 		b1   uint32
@@ -80,7 +135,7 @@ func TestHomeSlot(t *testing.T) {
 	found := false
 	for i := 0; i < 1<<24 && !found; i++ {
 		src := [4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}
-		b1, tag, home := homePlace(key(src), seed, nb)
+		b1, tag, home := homePlace(key(src), seed, hash, nb)
 		p := place{b1, tag, home}
 		if o, ok := seen[p]; ok {
 			a, b, found = o, src, true
@@ -90,7 +145,7 @@ func TestHomeSlot(t *testing.T) {
 	if !found {
 		t.Fatal("no two keys with one bucket, tag and home")
 	}
-	_, tag, home := homePlace(key(a), seed, nb)
+	_, tag, home := homePlace(key(a), seed, hash, nb)
 	feed(t, d, udp4(a, dst, 1000, 53, 0), 1)
 	feed(t, d, udp4(b, dst, 1000, 53, 0), 1)
 	// Where they went: a at home, b elsewhere with the same tag.
@@ -101,7 +156,7 @@ func TestHomeSlot(t *testing.T) {
 		copy(src[:], d.tab.bytes(e, &buf)[offKey:])
 		slots[src] = e.slot
 	})
-	b1, _, _ := homePlace(key(a), seed, nb)
+	b1, _, _ := homePlace(key(a), seed, hash, nb)
 	if slots[a] != b1*bucketSlots+home {
 		t.Errorf("first key in slot %d, want its home %d", slots[a], b1*bucketSlots+home)
 	}
@@ -132,6 +187,71 @@ func TestHomeSlot(t *testing.T) {
 	for _, r := range recs {
 		if r.Packets != want[r.SrcAddr] {
 			t.Errorf("%v: %d packets, want %d", r.SrcAddr, r.Packets, want[r.SrcAddr])
+		}
+	}
+}
+
+// TestHashKeptAcrossRestart: a table this version creates records the
+// lanes hash with its seed, and a daemon restarted over its pins keeps
+// both, so packets of the flows already in it count into their entries
+// (none created again); the homes the Go mirror of the hash computes are
+// where the program put the IPv4 entries. (A table pinned before there was
+// a choice keeps the chain hash: TestOldTwoSlotPins.)
+func TestHashKeptAcrossRestart(t *testing.T) {
+	requireRoot(t)
+	pin := tempPinDir(t, "flowtap-hash-test-")
+	var frames [][]byte
+	for i := 0; i < 20; i++ {
+		frames = append(frames, udp4([4]byte{10, 14, 0, byte(i)}, [4]byte{10, 14, 1, 1}, uint16(3000+i), 53, 0), flow6(i))
+	}
+	d0, err := Open(Options{PinDir: pin, Entries: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := *d0.tab.hash(); h != hashLanes {
+		d0.Close()
+		t.Fatalf("new table's key hash %d, want %d", h, hashLanes)
+	}
+	seed := *d0.tab.seed()
+	for _, f := range frames {
+		feed(t, d0, f, 1)
+	}
+	home, homeB1, total := homeRate(d0)
+	d0.Close()
+	if total != len(frames) || homeB1 < 15 {
+		t.Fatalf("%d entries, %d at home in their first bucket (%d at home); want %d entries, most IPv4 ones at home",
+			total, homeB1, home, len(frames))
+	}
+
+	d, err := Open(Options{PinDir: pin, Entries: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if h, s := *d.tab.hash(), *d.tab.seed(); h != hashLanes || s != seed {
+		t.Fatalf("after the restart: key hash %d seed %#x, want %d and %#x", h, s, hashLanes, seed)
+	}
+	before, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range frames {
+		feed(t, d, f, 1)
+	}
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := st.FlowsCreated - before.FlowsCreated; n != 0 {
+		t.Fatalf("%d flows created again after the restart, want 0", n)
+	}
+	recs := harvestAll(t, d)
+	if len(recs) != len(frames) {
+		t.Fatalf("%d records, want %d", len(recs), len(frames))
+	}
+	for _, r := range recs {
+		if r.Packets != 2 {
+			t.Errorf("%v -> %v: %d packets, want 2", r.SrcAddr, r.DstAddr, r.Packets)
 		}
 	}
 }

@@ -128,7 +128,7 @@ type meterMeterCfg struct {
 	Cap              uint32
 	Pad              uint32
 	Buckets          uint32
-	Pad2             uint32
+	Hash             uint32
 	Seed             uint64
 }
 
@@ -264,7 +264,10 @@ const (
 	meterTableLayoutST_REASON_SHIFT meterTableLayout = 4
 	meterTableLayoutCTR_LIVE        meterTableLayout = 0
 	meterTableLayoutCTR_SEED        meterTableLayout = 2
+	meterTableLayoutCTR_HASH        meterTableLayout = 3
 	meterTableLayoutCTR_MAX         meterTableLayout = 4
+	meterTableLayoutHASH_CHAIN      meterTableLayout = 0
+	meterTableLayoutHASH_LANES      meterTableLayout = 1
 )
 
 type meterTermAction struct {

@@ -33,6 +33,7 @@ const (
 	oldStDraining  = 0x01   // ST_DRAINING
 	oldCtrLive     = 0      // counters[CTR_LIVE]
 	oldCtrSeed     = 2      // counters[CTR_SEED]
+	oldCtrUnused   = 3      // counters[3]: never written by that version (0)
 	oldTimeShift   = 20     // TIME_SHIFT
 	// struct flow_val (packed, 44 bytes), then the key.
 	oldOffPackets = 0
@@ -230,6 +231,9 @@ func TestOldTwoSlotPins(t *testing.T) {
 	o.next = make([]int, o.buckets)
 	const seed = 0x5eed_01d0_01d5_0001
 	binary.LittleEndian.PutUint64(o.counters[8*oldCtrSeed:], seed)
+	// The maps were created by this version, which records its key hash
+	// where that version left 0.
+	binary.LittleEndian.PutUint64(o.counters[8*oldCtrUnused:], 0)
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		t.Fatal(err)
@@ -271,6 +275,9 @@ func TestOldTwoSlotPins(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	if h := *d.tab.hash(); h != hashChain {
+		t.Fatalf("reopened over the old pins: key hash %d, want the chain hash (%d) the old entries were placed by", h, hashChain)
+	}
 	if used, _, err := d.Usage(); err != nil || used != len(old) {
 		t.Fatalf("reopened over the old pins: %d flows in use (%v), want %d", used, err, len(old))
 	}

@@ -71,6 +71,12 @@ const (
 
 	ctrLive = int(meterTableLayoutCTR_LIVE)
 	ctrSeed = int(meterTableLayoutCTR_SEED)
+	ctrHash = int(meterTableLayoutCTR_HASH)
+
+	// The key hashes (bpf/meter.c): a table keeps the one it was created
+	// with, so a restart over pins finds the entries where they are.
+	hashChain = uint64(meterTableLayoutHASH_CHAIN) // tables created before the choice (counters[CTR_HASH] 0)
+	hashLanes = uint64(meterTableLayoutHASH_LANES) // what a new table gets
 )
 
 // tableBuckets sizes the table for a cache of capacity flows: two lines
@@ -157,6 +163,9 @@ func (t *table) close() error {
 }
 
 func (t *table) seed() *uint64 { return t.counters.u64(8 * ctrSeed) }
+
+// hash is the table's key hash (hashChain, hashLanes), kept with it.
+func (t *table) hash() *uint64 { return t.counters.u64(8 * ctrHash) }
 
 // entry names one occupied entry: its first slot, and for IPv6 which
 // side its tail slot is on.

@@ -573,17 +573,78 @@ static __always_inline __u64 fmix64(__u64 h)
 	return h;
 }
 
-/* Seeded hash over the key's 32-bit words: the seed is random per table so
- * nobody can aim traffic at one bucket. (Two independent lanes would
- * shorten the multiply chain, but their registers spill and the meter's
- * stack went over the verifier's 512 bytes.) */
-static __always_inline __u64 key_hash(const __u32 *w, const int nwords)
+/* The key hashes (HASH_*), both seeded: the seed is random per table so
+ * nobody can aim traffic at one bucket. A table keeps the hash it was
+ * created with (cfg.hash, from counters[CTR_HASH]).
+ *
+ * HASH_CHAIN, tables created before HASH_LANES: a chain of one multiply
+ * per 32-bit word, then fmix64; the tag and home from one more multiply.
+ * Its latency, seven (IPv4) or thirteen (IPv6) dependent multiplies and
+ * the eighth for the tag, all come before the header's address. */
+static __always_inline __u64 hash_chain(const __u32 *w, const int nwords)
 {
 	__u64 h = cfg.seed;
 #pragma unroll
 	for (int i = 0; i < nwords; i++)
 		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
 	return fmix64(h);
+}
+
+/* HASH_LANES: the key as 64-bit words, alternately into two lanes (one
+ * multiply per word, the lanes independent of each other), an odd last
+ * 32-bit word added, then a multiply-xorshift finaliser of two multiplies.
+ * An IPv4 key (two 64-bit words and one 32-bit) is three dependent
+ * multiplies, an IPv6 key five. The tag and home come from bits of the
+ * result the buckets do not use (hash_place), so no further multiply.
+ * Both lanes start from the seed, so without it which keys share a bucket
+ * cannot be worked out. */
+static __always_inline __u64 hash_lanes(const __u32 *w, const int nwords)
+{
+	__u64 s = cfg.seed;
+	__u64 a = s, b = s << 32 | s >> 32;
+#pragma unroll
+	for (int i = 0; i + 1 < nwords; i += 2) {
+		__u64 x = (__u64)w[i] | (__u64)w[i + 1] << 32;
+		if ((i / 2) % 2 == 0)
+			a = (a ^ x) * 0x9e3779b97f4a7c15ULL;
+		else
+			b = (b ^ x) * 0xc2b2ae3d27d4eb4fULL;
+	}
+	__u64 h = a ^ (b << 32 | b >> 32);
+	if (nwords % 2)
+		h += w[nwords - 1];
+	h ^= h >> 32;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+static __always_inline __u64 key_hash(const __u32 *w, const int nwords)
+{
+	if (cfg.hash == HASH_LANES)
+		return hash_lanes(w, nwords);
+	return hash_chain(w, nwords);
+}
+
+/* A key's tag bits (TAG_HASH_MASK of them) and home slot (0..30) from its
+ * hash h, from bits neither bucket choice uses much (the first bucket is
+ * the top of h's low half, the second the top of its high half). */
+static __always_inline void hash_place(__u64 h, __u16 *tag, __u32 *home)
+{
+	if (cfg.hash == HASH_LANES) {
+		*tag = h & TAG_HASH_MASK;
+		*home = (((h >> 32) & 0xffff) * BUCKET_SLOTS) >> 16;
+		return;
+	}
+	/* HASH_CHAIN: the hash mixed again; the tag from its low bits, the
+	 * home from its high half, which neither the tag nor the buckets
+	 * (h) use. */
+	__u64 hx = h * 0xc4ceb9fe1a85ec53ULL;
+	hx ^= hx >> 31;
+	*tag = hx & TAG_HASH_MASK;
+	*home = ((hx >> 32) * BUCKET_SLOTS) >> 32;
 }
 
 /* Where an entry's key word i is: an IPv4 key fits in the slot's line
@@ -946,15 +1007,13 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	__u32 b2 = ((h >> 32) * nb) >> 32;
 	if (b2 == b1)
 		b2 = b1 + 1 < nb ? b1 + 1 : 0;
-	/* The tag from bits the bucket choice hardly uses. */
-	__u64 hx = h * 0xc4ceb9fe1a85ec53ULL;
-	hx ^= hx >> 31;
-	__u16 tag = TAG_USED | (v6 ? TAG_V6 : 0) | (hx & TAG_HASH_MASK);
-	/* The home slot (0..30), from the mixed hash's high half, which
-	 * neither the tag (its low bits) nor the buckets (h) use: a new IPv4
-	 * entry takes it when it is free, and an IPv4 lookup compares its
-	 * tag first (find). */
-	__u32 home = ((hx >> 32) * BUCKET_SLOTS) >> 32;
+	/* The tag, and the home slot (0..30): a new IPv4 entry takes its
+	 * home when it is free, and an IPv4 lookup compares its tag first
+	 * (find). */
+	__u16 tag;
+	__u32 home;
+	hash_place(h, &tag, &home);
+	tag |= TAG_USED | (v6 ? TAG_V6 : 0);
 	__u32 base1 = b1 * BUCKET_SLOTS, base2 = b2 * BUCKET_SLOTS;
 	if (lookup_only == 2) {
 		/* Benchmark: everything but the table. The asm keeps what the

@@ -124,7 +124,13 @@ enum table_layout {
 	/* counters[] indices (a pinned array of u64). */
 	CTR_LIVE = 0, /* flows in the cache, both families: one pool, as IOS */
 	CTR_SEED = 2, /* hash seed, chosen once when the table is created */
+	CTR_HASH = 3, /* which key hash placed the table's entries (HASH_*) */
 	CTR_MAX = 4,
+	/* Key hashes. A table keeps the one it was created with (CTR_HASH,
+	 * 0 in tables pinned before there was a choice), so entries placed by
+	 * an earlier version are found after a restart. */
+	HASH_CHAIN = 0, /* a multiply per 32-bit word, fmix64, one more for tag and home */
+	HASH_LANES = 1, /* 64-bit words in two lanes, a two-multiply finaliser */
 };
 
 /* A bucket's header: one line of the buckets array. */
@@ -207,7 +213,7 @@ struct meter_cfg {
 	__u32 cap;                /* configured cache size: flows of both families */
 	__u32 pad;
 	__u32 buckets;            /* buckets in the table (any number >= 2) */
-	__u32 pad2;
+	__u32 hash;               /* the table's key hash: HASH_CHAIN or HASH_LANES */
 	__u64 seed;
 };
 
