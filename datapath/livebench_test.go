@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -40,6 +41,29 @@ var liveScenarios = []liveScenario{
 	{name: "IPv6 10K flows", entries: 16 << 10, flows: 10_000, packets: 300_000, warm: true, v6: true},
 	{name: "IPv6 100K flows", entries: 128 << 10, flows: 100_000, packets: 300_000, warm: true, v6: true},
 	{name: "IPv6 random-source flood, 512K cache", entries: 512 << 10, packets: 500_000, v6: true},
+}
+
+// The memory probe BenchmarkLive prints with its table (memLatency): the
+// sets' sizes, and runs per set. It costs about two seconds before and two
+// after the scenarios.
+var liveMemSets = []int{1 << 20, 8 << 20, 64 << 20}
+
+const liveMemReps = 3
+
+func memSetNames(sets []int) string {
+	var names []string
+	for _, ws := range sets {
+		names = append(names, sizeName(ws))
+	}
+	return strings.Join(names, " / ")
+}
+
+func memFigs(ns []float64) string {
+	var fs []string
+	for _, x := range ns {
+		fs = append(fs, fmt.Sprintf("%.1f", x))
+	}
+	return strings.Join(fs, " / ")
 }
 
 // trafgenConfig writes trafgen's packet configuration: 60-byte IPv4 UDP
@@ -187,6 +211,10 @@ func BenchmarkLive(b *testing.B) {
 	}
 	var rows []row
 	var rate xdpBenchRun
+	// What the machine's memory is doing, before the scenarios and after
+	// them: the live figures move with the neighbours' load on the caches
+	// and memory, and a reader needs the same run's latencies beside them.
+	memBefore := memLatency(b, liveMemSets, liveMemReps)
 	for _, queues := range []int{1} {
 		for _, sc := range liveScenarios {
 			b.Run(fmt.Sprintf("%s/%dq", sc.name, queues), func(b *testing.B) {
@@ -242,7 +270,14 @@ func BenchmarkLive(b *testing.B) {
 			})
 		}
 	}
+	memAfter := memLatency(b, liveMemSets, liveMemReps)
 	fmt.Printf("\nlive traffic (trafgen into a veth, native XDP, kernel BPF stats; 3 alternating runs each, same run):\n")
+	fmt.Printf("  memory during this run, ns per dependent random read (%s): before %s; after %s\n",
+		memSetNames(liveMemSets), memFigs(memBefore), memFigs(memAfter))
+	fmt.Printf("  (64-byte lines of a BPF_F_MMAPABLE array, as the table is, chased from a test run on CPU 0, median of %d\n"+
+		"   runs; 1 MiB is about one core's L2, 8 MiB fits the L3 if the neighbours leave it room (a 64K cache's table),\n"+
+		"   64 MiB does not (a 512K cache's); the rows below move with these, most with the 8 and 64 MiB figures)\n",
+		liveMemReps)
 	fmt.Printf("  %-38s %2s %7s %7s %7s %7s %7s %7s %9s %9s %9s %9s %9s %9s %7s %6s\n", "traffic", "q", "xdpb", "drop", "parse", "notable", "lookup", "meter",
 		"meter/pa", "target", "meter/xb", "cached", "refused", "contend", "B/flow", "home")
 	for _, r := range rows {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,6 +115,41 @@ func BenchmarkTableMemory(b *testing.B) {
 	fmt.Printf("  struct bpf_array's value[] at byte %d (%d into a 64-byte line); an inner array holds %d lines\n",
 		valueOff, valueOff%memLine, perInner)
 	fmt.Printf("  kernel direct map: %s\n", directMapPages())
+}
+
+// memLatency is a short probe of what the machine's memory is doing now,
+// for benchmarks whose figures move with it (BenchmarkLive): ns per
+// dependent read of random 64-byte lines through dense sets of the given
+// sizes, in a BPF_F_MMAPABLE array as the flow table is (the chase above,
+// median of reps runs per set). The calling thread is held on CPU 0 while
+// it runs and given back its CPUs after, so that processes it starts later
+// (trafgen) are not pinned.
+func memLatency(b *testing.B, sets []int, reps int) []float64 {
+	b.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var was, one unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &was); err != nil {
+		b.Fatal(err)
+	}
+	one.Set(0)
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		b.Fatal(err)
+	}
+	defer unix.SchedSetaffinity(0, &was)
+	arr := bpfArrayLayout(b)
+	out := make([]float64, len(sets))
+	for i, ws := range sets {
+		l := denseLayout(ws, 1)
+		v := newArrayVariant(b, arr, "probe", l, chaseOrder(l.n), true)
+		var figs []float64
+		for range reps {
+			figs = append(figs, v.measure(b))
+		}
+		v.close()
+		out[i] = median(figs)
+	}
+	return out
 }
 
 const (
