@@ -48,6 +48,7 @@ const (
 	benchProgFlowtapMeter         = "flowtap_meter"
 	benchVarCapcfg                = "capcfg"
 	benchVarCfg                   = "cfg"
+	benchVarKeyHashKind           = "key_hash_kind"
 	benchVarOverload              = "overload"
 	benchVarSubifOn               = "subif_on"
 	benchVarUnusedBucketHdr       = "unused_bucket_hdr"
@@ -155,6 +156,7 @@ type benchMapSpecs struct {
 type benchVariableSpecs struct {
 	Capcfg               *ebpf.VariableSpec `ebpf:"capcfg"`
 	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
+	KeyHashKind          *ebpf.VariableSpec `ebpf:"key_hash_kind"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
@@ -257,6 +259,7 @@ func (m *benchMaps) Close() error {
 type benchVariables struct {
 	Capcfg               *ebpf.Variable `ebpf:"capcfg"`
 	Cfg                  *ebpf.Variable `ebpf:"cfg"`
+	KeyHashKind          *ebpf.Variable `ebpf:"key_hash_kind"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`

@@ -306,10 +306,15 @@ func openBench(tb testing.TB, entries int) *benchDatapath {
 		meterObjects
 		benchProgs
 	}
+	dp := &Datapath{opts: Options{Entries: entries}}
+	if err := dp.setKeyHash(spec, hashLanes); err != nil { // a new table
+		tb.Fatal(err)
+	}
 	if err := spec.LoadAndAssign(&all, nil); err != nil {
 		tb.Fatalf("load bench object: %v", err)
 	}
-	d := &benchDatapath{Datapath: &Datapath{opts: Options{Entries: entries}, objs: all.meterObjects}, progs: all.benchProgs}
+	dp.objs = all.meterObjects
+	d := &benchDatapath{Datapath: dp, progs: all.benchProgs}
 	tb.Cleanup(func() {
 		d.Close()
 		for _, p := range []*ebpf.Program{d.progs.BenchDrop, d.progs.BenchParseOnly, d.progs.BenchMeterLookupOnly, d.progs.BenchMeterNewflow, d.progs.BenchMeterNoTable} {

@@ -48,6 +48,7 @@ const (
 	benchPlainProgFlowtapMeter         = "flowtap_meter"
 	benchPlainVarCapcfg                = "capcfg"
 	benchPlainVarCfg                   = "cfg"
+	benchPlainVarKeyHashKind           = "key_hash_kind"
 	benchPlainVarOverload              = "overload"
 	benchPlainVarSubifOn               = "subif_on"
 	benchPlainVarUnusedBucketHdr       = "unused_bucket_hdr"
@@ -155,6 +156,7 @@ type benchPlainMapSpecs struct {
 type benchPlainVariableSpecs struct {
 	Capcfg               *ebpf.VariableSpec `ebpf:"capcfg"`
 	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
+	KeyHashKind          *ebpf.VariableSpec `ebpf:"key_hash_kind"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
@@ -257,6 +259,7 @@ func (m *benchPlainMaps) Close() error {
 type benchPlainVariables struct {
 	Capcfg               *ebpf.Variable `ebpf:"capcfg"`
 	Cfg                  *ebpf.Variable `ebpf:"cfg"`
+	KeyHashKind          *ebpf.Variable `ebpf:"key_hash_kind"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`

@@ -77,6 +77,10 @@ type Datapath struct {
 	// Open exported (nil: no such drain); SpooledRecord asks it, not the
 	// new table, whether a record the spool kept is one of them.
 	resizedDraining map[string]bool
+
+	// keyHash is the key hash the meter was loaded for (hashLanes,
+	// hashChain): the table's, which init checks.
+	keyHash uint64
 }
 
 // tableMaps are the maps whose size follows the cache size.
@@ -124,8 +128,17 @@ func Open(opts Options) (*Datapath, error) {
 		}
 	}
 	if opts.PinDir != "" && pinnedLegacyTable(opts.PinDir) {
-		err = d.loadOverLegacy(spec, copts)
+		err = d.loadOverLegacy(spec, copts) // a new table: the lanes hash
 	} else {
+		// Loaded for the pinned table's hash; if that table cannot be
+		// reused (another size), loadResized loads again for a new one.
+		var h uint64
+		if h, err = pinnedKeyHash(opts.PinDir); err != nil {
+			return nil, err
+		}
+		if err = d.setKeyHash(spec, h); err != nil {
+			return nil, err
+		}
 		err = spec.LoadAndAssign(&d.objs, copts)
 	}
 	if errors.Is(err, ebpf.ErrMapIncompatible) {
@@ -145,6 +158,52 @@ func Open(opts Options) (*Datapath, error) {
 		}
 	}
 	return d, nil
+}
+
+// pinnedKeyHash is the key hash of the table pinned in dir (its
+// counters[CTR_HASH]; 0, the chain hash, in tables pinned before there
+// was a choice), or the lanes hash if no table is pinned there or it has
+// no seed yet (a new table).
+func pinnedKeyHash(dir string) (uint64, error) {
+	if dir == "" {
+		return hashLanes, nil
+	}
+	m, err := ebpf.LoadPinnedMap(filepath.Join(dir, "counters"), nil)
+	if errors.Is(err, os.ErrNotExist) {
+		return hashLanes, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("open pinned counters: %w", err)
+	}
+	defer m.Close()
+	var seed, hash uint64
+	if err := m.Lookup(uint32(ctrSeed), &seed); err != nil {
+		return 0, fmt.Errorf("read pinned table's seed: %w", err)
+	}
+	if seed == 0 {
+		return hashLanes, nil
+	}
+	if err := m.Lookup(uint32(ctrHash), &hash); err != nil {
+		return 0, fmt.Errorf("read pinned table's key hash: %w", err)
+	}
+	if hash != hashChain && hash != hashLanes {
+		return 0, fmt.Errorf("pinned flow table in %s uses key hash %d, which this version does not know (a newer version's table: remove its pins to start afresh)", dir, hash)
+	}
+	return hash, nil
+}
+
+// setKeyHash sets the meter's read-only key_hash_kind in spec, before the
+// load: the hash of the table it will meter into.
+func (d *Datapath) setKeyHash(spec *ebpf.CollectionSpec, h uint64) error {
+	v, ok := spec.Variables["key_hash_kind"]
+	if !ok {
+		return errors.New("meter object has no key_hash_kind")
+	}
+	if err := v.Set(uint32(h)); err != nil {
+		return fmt.Errorf("set key hash: %w", err)
+	}
+	d.keyHash = h
+	return nil
 }
 
 // sizeTable sizes the table's maps in spec for a cache of entries flows.
@@ -179,10 +238,10 @@ func (d *Datapath) init() error {
 		*d.tab.hash() = hashLanes
 		*d.tab.seed() = binary.LittleEndian.Uint64(b[:]) | 1
 	}
-	if h := *d.tab.hash(); h != hashChain && h != hashLanes {
-		return fmt.Errorf("pinned flow table uses key hash %d, which this version does not know (a newer version's table: remove the pins in %s to start afresh)", h, d.opts.PinDir)
+	if h := *d.tab.hash(); h != d.keyHash {
+		return fmt.Errorf("flow table uses key hash %d, the meter was loaded for %d", h, d.keyHash)
 	}
-	d.cfg = meterMeterCfg{Cap: uint32(d.opts.Entries), Buckets: d.tab.buckets, Seed: *d.tab.seed(), Hash: uint32(*d.tab.hash())}
+	d.cfg = meterMeterCfg{Cap: uint32(d.opts.Entries), Buckets: d.tab.buckets, Seed: *d.tab.seed()}
 	// Settings live in .bss, which a fresh load zeroes: start from the IOS
 	// key with no sampling until the caller says otherwise.
 	return d.SetMask(platform.MaskSevenTuple, nil)
@@ -256,6 +315,9 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec, pending map[string]*eb
 	}
 	for _, m := range spec.Maps {
 		m.Pinning = ebpf.PinNone
+	}
+	if err := d.setKeyHash(spec, hashLanes); err != nil { // a new table
+		return err
 	}
 	if err := spec.LoadAndAssign(&d.objs, &ebpf.CollectionOptions{MapReplacements: replace}); err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"net/netip"
 	"testing"
+
+	"github.com/flowtap/flowtap/appliance/flow"
 )
 
 // keyHash is bpf/meter.c's key hash of version hash (hashChain or
@@ -110,14 +112,26 @@ func TestHomeSlot(t *testing.T) {
 }
 
 func testHomeSlot(t *testing.T, hash uint64) {
-	d := openTest(t, 64)
-	d.mu.Lock()
-	*d.tab.hash() = hash
-	d.cfg.Hash = uint32(hash)
-	err := d.writeCfg()
-	d.mu.Unlock()
-	if err != nil {
-		t.Fatal(err)
+	var d *Datapath
+	if hash != hashChain {
+		d = openTest(t, 64)
+	} else {
+		// A table pinned with the chain hash (as by a version before the
+		// choice), which the meter opened over it keeps.
+		pin := tempPinDir(t, "flowtap-home-test-")
+		d0, err := Open(Options{PinDir: pin, Entries: 64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*d0.tab.hash() = hashChain
+		d0.Close()
+		if d, err = Open(Options{PinDir: pin, Entries: 64}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+	}
+	if h := *d.tab.hash(); h != hash {
+		t.Fatalf("table's key hash %d, want %d", h, hash)
 	}
 	seed, nb := *d.tab.seed(), d.tab.buckets
 	type place struct {
@@ -252,6 +266,79 @@ func TestHashKeptAcrossRestart(t *testing.T) {
 	for _, r := range recs {
 		if r.Packets != 2 {
 			t.Errorf("%v -> %v: %d packets, want 2", r.SrcAddr, r.DstAddr, r.Packets)
+		}
+	}
+}
+
+// TestResizeTakesLanesHash: a table pinned with the chain hash keeps it
+// across a restart of the same size; a restart with another cache size
+// drains it whole (exact counts) into a new table, which takes the lanes
+// hash, and the same flows are created in it and counted.
+func TestResizeTakesLanesHash(t *testing.T) {
+	requireRoot(t)
+	pin := tempPinDir(t, "flowtap-hashresize-test-")
+	d0, err := Open(Options{PinDir: pin, Entries: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	*d0.tab.hash() = hashChain // as a version before the choice left it
+	d0.Close()
+	d1, err := Open(Options{PinDir: pin, Entries: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := *d1.tab.hash(); h != hashChain {
+		d1.Close()
+		t.Fatalf("reopened chain table has key hash %d", h)
+	}
+	var frames [][]byte
+	for i := 0; i < 6; i++ {
+		frames = append(frames, udp4([4]byte{10, 15, 0, byte(i)}, [4]byte{10, 15, 1, 1}, uint16(4000+i), 53, 0))
+	}
+	for _, f := range frames {
+		feed(t, d1, f, 1)
+		feed(t, d1, f, 1)
+	}
+	if hm, hb1, tot := homeRate(d1); tot != len(frames) || hb1 < 4 {
+		d1.Close()
+		t.Fatalf("chain table: %d entries, %d at home (%d in the first bucket), want %d mostly at home", tot, hm, hb1, len(frames))
+	}
+	d1.Close()
+
+	var drained []flow.Record
+	d, err := Open(Options{PinDir: pin, Entries: 256, OnResize: func(r *flow.Record) { drained = append(drained, *r) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if len(drained) != len(frames) {
+		t.Fatalf("resize drained %d records, want %d", len(drained), len(frames))
+	}
+	for _, r := range drained {
+		if r.Packets != 2 {
+			t.Errorf("drained %v: %d packets, want 2", r.SrcAddr, r.Packets)
+		}
+	}
+	if h := *d.tab.hash(); h != hashLanes {
+		t.Fatalf("resized table's key hash %d, want %d", h, hashLanes)
+	}
+	for _, f := range frames {
+		feed(t, d, f, 1)
+	}
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hm, hb1, tot := homeRate(d); tot != len(frames) || hb1 < 4 {
+		t.Fatalf("resized table: %d entries, %d at home (%d in the first bucket), want %d mostly at home", tot, hm, hb1, len(frames))
+	}
+	recs := harvestAll(t, d)
+	if len(recs) != len(frames) {
+		t.Fatalf("%d records after the resize, want %d (%d flows created)", len(recs), len(frames), st.FlowsCreated)
+	}
+	for _, r := range recs {
+		if r.Packets != 1 {
+			t.Errorf("%v: %d packets in the new table, want 1", r.SrcAddr, r.Packets)
 		}
 	}
 }

@@ -60,6 +60,9 @@ func (d *Datapath) loadOverLegacy(spec *ebpf.CollectionSpec, copts *ebpf.Collect
 			return fmt.Errorf("unpin old %s: %w", name, err)
 		}
 	}
+	if err := d.setKeyHash(spec, hashLanes); err != nil { // a new table
+		return err
+	}
 	if err := spec.LoadAndAssign(&d.objs, copts); err != nil {
 		return err
 	}

@@ -128,7 +128,7 @@ type meterMeterCfg struct {
 	Cap              uint32
 	Pad              uint32
 	Buckets          uint32
-	Hash             uint32
+	Pad2             uint32
 	Seed             uint64
 }
 
@@ -320,6 +320,7 @@ const (
 	meterProgFlowtapMeter        = "flowtap_meter"
 	meterVarCapcfg               = "capcfg"
 	meterVarCfg                  = "cfg"
+	meterVarKeyHashKind          = "key_hash_kind"
 	meterVarOverload             = "overload"
 	meterVarSubifOn              = "subif_on"
 	meterVarUnusedBucketHdr      = "unused_bucket_hdr"
@@ -422,6 +423,7 @@ type meterMapSpecs struct {
 type meterVariableSpecs struct {
 	Capcfg               *ebpf.VariableSpec `ebpf:"capcfg"`
 	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
+	KeyHashKind          *ebpf.VariableSpec `ebpf:"key_hash_kind"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
@@ -524,6 +526,7 @@ func (m *meterMaps) Close() error {
 type meterVariables struct {
 	Capcfg               *ebpf.Variable `ebpf:"capcfg"`
 	Cfg                  *ebpf.Variable `ebpf:"cfg"`
+	KeyHashKind          *ebpf.Variable `ebpf:"key_hash_kind"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`

@@ -213,7 +213,7 @@ struct meter_cfg {
 	__u32 cap;                /* configured cache size: flows of both families */
 	__u32 pad;
 	__u32 buckets;            /* buckets in the table (any number >= 2) */
-	__u32 hash;               /* the table's key hash: HASH_CHAIN or HASH_LANES */
+	__u32 pad2;
 	__u64 seed;
 };
 
