@@ -160,10 +160,8 @@ func Open(opts Options) (*Datapath, error) {
 	return d, nil
 }
 
-// pinnedKeyHash is the key hash of the table pinned in dir (its
-// counters[CTR_HASH]; 0, the chain hash, in tables pinned before there
-// was a choice), or the lanes hash if no table is pinned there or it has
-// no seed yet (a new table).
+// pinnedKeyHash is the key hash of the table pinned in dir (see
+// tableKeyHash), or the lanes hash if no table is pinned there.
 func pinnedKeyHash(dir string) (uint64, error) {
 	if dir == "" {
 		return hashLanes, nil
@@ -176,18 +174,25 @@ func pinnedKeyHash(dir string) (uint64, error) {
 		return 0, fmt.Errorf("open pinned counters: %w", err)
 	}
 	defer m.Close()
+	return tableKeyHash(m)
+}
+
+// tableKeyHash is the key hash of the table whose counters map is m: its
+// counters[CTR_HASH] (0, the chain hash, in tables made before there was
+// a choice), or the lanes hash if the table has no seed yet (a new one).
+func tableKeyHash(counters *ebpf.Map) (uint64, error) {
 	var seed, hash uint64
-	if err := m.Lookup(uint32(ctrSeed), &seed); err != nil {
+	if err := counters.Lookup(uint32(ctrSeed), &seed); err != nil {
 		return 0, fmt.Errorf("read pinned table's seed: %w", err)
 	}
 	if seed == 0 {
 		return hashLanes, nil
 	}
-	if err := m.Lookup(uint32(ctrHash), &hash); err != nil {
+	if err := counters.Lookup(uint32(ctrHash), &hash); err != nil {
 		return 0, fmt.Errorf("read pinned table's key hash: %w", err)
 	}
 	if hash != hashChain && hash != hashLanes {
-		return 0, fmt.Errorf("pinned flow table in %s uses key hash %d, which this version does not know (a newer version's table: remove its pins to start afresh)", dir, hash)
+		return 0, fmt.Errorf("pinned flow table uses key hash %d, which this version does not know (a newer version's table: remove its pins to start afresh)", hash)
 	}
 	return hash, nil
 }
@@ -316,7 +321,16 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec, pending map[string]*eb
 	for _, m := range spec.Maps {
 		m.Pinning = ebpf.PinNone
 	}
-	if err := d.setKeyHash(spec, hashLanes); err != nil { // a new table
+	// A new table takes the lanes hash; a pending one (a killed start's,
+	// maybe an earlier version's) keeps the hash it has.
+	h := hashLanes
+	if pending != nil {
+		var err error
+		if h, err = tableKeyHash(pending["counters"]); err != nil {
+			return err
+		}
+	}
+	if err := d.setKeyHash(spec, h); err != nil {
 		return err
 	}
 	if err := spec.LoadAndAssign(&d.objs, &ebpf.CollectionOptions{MapReplacements: replace}); err != nil {
