@@ -267,10 +267,30 @@ type Metrics struct {
 // pass ("" is none), and `exec-timeout MIN [SEC]`, how long an SSH session
 // may wait for input before it is closed.
 type VTY struct {
+	// Last is the highest vty line configured (`line vty 0 15`: 15); 0
+	// is IOS's default `line vty 0 4`. There are Last+1 lines: as many SSH
+	// sessions may be open at once.
+	Last        int
 	AccessClass string // a list's number or name
 	// ExecTimeout is 0 for IOS's default, DefaultExecTimeout, and
 	// NoExecTimeout for `exec-timeout 0 0` (never).
 	ExecTimeout time.Duration
+}
+
+// DefaultVTYLast is IOS's `line vty 0 4`; MaxVTYLast the highest line
+// the grammar takes.
+const (
+	DefaultVTYLast = 4
+	MaxVTYLast     = 15
+)
+
+// Lines is how many vty lines there are: SSH sessions that may be open
+// at once.
+func (v VTY) Lines() int {
+	if v.Last == 0 {
+		return DefaultVTYLast + 1
+	}
+	return v.Last + 1
 }
 
 // NoExecTimeout is `exec-timeout 0 0`: a session waits for input forever.

@@ -303,6 +303,10 @@ func (v *validator) ssh(c *Config) {
 
 func (v *validator) mgmtLists(c *Config) {
 	v.checkACLRef("vty.access-class", c.VTY.AccessClass)
+	if c.VTY.Last == DefaultVTYLast {
+		c.VTY.Last = 0
+	}
+	v.checkRange("vty.last", int64(c.VTY.Last), 0, MaxVTYLast, "vty line")
 	if c.VTY.ExecTimeout == DefaultExecTimeout {
 		c.VTY.ExecTimeout = 0
 	}

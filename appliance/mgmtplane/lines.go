@@ -3,6 +3,7 @@ package mgmtplane
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"sync"
@@ -47,8 +48,27 @@ type lineTable struct {
 func newLineTable() *lineTable { return &lineTable{now: time.Now} }
 
 func (t *lineTable) open(kind lineKind, user, location string, kill func()) *lineEntry {
+	e, _ := t.openLimited(kind, 0, user, location, kill)
+	return e
+}
+
+// openLimited opens a line of kind unless limit (0: none) of them are
+// open already: every vty in use refuses the next SSH session, as IOS
+// refuses a connection with no free vty.
+func (t *lineTable) openLimited(kind lineKind, limit int, user, location string, kill func()) (*lineEntry, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if limit > 0 {
+		open := 0
+		for _, e := range t.entries {
+			if e.kind == kind {
+				open++
+			}
+		}
+		if open >= limit {
+			return nil, false
+		}
+	}
 	n := 0
 	for slices.ContainsFunc(t.entries, func(e *lineEntry) bool { return e.kind == kind && e.n == n }) {
 		n++
@@ -57,7 +77,7 @@ func (t *lineTable) open(kind lineKind, user, location string, kill func()) *lin
 	e := &lineEntry{id: t.nextID, kind: kind, n: n, user: user, location: location, kill: kill}
 	e.last.Store(t.now().UnixNano())
 	t.entries = append(t.entries, e)
-	return e
+	return e, true
 }
 
 // SetUser names the user on line id (the console's login and logout).
@@ -186,4 +206,13 @@ func (r *touchReader) Read(p []byte) (int, error) {
 		r.e.last.Store(r.now().UnixNano())
 	}
 	return n, err
+}
+
+// refusedSession is the session an SSH login gets when every vty is in
+// use: one line saying so, then the connection closes.
+type refusedSession struct{ lines int }
+
+func (r refusedSession) Serve(_ context.Context, _ io.Reader, out io.Writer, _ control.Terminal) error {
+	_, err := fmt.Fprintf(out, "%% All %d vty lines are in use (line vty 0 %d); try again later\r\n", r.lines, r.lines-1)
+	return err
 }

@@ -113,7 +113,12 @@ func (s *sshService) apply(c config.Config) {
 	srv, err := ssh.Listen(addr, ssh.Config{StateDir: p.opts.State, Users: u, Logger: p.log,
 		Sessions: func(c ssh.Conn) control.Session {
 			priv, _ := u.Privilege(c.User)
-			e := p.lines.open(lineVTY, c.User, c.Remote.Addr().String(), c.Close)
+			limit := m.Config().VTY.Lines()
+			e, ok := p.lines.openLimited(lineVTY, limit, c.User, c.Remote.Addr().String(), c.Close)
+			if !ok {
+				p.log.Warn("ssh session refused: every vty line is in use", "user", c.User, "from", c.Remote.Addr().String(), "lines", limit)
+				return refusedSession{limit}
+			}
 			return tracked{t: p.lines, e: e,
 				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: c.User, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id,
 					VTY: "vty" + itoa(e.n), From: e.location})}

@@ -485,6 +485,9 @@ func (g *gen) management(c *config.Config) {
 		c.VTY.AccessClass = strconv.Itoa(int(g.between(1, 99)))
 	}
 	if g.maybe() {
+		c.VTY.Last = int(g.between(5, 15))
+	}
+	if g.maybe() {
 		c.VTY.ExecTimeout = []time.Duration{config.NoExecTimeout, 30 * time.Second, 5 * time.Minute, 90*time.Minute + 15*time.Second}[g.r.IntN(4)]
 	}
 	for _, cmd := range []string{"show running-config", "configure terminal", "clear ip flow stats"} {

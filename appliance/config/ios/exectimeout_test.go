@@ -65,3 +65,43 @@ func TestExecTimeoutLine(t *testing.T) {
 		}
 	}
 }
+
+// TestVTYRange: `line vty 0 15` makes 16 lines (16 SSH sessions at once)
+// and reads back as written; IOS's 0 4 is the default and always there;
+// `no line vty 5 15` takes the extra lines away again. Before, the
+// range was read and dropped: the running-config always said `line vty
+// 0 4`.
+func TestVTYRange(t *testing.T) {
+	c, err := Parse("t", []byte("line vty 0 15\n exec-timeout 3 0\nline vty 5 9\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.VTY.Lines() != 16 {
+		t.Errorf("lines %d, want 16", c.VTY.Lines())
+	}
+	rc := RunningConfig(c)
+	if !strings.Contains(rc, "line vty 0 15\n exec-timeout 3 0\n") {
+		t.Errorf("running-config:\n%s", rc)
+	}
+	back, err := Parse("back", []byte(rc))
+	if err != nil || back.VTY != c.VTY {
+		t.Errorf("read back %+v %v, want %+v", back.VTY, err, c.VTY)
+	}
+	s := NewSession(c, "console")
+	if err := s.Exec("no line vty 0 4"); err == nil {
+		t.Error("no line vty 0 4 was accepted")
+	}
+	if err := s.Exec("no line vty 5 15"); err != nil {
+		t.Fatal(err)
+	}
+	if v := s.Config().VTY; v.Lines() != 5 || v.ExecTimeout != 3*time.Minute {
+		t.Errorf("after no line vty 5 15: %+v", v)
+	}
+	if rc := RunningConfig(s.Config()); !strings.Contains(rc, "line vty 0 4\n exec-timeout 3 0\n") {
+		t.Errorf("running-config after no line vty 5 15:\n%s", rc)
+	}
+	d, err := Parse("d", []byte("line vty 0 4\n"))
+	if err != nil || d.VTY.Lines() != 5 || strings.Contains(RunningConfig(d), "line vty") {
+		t.Errorf("the default range: %+v %v\n%s", d.VTY, err, RunningConfig(d))
+	}
+}

@@ -359,16 +359,36 @@ func (x *cmd) line() {
 		x.open(modeConsole, "")
 		return
 	}
-	first := x.c.Uint(0, 15)
+	first := x.c.Uint(0, config.MaxVTYLast)
+	last := first
 	if x.c.More() {
-		if last := x.c.Uint(0, 15); x.c.Err == nil && last < first {
+		if last = x.c.Uint(0, config.MaxVTYLast); x.c.Err == nil && last < first {
 			x.c.Invalid(x.c.Last(), "the last line is below the first")
 		}
 	}
 	x.c.End()
-	if x.neg {
-		x.c.Refuse("line vty cannot be removed")
+	if x.c.Err != nil {
 		return
+	}
+	if x.neg {
+		// `no line vty 5 15` removes the lines IOS can remove: those
+		// above 0-4, from the first named on.
+		if first <= config.DefaultVTYLast {
+			x.c.Refuse("line vty 0 %d cannot be removed", config.DefaultVTYLast)
+			return
+		}
+		if int(first) <= x.cfg.VTY.Lines()-1 && int(last) >= x.cfg.VTY.Lines()-1 {
+			x.cfg.VTY.Last = int(first) - 1
+			x.touch("vty.last")
+		}
+		return
+	}
+	// The lines a range names exist from then on (IOS adds them; lines
+	// 0-4 always do): the highest one decides how many SSH sessions may
+	// be open at once.
+	if int(last) > x.cfg.VTY.Lines()-1 {
+		x.cfg.VTY.Last = int(last)
+		x.touch("vty.last")
 	}
 	x.open(modeVTY, "")
 }

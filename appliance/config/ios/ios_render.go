@@ -114,8 +114,8 @@ func Render(c config.Config) string {
 		r.line("line con 0")
 		r.line(" login local")
 	}
-	if c.VTY.AccessClass != "" || c.VTY.ExecTimeout != 0 {
-		r.line("line vty 0 4")
+	if c.VTY.AccessClass != "" || c.VTY.ExecTimeout != 0 || c.VTY.Last != 0 {
+		r.line("line vty 0 %d", c.VTY.Lines()-1)
 		if c.VTY.AccessClass != "" {
 			r.line(" access-class %s in", c.VTY.AccessClass)
 		}
