@@ -83,7 +83,8 @@ func (j *JunOS) Sampling() []show.SamplingInstance {
 func (j *JunOS) Aggregations() []show.AggregationView { return j.m.CLI().Aggregations() }
 
 func (j *JunOS) Accounting() show.AccountingView {
-	v := show.AccountingView{Cache: j.m.CLI().CacheView(), Exports: exportStatsView(j.m.d.ExportStats())}
+	v := show.AccountingView{Cache: j.m.CLI().CacheView(), Exports: exportStatsView(j.m.d.ExportStats()),
+		Removed: show.ExportStats(j.m.d.RemovedExportStats())}
 	v.Packets10s, v.Bytes10s = j.m.rate.last()
 	_, set, _ := j.m.Config().Setting()
 	switch ver := set.Export; ver {

@@ -16,6 +16,9 @@ import (
 type AccountingView struct {
 	Cache   CacheView
 	Exports []ExportStats
+	// Removed is what destinations removed since the last clear counted
+	// since it, which the export totals keep (ExportView.Removed).
+	Removed ExportStats
 	// Rate10s is packets and bytes over the last ten seconds, from the
 	// datapath's counters.
 	Packets10s, Bytes10s uint64
@@ -98,7 +101,7 @@ func AccountingFlowOf(v AccountingView) AccountingFlow {
 		pk += r.Packets
 		by += r.Bytes
 	}
-	var recs, pkts uint64
+	recs, pkts := v.Removed.Records, v.Removed.Packets
 	for _, e := range v.Exports {
 		recs += e.Records
 		pkts += e.Packets
@@ -282,7 +285,7 @@ type AccountingErrors struct {
 
 // AccountingErrorsOf sums the exporters' errors and takes the cache's.
 func AccountingErrorsOf(v AccountingView) AccountingErrors {
-	var e AccountingErrors
+	e := AccountingErrors{ExportSendErrors: v.Removed.Errors, ExportQueueDrops: v.Removed.Dropped, FlowsNotExportable: v.Removed.NotExportable}
 	for _, x := range v.Exports {
 		e.ExportSendErrors += x.Errors
 		e.ExportQueueDrops += x.Dropped

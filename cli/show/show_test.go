@@ -417,3 +417,17 @@ func TestIPFlowExportKeepsRemovedInTotals(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountingKeepsRemovedInTotals: JunOS's show services accounting
+// flow and errors count what removed destinations sent since the clear,
+// as show ip flow export does.
+func TestAccountingKeepsRemovedInTotals(t *testing.T) {
+	v := AccountingView{Exports: []ExportStats{{Records: 100, Packets: 5, Errors: 1}},
+		Removed: ExportStats{Records: 40, Packets: 2, Errors: 2, NotExportable: 3}}
+	if f := AccountingFlowOf(v); f.FlowsExported != 140 || f.FlowsPacketsExported != 7 {
+		t.Errorf("flows exported %d in %d packets, want 140 in 7", f.FlowsExported, f.FlowsPacketsExported)
+	}
+	if e := AccountingErrorsOf(v); e.ExportSendErrors != 3 || e.FlowsNotExportable != 3 {
+		t.Errorf("errors %+v, want 3 send errors and 3 not exportable", e)
+	}
+}
