@@ -42,6 +42,12 @@ var statementHelp = map[string]string{
 	"authorization":               "Authorization type",
 	"read-only":                   "Allow read-only access",
 	"read-write":                  "Allow read and write access",
+	"view":                        "View name",
+	"view <view-name>":            "View name",
+	"oid":                         "OID to include or exclude from view",
+	"oid <oid>":                   "OID to include or exclude from view",
+	"include":                     "Include this OID in the view",
+	"exclude":                     "Exclude this OID from the view",
 	"interfaces <interface-name>": "Interface name",
 
 	// interfaces
@@ -206,7 +212,7 @@ var platformHelp = "Persona"
 // them from here and offers them to `?` at the end of the bare statement.
 var (
 	interfaceOptions  = []string{"description", "disable", "unit"}
-	communityOptions  = []string{"authorization"}
+	communityOptions  = []string{"authorization", "view"}
 	overloadOptions   = []string{"budget", "interval", "max-rate", "threshold"}
 	flowServerOptions = []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version", "version-ipfix", "version9"}
 	termOptions       = []string{"from", "then"}

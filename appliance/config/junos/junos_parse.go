@@ -376,7 +376,9 @@ func (j *jcmd) snmp() {
 		s.Communities, s.Location, s.Contact = nil, "", ""
 		return
 	}
-	switch k := j.c.Keyword("community", "contact", "location"); k {
+	switch k := j.c.Keyword("community", "contact", "location", "view"); k {
+	case "view":
+		j.snmpView()
 	case "location", "contact":
 		text := ""
 		if j.del {
@@ -413,7 +415,18 @@ func (j *jcmd) snmp() {
 			j.c.Offer(communityOptions...)
 			return
 		}
-		j.c.Keyword(communityOptions...)
+		if j.c.Keyword(communityOptions...) == "view" {
+			view := ""
+			if !j.del {
+				view = j.c.Name("<view-name>", config.CheckName32)
+				j.touch(path + ".view")
+			}
+			j.c.End()
+			if i >= 0 && j.c.Err == nil {
+				s.Communities[i].View = view
+			}
+			return
+		}
 		rw := false
 		if !j.del {
 			rw = j.c.Keyword("read-only", "read-write") == "read-write"
@@ -422,6 +435,63 @@ func (j *jcmd) snmp() {
 		if i >= 0 && j.c.Err == nil {
 			s.Communities[i].RW = rw
 		}
+	}
+}
+
+// snmpView is `snmp view NAME oid OID include|exclude`: the MIB view a
+// community's `view` names, one subtree a line, as IOS's `snmp-server
+// view` (the model's views serve both dialects).
+func (j *jcmd) snmpView() {
+	name := j.c.Name("<view-name>", config.CheckName32)
+	if j.c.Err != nil {
+		return
+	}
+	vs := &j.cfg.SNMP.Views
+	i := slices.IndexFunc(*vs, func(v config.SNMPView) bool { return v.Name == name })
+	path := "snmp.views[" + name + "]"
+	if j.deleting() {
+		if i >= 0 {
+			*vs = slices.Delete(*vs, i, i+1)
+		}
+		return
+	}
+	j.c.Keyword("oid")
+	t := config.ViewSubtree{OID: strings.TrimPrefix(j.c.Name("<oid>", func(o string) error { return config.CheckViewOID(strings.TrimPrefix(o, ".")) }), ".")}
+	if j.c.Err != nil {
+		return
+	}
+	key := t.Key()
+	if j.del {
+		// `delete ... oid OID [include|exclude]`: the subtree goes.
+		if j.c.More() {
+			j.c.Keyword("exclude", "include")
+		}
+		j.c.End()
+		if j.c.Err == nil && i >= 0 {
+			v := &(*vs)[i]
+			v.Subtrees = slices.DeleteFunc(slices.Clone(v.Subtrees), func(o config.ViewSubtree) bool { return o.Key() == key })
+			if len(v.Subtrees) == 0 {
+				*vs = slices.Delete(*vs, i, i+1)
+			}
+		}
+		return
+	}
+	j.touch(path + ".subtrees[" + key + "]")
+	t.Excluded = j.c.Keyword("exclude", "include") == "exclude"
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	if i < 0 {
+		*vs = append(*vs, config.SNMPView{Name: name})
+		i = len(*vs) - 1
+	}
+	v := &(*vs)[i]
+	v.Subtrees = slices.Clone(v.Subtrees)
+	if k := slices.IndexFunc(v.Subtrees, func(o config.ViewSubtree) bool { return o.Key() == key }); k >= 0 {
+		v.Subtrees[k] = t
+	} else {
+		v.Subtrees = append(v.Subtrees, t)
 	}
 }
 

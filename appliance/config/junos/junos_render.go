@@ -75,6 +75,18 @@ func junosStatements(c config.Config) []jstmt {
 			auth = "read-write"
 		}
 		add("authorization "+auth, "snmp", "community "+junosQuote(cm.Name))
+		if cm.View != "" {
+			add("view "+junosQuote(cm.View), "snmp", "community "+junosQuote(cm.Name))
+		}
+	}
+	for _, v := range s.Views {
+		for _, t := range v.Subtrees {
+			what := "include"
+			if t.Excluded {
+				what = "exclude"
+			}
+			add("oid "+junosQuote(t.OID)+" "+what, "snmp", "view "+junosQuote(v.Name))
+		}
 	}
 	sampling := []string{"forwarding-options", "sampling"}
 	// A named instance holds input and output; overload protection is
