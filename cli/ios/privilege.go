@@ -218,6 +218,16 @@ func (s *Session) who() string {
 	return "control"
 }
 
+// whoOn is who() with, on a vty, the line and the client's address, as
+// IOS's PRIV_AUTH messages name them ("oper on vty1 (192.0.2.7)"): an
+// analyst sees which session tried the enable secret.
+func (s *Session) whoOn() string {
+	if s.line == LineVTY && s.user != "" {
+		return s.by()
+	}
+	return s.who()
+}
+
 // hideSecrets masks what follows `secret`, `password` or an SNMPv3
 // user's `auth`, so no log holds a clear-text secret.
 func hideSecrets(line string) string {
@@ -262,7 +272,7 @@ func enable(s *Session, w io.Writer, args []string) error {
 
 func (s *Session) raise(target int) {
 	s.setPriv(target)
-	s.log.Info(fmt.Sprintf("%%SYS-5-PRIV_AUTH_PASS: Privilege level set to %d by %s", target, s.who()))
+	s.log.Info(fmt.Sprintf("%%SYS-5-PRIV_AUTH_PASS: Privilege level set to %d by %s", target, s.whoOn()))
 }
 
 // answer takes a line typed at a pending prompt.
@@ -276,7 +286,7 @@ func (s *Session) answer(w io.Writer, line string) {
 			return
 		}
 		q.tries++
-		s.log.Warn(fmt.Sprintf("%%SYS-5-PRIV_AUTH_FAIL: Authentication to privilege level %d failed by %s", q.target, s.who()))
+		s.log.Warn(fmt.Sprintf("%%SYS-5-PRIV_AUTH_FAIL: Authentication to privilege level %d failed by %s", q.target, s.whoOn()))
 		time.Sleep(s.failDelay)
 		if !s.interactive {
 			// A script cannot type it again: its next line is a command.

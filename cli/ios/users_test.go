@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,24 @@ func TestSessionEndLeavesConfigMode(t *testing.T) {
 	s.Serve(context.Background(), strings.NewReader("configure terminal\nhostname tap2\nend\n"), &bytes.Buffer{}, control.Terminal{})
 	if f.ends != 1 {
 		t.Errorf("with end: ended %d times", f.ends)
+	}
+}
+
+// TestEnableLoggedWithLine: enable's PRIV_AUTH_FAIL and PRIV_AUTH_PASS
+// name the vty and the client's address with the user, as IOS does, so
+// that a guessed enable secret can be traced to its session.
+func TestEnableLoggedWithLine(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	var log bytes.Buffer
+	s := NewSessionWith(f, Options{User: "oper", Privilege: 1, Line: LineVTY, VTY: "vty2", From: "192.0.2.7",
+		Log: slog.New(slog.NewTextHandler(&log, nil)), FailDelay: time.Millisecond})
+	transcript(s, "enable\nwrong\nenable\ns3cret")
+	for _, w := range []string{
+		"%SYS-5-PRIV_AUTH_FAIL: Authentication to privilege level 15 failed by oper on vty2 (192.0.2.7)",
+		"%SYS-5-PRIV_AUTH_PASS: Privilege level set to 15 by oper on vty2 (192.0.2.7)",
+	} {
+		if !strings.Contains(log.String(), w) {
+			t.Errorf("log lacks %q:\n%s", w, log.String())
+		}
 	}
 }
