@@ -85,15 +85,18 @@ func JunOS() Syntax {
 			{Name: "compare", Help: "Compare configuration changes with prior version", New: consumed},
 			{Name: "count", Help: "Count occurrences", New: func(string) (Filter, error) { return Count(nil, "Count: %d lines"), nil }},
 			{Name: "display", Help: "Show additional kinds of information", New: consumed},
-			{Name: "except", Help: "Show only text that does not match a pattern", Arg: "<pattern>",
+			{Name: "except", Help: "Show only text that does not match a pattern", Arg: "<pattern>", NeedsArg: true,
 				New: with(func(r *regexp.Regexp) Filter { return Include(r, false) })},
-			{Name: "find", Help: "Search for first occurrence of pattern", Arg: "<pattern>", New: with(Begin)},
+			{Name: "find", Help: "Search for first occurrence of pattern", Arg: "<pattern>", NeedsArg: true, New: with(Begin)},
 			{Name: "last", Help: "Display end of output only", Arg: "<lines>", New: number("last", "lines", Last)},
-			{Name: "match", Help: "Show only text that matches a pattern", Arg: "<pattern>",
+			{Name: "match", Help: "Show only text that matches a pattern", Arg: "<pattern>", NeedsArg: true,
 				New: with(func(r *regexp.Regexp) Filter { return Include(r, true) })},
 			{Name: "no-more", Help: "Don't paginate output", New: consumed},
 			{Name: "trim", Help: "Trim specified number of columns from start of line", Arg: "<columns>", New: number("trim", "columns", Trim)},
 		},
 		Unknown: func(verb string) error { return fmt.Errorf("error: unknown pipe command %q", verb) },
+		// match, except and find without a pattern: JunOS's error, not
+		// an empty pattern that matches every line.
+		Incomplete: errors.New("syntax error, expecting <pattern>."),
 	}
 }

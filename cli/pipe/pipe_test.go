@@ -62,6 +62,11 @@ func TestJunOS(t *testing.T) {
 		{`show configuration | display set | no-more`, text},
 		{`show configuration | frob`, "ERR error: unknown pipe command \"frob\"\n"},
 		{`show configuration | match (`, "ERR error: invalid regular expression \"(\"\n"},
+		// Without a pattern: JunOS's error, not every line (an empty
+		// pattern matches them all, and except then hid them all).
+		{`show configuration | match`, "ERR syntax error, expecting <pattern>.\n"},
+		{`show configuration | except`, "ERR syntax error, expecting <pattern>.\n"},
+		{`show configuration | find | count`, "ERR syntax error, expecting <pattern>.\n"},
 	} {
 		if got := run(t, JunOS(), c.line); got != c.want {
 			t.Errorf("%q:\n%q\nwant\n%q", c.line, got, c.want)
