@@ -99,7 +99,7 @@ func (a *Agent) handleV3(raw, body []byte, from, to netip.AddrPort) []byte {
 		scoped := encodeScopedPDU(scopedPDU{contextEngineID: a.engine.id, contextName: sp.contextName, pdu: pdu})
 		return a.seal(v3Out{msgID: m.msgID, level: level, usm: usmParams{user: m.usm.user}, msgData: scoped}, u.Auth, u.Priv, u.authKey, u.privKey, true)
 	}
-	acc := &access{read: &u.View}
+	acc := &access{read: &u.View, from: from, by: "user " + u.Name}
 	if u.Write {
 		acc.write = &u.WriteView
 	}

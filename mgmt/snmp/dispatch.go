@@ -3,6 +3,7 @@ package snmp
 import (
 	"errors"
 	"log/slog"
+	"net/netip"
 )
 
 // access is what the request's community or user may do.
@@ -10,6 +11,11 @@ type access struct {
 	read  *View
 	write *View // nil: read-only
 	v1    bool
+	// from and by name the manager for the log of its Sets: its address
+	// and "community" (never the community itself, a secret) or "user
+	// NAME".
+	from netip.AddrPort
+	by   string
 }
 
 // outcome is a Response-PDU before encoding.

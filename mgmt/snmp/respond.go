@@ -70,7 +70,9 @@ func (a *Agent) handleCommunity(version int32, body []byte, from, to netip.AddrP
 		return nil
 	}
 	frame := func(pdu []byte) []byte { return encodeCommunityMessage(version, m.community, pdu) }
-	return a.respond(p, c.access(version), frame, a.maxSize)
+	acc := c.access(version)
+	acc.from, acc.by = from, "community"
+	return a.respond(p, acc, frame, a.maxSize)
 }
 
 // respond runs a request PDU and frames the Response; nil means none.
@@ -104,7 +106,9 @@ func (a *Agent) respond(p pdu, acc *access, frame func([]byte) []byte, maxSize i
 		out = acc.processGetNext(q, p.vbs, a.log)
 	case pduSet:
 		a.setMu.Lock()
-		out = acc.processSet(q, p.vbs, a.log)
+		// Each Set is logged with who asked: a change to the
+		// configuration must say where it came from.
+		out = acc.processSet(q, p.vbs, a.log.With("from", acc.from.String(), "by", acc.by))
 		a.setMu.Unlock()
 	case pduGetBulk:
 		return a.respondBulk(q, p, acc, frame, maxSize)
