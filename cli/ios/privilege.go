@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/internal/logsafe"
 )
 
 // Line is the kind of terminal line a session runs on; it decides what
@@ -306,7 +307,8 @@ func (s *Session) answer(w io.Writer, line string) {
 	case askPassword:
 		priv, ok := s.login(q.user, line)
 		if !ok {
-			s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: %s] on console", q.user))
+			// The name is whatever was typed at Username:.
+			s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: %s] on console", logsafe.Name(q.user)))
 			time.Sleep(s.failDelay)
 			fmt.Fprintln(w, "% Login invalid")
 			fmt.Fprintln(w)

@@ -145,3 +145,19 @@ func TestEnableLoggedWithLine(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleLoginNameQuoted: a name typed at the console's Username:
+// that could forge a log field ("] [Source: ...") is quoted in
+// %SEC_LOGIN-4-LOGIN_FAILED, as SSH's are.
+func TestConsoleLoginNameQuoted(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	var log bytes.Buffer
+	login := func(u, p string) (int, bool) { return 1, false }
+	s := NewSessionWith(f, Options{Line: LineConsole, Login: login, FailDelay: time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(&log, nil))})
+	s.Serve(context.Background(), strings.NewReader("x] [Source: 10.0.0.1\rpw\r"), &bytes.Buffer{}, control.Terminal{Interactive: true})
+	want := `Login failed [user: \"x] [Source: 10.0.0.1\"] on console`
+	if !strings.Contains(log.String(), want) {
+		t.Errorf("log lacks %s:\n%s", want, log.String())
+	}
+}

@@ -21,16 +21,15 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"golang.org/x/crypto/ssh"
 
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/accept"
+	"github.com/flowtap/flowtap/internal/logsafe"
 )
 
 // Users is the configured accounts, read at each login so a change to the
@@ -341,26 +340,8 @@ func (s *Server) run(user Conn, in io.Reader, ch ssh.Channel, term control.Termi
 }
 
 // logName is a user name as the client sent it, made safe for a log line:
-// whoever connects chooses it before logging in, so a name with a line
-// break, a control character or a bracket (which could forge a second
-// message or a "[Source: ...]" field) is shown quoted, and a long one
-// cut.
-func logName(n string) string {
-	const most = 64
-	cut := false
-	if len(n) > most {
-		n, cut = n[:most], true
-	}
-	if strings.IndexFunc(n, func(r rune) bool {
-		return r < ' ' || r == 0x7f || r == '[' || r == ']' || r == '"' || !unicode.IsPrint(r)
-	}) >= 0 || cut {
-		n = strconv.QuoteToASCII(n)
-		if cut {
-			n += "..."
-		}
-	}
-	return n
-}
+// whoever connects chooses it before logging in.
+func logName(n string) string { return logsafe.Name(n) }
 
 // addrPortOf is a TCP address as an AddrPort; the zero one otherwise.
 func addrPortOf(a net.Addr) netip.AddrPort {
