@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -131,7 +132,7 @@ func (t *lineTable) Users(self int) []show.UserLine {
 	var rows []row
 	t.mu.Lock()
 	for _, e := range t.entries {
-		rows = append(rows, row{e.kind, e.n, show.UserLine{Number: e.number(), Name: lineNames[e.kind] + " " + itoa(e.n), User: e.user,
+		rows = append(rows, row{e.kind, e.n, show.UserLine{Number: e.number(), Name: lineNames[e.kind] + " " + strconv.Itoa(e.n), User: e.user,
 			Idle: max(now.Sub(time.Unix(0, e.last.Load())), 0), Location: e.location, Self: e.id == self}})
 	}
 	t.mu.Unlock()
@@ -174,12 +175,6 @@ var (
 	errNotClearable = errors.New("% The console cannot be cleared from a session")
 )
 
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + itoa(n%10)
-}
 
 // tracked runs a session as a line of the table: its input is noted for
 // the idle time, and it leaves the table when it ends.

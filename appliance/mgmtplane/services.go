@@ -121,7 +121,7 @@ func (s *sshService) apply(c config.Config) {
 			}
 			return tracked{t: p.lines, e: e,
 				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: c.User, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id,
-					VTY: "vty" + itoa(e.n), From: e.location})}
+					VTY: "vty" + strconv.Itoa(e.n), From: e.location})}
 		}})
 	if err != nil {
 		p.log.Error("ssh server", "err", err)
