@@ -175,7 +175,6 @@ var (
 	errNotClearable = errors.New("% The console cannot be cleared from a session")
 )
 
-
 // tracked runs a session as a line of the table: its input is noted for
 // the idle time, and it leaves the table when it ends.
 type tracked struct {
