@@ -10,8 +10,10 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/ios"
+	"github.com/flowtap/flowtap/cli/junos"
 	"github.com/flowtap/flowtap/mgmt/ntp"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 	"github.com/flowtap/flowtap/mgmt/ssh"
@@ -119,6 +121,14 @@ func (s *sshService) apply(c config.Config) {
 				p.log.Warn("ssh session refused: every vty line is in use", "user", c.User, "from", c.Remote.Addr().String(), "lines", limit)
 				return refusedSession{limit}
 			}
+			if vtyDialect(m.Config()) == platform.DialectJunOS {
+				// The persona's own CLI, chosen as the session opens: a
+				// persona changed later applies to the next login, and
+				// this session keeps its CLI to the end, as a router's
+				// open sessions do across a commit.
+				return tracked{t: p.lines, e: e,
+					inner: junos.NewSessionWith(m.JunOS(), junos.Options{User: c.User, ReadOnly: priv < 15})}
+			}
 			return tracked{t: p.lines, e: e,
 				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: c.User, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id,
 					VTY: "vty" + strconv.Itoa(e.n), From: e.location})}
@@ -192,4 +202,15 @@ func hostDisks(state string) []string {
 		disks = append(disks, state)
 	}
 	return disks
+}
+
+// vtyDialect is the CLI an SSH login gets: the running persona's. A
+// configuration whose persona cannot be looked up (it validated, so
+// never in practice) gets the IOS CLI, which can repair it.
+func vtyDialect(c config.Config) platform.Dialect {
+	p, err := c.Persona()
+	if err != nil {
+		return platform.DialectIOS
+	}
+	return p.Dialect
 }

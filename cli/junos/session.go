@@ -66,9 +66,30 @@ type Session struct {
 	jsonDone bool
 }
 
-// NewSession opens an operational-mode session for user.
+// NewSession opens an operational-mode session for user, with every
+// permission (JunOS's super-user class): the control socket's root.
 func NewSession(b Backend, user string) *Session {
-	return &Session{b: b, user: user, op: operationalTree(), conf: configurationTree()}
+	return NewSessionWith(b, Options{User: user})
+}
+
+// Options of a session.
+type Options struct {
+	User string
+	// ReadOnly is JunOS's read-only login class: the user may look but
+	// not configure, clear counters or read the configuration (which
+	// holds the accounts' secrets). An SSH user below IOS privilege 15
+	// gets it, as such a user gets no `configure` nor `show
+	// running-config` in the IOS CLI either.
+	ReadOnly bool
+}
+
+// NewSessionWith opens an operational-mode session with opts.
+func NewSessionWith(b Backend, opts Options) *Session {
+	op := operationalTree()
+	if opts.ReadOnly {
+		op = readOnly(op)
+	}
+	return &Session{b: b, user: opts.User, op: op, conf: configurationTree()}
 }
 
 // tree is the current mode's command tree.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -145,6 +146,22 @@ func operationalTree() *node {
 		kw("exit", "Exit the management session").Runs(exit),
 		kw("quit", "Exit the management session").Runs(exit),
 	)
+}
+
+// readOnly prunes the operational tree to what the read-only class may
+// run. JunOS leaves the commands a class lacks out of the CLI altogether:
+// they get "unknown command." and `?` does not list them.
+func readOnly(op *node) *node {
+	drop := func(n *node, words ...string) {
+		n.Children = slices.DeleteFunc(n.Children, func(c *node) bool { return slices.Contains(words, c.Word) })
+	}
+	drop(op, "configure", "clear")
+	for _, c := range op.Children {
+		if c.Word == "show" {
+			drop(c, "configuration")
+		}
+	}
+	return op
 }
 
 // showConfiguration is `show configuration [STATEMENT...]`.

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// TestSSHFollowsPersona: with the real OpenSSH client, an operator who
+// logs in while the box runs the JunOS persona (cflowd) gets the JunOS
+// CLI (user@host> prompt, JunOS commands and errors), and a session open
+// before the persona changed keeps the IOS CLI it started with. A user
+// below privilege 15 gets JunOS's read-only class: no configure, no
+// configuration. Before, SSH always gave the IOS CLI.
+func TestSSHFollowsPersona(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, `hostname e2e
+username oper privilege 1 secret operpass
+username admin privilege 15 secret adminpass
+`)
+	// An IOS session, held open across the persona change.
+	host, port, _ := net.SplitHostPort(d.sshAddr)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	held := exec.CommandContext(ctx, "sshpass", "-p", "adminpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
+		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "admin@"+host)
+	stdin, _ := held.StdinPipe()
+	var heldOut syncBuffer
+	held.Stdout, held.Stderr = &heldOut, &heldOut
+	if err := held.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, &heldOut, "e2e#")
+
+	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit\n"); !strings.Contains(out, "commit complete") {
+		t.Fatalf("persona change:\n%s", out)
+	}
+
+	out, err := openSSH(t, d.sshAddr, "admin", "adminpass", true,
+		"show configuration flowtap\rshow ip cache flow\rconfigure\rshow flowtap\rexit\rexit\r")
+	if err != nil {
+		t.Fatalf("ssh -tt: %v\n%s", err, out)
+	}
+	screen := strings.ReplaceAll(out, "\r\n", "\n")
+	want := `
+admin@e2e> show configuration flowtap
+platform cflowd;
+admin@e2e> show ip cache flow
+show ip cache flow
+     ^
+syntax error, expecting <command>.
+admin@e2e> configure
+Entering configuration mode
+
+[edit]
+admin@e2e# show flowtap
+platform cflowd;
+[edit]
+admin@e2e# exit
+Exiting configuration mode
+admin@e2e> exit
+`
+	if screen != want {
+		t.Fatalf("JunOS persona over SSH:\n%q\nwant:\n%q", screen, want)
+	}
+
+	out, err = openSSH(t, d.sshAddr, "oper", "operpass", false, "configure\nshow configuration\nshow services accounting status\n")
+	if err != nil {
+		t.Fatalf("ssh: %v\n%s", err, out)
+	}
+	if strings.Count(out, "unknown command.") != 1 || strings.Count(out, "syntax error") != 1 ||
+		strings.Contains(out, "Entering configuration mode") || strings.Contains(out, "secret") || !strings.Contains(out, "Service Accounting interface:") {
+		t.Fatalf("a privilege-1 user's JunOS session:\n%s", out)
+	}
+
+	// The session opened under IOS keeps IOS.
+	io.WriteString(stdin, "show running-config | include ^platform\rexit\r")
+	if err := held.Wait(); err != nil {
+		t.Fatalf("held session: %v\n%s", err, heldOut.String())
+	}
+	if s := strings.ReplaceAll(heldOut.String(), "\r\n", "\n"); !strings.Contains(s, "e2e#show running-config | include ^platform\nplatform cflowd\ne2e#exit\n") {
+		t.Fatalf("the session open across the change:\n%q", s)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a process writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func waitFor(t *testing.T, b *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(b.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in:\n%s", want, b.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
