@@ -43,6 +43,7 @@ type templated struct {
 	setStart    int // offset of the open set's header, -1 when none
 	setID       uint16
 	openedAt    time.Time
+	lastEnd     time.Time // the latest flow end in the packet (v9 header)
 
 	seq          uint32 // v9: packets sent; IPFIX: data records sent
 	pktsSinceTpl int
@@ -168,6 +169,12 @@ func (e *templated) add(t *template, r *flow.Record, flows uint64) error {
 	}
 	e.dataBytes += r.Bytes + r.Reverse.Bytes
 	e.lastSeq = max(e.lastSeq, r.SpoolSeq)
+	if r.End.After(e.lastEnd) {
+		e.lastEnd = r.End
+	}
+	if r.Reverse.End.After(e.lastEnd) {
+		e.lastEnd = r.Reverse.End
+	}
 	return firstErr
 }
 
@@ -204,6 +211,7 @@ func (e *templated) open() {
 	e.templates = false
 	e.setStart = -1
 	e.openedAt = now
+	e.lastEnd = time.Time{}
 
 	if e.lastTpl.IsZero() || e.pktsSinceTpl >= e.cfg.TemplateRefreshPackets || now.Sub(e.lastTpl) >= e.cfg.TemplateTimeout {
 		e.writeTemplates()
@@ -348,8 +356,11 @@ func (e *templated) emit() error {
 	} else {
 		// The v9 header has whole seconds only, and collectors date records
 		// as unix_secs - (sysUptime - First): taking both at the same whole
-		// second keeps millisecond times exact.
-		sec := now.Truncate(time.Second)
+		// second keeps millisecond times exact. That second is rounded up,
+		// never down: a sysUptime before a record's Last is a flow ending
+		// after its export, which collectors that subtract in 32 bits
+		// (pmacct: unix_secs - (sysUptime - Last)/1000) date 49.7 days back.
+		sec := v9HeaderTime(now, e.lastEnd)
 		be.PutUint16(b[0:], 9)
 		be.PutUint16(b[2:], uint16(e.records))
 		be.PutUint32(b[4:], uptimeMillis(sec, e.cfg.BootTime))
@@ -364,6 +375,7 @@ func (e *templated) emit() error {
 		DataTemplates: int(e.pendIn(e.templateSetID())), OptionsTemplates: int(e.pendIn(e.optionsSetID()))}
 	e.n = 0
 	e.openedAt = time.Time{}
+	e.lastEnd = time.Time{}
 	e.records, e.dataRecs, e.optDataRecs, e.dataPkts, e.dataFlows, e.dataBytes, e.lastSeq = 0, 0, 0, 0, 0, 0, 0
 	if err := e.out.WritePacket(b[:n], info); err != nil {
 		e.settle(false, now)
@@ -374,6 +386,21 @@ func (e *templated) emit() error {
 }
 
 // encode writes one data record of template t.
+// v9HeaderTime is the whole second a v9 header gives as both sysUptime and
+// unix_secs: the first one at or after the export and the packet's latest
+// flow end, so that no record's Last is after the header's sysUptime.
+func v9HeaderTime(now, lastEnd time.Time) time.Time {
+	t := now
+	if lastEnd.After(t) {
+		t = lastEnd
+	}
+	sec := t.Truncate(time.Second)
+	if sec.Before(t) {
+		sec = sec.Add(time.Second)
+	}
+	return sec
+}
+
 func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) {
 	cfg := &e.cfg
 	off := 0

@@ -20,7 +20,7 @@ var v9Config = export.EncoderConfig{
 
 // v9GoldenPacket is the first packet for tcpRecord() under v9Config.
 const v9GoldenPacket = `
-	0009 0007 0036ee80 65920e90 00000000 00000007
+	0009 0007 0036f268 65920e91 00000000 00000007
 	0000 00ac
 	  0100 0014
 	    0008 0004 000c 0004 000f 0004 000a 0004 000e 0004 0002 0008 0001 0008
@@ -41,6 +41,63 @@ const v9GoldenPacket = `
 	  0a000001 c000020a 0a0000fe 00000003 00000004 000000000000000a 00000000000005dc
 	  000003e8 00000dac 3039 0050 1b 06 28 0000fc00 0000fde9 18 10 01 0000`
 
+// TestV9LastNotAfterSysUptime: a record that ended in the part of a second
+// before its export (the common case: the harvest runs right after the
+// expiry) has Last <= the header's sysUptime, and collectors still date it
+// to the millisecond. A header truncated to the second put Last up to 999 ms
+// after sysUptime, which pmacct, computing unix_secs - (sysUptime - Last)/1000
+// in 32 bits, turns into a flow that ended 49.7 days ago.
+func TestV9LastNotAfterSysUptime(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		export time.Duration // after boot
+		end    time.Duration
+		upWant uint32
+	}{
+		{"ended before the export, in its second", time.Hour + 900*time.Millisecond, time.Hour + 400*time.Millisecond, 3601000},
+		{"export on a whole second", time.Hour, time.Hour - time.Millisecond, 3600000},
+		// The flow's end stamp can lead the exporter's clock by a tick.
+		{"end stamped after the clock", time.Hour + 999*time.Millisecond, time.Hour + 1002*time.Millisecond, 3602000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := v9Config
+			cfg.Sampler, cfg.InterfaceNames = export.Sampler{}, nil
+			cfg.Clock = newFakeClock(boot.Add(tc.export))
+			enc, c := newEncoder(t, cfg)
+			r := tcpRecord()
+			r.Start, r.End = boot.Add(tc.end-time.Second), boot.Add(tc.end)
+			mustAdd(t, enc, r)
+			mustFlush(t, enc)
+			p := c.pkts[0]
+			up, secs := binary.BigEndian.Uint32(p[4:]), binary.BigEndian.Uint32(p[8:])
+			if up != tc.upWant {
+				t.Errorf("sysUptime %d, want %d", up, tc.upWant)
+			}
+			// The data record is the last 64 bytes (v9Config: no padding); Last is
+			// at 40.
+			rec := p[len(p)-64:]
+			last := binary.BigEndian.Uint32(rec[40:])
+			if last != uint32(tc.end.Milliseconds()) {
+				t.Fatalf("Last %d, want %d", last, tc.end.Milliseconds())
+			}
+			if last > up {
+				t.Errorf("Last %d after the header's sysUptime %d", last, up)
+			}
+			// pmacct's arithmetic, in uint32 as it does it: whole seconds,
+			// the age truncated, so the end it gives is the second the flow
+			// ended in or the next, never 2^32 ms away.
+			endSecs := secs - (up-last)/1000
+			if d := int64(endSecs) - boot.Add(tc.end).Unix(); d < 0 || d > 1 {
+				t.Errorf("a 32-bit collector dates the end at %d, %d s from the flow's", endSecs, d)
+			}
+			// nfdump's: milliseconds since the epoch.
+			if ms := int64(secs)*1000 - int64(up) + int64(last); ms != boot.Add(tc.end).UnixMilli() {
+				t.Errorf("end at %d ms, want %d", ms, boot.Add(tc.end).UnixMilli())
+			}
+		})
+	}
+}
+
 func TestV9Golden(t *testing.T) {
 	enc, c := newEncoder(t, v9Config)
 	mustAdd(t, enc, tcpRecord())
@@ -53,8 +110,8 @@ func TestV9Golden(t *testing.T) {
 	checkFields(t, "v9", p, 0, []fieldAt{
 		{name: "header version", off: 0, size: 2, want: 9},
 		{name: "header count (2 templates + 2 options templates + 2 option rows + 1 flow)", off: 2, size: 2, want: 7},
-		{name: "header sysUpTime (at unix_secs)", off: 4, size: 4, want: 3600000},
-		{name: "header unix_secs", off: 8, size: 4, want: 1704070800},
+		{name: "header sysUpTime (at unix_secs, the export's second rounded up)", off: 4, size: 4, want: 3601000},
+		{name: "header unix_secs", off: 8, size: 4, want: 1704070801},
 		{name: "header sequence", off: 12, size: 4, want: 0},
 		{name: "header source_id", off: 16, size: 4, want: 7},
 		{name: "template flowset id", off: 20, size: 2, want: 0},
