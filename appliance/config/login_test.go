@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -39,4 +40,39 @@ func TestCheckLoginSameCost(t *testing.T) {
 		return best
 	}
 	t.Logf("wrong password: existing user %v, unknown user %v, key-only user %v", fastest("admin"), fastest("nobody"), fastest("keyonly"))
+}
+
+// TestNoPasswordUser: `username guest nopassword` logs in with any
+// password, as on IOS, and stays nopassword through the running-config;
+// a user with only a key is not a nopassword user (its rendered line
+// does not say nopassword, so a reload does not open it to anyone), and
+// a secret given later ends nopassword.
+func TestNoPasswordUser(t *testing.T) {
+	key := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPZBDwahyKRjlVXeB5PkjoEtqkwnNfaC81g8nGIn6/LC"
+	c, err := ios.Parse("t", []byte("username guest privilege 3 nopassword\nusername keyonly ssh-key "+key+"\nusername was nopassword\nusername was secret 0 pw\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.CheckLogin("guest", "") || !c.CheckLogin("guest", "anything") || !c.NoPasswordLogin("guest") {
+		t.Fatal("a nopassword user cannot log in")
+	}
+	if c.CheckLogin("keyonly", "") || c.NoPasswordLogin("keyonly") || c.CheckLogin("was", "") || c.NoPasswordLogin("was") || !c.CheckLogin("was", "pw") {
+		t.Fatal("a user with a key or a secret logs in without its password")
+	}
+	text := ios.Render(c)
+	for _, want := range []string{"username guest privilege 3 nopassword\n", "\nusername keyonly ssh-key " + key + "\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("running-config lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "username keyonly nopassword") || strings.Contains(text, "username was nopassword") {
+		t.Errorf("running-config gives nopassword to a user without it:\n%s", text)
+	}
+	again, err := ios.Parse("t", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !config.Equal(c, again) {
+		t.Errorf("the users do not survive the running-config:\n%s", text)
+	}
 }

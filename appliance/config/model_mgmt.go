@@ -243,7 +243,11 @@ type User struct {
 	Name      string
 	Privilege int    // 1..15; 0 is IOS's default, 1
 	Secret    Secret // unset: the account only logs in with a key
-	Keys      []SSHKey
+	// NoPassword is `username NAME nopassword`: the account logs in
+	// without a password (any or none is taken), as on IOS. Distinct
+	// from no Secret, which leaves the account to its keys.
+	NoPassword bool
+	Keys       []SSHKey
 }
 
 // SSH is `ip ssh ...`; zero fields are the defaults named.

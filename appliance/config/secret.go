@@ -106,10 +106,23 @@ func (s Secret) String() string {
 var decoy = Secret{Hash: "$8$flowtapdecoy.s$" + strings.Repeat("0", type8HashLen)}
 
 // CheckLogin reports whether password is the secret of the local user
-// name. It costs one hash whether or not the user exists.
+// name, or name is a `nopassword` user (any password, as IOS takes). It
+// costs one hash whether or not the user exists.
 func (c Config) CheckLogin(name, password string) bool {
 	s, real := c.loginSecret(name)
-	return s.Verify(password) && real
+	ok := s.Verify(password) && real
+	return ok || c.NoPasswordLogin(name)
+}
+
+// NoPasswordLogin reports whether name is a `username NAME nopassword`
+// user, who logs in without a password.
+func (c Config) NoPasswordLogin(name string) bool {
+	for _, u := range c.Users {
+		if u.Name == name {
+			return u.NoPassword && !u.Secret.IsSet()
+		}
+	}
+	return false
 }
 
 // loginSecret is the secret a login for name is checked against: the

@@ -148,10 +148,11 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	return tracked{inner: s, t: p.lines, e: e}, nil
 }
 
-// hasPasswordUser reports whether a local user can log in with a password.
+// hasPasswordUser reports whether a local user can log in at a console's
+// password prompt (a secret, or nopassword).
 func hasPasswordUser(c config.Config) bool {
 	for _, u := range c.Users {
-		if u.Secret.IsSet() {
+		if u.Secret.IsSet() || u.NoPassword {
 			return true
 		}
 	}

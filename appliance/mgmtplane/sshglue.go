@@ -29,6 +29,9 @@ func (u users) CheckPassword(name, password string) bool {
 	return u.m.Config().CheckLogin(name, password)
 }
 
+// NoPassword is `username NAME nopassword`.
+func (u users) NoPassword(name string) bool { return u.m.Config().NoPasswordLogin(name) }
+
 // Privilege is the user's level (IOS's default 1 when not configured); 0
 // and false for no such user.
 func (u users) Privilege(name string) (int, bool) {

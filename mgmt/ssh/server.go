@@ -36,6 +36,10 @@ import (
 // configuration applies to the next one.
 type Users interface {
 	CheckPassword(user, password string) bool
+	// NoPassword reports whether user logs in without a password (IOS's
+	// `username NAME nopassword`): the SSH "none" method lets it in, and
+	// CheckPassword takes any password for it.
+	NoPassword(user string) bool
 	CheckKey(user string, key ssh.PublicKey) bool
 	// Permit applies the management access list (`line vty` access-class)
 	// to a connection from a client to one of the box's addresses.
@@ -150,6 +154,16 @@ func Listen(addr string, cfg Config) (*Server, error) {
 				return &ssh.Permissions{}, nil
 			}
 			return nil, s.fail(c, "password")
+		},
+		// Every OpenSSH client asks "none" first: a nopassword user is in
+		// without a prompt, everyone else is told the methods to use (no
+		// delay, no log: it is not a guess).
+		NoClientAuth: true,
+		NoClientAuthCallback: func(c ssh.ConnMetadata) (*ssh.Permissions, error) {
+			if !s.sources.quiet(sourceOf(c.RemoteAddr()), time.Now()) && cfg.Users.NoPassword(c.User()) {
+				return &ssh.Permissions{}, nil
+			}
+			return nil, errors.New("a password or key is needed")
 		},
 		PublicKeyCallback: func(c ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
 			if cfg.Users.CheckKey(c.User(), k) {

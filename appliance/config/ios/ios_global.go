@@ -283,10 +283,10 @@ func (x *cmd) username() {
 			u.Privilege = int(x.c.Uint(1, 15))
 			x.touch(path + ".privilege")
 		case "nopassword":
-			u.Secret = config.Secret{}
+			u.Secret, u.NoPassword = config.Secret{}, true
 			x.c.End()
 		case "secret":
-			u.Secret = x.secret()
+			u.Secret, u.NoPassword = x.secret(), false
 			x.touch(path + ".secret")
 		case "ssh-key":
 			key, _ := x.sshKey(false)

@@ -161,10 +161,18 @@ func renderUsers(r *iosWriter, users []config.User) {
 		if u.Privilege != 0 {
 			priv = fmt.Sprintf(" privilege %d", u.Privilege)
 		}
-		if u.Secret.IsSet() {
+		switch {
+		case u.Secret.IsSet():
 			r.line("username %s%s secret 8 %s", u.Name, priv, u.Secret.Hash)
-		} else {
+		case u.NoPassword:
 			r.line("username %s%s nopassword", u.Name, priv)
+		case priv != "" || len(u.Keys) == 0:
+			// No password at all: the keys alone log in. Not
+			// `nopassword`, which would let anyone in as this user.
+			if priv == "" {
+				priv = " privilege 1"
+			}
+			r.line("username %s%s", u.Name, priv)
 		}
 		for _, k := range u.Keys {
 			r.line("username %s ssh-key %s %s", u.Name, k.Type, k.Blob)
