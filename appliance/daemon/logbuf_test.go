@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/ios"
 )
 
@@ -142,5 +143,41 @@ func TestIOSMessages(t *testing.T) {
 	}
 	if shown := b.Show(); !strings.Contains(shown, "%SYS-5-CONFIG_I: Configured from console by console\n") {
 		t.Errorf("show logging lacks the CONFIG_I message:\n%s", shown)
+	}
+}
+
+// TestConfigChangesHideKeys: a configuration change is logged as its
+// running-config lines, which reach show logging and the syslog hosts:
+// the secrets' hashes, SNMPv3 users' localized keys (which authenticate
+// as the passphrase would) and Crypto-PAn keys are masked, as the model
+// promises for every log.
+func TestConfigChangesHideKeys(t *testing.T) {
+	b := NewLogBuffer(1 << 16)
+	log := slog.New(b.Handler(slog.DiscardHandler))
+	s := ios.NewSession(config.Config{}, "console")
+	for _, line := range []string{
+		"enable secret cisco", "username bob privilege 3 secret letmein",
+		"snmp-server group NMS v3 priv",
+		"snmp-server user nms NMS v3 auth sha authpass123 priv aes 128 privpass123",
+		"ip flow-export destination 192.0.2.10 2055 crypto-pan SeCrEtKeY version ipfix",
+		"enable secret cisco2",
+	} {
+		before := s.Config()
+		if err := s.Exec(line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		logConfigChanges(log, before, s.Config())
+	}
+	shown := b.Show()
+	for _, leak := range []string{"$8$", "SeCrEtKeY", "encrypted auth sha", " priv aes 128 "} {
+		if strings.Contains(shown, leak) {
+			t.Errorf("the log holds %q:\n%s", leak, shown)
+		}
+	}
+	for _, want := range []string{"+enable secret *****", "+username bob privilege 3 secret *****", "crypto-pan *****", "encrypted auth *****",
+		"enable secret ***** -> enable secret *****"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the log lacks %q:\n%s", want, shown)
+		}
 	}
 }

@@ -444,7 +444,9 @@ func logConfigChanges(log *slog.Logger, old, new config.Config) {
 		items = nil
 	}
 	for _, l := range diff[1:] {
-		body := strings.TrimSpace(l)
+		// Secrets are masked in every log, hidekeys or not: these lines
+		// reach show logging and the syslog hosts.
+		body := ios.HideKeys(strings.TrimSpace(l))
 		switch {
 		case !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "+") && !strings.HasPrefix(l, "-"):
 			flush()

@@ -230,18 +230,26 @@ func (s *Session) whoOn() string {
 }
 
 // hideSecrets masks what follows `secret`, `password` or an SNMPv3
-// user's `auth`, so no log holds a clear-text secret.
+// user's `auth`, and a destination's Crypto-PAn key, so no log holds a
+// secret.
 func hideSecrets(line string) string {
 	words := strings.Fields(line)
 	snmpUser := len(words) > 1 && abbrev(words[0], "snmp-server", 1) && abbrev(words[1], "user", 1)
+	masked := false
 	for i, w := range words {
 		if abbrev(w, "secret", 3) || abbrev(w, "password", 3) || snmpUser && abbrev(w, "auth", 2) {
 			if i+1 < len(words) {
 				return strings.Join(words[:i+1], " ") + " *****"
 			}
 		}
+		if abbrev(w, "crypto-pan", 3) && i+1 < len(words) {
+			words[i+1], masked = "*****", true
+		}
 	}
-	return line
+	if !masked {
+		return line
+	}
+	return strings.Join(words, " ")
 }
 
 func abbrev(w, keyword string, min int) bool {

@@ -232,3 +232,20 @@ func TestLineTooLongErased(t *testing.T) {
 		t.Errorf("screen: %q", out.String()[max(0, out.Len()-300):])
 	}
 }
+
+// TestHideSecretsInTypedCommands: the commands kept for show archive log
+// config and %PARSER-5-CFGLOG_LOGGEDCMD hide secrets as typed, a
+// destination's Crypto-PAn key too.
+func TestHideSecretsInTypedCommands(t *testing.T) {
+	for in, want := range map[string]string{
+		"username bob secret letmein": "username bob secret *****",
+		"ena sec cisco":               "ena sec *****",
+		"snmp-server user u G v3 auth sha pass priv aes 128 pass2":    "snmp-server user u G v3 auth *****",
+		"ip flow-export destination 192.0.2.1 2055 cry K3Y ver ipfix": "ip flow-export destination 192.0.2.1 2055 cry ***** ver ipfix",
+		"show ip cache flow": "show ip cache flow",
+	} {
+		if got := hideSecrets(in); got != want {
+			t.Errorf("hideSecrets(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
