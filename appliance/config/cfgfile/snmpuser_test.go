@@ -2,6 +2,7 @@ package cfgfile
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -175,5 +176,25 @@ func TestSNMPUserErrorsHidePassphrases(t *testing.T) {
 			t.Errorf("the error does not name the line:\n%s", msg)
 		}
 		t.Logf("%s", msg)
+	}
+}
+
+// TestRefusedSNMPUserHidesBothPassphrases: a startup-config line whose
+// authentication passphrase is refused (too short) is logged at boot
+// with its text; the privacy passphrase after it, which the parser never
+// reached, is hidden as well as the refused one.
+func TestRefusedSNMPUserHidesBothPassphrases(t *testing.T) {
+	_, skipped := Salvage("s.cfg", []byte("snmp-server group G v3 priv\nsnmp-server user u G v3 auth sha Sh0rtPw priv aes 128 privsecret9\n"))
+	if len(skipped) != 1 {
+		t.Fatalf("skipped %d lines, want 1: %v", len(skipped), skipped)
+	}
+	var le *config.LineError
+	if !errors.As(skipped[0], &le) {
+		t.Fatalf("not a line error: %v", skipped[0])
+	}
+	for _, secret := range []string{"Sh0rtPw", "privsecret9"} {
+		if strings.Contains(le.Text, secret) || strings.Contains(le.Error(), secret) {
+			t.Errorf("the refused line shows the passphrase %q: %q / %q", secret, le.Text, le.Error())
+		}
 	}
 }

@@ -212,8 +212,14 @@ func (x *cmd) passphrase() string {
 	}
 	at := x.c.Pos
 	p := x.c.Name("WORD", checkSNMPPass)
-	if at < len(x.c.Words) {
-		x.masked = append(x.masked, at)
+	end := at + 1
+	if x.c.Err != nil {
+		// Refused (too short): the line is read no further, so a privacy
+		// passphrase after it is never taken as one; hide the rest too.
+		end = len(x.c.Words)
+	}
+	for i := at; i < end && i < len(x.c.Words); i++ {
+		x.masked = append(x.masked, i)
 	}
 	return p
 }
