@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/cfgfile"
+	"github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
@@ -74,7 +75,9 @@ func reportLines(log *slog.Logger, msg string, es config.Errors) {
 			log.Error(msg, "reason", firstLine(e))
 			continue
 		}
-		log.Error(msg, "at", fmt.Sprintf("%s:%d", le.File, le.Line), "line", strings.TrimSpace(le.Text), "reason", lineReason(le))
+		// The line goes to show logging and the syslog hosts: a refused
+		// secret's hash is masked as in every other log.
+		log.Error(msg, "at", fmt.Sprintf("%s:%d", le.File, le.Line), "line", ios.HideKeys(strings.TrimSpace(le.Text)), "reason", lineReason(le))
 	}
 }
 
