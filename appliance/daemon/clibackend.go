@@ -235,6 +235,10 @@ func (c *CLI) SNMP() show.SNMPView {
 	v.InASNParseErrs, v.InTotalReqVars, v.InTotalSetVars = g("snmpInASNParseErrs"), g("snmpInTotalReqVars"), g("snmpInTotalSetVars")
 	v.InGetRequests, v.InGetNexts, v.InSetRequests = g("snmpInGetRequests"), g("snmpInGetNexts"), g("snmpInSetRequests")
 	v.SilentDrops = g("snmpSilentDrops")
+	// The refusals are in usmStatsUnknownUserNames too; show each once.
+	// (flowtapUsmUserAccessListRefused is mgmt/snmp's UserACLRefused.)
+	v.InUserACLRefused = g("flowtapUsmUserAccessListRefused")
+	v.InUnknownUserNames = uint64(n["usmStatsUnknownUserNames"] - n["flowtapUsmUserAccessListRefused"])
 	v.OutTooBigs, v.OutNoSuchNames, v.OutBadValues, v.OutGenErrs = g("snmpOutTooBigs"), g("snmpOutNoSuchNames"), g("snmpOutBadValues"), g("snmpOutGenErrs")
 	v.OutGetResponses, v.OutTraps = g("snmpOutGetResponses"), g("snmpOutTraps")
 	return v

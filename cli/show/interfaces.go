@@ -209,10 +209,13 @@ type SNMPView struct {
 	Contact, Location                                                      string
 	InPkts, OutPkts                                                        uint64
 	InBadVersions, InBadCommunityNames, InBadCommunityUses, InASNParseErrs uint64
-	InTotalReqVars, InTotalSetVars                                         uint64
-	InGetRequests, InGetNexts, InSetRequests, SilentDrops                  uint64
-	OutTooBigs, OutNoSuchNames, OutBadValues, OutGenErrs                   uint64
-	OutGetResponses, OutTraps                                              uint64
+	// SNMPv3: unknown user names (less the refusals below) and requests
+	// refused by the user's or group's access list; flowtap's lines.
+	InUnknownUserNames, InUserACLRefused                  uint64
+	InTotalReqVars, InTotalSetVars                        uint64
+	InGetRequests, InGetNexts, InSetRequests, SilentDrops uint64
+	OutTooBigs, OutNoSuchNames, OutBadValues, OutGenErrs  uint64
+	OutGetResponses, OutTraps                             uint64
 }
 
 // SNMP renders `show snmp` in IOS's layout.
@@ -232,6 +235,8 @@ func SNMP(w io.Writer, v SNMPView) {
 		fmt.Sprintf("    %d Bad SNMP version errors", v.InBadVersions),
 		fmt.Sprintf("    %d Unknown community name", v.InBadCommunityNames),
 		fmt.Sprintf("    %d Illegal operation for community name supplied", v.InBadCommunityUses),
+		fmt.Sprintf("    %d Unknown user name", v.InUnknownUserNames),
+		fmt.Sprintf("    %d Refused by user access-list", v.InUserACLRefused),
 		fmt.Sprintf("    %d Encoding errors", v.InASNParseErrs),
 		fmt.Sprintf("    %d Number of requested variables", v.InTotalReqVars),
 		fmt.Sprintf("    %d Number of altered variables", v.InTotalSetVars),

@@ -327,7 +327,7 @@ func TestShowClockAndSNMP(t *testing.T) {
 	b.Reset()
 	SNMP(&b, SNMPView{})
 	SNMP(&b, SNMPView{Enabled: true, Contact: "noc@example.net", Location: "rack 4", InPkts: 41, InBadVersions: 1,
-		InBadCommunityNames: 2, InASNParseErrs: 3, InTotalReqVars: 60, InGetRequests: 10, InGetNexts: 25,
+		InBadCommunityNames: 2, InASNParseErrs: 3, InUnknownUserNames: 5, InUserACLRefused: 2, InTotalReqVars: 60, InGetRequests: 10, InGetNexts: 25,
 		OutPkts: 37, OutNoSuchNames: 4, OutGetResponses: 35, OutTraps: 2})
 	golden(t, "show-snmp", b.Bytes())
 }

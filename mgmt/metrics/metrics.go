@@ -62,12 +62,17 @@ type Management struct {
 var snmpAuthFailures = []struct{ cause, counter string }{
 	{"bad-community", "snmpInBadCommunityNames"}, // a wrong community, or one its access list refuses
 	{"bad-community-use", "snmpInBadCommunityUses"},
-	{"unknown-user", "usmStatsUnknownUserNames"},
+	{"unknown-user", "usmStatsUnknownUserNames"}, // less the access-list refusals below, which it holds too
+	{"user-access-list", snmpUserACLRefused},     // a v3 user's (or its group's) access list refused the source
 	{"wrong-digest", "usmStatsWrongDigests"},
 	{"decryption-error", "usmStatsDecryptionErrors"},
 	{"not-in-time-window", "usmStatsNotInTimeWindows"},
 	{"unsupported-security-level", "usmStatsUnsupportedSecLevels"},
 }
+
+// snmpUserACLRefused is mgmt/snmp's UserACLRefused (not imported: the
+// metrics do not pull in the agent).
+const snmpUserACLRefused = "flowtapUsmUserAccessListRefused"
 
 // UncleanStopLoss is what kills lost for one destination and Reason:
 // "destination removed" (owed to a destination the restarted daemon no
@@ -173,7 +178,7 @@ var (
 	sshLoginFail = desc("ssh_login_failures_total", "Failed SSH logins (wrong passwords and refused logins of blocked sources) since the SSH server started.")
 	cliSessions  = desc("cli_sessions", "Open CLI sessions, by line: con, vty (SSH), ctl (control socket).", "line")
 	snmpIn       = desc("snmp_in_packets_total", "SNMP messages the agent received (snmpInPkts).")
-	snmpAuthFail = desc("snmp_auth_failures_total", "SNMP requests refused for their credentials, by cause (snmpInBadCommunityNames and the usmStats counters).", "cause")
+	snmpAuthFail = desc("snmp_auth_failures_total", "SNMP requests refused for their credentials, by cause (snmpInBadCommunityNames, the usmStats counters, v3 user access-list refusals).", "cause")
 
 	samplerInterval = desc("sampler_interval", "A flow-sampler-map takes 1 packet in this many.", "sampler")
 	samplerSeen     = desc("sampler_packets_observed_total", "Packets offered to a sampler in use (show flow-sampler, ipfixSelectionProcessStatsPacketsObserved).", "sampler", "id")
@@ -281,7 +286,13 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		if mg.SNMP != nil {
 			counter(snmpIn, uint64(mg.SNMP["snmpInPkts"]))
 			for _, f := range snmpAuthFailures {
-				counter(snmpAuthFail, uint64(mg.SNMP[f.counter]), f.cause)
+				n := mg.SNMP[f.counter]
+				if f.counter == "usmStatsUnknownUserNames" {
+					// Each cause once: the refusals have their own. Both
+					// wrap together, so the difference is right mod 2^32.
+					n -= mg.SNMP[snmpUserACLRefused]
+				}
+				counter(snmpAuthFail, uint64(n), f.cause)
 			}
 		}
 	}

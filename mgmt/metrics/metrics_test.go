@@ -50,7 +50,7 @@ func snapshot() Snapshot {
 			{Reason: "biflow pairing", Destination: "192.0.2.13:4739", Records: 12, Packets: 24},
 		},
 		Management: &Management{SSHOn: true, SSHLoginFailures: 17, Sessions: map[string]int{"vty": 2, "ctl": 1},
-			SNMP: map[string]uint32{"snmpInPkts": 500, "snmpInBadCommunityNames": 40, "usmStatsWrongDigests": 3, "usmStatsUnknownUserNames": 2}},
+			SNMP: map[string]uint32{"snmpInPkts": 500, "snmpInBadCommunityNames": 40, "usmStatsWrongDigests": 3, "usmStatsUnknownUserNames": 7, "flowtapUsmUserAccessListRefused": 5}},
 	}
 }
 
@@ -153,6 +153,7 @@ func TestScrapeParses(t *testing.T) {
 		{"flowtap_snmp_auth_failures_total", map[string]string{"cause": "bad-community"}, 40},
 		{"flowtap_snmp_auth_failures_total", map[string]string{"cause": "wrong-digest"}, 3},
 		{"flowtap_snmp_auth_failures_total", map[string]string{"cause": "unknown-user"}, 2},
+		{"flowtap_snmp_auth_failures_total", map[string]string{"cause": "user-access-list"}, 5},
 		{"flowtap_snmp_auth_failures_total", map[string]string{"cause": "decryption-error"}, 0},
 	} {
 		if got := value(t, fams, c.name, c.labels); got != c.want {

@@ -48,8 +48,12 @@ func (a *Agent) handleV3(raw, body []byte, from, to netip.AddrPort) []byte {
 	}
 	if u.Allow != nil && !u.Allow(from, to) {
 		// The user's (or its group's) access list refuses the source: as
-		// for a community, no answer at all.
+		// for a community, no answer at all, and counted as the refused
+		// community is, as a name unknown from there (no Report: that
+		// would answer).
 		a.log.Debug("snmp: user refused by its access list", "from", from.String(), "user", u.Name)
+		a.ctr.inc(cUnknownUserNames)
+		a.ctr.inc(cUserACLRefused)
 		a.authFailure(from)
 		return nil
 	}

@@ -56,6 +56,11 @@ const (
 	// and authenticationFailure notifications left out by theirs.
 	cRateLimited
 	cAuthenTrapsDropped
+	// v3 requests refused by the user's (or its group's) access list.
+	// Each is in usmStatsUnknownUserNames too, as a community's refusal
+	// is in snmpInBadCommunityNames: to that source the user does not
+	// exist. This one tells the two apart for show snmp and Prometheus.
+	cUserACLRefused
 
 	numCounters
 )
@@ -129,12 +134,18 @@ func counterOID(k counter) OID {
 	panic("snmp: counter without an OID")
 }
 
+// UserACLRefused names, in Counters, flowtap's count of v3 requests
+// refused by the user's access list (no MIB object: they are counted in
+// usmStatsUnknownUserNames as well).
+const UserACLRefused = "flowtapUsmUserAccessListRefused"
+
 // Counters are the agent's statistics by their MIB object names
-// (snmpInPkts, ...), for `show snmp`.
+// (snmpInPkts, ...) and UserACLRefused, for `show snmp` and the metrics.
 func (a *Agent) Counters() map[string]uint32 {
-	out := make(map[string]uint32, len(counterObjects))
+	out := make(map[string]uint32, len(counterObjects)+1)
 	for _, o := range counterObjects {
 		out[o.name] = a.ctr.get(o.c)
 	}
+	out[UserACLRefused] = a.ctr.get(cUserACLRefused)
 	return out
 }
