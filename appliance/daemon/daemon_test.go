@@ -395,6 +395,17 @@ func newSeqCollector(t *testing.T) *seqCollector {
 	return sc
 }
 
+// dest is a destination of version v (and scheme, for v8) to sc.
+func (sc *seqCollector) dest(t *testing.T, v export.Version, scheme platform.Scheme) export.DestinationConfig {
+	t.Helper()
+	boot, err := datapath.BootTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return export.DestinationConfig{Collector: sc.conn.LocalAddr().(*net.UDPAddr).AddrPort(),
+		Encoder: export.EncoderConfig{Version: v, Scheme: scheme, BootTime: boot}}
+}
+
 // wait returns the sequences and ports of the first n packets.
 func (sc *seqCollector) wait(t *testing.T, n int) ([]uint32, []int) {
 	t.Helper()
@@ -416,8 +427,7 @@ func (sc *seqCollector) wait(t *testing.T, n int) ([]uint32, []int) {
 // exports 2 more, with one v5 destination to sc.
 func runAcrossChange(t *testing.T, sc *seqCollector, change func(*export.DestinationConfig)) (before, after []*export.Exporter) {
 	t.Helper()
-	dest := listenV5(t).dest(t)
-	dest.Collector = sc.conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	dest := sc.dest(t, export.V5, platform.SchemeNone)
 	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
 		Exports: []export.DestinationConfig{dest}}
 	d, err := New(Options{}, s)
@@ -501,10 +511,8 @@ func TestAggregationChangeContinuesSequence(t *testing.T) {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
 	sc := newSeqCollector(t)
-	boot := listenV5(t).dest(t).Encoder.BootTime
 	agg := Aggregation{Cache: export.AggregationConfig{Scheme: platform.SchemeProtocolPort, InactiveTimeout: time.Hour},
-		Destinations: []export.DestinationConfig{{Collector: sc.conn.LocalAddr().(*net.UDPAddr).AddrPort(),
-			Encoder: export.EncoderConfig{Version: export.V8, Scheme: platform.SchemeProtocolPort, BootTime: boot}}}}
+		Destinations: []export.DestinationConfig{sc.dest(t, export.V8, platform.SchemeProtocolPort)}}
 	s := Settings{CacheEntries: 1024, Mask: platform.MaskSevenTuple, Aging: flowcache.Aging{Inactive: time.Hour},
 		Aggregations: []Aggregation{agg}}
 	d, err := New(Options{}, s)
