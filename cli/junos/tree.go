@@ -291,6 +291,32 @@ func parsePrefix(v string) (netip.Prefix, error) {
 	return p.Masked(), err
 }
 
+// confirmExit is JunOS's question on leaving configuration mode with
+// changes not committed: Return or yes leaves (the changes are dropped),
+// no stays. Nobody to ask (output captured) or nobody left (the input
+// ended) leaves, with the warning.
+func (s *Session) confirmExit(w io.Writer) bool {
+	const changed = "The configuration has been changed but not committed"
+	if s.ask == nil {
+		fmt.Fprintln(w, changed)
+		return true
+	}
+	prompt := changed + "\nExit with uncommitted changes? [yes,no] (yes) "
+	for {
+		a, err := s.ask.Ask(prompt, false)
+		if err != nil {
+			return true
+		}
+		switch a = strings.ToLower(strings.TrimSpace(a)); {
+		case a == "" || strings.HasPrefix("yes", a):
+			return true
+		case strings.HasPrefix("no", a):
+			return false
+		}
+		prompt = "Exit with uncommitted changes? [yes,no] (yes) "
+	}
+}
+
 // configurationTree is configuration mode's commands.
 func configurationTree() *node {
 	edit := func(s *Session, w io.Writer, args []string) error {
@@ -316,8 +342,8 @@ func configurationTree() *node {
 			s.path = s.path[:len(s.path)-1]
 			return nil
 		}
-		if !config.Equal(s.cand.Candidate(), s.b.Running()) {
-			fmt.Fprintln(w, "The configuration has been changed but not committed")
+		if !config.Equal(s.cand.Candidate(), s.b.Running()) && !s.confirmExit(w) {
+			return nil
 		}
 		fmt.Fprintln(w, "Exiting configuration mode")
 		s.cand, s.path = nil, nil

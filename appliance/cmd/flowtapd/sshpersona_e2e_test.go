@@ -45,7 +45,7 @@ username admin privilege 15 secret adminpass
 	}
 
 	out, err := openSSH(t, d.sshAddr, "admin", "adminpass", true,
-		"show configuration flowtap\rshow ip cache flow\rconfigure\rshow flowtap\rexit\rexit\r")
+		"show configuration flowtap\rshow ip cache flow\rconfigure\rshow flowtap\rset system host-name other\rexit\rno\rexit\r\rexit\r")
 	if err != nil {
 		t.Fatalf("ssh -tt: %v\n%s", err, out)
 	}
@@ -64,7 +64,15 @@ Entering configuration mode
 admin@e2e# show flowtap
 platform cflowd;
 [edit]
+admin@e2e# set system host-name other
+[edit]
 admin@e2e# exit
+The configuration has been changed but not committed
+Exit with uncommitted changes? [yes,no] (yes) no
+[edit]
+admin@e2e# exit
+The configuration has been changed but not committed
+Exit with uncommitted changes? [yes,no] (yes) 
 Exiting configuration mode
 admin@e2e> exit
 `
