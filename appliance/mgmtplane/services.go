@@ -92,10 +92,13 @@ type sshService struct {
 	p    *Plane
 	srv  *ssh.Server
 	addr string
+	// keyed are the nopassword users with keys last warned about.
+	keyed []string
 }
 
 func (s *sshService) apply(c config.Config) {
 	p, m := s.p, s.p.m
+	s.warnKeyedNoPassword(c)
 	addr := p.opts.SSHListen
 	if addr == "" {
 		port := c.SSH.Port
@@ -140,6 +143,28 @@ func (s *sshService) apply(c config.Config) {
 	s.srv, s.addr = srv, addr
 	p.sshSrv.Store(srv)
 	p.log.Info("ssh listening", "addr", addr)
+}
+
+// warnKeyedNoPassword warns, when the list changes, of nopassword users
+// that also have keys: their key is not needed to log in. Configuration
+// files written before nopassword was its own setting said nopassword for
+// every key-only user, and load now as password-less accounts.
+func (s *sshService) warnKeyedNoPassword(c config.Config) {
+	var keyed []string
+	for _, u := range c.Users {
+		if c.NoPasswordLogin(u.Name) && len(u.Keys) > 0 {
+			keyed = append(keyed, u.Name)
+		}
+	}
+	if slices.Equal(keyed, s.keyed) {
+		return
+	}
+	s.keyed = keyed
+	for _, n := range keyed {
+		s.p.log.Warn("username "+n+" nopassword: the user logs in over SSH without a password or its ssh-key. "+
+			"If only the key should let it in, configure `no username "+n+"` and its ssh-key lines again "+
+			"(files saved before nopassword was kept apart wrote it for key-only users)", "user", n)
+	}
 }
 
 func (s *sshService) close() {

@@ -16,6 +16,8 @@ func TestNoPasswordUserOverOpenSSH(t *testing.T) {
 	d := startDaemon(t, `hostname e2e
 username guest nopassword
 username admin privilege 15 secret adminpass
+username keyed nopassword
+username keyed ssh-key ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPZBDwahyKRjlVXeB5PkjoEtqkwnNfaC81g8nGIn6/LC
 `)
 	out, err := openSSH(t, d.sshAddr, "guest", "not-asked", false, "show privilege\n")
 	if err != nil || out != "Current privilege level is 1\n" {
@@ -27,5 +29,10 @@ username admin privilege 15 secret adminpass
 	logs := d.cli(t, "ios", "show running-config | include ^username guest\nshow logging | include LOGIN_SUCCESS\n")
 	if !strings.Contains(logs, "username guest nopassword\n") || !strings.Contains(logs, "%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: guest] [Source: 127.0.0.1]") {
 		t.Fatalf("running-config and log:\n%s", logs)
+	}
+	// A nopassword user with a key (how earlier builds saved key-only
+	// users) is pointed out once: its key is not needed.
+	if n := strings.Count(d.log.String(), "username keyed nopassword: the user logs in over SSH without a password or its ssh-key"); n != 1 {
+		t.Fatalf("the keyed nopassword user was warned of %d times:\n%s", n, d.log)
 	}
 }
