@@ -1,5 +1,6 @@
 // Package ssh serves the CLI over SSH (golang.org/x/crypto/ssh): password
-// and public-key users from the configuration, a host key generated once
+// and public-key users from the configuration (and IOS's nopassword users,
+// let in by the "none" method OpenSSH tries first), a host key generated once
 // and kept in the state directory, failed logins delayed and logged, and
 // a source access list. The front end is bounded before anyone logs in:
 // a cap on unauthenticated connections in all and per source, a per-source
