@@ -46,17 +46,19 @@ func TestCheckLoginSameCost(t *testing.T) {
 // password, as on IOS, and stays nopassword through the running-config;
 // a user with only a key is not a nopassword user (its rendered line
 // does not say nopassword, so a reload does not open it to anyone), and
-// a secret given later ends nopassword.
+// a secret given later ends nopassword; a nopassword user with a key
+// (how earlier builds saved key-only users) logs in with its key only.
 func TestNoPasswordUser(t *testing.T) {
 	key := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPZBDwahyKRjlVXeB5PkjoEtqkwnNfaC81g8nGIn6/LC"
-	c, err := ios.Parse("t", []byte("username guest privilege 3 nopassword\nusername keyonly ssh-key "+key+"\nusername was nopassword\nusername was secret 0 pw\n"))
+	c, err := ios.Parse("t", []byte("username guest privilege 3 nopassword\nusername keyonly ssh-key "+key+"\nusername was nopassword\nusername was secret 0 pw\nusername old nopassword\nusername old ssh-key "+key+"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !c.CheckLogin("guest", "") || !c.CheckLogin("guest", "anything") || !c.NoPasswordLogin("guest") {
 		t.Fatal("a nopassword user cannot log in")
 	}
-	if c.CheckLogin("keyonly", "") || c.NoPasswordLogin("keyonly") || c.CheckLogin("was", "") || c.NoPasswordLogin("was") || !c.CheckLogin("was", "pw") {
+	if c.CheckLogin("keyonly", "") || c.NoPasswordLogin("keyonly") || c.CheckLogin("was", "") || c.NoPasswordLogin("was") || !c.CheckLogin("was", "pw") ||
+		c.CheckLogin("old", "") || c.NoPasswordLogin("old") {
 		t.Fatal("a user with a key or a secret logs in without its password")
 	}
 	text := ios.Render(c)

@@ -245,7 +245,8 @@ type User struct {
 	Secret    Secret // unset: the account only logs in with a key
 	// NoPassword is `username NAME nopassword`: the account logs in
 	// without a password (any or none is taken), as on IOS. Distinct
-	// from no Secret, which leaves the account to its keys.
+	// from no Secret, which leaves the account to its keys. A nopassword
+	// user with keys logs in with a key only (Config.NoPasswordLogin).
 	NoPassword bool
 	Keys       []SSHKey
 }

@@ -115,11 +115,16 @@ func (c Config) CheckLogin(name, password string) bool {
 }
 
 // NoPasswordLogin reports whether name is a `username NAME nopassword`
-// user, who logs in without a password.
+// user, who logs in without a password. A nopassword user with an
+// ssh-key is not: builds before nopassword was its own setting saved
+// every key-only user as nopassword, and a box upgraded over such a file
+// must not open those accounts to anyone. Failing closed costs a
+// deliberate keyed nopassword account its password-less login, which its
+// key makes moot.
 func (c Config) NoPasswordLogin(name string) bool {
 	for _, u := range c.Users {
 		if u.Name == name {
-			return u.NoPassword && !u.Secret.IsSet()
+			return u.NoPassword && !u.Secret.IsSet() && len(u.Keys) == 0
 		}
 	}
 	return false

@@ -92,7 +92,7 @@ type sshService struct {
 	p    *Plane
 	srv  *ssh.Server
 	addr string
-	// keyed are the nopassword users with keys last warned about.
+	// keyed are the nopassword users with keys last noted.
 	keyed []string
 }
 
@@ -145,14 +145,15 @@ func (s *sshService) apply(c config.Config) {
 	p.log.Info("ssh listening", "addr", addr)
 }
 
-// warnKeyedNoPassword warns, when the list changes, of nopassword users
-// that also have keys: their key is not needed to log in. Configuration
-// files written before nopassword was its own setting said nopassword for
-// every key-only user, and load now as password-less accounts.
+// warnKeyedNoPassword notes, when the list changes, the nopassword users
+// that also have keys: they log in with a key only (NoPasswordLogin),
+// which an operator who meant a password-less account should hear of.
+// Files written before nopassword was its own setting say nopassword for
+// every key-only user, and stay key-only.
 func (s *sshService) warnKeyedNoPassword(c config.Config) {
 	var keyed []string
 	for _, u := range c.Users {
-		if c.NoPasswordLogin(u.Name) && len(u.Keys) > 0 {
+		if u.NoPassword && !u.Secret.IsSet() && len(u.Keys) > 0 {
 			keyed = append(keyed, u.Name)
 		}
 	}
@@ -161,9 +162,7 @@ func (s *sshService) warnKeyedNoPassword(c config.Config) {
 	}
 	s.keyed = keyed
 	for _, n := range keyed {
-		s.p.log.Warn("username "+n+" nopassword: the user logs in over SSH without a password or its ssh-key. "+
-			"If only the key should let it in, configure `no username "+n+"` and its ssh-key lines again "+
-			"(files saved before nopassword was kept apart wrote it for key-only users)", "user", n)
+		s.p.log.Warn("username "+n+" nopassword has an ssh-key: it logs in over SSH with its key only, not without a password", "user", n)
 	}
 }
 

@@ -31,8 +31,15 @@ username keyed ssh-key ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPZBDwahyKRjlVXeB5Pkj
 		t.Fatalf("running-config and log:\n%s", logs)
 	}
 	// A nopassword user with a key (how earlier builds saved key-only
-	// users) is pointed out once: its key is not needed.
-	if n := strings.Count(d.log.String(), "username keyed nopassword: the user logs in over SSH without a password or its ssh-key"); n != 1 {
-		t.Fatalf("the keyed nopassword user was warned of %d times:\n%s", n, d.log)
+	// users) stays key-only: no way in without its key, and the log says
+	// so once.
+	if out, err := openSSH(t, d.sshAddr, "keyed", "", false, "show privilege\n"); err == nil {
+		t.Fatalf("a keyed nopassword user got in without its key:\n%s", out)
+	}
+	if out, err := openSSH(t, d.sshAddr, "keyed", "anything", false, "show privilege\n"); err == nil {
+		t.Fatalf("a keyed nopassword user got in with a password:\n%s", out)
+	}
+	if n := strings.Count(d.log.String(), "username keyed nopassword has an ssh-key: it logs in over SSH with its key only"); n != 1 {
+		t.Fatalf("the keyed nopassword user was noted %d times:\n%s", n, d.log)
 	}
 }
