@@ -1,11 +1,15 @@
 package hwtest
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/flowtap/flowtap/hwtest/vm"
+	"github.com/flowtap/flowtap/image/build"
 )
 
 // Boot-time goal to the console prompt under TCG, and the limit past
@@ -48,6 +52,37 @@ func TestBootToPrompt(t *testing.T) {
 		if len(v.Lines(want)) == 0 {
 			t.Errorf("console has no line matching %q", want)
 		}
+	}
+	// The firmware turns the terminal's line wrap off (ESC [?7l); the image
+	// turns it on again before the CLI prints, or every line wider than
+	// make qemu's terminal is cut at its edge.
+	text := v.Console.Text()
+	wrapOff, wrapOn, ready := strings.LastIndex(text, "\x1b[?7l"), strings.LastIndex(text, "\x1b[?7h"), strings.Index(text, "console ready")
+	t.Logf("line wrap: last turned off at byte %d, on at %d, console ready at %d", wrapOff, wrapOn, ready)
+	if wrapOn < wrapOff || wrapOn < 0 || wrapOn > ready {
+		t.Errorf("the console's line wrap is not turned back on (ESC [?7h) after the firmware's ESC [?7l and before the CLI")
+	}
+	// The image's flowtapd says which image it is: image- and the start of
+	// the inputs digest out/manifest.txt records (not the unstamped "dev").
+	repo, err := vm.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := os.ReadFile(filepath.Join(build.Defaults(repo).Out, build.ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := regexp.MustCompile(`(?m)^inputs ([0-9a-f]+)$`).FindSubmatch(manifest)
+	if digest == nil {
+		t.Fatalf("no inputs digest in the manifest:\n%s", manifest)
+	}
+	version := build.ImageVersion(string(digest[1]))
+	// (A prebuilt daemon, HWTEST_FLOWTAPD_BIN, carries its own version.)
+	if os.Getenv(vm.EnvDaemonBin) == "" && len(v.Lines(regexp.MustCompile(`%FLOWTAP-6-INFO: flowtapd running: version `+regexp.QuoteMeta(version)+`, `))) == 0 {
+		t.Errorf("the console has no flowtapd running line with version %s", version)
+	}
+	if len(v.Lines(regexp.MustCompile(`flowtapinit: .* starting \(`+regexp.QuoteMeta(version)+` kernel `))) == 0 {
+		t.Errorf("flowtapinit's starting line does not name the image %s", version)
 	}
 	if len(v.Lines(regexp.MustCompile(`supervisor: started .* --startup-volatile`))) == 0 {
 		t.Errorf("flowtapd was not told its startup-config is in RAM (--startup-volatile)")

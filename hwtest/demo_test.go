@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,7 +180,7 @@ func TestMakeQemuStopsWhenReplayDies(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	run := func(pcap string) (string, error) {
+	run := func(pcap string, collectorPort int) (string, error) {
 		t.Helper()
 		ssh, err := hostPort(t, "tcp", 0)
 		if err != nil {
@@ -193,7 +194,8 @@ func TestMakeQemuStopsWhenReplayDies(t *testing.T) {
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "./image/qemu.sh")
 		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "IMAGE_OUT="+out, "PCAP="+pcap, "DISK=none", fmt.Sprintf("SSH_PORT=%d", ssh), fmt.Sprintf("SNMP_PORT=%d", snmp))
+		cmd.Env = append(os.Environ(), "IMAGE_OUT="+out, "PCAP="+pcap, "DISK=none", fmt.Sprintf("SSH_PORT=%d", ssh), fmt.Sprintf("SNMP_PORT=%d", snmp),
+			fmt.Sprintf("COLLECTOR_PORT=%d", collectorPort))
 		stdin, err := cmd.StdinPipe() // the console's keyboard: kept open, never typed on
 		if err != nil {
 			t.Fatal(err)
@@ -205,7 +207,11 @@ func TestMakeQemuStopsWhenReplayDies(t *testing.T) {
 		return screen.String(), err
 	}
 
-	screen, err := run(filepath.Join(t.TempDir(), "missing.pcap"))
+	collector, err := hostPort(t, "udp", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen, err := run(filepath.Join(t.TempDir(), "missing.pcap"), collector)
 	if err == nil || !strings.Contains(screen, "make qemu: no capture") || strings.Contains(screen, "qemu-system-x86_64 -machine") {
 		t.Errorf("make qemu with a missing capture: %v\n%s", err, screen)
 	}
@@ -214,7 +220,22 @@ func TestMakeQemuStopsWhenReplayDies(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("this is not a capture\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	screen, err = run(bad)
+	// A collector port that something else holds: nfcapd cannot bind, and
+	// make qemu says so before it boots an appliance whose exports would
+	// go nowhere.
+	held, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	heldPort := held.LocalAddr().(*net.UDPAddr).Port
+	screen, err = run(filepath.Join("testdata", "pcaps", "ndpi-gnutella.pcap"), heldPort)
+	held.Close()
+	if err == nil || !strings.Contains(screen, fmt.Sprintf("make qemu: the host collector (nfcapd on 127.0.0.1:%d) did not start: ", heldPort)) ||
+		!strings.Contains(screen, "Address already in use") || strings.Contains(screen, "qemu-system-x86_64 -machine") {
+		t.Errorf("make qemu with its collector port taken: %v\n%s", err, screen)
+	}
+
+	screen, err = run(bad, collector)
 	t.Logf("make qemu with a capture that does not parse: %v\n%s", err, screen)
 	if err == nil {
 		t.Errorf("make qemu exited 0 although its traffic source died")

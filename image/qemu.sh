@@ -15,8 +15,11 @@
 #         so `write memory` survives `reload` and the next make qemu.
 #         DISK=none boots without one.
 #
-# A host nfcapd collects on 127.0.0.1:2055 into out/flows; every 15 s a
-# summary of what arrived is printed. Console: the flowtap CLI on ttyS0;
+# A host nfcapd collects on 127.0.0.1:$COLLECTOR_PORT (2055, where the
+# built-in config exports) into out/flows; a line on the terminal says when
+# records begin to arrive, stop and resume (not a total every few seconds:
+# the console is the CLI's, and a host line cannot redraw the prompt), and
+# out/collector.log has the total every 15 s. Console: the flowtap CLI on ttyS0;
 # Ctrl-C and Ctrl-Z are the CLI's keys (QEMU's signal=off), Ctrl-A X ends
 # QEMU, and with it the collector and the traffic source. If the traffic
 # source dies, QEMU is stopped and the error is printed.
@@ -29,7 +32,7 @@ REPLAY_RATE=${REPLAY_RATE:-200}
 SSH_PORT=${SSH_PORT:-2222}
 SNMP_PORT=${SNMP_PORT:-1161}
 DISK=${DISK:-$OUT/disk.img}
-COLLECTOR_PORT=2055
+COLLECTOR_PORT=${COLLECTOR_PORT:-2055}
 
 die() { echo "make qemu: $*" >&2; exit 1; }
 
@@ -60,11 +63,15 @@ fi
 
 pids=()
 failed="$OUT/replay.failed"
-rm -f "$failed"
+rm -f "$failed" "$OUT/collector.log"
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	stty sane 2>/dev/null || true
+	# The guest's firmware turns the terminal's line wrap off (ESC [?7l) and
+	# stty cannot turn it back on: without this, every later line longer
+	# than the terminal is cut at its right edge.
+	if [ -t 1 ]; then printf '\033[?7h'; fi
 	echo "make qemu: stopped QEMU, nfcapd, replay and the summary; flows are in $OUT/flows (nfdump -R $OUT/flows)"
 	if [ -f "$failed" ]; then
 		echo "make qemu: FAILED: the traffic source died; $OUT/replay.log says:" >&2
@@ -76,20 +83,52 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 nfcapd -w "$OUT/flows" -b 127.0.0.1 -p "$COLLECTOR_PORT" -t 10 >"$OUT/nfcapd.log" 2>&1 &
-pids+=($!)
+collector=$!
+pids+=($collector)
+# nfcapd exits at once when it cannot bind (another collector, another make
+# qemu): say so rather than boot an appliance whose exports go nowhere.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	kill -0 "$collector" 2>/dev/null || break
+	sleep 0.1
+done
+if ! kill -0 "$collector" 2>/dev/null; then
+	die "the host collector (nfcapd on 127.0.0.1:$COLLECTOR_PORT) did not start: $(grep -v '^Add flow source' "$OUT/nfcapd.log" | head -n 2 | tr '\n' ' ')(is another collector or make qemu using the port? COLLECTOR_PORT=N picks another; then ip flow-export destination 10.0.2.2 N on the appliance)"
+fi
 
 rm -f "$OUT/eth1.sock" "$OUT/eth2.sock"
 "$OUT/bin/replay" -socket "$OUT/eth1.sock" -pcap "$PCAP" -rate "$REPLAY_RATE" >"$OUT/replay.log" 2>&1 &
 replay=$!
 pids+=($replay)
 
+# summary logs what the collector holds every 15 s and prints a line when
+# that changes state: records begin to arrive (out/flows may hold earlier
+# runs' records: what counts is growth), stop arriving, resume.
+total() {
+	nfdump -R "$OUT/flows" -q -N -o 'fmt:%pkt %byt' 2>/dev/null |
+		awk '$1 ~ /^[0-9]+$/ {p += $1; b += $2; n++} END {printf "%d flow records, %d packets, %d bytes", n, p, b}'
+}
 summary() {
+	local state=waiting s n prev
+	s=$(total)
+	prev=${s%% *}
 	while sleep 15; do
-		s=$(nfdump -R "$OUT/flows" -q -N -o 'fmt:%pkt %byt' 2>/dev/null |
-			awk '$1 ~ /^[0-9]+$/ {p += $1; b += $2; n++} END {printf "%d flow records, %d packets, %d bytes", n, p, b}')
-		printf '\r\n[host %s] collector 127.0.0.1:%s (%s): %s\r\n' "$(date +%T)" "$COLLECTOR_PORT" "$OUT/flows" "$s"
+		s=$(total)
+		printf '[host %s] collector 127.0.0.1:%s (%s): %s\n' "$(date +%T)" "$COLLECTOR_PORT" "$OUT/flows" "$s" >>"$OUT/collector.log"
+		n=${s%% *}
+		if [ "$state" = waiting ] && [ "$n" -gt "$prev" ]; then
+			state=arriving
+			say "flow records arrive at the collector: $s"
+		elif [ "$state" = arriving ] && [ "$n" -eq "$prev" ]; then
+			state=stopped
+			say "no new flow records for 15 s: $s"
+		elif [ "$state" = stopped ] && [ "$n" -gt "$prev" ]; then
+			state=arriving
+			say "flow records arrive again: $s"
+		fi
+		prev=$n
 	done
 }
+say() { printf '\r\n[host %s] %s (%s/collector.log has the total every 15 s)\r\n' "$(date +%T)" "$*" "$OUT"; }
 summary &
 pids+=($!)
 
@@ -98,7 +137,7 @@ mapfile -t QEMU < <("$OUT/bin/qemucmd" -out "$OUT" -eth1 "$OUT/eth1.sock" -eth2 
 [ "${#QEMU[@]}" -gt 0 ] || die "qemucmd printed no QEMU command line"
 echo "make qemu: ${QEMU[*]}"
 cat <<EOF
-make qemu: replaying $PCAP into eth1 at $REPLAY_RATE frames/s; flows are exported to 127.0.0.1:$COLLECTOR_PORT ($OUT/flows)
+make qemu: replaying $PCAP into eth1 at $REPLAY_RATE frames/s; flows are exported to 127.0.0.1:$COLLECTOR_PORT ($OUT/flows, totals in $OUT/collector.log)
 make qemu: the console is the appliance's CLI (Ctrl-C and Ctrl-Z are its keys). EXIT: Ctrl-A X
 make qemu: SSH: ssh -p $SSH_PORT admin@127.0.0.1 (password flowtap; change it: username admin privilege 15 secret NEW)
 make qemu: SNMP: snmpwalk -v2c -c public 127.0.0.1:$SNMP_PORT

@@ -10,8 +10,8 @@
 #                Ctrl-Z are the appliance CLI's keys).
 #
 # Variables: PCAP (capture replayed into eth1), REPLAY_RATE (frames/s),
-# SSH_PORT (2222), SNMP_PORT (1161), IMAGE_OUT (out), DISK (out/disk.img;
-# none for no disk).
+# SSH_PORT (2222), SNMP_PORT (1161), COLLECTOR_PORT (2055), IMAGE_OUT (out),
+# DISK (out/disk.img; none for no disk).
 GO ?= go
 IMAGE_OUT ?= out
 

@@ -28,9 +28,21 @@ func (o Options) binaries() []binary {
 // not exist yet in the repository.
 var ErrMissingProgram = errors.New("program the image carries is missing")
 
+// ImageVersion is the version the image's flowtapd reports (`show
+// version`, its start-up log line): the first 12 hex digits of the
+// inputs digest, as out/manifest.txt's "inputs" line has it in full. It
+// is a function of the sources alone, so equal inputs still give
+// byte-identical images, and two images that differ say so.
+func ImageVersion(inputsDigest string) string {
+	if len(inputsDigest) > 12 {
+		inputsDigest = inputsDigest[:12]
+	}
+	return "image-" + inputsDigest
+}
+
 // buildBinaries builds our programs as static linux/amd64 binaries into
-// dir and returns name -> file.
-func buildBinaries(ctx context.Context, o Options, dir string) (map[string]string, error) {
+// dir and returns name -> file. The daemon is stamped with version.
+func buildBinaries(ctx context.Context, o Options, dir, version string) (map[string]string, error) {
 	out := map[string]string{}
 	var missing []error
 	for _, b := range o.binaries() {
@@ -49,8 +61,12 @@ func buildBinaries(ctx context.Context, o Options, dir string) (map[string]strin
 		}
 		file := filepath.Join(dir, b.Name)
 		env := []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}
+		ldflags := "-ldflags=-s -w -buildid="
+		if b.Pkg == o.DaemonPkg {
+			ldflags += " -X main.version=" + version
+		}
 		if _, err := command(ctx, o.Log, o.Repo, env, "go", "build", "-trimpath", "-buildvcs=false",
-			"-ldflags=-s -w -buildid=", "-o", file, b.Pkg); err != nil {
+			ldflags, "-o", file, b.Pkg); err != nil {
 			return nil, fmt.Errorf("build %s: %w", b.Name, err)
 		}
 		out[b.Name] = file

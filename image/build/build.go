@@ -72,7 +72,7 @@ func Build(ctx context.Context, o Options) (Result, error) {
 	st := newSteps(o.Log)
 	var bins map[string]string
 	if err := st.run("build flowtapd, flowtap and flowtapinit", func() (err error) {
-		bins, err = buildBinaries(ctx, o, binDir)
+		bins, err = buildBinaries(ctx, o, binDir, ImageVersion(digest))
 		return err
 	}); err != nil {
 		return r, err
@@ -95,7 +95,7 @@ func Build(ctx context.Context, o Options) (Result, error) {
 			return fmt.Errorf("modules: %w", err)
 		}
 		fmt.Fprintf(o.Log, "mkimage: %d modules, %d bytes, for %s\n", r.Modules, r.ModuleBytes, release)
-		return stageEtc(o, rootfs, release)
+		return stageEtc(o, rootfs, release, ImageVersion(digest))
 	}); err != nil {
 		return r, err
 	}
@@ -143,12 +143,12 @@ func Build(ctx context.Context, o Options) (Result, error) {
 
 // stageEtc writes /etc/flowtap: the built-in default config and what the
 // image was built from.
-func stageEtc(o Options, rootfs, release string) error {
+func stageEtc(o Options, rootfs, release, version string) error {
 	etc := filepath.Join(rootfs, "etc", "flowtap")
 	if err := copyFile(o.defaultConfigFile(), filepath.Join(etc, "startup-config.default")); err != nil {
 		return err
 	}
-	info := fmt.Sprintf("kernel %s\nu-root %s\n", release, URootVersion)
+	info := fmt.Sprintf("%s\nkernel %s\nu-root %s\n", version, release, URootVersion)
 	return os.WriteFile(filepath.Join(etc, "image-release"), []byte(info), 0o644)
 }
 

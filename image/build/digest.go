@@ -23,9 +23,16 @@ const (
 	InitramfsFile = "initramfs.cpio.gz"
 )
 
+// BuilderPkg is the image builder itself (mkimage, this package): how the
+// image is put together is an input too, so a change to it (a flag given
+// to go build, what /etc/flowtap holds) rebuilds an image that is
+// otherwise current.
+const BuilderPkg = "./image/cmd/mkimage"
+
 // InputsDigest hashes everything a build reads: the Go files (and embedded
-// files, such as the BPF objects) of our three programs and the packages
-// of this module they import, go.mod and go.sum, image/kernel.version,
+// files, such as the BPF objects) of our three programs, of the builder
+// (BuilderPkg) and of the packages of this module they import, go.mod and
+// go.sum, image/kernel.version,
 // image/modules.list, the default config, the u-root version and
 // commands, and any prebuilt binaries. Files nothing on the image uses do
 // not count, so that work elsewhere in the tree does not force a rebuild.
@@ -40,7 +47,7 @@ func InputsDigest(o Options) (string, error) {
 		}
 		files[f] = f
 	}
-	pkgs := []string{o.InitPkg}
+	pkgs := []string{o.InitPkg, BuilderPkg}
 	if o.DaemonBin == "" {
 		pkgs = append(pkgs, o.DaemonPkg)
 	} else {

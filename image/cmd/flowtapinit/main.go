@@ -25,6 +25,10 @@ import (
 	"syscall"
 )
 
+// AutowrapOn is the VT100 sequence that turns a terminal's line wrap
+// (DECAWM) back on; flowtapinit writes it to the console first.
+const AutowrapOn = "\x1b[?7h"
+
 // settings are where things are on the image.
 type settings struct {
 	ModDir        string // /lib/modules/<release>
@@ -63,7 +67,12 @@ func main() {
 	if s.Console == "" {
 		s.Console = consoleDevice()
 	}
-	log := newLogger(&ttyWriter{path: s.Console})
+	tty := &ttyWriter{path: s.Console}
+	// The firmware before us (SeaBIOS under QEMU) turned the terminal's
+	// line wrap off; the CLI's lines can be wider than the terminal, and
+	// cut at its edge they lose what matters (a reason, a count).
+	tty.Write([]byte(AutowrapOn))
+	log := newLogger(tty)
 	if err := run(context.Background(), log, s); err != nil {
 		log.Printf("fatal: %v", err)
 		// Leave the console usable: u-root's init starts a shell next.
