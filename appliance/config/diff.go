@@ -101,6 +101,7 @@ func elemKey(v reflect.Value) string { return v.Interface().(interface{ Key() st
 func (i Interface) Key() string   { return i.Name }
 func (s SamplerMap) Key() string  { return s.Name }
 func (d Destination) Key() string { return d.Addr.String() }
+func (p LogPort) Key() string     { return p.Addr.String() }
 func (a Aggregation) Key() string { return a.Scheme.String() }
 func (c Community) Key() string   { return c.Name }
 func (g SNMPGroup) Key() string   { return g.Name }

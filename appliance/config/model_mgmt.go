@@ -280,6 +280,45 @@ type VTY struct {
 	// ExecTimeout is 0 for IOS's default, DefaultExecTimeout, and
 	// NoExecTimeout for `exec-timeout 0 0` (never).
 	ExecTimeout time.Duration
+	// Login is `login local` (VTYLoginLocal, shown as typed; the
+	// default, VTYLoginDefault, behaves the same) or `login` without
+	// local (VTYLoginLine): IOS then asks for a line password, and with
+	// none set refuses every login ("Password required, but none set");
+	// flowtap has no line passwords, so it refuses every SSH login.
+	Login VTYLogin
+	// TransportInput is `transport input ...`: "" (the default, SSH),
+	// "ssh", "none" (SSH refused on the vty lines), "all" or "telnet
+	// ssh". flowtap offers no telnet; a list naming it beside ssh keeps
+	// ssh, and `transport input telnet` alone is refused.
+	TransportInput string
+	// TransportOutputNone is `transport output none`: a vty session
+	// opens no outgoing connection, which is all flowtap offers.
+	TransportOutputNone bool
+	// Privilege is `privilege level N`, the level a vty login starts at
+	// when the user has no `username NAME privilege N`; 0 is not set
+	// (IOS's level 1).
+	Privilege int
+}
+
+// VTYLogin is `line vty` `login`.
+type VTYLogin int
+
+// The `login` forms of `line vty`.
+const (
+	VTYLoginDefault VTYLogin = iota // not configured: local users
+	VTYLoginLocal                   // login local
+	VTYLoginLine                    // login: no line password, every login refused
+)
+
+// RefusesSSH is why the vty lines take no SSH login, "" when they do.
+func (v VTY) RefusesSSH() string {
+	switch {
+	case v.TransportInput == "none":
+		return "transport input none"
+	case v.Login == VTYLoginLine:
+		return "login: password required, but none set"
+	}
+	return ""
 }
 
 // DefaultVTYLast is IOS's `line vty 0 4`; MaxVTYLast the highest line
@@ -373,6 +412,57 @@ type ArchiveLog struct {
 type Logging struct {
 	Hosts    []netip.Addr // logging host ADDR
 	Buffered int          // logging buffered SIZE, bytes; 0 is not configured
+	// Ports is `logging host ADDR transport udp port N` for hosts not
+	// on 514, IOS's default.
+	Ports []LogPort
+	// BufferedLevel is `logging buffered [SIZE] LEVEL`, Trap `logging
+	// trap LEVEL` (what goes to the hosts): a severity name as IOS shows
+	// it, "" its default (debugging for the buffer, informational for
+	// the hosts).
+	BufferedLevel, Trap string
+	// Facility is `logging facility NAME`; "" is local7, IOS's default.
+	Facility string
+	// SourceInterface is `logging source-interface IF`: the messages
+	// leave from its IPv4 address.
+	SourceInterface string
+}
+
+// LogPort is one host's `transport udp port N`.
+type LogPort struct {
+	Addr netip.Addr
+	Port int
+}
+
+// HostPort is where messages to host h go.
+func (l Logging) HostPort(h netip.Addr) int {
+	for _, p := range l.Ports {
+		if p.Addr == h {
+			return p.Port
+		}
+	}
+	return DefaultSyslogPort
+}
+
+// LogSeverities are IOS's severity names, by number.
+var LogSeverities = []string{"emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational", "debugging"}
+
+// LogFacilities are the syslog facilities `logging facility` takes, by
+// code.
+var LogFacilities = map[string]int{
+	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7, "uucp": 8, "cron": 9,
+	"sys9": 10, "sys10": 11, "sys11": 12, "sys12": 13, "sys13": 14, "sys14": 15,
+	"local0": 16, "local1": 17, "local2": 18, "local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
+}
+
+// DefaultSyslogPort is where `logging host` sends without a port.
+const DefaultSyslogPort = 514
+
+// Severity is a level name's number, def for "".
+func Severity(name string, def int) int {
+	if i := slices.Index(LogSeverities, name); i >= 0 {
+		return i
+	}
+	return def
 }
 
 // NTP is `ntp server ADDR`.

@@ -310,6 +310,15 @@ func (v *validator) mgmtLists(c *Config) {
 	if c.VTY.ExecTimeout == DefaultExecTimeout {
 		c.VTY.ExecTimeout = 0
 	}
+	switch c.VTY.TransportInput {
+	case "", "ssh", "none", "all", "telnet ssh":
+	default:
+		v.failf("vty.transport-input", "transport input %s leaves no way in: flowtap offers SSH only", c.VTY.TransportInput)
+	}
+	v.checkRange("vty.privilege", int64(c.VTY.Privilege), 0, 15, "privilege level")
+	if c.VTY.Login < VTYLoginDefault || c.VTY.Login > VTYLoginLine {
+		v.failf("vty.login", "login form %d is unknown", c.VTY.Login)
+	}
 	if t := c.VTY.ExecTimeout; t != NoExecTimeout && (t < 0 || t > MaxExecTimeout || t%time.Second != 0) {
 		v.failf("vty.exec-timeout", "exec-timeout %v is not whole seconds up to 35791 minutes 2147483 seconds", t)
 	}
@@ -324,7 +333,50 @@ func (v *validator) mgmtLists(c *Config) {
 	if b := c.Logging.Buffered; b != 0 && (b < MinLoggingBuffer || b > MaxLoggingBuffer) {
 		v.failf("logging.buffered", "buffer size %d is outside %d..%d", b, MinLoggingBuffer, MaxLoggingBuffer)
 	}
+	v.logging(&c.Logging)
 	v.addrList("ntp.servers", c.NTP.Servers)
+}
+
+// logging checks what `logging` keeps beside its hosts: a port for a
+// host that is configured, IOS's names for levels and facilities.
+func (v *validator) logging(l *Logging) {
+	ports := l.Ports[:0]
+	for _, p := range l.Ports {
+		p.Addr = p.Addr.Unmap()
+		if !slices.Contains(l.Hosts, p.Addr) {
+			v.failf("logging.ports", "transport udp port %d names %s, which is not a logging host", p.Port, p.Addr)
+		}
+		v.checkRange("logging.ports", int64(p.Port), 1, 65535, "port")
+		if p.Port != DefaultSyslogPort {
+			ports = append(ports, p)
+		}
+	}
+	if len(ports) == 0 {
+		ports = nil
+	}
+	l.Ports = ports
+	for path, lv := range map[string]string{"logging.buffered-level": l.BufferedLevel, "logging.trap": l.Trap} {
+		if lv != "" && !slices.Contains(LogSeverities, lv) {
+			v.failf(path, "%q is not a severity level", lv)
+		}
+	}
+	if l.BufferedLevel == "debugging" {
+		l.BufferedLevel = ""
+	}
+	if l.Trap == "informational" {
+		l.Trap = ""
+	}
+	if _, ok := LogFacilities[l.Facility]; l.Facility != "" && !ok {
+		v.failf("logging.facility", "%q is not a syslog facility", l.Facility)
+	}
+	if l.Facility == "local7" {
+		l.Facility = ""
+	}
+	if l.SourceInterface != "" {
+		if err := CheckIfName(l.SourceInterface); err != nil {
+			v.bad("logging.source-interface", err)
+		}
+	}
 }
 
 func (v *validator) addrList(path string, addrs []netip.Addr) {

@@ -394,21 +394,130 @@ func (x *cmd) line() {
 }
 
 func (x *cmd) logging() {
-	switch x.c.Keyword("buffered", "host") {
-	case "host":
-		a := x.c.Addr(false)
-		x.c.End()
-		x.addrListEdit(&x.cfg.Logging.Hosts, a, "logging.hosts")
+	l := &x.cfg.Logging
+	k := x.c.TryKeyword("buffered", "facility", "host", "source-interface", "trap")
+	if x.c.Err != nil {
+		return
+	}
+	switch k {
+	case "", "host":
+		// IOS still takes the old `logging A.B.C.D` and shows it as
+		// `logging host A.B.C.D`.
+		x.loggingHost(l)
 	case "buffered":
 		if x.neg {
 			x.c.Skip()
-			x.cfg.Logging.Buffered = 0
+			l.Buffered, l.BufferedLevel = 0, ""
 			return
 		}
-		n := x.c.Uint(config.MinLoggingBuffer, config.MaxLoggingBuffer)
+		// `logging buffered [SIZE] [LEVEL]`: a one-digit word is a
+		// level, as on IOS (sizes start at 4096).
+		size, lv := 0, ""
+		if x.c.More() && len(x.c.Words[x.c.Pos].Text) > 1 && x.c.Words[x.c.Pos].Text[0] >= '0' && x.c.Words[x.c.Pos].Text[0] <= '9' {
+			size = int(x.c.Uint(config.MinLoggingBuffer, config.MaxLoggingBuffer))
+		}
+		if x.c.More() {
+			lv = x.severity()
+		}
 		x.c.End()
-		x.cfg.Logging.Buffered = int(n)
+		if x.c.Err != nil {
+			return
+		}
+		if size == 0 {
+			size = config.MinLoggingBuffer // IOS's default size
+		}
+		l.Buffered, l.BufferedLevel = size, lv
 		x.touch("logging.buffered")
+	case "trap":
+		if x.neg {
+			x.c.Skip()
+			l.Trap = ""
+			return
+		}
+		lv := x.severity()
+		x.c.End()
+		if x.c.Err == nil {
+			l.Trap = lv
+			x.touch("logging.trap")
+		}
+	case "facility":
+		if x.neg {
+			x.c.Skip()
+			l.Facility = ""
+			return
+		}
+		names := make([]string, 0, len(config.LogFacilities))
+		for n := range config.LogFacilities {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		f := x.c.Keyword(names...)
+		x.c.End()
+		if x.c.Err == nil {
+			l.Facility = f
+			x.touch("logging.facility")
+		}
+	case "source-interface":
+		if x.neg {
+			x.c.Skip()
+			l.SourceInterface = ""
+			return
+		}
+		// IOS writes `logging source-interface Loopback 0` as one name.
+		name := x.c.Name("WORD", config.CheckIfName)
+		if x.c.More() {
+			name += x.c.Name("<0-2147483647>", config.CheckIfName)
+		}
+		x.c.End()
+		if x.c.Err == nil {
+			l.SourceInterface = name
+			x.touch("logging.source-interface")
+		}
+	}
+}
+
+// severity reads a level as IOS takes it, a name or 0-7, and gives the
+// name, which is how IOS shows it.
+func (x *cmd) severity() string {
+	if !x.c.Need(config.LogSeverities...) {
+		return ""
+	}
+	w := x.c.Words[x.c.Pos].Text
+	if len(w) == 1 && w[0] >= '0' && w[0] <= '7' {
+		x.c.Pos++
+		return config.LogSeverities[w[0]-'0']
+	}
+	return x.c.Keyword(config.LogSeverities...)
+}
+
+// loggingHost is `logging host A.B.C.D [transport udp port N]`. TCP
+// syslog and VRFs are refused with the reason: flowtap sends syslog over
+// UDP from its one routing table.
+func (x *cmd) loggingHost(l *config.Logging) {
+	a := x.c.Addr(false)
+	port := config.DefaultSyslogPort
+	for x.c.Err == nil && x.c.More() {
+		switch x.c.Keyword("transport", "vrf") {
+		case "vrf":
+			x.c.Refuse("logging host vrf: flowtap has one routing table and no VRFs; configure the host without vrf")
+		case "transport":
+			if x.c.Keyword("tcp", "udp") == "tcp" {
+				x.c.Refuse("logging host transport tcp: flowtap sends syslog over UDP only")
+				return
+			}
+			if x.c.OptKeyword("port") != "" {
+				port = int(x.c.Uint(1, 65535))
+			}
+		}
+	}
+	x.addrListEdit(&l.Hosts, a, "logging.hosts")
+	if x.c.Err != nil {
+		return
+	}
+	a = a.Unmap()
+	l.Ports = slices.DeleteFunc(l.Ports, func(p config.LogPort) bool { return p.Addr == a })
+	if !x.neg && port != config.DefaultSyslogPort {
+		l.Ports = append(l.Ports, config.LogPort{Addr: a, Port: port})
 	}
 }
 

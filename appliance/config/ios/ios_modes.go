@@ -446,26 +446,148 @@ func maskBits(m netip.Addr) (int, bool) {
 }
 
 func (x *cmd) vtyMode() {
-	k, ok := x.subMode("access-class", "exec-timeout")
+	k, ok := x.subMode("access-class", "exec-timeout", "login", "privilege", "transport")
 	if !ok {
 		return
 	}
-	if k == "exec-timeout" {
+	switch k {
+	case "exec-timeout":
 		x.execTimeout()
+	case "login":
+		x.vtyLogin()
+	case "privilege":
+		x.c.Keyword("level")
+		if x.neg {
+			x.c.Skip()
+			x.cfg.VTY.Privilege = 0
+			return
+		}
+		n := int(x.c.Uint(1, 15))
+		x.c.End()
+		if x.c.Err == nil {
+			x.cfg.VTY.Privilege = n
+			x.touch("vty.privilege")
+		}
+	case "transport":
+		x.vtyTransport()
+	case "access-class":
+		if x.neg {
+			x.c.Skip()
+			x.cfg.VTY.AccessClass = ""
+			return
+		}
+		ref := x.aclRef()
+		if x.c.Keyword("in", "out") == "out" {
+			x.c.Invalid(x.c.Last(), "outgoing connections are not restricted")
+		}
+		x.c.End()
+		x.cfg.VTY.AccessClass = ref
+		x.touch("vty.access-class")
+	}
+}
+
+// vtyLogin is `login local` (local users: flowtap's way in, shown as
+// typed) and `login` (a line password, which flowtap has none of: IOS
+// then refuses every login, "Password required, but none set", and so
+// does flowtap's SSH). `no login` would let anyone in without a
+// password, as IOS does; flowtap refuses the line rather than open the
+// box. `login authentication LIST` needs AAA method lists, which flowtap
+// has not.
+func (x *cmd) vtyLogin() {
+	if x.neg {
+		x.c.End()
+		if x.c.Err == nil {
+			x.c.Refuse("no login would let anyone in without a password; flowtap's vty logins are always authenticated (login local)")
+		}
+		return
+	}
+	switch x.c.Optional("authentication", "local") {
+	case "authentication":
+		x.c.Refuse("login authentication needs AAA method lists, which flowtap does not have; use login local")
+		return
+	case "local":
+		x.c.End()
+		if x.c.Err == nil {
+			x.cfg.VTY.Login = config.VTYLoginLocal
+			x.touch("vty.login")
+		}
+		return
+	}
+	if x.c.Err == nil {
+		x.cfg.VTY.Login = config.VTYLoginLine
+		x.touch("vty.login")
+	}
+}
+
+// vtyTransport is `transport input ...` and `transport output ...`.
+// flowtap takes logins over SSH only: `transport input none` refuses
+// them, a list that names ssh (all, telnet ssh) keeps SSH, and telnet
+// alone is refused: it would leave no way in, and flowtap has no telnet
+// server to offer. A vty session opens no outgoing connections, so
+// `transport output none` is the only output form.
+func (x *cmd) vtyTransport() {
+	if x.c.Keyword("input", "output") == "output" {
+		if x.neg {
+			x.c.Skip()
+			x.cfg.VTY.TransportOutputNone = false
+			return
+		}
+		w := x.c.Keyword("all", "none", "ssh", "telnet")
+		if w != "none" && x.c.Err == nil {
+			x.c.Refuse("transport output %s: flowtap has no client to open outgoing connections from a vty; only transport output none applies", w)
+			return
+		}
+		x.c.End()
+		if x.c.Err == nil {
+			x.cfg.VTY.TransportOutputNone = true
+			x.touch("vty.transport-output")
+		}
 		return
 	}
 	if x.neg {
 		x.c.Skip()
-		x.cfg.VTY.AccessClass = ""
+		x.cfg.VTY.TransportInput = ""
 		return
 	}
-	ref := x.aclRef()
-	if x.c.Keyword("in", "out") == "out" {
-		x.c.Invalid(x.c.Last(), "outgoing connections are not restricted")
+	var ssh, telnet bool
+	switch x.c.Keyword("all", "none", "ssh", "telnet") {
+	case "all":
+		x.c.End()
+		x.setTransportInput("all")
+		return
+	case "none":
+		x.c.End()
+		x.setTransportInput("none")
+		return
+	case "ssh":
+		ssh = true
+	case "telnet":
+		telnet = true
 	}
-	x.c.End()
-	x.cfg.VTY.AccessClass = ref
-	x.touch("vty.access-class")
+	for x.c.More() {
+		switch x.c.Keyword("ssh", "telnet") {
+		case "ssh":
+			ssh = true
+		case "telnet":
+			telnet = true
+		}
+	}
+	switch {
+	case x.c.Err != nil:
+	case !ssh:
+		x.c.Refuse("telnet is not offered: flowtap takes vty logins over SSH only (transport input ssh)")
+	case telnet:
+		x.setTransportInput("telnet ssh")
+	default:
+		x.setTransportInput("ssh")
+	}
+}
+
+func (x *cmd) setTransportInput(v string) {
+	if x.c.Err == nil {
+		x.cfg.VTY.TransportInput = v
+		x.touch("vty.transport-input")
+	}
 }
 
 // execTimeout is `exec-timeout MIN [SEC]` under `line vty`: 0 0 never

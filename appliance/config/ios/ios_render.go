@@ -31,8 +31,12 @@ func Render(c config.Config) string {
 	r.section()
 	r.line("platform %s", c.PlatformName())
 	r.section()
-	if c.Logging.Buffered != 0 {
-		r.line("logging buffered %d", c.Logging.Buffered)
+	if l := c.Logging; l.Buffered != 0 {
+		if l.BufferedLevel != "" {
+			r.line("logging buffered %d %s", l.Buffered, l.BufferedLevel)
+		} else {
+			r.line("logging buffered %d", l.Buffered)
+		}
 	}
 	if c.EnableSecret.IsSet() {
 		r.line("enable secret 8 %s", c.EnableSecret.Hash)
@@ -91,9 +95,7 @@ func Render(c config.Config) string {
 	r.section()
 	renderAppClasses(r, c.AppClasses)
 	r.section()
-	for _, h := range c.Logging.Hosts {
-		r.line("logging host %s", h)
-	}
+	renderLogging(r, c.Logging)
 	r.section()
 	renderArchive(r, c.Archive)
 	r.section()
@@ -114,10 +116,14 @@ func Render(c config.Config) string {
 		r.line("line con 0")
 		r.line(" login local")
 	}
-	if c.VTY.AccessClass != "" || c.VTY.ExecTimeout != 0 || c.VTY.Last != 0 {
+	if v := c.VTY; v.AccessClass != "" || v.ExecTimeout != 0 || v.Last != 0 || v.Login != config.VTYLoginDefault ||
+		v.TransportInput != "" || v.TransportOutputNone || v.Privilege != 0 {
 		r.line("line vty 0 %d", c.VTY.Lines()-1)
 		if c.VTY.AccessClass != "" {
 			r.line(" access-class %s in", c.VTY.AccessClass)
+		}
+		if v.Privilege != 0 {
+			r.line(" privilege level %d", v.Privilege)
 		}
 		switch t := c.VTY.ExecTimeout; t {
 		case 0:
@@ -125,6 +131,18 @@ func Render(c config.Config) string {
 			r.line(" exec-timeout 0 0")
 		default:
 			r.line(" exec-timeout %d %d", t/time.Minute, t%time.Minute/time.Second)
+		}
+		switch v.Login {
+		case config.VTYLoginLocal:
+			r.line(" login local")
+		case config.VTYLoginLine:
+			r.line(" login")
+		}
+		if v.TransportInput != "" {
+			r.line(" transport input %s", v.TransportInput)
+		}
+		if v.TransportOutputNone {
+			r.line(" transport output none")
 		}
 	}
 	r.section()
@@ -635,4 +653,25 @@ func OverloadOptions(o config.Overload) string {
 		fmt.Fprintf(&b, " budget %d", o.Budget.Nanoseconds())
 	}
 	return b.String()
+}
+
+// renderLogging writes the syslog lines after `logging buffered`, in
+// IOS's order.
+func renderLogging(r *iosWriter, l config.Logging) {
+	if l.Trap != "" {
+		r.line("logging trap %s", l.Trap)
+	}
+	if l.Facility != "" {
+		r.line("logging facility %s", l.Facility)
+	}
+	if l.SourceInterface != "" {
+		r.line("logging source-interface %s", l.SourceInterface)
+	}
+	for _, h := range l.Hosts {
+		if p := l.HostPort(h); p != config.DefaultSyslogPort {
+			r.line("logging host %s transport udp port %d", h, p)
+		} else {
+			r.line("logging host %s", h)
+		}
+	}
 }
