@@ -117,7 +117,7 @@ func (s *sshService) apply(c config.Config) {
 	u := users{m}
 	srv, err := ssh.Listen(addr, ssh.Config{StateDir: p.opts.State, Users: u, Logger: p.log,
 		Sessions: func(c ssh.Conn) control.Session {
-			priv, _ := u.Privilege(c.User)
+			priv, _ := u.VTYPrivilege(c.User)
 			limit := m.Config().VTY.Lines()
 			e, ok := p.lines.openLimited(lineVTY, limit, c.User, c.Remote.Addr().String(), c.Close)
 			if !ok {

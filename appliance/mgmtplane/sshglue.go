@@ -83,6 +83,26 @@ func (u users) CheckKey(name string, key ssh.PublicKey) bool {
 	return false
 }
 
+// Refuses is why `line vty` takes no SSH login: `transport input none`
+// or `login` with no line password.
+func (u users) Refuses() string { return u.m.Config().VTY.RefusesSSH() }
+
+// VTYPrivilege is the level an SSH login starts at: the user's own
+// `privilege`, else `line vty` `privilege level`, else IOS's 1.
+func (u users) VTYPrivilege(name string) (int, bool) {
+	us, ok := u.find(name)
+	if !ok {
+		return 0, false
+	}
+	if us.Privilege != 0 {
+		return us.Privilege, true
+	}
+	if p := u.m.Config().VTY.Privilege; p != 0 {
+		return p, true
+	}
+	return config.DefaultPrivilege, true
+}
+
 // Permit applies `line vty` `access-class`, standard or extended. An
 // extended list sees TCP from the client to the address it connected to,
 // on the configured SSH port (the appliance's; a test's --ssh-listen port

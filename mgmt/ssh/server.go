@@ -45,6 +45,11 @@ type Users interface {
 	// Permit applies the management access list (`line vty` access-class)
 	// to a connection from a client to one of the box's addresses.
 	Permit(from, to netip.Addr) bool
+	// Refuses is why the vty lines take no SSH login at all (`transport
+	// input none`, `login` without a password to ask for), "" when they
+	// do: the connection is closed before the handshake, as IOS refuses
+	// a transport its lines do not take.
+	Refuses() string
 	// LoginBlock is `login block-for S attempts N within T`; zero
 	// attempts is not configured.
 	LoginBlock() (blockFor time.Duration, attempts int, within time.Duration)
@@ -266,6 +271,10 @@ func (s *Server) serve(c net.Conn, src netip.Addr) {
 		// Logged once a second at most, with the count since: a denied
 		// host reconnecting in a loop must not flood the log.
 		s.refused(src, "access-class")
+		return
+	}
+	if why := s.cfg.Users.Refuses(); why != "" {
+		s.refused(src, why)
 		return
 	}
 	window, tries := s.cfg.Users.LoginLimits()

@@ -27,6 +27,7 @@ type users struct {
 	idle     time.Duration // exec-timeout; 0 never
 	limits   func() (time.Duration, int)
 	nopass   string // a `username NAME nopassword` user
+	refuse   string // why line vty takes no login
 }
 
 func (u users) CheckPassword(user, pass string) bool {
@@ -37,6 +38,7 @@ func (u users) CheckKey(user string, k ssh.PublicKey) bool {
 	return user == "ops" && u.key != nil && bytes.Equal(k.Marshal(), u.key.Marshal())
 }
 func (u users) Permit(a, _ netip.Addr) bool { return a != u.deny }
+func (u users) Refuses() string             { return u.refuse }
 func (u users) LoginBlock() (time.Duration, int, time.Duration) {
 	return u.blockFor, u.attempts, time.Minute
 }
