@@ -29,9 +29,17 @@ type LogBuffer struct {
 	lines []string
 	size  int // bytes kept at most
 	used  int
-	count int // messages logged since start
+	count int // messages the buffer took since start
 	hosts []*logHost
 	tag   string
+	// bufLevel and trapLevel are the most verbose severities the buffer
+	// and the hosts take (`logging buffered ... LEVEL`, `logging trap`);
+	// trapCount the messages at or above trapLevel; facility the code
+	// of `logging facility`; source `logging source-interface` and the
+	// address it gave or why none.
+	bufLevel, trapLevel, trapCount int
+	facility                       int
+	source, sourceState            string
 	subs  []chan string // interactive CLI sessions (logging console, terminal monitor)
 	// stamps, debugStamps and clock are `service timestamps log`,
 	// `service timestamps debug` (for severity 7) and `clock
@@ -98,19 +106,38 @@ func (b *LogBuffer) stamp(t time.Time, sev int) string {
 // logHost is one `logging host`: its socket (nil when it could not be
 // opened, and why) and the message lines sent to it, for show logging.
 type logHost struct {
-	addr         netip.Addr
+	addr         netip.AddrPort
 	conn         *net.UDPConn
 	why          string
 	sent, failed uint64
 }
 
-// Configure follows `logging buffered SIZE` (0 keeps 4096, IOS's default)
-// and `logging host ADDR`. A host configured before keeps its counts.
-func (b *LogBuffer) Configure(size int, hosts []netip.Addr, hostname string) {
+// Configure follows `logging buffered SIZE LEVEL` (size 0 keeps 4096,
+// IOS's default), `logging host ADDR [transport udp port N]`, `logging
+// trap`, `logging facility` and `logging source-interface`. A host
+// configured before keeps its counts.
+func (b *LogBuffer) Configure(l config.Logging, hostname string) {
+	var laddr *net.UDPAddr
+	sourceState := ""
+	if l.SourceInterface != "" {
+		// As IOS, a source interface without an address does not stop
+		// logging: the messages leave from the routed address, and show
+		// logging says so.
+		if a, err := sourceAddr(l.SourceInterface); err != nil {
+			sourceState = "not usable: " + strings.TrimPrefix(err.Error(), "ip flow-export source "+l.SourceInterface+": ") + "; messages leave from the routed address"
+		} else {
+			laddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(a, 0))
+			sourceState = a.String()
+		}
+	}
 	var next []*logHost
-	for _, h := range hosts {
-		lh := &logHost{addr: h}
-		c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(h, 514)))
+	for _, h := range l.Hosts {
+		lh := &logHost{addr: netip.AddrPortFrom(h, uint16(l.HostPort(h)))}
+		la := laddr
+		if la != nil && la.IP.To4() != nil != h.Is4() {
+			la = nil // an IPv6 host cannot be reached from an IPv4 source
+		}
+		c, err := net.DialUDP("udp", la, net.UDPAddrFromAddrPort(lh.addr))
 		if err != nil {
 			lh.why = sysReason(err)
 		}
@@ -128,6 +155,14 @@ func (b *LogBuffer) Configure(size int, hosts []netip.Addr, hostname string) {
 		}
 	}
 	b.hosts, b.tag = next, hostname
+	b.bufLevel = config.Severity(l.BufferedLevel, 7)
+	b.trapLevel = config.Severity(l.Trap, 6)
+	b.facility = config.LogFacilities["local7"]
+	if f, ok := config.LogFacilities[l.Facility]; ok {
+		b.facility = f
+	}
+	b.source, b.sourceState = l.SourceInterface, sourceState
+	size := l.Buffered
 	if size == 0 {
 		size = 4096
 	}
@@ -153,30 +188,36 @@ func (b *LogBuffer) trim() {
 }
 
 // NewLogBuffer keeps up to size bytes of log lines (IOS's default is 4096).
-func NewLogBuffer(size int) *LogBuffer { return &LogBuffer{size: size, started: time.Now()} }
+func NewLogBuffer(size int) *LogBuffer {
+	return &LogBuffer{size: size, started: time.Now(), bufLevel: 7, trapLevel: 6, facility: config.LogFacilities["local7"]}
+}
 
 func (b *LogBuffer) add(line string, sev int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.lines = append(b.lines, line)
-	b.used += len(line)
-	b.count++
-	b.trim()
+	if sev <= b.bufLevel {
+		b.lines = append(b.lines, line)
+		b.used += len(line)
+		b.count++
+		b.trim()
+	}
 	if b.console != nil {
 		io.WriteString(b.console, line+"\n") // best effort, as syslog
 	}
-	// Facility local7 (23), as IOS's default `logging facility`.
-	msg := fmt.Sprintf("<%d>%s %s", 23*8+sev, b.tag, line)
-	for _, h := range b.hosts {
-		if h.conn == nil {
-			continue
-		}
-		// Best effort: a dead syslog host must not stall logging; show
-		// logging counts what did not go.
-		if _, err := h.conn.Write([]byte(msg)); err != nil {
-			h.failed++
-		} else {
-			h.sent++
+	if sev <= b.trapLevel {
+		b.trapCount++
+		msg := fmt.Sprintf("<%d>%s %s", b.facility*8+sev, b.tag, line)
+		for _, h := range b.hosts {
+			if h.conn == nil {
+				continue
+			}
+			// Best effort: a dead syslog host must not stall logging;
+			// show logging counts what did not go.
+			if _, err := h.conn.Write([]byte(msg)); err != nil {
+				h.failed++
+			} else {
+				h.sent++
+			}
 		}
 	}
 	for _, c := range b.subs {
@@ -341,9 +382,18 @@ func severity(l slog.Level) int {
 // Show renders `show logging`.
 func (b *LogBuffer) Show() string {
 	b.mu.Lock()
-	v := show.LoggingView{Size: b.size, Logged: b.count, Lines: slices.Clone(b.lines)}
+	v := show.LoggingView{Size: b.size, Logged: b.count, Lines: slices.Clone(b.lines),
+		BufferLevel: config.LogSeverities[b.bufLevel], TrapLevel: config.LogSeverities[b.trapLevel], TrapLogged: b.trapCount,
+		Source: b.source, SourceState: b.sourceState}
+	if b.facility != config.LogFacilities["local7"] {
+		for n, f := range config.LogFacilities {
+			if f == b.facility {
+				v.Facility = n
+			}
+		}
+	}
 	for _, h := range b.hosts {
-		v.Hosts = append(v.Hosts, show.LoggingHost{Addr: h.addr.String(), Sent: h.sent, Failed: h.failed, NotOpened: h.why})
+		v.Hosts = append(v.Hosts, show.LoggingHost{Addr: h.addr.Addr().String(), Port: int(h.addr.Port()), Sent: h.sent, Failed: h.failed, NotOpened: h.why})
 	}
 	b.mu.Unlock()
 	return render(show.Logging, v)

@@ -24,7 +24,7 @@ func TestLogBufferAndSyslog(t *testing.T) {
 	}
 	defer sink.Close()
 	b := NewLogBuffer(4096)
-	b.Configure(120, []netip.Addr{netip.MustParseAddr("127.0.0.1")}, "tap1")
+	b.Configure(config.Logging{Buffered: 120, Hosts: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}, "tap1")
 	log := slog.New(b.Handler(slog.DiscardHandler))
 	log.Warn("first message", "port", "eth1")
 	log.Info("second message")
@@ -55,16 +55,16 @@ func TestShowLoggingCountsHosts(t *testing.T) {
 	// Nothing listens on 127.0.0.2:514: every other send reports the
 	// refusal the one before it drew.
 	refusing := netip.MustParseAddr("127.0.0.2")
-	b.Configure(0, []netip.Addr{refusing}, "tap1")
+	b.Configure(config.Logging{Hosts: []netip.Addr{refusing}}, "tap1")
 	log := slog.New(b.Handler(slog.DiscardHandler))
 	for i := range 4 {
 		log.Info("message", "n", i)
 		time.Sleep(20 * time.Millisecond)
 	}
-	b.Configure(0, []netip.Addr{refusing}, "tap2")
+	b.Configure(config.Logging{Hosts: []netip.Addr{refusing}}, "tap2")
 	log.Info("after the change")
 	shown := b.Show()
-	if !strings.Contains(shown, "    Trap logging: level debugging, 5 message lines logged\n") {
+	if !strings.Contains(shown, "    Trap logging: level informational, 5 message lines logged\n") {
 		t.Errorf("no Trap logging line for 5 messages:\n%s", shown)
 	}
 	var sent, failed int
@@ -179,5 +179,64 @@ func TestConfigChangesHideKeys(t *testing.T) {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the log lacks %q:\n%s", want, shown)
 		}
+	}
+}
+
+// TestLoggingTrapFacilityPort: `logging host A transport udp port N`
+// sends to N, `logging trap warnings` keeps informational messages from
+// the host (the buffer still has them), `logging facility local5` is the
+// PRI's facility and `logging source-interface lo` the datagram's
+// source; show logging says each. A source interface that does not
+// exist does not stop logging and says why.
+func TestLoggingTrapFacilityPort(t *testing.T) {
+	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	host := netip.MustParseAddr("127.0.0.1")
+	port := sink.LocalAddr().(*net.UDPAddr).Port
+	b := NewLogBuffer(4096)
+	b.Configure(config.Logging{Hosts: []netip.Addr{host}, Ports: []config.LogPort{{Addr: host, Port: port}},
+		Trap: "warnings", Facility: "local5", SourceInterface: "lo"}, "tap1")
+	log := slog.New(b.Handler(slog.DiscardHandler))
+	log.Info("not for the host")
+	log.Warn("for the host")
+	sink.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 512)
+	n, from, err := sink.ReadFromUDP(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// local5.warning = 21*8+4 = 172.
+	if got := string(buf[:n]); !strings.HasPrefix(got, "<172>tap1 ") || !strings.Contains(got, "for the host") || strings.Contains(got, "not for") {
+		t.Errorf("syslog datagram %q", got)
+	}
+	if !from.IP.Equal(net.IPv4(127, 0, 0, 1)) {
+		t.Errorf("sent from %v", from)
+	}
+	sink.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if n, err := sink.Read(buf); err == nil {
+		t.Errorf("a second datagram %q", buf[:n])
+	}
+	shown := b.Show()
+	for _, want := range []string{
+		"    Buffer logging:  level debugging, 2 messages logged\n",
+		"    Trap logging: level warnings, 1 message lines logged\n",
+		"        Logging facility: local5\n",
+		"        Logging Source-Interface: lo (127.0.0.1)\n",
+		fmt.Sprintf("        Logging to 127.0.0.1  (udp port %d), 1 message lines logged\n", port),
+		"%FLOWTAP-6-INFO: not for the host",
+	} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("show logging lacks %q:\n%s", want, shown)
+		}
+	}
+	b.Configure(config.Logging{Hosts: []netip.Addr{host}, BufferedLevel: "errors", SourceInterface: "nosuch0"}, "tap1")
+	log.Warn("not for the buffer")
+	shown = b.Show()
+	if strings.Contains(shown, "not for the buffer") || !strings.Contains(shown, "level errors, 2 messages logged") ||
+		!strings.Contains(shown, "Logging Source-Interface: nosuch0 (not usable: the interface does not exist; messages leave from the routed address)") {
+		t.Errorf("buffered errors, missing source:\n%s", shown)
 	}
 }

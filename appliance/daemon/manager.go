@@ -119,7 +119,7 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 		}()
 	}
 	m.onApply = append(m.onApply, func(c config.Config) {
-		opts.Logs.Configure(c.Logging.Buffered, c.Logging.Hosts, c.HostnameOrDefault())
+		opts.Logs.Configure(c.Logging, c.HostnameOrDefault())
 		opts.Logs.SetTimestamps(c.LogTimestamps, c.DebugTimestamps, c.Clock)
 	})
 	m.onApply[0](cfg)

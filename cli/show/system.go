@@ -119,33 +119,47 @@ func MLSNDE(w io.Writer, v NDEView) {
 	fmt.Fprintf(w, "  Current flow mask is %s\n", v.Mask)
 }
 
-// LoggingView is `show logging`: the buffer's size, how many messages
-// were logged, the `logging host` collectors, and the lines the buffer
-// still holds, oldest first.
+// LoggingView is `show logging`: the buffer's size and level, how many
+// messages it kept, what went to the `logging host` collectors and at
+// which `logging trap` level, and the lines the buffer still holds,
+// oldest first.
 type LoggingView struct {
 	Size   int
-	Logged int
-	Hosts  []LoggingHost
-	Lines  []string
+	Logged int // messages the buffer took
+	// BufferLevel and TrapLevel are severity names: `logging buffered`
+	// and `logging trap`'s levels.
+	BufferLevel, TrapLevel string
+	TrapLogged             int // messages at or above the trap level
+	Facility               string
+	// Source is `logging source-interface`, and SourceState the address
+	// it gives or why it gives none.
+	Source, SourceState string
+	Hosts               []LoggingHost
+	Lines               []string
 }
 
-// LoggingHost is one `logging host`: the message lines sent to it and
-// those whose send failed; NotOpened says why no socket could be opened
-// to it (nothing is sent then).
+// LoggingHost is one `logging host`: its UDP port, the message lines
+// sent to it and those whose send failed; NotOpened says why no socket
+// could be opened to it (nothing is sent then).
 type LoggingHost struct {
 	Addr         string
+	Port         int
 	Sent, Failed uint64
 	NotOpened    string
 }
 
-// Logging writes `show logging`. Every message goes to the buffer and to
-// each host (severity debugging and up), as IOS's Trap logging lines
-// count them.
+// Logging writes `show logging`, in IOS's words.
 func Logging(w io.Writer, v LoggingView) {
-	fmt.Fprintf(w, "Syslog logging: enabled\n    Buffer logging:  level debugging, %d messages logged\n", v.Logged)
-	fmt.Fprintf(w, "    Trap logging: level debugging, %d message lines logged\n", v.Logged)
+	fmt.Fprintf(w, "Syslog logging: enabled\n    Buffer logging:  level %s, %d messages logged\n", v.BufferLevel, v.Logged)
+	fmt.Fprintf(w, "    Trap logging: level %s, %d message lines logged\n", v.TrapLevel, v.TrapLogged)
+	if v.Facility != "" {
+		fmt.Fprintf(w, "        Logging facility: %s\n", v.Facility)
+	}
+	if v.Source != "" {
+		fmt.Fprintf(w, "        Logging Source-Interface: %s (%s)\n", v.Source, v.SourceState)
+	}
 	for _, h := range v.Hosts {
-		fmt.Fprintf(w, "        Logging to %s  (udp port 514", h.Addr)
+		fmt.Fprintf(w, "        Logging to %s  (udp port %d", h.Addr, h.Port)
 		if h.NotOpened != "" {
 			fmt.Fprintf(w, ", not opened: %s", h.NotOpened)
 		}

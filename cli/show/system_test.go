@@ -15,8 +15,10 @@ func TestSystemScreens(t *testing.T) {
 	IPFlowInterface(&b, []FlowInterface{{Name: "eth1", Ingress: true, Sampler: "s1"}, {Name: "eth2", Ingress: true, Egress: true}})
 	MLSNDE(&b, NDEView{Enabled: true, Version: 5, Mask: "full", Destinations: []netip.AddrPort{netip.MustParseAddrPort("192.0.2.10:2055")}})
 	MLSNDE(&b, NDEView{Version: 9, Mask: "destination"})
-	Logging(&b, LoggingView{Size: 4096, Logged: 3, Lines: []string{"a", "b"}, Hosts: []LoggingHost{
-		{Addr: "192.0.2.20", Sent: 3}, {Addr: "2001:db8::20", Sent: 1, Failed: 2}, {Addr: "198.51.100.1", NotOpened: "network is unreachable"}}})
+	Logging(&b, LoggingView{Size: 4096, Logged: 3, BufferLevel: "debugging", TrapLevel: "informational", TrapLogged: 3,
+		Facility: "local5", Source: "Loopback0", SourceState: "192.0.2.1", Lines: []string{"a", "b"}, Hosts: []LoggingHost{
+			{Addr: "192.0.2.20", Port: 514, Sent: 3}, {Addr: "2001:db8::20", Port: 5514, Sent: 1, Failed: 2},
+			{Addr: "198.51.100.1", Port: 514, NotOpened: "network is unreachable"}}})
 	want := `flowtap Software (amd64), Version 1.2
 Compiled with go1.24
 
@@ -41,9 +43,11 @@ Netflow Data Export disabled
   Current flow mask is destination
 Syslog logging: enabled
     Buffer logging:  level debugging, 3 messages logged
-    Trap logging: level debugging, 3 message lines logged
+    Trap logging: level informational, 3 message lines logged
+        Logging facility: local5
+        Logging Source-Interface: Loopback0 (192.0.2.1)
         Logging to 192.0.2.20  (udp port 514), 3 message lines logged
-        Logging to 2001:db8::20  (udp port 514), 1 message lines logged, 2 message lines failed
+        Logging to 2001:db8::20  (udp port 5514), 1 message lines logged, 2 message lines failed
         Logging to 198.51.100.1  (udp port 514, not opened: network is unreachable), 0 message lines logged
 
 Log Buffer (4096 bytes):

@@ -3,6 +3,7 @@ package ios
 import (
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -390,7 +391,7 @@ func (x *cmd) line() {
 		x.cfg.VTY.Last = int(last)
 		x.touch("vty.last")
 	}
-	x.open(modeVTY, "")
+	x.open(modeVTY, strconv.FormatUint(first, 10))
 }
 
 func (x *cmd) logging() {

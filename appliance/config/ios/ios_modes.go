@@ -450,6 +450,19 @@ func (x *cmd) vtyMode() {
 	if !ok {
 		return
 	}
+	// flowtap gives every vty line one configuration. A range that
+	// leaves out line 0 (IOS's `line vty 5 15` after `line vty 0 4`)
+	// may repeat it, but a difference would change lines 0-4 too: an
+	// operator's `transport input none` for the spare lines would lock
+	// every SSH login out. It is refused with the reason instead.
+	if before := x.cfg.VTY; x.mode.key != "0" {
+		defer func() {
+			if x.c.Err == nil && x.cfg.VTY != before {
+				x.cfg.VTY = before
+				x.c.Refuse("flowtap gives every vty line the same configuration, and this line differs from line vty 0's; configure it under line vty 0 %d", before.Lines()-1)
+			}
+		}()
+	}
 	switch k {
 	case "exec-timeout":
 		x.execTimeout()

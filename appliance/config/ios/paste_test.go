@@ -87,3 +87,22 @@ func TestVTYRefusesSSH(t *testing.T) {
 		}
 	}
 }
+
+// TestVTYSpareRange: `line vty 5 15` after `line vty 0 4` (as IOS prints
+// a router's lines) adds the lines and may repeat lines 0-4's settings;
+// a different one is refused with the reason, since flowtap has one
+// configuration for every line and `transport input none` there would
+// lock SSH out of lines 0-4 too.
+func TestVTYSpareRange(t *testing.T) {
+	_, err := Parse("t", []byte("line vty 0 4\n login local\n transport input ssh\nline vty 5 15\n login local\n transport input none\n"))
+	if err == nil || !strings.Contains(err.Error(), "t:6:") || !strings.Contains(err.Error(), "the same configuration") {
+		t.Fatalf("transport input none on 5-15: %v", err)
+	}
+	c, err := Parse("t", []byte("line vty 0 4\n login local\n transport input ssh\nline vty 5 15\n login local\n transport input ssh\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.VTY.Lines() != 16 || c.VTY.TransportInput != "ssh" || c.VTY.RefusesSSH() != "" {
+		t.Errorf("vty %+v", c.VTY)
+	}
+}
