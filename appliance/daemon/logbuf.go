@@ -40,7 +40,7 @@ type LogBuffer struct {
 	bufLevel, trapLevel, trapCount int
 	facility                       int
 	source, sourceState            string
-	subs  []chan string // interactive CLI sessions (logging console, terminal monitor)
+	subs                           []chan string // interactive CLI sessions (logging console, terminal monitor)
 	// stamps, debugStamps and clock are `service timestamps log`,
 	// `service timestamps debug` (for severity 7) and `clock
 	// timezone|summer-time`: how a message's time is written. sync says
