@@ -45,8 +45,8 @@ show clock detail`)
 tap1#configure terminal
 Enter configuration commands, one per line.  End with CNTL/Z.
 tap1(config)#clock ?
-  summer-time
-  timezone
+  summer-time  Configure summer (daylight savings) time
+  timezone     Configure time zone
 tap1(config)#clock timezone ?
   WORD
 tap1(config)#clock timezone CET ?
@@ -56,35 +56,35 @@ tap1(config)#clock timezone CET 1 ?
   <cr>
 tap1(config)#clock timezone CET 1
 tap1(config)#clock summer-time CEST ?
-  recurring
+  recurring  Configure recurring summer time
 tap1(config)#clock summer-time CEST recurring ?
   <1-4>
-  first
-  last
+  first  First week of the month
+  last   Last week of the month
   <cr>
 tap1(config)#clock summer-time CEST recurring last ?
-  Sunday
-  Monday
-  Tuesday
-  Wednesday
-  Thursday
-  Friday
-  Saturday
+  Friday     Day of the week
+  Monday     Day of the week
+  Saturday   Day of the week
+  Sunday     Day of the week
+  Thursday   Day of the week
+  Tuesday    Day of the week
+  Wednesday  Day of the week
 tap1(config)#clock summer-time CEST recurring last Sun Mar 2:00 last Sun Oct 3:00
 tap1(config)#service timestamps log datetime ?
-  localtime
-  msec
-  show-timezone
-  year
+  localtime      Use local time zone for timestamps
+  msec           Include milliseconds in timestamp
+  show-timezone  Add time zone information to timestamp
+  year           Include year in timestamp
   <cr>
 tap1(config)#service timestamps log datetime msec localtime show-timezone
 tap1(config)#service timestamps ?
-  debug
-  log
+  debug  Timestamp debug messages
+  log    Timestamp log messages
   <cr>
 tap1(config)#service timestamps debug ?
-  datetime
-  uptime
+  datetime  Timestamp with date and time
+  uptime    Timestamp with system uptime
   <cr>
 tap1(config)#service timestamps debug datetime sometimes
                                                ^

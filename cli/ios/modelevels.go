@@ -165,6 +165,34 @@ func (s *Session) configHelp(line string) []string {
 	if len(out) == 0 {
 		return []string{"% Unrecognized command"}
 	}
+	if !partial {
+		out = realign(out)
+	}
+	return out
+}
+
+// realign puts the help column of the lines left after filtering two
+// spaces after their own longest word, as IOS lays out what it shows: a
+// word the level may not enter does not widen the column.
+func realign(lines []string) []string {
+	type row struct{ label, help string }
+	rows := make([]row, len(lines))
+	width := 0
+	for i, l := range lines {
+		label, help, _ := strings.Cut(strings.TrimPrefix(l, "  "), "  ")
+		rows[i] = row{label, strings.TrimLeft(help, " ")}
+		if label != "<cr>" {
+			width = max(width, len(label))
+		}
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		if r.help == "" {
+			out[i] = "  " + r.label
+			continue
+		}
+		out[i] = fmt.Sprintf("  %-*s  %s", width, r.label, r.help)
+	}
 	return out
 }
 

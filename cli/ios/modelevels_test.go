@@ -40,15 +40,15 @@ end`)
 	want := `tap1#configure terminal
 Enter configuration commands, one per line.  End with CNTL/Z.
 tap1(config)#?
-  default
-  end
-  exit
-  interface
-  ipv6
-  logging
-  no
+  default    Set a command to its defaults
+  end        Exit from configure mode
+  exit       Exit from configure mode
+  interface  Select an interface to configure
+  ipv6       Global IPv6 configuration commands
+  logging    Modify message logging facilities
+  no         Negate a command or set its defaults
 tap1(config)#logging ?
-  host
+  host  Set syslog server IP address and parameters
 tap1(config)#lo?
 logging
 tap1(config)#hostname x
@@ -61,10 +61,10 @@ tap1(config)#loggi h 192.0.2.7
 tap1(config)#no logging host 192.0.2.7
 tap1(config)#interface eth1
 tap1(config-if)# ?
-  default
-  description
-  exit
-  no
+  default      Set a command to its defaults
+  description  Interface specific description
+  exit         Exit from interface configuration mode
+  no           Negate a command or set its defaults
 tap1(config-if)# description uplink A
 tap1(config-if)# ip flow ingress
                  ^

@@ -2,72 +2,179 @@ package ios
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/internal/grammar"
 )
 
+// HelpItem is one line of `?`: a word that may come next and what it
+// does. Help is empty for a value the table does not describe.
+type HelpItem struct {
+	Label, Help string
+	key         string // the line of keywordHelp Help comes from
+}
+
 // Help answers `?` typed after line in configuration mode, as IOS lists
-// it: what may follow ("line ?"), or the keywords a partial last word may
-// become ("line wo?"); "<cr>" when the line is complete. It tries the
-// line on a copy of the session, so nothing is applied.
+// it: what may follow ("line ?"), each with its one-line help in a
+// column, or the keywords a partial last word may become ("line wo?");
+// "<cr>" when the line is complete. It tries the line on a copy of the
+// session, so nothing is applied.
 func (s *Session) Help(line string) []string {
 	partial := ""
 	if !strings.HasSuffix(line, " ") && strings.TrimSpace(line) != "" {
 		i := strings.LastIndex(line, " ")
 		partial, line = strings.ToLower(line[i+1:]), line[:i+1]
 	}
-	try := *s
-	try.cfg = s.cfg.Clone()
-	err := try.Exec(line)
-	var le *config.LineError
-	var next []string
-	switch {
-	case strings.TrimSpace(line) == "":
-		// Nothing typed yet: everything the mode takes.
-		err = try.Exec("?")
-		if errors.As(err, &le) {
-			next = le.Expected
-		}
-	case errors.As(err, &le) && le.Kind == config.ErrIncomplete:
-		next = le.Expected
-	case err == nil:
-		next = append(append([]string(nil), try.offered...), "<cr>")
-	default:
-		return []string{"% Unrecognized command"}
-	}
-	next = helpOrder(next)
-	var out []string
-	for _, e := range next {
-		if partial == "" {
-			out = append(out, "  "+e)
-		} else if strings.HasPrefix(e, partial) {
-			out = append(out, e)
-		}
-	}
-	if len(out) == 0 {
+	items, cr, ok := s.HelpItems(line)
+	if !ok {
 		return []string{"% Unrecognized command"}
 	}
 	if partial != "" {
-		return []string{strings.Join(out, "  ")}
+		var ws []string
+		for _, it := range items {
+			if strings.HasPrefix(it.Label, partial) {
+				ws = append(ws, it.Label)
+			}
+		}
+		if len(ws) == 0 {
+			return []string{"% Unrecognized command"}
+		}
+		return []string{strings.Join(ws, "  ")}
+	}
+	if len(items) == 0 && !cr {
+		return []string{"% Unrecognized command"}
+	}
+	// As IOS: the help column starts two spaces after the longest word.
+	width := 0
+	for _, it := range items {
+		width = max(width, len(it.Label))
+	}
+	var out []string
+	for _, it := range items {
+		if it.Help == "" {
+			out = append(out, "  "+it.Label)
+			continue
+		}
+		out = append(out, fmt.Sprintf("  %-*s  %s", width, it.Label, it.Help))
+	}
+	if cr {
+		out = append(out, "  <cr>")
 	}
 	return out
 }
 
+// HelpItems is what may follow line (typed in full up to its last space)
+// in IOS's order, each described from keywordHelp; cr tells whether the
+// line is a command as it stands; ok is false when the line does not
+// parse so far.
+func (s *Session) HelpItems(line string) (items []HelpItem, cr, ok bool) {
+	next, cr, ok := s.next(line)
+	if !ok {
+		return nil, false, false
+	}
+	ctx := s.context(grammar.SplitWords(line))
+	for _, n := range helpOrder(next) {
+		key, help := describe(n, ctx)
+		items = append(items, HelpItem{Label: n, Help: help, key: key})
+	}
+	return items, cr, true
+}
+
+// next lists what the grammar offers after line, as it offers it.
+func (s *Session) next(line string) (next []string, cr, ok bool) {
+	try := *s
+	try.cfg = s.cfg.Clone()
+	try.where = grammar.Origins{}
+	err := try.Exec(line)
+	var le *config.LineError
+	switch {
+	case strings.TrimSpace(line) == "":
+		// Nothing typed yet: everything the mode takes.
+		if errors.As(try.Exec("?"), &le) {
+			return le.Expected, false, true
+		}
+		return nil, false, true
+	case errors.As(err, &le) && le.Kind == config.ErrIncomplete:
+		return le.Expected, false, true
+	case err == nil:
+		return append([]string(nil), try.offered...), true, true
+	}
+	return nil, false, false
+}
+
+// context is the path a help line is looked up under: the mode's prompt
+// ("config-if"), then the typed words as the grammar reads them, each
+// abbreviation as its keyword and each value as its form ("WORD",
+// "<1-60>") and without a leading no or default, so that `ip flow-ex ?` and `ip flow-export ?` describe the
+// same words.
+func (s *Session) context(words []grammar.Word) []string {
+	ctx := []string{s.Prompt()}
+	line := ""
+	for i, w := range words {
+		next, _, _ := s.next(line)
+		var kws, vals []string
+		for _, n := range next {
+			if isValue(n) {
+				vals = append(vals, n)
+			} else {
+				kws = append(kws, n)
+			}
+		}
+		word := strings.ToLower(w.Text)
+		if k, _ := grammar.MatchKeyword(word, kws, true); k != "" {
+			word = k
+		} else if len(vals) > 0 {
+			word = vals[0]
+		}
+		line += w.Text + " "
+		// `no ip flow` and `default ip flow` mean what `ip flow` does.
+		if i == 0 && (word == "no" || word == "default") {
+			continue
+		}
+		ctx = append(ctx, word)
+	}
+	return ctx
+}
+
+// describe finds w's line of keywordHelp under the longest tail of ctx
+// that has one ("ip flow-export version" before "flow-export version"
+// before "version"): a word means what the words just before it make it
+// mean.
+func describe(w string, ctx []string) (key, help string) {
+	for i := range ctx {
+		key = strings.Join(ctx[i:], " ") + " " + w
+		if h, ok := keywordHelp[key]; ok {
+			return key, h
+		}
+	}
+	return w, keywordHelp[w]
+}
+
+// isValue tells a value's form (<1-60>, A.B.C.D, WORD, 64|128) from a
+// keyword; RO and dot1Q are keywords, whatever their case.
+func isValue(e string) bool {
+	return strings.HasPrefix(e, "<") || strings.ContainsAny(e, ".:/|") || valueForms[e]
+}
+
+// valueForms are the names the grammar gives its value words.
+var valueForms = map[string]bool{
+	"WORD": true, "LINE": true, "NAME": true, "KEY": true, "HEX": true, "HASH": true, "BASE64": true,
+	"PATH": true, "PORT": true, "PROTOCOL": true, "OID-TREE": true,
+}
+
 // helpOrder lists what `?` shows as IOS does: the values a position
 // takes (<1-60>, A.B.C.D, WORD) first, as the grammar offers them, then
-// the keywords in alphabetical order, then <cr>; the grammar offers them
+// the keywords in ASCII order (RO before view, as IOS), then <cr>; the grammar offers them
 // in the order it tries them.
 func helpOrder(next []string) []string {
 	var values, keywords []string
-	cr := false
 	for _, e := range next {
 		switch {
 		case e == "<cr>":
-			cr = true
-		case e != "" && (e[0] == '<' || unicode.IsUpper(rune(e[0]))):
+		case isValue(e):
 			values = append(values, e)
 		default:
 			keywords = append(keywords, e)
@@ -75,9 +182,5 @@ func helpOrder(next []string) []string {
 	}
 	slices.Sort(keywords)
 	keywords = slices.Compact(keywords)
-	out := append(values, keywords...)
-	if cr {
-		out = append(out, "<cr>")
-	}
-	return out
+	return append(values, keywords...)
 }

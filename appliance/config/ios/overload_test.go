@@ -64,7 +64,7 @@ func TestOverloadProtectionLine(t *testing.T) {
 	}
 
 	s := NewSession(c, "console")
-	if h := strings.Join(s.Help("ip flow-cache "), ","); h != "  entries,  mpls,  overload-protection,  timeout" {
+	if h := strings.Join(helpLabels(s.Help("ip flow-cache ")), ","); h != "  entries,  mpls,  overload-protection,  timeout" {
 		t.Errorf("help for ip flow-cache: %q", h)
 	}
 	if h := strings.Join(s.Help("ip flow-cache overload-protection max-rate "), ","); h != "  <2-65535>" {

@@ -232,7 +232,7 @@ func TestNetFlowInputFilterHelp(t *testing.T) {
 		if s.Prompt() != st.prompt {
 			t.Errorf("after %q the prompt is %q, want %q", st.line, s.Prompt(), st.prompt)
 		}
-		if got := strings.Join(s.Help(st.help), "|"); got != st.want {
+		if got := strings.Join(helpLabels(s.Help(st.help)), "|"); got != st.want {
 			t.Errorf("after %q, %q?: %q, want %q", st.line, st.help, got, st.want)
 		}
 	}

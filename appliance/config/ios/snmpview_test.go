@@ -85,7 +85,7 @@ func TestSNMPGroupHelp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := NewSession(c, "console").Help("snmp-server group G v3 priv ")
+	got := helpLabels(NewSession(c, "console").Help("snmp-server group G v3 priv "))
 	want := []string{"  access", "  read", "  write", "  <cr>"}
 	if !slices.Equal(got, want) {
 		t.Errorf("help %q, want %q", got, want)
