@@ -10,7 +10,9 @@
 // input detected at '^' marker.", "% Incomplete command.", "% Ambiguous
 // command: ..." (JunOS: "syntax error.", "'x' is ambiguous.", "error:
 // value N is not within range (a..b)"). LineError.Expected holds what
-// could have followed, the `?` help of that point. Keywords may be
+// could have followed, the `?` help of that point; keywordHelp
+// (ios_help_text.go) gives each keyword its line of help, and a grammar
+// keyword added without one fails TestHelpDescribesEveryKeyword. Keywords may be
 // abbreviated to any unique prefix in both dialects.
 //
 // flowtap extensions, under keywords the vendors do not use:
