@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/flowtap/flowtap/hwtest/vm"
+	"github.com/flowtap/flowtap/internal/collector"
 )
 
 // reloadWait bounds the guest's reboot after `reload`: QEMU runs with
@@ -21,7 +22,7 @@ var (
 	// reloadRequested is the reload's message on the console: the CLI
 	// there shows it in IOS form (the daemon's own line goes to the
 	// console only while no CLI runs there).
-	reloadRequested = regexp.MustCompile(`%SYS-5-RELOAD: Reload requested by |flowtapd: .*reload requested: restarting`)
+	reloadRequested = regexp.MustCompile(`%SYS-5-RELOAD: Reload requested by |flowtapd: .*reload requested: `)
 	kernelRestart   = regexp.MustCompile(`reboot: Restarting system`)
 	diskConfig      = regexp.MustCompile(`flowtapinit: .* config: startup-config from /dev/vda \(ext4 "FLOWTAP"\)`)
 )
@@ -55,12 +56,33 @@ func TestSSHWriteMemorySurvivesReload(t *testing.T) {
 		t.Fatalf("running-config lacks %q after the change:\n%s", change, run)
 	}
 
+	// The flows in the cache at the reload reach the collector: reload is
+	// an orderly stop that exports every flow before the machine restarts.
+	// A collector of the test's own and a long inactive timeout (neither
+	// saved: the reload is told not to) keep them in the cache until then.
+	n := p.collectTo(t)
+	p.cli(t, "configure terminal\nip flow-cache timeout inactive 600\nend\n")
+	c := loadCapture(t, "zeek-wikipedia.pcap") // DNS flows too: UDP, no FIN ends them
+	before := p.cache(t)
+	p.feed(t, "eth1", c)
+	inCache := p.waitMetered(t, before.Packets+c.Want.Total().Packets)
+	if inCache.Active == 0 {
+		t.Fatalf("no flows in the cache before the reload")
+	}
+	t.Logf("%d flows in the cache at the reload", inCache.Active)
+
 	off := p.Console.Len()
-	r, err = p.ssh(t, "reload\n", 30*time.Second)
+	r, err = p.ssh(t, "reload\nno\n", 30*time.Second)
 	t.Logf("reload over SSH: %v\n%s", err, r.Output) // the session may end with the machine
 	p.WaitExit(reloadWait)
 	if after := p.Console.Text()[off:]; !reloadRequested.MatchString(after) || !kernelRestart.MatchString(after) {
 		t.Errorf("QEMU exited after reload, but the console lacks the daemon's reload request or the kernel's restart")
+	}
+	got, nfcapdLog := n.Stop(t)
+	checkSequence(t, nfcapdLog)
+	compareTuples(t, c.Name, got, c.Want, collector.KnownDiffs(t, knownFile, c.Name))
+	if len(got) == 0 {
+		t.Errorf("the flows in the cache at the reload were not exported")
 	}
 	saved, err := vm.ReadDiskFile(p.Config.Disk, "startup-config")
 	if err != nil {

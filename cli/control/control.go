@@ -65,6 +65,10 @@ type Server struct {
 	sessions Sessions
 	log      *slog.Logger
 	wg       sync.WaitGroup
+
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{} // the sessions' connections, for Close
+	closed bool
 }
 
 // Listen creates the socket (root only: the socket is the box's console)
@@ -85,7 +89,7 @@ func Listen(path string, sessions Sessions, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{ln: ln, sessions: sessions, log: log}
+	s := &Server{ln: ln, sessions: sessions, log: log, conns: map[net.Conn]struct{}{}}
 	s.wg.Add(1)
 	go s.accept()
 	return s, nil
@@ -98,6 +102,10 @@ func (s *Server) accept() {
 		go func() {
 			defer s.wg.Done()
 			defer c.Close()
+			if !s.track(c) {
+				return
+			}
+			defer s.untrack(c)
 			if err := s.serve(c); err != nil {
 				if peerGone(err) {
 					// The operator's terminal closed (a window shut,
@@ -149,9 +157,40 @@ func peerGone(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
 }
 
-// Close stops accepting; sessions in progress run to their end.
+func (s *Server) track(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(c net.Conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.conns, c)
+}
+
+// Close stops accepting and ends the sessions: each one's input ends, as
+// if its client had hung up, so a command in progress finishes and its
+// output is sent, and a session waiting for a line (the image's console
+// always is) ends at once. Waiting for the clients to leave instead held
+// flowtapd's orderly stop (SIGTERM, reload) for as long as anyone was
+// logged in.
 func (s *Server) Close() error {
 	err := s.ln.Close()
+	s.mu.Lock()
+	s.closed = true
+	for c := range s.conns {
+		if cr, ok := c.(interface{ CloseRead() error }); ok {
+			cr.CloseRead()
+		} else {
+			c.Close()
+		}
+	}
+	s.mu.Unlock()
 	s.wg.Wait()
 	return err
 }

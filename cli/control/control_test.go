@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // upper is a session that answers each line in capitals, prefixed with
@@ -159,4 +160,43 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestCloseEndsSessions: Close returns while a client is connected and
+// idle at its prompt (the image's console always is), ending the session
+// as if the client had hung up; a command in progress still sends its
+// output. Before, Close waited for every client to leave, and flowtapd's
+// orderly stop (kill -TERM, reload) hung behind the console.
+func TestCloseEndsSessions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "control.sock")
+	srv, err := Listen(path, func(h Hello) (Session, error) { return upper{h.Dialect}, nil }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := Dial(path, Hello{Interactive: true, Console: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "show clock\n")
+	r := bufio.NewReader(conn)
+	if line, err := r.ReadString('\n'); err != nil || line != "ios/true: SHOW CLOCK\n" {
+		t.Fatalf("before Close: %q, %v", line, err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- srv.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close still waits for an idle session 30 s on")
+	}
+	if rest, err := io.ReadAll(r); err != nil || len(rest) != 0 {
+		t.Errorf("after Close the client reads %q, %v; want the end of the session", rest, err)
+	}
+	if _, err := Dial(path, Hello{}); err == nil {
+		t.Errorf("a client connects after Close")
+	}
 }

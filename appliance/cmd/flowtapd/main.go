@@ -5,6 +5,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -117,18 +119,28 @@ func run(f flags) error {
 		Saved:           func(c config.Config) { running.setStartup(startupSum(f.config), c) },
 		VolatileStartup: f.volatile,
 	}
+	// reloading is set by `reload` on the appliance: the machine restarts
+	// after an orderly stop, which exports every flow in the cache (a
+	// reboot straight away lost them all, counted nowhere).
+	// stopping is set once the orderly stop begins: ending the sessions
+	// ends their input, and a console left at reload's [confirm] takes
+	// that as a yes, which must not turn a kill -TERM into a reboot.
+	var reloading, stopping atomic.Bool
 	if f.rebootOnReload {
 		opts.Reload = func() error {
-			log.Warn("reload requested: restarting")
+			if stopping.Load() {
+				return errors.New("flowtapd is stopping")
+			}
+			if reloading.Swap(true) {
+				return nil
+			}
+			log.Info("reload requested: exporting every flow, then restarting the machine")
 			// The sessions print %SYS-5-RELOAD (the console through the
 			// flowtap client) once the command returns: give them a moment
-			// before the machine goes.
+			// before the stop closes them.
 			go func() {
 				time.Sleep(time.Second)
-				unix.Sync()
-				if err := unix.Reboot(unix.LINUX_REBOOT_CMD_RESTART); err != nil {
-					log.Error("reload", "err", err)
-				}
+				sig <- syscall.SIGTERM
 			}()
 			return nil
 		}
@@ -157,6 +169,7 @@ func run(f flags) error {
 	// An orderly stop: the next start reads the startup-config, as a
 	// router's reload does (a crash never gets here, and the next start
 	// takes the running copy back).
+	stopping.Store(true)
 	running.discard()
 	if f.keepMetering {
 		log.Info("flowtapd stopping; the ports go on metering into the pinned flow table for the next start")
@@ -164,7 +177,24 @@ func run(f flags) error {
 		log.Info("flowtapd stopping; exporting every flow and detaching from the ports")
 	}
 	plane.Close()
-	return m.Close(f.keepMetering)
+	err = m.Close(f.keepMetering && !reloading.Load())
+	if reloading.Load() {
+		restart(log)
+	}
+	return err
+}
+
+// restart reboots the machine (reload on the appliance), its disks synced.
+// It returns only if the kernel refuses; flowtapd then exits and its
+// supervisor starts it again.
+func restart(log *slog.Logger) {
+	// The last export datagrams are queued, not yet on the wire: a reboot
+	// at once can leave them in the NIC's ring.
+	time.Sleep(500 * time.Millisecond)
+	unix.Sync()
+	if err := unix.Reboot(unix.LINUX_REBOOT_CMD_RESTART); err != nil {
+		log.Error("reload: the machine does not restart", "err", err)
+	}
 }
 
 // ensureBPFFS mounts bpffs where the pins live if nothing is mounted there.
