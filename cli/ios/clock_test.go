@@ -48,11 +48,11 @@ tap1(config)#clock ?
   summer-time  Configure summer (daylight savings) time
   timezone     Configure time zone
 tap1(config)#clock timezone ?
-  WORD
+  WORD  name of time zone
 tap1(config)#clock timezone CET ?
-  <-23 - 23>
+  <-23 - 23>  Hours offset from UTC
 tap1(config)#clock timezone CET 1 ?
-  <0-59>
+  <0-59>  Minutes offset from UTC
   <cr>
 tap1(config)#clock timezone CET 1
 tap1(config)#clock summer-time CEST ?

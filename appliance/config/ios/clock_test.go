@@ -49,7 +49,7 @@ func TestClockLines(t *testing.T) {
 		t.Errorf("NST offset %v", c.Clock.Offset)
 	}
 	s := NewSession(c, "console")
-	if h := strings.Join(s.Help("clock timezone PST "), "|"); h != "  <-23 - 23>" {
+	if h := strings.Join(helpLabels(s.Help("clock timezone PST ")), "|"); h != "  <-23 - 23>" {
 		t.Errorf("? after the zone name: %q", h)
 	}
 	if h := strings.Join(s.Help("clock summer-time PDT recurring last "), "|"); !strings.Contains(h, "Sunday") || !strings.Contains(h, "Saturday") {

@@ -24,6 +24,8 @@ func TestHelpScreens(t *testing.T) {
 		{"ip-flow-export", nil, "ip flow-export "},
 		{"ip-flow-export-destination", nil, "ip flow-export destination 192.0.2.1 2055 "},
 		{"ip-flow-export-version", nil, "ip flow-export version "},
+		{"ip-flow-export-destination-address", nil, "ip flow-export destination "},
+		{"ip-flow-cache-timeout-active", nil, "ip flow-cache timeout active "},
 		{"ip-flow-cache", nil, "ip flow-cache "},
 		{"snmp-server", nil, "snmp-server "},
 		{"snmp-server-community", nil, "snmp-server community public "},

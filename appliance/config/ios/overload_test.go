@@ -67,7 +67,7 @@ func TestOverloadProtectionLine(t *testing.T) {
 	if h := strings.Join(helpLabels(s.Help("ip flow-cache ")), ","); h != "  entries,  mpls,  overload-protection,  timeout" {
 		t.Errorf("help for ip flow-cache: %q", h)
 	}
-	if h := strings.Join(s.Help("ip flow-cache overload-protection max-rate "), ","); h != "  <2-65535>" {
+	if h := strings.Join(helpLabels(s.Help("ip flow-cache overload-protection max-rate ")), ","); h != "  <2-65535>" {
 		t.Errorf("help for max-rate: %q", h)
 	}
 	if err := s.Exec("no ip flow-cache overload-protection"); err != nil {
