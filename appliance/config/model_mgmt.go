@@ -256,6 +256,10 @@ type SSH struct {
 	Port        int           // ip ssh port; 0 is 22
 	Timeout     time.Duration // ip ssh time-out, seconds; 0 is 120 s
 	AuthRetries int           // ip ssh authentication-retries; 0 is 3
+	// Version2 is `ip ssh version 2`: SSH version 1 clients are
+	// refused. flowtap's server speaks version 2 only, so it holds
+	// either way; it is kept so the configuration reads as typed.
+	Version2 bool
 }
 
 // Metrics is `ip http metrics [port N] [access-class ACL]`: the

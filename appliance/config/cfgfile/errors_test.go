@@ -56,7 +56,7 @@ mls sampling time-based 64
 		{"fixed table", "platform pfc3b\nip flow-cache entries 4096\n", `t.conf:2: "4096": the pfc3b flow table is fixed at 131072 entries
 ip flow-cache entries 4096
 % The pfc3b flow table is fixed at 131072 entries`},
-		{"bad interface name", "interface eth2/3", `t.conf:1: "eth2/3": interface name "eth2/3": not a Linux interface name
+		{"bad interface name", "interface eth2/3", `t.conf:1: "eth2/3": interface name "eth2/3": not a Linux interface name; flowtap's ports are the Linux links it taps (eth1, ens1f0), not a router's slot/port
 interface eth2/3
           ^
 % Invalid input detected at '^' marker.`},

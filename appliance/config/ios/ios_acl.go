@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
 )
@@ -178,6 +179,11 @@ func (x *cmd) aceLine(extended, neg bool) (config.ACE, bool) {
 		e.SrcPort = x.aclPort(e.Protocol)
 		e.DstAddr, e.DstWild = x.aclAddr(false)
 		e.DstPort = x.aclPort(e.Protocol)
+	}
+	if x.c.More() && x.c.Err == nil && (strings.EqualFold(x.c.Words[x.c.Pos].Text, "log") || strings.EqualFold(x.c.Words[x.c.Pos].Text, "log-input")) {
+		// Taking the entry without its `log` would drop what the
+		// operator asked for without a word.
+		x.c.Invalid(x.c.Pos, "per-entry logging is not offered; flowtap logs each SSH connection its vty access-class refuses")
 	}
 	x.c.End()
 	if x.c.Err != nil {

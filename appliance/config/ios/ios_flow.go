@@ -428,7 +428,20 @@ func (x *cmd) aggregationCmd() {
 
 func (x *cmd) ipSSH() {
 	s := &x.cfg.SSH
-	k := x.c.Keyword("authentication-retries", "port", "pubkey-chain", "time-out")
+	k := x.c.Keyword("authentication-retries", "port", "pubkey-chain", "time-out", "version")
+	if k == "version" {
+		if x.neg {
+			x.c.Skip()
+			s.Version2 = false
+			return
+		}
+		if x.c.Uint(1, 2) == 1 {
+			x.c.Invalid(x.c.Last(), "flowtap's SSH server speaks version 2 only")
+		}
+		x.c.End()
+		s.Version2 = x.c.Err == nil
+		return
+	}
 	if k == "pubkey-chain" {
 		x.c.Invalid(x.c.Last(), "configure keys with username NAME ssh-key TYPE BASE64")
 		return

@@ -65,6 +65,9 @@ func (x *cmd) negation(keywords ...string) string {
 }
 
 func (x *cmd) global() {
+	if x.refuseForeign(foreign) {
+		return
+	}
 	k := x.negation(slices.DeleteFunc(slices.Clone(globalKeywords), func(s string) bool { return s == "no" })...)
 	if x.neg && (k == "end" || k == "exit") {
 		x.c.Invalid(x.c.Last(), "")
@@ -150,6 +153,21 @@ func (x *cmd) platform() {
 }
 
 func (x *cmd) interfaceCmd() {
+	// A router's port names (GigabitEthernet0/1) and its loopbacks come
+	// with every pasted configuration: say what flowtap's ports are
+	// rather than only that the name is malformed.
+	if x.c.More() && !x.neg {
+		w := x.c.Words[x.c.Pos].Text
+		lw := strings.ToLower(w)
+		switch {
+		case strings.HasPrefix(lw, "loopback") || strings.HasPrefix(lw, "null"):
+			x.c.Refuse("interface %s: flowtap meters the Linux links it taps; a loopback or null interface carries no traffic to meter", w)
+			return
+		case strings.Contains(w, "/"):
+			x.c.Invalid(x.c.Pos, "interface name \""+w+"\": not a Linux interface name; flowtap's ports are the Linux links it taps (eth1, ens1f0), not a router's slot/port")
+			return
+		}
+	}
 	name := x.c.Name("WORD", config.CheckIfName)
 	x.c.End()
 	if x.c.Err != nil {
@@ -350,7 +368,12 @@ func (x *cmd) enable() {
 }
 
 func (x *cmd) line() {
-	if x.c.Keyword("console", "vty") == "console" {
+	k := x.c.Keyword("aux", "console", "vty")
+	if k == "aux" {
+		x.c.Refuse("Not supported on this platform: flowtap has no aux port")
+		return
+	}
+	if k == "console" {
 		x.c.Uint(0, 0)
 		x.c.End()
 		if x.neg {
@@ -525,6 +548,9 @@ func (x *cmd) loggingHost(l *config.Logging) {
 func (x *cmd) ntp() {
 	x.c.Keyword("server")
 	a := x.c.Addr(false)
+	if x.c.More() && x.c.Err == nil {
+		x.c.Invalid(x.c.Pos, "flowtap's NTP client weighs its servers alike: prefer, key, version and source are not taken")
+	}
 	x.c.End()
 	x.addrListEdit(&x.cfg.NTP.Servers, a, "ntp.servers")
 }

@@ -31,6 +31,9 @@ func (x *cmd) gone(what string) {
 }
 
 func (x *cmd) interfaceMode() {
+	if x.refuseForeign(foreignIface) {
+		return
+	}
 	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "ipv6", "service-policy", "shutdown")
 	if !ok {
 		return
@@ -628,7 +631,13 @@ func (x *cmd) execTimeout() {
 
 // consoleMode is `line con 0`: `login local` or `no login`.
 func (x *cmd) consoleMode() {
-	if _, ok := x.subMode("login"); !ok {
+	k, ok := x.subMode("exec-timeout", "login")
+	if !ok {
+		return
+	}
+	if k == "exec-timeout" {
+		// Without this the line would be a bare marker: say why.
+		x.c.Refuse("the console session does not time out in flowtap; exec-timeout applies to line vty")
 		return
 	}
 	if x.neg {

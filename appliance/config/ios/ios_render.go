@@ -292,6 +292,9 @@ func renderMLSSampling(r *iosWriter, s platform.Sampling) {
 }
 
 func renderSSH(r *iosWriter, s config.SSH) {
+	if s.Version2 {
+		r.line("ip ssh version 2")
+	}
 	if s.Port != 0 {
 		r.line("ip ssh port %d", s.Port)
 	}

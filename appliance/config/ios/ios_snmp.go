@@ -54,7 +54,10 @@ func (x *cmd) snmpServer() {
 		if x.c.OptKeyword("snmp") != "" {
 			// The one type that can be chosen: authenticationFailure
 			// (IOS's other `snmp` types all come with `enable traps`).
-			x.c.Keyword("authentication")
+			if x.c.Keyword("authentication", "coldstart", "linkdown", "linkup", "warmstart") != "authentication" && x.c.Err == nil {
+				x.c.Invalid(x.c.Last(), "flowtap sends linkUp, linkDown and coldStart with snmp-server enable traps (every notification); snmp authentication alone can be chosen")
+				return
+			}
 			x.c.End()
 			s.AuthTraps = !x.neg
 			return
