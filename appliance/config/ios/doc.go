@@ -59,6 +59,18 @@
 //	privilege configure|interface level N COMMAND  a configuration command (global or
 //	                                               interface mode) for level N and up
 //	line con 0 / login local                       the console asks for a login
+//	line vty 0 N / login local | login             local users (the default) | no
+//	                                               password to ask for: SSH refused
+//	 transport input ssh|all|telnet ssh|none       none refuses SSH; telnet alone refused
+//	 transport output none                         the only output form
+//	 privilege level N                             the level a user without its own starts at
+//	line vty A B (A > 0)                           may only repeat line vty 0's settings:
+//	                                               flowtap has one for every line
+//	logging host A [transport udp port N]          vrf and tcp refused with the reason
+//	logging trap|buffered [SIZE] LEVEL, logging facility F, logging source-interface IF
+//
+// A router's commands flowtap does not carry out (ios_foreign.go: routing,
+// AAA, boot, crypto, port addresses) are refused with the reason.
 //	login block-for S attempts N within T          per-source quiet mode
 //	archive / log config                           the configuration logger (off by default):
 //	  logging enable                               keep each command with its user and line

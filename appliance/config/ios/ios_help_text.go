@@ -300,6 +300,7 @@ var keywordHelp = map[string]string{
 	"in":                       "Filter incoming connections",
 	"out":                      "Filter outgoing connections",
 	"exec-timeout":             "Set the EXEC timeout",
+	"aux":                      "Auxiliary line (this platform has none)",
 	"console":                  "Primary terminal line",
 	"vty":                      "Virtual terminal",
 	"config-line login":        "Enable password checking",
