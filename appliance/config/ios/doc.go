@@ -71,6 +71,7 @@
 //
 // A router's commands flowtap does not carry out (ios_foreign.go: routing,
 // AAA, boot, crypto, port addresses) are refused with the reason.
+//
 //	login block-for S attempts N within T          per-source quiet mode
 //	archive / log config                           the configuration logger (off by default):
 //	  logging enable                               keep each command with its user and line
