@@ -68,10 +68,6 @@
 //	                                               flowtap has one for every line
 //	logging host A [transport udp port N]          vrf and tcp refused with the reason
 //	logging trap|buffered [SIZE] LEVEL, logging facility F, logging source-interface IF
-//
-// A router's commands flowtap does not carry out (ios_foreign.go: routing,
-// AAA, boot, crypto, port addresses) are refused with the reason.
-//
 //	login block-for S attempts N within T          per-source quiet mode
 //	archive / log config                           the configuration logger (off by default):
 //	  logging enable                               keep each command with its user and line
@@ -114,5 +110,7 @@
 //	                                               SRC/DST: any | host X:X::X | X:X::X/LEN
 //
 // A file at boot is read with Salvage: every good line applies and the
-// refused ones are returned, as a router does.
+// refused ones are returned, as a router does. A router's commands
+// flowtap does not carry out (ios_foreign.go: routing, AAA, boot, crypto,
+// port addresses) are refused with the reason, not a bare marker.
 package ios
