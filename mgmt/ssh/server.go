@@ -2,7 +2,8 @@
 // and public-key users from the configuration (and IOS's nopassword users,
 // let in by the "none" method OpenSSH tries first), a host key generated once
 // and kept in the state directory, failed logins delayed and logged, and
-// a source access list. The front end is bounded before anyone logs in:
+// a source access list, and no login at all while the vty lines refuse
+// them (Users.Refuses: `transport input none`). The front end is bounded before anyone logs in:
 // a cap on unauthenticated connections in all and per source, a per-source
 // connection rate, and IOS's `login block-for` quiet mode per source
 // (see limits.go).
