@@ -3,6 +3,7 @@ package hwtest
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -42,6 +43,21 @@ func TestSSHWriteMemorySurvivesReload(t *testing.T) {
 	t.Logf("show version over SSH (host key %s):\n%s", ssh.FingerprintSHA256(hostKey), r.Output)
 	if !strings.Contains(r.Output, "flowtap Software") || !strings.Contains(r.Output, probeHostname+" uptime is") {
 		t.Errorf("show version lacks the software line or %q's uptime:\n%s", probeHostname, r.Output)
+	}
+	// The box as a router's show version tells it: the image's version,
+	// the kernel, flowtapd's own uptime, and QEMU's machine with its memory.
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^flowtap Software \(amd64\), Version image-[0-9a-f]{12}\r?$`),
+		regexp.MustCompile(`(?m)^Kernel: Linux \d+\.\d+\.\S+\r?$`),
+		regexp.MustCompile(`(?m)^flowtapd uptime is \d+ minutes?\r?$`),
+		regexp.MustCompile(`(?m)^QEMU Standard PC \(i440FX \+ PIIX, 1996\) with \d{6,}K bytes of memory\.\r?$`),
+	} {
+		if os.Getenv(vm.EnvDaemonBin) != "" && strings.Contains(want.String(), "image-") {
+			continue // a prebuilt daemon carries its own version
+		}
+		if !want.MatchString(r.Output) {
+			t.Errorf("show version lacks %s", want)
+		}
 	}
 	if _, err := sshScript(p.sshAddr, probeUser, "wrong-"+probePassword, "show version\n"); err == nil {
 		t.Errorf("a wrong password logged in")

@@ -193,8 +193,10 @@ func render[V any](f func(io.Writer, V), v V) string {
 
 func (c *CLI) Version() string {
 	cfg := c.m.Config()
+	mach := readMachine()
 	return render(show.Version, show.VersionView{Arch: runtime.GOARCH, Version: c.m.opts.Version, GoVersion: runtime.Version(),
-		Hostname: cfg.HostnameOrDefault(), Uptime: time.Since(c.m.started), Persona: cfg.PlatformName()})
+		Kernel: mach.Kernel, Hostname: cfg.HostnameOrDefault(), SystemUptime: mach.SystemUptime, Uptime: time.Since(c.m.started),
+		Persona: cfg.PlatformName(), Model: mach.Model, MemoryKB: mach.MemoryKB, Serial: mach.Serial})
 }
 
 func (c *CLI) Platform() string {

@@ -12,15 +12,46 @@ import (
 // VersionView is `show version`.
 type VersionView struct {
 	Arch, Version, GoVersion string
+	Kernel                   string // the kernel release, "" if unknown
 	Hostname                 string
-	Uptime                   time.Duration
-	Persona                  string
+	// SystemUptime is the machine's (IOS's "uptime is": the box's);
+	// Uptime is flowtapd's, which a supervisor's restart starts over.
+	SystemUptime, Uptime time.Duration
+	Persona              string
+	// The hardware, as far as the machine tells (DMI): the model, its
+	// memory and its serial number (IOS's Processor board ID); lines
+	// whose facts are unknown are left out.
+	Model    string
+	MemoryKB uint64
+	Serial   string
 }
 
 // Version writes `show version`.
 func Version(w io.Writer, v VersionView) {
-	fmt.Fprintf(w, "flowtap Software (%s), Version %s\nCompiled with %s\n\n%s uptime is %s\nPlatform persona: %s\n",
-		v.Arch, v.Version, v.GoVersion, v.Hostname, Uptime(v.Uptime), v.Persona)
+	fmt.Fprintf(w, "flowtap Software (%s), Version %s\nCompiled with %s\n", v.Arch, v.Version, v.GoVersion)
+	if v.Kernel != "" {
+		fmt.Fprintf(w, "Kernel: Linux %s\n", v.Kernel)
+	}
+	up := v.SystemUptime
+	if up == 0 {
+		up = v.Uptime
+	}
+	fmt.Fprintf(w, "\n%s uptime is %s\nflowtapd uptime is %s\nPlatform persona: %s\n", v.Hostname, Uptime(up), Uptime(v.Uptime), v.Persona)
+	if v.Model != "" || v.MemoryKB != 0 {
+		model := v.Model
+		if model == "" {
+			model = "Unknown machine"
+		}
+		fmt.Fprintln(w)
+		if v.MemoryKB != 0 {
+			fmt.Fprintf(w, "%s with %dK bytes of memory.\n", model, v.MemoryKB)
+		} else {
+			fmt.Fprintf(w, "%s\n", model)
+		}
+	}
+	if v.Serial != "" {
+		fmt.Fprintf(w, "Processor board ID %s\n", v.Serial)
+	}
 }
 
 // Uptime writes a time since start as IOS's show version does: years,
