@@ -35,6 +35,10 @@ type Config struct {
 	Sampling platform.Sampling
 	// NDE is `mls nde sender`: a PFC exports nothing without it.
 	NDE bool
+	// NDETCPFlags is `mls nde tcp-flags`, a flowtap extension: a PFC's
+	// NDE carries tcp_flags 0 for hardware-switched flows, so the PFC
+	// personas export 0 there unless it asks for the flags the meter saw.
+	NDETCPFlags bool
 	// NetflowOff is `no mls netflow`: the PFC's NetFlow table is not
 	// populated, so no port meters (`mls netflow`, the default, undoes it).
 	NetflowOff bool

@@ -209,6 +209,9 @@ func (v *validator) cache(p *platform.Persona, c *Config) {
 	if c.NDE && !IsCatalyst(p) {
 		v.failf("nde", "mls nde sender is a Catalyst command; the %s persona exports without it", p.Name)
 	}
+	if c.NDETCPFlags && !IsCatalyst(p) {
+		v.failf("nde-tcp-flags", "mls nde tcp-flags is a Catalyst command; the %s persona exports the TCP flags it sees", p.Name)
+	}
 	if c.NetflowOff && !IsCatalyst(p) {
 		v.failf("netflow-off", "no mls netflow is a Catalyst command; the %s persona meters with ip flow ingress", p.Name)
 	}

@@ -169,7 +169,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 			InactiveTimeout: a.Inactive, SourceMinMask: uint8(a.SourceMask), DestinationMinMask: uint8(a.DestinationMask)}}
 		for _, d := range a.Destinations {
 			agg.Destinations = append(agg.Destinations, export.DestinationConfig{Collector: d,
-				Encoder: export.EncoderConfig{Version: v, Scheme: a.Scheme, BootTime: boot}})
+				Encoder: export.EncoderConfig{Version: v, Scheme: a.Scheme, BootTime: boot, ZeroTCPFlags: zeroTCPFlags(c)}})
 		}
 		s.Aggregations = append(s.Aggregations, agg)
 	}
@@ -438,7 +438,8 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		enc := export.EncoderConfig{Version: c.DestinationVersion(d), BootTime: boot, AS: c.DestinationAS(d),
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, OptionsTimeout: c.Export.OptionsTimeout, InterfaceNames: names, Capture: capture(c.Capture), MPLSLabels: c.Cache.MPLSLabels(),
-			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop}
+			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop,
+			ZeroTCPFlags: zeroTCPFlags(c)}
 		if enc.Version == export.IPFIX {
 			// IPFIX records name their application class (IE 95).
 			set := c.AppClassSet()
@@ -461,6 +462,14 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		out = append(out, dc)
 	}
 	return out, srcErr
+}
+
+// zeroTCPFlags reports whether v5 and v7 records carry tcp_flags 0: a
+// PFC's NDE does for hardware-switched flows (vendor-behaviour 5), unless
+// `mls nde tcp-flags` asks for the flags the meter OR'd.
+func zeroTCPFlags(c config.Config) bool {
+	p, err := c.Persona()
+	return err == nil && config.IsCatalyst(&p) && !c.NDETCPFlags
 }
 
 // subinterfaces meters each subinterface on its parent port (one port

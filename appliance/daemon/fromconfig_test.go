@@ -226,3 +226,33 @@ func TestTimeoutChangeKeepsExporters(t *testing.T) {
 		t.Errorf("the biflow destination holds %v after the change, want the inactive timeout %v", b.Exports[1].BiflowHold, b.Aging.Inactive)
 	}
 }
+
+// TestPFCZeroTCPFlags: a PFC persona's destinations write tcp_flags 0
+// (its NDE does for hardware-switched flows) unless `mls nde tcp-flags`
+// asks for the flags; the router exports the flags it OR'd.
+func TestPFCZeroTCPFlags(t *testing.T) {
+	for _, c := range []struct {
+		name, src string
+		zero      bool
+	}{
+		{"router", "ip flow-export version 5\nip flow-export destination 127.0.0.1 9995\n", false},
+		{"pfc3b", "platform pfc3b\nmls nde sender version 5\nip flow-export destination 127.0.0.1 9995\n", true},
+		{"pfc2 v7", "platform pfc2\nmls nde sender version 7\nip flow-export destination 127.0.0.1 9995\n", true},
+		{"pfc3b tcp-flags", "platform pfc3b\nmls nde sender version 5\nmls nde tcp-flags\nip flow-export destination 127.0.0.1 9995\n", false},
+	} {
+		cfg, err := cfgfile.Parse("t.cfg", []byte(c.src))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		s, err := SettingsFrom(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if len(s.Exports) != 1 {
+			t.Fatalf("%s: %d destinations, want 1", c.name, len(s.Exports))
+		}
+		if got := s.Exports[0].Encoder.ZeroTCPFlags; got != c.zero {
+			t.Errorf("%s: ZeroTCPFlags %v, want %v", c.name, got, c.zero)
+		}
+	}
+}

@@ -174,7 +174,13 @@ type EncoderConfig struct {
 
 	// V7FlowMask is written to the v7 record `flags` byte: the flow mask in
 	// use. Its encoding is the platform's business, so it is taken raw.
+	// Nothing sets it: no source gives the encoding Cisco used
+	// (docs/vendor-behaviour.md), so flowtap exports 0 there.
 	V7FlowMask uint8
+	// ZeroTCPFlags writes 0 in the v5 and v7 tcp_flags byte, as a PFC
+	// does for hardware-switched flows; the router's NetFlow exports the
+	// flags it OR'd. v9 and IPFIX are not affected.
+	ZeroTCPFlags bool
 	// RouterSC is the router being shortcut, written to v7 records and to
 	// the Catalyst v8 schemes.
 	RouterSC netip.Addr

@@ -53,6 +53,9 @@ func v5Record(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, _ uint
 	be.PutUint16(b[34:], r.DstPort)
 	b[36] = 0
 	b[37] = r.TCPFlags
+	if cfg.ZeroTCPFlags {
+		b[37] = 0
+	}
 	b[38] = r.Proto
 	b[39] = r.ToS
 	src, dst := asPair(cfg, r)

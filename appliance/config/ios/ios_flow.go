@@ -507,7 +507,16 @@ func (x *cmd) mls() {
 	case "sampling":
 		x.mlsSampling()
 	case "nde":
-		x.c.Keyword("sender")
+		if x.c.Keyword("sender", "tcp-flags") == "tcp-flags" {
+			// flowtap's extension: export the TCP flags the meter saw
+			// instead of the PFC's 0.
+			x.c.End()
+			x.cfg.NDETCPFlags = !x.neg
+			if !x.neg {
+				x.touch("nde-tcp-flags")
+			}
+			return
+		}
 		if x.neg {
 			x.c.Skip()
 			x.cfg.NDE = false

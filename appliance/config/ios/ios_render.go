@@ -233,6 +233,9 @@ func renderCache(r *iosWriter, c config.Config) {
 				r.line("mls nde sender")
 			}
 		}
+		if c.NDETCPFlags {
+			r.line("mls nde tcp-flags")
+		}
 	}
 	if k.Entries != 0 {
 		r.line("ip flow-cache entries %d", k.Entries)
