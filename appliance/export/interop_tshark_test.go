@@ -5,6 +5,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/platform"
 	"math"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -428,5 +429,25 @@ func TestTsharkDecodesSeveralSamplers(t *testing.T) {
 		for _, m := range res[0]["_ws.expert.message"] {
 			t.Errorf("%s: Wireshark says %q", name, m)
 		}
+	}
+}
+
+// TestTsharkDecodesPFCZeroTCPFlags: a PFC persona's v5 and v7 records
+// (ZeroTCPFlags) decode with tcp_flags 0 and every other field as the
+// router's; the records do carry flags, so the test would see them.
+func TestTsharkDecodesPFCZeroTCPFlags(t *testing.T) {
+	recs := interopRecords(30)
+	if !slices.ContainsFunc(recs, func(r flow.Record) bool { return r.TCPFlags != 0 }) {
+		t.Fatal("no record has TCP flags")
+	}
+	for _, cfg := range []export.EncoderConfig{
+		{Version: export.V5, AS: platform.ASOrigin, ZeroTCPFlags: true},
+		{Version: export.V7, AS: platform.ASPeer, RouterSC: netip.MustParseAddr("10.9.9.9"), ZeroTCPFlags: true},
+	} {
+		pkts := encodeAll(t, cfg, recs, nil)
+		want := legacyExpect(recs)
+		want["cflow.tcpflags"] = func(int) any { return 0 }
+		res := collector.TsharkCflow(t, pkts, cflowPort, fieldsOf(want)...)
+		checkTshark(t, cfg.Version.String(), res, len(recs), want)
 	}
 }
