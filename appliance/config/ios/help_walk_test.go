@@ -87,15 +87,20 @@ func walkHelp(t *testing.T) []helpPair {
 			}
 		}
 	}
-	// Some sub-modes are entered only under what exists (a policy-map's
-	// class needs its class-map).
-	s := NewSession(config.Config{}, "console")
-	for _, l := range []string{"class-map match-all w1", "exit"} {
-		if err := s.Exec(l); err != nil {
-			t.Fatalf("%q: %v", l, err)
+	// The router, and a PFC for the mls commands only a Catalyst
+	// persona has. Some sub-modes are entered only under what exists (a
+	// policy-map's class needs its class-map).
+	for _, platform := range []string{"", "pfc3bxl"} {
+		clear(modes)
+		clear(seen)
+		s := NewSession(config.Config{Platform: platform}, "console")
+		for _, l := range []string{"class-map match-all w1", "exit"} {
+			if err := s.Exec(l); err != nil {
+				t.Fatalf("%q: %v", l, err)
+			}
 		}
+		walkMode(s)
 	}
-	walkMode(s)
 	return pairs
 }
 
