@@ -117,12 +117,9 @@ type Exporter struct {
 	wg   sync.WaitGroup
 }
 
-// NewExporter opens the socket and starts the sender and the partial-packet
-// flusher.
-func NewExporter(cfg DestinationConfig) (*Exporter, error) {
-	if !cfg.Collector.IsValid() || cfg.Collector.Port() == 0 {
-		return nil, fmt.Errorf("export destination %s: want an address and a port", cfg.Collector)
-	}
+// withDefaults fills the settings left zero with their defaults, as the
+// exporter runs them.
+func (cfg DestinationConfig) withDefaults() DestinationConfig {
 	if cfg.QueueLen == 0 {
 		cfg.QueueLen = DefaultQueueLen
 	}
@@ -135,6 +132,16 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	if cfg.MaxRate == 0 {
 		cfg.MaxRate = DefaultMaxRate
 	}
+	return cfg
+}
+
+// NewExporter opens the socket and starts the sender and the partial-packet
+// flusher.
+func NewExporter(cfg DestinationConfig) (*Exporter, error) {
+	if !cfg.Collector.IsValid() || cfg.Collector.Port() == 0 {
+		return nil, fmt.Errorf("export destination %s: want an address and a port", cfg.Collector)
+	}
+	cfg = cfg.withDefaults()
 	if cfg.QueueLen < 1 || cfg.FlushAge < 0 || cfg.FlushCheck < 0 || cfg.MaxRate < -1 {
 		return nil, fmt.Errorf("export destination %s: queue length, flush times and rate must be positive", cfg.Collector)
 	}

@@ -17,18 +17,7 @@ func (e *Exporter) Reconfigurable(cfg DestinationConfig) bool {
 	if next.Version != cur.Version || next.Biflow != cur.Biflow || next.MaxPacketSize != cur.MaxPacketSize {
 		return false
 	}
-	if cfg.QueueLen == 0 {
-		cfg.QueueLen = DefaultQueueLen
-	}
-	if cfg.FlushAge == 0 {
-		cfg.FlushAge = DefaultFlushAge
-	}
-	if cfg.FlushCheck == 0 {
-		cfg.FlushCheck = DefaultFlushCheck
-	}
-	if cfg.MaxRate == 0 {
-		cfg.MaxRate = DefaultMaxRate
-	}
+	cfg = cfg.withDefaults()
 	cfg.Encoder = was.Encoder
 	return reflect.DeepEqual(cfg, was)
 }
