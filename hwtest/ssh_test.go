@@ -94,6 +94,11 @@ func TestSSHWriteMemorySurvivesReload(t *testing.T) {
 	if after := p.Console.Text()[off:]; !reloadRequested.MatchString(after) || !kernelRestart.MatchString(after) {
 		t.Errorf("QEMU exited after reload, but the console lacks the daemon's reload request or the kernel's restart")
 	}
+	// The console's CLI waits through the daemon's orderly stop; ending,
+	// it would leave a shell on the console (past login local).
+	if after := p.Console.Text()[off:]; strings.Contains(after, "CLI exited") {
+		t.Errorf("the console's CLI ended during the reload's orderly stop:\n%s", after)
+	}
 	got, nfcapdLog := n.Stop(t)
 	checkSequence(t, nfcapdLog)
 	compareTuples(t, c.Name, got, c.Want, collector.KnownDiffs(t, knownFile, c.Name))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"strings"
@@ -48,7 +49,10 @@ func consoleRelay(sock string, h control.Hello, conn *net.UnixConn, in io.Reader
 			return nil // the input ended
 		}
 		conn.Close()
-		if pid <= 0 || !dying(pid) {
+		// A daemon in an orderly stop (kill -TERM, reload) removes its
+		// socket before it ends the sessions, then exports its flows for
+		// longer than exitWatch: that is a stop too, not an exit.
+		if pid <= 0 || !(socketGone(sock) || dying(pid)) {
 			return nil
 		}
 		io.WriteString(out, "\r\n% flowtapd stopped: waiting for it to restart\r\n")
@@ -126,6 +130,13 @@ func peerPID(c *net.UnixConn) int {
 
 // dying reports whether pid exits within exitWatch: a daemon's sockets
 // close while it exits, a little before it is gone.
+// socketGone reports whether the control socket's file is gone: the
+// daemon has closed it to stop.
+func socketGone(sock string) bool {
+	_, err := os.Stat(sock)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
 func dying(pid int) bool {
 	deadline := time.Now().Add(exitWatch)
 	for {

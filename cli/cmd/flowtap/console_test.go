@@ -39,15 +39,27 @@ func (l lineSession) Serve(_ context.Context, in io.Reader, out io.Writer, _ con
 			return nil
 		case "die":
 			os.Exit(3)
+		case "stop":
+			// An orderly stop, as flowtapd's: the socket closes and the
+			// sessions end, then the flows take a while to export.
+			go func() {
+				standIn.Close()
+				time.Sleep(3 * exitWatch)
+				os.Exit(0)
+			}()
 		}
 		fmt.Fprintf(out, "%s: %s\n", l.name, sc.Text())
 	}
 	return nil
 }
 
+// standIn is the stand-in daemon's control server (in its own process).
+var standIn *control.Server
+
 func serveUntilKilled(path string) {
 	name := os.Getenv("FLOWTAP_TEST_NAME")
-	if _, err := control.Listen(path, func(h control.Hello) (control.Session, error) {
+	var err error
+	if standIn, err = control.Listen(path, func(h control.Hello) (control.Session, error) {
 		if !h.Console {
 			return nil, fmt.Errorf("not the console")
 		}
@@ -132,4 +144,35 @@ func TestConsoleOutlivesDaemon(t *testing.T) {
 	if !strings.Contains(screen.String(), "second: again") {
 		t.Errorf("screen:\n%s", screen.String())
 	}
+}
+
+// TestConsoleWaitsThroughOrderlyStop: a daemon that stops in order
+// (kill -TERM, reload: its socket closes, the sessions end, then it
+// exports for longer than exitWatch before it exits) is a stop too: the
+// console waits for the next daemon rather than end and leave a shell on
+// the console past its login.
+func TestConsoleWaitsThroughOrderlyStop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "control.sock")
+	first := startDaemon(t, path, "first")
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inW.Close()
+	var screen syncbuf.Buffer
+	done := make(chan error, 1)
+	go func() { done <- run([]string{"--console", "--socket", path}, inR, &screen) }()
+	waitScreen(t, &screen, "first ready")
+	io.WriteString(inW, "stop\n")
+	waitScreen(t, &screen, "% flowtapd stopped: waiting for it to restart")
+	first.Wait()
+	startDaemon(t, path, "second")
+	waitScreen(t, &screen, "second ready")
+	select {
+	case err := <-done:
+		t.Fatalf("the console CLI ended with its daemon's orderly stop: %v", err)
+	default:
+	}
+	io.WriteString(inW, "quit\n")
+	<-done
 }
