@@ -84,6 +84,12 @@ func TestBootToPrompt(t *testing.T) {
 	if len(v.Lines(regexp.MustCompile(`flowtapinit: .* starting \(`+regexp.QuoteMeta(version)+` kernel `))) == 0 {
 		t.Errorf("flowtapinit's starting line does not name the image %s", version)
 	}
+	// quiet (the kernel command line's, as make qemu's): the kernel's
+	// warnings stay off the console, where they would land in the CLI's
+	// prompt; the XDP attach on a virtio NIC always logs one.
+	if kw := v.Lines(regexp.MustCompile(`\[\s*\d+\.\d+\] .*XDP request \d+ queues`)); len(kw) > 0 {
+		t.Errorf("kernel warnings reach the console under quiet: %q", kw)
+	}
 	if len(v.Lines(regexp.MustCompile(`supervisor: started .* --startup-volatile`))) == 0 {
 		t.Errorf("flowtapd was not told its startup-config is in RAM (--startup-volatile)")
 	}

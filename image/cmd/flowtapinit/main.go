@@ -96,6 +96,9 @@ func run(ctx context.Context, log *logger, s settings) error {
 		s.ModDir = filepath.Join("/lib/modules", rel)
 	}
 	log.Printf("starting (%s)", imageRelease())
+	if _, quiet := cmdline["quiet"]; quiet {
+		quietConsole(log)
+	}
 	if err := mountAll(log, s.RunDir); err != nil {
 		return err
 	}
@@ -140,4 +143,19 @@ func imageRelease() string {
 		return "image release unknown"
 	}
 	return strings.Join(strings.Fields(string(data)), " ")
+}
+
+// quietLevel is the console log level `quiet` asks the kernel for: only
+// errors and worse reach the console.
+const quietLevel = 4
+
+// quietConsole puts the kernel's console log level back to what `quiet`
+// on the kernel command line asked for. u-root's init raises it to 5, so
+// the kernel's warnings (a virtio XDP queue note at every attach, an
+// hrtimer note under TCG) landed on the console in the middle of the
+// CLI's prompt, which cannot redraw around them; dmesg keeps them.
+func quietConsole(log *logger) {
+	if err := os.WriteFile("/proc/sys/kernel/printk", []byte(fmt.Sprintf("%d\n", quietLevel)), 0o644); err != nil {
+		log.Printf("console log level: %v", err)
+	}
 }
