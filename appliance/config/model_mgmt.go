@@ -469,7 +469,27 @@ func Severity(name string, def int) int {
 	return def
 }
 
-// NTP is `ntp server ADDR`.
+// NTP is `ntp server ADDR [prefer]`.
 type NTP struct {
 	Servers []netip.Addr
+	// Preferred are the servers configured with `prefer`: the client
+	// asks them first.
+	Preferred []netip.Addr
+}
+
+// PollOrder is the order the client asks the servers in: the preferred
+// ones first, each group as configured.
+func (n NTP) PollOrder() []netip.Addr {
+	out := make([]netip.Addr, 0, len(n.Servers))
+	for _, s := range n.Servers {
+		if slices.Contains(n.Preferred, s) {
+			out = append(out, s)
+		}
+	}
+	for _, s := range n.Servers {
+		if !slices.Contains(n.Preferred, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -335,6 +335,15 @@ func (v *validator) mgmtLists(c *Config) {
 	}
 	v.logging(&c.Logging)
 	v.addrList("ntp.servers", c.NTP.Servers)
+	v.addrList("ntp.preferred", c.NTP.Preferred)
+	for _, p := range c.NTP.Preferred {
+		if !slices.Contains(c.NTP.Servers, p) {
+			v.failf("ntp.preferred", "ntp server %s prefer names no configured server", p)
+		}
+	}
+	if len(c.NTP.Preferred) == 0 {
+		c.NTP.Preferred = nil
+	}
 }
 
 // logging checks what `logging` keeps beside its hosts: a port for a

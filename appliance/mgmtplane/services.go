@@ -185,7 +185,7 @@ type ntpService struct {
 
 func newNTPService(p *Plane) *ntpService {
 	m := p.m
-	clock := &ntp.Client{Step: p.opts.NTPStep, Logger: p.log, Servers: func() []netip.Addr { return m.Config().NTP.Servers }}
+	clock := &ntp.Client{Step: p.opts.NTPStep, Logger: p.log, Servers: func() []netip.Addr { return m.Config().NTP.PollOrder() }}
 	m.SetClockSync(func() config.ClockSync {
 		switch now, ever := clock.Synced(); {
 		case now:
@@ -199,8 +199,8 @@ func newNTPService(p *Plane) *ntpService {
 }
 
 func (s *ntpService) apply(c config.Config) {
-	changed := !slices.Equal(s.servers, c.NTP.Servers)
-	s.servers = slices.Clone(c.NTP.Servers)
+	changed := !slices.Equal(s.servers, c.NTP.PollOrder())
+	s.servers = c.NTP.PollOrder()
 	switch {
 	case s.started && changed:
 		s.clock.Kick() // ask the new servers now

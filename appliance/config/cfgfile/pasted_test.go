@@ -71,7 +71,6 @@ func TestPastedRouterConfig(t *testing.T) {
 		" exec-timeout 15 0":                                                   "console",
 		"line aux 0":                                                           "no aux port",
 		" transport input none":                                                "the same configuration",
-		"ntp server 192.0.2.81 prefer":                                         "prefer",
 	}
 	// Lines that set what IOS and flowtap have by default: applied and,
 	// as on IOS, not shown.

@@ -68,6 +68,7 @@
 //	                                               flowtap has one for every line
 //	logging host A [transport udp port N]          vrf and tcp refused with the reason
 //	logging trap|buffered [SIZE] LEVEL, logging facility F, logging source-interface IF
+//	ntp server A [prefer]                          prefer: asked before the others
 //	login block-for S attempts N within T          per-source quiet mode
 //	archive / log config                           the configuration logger (off by default):
 //	  logging enable                               keep each command with its user and line

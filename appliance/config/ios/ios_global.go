@@ -548,11 +548,30 @@ func (x *cmd) loggingHost(l *config.Logging) {
 func (x *cmd) ntp() {
 	x.c.Keyword("server")
 	a := x.c.Addr(false)
+	prefer := false
 	if x.c.More() && x.c.Err == nil {
-		x.c.Invalid(x.c.Pos, "flowtap's NTP client weighs its servers alike: prefer, key, version and source are not taken")
+		if w := strings.ToLower(x.c.Words[x.c.Pos].Text); w != "" && strings.HasPrefix("prefer", w) {
+			x.c.Pos++
+			prefer = true
+		} else {
+			x.c.Invalid(x.c.Pos, "flowtap's NTP client takes prefer (asked first); key, version and source are not taken")
+		}
+	}
+	if !prefer {
+		x.c.Offer("prefer")
 	}
 	x.c.End()
 	x.addrListEdit(&x.cfg.NTP.Servers, a, "ntp.servers")
+	if x.c.Err != nil {
+		return
+	}
+	// `ntp server A` again without prefer makes it an ordinary server,
+	// as on IOS, where the line replaces the one before.
+	n := &x.cfg.NTP
+	n.Preferred = slices.DeleteFunc(n.Preferred, func(p netip.Addr) bool { return p == a.Unmap() })
+	if prefer && !x.neg {
+		n.Preferred = append(n.Preferred, a.Unmap())
+	}
 }
 
 // addrListEdit adds a (or removes it, for `no`) from an address list.

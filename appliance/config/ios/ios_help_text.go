@@ -327,6 +327,7 @@ var keywordHelp = map[string]string{
 	"in":                       "Filter incoming connections",
 	"out":                      "Filter outgoing connections",
 	"exec-timeout":             "Set the EXEC timeout",
+	"prefer":                   "Prefer this peer when possible",
 	"aux":                      "Auxiliary line (this platform has none)",
 	"console":                  "Primary terminal line",
 	"vty":                      "Virtual terminal",

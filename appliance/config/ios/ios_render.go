@@ -3,6 +3,7 @@ package ios
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -147,7 +148,11 @@ func Render(c config.Config) string {
 	}
 	r.section()
 	for _, s := range c.NTP.Servers {
-		r.line("ntp server %s", s)
+		if slices.Contains(c.NTP.Preferred, s) {
+			r.line("ntp server %s prefer", s)
+		} else {
+			r.line("ntp server %s", s)
+		}
 	}
 	r.section()
 	r.line("end")

@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -42,6 +43,8 @@ func TestPastedVTYAndLogging(t *testing.T) {
 		{"", "logging buffered 16384 informational", "logging buffered 16384 informational", ""},
 		{"", "logging buffered 16384", "logging buffered 16384", ""},
 		{"", "logging buffered warnings", "logging buffered 4096 warnings", ""},
+		{"", "ntp server 192.0.2.81 prefer", "ntp server 192.0.2.81 prefer", ""},
+		{"", "ntp server 192.0.2.81 key 1", "", "key, version and source are not taken"},
 		{"", "service timestamps log datetime msec localtime show-timezone", "service timestamps log datetime msec localtime show-timezone", ""},
 	} {
 		src := tc.line + "\n"
@@ -104,5 +107,24 @@ func TestVTYSpareRange(t *testing.T) {
 	}
 	if c.VTY.Lines() != 16 || c.VTY.TransportInput != "ssh" || c.VTY.RefusesSSH() != "" {
 		t.Errorf("vty %+v", c.VTY)
+	}
+}
+
+// TestNTPPreferAskedFirst: `ntp server A prefer` puts A first in the
+// order the client asks; `ntp server A` again makes it ordinary.
+func TestNTPPreferAskedFirst(t *testing.T) {
+	c, err := Parse("t", []byte("ntp server 192.0.2.80\nntp server 192.0.2.81 prefer\nntp server 192.0.2.82\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.NTP.PollOrder()); got != "[192.0.2.81 192.0.2.80 192.0.2.82]" {
+		t.Errorf("poll order %s", got)
+	}
+	c, err = Parse("t", []byte("ntp server 192.0.2.80\nntp server 192.0.2.81 prefer\nntp server 192.0.2.81\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.NTP.PollOrder()); got != "[192.0.2.80 192.0.2.81]" || strings.Contains(RunningConfig(c), "prefer") {
+		t.Errorf("poll order %s after ntp server without prefer", got)
 	}
 }
