@@ -55,7 +55,7 @@ func TestPastedRouterConfigBoots(t *testing.T) {
 		"\ninterface eth2\n description Customer aggregation\n flow-sampler SAMPLE-1-IN-100\n",
 		"\nip flow-export source Loopback0\nip flow-export version 9\nip flow-export destination 192.0.2.50 2055\n",
 		fmt.Sprintf("\nlogging facility local5\nlogging source-interface Loopback0\nlogging host 192.0.2.60\nlogging host 127.0.0.1 transport udp port %d\n", port),
-		"\nline vty 0 15\n access-class 10 in\n privilege level 15\n exec-timeout 30 0\n login local\n transport input ssh\n transport output none\n",
+		"\nline vty 0 15\n access-class 10 in\n exec-timeout 30 0\n privilege level 15\n login local\n transport input ssh\n transport output none\n",
 	} {
 		if !strings.Contains(rc, want) {
 			t.Errorf("show running-config lacks %q:\n%s", want, rc)

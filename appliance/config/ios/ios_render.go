@@ -123,15 +123,16 @@ func Render(c config.Config) string {
 		if c.VTY.AccessClass != "" {
 			r.line(" access-class %s in", c.VTY.AccessClass)
 		}
-		if v.Privilege != 0 {
-			r.line(" privilege level %d", v.Privilege)
-		}
 		switch t := c.VTY.ExecTimeout; t {
 		case 0:
 		case config.NoExecTimeout:
 			r.line(" exec-timeout 0 0")
 		default:
 			r.line(" exec-timeout %d %d", t/time.Minute, t%time.Minute/time.Second)
+		}
+		// IOS's order: exec-timeout, privilege level, login, transport.
+		if v.Privilege != 0 {
+			r.line(" privilege level %d", v.Privilege)
 		}
 		switch v.Login {
 		case config.VTYLoginLocal:
