@@ -216,8 +216,13 @@ func (c *CLI) Clock() show.ClockView {
 	// image's /etc/localtime, which is whatever the build host's was).
 	clk, now := c.m.Config().Clock, time.Now()
 	start, end := clk.NextSummer(now)
+	ntp := c.m.ntpStatusNow()
+	ntp.Servers = len(c.m.Config().NTP.Servers)
+	if !ntp.When.IsZero() {
+		ntp.When = clk.In(ntp.When)
+	}
 	return show.ClockView{Now: clk.In(now), Synced: sync == config.ClockSynced, SyncLost: sync == config.ClockSyncLost,
-		SummerStart: start, SummerEnd: end}
+		SummerStart: start, SummerEnd: end, NTP: ntp}
 }
 
 func (c *CLI) SNMP() show.SNMPView {

@@ -14,6 +14,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/config/cfgfile"
 	"github.com/flowtap/flowtap/appliance/config/ios"
 	cliios "github.com/flowtap/flowtap/cli/ios"
+	"github.com/flowtap/flowtap/cli/show"
 )
 
 // ManagerOptions are fixed for the manager's life.
@@ -61,6 +62,7 @@ type Manager struct {
 
 	stop       context.CancelFunc // ends the link watcher
 	clockSync  func() config.ClockSync
+	ntpStatus  func() show.NTPStatus
 	snmpCounts func() map[string]uint32
 
 	// acl applies the management access lists and counts their matches.
@@ -348,6 +350,24 @@ func (m *Manager) SetClockSync(f func() config.ClockSync) {
 	m.clockSync = f
 	m.mu.Unlock()
 	m.opts.Logs.SetClockSync(f)
+}
+
+// SetNTPStatus gives `show ntp status` the NTP client's last poll.
+func (m *Manager) SetNTPStatus(f func() show.NTPStatus) {
+	m.mu.Lock()
+	m.ntpStatus = f
+	m.mu.Unlock()
+}
+
+// ntpStatusNow is the NTP client's last poll, zero while none runs.
+func (m *Manager) ntpStatusNow() show.NTPStatus {
+	m.mu.Lock()
+	f := m.ntpStatus
+	m.mu.Unlock()
+	if f == nil {
+		return show.NTPStatus{}
+	}
+	return f()
 }
 
 // clockSyncNow is the clock's state now: unset while nothing said.

@@ -2,10 +2,13 @@ package mgmtplane
 
 import (
 	"bytes"
+	"errors"
+	"net"
 	"net/netip"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/junos"
+	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/mgmt/ntp"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 	"github.com/flowtap/flowtap/mgmt/ssh"
@@ -195,6 +199,17 @@ func newNTPService(p *Plane) *ntpService {
 		}
 		return config.ClockUnset
 	})
+	m.SetNTPStatus(func() show.NTPStatus {
+		st := clock.Status()
+		v := show.NTPStatus{Stratum: st.Stratum, Offset: st.Offset, When: st.When}
+		if st.Server.IsValid() {
+			v.Server = st.Server.String()
+		}
+		if st.Err != nil {
+			v.Err = ntpFailure(st.Err)
+		}
+		return v
+	})
 	return &ntpService{p: p, clock: clock}
 }
 
@@ -237,4 +252,19 @@ func vtyDialect(c config.Config) platform.Dialect {
 		return platform.DialectIOS
 	}
 	return p.Dialect
+}
+
+// ntpFailure says why a poll got no time in an operator's words, not the
+// socket's error chain.
+func ntpFailure(err error) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return "no answer"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "refused: no NTP server at that address"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "unreachable"
+	}
+	return err.Error()
 }

@@ -219,6 +219,11 @@ func execTree() *Node {
 			show.Clock(w, s.b.Clock())
 			return nil
 		}),
+		kw("ntp", "Network time protocol",
+			kw("status", "NTP status").Runs(func(s *Session, w io.Writer, _ []string) error {
+				show.NTPStatusScreen(w, s.b.Clock())
+				return nil
+			})),
 		kw("access-lists", "List access lists",
 			arg("WORD", "ACL number or name", nil).Runs(showAccessLists)).Runs(showAccessLists),
 		kw("flow-sampler", "Flow sampler information",

@@ -109,6 +109,7 @@ tap1>show ?
   ip               IP information
   ipv6             IPv6 information
   mls              Show MultiLayer Switching information
+  ntp              Network time protocol
   platform         Show platform information
   policy-map       Show QoS Policy Map
   privilege        Show current privilege level

@@ -170,6 +170,44 @@ type ClockView struct {
 	Synced                 bool // NTP keeps the clock
 	SyncLost               bool // NTP set it but no longer keeps it
 	SummerStart, SummerEnd time.Time
+	NTP                    NTPStatus
+}
+
+// NTPStatus is the NTP client's last poll, for `show ntp status`.
+type NTPStatus struct {
+	Servers int    // configured `ntp server`s
+	Server  string // the server of the last poll, "" before any
+	Stratum uint8  // its stratum, when it answered
+	Offset  time.Duration
+	When    time.Time // the poll, on the configured clock
+	Err     string    // why the last poll failed, "" if it did not
+}
+
+// NTPStatusScreen renders `show ntp status` in IOS's words: synchronized
+// or not, the stratum (the server's plus one) and reference, when it was
+// last heard from and the offset it measured.
+func NTPStatusScreen(w io.Writer, v ClockView) {
+	n := v.NTP
+	if v.Synced && n.Err == "" && n.Server != "" {
+		fmt.Fprintf(w, "Clock is synchronized, stratum %d, reference is %s\n", n.Stratum+1, n.Server)
+	} else {
+		fmt.Fprintln(w, "Clock is unsynchronized, stratum 16, no reference clock")
+	}
+	switch {
+	case n.Servers == 0:
+		fmt.Fprintln(w, "No NTP server is configured (ntp server ADDRESS)")
+		return
+	case n.Server == "":
+		fmt.Fprintln(w, "No NTP server polled yet")
+		return
+	}
+	when := n.When.Format(clockLayout)
+	if n.Err != "" {
+		fmt.Fprintf(w, "last poll %s: no time from %s (%s)\n", when, n.Server, n.Err)
+		return
+	}
+	fmt.Fprintf(w, "reference time is %s\n", when)
+	fmt.Fprintf(w, "clock offset is %.4f msec\n", float64(n.Offset)/float64(time.Millisecond))
 }
 
 const clockLayout = "15:04:05.000 MST Mon Jan 2 2006"

@@ -110,18 +110,29 @@ service timestamps log datetime msec year
 			}
 		}
 	}
+	ntpStatus := func(want *regexp.Regexp) {
+		t.Helper()
+		if got := d.cli(t, "ios", "show ntp status\n"); !want.MatchString(got) {
+			t.Errorf("show ntp status:\n%s\nwant it to match %s", got, want)
+		}
+	}
 	clockMark("*")
+	ntpStatus(regexp.MustCompile(`^Clock is unsynchronized, stratum 16, no reference clock\nNo NTP server is configured \(ntp server ADDRESS\)\n$`))
 	if m := lastMark("ntpmark-unset"); m != "*" {
 		t.Errorf("with no NTP server the stamp's mark is %q, want *", m)
 	}
 	d.cli(t, "ios", "configure terminal\nntp server 127.77.0.1\nend\n")
 	clockMark("")
+	ntpStatus(regexp.MustCompile(`^Clock is synchronized, stratum \d+, reference is 127\.77\.0\.1\nreference time is \d\d:\d\d:\d\d\.\d{3} UTC \w{3} \w{3} \d{1,2} \d{4}\nclock offset is -?\d+\.\d{4} msec\n$`))
 	if m := lastMark("ntpmark-synced"); m != "" {
 		t.Errorf("with NTP answering the stamp's mark is %q, want none", m)
 	}
 	// The server goes: the clock was set by NTP, which no longer keeps it.
 	d.cli(t, "ios", "configure terminal\nno ntp server 127.77.0.1\nntp server 127.77.0.2\nend\n")
 	clockMark(".")
+	// Nothing serves 127.77.0.2: the poll is refused or times out, said
+	// in words, not as the socket's error.
+	ntpStatus(regexp.MustCompile(`^Clock is unsynchronized, stratum 16, no reference clock\nlast poll \d\d:\d\d:\d\d\.\d{3} UTC .*: no time from 127\.77\.0\.2 \((no answer|refused: no NTP server at that address)\)\n$`))
 	if m := lastMark("ntpmark-lost"); m != "." {
 		t.Errorf("after NTP lost sync the stamp's mark is %q, want .", m)
 	}
