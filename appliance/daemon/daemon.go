@@ -609,7 +609,16 @@ func (d *Daemon) applyPorts(want []Port) error {
 			errs = append(errs, err)
 			continue
 		}
-		d.log.Info("metering port", "port", p.Name, "xdp-mode", np.Mode.String(), "verdict", p.Verdict.String(), "tried", np.Tried)
+		attrs := []any{"port", p.Name, "xdp-mode", np.Mode.String(), "verdict", p.Verdict.String()}
+		// Offload fails on nearly every NIC: when the port runs native,
+		// its failure ("create link: invalid argument", on the console at
+		// every attach) says nothing; a fall back to generic says why.
+		if np.Mode == datapath.ModeGeneric && len(np.Tried) > 0 {
+			attrs = append(attrs, "tried", np.Tried)
+		} else if len(np.Tried) > 0 {
+			d.log.Debug("xdp modes tried before "+np.Mode.String(), "port", p.Name, "tried", np.Tried)
+		}
+		d.log.Info("metering port", attrs...)
 		d.ports[p.Name] = np
 	}
 	for name, p := range d.ports {
