@@ -10,6 +10,12 @@
 // the parser offers at the end of a line, described by statementHelp,
 // which a test keeps complete by walking the whole grammar.
 //
+// Syslog (junos_syslog.go): `system syslog host A any LEVEL | port N |
+// facility-override localN` are the model's logging hosts, their
+// `transport udp port`, and its one trap level and facility, which every
+// host shows; a level or facility that would differ between hosts is
+// refused with that reason, and deleting the last host takes them along.
+//
 // JunOS keys a flow-server by its address alone; flowtap keys it by
 // address and port, so that one host can take several collectors:
 // `flow-server A port P ...` names the server (A, P), creating it when

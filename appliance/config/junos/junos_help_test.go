@@ -64,7 +64,7 @@ func TestHelpDescribesEveryStatement(t *testing.T) {
 	if words < 120 {
 		t.Errorf("the walk reached %d words only", words)
 	}
-	for _, w := range []string{"rate", "flow-server", "tcp-initial", "fibre-b", "overload-protection", "biflow", "ipfix", "version-ipfix", "option-refresh-rate", "inline-jflow", "sampling-instance", "ipv6-template"} {
+	for _, w := range []string{"rate", "flow-server", "tcp-initial", "fibre-b", "overload-protection", "biflow", "ipfix", "version-ipfix", "option-refresh-rate", "inline-jflow", "sampling-instance", "ipv6-template", "syslog", "facility-override", "notice", "local0"} {
 		found := false
 		for k := range seen {
 			if strings.HasSuffix(k, "|"+w) {
@@ -128,6 +128,8 @@ func TestHelpScreens(t *testing.T) {
 		{"set firewall family inet filter F term T from ", []string{"destination-address", "destination-port", "protocol", "source-address", "source-port", "tcp-established", "tcp-initial"}, false},
 		{"set firewall family inet filter F term T then s", []string{"sample"}, false},
 		{"set forwarding-options sampling output flow-server 192.0.2.1 ", []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version", "version-ipfix", "version9"}, true},
+		{"set system syslog host 192.0.2.1 ", []string{"any", "facility-override", "port"}, true},
+		{"set system syslog host 192.0.2.1 any ", []string{"emergency", "alert", "critical", "error", "warning", "notice", "info", "any"}, false},
 		{"set forwarding-options sampling output flow-server 192.0.2.1 aggregation ", []string{"autonomous-system", "destination-prefix", "protocol-port", "source-destination-prefix", "source-prefix"}, false},
 	} {
 		items, complete, err := s.Help(tc.line)

@@ -231,9 +231,13 @@ func (j *jcmd) top() {
 func (j *jcmd) system() {
 	if j.deleting() {
 		j.cfg.Hostname = ""
+		j.clearSyslog()
 		return
 	}
-	j.c.Keyword("host-name")
+	if j.c.Keyword("host-name", "syslog") == "syslog" {
+		j.syslog()
+		return
+	}
 	if j.del {
 		j.c.End()
 		j.cfg.Hostname = ""

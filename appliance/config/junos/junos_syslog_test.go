@@ -1,0 +1,116 @@
+package junos
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/ios"
+)
+
+// TestSyslogRoundTrip: the syslog hosts, their port, the one level and
+// facility go through both renderings and parse back equal, and the IOS
+// running-config shows them as logging lines.
+func TestSyslogRoundTrip(t *testing.T) {
+	c, err := Parse("t", []byte(`set system host-name jr
+set system syslog host 192.0.2.9 any warning
+set system syslog host 192.0.2.9 port 1514
+set system syslog host 192.0.2.9 facility-override local3
+set system syslog host 2001:db8::9 any warning
+set system syslog host 192.0.2.10
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Logging
+	want := []netip.Addr{netip.MustParseAddr("192.0.2.9"), netip.MustParseAddr("2001:db8::9"), netip.MustParseAddr("192.0.2.10")}
+	if len(l.Hosts) != 3 || l.Hosts[0] != want[0] || l.Hosts[1] != want[1] || l.Hosts[2] != want[2] {
+		t.Fatalf("hosts %v", l.Hosts)
+	}
+	if l.Trap != "warnings" || l.Facility != "local3" || l.HostPort(want[0]) != 1514 || l.HostPort(want[2]) != 514 {
+		t.Fatalf("logging %+v", l)
+	}
+	set := RenderSet(c)
+	for _, s := range []string{
+		"set system syslog host 192.0.2.9 any warning\n",
+		"set system syslog host 192.0.2.9 port 1514\n",
+		"set system syslog host 192.0.2.9 facility-override local3\n",
+		"set system syslog host 192.0.2.10 any warning\n",
+	} {
+		if !strings.Contains(set, s) {
+			t.Errorf("display set lacks %q:\n%s", s, set)
+		}
+	}
+	for name, text := range map[string]string{"set": set, "braces": Render(c)} {
+		back, err := Parse("back", []byte(text))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, text)
+		}
+		if d := config.Diff(c, back); len(d) != 0 {
+			t.Errorf("%s: parse back differs: %v\n%s", name, d, text)
+		}
+	}
+	if u := Unmapped(c); len(u) != 0 {
+		t.Errorf("unmapped %v", u)
+	}
+	run := ios.RunningConfig(c)
+	for _, s := range []string{"logging host 192.0.2.9 transport udp port 1514\n", "logging host 192.0.2.10\n", "logging trap warnings\n", "logging facility local3\n"} {
+		if !strings.Contains(run, s) {
+			t.Errorf("IOS running-config lacks %q:\n%s", s, run)
+		}
+	}
+}
+
+// TestSyslogRefusals: what the model cannot hold is refused with its
+// reason, and bad words get JunOS's syntax errors.
+func TestSyslogRefusals(t *testing.T) {
+	base, err := Parse("t", []byte("set system syslog host 192.0.2.9 any warning\nset system syslog host 192.0.2.10\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ line, want string }{
+		{"set system syslog host 192.0.2.10 any error", "flowtap sends every host the same severity"},
+		{"set system syslog host 192.0.2.10 facility-override local1", "flowtap sends every host the same facility"},
+		{"delete system syslog host 192.0.2.10 any", "flowtap sends every host the same severity"},
+		{"set system syslog host 192.0.2.10 any verbose", "syntax error"},
+		{"set system syslog host 192.0.2.10 facility-override daemon", "syntax error"},
+		{"set system syslog host 192.0.2.10 port 70000", "value 70000 is not within range (1..65535)"},
+		{"set system syslog host bogus", "syntax error"},
+	} {
+		s := NewSession(base, "terminal")
+		err := s.Exec(tc.line)
+		var le *config.LineError
+		if !errors.As(err, &le) {
+			t.Errorf("%s: %v, want a line error", tc.line, err)
+			continue
+		}
+		if got := le.Error(); !strings.Contains(got, tc.want) || strings.Contains(got, "%") {
+			t.Errorf("%s: %q, want %q", tc.line, got, tc.want)
+		}
+	}
+	// The same level on every host is taken, and so is a change once the
+	// host is the only one.
+	s := NewSession(base, "terminal")
+	for _, l := range []string{"set system syslog host 192.0.2.10 any warning", "delete system syslog host 192.0.2.10", "set system syslog host 192.0.2.9 any critical", "set system syslog host 192.0.2.9 port 514"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+	}
+	c, err := s.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := c.Logging; len(l.Hosts) != 1 || l.Trap != "critical" || l.Ports != nil {
+		t.Errorf("logging %+v", l)
+	}
+	// Deleting the last host takes its level and facility with it.
+	s = NewSession(c, "terminal")
+	if err := s.Exec("delete system syslog"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = s.Commit(); err != nil || len(c.Logging.Hosts) != 0 || c.Logging.Trap != "" {
+		t.Errorf("after delete system syslog: %+v %v", c.Logging, err)
+	}
+}
