@@ -72,7 +72,9 @@ cleanup() {
 	# stty cannot turn it back on: without this, every later line longer
 	# than the terminal is cut at its right edge.
 	if [ -t 1 ]; then printf '\033[?7h'; fi
-	echo "make qemu: stopped QEMU, nfcapd, replay and the summary; flows are in $OUT/flows (nfdump -R $OUT/flows)"
+	if [ -n "${qemu:-}" ]; then
+		echo "make qemu: stopped QEMU, nfcapd, replay and the summary; flows are in $OUT/flows (nfdump -R $OUT/flows)"
+	fi
 	if [ -f "$failed" ]; then
 		echo "make qemu: FAILED: the traffic source died; $OUT/replay.log says:" >&2
 		tail -n 5 "$OUT/replay.log" >&2
