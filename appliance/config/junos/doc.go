@@ -16,6 +16,14 @@
 // host shows; a level or facility that would differ between hosts is
 // refused with that reason, and deleting the last host takes them along.
 //
+// Logins (junos_login.go): `system login user NAME class super-user|
+// read-only` is the user's privilege 15 or 1, `... authentication
+// encrypted-password "$8$..."` its secret; flowtap verifies type 8
+// hashes only, so JunOS's crypt hashes ($1$, $5$, $6$) are refused with
+// that reason. `system services ssh` is IOS `transport input ssh` and
+// deleting it `transport input none`; a configuration that does not name
+// it leaves SSH on, flowtap's default.
+//
 // JunOS keys a flow-server by its address alone; flowtap keys it by
 // address and port, so that one host can take several collectors:
 // `flow-server A port P ...` names the server (A, P), creating it when

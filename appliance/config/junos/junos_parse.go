@@ -234,8 +234,15 @@ func (j *jcmd) system() {
 		j.clearSyslog()
 		return
 	}
-	if j.c.Keyword("host-name", "syslog") == "syslog" {
+	switch j.c.Keyword("host-name", "login", "services", "syslog") {
+	case "syslog":
 		j.syslog()
+		return
+	case "login":
+		j.loginUser()
+		return
+	case "services":
+		j.sysServices()
 		return
 	}
 	if j.del {

@@ -24,6 +24,7 @@ func junosStatements(c config.Config) []jstmt {
 	var out []jstmt
 	add := func(leaf string, path ...string) { out = append(out, jstmt{path, leaf}) }
 	add("host-name "+c.HostnameOrDefault(), "system")
+	loginStatements(c, add)
 	syslogStatements(c, add)
 	add("platform "+c.PlatformName(), "flowtap")
 	if ac := c.AppClasses; ac.Custom {

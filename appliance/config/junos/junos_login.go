@@ -1,0 +1,159 @@
+package junos
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/config"
+)
+
+var (
+	loginUserOptions = []string{"authentication", "class"}
+	loginClasses     = []string{"read-only", "super-user"}
+)
+
+// loginUser is `system login user NAME [class super-user|read-only |
+// authentication encrypted-password "HASH"]`: the model's users, class
+// super-user privilege 15 and read-only privilege 1. flowtap verifies
+// type 8 hashes ($8$, PBKDF2-SHA-256) only, so a JunOS crypt hash ($1$,
+// $5$, $6$) is refused with that reason rather than kept unverifiable.
+func (j *jcmd) loginUser() {
+	if j.deleting() {
+		j.cfg.Users = nil
+		return
+	}
+	j.c.Keyword("user")
+	name := j.c.Name("<user-name>", func(s string) error { return config.CheckName(s, 64) })
+	if j.c.Err != nil {
+		return
+	}
+	i := slices.IndexFunc(j.cfg.Users, func(u config.User) bool { return u.Name == name })
+	if j.deleting() {
+		if i >= 0 {
+			j.cfg.Users = slices.Delete(j.cfg.Users, i, i+1)
+		}
+		return
+	}
+	if i < 0 && !j.del {
+		j.cfg.Users = append(j.cfg.Users, config.User{Name: name})
+		i = len(j.cfg.Users) - 1
+	}
+	path := "users[" + name + "]"
+	j.touch(path)
+	if !j.c.More() {
+		j.c.Offer(loginUserOptions...)
+		return
+	}
+	switch j.c.Keyword(loginUserOptions...) {
+	case "class":
+		priv := 0
+		if !j.del && j.c.Keyword(loginClasses...) == "super-user" {
+			priv = 15
+		}
+		j.c.End()
+		if j.c.Err == nil && i >= 0 {
+			j.cfg.Users[i].Privilege = priv
+			j.touch(path + ".privilege")
+		}
+	case "authentication":
+		if j.deleting() {
+			if i >= 0 {
+				j.cfg.Users[i].Secret = config.Secret{}
+			}
+			return
+		}
+		j.c.Keyword("encrypted-password")
+		var sec config.Secret
+		if !j.del {
+			hash := j.c.Name("<password>", nil)
+			if j.c.Err != nil {
+				return
+			}
+			if !strings.HasPrefix(hash, "$8$") {
+				j.c.Refuse("user %s: flowtap verifies type 8 password hashes only ($8$, PBKDF2-SHA-256, as IOS secret 8 writes); %s it cannot check", name, hashKind(hash))
+				return
+			}
+			s, err := config.ParseSecret(hash)
+			if err != nil {
+				j.c.Refuse("user %s: %v", name, err)
+				return
+			}
+			sec = s
+		}
+		j.c.End()
+		if j.c.Err == nil && i >= 0 {
+			j.cfg.Users[i].Secret = sec
+			j.touch(path + ".secret")
+		}
+	}
+}
+
+// hashKind names a crypt(3) hash flowtap does not verify.
+func hashKind(h string) string {
+	switch {
+	case strings.HasPrefix(h, "$1$"):
+		return "an MD5 crypt hash ($1$)"
+	case strings.HasPrefix(h, "$5$"):
+		return "a SHA-256 crypt hash ($5$)"
+	case strings.HasPrefix(h, "$6$"):
+		return "a SHA-512 crypt hash ($6$)"
+	case strings.HasPrefix(h, "$9$"):
+		return "a $9$ hash"
+	}
+	return "a hash of another kind"
+}
+
+// services is `system services ssh`: SSH logins, the model's vty lines
+// taking SSH (IOS `transport input ssh`). Leaving it out of a loaded
+// configuration leaves SSH as it was (flowtap's default is SSH on);
+// `delete system services ssh` is `transport input none`.
+func (j *jcmd) sysServices() {
+	v := &j.cfg.VTY
+	if j.deleting() {
+		v.TransportInput = "none"
+		return
+	}
+	j.c.Keyword("ssh")
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	switch {
+	case j.del:
+		v.TransportInput = "none"
+	case v.TransportInput != "all":
+		v.TransportInput = "ssh"
+	}
+	j.touch("vty.transport-input")
+}
+
+// loginStatements are the users JunOS can say: class and a type 8 hash.
+// Keys, nopassword and privileges other than 1 and 15 are left to
+// Unmapped.
+func loginStatements(c config.Config, add func(string, ...string)) {
+	// Only an explicit `transport input ssh` is shown: flowtap's default
+	// (SSH on, nothing said) shows nothing, so configurations that never
+	// named SSH read as before.
+	if c.VTY.TransportInput == "ssh" {
+		add("ssh", "system", "services")
+	}
+	for _, u := range c.Users {
+		p := []string{"system", "login", "user " + u.Name}
+		n := 0
+		switch u.Privilege {
+		case 0, 1:
+			add("class read-only", p...)
+			n++
+		case 15:
+			add("class super-user", p...)
+			n++
+		}
+		if u.Secret.IsSet() {
+			add("encrypted-password "+junosQuote(u.Secret.Hash), append(p, "authentication")...)
+			n++
+		}
+		if n == 0 {
+			add("user "+u.Name, "system", "login")
+		}
+	}
+}
