@@ -9,7 +9,8 @@ import (
 	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
 )
 
-// TestSyslogCommit: an operator on the JunOS persona says where logs go;
+// TestSyslogCommit: an operator on the JunOS persona says where logs go
+// (and adds a login, turns SSH off);
 // the commit is the IOS running-config's logging lines, `show
 // configuration` shows it both ways, a per-host level the model cannot
 // hold is refused, and rollback takes it back.
@@ -27,6 +28,8 @@ func TestSyslogCommit(t *testing.T) {
 		"set system syslog host 192.0.2.50 port 5514",
 		"set system syslog host 192.0.2.50 facility-override local5",
 		"set system syslog host 192.0.2.51 any notice",
+		"set system login user noc class super-user",
+		"delete system services ssh",
 	} {
 		if out := run(l); out != "" {
 			t.Fatalf("%s: %q", l, out)
@@ -34,6 +37,9 @@ func TestSyslogCommit(t *testing.T) {
 	}
 	if out := run("set system syslog host 192.0.2.51 any error"); !strings.Contains(out, "error:") || !strings.Contains(out, "same severity") {
 		t.Errorf("a per-host level: %q", out)
+	}
+	if out := run(`set system login user noc authentication encrypted-password "$6$salt$hash"`); !strings.Contains(out, "error:") || !strings.Contains(out, "SHA-512 crypt") {
+		t.Errorf("a $6$ hash: %q", out)
 	}
 	if out := run("set system syslog host 192.0.2.51 any loud"); !strings.Contains(out, "syntax error") {
 		t.Errorf("a bad level: %q", out)
@@ -45,7 +51,7 @@ func TestSyslogCommit(t *testing.T) {
 		t.Fatalf("%d commits", len(f.history)-1)
 	}
 	r := ios.RunningConfig(f.history[1])
-	for _, want := range []string{"logging host 192.0.2.50 transport udp port 5514\n", "logging host 192.0.2.51\n", "logging trap notifications\n", "logging facility local5\n"} {
+	for _, want := range []string{"logging host 192.0.2.50 transport udp port 5514\n", "logging host 192.0.2.51\n", "logging trap notifications\n", "logging facility local5\n", "username noc privilege 15\n", " transport input none\n"} {
 		if !strings.Contains(r, want) {
 			t.Errorf("IOS running-config lacks %q:\n%s", want, r)
 		}
@@ -64,7 +70,7 @@ func TestSyslogCommit(t *testing.T) {
 	if out := run("commit"); !strings.Contains(out, "commit complete") {
 		t.Fatalf("commit: %q", out)
 	}
-	if l := f.history[len(f.history)-1].Logging; len(l.Hosts) != 0 || l.Trap != "" || l.Facility != "" {
+	if l := f.history[len(f.history)-1].Logging; len(l.Hosts) != 0 || l.Trap != "" || l.Facility != "" || len(f.history[len(f.history)-1].Users) != 0 {
 		t.Errorf("after rollback 1: %+v", l)
 	}
 }
