@@ -135,8 +135,9 @@ func counterOID(k counter) OID {
 }
 
 // UserACLRefused names, in Counters, flowtap's count of v3 requests
-// refused by the user's access list (no MIB object: they are counted in
-// usmStatsUnknownUserNames as well).
+// refused by the user's access list, and its MIB object (flowtap.5.1.0, a
+// Counter32 that wraps with usmStatsUnknownUserNames, which counts each
+// of them as well).
 const UserACLRefused = "flowtapUsmUserAccessListRefused"
 
 // Counters are the agent's statistics by their MIB object names

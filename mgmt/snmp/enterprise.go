@@ -10,4 +10,8 @@ var (
 	// fills past the high-water mark: flowtapNotifications.1. It carries
 	// cnfCIActiveFlows.0 and cnfCICacheEntries.0 (the main cache).
 	oidCacheHighWater = oidFlowtap.Append(2, 0, 1)
+	// oidSnmpAgent is flowtapSnmpAgent, flowtap.5: the agent's own counts
+	// that no standard MIB has, under their Counters names:
+	// flowtapUsmUserAccessListRefused (flowtap.5.1.0, Counter32).
+	oidSnmpAgent = oidFlowtap.Append(5)
 )

@@ -131,8 +131,8 @@ func (a *Agent) registerSystem(cfg Config) error {
 	return registerAll(a.reg, scalars, nil)
 }
 
-// registerSnmpStats adds the snmp group, snmpEngine and the MPD, target
-// and USM statistics.
+// registerSnmpStats adds the snmp group, snmpEngine, the MPD, target
+// and USM statistics, and flowtap's own (flowtapSnmpAgent).
 func (a *Agent) registerSnmpStats() error {
 	var scalars []Scalar
 	for _, o := range counterObjects {
@@ -147,6 +147,10 @@ func (a *Agent) registerSnmpStats() error {
 		Scalar{OID: oidEngine.Append(2), Name: "snmpEngineBoots", Get: constant(Integer(a.engine.boots))},
 		Scalar{OID: oidEngine.Append(3), Name: "snmpEngineTime", Get: func() (Value, error) { return Integer(a.engine.time()), nil }},
 		Scalar{OID: oidEngine.Append(4), Name: "snmpEngineMaxMessageSize", Get: constant(Integer(int32(a.maxSize)))},
+		// An NMS that polls usmStatsUnknownUserNames can tell a user's
+		// access list at work from a mistyped user name by this one.
+		Scalar{OID: oidSnmpAgent.Append(1), Name: UserACLRefused,
+			Get: func() (Value, error) { return Counter32(a.ctr.get(cUserACLRefused)), nil }},
 	)
 	return registerAll(a.reg, scalars, nil)
 }

@@ -10,7 +10,8 @@ import (
 // Report) and is counted: in usmStatsUnknownUserNames, as a refused
 // community is in snmpInBadCommunityNames, and in flowtap's own count
 // that show snmp and the metrics read. A permitted source still gets its
-// answer and counts nothing. Before, the refusal was only logged.
+// answer and counts nothing. Before, the refusal was only logged. An NMS
+// reads flowtap's count as flowtapUsmUserAccessListRefused (flowtap.5.1.0).
 func TestNetSNMPv3UserAccessListCounted(t *testing.T) {
 	b := newFakeBackend()
 	cfg := testConfig(b)
@@ -32,5 +33,11 @@ func TestNetSNMPv3UserAccessListCounted(t *testing.T) {
 	out = get1(t, "-v2c", "-c", roCommunity, v4, ".1.3.6.1.6.3.15.1.1.3.0")
 	if out != ".1.3.6.1.6.3.15.1.1.3.0 = Counter32: 1" {
 		t.Fatalf("usmStatsUnknownUserNames read as %q", out)
+	}
+	// flowtap's MIB tells an NMS that one was the access list, not a
+	// user name it does not know.
+	out = get1(t, "-v2c", "-c", roCommunity, v4, ".1.3.6.1.4.1.32473.1.5.1.0")
+	if out != ".1.3.6.1.4.1.32473.1.5.1.0 = Counter32: 1" {
+		t.Fatalf("flowtapUsmUserAccessListRefused read as %q, want Counter32: 1", out)
 	}
 }
