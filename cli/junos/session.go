@@ -247,12 +247,15 @@ func writeConfigAt(w io.Writer, c config.Config, words []string, displaySet bool
 	if displaySet {
 		text := junosconf.RenderSet(c)
 		if len(words) > 0 {
-			prefix := "set " + strings.Join(words, " ")
+			at := strings.Join(words, " ")
 			var b strings.Builder
 			for _, l := range strings.SplitAfter(text, "\n") {
-				// Whole words: eth1 is not eth10.
-				if strings.HasPrefix(l, prefix+" ") || l == prefix+"\n" {
-					b.WriteString(l)
+				// Whole words: eth1 is not eth10. A deactivated
+				// statement's deactivate line goes with its set line.
+				for _, prefix := range []string{"set " + at, "deactivate " + at} {
+					if strings.HasPrefix(l, prefix+" ") || l == prefix+"\n" {
+						b.WriteString(l)
+					}
 				}
 			}
 			text = b.String()
@@ -357,7 +360,7 @@ func (h shell) Help(line string) []string {
 	return out
 }
 
-// statementHelp is `?` after set, delete, edit or show in configuration mode:
+// statementHelp is `?` after set, delete, (de)activate, edit or show in configuration mode:
 // the grammar's own statements at that point with their descriptions
 // (the edit level joined in), as JunOS lists them. ok is false for any
 // other line, which the command tree answers.
@@ -375,7 +378,7 @@ func (s *Session) statementHelp(line string) (out []string, ok bool) {
 	}
 	showing := verb == "show"
 	switch verb {
-	case "set", "delete":
+	case "set", "delete", "activate", "deactivate":
 	case "edit", "show":
 		verb = "set"
 	default:

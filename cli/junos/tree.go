@@ -376,6 +376,10 @@ func configurationTree() *node {
 	return kw("", "",
 		kw("set", "Set a parameter", rest("<statement>", "Configuration statement").Runs(edit)),
 		kw("delete", "Delete a data element", rest("<statement>", "Configuration statement").Runs(edit)),
+		// flowtap takes these for `system services ssh` only (see
+		// appliance/config/junos): the grammar refuses any other.
+		kw("activate", "Remove the inactive tag from a statement", rest("<statement>", "Configuration statement").Runs(edit)),
+		kw("deactivate", "Add the inactive tag to a statement", rest("<statement>", "Configuration statement").Runs(edit)),
 		kw("edit", "Edit a particular hierarchy level", rest("<path>", "Hierarchy level").Runs(func(s *Session, w io.Writer, args []string) error {
 			s.path = append(s.path, strings.Fields(args[1])...)
 			return nil

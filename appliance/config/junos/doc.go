@@ -20,9 +20,14 @@
 // read-only` is the user's privilege 15 or 1, `... authentication
 // encrypted-password "$8$..."` its secret; flowtap verifies type 8
 // hashes only, so JunOS's crypt hashes ($1$, $5$, $6$) are refused with
-// that reason. `system services ssh` is IOS `transport input ssh` and
-// deleting it `transport input none`; a configuration that does not name
-// it leaves SSH on, flowtap's default.
+// that reason. `system services ssh` is IOS `transport input ssh`, and
+// deleting or deactivating it `transport input none`; a configuration
+// that does not name it leaves SSH on, flowtap's default. SSH refused is
+// rendered as the statement deactivated (`inactive: ssh;`, in `display
+// set` its set line then `deactivate system services ssh`), so that it
+// shows where a deleted statement would not. The model keeps no other
+// inactive statement, so `activate`/`deactivate` take `system services
+// ssh` only; anything else after them is a syntax error.
 //
 // JunOS keys a flow-server by its address alone; flowtap keys it by
 // address and port, so that one host can take several collectors:

@@ -45,7 +45,15 @@ func flattenBraces(src string) ([]numberedLine, error) {
 		return ls
 	}
 	emit := func(line int, words []string) {
+		// `inactive: ssh;` is the statement, then its deactivation.
+		inactive := len(words) > 1 && words[0] == strings.TrimSpace(inactivePrefix)
+		if inactive {
+			words = words[1:]
+		}
 		out = append(out, numberedLine{line, setLine(labels(len(stack)), words)})
+		if inactive {
+			out = append(out, numberedLine{line, deactivateLine(labels(len(stack)), words)})
+		}
 		for i := range stack {
 			stack[i].used = true
 		}
@@ -92,6 +100,11 @@ func setLine(stack [][]string, words []string) string {
 		parts = append(parts, s...)
 	}
 	return strings.Join(append(parts, words...), " ")
+}
+
+// deactivateLine is the `deactivate` line of the statement setLine sets.
+func deactivateLine(stack [][]string, words []string) string {
+	return "deactivate" + strings.TrimPrefix(setLine(stack, words), "set")
 }
 
 func braceError(line int, reason string) *config.LineError {

@@ -27,5 +27,10 @@ func firstStatement(src string) string {
 }
 
 func isSetLine(t string) bool {
-	return strings.HasPrefix(t, "set ") || strings.HasPrefix(t, "delete ") || t == "set" || t == "delete"
+	for _, verb := range []string{"set", "delete", "activate", "deactivate"} {
+		if t == verb || strings.HasPrefix(t, verb+" ") {
+			return true
+		}
+	}
+	return false
 }

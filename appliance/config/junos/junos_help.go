@@ -42,6 +42,8 @@ var statementHelp = map[string]string{
 	"login <password>":             "Encrypted password string (flowtap: type 8, $8$)",
 	"system services":              "System services",
 	"services ssh":                 "Allow ssh access",
+	"deactivate ssh":               "Allow ssh access; inactive, SSH is refused (IOS transport input none)",
+	"activate ssh":                 "Allow ssh access; active again, SSH is taken (IOS transport input ssh)",
 	"syslog":                       "System logging facility",
 	"syslog host":                  "Host to be notified",
 	"syslog A.B.C.D or X:X:X:X::X": "Address of the syslog host",

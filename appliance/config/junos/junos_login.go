@@ -127,15 +127,46 @@ func (j *jcmd) sysServices() {
 	j.touch("vty.transport-input")
 }
 
+// activation is `deactivate system services ssh` (SSH refused, IOS
+// `transport input none`) and `activate system services ssh` (SSH
+// taken again). JunOS can deactivate any statement; the model has no
+// place to keep a statement that is configured but inactive, so these
+// two lines are the only ones flowtap takes, and everything else after
+// activate or deactivate is a syntax error. They make SSH switched off
+// visible: RenderSet writes it as `set` plus `deactivate`, Render as
+// `inactive: ssh;`, where a deleted statement would show nothing, like
+// the default.
+func (j *jcmd) activation(on bool) {
+	j.c.Keyword("system")
+	j.c.Keyword("services")
+	j.c.Keyword("ssh")
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	v := &j.cfg.VTY
+	switch {
+	case !on:
+		v.TransportInput = "none"
+	case v.TransportInput != "all":
+		v.TransportInput = "ssh"
+	}
+	j.touch("vty.transport-input")
+}
+
 // loginStatements are the users JunOS can say: class and a type 8 hash.
 // Keys, nopassword and privileges other than 1 and 15 are left to
 // Unmapped.
 func loginStatements(c config.Config, add func(string, ...string)) {
-	// Only an explicit `transport input ssh` is shown: flowtap's default
-	// (SSH on, nothing said) shows nothing, so configurations that never
-	// named SSH read as before.
-	if c.VTY.TransportInput == "ssh" {
+	// Only an explicit `transport input ssh` or `none` is shown:
+	// flowtap's default (SSH on, nothing said) shows nothing, so
+	// configurations that never named SSH read as before. SSH refused is
+	// the statement deactivated, so that it shows.
+	switch c.VTY.TransportInput {
+	case "ssh":
 		add("ssh", "system", "services")
+	case "none":
+		add(inactivePrefix+"ssh", "system", "services")
 	}
 	for _, u := range c.Users {
 		p := []string{"system", "login", "user " + u.Name}

@@ -81,3 +81,77 @@ func TestLoginRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestSSHDeactivated: SSH refused (transport input none) shows as the
+// statement deactivated, `inactive: ssh;` in brace text and set plus
+// deactivate in `display set`, and both parse back to the same model;
+// activate takes SSH back, and nothing else may be (de)activated.
+func TestSSHDeactivated(t *testing.T) {
+	s := NewSession(config.Config{Platform: DefaultPlatform}, "terminal")
+	if err := s.Exec("delete system services ssh"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.VTY.TransportInput != "none" {
+		t.Fatalf("after delete: vty %+v", c.VTY)
+	}
+	set, braces := RenderSet(c), Render(c)
+	if want := "set system services ssh\ndeactivate system services ssh\n"; !strings.Contains(set, want) {
+		t.Errorf("display set lacks %q:\n%s", want, set)
+	}
+	if want := "    services {\n        inactive: ssh;\n    }\n"; !strings.Contains(braces, want) {
+		t.Errorf("brace text lacks %q:\n%s", want, braces)
+	}
+	if run := ios.RunningConfig(c); !strings.Contains(run, " transport input none\n") {
+		t.Errorf("IOS running-config:\n%s", run)
+	}
+	for name, text := range map[string]string{"set": set, "braces": braces} {
+		if !Detect([]byte(text)) {
+			t.Errorf("%s: not detected as JunOS", name)
+		}
+		back, err := Parse("back", []byte(text))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, text)
+		}
+		if d := config.Diff(c, back); len(d) != 0 {
+			t.Errorf("%s: parse back differs: %v\n%s", name, d, text)
+		}
+		if RenderSet(back) != set || Render(back) != braces {
+			t.Errorf("%s: renders differently after the round trip:\n%s", name, Render(back))
+		}
+	}
+	// The rendered lines, typed: deactivate refuses SSH, activate takes it back.
+	if err := s.Exec("activate system services ssh"); err != nil {
+		t.Fatal(err)
+	}
+	on, err := s.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if on.VTY.TransportInput != "ssh" || strings.Contains(RenderSet(on), "deactivate") || !strings.Contains(RenderSet(on), "set system services ssh\n") {
+		t.Errorf("after activate: vty %+v\n%s", on.VTY, RenderSet(on))
+	}
+	if err := s.Exec("deactivate system services ssh"); err != nil {
+		t.Fatal(err)
+	}
+	if off, err := s.Commit(); err != nil || off.VTY.TransportInput != "none" {
+		t.Errorf("after deactivate: %v vty %+v", err, off.VTY)
+	}
+	if d := RenderDiff(on, c); !strings.Contains(d, "[edit system services]\n-   ssh;\n+   inactive: ssh;\n") {
+		t.Errorf("show | compare:\n%s", d)
+	}
+	for _, line := range []string{"deactivate system host-name", "activate forwarding-options sampling", "deactivate system services telnet", "deactivate system services ssh extra"} {
+		err := s.Exec(line)
+		var le *config.LineError
+		if !errors.As(err, &le) || !strings.Contains(le.Error(), "syntax error") {
+			t.Errorf("%s: %v, want a syntax error", line, err)
+		}
+	}
+	// The default (SSH on, never named) still shows nothing.
+	if d := Render(config.Config{Platform: DefaultPlatform}); strings.Contains(d, "ssh") {
+		t.Errorf("default configuration shows ssh:\n%s", d)
+	}
+}

@@ -206,7 +206,16 @@ func (j *jcmd) touch(path string) {
 func (j *jcmd) deleting() bool { return j.del && j.c.Err == nil && !j.c.More() }
 
 func (j *jcmd) top() {
-	j.del = j.c.Keyword("delete", "set") == "delete"
+	switch j.c.Keyword("activate", "deactivate", "delete", "set") {
+	case "activate":
+		j.activation(true)
+		return
+	case "deactivate":
+		j.activation(false)
+		return
+	case "delete":
+		j.del = true
+	}
 	switch j.c.Keyword("chassis", "firewall", "flowtap", "forwarding-options", "interfaces", "services", "snmp", "system") {
 	case "chassis":
 		j.chassis()

@@ -16,13 +16,31 @@ import (
 type jstmt struct {
 	path []string
 	leaf string
+	// inactive is a deactivated statement: `inactive: leaf;` in brace
+	// text, its set line and then `deactivate` in `display set`.
+	inactive bool
+}
+
+// inactivePrefix marks, in brace text and in what the statement makers
+// add, a statement JunOS keeps but does not apply.
+const inactivePrefix = "inactive: "
+
+// text is the statement as brace text writes it.
+func (s jstmt) text() string {
+	if s.inactive {
+		return inactivePrefix + s.leaf
+	}
+	return s.leaf
 }
 
 // junosStatements is the part of the configuration JunOS can say, in
 // JunOS order.
 func junosStatements(c config.Config) []jstmt {
 	var out []jstmt
-	add := func(leaf string, path ...string) { out = append(out, jstmt{path, leaf}) }
+	add := func(leaf string, path ...string) {
+		l, inactive := strings.CutPrefix(leaf, inactivePrefix)
+		out = append(out, jstmt{path: path, leaf: l, inactive: inactive})
+	}
 	add("host-name "+c.HostnameOrDefault(), "system")
 	loginStatements(c, add)
 	syslogStatements(c, add)
@@ -231,6 +249,10 @@ func RenderSet(c config.Config) string {
 	for _, s := range junosStatements(c) {
 		b.WriteString(setLine([][]string{s.path}, []string{s.leaf}))
 		b.WriteByte('\n')
+		if s.inactive {
+			b.WriteString(deactivateLine([][]string{s.path}, []string{s.leaf}))
+			b.WriteByte('\n')
+		}
 	}
 	return b.String()
 }
@@ -256,7 +278,7 @@ func junosTree(stmts []jstmt) *jnode {
 		for _, label := range s.path {
 			n = n.child(label)
 		}
-		n.leaves = append(n.leaves, s.leaf)
+		n.leaves = append(n.leaves, s.text())
 	}
 	return root
 }
@@ -327,7 +349,7 @@ func RenderAt(c config.Config, words []string) string {
 		}
 		if len(words) >= n {
 			// Inside the statement's own words: the statement itself.
-			at = append(at, jstmt{leaf: strings.Join(ws[n:], " ")})
+			at = append(at, jstmt{leaf: strings.Join(ws[n:], " "), inactive: s.inactive})
 			continue
 		}
 		// Drop the containers the words cover; a container they only
@@ -345,7 +367,7 @@ func RenderAt(c config.Config, words []string) string {
 			}
 			k += len(f)
 		}
-		at = append(at, jstmt{path: path, leaf: s.leaf})
+		at = append(at, jstmt{path: path, leaf: s.leaf, inactive: s.inactive})
 	}
 	var b strings.Builder
 	junosTree(at).write(&b, 0, "")
