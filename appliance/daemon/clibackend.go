@@ -304,7 +304,7 @@ func (c *CLI) FlowInterfaces() []show.FlowInterface {
 func (c *CLI) NDE() string {
 	cfg := c.m.Config()
 	_, set, _ := cfg.Setting()
-	v := show.NDEView{Enabled: cfg.NDE, Version: int(set.Export), Mask: fmt.Sprint(set.Mask)}
+	v := show.NDEView{Enabled: cfg.NDE, Version: int(set.Export), Mask: fmt.Sprint(set.Mask), TCPFlagsZeroed: zeroTCPFlags(cfg)}
 	for _, d := range cfg.Export.Destinations {
 		v.Destinations = append(v.Destinations, d.Addr)
 	}

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config/cfgfile"
@@ -229,7 +230,8 @@ func TestTimeoutChangeKeepsExporters(t *testing.T) {
 
 // TestPFCZeroTCPFlags: a PFC persona's destinations write tcp_flags 0
 // (its NDE does for hardware-switched flows) unless `mls nde tcp-flags`
-// asks for the flags; the router exports the flags it OR'd.
+// asks for the flags; the router exports the flags it OR'd. `show mls
+// nde` says which.
 func TestPFCZeroTCPFlags(t *testing.T) {
 	for _, c := range []struct {
 		name, src string
@@ -253,6 +255,14 @@ func TestPFCZeroTCPFlags(t *testing.T) {
 		}
 		if got := s.Exports[0].Encoder.ZeroTCPFlags; got != c.zero {
 			t.Errorf("%s: ZeroTCPFlags %v, want %v", c.name, got, c.zero)
+		}
+		// `show mls nde` says what the encoder does.
+		want := "  TCP flags exported\n"
+		if c.zero {
+			want = "  TCP flags exported as 0 (mls nde tcp-flags not configured)\n"
+		}
+		if got := (&CLI{&Manager{cfg: cfg}}).NDE(); !strings.HasSuffix(got, want) {
+			t.Errorf("%s: show mls nde:\n%s\nwant it to end %q", c.name, got, want)
 		}
 	}
 }

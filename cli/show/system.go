@@ -134,6 +134,10 @@ type NDEView struct {
 	Version      int
 	Destinations []netip.AddrPort
 	Mask         string
+	// TCPFlagsZeroed: v5/v7 records carry tcp_flags 0, as a PFC's NDE
+	// writes for hardware-switched flows, because `mls nde tcp-flags`
+	// is not configured.
+	TCPFlagsZeroed bool
 }
 
 // MLSNDE writes `show mls nde`.
@@ -148,6 +152,14 @@ func MLSNDE(w io.Writer, v NDEView) {
 		fmt.Fprintf(w, "    %s (%d)\n", d.Addr(), d.Port())
 	}
 	fmt.Fprintf(w, "  Current flow mask is %s\n", v.Mask)
+	// flowtap's extension: a PFC's own `show mls nde` has no such line,
+	// but whether the flags are exported is `mls nde tcp-flags`, also
+	// flowtap's, and an operator comparing records needs to see it.
+	if v.TCPFlagsZeroed {
+		fmt.Fprintln(w, "  TCP flags exported as 0 (mls nde tcp-flags not configured)")
+	} else {
+		fmt.Fprintln(w, "  TCP flags exported")
+	}
 }
 
 // LoggingView is `show logging`: the buffer's size and level, how many

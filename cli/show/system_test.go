@@ -15,7 +15,7 @@ func TestSystemScreens(t *testing.T) {
 	Platform(&b, PlatformView{Name: "sup720", Description: "Catalyst 6500 Sup720 PFC3", CacheEntries: 131072, TableBytes: 8388608,
 		Mask: "interface-full", Ports: map[string]string{"eth2": "generic", "eth1": "native"}})
 	IPFlowInterface(&b, []FlowInterface{{Name: "eth1", Ingress: true, Sampler: "s1"}, {Name: "eth2", Ingress: true, Egress: true}})
-	MLSNDE(&b, NDEView{Enabled: true, Version: 5, Mask: "full", Destinations: []netip.AddrPort{netip.MustParseAddrPort("192.0.2.10:2055")}})
+	MLSNDE(&b, NDEView{Enabled: true, Version: 5, Mask: "full", Destinations: []netip.AddrPort{netip.MustParseAddrPort("192.0.2.10:2055")}, TCPFlagsZeroed: true})
 	MLSNDE(&b, NDEView{Version: 9, Mask: "destination"})
 	Logging(&b, LoggingView{Size: 4096, Logged: 3, BufferLevel: "debugging", TrapLevel: "informational", TrapLogged: 3,
 		Facility: "local5", Source: "Loopback0", SourceState: "192.0.2.1", Lines: []string{"a", "b"}, Hosts: []LoggingHost{
@@ -45,9 +45,11 @@ Netflow Data Export enabled
   Exporting flows to 1 destination(s), version 5
     192.0.2.10 (2055)
   Current flow mask is full
+  TCP flags exported as 0 (mls nde tcp-flags not configured)
 Netflow Data Export disabled
   Exporting flows to 0 destination(s), version 9
   Current flow mask is destination
+  TCP flags exported
 Syslog logging: enabled
     Buffer logging:  level debugging, 3 messages logged
     Trap logging: level informational, 3 message lines logged
