@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -207,6 +208,16 @@ func newNTPService(p *Plane) *ntpService {
 		}
 		if st.Err != nil {
 			v.Err = ntpFailure(st.Err)
+		}
+		v.Poll = clock.PollInterval()
+		now := time.Now()
+		for _, a := range clock.Associations() {
+			sa := show.NTPAssociation{Address: a.Server.String(), InUse: a.InUse, Reach: a.Reach, Heard: !a.LastReply.IsZero()}
+			if sa.Heard {
+				sa.Since, sa.RefID, sa.Stratum = now.Sub(a.LastReply), a.RefID, a.Stratum
+				sa.Delay, sa.Offset, sa.Dispersion = a.Delay, a.Offset, a.Dispersion
+			}
+			v.Associations = append(v.Associations, sa)
 		}
 		return v
 	})

@@ -220,6 +220,10 @@ func execTree() *Node {
 			return nil
 		}),
 		kw("ntp", "Network time protocol",
+			kw("associations", "NTP associations").Runs(func(s *Session, w io.Writer, _ []string) error {
+				show.NTPAssociations(w, s.b.Clock())
+				return nil
+			}),
 			kw("status", "NTP status").Runs(func(s *Session, w io.Writer, _ []string) error {
 				show.NTPStatusScreen(w, s.b.Clock())
 				return nil

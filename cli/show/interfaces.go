@@ -181,6 +181,48 @@ type NTPStatus struct {
 	Offset  time.Duration
 	When    time.Time // the poll, on the configured clock
 	Err     string    // why the last poll failed, "" if it did not
+	// Poll is the time between polls; Associations the configured
+	// servers, for `show ntp associations`.
+	Poll         time.Duration
+	Associations []NTPAssociation
+}
+
+// NTPAssociation is one configured server as the NTP client knows it.
+type NTPAssociation struct {
+	Address string
+	InUse   bool  // the clock's time comes from it (sys.peer)
+	Reach   uint8 // the reach register: a bit per poll, 1 if it answered
+	// Heard: it has answered; Since, RefID, Stratum, Delay, Offset and
+	// Dispersion are from its last answer.
+	Heard                     bool
+	Since                     time.Duration
+	RefID                     string
+	Stratum                   uint8
+	Delay, Offset, Dispersion time.Duration
+}
+
+// NTPAssociations renders `show ntp associations` in IOS's layout: one
+// line per configured server (all are "~"), "*" on the one in use, times
+// in milliseconds. A server never heard from is IOS's .INIT., stratum 16,
+// with the 16 s dispersion NTP gives a peer with no sample.
+func NTPAssociations(w io.Writer, v ClockView) {
+	n := v.NTP
+	fmt.Fprintln(w, "  address         ref clock       st   when   poll reach  delay  offset   disp")
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	for _, a := range n.Associations {
+		mark := " "
+		if a.InUse {
+			mark = "*"
+		}
+		if !a.Heard {
+			fmt.Fprintf(w, "%s~%-16s%-16s%2d%7s%7d%6o%7.3f%8.3f %6s\n", mark, a.Address, ".INIT.", 16, "-",
+				int(n.Poll/time.Second), a.Reach, 0.0, 0.0, "16000.")
+			continue
+		}
+		fmt.Fprintf(w, "%s~%-16s%-16s%2d%7d%7d%6o%7.3f%8.3f%7.3f\n", mark, a.Address, a.RefID, a.Stratum,
+			int(a.Since/time.Second), int(n.Poll/time.Second), a.Reach, ms(a.Delay), ms(a.Offset), ms(a.Dispersion))
+	}
+	fmt.Fprintln(w, " * sys.peer, # selected, + candidate, - outlyer, x falseticker, ~ configured")
 }
 
 // NTPStatusScreen renders `show ntp status` in IOS's words: synchronized

@@ -5,9 +5,11 @@ package ntp
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,7 +46,36 @@ type Client struct {
 	last   Status
 	synced bool // a poll has succeeded
 	kick   chan struct{}
+	peers  map[netip.Addr]*Association
 }
+
+// Association is what the client knows of one configured server, for
+// `show ntp associations`. Servers are polled in order until one answers,
+// so a server after one that answers is not polled and its Reach does not
+// move.
+type Association struct {
+	Server netip.Addr
+	// Reach has a bit per poll of this server, the newest lowest: 1 if it
+	// answered (NTP's reach register, shown in octal).
+	Reach uint8
+	// Polled is false until the server is first asked.
+	Polled bool
+	// The last answer's: zero LastReply means none yet.
+	LastReply time.Time
+	RefID     string // the server's own reference: .GPS. at stratum 1, else an address
+	Stratum   uint8
+	Delay     time.Duration // round trip
+	Offset    time.Duration
+	// Dispersion is the answer's sample dispersion (RFC 5905 8): the
+	// server's precision plus the frequency tolerance over the round trip
+	// (our clock's precision, a nanosecond, is left out).
+	Dispersion time.Duration
+	// InUse: the last poll's time came from this server (IOS's sys.peer).
+	InUse bool
+}
+
+// phi is RFC 5905's frequency tolerance, 15 ppm.
+const phi = 15e-6
 
 // Kick makes Run poll now rather than at the next interval: the server
 // list changed, and the operator expects the new servers to answer (or
@@ -69,12 +100,70 @@ func (c *Client) Status() Status {
 	return c.last
 }
 
+// PollInterval is the time between polls.
+func (c *Client) PollInterval() time.Duration {
+	if c.Interval == 0 {
+		return 64 * time.Second
+	}
+	return c.Interval
+}
+
+// Associations are the configured servers, in Servers' order, with what
+// the polls learnt of each.
+func (c *Client) Associations() []Association {
+	servers := c.Servers()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]Association, 0, len(servers))
+	for _, s := range servers {
+		a := Association{Server: s}
+		if p := c.peers[s]; p != nil {
+			a = *p
+		}
+		a.InUse = c.last.Err == nil && !c.last.When.IsZero() && c.last.Server == s
+		out = append(out, a)
+	}
+	return out
+}
+
+// heard records one poll of s in its association: r is its answer, nil
+// when there was none.
+func (c *Client) heard(s netip.Addr, r *bntp.Response, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.peers == nil {
+		c.peers = make(map[netip.Addr]*Association)
+	}
+	p := c.peers[s]
+	if p == nil {
+		p = &Association{Server: s}
+		c.peers[s] = p
+	}
+	p.Polled = true
+	p.Reach <<= 1
+	if r == nil {
+		return
+	}
+	p.Reach |= 1
+	p.LastReply, p.Stratum, p.Delay, p.Offset = at, r.Stratum, r.RTT, r.ClockOffset
+	p.Dispersion = r.Precision + time.Duration(phi*float64(r.RTT))
+	p.RefID = refID(r)
+}
+
+// refID is the server's reference as ntpq and IOS show it: a stratum 1
+// clock's code between dots, a kiss code at stratum 0, else an address.
+func refID(r *bntp.Response) string {
+	if r.Stratum > 1 {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], r.ReferenceID)
+		return netip.AddrFrom4(b).String()
+	}
+	return "." + r.ReferenceString() + "."
+}
+
 // Run polls until ctx ends.
 func (c *Client) Run(ctx context.Context) {
-	every := c.Interval
-	if every == 0 {
-		every = 64 * time.Second
-	}
+	every := c.PollInterval()
 	c.mu.Lock()
 	if c.kick == nil {
 		c.kick = make(chan struct{}, 1)
@@ -95,7 +184,8 @@ func (c *Client) Run(ctx context.Context) {
 // Poll asks the servers in order and acts on the first answer.
 func (c *Client) Poll() Status {
 	var st Status
-	for _, s := range c.Servers() {
+	servers := c.Servers()
+	for _, s := range servers {
 		st = c.query(s)
 		if st.Err == nil {
 			break
@@ -103,6 +193,11 @@ func (c *Client) Poll() Status {
 	}
 	c.mu.Lock()
 	c.last = st
+	for s := range c.peers { // a removed server starts over if it comes back
+		if !slices.Contains(servers, s) {
+			delete(c.peers, s)
+		}
+	}
 	if st.Err == nil && !st.When.IsZero() {
 		c.synced = true
 	}
@@ -127,10 +222,12 @@ func (c *Client) query(s netip.Addr) Status {
 		err = r.Validate()
 	}
 	if err != nil {
+		c.heard(s, nil, st.When)
 		st.Err = fmt.Errorf("ntp server %s: %w", s, err)
 		c.log().Warn("ntp poll failed", "server", s.String(), "err", err)
 		return st
 	}
+	c.heard(s, r, time.Now())
 	st.Offset, st.Stratum = r.ClockOffset, r.Stratum
 	if c.Step && (st.Offset > StepThreshold || st.Offset < -StepThreshold) {
 		tv := unix.NsecToTimeval(time.Now().Add(st.Offset).UnixNano())

@@ -13,6 +13,12 @@ import (
 // fakeServer answers NTP requests with a clock offset from ours.
 func fakeServer(t *testing.T, offset time.Duration) int {
 	t.Helper()
+	return fakeServerConn(t, offset).LocalAddr().(*net.UDPAddr).Port
+}
+
+// fakeServerConn is fakeServer's socket: closing it silences the server.
+func fakeServerConn(t *testing.T, offset time.Duration) *net.UDPConn {
+	t.Helper()
 	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +49,7 @@ func fakeServer(t *testing.T, offset time.Duration) int {
 			c.WriteToUDP(resp, from)
 		}
 	}()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	return c
 }
 
 func TestPollMeasuresOffset(t *testing.T) {
@@ -106,4 +112,78 @@ func TestSyncedAndLost(t *testing.T) {
 	mu.Unlock()
 	c.Kick()
 	wait(false, true)
+}
+
+// TestAssociations: the real client against a responder and an address
+// with nothing behind it. Each poll of a server shifts its reach
+// register, a 1 in for an answer; a server after one that answers is not
+// polled (its register stays); the answer's reference, stratum, delay,
+// offset and dispersion are kept; the server the time came from is in
+// use; a removed server is forgotten.
+func TestAssociations(t *testing.T) {
+	conn := fakeServerConn(t, 2*time.Second)
+	good, dead := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.77.0.9")
+	var mu sync.Mutex
+	servers := []netip.Addr{dead, good}
+	c := &Client{Servers: func() []netip.Addr {
+		mu.Lock()
+		defer mu.Unlock()
+		return servers
+	}, Port: conn.LocalAddr().(*net.UDPAddr).Port, Interval: 16 * time.Second}
+	set := func(s ...netip.Addr) { mu.Lock(); servers = s; mu.Unlock() }
+	assoc := func() []Association {
+		t.Helper()
+		as := c.Associations()
+		if len(as) != len(c.Servers()) {
+			t.Fatalf("%d associations for %d servers", len(as), len(c.Servers()))
+		}
+		return as
+	}
+
+	if as := assoc(); as[0].Polled || as[1].Polled || as[0].InUse || as[1].InUse || as[1].Server != good {
+		t.Fatalf("before a poll: %+v", as)
+	}
+	before := time.Now()
+	for range 3 {
+		c.Poll()
+	}
+	as := assoc()
+	d, g := as[0], as[1]
+	if !d.Polled || d.Reach != 0 || !d.LastReply.IsZero() || d.InUse {
+		t.Fatalf("dead server: %+v; want polled, reach 0, never heard, not in use", d)
+	}
+	if !g.Polled || g.Reach != 0o7 || !g.InUse || g.RefID != "127.0.0.1" || g.Stratum != 2 || g.LastReply.Before(before) {
+		t.Fatalf("answering server: %+v; want reach 07, in use, ref 127.0.0.1, stratum 2", g)
+	}
+	if off := g.Offset - 2*time.Second; off < -100*time.Millisecond || off > 100*time.Millisecond || g.Delay <= 0 || g.Delay > time.Second {
+		t.Fatalf("offset %v, delay %v; want ~2s and a loopback round trip", g.Offset, g.Delay)
+	}
+	// The responder's precision is 2^-20 s.
+	if want := time.Second>>20 + time.Duration(phi*float64(g.Delay)); g.Dispersion < want-2*time.Nanosecond || g.Dispersion > want+2*time.Nanosecond {
+		t.Fatalf("dispersion %v, want %v", g.Dispersion, want)
+	}
+	if c.PollInterval() != 16*time.Second {
+		t.Fatalf("poll interval %v", c.PollInterval())
+	}
+
+	// The answering server first: the dead one is no longer asked.
+	set(good, dead)
+	c.Poll()
+	if as := assoc(); as[0].Reach != 0o17 || as[1].Reach != 0 || !as[0].InUse {
+		t.Fatalf("after the reorder: %+v", as)
+	}
+	// The responder goes silent: a 0 in, its last answer kept, not in use.
+	conn.Close()
+	c.Poll()
+	as = assoc()
+	if as[0].Reach != 0o36 || as[0].InUse || as[0].Stratum != 2 || as[1].Reach != 0 || as[1].InUse {
+		t.Fatalf("after a miss: %+v; want 036, not in use, last answer kept", as)
+	}
+	// Removed, then configured again: it starts over.
+	set(dead)
+	c.Poll()
+	set(dead, good)
+	if as := assoc(); as[1].Polled || as[1].Reach != 0 || !as[1].LastReply.IsZero() {
+		t.Fatalf("a removed server came back with %+v", as[1])
+	}
 }

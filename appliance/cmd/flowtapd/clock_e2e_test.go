@@ -124,6 +124,10 @@ service timestamps log datetime msec year
 	d.cli(t, "ios", "configure terminal\nntp server 127.77.0.1\nend\n")
 	clockMark("")
 	ntpStatus(regexp.MustCompile(`^Clock is synchronized, stratum \d+, reference is 127\.77\.0\.1\nreference time is \d\d:\d\d:\d\d\.\d{3} UTC \w{3} \w{3} \d{1,2} \d{4}\nclock offset is -?\d+\.\d{4} msec\n$`))
+	// The server in use, its reach register showing the answers.
+	if got := d.cli(t, "ios", "show ntp associations\n"); !regexp.MustCompile(`(?m)^  address         ref clock .*\n\*~127\.77\.0\.1 +\S+ +\d+ +\d+ +64 +[1-7]+ +\d+\.\d{3} +-?\d+\.\d{3} +\d+\.\d{3}\n \* sys\.peer`).MatchString(got) {
+		t.Errorf("show ntp associations:\n%s", got)
+	}
 	if m := lastMark("ntpmark-synced"); m != "" {
 		t.Errorf("with NTP answering the stamp's mark is %q, want none", m)
 	}
