@@ -42,8 +42,15 @@ var knownWarnings = []string{
 	"Created directory: ",
 }
 
+// FlowtapDir is the top-level mibs directory: flowtap's own FLOWTAP-MIB,
+// the file operators load into their NMS.
+func FlowtapDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "mibs")
+}
+
 // Run runs a net-snmp tool with only the module (a colon-separated list)
-// loaded, and what it imports, from testdata/mibs and NetSNMPDir. Warnings about
+// loaded, and what it imports, from FlowtapDir, testdata/mibs and NetSNMPDir. Warnings about
 // the MIB files other than the known ones fail the test.
 func Run(t *testing.T, module, tool string, args ...string) (stdout string, err error) {
 	t.Helper()
@@ -53,7 +60,7 @@ func Run(t *testing.T, module, tool string, args ...string) (stdout string, err 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, path, append([]string{"-M", Dir() + ":" + NetSNMPDir, "-m", module}, args...)...)
+	cmd := exec.CommandContext(ctx, path, append([]string{"-M", FlowtapDir() + ":" + Dir() + ":" + NetSNMPDir, "-m", module}, args...)...)
 	cmd.Env = append(os.Environ(), "MIBS=", "MIBDIRS=", "SNMPCONFPATH=/nonexistent", "SNMP_PERSISTENT_DIR="+t.TempDir())
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

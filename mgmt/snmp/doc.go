@@ -55,6 +55,8 @@
 // list refused are flowtapUsmUserAccessListRefused, 1.3.6.1.4.1.32473.1.5.1.0
 // (also in usmStatsUnknownUserNames). The default snmpEngineID uses
 // the same number (RFC 3411 format 3, a MAC address).
+// mibs/FLOWTAP-MIB.my defines them all; flowtapmibfile_test.go walks the
+// agent with it loaded, so it cannot drift from the code.
 //
 // CISCO-NETFLOW-MIB: every object Cisco's file (testdata/mibs) defines
 // answers. The aggregation caches are cnfCICacheTable rows of their own,
