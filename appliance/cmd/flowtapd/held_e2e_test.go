@@ -96,17 +96,7 @@ func killWithHeldRecords(t *testing.T, reason string, scalar int, config func(v 
 	}
 	// Kill once the harvest has taken some flows out of the table (and
 	// given them to the holding destination), before all.
-	var left uint64
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if left = snmpCounter(t, agent, oidActiveFlows); left < flows {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the flows did not expire")
-		}
-	}
-	d.cmd.Process.Kill()
-	d.cmd.Wait()
+	left := killWhenHarvestFrees(t, d, agent, flows)
 	d.start(t)
 	waitSNMP(t, agent)
 	waitCacheEmpty(t, d, agent, 60*time.Second)
