@@ -31,7 +31,9 @@
 // TestModelSpeaksItsOwnWords keeps it so. The derivation maps the words to
 // the engines' types.
 //
-// Secrets are IOS type 8 hashes (PBKDF2-HMAC-SHA-256, 20000 rounds, see
-// Secret); a clear-text `secret` is hashed on input. SNMPv3 passphrases
+// Secrets are IOS password hashes: type 8 (PBKDF2-HMAC-SHA-256, 20000
+// rounds, see Secret), or type 5 (MD5-crypt) or 9 (scrypt) kept as a
+// pasted line gave them; a clear-text `secret` or a type 7 `password` is
+// hashed as type 8 on input, so nothing reversible is kept. SNMPv3 passphrases
 // are kept as typed, because the agent localizes keys from them.
 package config

@@ -6,5 +6,7 @@ package config
 var (
 	LoginSecret = Config.loginSecret
 	SplitType8  = splitType8
+	MD5Crypt    = md5Crypt
+	SecretTypes = Config.secretTypes
 	WriteTemp   = writeTemp
 )

@@ -78,3 +78,29 @@ func TestNoPasswordUser(t *testing.T) {
 		t.Errorf("the users do not survive the running-config:\n%s", text)
 	}
 }
+
+// TestCheckLoginMixedTypes: with type 5 and 9 users beside type 8 ones,
+// each login runs one hash of every type present (the user's own, decoys
+// for the rest), so a cheap type 5 user is no faster to refuse than a
+// name that does not exist; and each user logs in with its own password.
+func TestCheckLoginMixedTypes(t *testing.T) {
+	c, err := ios.Parse("t", []byte("username old secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n"+
+		"username new secret 9 $9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM\n"+
+		"username mid secret 0 pbkdf2 pass\nusername rev password 7 070C285F4D06\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := config.SecretTypes(c); len(got) != 3 || got[0] != 5 || got[1] != 8 || got[2] != 9 {
+		t.Errorf("a login hashes types %v, want [5 8 9]", got)
+	}
+	for name, pw := range map[string]string{"old": "cisco", "new": "cisco", "mid": "pbkdf2 pass", "rev": "cisco"} {
+		if !c.CheckLogin(name, pw) || c.CheckLogin(name, "wrong") || c.CheckLogin("nobody", pw) {
+			t.Errorf("%s: CheckLogin answers wrongly", name)
+		}
+	}
+	for name, pw := range map[string]string{"old": "cisco", "new": "cisco"} {
+		if c.CheckLogin("mid", pw) || c.CheckLogin(name, "pbkdf2 pass") {
+			t.Errorf("%s: one user's password opens another's account", name)
+		}
+	}
+}

@@ -37,18 +37,23 @@ func TestPastedRouterConfigBoots(t *testing.T) {
 	d := startDaemon(t, startup)
 	startupPath := filepath.Join(d.dir, "startup-config")
 	for _, want := range []string{
-		"at=" + startupPath + ":66 line=\"router ospf 1\" reason=\"Not supported on this platform: flowtap runs no routing protocol\"",
-		"at=" + startupPath + ":22 line=\"aaa new-model\" reason=\"AAA is not offered",
-		"at=" + startupPath + ":113 line=\"transport input none\" reason=\"flowtap gives every vty line the same configuration",
-		"at=" + startupPath + ":20 line=\"enable secret *****\" reason=\"only type 0",
+		"at=" + startupPath + ":69 line=\"router ospf 1\" reason=\"Not supported on this platform: flowtap runs no routing protocol\"",
+		"at=" + startupPath + ":24 line=\"aaa new-model\" reason=\"AAA is not offered",
+		"at=" + startupPath + ":116 line=\"transport input none\" reason=\"flowtap gives every vty line the same configuration",
 	} {
 		if !strings.Contains(d.log.String(), want) {
 			t.Errorf("the boot log lacks %q", want)
 		}
 	}
+	// The router's type 5 secrets apply (flowtap verifies MD5-crypt).
+	if strings.Contains(d.log.String(), "line=\"enable secret") || strings.Contains(d.log.String(), "line=\"username") {
+		t.Errorf("a pasted secret was refused:\n%s", d.log)
+	}
 	rc := d.cli(t, "ios", "show running-config\n")
 	for _, want := range []string{
 		"\nhostname edge-7206\n",
+		"\nenable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n",
+		"\nusername netops privilege 15 secret 5 $1$4bNm$gKAO.6hS7JddPQWqItJys.\n",
 		"\nlogging buffered 16384 informational\n",
 		"\nip ssh version 2\nip ssh time-out 60\n",
 		"\ninterface eth1\n description Uplink to core\n ip flow ingress\n ip flow egress\n",

@@ -41,36 +41,33 @@ func TestPastedRouterConfig(t *testing.T) {
 	// flowtap does not carry out says why, in words.
 	wantRefused := map[string]string{
 		"version 12.4":                "IOS image's release",
-		"service password-encryption": "hashed (type 8)",
+		"service password-encryption": "keeps every password hashed",
 		"boot-start-marker":           "boots its own image",
 		"boot system flash disk0:c7200-advipservicesk9-mz.124-24.T.bin": "boots its own image",
-		"boot-end-marker": "boots its own image",
-		"enable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0": "only type 0 (clear text) and type 8",
-		"aaa new-model":                          "AAA is not offered",
-		"aaa authentication login default local": "AAA is not offered",
-		"aaa authorization exec default local":   "AAA is not offered",
-		"aaa session-id common":                  "AAA is not offered",
-		"ip cef":                                 "Not supported on this platform",
-		"no ip domain lookup":                    "looks up no names",
-		"ip domain name example.net":             "looks up no names",
-		"crypto key generate rsa modulus 2048":   "SSH host key at first start",
-		"username netops privilege 15 secret 5 $1$4bNm$9Xh0r0Q8t2JqfP4xv2Qe51": "only type 0 (clear text) and type 8",
-		"username noc secret 5 $1$7yQz$1pWmC9kqS7bYV9e0lJc3n/":                 "only type 0 (clear text) and type 8",
-		" ip address 192.0.2.1 255.255.255.252":                                "has no address",
-		" ip address 198.51.100.1 255.255.255.0":                               "has no address",
-		" duplex auto":                                                         "the kernel's (ethtool)",
-		" speed auto":                                                          "the kernel's (ethtool)",
-		"interface GigabitEthernet0/3":                                         "not a router's slot/port",
-		"interface Loopback0":                                                  "carries no traffic to meter",
-		"router ospf 1":                                                        "runs no routing protocol",
-		"ip route 0.0.0.0 0.0.0.0 192.0.2.2":                                   "routes none",
-		"access-list 10 deny   any log":                                        "log",
-		"logging host 192.0.2.62 vrf Mgmt-intf":                                "no VRFs",
-		"snmp-server enable traps snmp linkdown linkup coldstart":              "with snmp-server enable traps",
-		"control-plane":                                                        "control-plane policing",
-		" exec-timeout 15 0":                                                   "console",
-		"line aux 0":                                                           "no aux port",
-		" transport input none":                                                "the same configuration",
+		"boot-end-marker":                                         "boots its own image",
+		"aaa new-model":                                           "AAA is not offered",
+		"aaa authentication login default local":                  "AAA is not offered",
+		"aaa authorization exec default local":                    "AAA is not offered",
+		"aaa session-id common":                                   "AAA is not offered",
+		"ip cef":                                                  "Not supported on this platform",
+		"no ip domain lookup":                                     "looks up no names",
+		"ip domain name example.net":                              "looks up no names",
+		"crypto key generate rsa modulus 2048":                    "SSH host key at first start",
+		" ip address 192.0.2.1 255.255.255.252":                   "has no address",
+		" ip address 198.51.100.1 255.255.255.0":                  "has no address",
+		" duplex auto":                                            "the kernel's (ethtool)",
+		" speed auto":                                             "the kernel's (ethtool)",
+		"interface GigabitEthernet0/3":                            "not a router's slot/port",
+		"interface Loopback0":                                     "carries no traffic to meter",
+		"router ospf 1":                                           "runs no routing protocol",
+		"ip route 0.0.0.0 0.0.0.0 192.0.2.2":                      "routes none",
+		"access-list 10 deny   any log":                           "log",
+		"logging host 192.0.2.62 vrf Mgmt-intf":                   "no VRFs",
+		"snmp-server enable traps snmp linkdown linkup coldstart": "with snmp-server enable traps",
+		"control-plane":                                           "control-plane policing",
+		" exec-timeout 15 0":                                      "console",
+		"line aux 0":                                              "no aux port",
+		" transport input none":                                   "the same configuration",
 	}
 	// Lines that set what IOS and flowtap have by default: applied and,
 	// as on IOS, not shown.
@@ -86,6 +83,7 @@ func TestPastedRouterConfig(t *testing.T) {
 		"clock timezone CET 1": "clock timezone CET 1 0",
 		"logging 192.0.2.60":   "logging host 192.0.2.60",
 		"username flowtap privilege 15 secret 0 Fl0wT4p-pasted": "username flowtap privilege 15 secret 8 ",
+		"username backup password 7 0822455D0A16":               "username backup secret 8 ",
 		"line vty 0 4":  "line vty 0 15",
 		"line vty 5 15": "line vty 0 15",
 	}
@@ -150,6 +148,16 @@ func TestPastedRouterConfig(t *testing.T) {
 		if !seen[l] {
 			t.Errorf("%q is not reported as refused", l)
 		}
+	}
+	// The router's own logins work: its type 5 enable secret and users
+	// (MD5-crypt) and its type 7 password, which is shown hashed.
+	for name, pw := range map[string]string{"netops": "N3tOps!2009", "noc": "noc-view", "flowtap": "Fl0wT4p-pasted", "backup": "cisco"} {
+		if !c.CheckLogin(name, pw) || c.CheckLogin(name, pw+"x") {
+			t.Errorf("the pasted user %s does not log in with its password, or logs in with another", name)
+		}
+	}
+	if !c.EnableSecret.Verify("cisco") || c.EnableSecret.Type() != 5 {
+		t.Errorf("the pasted type 5 enable secret does not verify: %s", c.EnableSecret.Hash)
 	}
 	// write memory, then a restart from the saved file: the same
 	// configuration, every line of it applying.

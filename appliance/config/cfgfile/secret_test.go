@@ -1,6 +1,7 @@
 package cfgfile
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -41,7 +42,7 @@ func TestHashSecret(t *testing.T) {
 }
 
 func TestParseSecretRefuses(t *testing.T) {
-	for _, h := range []string{"", "$1$abc$def", "$8$short$x", "$8$dsYGNam3K1SIJO$7nv/35M/qr6t.dVc7UY9zrJDWRVqncHub1PE9UlMQF!"} {
+	for _, h := range []string{"", "$1$abc$def", "$8$short$x", "$5$abc$def", "0822455D0A16", "$8$dsYGNam3K1SIJO$7nv/35M/qr6t.dVc7UY9zrJDWRVqncHub1PE9UlMQF!"} {
 		if _, err := config.ParseSecret(h); err == nil {
 			t.Errorf("accepted %q", h)
 		}
@@ -56,8 +57,65 @@ func TestClearTextSecretIsHashed(t *testing.T) {
 	if !c.EnableSecret.Verify("my long pass") || !c.Users[0].Secret.Verify("other") {
 		t.Fatal("clear-text secrets do not verify")
 	}
-	if _, err := ios.Parse("t", []byte("enable secret 5 $1$abcd$efgh")); err == nil {
-		t.Fatal("accepted a type 5 secret")
+}
+
+// TestPastedSecretTypes: a router's `secret 5|9 HASH` lines are kept as
+// given and shown so in the running-config (they survive write memory
+// and a restart), `password 7` and `password [0]` become type 8 (flowtap
+// keeps nothing reversible), and the forms IOS refuses are refused with
+// file:line and the reason, the good lines around them still applying.
+func TestPastedSecretTypes(t *testing.T) {
+	const t5 = "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0"
+	const t9 = "$9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM"
+	src := "enable secret 5 " + t5 + "\n" +
+		"username a privilege 15 secret 5 " + t5 + "\n" +
+		"username b secret 9 " + t9 + "\n" +
+		"username c password 7 0822455D0A16\n" +
+		"username d password 0 clear pass\n" +
+		"username e secret 8 " + t5 + "\n" +
+		"username f secret 7 0822455D0A16\n" +
+		"username g secret 4 tnhtc92DXBhelxjYk8LWJrPV36S2i4ntXrpb4RFmfqY\n" +
+		"username h password 7 08224G\n" +
+		"username i secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m\n"
+	c, skipped := Salvage("startup-config", []byte(src))
+	wantErr := []string{
+		"startup-config:6: ",
+		"startup-config:7: ",
+		"startup-config:8: ",
+		"startup-config:9: ",
+		"startup-config:10: ",
+	}
+	if len(skipped) != len(wantErr) {
+		t.Fatalf("skipped %v, want lines 6-10", skipped)
+	}
+	for i, e := range skipped {
+		if !strings.HasPrefix(e.Error(), wantErr[i]) || !strings.HasSuffix(e.Error(), "% Invalid input detected at '^' marker.") {
+			t.Errorf("error %q, want it to start %q", e, wantErr[i])
+		}
+	}
+	for i, why := range map[int]string{0: "a $1$ hash is type 5, not type 8", 1: "use password 7", 2: "type 4 secrets are withdrawn", 3: "not a hex byte", 4: "want a type 5 hash"} {
+		if !strings.Contains(skipped[i].Error(), why) {
+			t.Errorf("error %q does not say %q", skipped[i], why)
+		}
+	}
+	rc := ios.RunningConfig(c)
+	for _, want := range []string{"\nenable secret 5 " + t5 + "\n", "\nusername a privilege 15 secret 5 " + t5 + "\n", "\nusername b secret 9 " + t9 + "\n",
+		"\nusername c secret 8 $8$", "\nusername d secret 8 $8$"} {
+		if !strings.Contains(rc, want) {
+			t.Errorf("running-config lacks %q:\n%s", want, rc)
+		}
+	}
+	for name, pw := range map[string]string{"a": "cisco", "b": "cisco", "c": "cisco", "d": "clear pass"} {
+		if !c.CheckLogin(name, pw) || c.CheckLogin(name, pw+"!") {
+			t.Errorf("user %s: login does not check its password", name)
+		}
+	}
+	if !c.EnableSecret.Verify("cisco") {
+		t.Error("the type 5 enable secret does not verify")
+	}
+	back, again := Salvage("startup-config", []byte(SaveText(c)))
+	if len(again) != 0 || !config.Equal(back, c) {
+		t.Errorf("saved and read back: %v %v", again, config.Diff(c, back))
 	}
 }
 

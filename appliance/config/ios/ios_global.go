@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -292,10 +293,10 @@ func (x *cmd) username() {
 		u = x.cfg.Users[i]
 	}
 	path := "users[" + name + "]"
-	if !x.c.Need("privilege", "secret", "nopassword", "ssh-key") {
+	if !x.c.Need("privilege", "secret", "password", "nopassword", "ssh-key") {
 		return
 	}
-	tail := []string{"nopassword", "privilege", "secret", "ssh-key"}
+	tail := []string{"nopassword", "password", "privilege", "secret", "ssh-key"}
 	for k := x.c.Optional(tail...); k != ""; k = x.c.Optional(tail...) {
 		switch k {
 		case "privilege":
@@ -306,6 +307,9 @@ func (x *cmd) username() {
 			x.c.End()
 		case "secret":
 			u.Secret, u.NoPassword = x.secret(), false
+			x.touch(path + ".secret")
+		case "password":
+			u.Secret, u.NoPassword = x.password(), false
 			x.touch(path + ".secret")
 		case "ssh-key":
 			key, _ := x.sshKey(false)
@@ -332,19 +336,61 @@ func (x *cmd) sshKey(optional bool) (config.SSHKey, bool) {
 	return config.SSHKey{Type: typ, Blob: blob}, false
 }
 
-// secret reads `[0] CLEARTEXT` (the rest of the line) or `8 HASH`.
+// secret reads `[0] CLEARTEXT` (the rest of the line) or `5|8|9 HASH`.
+// A hash is kept as given, and must be of the type its number names (IOS
+// refuses `secret 8 $1$...` too). Type 4 is refused as IOS 15 refuses it
+// (Cisco withdrew it: its SHA-256 had no salt or rounds), and type 7 is
+// not a secret but a reversible `password 7`.
 func (x *cmd) secret() config.Secret {
 	typ := x.c.TryKeyword("0", "4", "5", "7", "8", "9")
 	switch typ {
-	case "8":
-		h := x.c.Name("HASH", func(s string) error { _, err := config.ParseSecret(s); return err })
+	case "5", "8", "9":
+		h := x.c.Name("HASH", func(s string) error {
+			sec, err := config.ParseSecret(s)
+			if err == nil && strconv.Itoa(sec.Type()) != typ {
+				err = fmt.Errorf("a %s hash is type %d, not type %s", s[:3], sec.Type(), typ)
+			}
+			return err
+		})
 		x.c.End()
 		return config.Secret{Hash: h}
-	case "4", "5", "7", "9":
-		x.c.Invalid(x.c.Last(), "only type 0 (clear text) and type 8 (PBKDF2-SHA-256) secrets are supported")
+	case "4":
+		x.c.Invalid(x.c.Last(), "type 4 secrets are withdrawn (an unsalted SHA-256); give the password in clear or as type 5, 8 or 9")
+		return config.Secret{}
+	case "7":
+		x.c.Invalid(x.c.Last(), "type 7 is a reversible password, not a secret: use password 7")
 		return config.Secret{}
 	}
+	return x.clearSecret()
+}
+
+// clearSecret hashes the clear-text rest of the line as type 8.
+func (x *cmd) clearSecret() config.Secret {
 	plain := x.c.Rest("LINE")
+	if x.c.Err != nil {
+		return config.Secret{}
+	}
+	s, err := config.HashSecret(plain)
+	if err != nil {
+		x.c.Refuse("%v", err)
+	}
+	return s
+}
+
+// password reads `[0] CLEARTEXT` or `7 HEX`, IOS's reversible form. flowtap
+// keeps no password it could reverse: it recovers the type 7 password and
+// hashes it as type 8, so the running-config shows `secret 8` for it.
+func (x *cmd) password() config.Secret {
+	if x.c.TryKeyword("0", "7") != "7" {
+		return x.clearSecret()
+	}
+	var plain string
+	x.c.Name("HEX", func(s string) error {
+		p, err := config.DecodeType7(s)
+		plain = p
+		return err
+	})
+	x.c.End()
 	if x.c.Err != nil {
 		return config.Secret{}
 	}

@@ -43,8 +43,8 @@ func TestIOSHelp(t *testing.T) {
 	// IOS's order: values first, then keywords alphabetically, <cr> last
 	// (the grammar offers them in the order it tries them).
 	for line, want := range map[string][]string{
-		"username bob ":               {"  nopassword", "  privilege", "  secret", "  ssh-key"},
-		"username bob privilege 3 ":   {"  nopassword", "  privilege", "  secret", "  ssh-key", "  <cr>"},
+		"username bob ":               {"  nopassword", "  password", "  privilege", "  secret", "  ssh-key"},
+		"username bob privilege 3 ":   {"  nopassword", "  password", "  privilege", "  secret", "  ssh-key", "  <cr>"},
 		"":                            nil,
 		"ip flow-export destination ": {"  A.B.C.D or X:X:X:X::X"},
 	} {

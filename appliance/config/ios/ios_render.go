@@ -40,7 +40,7 @@ func Render(c config.Config) string {
 		}
 	}
 	if c.EnableSecret.IsSet() {
-		r.line("enable secret 8 %s", c.EnableSecret.Hash)
+		r.line("enable secret %d %s", c.EnableSecret.Type(), c.EnableSecret.Hash)
 	}
 	r.section()
 	renderClock(r, c.Clock)
@@ -187,7 +187,7 @@ func renderUsers(r *iosWriter, users []config.User) {
 		}
 		switch {
 		case u.Secret.IsSet():
-			r.line("username %s%s secret 8 %s", u.Name, priv, u.Secret.Hash)
+			r.line("username %s%s secret %d %s", u.Name, priv, u.Secret.Type(), u.Secret.Hash)
 		case u.NoPassword:
 			r.line("username %s%s nopassword", u.Name, priv)
 		case priv != "" || len(u.Keys) == 0:

@@ -18,9 +18,9 @@
 //
 // Logins (junos_login.go): `system login user NAME class super-user|
 // read-only` is the user's privilege 15 or 1, `... authentication
-// encrypted-password "$8$..."` its secret; flowtap verifies type 8
-// hashes only, so JunOS's crypt hashes ($1$, $5$, $6$) are refused with
-// that reason. `system services ssh` is IOS `transport input ssh`, and
+// encrypted-password "HASH"` its secret; flowtap verifies MD5 crypt
+// ($1$, JunOS's own), type 8 ($8$) and IOS type 9 ($9$) hashes, so
+// SHA-256/512 crypt ($5$, $6$) are refused with that reason. `system services ssh` is IOS `transport input ssh`, and
 // deleting or deactivating it `transport input none`; a configuration
 // that does not name it leaves SSH on, flowtap's default. SSH refused is
 // rendered as the statement deactivated (`inactive: ssh;`, in `display

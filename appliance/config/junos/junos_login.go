@@ -15,8 +15,10 @@ var (
 // loginUser is `system login user NAME [class super-user|read-only |
 // authentication encrypted-password "HASH"]`: the model's users, class
 // super-user privilege 15 and read-only privilege 1. flowtap verifies
-// type 8 hashes ($8$, PBKDF2-SHA-256) only, so a JunOS crypt hash ($1$,
-// $5$, $6$) is refused with that reason rather than kept unverifiable.
+// MD5-crypt ($1$, what JunOS and IOS type 5 write), type 8 ($8$,
+// PBKDF2-SHA-256) and IOS type 9 ($9$, scrypt) hashes; SHA-256 and
+// SHA-512 crypt ($5$, $6$) are refused with that reason rather than kept
+// unverifiable.
 func (j *jcmd) loginUser() {
 	if j.deleting() {
 		j.cfg.Users = nil
@@ -69,8 +71,8 @@ func (j *jcmd) loginUser() {
 			if j.c.Err != nil {
 				return
 			}
-			if !strings.HasPrefix(hash, "$8$") {
-				j.c.Refuse("user %s: flowtap verifies type 8 password hashes only ($8$, PBKDF2-SHA-256, as IOS secret 8 writes); %s it cannot check", name, hashKind(hash))
+			if !strings.HasPrefix(hash, "$1$") && !strings.HasPrefix(hash, "$8$") && !strings.HasPrefix(hash, "$9$") {
+				j.c.Refuse("user %s: flowtap verifies MD5 crypt ($1$), PBKDF2-SHA-256 ($8$) and scrypt ($9$) password hashes; %s it cannot check", name, hashKind(hash))
 				return
 			}
 			s, err := config.ParseSecret(hash)
@@ -91,14 +93,10 @@ func (j *jcmd) loginUser() {
 // hashKind names a crypt(3) hash flowtap does not verify.
 func hashKind(h string) string {
 	switch {
-	case strings.HasPrefix(h, "$1$"):
-		return "an MD5 crypt hash ($1$)"
 	case strings.HasPrefix(h, "$5$"):
 		return "a SHA-256 crypt hash ($5$)"
 	case strings.HasPrefix(h, "$6$"):
 		return "a SHA-512 crypt hash ($6$)"
-	case strings.HasPrefix(h, "$9$"):
-		return "a $9$ hash"
 	}
 	return "a hash of another kind"
 }

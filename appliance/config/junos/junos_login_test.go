@@ -68,7 +68,8 @@ func TestLoginRoundTrip(t *testing.T) {
 func TestLoginRefusals(t *testing.T) {
 	for _, tc := range []struct{ line, want string }{
 		{`set system login user carol authentication encrypted-password "$6$abc$def"`, "a SHA-512 crypt hash ($6$)"},
-		{`set system login user carol authentication encrypted-password "$1$abc$def"`, "an MD5 crypt hash ($1$)"},
+		{`set system login user carol authentication encrypted-password "$5$abc$def"`, "a SHA-256 crypt hash ($5$)"},
+		{`set system login user carol authentication encrypted-password "$1$abc$def"`, "want a type 5 hash"},
 		{`set system login user carol authentication encrypted-password "$8$short$x"`, "want a type 8 hash"},
 		{`set system login user carol class operator`, "syntax error"},
 		{`set system services telnet`, "syntax error"},
@@ -153,5 +154,25 @@ func TestSSHDeactivated(t *testing.T) {
 	// The default (SSH on, never named) still shows nothing.
 	if d := Render(config.Config{Platform: DefaultPlatform}); strings.Contains(d, "ssh") {
 		t.Errorf("default configuration shows ssh:\n%s", d)
+	}
+}
+
+// TestLoginMD5Crypt: a JunOS configuration's users carry MD5-crypt
+// hashes ($1$, what JunOS writes); they load, log in with their password
+// and show as given in both dialects (IOS as secret 5).
+func TestLoginMD5Crypt(t *testing.T) {
+	const h = "$1$abcd$2hDGYdE0UrwK2pqoiF6BB1" // openssl passwd -1 -salt abcd cisco
+	c, err := Parse("t", []byte("set system login user ops class super-user\nset system login user ops authentication encrypted-password \""+h+"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.CheckLogin("ops", "cisco") || c.CheckLogin("ops", "cisco1") {
+		t.Error("the $1$ user does not log in with its password")
+	}
+	if rc := ios.RunningConfig(c); !strings.Contains(rc, "\nusername ops privilege 15 secret 5 "+h+"\n") {
+		t.Errorf("IOS running-config:\n%s", rc)
+	}
+	if txt := Render(c); !strings.Contains(txt, "encrypted-password "+h+";") {
+		t.Errorf("JunOS configuration:\n%s", txt)
 	}
 }
