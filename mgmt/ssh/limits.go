@@ -58,6 +58,7 @@ type source struct {
 	tokens     float64   // rate bucket
 	refill     time.Time // when tokens was last brought up to date
 	fails      []time.Time
+	within     time.Duration // the window fails count in, as of the last failure
 	quietUntil time.Time
 }
 
@@ -104,10 +105,25 @@ func (s *sources) get(a netip.Addr, now time.Time) *source {
 	return e
 }
 
-// idle: forgetting the entry changes nothing.
+// idle: forgetting the entry changes nothing. Failures older than
+// their window count for nothing: a source that once mistyped a password
+// must not keep its entry for ever, or sources that each failed once
+// fill the table over the months and every new one is refused.
 func (e *source) idle(now time.Time, l Limits) bool {
 	e.bring(now, l)
+	e.forget(now)
 	return e.unauth == 0 && now.After(e.quietUntil) && e.tokens >= float64(l.Burst) && len(e.fails) == 0
+}
+
+// forget drops the failures that have left the `within` window.
+func (e *source) forget(now time.Time) {
+	keep := e.fails[:0]
+	for _, t := range e.fails {
+		if now.Sub(t) < e.within {
+			keep = append(keep, t)
+		}
+	}
+	e.fails = keep
 }
 
 func (e *source) bring(now time.Time, l Limits) {
@@ -177,13 +193,9 @@ func (s *sources) failed(a netip.Addr, now time.Time, blockFor time.Duration, n 
 		return 0, false
 	}
 	// Only the last n failures matter: the list stays bounded.
-	keep := e.fails[:0]
-	for _, t := range e.fails {
-		if now.Sub(t) < within {
-			keep = append(keep, t)
-		}
-	}
-	e.fails = append(keep, now)
+	e.within = within
+	e.forget(now)
+	e.fails = append(e.fails, now)
 	if len(e.fails) > n {
 		e.fails = e.fails[len(e.fails)-n:]
 	}

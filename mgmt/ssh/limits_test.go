@@ -194,3 +194,33 @@ func TestConnectionRate(t *testing.T) {
 		t.Errorf("another source: %v %q", err, out)
 	}
 }
+
+// TestFailedSourcesAreForgotten: under `login block-for`, sources that
+// each mistyped a password once, long ago, do not keep their entries in
+// the per-source table: once it is full, a new source still gets in. A
+// box left alone for months sees a source table's worth of distinct
+// sources fail once; before, each such entry was kept for ever and every
+// later source was refused ("source table full"), the operator included.
+func TestFailedSourcesAreForgotten(t *testing.T) {
+	const within = 300 * time.Millisecond
+	s, log := startWith(t, users{blockFor: time.Hour, attempts: 5, within: within}, Limits{MaxSources: 3, Rate: 1000, Burst: 1000}, time.Millisecond)
+	addr := s.Addr().String()
+	for _, src := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3"} {
+		if _, err := dialFrom(src, addr, password("admin", "wrong")); err == nil {
+			t.Fatalf("a wrong password from %s logged in", src)
+		}
+	}
+	if s.Failed() != 3 {
+		t.Fatalf("%d failures counted, want 3", s.Failed())
+	}
+	// While the failures count, their sources are remembered and a fourth
+	// source finds the table full.
+	if _, err := dialFrom("127.0.0.4", addr, password("admin", "letmein")); err == nil {
+		t.Fatalf("a fourth source got in while the table held three sources' failures:\n%s", log)
+	}
+	time.Sleep(within + 100*time.Millisecond)
+	out, err := dialFrom("127.0.0.5", addr, password("admin", "letmein"))
+	if err != nil || !strings.HasPrefix(out, "admin ran") {
+		t.Fatalf("a new source after the failures' window: %v %q\n%s", err, out, log)
+	}
+}

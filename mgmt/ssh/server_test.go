@@ -22,8 +22,9 @@ import (
 type users struct {
 	key      ssh.PublicKey
 	deny     netip.Addr
-	blockFor time.Duration // login block-for, with attempts within a minute
+	blockFor time.Duration // login block-for, with attempts within a minute (or within)
 	attempts int
+	within   time.Duration
 	idle     time.Duration // exec-timeout; 0 never
 	limits   func() (time.Duration, int)
 	nopass   string // a `username NAME nopassword` user
@@ -40,7 +41,10 @@ func (u users) CheckKey(user string, k ssh.PublicKey) bool {
 func (u users) Permit(a, _ netip.Addr) bool { return a != u.deny }
 func (u users) Refuses() string             { return u.refuse }
 func (u users) LoginBlock() (time.Duration, int, time.Duration) {
-	return u.blockFor, u.attempts, time.Minute
+	if u.within == 0 {
+		return u.blockFor, u.attempts, time.Minute
+	}
+	return u.blockFor, u.attempts, u.within
 }
 func (u users) ExecTimeout() time.Duration { return u.idle }
 func (u users) LoginLimits() (time.Duration, int) {
