@@ -25,8 +25,13 @@
 // sent packet (read from the socket's error queue, IP_RECVERR) marks it
 // so; from then on Export no longer waits, packets are discarded and one
 // probe a second is sent until one is not refused. A sent packet counts as
-// exported only after ConfirmAfter without an ICMP error for it, so
-// Stats.Records never counts a packet a dead collector refused; every lost
+// exported only once the kernel stamped it as it reached the outgoing
+// device (SO_TIMESTAMPING TX_SCHED: its next hop's link-layer address
+// resolved) and ConfirmAfter passed without an ICMP error for it, so
+// Stats.Records never counts a packet a dead collector refused, nor one a
+// next hop that does not answer ARP or neighbour discovery kept; the
+// sender waits for each packet's stamp before it sends the next, and one
+// without a stamp after ResolveWithin is lost (host unreachable); every lost
 // record is counted (Stats.LostRecords, with its flows' packets in
 // LostPackets) and the outage and its toll are logged (SetLogger): when it
 // starts, once a minute while it lasts, and when it ends.

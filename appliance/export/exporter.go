@@ -166,8 +166,12 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	}
 	e.q = newPacketQueue(cfg.QueueLen, slot)
 	e.snd.e = e
-	if e.snd.conn, err = dialCollector(cfg.Collector, cfg.Source, cfg.TTL); err != nil && !unreachable(err) {
+	conn, err := dialCollector(cfg.Collector, cfg.Source, cfg.TTL)
+	if err != nil && !unreachable(err) {
 		return nil, err
+	}
+	if conn != nil {
+		e.snd.attach(conn)
 	}
 	e.wg.Add(2)
 	go e.snd.run()

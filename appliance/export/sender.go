@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/flowtap/flowtap/appliance/spool"
 )
 
@@ -39,6 +41,15 @@ const (
 	// keyLen bytes of a packet's start identify it in an ICMP quote: the
 	// export header, whose sequence number differs in every packet.
 	keyLen = 20
+	// ResolveWithin is how long a sent packet may wait for the next hop's
+	// link-layer address (ARP, IPv6 neighbour discovery) before it counts
+	// as lost: longer than the kernel's default resolution attempt
+	// (3 solicitations a second apart), after which it drops the packets
+	// waiting and answers them with a host unreachable of its own.
+	ResolveWithin = 5 * time.Second
+	// resolvePoll is how often the sender looks for the stamp of a packet
+	// waiting for its next hop, before it sends the next one.
+	resolvePoll = 5 * time.Millisecond
 	// stillDownLog is how often a collector that stays unreachable is
 	// logged again.
 	stillDownLog = time.Minute
@@ -50,6 +61,9 @@ type inFlight struct {
 	size int
 	info PacketInfo
 	at   time.Time
+	// queued says the packet reached the outgoing device's queue (its
+	// TX_SCHED stamp came back), so its next hop resolved.
+	queued bool
 }
 
 // sender owns the socket: it sends queued packets, reads the socket's
@@ -57,7 +71,11 @@ type inFlight struct {
 type sender struct {
 	e    *Exporter
 	conn *net.UDPConn // nil until a dial succeeds
-	log  atomic.Pointer[slog.Logger]
+	// stamps says the kernel stamps each packet as it reaches the device
+	// (setTxStamps); unqueued counts the in-flight packets without one.
+	stamps   bool
+	unqueued int
+	log      atomic.Pointer[slog.Logger]
 	// mark is the destination's spool mark (nil: none): a packet's
 	// records are sending while it is written, sent once the write
 	// returned or the packet was counted as lost.
@@ -78,6 +96,11 @@ type sender struct {
 	quote, oob []byte
 	tokens     float64 // packets that may go out now (MaxRate)
 	lastFill   time.Time
+}
+
+// attach makes conn the sender's socket.
+func (s *sender) attach(conn *net.UDPConn) {
+	s.conn, s.stamps = conn, setTxStamps(conn)
 }
 
 // pace waits until MaxRate allows the next packet.
@@ -117,9 +140,13 @@ func (s *sender) run() {
 	}
 }
 
-// finish waits out the confirmation time of the last packets sent, then
-// counts them.
+// finish waits for the last packets sent to leave (or to fail to) and out
+// their confirmation time, then counts them.
 func (s *sender) finish() {
+	for s.unqueued > 0 {
+		time.Sleep(resolvePoll)
+		s.reap(time.Now(), false)
+	}
 	if n := len(s.flight); n > 0 {
 		if d := ConfirmAfter - time.Since(s.flight[n-1].at); d > 0 {
 			time.Sleep(d)
@@ -139,6 +166,15 @@ func (s *sender) sendSlot(i int32) {
 	}
 	now := time.Now()
 	s.reap(now, false) // reading the error queue also clears a pending socket error
+	// A packet still waiting for its next hop's address: the next one
+	// would wait behind it in the kernel's neighbour queue, which drops
+	// what overflows it unannounced. Wait as for a full queue, until the
+	// address resolves or the wait marks the collector unreachable.
+	for s.unqueued > 0 && !s.unreachable.Load() {
+		time.Sleep(resolvePoll)
+		now = time.Now()
+		s.reap(now, false)
+	}
 	if s.unreachable.Load() {
 		// A probe of a templated version carries the templates, or a
 		// collector that restarted would drop its data unseen.
@@ -158,7 +194,7 @@ func (s *sender) sendSlot(i int32) {
 			s.down(now, err, slot.info)
 			return
 		}
-		s.conn = conn
+		s.attach(conn)
 	}
 	s.pace()
 	m.Sending(slot.info.LastSeq)
@@ -170,9 +206,16 @@ func (s *sender) sendSlot(i int32) {
 		return
 	}
 	if len(s.flight) == maxInFlight {
-		s.confirm(0)
+		if s.flight[0].queued {
+			s.confirm(0)
+		} else {
+			s.unresolved(now, 0)
+		}
 	}
-	f := inFlight{size: slot.n, info: slot.info, at: now}
+	f := inFlight{size: slot.n, info: slot.info, at: now, queued: !s.stamps}
+	if !f.queued {
+		s.unqueued++
+	}
 	f.klen = copy(f.key[:], slot.buf[:slot.n])
 	s.flight = append(s.flight, f)
 }
@@ -184,8 +227,15 @@ func (s *sender) reap(now time.Time, final bool) {
 	if s.conn != nil {
 		s.readErrors(now)
 	}
-	for len(s.flight) > 0 && (final || now.Sub(s.flight[0].at) >= ConfirmAfter) {
-		s.confirm(0)
+	for len(s.flight) > 0 {
+		f := &s.flight[0]
+		if f.queued && (final || now.Sub(f.at) >= ConfirmAfter) {
+			s.confirm(0)
+		} else if !f.queued && (final || now.Sub(f.at) >= ResolveWithin) {
+			s.unresolved(now, 0)
+		} else {
+			break
+		}
 	}
 	if s.unreachable.Load() && now.Sub(s.lastDownLog) >= stillDownLog {
 		s.lastDownLog = now
@@ -213,7 +263,41 @@ func (s *sender) confirm(j int) {
 	}
 }
 
+// unresolved counts in-flight packet j, which never reached the outgoing
+// device, as lost: its next hop's address did not resolve.
+func (s *sender) unresolved(now time.Time, j int) {
+	info := s.flight[j].info
+	s.remove(j)
+	err := fmt.Errorf("collector %s: next hop's address did not resolve (ARP/ND) within %v: %w",
+		s.e.cfg.Collector, ResolveWithin, syscall.EHOSTUNREACH)
+	s.e.stats.failed(info, err)
+	s.down(now, err, info)
+}
+
+// stamped marks the oldest packet without a TX_SCHED stamp as queued.
+// Stamps come back in the order packets reach the device, and the sender
+// waits for one before it sends the next packet (while the collector is
+// reachable; while it is not, it probes only with nothing in flight), so
+// at most one packet is without a stamp and finding it from the newest
+// end is quick.
+func (s *sender) stamped() {
+	if s.unqueued == 0 {
+		return // a packet the kernel refused after stamping it (ENOBUFS)
+	}
+	j, seen := -1, 0
+	for i := len(s.flight) - 1; i >= 0 && seen < s.unqueued; i-- {
+		if !s.flight[i].queued {
+			j, seen = i, seen+1
+		}
+	}
+	s.flight[j].queued = true
+	s.unqueued--
+}
+
 func (s *sender) remove(j int) {
+	if !s.flight[j].queued {
+		s.unqueued--
+	}
 	if j == 0 {
 		// The usual case, confirming the oldest: O(1). append moves the
 		// live entries to a new array when this one's end is reached.
@@ -243,9 +327,13 @@ func (s *sender) down(now time.Time, err error, lost PacketInfo) {
 // an ICMP error quoting the start of the packet it refused.
 func (s *sender) readErrors(now time.Time) {
 	for {
-		n, errno, ok := recvError(s.conn, s.quote, s.oob)
+		n, errno, origin, ok := recvError(s.conn, s.quote, s.oob)
 		if !ok {
 			return
+		}
+		if origin == unix.SO_EE_ORIGIN_TIMESTAMPING {
+			s.stamped()
+			continue
 		}
 		err := fmt.Errorf("collector %s: %w", s.e.cfg.Collector, errno)
 		s.down(now, err, s.refused(s.quote[:n], err))
@@ -290,41 +378,42 @@ func (s *sender) logger() *slog.Logger {
 var discardLogger = slog.New(slog.DiscardHandler)
 
 // recvError reads one entry of the socket's error queue into quote (the
-// refused packet's start) and returns the error it reports; ok is false
+// refused packet's start) and returns the error it reports and where it
+// comes from (SO_EE_ORIGIN_*: an ICMP error, or a TX stamp); ok is false
 // when the queue is empty.
-func recvError(conn *net.UDPConn, quote, oob []byte) (n int, errno syscall.Errno, ok bool) {
+func recvError(conn *net.UDPConn, quote, oob []byte) (n int, errno syscall.Errno, origin uint8, ok bool) {
 	rc, err := conn.SyscallConn()
 	if err != nil {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	var oobn int
 	var rerr error
 	if err := rc.Control(func(fd uintptr) {
 		n, oobn, _, _, rerr = syscall.Recvmsg(int(fd), quote, oob, syscall.MSG_ERRQUEUE|syscall.MSG_DONTWAIT)
 	}); err != nil || rerr != nil {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	errno = syscall.ECONNREFUSED
-	if e, found := extendedErr(oob[:oobn]); found {
-		errno = e
+	if e, o, found := extendedErr(oob[:oobn]); found {
+		errno, origin = e, o
 	}
-	return min(n, len(quote)), errno, true
+	return min(n, len(quote)), errno, origin, true
 }
 
 // extendedErr finds the sock_extended_err in IP_RECVERR or IPV6_RECVERR
-// control data; its first field is the errno.
-func extendedErr(oob []byte) (syscall.Errno, bool) {
+// control data; its first fields are the errno and the origin.
+func extendedErr(oob []byte) (syscall.Errno, uint8, bool) {
 	msgs, err := syscall.ParseSocketControlMessage(oob)
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	for _, m := range msgs {
 		if (m.Header.Level == syscall.SOL_IP && m.Header.Type == syscall.IP_RECVERR) ||
 			(m.Header.Level == syscall.SOL_IPV6 && m.Header.Type == syscall.IPV6_RECVERR) {
-			if len(m.Data) >= 4 {
-				return syscall.Errno(binary.NativeEndian.Uint32(m.Data)), true
+			if len(m.Data) >= 5 {
+				return syscall.Errno(binary.NativeEndian.Uint32(m.Data)), m.Data[4], true
 			}
 		}
 	}
-	return 0, false
+	return 0, 0, false
 }

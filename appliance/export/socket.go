@@ -44,6 +44,24 @@ func dialCollector(collector, source netip.AddrPort, ttl int) (*net.UDPConn, err
 	return conn, nil
 }
 
+// setTxStamps asks the kernel to report, on the socket's error queue,
+// when each packet sent reaches the outgoing device's queue
+// (SOF_TIMESTAMPING_TX_SCHED, the stamp only: OPT_TSONLY). A packet to a
+// next hop whose link-layer address is not yet known waits in the
+// neighbour table instead, and is dropped without a word to the socket
+// when the table's queue overflows; one whose ARP or neighbour discovery
+// fails is answered with a local ICMP host unreachable only after seconds.
+// Neither shows up within ConfirmAfter, so without the stamp such packets
+// would count as exported. false: the kernel cannot stamp, and packets
+// count as queued as soon as the send returns.
+func setTxStamps(conn *net.UDPConn) bool {
+	err := sockControl(conn, func(fd int) error {
+		return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPING,
+			unix.SOF_TIMESTAMPING_TX_SCHED|unix.SOF_TIMESTAMPING_SOFTWARE|unix.SOF_TIMESTAMPING_OPT_TSONLY)
+	})
+	return err == nil
+}
+
 // setRecvErr turns on IP_RECVERR (IPV6_RECVERR on an IPv6 socket): each
 // ICMP error is queued on the socket with the start of the packet it
 // refused, so the sender knows which packet a dead collector lost.
