@@ -20,7 +20,9 @@
 // Export waits for room in the queue, and the sender paces its sends
 // (MaxRate, 4000 packets/s by default), so a burst of expiries slows the
 // harvest down instead of overflowing anything: flows wait in the cache,
-// as on a loaded router. Only an unreachable collector loses records: a
+// as on a loaded router. A send the host's own link refuses for want of
+// room (the device queue full: ENOBUFS) is tried again for up to
+// CongestedFor, not taken for an outage. Only an unreachable collector loses records: a
 // send error (no route, ECONNREFUSED) or an ICMP unreachable naming a
 // sent packet (read from the socket's error queue, IP_RECVERR) marks it
 // so; from then on Export no longer waits, packets are discarded and one

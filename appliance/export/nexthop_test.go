@@ -160,3 +160,39 @@ func TestUnresolvedNextHopCountedExactly(t *testing.T) {
 		t.Errorf("%d records (%d packets) counted as lost; %d offered, %d received", s.LostRecords, s.LostPackets, offered, got)
 	}
 }
+
+// TestSlowLinkBurstNotLost: an expiry burst to a collector behind a link
+// slower than the exporter's pace (here 5 Mbit/s with a 30 KB queue). The
+// device's queue fills and the kernel refuses sends with ENOBUFS; that is
+// this host's congestion, not a dead collector, and the exporter used to
+// take it for one: it discarded every packet until a probe got through,
+// nearly the whole burst. It must wait for the link instead, as for a full
+// export queue, and the collector must get every record.
+func TestSlowLinkBurstNotLost(t *testing.T) {
+	l := newLink(t, "qaexps", netip.MustParsePrefix("10.201.8.0/24"))
+	collector := netip.AddrPortFrom(l.host(2), 2055)
+	got := readV5(l.listen(collector))
+	if out, err := exec.Command("tc", "qdisc", "add", "dev", l.near, "root", "tbf", "rate", "5mbit", "burst", "10kb", "limit", "30kb").CombinedOutput(); err != nil {
+		t.Fatalf("tc: %v: %s", err, out)
+	}
+	e, err := export.NewExporter(export.DestinationConfig{Collector: collector,
+		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tcpRecord()
+	const offered = 30 * 1000 // 1000 full packets, 11.7 Mbit: over 2 s on the link
+	for range offered {
+		e.Export(&r)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the last packets leave the queue
+	n, _ := got.stop()
+	s := e.Stats()
+	if n != offered || s.Records != offered || s.LostRecords != 0 {
+		t.Errorf("burst of %d records: collector got %d, %d counted as exported, %d lost (last error %v)",
+			offered, n, s.Records, s.LostRecords, s.LastError)
+	}
+}

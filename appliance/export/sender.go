@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -50,6 +51,10 @@ const (
 	// resolvePoll is how often the sender looks for the stamp of a packet
 	// waiting for its next hop, before it sends the next one.
 	resolvePoll = 5 * time.Millisecond
+	// CongestedFor is how long a send refused for want of room on the
+	// way out (ENOBUFS, EAGAIN) is tried again before the packet counts
+	// as lost.
+	CongestedFor = 5 * time.Second
 	// stillDownLog is how often a collector that stays unreachable is
 	// logged again.
 	stillDownLog = time.Minute
@@ -199,7 +204,7 @@ func (s *sender) sendSlot(i int32) {
 	s.pace()
 	m.Sending(slot.info.LastSeq)
 	h.Sending(t)
-	if _, err := s.conn.Write(slot.buf[:slot.n]); err != nil {
+	if err := s.write(slot.buf[:slot.n]); err != nil {
 		err = fmt.Errorf("send to %s: %w", s.e.cfg.Collector, err)
 		s.e.stats.failed(slot.info, err)
 		s.down(now, err, slot.info)
@@ -218,6 +223,27 @@ func (s *sender) sendSlot(i int32) {
 	}
 	f.klen = copy(f.key[:], slot.buf[:slot.n])
 	s.flight = append(s.flight, f)
+}
+
+// write sends p. A full queue on the way out (the outgoing device's
+// qdisc, which IP_RECVERR makes the send report as ENOBUFS; the socket's
+// send buffer, EAGAIN) means this host sends faster than its link
+// carries, not that the collector is gone: it waits and sends again, as
+// for a full export queue, for up to CongestedFor. Taking it for an
+// outage threw away every packet until the next probe got through.
+func (s *sender) write(p []byte) error {
+	start, wait := time.Now(), time.Millisecond
+	for {
+		_, err := s.conn.Write(p)
+		if err == nil || !(errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.EAGAIN)) || time.Since(start) >= CongestedFor {
+			return err
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 50*time.Millisecond)
+		// The refused attempt was stamped before the qdisc dropped it:
+		// read the stamp now, while no packet is waiting for one.
+		s.readErrors(time.Now())
+	}
 }
 
 // reap reads the ICMP errors queued on the socket, counting each refused
