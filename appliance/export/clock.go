@@ -20,3 +20,12 @@ func clockOrSystem(c Clock) Clock {
 	}
 	return c
 }
+
+// UptimeClock is a Clock that also says how long the box has been up by a
+// clock that the wall clock's steps do not move. The system clock needs
+// none (time.Now carries a monotonic reading, and BootTime one too);
+// tests give one to step their wall clock as NTP does.
+type UptimeClock interface {
+	Clock
+	Uptime() time.Duration
+}

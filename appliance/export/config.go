@@ -147,9 +147,14 @@ type EncoderConfig struct {
 	Scheme platform.Scheme
 
 	// BootTime is the exporter's boot: sysUptime and First/Last are
-	// milliseconds since it.
+	// milliseconds since it. Only the time since it is read, as each
+	// packet opens (with the system clock, by the monotonic clock, which
+	// no one sets); a record's times are placed against that instant by
+	// the wall clock (see sysUp).
 	BootTime time.Time
 	Clock    Clock // nil means the system clock
+	// up is the open packet's anchor (set by the encoder on its copy).
+	up sysUp
 
 	EngineType uint8
 	EngineID   uint8

@@ -78,6 +78,7 @@ func (l *legacy) add(r *flow.Record, flows uint64) error {
 	for i := uint64(0); i < n; i++ {
 		if l.count == 0 {
 			l.openedAt = l.cfg.Clock.Now()
+			l.cfg.anchor(l.openedAt)
 		}
 		off := l.hdrLen + l.count*l.recLen
 		pk, oc, fl := share(r.Packets, n, i), share(r.Bytes, n, i), share(flows, n, i)
@@ -112,7 +113,7 @@ func (l *legacy) emit() error {
 	secs, nsecs := unixTime(now)
 	be.PutUint16(b[0:], uint16(l.cfg.Version))
 	be.PutUint16(b[2:], uint16(l.count))
-	be.PutUint32(b[4:], uptimeMillis(now, l.cfg.BootTime))
+	be.PutUint32(b[4:], l.cfg.uptimeMillis(now))
 	be.PutUint32(b[8:], secs)
 	be.PutUint32(b[12:], nsecs)
 	be.PutUint32(b[16:], l.seq)

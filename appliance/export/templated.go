@@ -211,6 +211,7 @@ func (e *templated) open() {
 	e.templates = false
 	e.setStart = -1
 	e.openedAt = now
+	e.cfg.anchor(now)
 	e.lastEnd = time.Time{}
 
 	if e.lastTpl.IsZero() || e.pktsSinceTpl >= e.cfg.TemplateRefreshPackets || now.Sub(e.lastTpl) >= e.cfg.TemplateTimeout {
@@ -363,7 +364,7 @@ func (e *templated) emit() error {
 		sec := v9HeaderTime(now, e.lastEnd)
 		be.PutUint16(b[0:], 9)
 		be.PutUint16(b[2:], uint16(e.records))
-		be.PutUint32(b[4:], uptimeMillis(sec, e.cfg.BootTime))
+		be.PutUint32(b[4:], e.cfg.uptimeMillis(sec))
 		be.PutUint32(b[8:], uint32(sec.Unix()))
 		be.PutUint32(b[12:], e.seq)
 		be.PutUint32(b[16:], e.cfg.ObservationDomain)
@@ -425,9 +426,9 @@ func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) 
 		case eFlows:
 			putUint(d, flows)
 		case eFirstUptime:
-			putUint(d, uint64(uptimeMillis(r.Start, cfg.BootTime)))
+			putUint(d, uint64(cfg.uptimeMillis(r.Start)))
 		case eLastUptime:
-			putUint(d, uint64(uptimeMillis(r.End, cfg.BootTime)))
+			putUint(d, uint64(cfg.uptimeMillis(r.End)))
 		case eFirstMillis:
 			putUint(d, uint64(r.Start.UnixMilli()))
 		case eLastMillis:

@@ -47,8 +47,8 @@ func v5Record(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, _ uint
 	be.PutUint16(b[14:], uint16(r.OutputIf))
 	be.PutUint32(b[16:], uint32(pkts))
 	be.PutUint32(b[20:], uint32(octets))
-	be.PutUint32(b[24:], uptimeMillis(r.Start, cfg.BootTime))
-	be.PutUint32(b[28:], uptimeMillis(r.End, cfg.BootTime))
+	be.PutUint32(b[24:], cfg.uptimeMillis(r.Start))
+	be.PutUint32(b[28:], cfg.uptimeMillis(r.End))
 	be.PutUint16(b[32:], r.SrcPort)
 	be.PutUint16(b[34:], r.DstPort)
 	b[36] = 0

@@ -55,8 +55,8 @@ func v8Counters(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, flow
 	be.PutUint32(b[0:], uint32(flows))
 	be.PutUint32(b[4:], uint32(pkts))
 	be.PutUint32(b[8:], uint32(octets))
-	be.PutUint32(b[12:], uptimeMillis(r.Start, cfg.BootTime))
-	be.PutUint32(b[16:], uptimeMillis(r.End, cfg.BootTime))
+	be.PutUint32(b[12:], cfg.uptimeMillis(r.Start))
+	be.PutUint32(b[16:], cfg.uptimeMillis(r.End))
 }
 
 func v8AS(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, flows uint64) {
@@ -168,8 +168,8 @@ func v8DestinationOnly(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octet
 	put4(b[0:], r.DstAddr)
 	be.PutUint32(b[4:], uint32(pkts))
 	be.PutUint32(b[8:], uint32(octets))
-	be.PutUint32(b[12:], uptimeMillis(r.Start, cfg.BootTime))
-	be.PutUint32(b[16:], uptimeMillis(r.End, cfg.BootTime))
+	be.PutUint32(b[12:], cfg.uptimeMillis(r.Start))
+	be.PutUint32(b[16:], cfg.uptimeMillis(r.End))
 	be.PutUint16(b[20:], uint16(r.OutputIf))
 	b[22] = r.ToS
 	b[23] = 0 // marked_tos
@@ -182,8 +182,8 @@ func v8SourceDestination(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, oct
 	put4(b[4:], r.SrcAddr)
 	be.PutUint32(b[8:], uint32(pkts))
 	be.PutUint32(b[12:], uint32(octets))
-	be.PutUint32(b[16:], uptimeMillis(r.Start, cfg.BootTime))
-	be.PutUint32(b[20:], uptimeMillis(r.End, cfg.BootTime))
+	be.PutUint32(b[16:], cfg.uptimeMillis(r.Start))
+	be.PutUint32(b[20:], cfg.uptimeMillis(r.End))
 	be.PutUint16(b[24:], uint16(r.OutputIf))
 	be.PutUint16(b[26:], uint16(r.InputIf))
 	b[28] = r.ToS
@@ -200,8 +200,8 @@ func v8FullFlow(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, _ ui
 	be.PutUint16(b[10:], r.SrcPort)
 	be.PutUint32(b[12:], uint32(pkts))
 	be.PutUint32(b[16:], uint32(octets))
-	be.PutUint32(b[20:], uptimeMillis(r.Start, cfg.BootTime))
-	be.PutUint32(b[24:], uptimeMillis(r.End, cfg.BootTime))
+	be.PutUint32(b[20:], cfg.uptimeMillis(r.Start))
+	be.PutUint32(b[24:], cfg.uptimeMillis(r.End))
 	be.PutUint16(b[28:], uint16(r.OutputIf))
 	be.PutUint16(b[30:], uint16(r.InputIf))
 	b[32] = r.ToS

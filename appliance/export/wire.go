@@ -13,14 +13,45 @@ var be = binary.BigEndian
 // 4-byte AS.
 const asTrans = 23456
 
+// sysUp ties one instant's wall-clock time to the box's uptime then: the
+// sysUptime of any other instant is that uptime plus the wall-clock time
+// between them. A flow's times are wall-clock times (the datapath's stamps
+// converted at the harvest), so dating them against a wall-clock boot
+// instant put every First and Last off by each step NTP made to the clock
+// since the exporter opened, for good: against the header's sysUptime in
+// v5, v7 and v8 (taken by the monotonic clock), so collectors dated the
+// flows off by the step; and a step back past the boot instant (a clock
+// kept in local time, set right by NTP) clamped them all to 0, v9's header
+// too. Read as each packet opens, the uptime never jumps with the wall
+// clock and the packet's times agree with each other; a step while a
+// packet is open can misdate that one packet.
+type sysUp struct {
+	wall time.Time
+	up   time.Duration
+	set  bool
+}
+
+// anchor reads the clocks for a packet opening at now.
+func (c *EncoderConfig) anchor(now time.Time) {
+	up := now.Sub(c.BootTime)
+	if u, ok := c.Clock.(UptimeClock); ok {
+		up = u.Uptime()
+	}
+	c.up = sysUp{wall: now, up: up, set: true}
+}
+
 // uptimeMillis is t as sysUptime: milliseconds since boot, wrapping at 2^32
 // like a router's. Times before boot (flows metered by a previous run of the
 // daemon, whose maps survive restarts) are clamped to 0.
-func uptimeMillis(t, boot time.Time) uint32 {
-	if !t.After(boot) {
+func (c *EncoderConfig) uptimeMillis(t time.Time) uint32 {
+	d := t.Sub(c.BootTime)
+	if c.up.set {
+		d = c.up.up + t.Sub(c.up.wall)
+	}
+	if d <= 0 {
 		return 0
 	}
-	return uint32(t.Sub(boot).Milliseconds())
+	return uint32(d.Milliseconds())
 }
 
 // unixTime splits t into the v5/v7/v8 header's unix_secs and unix_nsecs.
