@@ -46,6 +46,12 @@ type hostMIB struct {
 	pid   int
 }
 
+// ticks is d as TimeTicks, which count modulo 2^32 (RFC 2578): a host up
+// longer than 497 days wraps, as net-snmp's hrSystemUptime does, rather
+// than stopping at the largest value, which a manager would read as a
+// host that stopped counting.
+func ticks(d time.Duration) uint32 { return uint32(d / (10 * time.Millisecond)) }
+
 // clampInt32 holds a figure to Integer32's range (KBytes of a large disk).
 func clampInt32(v uint64) int32 {
 	if v > 1<<31-1 {
@@ -58,7 +64,7 @@ func (h *hostMIB) register(r *Registry) error {
 	scalars := []Scalar{
 		{OID: oidHost.Append(1, 1), Name: "hrSystemUptime", Get: func() (Value, error) {
 			up, err := hostres.Uptime()
-			return TimeTicks(Clamp32(uint64(up / (10 * time.Millisecond)))), err
+			return TimeTicks(ticks(up)), err
 		}},
 		{OID: oidHost.Append(1, 2), Name: "hrSystemDate", Get: func() (Value, error) { return OctetString(dateAndTime(time.Now())), nil }},
 		{OID: oidHost.Append(1, 6), Name: "hrSystemProcesses", Get: func() (Value, error) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowtap/flowtap/internal/mibfiles"
 )
@@ -143,4 +144,22 @@ func TestNetSNMPWalkHostResources(t *testing.T) {
 		}
 	}
 	t.Logf("hrProcessorLoad: %s %s; memory %s KiB", hr["hrProcessorLoad.196608"], hr["hrProcessorLoad.196609"], memTotal)
+}
+
+// TestHrSystemUptimeWraps: a host up for 497 days and 20 minutes reads
+// 20 minutes in hrSystemUptime, as TimeTicks wrap at 2^32 hundredths;
+// before, it stuck at 4294967295 from day 497 on.
+func TestHrSystemUptimeWraps(t *testing.T) {
+	for _, tc := range []struct {
+		up   time.Duration
+		want uint32
+	}{
+		{time.Hour, 360000},
+		{(1<<32 - 1) * 10 * time.Millisecond, 1<<32 - 1},
+		{(1<<32+123456)*10*time.Millisecond + 5*time.Millisecond, 123456},
+	} {
+		if got := ticks(tc.up); got != tc.want {
+			t.Errorf("ticks(%v) = %d, want %d", tc.up, got, tc.want)
+		}
+	}
 }
