@@ -113,7 +113,7 @@ func (m *ifMIB) interfaceRows(values func(i *Interface) []Value) ([]Row, error) 
 }
 
 func (m *ifMIB) ifRows() ([]Row, error) {
-	return m.interfaceRows(func(i *Interface) []Value {
+	rows, err := m.interfaceRows(func(i *Interface) []Value {
 		s := &i.Stats
 		oper := operStatus(i)
 		speed := uint64(i.SpeedMbps) * 1000000
@@ -127,6 +127,31 @@ func (m *ifMIB) ifRows() ([]Row, error) {
 			Counter32(Wrap32(s.TxDropped)), Counter32(Wrap32(s.TxErrors)),
 		}
 	})
+	if err == nil {
+		m.forget(rows)
+	}
+	return rows, err
+}
+
+// forget drops what it remembers of the interfaces that are gone. The
+// kernel does not reuse an ifIndex, so on a host whose links come and go
+// (containers' veths, tunnels) an entry per link ever seen would pile up
+// for as long as the agent runs.
+func (m *ifMIB) forget(rows []Row) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.seen) <= len(rows) {
+		return // every row's interface is in seen: nothing else is
+	}
+	now := make(map[uint32]bool, len(rows))
+	for _, r := range rows {
+		now[r.Index[0]] = true
+	}
+	for k := range m.seen {
+		if !now[k] {
+			delete(m.seen, k)
+		}
+	}
 }
 
 // unicast: Linux counts received multicast (broadcast included) apart
