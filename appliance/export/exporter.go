@@ -145,6 +145,9 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	if cfg.QueueLen < 1 || cfg.FlushAge < 0 || cfg.FlushCheck < 0 || cfg.MaxRate < -1 {
 		return nil, fmt.Errorf("export destination %s: queue length, flush times and rate must be positive", cfg.Collector)
 	}
+	if cfg.TTL < 0 || cfg.TTL > 255 {
+		return nil, fmt.Errorf("export destination %s: ttl %d: want 1..255", cfg.Collector, cfg.TTL)
+	}
 	cfg.Encoder.Clock = clockOrSystem(cfg.Encoder.Clock)
 
 	e := &Exporter{cfg: cfg, clock: cfg.Encoder.Clock, started: cfg.Encoder.Clock.Now(), stop: make(chan struct{})}
@@ -166,11 +169,14 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	}
 	e.q = newPacketQueue(cfg.QueueLen, slot)
 	e.snd.e = e
-	conn, err := dialCollector(cfg.Collector, cfg.Source, cfg.TTL)
-	if err != nil && !unreachable(err) {
-		return nil, err
-	}
-	if conn != nil {
+	// A collector the socket cannot reach now (no route, a source address
+	// the host does not have, a link-local address without its link) is
+	// not refused: refusing it held back every other destination of the
+	// same change. The exporter is made, counts each packet as a send
+	// error with the reason and dials again as it probes.
+	if conn, err := dialCollector(cfg.Collector, cfg.Source, cfg.TTL); err != nil {
+		e.stats.setError(err)
+	} else {
 		e.snd.attach(conn)
 	}
 	e.wg.Add(2)

@@ -317,3 +317,25 @@ func TestUnroutableCollector(t *testing.T) {
 		t.Fatalf("stats %+v: want the packet counted as a send error", st)
 	}
 }
+
+// TestUndialableCollectorCounted: a collector the socket cannot even be
+// connected to (a link-local IPv6 address without its link: EINVAL) is
+// made all the same, and every record sent to it is counted as lost with
+// the reason, as for a collector without a route.
+func TestUndialableCollectorCounted(t *testing.T) {
+	e, err := export.NewExporter(export.DestinationConfig{Collector: netip.MustParseAddrPort("[fe80::1]:2055"),
+		Encoder: export.EncoderConfig{Version: export.V9, BootTime: boot}})
+	if err != nil {
+		t.Fatalf("a link-local collector refused the exporter: %v", err)
+	}
+	r := tcpRecord()
+	for range 100 {
+		e.Export(&r)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.Stats(); st.Records != 0 || st.LostRecords != 100 || !errors.Is(st.LastError, syscall.EINVAL) {
+		t.Fatalf("stats %+v: want 100 records lost to EINVAL", st)
+	}
+}

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -138,11 +137,4 @@ func sockControl(conn syscall.Conn, fn func(fd int) error) error {
 		return fmt.Errorf("raw socket: %w", err)
 	}
 	return opErr
-}
-
-// unreachable says a dial failed for want of a route or of the source
-// address: a state of the network that may change, not a configuration
-// mistake, so the exporter is kept and dials again when it sends.
-func unreachable(err error) bool {
-	return errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.EADDRNOTAVAIL)
 }
