@@ -149,10 +149,18 @@ func TestNetSNMPWalkIPFIXMIB(t *testing.T) {
 }
 
 // TestNetSNMPBulkWalkMatchesWalk walks everything both ways: GetBulk must
-// visit exactly the instances GetNext does.
+// visit exactly the instances GetNext does. The interfaces are fixed: the
+// host's come and go while other tests run, which would change the tree
+// between two walks.
 func TestNetSNMPBulkWalkMatchesWalk(t *testing.T) {
 	b := newFakeBackend()
-	_, v4, _ := startAgent(t, testConfig(b))
+	cfg := testConfig(b)
+	cfg.Interfaces = staticInterfaces{
+		{Index: 1, Name: "lo", ARPType: 772, MTU: 65536, Flags: 0x10049, Stats: InterfaceStats{RxBytes: 1 << 40, RxPackets: 5}},
+		{Index: 2, Name: "eth1", ARPType: 1, MTU: 1500, Flags: 0x11143, SpeedMbps: 10000},
+		{Index: 7, Name: "eth2", ARPType: 1, MTU: 9000, Flags: 0x11043, SpeedMbps: 100000},
+	}
+	_, v4, _ := startAgent(t, cfg)
 	one := checkIncreasing(t, walk(t, "snmpwalk", "-v2c", "-c", roCommunity, v4, "1.3"))
 	for _, reps := range []string{"-Cr5", "-Cr60"} {
 		bulk := checkIncreasing(t, walk(t, "snmpbulkwalk", reps, "-v2c", "-c", roCommunity, v4, "1.3"))
