@@ -67,9 +67,13 @@ func (s *snmpService) apply(c config.Config) {
 		m.SetSNMPCounters(a.Counters)
 		go a.WatchLinks(p.ctx)
 		go a.WatchCache(p.ctx, netflow, snmp.CacheWatch{})
-		if c.SNMP.Traps {
-			go a.ColdStart(p.ctx)
+		// coldStart after the machine booted, warmStart when flowtapd
+		// or snmp-server starts the agent again on a running machine.
+		kind, err := snmp.NoteStart(filepath.Join(p.opts.State, "snmp-start"), a.EngineID())
+		if err != nil {
+			p.log.Warn("snmp: cannot tell a warm start from a cold one; announcing a cold start", "err", err)
 		}
+		go a.Started(p.ctx, kind, c.SNMP.Traps)
 		return
 	}
 	s.agent.SetCommunities(comms)

@@ -76,6 +76,7 @@ type Config struct {
 type Agent struct {
 	cpu     hostres.CPULoad // hrProcessorLoad's samples, taken while the agent runs
 	log     *slog.Logger
+	system  func() SystemInfo // the system group's source
 	reg     *Registry
 	engine  engine
 	maxSize int

@@ -106,4 +106,9 @@
 // says, so an exact replay within it is not detected; replays from
 // outside it or from an earlier boot get notInTimeWindow. snmpEngineBoots
 // must grow per start: see NextEngineBoots.
+//
+// Starts: coldStart is for the first start after the machine booted
+// (its kernel boot ID changed), a new engine ID or no record of the last
+// start; warmStart for a start again on the running machine, as IOS's
+// agent re-enabled without a reload (NoteStart).
 package snmp

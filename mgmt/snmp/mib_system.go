@@ -98,12 +98,21 @@ func (a *Agent) registerSysOR(served []sysOR) error {
 			Rows:    func() ([]Row, error) { return rows, nil }}})
 }
 
+// sysName is the host name the agent's messages give.
+func (a *Agent) sysName() string {
+	if a.system == nil {
+		return defaultSystem().Name
+	}
+	return a.system().Name
+}
+
 func (a *Agent) registerSystem(cfg Config) error {
 	sys := cfg.System
 	if sys == nil {
 		d := defaultSystem()
 		sys = func() SystemInfo { return d }
 	}
+	a.system = sys
 	str := func(f func(SystemInfo) string) func() (Value, error) {
 		return func() (Value, error) { return String(f(sys())), nil }
 	}

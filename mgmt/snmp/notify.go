@@ -58,6 +58,7 @@ type Notification struct {
 // Standard notifications (SNMPv2-MIB, IF-MIB).
 var (
 	oidColdStart = mustOID("1.3.6.1.6.3.1.1.5.1")
+	oidWarmStart = mustOID("1.3.6.1.6.3.1.1.5.2")
 	oidLinkDown  = mustOID("1.3.6.1.6.3.1.1.5.3")
 	oidLinkUp    = mustOID("1.3.6.1.6.3.1.1.5.4")
 )
@@ -185,6 +186,21 @@ func (a *Agent) trapV3(r *receiver, encs [][]byte) error {
 // ColdStart announces that the agent (re)started.
 func (a *Agent) ColdStart(ctx context.Context) error {
 	return a.Notify(ctx, Notification{OID: oidColdStart})
+}
+
+// Started logs the start in IOS's words (%SNMP-5-COLDSTART or
+// %SNMP-5-WARMSTART, with sysName) and, when notify is set, sends
+// coldStart or warmStart.
+func (a *Agent) Started(ctx context.Context, kind Start, notify bool) error {
+	oid, tag := oidColdStart, "COLDSTART"
+	if kind == WarmStart {
+		oid, tag = oidWarmStart, "WARMSTART"
+	}
+	a.log.Info(fmt.Sprintf("%%SNMP-5-%s: SNMP agent on host %s is undergoing a %s start", tag, a.sysName(), kind))
+	if !notify {
+		return nil
+	}
+	return a.Notify(ctx, Notification{OID: oid})
 }
 
 // LinkDown and LinkUp send IF-MIB's notifications with ifIndex,

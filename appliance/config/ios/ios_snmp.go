@@ -55,7 +55,7 @@ func (x *cmd) snmpServer() {
 			// The one type that can be chosen: authenticationFailure
 			// (IOS's other `snmp` types all come with `enable traps`).
 			if x.c.Keyword("authentication", "coldstart", "linkdown", "linkup", "warmstart") != "authentication" && x.c.Err == nil {
-				x.c.Invalid(x.c.Last(), "flowtap sends linkUp, linkDown and coldStart with snmp-server enable traps (every notification); snmp authentication alone can be chosen")
+				x.c.Invalid(x.c.Last(), "flowtap sends linkUp, linkDown, coldStart and warmStart with snmp-server enable traps (every notification); snmp authentication alone can be chosen")
 				return
 			}
 			x.c.End()

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// TestSNMPColdStartWarmStart: snmptrapd hears coldStart when flowtapd
+// first starts on a machine, warmStart when flowtapd starts again on the
+// machine that kept running (an orderly restart, a crash and its restart,
+// snmp-server configured again after `no`), and coldStart again once the
+// state directory was emptied; the log says each in IOS's words. The old
+// agent announced every start as a cold one, so an NMS could not tell a
+// restarted process from a rebooted box.
+func TestSNMPColdStartWarmStart(t *testing.T) {
+	testnet.Enter(t)
+	port, trapLines := startTrapd(t, "")
+	d := startDaemon(t, fmt.Sprintf(`hostname starttap
+username admin secret letmein
+snmp-server community public RO
+snmp-server enable traps
+snmp-server host 127.0.0.1 version 2c public udp-port %d
+`, port))
+	agent := "udp:" + d.snmpAddr
+	const cold, warm = "OID: .1.3.6.1.6.3.1.1.5.1", "OID: .1.3.6.1.6.3.1.1.5.2"
+	want := func(step string, colds, warms int) {
+		t.Helper()
+		waitSNMP(t, agent)
+		var c, w int
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			l := trapLines()
+			if c, w = strings.Count(l, cold), strings.Count(l, warm); c >= colds && w >= warms || time.Now().After(deadline) {
+				break
+			}
+		}
+		time.Sleep(300 * time.Millisecond) // a stray extra one would be there by now
+		l := trapLines()
+		if c, w = strings.Count(l, cold), strings.Count(l, warm); c != colds || w != warms {
+			t.Fatalf("%s: snmptrapd heard %d coldStart and %d warmStart, want %d and %d:\n%s\nlog:\n%s", step, c, w, colds, warms, l, d.log)
+		}
+	}
+	want("first start", 1, 0)
+	d.waitLog(t, "%SNMP-5-COLDSTART: SNMP agent on host starttap is undergoing a cold start")
+
+	d.stopAndStart(t, syscall.SIGTERM)
+	want("orderly restart", 1, 1)
+	d.waitLog(t, "%SNMP-5-WARMSTART: SNMP agent on host starttap is undergoing a warm start")
+
+	d.crash(t)
+	want("crash and restart", 1, 2)
+
+	d.cli(t, "ios", "configure terminal\nno snmp-server community public RO\nend\n")
+	d.cli(t, "ios", "configure terminal\nsnmp-server community public RO\nend\n")
+	want("snmp-server configured again", 1, 3)
+
+	d.stop(t, syscall.SIGTERM)
+	state := d.argValue(t, "--state")
+	ents, err := os.ReadDir(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if err := os.RemoveAll(filepath.Join(state, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.start(t)
+	want("state directory emptied", 2, 3)
+}
