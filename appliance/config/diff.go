@@ -52,7 +52,11 @@ func diffValue(out *[]Change, path string, a, b reflect.Value) {
 	case t.Kind() == reflect.Struct && t.PkgPath() == configPkg && t != reflect.TypeFor[Secret]():
 		for i := range t.NumField() {
 			f := t.Field(i)
-			diffValue(out, joinPath(path, kebab(f.Name)), a.Field(i), b.Field(i))
+			p := joinPath(path, kebab(f.Name))
+			if f.Anonymous {
+				p = path // an embedded struct's fields are its holder's (vty.access-class)
+			}
+			diffValue(out, p, a.Field(i), b.Field(i))
 		}
 	case t.Kind() == reflect.Slice && keyed(t.Elem()):
 		diffKeyed(out, path, a, b)

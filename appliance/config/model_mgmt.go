@@ -3,6 +3,7 @@ package config
 import (
 	"net/netip"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
@@ -272,14 +273,34 @@ type Metrics struct {
 	AccessClass string // the list readers must pass; "" is none
 }
 
-// VTY is `line vty 0 4`: `access-class ACL in`, the list SSH logins must
-// pass ("" is none), and `exec-timeout MIN [SEC]`, how long an SSH session
-// may wait for input before it is closed.
+// VTY is the `line vty` lines: how many there are and each line's
+// settings. Lines may differ, as on IOS (`line vty 0 4` for SSH with an
+// access-class, `line vty 5 15` with `transport input none`): the
+// embedded VTYLine is line 0's settings and those of every line Ranges
+// leaves out; each range names consecutive lines that differ from line 0
+// and agree with each other. Configure keeps that form (Canon), so two
+// models that give every line the same settings are equal.
 type VTY struct {
 	// Last is the highest vty line configured (`line vty 0 15`: 15); 0
 	// is IOS's default `line vty 0 4`. There are Last+1 lines: as many SSH
 	// sessions may be open at once.
-	Last        int
+	Last int
+	VTYLine
+	// Ranges are the lines whose settings differ from line 0's, in
+	// order, none overlapping and all within 1..Last.
+	Ranges []VTYRange
+}
+
+// VTYRange is lines First..Last of `line vty` with settings of their own.
+type VTYRange struct {
+	First, Last int
+	VTYLine
+}
+
+// VTYLine is one vty line's settings: `access-class ACL in`, the list SSH
+// logins on it must pass ("" is none), `exec-timeout MIN [SEC]`, how long
+// a session on it may wait for input before it is closed, and the rest.
+type VTYLine struct {
 	AccessClass string // a list's number or name
 	// ExecTimeout is 0 for IOS's default, DefaultExecTimeout, and
 	// NoExecTimeout for `exec-timeout 0 0` (never).
@@ -291,9 +312,9 @@ type VTY struct {
 	// flowtap has no line passwords, so it refuses every SSH login.
 	Login VTYLogin
 	// TransportInput is `transport input ...`: "" (the default, SSH),
-	// "ssh", "none" (SSH refused on the vty lines), "all" or "telnet
-	// ssh". flowtap offers no telnet; a list naming it beside ssh keeps
-	// ssh, and `transport input telnet` alone is refused.
+	// "ssh", "none" (SSH refused on the line), "all" or "telnet ssh".
+	// flowtap offers no telnet; a list naming it beside ssh keeps ssh,
+	// and `transport input telnet` alone is refused.
 	TransportInput string
 	// TransportOutputNone is `transport output none`: a vty session
 	// opens no outgoing connection, which is all flowtap offers.
@@ -302,6 +323,116 @@ type VTY struct {
 	// when the user has no `username NAME privilege N`; 0 is not set
 	// (IOS's level 1).
 	Privilege int
+}
+
+// Key names a range in diffs and errors: "5-15".
+func (r VTYRange) Key() string { return strconv.Itoa(r.First) + "-" + strconv.Itoa(r.Last) }
+
+// Line is vty n's settings.
+func (v VTY) Line(n int) VTYLine {
+	for _, r := range v.Ranges {
+		if n >= r.First && n <= r.Last {
+			return r.VTYLine
+		}
+	}
+	return v.VTYLine
+}
+
+// Configure changes lines first..last (clipped to the lines there are)
+// with set, keeping every other line as it was.
+func (v *VTY) Configure(first, last int, set func(*VTYLine)) {
+	lines := v.expand()
+	for n := first; n <= last && n < len(lines); n++ {
+		set(&lines[n])
+	}
+	v.compress(lines)
+}
+
+// SetLast makes the lines 0..last: lines added get IOS's defaults, as
+// IOS creates them (they do not copy line 0), and lines removed take
+// their settings with them.
+func (v *VTY) SetLast(last int) {
+	lines := v.expand()
+	for len(lines) < last+1 {
+		lines = append(lines, VTYLine{})
+	}
+	v.Last = last
+	if last == DefaultVTYLast {
+		v.Last = 0
+	}
+	v.compress(lines[:last+1])
+}
+
+// Canon puts v in the form Configure keeps: ranges merged, sorted, and
+// only where lines differ from line 0.
+func (v *VTY) Canon() { v.compress(v.expand()) }
+
+func (v VTY) expand() []VTYLine {
+	lines := make([]VTYLine, v.Lines())
+	for n := range lines {
+		lines[n] = v.Line(n)
+	}
+	return lines
+}
+
+func (v *VTY) compress(lines []VTYLine) {
+	v.VTYLine, v.Ranges = lines[0], nil
+	for n := 1; n < len(lines); n++ {
+		switch l := lines[n]; {
+		case l == lines[0]:
+		case len(v.Ranges) > 0 && v.Ranges[len(v.Ranges)-1].Last == n-1 && v.Ranges[len(v.Ranges)-1].VTYLine == l:
+			v.Ranges[len(v.Ranges)-1].Last = n
+		default:
+			v.Ranges = append(v.Ranges, VTYRange{First: n, Last: n, VTYLine: l})
+		}
+	}
+}
+
+// Groups are the lines as IOS's running-config lists them: runs of
+// consecutive lines with the same settings.
+func (v VTY) Groups() []VTYRange {
+	var out []VTYRange
+	for n := range v.Lines() {
+		l := v.Line(n)
+		if len(out) > 0 && out[len(out)-1].VTYLine == l {
+			out[len(out)-1].Last = n
+			continue
+		}
+		out = append(out, VTYRange{First: n, Last: n, VTYLine: l})
+	}
+	return out
+}
+
+// AcceptsSSH reports whether the line takes SSH connections at all
+// (`transport input` names ssh); IOS gives a connection only such a line.
+func (l VTYLine) AcceptsSSH() bool { return l.TransportInput != "none" }
+
+// SSHLine is the line IOS would give the next SSH connection: the lowest
+// numbered one that is not busy and takes SSH. ok is false when none is
+// free; any reports whether any line takes SSH at all.
+func (v VTY) SSHLine(busy func(n int) bool) (n int, ok, any bool) {
+	for n := range v.Lines() {
+		if !v.Line(n).AcceptsSSH() {
+			continue
+		}
+		any = true
+		if !busy(n) {
+			return n, true, true
+		}
+	}
+	return 0, false, any
+}
+
+// SSHLines is how many lines take SSH: the SSH sessions that may be open
+// at once.
+func (v VTY) SSHLines() int {
+	n := 0
+	for i := range v.Lines() {
+		if v.Line(i).AcceptsSSH() {
+			n++
+		}
+	}
+	return n
 }
 
 // VTYLogin is `line vty` `login`.
@@ -314,12 +445,23 @@ const (
 	VTYLoginLine                    // login: no line password, every login refused
 )
 
-// RefusesSSH is why the vty lines take no SSH login, "" when they do.
+// RefusesSSH is why no vty line takes an SSH login, "" when one does.
 func (v VTY) RefusesSSH() string {
+	why := ""
+	for n := range v.Lines() {
+		if why = v.Line(n).RefusesSSH(); why == "" {
+			return ""
+		}
+	}
+	return why
+}
+
+// RefusesSSH is why the line takes no SSH login, "" when it does.
+func (l VTYLine) RefusesSSH() string {
 	switch {
-	case v.TransportInput == "none":
+	case l.TransportInput == "none":
 		return "transport input none"
-	case v.Login == VTYLoginLine:
+	case l.Login == VTYLoginLine:
 		return "login: password required, but none set"
 	}
 	return ""
@@ -344,8 +486,9 @@ func (v VTY) Lines() int {
 // NoExecTimeout is `exec-timeout 0 0`: a session waits for input forever.
 const NoExecTimeout time.Duration = -1
 
-// IdleLimit is how long a session may wait for input; 0 is forever.
-func (v VTY) IdleLimit() time.Duration {
+// IdleLimit is how long a session on the line may wait for input; 0 is
+// forever.
+func (v VTYLine) IdleLimit() time.Duration {
 	switch v.ExecTimeout {
 	case 0:
 		return DefaultExecTimeout

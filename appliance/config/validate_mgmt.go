@@ -301,26 +301,43 @@ func (v *validator) ssh(c *Config) {
 	v.checkRange("ssh.auth-retries", int64(s.AuthRetries), 1, 5, "authentication-retries")
 }
 
+// vtyLine checks one vty line's settings, putting IOS's defaults in
+// their zero form.
+func (v *validator) vtyLine(l *VTYLine) {
+	v.checkACLRef("vty.access-class", l.AccessClass)
+	if l.ExecTimeout == DefaultExecTimeout {
+		l.ExecTimeout = 0
+	}
+	switch l.TransportInput {
+	case "", "ssh", "none", "all", "telnet ssh":
+	default:
+		v.failf("vty.transport-input", "transport input %s leaves no way in: flowtap offers SSH only", l.TransportInput)
+	}
+	v.checkRange("vty.privilege", int64(l.Privilege), 0, 15, "privilege level")
+	if l.Login < VTYLoginDefault || l.Login > VTYLoginLine {
+		v.failf("vty.login", "login form %d is unknown", l.Login)
+	}
+	if t := l.ExecTimeout; t != NoExecTimeout && (t < 0 || t > MaxExecTimeout || t%time.Second != 0) {
+		v.failf("vty.exec-timeout", "exec-timeout %v is not whole seconds up to 35791 minutes 2147483 seconds", t)
+	}
+}
+
 func (v *validator) mgmtLists(c *Config) {
-	v.checkACLRef("vty.access-class", c.VTY.AccessClass)
 	if c.VTY.Last == DefaultVTYLast {
 		c.VTY.Last = 0
 	}
 	v.checkRange("vty.last", int64(c.VTY.Last), 0, MaxVTYLast, "vty line")
-	if c.VTY.ExecTimeout == DefaultExecTimeout {
-		c.VTY.ExecTimeout = 0
+	shaped := c.VTY.Last >= 0 && c.VTY.Last <= MaxVTYLast
+	for i, r := range c.VTY.Ranges {
+		if r.First < 1 || r.Last < r.First || r.Last > c.VTY.Lines()-1 || i > 0 && r.First <= c.VTY.Ranges[i-1].Last {
+			v.failf("vty.ranges", "line vty %d %d: not within lines 1-%d or overlapping another range", r.First, r.Last, c.VTY.Lines()-1)
+			shaped = false
+		}
+		v.vtyLine(&c.VTY.Ranges[i].VTYLine)
 	}
-	switch c.VTY.TransportInput {
-	case "", "ssh", "none", "all", "telnet ssh":
-	default:
-		v.failf("vty.transport-input", "transport input %s leaves no way in: flowtap offers SSH only", c.VTY.TransportInput)
-	}
-	v.checkRange("vty.privilege", int64(c.VTY.Privilege), 0, 15, "privilege level")
-	if c.VTY.Login < VTYLoginDefault || c.VTY.Login > VTYLoginLine {
-		v.failf("vty.login", "login form %d is unknown", c.VTY.Login)
-	}
-	if t := c.VTY.ExecTimeout; t != NoExecTimeout && (t < 0 || t > MaxExecTimeout || t%time.Second != 0) {
-		v.failf("vty.exec-timeout", "exec-timeout %v is not whole seconds up to 35791 minutes 2147483 seconds", t)
+	v.vtyLine(&c.VTY.VTYLine)
+	if shaped {
+		c.VTY.Canon()
 	}
 	m := &c.Metrics
 	m.Port = zeroIfEq(m.Port, DefaultMetricsPort)

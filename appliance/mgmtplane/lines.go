@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -44,9 +46,14 @@ type lineTable struct {
 	nextID  int
 	entries []*lineEntry
 	now     func() time.Time
+	// vty is the configured vty lines (nil: the default 0-4), for `show
+	// line`; uses counts the sessions each line has carried since the
+	// box started, by absolute number (con 0 is 0, vty N is N+1).
+	vty  func() config.VTY
+	uses map[int]int
 }
 
-func newLineTable() *lineTable { return &lineTable{now: time.Now} }
+func newLineTable() *lineTable { return &lineTable{now: time.Now, uses: map[int]int{}} }
 
 func (t *lineTable) open(kind lineKind, user, location string, kill func()) *lineEntry {
 	e, _ := t.openLimited(kind, 0, user, location, kill)
@@ -78,7 +85,67 @@ func (t *lineTable) openLimited(kind lineKind, limit int, user, location string,
 	e := &lineEntry{id: t.nextID, kind: kind, n: n, user: user, location: location, kill: kill}
 	e.last.Store(t.now().UnixNano())
 	t.entries = append(t.entries, e)
+	if kind != lineCtl {
+		t.uses[e.number()]++
+	}
 	return e, true
+}
+
+// openVTY opens the vty an SSH session is given: the lowest free line
+// that takes SSH, as IOS gives one; false when none is free.
+func (t *lineTable) openVTY(v config.VTY, user, location string, kill func()) (*lineEntry, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n, ok, _ := v.SSHLine(t.vtyBusyLocked)
+	if !ok {
+		return nil, false
+	}
+	t.nextID++
+	e := &lineEntry{id: t.nextID, kind: lineVTY, n: n, user: user, location: location, kill: kill}
+	e.last.Store(t.now().UnixNano())
+	t.entries = append(t.entries, e)
+	t.uses[e.number()]++
+	return e, true
+}
+
+// TTYs lists the console and every configured vty for `show line`, from
+// the same table `show users` reads: a line is active while a session
+// holds it.
+func (t *lineTable) TTYs() []show.TTYLine {
+	var v config.VTY
+	if t.vty != nil {
+		v = t.vty()
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	active := map[int]bool{}
+	for _, e := range t.entries {
+		if e.kind != lineCtl {
+			active[e.number()] = true
+		}
+	}
+	out := []show.TTYLine{{Number: 0, Type: "CTY", Active: active[0], Uses: t.uses[0]}}
+	for n := range v.Lines() {
+		out = append(out, show.TTYLine{Number: n + 1, Type: "VTY", Active: active[n+1], AccessIn: v.Line(n).AccessClass, Uses: t.uses[n+1]})
+	}
+	return out
+}
+
+// vtyBusy reports, for each vty number, whether a session holds it now.
+func (t *lineTable) vtyBusy() func(n int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	held := map[int]bool{}
+	for _, e := range t.entries {
+		if e.kind == lineVTY {
+			held[e.n] = true
+		}
+	}
+	return func(n int) bool { return held[n] }
+}
+
+func (t *lineTable) vtyBusyLocked(n int) bool {
+	return slices.ContainsFunc(t.entries, func(e *lineEntry) bool { return e.kind == lineVTY && e.n == n })
 }
 
 // SetUser names the user on line id (the console's login and logout).
@@ -181,6 +248,17 @@ type tracked struct {
 	inner control.Session
 	t     *lineTable
 	e     *lineEntry
+	m     *daemon.Manager // for a vty: its line's settings; nil otherwise
+}
+
+// IdleLimit is the `exec-timeout` of the vty line the session holds, read
+// at each input so that a change applies to open sessions (mgmt/ssh asks
+// it of a session that has one).
+func (s tracked) IdleLimit() time.Duration {
+	if s.m == nil || s.e.kind != lineVTY {
+		return config.DefaultExecTimeout
+	}
+	return s.m.Config().VTY.Line(s.e.n).IdleLimit()
 }
 
 func (s tracked) Serve(ctx context.Context, in io.Reader, out io.Writer, term control.Terminal) error {
@@ -202,11 +280,23 @@ func (r *touchReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// refusedSession is the session an SSH login gets when every vty is in
-// use: one line saying so, then the connection closes.
-type refusedSession struct{ lines int }
+// refusedSession is the session an SSH login gets when every vty that
+// takes SSH is in use (lines of of), or the line it was given refuses it
+// (why): one line saying so, then the connection closes.
+type refusedSession struct {
+	lines, of int
+	why       string
+}
 
 func (r refusedSession) Serve(_ context.Context, _ io.Reader, out io.Writer, _ control.Terminal) error {
-	_, err := fmt.Fprintf(out, "%% All %d vty lines are in use (line vty 0 %d); try again later\r\n", r.lines, r.lines-1)
+	var err error
+	switch {
+	case r.why != "":
+		_, err = fmt.Fprintf(out, "%% Connection refused by the vty line (%s)\r\n", r.why)
+	case r.lines == r.of:
+		_, err = fmt.Fprintf(out, "%% All %d vty lines are in use (line vty 0 %d); try again later\r\n", r.lines, r.lines-1)
+	default:
+		_, err = fmt.Fprintf(out, "%% All %d vty lines that take SSH are in use (of line vty 0 %d); try again later\r\n", r.lines, r.of-1)
+	}
 	return err
 }

@@ -72,6 +72,7 @@ func Start(m *daemon.Manager, opts Options) (*Plane, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Plane{m: m, opts: opts, log: log, ctx: ctx, cancel: cancel, lines: newLineTable()}
+	p.lines.vty = func() config.VTY { return m.Config().VTY }
 	ctrl, err := control.Listen(opts.Control, p.controlSession, log)
 	if err != nil {
 		cancel()
@@ -161,7 +162,7 @@ func hasPasswordUser(c config.Config) bool {
 
 // consoleUser checks a console login against the local users.
 func consoleUser(m *daemon.Manager) func(user, password string) (int, bool) {
-	u := users{m}
+	u := users{m: m}
 	return func(user, password string) (int, bool) {
 		if !u.CheckPassword(user, password) {
 			return 0, false

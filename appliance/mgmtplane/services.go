@@ -123,25 +123,37 @@ func (s *sshService) apply(c config.Config) {
 	if !want || s.srv != nil {
 		return
 	}
-	u := users{m}
+	u := users{m: m, lines: p.lines}
 	srv, err := ssh.Listen(addr, ssh.Config{StateDir: p.opts.State, Users: u, Logger: p.log,
 		Sessions: func(c ssh.Conn) control.Session {
-			priv, _ := u.VTYPrivilege(c.User)
-			limit := m.Config().VTY.Lines()
-			e, ok := p.lines.openLimited(lineVTY, limit, c.User, c.Remote.Addr().String(), c.Close)
+			cfg := m.Config()
+			e, ok := p.lines.openVTY(cfg.VTY, c.User, c.Remote.Addr().String(), c.Close)
 			if !ok {
-				p.log.Warn("ssh session refused: every vty line is in use", "user", c.User, "from", c.Remote.Addr().String(), "lines", limit)
-				return refusedSession{limit}
+				p.log.Warn("ssh session refused: every vty line that takes SSH is in use", "user", c.User, "from", c.Remote.Addr().String(), "lines", cfg.VTY.SSHLines())
+				return refusedSession{lines: cfg.VTY.SSHLines(), of: cfg.VTY.Lines()}
 			}
-			if vtyDialect(m.Config()) == platform.DialectJunOS {
+			// The line given may not be the one the checks before the
+			// login looked at (another session took that one meanwhile):
+			// this line's own access-class and login decide.
+			line := cfg.VTY.Line(e.n)
+			if why := line.RefusesSSH(); why != "" || c.Local.IsValid() && !u.permitOn(cfg, line, c.Remote.Addr(), c.Local) {
+				p.lines.close(e)
+				if why == "" {
+					why = "access-class"
+				}
+				p.log.Warn("ssh session refused by its vty line", "user", c.User, "from", c.Remote.Addr().String(), "line", "vty "+strconv.Itoa(e.n), "reason", why)
+				return refusedSession{why: why}
+			}
+			priv, _ := u.VTYPrivilege(c.User, line)
+			if vtyDialect(cfg) == platform.DialectJunOS {
 				// The persona's own CLI, chosen as the session opens: a
 				// persona changed later applies to the next login, and
 				// this session keeps its CLI to the end, as a router's
 				// open sessions do across a commit.
-				return tracked{t: p.lines, e: e,
+				return tracked{t: p.lines, e: e, m: m,
 					inner: junos.NewSessionWith(m.JunOS(), junos.Options{User: c.User, ReadOnly: priv < 15})}
 			}
-			return tracked{t: p.lines, e: e,
+			return tracked{t: p.lines, e: e, m: m,
 				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: c.User, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id,
 					VTY: "vty" + strconv.Itoa(e.n), From: e.location})}
 		}})

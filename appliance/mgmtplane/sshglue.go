@@ -14,7 +14,24 @@ import (
 
 // users implements mgmt/ssh's Users over the running config: the
 // configured accounts, read at each login (SSH and the console's login).
-type users struct{ m *daemon.Manager }
+// lines (nil for the console) are the open sessions: the checks made
+// before a login apply the settings of the vty line it would be given.
+type users struct {
+	m     *daemon.Manager
+	lines *lineTable
+}
+
+// nextLine is the vty line an SSH connection arriving now would be given
+// (IOS's lowest free line that takes SSH); ok is false when none is
+// free, any when no line takes SSH at all.
+func (u users) nextLine(c config.Config) (l config.VTYLine, ok, any bool) {
+	busy := func(int) bool { return false }
+	if u.lines != nil {
+		busy = u.lines.vtyBusy()
+	}
+	n, ok, any := c.VTY.SSHLine(busy)
+	return c.VTY.Line(n), ok, any
+}
 
 func (u users) find(name string) (config.User, bool) {
 	for _, us := range u.m.Config().Users {
@@ -51,8 +68,9 @@ func (u users) LoginBlock() (time.Duration, int, time.Duration) {
 	return b.BlockFor, b.Attempts, b.Within
 }
 
-// ExecTimeout is `line vty` `exec-timeout` (10 minutes unless set; 0
-// for exec-timeout 0 0, never).
+// ExecTimeout is `line vty 0` `exec-timeout` (10 minutes unless set; 0
+// for exec-timeout 0 0, never). An SSH session is timed by its own
+// line's instead (tracked.IdleLimit); this is for one without a line.
 func (u users) ExecTimeout() time.Duration { return u.m.Config().VTY.IdleLimit() }
 
 // LoginLimits are `ip ssh time-out` and `ip ssh authentication-retries`,
@@ -83,13 +101,25 @@ func (u users) CheckKey(name string, key ssh.PublicKey) bool {
 	return false
 }
 
-// Refuses is why `line vty` takes no SSH login: `transport input none`
-// or `login` with no line password.
-func (u users) Refuses() string { return u.m.Config().VTY.RefusesSSH() }
+// Refuses is why the vty line a connection would be given takes no SSH
+// login: `transport input none` on every line, or `login` with no line
+// password on the line it gets. With every SSH line busy it lets the
+// connection on, to be told so once logged in (refusedSession).
+func (u users) Refuses() string {
+	l, ok, any := u.nextLine(u.m.Config())
+	switch {
+	case !any:
+		return "transport input none"
+	case !ok:
+		return ""
+	}
+	return l.RefusesSSH()
+}
 
-// VTYPrivilege is the level an SSH login starts at: the user's own
-// `privilege`, else `line vty` `privilege level`, else IOS's 1.
-func (u users) VTYPrivilege(name string) (int, bool) {
+// VTYPrivilege is the level an SSH login on vty line starts at: the
+// user's own `privilege`, else the line's `privilege level`, else IOS's
+// 1.
+func (u users) VTYPrivilege(name string, line config.VTYLine) (int, bool) {
 	us, ok := u.find(name)
 	if !ok {
 		return 0, false
@@ -97,21 +127,29 @@ func (u users) VTYPrivilege(name string) (int, bool) {
 	if us.Privilege != 0 {
 		return us.Privilege, true
 	}
-	if p := u.m.Config().VTY.Privilege; p != 0 {
-		return p, true
+	if line.Privilege != 0 {
+		return line.Privilege, true
 	}
 	return config.DefaultPrivilege, true
 }
 
-// Permit applies `line vty` `access-class`, standard or extended. An
+// Permit applies the `access-class` of the vty line the connection would
+// be given (with every line busy, line 0's: the connection is refused
+// once logged in anyway).
+func (u users) Permit(from, to netip.Addr) bool {
+	c := u.m.Config()
+	l, _, _ := u.nextLine(c)
+	return u.permitOn(c, l, from, to)
+}
+
+// permitOn applies line's `access-class`, standard or extended. An
 // extended list sees TCP from the client to the address it connected to,
 // on the configured SSH port (the appliance's; a test's --ssh-listen port
 // is not what its lists name).
-func (u users) Permit(from, to netip.Addr) bool {
-	c := u.m.Config()
+func (u users) permitOn(c config.Config, line config.VTYLine, from, to netip.Addr) bool {
 	port := c.SSH.Port
 	if port == 0 {
 		port = config.DefaultSSHPort
 	}
-	return u.m.ACL().Permits(c, c.VTY.AccessClass, config.Packet{Src: from, Dst: to, Protocol: 6, DstPort: uint16(port)})
+	return u.m.ACL().Permits(c, line.AccessClass, config.Packet{Src: from, Dst: to, Protocol: 6, DstPort: uint16(port)})
 }

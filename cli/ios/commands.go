@@ -263,6 +263,14 @@ func execTree() *Node {
 			show.Users(w, lines)
 			return nil
 		}),
+		kw("line", "TTY line information").Runs(func(s *Session, w io.Writer, _ []string) error {
+			var lines []show.TTYLine
+			if s.lines != nil {
+				lines = s.lines.TTYs()
+			}
+			show.Lines(w, lines)
+			return nil
+		}),
 		kw("privilege", "Show current privilege level").Runs(func(s *Session, w io.Writer, _ []string) error {
 			fmt.Fprintf(w, "Current privilege level is %d\n", s.priv)
 			return nil

@@ -77,6 +77,8 @@ type LineTable interface {
 	// SetUser names the user on line id: the console's login and
 	// logout change it.
 	SetUser(id int, user string)
+	// TTYs lists the console and the vty lines for `show line`.
+	TTYs() []show.TTYLine
 }
 
 // Prompts and messages as IOS prints them.

@@ -108,6 +108,7 @@ tap1>show ?
   interfaces       Interface status and configuration
   ip               IP information
   ipv6             IPv6 information
+  line             TTY line information
   mls              Show MultiLayer Switching information
   ntp              Network time protocol
   platform         Show platform information

@@ -37,6 +37,10 @@ func (f *fakeLines) Clear(n int, vty bool) error {
 
 func (f *fakeLines) SetUser(id int, user string) { f.user[id] = user }
 
+func (f *fakeLines) TTYs() []show.TTYLine {
+	return []show.TTYLine{{Number: 0, Type: "CTY", Active: true, Uses: 1}, {Number: 1, Type: "VTY", Active: f.user[2] != "", AccessIn: "10", Uses: 3}, {Number: 2, Type: "VTY"}}
+}
+
 // TestShowUsersConsoleLogin: the console's login names its user on its
 // line for `show users` (and its logout takes the name off); `clear line`
 // asks [confirm] and clears by absolute or vty number.
@@ -159,5 +163,25 @@ func TestConsoleLoginNameQuoted(t *testing.T) {
 	want := `Login failed [user: \"x] [Source: 10.0.0.1\"] on console`
 	if !strings.Contains(log.String(), want) {
 		t.Errorf("log lacks %s:\n%s", want, log.String())
+	}
+}
+
+// TestShowLine: `show line` lists the console and each vty with IOS's
+// columns: "*" on the lines a session holds, the vty's access-class in
+// AccI and the sessions each line has carried.
+func TestShowLine(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	lines := &fakeLines{user: map[int]string{2: "admin"}}
+	s := NewSessionWith(f, Options{User: "admin", Privilege: 1, Line: LineVTY, FailDelay: time.Millisecond, Lines: lines, LineID: 2})
+	var out bytes.Buffer
+	if err := s.Serve(context.Background(), strings.NewReader("show line\n"), &out, control.Terminal{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "   Tty Typ     Tx/Rx    A Modem  Roty AccO AccI   Uses   Noise  Overruns   Int\n" +
+		"*    0 CTY              -    -      -    -    -      1       0     0/0       -\n" +
+		"*    1 VTY              -    -      -    -   10      3       0     0/0       -\n" +
+		"     2 VTY              -    -      -    -    -      0       0     0/0       -\n"
+	if out.String() != want {
+		t.Errorf("show line:\n%s\nwant:\n%s", out.String(), want)
 	}
 }

@@ -40,3 +40,33 @@ func Users(w io.Writer, lines []UserLine) {
 	fmt.Fprintln(w, "  Interface    User               Mode         Idle     Peer Address")
 	fmt.Fprintln(w)
 }
+
+// TTYLine is one terminal line for `show line`: the console or a vty,
+// whether a session holds it, its `access-class ... in` and how many
+// sessions it has carried since the box started.
+type TTYLine struct {
+	Number   int    // the absolute line number, as in show users
+	Type     string // "CTY" (the console) or "VTY"
+	Active   bool
+	AccessIn string // the access-class; "" is none
+	Uses     int
+}
+
+// Lines renders `show line` in IOS's columns: "*" marks a line in use,
+// AccI its access-class in, Uses the sessions it has carried. flowtap's
+// lines have no modem, rotary group or line speed: those columns show
+// "-" as IOS shows them for a vty.
+func Lines(w io.Writer, lines []TTYLine) {
+	fmt.Fprintln(w, "   Tty Typ     Tx/Rx    A Modem  Roty AccO AccI   Uses   Noise  Overruns   Int")
+	for _, l := range lines {
+		mark := " "
+		if l.Active {
+			mark = "*"
+		}
+		acc := l.AccessIn
+		if acc == "" {
+			acc = "-"
+		}
+		fmt.Fprintf(w, "%s%5d %-3s %14s %4s %6s %4s %4s %6d %7d %7s %7s\n", mark, l.Number, l.Type, "-", "-", "-", "-", acc, l.Uses, 0, "0/0", "-")
+	}
+}

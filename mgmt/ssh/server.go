@@ -79,6 +79,7 @@ type Sessions func(c Conn) control.Session
 type Conn struct {
 	User   string
 	Remote netip.AddrPort // the client's address
+	Local  netip.Addr     // the box's address the client connected to
 	// Close ends the connection, as `clear line` does.
 	Close func()
 }
@@ -308,7 +309,7 @@ func (s *Server) serve(c net.Conn, src netip.Addr) {
 		if err != nil {
 			continue
 		}
-		info := Conn{User: conn.User(), Remote: addrPortOf(c.RemoteAddr()), Close: func() { conn.Close() }}
+		info := Conn{User: conn.User(), Remote: addrPortOf(c.RemoteAddr()), Local: sourceOf(c.LocalAddr()), Close: func() { conn.Close() }}
 		go s.session(info, ch, creqs)
 	}
 }
@@ -344,19 +345,30 @@ func (s *Server) session(user Conn, ch ssh.Channel, reqs <-chan *ssh.Request) {
 	}
 }
 
+// IdleLimiter is a session that knows its own exec-timeout (the vty line
+// it holds); a session without one is timed by Users.ExecTimeout.
+type IdleLimiter interface {
+	IdleLimit() time.Duration
+}
+
 func (s *Server) run(user Conn, in io.Reader, ch ssh.Channel, term control.Terminal) {
+	sess := s.cfg.Sessions(user)
 	if ch == in {
 		// A shell: the operator types into it, and one left alone is
 		// closed after the exec-timeout (IOS's vty default is 10
 		// minutes), so that an abandoned session, perhaps at level 15,
 		// does not stay open forever.
-		idle := newIdleCloser(ch, s.cfg.Users.ExecTimeout, func() {
+		limit := s.cfg.Users.ExecTimeout
+		if l, ok := sess.(IdleLimiter); ok {
+			limit = l.IdleLimit
+		}
+		idle := newIdleCloser(ch, limit, func() {
 			s.log.Info("ssh session closed: no input within the exec-timeout", "user", user.User)
 		})
 		defer idle.stop()
 		in = idle
 	}
-	err := s.cfg.Sessions(user).Serve(context.Background(), in, ch, term)
+	err := sess.Serve(context.Background(), in, ch, term)
 	status := uint32(0)
 	if err != nil {
 		status = 1

@@ -67,7 +67,6 @@ func TestPastedRouterConfig(t *testing.T) {
 		"control-plane":                                           "control-plane policing",
 		" exec-timeout 15 0":                                      "console",
 		"line aux 0":                                              "no aux port",
-		" transport input none":                                   "the same configuration",
 	}
 	// Lines that set what IOS and flowtap have by default: applied and,
 	// as on IOS, not shown.
@@ -84,8 +83,6 @@ func TestPastedRouterConfig(t *testing.T) {
 		"logging 192.0.2.60":   "logging host 192.0.2.60",
 		"username flowtap privilege 15 secret 0 Fl0wT4p-pasted": "username flowtap privilege 15 secret 8 ",
 		"username backup password 7 0822455D0A16":               "username backup secret 8 ",
-		"line vty 0 4":  "line vty 0 15",
-		"line vty 5 15": "line vty 0 15",
 	}
 	rc := ios.RunningConfig(c)
 	lines := strings.Split(string(src), "\n")

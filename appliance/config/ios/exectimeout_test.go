@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestExecTimeoutLine(t *testing.T) {
 			t.Errorf("%s: running-config lacks %q:\n%s", tc.line, tc.render, rc)
 		}
 		back, err := Parse("back", []byte(rc))
-		if err != nil || back.VTY != c.VTY {
+		if err != nil || !reflect.DeepEqual(back.VTY, c.VTY) {
 			t.Errorf("%s: read back %+v %v, want %+v", tc.line, back.VTY, err, c.VTY)
 		}
 	}
@@ -84,7 +85,7 @@ func TestVTYRange(t *testing.T) {
 		t.Errorf("running-config:\n%s", rc)
 	}
 	back, err := Parse("back", []byte(rc))
-	if err != nil || back.VTY != c.VTY {
+	if err != nil || !reflect.DeepEqual(back.VTY, c.VTY) {
 		t.Errorf("read back %+v %v, want %+v", back.VTY, err, c.VTY)
 	}
 	s := NewSession(c, "console")

@@ -448,19 +448,19 @@ func (x *cmd) line() {
 			return
 		}
 		if int(first) <= x.cfg.VTY.Lines()-1 && int(last) >= x.cfg.VTY.Lines()-1 {
-			x.cfg.VTY.Last = int(first) - 1
+			x.cfg.VTY.SetLast(int(first) - 1)
 			x.touch("vty.last")
 		}
 		return
 	}
-	// The lines a range names exist from then on (IOS adds them; lines
-	// 0-4 always do): the highest one decides how many SSH sessions may
-	// be open at once.
+	// The lines a range names exist from then on (IOS adds them, with
+	// its default settings; lines 0-4 always exist): the highest one
+	// decides how many SSH sessions may be open at once.
 	if int(last) > x.cfg.VTY.Lines()-1 {
-		x.cfg.VTY.Last = int(last)
+		x.cfg.VTY.SetLast(int(last))
 		x.touch("vty.last")
 	}
-	x.open(modeVTY, strconv.FormatUint(first, 10))
+	x.open(modeVTY, strconv.FormatUint(first, 10)+" "+strconv.FormatUint(last, 10))
 }
 
 func (x *cmd) logging() {

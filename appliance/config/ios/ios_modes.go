@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"time"
@@ -453,19 +454,39 @@ func (x *cmd) vtyMode() {
 	if !ok {
 		return
 	}
-	// flowtap gives every vty line one configuration. A range that
-	// leaves out line 0 (IOS's `line vty 5 15` after `line vty 0 4`)
-	// may repeat it, but a difference would change lines 0-4 too: an
-	// operator's `transport input none` for the spare lines would lock
-	// every SSH login out. It is refused with the reason instead.
-	if before := x.cfg.VTY; x.mode.key != "0" {
-		defer func() {
-			if x.c.Err == nil && x.cfg.VTY != before {
-				x.cfg.VTY = before
-				x.c.Refuse("flowtap gives every vty line the same configuration, and this line differs from line vty 0's; configure it under line vty 0 %d", before.Lines()-1)
-			}
-		}()
+	// Each line has its own settings, as on IOS: the command applies to
+	// every line of the range the mode was entered with, and changes
+	// only what it names there (lines configured as 0-4 and 5-15 keep
+	// their other differences when `line vty 0 15` sets an
+	// access-class). The handlers work on x.cfg.VTY's own (line 0)
+	// settings, so the command runs once for each run of alike lines in
+	// the range, given that run's settings, from the same word.
+	var first, last int
+	fmt.Sscan(x.mode.key, &first, &last)
+	saved, result := x.cfg.VTY, x.cfg.VTY
+	pos := x.c.Pos
+	for _, g := range saved.Groups() {
+		if g.Last < first || g.First > last {
+			continue
+		}
+		x.c.Pos = pos
+		x.cfg.VTY = config.VTY{Last: saved.Last, VTYLine: g.VTYLine}
+		x.vtyCommand(k)
+		if x.c.Err != nil {
+			break
+		}
+		after := x.cfg.VTY.VTYLine
+		result.Configure(max(g.First, first), min(g.Last, last), func(l *config.VTYLine) { *l = after })
 	}
+	x.cfg.VTY = result
+	if x.c.Err != nil {
+		x.cfg.VTY = saved
+	}
+}
+
+// vtyCommand carries out a `line vty` command on x.cfg.VTY's own
+// settings (see vtyMode).
+func (x *cmd) vtyCommand(k string) {
 	switch k {
 	case "exec-timeout":
 		x.execTimeout()

@@ -117,34 +117,16 @@ func Render(c config.Config) string {
 		r.line("line con 0")
 		r.line(" login local")
 	}
-	if v := c.VTY; v.AccessClass != "" || v.ExecTimeout != 0 || v.Last != 0 || v.Login != config.VTYLoginDefault ||
-		v.TransportInput != "" || v.TransportOutputNone || v.Privilege != 0 {
-		r.line("line vty 0 %d", c.VTY.Lines()-1)
-		if c.VTY.AccessClass != "" {
-			r.line(" access-class %s in", c.VTY.AccessClass)
-		}
-		switch t := c.VTY.ExecTimeout; t {
-		case 0:
-		case config.NoExecTimeout:
-			r.line(" exec-timeout 0 0")
-		default:
-			r.line(" exec-timeout %d %d", t/time.Minute, t%time.Minute/time.Second)
-		}
-		// IOS's order: exec-timeout, privilege level, login, transport.
-		if v.Privilege != 0 {
-			r.line(" privilege level %d", v.Privilege)
-		}
-		switch v.Login {
-		case config.VTYLoginLocal:
-			r.line(" login local")
-		case config.VTYLoginLine:
-			r.line(" login")
-		}
-		if v.TransportInput != "" {
-			r.line(" transport input %s", v.TransportInput)
-		}
-		if v.TransportOutputNone {
-			r.line(" transport output none")
+	// The lines as IOS lists them: each run of alike lines under its own
+	// `line vty A B`, nothing when every line has the defaults.
+	if groups := c.VTY.Groups(); c.VTY.Last != 0 || len(groups) > 1 || groups[0].VTYLine != (config.VTYLine{}) {
+		for _, g := range groups {
+			if g.First == g.Last {
+				r.line("line vty %d", g.First)
+			} else {
+				r.line("line vty %d %d", g.First, g.Last)
+			}
+			r.vtyLine(g.VTYLine)
 		}
 	}
 	r.section()
@@ -685,5 +667,35 @@ func renderLogging(r *iosWriter, l config.Logging) {
 		} else {
 			r.line("logging host %s", h)
 		}
+	}
+}
+
+// vtyLine writes one vty range's settings in IOS's order: access-class,
+// exec-timeout, privilege level, login, transport.
+func (r *iosWriter) vtyLine(v config.VTYLine) {
+	if v.AccessClass != "" {
+		r.line(" access-class %s in", v.AccessClass)
+	}
+	switch t := v.ExecTimeout; t {
+	case 0:
+	case config.NoExecTimeout:
+		r.line(" exec-timeout 0 0")
+	default:
+		r.line(" exec-timeout %d %d", t/time.Minute, t%time.Minute/time.Second)
+	}
+	if v.Privilege != 0 {
+		r.line(" privilege level %d", v.Privilege)
+	}
+	switch v.Login {
+	case config.VTYLoginLocal:
+		r.line(" login local")
+	case config.VTYLoginLine:
+		r.line(" login")
+	}
+	if v.TransportInput != "" {
+		r.line(" transport input %s", v.TransportInput)
+	}
+	if v.TransportOutputNone {
+		r.line(" transport output none")
 	}
 }

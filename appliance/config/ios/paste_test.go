@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
 )
@@ -92,21 +93,107 @@ func TestVTYRefusesSSH(t *testing.T) {
 }
 
 // TestVTYSpareRange: `line vty 5 15` after `line vty 0 4` (as IOS prints
-// a router's lines) adds the lines and may repeat lines 0-4's settings;
-// a different one is refused with the reason, since flowtap has one
-// configuration for every line and `transport input none` there would
-// lock SSH out of lines 0-4 too.
+// a router's lines) adds the lines with IOS's defaults and gives them
+// settings of their own: `transport input none` there leaves lines 0-4
+// taking SSH, and the running-config lists both ranges as typed.
 func TestVTYSpareRange(t *testing.T) {
-	_, err := Parse("t", []byte("line vty 0 4\n login local\n transport input ssh\nline vty 5 15\n login local\n transport input none\n"))
-	if err == nil || !strings.Contains(err.Error(), "t:6:") || !strings.Contains(err.Error(), "the same configuration") {
-		t.Fatalf("transport input none on 5-15: %v", err)
-	}
-	c, err := Parse("t", []byte("line vty 0 4\n login local\n transport input ssh\nline vty 5 15\n login local\n transport input ssh\n"))
+	src := "line vty 0 4\n login local\n transport input ssh\nline vty 5 15\n login local\n transport input none\n"
+	c, err := Parse("t", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.VTY.Lines() != 16 || c.VTY.TransportInput != "ssh" || c.VTY.RefusesSSH() != "" {
+	if c.VTY.Lines() != 16 || c.VTY.RefusesSSH() != "" || c.VTY.SSHLines() != 5 || c.VTY.Line(4).TransportInput != "ssh" || c.VTY.Line(5).TransportInput != "none" {
 		t.Errorf("vty %+v", c.VTY)
+	}
+	if rc := RunningConfig(c); !strings.Contains(rc, "\n!\n"+src+"!\n") {
+		t.Errorf("running-config:\n%s", rc)
+	}
+	c, err = Parse("t", []byte("line vty 0 4\n login local\n transport input ssh\nline vty 5 15\n login local\n transport input ssh\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.VTY.Lines() != 16 || c.VTY.TransportInput != "ssh" || len(c.VTY.Ranges) != 0 || !strings.Contains(RunningConfig(c), "\nline vty 0 15\n login local\n transport input ssh\n") {
+		t.Errorf("alike ranges: vty %+v\n%s", c.VTY, RunningConfig(c))
+	}
+}
+
+// TestVTYRanges: each line keeps its own settings through commands on
+// overlapping ranges, as on IOS: a command on a range changes what it
+// names on those lines only, lines added later get the defaults (not
+// line 0's), `no line vty` drops the removed lines' settings, and the
+// running-config (runs of alike lines) reads back to the same model.
+func TestVTYRanges(t *testing.T) {
+	c, err := Parse("t", []byte(`access-list 10 permit 192.0.2.0 0.0.0.255
+access-list 20 permit host 192.0.2.9
+line vty 0 4
+ access-class 10 in
+ exec-timeout 5 0
+line vty 5 15
+ transport input none
+line vty 4
+ access-class 20 in
+line vty 0 15
+ privilege level 15
+line vty 6 7
+ transport input ssh
+ login
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `line vty 0 3
+ access-class 10 in
+ exec-timeout 5 0
+ privilege level 15
+line vty 4
+ access-class 20 in
+ exec-timeout 5 0
+ privilege level 15
+line vty 5
+ privilege level 15
+ transport input none
+line vty 6 7
+ privilege level 15
+ login
+ transport input ssh
+line vty 8 15
+ privilege level 15
+ transport input none
+`
+	rc := RunningConfig(c)
+	if !strings.Contains(rc, "\n!\n"+want+"!\n") {
+		t.Errorf("running-config:\n%s\nwant the lines:\n%s", rc, want)
+	}
+	back, err := Parse("back", []byte(rc))
+	if err != nil || !config.Equal(back, c) {
+		t.Errorf("read back: %v %v", err, config.Diff(c, back))
+	}
+	if l := c.VTY.Line(4); l.AccessClass != "20" || l.IdleLimit() != 5*time.Minute || l.Privilege != 15 {
+		t.Errorf("vty 4: %+v", l)
+	}
+	// The line an SSH connection gets: the lowest free one that takes SSH.
+	busy := map[int]bool{0: true, 1: true, 2: true, 3: true}
+	if n, ok, _ := c.VTY.SSHLine(func(n int) bool { return busy[n] }); !ok || n != 4 {
+		t.Errorf("with 0-3 busy the next SSH line is %d %v, want 4", n, ok)
+	}
+	busy[4] = true
+	if n, ok, _ := c.VTY.SSHLine(func(n int) bool { return busy[n] }); !ok || n != 6 {
+		t.Errorf("with 0-4 busy the next SSH line is %d %v, want 6 (5 takes no SSH)", n, ok)
+	}
+	busy[6], busy[7] = true, true
+	if _, ok, any := c.VTY.SSHLine(func(n int) bool { return busy[n] }); ok || !any {
+		t.Errorf("with every SSH line busy: ok %v any %v", ok, any)
+	}
+	// Removing lines 8-15 drops them; adding them again gives defaults.
+	c, err = Parse("t", []byte(strings.TrimSuffix(rc, "end\n")+"no line vty 8 15\nline vty 0 12\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.VTY.Lines() != 13 || c.VTY.Line(12) != (config.VTYLine{}) || c.VTY.Line(7).Privilege != 15 {
+		t.Errorf("after no line vty 8 15 / line vty 0 12: %+v", c.VTY)
+	}
+	if !strings.Contains(RunningConfig(c), "\nline vty 8 12\n!\n") {
+		t.Errorf("the added lines are not shown with the defaults:\n%s", RunningConfig(c))
 	}
 }
 

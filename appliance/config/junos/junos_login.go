@@ -106,9 +106,8 @@ func hashKind(h string) string {
 // configuration leaves SSH as it was (flowtap's default is SSH on);
 // `delete system services ssh` is `transport input none`.
 func (j *jcmd) sysServices() {
-	v := &j.cfg.VTY
 	if j.deleting() {
-		v.TransportInput = "none"
+		j.setSSH(false)
 		return
 	}
 	j.c.Keyword("ssh")
@@ -116,12 +115,7 @@ func (j *jcmd) sysServices() {
 	if j.c.Err != nil {
 		return
 	}
-	switch {
-	case j.del:
-		v.TransportInput = "none"
-	case v.TransportInput != "all":
-		v.TransportInput = "ssh"
-	}
+	j.setSSH(!j.del)
 	j.touch("vty.transport-input")
 }
 
@@ -142,14 +136,23 @@ func (j *jcmd) activation(on bool) {
 	if j.c.Err != nil {
 		return
 	}
-	v := &j.cfg.VTY
-	switch {
-	case !on:
-		v.TransportInput = "none"
-	case v.TransportInput != "all":
-		v.TransportInput = "ssh"
-	}
+	j.setSSH(on)
 	j.touch("vty.transport-input")
+}
+
+// setSSH is SSH taken (transport input ssh, or all kept) or refused
+// (transport input none) on every vty line: JunOS has no lines to tell
+// apart.
+func (j *jcmd) setSSH(on bool) {
+	v := &j.cfg.VTY
+	v.Configure(0, v.Lines()-1, func(l *config.VTYLine) {
+		switch {
+		case !on:
+			l.TransportInput = "none"
+		case l.TransportInput != "all":
+			l.TransportInput = "ssh"
+		}
+	})
 }
 
 // loginStatements are the users JunOS can say: class and a type 8 hash.
