@@ -22,7 +22,10 @@
 // harvest down instead of overflowing anything: flows wait in the cache,
 // as on a loaded router. A send the host's own link refuses for want of
 // room (the device queue full: ENOBUFS) is tried again for up to
-// CongestedFor, not taken for an outage. Only an unreachable collector loses records: a
+// CongestedFor, not taken for an outage. IPv4 export packets go without
+// the DF bit, so a hop with a smaller MTU fragments them; an IPv6 packet
+// a hop refuses as too big is lost and counted, but the collector is not
+// taken for unreachable (the kernel fragments the next ones to fit). Only an unreachable collector loses records: a
 // send error (no route, ECONNREFUSED) or an ICMP unreachable naming a
 // sent packet (read from the socket's error queue, IP_RECVERR) marks it
 // so; from then on Export no longer waits, packets are discarded and one

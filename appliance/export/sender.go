@@ -362,7 +362,14 @@ func (s *sender) readErrors(now time.Time) {
 			continue
 		}
 		err := fmt.Errorf("collector %s: %w", s.e.cfg.Collector, errno)
-		s.down(now, err, s.refused(s.quote[:n], err))
+		lost := s.refused(s.quote[:n], err)
+		if errno == syscall.EMSGSIZE {
+			// A hop's MTU was smaller than the packet (ICMPv6 packet
+			// too big): that packet is lost, but the collector is
+			// there, and the kernel fragments the next ones to fit.
+			continue
+		}
+		s.down(now, err, lost)
 	}
 }
 

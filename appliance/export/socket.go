@@ -34,6 +34,19 @@ func dialCollector(collector, source netip.AddrPort, ttl int) (*net.UDPConn, err
 		conn.Close()
 		return nil, fmt.Errorf("collector %s: %w", collector, err)
 	}
+	if collector.Addr().Is4() {
+		// No DF bit: a hop with a smaller MTU on the way fragments the
+		// packet instead of dropping it with "fragmentation needed" (the
+		// kernel's default sets DF, and such a drop lost a packet each
+		// time the learnt path MTU expired). IPv6 has no such choice:
+		// its routers never fragment.
+		if err := sockControl(conn, func(fd int) error {
+			return unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, unix.IP_PMTUDISC_DONT)
+		}); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("collector %s: set IP_MTU_DISCOVER: %w", collector, err)
+		}
+	}
 	if ttl > 0 {
 		if err := setTTL(conn, collector.Addr(), ttl); err != nil {
 			conn.Close()
