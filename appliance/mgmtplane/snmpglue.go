@@ -199,7 +199,7 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 		},
 		Occupancy:    func() (int, int, error) { return d.Datapath().Usage() },
 		Interfaces:   func() []snmp.InterfaceFlow { return snmpInterfaces(m.Config()) },
-		Aggregations: func() []snmp.AggregationCacheStats { return snmpAggregations(d) },
+		Aggregations: func() []snmp.AggregationCacheStats { return snmpAggregations(d, m.Config()) },
 		IPFIXState:   snmpIPFIX(m),
 		SampledPackets: func() uint64 {
 			// What the samplers that sample (1 in N > 1) selected: the
@@ -230,17 +230,24 @@ func snmpInterfaces(c config.Config) []snmp.InterfaceFlow {
 	return out
 }
 
-// snmpAggregations are the running aggregation caches' rows.
-func snmpAggregations(d *daemon.Daemon) []snmp.AggregationCacheStats {
+// snmpAggregations are the running aggregation caches' rows, with the
+// export version and destinations c gives each.
+func snmpAggregations(d *daemon.Daemon, c config.Config) []snmp.AggregationCacheStats {
 	var out []snmp.AggregationCacheStats
 	for _, a := range d.AggregationCaches() {
-		out = append(out, snmp.AggregationCacheStats{
+		row := snmp.AggregationCacheStats{
 			Type: uint32(a.Config.Scheme), Enabled: true,
 			Entries: snmp.Clamp32(uint64(max(a.Stats.Capacity, 0))), Active: snmp.Clamp32(uint64(max(a.Stats.Entries, 0))),
 			ActiveTimeout:   cmp.Or(a.Config.ActiveTimeout, export.DefaultActiveTimeout),
 			InactiveTimeout: cmp.Or(a.Config.InactiveTimeout, export.DefaultInactiveTimeout),
 			SourceMinMask:   a.Config.SourceMinMask, DestinationMinMask: a.Config.DestinationMinMask,
-		})
+		}
+		if i := slices.IndexFunc(c.Aggregations, func(g config.Aggregation) bool { return g.Scheme == a.Config.Scheme }); i >= 0 {
+			g := c.Aggregations[i]
+			row.ExportVersion = uint32(cmp.Or(g.Version, platform.V8))
+			row.Collectors = g.Destinations
+		}
+		out = append(out, row)
 	}
 	return out
 }

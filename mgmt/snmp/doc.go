@@ -60,7 +60,9 @@
 //
 // CISCO-NETFLOW-MIB: every object Cisco's file (testdata/mibs) defines
 // answers. The aggregation caches are cnfCICacheTable rows of their own,
-// indexed by their NfCacheTypes. cnfCINetflowEnable is `ip flow
+// indexed by their NfCacheTypes, and one that exports has its
+// cnfEIExportInfoTable row and its cnfEICollectorTable rows too
+// (read-only: they are lines under `ip flow-aggregation cache`). cnfCINetflowEnable is `ip flow
 // ingress|egress` and writable; the cnfTopFlowsMatch* objects are the
 // `match` lines under `ip flow-top-talkers`, writable for the criteria
 // flowtap matches on (addresses, ports, protocol, packet and byte

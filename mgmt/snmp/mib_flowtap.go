@@ -176,7 +176,7 @@ func exportLossTable(p NetflowProvider) Table {
 			}
 			rows := make([]Row, 0, len(e.Collectors))
 			for _, c := range e.Collectors {
-				rows = append(rows, Row{Index: collectorIndex(c.Collector), Values: []Value{
+				rows = append(rows, Row{Index: collectorIndex(cacheMain, c.Collector), Values: []Value{
 					Counter64(c.LostRecords), Counter64(c.LostPackets), TruthValue(c.Unreachable),
 					Counter64(c.Records), Counter64(c.Packets),
 					Counter64(c.NotSelected), Counter64(c.NotSelectedPackets),

@@ -281,7 +281,7 @@ func (m *netflowMIB) exportInfoTable() Table {
 	return Table{
 		Entry: oidNetflow.Append(2, 1, 1), Name: "cnfEIExportInfoTable",
 		Columns: []Column{
-			{ID: 1, Name: "cnfEIExportVersion", Write: wVersion},
+			{ID: 1, Name: "cnfEIExportVersion", Write: mainCacheOnly("cnfEIExportVersion", wVersion)},
 			{ID: 2, Name: "cnfEIPeerAS"}, {ID: 3, Name: "cnfEIOriginAS"}, {ID: 4, Name: "cnfEIBgpNextHop"},
 		},
 		Rows: func() ([]Row, error) {
@@ -289,11 +289,39 @@ func (m *netflowMIB) exportInfoTable() Table {
 			if err != nil {
 				return nil, err
 			}
-			return []Row{{Index: OID{cacheMain}, Values: []Value{
+			rows := []Row{{Index: OID{cacheMain}, Values: []Value{
 				Unsigned32(e.Version), TruthValue(e.PeerAS), TruthValue(e.OriginAS), TruthValue(e.BGPNextHop),
-			}}}, nil
+			}}}
+			// An aggregation cache that exports has its own row: its
+			// records carry no AS or next-hop choice of their own.
+			aggs, err := m.exportingAggregations()
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range aggs {
+				rows = append(rows, Row{Index: OID{a.Type}, Values: []Value{
+					Unsigned32(a.ExportVersion), TruthValue(false), TruthValue(false), TruthValue(false),
+				}})
+			}
+			return rows, nil
 		},
 	}
+}
+
+// exportingAggregations are the aggregation caches with an export
+// destination.
+func (m *netflowMIB) exportingAggregations() ([]AggregationCacheStats, error) {
+	c, err := m.p.CacheStats()
+	if err != nil {
+		return nil, err
+	}
+	var out []AggregationCacheStats
+	for _, a := range c.Aggregations {
+		if len(a.Collectors) > 0 {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // RowStatus values (SNMPv2-TC).
@@ -307,8 +335,8 @@ const (
 )
 
 // collectorIndex is cacheType, addressType, address, port.
-func collectorIndex(c netip.AddrPort) OID {
-	return append(append(OID{cacheMain}, inetIndex(c.Addr())...), uint32(c.Port()))
+func collectorIndex(cache uint32, c netip.AddrPort) OID {
+	return append(append(OID{cache}, inetIndex(c.Addr())...), uint32(c.Port()))
 }
 
 func parseCollectorIndex(o OID) (netip.AddrPort, bool) {
@@ -338,6 +366,9 @@ func (m *netflowMIB) statusWrite() *Write {
 	return &Write{
 		Kind: KindInteger,
 		Test: func(index OID, v Value) error {
+			if len(index) > 0 && index[0] != cacheMain {
+				return Errorf(NotWritable, "cnfEICollectorStatus: only the main cache's collectors are writable; an aggregation cache's are its export destination lines")
+			}
 			c, ok := parseCollectorIndex(index)
 			if !ok {
 				return Errorf(NoCreation, "cnfEICollectorStatus: index %s is not main-cache, IPv4/IPv6 address, port", index)
@@ -405,7 +436,16 @@ func (m *netflowMIB) collectorTable() Table {
 			}
 			rows := make([]Row, 0, len(list))
 			for _, c := range list {
-				rows = append(rows, Row{Index: collectorIndex(c.Collector), Values: []Value{Integer(rowActive)}})
+				rows = append(rows, Row{Index: collectorIndex(cacheMain, c.Collector), Values: []Value{Integer(rowActive)}})
+			}
+			aggs, err := m.exportingAggregations()
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range aggs {
+				for _, c := range a.Collectors {
+					rows = append(rows, Row{Index: collectorIndex(a.Type, c), Values: []Value{Integer(rowActive)}})
+				}
 			}
 			return rows, nil
 		},

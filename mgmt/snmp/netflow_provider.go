@@ -58,6 +58,11 @@ type AggregationCacheStats struct {
 	// SourceMinMask and DestinationMinMask are `mask source|destination
 	// minimum`, 0 when not set.
 	SourceMinMask, DestinationMinMask uint8
+	// ExportVersion is the cache's `export version` (8 or 9) and
+	// Collectors its `export destination`s: the cache's rows in
+	// cnfEIExportInfoTable and cnfEICollectorTable. No collectors, no rows.
+	ExportVersion uint32
+	Collectors    []netip.AddrPort
 }
 
 // ExportStats describes the main cache's export.

@@ -111,6 +111,10 @@ ip flow-top-talkers
 		"cnfTopFlowsMatchSrcPortLo.0":                 "4000",
 		"cnfTopFlowsMatchSrcPortHi.0":                 "4010",
 		"cnfTemplateAdded.template":                   "2",
+		// The aggregation cache's export: version 8 (its default) to
+		// its own destination.
+		"cnfEIExportVersion.prefix": "8",
+		fmt.Sprintf(`cnfEICollectorStatus.prefix.ipv4."127.0.0.1".%d`, port): "active",
 	} {
 		if got[name] != want {
 			t.Errorf("%s = %q, want %q", name, got[name], want)
