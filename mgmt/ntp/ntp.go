@@ -47,7 +47,22 @@ type Client struct {
 	synced bool // a poll has succeeded
 	kick   chan struct{}
 	peers  map[netip.Addr]*Association
+	// failing is, per server that stopped answering, when that was last
+	// logged; now reads the clock for it (tests set it).
+	failing map[netip.Addr]*failing
+	now     func() time.Time
 }
+
+// failing is a run of failed polls of one server.
+type failing struct{ first, logged time.Time }
+
+// FailLogEvery is how often a server that goes on not answering is
+// logged again. Every failed poll was logged before: one server down for
+// a month wrote a line every 64 s, which pushed everything else out of
+// `show logging` (4096 bytes by default hold about 30 lines) and filled
+// the syslog hosts, as IOS, which says once that a peer is unreachable,
+// does not.
+const FailLogEvery = time.Hour
 
 // Association is what the client knows of one configured server, for
 // `show ntp associations`. Servers are polled in order until one answers,
@@ -196,6 +211,7 @@ func (c *Client) Poll() Status {
 	for s := range c.peers { // a removed server starts over if it comes back
 		if !slices.Contains(servers, s) {
 			delete(c.peers, s)
+			delete(c.failing, s)
 		}
 	}
 	if st.Err == nil && !st.When.IsZero() {
@@ -224,10 +240,18 @@ func (c *Client) query(s netip.Addr) Status {
 	if err != nil {
 		c.heard(s, nil, st.When)
 		st.Err = fmt.Errorf("ntp server %s: %w", s, err)
-		c.log().Warn("ntp poll failed", "server", s.String(), "err", err)
+		switch since, log := c.failed(s); {
+		case log && since == 0:
+			c.log().Warn("ntp poll failed", "server", s.String(), "err", err)
+		case log:
+			c.log().Warn("ntp poll failed", "server", s.String(), "err", err, "down-for", since.Round(time.Second).String())
+		}
 		return st
 	}
 	c.heard(s, r, time.Now())
+	if c.answered(s) {
+		c.log().Info("ntp server answers again", "server", s.String())
+	}
 	st.Offset, st.Stratum = r.ClockOffset, r.Stratum
 	if c.Step && (st.Offset > StepThreshold || st.Offset < -StepThreshold) {
 		tv := unix.NsecToTimeval(time.Now().Add(st.Offset).UnixNano())
@@ -239,6 +263,41 @@ func (c *Client) query(s netip.Addr) Status {
 		c.log().Info("clock stepped to ntp time", "server", s.String(), "offset", st.Offset.String())
 	}
 	return st
+}
+
+// failed notes a failed poll of s and says whether to log it: the first
+// of a run of failures, then one each FailLogEvery; since is how long s
+// has not answered.
+func (c *Client) failed(s netip.Addr) (since time.Duration, log bool) {
+	now := time.Now()
+	if c.now != nil {
+		now = c.now()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.failing == nil {
+		c.failing = make(map[netip.Addr]*failing)
+	}
+	f := c.failing[s]
+	if f == nil {
+		c.failing[s] = &failing{first: now, logged: now}
+		return 0, true
+	}
+	if now.Sub(f.logged) < FailLogEvery {
+		return now.Sub(f.first), false
+	}
+	f.logged = now
+	return now.Sub(f.first), true
+}
+
+// answered notes an answer from s and says whether it had stopped
+// answering.
+func (c *Client) answered(s netip.Addr) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, was := c.failing[s]
+	delete(c.failing, s)
+	return was
 }
 
 func (c *Client) log() *slog.Logger {

@@ -3,8 +3,10 @@ package ntp
 import (
 	"context"
 	"encoding/binary"
+	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -186,4 +188,62 @@ func TestAssociations(t *testing.T) {
 	if as := assoc(); as[1].Polled || as[1].Reach != 0 || !as[1].LastReply.IsZero() {
 		t.Fatalf("a removed server came back with %+v", as[1])
 	}
+}
+
+// TestUnreachableServerLoggedOnce: a server that stops answering is
+// logged at its first failed poll, then once an hour while it stays
+// silent, and when it answers again; the polls between log nothing. Each
+// failed poll was logged before: a month without the server filled `show
+// logging` and the syslog hosts with a line every 64 s.
+func TestUnreachableServerLoggedOnce(t *testing.T) {
+	live := fakeServer(t, 0)
+	dead := fakeServerConn(t, 0)
+	deadPort := dead.LocalAddr().(*net.UDPAddr).Port
+	dead.Close() // nothing listens there: refused at once
+	var log syncLog
+	clock := time.Now()
+	c := &Client{Servers: func() []netip.Addr { return []netip.Addr{netip.MustParseAddr("127.0.0.1")} }, Port: deadPort,
+		Logger: slog.New(slog.NewTextHandler(&log, nil)), now: func() time.Time { return clock }}
+	poll := func(n int) {
+		for range n {
+			c.Poll()
+			clock = clock.Add(64 * time.Second)
+		}
+	}
+	poll(50) // 53 minutes
+	if n := strings.Count(log.String(), "ntp poll failed"); n != 1 {
+		t.Fatalf("%d lines for 50 failed polls in 53 minutes, want 1:\n%s", n, log.String())
+	}
+	poll(20) // past the hour
+	if n := strings.Count(log.String(), "ntp poll failed"); n != 2 || !strings.Contains(log.String(), "down-for=1h") {
+		t.Fatalf("%d lines after 70 failed polls (75 minutes), want 2, the second saying for how long:\n%s", n, log.String())
+	}
+	c.Port = live
+	poll(3)
+	if n := strings.Count(log.String(), "ntp server answers again"); n != 1 {
+		t.Fatalf("%d lines saying the server answers again, want 1:\n%s", n, log.String())
+	}
+	c.Port = deadPort
+	poll(3)
+	if n := strings.Count(log.String(), "ntp poll failed"); n != 3 {
+		t.Fatalf("%d lines, want 3: a new run of failures is logged:\n%s", n, log.String())
+	}
+}
+
+// syncLog is a log sink safe for the client's goroutines.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
