@@ -114,11 +114,16 @@ type Agent struct {
 	wg     sync.WaitGroup
 	ctx    context.Context // the agent's life, for notifications it starts itself
 	cancel context.CancelFunc
+	// closed is closed by Close: the watchers end with it and Notify
+	// sends nothing after it, so that an agent replaced or switched off
+	// (no snmp-server) sends no more notifications.
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
 // New builds an agent and registers the standard MIBs its Config asks for.
 func New(cfg Config) (*Agent, error) {
-	a := &Agent{log: cfg.Logger, reg: NewRegistry(), listen: cfg.Listen}
+	a := &Agent{log: cfg.Logger, reg: NewRegistry(), listen: cfg.Listen, closed: make(chan struct{})}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -267,8 +272,11 @@ func (a *Agent) LocalAddrs() []net.Addr {
 	return out
 }
 
-// Close stops serving and waits for the receive loops to end.
+// Close stops serving and waits for the receive loops to end. The
+// watchers (WatchLinks, WatchCache) end too, and Notify sends nothing
+// from then on.
 func (a *Agent) Close() error {
+	a.closeOnce.Do(func() { close(a.closed) })
 	if a.cancel != nil {
 		a.cancel()
 	}
@@ -277,6 +285,23 @@ func (a *Agent) Close() error {
 	}
 	a.wg.Wait()
 	return nil
+}
+
+// errClosed is Notify's answer once the agent is closed.
+var errClosed = errors.New("snmp: agent closed")
+
+// alive is ctx, ended too when the agent closes: what watches for an
+// agent must not outlive it.
+func (a *Agent) alive(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-a.closed:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
 }
 
 // cpuSampleEvery is how often the processor load is sampled: 12 samples

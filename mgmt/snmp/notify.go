@@ -98,8 +98,14 @@ func (a *Agent) SetReceivers(list []Receiver) error {
 }
 
 // Notify sends n to every receiver and waits until traps are sent and
-// informs acknowledged or given up. The error joins each receiver's.
+// informs acknowledged or given up. The error joins each receiver's. A
+// closed agent sends nothing.
 func (a *Agent) Notify(ctx context.Context, n Notification) error {
+	select {
+	case <-a.closed:
+		return errClosed
+	default:
+	}
 	vbs := append([]VarBind{
 		{Name: oidSysUp, Value: TimeTicks(a.Uptime())},
 		{Name: oidTrapOID, Value: ObjectID(n.OID)},

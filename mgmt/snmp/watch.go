@@ -12,8 +12,10 @@ import (
 
 // WatchLinks sends linkUp and linkDown when an interface's operational
 // status crosses up, as netlink announces it (RTMGRP_LINK). It returns when
-// ctx ends.
+// ctx ends or the agent closes.
 func (a *Agent) WatchLinks(ctx context.Context) error {
+	ctx, cancel := a.alive(ctx)
+	defer cancel()
 	w, err := netcfg.WatchLinks()
 	if err != nil {
 		return fmt.Errorf("snmp: %w", err)
@@ -76,8 +78,10 @@ type CacheWatch struct {
 
 // WatchCache polls the main cache and sends flowtap's cache high-water
 // notification when it fills to High percent, once until it drains below
-// Low again. It returns when ctx ends.
+// Low again. It returns when ctx ends or the agent closes.
 func (a *Agent) WatchCache(ctx context.Context, p NetflowProvider, w CacheWatch) error {
+	ctx, cancel := a.alive(ctx)
+	defer cancel()
 	if w.Interval <= 0 {
 		w.Interval = 30 * time.Second
 	}

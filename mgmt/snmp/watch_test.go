@@ -2,6 +2,7 @@ package snmp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -142,5 +143,44 @@ func TestWatchCache(t *testing.T) {
 		if vbs[2].Value.Uint != want || vbs[3].Value.Uint != 1000 {
 			t.Errorf("high water bindings %v, want active %d of 1000", vbs[2:], want)
 		}
+	}
+}
+
+// TestClosedAgentWatchesNothing: closing an agent (snmp-server removed,
+// or replaced for a new engine ID) ends its watchers, and it sends no
+// notification after. The old watchers ran on with the daemon's context:
+// after `no snmp-server` and a new agent, each link change reached the
+// receiver twice, once with the closed agent's stale sysUpTime, and with
+// SNMP switched off the box went on sending traps.
+func TestClosedAgentWatchesNothing(t *testing.T) {
+	sink := newTrapSink(t)
+	cfg := testConfig(newFakeBackend())
+	cfg.Receivers = []Receiver{{Addr: sink.addr(), Community: "public"}}
+	a, _, _ := startAgent(t, cfg)
+	p := &cacheFill{fakeBackend: newFakeBackend(), active: make(chan uint32)}
+	links, cache := make(chan error, 1), make(chan error, 1)
+	go func() { links <- a.WatchLinks(context.Background()) }()
+	go func() { cache <- a.WatchCache(context.Background(), p, CacheWatch{Interval: 10 * time.Millisecond}) }()
+	p.active <- 500 // the cache watcher runs
+	a.Close()
+	for name, done := range map[string]chan error{"WatchLinks": links, "WatchCache": cache} {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s still runs after the agent closed", name)
+		}
+	}
+	if err := a.Notify(context.Background(), Notification{OID: oidColdStart}); !errors.Is(err, errClosed) {
+		t.Errorf("Notify after Close: %v, want %v", err, errClosed)
+	}
+	sink.conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if n, _, err := sink.conn.ReadFrom(make([]byte, 65536)); err == nil {
+		t.Errorf("the closed agent sent a datagram of %d octets", n)
+	}
+	if n := a.ctr.get(cOutTraps); n != 0 {
+		t.Errorf("snmpOutTraps %d after Close, want 0", n)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -18,9 +19,11 @@ import (
 // snmp-server configured again after `no`), and coldStart again once the
 // state directory was emptied; the log says each in IOS's words. The old
 // agent announced every start as a cold one, so an NMS could not tell a
-// restarted process from a rebooted box.
+// restarted process from a rebooted box. The agent `no snmp-server`
+// closed sends nothing more: a link going down afterwards is reported
+// once, not once per agent ever started.
 func TestSNMPColdStartWarmStart(t *testing.T) {
-	testnet.Enter(t)
+	v := testnet.Enter(t)
 	port, trapLines := startTrapd(t, "")
 	d := startDaemon(t, fmt.Sprintf(`hostname starttap
 username admin secret letmein
@@ -59,6 +62,22 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	d.cli(t, "ios", "configure terminal\nno snmp-server community public RO\nend\n")
 	d.cli(t, "ios", "configure terminal\nsnmp-server community public RO\nend\n")
 	want("snmp-server configured again", 1, 3)
+
+	// The agent that `no snmp-server` closed watches links no more: one
+	// link going down is one linkDown per interface, from the new agent.
+	const linkDown = "OID: .1.3.6.1.6.3.1.1.5.3"
+	before := strings.Count(trapLines(), linkDown)
+	if out, err := exec.Command("ip", "link", "set", v.Src, "down").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set %s down: %v\n%s", v.Src, err, out)
+	}
+	for deadline := time.Now().Add(10 * time.Second); strings.Count(trapLines(), linkDown) < before+2 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // a closed agent's copies would be there by now
+	if n := strings.Count(trapLines(), linkDown) - before; n != 2 {
+		t.Errorf("%s and %s going down sent %d linkDown, want 2:\n%s", v.Src, v.Mon, n, trapLines())
+	}
+	exec.Command("ip", "link", "set", v.Src, "up").Run()
 
 	d.stop(t, syscall.SIGTERM)
 	state := d.argValue(t, "--state")
