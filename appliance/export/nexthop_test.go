@@ -138,8 +138,9 @@ func TestUnresolvedNextHopCountedExactly(t *testing.T) {
 		t.Errorf("nobody answers ARP for %s, yet %d records in %d packets count as exported (%d lost)",
 			collector.Addr(), s.Records, s.Packets, s.LostRecords)
 	}
-	if s := e.Stats(); !errors.Is(s.LastError, syscall.EHOSTUNREACH) {
-		t.Errorf("last error %v, want host unreachable", s.LastError)
+	if s := e.Stats(); !errors.Is(s.LastError, syscall.EHOSTUNREACH) || s.Adjacency != s.Errors {
+		t.Errorf("last error %v, want host unreachable; %d of %d lost packets counted as lost to ARP (adjacency issues), want all",
+			s.LastError, s.Adjacency, s.Errors)
 	}
 
 	back := readV5(l.listen(collector))
@@ -313,10 +314,37 @@ func TestSmallerMTUOnThePath(t *testing.T) {
 			if fam == "ipv6" {
 				maxLost = 30 // the one packet the router refused
 			}
+			if s.TooBig != s.Errors {
+				t.Errorf("%d of %d lost packets counted as fragmentation failures, want all", s.TooBig, s.Errors)
+			}
 			if s.LostRecords > maxLost || wentDown > 0 {
 				t.Errorf("%d records lost (want at most %d); collector taken for unreachable at %d of 20 looks (last error %v)",
 					s.LostRecords, maxLost, wentDown, s.LastError)
 			}
 		})
+	}
+}
+
+// TestNoRouteCounted: a collector the routing table has no route to
+// (here an unreachable route) loses its packets "due to no fib", as IOS
+// words it, not to generic send errors.
+func TestNoRouteCounted(t *testing.T) {
+	exec.Command("ip", "route", "del", "unreachable", "198.18.77.0/24").Run()
+	ipCmd(t, "route", "add", "unreachable", "198.18.77.0/24")
+	t.Cleanup(func() { exec.Command("ip", "route", "del", "unreachable", "198.18.77.0/24").Run() })
+	e, err := export.NewExporter(export.DestinationConfig{Collector: netip.MustParseAddrPort("198.18.77.1:2055"),
+		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tcpRecord()
+	for range 3000 {
+		e.Export(&r)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.Stats(); s.Errors != 100 || s.NoRoute != 100 || s.LostRecords != 3000 {
+		t.Errorf("stats %+v: want 100 packets, 3000 records lost for want of a route", s)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -91,6 +92,7 @@ type sender struct {
 	held atomic.Pointer[spool.Consumer]
 
 	unreachable atomic.Bool
+	cause       lossCause   // of the outage, while unreachable
 	recovered   atomic.Bool // the collector answered again: resend templates
 	flight      []inFlight  // oldest first
 	lastProbe   time.Time
@@ -185,7 +187,7 @@ func (s *sender) sendSlot(i int32) {
 		// collector that restarted would drop its data unseen.
 		needTpl := s.e.cfg.Encoder.Version.Templated() && !slot.info.Templates
 		if len(s.flight) > 0 || now.Sub(s.lastProbe) < ProbeEvery || needTpl {
-			s.e.stats.failed(slot.info, nil)
+			s.e.stats.failed(slot.info, nil, s.cause)
 			return
 		}
 		s.lastProbe = now // this packet is the probe
@@ -195,8 +197,9 @@ func (s *sender) sendSlot(i int32) {
 		// dial again (the route may have come up).
 		conn, err := dialCollector(s.e.cfg.Collector, s.e.cfg.Source, s.e.cfg.TTL)
 		if err != nil {
-			s.e.stats.failed(slot.info, err)
-			s.down(now, err, slot.info)
+			cause := sendCause(err)
+			s.e.stats.failed(slot.info, err, cause)
+			s.down(now, err, slot.info, cause)
 			return
 		}
 		s.attach(conn)
@@ -206,8 +209,9 @@ func (s *sender) sendSlot(i int32) {
 	h.Sending(t)
 	if err := s.write(slot.buf[:slot.n]); err != nil {
 		err = fmt.Errorf("send to %s: %w", s.e.cfg.Collector, err)
-		s.e.stats.failed(slot.info, err)
-		s.down(now, err, slot.info)
+		cause := sendCause(err)
+		s.e.stats.failed(slot.info, err, cause)
+		s.down(now, err, slot.info, cause)
 		return
 	}
 	if len(s.flight) == maxInFlight {
@@ -296,8 +300,8 @@ func (s *sender) unresolved(now time.Time, j int) {
 	s.remove(j)
 	err := fmt.Errorf("collector %s: next hop's address did not resolve (ARP/ND) within %v: %w",
 		s.e.cfg.Collector, ResolveWithin, syscall.EHOSTUNREACH)
-	s.e.stats.failed(info, err)
-	s.down(now, err, info)
+	s.e.stats.failed(info, err, causeAdjacency)
+	s.down(now, err, info, causeAdjacency)
 }
 
 // stamped marks the oldest packet without a TX_SCHED stamp as queued.
@@ -337,11 +341,13 @@ func (s *sender) remove(j int) {
 }
 
 // down marks the collector unreachable and logs it once per outage;
-// lost is the packet that revealed it, already counted as lost.
-func (s *sender) down(now time.Time, err error, lost PacketInfo) {
+// lost is the packet that revealed it, already counted as lost, and cause
+// why, which the packets discarded until it answers are counted under.
+func (s *sender) down(now time.Time, err error, lost PacketInfo, cause lossCause) {
 	if s.unreachable.Swap(true) {
 		return
 	}
+	s.cause = cause
 	s.lastProbe, s.downSince, s.lastDownLog = now, now, now
 	st := s.e.stats.snapshot()
 	s.lostAtDown = [2]uint64{st.LostRecords - uint64(lost.Records), st.LostPackets - lost.Packets}
@@ -353,7 +359,7 @@ func (s *sender) down(now time.Time, err error, lost PacketInfo) {
 // an ICMP error quoting the start of the packet it refused.
 func (s *sender) readErrors(now time.Time) {
 	for {
-		n, errno, origin, ok := recvError(s.conn, s.quote, s.oob)
+		n, errno, origin, offender, ok := recvError(s.conn, s.quote, s.oob)
 		if !ok {
 			return
 		}
@@ -362,21 +368,60 @@ func (s *sender) readErrors(now time.Time) {
 			continue
 		}
 		err := fmt.Errorf("collector %s: %w", s.e.cfg.Collector, errno)
-		lost := s.refused(s.quote[:n], err)
+		cause := causeSend
+		switch {
+		case errno == syscall.EMSGSIZE:
+			cause = causeTooBig
+		case errno == syscall.EHOSTUNREACH && localAddr(offender):
+			// This host's own "host unreachable": its ARP or
+			// neighbour discovery for the next hop failed.
+			cause = causeAdjacency
+		}
+		lost := s.refused(s.quote[:n], err, cause)
 		if errno == syscall.EMSGSIZE {
 			// A hop's MTU was smaller than the packet (ICMPv6 packet
 			// too big): that packet is lost, but the collector is
 			// there, and the kernel fragments the next ones to fit.
 			continue
 		}
-		s.down(now, err, lost)
+		s.down(now, err, lost, cause)
 	}
+}
+
+// sendCause is why a send (or a dial) failed at once: the routing table
+// has no route (ENETUNREACH, or an unreachable route's EHOSTUNREACH), the
+// packet is larger than the path allows, or another refusal.
+func sendCause(err error) lossCause {
+	switch {
+	case errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH):
+		return causeNoRoute
+	case errors.Is(err, syscall.EMSGSIZE):
+		return causeTooBig
+	}
+	return causeSend
+}
+
+// localAddr says whether a is one of this host's addresses.
+func localAddr(a netip.Addr) bool {
+	if !a.IsValid() {
+		return false
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, x := range addrs {
+		if p, err := netip.ParsePrefix(x.String()); err == nil && p.Addr().Unmap() == a.Unmap() {
+			return true
+		}
+	}
+	return false
 }
 
 // refused counts the in-flight packet an ICMP error quotes as lost. A
 // quote too short to name it (some routers quote only the UDP header)
 // names the oldest: errors come back in the order packets went out.
-func (s *sender) refused(quote []byte, err error) PacketInfo {
+func (s *sender) refused(quote []byte, err error, cause lossCause) PacketInfo {
 	j := -1
 	if len(quote) >= 16 {
 		m := min(len(quote), keyLen)
@@ -396,7 +441,7 @@ func (s *sender) refused(quote []byte, err error) PacketInfo {
 		return PacketInfo{}
 	}
 	info := s.flight[j].info
-	s.e.stats.failed(info, err)
+	s.e.stats.failed(info, err, cause)
 	s.remove(j)
 	return info
 }
@@ -411,42 +456,62 @@ func (s *sender) logger() *slog.Logger {
 var discardLogger = slog.New(slog.DiscardHandler)
 
 // recvError reads one entry of the socket's error queue into quote (the
-// refused packet's start) and returns the error it reports and where it
-// comes from (SO_EE_ORIGIN_*: an ICMP error, or a TX stamp); ok is false
-// when the queue is empty.
-func recvError(conn *net.UDPConn, quote, oob []byte) (n int, errno syscall.Errno, origin uint8, ok bool) {
+// refused packet's start) and returns the error it reports, where it
+// comes from (SO_EE_ORIGIN_*: an ICMP error, or a TX stamp) and who sent
+// the error (the ICMP's source); ok is false when the queue is empty.
+func recvError(conn *net.UDPConn, quote, oob []byte) (n int, errno syscall.Errno, origin uint8, offender netip.Addr, ok bool) {
 	rc, err := conn.SyscallConn()
 	if err != nil {
-		return 0, 0, 0, false
+		return 0, 0, 0, netip.Addr{}, false
 	}
 	var oobn int
 	var rerr error
 	if err := rc.Control(func(fd uintptr) {
 		n, oobn, _, _, rerr = syscall.Recvmsg(int(fd), quote, oob, syscall.MSG_ERRQUEUE|syscall.MSG_DONTWAIT)
 	}); err != nil || rerr != nil {
-		return 0, 0, 0, false
+		return 0, 0, 0, netip.Addr{}, false
 	}
 	errno = syscall.ECONNREFUSED
-	if e, o, found := extendedErr(oob[:oobn]); found {
-		errno, origin = e, o
+	if e, o, off, found := extendedErr(oob[:oobn]); found {
+		errno, origin, offender = e, o, off
 	}
-	return min(n, len(quote)), errno, origin, true
+	return min(n, len(quote)), errno, origin, offender, true
 }
 
 // extendedErr finds the sock_extended_err in IP_RECVERR or IPV6_RECVERR
-// control data; its first fields are the errno and the origin.
-func extendedErr(oob []byte) (syscall.Errno, uint8, bool) {
+// control data; its first fields are the errno and the origin, and the
+// offender's address follows it (SO_EE_OFFENDER).
+func extendedErr(oob []byte) (syscall.Errno, uint8, netip.Addr, bool) {
 	msgs, err := syscall.ParseSocketControlMessage(oob)
 	if err != nil {
-		return 0, 0, false
+		return 0, 0, netip.Addr{}, false
 	}
 	for _, m := range msgs {
 		if (m.Header.Level == syscall.SOL_IP && m.Header.Type == syscall.IP_RECVERR) ||
 			(m.Header.Level == syscall.SOL_IPV6 && m.Header.Type == syscall.IPV6_RECVERR) {
 			if len(m.Data) >= 5 {
-				return syscall.Errno(binary.NativeEndian.Uint32(m.Data)), m.Data[4], true
+				return syscall.Errno(binary.NativeEndian.Uint32(m.Data)), m.Data[4], offenderAddr(m.Data), true
 			}
 		}
 	}
-	return 0, 0, false
+	return 0, 0, netip.Addr{}, false
+}
+
+// offenderAddr reads the sockaddr after a 16-byte sock_extended_err.
+func offenderAddr(d []byte) netip.Addr {
+	const ee = 16
+	if len(d) < ee+2 {
+		return netip.Addr{}
+	}
+	switch binary.NativeEndian.Uint16(d[ee:]) {
+	case unix.AF_INET:
+		if len(d) >= ee+8 {
+			return netip.AddrFrom4([4]byte(d[ee+4 : ee+8]))
+		}
+	case unix.AF_INET6:
+		if len(d) >= ee+24 {
+			return netip.AddrFrom16([16]byte(d[ee+8 : ee+24]))
+		}
+	}
+	return netip.Addr{}
 }

@@ -27,6 +27,13 @@ type Stats struct {
 	// unreachable, between probes.
 	Errors       uint64
 	ErrorRecords uint64
+	// Of Errors, the packets lost for want of a route to the collector
+	// (IOS: "dropped due to no fib"), for want of its next hop's
+	// link-layer address (ARP or neighbour discovery failed: "adjacency
+	// issues") and because a hop on the way refused them as too big
+	// ("fragmentation failures"); each counts the packets discarded while
+	// the outage it caused lasts too.
+	NoRoute, Adjacency, TooBig uint64
 	// Dropped counts packets thrown away because the send queue was full
 	// ("flows failed due to lack of export packet"). The queue waits while
 	// the collector is reachable, so this happens only while it is not,
@@ -69,6 +76,8 @@ type Stats struct {
 type counters struct {
 	packets, records, bytes  atomic.Uint64
 	errors, errorRecords     atomic.Uint64
+	noRoute, adjacency       atomic.Uint64
+	tooBig                   atomic.Uint64
 	dropped, droppedRecords  atomic.Uint64
 	lostRecords, lostPackets atomic.Uint64
 	notExportable            atomic.Uint64
@@ -95,11 +104,30 @@ func (c *counters) sent(n int, info PacketInfo, now time.Time) {
 	}
 }
 
-// failed counts a packet lost to an unreachable collector; err, when
-// set, becomes LastError.
-func (c *counters) failed(info PacketInfo, err error) {
+// lossCause is why a packet was lost, in IOS's words for
+// `show ip flow export`.
+type lossCause uint8
+
+const (
+	causeSend      lossCause = iota // "send errors": refused, unreachable, discarded while so
+	causeNoRoute                    // "no fib"
+	causeAdjacency                  // "adjacency issues"
+	causeTooBig                     // "fragmentation failures"
+)
+
+// failed counts a packet lost to an unreachable collector, for cause;
+// err, when set, becomes LastError.
+func (c *counters) failed(info PacketInfo, err error, cause lossCause) {
 	c.errors.Add(1)
 	c.errorRecords.Add(uint64(info.Records))
+	switch cause {
+	case causeNoRoute:
+		c.noRoute.Add(1)
+	case causeAdjacency:
+		c.adjacency.Add(1)
+	case causeTooBig:
+		c.tooBig.Add(1)
+	}
 	c.lost(info)
 	if err != nil {
 		c.mu.Lock()
@@ -139,6 +167,9 @@ func (c *counters) snapshot() Stats {
 		Bytes:          c.bytes.Load(),
 		Errors:         c.errors.Load(),
 		ErrorRecords:   c.errorRecords.Load(),
+		NoRoute:        c.noRoute.Load(),
+		Adjacency:      c.adjacency.Load(),
+		TooBig:         c.tooBig.Load(),
 		Dropped:        c.dropped.Load(),
 		DroppedRecords: c.droppedRecords.Load(),
 		LostRecords:    c.lostRecords.Load(),
@@ -168,6 +199,7 @@ func (e *Exporter) Inherit(old *Exporter) {
 	for _, p := range [][2]*atomic.Uint64{
 		{&c.packets, &o.packets}, {&c.records, &o.records}, {&c.bytes, &o.bytes},
 		{&c.errors, &o.errors}, {&c.errorRecords, &o.errorRecords},
+		{&c.noRoute, &o.noRoute}, {&c.adjacency, &o.adjacency}, {&c.tooBig, &o.tooBig},
 		{&c.dropped, &o.dropped}, {&c.droppedRecords, &o.droppedRecords},
 		{&c.lostRecords, &o.lostRecords}, {&c.lostPackets, &o.lostPackets},
 		{&c.notExportable, &o.notExportable},

@@ -90,6 +90,7 @@ func IPFlowExport(w io.Writer, v ExportView) {
 	}
 	s := ExportStats{Packets: v.Removed.Packets, Records: v.Removed.Records, Dropped: v.Removed.Dropped,
 		DroppedRecords: v.Removed.DroppedRecords, Errors: v.Removed.Errors, NotExportable: v.Removed.NotExportable,
+		NoRoute: v.Removed.NoRoute, Adjacency: v.Removed.Adjacency, TooBig: v.Removed.TooBig,
 		Layer2NotSelected: v.Removed.Layer2NotSelected, Layer2NotSelectedPackets: v.Removed.Layer2NotSelectedPackets}
 	for i, d := range v.Destinations {
 		line := fmt.Sprintf("    Destination(%d)  %s (%d)", i+1, d.Collector.Addr(), d.Collector.Port())
@@ -109,7 +110,11 @@ func IPFlowExport(w io.Writer, v ExportView) {
 			fmt.Fprintln(w, "      Collector unreachable: flows are being lost")
 		}
 		if d.LostRecords > 0 {
-			fmt.Fprintf(w, "      %d flows (%d packets) lost, collector unreachable\n", d.LostRecords, d.LostPackets)
+			why := "collector unreachable"
+			if d.TooBig == d.Errors && d.DroppedRecords == 0 {
+				why = "too big for a hop on the way"
+			}
+			fmt.Fprintf(w, "      %d flows (%d packets) lost, %s\n", d.LostRecords, d.LostPackets, why)
 		}
 		if d.Resent > 0 {
 			fmt.Fprintf(w, "      %d flows (%d packets) taken but not sent before an unclean stop, exported after it\n", d.Resent, d.ResentPackets)
@@ -120,6 +125,9 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		s.Dropped += d.Dropped
 		s.DroppedRecords += d.DroppedRecords
 		s.Errors += d.Errors
+		s.NoRoute += d.NoRoute
+		s.Adjacency += d.Adjacency
+		s.TooBig += d.TooBig
 		s.NotExportable += d.NotExportable
 		s.Layer2NotSelected += d.Layer2NotSelected
 		s.Layer2NotSelectedPackets += d.Layer2NotSelectedPackets
@@ -139,11 +147,13 @@ func IPFlowExport(w io.Writer, v ExportView) {
 	fmt.Fprintf(w, "  %d flows exported in %d udp datagrams\n", s.Records, s.Packets)
 	fmt.Fprintf(w, "  %d flows failed due to lack of export packet\n", s.DroppedRecords)
 	fmt.Fprintln(w, "  0 export packets were sent up to process level")
-	fmt.Fprintln(w, "  0 export packets were dropped due to no fib")
-	fmt.Fprintln(w, "  0 export packets were dropped due to adjacency issues")
-	fmt.Fprintln(w, "  0 export packets were dropped due to fragmentation failures")
+	// IOS's causes, disjoint: a packet lost to an outage counts under
+	// the outage's cause, send errors are the other refusals.
+	fmt.Fprintf(w, "  %d export packets were dropped due to no fib\n", s.NoRoute)
+	fmt.Fprintf(w, "  %d export packets were dropped due to adjacency issues\n", s.Adjacency)
+	fmt.Fprintf(w, "  %d export packets were dropped due to fragmentation failures\n", s.TooBig)
 	fmt.Fprintln(w, "  0 export packets were dropped due to encapsulation fixup failures")
-	fmt.Fprintf(w, "  %d export packets were dropped due to send errors\n", s.Errors)
+	fmt.Fprintf(w, "  %d export packets were dropped due to send errors\n", s.Errors-s.NoRoute-s.Adjacency-s.TooBig)
 	fmt.Fprintf(w, "  %d flows were not exportable in this version (IPv6)\n", s.NotExportable)
 	if len(v.Layer2VLANs) > 0 {
 		// flowtap: what the layer 2-switched VLAN list kept back.

@@ -167,6 +167,25 @@ func TestIPFlowExportLoss(t *testing.T) {
 	golden(t, "show-ip-flow-export-loss", b.Bytes())
 }
 
+// TestIPFlowExportLossCauses: packets lost for want of a route, of the
+// next hop's ARP entry or because a hop refused them as too big count on
+// IOS's lines for those causes (they were hard-wired to 0), apart from
+// the send errors, a removed destination's included; a destination that
+// lost only packets too big for the path does not say its collector is
+// unreachable.
+func TestIPFlowExportLossCauses(t *testing.T) {
+	var b bytes.Buffer
+	IPFlowExport(&b, ExportView{Version: platform.V9,
+		Removed: ExportStats{Packets: 5, Records: 100, Errors: 7, ErrorRecords: 150, NoRoute: 7},
+		Destinations: []ExportStats{
+			{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9, Packets: 210, Records: 6100,
+				Errors: 40, ErrorRecords: 1000, Adjacency: 30, NoRoute: 4, LostRecords: 1000, LostPackets: 20000, Unreachable: true},
+			{Collector: netip.MustParseAddrPort("[2001:db8::10]:2055"), Version: platform.V9, Packets: 120, Records: 3500,
+				Errors: 1, ErrorRecords: 30, TooBig: 1, LostRecords: 30, LostPackets: 300},
+		}})
+	golden(t, "show-ip-flow-export-loss-causes", b.Bytes())
+}
+
 // TestIPFlowExportUncleanStop: after a kill, a destination says how many
 // records the killed daemon had taken and not sent it, which this one
 // sent, and how many of them the collector may hold twice.

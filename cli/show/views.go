@@ -27,6 +27,10 @@ type ExportStats struct {
 	Bytes        uint64 // UDP payload bytes in them
 	Errors       uint64 // packets lost to an unreachable collector
 	ErrorRecords uint64
+	// Of Errors, those lost for want of a route ("no fib"), of the next
+	// hop's link-layer address ("adjacency issues"), and refused as too
+	// big on the way ("fragmentation failures").
+	NoRoute, Adjacency, TooBig uint64
 	// Dropped counts packets thrown away because the send queue was full.
 	Dropped        uint64
 	DroppedRecords uint64
