@@ -567,6 +567,12 @@ type Logging struct {
 	// it, "" its default (debugging for the buffer, informational for
 	// the hosts).
 	BufferedLevel, Trap string
+	// HostLevels are the hosts given a level of their own (JunOS `set
+	// system syslog host A any LEVEL`; IOS has one level, Trap, for
+	// every host): each gets the messages at that severity or above,
+	// the other hosts Trap's. Canon keeps them only where a host's
+	// level differs from the first host's, which Trap is then.
+	HostLevels []LogLevel
 	// Facility is `logging facility NAME`; "" is local7, IOS's default.
 	Facility string
 	// SourceInterface is `logging source-interface IF`: the messages
@@ -578,6 +584,63 @@ type Logging struct {
 type LogPort struct {
 	Addr netip.Addr
 	Port int
+}
+
+// LogLevel is one host's own severity level, an IOS name (never "").
+type LogLevel struct {
+	Addr  netip.Addr
+	Level string
+}
+
+// Key names the host in diffs.
+func (l LogLevel) Key() string { return l.Addr.String() }
+
+// HostLevel is the severity name of the messages host h gets: its own
+// level, else Trap (informational when not set).
+func (l Logging) HostLevel(h netip.Addr) string {
+	for _, hl := range l.HostLevels {
+		if hl.Addr == h {
+			return hl.Level
+		}
+	}
+	if l.Trap == "" {
+		return "informational"
+	}
+	return l.Trap
+}
+
+// SetHostLevel gives host h a level of its own ("" for the default,
+// informational) and puts the levels in their canonical form.
+func (l *Logging) SetHostLevel(h netip.Addr, level string) {
+	if level == "" {
+		level = "informational"
+	}
+	l.HostLevels = append(slices.DeleteFunc(l.HostLevels, func(hl LogLevel) bool { return hl.Addr == h }), LogLevel{Addr: h, Level: level})
+	l.CanonLevels()
+}
+
+// CanonLevels puts the host levels in the one form two equal settings
+// share: Trap is the first host's level and HostLevels holds only the
+// hosts whose level differs from it, in the hosts' order. Without hosts
+// Trap stays as configured (IOS keeps `logging trap` for hosts to come).
+func (l *Logging) CanonLevels() {
+	if len(l.Hosts) == 0 {
+		l.HostLevels = nil
+		return
+	}
+	eff := make([]string, len(l.Hosts))
+	for i, h := range l.Hosts {
+		eff[i] = l.HostLevel(h)
+	}
+	l.Trap, l.HostLevels = eff[0], nil
+	for i, h := range l.Hosts {
+		if eff[i] != eff[0] {
+			l.HostLevels = append(l.HostLevels, LogLevel{Addr: h, Level: eff[i]})
+		}
+	}
+	if l.Trap == "informational" {
+		l.Trap = ""
+	}
 }
 
 // HostPort is where messages to host h go.

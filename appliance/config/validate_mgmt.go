@@ -392,6 +392,17 @@ func (v *validator) logging(l *Logging) {
 	if l.Trap == "informational" {
 		l.Trap = ""
 	}
+	levelsOK := true
+	for i, hl := range l.HostLevels {
+		l.HostLevels[i].Addr = hl.Addr.Unmap()
+		if !slices.Contains(LogSeverities, hl.Level) {
+			v.failf("logging.host-levels", "%q is not a severity level", hl.Level)
+			levelsOK = false
+		}
+	}
+	if levelsOK {
+		l.CanonLevels()
+	}
 	if _, ok := LogFacilities[l.Facility]; l.Facility != "" && !ok {
 		v.failf("logging.facility", "%q is not a syslog facility", l.Facility)
 	}

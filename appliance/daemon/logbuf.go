@@ -109,6 +109,8 @@ type logHost struct {
 	addr         netip.AddrPort
 	conn         *net.UDPConn
 	why          string
+	level        int    // the most verbose severity it gets: its own level, or logging trap's
+	ownLevel     string // its own level's name when it differs from logging trap; "" otherwise
 	sent, failed uint64
 }
 
@@ -132,7 +134,10 @@ func (b *LogBuffer) Configure(l config.Logging, hostname string) {
 	}
 	var next []*logHost
 	for _, h := range l.Hosts {
-		lh := &logHost{addr: netip.AddrPortFrom(h, uint16(l.HostPort(h)))}
+		lh := &logHost{addr: netip.AddrPortFrom(h, uint16(l.HostPort(h))), level: config.Severity(l.HostLevel(h), 6)}
+		if lv := l.HostLevel(h); lv != config.LogSeverities[config.Severity(l.Trap, 6)] {
+			lh.ownLevel = lv
+		}
 		la := laddr
 		if la != nil && la.IP.To4() != nil != h.Is4() {
 			la = nil // an IPv6 host cannot be reached from an IPv4 source
@@ -206,18 +211,23 @@ func (b *LogBuffer) add(line string, sev int) {
 	}
 	if sev <= b.trapLevel {
 		b.trapCount++
-		msg := fmt.Sprintf("<%d>%s %s", b.facility*8+sev, b.tag, line)
-		for _, h := range b.hosts {
-			if h.conn == nil {
-				continue
-			}
-			// Best effort: a dead syslog host must not stall logging;
-			// show logging counts what did not go.
-			if _, err := h.conn.Write([]byte(msg)); err != nil {
-				h.failed++
-			} else {
-				h.sent++
-			}
+	}
+	msg := ""
+	for _, h := range b.hosts {
+		// Each host gets what its level takes: logging trap's, or the
+		// one it has of its own (JunOS `any LEVEL`).
+		if h.conn == nil || sev > h.level {
+			continue
+		}
+		if msg == "" {
+			msg = fmt.Sprintf("<%d>%s %s", b.facility*8+sev, b.tag, line)
+		}
+		// Best effort: a dead syslog host must not stall logging; show
+		// logging counts what did not go.
+		if _, err := h.conn.Write([]byte(msg)); err != nil {
+			h.failed++
+		} else {
+			h.sent++
 		}
 	}
 	for _, c := range b.subs {
@@ -393,7 +403,7 @@ func (b *LogBuffer) Show() string {
 		}
 	}
 	for _, h := range b.hosts {
-		v.Hosts = append(v.Hosts, show.LoggingHost{Addr: h.addr.Addr().String(), Port: int(h.addr.Port()), Sent: h.sent, Failed: h.failed, NotOpened: h.why})
+		v.Hosts = append(v.Hosts, show.LoggingHost{Addr: h.addr.Addr().String(), Port: int(h.addr.Port()), Level: h.ownLevel, Sent: h.sent, Failed: h.failed, NotOpened: h.why})
 	}
 	b.mu.Unlock()
 	return render(show.Logging, v)

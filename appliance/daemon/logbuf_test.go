@@ -240,3 +240,58 @@ func TestLoggingTrapFacilityPort(t *testing.T) {
 		t.Errorf("buffered errors, missing source:\n%s", shown)
 	}
 }
+
+// TestSyslogHostOwnLevel: a host with a level of its own (JunOS `set
+// system syslog host H any error`) gets only the messages at that level
+// or above, while the other host keeps logging trap's, and show logging
+// says which host has its own level.
+func TestSyslogHostOwnLevel(t *testing.T) {
+	var sinks [2]*net.UDPConn
+	var hosts []netip.Addr
+	var ports []config.LogPort
+	for i := range sinks {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, byte(i+1))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		sinks[i] = c
+		h := netip.AddrFrom4([4]byte{127, 0, 0, byte(i + 1)})
+		hosts = append(hosts, h)
+		ports = append(ports, config.LogPort{Addr: h, Port: c.LocalAddr().(*net.UDPAddr).Port})
+	}
+	b := NewLogBuffer(4096)
+	b.Configure(config.Logging{Hosts: hosts, Ports: ports, Trap: "warnings", HostLevels: []config.LogLevel{{Addr: hosts[1], Level: "errors"}}}, "tap1")
+	log := slog.New(b.Handler(slog.DiscardHandler))
+	log.Info("for nobody")
+	log.Warn("for the warnings host")
+	log.Error("for both hosts")
+	read := func(c *net.UDPConn) []string {
+		var got []string
+		buf := make([]byte, 512)
+		for {
+			c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+			n, err := c.Read(buf)
+			if err != nil {
+				return got
+			}
+			got = append(got, string(buf[:n]))
+		}
+	}
+	first, second := read(sinks[0]), read(sinks[1])
+	if len(first) != 2 || !strings.Contains(first[0], "for the warnings host") || !strings.Contains(first[1], "for both hosts") {
+		t.Errorf("the logging trap host got %q", first)
+	}
+	if len(second) != 1 || !strings.Contains(second[0], "for both hosts") || !strings.HasPrefix(second[0], "<187>tap1 ") {
+		t.Errorf("the errors host got %q", second)
+	}
+	shown := b.Show()
+	for _, want := range []string{
+		fmt.Sprintf("        Logging to 127.0.0.1  (udp port %d), 2 message lines logged\n", ports[0].Port),
+		fmt.Sprintf("        Logging to 127.0.0.2  (udp port %d, level errors), 1 message lines logged\n", ports[1].Port),
+	} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("show logging lacks %q:\n%s", want, shown)
+		}
+	}
+}

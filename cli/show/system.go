@@ -185,8 +185,11 @@ type LoggingView struct {
 // sent to it and those whose send failed; NotOpened says why no socket
 // could be opened to it (nothing is sent then).
 type LoggingHost struct {
-	Addr         string
-	Port         int
+	Addr string
+	Port int
+	// Level is the host's own severity level where it differs from
+	// logging trap's (JunOS `any LEVEL`); "" otherwise.
+	Level        string
 	Sent, Failed uint64
 	NotOpened    string
 }
@@ -203,6 +206,9 @@ func Logging(w io.Writer, v LoggingView) {
 	}
 	for _, h := range v.Hosts {
 		fmt.Fprintf(w, "        Logging to %s  (udp port %d", h.Addr, h.Port)
+		if h.Level != "" {
+			fmt.Fprintf(w, ", level %s", h.Level)
+		}
 		if h.NotOpened != "" {
 			fmt.Fprintf(w, ", not opened: %s", h.NotOpened)
 		}

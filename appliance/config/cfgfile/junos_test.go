@@ -173,3 +173,26 @@ func TestJunOSExampleRoundTripsFromScratch(t *testing.T) {
 	reparse(t, "display set", junos.Parse, junos.RenderSet(c), c)
 	reparse(t, "brace text", junos.Parse, junos.Render(c), c)
 }
+
+// TestJunOSSyslogHostLevelsSurviveSave: hosts with levels of their own
+// (JunOS `any LEVEL`, which IOS cannot say) survive write memory and a
+// restart: the saved IOS file carries them as `flowtap junos` lines.
+func TestJunOSSyslogHostLevelsSurviveSave(t *testing.T) {
+	c, err := junos.Parse("t", []byte("set system syslog host 192.0.2.9 any warning\nset system syslog host 192.0.2.10 any error\nset system syslog host 192.0.2.11 any info\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := SaveText(c)
+	back, err := Parse("startup-config", []byte(saved))
+	if err != nil || len(config.Diff(c, back)) != 0 {
+		t.Fatalf("saved and read back: %v %v\n%s", err, config.Diff(c, back), saved)
+	}
+	for _, want := range []string{"\nlogging trap warnings\n", "\nflowtap junos set system syslog host 192.0.2.10 any error\n", "\nflowtap junos set system syslog host 192.0.2.11 any info\n"} {
+		if !strings.Contains(saved, want) {
+			t.Errorf("the saved file lacks %q:\n%s", want, saved)
+		}
+	}
+	if strings.Contains(saved, "flowtap junos set system host-name") {
+		t.Errorf("the saved file carries more than the levels IOS cannot say:\n%s", saved)
+	}
+}

@@ -499,15 +499,17 @@ func (x *cmd) logging() {
 		l.Buffered, l.BufferedLevel = size, lv
 		x.touch("logging.buffered")
 	case "trap":
+		// IOS's one level for every host: it also ends the levels
+		// hosts were given of their own (JunOS `any LEVEL` per host).
 		if x.neg {
 			x.c.Skip()
-			l.Trap = ""
+			l.Trap, l.HostLevels = "", nil
 			return
 		}
 		lv := x.severity()
 		x.c.End()
 		if x.c.Err == nil {
-			l.Trap = lv
+			l.Trap, l.HostLevels = lv, nil
 			x.touch("logging.trap")
 		}
 	case "facility":

@@ -12,9 +12,11 @@
 //
 // Syslog (junos_syslog.go): `system syslog host A any LEVEL | port N |
 // facility-override localN` are the model's logging hosts, their
-// `transport udp port`, and its one trap level and facility, which every
-// host shows; a level or facility that would differ between hosts is
-// refused with that reason, and deleting the last host takes them along.
+// `transport udp port`, each host's own level (a host without one takes
+// the first host's, IOS's logging trap) and the model's one facility,
+// which every host shows; a facility that would differ between hosts is
+// refused with that reason, and deleting the last host takes the level
+// and facility along.
 //
 // Logins (junos_login.go): `system login user NAME class super-user|
 // read-only` is the user's privilege 15 or 1, `... authentication

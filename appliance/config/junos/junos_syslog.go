@@ -31,10 +31,11 @@ func junosLevel(ios string) string {
 }
 
 // syslog is `system syslog host A [any LEVEL | port N |
-// facility-override localN]`. The model keeps one trap level and one
-// facility for every host (IOS `logging trap`, `logging facility`), so a
-// level or facility that would differ between hosts is refused rather
-// than silently applied to the others too.
+// facility-override localN]`. Each host has a level of its own (a host
+// without one takes the others', IOS's `logging trap`); the model keeps
+// one facility for every host (IOS `logging facility`), so a facility
+// that would differ between hosts is refused rather than silently
+// applied to the others too.
 func (j *jcmd) syslog() {
 	l := &j.cfg.Logging
 	if j.deleting() {
@@ -52,10 +53,12 @@ func (j *jcmd) syslog() {
 		if i >= 0 {
 			l.Hosts = slices.Delete(l.Hosts, i, i+1)
 			l.Ports = slices.DeleteFunc(l.Ports, func(p config.LogPort) bool { return p.Addr == a })
+			l.HostLevels = slices.DeleteFunc(l.HostLevels, func(p config.LogLevel) bool { return p.Addr == a })
 			if len(l.Hosts) == 0 {
 				// The level and facility were this host's statements.
 				l.Trap, l.Facility = "", ""
 			}
+			l.CanonLevels()
 		}
 		return
 	}
@@ -84,6 +87,9 @@ func (j *jcmd) syslog() {
 			j.touch("logging.ports")
 		}
 	case "any":
+		// Each host's own level, as JunOS keeps it: the host gets the
+		// messages at that severity or above; deleting it gives the host
+		// the default (informational).
 		level := ""
 		if !j.del {
 			if w := j.c.Keyword(junosLevels...); w != "" {
@@ -94,14 +100,8 @@ func (j *jcmd) syslog() {
 		if j.c.Err != nil || i < 0 {
 			return
 		}
-		if lv := normalLevel(level); lv != normalLevel(l.Trap) {
-			if o, ok := otherHost(l.Hosts, a); ok {
-				j.c.Refuse("syslog host %s: flowtap sends every host the same severity (IOS logging trap), and host %s takes %s: set the same level on every host, or delete the others first", a, o, junosLevel(l.Trap))
-				return
-			}
-		}
-		l.Trap = level
-		j.touch("logging.trap")
+		l.SetHostLevel(a, level)
+		j.touch("logging.host-levels")
 	case "facility-override":
 		fac := ""
 		if !j.del {
@@ -127,14 +127,7 @@ func (j *jcmd) clearSyslog() {
 	if len(l.Hosts) > 0 {
 		l.Trap, l.Facility = "", ""
 	}
-	l.Hosts, l.Ports = nil, nil
-}
-
-func normalLevel(s string) string {
-	if s == "" {
-		return "informational"
-	}
-	return s
+	l.Hosts, l.Ports, l.HostLevels = nil, nil, nil
 }
 
 func normalFacility(s string) string {
@@ -155,15 +148,17 @@ func otherHost(hosts []netip.Addr, a netip.Addr) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-// syslogStatements are the syslog hosts, each with the model's one level
-// and facility where they are not IOS's defaults.
+// syslogStatements are the syslog hosts, each with its level and the
+// model's one facility where they are not IOS's defaults. A host whose
+// level is the default but not the first host's says it, or reading the
+// statements back would give it the first host's.
 func syslogStatements(c config.Config, add func(string, ...string)) {
 	l := c.Logging
 	for _, h := range l.Hosts {
 		p := []string{"system", "syslog", "host " + h.String()}
 		n := 0
-		if l.Trap != "" {
-			add("any "+junosLevel(l.Trap), p...)
+		if lv := l.HostLevel(h); lv != "informational" || lv != l.HostLevel(l.Hosts[0]) {
+			add("any "+junosLevel(lv), p...)
 			n++
 		}
 		if port := l.HostPort(h); port != config.DefaultSyslogPort {

@@ -71,9 +71,7 @@ func TestSyslogRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ line, want string }{
-		{"set system syslog host 192.0.2.10 any error", "flowtap sends every host the same severity"},
 		{"set system syslog host 192.0.2.10 facility-override local1", "flowtap sends every host the same facility"},
-		{"delete system syslog host 192.0.2.10 any", "flowtap sends every host the same severity"},
 		{"set system syslog host 192.0.2.10 any verbose", "syntax error"},
 		{"set system syslog host 192.0.2.10 facility-override daemon", "syntax error"},
 		{"set system syslog host 192.0.2.10 port 70000", "value 70000 is not within range (1..65535)"},
@@ -112,5 +110,61 @@ func TestSyslogRefusals(t *testing.T) {
 	}
 	if c, err = s.Commit(); err != nil || len(c.Logging.Hosts) != 0 || c.Logging.Trap != "" {
 		t.Errorf("after delete system syslog: %+v %v", c.Logging, err)
+	}
+}
+
+// TestSyslogHostLevels: each host keeps a level of its own (`any LEVEL`),
+// the hosts without one take the first host's; both renderings parse
+// back to the same model; deleting a host's level gives it the default;
+// IOS `logging trap` is one level for every host again.
+func TestSyslogHostLevels(t *testing.T) {
+	a, b, c3 := netip.MustParseAddr("192.0.2.9"), netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("192.0.2.11")
+	c, err := Parse("t", []byte(`set system syslog host 192.0.2.9 any warning
+set system syslog host 192.0.2.10 any error
+set system syslog host 192.0.2.11
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Logging
+	if l.HostLevel(a) != "warnings" || l.HostLevel(b) != "errors" || l.HostLevel(c3) != "warnings" || l.Trap != "warnings" || len(l.HostLevels) != 1 {
+		t.Fatalf("levels %+v", l)
+	}
+	set := RenderSet(c)
+	if !strings.Contains(set, "set system syslog host 192.0.2.9 any warning\nset system syslog host 192.0.2.10 any error\nset system syslog host 192.0.2.11 any warning\n") {
+		t.Errorf("display set:\n%s", set)
+	}
+	for name, text := range map[string]string{"set": set, "braces": Render(c)} {
+		back, err := Parse("back", []byte(text))
+		if err != nil || len(config.Diff(c, back)) != 0 {
+			t.Errorf("%s: parse back: %v %v\n%s", name, err, config.Diff(c, back), text)
+		}
+	}
+	// The first host back to the default: the others keep theirs, and
+	// the default shows where it is not the first host's.
+	s := NewSession(c, "terminal")
+	if err := s.Exec("set system syslog host 192.0.2.11 any info"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec("delete system syslog host 192.0.2.9 any"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := got.Logging; l.HostLevel(a) != "informational" || l.HostLevel(b) != "errors" || l.HostLevel(c3) != "informational" || l.Trap != "" {
+		t.Errorf("after the changes: %+v", l)
+	}
+	if back, err := Parse("back", []byte(RenderSet(got))); err != nil || len(config.Diff(got, back)) != 0 {
+		t.Errorf("parse back: %v %v\n%s", err, config.Diff(got, back), RenderSet(got))
+	}
+	// IOS's logging trap: one level for every host.
+	i := ios.NewSession(c, "terminal")
+	if err := i.Exec("logging trap notifications"); err != nil {
+		t.Fatal(err)
+	}
+	if l := i.Config().Logging; l.HostLevel(a) != "notifications" || l.HostLevel(b) != "notifications" || l.HostLevels != nil {
+		t.Errorf("after logging trap: %+v", l)
 	}
 }
