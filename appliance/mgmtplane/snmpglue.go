@@ -3,6 +3,7 @@ package mgmtplane
 import (
 	"cmp"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -298,6 +299,22 @@ func (s setter) SetInterfaceDescription(name, d string) error {
 			return nil
 		}
 		c.Interfaces[i].Description = d
+		return nil
+	})
+}
+
+// SetAuthenTraps is snmpEnableAuthenTraps: `[no] snmp-server enable traps
+// snmp authentication`. Under `snmp-server enable traps` (every
+// notification) authenticationFailure cannot be turned off alone.
+func (s setter) SetAuthenTraps(on bool) error {
+	return s.m.Edit(func(c *config.Config) error {
+		if c.SNMP.Traps {
+			if !on {
+				return errors.New("snmp-server enable traps sends every notification, authenticationFailure among them")
+			}
+			return nil
+		}
+		c.SNMP.AuthTraps = on
 		return nil
 	})
 }

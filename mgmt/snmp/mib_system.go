@@ -54,7 +54,7 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 	if err := host.register(a.reg); err != nil {
 		return err
 	}
-	if err := a.registerSnmpStats(); err != nil {
+	if err := a.registerSnmpStats(cfg); err != nil {
 		return err
 	}
 	ifs := cfg.Interfaces
@@ -142,7 +142,7 @@ func (a *Agent) registerSystem(cfg Config) error {
 
 // registerSnmpStats adds the snmp group, snmpEngine, the MPD, target
 // and USM statistics, and flowtap's own (flowtapSnmpAgent).
-func (a *Agent) registerSnmpStats() error {
+func (a *Agent) registerSnmpStats(cfg Config) error {
 	var scalars []Scalar
 	for _, o := range counterObjects {
 		c := o.c
@@ -150,8 +150,9 @@ func (a *Agent) registerSnmpStats() error {
 			Get: func() (Value, error) { return Counter32(a.ctr.get(c)), nil }})
 	}
 	scalars = append(scalars,
-		// Authentication-failure traps are not sent: disabled(2).
-		Scalar{OID: oidSnmp.Append(30), Name: "snmpEnableAuthenTraps", Get: constant(Integer(2))},
+		// enabled(1) and disabled(2), as a TruthValue.
+		Scalar{OID: oidSnmp.Append(30), Name: "snmpEnableAuthenTraps",
+			Get: func() (Value, error) { return TruthValue(a.authenTraps.Load()), nil }, Write: a.authenTrapsWrite(cfg.Setter)},
 		Scalar{OID: oidEngine.Append(1), Name: "snmpEngineID", Get: constant(OctetString(a.engine.id))},
 		Scalar{OID: oidEngine.Append(2), Name: "snmpEngineBoots", Get: constant(Integer(a.engine.boots))},
 		Scalar{OID: oidEngine.Append(3), Name: "snmpEngineTime", Get: func() (Value, error) { return Integer(a.engine.time()), nil }},
@@ -162,4 +163,30 @@ func (a *Agent) registerSnmpStats() error {
 			Get: func() (Value, error) { return Counter32(a.ctr.get(cUserACLRefused)), nil }},
 	)
 	return registerAll(a.reg, scalars, nil)
+}
+
+// authenTrapsWrite makes snmpEnableAuthenTraps writable when the Setter
+// takes it: the same change as `[no] snmp-server enable traps snmp
+// authentication`.
+func (a *Agent) authenTrapsWrite(st Setter) *Write {
+	ats, ok := st.(AuthenTrapsSetter)
+	if !ok {
+		return nil
+	}
+	return &Write{
+		Kind: KindInteger,
+		Test: func(_ OID, v Value) error {
+			if v.Int != 1 && v.Int != 2 {
+				return Errorf(WrongValue, "snmpEnableAuthenTraps: %d, want enabled(1) or disabled(2)", v.Int)
+			}
+			return nil
+		},
+		Commit: func(_ OID, v Value) (func() error, error) {
+			old := a.authenTraps.Load()
+			if err := ats.SetAuthenTraps(v.Int == 1); err != nil {
+				return nil, writeError("snmpEnableAuthenTraps", err)
+			}
+			return func() error { return writeError("snmpEnableAuthenTraps", ats.SetAuthenTraps(old)) }, nil
+		},
+	}
 }

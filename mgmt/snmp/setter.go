@@ -35,6 +35,13 @@ type Setter interface {
 	SetInterfaceFlow(ifIndex uint32, ingress, egress bool) error
 }
 
+// AuthenTrapsSetter is a Setter that also takes snmpEnableAuthenTraps:
+// `[no] snmp-server enable traps snmp authentication`. The agent's own
+// state follows through SetAuthenTraps when the change is applied.
+type AuthenTrapsSetter interface {
+	SetAuthenTraps(on bool) error
+}
+
 // SortBy is NfTopFlowsSortTypes.
 type SortBy uint8
 

@@ -445,6 +445,8 @@ func startTrapd(t *testing.T, conf string) (port uint16, lines func() string) {
 // authentication`, each request with a wrong community, or from a source
 // its access list denies, sends authenticationFailure to the configured
 // host (snmptrapd), and is counted in snmpInBadCommunityNames.
+// snmpEnableAuthenTraps reads that line, and setting it disabled(2)
+// removes it: no more authenticationFailure.
 func TestSNMPAuthenticationFailureTrap(t *testing.T) {
 	testnet.Enter(t)
 	port, trapLines := startTrapd(t, "")
@@ -453,6 +455,7 @@ username admin secret letmein
 access-list 11 deny any
 snmp-server community public RO
 snmp-server community blocked RO 11
+snmp-server community private RW
 snmp-server enable traps snmp authentication
 snmp-server host 127.0.0.1 version 2c public udp-port %d
 `, port))
@@ -478,6 +481,26 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	}
 	if out, err := snmpAsk("snmpget", agent, "-v2c", "-cpublic", "AGENT", "1.3.6.1.2.1.11.4.0"); err != nil || out != "3" {
 		t.Errorf("snmpInBadCommunityNames %q (%v), want 3", out, err)
+	}
+
+	const enableAuthenTraps = "1.3.6.1.2.1.11.30.0"
+	if out, err := snmpAsk("snmpget", agent, "-v2c", "-cpublic", "AGENT", enableAuthenTraps); err != nil || out != "1" {
+		t.Errorf("snmpEnableAuthenTraps %q (%v), want enabled(1)", out, err)
+	}
+	if out, err := snmpAsk("snmpset", agent, "-v2c", "-cprivate", "AGENT", enableAuthenTraps, "i", "2"); err != nil {
+		t.Fatalf("set snmpEnableAuthenTraps disabled(2): %v\n%s", err, out)
+	}
+	if got := d.cli(t, "ios", "show running-config | include traps\n"); got != "" {
+		t.Errorf("running-config after disabled(2): %q", got)
+	}
+	if out, err := snmpAsk("snmpget", agent, "-v2c", "-cpublic", "AGENT", enableAuthenTraps); err != nil || out != "2" {
+		t.Errorf("snmpEnableAuthenTraps %q (%v) after the set, want disabled(2)", out, err)
+	}
+	time.Sleep(1100 * time.Millisecond) // past the one-a-second failure bucket
+	snmpAsk("snmpget", agent, "-v2c", "-cguess3", "AGENT", "1.3.6.1.2.1.1.5.0")
+	time.Sleep(time.Second)
+	if n := strings.Count(trapLines(), authFailure); n != 3 {
+		t.Errorf("with snmpEnableAuthenTraps disabled, snmptrapd got %d authenticationFailure, want still 3", n)
 	}
 }
 
