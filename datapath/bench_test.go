@@ -3,6 +3,7 @@ package datapath
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"sync"
 	"testing"
@@ -293,10 +294,24 @@ type benchDatapath struct {
 
 func openBench(tb testing.TB, entries int) *benchDatapath {
 	tb.Helper()
-	requireRoot(tb)
 	spec, err := loadBench()
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return openBenchSpec(tb, spec, entries)
+}
+
+// openBenchSpec loads a bench object's spec: this build's (openBench), or
+// another build's, for a same-run comparison (BenchmarkLiveAB). With on
+// set, its programs use on's maps (the table, its counters, the stats)
+// instead of their own: the same entries in the same places, only the
+// code differs.
+func openBenchSpec(tb testing.TB, spec *ebpf.CollectionSpec, entries int, on ...*benchDatapath) *benchDatapath {
+	tb.Helper()
+	requireRoot(tb)
+	var opts *ebpf.CollectionOptions
+	if len(on) > 0 {
+		opts = &ebpf.CollectionOptions{MapReplacements: mapsByName(tb, &on[0].objs.meterMaps)}
 	}
 	sizeTable(spec, entries)
 	for _, m := range spec.Maps {
@@ -310,13 +325,13 @@ func openBench(tb testing.TB, entries int) *benchDatapath {
 	if err := dp.setKeyHash(spec, hashLanes); err != nil { // a new table
 		tb.Fatal(err)
 	}
-	if err := spec.LoadAndAssign(&all, nil); err != nil {
+	if err := spec.LoadAndAssign(&all, opts); err != nil {
 		tb.Fatalf("load bench object: %v", err)
 	}
 	dp.objs = all.meterObjects
 	d := &benchDatapath{Datapath: dp, progs: all.benchProgs}
 	tb.Cleanup(func() {
-		d.Close()
+		d.Close() // replacement maps are clones: each closes its own
 		for _, p := range []*ebpf.Program{d.progs.BenchDrop, d.progs.BenchParseOnly, d.progs.BenchMeterLookupOnly, d.progs.BenchMeterNewflow, d.progs.BenchMeterNoTable} {
 			p.Close()
 		}
@@ -347,4 +362,20 @@ func loadPlain(b *testing.B) (*meterObjects, error) {
 		return nil, err
 	}
 	return &o, nil
+}
+
+// mapsByName: the maps of a bpf2go maps struct by their ELF names (the
+// struct's ebpf tags), for CollectionOptions.MapReplacements.
+func mapsByName(tb testing.TB, maps any) map[string]*ebpf.Map {
+	tb.Helper()
+	v := reflect.ValueOf(maps).Elem()
+	out := map[string]*ebpf.Map{}
+	for i := range v.NumField() {
+		m, ok := v.Field(i).Interface().(*ebpf.Map)
+		if !ok || m == nil {
+			tb.Fatalf("maps struct field %s is not a loaded map", v.Type().Field(i).Name)
+		}
+		out[v.Type().Field(i).Tag.Get("ebpf")] = m
+	}
+	return out
 }

@@ -1,0 +1,135 @@
+package datapath
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// abPairs is how many A/B pairs BenchmarkLiveAB runs per scenario unless
+// FLOWTAP_LIVE_AB_PAIRS says otherwise.
+const abPairs = 5
+
+// abScenarios are BenchmarkLiveAB's rows beyond BenchmarkLive's: IPv6 hits
+// in a table past the L3 (64 MiB for a 512K cache), where a hit's lines
+// come from memory.
+var abScenarios = []liveScenario{
+	{name: "IPv6 400K flows, 512K cache", entries: 512 << 10, flows: 400_000, packets: 300_000, warm: true, v6: true},
+}
+
+// BenchmarkLiveAB compares this build's meter (A) with another build's
+// (B) on live traffic, in one process and alternating, for a change to the
+// table code: FLOWTAP_LIVE_AB names B's bench object (a copy of
+// datapath/bench_bpfel_test.o from the other build, e.g. main's). Each
+// scenario of BenchmarkLive gets one table per object, both warmed with
+// every flow, then abPairs pairs of measured runs (FLOWTAP_LIVE_AB_PAIRS), the order swapped each
+// pair (AB, BA, ...), with bench_parse_only once per pair; it prints each
+// run and the medians. Skipped without FLOWTAP_LIVE_AB: `make bench` does
+// not run it. Hold the bench lock, one scenario at a time:
+//
+//	flock /tmp/flowtap-bench.lock env FLOWTAP_LIVE_AB=/tmp/main-bench.o \
+//	  go test -run '^$' -bench 'LiveAB/IPv6_10K' -benchtime 1x ./datapath/
+func BenchmarkLiveAB(b *testing.B) {
+	path := os.Getenv("FLOWTAP_LIVE_AB")
+	if path == "" {
+		b.Skip("FLOWTAP_LIVE_AB (the other build's bench object) not set")
+	}
+	requireRoot(b)
+	if _, err := exec.LookPath("trafgen"); err != nil {
+		b.Fatal("trafgen not found: install Debian's netsniff-ng (make deps)")
+	}
+	pairs := abPairs
+	if n, err := strconv.Atoi(os.Getenv("FLOWTAP_LIVE_AB_PAIRS")); err == nil && n > 0 {
+		pairs = n
+	}
+	// FLOWTAP_LIVE_AB_PACKETS: packets per measured run instead of the
+	// scenario's: shorter runs, more pairs, so a pair's two runs see more
+	// nearly the same moment of the neighbours' load.
+	packets, _ := strconv.Atoi(os.Getenv("FLOWTAP_LIVE_AB_PACKETS"))
+	// FLOWTAP_LIVE_AB_SHARED=1: B's programs run on A's table (map
+	// replacement), so both meter the same entries in the same places
+	// and only the code differs. Only for builds whose placement and
+	// table layout are the same. Without it each has its own table, and
+	// where the two tables' memory lies differs too: in an A/A run (one
+	// object against itself) that alone gave one 7-pair median of IPv6
+	// 100K flows 37 ns apart, every pair the same way.
+	shared := os.Getenv("FLOWTAP_LIVE_AB_SHARED") == "1"
+	enableBPFStats(b)
+	for _, sc := range append(slices.Clone(liveScenarios), abScenarios...) {
+		b.Run(sc.name, func(b *testing.B) {
+			specB, err := ebpf.LoadCollectionSpec(path)
+			if err != nil {
+				b.Fatalf("B's bench object %s: %v", path, err)
+			}
+			v := testnet.EnterQueues(b, 1)
+			liveQdisc(b, v)
+			a := openBench(b, sc.entries)
+			var o *benchDatapath
+			if shared {
+				o = openBenchSpec(b, specB, sc.entries, a)
+			} else {
+				o = openBenchSpec(b, specB, sc.entries)
+			}
+			cfg := trafgenConfig(b, sc)
+			if sc.warm {
+				liveRun(b, v, a.Program(), cfg, 1, sc.flows)
+				if !shared {
+					liveRun(b, v, o.Program(), cfg, 1, sc.flows)
+				}
+			}
+			n := sc.packets
+			if packets > 0 {
+				n = packets
+			}
+			var ra, rb, rp, diff []float64
+			for i := range pairs {
+				if i < 3 {
+					rp = append(rp, liveRun(b, v, a.progs.BenchParseOnly, cfg, 1, n))
+				}
+				if i%2 == 0 {
+					ra = append(ra, liveRun(b, v, a.Program(), cfg, 1, n))
+					rb = append(rb, liveRun(b, v, o.Program(), cfg, 1, n))
+				} else {
+					rb = append(rb, liveRun(b, v, o.Program(), cfg, 1, n))
+					ra = append(ra, liveRun(b, v, a.Program(), cfg, 1, n))
+				}
+				diff = append(diff, ra[i]-rb[i])
+			}
+			ma, mb, mp := median(ra), median(rb), median(rp)
+			fmt.Printf("%s: A %s  B %s  parse %s ns/pkt\n", sc.name, figs(ra), figs(rb), figs(rp))
+			fmt.Printf("%s: median A %.1f (%.2fx parse)  B %.1f (%.2fx)  A-B %.1f ns, median of pairs' A-B %.1f, A faster in %d of %d\n",
+				sc.name, ma, ma/mp, mb, mb/mp, ma-mb, median(diff), countBelow(diff, 0), len(diff))
+			b.ReportMetric(ma, "ns/pkt-A")
+			b.ReportMetric(mb, "ns/pkt-B")
+			b.ReportMetric(mp, "ns/pkt-parse")
+		})
+	}
+}
+
+func figs(xs []float64) string {
+	var s string
+	for i, x := range xs {
+		if i > 0 {
+			s += " "
+		}
+		s += fmt.Sprintf("%.0f", x)
+	}
+	return s
+}
+
+func countBelow(xs []float64, y float64) int {
+	n := 0
+	for _, x := range xs {
+		if x < y {
+			n++
+		}
+	}
+	return n
+}
