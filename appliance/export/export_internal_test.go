@@ -1,6 +1,10 @@
 package export
 
-import "testing"
+import (
+	"slices"
+	"testing"
+	"time"
+)
 
 // SocketTTL exposes the exporter socket's TTL option to the external tests.
 func SocketTTL(e *Exporter) (int, error) { return socketTTL(e.snd.conn, e.cfg.Collector.Addr()) }
@@ -25,5 +29,28 @@ func TestPacketQueueIsBounded(t *testing.T) {
 	q.release(i)
 	if !q.put([]byte{7}, PacketInfo{}) {
 		t.Fatal("put refused after a slot was released")
+	}
+}
+
+// TestStillUnreachableLoggedLess: a collector unreachable for 30 days is
+// logged again after 1, 2, 4 ... 64 minutes, then hourly: 725 lines, not
+// one a minute (43,200), which left nothing else in show logging.
+func TestStillUnreachableLoggedLess(t *testing.T) {
+	down := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := &sender{downSince: down, lastDownLog: down}
+	var at []time.Duration
+	for now := down; now.Sub(down) <= 30*24*time.Hour; now = now.Add(time.Second) {
+		if s.stillDownDue(now) {
+			s.lastDownLog = now
+			at = append(at, now.Sub(down))
+		}
+	}
+	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 16 * time.Minute,
+		32 * time.Minute, 64 * time.Minute, 124 * time.Minute}
+	if len(at) < len(want) || !slices.Equal(at[:len(want)], want) {
+		t.Fatalf("logged again at %v..., want %v...", at[:min(len(at), len(want))], want)
+	}
+	if len(at) != 725 {
+		t.Errorf("%d lines in 30 days, want 725", len(at))
 	}
 }

@@ -461,9 +461,9 @@ func (e *Exporter) FlushOld() bool {
 }
 
 // SetLogger makes the exporter log when its collector becomes
-// unreachable (records are being lost), every minute it stays so, and
-// when it answers again, with the flows and packets lost meanwhile. Until
-// it is called, nothing is logged.
+// unreachable (records are being lost), again while it stays so (after 1,
+// 2, 4 ... 64 minutes, then hourly), and when it answers again, with the
+// flows and packets lost meanwhile. Until it is called, nothing is logged.
 func (e *Exporter) SetLogger(l *slog.Logger) { e.snd.log.Store(l) }
 
 // Stats returns the destination's counters.

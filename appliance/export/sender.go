@@ -56,9 +56,14 @@ const (
 	// way out (ENOBUFS, EAGAIN) is tried again before the packet counts
 	// as lost.
 	CongestedFor = 5 * time.Second
-	// stillDownLog is how often a collector that stays unreachable is
-	// logged again.
-	stillDownLog = time.Minute
+	// stillDownLog is how long after the first line a collector that
+	// stays unreachable is logged again; each further line waits twice
+	// as long as the outage had lasted at the one before, up to
+	// stillDownLogMax. A line a minute, as before, was 1,440 a day: a
+	// collector left configured after it was switched off pushed every
+	// other message out of show logging and filled the syslog hosts.
+	stillDownLog    = time.Minute
+	stillDownLogMax = time.Hour
 )
 
 type inFlight struct {
@@ -267,13 +272,21 @@ func (s *sender) reap(now time.Time, final bool) {
 			break
 		}
 	}
-	if s.unreachable.Load() && now.Sub(s.lastDownLog) >= stillDownLog {
+	if s.unreachable.Load() && s.stillDownDue(now) {
 		s.lastDownLog = now
 		st := s.e.stats.snapshot()
 		s.logger().Warn("export: collector still unreachable", "collector", s.e.cfg.Collector,
 			"down-for", now.Sub(s.downSince).Round(time.Second),
 			"flows-lost", st.LostRecords-s.lostAtDown[0], "packets-lost", st.LostPackets-s.lostAtDown[1])
 	}
+}
+
+// stillDownDue says whether to log again that the collector is still
+// unreachable: a minute after it went, then at 2, 4, ... 64 minutes, then
+// hourly.
+func (s *sender) stillDownDue(now time.Time) bool {
+	gap := min(max(s.lastDownLog.Sub(s.downSince), stillDownLog), stillDownLogMax)
+	return now.Sub(s.lastDownLog) >= gap
 }
 
 // confirm counts in-flight packet j as exported and forgets it. A packet
