@@ -101,6 +101,9 @@ type Agent struct {
 	}
 	// authenTraps is snmpEnableAuthenTraps.
 	authenTraps atomic.Bool
+	// setSerial is snmpSetSerialNo, the managers' advisory lock
+	// (SNMPv2-TC TestAndIncr); changed only under setMu.
+	setSerial atomic.Int32
 
 	mu          sync.RWMutex // guards the three below
 	communities []Community
@@ -160,6 +163,9 @@ func New(cfg Config) (*Agent, error) {
 	var salt [8]byte
 	randRead(salt[:])
 	a.salt.Store(beUint64(salt[:]))
+	// A TestAndIncr may start anywhere; a random start keeps a manager
+	// from reusing a value it read before a restart.
+	a.setSerial.Store(int32(beUint64(salt[:]) >> 33))
 
 	a.SetCommunities(cfg.Communities)
 	if err := a.SetUsers(cfg.Users); err != nil {

@@ -1,6 +1,9 @@
 package snmp
 
-import "os"
+import (
+	"errors"
+	"os"
+)
 
 // SystemInfo feeds the SNMPv2-MIB system group.
 type SystemInfo struct {
@@ -16,6 +19,8 @@ var (
 	oidSnmp    = mustOID("1.3.6.1.2.1.11")
 	oidEngine  = mustOID("1.3.6.1.6.3.10.2.1")
 	oidTrapOID = mustOID("1.3.6.1.6.3.1.1.4.1.0") // snmpTrapOID.0
+	// oidSetSerialNo is snmpSetSerialNo (SNMPv2-MIB snmpSet group).
+	oidSetSerialNo = mustOID("1.3.6.1.6.3.1.1.6.1")
 )
 
 // sysServices: a host offering end-to-end and application services
@@ -153,6 +158,8 @@ func (a *Agent) registerSnmpStats(cfg Config) error {
 		// enabled(1) and disabled(2), as a TruthValue.
 		Scalar{OID: oidSnmp.Append(30), Name: "snmpEnableAuthenTraps",
 			Get: func() (Value, error) { return TruthValue(a.authenTraps.Load()), nil }, Write: a.authenTrapsWrite(cfg.Setter)},
+		Scalar{OID: oidSetSerialNo, Name: "snmpSetSerialNo",
+			Get: func() (Value, error) { return Integer(a.setSerial.Load()), nil }, Write: a.setSerialWrite()},
 		Scalar{OID: oidEngine.Append(1), Name: "snmpEngineID", Get: constant(OctetString(a.engine.id))},
 		Scalar{OID: oidEngine.Append(2), Name: "snmpEngineBoots", Get: constant(Integer(a.engine.boots))},
 		Scalar{OID: oidEngine.Append(3), Name: "snmpEngineTime", Get: func() (Value, error) { return Integer(a.engine.time()), nil }},
@@ -187,6 +194,32 @@ func (a *Agent) authenTrapsWrite(st Setter) *Write {
 				return nil, writeError("snmpEnableAuthenTraps", err)
 			}
 			return func() error { return writeError("snmpEnableAuthenTraps", ats.SetAuthenTraps(old)) }, nil
+		},
+	}
+}
+
+// setSerialWrite is snmpSetSerialNo's TestAndIncr (SNMPv2-TC): a Set
+// naming the current value succeeds and moves it on by one (2147483647
+// to 0), any other value is inconsistentValue. Managers put it in their
+// Sets to find out whether another one set something since they read it.
+func (a *Agent) setSerialWrite() *Write {
+	return &Write{
+		Kind: KindInteger,
+		Test: func(_ OID, v Value) error {
+			if v.Int < 0 || v.Int > 2147483647 {
+				return Errorf(WrongValue, "snmpSetSerialNo: %d not in 0..2147483647", v.Int)
+			}
+			if int32(v.Int) != a.setSerial.Load() {
+				return Errorf(InconsistentValue, "snmpSetSerialNo: %d is not the current value", v.Int)
+			}
+			return nil
+		},
+		Commit: func(_ OID, v Value) (func() error, error) {
+			old := int32(v.Int)
+			if !a.setSerial.CompareAndSwap(old, (old+1)&0x7fffffff) {
+				return nil, errors.New("snmpSetSerialNo changed under the Set")
+			}
+			return func() error { a.setSerial.Store(old); return nil }, nil
 		},
 	}
 }
