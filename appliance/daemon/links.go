@@ -127,28 +127,42 @@ func watchLinks(log *slog.Logger, fibre func(port string) string) (func(ctx cont
 	if err != nil {
 		return nil, err
 	}
-	known := map[string]link{}
+	lw := &linkLog{log: log, fibre: fibre, known: map[string]link{}}
 	if links, err := dumpLinks(); err == nil {
 		for _, l := range links {
-			known[l.name] = l
+			lw.known[l.name] = l
 		}
 	}
-	return func(ctx context.Context) error {
-		return w.Run(ctx, func(lm rtnetlink.LinkMessage) {
-			if lm.Attributes == nil {
-				return
-			}
-			now := linkOf(lm)
-			was, seen := known[now.name]
-			known[now.name] = now
-			if seen {
-				logLinkChange(log, was, now)
-				if f := fibre(now.name); f != "" {
-					logFibreChange(log, f, was, now)
-				}
-			}
-		})
-	}, nil
+	return func(ctx context.Context) error { return w.Run(ctx, lw.note) }, nil
+}
+
+// linkLog is what watchLinks knows of each link, by name, to tell what an
+// announcement changed.
+type linkLog struct {
+	log   *slog.Logger
+	fibre func(port string) string
+	known map[string]link
+}
+
+// note logs what an announcement changed; a link that is gone is
+// forgotten (after the change its going made is logged), so that links
+// coming and going (containers' veths) do not pile up here.
+func (lw *linkLog) note(lm rtnetlink.LinkMessage, gone bool) {
+	if lm.Attributes == nil {
+		return
+	}
+	now := linkOf(lm)
+	was, seen := lw.known[now.name]
+	lw.known[now.name] = now
+	if seen {
+		logLinkChange(lw.log, was, now)
+		if f := lw.fibre(now.name); f != "" {
+			logFibreChange(lw.log, f, was, now)
+		}
+	}
+	if gone {
+		delete(lw.known, now.name)
+	}
 }
 
 // logLinkChange says what IOS says when a link changes: the interface

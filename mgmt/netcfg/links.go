@@ -46,15 +46,19 @@ func WatchLinks() (*LinkWatch, error) {
 }
 
 // Run calls f with each link message until ctx ends (it returns nil) or
-// the socket fails. An overrun receive buffer (ENOBUFS) loses those
+// the socket fails; gone says the link was deleted (RTM_DELLINK), so that
+// what a watcher keeps per link can go with it: the kernel does not reuse
+// an ifIndex, and on a host whose links come and go (containers' veths,
+// tunnels) a table of every link ever seen grows for as long as the
+// daemon runs. An overrun receive buffer (ENOBUFS) loses those
 // announcements, not the watch: the next change is still seen. Run closes
 // the subscription when it returns.
-func (w *LinkWatch) Run(ctx context.Context, f func(rtnetlink.LinkMessage)) error {
+func (w *LinkWatch) Run(ctx context.Context, f func(l rtnetlink.LinkMessage, gone bool)) error {
 	defer w.c.Close()
 	stop := context.AfterFunc(ctx, func() { w.c.Close() })
 	defer stop()
 	for {
-		msgs, _, err := w.c.Receive()
+		_, msgs, err := w.c.Receive()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return nil
@@ -66,9 +70,14 @@ func (w *LinkWatch) Run(ctx context.Context, f func(rtnetlink.LinkMessage)) erro
 			return fmt.Errorf("watch links: %w", err)
 		}
 		for _, m := range msgs {
-			if l, ok := m.(*rtnetlink.LinkMessage); ok {
-				f(*l)
+			if m.Header.Type != unix.RTM_NEWLINK && m.Header.Type != unix.RTM_DELLINK {
+				continue
 			}
+			var l rtnetlink.LinkMessage
+			if err := l.UnmarshalBinary(m.Data); err != nil {
+				continue // a message this library cannot read is no change we can act on
+			}
+			f(l, m.Header.Type == unix.RTM_DELLINK)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package netcfg
 
 import (
 	"context"
+	"os/exec"
 	"slices"
 	"testing"
 	"time"
@@ -55,7 +56,7 @@ func TestLinksAndWatch(t *testing.T) {
 	promisc := make(chan bool, 16)
 	done := make(chan error, 1)
 	go func() {
-		done <- w.Run(ctx, func(l rtnetlink.LinkMessage) {
+		done <- w.Run(ctx, func(l rtnetlink.LinkMessage, _ bool) {
 			if l.Attributes != nil && l.Attributes.Name == v.Mon {
 				select {
 				case promisc <- l.Flags&unix.IFF_PROMISC != 0:
@@ -89,5 +90,46 @@ func TestLinksAndWatch(t *testing.T) {
 	}
 	if got := SpeedMbps("lo"); got != 0 {
 		t.Errorf("lo speed %d, want 0 (unknown)", got)
+	}
+}
+
+// TestWatchSaysGone: a link added and deleted is announced as there,
+// then as gone, so a watcher can forget it.
+func TestWatchSaysGone(t *testing.T) {
+	v := testnet.Enter(t)
+	w, err := WatchLinks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type event struct {
+		name string
+		gone bool
+	}
+	events := make(chan event, 64)
+	go w.Run(ctx, func(l rtnetlink.LinkMessage, gone bool) {
+		if l.Attributes != nil && l.Attributes.Name == "gone0" {
+			events <- event{l.Attributes.Name, gone}
+		}
+	})
+	v.AddPair(t, "gone0", "gone1")
+	if out, err := exec.Command("ip", "-n", v.NS, "link", "del", "gone0").CombinedOutput(); err != nil {
+		t.Fatalf("ip link del: %v\n%s", err, out)
+	}
+	var seen []event
+	for deadline := time.After(30 * time.Second); ; {
+		select {
+		case e := <-events:
+			seen = append(seen, e)
+			if e.gone {
+				if seen[0].gone {
+					t.Errorf("announcements %v: gone before it was there", seen)
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatalf("announcements of gone0 %v: none says it is gone", seen)
+		}
 	}
 }

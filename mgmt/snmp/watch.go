@@ -47,26 +47,35 @@ func (a *Agent) WatchLinks(ctx context.Context) error {
 	}()
 	defer func() { close(queue); <-done }()
 
-	err = w.Run(ctx, func(l rtnetlink.LinkMessage) {
+	err = w.Run(ctx, func(l rtnetlink.LinkMessage, gone bool) {
 		i := fromLinkMessage(l)
-		now := operStatus(&i) == operUp
-		if was, seen := up[i.Index]; seen && was == now {
-			return
-		} else if !seen && !now {
-			up[i.Index] = now // a new interface that is down is no news
-			return
-		}
-		up[i.Index] = now
-		select {
-		case queue <- change{index: i.Index, up: now}:
-		default:
-			a.log.Warn("snmp: link notification queue full; dropped", "ifIndex", i.Index, "up", now)
+		if news, now := linkNews(up, i.Index, operStatus(&i) == operUp, gone); news {
+			select {
+			case queue <- change{index: i.Index, up: now}:
+			default:
+				a.log.Warn("snmp: link notification queue full; dropped", "ifIndex", i.Index, "up", now)
+			}
 		}
 	})
 	if err != nil {
 		return fmt.Errorf("snmp: %w", err)
 	}
 	return nil
+}
+
+// linkNews updates up, the last known state of each ifIndex, with one
+// announcement, and says whether it is news for a notification: an
+// interface that came up or went down (a new one that is down is not). A
+// link that is gone is forgotten once its going is told: the kernel does
+// not reuse an ifIndex, so an entry per link ever seen would pile up.
+func linkNews(up map[uint32]bool, index uint32, now, gone bool) (news, isUp bool) {
+	was, seen := up[index]
+	if gone {
+		delete(up, index)
+	} else {
+		up[index] = now
+	}
+	return seen && was != now || !seen && now, now
 }
 
 // CacheWatch configures WatchCache. Percentages are of cnfCICacheEntries.

@@ -1,0 +1,42 @@
+package daemon
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/jsimonetti/rtnetlink/v2"
+	"golang.org/x/sys/unix"
+)
+
+// TestLinkLogForgetsGoneLinks: 1000 links come and go beside a port that
+// stays (a container host); what the link log keeps is the links there
+// are, and the port's changes are still logged. Before, every link ever
+// announced was kept for the daemon's life.
+func TestLinkLogForgetsGoneLinks(t *testing.T) {
+	var out strings.Builder
+	lw := &linkLog{log: slog.New(slog.NewTextHandler(&out, nil)), fibre: func(string) string { return "" }, known: map[string]link{}}
+	msg := func(name string, index uint32, up bool) rtnetlink.LinkMessage {
+		m := rtnetlink.LinkMessage{Index: index, Attributes: &rtnetlink.LinkAttributes{Name: name, OperationalState: rtnetlink.OperStateDown}}
+		if up {
+			m.Flags = unix.IFF_UP | unix.IFF_LOWER_UP | unix.IFF_RUNNING
+			m.Attributes.OperationalState = rtnetlink.OperStateUp
+		}
+		return m
+	}
+	lw.note(msg("eth1", 2, true), false)
+	for i := range uint32(1000) {
+		name := fmt.Sprintf("veth%x", 0x1000+i)
+		lw.note(msg(name, 100+i, false), false)
+		lw.note(msg(name, 100+i, true), false)
+		lw.note(msg(name, 100+i, false), true)
+	}
+	if len(lw.known) != 1 {
+		t.Errorf("the link log keeps %d links after 1000 came and went, want the 1 there is", len(lw.known))
+	}
+	lw.note(msg("eth1", 2, false), false)
+	if !strings.Contains(out.String(), "Interface eth1, changed state to administratively down") {
+		t.Errorf("eth1 going down is not logged:\n%s", out.String())
+	}
+}
