@@ -28,8 +28,10 @@
 // taken for unreachable (the kernel fragments the next ones to fit). Only an unreachable collector loses records: a
 // send error (no route, ECONNREFUSED) or an ICMP unreachable naming a
 // sent packet (read from the socket's error queue, IP_RECVERR) marks it
-// so; from then on Export no longer waits, packets are discarded and one
-// probe a second is sent until one is not refused. A sent packet counts as
+// so; from then on Export no longer waits (a full queue drops, counted),
+// one probe a second is sent until one is not refused, and a packet that
+// finds a probe waiting for its verdict waits with it, then is sent if the
+// probe got through and discarded if not. A sent packet counts as
 // exported only once the kernel stamped it as it reached the outgoing
 // device (SO_TIMESTAMPING TX_SCHED: its next hop's link-layer address
 // resolved) and ConfirmAfter passed without an ICMP error for it, so

@@ -177,3 +177,45 @@ func TestTemplatesAfterOutage(t *testing.T) {
 	}
 
 }
+
+// TestCollectorBackMidBurst: a collector that was down comes back between
+// two bursts of expiries. The next burst's first packet is the probe; the
+// packets behind it used to be discarded while it waited for its verdict,
+// so a v9 collector that had restarted lost nearly a whole minute's
+// active-timeout burst although it was listening again. They wait for the
+// verdict instead, and the collector gets the whole burst.
+func TestCollectorBackMidBurst(t *testing.T) {
+	conn, addr := listenUDP(t, "udp4", "127.0.0.1:0")
+	e, err := export.NewExporter(export.DestinationConfig{Collector: addr,
+		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tcpRecord()
+	send := func(n int) {
+		for range n {
+			e.Export(&r)
+		}
+		e.Flush()
+	}
+	conn.Close()
+	send(300)
+	waitFor(t, func() bool { return e.Stats().Unreachable })
+	back, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readV5(back)
+	time.Sleep(export.ProbeEvery + 100*time.Millisecond) // a probe is due
+	before := e.Stats()
+	send(30 * 20) // the burst: 20 packets, fewer than the queue holds
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := got.stop()
+	s := e.Stats()
+	if n != 600 || s.LostRecords != before.LostRecords || s.Records != before.Records+600 {
+		t.Errorf("the collector was back before the burst: it got %d of its 600 records, %d more lost, %d more counted as exported",
+			n, s.LostRecords-before.LostRecords, s.Records-before.Records)
+	}
+}

@@ -187,6 +187,18 @@ func (s *sender) sendSlot(i int32) {
 		now = time.Now()
 		s.reap(now, false)
 	}
+	// A probe (or a packet sent before the outage) still waits for its
+	// verdict: hold this packet until it comes rather than discard it,
+	// since a probe that gets through means the collector is back and
+	// this packet can go too. Discarding it cost the rest of the burst
+	// that followed the probe, after the collector had returned. Export
+	// does not wait meanwhile: while the collector is unreachable a full
+	// queue drops, counted.
+	for s.unreachable.Load() && len(s.flight) > 0 {
+		time.Sleep(resolvePoll)
+		now = time.Now()
+		s.reap(now, false)
+	}
 	if s.unreachable.Load() {
 		// A probe of a templated version carries the templates, or a
 		// collector that restarted would drop its data unseen.
