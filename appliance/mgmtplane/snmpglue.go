@@ -81,7 +81,9 @@ func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snm
 				r.User, r.Trap = &u, true
 			}
 		default:
-			r.Community = h.Name
+			// Version 1 and 2c; informs need 2c (the model refuses
+			// informs version 1).
+			r.Community, r.Inform = h.Name, h.Informs
 		}
 		recv = append(recv, r)
 	}

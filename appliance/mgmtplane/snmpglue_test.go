@@ -27,7 +27,8 @@ func TestSNMPAccess(t *testing.T) {
 		"snmp-server user inf NMS remote 192.0.2.50 udp-port 1162 v3 auth sha Remote-Auth-77 priv aes 128 Remote-Priv-88\n" +
 		"snmp-server host 192.0.2.40 traps version 2c public\n" +
 		"snmp-server host 192.0.2.41 traps version 3 priv ops\n" +
-		"snmp-server host 192.0.2.50 informs version 3 priv inf udp-port 1162\n"
+		"snmp-server host 192.0.2.50 informs version 3 priv inf udp-port 1162\n" +
+		"snmp-server host 192.0.2.42 informs version 2c public\n"
 	c, err := ios.Parse("t", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -63,11 +64,14 @@ func TestSNMPAccess(t *testing.T) {
 		t.Error("the group's access 11 is not the user's list")
 	}
 
-	if len(recv) != 3 {
+	if len(recv) != 4 {
 		t.Fatalf("receivers %+v", recv)
 	}
-	if r := recv[0]; r.Addr != netip.MustParseAddrPort("192.0.2.40:162") || r.Community != "public" || r.User != nil {
+	if r := recv[0]; r.Addr != netip.MustParseAddrPort("192.0.2.40:162") || r.Community != "public" || r.User != nil || r.Inform {
 		t.Errorf("v2c trap host %+v", r)
+	}
+	if r := recv[3]; r.Addr != netip.MustParseAddrPort("192.0.2.42:162") || r.Community != "public" || r.User != nil || !r.Inform {
+		t.Errorf("v2c inform host %+v", r)
 	}
 	if r := recv[1]; r.Addr != netip.MustParseAddrPort("192.0.2.41:162") || r.User == nil || r.User.Name != "ops" || !r.Trap {
 		t.Errorf("v3 trap host %+v", r)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"time"
 )
@@ -56,6 +57,60 @@ func (a *Agent) inform(ctx context.Context, r *receiver, encs [][]byte) error {
 		if err != nil {
 			last = err
 		}
+	}
+	return last
+}
+
+// informV2c sends an SNMPv2c InformRequest with the receiver's community
+// and waits for the Response naming its request-id, sending it again
+// after each Timeout, Retries times.
+func (a *Agent) informV2c(ctx context.Context, r *receiver, encs [][]byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	conn, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(r.Addr))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
+
+	requestID := a.nextID()
+	msg := encodeCommunityMessage(version2c, []byte(r.Community), encodePDU(pduInform, requestID, NoError, 0, encs))
+	var last error = errNoAck
+	buf := make([]byte, 65536)
+	for try := 0; try <= max(r.Retries, 0); try++ {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if _, err := conn.Write(msg); err != nil {
+			last = err
+			continue
+		}
+		a.ctr.inc(cOutPkts)
+		conn.SetReadDeadline(time.Now().Add(r.Timeout))
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				last = err
+				break
+			}
+			v, body, err := peekVersion(buf[:n])
+			if err != nil || v != version2c {
+				continue
+			}
+			m, err := parseCommunityMessage(v, body)
+			if err != nil || !bytes.Equal(m.community, []byte(r.Community)) {
+				continue
+			}
+			if p, err := parsePDU(m.pdu); err == nil && p.typ == pduResponse && p.requestID == requestID {
+				a.ctr.inc(cInGetResponses)
+				return nil
+			}
+		}
+	}
+	if errors.Is(last, os.ErrDeadlineExceeded) {
+		last = errNoAck
 	}
 	return last
 }

@@ -12,7 +12,8 @@ import (
 
 // Receiver is a notification target (`snmp-server host`). With a User it
 // gets SNMPv3 informs at the user's security level, retried until
-// acknowledged; otherwise SNMPv2c traps with Community.
+// acknowledged; otherwise SNMPv2c traps with Community, or SNMPv2c
+// informs with Inform.
 type Receiver struct {
 	Addr      netip.AddrPort
 	Community string
@@ -21,6 +22,10 @@ type Receiver struct {
 	// informs: this engine is the authoritative one, so the user's keys
 	// localized to it serve (the receiver is told this engine's ID).
 	Trap bool
+	// Inform sends a Community receiver's notifications as SNMPv2c
+	// InformRequests, retried until acknowledged (`snmp-server host ...
+	// informs version 2c`).
+	Inform bool
 	// EngineID is the receiver's engine ID when User is given as keys
 	// (AuthKey, PrivKey) localized to it, for informs (IOS's `snmp-server
 	// engineID remote` and `snmp-server user ... remote`).
@@ -133,6 +138,8 @@ func (a *Agent) Notify(ctx context.Context, n Notification) error {
 				err = a.trapV3(r, encs)
 			case r.user != nil:
 				err = a.inform(ctx, r, encs)
+			case r.Inform:
+				err = a.informV2c(ctx, r, encs)
 			default:
 				err = a.trap(r, encs)
 			}
