@@ -3,9 +3,12 @@ package daemon
 import (
 	"net/netip"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
@@ -58,5 +61,52 @@ func TestUndialableDestinationLeavesOthers(t *testing.T) {
 			t.Fatalf("the link-local destination's counters: %+v", d.ExportStats()[1])
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestExportSourceByFamily: `ip flow-export source IF` sources an IPv6
+// collector's export from the interface's IPv6 address (it used to go by
+// the routing table, from whatever address that picked, so a collector
+// that knows its exporters by address saw a stranger) and an IPv4
+// collector's from its IPv4 address. An interface with an IPv6 address
+// only serves IPv6 collectors without a warning.
+func TestExportSourceByFamily(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("needs root: makes a veth pair")
+	}
+	ip := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	exec.Command("ip", "link", "del", "qaexsrc0").Run()
+	ip("link", "add", "qaexsrc0", "type", "veth", "peer", "name", "qaexsrc1")
+	t.Cleanup(func() { exec.Command("ip", "link", "del", "qaexsrc0").Run() })
+	ip("addr", "add", "fe80::77/64", "dev", "qaexsrc0", "nodad")
+	ip("addr", "add", "2001:db8:203::1/64", "dev", "qaexsrc0", "nodad")
+	parse := func(dests string) config.Config {
+		t.Helper()
+		c, err := ios.Parse("t", []byte("ip flow-export source qaexsrc0\n"+dests))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := parse("ip flow-export destination 2001:db8::9 2055\n")
+	out, srcErr := destinations(c, export.Sampler{}, nil, time.Now())
+	if srcErr != nil || len(out) != 1 || out[0].Source.Addr() != netip.MustParseAddr("2001:db8:203::1") {
+		t.Errorf("IPv6 collector, interface with IPv6 only: %v, sources %v", srcErr, out)
+	}
+
+	ip("addr", "add", "10.203.0.1/24", "dev", "qaexsrc0")
+	c = parse("ip flow-export destination 192.0.2.1 2055\nip flow-export destination 2001:db8::9 2055\n")
+	out, srcErr = destinations(c, export.Sampler{}, nil, time.Now())
+	if srcErr != nil || len(out) != 2 || out[0].Source.Addr() != netip.MustParseAddr("10.203.0.1") ||
+		out[1].Source.Addr() != netip.MustParseAddr("2001:db8:203::1") {
+		t.Errorf("both families: %v, sources %v", srcErr, out)
+	}
+	if st, err := sourceState(c); err != nil || st != "10.203.0.1 2001:db8:203::1" {
+		t.Errorf("source state %q, %v: want both addresses, so that either changing reopens its exporters", st, err)
 	}
 }

@@ -409,9 +409,16 @@ func attachMode(m config.XDPMode) datapath.AttachMode {
 // destinations builds the main cache's exporters. An `ip flow-export
 // source` interface that is missing or has no address is not fatal: as
 // on a router, export goes out by the routing table until it appears, and
-// srcErr says why meanwhile.
+// srcErr says why meanwhile. An IPv6 collector gets the interface's IPv6
+// address, an IPv4 one its IPv4 address.
 func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, boot time.Time) (out []export.DestinationConfig, srcErr error) {
 	src, srcErr := sourceAddr(c.Export.Source)
+	src6 := sourceAddr6(c.Export.Source)
+	if srcErr != nil && src6.IsValid() && !slices.ContainsFunc(c.Export.Destinations, func(d config.Destination) bool {
+		return d.Addr.Addr().Unmap().Is4()
+	}) {
+		srcErr = nil // IPv6 collectors only: its IPv6 address serves
+	}
 	if srcErr != nil {
 		srcErr = fmt.Errorf("%w; exporting by the routing table until it is usable", srcErr)
 	}
@@ -456,8 +463,10 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		case c.Export.ServicesSource.IsValid() && c.Export.ServicesSource.Is4() == d.Addr.Addr().Is4():
 			// JunOS: the services interface's address sources the export.
 			dc.Source = netip.AddrPortFrom(c.Export.ServicesSource, 0)
-		case src.IsValid() && src.Is4() == d.Addr.Addr().Is4():
+		case src.IsValid() && d.Addr.Addr().Unmap().Is4():
 			dc.Source = netip.AddrPortFrom(src, 0)
+		case src6.IsValid() && !d.Addr.Addr().Unmap().Is4():
+			dc.Source = netip.AddrPortFrom(src6, 0)
 		}
 		out = append(out, dc)
 	}
@@ -561,6 +570,30 @@ func sourceAddr(ifname string) (netip.Addr, error) {
 		}
 	}
 	return netip.Addr{}, fmt.Errorf("ip flow-export source %s: the interface has no IPv4 address", ifname)
+}
+
+// sourceAddr6 is the first global IPv6 address of `ip flow-export source
+// IFNAME`, the source of export to IPv6 collectors; invalid when it has
+// none (a link-local address reaches no collector off the link).
+func sourceAddr6(ifname string) netip.Addr {
+	if ifname == "" {
+		return netip.Addr{}
+	}
+	ifc, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return netip.Addr{}
+	}
+	addrs, err := ifc.Addrs()
+	if err != nil {
+		return netip.Addr{}
+	}
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().Is6() && !p.Addr().Is4In6() &&
+			!p.Addr().IsLinkLocalUnicast() {
+			return p.Addr()
+		}
+	}
+	return netip.Addr{}
 }
 
 // osReason is the system's word for a failed file or socket operation

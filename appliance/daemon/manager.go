@@ -139,8 +139,15 @@ func sourceState(c config.Config) (string, error) {
 		return "", nil
 	}
 	a, err := sourceAddr(c.Export.Source)
-	if err != nil {
+	a6 := sourceAddr6(c.Export.Source)
+	switch {
+	case err != nil && !a6.IsValid():
 		return err.Error(), err
+	case err != nil:
+		return a6.String(), nil
+	case a6.IsValid():
+		// Either changing reopens the exporters of its family.
+		return a.String() + " " + a6.String(), nil
 	}
 	return a.String(), nil
 }
