@@ -131,7 +131,7 @@ func (s *Session) run(w io.Writer, line string) {
 		}
 		return
 	}
-	s.history = append(s.history, line)
+	s.history = term.Remember(s.history, line)
 	if s.level == configMode {
 		s.runConfig(w, line)
 		return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
 	"net/netip"
@@ -303,5 +304,20 @@ func TestComplete(t *testing.T) {
 		if got := s.Complete(in); got != want {
 			t.Errorf("config mode: Complete(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestHistoryIsBounded: a session given 1000 commands (a console left
+// open for months, a script feeding one session) keeps the last 256 for
+// the arrow keys and show history, as IOS's largest history size does;
+// before, it kept every line it was ever given.
+func TestHistoryIsBounded(t *testing.T) {
+	s := NewSession(&fakeBackend{cfg: config.Config{Hostname: "tap1"}}, true)
+	for i := range 1000 {
+		s.Exec(fmt.Sprintf("show clock %d", i))
+	}
+	got := strings.Split(strings.TrimRight(s.Exec("show history"), "\n"), "\n")
+	if len(got) != 256 || strings.TrimSpace(got[0]) != "show clock 745" || strings.TrimSpace(got[255]) != "show history" {
+		t.Fatalf("show history after 1000 commands: %d lines, %q ... %q; want 256, show clock 745 ... show history", len(got), got[0], got[len(got)-1])
 	}
 }

@@ -125,7 +125,7 @@ func (s *Session) run(w io.Writer, line string) {
 	if line == "" {
 		return
 	}
-	s.history = append(s.history, line)
+	s.history = term.Remember(s.history, line)
 	p, err := pipe.JunOS().Parse(line)
 	if err != nil {
 		fmt.Fprintln(w, err)

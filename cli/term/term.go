@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -26,6 +27,22 @@ type Shell interface {
 	// Interrupt is Ctrl-C or Ctrl-Z: leave configuration mode, if in it.
 	Interrupt()
 	Ended() bool
+}
+
+// HistorySize is how many lines a session's history keeps: IOS's
+// largest `history size`. It kept every line before, so a session left
+// open for months, or a script feeding one session commands for ever,
+// held all it was ever given.
+const HistorySize = 256
+
+// Remember adds line to a session's history, dropping the oldest beyond
+// HistorySize.
+func Remember(history []string, line string) []string {
+	history = append(history, line)
+	if over := len(history) - HistorySize; over > 0 {
+		history = slices.Delete(history, 0, over)
+	}
+	return history
 }
 
 // Options are the terminal's settings.
