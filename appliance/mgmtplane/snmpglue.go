@@ -83,7 +83,7 @@ func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snm
 		default:
 			// Version 1 and 2c; informs need 2c (the model refuses
 			// informs version 1).
-			r.Community, r.Inform = h.Name, h.Informs
+			r.Community, r.Inform, r.V1 = h.Name, h.Informs, h.Version == config.SNMPv1
 		}
 		recv = append(recv, r)
 	}

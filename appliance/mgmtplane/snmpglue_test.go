@@ -28,7 +28,8 @@ func TestSNMPAccess(t *testing.T) {
 		"snmp-server host 192.0.2.40 traps version 2c public\n" +
 		"snmp-server host 192.0.2.41 traps version 3 priv ops\n" +
 		"snmp-server host 192.0.2.50 informs version 3 priv inf udp-port 1162\n" +
-		"snmp-server host 192.0.2.42 informs version 2c public\n"
+		"snmp-server host 192.0.2.42 informs version 2c public\n" +
+		"snmp-server host 192.0.2.43 public\n"
 	c, err := ios.Parse("t", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -64,14 +65,18 @@ func TestSNMPAccess(t *testing.T) {
 		t.Error("the group's access 11 is not the user's list")
 	}
 
-	if len(recv) != 4 {
+	if len(recv) != 5 {
 		t.Fatalf("receivers %+v", recv)
 	}
-	if r := recv[0]; r.Addr != netip.MustParseAddrPort("192.0.2.40:162") || r.Community != "public" || r.User != nil || r.Inform {
+	if r := recv[0]; r.Addr != netip.MustParseAddrPort("192.0.2.40:162") || r.Community != "public" || r.User != nil || r.Inform || r.V1 {
 		t.Errorf("v2c trap host %+v", r)
 	}
-	if r := recv[3]; r.Addr != netip.MustParseAddrPort("192.0.2.42:162") || r.Community != "public" || r.User != nil || !r.Inform {
+	if r := recv[3]; r.Addr != netip.MustParseAddrPort("192.0.2.42:162") || r.Community != "public" || r.User != nil || !r.Inform || r.V1 {
 		t.Errorf("v2c inform host %+v", r)
+	}
+	// No version is IOS's version 1.
+	if r := recv[4]; r.Addr != netip.MustParseAddrPort("192.0.2.43:162") || r.Community != "public" || r.Inform || !r.V1 {
+		t.Errorf("v1 trap host %+v", r)
 	}
 	if r := recv[1]; r.Addr != netip.MustParseAddrPort("192.0.2.41:162") || r.User == nil || r.User.Name != "ops" || !r.Trap {
 		t.Errorf("v3 trap host %+v", r)

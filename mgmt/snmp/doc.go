@@ -1,6 +1,6 @@
 // Package snmp is flowtap's SNMP agent: a command responder for SNMPv1,
 // SNMPv2c and SNMPv3 (USM) over UDP on IPv4 and IPv6, and a notification
-// originator (v2c traps and informs, v3 traps and informs).
+// originator (v1 and v2c traps, v2c informs, v3 traps and informs).
 //
 // # Layout
 //

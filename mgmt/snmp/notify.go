@@ -26,6 +26,10 @@ type Receiver struct {
 	// InformRequests, retried until acknowledged (`snmp-server host ...
 	// informs version 2c`).
 	Inform bool
+	// V1 sends a Community receiver's notifications as SNMPv1
+	// Trap-PDUs, translated as RFC 3584 section 3.2 says (`snmp-server
+	// host A [version 1] C`: IOS's default version).
+	V1 bool
 	// EngineID is the receiver's engine ID when User is given as keys
 	// (AuthKey, PrivKey) localized to it, for informs (IOS's `snmp-server
 	// engineID remote` and `snmp-server user ... remote`).
@@ -140,6 +144,8 @@ func (a *Agent) Notify(ctx context.Context, n Notification) error {
 				err = a.inform(ctx, r, encs)
 			case r.Inform:
 				err = a.informV2c(ctx, r, encs)
+			case r.V1:
+				err = a.trapV1(r, vbs)
 			default:
 				err = a.trap(r, encs)
 			}
@@ -165,6 +171,87 @@ func (a *Agent) trap(r *receiver, encs [][]byte) error {
 	}
 	defer conn.Close()
 	msg := encodeCommunityMessage(version2c, []byte(r.Community), encodePDU(pduTrapV2, a.nextID(), NoError, 0, encs))
+	if _, err := conn.Write(msg); err != nil {
+		return err
+	}
+	a.ctr.inc(cOutTraps)
+	a.ctr.inc(cOutPkts)
+	return nil
+}
+
+// oidSnmpTraps is SNMPv2-MIB's snmpTraps, the enterprise of the generic
+// SNMPv1 traps (RFC 3584 section 3.2).
+var oidSnmpTraps = mustOID("1.3.6.1.6.3.1.1.5")
+
+// errV1Counter64 refuses a notification SNMPv1 cannot carry.
+var errV1Counter64 = errors.New("a Counter64 binding cannot go in an SNMPv1 trap")
+
+// trapV1 sends vbs (sysUpTime.0, snmpTrapOID.0, then the notification's
+// own) as an SNMPv1 Trap-PDU, translated as RFC 3584 section 3.2 says:
+// the five standard notifications become generic traps 0..4 of
+// snmpTraps, any other enterpriseSpecific(6) with the last
+// sub-identifier as its specific-trap and the rest (less a 0 before it)
+// as its enterprise. agent-addr is the address the trap leaves from.
+func (a *Agent) trapV1(r *receiver, vbs []VarBind) error {
+	trapOID := vbs[1].Value.OID
+	enterprise, generic, specific := trapOID[:len(trapOID)-1], int32(6), int32(trapOID[len(trapOID)-1])
+	switch {
+	case trapOID.HasPrefix(oidSnmpTraps) && len(trapOID) == len(oidSnmpTraps)+1 && specific >= 1 && specific <= 6:
+		enterprise, generic, specific = oidSnmpTraps, specific-1, 0
+	case len(enterprise) > 1 && enterprise[len(enterprise)-1] == 0:
+		enterprise = enterprise[:len(enterprise)-1]
+	}
+	var encs [][]byte
+	for _, vb := range vbs[2:] {
+		if vb.Value.Kind == KindCounter64 {
+			return errV1Counter64
+		}
+		b, err := encodeVarBind(vb)
+		if err != nil {
+			return err
+		}
+		encs = append(encs, b)
+	}
+	conn, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(r.Addr))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	agentAddr := [4]byte{}
+	if la, ok := conn.LocalAddr().(*net.UDPAddr); ok {
+		if ip := la.AddrPort().Addr().Unmap(); ip.Is4() {
+			agentAddr = ip.As4()
+		}
+	}
+	// The enterprise OID and the time-stamp are encoded as a binding's
+	// name and value, then taken out of it.
+	head, err := encodeVarBind(VarBind{Name: OID(enterprise), Value: TimeTicks(uint32(vbs[0].Value.Uint))})
+	if err != nil {
+		return err
+	}
+	seq, _, err := expectTLV(head, tagSequence, "enterprise")
+	if err != nil {
+		return err
+	}
+	_, _, stamp, err := readTLV(seq)
+	if err != nil {
+		return err
+	}
+	body := append([]byte(nil), seq[:len(seq)-len(stamp)]...)
+	body = appendTLV(body, 0x40, agentAddr[:]) // IpAddress
+	body = appendInteger(body, int64(generic))
+	body = appendInteger(body, int64(specific))
+	body = append(body, stamp...)
+	n := 0
+	for _, b := range encs {
+		n += len(b)
+	}
+	vbl := make([]byte, 0, n)
+	for _, b := range encs {
+		vbl = append(vbl, b...)
+	}
+	body = appendTLV(body, tagSequence, vbl)
+	msg := encodeCommunityMessage(version1, []byte(r.Community), appendTLV(nil, byte(pduTrapV1), body))
 	if _, err := conn.Write(msg); err != nil {
 		return err
 	}
