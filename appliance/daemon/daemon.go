@@ -109,7 +109,10 @@ type Daemon struct {
 	// startAnnotator annotates what leaves the table before the first
 	// engine runs (expire).
 	startAnnotator flowcache.Annotator
-	replayed       bool
+	// startTally counts what leaves the table before the first engine
+	// runs (expire), for that engine's statistics (startPipeline).
+	startTally flowcache.StartTally
+	replayed   bool
 	// orphanLost is what a killed daemon owed destinations this one does
 	// not have (UncleanStopLoss); orphanBase its value at the last `clear
 	// ip flow stats`.
@@ -378,6 +381,9 @@ func (d *Daemon) startPipeline() error {
 	// A rebuilt cache (a resize) goes on counting where the old one
 	// stopped: only `clear ip flow stats` zeroes its statistics.
 	pipe.Engine().Inherit(d.prevEngine)
+	// The flows drained, replayed or purged as the daemon started, before
+	// any engine ran, count as expired as a harvest's do.
+	pipe.Engine().Absorb(&d.startTally)
 	// Before the first harvest, which must find the table as the killed
 	// daemon left it (spool.go); done already if the datapath drained a
 	// table of another size as it opened.
@@ -1085,8 +1091,9 @@ func (d *Daemon) exportAll() error {
 // ager is stopped): through the engine whose statistics count on (the
 // running one, or the stopped one the next inherits), so they are counted
 // as expired, annotated and exported; before any engine ran, annotated
-// with the startup settings' annotators and straight to the exporters
-// (the first engine's statistics start after them). d.mu is held.
+// with the startup settings' annotators and straight to the exporters,
+// and tallied for the first engine's statistics (startTally). d.mu is
+// held.
 func (d *Daemon) expire() func(*flow.Record) {
 	if d.pipe != nil {
 		return d.pipe.Engine().Expire
@@ -1094,13 +1101,17 @@ func (d *Daemon) expire() func(*flow.Record) {
 	if d.prevEngine != nil {
 		return d.prevEngine.Expire
 	}
-	if a := d.startAnnotator; a != nil {
-		return func(r *flow.Record) {
+	// No engine yet (a start's drain, replay or purge): the records go
+	// straight to the exporters, counted for the engine to come, whose
+	// `show ip cache flow` then counts every flow the collectors got.
+	a := d.startAnnotator
+	return func(r *flow.Record) {
+		if a != nil {
 			a.Annotate(r)
-			d.fanout.Export(r)
 		}
+		d.startTally.Add(r, time.Now())
+		d.fanout.Export(r)
 	}
-	return d.fanout.Export
 }
 
 // PortModes says how each metered port is attached.

@@ -74,6 +74,22 @@ func TestStartDrainIsAnnotated(t *testing.T) {
 	if flows != 2 {
 		t.Fatalf("the collector got %d drained flows, want 2", flows)
 	}
+	// The drained flows count in `show ip cache flow` as the expired
+	// flows they are, once the engine runs: the collector got 2 flows (7
+	// packets) from the cache, and the cache's totals say so.
+	if err := d2.Start(); err != nil {
+		t.Fatal(err)
+	}
+	st := d2.Engine().Stats()
+	var total flowcache.ProtocolStats
+	for _, p := range st.Protocols {
+		total.Flows += p.Flows
+		total.Packets += p.Packets
+	}
+	if total.Flows != 2 || total.Packets != 7 || st.ExpiredTotal() != 2 || st.Added != 2 {
+		t.Errorf("show ip cache flow counts %d flows (%d packets), %d expired, %d added; the drain exported 2 flows of 7 packets",
+			total.Flows, total.Packets, st.ExpiredTotal(), st.Added)
+	}
 }
 
 // TestStartDrainWithFullSpool: a daemon killed with its spool's ring full

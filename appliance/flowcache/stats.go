@@ -1,6 +1,7 @@
 package flowcache
 
 import (
+	"sync"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -100,6 +101,45 @@ func millis(d time.Duration) uint64 {
 		return 0
 	}
 	return uint64(d / time.Millisecond)
+}
+
+// StartTally counts the records that leave the table while no engine
+// runs: as a daemon starts, the drain of a pinned table of another size,
+// the export spool's replay before it and a flow mask's purge go straight
+// to the exporters. Engine.Absorb puts them into the statistics of the
+// engine that starts next, as Expire would have counted them, so that
+// `show ip cache flow` counts every flow the collectors get from the
+// cache. Safe for concurrent use.
+type StartTally struct {
+	mu sync.Mutex
+	t  tally
+	n  uint64
+}
+
+// Add counts r, expired at now.
+func (s *StartTally) Add(r *flow.Record, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.t.add(r, now)
+	s.n++
+}
+
+// Records is how many records it holds.
+func (s *StartTally) Records() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// Absorb adds what t counted to the statistics and empties t.
+func (e *Engine) Absorb(t *StartTally) {
+	t.mu.Lock()
+	c := t.t
+	t.t, t.n = tally{}, 0
+	t.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stats.merge(&c)
 }
 
 // counters is the engine's running state behind Stats.

@@ -266,6 +266,17 @@ func everyPacketOnce(t *testing.T, d *runningDaemon, agent string, capd *collect
 	if m := doubtLine.FindStringSubmatch(exp); m == nil || m[1] != strconv.FormatUint(doubt, 10) || m[2] != strconv.FormatUint(doubtPkts, 10) {
 		t.Errorf("CLI's possibly-twice line %q, SNMP %d flows %d packets", m, doubt, doubtPkts)
 	}
+	// `show ip cache flow` counts every flow this daemon sent from the
+	// cache, those the spool replayed and the start's drain included, as
+	// show ip flow export does: an operator comparing the two (or either
+	// with the collector) finds no difference. Before, the records sent
+	// before the first engine ran (a drain of a table of another size,
+	// the replay before it) were exported but not in the cache's totals.
+	cacheTotal := regexp.MustCompile(`\nTotal:\s+(\d+)`).FindStringSubmatch(d.cli(t, "ios", "show ip cache flow\n"))
+	exported := regexp.MustCompile(`(\d+) flows exported in`).FindStringSubmatch(exp)
+	if cacheTotal == nil || exported == nil || cacheTotal[1] != exported[1] {
+		t.Errorf("show ip cache flow counts %v flows, show ip flow export %v exported:\n%s", cacheTotal, exported, exp)
+	}
 	// A burst was in flight: records came from the spool, and the log
 	// says so.
 	if resent == 0 {
