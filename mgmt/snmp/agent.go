@@ -187,15 +187,23 @@ func (a *Agent) Registry() *Registry { return a.reg }
 func (a *Agent) EngineID() []byte { return append([]byte(nil), a.engine.id...) }
 
 // Uptime is sysUpTime in hundredths of a second.
-func (a *Agent) Uptime() uint32 { return a.ticksAt(a.engine.now()) }
+func (a *Agent) Uptime() uint32 { return ticks(a.engine.uptime(a.engine.now())) }
 
 // ticksAt is a TimeStamp: sysUpTime at t, 0 for anything before the start.
+// It is sysUpTime now less the wall-clock time since t: a flow's times
+// (cnfTopFlows) are wall-clock times, converted from the datapath's
+// stamps, and counted from the start by the wall clock they were off by
+// every step NTP made to it since, or 0 after a step back past the start.
 func (a *Agent) ticksAt(t time.Time) uint32 {
-	d := t.Sub(a.engine.start)
-	if d <= 0 || t.IsZero() {
+	if t.IsZero() {
 		return 0
 	}
-	return uint32(d / (10 * time.Millisecond))
+	now := a.engine.now()
+	d := a.engine.uptime(now) - now.Sub(t)
+	if d <= 0 {
+		return 0
+	}
+	return ticks(d)
 }
 
 // SetCommunities replaces the v1/v2c communities.

@@ -112,6 +112,19 @@ type engine struct {
 	boots int32
 	start time.Time
 	now   func() time.Time
+	// up, when set, is the time since start by a clock that the wall
+	// clock's steps do not move; tests set it to step their wall clock.
+	// Otherwise it is now() - start, which time.Now's monotonic reading
+	// keeps clear of steps.
+	up func() time.Duration
+}
+
+// uptime is the time since the engine started, at now.
+func (e *engine) uptime(now time.Time) time.Duration {
+	if e.up != nil {
+		return e.up()
+	}
+	return now.Sub(e.start)
 }
 
 // maxEngineBoots latches the engine: no message is timely any more
