@@ -130,3 +130,29 @@ func TestSSHKey(t *testing.T) {
 		t.Errorf("%v %v", k, err)
 	}
 }
+
+// TestPastedEnableAndLinePasswords: a router's `enable password` (clear or
+// type 7) becomes the enable secret, hashed as type 8, when no secret is
+// set, and is refused with the reason beside one (IOS checks the secret
+// instead); a line's `password 7` is refused with the reason (SSH logins
+// check local users), each with file:line, the other lines applying.
+func TestPastedEnableAndLinePasswords(t *testing.T) {
+	c, skipped := Salvage("startup-config", []byte("enable password 7 0822455D0A16\nline vty 0 4\n password 7 0822455D0A16\n login local\n"))
+	if len(skipped) != 1 || !strings.HasPrefix(skipped[0].Error(), "startup-config:3: ") || !strings.Contains(skipped[0].Error(), "flowtap keeps no line passwords") {
+		t.Fatalf("skipped %v", skipped)
+	}
+	if !c.EnableSecret.Verify("cisco") || c.EnableSecret.Type() != 8 || c.VTY.Login != config.VTYLoginLocal {
+		t.Errorf("enable secret %v, vty %+v", c.EnableSecret, c.VTY)
+	}
+	if rc := ios.RunningConfig(c); !strings.Contains(rc, "\nenable secret 8 $8$") || strings.Contains(rc, "password") {
+		t.Errorf("running-config:\n%s", rc)
+	}
+	c, skipped = Salvage("startup-config", []byte("enable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\nenable password other\nline con 0\n password 7 0822455D0A16\n"))
+	if len(skipped) != 2 || !strings.HasPrefix(skipped[0].Error(), "startup-config:2: ") || !strings.Contains(skipped[0].Error(), "IOS checks instead of the enable password") ||
+		!strings.HasPrefix(skipped[1].Error(), "startup-config:4: ") {
+		t.Fatalf("skipped %v", skipped)
+	}
+	if !c.EnableSecret.Verify("cisco") || c.EnableSecret.Verify("other") {
+		t.Error("the enable password replaced the enable secret")
+	}
+}

@@ -150,6 +150,7 @@ var keywordHelp = map[string]string{
 	"last":        "Last week of the month",
 	// enable / username secrets.
 	"enable secret":       "Assign the privileged level secret",
+	"enable password":     "Assign the privileged level password",
 	"secret":              "Specify the secret for the user",
 	"secret 0":            "Specifies an UNENCRYPTED secret will follow",
 	"secret 4":            "Specifies a SHA-256 HASHED secret will follow",
@@ -519,6 +520,7 @@ var keywordHelp = map[string]string{
 	"metrics port <1-65535>":                        "Port number",
 	"access-class <1-2699> or WORD":                 "IP access list",
 	"enable secret LINE":                            "The UNENCRYPTED (cleartext) 'enable' secret",
+	"enable password LINE":                          "The UNENCRYPTED (cleartext) 'enable' password",
 	"secret LINE":                                   "The UNENCRYPTED (cleartext) user secret",
 	"secret 0 LINE":                                 "The UNENCRYPTED (cleartext) secret",
 	"privilege <1-15>":                              "User privilege level",

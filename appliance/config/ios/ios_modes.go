@@ -450,6 +450,9 @@ func maskBits(m netip.Addr) (int, bool) {
 }
 
 func (x *cmd) vtyMode() {
+	if x.refuseForeign(foreignLine) {
+		return
+	}
 	k, ok := x.subMode("access-class", "exec-timeout", "login", "privilege", "transport")
 	if !ok {
 		return
@@ -652,6 +655,9 @@ func (x *cmd) execTimeout() {
 
 // consoleMode is `line con 0`: `login local` or `no login`.
 func (x *cmd) consoleMode() {
+	if x.refuseForeign(foreignLine) {
+		return
+	}
 	k, ok := x.subMode("exec-timeout", "login")
 	if !ok {
 		return
