@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"cmp"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/appclass"
@@ -21,6 +22,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
 // CLI is the IOS CLI's view of the appliance.
@@ -256,6 +258,26 @@ func (c *CLI) SNMP() show.SNMPView {
 func (c *CLI) SNMPAccess() show.SNMPAccessView {
 	s := c.m.Config().SNMP
 	v := show.SNMPAccessView{EngineID: s.EngineID}
+	if v.EngineID == "" {
+		// The agent's default, derived again: the host's first MAC
+		// address, as when the agent started.
+		v.EngineID = hex.EncodeToString(usmkey.DefaultEngineID())
+	}
+	for _, e := range s.RemoteEngines {
+		v.RemoteEngines = append(v.RemoteEngines, show.SNMPRemoteEngineView{EngineID: e.EngineID, Addr: e.Addr.String(), Port: int(cmp.Or(e.Port, config.DefaultTrapPort))})
+	}
+	for _, h := range s.Hosts {
+		hv := show.SNMPHostView{Addr: h.Addr.String(), Port: int(cmp.Or(h.Port, config.DefaultTrapPort)), Informs: h.Informs, User: h.Name}
+		switch h.Version {
+		case config.SNMPv1:
+			hv.Model = "v1"
+		case config.SNMPv2c:
+			hv.Model = "v2c"
+		default:
+			hv.Model = "v3 " + [...]string{config.LevelNoAuth: "noauth", config.LevelAuth: "auth", config.LevelPriv: "priv"}[min(int(h.Level), 2)]
+		}
+		v.Hosts = append(v.Hosts, hv)
+	}
 	for _, u := range s.Users {
 		uv := show.SNMPUserView{Name: u.Name, Group: u.Group, Auth: u.Auth.String(), Priv: privName(u.Priv), ACL: u.ACL}
 		if u.Remote.IsValid() {

@@ -118,9 +118,11 @@ var defaultLevels = map[string]int{
 	"show archive": 15,
 	// Who may use SNMPv3 and through which views: IOS's privileged
 	// EXEC, as the access configuration they show.
-	"show snmp user":   15,
-	"show snmp group":  15,
-	"show snmp view":   15,
+	"show snmp user":  15,
+	"show snmp group": 15,
+	"show snmp view":  15,
+	// The hosts' lines carry their communities.
+	"show snmp host":   15,
 	"terminal monitor": 15,
 }
 

@@ -14,6 +14,28 @@ type SNMPAccessView struct {
 	Users    []SNMPUserView
 	Groups   []SNMPGroupView
 	Views    []SNMPMIBView
+	// RemoteEngines are the inform receivers' engine IDs (`snmp-server
+	// engineID remote`), for `show snmp engineID`.
+	RemoteEngines []SNMPRemoteEngineView
+	// Hosts are the notification receivers (`snmp-server host`), for
+	// `show snmp host`.
+	Hosts []SNMPHostView
+}
+
+// SNMPRemoteEngineView is one remote engine.
+type SNMPRemoteEngineView struct {
+	EngineID string // hex
+	Addr     string
+	Port     int
+}
+
+// SNMPHostView is one notification receiver.
+type SNMPHostView struct {
+	Addr    string
+	Port    int
+	Informs bool
+	User    string // the community, or the SNMPv3 user
+	Model   string // "v1", "v2c", "v3 noauth|auth|priv"
 }
 
 // SNMPUserView is one SNMPv3 user.
@@ -103,5 +125,27 @@ func SNMPViews(w io.Writer, v SNMPAccessView) {
 			what = "excluded"
 		}
 		fmt.Fprintf(w, "%s %s - %s nonvolatile active\n", m.Name, m.Subtree, what)
+	}
+}
+
+// SNMPEngineID renders `show snmp engineID` as IOS lays it out: the local
+// engine, then each remote engine with its receiver.
+func SNMPEngineID(w io.Writer, v SNMPAccessView) {
+	fmt.Fprintf(w, "Local SNMP engineID: %s\n", strings.ToUpper(v.EngineID))
+	fmt.Fprintln(w, "Remote Engine ID          IP-addr    Port")
+	for _, e := range v.RemoteEngines {
+		fmt.Fprintf(w, "%s  %s  %d\n", strings.ToUpper(e.EngineID), e.Addr, e.Port)
+	}
+}
+
+// SNMPHosts renders `show snmp host`: a block per receiver.
+func SNMPHosts(w io.Writer, v SNMPAccessView) {
+	for _, h := range v.Hosts {
+		typ := "trap"
+		if h.Informs {
+			typ = "inform"
+		}
+		fmt.Fprintf(w, "Notification host: %s\tudp-port: %d\ttype: %s\n", h.Addr, h.Port, typ)
+		fmt.Fprintf(w, "user: %s\tsecurity model: %s\n\n", h.User, h.Model)
 	}
 }

@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// TestSNMPAccessScreens: show snmp user, group and view in IOS's layouts.
+// TestSNMPAccessScreens: show snmp user, group, view, engineID and host in
+// IOS's layouts.
 func TestSNMPAccessScreens(t *testing.T) {
 	v := SNMPAccessView{EngineID: "80007ed9035a51da4b0ef6",
 		Users: []SNMPUserView{
@@ -17,7 +18,13 @@ func TestSNMPAccessScreens(t *testing.T) {
 			{Name: "NMS", Level: "priv"},
 			{Name: "LIM", Level: "auth", Read: "NOSYS", Write: "W", ACL: "MGMT"},
 		},
-		Views: []SNMPMIBView{{Name: "NOSYS", Subtree: "iso"}, {Name: "NOSYS", Subtree: "system", Excluded: true}, {Name: "W", Subtree: "1.3.6.1.4.1.9.9.387"}},
+		Views:         []SNMPMIBView{{Name: "NOSYS", Subtree: "iso"}, {Name: "NOSYS", Subtree: "system", Excluded: true}, {Name: "W", Subtree: "1.3.6.1.4.1.9.9.387"}},
+		RemoteEngines: []SNMPRemoteEngineView{{EngineID: "80001f8805aabbccdd11223344", Addr: "192.0.2.50", Port: 1162}},
+		Hosts: []SNMPHostView{
+			{Addr: "192.0.2.30", Port: 162, User: "public", Model: "v1"},
+			{Addr: "192.0.2.31", Port: 162, Informs: true, User: "public", Model: "v2c"},
+			{Addr: "192.0.2.50", Port: 1162, Informs: true, User: "inf", Model: "v3 priv"},
+		},
 	}
 	var b bytes.Buffer
 	b.WriteString("--- show snmp user\n")
@@ -26,5 +33,9 @@ func TestSNMPAccessScreens(t *testing.T) {
 	SNMPGroups(&b, v)
 	b.WriteString("--- show snmp view\n")
 	SNMPViews(&b, v)
+	b.WriteString("--- show snmp engineID\n")
+	SNMPEngineID(&b, v)
+	b.WriteString("--- show snmp host\n")
+	SNMPHosts(&b, v)
 	golden(t, "show-snmp-access", b.Bytes())
 }

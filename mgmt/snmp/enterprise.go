@@ -1,7 +1,7 @@
 package snmp
 
 // flowtap's own OIDs, under IANA's documentation enterprise number 32473
-// (RFC 5612; see enterpriseNumber). Move them when flowtap gets a PEN.
+// (RFC 5612; see usmkey.Enterprise). Move them when flowtap gets a PEN.
 var (
 	oidFlowtap = mustOID("1.3.6.1.4.1.32473.1")
 	// oidProbe is sysObjectID: flowtapProducts.flowtapProbe.

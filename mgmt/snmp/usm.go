@@ -151,15 +151,10 @@ func (e *engine) timely(boots, engineTime int32) bool {
 	return d <= timeWindow && d >= -timeWindow
 }
 
-// enterpriseNumber is IANA's Private Enterprise Number 32473, reserved for
-// documentation (RFC 5612). flowtap has no PEN of its own yet; every
-// flowtap OID lives under this arc until it has one.
-const enterpriseNumber = 32473
-
 // DefaultEngineID is the engine ID of an agent given none: see
 // usmkey.HostEngineID. The configuration takes the same one with its
 // first SNMPv3 user, so adding one does not change the agent's identity.
-func DefaultEngineID() []byte { return usmkey.HostEngineID(enterpriseNumber) }
+func DefaultEngineID() []byte { return usmkey.DefaultEngineID() }
 
 func checkEngineID(id []byte) error {
 	if len(id) < 5 || len(id) > 32 {

@@ -532,6 +532,13 @@ snmp-server host 127.0.0.1 informs version 3 priv inf udp-port %d
 	if strings.Contains(d.log.String(), "not delivered") {
 		t.Errorf("the daemon logged an undelivered notification:\n%s", d.log)
 	}
+	// The screens an operator checks the set-up with.
+	if got, want := d.cli(t, "ios", "show snmp engineID\n"), fmt.Sprintf("Remote Engine ID          IP-addr    Port\n%s  127.0.0.1  %d\n", strings.ToUpper(remoteID), port); !strings.HasPrefix(got, "Local SNMP engineID: 80007ED9") || !strings.HasSuffix(got, want) {
+		t.Errorf("show snmp engineID:\n%s\nwant the local engine, then\n%s", got, want)
+	}
+	if got, want := d.cli(t, "ios", "show snmp host\n"), fmt.Sprintf("Notification host: 127.0.0.1\tudp-port: %d\ttype: inform\nuser: inf\tsecurity model: v3 priv\n\n", port); got != want {
+		t.Errorf("show snmp host:\n%q\nwant\n%q", got, want)
+	}
 	run := d.cli(t, "ios", "show running-config | include snmp-server user\n")
 	if !strings.HasPrefix(run, fmt.Sprintf("snmp-server user inf NMS remote 127.0.0.1 udp-port %d v3 encrypted auth sha-256 ", port)) || strings.Contains(run, authPass) || strings.Contains(run, privPass) {
 		t.Errorf("running-config: %q", run)

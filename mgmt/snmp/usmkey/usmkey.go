@@ -96,6 +96,14 @@ func LocalizedKeys(h Hash, authPass, privPass string, engineID []byte) (authKey,
 	return authKey, Localize(h, ku, engineID)[:PrivKeyLen], nil
 }
 
+// Enterprise is the number flowtap's default engine ID sits under:
+// 32473, which RFC 5612 reserves for documentation (flowtap has no
+// Private Enterprise Number of its own).
+const Enterprise = 32473
+
+// DefaultEngineID is the agent's snmpEngineID when none is configured.
+func DefaultEngineID() []byte { return HostEngineID(Enterprise) }
+
 // HostEngineID builds an RFC 3411 SnmpEngineID under an enterprise
 // number: format 3 (MAC address) from the first interface that has one,
 // so that it is the same at every start and every reading of a
