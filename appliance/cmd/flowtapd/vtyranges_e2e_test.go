@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os/exec"
@@ -110,5 +111,66 @@ line vty 3 4
 		"     5 VTY              -    -      -    -    -      0       0     0/0       -\n"
 	if lines != wantLines {
 		t.Errorf("show line:\n%s\nwant:\n%s", lines, wantLines)
+	}
+}
+
+// TestVTYExecTimeoutPerLine: each session is timed by its own line's
+// exec-timeout (real OpenSSH clients at a terminal, typing nothing after
+// a first keystroke): the
+// session on vty 0 (`exec-timeout 0 2`, two seconds) is closed, the one
+// on vty 1 (IOS's default ten minutes) stays open. Before, one
+// exec-timeout applied to every line.
+func TestVTYExecTimeoutPerLine(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\n")
+	host, port, _ := net.SplitHostPort(d.sshAddr)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	var held []io.WriteCloser
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	ended := make([]chan struct{}, 2)
+	for i := range ended {
+		cmd := exec.CommandContext(ctx, "sshpass", "-p", "adminpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
+			"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "admin@"+host)
+		stdin, _ := cmd.StdinPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, stdin)
+		ended[i] = make(chan struct{})
+		go func(c chan struct{}) { cmd.Wait(); close(c) }(ended[i])
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if strings.Contains(d.cli(t, "ios", "show users\n"), fmt.Sprintf("vty %d     admin", i)) {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("session %d is not open:\n%s", i, d.cli(t, "ios", "show users\n"))
+			}
+		}
+	}
+	// Set once both are open (vty 0 freed early would take the second
+	// session), and read at the next keystroke.
+	if out := d.cli(t, "ios", "configure terminal\nline vty 0\nexec-timeout 0 2\nend\n"); strings.Contains(out, "%") {
+		t.Fatal(out)
+	}
+	for _, w := range held {
+		io.WriteString(w, "\r")
+	}
+	select {
+	case <-ended[0]:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the session on vty 0 was not closed by its line's exec-timeout:\n%s", d.cli(t, "ios", "show users\n"))
+	}
+	// Longer than vty 0's limit again: vty 1's session is still open.
+	select {
+	case <-ended[1]:
+		t.Fatal("the session on vty 1 was closed: it took vty 0's exec-timeout")
+	case <-time.After(3 * time.Second):
+	}
+	if users := d.cli(t, "ios", "show users\n"); strings.Contains(users, "vty 0 ") || !strings.Contains(users, "vty 1     admin") {
+		t.Errorf("show users:\n%s", users)
 	}
 }
