@@ -261,6 +261,22 @@ func (m *Manager) Edit(f func(c *config.Config) error) error {
 	return nil
 }
 
+// Check is Edit without the change: whether the configuration would
+// take f's result (an SNMP Set's test phase, which must refuse what its
+// commit would).
+func (m *Manager) Check(f func(c *config.Config) error) error {
+	c := m.Config()
+	if err := f(&c); err != nil {
+		return err
+	}
+	n, err := config.Normalize(c)
+	if err != nil {
+		return err
+	}
+	_, err = SettingsFrom(n)
+	return err
+}
+
 // Warnings are what an applied change could not do yet: a port that does
 // not exist, an exporter that cannot be opened. The change is in force
 // (Apply returned it as an error, but nothing was refused) and the

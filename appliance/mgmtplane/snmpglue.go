@@ -281,20 +281,34 @@ func interfaceAlias(m *daemon.Manager) func(name string) string {
 	}
 }
 
-// setter makes each SNMP Set the same model change as its CLI line.
-type setter struct{ m *daemon.Manager }
+// setter makes each SNMP Set the same model change as its CLI line; a
+// dry one only checks that the model would take it.
+type setter struct {
+	m   *daemon.Manager
+	dry bool
+}
+
+func (s setter) edit(f func(c *config.Config) error) error {
+	if s.dry {
+		return s.m.Check(f)
+	}
+	return s.m.Edit(f)
+}
+
+// DryRun is the setter that checks without changing (snmp.DryRunner).
+func (s setter) DryRun() snmp.Setter { return setter{m: s.m, dry: true} }
 
 func (s setter) SetSysContact(v string) error {
-	return s.m.Edit(func(c *config.Config) error { c.SNMP.Contact = v; return nil })
+	return s.edit(func(c *config.Config) error { c.SNMP.Contact = v; return nil })
 }
 func (s setter) SetSysName(v string) error {
-	return s.m.Edit(func(c *config.Config) error { c.Hostname = v; return nil })
+	return s.edit(func(c *config.Config) error { c.Hostname = v; return nil })
 }
 func (s setter) SetSysLocation(v string) error {
-	return s.m.Edit(func(c *config.Config) error { c.SNMP.Location = v; return nil })
+	return s.edit(func(c *config.Config) error { c.SNMP.Location = v; return nil })
 }
 func (s setter) SetInterfaceDescription(name, d string) error {
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		i := slices.IndexFunc(c.Interfaces, func(it config.Interface) bool { return it.Name == name })
 		if i < 0 {
 			c.Interfaces = append(c.Interfaces, config.Interface{Name: name, Description: d})
@@ -309,7 +323,7 @@ func (s setter) SetInterfaceDescription(name, d string) error {
 // snmp authentication`. Under `snmp-server enable traps` (every
 // notification) authenticationFailure cannot be turned off alone.
 func (s setter) SetAuthenTraps(on bool) error {
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		if c.SNMP.Traps {
 			if !on {
 				return errors.New("snmp-server enable traps sends every notification, authenticationFailure among them")
@@ -321,19 +335,19 @@ func (s setter) SetAuthenTraps(on bool) error {
 	})
 }
 func (s setter) SetCacheEntries(n uint32) error {
-	return s.m.Edit(func(c *config.Config) error { c.Cache.Entries = int(n); return nil })
+	return s.edit(func(c *config.Config) error { c.Cache.Entries = int(n); return nil })
 }
 func (s setter) SetActiveTimeout(d time.Duration) error {
-	return s.m.Edit(func(c *config.Config) error { c.Cache.Active = d; return nil })
+	return s.edit(func(c *config.Config) error { c.Cache.Active = d; return nil })
 }
 func (s setter) SetInactiveTimeout(d time.Duration) error {
-	return s.m.Edit(func(c *config.Config) error { c.Cache.Inactive = d; return nil })
+	return s.edit(func(c *config.Config) error { c.Cache.Inactive = d; return nil })
 }
 func (s setter) SetExportVersion(v uint32) error {
-	return s.m.Edit(func(c *config.Config) error { c.Export.Version = platform.ExportVersion(v); return nil })
+	return s.edit(func(c *config.Config) error { c.Export.Version = platform.ExportVersion(v); return nil })
 }
 func (s setter) AddCollector(a netip.AddrPort) error {
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		for _, d := range c.Export.Destinations {
 			if d.Addr == a {
 				return nil
@@ -344,7 +358,7 @@ func (s setter) AddCollector(a netip.AddrPort) error {
 	})
 }
 func (s setter) RemoveCollector(a netip.AddrPort) error {
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		i := slices.IndexFunc(c.Export.Destinations, func(d config.Destination) bool { return d.Addr == a })
 		if i < 0 {
 			return fmt.Errorf("no collector %s", a)
@@ -354,7 +368,7 @@ func (s setter) RemoveCollector(a netip.AddrPort) error {
 	})
 }
 func (s setter) SetTopFlowsTopN(n uint32) error {
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		if n == 0 {
 			c.TopTalkers = config.TopTalkers{}
 			return nil
@@ -364,14 +378,14 @@ func (s setter) SetTopFlowsTopN(n uint32) error {
 	})
 }
 func (s setter) SetTopFlowsSortBy(v snmp.SortBy) error {
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		c.TopTalkers.Configured = true
 		c.TopTalkers.SortBy = platform.SortBy(v) // the MIB's values, as the model keeps them
 		return nil
 	})
 }
 func (s setter) SetTopFlowsMatch(mt flowcache.Match) error {
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		c.TopTalkers.Configured = true
 		c.TopTalkers.Match = config.TopTalkersMatch{ProtocolSet: mt.ProtocolSet, Protocol: mt.Protocol, Src: mt.Src, Dst: mt.Dst,
 			SrcPort: config.TopPorts(mt.SrcPort), DstPort: config.TopPorts(mt.DstPort),
@@ -384,7 +398,7 @@ func (s setter) SetInterfaceFlow(ifIndex uint32, ingress, egress bool) error {
 	if err != nil {
 		return fmt.Errorf("ifIndex %d: %w", ifIndex, err)
 	}
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		i := slices.IndexFunc(c.Interfaces, func(it config.Interface) bool { return it.Name == l.Name })
 		if i < 0 {
 			c.Interfaces = append(c.Interfaces, config.Interface{Name: l.Name})
@@ -395,7 +409,7 @@ func (s setter) SetInterfaceFlow(ifIndex uint32, ingress, egress bool) error {
 	})
 }
 func (s setter) SetTopFlowsCacheTimeout(d time.Duration) error {
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		c.TopTalkers.Configured = true
 		c.TopTalkers.CacheTimeout = d
 		return nil
@@ -405,7 +419,7 @@ func (s setter) SetTopFlowsCacheTimeout(d time.Duration) error {
 // SetAggregationMinMask is ` mask source|destination minimum N` (0: the
 // `no` form) under `ip flow-aggregation cache SCHEME`.
 func (s setter) SetAggregationMinMask(scheme platform.Scheme, source bool, bits uint8) error {
-	return s.m.Edit(func(c *config.Config) error {
+	return s.edit(func(c *config.Config) error {
 		i := slices.IndexFunc(c.Aggregations, func(a config.Aggregation) bool { return a.Scheme == scheme })
 		if i < 0 {
 			return fmt.Errorf("ip flow-aggregation cache %s is not configured", scheme)

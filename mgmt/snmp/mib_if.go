@@ -199,10 +199,23 @@ func (m *ifMIB) byIndex(index OID) (*Interface, error) {
 // aliasWrite sets an interface description (`interface X` /
 // ` description ...`), which IF-MIB limits to 64 octets.
 func (m *ifMIB) aliasWrite() *Write {
-	check := displayStringWrite("ifAlias", 64, nil, nil).Test
+	check := displayStringWrite("ifAlias", 64, nil, nil, nil).Test
+	dry := dryRun(m.cfg.Setter)
 	return &Write{
 		Kind: KindOctetString,
-		Test: check,
+		Test: func(index OID, v Value) error {
+			if err := check(index, v); err != nil || dry == nil {
+				return err
+			}
+			i, err := m.byIndex(index)
+			if err != nil {
+				return nil // the commit says so
+			}
+			if err := dry.SetInterfaceDescription(i.Name, string(v.Bytes)); err != nil {
+				return Errorf(WrongValue, "ifAlias: %v", err)
+			}
+			return nil
+		},
 		Commit: func(index OID, v Value) (func() error, error) {
 			i, err := m.byIndex(index)
 			if err != nil {

@@ -129,9 +129,13 @@ func (a *Agent) registerSystem(cfg Config) error {
 	location := func(s SystemInfo) string { return s.Location }
 	var wContact, wName, wLocation *Write
 	if st := cfg.Setter; st != nil {
-		wContact = displayStringWrite("sysContact", 255, get(contact), st.SetSysContact)
-		wName = displayStringWrite("sysName", 255, get(name), st.SetSysName)
-		wLocation = displayStringWrite("sysLocation", 255, get(location), st.SetSysLocation)
+		var tryContact, tryName, tryLocation func(string) error
+		if dry := dryRun(st); dry != nil {
+			tryContact, tryName, tryLocation = dry.SetSysContact, dry.SetSysName, dry.SetSysLocation
+		}
+		wContact = displayStringWrite("sysContact", 255, get(contact), st.SetSysContact, tryContact)
+		wName = displayStringWrite("sysName", 255, get(name), st.SetSysName, tryName)
+		wLocation = displayStringWrite("sysLocation", 255, get(location), st.SetSysLocation, tryLocation)
 	}
 	scalars := []Scalar{
 		{OID: oidSystem.Append(1), Name: "sysDescr", Get: str(func(s SystemInfo) string { return s.Descr })},

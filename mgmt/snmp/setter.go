@@ -35,6 +35,23 @@ type Setter interface {
 	SetInterfaceFlow(ifIndex uint32, ingress, egress bool) error
 }
 
+// DryRunner is a Setter that can try a change without making it: the
+// Setter DryRun returns refuses what the real one would and changes
+// nothing. The DisplayString objects' Sets then refuse a value the
+// configuration does not take (a host name with a blank) in their test
+// phase, with wrongValue, rather than failing their commit.
+type DryRunner interface {
+	DryRun() Setter
+}
+
+// dryRun is st's dry Setter, nil when it has none.
+func dryRun(st Setter) Setter {
+	if d, ok := st.(DryRunner); ok {
+		return d.DryRun()
+	}
+	return nil
+}
+
 // AuthenTrapsSetter is a Setter that also takes snmpEnableAuthenTraps:
 // `[no] snmp-server enable traps snmp authentication`. The agent's own
 // state follows through SetAuthenTraps when the change is applied.

@@ -9,7 +9,7 @@ import "fmt"
 // displayStringWrite takes a DisplayString of at most maxLen octets.
 // Only printable ASCII is taken: the value becomes a configuration line,
 // where control characters and line breaks cannot live.
-func displayStringWrite(object string, maxLen int, get func() (string, error), set func(string) error) *Write {
+func displayStringWrite(object string, maxLen int, get func() (string, error), set, try func(string) error) *Write {
 	return &Write{
 		Kind: KindOctetString,
 		Test: func(_ OID, v Value) error {
@@ -19,6 +19,11 @@ func displayStringWrite(object string, maxLen int, get func() (string, error), s
 			for _, c := range v.Bytes {
 				if c < 0x20 || c > 0x7e {
 					return Errorf(WrongValue, "%s: octet %#x is not printable ASCII", object, c)
+				}
+			}
+			if try != nil {
+				if err := try(string(v.Bytes)); err != nil {
+					return Errorf(WrongValue, "%s: %v", object, err)
 				}
 			}
 			return nil
