@@ -176,6 +176,10 @@ type EncoderConfig struct {
 	// above 1.
 	Overload     []OverloadSampler
 	overloadRate uint32
+	// pathPayload is the largest UDP payload the path to the collector
+	// carries unfragmented (its MTU less the IP and UDP headers), 0 when
+	// unknown: packets are made no larger (Exporter sets it).
+	pathPayload int
 
 	// V7FlowMask is written to the v7 record `flags` byte: the flow mask in
 	// use. Its encoding is the platform's business, so it is taken raw.

@@ -22,7 +22,10 @@
 // harvest down instead of overflowing anything: flows wait in the cache,
 // as on a loaded router. A send the host's own link refuses for want of
 // room (the device queue full: ENOBUFS) is tried again for up to
-// CongestedFor, not taken for an outage.
+// CongestedFor, not taken for an outage. Packets are no larger than the
+// MTU of the route to the collector when it was dialled (fewer v5, v7 or
+// v8 records, a smaller v9 or IPFIX packet on a link below 1500 bytes),
+// so they leave unfragmented.
 //
 // An unreachable collector loses records: a send error (no route,
 // ECONNREFUSED) or an ICMP unreachable naming a sent packet (read from the

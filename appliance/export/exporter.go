@@ -89,6 +89,10 @@ type Exporter struct {
 	q       *packetQueue
 	stats   counters
 	snd     sender
+	// pathPayload is the largest UDP payload the route to the collector
+	// carried unfragmented when it was dialled (0: unknown); the encoder
+	// makes no larger packets.
+	pathPayload int
 
 	mu     sync.Mutex // guards enc, pairs and closed; encoding happens under it
 	enc    Encoder
@@ -151,8 +155,24 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	cfg.Encoder.Clock = clockOrSystem(cfg.Encoder.Clock)
 
 	e := &Exporter{cfg: cfg, clock: cfg.Encoder.Clock, started: cfg.Encoder.Clock.Now(), stop: make(chan struct{})}
-	enc, err := NewEncoder(cfg.Encoder, PacketWriterFunc(e.enqueue))
+	// A collector the socket cannot reach now (no route, a source address
+	// the host does not have, a link-local address without its link) is
+	// not refused: refusing it held back every other destination of the
+	// same change. The exporter is made, counts each packet as a send
+	// error with the reason and dials again as it probes.
+	conn, err := dialCollector(cfg.Collector, cfg.Source, cfg.TTL)
 	if err != nil {
+		e.stats.setError(err)
+	} else {
+		e.pathPayload = pathPayload(conn, cfg.Collector.Addr())
+	}
+	encCfg := cfg.Encoder
+	encCfg.pathPayload = e.pathPayload
+	enc, err := NewEncoder(encCfg, PacketWriterFunc(e.enqueue))
+	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
 		return nil, fmt.Errorf("export destination %s: %w", cfg.Collector, err)
 	}
 	e.enc = enc
@@ -169,14 +189,7 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	}
 	e.q = newPacketQueue(cfg.QueueLen, slot)
 	e.snd.e = e
-	// A collector the socket cannot reach now (no route, a source address
-	// the host does not have, a link-local address without its link) is
-	// not refused: refusing it held back every other destination of the
-	// same change. The exporter is made, counts each packet as a send
-	// error with the reason and dials again as it probes.
-	if conn, err := dialCollector(cfg.Collector, cfg.Source, cfg.TTL); err != nil {
-		e.stats.setError(err)
-	} else {
+	if conn != nil {
 		e.snd.attach(conn)
 	}
 	e.wg.Add(2)

@@ -33,6 +33,11 @@ type legacy struct {
 }
 
 func newLegacy(cfg EncoderConfig, out PacketWriter, hdrLen, recLen, maxRecs int) *legacy {
+	// Fewer records on a path whose MTU is smaller than a full packet
+	// (30 v5 records are 1464 B: a 1280-byte link fragments them).
+	if n := (cfg.pathPayload - hdrLen) / recLen; cfg.pathPayload > 0 && n >= 1 && n < maxRecs {
+		maxRecs = n
+	}
 	return &legacy{
 		cfg:     cfg,
 		out:     out,

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -346,5 +347,73 @@ func TestNoRouteCounted(t *testing.T) {
 	}
 	if s := e.Stats(); s.Errors != 100 || s.NoRoute != 100 || s.LostRecords != 3000 {
 		t.Errorf("stats %+v: want 100 packets, 3000 records lost for want of a route", s)
+	}
+}
+
+// TestPacketsFitTheLinkMTU: export packets are no larger than the MTU of
+// the route to the collector, so they leave unfragmented (30 v5 records
+// are 1464 B, a v9 or IPFIX packet up to 1400 B: a 1280-byte link, the
+// IPv6 minimum, fragmented them all); on a jumbo link they are as large
+// as ever. Every record still arrives.
+func TestPacketsFitTheLinkMTU(t *testing.T) {
+	for _, mtu := range []int{1280, 9000} {
+		l := newLink(t, fmt.Sprintf("qaexu%d", mtu/1000), netip.MustParsePrefix(fmt.Sprintf("10.201.%d.0/24", 20+mtu/1000)))
+		for _, dev := range []string{"-n " + l.ns + " link set " + l.far, "link set " + l.near} {
+			ipCmd(t, append(strings.Fields(dev), "mtu", fmt.Sprint(mtu))...)
+		}
+		v6 := netip.MustParseAddr(fmt.Sprintf("2001:db8:%d::2", 20+mtu/1000))
+		ipCmd(t, "addr", "add", fmt.Sprintf("2001:db8:%d::1/64", 20+mtu/1000), "dev", l.near, "nodad")
+		ipCmd(t, "-n", l.ns, "addr", "add", v6.String()+"/64", "dev", l.far, "nodad")
+		ipCmd(t, "-n", l.ns, "addr", "add", l.host(2).String()+"/24", "dev", l.far)
+		for _, addr := range []netip.Addr{l.host(2), v6} {
+			for _, v := range []export.Version{export.V5, export.V9, export.IPFIX} {
+				name := fmt.Sprintf("mtu%d/%s/v%d", mtu, map[bool]string{true: "ipv4", false: "ipv6"}[addr.Is4()], v)
+				t.Run(name, func(t *testing.T) {
+					collector := netip.AddrPortFrom(addr, 2055+uint16(v))
+					conn := l.listenOnly(collector)
+					defer conn.Close()
+					var largest, n int
+					done := make(chan struct{})
+					go func() { // read as they come: a burst overflows the socket buffer
+						defer close(done)
+						b := make([]byte, 65536)
+						for {
+							k, err := conn.Read(b)
+							if err != nil {
+								return
+							}
+							largest, n = max(largest, k), n+1
+						}
+					}()
+					e, err := export.NewExporter(export.DestinationConfig{Collector: collector,
+						Encoder: export.EncoderConfig{Version: v, BootTime: boot}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					r := tcpRecord()
+					for range 3000 {
+						e.Export(&r)
+					}
+					if err := e.Close(); err != nil {
+						t.Fatal(err)
+					}
+					hdr := map[bool]int{true: 28, false: 48}[addr.Is4()]
+					time.Sleep(100 * time.Millisecond)
+					conn.Close()
+					<-done
+					s := e.Stats()
+					if s.Records != 3000 || s.LostRecords != 0 || uint64(n) != s.Packets {
+						t.Errorf("collector got %d datagrams; stats %+v", n, s)
+					}
+					if largest+hdr > mtu {
+						t.Errorf("largest export packet %d B + %d B of headers over a %d-byte MTU", largest, hdr, mtu)
+					}
+					if mtu == 9000 && largest+hdr <= 1280 {
+						t.Errorf("largest export packet %d B on a jumbo link: cut down as for a small MTU", largest)
+					}
+					t.Logf("%d datagrams, largest %d B", n, largest)
+				})
+			}
+		}
 	}
 }

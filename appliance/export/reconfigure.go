@@ -35,6 +35,7 @@ func (e *Exporter) Reconfigure(cfg DestinationConfig) error {
 	}
 	enc := cfg.Encoder
 	enc.Clock = e.clock
+	enc.pathPayload = e.pathPayload
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {

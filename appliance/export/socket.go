@@ -74,6 +74,26 @@ func setTxStamps(conn *net.UDPConn) bool {
 	return err == nil
 }
 
+// pathPayload is the largest UDP payload the connected socket's route
+// carries without fragmenting: its MTU (IP_MTU, IPV6_MTU: the interface's,
+// or a smaller one learnt from the path) less the IP and UDP headers; 0
+// when the socket does not say.
+func pathPayload(conn *net.UDPConn, collector netip.Addr) int {
+	level, opt, hdr := unix.IPPROTO_IP, unix.IP_MTU, 20+8
+	if !collector.Unmap().Is4() {
+		level, opt, hdr = unix.IPPROTO_IPV6, unix.IPV6_MTU, 40+8
+	}
+	var mtu int
+	if err := sockControl(conn, func(fd int) error {
+		v, err := unix.GetsockoptInt(fd, level, opt)
+		mtu = v
+		return err
+	}); err != nil || mtu <= hdr {
+		return 0
+	}
+	return mtu - hdr
+}
+
 // setRecvErr turns on IP_RECVERR (IPV6_RECVERR on an IPv6 socket): each
 // ICMP error is queued on the socket with the start of the packet it
 // refused, so the sender knows which packet a dead collector lost.

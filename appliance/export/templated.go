@@ -63,7 +63,12 @@ type templated struct {
 }
 
 func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
-	e := &templated{cfg: cfg, out: out, buf: make([]byte, cfg.MaxPacketSize), setStart: -1}
+	size := cfg.MaxPacketSize
+	if cfg.pathPayload >= minMaxPacketSize && cfg.pathPayload < size {
+		// A path with a smaller MTU: packets that fit it, not fragments.
+		size = cfg.pathPayload
+	}
+	e := &templated{cfg: cfg, out: out, buf: make([]byte, size), setStart: -1}
 	e.hdrLen = v9HeaderLen
 	if cfg.Version == IPFIX {
 		e.hdrLen = ipfixHeaderLen
