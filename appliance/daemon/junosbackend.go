@@ -19,6 +19,19 @@ func (m *Manager) JunOS() *JunOS { return &JunOS{m} }
 
 var _ junos.Backend = (*JunOS)(nil)
 
+// SNMPCounters are the agent's statistics for show snmp statistics.
+func (j *JunOS) SNMPCounters() show.SNMPCounters {
+	n := j.m.SNMPCounters()
+	if n == nil {
+		return nil
+	}
+	out := make(show.SNMPCounters, len(n))
+	for k, v := range n {
+		out[k] = uint64(v)
+	}
+	return out
+}
+
 func (j *JunOS) Hostname() string                      { return j.m.Config().HostnameOrDefault() }
 func (j *JunOS) Running() config.Config                { return j.m.Config() }
 func (j *JunOS) Commit(c config.Config) error          { return j.m.Apply(c) }

@@ -46,6 +46,9 @@ type Backend interface {
 	// Aggregations are the running aggregation caches, for `show
 	// services accounting aggregation TYPE`.
 	Aggregations() []show.AggregationView
+	// SNMPCounters are the SNMP agent's statistics, for `show snmp
+	// statistics`; nil when no agent runs.
+	SNMPCounters() show.SNMPCounters
 }
 
 // Session is one JunOS CLI session.

@@ -43,6 +43,10 @@ func (f *fakeBackend) Sampling() []show.SamplingInstance {
 }
 
 func (f *fakeBackend) Aggregations() []show.AggregationView { return nil }
+func (f *fakeBackend) SNMPCounters() show.SNMPCounters {
+	return show.SNMPCounters{"snmpInPkts": 41, "snmpInBadVersions": 1, "usmStatsWrongDigests": 3, "snmpOutPkts": 40, "snmpOutGetResponses": 39,
+		"snmpOutTraps": 1, show.SNMPRateLimited: 7}
+}
 
 func (f *fakeBackend) Accounting() show.AccountingView {
 	var st show.CacheStats

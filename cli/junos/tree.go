@@ -125,6 +125,11 @@ func operationalTree() *node {
 					show.ForwardingOptionsSampling(w, ss)
 					return nil
 				})),
+			kw("snmp", "Show SNMP information",
+				kw("statistics", "Show SNMP statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.SNMPStatistics(w, s.b.SNMPCounters())
+					return nil
+				})),
 			kw("configuration", "Show current configuration",
 				// `show configuration forwarding-options sampling`: that
 				// part of the committed configuration, as configuration

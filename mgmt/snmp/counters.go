@@ -140,13 +140,20 @@ func counterOID(k counter) OID {
 // of them as well).
 const UserACLRefused = "flowtapUsmUserAccessListRefused"
 
+// RateLimited names, in Counters, the requests dropped by the rate
+// limits before they were decoded (not a MIB object: JunOS's show snmp
+// statistics calls them throttle drops).
+const RateLimited = "flowtapSnmpRateLimited"
+
 // Counters are the agent's statistics by their MIB object names
-// (snmpInPkts, ...) and UserACLRefused, for `show snmp` and the metrics.
+// (snmpInPkts, ...), UserACLRefused and RateLimited, for `show snmp` and
+// the metrics.
 func (a *Agent) Counters() map[string]uint32 {
-	out := make(map[string]uint32, len(counterObjects)+1)
+	out := make(map[string]uint32, len(counterObjects)+2)
 	for _, o := range counterObjects {
 		out[o.name] = a.ctr.get(o.c)
 	}
 	out[UserACLRefused] = a.ctr.get(cUserACLRefused)
+	out[RateLimited] = a.ctr.get(cRateLimited)
 	return out
 }

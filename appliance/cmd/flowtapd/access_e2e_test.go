@@ -482,6 +482,10 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	if out, err := snmpAsk("snmpget", agent, "-v2c", "-cpublic", "AGENT", "1.3.6.1.2.1.11.4.0"); err != nil || out != "3" {
 		t.Errorf("snmpInBadCommunityNames %q (%v), want 3", out, err)
 	}
+	// The JunOS persona's screen for the same counters.
+	if got := d.cli(t, "junos", "show snmp statistics\n"); !strings.Contains(got, "Bad versions: 0, Bad community names: 3,\n") {
+		t.Errorf("show snmp statistics (JunOS):\n%s", got)
+	}
 
 	const enableAuthenTraps = "1.3.6.1.2.1.11.30.0"
 	if out, err := snmpAsk("snmpget", agent, "-v2c", "-cpublic", "AGENT", enableAuthenTraps); err != nil || out != "1" {
