@@ -99,19 +99,23 @@ func homeRate(d *Datapath) (home, homeB1, total int) {
 	return
 }
 
-// TestHomeSlot: an IPv4 key takes its home slot when it is free, and a
-// key whose home is taken by another key with the same tag (the lookup's
-// one-tag test then matches a wrong key) is placed elsewhere and still
-// found, by the scan of the whole header that follows a failed home probe.
-// Both count exactly. With either key hash: a table keeps the one it was
-// created with.
+// TestHomeSlot: a key takes its home slot when it can start there (an
+// IPv4 key when it is free, an IPv6 key in an empty bucket when it is
+// free and so is the slot after it), and a key whose home is taken by
+// another key with the same tag (the lookup's one-tag test then matches a
+// wrong key) is placed elsewhere and still found, by the scan of the
+// whole header that follows a failed home probe. Both count exactly. With
+// either key hash (a table keeps the one it was created with), for either
+// family.
 func TestHomeSlot(t *testing.T) {
 	for _, hash := range []uint64{hashChain, hashLanes} {
-		t.Run(fmt.Sprint("hash", hash), func(t *testing.T) { testHomeSlot(t, hash) })
+		for _, v6 := range []bool{false, true} {
+			t.Run(fmt.Sprintf("hash%d/v6=%v", hash, v6), func(t *testing.T) { testHomeSlot(t, hash, v6) })
+		}
 	}
 }
 
-func testHomeSlot(t *testing.T, hash uint64) {
+func testHomeSlot(t *testing.T, hash uint64, v6 bool) {
 	var d *Datapath
 	if hash != hashChain {
 		d = openTest(t, 64)
@@ -139,17 +143,36 @@ func testHomeSlot(t *testing.T, hash uint64) {
 		tag  uint16
 		home uint32
 	}
-	dst := [4]byte{192, 0, 2, 9}
-	key := func(src [4]byte) []byte {
-		return oldKey(netip.AddrFrom4(src), netip.AddrFrom4(dst), 1000, 53, 1, 17, 0)
+	dst := netip.AddrFrom4([4]byte{192, 0, 2, 9})
+	addr := func(i int) netip.Addr {
+		return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
 	}
-	// Two sources whose keys agree in first bucket, tag and home.
-	seen := map[place][4]byte{}
-	var a, b [4]byte
+	frame := func(src netip.Addr) []byte {
+		return udp4(src.As4(), dst.As4(), 1000, 53, 0)
+	}
+	if v6 {
+		dst = netip.MustParseAddr("2001:db8:1::9")
+		addr = func(i int) netip.Addr {
+			return netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 13: byte(i >> 16), 14: byte(i >> 8), 15: byte(i)})
+		}
+		frame = func(src netip.Addr) []byte {
+			return cat(ethHdr(0x86dd), ip6{src: src, dst: dst, nh: 17}.bytes(udpHdr(1000, 53, 0)))
+		}
+	}
+	key := func(src netip.Addr) []byte {
+		return oldKey(src, dst, 1000, 53, 1, 17, 0)
+	}
+	// Two sources whose keys agree in first bucket, tag and home (for
+	// IPv6 not the last slot: in an empty bucket no tail fits after it).
+	seen := map[place]netip.Addr{}
+	var a, b netip.Addr
 	found := false
 	for i := 0; i < 1<<24 && !found; i++ {
-		src := [4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}
+		src := addr(i)
 		b1, tag, home := homePlace(key(src), seed, hash, nb)
+		if v6 && home == bucketSlots-1 {
+			continue
+		}
 		p := place{b1, tag, home}
 		if o, ok := seen[p]; ok {
 			a, b, found = o, src, true
@@ -160,14 +183,17 @@ func testHomeSlot(t *testing.T, hash uint64) {
 		t.Fatal("no two keys with one bucket, tag and home")
 	}
 	_, tag, home := homePlace(key(a), seed, hash, nb)
-	feed(t, d, udp4(a, dst, 1000, 53, 0), 1)
-	feed(t, d, udp4(b, dst, 1000, 53, 0), 1)
+	feed(t, d, frame(a), 1)
+	feed(t, d, frame(b), 1)
 	// Where they went: a at home, b elsewhere with the same tag.
-	slots := map[[4]byte]uint32{}
+	slots := map[netip.Addr]uint32{}
 	var buf [slot6Size]byte
 	d.tab.forEachUsed(func(e entry) {
-		var src [4]byte
-		copy(src[:], d.tab.bytes(e, &buf)[offKey:])
+		k := d.tab.bytes(e, &buf)[offKey:]
+		src := netip.AddrFrom4([4]byte(k[:4]))
+		if e.v6 {
+			src = netip.AddrFrom16([16]byte(k[:16]))
+		}
 		slots[src] = e.slot
 	})
 	b1, _, _ := homePlace(key(a), seed, hash, nb)
@@ -181,10 +207,10 @@ func testHomeSlot(t *testing.T, hash uint64) {
 		t.Errorf("home tag %#x, want %#x", uint16(got), tag)
 	}
 	for range 2 {
-		feed(t, d, udp4(a, dst, 1000, 53, 0), 1)
+		feed(t, d, frame(a), 1)
 	}
 	for range 3 {
-		feed(t, d, udp4(b, dst, 1000, 53, 0), 1)
+		feed(t, d, frame(b), 1)
 	}
 	st, err := d.Stats()
 	if err != nil {
@@ -193,7 +219,7 @@ func testHomeSlot(t *testing.T, hash uint64) {
 	if st.FlowsCreated != 2 {
 		t.Errorf("%d flows created, want 2", st.FlowsCreated)
 	}
-	want := map[netip.Addr]uint64{netip.AddrFrom4(a): 3, netip.AddrFrom4(b): 4}
+	want := map[netip.Addr]uint64{a: 3, b: 4}
 	recs := harvestAll(t, d)
 	if len(recs) != 2 {
 		t.Fatalf("%d records, want 2: %+v", len(recs), recs)

@@ -28,11 +28,14 @@ var abScenarios = []liveScenario{
 // (B) on live traffic, in one process and alternating, for a change to the
 // table code: FLOWTAP_LIVE_AB names B's bench object (a copy of
 // datapath/bench_bpfel_test.o from the other build, e.g. main's). Each
-// scenario of BenchmarkLive gets one table per object, both warmed with
-// every flow, then abPairs pairs of measured runs (FLOWTAP_LIVE_AB_PAIRS), the order swapped each
-// pair (AB, BA, ...), with bench_parse_only once per pair; it prints each
-// run and the medians. Skipped without FLOWTAP_LIVE_AB: `make bench` does
-// not run it. Hold the bench lock, one scenario at a time:
+// scenario of BenchmarkLive (and abScenarios) gets a table per object, or
+// one shared (FLOWTAP_LIVE_AB_SHARED), warmed with every flow, then
+// abPairs pairs of measured runs (FLOWTAP_LIVE_AB_PAIRS), the order
+// swapped each pair (AB, BA, ...), with bench_parse_only in the first
+// three. It prints each run, the medians, the median of the pairs'
+// differences, how many pairs A won, and each table's share of entries at
+// home. Skipped without FLOWTAP_LIVE_AB: `make bench` does not run it.
+// Hold the bench lock, one scenario at a time:
 //
 //	flock /tmp/flowtap-bench.lock env FLOWTAP_LIVE_AB=/tmp/main-bench.o \
 //	  go test -run '^$' -bench 'LiveAB/IPv6_10K' -benchtime 1x ./datapath/
@@ -61,6 +64,9 @@ func BenchmarkLiveAB(b *testing.B) {
 	// object against itself) that alone gave one 7-pair median of IPv6
 	// 100K flows 37 ns apart, every pair the same way.
 	shared := os.Getenv("FLOWTAP_LIVE_AB_SHARED") == "1"
+	// FLOWTAP_LIVE_AB_BFIRST=1: B's table is allocated before A's, for
+	// builds that need a table each: run both orders and compare both.
+	bFirst := os.Getenv("FLOWTAP_LIVE_AB_BFIRST") == "1"
 	enableBPFStats(b)
 	for _, sc := range append(slices.Clone(liveScenarios), abScenarios...) {
 		b.Run(sc.name, func(b *testing.B) {
@@ -70,11 +76,16 @@ func BenchmarkLiveAB(b *testing.B) {
 			}
 			v := testnet.EnterQueues(b, 1)
 			liveQdisc(b, v)
-			a := openBench(b, sc.entries)
-			var o *benchDatapath
-			if shared {
+			var a, o *benchDatapath
+			switch {
+			case shared:
+				a = openBench(b, sc.entries)
 				o = openBenchSpec(b, specB, sc.entries, a)
-			} else {
+			case bFirst:
+				o = openBenchSpec(b, specB, sc.entries)
+				a = openBench(b, sc.entries)
+			default:
+				a = openBench(b, sc.entries)
 				o = openBenchSpec(b, specB, sc.entries)
 			}
 			cfg := trafgenConfig(b, sc)
@@ -106,6 +117,14 @@ func BenchmarkLiveAB(b *testing.B) {
 			fmt.Printf("%s: A %s  B %s  parse %s ns/pkt\n", sc.name, figs(ra), figs(rb), figs(rp))
 			fmt.Printf("%s: median A %.1f (%.2fx parse)  B %.1f (%.2fx)  A-B %.1f ns, median of pairs' A-B %.1f, A faster in %d of %d\n",
 				sc.name, ma, ma/mp, mb, mb/mp, ma-mb, median(diff), countBelow(diff, 0), len(diff))
+			for _, x := range []struct {
+				name string
+				d    *benchDatapath
+			}{{"A", a}, {"B", o}} {
+				if hm, _, tot := homeRate(x.d.Datapath); tot > 0 {
+					fmt.Printf("%s: %s's entries at their home slot: %.1f%% of %d\n", sc.name, x.name, 100*float64(hm)/float64(tot), tot)
+				}
+			}
 			b.ReportMetric(ma, "ns/pkt-A")
 			b.ReportMetric(mb, "ns/pkt-B")
 			b.ReportMetric(mp, "ns/pkt-parse")

@@ -91,9 +91,9 @@ struct slot6 {
  *
  * The headers are 1/32 of the table, dense, and stay in the CPU's cache:
  * a packet reads its first bucket's header, compares the slots whose tag
- * matches (a hit misses on that one line; an IPv4 packet first compares
- * the one tag of its key's home slot, where a new IPv4 entry goes when
- * that slot is free), and reads the second bucket's
+ * matches (a hit misses on that one line; a packet first compares the
+ * one tag of its key's home slot, where a new entry goes when it can
+ * start there), and reads the second bucket's
  * header only if the first has overflowed (the third and fourth only if
  * it has overflowed past the second). An entry also says itself that
  * it is complete (ST_LIVE), set before its tag is published.
