@@ -62,6 +62,10 @@ commit
 	if !strings.Contains(shown, fmt.Sprintf("Logging to 127.0.0.2  (udp port %d, level errors), 0 message lines logged", port(1))) {
 		t.Errorf("show logging:\n%s", shown)
 	}
+	if rc := d.cli(t, "ios", "show running-config | include logging\n"); !strings.Contains(rc, "logging trap notifications\n") ||
+		!strings.Contains(rc, "flowtap logging host 127.0.0.2 level errors\n") {
+		t.Errorf("IOS running-config:\n%s", rc)
+	}
 	if out := d.cli(t, "ios", "write memory\n"); strings.Contains(out, "%") {
 		t.Fatalf("write memory: %s", out)
 	}

@@ -28,6 +28,8 @@ func FuzzParseIOS(f *testing.F) {
 		"ip flow-cache time act 5", "no ip flow-export version", "interface eth1\n ip flow ingress\n exit\nend",
 		"platform cflowd\nflowtap sampling rate 10 run-length 2", "ip flow-top-talkers\n match source port min 10\n match source port max 5",
 		"snmp-server host 2001:db8::1 informs version 3 priv u udp-port 1", "access-list 10 permit 10.0.0.1 0.0.0.255",
+		"line vty 0 4\n access-class 10 in\nline vty 5 15\n transport input none\nline vty 3\n exec-timeout 0 0\nno line vty 9 15",
+		"enable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\nusername a secret 9 $9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM",
 	} {
 		f.Add(s)
 	}
@@ -57,6 +59,7 @@ func FuzzParseJunOS(f *testing.F) {
 	}
 	f.Add(junos.Render(c))
 	f.Add("delete forwarding-options sampling\nset interfaces eth1 unit 0 family inet6 sampling input")
+	f.Add("set system syslog host 192.0.2.1 any error\nset system syslog host 192.0.2.2\nset system syslog host 192.0.2.3 any info\ndelete system syslog host 192.0.2.1")
 	f.Add("system { host-name \"a\"; }\ninterfaces { eth0; }")
 	f.Fuzz(func(t *testing.T, src string) {
 		c, err := junos.Parse("fuzz", []byte(src))

@@ -10,7 +10,7 @@ import (
 
 // junosPrefix starts a saved file's extension line: a JunOS set line
 // for a part of the model IOS cannot say (firewall filters, their
-// interface bindings, J-Flow names, syslog hosts' own levels), so that what a JunOS operator
+// interface bindings, J-Flow names), so that what a JunOS operator
 // committed survives a save and a restart although Save writes IOS.
 const junosPrefix = "flowtap junos "
 
@@ -23,9 +23,7 @@ func junosOnly(l string) bool {
 		}
 	}
 	return strings.Contains(l, " inline-jflow") ||
-		(strings.HasPrefix(l, "set interfaces ") && strings.Contains(l, " filter input ")) ||
-		// A syslog host's own level: IOS has one level for every host.
-		(strings.HasPrefix(l, "set system syslog host ") && strings.Contains(l, " any "))
+		(strings.HasPrefix(l, "set interfaces ") && strings.Contains(l, " filter input "))
 }
 
 // junosExtension is the `flowtap junos` lines that bring the model IOS

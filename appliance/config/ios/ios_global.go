@@ -210,7 +210,9 @@ func (x *cmd) samplerMap() {
 
 // flowtap reads the flowtap extensions.
 func (x *cmd) flowtap() {
-	switch x.c.Keyword("application-class", "as-mode", "prefix-as-file", "sampling", "services-interface", "tap") {
+	switch x.c.Keyword("application-class", "as-mode", "logging", "prefix-as-file", "sampling", "services-interface", "tap") {
+	case "logging":
+		x.flowtapLogging()
 	case "services-interface":
 		x.servicesInterface()
 	case "tap":
@@ -240,6 +242,39 @@ func (x *cmd) flowtap() {
 	case "sampling":
 		x.flowtapSampling()
 	}
+}
+
+// flowtapLogging is JunOS `system syslog host A any LEVEL` in IOS words:
+// `flowtap logging host A level LEVEL` gives a configured logging host a
+// level of its own (IOS's `logging trap` is one level for every host).
+// `no` gives it logging trap's again. The running-config shows `logging
+// trap` as the first host's level and this line for the hosts that
+// differ from it.
+func (x *cmd) flowtapLogging() {
+	x.c.Keyword("host")
+	a := x.c.Addr(false).Unmap()
+	if x.c.Err != nil {
+		return
+	}
+	l := &x.cfg.Logging
+	if x.neg {
+		x.c.Skip()
+		l.HostLevels = slices.DeleteFunc(l.HostLevels, func(hl config.LogLevel) bool { return hl.Addr == a })
+		l.CanonLevels()
+		return
+	}
+	x.c.Keyword("level")
+	lv := x.severity()
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	if !slices.Contains(l.Hosts, a) {
+		x.c.Refuse("%s is not a logging host: configure logging host %s first", a, a)
+		return
+	}
+	l.SetHostLevel(a, lv)
+	x.touch("logging.host-levels")
 }
 
 // flowtapSampling is JunOS `forwarding-options sampling input` in IOS

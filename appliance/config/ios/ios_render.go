@@ -668,6 +668,11 @@ func renderLogging(r *iosWriter, l config.Logging) {
 			r.line("logging host %s", h)
 		}
 	}
+	// Hosts with a level of their own (JunOS `any LEVEL`), which IOS
+	// cannot say: flowtap's own line, after the hosts it names.
+	for _, hl := range l.HostLevels {
+		r.line("flowtap logging host %s level %s", hl.Addr, hl.Level)
+	}
 }
 
 // vtyLine writes one vty range's settings in IOS's order: access-class,

@@ -13,7 +13,8 @@
 // Syslog (junos_syslog.go): `system syslog host A any LEVEL | port N |
 // facility-override localN` are the model's logging hosts, their
 // `transport udp port`, each host's own level (a host without one takes
-// the first host's, IOS's logging trap) and the model's one facility,
+// the first host's, IOS's logging trap; the IOS text says the others as
+// `flowtap logging host A level L`) and the model's one facility,
 // which every host shows; a facility that would differ between hosts is
 // refused with that reason, and deleting the last host takes the level
 // and facility along.

@@ -140,6 +140,21 @@ set system syslog host 192.0.2.11
 			t.Errorf("%s: parse back: %v %v\n%s", name, err, config.Diff(c, back), text)
 		}
 	}
+	// IOS says the levels with flowtap's own line, and reads them back.
+	rc := ios.RunningConfig(c)
+	if !strings.Contains(rc, "\nlogging trap warnings\nlogging host 192.0.2.9\nlogging host 192.0.2.10\nlogging host 192.0.2.11\nflowtap logging host 192.0.2.10 level errors\n") {
+		t.Errorf("IOS running-config:\n%s", rc)
+	}
+	if back, err := ios.Parse("ios", []byte(ios.Render(c))); err != nil || !config.Equal(back, c) {
+		t.Errorf("IOS round trip: %v %v", err, config.Diff(c, back))
+	}
+	is := ios.NewSession(c, "terminal")
+	if err := is.Exec("flowtap logging host 192.0.2.99 level errors"); err == nil || !strings.Contains(err.Error(), "not a logging host") {
+		t.Errorf("a level for a host that is not configured: %v", err)
+	}
+	if err := is.Exec("no flowtap logging host 192.0.2.10 level"); err != nil || is.Config().Logging.HostLevel(b) != "warnings" {
+		t.Errorf("no flowtap logging host: %v %+v", err, is.Config().Logging)
+	}
 	// The first host back to the default: the others keep theirs, and
 	// the default shows where it is not the first host's.
 	s := NewSession(c, "terminal")
