@@ -40,14 +40,15 @@ type cliState struct{ on atomic.Bool }
 // exits. The daemon writes its messages twice (--console-log): in IOS's
 // form on stdout, which goes to the console as "flowtapd: " lines while
 // the CLI is not there, and structured on stderr, which goes to
-// logPath (/var/log/flowtapd.log). Anything else on stderr (a panic, the reason it
+// logPath (/var/log/flowtapd.log, kept under logMax). Anything else on stderr (a panic, the reason it
 // exits) goes to both.
 func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd, cli *cliState, logPath string) {
 	backoff := backoffMin
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
+	var logFile io.Writer
+	if f, err := openRotatingLog(logPath, logMax); err != nil {
 		log.Printf("supervisor: %v: daemon output goes to the console only", err)
-		logFile = nil
+	} else {
+		logFile = f
 	}
 	for restarts := 0; ; restarts++ {
 		cmd := newCmd()
@@ -117,4 +118,61 @@ func copyLines(log *logger, r io.Reader, file io.Writer, cli *cliState, console 
 		}
 	}
 	io.Copy(io.Discard, r)
+}
+
+// logMax is how large the daemon's log file grows before it is moved to
+// FILE.1, the one before that being dropped. /var/log is in the
+// initramfs, in RAM: appended to for as long as the box ran (every login,
+// change, link and collector event), the file took memory that nothing
+// gave back until the appliance ran out of it.
+const logMax = 1 << 20
+
+// rotatingLog is an append-only log file of at most max bytes, and the
+// one before it.
+type rotatingLog struct {
+	mu   sync.Mutex
+	path string
+	max  int64
+	f    *os.File
+	size int64
+}
+
+func openRotatingLog(path string, max int64) (*rotatingLog, error) {
+	l := &rotatingLog{path: path, max: max}
+	if err := l.open(os.O_APPEND); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *rotatingLog) open(mode int) error {
+	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|mode, 0o644)
+	if err != nil {
+		return err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	l.f, l.size = f, st.Size()
+	return nil
+}
+
+// Write appends p, moving the file to FILE.1 first when p would take it
+// past max. A failed move keeps writing where it can: losing the log is
+// better than stopping the daemon's output.
+func (l *rotatingLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.size > 0 && l.size+int64(len(p)) > l.max {
+		l.f.Close()
+		os.Rename(l.path, l.path+".1")
+		if err := l.open(os.O_TRUNC); err != nil {
+			return 0, err
+		}
+	}
+	n, err := l.f.Write(p)
+	l.size += int64(n)
+	return n, err
 }

@@ -69,3 +69,56 @@ exec sleep 30`
 		}
 	}
 }
+
+// TestSuperviseBoundsTheLogFile: a daemon that has written 3 MB of
+// records (months of logins, changes and link events) leaves the log
+// file and the one before it at most logMax each, the newest record
+// last. The file is in the initramfs's RAM: before, it grew for as long
+// as the box ran.
+func TestSuperviseBoundsTheLogFile(t *testing.T) {
+	const record = `time=2026-12-06T04:27:26.123Z level=INFO msg="%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: 192.0.2.7] [localport: 22]"`
+	script := "yes '" + record + "' | head -n 25000 >&2; echo 'time=2026-12-06T04:27:27.000Z level=INFO msg=last' >&2; exec sleep 30"
+	path := filepath.Join(t.TempDir(), "flowtapd.log")
+	var console syncbuf.Buffer
+	var cli cliState
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan *exec.Cmd, 1)
+	done := make(chan struct{})
+	go func() {
+		supervise(ctx, newLogger(&console), func() *exec.Cmd {
+			c := exec.Command("sh", "-c", script)
+			started <- c
+			return c
+		}, &cli, path)
+		close(done)
+	}()
+	cmd := <-started
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		file, _ := os.ReadFile(path)
+		if strings.HasSuffix(string(file), "msg=last\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the last record did not reach the log file")
+		}
+	}
+	cancel()
+	for cmd.Process == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	<-done
+	for _, p := range []string{path, path + ".1"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() > logMax {
+			t.Errorf("%s is %d bytes, want at most %d", filepath.Base(p), st.Size(), logMax)
+		}
+	}
+	old, _ := os.ReadFile(path + ".1")
+	if !strings.HasPrefix(string(old), record+"\n") {
+		t.Errorf("%s does not start with a whole record", filepath.Base(path)+".1")
+	}
+}
