@@ -93,7 +93,7 @@ func TestPastedSecretTypes(t *testing.T) {
 			t.Errorf("error %q, want it to start %q", e, wantErr[i])
 		}
 	}
-	for i, why := range map[int]string{0: "a $1$ hash is type 5, not type 8", 1: "use password 7", 2: "type 4 secrets are withdrawn", 3: "not a hex byte", 4: "want a type 5 hash"} {
+	for i, why := range map[int]string{0: "the hash is type 5, not type 8", 1: "use password 7", 2: "type 4 secrets are withdrawn", 3: "not a hex byte", 4: "want a type 5 hash"} {
 		if !strings.Contains(skipped[i].Error(), why) {
 			t.Errorf("error %q does not say %q", skipped[i], why)
 		}

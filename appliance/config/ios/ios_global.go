@@ -383,7 +383,7 @@ func (x *cmd) secret() config.Secret {
 		h := x.c.Name("HASH", func(s string) error {
 			sec, err := config.ParseSecret(s)
 			if err == nil && strconv.Itoa(sec.Type()) != typ {
-				err = fmt.Errorf("a %s hash is type %d, not type %s", s[:3], sec.Type(), typ)
+				err = fmt.Errorf("the hash is type %d, not type %s", sec.Type(), typ)
 			}
 			return err
 		})
