@@ -84,12 +84,13 @@ type Agent struct {
 	salt    atomic.Uint64
 	limit   *limiter
 	// limitLog is when the rate limit was last logged and the total
-	// dropped then, so that a flood is logged once a minute, not per
-	// datagram.
+	// dropped then, when the run of drops it belongs to was first logged
+	// and when the last drop came, so that a flood is logged once a
+	// minute at first, not per datagram, and less often as it goes on.
 	limitLog struct {
 		sync.Mutex
-		at      time.Time
-		dropped uint32
+		at, first, last time.Time
+		dropped         uint32
 	}
 	// authLog is when an authentication failure was last logged and how
 	// many were not logged since, so that guessing shows in the log
@@ -322,17 +323,30 @@ func (a *Agent) alive(ctx context.Context) (context.Context, context.CancelFunc)
 // make hrProcessorLoad's minute.
 const cpuSampleEvery = 5 * time.Second
 
-// limitLogEvery is how often a flood being rate limited is logged.
-const limitLogEvery = time.Minute
+// limitLogEvery is how long after its first line a flood being rate
+// limited is logged again; each further line waits twice as long as the
+// flood had lasted at the one before, up to limitLogMax, and a flood that
+// stops for limitLogMax starts over. A line a minute, as before, was
+// 1,440 a day for a manager that polls too fast for months, which left
+// nothing else in show logging.
+const (
+	limitLogEvery = time.Minute
+	limitLogMax   = time.Hour
+)
 
-// logLimited logs that requests are being dropped by the rate limit, at
-// most once per limitLogEvery, with how many since the last time.
+// logLimited logs that requests are being dropped by the rate limit, with
+// how many since the last line: at the first drop of a run, then after 1,
+// 2, 4 ... 64 minutes, then hourly.
 func (a *Agent) logLimited(from netip.AddrPort) {
 	l := &a.limitLog
 	now := a.engine.now()
 	l.Lock()
 	defer l.Unlock()
-	if !l.at.IsZero() && now.Sub(l.at) < limitLogEvery {
+	newRun := l.at.IsZero() || now.Sub(l.last) >= limitLogMax
+	l.last = now
+	if newRun {
+		l.first = now
+	} else if now.Sub(l.at) < min(max(l.at.Sub(l.first), limitLogEvery), limitLogMax) {
 		return
 	}
 	total := a.ctr.get(cRateLimited)
