@@ -69,12 +69,20 @@ type sources struct {
 	mu     sync.Mutex
 	m      map[netip.Addr]*source
 	unauth int
-	logged map[string]time.Time // last log line per refusal reason
-	counts map[string]int       // refusals since that line
+	runs   map[string]*refusalRun // per refusal reason
+	counts map[string]int         // refusals since the reason's last line
 }
 
+// refusalRun is a run of refusals for one reason: when its first line
+// was logged, its last line, and its latest refusal.
+type refusalRun struct{ first, logged, last time.Time }
+
+// refusedLogMax is the longest a run of refusals goes unlogged, and the
+// quiet that ends a run.
+const refusedLogMax = time.Hour
+
 func newSources(l Limits) *sources {
-	return &sources{lim: l, m: map[netip.Addr]*source{}, logged: map[string]time.Time{}, counts: map[string]int{}}
+	return &sources{lim: l, m: map[netip.Addr]*source{}, runs: map[string]*refusalRun{}, counts: map[string]int{}}
 }
 
 func sourceOf(a net.Addr) netip.Addr {
@@ -207,16 +215,27 @@ func (s *sources) failed(a netip.Addr, now time.Time, blockFor time.Duration, n 
 	return blockFor, true
 }
 
-// logDue rate-limits the log of refusals to one line a second per
-// reason; it returns how many were refused since the last line.
+// logDue rate-limits the log of refusals per reason: the first refusal
+// of a run at once, then a line after 1, 2, 4 ... seconds of refusals, up
+// to one an hour; an hour without one ends the run. A line a second, as
+// before, was 86,400 a day while a scanner kept at the port, which left
+// nothing else in show logging. It returns how many were refused since
+// the last line.
 func (s *sources) logDue(why string, now time.Time) (int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.counts[why]++
-	if now.Sub(s.logged[why]) < time.Second {
+	r := s.runs[why]
+	switch {
+	case r == nil || now.Sub(r.last) >= refusedLogMax:
+		r = &refusalRun{first: now}
+		s.runs[why] = r
+	case now.Sub(r.logged) < min(max(r.logged.Sub(r.first), time.Second), refusedLogMax):
+		r.last = now
 		return 0, false
 	}
+	r.logged, r.last = now, now
 	n := s.counts[why]
-	s.logged[why], s.counts[why] = now, 0
+	s.counts[why] = 0
 	return n, true
 }

@@ -224,3 +224,30 @@ func TestFailedSourcesAreForgotten(t *testing.T) {
 		t.Fatalf("a new source after the failures' window: %v %q\n%s", err, out, log)
 	}
 }
+
+// TestRefusalsLoggedLessAsTheyGoOn: a scanner refused ten times a second
+// for a day is logged at its first refusal, after 1, 2, 4 ... 4096
+// seconds, then hourly: 36 lines with every refusal counted in them, not
+// one a second (86,400). Refusals back after an hour's quiet are logged
+// at once.
+func TestRefusalsLoggedLessAsTheyGoOn(t *testing.T) {
+	s := newSources(Limits{}.withDefaults())
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var at []time.Duration
+	counted := 0
+	now := start
+	for ; now.Sub(start) < 24*time.Hour; now = now.Add(100 * time.Millisecond) {
+		if n, ok := s.logDue(refusedRate, now); ok {
+			at = append(at, now.Sub(start))
+			counted += n
+		}
+	}
+	if len(at) != 36 || at[13] != 4096*time.Second || at[14] != 4096*time.Second+time.Hour {
+		t.Errorf("%d lines in a day, at %v; want 36: 0, 1, 2, 4 ... 4096 s, then hourly", len(at), at)
+	}
+	if n, _ := s.logDue(refusedRate, now.Add(2*time.Hour)); n == 0 {
+		t.Error("refusals back after two quiet hours are not logged at once")
+	} else if counted+n != 864001 {
+		t.Errorf("the lines count %d refusals, want 864001", counted+n)
+	}
+}

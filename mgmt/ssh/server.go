@@ -253,8 +253,8 @@ func (s *Server) accept() {
 	})
 }
 
-// refused logs a refused connection, at most once a second per reason,
-// so that a flood does not flood the log too.
+// refused logs a refused connection, at most once a second per reason and
+// less often as refusals go on (logDue), so that a flood does not flood the log too.
 func (s *Server) refused(src netip.Addr, why string) {
 	if n, ok := s.sources.logDue(why, time.Now()); ok {
 		s.log.Warn("ssh connection refused", "from", src, "reason", why, "refused_since_last", n)
