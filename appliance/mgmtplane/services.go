@@ -50,7 +50,7 @@ func (s *snmpService) apply(c config.Config) {
 		netflow := snmpNetflow(m)
 		a, err := snmp.New(snmp.Config{Listen: p.opts.SNMPListen, EngineID: engineID, EngineBoots: boots, Logger: p.log,
 			System: snmpSystem(m), Setter: setter{m: m}, Netflow: netflow, CacheLimits: snmpCacheLimits(m), InterfaceAlias: interfaceAlias(m),
-			Communities: comms, Users: users, Receivers: recv, AuthenTraps: c.SNMP.AuthenTraps(),
+			Communities: comms, Users: users, Receivers: recv, Traps: c.SNMP.Traps, AuthenTraps: c.SNMP.AuthenTraps(),
 			Interfaces: withVirtual{m},
 			// hrStorage: the root file system and the one flowtap writes
 			// its state (and on the appliance its configuration) to.
@@ -77,6 +77,7 @@ func (s *snmpService) apply(c config.Config) {
 		return
 	}
 	s.agent.SetCommunities(comms)
+	s.agent.SetTraps(c.SNMP.Traps)
 	s.agent.SetAuthenTraps(c.SNMP.AuthenTraps())
 	if err := s.agent.SetUsers(users); err != nil {
 		p.log.Error("snmp users", "err", err)

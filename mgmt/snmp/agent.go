@@ -67,6 +67,10 @@ type Config struct {
 
 	// RateLimit bounds the work one manager address can cause.
 	RateLimit RateLimit
+	// Traps is `snmp-server enable traps`: the watchers' notifications
+	// (linkUp, linkDown, the cache high-water one) are sent only while it
+	// is set; see SetTraps.
+	Traps bool
 	// AuthenTraps sends authenticationFailure (snmpEnableAuthenTraps)
 	// for requests that fail authentication; see SetAuthenTraps.
 	AuthenTraps bool
@@ -100,8 +104,9 @@ type Agent struct {
 		at      time.Time
 		skipped int
 	}
-	// authenTraps is snmpEnableAuthenTraps.
+	// authenTraps is snmpEnableAuthenTraps; traps is Config.Traps.
 	authenTraps atomic.Bool
+	traps       atomic.Bool
 	// setSerial is snmpSetSerialNo, the managers' advisory lock
 	// (SNMPv2-TC TestAndIncr); changed only under setMu.
 	setSerial atomic.Int32
@@ -152,6 +157,7 @@ func New(cfg Config) (*Agent, error) {
 	a.engine = engine{id: append([]byte(nil), id...), boots: int32(boots), start: now(), now: now}
 	a.limit = newLimiter(cfg.RateLimit, now)
 	a.authenTraps.Store(cfg.AuthenTraps)
+	a.traps.Store(cfg.Traps)
 	a.ctx = context.Background()
 
 	a.maxSize = cfg.MaxMessageSize
@@ -361,6 +367,10 @@ func (a *Agent) logLimited(from netip.AddrPort) {
 // SetAuthenTraps turns authenticationFailure notifications on or off
 // (`snmp-server enable traps snmp authentication`).
 func (a *Agent) SetAuthenTraps(on bool) { a.authenTraps.Store(on) }
+
+// SetTraps turns the watchers' notifications on or off (`snmp-server
+// enable traps`); an event while they are off is not sent later.
+func (a *Agent) SetTraps(on bool) { a.traps.Store(on) }
 
 // rcvBuf is the receive buffer asked for each socket: a flood that
 // outruns the agent for a moment fills it rather than pushing out a

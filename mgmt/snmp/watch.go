@@ -10,9 +10,9 @@ import (
 	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
-// WatchLinks sends linkUp and linkDown when an interface's operational
-// status crosses up, as netlink announces it (RTMGRP_LINK). It returns when
-// ctx ends or the agent closes.
+// WatchLinks sends linkUp and linkDown, while traps are on (SetTraps),
+// when an interface's operational status crosses up, as netlink announces
+// it (RTMGRP_LINK). It returns when ctx ends or the agent closes.
 func (a *Agent) WatchLinks(ctx context.Context) error {
 	ctx, cancel := a.alive(ctx)
 	defer cancel()
@@ -38,6 +38,9 @@ func (a *Agent) WatchLinks(ctx context.Context) error {
 	go func() {
 		defer close(done)
 		for ch := range queue {
+			if !a.traps.Load() {
+				continue // snmp-server enable traps is off
+			}
 			send := a.LinkDown
 			if ch.up {
 				send = a.LinkUp
@@ -86,8 +89,9 @@ type CacheWatch struct {
 }
 
 // WatchCache polls the main cache and sends flowtap's cache high-water
-// notification when it fills to High percent, once until it drains below
-// Low again. It returns when ctx ends or the agent closes.
+// notification (while traps are on) when it fills to High percent, once
+// until it drains below Low again; the crossing is logged either way. It
+// returns when ctx ends or the agent closes.
 func (a *Agent) WatchCache(ctx context.Context, p NetflowProvider, w CacheWatch) error {
 	ctx, cancel := a.alive(ctx)
 	defer cancel()
@@ -111,7 +115,9 @@ func (a *Agent) WatchCache(ctx context.Context, p NetflowProvider, w CacheWatch)
 			case armed && pct >= w.High:
 				armed = false
 				a.log.Warn("snmp: flow cache above high water", "active", c.Active, "entries", c.Entries, "percent", pct)
-				_ = a.CacheHighWater(ctx, c.Active, c.Entries)
+				if a.traps.Load() {
+					_ = a.CacheHighWater(ctx, c.Active, c.Entries)
+				}
 			case !armed && pct < w.Low:
 				armed = true
 			}

@@ -72,7 +72,7 @@ func TestWatchLinks(t *testing.T) {
 	a0, a1 := fmt.Sprintf("fts%da", os.Getpid()%100000), fmt.Sprintf("fts%db", os.Getpid()%100000)
 	sink := newTrapSink(t)
 	cfg := testConfig(newFakeBackend())
-	cfg.Receivers = []Receiver{{Addr: sink.addr(), Community: "public"}}
+	cfg.Receivers, cfg.Traps = []Receiver{{Addr: sink.addr(), Community: "public"}}, true
 	a, _, _ := startAgent(t, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -128,7 +128,7 @@ func (c *cacheFill) CacheStats() (CacheStats, error) {
 func TestWatchCache(t *testing.T) {
 	sink := newTrapSink(t)
 	cfg := testConfig(newFakeBackend())
-	cfg.Receivers = []Receiver{{Addr: sink.addr(), Community: "public"}}
+	cfg.Receivers, cfg.Traps = []Receiver{{Addr: sink.addr(), Community: "public"}}, true
 	a, _, _ := startAgent(t, cfg)
 	p := &cacheFill{fakeBackend: newFakeBackend(), active: make(chan uint32)}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -155,7 +155,7 @@ func TestWatchCache(t *testing.T) {
 func TestClosedAgentWatchesNothing(t *testing.T) {
 	sink := newTrapSink(t)
 	cfg := testConfig(newFakeBackend())
-	cfg.Receivers = []Receiver{{Addr: sink.addr(), Community: "public"}}
+	cfg.Receivers, cfg.Traps = []Receiver{{Addr: sink.addr(), Community: "public"}}, true
 	a, _, _ := startAgent(t, cfg)
 	p := &cacheFill{fakeBackend: newFakeBackend(), active: make(chan uint32)}
 	links, cache := make(chan error, 1), make(chan error, 1)
@@ -182,5 +182,37 @@ func TestClosedAgentWatchesNothing(t *testing.T) {
 	}
 	if n := a.ctr.get(cOutTraps); n != 0 {
 		t.Errorf("snmpOutTraps %d after Close, want 0", n)
+	}
+}
+
+// TestWatchersQuietWithoutTraps: without `snmp-server enable traps` the
+// watchers send nothing (the cache crossing its high water is logged
+// only); once traps are on, the next crossing is sent. The watchers used
+// to send linkUp, linkDown and the high-water notification to every host
+// whatever `enable traps` said.
+func TestWatchersQuietWithoutTraps(t *testing.T) {
+	sink := newTrapSink(t)
+	cfg := testConfig(newFakeBackend())
+	cfg.Receivers = []Receiver{{Addr: sink.addr(), Community: "public"}}
+	a, _, _ := startAgent(t, cfg)
+	p := &cacheFill{fakeBackend: newFakeBackend(), active: make(chan uint32)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.WatchCache(ctx, p, CacheWatch{Interval: 10 * time.Millisecond}) }()
+	defer func() { cancel(); <-done }()
+	for _, n := range []uint32{500, 950, 960, 700} {
+		p.active <- n
+	}
+	sink.conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if n, _, err := sink.conn.ReadFrom(make([]byte, 65536)); err == nil {
+		t.Fatalf("traps off, yet a datagram of %d octets went out", n)
+	}
+	a.SetTraps(true)
+	p.active <- 920
+	if vbs := sink.await(t, oidCacheHighWater, 0); vbs[2].Value.Uint != 920 {
+		t.Errorf("high water after traps went on: %v", vbs[2:])
+	}
+	if n := a.ctr.get(cOutTraps); n != 1 {
+		t.Errorf("snmpOutTraps %d, want 1", n)
 	}
 }

@@ -21,7 +21,8 @@ import (
 // agent announced every start as a cold one, so an NMS could not tell a
 // restarted process from a rebooted box. The agent `no snmp-server`
 // closed sends nothing more: a link going down afterwards is reported
-// once, not once per agent ever started.
+// once, not once per agent ever started, and not at all once `no
+// snmp-server enable traps` turned the notifications off.
 func TestSNMPColdStartWarmStart(t *testing.T) {
 	v := testnet.Enter(t)
 	port, trapLines := startTrapd(t, "")
@@ -92,4 +93,17 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	}
 	d.start(t)
 	want("state directory emptied", 2, 3)
+
+	// Without snmp-server enable traps, a link going down is not
+	// reported (the watchers used to send linkDown whatever it said).
+	d.cli(t, "ios", "configure terminal\nno snmp-server enable traps\nend\n")
+	before = strings.Count(trapLines(), linkDown)
+	if out, err := exec.Command("ip", "link", "set", v.Src, "down").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set %s down: %v\n%s", v.Src, err, out)
+	}
+	time.Sleep(2 * time.Second)
+	if n := strings.Count(trapLines(), linkDown) - before; n != 0 {
+		t.Errorf("with traps off, %s going down sent %d linkDown:\n%s", v.Src, n, trapLines())
+	}
+	exec.Command("ip", "link", "set", v.Src, "up").Run()
 }
