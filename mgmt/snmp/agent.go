@@ -425,8 +425,14 @@ func (a *Agent) serve(pc net.PacketConn) {
 		if resp == nil {
 			continue
 		}
-		if _, err := pc.WriteTo(resp, net.UDPAddrFromAddrPort(from)); err != nil {
-			a.log.Warn("snmp: send failed", "to", from.String(), "err", err)
+		var err2 error
+		if uc != nil {
+			_, _, err2 = uc.WriteMsgUDPAddrPort(resp, replyFrom(uc, to), from)
+		} else {
+			_, err2 = pc.WriteTo(resp, net.UDPAddrFromAddrPort(from))
+		}
+		if err2 != nil {
+			a.log.Warn("snmp: send failed", "to", from.String(), "err", err2)
 			continue
 		}
 		a.ctr.inc(cOutPkts)

@@ -32,6 +32,10 @@
 // RFC 1157 says); a GetBulk is cut short instead, and gets tooBig only when
 // not one binding fits.
 //
+// Replies leave from the address the request was sent to (IP_PKTINFO
+// and IPV6_PKTINFO on a wildcard socket), not the kernel's preferred
+// source: a manager asking a secondary address matches the answer.
+//
 // Access: a community's or user's access list is a func the daemon
 // supplies (Access), asked per request with the manager's address and
 // the address the datagram was sent to (from IP_PKTINFO, so an extended

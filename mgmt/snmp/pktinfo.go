@@ -54,3 +54,25 @@ func localAddr(c *net.UDPConn, oob []byte) netip.AddrPort {
 	}
 	return bound
 }
+
+// replyFrom is the control message that makes a reply leave from to, the
+// address the request was sent to, when the socket is bound to a
+// wildcard address: else the kernel picks the route's preferred source,
+// and a manager that asked a secondary address (or a firewall keeping
+// state for it) gets the answer from another one and drops it. nil when
+// the socket's own address serves.
+func replyFrom(c *net.UDPConn, to netip.AddrPort) []byte {
+	ua, ok := c.LocalAddr().(*net.UDPAddr)
+	if !ok || !ua.IP.IsUnspecified() || !to.IsValid() || to.Addr().IsUnspecified() {
+		return nil
+	}
+	a := to.Addr().Unmap()
+	switch {
+	case a.Is4():
+		return unix.PktInfo4(&unix.Inet4Pktinfo{Spec_dst: a.As4()})
+	case a.IsLinkLocalUnicast():
+		// Bound to its link: the kernel's choice is that address.
+		return nil
+	}
+	return unix.PktInfo6(&unix.Inet6Pktinfo{Addr: a.As16()})
+}
