@@ -109,14 +109,34 @@ type Server struct {
 // HostKey loads the host key from dir, creating it on first use: clients
 // must see the same key after a reboot or an upgrade.
 func HostKey(dir string) (ssh.Signer, error) {
-	path := filepath.Join(dir, "ssh_host_ed25519_key")
-	if b, err := os.ReadFile(path); err == nil {
-		s, err := ssh.ParsePrivateKey(b)
-		if err != nil {
-			return nil, fmt.Errorf("parse host key %s: %w", path, err)
+	return hostKey(dir, slog.New(slog.DiscardHandler))
+}
+
+// hostKeyFile is the host key's name in the state directory.
+const hostKeyFile = "ssh_host_ed25519_key"
+
+// hostKey is HostKey, logging to log when it has to replace a key file
+// it cannot use.
+func hostKey(dir string, log *slog.Logger) (ssh.Signer, error) {
+	path := filepath.Join(dir, hostKeyFile)
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		s, perr := ssh.ParsePrivateKey(b)
+		if perr == nil {
+			return s, nil
 		}
-		return s, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
+		// An empty or torn key file (the box lost power while an older
+		// flowtapd wrote it unsynced, or the disk damaged it) would keep
+		// SSH down at every boot until someone removed it from a shell.
+		// A new key brings SSH back; clients that knew the old one warn,
+		// which is what they should do. The old file stays, as .bad.
+		if err := os.Rename(path, path+".bad"); err != nil {
+			return nil, fmt.Errorf("host key %s is unusable (%v) and cannot be moved aside: %w", path, perr, err)
+		}
+		log.Warn("ssh host key unusable, generated a new one: clients that knew the old key will warn",
+			"file", path, "kept-as", path+".bad", "size", len(b), "err", perr)
+	case !errors.Is(err, os.ErrNotExist):
 		return nil, fmt.Errorf("read host key: %w", err)
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -130,14 +150,47 @@ func HostKey(dir string) (ssh.Signer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, pem.EncodeToMemory(block), 0o600); err != nil {
-		return nil, fmt.Errorf("write host key: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := writeSynced(path, pem.EncodeToMemory(block)); err != nil {
 		return nil, fmt.Errorf("write host key: %w", err)
 	}
 	return ssh.NewSignerFromKey(priv)
+}
+
+// writeSynced replaces path with data so that a power cut leaves either
+// the old file or the whole new one: the data is synced before the
+// rename, and the directory after it. (Renamed unsynced, the appliance's
+// ext4 disk kept an empty key file when the power went within half a
+// minute of the first boot.)
+func writeSynced(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // gone already once renamed
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // Listen starts serving on addr (e.g. ":22").
@@ -149,7 +202,7 @@ func Listen(addr string, cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	key, err := HostKey(cfg.StateDir)
+	key, err := hostKey(cfg.StateDir, log)
 	if err != nil {
 		return nil, err
 	}
