@@ -2,13 +2,10 @@ package mgmtplane
 
 import (
 	"bytes"
-	"errors"
-	"net"
 	"net/netip"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -283,16 +280,5 @@ func vtyDialect(c config.Config) platform.Dialect {
 }
 
 // ntpFailure says why a poll got no time in an operator's words, not the
-// socket's error chain.
-func ntpFailure(err error) string {
-	var ne net.Error
-	switch {
-	case errors.As(err, &ne) && ne.Timeout():
-		return "no answer"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "refused: no NTP server at that address"
-	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
-		return "unreachable"
-	}
-	return err.Error()
-}
+// socket's error chain (as the NTP client's log line does).
+func ntpFailure(err error) string { return ntp.Reason(err) }

@@ -6,8 +6,10 @@ package ntp
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
 	"sync"
@@ -16,6 +18,24 @@ import (
 	bntp "github.com/beevik/ntp"
 	"golang.org/x/sys/unix"
 )
+
+// Reason says why a poll got no time in an operator's words, not the
+// socket's error chain ("read udp 10.0.2.15:53358->192.0.2.1:123:
+// recvmsg: connection refused" was on the console at every boot of a box
+// whose NTP server was not reachable yet). `show ntp status` and the log
+// say the same.
+func Reason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return "no answer"
+	case errors.Is(err, unix.ECONNREFUSED):
+		return "refused: no NTP server at that address"
+	case errors.Is(err, unix.ENETUNREACH), errors.Is(err, unix.EHOSTUNREACH):
+		return "unreachable"
+	}
+	return err.Error()
+}
 
 // StepThreshold is the offset past which the clock is stepped; smaller
 // offsets are left alone (the kernel's own discipline, if any, keeps them).
@@ -242,9 +262,9 @@ func (c *Client) query(s netip.Addr) Status {
 		st.Err = fmt.Errorf("ntp server %s: %w", s, err)
 		switch since, log := c.failed(s); {
 		case log && since == 0:
-			c.log().Warn("ntp poll failed", "server", s.String(), "err", err)
+			c.log().Warn("ntp poll failed", "server", s.String(), "reason", Reason(err))
 		case log:
-			c.log().Warn("ntp poll failed", "server", s.String(), "err", err, "down-for", since.Round(time.Second).String())
+			c.log().Warn("ntp poll failed", "server", s.String(), "reason", Reason(err), "down-for", since.Round(time.Second).String())
 		}
 		return st
 	}

@@ -214,6 +214,10 @@ func TestUnreachableServerLoggedOnce(t *testing.T) {
 	if n := strings.Count(log.String(), "ntp poll failed"); n != 1 {
 		t.Fatalf("%d lines for 50 failed polls in 53 minutes, want 1:\n%s", n, log.String())
 	}
+	// Why, in the words show ntp status uses, not the socket's error.
+	if l := log.String(); !strings.Contains(l, `reason="refused: no NTP server at that address"`) || strings.Contains(l, "recvmsg") {
+		t.Errorf("the failed poll's line does not say why in an operator's words:\n%s", l)
+	}
 	poll(20) // past the hour
 	if n := strings.Count(log.String(), "ntp poll failed"); n != 2 || !strings.Contains(log.String(), "down-for=1h") {
 		t.Fatalf("%d lines after 70 failed polls (75 minutes), want 2, the second saying for how long:\n%s", n, log.String())
