@@ -8,22 +8,52 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // NextEngineBoots reads snmpEngineBoots from path (in the state
 // directory), adds one and writes it back before returning it: RFC 3414
 // 2.2.2 requires boots to grow with every start, or managers would take
-// replayed messages from the last run as timely. A missing file starts at 1.
+// replayed messages from the last run as timely.
+//
+// A missing file (a first start, or a state directory emptied) starts at
+// the seconds since 2026-01-01 rather than 1: the engine ID survives an
+// emptied state directory (it is the host's MAC address, or configured),
+// and a receiver that cached a higher count for it would drop every v3
+// trap as not in its time window until it restarted. A start takes more
+// than a second, so the count never outruns the clock. An unreadable
+// file gives the same, with the error.
 func NextEngineBoots(path string) (uint32, error) {
+	return nextEngineBoots(path, time.Now())
+}
+
+// bootsEpoch is where a missing count starts from (see NextEngineBoots);
+// 2^31 seconds after it is in 2094.
+var bootsEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// bootsFloor is a fresh count: the seconds since bootsEpoch, at least 1.
+func bootsFloor(now time.Time) uint64 {
+	s := now.Sub(bootsEpoch) / time.Second
+	switch {
+	case s < 1:
+		return 1
+	case s >= maxEngineBoots:
+		return maxEngineBoots - 1
+	}
+	return uint64(s)
+}
+
+func nextEngineBoots(path string, now time.Time) (uint32, error) {
 	var boots uint64
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		boots = bootsFloor(now) - 1 // made the floor below
 	case err != nil:
-		return 0, fmt.Errorf("snmp: engine boots: %w", err)
+		return uint32(bootsFloor(now)), fmt.Errorf("snmp: engine boots: %w", err)
 	default:
 		if boots, err = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32); err != nil {
-			return 0, fmt.Errorf("snmp: engine boots %s: %w", path, err)
+			return uint32(bootsFloor(now)), fmt.Errorf("snmp: engine boots %s: %w", path, err)
 		}
 	}
 	if boots < maxEngineBoots {
@@ -31,22 +61,22 @@ func NextEngineBoots(path string) (uint32, error) {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".engineboots-*")
 	if err != nil {
-		return 0, fmt.Errorf("snmp: engine boots: %w", err)
+		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := fmt.Fprintf(tmp, "%d\n", boots); err != nil {
 		tmp.Close()
-		return 0, fmt.Errorf("snmp: engine boots: %w", err)
+		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return 0, fmt.Errorf("snmp: engine boots: %w", err)
+		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("snmp: engine boots: %w", err)
+		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("snmp: engine boots: %w", err)
+		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
 	}
 	return uint32(boots), nil
 }

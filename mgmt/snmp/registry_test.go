@@ -2,9 +2,11 @@ package snmp
 
 import (
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestOIDOrder(t *testing.T) {
@@ -175,12 +177,40 @@ func TestSetPhases(t *testing.T) {
 	}
 }
 
+// TestNextEngineBoots: boots count up by one per start; with no count
+// (a first start, or the state directory emptied) they start from the
+// seconds since 2026, so that a receiver that cached this engine ID's
+// count before the wipe takes the new one. They used to start at 1
+// again, and snmptrapd dropped every v3 trap after a wipe.
 func TestNextEngineBoots(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "engineboots")
-	for want := uint32(1); want <= 3; want++ {
-		got, err := NextEngineBoots(p)
-		if err != nil || got != want {
-			t.Fatalf("boot %d: got %d, %v", want, got, err)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "engineboots")
+	now := time.Date(2026, 12, 6, 15, 0, 0, 0, time.UTC)
+	first := uint32(now.Sub(bootsEpoch) / time.Second)
+	for i := uint32(0); i < 3; i++ {
+		got, err := nextEngineBoots(p, now.Add(time.Duration(i)*5*time.Second))
+		if err != nil || got != first+i {
+			t.Fatalf("start %d: got %d, %v; want %d", i+1, got, err, first+i)
 		}
+	}
+	// Emptied a minute later: above the 3 counted before.
+	os.Remove(p)
+	if got, err := nextEngineBoots(p, now.Add(time.Minute)); err != nil || got != first+60 {
+		t.Errorf("after the wipe: %d, %v; want %d", got, err, first+60)
+	}
+	// A count already there goes on from itself.
+	os.WriteFile(p, []byte("41\n"), 0o600)
+	if got, err := nextEngineBoots(p, now); err != nil || got != 42 {
+		t.Errorf("from 41: %d, %v", got, err)
+	}
+	// Unreadable: the clock's count, and the error.
+	os.WriteFile(p, []byte("garbage\n"), 0o600)
+	if got, err := nextEngineBoots(p, now); err == nil || got != first {
+		t.Errorf("garbage: %d, %v; want %d and an error", got, err, first)
+	}
+	// A clock before 2026 (no RTC, no NTP yet) still starts at 1.
+	os.Remove(p)
+	if got, err := nextEngineBoots(p, time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil || got != 1 {
+		t.Errorf("clock in 1970: %d, %v", got, err)
 	}
 }

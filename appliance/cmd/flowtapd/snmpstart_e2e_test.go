@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -80,6 +81,17 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	}
 	exec.Command("ip", "link", "set", v.Src, "up").Run()
 
+	const engineBoots = "1.3.6.1.6.3.10.2.1.2.0"
+	boots := func() int {
+		t.Helper()
+		out, err := snmpAsk("snmpget", agent, "-v2c", "-cpublic", "AGENT", engineBoots)
+		n, cerr := strconv.Atoi(out)
+		if err != nil || cerr != nil {
+			t.Fatalf("snmpEngineBoots: %q, %v", out, err)
+		}
+		return n
+	}
+	wiped := boots()
 	d.stop(t, syscall.SIGTERM)
 	state := d.argValue(t, "--state")
 	ents, err := os.ReadDir(state)
@@ -91,8 +103,17 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 			t.Fatal(err)
 		}
 	}
+	// The count restarts from the clock's seconds: this test started the
+	// agent four times within about as many seconds, which an emptied
+	// state directory is not done faster than.
+	time.Sleep(2 * time.Second)
 	d.start(t)
 	want("state directory emptied", 2, 3)
+	// The engine ID is the same (the host's), so snmpEngineBoots must
+	// still grow, or receivers that cached the old count drop v3 traps.
+	if n := boots(); n <= wiped {
+		t.Errorf("snmpEngineBoots %d after the state directory was emptied, %d before", n, wiped)
+	}
 
 	// Without snmp-server enable traps, a link going down is not
 	// reported (the watchers used to send linkDown whatever it said).
