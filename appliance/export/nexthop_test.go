@@ -417,3 +417,40 @@ func TestPacketsFitTheLinkMTU(t *testing.T) {
 		}
 	}
 }
+
+// TestUnresolvedNextHopDoesNotStallClose: while nobody answers neighbour
+// discovery for an IPv6 collector, a probe takes seconds to fail. Packets
+// queued behind it used to wait for its verdict and then each become the
+// next probe, so the queue drained at a packet every few seconds: closing
+// the exporter (a reconfiguration, a stop) took two minutes after 6 s of
+// export. They are discarded, counted, instead; Close waits for the last
+// probe at most.
+func TestUnresolvedNextHopDoesNotStallClose(t *testing.T) {
+	l := newLink(t, "qaexd", netip.MustParsePrefix("10.201.41.0/24"))
+	ipCmd(t, "addr", "add", "2001:db8:41::1/64", "dev", l.near, "nodad")
+	e, err := export.NewExporter(export.DestinationConfig{Collector: netip.MustParseAddrPort("[2001:db8:41::2]:2055"),
+		Encoder: export.EncoderConfig{Version: export.V9, BootTime: boot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tcpRecord()
+	for range 60 {
+		for range 30 {
+			e.Export(&r)
+		}
+		e.Flush()
+		time.Sleep(100 * time.Millisecond)
+	}
+	start := time.Now()
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A liveness bound, not a speed goal: the last probe's wait for its
+	// next hop (ResolveWithin) with room to spare; the stall was minutes.
+	if took := time.Since(start); took > 3*export.ResolveWithin {
+		t.Errorf("Close took %v", took)
+	}
+	if s := e.Stats(); s.Records != 0 || s.LostRecords != 1800 || s.Adjacency == 0 {
+		t.Errorf("stats %+v: want all 1800 records lost, to adjacency", s)
+	}
+}

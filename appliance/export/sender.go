@@ -193,8 +193,11 @@ func (s *sender) sendSlot(i int32) {
 	// this packet can go too. Discarding it cost the rest of the burst
 	// that followed the probe, after the collector had returned. Export
 	// does not wait meanwhile: while the collector is unreachable a full
-	// queue drops, counted.
-	for s.unreachable.Load() && len(s.flight) > 0 {
+	// queue drops, counted. Not behind a probe still waiting for its next
+	// hop's address: that takes seconds to fail, and each packet held
+	// behind one became the next such probe, so the queue drained at a
+	// packet every few seconds and closing the exporter took minutes.
+	for s.unreachable.Load() && len(s.flight) > 0 && s.unqueued == 0 {
 		time.Sleep(resolvePoll)
 		now = time.Now()
 		s.reap(now, false)
