@@ -100,8 +100,9 @@ func homeRate(d *Datapath) (home, homeB1, total int) {
 }
 
 // TestHomeSlot: a key takes its home slot when it can start there (an
-// IPv4 key when it is free, an IPv6 key in an empty bucket when it is
-// free and so is the slot after it), and a key whose home is taken by
+// IPv4 key when it is free, an IPv6 key in a cache of HOME6_MIN_ENTRIES
+// or more and an empty bucket when it is free and so is the slot after
+// it), and a key whose home is taken by
 // another key with the same tag (the lookup's one-tag test then matches a
 // wrong key) is placed elsewhere and still found, by the scan of the
 // whole header that follows a failed home probe. Both count exactly. With
@@ -116,20 +117,25 @@ func TestHomeSlot(t *testing.T) {
 }
 
 func testHomeSlot(t *testing.T, hash uint64, v6 bool) {
+	// IPv6 entries go home only in caches of HOME6_MIN_ENTRIES or more.
+	entries := 64
+	if v6 {
+		entries = int(meterTableLayoutHOME6MIN_ENTRIES)
+	}
 	var d *Datapath
 	if hash != hashChain {
-		d = openTest(t, 64)
+		d = openTest(t, entries)
 	} else {
 		// A table pinned with the chain hash (as by a version before the
 		// choice), which the meter opened over it keeps.
 		pin := tempPinDir(t, "flowtap-home-test-")
-		d0, err := Open(Options{PinDir: pin, Entries: 64})
+		d0, err := Open(Options{PinDir: pin, Entries: entries})
 		if err != nil {
 			t.Fatal(err)
 		}
 		*d0.tab.hash() = hashChain
 		d0.Close()
-		if d, err = Open(Options{PinDir: pin, Entries: 64}); err != nil {
+		if d, err = Open(Options{PinDir: pin, Entries: entries}); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { d.Close() })
@@ -366,5 +372,29 @@ func TestResizeTakesLanesHash(t *testing.T) {
 		if r.Packets != 1 {
 			t.Errorf("%v: %d packets in the new table, want 1", r.SrcAddr, r.Packets)
 		}
+	}
+}
+
+// TestHome6SmallCache: below HOME6_MIN_ENTRIES an IPv6 entry is placed by
+// best fit alone, as before there were IPv6 homes (in a 16K cache that
+// measured better than the home): into an empty table, the first slot of
+// its first bucket, not its home.
+func TestHome6SmallCache(t *testing.T) {
+	d := openTest(t, 64)
+	seed, nb := *d.tab.seed(), d.tab.buckets
+	dst := netip.MustParseAddr("2001:db8:1::9")
+	for i := 0; ; i++ {
+		src := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(i)})
+		b1, _, home := homePlace(oldKey(src, dst, 1000, 53, 1, 17, 0), seed, *d.tab.hash(), nb)
+		if home < 2 || home == bucketSlots-1 {
+			continue
+		}
+		feed(t, d, cat(ethHdr(0x86dd), ip6{src: src, dst: dst, nh: 17}.bytes(udpHdr(1000, 53, 0))), 1)
+		var slots []uint32
+		d.tab.forEachUsed(func(e entry) { slots = append(slots, e.slot) })
+		if len(slots) != 1 || slots[0] != b1*bucketSlots {
+			t.Fatalf("IPv6 entry in slots %v, want [%d] (its home is %d)", slots, b1*bucketSlots, b1*bucketSlots+home)
+		}
+		return
 	}
 }

@@ -244,30 +244,31 @@ type meterSlot6 struct {
 type meterTableLayout uint32
 
 const (
-	meterTableLayoutBUCKET_SLOTS    meterTableLayout = 31
-	meterTableLayoutLINE_BYTES      meterTableLayout = 64
-	meterTableLayoutTAG_FREE        meterTableLayout = 0
-	meterTableLayoutTAG_CLAIMED     meterTableLayout = 1
-	meterTableLayoutTAG_CONT_L      meterTableLayout = 2
-	meterTableLayoutTAG_CONT_R      meterTableLayout = 4
-	meterTableLayoutTAIL_BYTES      meterTableLayout = 24
-	meterTableLayoutTAIL_OFF_R      meterTableLayout = 40
-	meterTableLayoutTAG_USED        meterTableLayout = 32768
-	meterTableLayoutTAG_V6          meterTableLayout = 16384
-	meterTableLayoutTAG_HASH_MASK   meterTableLayout = 16383
-	meterTableLayoutHDR_OVERFLOW    meterTableLayout = 1
-	meterTableLayoutHDR_OVERFLOW2   meterTableLayout = 2
-	meterTableLayoutST_DRAINING     meterTableLayout = 1
-	meterTableLayoutST_FIN_EV       meterTableLayout = 2
-	meterTableLayoutST_LIVE         meterTableLayout = 4
-	meterTableLayoutST_TAIL_LEFT    meterTableLayout = 8
-	meterTableLayoutST_REASON_SHIFT meterTableLayout = 4
-	meterTableLayoutCTR_LIVE        meterTableLayout = 0
-	meterTableLayoutCTR_SEED        meterTableLayout = 2
-	meterTableLayoutCTR_HASH        meterTableLayout = 3
-	meterTableLayoutCTR_MAX         meterTableLayout = 4
-	meterTableLayoutHASH_CHAIN      meterTableLayout = 0
-	meterTableLayoutHASH_LANES      meterTableLayout = 1
+	meterTableLayoutBUCKET_SLOTS     meterTableLayout = 31
+	meterTableLayoutLINE_BYTES       meterTableLayout = 64
+	meterTableLayoutTAG_FREE         meterTableLayout = 0
+	meterTableLayoutTAG_CLAIMED      meterTableLayout = 1
+	meterTableLayoutTAG_CONT_L       meterTableLayout = 2
+	meterTableLayoutTAG_CONT_R       meterTableLayout = 4
+	meterTableLayoutTAIL_BYTES       meterTableLayout = 24
+	meterTableLayoutTAIL_OFF_R       meterTableLayout = 40
+	meterTableLayoutTAG_USED         meterTableLayout = 32768
+	meterTableLayoutTAG_V6           meterTableLayout = 16384
+	meterTableLayoutTAG_HASH_MASK    meterTableLayout = 16383
+	meterTableLayoutHOME6MIN_ENTRIES meterTableLayout = 131072
+	meterTableLayoutHDR_OVERFLOW     meterTableLayout = 1
+	meterTableLayoutHDR_OVERFLOW2    meterTableLayout = 2
+	meterTableLayoutST_DRAINING      meterTableLayout = 1
+	meterTableLayoutST_FIN_EV        meterTableLayout = 2
+	meterTableLayoutST_LIVE          meterTableLayout = 4
+	meterTableLayoutST_TAIL_LEFT     meterTableLayout = 8
+	meterTableLayoutST_REASON_SHIFT  meterTableLayout = 4
+	meterTableLayoutCTR_LIVE         meterTableLayout = 0
+	meterTableLayoutCTR_SEED         meterTableLayout = 2
+	meterTableLayoutCTR_HASH         meterTableLayout = 3
+	meterTableLayoutCTR_MAX          meterTableLayout = 4
+	meterTableLayoutHASH_CHAIN       meterTableLayout = 0
+	meterTableLayoutHASH_LANES       meterTableLayout = 1
 )
 
 type meterTermAction struct {

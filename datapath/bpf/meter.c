@@ -1112,14 +1112,16 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 					    (__u32)HDR_OVERFLOW2 << 16);
 	}
 	/* An entry takes its home slot when it can start there: for IPv4
-	 * when it is free, for IPv6 when it is free and so is the slot after
-	 * it or a neighbouring tail's half facing it (then that tail is
-	 * shared). Else the lowest place, for IPv6 by best fit: the free
-	 * half of an existing tail before a new tail. With shared tails a
-	 * single slot between entries still serves IPv6 as a head or a tail.
-	 * (An IPv6 home taken only when it was the best fit held 39% of the
-	 * entries and measured worse; at any start it holds most of them and
-	 * a hit then skips the scan: datapath/README.md.) */
+	 * when it is free, for IPv6 (in a cache of HOME6_MIN_ENTRIES or more)
+	 * when it is free and so is the slot after it or a neighbouring
+	 * tail's half facing it (then that tail is shared). Else the lowest
+	 * place, for IPv6 by best fit: the free half of an existing tail
+	 * before a new tail. With shared tails a single slot between entries
+	 * still serves IPv6 as a head or a tail. (An IPv6 home taken only
+	 * when it was the best fit held 39% of the entries and measured
+	 * worse; at any start it holds most of them, and a hit then skips
+	 * the scan: cheaper in tables past the L3, dearer in a 16K cache's:
+	 * datapath/README.md.) */
 	/* Lost a race for that slot: the header again, and the best place
 	 * left. Not the next of the same snapshot: two writers creating in
 	 * one bucket both go for its lowest start, and the next start of
@@ -1136,7 +1138,7 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 		if (!m)
 			break;
 		int sh = share;
-		if (!round && (((__u32)f >> home) & 1)) {
+		if (!round && (((__u32)f >> home) & 1) && (!v6 || cfg.cap >= HOME6_MIN_ENTRIES)) {
 			/* IPv6: sharing a tail there if it can, else a new
 			 * tail after it. */
 			j = home;

@@ -113,6 +113,10 @@ enum table_layout {
 	TAG_USED = 0x8000,
 	TAG_V6 = 0x4000,
 	TAG_HASH_MASK = 0x3fff,
+	/* IPv6 entries go to their home slot only in caches of at least
+	 * this many entries: a hit at home cost less there (tables past the
+	 * L3) and more in a 16K cache (datapath/README.md). */
+	HOME6_MIN_ENTRIES = 131072,
 	HDR_OVERFLOW = 0x0001,
 	HDR_OVERFLOW2 = 0x0002,
 	/* flow_val.attrs byte 3: state bits. */
