@@ -302,8 +302,9 @@ func BenchmarkLive(b *testing.B) {
 		"   and including the flow lookup (no counting, no creation); meter/pa = meter / parse;\n" +
 		"   meter/xb = meter / xdpb; cached = flows in the cache at the end; refused = creations refused, cache at its\n" +
 		"   size, in the measured runs; contend = creations refused because all four candidate buckets were full;\n" +
-		"   B/flow = kernel memory per configured flow; home = entries in their home slot at the end (an entry takes\n" +
-		"   it when it can start there; a hit there skips the header scan); IPv4 rows send 60-byte UDP frames, IPv6 rows 62-byte ones,\n" +
+		"   B/flow = kernel memory per configured flow; home = entries in their home slot at the end (IPv4 entries take\n" +
+		"   it when free, IPv6 ones in caches of 128K or more when a tail fits beside it; a hit there skips the\n" +
+		"   header scan); IPv4 rows send 60-byte UDP frames, IPv6 rows 62-byte ones,\n" +
 		"   whose entries take a head slot and half a shared tail slot, 1.5 lines each)\n")
 	if xb.note != "" {
 		fmt.Printf("  (%s)\n", xb.note)
