@@ -25,13 +25,16 @@ func urootSource(ctx context.Context, o Options) (string, error) {
 	return m.Dir, nil
 }
 
-// urootArchive builds the initramfs (uncompressed newc cpio) with u-root:
-// its init and commands as one busybox binary, /bin/uinit pointing at
-// flowtapinit, and our files. u-root zeroes mtimes and inode numbers in
+// urootArchive builds the initramfs (uncompressed newc cpio) with u-root
+// (its source with urootPatches applied): its init and commands as one
+// busybox binary, /bin/uinit pointing at flowtapinit, and our files. u-root zeroes mtimes and inode numbers in
 // the archive, and builds with -trimpath and an empty build id.
 func urootArchive(ctx context.Context, o Options, cpio string, files map[string]string) error {
 	src, err := urootSource(ctx, o)
 	if err != nil {
+		return err
+	}
+	if src, err = patchedURoot(ctx, o, src); err != nil {
 		return err
 	}
 	// gosh's line editor: liner, not bubbline, which queries the terminal
