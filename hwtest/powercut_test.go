@@ -1,0 +1,132 @@
+package hwtest
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/flowtap/flowtap/hwtest/vm"
+)
+
+// powerCutConfig is a first boot's startup-config: the operator's
+// settings with one line the daemon does not know (line 12).
+const powerCutConfig = `hostname pc-probe
+username admin privilege 15 secret pc-secret
+snmp-server community public RO
+!
+interface eth1
+ ip flow ingress
+!
+ip flow-cache timeout inactive 10
+ip flow-cache timeout active 1
+ip flow-export version 9
+ip flow-export destination 10.0.2.2 29055
+this is not a command
+snmp-server location rack 5
+!
+end
+`
+
+var powerCutPrompt = regexp.MustCompile(`pc-probe(\([a-z-]+\))?#`)
+
+// TestPowerCutKeepsConfigAndHostKey: the box's first boot from a disk
+// that holds only a startup-config, with a bad line: the line is reported
+// with file:line on the console and in show logging, the other lines
+// apply. The operator changes a setting, saves it and pulls the power
+// (QEMU killed) within seconds. At the next boot the running-config is
+// exactly the one saved, and SSH comes up with the same host key as
+// before: the key the first boot generated reached the disk (it once
+// stayed an empty file, which kept SSH down at every later boot).
+func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
+	dir := t.TempDir()
+	c := vm.Image(t)
+	c.Eth1Socket, c.Eth2Socket = vm.SocketsIn(vm.SocketDir(t))
+	var err error
+	if c.Disk, err = vm.MakeConfigDisk(dir, map[string]string{"startup-config": powerCutConfig}); err != nil {
+		t.Fatal(err)
+	}
+	if c.SSHPort, err = hostPort(t, "tcp", sshHostPort); err != nil {
+		t.Fatal(err)
+	}
+	sshAddr := fmt.Sprintf("127.0.0.1:%d", c.SSHPort)
+
+	first := vm.Start(t, c)
+	first.WaitReady(bootLimit + 15*time.Second)
+	powerCutRun(t, first, "terminal length 0")
+	badLine := regexp.MustCompile(`%FLOWTAP-3-ERROR: startup-config line skipped: at /var/flowtap/startup-config:12, line this is not a command`)
+	if len(first.Lines(badLine)) == 0 {
+		t.Errorf("the console does not report the bad line with file:line (%s)", badLine)
+	}
+	if log := powerCutRun(t, first, "show logging"); !badLine.MatchString(log) {
+		t.Errorf("show logging does not report the bad line:\n%s", log)
+	}
+	r, err := powerCutSSH(sshAddr)
+	if err != nil {
+		t.Fatalf("SSH on the first boot: %v\n%s", err, r.Output)
+	}
+	hostKey := r.HostKey
+	powerCutRun(t, first, "configure terminal")
+	powerCutRun(t, first, "snmp-server contact power cut test")
+	powerCutRun(t, first, "end")
+	if out := powerCutRun(t, first, "write memory"); !strings.Contains(out, "[OK]") {
+		t.Fatalf("write memory:\n%s", out)
+	}
+	saved := powerCutRun(t, first, "show running-config")
+	for _, want := range []string{"snmp-server location rack 5", "snmp-server contact power cut test", "ip flow-export destination 10.0.2.2 29055"} {
+		if !hasLine(saved, want) {
+			t.Errorf("running-config before the power cut lacks %q:\n%s", want, saved)
+		}
+	}
+	first.Stop() // the power cut: no sync, no orderly stop
+	t.Logf("power cut %.1fs after QEMU started", time.Since(first.Started).Seconds())
+
+	second := vm.Start(t, c)
+	second.WaitReady(bootLimit + 15*time.Second)
+	powerCutRun(t, second, "terminal length 0")
+	r, err = powerCutSSH(sshAddr)
+	if err != nil {
+		t.Errorf("SSH after the power cut: %v\n%s\nshow logging:\n%s", err, r.Output, powerCutRun(t, second, "show logging"))
+	}
+	if bad := second.Lines(regexp.MustCompile(`ssh server|host key`)); len(bad) > 0 {
+		t.Errorf("SSH after the power cut: %q", bad)
+	}
+	if after := powerCutRun(t, second, "show running-config"); after != saved {
+		t.Errorf("running-config after the power cut differs from the one saved before it:\n--- before\n%s\n--- after\n%s", saved, after)
+	}
+	if err == nil && !bytes.Equal(r.HostKey.Marshal(), hostKey.Marshal()) {
+		t.Errorf("the SSH host key changed across the power cut (%s, was %s)", ssh.FingerprintSHA256(r.HostKey), ssh.FingerprintSHA256(hostKey))
+	}
+	second.Stop()
+	if left, err := vm.ReadDiskFile(c.Disk, "ssh_host_ed25519_key.bad"); err == nil && left != "" {
+		t.Errorf("the host key was replaced at the second boot (a .bad file is on the disk)")
+	}
+}
+
+// powerCutRun types a line on the console's CLI and returns what it
+// printed before the next prompt, without the echoed line.
+func powerCutRun(t *testing.T, v *vm.VM, line string) string {
+	t.Helper()
+	off := v.Console.Len()
+	v.Type(line + "\r")
+	_, end := v.ExpectFrom(regexp.MustCompile(regexp.QuoteMeta(line)+`\r?\n`), off, consoleWait)
+	m, stop := v.ExpectFrom(powerCutPrompt, end, consoleWait)
+	return strings.ReplaceAll(v.Console.Text()[end:stop-len(m[0])], "\r", "")
+}
+
+// powerCutSSH logs in over SSH, trying again for a while: the SSH server
+// starts with the daemon, after the console is ready.
+func powerCutSSH(addr string) (sshResult, error) {
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		r, err := sshScript(addr, "admin", "pc-secret", "show version\n")
+		if err == nil || time.Now().After(deadline) {
+			return r, err
+		}
+		time.Sleep(time.Second)
+	}
+}
