@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/flowtap/flowtap/appliance/asmap"
 	"github.com/flowtap/flowtap/appliance/config"
@@ -99,13 +101,7 @@ func (j *JunOS) Accounting() show.AccountingView {
 	v := show.AccountingView{Cache: j.m.CLI().CacheView(), Exports: exportStatsView(j.m.d.ExportStats()),
 		Removed: show.ExportStats(j.m.d.RemovedExportStats())}
 	v.Packets10s, v.Bytes10s = j.m.rate.last()
-	_, set, _ := j.m.Config().Setting()
-	switch ver := set.Export; ver {
-	case export.IPFIX:
-		v.Status.ExportFormat = "IPFIX"
-	default:
-		v.Status.ExportFormat = fmt.Sprintf("cflowd v%d", ver)
-	}
+	v.Status.ExportFormat = exportFormats(j.m.Config())
 	if f, ok := j.m.d.Settings().Annotator.(asmap.Filler); ok && f.Table != nil {
 		v.Status.RouteRecordSet, v.Status.RouteRecordCount, v.Status.ASCount = true, f.Table.Len(), f.Table.ASCount()
 	}
@@ -113,4 +109,29 @@ func (j *JunOS) Accounting() show.AccountingView {
 	v.Status.TimeSet = j.m.clockSyncNow() != config.ClockUnset
 	v.Status.Overload = j.m.d.OverloadView()
 	return v
+}
+
+// exportFormats is `show services accounting status`'s export format:
+// what the flow-servers get, each version once in server order (a
+// flow-server's `version9 template T` or `version-ipfix template T` is
+// its own, not the main cache's), or the main version when no server is
+// configured.
+func exportFormats(c config.Config) string {
+	name := func(ver platform.ExportVersion) string {
+		if ver == export.IPFIX {
+			return "IPFIX"
+		}
+		return fmt.Sprintf("cflowd v%d", ver)
+	}
+	var out []string
+	for _, d := range c.Export.Destinations {
+		if f := name(c.DestinationVersion(d)); !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		_, set, _ := c.Setting()
+		return name(set.Export)
+	}
+	return strings.Join(out, ", ")
 }

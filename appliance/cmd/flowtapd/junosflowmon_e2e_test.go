@@ -76,6 +76,10 @@ set forwarding-options sampling instance SI family inet output inline-jflow sour
 		"  Option export information\n  Option timeout = 2\n  Option refresh rate = 20\n") {
 		t.Errorf("show ip flow export template does not show the template's refresh rates:\n%s", tpl)
 	}
+	// The servers' format, not the main cache's cflowd default (v5).
+	if st := d.cli(t, "junos", "show services accounting status\n"); !strings.Contains(st, "\n    Export format: IPFIX\n") {
+		t.Errorf("show services accounting status does not name the servers' IPFIX:\n%s", st)
+	}
 	if cache := d.cli(t, "ios", "show ip cache flow\n"); !strings.Contains(cache, "Active flows timeout in 2 minutes\n  Inactive flows timeout in 30 seconds\n") {
 		t.Errorf("show ip cache flow does not show the template's timeouts:\n%s", cache)
 	}
