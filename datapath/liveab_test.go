@@ -19,9 +19,10 @@ const abPairs = 5
 
 // abScenarios are BenchmarkLiveAB's rows beyond BenchmarkLive's: IPv6 hits
 // in a table past the L3 (64 MiB for a 512K cache), where a hit's lines
-// come from memory.
+// come from memory, and in a 64K cache's 8 MiB, below HOME6_MIN_ENTRIES.
 var abScenarios = []liveScenario{
 	{name: "IPv6 400K flows, 512K cache", entries: 512 << 10, flows: 400_000, packets: 300_000, warm: true, v6: true},
+	{name: "IPv6 50K flows, 64K cache", entries: 64 << 10, flows: 50_000, packets: 300_000, warm: true, v6: true},
 }
 
 // BenchmarkLiveAB compares this build's meter (A) with another build's
