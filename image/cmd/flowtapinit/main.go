@@ -9,7 +9,8 @@
 //
 // Kernel command line:
 //
-//	flowtap.mgmt=dhcp                      DHCP on eth0, QEMU user-net address if none answers (default)
+//	flowtap.mgmt=dhcp                      DHCP on eth0 for as long as it runs: renewed, rebound, dropped at the lease's end (default)
+//	flowtap.mgmt=dhcp:10.0.2.15/24,10.0.2.2     DHCP, with this address while no lease is held
 //	flowtap.mgmt=static:10.0.2.15/24,10.0.2.2   a fixed address and gateway
 //	flowtap.mgmt=none                      leave eth0 unaddressed
 package main

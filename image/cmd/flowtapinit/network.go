@@ -5,50 +5,56 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/image/internal/rtnl"
 )
 
-// QEMU's user network: the address its DHCP server hands out and its gateway
-// (the host, where exports and forwarded ports land).
-var (
-	qemuUserAddr = netip.MustParsePrefix("10.0.2.15/24")
-	qemuUserGW   = netip.MustParseAddr("10.0.2.2")
-)
-
 // mgmtPlan is how eth0 gets its address.
 type mgmtPlan struct {
 	DHCP   bool
-	Static netip.Prefix // when valid: this address
+	Static netip.Prefix // when valid: this address (with DHCP: while no lease is held)
 	GW     netip.Addr
 }
 
-// parseMgmt reads flowtap.mgmt=: dhcp, none or static:ADDR/LEN[,GW].
+// parseMgmt reads flowtap.mgmt=: dhcp, dhcp:ADDR/LEN[,GW], none or
+// static:ADDR/LEN[,GW].
+//
+// Plain dhcp has no fallback address: one taken when no server answered
+// (QEMU's 10.0.2.15, as before) would be kept on a real LAN where it may
+// belong to another host. An operator who wants one names it
+// (dhcp:10.0.2.15/24,10.0.2.2), and it is held only while no lease is.
 func parseMgmt(s string) (mgmtPlan, error) {
 	switch {
 	case s == "dhcp":
-		return mgmtPlan{DHCP: true, Static: qemuUserAddr, GW: qemuUserGW}, nil
+		return mgmtPlan{DHCP: true}, nil
 	case s == "none":
 		return mgmtPlan{}, nil
-	case strings.HasPrefix(s, "static:"):
-		addr, gw, _ := strings.Cut(strings.TrimPrefix(s, "static:"), ",")
+	case strings.HasPrefix(s, "static:"), strings.HasPrefix(s, "dhcp:"):
+		kind, rest, _ := strings.Cut(s, ":")
+		addr, gw, _ := strings.Cut(rest, ",")
 		p, err := netip.ParsePrefix(addr)
 		if err != nil {
 			return mgmtPlan{}, fmt.Errorf("flowtap.mgmt=%s: address %q: want ADDR/LEN", s, addr)
 		}
-		plan := mgmtPlan{Static: p}
+		plan := mgmtPlan{DHCP: kind == "dhcp", Static: p}
 		if gw != "" {
 			if plan.GW, err = netip.ParseAddr(gw); err != nil {
 				return mgmtPlan{}, fmt.Errorf("flowtap.mgmt=%s: gateway %q: want an address", s, gw)
 			}
 		}
+		if plan.DHCP && !p.Addr().Is4() {
+			return mgmtPlan{}, fmt.Errorf("flowtap.mgmt=%s: a DHCPv4 fallback address is IPv4", s)
+		}
 		return plan, nil
 	}
-	return mgmtPlan{}, fmt.Errorf("flowtap.mgmt=%s: want dhcp, none or static:ADDR/LEN[,GW]", s)
+	return mgmtPlan{}, fmt.Errorf("flowtap.mgmt=%s: want dhcp, dhcp:ADDR/LEN[,GW], none or static:ADDR/LEN[,GW]", s)
 }
+
+// dhcpBootWait is how long the boot waits for a first lease before it
+// goes on (the daemon starts; DHCP carries on in the background).
+const dhcpBootWait = 8 * time.Second
 
 // setUpLinks sets every Ethernet link up (the daemon puts the monitored
 // ones in promiscuous mode and attaches to them) and addresses eth0.
@@ -61,7 +67,6 @@ func setUpLinks(ctx context.Context, log *logger, s settings) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	mgmt := waitLink(s.MgmtLink, 2*time.Second)
 	ifs, err := net.Interfaces()
 	if err != nil {
@@ -80,15 +85,17 @@ func setUpLinks(ctx context.Context, log *logger, s settings) error {
 	}
 	log.Printf("network: links up: %s", strings.Join(up, " "))
 	if mgmt == nil {
+		c.Close()
 		return fmt.Errorf("no %s: management unreachable (links: %s)", s.MgmtLink, strings.Join(up, " "))
 	}
 	if plan.DHCP {
-		if err := dhcp(ctx, log, s.MgmtLink); err == nil {
-			return nil
-		} else {
-			log.Printf("network: DHCP on %s: %v; using %s via %s (QEMU user network)", s.MgmtLink, err, plan.Static, plan.GW)
-		}
+		// The client keeps the rtnetlink socket for the appliance's life.
+		m := &mgmtDHCP{log: log, rt: c, link: s.MgmtLink, index: mgmt.Index, pace: defaultPace,
+			fallback: plan.Static, fallbackGW: plan.GW}
+		m.boot(ctx, dhcpBootWait)
+		return nil
 	}
+	defer c.Close()
 	if !plan.Static.IsValid() {
 		return nil
 	}
@@ -117,22 +124,4 @@ func waitLink(name string, d time.Duration) *net.Interface {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// dhcp runs u-root's dhclient for IPv4 on one link, briefly.
-func dhcp(ctx context.Context, log *logger, link string) error {
-	ctx, cancel := context.WithTimeout(ctx, 8*time.Second)
-	defer cancel()
-	start := time.Now()
-	out, err := exec.CommandContext(ctx, "dhclient", "-ipv6=false", "-timeout=3", "-retry=2", link).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("dhclient: %w: %s", err, strings.TrimSpace(string(out)))
-	}
-	ifc, err := net.InterfaceByName(link)
-	if err != nil {
-		return err
-	}
-	addrs, _ := ifc.Addrs()
-	log.Printf("network: %s by DHCP in %s: %v", link, time.Since(start).Round(time.Millisecond), addrs)
-	return nil
 }

@@ -11,7 +11,11 @@ func TestParseMgmt(t *testing.T) {
 		want    mgmtPlan
 		wantErr bool
 	}{
-		{"dhcp", mgmtPlan{DHCP: true, Static: qemuUserAddr, GW: qemuUserGW}, false},
+		{"dhcp", mgmtPlan{DHCP: true}, false},
+		{"dhcp:10.0.2.15/24,10.0.2.2", mgmtPlan{DHCP: true, Static: netip.MustParsePrefix("10.0.2.15/24"), GW: netip.MustParseAddr("10.0.2.2")}, false},
+		{"dhcp:192.0.2.7/28", mgmtPlan{DHCP: true, Static: netip.MustParsePrefix("192.0.2.7/28")}, false},
+		{"dhcp:2001:db8::5/64", mgmtPlan{}, true},
+		{"dhcp:", mgmtPlan{}, true},
 		{"none", mgmtPlan{}, false},
 		{"static:10.0.2.15/24,10.0.2.2", mgmtPlan{Static: netip.MustParsePrefix("10.0.2.15/24"), GW: netip.MustParseAddr("10.0.2.2")}, false},
 		{"static:192.0.2.7/28", mgmtPlan{Static: netip.MustParsePrefix("192.0.2.7/28")}, false},

@@ -1,4 +1,4 @@
-// Package rtnl sets links up, adds addresses and routes through
+// Package rtnl sets links up, adds and removes addresses and routes through
 // rtnetlink, with nothing but golang.org/x/sys/unix: the few requests the
 // image's init needs before the daemon takes over the interfaces.
 package rtnl
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -51,6 +52,38 @@ func (c *Conn) SetUp(index int) error {
 // AddAddr adds an address with its prefix length to a link; one already
 // there is no error.
 func (c *Conn) AddAddr(index int, p netip.Prefix) error {
+	return c.AddAddrLifetime(index, p, 0)
+}
+
+// AddAddrLifetime is AddAddr with a valid lifetime (whole seconds, 0 for
+// forever): the kernel removes the address itself when it runs out, even
+// if whoever added it is no longer there to. Adding it again replaces the
+// lifetime.
+func (c *Conn) AddAddrLifetime(index int, p netip.Prefix, valid time.Duration) error {
+	msg := addrMsg(index, p)
+	if valid > 0 {
+		secs := uint32(min(valid/time.Second, 0xfffffffe))
+		ci := make([]byte, 16) // struct ifa_cacheinfo: preferred, valid, cstamp, tstamp
+		binary.NativeEndian.PutUint32(ci[0:], secs)
+		binary.NativeEndian.PutUint32(ci[4:], secs)
+		msg = attr(msg, unix.IFA_CACHEINFO, ci)
+	}
+	if err := c.request(unix.RTM_NEWADDR, unix.NLM_F_CREATE|unix.NLM_F_REPLACE, msg); err != nil {
+		return fmt.Errorf("add address %s to link %d: %w", p, index, err)
+	}
+	return nil
+}
+
+// DelAddr removes an address from a link (with the prefix route the
+// kernel made for it).
+func (c *Conn) DelAddr(index int, p netip.Prefix) error {
+	if err := c.request(unix.RTM_DELADDR, 0, addrMsg(index, p)); err != nil {
+		return fmt.Errorf("remove address %s from link %d: %w", p, index, err)
+	}
+	return nil
+}
+
+func addrMsg(index int, p netip.Prefix) []byte {
 	fam, addr := family(p.Addr())
 	msg := make([]byte, unix.SizeofIfAddrmsg)
 	msg[0] = fam
@@ -58,15 +91,26 @@ func (c *Conn) AddAddr(index int, p netip.Prefix) error {
 	msg[3] = unix.RT_SCOPE_UNIVERSE
 	binary.NativeEndian.PutUint32(msg[4:], uint32(index))
 	msg = attr(msg, unix.IFA_LOCAL, addr)
-	msg = attr(msg, unix.IFA_ADDRESS, addr)
-	if err := c.request(unix.RTM_NEWADDR, unix.NLM_F_CREATE|unix.NLM_F_REPLACE, msg); err != nil {
-		return fmt.Errorf("add address %s to link %d: %w", p, index, err)
-	}
-	return nil
+	return attr(msg, unix.IFA_ADDRESS, addr)
 }
 
 // AddDefaultRoute routes everything of gw's family through gw on a link.
 func (c *Conn) AddDefaultRoute(index int, gw netip.Addr) error {
+	if err := c.request(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_REPLACE, defaultRouteMsg(index, gw)); err != nil {
+		return fmt.Errorf("add default route via %s on link %d: %w", gw, index, err)
+	}
+	return nil
+}
+
+// DelDefaultRoute removes the default route through gw on a link.
+func (c *Conn) DelDefaultRoute(index int, gw netip.Addr) error {
+	if err := c.request(unix.RTM_DELROUTE, 0, defaultRouteMsg(index, gw)); err != nil {
+		return fmt.Errorf("remove default route via %s on link %d: %w", gw, index, err)
+	}
+	return nil
+}
+
+func defaultRouteMsg(index int, gw netip.Addr) []byte {
 	fam, addr := family(gw)
 	msg := make([]byte, unix.SizeofRtMsg)
 	msg[0] = fam
@@ -77,11 +121,7 @@ func (c *Conn) AddDefaultRoute(index int, gw netip.Addr) error {
 	msg = attr(msg, unix.RTA_GATEWAY, addr)
 	oif := make([]byte, 4)
 	binary.NativeEndian.PutUint32(oif, uint32(index))
-	msg = attr(msg, unix.RTA_OIF, oif)
-	if err := c.request(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_REPLACE, msg); err != nil {
-		return fmt.Errorf("add default route via %s on link %d: %w", gw, index, err)
-	}
-	return nil
+	return attr(msg, unix.RTA_OIF, oif)
 }
 
 func family(a netip.Addr) (byte, []byte) {

@@ -1,0 +1,479 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"github.com/insomniacslk/dhcp/dhcpv4/nclient4"
+	"golang.org/x/sys/unix"
+
+	"github.com/flowtap/flowtap/image/internal/rtnl"
+)
+
+// The management link's DHCPv4 client, for the life of the appliance, as
+// a router's `ip address dhcp` (RFC 2131 section 4.4): discover until a
+// server answers (backing off), hold the lease, renew it with the server
+// that gave it at T1 (unicast), rebind with any server at T2 (broadcast),
+// and at the lease's end without either give the address and the default
+// route up (another host may get the address) and discover again.
+
+// dhcpPace is how the client paces its messages. The defaults are RFC
+// 2131's: discovery retransmitted at 4 s doubling to 64 s (section 4.1),
+// renewals and rebinds at half the time left, not more often than once a
+// minute (section 4.4.5).
+type dhcpPace struct {
+	Try        time.Duration // how long one DISCOVER or REQUEST waits for its answer
+	BackoffMin time.Duration // wait after the first discovery that got no lease
+	BackoffMax time.Duration // the longest wait between discoveries
+	ResendMin  time.Duration // shortest wait between renewal (or rebind) requests
+}
+
+var defaultPace = dhcpPace{Try: 4 * time.Second, BackoffMin: 4 * time.Second, BackoffMax: 64 * time.Second, ResendMin: 60 * time.Second}
+
+// dhcpLease is what the client holds from one ACK. The times count from
+// when the request that the ACK answers was sent, as RFC 2131 says.
+type dhcpLease struct {
+	Addr   netip.Prefix
+	Router netip.Addr // invalid: none given
+	Server netip.Addr // server identifier (option 54): where renewals go
+	Got    time.Time
+	Lease  time.Duration // option 51
+	T1, T2 time.Duration // options 58 and 59, else 1/2 and 7/8 of the lease
+}
+
+// infiniteLease is option 51's 0xffffffff: the address is ours for good.
+const infiniteLease = time.Duration(0xffffffff) * time.Second
+
+// leaseFromACK reads a lease from an ACK to a request sent at sent.
+func leaseFromACK(ack *dhcpv4.DHCPv4, sent time.Time) (dhcpLease, error) {
+	ip, ok := netip.AddrFromSlice(ack.YourIPAddr.To4())
+	if !ok || !ip.IsGlobalUnicast() && !ip.IsPrivate() {
+		return dhcpLease{}, fmt.Errorf("ACK from %v offers no usable address (%v)", ack.ServerIdentifier(), ack.YourIPAddr)
+	}
+	mask := ack.SubnetMask()
+	if mask == nil {
+		mask = ack.YourIPAddr.DefaultMask()
+	}
+	bits, _ := mask.Size()
+	if bits == 0 {
+		bits = 32
+	}
+	l := dhcpLease{Addr: netip.PrefixFrom(ip, bits), Got: sent}
+	if rs := ack.Router(); len(rs) > 0 {
+		l.Router, _ = netip.AddrFromSlice(rs[0].To4())
+	}
+	l.Server, _ = netip.AddrFromSlice(ack.ServerIdentifier().To4())
+	l.Lease = ack.IPAddressLeaseTime(0)
+	if l.Lease <= 0 {
+		return dhcpLease{}, fmt.Errorf("ACK from %v for %v has no lease time", ack.ServerIdentifier(), ip)
+	}
+	l.T1 = ack.IPAddressRenewalTime(l.Lease / 2)
+	l.T2 = ack.IPAddressRebindingTime(l.Lease / 8 * 7)
+	// Times out of order (a server's typo) are clamped, not trusted: the
+	// address must never outlive the lease.
+	l.T2 = min(l.T2, l.Lease)
+	l.T1 = min(l.T1, l.T2)
+	return l, nil
+}
+
+func (l dhcpLease) String() string {
+	s := l.Addr.String()
+	if l.Router.IsValid() {
+		s += " gateway " + l.Router.String()
+	}
+	if l.Lease >= infiniteLease {
+		return s + fmt.Sprintf(" by DHCP from server %v, lease infinite", l.Server)
+	}
+	return s + fmt.Sprintf(" by DHCP from server %v, lease %s (renew in %s, rebind in %s)", l.Server, l.Lease, l.T1, l.T2)
+}
+
+// mgmtDHCP runs DHCP on the management link and keeps its address and
+// default route as the leases say.
+type mgmtDHCP struct {
+	log   *logger
+	rt    *rtnl.Conn
+	link  string
+	index int
+	pace  dhcpPace
+	// fallback, when valid, is the address (and fallbackGW the gateway)
+	// the link has while no lease is held: only when the operator asked
+	// for it (flowtap.mgmt=dhcp:ADDR/LEN[,GW]).
+	fallback   netip.Prefix
+	fallbackGW netip.Addr
+	onFallback bool
+	cur        *dhcpLease // the lease whose address the link has
+	// tries counts discoveries without a lease since first (the boot's
+	// and the background's are one run of failures).
+	tries int
+	first time.Time
+}
+
+// boot tries to get a lease for up to d, so that the daemon starts with
+// its management address when a server answers at once, then keeps the
+// lease (or goes on trying) in the background for as long as ctx lasts.
+func (m *mgmtDHCP) boot(ctx context.Context, d time.Duration) {
+	bctx, cancel := context.WithTimeout(ctx, d)
+	l, err := m.acquire(bctx)
+	cancel()
+	if err != nil {
+		if m.fallback.IsValid() {
+			m.log.Printf("network: %s DHCP: no lease in %s: using %s gateway %v meanwhile (flowtap.mgmt), DHCP goes on trying", m.link, d, m.fallback, m.fallbackGW)
+			m.applyFallback()
+		} else {
+			m.log.Printf("network: %s DHCP: no lease in %s: %s stays unaddressed, DHCP goes on trying", m.link, d, m.link)
+		}
+	} else {
+		m.apply(l)
+	}
+	go m.run(ctx, l)
+}
+
+// run holds lease l (nil: none yet) and every lease after it.
+func (m *mgmtDHCP) run(ctx context.Context, l *dhcpLease) {
+	for ctx.Err() == nil {
+		if l == nil {
+			var err error
+			if l, err = m.acquire(ctx); err != nil {
+				return
+			}
+			m.apply(l)
+		}
+		l = m.hold(ctx, l)
+	}
+}
+
+// acquire discovers until a server leases an address or ctx ends.
+func (m *mgmtDHCP) acquire(ctx context.Context) (*dhcpLease, error) {
+	for {
+		if m.tries == 0 {
+			m.first = time.Now()
+		}
+		l, err := m.discover(ctx)
+		if err == nil {
+			m.tries = 0
+			return l, nil
+		}
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		m.tries++
+		try := m.tries
+		backoff := m.pace.BackoffMin << min(try-1, 16)
+		wait := jitter(min(backoff, m.pace.BackoffMax))
+		// One line at the first failures, then at every doubling of
+		// their number: a box whose cable is out for a month does not
+		// fill the console with them.
+		if try&(try-1) == 0 {
+			m.log.Printf("network: %s DHCP: %v (try %d, %s since the first); next try in %s",
+				m.link, err, try, time.Since(m.first).Round(time.Second), wait.Round(100*time.Millisecond))
+		}
+		if !sleepCtx(ctx, wait) {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// requested is the parameter request list of every message.
+var requested = dhcpv4.WithRequestedOptions(dhcpv4.OptionSubnetMask, dhcpv4.OptionRouter,
+	dhcpv4.OptionIPAddressLeaseTime, dhcpv4.OptionRenewTimeValue, dhcpv4.OptionRebindingTimeValue)
+
+// discover runs one DISCOVER, OFFER, REQUEST, ACK exchange, broadcast on
+// a packet socket (the link may have no address yet).
+func (m *mgmtDHCP) discover(ctx context.Context) (*dhcpLease, error) {
+	c, err := nclient4.New(m.link, nclient4.WithTimeout(m.pace.Try), nclient4.WithRetry(1))
+	if err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	defer c.Close()
+	offer, err := c.DiscoverOffer(ctx, requested)
+	if err != nil {
+		return nil, errors.New("no offer")
+	}
+	sent := time.Now()
+	lease, err := c.RequestFromOffer(ctx, offer, requested)
+	if err != nil {
+		var nak *nclient4.ErrNak
+		if errors.As(err, &nak) {
+			return nil, fmt.Errorf("server %v refused its offer of %v: %s", offer.ServerIdentifier(), offer.YourIPAddr, nak.Nak.Message())
+		}
+		return nil, fmt.Errorf("no ACK from server %v for %v", offer.ServerIdentifier(), offer.YourIPAddr)
+	}
+	l, err := leaseFromACK(lease.ACK, sent)
+	if err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// errNAK is a server refusing the address: it is given up at once.
+type errNAK struct {
+	server net.IP
+	msg    string
+}
+
+func (e *errNAK) Error() string {
+	if e.msg == "" {
+		return fmt.Sprintf("server %v refused it (NAK)", e.server)
+	}
+	return fmt.Sprintf("server %v refused it (NAK: %s)", e.server, e.msg)
+}
+
+// hold keeps l until it is lost, renewing and rebinding it; it returns
+// the next lease to hold, or nil when the address has been given up.
+func (m *mgmtDHCP) hold(ctx context.Context, l *dhcpLease) *dhcpLease {
+	if l.Lease >= infiniteLease {
+		<-ctx.Done()
+		return nil
+	}
+	if !sleepUntil(ctx, l.Got.Add(l.T1)) {
+		return nil
+	}
+	m.log.Printf("network: %s DHCP: renewing %v with server %v (T1, unicast)", m.link, l.Addr.Addr(), l.Server)
+	nl, err := m.extend(ctx, l, true, l.Got.Add(l.T2))
+	if err == nil {
+		m.log.Printf("network: %s DHCP: %v renewed by server %v: lease %s", m.link, l.Addr.Addr(), nl.Server, nl.Lease)
+		m.apply(nl)
+		return nl
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	var nak *errNAK
+	if !errors.As(err, &nak) {
+		m.log.Printf("network: %s DHCP: no answer from server %v by T2: rebinding %v with any server (broadcast)", m.link, l.Server, l.Addr.Addr())
+		nl, err = m.extend(ctx, l, false, l.Got.Add(l.Lease))
+		if err == nil {
+			m.log.Printf("network: %s DHCP: %v rebound by server %v: lease %s", m.link, l.Addr.Addr(), nl.Server, nl.Lease)
+			m.apply(nl)
+			return nl
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	if errors.As(err, &nak) {
+		m.drop(fmt.Sprintf("%v: %v", l.Addr.Addr(), err))
+	} else {
+		m.drop(fmt.Sprintf("lease of %v expired without renewal (held %s)", l.Addr, time.Since(l.Got).Round(time.Second)))
+	}
+	return nil
+}
+
+// extend asks for l again until the deadline: from its server (unicast)
+// when renewing, from any server (broadcast) when rebinding, from the
+// leased address's port 68 either way, with the address in ciaddr.
+func (m *mgmtDHCP) extend(ctx context.Context, l *dhcpLease, renew bool, deadline time.Time) (*dhcpLease, error) {
+	dest := &net.UDPAddr{IP: net.IPv4bcast, Port: nclient4.ServerPort}
+	if renew {
+		dest = &net.UDPAddr{IP: l.Server.AsSlice(), Port: nclient4.ServerPort}
+	}
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, errors.New("no answer")
+		}
+		// Half the time left, not more often than ResendMin, not past
+		// the deadline.
+		wait := min(max(left/2, m.pace.ResendMin), left)
+		sent := time.Now()
+		ack, err := m.request(ctx, l, dest, wait)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			var nak *errNAK
+			if errors.As(err, &nak) {
+				return nil, err
+			}
+			if time.Until(deadline) > 0 {
+				m.log.Printf("network: %s DHCP: %v: %v; asking again", m.link, l.Addr.Addr(), err)
+			}
+			// A socket error returns at once: still one request per wait.
+			sleepUntil(ctx, sent.Add(wait))
+			continue
+		}
+		nl, err := leaseFromACK(ack, sent)
+		if err != nil {
+			m.log.Printf("network: %s DHCP: %v", m.link, err)
+			sleepUntil(ctx, sent.Add(wait))
+			continue
+		}
+		return &nl, nil
+	}
+}
+
+// request sends one REQUEST for l's address to dest and waits up to wait
+// for the ACK or NAK.
+func (m *mgmtDHCP) request(ctx context.Context, l *dhcpLease, dest *net.UDPAddr, wait time.Duration) (*dhcpv4.DHCPv4, error) {
+	conn, err := m.listen(l.Addr.Addr())
+	if err != nil {
+		return nil, err
+	}
+	ifc, err := net.InterfaceByIndex(m.index)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	c, err := nclient4.NewWithConn(conn, ifc.HardwareAddr, nclient4.WithTimeout(wait), nclient4.WithRetry(1))
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	defer c.Close()
+	req, err := dhcpv4.New(dhcpv4.WithHwAddr(ifc.HardwareAddr), dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
+		dhcpv4.WithClientIP(l.Addr.Addr().AsSlice()), dhcpv4.WithBroadcast(false), requested,
+		dhcpv4.WithOption(dhcpv4.OptMaxMessageSize(nclient4.MaxMessageSize)))
+	if err != nil {
+		return nil, err
+	}
+	ack, err := c.SendAndRead(ctx, dest, req, nclient4.IsMessageType(dhcpv4.MessageTypeAck, dhcpv4.MessageTypeNak))
+	if err != nil {
+		if errors.Is(err, nclient4.ErrNoResponse) {
+			return nil, fmt.Errorf("no answer in %s", wait.Round(100*time.Millisecond))
+		}
+		return nil, err
+	}
+	if ack.MessageType() == dhcpv4.MessageTypeNak {
+		return nil, &errNAK{server: ack.ServerIdentifier(), msg: ack.Message()}
+	}
+	return ack, nil
+}
+
+// listen opens a UDP socket on port 68 bound to the link. Renewals and
+// rebinds leave from the link's address (the leased one), and it takes
+// their answers both sent to that address and broadcast (dnsmasq
+// broadcasts its NAK); addr only names the socket in errors.
+func (m *mgmtDHCP) listen(addr netip.Addr) (net.PacketConn, error) {
+	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); serr != nil {
+				return
+			}
+			if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_BROADCAST, 1); serr != nil {
+				return
+			}
+			serr = unix.SetsockoptString(int(fd), unix.SOL_SOCKET, unix.SO_BINDTODEVICE, m.link)
+		})
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	c, err := lc.ListenPacket(context.Background(), "udp4", fmt.Sprintf("0.0.0.0:%d", nclient4.ClientPort))
+	if err != nil {
+		return nil, fmt.Errorf("socket for %v on port %d: %w", addr, nclient4.ClientPort, err)
+	}
+	return c, nil
+}
+
+// apply puts lease l on the link: its address (with the lease as the
+// kernel's valid lifetime, so the address goes at the lease's end even if
+// this process is stuck) and default route, replacing what an earlier
+// lease or the fallback put there.
+func (m *mgmtDHCP) apply(l *dhcpLease) {
+	old := m.cur
+	if m.onFallback {
+		m.removeAddr(m.fallback, m.fallbackGW)
+		m.onFallback = false
+	}
+	if old != nil && old.Addr != l.Addr {
+		m.removeAddr(old.Addr, old.Router)
+		m.log.Printf("network: %s DHCP: address changed from %s to %s", m.link, old.Addr, l.Addr)
+	}
+	valid := l.Lease
+	if valid >= infiniteLease {
+		valid = 0
+	}
+	if err := m.rt.AddAddrLifetime(m.index, l.Addr, valid); err != nil {
+		m.log.Printf("network: %s DHCP: %v", m.link, err)
+	}
+	if old != nil && old.Addr == l.Addr && old.Router.IsValid() && old.Router != l.Router {
+		if err := m.rt.DelDefaultRoute(m.index, old.Router); err != nil && !gone(err) {
+			m.log.Printf("network: %s DHCP: %v", m.link, err)
+		}
+		m.log.Printf("network: %s DHCP: gateway changed from %v to %v", m.link, old.Router, l.Router)
+	}
+	if l.Router.IsValid() {
+		if err := m.rt.AddDefaultRoute(m.index, l.Router); err != nil {
+			m.log.Printf("network: %s DHCP: %v", m.link, err)
+		}
+	}
+	if old == nil || old.Addr != l.Addr {
+		m.log.Printf("network: %s %s", m.link, l)
+	}
+	m.cur = l
+}
+
+// drop gives the held address and its default route up, saying why, and
+// puts the fallback back when the operator asked for one.
+func (m *mgmtDHCP) drop(why string) {
+	if m.cur != nil {
+		m.removeAddr(m.cur.Addr, m.cur.Router)
+		m.cur = nil
+	}
+	msg := fmt.Sprintf("network: %s DHCP: %s: address and default route removed, discovering again", m.link, why)
+	if m.fallback.IsValid() {
+		msg += fmt.Sprintf("; %s gateway %v meanwhile", m.fallback, m.fallbackGW)
+		m.applyFallback()
+	}
+	m.log.Printf("%s", msg)
+}
+
+func (m *mgmtDHCP) applyFallback() {
+	if err := m.rt.AddAddr(m.index, m.fallback); err != nil {
+		m.log.Printf("network: %s: %v", m.link, err)
+		return
+	}
+	m.onFallback = true
+	if m.fallbackGW.IsValid() {
+		if err := m.rt.AddDefaultRoute(m.index, m.fallbackGW); err != nil {
+			m.log.Printf("network: %s: %v", m.link, err)
+		}
+	}
+}
+
+// removeAddr removes the default route through gw and the address p; one
+// already gone (the kernel drops an address whose lifetime ran out) is
+// no error.
+func (m *mgmtDHCP) removeAddr(p netip.Prefix, gw netip.Addr) {
+	if gw.IsValid() {
+		if err := m.rt.DelDefaultRoute(m.index, gw); err != nil && !gone(err) {
+			m.log.Printf("network: %s: %v", m.link, err)
+		}
+	}
+	if err := m.rt.DelAddr(m.index, p); err != nil && !gone(err) {
+		m.log.Printf("network: %s: %v", m.link, err)
+	}
+}
+
+func gone(err error) bool {
+	return errors.Is(err, unix.EADDRNOTAVAIL) || errors.Is(err, unix.ESRCH) || errors.Is(err, unix.ENOENT)
+}
+
+// jitter spreads d by up to a quarter either way, so that boxes powered
+// on together (a rack after an outage) do not all ask at once.
+func jitter(d time.Duration) time.Duration {
+	return d - d/4 + rand.N(d/2+1)
+}
+
+// sleepCtx sleeps for d; false if ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func sleepUntil(ctx context.Context, at time.Time) bool { return sleepCtx(ctx, time.Until(at)) }

@@ -1,0 +1,371 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// childLinkEnv, when set, makes the test binary a management-link client:
+// flowtapinit's network start-up on that link, then its DHCP client for
+// as long as the process lives, logging to stdout. The tests start it in
+// a network namespace of its own (a goroutine cannot keep one: the
+// client's goroutines run on any thread).
+const childLinkEnv = "FLOWTAPINIT_TEST_MGMT_LINK"
+
+func TestMain(m *testing.M) {
+	if link := os.Getenv(childLinkEnv); link != "" {
+		log := newLogger(os.Stdout)
+		s := settings{Mgmt: os.Getenv("FLOWTAPINIT_TEST_MGMT"), MgmtLink: link}
+		if err := setUpLinks(context.Background(), log, s); err != nil {
+			log.Printf("network: %v", err)
+			os.Exit(1)
+		}
+		select {}
+	}
+	os.Exit(m.Run())
+}
+
+func TestLeaseFromACKTimes(t *testing.T) {
+	// Covered end to end by TestDHCPLifecycle against dnsmasq; here the
+	// clamping of a server's out-of-order T1/T2, which dnsmasq refuses
+	// to send.
+	for _, tc := range []struct {
+		lease, t1, t2  time.Duration
+		wantT1, wantT2 time.Duration
+	}{
+		{120 * time.Second, 0, 0, 60 * time.Second, 105 * time.Second},
+		{120 * time.Second, 4 * time.Second, 8 * time.Second, 4 * time.Second, 8 * time.Second},
+		{120 * time.Second, 200 * time.Second, 300 * time.Second, 120 * time.Second, 120 * time.Second},
+		{120 * time.Second, 50 * time.Second, 30 * time.Second, 30 * time.Second, 30 * time.Second},
+	} {
+		ack := testACK(t, tc.lease, tc.t1, tc.t2)
+		l, err := leaseFromACK(ack, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.T1 != tc.wantT1 || l.T2 != tc.wantT2 || l.Lease != tc.lease {
+			t.Errorf("lease %s T1 %s T2 %s: got lease %s T1 %s T2 %s, want T1 %s T2 %s",
+				tc.lease, tc.t1, tc.t2, l.Lease, l.T1, l.T2, tc.wantT1, tc.wantT2)
+		}
+		if l.Addr.String() != "192.0.2.50/24" || l.Router.String() != "192.0.2.1" || l.Server.String() != "192.0.2.1" {
+			t.Errorf("lease %v: want 192.0.2.50/24 gateway 192.0.2.1 from 192.0.2.1", l)
+		}
+	}
+}
+
+// TestDHCPLifecycle runs flowtapinit's management-link DHCP against a
+// real server, dnsmasq, across a veth between two network namespaces,
+// through what a box left up for months meets: booted with the server
+// down, the server coming up, renewals, the server's range changed, the
+// server gone past the lease's end.
+func TestDHCPLifecycle(t *testing.T) {
+	dnsmasq, err := exec.LookPath("dnsmasq")
+	if err != nil {
+		t.Skip("dnsmasq not found: install Debian's dnsmasq-base (.ci/deps does) to run the DHCP client against a real server")
+	}
+	if os.Geteuid() != 0 {
+		t.Fatal("this test makes network namespaces: run it as root (make test does)")
+	}
+	n := newDHCPNet(t)
+	dir := t.TempDir()
+	leases := filepath.Join(dir, "leases")
+
+	// Boot with the server down: no address, and no 10.0.2.15 either.
+	cl := n.startClient(t, "dhcp")
+	cl.wait(t, 15*time.Second, `DHCP: no lease in 8s: eth0 stays unaddressed, DHCP goes on trying`)
+	if a := n.clientAddrs(t); a != "" {
+		t.Fatalf("eth0 with no DHCP server: addresses %q, want none", a)
+	}
+
+	// The server comes up: the client, still trying, gets a lease with
+	// the server's router and T1/T2.
+	srv := n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59")
+	line := cl.wait(t, 90*time.Second, `network: eth0 (10\.77\.0\.5\d/24) gateway 10\.77\.0\.1 by DHCP from server 10\.77\.0\.1, lease 2m0s \(renew in 4s, rebind in 8s\)`)
+	addr := regexp.MustCompile(`10\.77\.0\.5\d/24`).FindString(line)
+	if a := n.clientAddrs(t); a != addr {
+		t.Fatalf("after the lease: eth0 has %q, want %s", a, addr)
+	}
+	if r := n.clientRoute(t); !strings.Contains(r, "default via 10.77.0.1 dev eth0") {
+		t.Fatalf("after the lease: routes %q, want default via 10.77.0.1 dev eth0", r)
+	}
+	exp0 := leaseExpiry(t, leases, strings.TrimSuffix(addr, "/24"))
+
+	// Renewal at T1 (4 s): the server's lease moves on.
+	cl.wait(t, 15*time.Second, `DHCP: renewing `+regexp.QuoteMeta(strings.TrimSuffix(addr, "/24"))+` with server 10\.77\.0\.1 \(T1, unicast\)`)
+	cl.wait(t, 10*time.Second, regexp.QuoteMeta(strings.TrimSuffix(addr, "/24"))+` renewed by server 10\.77\.0\.1: lease 2m0s`)
+	if exp1 := leaseExpiry(t, leases, strings.TrimSuffix(addr, "/24")); exp1 <= exp0 {
+		t.Errorf("after a renewal the server's lease ends at %d, as before (%d)", exp1, exp0)
+	}
+
+	// The server's range changes: the next renewal is refused, the
+	// address and route go, and the new range's address comes.
+	srv.stop(t)
+	srv = n.startServer(t, dnsmasq, leases, "10.77.0.100,10.77.0.109")
+	cl.wait(t, 30*time.Second, `refused it \(NAK`)
+	line = cl.wait(t, 30*time.Second, `network: eth0 (10\.77\.0\.10\d/24) gateway 10\.77\.0\.1 by DHCP`)
+	addr2 := regexp.MustCompile(`10\.77\.0\.10\d/24`).FindString(line)
+	if a := n.clientAddrs(t); a != addr2 {
+		t.Fatalf("after the range changed: eth0 has %q, want only %s", a, addr2)
+	}
+
+	// The server goes past the lease's end: rebinding (broadcast) after
+	// T2, then the address and the default route are given up.
+	cl.wait(t, 15*time.Second, `renewed by server`)
+	srv.stop(t)
+	cl.wait(t, 20*time.Second, `no answer from server 10\.77\.0\.1 by T2: rebinding `+regexp.QuoteMeta(strings.TrimSuffix(addr2, "/24")))
+	cl.wait(t, 150*time.Second, `lease of `+regexp.QuoteMeta(addr2)+` expired without renewal .*: address and default route removed, discovering again`)
+	if a := n.clientAddrs(t); a != "" {
+		t.Errorf("after the lease's end: eth0 has %q, want none", a)
+	}
+	if r := n.clientRoute(t); strings.Contains(r, "default") {
+		t.Errorf("after the lease's end: routes %q, want no default", r)
+	}
+}
+
+// dhcpNet is two namespaces: the server's (dhcps, 10.77.0.1/24) and the
+// client's (eth0), joined by a veth.
+type dhcpNet struct{ srvNS, cliNS string }
+
+func newDHCPNet(t *testing.T) *dhcpNet {
+	n := &dhcpNet{srvNS: fmt.Sprintf("dhcpm-s-%d", os.Getpid()), cliNS: fmt.Sprintf("dhcpm-c-%d", os.Getpid())}
+	t.Cleanup(func() {
+		exec.Command("ip", "netns", "del", n.srvNS).Run()
+		exec.Command("ip", "netns", "del", n.cliNS).Run()
+	})
+	for _, args := range [][]string{
+		{"netns", "add", n.srvNS},
+		{"netns", "add", n.cliNS},
+		{"-n", n.srvNS, "link", "add", "dhcps", "type", "veth", "peer", "name", "eth0", "netns", n.cliNS},
+		{"-n", n.srvNS, "addr", "add", "10.77.0.1/24", "dev", "dhcps"},
+		{"-n", n.srvNS, "link", "set", "dhcps", "up"},
+		{"-n", n.srvNS, "link", "set", "lo", "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return n
+}
+
+// clientAddrs is eth0's IPv4 addresses in the client's namespace.
+func (n *dhcpNet) clientAddrs(t *testing.T) string {
+	out, err := exec.Command("ip", "-n", n.cliNS, "-4", "-o", "addr", "show", "dev", "eth0").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ip addr: %v\n%s", err, out)
+	}
+	var addrs []string
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		for i := range f {
+			if f[i] == "inet" && i+1 < len(f) {
+				addrs = append(addrs, f[i+1])
+			}
+		}
+	}
+	return strings.Join(addrs, " ")
+}
+
+func (n *dhcpNet) clientRoute(t *testing.T) string {
+	out, err := exec.Command("ip", "-n", n.cliNS, "-4", "route", "show").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ip route: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// dhcpServer is a dnsmasq serving DHCP only, in the server's namespace.
+type dhcpServer struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// startServer runs dnsmasq with a 2-minute lease (its shortest) and T1 4 s,
+// T2 8 s (options 58 and 59), so renewals and rebinds come in seconds.
+func (n *dhcpNet) startServer(t *testing.T, dnsmasq, leases, rng string) *dhcpServer {
+	cmd := exec.Command("ip", "netns", "exec", n.srvNS, dnsmasq,
+		"--keep-in-foreground", "--conf-file=/dev/null", "--port=0", "--user=root",
+		"--interface=dhcps", "--bind-interfaces", "--dhcp-authoritative",
+		"--dhcp-range="+rng+",255.255.255.0,2m", "--dhcp-option=3,10.77.0.1",
+		"--dhcp-option=58,4", "--dhcp-option=59,8",
+		"--dhcp-leasefile="+leases, "--pid-file="+leases+".pid", "--log-dhcp", "--log-facility=-")
+	var out syncWriter
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("dnsmasq: %v", err)
+	}
+	s := &dhcpServer{cmd: cmd, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() {
+		s.stop(t)
+		if t.Failed() {
+			t.Logf("dnsmasq %s:\n%s", rng, out.String())
+		}
+	})
+	return s
+}
+
+func (s *dhcpServer) stop(t *testing.T) {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// leaseExpiry is the end (Unix seconds) dnsmasq's lease file gives ip.
+func leaseExpiry(t *testing.T, file, ip string) int64 {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("dnsmasq's lease file: %v", err)
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 3 && f[2] == ip {
+			n, err := strconv.ParseInt(f[0], 10, 64)
+			if err != nil {
+				t.Fatalf("lease file line %q: %v", l, err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("dnsmasq's lease file has no lease of %s:\n%s", ip, data)
+	return 0
+}
+
+// dhcpClient is the test binary as flowtapinit's network start-up, in
+// the client's namespace.
+type dhcpClient struct {
+	mu    sync.Mutex
+	lines []string
+	next  int
+	more  chan struct{}
+}
+
+func (n *dhcpNet) startClient(t *testing.T, mgmt string) *dhcpClient {
+	cmd := exec.Command("ip", "netns", "exec", n.cliNS, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childLinkEnv+"=eth0", "FLOWTAPINIT_TEST_MGMT="+mgmt)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	c := &dhcpClient{more: make(chan struct{}, 1)}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			c.mu.Lock()
+			c.lines = append(c.lines, sc.Text())
+			c.mu.Unlock()
+			select {
+			case c.more <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if t.Failed() || testing.Verbose() {
+			t.Logf("client's log:\n%s", strings.Join(c.lines, "\n"))
+		}
+	})
+	return c
+}
+
+// wait returns the first line after the last one waited for that matches
+// pattern.
+func (c *dhcpClient) wait(t *testing.T, d time.Duration, pattern string) string {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	deadline := time.After(d)
+	for {
+		c.mu.Lock()
+		for ; c.next < len(c.lines); c.next++ {
+			if re.MatchString(c.lines[c.next]) {
+				l := c.lines[c.next]
+				c.next++
+				c.mu.Unlock()
+				return l
+			}
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.more:
+		case <-deadline:
+			t.Fatalf("client logged no line matching %q in %s", pattern, d)
+		}
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// testACK is an ACK of 192.0.2.50/24 from 192.0.2.1 (also the router)
+// with the given lease time and T1/T2 (0: not sent).
+func testACK(t *testing.T, lease, t1, t2 time.Duration) *dhcpv4.DHCPv4 {
+	t.Helper()
+	mods := []dhcpv4.Modifier{
+		dhcpv4.WithMessageType(dhcpv4.MessageTypeAck),
+		dhcpv4.WithYourIP(net.IPv4(192, 0, 2, 50)),
+		dhcpv4.WithNetmask(net.CIDRMask(24, 32)),
+		dhcpv4.WithRouter(net.IPv4(192, 0, 2, 1)),
+		dhcpv4.WithServerIP(net.IPv4(192, 0, 2, 1)),
+		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(net.IPv4(192, 0, 2, 1))),
+		dhcpv4.WithLeaseTime(uint32(lease / time.Second)),
+	}
+	if t1 != 0 {
+		mods = append(mods, dhcpv4.WithOption(dhcpv4.OptGeneric(dhcpv4.OptionRenewTimeValue, secs(t1))))
+	}
+	if t2 != 0 {
+		mods = append(mods, dhcpv4.WithOption(dhcpv4.OptGeneric(dhcpv4.OptionRebindingTimeValue, secs(t2))))
+	}
+	ack, err := dhcpv4.New(mods...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ack
+}
+
+func secs(d time.Duration) []byte { return binary.BigEndian.AppendUint32(nil, uint32(d/time.Second)) }
