@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/asmap"
 	"github.com/flowtap/flowtap/appliance/config"
@@ -38,6 +39,14 @@ func (j *JunOS) Hostname() string                      { return j.m.Config().Hos
 func (j *JunOS) Running() config.Config                { return j.m.Config() }
 func (j *JunOS) Commit(c config.Config) error          { return j.m.Apply(c) }
 func (j *JunOS) Rollback(n int) (config.Config, error) { return j.m.Rollback(n) }
+
+// CommitConfirmed, Confirm and ConfirmDeadline are JunOS's commit
+// confirmed, held by the manager so that it outlives the session.
+func (j *JunOS) CommitConfirmed(c config.Config, wait time.Duration) error {
+	return j.m.CommitConfirmed(c, wait)
+}
+func (j *JunOS) Confirm() bool              { return j.m.Confirm() }
+func (j *JunOS) ConfirmDeadline() time.Time { return j.m.ConfirmDeadline() }
 
 // FirewallFilter is `show firewall filter NAME`: the datapath's term
 // counters, zero while no port uses the filter.

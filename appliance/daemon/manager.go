@@ -75,6 +75,8 @@ type Manager struct {
 	// configLog is `show archive log config`: the CLI sessions' logged
 	// commands.
 	configLog cliios.ConfigLog
+	// confirm is a JunOS commit confirmed waiting to be confirmed.
+	confirm confirmWait
 }
 
 // ACL applies the management access lists (SNMP, vty) and counts what
@@ -449,6 +451,7 @@ func (m *Manager) ReloadStartup() error {
 // Close ends the appliance; keep leaves the flows in the pinned table for
 // a restarted daemon.
 func (m *Manager) Close(keep bool) error {
+	m.stopConfirm()
 	close(m.stopWatch)
 	m.stop()
 	return m.d.Close(keep)

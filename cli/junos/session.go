@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
@@ -34,6 +35,17 @@ type Backend interface {
 	// Rollback returns the configuration committed n commits ago (0 is
 	// the running one), as `rollback N` loads it.
 	Rollback(n int) (config.Config, error)
+	// CommitConfirmed is Commit, rolled back to the configuration
+	// running before it unless Confirm comes within wait (`commit
+	// confirmed N`). The wait outlives the session: losing the session
+	// is what it guards against.
+	CommitConfirmed(c config.Config, wait time.Duration) error
+	// Confirm keeps what a waiting commit confirmed applied; false when
+	// none waits.
+	Confirm() bool
+	// ConfirmDeadline is when a waiting commit confirmed rolls back; the
+	// zero time when none waits.
+	ConfirmDeadline() time.Time
 	// FirewallFilter is the counters of filter name for `show firewall
 	// filter`; an error when no such filter is configured.
 	FirewallFilter(name string) ([]show.FirewallCounter, error)
@@ -112,6 +124,11 @@ func (s *Session) Prompt() string {
 	banner := "[edit]"
 	if len(s.path) > 0 {
 		banner = "[edit " + strings.Join(s.path, " ") + "]"
+	}
+	if d := s.b.ConfirmDeadline(); !d.IsZero() {
+		// JunOS reminds the operator above every prompt until a commit
+		// confirms.
+		banner = fmt.Sprintf("# commit confirmed will be rolled back in %d minutes\n%s", confirmMinutes(time.Until(d)), banner)
 	}
 	return fmt.Sprintf("%s\n%s@%s# ", banner, s.user, s.b.Hostname())
 }
@@ -273,8 +290,29 @@ func writeConfigAt(w io.Writer, c config.Config, words []string, displaySet bool
 	io.WriteString(w, junosconf.Render(c))
 }
 
+// confirmMinutes is a rollback's wait in whole minutes, rounded up as
+// JunOS counts down: 4 minutes 10 seconds left is 5.
+func confirmMinutes(left time.Duration) int {
+	return max(int((left+time.Minute-1)/time.Minute), 1)
+}
+
+// defaultConfirmWait is commit confirmed's wait when no minutes are given.
+const defaultConfirmWait = 10
+
 func (s *Session) commit(w io.Writer, rest string) error {
 	opt := strings.Fields(rest)
+	confirmed := 0
+	if len(opt) > 0 && opt[0] == "confirmed" {
+		confirmed = defaultConfirmWait
+		if len(opt) > 1 {
+			n, err := strconv.Atoi(opt[1])
+			if err != nil || n < 1 || n > 65535 {
+				line := "commit " + rest
+				return fmt.Errorf("%s\n%s^\nerror: value %s is not within range (1..65535)", line, strings.Repeat(" ", strings.LastIndex(line, opt[1])), opt[1])
+			}
+			confirmed = n
+		}
+	}
 	c, err := s.cand.Commit()
 	if err != nil {
 		if e := s.screen(err); e != nil {
@@ -283,10 +321,19 @@ func (s *Session) commit(w io.Writer, rest string) error {
 		return errors.New("error: configuration check-out failed")
 	}
 	if len(opt) > 0 && opt[0] == "check" {
+		// A check confirms a waiting commit confirmed, as a commit does.
+		s.b.Confirm()
 		fmt.Fprintln(w, "configuration check succeeds")
 		return nil
 	}
-	if err := s.b.Commit(c); err != nil {
+	apply := s.b.Commit
+	if confirmed > 0 {
+		fmt.Fprintf(w, "commit confirmed will be automatically rolled back in %d minutes unless confirmed\n", confirmed)
+		apply = func(c config.Config) error { return s.b.CommitConfirmed(c, time.Duration(confirmed)*time.Minute) }
+	} else {
+		s.b.Confirm()
+	}
+	if err := apply(c); err != nil {
 		// A backend's warnings (what the runtime cannot do yet) leave
 		// the commit in force, as JunOS's "warning:" lines do.
 		var warn interface{ Unwrap() []error }

@@ -18,7 +18,35 @@ import (
 var update = flag.Bool("update", false, "rewrite golden transcripts")
 
 // fakeBackend keeps a real model and its commit history.
-type fakeBackend struct{ history []config.Config }
+type fakeBackend struct {
+	history []config.Config
+	// restore is what a waiting commit confirmed rolls back to; expire
+	// does it as the timer would.
+	restore  *config.Config
+	deadline time.Time
+}
+
+func (f *fakeBackend) CommitConfirmed(c config.Config, wait time.Duration) error {
+	if f.restore == nil {
+		r := f.Running()
+		f.restore = &r
+	}
+	f.deadline = time.Now().Add(wait)
+	return f.Commit(c)
+}
+func (f *fakeBackend) Confirm() bool {
+	ok := f.restore != nil
+	f.restore, f.deadline = nil, time.Time{}
+	return ok
+}
+func (f *fakeBackend) ConfirmDeadline() time.Time { return f.deadline }
+func (f *fakeBackend) expire() {
+	if f.restore != nil {
+		r := *f.restore
+		f.Confirm()
+		f.Commit(r)
+	}
+}
 
 func (f *fakeBackend) Hostname() string             { return f.Running().HostnameOrDefault() }
 func (f *fakeBackend) Running() config.Config       { return f.history[len(f.history)-1] }

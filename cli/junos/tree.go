@@ -400,6 +400,8 @@ func configurationTree() *node {
 		kw("show", "Show a parameter", rest("<statement>", "Configuration statement").Runs(showCand)).Runs(showCand),
 		kw("commit", "Commit current set of changes",
 			kw("check", "Check correctness of syntax; do not apply changes").Runs(commit),
+			kw("confirmed", "Automatically rollback if not confirmed",
+				cmdtree.Value[*Session]("<minutes>", "Number of minutes until rollback (1..65535)", nil).Runs(commit)).Runs(commit),
 			kw("and-quit", "Quit configuration mode if commit succeeds").Runs(commit)).Runs(commit),
 		kw("load", "Load configuration from ASCII file",
 			kw("merge", "Merge contents with existing configuration", kw("terminal", "Use login terminal").Runs(load)),

@@ -1,0 +1,92 @@
+package junos
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
+)
+
+// transcript runs lines in s, each after its prompt, as a terminal shows
+// them.
+func transcript(s *Session, lines string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(lines), "\n") {
+		b.WriteString(s.Prompt() + line + "\n")
+		b.WriteString(s.Exec(line))
+	}
+	return b.String()
+}
+
+// TestCommitConfirmed: `commit confirmed N` commits, says when it rolls
+// back and reminds above every prompt; a plain commit confirms it (and
+// the reminder goes); one not confirmed in time is rolled back to the
+// configuration before it. A bad minute count is refused with a caret.
+// Before, `commit confirmed` was a syntax error.
+func TestCommitConfirmed(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	s := NewSession(f, "ops")
+	got := transcript(s, `
+configure
+set forwarding-options sampling input rate 100
+commit confirmed 0
+commit confirmed 5
+set forwarding-options sampling input rate 200
+commit confirmed
+commit
+top`)
+	want := `ops@jtap> configure
+Entering configuration mode
+
+[edit]
+ops@jtap# set forwarding-options sampling input rate 100
+[edit]
+ops@jtap# commit confirmed 0
+commit confirmed 0
+                 ^
+error: value 0 is not within range (1..65535)
+[edit]
+ops@jtap# commit confirmed 5
+commit confirmed will be automatically rolled back in 5 minutes unless confirmed
+commit complete
+# commit confirmed will be rolled back in 5 minutes
+[edit]
+ops@jtap# set forwarding-options sampling input rate 200
+# commit confirmed will be rolled back in 5 minutes
+[edit]
+ops@jtap# commit confirmed
+commit confirmed will be automatically rolled back in 10 minutes unless confirmed
+commit complete
+# commit confirmed will be rolled back in 10 minutes
+[edit]
+ops@jtap# commit
+commit complete
+[edit]
+ops@jtap# top
+`
+	if got != want {
+		t.Fatalf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	if f.restore != nil || f.Running().Sampling.Rate != 200 {
+		t.Fatalf("the plain commit did not confirm: waiting %v, rate %d", f.restore != nil, f.Running().Sampling.Rate)
+	}
+
+	// Not confirmed: the configuration before the first commit
+	// confirmed of the chain comes back, as a commit of its own.
+	transcript(s, "set forwarding-options sampling input rate 300\ncommit confirmed 1\nset forwarding-options sampling input rate 400\ncommit confirmed 3")
+	if f.Running().Sampling.Rate != 400 {
+		t.Fatalf("rate %d after the second commit confirmed, want 400", f.Running().Sampling.Rate)
+	}
+	f.expire()
+	if r := f.Running().Sampling.Rate; r != 200 {
+		t.Fatalf("after the rollback the rate is %d, want the confirmed 200", r)
+	}
+	if p := s.Prompt(); strings.Contains(p, "commit confirmed") {
+		t.Errorf("prompt still reminds after the rollback: %q", p)
+	}
+}
