@@ -348,6 +348,10 @@ func (s *sender) stamped() {
 			j, seen = i, seen+1
 		}
 	}
+	if j < 0 {
+		s.unqueued = 0 // cannot be: the count follows the flight
+		return
+	}
 	s.flight[j].queued = true
 	s.unqueued--
 }
