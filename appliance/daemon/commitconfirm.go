@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/cli/show"
 )
 
 // confirmWait is JunOS's `commit confirmed`: a commit that is rolled back
@@ -30,7 +31,7 @@ type confirmWait struct {
 // configuration running before it unless Confirm is called within wait.
 // A commit confirmed while one waits restarts the wait and keeps the
 // first one's rollback point, as JunOS does.
-func (m *Manager) CommitConfirmed(c config.Config, wait time.Duration) error {
+func (m *Manager) CommitConfirmed(c config.Config, wait time.Duration, by show.CommitEntry) error {
 	w := &m.confirm
 	w.mu.Lock()
 	first := w.timer == nil
@@ -44,7 +45,8 @@ func (m *Manager) CommitConfirmed(c config.Config, wait time.Duration) error {
 	w.deadline = time.Now().Add(wait)
 	w.timer = time.AfterFunc(wait, func() { m.confirmExpired(gen) })
 	w.mu.Unlock()
-	err := m.Apply(c)
+	by.ConfirmMinutes = int(wait / time.Minute)
+	err := m.ApplyBy(c, by)
 	var warn Warnings
 	if err != nil && !errors.As(err, &warn) && first {
 		// Nothing was applied: nothing to roll back.

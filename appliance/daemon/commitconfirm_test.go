@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
+	"github.com/flowtap/flowtap/cli/show"
 )
 
 // TestCommitConfirmedRollsBackOnTheWire: a JunOS commit confirmed that
@@ -54,7 +55,7 @@ set forwarding-options sampling family inet output flow-server 127.0.0.1 version
 		}
 	}
 
-	if err := m.CommitConfirmed(cfgTo(b), time.Second); err != nil {
+	if err := m.CommitConfirmed(cfgTo(b), time.Second, show.CommitEntry{User: "ops", Via: "cli"}); err != nil {
 		t.Fatal(err)
 	}
 	if m.ConfirmDeadline().IsZero() {
@@ -82,7 +83,7 @@ set forwarding-options sampling family inet output flow-server 127.0.0.1 version
 	waitPackets(t, a, 2)
 
 	// Confirmed in time: the commit stays past its deadline.
-	if err := m.CommitConfirmed(cfgTo(b), time.Second); err != nil {
+	if err := m.CommitConfirmed(cfgTo(b), time.Second, show.CommitEntry{User: "ops", Via: "cli"}); err != nil {
 		t.Fatal(err)
 	}
 	if !m.Confirm() {
@@ -91,6 +92,16 @@ set forwarding-options sampling family inet output flow-server 127.0.0.1 version
 	time.Sleep(1500 * time.Millisecond)
 	if !config.Equal(m.Config(), cfgTo(b)) {
 		t.Fatalf("a confirmed commit was rolled back: %+v", m.Config().Export.Destinations)
+	}
+	// show system commit: the start, the commit confirmed, its
+	// automatic rollback and the confirmed one, newest first, each under
+	// the rollback number that loads it.
+	cs := m.Commits()
+	if len(cs) != 4 || cs[0].User != "ops" || cs[1].Via != "other" || cs[2].User != "ops" || cs[3].Via != "other" {
+		t.Fatalf("commits %+v", cs)
+	}
+	if r, _ := m.Rollback(1); !config.Equal(r, cfgTo(a)) {
+		t.Errorf("rollback 1 is not the automatic rollback's configuration")
 	}
 	feed(t, m.d, 3, 4)
 	purge()

@@ -35,15 +35,16 @@ func (j *JunOS) SNMPCounters() show.SNMPCounters {
 	return out
 }
 
-func (j *JunOS) Hostname() string                      { return j.m.Config().HostnameOrDefault() }
-func (j *JunOS) Running() config.Config                { return j.m.Config() }
-func (j *JunOS) Commit(c config.Config) error          { return j.m.Apply(c) }
-func (j *JunOS) Rollback(n int) (config.Config, error) { return j.m.Rollback(n) }
+func (j *JunOS) Hostname() string                                  { return j.m.Config().HostnameOrDefault() }
+func (j *JunOS) Running() config.Config                            { return j.m.Config() }
+func (j *JunOS) Commit(c config.Config, by show.CommitEntry) error { return j.m.ApplyBy(c, by) }
+func (j *JunOS) Commits() []show.CommitEntry                       { return j.m.Commits() }
+func (j *JunOS) Rollback(n int) (config.Config, error)             { return j.m.Rollback(n) }
 
 // CommitConfirmed, Confirm and ConfirmDeadline are JunOS's commit
 // confirmed, held by the manager so that it outlives the session.
-func (j *JunOS) CommitConfirmed(c config.Config, wait time.Duration) error {
-	return j.m.CommitConfirmed(c, wait)
+func (j *JunOS) CommitConfirmed(c config.Config, wait time.Duration, by show.CommitEntry) error {
+	return j.m.CommitConfirmed(c, wait, by)
 }
 func (j *JunOS) Confirm() bool              { return j.m.Confirm() }
 func (j *JunOS) ConfirmDeadline() time.Time { return j.m.ConfirmDeadline() }

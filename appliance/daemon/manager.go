@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,9 @@ type Manager struct {
 	mu      sync.Mutex
 	cfg     config.Config
 	history []config.Config // earlier running configs, newest last: JunOS rollback 1..49
+	// commits says who made each configuration, for JunOS's show system
+	// commit: the history's and then the running one's, newest last.
+	commits []show.CommitEntry
 	d       *Daemon
 	onApply []func(config.Config)
 
@@ -109,6 +113,8 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	m := &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d, stopWatch: make(chan struct{}), stop: stop}
+	// The configuration flowtapd started with is the first commit.
+	m.commits = []show.CommitEntry{{When: m.started, User: "root", Via: "other"}}
 	// What the start could not do was logged; later changes warn only
 	// about what they bring.
 	m.warned = map[string]bool{}
@@ -220,6 +226,14 @@ func (m *Manager) OnApply(f func(config.Config)) {
 // derive settings from is refused whole; a runtime step that fails (a
 // port that cannot be attached) is reported, and the rest applies.
 func (m *Manager) Apply(c config.Config) error {
+	return m.ApplyBy(c, show.CommitEntry{User: "root", Via: "other"})
+}
+
+// ApplyBy is Apply that records who committed, for show system commit.
+func (m *Manager) ApplyBy(c config.Config, by show.CommitEntry) error {
+	if by.When.IsZero() {
+		by.When = time.Now()
+	}
 	m.applyMu.Lock()
 	defer m.applyMu.Unlock()
 	s, err := SettingsFrom(c)
@@ -229,9 +243,11 @@ func (m *Manager) Apply(c config.Config) error {
 	m.mu.Lock()
 	old := m.cfg
 	m.history = append(m.history, old)
+	m.commits = append(m.commits, by)
 	if len(m.history) > maxRollback {
 		m.history = m.history[1:]
 	}
+	m.commits = m.commits[max(len(m.commits)-len(m.history)-1, 0):]
 	m.cfg = c.Clone()
 	hooks := append([]func(config.Config){}, m.onApply...)
 	m.mu.Unlock()
@@ -455,6 +471,16 @@ func (m *Manager) Close(keep bool) error {
 	close(m.stopWatch)
 	m.stop()
 	return m.d.Close(keep)
+}
+
+// Commits are the commits the rollback history holds, newest (the
+// running configuration's) first, for JunOS's show system commit.
+func (m *Manager) Commits() []show.CommitEntry {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := slices.Clone(m.commits)
+	slices.Reverse(out)
+	return out
 }
 
 // Rollback is the configuration committed n changes ago (0: the running

@@ -90,3 +90,40 @@ ops@jtap# top
 		t.Errorf("prompt still reminds after the rollback: %q", p)
 	}
 }
+
+// TestShowSystemCommit: `show system commit` lists the commits newest
+// first under their rollback numbers, who made them and how, a commit
+// confirmed's wait and a `commit comment` under its commit. Before,
+// `show system commit` was a syntax error and `commit comment` too.
+func TestShowSystemCommit(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	s := NewSession(f, "ops")
+	transcript(s, `
+configure
+set forwarding-options sampling input rate 100
+commit comment "collector moved to nfcapd-2"
+set forwarding-options sampling input rate 200
+commit confirmed 5
+commit
+exit`)
+	got := transcript(s, "show system commit\nshow system commit | match confirmed")
+	want := `ops@jtap> show system commit
+0   2026-11-22 12:03:00 UTC by ops via cli
+1   2026-11-22 12:02:00 UTC by ops via cli commit confirmed, rollback in 5mins
+2   2026-11-22 12:01:00 UTC by ops via cli
+    collector moved to nfcapd-2
+3   2026-11-22 11:00:00 UTC by root via other
+ops@jtap> show system commit | match confirmed
+1   2026-11-22 12:02:00 UTC by ops via cli commit confirmed, rollback in 5mins
+`
+	if got != want {
+		t.Fatalf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	if r := f.Running().Sampling.Rate; r != 200 {
+		t.Errorf("rate %d after the commits, want 200", r)
+	}
+}

@@ -30,8 +30,12 @@ type Backend interface {
 	Hostname() string
 	Accounting() show.AccountingView
 	Running() config.Config
-	// Commit makes c the running configuration (validated already).
-	Commit(c config.Config) error
+	// Commit makes c the running configuration (validated already);
+	// by says who committed, for show system commit.
+	Commit(c config.Config, by show.CommitEntry) error
+	// Commits are the commits rollback can load, newest (the running
+	// configuration's, rollback 0) first.
+	Commits() []show.CommitEntry
 	// Rollback returns the configuration committed n commits ago (0 is
 	// the running one), as `rollback N` loads it.
 	Rollback(n int) (config.Config, error)
@@ -39,7 +43,7 @@ type Backend interface {
 	// running before it unless Confirm comes within wait (`commit
 	// confirmed N`). The wait outlives the session: losing the session
 	// is what it guards against.
-	CommitConfirmed(c config.Config, wait time.Duration) error
+	CommitConfirmed(c config.Config, wait time.Duration, by show.CommitEntry) error
 	// Confirm keeps what a waiting commit confirmed applied; false when
 	// none waits.
 	Confirm() bool
@@ -296,10 +300,23 @@ func confirmMinutes(left time.Duration) int {
 	return max(int((left+time.Minute-1)/time.Minute), 1)
 }
 
+// unquote takes the quotes off a commit comment typed in them.
+func unquote(v string) string {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
 // defaultConfirmWait is commit confirmed's wait when no minutes are given.
 const defaultConfirmWait = 10
 
 func (s *Session) commit(w io.Writer, rest string) error {
+	by := show.CommitEntry{User: s.user, Via: "cli"}
+	if before, comment, ok := strings.Cut(rest, "comment"); ok && (before == "" || strings.HasSuffix(before, " ")) {
+		// `commit comment "text"`: the log's line under the commit.
+		rest, by.Comment = strings.TrimSpace(before), unquote(strings.TrimSpace(comment))
+	}
 	opt := strings.Fields(rest)
 	confirmed := 0
 	if len(opt) > 0 && opt[0] == "confirmed" {
@@ -326,10 +343,10 @@ func (s *Session) commit(w io.Writer, rest string) error {
 		fmt.Fprintln(w, "configuration check succeeds")
 		return nil
 	}
-	apply := s.b.Commit
+	apply := func(c config.Config) error { return s.b.Commit(c, by) }
 	if confirmed > 0 {
 		fmt.Fprintf(w, "commit confirmed will be automatically rolled back in %d minutes unless confirmed\n", confirmed)
-		apply = func(c config.Config) error { return s.b.CommitConfirmed(c, time.Duration(confirmed)*time.Minute) }
+		apply = func(c config.Config) error { return s.b.CommitConfirmed(c, time.Duration(confirmed)*time.Minute, by) }
 	} else {
 		s.b.Confirm()
 	}

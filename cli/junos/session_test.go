@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,15 +25,17 @@ type fakeBackend struct {
 	// does it as the timer would.
 	restore  *config.Config
 	deadline time.Time
+	commits  []show.CommitEntry // the history's, newest last
 }
 
-func (f *fakeBackend) CommitConfirmed(c config.Config, wait time.Duration) error {
+func (f *fakeBackend) CommitConfirmed(c config.Config, wait time.Duration, by show.CommitEntry) error {
 	if f.restore == nil {
 		r := f.Running()
 		f.restore = &r
 	}
 	f.deadline = time.Now().Add(wait)
-	return f.Commit(c)
+	by.ConfirmMinutes = int(wait / time.Minute)
+	return f.Commit(c, by)
 }
 func (f *fakeBackend) Confirm() bool {
 	ok := f.restore != nil
@@ -44,13 +47,29 @@ func (f *fakeBackend) expire() {
 	if f.restore != nil {
 		r := *f.restore
 		f.Confirm()
-		f.Commit(r)
+		f.Commit(r, show.CommitEntry{User: "root", Via: "other"})
 	}
 }
 
 func (f *fakeBackend) Hostname() string             { return f.Running().HostnameOrDefault() }
 func (f *fakeBackend) Running() config.Config       { return f.history[len(f.history)-1] }
-func (f *fakeBackend) Commit(c config.Config) error { f.history = append(f.history, c); return nil }
+func (f *fakeBackend) Commit(c config.Config, by show.CommitEntry) error {
+	f.history = append(f.history, c)
+	if by.When.IsZero() {
+		// A clock of its own: minute n for the nth commit.
+		by.When = time.Date(2026, 11, 22, 12, len(f.history)-1, 0, 0, time.UTC)
+	}
+	for len(f.commits) < len(f.history)-1 {
+		f.commits = append(f.commits, show.CommitEntry{When: time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC), User: "root", Via: "other"})
+	}
+	f.commits = append(f.commits, by)
+	return nil
+}
+func (f *fakeBackend) Commits() []show.CommitEntry {
+	out := slices.Clone(f.commits)
+	slices.Reverse(out)
+	return out
+}
 func (f *fakeBackend) Rollback(n int) (config.Config, error) {
 	if n >= len(f.history) {
 		return config.Config{}, fmt.Errorf("rollback %d does not exist", n)

@@ -125,6 +125,11 @@ func operationalTree() *node {
 					show.ForwardingOptionsSampling(w, ss)
 					return nil
 				})),
+			kw("system", "Show system information",
+				kw("commit", "Show pending commit and commit history").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.SystemCommit(w, s.b.Commits())
+					return nil
+				})),
 			kw("snmp", "Show SNMP information",
 				kw("statistics", "Show SNMP statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.SNMPStatistics(w, s.b.SNMPCounters())
@@ -400,6 +405,7 @@ func configurationTree() *node {
 		kw("show", "Show a parameter", rest("<statement>", "Configuration statement").Runs(showCand)).Runs(showCand),
 		kw("commit", "Commit current set of changes",
 			kw("check", "Check correctness of syntax; do not apply changes").Runs(commit),
+			kw("comment", "Message to write to commit log", rest("<comment>", "Message to write to commit log").Runs(commit)),
 			kw("confirmed", "Automatically rollback if not confirmed",
 				cmdtree.Value[*Session]("<minutes>", "Number of minutes until rollback (1..65535)", nil).Runs(commit)).Runs(commit),
 			kw("and-quit", "Quit configuration mode if commit succeeds").Runs(commit)).Runs(commit),

@@ -74,6 +74,7 @@ func TestHelpTree(t *testing.T) {
 	if got := strings.Join(h.Help("commit "), "\n"); got != `Possible completions:
   and-quit             Quit configuration mode if commit succeeds
   check                Check correctness of syntax; do not apply changes
+  comment              Message to write to commit log
   confirmed            Automatically rollback if not confirmed
   <[Enter]>            Execute this command
   |                    Pipe through a command` {
