@@ -51,8 +51,8 @@ func (f *fakeBackend) expire() {
 	}
 }
 
-func (f *fakeBackend) Hostname() string             { return f.Running().HostnameOrDefault() }
-func (f *fakeBackend) Running() config.Config       { return f.history[len(f.history)-1] }
+func (f *fakeBackend) Hostname() string       { return f.Running().HostnameOrDefault() }
+func (f *fakeBackend) Running() config.Config { return f.history[len(f.history)-1] }
 func (f *fakeBackend) Commit(c config.Config, by show.CommitEntry) error {
 	f.history = append(f.history, c)
 	if by.When.IsZero() {
