@@ -107,13 +107,14 @@ configure
 set forwarding-options sampling input rate 100
 commit comment "collector moved to nfcapd-2"
 set forwarding-options sampling input rate 200
-commit confirmed 5
+commit confirmed 5 comment "try rate 200"
 commit
 exit`)
 	got := transcript(s, "show system commit\nshow system commit | match confirmed")
 	want := `ops@jtap> show system commit
 0   2026-11-22 12:03:00 UTC by ops via cli
 1   2026-11-22 12:02:00 UTC by ops via cli commit confirmed, rollback in 5mins
+    try rate 200
 2   2026-11-22 12:01:00 UTC by ops via cli
     collector moved to nfcapd-2
 3   2026-11-22 11:00:00 UTC by root via other

@@ -383,6 +383,9 @@ func configurationTree() *node {
 		fmt.Fprintln(w, "load complete")
 		return nil
 	}
+	comment := func() *node {
+		return kw("comment", "Message to write to commit log", rest("<comment>", "Message to write to commit log").Runs(commit))
+	}
 	return kw("", "",
 		kw("set", "Set a parameter", rest("<statement>", "Configuration statement").Runs(edit)),
 		kw("delete", "Delete a data element", rest("<statement>", "Configuration statement").Runs(edit)),
@@ -405,9 +408,11 @@ func configurationTree() *node {
 		kw("show", "Show a parameter", rest("<statement>", "Configuration statement").Runs(showCand)).Runs(showCand),
 		kw("commit", "Commit current set of changes",
 			kw("check", "Check correctness of syntax; do not apply changes").Runs(commit),
-			kw("comment", "Message to write to commit log", rest("<comment>", "Message to write to commit log").Runs(commit)),
+			comment(),
+			// `commit confirmed 5 comment "..."`: a comment may follow.
 			kw("confirmed", "Automatically rollback if not confirmed",
-				cmdtree.Value[*Session]("<minutes>", "Number of minutes until rollback (1..65535)", nil).Runs(commit)).Runs(commit),
+				cmdtree.Value[*Session]("<minutes>", "Number of minutes until rollback (1..65535)", nil, comment()).Runs(commit),
+				comment()).Runs(commit),
 			kw("and-quit", "Quit configuration mode if commit succeeds").Runs(commit)).Runs(commit),
 		kw("load", "Load configuration from ASCII file",
 			kw("merge", "Merge contents with existing configuration", kw("terminal", "Use login terminal").Runs(load)),
