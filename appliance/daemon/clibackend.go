@@ -406,6 +406,10 @@ func (c *CLI) Modified() bool { return c.m.Modified() }
 
 func (c *CLI) Messages() (<-chan string, func()) { return c.m.opts.Logs.Subscribe() }
 
+// ConsoleMessages is Messages for the console's session: the hand-over
+// from the supervisor's copy of the messages is marked (SubscribeConsole).
+func (c *CLI) ConsoleMessages() (<-chan string, func()) { return c.m.opts.Logs.SubscribeConsole() }
+
 func (c *CLI) StartupConfig() (string, error) {
 	text, err := c.m.StartupConfig()
 	if reason, ok := osReason(err); ok {

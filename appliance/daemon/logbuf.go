@@ -257,6 +257,49 @@ func (b *LogBuffer) Subscribe() (msgs <-chan string, stop func()) {
 	}
 }
 
+// Marker lines SubscribeConsole writes to the console writer (flowtapd
+// --console-log's stdout): the image's supervisor copies the daemon's
+// messages onto the console up to ConsoleAttached and again from
+// ConsoleDetached, and the console's CLI session shows those in between.
+// Written under the lock that orders the messages, they split the stream
+// exactly: no message is shown twice, none is lost in the hand-over.
+const (
+	ConsoleAttached = "--- flowtapd: console session attached ---"
+	ConsoleDetached = "--- flowtapd: console session detached ---"
+)
+
+// SubscribeConsole is Subscribe for the console's CLI session: it also
+// marks, in the console writer's stream, where the session's messages
+// begin and end. Before, the supervisor stopped copying when it started
+// the CLI and the CLI showed only what came after its session subscribed:
+// the messages in between (SSH listening, an SSH or NTP failure at boot)
+// reached neither.
+func (b *LogBuffer) SubscribeConsole() (msgs <-chan string, stop func()) {
+	c := make(chan string, 64)
+	b.mu.Lock()
+	b.subs = append(b.subs, c)
+	if b.console != nil {
+		io.WriteString(b.console, ConsoleAttached+"\n")
+	}
+	b.mu.Unlock()
+	var once sync.Once
+	return c, func() {
+		once.Do(func() {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			for i, s := range b.subs {
+				if s == c {
+					b.subs = append(b.subs[:i:i], b.subs[i+1:]...)
+					break
+				}
+			}
+			if b.console != nil {
+				io.WriteString(b.console, ConsoleDetached+"\n")
+			}
+		})
+	}
+}
+
 // Handler records into the buffer and passes every record on to next.
 func (b *LogBuffer) Handler(next slog.Handler) slog.Handler { return &logHandler{buf: b, next: next} }
 

@@ -295,3 +295,39 @@ func TestSyslogHostOwnLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscribeConsoleMarksTheHandOver: the console session's
+// subscription is marked in the console stream (flowtapd --console-log's
+// stdout) exactly where its messages begin and end: a message logged
+// before the mark is in the stream before it and not the session's, one
+// logged while subscribed is the session's and after the mark, and the
+// mark that it ended comes once, however often stop is called.
+func TestSubscribeConsoleMarksTheHandOver(t *testing.T) {
+	b := NewLogBuffer(4096)
+	var stream strings.Builder
+	b.SetConsole(&stream)
+	log := slog.New(b.Handler(slog.DiscardHandler))
+	log.Info("before the session")
+	msgs, stop := b.SubscribeConsole()
+	log.Info("during the session")
+	stop()
+	stop()
+	log.Info("after the session")
+	var got []string
+	for len(msgs) > 0 {
+		got = append(got, <-msgs)
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "during the session") {
+		t.Errorf("the session got %q, want only the message logged while it was subscribed", got)
+	}
+	lines := strings.Split(strings.TrimSuffix(stream.String(), "\n"), "\n")
+	want := []string{"before the session", ConsoleAttached, "during the session", ConsoleDetached, "after the session"}
+	if len(lines) != len(want) {
+		t.Fatalf("console stream:\n%s\nwant the lines %q", stream.String(), want)
+	}
+	for i, w := range want {
+		if !strings.Contains(lines[i], w) {
+			t.Errorf("console stream line %d is %q, want %q", i+1, lines[i], w)
+		}
+	}
+}

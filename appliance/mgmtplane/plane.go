@@ -133,9 +133,9 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	line := func() *lineEntry { e = p.lines.open(kind, user, "", nil); return e }
 	switch {
 	case h.Dialect == "ios" && consoleLogin:
-		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Lines: p.lines, LineID: line().id})
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Lines: p.lines, LineID: line().id})
 	case h.Dialect == "ios" && h.Console:
-		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
 	case h.Dialect == "ios":
 		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
 	case h.Dialect == "junos" && consoleLogin:
@@ -148,6 +148,12 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	}
 	return tracked{inner: s, t: p.lines, e: e}, nil
 }
+
+// consoleCLI is the backend of the console's session: its messages come
+// with the hand-over marks the image's supervisor follows.
+type consoleCLI struct{ *daemon.CLI }
+
+func (c consoleCLI) Messages() (<-chan string, func()) { return c.CLI.ConsoleMessages() }
 
 // hasPasswordUser reports whether a local user can log in at a console's
 // password prompt (a secret, or nopassword).

@@ -28,12 +28,13 @@ func daemonCommand(s settings, config string) func() *exec.Cmd {
 	}
 }
 
-// cliState tells whether the CLI runs on the console. While it does, the
-// daemon's messages reach the console through it, in IOS form and with
-// the operator's line redrawn after them (logging console, logging
-// synchronous); the supervisor then keeps the daemon's own output for
-// /var/log/flowtapd.log, where copying it onto the console would cut into
-// what the operator types.
+// cliState tells whether the CLI runs on the console. While its session
+// is attached (the daemon marks that in its message stream), the daemon's
+// messages reach the console through it, in IOS form and with the
+// operator's line redrawn after them (logging console, logging
+// synchronous); while the CLI runs, the supervisor keeps the daemon's
+// other output for /var/log/flowtapd.log, where copying it onto the
+// console would cut into what the operator types.
 type cliState struct{ on atomic.Bool }
 
 // supervise runs the daemon for ever, restarting it with backoff when it
@@ -58,11 +59,27 @@ func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd, cli *c
 		var copying sync.WaitGroup
 		copying.Add(2)
 		go func() {
-			copyLines(log, or, nil, cli, func(string) bool { return true })
+			// The messages: up to the daemon's mark that the console's
+			// CLI session shows them, and again from its mark that the
+			// session ended (a new daemon starts unmarked).
+			attached := false
+			copyLines(log, or, nil, func(l string) (console, keep bool) {
+				switch l {
+				case consoleAttached:
+					attached = true
+					return false, false
+				case consoleDetached:
+					attached = false
+					return false, false
+				}
+				return !attached, true
+			})
 			copying.Done()
 		}()
 		go func() {
-			copyLines(log, er, logFile, cli, func(l string) bool { return !structured(l) })
+			copyLines(log, er, logFile, func(l string) (console, keep bool) {
+				return !cli.on.Load() && !structured(l), true
+			})
 			copying.Done()
 		}()
 		start := time.Now()
@@ -103,22 +120,31 @@ func exitReason(err error) string {
 // stderr) from other output.
 func structured(line string) bool { return strings.HasPrefix(line, "time=") }
 
-// copyLines writes each line of r to the console as "flowtapd: line" when
-// console says so and the CLI is not on the console and, when file is not
-// nil, to file.
-func copyLines(log *logger, r io.Reader, file io.Writer, cli *cliState, console func(string) bool) {
+// copyLines writes each line of r to the console as "flowtapd: line"
+// when show says so and, when file is not nil and show keeps the line,
+// to file.
+func copyLines(log *logger, r io.Reader, file io.Writer, show func(line string) (console, keep bool)) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		if !cli.on.Load() && console(sc.Text()) {
+		console, keep := show(sc.Text())
+		if console {
 			log.Raw("flowtapd: " + sc.Text())
 		}
-		if file != nil {
+		if file != nil && keep {
 			io.WriteString(file, sc.Text()+"\n")
 		}
 	}
 	io.Copy(io.Discard, r)
 }
+
+// The daemon's marks on its message stream (daemon.ConsoleAttached and
+// daemon.ConsoleDetached; flowtapinit does not link the daemon's package)
+// around the messages the console's CLI session shows itself.
+const (
+	consoleAttached = "--- flowtapd: console session attached ---"
+	consoleDetached = "--- flowtapd: console session detached ---"
+)
 
 // logMax is how large the daemon's log file grows before it is moved to
 // FILE.1, the one before that being dropped. /var/log is in the

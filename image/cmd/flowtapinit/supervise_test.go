@@ -9,15 +9,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/internal/syncbuf"
 )
 
 // TestSuperviseSplitsLogForms: the daemon's IOS-form messages (stdout)
 // reach the console, its structured records (stderr) only the log file,
 // and other stderr output (a panic) both; with the CLI on the console
-// nothing of the daemon's is copied there.
+// nothing of stderr is copied there. Of the messages, the console gets
+// those before the daemon marks the console's CLI session attached and
+// after it marks it detached, whether or not the CLI runs: the CLI shows
+// the ones in between. (The supervisor stopped at the CLI's start, and
+// the messages until its session subscribed reached neither.) The marks
+// are the daemon's, shown nowhere.
 func TestSuperviseSplitsLogForms(t *testing.T) {
 	script := `echo 'Dec  6 04:27:26.123: %FLOWTAP-6-INFO: flowtapd running: version dev'
+echo '` + daemon.ConsoleAttached + `'
+echo 'Dec  6 04:27:26.500: %FLOWTAP-6-INFO: ssh listening: addr :22'
+echo '` + daemon.ConsoleDetached + `'
+echo 'Dec  6 04:27:27.000: %SYS-5-CONFIG_I: Configured from console by console'
 echo 'time=2026-12-06T04:27:26.123Z level=INFO msg="flowtapd running" version=dev' >&2
 echo 'panic: boom' >&2
 exec sleep 30`
@@ -42,7 +52,7 @@ exec sleep 30`
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			file, _ := os.ReadFile(path)
-			if strings.Contains(string(file), "panic: boom") || time.Now().After(deadline) {
+			if strings.Contains(string(file), "panic: boom") && strings.Contains(console.String(), "Configured from console") || time.Now().After(deadline) {
 				break
 			}
 			time.Sleep(20 * time.Millisecond)
@@ -59,7 +69,10 @@ exec sleep 30`
 			t.Errorf("cli %v: log file %q, want %q", cliOn, file, want)
 		}
 		for line, want := range map[string]bool{
-			"flowtapd: Dec  6 04:27:26.123: %FLOWTAP-6-INFO: flowtapd running: version dev\n": !cliOn,
+			"flowtapd: Dec  6 04:27:26.123: %FLOWTAP-6-INFO: flowtapd running: version dev\n": true,
+			"flowtapd: Dec  6 04:27:26.500": false,
+			"flowtapd: Dec  6 04:27:27.000: %SYS-5-CONFIG_I: Configured from console by console\n": true,
+			"flowtapd: ---":           false,
 			"flowtapd: panic: boom\n": !cliOn,
 			"flowtapd: time=":         false,
 		} {
@@ -67,6 +80,14 @@ exec sleep 30`
 				t.Errorf("cli %v: console has %q: %v, want %v:\n%s", cliOn, line, !want, want, screen)
 			}
 		}
+	}
+}
+
+// TestConsoleMarksAreTheDaemons: the marks flowtapinit follows are the
+// ones the daemon writes (flowtapinit does not link the daemon's package).
+func TestConsoleMarksAreTheDaemons(t *testing.T) {
+	if consoleAttached != daemon.ConsoleAttached || consoleDetached != daemon.ConsoleDetached {
+		t.Errorf("marks %q %q, the daemon writes %q %q", consoleAttached, consoleDetached, daemon.ConsoleAttached, daemon.ConsoleDetached)
 	}
 }
 
