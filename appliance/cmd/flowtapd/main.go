@@ -70,7 +70,7 @@ func flagSet(f *flags) *flag.FlagSet {
 	fs.BoolVar(&f.volatile, "startup-volatile", false, "the startup-config is on a RAM file system (the image without a persistent disk): write memory warns instead of saving")
 	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let \"ntp server\" set the system clock (the appliance image does; a host keeps its own time daemon)")
 	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it a stop exports every flow and detaches from the ports")
-	fs.BoolVar(&f.consoleLog, "console-log", false, "also write each log message to stdout as the CLI shows it (Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text), for a console; stderr keeps the structured key=value form")
+	fs.BoolVar(&f.consoleLog, "console-log", false, "also write each log message to stdout as the CLI shows it (Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text), for a console, with a mark line where the console CLI session starts and ends showing them itself; stderr keeps the structured key=value form")
 	return fs
 }
 
