@@ -32,6 +32,8 @@ snmp-server location rack 5
 end
 `
 
+var sshOnConsole = regexp.MustCompile(`%FLOWTAP-6-INFO: ssh listening: addr `)
+
 var powerCutPrompt = regexp.MustCompile(`pc-probe(\([a-z-]+\))?#`)
 
 // TestPowerCutKeepsConfigAndHostKey: the box's first boot from a disk
@@ -70,6 +72,11 @@ func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
 		t.Fatalf("SSH on the first boot: %v\n%s", err, r.Output)
 	}
 	hostKey := r.HostKey
+	// Logged as the console's CLI started: on the console all the same,
+	// from the supervisor or from the CLI (the hand-over once lost it).
+	if _, _, err := first.Console.Expect(sshOnConsole, 0, 10*time.Second); err != nil {
+		t.Errorf("the console never showed SSH listening: %v", err)
+	}
 	powerCutRun(t, first, "configure terminal")
 	powerCutRun(t, first, "snmp-server contact power cut test")
 	powerCutRun(t, first, "end")
