@@ -43,8 +43,8 @@
 // request gets no answer and counts as a bad community name.
 //
 // Flood bounds: each manager socket (address and port) has a token
-// bucket (RateLimit: 100 requests/s, 200 at once), each address one over
-// all its ports (400/s, 800 at once) and one for authentication failures
+// bucket (RateLimit: 1,000 requests/s, 2,000 at once), each address one
+// over all its ports (2,000/s, 4,000 at once) and one for authentication failures
 // (1/s, 10 at once); a request over any is dropped right after the read,
 // before anything is decoded, so a flood from one socket leaves the
 // others answered, an NMS on the same host included. A source past its failure burst is ignored altogether

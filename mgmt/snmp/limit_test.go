@@ -129,15 +129,15 @@ func TestRateLimitSocketsAndSources(t *testing.T) {
 		return ok
 	}
 	a1, a2 := netip.MustParseAddrPort("192.0.2.1:1000"), netip.MustParseAddrPort("192.0.2.1:1001")
-	if got := take(a1, 300); got != DefaultSocketBurst {
-		t.Errorf("one socket: %d of 300 taken, want the socket burst %d", got, DefaultSocketBurst)
+	if got := take(a1, DefaultSocketBurst+100); got != DefaultSocketBurst {
+		t.Errorf("one socket: %d of %d taken, want the socket burst %d", got, DefaultSocketBurst+100, DefaultSocketBurst)
 	}
 	if got := take(a2, 10); got != 10 {
 		t.Errorf("another port of the same address: %d of 10 taken", got)
 	}
 	// Port after port: the address's burst is the bound.
 	taken := DefaultSocketBurst + 10
-	for p := uint16(2000); p < 2100; p++ {
+	for p := uint16(2000); p < 2000+DefaultBurst/20+10; p++ {
 		taken += take(netip.AddrPortFrom(a1.Addr(), p), 20)
 	}
 	if taken != DefaultBurst {
@@ -147,7 +147,7 @@ func TestRateLimitSocketsAndSources(t *testing.T) {
 		t.Error("another address is limited by the first one's flood")
 	}
 	clock.add(time.Second)
-	if got := take(a1, 300); got != DefaultPerSocket {
+	if got := take(a1, DefaultPerSocket+100); got != DefaultPerSocket {
 		t.Errorf("after 1 s the socket took %d, want %d", got, DefaultPerSocket)
 	}
 }
