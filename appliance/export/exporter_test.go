@@ -169,8 +169,11 @@ func TestDeadCollector(t *testing.T) {
 	worst := send(30 * 20000) // 20000 packets
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	if worst > 100*time.Millisecond {
-		t.Errorf("an Export call took %v with a dead collector", worst)
+	// Not a speed goal: a blocking Export waits out the sender's retries
+	// and probes (seconds), so a bound this loose still catches one
+	// without failing on a loaded machine (103 ms was seen at load 9).
+	if worst > time.Second {
+		t.Errorf("an Export call took %v with a dead collector: Export blocks on the sender", worst)
 	}
 	if grow := int64(after.HeapAlloc) - int64(before.HeapAlloc); grow > 1<<20 {
 		t.Errorf("heap grew by %d bytes while sending 20000 packets to a dead collector", grow)

@@ -126,7 +126,7 @@ func TestTrapsV2c(t *testing.T) {
 		".1.3.6.1.2.1.2.2.1.7.1": "INTEGER: 1",
 		".1.3.6.1.2.1.2.2.1.8.1": "INTEGER: 1",
 	})
-	if n := a.ctr.get(cOutTraps); n != 2 {
+	if n := outTrapsSettled(a, 2); n != 2 {
 		t.Errorf("snmpOutTraps %d, want 2", n)
 	}
 }

@@ -111,7 +111,7 @@ func TestTrapsV1(t *testing.T) {
 	if !tr.enterprise.Equal(mustOID("1.3.6.1.4.1.32473.1.2")) || tr.generic != 6 || tr.specific != 1 || len(tr.vbs) != 2 {
 		t.Errorf("cache high water as SNMPv1: %+v", tr)
 	}
-	if n := a.ctr.get(cOutTraps); n != 3 {
+	if n := outTrapsSettled(a, 3); n != 3 {
 		t.Errorf("snmpOutTraps %d, want 3", n)
 	}
 
