@@ -87,19 +87,33 @@ func operationalTree() *node {
 		s.ended = true
 		return nil
 	}
+	// inline: the `inline-jflow fpc-slot N` form of a screen, for the
+	// slot a sampling instance is bound to.
+	inline := func(f func(io.Writer, show.AccountingView, int)) *node {
+		return kw("inline-jflow", "Show inline jflow information",
+			kw("fpc-slot", "Show information for an FPC slot",
+				cmdtree.Value[*Session]("<fpc-slot>", "FPC slot number", number).Runs(func(s *Session, w io.Writer, args []string) error {
+					slot, _ := strconv.Atoi(args[len(args)-1])
+					if !slices.ContainsFunc(s.b.Running().JFlow.FPCs, func(b config.FPCBinding) bool { return b.Slot == slot }) {
+						return fmt.Errorf("error: FPC %d has no sampling instance (set chassis fpc %d sampling-instance NAME)", slot, slot)
+					}
+					f(w, s.b.Accounting(), slot)
+					return nil
+				})))
+	}
 	return kw("", "",
 		kw("show", "Show system information",
 			kw("services", "Show service-specific information",
 				kw("accounting", "Show accounting information",
-					kw("flow", "Show flow information").Runs(acct(show.ServicesAccountingFlow, func(v show.AccountingView) any {
+					kw("flow", "Show flow information", inline(show.ServicesAccountingFlowInline)).Runs(acct(show.ServicesAccountingFlow, func(v show.AccountingView) any {
 						return show.AccountingFlowOf(v)
 					})),
 					detail,
 					kw("aggregation", "Show aggregation information", aggregationTypes()...).Runs(acct(show.ServicesAccountingAggregation, show.AccountingAggregationJSON)),
-					kw("errors", "Show error information").Runs(acct(show.ServicesAccountingErrors, func(v show.AccountingView) any {
+					kw("errors", "Show error information", inline(show.ServicesAccountingErrorsInline)).Runs(acct(show.ServicesAccountingErrors, func(v show.AccountingView) any {
 						return show.AccountingErrorsOf(v)
 					})),
-					kw("status", "Show status information").Runs(acct(show.ServicesAccountingStatus, show.AccountingStatusJSON)))),
+					kw("status", "Show status information", inline(show.ServicesAccountingStatusInline)).Runs(acct(show.ServicesAccountingStatus, show.AccountingStatusJSON)))),
 			kw("firewall", "Show firewall information",
 				kw("filter", "Show a filter's counters",
 					cmdtree.Value[*Session]("<filter-name>", "Name of the filter", nil).Runs(func(s *Session, w io.Writer, args []string) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -93,6 +94,17 @@ set forwarding-options sampling instance SI family inet output inline-jflow sour
 	exp := collector.Tuples{}
 	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.7.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 4000, DstPort: 53}, 6, 6*38)
 	expectCollected(t, capd, exp)
+	// The MX operator's per-FPC screens, for the slot the instance is
+	// bound to: the one flow's six packets were exported.
+	inl := d.cli(t, "junos", "show services accounting flow inline-jflow fpc-slot 0\nshow services accounting status inline-jflow fpc-slot 0\n")
+	for _, want := range []string{"  Flow information\n    FPC Slot: 0\n", "    Flows Exported: ", "  Status information\n    FPC Slot: 0\n    Export format: IPFIX\n"} {
+		if !strings.Contains(inl, want) {
+			t.Errorf("inline-jflow fpc-slot 0 screens lack %q:\n%s", want, inl)
+		}
+	}
+	if m := regexp.MustCompile(`Flow Packets: (\d+)`).FindStringSubmatch(inl); m == nil || m[1] == "0" {
+		t.Errorf("inline-jflow flow screen counts no packet:\n%s", inl)
+	}
 	// tshark reads the other server's packets: IPFIX (version 10), with
 	// the one flow's six packets.
 	var versions, packets []string
