@@ -699,6 +699,15 @@ func (j *jcmd) samplingOutput() {
 	if j.c.Err != nil {
 		return
 	}
+	if i := slices.IndexFunc(j.cfg.Export.Destinations, func(d config.Destination) bool { return d.Template != "" }); i >= 0 && !j.del {
+		// A flow-server that names a template takes its timeouts from
+		// the templates in use (foldTemplates), which would drop this
+		// value at commit without a word: say where it goes instead.
+		srv := j.cfg.Export.Destinations[i]
+		j.c.Refuse("flow-server %s uses template %s, whose timeouts apply: set services flow-monitoring %s template %s %s %d",
+			srv.Addr.Addr(), srv.Template, versionWord(srv.Version), srv.Template, k, d/time.Second)
+		return
+	}
 	if k == "flow-active-timeout" {
 		j.cfg.Cache.Active = d
 		j.touch("cache.active")
