@@ -124,7 +124,7 @@ func (m *mgmtDHCP) boot(ctx context.Context, d time.Duration) {
 	cancel()
 	if err != nil {
 		if m.fallback.IsValid() {
-			m.log.Printf("network: %s DHCP: no lease in %s: using %s gateway %v meanwhile (flowtap.mgmt), DHCP goes on trying", m.link, d, m.fallback, m.fallbackGW)
+			m.log.Printf("network: %s DHCP: no lease in %s: %s meanwhile (flowtap.mgmt), DHCP goes on trying", m.link, d, m.fallbackString())
 			m.applyFallback()
 		} else {
 			m.log.Printf("network: %s DHCP: no lease in %s: %s stays unaddressed, DHCP goes on trying", m.link, d, m.link)
@@ -421,10 +421,17 @@ func (m *mgmtDHCP) drop(why string) {
 	}
 	msg := fmt.Sprintf("network: %s DHCP: %s: address and default route removed, discovering again", m.link, why)
 	if m.fallback.IsValid() {
-		msg += fmt.Sprintf("; %s gateway %v meanwhile", m.fallback, m.fallbackGW)
+		msg += fmt.Sprintf("; %s meanwhile", m.fallbackString())
 		m.applyFallback()
 	}
 	m.log.Printf("%s", msg)
+}
+
+func (m *mgmtDHCP) fallbackString() string {
+	if m.fallbackGW.IsValid() {
+		return fmt.Sprintf("%s gateway %v", m.fallback, m.fallbackGW)
+	}
+	return m.fallback.String()
 }
 
 func (m *mgmtDHCP) applyFallback() {

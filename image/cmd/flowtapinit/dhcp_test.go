@@ -72,7 +72,10 @@ func TestLeaseFromACKTimes(t *testing.T) {
 // real server, dnsmasq, across a veth between two network namespaces,
 // through what a box left up for months meets: booted with the server
 // down, the server coming up, renewals, the server's range changed, the
-// server gone past the lease's end.
+// server gone past the lease's end. dnsmasq's shortest lease is 2
+// minutes; T1 and T2 are 4 and 8 s (options 58 and 59), and the two
+// scenarios run side by side, so the test takes about as long as one
+// lease.
 func TestDHCPLifecycle(t *testing.T) {
 	dnsmasq, err := exec.LookPath("dnsmasq")
 	if err != nil {
@@ -81,68 +84,96 @@ func TestDHCPLifecycle(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test makes network namespaces: run it as root (make test does)")
 	}
-	n := newDHCPNet(t)
-	dir := t.TempDir()
-	leases := filepath.Join(dir, "leases")
+	t.Run("BootServerDownRenewRangeChange", func(t *testing.T) {
+		t.Parallel()
+		n := newDHCPNet(t, "a")
+		leases := filepath.Join(t.TempDir(), "leases")
 
-	// Boot with the server down: no address, and no 10.0.2.15 either.
-	cl := n.startClient(t, "dhcp")
-	cl.wait(t, 15*time.Second, `DHCP: no lease in 8s: eth0 stays unaddressed, DHCP goes on trying`)
-	if a := n.clientAddrs(t); a != "" {
-		t.Fatalf("eth0 with no DHCP server: addresses %q, want none", a)
-	}
+		// Boot with the server down: no address, and no 10.0.2.15 either.
+		cl := n.startClient(t, "dhcp")
+		cl.wait(t, 15*time.Second, `DHCP: no lease in 8s: eth0 stays unaddressed, DHCP goes on trying`)
+		if a := n.clientAddrs(t); a != "" {
+			t.Fatalf("eth0 with no DHCP server: addresses %q, want none", a)
+		}
 
-	// The server comes up: the client, still trying, gets a lease with
-	// the server's router and T1/T2.
-	srv := n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59")
-	line := cl.wait(t, 90*time.Second, `network: eth0 (10\.77\.0\.5\d/24) gateway 10\.77\.0\.1 by DHCP from server 10\.77\.0\.1, lease 2m0s \(renew in 4s, rebind in 8s\)`)
-	addr := regexp.MustCompile(`10\.77\.0\.5\d/24`).FindString(line)
-	if a := n.clientAddrs(t); a != addr {
-		t.Fatalf("after the lease: eth0 has %q, want %s", a, addr)
-	}
-	if r := n.clientRoute(t); !strings.Contains(r, "default via 10.77.0.1 dev eth0") {
-		t.Fatalf("after the lease: routes %q, want default via 10.77.0.1 dev eth0", r)
-	}
-	exp0 := leaseExpiry(t, leases, strings.TrimSuffix(addr, "/24"))
+		// The server comes up: the client, still trying, gets a lease
+		// with the server's router and T1/T2.
+		srv := n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59")
+		line := cl.wait(t, 90*time.Second, `network: eth0 (10\.77\.0\.5\d/24) gateway 10\.77\.0\.1 by DHCP from server 10\.77\.0\.1, lease 2m0s \(renew in 4s, rebind in 8s\)`)
+		addr := regexp.MustCompile(`10\.77\.0\.5\d/24`).FindString(line)
+		ip := regexp.QuoteMeta(strings.TrimSuffix(addr, "/24"))
+		if a := n.clientAddrs(t); a != addr {
+			t.Fatalf("after the lease: eth0 has %q, want %s", a, addr)
+		}
+		if r := n.clientRoute(t); !strings.Contains(r, "default via 10.77.0.1 dev eth0") {
+			t.Fatalf("after the lease: routes %q, want default via 10.77.0.1 dev eth0", r)
+		}
+		exp0 := leaseExpiry(t, leases, strings.TrimSuffix(addr, "/24"))
 
-	// Renewal at T1 (4 s): the server's lease moves on.
-	cl.wait(t, 15*time.Second, `DHCP: renewing `+regexp.QuoteMeta(strings.TrimSuffix(addr, "/24"))+` with server 10\.77\.0\.1 \(T1, unicast\)`)
-	cl.wait(t, 10*time.Second, regexp.QuoteMeta(strings.TrimSuffix(addr, "/24"))+` renewed by server 10\.77\.0\.1: lease 2m0s`)
-	if exp1 := leaseExpiry(t, leases, strings.TrimSuffix(addr, "/24")); exp1 <= exp0 {
-		t.Errorf("after a renewal the server's lease ends at %d, as before (%d)", exp1, exp0)
-	}
+		// Renewal at T1 (4 s): the server's lease moves on.
+		cl.wait(t, 15*time.Second, `DHCP: renewing `+ip+` with server 10\.77\.0\.1 \(T1, unicast\)`)
+		cl.wait(t, 10*time.Second, ip+` renewed by server 10\.77\.0\.1: lease 2m0s`)
+		if exp1 := leaseExpiry(t, leases, strings.TrimSuffix(addr, "/24")); exp1 <= exp0 {
+			t.Errorf("after a renewal the server's lease ends at %d, as before (%d)", exp1, exp0)
+		}
 
-	// The server's range changes: the next renewal is refused, the
-	// address and route go, and the new range's address comes.
-	srv.stop(t)
-	srv = n.startServer(t, dnsmasq, leases, "10.77.0.100,10.77.0.109")
-	cl.wait(t, 30*time.Second, `refused it \(NAK`)
-	line = cl.wait(t, 30*time.Second, `network: eth0 (10\.77\.0\.10\d/24) gateway 10\.77\.0\.1 by DHCP`)
-	addr2 := regexp.MustCompile(`10\.77\.0\.10\d/24`).FindString(line)
-	if a := n.clientAddrs(t); a != addr2 {
-		t.Fatalf("after the range changed: eth0 has %q, want only %s", a, addr2)
-	}
+		// The server's range changes: the next renewal is refused, the
+		// address goes, and the new range's address comes.
+		srv.stop(t)
+		n.startServer(t, dnsmasq, leases, "10.77.0.100,10.77.0.109")
+		cl.wait(t, 30*time.Second, ip+`: server 10\.77\.0\.1 refused it \(NAK: address not available\): address and default route removed, discovering again`)
+		line = cl.wait(t, 30*time.Second, `network: eth0 (10\.77\.0\.10\d/24) gateway 10\.77\.0\.1 by DHCP`)
+		addr2 := regexp.MustCompile(`10\.77\.0\.10\d/24`).FindString(line)
+		if a := n.clientAddrs(t); a != addr2 {
+			t.Fatalf("after the range changed: eth0 has %q, want only %s", a, addr2)
+		}
+		if r := n.clientRoute(t); !strings.Contains(r, "default via 10.77.0.1 dev eth0") {
+			t.Fatalf("after the range changed: routes %q, want default via 10.77.0.1 dev eth0", r)
+		}
+		cl.wait(t, 15*time.Second, regexp.QuoteMeta(strings.TrimSuffix(addr2, "/24"))+` renewed by server 10\.77\.0\.1`)
+	})
+	t.Run("ServerGonePastLeaseFallback", func(t *testing.T) {
+		t.Parallel()
+		n := newDHCPNet(t, "b")
+		leases := filepath.Join(t.TempDir(), "leases")
+		srv := n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59")
+		// The operator asked for a fallback address: held only while no
+		// lease is.
+		cl := n.startClient(t, "dhcp:192.0.2.15/24")
+		line := cl.wait(t, 30*time.Second, `network: eth0 (10\.77\.0\.5\d/24) gateway 10\.77\.0\.1 by DHCP from server 10\.77\.0\.1`)
+		addr := regexp.MustCompile(`10\.77\.0\.5\d/24`).FindString(line)
+		ip := regexp.QuoteMeta(strings.TrimSuffix(addr, "/24"))
+		srv.stop(t)
 
-	// The server goes past the lease's end: rebinding (broadcast) after
-	// T2, then the address and the default route are given up.
-	cl.wait(t, 15*time.Second, `renewed by server`)
-	srv.stop(t)
-	cl.wait(t, 20*time.Second, `no answer from server 10\.77\.0\.1 by T2: rebinding `+regexp.QuoteMeta(strings.TrimSuffix(addr2, "/24")))
-	cl.wait(t, 150*time.Second, `lease of `+regexp.QuoteMeta(addr2)+` expired without renewal .*: address and default route removed, discovering again`)
-	if a := n.clientAddrs(t); a != "" {
-		t.Errorf("after the lease's end: eth0 has %q, want none", a)
-	}
-	if r := n.clientRoute(t); strings.Contains(r, "default") {
-		t.Errorf("after the lease's end: routes %q, want no default", r)
-	}
+		// The server is gone: renewing, then rebinding (broadcast) after
+		// T2, then at the lease's end the address and the default route
+		// are given up and the fallback is put back.
+		cl.wait(t, 10*time.Second, `DHCP: renewing `+ip)
+		cl.wait(t, 10*time.Second, `no answer from server 10\.77\.0\.1 by T2: rebinding `+ip+` with any server \(broadcast\)`)
+		cl.wait(t, 150*time.Second, `lease of `+regexp.QuoteMeta(addr)+` expired without renewal \(held 2m0s\): address and default route removed, discovering again; 192\.0\.2\.15/24 meanwhile`)
+		if a := n.clientAddrs(t); a != "192.0.2.15/24" {
+			t.Errorf("after the lease's end: eth0 has %q, want only the fallback 192.0.2.15/24", a)
+		}
+		if r := n.clientRoute(t); strings.Contains(r, "default") {
+			t.Errorf("after the lease's end: routes %q, want no default", r)
+		}
+
+		// The server is back: its lease replaces the fallback.
+		n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59")
+		line = cl.wait(t, 30*time.Second, `network: eth0 (10\.77\.0\.5\d/24) gateway 10\.77\.0\.1 by DHCP`)
+		addr = regexp.MustCompile(`10\.77\.0\.5\d/24`).FindString(line)
+		if a := n.clientAddrs(t); a != addr {
+			t.Errorf("with a lease again: eth0 has %q, want only %s", a, addr)
+		}
+	})
 }
 
 // dhcpNet is two namespaces: the server's (dhcps, 10.77.0.1/24) and the
 // client's (eth0), joined by a veth.
 type dhcpNet struct{ srvNS, cliNS string }
 
-func newDHCPNet(t *testing.T) *dhcpNet {
-	n := &dhcpNet{srvNS: fmt.Sprintf("dhcpm-s-%d", os.Getpid()), cliNS: fmt.Sprintf("dhcpm-c-%d", os.Getpid())}
+func newDHCPNet(t *testing.T, name string) *dhcpNet {
+	n := &dhcpNet{srvNS: fmt.Sprintf("dhcpm-s%s-%d", name, os.Getpid()), cliNS: fmt.Sprintf("dhcpm-c%s-%d", name, os.Getpid())}
 	t.Cleanup(func() {
 		exec.Command("ip", "netns", "del", n.srvNS).Run()
 		exec.Command("ip", "netns", "del", n.cliNS).Run()

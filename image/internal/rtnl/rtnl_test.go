@@ -1,11 +1,16 @@
 package rtnl
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
+	"regexp"
 	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -69,6 +74,53 @@ func TestSetUpAddAddrRoute(t *testing.T) {
 		}
 		if err := c.SetUp(1 << 20); err == nil {
 			t.Error("setting a link that does not exist up: no error")
+		}
+	})
+}
+
+func TestAddrLifetimeDelAddrRoute(t *testing.T) {
+	inNewNetns(t, func() {
+		c, err := Dial()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		lo, _ := net.InterfaceByName("lo")
+		if err := c.SetUp(lo.Index); err != nil {
+			t.Error(err)
+		}
+		p := netip.MustParsePrefix("192.0.2.15/24")
+		if err := c.AddAddrLifetime(lo.Index, p, 90*time.Second); err != nil {
+			t.Error(err)
+		}
+		// The kernel counts the lifetime down: `ip addr` shows it.
+		out, _ := exec.Command("ip", "-o", "-4", "addr", "show", "dev", "lo").CombinedOutput()
+		if !regexp.MustCompile(`192\.0\.2\.15/24 .*valid_lft (89|90)sec preferred_lft (89|90)sec`).Match(out) {
+			t.Errorf("lo after adding 192.0.2.15/24 for 90 s:\n%s", out)
+		}
+		if err := c.AddDefaultRoute(lo.Index, netip.MustParseAddr("192.0.2.2")); err != nil {
+			t.Error(err)
+		}
+		if err := c.DelDefaultRoute(lo.Index, netip.MustParseAddr("192.0.2.2")); err != nil {
+			t.Error(err)
+		}
+		if err := c.DelDefaultRoute(lo.Index, netip.MustParseAddr("192.0.2.2")); !errors.Is(err, unix.ESRCH) {
+			t.Errorf("removing the default route again: %v, want ESRCH", err)
+		}
+		if err := c.DelAddr(lo.Index, p); err != nil {
+			t.Error(err)
+		}
+		if err := c.DelAddr(lo.Index, p); !errors.Is(err, unix.EADDRNOTAVAIL) {
+			t.Errorf("removing the address again: %v, want EADDRNOTAVAIL", err)
+		}
+		out, _ = exec.Command("ip", "-4", "addr", "show", "dev", "lo").CombinedOutput()
+		if strings.Contains(string(out), "192.0.2.15") {
+			t.Errorf("lo after removing 192.0.2.15/24:\n%s", out)
+		}
+		out, _ = exec.Command("ip", "-4", "route", "show").CombinedOutput()
+		if strings.Contains(string(out), "default") {
+			t.Errorf("routes after removing the default:\n%s", out)
 		}
 	})
 }
