@@ -351,7 +351,14 @@ func configurationTree() *node {
 		if len(args) > 1 {
 			line += " " + args[1]
 		}
-		return s.screen(s.cand.Exec(line))
+		before := s.cand.Candidate().Export.Destinations
+		if err := s.screen(s.cand.Exec(line)); err != nil {
+			return err
+		}
+		if args[0] == "set" {
+			warnSecondPort(w, before, s.cand.Candidate().Export.Destinations)
+		}
+		return nil
 	}
 	up := func(s *Session, w io.Writer, args []string) error {
 		n := 1
@@ -438,4 +445,29 @@ func configurationTree() *node {
 			return s.exec(w, operationalTree(), args[1])
 		})),
 	)
+}
+
+// warnSecondPort warns when a set line gave a flow-server address a
+// second port. On Junos a flow-server's port is an attribute, so `set
+// ... flow-server A port P` moves the server to P; flowtap names a server
+// by address and port (several collectors on one host), so the same line
+// adds a collector and both get every flow. The operator who meant to
+// move it learns so before committing a double export.
+func warnSecondPort(w io.Writer, before, after []config.Destination) {
+	for _, d := range after {
+		if slices.ContainsFunc(before, func(b config.Destination) bool { return b.Addr == d.Addr }) || d.Addr.Port() == 0 {
+			continue
+		}
+		var ports []string
+		for _, o := range after {
+			if o.Addr.Addr() == d.Addr.Addr() && o.Addr != d.Addr && o.Addr.Port() != 0 {
+				ports = append(ports, strconv.Itoa(int(o.Addr.Port())))
+			}
+		}
+		if len(ports) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "warning: flow-server %s now exports to port %d as well as %s: each port gets every flow; to move the server instead, delete flow-server %s port %s\n",
+			d.Addr.Addr(), d.Addr.Port(), strings.Join(ports, ", "), d.Addr.Addr(), ports[0])
+	}
 }
