@@ -191,7 +191,27 @@ func readOnly(op *node) *node {
 // showConfiguration is `show configuration [STATEMENT...]`.
 func showConfiguration(s *Session, w io.Writer, args []string) error {
 	// The rest of the line comes as one argument.
-	writeConfigAt(w, s.b.Running(), strings.Fields(strings.Join(args[2:], " ")), s.pipes.Has("display set"))
+	words := strings.Fields(strings.Join(args[2:], " "))
+	if st, ok := s.pipes.Find("compare"); ok {
+		// `show configuration | compare rollback N`: what the commits
+		// since rollback N changed, as configuration mode's show |
+		// compare prints a candidate's changes.
+		f := strings.Fields(st.Arg)
+		n, err := 0, errors.New("no rollback")
+		if len(f) == 2 && f[0] == "rollback" {
+			n, err = strconv.Atoi(f[1])
+		}
+		if err != nil || n < 0 || n > 49 || len(words) > 0 {
+			return errors.New("error: operational mode compares the whole configuration with a rollback: show configuration | compare rollback N (0..49)")
+		}
+		old, err := s.b.Rollback(n)
+		if err != nil {
+			return fmt.Errorf("error: %v", err)
+		}
+		io.WriteString(w, junosconf.RenderDiff(old, s.b.Running()))
+		return nil
+	}
+	writeConfigAt(w, s.b.Running(), words, s.pipes.Has("display set"))
 	return nil
 }
 

@@ -1,0 +1,40 @@
+package junos
+
+import (
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
+)
+
+// TestShowConfigurationCompareRollback: the operator's `show
+// configuration | compare rollback 1` is what the last commit changed;
+// rollback 0 is no change, and a form it cannot answer says so. Before,
+// the compare was ignored and the whole configuration printed.
+func TestShowConfigurationCompareRollback(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name mx1\nset forwarding-options sampling input rate 100\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	s := NewSession(f, "ops")
+	transcript(s, "configure\nset forwarding-options sampling input rate 200\ncommit and-quit")
+	got := transcript(s, `
+show configuration | compare rollback 1
+show configuration | compare rollback 0
+show configuration forwarding-options | compare rollback 1
+show configuration | compare rollback 7`)
+	want := `ops@mx1> show configuration | compare rollback 1
+[edit forwarding-options sampling input]
+-   rate 100;
++   rate 200;
+ops@mx1> show configuration | compare rollback 0
+ops@mx1> show configuration forwarding-options | compare rollback 1
+error: operational mode compares the whole configuration with a rollback: show configuration | compare rollback N (0..49)
+ops@mx1> show configuration | compare rollback 7
+error: rollback 7 does not exist
+`
+	if got != want {
+		t.Fatalf("screen:\n%s\nwant:\n%s", got, want)
+	}
+}
