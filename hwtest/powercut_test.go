@@ -11,12 +11,13 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/flowtap/flowtap/hwtest/vm"
+	"github.com/flowtap/flowtap/internal/collector"
 )
 
 // powerCutConfig is a first boot's startup-config: the operator's
 // settings with one line the daemon does not know (line 12).
 const powerCutConfig = `hostname pc-probe
-username admin privilege 15 secret pc-secret
+username ` + probeUser + ` privilege 15 secret ` + probePassword + `
 snmp-server community public RO
 !
 interface eth1
@@ -43,7 +44,9 @@ var powerCutPrompt = regexp.MustCompile(`pc-probe(\([a-z-]+\))?#`)
 // (QEMU killed) within seconds. At the next boot the running-config is
 // exactly the one saved, and SSH comes up with the same host key as
 // before: the key the first boot generated reached the disk (it once
-// stayed an empty file, which kept SSH down at every later boot).
+// stayed an empty file, which kept SSH down at every later boot). The
+// flows exported before the cut reach the collector once: the next boot
+// sends none of them again.
 func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
 	dir := t.TempDir()
 	c := vm.Image(t)
@@ -77,6 +80,17 @@ func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
 	if _, _, err := first.Console.Expect(sshOnConsole, 0, 10*time.Second); err != nil {
 		t.Errorf("the console never showed SSH listening: %v", err)
 	}
+	// Flows exported before the power cut: the collector keeps running
+	// across it, and the next boot (its destination saved) must not send
+	// them again.
+	p := &probe{VM: first, sshAddr: sshAddr}
+	n := p.collectTo(t)
+	fed := loadCapture(t, "zeek-wikipedia.pcap")
+	start := p.cache(t)
+	p.feed(t, "eth1", fed)
+	p.waitMetered(t, start.Packets+fed.Want.Total().Packets)
+	p.cli(t, "clear mls netflow\n")
+	time.Sleep(deliveryWait)
 	powerCutRun(t, first, "configure terminal")
 	powerCutRun(t, first, "snmp-server contact power cut test")
 	powerCutRun(t, first, "end")
@@ -84,7 +98,7 @@ func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
 		t.Fatalf("write memory:\n%s", out)
 	}
 	saved := powerCutRun(t, first, "show running-config")
-	for _, want := range []string{"snmp-server location rack 5", "snmp-server contact power cut test", "ip flow-export destination 10.0.2.2 29055"} {
+	for _, want := range []string{"snmp-server location rack 5", "snmp-server contact power cut test", fmt.Sprintf("ip flow-export destination %s %d", collectorAddr, n.Addr.Port())} {
 		if !hasLine(saved, want) {
 			t.Errorf("running-config before the power cut lacks %q:\n%s", want, saved)
 		}
@@ -108,7 +122,16 @@ func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
 	if err == nil && !bytes.Equal(r.HostKey.Marshal(), hostKey.Marshal()) {
 		t.Errorf("the SSH host key changed across the power cut (%s, was %s)", ssh.FingerprintSHA256(r.HostKey), ssh.FingerprintSHA256(hostKey))
 	}
+	// Time for anything the new daemon would send again (a spool replay
+	// runs as the daemon starts) to reach the collector.
+	time.Sleep(5 * time.Second)
 	second.Stop()
+	got, nfcapdLog := n.Stop(t)
+	checkSequence(t, nfcapdLog)
+	compareTuples(t, fed.Name, got, fed.Want, collector.KnownDiffs(t, knownFile, fed.Name))
+	if g, w := got.Total(), fed.Want.Total(); g != w {
+		t.Errorf("exported %d packets, %d bytes across the power cut; fed %d packets, %d bytes: lost or sent twice", g.Packets, g.Bytes, w.Packets, w.Bytes)
+	}
 	if left, err := vm.ReadDiskFile(c.Disk, "ssh_host_ed25519_key.bad"); err == nil && left != "" {
 		t.Errorf("the host key was replaced at the second boot (a .bad file is on the disk)")
 	}
@@ -130,7 +153,7 @@ func powerCutRun(t *testing.T, v *vm.VM, line string) string {
 func powerCutSSH(addr string) (sshResult, error) {
 	deadline := time.Now().Add(45 * time.Second)
 	for {
-		r, err := sshScript(addr, "admin", "pc-secret", "show version\n")
+		r, err := sshScript(addr, probeUser, probePassword, "show version\n")
 		if err == nil || time.Now().After(deadline) {
 			return r, err
 		}
