@@ -76,6 +76,12 @@ func leaseFromACK(ack *dhcpv4.DHCPv4, sent time.Time) (dhcpLease, error) {
 	}
 	l.T1 = ack.IPAddressRenewalTime(l.Lease / 2)
 	l.T2 = ack.IPAddressRebindingTime(l.Lease / 8 * 7)
+	if l.T1 <= 0 { // a T1 of 0 would renew in a loop
+		l.T1 = l.Lease / 2
+	}
+	if l.T2 <= 0 {
+		l.T2 = l.Lease / 8 * 7
+	}
 	// Times out of order (a server's typo) are clamped, not trusted: the
 	// address must never outlive the lease.
 	l.T2 = min(l.T2, l.Lease)

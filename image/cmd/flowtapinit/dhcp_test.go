@@ -98,7 +98,7 @@ func TestDHCPLifecycle(t *testing.T) {
 
 		// The server comes up: the client, still trying, gets a lease
 		// with the server's router and T1/T2.
-		srv := n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59")
+		srv := n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59", "10.77.0.1")
 		line := cl.wait(t, 90*time.Second, `network: eth0 (10\.77\.0\.5\d/24) gateway 10\.77\.0\.1 by DHCP from server 10\.77\.0\.1, lease 2m0s \(renew in 4s, rebind in 8s\)`)
 		addr := regexp.MustCompile(`10\.77\.0\.5\d/24`).FindString(line)
 		ip := regexp.QuoteMeta(strings.TrimSuffix(addr, "/24"))
@@ -120,7 +120,7 @@ func TestDHCPLifecycle(t *testing.T) {
 		// The server's range changes: the next renewal is refused, the
 		// address goes, and the new range's address comes.
 		srv.stop(t)
-		n.startServer(t, dnsmasq, leases, "10.77.0.100,10.77.0.109")
+		srv2 := n.startServer(t, dnsmasq, leases, "10.77.0.100,10.77.0.109", "10.77.0.1")
 		cl.wait(t, 30*time.Second, ip+`: server 10\.77\.0\.1 refused it \(NAK: address not available\): address and default route removed, discovering again`)
 		line = cl.wait(t, 30*time.Second, `network: eth0 (10\.77\.0\.10\d/24) gateway 10\.77\.0\.1 by DHCP`)
 		addr2 := regexp.MustCompile(`10\.77\.0\.10\d/24`).FindString(line)
@@ -130,13 +130,34 @@ func TestDHCPLifecycle(t *testing.T) {
 		if r := n.clientRoute(t); !strings.Contains(r, "default via 10.77.0.1 dev eth0") {
 			t.Fatalf("after the range changed: routes %q, want default via 10.77.0.1 dev eth0", r)
 		}
-		cl.wait(t, 15*time.Second, regexp.QuoteMeta(strings.TrimSuffix(addr2, "/24"))+` renewed by server 10\.77\.0\.1`)
+		ip2 := regexp.QuoteMeta(strings.TrimSuffix(addr2, "/24"))
+		cl.wait(t, 15*time.Second, ip2+` renewed by server 10\.77\.0\.1`)
+
+		// The server moves to 10.77.0.2 and names itself the router: the
+		// renewal sent to 10.77.0.1 goes unanswered, the rebind at T2
+		// (broadcast) reaches it, and the default route follows.
+		srv2.stop(t)
+		n.ip(t, "-n", n.srvNS, "addr", "del", "10.77.0.1/24", "dev", "dhcps")
+		n.ip(t, "-n", n.srvNS, "addr", "add", "10.77.0.2/24", "dev", "dhcps")
+		n.startServer(t, dnsmasq, leases, "10.77.0.100,10.77.0.109", "10.77.0.2")
+		cl.wait(t, 15*time.Second, `no answer from server 10\.77\.0\.1 by T2: rebinding `+ip2+` with any server \(broadcast\)`)
+		cl.wait(t, 15*time.Second, ip2+` rebound by server 10\.77\.0\.2: lease 2m0s`)
+		cl.wait(t, 5*time.Second, `DHCP: gateway changed from 10\.77\.0\.1 to 10\.77\.0\.2`)
+		if a := n.clientAddrs(t); a != addr2 {
+			t.Errorf("after the rebind: eth0 has %q, want %s", a, addr2)
+		}
+		if r := n.clientRoute(t); !strings.Contains(r, "default via 10.77.0.2 dev eth0") || strings.Contains(r, "10.77.0.1 ") {
+			t.Errorf("after the rebind: routes %q, want only default via 10.77.0.2 dev eth0", r)
+		}
+		// Renewals go to the new server.
+		cl.wait(t, 15*time.Second, `DHCP: renewing `+ip2+` with server 10\.77\.0\.2 \(T1, unicast\)`)
+		cl.wait(t, 10*time.Second, ip2+` renewed by server 10\.77\.0\.2`)
 	})
 	t.Run("ServerGonePastLeaseFallback", func(t *testing.T) {
 		t.Parallel()
 		n := newDHCPNet(t, "b")
 		leases := filepath.Join(t.TempDir(), "leases")
-		srv := n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59")
+		srv := n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59", "10.77.0.1")
 		// The operator asked for a fallback address: held only while no
 		// lease is.
 		cl := n.startClient(t, "dhcp:192.0.2.15/24")
@@ -159,7 +180,7 @@ func TestDHCPLifecycle(t *testing.T) {
 		}
 
 		// The server is back: its lease replaces the fallback.
-		n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59")
+		n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59", "10.77.0.1")
 		line = cl.wait(t, 30*time.Second, `network: eth0 (10\.77\.0\.5\d/24) gateway 10\.77\.0\.1 by DHCP`)
 		addr = regexp.MustCompile(`10\.77\.0\.5\d/24`).FindString(line)
 		if a := n.clientAddrs(t); a != addr {
@@ -191,6 +212,13 @@ func newDHCPNet(t *testing.T, name string) *dhcpNet {
 		}
 	}
 	return n
+}
+
+func (n *dhcpNet) ip(t *testing.T, args ...string) {
+	t.Helper()
+	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
 }
 
 // clientAddrs is eth0's IPv4 addresses in the client's namespace.
@@ -227,11 +255,11 @@ type dhcpServer struct {
 
 // startServer runs dnsmasq with a 2-minute lease (its shortest) and T1 4 s,
 // T2 8 s (options 58 and 59), so renewals and rebinds come in seconds.
-func (n *dhcpNet) startServer(t *testing.T, dnsmasq, leases, rng string) *dhcpServer {
+func (n *dhcpNet) startServer(t *testing.T, dnsmasq, leases, rng, router string) *dhcpServer {
 	cmd := exec.Command("ip", "netns", "exec", n.srvNS, dnsmasq,
 		"--keep-in-foreground", "--conf-file=/dev/null", "--port=0", "--user=root",
 		"--interface=dhcps", "--bind-interfaces", "--dhcp-authoritative",
-		"--dhcp-range="+rng+",255.255.255.0,2m", "--dhcp-option=3,10.77.0.1",
+		"--dhcp-range="+rng+",255.255.255.0,2m", "--dhcp-option=3,"+router,
 		"--dhcp-option=58,4", "--dhcp-option=59,8",
 		"--dhcp-leasefile="+leases, "--pid-file="+leases+".pid", "--log-dhcp", "--log-facility=-")
 	var out syncWriter

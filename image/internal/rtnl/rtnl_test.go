@@ -99,6 +99,14 @@ func TestAddrLifetimeDelAddrRoute(t *testing.T) {
 		if !regexp.MustCompile(`192\.0\.2\.15/24 .*valid_lft (89|90)sec preferred_lft (89|90)sec`).Match(out) {
 			t.Errorf("lo after adding 192.0.2.15/24 for 90 s:\n%s", out)
 		}
+		// A renewed lease: the same address again, its lifetime replaced.
+		if err := c.AddAddrLifetime(lo.Index, p, 300*time.Second); err != nil {
+			t.Error(err)
+		}
+		out, _ = exec.Command("ip", "-o", "-4", "addr", "show", "dev", "lo").CombinedOutput()
+		if !regexp.MustCompile(`192\.0\.2\.15/24 .*valid_lft (299|300)sec preferred_lft (299|300)sec`).Match(out) {
+			t.Errorf("lo after adding 192.0.2.15/24 again for 300 s:\n%s", out)
+		}
 		if err := c.AddDefaultRoute(lo.Index, netip.MustParseAddr("192.0.2.2")); err != nil {
 			t.Error(err)
 		}
