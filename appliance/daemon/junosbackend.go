@@ -82,6 +82,11 @@ func (j *JunOS) ClearFirewall(name string) error {
 	return j.m.d.ClearFirewall(name)
 }
 
+// ClearAccounting is `clear services accounting statistics`: the
+// counters IOS's clear ip flow stats zeroes, which the JunOS screens
+// read.
+func (j *JunOS) ClearAccounting() { j.m.CLI().ClearFlowStats() }
+
 // Sampling is `show forwarding-options sampling`: the samplers SNMP's
 // selection processes and IOS's `show flow-sampler` count, from the same
 // view; the JunOS instance adds its run-length and packet cap.

@@ -24,7 +24,8 @@ set forwarding-options sampling instance S1 family inet output flow-server 192.0
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewSession(v9Backend{&fakeBackend{history: []config.Config{base}}}, "ops")
+	f := &fakeBackend{history: []config.Config{base}}
+	s := NewSession(v9Backend{f}, "ops")
 	got := transcript(s, `
 show services accounting flow inline-jflow fpc-slot 0
 show services accounting errors inline-jflow fpc-slot 0
@@ -58,6 +59,16 @@ ops@mx1> show services accounting flow inline-jflow fpc-slot 0 | match Active
 `
 	if got != want {
 		t.Fatalf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	// The clear, for the bound slot or all; another slot is refused.
+	if out := s.Exec("clear services accounting statistics inline-jflow fpc-slot 1"); out != "error: FPC 1 has no sampling instance (set chassis fpc 1 sampling-instance NAME)\n" {
+		t.Errorf("clear on an unbound slot: %q", out)
+	}
+	if out := s.Exec("clear services accounting statistics inline-jflow fpc-slot 0") + s.Exec("clear services accounting statistics"); out != "" {
+		t.Errorf("clear printed %q", out)
+	}
+	if f.cleared != 2 {
+		t.Errorf("%d clears reached the backend, want 2", f.cleared)
 	}
 }
 

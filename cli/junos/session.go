@@ -56,6 +56,10 @@ type Backend interface {
 	// ClearFirewall zeroes filter name's counters ("" is every filter);
 	// an error when no such filter is configured.
 	ClearFirewall(name string) error
+	// ClearAccounting zeroes the accounting counters (the cache's and the
+	// exporters' statistics: IOS's clear ip flow stats), for `clear
+	// services accounting statistics`.
+	ClearAccounting()
 	// Sampling is every sampler of the datapath and its counters, for
 	// `show forwarding-options sampling`.
 	Sampling() []show.SamplingInstance

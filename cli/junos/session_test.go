@@ -26,6 +26,7 @@ type fakeBackend struct {
 	restore  *config.Config
 	deadline time.Time
 	commits  []show.CommitEntry // the history's, newest last
+	cleared  int                // clear services accounting statistics
 }
 
 func (f *fakeBackend) CommitConfirmed(c config.Config, wait time.Duration, by show.CommitEntry) error {
@@ -65,6 +66,7 @@ func (f *fakeBackend) Commit(c config.Config, by show.CommitEntry) error {
 	f.commits = append(f.commits, by)
 	return nil
 }
+func (f *fakeBackend) ClearAccounting() { f.cleared++ }
 func (f *fakeBackend) Commits() []show.CommitEntry {
 	out := slices.Clone(f.commits)
 	slices.Reverse(out)

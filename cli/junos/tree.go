@@ -93,13 +93,25 @@ func operationalTree() *node {
 		return kw("inline-jflow", "Show inline jflow information",
 			kw("fpc-slot", "Show information for an FPC slot",
 				cmdtree.Value[*Session]("<fpc-slot>", "FPC slot number", number).Runs(func(s *Session, w io.Writer, args []string) error {
-					slot, _ := strconv.Atoi(args[len(args)-1])
-					if !slices.ContainsFunc(s.b.Running().JFlow.FPCs, func(b config.FPCBinding) bool { return b.Slot == slot }) {
-						return fmt.Errorf("error: FPC %d has no sampling instance (set chassis fpc %d sampling-instance NAME)", slot, slot)
+					slot, err := boundSlot(s, args[len(args)-1])
+					if err != nil {
+						return err
 					}
 					f(w, s.b.Accounting(), slot)
 					return nil
 				})))
+	}
+	// clear services accounting statistics [inline-jflow fpc-slot N]:
+	// the accounting counters go back to zero, as IOS's clear ip flow
+	// stats does (the same counters).
+	clearAcct := func(s *Session, w io.Writer, args []string) error {
+		if args[len(args)-2] == "fpc-slot" {
+			if _, err := boundSlot(s, args[len(args)-1]); err != nil {
+				return err
+			}
+		}
+		s.b.ClearAccounting()
+		return nil
 	}
 	return kw("", "",
 		kw("show", "Show system information",
@@ -162,6 +174,12 @@ func operationalTree() *node {
 			return nil
 		}),
 		kw("clear", "Clear information in the system",
+			kw("services", "Clear services information",
+				kw("accounting", "Clear accounting information",
+					kw("statistics", "Clear accounting statistics",
+						kw("inline-jflow", "Clear inline jflow statistics",
+							kw("fpc-slot", "FPC slot",
+								cmdtree.Value[*Session]("<fpc-slot>", "FPC slot number", number).Runs(clearAcct)))).Runs(clearAcct))),
 			kw("firewall", "Clear firewall counters",
 				kw("filter", "Clear a filter's counters",
 					cmdtree.Value[*Session]("<filter-name>", "Name of the filter", nil).Runs(clearFirewall)),
@@ -170,6 +188,17 @@ func operationalTree() *node {
 		kw("exit", "Exit the management session").Runs(exit),
 		kw("quit", "Exit the management session").Runs(exit),
 	)
+}
+
+// boundSlot is the FPC slot v names when a sampling instance is bound
+// to it (chassis fpc N sampling-instance): the one the inline-jflow
+// forms answer for.
+func boundSlot(s *Session, v string) (int, error) {
+	slot, _ := strconv.Atoi(v)
+	if !slices.ContainsFunc(s.b.Running().JFlow.FPCs, func(b config.FPCBinding) bool { return b.Slot == slot }) {
+		return 0, fmt.Errorf("error: FPC %d has no sampling instance (set chassis fpc %d sampling-instance NAME)", slot, slot)
+	}
+	return slot, nil
 }
 
 // readOnly prunes the operational tree to what the read-only class may

@@ -105,6 +105,17 @@ set forwarding-options sampling instance SI family inet output inline-jflow sour
 	if m := regexp.MustCompile(`Flow Packets: (\d+)`).FindStringSubmatch(inl); m == nil || m[1] == "0" {
 		t.Errorf("inline-jflow flow screen counts no packet:\n%s", inl)
 	}
+	// The MX operator's clear: the same counters IOS's clear ip flow
+	// stats zeroes, so both CLIs start again from zero.
+	if out := d.cli(t, "junos", "clear services accounting statistics inline-jflow fpc-slot 0\n"); strings.TrimSpace(out) != "" {
+		t.Errorf("clear services accounting statistics: %q", out)
+	}
+	if flow := d.cli(t, "junos", "show services accounting flow inline-jflow fpc-slot 0\n"); !strings.Contains(flow, "    Flows Exported: 0, Flow Packets Exported: 0\n") {
+		t.Errorf("the counters were not cleared:\n%s", flow)
+	}
+	if exp := d.cli(t, "ios", "show ip flow export\n"); !strings.Contains(exp, "  0 flows exported in 0 udp datagrams\n") {
+		t.Errorf("IOS does not see the JunOS clear:\n%s", exp)
+	}
 	// tshark reads the other server's packets: IPFIX (version 10), with
 	// the one flow's six packets.
 	var versions, packets []string
