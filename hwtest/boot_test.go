@@ -96,6 +96,11 @@ func TestBootToPrompt(t *testing.T) {
 	if ce := v.Lines(regexp.MustCompile(`cgroup: |u-root init: error`)); len(ce) > 0 {
 		t.Errorf("cgroup or init errors on the console at boot: %q", ce)
 	}
+	// The built-in default config's login is documented: the console
+	// says so at every boot that runs it, and how to change it.
+	if len(v.Lines(regexp.MustCompile(`flowtapinit: .* config: warning: user admin has the built-in default password .*write memory`))) == 0 {
+		t.Errorf("the console does not warn that user admin has the built-in default password")
+	}
 	if len(v.Lines(regexp.MustCompile(`supervisor: started .* --startup-volatile`))) == 0 {
 		t.Errorf("flowtapd was not told its startup-config is in RAM (--startup-volatile)")
 	}

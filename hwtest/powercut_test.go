@@ -63,6 +63,9 @@ func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
 	first := vm.Start(t, c)
 	first.WaitReady(bootLimit + 15*time.Second)
 	powerCutRun(t, first, "terminal length 0")
+	if w := first.Lines(regexp.MustCompile(`default password`)); len(w) > 0 {
+		t.Errorf("a warning of a default password for a config with the operator's own: %q", w)
+	}
 	badLine := regexp.MustCompile(`%FLOWTAP-3-ERROR: startup-config line skipped: at /var/flowtap/startup-config:12, line this is not a command`)
 	if len(first.Lines(badLine)) == 0 {
 		t.Errorf("the console does not report the bad line with file:line (%s)", badLine)

@@ -114,6 +114,7 @@ func run(ctx context.Context, log *logger, s settings) error {
 	if volatile {
 		s.DaemonFlags += " --startup-volatile"
 	}
+	warnDefaultLogins(log, cfg, s.DefaultConfig)
 	var cli cliState
 	go supervise(ctx, log, daemonCommand(s, cfg), &cli, "/var/log/flowtapd.log")
 	return console(ctx, log, s, &cli)
