@@ -51,6 +51,31 @@ func dumpLinks() ([]link, error) {
 	return out, nil
 }
 
+// leasedAddrs lists, by link index, the IPv4 addresses with a finite
+// lifetime (IFA_F_PERMANENT unset): what a DHCP client holds, as the
+// image's management port does; static addresses are permanent.
+func leasedAddrs() map[uint32][]netip.Addr {
+	c, err := rtnetlink.Dial(nil)
+	if err != nil {
+		return nil
+	}
+	defer c.Close()
+	msgs, err := c.Address.List()
+	if err != nil {
+		return nil
+	}
+	out := map[uint32][]netip.Addr{}
+	for _, m := range msgs {
+		if m.Family != unix.AF_INET || m.Flags&unix.IFA_F_PERMANENT != 0 || m.Attributes == nil {
+			continue
+		}
+		if ip, ok := netip.AddrFromSlice(m.Attributes.Address); ok {
+			out[m.Index] = append(out[m.Index], ip.Unmap())
+		}
+	}
+	return out
+}
+
 // interfaces is what `show interfaces` prints: the links, their counters,
 // addresses, speed and driver, and how the meter runs on each port.
 func (m *Manager) interfaces() ([]show.Interface, error) {
@@ -64,9 +89,10 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 		ports[p.Name] = p
 	}
 	modes := m.d.PortModes()
+	leased := leasedAddrs()
 	out := make([]show.Interface, 0, len(links))
 	for _, l := range links {
-		i := show.Interface{Name: l.name, AdminUp: l.adminUp, Carrier: l.carrier, ProtocolUp: l.protocolUp}
+		i := show.Interface{Name: l.name, AdminUp: l.adminUp, Carrier: l.carrier, ProtocolUp: l.protocolUp, Leased: leased[l.msg.Index]}
 		if at := l.msg.Attributes; at != nil {
 			i.MAC, i.MTU = at.Address, at.MTU
 			if s := at.Stats64; s != nil {

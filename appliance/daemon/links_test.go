@@ -3,11 +3,16 @@ package daemon
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
+	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/jsimonetti/rtnetlink/v2"
 	"golang.org/x/sys/unix"
+
+	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 // TestLinkLogForgetsGoneLinks: 1000 links come and go beside a port that
@@ -38,5 +43,35 @@ func TestLinkLogForgetsGoneLinks(t *testing.T) {
 	lw.note(msg("eth1", 2, false), false)
 	if !strings.Contains(out.String(), "Interface eth1, changed state to administratively down") {
 		t.Errorf("eth1 going down is not logged:\n%s", out.String())
+	}
+}
+
+// TestLeasedAddrs: an IPv4 address with a lifetime (what a DHCP client
+// adds) is listed as leased on its link, a permanent one is not; show ip
+// interface brief prints DHCP and manual for them.
+func TestLeasedAddrs(t *testing.T) {
+	v := testnet.Enter(t)
+	for _, args := range [][]string{
+		{"addr", "add", "198.51.100.7/24", "dev", v.Mon, "valid_lft", "600", "preferred_lft", "600"},
+		{"addr", "add", "203.0.113.9/24", "dev", v.Src},
+	} {
+		if out, err := exec.Command("ip", append([]string{"-n", v.NS}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v\n%s", args, err, out)
+		}
+	}
+	mon, err := net.InterfaceByName(v.Mon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := net.InterfaceByName(v.Src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leased := leasedAddrs()
+	if got := leased[uint32(mon.Index)]; len(got) != 1 || got[0] != netip.MustParseAddr("198.51.100.7") {
+		t.Errorf("leased on %s: %v, want 198.51.100.7", v.Mon, got)
+	}
+	if got := leased[uint32(src.Index)]; len(got) != 0 {
+		t.Errorf("leased on %s: %v, want none (its address is permanent)", v.Src, got)
 	}
 }

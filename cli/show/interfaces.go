@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,9 +22,13 @@ type Interface struct {
 	MAC         net.HardwareAddr
 	Description string
 	Addrs       []netip.Prefix
-	MTU         uint32
-	SpeedMbps   uint32 // 0: the driver does not say
-	Duplex      string // "full", "half" or "" when unknown
+	// Leased are the addresses a DHCP client holds (a finite lifetime,
+	// as the image's management port gets): Method DHCP in show ip
+	// interface brief, not manual.
+	Leased    []netip.Addr
+	MTU       uint32
+	SpeedMbps uint32 // 0: the driver does not say
+	Duplex    string // "full", "half" or "" when unknown
 	// Metering is how the meter runs on the port ("passive tap, XDP
 	// native"), "" when not metered.
 	Metering string
@@ -148,6 +153,9 @@ func briefRows(ifs []Interface) []briefRow {
 		for _, a := range i.Addrs {
 			if a.Addr().Is4() {
 				addr, method = a.Addr().String(), "manual"
+				if slices.Contains(i.Leased, a.Addr()) {
+					method = "DHCP"
+				}
 				break
 			}
 		}
