@@ -119,6 +119,10 @@ func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
 	if bad := second.Lines(regexp.MustCompile(`ssh server|host key`)); len(bad) > 0 {
 		t.Errorf("SSH after the power cut: %q", bad)
 	}
+	// IOS's show version says why the box last started: not a reload.
+	if v := powerCutRun(t, second, "show version"); !hasLine(v, "Last reload reason: power-on") {
+		t.Errorf("show version after the power cut does not say power-on:\n%s", v)
+	}
 	if after := powerCutRun(t, second, "show running-config"); after != saved {
 		t.Errorf("running-config after the power cut differs from the one saved before it:\n--- before\n%s\n--- after\n%s", saved, after)
 	}

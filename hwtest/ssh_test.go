@@ -123,6 +123,9 @@ func TestSSHWriteMemorySurvivesReload(t *testing.T) {
 	if !hasLine(r.Output, change) {
 		t.Errorf("after the reload, running-config lacks %q:\n%s", change, r.Output)
 	}
+	if v, err := q.ssh(t, "show version\n", 30*time.Second); err != nil || !hasLine(strings.ReplaceAll(v.Output, "\r", ""), "Last reload reason: Reload Command") {
+		t.Errorf("show version after the reload does not say Reload Command (%v):\n%s", err, v.Output)
+	}
 	if !bytes.Equal(r.HostKey.Marshal(), hostKey.Marshal()) {
 		t.Errorf("the SSH host key changed across the reload (%s, was %s): clients would refuse the appliance",
 			ssh.FingerprintSHA256(r.HostKey), ssh.FingerprintSHA256(hostKey))

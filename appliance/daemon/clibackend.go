@@ -198,7 +198,7 @@ func (c *CLI) Version() string {
 	mach := readMachine()
 	return render(show.Version, show.VersionView{Arch: runtime.GOARCH, Version: c.m.opts.Version, GoVersion: runtime.Version(),
 		Kernel: mach.Kernel, Hostname: cfg.HostnameOrDefault(), SystemUptime: mach.SystemUptime, Uptime: time.Since(c.m.started),
-		Persona: cfg.PlatformName(), Model: mach.Model, MemoryKB: mach.MemoryKB, Serial: mach.Serial})
+		Persona: cfg.PlatformName(), Model: mach.Model, MemoryKB: mach.MemoryKB, Serial: mach.Serial, ReloadReason: c.m.opts.ReloadReason})
 }
 
 func (c *CLI) Platform() string {

@@ -26,6 +26,9 @@ type ManagerOptions struct {
 	Version     string
 	// Reload restarts the box (`reload`); nil refuses it (host mode).
 	Reload func() error
+	// ReloadReason is why the machine last started (show version's
+	// "Last reload reason:"), "" where flowtapd does not own the machine.
+	ReloadReason string
 	// Saved, when set, is told after write memory saved c.
 	Saved func(c config.Config)
 	// VolatileStartup says StartupPath is on a RAM file system (the image

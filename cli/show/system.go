@@ -24,6 +24,9 @@ type VersionView struct {
 	Model    string
 	MemoryKB uint64
 	Serial   string
+	// ReloadReason is why the machine last started ("Reload Command",
+	// "power-on"); "" leaves the line out (a host flowtapd does not own).
+	ReloadReason string
 }
 
 // Version writes `show version`.
@@ -37,6 +40,9 @@ func Version(w io.Writer, v VersionView) {
 		up = v.Uptime
 	}
 	fmt.Fprintf(w, "\n%s uptime is %s\nflowtapd uptime is %s\nPlatform persona: %s\n", v.Hostname, Uptime(up), Uptime(v.Uptime), v.Persona)
+	if v.ReloadReason != "" {
+		fmt.Fprintf(w, "Last reload reason: %s\n", v.ReloadReason)
+	}
 	if v.Model != "" || v.MemoryKB != 0 {
 		model := v.Model
 		if model == "" {

@@ -11,7 +11,7 @@ func TestSystemScreens(t *testing.T) {
 	var b bytes.Buffer
 	Version(&b, VersionView{Arch: "amd64", Version: "1.2", GoVersion: "go1.24", Kernel: "6.12.117+deb12-amd64", Hostname: "tap1",
 		SystemUptime: 26*time.Hour + 3*time.Minute, Uptime: 3723400 * time.Millisecond, Persona: "ios",
-		Model: "QEMU Standard PC (i440FX + PIIX, 1996)", MemoryKB: 1003896, Serial: "FTX1234A5BC"})
+		Model: "QEMU Standard PC (i440FX + PIIX, 1996)", MemoryKB: 1003896, Serial: "FTX1234A5BC", ReloadReason: "power-on"})
 	Platform(&b, PlatformView{Name: "sup720", Description: "Catalyst 6500 Sup720 PFC3", CacheEntries: 131072, TableBytes: 8388608,
 		Mask: "interface-full", Ports: map[string]string{"eth2": "generic", "eth1": "native"}})
 	IPFlowInterface(&b, []FlowInterface{{Name: "eth1", Ingress: true, Sampler: "s1"}, {Name: "eth2", Ingress: true, Egress: true}})
@@ -28,6 +28,7 @@ Kernel: Linux 6.12.117+deb12-amd64
 tap1 uptime is 1 day, 2 hours, 3 minutes
 flowtapd uptime is 1 hour, 2 minutes
 Platform persona: ios
+Last reload reason: power-on
 
 QEMU Standard PC (i440FX + PIIX, 1996) with 1003896K bytes of memory.
 Processor board ID FTX1234A5BC

@@ -127,6 +127,7 @@ func run(f flags) error {
 	// that as a yes, which must not turn a kill -TERM into a reboot.
 	var reloading, stopping atomic.Bool
 	if f.rebootOnReload {
+		opts.ReloadReason = lastReloadReason(f.state, filepath.Dir(f.control))
 		opts.Reload = func() error {
 			if stopping.Load() {
 				return errors.New("flowtapd is stopping")
@@ -135,6 +136,9 @@ func run(f flags) error {
 				return nil
 			}
 			log.Info("reload requested: exporting every flow, then restarting the machine")
+			if err := noteReload(f.state, reasonReload); err != nil {
+				log.Warn("the next boot will not know it came from reload (show version: power-on)", "err", err)
+			}
 			// The sessions print %SYS-5-RELOAD (the console through the
 			// flowtap client) once the command returns: give them a moment
 			// before the stop closes them.
