@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -180,10 +182,44 @@ func (m *mgmtDHCP) acquire(ctx context.Context) (*dhcpLease, error) {
 			m.log.Printf("network: %s DHCP: %v (try %d, %s since the first); next try in %s",
 				m.link, err, try, time.Since(m.first).Round(time.Second), wait.Round(100*time.Millisecond))
 		}
-		if !sleepCtx(ctx, wait) {
+		if !m.waitRetry(ctx, wait) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// waitRetry waits d before the next discovery, or less: when the link's
+// carrier comes up (the cable plugged in, the switch port enabled) the
+// client asks at once, with its backoff started afresh, as a router does
+// on link up. False if ctx ended.
+func (m *mgmtDHCP) waitRetry(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	was := m.carrier()
+	for {
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+			now := m.carrier()
+			if now && !was {
+				m.log.Printf("network: %s DHCP: carrier up: discovering at once", m.link)
+				m.tries = 0
+				return true
+			}
+			was = now
+		}
+	}
+}
+
+// carrier says whether the link has a carrier (operationally up).
+func (m *mgmtDHCP) carrier() bool {
+	b, err := os.ReadFile("/sys/class/net/" + m.link + "/carrier")
+	return err == nil && strings.TrimSpace(string(b)) == "1"
 }
 
 // requested is the parameter request list of every message.

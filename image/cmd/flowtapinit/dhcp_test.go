@@ -153,6 +153,22 @@ func TestDHCPLifecycle(t *testing.T) {
 		cl.wait(t, 15*time.Second, `DHCP: renewing `+ip2+` with server 10\.77\.0\.2 \(T1, unicast\)`)
 		cl.wait(t, 10*time.Second, ip2+` renewed by server 10\.77\.0\.2`)
 	})
+	t.Run("CablePluggedLater", func(t *testing.T) {
+		t.Parallel()
+		n := newDHCPNet(t, "c")
+		// The cable is out: the server's end of the veth is down, so the
+		// client's eth0 has no carrier.
+		n.ip(t, "-n", n.srvNS, "link", "set", "dhcps", "down")
+		n.startServer(t, dnsmasq, filepath.Join(t.TempDir(), "leases"), "10.77.0.50,10.77.0.59", "10.77.0.1")
+		cl := n.startClient(t, "dhcp")
+		cl.wait(t, 15*time.Second, `DHCP: no lease in 8s: eth0 stays unaddressed, DHCP goes on trying`)
+		cl.wait(t, 15*time.Second, `DHCP: no offer \(try 2, `)
+		// Plugged in: the client asks at once rather than at the end of
+		// its backoff.
+		n.ip(t, "-n", n.srvNS, "link", "set", "dhcps", "up")
+		cl.wait(t, 5*time.Second, `DHCP: carrier up: discovering at once`)
+		cl.wait(t, 10*time.Second, `network: eth0 10\.77\.0\.5\d/24 gateway 10\.77\.0\.1 by DHCP`)
+	})
 	t.Run("ServerGonePastLeaseFallback", func(t *testing.T) {
 		t.Parallel()
 		n := newDHCPNet(t, "b")
