@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -106,6 +108,22 @@ func (m *Manager) confirmExpired(gen int) {
 		return
 	}
 	logIOS(m.log, "FLOWTAP-4-COMMIT_ROLLBACK", "Commit was not confirmed; automatic rollback complete")
+	if err := m.saveCommitted(); err != nil {
+		m.log.Warn("commit confirmed: rolled back but not saved", "err", err)
+	}
+}
+
+// saveCommitted saves a JunOS commit as the startup configuration, as a
+// JunOS commit persists; nothing without a startup-config location (a
+// test's manager). A RAM-only startup-config says so.
+func (m *Manager) saveCommitted() error {
+	if m.opts.StartupPath == "" {
+		return nil
+	}
+	if err := m.WriteMemory(); err != nil {
+		return fmt.Errorf("the configuration was not saved: %s", strings.TrimPrefix(err.Error(), "Warning: "))
+	}
+	return nil
 }
 
 // stopConfirm drops a waiting rollback when the daemon stops.

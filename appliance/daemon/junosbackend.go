@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,18 +36,48 @@ func (j *JunOS) SNMPCounters() show.SNMPCounters {
 	return out
 }
 
-func (j *JunOS) Hostname() string                                  { return j.m.Config().HostnameOrDefault() }
-func (j *JunOS) Running() config.Config                            { return j.m.Config() }
-func (j *JunOS) Commit(c config.Config, by show.CommitEntry) error { return j.m.ApplyBy(c, by) }
-func (j *JunOS) Commits() []show.CommitEntry                       { return j.m.Commits() }
-func (j *JunOS) Rollback(n int) (config.Config, error)             { return j.m.Rollback(n) }
+func (j *JunOS) Hostname() string       { return j.m.Config().HostnameOrDefault() }
+func (j *JunOS) Running() config.Config { return j.m.Config() }
+
+// Commit applies c and saves it as the startup configuration: on JunOS a
+// commit is what the box boots with, and the JunOS CLI has no write
+// memory. A save that fails leaves the commit in force with a warning.
+func (j *JunOS) Commit(c config.Config, by show.CommitEntry) error {
+	err := j.m.ApplyBy(c, by)
+	var warn Warnings
+	if err != nil && !errors.As(err, &warn) {
+		return err
+	}
+	if serr := j.m.saveCommitted(); serr != nil {
+		warn = append(warn, serr)
+	}
+	if len(warn) == 0 {
+		return nil
+	}
+	return warn
+}
+
+func (j *JunOS) Commits() []show.CommitEntry           { return j.m.Commits() }
+func (j *JunOS) Rollback(n int) (config.Config, error) { return j.m.Rollback(n) }
 
 // CommitConfirmed, Confirm and ConfirmDeadline are JunOS's commit
 // confirmed, held by the manager so that it outlives the session.
 func (j *JunOS) CommitConfirmed(c config.Config, wait time.Duration, by show.CommitEntry) error {
 	return j.m.CommitConfirmed(c, wait, by)
 }
-func (j *JunOS) Confirm() bool              { return j.m.Confirm() }
+
+// Confirm keeps a commit confirmed, which is then saved as any commit
+// is (while it waited, the startup configuration stayed the one before
+// it, so a reboot meanwhile came back without the change).
+func (j *JunOS) Confirm() bool {
+	if !j.m.Confirm() {
+		return false
+	}
+	if err := j.m.saveCommitted(); err != nil {
+		j.m.log.Warn("commit confirmed: confirmed but not saved", "err", err)
+	}
+	return true
+}
 func (j *JunOS) ConfirmDeadline() time.Time { return j.m.ConfirmDeadline() }
 
 // FirewallFilter is `show firewall filter NAME`: the datapath's term
