@@ -1,7 +1,8 @@
 // Package junos is the JunOS-dialect CLI: operational mode with the
 // `show services accounting` family, and configuration mode editing a
 // candidate with set/delete under an edit path, show | compare, commit,
-// commit check and rollback. Both dialects edit the same config model, so
+// commit check, commit confirmed (its timer is the backend's, so it
+// outlives the session), commit comment, show system commit and rollback. Both dialects edit the same config model, so
 // a change committed here shows in the IOS running-config and back.
 package junos
 
