@@ -73,10 +73,18 @@ func writeTemp(path string, data []byte) (string, error) {
 }
 
 // commitTemp renames the synced temp file over path and syncs the
-// directory, so that the rename itself survives a crash.
+// directory, so that the rename itself survives a crash. The renamed file
+// is synced once more first: on vfat (a FLOWTAP disk may be one) the
+// rename leaves the size and first cluster of the file's new directory
+// entry in the in-memory inode, which only a sync of the file writes; a
+// power cut after write memory's [OK] brought back the old
+// startup-config.
 func commitTemp(tmp, path string) error {
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
+		return fmt.Errorf("config: save %s: %w", path, err)
+	}
+	if err := syncFile(path); err != nil {
 		return fmt.Errorf("config: save %s: %w", path, err)
 	}
 	d, err := os.Open(filepath.Dir(path))
@@ -88,4 +96,14 @@ func commitTemp(tmp, path string) error {
 		return fmt.Errorf("config: save %s: sync directory: %w", path, err)
 	}
 	return nil
+}
+
+// syncFile fsyncs the file at path.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }

@@ -78,6 +78,19 @@ func nextEngineBoots(path string, now time.Time) (uint32, error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
 	}
+	// The renamed file and its directory synced too: on the appliance's
+	// vfat disk the new directory entry's size is written only with the
+	// file's inode, and an empty file came back after a power cut
+	// (logged as an error at every boot after it).
+	for _, p := range []string{path, filepath.Dir(path)} {
+		if f, err := os.Open(p); err == nil {
+			err = f.Sync()
+			f.Close()
+			if err != nil {
+				return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
+			}
+		}
+	}
 	return uint32(boots), nil
 }
 

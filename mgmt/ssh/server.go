@@ -158,9 +158,9 @@ func hostKey(dir string, log *slog.Logger) (ssh.Signer, error) {
 
 // writeSynced replaces path with data so that a power cut leaves either
 // the old file or the whole new one: the data is synced before the
-// rename, and the directory after it. (Renamed unsynced, the appliance's
-// ext4 disk kept an empty key file when the power went within half a
-// minute of the first boot.)
+// rename, the file again and the directory after it. (Renamed unsynced,
+// the appliance's ext4 disk kept an empty key file when the power went
+// within half a minute of the first boot.)
 func writeSynced(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -184,6 +184,16 @@ func writeSynced(path string, data []byte) error {
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
 		return err
+	}
+	// Synced again under its new name: on vfat the new directory entry's
+	// size and cluster are written only with the file's inode (without,
+	// the key came back empty after a power cut).
+	if r, err := os.Open(path); err == nil {
+		err = r.Sync()
+		r.Close()
+		if err != nil {
+			return err
+		}
 	}
 	d, err := os.Open(filepath.Dir(path))
 	if err != nil {
