@@ -11,7 +11,7 @@
 // TestBootToPrompt boots a VM of its own (no persistent disk); the other
 // tests share one appliance VM (see appliance_test.go), booted once and
 // again after the reload, one VM at a time. The tests run as root in go
-// test ./... and need qemu-system-x86_64, mke2fs and debugfs, nfdump's
+// test ./... and need qemu-system-x86_64, mke2fs, debugfs and mkfs.vfat, nfdump's
 // tools and net-snmp's snmpwalk. Every test logs its QEMU command line
 // and the console with the time since QEMU started.
 package hwtest

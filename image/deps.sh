@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and booting the image needs on a fresh Debian
 # machine (as root), through apt-get and only for what is missing:
-# dpkg-deb and xz (kernel package), mke2fs (test disks), QEMU, nfdump.
+# dpkg-deb and xz (kernel package), mke2fs and mkfs.vfat (test disks), QEMU,
+# nfdump.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have qemu-system-x86_64 || need+=(qemu-system-x86)
 have nfcapd || need+=(nfdump)
 have mke2fs || need+=(e2fsprogs)
+have mkfs.vfat || need+=(dosfstools)
 have xz || need+=(xz-utils)
 have dpkg-deb || need+=(dpkg)
 if [ ${#need[@]} -gt 0 ]; then

@@ -62,3 +62,24 @@ func ReadDiskFile(img, name string) (string, error) {
 	}
 	return string(out), nil
 }
+
+// EmptyVfatDisk makes a 32 MiB FAT file system labelled FLOWTAP with
+// nothing on it, in dir: the persistent disk as an operator may make one
+// on a USB stick.
+func EmptyVfatDisk(dir string) (string, error) {
+	mkfs, err := exec.LookPath("mkfs.vfat")
+	if err != nil {
+		return "", fmt.Errorf("mkfs.vfat not found: install Debian's dosfstools (image/deps.sh does)")
+	}
+	img := filepath.Join(dir, "vfat.img")
+	if err := os.WriteFile(img, nil, 0o644); err != nil {
+		return "", err
+	}
+	if err := os.Truncate(img, 32<<20); err != nil {
+		return "", err
+	}
+	if out, err := exec.Command(mkfs, "-n", DiskLabel, img).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("mkfs.vfat: %v\n%s", err, out)
+	}
+	return img, nil
+}
