@@ -425,6 +425,7 @@ func (a *Agent) serve(pc net.PacketConn) {
 		if resp == nil {
 			continue
 		}
+		a.limit.charge(from, len(resp))
 		var err2 error
 		if uc != nil {
 			_, _, err2 = uc.WriteMsgUDPAddrPort(resp, replyFrom(uc, to), from)

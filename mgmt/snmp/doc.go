@@ -43,7 +43,9 @@
 // request gets no answer and counts as a bad community name.
 //
 // Flood bounds: each manager socket (address and port) has a token
-// bucket (RateLimit: 1,000 requests/s, 2,000 at once), each address one
+// bucket (RateLimit: 1,000 tokens/s, 2,000 at once; a request takes one
+// as it arrives and its answer one per 100 octets past the first, so a
+// GetNext costs one and a full GetBulk about fourteen), each address one
 // over all its ports (2,000/s, 4,000 at once) and one for authentication failures
 // (1/s, 10 at once); a request over any is dropped right after the read,
 // before anything is decoded, so a flood from one socket leaves the

@@ -33,14 +33,17 @@ type RateLimit struct {
 	Off bool
 }
 
-// Rate limit defaults. A manager that walks with GetNext (snmpwalk,
-// many NMSs' discovery) sends its next request as soon as the last
-// answer arrives, over a LAN or loopback 1,000-3,000 a second: a socket
-// limit below that drops its requests, and each drop costs the walker
-// its retry timeout (a second by default), so 100/s turned a 741-object
-// walk into 6 s with 16 timeouts. 1,000/s with 2,000 at once lets such a
-// walk through mostly unhindered and still bounds one socket's flood to
-// a few percent of a core; one address gets two such sockets' worth.
+// Rate limit defaults, in tokens (a request, and a GetBulk's large
+// answer more: responseOctetsPerToken). A manager that walks with
+// GetNext (snmpwalk, many NMSs' discovery) sends its next request as soon
+// as the last answer arrives, over a LAN or loopback 1,000-3,000 a
+// second: a socket limit below that drops its requests, and each drop
+// costs the walker its retry timeout (a second by default), so 100
+// requests/s turned a 715-object walk into 6 s with 6 timeouts. 1,000
+// tokens/s with 2,000 at once lets such a walk through and holds a
+// GetBulk flood from one socket to about 70 full answers a second (100
+// before); one address gets two such sockets' worth, so a flood from
+// one of its ports leaves its others answered.
 const (
 	DefaultPerSocket         = 1000
 	DefaultSocketBurst       = 2000
@@ -158,6 +161,29 @@ func (l *limiter) allow(from netip.AddrPort) bool {
 	b.tokens--
 	s.tokens--
 	return true
+}
+
+// responseOctetsPerToken prices an answer: a request takes one token
+// as it arrives and, once answered, one more per this many octets of
+// its response past the first, so the buckets meter the work a manager
+// causes rather than its datagrams. A GetNext answer costs its one
+// token; a GetBulk filling a 1,472-octet answer about fourteen.
+const responseOctetsPerToken = 100
+
+// charge takes from a manager socket's buckets what its answered request
+// cost beyond the token allow took. The buckets may go below zero, down
+// to minus their burst: the socket then waits until it has paid.
+func (l *limiter) charge(from netip.AddrPort, respOctets int) {
+	extra := float64(respOctets/responseOctetsPerToken - 1)
+	if l.cfg.Off || extra <= 0 {
+		return
+	}
+	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, s := l.bucket(from.Addr()), l.socket(from)
+	b.tokens = max(b.tokens-extra, -float64(l.cfg.Burst))
+	s.tokens = max(s.tokens-extra, -float64(l.cfg.SocketBurst))
 }
 
 // failed records an authentication failure from a.

@@ -151,3 +151,45 @@ func TestRateLimitSocketsAndSources(t *testing.T) {
 		t.Errorf("after 1 s the socket took %d, want %d", got, DefaultPerSocket)
 	}
 }
+
+// TestRateLimitChargesLargeAnswers: an answer costs its socket and its
+// address one token per 100 octets past the first, so a socket whose
+// GetBulks fill their answers gets about a fourteenth of the requests a
+// GetNext walker does, and pays off what it overdrew before it is
+// answered again.
+func TestRateLimitChargesLargeAnswers(t *testing.T) {
+	clock := newFakeClock(time.Now())
+	l := newLimiter(RateLimit{}, clock.now)
+	bulk, walker := netip.MustParseAddrPort("192.0.2.1:1000"), netip.MustParseAddrPort("192.0.2.1:1001")
+	answered := 0
+	for range DefaultSocketBurst {
+		if l.allow(bulk) {
+			answered++
+			l.charge(bulk, 1472)
+		}
+	}
+	// Each answer took 1 + 13 tokens of the socket's burst.
+	if want := (DefaultSocketBurst + 13) / 14; answered != want {
+		t.Errorf("full GetBulk answers from one socket's burst: %d, want %d", answered, want)
+	}
+	// Small answers cost only the request's token.
+	for range 100 {
+		if !l.allow(walker) {
+			t.Fatal("a GetNext walker on another port was refused")
+		}
+		l.charge(walker, 60)
+	}
+	// A second later the bulk socket has earned DefaultPerSocket tokens,
+	// less what it overdrew.
+	clock.add(time.Second)
+	n := 0
+	for range 1000 {
+		if l.allow(bulk) {
+			n++
+			l.charge(bulk, 1472)
+		}
+	}
+	if n < DefaultPerSocket/14-1 || n > DefaultPerSocket/14+1 {
+		t.Errorf("full GetBulk answers in the next second: %d, want about %d", n, DefaultPerSocket/14)
+	}
+}
