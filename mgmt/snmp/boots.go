@@ -21,8 +21,9 @@ import (
 // emptied state directory (it is the host's MAC address, or configured),
 // and a receiver that cached a higher count for it would drop every v3
 // trap as not in its time window until it restarted. A start takes more
-// than a second, so the count never outruns the clock. An unreadable
-// file gives the same, with the error.
+// than a second, so the count never outruns the clock. A file that
+// cannot be read gives the same, with the error; one that holds no count
+// (emptied by a power cut) is written over with it, and an error says so.
 func NextEngineBoots(path string) (uint32, error) {
 	return nextEngineBoots(path, time.Now())
 }
@@ -45,6 +46,11 @@ func bootsFloor(now time.Time) uint64 {
 
 func nextEngineBoots(path string, now time.Time) (uint32, error) {
 	var boots uint64
+	// damaged says why a count that does not parse was replaced: it is
+	// written over with the clock's count, which the next start goes on
+	// from. (Left as it was, a file a power cut emptied gave a Go parse
+	// error at every boot for good.)
+	var damaged error
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -53,7 +59,8 @@ func nextEngineBoots(path string, now time.Time) (uint32, error) {
 		return uint32(bootsFloor(now)), fmt.Errorf("snmp: engine boots: %w", err)
 	default:
 		if boots, err = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32); err != nil {
-			return uint32(bootsFloor(now)), fmt.Errorf("snmp: engine boots %s: %w", path, err)
+			boots = bootsFloor(now) - 1
+			damaged = fmt.Errorf("snmp: engine boots file %s held %q, not a count: started again from the clock's count, %d", path, tidy(b), boots+1)
 		}
 	}
 	if boots < maxEngineBoots {
@@ -91,7 +98,16 @@ func nextEngineBoots(path string, now time.Time) (uint32, error) {
 			}
 		}
 	}
-	return uint32(boots), nil
+	return uint32(boots), damaged
+}
+
+// tidy is a damaged file's start, as a log can show it.
+func tidy(b []byte) string {
+	const max = 16
+	if len(b) > max {
+		b = b[:max]
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // Start is how the agent comes up, for the notification that says so.

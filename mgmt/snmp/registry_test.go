@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -203,10 +204,18 @@ func TestNextEngineBoots(t *testing.T) {
 	if got, err := nextEngineBoots(p, now); err != nil || got != 42 {
 		t.Errorf("from 41: %d, %v", got, err)
 	}
-	// Unreadable: the clock's count, and the error.
-	os.WriteFile(p, []byte("garbage\n"), 0o600)
-	if got, err := nextEngineBoots(p, now); err == nil || got != first {
-		t.Errorf("garbage: %d, %v; want %d and an error", got, err, first)
+	// No count in it (garbage, or emptied by a power cut): the clock's
+	// count and an error that says so, in words; the file is repaired, so
+	// the next start goes on without one.
+	for _, junk := range []string{"garbage\n", ""} {
+		os.WriteFile(p, []byte(junk), 0o600)
+		got, err := nextEngineBoots(p, now)
+		if err == nil || got != first || !strings.Contains(err.Error(), "not a count: started again from the clock's count") || strings.Contains(err.Error(), "strconv") {
+			t.Errorf("%q: %d, %v; want %d and an error in words", junk, got, err, first)
+		}
+		if got, err := nextEngineBoots(p, now); err != nil || got != first+1 {
+			t.Errorf("the start after %q: %d, %v; want %d: the file was not repaired", junk, got, err, first+1)
+		}
 	}
 	// A clock before 2026 (no RTC, no NTP yet) still starts at 1.
 	os.Remove(p)
