@@ -1,6 +1,8 @@
 package export
 
 import (
+	"unicode/utf8"
+
 	"github.com/flowtap/flowtap/appliance/appclass"
 	"github.com/flowtap/flowtap/appliance/platform"
 )
@@ -14,9 +16,27 @@ func (e *templated) initAppNames() {
 	e.appNames = &optionsTemplate{
 		id:      templateIDAppNames,
 		scope:   []field{{id: ieApplicationID, length: 4}},
-		options: []field{{id: ieApplicationName, length: ieVariableLength}},
+		options: []field{{id: ieApplicationName, length: appNameFixedLen}},
 	}
 	e.appCursor = e.appRows()
+}
+
+// appNameFixedLen is applicationName's fixed length: Cisco's NBAR
+// application table uses 24 bytes, and nfdump's NBAR option decoder takes
+// only fixed-length fields (it logs an option size error for 65535).
+const appNameFixedLen = 24
+
+// fitName cuts name to at most max bytes without splitting a UTF-8
+// sequence.
+func fitName(name string, max int) string {
+	if len(name) <= max {
+		return name
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut]
 }
 
 // appRows is the number of rows: one per class, then "not classified".
@@ -28,9 +48,6 @@ func (e *templated) appRow(i int) (id uint32, name string) {
 		class = appclass.NotClassified
 	}
 	name = e.cfg.AppClasses.Name(class)
-	if len(name) > 254 {
-		name = name[:254]
-	}
 	return appclass.ApplicationID(class), name
 }
 
@@ -44,14 +61,16 @@ func (e *templated) writeAppNames() {
 	wrote := 0
 	for e.appCursor < e.appRows() {
 		id, name := e.appRow(e.appCursor)
-		if e.n+5+len(name)+e.padReserve() > len(e.buf) {
+		if e.n+4+appNameFixedLen+e.padReserve() > len(e.buf) {
 			break
 		}
 		b := e.buf[e.n:]
 		be.PutUint32(b, id)
-		b[4] = byte(len(name))
-		copy(b[5:], name)
-		e.n += 5 + len(name)
+		// nfdump overwrites a name's last byte with NUL: keep one zero
+		// byte at the end so a full-length name loses nothing there.
+		clear(b[4 : 4+appNameFixedLen])
+		copy(b[4:], fitName(name, appNameFixedLen-1))
+		e.n += 4 + appNameFixedLen
 		e.records++
 		e.optDataRecs++
 		e.appCursor++
