@@ -117,11 +117,11 @@ func (c *CLI) CacheView() show.CacheView {
 	subs := subif.New(s.Subifs)
 	v := show.CacheView{Now: time.Now(), Aging: s.Aging, TableBytes: dp.TableBytes(), IfName: ifNamer(subs),
 		LabelPositions: s.Capture.LabelPositions, Local: c.m.Config().Clock.In}
+	// Occupancy now, not as of the ager's last pass, and the flows added
+	// counted with it (StatsNow): active never exceeds added.
 	if e := d.Engine(); e != nil {
-		v.Stats = cacheStatsView(e.Stats())
-	}
-	// Occupancy now, not as of the ager's last pass.
-	if used, capacity, err := dp.Usage(); err == nil {
+		v.Stats = cacheStatsView(e.StatsNow())
+	} else if used, capacity, err := dp.Usage(); err == nil {
 		v.Stats.Active, v.Stats.Capacity = used, capacity
 	}
 	if h, err := d.SizeHistogram(); err == nil {

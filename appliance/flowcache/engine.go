@@ -374,17 +374,47 @@ func (e *Engine) Inherit(prev *Engine) {
 	e.stats = c
 }
 
-// Stats returns a snapshot of the statistics.
+// Stats returns a snapshot of the statistics, occupancy as of the ager's
+// last pass.
 func (e *Engine) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.stats.snapshot()
 }
 
+// StatsNow is Stats with the table's occupancy read now, and Added
+// derived from that occupancy: screens that show the flows active now
+// must show the flows added with the same count, or a flow created since
+// the last pass (or, after a restart, every flow of the pinned table
+// before the first pass) is active but not added, and active > added.
+// It waits for a harvest in progress, whose flows have left the table but
+// are not yet counted as expired.
+func (e *Engine) StatsNow() Stats {
+	e.harvestMu.Lock()
+	defer e.harvestMu.Unlock()
+	used, capacity, err := e.dp.Usage()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.stats
+	if err == nil {
+		c.active, c.capacity = used, capacity
+	}
+	return c.snapshot()
+}
+
 // Clear zeroes the statistics (`clear ip flow stats`); the flows stay.
+// The flows active at the clear are read now, not at the last pass:
+// Added counts from them, and one created since the last pass would be
+// counted as added after the clear.
 func (e *Engine) Clear() {
+	e.harvestMu.Lock()
+	defer e.harvestMu.Unlock()
+	used, capacity, err := e.dp.Usage()
 	now := e.clock.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if err == nil {
+		e.stats.active, e.stats.capacity = used, capacity
+	}
 	e.stats.clear(now)
 }

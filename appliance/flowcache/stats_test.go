@@ -140,3 +140,41 @@ func TestStatistics(t *testing.T) {
 		t.Errorf("after clear: %+v", st)
 	}
 }
+
+// TestStatsNowCountsTheFlowsActiveNow: the screens show the flows active
+// now; the flows added must be counted with the same occupancy, or a flow
+// created since the ager's last pass is active but not added. A daemon
+// restarted over a pinned table meets the case at once: every flow of
+// the table is active before its engine's first pass. A clear between
+// passes starts Added from the flows active at the clear, not at the
+// last pass.
+func TestStatsNowCountsTheFlowsActiveNow(t *testing.T) {
+	h := newHarness(t, 64, nil)
+	// Flows metered before the first pass (a restart over a pinned
+	// table, flows created while no daemon ran).
+	for i := range 6 {
+		h.meter(key(i), 1, 100, 0)
+	}
+	if st := h.eng.StatsNow(); st.Active != 6 || st.Added != 6 || st.Capacity != 64 {
+		t.Errorf("before the first pass: active %d, added %d, capacity %d; want 6, 6, 64", st.Active, st.Added, st.Capacity)
+	}
+	h.step(time.Second)
+	h.meter(key(6), 1, 100, 0)
+	h.meter(key(7), 1, 100, 0)
+	if st := h.eng.StatsNow(); st.Active != 8 || st.Added != 8 {
+		t.Errorf("two flows after the pass: active %d, added %d; want 8, 8", st.Active, st.Added)
+	}
+	// Stats stays as of the last pass, itself consistent.
+	if st := h.eng.Stats(); st.Active != 6 || st.Added != 6 {
+		t.Errorf("Stats: active %d, added %d; want 6, 6 (the last pass)", st.Active, st.Added)
+	}
+	// Cleared with 8 active (the last pass saw 6): after 8 flows expire
+	// and one is created, 1 flow was added since the clear.
+	h.eng.Clear()
+	h.step(16 * time.Second) // all 8 idle past 15 s
+	h.meter(key(8), 1, 100, 0)
+	st := h.eng.StatsNow()
+	if st.Active != 1 || st.ExpiredTotal() != 8 || st.Added != 1 {
+		t.Errorf("after the clear: active %d, expired %d, added %d; want 1, 8, 1", st.Active, st.ExpiredTotal(), st.Added)
+	}
+}

@@ -80,16 +80,13 @@ func (p *Plane) management() *metrics.Management {
 func metricsSnapshot(m *daemon.Manager) metrics.Snapshot {
 	d := m.Daemon()
 	s := metrics.Snapshot{SizeLabels: show.PacketSizeLabels(), Aging: d.Settings().Aging}
-	dp := d.Datapath()
 	if st, err := d.DatapathStats(); err == nil {
 		s.Datapath = &st
 	}
 	s.Overload = d.OverloadView()
 	if e := d.Engine(); e != nil {
-		st := e.Stats()
-		if used, capacity, err := dp.Usage(); err == nil {
-			st.Active, st.Capacity = used, capacity
-		}
+		// Occupancy now, and the flows added counted with it.
+		st := e.StatsNow()
 		s.Cache = &st
 	}
 	for _, x := range d.Exporters() {
