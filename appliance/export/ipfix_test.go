@@ -21,7 +21,7 @@ var ipfixConfig = export.EncoderConfig{
 // flowStartMilliseconds 1704067201000 = 0x18cc251f7e8,
 // flowEndMilliseconds 1704067203500 = 0x18cc25201ac.
 const ipfixGoldenMessage = `
-	000a 014d 65920e90 00000000 00000007
+	000a 016c 65920e90 00000000 00000007
 	0002 00b4
 	  0100 0015
 	    0008 0004 000c 0004 000f 0004 000a 0004 000e 0004 0002 0008 0001 0008
@@ -31,13 +31,14 @@ const ipfixGoldenMessage = `
 	    001b 0010 001c 0010 003e 0010 000a 0004 000e 0004 0002 0008 0001 0008
 	    0098 0008 0099 0008 0007 0002 000b 0002 0006 0002 0004 0001 0005 0001
 	    0010 0004 0011 0004 001d 0001 001e 0001 0088 0001 0030 0001 008b 0002
-	0003 0024
+	0003 0016
 	  0102 0003 0001 0030 0001 0031 0001 0032 0004
-	  0103 0002 0001 000a 0004 0052 ffff
+	0003 0012
+	  0103 0002 0001 000a 0004 0052 0020
 	0102 000a
 	  01 02 00000064
-	0103 000d
-	  00000003 04 65746831
+	0103 0028
+	  00000003 65746831 00000000000000000000000000000000000000000000000000000000
 	0100 004e
 	  0a000001 c000020a 0a0000fe 00000003 00000004 000000000000000a 00000000000005dc
 	  0000018cc251f7e8 0000018cc25201ac 3039 0050 001b 06 28 0000fc00 0000fde9 18 10 03 01 0000`
@@ -53,7 +54,7 @@ func TestIPFIXGolden(t *testing.T) {
 	wholeEqual(t, "IPFIX message", p, hx(t, ipfixGoldenMessage))
 	checkFields(t, "IPFIX", p, 0, []fieldAt{
 		{name: "header version", off: 0, size: 2, want: 10},
-		{name: "header length", off: 2, size: 2, want: 333},
+		{name: "header length", off: 2, size: 2, want: 364},
 		{name: "header export time", off: 4, size: 4, want: 1704070800},
 		{name: "header sequence", off: 8, size: 4, want: 0},
 		{name: "header observation domain", off: 12, size: 4, want: 7},
@@ -71,27 +72,29 @@ func TestIPFIXGolden(t *testing.T) {
 		{name: "IPv6 field 1 sourceIPv6Address", off: 112, size: 2, want: 27},
 		{name: "IPv6 field 21 icmpTypeCodeIPv6", off: 192, size: 2, want: 139},
 		{name: "options template set id", off: 196, size: 2, want: 3},
-		{name: "options template set length", off: 198, size: 2, want: 36},
+		{name: "sampler options template set length", off: 198, size: 2, want: 22},
 		{name: "sampler template id", off: 200, size: 2, want: 258},
 		{name: "sampler field count (incl. scope)", off: 202, size: 2, want: 3},
 		{name: "sampler scope field count", off: 204, size: 2, want: 1},
 		{name: "sampler scope samplerId", off: 206, size: 2, want: 48},
-		{name: "interface template id", off: 218, size: 2, want: 259},
-		{name: "interface scope ingressInterface", off: 224, size: 2, want: 10},
-		{name: "interfaceName variable length", off: 230, size: 2, want: 0xffff},
-		{name: "sampler data set id", off: 232, size: 2, want: 258},
-		{name: "samplerId", off: 236, size: 1, want: 1},
-		{name: "samplerMode random", off: 237, size: 1, want: 2},
-		{name: "samplerRandomInterval", off: 238, size: 4, want: 100},
-		{name: "interface data set id", off: 242, size: 2, want: 259},
-		{name: "interface data set length", off: 244, size: 2, want: 13},
-		{name: "interface ifIndex", off: 246, size: 4, want: 3},
-		{name: "interfaceName length byte", off: 250, size: 1, want: 4},
-		{name: "interfaceName", off: 251, raw: []byte("eth1")},
-		{name: "data set id", off: 255, size: 2, want: 256},
-		{name: "data set length", off: 257, size: 2, want: 78},
+		// nfcapd reads one options template per set: each has its own.
+		{name: "interface options template set id", off: 218, size: 2, want: 3},
+		{name: "interface options template set length", off: 220, size: 2, want: 18},
+		{name: "interface template id", off: 222, size: 2, want: 259},
+		{name: "interface scope ingressInterface", off: 228, size: 2, want: 10},
+		{name: "interfaceName fixed length", off: 234, size: 2, want: 32},
+		{name: "sampler data set id", off: 236, size: 2, want: 258},
+		{name: "samplerId", off: 240, size: 1, want: 1},
+		{name: "samplerMode random", off: 241, size: 1, want: 2},
+		{name: "samplerRandomInterval", off: 242, size: 4, want: 100},
+		{name: "interface data set id", off: 246, size: 2, want: 259},
+		{name: "interface data set length", off: 248, size: 2, want: 40},
+		{name: "interface ifIndex", off: 250, size: 4, want: 3},
+		{name: "interfaceName zero padded", off: 254, raw: append([]byte("eth1"), make([]byte, 28)...)},
+		{name: "data set id", off: 286, size: 2, want: 256},
+		{name: "data set length", off: 288, size: 2, want: 78},
 	})
-	checkFields(t, "IPFIX IPv4 record", p, 259, []fieldAt{
+	checkFields(t, "IPFIX IPv4 record", p, 290, []fieldAt{
 		{name: "sourceIPv4Address", off: 0, size: 4, want: 0x0a000001},
 		{name: "destinationIPv4Address", off: 4, size: 4, want: 0xc000020a},
 		{name: "ipNextHopIPv4Address", off: 8, size: 4, want: 0x0a0000fe},

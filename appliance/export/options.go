@@ -59,9 +59,9 @@ func (e *templated) writeSamplerRow() {
 	e.closeSet()
 }
 
-func (e *templated) ifNameRowLen(i int) int {
+func (e *templated) ifNameRowLen(int) int {
 	if e.cfg.Version == IPFIX {
-		return 4 + 1 + len(e.names[i])
+		return 4 + ifNameFixedLen
 	}
 	return 4 + 4 + ifNameFixedLen
 }
@@ -71,8 +71,8 @@ func (e *templated) writeIfNameRow(i int) {
 	name := e.names[i]
 	if e.cfg.Version == IPFIX {
 		be.PutUint32(b[0:], e.cfg.InterfaceNames[i].IfIndex)
-		b[4] = byte(len(name)) // names are at most 254 bytes: one length byte
-		copy(b[5:], name)
+		clear(b[4 : 4+ifNameFixedLen])
+		copy(b[4:], name)
 	} else {
 		be.PutUint32(b[0:], e.cfg.ObservationDomain) // scope System
 		be.PutUint32(b[4:], e.cfg.InterfaceNames[i].IfIndex)

@@ -63,54 +63,54 @@ const (
 
 // IE numbers (v9 field types; IPFIX uses the same numbers for these).
 const (
-	ieOctets           = 1
-	iePackets          = 2
-	ieFlows            = 3
-	ieProtocol         = 4
-	ieToS              = 5
-	ieTCPFlags         = 6
-	ieSrcPort          = 7
-	ieSrcAddr4         = 8
-	ieSrcMask4         = 9
-	ieInputIf          = 10
-	ieDstPort          = 11
-	ieDstAddr4         = 12
-	ieDstMask4         = 13
-	ieOutputIf         = 14
-	ieNextHop4         = 15
-	ieSrcAS            = 16
-	ieDstAS            = 17
-	ieBGPNextHop4      = 18
-	ieLastSwitched     = 21
-	ieFirstSwitched    = 22
-	ieSrcAddr6         = 27
-	ieDstAddr6         = 28
-	ieSrcMask6         = 29
-	ieDstMask6         = 30
-	ieSamplerID        = 48
-	ieSamplerMode      = 49
-	ieSamplerInterval  = 50
-	ieMinTTL           = 52
-	ieMaxTTL           = 53
-	ieSrcMAC           = 56
-	ieVLAN             = 58
-	ieNextHop6         = 62
-	ieDstMAC           = 80
-	ieIfName           = 82
-	ieFlowEndReason    = 136
-	ieStartMillis      = 152
-	ieEndMillis        = 153
-	ieCustomerVLAN     = 245
-	ieFlowDirection    = 61
-	ieBGPNextHop6      = 63
-	ieBiflowDirection  = 239
-	penReverse         = 29305 // RFC 5103: the reverse of IE n is (29305, n)
-	ieICMPTypeCode4    = 32    // v9 ICMP_TYPE (both families), IPFIX icmpTypeCodeIPv4
-	ieICMPTypeCode6    = 139   // icmpTypeCodeIPv6
-	ieVariableLength   = 0xffff
-	v9ScopeSystem      = 1
-	ifNameFixedLen     = 32 // v9 has no variable-length fields
-	ipfixMaxIfNameLen  = 254
+	ieOctets          = 1
+	iePackets         = 2
+	ieFlows           = 3
+	ieProtocol        = 4
+	ieToS             = 5
+	ieTCPFlags        = 6
+	ieSrcPort         = 7
+	ieSrcAddr4        = 8
+	ieSrcMask4        = 9
+	ieInputIf         = 10
+	ieDstPort         = 11
+	ieDstAddr4        = 12
+	ieDstMask4        = 13
+	ieOutputIf        = 14
+	ieNextHop4        = 15
+	ieSrcAS           = 16
+	ieDstAS           = 17
+	ieBGPNextHop4     = 18
+	ieLastSwitched    = 21
+	ieFirstSwitched   = 22
+	ieSrcAddr6        = 27
+	ieDstAddr6        = 28
+	ieSrcMask6        = 29
+	ieDstMask6        = 30
+	ieSamplerID       = 48
+	ieSamplerMode     = 49
+	ieSamplerInterval = 50
+	ieMinTTL          = 52
+	ieMaxTTL          = 53
+	ieSrcMAC          = 56
+	ieVLAN            = 58
+	ieNextHop6        = 62
+	ieDstMAC          = 80
+	ieIfName          = 82
+	ieFlowEndReason   = 136
+	ieStartMillis     = 152
+	ieEndMillis       = 153
+	ieCustomerVLAN    = 245
+	ieFlowDirection   = 61
+	ieBGPNextHop6     = 63
+	ieBiflowDirection = 239
+	penReverse        = 29305 // RFC 5103: the reverse of IE n is (29305, n)
+	ieICMPTypeCode4   = 32    // v9 ICMP_TYPE (both families), IPFIX icmpTypeCodeIPv4
+	ieICMPTypeCode6   = 139   // icmpTypeCodeIPv6
+	v9ScopeSystem     = 1
+	// ifName's fixed length in v9 and IPFIX alike: nfdump's option
+	// decoders take no variable-length fields.
+	ifNameFixedLen     = 32
 	templateIDMain4    = 256
 	templateIDMain6    = 257
 	templateIDSampler  = 258
@@ -425,7 +425,7 @@ func ifNameOptions(v Version) *optionsTemplate {
 		return &optionsTemplate{
 			id:      templateIDIfNames,
 			scope:   []field{{id: ieInputIf, length: 4}},
-			options: []field{{id: ieIfName, length: ieVariableLength}},
+			options: []field{{id: ieIfName, length: ifNameFixedLen}},
 		}
 	}
 	return &optionsTemplate{

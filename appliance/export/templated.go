@@ -86,23 +86,12 @@ func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
 		e.ifNames = ifNameOptions(cfg.Version)
 		e.names = make([][]byte, len(cfg.InterfaceNames))
 		for i, in := range cfg.InterfaceNames {
-			name := []byte(in.Name)
-			if max := e.ifNameMax(); len(name) > max {
-				name = name[:max]
-			}
-			e.names[i] = name
+			e.names[i] = []byte(fitName(in.Name, ifNameFixedLen))
 		}
 	}
 	e.ifCursor = len(cfg.InterfaceNames)
 	e.initAppNames()
 	return e
-}
-
-func (e *templated) ifNameMax() int {
-	if e.cfg.Version == IPFIX {
-		return ipfixMaxIfNameLen
-	}
-	return ifNameFixedLen
 }
 
 // SetOverloadRate changes the overload sampling rate the options
@@ -268,12 +257,15 @@ func (e *templated) writeTemplates() {
 	e.templates = true
 }
 
+// writeOptionsTemplates gives each options template a set of its own:
+// nfdump's nfcapd reads only the first options template of a set, so the
+// interface and application tables after the sampler's would be lost.
 func (e *templated) writeOptionsTemplates() {
-	e.startSet(e.optionsSetID())
 	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames} {
 		if t == nil {
 			continue
 		}
+		e.startSet(e.optionsSetID())
 		b := e.buf[e.n:]
 		be.PutUint16(b[0:], t.id)
 		if e.cfg.Version == IPFIX {
@@ -288,8 +280,8 @@ func (e *templated) writeOptionsTemplates() {
 		putFieldSpecs(b[6+n:], t.options)
 		e.n += t.wireLen()
 		e.records++
+		e.closeSet()
 	}
-	e.closeSet()
 	e.templates = true
 }
 

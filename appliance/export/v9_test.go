@@ -30,9 +30,10 @@ const v9GoldenPacket = `
 	    001b 0010 001c 0010 003e 0010 000a 0004 000e 0004 0002 0008 0001 0008
 	    0016 0004 0015 0004 0007 0002 000b 0002 0006 0001 0004 0001 0005 0001
 	    0010 0004 0011 0004 001d 0001 001e 0001 0030 0001 0020 0002
-	0001 002c
-	  0102 0004 000c 0001 0004 0030 0001 0031 0001 0032 0004
-	  0103 0004 0008 0001 0004 000a 0004 0052 0020
+	0001 001c
+	  0102 0004 000c 0001 0004 0030 0001 0031 0001 0032 0004 | 0000
+	0001 0018
+	  0103 0004 0008 0001 0004 000a 0004 0052 0020 | 0000
 	0102 0010
 	  00000007 01 02 00000064 | 0000
 	0103 002c
@@ -129,27 +130,30 @@ func TestV9Golden(t *testing.T) {
 		{name: "IPv6 field 1 length", off: 114, size: 2, want: 16},
 		{name: "IPv6 field 20 type ICMP_TYPE", off: 188, size: 2, want: 32},
 		{name: "options template flowset id", off: 192, size: 2, want: 1},
-		{name: "options template flowset length", off: 194, size: 2, want: 44},
+		{name: "sampler options template flowset length (padded)", off: 194, size: 2, want: 28},
 		{name: "sampler options template id", off: 196, size: 2, want: 258},
 		{name: "sampler option_scope_length (bytes)", off: 198, size: 2, want: 4},
 		{name: "sampler option_length (bytes)", off: 200, size: 2, want: 12},
 		{name: "sampler scope type System", off: 202, size: 2, want: 1},
 		{name: "sampler option FLOW_SAMPLER_MODE", off: 210, size: 2, want: 49},
-		{name: "interface options template id", off: 218, size: 2, want: 259},
-		{name: "interface IF_NAME type", off: 232, size: 2, want: 82},
-		{name: "interface IF_NAME length", off: 234, size: 2, want: 32},
-		{name: "sampler data flowset id", off: 236, size: 2, want: 258},
-		{name: "sampler data flowset length (padded)", off: 238, size: 2, want: 16},
-		{name: "sampler FLOW_SAMPLER_ID", off: 244, size: 1, want: 1},
-		{name: "sampler FLOW_SAMPLER_MODE random", off: 245, size: 1, want: 2},
-		{name: "sampler FLOW_SAMPLER_RANDOM_INTERVAL", off: 246, size: 4, want: 100},
-		{name: "interface data flowset id", off: 252, size: 2, want: 259},
-		{name: "interface INPUT_SNMP", off: 260, size: 4, want: 3},
-		{name: "interface IF_NAME", off: 264, raw: []byte("eth1\x00")},
-		{name: "data flowset id", off: 296, size: 2, want: 256},
-		{name: "data flowset length", off: 298, size: 2, want: 68},
+		// nfcapd reads one options template per flowset: each has its own.
+		{name: "interface options template flowset id", off: 220, size: 2, want: 1},
+		{name: "interface options template flowset length (padded)", off: 222, size: 2, want: 24},
+		{name: "interface options template id", off: 224, size: 2, want: 259},
+		{name: "interface IF_NAME type", off: 238, size: 2, want: 82},
+		{name: "interface IF_NAME length", off: 240, size: 2, want: 32},
+		{name: "sampler data flowset id", off: 244, size: 2, want: 258},
+		{name: "sampler data flowset length (padded)", off: 246, size: 2, want: 16},
+		{name: "sampler FLOW_SAMPLER_ID", off: 252, size: 1, want: 1},
+		{name: "sampler FLOW_SAMPLER_MODE random", off: 253, size: 1, want: 2},
+		{name: "sampler FLOW_SAMPLER_RANDOM_INTERVAL", off: 254, size: 4, want: 100},
+		{name: "interface data flowset id", off: 260, size: 2, want: 259},
+		{name: "interface INPUT_SNMP", off: 268, size: 4, want: 3},
+		{name: "interface IF_NAME", off: 272, raw: []byte("eth1\x00")},
+		{name: "data flowset id", off: 304, size: 2, want: 256},
+		{name: "data flowset length", off: 306, size: 2, want: 68},
 	})
-	checkFields(t, "v9 IPv4 record", p, 300, []fieldAt{
+	checkFields(t, "v9 IPv4 record", p, 308, []fieldAt{
 		{name: "IPV4_SRC_ADDR", off: 0, size: 4, want: 0x0a000001},
 		{name: "IPV4_DST_ADDR", off: 4, size: 4, want: 0xc000020a},
 		{name: "IPV4_NEXT_HOP", off: 8, size: 4, want: 0x0a0000fe},
