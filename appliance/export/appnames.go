@@ -24,7 +24,10 @@ func (e *templated) initAppNames() {
 // appNameFixedLen is applicationName's fixed length: Cisco's NBAR
 // application table uses 24 bytes, and nfdump's NBAR option decoder takes
 // only fixed-length fields (it logs an option size error for 65535).
-const appNameFixedLen = 24
+const (
+	appNameFixedLen = 24
+	appRowLen       = 4 + appNameFixedLen // applicationId scope, name
+)
 
 // fitName cuts name to at most max bytes without splitting a UTF-8
 // sequence.
@@ -51,30 +54,30 @@ func (e *templated) appRow(i int) (id uint32, name string) {
 	return appclass.ApplicationID(class), name
 }
 
-// writeAppNames writes as many class-name rows as fit; the rest go in the
-// next packets.
+// writeAppNames writes as many class-name rows as fit, each in a set of
+// its own; the rest go in the next packets. nfdump 1.7.1 steps through an
+// IPFIX NBAR set by the row length without the scope (it reads rows at the
+// wrong offsets after the first), so each set holds one row.
 func (e *templated) writeAppNames() {
-	if e.appNames == nil || e.appCursor >= e.appRows() {
+	if e.appNames == nil {
 		return
 	}
-	e.startSet(e.appNames.id)
-	wrote := 0
 	for e.appCursor < e.appRows() {
-		id, name := e.appRow(e.appCursor)
-		if e.n+4+appNameFixedLen+e.padReserve() > len(e.buf) {
-			break
+		if e.n+setHeaderLen+appRowLen+e.padReserve() > len(e.buf) {
+			return
 		}
-		b := e.buf[e.n:]
+		id, name := e.appRow(e.appCursor)
+		e.startSet(e.appNames.id)
+		b := e.buf[e.n : e.n+appRowLen]
+		clear(b)
 		be.PutUint32(b, id)
-		// nfdump overwrites a name's last byte with NUL: keep one zero
-		// byte at the end so a full-length name loses nothing there.
-		clear(b[4 : 4+appNameFixedLen])
+		// nfdump overwrites the name's last byte with NUL: one zero byte
+		// always ends it, so a full-length name loses nothing.
 		copy(b[4:], fitName(name, appNameFixedLen-1))
-		e.n += 4 + appNameFixedLen
+		e.n += appRowLen
 		e.records++
 		e.optDataRecs++
 		e.appCursor++
-		wrote++
+		e.closeSet()
 	}
-	e.closeRows(wrote)
 }

@@ -54,3 +54,23 @@ func TestStillUnreachableLoggedLess(t *testing.T) {
 		t.Errorf("%d lines in 30 days, want 725", len(at))
 	}
 }
+
+// fitName cuts fixed-length option strings without splitting a UTF-8
+// sequence: nfcapd rejects a name that is not valid UTF-8.
+func TestFitNameKeepsUTF8Whole(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"https", 23, "https"},
+		{"abcdefghijklmnopqrstuvwxyz", 23, "abcdefghijklmnopqrstuvw"},
+		{"aaaaaaaaaaaaaaaaaaaaaaé", 23, "aaaaaaaaaaaaaaaaaaaaaa"}, // é is 2 bytes at 22-23
+		{"ééé", 5, "éé"},
+		{"€", 2, ""},
+	} {
+		if got := fitName(c.in, c.max); got != c.want {
+			t.Errorf("fitName(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}
