@@ -30,8 +30,11 @@ type Options struct {
 	// Spool keeps an export spool in PinDir, beside the flow table: the
 	// records the harvest took and the collectors were not sent yet,
 	// which a daemon started after a kill sends (spool.go).
-	Spool  bool
-	Logger *slog.Logger
+	Spool bool
+	// StateDir keeps the cache's statistics across a restart over the
+	// pinned maps (cachestats.go); empty keeps nothing.
+	StateDir string
+	Logger   *slog.Logger
 }
 
 // Daemon is the running appliance.
@@ -113,6 +116,9 @@ type Daemon struct {
 	// runs (expire), for that engine's statistics (startPipeline).
 	startTally flowcache.StartTally
 	replayed   bool
+	// cacheStatsRestored: the previous daemon's cache statistics were
+	// looked for (cachestats.go), by the first engine.
+	cacheStatsRestored bool
 	// orphanLost is what a killed daemon owed destinations this one does
 	// not have (UncleanStopLoss); orphanBase its value at the last `clear
 	// ip flow stats`.
@@ -384,6 +390,11 @@ func (d *Daemon) startPipeline() error {
 	// The flows drained, replayed or purged as the daemon started, before
 	// any engine ran, count as expired as a harvest's do.
 	pipe.Engine().Absorb(&d.startTally)
+	if d.prevEngine == nil && !d.cacheStatsRestored {
+		// The first engine: the previous daemon's totals go on.
+		d.restoreCacheStats(pipe.Engine())
+		d.cacheStatsRestored = true
+	}
 	// Before the first harvest, which must find the table as the killed
 	// daemon left it (spool.go); done already if the datapath drained a
 	// table of another size as it opened.
@@ -1044,6 +1055,8 @@ func (d *Daemon) Close(keep bool) error {
 		}
 	}
 	errs = append(errs, d.stopPipeline())
+	// After the final flush: the next daemon's totals go on from these.
+	errs = append(errs, d.saveCacheStats(d.prevEngine))
 	for _, p := range d.ports {
 		errs = append(errs, p.Release())
 	}

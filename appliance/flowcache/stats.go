@@ -192,3 +192,46 @@ func (c *counters) clear(now time.Time) {
 		cleared: now, since: now,
 	}
 }
+
+// SavedStats is what an engine's statistics need to go on in another
+// process: a daemon restarted over the pinned table (an upgrade, a stop
+// and start) takes them back, so that the cache's totals go back to zero
+// only on `clear`. The occupancy is not in it: the table says that.
+type SavedStats struct {
+	Expired         [NumEndReasons]uint64
+	Protocols       [NumProtocols]ProtocolStats
+	AgerPolls       uint64
+	EmergencyPasses uint64
+	HarvestErrors   uint64
+	// ActiveAtClear is the flows active at the last clear (Added counts
+	// from them); AllocAtClear the datapath's allocation failures then.
+	ActiveAtClear int
+	AllocAtClear  uint64
+	Cleared       time.Time // zero: never
+	Since         time.Time
+}
+
+// Save returns the statistics for Restore in the next daemon.
+func (e *Engine) Save() SavedStats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := &e.stats
+	return SavedStats{Expired: c.expired, Protocols: c.protocols, AgerPolls: c.polls,
+		EmergencyPasses: c.emergencyPasses, HarvestErrors: c.harvestErrors, ActiveAtClear: c.activeAtClear,
+		AllocAtClear: c.allocAtClear, Cleared: c.cleared, Since: c.since}
+}
+
+// Restore makes the statistics go on from s, saved by the engine of the
+// previous daemon on the same (pinned) table, with what this one counted
+// so far (Absorb's) added. Call it before Run.
+func (e *Engine) Restore(s SavedStats) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := &e.stats
+	c.merge(&tally{expired: s.Expired, protocols: s.Protocols})
+	c.polls += s.AgerPolls
+	c.emergencyPasses += s.EmergencyPasses
+	c.harvestErrors += s.HarvestErrors
+	c.activeAtClear, c.allocAtClear = s.ActiveAtClear, s.AllocAtClear
+	c.cleared, c.since = s.Cleared, s.Since
+}

@@ -178,3 +178,34 @@ func TestStatsNowCountsTheFlowsActiveNow(t *testing.T) {
 		t.Errorf("after the clear: active %d, expired %d, added %d; want 1, 8, 1", st.Active, st.ExpiredTotal(), st.Added)
 	}
 }
+
+// TestSaveRestoreGoesOn: an engine restored from another's saved
+// statistics counts on from them: the expired flows and their protocol
+// rows, the clear and the flows active at it, with the flows the new
+// table holds as active and added.
+func TestSaveRestoreGoesOn(t *testing.T) {
+	h := newHarness(t, 64, nil)
+	for i := range 4 {
+		h.meter(key(i), 1, 100, 0)
+	}
+	h.step(time.Second)
+	h.eng.Clear()
+	h.step(16 * time.Second) // the 4 expire
+	h.meter(key(4), 1, 100, 0)
+	h.step(time.Second)
+	saved := h.eng.Save()
+	before := h.eng.StatsNow()
+
+	// The next daemon's engine over the same table (the 1 flow in it,
+	// 1 more created while no daemon ran).
+	h2 := newHarness(t, 64, nil)
+	h2.meter(key(4), 1, 100, 0)
+	h2.meter(key(5), 1, 100, 0)
+	h2.eng.Restore(saved)
+	st := h2.eng.StatsNow()
+	if before.Added != 1 || st.Active != 2 || st.ExpiredTotal() != 4 || st.Added != 2 || st.Total() != before.Total() ||
+		!st.LastCleared.Equal(before.LastCleared) || !st.Since.Equal(before.Since) {
+		t.Errorf("before: added %d; restored: active %d, expired %d, added %d, total %+v (was %+v), cleared %v (was %v); want 1; 2, 4, 2",
+			before.Added, st.Active, st.ExpiredTotal(), st.Added, st.Total(), before.Total(), st.LastCleared, before.LastCleared)
+	}
+}

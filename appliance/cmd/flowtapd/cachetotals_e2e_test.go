@@ -7,7 +7,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
 )
@@ -96,10 +95,50 @@ interface %s
 	consistent("at the start after a crash")
 	check("after the crash", 10, 10)
 
-	// Cleared: the 10 flows were there before it, none was added since.
+	// A crash saves nothing: the new daemon counts from its start.
+	// Purged, the 10 flows are expired, still added.
+	d.cli(t, "ios", "clear mls netflow\n")
+	check("after clear mls netflow", 0, 10)
+	send := func(net string, n int) {
+		t.Helper()
+		if got := startTrafgen(t, v, strings.Replace(trafgenFlows, "192, 0, 2,", net, 1), n, 100).wait(t); got != uint64(n) {
+			t.Fatalf("trafgen sent %d frames, want %d", got, n)
+		}
+	}
+	send("192, 0, 5,", 2)
+	check("2 flows after the purge", 2, 12)
+	// An orderly stop (this daemon was not told to keep metering)
+	// exports the 2 flows; the next daemon goes on from 12 added, all
+	// expired: counters go back to zero only on clear.
+	d.stopAndStart(t, syscall.SIGTERM, "--keep-metering")
+	consistent("at the start after an orderly stop")
+	check("after an orderly stop", 0, 12)
+	total := regexp.MustCompile(`\nTotal:\s+(\d+)\s`)
+	if m := total.FindStringSubmatch(d.cli(t, "ios", "show ip cache flow\n")); m == nil || m[1] != "12" {
+		t.Errorf("after an orderly stop: show ip cache flow's Total %v, want the 12 expired flows", m)
+	}
+	send("192, 0, 6,", 3)
+	check("3 flows more", 3, 15)
+	// Stopped keeping the ports metering, 1 flow created meanwhile: the
+	// next daemon goes on from 15, the 4 flows of the table active.
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	d.cmd.Wait()
+	send("192, 0, 7,", 1)
+	d.start(t, "--keep-metering")
+	consistent("at the start after a second --keep-metering")
+	check("after a second --keep-metering", 4, 16)
+	if m := total.FindStringSubmatch(d.cli(t, "ios", "show ip cache flow\n")); m == nil || m[1] != "12" {
+		t.Errorf("after --keep-metering: show ip cache flow's Total %v, want the 12 expired flows", m)
+	}
+
+	// Cleared: the 4 flows were there before it, none was added since;
+	// the clear holds across a restart too.
 	d.cli(t, "ios", "clear ip flow stats\n")
-	time.Sleep(1500 * time.Millisecond) // an ager pass
-	check("after clear ip flow stats", 10, 0)
+	check("after clear ip flow stats", 4, 0)
+	d.stopAndStart(t, syscall.SIGTERM, "--keep-metering")
+	check("after clear ip flow stats and a restart", 4, 0)
+	send("192, 0, 8,", 1)
+	check("1 flow after the clear", 5, 1)
 }
 
 func mustAtoi(s string) int {

@@ -115,7 +115,7 @@ func run(f flags) error {
 		cfg = runnable(cfg, err, log)
 	}
 	opts := daemon.ManagerOptions{
-		Daemon: daemon.Options{PinDir: f.pinDir, Spool: true, Logger: log}, StartupPath: f.config, Logs: logs, Version: version,
+		Daemon: daemon.Options{PinDir: f.pinDir, Spool: true, StateDir: f.state, Logger: log}, StartupPath: f.config, Logs: logs, Version: version,
 		Saved:           func(c config.Config) { running.setStartup(startupSum(f.config), c) },
 		VolatileStartup: f.volatile,
 	}

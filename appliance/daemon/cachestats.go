@@ -1,0 +1,83 @@
+package daemon
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/flowtap/flowtap/appliance/flowcache"
+)
+
+// The cache's statistics (`show ip cache flow`, the JunOS accounting
+// totals) go back to zero only on `clear`. They live in the engine, in
+// this process; the flows and the meter's counters live in pinned maps
+// that the next daemon takes over. A daemon that stops in order saves the
+// statistics in the state directory, with the id of the pinned counter
+// map they go with; the next one takes them back if it took that map over
+// (a restart, an upgrade with --keep-metering), so that flows added stays
+// expired + active across the restart. A map of another id (the machine
+// rebooted, the pins were removed) starts everything from zero, as a
+// router's reload does, and so does a crash: the file is removed once
+// read, so that a later crash never brings back stale counts.
+
+const cacheStatsFile = "cache-stats.json"
+
+// savedCacheStats is the file's content.
+type savedCacheStats struct {
+	StatsMap ebpf.MapID // the pinned counter map they go with
+	Stats    flowcache.SavedStats
+}
+
+// saveCacheStats writes e's statistics for the next daemon. d.mu is held.
+func (d *Daemon) saveCacheStats(e *flowcache.Engine) error {
+	if d.opts.StateDir == "" || e == nil || d.dp == nil {
+		return nil
+	}
+	b, err := json.Marshal(savedCacheStats{StatsMap: d.dp.CounterMaps().Stats, Stats: e.Save()})
+	if err != nil {
+		return fmt.Errorf("save cache statistics: %w", err)
+	}
+	path := filepath.Join(d.opts.StateDir, cacheStatsFile)
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("save cache statistics: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("save cache statistics: %w", err)
+	}
+	return nil
+}
+
+// restoreCacheStats gives e the statistics the previous daemon saved, if
+// this one took its pinned maps over, and removes the file. d.mu is held.
+func (d *Daemon) restoreCacheStats(e *flowcache.Engine) {
+	if d.opts.StateDir == "" {
+		return
+	}
+	path := filepath.Join(d.opts.StateDir, cacheStatsFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err == nil {
+		err = os.Remove(path)
+	}
+	var s savedCacheStats
+	if err == nil {
+		err = json.Unmarshal(b, &s)
+	}
+	if err != nil {
+		d.log.Warn("cache statistics of the previous daemon not restored", "file", path, "err", err)
+		return
+	}
+	if id := d.dp.CounterMaps().Stats; id == 0 || id != s.StatsMap {
+		d.log.Info("cache statistics start from zero: the pinned maps are not the previous daemon's", "file", path)
+		return
+	}
+	e.Restore(s.Stats)
+}
