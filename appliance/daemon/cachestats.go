@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/cilium/ebpf"
 
@@ -29,8 +30,21 @@ const cacheStatsFile = "cache-stats.json"
 
 // savedCacheStats is the file's content.
 type savedCacheStats struct {
-	StatsMap ebpf.MapID // the pinned counter map they go with
+	// BootID and StatsMap name the pinned counter map they go with: map
+	// ids are counted from each boot, so an id alone may come back after
+	// a reboot, on a map that counts from zero.
+	BootID   string
+	StatsMap ebpf.MapID
 	Stats    flowcache.SavedStats
+}
+
+// bootID is the kernel's id of this boot ("" if unknown: never matches).
+func bootID() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // saveCacheStats writes e's statistics for the next daemon. d.mu is held.
@@ -38,7 +52,7 @@ func (d *Daemon) saveCacheStats(e *flowcache.Engine) error {
 	if d.opts.StateDir == "" || e == nil || d.dp == nil {
 		return nil
 	}
-	b, err := json.Marshal(savedCacheStats{StatsMap: d.dp.CounterMaps().Stats, Stats: e.Save()})
+	b, err := json.Marshal(savedCacheStats{BootID: bootID(), StatsMap: d.dp.CounterMaps().Stats, Stats: e.Save()})
 	if err != nil {
 		return fmt.Errorf("save cache statistics: %w", err)
 	}
@@ -75,7 +89,7 @@ func (d *Daemon) restoreCacheStats(e *flowcache.Engine) {
 		d.log.Warn("cache statistics of the previous daemon not restored", "file", path, "err", err)
 		return
 	}
-	if id := d.dp.CounterMaps().Stats; id == 0 || id != s.StatsMap {
+	if id, boot := d.dp.CounterMaps().Stats, bootID(); id == 0 || id != s.StatsMap || boot == "" || boot != s.BootID {
 		d.log.Info("cache statistics start from zero: the pinned maps are not the previous daemon's", "file", path)
 		return
 	}

@@ -60,7 +60,7 @@ func flagSet(f *flags) *flag.FlagSet {
 	fs := flag.NewFlagSet("flowtapd", flag.ContinueOnError)
 	fs.StringVar(&f.config, "config", "/etc/flowtap/startup-config", "startup-config `FILE` (write memory saves here)")
 	fs.StringVar(&f.running, "running", "/run/flowtap/running-config", "`FILE` where the running config is kept for a restarted daemon (tmpfs: a reboot starts from the startup-config)")
-	fs.StringVar(&f.state, "state", "/var/lib/flowtap", "state `DIR`: SSH host key, SNMP engine boots")
+	fs.StringVar(&f.state, "state", "/var/lib/flowtap", "state `DIR`: SSH host key, SNMP engine boots, the cache statistics across a restart")
 	fs.StringVar(&f.pinDir, "pin-dir", datapath.DefaultPinDir, "bpffs `DIR` for the flow table and port links")
 	fs.StringVar(&f.control, "control", control.DefaultPath, "control `SOCKET` for the flowtap CLI")
 	fs.StringVar(&f.snmpListen, "snmp-listen", "0.0.0.0:161,[::]:161", "SNMP agent `ADDRS` (comma-separated), once snmp-server is configured")
