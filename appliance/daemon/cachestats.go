@@ -36,6 +36,9 @@ type savedCacheStats struct {
 	BootID   string
 	StatsMap ebpf.MapID
 	Stats    flowcache.SavedStats
+	// SizeBase is the packet-size distribution's base (sizeBase): the
+	// distribution belongs to the same screen and goes on with it.
+	SizeBase [26]uint64
 }
 
 // bootID is the kernel's id of this boot ("" if unknown: never matches).
@@ -52,7 +55,8 @@ func (d *Daemon) saveCacheStats(e *flowcache.Engine) error {
 	if d.opts.StateDir == "" || e == nil || d.dp == nil {
 		return nil
 	}
-	b, err := json.Marshal(savedCacheStats{BootID: bootID(), StatsMap: d.dp.CounterMaps().Stats, Stats: e.Save()})
+	b, err := json.Marshal(savedCacheStats{BootID: bootID(), StatsMap: d.dp.CounterMaps().Stats, Stats: e.Save(),
+		SizeBase: d.sizeBase})
 	if err != nil {
 		return fmt.Errorf("save cache statistics: %w", err)
 	}
@@ -94,4 +98,5 @@ func (d *Daemon) restoreCacheStats(e *flowcache.Engine) {
 		return
 	}
 	e.Restore(s.Stats)
+	d.sizeBase = s.SizeBase
 }

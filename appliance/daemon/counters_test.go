@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -129,5 +130,64 @@ func TestSizeHistogramStartsWithTheDaemon(t *testing.T) {
 	}
 	if st.Frames != 10 {
 		t.Errorf("the pinned datapath counters say %d frames, want 10 across the restart", st.Frames)
+	}
+}
+
+// TestCacheStatisticsGoOnAcrossARestart: with a state directory, a
+// daemon restarted over the pinned maps goes on with the statistics of
+// `show ip cache flow` the previous one saved as it stopped: the expired
+// flows, the added count, the clear and the size distribution since it.
+// The file is read once: a crash after that starts from zero.
+func TestCacheStatisticsGoOnAcrossARestart(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test loads BPF programs: run it as root (make test does)")
+	}
+	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	state := t.TempDir()
+	l := listenV5(t)
+	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}
+	dist := func(d *Daemon) uint64 {
+		t.Helper()
+		h, err := d.SizeHistogram()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		for _, v := range h {
+			n += v
+		}
+		return n
+	}
+	d1, err := New(Options{PinDir: pin, StateDir: state}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1.Start()
+	feed(t, d1, 1, 5)
+	d1.ClearSizeHistogram()
+	feed(t, d1, 1, 3)
+	// An orderly stop exports the flow: 1 expired flow of 8 packets.
+	if err := d1.Close(false); err != nil {
+		t.Fatal(err)
+	}
+	d2, err := New(Options{PinDir: pin, StateDir: state}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2.Start()
+	st := d2.Engine().StatsNow()
+	if st.ExpiredTotal() != 1 || st.Added != 1 || st.Total().Packets != 8 || dist(d2) != 3 {
+		t.Errorf("restarted: %d expired, %d added, %d packets, distribution %d; want 1, 1, 8, 3",
+			st.ExpiredTotal(), st.Added, st.Total().Packets, dist(d2))
+	}
+	if _, err := os.Stat(filepath.Join(state, cacheStatsFile)); !os.IsNotExist(err) {
+		t.Errorf("the saved statistics are still there after the start (%v): a crash would bring them back", err)
+	}
+	if err := d2.Close(false); err != nil {
+		t.Fatal(err)
 	}
 }
