@@ -1,5 +1,7 @@
 package config
 
+import "github.com/flowtap/flowtap/internal/syncfile"
+
 // The external tests (they parse and save through the dialects) look at
 // what a login is checked against and at a save stopped before its
 // rename.
@@ -8,5 +10,5 @@ var (
 	SplitType8  = splitType8
 	MD5Crypt    = md5Crypt
 	SecretTypes = Config.secretTypes
-	WriteTemp   = writeTemp
+	WriteTemp   = syncfile.WriteTemp
 )

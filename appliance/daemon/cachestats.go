@@ -12,6 +12,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/internal/syncfile"
 )
 
 // The cache's statistics (`show ip cache flow`, the JunOS accounting
@@ -61,11 +62,7 @@ func (d *Daemon) saveCacheStats(e *flowcache.Engine) error {
 		return fmt.Errorf("save cache statistics: %w", err)
 	}
 	path := filepath.Join(d.opts.StateDir, cacheStatsFile)
-	tmp := path + ".new"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("save cache statistics: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := syncfile.Write(path, b); err != nil {
 		return fmt.Errorf("save cache statistics: %w", err)
 	}
 	return nil

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowtap/flowtap/internal/syncfile"
 )
 
 // NextEngineBoots reads snmpEngineBoots from path (in the state
@@ -66,37 +67,10 @@ func nextEngineBoots(path string, now time.Time) (uint32, error) {
 	if boots < maxEngineBoots {
 		boots++
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".engineboots-*")
-	if err != nil {
+	// Synced (syncfile): on the appliance's vfat disk an unsynced rename
+	// brought an empty file back after a power cut.
+	if err := syncfile.Write(path, fmt.Appendf(nil, "%d\n", boots)); err != nil {
 		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := fmt.Fprintf(tmp, "%d\n", boots); err != nil {
-		tmp.Close()
-		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
-	}
-	// The renamed file and its directory synced too: on the appliance's
-	// vfat disk the new directory entry's size is written only with the
-	// file's inode, and an empty file came back after a power cut
-	// (logged as an error at every boot after it).
-	for _, p := range []string{path, filepath.Dir(path)} {
-		if f, err := os.Open(p); err == nil {
-			err = f.Sync()
-			f.Close()
-			if err != nil {
-				return uint32(boots), fmt.Errorf("snmp: engine boots: %w", err)
-			}
-		}
 	}
 	return uint32(boots), damaged
 }

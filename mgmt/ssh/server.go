@@ -32,6 +32,7 @@ import (
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/accept"
 	"github.com/flowtap/flowtap/internal/logsafe"
+	"github.com/flowtap/flowtap/internal/syncfile"
 )
 
 // Users is the configured accounts, read at each login so a change to the
@@ -150,57 +151,13 @@ func hostKey(dir string, log *slog.Logger) (ssh.Signer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
-	if err := writeSynced(path, pem.EncodeToMemory(block)); err != nil {
+	// Synced (syncfile): renamed unsynced, the appliance's ext4 disk kept an
+	// empty key file when the power went within half a minute of the first
+	// boot, and SSH stayed down at every boot after.
+	if err := syncfile.Write(path, pem.EncodeToMemory(block)); err != nil {
 		return nil, fmt.Errorf("write host key: %w", err)
 	}
 	return ssh.NewSignerFromKey(priv)
-}
-
-// writeSynced replaces path with data so that a power cut leaves either
-// the old file or the whole new one: the data is synced before the
-// rename, the file again and the directory after it. (Renamed unsynced,
-// the appliance's ext4 disk kept an empty key file when the power went
-// within half a minute of the first boot.)
-func writeSynced(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // gone already once renamed
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	// Synced again under its new name: on vfat the new directory entry's
-	// size and cluster are written only with the file's inode (without,
-	// the key came back empty after a power cut).
-	if r, err := os.Open(path); err == nil {
-		err = r.Sync()
-		r.Close()
-		if err != nil {
-			return err
-		}
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // Listen starts serving on addr (e.g. ":22").
