@@ -401,7 +401,11 @@ func (x *cmd) secret() config.Secret {
 
 // clearSecret hashes the clear-text rest of the line as type 8.
 func (x *cmd) clearSecret() config.Secret {
-	plain := x.c.Rest("LINE")
+	return x.hashed(x.c.Rest("LINE"))
+}
+
+// hashed is plain hashed as type 8, unless the line already failed.
+func (x *cmd) hashed(plain string) config.Secret {
 	if x.c.Err != nil {
 		return config.Secret{}
 	}
@@ -426,14 +430,7 @@ func (x *cmd) password() config.Secret {
 		return err
 	})
 	x.c.End()
-	if x.c.Err != nil {
-		return config.Secret{}
-	}
-	s, err := config.HashSecret(plain)
-	if err != nil {
-		x.c.Refuse("%v", err)
-	}
-	return s
+	return x.hashed(plain)
 }
 
 // enable is `enable secret` and `enable password`. IOS checks `enable`
