@@ -25,12 +25,14 @@
 // CongestedFor, not taken for an outage. Packets are no larger than the
 // MTU of the route to the collector when it was dialled (fewer v5, v7 or
 // v8 records, a smaller v9 or IPFIX packet on a link below 1500 bytes),
-// so they leave unfragmented.
+// so they leave unfragmented; an exporter made while the collector could
+// not be dialled takes the MTU once the sender dials it.
 //
 // An unreachable collector loses records: a send error (no route,
 // ECONNREFUSED) or an ICMP unreachable naming a sent packet (read from the
 // socket's error queue, IP_RECVERR) marks it so; from then on Export no
-// longer waits (a full queue drops, counted), one probe a second is sent
+// longer waits (a full queue refuses the packet, counted under the
+// outage's cause), one probe a second is sent
 // until one is not refused, and a packet that finds a probe waiting for
 // its verdict waits with it, then is sent if the probe got through and
 // discarded if not. A sent packet counts as exported only once the kernel
@@ -45,7 +47,7 @@
 // too big is lost and counted, but the collector is not taken for
 // unreachable (the kernel fragments the next ones to fit). Every lost
 // record is counted (Stats.LostRecords, with its flows' packets in
-// LostPackets; Stats.NoRoute, Adjacency and TooBig say why) and the
+// LostPackets; Stats.LostBy says why, by record and packet) and the
 // outage and its toll are logged (SetLogger): when it starts, once a
 // minute while it lasts, and when it ends.
 //

@@ -91,8 +91,11 @@ type Exporter struct {
 	snd     sender
 	// pathPayload is the largest UDP payload the route to the collector
 	// carried unfragmented when it was dialled (0: unknown); the encoder
-	// makes no larger packets.
-	pathPayload int
+	// makes no larger packets. Guarded by mu. dialledPayload is the one
+	// the sender found when it dialled an exporter made without a
+	// socket (0: nothing new); the next record takes it to the encoder.
+	pathPayload    int
+	dialledPayload atomic.Int64
 
 	mu     sync.Mutex // guards enc, pairs and closed; encoding happens under it
 	enc    Encoder
@@ -219,6 +222,7 @@ func (e *Exporter) Export(rec *flow.Record) {
 		return
 	}
 	e.given = max(e.given, rec.SpoolSeq)
+	e.followPath()
 	if e.cfg.Layer2VLANs != nil && rec.VLAN != 0 && !e.cfg.Layer2VLANs.Has(rec.VLAN) {
 		e.stats.layer2NotSelected.Add(1)
 		e.stats.layer2NotSelectedPackets.Add(rec.Packets)
@@ -385,6 +389,7 @@ func (e *Exporter) ExportAggregate(a *Aggregate) {
 		e.held.Done(spool.Tally{Flows: a.Flows, Packets: a.Packets, Bytes: a.Bytes})
 		return
 	}
+	e.followPath()
 	e.templatesAfterOutage()
 	if e.cfg.Anon.Active() {
 		c := *a
@@ -392,6 +397,25 @@ func (e *Exporter) ExportAggregate(a *Aggregate) {
 		a = &c
 	}
 	e.count(e.enc.AddAggregate(a), &a.Record, a.Flows)
+}
+
+// followPath gives the encoder the route's MTU once the sender has
+// dialled a collector it could not reach when the exporter was made:
+// until then packets were of full size, and on a smaller MTU they left
+// in fragments for as long as the exporter lived. The open packet goes
+// out as it was built; the next ones fit. e.mu is held.
+func (e *Exporter) followPath() {
+	p := int(e.dialledPayload.Swap(0))
+	if p == 0 || p == e.pathPayload || e.closed {
+		return
+	}
+	enc := e.Config().Encoder
+	enc.Clock = e.clock
+	old := e.pathPayload
+	e.pathPayload = p
+	if err := e.swapEncoder(enc); err != nil {
+		e.pathPayload = old // cannot be: the settings made an encoder before
+	}
 }
 
 // templatesAfterOutage makes every packet opened while the collector is
@@ -530,11 +554,15 @@ func (e *Exporter) Close() error {
 // collector is reachable it waits for a free slot: the caller (the
 // harvest, in the end) slows down to the rate the collector takes, and
 // flows wait in the cache, as on a loaded router. While it is not, a full
-// queue drops the packet, counted.
+// queue refuses the packet, counted as lost to the outage.
 func (e *Exporter) enqueue(p []byte, info PacketInfo) error {
 	if e.snd.unreachable.Load() {
 		if !e.q.put(p, info) {
-			e.stats.drop(info)
+			// Lost to the outage, as the packets the sender discards
+			// between probes are: counted under its cause, not as a
+			// want of export packets (the queue had room while the
+			// collector answered).
+			e.stats.failed(info, nil, e.snd.outageCause())
 			e.held.Done(infoTally(info))
 		}
 		return nil

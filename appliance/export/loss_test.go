@@ -219,3 +219,51 @@ func TestCollectorBackMidBurst(t *testing.T) {
 			n, s.LostRecords-before.LostRecords, s.Records-before.Records)
 	}
 }
+
+// TestOutageQueueDropsCountedUnderItsCause: while a collector is down
+// (its port answers ICMP port unreachable), the sender holds the queue
+// behind each probe until its verdict, so a burst overflows the queue.
+// Those packets are lost to the outage, like the ones the sender
+// discards between probes, and count under its cause ("send errors"),
+// not as "flows failed due to lack of export packet", which said the
+// exporter had run out of packets. Every lost record counts under
+// exactly one cause, with its flows' packets.
+func TestOutageQueueDropsCountedUnderItsCause(t *testing.T) {
+	conn, addr := listenUDP(t, "udp4", "127.0.0.1:0")
+	e, err := export.NewExporter(export.DestinationConfig{Collector: addr,
+		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	r := tcpRecord() // 10 packets
+	for range 30 {
+		e.Export(&r)
+	}
+	e.Flush()
+	waitFor(t, func() bool { return e.Stats().Unreachable })
+	const offered = 30 * 3000 // 3000 packets, far more than the queue's 64
+	for range offered {
+		e.Export(&r)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := e.Stats()
+	t.Logf("stats %+v", s)
+	if s.Records+s.LostRecords != offered+30 {
+		t.Fatalf("%d exported + %d lost != %d offered", s.Records, s.LostRecords, offered+30)
+	}
+	if s.Dropped != 0 || s.DroppedRecords != 0 || s.DroppedPackets != 0 {
+		t.Errorf("%d packets (%d flows) counted as lack of export packet during an outage", s.Dropped, s.DroppedRecords)
+	}
+	if s.SendErrorRecords != s.LostRecords || s.SendErrorPackets != 10*s.LostRecords || s.Errors-s.NoRoute-s.Adjacency-s.TooBig != s.Errors {
+		t.Errorf("lost %d flows, %d of them under send errors (%d packets): want all", s.LostRecords, s.SendErrorRecords, s.SendErrorPackets)
+	}
+	if sum := s.NoRouteRecords + s.AdjacencyRecords + s.TooBigRecords + s.SendErrorRecords + s.DroppedRecords; sum != s.LostRecords {
+		t.Errorf("lost flows by cause sum to %d, want %d", sum, s.LostRecords)
+	}
+	if sum := s.NoRoutePackets + s.AdjacencyPackets + s.TooBigPackets + s.SendErrorPackets + s.DroppedPackets; sum != s.LostPackets {
+		t.Errorf("lost packets by cause sum to %d, want %d", sum, s.LostPackets)
+	}
+}

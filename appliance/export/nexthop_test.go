@@ -454,3 +454,107 @@ func TestUnresolvedNextHopDoesNotStallClose(t *testing.T) {
 		t.Errorf("stats %+v: want all 1800 records lost, to adjacency", s)
 	}
 }
+
+// TestLateDialFollowsTheLinkMTU: an exporter made while its collector
+// had no route (a link not up yet at boot, a route learnt later) dials
+// again as it probes. Once it reaches the collector, its packets must
+// fit the route's MTU as an exporter that could dial at once makes them;
+// they stayed full-size (30 v5 records, 1400-byte v9 packets) and left
+// in fragments over a 1280-byte link for as long as the exporter lived.
+func TestLateDialFollowsTheLinkMTU(t *testing.T) {
+	const mtu = 1280
+	l := newLink(t, "qaexl", netip.MustParsePrefix("10.201.61.0/24"))
+	for _, dev := range []string{"-n " + l.ns + " link set " + l.far, "link set " + l.near} {
+		ipCmd(t, append(strings.Fields(dev), "mtu", fmt.Sprint(mtu))...)
+	}
+	// The collector's address is in a prefix this host has no route to
+	// until the test adds one.
+	far := netip.MustParseAddr("10.201.62.2")
+	ipCmd(t, "-n", l.ns, "addr", "add", far.String()+"/24", "dev", l.far)
+	ipCmd(t, "-n", l.ns, "route", "add", "10.201.61.0/24", "dev", l.far)
+	for _, v := range []export.Version{export.V5, export.V9} {
+		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
+			// An unreachable route: a host with a default route would
+			// otherwise send the packets there.
+			exec.Command("ip", "route", "del", "10.201.62.0/24").Run()
+			ipCmd(t, "route", "add", "unreachable", "10.201.62.0/24")
+			t.Cleanup(func() { exec.Command("ip", "route", "del", "10.201.62.0/24").Run() })
+			collector := netip.AddrPortFrom(far, 2055+uint16(v))
+			conn := l.listenOnly(collector)
+			defer conn.Close()
+			var largest, n int
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				b := make([]byte, 65536)
+				for {
+					k, err := conn.Read(b)
+					if err != nil {
+						return
+					}
+					largest, n = max(largest, k), n+1
+				}
+			}()
+			e, err := export.NewExporter(export.DestinationConfig{Collector: collector,
+				Encoder: export.EncoderConfig{Version: v, BootTime: boot}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := tcpRecord()
+			for range 300 {
+				e.Export(&r)
+			}
+			e.Flush()
+			waitFor(t, func() bool { return e.Stats().NoRoute > 0 })
+			ipCmd(t, "route", "replace", "10.201.62.0/24", "dev", l.near)
+			deadline := time.Now().Add(20 * time.Second)
+			for e.Stats().Unreachable || e.Stats().Packets == 0 {
+				if time.Now().After(deadline) {
+					t.Fatalf("collector still unreachable after the route came: %+v", e.Stats())
+				}
+				for range 30 {
+					e.Export(&r)
+				}
+				e.Flush()
+				time.Sleep(50 * time.Millisecond)
+			}
+			// The probe that got through was built before the route was
+			// known; every packet from now on must fit.
+			time.Sleep(2 * export.ConfirmAfter)
+			conn.SetReadDeadline(time.Now())
+			<-done
+			conn.SetReadDeadline(time.Time{})
+			largest, n = 0, 0
+			done = make(chan struct{})
+			go func() {
+				defer close(done)
+				b := make([]byte, 65536)
+				for {
+					k, err := conn.Read(b)
+					if err != nil {
+						return
+					}
+					largest, n = max(largest, k), n+1
+				}
+			}()
+			before := e.Stats()
+			for range 3000 {
+				e.Export(&r)
+			}
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+			conn.Close()
+			<-done
+			s := e.Stats()
+			if s.Records-before.Records != 3000 || s.LostRecords != before.LostRecords || uint64(n) != s.Packets-before.Packets {
+				t.Errorf("collector got %d datagrams; before %+v; after %+v", n, before, s)
+			}
+			if largest+28 > mtu {
+				t.Errorf("largest export packet %d B + 28 B of headers over a %d-byte MTU", largest, mtu)
+			}
+			t.Logf("%d datagrams, largest %d B", n, largest)
+		})
+	}
+}

@@ -35,12 +35,19 @@ func (e *Exporter) Reconfigure(cfg DestinationConfig) error {
 	}
 	enc := cfg.Encoder
 	enc.Clock = e.clock
-	enc.pathPayload = e.pathPayload
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return errors.New("export destination " + e.cfg.Collector.String() + ": closed")
 	}
+	return e.swapEncoder(enc)
+}
+
+// swapEncoder replaces e's encoder with one made from enc for the path
+// in force: the open packet goes out as the old one built it, and the
+// new one numbers on from the old one's sequence. e.mu is held.
+func (e *Exporter) swapEncoder(enc EncoderConfig) error {
+	enc.pathPayload = e.pathPayload
 	n, err := NewEncoder(enc, PacketWriterFunc(e.enqueue))
 	if err != nil {
 		return fmt.Errorf("export destination %s: %w", e.cfg.Collector, err)

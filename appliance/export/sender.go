@@ -97,7 +97,9 @@ type sender struct {
 	held atomic.Pointer[spool.Consumer]
 
 	unreachable atomic.Bool
-	cause       lossCause   // of the outage, while unreachable
+	// cause is the outage's lossCause, while unreachable; Export reads
+	// it for the packets a full queue refuses meanwhile.
+	cause       atomic.Uint32
 	recovered   atomic.Bool // the collector answered again: resend templates
 	flight      []inFlight  // oldest first
 	lastProbe   time.Time
@@ -207,7 +209,7 @@ func (s *sender) sendSlot(i int32) {
 		// collector that restarted would drop its data unseen.
 		needTpl := s.e.cfg.Encoder.Version.Templated() && !slot.info.Templates
 		if len(s.flight) > 0 || now.Sub(s.lastProbe) < ProbeEvery || needTpl {
-			s.e.stats.failed(slot.info, nil, s.cause)
+			s.e.stats.failed(slot.info, nil, s.outageCause())
 			return
 		}
 		s.lastProbe = now // this packet is the probe
@@ -223,6 +225,9 @@ func (s *sender) sendSlot(i int32) {
 			return
 		}
 		s.attach(conn)
+		// The route's MTU, which the encoder could not know: the next
+		// record Export gets makes packets that fit it.
+		s.e.dialledPayload.Store(int64(pathPayload(conn, s.e.cfg.Collector.Addr())))
 	}
 	s.pace()
 	m.Sending(slot.info.LastSeq)
@@ -376,16 +381,23 @@ func (s *sender) remove(j int) {
 // lost is the packet that revealed it, already counted as lost, and cause
 // why, which the packets discarded until it answers are counted under.
 func (s *sender) down(now time.Time, err error, lost PacketInfo, cause lossCause) {
-	if s.unreachable.Swap(true) {
+	if s.unreachable.Load() {
 		return
 	}
-	s.cause = cause
+	// The cause first: Export reads it once it sees the flag. Only the
+	// sender sets the flag, so the two cannot race each other.
+	s.cause.Store(uint32(cause))
+	s.unreachable.Store(true)
 	s.lastProbe, s.downSince, s.lastDownLog = now, now, now
 	st := s.e.stats.snapshot()
 	s.lostAtDown = [2]uint64{st.LostRecords - uint64(lost.Records), st.LostPackets - lost.Packets}
 	s.logger().Warn("export: collector unreachable, export records are lost until it answers",
 		"collector", s.e.cfg.Collector, "err", err)
 }
+
+// outageCause is why the collector is unreachable, for the packets lost
+// while it is.
+func (s *sender) outageCause() lossCause { return lossCause(s.cause.Load()) }
 
 // readErrors drains the socket's error queue (IP_RECVERR): each entry is
 // an ICMP error quoting the start of the packet it refused.

@@ -34,10 +34,11 @@ type Stats struct {
 	// ("fragmentation failures"); each counts the packets discarded while
 	// the outage it caused lasts too.
 	NoRoute, Adjacency, TooBig uint64
-	// Dropped counts packets thrown away because the send queue was full
-	// ("flows failed due to lack of export packet"). The queue waits while
-	// the collector is reachable, so this happens only while it is not,
-	// or to a record offered to a closed exporter.
+	// Dropped counts packets thrown away for want of a queue slot
+	// ("flows failed due to lack of export packet"): a record offered to
+	// a closed exporter. The queue waits while the collector is
+	// reachable; a packet a full queue refuses while it is not counts
+	// under the outage's cause, as the packets the sender discards do.
 	Dropped        uint64
 	DroppedRecords uint64
 	// LostRecords and LostPackets are the flows in every record that did
@@ -45,6 +46,15 @@ type Stats struct {
 	// packets those flows counted.
 	LostRecords uint64
 	LostPackets uint64
+	// The same, by why (they sum to LostRecords and LostPackets): no
+	// route, adjacency (ARP/ND), too big for a hop, the other send
+	// errors (refused, ICMP unreachable from afar), and Dropped's
+	// records with DroppedPackets, their flows' packets.
+	NoRouteRecords, NoRoutePackets     uint64
+	AdjacencyRecords, AdjacencyPackets uint64
+	TooBigRecords, TooBigPackets       uint64
+	SendErrorRecords, SendErrorPackets uint64
+	DroppedPackets                     uint64
 	// Unreachable says the exporter considers the collector unreachable
 	// now: it discards packets between probes instead of waiting.
 	Unreachable bool
@@ -80,15 +90,17 @@ type counters struct {
 	tooBig                   atomic.Uint64
 	dropped, droppedRecords  atomic.Uint64
 	lostRecords, lostPackets atomic.Uint64
-	notExportable            atomic.Uint64
-	layer2NotSelected        atomic.Uint64
-	layer2NotSelectedPackets atomic.Uint64
-	resent, resentPackets    atomic.Uint64
-	doubt, doubtPackets      atomic.Uint64
-	templates, optTemplates  atomic.Uint64 // template records in the packets sent
-	mu                       sync.Mutex    // guards the two below
-	lastTemplate             time.Time
-	lastError                error
+	// records and flow packets lost, by lossCause
+	causeRecords, causePackets [numCauses]atomic.Uint64
+	notExportable              atomic.Uint64
+	layer2NotSelected          atomic.Uint64
+	layer2NotSelectedPackets   atomic.Uint64
+	resent, resentPackets      atomic.Uint64
+	doubt, doubtPackets        atomic.Uint64
+	templates, optTemplates    atomic.Uint64 // template records in the packets sent
+	mu                         sync.Mutex    // guards the two below
+	lastTemplate               time.Time
+	lastError                  error
 }
 
 func (c *counters) sent(n int, info PacketInfo, now time.Time) {
@@ -113,6 +125,8 @@ const (
 	causeNoRoute                    // "no fib"
 	causeAdjacency                  // "adjacency issues"
 	causeTooBig                     // "fragmentation failures"
+	causeNoBuffer                   // "lack of export packet": a closed exporter
+	numCauses
 )
 
 // failed counts a packet lost to an unreachable collector, for cause;
@@ -128,7 +142,7 @@ func (c *counters) failed(info PacketInfo, err error, cause lossCause) {
 	case causeTooBig:
 		c.tooBig.Add(1)
 	}
-	c.lost(info)
+	c.lost(info, cause)
 	if err != nil {
 		c.mu.Lock()
 		c.lastError = err
@@ -146,18 +160,20 @@ func (c *counters) setError(err error) {
 func (c *counters) drop(info PacketInfo) {
 	c.dropped.Add(1)
 	c.droppedRecords.Add(uint64(info.Records))
-	c.lost(info)
+	c.lost(info, causeNoBuffer)
 }
 
 // dropRecord counts a record offered to a closed exporter.
 func (c *counters) dropRecord(packets uint64) {
 	c.droppedRecords.Add(1)
-	c.lost(PacketInfo{Records: 1, Packets: packets})
+	c.lost(PacketInfo{Records: 1, Packets: packets}, causeNoBuffer)
 }
 
-func (c *counters) lost(info PacketInfo) {
+func (c *counters) lost(info PacketInfo, cause lossCause) {
 	c.lostRecords.Add(uint64(info.Records))
 	c.lostPackets.Add(info.Packets)
+	c.causeRecords[cause].Add(uint64(info.Records))
+	c.causePackets[cause].Add(info.Packets)
 }
 
 func (c *counters) snapshot() Stats {
@@ -180,6 +196,12 @@ func (c *counters) snapshot() Stats {
 		Layer2NotSelectedPackets: c.layer2NotSelectedPackets.Load(),
 		Resent:                   c.resent.Load(), ResentPackets: c.resentPackets.Load(),
 		Doubt: c.doubt.Load(), DoubtPackets: c.doubtPackets.Load(),
+
+		NoRouteRecords: c.causeRecords[causeNoRoute].Load(), NoRoutePackets: c.causePackets[causeNoRoute].Load(),
+		AdjacencyRecords: c.causeRecords[causeAdjacency].Load(), AdjacencyPackets: c.causePackets[causeAdjacency].Load(),
+		TooBigRecords: c.causeRecords[causeTooBig].Load(), TooBigPackets: c.causePackets[causeTooBig].Load(),
+		SendErrorRecords: c.causeRecords[causeSend].Load(), SendErrorPackets: c.causePackets[causeSend].Load(),
+		DroppedPackets: c.causePackets[causeNoBuffer].Load(),
 	}
 	c.mu.Lock()
 	s.LastTemplate, s.LastError = c.lastTemplate, c.lastError
@@ -209,6 +231,10 @@ func (e *Exporter) Inherit(old *Exporter) {
 	} {
 		p[0].Add(p[1].Load())
 	}
+	for i := range numCauses {
+		c.causeRecords[i].Add(o.causeRecords[i].Load())
+		c.causePackets[i].Add(o.causePackets[i].Load())
+	}
 	// The data records sent with each template (IPFIX-MIB's
 	// ipfixTemplateDataRecords) carry on for the templates e defines as
 	// old did.
@@ -220,5 +246,30 @@ func (e *Exporter) Inherit(old *Exporter) {
 		if nt, ok := e.enc.(*templated); ok {
 			nt.inherit(ot, old.started)
 		}
+	}
+}
+
+// LossReason is one reason a destination lost export packets, with what
+// they carried: Datagrams export packets, Records flows, Packets the
+// packets those flows counted.
+type LossReason struct {
+	// Name is the reason's word, as Prometheus labels and the CLI use
+	// it: "no-route", "adjacency", "too-big", "send-error",
+	// "no-export-packet".
+	Name                        string
+	Datagrams, Records, Packets uint64
+}
+
+// LostBy breaks LostRecords and LostPackets down by reason, always in
+// the same order (that of the SNMP loss table's columns); the rows sum
+// to LostRecords and LostPackets, and their datagrams to Errors +
+// Dropped.
+func (s Stats) LostBy() []LossReason {
+	return []LossReason{
+		{"no-route", s.NoRoute, s.NoRouteRecords, s.NoRoutePackets},
+		{"adjacency", s.Adjacency, s.AdjacencyRecords, s.AdjacencyPackets},
+		{"too-big", s.TooBig, s.TooBigRecords, s.TooBigPackets},
+		{"send-error", s.Errors - s.NoRoute - s.Adjacency - s.TooBig, s.SendErrorRecords, s.SendErrorPackets},
+		{"no-export-packet", s.Dropped, s.DroppedRecords, s.DroppedPackets},
 	}
 }

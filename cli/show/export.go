@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"strings"
 
 	"github.com/flowtap/flowtap/appliance/platform"
 )
@@ -115,6 +116,7 @@ func IPFlowExport(w io.Writer, v ExportView) {
 				why = "too big for a hop on the way"
 			}
 			fmt.Fprintf(w, "      %d flows (%d packets) lost, %s\n", d.LostRecords, d.LostPackets, why)
+			lostByCause(w, d)
 		}
 		if d.Resent > 0 {
 			fmt.Fprintf(w, "      %d flows (%d packets) taken but not sent before an unclean stop, exported after it\n", d.Resent, d.ResentPackets)
@@ -162,6 +164,26 @@ func IPFlowExport(w io.Writer, v ExportView) {
 	}
 	uncleanStopLost(w, v.UncleanStopLost)
 	uncleanStopHeld(w, v.UncleanStopHeld)
+}
+
+// lostByCause says (flowtap) under which of IOS's causes the flows a
+// destination lost fall, in flows, the causes with none left out.
+func lostByCause(w io.Writer, d ExportStats) {
+	var parts []string
+	for _, c := range []struct {
+		n    uint64
+		what string
+	}{
+		{d.NoRouteRecords, "no fib"}, {d.AdjacencyRecords, "adjacency issues"}, {d.TooBigRecords, "fragmentation failures"},
+		{d.SendErrorRecords, "send errors"}, {d.DroppedRecords, "lack of export packet"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "        flows lost by cause: %s\n", strings.Join(parts, ", "))
+	}
 }
 
 // uncleanStopHeld says (flowtap) what kills lost that was held in an

@@ -179,9 +179,10 @@ func TestIPFlowExportLossCauses(t *testing.T) {
 		Removed: ExportStats{Packets: 5, Records: 100, Errors: 7, ErrorRecords: 150, NoRoute: 7},
 		Destinations: []ExportStats{
 			{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9, Packets: 210, Records: 6100,
-				Errors: 40, ErrorRecords: 1000, Adjacency: 30, NoRoute: 4, LostRecords: 1000, LostPackets: 20000, Unreachable: true},
+				Errors: 40, ErrorRecords: 1000, Adjacency: 30, NoRoute: 4, LostRecords: 1000, LostPackets: 20000, Unreachable: true,
+				NoRouteRecords: 100, NoRoutePackets: 2000, AdjacencyRecords: 900, AdjacencyPackets: 18000},
 			{Collector: netip.MustParseAddrPort("[2001:db8::10]:2055"), Version: platform.V9, Packets: 120, Records: 3500,
-				Errors: 1, ErrorRecords: 30, TooBig: 1, LostRecords: 30, LostPackets: 300},
+				Errors: 1, ErrorRecords: 30, TooBig: 1, LostRecords: 30, LostPackets: 300, TooBigRecords: 30, TooBigPackets: 300},
 		}})
 	golden(t, "show-ip-flow-export-loss-causes", b.Bytes())
 }

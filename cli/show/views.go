@@ -31,14 +31,21 @@ type ExportStats struct {
 	// hop's link-layer address ("adjacency issues"), and refused as too
 	// big on the way ("fragmentation failures").
 	NoRoute, Adjacency, TooBig uint64
-	// Dropped counts packets thrown away because the send queue was full.
+	// Dropped counts packets thrown away for want of a queue slot (a
+	// record offered to a closed exporter).
 	Dropped        uint64
 	DroppedRecords uint64
 	// LostRecords and LostPackets are the flows of every record that did
 	// not reach the collector and the packets those flows counted.
 	LostRecords uint64
 	LostPackets uint64
-	Unreachable bool // the collector is unreachable now
+	// The same by cause; they sum to LostRecords and LostPackets.
+	NoRouteRecords, NoRoutePackets     uint64
+	AdjacencyRecords, AdjacencyPackets uint64
+	TooBigRecords, TooBigPackets       uint64
+	SendErrorRecords, SendErrorPackets uint64
+	DroppedPackets                     uint64
+	Unreachable                        bool // the collector is unreachable now
 	// NotExportable counts records the format cannot carry.
 	NotExportable uint64
 	// Layer2NotSelected counts flows `ip flow export layer2-switched

@@ -159,6 +159,8 @@ var (
 	expDropped   = desc("export_dropped_packets_total", "Export packets dropped on a full queue.", "destination", "version")
 	expLostR     = desc("export_lost_records_total", "Flows lost to an unreachable destination.", "destination", "version")
 	expLostP     = desc("export_lost_packets_total", "Packets of the flows lost to an unreachable destination.", "destination", "version")
+	expLostWhyR  = desc("export_lost_records_by_reason_total", "Flows lost, by why: no-route, adjacency (ARP/ND failed), too-big (for a hop on the way), send-error (refused, unreachable), no-export-packet (offered to a closed exporter).", "destination", "version", "reason")
+	expLostWhyP  = desc("export_lost_packets_by_reason_total", "Packets of the flows lost, by why.", "destination", "version", "reason")
 	expUnreached = desc("export_destination_unreachable", "1 while the destination is unreachable.", "destination", "version")
 	expResentR   = desc("export_unclean_stop_resent_records_total", "Flows a killed flowtapd had taken and not sent the destination, sent from the export spool.", "destination", "version")
 	expResentP   = desc("export_unclean_stop_resent_packets_total", "Packets of those flows.", "destination", "version")
@@ -259,6 +261,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(expDropped, d.Dropped, l...)
 		counter(expLostR, d.LostRecords, l...)
 		counter(expLostP, d.LostPackets, l...)
+		for _, r := range d.LostBy() {
+			counter(expLostWhyR, r.Records, l[0], l[1], r.Name)
+			counter(expLostWhyP, r.Packets, l[0], l[1], r.Name)
+		}
 		counter(expResentR, d.Resent, l...)
 		counter(expResentP, d.ResentPackets, l...)
 		counter(expDoubtR, d.Doubt, l...)

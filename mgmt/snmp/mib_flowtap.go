@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/datapath/dpstats"
 )
 
@@ -17,7 +18,11 @@ import (
 //	flowtapExportLossTable flowtap.4.1.1.{2..6}.COLLECTOR (the
 //	                  cnfEICollectorTable index): per destination, flows and
 //	                  packets lost to an unreachable collector, whether it is
-//	                  unreachable now, and the flows and datagrams exported.
+//	                  unreachable now, and the flows and datagrams exported;
+//	                  from column 13 on, the flows lost and their packets
+//	                  by reason (13-14 no route, 15-16 adjacency, 17-18
+//	                  too big, 19-20 other send errors, 21-22 no export
+//	                  packet: offered to a closed exporter).
 //	flowtapExportUncleanStopLost flowtap.4.{2 flows, 3 packets, 4 doubt
 //	                  flows, 5 doubt packets}.0: what a killed daemon had
 //	                  taken and not sent to destinations the restarted one
@@ -153,10 +158,24 @@ func unparsedTable(p DatapathProvider) Table {
 	}
 }
 
+// lossReasons name the loss table's per-reason column pairs (flows, then
+// their packets), from column 13 on, in export.Stats.LostBy's order.
+var lossReasons = []string{"NoRoute", "Adjacency", "TooBig", "SendError", "NoBuffer"}
+
+var lossReasonColumns = func() []Column {
+	var cols []Column
+	for i, r := range lossReasons {
+		id := uint32(13 + 2*i)
+		cols = append(cols, Column{ID: id, Name: "flowtapExportLost" + r + "Flows"},
+			Column{ID: id + 1, Name: "flowtapExportLost" + r + "Packets"})
+	}
+	return cols
+}()
+
 func exportLossTable(p NetflowProvider) Table {
 	return Table{
 		Entry: oidExportLoss.Append(1, 1), Name: "flowtapExportLossTable",
-		Columns: []Column{
+		Columns: append([]Column{
 			{ID: 2, Name: "flowtapExportLostFlows"},
 			{ID: 3, Name: "flowtapExportLostPackets"},
 			{ID: 4, Name: "flowtapExportUnreachable"},
@@ -168,7 +187,7 @@ func exportLossTable(p NetflowProvider) Table {
 			{ID: 10, Name: "flowtapExportUncleanStopResentPackets"},
 			{ID: 11, Name: "flowtapExportUncleanStopDoubtFlows"},
 			{ID: 12, Name: "flowtapExportUncleanStopDoubtPackets"},
-		},
+		}, lossReasonColumns...),
 		Rows: func() ([]Row, error) {
 			e, err := p.ExportStats()
 			if err != nil {
@@ -176,12 +195,20 @@ func exportLossTable(p NetflowProvider) Table {
 			}
 			rows := make([]Row, 0, len(e.Collectors))
 			for _, c := range e.Collectors {
-				rows = append(rows, Row{Index: collectorIndex(cacheMain, c.Collector), Values: []Value{
+				row := Row{Index: collectorIndex(cacheMain, c.Collector), Values: []Value{
 					Counter64(c.LostRecords), Counter64(c.LostPackets), TruthValue(c.Unreachable),
 					Counter64(c.Records), Counter64(c.Packets),
 					Counter64(c.NotSelected), Counter64(c.NotSelectedPackets),
 					Counter64(c.Resent), Counter64(c.ResentPackets), Counter64(c.Doubt), Counter64(c.DoubtPackets),
-				}})
+				}}
+				for i := range lossReasons {
+					var r export.LossReason
+					if i < len(c.LostBy) {
+						r = c.LostBy[i]
+					}
+					row.Values = append(row.Values, Counter64(r.Records), Counter64(r.Packets))
+				}
+				rows = append(rows, row)
 			}
 			return rows, nil
 		},

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/datapath/dpstats"
 )
 
@@ -26,6 +27,8 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 	b.export.Collectors[0].NotSelected, b.export.Collectors[0].NotSelectedPackets = 7, 700
 	c0 := &b.export.Collectors[0]
 	c0.Resent, c0.ResentPackets, c0.Doubt, c0.DoubtPackets = 1360, 2720, 21, 42
+	c0.LostBy = []export.LossReason{{Name: "no-route", Records: 100, Packets: 2000}, {Name: "adjacency", Records: 500, Packets: 9000},
+		{Name: "too-big"}, {Name: "send-error", Records: 1990, Packets: 40000}, {Name: "no-export-packet", Records: 10, Packets: 234}}
 	cfg := testConfig(b)
 	cfg.Netflow = datapathBackend{b, DatapathStats{
 		Frames: 42400117, FrameBytes: 2713607488, IPv4: 42400000, MeteredPackets: 42400000, MeteredBytes: 1950400000,
@@ -78,6 +81,19 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		`.1.3.6.1.4.1.32473.1.4.1.1.10.0.1.4.192.0.2.1.2055 = Counter64: 2720`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.11.0.1.4.192.0.2.1.2055 = Counter64: 21`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.12.0.1.4.192.0.2.1.2055 = Counter64: 42`,
+		// Why: per reason, the flows and their packets; they sum to
+		// columns 2 and 3.
+		`.1.3.6.1.4.1.32473.1.4.1.1.13.0.1.4.192.0.2.1.2055 = Counter64: 100`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.14.0.1.4.192.0.2.1.2055 = Counter64: 2000`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.15.0.1.4.192.0.2.1.2055 = Counter64: 500`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.16.0.1.4.192.0.2.1.2055 = Counter64: 9000`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.17.0.1.4.192.0.2.1.2055 = Counter64: 0`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.18.0.1.4.192.0.2.1.2055 = Counter64: 0`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.19.0.1.4.192.0.2.1.2055 = Counter64: 1990`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.20.0.1.4.192.0.2.1.2055 = Counter64: 40000`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.21.0.1.4.192.0.2.1.2055 = Counter64: 10`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.22.0.1.4.192.0.2.1.2055 = Counter64: 234`,
+		`.1.3.6.1.4.1.32473.1.4.1.1.22.0.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.9.4739 = Counter64: 0`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.2.0.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.9.4739 = Counter64: 0`,
 		`.1.3.6.1.4.1.32473.1.4.1.1.4.0.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.9.4739 = INTEGER: 2`,
 		// What a kill left owed to destinations since removed.
@@ -96,7 +112,7 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		`.1.3.6.1.4.1.32473.1.4.12.0 = Counter64: 2`,
 		`.1.3.6.1.4.1.32473.1.4.13.0 = Counter64: 4`,
 	)
-	if n := len(lines(out)); n != 34 {
-		t.Errorf("flowtapExportLossTable and the unclean-stop scalars: %d lines, want 34:\n%s", n, out)
+	if n := len(lines(out)); n != 54 {
+		t.Errorf("flowtapExportLossTable and the unclean-stop scalars: %d lines, want 54:\n%s", n, out)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 )
@@ -121,6 +122,9 @@ type CollectorStats struct {
 	// (flowtapExportLossTable).
 	LostRecords, LostPackets uint64
 	Unreachable              bool
+	// LostBy is LostRecords and LostPackets by reason, in the order of
+	// the loss table's per-reason columns (export.Stats.LostBy).
+	LostBy []export.LossReason
 	// NotSelected and NotSelectedPackets are the flows `ip flow export
 	// layer2-switched vlan` kept from this collector (their VLAN is not
 	// listed) and their packets.

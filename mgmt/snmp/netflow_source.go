@@ -142,7 +142,7 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 		e.Collectors = append(e.Collectors, CollectorStats{
 			Collector: cfg.Collector, Source: cfg.Source, Version: uint32(enc.Version),
 			Packets: st.Packets, Records: st.Records, Bytes: st.Bytes, Errors: st.Errors, Dropped: st.Dropped,
-			LostRecords: st.LostRecords, LostPackets: st.LostPackets, Unreachable: st.Unreachable,
+			LostRecords: st.LostRecords, LostPackets: st.LostPackets, Unreachable: st.Unreachable, LostBy: st.LostBy(),
 			NotSelected: st.Layer2NotSelected, NotSelectedPackets: st.Layer2NotSelectedPackets,
 			Resent: st.Resent, ResentPackets: st.ResentPackets, Doubt: st.Doubt, DoubtPackets: st.DoubtPackets,
 		})

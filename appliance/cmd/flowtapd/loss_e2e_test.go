@@ -509,6 +509,7 @@ func TestFaultCollectorDown(t *testing.T) {
 	capd := collector.StartNfcapd(t)
 	cp := openCollectorPort(t, capd)
 	port := cp.addr.Port
+	metricsPort := freeTCP(t)[len("127.0.0.1:"):]
 	d := startDaemon(t, fmt.Sprintf(`hostname losstest
 username admin privilege 15 secret letmein
 snmp-server community public RO
@@ -519,7 +520,8 @@ interface %s
 !
 ip flow-export version 9
 ip flow-export destination 127.0.0.1 %d
-`, v.Mon, port))
+ip http metrics port %s
+`, v.Mon, port, metricsPort))
 	agent := "udp:" + d.snmpAddr
 	waitSNMP(t, agent)
 
@@ -544,7 +546,15 @@ ip flow-export destination 127.0.0.1 %d
 	frames, metered := snmpCounter(t, agent, oidDpFrames), snmpCounter(t, agent, oidDpMetered)
 	lostFlows, lostPkts := snmpCounter(t, agent, lossOID(2, port)), snmpCounter(t, agent, lossOID(3, port))
 	unreachable := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-Oqv", agent, lossOID(4, port))
+	// Why: a closed port is a send error (ICMP port unreachable); the
+	// packets a full queue refused during the outage count under it too,
+	// none as a want of export packets.
+	var byCause [10]uint64
+	for i := range byCause {
+		byCause[i] = snmpCounter(t, agent, lossOID(13+i, port))
+	}
 	exp := d.cli(t, "ios", "show ip flow export\n")
+	fams := scrapeMetrics(t, "127.0.0.1", metricsPort)
 	for rxQueued(t, port) || cp.pending.Load() > 0 || rxQueued(t, int(capd.Addr.Port())) {
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -564,6 +574,27 @@ ip flow-export destination 127.0.0.1 %d
 	}
 	if unreachable != "2" {
 		t.Errorf("flowtapExportUnreachable %s after the collector came back, want false(2)", unreachable)
+	}
+	if byCause != [10]uint64{6: lostFlows, 7: lostPkts} {
+		t.Errorf("flowtapExportLossTable columns 13-22 (by cause) %v: want all %d flows (%d packets) in 19-20, send errors", byCause, lostFlows, lostPkts)
+	}
+	if !strings.Contains(exp, "  0 flows failed due to lack of export packet\n") ||
+		!strings.Contains(exp, fmt.Sprintf("        flows lost by cause: %d send errors\n", lostFlows)) {
+		t.Errorf("show ip flow export does not put the outage's losses under send errors")
+	}
+	for _, m := range fams["flowtap_export_lost_records_by_reason_total"].GetMetric() {
+		want := 0.0
+		for _, l := range m.Label {
+			if l.GetName() == "reason" && l.GetValue() == "send-error" {
+				want = float64(lostFlows)
+			}
+		}
+		if m.Counter.GetValue() != want {
+			t.Errorf("Prometheus %v: %v flows lost, want %v", m.Label, m.Counter.GetValue(), want)
+		}
+	}
+	if n := len(fams["flowtap_export_lost_records_by_reason_total"].GetMetric()); n != 5 {
+		t.Errorf("flowtap_export_lost_records_by_reason_total has %d series, want 5", n)
 	}
 	want := fmt.Sprintf("      %d flows (%d packets) lost, collector unreachable\n", lostFlows, lostPkts)
 	if !strings.Contains(exp, want) || !strings.Contains(down, "Collector unreachable") {
