@@ -184,6 +184,10 @@ type Interface struct {
 	// (PARENT.N): the VLAN whose frames on PARENT are this interface's.
 	// 0 takes N from the name.
 	Encapsulation uint16
+	// NoLinkTrap is `no snmp trap link-status` (JunOS `no-traps`): no
+	// linkUp or linkDown for this interface (IF-MIB's
+	// ifLinkUpDownTrapEnable disabled). IOS sends them by default.
+	NoLinkTrap bool
 }
 
 // Metered reports whether the daemon attaches the meter to the port.

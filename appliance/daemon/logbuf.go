@@ -200,13 +200,24 @@ func NewLogBuffer(size int) *LogBuffer {
 func (b *LogBuffer) add(line string, sev int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.send(line, sev, true)
+}
+
+// keep puts a line in the buffer if its level takes it.
+func (b *LogBuffer) keep(line string, sev int) {
 	if sev <= b.bufLevel {
 		b.lines = append(b.lines, line)
 		b.used += len(line)
 		b.count++
 		b.trim()
 	}
-	if b.console != nil {
+}
+
+// send keeps line and sends it everywhere messages go (the console
+// writer only with console).
+func (b *LogBuffer) send(line string, sev int, console bool) {
+	b.keep(line, sev)
+	if console && b.console != nil {
 		io.WriteString(b.console, line+"\n") // best effort, as syslog
 	}
 	if sev <= b.trapLevel {
@@ -450,4 +461,24 @@ func (b *LogBuffer) Show() string {
 	}
 	b.mu.Unlock()
 	return render(show.Logging, v)
+}
+
+// Import adds a message another program logged at t (the image's init,
+// before and beside the daemon) with its time, as IOS keeps its boot
+// messages in the buffer. It goes to the buffer and, with toHosts, to the
+// syslog hosts and the CLI sessions, never to the console writer: the
+// program that logged it printed it there itself.
+func (b *LogBuffer) Import(t time.Time, tag, msg string, toHosts bool) {
+	sev := 6
+	if f := strings.Split(tag, "-"); len(f) == 3 {
+		fmt.Sscan(f[1], &sev)
+	}
+	line := b.stamp(t, sev) + "%" + tag + ": " + msg
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !toHosts {
+		b.keep(line, sev)
+		return
+	}
+	b.send(line, sev, false)
 }

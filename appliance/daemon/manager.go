@@ -35,6 +35,10 @@ type ManagerOptions struct {
 	// booted without a persistent disk): `write memory` refuses, saying
 	// so, rather than print [OK] for a save that a reload loses.
 	VolatileStartup bool
+	// VolatileWhy, when set, is why the startup-config is in RAM on a
+	// machine that has a persistent disk (it does not mount): write
+	// memory says that, not "no persistent disk".
+	VolatileWhy string
 }
 
 // Manager is the management plane: it holds the running configuration,
@@ -357,6 +361,9 @@ func (m *Manager) warnings(err error) error {
 func (m *Manager) WriteMemory() error {
 	if m.opts.StartupPath == "" {
 		return errors.New("no startup-config location: started without --config")
+	}
+	if m.opts.VolatileStartup && m.opts.VolatileWhy != "" {
+		return fmt.Errorf("Warning: %s: the configuration was not saved and is lost at reload", m.opts.VolatileWhy)
 	}
 	if m.opts.VolatileStartup {
 		return errors.New("Warning: no persistent disk: the configuration was not saved and is lost at reload " +

@@ -46,7 +46,7 @@ func (s *snmpService) apply(c config.Config) {
 		}
 		netflow := snmpNetflow(m)
 		a, err := snmp.New(snmp.Config{Listen: p.opts.SNMPListen, EngineID: engineID, EngineBoots: boots, Logger: p.log,
-			System: snmpSystem(m), Setter: setter{m: m}, Netflow: netflow, CacheLimits: snmpCacheLimits(m), InterfaceAlias: interfaceAlias(m),
+			System: snmpSystem(m), Setter: setter{m: m}, Netflow: netflow, CacheLimits: snmpCacheLimits(m), InterfaceAlias: interfaceAlias(m), LinkTrap: linkTrap(m),
 			Communities: comms, Users: users, Receivers: recv, Traps: c.SNMP.Traps, AuthenTraps: c.SNMP.AuthenTraps(),
 			Interfaces: withVirtual{m},
 			// hrStorage: the root file system and the one flowtap writes

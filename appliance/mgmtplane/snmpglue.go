@@ -281,6 +281,16 @@ func interfaceAlias(m *daemon.Manager) func(name string) string {
 	}
 }
 
+// linkTrap is ifLinkUpDownTrapEnable: on unless the interface has `no
+// snmp trap link-status`, as on IOS (an interface the configuration does
+// not name has it on).
+func linkTrap(m *daemon.Manager) func(name string) bool {
+	return func(name string) bool {
+		i, _ := m.Config().Interface(name)
+		return !i.NoLinkTrap
+	}
+}
+
 // setter makes each SNMP Set the same model change as its CLI line; a
 // dry one only checks that the model would take it.
 type setter struct {
@@ -315,6 +325,24 @@ func (s setter) SetInterfaceDescription(name, d string) error {
 			return nil
 		}
 		c.Interfaces[i].Description = d
+		return nil
+	})
+}
+
+// SetInterfaceLinkTrap is ifLinkUpDownTrapEnable: `[no] snmp trap
+// link-status` under the interface (added to the configuration when it
+// names it not yet, as a description set by SNMP is).
+func (s setter) SetInterfaceLinkTrap(name string, on bool) error {
+	return s.edit(func(c *config.Config) error {
+		i := slices.IndexFunc(c.Interfaces, func(it config.Interface) bool { return it.Name == name })
+		if i < 0 {
+			if on {
+				return nil // the default
+			}
+			c.Interfaces = append(c.Interfaces, config.Interface{Name: name, NoLinkTrap: true})
+			return nil
+		}
+		c.Interfaces[i].NoLinkTrap = !on
 		return nil
 	})
 }

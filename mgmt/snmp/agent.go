@@ -58,6 +58,10 @@ type Config struct {
 	CacheLimits    func() CacheLimits
 	Interfaces     InterfaceSource
 	InterfaceAlias func(ifName string) string
+	// LinkTrap is ifLinkUpDownTrapEnable: whether linkUp and linkDown
+	// are sent for an interface (`[no] snmp trap link-status` under it);
+	// nil sends them for every interface.
+	LinkTrap func(ifName string) bool
 	// HostDisks are the paths whose file systems HOST-RESOURCES-MIB's
 	// hrStorageTable lists; nil means "/".
 	HostDisks []string
@@ -107,6 +111,7 @@ type Agent struct {
 	// authenTraps is snmpEnableAuthenTraps; traps is Config.Traps.
 	authenTraps atomic.Bool
 	traps       atomic.Bool
+	linkTrap    func(ifName string) bool // Config.LinkTrap
 	// setSerial is snmpSetSerialNo, the managers' advisory lock
 	// (SNMPv2-TC TestAndIncr); changed only under setMu.
 	setSerial atomic.Int32
@@ -158,6 +163,7 @@ func New(cfg Config) (*Agent, error) {
 	a.limit = newLimiter(cfg.RateLimit, now)
 	a.authenTraps.Store(cfg.AuthenTraps)
 	a.traps.Store(cfg.Traps)
+	a.linkTrap = cfg.LinkTrap
 	a.ctx = context.Background()
 
 	a.maxSize = cfg.MaxMessageSize

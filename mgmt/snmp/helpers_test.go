@@ -121,6 +121,10 @@ func (b *fakeBackend) SetSysName(s string) error {
 func (b *fakeBackend) SetSysLocation(s string) error {
 	return b.record("SetSysLocation", s, func() { b.sys.Location = s })
 }
+func (b *fakeBackend) SetInterfaceLinkTrap(n string, on bool) error {
+	return b.record("SetInterfaceLinkTrap", fmt.Sprintf("%s=%v", n, on), func() {})
+}
+
 func (b *fakeBackend) SetInterfaceDescription(n, d string) error {
 	return b.record("SetInterfaceDescription", n+"="+d, func() {})
 }

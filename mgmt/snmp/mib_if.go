@@ -14,7 +14,11 @@ type IFMIBConfig struct {
 	// Alias gives ifAlias, the interface description of the configuration
 	// model; nil falls back to the kernel's alias.
 	Alias func(ifName string) string
-	// Setter, when set, makes ifAlias writable.
+	// LinkTrap gives ifLinkUpDownTrapEnable (`[no] snmp trap
+	// link-status`); nil: enabled everywhere.
+	LinkTrap func(ifName string) bool
+	// Setter, when set, makes ifAlias and ifLinkUpDownTrapEnable
+	// writable.
 	Setter Setter
 	Uptime func(time.Time) uint32 // sysUpTime at a time, for ifLastChange
 	Now    func() time.Time
@@ -67,14 +71,15 @@ func RegisterIFMIB(r *Registry, cfg IFMIBConfig) error {
 		{ID: 14, Name: "ifInErrors"}, {ID: 15, Name: "ifInUnknownProtos"}, {ID: 16, Name: "ifOutOctets"},
 		{ID: 17, Name: "ifOutUcastPkts"}, {ID: 19, Name: "ifOutDiscards"}, {ID: 20, Name: "ifOutErrors"},
 	}, Rows: m.ifRows}
-	var aliasWrite *Write
+	var aliasWrite, linkTrapWrite *Write
 	if cfg.Setter != nil {
 		aliasWrite = m.aliasWrite()
+		linkTrapWrite = m.linkTrapWrite()
 	}
 	ifXTable := Table{Entry: oidIfXEntry, Name: "ifXTable", Columns: []Column{
 		{ID: 1, Name: "ifName"}, {ID: 2, Name: "ifInMulticastPkts"}, {ID: 6, Name: "ifHCInOctets"},
 		{ID: 7, Name: "ifHCInUcastPkts"}, {ID: 8, Name: "ifHCInMulticastPkts"}, {ID: 10, Name: "ifHCOutOctets"},
-		{ID: 11, Name: "ifHCOutUcastPkts"}, {ID: 14, Name: "ifLinkUpDownTrapEnable"}, {ID: 15, Name: "ifHighSpeed"},
+		{ID: 11, Name: "ifHCOutUcastPkts"}, {ID: 14, Name: "ifLinkUpDownTrapEnable", Write: linkTrapWrite}, {ID: 15, Name: "ifHighSpeed"},
 		{ID: 16, Name: "ifPromiscuousMode"}, {ID: 18, Name: "ifAlias", Write: aliasWrite},
 		{ID: 19, Name: "ifCounterDiscontinuityTime"},
 	}, Rows: m.ifXRows}
@@ -176,7 +181,7 @@ func (m *ifMIB) ifXRows() ([]Row, error) {
 		return []Value{
 			String(i.Name), Counter32(Wrap32(s.RxMulticast)), Counter64(s.RxBytes),
 			Counter64(unicast(s.RxPackets, s.RxMulticast)), Counter64(s.RxMulticast), Counter64(s.TxBytes),
-			Counter64(s.TxPackets), Integer(1), Gauge32(i.SpeedMbps),
+			Counter64(s.TxPackets), Integer(m.linkTrapValue(i.Name)), Gauge32(i.SpeedMbps),
 			TruthValue(i.Flags&unix.IFF_PROMISC != 0), String(m.alias(i)),
 			TimeTicks(0),
 		}
@@ -226,6 +231,58 @@ func (m *ifMIB) aliasWrite() *Write {
 				return nil, writeError("ifAlias", err)
 			}
 			return func() error { return writeError("ifAlias", m.cfg.Setter.SetInterfaceDescription(name, old)) }, nil
+		},
+	}
+}
+
+// ifLinkUpDownTrapEnable's values (IF-MIB).
+const (
+	linkTrapEnabled  = 1
+	linkTrapDisabled = 2
+)
+
+func (m *ifMIB) linkTrapValue(name string) int32 {
+	if m.cfg.LinkTrap == nil || m.cfg.LinkTrap(name) {
+		return linkTrapEnabled
+	}
+	return linkTrapDisabled
+}
+
+// linkTrapWrite sets ifLinkUpDownTrapEnable: the interface's `[no] snmp
+// trap link-status`, so that the configuration (show running-config,
+// write memory) says what the MIB does.
+func (m *ifMIB) linkTrapWrite() *Write {
+	dry := dryRun(m.cfg.Setter)
+	return &Write{
+		Kind: KindInteger,
+		Test: func(index OID, v Value) error {
+			if v.Int != linkTrapEnabled && v.Int != linkTrapDisabled {
+				return Errorf(WrongValue, "ifLinkUpDownTrapEnable: %d: want enabled(1) or disabled(2)", v.Int)
+			}
+			if dry == nil {
+				return nil
+			}
+			i, err := m.byIndex(index)
+			if err != nil {
+				return nil // the commit says so
+			}
+			if err := dry.SetInterfaceLinkTrap(i.Name, v.Int == linkTrapEnabled); err != nil {
+				return Errorf(WrongValue, "ifLinkUpDownTrapEnable: %v", err)
+			}
+			return nil
+		},
+		Commit: func(index OID, v Value) (func() error, error) {
+			i, err := m.byIndex(index)
+			if err != nil {
+				return nil, writeError("ifLinkUpDownTrapEnable", err)
+			}
+			old, name := m.linkTrapValue(i.Name) == linkTrapEnabled, i.Name
+			if err := m.cfg.Setter.SetInterfaceLinkTrap(name, v.Int == linkTrapEnabled); err != nil {
+				return nil, writeError("ifLinkUpDownTrapEnable", err)
+			}
+			return func() error {
+				return writeError("ifLinkUpDownTrapEnable", m.cfg.Setter.SetInterfaceLinkTrap(name, old))
+			}, nil
 		},
 	}
 }

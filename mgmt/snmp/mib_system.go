@@ -66,7 +66,7 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 	if ifs == nil {
 		ifs = NetlinkInterfaces{}
 	}
-	if err := RegisterIFMIB(a.reg, IFMIBConfig{Interfaces: ifs, Alias: cfg.InterfaceAlias, Setter: cfg.Setter, Uptime: a.ticksAt, Now: a.engine.now}); err != nil {
+	if err := RegisterIFMIB(a.reg, IFMIBConfig{Interfaces: ifs, Alias: cfg.InterfaceAlias, LinkTrap: cfg.LinkTrap, Setter: cfg.Setter, Uptime: a.ticksAt, Now: a.engine.now}); err != nil {
 		return err
 	}
 	if cfg.Netflow != nil {

@@ -17,6 +17,9 @@ type Setter interface {
 	SetSysName(name string) error         // hostname
 	SetSysLocation(location string) error // snmp-server location
 	SetInterfaceDescription(ifName, description string) error
+	// SetInterfaceLinkTrap is `[no] snmp trap link-status` on the
+	// interface (ifLinkUpDownTrapEnable).
+	SetInterfaceLinkTrap(ifName string, on bool) error
 
 	SetCacheEntries(entries uint32) error           // ip flow-cache entries
 	SetActiveTimeout(d time.Duration) error         // ip flow-cache timeout active (minutes)

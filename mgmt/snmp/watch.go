@@ -12,7 +12,9 @@ import (
 
 // WatchLinks sends linkUp and linkDown, while traps are on (SetTraps),
 // when an interface's operational status crosses up, as netlink announces
-// it (RTMGRP_LINK). It returns when ctx ends or the agent closes.
+// it (RTMGRP_LINK), for the interfaces whose ifLinkUpDownTrapEnable is
+// enabled (Config.LinkTrap: not `no snmp trap link-status`). It returns
+// when ctx ends or the agent closes.
 func (a *Agent) WatchLinks(ctx context.Context) error {
 	ctx, cancel := a.alive(ctx)
 	defer cancel()
@@ -31,6 +33,7 @@ func (a *Agent) WatchLinks(ctx context.Context) error {
 	// does not leave netlink messages unread.
 	type change struct {
 		index uint32
+		name  string
 		up    bool
 	}
 	queue := make(chan change, 64)
@@ -40,6 +43,9 @@ func (a *Agent) WatchLinks(ctx context.Context) error {
 		for ch := range queue {
 			if !a.traps.Load() {
 				continue // snmp-server enable traps is off
+			}
+			if a.linkTrap != nil && !a.linkTrap(ch.name) {
+				continue // no snmp trap link-status on the interface
 			}
 			send := a.LinkDown
 			if ch.up {
@@ -54,7 +60,7 @@ func (a *Agent) WatchLinks(ctx context.Context) error {
 		i := fromLinkMessage(l)
 		if news, now := linkNews(up, i.Index, operStatus(&i) == operUp, gone); news {
 			select {
-			case queue <- change{index: i.Index, up: now}:
+			case queue <- change{index: i.Index, name: i.Name, up: now}:
 			default:
 				a.log.Warn("snmp: link notification queue full; dropped", "ifIndex", i.Index, "up", now)
 			}

@@ -123,6 +123,12 @@ func freeTCP(t *testing.T) string {
 // startDaemon runs flowtapd with startup as its startup-config.
 func startDaemon(t *testing.T, startup string) *runningDaemon {
 	t.Helper()
+	return startDaemonArgs(t, startup)
+}
+
+// startDaemonArgs is startDaemon with more flowtapd flags.
+func startDaemonArgs(t *testing.T, startup string, extra ...string) *runningDaemon {
+	t.Helper()
 	bin := buildDaemon(t)
 	d := &runningDaemon{dir: t.TempDir(), sshAddr: freeTCP(t), snmpAddr: freeUDP(t), log: &bytes.Buffer{}}
 	cfg := filepath.Join(d.dir, "startup-config")
@@ -132,9 +138,9 @@ func startDaemon(t *testing.T, startup string) *runningDaemon {
 	pin := fmt.Sprintf("/sys/fs/bpf/flowtap-e2e-%d", os.Getpid())
 	d.args = []string{"--config", cfg, "--running", filepath.Join(d.dir, "running-config"), "--state", filepath.Join(d.dir, "state"), "--pin-dir", pin,
 		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr, "--snmp-listen", d.snmpAddr}
+	d.args = append(d.args, extra...)
 	d.bin = bin
-	cmd := exec.Command(bin, "--config", cfg, "--running", filepath.Join(d.dir, "running-config"), "--state", filepath.Join(d.dir, "state"), "--pin-dir", pin,
-		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr, "--snmp-listen", d.snmpAddr)
+	cmd := exec.Command(bin, d.args...)
 	cmd.Stdout, cmd.Stderr = d.log, d.log
 	d.cmd = cmd
 	if err := cmd.Start(); err != nil {

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,6 +46,7 @@ type flags struct {
 	snmpListen, sshListen, metricsListen    string
 	ntpStep, rebootOnReload, keepMetering   bool
 	volatile, consoleLog                    bool
+	volatileWhy, initLog                    string
 }
 
 func parseFlags(args []string) (flags, error) {
@@ -68,6 +70,8 @@ func flagSet(f *flags) *flag.FlagSet {
 	fs.StringVar(&f.metricsListen, "metrics-listen", "", "Prometheus endpoint `ADDR`, once \"ip http metrics\" is configured; default :PORT from it (9742)")
 	fs.BoolVar(&f.rebootOnReload, "reboot-on-reload", false, "let \"reload\" restart the machine (the appliance image)")
 	fs.BoolVar(&f.volatile, "startup-volatile", false, "the startup-config is on a RAM file system (the image without a persistent disk): write memory warns instead of saving")
+	fs.StringVar(&f.volatileWhy, "startup-volatile-why", "", "with --startup-volatile: why the startup-config is in RAM when the machine has a persistent disk (it does not mount), for write memory to say instead of \"no persistent disk\"")
+	fs.StringVar(&f.initLog, "init-log", "", "`FILE` the image's init writes its messages to (time, severity, text a line): show logging has them, with their times")
 	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let \"ntp server\" set the system clock (the appliance image does; a host keeps its own time daemon)")
 	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it a stop exports every flow and detaches from the ports")
 	fs.BoolVar(&f.consoleLog, "console-log", false, "also write each log message to stdout as the CLI shows it (Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text), for a console, with a mark line where the console CLI session starts and ends showing them itself; stderr keeps the structured key=value form")
@@ -94,6 +98,12 @@ func run(f flags) error {
 		logs.SetConsole(os.Stdout)
 	}
 	log := slog.New(logs.Handler(slog.NewTextHandler(os.Stderr, nil)))
+	if f.initLog != "" {
+		// The init's boot messages come before the daemon's own.
+		initCtx, stopInit := context.WithCancel(context.Background())
+		defer stopInit()
+		daemon.FollowInitLog(initCtx, f.initLog, logs)
+	}
 	if err := os.MkdirAll(f.state, 0o700); err != nil {
 		log.Error("state directory", "dir", f.state, "err", err)
 	}
@@ -117,7 +127,7 @@ func run(f flags) error {
 	opts := daemon.ManagerOptions{
 		Daemon: daemon.Options{PinDir: f.pinDir, Spool: true, StateDir: f.state, Logger: log}, StartupPath: f.config, Logs: logs, Version: version,
 		Saved:           func(c config.Config) { running.setStartup(startupSum(f.config), c) },
-		VolatileStartup: f.volatile,
+		VolatileStartup: f.volatile || f.volatileWhy != "", VolatileWhy: f.volatileWhy,
 	}
 	// reloading is set by `reload` on the appliance: the machine restarts
 	// after an orderly stop, which exports every flow in the cache (a

@@ -35,7 +35,7 @@ func (x *cmd) interfaceMode() {
 	if x.refuseForeign(foreignIface) {
 		return
 	}
-	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "ipv6", "service-policy", "shutdown")
+	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "ipv6", "service-policy", "shutdown", "snmp")
 	if !ok {
 		return
 	}
@@ -68,6 +68,13 @@ func (x *cmd) interfaceMode() {
 	case "shutdown":
 		x.c.End()
 		it.Shutdown = !x.neg
+	case "snmp":
+		// `[no] snmp trap link-status`: linkUp/linkDown for this
+		// interface, on by default as on IOS.
+		x.c.Keyword("trap")
+		x.c.Keyword("link-status")
+		x.c.End()
+		it.NoLinkTrap = x.neg
 	case "ip":
 		x.c.Keyword("flow")
 		dir := x.c.Keyword("egress", "ingress")

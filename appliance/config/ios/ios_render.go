@@ -343,6 +343,9 @@ func renderInterface(r *iosWriter, it config.Interface) {
 	if it.XDPMode != config.XDPBest {
 		r.line(" flowtap xdp-mode %s", it.XDPMode)
 	}
+	if it.NoLinkTrap {
+		r.line(" no snmp trap link-status")
+	}
 	if it.Shutdown {
 		r.line(" shutdown")
 	}

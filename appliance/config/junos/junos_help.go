@@ -89,6 +89,8 @@ var statementHelp = map[string]string{
 	"description":               "Text description of interface",
 	"description <description>": "Text description of interface",
 	"disable":                   "Disable this interface",
+	"no-traps":                  "Don't enable SNMP notifications on state changes",
+	"traps":                     "Enable SNMP notifications on state changes",
 	"unit":                      "Logical interface",
 	"0":                         "Logical unit number",
 	"unit family":               "Protocol family",
@@ -246,7 +248,7 @@ var platformHelp = "Persona"
 // them (`set interfaces eth0` creates the interface): the parser takes
 // them from here and offers them to `?` at the end of the bare statement.
 var (
-	interfaceOptions  = []string{"description", "disable", "unit"}
+	interfaceOptions  = []string{"description", "disable", "no-traps", "traps", "unit"}
 	communityOptions  = []string{"authorization", "view"}
 	overloadOptions   = []string{"budget", "interval", "max-rate", "threshold"}
 	flowServerOptions = []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version", "version-ipfix", "version9"}

@@ -344,6 +344,11 @@ func (j *jcmd) interfaces() {
 		j.touch(path + ".description")
 	case "disable":
 		it.Shutdown = !j.del
+	case "no-traps":
+		// linkUp/linkDown for the interface off (on by default).
+		it.NoLinkTrap = !j.del
+	case "traps":
+		it.NoLinkTrap = false
 	case "unit":
 		j.c.Keyword("0")
 		if j.deleting() {

@@ -65,6 +65,9 @@ func junosStatements(c config.Config) []jstmt {
 		if it.Shutdown {
 			add("disable", "interfaces", junosQuote(it.Name))
 		}
+		if it.NoLinkTrap {
+			add("no-traps", "interfaces", junosQuote(it.Name))
+		}
 		for _, f := range []struct{ fam, name string }{{"inet", it.FilterInput4}, {"inet6", it.FilterInput6}} {
 			if f.name != "" {
 				add("input "+f.name, "interfaces", junosQuote(it.Name), "unit 0", "family "+f.fam, "filter")

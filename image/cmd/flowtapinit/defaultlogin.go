@@ -39,7 +39,7 @@ func defaultLogins(cfg, def string) []string {
 // still log in with the documented default password, and how to change it.
 func warnDefaultLogins(log *logger, cfg, def string) {
 	for _, u := range defaultLogins(cfg, def) {
-		log.Printf("config: warning: user %s has the built-in default password (in the image's documentation): "+
+		log.Warnf("config: warning: user %s has the built-in default password (in the image's documentation): "+
 			"anyone who reaches SSH can log in as %s; set your own with `username %s privilege 15 secret NEW` and `write memory`", u, u, u)
 	}
 }

@@ -28,35 +28,42 @@ type volume struct {
 // built-in default in RAM, which write memory cannot keep). A disk without
 // a startup-config gets the built-in default as its startup-config, so
 // that write memory saves onto the disk from the first boot on.
-func findConfig(log *logger, loader *kmod.Loader, s settings) (cfg string, volatile bool, err error) {
+//
+// why, when volatile, says why there is no disk to save on when there is
+// one (it does not mount, it cannot be written): flowtapd's `write
+// memory` says that rather than "no persistent disk", which would send
+// the operator looking for a disk that is there.
+func findConfig(log *logger, loader *kmod.Loader, s settings) (cfg string, volatile bool, why string, err error) {
 	if err := os.MkdirAll(s.StateDir, 0o755); err != nil {
-		return s.DefaultConfig, true, err
+		return s.DefaultConfig, true, "", err
 	}
 	// Drivers probe disks synchronously when loaded: no need to wait.
 	v, ok := pickVolume(scanVolumes())
 	if !ok {
-		log.Printf("config: no persistent disk (a file system labelled %s, or /dev/vda): "+
+		log.Warnf("config: no persistent disk (a file system labelled %s, or /dev/vda): "+
 			"using the built-in default config %s; write memory cannot save, changes are lost at reload", DiskLabel, s.DefaultConfig)
-		return s.DefaultConfig, true, nil
+		return s.DefaultConfig, true, "", nil
 	}
 	if err := mountVolume(loader, v, s.StateDir); err != nil {
-		log.Printf("config: persistent disk %s (%s %q) does not mount: using the built-in default config %s",
-			v.Dev, v.FSType, v.Label, s.DefaultConfig)
-		return s.DefaultConfig, true, err
+		why := fmt.Sprintf("persistent disk %s (%s %q) does not mount (%v)", v.Dev, v.FSType, v.Label, lastLine(err))
+		log.Warnf("config: %s: using the built-in default config %s; write memory cannot save, changes are lost at reload",
+			why, s.DefaultConfig)
+		return s.DefaultConfig, true, why, err
 	}
 	cfg = filepath.Join(s.StateDir, "startup-config")
 	if _, err := os.Stat(cfg); err != nil {
 		if err := copyFile(s.DefaultConfig, cfg); err != nil {
-			log.Printf("config: %s (%s %q) on %s has no startup-config and the default cannot be written there (%v): "+
-				"using the built-in default config %s", v.Dev, v.FSType, v.Label, s.StateDir, err, s.DefaultConfig)
-			return s.DefaultConfig, true, nil
+			why := fmt.Sprintf("persistent disk %s (%s %q) cannot be written (%v)", v.Dev, v.FSType, v.Label, err)
+			log.Warnf("config: %s on %s has no startup-config and the default cannot be written there (%v): "+
+				"using the built-in default config %s", v.Dev, s.StateDir, err, s.DefaultConfig)
+			return s.DefaultConfig, true, why, nil
 		}
 		log.Printf("config: %s (%s %q) on %s had no startup-config: installed the built-in default %s as %s",
 			v.Dev, v.FSType, v.Label, s.StateDir, s.DefaultConfig, cfg)
-		return cfg, false, nil
+		return cfg, false, "", nil
 	}
 	log.Printf("config: startup-config from %s (%s %q) mounted on %s", v.Dev, v.FSType, v.Label, s.StateDir)
-	return cfg, false, nil
+	return cfg, false, "", nil
 }
 
 // copyFile writes src's content to dst, synced (a power cut after boot
@@ -149,6 +156,13 @@ func cString(b []byte) string {
 		b = b[:i]
 	}
 	return string(b)
+}
+
+// lastLine is the last of an error's lines: a failed mount's (the module
+// loads before it are in the console's earlier lines).
+func lastLine(err error) string {
+	l := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	return l[len(l)-1]
 }
 
 // mountVolume loads the file system's modules and mounts it.

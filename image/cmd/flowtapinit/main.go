@@ -43,6 +43,7 @@ type settings struct {
 	MgmtLink      string // the management interface
 	Console       string // console device the CLI runs on
 	DaemonFlags   string // more flowtapd flags, space-separated
+	InitLog       string // flowtapinit's messages for flowtapd's show logging (--init-log)
 }
 
 func main() {
@@ -61,6 +62,7 @@ func main() {
 	flag.StringVar(&s.MgmtLink, "mgmt-link", "eth0", "management interface")
 	flag.StringVar(&s.DaemonFlags, "daemon-flags", "--reboot-on-reload --ntp-step",
 		"more flowtapd flags: on the appliance, reload restarts the machine and NTP sets the clock")
+	flag.StringVar(&s.InitLog, "init-log", "/run/flowtap/init.log", "flowtapinit's messages with their times, which flowtapd (--init-log) shows in show logging")
 	flag.StringVar(&s.Console, "console", "", "console device (default: the kernel's primary console)")
 	flag.Parse()
 	// A supervisor outlives console sessions: their hangups are not for it.
@@ -75,7 +77,7 @@ func main() {
 	tty.Write([]byte(AutowrapOn))
 	log := newLogger(tty)
 	if err := run(context.Background(), log, s); err != nil {
-		log.Printf("fatal: %v", err)
+		log.Warnf("fatal: %v", err)
 		// Leave the console usable: u-root's init starts a shell next.
 		os.Exit(1)
 	}
@@ -103,20 +105,25 @@ func run(ctx context.Context, log *logger, s settings) error {
 	if err := mountAll(log, s.RunDir); err != nil {
 		return err
 	}
+	log.attach(s.InitLog)
 	loader := loadDrivers(log, s)
 	if err := setUpLinks(ctx, log, s); err != nil {
 		log.Printf("network: %v", err)
 	}
-	cfg, volatile, err := findConfig(log, loader, s)
-	if err != nil {
+	cfg, volatile, why, err := findConfig(log, loader, s)
+	if err != nil && why == "" {
 		log.Printf("persistent disk: %v", err)
 	}
+	var extra []string
 	if volatile {
-		s.DaemonFlags += " --startup-volatile"
+		extra = append(extra, "--startup-volatile")
+	}
+	if why != "" {
+		extra = append(extra, "--startup-volatile-why="+why)
 	}
 	warnDefaultLogins(log, cfg, s.DefaultConfig)
 	var cli cliState
-	go supervise(ctx, log, daemonCommand(s, cfg), &cli, "/var/log/flowtapd.log")
+	go supervise(ctx, log, daemonCommand(s, cfg, extra...), &cli, "/var/log/flowtapd.log")
 	return console(ctx, log, s, &cli)
 }
 

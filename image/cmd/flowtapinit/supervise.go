@@ -21,9 +21,14 @@ const (
 )
 
 // daemonCommand builds the flowtapd command line.
-func daemonCommand(s settings, config string) func() *exec.Cmd {
+// extra are more flags, each one argument (a reason with spaces).
+func daemonCommand(s settings, config string, extra ...string) func() *exec.Cmd {
 	return func() *exec.Cmd {
 		args := append([]string{"--config", config, "--state", s.StateDir, "--console-log"}, strings.Fields(s.DaemonFlags)...)
+		if s.InitLog != "" {
+			args = append(args, "--init-log", s.InitLog)
+		}
+		args = append(args, extra...)
 		return exec.Command(s.Daemon, args...)
 	}
 }
