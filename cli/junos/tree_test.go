@@ -128,6 +128,8 @@ func TestConfigurationHelp(t *testing.T) {
 		{"set interfaces eth0 ", `Possible completions:
   description          Text description of interface
   disable              Disable this interface
+  no-traps             Don't enable SNMP notifications on state changes
+  traps                Enable SNMP notifications on state changes
   unit                 Logical interface
   <[Enter]>            Execute this command
   |                    Pipe through a command`},
