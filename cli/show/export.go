@@ -11,12 +11,14 @@ import (
 
 // ExportView is what `show ip flow export` needs.
 type ExportView struct {
-	Version      platform.ExportVersion // the cache's version (`ip flow-export version`)
-	AS           platform.ASMode
-	BGPNextHop   bool
-	Source       netip.Addr // `ip flow-export source` address, if set
-	SourceIf     string
-	Destinations []ExportStats
+	Version    platform.ExportVersion // the cache's version (`ip flow-export version`)
+	AS         platform.ASMode
+	BGPNextHop bool
+	Source     netip.Addr // `ip flow-export source` address, if set
+	SourceIf   string
+	// Destinations go to `| json` once, as its TABLE_destination
+	// (ExportJSON), with each last error as its message.
+	Destinations []ExportStats `json:"-"`
 	// Layer2VLANs is `ip flow export layer2-switched vlan`: the VLANs
 	// whose tagged flows are exported (empty: every flow).
 	Layer2VLANs platform.VLANSet

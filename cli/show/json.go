@@ -66,7 +66,7 @@ func snake(s string) string {
 	for i, c := range r {
 		if unicode.IsUpper(c) && i > 0 {
 			prevLower := unicode.IsLower(r[i-1]) || unicode.IsDigit(r[i-1])
-			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
+			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1]) && !pluralEnd(r, i+1)
 			if prevLower || (unicode.IsUpper(r[i-1]) && nextLower) {
 				b.WriteByte('_')
 			}
@@ -74,6 +74,12 @@ func snake(s string) string {
 		b.WriteRune(unicode.ToLower(c))
 	}
 	return b.String()
+}
+
+// pluralEnd says r[i] is the plural s of an acronym before it (VLANs,
+// IDs): a lone s that ends the word, so VLANs is vlans, not vla_ns.
+func pluralEnd(r []rune, i int) bool {
+	return r[i] == 's' && unicode.IsUpper(r[i-1]) && (i+1 == len(r) || !unicode.IsLower(r[i+1]))
 }
 
 // InterfacesJSON is `show interfaces | json`'s snapshot, as NX-OS's
