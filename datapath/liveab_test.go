@@ -35,7 +35,10 @@ var abScenarios = []liveScenario{
 // swapped each pair (AB, BA, ...), with bench_parse_only in the first
 // three. It prints each run, the medians, the median of the pairs'
 // differences, how many pairs A won, and each table's share of entries at
-// home. Skipped without FLOWTAP_LIVE_AB: `make bench` does not run it.
+// home. FLOWTAP_LIVE_AB_GEN=frames sends with the live-frames generator
+// (BenchmarkLiveFrames) instead of trafgen, and fails a run whose program
+// did not see every generated frame. Skipped without FLOWTAP_LIVE_AB:
+// `make bench` does not run it.
 // Hold the bench lock, one scenario at a time:
 //
 //	flock /tmp/flowtap-bench.lock env FLOWTAP_LIVE_AB=/tmp/main-bench.o \
@@ -68,6 +71,7 @@ func BenchmarkLiveAB(b *testing.B) {
 	// FLOWTAP_LIVE_AB_BFIRST=1: B's table is allocated before A's, for
 	// builds that need a table each: run both orders and compare both.
 	bFirst := os.Getenv("FLOWTAP_LIVE_AB_BFIRST") == "1"
+	frames := os.Getenv("FLOWTAP_LIVE_AB_GEN") == "frames"
 	enableBPFStats(b)
 	for _, sc := range append(slices.Clone(liveScenarios), abScenarios...) {
 		b.Run(sc.name, func(b *testing.B) {
@@ -89,11 +93,19 @@ func BenchmarkLiveAB(b *testing.B) {
 				a = openBench(b, sc.entries)
 				o = openBenchSpec(b, specB, sc.entries)
 			}
-			cfg := trafgenConfig(b, sc)
+			var run func(prog *ebpf.Program, n int) float64
+			if frames {
+				g := newLiveGen(b, v)
+				g.set(b, sc)
+				run = func(prog *ebpf.Program, n int) float64 { return liveGenRun(b, v, prog, g, n) }
+			} else {
+				cfg := trafgenConfig(b, sc)
+				run = func(prog *ebpf.Program, n int) float64 { return liveRun(b, v, prog, cfg, 1, n) }
+			}
 			if sc.warm {
-				liveRun(b, v, a.Program(), cfg, 1, sc.flows)
+				run(a.Program(), sc.flows)
 				if !shared {
-					liveRun(b, v, o.Program(), cfg, 1, sc.flows)
+					run(o.Program(), sc.flows)
 				}
 			}
 			n := sc.packets
@@ -103,14 +115,14 @@ func BenchmarkLiveAB(b *testing.B) {
 			var ra, rb, rp, diff []float64
 			for i := range pairs {
 				if i < 3 {
-					rp = append(rp, liveRun(b, v, a.progs.BenchParseOnly, cfg, 1, n))
+					rp = append(rp, run(a.progs.BenchParseOnly, n))
 				}
 				if i%2 == 0 {
-					ra = append(ra, liveRun(b, v, a.Program(), cfg, 1, n))
-					rb = append(rb, liveRun(b, v, o.Program(), cfg, 1, n))
+					ra = append(ra, run(a.Program(), n))
+					rb = append(rb, run(o.Program(), n))
 				} else {
-					rb = append(rb, liveRun(b, v, o.Program(), cfg, 1, n))
-					ra = append(ra, liveRun(b, v, a.Program(), cfg, 1, n))
+					rb = append(rb, run(o.Program(), n))
+					ra = append(ra, run(a.Program(), n))
 				}
 				diff = append(diff, ra[i]-rb[i])
 			}
