@@ -313,3 +313,29 @@ func CompleteWord(keywords []string, word string) (kw string, ok bool) {
 	}
 	return match[0], true
 }
+
+// Undescribed lists the words under root, keywords and values alike,
+// that `?` would list without a line of help, each as its path from
+// root ("show ip cache WORD"). A dialect's test keeps it empty.
+func Undescribed[S any](root *Node[S]) []string {
+	var out []string
+	// A tree may share a subtree, or loop back (a word that may repeat):
+	// each node is looked at once.
+	seen := map[*Node[S]]bool{}
+	var walk func(n *Node[S], path string)
+	walk = func(n *Node[S], path string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, c := range n.Children {
+			p := strings.TrimSpace(path + " " + c.Label())
+			if strings.TrimSpace(c.Help) == "" {
+				out = append(out, p)
+			}
+			walk(c, p)
+		}
+	}
+	walk(root, "")
+	return out
+}

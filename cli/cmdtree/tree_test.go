@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -98,5 +99,17 @@ func TestCompleteFullKeyword(t *testing.T) {
 		if got := Complete(root, line); got != want {
 			t.Errorf("Tab after %q: %q, want %q", line, got, want)
 		}
+	}
+}
+
+func TestUndescribed(t *testing.T) {
+	root := Kw[int]("", "",
+		Kw[int]("show", "Show running system information",
+			Value[int]("WORD", "", nil),
+			Kw[int]("clock", "Display the system clock", Value[int]("<1-5>", "Seconds", nil))),
+		Kw[int]("ping", ""))
+	got := strings.Join(Undescribed(root), ",")
+	if want := "show WORD,ping"; got != want {
+		t.Errorf("Undescribed = %q, want %q", got, want)
 	}
 }

@@ -58,7 +58,7 @@ tap1(config)#clock timezone CET 1
 tap1(config)#clock summer-time CEST ?
   recurring  Configure recurring summer time
 tap1(config)#clock summer-time CEST recurring ?
-  <1-4>
+  <1-4>  Week number to start
   first  First week of the month
   last   Last week of the month
   <cr>

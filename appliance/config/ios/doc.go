@@ -11,8 +11,9 @@
 // command: ..." (JunOS: "syntax error.", "'x' is ambiguous.", "error:
 // value N is not within range (a..b)"). LineError.Expected holds what
 // could have followed, the `?` help of that point; keywordHelp
-// (ios_help_text.go) gives each keyword its line of help, and a grammar
-// keyword added without one fails TestHelpDescribesEveryKeyword. Keywords may be
+// (ios_help_text.go) gives each keyword and each value position its line
+// of help (positionalHelp, where only the place tells what a value is),
+// and a grammar word added without one fails TestHelpDescribesEveryKeyword. Keywords may be
 // abbreviated to any unique prefix in both dialects.
 //
 // flowtap extensions, under keywords the vendors do not use:

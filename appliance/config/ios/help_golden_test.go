@@ -33,6 +33,16 @@ func TestHelpScreens(t *testing.T) {
 		{"username", nil, "username NAME "},
 		{"line-vty", []string{"line vty 0 4"}, ""},
 		{"config", nil, ""},
+		// Value positions: each form with its own line of help.
+		{"access-list-standard", nil, "access-list 1 permit "},
+		{"access-list-extended-source-wildcard", nil, "access-list 101 permit ip 10.0.0.0 "},
+		{"access-list-extended-destination", nil, "access-list 101 permit tcp 10.0.0.0 0.0.0.255 eq 80 "},
+		{"access-list-extended-port", nil, "access-list 101 deny udp any host 192.0.2.1 range 1 "},
+		{"ipv6-access-list-host", []string{"ipv6 access-list v6"}, "permit tcp any host "},
+		{"summer-time-end-week", nil, "clock summer-time CEST recurring last Sunday March 02:00 "},
+		{"summer-time-end-time", nil, "clock summer-time CEST recurring last Sunday March 02:00 last Sunday October "},
+		{"top-talkers-byte-range", []string{"ip flow-top-talkers"}, "match byte-range 100 "},
+		{"line-exec-timeout", []string{"line vty 0 4"}, "exec-timeout "},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			s := NewSession(config.Config{}, "console")

@@ -20,6 +20,11 @@ func sampleValue(form string) []string {
 		return []string{"192.0.2.1", "255.255.255.0"}
 	case strings.HasPrefix(form, "X:X"):
 		return []string{"2001:db8::1", "2001:db8::/32"}
+	case form == "hh:mm":
+		return []string{"02:00"}
+	case form == "KEY":
+		// An SHA-1 localized key, 20 octets; MD5's are 16.
+		return []string{strings.Repeat("ab", 20), strings.Repeat("ab", 16)}
 	}
 	return []string{"eth0", "w1", "1", "10", "0", "192.0.2.1", "text", "hh:mm:ss", "00:00:00", "1.3.6.1", "5", "9"}
 }
@@ -49,7 +54,7 @@ func walkHelp(t *testing.T) []helpPair {
 		walk(s, "", 0)
 	}
 	walk = func(s *Session, line string, depth int) {
-		if depth > 10 {
+		if depth > 15 {
 			return
 		}
 		items, cr, ok := s.HelpItems(line)
@@ -94,7 +99,8 @@ func walkHelp(t *testing.T) []helpPair {
 		clear(modes)
 		clear(seen)
 		s := NewSession(config.Config{Platform: platform}, "console")
-		for _, l := range []string{"class-map match-all w1", "exit"} {
+		// A remote user needs its engine's ID first.
+		for _, l := range []string{"class-map match-all w1", "exit", "snmp-server engineID remote 192.0.2.1 800000090300aabbccddeeff"} {
 			if err := s.Exec(l); err != nil {
 				t.Fatalf("%q: %v", l, err)
 			}
@@ -105,19 +111,25 @@ func walkHelp(t *testing.T) []helpPair {
 }
 
 // TestHelpDescribesEveryKeyword: every keyword `?` lists anywhere in the
-// configuration grammar has its one line of help, so the table and the
-// parser cannot drift apart.
+// configuration grammar, and every value position (the form after a
+// keyword: <1-65535>, A.B.C.D, WORD), has its one line of help, so the
+// table and the parser cannot drift apart.
 func TestHelpDescribesEveryKeyword(t *testing.T) {
 	pairs := walkHelp(t)
 	words := map[string]bool{}
 	used := map[string]bool{}
 	var missing []string
+	values := 0
 	for _, p := range pairs {
 		used[p.key] = true
 		if p.Value {
-			continue
+			values++
+		} else {
+			words[p.Label] = true
 		}
-		words[p.Label] = true
+		if strings.Contains(p.Label, "  ") {
+			t.Errorf("%s: %q then %q: the form carries its help; give it a line in keywordHelp", p.Prompt, p.Context, p.Label)
+		}
 		h := strings.TrimSpace(p.Help)
 		switch {
 		case h == "":
@@ -139,9 +151,9 @@ func TestHelpDescribesEveryKeyword(t *testing.T) {
 	for _, m := range missing {
 		t.Errorf("no help: %s", m)
 	}
-	t.Logf("%d keywords, %d keyword/context pairs, %d without help", len(words), len(pairs), len(missing))
+	t.Logf("%d keywords, %d word/context pairs (%d of them values), %d without help", len(words), len(pairs), values, len(missing))
 	// A floor: the walk must reach the sub-modes, not stop at the top.
-	if len(words) < 140 {
-		t.Errorf("the walk reached %d keywords only", len(words))
+	if len(words) < 140 || values < 1000 {
+		t.Errorf("the walk reached %d keywords and %d value positions only", len(words), values)
 	}
 }

@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -89,11 +90,17 @@ func (x *cmd) acl6Addr() (addr, wild netip.Addr) {
 	case "any":
 		return config.AnyAddr6, config.AnyWildcard6
 	case "host":
-		a := x.c.Addr(false)
-		if x.c.Err == nil && !a.Is6() {
-			x.c.Invalid(x.c.Last(), "an IPv6 address")
+		// IOS offers an IPv6 address here, not either family.
+		h := x.c.Name("X:X:X:X::X", func(s string) error {
+			if a, err := netip.ParseAddr(s); err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" {
+				return errors.New("an IPv6 address")
+			}
+			return nil
+		})
+		if x.c.Err != nil {
+			return netip.Addr{}, netip.Addr{}
 		}
-		return a, config.AnyAddr6
+		return netip.MustParseAddr(h), config.AnyAddr6
 	}
 	if x.c.Err != nil {
 		return netip.Addr{}, netip.Addr{}

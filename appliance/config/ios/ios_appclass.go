@@ -57,6 +57,8 @@ func (x *cmd) appClass() {
 		return
 	}
 	r.Proto, _ = config.ParseProtocol(w)
+	// `?` after the protocol lists port before <cr>.
+	x.c.Offer("port")
 	if x.c.OptKeyword("port") != "" {
 		for x.c.More() {
 			w := x.c.Name("PORT", func(s string) error { _, err := config.ParsePortRange(s); return err })

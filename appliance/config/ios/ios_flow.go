@@ -80,9 +80,11 @@ func (x *cmd) ipFlowCache() {
 		var pos [3]uint8
 		for i := range pos {
 			if i > 0 && !x.c.More() {
+				// `?` here lists another position before <cr>.
+				x.c.Offer("<1-6>")
 				break
 			}
-			pos[i] = uint8(x.c.Num("<1-6>  Label position", 1, config.MaxLabelPosition))
+			pos[i] = uint8(x.c.Num("<1-6>", 1, config.MaxLabelPosition))
 			for _, q := range pos[:i] {
 				if x.c.Err == nil && q == pos[i] {
 					x.c.Invalid(x.c.Last(), "label position "+strconv.Itoa(int(q))+" is named twice")
@@ -190,7 +192,7 @@ func (x *cmd) ipFlowLayer2() {
 		return
 	}
 	x.c.Keyword("vlan")
-	list := x.c.Name("<1-4094>  VLAN list (10,20-30)", func(s string) error {
+	list := x.c.Name("WORD", func(s string) error {
 		_, err := platform.ParseVLANList(s)
 		return err
 	})

@@ -75,9 +75,14 @@ func (s *Session) HelpItems(line string) (items []HelpItem, cr, ok bool) {
 	if !ok {
 		return nil, false, false
 	}
-	ctx := s.context(grammar.SplitWords(line))
+	ctx, raw := s.contextRaw(grammar.SplitWords(line))
 	for _, n := range helpOrder(next) {
-		key, help := describe(n, ctx)
+		// Where the words before do not say what a word means, its
+		// place does (an entry's source or destination).
+		key, help := "positional "+n, positionalHelp(n, ctx, raw)
+		if help == "" {
+			key, help = describe(n, ctx)
+		}
 		items = append(items, HelpItem{Label: n, Help: help, key: key})
 	}
 	return items, cr, true
@@ -105,13 +110,16 @@ func (s *Session) next(line string) (next []string, cr, ok bool) {
 	return nil, false, false
 }
 
-// context is the path a help line is looked up under: the mode's prompt
+// contextRaw is the path a help line is looked up under: the mode's prompt
 // ("config-if"), then the typed words as the grammar reads them, each
 // abbreviation as its keyword and each value as its form ("WORD",
 // "<1-60>") and without a leading no or default, so that `ip flow-ex ?` and `ip flow-export ?` describe the
 // same words.
-func (s *Session) context(words []grammar.Word) []string {
-	ctx := []string{s.Prompt()}
+//
+// raw is, for each word of ctx after the prompt, the word as typed (a
+// list's number, where ctx has its form).
+func (s *Session) contextRaw(words []grammar.Word) (ctx, raw []string) {
+	ctx = []string{s.Prompt()}
 	line := ""
 	for i, w := range words {
 		next, _, _ := s.next(line)
@@ -135,22 +143,44 @@ func (s *Session) context(words []grammar.Word) []string {
 			continue
 		}
 		ctx = append(ctx, word)
+		raw = append(raw, w.Text)
 	}
-	return ctx
+	return ctx, raw
 }
 
 // describe finds w's line of keywordHelp under the longest tail of ctx
 // that has one ("ip flow-export version" before "flow-export version"
 // before "version"): a word means what the words just before it make it
 // mean.
+//
+// A number's range may differ between personas (`ip flow-cache entries`,
+// `mls sampling`): a key may name it "<N>", which any range or list of
+// numbers in that place matches when no key names its exact form.
 func describe(w string, ctx []string) (key, help string) {
-	for i := range ctx {
-		key = strings.Join(ctx[i:], " ") + " " + w
-		if h, ok := keywordHelp[key]; ok {
-			return key, h
+	forms := []string{w}
+	if isNumberForm(w) {
+		forms = append(forms, "<N>")
+	}
+	for _, f := range forms {
+		for i := range ctx {
+			key = strings.Join(ctx[i:], " ") + " " + f
+			if h, ok := keywordHelp[key]; ok {
+				return key, h
+			}
 		}
 	}
 	return w, keywordHelp[w]
+}
+
+// isNumberForm tells a number's form, "<1-60>" or "64|128", from the
+// other values.
+func isNumberForm(w string) bool {
+	if strings.Contains(w, "|") {
+		return true
+	}
+	var lo, hi int
+	n, _ := fmt.Sscanf(w, "<%d-%d>", &lo, &hi)
+	return n == 2 && !strings.Contains(w, " ")
 }
 
 // isValue tells a value's form (<1-60>, A.B.C.D, WORD, 64|128) from a
