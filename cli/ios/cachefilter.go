@@ -3,6 +3,7 @@ package ios
 import (
 	"errors"
 	"math/bits"
+	"net"
 	"net/netip"
 	"strings"
 
@@ -44,12 +45,17 @@ func maskCheck(w string) error {
 	return nil
 }
 
-// ifNameCheck accepts a word that can name an interface: IOS names (and
-// Linux's, nearly always) carry a unit number, so a mistyped keyword
-// (`show ip cache flwo`) still gets its caret rather than being taken
-// for an interface.
+// ifNameCheck accepts a word that can name an interface: one with a unit
+// number (IOS's names, most of Linux's, a subinterface not created yet),
+// or the name of one of the box's interfaces, as a veth or a renamed port
+// (tap-a, uplink) has none. Anything else, as a mistyped keyword (`show
+// ip cache flwo`), gets its caret rather than being taken for an
+// interface.
 func ifNameCheck(w string) error {
-	if !strings.ContainsAny(w, "0123456789") {
+	if strings.ContainsAny(w, "0123456789") {
+		return nil
+	}
+	if _, err := net.InterfaceByName(w); err != nil {
 		return errors.New("not an interface name")
 	}
 	return nil

@@ -10,8 +10,8 @@ import (
 	"github.com/flowtap/flowtap/cli/show"
 )
 
-// manyFlows is a backend whose cache holds flows on two ports and in
-// three networks.
+// manyFlows is a backend whose cache holds flows on three ports (one
+// named without a unit number) and in three networks.
 type manyFlows struct{ fakeBackend }
 
 func (m *manyFlows) CacheView() show.CacheView {
@@ -25,9 +25,17 @@ func (m *manyFlows) CacheView() show.CacheView {
 		mk("10.1.2.3", "198.51.100.7", 4, 0, 22),
 		mk("172.16.0.5", "10.1.9.9", 3, 4, 33),
 		mk("172.16.0.6", "203.0.113.1", 4, 0, 44),
+		mk("192.0.2.50", "10.0.0.9", 1, 0, 55),
 	}
-	v.IfName = func(i uint32) string { return map[uint32]string{3: "eth1", 4: "eth2"}[i] }
+	v.IfName = func(i uint32) string { return map[uint32]string{1: "lo", 3: "eth1", 4: "eth2"}[i] }
 	return v
+}
+
+// Interfaces adds the loopback, whose name, as many Linux ports' (a veth,
+// a renamed port), has no unit number.
+func (m *manyFlows) Interfaces() ([]show.Interface, error) {
+	ifs, err := m.fakeBackend.Interfaces()
+	return append(ifs, show.Interface{Name: "lo", AdminUp: true, Carrier: true, ProtocolUp: true}), err
 }
 
 // TestShowIPCacheFilters: `show ip cache [PREFIX MASK] [INTERFACE]
@@ -46,6 +54,8 @@ show ip cache eth2 verbose flow
 show ip cache 172.16.0.0 255.240.0.0 eth1 flow | include 172
 show ip cache 10.0.0.0 255.0.255.0 flow
 show ip cache eth9 flow
+show ip cache lo flow
+show ip cache 10.0.0.0 255.0.0.0 lo verbose flow
 show ip cache 10.0.0.0 flow
 show ip cache flwo`)
 	path := "testdata/cache-filter.golden"
