@@ -77,7 +77,9 @@ type Config struct {
 	ModeLevels []ModeLevel
 	Console    Console    // line con 0
 	LoginBlock LoginBlock // login block-for
-	Logging    Logging
+	// LoginFailureLog is `login on-failure log [every N]`.
+	LoginFailureLog LoginFailureLog
+	Logging         Logging
 	// Clock is `clock timezone` and `clock summer-time`.
 	Clock Clock
 	// DebugTimestamps is `service timestamps debug ...`, LogTimestamps

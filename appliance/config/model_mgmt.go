@@ -541,6 +541,23 @@ type LoginBlock struct {
 	Within   time.Duration
 }
 
+// LoginFailureLog is `login on-failure log [every N]`: a failed login
+// (SSH or the console) is logged as %SEC_LOGIN-4-LOGIN_FAILED only with
+// it, as on IOS, which logs no failure by default. Every is N, the
+// failures per line logged (each Nth); 0 is every one.
+type LoginFailureLog struct {
+	On    bool
+	Every int
+}
+
+// Logs reports whether the failed login numbered n (from 1) is logged.
+func (l LoginFailureLog) Logs(n uint64) bool {
+	if !l.On {
+		return false
+	}
+	return l.Every <= 1 || n%uint64(l.Every) == 0
+}
+
 // ArchiveLog is `archive` / ` log config`, IOS's configuration change
 // logger: with `logging enable` every configuration line (and, in
 // flowtap, every privileged exec command) is kept with its user and line

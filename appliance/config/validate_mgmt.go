@@ -289,6 +289,9 @@ func (v *validator) access(c *Config) {
 			v.failf("login-block", "login block-for needs whole seconds 1..65535 and attempts 1..65535")
 		}
 	}
+	if f := c.LoginFailureLog; f.Every != 0 && (!f.On || f.Every < 1 || f.Every > 65535) {
+		v.failf("login-failure-log", "login on-failure log every takes 1..65535")
+	}
 }
 
 func (v *validator) ssh(c *Config) {

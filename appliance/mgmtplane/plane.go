@@ -48,6 +48,9 @@ type Plane struct {
 	// which a configuration change holds while it stops the endpoint a
 	// scrape is reading.
 	sshSrv atomic.Pointer[ssh.Server]
+	// failures counts failed logins, SSH and console alike, for `login
+	// on-failure log every N`.
+	failures atomic.Uint64
 
 	// mu orders a configuration change against Close: a service is never
 	// started after the plane closed.
@@ -133,7 +136,8 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	line := func() *lineEntry { e = p.lines.open(kind, user, "", nil); return e }
 	switch {
 	case h.Dialect == "ios" && consoleLogin:
-		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Lines: p.lines, LineID: line().id})
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Lines: p.lines, LineID: line().id,
+			LogFailure: users{m: m, failures: &p.failures}.LogFailure})
 	case h.Dialect == "ios" && h.Console:
 		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
 	case h.Dialect == "ios":

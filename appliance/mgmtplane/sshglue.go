@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -19,6 +20,9 @@ import (
 type users struct {
 	m     *daemon.Manager
 	lines *lineTable
+	// failures counts the failed logins (the plane's, shared by SSH and
+	// the console); nil counts nothing and logs each.
+	failures *atomic.Uint64
 }
 
 // nextLine is the vty line an SSH connection arriving now would be given
@@ -60,6 +64,16 @@ func (u users) Privilege(name string) (int, bool) {
 		return config.DefaultPrivilege, true
 	}
 	return us.Privilege, true
+}
+
+// LogFailure counts a failed login and reports whether `login
+// on-failure log [every N]` logs it.
+func (u users) LogFailure() bool {
+	n := uint64(1)
+	if u.failures != nil {
+		n = u.failures.Add(1)
+	}
+	return u.m.Config().LoginFailureLog.Logs(n)
 }
 
 // LoginBlock is `login block-for`.

@@ -51,6 +51,9 @@ type Options struct {
 	// password first (the console's `login local`); it returns the
 	// user's privilege.
 	Login func(user, password string) (privilege int, ok bool)
+	// LogFailure is called at each failed login and reports whether it
+	// is logged (`login on-failure log`); nil logs every one.
+	LogFailure func() bool
 	// Log receives command accounting (%PARSER-5-CFGLOG_LOGGEDCMD, with
 	// `notify syslog`) and privilege changes.
 	Log *slog.Logger
@@ -320,7 +323,9 @@ func (s *Session) answer(w io.Writer, line string) {
 		priv, ok := s.login(q.user, line)
 		if !ok {
 			// The name is whatever was typed at Username:.
-			s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: %s] on console", logsafe.Name(q.user)))
+			if s.logFailure == nil || s.logFailure() {
+				s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: %s] on console", logsafe.Name(q.user)))
+			}
 			time.Sleep(s.failDelay)
 			fmt.Fprintln(w, "% Login invalid")
 			fmt.Fprintln(w)

@@ -166,6 +166,21 @@ func TestConsoleLoginNameQuoted(t *testing.T) {
 	}
 }
 
+// TestConsoleLoginFailureLog: the console logs a failed login only when
+// `login on-failure log` says so (LogFailure), every Nth with every N.
+func TestConsoleLoginFailureLog(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	var log bytes.Buffer
+	n := 0
+	everySecond := func() bool { n++; return n%2 == 0 }
+	s := NewSessionWith(f, Options{Line: LineConsole, Login: func(u, p string) (int, bool) { return 1, false }, FailDelay: time.Millisecond,
+		LogFailure: everySecond, Log: slog.New(slog.NewTextHandler(&log, nil))})
+	s.Serve(context.Background(), strings.NewReader("one\rpw\rtwo\rpw\rthree\rpw\r"), &bytes.Buffer{}, control.Terminal{Interactive: true})
+	if got := strings.Count(log.String(), "LOGIN_FAILED"); got != 1 || !strings.Contains(log.String(), "[user: two] on console") {
+		t.Errorf("%d failures logged, want the second only:\n%s", got, log.String())
+	}
+}
+
 // TestShowLine: `show line` lists the console and each vty with IOS's
 // columns: "*" on the lines a session holds, the vty's access-class in
 // AccI and the sessions each line has carried.

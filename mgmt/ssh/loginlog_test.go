@@ -80,6 +80,32 @@ func TestLoginLogged(t *testing.T) {
 	}
 }
 
+// TestLoginFailureNotLogged: without `login on-failure log` (Users'
+// LogFailure false) a failed login leaves no %SEC_LOGIN-4-LOGIN_FAILED,
+// as on IOS; the success is logged all the same, and the failure still
+// counts.
+func TestLoginFailureNotLogged(t *testing.T) {
+	logs := &recorder{}
+	s, err := Listen("127.0.0.1:0", Config{StateDir: t.TempDir(), Users: users{quiet: true}, FailDelay: time.Millisecond, Logger: slog.New(logs),
+		Sessions: func(c Conn) control.Session { return echo{c.User} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	port := s.Addr().(*net.TCPAddr).Port
+	for _, pass := range []string{"guess", "letmein"} {
+		c := &ssh.ClientConfig{User: "admin", Auth: []ssh.AuthMethod{ssh.Password(pass)}, HostKeyCallback: ssh.InsecureIgnoreHostKey()}
+		run(t, s, c, "show clock")
+	}
+	want := []string{fmt.Sprintf(`INFO %%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: 127.0.0.1] [localport: %d]`, port)}
+	if got := logs.messages(); !slices.Equal(got, want) {
+		t.Errorf("log %q, want %q", got, want)
+	}
+	if s.Failed() != 1 {
+		t.Errorf("%d failures counted, want 1", s.Failed())
+	}
+}
+
 func at(s []string, i int) string {
 	if i < len(s) {
 		return s[i]

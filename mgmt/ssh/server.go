@@ -52,6 +52,10 @@ type Users interface {
 	// do: the connection is closed before the handshake, as IOS refuses
 	// a transport its lines do not take.
 	Refuses() string
+	// LogFailure is called at each failed password login and reports
+	// whether it is logged (%SEC_LOGIN-4-LOGIN_FAILED): IOS logs them
+	// only with `login on-failure log [every N]`.
+	LogFailure() bool
 	// LoginBlock is `login block-for S attempts N within T`; zero
 	// attempts is not configured.
 	LoginBlock() (blockFor time.Duration, attempts int, within time.Duration)
@@ -222,8 +226,10 @@ func (s *Server) fail(c ssh.ConnMetadata, how string) error {
 	s.mu.Unlock()
 	// IOS's words, which syslog collectors and SIEM rules match on (the
 	// console's login logs the same); the method is flowtap's addition.
-	s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: %s] [Source: %s] [localport: %d] [Reason: Login Authentication Failed] [method: %s]",
-		logName(c.User()), sourceOf(c.RemoteAddr()), portOf(c.LocalAddr()), how))
+	if s.cfg.Users.LogFailure() {
+		s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: %s] [Source: %s] [localport: %d] [Reason: Login Authentication Failed] [method: %s]",
+			logName(c.User()), sourceOf(c.RemoteAddr()), portOf(c.LocalAddr()), how))
+	}
 	blockFor, attempts, within := s.cfg.Users.LoginBlock()
 	if left, on := s.sources.failed(sourceOf(c.RemoteAddr()), time.Now(), blockFor, attempts, within); on {
 		s.log.Error(fmt.Sprintf("%%SEC_LOGIN-1-QUIET_MODE_ON: Still timeleft for watching failures is %d secs, [user: %s] [Source: %s] [Reason: Login Authentication Failed]",

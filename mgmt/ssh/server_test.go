@@ -29,6 +29,8 @@ type users struct {
 	limits   func() (time.Duration, int)
 	nopass   string // a `username NAME nopassword` user
 	refuse   string // why line vty takes no login
+	// quiet is no `login on-failure log`: failures are not logged.
+	quiet bool
 }
 
 func (u users) CheckPassword(user, pass string) bool {
@@ -40,6 +42,7 @@ func (u users) CheckKey(user string, k ssh.PublicKey) bool {
 }
 func (u users) Permit(a, _ netip.Addr) bool { return a != u.deny }
 func (u users) Refuses() string             { return u.refuse }
+func (u users) LogFailure() bool            { return !u.quiet }
 func (u users) LoginBlock() (time.Duration, int, time.Duration) {
 	if u.within == 0 {
 		return u.blockFor, u.attempts, time.Minute

@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -51,5 +52,57 @@ line con 0
 		if err := s.Exec(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestLoginOnFailureLog: `login on-failure log [every N]` parses, renders
+// back as IOS writes it (every 1 is the plain form), and `no` removes it;
+// without it no failure is logged, with every N each Nth is.
+func TestLoginOnFailureLog(t *testing.T) {
+	for _, tc := range []struct {
+		line, render string
+		want         config.LoginFailureLog
+		logged       []uint64 // of failures 1..6
+	}{
+		{"", "", config.LoginFailureLog{}, nil},
+		{"login on-failure log", "login on-failure log\n", config.LoginFailureLog{On: true}, []uint64{1, 2, 3, 4, 5, 6}},
+		{"login on-failure log every 1", "login on-failure log\n", config.LoginFailureLog{On: true}, []uint64{1, 2, 3, 4, 5, 6}},
+		{"login on-failure log every 3", "login on-failure log every 3\n", config.LoginFailureLog{On: true, Every: 3}, []uint64{3, 6}},
+	} {
+		c, err := Parse("t", []byte(tc.line+"\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.line, err)
+		}
+		if c.LoginFailureLog != tc.want {
+			t.Errorf("%q: %+v, want %+v", tc.line, c.LoginFailureLog, tc.want)
+		}
+		r := Render(c)
+		if got := strings.Count(r, "login on-failure"); tc.render == "" && got != 0 || tc.render != "" && !strings.Contains(r, "\n"+tc.render) {
+			t.Errorf("%q renders:\n%s", tc.line, r)
+		}
+		var logged []uint64
+		for n := uint64(1); n <= 6; n++ {
+			if c.LoginFailureLog.Logs(n) {
+				logged = append(logged, n)
+			}
+		}
+		if fmt.Sprint(logged) != fmt.Sprint(tc.logged) {
+			t.Errorf("%q logs failures %v, want %v", tc.line, logged, tc.logged)
+		}
+		s := NewSession(c, "console")
+		if err := s.Exec("no login on-failure"); err != nil || s.Config().LoginFailureLog != (config.LoginFailureLog{}) {
+			t.Errorf("%q then no login on-failure: %v %+v", tc.line, err, s.Config().LoginFailureLog)
+		}
+	}
+	s := NewSession(config.Config{}, "console")
+	for _, bad := range []string{"login on-failure log every 0", "login on-failure log every 65536", "login on-failure", "login on-failure log every"} {
+		if err := s.Exec(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	want := "Router(config)#login on-failure log ?\n  every  Log every N failed logins\n  <cr>\n"
+	got := "Router(config)#login on-failure log ?\n" + strings.Join(s.Help("login on-failure log "), "\n") + "\n"
+	if got != want {
+		t.Errorf("help:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -116,7 +116,7 @@ func (x *cmd) global() {
 	case "ntp":
 		x.ntp()
 	case "login":
-		x.loginBlock()
+		x.login()
 	case "privilege":
 		x.privilege()
 	case "archive":
@@ -742,9 +742,13 @@ func (x *cmd) modeLevel(e config.ModeLevel) {
 	x.cfg.ModeLevels = append(x.cfg.ModeLevels, e)
 }
 
-// loginBlock is `login block-for S attempts N within T`.
-func (x *cmd) loginBlock() {
-	x.c.Keyword("block-for")
+// login is `login block-for S attempts N within T` and `login on-failure
+// log [every N]`.
+func (x *cmd) login() {
+	if x.c.Keyword("block-for", "on-failure") == "on-failure" {
+		x.loginOnFailure()
+		return
+	}
 	if x.neg {
 		x.c.Skip()
 		x.cfg.LoginBlock = config.LoginBlock{}
@@ -762,4 +766,28 @@ func (x *cmd) loginBlock() {
 	}
 	x.cfg.LoginBlock = b
 	x.touch("login-block")
+}
+
+// loginOnFailure is `login on-failure log [every N]`: IOS logs failed
+// logins only when asked to.
+func (x *cmd) loginOnFailure() {
+	if x.neg {
+		x.c.Skip()
+		x.cfg.LoginFailureLog = config.LoginFailureLog{}
+		return
+	}
+	x.c.Keyword("log")
+	f := config.LoginFailureLog{On: true}
+	if x.c.Optional("every") != "" {
+		// Every 1 is every failure: the running-config says it without.
+		if f.Every = int(x.c.Uint(1, 65535)); f.Every == 1 {
+			f.Every = 0
+		}
+	}
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	x.cfg.LoginFailureLog = f
+	x.touch("login-failure-log")
 }

@@ -344,9 +344,13 @@ var keywordHelp = map[string]string{
 	"buffered":     "Set buffered logging parameters",
 	"logging host": "Set syslog server IP address and parameters",
 	// login.
-	"block-for": "Set quiet-mode active time period",
-	"attempts":  "Set max number of failed attempts",
-	"within":    "Watch period for repeated login failures",
+	"block-for":           "Set quiet-mode active time period",
+	"on-failure":          "Set options for failed login attempt",
+	"on-failure log":      "Generate syslogs on failure logins",
+	"log every":           "Log every N failed logins",
+	"log every <1-65535>": "Number of failed logins between syslogs",
+	"attempts":            "Set max number of failed attempts",
+	"within":              "Watch period for repeated login failures",
 	// logging: facility, trap level, source interface.
 	"facility":         "Facility parameter for syslog messages",
 	"source-interface": "Specify interface for source address in logging transactions",

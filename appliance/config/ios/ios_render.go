@@ -49,6 +49,12 @@ func Render(c config.Config) string {
 	if b := c.LoginBlock; b.Attempts != 0 {
 		r.line("login block-for %d attempts %d within %d", int(b.BlockFor.Seconds()), b.Attempts, int(b.Within.Seconds()))
 	}
+	switch f := c.LoginFailureLog; {
+	case f.On && f.Every > 1:
+		r.line("login on-failure log every %d", f.Every)
+	case f.On:
+		r.line("login on-failure log")
+	}
 	r.section()
 	renderCache(r, c)
 	r.section()
