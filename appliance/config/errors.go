@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -105,6 +106,10 @@ func (e *LineError) lines() []string {
 	}
 	switch e.Kind {
 	case ErrInvalid:
+		// A host name no one resolved: IOS says whom it asked first.
+		if u, ok := errors.AsType[*UnknownHostError](e.Err); ok {
+			return []string{e.Text, u.Translating(), caret, "% Invalid input detected at '^' marker."}
+		}
 		return []string{e.Text, caret, "% Invalid input detected at '^' marker."}
 	case ErrIncomplete:
 		return []string{e.Text, "% Incomplete command."}

@@ -89,6 +89,9 @@ type Config struct {
 	// Archive is `archive` / ` log config`: the configuration logger.
 	Archive ArchiveLog
 	NTP     NTP
+	// Names is the name service for lines that name a host: `ip host`,
+	// `ip name-server`, `ip domain name`, `ip domain lookup`.
+	Names Names
 	// AppClasses sorts flows into applications (`show ip flow
 	// applications`, IPFIX applicationId).
 	AppClasses AppClasses

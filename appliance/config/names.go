@@ -91,7 +91,19 @@ func checkHostAddr(a netip.Addr) error {
 }
 
 func checkCollector(a netip.AddrPort) error {
-	if err := checkHostAddr(a.Addr()); err != nil {
+	addr := a.Addr()
+	if z := addr.Zone(); z != "" {
+		// A link-local collector names the link it is on
+		// (fe80::1%eth0): the address alone is on every link.
+		if !addr.IsLinkLocalUnicast() && !addr.IsLinkLocalMulticast() {
+			return fmt.Errorf("address %v: only a link-local address takes a zone", addr)
+		}
+		if err := CheckIfName(z); err != nil {
+			return fmt.Errorf("address %v: zone: %w", addr, err)
+		}
+		addr = addr.WithZone("")
+	}
+	if err := checkHostAddr(addr); err != nil {
 		return err
 	}
 	if a.Port() == 0 {

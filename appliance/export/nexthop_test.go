@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -556,5 +557,57 @@ func TestLateDialFollowsTheLinkMTU(t *testing.T) {
 			}
 			t.Logf("%d datagrams, largest %d B", n, largest)
 		})
+	}
+}
+
+// TestLinkLocalCollectorZone: a link-local collector is on whichever
+// link its zone names (fe80::2%link). Two links here have a host with
+// the same link-local address; the exporter must send through the link
+// its zone names, and only there, every record arriving.
+func TestLinkLocalCollectorZone(t *testing.T) {
+	a := newLink(t, "qaexza", netip.MustParsePrefix("10.201.71.0/24"))
+	b := newLink(t, "qaexzb", netip.MustParsePrefix("10.201.72.0/24"))
+	far := netip.MustParseAddr("fe80::2")
+	for _, l := range []*link{a, b} {
+		ipCmd(t, "-n", l.ns, "addr", "add", far.String()+"/64", "dev", l.far, "nodad")
+		ipCmd(t, "addr", "add", "fe80::1/64", "dev", l.near, "nodad")
+	}
+	// listen counts the v5 records a listener on l's far end gets; stop
+	// closes it and returns the count.
+	listen := func(l *link) (stop func() int) {
+		conn := l.listenOnly(netip.AddrPortFrom(far.WithZone(l.far), 2055))
+		n, done := 0, make(chan struct{})
+		go func() {
+			defer close(done)
+			b := make([]byte, 65536)
+			for {
+				k, err := conn.Read(b)
+				if err != nil {
+					return
+				}
+				if k >= 24 {
+					n += int(binary.BigEndian.Uint16(b[2:]))
+				}
+			}
+		}()
+		return func() int { conn.Close(); <-done; return n }
+	}
+	stopA, stopB := listen(a), listen(b)
+	e, err := export.NewExporter(export.DestinationConfig{Collector: netip.AddrPortFrom(far.WithZone(b.near), 2055),
+		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tcpRecord()
+	for range 3000 {
+		e.Export(&r)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	na, nb := stopA(), stopB()
+	if s := e.Stats(); s.Records != 3000 || nb != 3000 || na != 0 {
+		t.Errorf("%s got %d records, %s got %d; stats %+v", b.near, nb, a.near, na, s)
 	}
 }

@@ -50,8 +50,6 @@ func TestPastedRouterConfig(t *testing.T) {
 		"aaa authorization exec default local":                    "AAA is not offered",
 		"aaa session-id common":                                   "AAA is not offered",
 		"ip cef":                                                  "Not supported on this platform",
-		"no ip domain lookup":                                     "looks up no names",
-		"ip domain name example.net":                              "looks up no names",
 		"crypto key generate rsa modulus 2048":                    "SSH host key at first start",
 		" ip address 192.0.2.1 255.255.255.252":                   "has no address",
 		" ip address 198.51.100.1 255.255.255.0":                  "has no address",

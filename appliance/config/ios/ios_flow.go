@@ -12,7 +12,13 @@ import (
 )
 
 func (x *cmd) ip() {
-	switch x.c.Keyword("access-list", "flow", "flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "http", "ssh") {
+	switch k := x.c.Keyword("access-list", "domain", "domain-lookup", "domain-name", "flow", "flow-aggregation", "flow-cache", "flow-capture", "flow-export", "flow-top-talkers", "host", "http", "name-server", "ssh"); k {
+	case "domain", "domain-lookup", "domain-name":
+		x.ipDomain(k)
+	case "host":
+		x.ipHost()
+	case "name-server":
+		x.ipNameServer()
 	case "flow":
 		x.ipFlowLayer2()
 	case "access-list":
@@ -310,7 +316,7 @@ func (x *cmd) ipFlowExport() {
 }
 
 func (x *cmd) exportDestination() {
-	a := x.c.Addr(false)
+	a := x.c.Host(false, x.cfg.Names, x.offline)
 	port := x.c.Uint(1, 65535)
 	if x.c.Err != nil {
 		return

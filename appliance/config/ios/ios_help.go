@@ -93,6 +93,7 @@ func (s *Session) next(line string) (next []string, cr, ok bool) {
 	try := *s
 	try.cfg = s.cfg.Clone()
 	try.where = grammar.Origins{}
+	try.offline = true
 	err := try.Exec(line)
 	var le *config.LineError
 	switch {

@@ -46,7 +46,7 @@ func TestIOSHelp(t *testing.T) {
 		"username bob ":               {"  nopassword", "  password", "  privilege", "  secret", "  ssh-key"},
 		"username bob privilege 3 ":   {"  nopassword", "  password", "  privilege", "  secret", "  ssh-key", "  <cr>"},
 		"":                            nil,
-		"ip flow-export destination ": {"  A.B.C.D or X:X:X:X::X"},
+		"ip flow-export destination ": {"  Hostname or A.B.C.D or X:X:X:X::X"},
 	} {
 		got := helpLabels(s.Help(line))
 		if line == "" {

@@ -45,6 +45,8 @@ func Render(c config.Config) string {
 	r.section()
 	renderClock(r, c.Clock)
 	r.section()
+	renderNames(r, c.Names)
+	r.section()
 	renderUsers(r, c.Users)
 	if b := c.LoginBlock; b.Attempts != 0 {
 		r.line("login block-for %d attempts %d within %d", int(b.BlockFor.Seconds()), b.Attempts, int(b.Within.Seconds()))

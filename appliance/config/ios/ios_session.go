@@ -78,6 +78,9 @@ type Session struct {
 	// depth is how deep the mode the last accepted line applied in is:
 	// 0 for a global command, 2 in a sub-mode's sub-mode.
 	depth int
+	// offline: the session only tries lines (for `?` help), so a host
+	// name is not looked up on the name servers.
+	offline bool
 }
 
 // NewSession starts editing base; file names the source in errors
@@ -180,7 +183,7 @@ func (s *Session) apply(m mode, text string, words []grammar.Word) (mode, *confi
 	if err != nil {
 		p, _ = platform.Lookup(config.DefaultPlatform)
 	}
-	x := &cmd{c: grammar.NewCursor(text, words, platform.DialectIOS), cfg: &work, p: &p, mode: m}
+	x := &cmd{c: grammar.NewCursor(text, words, platform.DialectIOS), cfg: &work, p: &p, mode: m, offline: s.offline}
 	x.dispatch()
 	x.hideSecrets()
 	if x.c.Err != nil {
@@ -343,6 +346,7 @@ type cmd struct {
 	exited  bool  // exit
 	touched []grammar.Touched
 	masked  []int // words that are secrets, hidden from errors
+	offline bool  // look no host name up on the name servers (help)
 }
 
 // touch marks the word just read as the value of path.

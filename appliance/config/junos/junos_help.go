@@ -138,8 +138,18 @@ var statementHelp = map[string]string{
 	"output <interface-name>":               "Services interface (sp-*) that exports",
 	"interface source-address":              "Address to use for generating monitored packets",
 	"source-address A.B.C.D or X:X:X:X::X":  "Source address",
-	"flow-server A.B.C.D or X:X:X:X::X":     "Name of host collecting cflowd packets",
-	"cflowd A.B.C.D or X:X:X:X::X":          "Name of host collecting cflowd packets",
+	"flow-server <hostname>":                "Name of host collecting cflowd packets",
+	"cflowd <hostname>":                     "Name of host collecting cflowd packets",
+	"domain-name":                           "Domain name for this router",
+	"name-server":                           "DNS name servers",
+	"static-host-mapping":                   "Static hostname database mapping",
+	"domain-name <domain-name>":             "Domain name for this router",
+	"name-server A.B.C.D or X:X:X:X::X":     "Address of a DNS name server",
+	"static-host-mapping <hostname>":        "Hostname",
+	"inet":                                  "IP address",
+	"inet6":                                 "IPv6 address",
+	"inet A.B.C.D or X:X:X:X::X":            "IP address of the host",
+	"inet6 A.B.C.D or X:X:X:X::X":           "IPv6 address of the host",
 	"autonomous-system-type":                "Type of autonomous system number to export",
 	"origin":                                "Export origin-AS numbers",
 	"peer":                                  "Export peer-AS numbers",
@@ -275,7 +285,7 @@ func (s *Session) Help(line string) (items []HelpItem, complete bool, err error)
 		i := strings.LastIndexAny(line, " \t")
 		partial, line = line[i+1:], line[:i+1]
 	}
-	try := &Session{file: s.file, base: s.base, cfg: s.cfg.Clone(), where: grammar.Origins{}}
+	try := &Session{file: s.file, base: s.base, cfg: s.cfg.Clone(), where: grammar.Origins{}, offline: true}
 	words, _ := splitJunOS(line)
 	var next []string
 	switch e := try.exec(1, line); {

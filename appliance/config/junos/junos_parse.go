@@ -32,6 +32,9 @@ type Session struct {
 	// offered is what the last line that parsed could still have taken
 	// (its cursor's Offered), for `?` after a complete statement.
 	offered []string
+	// offline: lines are only tried (`?` help): a flow-server's host
+	// name is not looked up on the name servers.
+	offline bool
 }
 
 // NewSession starts a candidate from base.
@@ -61,7 +64,7 @@ func (s *Session) exec(n int, text string) *config.LineError {
 	if !s.batch {
 		work = s.cfg.Clone()
 	}
-	j := &jcmd{c: grammar.NewCursor(text, words, platform.DialectJunOS), cfg: &work}
+	j := &jcmd{c: grammar.NewCursor(text, words, platform.DialectJunOS), cfg: &work, offline: s.offline}
 	j.top()
 	s.offered = j.c.Offered()
 	if j.c.Err != nil {
@@ -195,6 +198,7 @@ type jcmd struct {
 	cfg     *config.Config
 	del     bool
 	touched []grammar.Touched
+	offline bool // look no host name up (help)
 }
 
 func (j *jcmd) touch(path string) {
@@ -243,7 +247,10 @@ func (j *jcmd) system() {
 		j.clearSyslog()
 		return
 	}
-	switch j.c.Keyword("host-name", "login", "services", "syslog") {
+	switch j.c.Keyword("domain-name", "host-name", "login", "name-server", "services", "static-host-mapping", "syslog") {
+	case "domain-name", "name-server", "static-host-mapping":
+		j.systemNames(j.c.Words[j.c.Last()].Text)
+		return
 	case "syslog":
 		j.syslog()
 		return
@@ -732,7 +739,9 @@ func (j *jcmd) samplingOutput() {
 // refused at commit; its first port statement completes it); when A has
 // several, the line must name the port.
 func (j *jcmd) flowServer() {
-	a := j.c.Addr(false)
+	// A host name is resolved as the line is entered (the static host
+	// mappings, then the name servers) and the server keeps the address.
+	a := j.c.Host(false, j.cfg.Names, j.offline)
 	if j.c.Err != nil {
 		return
 	}

@@ -42,6 +42,7 @@ func junosStatements(c config.Config) []jstmt {
 		out = append(out, jstmt{path: path, leaf: l, inactive: inactive})
 	}
 	add("host-name "+c.HostnameOrDefault(), "system")
+	namesStatements(c, add)
 	loginStatements(c, add)
 	syslogStatements(c, add)
 	add("platform "+c.PlatformName(), "flowtap")

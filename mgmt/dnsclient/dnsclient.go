@@ -1,0 +1,150 @@
+// Package dnsclient asks the configured name servers (`ip name-server`)
+// for a host's address, as IOS does when a configuration line names a
+// host: over UDP port 53, each server in turn, an A record first and an
+// AAAA record when the name has none. It reads no /etc/resolv.conf and
+// no /etc/hosts: the appliance's name service is its configuration's.
+package dnsclient
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+)
+
+// Timeout is how long one server is given to answer one question: IOS
+// waits 3 s a try by default (`ip domain timeout`); two tries a server
+// would hold a configuration line for 12 s per dead server.
+const Timeout = 2 * time.Second
+
+// ErrNotFound: every server that answered said the name has no address.
+var ErrNotFound = errors.New("no such host")
+
+// Lookup returns name's first address: an IPv4 one if it has any, else
+// an IPv6 one. Servers are asked in order until one answers the name
+// (with its addresses or with "no such name"); an error names the last
+// failure when none did.
+func Lookup(ctx context.Context, name string, servers []netip.Addr) (netip.Addr, error) {
+	if len(servers) == 0 {
+		return netip.Addr{}, errors.New("no name server configured")
+	}
+	fqdn := name
+	if fqdn == "" || fqdn[len(fqdn)-1] != '.' {
+		fqdn += "."
+	}
+	n, err := dnsmessage.NewName(fqdn)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("%s: %w", name, err)
+	}
+	var last error
+	for _, s := range servers {
+		answered := false
+		for _, t := range []dnsmessage.Type{dnsmessage.TypeA, dnsmessage.TypeAAAA} {
+			addrs, err := ask(ctx, netip.AddrPortFrom(s, 53), n, t)
+			if err != nil {
+				if errors.Is(err, ErrNotFound) {
+					answered = true
+					last = fmt.Errorf("%s: %w (server %s)", name, err, s)
+					break // NXDOMAIN: the name has no record of any type
+				}
+				last = fmt.Errorf("%s: server %s: %w", name, s, err)
+				break
+			}
+			answered = true
+			if len(addrs) > 0 {
+				return addrs[0], nil
+			}
+			last = fmt.Errorf("%s: %w (server %s)", name, ErrNotFound, s)
+		}
+		if answered {
+			return netip.Addr{}, last
+		}
+	}
+	return netip.Addr{}, last
+}
+
+// ask sends one question to server and reads its answer; an NXDOMAIN is
+// ErrNotFound, an answer without an address of type t no addresses.
+func ask(ctx context.Context, server netip.AddrPort, name dnsmessage.Name, t dnsmessage.Type) ([]netip.Addr, error) {
+	var idb [2]byte
+	rand.Read(idb[:])
+	id := binary.BigEndian.Uint16(idb[:])
+	msg := dnsmessage.Message{
+		Header:    dnsmessage.Header{ID: id, RecursionDesired: true},
+		Questions: []dnsmessage.Question{{Name: name, Type: t, Class: dnsmessage.ClassINET}},
+	}
+	pkt, err := msg.Pack()
+	if err != nil {
+		return nil, fmt.Errorf("pack query: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "udp", server.String())
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	if _, err := conn.Write(pkt); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 1500)
+	for {
+		n, err := conn.Read(buf)
+		if err != nil {
+			return nil, err
+		}
+		var p dnsmessage.Parser
+		h, err := p.Start(buf[:n])
+		if err != nil || h.ID != id || !h.Response {
+			continue // not the answer to this question
+		}
+		switch h.RCode {
+		case dnsmessage.RCodeSuccess:
+		case dnsmessage.RCodeNameError:
+			return nil, ErrNotFound
+		default:
+			return nil, fmt.Errorf("answer %v", h.RCode)
+		}
+		if err := p.SkipAllQuestions(); err != nil {
+			return nil, fmt.Errorf("parse answer: %w", err)
+		}
+		var out []netip.Addr
+		for {
+			ah, err := p.AnswerHeader()
+			if errors.Is(err, dnsmessage.ErrSectionDone) {
+				return out, nil
+			}
+			if err != nil {
+				return nil, fmt.Errorf("parse answer: %w", err)
+			}
+			switch {
+			case ah.Type == dnsmessage.TypeA && t == dnsmessage.TypeA:
+				r, err := p.AResource()
+				if err != nil {
+					return nil, fmt.Errorf("parse answer: %w", err)
+				}
+				out = append(out, netip.AddrFrom4(r.A))
+			case ah.Type == dnsmessage.TypeAAAA && t == dnsmessage.TypeAAAA:
+				r, err := p.AAAAResource()
+				if err != nil {
+					return nil, fmt.Errorf("parse answer: %w", err)
+				}
+				out = append(out, netip.AddrFrom16(r.AAAA))
+			default:
+				if err := p.SkipAnswer(); err != nil {
+					return nil, fmt.Errorf("parse answer: %w", err)
+				}
+			}
+		}
+	}
+}
