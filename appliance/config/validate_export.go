@@ -50,7 +50,7 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 	if len(e.Destinations) > MaxDestinations {
 		v.failf("export.destinations", "%d destinations: at most %d", len(e.Destinations), MaxDestinations)
 	}
-	seen := map[netip.AddrPort]bool{}
+	seen, seenBare := map[netip.AddrPort]bool{}, map[netip.AddrPort]bool{}
 	for i := range e.Destinations {
 		d := &e.Destinations[i]
 		d.Addr = unmapAddrPort(d.Addr)
@@ -59,9 +59,16 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 		if err := checkCollector(d.Addr); err != nil {
 			v.bad(path, err)
 		}
+		// CISCO-NETFLOW-MIB's collector table (and flowtap's loss table)
+		// index a destination by address and port: two links' fe80::2
+		// on one port would be one row.
+		bare := netip.AddrPortFrom(d.Addr.Addr().WithZone(""), d.Addr.Port())
 		if seen[d.Addr] {
 			v.failf(path, "configured twice")
+		} else if seenBare[bare] {
+			v.failf(path, "%v on port %d is a destination on another link already: one address and port a destination", bare.Addr(), bare.Port())
 		}
+		seenBare[bare] = true
 		if d.AS > platform.ASPeer {
 			v.failf(path+".as", "unknown AS mode %d", d.AS)
 		}

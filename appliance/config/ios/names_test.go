@@ -36,6 +36,10 @@ func TestDestinationHostName(t *testing.T) {
 	exec("ip flow-export destination collector 2055")           // domain appended
 	exec("ip flow-export destination v6only.flowtap.test 4739") // AAAA only
 	exec("ip flow-export destination NFC 9995")                 // the host table, any case
+	// An aggregation cache's destination resolves alike.
+	exec("ip flow-aggregation cache prefix")
+	exec(" export destination collector 9996")
+	exec("exit")
 	// `?` after a name looks nothing up (it would at each keystroke).
 	if h := strings.Join(s.Help("ip flow-export destination elsewhere "), "|"); !strings.Contains(h, "<1-65535>") {
 		t.Errorf("? after a host name: %q", h)
@@ -53,6 +57,9 @@ func TestDestinationHostName(t *testing.T) {
 		if d.Addr != want[i] {
 			t.Errorf("destination %d is %v, want %v", i+1, d.Addr, want[i])
 		}
+	}
+	if a := cfg.Aggregations; len(a) != 1 || len(a[0].Destinations) != 1 || a[0].Destinations[0] != netip.MustParseAddrPort("192.0.2.77:9996") {
+		t.Errorf("aggregation cache %+v", a)
 	}
 	run := RunningConfig(cfg)
 	for _, l := range []string{"ip domain name flowtap.test", "ip host nfc 198.51.100.9 198.51.100.10", "ip name-server " + ns.String(),
@@ -117,7 +124,9 @@ func TestDestinationLinkLocalZone(t *testing.T) {
 	if run := RunningConfig(c); !strings.Contains(run, "\nip flow-export destination fe80::1%eth1 2055\n") {
 		t.Errorf("running-config:\n%s", run)
 	}
-	for _, l := range []string{"ip flow-export destination 2001:db8::1%eth1 2055", "ip flow-export destination fe80::1%a/b 2055"} {
+	for _, l := range []string{"ip flow-export destination 2001:db8::1%eth1 2055", "ip flow-export destination fe80::1%a/b 2055",
+		// SNMP's collector tables index by address and port: one row.
+		"ip flow-export destination fe80::1%eth1 2055\nip flow-export destination fe80::1%eth2 2055"} {
 		if _, err := Parse("t", []byte(l+"\n")); err == nil {
 			t.Errorf("%s: taken", l)
 		}
