@@ -58,11 +58,30 @@ type ipfixMIB struct {
 // stateTTL is how long one reading of the provider serves.
 const stateTTL = 100 * time.Millisecond
 
-// rateSample is a session's bytes at a time, for ipfixTransportSessionRate.
+// rateSample is bytes sent by a time, for a bytes-per-second object
+// (ipfixTransportSessionRate, cnfESExportRate).
 type rateSample struct {
 	at    time.Time
 	bytes uint64
 	rate  uint32
+}
+
+// read answers the rate since the sample, and moves the sample to now:
+// bytes per second since a reading at least a second ago; within a
+// second of it, the rate that reading answered (a walk, a burst of polls,
+// does not measure over milliseconds). The first reading, or one after
+// the count or the clock went back, starts the sample over and answers 0.
+func (p *rateSample) read(now time.Time, bytes uint64) uint32 {
+	switch {
+	case p.at.IsZero() || bytes < p.bytes || now.Before(p.at):
+		*p = rateSample{at: now, bytes: bytes}
+		return 0
+	case now.Sub(p.at) < time.Second:
+		return p.rate
+	}
+	r := Clamp32(uint64(float64(bytes-p.bytes) / now.Sub(p.at).Seconds()))
+	*p = rateSample{at: now, bytes: bytes, rate: r}
+	return r
 }
 
 // RegisterIPFIXMIB adds IPFIX-MIB's tables for the v9 and IPFIX
@@ -346,21 +365,14 @@ func (m *ipfixMIB) statsTables() []Table {
 }
 
 // rate is ipfixTransportSessionRate: bytes per second over the time since
-// the previous reading at least a second ago.
+// the previous reading at least a second ago (rateSample.read).
 func (m *ipfixMIB) rate(idx uint32, bytes uint64) uint32 {
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	prev, ok := m.rates[idx]
-	switch {
-	case !ok || bytes < prev.bytes:
-		m.rates[idx] = rateSample{at: now, bytes: bytes}
-		return 0
-	case now.Sub(prev.at) < time.Second:
-		return prev.rate
-	}
-	r := Clamp32(uint64(float64(bytes-prev.bytes) / now.Sub(prev.at).Seconds()))
-	m.rates[idx] = rateSample{at: now, bytes: bytes, rate: r}
+	s := m.rates[idx]
+	r := s.read(now, bytes)
+	m.rates[idx] = s
 	return r
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/platform"
@@ -39,6 +40,24 @@ type netflowMIB struct {
 	limits func() CacheLimits
 	uptime func(time.Time) uint32
 	now    func() time.Time
+	rate   exportRate // cnfESExportRate
+}
+
+// exportRate is cnfESExportRate, the main cache's export in bytes per
+// second, read as ipfixTransportSessionRate is (rateSample.read): the
+// bytes its destinations sent (those removed since included) between
+// two readings at least a second apart, over the time between them, so
+// a manager polling every 30 s reads the last 30 s; the first reading
+// answers 0.
+type exportRate struct {
+	mu   sync.Mutex
+	last rateSample
+}
+
+func (r *exportRate) read(now time.Time, total uint64) uint32 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last.read(now, total)
 }
 
 // RegisterNetflowMIB adds CISCO-NETFLOW-MIB's cache, export, export
@@ -478,7 +497,14 @@ func (m *netflowMIB) exportScalars() []Scalar {
 		}},
 		{OID: es.Append(2), Name: "cnfESExportRate", Get: func() (Value, error) {
 			e, err := m.p.ExportStats()
-			return Counter32(e.ExportRate), err
+			if err != nil {
+				return Value{}, err
+			}
+			total := e.Retired.Bytes
+			for i := range e.Collectors {
+				total += e.Collectors[i].Bytes
+			}
+			return Counter32(m.rate.read(m.now(), total)), nil
 		}},
 		{OID: es.Append(3), Name: "cnfESRecordsExported", Get: sum(func(c *CollectorStats) uint64 { return c.Records })},
 		{OID: es.Append(4), Name: "cnfESPktsExported", Get: sum(func(c *CollectorStats) uint64 { return c.Packets })},

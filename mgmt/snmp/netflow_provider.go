@@ -72,7 +72,6 @@ type ExportStats struct {
 	PeerAS, OriginAS       bool   // ip flow-export version N peer-as|origin-as
 	BGPNextHop             bool
 	MaxCollectors          uint32
-	ExportRate             uint32 // bytes per second, cnfESExportRate
 	TemplateTimeout        time.Duration
 	OptionsTemplateTimeout time.Duration
 	TemplateRefreshPackets uint32
