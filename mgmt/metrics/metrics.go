@@ -156,7 +156,7 @@ var (
 	expRecords   = desc("export_records_total", "Flow records sent to the destination.", "destination", "version")
 	expBytes     = desc("export_bytes_total", "UDP payload bytes sent to the destination.", "destination", "version")
 	expErrors    = desc("export_failed_packets_total", "Export packets lost to an unreachable destination.", "destination", "version")
-	expDropped   = desc("export_dropped_packets_total", "Export packets dropped on a full queue.", "destination", "version")
+	expDropped   = desc("export_dropped_packets_total", "Export packets dropped for want of an export packet slot: offered to a closed exporter (an outage's queue drops count as failed, under its cause).", "destination", "version")
 	expLostR     = desc("export_lost_records_total", "Flows lost to an unreachable destination.", "destination", "version")
 	expLostP     = desc("export_lost_packets_total", "Packets of the flows lost to an unreachable destination.", "destination", "version")
 	expLostWhyR  = desc("export_lost_records_by_reason_total", "Flows lost, by why: no-route, adjacency (ARP/ND failed), too-big (for a hop on the way), send-error (refused, unreachable), no-export-packet (offered to a closed exporter).", "destination", "version", "reason")
