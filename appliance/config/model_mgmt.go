@@ -698,6 +698,10 @@ type NTP struct {
 	// Preferred are the servers configured with `prefer`: the client
 	// asks them first.
 	Preferred []netip.Addr
+	// UpdateCalendar is `ntp update-calendar`: the hardware clock is set
+	// from NTP time (where flowtapd sets the clock: the image). IOS
+	// leaves the calendar alone without it, and so does flowtap.
+	UpdateCalendar bool
 }
 
 // PollOrder is the order the client asks the servers in: the preferred

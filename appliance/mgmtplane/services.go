@@ -204,7 +204,8 @@ type ntpService struct {
 
 func newNTPService(p *Plane) *ntpService {
 	m := p.m
-	clock := &ntp.Client{Step: p.opts.NTPStep, Logger: p.log, Servers: func() []netip.Addr { return m.Config().NTP.PollOrder() }}
+	clock := &ntp.Client{Step: p.opts.NTPStep, Logger: p.log, Servers: func() []netip.Addr { return m.Config().NTP.PollOrder() },
+		UpdateCalendar: func() bool { return m.Config().NTP.UpdateCalendar }}
 	m.SetClockSync(func() config.ClockSync {
 		switch now, ever := clock.Synced(); {
 		case now:

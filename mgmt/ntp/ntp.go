@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -61,6 +62,14 @@ type Client struct {
 	Interval time.Duration // 0 means 64 s, NTP's minimum poll
 	Port     int           // 0 means 123 (tests use another)
 	Logger   *slog.Logger
+	// UpdateCalendar is `ntp update-calendar`, read at each poll: with
+	// Step, the hardware clock (Calendar) is set from NTP time after the
+	// clock is stepped and then once every CalendarEvery while a server
+	// answers, so that the next boot starts near the right time. As on
+	// IOS, NTP leaves the calendar alone without it.
+	UpdateCalendar func() bool
+	// Calendar sets the hardware clock; nil means SetRTC on /dev/rtc0.
+	Calendar func(time.Time) error
 
 	mu     sync.Mutex
 	last   Status
@@ -71,6 +80,67 @@ type Client struct {
 	// logged; now reads the clock for it (tests set it).
 	failing map[netip.Addr]*failing
 	now     func() time.Time
+	// calendarAt is when the calendar was last set; calendarErr, whether
+	// the last try failed (logged once per run of failures).
+	calendarAt  time.Time
+	calendarErr bool
+}
+
+// CalendarEvery is how often a synchronised clock is written to the
+// hardware clock again: it drifts by seconds a day.
+const CalendarEvery = time.Hour
+
+// RTCDevice is the hardware clock SetRTC writes by default.
+const RTCDevice = "/dev/rtc0"
+
+// SetRTC sets the hardware clock dev to t, in UTC (RTC_SET_TIME), as
+// hwclock --systohc does.
+func SetRTC(dev string, t time.Time) error {
+	f, err := os.OpenFile(dev, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("hardware clock: %w", err)
+	}
+	defer f.Close()
+	u := t.UTC()
+	tm := unix.RTCTime{Sec: int32(u.Second()), Min: int32(u.Minute()), Hour: int32(u.Hour()), Mday: int32(u.Day()),
+		Mon: int32(u.Month()) - 1, Year: int32(u.Year()) - 1900, Wday: int32(u.Weekday()), Yday: int32(u.YearDay()) - 1}
+	if err := unix.IoctlSetRTCTime(int(f.Fd()), &tm); err != nil {
+		return fmt.Errorf("hardware clock %s: set time: %w", dev, err)
+	}
+	return nil
+}
+
+// updateCalendar writes the clock to the hardware clock when
+// `ntp update-calendar` asks for it and it is due: after a step, or
+// CalendarEvery after the last write.
+func (c *Client) updateCalendar(server netip.Addr, stepped bool) {
+	if !c.Step || c.UpdateCalendar == nil || !c.UpdateCalendar() {
+		return
+	}
+	c.mu.Lock()
+	due := stepped || c.calendarAt.IsZero() || time.Since(c.calendarAt) >= CalendarEvery
+	c.mu.Unlock()
+	if !due {
+		return
+	}
+	set := c.Calendar
+	if set == nil {
+		set = func(t time.Time) error { return SetRTC(RTCDevice, t) }
+	}
+	err := set(time.Now())
+	c.mu.Lock()
+	first, failedBefore := c.calendarAt.IsZero(), c.calendarErr
+	c.calendarErr = err != nil
+	if err == nil {
+		c.calendarAt = time.Now()
+	}
+	c.mu.Unlock()
+	switch {
+	case err != nil && !failedBefore:
+		c.log().Warn("ntp update-calendar: the hardware clock is not set", "err", err.Error())
+	case err == nil && (first || stepped || failedBefore):
+		c.log().Info("hardware clock set from ntp time", "server", server.String())
+	}
 }
 
 // failing is a run of failed polls of one server.
@@ -282,6 +352,7 @@ func (c *Client) query(s netip.Addr) Status {
 		st.Stepped = true
 		c.log().Info("clock stepped to ntp time", "server", s.String(), "offset", st.Offset.String())
 	}
+	c.updateCalendar(s, st.Stepped)
 	return st
 }
 

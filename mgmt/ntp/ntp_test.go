@@ -251,3 +251,37 @@ func (l *syncLog) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestUpdateCalendar: with `ntp update-calendar` (and a client that sets
+// the clock) the hardware clock is written once a server answers, and
+// again only CalendarEvery later; without it, or without Step (a host
+// that keeps its own time), never, as IOS leaves the calendar alone
+// unless told. The server agrees with our clock, so nothing is stepped.
+func TestUpdateCalendar(t *testing.T) {
+	port := fakeServer(t, 0)
+	for _, tc := range []struct {
+		name       string
+		step, upd  bool
+		wantWrites int
+	}{
+		{"update-calendar", true, true, 1},
+		{"no update-calendar", true, false, 0},
+		{"host without --ntp-step", false, true, 0},
+	} {
+		var writes []time.Time
+		c := &Client{Servers: func() []netip.Addr { return []netip.Addr{netip.MustParseAddr("127.0.0.1")} }, Port: port,
+			Step: tc.step, UpdateCalendar: func() bool { return tc.upd },
+			Calendar: func(at time.Time) error { writes = append(writes, at); return nil }}
+		for range 3 {
+			if st := c.Poll(); st.Err != nil || st.Stepped {
+				t.Fatalf("%s: poll %+v", tc.name, st)
+			}
+		}
+		if len(writes) != tc.wantWrites {
+			t.Errorf("%s: the hardware clock was written %d times in 3 polls, want %d", tc.name, len(writes), tc.wantWrites)
+		}
+		if len(writes) > 0 && time.Since(writes[0]) > time.Minute {
+			t.Errorf("%s: the hardware clock was set to %v", tc.name, writes[0])
+		}
+	}
+}

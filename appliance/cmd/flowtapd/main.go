@@ -47,6 +47,7 @@ type flags struct {
 	ntpStep, rebootOnReload, keepMetering   bool
 	volatile, consoleLog                    bool
 	volatileWhy, initLog                    string
+	reloadExit                              int
 }
 
 func parseFlags(args []string) (flags, error) {
@@ -69,6 +70,7 @@ func flagSet(f *flags) *flag.FlagSet {
 	fs.StringVar(&f.sshListen, "ssh-listen", "", "SSH `ADDR`; default :PORT from \"ip ssh port\" (22)")
 	fs.StringVar(&f.metricsListen, "metrics-listen", "", "Prometheus endpoint `ADDR`, once \"ip http metrics\" is configured; default :PORT from it (9742)")
 	fs.BoolVar(&f.rebootOnReload, "reboot-on-reload", false, "let \"reload\" restart the machine (the appliance image)")
+	fs.IntVar(&f.reloadExit, "reload-exit", 0, "with --reboot-on-reload: after reload's orderly stop exit with this `STATUS` rather than restart the machine, for a supervisor that restarts it after its own stop (the image's init gives its DHCP lease back first)")
 	fs.BoolVar(&f.volatile, "startup-volatile", false, "the startup-config is on a RAM file system (the image without a persistent disk): write memory warns instead of saving")
 	fs.StringVar(&f.volatileWhy, "startup-volatile-why", "", "with --startup-volatile: why the startup-config is in RAM when the machine has a persistent disk (it does not mount), for write memory to say instead of \"no persistent disk\"")
 	fs.StringVar(&f.initLog, "init-log", "", "`FILE` the image's init writes its messages to (time, severity, text a line): show logging has them, with their times")
@@ -192,6 +194,13 @@ func run(f flags) error {
 	}
 	plane.Close()
 	err = m.Close(f.keepMetering && !reloading.Load())
+	if reloading.Load() && f.reloadExit != 0 {
+		// The supervisor restarts the machine once it has stopped what
+		// it runs (the image's init releases its DHCP lease).
+		log.Info("reload: the supervisor restarts the machine", "exit", f.reloadExit)
+		unix.Sync()
+		os.Exit(f.reloadExit)
+	}
 	if reloading.Load() {
 		restart(log)
 	}

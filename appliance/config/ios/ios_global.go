@@ -649,7 +649,13 @@ func (x *cmd) loggingHost(l *config.Logging) {
 }
 
 func (x *cmd) ntp() {
-	x.c.Keyword("server")
+	if x.c.Keyword("server", "update-calendar") == "update-calendar" {
+		x.c.End()
+		if x.c.Err == nil {
+			x.cfg.NTP.UpdateCalendar = !x.neg
+		}
+		return
+	}
 	a := x.c.Addr(false)
 	prefer := false
 	if x.c.More() && x.c.Err == nil {

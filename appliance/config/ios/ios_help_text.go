@@ -432,7 +432,8 @@ var keywordHelp = map[string]string{
 	"show-timezone":    "Add time zone information to timestamp",
 	"year":             "Include year in timestamp",
 	// ntp.
-	"server": "Configure NTP server",
+	"server":          "Configure NTP server",
+	"update-calendar": "Periodically update calendar with NTP time",
 	// snmp-server.
 	"community":           "Enable SNMP; set community string and access privs",
 	"contact":             "Text for mib object sysContact",

@@ -138,6 +138,9 @@ func Render(c config.Config) string {
 		}
 	}
 	r.section()
+	if c.NTP.UpdateCalendar {
+		r.line("ntp update-calendar")
+	}
 	for _, s := range c.NTP.Servers {
 		if slices.Contains(c.NTP.Preferred, s) {
 			r.line("ntp server %s prefer", s)

@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/image/internal/rtnl"
+	"github.com/flowtap/flowtap/mgmt/dhcplease"
 )
 
 // The management link's DHCPv4 client, for the life of the appliance, as
@@ -35,19 +38,37 @@ type dhcpPace struct {
 	BackoffMin time.Duration // wait after the first discovery that got no lease
 	BackoffMax time.Duration // the longest wait between discoveries
 	ResendMin  time.Duration // shortest wait between renewal (or rebind) requests
+	// An offered address is probed with ProbeCount ARP probes,
+	// ProbeInterval apart, and answers are awaited ProbeListen after the
+	// last; after a DECLINE the next discovery waits DeclineWait at least.
+	ProbeCount                 int
+	ProbeInterval, ProbeListen time.Duration
+	DeclineWait                time.Duration
 }
 
-var defaultPace = dhcpPace{Try: 4 * time.Second, BackoffMin: 4 * time.Second, BackoffMax: 64 * time.Second, ResendMin: 60 * time.Second}
+// The probe is shorter than RFC 5227's (3 probes 1-2 s apart, then 2 s):
+// the boot waits 8 s for a lease, and on a LAN an answer comes within
+// milliseconds. RFC 2131 section 3.1 asks for at least 10 s after a
+// DECLINE.
+var defaultPace = dhcpPace{Try: 4 * time.Second, BackoffMin: 4 * time.Second, BackoffMax: 64 * time.Second, ResendMin: 60 * time.Second,
+	ProbeCount: 3, ProbeInterval: 300 * time.Millisecond, ProbeListen: time.Second, DeclineWait: 10 * time.Second}
 
 // dhcpLease is what the client holds from one ACK. The times count from
 // when the request that the ACK answers was sent, as RFC 2131 says.
 type dhcpLease struct {
 	Addr   netip.Prefix
-	Router netip.Addr // invalid: none given
-	Server netip.Addr // server identifier (option 54): where renewals go
-	Got    time.Time
-	Lease  time.Duration // option 51
-	T1, T2 time.Duration // options 58 and 59, else 1/2 and 7/8 of the lease
+	Router netip.Addr // invalid: none given, or option 121 given (RFC 3442: option 3 is then ignored)
+	// Routes are option 121's classless static routes; with them the
+	// default route is the one they may hold, not option 3's.
+	Routes []dhcpRoute
+	// NameServers and Domain are options 6 and 15, written to the lease
+	// file for the daemon.
+	NameServers []netip.Addr
+	Domain      string
+	Server      netip.Addr // server identifier (option 54): where renewals go
+	Got         time.Time
+	Lease       time.Duration // option 51
+	T1, T2      time.Duration // options 58 and 59, else 1/2 and 7/8 of the lease
 }
 
 // infiniteLease is option 51's 0xffffffff: the address is ours for good.
@@ -68,9 +89,27 @@ func leaseFromACK(ack *dhcpv4.DHCPv4, sent time.Time) (dhcpLease, error) {
 		bits = 32
 	}
 	l := dhcpLease{Addr: netip.PrefixFrom(ip, bits), Got: sent}
-	if rs := ack.Router(); len(rs) > 0 {
+	for _, r := range ack.ClasslessStaticRoute() {
+		if r == nil || r.Dest == nil {
+			continue
+		}
+		dst, ok := netip.AddrFromSlice(r.Dest.IP.To4())
+		ones, _ := r.Dest.Mask.Size()
+		gw, gok := netip.AddrFromSlice(r.Router.To4())
+		if !ok || !gok {
+			continue
+		}
+		l.Routes = append(l.Routes, dhcpRoute{Dst: netip.PrefixFrom(dst, ones).Masked(), GW: gw})
+	}
+	if rs := ack.Router(); len(rs) > 0 && len(l.Routes) == 0 {
 		l.Router, _ = netip.AddrFromSlice(rs[0].To4())
 	}
+	for _, d := range ack.DNS() {
+		if a, ok := netip.AddrFromSlice(d.To4()); ok {
+			l.NameServers = append(l.NameServers, a)
+		}
+	}
+	l.Domain = ack.DomainName()
 	l.Server, _ = netip.AddrFromSlice(ack.ServerIdentifier().To4())
 	l.Lease = ack.IPAddressLeaseTime(0)
 	if l.Lease <= 0 {
@@ -91,10 +130,46 @@ func leaseFromACK(ack *dhcpv4.DHCPv4, sent time.Time) (dhcpLease, error) {
 	return l, nil
 }
 
+// dhcpRoute is one route a lease gives: to Dst through GW (0.0.0.0: on
+// the link, RFC 3442).
+type dhcpRoute struct {
+	Dst netip.Prefix
+	GW  netip.Addr
+}
+
+func (r dhcpRoute) String() string {
+	if r.GW.IsUnspecified() {
+		return r.Dst.String() + " on the link"
+	}
+	return r.Dst.String() + " via " + r.GW.String()
+}
+
+// routes are the routes the lease puts on the link: option 121's, else
+// the default route through option 3's first router.
+func (l *dhcpLease) routes() []dhcpRoute {
+	if l == nil {
+		return nil
+	}
+	if len(l.Routes) > 0 {
+		return l.Routes
+	}
+	if l.Router.IsValid() {
+		return []dhcpRoute{{Dst: netip.PrefixFrom(netip.IPv4Unspecified(), 0), GW: l.Router}}
+	}
+	return nil
+}
+
 func (l dhcpLease) String() string {
 	s := l.Addr.String()
 	if l.Router.IsValid() {
 		s += " gateway " + l.Router.String()
+	}
+	if len(l.Routes) > 0 {
+		var rs []string
+		for _, r := range l.Routes {
+			rs = append(rs, r.String())
+		}
+		s += " routes " + strings.Join(rs, ", ") + " (option 121)"
 	}
 	if l.Lease >= infiniteLease {
 		return s + fmt.Sprintf(" by DHCP from server %v, lease infinite", l.Server)
@@ -121,6 +196,18 @@ type mgmtDHCP struct {
 	// and the background's are one run of failures).
 	tries int
 	first time.Time
+	// declined is set by a DECLINE: the next discovery waits
+	// DeclineWait at least.
+	declined bool
+	// leaseFile, when set, holds what the lease gives beyond the
+	// address, for flowtapd (name servers, domain, routes); removed when
+	// no lease is held.
+	leaseFile string
+	// mu orders release (at shutdown or reload) after the client's own
+	// changes; stopped, once set, makes run change nothing more.
+	mu      sync.Mutex
+	stopped bool
+	ack     *dhcpv4.DHCPv4 // the ACK of cur, for the RELEASE
 }
 
 // boot tries to get a lease for up to d, so that the daemon starts with
@@ -175,10 +262,16 @@ func (m *mgmtDHCP) acquire(ctx context.Context) (*dhcpLease, error) {
 		try := m.tries
 		backoff := m.pace.BackoffMin << min(try-1, 16)
 		wait := jitter(min(backoff, m.pace.BackoffMax))
-		// One line at the first failures, then at every doubling of
-		// their number: a box whose cable is out for a month does not
-		// fill the console with them.
-		if try&(try-1) == 0 {
+		if m.declined {
+			// Every DECLINE is said, as a warning: another host has
+			// an address the server hands out.
+			wait = max(wait, m.pace.DeclineWait)
+			m.declined = false
+			m.log.Warnf("network: %s DHCP: %v; next try in %s", m.link, err, wait.Round(100*time.Millisecond))
+		} else if try&(try-1) == 0 {
+			// One line at the first failures, then at every doubling
+			// of their number: a box whose cable is out for a month
+			// does not fill the console with them.
 			m.log.Printf("network: %s DHCP: %v (try %d, %s since the first); next try in %s",
 				m.link, err, try, time.Since(m.first).Round(time.Second), wait.Round(100*time.Millisecond))
 		}
@@ -224,7 +317,8 @@ func (m *mgmtDHCP) carrier() bool {
 
 // requested is the parameter request list of every message.
 var requested = dhcpv4.WithRequestedOptions(dhcpv4.OptionSubnetMask, dhcpv4.OptionRouter,
-	dhcpv4.OptionIPAddressLeaseTime, dhcpv4.OptionRenewTimeValue, dhcpv4.OptionRebindingTimeValue)
+	dhcpv4.OptionIPAddressLeaseTime, dhcpv4.OptionRenewTimeValue, dhcpv4.OptionRebindingTimeValue,
+	dhcpv4.OptionClasslessStaticRoute, dhcpv4.OptionDomainNameServer, dhcpv4.OptionDomainName)
 
 // discover runs one DISCOVER, OFFER, REQUEST, ACK exchange, broadcast on
 // a packet socket (the link may have no address yet).
@@ -251,7 +345,57 @@ func (m *mgmtDHCP) discover(ctx context.Context) (*dhcpLease, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := m.probe(ctx, l.Addr.Addr()); err != nil {
+		var conflict *arpConflict
+		if !errors.As(err, &conflict) {
+			// The probe could not run: the address is used as RFC 2131
+			// allows (the probe is a SHOULD), and the console says so.
+			m.log.Printf("network: %s DHCP: %v: using %v unprobed", m.link, err, l.Addr.Addr())
+		} else {
+			m.decline(c, lease.ACK, conflict)
+			return nil, fmt.Errorf("%v: declined to server %v", conflict, l.Server)
+		}
+	}
+	m.ack = lease.ACK
 	return &l, nil
+}
+
+// probe asks the link whether another host has addr (arpProbe).
+func (m *mgmtDHCP) probe(ctx context.Context, addr netip.Addr) error {
+	if m.pace.ProbeCount <= 0 {
+		return nil
+	}
+	ifc, err := net.InterfaceByIndex(m.index)
+	if err != nil {
+		return err
+	}
+	return arpProbe(ctx, ifc, addr, m.pace.ProbeCount, m.pace.ProbeInterval, m.pace.ProbeListen)
+}
+
+// decline tells the server that leased an address another host answers
+// for that the client will not use it (DHCPDECLINE, RFC 2131 section
+// 4.4.1): the server marks it in use and offers another.
+func (m *mgmtDHCP) decline(c *nclient4.Client, ack *dhcpv4.DHCPv4, conflict *arpConflict) {
+	m.declined = true
+	msg, err := dhcpv4.New(dhcpv4.WithMessageType(dhcpv4.MessageTypeDecline), dhcpv4.WithHwAddr(ack.ClientHWAddr),
+		dhcpv4.WithTransactionID(ack.TransactionID),
+		dhcpv4.WithOption(dhcpv4.OptRequestedIPAddress(ack.YourIPAddr)),
+		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(ack.ServerIdentifier())),
+		dhcpv4.WithOption(dhcpv4.OptMessage("address answers ARP")))
+	if err == nil {
+		// A DECLINE has no answer: the read only ends the call once the
+		// message is out.
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		_, err = c.SendAndRead(ctx, &net.UDPAddr{IP: net.IPv4bcast, Port: nclient4.ServerPort}, msg,
+			func(*dhcpv4.DHCPv4) bool { return false })
+		cancel()
+		if errors.Is(err, nclient4.ErrNoResponse) || errors.Is(err, context.DeadlineExceeded) {
+			err = nil
+		}
+	}
+	if err != nil {
+		m.log.Warnf("network: %s DHCP: %v: DECLINE to server %v not sent: %v", m.link, conflict, ack.ServerIdentifier(), err)
+	}
 }
 
 // errNAK is a server refusing the address: it is given up at once.
@@ -418,16 +562,22 @@ func (m *mgmtDHCP) listen(addr netip.Addr) (net.PacketConn, error) {
 
 // apply puts lease l on the link: its address (with the lease as the
 // kernel's valid lifetime, so the address goes at the lease's end even if
-// this process is stuck) and default route, replacing what an earlier
-// lease or the fallback put there.
+// this process is stuck) and routes (option 121's, else the default
+// route through the router), replacing what an earlier lease or the
+// fallback put there, and writes the lease file.
 func (m *mgmtDHCP) apply(l *dhcpLease) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.stopped {
+		return
+	}
 	old := m.cur
 	if m.onFallback {
 		m.removeAddr(m.fallback, m.fallbackGW)
 		m.onFallback = false
 	}
 	if old != nil && old.Addr != l.Addr {
-		m.removeAddr(old.Addr, old.Router)
+		m.removeLease(old)
 		m.log.Printf("network: %s DHCP: address changed from %s to %s", m.link, old.Addr, l.Addr)
 	}
 	valid := l.Lease
@@ -437,36 +587,149 @@ func (m *mgmtDHCP) apply(l *dhcpLease) {
 	if err := m.rt.AddAddrLifetime(m.index, l.Addr, valid); err != nil {
 		m.log.Printf("network: %s DHCP: %v", m.link, err)
 	}
-	if old != nil && old.Addr == l.Addr && old.Router.IsValid() && old.Router != l.Router {
-		if err := m.rt.DelDefaultRoute(m.index, old.Router); err != nil && !gone(err) {
-			m.log.Printf("network: %s DHCP: %v", m.link, err)
+	if old != nil && old.Addr == l.Addr {
+		// Routes the new lease no longer gives go.
+		for _, r := range old.routes() {
+			if !slices.Contains(l.routes(), r) {
+				if err := m.rt.DelRoute(m.index, r.Dst, r.GW); err != nil && !gone(err) {
+					m.log.Printf("network: %s DHCP: %v", m.link, err)
+				}
+			}
 		}
-		m.log.Printf("network: %s DHCP: gateway changed from %v to %v", m.link, old.Router, l.Router)
+		switch {
+		case old.Router.IsValid() && l.Router.IsValid() && old.Router != l.Router:
+			m.log.Printf("network: %s DHCP: gateway changed from %v to %v", m.link, old.Router, l.Router)
+		case !slices.Equal(old.routes(), l.routes()):
+			m.log.Printf("network: %s DHCP: routes changed: %s", m.link, l)
+		}
 	}
-	if l.Router.IsValid() {
-		if err := m.rt.AddDefaultRoute(m.index, l.Router); err != nil {
+	for _, r := range l.routes() {
+		if err := m.rt.AddRoute(m.index, r.Dst, r.GW); err != nil {
 			m.log.Printf("network: %s DHCP: %v", m.link, err)
 		}
 	}
 	if old == nil || old.Addr != l.Addr {
 		m.log.Printf("network: %s %s", m.link, l)
 	}
+	if old == nil || !slices.Equal(old.NameServers, l.NameServers) || old.Domain != l.Domain {
+		if len(l.NameServers) > 0 || l.Domain != "" {
+			m.log.Printf("network: %s DHCP: name servers %s, domain %q", m.link, joinAddrs(l.NameServers), l.Domain)
+		}
+	}
 	m.cur = l
+	m.writeLeaseFile(l)
 }
 
-// drop gives the held address and its default route up, saying why, and
+func joinAddrs(as []netip.Addr) string {
+	if len(as) == 0 {
+		return "none"
+	}
+	var s []string
+	for _, a := range as {
+		s = append(s, a.String())
+	}
+	return strings.Join(s, " ")
+}
+
+// writeLeaseFile writes what lease l gives to the lease file
+// (dhcplease): flowtapd reads the name servers and the domain there, and
+// an operator in the shell sees the lease.
+func (m *mgmtDHCP) writeLeaseFile(l *dhcpLease) {
+	if m.leaseFile == "" {
+		return
+	}
+	f := dhcplease.Lease{Interface: m.link, Addr: l.Addr, Server: l.Server, Obtained: l.Got,
+		NameServers: l.NameServers, Domain: l.Domain}
+	if l.Lease < infiniteLease {
+		f.Expires = l.Got.Add(l.Lease)
+	}
+	for _, r := range l.routes() {
+		f.Routes = append(f.Routes, dhcplease.Route{Dst: r.Dst, GW: r.GW})
+	}
+	if err := dhcplease.Write(m.leaseFile, f); err != nil {
+		m.log.Printf("network: %s DHCP: %v", m.link, err)
+	}
+}
+
+func (m *mgmtDHCP) removeLeaseFile() {
+	if m.leaseFile != "" {
+		if err := dhcplease.Remove(m.leaseFile); err != nil {
+			m.log.Printf("network: %s DHCP: %v", m.link, err)
+		}
+	}
+}
+
+// removeLease removes lease l's routes and address from the link.
+func (m *mgmtDHCP) removeLease(l *dhcpLease) {
+	for _, r := range l.routes() {
+		if err := m.rt.DelRoute(m.index, r.Dst, r.GW); err != nil && !gone(err) {
+			m.log.Printf("network: %s: %v", m.link, err)
+		}
+	}
+	if err := m.rt.DelAddr(m.index, l.Addr); err != nil && !gone(err) {
+		m.log.Printf("network: %s: %v", m.link, err)
+	}
+}
+
+// drop gives the held address and its routes up, saying why, and
 // puts the fallback back when the operator asked for one.
 func (m *mgmtDHCP) drop(why string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.stopped {
+		return
+	}
 	if m.cur != nil {
-		m.removeAddr(m.cur.Addr, m.cur.Router)
-		m.cur = nil
+		m.removeLease(m.cur)
+		m.cur, m.ack = nil, nil
+		m.removeLeaseFile()
 	}
 	msg := fmt.Sprintf("network: %s DHCP: %s: address and default route removed, discovering again", m.link, why)
 	if m.fallback.IsValid() {
 		msg += fmt.Sprintf("; %s meanwhile", m.fallbackString())
 		m.applyFallback()
 	}
-	m.log.Printf("%s", msg)
+	m.log.Warnf("%s", msg)
+}
+
+// release gives the lease back to its server (DHCPRELEASE, RFC 2131
+// section 4.4.6) at an orderly stop (reload, shutdown): the server can
+// lease the address again at once rather than at the lease's end, and
+// the client changes nothing on the link afterwards. Without a lease it
+// does nothing.
+func (m *mgmtDHCP) release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.stopped = true
+	l, ack := m.cur, m.ack
+	if l == nil || ack == nil {
+		return
+	}
+	if err := m.sendRelease(l, ack); err != nil {
+		m.log.Warnf("network: %s DHCP: release of %v to server %v: %v", m.link, l.Addr.Addr(), l.Server, err)
+		return
+	}
+	m.log.Printf("network: %s DHCP: released %v to server %v", m.link, l.Addr.Addr(), l.Server)
+	m.removeLease(l)
+	m.removeLeaseFile()
+	m.cur, m.ack = nil, nil
+}
+
+// sendRelease sends the RELEASE, unicast to the server from the leased
+// address (which the link still has).
+func (m *mgmtDHCP) sendRelease(l *dhcpLease, ack *dhcpv4.DHCPv4) error {
+	msg, err := dhcpv4.NewReleaseFromACK(ack, dhcpv4.WithClientIP(l.Addr.Addr().AsSlice()),
+		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(l.Server.AsSlice())))
+	if err != nil {
+		return err
+	}
+	conn, err := m.listen(l.Addr.Addr())
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.WriteTo(msg.ToBytes(), &net.UDPAddr{IP: l.Server.AsSlice(), Port: nclient4.ServerPort})
+	return err
 }
 
 func (m *mgmtDHCP) fallbackString() string {

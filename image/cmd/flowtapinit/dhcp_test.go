@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
+
+	"github.com/flowtap/flowtap/mgmt/dhcplease"
 )
 
 // childLinkEnv, when set, makes the test binary a management-link client:
@@ -30,12 +33,19 @@ const childLinkEnv = "FLOWTAPINIT_TEST_MGMT_LINK"
 func TestMain(m *testing.M) {
 	if link := os.Getenv(childLinkEnv); link != "" {
 		log := newLogger(os.Stdout)
-		s := settings{Mgmt: os.Getenv("FLOWTAPINIT_TEST_MGMT"), MgmtLink: link}
-		if err := setUpLinks(context.Background(), log, s); err != nil {
+		s := settings{Mgmt: os.Getenv("FLOWTAPINIT_TEST_MGMT"), MgmtLink: link, RunDir: os.Getenv("FLOWTAPINIT_TEST_RUN")}
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM)
+		m, err := setUpLinks(context.Background(), log, s)
+		if err != nil {
 			log.Printf("network: %v", err)
 			os.Exit(1)
 		}
-		select {}
+		<-sig // an orderly stop, as flowtapinit's
+		if m != nil {
+			m.release()
+		}
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }
@@ -153,6 +163,92 @@ func TestDHCPLifecycle(t *testing.T) {
 		cl.wait(t, 15*time.Second, `DHCP: renewing `+ip2+` with server 10\.77\.0\.2 \(T1, unicast\)`)
 		cl.wait(t, 10*time.Second, ip2+` renewed by server 10\.77\.0\.2`)
 	})
+	t.Run("ProbeDeclineRoutesNameServersRelease", func(t *testing.T) {
+		t.Parallel()
+		n := newDHCPNet(t, "d")
+		// The server reserves 10.77.0.50 for the client, but a host
+		// configured by hand has it: a third namespace on the server's
+		// side of the link (a macvlan of its end). dnsmasq's own ping
+		// check is off, as a server that does none.
+		const mac = "02:77:00:00:00:01"
+		n.ip(t, "-n", n.cliNS, "link", "set", "eth0", "address", mac)
+		occ := n.srvNS + "-o"
+		n.ip(t, "netns", "add", occ)
+		t.Cleanup(func() { exec.Command("ip", "netns", "del", occ).Run() })
+		n.ip(t, "-n", n.srvNS, "link", "add", "occ", "link", "dhcps", "type", "macvlan", "mode", "bridge")
+		n.ip(t, "-n", n.srvNS, "link", "set", "occ", "netns", occ)
+		n.ip(t, "-n", occ, "addr", "add", "10.77.0.50/24", "dev", "occ")
+		n.ip(t, "-n", occ, "link", "set", "occ", "up")
+		leases := filepath.Join(t.TempDir(), "leases")
+		srv := n.startServer(t, dnsmasq, leases, "10.77.0.50,10.77.0.59", "10.77.0.9",
+			"--no-ping", "--dhcp-host="+mac+",10.77.0.50",
+			// Option 121: with it, option 3 (10.77.0.9) is ignored (RFC 3442).
+			"--dhcp-option=121,192.0.2.0/24,10.77.0.254,0.0.0.0/0,10.77.0.1",
+			"--dhcp-option=6,10.77.0.53,10.77.0.54", "--dhcp-option=15,mgmt.example.net")
+		run := t.TempDir()
+		cl := n.startClient(t, "dhcp", run)
+
+		// The ARP probe is answered: the address is declined, not used.
+		cl.wait(t, 15*time.Second, `DHCP: 10\.77\.0\.50 is in use by [0-9a-f:]{17} \(it answered an ARP probe\): declined to server 10\.77\.0\.1; next try in 10s`)
+		if a := n.clientAddrs(t); a != "" {
+			t.Errorf("after the DECLINE eth0 has %q, want no address", a)
+		}
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(srv.out.String(), "DHCPDECLINE(dhcps) 10.77.0.50 "+mac); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("dnsmasq heard no DECLINE of 10.77.0.50:\n%s", srv.out.String())
+			}
+		}
+		// The server offers another address, free: that one is used,
+		// with option 121's routes and not option 3's router.
+		line := cl.wait(t, 40*time.Second, `network: eth0 (10\.77\.0\.5[1-9]/24) routes 192\.0\.2\.0/24 via 10\.77\.0\.254, 0\.0\.0\.0/0 via 10\.77\.0\.1 \(option 121\) by DHCP from server 10\.77\.0\.1`)
+		addr := regexp.MustCompile(`10\.77\.0\.5[1-9]/24`).FindString(line)
+		ip := strings.TrimSuffix(addr, "/24")
+		cl.wait(t, 5*time.Second, `DHCP: name servers 10\.77\.0\.53 10\.77\.0\.54, domain "mgmt\.example\.net"`)
+		if a := n.clientAddrs(t); a != addr {
+			t.Errorf("eth0 has %q, want %s", a, addr)
+		}
+		r := n.clientRoute(t)
+		for _, want := range []string{"default via 10.77.0.1 dev eth0", "192.0.2.0/24 via 10.77.0.254 dev eth0"} {
+			if !strings.Contains(r, want) {
+				t.Errorf("routes %q: no %q", r, want)
+			}
+		}
+		if strings.Contains(r, "10.77.0.9") {
+			t.Errorf("routes %q: option 3's router 10.77.0.9 is used beside option 121", r)
+		}
+		lf := dhcplease.Path(run, "eth0")
+		data, err := os.ReadFile(lf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"interface eth0\n", "address " + addr + "\n", "server 10.77.0.1\n", "route 192.0.2.0/24 10.77.0.254\n",
+			"route 0.0.0.0/0 10.77.0.1\n", "name-server 10.77.0.53\nname-server 10.77.0.54\n", "domain mgmt.example.net\n"} {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("lease file lacks %q:\n%s", want, data)
+			}
+		}
+		// The routes stay through a renewal.
+		cl.wait(t, 15*time.Second, regexp.QuoteMeta(ip)+` renewed by server 10\.77\.0\.1`)
+		if r := n.clientRoute(t); !strings.Contains(r, "192.0.2.0/24 via 10.77.0.254") || !strings.Contains(r, "default via 10.77.0.1") {
+			t.Errorf("after a renewal routes %q", r)
+		}
+
+		// An orderly stop gives the lease back: the server forgets it.
+		cl.cmd.Process.Signal(syscall.SIGTERM)
+		cl.wait(t, 5*time.Second, `DHCP: released `+regexp.QuoteMeta(ip)+` to server 10\.77\.0\.1`)
+		<-cl.exited
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(srv.out.String(), "DHCPRELEASE(dhcps) "+ip+" "+mac); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("dnsmasq heard no RELEASE of %s:\n%s", ip, srv.out.String())
+			}
+		}
+		if data, _ := os.ReadFile(leases); strings.Contains(string(data), " "+ip+" ") {
+			t.Errorf("dnsmasq still leases %s after the RELEASE:\n%s", ip, data)
+		}
+		if _, err := os.Stat(lf); !os.IsNotExist(err) {
+			t.Errorf("the lease file is still there after the release: %v", err)
+		}
+	})
 	t.Run("CablePluggedLater", func(t *testing.T) {
 		t.Parallel()
 		n := newDHCPNet(t, "c")
@@ -267,23 +363,26 @@ func (n *dhcpNet) clientRoute(t *testing.T) string {
 type dhcpServer struct {
 	cmd  *exec.Cmd
 	done chan struct{}
+	out  syncWriter // its log
 }
 
 // startServer runs dnsmasq with a 2-minute lease (its shortest) and T1 4 s,
 // T2 8 s (options 58 and 59), so renewals and rebinds come in seconds.
-func (n *dhcpNet) startServer(t *testing.T, dnsmasq, leases, rng, router string) *dhcpServer {
-	cmd := exec.Command("ip", "netns", "exec", n.srvNS, dnsmasq,
+// extra are more dnsmasq options.
+func (n *dhcpNet) startServer(t *testing.T, dnsmasq, leases, rng, router string, extra ...string) *dhcpServer {
+	args := append([]string{"netns", "exec", n.srvNS, dnsmasq,
 		"--keep-in-foreground", "--conf-file=/dev/null", "--port=0", "--user=root",
 		"--interface=dhcps", "--bind-interfaces", "--dhcp-authoritative",
-		"--dhcp-range="+rng+",255.255.255.0,2m", "--dhcp-option=3,"+router,
+		"--dhcp-range=" + rng + ",255.255.255.0,2m", "--dhcp-option=3," + router,
 		"--dhcp-option=58,4", "--dhcp-option=59,8",
-		"--dhcp-leasefile="+leases, "--pid-file="+leases+".pid", "--log-dhcp", "--log-facility=-")
-	var out syncWriter
-	cmd.Stdout, cmd.Stderr = &out, &out
+		"--dhcp-leasefile=" + leases, "--pid-file=" + leases + ".pid", "--log-dhcp", "--log-facility=-"}, extra...)
+	cmd := exec.Command("ip", args...)
+	s := &dhcpServer{cmd: cmd, done: make(chan struct{})}
+	out := &s.out
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("dnsmasq: %v", err)
 	}
-	s := &dhcpServer{cmd: cmd, done: make(chan struct{})}
 	go func() { cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() {
 		s.stop(t)
@@ -333,15 +432,21 @@ func leaseExpiry(t *testing.T, file, ip string) int64 {
 // dhcpClient is the test binary as flowtapinit's network start-up, in
 // the client's namespace.
 type dhcpClient struct {
-	mu    sync.Mutex
-	lines []string
-	next  int
-	more  chan struct{}
+	mu     sync.Mutex
+	lines  []string
+	next   int
+	more   chan struct{}
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
-func (n *dhcpNet) startClient(t *testing.T, mgmt string) *dhcpClient {
+// runDir, when set, is the client's runtime directory (its lease file).
+func (n *dhcpNet) startClient(t *testing.T, mgmt string, runDir ...string) *dhcpClient {
 	cmd := exec.Command("ip", "netns", "exec", n.cliNS, os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childLinkEnv+"=eth0", "FLOWTAPINIT_TEST_MGMT="+mgmt)
+	if len(runDir) > 0 {
+		cmd.Env = append(cmd.Env, "FLOWTAPINIT_TEST_RUN="+runDir[0])
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -350,8 +455,9 @@ func (n *dhcpNet) startClient(t *testing.T, mgmt string) *dhcpClient {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("client: %v", err)
 	}
-	c := &dhcpClient{more: make(chan struct{}, 1)}
+	c := &dhcpClient{more: make(chan struct{}, 1), cmd: cmd, exited: make(chan struct{})}
 	go func() {
+		defer close(c.exited)
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			c.mu.Lock()
@@ -365,6 +471,7 @@ func (n *dhcpNet) startClient(t *testing.T, mgmt string) *dhcpClient {
 	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
+		<-c.exited
 		cmd.Wait()
 		c.mu.Lock()
 		defer c.mu.Unlock()

@@ -24,6 +24,9 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // AutowrapOn is the VT100 sequence that turns a terminal's line wrap
@@ -107,9 +110,26 @@ func run(ctx context.Context, log *logger, s settings) error {
 	}
 	log.attach(s.InitLog)
 	loader := loadDrivers(log, s)
-	if err := setUpLinks(ctx, log, s); err != nil {
+	dhcp, err := setUpLinks(ctx, log, s)
+	if err != nil {
 		log.Printf("network: %v", err)
 	}
+	// An orderly stop gives the DHCP lease back (RFC 2131 4.4.6): at
+	// reload (flowtapd exits for it and the supervisor restarts the
+	// machine) and at SIGTERM.
+	stop := func() {
+		if dhcp != nil {
+			dhcp.release()
+		}
+	}
+	go func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM)
+		<-sig
+		log.Printf("SIGTERM: stopping")
+		stop()
+		os.Exit(0)
+	}()
 	cfg, volatile, why, err := findConfig(log, loader, s)
 	if err != nil && why == "" {
 		log.Printf("persistent disk: %v", err)
@@ -123,7 +143,10 @@ func run(ctx context.Context, log *logger, s settings) error {
 	}
 	warnDefaultLogins(log, cfg, s.DefaultConfig)
 	var cli cliState
-	go supervise(ctx, log, daemonCommand(s, cfg, extra...), &cli, "/var/log/flowtapd.log")
+	go supervise(ctx, log, daemonCommand(s, cfg, extra...), &cli, "/var/log/flowtapd.log", func() {
+		stop()
+		reboot(log)
+	})
 	return console(ctx, log, s, &cli)
 }
 
@@ -166,5 +189,16 @@ const quietLevel = 4
 func quietConsole(log *logger) {
 	if err := os.WriteFile("/proc/sys/kernel/printk", []byte(fmt.Sprintf("%d\n", quietLevel)), 0o644); err != nil {
 		log.Printf("console log level: %v", err)
+	}
+}
+
+// reboot restarts the machine after reload's orderly stop, the disks
+// synced. The daemon's last export datagrams may still be in the NIC's
+// ring: they get a moment.
+func reboot(log *logger) {
+	time.Sleep(500 * time.Millisecond)
+	unix.Sync()
+	if err := unix.Reboot(unix.LINUX_REBOOT_CMD_RESTART); err != nil {
+		log.Warnf("reload: the machine does not restart: %v", err)
 	}
 }

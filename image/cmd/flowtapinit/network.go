@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/image/internal/rtnl"
+	"github.com/flowtap/flowtap/mgmt/dhcplease"
 )
 
 // mgmtPlan is how eth0 gets its address.
@@ -58,19 +59,22 @@ const dhcpBootWait = 8 * time.Second
 
 // setUpLinks sets every Ethernet link up (the daemon puts the monitored
 // ones in promiscuous mode and attaches to them) and addresses eth0.
-func setUpLinks(ctx context.Context, log *logger, s settings) error {
+//
+// With DHCP it returns the client, whose lease release gives back at an
+// orderly stop.
+func setUpLinks(ctx context.Context, log *logger, s settings) (*mgmtDHCP, error) {
 	plan, err := parseMgmt(s.Mgmt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c, err := rtnl.Dial()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mgmt := waitLink(s.MgmtLink, 2*time.Second)
 	ifs, err := net.Interfaces()
 	if err != nil {
-		return fmt.Errorf("list links: %w", err)
+		return nil, fmt.Errorf("list links: %w", err)
 	}
 	var up []string
 	for _, ifc := range ifs {
@@ -86,29 +90,32 @@ func setUpLinks(ctx context.Context, log *logger, s settings) error {
 	log.Printf("network: links up: %s", strings.Join(up, " "))
 	if mgmt == nil {
 		c.Close()
-		return fmt.Errorf("no %s: management unreachable (links: %s)", s.MgmtLink, strings.Join(up, " "))
+		return nil, fmt.Errorf("no %s: management unreachable (links: %s)", s.MgmtLink, strings.Join(up, " "))
 	}
 	if plan.DHCP {
 		// The client keeps the rtnetlink socket for the appliance's life.
 		m := &mgmtDHCP{log: log, rt: c, link: s.MgmtLink, index: mgmt.Index, pace: defaultPace,
 			fallback: plan.Static, fallbackGW: plan.GW}
+		if s.RunDir != "" {
+			m.leaseFile = dhcplease.Path(s.RunDir, s.MgmtLink)
+		}
 		m.boot(ctx, dhcpBootWait)
-		return nil
+		return m, nil
 	}
 	defer c.Close()
 	if !plan.Static.IsValid() {
-		return nil
+		return nil, nil
 	}
 	if err := c.AddAddr(mgmt.Index, plan.Static); err != nil {
-		return err
+		return nil, err
 	}
 	if plan.GW.IsValid() {
 		if err := c.AddDefaultRoute(mgmt.Index, plan.GW); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	log.Printf("network: %s %s gateway %v", s.MgmtLink, plan.Static, plan.GW)
-	return nil
+	return nil, nil
 }
 
 // waitLink waits for a link to appear (a driver may still be probing).

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -20,6 +22,11 @@ const (
 	backoffReset = time.Minute
 )
 
+// ReloadExit is the status flowtapd exits with after reload's orderly
+// stop (--reload-exit): flowtapinit then gives its DHCP lease back and
+// restarts the machine itself.
+const ReloadExit = 75
+
 // daemonCommand builds the flowtapd command line.
 // extra are more flags, each one argument (a reason with spaces).
 func daemonCommand(s settings, config string, extra ...string) func() *exec.Cmd {
@@ -28,6 +35,7 @@ func daemonCommand(s settings, config string, extra ...string) func() *exec.Cmd 
 		if s.InitLog != "" {
 			args = append(args, "--init-log", s.InitLog)
 		}
+		args = append(args, fmt.Sprintf("--reload-exit=%d", ReloadExit))
 		args = append(args, extra...)
 		return exec.Command(s.Daemon, args...)
 	}
@@ -48,7 +56,10 @@ type cliState struct{ on atomic.Bool }
 // the CLI is not there, and structured on stderr, which goes to
 // logPath (/var/log/flowtapd.log, kept under logMax). Anything else on stderr (a panic, the reason it
 // exits) goes to both.
-func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd, cli *cliState, logPath string) {
+//
+// A daemon that exits with ReloadExit was told to reload: onReload (when
+// set) stops what flowtapinit runs and restarts the machine.
+func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd, cli *cliState, logPath string, onReload func()) {
 	backoff := backoffMin
 	var logFile io.Writer
 	if f, err := openRotatingLog(logPath, logMax); err != nil {
@@ -98,6 +109,11 @@ func supervise(ctx context.Context, log *logger, newCmd func() *exec.Cmd, cli *c
 		copying.Wait()
 		if ctx.Err() != nil {
 			return
+		}
+		var exit *exec.ExitError
+		if onReload != nil && errors.As(err, &exit) && exit.ExitCode() == ReloadExit {
+			log.Printf("supervisor: flowtapd stopped for reload: restarting the machine")
+			onReload()
 		}
 		ran := time.Since(start)
 		if ran > backoffReset {

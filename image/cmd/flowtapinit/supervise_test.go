@@ -45,7 +45,7 @@ exec sleep 30`
 				c := exec.Command("sh", "-c", script)
 				started <- c
 				return c
-			}, &cli, path)
+			}, &cli, path, nil)
 			close(done)
 		}()
 		cmd := <-started
@@ -110,7 +110,7 @@ func TestSuperviseBoundsTheLogFile(t *testing.T) {
 			c := exec.Command("sh", "-c", script)
 			started <- c
 			return c
-		}, &cli, path)
+		}, &cli, path, nil)
 		close(done)
 	}()
 	cmd := <-started

@@ -110,6 +110,50 @@ func (c *Conn) DelDefaultRoute(index int, gw netip.Addr) error {
 	return nil
 }
 
+// AddRoute adds (or replaces) the route to dst through gw on a link; a
+// dst of length 0 is the default route.
+func (c *Conn) AddRoute(index int, dst netip.Prefix, gw netip.Addr) error {
+	if err := c.request(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_REPLACE, routeMsg(index, dst, gw)); err != nil {
+		return fmt.Errorf("add route to %s via %s on link %d: %w", dst, gw, index, err)
+	}
+	return nil
+}
+
+// DelRoute removes the route to dst through gw on a link.
+func (c *Conn) DelRoute(index int, dst netip.Prefix, gw netip.Addr) error {
+	if err := c.request(unix.RTM_DELROUTE, 0, routeMsg(index, dst, gw)); err != nil {
+		return fmt.Errorf("remove route to %s via %s on link %d: %w", dst, gw, index, err)
+	}
+	return nil
+}
+
+// routeMsg is a main-table route to dst via gw out of a link; a gw that
+// is not valid (or unspecified, RFC 3442's "on the link") makes it a
+// link-scope route without a gateway.
+func routeMsg(index int, dst netip.Prefix, gw netip.Addr) []byte {
+	fam, _ := family(dst.Addr())
+	msg := make([]byte, unix.SizeofRtMsg)
+	msg[0] = fam
+	msg[1] = byte(dst.Bits())
+	msg[4] = unix.RT_TABLE_MAIN
+	msg[5] = unix.RTPROT_BOOT
+	msg[6] = unix.RT_SCOPE_UNIVERSE
+	msg[7] = unix.RTN_UNICAST
+	if dst.Bits() > 0 {
+		_, d := family(dst.Masked().Addr())
+		msg = attr(msg, unix.RTA_DST, d)
+	}
+	if gw.IsValid() && !gw.IsUnspecified() {
+		_, g := family(gw)
+		msg = attr(msg, unix.RTA_GATEWAY, g)
+	} else {
+		msg[6] = unix.RT_SCOPE_LINK
+	}
+	oif := make([]byte, 4)
+	binary.NativeEndian.PutUint32(oif, uint32(index))
+	return attr(msg, unix.RTA_OIF, oif)
+}
+
 func defaultRouteMsg(index int, gw netip.Addr) []byte {
 	fam, addr := family(gw)
 	msg := make([]byte, unix.SizeofRtMsg)
