@@ -307,10 +307,14 @@ type VTYLine struct {
 	ExecTimeout time.Duration
 	// Login is `login local` (VTYLoginLocal, shown as typed; the
 	// default, VTYLoginDefault, behaves the same) or `login` without
-	// local (VTYLoginLine): IOS then asks for a line password, and with
-	// none set refuses every login ("Password required, but none set");
-	// flowtap has no line passwords, so it refuses every SSH login.
+	// local (VTYLoginLine): the line's Password logs in, whatever user
+	// name the SSH client sends, at the line's privilege level; with no
+	// password set every login is refused ("Password required, but none
+	// set"), as on IOS.
 	Login VTYLogin
+	// Password is `password ...`, the line password `login` asks for,
+	// kept hashed as a secret is.
+	Password Secret
 	// TransportInput is `transport input ...`: "" (the default, SSH),
 	// "ssh", "none" (SSH refused on the line), "all" or "telnet ssh".
 	// flowtap offers no telnet; a list naming it beside ssh keeps ssh,
@@ -442,8 +446,19 @@ type VTYLogin int
 const (
 	VTYLoginDefault VTYLogin = iota // not configured: local users
 	VTYLoginLocal                   // login local
-	VTYLoginLine                    // login: no line password, every login refused
+	VTYLoginLine                    // login: the line's password
 )
+
+// LinePasswords reports whether some line logs in with its own password
+// (`login` and `password`): SSH is then offered with no local user.
+func (v VTY) LinePasswords() bool {
+	for n := range v.Lines() {
+		if l := v.Line(n); l.Login == VTYLoginLine && l.Password.IsSet() && l.AcceptsSSH() {
+			return true
+		}
+	}
+	return false
+}
 
 // RefusesSSH is why no vty line takes an SSH login, "" when one does.
 func (v VTY) RefusesSSH() string {
@@ -461,7 +476,7 @@ func (l VTYLine) RefusesSSH() string {
 	switch {
 	case l.TransportInput == "none":
 		return "transport input none"
-	case l.Login == VTYLoginLine:
+	case l.Login == VTYLoginLine && !l.Password.IsSet():
 		return "login: password required, but none set"
 	}
 	return ""
@@ -530,7 +545,17 @@ type Console struct {
 	// username and its secret before the CLI. Without it the console is
 	// the box's physical access and starts privileged, as on IOS.
 	LoginLocal bool
+	// LoginLine is `login` without local: the console asks for Password
+	// (no username) and starts at Privilege (0: IOS's 1). With no
+	// password set it asks for nothing, as IOS's console does ("Login
+	// disabled on line 0, until 'password' is set").
+	LoginLine bool
+	Password  Secret // password ...: kept hashed
+	Privilege int    // privilege level N
 }
+
+// AsksLinePassword reports whether the console asks for its password.
+func (c Console) AsksLinePassword() bool { return c.LoginLine && c.Password.IsSet() }
 
 // LoginBlock is `login block-for S attempts N within T`: after N failed
 // logins within T from one source, logins from it are refused for S

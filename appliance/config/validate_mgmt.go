@@ -317,6 +317,9 @@ func (v *validator) vtyLine(l *VTYLine) {
 		v.failf("vty.transport-input", "transport input %s leaves no way in: flowtap offers SSH only", l.TransportInput)
 	}
 	v.checkRange("vty.privilege", int64(l.Privilege), 0, 15, "privilege level")
+	if l.Password.IsSet() && l.Password.Type() == 0 {
+		v.failf("vty.password", "the line password is not a hash of type 5, 8 or 9")
+	}
 	if l.Login < VTYLoginDefault || l.Login > VTYLoginLine {
 		v.failf("vty.login", "login form %d is unknown", l.Login)
 	}
@@ -326,6 +329,10 @@ func (v *validator) vtyLine(l *VTYLine) {
 }
 
 func (v *validator) mgmtLists(c *Config) {
+	v.checkRange("console.privilege", int64(c.Console.Privilege), 0, 15, "privilege level")
+	if c.Console.LoginLocal && c.Console.LoginLine {
+		v.failf("console.login", "line con 0 takes login or login local, not both")
+	}
 	if c.VTY.Last == DefaultVTYLast {
 		c.VTY.Last = 0
 	}

@@ -127,6 +127,8 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 		log.Warn("line con 0 login local without a user that has a secret: the console does not ask for a login")
 		consoleLogin = false
 	}
+	// `login` with `password`: the console asks for the line's password.
+	linePass := h.Console && !consoleLogin && m.Config().Console.AsksLinePassword()
 	kind, user := lineCtl, "root"
 	if h.Console {
 		kind, user = lineCon, ""
@@ -138,12 +140,17 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	case h.Dialect == "ios" && consoleLogin:
 		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Lines: p.lines, LineID: line().id,
 			LogFailure: users{m: m, failures: &p.failures}.LogFailure})
+	case h.Dialect == "ios" && linePass:
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, LinePassword: consolePassword(m), Lines: p.lines, LineID: line().id,
+			LogFailure: users{m: m, failures: &p.failures}.LogFailure})
 	case h.Dialect == "ios" && h.Console:
 		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
 	case h.Dialect == "ios":
 		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
 	case h.Dialect == "junos" && consoleLogin:
 		return nil, fmt.Errorf("the console asks for a login (line con 0, login local): use the IOS CLI")
+	case h.Dialect == "junos" && linePass:
+		return nil, fmt.Errorf("the console asks for its password (line con 0, login): use the IOS CLI")
 	case h.Dialect == "junos":
 		s = junos.NewSession(m.JunOS(), "root")
 		line()
@@ -168,6 +175,22 @@ func hasPasswordUser(c config.Config) bool {
 		}
 	}
 	return false
+}
+
+// consolePassword checks the console's line password (read at each
+// try, so a change applies to the next); the login starts at the line's
+// privilege level, IOS's 1 when not set.
+func consolePassword(m *daemon.Manager) func(password string) (int, bool) {
+	return func(password string) (int, bool) {
+		con := m.Config().Console
+		if !con.AsksLinePassword() || !con.Password.Verify(password) {
+			return 0, false
+		}
+		if con.Privilege != 0 {
+			return con.Privilege, true
+		}
+		return config.DefaultPrivilege, true
+	}
 }
 
 // consoleUser checks a console login against the local users.

@@ -114,7 +114,9 @@ func (s *sshService) apply(c config.Config) {
 		}
 		addr = ":" + strconv.Itoa(port)
 	}
-	want := len(c.Users) > 0
+	// With no local user, a line that logs in with its own password
+	// is the way in.
+	want := len(c.Users) > 0 || c.VTY.LinePasswords()
 	if s.srv != nil && (!want || addr != s.addr) {
 		s.close()
 	}
@@ -125,7 +127,14 @@ func (s *sshService) apply(c config.Config) {
 	srv, err := ssh.Listen(addr, ssh.Config{StateDir: p.opts.State, Users: u, Logger: p.log,
 		Sessions: func(c ssh.Conn) control.Session {
 			cfg := m.Config()
-			e, ok := p.lines.openVTY(cfg.VTY, c.User, c.Remote.Addr().String(), c.Close)
+			// A login with the line's password has no user, as on IOS
+			// (show users leaves the column empty): the name the client
+			// sent is only logged.
+			user := c.User
+			if c.LineLogin {
+				user = ""
+			}
+			e, ok := p.lines.openVTY(cfg.VTY, user, c.Remote.Addr().String(), c.Close)
 			if !ok {
 				p.log.Warn("ssh session refused: every vty line that takes SSH is in use", "user", c.User, "from", c.Remote.Addr().String(), "lines", cfg.VTY.SSHLines())
 				return refusedSession{lines: cfg.VTY.SSHLines(), of: cfg.VTY.Lines()}
@@ -134,7 +143,13 @@ func (s *sshService) apply(c config.Config) {
 			// login looked at (another session took that one meanwhile):
 			// this line's own access-class and login decide.
 			line := cfg.VTY.Line(e.n)
-			if why := line.RefusesSSH(); why != "" || c.Local.IsValid() && !u.permitOn(cfg, line, c.Remote.Addr(), c.Local) {
+			why := line.RefusesSSH()
+			if why == "" && c.LineLogin != (line.Login == config.VTYLoginLine) {
+				// Logged in as the line predicted then asked (a user or
+				// the line's password), given one that asks otherwise.
+				why = "the vty line given asks for another login"
+			}
+			if why != "" || c.Local.IsValid() && !u.permitOn(cfg, line, c.Remote.Addr(), c.Local) {
 				p.lines.close(e)
 				if why == "" {
 					why = "access-class"
@@ -142,7 +157,7 @@ func (s *sshService) apply(c config.Config) {
 				p.log.Warn("ssh session refused by its vty line", "user", c.User, "from", c.Remote.Addr().String(), "line", "vty "+strconv.Itoa(e.n), "reason", why)
 				return refusedSession{why: why}
 			}
-			priv, _ := u.VTYPrivilege(c.User, line)
+			priv, _ := u.VTYPrivilege(c.User, line, c.LineLogin)
 			if vtyDialect(cfg) == platform.DialectJunOS {
 				// The persona's own CLI, chosen as the session opens: a
 				// persona changed later applies to the next login, and
@@ -152,7 +167,7 @@ func (s *sshService) apply(c config.Config) {
 					inner: junos.NewSessionWith(m.JunOS(), junos.Options{User: c.User, ReadOnly: priv < 15})}
 			}
 			return tracked{t: p.lines, e: e, m: m,
-				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: c.User, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id,
+				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: user, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id,
 					VTY: "vty" + strconv.Itoa(e.n), From: e.location})}
 		}})
 	if err != nil {

@@ -50,6 +50,20 @@ func (u users) CheckPassword(name, password string) bool {
 	return u.m.Config().CheckLogin(name, password)
 }
 
+// LineLogin reports whether the line the next connection gets logs in
+// with its own password (`login` and `password`).
+func (u users) LineLogin() bool {
+	l, ok, _ := u.nextLine(u.m.Config())
+	return ok && l.Login == config.VTYLoginLine
+}
+
+// CheckLinePassword checks password against the line the next connection
+// gets.
+func (u users) CheckLinePassword(password string) bool {
+	l, ok, _ := u.nextLine(u.m.Config())
+	return ok && l.Login == config.VTYLoginLine && l.Password.Verify(password)
+}
+
 // NoPassword is `username NAME nopassword`.
 func (u users) NoPassword(name string) bool { return u.m.Config().NoPasswordLogin(name) }
 
@@ -132,8 +146,14 @@ func (u users) Refuses() string {
 
 // VTYPrivilege is the level an SSH login on vty line starts at: the
 // user's own `privilege`, else the line's `privilege level`, else IOS's
-// 1.
-func (u users) VTYPrivilege(name string, line config.VTYLine) (int, bool) {
+// 1. A login with the line's password has no user: the line's level.
+func (u users) VTYPrivilege(name string, line config.VTYLine, lineLogin bool) (int, bool) {
+	if lineLogin {
+		if line.Privilege != 0 {
+			return line.Privilege, true
+		}
+		return config.DefaultPrivilege, true
+	}
 	us, ok := u.find(name)
 	if !ok {
 		return 0, false

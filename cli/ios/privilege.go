@@ -51,6 +51,10 @@ type Options struct {
 	// password first (the console's `login local`); it returns the
 	// user's privilege.
 	Login func(user, password string) (privilege int, ok bool)
+	// LinePassword, when set (and Login not), makes the session ask for
+	// the line's password first, with no username (the console's
+	// `login` with `password`); it returns the line's privilege level.
+	LinePassword func(password string) (privilege int, ok bool)
 	// LogFailure is called at each failed login and reports whether it
 	// is logged (`login on-failure log`); nil logs every one.
 	LogFailure func() bool
@@ -103,6 +107,7 @@ const (
 	askEnable = iota
 	askUser
 	askPassword
+	askLinePassword
 )
 
 // defaultLevels are IOS's levels for the exec commands; a command not
@@ -340,13 +345,46 @@ func (s *Session) answer(w io.Writer, line string) {
 			s.lines.SetUser(s.lineID, s.user)
 		}
 		s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] on console", q.user))
+	case askLinePassword:
+		priv, ok := s.linePass(line)
+		if !ok {
+			// No username: the line's password is all IOS asks.
+			if s.logFailure == nil || s.logFailure() {
+				s.log.Warn("%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: ] on console")
+			}
+			time.Sleep(s.failDelay)
+			// IOS asks three times, then says so and starts over.
+			if q.tries++; q.tries >= maxEnableTries {
+				fmt.Fprintln(w, "% Bad passwords")
+				fmt.Fprintln(w)
+				s.ask = &question{kind: askLinePassword}
+			}
+			return
+		}
+		s.ask = nil
+		s.history = nil
+		s.setPriv(priv)
+		s.log.Info("%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: ] on console")
 	}
+}
+
+// firstQuestion is what a session with a login asks before its first
+// command: a username (login local), the line's password (login), or
+// nothing.
+func (s *Session) firstQuestion() *question {
+	switch {
+	case s.login != nil:
+		return &question{kind: askUser}
+	case s.linePass != nil:
+		return &question{kind: askLinePassword}
+	}
+	return nil
 }
 
 // logout ends a console login: back to the Username: prompt, never out
 // of the CLI (what runs after it on the console is a shell).
 func (s *Session) logout() bool {
-	if s.login == nil {
+	if s.login == nil && s.linePass == nil {
 		return false
 	}
 	if s.level == configMode {
@@ -354,7 +392,7 @@ func (s *Session) logout() bool {
 	}
 	s.user, s.history, s.ended = "", nil, false
 	s.setPriv(0)
-	s.ask = &question{kind: askUser}
+	s.ask = s.firstQuestion()
 	if s.lines != nil {
 		s.lines.SetUser(s.lineID, "")
 	}
@@ -363,5 +401,5 @@ func (s *Session) logout() bool {
 
 // Masked tells the line editor not to echo (a password is being typed).
 func (s *Session) Masked() bool {
-	return s.ask != nil && (s.ask.kind == askEnable || s.ask.kind == askPassword)
+	return s.ask != nil && (s.ask.kind == askEnable || s.ask.kind == askPassword || s.ask.kind == askLinePassword)
 }

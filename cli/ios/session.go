@@ -51,6 +51,7 @@ type Session struct {
 	interactive bool // a terminal: a wrong secret may be typed again
 	failDelay   time.Duration
 	logFailure  func() bool
+	linePass    func(string) (int, bool)
 	// json is set while a command runs under `| json`; a command that
 	// can render JSON sets jsonDone when it has.
 	json, jsonDone bool
@@ -74,6 +75,9 @@ func NewSession(b Backend, privileged bool) *Session {
 func NewSessionWith(b Backend, o Options) *Session {
 	s := &Session{b: b, length: 24, width: 80, user: o.User, line: o.Line, login: o.Login, log: o.Log, failDelay: o.FailDelay,
 		lines: o.Lines, lineID: o.LineID, vty: o.VTY, from: o.From, logFailure: o.LogFailure}
+	if o.Login == nil {
+		s.linePass = o.LinePassword
+	}
 	if s.vty == "" {
 		s.vty = "vty0"
 	}
@@ -85,9 +89,8 @@ func NewSessionWith(b Backend, o Options) *Session {
 	}
 	s.exec = execTree()
 	s.setPriv(o.Privilege)
-	if s.login != nil {
+	if s.ask = s.firstQuestion(); s.ask != nil {
 		s.setPriv(0)
-		s.ask = &question{kind: askUser}
 	}
 	return s
 }

@@ -200,3 +200,25 @@ func TestShowLine(t *testing.T) {
 		t.Errorf("show line:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
+
+// TestConsoleLinePassword: a console with `login` and `password` asks for
+// the password only, no username; three wrong ones get IOS's "% Bad
+// passwords" and the prompt again; the right one starts at the line's
+// level (# from level 2, as IOS prompts); exit asks for the password
+// again.
+func TestConsoleLinePassword(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	var log bytes.Buffer
+	check := func(p string) (int, bool) { return 3, p == "conpass" }
+	s := NewSessionWith(f, Options{Line: LineConsole, LinePassword: check, FailDelay: time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(&log, nil))})
+	var out bytes.Buffer
+	s.Serve(context.Background(), strings.NewReader("a\rb\rc\rconpass\rshow privilege\rexit\r"), &out, control.Terminal{Interactive: true})
+	want := "\r\nPassword: \r\nPassword: \r\nPassword: \r\n% Bad passwords\r\n\r\nPassword: \r\ntap1#show privilege\r\nCurrent privilege level is 3\r\ntap1#exit\r\nPassword: "
+	if got := out.String(); got != want {
+		t.Errorf("console:\n%q\nwant:\n%q", got, want)
+	}
+	if n := strings.Count(log.String(), "LOGIN_FAILED: Login failed [user: ] on console"); n != 3 || !strings.Contains(log.String(), "LOGIN_SUCCESS: Login Success [user: ] on console") {
+		t.Errorf("log:\n%s", log.String())
+	}
+}

@@ -44,6 +44,13 @@ type Users interface {
 	// CheckPassword takes any password for it.
 	NoPassword(user string) bool
 	CheckKey(user string, key ssh.PublicKey) bool
+	// LineLogin reports whether the vty line a connection would be given
+	// now logs in with its own password (`login` with `password`, not
+	// `login local`): IOS then takes the line password whatever user
+	// name the client sends, and no user's password, key or nopassword.
+	LineLogin() bool
+	// CheckLinePassword checks password against that line's.
+	CheckLinePassword(password string) bool
 	// Permit applies the management access list (`line vty` access-class)
 	// to a connection from a client to one of the box's addresses.
 	Permit(from, to netip.Addr) bool
@@ -82,9 +89,12 @@ type Sessions func(c Conn) control.Session
 
 // Conn is what a session knows of the connection it runs on.
 type Conn struct {
-	User   string
-	Remote netip.AddrPort // the client's address
-	Local  netip.Addr     // the box's address the client connected to
+	User string
+	// LineLogin is a login with a vty line's password (Users'
+	// LineLogin): User is only what the client sent.
+	LineLogin bool
+	Remote    netip.AddrPort // the client's address
+	Local     netip.Addr     // the box's address the client connected to
 	// Close ends the connection, as `clear line` does.
 	Close func()
 }
@@ -164,6 +174,10 @@ func hostKey(dir string, log *slog.Logger) (ssh.Signer, error) {
 	return ssh.NewSignerFromKey(priv)
 }
 
+// lineLoginExt marks, in a connection's permissions, a login with a vty
+// line's password.
+const lineLoginExt = "flowtap-line-login"
+
 // Listen starts serving on addr (e.g. ":22").
 func Listen(addr string, cfg Config) (*Server, error) {
 	if cfg.FailDelay == 0 {
@@ -182,7 +196,14 @@ func Listen(addr string, cfg Config) (*Server, error) {
 		PasswordCallback: func(c ssh.ConnMetadata, pass []byte) (*ssh.Permissions, error) {
 			// A source in quiet mode gets no answer on its passwords, right
 			// or wrong: the block is what stops the guessing.
-			if !s.sources.quiet(sourceOf(c.RemoteAddr()), time.Now()) && cfg.Users.CheckPassword(c.User(), string(pass)) {
+			quiet := s.sources.quiet(sourceOf(c.RemoteAddr()), time.Now())
+			if cfg.Users.LineLogin() {
+				if !quiet && cfg.Users.CheckLinePassword(string(pass)) {
+					return &ssh.Permissions{Extensions: map[string]string{lineLoginExt: "yes"}}, nil
+				}
+				return nil, s.fail(c, "line password")
+			}
+			if !quiet && cfg.Users.CheckPassword(c.User(), string(pass)) {
 				return &ssh.Permissions{}, nil
 			}
 			return nil, s.fail(c, "password")
@@ -192,13 +213,13 @@ func Listen(addr string, cfg Config) (*Server, error) {
 		// delay, no log: it is not a guess).
 		NoClientAuth: true,
 		NoClientAuthCallback: func(c ssh.ConnMetadata) (*ssh.Permissions, error) {
-			if !s.sources.quiet(sourceOf(c.RemoteAddr()), time.Now()) && cfg.Users.NoPassword(c.User()) {
+			if !cfg.Users.LineLogin() && !s.sources.quiet(sourceOf(c.RemoteAddr()), time.Now()) && cfg.Users.NoPassword(c.User()) {
 				return &ssh.Permissions{}, nil
 			}
 			return nil, errors.New("a password or key is needed")
 		},
 		PublicKeyCallback: func(c ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
-			if cfg.Users.CheckKey(c.User(), k) {
+			if !cfg.Users.LineLogin() && cfg.Users.CheckKey(c.User(), k) {
 				return &ssh.Permissions{}, nil
 			}
 			// An offered key that is not the user's is the normal first
@@ -335,7 +356,7 @@ func (s *Server) serve(c net.Conn, src netip.Addr) {
 		if err != nil {
 			continue
 		}
-		info := Conn{User: conn.User(), Remote: addrPortOf(c.RemoteAddr()), Local: sourceOf(c.LocalAddr()), Close: func() { conn.Close() }}
+		info := Conn{User: conn.User(), LineLogin: conn.Permissions != nil && conn.Permissions.Extensions[lineLoginExt] == "yes", Remote: addrPortOf(c.RemoteAddr()), Local: sourceOf(c.LocalAddr()), Close: func() { conn.Close() }}
 		go s.session(info, ch, creqs)
 	}
 }

@@ -31,6 +31,8 @@ type users struct {
 	refuse   string // why line vty takes no login
 	// quiet is no `login on-failure log`: failures are not logged.
 	quiet bool
+	// line is the vty line's password when it logs in with one.
+	line string
 }
 
 func (u users) CheckPassword(user, pass string) bool {
@@ -43,6 +45,10 @@ func (u users) CheckKey(user string, k ssh.PublicKey) bool {
 func (u users) Permit(a, _ netip.Addr) bool { return a != u.deny }
 func (u users) Refuses() string             { return u.refuse }
 func (u users) LogFailure() bool            { return !u.quiet }
+func (u users) LineLogin() bool             { return u.line != "" }
+func (u users) CheckLinePassword(p string) bool {
+	return u.line != "" && p == u.line
+}
 func (u users) LoginBlock() (time.Duration, int, time.Duration) {
 	if u.within == 0 {
 		return u.blockFor, u.attempts, time.Minute
@@ -142,5 +148,38 @@ func TestAccessList(t *testing.T) {
 		Timeout: 2 * time.Second}
 	if _, err := run(t, s, cfg, "show version"); err == nil {
 		t.Fatal("a source the access list denies got a session")
+	}
+}
+
+// TestLineLogin: a vty line that logs in with its own password (`login`
+// with `password`) takes that password whatever user name the client
+// sends, and neither a user's password nor a user's key; the session is
+// told it is a line login.
+func TestLineLogin(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	sshPub, _ := ssh.NewPublicKey(pub)
+	signer, _ := ssh.NewSignerFromKey(priv)
+	s, err := Listen("127.0.0.1:0", Config{StateDir: t.TempDir(), Users: users{key: sshPub, line: "linepass"}, FailDelay: time.Millisecond,
+		Sessions: func(c Conn) control.Session { return echo{fmt.Sprintf("%s(line %v)", c.User, c.LineLogin)} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	login := func(user string, auth ssh.AuthMethod) (string, error) {
+		return run(t, s, &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{auth}, HostKeyCallback: ssh.InsecureIgnoreHostKey()}, "show users")
+	}
+	for _, user := range []string{"anyone", "admin"} {
+		if out, err := login(user, ssh.Password("linepass")); err != nil || out != user+"(line true) ran \"show users\" (terminal false)\n" {
+			t.Errorf("%s with the line password: %q %v", user, out, err)
+		}
+	}
+	if out, err := login("admin", ssh.Password("letmein")); err == nil {
+		t.Errorf("a user's password logged in on a line-password line: %q", out)
+	}
+	if out, err := login("ops", ssh.PublicKeys(signer)); err == nil {
+		t.Errorf("a user's key logged in on a line-password line: %q", out)
+	}
+	if s.Failed() != 1 {
+		t.Errorf("%d failures counted, want the one wrong password", s.Failed())
 	}
 }

@@ -106,3 +106,52 @@ func TestLoginOnFailureLog(t *testing.T) {
 		t.Errorf("help:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestLinePasswords: a line's `password` (clear, 7 or flowtap's hashed
+// form) is kept hashed and rendered as `password 8 HASH` under its line,
+// which reads back the same; the console takes `login`, `password` and
+// `privilege level` too.
+func TestLinePasswords(t *testing.T) {
+	c, err := Parse("t", []byte(`line con 0
+ privilege level 3
+ password 0 conpass
+ login
+line vty 0 4
+ privilege level 5
+ password 7 0822455D0A16
+ login
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Console.LoginLine || c.Console.LoginLocal || c.Console.Privilege != 3 || !c.Console.Password.Verify("conpass") || !c.Console.AsksLinePassword() {
+		t.Errorf("console %+v", c.Console)
+	}
+	if c.VTY.Login != config.VTYLoginLine || c.VTY.Privilege != 5 || !c.VTY.Password.Verify("cisco") || c.VTY.RefusesSSH() != "" || !c.VTY.LinePasswords() {
+		t.Errorf("vty %+v (refuses %q)", c.VTY.VTYLine, c.VTY.RefusesSSH())
+	}
+	r := Render(c)
+	want := "line con 0\n privilege level 3\n password 8 " + c.Console.Password.Hash + "\n login\nline vty 0 4\n privilege level 5\n password 8 " + c.VTY.Password.Hash + "\n login\n"
+	if !strings.Contains(r, want) {
+		t.Errorf("rendering lacks\n%s\nin:\n%s", want, r)
+	}
+	back, err := Parse("t", []byte(r))
+	if err != nil || !config.Equal(back, c) {
+		t.Errorf("the rendering reads back otherwise (%v):\n%s", err, Render(back))
+	}
+	// login without a password: IOS's "Password required, but none set".
+	s := NewSession(c, "console")
+	for _, l := range []string{"line vty 0 4", "no password", "exit", "line con 0", "no password", "login local", "exit"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+	}
+	if n := s.Config(); n.VTY.RefusesSSH() != "login: password required, but none set" || n.Console.AsksLinePassword() || !n.Console.LoginLocal || n.Console.LoginLine {
+		t.Errorf("after no password: vty refuses %q, console %+v", n.VTY.RefusesSSH(), n.Console)
+	}
+	for _, bad := range []string{"line vty 0 4\n password 8 $1$abc$def", "line con 0\n privilege level 16"} {
+		if _, err := Parse("t", []byte(bad+"\n")); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -59,9 +59,11 @@
 //	privilege exec reset COMMAND                   back to its default level
 //	privilege configure|interface level N COMMAND  a configuration command (global or
 //	                                               interface mode) for level N and up
-//	line con 0 / login local                       the console asks for a login
-//	line vty 0 N / login local | login             local users (the default) | no
-//	                                               password to ask for: SSH refused
+//	line con 0 / login local | login               the console asks for a login | its password
+//	 password [0|7] X, privilege level N           the line password (kept hashed, shown as
+//	                                               password 8 HASH) and its starting level
+//	line vty 0 N / login local | login             local users (the default) | the line's
+//	 password [0|7] X                              password, any user name (none set: SSH refused)
 //	 transport input ssh|all|telnet ssh|none       none refuses SSH; telnet alone refused
 //	 transport output none                         the only output form
 //	 privilege level N                             the level a user without its own starts at

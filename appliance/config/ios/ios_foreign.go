@@ -66,12 +66,11 @@ var foreignIface = []struct {
 }
 
 // foreignLine are `line vty` and `line con 0` commands a router's lines
-// carry that flowtap does not carry out, and why.
+// carry that flowtap does not carry out, and why: none today (the line
+// password was one until `login` used it).
 var foreignLine = []struct {
 	words, why string
-}{
-	{"password", "a line password does not log anyone in over SSH (IOS's SSH checks local users, login local); flowtap keeps no line passwords: use username NAME secret and login local"},
-}
+}{}
 
 // refuseForeign refuses a line that is one of table's commands, with its
 // reason, and reports whether it did.

@@ -658,5 +658,13 @@ var keywordHelp = map[string]string{
 	"aes 128":                                       "Use 128 bit AES algorithm for encryption",
 	"aes 192":                                       "Use 192 bit AES algorithm for encryption",
 	"aes 256":                                       "Use 256 bit AES algorithm for encryption",
+	"config-line password":                          "Set a password",
+	"config-line password 5":                        "Specifies a hashed (type 5, MD5) password will follow",
+	"config-line password 8":                        "Specifies a hashed (type 8, PBKDF2) password will follow",
+	"config-line password 9":                        "Specifies a hashed (type 9, scrypt) password will follow",
+	"config-line password LINE":                     "The UNENCRYPTED (cleartext) line password",
+	"config-line password 0 LINE":                   "The UNENCRYPTED (cleartext) line password",
+	"config-line password 7 HEX":                    "The HIDDEN line password string",
+	"config-line privilege level <0-15>":            "Default privilege level for line",
 	"config-tap ifindex <1-65535>":                  "The link's ifIndex",
 }

@@ -460,7 +460,7 @@ func (x *cmd) vtyMode() {
 	if x.refuseForeign(foreignLine) {
 		return
 	}
-	k, ok := x.subMode("access-class", "exec-timeout", "login", "privilege", "transport")
+	k, ok := x.subMode("access-class", "exec-timeout", "login", "password", "privilege", "transport")
 	if !ok {
 		return
 	}
@@ -502,6 +502,16 @@ func (x *cmd) vtyCommand(k string) {
 		x.execTimeout()
 	case "login":
 		x.vtyLogin()
+	case "password":
+		if x.neg {
+			x.c.Skip()
+			x.cfg.VTY.Password = config.Secret{}
+			return
+		}
+		if p := x.linePassword(); x.c.Err == nil {
+			x.cfg.VTY.Password = p
+			x.touch("vty.password")
+		}
 	case "privilege":
 		x.c.Keyword("level")
 		if x.neg {
@@ -534,9 +544,9 @@ func (x *cmd) vtyCommand(k string) {
 }
 
 // vtyLogin is `login local` (local users: flowtap's way in, shown as
-// typed) and `login` (a line password, which flowtap has none of: IOS
-// then refuses every login, "Password required, but none set", and so
-// does flowtap's SSH). `no login` would let anyone in without a
+// typed) and `login` (the line's password, any user name; without a
+// password IOS refuses every login, "Password required, but none set",
+// and so does flowtap's SSH). `no login` would let anyone in without a
 // password, as IOS does; flowtap refuses the line rather than open the
 // box. `login authentication LIST` needs AAA method lists, which flowtap
 // has not.
@@ -660,27 +670,76 @@ func (x *cmd) execTimeout() {
 	x.cfg.VTY.ExecTimeout = d
 }
 
-// consoleMode is `line con 0`: `login local` or `no login`.
+// consoleMode is `line con 0`: `login local` (local users), `login`
+// (the line's password), `no login`, `password ...` and `privilege
+// level N`.
 func (x *cmd) consoleMode() {
 	if x.refuseForeign(foreignLine) {
 		return
 	}
-	k, ok := x.subMode("exec-timeout", "login")
+	k, ok := x.subMode("exec-timeout", "login", "password", "privilege")
 	if !ok {
 		return
 	}
-	if k == "exec-timeout" {
+	con := &x.cfg.Console
+	switch k {
+	case "exec-timeout":
 		// Without this the line would be a bare marker: say why.
 		x.c.Refuse("the console session does not time out in flowtap; exec-timeout applies to line vty")
-		return
+	case "password":
+		if x.neg {
+			x.c.Skip()
+			con.Password = config.Secret{}
+			return
+		}
+		if p := x.linePassword(); x.c.Err == nil {
+			con.Password = p
+			x.touch("console.password")
+		}
+	case "privilege":
+		x.c.Keyword("level")
+		if x.neg {
+			x.c.Skip()
+			con.Privilege = 0
+			return
+		}
+		n := int(x.c.Uint(0, 15))
+		x.c.End()
+		if x.c.Err == nil {
+			con.Privilege = n
+			x.touch("console.privilege")
+		}
+	case "login":
+		if x.neg {
+			x.c.Skip()
+			con.LoginLocal, con.LoginLine = false, false
+			return
+		}
+		local := x.c.Optional("local") != ""
+		x.c.End()
+		if x.c.Err == nil {
+			con.LoginLocal, con.LoginLine = local, !local
+			x.touch("console.login")
+		}
 	}
-	if x.neg {
-		x.c.Skip()
-		x.cfg.Console.LoginLocal = false
-		return
+}
+
+// linePassword reads a line's `password`: `[0] CLEARTEXT` or `7 HEX`, as
+// IOS takes it, or (flowtap's own form, what the running-config shows)
+// `5|8|9 HASH`. flowtap keeps no password it could reverse: the line
+// password is hashed as a secret is.
+func (x *cmd) linePassword() config.Secret {
+	switch x.c.TryKeyword("0", "5", "7", "8", "9") {
+	case "5", "8", "9":
+		x.c.Pos--
+		return x.secret()
+	case "7":
+		x.c.Pos--
+		return x.password()
+	case "0":
 	}
-	x.c.Keyword("local")
-	x.c.End()
-	x.cfg.Console.LoginLocal = x.c.Err == nil
-	x.touch("console.login-local")
+	if x.c.Err != nil {
+		return config.Secret{}
+	}
+	return x.clearSecret()
 }

@@ -121,9 +121,20 @@ func Render(c config.Config) string {
 		r.line("privilege %s level %d %s", e.Mode, e.Level, e.Command)
 	}
 	r.section()
-	if c.Console.LoginLocal {
+	if con := c.Console; con != (config.Console{}) {
 		r.line("line con 0")
-		r.line(" login local")
+		if con.Privilege != 0 {
+			r.line(" privilege level %d", con.Privilege)
+		}
+		if con.Password.IsSet() {
+			r.line(" password %d %s", con.Password.Type(), con.Password.Hash)
+		}
+		switch {
+		case con.LoginLocal:
+			r.line(" login local")
+		case con.LoginLine:
+			r.line(" login")
+		}
 	}
 	// The lines as IOS lists them: each run of alike lines under its own
 	// `line vty A B`, nothing when every line has the defaults.
@@ -704,6 +715,9 @@ func (r *iosWriter) vtyLine(v config.VTYLine) {
 	}
 	if v.Privilege != 0 {
 		r.line(" privilege level %d", v.Privilege)
+	}
+	if v.Password.IsSet() {
+		r.line(" password %d %s", v.Password.Type(), v.Password.Hash)
 	}
 	switch v.Login {
 	case config.VTYLoginLocal:

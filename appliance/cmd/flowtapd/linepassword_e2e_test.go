@@ -1,0 +1,78 @@
+package main
+
+import (
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// TestLinePasswordOverOpenSSH: with no local user at all, `line vty 0 4`
+// / `password` / `login` logs the real OpenSSH client in with the line's
+// password whatever user name it sends, at the line's `privilege level`
+// (IOS's 1 without it), with no user in show users; a wrong password is
+// refused. `login local` on the line turns the line password off; with
+// `login` and no password every login is refused (IOS's "Password
+// required, but none set"). The console with `login` asks for its own
+// password only. Before, a line password was refused with the reason and
+// logged nobody in.
+func TestLinePasswordOverOpenSSH(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, `hostname e2e
+line con 0
+ password 0 conpass
+ login
+line vty 0 4
+ privilege level 5
+ password 7 0822455D0A16
+ login
+`)
+	if rc := d.cli(t, "ios", "show running-config | section ^line\n"); !strings.Contains(rc, "line vty 0 4\n privilege level 5\n password 8 $8$") || !strings.HasSuffix(rc, "\n login\n") {
+		t.Errorf("running-config:\n%s", rc)
+	}
+	for _, user := range []string{"anyone", "root"} {
+		out, err := openSSH(t, d.sshAddr, user, "cisco", false, "show privilege\nshow users\n")
+		if err != nil || !strings.HasPrefix(out, "Current privilege level is 5\n") || !strings.Contains(out, "*  1 vty 0                idle") {
+			t.Fatalf("%s with the line password (%v):\n%s", user, err, out)
+		}
+	}
+	if out, err := openSSH(t, d.sshAddr, "anyone", "wrong", false, "show privilege\n"); err == nil {
+		t.Fatalf("a wrong line password logged in:\n%s", out)
+	}
+	// Without privilege level the login starts at 1.
+	d.cli(t, "ios", "configure terminal\nline vty 0 4\nno privilege level\nend\n")
+	if out, err := openSSH(t, d.sshAddr, "anyone", "cisco", false, "show privilege\n"); err != nil || out != "Current privilege level is 1\n" {
+		t.Fatalf("without privilege level (%v):\n%s", err, out)
+	}
+	// login local: local users only (there are none here), not the line's.
+	d.cli(t, "ios", "configure terminal\nusername admin privilege 15 secret adminpass\nline vty 0 4\nlogin local\nend\n")
+	if out, err := openSSH(t, d.sshAddr, "anyone", "cisco", false, "show privilege\n"); err == nil {
+		t.Fatalf("login local took the line password:\n%s", out)
+	}
+	if out, err := openSSH(t, d.sshAddr, "admin", "adminpass", false, "show privilege\n"); err != nil || out != "Current privilege level is 15\n" {
+		t.Fatalf("admin with login local (%v):\n%s", err, out)
+	}
+	// login and no password: refused, users and all.
+	d.cli(t, "ios", "configure terminal\nline vty 0 4\nlogin\nno password\nend\n")
+	if out, err := openSSH(t, d.sshAddr, "admin", "adminpass", false, "show privilege\n"); err == nil {
+		t.Fatalf("login without a password let a user in:\n%s", out)
+	}
+
+	// The console asks for its password, no username, and starts at 1.
+	conn, err := control.Dial(filepath.Join(d.dir, "control.sock"), control.Hello{Dialect: "ios", Interactive: true, Console: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, "wrong\rconpass\rshow privilege\rexit\r")
+	conn.CloseWrite()
+	b, _ := io.ReadAll(conn)
+	conn.Close()
+	got := stripMessages(strings.ReplaceAll(string(b), "\r\n", "\n"))
+	want := "\nPassword: \nPassword: \ne2e>show privilege\nCurrent privilege level is 1\ne2e>exit\nPassword: "
+	if got != want {
+		t.Fatalf("console login screen %q\nwant %q", got, want)
+	}
+}
