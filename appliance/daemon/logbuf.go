@@ -96,7 +96,9 @@ func (b *LogBuffer) stamp(t time.Time, sev int) string {
 	if sync != nil {
 		cs = sync()
 	}
-	s := ts.Stamp(t, t.Sub(started), c, cs)
+	// A message from before the daemon started (the image's init's, at
+	// boot) is stamped with the daemon's start, not a negative uptime.
+	s := ts.Stamp(t, max(t.Sub(started), 0), c, cs)
 	if s == "" {
 		return ""
 	}
