@@ -43,6 +43,12 @@ const (
 // first. A log that cannot be opened is said on the console; the console
 // lines go on.
 func (l *logger) attach(path string) {
+	if path == "" {
+		l.mu.Lock()
+		l.early = nil // no init log (-init-log ""): the console only
+		l.mu.Unlock()
+		return
+	}
 	f, err := openRotatingLog(path, InitLogMax)
 	if err != nil {
 		l.Printf("init log: %v: boot messages reach the console only", err)
