@@ -35,6 +35,7 @@ type lineEntry struct {
 	n        int    // vty N, ctl N; 0 for the console
 	user     string // guarded by the table's mu
 	location string
+	began    time.Time    // when the session opened, for show line N
 	last     atomic.Int64 // unix nanoseconds of the last input
 	kill     func()       // nil: the line cannot be cleared
 }
@@ -82,7 +83,7 @@ func (t *lineTable) openLimited(kind lineKind, limit int, user, location string,
 		n++
 	}
 	t.nextID++
-	e := &lineEntry{id: t.nextID, kind: kind, n: n, user: user, location: location, kill: kill}
+	e := &lineEntry{id: t.nextID, kind: kind, n: n, user: user, location: location, kill: kill, began: t.now()}
 	e.last.Store(t.now().UnixNano())
 	t.entries = append(t.entries, e)
 	if kind != lineCtl {
@@ -101,7 +102,7 @@ func (t *lineTable) openVTY(v config.VTY, user, location string, kill func()) (*
 		return nil, false
 	}
 	t.nextID++
-	e := &lineEntry{id: t.nextID, kind: lineVTY, n: n, user: user, location: location, kill: kill}
+	e := &lineEntry{id: t.nextID, kind: lineVTY, n: n, user: user, location: location, kill: kill, began: t.now()}
 	e.last.Store(t.now().UnixNano())
 	t.entries = append(t.entries, e)
 	t.uses[e.number()]++
@@ -119,14 +120,25 @@ func (t *lineTable) TTYs() []show.TTYLine {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	active := map[int]bool{}
+	since := map[int]time.Duration{}
+	now := t.now()
 	for _, e := range t.entries {
 		if e.kind != lineCtl {
 			active[e.number()] = true
+			since[e.number()] = now.Sub(e.began)
 		}
 	}
-	out := []show.TTYLine{{Number: 0, Type: "CTY", Active: active[0], Uses: t.uses[0]}}
+	// The console takes the control socket's console sessions and does
+	// not time out.
+	out := []show.TTYLine{{Number: 0, Type: "CTY", Active: active[0], Uses: t.uses[0], Input: "none", Since: since[0]}}
 	for n := range v.Lines() {
-		out = append(out, show.TTYLine{Number: n + 1, Type: "VTY", Active: active[n+1], AccessIn: v.Line(n).AccessClass, Uses: t.uses[n+1]})
+		l := v.Line(n)
+		in := "ssh"
+		if !l.AcceptsSSH() {
+			in = "none"
+		}
+		out = append(out, show.TTYLine{Number: n + 1, Type: "VTY", Active: active[n+1], AccessIn: l.AccessClass, Uses: t.uses[n+1],
+			IdleExec: l.IdleLimit(), Input: in, Since: since[n+1]})
 	}
 	return out
 }

@@ -265,7 +265,11 @@ func execTree() *Node {
 			show.Users(w, lines)
 			return nil
 		}),
-		kw("line", "TTY line information").Runs(func(s *Session, w io.Writer, _ []string) error {
+		kw("line", "TTY line information",
+			arg("<0-16>", "First Line range", rangeCheck(0, 16)).Runs(showOneLine),
+			kw("console", "Primary terminal line", arg("<0-0>", "First Line range", rangeCheck(0, 0)).Runs(showOneLine)),
+			kw("vty", "Virtual terminal", arg("<0-15>", "First Line range", rangeCheck(0, 15)).Runs(showOneLine)),
+		).Runs(func(s *Session, w io.Writer, _ []string) error {
 			var lines []show.TTYLine
 			if s.lines != nil {
 				lines = s.lines.TTYs()
@@ -554,4 +558,25 @@ func lastArg(args []string, n int) string {
 		return args[len(args)-1]
 	}
 	return ""
+}
+
+// showOneLine is `show line N`, `show line console 0` and `show line vty
+// N`: one line's row and settings. A vty number is its absolute line
+// less one (the console is line 0), as on IOS.
+func showOneLine(s *Session, w io.Writer, args []string) error {
+	n, _ := strconv.Atoi(args[len(args)-1])
+	if len(args) >= 2 && args[len(args)-2] == "vty" {
+		n++
+	}
+	var lines []show.TTYLine
+	if s.lines != nil {
+		lines = s.lines.TTYs()
+	}
+	for _, l := range lines {
+		if l.Number == n {
+			show.Line(w, l)
+			return nil
+		}
+	}
+	return fmt.Errorf("%% Line %d does not exist", n)
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +40,9 @@ func (f *fakeLines) Clear(n int, vty bool) error {
 func (f *fakeLines) SetUser(id int, user string) { f.user[id] = user }
 
 func (f *fakeLines) TTYs() []show.TTYLine {
-	return []show.TTYLine{{Number: 0, Type: "CTY", Active: true, Uses: 1}, {Number: 1, Type: "VTY", Active: f.user[2] != "", AccessIn: "10", Uses: 3}, {Number: 2, Type: "VTY"}}
+	return []show.TTYLine{{Number: 0, Type: "CTY", Active: true, Uses: 1, Input: "none", Since: 26 * time.Hour},
+		{Number: 1, Type: "VTY", Active: f.user[2] != "", AccessIn: "10", Uses: 3, IdleExec: 10 * time.Minute, Input: "ssh", Since: 83 * time.Second},
+		{Number: 2, Type: "VTY", Input: "none"}}
 }
 
 // TestShowUsersConsoleLogin: the console's login names its user on its
@@ -220,5 +224,32 @@ func TestConsoleLinePassword(t *testing.T) {
 	}
 	if n := strings.Count(log.String(), "LOGIN_FAILED: Login failed [user: ] on console"); n != 3 || !strings.Contains(log.String(), "LOGIN_SUCCESS: Login Success [user: ] on console") {
 		t.Errorf("log:\n%s", log.String())
+	}
+}
+
+// TestShowOneLine: `show line N` (and `show line vty N`, `show line
+// console 0`) prints the line's row and its settings in IOS's words: an
+// active vty with its exec-timeout and time since activation, an idle
+// one with "never"; a line that does not exist is a % line.
+func TestShowOneLine(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	lines := &fakeLines{user: map[int]string{2: "admin"}}
+	s := NewSessionWith(f, Options{User: "admin", Privilege: 1, Line: LineVTY, FailDelay: time.Millisecond, Lines: lines, LineID: 2})
+	var out bytes.Buffer
+	if err := s.Serve(context.Background(), strings.NewReader("show line 1\nshow line vty 0\nshow line 2\nshow line console 0\nshow line 9\n"), &out, control.Terminal{}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "show-line.golden")
+	if *update {
+		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(want) {
+		t.Errorf("show line N:\n%s\nwant (%s):\n%s", out.String(), path, want)
 	}
 }

@@ -17,8 +17,9 @@ import (
 // refused. `login local` on the line turns the line password off; with
 // `login` and no password every login is refused (IOS's "Password
 // required, but none set"). The console with `login` asks for its own
-// password only. Before, a line password was refused with the reason and
-// logged nobody in.
+// password only. `show line N` shows the session's line. Before, a line
+// password was refused with the reason and logged nobody in, and there
+// was no show line N.
 func TestLinePasswordOverOpenSSH(t *testing.T) {
 	testnet.Enter(t)
 	d := startDaemon(t, `hostname e2e
@@ -41,6 +42,17 @@ line vty 0 4
 	}
 	if out, err := openSSH(t, d.sshAddr, "anyone", "wrong", false, "show privilege\n"); err == nil {
 		t.Fatalf("a wrong line password logged in:\n%s", out)
+	}
+	// show line N: the session's own line, active, with its exec-timeout
+	// and transport; an idle one beside it.
+	out, err := openSSH(t, d.sshAddr, "anyone", "cisco", false, "show line 1\nshow line vty 1\n")
+	for _, w := range []string{"*    1 VTY              -    -      -    -    -      3       0     0/0       -\n\nLine 1, Location: \"\", Type: \"\"\n",
+		"Status: Ready, Active, No Exit Banner\n", "               00:10:00        never                        none     not set\n",
+		"Allowed input transports are ssh.\n",
+		"     2 VTY              -    -      -    -    -      0       0     0/0       -\n\nLine 2,", "Status: No Exit Banner\n", "Time since activation: never\n"} {
+		if err != nil || !strings.Contains(out, w) {
+			t.Fatalf("show line 1 and show line vty 1 (%v) lack %q:\n%s", err, w, out)
+		}
 	}
 	// Without privilege level the login starts at 1.
 	d.cli(t, "ios", "configure terminal\nline vty 0 4\nno privilege level\nend\n")
