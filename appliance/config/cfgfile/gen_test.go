@@ -496,6 +496,19 @@ func (g *gen) management(c *config.Config) {
 		}
 	}
 	c.Console.LoginLocal = g.maybe()
+	if !c.Console.LoginLocal && g.maybe() {
+		// login with the line's password, at a level of the line's.
+		c.Console.LoginLine = true
+		c.Console.Password = testHashes[g.r.IntN(len(testHashes))]
+		c.Console.Privilege = int(g.between(0, 15))
+	}
+	if g.maybe() {
+		c.VTY.Login = config.VTYLoginLine
+		c.VTY.Password = testHashes[g.r.IntN(len(testHashes))]
+	}
+	if g.maybe() {
+		c.LoginFailureLog = config.LoginFailureLog{On: true, Every: []int{0, 2, 65535}[g.r.IntN(3)]}
+	}
 	if g.maybe() {
 		c.LoginBlock = config.LoginBlock{BlockFor: time.Duration(g.between(1, 65535)) * time.Second, Attempts: int(g.between(1, 65535)),
 			Within: time.Duration(g.between(1, 65535)) * time.Second}
