@@ -1,7 +1,10 @@
 // Package ssh serves the CLI over SSH (golang.org/x/crypto/ssh): password
 // and public-key users from the configuration (and IOS's nopassword users,
-// let in by the "none" method OpenSSH tries first), a host key generated once
-// and kept in the state directory, failed logins delayed and logged, and
+// let in by the "none" method OpenSSH tries first), or a vty line's own
+// password whatever the user name (Users.LineLogin: IOS's `login` with
+// `password`), a host key generated once and kept in the state
+// directory, failed logins delayed and logged (Users.LogFailure: `login
+// on-failure log`), and
 // a source access list, and no login at all while the vty lines refuse
 // them (Users.Refuses: `transport input none`). The front end is bounded before anyone logs in:
 // a cap on unauthenticated connections in all and per source, a per-source
