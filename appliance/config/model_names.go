@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -38,6 +39,14 @@ const (
 	MaxNameServers = 6
 	MaxHostAddrs   = 8
 )
+
+// Resolver looks up a host name the host table does not hold
+// (mgmt/dnsclient.Cache): on servers, the configured ones unless the
+// resolver knows better (a DHCP lease's when none is configured), domain
+// appended to a name without a dot. It returns the servers it asked.
+type Resolver interface {
+	Resolve(ctx context.Context, name string, servers []netip.Addr, domain string) (netip.Addr, []netip.Addr, error)
+}
 
 // Host is the host table's first address for name (names match without
 // regard to case, as DNS names do).

@@ -37,22 +37,33 @@ func SaveText(c config.Config) string {
 // Load reads a configuration file: IOS text, or JunOS set lines or brace
 // text (see junos.Detect).
 func Load(path string) (config.Config, error) {
+	return LoadWith(path, nil)
+}
+
+// LoadWith is Load resolving host names with r (nil: the configured
+// name servers alone).
+func LoadWith(path string, r config.Resolver) (config.Config, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return config.Config{}, fmt.Errorf("config: %w", err)
 	}
-	return Parse(path, src)
+	return ParseWith(path, src, r)
 }
 
 // Parse reads IOS or JunOS text, whichever src is.
 func Parse(file string, src []byte) (config.Config, error) {
+	return ParseWith(file, src, nil)
+}
+
+// ParseWith is Parse resolving host names with r.
+func ParseWith(file string, src []byte, r config.Resolver) (config.Config, error) {
 	if junos.Detect(src) {
-		return junos.Parse(file, src)
+		return junos.ParseWith(file, src, r)
 	}
 	iosSrc, junosSrc, found := splitJunOS(src)
-	c, err := ios.Parse(file, iosSrc)
+	c, err := ios.ParseWith(file, iosSrc, r)
 	if err != nil || !found {
 		return c, err
 	}
-	return junos.Apply(c, file, junosSrc)
+	return junos.ApplyWith(c, file, junosSrc, r)
 }

@@ -18,14 +18,19 @@ import (
 // anything is wrong, is for a running box (SIGHUP, copy), where the
 // configuration in force is better than part of a new one.
 func Salvage(file string, src []byte) (c config.Config, skipped config.Errors) {
+	return SalvageWith(file, src, nil)
+}
+
+// SalvageWith is Salvage resolving host names with r.
+func SalvageWith(file string, src []byte, r config.Resolver) (c config.Config, skipped config.Errors) {
 	if junos.Detect(src) {
-		c, skipped = junos.Salvage(file, string(src))
+		c, skipped = junos.SalvageWith(file, string(src), r)
 	} else {
 		iosSrc, junosSrc, found := splitJunOS(src)
-		c, skipped = ios.Salvage(file, string(iosSrc))
+		c, skipped = ios.SalvageWith(file, string(iosSrc), r)
 		if found {
 			var more config.Errors
-			c, more = junos.SalvageOnto(c, file, string(junosSrc))
+			c, more = junos.SalvageOntoWith(c, file, string(junosSrc), r)
 			skipped = append(skipped, more...)
 		}
 	}
@@ -36,10 +41,15 @@ func Salvage(file string, src []byte) (c config.Config, skipped config.Errors) {
 // LoadSalvage is Salvage of a file. A file that cannot be read is an
 // error; what it holds never is.
 func LoadSalvage(path string) (config.Config, config.Errors, error) {
+	return LoadSalvageWith(path, nil)
+}
+
+// LoadSalvageWith is LoadSalvage resolving host names with r.
+func LoadSalvageWith(path string, r config.Resolver) (config.Config, config.Errors, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return config.Config{}, nil, fmt.Errorf("config: %w", err)
 	}
-	c, skipped := Salvage(path, src)
+	c, skipped := SalvageWith(path, src, r)
 	return c, skipped, nil
 }

@@ -316,7 +316,7 @@ func (x *cmd) ipFlowExport() {
 }
 
 func (x *cmd) exportDestination() {
-	a := x.c.Host(false, x.cfg.Names, x.offline)
+	a := x.c.Host(false, x.cfg.Names, x.offline, x.res)
 	port := x.c.Uint(1, 65535)
 	if x.c.Err != nil {
 		return

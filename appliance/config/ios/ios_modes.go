@@ -277,7 +277,7 @@ func (x *cmd) aggExport(a *config.Aggregation, path string) {
 		a.Version = map[string]platform.ExportVersion{"8": platform.V8, "9": platform.V9}[v]
 		x.touch(path + ".version")
 	case "destination":
-		addr := x.c.Host(false, x.cfg.Names, x.offline)
+		addr := x.c.Host(false, x.cfg.Names, x.offline, x.res)
 		port := x.c.Uint(1, 65535)
 		x.c.End()
 		if x.c.Err != nil {

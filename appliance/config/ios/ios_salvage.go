@@ -12,11 +12,16 @@ import (
 // with the block it opens and the rest parsed again, until the rest
 // parses. skipped is each dropped line's error (cfgfile.Salvage sorts them).
 func Salvage(file, src string) (config.Config, config.Errors) {
+	return SalvageWith(file, src, nil)
+}
+
+// SalvageWith is Salvage resolving host names with r.
+func SalvageWith(file, src string, r config.Resolver) (config.Config, config.Errors) {
 	text := strings.Split(src, "\n")
 	var skipped config.Errors
 	for pass := 0; pass < grammar.MaxSalvagePasses; pass++ {
 		joined := strings.Join(text, "\n")
-		c, err := Parse(file, []byte(joined))
+		c, err := ParseWith(file, []byte(joined), r)
 		if err == nil {
 			return c, skipped
 		}

@@ -81,7 +81,14 @@ type Session struct {
 	// offline: the session only tries lines (for `?` help), so a host
 	// name is not looked up on the name servers.
 	offline bool
+	// res resolves host names the host table does not hold (nil: the
+	// configured name servers alone).
+	res config.Resolver
 }
+
+// SetResolver makes the session resolve host names with r (flowtapd's
+// cache, which knows the DHCP lease's servers).
+func (s *Session) SetResolver(r config.Resolver) { s.res = r }
 
 // NewSession starts editing base; file names the source in errors
 // (the CLI passes "console" or the like).
@@ -183,7 +190,7 @@ func (s *Session) apply(m mode, text string, words []grammar.Word) (mode, *confi
 	if err != nil {
 		p, _ = platform.Lookup(config.DefaultPlatform)
 	}
-	x := &cmd{c: grammar.NewCursor(text, words, platform.DialectIOS), cfg: &work, p: &p, mode: m, offline: s.offline}
+	x := &cmd{c: grammar.NewCursor(text, words, platform.DialectIOS), cfg: &work, p: &p, mode: m, offline: s.offline, res: s.res}
 	x.dispatch()
 	x.hideSecrets()
 	if x.c.Err != nil {
@@ -295,15 +302,26 @@ func (s *Session) execFile(src string) config.Errors {
 // persona is the one a `platform` line names, wherever it stands; without
 // one it is DefaultPlatform. The error is an Errors of *LineError.
 func Parse(file string, src []byte) (config.Config, error) {
+	return ParseWith(file, src, nil)
+}
+
+// ParseWith is Parse resolving host names with r.
+func ParseWith(file string, src []byte, r config.Resolver) (config.Config, error) {
 	base := config.Config{Platform: findIOSPlatform(string(src))}
-	return Apply(base, file, src)
+	return ApplyWith(base, file, src, r)
 }
 
 // Apply applies IOS configuration lines, `no` forms included, to a copy
 // of base, as `copy FILE running-config` does; base is left alone. On any
 // error nothing is applied.
 func Apply(base config.Config, file string, src []byte) (config.Config, error) {
+	return ApplyWith(base, file, src, nil)
+}
+
+// ApplyWith is Apply resolving host names with r.
+func ApplyWith(base config.Config, file string, src []byte, r config.Resolver) (config.Config, error) {
 	s := NewSession(base, file)
+	s.res = r
 	if errs := s.execFile(string(src)); len(errs) > 0 {
 		return config.Config{}, errs
 	}
@@ -347,6 +365,7 @@ type cmd struct {
 	touched []grammar.Touched
 	masked  []int // words that are secrets, hidden from errors
 	offline bool  // look no host name up on the name servers (help)
+	res     config.Resolver
 }
 
 // touch marks the word just read as the value of path.

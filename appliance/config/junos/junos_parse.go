@@ -35,7 +35,14 @@ type Session struct {
 	// offline: lines are only tried (`?` help): a flow-server's host
 	// name is not looked up on the name servers.
 	offline bool
+	// res resolves host names the host table does not hold (nil: the
+	// configured name servers alone).
+	res config.Resolver
 }
+
+// SetResolver makes the session resolve host names with r (flowtapd's
+// cache, which knows the DHCP lease's servers).
+func (s *Session) SetResolver(r config.Resolver) { s.res = r }
 
 // NewSession starts a candidate from base.
 func NewSession(base config.Config, file string) *Session {
@@ -64,7 +71,7 @@ func (s *Session) exec(n int, text string) *config.LineError {
 	if !s.batch {
 		work = s.cfg.Clone()
 	}
-	j := &jcmd{c: grammar.NewCursor(text, words, platform.DialectJunOS), cfg: &work, offline: s.offline}
+	j := &jcmd{c: grammar.NewCursor(text, words, platform.DialectJunOS), cfg: &work, offline: s.offline, res: s.res}
 	j.top()
 	s.offered = j.c.Offered()
 	if j.c.Err != nil {
@@ -103,12 +110,22 @@ func (s *Session) Commit() (config.Config, error) {
 // Parse reads a JunOS configuration, `set` lines or brace text, into
 // a new Config whose persona defaults to cflowd.
 func Parse(file string, src []byte) (config.Config, error) {
-	return Apply(config.Config{Platform: DefaultPlatform}, file, src)
+	return ApplyWith(config.Config{Platform: DefaultPlatform}, file, src, nil)
+}
+
+// ParseWith is Parse resolving host names with r.
+func ParseWith(file string, src []byte, r config.Resolver) (config.Config, error) {
+	return ApplyWith(config.Config{Platform: DefaultPlatform}, file, src, r)
 }
 
 // Apply applies `set`/`delete` lines (or brace text, which sets what
 // it holds) to a copy of base, as `load merge` then `commit` do.
 func Apply(base config.Config, file string, src []byte) (config.Config, error) {
+	return ApplyWith(base, file, src, nil)
+}
+
+// ApplyWith is Apply resolving host names with r.
+func ApplyWith(base config.Config, file string, src []byte, r config.Resolver) (config.Config, error) {
 	lines, err := junosLines(string(src))
 	if err != nil {
 		var le *config.LineError
@@ -118,7 +135,7 @@ func Apply(base config.Config, file string, src []byte) (config.Config, error) {
 		return config.Config{}, config.Errors{err}
 	}
 	s := NewSession(base, file)
-	s.batch = true
+	s.batch, s.res = true, r
 	var errs config.Errors
 	for _, l := range lines {
 		if e := s.exec(l.n, l.text); e != nil {
@@ -199,6 +216,7 @@ type jcmd struct {
 	del     bool
 	touched []grammar.Touched
 	offline bool // look no host name up (help)
+	res     config.Resolver
 }
 
 func (j *jcmd) touch(path string) {
@@ -741,7 +759,7 @@ func (j *jcmd) samplingOutput() {
 func (j *jcmd) flowServer() {
 	// A host name is resolved as the line is entered (the static host
 	// mappings, then the name servers) and the server keeps the address.
-	a := j.c.Host(false, j.cfg.Names, j.offline)
+	a := j.c.Host(false, j.cfg.Names, j.offline, j.res)
 	if j.c.Err != nil {
 		return
 	}

@@ -12,16 +12,26 @@ import (
 // and the rest applied again, until the candidate commits. skipped is
 // each dropped line's error (cfgfile.Salvage sorts them).
 func Salvage(file, src string) (config.Config, config.Errors) {
-	return salvageOnto(config.Config{Platform: DefaultPlatform}, grammar.DefaultConfig(), file, src)
+	return SalvageWith(file, src, nil)
+}
+
+// SalvageWith is Salvage resolving host names with r.
+func SalvageWith(file, src string, r config.Resolver) (config.Config, config.Errors) {
+	return salvageOnto(config.Config{Platform: DefaultPlatform}, grammar.DefaultConfig(), file, src, r)
 }
 
 // SalvageOnto is Salvage applying src onto base (the IOS part of a saved
 // file, for its `flowtap junos` lines); when nothing commits, base stays.
 func SalvageOnto(base config.Config, file, src string) (config.Config, config.Errors) {
-	return salvageOnto(base, base, file, src)
+	return salvageOnto(base, base, file, src, nil)
 }
 
-func salvageOnto(base, failed config.Config, file, src string) (config.Config, config.Errors) {
+// SalvageOntoWith is SalvageOnto resolving host names with r.
+func SalvageOntoWith(base config.Config, file, src string, r config.Resolver) (config.Config, config.Errors) {
+	return salvageOnto(base, base, file, src, r)
+}
+
+func salvageOnto(base, failed config.Config, file, src string, r config.Resolver) (config.Config, config.Errors) {
 	lines, err := junosLines(src)
 	if err != nil {
 		var le *config.LineError
@@ -34,7 +44,7 @@ func salvageOnto(base, failed config.Config, file, src string) (config.Config, c
 	var skipped config.Errors
 	for pass := 0; pass < grammar.MaxSalvagePasses; pass++ {
 		s := NewSession(base, file)
-		s.batch = true
+		s.batch, s.res = true, r
 		var errs config.Errors
 		for _, l := range lines {
 			if drop[l.n] {

@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -18,7 +19,9 @@ var helpAddr = netip.MustParseAddr("192.0.2.1")
 // resolved now, once: the host table (`ip host`) first, then, unless
 // `no ip domain lookup`, the name servers. The line keeps the address.
 // offline (a line tried for help) asks no server.
-func (c *Cursor) Host(v4 bool, names config.Names, offline bool) netip.Addr {
+// r resolves what the host table does not (nil: the name servers
+// alone, nothing cached, no DHCP lease).
+func (c *Cursor) Host(v4 bool, names config.Names, offline bool, r config.Resolver) netip.Addr {
 	desc := "Hostname or A.B.C.D"
 	switch {
 	case c.dialect == platform.DialectJunOS:
@@ -53,15 +56,22 @@ func (c *Cursor) Host(v4 bool, names config.Names, offline bool) netip.Addr {
 	case ok:
 	case offline:
 		a = helpAddr
-	case names.NoLookup || len(names.Servers) == 0:
+	case names.NoLookup:
 		e := &config.UnknownHostError{Name: w}
 		c.fail(config.ErrInvalid, c.Pos, e.Error(), c.expecting(desc), e)
 		return netip.Addr{}
 	default:
+		if r == nil {
+			r = new(dnsclient.Cache)
+		}
+		var asked []netip.Addr
 		var err error
-		a, err = dnsclient.Lookup(context.Background(), names.Query(w), names.Servers)
-		if err != nil {
-			e := &config.UnknownHostError{Name: w, Servers: names.Servers, Err: err}
+		a, asked, err = r.Resolve(context.Background(), w, names.Servers, names.Domain)
+		if errors.Is(err, dnsclient.ErrNoServer) {
+			err = nil // IOS would broadcast; flowtap says only that the name is unknown
+		}
+		if !a.IsValid() {
+			e := &config.UnknownHostError{Name: w, Servers: asked, Err: err}
 			c.fail(config.ErrInvalid, c.Pos, e.Error(), c.expecting(desc), e)
 			return netip.Addr{}
 		}

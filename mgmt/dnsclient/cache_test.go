@@ -1,0 +1,86 @@
+package dnsclient
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/dnsmasq"
+	"github.com/flowtap/flowtap/mgmt/dhcplease"
+)
+
+// TestCacheLearnsFromLease: with no configured server the lease's
+// servers and domain are used, read anew at each lookup (a renewal that
+// moves to another server counts); an answer is cached as a temp entry
+// that answers again without a query until it is cleared; a configured
+// server wins over the lease's.
+func TestCacheLearnsFromLease(t *testing.T) {
+	a, b := dnsmasq.Addr(41), dnsmasq.Addr(42)
+	dnsmasq.Start(t, a, "lease.test", map[string]netip.Addr{"collector.lease.test": netip.MustParseAddr("192.0.2.41")})
+	dnsmasq.Start(t, b, "other.test", map[string]netip.Addr{
+		"collector.other.test": netip.MustParseAddr("192.0.2.42"),
+		"collector.lease.test": netip.MustParseAddr("192.0.2.43"),
+	})
+	lf := filepath.Join(t.TempDir(), dhcplease.Name("eth0"))
+	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	c := &Cache{LeaseFile: lf, Now: func() time.Time { return now }}
+	ctx := context.Background()
+
+	if _, asked, err := c.Resolve(ctx, "collector", nil, ""); !errors.Is(err, ErrNoServer) || asked != nil {
+		t.Fatalf("no lease: asked %v, err %v; want ErrNoServer", asked, err)
+	}
+	lease := dhcplease.Lease{Interface: "eth0", Addr: netip.MustParsePrefix("10.0.0.5/24"), Server: netip.MustParseAddr("10.0.0.1"), Obtained: now,
+		NameServers: []netip.Addr{a}, Domain: "lease.test"}
+	if err := dhcplease.Write(lf, lease); err != nil {
+		t.Fatal(err)
+	}
+	if s, d := c.Learned(); !slices.Equal(s, []netip.Addr{a}) || d != "lease.test" {
+		t.Fatalf("learned %v %q", s, d)
+	}
+	got, asked, err := c.Resolve(ctx, "collector", nil, "")
+	if err != nil || got != netip.MustParseAddr("192.0.2.41") || !slices.Equal(asked, []netip.Addr{a}) {
+		t.Fatalf("through the lease: %v asked %v err %v", got, asked, err)
+	}
+	// Renewal: another server, another domain.
+	lease.NameServers, lease.Domain = []netip.Addr{b}, "other.test"
+	if err := dhcplease.Write(lf, lease); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err = c.Resolve(ctx, "collector", nil, "")
+	if err != nil || got != netip.MustParseAddr("192.0.2.42") {
+		t.Fatalf("after renewal: %v %v", got, err)
+	}
+	// Cached: collector.lease.test answers from the cache (b would say .43).
+	got, asked, err = c.Resolve(ctx, "COLLECTOR.lease.test", nil, "")
+	if err != nil || got != netip.MustParseAddr("192.0.2.41") || asked != nil {
+		t.Fatalf("cached: %v asked %v err %v", got, asked, err)
+	}
+	want := []Entry{
+		{Name: "collector.lease.test", Addrs: []netip.Addr{netip.MustParseAddr("192.0.2.41")}, Added: now},
+		{Name: "collector.other.test", Addrs: []netip.Addr{netip.MustParseAddr("192.0.2.42")}, Added: now},
+	}
+	if e := c.Entries(); !slices.EqualFunc(e, want, func(x, y Entry) bool {
+		return x.Name == y.Name && slices.Equal(x.Addrs, y.Addrs) && x.Added.Equal(y.Added)
+	}) {
+		t.Fatalf("entries %v, want %v", e, want)
+	}
+	// clear host NAME takes the name as typed, the domain appended.
+	if n := c.Clear("collector", "lease.test"); n != 1 {
+		t.Fatalf("clear host collector removed %d", n)
+	}
+	got, _, err = c.Resolve(ctx, "collector.lease.test", nil, "")
+	if err != nil || got != netip.MustParseAddr("192.0.2.43") {
+		t.Fatalf("after clear: %v %v", got, err)
+	}
+	// A configured server wins over the lease's; a name it does not know fails.
+	if _, asked, err := c.Resolve(ctx, "nosuch", []netip.Addr{a}, "lease.test"); !errors.Is(err, ErrNotFound) || !slices.Equal(asked, []netip.Addr{a}) {
+		t.Fatalf("configured server: asked %v err %v", asked, err)
+	}
+	if n := c.Clear("*", ""); n != 2 || len(c.Entries()) != 0 {
+		t.Fatalf("clear host * removed %d, left %v", n, c.Entries())
+	}
+}
