@@ -26,6 +26,10 @@ type Export struct {
 	// resent (JunOS option-refresh-rate seconds); 0 follows
 	// TemplateTimeout.
 	OptionsTimeout time.Duration
+	// OptionsRefresh is `template options refresh-rate` in packets: how
+	// many export packets may go between two resends of the options
+	// templates and records; 0 follows TemplateRefresh.
+	OptionsRefresh int
 	InterfaceNames bool // ip flow-export interface-names
 	// ServicesIf and ServicesSource are JunOS `sampling output interface
 	// sp-X/Y/Z source-address A` (IOS extension `flowtap

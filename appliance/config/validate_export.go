@@ -47,6 +47,7 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 	e.TemplateTimeout = zeroIfEq(e.TemplateTimeout, platform.DefaultTemplateTimeout)
 	v.checkDuration("export.template-timeout", e.TemplateTimeout, time.Minute, 1, 3600, "template timeout-rate")
 	v.checkDuration("export.options-timeout", e.OptionsTimeout, time.Minute, 1, 3600, "template options timeout-rate")
+	v.checkRange("export.options-refresh", int64(e.OptionsRefresh), 1, 600, "template options refresh-rate")
 	if len(e.Destinations) > MaxDestinations {
 		v.failf("export.destinations", "%d destinations: at most %d", len(e.Destinations), MaxDestinations)
 	}

@@ -155,7 +155,7 @@ func (c *CLI) ExportView() show.ExportView {
 	tt := cmp.Or(cfg.Export.TemplateTimeout, export.DefaultTemplateTimeout)
 	tr := cmp.Or(cfg.Export.TemplateRefresh, export.DefaultTemplateRefreshPackets)
 	v.Template = show.TemplateSettings{Timeout: int(tt / time.Minute), Refresh: tr,
-		OptionsTimeout: int(cmp.Or(cfg.Export.OptionsTimeout, tt) / time.Minute), OptionsRefresh: tr}
+		OptionsTimeout: int(cmp.Or(cfg.Export.OptionsTimeout, tt) / time.Minute), OptionsRefresh: cmp.Or(cfg.Export.OptionsRefresh, tr)}
 	return v
 }
 

@@ -110,3 +110,25 @@ func TestExportSourceByFamily(t *testing.T) {
 		t.Errorf("source state %q, %v: want both addresses, so that either changing reopens its exporters", st, err)
 	}
 }
+
+// `ip flow-export template options refresh-rate` reaches each
+// destination's encoder; without it the options follow the template's
+// refresh-rate (export.Config's default).
+func TestOptionsRefreshReachesTheEncoder(t *testing.T) {
+	for _, tc := range []struct {
+		lines string
+		want  int
+	}{
+		{"ip flow-export template refresh-rate 40\nip flow-export template options refresh-rate 5\n", 5},
+		{"ip flow-export template refresh-rate 40\n", 0},
+	} {
+		c, err := ios.Parse("t", []byte("ip flow-export version 9\nip flow-export destination 192.0.2.9 2055\n"+tc.lines))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := destinations(c, export.Sampler{}, nil, time.Now())
+		if len(out) != 1 || out[0].Encoder.OptionsRefreshPackets != tc.want || out[0].Encoder.TemplateRefreshPackets != 40 {
+			t.Errorf("%q: encoders %+v, want options refresh %d", tc.lines, out, tc.want)
+		}
+	}
+}

@@ -370,17 +370,26 @@ func (x *cmd) exportTemplate() {
 	e := &x.cfg.Export
 	k := x.c.Keyword("options", "refresh-rate", "timeout-rate")
 	if k == "options" {
-		// Only the options' resend interval is kept (JunOS
-		// option-refresh-rate maps onto it); the rest follows the
-		// template settings.
-		x.c.Keyword("timeout-rate")
+		// The options' resend interval (JunOS option-refresh-rate
+		// seconds maps onto it) and packet count, each following the
+		// template's until set.
+		ok := x.c.Keyword("refresh-rate", "timeout-rate")
 		if x.neg {
 			x.c.Skip()
-			e.OptionsTimeout = 0
+			if ok == "refresh-rate" {
+				e.OptionsRefresh = 0
+			} else {
+				e.OptionsTimeout = 0
+			}
 			return
 		}
-		e.OptionsTimeout = time.Duration(x.c.Uint(1, 3600)) * time.Minute
-		x.touch("export.options-timeout")
+		if ok == "refresh-rate" {
+			e.OptionsRefresh = int(x.c.Uint(1, 600))
+			x.touch("export.options-refresh")
+		} else {
+			e.OptionsTimeout = time.Duration(x.c.Uint(1, 3600)) * time.Minute
+			x.touch("export.options-timeout")
+		}
 		x.c.End()
 		return
 	}

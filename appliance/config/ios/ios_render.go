@@ -406,6 +406,9 @@ func renderExport(r *iosWriter, c config.Config) {
 	if e.OptionsTimeout != 0 {
 		r.line("ip flow-export template options timeout-rate %d", e.OptionsTimeout/time.Minute)
 	}
+	if e.OptionsRefresh != 0 {
+		r.line("ip flow-export template options refresh-rate %d", e.OptionsRefresh)
+	}
 	if e.InterfaceNames {
 		r.line("ip flow-export interface-names")
 	}
