@@ -63,6 +63,10 @@ type Config struct {
 	// JFlow is JunOS inline J-Flow's names (flow-monitoring templates,
 	// sampling instance, FPC bindings); see JFlow.
 	JFlow JFlow
+	// JunOS is what a JunOS configuration keeps beside the statements
+	// it applies: inactive statements, annotations and groups; see
+	// JunOSText.
+	JunOS JunOSText
 	// ClassMaps and PolicyMaps are IOS NetFlow input filters (MQC), in
 	// configuration order; an interface applies one with `service-policy
 	// input NAME`.

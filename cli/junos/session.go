@@ -264,6 +264,10 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline, at []string) e
 		io.WriteString(w, junosconf.RenderDiff(old, cand))
 		return nil
 	}
+	if pipes.Has("display inheritance") {
+		io.WriteString(w, junosconf.RenderInheritance(cand))
+		return nil
+	}
 	writeConfigAt(w, cand, append(slices.Clone(s.path), at...), pipes.Has("display set"))
 	return nil
 }
@@ -450,7 +454,7 @@ func (s *Session) statementHelp(line string) (out []string, ok bool) {
 	}
 	showing := verb == "show"
 	switch verb {
-	case "set", "delete", "activate", "deactivate":
+	case "set", "delete", "activate", "deactivate", "annotate":
 	case "edit", "show":
 		verb = "set"
 	default:

@@ -12,8 +12,7 @@ import (
 // TestSSHInactive: an operator turns SSH off with `deactivate system
 // services ssh` and sees why it is off in `show configuration` (the
 // statement inactive) and `| display set`; the IOS running-config says
-// transport input none, and `activate` takes SSH back. Only this
-// statement may be (de)activated.
+// transport input none, and `activate` takes SSH back.
 func TestSSHInactive(t *testing.T) {
 	base, err := junosconf.Parse("base", []byte("set system host-name jtap\nset system services ssh\n"))
 	if err != nil {
@@ -26,8 +25,8 @@ func TestSSHInactive(t *testing.T) {
 	if out := strings.Join(shell{s}.Help("deactivate system services "), "\n"); !strings.Contains(out, "  ssh ") || !strings.Contains(out, "transport input none") {
 		t.Errorf("deactivate system services ?\n%s", out)
 	}
-	if out := run("deactivate system host-name"); !strings.Contains(out, "syntax error") {
-		t.Errorf("deactivate system host-name: %q", out)
+	if out := run("deactivate system services telnet"); !strings.Contains(out, "syntax error") {
+		t.Errorf("deactivate system services telnet: %q", out)
 	}
 	if out := run("deactivate system services ssh"); out != "" {
 		t.Fatalf("deactivate: %q", out)

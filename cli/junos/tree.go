@@ -240,6 +240,10 @@ func showConfiguration(s *Session, w io.Writer, args []string) error {
 		io.WriteString(w, junosconf.RenderDiff(old, s.b.Running()))
 		return nil
 	}
+	if s.pipes.Has("display inheritance") {
+		io.WriteString(w, junosconf.RenderInheritance(s.b.Running()))
+		return nil
+	}
 	writeConfigAt(w, s.b.Running(), words, s.pipes.Has("display set"))
 	return nil
 }
@@ -459,10 +463,11 @@ func configurationTree() *node {
 	return kw("", "",
 		kw("set", "Set a parameter", rest("<statement>", "Configuration statement").Runs(edit)),
 		kw("delete", "Delete a data element", rest("<statement>", "Configuration statement").Runs(edit)),
-		// flowtap takes these for `system services ssh` only (see
-		// appliance/config/junos): the grammar refuses any other.
+		// Any statement: an inactive one is kept in the candidate and
+		// not applied (appliance/config/junos/junos_text.go).
 		kw("activate", "Remove the inactive tag from a statement", rest("<statement>", "Configuration statement").Runs(edit)),
 		kw("deactivate", "Add the inactive tag to a statement", rest("<statement>", "Configuration statement").Runs(edit)),
+		kw("annotate", "Annotate the statement with a comment", rest("<statement>", "Configuration statement and \"comment\"").Runs(edit)),
 		kw("edit", "Edit a particular hierarchy level", rest("<path>", "Hierarchy level").Runs(func(s *Session, w io.Writer, args []string) error {
 			s.path = append(s.path, strings.Fields(args[1])...)
 			return nil

@@ -36,7 +36,7 @@ func junosExtension(c config.Config, iosText string) string {
 	if err != nil || len(config.Diff(c, back)) == 0 {
 		return ""
 	}
-	all := strings.Split(strings.TrimSuffix(junos.RenderSet(c), "\n"), "\n")
+	all := strings.Split(strings.TrimSuffix(junos.SaveText(c), "\n"), "\n")
 	var some []string
 	for _, l := range all {
 		if junosOnly(l) {

@@ -18,6 +18,7 @@ func isBraceText(src string) bool {
 type braceToken struct {
 	text string
 	line int
+	note bool // a /* comment */: the annotation of what follows
 }
 
 // flattenBraces turns brace text into the set lines it stands for:
@@ -33,8 +34,17 @@ func flattenBraces(src string) ([]numberedLine, error) {
 	}
 	var out []numberedLine
 	type container struct {
-		labels []string
-		used   bool // a statement was emitted inside it
+		labels   []string
+		used     bool // a statement was emitted inside it
+		inactive bool
+		note     string
+	}
+	note := "" // a /* comment */ waiting for its statement
+	annotate := func(line int, ls [][]string, words []string, text string) {
+		if text != "" {
+			q := `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(text) + `"`
+			out = append(out, numberedLine{line, "annotate" + strings.TrimPrefix(setLine(ls, words), "set") + " " + q})
+		}
 	}
 	var stack []container
 	labels := func(n int) [][]string {
@@ -54,18 +64,29 @@ func flattenBraces(src string) ([]numberedLine, error) {
 		if inactive {
 			out = append(out, numberedLine{line, deactivateLine(labels(len(stack)), words)})
 		}
+		annotate(line, labels(len(stack)), words, note)
+		note = ""
 		for i := range stack {
 			stack[i].used = true
 		}
 	}
 	var words []string
 	for _, t := range toks {
+		if t.note {
+			note = t.text
+			continue
+		}
 		switch t.text {
 		case "{":
 			if len(words) == 0 {
 				return nil, braceError(t.line, "'{' without a statement before it")
 			}
-			stack = append(stack, container{labels: words})
+			c := container{labels: words, note: note}
+			note = ""
+			if len(words) > 1 && words[0] == strings.TrimSpace(inactivePrefix) {
+				c.labels, c.inactive = words[1:], true
+			}
+			stack = append(stack, c)
 			words = nil
 		case ";":
 			if len(words) > 0 {
@@ -80,10 +101,18 @@ func flattenBraces(src string) ([]numberedLine, error) {
 				return nil, braceError(t.line, "'}' without '{'")
 			}
 			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
 			if !top.used { // an empty container (`eth0 { }`) still exists
+				stack = stack[:len(stack)-1]
 				emit(t.line, top.labels)
+				stack = append(stack, top)
 			}
+			// The container's own deactivation and note follow what it
+			// holds.
+			if top.inactive {
+				out = append(out, numberedLine{t.line, deactivateLine(labels(len(stack)), nil)})
+			}
+			annotate(t.line, labels(len(stack)), nil, top.note)
+			stack = stack[:len(stack)-1]
 		default:
 			words = append(words, t.text)
 		}
@@ -111,7 +140,8 @@ func braceError(line int, reason string) *config.LineError {
 	return &config.LineError{Line: line, Kind: config.ErrRefused, Dialect: platform.DialectJunOS, Reason: "syntax error: " + reason}
 }
 
-// braceTokens splits brace text, dropping # and /* */ comments.
+// braceTokens splits brace text, dropping # comments; a /* */ comment
+// is a note token.
 func braceTokens(src string) ([]braceToken, error) {
 	var toks []braceToken
 	line := 1
@@ -132,10 +162,11 @@ func braceTokens(src string) ([]braceToken, error) {
 			if end < 0 {
 				return nil, braceError(line, "unterminated comment")
 			}
+			toks = append(toks, braceToken{text: strings.TrimSpace(src[i+2 : i+2+end]), line: line, note: true})
 			line += strings.Count(src[i:i+2+end], "\n")
 			i += end + 4
 		case c == '{' || c == '}' || c == ';':
-			toks = append(toks, braceToken{string(c), line})
+			toks = append(toks, braceToken{text: string(c), line: line})
 			i++
 		case c == '"':
 			j := i + 1
@@ -151,14 +182,14 @@ func braceTokens(src string) ([]braceToken, error) {
 			if j >= len(src) {
 				return nil, braceError(line, "unterminated quoted string")
 			}
-			toks = append(toks, braceToken{src[i : j+1], line})
+			toks = append(toks, braceToken{text: src[i : j+1], line: line})
 			i = j + 1
 		default:
 			j := i
 			for j < len(src) && !strings.ContainsRune(" \t\r\n{};\"#", rune(src[j])) {
 				j++
 			}
-			toks = append(toks, braceToken{src[i:j], line})
+			toks = append(toks, braceToken{text: src[i:j], line: line})
 			i = j
 		}
 	}

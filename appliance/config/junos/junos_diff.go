@@ -17,7 +17,7 @@ import (
 //	+   rate 1000;
 func RenderDiff(old, new config.Config) string {
 	var out strings.Builder
-	compareJunOS(&out, nil, junosTree(junosStatements(old)), junosTree(junosStatements(new)))
+	compareJunOS(&out, nil, junosTree(fullStatements(old, false)), junosTree(fullStatements(new, false)))
 	return out.String()
 }
 
@@ -57,7 +57,7 @@ func compareJunOS(out *strings.Builder, path []string, a, b *jnode) {
 func labels(ns []*jnode) []string {
 	s := make([]string, len(ns))
 	for i, n := range ns {
-		s[i] = n.label
+		s[i] = n.shown()
 	}
 	return s
 }

@@ -34,6 +34,8 @@ func (s *Session) Load(src string) config.Errors {
 // what only IOS says (users, access lines, SNMPv3) stays, as it would on
 // a router whose JunOS hierarchy is replaced.
 func OverrideBase(c config.Config) config.Config {
+	c = c.Clone()
+	c.JunOS = config.JunOSText{}
 	s := NewSession(c, "override")
 	seen := map[string]bool{}
 	for _, l := range strings.Split(RenderSet(c), "\n") {

@@ -46,7 +46,18 @@ func (s *Session) SetResolver(r config.Resolver) { s.res = r }
 
 // NewSession starts a candidate from base.
 func NewSession(base config.Config, file string) *Session {
-	return &Session{file: file, base: base, cfg: base.Clone(), where: grammar.Origins{}}
+	s := &Session{file: file, base: base, cfg: base.Clone(), where: grammar.Origins{}}
+	if len(base.JunOS.Inherited) > 0 {
+		// The candidate holds the local statements: what the groups
+		// gave is taken out by rebuilding the JunOS part from its text.
+		s.cfg = OverrideBase(base)
+		s.batch = true
+		for _, l := range strings.Split(strings.TrimSpace(SaveText(base)), "\n") {
+			s.exec(0, l)
+		}
+		s.batch = false
+	}
+	return s
 }
 
 // Exec applies one `set` or `delete` line to the candidate. Syntax errors
@@ -59,7 +70,8 @@ func (s *Session) Exec(line string) error {
 	return nil
 }
 
-func (s *Session) exec(n int, text string) *config.LineError {
+// grammarExec applies a line through the statement grammar.
+func (s *Session) grammarExec(n int, text string) *config.LineError {
 	words, err := splitJunOS(text)
 	if err != nil {
 		return &config.LineError{File: s.file, Line: n, Text: text, Col: len(text), Kind: config.ErrInvalid, Dialect: platform.DialectJunOS, Reason: err.Error()}
@@ -86,9 +98,17 @@ func (s *Session) exec(n int, text string) *config.LineError {
 // Commit checks the candidate and returns it normalized; the errors name
 // the line that last set each refused value.
 func (s *Session) Commit() (config.Config, error) {
-	aggregationServers(&s.cfg)
+	work := &s.cfg
+	if grouped(s.cfg) {
+		eff, errs := expand(s.cfg)
+		if len(errs) > 0 {
+			return config.Config{}, config.Errors(errs)
+		}
+		work = &eff
+	}
+	aggregationServers(work)
 	var folded config.Errors
-	fes, from := foldTemplates(&s.cfg)
+	fes, from := foldTemplates(work)
 	for model, stmt := range from {
 		if at, ok := s.where[stmt]; ok {
 			s.where[model] = at
@@ -98,7 +118,7 @@ func (s *Session) Commit() (config.Config, error) {
 		folded = append(folded, s.where.Blame(fe, s.file, platform.DialectJunOS))
 	}
 	_, baseErrs := config.NormalizeFields(s.base)
-	norm, errs := grammar.CheckAll(s.cfg, baseErrs, s.where, s.file, platform.DialectJunOS)
+	norm, errs := grammar.CheckAll(*work, baseErrs, s.where, s.file, platform.DialectJunOS)
 	errs = append(folded, errs...)
 	if len(errs) > 0 {
 		grammar.SortByLine(errs)
@@ -958,4 +978,13 @@ func (j *jcmd) clearServerAS(i int) {
 
 // Candidate is the configuration the session's lines have built so far,
 // unchecked (`show`, `show | compare` in configuration mode).
-func (s *Session) Candidate() config.Config { return s.cfg.Clone() }
+func (s *Session) Candidate() config.Config {
+	if grouped(s.cfg) {
+		eff, _ := expand(s.cfg)
+		return eff
+	}
+	return s.cfg.Clone()
+}
+
+// grouped reports whether c applies groups.
+func grouped(c config.Config) bool { return len(c.JunOS.Apply) > 0 }

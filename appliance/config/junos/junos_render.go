@@ -19,6 +19,21 @@ type jstmt struct {
 	// inactive is a deactivated statement: `inactive: leaf;` in brace
 	// text, its set line and then `deactivate` in `display set`.
 	inactive bool
+	// pathMeta marks the containers above (nil: none marked); note is
+	// the leaf's annotation.
+	pathMeta []meta
+	note     string
+	// entry is the deactivated statement this one lies in (its
+	// deactivate line follows its last set line); inherit the group
+	// that gave it (display inheritance).
+	entry   string
+	inherit string
+}
+
+// meta is what a container of a statement carries besides its label.
+type meta struct {
+	inactive bool
+	note     string
 }
 
 // inactivePrefix marks, in brace text and in what the statement makers
@@ -250,10 +265,16 @@ func junosQuote(s string) string {
 // the rest.
 func RenderSet(c config.Config) string {
 	var b strings.Builder
-	for _, s := range junosStatements(c) {
+	stmts := fullStatements(c, false)
+	for i, s := range stmts {
 		b.WriteString(setLine([][]string{s.path}, []string{s.leaf}))
 		b.WriteByte('\n')
-		if s.inactive {
+		switch {
+		case s.entry != "":
+			if i+1 == len(stmts) || stmts[i+1].entry != s.entry {
+				b.WriteString("deactivate " + s.entry + "\n")
+			}
+		case s.inactive:
 			b.WriteString(deactivateLine([][]string{s.path}, []string{s.leaf}))
 			b.WriteByte('\n')
 		}
@@ -261,10 +282,30 @@ func RenderSet(c config.Config) string {
 	return b.String()
 }
 
+// SaveText is RenderSet with the annotations as `annotate` lines (which
+// display set leaves out): what a saved file keeps of the JunOS part.
+func SaveText(c config.Config) string {
+	var b strings.Builder
+	b.WriteString(RenderSet(c))
+	for _, n := range c.JunOS.Notes {
+		b.WriteString("annotate " + n.Path + " " + `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(n.Text) + `"` + "\n")
+	}
+	return b.String()
+}
+
 // Render is the configuration as JunOS brace text.
 func Render(c config.Config) string {
 	var b strings.Builder
-	junosTree(junosStatements(c)).write(&b, 0, "")
+	junosTree(fullStatements(c, false)).write(&b, 0, "")
+	return b.String()
+}
+
+// RenderInheritance is `show configuration | display inheritance`: the
+// brace text with what the groups give, each inherited statement under
+// JunOS's `##` comment naming its group.
+func RenderInheritance(c config.Config) string {
+	var b strings.Builder
+	junosTree(fullStatements(c, true)).write(&b, 0, "")
 	return b.String()
 }
 
@@ -273,16 +314,38 @@ type jnode struct {
 	label    string
 	children []*jnode
 	leaves   []string // statements in order, as `leaf;`; "" marks a child's place
+	// leafNote and leafFrom are each leaf's annotation and the group it
+	// was inherited from.
+	leafNote, leafFrom []string
+	inactive           bool
+	note               string
+	// from is the group the container was inherited from; local is set
+	// when a statement of its own lies in it.
+	from  string
+	local bool
 }
 
 func junosTree(stmts []jstmt) *jnode {
 	root := &jnode{}
 	for _, s := range stmts {
 		n := root
-		for _, label := range s.path {
+		for i, label := range s.path {
 			n = n.child(label)
+			if i < len(s.pathMeta) {
+				n.inactive = n.inactive || s.pathMeta[i].inactive
+				if n.note == "" {
+					n.note = s.pathMeta[i].note
+				}
+			}
+			if s.inherit == "" {
+				n.local = true
+			} else if n.from == "" {
+				n.from = s.inherit
+			}
 		}
 		n.leaves = append(n.leaves, s.text())
+		n.leafNote = append(n.leafNote, s.note)
+		n.leafFrom = append(n.leafFrom, s.inherit)
 	}
 	return root
 }
@@ -298,6 +361,14 @@ func (n *jnode) child(label string) *jnode {
 	return c
 }
 
+// shown is the container's label as brace text writes it.
+func (n *jnode) shown() string {
+	if n.inactive {
+		return inactivePrefix + n.label
+	}
+	return n.label
+}
+
 // write prints the node's body at depth, each line prefixed with sign
 // (for `show | compare`).
 func (n *jnode) write(b *strings.Builder, depth int, sign string) {
@@ -310,11 +381,29 @@ func (n *jnode) write(b *strings.Builder, depth int, sign string) {
 		}
 		return s
 	}
-	for _, l := range n.leaves {
+	above := func(note, from, stmt string) {
+		if note != "" {
+			fmt.Fprintf(b, "%s/* %s */\n", ind(depth), note)
+		}
+		if from != "" {
+			// JunOS names the statement by its last word.
+			ws := words(strings.TrimPrefix(stmt, inactivePrefix))
+			fmt.Fprintf(b, "%s##\n%s## '%s' was inherited from group '%s'\n%s##\n", ind(depth), ind(depth), ws[len(ws)-1], from, ind(depth))
+		}
+	}
+	for i, l := range n.leaves {
+		if i < len(n.leafNote) {
+			above(n.leafNote[i], n.leafFrom[i], l)
+		}
 		fmt.Fprintf(b, "%s%s;\n", ind(depth), l)
 	}
 	for _, c := range n.children {
-		fmt.Fprintf(b, "%s%s {\n", ind(depth), c.label)
+		from := c.from
+		if c.local {
+			from = ""
+		}
+		above(c.note, from, c.label)
+		fmt.Fprintf(b, "%s%s {\n", ind(depth), c.shown())
 		c.write(b, depth+1, sign)
 		fmt.Fprintf(b, "%s}\n", ind(depth))
 	}
@@ -324,7 +413,7 @@ func (n *jnode) write(b *strings.Builder, depth int, sign string) {
 // are kept in the model, but RenderSet leaves them out): what is
 // lost going through the JunOS rendering and back.
 func Unmapped(c config.Config) []string {
-	back, err := Apply(config.Config{Platform: c.Platform}, "junos", []byte(RenderSet(c)))
+	back, err := Apply(config.Config{Platform: c.Platform}, "junos", []byte(SaveText(c)))
 	if err != nil {
 		return []string{"(the JunOS rendering does not parse back: " + err.Error() + ")"}
 	}
@@ -339,42 +428,49 @@ func Unmapped(c config.Config) []string {
 // forwarding-options sampling` in configuration mode, or `show` at that
 // edit level): the statements under it, their containers relative to it.
 // A leaf the words name whole ("... input rate") is shown as itself.
-func RenderAt(c config.Config, words []string) string {
-	var at []jstmt
-	for _, s := range junosStatements(c) {
+func RenderAt(c config.Config, at []string) string {
+	var out []jstmt
+	for _, s := range fullStatements(c, false) {
 		var ws []string
 		for _, l := range s.path {
-			ws = append(ws, strings.Fields(l)...)
+			ws = append(ws, words(l)...)
 		}
 		n := len(ws)
-		ws = append(ws, strings.Fields(s.leaf)...)
-		if len(ws) < len(words) || !slices.Equal(ws[:len(words)], words) {
+		ws = append(ws, words(s.leaf)...)
+		if len(ws) < len(at) || !slices.Equal(ws[:len(at)], at) {
 			continue
 		}
-		if len(words) >= n {
+		if len(at) >= n {
 			// Inside the statement's own words: the statement itself.
-			at = append(at, jstmt{leaf: strings.Join(ws[n:], " "), inactive: s.inactive})
+			out = append(out, jstmt{leaf: joinWords(ws[n:]), inactive: s.inactive, note: s.note})
 			continue
 		}
 		// Drop the containers the words cover; a container they only
 		// begin ("family" of "family inet") keeps its remaining words.
 		var path []string
+		var pm []meta
 		k := 0
-		for _, l := range s.path {
-			f := strings.Fields(l)
+		for i, l := range s.path {
+			f := words(l)
+			var m meta
+			if i < len(s.pathMeta) {
+				m = s.pathMeta[i]
+			}
 			switch {
-			case k+len(f) <= len(words):
-			case k >= len(words):
+			case k+len(f) <= len(at):
+			case k >= len(at):
 				path = append(path, l)
+				pm = append(pm, m)
 			default:
-				path = append(path, strings.Join(f[len(words)-k:], " "))
+				path = append(path, joinWords(f[len(at)-k:]))
+				pm = append(pm, m)
 			}
 			k += len(f)
 		}
-		at = append(at, jstmt{path: path, leaf: s.leaf, inactive: s.inactive})
+		out = append(out, jstmt{path: path, leaf: s.leaf, inactive: s.inactive, pathMeta: pm, note: s.note})
 	}
 	var b strings.Builder
-	junosTree(at).write(&b, 0, "")
+	junosTree(out).write(&b, 0, "")
 	return b.String()
 }
 
