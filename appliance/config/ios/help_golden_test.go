@@ -43,6 +43,9 @@ func TestHelpScreens(t *testing.T) {
 		{"summer-time-end-time", nil, "clock summer-time CEST recurring last Sunday March 02:00 last Sunday October "},
 		{"top-talkers-byte-range", []string{"ip flow-top-talkers"}, "match byte-range 100 "},
 		{"line-exec-timeout", []string{"line vty 0 4"}, "exec-timeout "},
+		{"line-exec-timeout-seconds", []string{"line vty 0 4"}, "exec-timeout 10 "},
+		{"line-password", []string{"line vty 0 4"}, "password "},
+		{"enable-secret", nil, "enable secret "},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			s := NewSession(config.Config{}, "console")

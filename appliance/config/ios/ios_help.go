@@ -198,13 +198,16 @@ var valueForms = map[string]bool{
 
 // helpOrder lists what `?` shows as IOS does: the values a position
 // takes (<1-60>, A.B.C.D, WORD) first, as the grammar offers them, then
-// the keywords in ASCII order (RO before view, as IOS), then <cr>; the grammar offers them
-// in the order it tries them.
+// the keywords in ASCII order (RO before view, as IOS), then the rest of
+// the line as text (LINE: `password ?` lists 0 and 7 before it), then
+// <cr>; the grammar offers them in the order it tries them.
 func helpOrder(next []string) []string {
-	var values, keywords []string
+	var values, keywords, text []string
 	for _, e := range next {
 		switch {
 		case e == "<cr>":
+		case e == "LINE":
+			text = append(text, e)
 		case isValue(e):
 			values = append(values, e)
 		default:
@@ -213,5 +216,5 @@ func helpOrder(next []string) []string {
 	}
 	slices.Sort(keywords)
 	keywords = slices.Compact(keywords)
-	return append(values, keywords...)
+	return append(append(values, keywords...), text...)
 }

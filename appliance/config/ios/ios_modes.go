@@ -657,6 +657,8 @@ func (x *cmd) execTimeout() {
 	}
 	d := time.Duration(x.c.Uint(0, 35791)) * time.Minute
 	x.touch("vty.exec-timeout")
+	// `?` after the minutes lists the seconds before <cr>.
+	x.c.Offer("<0-2147483>")
 	if x.c.More() {
 		d += time.Duration(x.c.Uint(0, 2147483)) * time.Second
 	}
