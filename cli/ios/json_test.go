@@ -109,7 +109,7 @@ func TestJSONRefused(t *testing.T) {
 	s := NewSession(jsonBackend{&fakeBackend{cfg: config.Config{Hostname: "tap1"}}}, false)
 	for line, want := range map[string]string{
 		"show version | json":               "% JSON output is not supported for this command\n",
-		"show ip flow datapath | json x":    "% Invalid input detected at '^' marker.\n",
+		"show ip flow datapath | json x":    strings.Repeat(" ", 34) + "^\n% Invalid input detected at '^' marker.\n",
 		"show interfaces eth9 | json":       "                     ^\n% Invalid input detected at '^' marker.\n",
 		"show ip flow datapath | include x": "",
 	} {
@@ -265,7 +265,7 @@ func TestJSONSNMP(t *testing.T) {
 	if got := s.Exec("show snmp"); got != "%SNMP agent not enabled\n" {
 		t.Errorf("show snmp without an agent: %q", got)
 	}
-	if got := s.Exec("show snmp | json brief"); got != "% Invalid input detected at '^' marker.\n" {
+	if got := s.Exec("show snmp | json brief"); got != strings.Repeat(" ", 22)+"^\n% Invalid input detected at '^' marker.\n" {
 		t.Errorf("show snmp | json brief: %q", got)
 	}
 }

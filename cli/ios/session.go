@@ -242,6 +242,11 @@ func (s *Session) completeExec(line string) string {
 func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 	p, err := pipe.IOS().Parse(line)
 	if err != nil {
+		// A filter verb IOS does not know, or a word its verb takes
+		// none of, gets its caret as a command's word does.
+		if pe := (*pipe.PosError)(nil); errors.As(err, &pe) && pe.Pos >= 0 {
+			fmt.Fprintf(w, "%*s^\n", promptLen+pe.Pos, "")
+		}
 		fmt.Fprintln(w, err)
 		return
 	}

@@ -46,7 +46,7 @@ func IOS() Syntax {
 			// The command renders JSON itself: its snapshot, not its text.
 			{Name: "json", Help: "Output in JSON format", New: func(arg string) (Filter, error) {
 				if arg != "" {
-					return nil, errors.New("% Invalid input detected at '^' marker.")
+					return nil, MarkArg(errors.New("% Invalid input detected at '^' marker."))
 				}
 				return nil, nil
 			}},

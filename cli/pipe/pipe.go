@@ -11,6 +11,7 @@
 package pipe
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -48,6 +49,21 @@ type Syntax struct {
 	Incomplete error
 }
 
+// PosError is a stage's error with the byte offset in the line of the
+// word it is about, for a dialect that marks it (IOS's caret under a
+// verb it does not know, or an argument its verb takes none of).
+type PosError struct {
+	Pos int
+	Err error
+}
+
+func (e *PosError) Error() string { return e.Err.Error() }
+func (e *PosError) Unwrap() error { return e.Err }
+
+// MarkArg is what a Verb's New returns for an argument the verb refuses
+// as a word (not as a pattern): Parse marks the argument's place.
+func MarkArg(err error) error { return &PosError{Pos: -1, Err: err} }
+
 // Stage is one parsed `| VERB ARG`.
 type Stage struct {
 	Verb string // the full verb name
@@ -65,10 +81,12 @@ type Pipeline struct {
 // filter, so a bad stage is refused before the command runs.
 func (sx Syntax) Parse(line string) (Pipeline, error) {
 	var parts []string
+	at := -1 // where the stage starts in line; -1 when not known (chained)
 	if sx.Chain {
 		parts = splitQuoted(line)
 	} else if i := strings.Index(line, " |"); i >= 0 {
 		parts = []string{line[:i], line[i+2:]}
+		at = i + 2
 	} else {
 		parts = []string{line}
 	}
@@ -76,20 +94,34 @@ func (sx Syntax) Parse(line string) (Pipeline, error) {
 	// offset in the line.
 	p := Pipeline{Cmd: strings.TrimRight(parts[0], " ")}
 	for _, part := range parts[1:] {
+		// The verb's and the argument's offsets in line, when known.
+		wordAt, argAt := -1, -1
+		if at >= 0 {
+			wordAt = at + len(part) - len(strings.TrimLeft(part, " "))
+		}
 		part = strings.TrimSpace(part)
 		word, arg, _ := strings.Cut(part, " ")
+		if wordAt >= 0 {
+			argAt = wordAt + len(word)
+			if rest := part[len(word):]; rest != "" {
+				argAt += len(rest) - len(strings.TrimLeft(rest, " "))
+			}
+		}
 		arg = strings.TrimSpace(arg)
 		if sx.Chain {
 			arg = unquote(arg)
 		}
 		v, ok := sx.lookup(word)
 		if !ok {
-			return Pipeline{}, sx.Unknown(word)
+			return Pipeline{}, &PosError{Pos: wordAt, Err: sx.Unknown(word)}
 		}
 		if v.NeedsArg && arg == "" {
 			return Pipeline{}, sx.Incomplete
 		}
 		f, err := v.New(arg)
+		if pe := (*PosError)(nil); errors.As(err, &pe) && pe.Pos < 0 {
+			pe.Pos = argAt
+		}
 		if err != nil {
 			return Pipeline{}, err
 		}
