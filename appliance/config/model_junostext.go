@@ -22,6 +22,11 @@ type JunOSText struct {
 	// local statement says (what `display inheritance` adds), with the
 	// group each came from. Filled when a candidate is committed.
 	Inherited []JunOSInherited
+	// Filled are local statements that hold only what groups give
+	// them (an interface named alone that a group samples): the
+	// settings show them only through the inherited lines, so they are
+	// kept here to be shown as themselves.
+	Filled []string
 }
 
 // JunOSInactive is one deactivated statement: its path (the words that

@@ -47,7 +47,7 @@ func (s *Session) SetResolver(r config.Resolver) { s.res = r }
 // NewSession starts a candidate from base.
 func NewSession(base config.Config, file string) *Session {
 	s := &Session{file: file, base: base, cfg: base.Clone(), where: grammar.Origins{}}
-	if len(base.JunOS.Inherited) > 0 {
+	if len(base.JunOS.Inherited) > 0 || len(base.JunOS.Filled) > 0 {
 		// The candidate holds the local statements: what the groups
 		// gave is taken out by rebuilding the JunOS part from its text.
 		s.cfg = OverrideBase(base)

@@ -28,6 +28,9 @@ type jstmt struct {
 	// that gave it (display inheritance).
 	entry   string
 	inherit string
+	// container: the statement is a container that exists locally
+	// (its path and leaf are nodes of the tree, no leaf is written).
+	container bool
 }
 
 // meta is what a container of a statement carries besides its label.
@@ -267,6 +270,9 @@ func RenderSet(c config.Config) string {
 	var b strings.Builder
 	stmts := fullStatements(c, false)
 	for i, s := range stmts {
+		if s.container {
+			continue
+		}
 		b.WriteString(setLine([][]string{s.path}, []string{s.leaf}))
 		b.WriteByte('\n')
 		switch {
@@ -329,6 +335,13 @@ func junosTree(stmts []jstmt) *jnode {
 	root := &jnode{}
 	for _, s := range stmts {
 		n := root
+		if s.container {
+			for _, label := range append(slices.Clone(s.path), s.leaf) {
+				n = n.child(label)
+				n.local = true
+			}
+			continue
+		}
 		for i, label := range s.path {
 			n = n.child(label)
 			if i < len(s.pathMeta) {
@@ -391,13 +404,8 @@ func (n *jnode) write(b *strings.Builder, depth int, sign string) {
 			fmt.Fprintf(b, "%s##\n%s## '%s' was inherited from group '%s'\n%s##\n", ind(depth), ind(depth), ws[len(ws)-1], from, ind(depth))
 		}
 	}
-	for i, l := range n.leaves {
-		if i < len(n.leafNote) {
-			above(n.leafNote[i], n.leafFrom[i], l)
-		}
-		fmt.Fprintf(b, "%s%s;\n", ind(depth), l)
-	}
-	for _, c := range n.children {
+	first := func(c *jnode) bool { return n.label == "" && depth == 0 && c.label == "groups" }
+	node := func(c *jnode) {
 		from := c.from
 		if c.local {
 			from = ""
@@ -406,6 +414,23 @@ func (n *jnode) write(b *strings.Builder, depth int, sign string) {
 		fmt.Fprintf(b, "%s%s {\n", ind(depth), c.shown())
 		c.write(b, depth+1, sign)
 		fmt.Fprintf(b, "%s}\n", ind(depth))
+	}
+	// JunOS writes groups first, then the apply-groups that use them.
+	for _, c := range n.children {
+		if first(c) {
+			node(c)
+		}
+	}
+	for i, l := range n.leaves {
+		if i < len(n.leafNote) {
+			above(n.leafNote[i], n.leafFrom[i], l)
+		}
+		fmt.Fprintf(b, "%s%s;\n", ind(depth), l)
+	}
+	for _, c := range n.children {
+		if !first(c) {
+			node(c)
+		}
 	}
 }
 

@@ -456,6 +456,11 @@ func (s *Session) applyGroups(n int, text string, level []string, except bool, n
 	if s.offline {
 		return nil
 	}
+	if len(level) > 0 {
+		// The level exists once something is applied at it (an
+		// interface with apply-groups and nothing else).
+		s.grammarExec(n, "set "+key)
+	}
 	if i < 0 {
 		x.Apply = append(x.Apply, config.JunOSApply{Path: key, Except: except})
 		i = len(x.Apply) - 1
@@ -496,7 +501,7 @@ type inherited struct {
 func expand(local config.Config) (config.Config, []error) {
 	x := local.JunOS
 	out := local.Clone()
-	out.JunOS.Inherited = nil
+	out.JunOS.Inherited, out.JunOS.Filled = nil, nil
 	if !slices.ContainsFunc(x.Apply, func(a config.JunOSApply) bool { return !a.Except }) {
 		return out, nil
 	}
@@ -560,8 +565,14 @@ func expand(local config.Config) (config.Config, []error) {
 	}
 	eff := s.cfg
 	eff.JunOS = x
-	eff.JunOS.Inherited = nil
-	for _, l := range modelLines(eff) {
+	eff.JunOS.Inherited, eff.JunOS.Filled = nil, nil
+	effLines := modelLines(eff)
+	for _, l := range modelLines(local) {
+		if !slices.Contains(effLines, l) {
+			eff.JunOS.Filled = append(eff.JunOS.Filled, l)
+		}
+	}
+	for _, l := range effLines {
 		if have[l] {
 			continue
 		}

@@ -92,9 +92,20 @@ func fullStatements(c config.Config, inheritance bool) []jstmt {
 		inh[i.Line] = i.Group
 	}
 	start := len(out)
+	filled := map[string]bool{}
 	for _, st := range junosStatements(full) {
 		l := strings.TrimPrefix(setLine([][]string{st.path}, []string{st.leaf}), "set ")
 		if g, ok := inh[l]; ok {
+			// A local statement the groups filled shows where they
+			// did: as itself, or as the local container it is.
+			for _, f := range x.Filled {
+				if !filled[f] && under(words(l), words(f)) {
+					filled[f] = true
+					fs := structure(words(f), c.Platform)
+					fs.container = inheritance
+					out = append(out, fs)
+				}
+			}
 			if !inheritance {
 				continue
 			}
@@ -114,10 +125,20 @@ func fullStatements(c config.Config, inheritance bool) []jstmt {
 		l := applyLine(a)
 		at := len(out)
 		var labels []string
-		for i := start; i < len(out); i++ {
-			if p, ok := labelsFor(out[i].path, lw); ok {
+		for i := start; i < len(out) && labels == nil; i++ {
+			st := out[i]
+			if st.container {
+				continue
+			}
+			if p, ok := labelsFor(st.path, lw); ok {
 				at, labels = i, p
-				break
+				continue
+			}
+			// A statement named alone (`lo;`) becomes the level that
+			// holds the apply-groups.
+			if p, ok := labelsFor(append(slices.Clone(st.path), st.leaf), lw); ok && len(p) == len(st.path)+1 {
+				out = slices.Delete(out, i, i+1)
+				at, labels = i, p
 			}
 		}
 		if labels == nil {
