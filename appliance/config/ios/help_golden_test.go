@@ -46,6 +46,9 @@ func TestHelpScreens(t *testing.T) {
 		{"line-exec-timeout-seconds", []string{"line vty 0 4"}, "exec-timeout 10 "},
 		{"line-password", []string{"line vty 0 4"}, "password "},
 		{"enable-secret", nil, "enable secret "},
+		{"line-vty-last", nil, "line vty 0 "},
+		{"logging-buffered", nil, "logging buffered "},
+		{"logging-trap", nil, "logging trap "},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			s := NewSession(config.Config{}, "console")

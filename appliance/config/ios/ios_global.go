@@ -486,6 +486,8 @@ func (x *cmd) line() {
 	}
 	first := x.c.Uint(0, config.MaxVTYLast)
 	last := first
+	// `?` after the first line lists the last before <cr>.
+	x.c.Offer(fmt.Sprintf("<0-%d>", config.MaxVTYLast))
 	if x.c.More() {
 		if last = x.c.Uint(0, config.MaxVTYLast); x.c.Err == nil && last < first {
 			x.c.Invalid(x.c.Last(), "the last line is below the first")
@@ -538,8 +540,12 @@ func (x *cmd) logging() {
 		// `logging buffered [SIZE] [LEVEL]`: a one-digit word is a
 		// level, as on IOS (sizes start at 4096).
 		size, lv := 0, ""
+		// `?` lists a size and the levels; after a size, the levels.
+		sizes := fmt.Sprintf("<%d-%d>", config.MinLoggingBuffer, config.MaxLoggingBuffer)
+		x.c.Offer(append([]string{"<0-7>", sizes}, config.LogSeverities...)...)
 		if x.c.More() && len(x.c.Words[x.c.Pos].Text) > 1 && x.c.Words[x.c.Pos].Text[0] >= '0' && x.c.Words[x.c.Pos].Text[0] <= '9' {
 			size = int(x.c.Uint(config.MinLoggingBuffer, config.MaxLoggingBuffer))
+			x.c.Offer(append([]string{"<0-7>"}, config.LogSeverities...)...)
 		}
 		if x.c.More() {
 			lv = x.severity()
@@ -606,7 +612,7 @@ func (x *cmd) logging() {
 // severity reads a level as IOS takes it, a name or 0-7, and gives the
 // name, which is how IOS shows it.
 func (x *cmd) severity() string {
-	if !x.c.Need(config.LogSeverities...) {
+	if !x.c.Need(append([]string{"<0-7>"}, config.LogSeverities...)...) {
 		return ""
 	}
 	w := x.c.Words[x.c.Pos].Text

@@ -91,6 +91,8 @@ func (x *cmd) snmpCommunity() {
 		x.touch(path + ".view")
 	}
 	cm.RW = x.c.TryKeyword("RO", "RW") == "RW"
+	// `?` after RO or RW lists the access list before <cr>.
+	x.c.Offer("<1-2699> or WORD")
 	if x.c.More() {
 		cm.ACL = x.aclRef()
 	}
