@@ -22,6 +22,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/mgmt/dnsclient"
 	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
@@ -483,7 +484,39 @@ func (c *CLI) ConfigLog() *ios.ConfigLog { return &c.m.configLog }
 // BeginConfig starts a configuration session on the running config; each
 // accepted line is applied at once.
 func (c *CLI) BeginConfig() ios.ConfigSession {
-	return &liveConfig{m: c.m, Session: iosconf.NewSession(c.m.Config(), "console")}
+	s := iosconf.NewSession(c.m.Config(), "console")
+	s.SetResolver(c.m.Hosts())
+	return &liveConfig{m: c.m, Session: s}
+}
+
+// Hosts is `show hosts`: the configured host table (perm), then the
+// names the name servers answered (temp), with the servers and domain a
+// lookup uses now: the configured ones, or the DHCP lease's.
+func (c *CLI) Hosts() show.HostsView { return hostsView(c.m.Config().Names, c.m.Hosts()) }
+
+// ClearHost is `clear host NAME|*`: the temp entries go, the `ip host`
+// ones stay.
+func (c *CLI) ClearHost(name string) int {
+	return c.m.Hosts().Clear(name, hostsView(c.m.Config().Names, c.m.Hosts()).Domain)
+}
+
+func hostsView(n config.Names, cache *dnsclient.Cache) show.HostsView {
+	v := show.HostsView{Domain: n.Domain, Lookup: !n.NoLookup, Servers: n.Servers}
+	ls, ld := cache.Learned()
+	if v.Domain == "" && ld != "" {
+		v.Domain, v.DomainLearned = ld, true
+	}
+	if len(v.Servers) == 0 && len(ls) > 0 {
+		v.Servers, v.ServersLearned = ls, true
+	}
+	for _, h := range n.Hosts {
+		v.Hosts = append(v.Hosts, show.HostEntry{Name: h.Name, Perm: true, Addrs: h.Addrs})
+	}
+	now := time.Now()
+	for _, e := range cache.Entries() {
+		v.Hosts = append(v.Hosts, show.HostEntry{Name: e.Name, Age: now.Sub(e.Added), Addrs: e.Addrs})
+	}
+	return v
 }
 
 type liveConfig struct {

@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/cli/junos"
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/mgmt/dnsclient"
 )
 
 // JunOS is the JunOS CLI's view of the appliance.
@@ -180,4 +183,30 @@ func exportFormats(c config.Config) string {
 		return name(set.Export)
 	}
 	return strings.Join(out, ", ")
+}
+
+// Resolver is the box's resolver, for candidate configurations.
+func (j *JunOS) Resolver() config.Resolver { return j.m.Hosts() }
+
+// LookupHost is `show host NAME`: the static host mappings, then, unless
+// lookups are off, the name servers (configured, else the DHCP lease's)
+// through the host cache. The error is in the host utility's words.
+func (j *JunOS) LookupHost(name string) ([]netip.Addr, error) {
+	n := j.m.Config().Names
+	if i := slices.IndexFunc(n.Hosts, func(h config.HostEntry) bool { return strings.EqualFold(h.Name, name) }); i >= 0 {
+		return n.Hosts[i].Addrs, nil
+	}
+	if n.NoLookup {
+		return nil, errors.New("3(NXDOMAIN)")
+	}
+	a, _, err := j.m.Hosts().Resolve(context.Background(), name, n.Servers, n.Domain)
+	switch {
+	case errors.Is(err, dnsclient.ErrNotFound):
+		return nil, errors.New("3(NXDOMAIN)")
+	case errors.Is(err, dnsclient.ErrNoServer):
+		return nil, errors.New("no name servers")
+	case err != nil:
+		return nil, errors.New("connection timed out; no servers could be reached")
+	}
+	return []netip.Addr{a}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flowtap/flowtap/mgmt/dnsclient"
 	"log/slog"
 	"os"
 	"slices"
@@ -39,6 +40,10 @@ type ManagerOptions struct {
 	// machine that has a persistent disk (it does not mount): write
 	// memory says that, not "no persistent disk".
 	VolatileWhy string
+	// Hosts resolves the host names configuration lines name and keeps
+	// what DNS answered (`show hosts`, `clear host`); it reads the DHCP
+	// lease's name servers. nil: one that knows no lease.
+	Hosts *dnsclient.Cache
 }
 
 // Manager is the management plane: it holds the running configuration,
@@ -105,6 +110,9 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 	}
 	if opts.Logs == nil {
 		opts.Logs = NewLogBuffer(4096)
+	}
+	if opts.Hosts == nil {
+		opts.Hosts = new(dnsclient.Cache)
 	}
 	s, err := SettingsFrom(cfg)
 	if err != nil {
@@ -387,7 +395,7 @@ func (m *Manager) WriteMemory() error {
 // Modified tells whether the running configuration differs from the
 // startup config (none saved counts as different).
 func (m *Manager) Modified() bool {
-	saved, err := cfgfile.Load(m.opts.StartupPath)
+	saved, err := cfgfile.LoadWith(m.opts.StartupPath, m.opts.Hosts)
 	if err != nil {
 		return true
 	}
@@ -467,12 +475,16 @@ func (m *Manager) StartupConfig() (string, error) {
 // ReloadStartup re-reads the startup config and applies it (SIGHUP). A
 // file that does not parse leaves the running config as it was.
 func (m *Manager) ReloadStartup() error {
-	c, err := cfgfile.Load(m.opts.StartupPath)
+	c, err := cfgfile.LoadWith(m.opts.StartupPath, m.opts.Hosts)
 	if err != nil {
 		return err
 	}
 	return m.Apply(c)
 }
+
+// Hosts is the resolver configuration lines name hosts through: its
+// cache is `show hosts`' temp entries.
+func (m *Manager) Hosts() *dnsclient.Cache { return m.opts.Hosts }
 
 // Close ends the appliance; keep leaves the flows in the pinned table for
 // a restarted daemon.

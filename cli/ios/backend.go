@@ -56,6 +56,11 @@ type Backend interface {
 	Biflows() show.BiflowView
 	NDE() string
 	Logging() string
+	// Hosts is `show hosts`; ClearHost is `clear host NAME|*`, which
+	// drops the temp entries (names resolved through DNS) it names and
+	// says how many went.
+	Hosts() show.HostsView
+	ClearHost(name string) int
 
 	RunningConfig() string
 	StartupConfig() (string, error)

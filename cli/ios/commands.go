@@ -39,6 +39,37 @@ func view[V any](get func(s *Session, args []string) (V, error), text func(io.Wr
 	}
 }
 
+// showHosts is `show hosts [NAME]`: with a name, only its rows (the name
+// as typed or with the default domain appended), none when it is not in
+// the table.
+func showHosts(s *Session, w io.Writer, args []string) error {
+	v := s.b.Hosts()
+	if len(args) > 2 {
+		name := strings.ToLower(strings.TrimSuffix(args[2], "."))
+		full := name
+		if v.Domain != "" && !strings.Contains(name, ".") {
+			full = name + "." + v.Domain
+		}
+		var one []show.HostEntry
+		for _, h := range v.Hosts {
+			if n := strings.ToLower(h.Name); n == name || n == full {
+				one = append(one, h)
+			}
+		}
+		v.Hosts = one
+	}
+	show.Hosts(w, v)
+	return nil
+}
+
+// clearHost is `clear host *` and `clear host NAME`: the names resolved
+// through DNS go (the next line that names one asks the servers again);
+// `ip host` entries stay, as on IOS.
+func clearHost(s *Session, _ io.Writer, args []string) error {
+	s.b.ClearHost(args[len(args)-1])
+	return nil
+}
+
 // showInterfaces is `show interfaces [NAME]`; an unknown name gets the
 // caret under it.
 func showInterfaces(s *Session, w io.Writer, args []string) error {
@@ -257,6 +288,8 @@ func execTree() *Node {
 			return nil
 		}),
 		kw("logging", "Show the contents of logging buffers").Runs(text(Backend.Logging)),
+		kw("hosts", "IP domain-name, lookup style, nameservers, and host table",
+			arg("WORD", "Hostname for specific information", nil).Runs(showHosts)).Runs(showHosts),
 		kw("users", "Display information about terminal lines").Runs(func(s *Session, w io.Writer, _ []string) error {
 			var lines []show.UserLine
 			if s.lines != nil {
@@ -310,6 +343,9 @@ func execTree() *Node {
 			kw("access-list", "Clear access list statistical information",
 				kw("counters", "Clear access list counters",
 					arg("WORD", "Access list number or name", nil).Runs(clearACLCounters(false))).Runs(clearACLCounters(false))),
+			kw("host", "Delete host table entries",
+				kw("*", "Delete all host table entries").Runs(clearHost),
+				arg("WORD", "Hostname to delete", nil).Runs(clearHost)),
 			kw("counters", "Clear counters on one or all interfaces",
 				arg("WORD", "Interface name", nil).Runs(clearCounters)).Runs(clearCounters),
 			kw("line", "Reset a terminal line",

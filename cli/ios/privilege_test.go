@@ -105,6 +105,7 @@ tap1>show ?
   flow-sampler     Flow sampler information
   flowtap          flowtap extensions
   history          Display the session command history
+  hosts            IP domain-name, lookup style, nameservers, and host table
   interfaces       Interface status and configuration
   ip               IP information
   ipv6             IPv6 information

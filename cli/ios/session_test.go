@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,7 @@ type fakeBackend struct {
 	ends     int
 	msgs     chan string
 	cfgLog   ConfigLog
+	temp     []show.HostEntry // show hosts' names learned from DNS
 }
 
 var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -133,6 +135,18 @@ func (f *fakeBackend) FlowInterfaces() []show.FlowInterface {
 func (f *fakeBackend) Taps() []show.TapView { return nil }
 func (f *fakeBackend) Biflows() show.BiflowView {
 	return show.BiflowView{Link: func(*flow.Record) string { return "eth1" }}
+}
+func (f *fakeBackend) Hosts() show.HostsView {
+	v := show.HostsView{Domain: f.cfg.Names.Domain, Lookup: !f.cfg.Names.NoLookup, Servers: f.cfg.Names.Servers}
+	for _, h := range f.cfg.Names.Hosts {
+		v.Hosts = append(v.Hosts, show.HostEntry{Name: h.Name, Perm: true, Addrs: h.Addrs})
+	}
+	return show.HostsView{Domain: v.Domain, Lookup: v.Lookup, Servers: v.Servers, Hosts: append(v.Hosts, f.temp...)}
+}
+func (f *fakeBackend) ClearHost(name string) int {
+	n := len(f.temp)
+	f.temp = slices.DeleteFunc(f.temp, func(h show.HostEntry) bool { return name == "*" || h.Name == name })
+	return n - len(f.temp)
 }
 func (f *fakeBackend) NDE() string           { return "Netflow Data Export disabled\n" }
 func (f *fakeBackend) Logging() string       { return "Log Buffer (4096 bytes):\n" }

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"strings"
 
+	"github.com/flowtap/flowtap/appliance/config"
 	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
 )
 
@@ -39,7 +41,7 @@ func load(s *Session, w io.Writer, args []string) error {
 	if args[1] == "override" {
 		base = junosconf.OverrideBase(base)
 	}
-	cand := junosconf.NewSession(base, "terminal")
+	cand := s.candidate(base)
 	errs := cand.Load(text)
 	if len(errs) > 0 {
 		fmt.Fprintln(w, s.screen(errs))
@@ -49,6 +51,39 @@ func load(s *Session, w io.Writer, args []string) error {
 		fmt.Fprintf(w, "load complete (%d errors)\n", len(errs))
 	} else {
 		fmt.Fprintln(w, "load complete")
+	}
+	return nil
+}
+
+// candidate starts a candidate configuration from base whose host names
+// resolve as the box's (its cache, its DHCP-learned name servers).
+func (s *Session) candidate(base config.Config) *junosconf.Session {
+	c := junosconf.NewSession(base, "terminal")
+	c.SetResolver(s.b.Resolver())
+	return c
+}
+
+// showHost is `show host NAME`: Junos runs a lookup and prints the
+// answer in the host utility's words; flowtap asks its own resolver (the
+// static host mappings, then the name servers) and does no reverse
+// lookup of an address.
+func showHost(s *Session, w io.Writer, args []string) error {
+	name := args[len(args)-1]
+	if a, err := netip.ParseAddr(name); err == nil {
+		fmt.Fprintf(w, "Host %s not found: reverse lookups are not supported\n", a)
+		return nil
+	}
+	addrs, err := s.b.LookupHost(name)
+	if err != nil {
+		fmt.Fprintf(w, "Host %s not found: %v\n", name, err)
+		return nil
+	}
+	for _, a := range addrs {
+		if a.Is4() {
+			fmt.Fprintf(w, "%s has address %s\n", name, a)
+		} else {
+			fmt.Fprintf(w, "%s has IPv6 address %s\n", name, a)
+		}
 	}
 	return nil
 }

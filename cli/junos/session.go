@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,13 @@ import (
 // Backend is the appliance as the JunOS CLI sees it.
 type Backend interface {
 	Hostname() string
+	// Resolver resolves the host names configuration lines name (a
+	// flow-server's) past the static host mappings: the name servers
+	// configured or learned from DHCP, with the box's host cache.
+	Resolver() config.Resolver
+	// LookupHost is `show host NAME`: the static mapping's addresses, or
+	// what the name servers answer.
+	LookupHost(name string) ([]netip.Addr, error)
 	Accounting() show.AccountingView
 	Running() config.Config
 	// Commit makes c the running configuration (validated already);
@@ -371,7 +379,7 @@ func (s *Session) commit(w io.Writer, rest string) error {
 		}
 	}
 	fmt.Fprintln(w, "commit complete")
-	s.cand = junosconf.NewSession(s.b.Running(), "terminal")
+	s.cand = s.candidate(s.b.Running())
 	if len(opt) > 0 && opt[0] == "and-quit" {
 		fmt.Fprintln(w, "Exiting configuration mode")
 		s.cand, s.path = nil, nil

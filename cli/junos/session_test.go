@@ -2,8 +2,10 @@ package junos
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"slices"
 	"strings"
@@ -157,4 +159,12 @@ exit`), "\n") {
 	if !s.ended {
 		t.Error("exit did not end the session")
 	}
+}
+
+func (f *fakeBackend) Resolver() config.Resolver { return nil }
+func (f *fakeBackend) LookupHost(name string) ([]netip.Addr, error) {
+	if a, ok := f.Running().Names.Host(name); ok {
+		return []netip.Addr{a}, nil
+	}
+	return nil, errors.New("3(NXDOMAIN)")
 }

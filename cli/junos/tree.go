@@ -151,6 +151,8 @@ func operationalTree() *node {
 					show.ForwardingOptionsSampling(w, ss)
 					return nil
 				})),
+			kw("host", "Show hostname information from domain server",
+				cmdtree.Value[*Session]("<hostname>", "Hostname or address to find", nil).Runs(showHost)),
 			kw("system", "Show system information",
 				kw("commit", "Show pending commit and commit history").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.SystemCommit(w, s.b.Commits())
@@ -167,7 +169,7 @@ func operationalTree() *node {
 				// mode's `show` gives of the candidate.
 				rest("<statement>", "Configuration hierarchy to show").Runs(showConfiguration)).Runs(showConfiguration)),
 		kw("configure", "Manipulate software configuration information").Runs(func(s *Session, w io.Writer, _ []string) error {
-			s.cand = junosconf.NewSession(s.b.Running(), "terminal")
+			s.cand = s.candidate(s.b.Running())
 			s.path = nil
 			fmt.Fprintln(w, "Entering configuration mode")
 			fmt.Fprintln(w)
@@ -453,7 +455,7 @@ func configurationTree() *node {
 		if err != nil {
 			return fmt.Errorf("error: %v", err)
 		}
-		s.cand = junosconf.NewSession(c, "terminal")
+		s.cand = s.candidate(c)
 		fmt.Fprintln(w, "load complete")
 		return nil
 	}

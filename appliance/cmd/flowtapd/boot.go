@@ -18,9 +18,9 @@ import (
 // with bad lines changes nothing: the box runs a configuration that
 // works, and part of a new one could take away what the operator relies
 // on (a user, a community). Each bad line is logged.
-func reloadStartup(f flags, m *daemon.Manager, running *runningCopy, log *slog.Logger) {
+func reloadStartup(f flags, m *daemon.Manager, running *runningCopy, hosts config.Resolver, log *slog.Logger) {
 	sum := startupSum(f.config)
-	c, err := cfgfile.Load(f.config)
+	c, err := cfgfile.LoadWith(f.config, hosts)
 	if err == nil {
 		err = m.Apply(c)
 		if err == nil {
@@ -39,7 +39,7 @@ func reloadStartup(f flags, m *daemon.Manager, running *runningCopy, log *slog.L
 // bootConfig picks the configuration to start with: the running copy a
 // crashed daemon left, if the startup-config is the one it ran from;
 // otherwise the startup-config, every good line of it.
-func bootConfig(f flags, running *runningCopy, log *slog.Logger) config.Config {
+func bootConfig(f flags, running *runningCopy, hosts config.Resolver, log *slog.Logger) config.Config {
 	sum := startupSum(f.config)
 	prev, prevSum, err := running.load()
 	switch {
@@ -53,7 +53,7 @@ func bootConfig(f flags, running *runningCopy, log *slog.Logger) config.Config {
 	case !errors.Is(err, os.ErrNotExist):
 		log.Error("the previous daemon's running config does not load: starting from the startup-config", "file", f.running, "err", firstLine(err))
 	}
-	cfg, skipped, err := cfgfile.LoadSalvage(f.config)
+	cfg, skipped, err := cfgfile.LoadSalvageWith(f.config, hosts)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		log.Warn("no startup-config: running the default configuration", "file", f.config)

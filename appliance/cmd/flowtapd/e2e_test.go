@@ -137,7 +137,8 @@ func startDaemonArgs(t *testing.T, startup string, extra ...string) *runningDaem
 	}
 	pin := fmt.Sprintf("/sys/fs/bpf/flowtap-e2e-%d", os.Getpid())
 	d.args = []string{"--config", cfg, "--running", filepath.Join(d.dir, "running-config"), "--state", filepath.Join(d.dir, "state"), "--pin-dir", pin,
-		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr, "--snmp-listen", d.snmpAddr}
+		"--control", filepath.Join(d.dir, "control.sock"), "--ssh-listen", d.sshAddr, "--snmp-listen", d.snmpAddr,
+		"--dhcp-lease", filepath.Join(d.dir, "dhcp-eth0.lease")}
 	d.args = append(d.args, extra...)
 	d.bin = bin
 	cmd := exec.Command(bin, d.args...)

@@ -25,6 +25,8 @@ import (
 	"github.com/flowtap/flowtap/appliance/mgmtplane"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/mgmt/dhcplease"
+	"github.com/flowtap/flowtap/mgmt/dnsclient"
 )
 
 // version is set at build time (-ldflags "-X main.version=...").
@@ -47,6 +49,7 @@ type flags struct {
 	ntpStep, rebootOnReload, keepMetering   bool
 	volatile, consoleLog                    bool
 	volatileWhy, initLog                    string
+	dhcpLease                               string
 	reloadExit                              int
 }
 
@@ -74,6 +77,7 @@ func flagSet(f *flags) *flag.FlagSet {
 	fs.BoolVar(&f.volatile, "startup-volatile", false, "the startup-config is on a RAM file system (the image without a persistent disk): write memory warns instead of saving")
 	fs.StringVar(&f.volatileWhy, "startup-volatile-why", "", "with --startup-volatile: why the startup-config is in RAM when the machine has a persistent disk (it does not mount), for write memory to say instead of \"no persistent disk\"")
 	fs.StringVar(&f.initLog, "init-log", "", "`FILE` the image's init writes its messages to (time, severity, text a line): show logging has them, with their times")
+	fs.StringVar(&f.dhcpLease, "dhcp-lease", dhcplease.Path(dhcplease.DefaultDir, "eth0"), "the management link's DHCP lease `FILE` (the image's init writes it): its name servers and domain resolve host names when the configuration names none, read at each lookup")
 	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let \"ntp server\" set the system clock (the appliance image does; a host keeps its own time daemon)")
 	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it a stop exports every flow and detaches from the ports")
 	fs.BoolVar(&f.consoleLog, "console-log", false, "also write each log message to stdout as the CLI shows it (Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text), for a console, with a mark line where the console CLI session starts and ends showing them itself; stderr keeps the structured key=value form")
@@ -120,7 +124,10 @@ func run(f flags) error {
 	}
 	defer lock.release()
 	running := &runningCopy{path: f.running, log: log}
-	cfg := bootConfig(f, running, log)
+	// One resolver for every line that names a host, at boot and after:
+	// `show hosts` lists what it learned.
+	hosts := &dnsclient.Cache{LeaseFile: f.dhcpLease}
+	cfg := bootConfig(f, running, hosts, log)
 	if _, err := daemon.SettingsFrom(cfg); err != nil {
 		// The model is valid but cannot run here (a prefix-as file that is
 		// not there, ...): keep the box manageable.
@@ -130,6 +137,7 @@ func run(f flags) error {
 		Daemon: daemon.Options{PinDir: f.pinDir, Spool: true, StateDir: f.state, Logger: log}, StartupPath: f.config, Logs: logs, Version: version,
 		Saved:           func(c config.Config) { running.setStartup(startupSum(f.config), c) },
 		VolatileStartup: f.volatile || f.volatileWhy != "", VolatileWhy: f.volatileWhy,
+		Hosts: hosts,
 	}
 	// reloading is set by `reload` on the appliance: the machine restarts
 	// after an orderly stop, which exports every flow in the cache (a
@@ -177,7 +185,7 @@ func run(f flags) error {
 
 	for s := range sig {
 		if s == syscall.SIGHUP {
-			reloadStartup(f, m, running, log)
+			reloadStartup(f, m, running, hosts, log)
 			continue
 		}
 		break

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/flowtap/flowtap/mgmt/dhcplease"
 )
 
 // Restart backoff: doubled after each quick death, reset once the daemon
@@ -35,6 +37,9 @@ func daemonCommand(s settings, config string, extra ...string) func() *exec.Cmd 
 		if s.InitLog != "" {
 			args = append(args, "--init-log", s.InitLog)
 		}
+		// The lease the DHCP client keeps: its name servers and domain
+		// resolve host names when the configuration names none.
+		args = append(args, "--dhcp-lease", dhcplease.Path(s.RunDir, s.MgmtLink))
 		args = append(args, fmt.Sprintf("--reload-exit=%d", ReloadExit))
 		args = append(args, extra...)
 		return exec.Command(s.Daemon, args...)
