@@ -30,7 +30,8 @@ func junosOnly(l string) bool {
 // text reads back to (back) up to c; "" when IOS says it all, so files of
 // IOS-only models stay plain IOS. If the JunOS-only lines are not enough
 // (a hierarchy junosOnly does not know), every set line goes, which is
-// longer but loses nothing.
+// longer but loses nothing; and if the IOS lines already set what JunOS
+// groups give, delete lines for each JunOS hierarchy go before them.
 func junosExtension(c config.Config, iosText string) string {
 	back, err := ios.Parse("saved", []byte(iosText))
 	if err != nil || len(config.Diff(c, back)) == 0 {
@@ -43,7 +44,10 @@ func junosExtension(c config.Config, iosText string) string {
 			some = append(some, l)
 		}
 	}
-	for _, lines := range [][]string{some, all} {
+	// A model with JunOS groups: the IOS lines say what the groups gave
+	// as local settings, so the JunOS part starts by deleting them.
+	override := append(junos.OverrideLines(back), all...)
+	for _, lines := range [][]string{some, all, override} {
 		var b strings.Builder
 		for _, l := range lines {
 			b.WriteString(junosPrefix + l + "\n")

@@ -37,7 +37,26 @@ func OverrideBase(c config.Config) config.Config {
 	c = c.Clone()
 	c.JunOS = config.JunOSText{}
 	s := NewSession(c, "override")
+	for _, l := range OverrideLines(c) {
+		s.exec(0, l)
+	}
+	// A deleted persona falls back to JunOS's default one, as Parse does.
+	if s.cfg.Platform == "" {
+		s.cfg.Platform = DefaultPlatform
+	}
+	return s.cfg
+}
+
+// OverrideLines are the delete lines that take from c everything JunOS
+// can say (OverrideBase), so that set lines after them are the whole of
+// that part: a saved file's JunOS part when the IOS lines before it say
+// what only groups gave.
+func OverrideLines(c config.Config) []string {
+	c = c.Clone()
+	c.JunOS = config.JunOSText{}
+	s := NewSession(c, "override")
 	seen := map[string]bool{}
+	var out []string
 	for _, l := range strings.Split(RenderSet(c), "\n") {
 		f := strings.Fields(l)
 		if len(f) < 2 || seen[f[1]] {
@@ -46,13 +65,14 @@ func OverrideBase(c config.Config) config.Config {
 		seen[f[1]] = true
 		// Most hierarchies delete at their top; forwarding-options only
 		// holds sampling, which must be named.
-		if s.exec(0, "delete "+f[1]) != nil && len(f) > 2 {
-			s.exec(0, "delete "+f[1]+" "+f[2])
+		line := "delete " + f[1]
+		if s.exec(0, line) != nil && len(f) > 2 {
+			line = "delete " + f[1] + " " + f[2]
+			if s.exec(0, line) != nil {
+				continue
+			}
 		}
+		out = append(out, line)
 	}
-	// A deleted persona falls back to JunOS's default one, as Parse does.
-	if s.cfg.Platform == "" {
-		s.cfg.Platform = DefaultPlatform
-	}
-	return s.cfg
+	return out
 }

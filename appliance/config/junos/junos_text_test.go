@@ -10,90 +10,18 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 )
 
-// pasted is a real-looking Junos inline-jflow configuration an operator
-// pastes: groups with wildcards applied at the top and deeper,
-// apply-groups-except, inactive statements and annotations.
-const pasted = `groups {
-    jflow-ports {
-        interfaces {
-            <eth*> {
-                unit 0 {
-                    family inet {
-                        sampling {
-                            input;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    collectors {
-        forwarding-options {
-            sampling {
-                family inet {
-                    output {
-                        flow-server 192.0.2.20 {
-                            port 2055;
-                            version 9;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    lab {
-        forwarding-options {
-            sampling {
-                input {
-                    rate 10;
-                }
-            }
-        }
-    }
+// pasted (testdata/pasted.conf) is a real-looking Junos inline-jflow
+// configuration an operator pastes: groups with wildcards applied at the
+// top and deeper, apply-groups-except, inactive statements and
+// annotations.
+func pasted(t *testing.T) []byte {
+	t.Helper()
+	src, err := os.ReadFile("testdata/pasted.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }
-apply-groups [ collectors lab ];
-system {
-    host-name edge-1;
-}
-interfaces {
-    /* uplink to the core */
-    eth1 {
-        description "core A";
-    }
-    eth2 {
-        description "core B";
-    }
-    inactive: eth3 {
-        description spare;
-    }
-    lo {
-        apply-groups-except jflow-ports;
-        description loopback;
-    }
-    apply-groups jflow-ports;
-}
-forwarding-options {
-    sampling {
-        input {
-            rate 1000;
-        }
-        family inet {
-            output {
-                flow-active-timeout 60;
-                /* old collector, kept for the migration */
-                inactive: flow-server 192.0.2.30 {
-                    port 9995;
-                    version 5;
-                }
-                flow-server 192.0.2.10 {
-                    port 2055;
-                    version 9;
-                }
-            }
-        }
-    }
-}
-`
 
 // TestPastedGroups loads the pasted configuration and checks what commit
 // applies: local statements over the groups, the first group listed over
@@ -101,7 +29,7 @@ forwarding-options {
 // except list, inactive statements kept but not applied; and that each
 // rendering (braces, set, inheritance) is JunOS's and reads back.
 func TestPastedGroups(t *testing.T) {
-	c, err := Parse("pasted", []byte(pasted))
+	c, err := Parse("pasted", pasted(t))
 	if err != nil {
 		t.Fatal(err)
 	}
