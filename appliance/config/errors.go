@@ -143,8 +143,15 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Path + ": " + e.Err.Error() }
 func (e *FieldError) Unwrap() error { return e.Err }
 
+// capitalise starts a reason with a capital, as IOS's messages do, unless
+// it starts with a name or an address (fe80::1, eth1, a host name): a
+// first word that is not all letters (a hyphen aside) stays as written.
 func capitalise(s string) string {
 	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	word, _, _ := strings.Cut(s, " ")
+	if strings.IndexFunc(strings.TrimRight(word, ":,;"), func(c rune) bool { return (c < 'a' || c > 'z') && c != '-' }) >= 0 {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]

@@ -67,7 +67,7 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 		if seen[d.Addr] {
 			v.failf(path, "configured twice")
 		} else if seenBare[bare] {
-			v.failf(path, "%v on port %d is a destination on another link already: one address and port a destination", bare.Addr(), bare.Port())
+			v.failf(path, "destination %v port %d is already configured on another link (one destination per address and port, whatever the link)", bare.Addr(), bare.Port())
 		}
 		seenBare[bare] = true
 		if d.AS > platform.ASPeer {
