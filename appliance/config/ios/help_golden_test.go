@@ -49,6 +49,8 @@ func TestHelpScreens(t *testing.T) {
 		{"line-vty-last", nil, "line vty 0 "},
 		{"logging-buffered", nil, "logging buffered "},
 		{"logging-trap", nil, "logging trap "},
+		{"logging-host", nil, "logging host 192.0.2.1 "},
+		{"line-transport-input-ssh", []string{"line vty 0 4"}, "transport input ssh "},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			s := NewSession(config.Config{}, "console")

@@ -629,6 +629,8 @@ func (x *cmd) severity() string {
 func (x *cmd) loggingHost(l *config.Logging) {
 	a := x.c.Addr(false)
 	port := config.DefaultSyslogPort
+	// `?` after the address lists transport before <cr>.
+	x.c.Offer("transport")
 	for x.c.Err == nil && x.c.More() {
 		switch x.c.Keyword("transport", "vrf") {
 		case "vrf":

@@ -636,6 +636,8 @@ var keywordHelp = map[string]string{
 	"sequence <1-4294967295>":                       "Sequence number",
 	"<0-7>":                                         "Logging severity level",
 	"logging buffered <4096-2147483647>":            "Logging buffer size",
+	"A.B.C.D or X:X:X:X::X transport":               "Specify the transport protocol (default=UDP)",
+	"ssh ssh":                                       "TCP/IP SSH protocol",
 	"line vty <0-15> <0-15>":                        "Last Line number",
 	"RO <1-2699> or WORD":                           "Std IP accesslist allowing access with this community string",
 	"RW <1-2699> or WORD":                           "Std IP accesslist allowing access with this community string",

@@ -621,6 +621,8 @@ func (x *cmd) vtyTransport() {
 	case "telnet":
 		telnet = true
 	}
+	// `?` after a protocol lists the others before <cr>.
+	x.c.Offer("ssh", "telnet")
 	for x.c.More() {
 		switch x.c.Keyword("ssh", "telnet") {
 		case "ssh":
