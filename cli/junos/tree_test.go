@@ -126,6 +126,22 @@ func TestConfigurationHelp(t *testing.T) {
 		{"set firewall family inet filter F term T then s", `Possible completions:
   sample               Sample the packet`},
 		{"set interfaces eth0 ", `Possible completions:
+  apply-groups         Groups from which to inherit configuration data
+  apply-groups-except  Don't inherit configuration data from these groups
+  description          Text description of interface
+  disable              Disable this interface
+  no-traps             Don't enable SNMP notifications on state changes
+  traps                Enable SNMP notifications on state changes
+  unit                 Logical interface
+  <[Enter]>            Execute this command
+  |                    Pipe through a command`},
+		{"annotate forwarding-options sampling ", `Possible completions:
+  family               Protocol family
+  input                Setting for packet sampling
+  instance             Sampling instance (flowtap takes one)
+  output               Setting for sampling output
+  overload-protection  Sample fewer flows while the meter is overloaded (flowtap)`},
+		{"set groups jflow interfaces <eth*> ", `Possible completions:
   description          Text description of interface
   disable              Disable this interface
   no-traps             Don't enable SNMP notifications on state changes

@@ -2,6 +2,7 @@ package junos
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -21,12 +22,18 @@ import (
 // the statement it follows.
 var statementHelp = map[string]string{
 	// Top level.
-	"firewall":           "Define a firewall configuration",
-	"flowtap":            "flowtap's own statements: persona, application classes, taps",
-	"forwarding-options": "Configure options to control packet forwarding",
-	"interfaces":         "Interface configuration",
-	"snmp":               "Simple Network Management Protocol configuration",
-	"system":             "System parameters",
+	"firewall":                         "Define a firewall configuration",
+	"groups":                           "Configuration groups",
+	"groups <group-name>":              "Group name",
+	"apply-groups":                     "Groups from which to inherit configuration data",
+	"apply-groups-except":              "Don't inherit configuration data from these groups",
+	"apply-groups <group-name>":        "Group from which to inherit configuration data (the first listed wins)",
+	"apply-groups-except <group-name>": "Group not to inherit configuration data from",
+	"flowtap":                          "flowtap's own statements: persona, application classes, taps",
+	"forwarding-options":               "Configure options to control packet forwarding",
+	"interfaces":                       "Interface configuration",
+	"snmp":                             "Simple Network Management Protocol configuration",
+	"system":                           "System parameters",
 
 	// system
 	"host-name":                    "Hostname for this router",
@@ -301,6 +308,9 @@ func (s *Session) Help(line string) (items []HelpItem, complete bool, err error)
 	for i, w := range words {
 		ctx[i] = w.Text
 	}
+	if inherits(ctx) {
+		next = append([]string{"apply-groups", "apply-groups-except"}, next...)
+	}
 	for _, n := range next {
 		label := helpLabel(n, ctx)
 		// A partial word may be the start of a keyword or of a value.
@@ -345,4 +355,15 @@ func helpLabel(w string, ctx []string) string {
 		return "<address>"
 	}
 	return w
+}
+
+// inherits reports whether `?` after ctx offers apply-groups: under a
+// top-level statement and an interface, where configurations put them
+// (flowtap takes them at any level; `?` offers them where the grammar
+// can tell a container from a value).
+func inherits(ctx []string) bool {
+	if len(ctx) < 2 || ctx[0] != "set" || ctx[1] == "groups" || slices.ContainsFunc(ctx, isApplyWord) {
+		return false
+	}
+	return len(ctx) == 2 || len(ctx) == 3 && ctx[1] == "interfaces"
 }

@@ -59,15 +59,19 @@ func TestHelpDescribesEveryStatement(t *testing.T) {
 		}
 	}
 	walk("set ", 0)
-	// activate and deactivate take `system services ssh` only.
+	// activate, deactivate and annotate take any statement; a group
+	// holds any statement.
 	walk("deactivate ", 0)
 	walk("activate ", 0)
+	walk("annotate ", 0)
+	walk("set groups ", 0)
+	walk("set interfaces eth1 apply-groups-except ", 0)
 	// Every statement of the grammar was reached (a floor: the walk
 	// must not stop at the top level).
 	if words < 120 {
 		t.Errorf("the walk reached %d words only", words)
 	}
-	for _, w := range []string{"rate", "flow-server", "tcp-initial", "fibre-b", "overload-protection", "biflow", "ipfix", "version-ipfix", "option-refresh-rate", "inline-jflow", "sampling-instance", "ipv6-template", "syslog", "facility-override", "notice", "local0", "encrypted-password", "super-user", "ssh"} {
+	for _, w := range []string{"rate", "flow-server", "tcp-initial", "fibre-b", "overload-protection", "biflow", "ipfix", "version-ipfix", "option-refresh-rate", "inline-jflow", "sampling-instance", "ipv6-template", "syslog", "facility-override", "notice", "local0", "encrypted-password", "super-user", "ssh", "groups", "<group-name>", "apply-groups", "apply-groups-except"} {
 		found := false
 		for k := range seen {
 			if strings.HasSuffix(k, "|"+w) {
@@ -116,6 +120,47 @@ func TestHelpAgreesWithRender(t *testing.T) {
 	}
 }
 
+// TestHelpAgreesWithGroups: every word of the pasted configuration's
+// set lines (groups, wildcards, apply-groups at the top and deeper) is
+// one `?` offers there, described.
+func TestHelpAgreesWithGroups(t *testing.T) {
+	c, err := Parse("pasted", pasted(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(config.Config{Platform: DefaultPlatform}, "terminal")
+	for _, l := range strings.Split(strings.TrimSpace(RenderSet(c)), "\n") {
+		if strings.HasPrefix(l, "deactivate ") {
+			continue
+		}
+		ws, err := splitJunOS(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inList := false
+		for i := 1; i < len(ws); i++ {
+			if inList || ws[i].Text == "[" {
+				inList = true
+				continue // a list's brackets and names
+			}
+			prefix := l[:ws[i].Col]
+			items, _, err := s.Help(prefix)
+			if err != nil {
+				t.Fatalf("Help(%q): %v", prefix, err)
+			}
+			ok := false
+			for _, it := range items {
+				if it.Help != "" && (it.Label == ws[i].Text || strings.HasPrefix(it.Label, "<")) {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("%q: `?` after %q does not offer %q: %v", l, prefix, ws[i].Text, items)
+			}
+		}
+	}
+}
+
 func TestHelpScreens(t *testing.T) {
 	s := NewSession(config.Config{Platform: DefaultPlatform}, "terminal")
 	for _, tc := range []struct {
@@ -133,6 +178,12 @@ func TestHelpScreens(t *testing.T) {
 		{"set forwarding-options sampling output flow-server 192.0.2.1 ", []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version", "version-ipfix", "version9"}, true},
 		{"set system syslog host 192.0.2.1 ", []string{"any", "facility-override", "port"}, true},
 		{"set system syslog host 192.0.2.1 any ", []string{"emergency", "alert", "critical", "error", "warning", "notice", "info", "any"}, false},
+		{"set ", []string{"apply-groups", "apply-groups-except", "chassis", "firewall", "flowtap", "forwarding-options", "groups", "interfaces", "services", "snmp", "system"}, false},
+		{"set groups ", []string{"<group-name>"}, false},
+		{"set groups G ", []string{"chassis", "firewall", "flowtap", "forwarding-options", "interfaces", "services", "snmp", "system"}, true},
+		{"set apply-groups ", []string{"<group-name>"}, false},
+		{"set interfaces apply-groups-except ", []string{"<group-name>"}, false},
+		{"set interfaces eth1 ", []string{"apply-groups", "apply-groups-except", "description", "disable", "no-traps", "traps", "unit"}, true},
 		{"set forwarding-options sampling output flow-server 192.0.2.1 aggregation ", []string{"autonomous-system", "destination-prefix", "protocol-port", "source-destination-prefix", "source-prefix"}, false},
 	} {
 		items, complete, err := s.Help(tc.line)

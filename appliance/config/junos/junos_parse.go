@@ -258,7 +258,11 @@ func (j *jcmd) top() {
 	case "delete":
 		j.del = true
 	}
-	switch j.c.Keyword("chassis", "firewall", "flowtap", "forwarding-options", "interfaces", "services", "snmp", "system") {
+	switch j.c.Keyword("apply-groups", "apply-groups-except", "chassis", "firewall", "flowtap", "forwarding-options", "groups", "interfaces", "services", "snmp", "system") {
+	case "apply-groups", "apply-groups-except", "groups":
+		// Session.exec takes these lines before the grammar
+		// (junos_text.go); the words are here for `?`.
+		j.c.Skip()
 	case "chassis":
 		j.chassis()
 	case "services":

@@ -339,6 +339,13 @@ func (s *Session) groupLine(n int, text string, ws []string, del bool) *config.L
 		return s.refused(n, text, "group name "+err.Error())
 	}
 	stmt := ws[1:]
+	if len(stmt) == 0 && s.offline {
+		// `set groups NAME ?`: any statement may follow.
+		try := &Session{cfg: config.Config{Platform: s.cfg.Platform}, where: grammar.Origins{}, batch: true, offline: true}
+		if le := try.grammarExec(n, "set"); le != nil {
+			s.offered = slices.DeleteFunc(le.Expected, func(w string) bool { return w == "groups" || isApplyWord(w) })
+		}
+	}
 	if len(stmt) > 0 {
 		if slices.ContainsFunc(stmt, isApplyWord) || stmt[0] == "groups" {
 			return s.refused(n, text, "a group holds statements, not groups or apply-groups")
