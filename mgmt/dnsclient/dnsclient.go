@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
@@ -53,7 +55,7 @@ func Lookup(ctx context.Context, name string, servers []netip.Addr) (netip.Addr,
 					last = fmt.Errorf("%s: %w (server %s)", name, err, s)
 					break // NXDOMAIN: the name has no record of any type
 				}
-				last = fmt.Errorf("%s: server %s: %w", name, s, err)
+				last = fmt.Errorf("%s: server %s: %w", name, s, plain(err))
 				break
 			}
 			answered = true
@@ -147,4 +149,18 @@ func ask(ctx context.Context, server netip.AddrPort, name dnsmessage.Name, t dns
 			}
 		}
 	}
+}
+
+// plain says what a socket error means for a name server, without the
+// socket's addresses (the server is named beside it).
+func plain(err error) error {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("port 53 unreachable: %w", syscall.ECONNREFUSED)
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("no answer within %v: %w", Timeout, os.ErrDeadlineExceeded)
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return fmt.Errorf("unreachable: %w", err)
+	}
+	return err
 }
