@@ -454,9 +454,18 @@ func (c *CLI) ClearFlowStats() {
 // lost, as everywhere in flowtap).
 func (c *CLI) ClearMLSNetflow() error { return c.m.d.Purge() }
 
-func (c *CLI) Reload(by string) error {
+// ReloadAvailable refuses reload where flowtapd may not restart the
+// machine (without --reboot-on-reload: a host, not the appliance).
+func (c *CLI) ReloadAvailable() error {
 	if c.m.opts.Reload == nil {
 		return fmt.Errorf("%% reload is not available in host mode")
+	}
+	return nil
+}
+
+func (c *CLI) Reload(by string) error {
+	if err := c.ReloadAvailable(); err != nil {
+		return err
 	}
 	logIOS(c.m.log, "SYS-5-RELOAD", "Reload requested by %s. Reload Reason: Reload Command.", by)
 	return c.m.opts.Reload()

@@ -72,6 +72,9 @@ type Backend interface {
 	ClearMLSNetflow() error
 	// Reload restarts the box; by is who asked, as messages name them.
 	Reload(by string) error
+	// ReloadAvailable says why Reload cannot restart the box (nil: it
+	// can), so that reload refuses before it asks to save and confirm.
+	ReloadAvailable() error
 
 	// BeginConfig starts `configure terminal`: each line the session
 	// accepts is applied at once, as on IOS.

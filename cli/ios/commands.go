@@ -416,6 +416,11 @@ func execTree() *Node {
 // A script that ends before the confirmation reloads, as it asked; one
 // that does not answer the save question does not.
 func reload(s *Session, w io.Writer, write func(*Session, io.Writer, []string) error) error {
+	// A box that cannot reload says so before the questions: it asked to
+	// save and to confirm, and only then refused.
+	if err := s.b.ReloadAvailable(); err != nil {
+		return err
+	}
 	if s.b.Modified() {
 		for {
 			ans, err := term.Ask(w, "\nSystem configuration has been modified. Save? [yes/no]: ", false)

@@ -31,6 +31,7 @@ type fakeBackend struct {
 	saved    int
 	cleared  int
 	reloads  int
+	noReload bool // ReloadAvailable refuses, as flowtapd on a host
 	modified bool
 	ends     int
 	msgs     chan string
@@ -154,10 +155,16 @@ func (f *fakeBackend) RunningConfig() string { return iosconf.RunningConfig(f.cf
 func (f *fakeBackend) StartupConfig() (string, error) {
 	return "", errors.New("startup-config is not present")
 }
-func (f *fakeBackend) WriteMemory() error        { f.saved++; return nil }
-func (f *fakeBackend) ClearFlowStats()           { f.cleared++ }
-func (f *fakeBackend) ClearMLSNetflow() error    { return nil }
-func (f *fakeBackend) Reload(string) error       { f.reloads++; return nil }
+func (f *fakeBackend) WriteMemory() error     { f.saved++; return nil }
+func (f *fakeBackend) ClearFlowStats()        { f.cleared++ }
+func (f *fakeBackend) ClearMLSNetflow() error { return nil }
+func (f *fakeBackend) Reload(string) error    { f.reloads++; return nil }
+func (f *fakeBackend) ReloadAvailable() error {
+	if f.noReload {
+		return errors.New("% reload is not available in host mode")
+	}
+	return nil
+}
 func (f *fakeBackend) CheckEnable(s string) bool { return s == "s3cret" }
 func (f *fakeBackend) ConfigLog() *ConfigLog     { return &f.cfgLog }
 func (f *fakeBackend) Access() Access {
