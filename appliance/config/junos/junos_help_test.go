@@ -178,7 +178,7 @@ func TestHelpScreens(t *testing.T) {
 		{"set forwarding-options sampling output flow-server 192.0.2.1 ", []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version", "version-ipfix", "version9"}, true},
 		{"set system syslog host 192.0.2.1 ", []string{"any", "facility-override", "port"}, true},
 		{"set system syslog host 192.0.2.1 any ", []string{"emergency", "alert", "critical", "error", "warning", "notice", "info", "any"}, false},
-		{"set ", []string{"apply-groups", "apply-groups-except", "chassis", "firewall", "flowtap", "forwarding-options", "groups", "interfaces", "services", "snmp", "system"}, false},
+		{"set ", []string{"apply-groups", "chassis", "firewall", "flowtap", "forwarding-options", "groups", "interfaces", "services", "snmp", "system"}, false},
 		{"set groups ", []string{"<group-name>"}, false},
 		{"set groups G ", []string{"chassis", "firewall", "flowtap", "forwarding-options", "interfaces", "services", "snmp", "system"}, true},
 		{"set apply-groups ", []string{"<group-name>"}, false},

@@ -258,8 +258,8 @@ func (j *jcmd) top() {
 	case "delete":
 		j.del = true
 	}
-	switch j.c.Keyword("apply-groups", "apply-groups-except", "chassis", "firewall", "flowtap", "forwarding-options", "groups", "interfaces", "services", "snmp", "system") {
-	case "apply-groups", "apply-groups-except", "groups":
+	switch j.c.Keyword("apply-groups", "chassis", "firewall", "flowtap", "forwarding-options", "groups", "interfaces", "services", "snmp", "system") {
+	case "apply-groups", "groups":
 		// Session.exec takes these lines before the grammar
 		// (junos_text.go); the words are here for `?`.
 		j.c.Skip()

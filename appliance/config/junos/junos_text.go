@@ -125,7 +125,9 @@ func (s *Session) exec(n int, text string) *config.LineError {
 		if len(ws) > 1 && ws[1] == "groups" {
 			return s.groupLine(n, text, ws[2:], del)
 		}
-		if k := slices.IndexFunc(ws, isApplyWord); k > 0 {
+		if k := slices.IndexFunc(ws, isApplyWord); k > 0 && (k > 1 || ws[k] == "apply-groups") {
+			// apply-groups-except has no place at the top: the
+			// grammar refuses it there.
 			return s.applyGroups(n, text, ws[1:k], ws[k] == "apply-groups-except", ws[k+1:], del)
 		}
 		if i := s.inactiveFor(ws[1:]); i >= 0 {
@@ -250,6 +252,11 @@ func (s *Session) inactiveEdit(n int, text string, i int, del bool) *config.Line
 	e := &s.cfg.JunOS.Inactive[i]
 	p := words(e.Path)
 	ws := words(text)
+	if del {
+		// What is deleted takes its annotations along.
+		x := &s.cfg.JunOS
+		x.Notes = slices.DeleteFunc(x.Notes, func(nt config.JunOSNote) bool { return under(words(nt.Path), ws[1:]) })
+	}
 	var lines []string
 	if p[0] == "groups" || slices.ContainsFunc(p, isApplyWord) {
 		stmt := joinWords(ws[1:])
@@ -516,6 +523,15 @@ func expand(local config.Config) (config.Config, []error) {
 	for _, g := range x.Groups {
 		ws := words(g)
 		groups[ws[0]] = append(groups[ws[0]], ws[1:])
+	}
+	// A group whose statements are all inactive exists and gives
+	// nothing.
+	for _, e := range x.Inactive {
+		if p := words(e.Path); p[0] == "groups" && len(p) > 1 {
+			if _, ok := groups[p[1]]; !ok {
+				groups[p[1]] = nil
+			}
+		}
 	}
 	levels := slices.Clone(x.Apply)
 	slices.SortStableFunc(levels, func(a, b config.JunOSApply) int { return len(words(a.Path)) - len(words(b.Path)) })

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,3 +85,72 @@ func golden(t *testing.T, file, got string) {
 }
 
 var update = flag.Bool("update", false, "rewrite the golden files")
+
+// TestGroupPriority: the first group listed wins over the next, a
+// deeper level's groups over the top's, local statements over every
+// group; a group no level applies gives nothing; an undefined group and
+// apply-groups-except at the top are refused.
+func TestGroupPriority(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		rate      uint32
+		err       string
+	}{
+		{"first listed wins", "set groups a forwarding-options sampling input rate 10\nset groups b forwarding-options sampling input rate 20\nset apply-groups [ a b ]\n", 10, ""},
+		{"order of the list", "set groups a forwarding-options sampling input rate 10\nset groups b forwarding-options sampling input rate 20\nset apply-groups [ b a ]\n", 20, ""},
+		{"deeper level wins", "set groups a forwarding-options sampling input rate 10\nset groups b forwarding-options sampling input rate 20\nset apply-groups a\nset forwarding-options sampling apply-groups b\n", 20, ""},
+		{"local wins", "set groups a forwarding-options sampling input rate 10\nset apply-groups a\nset forwarding-options sampling input rate 30\n", 30, ""},
+		{"not applied", "set groups a forwarding-options sampling input rate 10\n", 0, ""},
+		{"excepted below", "set groups a forwarding-options sampling input rate 10\nset apply-groups a\nset forwarding-options sampling apply-groups-except a\n", 0, ""},
+		{"inactive group statement", "set groups a forwarding-options sampling input rate 10\nset apply-groups a\ndeactivate groups a forwarding-options\n", 0, ""},
+		{"inactive apply-groups", "set groups a forwarding-options sampling input rate 10\nset apply-groups a\ndeactivate apply-groups\n", 0, ""},
+		{"undefined group", "set apply-groups nosuch\n", 0, "group 'nosuch' is not defined"},
+		{"except at the top", "set groups a system host-name x\nset apply-groups-except a\n", 0, "syntax error"},
+	} {
+		c, err := Parse(tc.name, []byte(tc.src))
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: %v, want %q", tc.name, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if c.Sampling.Rate != tc.rate {
+			t.Errorf("%s: rate %d, want %d", tc.name, c.Sampling.Rate, tc.rate)
+		}
+	}
+}
+
+// TestActivateKeepsText: deactivate then activate gives back the same
+// candidate, and a deactivated container takes its annotations along.
+func TestActivateKeepsText(t *testing.T) {
+	c, err := Parse("pasted", pasted(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(c, "terminal")
+	for _, l := range []string{"deactivate forwarding-options sampling", "activate forwarding-options sampling", "activate interfaces eth3", "deactivate groups lab", "activate groups lab"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+	}
+	got, err := s.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(got.Interfaces, func(it config.Interface) bool { return it.Name == "eth3" && it.Ingress }) {
+		t.Errorf("eth3 active again takes the <eth*> group's sampling: %+v", got.Interfaces)
+	}
+	if got.Sampling.Rate != 1000 || len(got.JunOS.Notes) != 2 {
+		t.Errorf("after deactivate/activate: rate %d, notes %+v", got.Sampling.Rate, got.JunOS.Notes)
+	}
+	if err := s.Exec("delete forwarding-options sampling family inet output flow-server 192.0.2.30"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(SaveText(s.Candidate()), "192.0.2.30") {
+		t.Errorf("delete left the inactive server or its note:\n%s", SaveText(s.Candidate()))
+	}
+}

@@ -13,8 +13,9 @@ import (
 // top apply-groups, the settings' statements with the inactive ones in
 // their places (each marked where its deactivated statement begins),
 // the deeper apply-groups, the annotations on what they name. With
-// inheritance the groups' statements are shown too, each with its
-// group; without, they are left out.
+// inheritance the groups' statements are shown in their places, each
+// with its group, and the groups and apply-groups are not; without,
+// those statements are left out.
 func fullStatements(c config.Config, inheritance bool) []jstmt {
 	x := c.JunOS
 	var out []jstmt
@@ -52,6 +53,11 @@ func fullStatements(c config.Config, inheritance bool) []jstmt {
 			grouped = append(grouped, e.Lines...)
 		}
 	}
+	// display inheritance shows what the groups give in place of the
+	// groups and apply-groups themselves.
+	if inheritance {
+		grouped = nil
+	}
 	for _, l := range grouped {
 		textLine(l)
 	}
@@ -67,6 +73,9 @@ func fullStatements(c config.Config, inheritance bool) []jstmt {
 				entryOf[applyLine(a)] = e.Path
 			}
 		}
+	}
+	if inheritance {
+		applies = nil
 	}
 	for _, a := range applies {
 		if a.Path == "" {
@@ -117,6 +126,9 @@ func fullStatements(c config.Config, inheritance bool) []jstmt {
 		out = append(out, st)
 	}
 	// Deeper apply-groups go first at their level.
+	if inheritance {
+		applies = nil
+	}
 	for _, a := range applies {
 		if a.Path == "" {
 			continue
