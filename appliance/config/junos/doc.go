@@ -28,9 +28,28 @@
 // that does not name it leaves SSH on, flowtap's default. SSH refused is
 // rendered as the statement deactivated (`inactive: ssh;`, in `display
 // set` its set line then `deactivate system services ssh`), so that it
-// shows where a deleted statement would not. The model keeps no other
-// inactive statement, so `activate`/`deactivate` take `system services
-// ssh` only; anything else after them is a syntax error.
+// shows where a deleted statement would not.
+//
+// Text beside the settings (junos_text.go, junos_textrender.go,
+// config.JunOSText): `deactivate STATEMENT` takes the statement's set
+// lines out of the settings and keeps them (config.JunOSInactive),
+// refused when the grammar's delete would take more than those lines;
+// `activate` applies them again, and set or delete inside an inactive
+// statement edits what is kept. `annotate STATEMENT "text"` keeps a
+// note shown as `/* text */` above the statement (display set leaves
+// notes out, as Junos does; SaveText writes them as annotate lines).
+// `groups NAME STATEMENT` keeps the statement as text (a `<*>`/`<eth*>`
+// wildcard checked as a plain name); `apply-groups` and
+// `apply-groups-except` are kept per level. The session's candidate
+// holds the local statements; expand (at Commit and Candidate) applies
+// the groups' statements under them, lowest priority first (a deeper
+// level over the top, the first group listed over the next), a
+// wildcard matching the names the local statements have, and records
+// which lines only the groups gave (Inherited: left out of show,
+// RenderInheritance puts them back with Junos's `##` lines) and which
+// local statements they filled (Filled: `eth1;` still shows). A
+// session started from a committed configuration with inherited lines
+// rebuilds its local statements from SaveText over OverrideBase.
 //
 // JunOS keys a flow-server by its address alone; flowtap keys it by
 // address and port, so that one host can take several collectors:
