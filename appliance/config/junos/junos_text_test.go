@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -152,5 +153,30 @@ func TestActivateKeepsText(t *testing.T) {
 	}
 	if strings.Contains(SaveText(s.Candidate()), "192.0.2.30") {
 		t.Errorf("delete left the inactive server or its note:\n%s", SaveText(s.Candidate()))
+	}
+}
+
+// TestOverrideDropsText: load override's base has none of the JunOS
+// text and none of what the groups gave, so the loaded text is the
+// whole JunOS part.
+func TestOverrideDropsText(t *testing.T) {
+	c, err := Parse("pasted", pasted(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := OverrideBase(c)
+	if !reflect.DeepEqual(base.JunOS, config.JunOSText{}) || len(base.Export.Destinations) != 0 || len(base.Interfaces) != 0 {
+		t.Errorf("override base keeps %+v, destinations %+v, interfaces %+v", base.JunOS, base.Export.Destinations, base.Interfaces)
+	}
+	s := NewSession(base, "terminal")
+	if errs := s.Load("set forwarding-options sampling input rate 5\n"); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got, err := s.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Sampling.Rate != 5 || len(got.Export.Destinations) != 0 {
+		t.Errorf("after override: rate %d, destinations %+v", got.Sampling.Rate, got.Export.Destinations)
 	}
 }
