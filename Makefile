@@ -61,6 +61,8 @@ hwtest: deps
 # Speed and memory figures, each with its same-run baseline or ratio.
 bench: deps
 	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	@# Live: trafgen's table (BenchmarkLive), the live-frames generator's
+	@# (BenchmarkLiveFrames), one and two queues (BenchmarkLiveQueues).
 	$(GO) test -run '^$$' -bench Live -benchtime 1x ./datapath/
 	$(GO) test -run '^$$' -bench Datapath -benchtime 1x ./datapath/
 	$(GO) test -run '^$$' -bench TableMemory -benchtime 1x ./datapath/
