@@ -49,7 +49,9 @@
 // RenderInheritance puts them back with Junos's `##` lines) and which
 // local statements they filled (Filled: `eth1;` still shows). A
 // session started from a committed configuration with inherited lines
-// rebuilds its local statements from SaveText over OverrideBase.
+// rebuilds its local statements from SaveText over OverrideBase. A
+// pasted configuration's `version X;` is taken and not kept: Junos
+// writes its own on commit.
 //
 // JunOS keys a flow-server by its address alone; flowtap keys it by
 // address and port, so that one host can take several collectors:

@@ -94,6 +94,7 @@ func flattenBraces(src string) ([]numberedLine, error) {
 			}
 			words = nil
 		case "}":
+			note = "" // a comment closing a block notes nothing
 			if len(words) > 0 {
 				return nil, braceError(t.line, "statement without ';' before '}'")
 			}

@@ -122,6 +122,12 @@ func (s *Session) exec(n int, text string) *config.LineError {
 		return s.activation(n, text, ws[1:], verb == "activate")
 	case verb == "set" || verb == "delete":
 		del := verb == "delete"
+		if len(ws) > 1 && ws[1] == "version" && !s.offline {
+			// A pasted configuration's `version 12.3R6;` names the
+			// software that wrote it; Junos puts its own in on commit,
+			// so flowtap takes the line and keeps nothing.
+			return nil
+		}
 		if len(ws) > 1 && ws[1] == "groups" {
 			return s.groupLine(n, text, ws[2:], del)
 		}
