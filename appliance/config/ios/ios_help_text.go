@@ -303,6 +303,10 @@ var keywordHelp = map[string]string{
 	"crypto-pan":      "Pseudonymise addresses, preserving prefixes",
 	"source-address":  "Source address of the packets sent to this destination",
 	"truncate":        "Cut IPv4 addresses to a prefix length",
+
+	// Under options they are the options templates' and records'.
+	"options refresh-rate": "Option's refresh rate (in packets)",
+	"options timeout-rate": "Option's timeout rate (in minutes)",
 	// ip flow-top-talkers.
 	"top":                                    "The number of top talkers to show",
 	"sort-by":                                "Sort top talkers by bytes or packets",
