@@ -12,8 +12,9 @@ import (
 // (`ip flow-export destination HOST PORT`, a JunOS flow-server) is
 // resolved with, once, when the line is entered: IOS's `ip host` table
 // first, then, while `ip domain lookup` is on (the default), the `ip
-// name-server`s, the `ip domain name` appended to a name without a dot.
-// The line keeps the address it resolved to.
+// name-server`s (without any, those a DHCP lease gave: see Resolver),
+// the `ip domain name` appended to a name without a dot. The line keeps
+// the address it resolved to.
 type Names struct {
 	// Hosts are `ip host NAME ADDR...`, in configuration order.
 	Hosts []HostEntry
@@ -56,15 +57,6 @@ func (n Names) Host(name string) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	return n.Hosts[i].Addrs[0], true
-}
-
-// Query is the name the servers are asked: name with the domain name
-// appended when it has no dot of its own.
-func (n Names) Query(name string) string {
-	if n.Domain != "" && !strings.Contains(name, ".") {
-		return name + "." + n.Domain
-	}
-	return name
 }
 
 // CheckHostName accepts a host name as the resolver takes it: labels of
