@@ -156,8 +156,12 @@ commit
 rollback 1
 show | display inheritance
 commit
+edit interfaces
+show eth1 | display inheritance
+top
 exit
 show configuration | display set
+show configuration forwarding-options sampling family inet | display inheritance
 exit
 `
 	var out strings.Builder

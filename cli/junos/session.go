@@ -273,7 +273,7 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline, at []string) e
 		return nil
 	}
 	if pipes.Has("display inheritance") {
-		io.WriteString(w, junosconf.RenderInheritance(cand))
+		io.WriteString(w, junosconf.RenderInheritanceAt(cand, append(slices.Clone(s.path), at...)))
 		return nil
 	}
 	writeConfigAt(w, cand, append(slices.Clone(s.path), at...), pipes.Has("display set"))

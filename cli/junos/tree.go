@@ -243,7 +243,7 @@ func showConfiguration(s *Session, w io.Writer, args []string) error {
 		return nil
 	}
 	if s.pipes.Has("display inheritance") {
-		io.WriteString(w, junosconf.RenderInheritance(s.b.Running()))
+		io.WriteString(w, junosconf.RenderInheritanceAt(s.b.Running(), words))
 		return nil
 	}
 	writeConfigAt(w, s.b.Running(), words, s.pipes.Has("display set"))

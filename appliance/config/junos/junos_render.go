@@ -453,9 +453,20 @@ func Unmapped(c config.Config) []string {
 // forwarding-options sampling` in configuration mode, or `show` at that
 // edit level): the statements under it, their containers relative to it.
 // A leaf the words name whole ("... input rate") is shown as itself.
-func RenderAt(c config.Config, at []string) string {
+func RenderAt(c config.Config, at []string) string { return renderAt(c, at, false) }
+
+// RenderInheritanceAt is RenderAt with what the groups give, as
+// RenderInheritance shows it (`show STATEMENT | display inheritance`).
+func RenderInheritanceAt(c config.Config, at []string) string {
+	if len(at) == 0 {
+		return RenderInheritance(c)
+	}
+	return renderAt(c, at, true)
+}
+
+func renderAt(c config.Config, at []string, inheritance bool) string {
 	var out []jstmt
-	for _, s := range fullStatements(c, false) {
+	for _, s := range fullStatements(c, inheritance) {
 		var ws []string
 		for _, l := range s.path {
 			ws = append(ws, words(l)...)
@@ -467,7 +478,10 @@ func RenderAt(c config.Config, at []string) string {
 		}
 		if len(at) >= n {
 			// Inside the statement's own words: the statement itself.
-			out = append(out, jstmt{leaf: joinWords(ws[n:]), inactive: s.inactive, note: s.note})
+			if s.container {
+				continue // a local container: nothing of its own to show
+			}
+			out = append(out, jstmt{leaf: joinWords(ws[n:]), inactive: s.inactive, note: s.note, inherit: s.inherit})
 			continue
 		}
 		// Drop the containers the words cover; a container they only
@@ -492,7 +506,7 @@ func RenderAt(c config.Config, at []string) string {
 			}
 			k += len(f)
 		}
-		out = append(out, jstmt{path: path, leaf: s.leaf, inactive: s.inactive, pathMeta: pm, note: s.note})
+		out = append(out, jstmt{path: path, leaf: s.leaf, inactive: s.inactive, pathMeta: pm, note: s.note, inherit: s.inherit, container: s.container})
 	}
 	var b strings.Builder
 	junosTree(out).write(&b, 0, "")
