@@ -83,6 +83,12 @@ collector2.other.test     None  (temp, OK)  0   IP    127.0.0.72
 	if got := d.cli(t, "junos", "show host collector.lease.test\n"); !strings.Contains(got, "collector.lease.test has address 127.0.0.71\n") {
 		t.Errorf("junos show host:\n%s", got)
 	}
+	// A JunOS candidate resolves through the same cache and lease: the
+	// flow-server's name is the cached entry, no new one appears.
+	out = d.cli(t, "junos", "configure\nset forwarding-options sampling family inet output flow-server collector2 port 2058\ncommit and-quit\nshow configuration forwarding-options\n")
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "flow-server 127.0.0.72 { port 2057; port 2058; }") {
+		t.Errorf("junos flow-server collector2:\n%s", out)
+	}
 
 	// clear host NAME takes the name as typed (the domain appended), and
 	// spares the ip host entry; clear host * takes the rest.
