@@ -64,13 +64,25 @@ type TemplateSettings struct {
 
 // IPFlowExportTemplate renders `show ip flow export template`: the
 // template and options resend settings (layout [RECALL] IOS 12.4's,
-// without its template counters).
+// without its template counters). The version named is the templated
+// one the destinations use: one whose own version (a flowtap extension)
+// is v9 or IPFIX makes the settings apply under a cache version 5, as
+// CISCO-NETFLOW-MIB's cnfTemplateExportVer9Enable says.
 func IPFlowExportTemplate(w io.Writer, v ExportView) {
 	state := "enabled"
 	if len(v.Destinations) == 0 {
 		state = "disabled"
 	}
-	fmt.Fprintf(w, "Main cache %s export is %s\n", v.Version.Label(), state)
+	version := v.Version
+	if !version.Templated() {
+		// v9 first, as the MIB's Ver9 objects, else IPFIX.
+		for _, d := range v.Destinations {
+			if d.Version.Templated() && (!version.Templated() || d.Version == platform.V9) {
+				version = d.Version
+			}
+		}
+	}
+	fmt.Fprintf(w, "Main cache %s export is %s\n", version.Label(), state)
 	t := v.Template
 	fmt.Fprintf(w, "  Template export information\n  Template timeout = %d\n  Template refresh rate = %d\n", t.Timeout, t.Refresh)
 	fmt.Fprintf(w, "  Option export information\n  Option timeout = %d\n  Option refresh rate = %d\n", t.OptionsTimeout, t.OptionsRefresh)

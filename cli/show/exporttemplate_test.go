@@ -18,3 +18,26 @@ func TestIPFlowExportTemplate(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+// Destinations that export v9 or IPFIX under a cache version 5 use the
+// template settings: the screen said "Main cache v5 export".
+func TestIPFlowExportTemplateNamesTheTemplatedVersion(t *testing.T) {
+	for _, c := range []struct {
+		dests []platform.ExportVersion
+		want  string
+	}{
+		{[]platform.ExportVersion{platform.V9, platform.IPFIX}, "Main cache v9 export is enabled\n"},
+		{[]platform.ExportVersion{platform.IPFIX}, "Main cache IPFIX export is enabled\n"},
+		{[]platform.ExportVersion{platform.V5}, "Main cache v5 export is enabled\n"},
+	} {
+		v := ExportView{Version: platform.V5}
+		for _, d := range c.dests {
+			v.Destinations = append(v.Destinations, ExportStats{Version: d})
+		}
+		var b strings.Builder
+		IPFlowExportTemplate(&b, v)
+		if first, _, _ := strings.Cut(b.String(), "\n"); first+"\n" != c.want {
+			t.Errorf("destinations %v: %q, want %q", c.dests, first, c.want)
+		}
+	}
+}
