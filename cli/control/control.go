@@ -203,6 +203,11 @@ func Dial(path string, h Hello) (*net.UnixConn, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("flowtapd is not running (no %s)", path)
 		}
+		// The socket a killed flowtapd left: the operator's question
+		// is whether it runs, not what connect(2) said.
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, fmt.Errorf("flowtapd is not running (nothing listens on %s, left by a daemon that stopped)", path)
+		}
 		return nil, fmt.Errorf("connect to flowtapd at %s: %w", path, err)
 	}
 	b, _ := json.Marshal(h)

@@ -200,3 +200,19 @@ func TestCloseEndsSessions(t *testing.T) {
 		t.Errorf("a client connects after Close")
 	}
 }
+
+// A socket file nobody listens on (a killed flowtapd's) is "not running",
+// not connect(2)'s "connection refused".
+func TestDialStaleSocketSaysNotRunning(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stale.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.SetUnlinkOnClose(false)
+	l.Close()
+	_, err = Dial(path, Hello{})
+	if err == nil || !strings.Contains(err.Error(), "flowtapd is not running") || strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("Dial to a stale socket: %v", err)
+	}
+}
