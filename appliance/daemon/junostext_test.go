@@ -14,7 +14,7 @@ import (
 // TestJunOSGroupsReachTheEngines: the pasted Junos configuration of
 // appliance/config/junos/testdata (groups with an <eth*> wildcard,
 // apply-groups-except, an inactive interface and an inactive
-// flow-server) gives the datapath and the exporters exactly its active
+// flow-server, inline IPFIX) gives the datapath and the exporters exactly its active
 // statements with what the groups give: eth1 and eth2 sampled at 1 in
 // 1000 (the local rate over group lab's 10), lo and the inactive eth3
 // not, the local collector and group collectors' one, not the inactive
@@ -46,10 +46,10 @@ func TestJunOSGroupsReachTheEngines(t *testing.T) {
 		}
 		var dests []string
 		for _, d := range tc.s.Exports {
-			dests = append(dests, fmt.Sprintf("%s v%s", d.Collector, d.Encoder.Version))
+			dests = append(dests, fmt.Sprintf("%s %s", d.Collector, d.Encoder.Version))
 		}
-		if got := strings.Join(dests, " "); got != "192.0.2.10:2055 v9 192.0.2.20:2055 v9" {
-			t.Errorf("%s: exports %s; want the local collector and group collectors', not the inactive 192.0.2.30", tc.name, got)
+		if got := strings.Join(dests, " "); got != "192.0.2.10:4739 ipfix 192.0.2.20:4739 ipfix" {
+			t.Errorf("%s: exports %s; want the local IPFIX collector and group ipfix-collectors', not the inactive 192.0.2.30", tc.name, got)
 		}
 	}
 }

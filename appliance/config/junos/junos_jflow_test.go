@@ -211,3 +211,24 @@ func TestTemplateGovernsAcrossCommits(t *testing.T) {
 		t.Errorf("display set:\n%s", set)
 	}
 }
+
+// TestInstanceServersKeepTheirPaths: under a sampling instance each
+// flow-server's statements name that server (the statement makers share
+// path prefixes, and a server's path once took the next one's name).
+func TestInstanceServersKeepTheirPaths(t *testing.T) {
+	src := inlineJflow + "set forwarding-options sampling instance SI family inet output flow-server 192.0.2.10 port 4739\n" +
+		"set forwarding-options sampling instance SI family inet output flow-server 192.0.2.10 version-ipfix template IPV4\n"
+	c, err := Parse("t.set", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := RenderSet(c)
+	for _, want := range []string{
+		"set forwarding-options sampling instance SI family inet output flow-server 192.0.2.9 port 4739\n",
+		"set forwarding-options sampling instance SI family inet output flow-server 192.0.2.10 port 4739\n",
+	} {
+		if !strings.Contains(set, want) {
+			t.Errorf("display set lacks %q:\n%s", want, set)
+		}
+	}
+}

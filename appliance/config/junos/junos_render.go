@@ -57,7 +57,9 @@ func junosStatements(c config.Config) []jstmt {
 	var out []jstmt
 	add := func(leaf string, path ...string) {
 		l, inactive := strings.CutPrefix(leaf, inactivePrefix)
-		out = append(out, jstmt{path: path, leaf: l, inactive: inactive})
+		// The makers build paths with append onto shared prefixes:
+		// each statement keeps a copy of its own.
+		out = append(out, jstmt{path: slices.Clone(path), leaf: l, inactive: inactive})
 	}
 	add("host-name "+c.HostnameOrDefault(), "system")
 	namesStatements(c, add)

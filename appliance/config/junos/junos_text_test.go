@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
 )
@@ -40,10 +41,17 @@ func TestPastedGroups(t *testing.T) {
 	}
 	var dests []string
 	for _, d := range c.Export.Destinations {
-		dests = append(dests, fmt.Sprintf("%s v%s", d.Addr, d.Version))
+		dests = append(dests, fmt.Sprintf("%s %s %s", d.Addr, d.Version, d.Template))
 	}
-	if got := strings.Join(dests, ","); got != "192.0.2.10:2055 v9,192.0.2.20:2055 v9" {
-		t.Errorf("collectors %s: want the local one and group collectors' one, not the inactive 192.0.2.30", got)
+	if got := strings.Join(dests, ","); got != "192.0.2.10:4739 ipfix ipv4,192.0.2.20:4739 ipfix ipv4" {
+		t.Errorf("collectors %s: want the local one and group ipfix-collectors' one, not the inactive 192.0.2.30", got)
+	}
+	// The inline J-Flow parts fold as without groups: the template's
+	// timeouts are the cache's, its refresh the exporter's.
+	if c.Cache.Active != 60*time.Second || c.Cache.Inactive != 30*time.Second || c.Export.TemplateTimeout != 60*time.Second ||
+		c.Export.ServicesSource.String() != "192.0.2.1" || !c.JFlow.Inline || c.JFlow.Instance != "jflow" || len(c.JFlow.FPCs) != 1 {
+		t.Errorf("inline J-Flow: cache %v/%v, template refresh %v, source %v inline %v instance %q fpcs %+v",
+			c.Cache.Active, c.Cache.Inactive, c.Export.TemplateTimeout, c.Export.ServicesSource, c.JFlow.Inline, c.JFlow.Instance, c.JFlow.FPCs)
 	}
 	var ifs []string
 	for _, it := range c.Interfaces {
@@ -145,10 +153,10 @@ func TestActivateKeepsText(t *testing.T) {
 	if !slices.ContainsFunc(got.Interfaces, func(it config.Interface) bool { return it.Name == "eth3" && it.Ingress }) {
 		t.Errorf("eth3 active again takes the <eth*> group's sampling: %+v", got.Interfaces)
 	}
-	if got.Sampling.Rate != 1000 || len(got.JunOS.Notes) != 2 {
+	if got.Sampling.Rate != 1000 || len(got.JunOS.Notes) != 3 {
 		t.Errorf("after deactivate/activate: rate %d, notes %+v", got.Sampling.Rate, got.JunOS.Notes)
 	}
-	if err := s.Exec("delete forwarding-options sampling family inet output flow-server 192.0.2.30"); err != nil {
+	if err := s.Exec("delete forwarding-options sampling instance jflow family inet output flow-server 192.0.2.30"); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(SaveText(s.Candidate()), "192.0.2.30") {
