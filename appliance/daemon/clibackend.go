@@ -523,7 +523,7 @@ func hostsView(n config.Names, cache *dnsclient.Cache) show.HostsView {
 	}
 	now := time.Now()
 	for _, e := range cache.Entries() {
-		v.Hosts = append(v.Hosts, show.HostEntry{Name: e.Name, Age: now.Sub(e.Added), Addrs: e.Addrs})
+		v.Hosts = append(v.Hosts, show.HostEntry{Name: e.Name, Age: now.Sub(e.Added), Addrs: e.Addrs, Expired: e.Expired(now)})
 	}
 	return v
 }

@@ -24,6 +24,7 @@ func TestShowHosts(t *testing.T) {
 		temp: []show.HostEntry{
 			{Name: "collector.example.net", Age: 2*time.Hour + 59*time.Minute, Addrs: []netip.Addr{netip.MustParseAddr("198.51.100.7")}},
 			{Name: "backup.example.net", Age: 30 * time.Minute, Addrs: []netip.Addr{netip.MustParseAddr("198.51.100.8")}},
+			{Name: "old.example.net", Age: 26 * time.Hour, Expired: true, Addrs: []netip.Addr{netip.MustParseAddr("198.51.100.9")}},
 		}}
 	s := NewSession(f, true)
 	got := transcript(s, `
@@ -53,6 +54,7 @@ spare                     None  (perm, OK)  0   IP    192.0.2.55 192.0.2.56
 v6collector               None  (perm, OK)  0   IPv6  2001:db8::9
 collector.example.net     None  (temp, OK)  2   IP    198.51.100.7
 backup.example.net        None  (temp, OK)  0   IP    198.51.100.8
+old.example.net           None  (temp, EX) 26   IP    198.51.100.9
 tap1#show hosts collector
 Default domain is example.net
 Name/address lookup uses domain service
@@ -82,6 +84,7 @@ Host                      Port  Flags      Age Type   Address(es)
 spare                     None  (perm, OK)  0   IP    192.0.2.55 192.0.2.56
 v6collector               None  (perm, OK)  0   IPv6  2001:db8::9
 backup.example.net        None  (temp, OK)  0   IP    198.51.100.8
+old.example.net           None  (temp, EX) 26   IP    198.51.100.9
 tap1#clear host *
 tap1#show hosts | include temp|perm
        temp - temporary, perm - permanent

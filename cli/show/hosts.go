@@ -28,10 +28,13 @@ type HostsView struct {
 
 // HostEntry is one row of the host table.
 type HostEntry struct {
-	Name  string
-	Perm  bool          // `ip host`; otherwise learned from a name server
-	Age   time.Duration // since a temp entry was learned
-	Addrs []netip.Addr
+	Name string
+	Perm bool          // `ip host`; otherwise learned from a name server
+	Age  time.Duration // since a temp entry was learned
+	// Expired: a temp entry whose answer's TTL has run out (EX); the next
+	// line naming it asks the servers again.
+	Expired bool
+	Addrs   []netip.Addr
 }
 
 // Hosts writes `show hosts` as IOS lays it out: the resolver's settings,
@@ -63,8 +66,11 @@ func Hosts(w io.Writer, v HostsView) {
 	fmt.Fprintln(w, "Host                      Port  Flags      Age Type   Address(es)")
 	for _, h := range v.Hosts {
 		flags, age := "(temp, OK)", int(h.Age/time.Hour)
-		if h.Perm {
+		switch {
+		case h.Perm:
 			flags, age = "(perm, OK)", 0
+		case h.Expired:
+			flags = "(temp, EX)"
 		}
 		typ := "IP"
 		if len(h.Addrs) > 0 && !h.Addrs[0].Is4() {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -26,7 +27,10 @@ func Start(t *testing.T, addr netip.Addr, domain string, records map[string]neti
 	}
 	args := []string{"--keep-in-foreground", "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
 		"--bind-interfaces", "--listen-address=" + addr.String(), "--port=53", "--user=root", "--pid-file=",
-		"--local=/" + domain + "/", "--log-facility=-"}
+		"--local=/" + domain + "/", "--log-facility=-",
+		// The answers live an hour, as a zone's records do (dnsmasq's
+		// default for its own records is 0: keep for no time at all).
+		"--local-ttl=" + strconv.Itoa(int(TTL/time.Second))}
 	for name, a := range records {
 		args = append(args, "--host-record="+name+","+a.String())
 	}
@@ -68,6 +72,9 @@ func answers(addr netip.Addr, pkt []byte) bool {
 	n, err := c.Read(b)
 	return err == nil && n > 12
 }
+
+// TTL is the time to live of every answer.
+const TTL = time.Hour
 
 // Addr is a loopback address for a test's name server, from a number of
 // the test's choosing (a second test on the machine picks another).

@@ -16,7 +16,9 @@ import (
 // Cache is the appliance's resolver: what IOS keeps as its host cache.
 // A name resolved through DNS stays as a temporary entry (`show hosts`
 // lists it "temp" with its age) and answers the next line that names it
-// without a query, until `clear host` drops it. When the configuration
+// without a query while the answer's TTL lasts; after that it shows as
+// expired until a line names it again (which asks the servers) or
+// `clear host` drops it. When the configuration
 // names no server, the servers and the domain of the management link's
 // DHCP lease are used, as IOS uses the ones DHCP gave it; the lease file
 // is read at each lookup, so a renewal that changes them counts at once.
@@ -36,7 +38,11 @@ type Entry struct {
 	Name  string // as asked, the domain appended, lower case
 	Addrs []netip.Addr
 	Added time.Time
+	TTL   time.Duration // the answer's time to live
 }
+
+// Expired tells whether the answer's TTL has run out at now.
+func (e Entry) Expired(now time.Time) bool { return !now.Before(e.Added.Add(e.TTL)) }
 
 func (c *Cache) now() time.Time {
 	if c.Now != nil {
@@ -96,7 +102,7 @@ func (c *Cache) Resolve(ctx context.Context, name string, servers []netip.Addr, 
 	q := strings.ToLower(strings.TrimSuffix(Query(name, domain), "."))
 	c.mu.Lock()
 	i := slices.IndexFunc(c.entries, func(e Entry) bool { return e.Name == q })
-	if i >= 0 {
+	if i >= 0 && !c.entries[i].Expired(c.now()) {
 		a := c.entries[i].Addrs[0]
 		c.mu.Unlock()
 		return a, nil, nil
@@ -105,14 +111,18 @@ func (c *Cache) Resolve(ctx context.Context, name string, servers []netip.Addr, 
 	if len(servers) == 0 {
 		return netip.Addr{}, nil, ErrNoServer
 	}
-	a, err := Lookup(ctx, q, servers)
+	a, ttl, err := LookupTTL(ctx, q, servers)
 	if err != nil {
+		// An expired entry stays, expired, as IOS shows it.
 		return netip.Addr{}, servers, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !slices.ContainsFunc(c.entries, func(e Entry) bool { return e.Name == q }) {
-		c.entries = append(c.entries, Entry{Name: q, Addrs: []netip.Addr{a}, Added: c.now()})
+	e := Entry{Name: q, Addrs: []netip.Addr{a}, Added: c.now(), TTL: ttl}
+	if i := slices.IndexFunc(c.entries, func(e Entry) bool { return e.Name == q }); i >= 0 {
+		c.entries[i] = e // renewed in place: the table keeps its order
+	} else {
+		c.entries = append(c.entries, e)
 	}
 	return a, servers, nil
 }

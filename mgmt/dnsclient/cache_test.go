@@ -68,6 +68,20 @@ func TestCacheLearnsFromLease(t *testing.T) {
 	}) {
 		t.Fatalf("entries %v, want %v", e, want)
 	}
+	// The answers live dnsmasq.TTL: past it an entry shows expired and
+	// the next lookup asks the servers again, renewing it in place.
+	if e := c.Entries(); e[0].TTL != dnsmasq.TTL || e[0].Expired(now) {
+		t.Fatalf("fresh entry %+v: want TTL %v, not expired", e[0], dnsmasq.TTL)
+	}
+	now = now.Add(dnsmasq.TTL)
+	if e := c.Entries(); !e[0].Expired(now) || !e[1].Expired(now) {
+		t.Fatalf("entries %+v not expired after their TTL", e)
+	}
+	got, asked, err = c.Resolve(ctx, "collector", nil, "")
+	if e := c.Entries(); err != nil || got != netip.MustParseAddr("192.0.2.42") || !slices.Equal(asked, []netip.Addr{b}) ||
+		e[1].Name != "collector.other.test" || e[1].Expired(now) || !e[1].Added.Equal(now) || !e[0].Expired(now) {
+		t.Fatalf("after expiry: %v asked %v err %v; entries %+v", got, asked, err, e)
+	}
 	// clear host NAME takes the name as typed, the domain appended.
 	if n := c.Clear("collector", "lease.test"); n != 1 {
 		t.Fatalf("clear host collector removed %d", n)

@@ -33,8 +33,15 @@ var ErrNotFound = errors.New("no such host")
 // (with its addresses or with "no such name"); an error names the last
 // failure when none did.
 func Lookup(ctx context.Context, name string, servers []netip.Addr) (netip.Addr, error) {
+	a, _, err := LookupTTL(ctx, name, servers)
+	return a, err
+}
+
+// LookupTTL is Lookup with the answer's time to live: how long the
+// address may be kept (the least TTL of the address records).
+func LookupTTL(ctx context.Context, name string, servers []netip.Addr) (netip.Addr, time.Duration, error) {
 	if len(servers) == 0 {
-		return netip.Addr{}, errors.New("no name server configured")
+		return netip.Addr{}, 0, errors.New("no name server configured")
 	}
 	fqdn := name
 	if fqdn == "" || fqdn[len(fqdn)-1] != '.' {
@@ -42,13 +49,13 @@ func Lookup(ctx context.Context, name string, servers []netip.Addr) (netip.Addr,
 	}
 	n, err := dnsmessage.NewName(fqdn)
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("%s: %w", name, err)
+		return netip.Addr{}, 0, fmt.Errorf("%s: %w", name, err)
 	}
 	var last error
 	for _, s := range servers {
 		answered := false
 		for _, t := range []dnsmessage.Type{dnsmessage.TypeA, dnsmessage.TypeAAAA} {
-			addrs, err := ask(ctx, netip.AddrPortFrom(s, 53), n, t)
+			addrs, ttl, err := ask(ctx, netip.AddrPortFrom(s, 53), n, t)
 			if err != nil {
 				if errors.Is(err, ErrNotFound) {
 					answered = true
@@ -60,20 +67,21 @@ func Lookup(ctx context.Context, name string, servers []netip.Addr) (netip.Addr,
 			}
 			answered = true
 			if len(addrs) > 0 {
-				return addrs[0], nil
+				return addrs[0], ttl, nil
 			}
 			last = fmt.Errorf("%s: %w (server %s)", name, ErrNotFound, s)
 		}
 		if answered {
-			return netip.Addr{}, last
+			return netip.Addr{}, 0, last
 		}
 	}
-	return netip.Addr{}, last
+	return netip.Addr{}, 0, last
 }
 
 // ask sends one question to server and reads its answer; an NXDOMAIN is
-// ErrNotFound, an answer without an address of type t no addresses.
-func ask(ctx context.Context, server netip.AddrPort, name dnsmessage.Name, t dnsmessage.Type) ([]netip.Addr, error) {
+// ErrNotFound, an answer without an address of type t no addresses. The
+// duration is the least TTL of the addresses.
+func ask(ctx context.Context, server netip.AddrPort, name dnsmessage.Name, t dnsmessage.Type) ([]netip.Addr, time.Duration, error) {
 	var idb [2]byte
 	rand.Read(idb[:])
 	id := binary.BigEndian.Uint16(idb[:])
@@ -83,27 +91,27 @@ func ask(ctx context.Context, server netip.AddrPort, name dnsmessage.Name, t dns
 	}
 	pkt, err := msg.Pack()
 	if err != nil {
-		return nil, fmt.Errorf("pack query: %w", err)
+		return nil, 0, fmt.Errorf("pack query: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "udp", server.String())
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 	}
 	if _, err := conn.Write(pkt); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	buf := make([]byte, 1500)
 	for {
 		n, err := conn.Read(buf)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		var p dnsmessage.Parser
 		h, err := p.Start(buf[:n])
@@ -113,38 +121,46 @@ func ask(ctx context.Context, server netip.AddrPort, name dnsmessage.Name, t dns
 		switch h.RCode {
 		case dnsmessage.RCodeSuccess:
 		case dnsmessage.RCodeNameError:
-			return nil, ErrNotFound
+			return nil, 0, ErrNotFound
 		default:
-			return nil, fmt.Errorf("answer %v", h.RCode)
+			return nil, 0, fmt.Errorf("answer %v", h.RCode)
 		}
 		if err := p.SkipAllQuestions(); err != nil {
-			return nil, fmt.Errorf("parse answer: %w", err)
+			return nil, 0, fmt.Errorf("parse answer: %w", err)
 		}
 		var out []netip.Addr
+		var ttl time.Duration
+		keep := func(a netip.Addr, h dnsmessage.ResourceHeader) {
+			d := time.Duration(h.TTL) * time.Second
+			if len(out) == 0 || d < ttl {
+				ttl = d
+			}
+			out = append(out, a)
+		}
 		for {
 			ah, err := p.AnswerHeader()
 			if errors.Is(err, dnsmessage.ErrSectionDone) {
-				return out, nil
+				return out, ttl, nil
 			}
 			if err != nil {
-				return nil, fmt.Errorf("parse answer: %w", err)
+				return nil, 0, fmt.Errorf("parse answer: %w", err)
 			}
 			switch {
 			case ah.Type == dnsmessage.TypeA && t == dnsmessage.TypeA:
 				r, err := p.AResource()
 				if err != nil {
-					return nil, fmt.Errorf("parse answer: %w", err)
+					return nil, 0, fmt.Errorf("parse answer: %w", err)
 				}
-				out = append(out, netip.AddrFrom4(r.A))
+				keep(netip.AddrFrom4(r.A), ah)
 			case ah.Type == dnsmessage.TypeAAAA && t == dnsmessage.TypeAAAA:
 				r, err := p.AAAAResource()
 				if err != nil {
-					return nil, fmt.Errorf("parse answer: %w", err)
+					return nil, 0, fmt.Errorf("parse answer: %w", err)
 				}
-				out = append(out, netip.AddrFrom16(r.AAAA))
+				keep(netip.AddrFrom16(r.AAAA), ah)
 			default:
 				if err := p.SkipAnswer(); err != nil {
-					return nil, fmt.Errorf("parse answer: %w", err)
+					return nil, 0, fmt.Errorf("parse answer: %w", err)
 				}
 			}
 		}
