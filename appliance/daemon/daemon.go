@@ -315,6 +315,13 @@ func every(period time.Duration, stop <-chan struct{}, f func(now time.Time)) {
 
 func (d *Daemon) openDatapath(entries int) error {
 	expire := d.expire()
+	// What the drain empties: at a start, the table the last daemon
+	// pinned with another size; later, the cache `ip flow-cache entries`
+	// just resized (the operator never saw a pinned cache).
+	what := "the pinned cache of another size"
+	if !d.dpOpened.IsZero() {
+		what = fmt.Sprintf("the cache resized to %d entries", entries)
+	}
 	var drain struct {
 		began   time.Time
 		flows   int
@@ -329,7 +336,7 @@ func (d *Daemon) openDatapath(entries int) error {
 			d.replayBeforeDrain(dp)
 			// Logged as it begins: a stop during it is worth knowing of
 			// (the next start drains what is left).
-			d.log.Info(fmt.Sprintf("%%FLOW-5-CACHE_DRAIN: draining %d flows of the pinned cache of another size into the export destinations", flows),
+			d.log.Info(fmt.Sprintf("%%FLOW-5-CACHE_DRAIN: draining %d flows of %s into the export destinations", flows, what),
 				"flows", flows, "entries", entries)
 			drain.began, drain.flows = time.Now(), flows
 		}})
@@ -337,7 +344,7 @@ func (d *Daemon) openDatapath(entries int) error {
 		return fmt.Errorf("open datapath: %w", err)
 	}
 	if !drain.began.IsZero() {
-		d.log.Info(fmt.Sprintf("%%FLOW-5-CACHE_DRAINED: %d flow records of the pinned cache of another size exported", drain.records),
+		d.log.Info(fmt.Sprintf("%%FLOW-5-CACHE_DRAINED: %d flow records of %s exported", drain.records, what),
 			"records", drain.records, "took", time.Since(drain.began).Round(time.Millisecond).String())
 	}
 	d.dp = dp
