@@ -82,7 +82,8 @@
 // the whole device (mib_ipfix.go); otherwise only the main cache's v9 and
 // IPFIX destinations appear, as transport sessions. A session's
 // ipfixTransportSessionIndex follows its cache, collector and version, so
-// it stays put while the configuration changes around it. The selector
+// it stays put while the configuration changes around it; a removed
+// destination's index is forgotten and never given to another session. The selector
 // functions point into PSAMP-MIB: count-based and random n-out-of-N
 // sampling at their parameter set (psampSampCountBasedInterval.N,
 // psampSampRandOutOfNSize.N, indexed by the selection process),

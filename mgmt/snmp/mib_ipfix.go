@@ -123,8 +123,36 @@ func (m *ipfixMIB) state() (IPFIXState, []uint32, error) {
 	}
 	m.mu.Lock()
 	m.last, m.lastAt = st, now
+	m.forget(st)
 	m.mu.Unlock()
 	return st, m.indexes(st), nil
+}
+
+// forget drops the indexes (and rate samples) of sessions a fresh reading
+// no longer has: their destination was removed from the configuration,
+// and the table would otherwise keep one entry per destination ever
+// configured. next only grows, so a removed session's index is not given
+// to another (RFC 6615 keeps an index to one session while the agent
+// runs); a destination configured again is a new session with a new
+// index. Called with mu held.
+func (m *ipfixMIB) forget(st IPFIXState) {
+	live := make(map[string]bool, len(st.Sessions))
+	for _, s := range st.Sessions {
+		live[s.Key] = true
+	}
+	kept := make(map[uint32]bool, len(st.Sessions))
+	for k, n := range m.sessions {
+		if !live[k] {
+			delete(m.sessions, k)
+			continue
+		}
+		kept[n] = true
+	}
+	for n := range m.rates {
+		if !kept[n] {
+			delete(m.rates, n)
+		}
+	}
 }
 
 // indexes gives each session its stable ipfixTransportSessionIndex.
