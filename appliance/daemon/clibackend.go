@@ -244,7 +244,11 @@ func (c *CLI) SNMP() show.SNMPView {
 	v.InBadVersions, v.InBadCommunityNames, v.InBadCommunityUses = g("snmpInBadVersions"), g("snmpInBadCommunityNames"), g("snmpInBadCommunityUses")
 	v.InASNParseErrs, v.InTotalReqVars, v.InTotalSetVars = g("snmpInASNParseErrs"), g("snmpInTotalReqVars"), g("snmpInTotalSetVars")
 	v.InGetRequests, v.InGetNexts, v.InSetRequests = g("snmpInGetRequests"), g("snmpInGetNexts"), g("snmpInSetRequests")
-	v.SilentDrops = g("snmpSilentDrops")
+	// IOS's "Input queue packet drops" are the requests its SNMP queue
+	// had no room for: flowtap's equivalent is the rate limit's drops
+	// (mgmt/snmp's RateLimited), dropped before they were read, not
+	// snmpSilentDrops (answers too big to send even empty).
+	v.InputQueueDrops = g("flowtapSnmpRateLimited")
 	// The refusals are in usmStatsUnknownUserNames too; show each once.
 	// (flowtapUsmUserAccessListRefused is mgmt/snmp's UserACLRefused.)
 	v.InUserACLRefused = g("flowtapUsmUserAccessListRefused")

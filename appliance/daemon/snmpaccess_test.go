@@ -70,3 +70,31 @@ func TestShowSNMPAccess(t *testing.T) {
 		t.Errorf("show snmp at level 1:\n%s", got)
 	}
 }
+
+// TestShowSNMPInputQueueDrops: `show snmp`'s "Input queue packet drops"
+// counts the requests the rate limit dropped before reading them, as IOS
+// counts what its SNMP input queue had no room for; snmpSilentDrops
+// (answers too big to send) is a different count. Before, the line showed
+// snmpSilentDrops and a flood the limiter held back showed 0 there.
+func TestShowSNMPInputQueueDrops(t *testing.T) {
+	testnet.Enter(t)
+	cfg, err := iosconf.Parse("startup-config", []byte("hostname tap1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pins := filepath.Join("/sys/fs/bpf", fmt.Sprintf("flowtap-test-snmpqueue-%d", os.Getpid()))
+	t.Cleanup(func() { os.RemoveAll(pins) })
+	m, err := NewManager(ManagerOptions{Daemon: Options{PinDir: pins, Logger: slog.New(slog.DiscardHandler)},
+		StartupPath: filepath.Join(t.TempDir(), "startup-config")}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(false)
+	m.SetSNMPCounters(func() map[string]uint32 {
+		return map[string]uint32{"snmpInPkts": 40, "snmpSilentDrops": 2, "flowtapSnmpRateLimited": 17}
+	})
+	out := ios.NewSession(m.CLI(), true).Exec("show snmp")
+	if !strings.Contains(out, "\n    17 Input queue packet drops\n") {
+		t.Errorf("show snmp: want the rate limit's 17 drops as input queue drops:\n%s", out)
+	}
+}

@@ -28,7 +28,7 @@ func (jsonBackend) ExportView() show.ExportView {
 func (jsonBackend) SNMP() show.SNMPView {
 	return show.SNMPView{Enabled: true, Contact: "noc@example.net", Location: "rack 4", InPkts: 141, InBadVersions: 1,
 		InBadCommunityNames: 2, InBadCommunityUses: 3, InUnknownUserNames: 14, InUserACLRefused: 15, InASNParseErrs: 4, InTotalReqVars: 250, InTotalSetVars: 5, InGetRequests: 120,
-		InGetNexts: 11, InSetRequests: 6, SilentDrops: 7, OutPkts: 133, OutTooBigs: 8, OutNoSuchNames: 9, OutBadValues: 10,
+		InGetNexts: 11, InSetRequests: 6, InputQueueDrops: 7, OutPkts: 133, OutTooBigs: 8, OutNoSuchNames: 9, OutBadValues: 10,
 		OutGenErrs: 12, OutGetResponses: 125, OutTraps: 13}
 }
 
@@ -236,7 +236,7 @@ func TestJSONSNMP(t *testing.T) {
 	text := s.Exec("show snmp")
 	// The screen's lines in order, and the key each one's number is under.
 	keys := []string{"in_pkts", "in_bad_versions", "in_bad_community_names", "in_bad_community_uses", "in_unknown_user_names", "in_user_acl_refused", "in_asn_parse_errs",
-		"in_total_req_vars", "in_total_set_vars", "in_get_requests", "in_get_nexts", "in_set_requests", "silent_drops",
+		"in_total_req_vars", "in_total_set_vars", "in_get_requests", "in_get_nexts", "in_set_requests", "input_queue_drops",
 		"out_pkts", "out_too_bigs", "out_no_such_names", "out_bad_values", "out_gen_errs", "out_get_responses", "out_traps"}
 	var counts []string
 	for _, l := range strings.Split(text, "\n") {

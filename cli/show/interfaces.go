@@ -299,11 +299,11 @@ type SNMPView struct {
 	InBadVersions, InBadCommunityNames, InBadCommunityUses, InASNParseErrs uint64
 	// SNMPv3: unknown user names (less the refusals below) and requests
 	// refused by the user's or group's access list; flowtap's lines.
-	InUnknownUserNames, InUserACLRefused                  uint64
-	InTotalReqVars, InTotalSetVars                        uint64
-	InGetRequests, InGetNexts, InSetRequests, SilentDrops uint64
-	OutTooBigs, OutNoSuchNames, OutBadValues, OutGenErrs  uint64
-	OutGetResponses, OutTraps                             uint64
+	InUnknownUserNames, InUserACLRefused                      uint64
+	InTotalReqVars, InTotalSetVars                            uint64
+	InGetRequests, InGetNexts, InSetRequests, InputQueueDrops uint64
+	OutTooBigs, OutNoSuchNames, OutBadValues, OutGenErrs      uint64
+	OutGetResponses, OutTraps                                 uint64
 }
 
 // SNMP renders `show snmp` in IOS's layout.
@@ -331,7 +331,7 @@ func SNMP(w io.Writer, v SNMPView) {
 		fmt.Sprintf("    %d Get-request PDUs", v.InGetRequests),
 		fmt.Sprintf("    %d Get-next PDUs", v.InGetNexts),
 		fmt.Sprintf("    %d Set-request PDUs", v.InSetRequests),
-		fmt.Sprintf("    %d Input queue packet drops", v.SilentDrops),
+		fmt.Sprintf("    %d Input queue packet drops", v.InputQueueDrops),
 		fmt.Sprintf("%d SNMP packets output", v.OutPkts),
 		fmt.Sprintf("    %d Too big errors", v.OutTooBigs),
 		fmt.Sprintf("    %d No such name errors", v.OutNoSuchNames),

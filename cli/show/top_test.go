@@ -237,7 +237,7 @@ func TestJSONShapes(t *testing.T) {
 			func(uint32) string { return "eth1" })},
 		{"show snmp", SNMPJSON(SNMPView{Enabled: true, Contact: "noc@example.net", Location: "rack 4", InPkts: 41, InBadVersions: 1,
 			InBadCommunityNames: 2, InBadCommunityUses: 3, InASNParseErrs: 4, InUnknownUserNames: 5, InUserACLRefused: 2, InTotalReqVars: 50, InTotalSetVars: 5, InGetRequests: 20,
-			InGetNexts: 10, InSetRequests: 3, SilentDrops: 6, OutPkts: 33, OutTooBigs: 1, OutNoSuchNames: 2, OutBadValues: 3,
+			InGetNexts: 10, InSetRequests: 3, InputQueueDrops: 6, OutPkts: 33, OutTooBigs: 1, OutNoSuchNames: 2, OutBadValues: 3,
 			OutGenErrs: 4, OutGetResponses: 33, OutTraps: 7})},
 		{"show snmp (no agent)", SNMPJSON(SNMPView{Contact: "noc@example.net"})},
 	} {
