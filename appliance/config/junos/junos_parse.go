@@ -38,6 +38,9 @@ type Session struct {
 	// res resolves host names the host table does not hold (nil: the
 	// configured name servers alone).
 	res config.Resolver
+	// deactivating: a group's lines are leaving for an inactive
+	// statement; its notes stay.
+	deactivating bool
 }
 
 // SetResolver makes the session resolve host names with r (flowtapd's

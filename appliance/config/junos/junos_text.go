@@ -227,7 +227,11 @@ func (s *Session) activation(n int, text string, p []string, on bool) *config.Li
 	var le *config.LineError
 	switch k := slices.IndexFunc(p, isApplyWord); {
 	case p[0] == "groups":
+		// The group's lines leave; its notes and inner inactive
+		// statements stay with it.
+		s.deactivating = true
 		le = s.groupLine(n, text, p[1:], true)
+		s.deactivating = false
 	case k >= 0:
 		le = s.applyGroups(n, text, p[:k], p[k] == "apply-groups-except", nil, true)
 	default:
@@ -332,17 +336,14 @@ const placeholder = "wildcard0"
 func (s *Session) groupLine(n int, text string, ws []string, del bool) *config.LineError {
 	x := &s.cfg.JunOS
 	if del {
-		if len(ws) == 0 {
-			x.Groups = nil
-			s.dropText(n, []string{"groups"})
-			return nil
-		}
 		kept := slices.DeleteFunc(slices.Clone(x.Groups), func(g string) bool { return under(words(g), ws) })
-		if len(kept) == len(x.Groups) {
+		if len(kept) == len(x.Groups) && len(ws) > 0 {
 			return s.refused(n, text, notFound)
 		}
 		x.Groups = kept
-		s.dropText(n, append([]string{"groups"}, ws...))
+		if !s.deactivating {
+			s.dropText(append([]string{"groups"}, ws...))
+		}
 		return nil
 	}
 	if len(ws) == 0 {
@@ -430,7 +431,7 @@ func (s *Session) oneValue(a, b []string) bool {
 }
 
 // dropText removes the notes and inactive statements below p.
-func (s *Session) dropText(_ int, p []string) {
+func (s *Session) dropText(p []string) {
 	x := &s.cfg.JunOS
 	x.Notes = slices.DeleteFunc(x.Notes, func(nt config.JunOSNote) bool { return under(words(nt.Path), p) })
 	x.Inactive = slices.DeleteFunc(x.Inactive, func(e config.JunOSInactive) bool { return under(words(e.Path), p) })

@@ -141,7 +141,8 @@ func TestActivateKeepsText(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewSession(c, "terminal")
-	for _, l := range []string{"deactivate forwarding-options sampling", "activate forwarding-options sampling", "activate interfaces eth3", "deactivate groups lab", "activate groups lab"} {
+	for _, l := range []string{"deactivate forwarding-options sampling", "activate forwarding-options sampling", "activate interfaces eth3",
+		`annotate groups lab "lab rate"`, "deactivate groups lab", "activate groups lab"} {
 		if err := s.Exec(l); err != nil {
 			t.Fatalf("%s: %v", l, err)
 		}
@@ -153,7 +154,7 @@ func TestActivateKeepsText(t *testing.T) {
 	if !slices.ContainsFunc(got.Interfaces, func(it config.Interface) bool { return it.Name == "eth3" && it.Ingress }) {
 		t.Errorf("eth3 active again takes the <eth*> group's sampling: %+v", got.Interfaces)
 	}
-	if got.Sampling.Rate != 1000 || len(got.JunOS.Notes) != 3 {
+	if got.Sampling.Rate != 1000 || len(got.JunOS.Notes) != 4 {
 		t.Errorf("after deactivate/activate: rate %d, notes %+v", got.Sampling.Rate, got.JunOS.Notes)
 	}
 	if err := s.Exec("delete forwarding-options sampling instance jflow family inet output flow-server 192.0.2.30"); err != nil {
