@@ -177,6 +177,20 @@ func hostKey(dir string, log *slog.Logger) (ssh.Signer, error) {
 	return ssh.NewSignerFromKey(priv)
 }
 
+// The algorithms the server offers, strongest first.
+var (
+	kexAlgos = []string{ssh.KeyExchangeMLKEM768X25519, ssh.KeyExchangeCurve25519,
+		ssh.KeyExchangeECDHP256, ssh.KeyExchangeECDHP384, ssh.KeyExchangeECDHP521, ssh.KeyExchangeDH14SHA256}
+	cipherAlgos = []string{ssh.CipherChaCha20Poly1305, ssh.CipherAES128GCM, ssh.CipherAES256GCM,
+		ssh.CipherAES128CTR, ssh.CipherAES192CTR, ssh.CipherAES256CTR}
+	macAlgos = []string{ssh.HMACSHA256ETM, ssh.HMACSHA512ETM, ssh.HMACSHA256, ssh.HMACSHA512, ssh.HMACSHA1}
+	// pubKeyAlgos are the signatures a user's key may log in
+	// with: RSA keys sign with SHA-2 (rsa-sha2-256/512), as OpenSSH 8.8
+	// and later require.
+	pubKeyAlgos = []string{ssh.KeyAlgoED25519, ssh.KeyAlgoSKED25519, ssh.KeyAlgoSKECDSA256,
+		ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSASHA512}
+)
+
 // lineLoginExt marks, in a connection's permissions, a login with a vty
 // line's password.
 const lineLoginExt = "flowtap-line-login"
@@ -230,7 +244,16 @@ func Listen(addr string, cfg Config) (*Server, error) {
 			return nil, errors.New("key not accepted")
 		},
 		ServerVersion: "SSH-2.0-flowtap",
+		// Only what OpenSSH 9's sshd offers by default: x/crypto's own
+		// defaults also offer diffie-hellman-group14-sha1 and hmac-sha1-96
+		// and accept ssh-rsa (SHA-1) and ssh-dss signatures for public
+		// key logins, which an audit of a box facing a hostile network
+		// flags and IOS's `ip ssh server algorithm` lists do not carry.
+		PublicKeyAuthAlgorithms: pubKeyAlgos,
 	}
+	s.ssh.KeyExchanges = kexAlgos
+	s.ssh.Ciphers = cipherAlgos
+	s.ssh.MACs = macAlgos
 	s.ssh.AddHostKey(key)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
