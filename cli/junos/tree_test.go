@@ -136,6 +136,7 @@ func TestConfigurationHelp(t *testing.T) {
   <[Enter]>            Execute this command
   |                    Pipe through a command`},
 		{"annotate forwarding-options sampling ", `Possible completions:
+  <comment>            Comment text, in double quotes ("" removes the comment)
   family               Protocol family
   input                Setting for packet sampling
   instance             Sampling instance (flowtap takes one)

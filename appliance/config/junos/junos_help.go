@@ -28,6 +28,7 @@ var statementHelp = map[string]string{
 	"apply-groups":                     "Groups from which to inherit configuration data",
 	"apply-groups-except":              "Don't inherit configuration data from these groups",
 	"apply-groups <group-name>":        "Group from which to inherit configuration data (the first listed wins)",
+	"annotate <comment>":               "Comment text, in double quotes (\"\" removes the comment)",
 	"apply-groups-except <group-name>": "Group not to inherit configuration data from",
 	"flowtap":                          "flowtap's own statements: persona, application classes, taps",
 	"forwarding-options":               "Configure options to control packet forwarding",
@@ -310,6 +311,10 @@ func (s *Session) Help(line string) (items []HelpItem, complete bool, err error)
 	}
 	if inherits(ctx) {
 		next = append([]string{"apply-groups", "apply-groups-except"}, next...)
+	}
+	if len(ctx) > 1 && ctx[0] == "annotate" {
+		// Once a statement is named, its note may follow.
+		next = append([]string{"<comment>"}, next...)
 	}
 	for _, n := range next {
 		label := helpLabel(n, ctx)

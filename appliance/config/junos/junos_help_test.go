@@ -71,7 +71,7 @@ func TestHelpDescribesEveryStatement(t *testing.T) {
 	if words < 120 {
 		t.Errorf("the walk reached %d words only", words)
 	}
-	for _, w := range []string{"rate", "flow-server", "tcp-initial", "fibre-b", "overload-protection", "biflow", "ipfix", "version-ipfix", "option-refresh-rate", "inline-jflow", "sampling-instance", "ipv6-template", "syslog", "facility-override", "notice", "local0", "encrypted-password", "super-user", "ssh", "groups", "<group-name>", "apply-groups", "apply-groups-except"} {
+	for _, w := range []string{"rate", "flow-server", "tcp-initial", "fibre-b", "overload-protection", "biflow", "ipfix", "version-ipfix", "option-refresh-rate", "inline-jflow", "sampling-instance", "ipv6-template", "syslog", "facility-override", "notice", "local0", "encrypted-password", "super-user", "ssh", "groups", "<group-name>", "apply-groups", "apply-groups-except", "<comment>"} {
 		found := false
 		for k := range seen {
 			if strings.HasSuffix(k, "|"+w) {
@@ -180,6 +180,7 @@ func TestHelpScreens(t *testing.T) {
 		{"set system syslog host 192.0.2.1 any ", []string{"emergency", "alert", "critical", "error", "warning", "notice", "info", "any"}, false},
 		{"set ", []string{"apply-groups", "chassis", "firewall", "flowtap", "forwarding-options", "groups", "interfaces", "services", "snmp", "system"}, false},
 		{"set groups ", []string{"<group-name>"}, false},
+		{"annotate forwarding-options ", []string{"<comment>", "sampling"}, false},
 		{"set groups G ", []string{"chassis", "firewall", "flowtap", "forwarding-options", "interfaces", "services", "snmp", "system"}, true},
 		{"set apply-groups ", []string{"<group-name>"}, false},
 		{"set interfaces apply-groups-except ", []string{"<group-name>"}, false},
