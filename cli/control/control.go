@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/flowtap/flowtap/internal/accept"
 )
 
@@ -43,6 +45,9 @@ const MaxHello = 4096
 // helloTimeout is how long a client may take to send its hello (the
 // flowtap client sends it at once).
 const helloTimeout = 30 * time.Second
+
+// refusedHelloWait is how long a refused client's hello is waited for.
+const refusedHelloWait = 2 * time.Second
 
 // Terminal describes the session's terminal.
 type Terminal struct {
@@ -102,6 +107,22 @@ func (s *Server) accept() {
 		go func() {
 			defer s.wg.Done()
 			defer c.Close()
+			if why := refusePeer(c); why != "" {
+				// The socket's mode is the first gate; this one holds
+				// when the mode is not what Listen set (an operator's
+				// chmod, a connect in the moment between bind and
+				// chmod under a permissive umask): the session is the
+				// box's console, privileged, so only root or the
+				// daemon's own user may have one.
+				s.log.Warn("control connection refused", "reason", why)
+				// The hello is read first (briefly, bounded) so that
+				// the client, which writes it before reading, is not
+				// cut off by a broken pipe and prints the reason.
+				c.SetReadDeadline(time.Now().Add(refusedHelloWait))
+				bufio.NewReaderSize(c, MaxHello+1).ReadSlice('\n')
+				fmt.Fprintf(c, "%% Control socket: %s\n", why)
+				return
+			}
 			if !s.track(c) {
 				return
 			}
@@ -150,6 +171,33 @@ func (s *Server) serve(c net.Conn) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	return sess.Serve(ctx, r, c, Terminal{Interactive: h.Interactive, Width: h.Width, Height: h.Height})
+}
+
+// refusePeer says why the connecting process may not have a session:
+// its user is neither root nor the daemon's. "" lets it in.
+func refusePeer(c net.Conn) string {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return ""
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return fmt.Sprintf("cannot tell who connected: %v", err)
+	}
+	var cred *unix.Ucred
+	var cerr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	}); err != nil {
+		return fmt.Sprintf("cannot tell who connected: %v", err)
+	}
+	if cerr != nil {
+		return fmt.Sprintf("cannot tell who connected: %v", cerr)
+	}
+	if cred.Uid != 0 && int(cred.Uid) != os.Geteuid() {
+		return fmt.Sprintf("uid %d (pid %d) is not allowed a session", cred.Uid, cred.Pid)
+	}
+	return ""
 }
 
 // peerGone reports whether err only says the client went away.
