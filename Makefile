@@ -2,9 +2,26 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build generate check-generate test bench deps vet hwtest faults
+.PHONY: all help build generate check-generate test bench deps vet hwtest faults
 
 all: build
+
+# What an operator new to the tree types first. Kept here, beside the
+# targets, so that a target added without a line here shows up in review.
+help:
+	@echo 'flowtap make targets (as root; README.md says more):'
+	@echo '  make qemu            build the image and boot it under QEMU (TCG) with demo traffic,'
+	@echo '                       a host collector (nfcapd, out/flows) and SSH/SNMP forwarded; Ctrl-A X ends it'
+	@echo '  make image           build out/vmlinuz and out/initramfs.cpio.gz only (image/README.md)'
+	@echo '  make build           build every command into out/bin/ (flowtapd, flowtap, ...)'
+	@echo '  make test            install the test dependencies (make deps), then run every test (long; root)'
+	@echo '  make deps            install what the tests need (.ci/deps)'
+	@echo '  make vet             go vet, staticcheck and gofmt'
+	@echo '  make generate        rebuild the committed bpf2go output from datapath/bpf/*.c'
+	@echo '  make check-generate  CI: fail if the committed bpf2go output is stale'
+	@echo '  make hwtest          the QEMU hardware tests alone'
+	@echo '  make faults          the fault suite at full length'
+	@echo '  make bench           benchmarks, as ratios against same-run baselines'
 
 build:
 	$(GO) build -o out/bin/ $(PKGS)
