@@ -39,6 +39,10 @@ type Config struct {
 	// NDE carries tcp_flags 0 for hardware-switched flows, so the PFC
 	// personas export 0 there unless it asks for the flags the meter saw.
 	NDETCPFlags bool
+	// NDEInterface is `mls nde interface`: a PFC fills the v5 and v7
+	// records' next hop and output ifIndex only with it (Cisco's "additional
+	// NDE fields", off by default); without it they export as 0.
+	NDEInterface bool
 	// NetflowOff is `no mls netflow`: the PFC's NetFlow table is not
 	// populated, so no port meters (`mls netflow`, the default, undoes it).
 	NetflowOff bool

@@ -212,6 +212,9 @@ func (v *validator) cache(p *platform.Persona, c *Config) {
 	if c.NDETCPFlags && !IsCatalyst(p) {
 		v.failf("nde-tcp-flags", "mls nde tcp-flags is a Catalyst command; the %s persona exports the TCP flags it sees", p.Name)
 	}
+	if c.NDEInterface && !IsCatalyst(p) {
+		v.failf("nde-interface", "mls nde interface is a Catalyst command; the %s persona exports the output interface it sees", p.Name)
+	}
 	if c.NetflowOff && !IsCatalyst(p) {
 		v.failf("netflow-off", "no mls netflow is a Catalyst command; the %s persona meters with ip flow ingress", p.Name)
 	}

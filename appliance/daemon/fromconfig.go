@@ -446,7 +446,7 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh, OptionsRefreshPackets: c.Export.OptionsRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, OptionsTimeout: c.Export.OptionsTimeout, InterfaceNames: names, Capture: capture(c.Capture), MPLSLabels: c.Cache.MPLSLabels(),
 			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop,
-			ZeroTCPFlags: zeroTCPFlags(c)}
+			ZeroTCPFlags: zeroTCPFlags(c), ZeroNextHopOutput: zeroNextHopOutput(c)}
 		if enc.Version == export.IPFIX {
 			// IPFIX records name their application class (IE 95).
 			set := c.AppClassSet()
@@ -479,6 +479,14 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 func zeroTCPFlags(c config.Config) bool {
 	p, err := c.Persona()
 	return err == nil && config.IsCatalyst(&p) && !c.NDETCPFlags
+}
+
+// zeroNextHopOutput reports whether v5 and v7 records carry next hop and
+// output ifIndex 0: a PFC fills them only with `mls nde interface`, and
+// not under the source-only flow mask even then (vendor-behaviour 1.4).
+func zeroNextHopOutput(c config.Config) bool {
+	p, err := c.Persona()
+	return err == nil && config.IsCatalyst(&p) && (!c.NDEInterface || c.Cache.Mask == platform.MaskSource)
 }
 
 // subinterfaces meters each subinterface on its parent port (one port

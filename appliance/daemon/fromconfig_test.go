@@ -228,6 +228,38 @@ func TestTimeoutChangeKeepsExporters(t *testing.T) {
 	}
 }
 
+// TestPFCNDEInterface: a PFC persona's v5 and v7 destinations write next
+// hop and output ifIndex 0 unless `mls nde interface` asks for them, and
+// under the source-only flow mask even then (the PFC's table, vendor-
+// behaviour 1.4); the router exports what it has.
+func TestPFCNDEInterface(t *testing.T) {
+	for _, c := range []struct {
+		name, src string
+		zero      bool
+	}{
+		{"router", "ip flow-export version 5\nip flow-export destination 127.0.0.1 9995\n", false},
+		{"pfc3b", "platform pfc3b\nmls nde sender version 5\nip flow-export destination 127.0.0.1 9995\n", true},
+		{"pfc3bxl interface", "platform pfc3bxl\nmls flow ip interface-full\nmls nde sender version 5\nmls nde interface\nip flow-export destination 127.0.0.1 9995\n", false},
+		{"pfc2 v7 interface", "platform pfc2\nmls nde sender version 7\nmls nde interface\nip flow-export destination 127.0.0.1 9995\n", false},
+		{"pfc3b source mask", "platform pfc3b\nmls flow ip source\nmls nde sender version 5\nmls nde interface\nip flow-export destination 127.0.0.1 9995\n", true},
+	} {
+		cfg, err := cfgfile.Parse("t.cfg", []byte(c.src))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		s, err := SettingsFrom(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if len(s.Exports) != 1 {
+			t.Fatalf("%s: %d destinations, want 1", c.name, len(s.Exports))
+		}
+		if got := s.Exports[0].Encoder.ZeroNextHopOutput; got != c.zero {
+			t.Errorf("%s: ZeroNextHopOutput %v, want %v", c.name, got, c.zero)
+		}
+	}
+}
+
 // TestPFCZeroTCPFlags: a PFC persona's destinations write tcp_flags 0
 // (its NDE does for hardware-switched flows) unless `mls nde tcp-flags`
 // asks for the flags; the router exports the flags it OR'd. `show mls

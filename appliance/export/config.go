@@ -190,6 +190,10 @@ type EncoderConfig struct {
 	// does for hardware-switched flows; the router's NetFlow exports the
 	// flags it OR'd. v9 and IPFIX are not affected.
 	ZeroTCPFlags bool
+	// ZeroNextHopOutput writes 0 in the v5 and v7 next hop and output
+	// ifIndex, as a PFC does unless `mls nde interface` asks for these
+	// additional fields. v8, v9 and IPFIX are not affected.
+	ZeroNextHopOutput bool
 	// RouterSC is the router being shortcut, written to v7 records and to
 	// the Catalyst v8 schemes.
 	RouterSC netip.Addr

@@ -86,3 +86,37 @@ func TestZeroTCPFlagsReconfigure(t *testing.T) {
 		t.Errorf("flow_sequence %d then %d, want 0 then 1", seqs[0], seqs[1])
 	}
 }
+
+// A PFC fills the v5 and v7 next hop and output ifIndex only with `mls
+// nde interface` (Cisco's additional NDE fields): ZeroNextHopOutput, the
+// PFC personas' default without it, writes 0 in bytes 8-11 and 14-15 and
+// leaves the rest of the record as the goldens have it (the input
+// ifIndex, bytes 12-13, stays: the flow mask decides it).
+func TestZeroNextHopOutputV5V7(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		cfg  export.EncoderConfig
+		want string
+	}{
+		{"v5", v5Config, `
+			0005 0001 0036eefb 65920e90 075bcd15 00000000 01 02 8064
+			0a000001 c000020a 00000000 0003 0000 0000000a 000005dc 000003e8 00000dac
+			3039 0050 00 1b 06 28 fc00 fde9 18 10 0000`},
+		{"v7", v7Config, `
+			0007 0001 0036eefb 65920e90 075bcd15 00000000 00000000
+			0a000001 c000020a 00000000 0003 0000 0000000a 000005dc 000003e8 00000dac
+			3039 0050 05 1b 06 28 fc00 fde9 18 10 0000 0a090909`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := c.cfg
+			cfg.ZeroNextHopOutput = true
+			enc, got := newEncoder(t, cfg)
+			mustAdd(t, enc, tcpRecord()) // NextHop 10.0.0.254, OutputIf 4
+			mustFlush(t, enc)
+			if len(got.pkts) != 1 {
+				t.Fatalf("%d packets, want 1", len(got.pkts))
+			}
+			wholeEqual(t, c.name+" packet", got.pkts[0], hx(t, c.want))
+		})
+	}
+}

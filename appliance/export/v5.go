@@ -45,6 +45,10 @@ func v5Record(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, _ uint
 	// ifIndex is 16 bits on the wire: keep the low bits as IOS's C does.
 	be.PutUint16(b[12:], uint16(r.InputIf))
 	be.PutUint16(b[14:], uint16(r.OutputIf))
+	if cfg.ZeroNextHopOutput {
+		clear(b[8:12])
+		clear(b[14:16])
+	}
 	be.PutUint32(b[16:], uint32(pkts))
 	be.PutUint32(b[20:], uint32(octets))
 	be.PutUint32(b[24:], cfg.uptimeMillis(r.Start))

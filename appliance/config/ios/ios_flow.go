@@ -524,13 +524,21 @@ func (x *cmd) mls() {
 	case "sampling":
 		x.mlsSampling()
 	case "nde":
-		if x.c.Keyword("sender", "tcp-flags") == "tcp-flags" {
+		switch x.c.Keyword("sender", "interface", "tcp-flags") {
+		case "tcp-flags":
 			// flowtap's extension: export the TCP flags the meter saw
 			// instead of the PFC's 0.
 			x.c.End()
 			x.cfg.NDETCPFlags = !x.neg
 			if !x.neg {
 				x.touch("nde-tcp-flags")
+			}
+			return
+		case "interface":
+			x.c.End()
+			x.cfg.NDEInterface = !x.neg
+			if !x.neg {
+				x.touch("nde-interface")
 			}
 			return
 		}

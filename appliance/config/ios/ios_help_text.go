@@ -98,6 +98,7 @@ var keywordHelp = map[string]string{
 	"layer2-switched vlan":                   "VLANs whose bridged flows are exported",
 	"mls nde":                                "NetFlow Data Export",
 	"mls nde sender":                         "Enable NetFlow Data Export from the PFC",
+	"mls nde interface":                      "Export the next hop and output interface (additional NDE fields)",
 	"mls nde tcp-flags":                      "Export the TCP flags seen instead of 0 (flowtap extension)",
 	"ntp":                                    "Configure NTP",
 	"platform":                               "Router persona this appliance behaves as",

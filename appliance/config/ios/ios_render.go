@@ -243,6 +243,9 @@ func renderCache(r *iosWriter, c config.Config) {
 				r.line("mls nde sender")
 			}
 		}
+		if c.NDEInterface {
+			r.line("mls nde interface")
+		}
 		if c.NDETCPFlags {
 			r.line("mls nde tcp-flags")
 		}
