@@ -50,6 +50,9 @@ const (
 	refusedPerSource = "per-source unauthenticated connections"
 	refusedStartups  = "unauthenticated connections"
 	refusedTable     = "source table full"
+	// evictedStartups: an unauthenticated connection closed to give its
+	// slot to a source holding fewer (admit).
+	evictedStartups = "unauthenticated connections full, closed the oldest of the source holding the most"
 )
 
 // source is what the front end remembers of one address.
@@ -62,15 +65,24 @@ type source struct {
 	quietUntil time.Time
 }
 
+// pending is one admitted connection that has not logged in yet.
+type pending struct {
+	src      netip.Addr
+	conn     net.Conn
+	since    time.Time
+	released bool // done, or evicted: no longer counted
+}
+
 // sources is the per-source state, shared by the accept loop and the
 // password callbacks.
 type sources struct {
-	lim    Limits
-	mu     sync.Mutex
-	m      map[netip.Addr]*source
-	unauth int
-	runs   map[string]*refusalRun // per refusal reason
-	counts map[string]int         // refusals since the reason's last line
+	lim     Limits
+	mu      sync.Mutex
+	m       map[netip.Addr]*source
+	unauth  int
+	pending map[*pending]struct{}  // at most MaxStartups
+	runs    map[string]*refusalRun // per refusal reason
+	counts  map[string]int         // refusals since the reason's last line
 }
 
 // refusalRun is a run of refusals for one reason: when its first line
@@ -82,7 +94,7 @@ type refusalRun struct{ first, logged, last time.Time }
 const refusedLogMax = time.Hour
 
 func newSources(l Limits) *sources {
-	return &sources{lim: l, m: map[netip.Addr]*source{}, runs: map[string]*refusalRun{}, counts: map[string]int{}}
+	return &sources{lim: l, m: map[netip.Addr]*source{}, pending: map[*pending]struct{}{}, runs: map[string]*refusalRun{}, counts: map[string]int{}}
 }
 
 func sourceOf(a net.Addr) netip.Addr {
@@ -139,44 +151,99 @@ func (e *source) bring(now time.Time, l Limits) {
 	e.refill = now
 }
 
-// admit decides on a new connection from a: "" lets it in (and counts
-// it as unauthenticated until done), else the reason it is refused.
-// quietOver reports that the source's quiet mode has just ended.
-func (s *sources) admit(a netip.Addr, now time.Time) (why string, quietOver bool) {
+// admission is admit's decision on a connection.
+type admission struct {
+	p         *pending // admitted: counted as unauthenticated until done(p)
+	why       string   // refused: the reason
+	quietOver bool     // the source's quiet mode has just ended
+	// evicted is a connection that gave its slot to this one: the caller
+	// closes it.
+	evicted *pending
+}
+
+// admit decides on a new connection c from a. When every slot is taken,
+// the newcomer takes the slot of the oldest connection of the source
+// that holds the most, if that source holds more than one and is not
+// the newcomer's: a flood from a few addresses that fills MaxStartups
+// then locks out nobody (the operator's own login holds one slot, so it
+// is never the flood's victim), while a source still cannot hold more
+// than PerSource. Only a flood from MaxStartups distinct addresses, one
+// connection each, still fills the slots.
+func (s *sources) admit(a netip.Addr, c net.Conn, now time.Time) (ad admission) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.get(a, now)
 	switch {
 	case e == nil:
-		return refusedTable, false
+		ad.why = refusedTable
+		return ad
 	case now.Before(e.quietUntil):
-		return refusedQuiet, false
+		ad.why = refusedQuiet
+		return ad
 	case !e.quietUntil.IsZero():
-		e.quietUntil, quietOver = time.Time{}, true
+		e.quietUntil, ad.quietOver = time.Time{}, true
 	}
 	e.bring(now, s.lim)
 	switch {
 	case e.tokens < 1:
-		return refusedRate, quietOver
+		ad.why = refusedRate
+		return ad
 	case e.unauth >= s.lim.PerSource:
-		return refusedPerSource, quietOver
+		ad.why = refusedPerSource
+		return ad
 	case s.unauth >= s.lim.MaxStartups:
-		return refusedStartups, quietOver
+		v := s.victim(a)
+		if v == nil {
+			ad.why = refusedStartups
+			return ad
+		}
+		s.release(v)
+		ad.evicted = v
 	}
 	e.tokens--
 	e.unauth++
 	s.unauth++
-	return "", quietOver
+	ad.p = &pending{src: a, conn: c, since: now}
+	s.pending[ad.p] = struct{}{}
+	return ad
 }
 
-// done ends a connection's unauthenticated life (it logged in or left).
-func (s *sources) done(a netip.Addr) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.m[a]; ok && e.unauth > 0 {
+// victim picks the connection that gives its slot to one from a: the
+// oldest of the source holding the most, when that is more than one and
+// the source is not a. nil when there is none.
+func (s *sources) victim(a netip.Addr) *pending {
+	var v *pending
+	most := 1
+	for p := range s.pending {
+		if p.src == a {
+			continue
+		}
+		n := s.m[p.src].unauth
+		if n > most || n == most && v != nil && p.since.Before(v.since) {
+			v, most = p, n
+		}
+	}
+	return v
+}
+
+// release stops counting p. Called with s.mu held.
+func (s *sources) release(p *pending) {
+	if p.released {
+		return
+	}
+	p.released = true
+	delete(s.pending, p)
+	if e, ok := s.m[p.src]; ok && e.unauth > 0 {
 		e.unauth--
 		s.unauth--
 	}
+}
+
+// done ends a connection's unauthenticated life (it logged in or left).
+func (s *sources) done(p *pending) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.release(p)
 }
 
 // quiet reports whether a is in quiet mode.

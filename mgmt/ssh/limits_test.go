@@ -1,10 +1,13 @@
 package ssh
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -122,51 +125,58 @@ func TestQuietMode(t *testing.T) {
 	}
 }
 
-// TestUnauthenticatedLimits: connections that say nothing hold at most
-// PerSource slots for their source and MaxStartups in all; the rest are
-// closed at once, and a valid login from another source still works.
+// holdFrom opens n connections from src that never start the handshake
+// and reports how many were admitted (got the server's banner; a refused
+// one is closed before it). The connections stay open until the test ends.
+func holdFrom(t *testing.T, addr, src string, n int) (admitted []net.Conn) {
+	t.Helper()
+	for range n {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b := make([]byte, 7)
+		if _, err := io.ReadFull(c, b); err == nil && string(b) == "SSH-2.0" {
+			admitted = append(admitted, c)
+		}
+	}
+	return admitted
+}
+
+// TestUnauthenticatedLimits: a source holds at most PerSource connections
+// that have not logged in; when MaxStartups sources hold one each, a
+// further login waits for a slot (nothing is evicted: no source holds
+// more than the newcomer would), and gets in once the holders leave.
 func TestUnauthenticatedLimits(t *testing.T) {
 	s, log := startWith(t, users{}, Limits{MaxStartups: 6, PerSource: 2, Rate: 1000, Burst: 1000}, time.Millisecond)
 	addr := s.Addr().String()
+	if got := holdFrom(t, addr, "127.0.0.1", 5); len(got) != 2 {
+		t.Errorf("127.0.0.1 holds %d unauthenticated connections, want the per-source cap 2", len(got))
+	}
+	s2, log2 := startWith(t, users{}, Limits{MaxStartups: 6, PerSource: 2, Rate: 1000, Burst: 1000}, time.Millisecond)
+	addr2 := s2.Addr().String()
 	var held []net.Conn
-	hold := func(src string, n int) (open int) {
-		for range n {
-			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
-			c, err := d.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			held = append(held, c)
-			// An admitted connection gets the server's banner; a refused
-			// one is closed before it.
-			c.SetReadDeadline(time.Now().Add(5 * time.Second))
-			b := make([]byte, 7)
-			if _, err := io.ReadFull(c, b); err == nil && string(b) == "SSH-2.0" {
-				open++
-			}
-		}
-		return open
+	for i := 1; i <= 6; i++ {
+		held = append(held, holdFrom(t, addr2, fmt.Sprintf("127.0.0.%d", i), 1)...)
 	}
-	if got := hold("127.0.0.1", 5); got != 2 {
-		t.Errorf("127.0.0.1 holds %d unauthenticated connections, want the per-source cap 2", got)
+	if len(held) != 6 {
+		t.Fatalf("six sources hold %d, want 6", len(held))
 	}
-	if got := hold("127.0.0.2", 2) + hold("127.0.0.3", 2) + hold("127.0.0.4", 2); got != 4 {
-		t.Errorf("three more sources hold %d, want 4 (MaxStartups 6 in all)", got)
+	if _, err := dialFrom("127.0.0.7", addr2, password("admin", "letmein")); err == nil {
+		t.Error("a login got past MaxStartups held by six sources, one each")
 	}
-	// The slots are full: even a good login waits for one. When the
-	// holders leave, it gets in.
-	if _, err := dialFrom("127.0.0.5", addr, password("admin", "letmein")); err == nil {
-		t.Error("a login got past MaxStartups")
-	}
-	if !strings.Contains(log.String(), refusedStartups) || !strings.Contains(log.String(), refusedPerSource) {
-		t.Errorf("refusals not logged:\n%s", log)
+	if !strings.Contains(log.String(), refusedPerSource) || !strings.Contains(log2.String(), refusedStartups) {
+		t.Errorf("refusals not logged:\n%s\n%s", log, log2)
 	}
 	for _, c := range held {
 		c.Close()
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		out, err := dialFrom("127.0.0.5", addr, password("admin", "letmein"))
+		out, err := dialFrom("127.0.0.7", addr2, password("admin", "letmein"))
 		if err == nil && strings.HasPrefix(out, "admin ran") {
 			break
 		}
@@ -174,6 +184,63 @@ func TestUnauthenticatedLimits(t *testing.T) {
 			t.Fatalf("no login after the holders left: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestFloodDoesNotLockOut: three addresses fill every unauthenticated
+// slot with connections that never start the handshake (as a flood
+// does); the operator, from a fourth, still logs in with the real OpenSSH
+// client, typing the password on a terminal while the flood reconnects:
+// each newcomer takes the slot of the oldest connection of the source
+// holding the most, so the operator's one is never the one closed.
+// Before, every slot stayed the flood's for `ip ssh time-out` (120 s) and
+// the operator was refused.
+func TestFloodDoesNotLockOut(t *testing.T) {
+	for _, tool := range []string{"ssh", "sshpass"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not found: install Debian's openssh-client and sshpass (make deps)", tool)
+		}
+	}
+	s, log := startWith(t, users{}, Limits{MaxStartups: 6, PerSource: 2, Rate: 1000, Burst: 1000}, time.Millisecond)
+	addr := s.Addr().String()
+	var flood []net.Conn
+	for _, src := range []string{"127.0.0.2", "127.0.0.3", "127.0.0.4"} {
+		flood = append(flood, holdFrom(t, addr, src, 2)...)
+	}
+	if len(flood) != 6 {
+		t.Fatalf("the flood holds %d slots, want all 6", len(flood))
+	}
+	// The flood keeps reconnecting while the operator logs in.
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(fmt.Sprintf("127.0.0.%d", 2+i%3))}}
+			if c, err := d.Dial("tcp", addr); err == nil {
+				t.Cleanup(func() { c.Close() })
+			}
+		}
+	}()
+	host, port, _ := net.SplitHostPort(addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "sshpass", "-p", "letmein", "ssh", "-tt", "-b", "127.0.0.5", "-p", port,
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-F", "/dev/null", "-o", "LogLevel=ERROR",
+		"-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1",
+		"admin@"+host, "show version").CombinedOutput()
+	close(stop)
+	<-done
+	if err != nil || !strings.Contains(string(out), `admin ran "show version"`) {
+		t.Fatalf("the operator's login during the flood: %v\n%s", err, out)
+	}
+	if !strings.Contains(log.String(), evictedStartups) {
+		t.Errorf("evictions not logged:\n%s", log)
 	}
 }
 

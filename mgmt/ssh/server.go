@@ -309,19 +309,25 @@ func (s *Server) accept() {
 		src := sourceOf(c.RemoteAddr())
 		// Refused before a goroutine or a handshake buffer exists for
 		// it: a flood of connections costs the daemon one accept each.
-		why, over := s.sources.admit(src, time.Now())
-		if over {
+		ad := s.sources.admit(src, c, time.Now())
+		if ad.quietOver {
 			s.log.Warn(fmt.Sprintf("%%SEC_LOGIN-5-QUIET_MODE_OFF: Quiet Mode is OFF, because block period timed out [Source: %s]", src))
 		}
-		if why != "" {
-			s.refused(src, why)
+		if ad.why != "" {
+			s.refused(src, ad.why)
 			c.Close()
 			return
+		}
+		if v := ad.evicted; v != nil {
+			// Its serve ends on the closed connection; the slot is
+			// already this one's.
+			s.refused(v.src, evictedStartups)
+			v.conn.Close()
 		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.serve(c, src)
+			s.serve(c, src, ad.p)
 		}()
 	})
 }
@@ -334,14 +340,9 @@ func (s *Server) refused(src netip.Addr, why string) {
 	}
 }
 
-func (s *Server) serve(c net.Conn, src netip.Addr) {
+func (s *Server) serve(c net.Conn, src netip.Addr, p *pending) {
 	defer c.Close()
-	authed := false
-	defer func() {
-		if !authed {
-			s.sources.done(src)
-		}
-	}()
+	defer s.sources.done(p) // a no-op once logged in
 	if src.IsValid() && !s.cfg.Users.Permit(src, sourceOf(c.LocalAddr())) {
 		// Logged once a second at most, with the count since: a denied
 		// host reconnecting in a loop must not flood the log.
@@ -366,8 +367,7 @@ func (s *Server) serve(c net.Conn, src netip.Addr) {
 	if err != nil {
 		return
 	}
-	authed = true
-	s.sources.done(src) // no longer an unauthenticated connection
+	s.sources.done(p) // no longer an unauthenticated connection
 	c.SetDeadline(time.Time{})
 	defer conn.Close()
 	s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] [Source: %s] [localport: %d]",
