@@ -186,6 +186,21 @@ func (c *CLI) Contention() show.ContentionView {
 	return v
 }
 
+// MLSAging is `show mls netflow aging`: the running setting's timers,
+// and fast aging's persona defaults while it is off.
+func (c *CLI) MLSAging() show.MLSAgingView {
+	p, set, err := c.m.Config().Setting()
+	if err != nil {
+		return show.MLSAgingView{}
+	}
+	v := show.MLSAgingView{Normal: int(set.Inactive / time.Second), Long: int(set.Active / time.Second),
+		FastTime: int(p.Aging.FastTime.Default), FastThreshold: int(p.Aging.FastThreshold.Default)}
+	if set.FastTime > 0 {
+		v.FastOn, v.FastTime, v.FastThreshold = true, int(set.FastTime/time.Second), int(set.FastThreshold)
+	}
+	return v
+}
+
 // render is a show renderer's text, for the Backend methods whose
 // screens the session prints as they come.
 func render[V any](f func(io.Writer, V), v V) string {

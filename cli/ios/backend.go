@@ -15,6 +15,8 @@ type Backend interface {
 	// `show ip flow top-talkers`, IPv6 for `show ipv6 flow top-talkers`.
 	TopTalkers(ipv6 bool) (show.TopTalkers, error)
 	Contention() show.ContentionView
+	// MLSAging is the PFC's aging timers, `show mls netflow aging`.
+	MLSAging() show.MLSAgingView
 	// Text for commands whose layout the backend owns (from live state).
 	Version() string
 	Platform() string

@@ -212,6 +212,10 @@ func execTree() *Node {
 		kw("mls", "Show MultiLayer Switching information",
 			kw("netflow", "Show netflow information",
 				kw("ip", "IP flow entries").Runs(view(cacheView, show.MLSNetflowIP, ipv4JSON)),
+				kw("aging", "Netflow aging information").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.MLSNetflowAging(w, s.b.MLSAging())
+					return nil
+				}),
 				kw("table-contention", "Netflow table contention",
 					kw("detailed", "Detailed contention information").Runs(func(s *Session, w io.Writer, _ []string) error {
 						show.MLSTableContentionDetailed(w, s.b.Contention())

@@ -95,6 +95,10 @@ func (f *fakeBackend) DatapathView() show.DatapathView {
 func (f *fakeBackend) TopTalkers(bool) (show.TopTalkers, error) {
 	return show.TopTalkers{}, errors.New("top talkers are not configured")
 }
+func (f *fakeBackend) MLSAging() show.MLSAgingView {
+	return show.MLSAgingView{Normal: 300, Long: 1920, FastTime: 32, FastThreshold: 100}
+}
+
 func (f *fakeBackend) Contention() show.ContentionView {
 	return show.ContentionView{Module: 5, Used: 10, Capacity: 100}
 }

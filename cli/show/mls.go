@@ -73,3 +73,28 @@ func MLSNetflowIP(w io.Writer, v CacheView) {
 	}
 	fmt.Fprintf(w, "Number of shortcuts = %d\n", len(flows))
 }
+
+// MLSAgingView is `show mls netflow aging`: the three aging timers in
+// seconds, as configured (a PFC2 divides the normal time per flow mask
+// when it ages; the screen shows the configured value), fast aging's
+// packet threshold, and whether fast aging is on. With it off the screen
+// shows the times `mls aging fast` alone would set.
+type MLSAgingView struct {
+	Normal, Long, FastTime int
+	FastThreshold          int
+	FastOn                 bool
+}
+
+// MLSNetflowAging renders `show mls netflow aging` (layout RECALL,
+// docs/vendor-behaviour.md 1.3): a row per timer with whether it ages,
+// its time and, for fast aging, its packet threshold.
+func MLSNetflowAging(w io.Writer, v MLSAgingView) {
+	row := func(name string, on bool, secs int, threshold string) {
+		fmt.Fprintf(w, "%-16s%-7t%-9d%s\n", name, on, secs, threshold)
+	}
+	fmt.Fprintln(w, "                enable timeout  packet threshold")
+	fmt.Fprintln(w, "                ------ -------  ----------------")
+	row("normal aging", true, v.Normal, "N/A")
+	row("fast aging", v.FastOn, v.FastTime, fmt.Sprint(v.FastThreshold))
+	row("long aging", true, v.Long, "N/A")
+}
