@@ -167,9 +167,10 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		v := a.ExportVersionOrDefault()
 		agg := Aggregation{Cache: export.AggregationConfig{Scheme: a.Scheme, Entries: a.Entries, ActiveTimeout: a.Active,
 			InactiveTimeout: a.Inactive, SourceMinMask: uint8(a.SourceMask), DestinationMinMask: uint8(a.DestinationMask)}}
+		src, _ := sourceAddr(c.Export.Source) // destinations reports its error
 		for _, d := range a.Destinations {
 			agg.Destinations = append(agg.Destinations, export.DestinationConfig{Collector: d,
-				Encoder: export.EncoderConfig{Version: v, Scheme: a.Scheme, BootTime: boot, ZeroTCPFlags: zeroTCPFlags(c)}})
+				Encoder: export.EncoderConfig{Version: v, Scheme: a.Scheme, BootTime: boot, ZeroTCPFlags: zeroTCPFlags(c), RouterSC: routerSC(c, src)}})
 		}
 		s.Aggregations = append(s.Aggregations, agg)
 	}
@@ -446,7 +447,7 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh, OptionsRefreshPackets: c.Export.OptionsRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, OptionsTimeout: c.Export.OptionsTimeout, InterfaceNames: names, Capture: capture(c.Capture), MPLSLabels: c.Cache.MPLSLabels(),
 			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop,
-			ZeroTCPFlags: zeroTCPFlags(c), ZeroNextHopOutput: zeroNextHopOutput(c)}
+			ZeroTCPFlags: zeroTCPFlags(c), ZeroNextHopOutput: zeroNextHopOutput(c), RouterSC: routerSC(c, src)}
 		if enc.Version == export.IPFIX {
 			// IPFIX records name their application class (IE 95).
 			set := c.AppClassSet()
@@ -487,6 +488,19 @@ func zeroTCPFlags(c config.Config) bool {
 func zeroNextHopOutput(c config.Config) bool {
 	p, err := c.Persona()
 	return err == nil && config.IsCatalyst(&p) && (!c.NDEInterface || c.Cache.Mask == platform.MaskSource)
+}
+
+// routerSC is the v7 and Catalyst v8 records' router_sc, "the IP address
+// of the MLS router" whose flows the PFC switched: on a PFC persona the
+// appliance's own export source address (`ip flow-export source`), which
+// a v7 collector also sees as the packets' source; 0 without one, and on
+// the router, whose v7 is not a PFC's. It used to be 0 always.
+func routerSC(c config.Config, src netip.Addr) netip.Addr {
+	p, err := c.Persona()
+	if err != nil || !config.IsCatalyst(&p) || !src.Is4() {
+		return netip.Addr{}
+	}
+	return src
 }
 
 // subinterfaces meters each subinterface on its parent port (one port
