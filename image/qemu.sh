@@ -38,6 +38,16 @@ die() { echo "make qemu: $*" >&2; exit 1; }
 
 # Inputs first: nothing starts unless all of it is there.
 [ -f "$PCAP" ] || die "no capture $PCAP to replay into eth1 (PCAP=FILE picks another; testdata/pcaps has the repository's)"
+# QEMU's user network forwards these host ports to the guest; with one
+# taken (another make qemu, a test's VM), QEMU ends at once with "Could not
+# set up host forwarding rule", after everything else has started.
+busy() { ss -H -"$1"ln "sport = :$2" 2>/dev/null | grep -q .; }
+if busy t "$SSH_PORT"; then
+	die "127.0.0.1:$SSH_PORT/tcp (SSH to the appliance) is in use by another program (another make qemu?): SSH_PORT=N picks another, then ssh -p N admin@127.0.0.1"
+fi
+if busy u "$SNMP_PORT"; then
+	die "127.0.0.1:$SNMP_PORT/udp (SNMP to the appliance) is in use by another program (another make qemu?): SNMP_PORT=N picks another, then snmpwalk -v2c -c public 127.0.0.1:N"
+fi
 for f in "$OUT/vmlinuz" "$OUT/initramfs.cpio.gz"; do
 	[ -f "$f" ] || die "no image: $f is missing (make image builds it)"
 done
