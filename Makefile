@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all help build generate check-generate test bench deps vet hwtest faults
+.PHONY: all help build generate check-generate test bench deps vet hwtest faults fuzz-live
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo '  make check-generate  CI: fail if the committed bpf2go output is stale'
 	@echo '  make hwtest          the QEMU hardware tests alone'
 	@echo '  make faults          the fault suite at full length'
+	@echo '  make fuzz-live       fuzz the SNMP agent of a running flowtapd over UDP (crash, hang, panic)'
 	@echo '  make bench           benchmarks, as ratios against same-run baselines'
 
 build:
@@ -63,6 +64,14 @@ test: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzParseIOS$$' -fuzztime 30000x -fuzzminimizetime 100x ./appliance/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJunOS$$' -fuzztime 30000x -fuzzminimizetime 100x ./appliance/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime 200000x -fuzzminimizetime 100x -parallel 1 ./mgmt/snmp/
+
+# The SNMP agent of a running flowtapd fuzzed over its socket, with crash,
+# hang and recovered-panic detection (about a minute; not in make test:
+# the daemon is another process, so the fuzzer mutates blindly there and
+# FuzzRequest above is the coverage-guided one).
+fuzz-live: deps
+	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	$(GO) test -run '^$$' -fuzz '^FuzzLiveSNMP$$' -fuzztime 150000x -fuzzminimizetime 100x -parallel 1 ./appliance/cmd/flowtapd/
 
 # The fault suite in full: each TestFault* runs as long as its issue asks
 # (make test runs the same tests in a short form) and logs its FIGUREs.
