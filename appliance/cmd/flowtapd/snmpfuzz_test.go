@@ -128,7 +128,9 @@ func FuzzLiveSNMP(f *testing.F) {
 	// (a rate, and a source that fails too often is ignored for a while)
 	// would otherwise drop most inputs before the decoder sees them, and
 	// the probes.
-	from := func(block byte, n uint32) *net.UDPAddr { return &net.UDPAddr{IP: []byte{127, block, byte(n >> 8), byte(n)}} }
+	from := func(block byte, n uint32) *net.UDPAddr {
+		return &net.UDPAddr{IP: []byte{127, block, byte(n >> 8), byte(n)}}
+	}
 	// alive sends a Get and waits for its answer.
 	reqID := uint32(1 << 20)
 	alive := func(wait time.Duration) error {
