@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +173,63 @@ ip flow-export destination 127.0.0.1 %d
 	r = read("clear", 10*time.Second)
 	if src, pk := net.IP(r[0:4]).String(), binary.BigEndian.Uint32(r[16:]); src != "10.7.0.2" || pk != 8 {
 		t.Fatalf("cleared record from %s with %d packets, want 10.7.0.2 with 8 (it passed the threshold)", src, pk)
+	}
+}
+
+// TestPFCV7RouterSCOnTheWire: a PFC3B's NDE v7 record names the router
+// being shortcut (bytes 48-51) as its `ip flow-export source` address,
+// and its `flags` byte and tcp_flags stay 0; before, router_sc was 0.
+func TestPFCV7RouterSCOnTheWire(t *testing.T) {
+	v := testnet.Enter(t)
+	if out, err := exec.Command("ip", "addr", "add", "10.77.0.1/24", "dev", v.Mon).CombinedOutput(); err != nil {
+		t.Fatalf("ip addr add: %v: %s", err, out)
+	}
+	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	port := sink.LocalAddr().(*net.UDPAddr).Port
+	d := startDaemon(t, fmt.Sprintf(`hostname pfcv7
+username admin secret letmein
+platform pfc3b
+mls flow ip full
+mls nde sender version 7
+interface %s
+ ip flow ingress
+!
+ip flow-export source %s
+ip flow-export destination 127.0.0.1 %d
+`, v.Mon, v.Mon, port))
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("vmon not metered; log:\n%s", d.log)
+		}
+	}
+	v.Send(t, [][]byte{tcpFrame([4]byte{10, 7, 0, 1}, 43000, 0x12), tcpFrame([4]byte{10, 7, 0, 1}, 43000, 0x18)})
+	want := "  2 frames seen (108 bytes)\n"
+	if got := d.cliUntil(t, "ios", "show ip flow datapath | include frames seen\n", want); got != want {
+		t.Fatalf("show ip flow datapath: %q, want %q", got, want)
+	}
+	time.Sleep(200 * time.Millisecond)
+	d.cli(t, "ios", "clear mls netflow\n")
+	buf := make([]byte, 2048)
+	sink.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, _, err := sink.ReadFromUDP(buf)
+	if err != nil {
+		t.Fatalf("no export packet: %v", err)
+	}
+	if n != 24+52 || binary.BigEndian.Uint16(buf) != 7 || binary.BigEndian.Uint16(buf[2:]) != 1 {
+		t.Fatalf("packet of %d bytes, version %d, count %d; want one v7 record", n, binary.BigEndian.Uint16(buf), binary.BigEndian.Uint16(buf[2:]))
+	}
+	r := buf[24:n]
+	if pk, oc := binary.BigEndian.Uint32(r[16:]), binary.BigEndian.Uint32(r[20:]); pk != 2 || oc != 80 {
+		t.Errorf("%d packets %d bytes, want 2 and 80", pk, oc)
+	}
+	if r[36] != 0 || r[37] != 0 {
+		t.Errorf("flags %#x tcp_flags %#x, want 0 and 0", r[36], r[37])
+	}
+	if sc := net.IP(r[48:52]).String(); sc != "10.77.0.1" {
+		t.Errorf("router_sc %s, want the export source 10.77.0.1", sc)
 	}
 }
