@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // MaxName is how much of a name a log line keeps.
@@ -21,7 +22,10 @@ func Name(n string) string {
 	if len(n) > MaxName {
 		n, cut = n[:MaxName], true
 	}
-	if cut || strings.IndexFunc(n, func(r rune) bool {
+	// Bytes that are not UTF-8 decode as U+FFFD, which is printable: a
+	// lone 0x9b (the 8-bit CSI some terminals and log viewers obey) or
+	// 0x85 (NEL, a line break to some syslog readers) passed as it was.
+	if cut || !utf8.ValidString(n) || strings.IndexFunc(n, func(r rune) bool {
 		return r < ' ' || r == 0x7f || r == '[' || r == ']' || r == '"' || !unicode.IsPrint(r)
 	}) >= 0 {
 		n = strconv.QuoteToASCII(n)

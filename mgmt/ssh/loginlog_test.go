@@ -64,10 +64,13 @@ func TestLoginLogged(t *testing.T) {
 	login("admin", "guess")
 	login("admin", "letmein")
 	login("x\n%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin]", "guess")
+	// Not UTF-8: a lone 8-bit CSI, which a terminal showing the log may obey.
+	login("ad\x9b2Jmin", "guess")
 	want := []string{
 		fmt.Sprintf(`WARN %%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: admin] [Source: 127.0.0.1] [localport: %d] [Reason: Login Authentication Failed] [method: password]`, port),
 		fmt.Sprintf(`INFO %%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: 127.0.0.1] [localport: %d]`, port),
 		fmt.Sprintf(`WARN %%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: "x\n%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin]"] [Source: 127.0.0.1] [localport: %d] [Reason: Login Authentication Failed] [method: password]`, port),
+		fmt.Sprintf(`WARN %%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: "ad\x9b2Jmin"] [Source: 127.0.0.1] [localport: %d] [Reason: Login Authentication Failed] [method: password]`, port),
 	}
 	got := logs.messages()
 	for i, w := range want {
