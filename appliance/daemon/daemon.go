@@ -1155,6 +1155,18 @@ func (d *Daemon) Exporters() []*export.Exporter {
 	return d.main.Exporters()
 }
 
+// ExportersRetired are Exporters and RetiredExportStats read together, so
+// that a destination removed meanwhile is counted once, in one or the
+// other: sums over both never go back.
+func (d *Daemon) ExportersRetired() ([]*export.Exporter, export.Stats) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.main == nil {
+		return nil, d.retired
+	}
+	return d.main.Exporters(), d.retired
+}
+
 // SizeHistogram is the packet-size distribution (`IP packet size
 // distribution`, cnfPSPacketSizeDistribution) since the last clear.
 func (d *Daemon) SizeHistogram() ([26]uint64, error) {

@@ -89,9 +89,11 @@ func metricsSnapshot(m *daemon.Manager) metrics.Snapshot {
 		st := e.StatsNow()
 		s.Cache = &st
 	}
-	for _, x := range d.Exporters() {
+	exps, removed := d.ExportersRetired()
+	for _, x := range exps {
 		s.Destinations = append(s.Destinations, x.Stats())
 	}
+	s.Removed = removed
 	for _, a := range d.AggregationCaches() {
 		s.Aggregations = append(s.Aggregations, metrics.Aggregation{Scheme: a.Config.Scheme.String(), Stats: a.Stats})
 	}

@@ -93,6 +93,13 @@ func IPFlowExportTemplate(w io.Writer, v ExportView) {
 func IPFlowExport(w io.Writer, v ExportView) {
 	if len(v.Destinations) == 0 {
 		fmt.Fprintf(w, "Flow export %s is disabled for main cache\n", v.Version.Label())
+		if removedCounted(v.Removed) {
+			// The last destination went since the clear: the totals
+			// keep what it counted, as IOS's do ([RECALL] IOS shows
+			// them under a disabled export).
+			removedLost(w, v.Removed)
+			exportTotals(w, v, v.Removed)
+		}
 		uncleanStopLost(w, v.UncleanStopLost)
 		uncleanStopHeld(w, v.UncleanStopHeld)
 		return
@@ -148,6 +155,32 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		s.Layer2NotSelected += d.Layer2NotSelected
 		s.Layer2NotSelectedPackets += d.Layer2NotSelectedPackets
 	}
+	removedLost(w, v.Removed)
+	exportTotals(w, v, s)
+	uncleanStopLost(w, v.UncleanStopLost)
+	uncleanStopHeld(w, v.UncleanStopHeld)
+}
+
+// removedCounted says whether destinations removed since the clear
+// counted anything the totals keep.
+func removedCounted(r ExportStats) bool {
+	return r.Packets+r.Records+r.Errors+r.Dropped+r.DroppedRecords+r.LostRecords+r.NotExportable+r.Layer2NotSelected > 0
+}
+
+// removedLost says (flowtap) what the destinations removed since the
+// clear lost while they were configured: their lines went with them, and
+// the totals count only export packets, so the flows would vanish.
+func removedLost(w io.Writer, r ExportStats) {
+	if r.LostRecords == 0 {
+		return
+	}
+	fmt.Fprintln(w, "    Destinations removed since the last clear")
+	fmt.Fprintf(w, "      %d flows (%d packets) lost\n", r.LostRecords, r.LostPackets)
+	lostByCause(w, r)
+}
+
+// exportTotals renders the cache's totals, s, below the destinations.
+func exportTotals(w io.Writer, v ExportView, s ExportStats) {
 	opts := ""
 	if v.AS != platform.ASNone {
 		opts = ", " + v.AS.String()
@@ -176,8 +209,6 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		fmt.Fprintf(w, "  Layer 2-switched flows exported for VLANs %s\n", v.Layer2VLANs)
 		fmt.Fprintf(w, "  %d flows (%d packets) of other VLANs were not exported\n", s.Layer2NotSelected, s.Layer2NotSelectedPackets)
 	}
-	uncleanStopLost(w, v.UncleanStopLost)
-	uncleanStopHeld(w, v.UncleanStopHeld)
 }
 
 // lostByCause says (flowtap) under which of IOS's causes the flows a

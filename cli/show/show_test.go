@@ -438,6 +438,41 @@ func TestIPFlowExportKeepsRemovedInTotals(t *testing.T) {
 	}
 }
 
+// TestIPFlowExportKeepsRemovedLoss: the flows a removed destination lost
+// stay on the screen, by cause, until the clear, and the totals stay when
+// the last destination goes (the export is then disabled).
+func TestIPFlowExportKeepsRemovedLoss(t *testing.T) {
+	removed := ExportStats{Records: 40, Packets: 2, Errors: 7, NoRoute: 7, LostRecords: 300, LostPackets: 4500,
+		NoRouteRecords: 300, NoRoutePackets: 4500}
+	for _, c := range []struct {
+		name string
+		v    ExportView
+		want []string
+	}{
+		{"with a destination", ExportView{Version: 5, Destinations: []ExportStats{{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: 5, Records: 100, Packets: 5}},
+			Removed: removed}, []string{
+			"    Destinations removed since the last clear\n      300 flows (4500 packets) lost\n        flows lost by cause: 300 no fib\n",
+			"  140 flows exported in 7 udp datagrams\n", "  7 export packets were dropped due to no fib\n"}},
+		{"the last removed", ExportView{Version: 5, Removed: removed}, []string{
+			"Flow export v5 is disabled for main cache\n    Destinations removed since the last clear\n      300 flows (4500 packets) lost\n",
+			"  40 flows exported in 2 udp datagrams\n", "  7 export packets were dropped due to no fib\n"}},
+	} {
+		var b bytes.Buffer
+		IPFlowExport(&b, c.v)
+		for _, want := range c.want {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s: show ip flow export lacks %q:\n%s", c.name, want, b.String())
+			}
+		}
+	}
+	// Nothing removed since the clear: the disabled screen is IOS's line.
+	var b bytes.Buffer
+	IPFlowExport(&b, ExportView{Version: 5})
+	if b.String() != "Flow export v5 is disabled for main cache\n" {
+		t.Errorf("disabled, nothing removed:\n%s", b.String())
+	}
+}
+
 // TestAccountingKeepsRemovedInTotals: JunOS's show services accounting
 // flow and errors count what removed destinations sent since the clear,
 // as show ip flow export does.

@@ -9,6 +9,7 @@
 package metrics
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,11 @@ type Snapshot struct {
 	Cache        *flowcache.Stats
 	Aging        flowcache.Aging
 	Destinations []export.Stats // the main cache's, counting since each was configured
+	// Removed sums what the main cache's destinations no longer configured
+	// counted: its series (destination="removed") keep the sums over
+	// destinations from going back when one is removed and its own
+	// series vanish.
+	Removed      export.Stats
 	Aggregations []Aggregation
 	Samplers     []Sampler
 	// Overload is overload protection's state; nil when never configured.
@@ -252,8 +258,16 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(expUncLostDR, u.Doubt, u.Reason, u.Destination)
 		counter(expUncLostDP, u.DoubtPackets, u.Reason, u.Destination)
 	}
-	for _, d := range s.Destinations {
+	dests := s.Destinations
+	if r := s.Removed; r.Packets+r.Errors+r.Dropped+r.DroppedRecords+r.LostRecords+r.Resent > 0 {
+		dests = append(slices.Clone(dests), r)
+	}
+	for i, d := range dests {
 		l := []string{d.Collector.String(), d.Version.String()}
+		removed := i == len(s.Destinations)
+		if removed {
+			l = []string{"removed", ""}
+		}
 		counter(expPackets, d.Packets, l...)
 		counter(expRecords, d.Records, l...)
 		counter(expBytes, d.Bytes, l...)
@@ -269,6 +283,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(expResentP, d.ResentPackets, l...)
 		counter(expDoubtR, d.Doubt, l...)
 		counter(expDoubtP, d.DoubtPackets, l...)
+		if removed {
+			continue // no state now
+		}
 		unreachable := 0.0
 		if d.Unreachable {
 			unreachable = 1

@@ -221,3 +221,63 @@ func TestAccessListRefuses(t *testing.T) {
 		t.Errorf("an allowed reader got:\n%s", body)
 	}
 }
+
+// TestRemovedDestinationKeepsSums: a destination removed takes its series
+// with it, and its counts go on in destination="removed", so that a sum
+// over destinations (what a dashboard graphs) never goes back.
+func TestRemovedDestinationKeepsSums(t *testing.T) {
+	gone := export.Stats{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: export.V5,
+		Packets: 3, Records: 90, Bytes: 2000, Errors: 5, NoRoute: 5, NoRouteRecords: 150, NoRoutePackets: 900,
+		LostRecords: 150, LostPackets: 900, Unreachable: true}
+	before := snapshot()
+	before.Destinations = append(before.Destinations, gone)
+	after := snapshot()
+	after.Removed = gone
+	sums := func(s Snapshot) map[string]float64 {
+		srv, err := Listen("127.0.0.1:0", NewCollector(func() Snapshot { return s }), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		fams, err := p.TextToMetricFamilies(bytes.NewReader(scrape(t, "http://"+srv.Addr().String()+"/metrics")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for name, f := range fams {
+			for _, m := range f.Metric {
+				key := name
+				for _, lp := range m.Label {
+					if lp.GetName() == "reason" {
+						key += "/" + lp.GetValue()
+					}
+				}
+				if m.Counter != nil {
+					out[key] += m.Counter.GetValue()
+				}
+				if name == "flowtap_export_destination_unreachable" {
+					out[key] += m.Gauge.GetValue()
+				}
+			}
+		}
+		return out
+	}
+	b, a := sums(before), sums(after)
+	for _, name := range []string{"flowtap_export_packets_total", "flowtap_export_records_total", "flowtap_export_bytes_total",
+		"flowtap_export_failed_packets_total", "flowtap_export_lost_records_total", "flowtap_export_lost_packets_total",
+		"flowtap_export_lost_records_by_reason_total/no-route", "flowtap_export_lost_packets_by_reason_total/no-route",
+		"flowtap_export_unclean_stop_resent_records_total"} {
+		if a[name] != b[name] {
+			t.Errorf("sum of %s went from %v to %v when the destination was removed", name, b[name], a[name])
+		}
+	}
+	if b["flowtap_export_lost_records_total"] != 154 {
+		t.Errorf("before: %v flows lost, want 154", b["flowtap_export_lost_records_total"])
+	}
+	// Removed destinations have no state now: only the configured one
+	// is unreachable.
+	if a["flowtap_export_destination_unreachable"] != 1 {
+		t.Errorf("after: %v destinations unreachable, want 1", a["flowtap_export_destination_unreachable"])
+	}
+}

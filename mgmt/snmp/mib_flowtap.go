@@ -34,6 +34,11 @@ import (
 //	                  flowtap.4.{10..13}.0 the same for biflow destinations
 //	                  (directions waiting for their partner, biflows not yet
 //	                  written). Lost (Counter64 scalars).
+//	flowtapExportRemoved flowtap.4.{14 flows, 15 datagrams, 16 lost
+//	                  flows, 17 lost packets}.0: what destinations no
+//	                  longer configured exported and lost since the
+//	                  start, whose rows left the loss table (Counter64
+//	                  scalars).
 var (
 	oidDatapath   = oidFlowtap.Append(3)
 	oidExportLoss = oidFlowtap.Append(4)
@@ -86,6 +91,23 @@ func uncleanStopScalars(p NetflowProvider) []Scalar {
 	group(2, "flowtapExportUncleanStopLost", func(e *ExportStats) *UncleanStopLoss { return &e.UncleanStopLost })
 	group(6, "flowtapExportUncleanStopHeldAgg", func(e *ExportStats) *UncleanStopLoss { return &e.UncleanStopHeldAggregation })
 	group(10, "flowtapExportUncleanStopHeldBiflow", func(e *ExportStats) *UncleanStopLoss { return &e.UncleanStopHeldBiflow })
+	// What destinations no longer configured exported and lost: their
+	// rows left the loss table, as IOS's tables drop a removed
+	// destination, and these keep the sums over the table and them.
+	removed := func(id uint32, name string, f func(*CollectorStats) uint64) Scalar {
+		return Scalar{OID: oidExportLoss.Append(id), Name: name, Get: func() (Value, error) {
+			e, err := p.ExportStats()
+			if err != nil {
+				return Value{}, err
+			}
+			return Counter64(f(&e.Retired)), nil
+		}}
+	}
+	out = append(out,
+		removed(14, "flowtapExportRemovedFlows", func(c *CollectorStats) uint64 { return c.Records }),
+		removed(15, "flowtapExportRemovedDatagrams", func(c *CollectorStats) uint64 { return c.Packets }),
+		removed(16, "flowtapExportRemovedLostFlows", func(c *CollectorStats) uint64 { return c.LostRecords }),
+		removed(17, "flowtapExportRemovedLostPackets", func(c *CollectorStats) uint64 { return c.LostPackets }))
 	return out
 }
 

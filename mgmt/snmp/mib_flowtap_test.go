@@ -22,6 +22,8 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 	b := newFakeBackend()
 	b.export.Collectors[0].LostRecords, b.export.Collectors[0].LostPackets, b.export.Collectors[0].Unreachable = 2600, 51234, true
 	b.export.UncleanStopLost = UncleanStopLoss{Records: 1297, Packets: 2594, Doubt: 20, DoubtPackets: 40}
+	// Destinations removed: their rows are gone, the sums stay.
+	b.export.Retired = CollectorStats{Records: 4100, Packets: 130, LostRecords: 77, LostPackets: 1540}
 	b.export.UncleanStopHeldAggregation = UncleanStopLoss{Records: 900, Packets: 1800, Doubt: 30, DoubtPackets: 60}
 	b.export.UncleanStopHeldBiflow = UncleanStopLoss{Records: 12, Packets: 24, Doubt: 2, DoubtPackets: 4}
 	b.export.Collectors[0].NotSelected, b.export.Collectors[0].NotSelectedPackets = 7, 700
@@ -111,8 +113,13 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		`.1.3.6.1.4.1.32473.1.4.11.0 = Counter64: 24`,
 		`.1.3.6.1.4.1.32473.1.4.12.0 = Counter64: 2`,
 		`.1.3.6.1.4.1.32473.1.4.13.0 = Counter64: 4`,
+		// What destinations since removed exported and lost.
+		`.1.3.6.1.4.1.32473.1.4.14.0 = Counter64: 4100`,
+		`.1.3.6.1.4.1.32473.1.4.15.0 = Counter64: 130`,
+		`.1.3.6.1.4.1.32473.1.4.16.0 = Counter64: 77`,
+		`.1.3.6.1.4.1.32473.1.4.17.0 = Counter64: 1540`,
 	)
-	if n := len(lines(out)); n != 54 {
-		t.Errorf("flowtapExportLossTable and the unclean-stop scalars: %d lines, want 54:\n%s", n, out)
+	if n := len(lines(out)); n != 58 {
+		t.Errorf("flowtapExportLossTable and the unclean-stop and removed scalars: %d lines, want 58:\n%s", n, out)
 	}
 }
