@@ -2,6 +2,8 @@ package ssh
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -122,6 +124,56 @@ func TestQuietMode(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "%SEC_LOGIN-5-QUIET_MODE_OFF") {
 		t.Errorf("quiet mode's end is not logged:\n%s", log)
+	}
+}
+
+// TestQuietModeRefusesKeys: a connection opened before its source went
+// into quiet mode cannot log in with the user's key during it, as it
+// cannot with a password; after the block it can. Before, the key got in.
+func TestQuietModeRefusesKeys(t *testing.T) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const block = 2 * time.Second
+	s, log := startWith(t, users{key: signer.PublicKey(), blockFor: block, attempts: 2}, Limits{Rate: 1000, Burst: 1000}, time.Millisecond)
+	addr := s.Addr().String()
+	release := make(chan struct{})
+	asked := make(chan struct{})
+	keyLogin := func(wait bool) *ssh.ClientConfig {
+		return &ssh.ClientConfig{User: "ops", HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+			Auth: []ssh.AuthMethod{ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
+				if wait {
+					close(asked)
+					<-release
+				}
+				return []ssh.Signer{signer}, nil
+			})}}
+	}
+	held := make(chan error, 1)
+	go func() {
+		_, err := dialFrom("127.0.0.1", addr, keyLogin(true))
+		held <- err
+	}()
+	<-asked // the connection is in, at its key
+	if _, err := dialFrom("127.0.0.1", addr, &ssh.ClientConfig{User: "admin", HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+		Auth: []ssh.AuthMethod{ssh.RetryableAuthMethod(ssh.Password("guess"), 2)}}); err == nil {
+		t.Fatal("a wrong password logged in")
+	}
+	if !strings.Contains(log.String(), "QUIET_MODE_ON") {
+		t.Fatalf("two failures did not start quiet mode:\n%s", log)
+	}
+	close(release)
+	if err := <-held; err == nil {
+		t.Error("a key logged in from a source in quiet mode")
+	}
+	time.Sleep(block)
+	if out, err := dialFrom("127.0.0.1", addr, keyLogin(false)); err != nil || !strings.HasPrefix(out, "ops ran") {
+		t.Errorf("the key after quiet mode: %v %q", err, out)
 	}
 }
 

@@ -236,7 +236,10 @@ func Listen(addr string, cfg Config) (*Server, error) {
 			return nil, errors.New("a password or key is needed")
 		},
 		PublicKeyCallback: func(c ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
-			if !cfg.Users.LineLogin() && cfg.Users.CheckKey(c.User(), k) {
+			// Quiet mode refuses every login from the source, as IOS
+			// does, a key too: a connection opened before the block began
+			// could otherwise still log in during it.
+			if !cfg.Users.LineLogin() && !s.sources.quiet(sourceOf(c.RemoteAddr()), time.Now()) && cfg.Users.CheckKey(c.User(), k) {
 				return &ssh.Permissions{}, nil
 			}
 			// An offered key that is not the user's is the normal first
