@@ -191,6 +191,10 @@ var (
 		ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSASHA512}
 )
 
+// MaxSessions is how many sessions (channels) one SSH connection may have
+// open at once; OpenSSH's sshd allows as many by default.
+const MaxSessions = 10
+
 // lineLoginExt marks, in a connection's permissions, a login with a vty
 // line's password.
 const lineLoginExt = "flowtap-line-login"
@@ -376,17 +380,31 @@ func (s *Server) serve(c net.Conn, src netip.Addr, p *pending) {
 	s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] [Source: %s] [localport: %d]",
 		logName(conn.User()), sourceOf(c.RemoteAddr()), portOf(c.LocalAddr())))
 	go ssh.DiscardRequests(reqs)
+	// Open sessions on this connection, bounded as OpenSSH's MaxSessions
+	// bounds them: each costs a goroutine and, once it runs a shell, a
+	// vty line, and a client could open channels without end.
+	open := make(chan struct{}, MaxSessions)
 	for nc := range chans {
 		if nc.ChannelType() != "session" {
 			nc.Reject(ssh.UnknownChannelType, "only sessions")
 			continue
 		}
+		select {
+		case open <- struct{}{}:
+		default:
+			nc.Reject(ssh.ResourceShortage, fmt.Sprintf("at most %d sessions on one connection", MaxSessions))
+			continue
+		}
 		ch, creqs, err := nc.Accept()
 		if err != nil {
+			<-open
 			continue
 		}
 		info := Conn{User: conn.User(), LineLogin: conn.Permissions != nil && conn.Permissions.Extensions[lineLoginExt] == "yes", Remote: addrPortOf(c.RemoteAddr()), Local: sourceOf(c.LocalAddr()), Close: func() { conn.Close() }}
-		go s.session(info, ch, creqs)
+		go func() {
+			defer func() { <-open }()
+			s.session(info, ch, creqs)
+		}()
 	}
 }
 
