@@ -40,7 +40,8 @@ type LogBuffer struct {
 	bufLevel, trapLevel, trapCount int
 	facility                       int
 	source, sourceState            string
-	subs                           []chan string // interactive CLI sessions (logging console, terminal monitor)
+	subs                           []chan string        // interactive CLI sessions (logging console, terminal monitor)
+	consoleSubs                    map[chan string]bool // those of subs that are the console's session
 	// stamps, debugStamps and clock are `service timestamps log`,
 	// `service timestamps debug` (for severity 7) and `clock
 	// timezone|summer-time`: how a message's time is written. sync says
@@ -218,6 +219,12 @@ func (b *LogBuffer) keep(line string, sev int) {
 // send keeps line and sends it everywhere messages go (the console
 // writer only with console).
 func (b *LogBuffer) send(line string, sev int, console bool) {
+	b.deliver(line, sev, console, true)
+}
+
+// deliver is send; consoleSession false leaves out the console's CLI
+// session, for a message the console has shown already.
+func (b *LogBuffer) deliver(line string, sev int, console, consoleSession bool) {
 	b.keep(line, sev)
 	if console && b.console != nil {
 		io.WriteString(b.console, line+"\n") // best effort, as syslog
@@ -244,6 +251,9 @@ func (b *LogBuffer) send(line string, sev int, console bool) {
 		}
 	}
 	for _, c := range b.subs {
+		if !consoleSession && b.consoleSubs[c] {
+			continue
+		}
 		select {
 		case c <- line:
 		default: // a terminal that does not read loses messages, not the daemon
@@ -291,6 +301,10 @@ func (b *LogBuffer) SubscribeConsole() (msgs <-chan string, stop func()) {
 	c := make(chan string, 64)
 	b.mu.Lock()
 	b.subs = append(b.subs, c)
+	if b.consoleSubs == nil {
+		b.consoleSubs = map[chan string]bool{}
+	}
+	b.consoleSubs[c] = true
 	if b.console != nil {
 		io.WriteString(b.console, ConsoleAttached+"\n")
 	}
@@ -306,6 +320,7 @@ func (b *LogBuffer) SubscribeConsole() (msgs <-chan string, stop func()) {
 					break
 				}
 			}
+			delete(b.consoleSubs, c)
 			if b.console != nil {
 				io.WriteString(b.console, ConsoleDetached+"\n")
 			}
@@ -482,5 +497,8 @@ func (b *LogBuffer) Import(t time.Time, tag, msg string, toHosts bool) {
 		b.keep(line, sev)
 		return
 	}
-	b.send(line, sev, false)
+	// The init wrote the line on the console itself: the console's
+	// session showed each one twice (flowtapinit: [9.780] console ready,
+	// then %FLOWTAPINIT-6-INFO: console ready).
+	b.deliver(line, sev, false, false)
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -329,5 +330,34 @@ func TestSubscribeConsoleMarksTheHandOver(t *testing.T) {
 		if !strings.Contains(lines[i], w) {
 			t.Errorf("console stream line %d is %q, want %q", i+1, lines[i], w)
 		}
+	}
+}
+
+// TestInitLinesNotRepeatedOnTheConsole: the image's init writes its lines
+// on the console itself, so an imported one goes to the buffer, the syslog
+// hosts and terminal monitor sessions, but not to the console's session,
+// which showed each twice (flowtapinit: [9.780] console ready after
+// 9.780s, then %FLOWTAPINIT-6-INFO: console ready after 9.780s).
+func TestInitLinesNotRepeatedOnTheConsole(t *testing.T) {
+	b := NewLogBuffer(4096)
+	b.SetConsole(io.Discard)
+	console, stopConsole := b.SubscribeConsole()
+	defer stopConsole()
+	monitor, stopMonitor := b.Subscribe()
+	defer stopMonitor()
+	b.Import(time.Now(), InitLogTag(6), "console ready after 9.780s: /bin/flowtap", true)
+	slog.New(b.Handler(slog.DiscardHandler)).Info("ssh listening")
+	var got []string
+	for len(console) > 0 {
+		got = append(got, <-console)
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "ssh listening") {
+		t.Errorf("the console session got %q, want the daemon's message only", got)
+	}
+	if len(monitor) != 2 || !strings.Contains(<-monitor, "%FLOWTAPINIT-6-INFO: console ready") {
+		t.Errorf("a terminal monitor session lacks the init's line")
+	}
+	if !strings.Contains(b.Show(), "%FLOWTAPINIT-6-INFO: console ready") {
+		t.Errorf("show logging lacks the init's line")
 	}
 }
