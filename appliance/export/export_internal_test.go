@@ -1,7 +1,12 @@
 package export
 
 import (
+	"bytes"
+	"log/slog"
+	"net/netip"
 	"slices"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -72,5 +77,49 @@ func TestFitNameKeepsUTF8Whole(t *testing.T) {
 		if got := fitName(c.in, c.max); got != c.want {
 			t.Errorf("fitName(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
 		}
+	}
+}
+
+// TestOutageTimedFromTheRefusedPacket: an ICMP error is read after later
+// packets went out. A packet sent before the refused one and confirmed
+// afterwards says nothing of the collector (it stays unreachable); one
+// sent after it got through, so the collector is back, and the outage
+// lasted from the refused packet's send to that one's. Timing it from
+// when the error was read logged "reachable again" with a negative
+// down-for, every few seconds on the make qemu demo while a route flapped.
+func TestOutageTimedFromTheRefusedPacket(t *testing.T) {
+	collector := netip.MustParseAddrPort("192.0.2.10:2055")
+	var logs bytes.Buffer
+	e := &Exporter{cfg: DestinationConfig{Collector: collector}}
+	s := &e.snd
+	s.e = e
+	s.log.Store(slog.New(slog.NewTextHandler(&logs, nil)))
+	t0 := time.Date(2026, 12, 6, 18, 56, 45, 0, time.UTC)
+	packet := func(id byte, at time.Time) inFlight {
+		f := inFlight{size: 100, info: PacketInfo{Records: 1, Packets: 1}, at: at, queued: true, klen: keyLen}
+		f.key[keyLen-1] = id
+		return f
+	}
+	before, refused, after := packet(1, t0), packet(2, t0.Add(100*time.Millisecond)), packet(3, t0.Add(300*time.Millisecond))
+	s.flight = []inFlight{before, refused, after}
+	read := t0.Add(400 * time.Millisecond) // the error is read after all three went out
+	s.icmpError(read, refused.key[:], syscall.ECONNREFUSED, netip.Addr{})
+	if !s.unreachable.Load() || !s.downSince.Equal(refused.at) {
+		t.Fatalf("after the error: unreachable %v since %v, want true since %v", s.unreachable.Load(), s.downSince, refused.at)
+	}
+	s.confirm(0) // before: got through, but went out before the refused one
+	if !s.unreachable.Load() {
+		t.Fatalf("a packet sent before the refused one ended the outage:\n%s", logs.String())
+	}
+	s.confirm(0) // after: got through after the refused one
+	if s.unreachable.Load() {
+		t.Fatal("a packet sent after the refused one got through and the collector is still unreachable")
+	}
+	st := e.stats.snapshot()
+	if st.Records != 2 || st.LostRecords != 1 {
+		t.Errorf("%d records exported, %d lost; want 2 and 1", st.Records, st.LostRecords)
+	}
+	if !strings.Contains(logs.String(), "collector reachable again") || !strings.Contains(logs.String(), "down-for=200ms") {
+		t.Errorf("the recovery is not logged with down-for=200ms:\n%s", logs.String())
 	}
 }

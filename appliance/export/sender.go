@@ -221,7 +221,7 @@ func (s *sender) sendSlot(i int32) {
 		if err != nil {
 			cause := sendCause(err)
 			s.e.stats.failed(slot.info, err, cause)
-			s.down(now, err, slot.info, cause)
+			s.down(now, now, err, slot.info, cause)
 			return
 		}
 		s.attach(conn)
@@ -236,7 +236,7 @@ func (s *sender) sendSlot(i int32) {
 		err = fmt.Errorf("send to %s: %w", s.e.cfg.Collector, err)
 		cause := sendCause(err)
 		s.e.stats.failed(slot.info, err, cause)
-		s.down(now, err, slot.info, cause)
+		s.down(now, now, err, slot.info, cause)
 		return
 	}
 	if len(s.flight) == maxInFlight {
@@ -310,13 +310,17 @@ func (s *sender) stillDownDue(now time.Time) bool {
 }
 
 // confirm counts in-flight packet j as exported and forgets it. A packet
-// confirmed while the collector was unreachable was a probe that got
-// through: the collector is back.
+// sent since the outage began (a probe, or one sent after the refused
+// packet) that is confirmed while the collector is unreachable got
+// through: the collector is back. One sent before the refused packet
+// says nothing about it: it was in flight when the error came back, and
+// taking it for the collector's return logged "reachable again" with a
+// negative down-for, every few seconds while a route flapped.
 func (s *sender) confirm(j int) {
 	f := s.flight[j]
 	s.remove(j)
 	s.e.stats.sent(f.size, f.info, f.at)
-	if s.unreachable.Load() {
+	if s.unreachable.Load() && !f.at.Before(s.downSince) {
 		s.unreachable.Store(false)
 		s.recovered.Store(true)
 		st := s.e.stats.snapshot()
@@ -329,12 +333,12 @@ func (s *sender) confirm(j int) {
 // unresolved counts in-flight packet j, which never reached the outgoing
 // device, as lost: its next hop's address did not resolve.
 func (s *sender) unresolved(now time.Time, j int) {
-	info := s.flight[j].info
+	info, at := s.flight[j].info, s.flight[j].at
 	s.remove(j)
 	err := fmt.Errorf("collector %s: next hop's address did not resolve (ARP/ND) within %v: %w",
 		s.e.cfg.Collector, ResolveWithin, syscall.EHOSTUNREACH)
 	s.e.stats.failed(info, err, causeAdjacency)
-	s.down(now, err, info, causeAdjacency)
+	s.down(now, at, err, info, causeAdjacency)
 }
 
 // stamped marks the oldest packet without a TX_SCHED stamp as queued.
@@ -380,7 +384,9 @@ func (s *sender) remove(j int) {
 // down marks the collector unreachable and logs it once per outage;
 // lost is the packet that revealed it, already counted as lost, and cause
 // why, which the packets discarded until it answers are counted under.
-func (s *sender) down(now time.Time, err error, lost PacketInfo, cause lossCause) {
+// since is when the packet that showed it was sent: the outage began
+// then, not when its error was read.
+func (s *sender) down(now, since time.Time, err error, lost PacketInfo, cause lossCause) {
 	if s.unreachable.Load() {
 		return
 	}
@@ -388,7 +394,7 @@ func (s *sender) down(now time.Time, err error, lost PacketInfo, cause lossCause
 	// sender sets the flag, so the two cannot race each other.
 	s.cause.Store(uint32(cause))
 	s.unreachable.Store(true)
-	s.lastProbe, s.downSince, s.lastDownLog = now, now, now
+	s.lastProbe, s.downSince, s.lastDownLog = now, since, now
 	st := s.e.stats.snapshot()
 	s.lostAtDown = [2]uint64{st.LostRecords - uint64(lost.Records), st.LostPackets - lost.Packets}
 	s.logger().Warn("export: collector unreachable, export records are lost until it answers",
@@ -411,25 +417,35 @@ func (s *sender) readErrors(now time.Time) {
 			s.stamped()
 			continue
 		}
-		err := fmt.Errorf("collector %s: %w", s.e.cfg.Collector, errno)
-		cause := causeSend
-		switch {
-		case errno == syscall.EMSGSIZE:
-			cause = causeTooBig
-		case errno == syscall.EHOSTUNREACH && localAddr(offender):
-			// This host's own "host unreachable": its ARP or
-			// neighbour discovery for the next hop failed.
-			cause = causeAdjacency
-		}
-		lost := s.refused(s.quote[:n], err, cause)
-		if errno == syscall.EMSGSIZE {
-			// A hop's MTU was smaller than the packet (ICMPv6 packet
-			// too big): that packet is lost, but the collector is
-			// there, and the kernel fragments the next ones to fit.
-			continue
-		}
-		s.down(now, err, lost, cause)
+		s.icmpError(now, s.quote[:n], errno, offender)
 	}
+}
+
+// icmpError counts the packet an ICMP error refused (quote is its start)
+// as lost and, unless a hop only asked for smaller packets, marks the
+// collector unreachable since that packet was sent.
+func (s *sender) icmpError(now time.Time, quote []byte, errno syscall.Errno, offender netip.Addr) {
+	err := fmt.Errorf("collector %s: %w", s.e.cfg.Collector, errno)
+	cause := causeSend
+	switch {
+	case errno == syscall.EMSGSIZE:
+		cause = causeTooBig
+	case errno == syscall.EHOSTUNREACH && localAddr(offender):
+		// This host's own "host unreachable": its ARP or
+		// neighbour discovery for the next hop failed.
+		cause = causeAdjacency
+	}
+	lost, at := s.refused(quote, err, cause)
+	if errno == syscall.EMSGSIZE {
+		// A hop's MTU was smaller than the packet (ICMPv6 packet
+		// too big): that packet is lost, but the collector is
+		// there, and the kernel fragments the next ones to fit.
+		return
+	}
+	if at.IsZero() {
+		at = now
+	}
+	s.down(now, at, err, lost, cause)
 }
 
 // sendCause is why a send (or a dial) failed at once: the routing table
@@ -462,10 +478,11 @@ func localAddr(a netip.Addr) bool {
 	return false
 }
 
-// refused counts the in-flight packet an ICMP error quotes as lost. A
+// refused counts the in-flight packet an ICMP error quotes as lost and
+// returns it with when it was sent (zero if it is no longer in flight). A
 // quote too short to name it (some routers quote only the UDP header)
 // names the oldest: errors come back in the order packets went out.
-func (s *sender) refused(quote []byte, err error, cause lossCause) PacketInfo {
+func (s *sender) refused(quote []byte, err error, cause lossCause) (PacketInfo, time.Time) {
 	j := -1
 	if len(quote) >= 16 {
 		m := min(len(quote), keyLen)
@@ -482,12 +499,12 @@ func (s *sender) refused(quote []byte, err error, cause lossCause) PacketInfo {
 		// Already counted as exported (it waited longer than
 		// ConfirmAfter): keep the error for show, nothing to move.
 		s.e.stats.setError(err)
-		return PacketInfo{}
+		return PacketInfo{}, time.Time{}
 	}
-	info := s.flight[j].info
+	info, at := s.flight[j].info, s.flight[j].at
 	s.e.stats.failed(info, err, cause)
 	s.remove(j)
-	return info
+	return info, at
 }
 
 func (s *sender) logger() *slog.Logger {
