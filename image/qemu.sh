@@ -83,7 +83,7 @@ cleanup() {
 	# than the terminal is cut at its right edge.
 	if [ -t 1 ]; then printf '\033[?7h'; fi
 	if [ -n "${qemu:-}" ]; then
-		echo "make qemu: stopped QEMU, nfcapd, replay and the summary; flows are in $OUT/flows (nfdump -R $OUT/flows)"
+		echo "make qemu: stopped QEMU, nfcapd, replay and the summary; flows are in $OUT/flows (nfdump -R $OUT/flows -o line)"
 	fi
 	if [ -f "$failed" ]; then
 		echo "make qemu: FAILED: the traffic source died; $OUT/replay.log says:" >&2
