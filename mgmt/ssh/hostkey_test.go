@@ -64,3 +64,32 @@ func TestHostKeyReplacesTornFile(t *testing.T) {
 		})
 	}
 }
+
+// TestHostKeyModeTightened: a host key file others may read (a restore
+// from a backup that lost the mode) is made 0600 at load, and the
+// operator is told; the key stays the same. Before, it stayed 0644.
+func TestHostKeyModeTightened(t *testing.T) {
+	dir := t.TempDir()
+	first, err := HostKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, hostKeyFile)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	again, err := hostKey(dir, slog.New(slog.NewTextHandler(&logged, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.PublicKey().Marshal(), again.PublicKey().Marshal()) {
+		t.Error("the host key changed")
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("host key file mode after load: %v %v, want 0600", fi.Mode().Perm(), err)
+	}
+	if !strings.Contains(logged.String(), "ssh host key was readable by others") || !strings.Contains(logged.String(), "was=-rw-r--r--") {
+		t.Errorf("not logged: %q", logged.String())
+	}
+}

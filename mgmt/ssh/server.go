@@ -142,6 +142,7 @@ func hostKey(dir string, log *slog.Logger) (ssh.Signer, error) {
 	case err == nil:
 		s, perr := ssh.ParsePrivateKey(b)
 		if perr == nil {
+			tighten(path, log)
 			return s, nil
 		}
 		// An empty or torn key file (the box lost power while an older
@@ -194,6 +195,23 @@ var (
 // MaxSessions is how many sessions (channels) one SSH connection may have
 // open at once; OpenSSH's sshd allows as many by default.
 const MaxSessions = 10
+
+// tighten makes a host key file that others may read (restored from a
+// backup, copied in by hand) root's alone again. OpenSSH's sshd refuses
+// such a key; flowtap keeps SSH up with it and says the key may have been
+// read, which only the operator can judge.
+func tighten(path string, log *slog.Logger) {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		log.Error("ssh host key is readable by others and cannot be restricted", "file", path, "mode", fi.Mode().Perm().String(), "err", err)
+		return
+	}
+	log.Warn("ssh host key was readable by others: restricted it to 0600; replace the key if others may have read it",
+		"file", path, "was", fi.Mode().Perm().String())
+}
 
 // lineLoginExt marks, in a connection's permissions, a login with a vty
 // line's password.
