@@ -46,6 +46,10 @@ type Config struct {
 	// NetflowOff is `no mls netflow`: the PFC's NetFlow table is not
 	// populated, so no port meters (`mls netflow`, the default, undoes it).
 	NetflowOff bool
+	// MLSNetflowInterface is `mls netflow interface`: the PFC creates
+	// NetFlow entries only for the interfaces NetFlow is enabled on
+	// (`ip flow ingress`), which is how flowtap meters in any case.
+	MLSNetflowInterface bool
 
 	Samplers     []SamplerMap // flow-sampler-map, in configuration order
 	Interfaces   []Interface  // sorted by name, naturally (eth2 before eth10)
@@ -201,6 +205,10 @@ type Interface struct {
 	// linkUp or linkDown for this interface (IF-MIB's
 	// ifLinkUpDownTrapEnable disabled). IOS sends them by default.
 	NoLinkTrap bool
+	// MLSSampling is a PFC's `mls netflow sampling`: the global `mls
+	// sampling` applies to this interface. Once one interface has it,
+	// interfaces without it are metered unsampled.
+	MLSSampling bool
 }
 
 // Metered reports whether the daemon attaches the meter to the port.

@@ -218,6 +218,14 @@ func (v *validator) cache(p *platform.Persona, c *Config) {
 	if c.NetflowOff && !IsCatalyst(p) {
 		v.failf("netflow-off", "no mls netflow is a Catalyst command; the %s persona meters with ip flow ingress", p.Name)
 	}
+	if c.MLSNetflowInterface && !IsCatalyst(p) {
+		v.failf("mls-netflow-interface", "mls netflow interface is a Catalyst command; the %s persona meters the interfaces with ip flow ingress", p.Name)
+	}
+	for _, it := range c.Interfaces {
+		if it.MLSSampling && !IsCatalyst(p) {
+			v.failf("interfaces["+it.Name+"].mls-sampling", "mls netflow sampling is a Catalyst command; the %s persona samples with flow-sampler", p.Name)
+		}
+	}
 }
 
 // defaultMaxPPS is the JunOS max-packets-per-second default (SRC,

@@ -52,6 +52,16 @@ func SettingsFrom(c config.Config) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
+	// A PFC's `mls netflow sampling`: once an interface has it, the
+	// global `mls sampling` samples only those interfaces, through a
+	// sampler of its own, and the others are metered unsampled.
+	mlsID := uint16(0)
+	if mlsSamplingPerInterface(c) && s.Sampling.Mode != datapath.SampleNone {
+		mlsID = uint16(len(ids) + 1)
+		s.Samplers = map[uint16]datapath.SamplerConfig{mlsID: {Mode: s.Sampling.Mode, Interval: s.Sampling.Interval}}
+		s.SamplerNames = map[uint16]string{mlsID: MLSSamplingName}
+		s.Sampling = datapath.Sampling{}
+	}
 	for _, i := range c.Interfaces {
 		if !i.Metered() || i.Shutdown {
 			continue
@@ -111,6 +121,9 @@ func SettingsFrom(c config.Config) (Settings, error) {
 				s.SamplerNames = map[uint16]string{}
 			}
 			s.SamplerNames[port.Sampler] = i.Sampler
+		}
+		if i.MLSSampling && mlsID != 0 {
+			port.Sampler = mlsID
 		}
 		s.Ports = append(s.Ports, port)
 	}
@@ -357,6 +370,16 @@ func topTalkers(t config.TopTalkers) flowcache.TopTalkersConfig {
 		Match: flowcache.Match{ProtocolSet: m.ProtocolSet, Protocol: m.Protocol, Src: m.Src, Dst: m.Dst,
 			SrcPort: flowcache.PortMatch(m.SrcPort), DstPort: flowcache.PortMatch(m.DstPort),
 			Bytes: flowcache.CountMatch(m.Bytes), Packets: flowcache.CountMatch(m.Packets)}}
+}
+
+// MLSSamplingName names the PFC's global sampler when `mls netflow
+// sampling` limits it to some interfaces.
+const MLSSamplingName = "mls sampling"
+
+// mlsSamplingPerInterface reports whether a PFC interface has `mls netflow
+// sampling`, which limits the global `mls sampling` to such interfaces.
+func mlsSamplingPerInterface(c config.Config) bool {
+	return slices.ContainsFunc(c.Interfaces, func(i config.Interface) bool { return i.MLSSampling && i.Metered() && !i.Shutdown })
 }
 
 // interfaceSampling is the datapath sampling of a port: its flow-sampler

@@ -298,3 +298,65 @@ func TestPFCZeroTCPFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestPFCMLSNetflowSampling: a PFC's global `mls sampling` samples every
+// metered port until an interface has `mls netflow sampling`; from then
+// only such interfaces are sampled (through a sampler of their own, at the
+// global rate and mode) and the others are metered unsampled, and the
+// exports announce the sampler per record (v9) rather than in the v5
+// header, where one rate would be wrong for the unsampled ports.
+func TestPFCMLSNetflowSampling(t *testing.T) {
+	base := "platform pfc3bxl\nmls flow ip interface-full\nmls sampling packet-based 64\nmls nde sender\nip flow-export version 9\nip flow-export destination 127.0.0.1 9995\n"
+	for _, c := range []struct {
+		name, ifs string
+		global    datapath.Sampling
+		samplers  map[uint16]datapath.SamplerConfig
+		ports     map[string]uint16
+	}{
+		{"global only", "interface eth1\n ip flow ingress\ninterface eth2\n ip flow ingress\n",
+			datapath.Sampling{Mode: datapath.SampleDeterministic, Interval: 64}, nil, map[string]uint16{"eth1": 0, "eth2": 0}},
+		{"eth2 sampled", "interface eth1\n ip flow ingress\ninterface eth2\n ip flow ingress\n mls netflow sampling\n",
+			datapath.Sampling{}, map[uint16]datapath.SamplerConfig{1: {Mode: datapath.SampleDeterministic, Interval: 64}}, map[string]uint16{"eth1": 0, "eth2": 1}},
+		{"both sampled", "interface eth1\n ip flow ingress\n mls netflow sampling\ninterface eth2\n ip flow ingress\n mls netflow sampling\n",
+			datapath.Sampling{}, map[uint16]datapath.SamplerConfig{1: {Mode: datapath.SampleDeterministic, Interval: 64}}, map[string]uint16{"eth1": 1, "eth2": 1}},
+	} {
+		cfg, err := cfgfile.Parse("t.cfg", []byte(base+"mls netflow interface\n"+c.ifs))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		s, err := SettingsFrom(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if s.Sampling != c.global {
+			t.Errorf("%s: global sampling %+v, want %+v", c.name, s.Sampling, c.global)
+		}
+		if !reflect.DeepEqual(s.Samplers, c.samplers) {
+			t.Errorf("%s: samplers %+v, want %+v", c.name, s.Samplers, c.samplers)
+		}
+		got := map[string]uint16{}
+		for _, p := range s.Ports {
+			got[p.Name] = p.Sampler
+			if !p.Meter {
+				t.Errorf("%s: %s not metered", c.name, p.Name)
+			}
+		}
+		if !reflect.DeepEqual(got, c.ports) {
+			t.Errorf("%s: port samplers %v, want %v", c.name, got, c.ports)
+		}
+		one, several := exportSamplers(s)
+		switch c.name {
+		case "eth2 sampled":
+			if one.Interval != 0 || len(several) != 1 || several[0].Interval != 64 || several[0].ID != 1 {
+				t.Errorf("%s: export samplers %+v %+v, want 1-in-64 by id only", c.name, one, several)
+			}
+			if s.SamplerNames[1] != MLSSamplingName {
+				t.Errorf("%s: sampler name %q", c.name, s.SamplerNames[1])
+			}
+		default:
+			if one.Interval != 64 || len(several) != 0 {
+				t.Errorf("%s: export samplers %+v %+v, want 1-in-64 for every record", c.name, one, several)
+			}
+		}
+	}
+}

@@ -499,6 +499,16 @@ func (x *cmd) mls() {
 	case "netflow":
 		// `mls netflow` populates the PFC's NetFlow table (the default);
 		// `no mls netflow` stops it.
+		if x.c.Optional("interface") != "" {
+			// Per-interface NetFlow entry creation (12.2(33)SXH):
+			// flowtap meters only the ip flow ingress interfaces anyway.
+			x.c.End()
+			x.cfg.MLSNetflowInterface = !x.neg
+			if !x.neg {
+				x.touch("mls-netflow-interface")
+			}
+			return
+		}
 		x.c.End()
 		x.cfg.NetflowOff = x.neg
 	case "flow":

@@ -35,7 +35,7 @@ func (x *cmd) interfaceMode() {
 	if x.refuseForeign(foreignIface) {
 		return
 	}
-	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "ipv6", "service-policy", "shutdown", "snmp")
+	k, ok := x.subMode("description", "encapsulation", "flow-sampler", "flowtap", "ip", "ipv6", "mls", "service-policy", "shutdown", "snmp")
 	if !ok {
 		return
 	}
@@ -113,6 +113,19 @@ func (x *cmd) interfaceMode() {
 			x.c.Invalid(x.c.Last(), "flowtap samples ingress only")
 		}
 		it.Sampler = name
+	case "mls":
+		// `mls netflow sampling`: the global `mls sampling` applies here.
+		if !config.IsCatalyst(x.p) {
+			x.c.Invalid(x.c.Last(), "the "+x.p.Name+" persona has no mls commands")
+			return
+		}
+		x.c.Keyword("netflow")
+		x.c.Keyword("sampling")
+		x.c.End()
+		it.MLSSampling = !x.neg
+		if !x.neg {
+			x.touch(path + ".mls-sampling")
+		}
 	case "flowtap":
 		x.interfaceExtension(it)
 	case "service-policy":

@@ -236,6 +236,9 @@ func renderCache(r *iosWriter, c config.Config) {
 		if c.NetflowOff {
 			r.line("no mls netflow")
 		}
+		if c.MLSNetflowInterface {
+			r.line("mls netflow interface")
+		}
 		if c.NDE {
 			if v := c.Export.Version; ndeVersionOnly(c.Export) {
 				r.line("mls nde sender version %s", v)
@@ -358,6 +361,9 @@ func renderInterface(r *iosWriter, it config.Interface) {
 	}
 	if it.Sampler != "" {
 		r.line(" flow-sampler %s", it.Sampler)
+	}
+	if it.MLSSampling {
+		r.line(" mls netflow sampling")
 	}
 	if it.ServicePolicy != "" {
 		r.line(" service-policy input %s", it.ServicePolicy)
