@@ -113,6 +113,7 @@ func run(f flags) error {
 	if err := os.MkdirAll(f.state, 0o700); err != nil {
 		log.Error("state directory", "dir", f.state, "err", err)
 	}
+	restrictSecrets(f.config, f.state, log)
 	if err := ensureBPFFS(filepath.Dir(f.pinDir)); err != nil {
 		return err
 	}
