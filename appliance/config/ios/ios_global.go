@@ -623,11 +623,13 @@ func (x *cmd) severity() string {
 	return x.c.Keyword(config.LogSeverities...)
 }
 
-// loggingHost is `logging host A.B.C.D [transport udp port N]`. TCP
+// loggingHost is `logging host {A.B.C.D | NAME} [transport udp port N]`. TCP
 // syslog and VRFs are refused with the reason: flowtap sends syslog over
 // UDP from its one routing table.
 func (x *cmd) loggingHost(l *config.Logging) {
-	a := x.c.Addr(false)
+	// A host name is resolved now, as IOS does, and the line keeps the
+	// address (see docs/vendor-behaviour.md: IOS keeps the name).
+	a := x.c.Host(false, x.cfg.Names, x.offline, x.res)
 	port := config.DefaultSyslogPort
 	// `?` after the address lists transport before <cr>.
 	x.c.Offer("transport")
@@ -664,7 +666,7 @@ func (x *cmd) ntp() {
 		}
 		return
 	}
-	a := x.c.Addr(false)
+	a := x.c.Host(false, x.cfg.Names, x.offline, x.res) // a name resolved now, as for logging host
 	prefer := false
 	if x.c.More() && x.c.Err == nil {
 		if w := strings.ToLower(x.c.Words[x.c.Pos].Text); w != "" && strings.HasPrefix("prefer", w) {

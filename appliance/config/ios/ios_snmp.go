@@ -427,7 +427,9 @@ func (x *cmd) snmpView() {
 }
 
 func (x *cmd) snmpHost() {
-	h := config.TrapHost{Addr: x.c.Addr(false)}
+	// A host name is resolved now and the line keeps the address, as
+	// IOS shows it.
+	h := config.TrapHost{Addr: x.c.Host(false, x.cfg.Names, x.offline, x.res)}
 	h.Addr = h.Addr.Unmap()
 	if x.c.TryKeyword("informs", "traps") == "informs" {
 		h.Informs = true
