@@ -185,3 +185,21 @@ func TestPagingAndReload(t *testing.T) {
 		t.Errorf("saved %d times and reloaded %d times, want 1 and 1", f.saved, f.reloads)
 	}
 }
+
+// TestEditingKeysTypeNothing: Home, End, Delete (ESC [ N ~) and
+// Ctrl-Right (ESC [ 1 ; 5 C) move no cursor in this line editor, and must
+// not leave their last byte in the line: End on the console turned a
+// typed "end" into "~end", refused as invalid input.
+func TestEditingKeysTypeNothing(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	keys := "show ver" + "\x1b[4~" + "\x1b[1~" + "\x1b[3~" + "\x1b[1;5C" + "\x1bOF" + "sion\r" + "exit\r"
+	var out bytes.Buffer
+	s := NewSession(f, true)
+	if err := s.Serve(context.Background(), strings.NewReader(keys), &out, control.Terminal{Interactive: true, Width: 80, Height: 24}); err != nil {
+		t.Fatal(err)
+	}
+	screen := out.String()
+	if !strings.Contains(screen, "tap1#show version\r\nflowtap version test\r\n") || strings.Contains(screen, "~") || strings.Contains(screen, "Invalid input") {
+		t.Errorf("the editing keys typed into the line:\n%q", screen)
+	}
+}

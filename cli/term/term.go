@@ -272,6 +272,19 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 		case 0x1b: // arrow keys: ESC [ A / B walk the history
 			b1, _ := e.key(false)
 			b2, _ := e.key(false)
+			if b1 == '[' && b2 >= '0' && b2 <= '9' {
+				// Home, End, Delete, Insert, PgUp, PgDn: ESC [ N ~
+				// (ESC [ 1 ; 5 C for Ctrl-Right). The line has no cursor
+				// to move, so they do nothing; read to the final byte,
+				// or its ~ was typed into the line (End on the console
+				// turned "end" into "~end").
+				for b := b2; b >= '0' && b <= '9' || b == ';'; {
+					if b, _ = e.key(false); b == 0 {
+						break
+					}
+				}
+				continue
+			}
 			h := sh.History()
 			if hidden || b1 != '[' || (b2 != 'A' && b2 != 'B') {
 				continue
