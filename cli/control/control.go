@@ -176,28 +176,41 @@ func (s *Server) serve(c net.Conn) error {
 // refusePeer says why the connecting process may not have a session:
 // its user is neither root nor the daemon's. "" lets it in.
 func refusePeer(c net.Conn) string {
+	uid, pid, err := peerUser(c)
+	if err != nil {
+		return fmt.Sprintf("cannot tell who connected: %v", err)
+	}
+	if !trusted(uid) {
+		return fmt.Sprintf("uid %d (pid %d) is not allowed a session", uid, pid)
+	}
+	return ""
+}
+
+// trusted: root, or the user this process runs as.
+func trusted(uid uint32) bool { return uid == 0 || int(uid) == os.Geteuid() }
+
+// peerUser is the user and process at the other end of a Unix socket
+// (SO_PEERCRED: as they were at connect or listen).
+func peerUser(c net.Conn) (uid uint32, pid int32, err error) {
 	uc, ok := c.(*net.UnixConn)
 	if !ok {
-		return ""
+		return 0, 0, fmt.Errorf("not a Unix socket: %T", c)
 	}
 	raw, err := uc.SyscallConn()
 	if err != nil {
-		return fmt.Sprintf("cannot tell who connected: %v", err)
+		return 0, 0, err
 	}
 	var cred *unix.Ucred
 	var cerr error
 	if err := raw.Control(func(fd uintptr) {
 		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
 	}); err != nil {
-		return fmt.Sprintf("cannot tell who connected: %v", err)
+		return 0, 0, err
 	}
 	if cerr != nil {
-		return fmt.Sprintf("cannot tell who connected: %v", cerr)
+		return 0, 0, cerr
 	}
-	if cred.Uid != 0 && int(cred.Uid) != os.Geteuid() {
-		return fmt.Sprintf("uid %d (pid %d) is not allowed a session", cred.Uid, cred.Pid)
-	}
-	return ""
+	return cred.Uid, cred.Pid, nil
 }
 
 // peerGone reports whether err only says the client went away.
@@ -257,6 +270,17 @@ func Dial(path string, h Hello) (*net.UnixConn, error) {
 			return nil, fmt.Errorf("flowtapd is not running (nothing listens on %s, left by a daemon that stopped)", path)
 		}
 		return nil, fmt.Errorf("connect to flowtapd at %s: %w", path, err)
+	}
+	// What the operator types next may be a password: it goes only to a
+	// listener that runs as root or as this user, not to a socket
+	// someone else put at the path (a --control in a directory others
+	// can write).
+	if uid, pid, err := peerUser(c); err != nil || !trusted(uid) {
+		c.Close()
+		if err != nil {
+			return nil, fmt.Errorf("connect to flowtapd at %s: cannot tell who listens: %w", path, err)
+		}
+		return nil, fmt.Errorf("%s is served by uid %d (pid %d), not by flowtapd: not connecting", path, uid, pid)
 	}
 	b, _ := json.Marshal(h)
 	if _, err := c.Write(append(b, '\n')); err != nil {

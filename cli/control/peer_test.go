@@ -2,6 +2,7 @@ package control
 
 import (
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,18 +45,7 @@ func TestPeerCredentials(t *testing.T) {
 	}
 	// This test binary, where nobody can run it, dials as nobody
 	// (TestPeerHelper).
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "control.test")
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	bin := copySelf(t, dir)
 	cmd := exec.Command(bin, "-test.run=^TestPeerHelper$", "-test.v")
 	cmd.Env = append(os.Environ(), "CONTROL_PEER_SOCK="+path)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
@@ -80,12 +70,92 @@ func TestPeerCredentials(t *testing.T) {
 	}
 }
 
-// TestPeerHelper is TestPeerCredentials' client, run as another user; it
-// does nothing in a normal run.
+// TestDialRefusesForeignListener: a socket another user put at the
+// control path (a --control in a directory others can write) gets no
+// session from the client: Dial refuses it before the hello, so nothing
+// the operator types reaches it. Before, the client talked to it.
+func TestDialRefusesForeignListener(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test listens as another user: run it as root (make test does)")
+	}
+	dir, err := os.MkdirTemp("", "control-foreign-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	bin := copySelf(t, dir)
+	path := filepath.Join(dir, "control.sock")
+	cmd := exec.Command(bin, "-test.run=^TestPeerHelper$")
+	cmd.Env = append(os.Environ(), "CONTROL_PEER_LISTEN="+path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the helper never listened:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	conn, err := Dial(path, Hello{})
+	if err == nil {
+		conn.Close()
+		t.Fatal("Dial talked to a socket uid 65534 listens on")
+	}
+	if !strings.Contains(err.Error(), "served by uid 65534") {
+		t.Errorf("Dial's refusal: %v", err)
+	}
+}
+
+// copySelf puts this test binary in dir, where another user can run it.
+func copySelf(t *testing.T, dir string) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "control.test")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// TestPeerHelper is the other user's side of TestPeerCredentials (a
+// client) and TestDialRefusesForeignListener (a listener); it does
+// nothing in a normal run.
 func TestPeerHelper(t *testing.T) {
+	if path := os.Getenv("CONTROL_PEER_LISTEN"); path != "" {
+		ln, err := net.Listen("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		c, err := ln.Accept()
+		if err == nil {
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			io.ReadAll(c)
+			c.Close()
+		}
+		return
+	}
 	path := os.Getenv("CONTROL_PEER_SOCK")
 	if path == "" {
-		t.Skip("run by TestPeerCredentials")
+		t.Skip("run by TestPeerCredentials and TestDialRefusesForeignListener")
 	}
 	conn, err := Dial(path, Hello{Dialect: "ios"})
 	if err != nil {
