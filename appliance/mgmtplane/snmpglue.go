@@ -154,9 +154,8 @@ func snmpACL(c config.Config, acl *daemon.ACLCounts, ref string) snmp.Access {
 func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 	d := m.Daemon()
 	return &snmp.FlowtapSource{
-		Engine:    d.Engine,
-		Exporters: d.Exporters,
-		Retired:   d.RetiredExportStats,
+		Engine:           d.Engine,
+		ExportersRetired: d.ExportersRetired,
 		UncleanStopLost: func() snmp.UncleanStopLoss {
 			l, _ := d.UncleanStopLost()
 			return snmp.UncleanStopLoss{Records: l.Records, Packets: l.Packets, Doubt: l.Doubt, DoubtPackets: l.DoubtPackets}

@@ -21,6 +21,11 @@ type FlowtapSource struct {
 	// Retired, when set, sums what the exporters closed since the start
 	// sent (ExportStats.Retired).
 	Retired func() export.Stats
+	// ExportersRetired, when set, stands for Exporters and Retired read
+	// together, so that a destination removed between the two reads is
+	// not counted in both (a Counter64 sum that then went back) or in
+	// neither.
+	ExportersRetired func() ([]*export.Exporter, export.Stats)
 	// UncleanStopLost, when set, is what a killed daemon had taken and
 	// not sent to destinations this one no longer has
 	// (ExportStats.UncleanStopLost).
@@ -114,20 +119,27 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 	if s.UncleanStopHeld != nil {
 		e.UncleanStopHeldAggregation, e.UncleanStopHeldBiflow = s.UncleanStopHeld()
 	}
-	if s.Retired != nil {
-		r := s.Retired()
-		e.Retired = CollectorStats{Packets: r.Packets, Records: r.Records, Bytes: r.Bytes, Errors: r.Errors, Dropped: r.Dropped,
-			LostRecords: r.LostRecords, LostPackets: r.LostPackets}
+	var exps []*export.Exporter
+	var r export.Stats
+	switch {
+	case s.ExportersRetired != nil:
+		exps, r = s.ExportersRetired()
+	default:
+		if s.Exporters != nil {
+			exps = s.Exporters()
+		}
+		if s.Retired != nil {
+			r = s.Retired()
+		}
 	}
+	e.Retired = CollectorStats{Packets: r.Packets, Records: r.Records, Bytes: r.Bytes, Errors: r.Errors, Dropped: r.Dropped,
+		LostRecords: r.LostRecords, LostPackets: r.LostPackets}
 	if eng := s.engine(); eng != nil {
 		// IOS's template ager polls with the cache's ager; flowtap
 		// reports the cache ager's passes.
 		e.TemplatePolls = Clamp32(eng.Stats().AgerPolls)
 	}
-	if s.Exporters == nil {
-		return e, nil
-	}
-	for i, x := range s.Exporters() {
+	for i, x := range exps {
 		cfg, st := x.Config(), x.Stats()
 		enc := cfg.Encoder
 		if i == 0 {
