@@ -98,3 +98,47 @@ func TestMakeQemuRefusesTakenPorts(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeDemoMatchesMakeQemu: the README's demo commands name the
+// ports make qemu forwards by default, the community and login of the
+// image's built-in configuration, and the files the MIB walk loads, so
+// that a change to any of them cannot leave the walk-through behind.
+func TestReadmeDemoMatchesMakeQemu(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	readme, script, def := read("README.md"), read("image/qemu.sh"), read("image/startup-config.default")
+	deflt := func(v string) string {
+		m := regexp.MustCompile(v + `=\$\{` + v + `:-(\d+)\}`).FindStringSubmatch(script)
+		if m == nil {
+			t.Fatalf("image/qemu.sh sets no default %s", v)
+		}
+		return m[1]
+	}
+	ssh, snmp := deflt("SSH_PORT"), deflt("SNMP_PORT")
+	if !strings.Contains(def, "snmp-server community public RO") {
+		t.Fatal("the built-in configuration's community is not public: the README's walks would time out")
+	}
+	for _, want := range []string{
+		"ssh -p " + ssh + " " + demoUser + "@127.0.0.1",
+		"snmpwalk -v2c -c public 127.0.0.1:" + snmp + " 1.3.6.1.4.1.9.9.387",
+		"snmpwalk -m FLOWTAP-MIB -M +mibs:testdata/mibs -v2c -c public 127.0.0.1:" + snmp + " flowtapDatapath",
+		"nfdump -R out/flows -o line",
+	} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README.md lacks the demo command %q", want)
+		}
+	}
+	for _, f := range []string{"mibs/FLOWTAP-MIB.my", "testdata/mibs/CISCO-NETFLOW-MIB.my"} {
+		if _, err := os.Stat(filepath.Join("..", f)); err != nil {
+			t.Errorf("the README's MIB walk needs %s: %v", f, err)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^flowtapDatapath\s+OBJECT IDENTIFIER`).MatchString(read("mibs/FLOWTAP-MIB.my")) {
+		t.Error("FLOWTAP-MIB defines no flowtapDatapath, which the README walks")
+	}
+}
