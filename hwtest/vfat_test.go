@@ -64,8 +64,12 @@ func TestPowerCutOnVfatDisk(t *testing.T) {
 			t.Fatalf("boot %d: SSH: %v", boot, err)
 		}
 		log := run("show logging")
-		if bad := regexp.MustCompile(`(?m)^.*%[A-Z_]+-[0-4]-.*$`).FindAllString(log, -1); len(bad) > 0 {
-			t.Errorf("boot %d: errors or warnings in show logging: %q", boot, bad)
+		// The disk starts empty, so the box runs the built-in default
+		// config, whose documented login flowtapinit rightly warns of.
+		for _, l := range regexp.MustCompile(`(?m)^.*%[A-Z_]+-[0-4]-.*$`).FindAllString(log, -1) {
+			if !strings.Contains(l, "%FLOWTAPINIT-4-WARN: config: warning: user admin has the built-in default password") {
+				t.Errorf("boot %d: error or warning in show logging: %q", boot, l)
+			}
 		}
 		m := bootsLine.FindStringSubmatch(log)
 		if m == nil {

@@ -608,6 +608,10 @@ func (m *mgmtDHCP) apply(l *dhcpLease) {
 			m.log.Printf("network: %s DHCP: %v", m.link, err)
 		}
 	}
+	// The file first: whoever reads a log line saying the lease's
+	// servers must find them in the file flowtapd reads.
+	m.cur = l
+	m.writeLeaseFile(l)
 	if old == nil || old.Addr != l.Addr {
 		m.log.Printf("network: %s %s", m.link, l)
 	}
@@ -616,8 +620,6 @@ func (m *mgmtDHCP) apply(l *dhcpLease) {
 			m.log.Printf("network: %s DHCP: name servers %s, domain %q", m.link, joinAddrs(l.NameServers), l.Domain)
 		}
 	}
-	m.cur = l
-	m.writeLeaseFile(l)
 }
 
 func joinAddrs(as []netip.Addr) string {
