@@ -108,6 +108,10 @@ func ExportJSON(v ExportView) any {
 	type exportJSON struct {
 		ExportView
 		Destinations map[string]any `json:"TABLE_destination"`
+		// RemovedSinceClear is what destinations removed since the
+		// clear counted, which the screen's totals keep: a reader
+		// summing the table would otherwise see them go back.
+		RemovedSinceClear *ExportStats `json:",omitempty"`
 	}
 	dests := make([]destJSON, len(v.Destinations))
 	for i, d := range v.Destinations {
@@ -116,7 +120,12 @@ func ExportJSON(v ExportView) any {
 			dests[i].LastError = d.LastError.Error()
 		}
 	}
-	return exportJSON{ExportView: v, Destinations: map[string]any{"ROW_destination": dests}}
+	out := exportJSON{ExportView: v, Destinations: map[string]any{"ROW_destination": dests}}
+	if removedCounted(v.Removed) {
+		r := v.Removed
+		out.RemovedSinceClear = &r
+	}
+	return out
 }
 
 // SNMPJSON is `show snmp | json`'s snapshot: the agent's counters, named

@@ -75,3 +75,25 @@ func TestExportJSONListsDestinationsOnce(t *testing.T) {
 		t.Errorf("no layer2_vlans key:\n%s", b.String())
 	}
 }
+
+// `show ip flow export | json` carries what destinations removed since
+// the clear counted, as the screen's totals do, and only then.
+func TestExportJSONKeepsRemoved(t *testing.T) {
+	for _, c := range []struct {
+		removed ExportStats
+		want    bool
+	}{{ExportStats{Records: 40, LostRecords: 6, LostPackets: 9}, true}, {ExportStats{}, false}} {
+		var b bytes.Buffer
+		if err := WriteJSON(&b, ExportJSON(ExportView{Removed: c.removed})); err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		r, ok := got["removed_since_clear"].(map[string]any)
+		if ok != c.want || ok && (r["lost_records"] != 6.0 || r["records"] != 40.0) {
+			t.Errorf("removed %+v: removed_since_clear %v\n%s", c.removed, got["removed_since_clear"], b.String())
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"regexp"
@@ -146,6 +147,14 @@ ip http metrics port %s
 	}
 	if !strings.Contains(screenAfter, "    Destinations removed since the last clear\n      6 flows (6 packets) lost\n        flows lost by cause: 6 send errors\n") {
 		t.Errorf("show ip flow export does not say what the removed destination lost:\n%s", screenAfter)
+	}
+	var js struct {
+		Removed struct {
+			LostRecords uint64 `json:"lost_records"`
+		} `json:"removed_since_clear"`
+	}
+	if out := d.cli(t, "ios", "show ip flow export | json\n"); json.Unmarshal([]byte(out), &js) != nil || js.Removed.LostRecords != 6 {
+		t.Errorf("show ip flow export | json does not keep the removed destination's 6 lost flows:\n%s", out)
 	}
 	// Its row left the loss table; the live one's stays.
 	if rows := snmpTool(t, "snmpwalk", "-v2c", "-cpublic", "-On", agent, "1.3.6.1.4.1.32473.1.4.1.1.2"); strings.Contains(rows, fmt.Sprintf(".127.0.0.1.%d ", dead)) {
