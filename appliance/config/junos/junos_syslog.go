@@ -43,7 +43,10 @@ func (j *jcmd) syslog() {
 		return
 	}
 	j.c.Keyword("host")
-	a := j.c.Addr(false)
+	// A host name resolves once, as a flow-server's does, and the
+	// configuration keeps the address (docs/architecture.md, Known
+	// limits: JunOS keeps the name).
+	a := j.c.Host(false, j.cfg.Names, j.offline, j.res)
 	if j.c.Err != nil {
 		return
 	}
