@@ -43,6 +43,9 @@ type Config struct {
 	// records' next hop and output ifIndex only with it (Cisco's "additional
 	// NDE fields", off by default); without it they export as 0.
 	NDEInterface bool
+	// NDEFilters are `mls nde flow include|exclude ...`: which flows the
+	// PFC's NDE exports; a flow left out is counted as not exported.
+	NDEFilters platform.NDEFilters
 	// NetflowOff is `no mls netflow`: the PFC's NetFlow table is not
 	// populated, so no port meters (`mls netflow`, the default, undoes it).
 	NetflowOff bool

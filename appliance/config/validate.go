@@ -218,6 +218,9 @@ func (v *validator) cache(p *platform.Persona, c *Config) {
 	if c.NetflowOff && !IsCatalyst(p) {
 		v.failf("netflow-off", "no mls netflow is a Catalyst command; the %s persona meters with ip flow ingress", p.Name)
 	}
+	if c.NDEFilters.Set() && !IsCatalyst(p) {
+		v.failf("nde-filter", "mls nde flow is a Catalyst command; the %s persona exports every flow", p.Name)
+	}
 	if c.MLSNetflowInterface && !IsCatalyst(p) {
 		v.failf("mls-netflow-interface", "mls netflow interface is a Catalyst command; the %s persona meters the interfaces with ip flow ingress", p.Name)
 	}

@@ -141,6 +141,9 @@ func (c *CLI) ExportView() show.ExportView {
 	v := show.ExportView{Version: set.Export, AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
 		SourceIf: cfg.Export.Source, Destinations: exportStatsView(c.m.d.ExportStats()), Layer2VLANs: cfg.Export.Layer2VLANs,
 		Removed: show.ExportStats(c.m.d.RemovedExportStats())}
+	if p, err := cfg.Persona(); err == nil && config.IsCatalyst(&p) {
+		v.NDEFilter = cfg.NDEFilters.Set()
+	}
 	if a, err := sourceAddr(cfg.Export.Source); err == nil {
 		v.Source = a
 	}
@@ -346,7 +349,18 @@ func (c *CLI) FlowInterfaces() []show.FlowInterface {
 func (c *CLI) NDE() string {
 	cfg := c.m.Config()
 	_, set, _ := cfg.Setting()
-	v := show.NDEView{Enabled: cfg.NDE, Version: int(set.Export), Mask: fmt.Sprint(set.Mask), TCPFlagsZeroed: zeroTCPFlags(cfg)}
+	v := show.NDEView{Enabled: cfg.NDE, Version: int(set.Export), Mask: fmt.Sprint(set.Mask), TCPFlagsZeroed: zeroTCPFlags(cfg),
+		Include: cfg.NDEFilters.Include, Exclude: cfg.NDEFilters.Exclude}
+	// The same sum as show ip flow export's: each destination's, and
+	// those of destinations removed since the clear.
+	if c.m.d != nil { // a daemon not started yet has counted nothing
+		r := c.m.d.RemovedExportStats()
+		v.Filtered, v.FilteredPackets = r.NDEFiltered, r.NDEFilteredPackets
+		for _, d := range c.m.d.ExportStats() {
+			v.Filtered += d.NDEFiltered
+			v.FilteredPackets += d.NDEFilteredPackets
+		}
+	}
 	for _, d := range cfg.Export.Destinations {
 		v.Destinations = append(v.Destinations, d.Addr)
 	}

@@ -477,6 +477,9 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 			enc.AppClasses = &set
 		}
 		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc, Anon: anon.Scheme{Prefix4: d.Truncate}, Layer2VLANs: c.Export.Layer2VLANs}
+		if p, err := c.Persona(); err == nil && config.IsCatalyst(&p) {
+			dc.NDEFilters = c.NDEFilters
+		}
 		if d.CryptoPAn != "" {
 			// The key is 32 bytes by construction: NewCryptoPAn cannot fail.
 			dc.Anon.PAn, _ = anon.NewCryptoPAn(anon.KeyFromConfig(d.CryptoPAn))

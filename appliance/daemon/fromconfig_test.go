@@ -9,6 +9,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/datapath"
 )
 
@@ -357,6 +358,29 @@ func TestPFCMLSNetflowSampling(t *testing.T) {
 			if one.Interval != 64 || len(several) != 0 {
 				t.Errorf("%s: export samplers %+v %+v, want 1-in-64 for every record", c.name, one, several)
 			}
+		}
+	}
+}
+
+// TestPFCNDEFlowFilterSettings: a PFC's `mls nde flow include|exclude`
+// reach every main-cache destination, which applies them.
+func TestPFCNDEFlowFilterSettings(t *testing.T) {
+	cfg, err := cfgfile.Parse("t.cfg", []byte("platform pfc3b\nmls nde sender version 5\nmls nde flow include protocol udp\nmls nde flow exclude dest-port 53\n"+
+		"ip flow-export destination 127.0.0.1 9995\nip flow-export destination 127.0.0.1 9996\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := SettingsFrom(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := platform.NDEFilters{Include: platform.NDEFlowFilter{Protocol: 17}, Exclude: platform.NDEFlowFilter{DestPort: 53}}
+	if len(s.Exports) != 2 {
+		t.Fatalf("%d destinations, want 2", len(s.Exports))
+	}
+	for _, d := range s.Exports {
+		if d.NDEFilters != want {
+			t.Errorf("%s: filters %+v, want %+v", d.Collector, d.NDEFilters, want)
 		}
 	}
 }

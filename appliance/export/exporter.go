@@ -64,6 +64,11 @@ type DestinationConfig struct {
 	// always go. Main cache only.
 	Layer2VLANs platform.VLANSet
 
+	// NDEFilters are a PFC's `mls nde flow include|exclude`: a record
+	// they leave out is not exported and is counted in Stats.NDEFiltered.
+	// Main cache only.
+	NDEFilters platform.NDEFilters
+
 	// Anon is what this collector gets instead of real addresses
 	// (truncation, Crypto-PAn); the cache, the CLI and SNMP keep them.
 	Anon anon.Scheme
@@ -229,6 +234,12 @@ func (e *Exporter) Export(rec *flow.Record) {
 		e.held.Fold(rec.SpoolSeq, spool.Tally{}) // taken, and counted
 		return
 	}
+	if f := e.cfg.NDEFilters; f.Set() && !f.Exports(rec.SrcAddr, rec.DstAddr, rec.SrcPort, rec.DstPort, rec.Proto) {
+		e.stats.ndeFiltered.Add(1)
+		e.stats.ndeFilteredPackets.Add(rec.Packets)
+		e.held.Fold(rec.SpoolSeq, spool.Tally{}) // taken, and counted
+		return
+	}
 	if rec.Replayed && !e.replay(rec) {
 		return
 	}
@@ -269,8 +280,8 @@ func (e *Exporter) UseSpool(sp *spool.Spool) error {
 	e.mark = m
 	e.mu.Unlock()
 	// v9 and IPFIX carry every main-cache flow: none is left out but by
-	// a layer-2 VLAN list.
-	m.SetTakesAll(e.cfg.Layer2VLANs == nil && e.cfg.Encoder.Version.Templated())
+	// a layer-2 VLAN list or an NDE flow filter.
+	m.SetTakesAll(e.cfg.Layer2VLANs == nil && !e.cfg.NDEFilters.Set() && e.cfg.Encoder.Version.Templated())
 	e.snd.mark.Store(m)
 	m.SetKick(func() {
 		e.mu.Lock()

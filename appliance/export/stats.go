@@ -67,6 +67,11 @@ type Stats struct {
 	Layer2NotSelected        uint64
 	Layer2NotSelectedPackets uint64
 	Layer2Filter             bool
+	// NDEFiltered counts flows not exported because a PFC's NDE flow
+	// filter (`mls nde flow include|exclude`) leaves them out, and the
+	// packets they counted.
+	NDEFiltered        uint64
+	NDEFilteredPackets uint64
 	// Biflow says the collector gets RFC 5103 biflows; BiflowWaiting is
 	// how many expired directions wait for their partner now (sent within
 	// the hold, with or without it).
@@ -95,6 +100,8 @@ type counters struct {
 	notExportable              atomic.Uint64
 	layer2NotSelected          atomic.Uint64
 	layer2NotSelectedPackets   atomic.Uint64
+	ndeFiltered                atomic.Uint64
+	ndeFilteredPackets         atomic.Uint64
 	resent, resentPackets      atomic.Uint64
 	doubt, doubtPackets        atomic.Uint64
 	templates, optTemplates    atomic.Uint64 // template records in the packets sent
@@ -194,7 +201,8 @@ func (c *counters) snapshot() Stats {
 
 		Layer2NotSelected:        c.layer2NotSelected.Load(),
 		Layer2NotSelectedPackets: c.layer2NotSelectedPackets.Load(),
-		Resent:                   c.resent.Load(), ResentPackets: c.resentPackets.Load(),
+		NDEFiltered:              c.ndeFiltered.Load(), NDEFilteredPackets: c.ndeFilteredPackets.Load(),
+		Resent: c.resent.Load(), ResentPackets: c.resentPackets.Load(),
 		Doubt: c.doubt.Load(), DoubtPackets: c.doubtPackets.Load(),
 
 		NoRouteRecords: c.causeRecords[causeNoRoute].Load(), NoRoutePackets: c.causePackets[causeNoRoute].Load(),
@@ -226,6 +234,7 @@ func (e *Exporter) Inherit(old *Exporter) {
 		{&c.lostRecords, &o.lostRecords}, {&c.lostPackets, &o.lostPackets},
 		{&c.notExportable, &o.notExportable},
 		{&c.layer2NotSelected, &o.layer2NotSelected}, {&c.layer2NotSelectedPackets, &o.layer2NotSelectedPackets},
+		{&c.ndeFiltered, &o.ndeFiltered}, {&c.ndeFilteredPackets, &o.ndeFilteredPackets},
 		{&c.resent, &o.resent}, {&c.resentPackets, &o.resentPackets}, {&c.doubt, &o.doubt}, {&c.doubtPackets, &o.doubtPackets},
 		{&c.templates, &o.templates}, {&c.optTemplates, &o.optTemplates},
 	} {

@@ -22,6 +22,9 @@ type ExportView struct {
 	// Layer2VLANs is `ip flow export layer2-switched vlan`: the VLANs
 	// whose tagged flows are exported (empty: every flow).
 	Layer2VLANs platform.VLANSet
+	// NDEFilter says a PFC's NDE flow filter (`mls nde flow`) is
+	// configured.
+	NDEFilter bool
 	// UncleanStopLost is what a killed flowtapd had taken and not sent to
 	// destinations the restarted one no longer has.
 	UncleanStopLost UncleanStopLoss
@@ -113,7 +116,8 @@ func IPFlowExport(w io.Writer, v ExportView) {
 	s := ExportStats{Packets: v.Removed.Packets, Records: v.Removed.Records, Dropped: v.Removed.Dropped,
 		DroppedRecords: v.Removed.DroppedRecords, Errors: v.Removed.Errors, NotExportable: v.Removed.NotExportable,
 		NoRoute: v.Removed.NoRoute, Adjacency: v.Removed.Adjacency, TooBig: v.Removed.TooBig,
-		Layer2NotSelected: v.Removed.Layer2NotSelected, Layer2NotSelectedPackets: v.Removed.Layer2NotSelectedPackets}
+		Layer2NotSelected: v.Removed.Layer2NotSelected, Layer2NotSelectedPackets: v.Removed.Layer2NotSelectedPackets,
+		NDEFiltered: v.Removed.NDEFiltered, NDEFilteredPackets: v.Removed.NDEFilteredPackets}
 	for i, d := range v.Destinations {
 		line := fmt.Sprintf("    Destination(%d)  %s (%d)", i+1, d.Collector.Addr(), d.Collector.Port())
 		if d.Version != v.Version {
@@ -154,6 +158,8 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		s.NotExportable += d.NotExportable
 		s.Layer2NotSelected += d.Layer2NotSelected
 		s.Layer2NotSelectedPackets += d.Layer2NotSelectedPackets
+		s.NDEFiltered += d.NDEFiltered
+		s.NDEFilteredPackets += d.NDEFilteredPackets
 	}
 	removedLost(w, v.Removed)
 	exportTotals(w, v, s)
@@ -164,7 +170,7 @@ func IPFlowExport(w io.Writer, v ExportView) {
 // removedCounted says whether destinations removed since the clear
 // counted anything the totals keep.
 func removedCounted(r ExportStats) bool {
-	return r.Packets+r.Records+r.Errors+r.Dropped+r.DroppedRecords+r.LostRecords+r.NotExportable+r.Layer2NotSelected > 0
+	return r.Packets+r.Records+r.Errors+r.Dropped+r.DroppedRecords+r.LostRecords+r.NotExportable+r.Layer2NotSelected+r.NDEFiltered > 0
 }
 
 // removedLost says (flowtap) what the destinations removed since the
@@ -208,6 +214,10 @@ func exportTotals(w io.Writer, v ExportView, s ExportStats) {
 		// flowtap: what the layer 2-switched VLAN list kept back.
 		fmt.Fprintf(w, "  Layer 2-switched flows exported for VLANs %s\n", v.Layer2VLANs)
 		fmt.Fprintf(w, "  %d flows (%d packets) of other VLANs were not exported\n", s.Layer2NotSelected, s.Layer2NotSelectedPackets)
+	}
+	if v.NDEFilter || s.NDEFiltered > 0 {
+		// flowtap: what a PFC's NDE flow filters kept back.
+		fmt.Fprintf(w, "  %d flows (%d packets) were not exported, filtered by NDE flow filter\n", s.NDEFiltered, s.NDEFilteredPackets)
 	}
 }
 

@@ -155,6 +155,18 @@ func TestIPFlowExportLayer2(t *testing.T) {
 	golden(t, "show-ip-flow-export-layer2", b.Bytes())
 }
 
+// TestIPFlowExportNDEFilter: with a PFC's NDE flow filter the screen
+// counts the flows it kept back, summed over the destinations and those
+// removed since the clear, as not exported with the reason.
+func TestIPFlowExportNDEFilter(t *testing.T) {
+	var b bytes.Buffer
+	IPFlowExport(&b, ExportView{Version: platform.V5, NDEFilter: true, Removed: ExportStats{NDEFiltered: 1, NDEFilteredPackets: 5},
+		Destinations: []ExportStats{
+			{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V5, Packets: 3, Records: 80, NDEFiltered: 12, NDEFilteredPackets: 345},
+		}})
+	golden(t, "show-ip-flow-export-ndefilter", b.Bytes())
+}
+
 // TestIPFlowExportLoss: a destination that lost records says how many
 // flows and packets, and whether its collector is unreachable now.
 func TestIPFlowExportLoss(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // VersionView is `show version`.
@@ -144,6 +146,11 @@ type NDEView struct {
 	// writes for hardware-switched flows, because `mls nde tcp-flags`
 	// is not configured.
 	TCPFlagsZeroed bool
+	// Include and Exclude are `mls nde flow include|exclude`; Filtered
+	// counts the flows they left out (summed over the destinations, as
+	// show ip flow export does) and FilteredPackets their packets.
+	Include, Exclude          platform.NDEFlowFilter
+	Filtered, FilteredPackets uint64
 }
 
 // MLSNDE writes `show mls nde`.
@@ -166,6 +173,22 @@ func MLSNDE(w io.Writer, v NDEView) {
 	} else {
 		fmt.Fprintln(w, "  TCP flags exported")
 	}
+	if !v.Include.Set() && !v.Exclude.Set() && v.Filtered == 0 {
+		return
+	}
+	fmt.Fprintln(w, "  Netflow Data Export filter:")
+	for _, f := range []struct {
+		name string
+		f    platform.NDEFlowFilter
+	}{{"Include", v.Include}, {"Exclude", v.Exclude}} {
+		if f.f.Set() {
+			fmt.Fprintf(w, "    %s filter: %s\n", f.name, f.f)
+		} else {
+			fmt.Fprintf(w, "    %s filter not configured\n", f.name)
+		}
+	}
+	// Nothing lost: what the filters kept back is counted.
+	fmt.Fprintf(w, "  %d flows (%d packets) were not exported, filtered by NDE flow filter\n", v.Filtered, v.FilteredPackets)
 }
 
 // LoggingView is `show logging`: the buffer's size and level, how many

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 func TestSystemScreens(t *testing.T) {
@@ -17,6 +19,8 @@ func TestSystemScreens(t *testing.T) {
 	IPFlowInterface(&b, []FlowInterface{{Name: "eth1", Ingress: true, Sampler: "s1"}, {Name: "eth2", Ingress: true, Egress: true}})
 	MLSNDE(&b, NDEView{Enabled: true, Version: 5, Mask: "full", Destinations: []netip.AddrPort{netip.MustParseAddrPort("192.0.2.10:2055")}, TCPFlagsZeroed: true})
 	MLSNDE(&b, NDEView{Version: 9, Mask: "destination"})
+	MLSNDE(&b, NDEView{Enabled: true, Version: 5, Mask: "full", Destinations: []netip.AddrPort{netip.MustParseAddrPort("192.0.2.10:2055")},
+		Include: platform.NDEFlowFilter{Destination: netip.MustParsePrefix("192.0.2.0/24"), Protocol: 6}, Filtered: 3, FilteredPackets: 28})
 	Logging(&b, LoggingView{Size: 4096, Logged: 3, BufferLevel: "debugging", TrapLevel: "informational", TrapLogged: 3,
 		Facility: "local5", Source: "Loopback0", SourceState: "192.0.2.1", Lines: []string{"a", "b"}, Hosts: []LoggingHost{
 			{Addr: "192.0.2.20", Port: 514, Sent: 3}, {Addr: "2001:db8::20", Port: 5514, Sent: 1, Failed: 2},
@@ -51,6 +55,15 @@ Netflow Data Export disabled
   Exporting flows to 0 destination(s), version 9
   Current flow mask is destination
   TCP flags exported
+Netflow Data Export enabled
+  Exporting flows to 1 destination(s), version 5
+    192.0.2.10 (2055)
+  Current flow mask is full
+  TCP flags exported
+  Netflow Data Export filter:
+    Include filter: destination 192.0.2.0 255.255.255.0 protocol tcp
+    Exclude filter not configured
+  3 flows (28 packets) were not exported, filtered by NDE flow filter
 Syslog logging: enabled
     Buffer logging:  level debugging, 3 messages logged
     Trap logging: level informational, 3 message lines logged

@@ -54,6 +54,10 @@ type ExportStats struct {
 	Layer2NotSelected        uint64
 	Layer2NotSelectedPackets uint64
 	Layer2Filter             bool
+	// NDEFiltered counts flows a PFC's NDE flow filter left out and the
+	// packets they counted.
+	NDEFiltered        uint64
+	NDEFilteredPackets uint64
 	// Biflow says the collector gets RFC 5103 biflows; BiflowWaiting is
 	// how many expired directions wait for their partner.
 	Biflow        bool

@@ -126,7 +126,7 @@ type CollectorStats struct {
 	LostBy []export.LossReason
 	// NotSelected and NotSelectedPackets are the flows `ip flow export
 	// layer2-switched vlan` kept from this collector (their VLAN is not
-	// listed) and their packets.
+	// listed) or a PFC's NDE flow filter left out, and their packets.
 	NotSelected, NotSelectedPackets uint64
 	// Resent and ResentPackets are the flows a daemon killed before it
 	// sent them left in its spool and this one exported; Doubt and

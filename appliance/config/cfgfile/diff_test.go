@@ -198,6 +198,10 @@ func setFirstField(f reflect.Value) bool {
 			g.SetUint(1)
 			return true
 		}
+		// A struct of structs (platform.NDEFilters): its first one's.
+		if g := f.Field(i); g.CanSet() && g.Kind() == reflect.Struct && setFirstField(g) {
+			return true
+		}
 	}
 	return false
 }

@@ -534,7 +534,10 @@ func (x *cmd) mls() {
 	case "sampling":
 		x.mlsSampling()
 	case "nde":
-		switch x.c.Keyword("sender", "interface", "tcp-flags") {
+		switch x.c.Keyword("sender", "flow", "interface", "tcp-flags") {
+		case "flow":
+			x.ndeFlowFilter()
+			return
 		case "tcp-flags":
 			// flowtap's extension: export the TCP flags the meter saw
 			// instead of the PFC's 0.
@@ -564,6 +567,63 @@ func (x *cmd) mls() {
 		}
 		x.c.End()
 	}
+}
+
+// ndeFlowFilter reads `mls nde flow include|exclude FIELD...`: the fields
+// in any order, each at most once; a new line replaces the filter, and
+// `no mls nde flow include|exclude` removes it.
+func (x *cmd) ndeFlowFilter() {
+	f := &x.cfg.NDEFilters.Include
+	if x.c.Keyword("exclude", "include") == "exclude" {
+		f = &x.cfg.NDEFilters.Exclude
+	}
+	if x.neg {
+		x.c.Skip()
+		*f = platform.NDEFlowFilter{}
+		return
+	}
+	var nf platform.NDEFlowFilter
+	words := []string{"dest-port", "destination", "protocol", "source", "src-port"}
+	for k := x.c.Keyword(words...); k != ""; k = x.c.Optional(words...) {
+		words = slices.DeleteFunc(words, func(w string) bool { return w == k })
+		switch k {
+		case "dest-port":
+			nf.DestPort = uint16(x.c.Uint(1, 65535))
+		case "src-port":
+			nf.SrcPort = uint16(x.c.Uint(1, 65535))
+		case "protocol":
+			nf.Protocol = 6
+			if x.c.Keyword("tcp", "udp") == "udp" {
+				nf.Protocol = 17
+			}
+		case "destination", "source":
+			a := x.c.Addr(true)
+			mask := x.c.Addr(true)
+			if x.c.Err != nil {
+				return
+			}
+			bits, ok := maskBits(mask)
+			if !ok {
+				x.c.Invalid(x.c.Last(), "not a contiguous mask")
+				return
+			}
+			pfx := netip.PrefixFrom(a, bits).Masked()
+			if k == "destination" {
+				nf.Destination = pfx
+			} else {
+				nf.Source = pfx
+			}
+		}
+		if len(words) == 0 {
+			break
+		}
+	}
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	*f = nf
+	x.touch("nde-filter")
 }
 
 func (x *cmd) mlsAging() {

@@ -23,6 +23,9 @@ func positionalHelp(label string, ctx, raw []string) string {
 	if h := aceHelp(label, prompt, words, raw); h != "" {
 		return h
 	}
+	if h := ndeFilterHelp(label, words); h != "" {
+		return h
+	}
 	if !isValue(label) {
 		return ""
 	}
@@ -223,4 +226,51 @@ func usmKeyHelp(form string, w []string) string {
 		return "privacy key for user, localized, in hex"
 	}
 	return "authentication key for user, localized, in hex"
+}
+
+// ndeFilterHelp describes what `mls nde flow include|exclude` takes next:
+// its fields come in any order, so the word before does not say which
+// value is asked for; the last field keyword does.
+func ndeFilterHelp(label string, w []string) string {
+	if len(w) < 4 || w[0] != "mls" || w[1] != "nde" || w[2] != "flow" || (w[3] != "include" && w[3] != "exclude") {
+		return ""
+	}
+	switch label {
+	case "dest-port":
+		return "Match the destination port"
+	case "destination":
+		return "Match the destination address and mask"
+	case "protocol":
+		return "Match the protocol"
+	case "source":
+		return "Match the source address and mask"
+	case "src-port":
+		return "Match the source port"
+	case "tcp":
+		return "Transmission Control Protocol"
+	case "udp":
+		return "User Datagram Protocol"
+	}
+	if !isValue(label) {
+		return ""
+	}
+	// The field keyword the value belongs to, and how many values follow it.
+	n := 0
+	for i := len(w) - 1; i > 3; i-- {
+		switch w[i] {
+		case "dest-port", "src-port":
+			return "Port number"
+		case "destination", "source":
+			side := "Destination"
+			if w[i] == "source" {
+				side = "Source"
+			}
+			if n == 0 {
+				return side + " address"
+			}
+			return side + " mask"
+		}
+		n++
+	}
+	return ""
 }

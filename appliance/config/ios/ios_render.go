@@ -252,6 +252,12 @@ func renderCache(r *iosWriter, c config.Config) {
 		if c.NDETCPFlags {
 			r.line("mls nde tcp-flags")
 		}
+		if f := c.NDEFilters.Include; f.Set() {
+			r.line("mls nde flow include %s", f)
+		}
+		if f := c.NDEFilters.Exclude; f.Set() {
+			r.line("mls nde flow exclude %s", f)
+		}
 	}
 	if k.Entries != 0 {
 		r.line("ip flow-cache entries %d", k.Entries)

@@ -1,11 +1,13 @@
 package ios
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 // TestMLSNetflowInterfaceAndSampling: the Sup720 lines `mls netflow
@@ -80,5 +82,74 @@ func TestMLSNetflowInterfaceAndSampling(t *testing.T) {
 	// A router config file carrying the line: reported with file:line.
 	if _, err := Parse("r.cfg", []byte("interface eth1\n ip flow ingress\n mls netflow sampling\n")); err == nil || !strings.Contains(err.Error(), "r.cfg:3") {
 		t.Errorf("router file: %v, want r.cfg:3", err)
+	}
+}
+
+// TestMLSNDEFlowFilter: `mls nde flow include|exclude` takes its fields
+// in any order, each once, is shown in the running-config and read back,
+// replaced by a new line of the same kind, removed with `no`; a bad mask
+// or a repeated field is refused; the router refuses the line.
+func TestMLSNDEFlowFilter(t *testing.T) {
+	s := NewSession(config.Config{Platform: "pfc3bxl"}, "console")
+	for _, l := range []string{
+		"mls nde sender version 5",
+		"mls nde flow include protocol tcp destination 192.0.2.7 255.255.255.0",
+		"mls nde flow exclude dest-port 22",
+		"mls nde flow exclude src-port 1024 source 10.1.0.0 255.255.0.0 dest-port 23",
+	} {
+		if err := s.Exec(l); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+	}
+	c := s.Config()
+	want := platform.NDEFilters{
+		Include: platform.NDEFlowFilter{Destination: netip.MustParsePrefix("192.0.2.0/24"), Protocol: 6},
+		Exclude: platform.NDEFlowFilter{Source: netip.MustParsePrefix("10.1.0.0/16"), DestPort: 23, SrcPort: 1024},
+	}
+	if c.NDEFilters != want {
+		t.Fatalf("filters %+v, want %+v", c.NDEFilters, want)
+	}
+	rc := RunningConfig(c)
+	lines := "\nmls nde sender version 5\nmls nde flow include destination 192.0.2.0 255.255.255.0 protocol tcp\nmls nde flow exclude source 10.1.0.0 255.255.0.0 dest-port 23 src-port 1024\n"
+	if !strings.Contains(rc, lines) {
+		t.Errorf("running-config lacks %q:\n%s", lines, rc)
+	}
+	back, err := Parse("back", []byte(rc))
+	if err != nil || back.NDEFilters != want {
+		t.Errorf("read back %+v, %v", back.NDEFilters, err)
+	}
+	for _, bad := range []string{
+		"mls nde flow include destination 192.0.2.0 255.0.255.0",
+		"mls nde flow include dest-port 80 dest-port 81",
+		"mls nde flow include",
+		"mls nde flow include protocol icmp",
+		"mls nde flow include dest-port 0",
+	} {
+		if err := s.Exec(bad); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+	if s.Config().NDEFilters != want {
+		t.Errorf("a refused line changed the filters: %+v", s.Config().NDEFilters)
+	}
+	if got := s.Help("mls nde flow include dest-port 80 "); !slices.ContainsFunc(got, func(l string) bool { return strings.HasPrefix(l, "  destination") }) ||
+		slices.ContainsFunc(got, func(l string) bool { return strings.HasPrefix(l, "  dest-port") }) {
+		t.Errorf("help after dest-port: %q", got)
+	}
+	if got := s.Help("mls nde flow exclude source 10.0.0.0 "); len(got) != 1 || !strings.Contains(got[0], "Source mask") {
+		t.Errorf("help for the source mask: %q", got)
+	}
+	if err := s.Exec("no mls nde flow include"); err != nil || s.Config().NDEFilters.Include.Set() || !s.Config().NDEFilters.Exclude.Set() {
+		t.Errorf("no mls nde flow include: %v %+v", err, s.Config().NDEFilters)
+	}
+	if err := s.Exec("no mls nde flow exclude"); err != nil || s.Config().NDEFilters.Set() {
+		t.Errorf("no mls nde flow exclude: %v %+v", err, s.Config().NDEFilters)
+	}
+	if rc := RunningConfig(s.Config()); strings.Contains(rc, "nde flow") {
+		t.Errorf("removed filters still show:\n%s", rc)
+	}
+	r := NewSession(config.Config{}, "console")
+	if err := r.Exec("mls nde flow include dest-port 80"); err == nil || !strings.Contains(err.Error(), "has no mls commands") {
+		t.Errorf("router: %v, want the reason", err)
 	}
 }
