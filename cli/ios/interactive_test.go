@@ -186,20 +186,22 @@ func TestPagingAndReload(t *testing.T) {
 	}
 }
 
-// TestEditingKeysTypeNothing: Home, End, Delete (ESC [ N ~) and
-// Ctrl-Right (ESC [ 1 ; 5 C) move no cursor in this line editor, and must
-// not leave their last byte in the line: End on the console turned a
-// typed "end" into "~end", refused as invalid input.
-func TestEditingKeysTypeNothing(t *testing.T) {
+// TestEditingKeys: Home, End and Delete (ESC [ N ~, ESC O H/F) move the
+// cursor and delete under it as IOS's Ctrl-A, Ctrl-E and Ctrl-D do, the
+// same on SSH and the console (both are this editor); keys it does not
+// use (Ctrl-Right, ESC [ 1 ; 5 C) leave nothing in the line: End on the
+// console once turned a typed "end" into "~end".
+func TestEditingKeys(t *testing.T) {
 	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
-	keys := "show ver" + "\x1b[4~" + "\x1b[1~" + "\x1b[3~" + "\x1b[1;5C" + "\x1bOF" + "sion\r" + "exit\r"
+	keys := "xhow ver" + "\x1b[1~" + "\x1b[3~" + "s" + "\x1b[4~" + "\x1b[1;5C" + "sio" + "\x01" + "\x1bOF" + "n\r" + "exit\r"
 	var out bytes.Buffer
 	s := NewSession(f, true)
 	if err := s.Serve(context.Background(), strings.NewReader(keys), &out, control.Terminal{Interactive: true, Width: 80, Height: 24}); err != nil {
 		t.Fatal(err)
 	}
-	screen := out.String()
-	if !strings.Contains(screen, "tap1#show version\r\nflowtap version test\r\n") || strings.Contains(screen, "~") || strings.Contains(screen, "Invalid input") {
-		t.Errorf("the editing keys typed into the line:\n%q", screen)
+	bs := func(n int) string { return strings.Repeat("\b", n) }
+	want := "tap1#xhow ver" + bs(8) + "how ver " + bs(8) + "show ver" + bs(7) + "how ver" + "sio" + bs(11) + "show versio" + "n\r\nflowtap version test\r\n"
+	if screen := out.String(); !strings.Contains(screen, want) || strings.Contains(screen, "~") || strings.Contains(screen, "Invalid input") {
+		t.Errorf("screen\n got %q\nwant it to hold %q", screen, want)
 	}
 }

@@ -1,5 +1,7 @@
 // Package term is the CLI's line editor on a raw terminal: echo, `?` help,
-// Tab completion, Ctrl-U/C/Z/D, history on the arrow keys, --More--
+// Tab completion, Ctrl-U/C/Z/D, a cursor moved by Ctrl-A/E/B/F, Home,
+// End and the arrows (Delete and Ctrl-D delete under it), history on
+// the up and down arrows, --More--
 // paging, questions a command asks ([confirm], [yes/no]) and log messages
 // shown as they arrive with the prompt and the partial line redrawn after
 // them (IOS's `logging synchronous`). Both dialects drive it through Shell.
@@ -141,6 +143,7 @@ type editor struct {
 	sh   Shell
 	opt  Options
 	line []byte
+	pos  int // the cursor, an index into line
 }
 
 // key waits for the next key; messages that arrive meanwhile are shown
@@ -181,6 +184,7 @@ func (e *editor) message(m string) {
 	e.prompt()
 	if !masked(e.sh) {
 		e.out.Write(e.line)
+		io.WriteString(e.out, strings.Repeat("\b", len(e.line)-e.pos))
 	}
 }
 
@@ -213,6 +217,9 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 		if hidden && (c == '?' || c == '\t') {
 			c = 'x' // a character of the password, not a request
 		}
+		if hidden {
+			e.pos = len(e.line) // a password has no cursor to move
+		}
 		switch c {
 		case '\r', '\n':
 			io.WriteString(out, "\r\n")
@@ -224,7 +231,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 				sh.Run(w, string(e.line))
 			}
 			w.flush()
-			e.line, hist = e.line[:0], len(sh.History())
+			e.line, e.pos, hist = e.line[:0], 0, len(sh.History())
 			if !sh.Ended() {
 				e.prompt()
 			}
@@ -236,31 +243,33 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 			io.WriteString(out, "\r\n")
 			e.prompt()
 			out.Write(e.line)
+			e.pos = len(e.line)
 		case '\t':
+			e.end()
 			done := sh.Complete(string(e.line))
 			io.WriteString(out, done[len(e.line):])
 			e.line = []byte(done)
-		case 0x7f, 0x08: // backspace
-			if len(e.line) > 0 {
-				e.line = e.line[:len(e.line)-1]
-				if !hidden {
-					io.WriteString(out, "\b \b")
-				}
+			e.pos = len(e.line)
+		case 0x7f, 0x08: // backspace: the character before the cursor
+			if e.pos > 0 {
+				e.left()
+				e.delete(hidden)
 			}
 		case 0x15: // Ctrl-U: erase the line
+			e.end()
 			if !hidden {
 				io.WriteString(out, strings.Repeat("\b \b", len(e.line)))
 			}
-			e.line, over = e.line[:0], false
+			e.line, e.pos, over = e.line[:0], 0, false
 		case 0x03, 0x1a: // Ctrl-C abandons the line, Ctrl-Z ends config mode
 			sh.Interrupt()
-			e.line, over = e.line[:0], false
+			e.line, e.pos, over = e.line[:0], 0, false
 			if c == 0x1a {
 				io.WriteString(out, "^Z")
 			}
 			io.WriteString(out, "\r\n")
 			e.prompt()
-		case 0x04: // Ctrl-D on an empty line: leave
+		case 0x04: // Ctrl-D: leave on an empty line, else delete under the cursor
 			if len(e.line) == 0 {
 				if logout(sh) {
 					io.WriteString(out, "\r\n")
@@ -269,51 +278,169 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 				}
 				return nil
 			}
-		case 0x1b: // arrow keys: ESC [ A / B walk the history
-			b1, _ := e.key(false)
-			b2, _ := e.key(false)
-			if b1 == '[' && b2 >= '0' && b2 <= '9' {
-				// Home, End, Delete, Insert, PgUp, PgDn: ESC [ N ~
-				// (ESC [ 1 ; 5 C for Ctrl-Right). The line has no cursor
-				// to move, so they do nothing; read to the final byte,
-				// or its ~ was typed into the line (End on the console
-				// turned "end" into "~end").
-				for b := b2; b >= '0' && b <= '9' || b == ';'; {
-					if b, _ = e.key(false); b == 0 {
-						break
-					}
+			e.delete(hidden)
+		case 0x01: // Ctrl-A: start of the line
+			e.home()
+		case 0x05: // Ctrl-E: end of the line
+			e.end()
+		case 0x02: // Ctrl-B: back a character
+			e.left()
+		case 0x06: // Ctrl-F: forward a character
+			e.right()
+		case 0x1b: // ESC: arrows, Home, End, Delete
+			k := e.escape()
+			if hidden {
+				continue
+			}
+			switch k {
+			case keyHome:
+				e.home()
+			case keyEnd:
+				e.end()
+			case keyDelete:
+				e.delete(false)
+			case keyLeft:
+				e.left()
+			case keyRight:
+				e.right()
+			case keyUp, keyDown:
+				h := sh.History()
+				if k == keyUp && hist > 0 {
+					hist--
+				} else if k == keyDown && hist < len(h) {
+					hist++
 				}
-				continue
+				e.end()
+				io.WriteString(out, strings.Repeat("\b \b", len(e.line)))
+				e.line = e.line[:0]
+				if hist < len(h) {
+					e.line = append(e.line, h[hist]...)
+				}
+				out.Write(e.line)
+				e.pos = len(e.line)
 			}
-			h := sh.History()
-			if hidden || b1 != '[' || (b2 != 'A' && b2 != 'B') {
-				continue
-			}
-			if b2 == 'A' && hist > 0 {
-				hist--
-			} else if b2 == 'B' && hist < len(h) {
-				hist++
-			}
-			io.WriteString(out, strings.Repeat("\b \b", len(e.line)))
-			e.line = e.line[:0]
-			if hist < len(h) {
-				e.line = append(e.line, h[hist]...)
-			}
-			out.Write(e.line)
 		default:
 			if c >= 0x20 && c < 0x7f {
 				if len(e.line) >= MaxLine {
 					over = true
 					continue
 				}
-				e.line = append(e.line, c)
+				e.line = slices.Insert(e.line, e.pos, c)
+				e.pos++
 				if !hidden {
-					out.Write([]byte{c})
+					// The character, then the rest of the line moved
+					// one to the right, and the cursor back after it.
+					out.Write(e.line[e.pos-1:])
+					io.WriteString(out, strings.Repeat("\b", len(e.line)-e.pos))
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// Keys sent as escape sequences.
+const (
+	keyNone = iota
+	keyUp
+	keyDown
+	keyLeft
+	keyRight
+	keyHome
+	keyEnd
+	keyDelete
+)
+
+// escape reads the rest of an escape sequence after its ESC and names
+// the key. ANSI terminals send the arrows as ESC [ A..D (ESC O A..D in
+// application mode), Home and End as ESC [ H / F, ESC O H / F or
+// ESC [ 1 ~ / 4 ~ (7 ~ / 8 ~ on rxvt), Delete as ESC [ 3 ~. Anything
+// else (Insert, PgUp, Ctrl-Right's ESC [ 1 ; 5 C) is read to its final
+// byte and ignored, so none of it is typed into the line (End on the
+// console once turned "end" into "~end").
+func (e *editor) escape() int {
+	b1, _ := e.key(false)
+	if b1 != '[' && b1 != 'O' {
+		return keyNone
+	}
+	b, _ := e.key(false)
+	var params []byte
+	for b >= '0' && b <= '9' || b == ';' {
+		params = append(params, b)
+		if b, _ = e.key(false); b == 0 {
+			return keyNone
+		}
+	}
+	if b == '~' {
+		switch string(params) {
+		case "1", "7":
+			return keyHome
+		case "4", "8":
+			return keyEnd
+		case "3":
+			return keyDelete
+		}
+		return keyNone
+	}
+	if len(params) > 0 { // a modified key: ESC [ 1 ; 5 C
+		return keyNone
+	}
+	switch b {
+	case 'A':
+		return keyUp
+	case 'B':
+		return keyDown
+	case 'C':
+		return keyRight
+	case 'D':
+		return keyLeft
+	case 'H':
+		return keyHome
+	case 'F':
+		return keyEnd
+	}
+	return keyNone
+}
+
+// home moves the cursor to the start of the line.
+func (e *editor) home() {
+	io.WriteString(e.out, strings.Repeat("\b", e.pos))
+	e.pos = 0
+}
+
+// end moves the cursor to the end of the line by writing what it passes.
+func (e *editor) end() {
+	e.out.Write(e.line[e.pos:])
+	e.pos = len(e.line)
+}
+
+func (e *editor) left() {
+	if e.pos > 0 {
+		io.WriteString(e.out, "\b")
+		e.pos--
+	}
+}
+
+func (e *editor) right() {
+	if e.pos < len(e.line) {
+		e.out.Write(e.line[e.pos : e.pos+1])
+		e.pos++
+	}
+}
+
+// delete removes the character under the cursor: the rest of the line is
+// redrawn one to the left, a space blanks its old last column, and the
+// cursor goes back where it was.
+func (e *editor) delete(hidden bool) {
+	if e.pos >= len(e.line) {
+		return
+	}
+	e.line = slices.Delete(e.line, e.pos, e.pos+1)
+	if hidden {
+		return
+	}
+	e.out.Write(e.line[e.pos:])
+	io.WriteString(e.out, " "+strings.Repeat("\b", len(e.line)-e.pos+1))
 }
 
 // runOutput collects a command's output for paging; a question flushes
