@@ -26,6 +26,10 @@ func (m *Manager) JunOS() *JunOS { return &JunOS{m} }
 
 var _ junos.Backend = (*JunOS)(nil)
 
+// Interfaces are the links for show interfaces: the snapshot IOS's show
+// interfaces prints.
+func (j *JunOS) Interfaces() ([]show.Interface, error) { return j.m.interfaces() }
+
 // SNMPCounters are the agent's statistics for show snmp statistics.
 func (j *JunOS) SNMPCounters() show.SNMPCounters {
 	n := j.m.SNMPCounters()

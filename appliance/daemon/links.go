@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"sync"
+	"time"
 
 	"github.com/jsimonetti/rtnetlink/v2"
 	"golang.org/x/sys/unix"
@@ -92,7 +94,7 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 	leased := leasedAddrs()
 	out := make([]show.Interface, 0, len(links))
 	for _, l := range links {
-		i := show.Interface{Name: l.name, AdminUp: l.adminUp, Carrier: l.carrier, ProtocolUp: l.protocolUp, Leased: leased[l.msg.Index]}
+		i := show.Interface{Name: l.name, Index: l.msg.Index, AdminUp: l.adminUp, Carrier: l.carrier, ProtocolUp: l.protocolUp, Leased: leased[l.msg.Index]}
 		if at := l.msg.Attributes; at != nil {
 			i.MAC, i.MTU = at.Address, at.MTU
 			if s := at.Stats64; s != nil {
@@ -135,9 +137,65 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 				}
 			}
 		}
+		var changes uint32
+		if at := l.msg.Attributes; at != nil && at.CarrierChanges != nil {
+			changes = *at.CarrierChanges
+		}
+		m.links.observe(&i, changes, time.Now())
 		out = append(out, i)
 	}
 	return out, nil
+}
+
+// linkWatch remembers each link's state and counters at the last look,
+// for what the kernel does not keep: when the link last flapped (JunOS's
+// Last flapped) and its rates (bits and packets per second since the
+// previous look, at least a second before).
+type linkWatch struct {
+	mu   sync.Mutex
+	seen map[uint32]linkSeen
+}
+
+type linkSeen struct {
+	carrier                      bool
+	changes                      uint32    // the kernel's carrier_changes
+	flapped                      time.Time // zero: no change seen since the daemon started
+	at                           time.Time // the counters' sample
+	rxB, txB, rxP, txP           uint64
+	inBps, outBps, inPps, outPps uint64
+}
+
+// observe fills i's flap time and rates; changes is the kernel's count of
+// carrier changes, which catches a flap between two looks.
+func (lw *linkWatch) observe(i *show.Interface, changes uint32, now time.Time) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	if lw.seen == nil {
+		lw.seen = map[uint32]linkSeen{}
+	}
+	p, ok := lw.seen[i.Index]
+	if !ok {
+		p = linkSeen{carrier: i.Carrier, changes: changes, at: now, rxB: i.RxBytes, txB: i.TxBytes, rxP: i.RxPackets, txP: i.TxPackets}
+	}
+	if p.carrier != i.Carrier || p.changes != changes {
+		p.carrier, p.changes, p.flapped = i.Carrier, changes, now
+	}
+	// A sample under a second old keeps the rates it gave; counters that
+	// went backwards (a link recreated under the same index) give none.
+	if d := now.Sub(p.at); d >= time.Second {
+		rate := func(cur, prev uint64, scale uint64) uint64 {
+			if cur < prev {
+				return 0
+			}
+			return (cur - prev) * scale * uint64(time.Second) / uint64(d)
+		}
+		p.inBps, p.outBps = rate(i.RxBytes, p.rxB, 8), rate(i.TxBytes, p.txB, 8)
+		p.inPps, p.outPps = rate(i.RxPackets, p.rxP, 1), rate(i.TxPackets, p.txP, 1)
+		p.at, p.rxB, p.txB, p.rxP, p.txP = now, i.RxBytes, i.TxBytes, i.RxPackets, i.TxPackets
+	}
+	lw.seen[i.Index] = p
+	i.LastFlapped = p.flapped
+	i.InBps, i.OutBps, i.InPps, i.OutPps = p.inBps, p.outBps, p.inPps, p.outPps
 }
 
 // watchLinks logs IOS's %LINK-3-UPDOWN and %LINEPROTO-5-UPDOWN when an

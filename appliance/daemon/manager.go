@@ -53,6 +53,9 @@ type Manager struct {
 	opts    ManagerOptions
 	log     *slog.Logger
 	started time.Time
+	// links keeps what show interfaces needs beyond the kernel's
+	// snapshot: flap times and rates.
+	links linkWatch
 
 	// applyMu orders changes: a configuration applied and the export
 	// source re-resolved never interleave.

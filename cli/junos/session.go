@@ -78,6 +78,9 @@ type Backend interface {
 	// SNMPCounters are the SNMP agent's statistics, for `show snmp
 	// statistics`; nil when no agent runs.
 	SNMPCounters() show.SNMPCounters
+	// Interfaces are the links with their state and counters, for `show
+	// interfaces`: the snapshot IOS's show interfaces prints.
+	Interfaces() ([]show.Interface, error)
 }
 
 // Session is one JunOS CLI session.

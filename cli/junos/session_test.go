@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"slices"
@@ -97,6 +98,21 @@ func (f *fakeBackend) Aggregations() []show.AggregationView { return nil }
 func (f *fakeBackend) SNMPCounters() show.SNMPCounters {
 	return show.SNMPCounters{"snmpInPkts": 41, "snmpInBadVersions": 1, "usmStatsWrongDigests": 3, "snmpOutPkts": 40, "snmpOutGetResponses": 39,
 		"snmpOutTraps": 1, show.SNMPRateLimited: 7}
+}
+
+// Interfaces are two links whose counters differ in every field the
+// screens print.
+func (f *fakeBackend) Interfaces() ([]show.Interface, error) {
+	return []show.Interface{
+		{Name: "eth0", Index: 2, AdminUp: true, Carrier: true, ProtocolUp: true, MAC: net.HardwareAddr{0x52, 0x54, 0, 0x12, 0x34, 0x56},
+			Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.2.15/24")}, MTU: 1500, SpeedMbps: 1000, Duplex: "full",
+			RxPackets: 1200, RxBytes: 96000, TxPackets: 1100, TxBytes: 88000},
+		{Name: "eth1", Index: 3, AdminUp: true, Carrier: true, ProtocolUp: true, Description: "span from core1",
+			MAC: net.HardwareAddr{0xaa, 0xbb, 0xcc, 0, 1, 0}, MTU: 1500, SpeedMbps: 10000, Duplex: "full",
+			Metering: "ingress, passive tap, XDP native", HasXDPDrops: true, XDPDrops: 987640, InBps: 8000, InPps: 10,
+			RxPackets: 987654, RxBytes: 812345678, RxErrors: 2, RxCRC: 2, RxMissed: 7, RxDropped: 3, RxOverrun: 1, RxFrame: 4,
+			TxPackets: 5, TxBytes: 600, TxErrors: 6, TxDropped: 8, Collisions: 9, TxCarrier: 11},
+	}, nil
 }
 
 func (f *fakeBackend) Accounting() show.AccountingView {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
@@ -151,6 +152,12 @@ func operationalTree() *node {
 					show.ForwardingOptionsSampling(w, ss)
 					return nil
 				})),
+			kw("interfaces", "Show interface information",
+				kw("terse", "Display terse output").Runs(showInterfaces),
+				kw("extensive", "Display extensive output").Runs(showInterfaces),
+				cmdtree.Value[*Session]("<interface-name>", "Name of physical interface", nil,
+					kw("terse", "Display terse output").Runs(showInterfaces),
+					kw("extensive", "Display extensive output").Runs(showInterfaces)).Runs(showInterfaces)).Runs(showInterfaces),
 			kw("host", "Show hostname information from domain server",
 				cmdtree.Value[*Session]("<hostname>", "Hostname or address to find", nil).Runs(showHost)),
 			kw("system", "Show system information",
@@ -526,4 +533,41 @@ func warnSecondPort(w io.Writer, before, after []config.Destination) {
 		fmt.Fprintf(w, "warning: flow-server %s now exports to port %d as well as %s: each port gets every flow; to move the server instead, delete flow-server %s port %s\n",
 			d.Addr.Addr(), d.Addr.Port(), strings.Join(ports, ", "), d.Addr.Addr(), ports[0])
 	}
+}
+
+// showInterfaces is `show interfaces [NAME] [terse | extensive]`: the
+// kernel's links as JunOS prints its physical interfaces, from the
+// snapshot IOS's show interfaces and IF-MIB read.
+func showInterfaces(s *Session, w io.Writer, args []string) error {
+	ifs, err := s.b.Interfaces()
+	if err != nil {
+		return fmt.Errorf("error: %v", err)
+	}
+	level := show.JunosIfNormal
+	words := args[2:]
+	if n := len(words); n > 0 && (words[n-1] == "terse" || words[n-1] == "extensive") {
+		if words[n-1] == "extensive" {
+			level = show.JunosIfExtensive
+		}
+		words = words[:n-1]
+	}
+	if len(words) == 1 {
+		i := slices.IndexFunc(ifs, func(i show.Interface) bool { return i.Name == words[0] })
+		if i < 0 {
+			return fmt.Errorf("error: device %s not found", words[0])
+		}
+		ifs = ifs[i : i+1]
+	}
+	if args[len(args)-1] == "terse" {
+		show.JunosInterfacesTerse(w, ifs)
+		return nil
+	}
+	now := time.Now()
+	for n, i := range ifs {
+		if n > 0 {
+			fmt.Fprintln(w) // JunOS leaves a line between physical interfaces
+		}
+		show.JunosInterface(w, i, level, now)
+	}
+	return nil
 }

@@ -1,5 +1,5 @@
 // Package show renders the operational `show` commands in the vendors'
-// layouts (vendor-behaviour.md 1.2, 1.6, 2.2-2.5 and 4.2, where each
+// layouts (vendor-behaviour.md 1.2, 1.6, 2.2-2.5, 4.2 and 4.4, where each
 // layout says whether it is sourced, recalled or flowtap's own).
 // Renderers are pure: they take plain snapshots of the cache, datapath
 // and exporters and write text, so golden tests fix the exact screens.

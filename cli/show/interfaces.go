@@ -14,7 +14,10 @@ import (
 // brief` print it: the kernel's state and counters, and what the meter
 // does on it.
 type Interface struct {
-	Name        string
+	Name string
+	// Index is the kernel's ifindex: IF-MIB's ifIndex, and JunOS's
+	// Interface index and SNMP ifIndex.
+	Index       uint32
 	AdminUp     bool // IFF_UP
 	Carrier     bool // IFF_LOWER_UP / IFF_RUNNING
 	ProtocolUp  bool // operational state up
@@ -37,6 +40,14 @@ type Interface struct {
 	// meter saw. HasXDPDrops is false when the driver does not count them.
 	XDPDrops    uint64
 	HasXDPDrops bool
+
+	// LastFlapped is when the daemon saw the link's state change; zero
+	// when it has not (JunOS's "Never").
+	LastFlapped time.Time
+	// Rates are bits and packets per second over the interval since the
+	// previous look at the counters; HasRate is false on the first.
+	HasRate                      bool
+	InBps, OutBps, InPps, OutPps uint64
 
 	RxPackets, RxBytes, RxMulticast, RxErrors, RxCRC, RxFrame, RxOverrun, RxMissed, RxDropped uint64
 	TxPackets, TxBytes, TxErrors, TxDropped, Collisions, TxCarrier                            uint64

@@ -1,0 +1,81 @@
+package junos
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestShowInterfaces: show interfaces terse lists every link, NAME and
+// NAME extensive print one with the counters the backend gives, an
+// unknown name gets JunOS's error, and `?` lists each option.
+func TestShowInterfaces(t *testing.T) {
+	s := newTestSession(t)
+	h := shell{s}
+	for line, want := range map[string]string{
+		"show interfaces ": `Possible completions:
+  <interface-name>     Name of physical interface
+  extensive            Display extensive output
+  terse                Display terse output
+  <[Enter]>            Execute this command
+  |                    Pipe through a command`,
+		"show interfaces eth1 ": `Possible completions:
+  extensive            Display extensive output
+  terse                Display terse output
+  <[Enter]>            Execute this command
+  |                    Pipe through a command`,
+	} {
+		if got := strings.Join(h.Help(line), "\n"); got != want {
+			t.Errorf("%q ?\n%s\nwant\n%s", line, got, want)
+		}
+	}
+	got := transcript(s, `
+show interfaces terse
+show interfaces eth1
+show interfaces eth1 extensive
+show interfaces eth0 terse
+show interfaces eth9`)
+	want := `ops@jtap> show interfaces terse
+Interface               Admin Link Proto    Local                 Remote
+eth0                    up    up   inet     10.0.2.15/24
+eth1                    up    up
+ops@jtap> show interfaces eth1
+Physical interface: eth1, Enabled, Physical link is Up
+  Interface index: 3, SNMP ifIndex: 3
+  Description: span from core1
+  Link-level type: Ethernet, MTU: 1500, Link-mode: Full-duplex, Speed: 10Gbps
+  Device flags   : Present Running
+  Current address: aa:bb:cc:00:01:00, Hardware address: aa:bb:cc:00:01:00
+  Last flapped   : Never
+  Flow monitoring: ingress, passive tap, XDP native
+  Input rate     : 8000 bps (10 pps)
+  Output rate    : 0 bps (0 pps)
+ops@jtap> show interfaces eth1 extensive
+Physical interface: eth1, Enabled, Physical link is Up
+  Interface index: 3, SNMP ifIndex: 3
+  Description: span from core1
+  Link-level type: Ethernet, MTU: 1500, Link-mode: Full-duplex, Speed: 10Gbps
+  Device flags   : Present Running
+  Current address: aa:bb:cc:00:01:00, Hardware address: aa:bb:cc:00:01:00
+  Last flapped   : Never
+  Flow monitoring: ingress, passive tap, XDP native
+  Statistics last cleared: Never
+  Traffic statistics:
+   Input  bytes  :            812345678                 8000 bps
+   Output bytes  :                  600                    0 bps
+   Input  packets:               987654                   10 pps
+   Output packets:                    5                    0 pps
+  Input errors:
+    Errors: 2, Drops: 3, Framing errors: 4, CRC errors: 2, FIFO errors: 1, Resource errors: 7
+    XDP drops: 987640 (tap: dropped after metering)
+  Output errors:
+    Errors: 6, Drops: 8, Collisions: 9, Carrier errors: 11
+ops@jtap> show interfaces eth0 terse
+Interface               Admin Link Proto    Local                 Remote
+eth0                    up    up   inet     10.0.2.15/24
+ops@jtap> show interfaces eth9
+error: device eth9 not found
+`
+	if got != want {
+		t.Errorf("transcript:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -1,0 +1,38 @@
+package show
+
+import (
+	"bytes"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+// TestJunosInterfaces fixes show interfaces terse, NAME and NAME
+// extensive on the links IOS's show interfaces golden prints, so the
+// counters on the two screens are the same numbers.
+func TestJunosInterfaces(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	ifs := sampleInterfaces()
+	for n := range ifs {
+		ifs[n].Index = uint32(n + 2)
+	}
+	ifs = append([]Interface{{Name: "lo", Index: 1, AdminUp: true, Carrier: true, ProtocolUp: true, Hardware: "Loopback", MTU: 65536,
+		Addrs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/8"), netip.MustParsePrefix("::1/128")}}}, ifs...)
+	ifs[1].LastFlapped = now.Add(-(9*24*time.Hour + 3*time.Hour + 4*time.Minute + 5*time.Second))
+	ifs[2].LastFlapped = now.Add(-(26*time.Hour + 7*time.Minute))
+	ifs[3].LastFlapped = now.Add(-(2*time.Hour + 3*time.Minute + 4*time.Second))
+	ifs[2].InBps, ifs[2].InPps = 812000, 1000
+	var b bytes.Buffer
+	JunosInterfacesTerse(&b, ifs)
+	golden(t, "junos-show-interfaces-terse", b.Bytes())
+	b.Reset()
+	for _, i := range ifs {
+		JunosInterface(&b, i, JunosIfNormal, now)
+	}
+	golden(t, "junos-show-interfaces", b.Bytes())
+	b.Reset()
+	for _, i := range ifs {
+		JunosInterface(&b, i, JunosIfExtensive, now)
+	}
+	golden(t, "junos-show-interfaces-extensive", b.Bytes())
+}
