@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// TestJunOSShowInterfacesAgrees: after a known burst into the veth pair,
+// the JunOS CLI's show interfaces NAME extensive, IOS's show interfaces
+// NAME and IF-MIB's ifXTable give the same bytes and packets for each end
+// (received on the monitored end, sent on the source end), and JunOS's
+// Interface index and SNMP ifIndex are the ifIndex IF-MIB answers under.
+func TestJunOSShowInterfacesAgrees(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, "hostname ifstap\nusername admin secret letmein\nsnmp-server community public RO\n")
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	var frames [][]byte
+	for n := range 7 {
+		frames = append(frames, udpFrame([4]byte{198, 51, 100, 1}, uint16(1000+n), 100+10*n))
+	}
+	v.Send(t, frames)
+	num := func(what, screen, re string) uint64 {
+		t.Helper()
+		m := regexp.MustCompile(re).FindStringSubmatch(screen)
+		if m == nil {
+			t.Fatalf("%s: no %q in\n%s", what, re, screen)
+		}
+		n, _ := strconv.ParseUint(m[1], 10, 64)
+		return n
+	}
+	// The burst is in once IOS counts it on the monitored end.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		ios := d.cli(t, "ios", "show interfaces "+v.Mon+"\n")
+		if num("ios", ios, `(\d+) packets input`) == 7 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the burst never arrived:\n%s", ios)
+		}
+	}
+	snmp := func(oid string, index int) uint64 {
+		t.Helper()
+		out, err := snmpAsk("snmpget", agent, "-v2c", "-cpublic", "AGENT", fmt.Sprintf("1.3.6.1.2.1.31.1.1.1.%s.%d", oid, index))
+		if err != nil {
+			t.Fatalf("snmpget ifXTable %s.%d: %v: %s", oid, index, err, out)
+		}
+		n, err := strconv.ParseUint(out, 10, 64)
+		if err != nil {
+			t.Fatalf("snmpget ifXTable %s.%d: %q", oid, index, out)
+		}
+		return n
+	}
+	for _, end := range []struct {
+		name  string
+		index int
+		dir   string // JunOS's and IOS's word for the burst's direction there
+	}{{v.Mon, v.MonIndex, "Input"}, {v.Src, v.SrcIndex, "Output"}} {
+		junos := d.cli(t, "junos", "show interfaces "+end.name+" extensive\n")
+		ios := d.cli(t, "ios", "show interfaces "+end.name+"\n")
+		if got := num("junos ifIndex", junos, `SNMP ifIndex: (\d+)`); got != uint64(end.index) {
+			t.Errorf("%s: JunOS says SNMP ifIndex %d, IF-MIB's is %d:\n%s", end.name, got, end.index, junos)
+		}
+		if got := num("junos index", junos, `Interface index: (\d+)`); got != uint64(end.index) {
+			t.Errorf("%s: JunOS says Interface index %d, want %d", end.name, got, end.index)
+		}
+		type reading struct{ inB, inP, outB, outP uint64 }
+		jr := reading{
+			num("junos", junos, `Input  bytes  :\s+(\d+)`), num("junos", junos, `Input  packets:\s+(\d+)`),
+			num("junos", junos, `Output bytes  :\s+(\d+)`), num("junos", junos, `Output packets:\s+(\d+)`),
+		}
+		ir := reading{
+			num("ios", ios, `\d+ packets input, (\d+) bytes`), num("ios", ios, `(\d+) packets input`),
+			num("ios", ios, `\d+ packets output, (\d+) bytes`), num("ios", ios, `(\d+) packets output`),
+		}
+		mr := reading{snmp("6", end.index), snmp("7", end.index) + snmp("8", end.index), snmp("10", end.index), snmp("11", end.index)}
+		if jr != ir || jr != mr {
+			t.Errorf("%s: JunOS %+v, IOS %+v, IF-MIB %+v; want all the same\n%s\n%s", end.name, jr, ir, mr, junos, ios)
+		}
+		// Nothing else moves on the pair (no IPv6 autoconfiguration):
+		// the burst exactly, 7 frames of 142..202 bytes.
+		pkts, bytes := jr.inP, jr.inB
+		if end.dir == "Output" {
+			pkts, bytes = jr.outP, jr.outB
+		}
+		if pkts != 7 || bytes != 1204 {
+			t.Errorf("%s: %s %d packets, %d bytes; want the burst's 7 and 1204\n%s", end.name, end.dir, pkts, bytes, junos)
+		}
+	}
+}
