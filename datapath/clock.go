@@ -25,8 +25,10 @@ func readClocks() (clockPair, error) {
 	return clockPair{monoNs: ts.Nano(), wall: time.Now()}, nil
 }
 
-// widen turns the 32-bit stamp the datapath stores into a full one; stamps
-// are never 52 days old.
+// widen turns the 32-bit stamp the datapath stores into a full one, the
+// latest it can be: a stamp more than 52 days old reads a multiple of 52
+// days younger (the harvest empties the table after a longer absence,
+// harvest.go's safeWindow).
 func (c clockPair) widen(t32 uint32) int64 {
 	now := c.monoNs >> timeShift
 	return now - int64(uint32(now)-t32)
@@ -35,11 +37,6 @@ func (c clockPair) widen(t32 uint32) int64 {
 // wallOf converts a datapath stamp to wall-clock time (ms precision).
 func (c clockPair) wallOf(t32 uint32) time.Time {
 	return c.wall.Add(-time.Duration(c.monoNs - c.widen(t32)<<timeShift)).Truncate(time.Millisecond)
-}
-
-// stampOf converts a wall-clock time to the datapath's 32-bit stamp.
-func (c clockPair) stampOf(t time.Time) uint32 {
-	return uint32((c.monoNs - c.wall.Sub(t).Nanoseconds()) >> timeShift)
 }
 
 // BootTime is the wall-clock instant the datapath's clock (CLOCK_MONOTONIC)

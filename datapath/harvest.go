@@ -26,29 +26,52 @@ type HarvestRequest struct {
 	FastThreshold uint64
 }
 
-// cutoffs is a HarvestRequest in datapath time stamps.
+// safeWindow is how long (ns) the table may go unharvested while its
+// 32-bit stamps (2^20 ns ticks, 2^32 of them: 52 days) still tell every
+// flow's age exactly: half the stamp range, the other half left for the
+// ages the flows already had at the last harvest (idle and active
+// timeouts are far shorter).
+const safeWindow = int64(1) << (31 + timeShift)
+
+// cutoffs is a HarvestRequest as ages in datapath ticks before now. An
+// entry's age is now's stamp minus its own, modulo 2^32: its true age, or
+// that less a multiple of 2^32 ticks, never more. So "older than the
+// cutoff" is certain whenever the age says so; a stamp that reads as young
+// may be a multiple of 52 days older only after an absence longer than
+// safeWindow (stale).
 type cutoffs struct {
-	idle, active, fast         uint32
+	now                        uint32 // now's stamp
+	idle, active, fast         int64  // the cutoffs' ages (negative: a cutoff after now)
 	hasIdle, hasActive, fastOn bool
 	pass                       expiry.Pass
 }
 
-func (req HarvestRequest) cutoffs(clk clockPair) cutoffs {
-	c := cutoffs{pass: expiry.Pass{Force: req.Force, EndOfFlow: req.EndOfFlow, Emergency: req.Emergency, FastThreshold: req.FastThreshold}}
+func (req HarvestRequest) cutoffs(clk clockPair, stale bool) cutoffs {
+	c := cutoffs{
+		now:  uint32(clk.monoNs >> timeShift),
+		pass: expiry.Pass{Force: req.Force, EndOfFlow: req.EndOfFlow, Emergency: req.Emergency, FastThreshold: req.FastThreshold, Stale: stale},
+	}
+	// The cutoff's own stamp as before, so a cutoff splits the ticks
+	// where it always did.
+	now := clk.monoNs >> timeShift
+	age := func(t time.Time) int64 { return now - (clk.monoNs-clk.wall.Sub(t).Nanoseconds())>>timeShift }
 	if !req.IdleBefore.IsZero() {
-		c.hasIdle, c.idle = true, clk.stampOf(req.IdleBefore)
+		c.hasIdle, c.idle = true, age(req.IdleBefore)
 	}
 	if !req.ActiveBefore.IsZero() {
-		c.hasActive, c.active = true, clk.stampOf(req.ActiveBefore)
+		c.hasActive, c.active = true, age(req.ActiveBefore)
 	}
 	if !req.FastBefore.IsZero() {
-		c.fastOn, c.fast = true, clk.stampOf(req.FastBefore)
+		c.fastOn, c.fast = true, age(req.FastBefore)
 	}
 	return c
 }
 
-// before reports whether stamp a is earlier than b (serial arithmetic).
-func before(a, b uint32) bool { return int32(a-b) < 0 }
+// past reports whether stamp t is older than a cutoff of age cut. Before
+// this compared the stamps as signed serial numbers, which flips for a
+// stamp more than 2^31 ticks (26 days) older than the cutoff: such a flow
+// never went idle until the stamps wrapped.
+func (c *cutoffs) past(t uint32, cut int64) bool { return int64(c.now-t) > cut }
 
 // decide applies the expiry rules (package expiry, the same function the
 // test fake calls) to one live slot. An entry split by the active timeout
@@ -61,9 +84,9 @@ func (c *cutoffs) decide(packets uint64, first, last uint32, state byte) (expiry
 	return c.pass.Decide(expiry.Entry{
 		Packets:    packets,
 		Ended:      state&stFinEvent != 0,
-		IdlePast:   c.hasIdle && before(last, c.idle),
-		FastPast:   c.fastOn && before(first, c.fast),
-		ActivePast: c.hasActive && before(first, c.active),
+		IdlePast:   c.hasIdle && c.past(last, c.idle),
+		FastPast:   c.fastOn && c.past(first, c.fast),
+		ActivePast: c.hasActive && c.past(first, c.active),
 	})
 }
 
@@ -89,7 +112,10 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 	if err != nil {
 		return 0, err
 	}
-	c := req.cutoffs(clk)
+	// After an absence longer than safeWindow a stamp that reads as
+	// young cannot be trusted (pass.Stale): this pass empties the table.
+	stale := clk.monoNs-int64(atomic.LoadUint64(t.harvestedAt())) > safeWindow
+	c := req.cutoffs(clk, stale)
 	var rec flow.Record
 	n := 0
 	out := func() {
@@ -156,11 +182,16 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 		}
 	})
 	if len(marked) == 0 {
+		atomic.StoreUint64(t.harvestedAt(), uint64(clk.monoNs))
 		return n, nil
 	}
 	if err := waitForWriters(); err != nil {
 		return n, err
 	}
+	// Every entry is now decided by this pass's clock (a stale pass's
+	// marks stand whatever happens next: they are collected by the next
+	// pass if this one stops).
+	atomic.StoreUint64(t.harvestedAt(), uint64(clk.monoNs))
 	for _, e := range marked {
 		t.decode(e, clk, &rec)
 		t.takeExtras(e, &rec)

@@ -264,6 +264,7 @@ const (
 	meterTableLayoutST_TAIL_LEFT     meterTableLayout = 8
 	meterTableLayoutST_REASON_SHIFT  meterTableLayout = 4
 	meterTableLayoutCTR_LIVE         meterTableLayout = 0
+	meterTableLayoutCTR_HARVESTED    meterTableLayout = 1
 	meterTableLayoutCTR_SEED         meterTableLayout = 2
 	meterTableLayoutCTR_HASH         meterTableLayout = 3
 	meterTableLayoutCTR_MAX          meterTableLayout = 4

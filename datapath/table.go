@@ -69,9 +69,10 @@ const (
 	stTailLeft    = byte(meterTableLayoutST_TAIL_LEFT)
 	stReasonShift = int(meterTableLayoutST_REASON_SHIFT)
 
-	ctrLive = int(meterTableLayoutCTR_LIVE)
-	ctrSeed = int(meterTableLayoutCTR_SEED)
-	ctrHash = int(meterTableLayoutCTR_HASH)
+	ctrLive      = int(meterTableLayoutCTR_LIVE)
+	ctrHarvested = int(meterTableLayoutCTR_HARVESTED)
+	ctrSeed      = int(meterTableLayoutCTR_SEED)
+	ctrHash      = int(meterTableLayoutCTR_HASH)
 
 	// The key hashes (bpf/meter.c): a table keeps the one it was created
 	// with, so a restart over pins finds the entries where they are.
@@ -147,6 +148,16 @@ func openTable(hdrs, flows, counters, extras4, extras6 *ebpf.Map) (*table, error
 		return nil, err
 	}
 	t.live = t.counters.u64(8 * ctrLive)
+	// A new table, or one pinned by a version that did not record its
+	// harvests: its stamps are taken as read now (see harvestedAt).
+	if atomic.LoadUint64(t.harvestedAt()) == 0 {
+		clk, err := readClocks()
+		if err != nil {
+			t.close()
+			return nil, err
+		}
+		atomic.StoreUint64(t.harvestedAt(), uint64(clk.monoNs))
+	}
 	if t.hdrs, err = mmapMap(hdrs); err != nil {
 		t.close()
 		return nil, err
@@ -163,6 +174,11 @@ func (t *table) close() error {
 }
 
 func (t *table) seed() *uint64 { return t.counters.u64(8 * ctrSeed) }
+
+// harvestedAt is the CLOCK_MONOTONIC time (ns) of the table's last
+// harvest, kept in the pinned counters so that a daemon started over the
+// table knows how long nobody read its 32-bit flow stamps.
+func (t *table) harvestedAt() *uint64 { return t.counters.u64(8 * ctrHarvested) }
 
 // hash is the table's key hash (hashChain, hashLanes), kept with it.
 func (t *table) hash() *uint64 { return t.counters.u64(8 * ctrHash) }

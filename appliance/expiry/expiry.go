@@ -19,6 +19,14 @@
 //
 // With Emergency, rules 3 and 4 report EndNoResource instead of EndIdle.
 //
+// With Stale (the caller's clock cannot date the entries: the datapath's
+// 32-bit stamps after a harvest-less absence longer than they cover), the
+// times given as past are certain but those given as not past are not,
+// so no flow is kept: rule 5 expires instead of restarting, and a flow
+// no rule takes leaves as EndActive too, its counters whole (it may have
+// seen packets up to now; its next ones make a new entry). A husk is
+// discarded.
+//
 // An entry restarted by rule 5 that has seen no packet since (a husk)
 // never makes a record: rules 1 and 3 remove it silently (its last packet
 // is the one before the cut), the others keep it.
@@ -56,6 +64,7 @@ type Pass struct {
 	EndOfFlow     bool
 	Emergency     bool
 	FastThreshold uint64
+	Stale         bool // entries' times not past are uncertain: expire everything
 }
 
 // Entry is one cache entry as the rules see it. Each caller compares the
@@ -85,6 +94,8 @@ func (p Pass) Decide(e Entry) (Action, flow.EndReason) {
 			return Discard, flow.EndForced
 		case e.IdlePast:
 			return Discard, early
+		case p.Stale:
+			return Discard, flow.EndActive
 		}
 		return Keep, 0
 	}
@@ -97,6 +108,8 @@ func (p Pass) Decide(e Entry) (Action, flow.EndReason) {
 		return Expire, early
 	case e.FastPast && e.Packets < p.FastThreshold:
 		return Expire, early
+	case p.Stale:
+		return Expire, flow.EndActive
 	case e.ActivePast:
 		return Restart, flow.EndActive
 	}

@@ -127,6 +127,8 @@ enum table_layout {
 	ST_REASON_SHIFT = 4,    /* bits 4..6: flow end reason (IPFIX code) */
 	/* counters[] indices (a pinned array of u64). */
 	CTR_LIVE = 0, /* flows in the cache, both families: one pool, as IOS */
+	CTR_HARVESTED = 1, /* CLOCK_MONOTONIC ns of the last harvest (user space
+	                    * writes it): how long the 32-bit stamps went unread */
 	CTR_SEED = 2, /* hash seed, chosen once when the table is created */
 	CTR_HASH = 3, /* which key hash placed the table's entries (HASH_*) */
 	CTR_MAX = 4,
