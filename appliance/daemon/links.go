@@ -140,6 +140,7 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 		var changes uint32
 		if at := l.msg.Attributes; at != nil && at.CarrierChanges != nil {
 			changes = *at.CarrierChanges
+			i.CarrierTransitions = uint64(changes)
 		}
 		m.links.observe(&i, changes, time.Now())
 		out = append(out, i)

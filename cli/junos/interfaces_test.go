@@ -68,7 +68,7 @@ Physical interface: eth1, Enabled, Physical link is Up
     Errors: 2, Drops: 3, Framing errors: 4, CRC errors: 2, FIFO errors: 1, Resource errors: 7
     XDP drops: 987640 (tap: dropped after metering)
   Output errors:
-    Errors: 6, Drops: 8, Collisions: 9, Carrier errors: 11
+    Carrier transitions: 13, Errors: 6, Drops: 8, Collisions: 9, Carrier errors: 11
 ops@jtap> show interfaces eth0 terse
 Interface               Admin Link Proto    Local                 Remote
 eth0                    up    up   inet     10.0.2.15/24

@@ -111,7 +111,7 @@ func (f *fakeBackend) Interfaces() ([]show.Interface, error) {
 			MAC: net.HardwareAddr{0xaa, 0xbb, 0xcc, 0, 1, 0}, MTU: 1500, SpeedMbps: 10000, Duplex: "full",
 			Metering: "ingress, passive tap, XDP native", HasXDPDrops: true, XDPDrops: 987640, InBps: 8000, InPps: 10,
 			RxPackets: 987654, RxBytes: 812345678, RxErrors: 2, RxCRC: 2, RxMissed: 7, RxDropped: 3, RxOverrun: 1, RxFrame: 4,
-			TxPackets: 5, TxBytes: 600, TxErrors: 6, TxDropped: 8, Collisions: 9, TxCarrier: 11},
+			TxPackets: 5, TxBytes: 600, TxErrors: 6, TxDropped: 8, Collisions: 9, TxCarrier: 11, CarrierTransitions: 13},
 	}, nil
 }
 

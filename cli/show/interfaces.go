@@ -41,9 +41,12 @@ type Interface struct {
 	XDPDrops    uint64
 	HasXDPDrops bool
 
+	// CarrierTransitions is the kernel's carrier_changes: each time the
+	// link went up or down (JunOS's Carrier transitions).
+	CarrierTransitions uint64
 	// LastFlapped is when the daemon saw the link's state change; zero
-	// when it has not (JunOS's "Never").
-	LastFlapped time.Time
+	// when it has not (JunOS's "Never", and left out of | json).
+	LastFlapped time.Time `json:",omitzero"`
 	// Rates are bits and packets per second over the interval since the
 	// previous look at the counters; HasRate is false on the first.
 	HasRate                      bool

@@ -110,7 +110,8 @@ func JunosInterface(w io.Writer, i Interface, level JunosIfLevel, now time.Time)
 		fmt.Fprintf(w, "    XDP drops: %d (tap: dropped after metering)\n", i.XDPDrops)
 	}
 	fmt.Fprintln(w, "  Output errors:")
-	fmt.Fprintf(w, "    Errors: %d, Drops: %d, Collisions: %d, Carrier errors: %d\n", i.TxErrors, i.TxDropped, i.Collisions, i.TxCarrier)
+	fmt.Fprintf(w, "    Carrier transitions: %d, Errors: %d, Drops: %d, Collisions: %d, Carrier errors: %d\n",
+		i.CarrierTransitions, i.TxErrors, i.TxDropped, i.Collisions, i.TxCarrier)
 }
 
 // junosSpeed is a link speed as JunOS prints it: 100mbps, 1000mbps,

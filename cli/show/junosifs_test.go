@@ -3,6 +3,7 @@ package show
 import (
 	"bytes"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -21,7 +22,7 @@ func TestJunosInterfaces(t *testing.T) {
 	ifs[1].LastFlapped = now.Add(-(9*24*time.Hour + 3*time.Hour + 4*time.Minute + 5*time.Second))
 	ifs[2].LastFlapped = now.Add(-(26*time.Hour + 7*time.Minute))
 	ifs[3].LastFlapped = now.Add(-(2*time.Hour + 3*time.Minute + 4*time.Second))
-	ifs[2].InBps, ifs[2].InPps = 812000, 1000
+	ifs[2].InBps, ifs[2].InPps, ifs[2].CarrierTransitions = 812000, 1000, 17
 	var b bytes.Buffer
 	JunosInterfacesTerse(&b, ifs)
 	golden(t, "junos-show-interfaces-terse", b.Bytes())
@@ -35,4 +36,19 @@ func TestJunosInterfaces(t *testing.T) {
 		JunosInterface(&b, i, JunosIfExtensive, now)
 	}
 	golden(t, "junos-show-interfaces-extensive", b.Bytes())
+}
+
+// TestInterfacesJSONFlapped: IOS's show interfaces | json carries the
+// flap time when the daemon saw one and leaves it out when it has not,
+// rather than Go's zero time.
+func TestInterfacesJSONFlapped(t *testing.T) {
+	at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	var b bytes.Buffer
+	if err := WriteJSON(&b, InterfacesJSON([]Interface{{Name: "eth0", Index: 2, CarrierTransitions: 3, LastFlapped: at}, {Name: "eth1", Index: 3}})); err != nil {
+		t.Fatal(err)
+	}
+	js := b.String()
+	if strings.Count(js, "last_flapped") != 1 || !strings.Contains(js, `"last_flapped": "2026-12-06T12:00:00Z"`) || !strings.Contains(js, `"carrier_transitions": 3`) {
+		t.Errorf("show interfaces | json:\n%s", js)
+	}
 }
