@@ -137,11 +137,8 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 				}
 			}
 		}
-		var changes uint32
-		if at := l.msg.Attributes; at != nil && at.CarrierChanges != nil {
-			changes = *at.CarrierChanges
-			i.CarrierTransitions = uint64(changes)
-		}
+		changes := carrierChanges(l)
+		i.CarrierTransitions = uint64(changes)
 		m.links.observe(&i, changes, time.Now())
 		out = append(out, i)
 	}
@@ -157,7 +154,17 @@ type linkWatch struct {
 	seen map[uint32]linkSeen
 }
 
+// carrierChanges is the kernel's carrier_changes count of l, 0 when the
+// message has none.
+func carrierChanges(l link) uint32 {
+	if at := l.msg.Attributes; at != nil && at.CarrierChanges != nil {
+		return *at.CarrierChanges
+	}
+	return 0
+}
+
 type linkSeen struct {
+	known                        bool // carrier and changes are set
 	carrier                      bool
 	changes                      uint32    // the kernel's carrier_changes
 	flapped                      time.Time // zero: no change seen since the daemon started
@@ -168,15 +175,31 @@ type linkSeen struct {
 
 // observe fills i's flap time and rates; changes is the kernel's count of
 // carrier changes, which catches a flap between two looks.
+// flapped is what the link watch heard as it happened: a look after it
+// then finds nothing new and keeps this time, not its own.
+func (lw *linkWatch) flapped(index uint32, carrier bool, changes uint32, at time.Time) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	if lw.seen == nil {
+		lw.seen = map[uint32]linkSeen{}
+	}
+	p := lw.seen[index]
+	p.known, p.carrier, p.changes, p.flapped = true, carrier, changes, at
+	lw.seen[index] = p
+}
+
 func (lw *linkWatch) observe(i *show.Interface, changes uint32, now time.Time) {
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
 	if lw.seen == nil {
 		lw.seen = map[uint32]linkSeen{}
 	}
-	p, ok := lw.seen[i.Index]
-	if !ok {
-		p = linkSeen{carrier: i.Carrier, changes: changes, at: now, rxB: i.RxBytes, txB: i.TxBytes, rxP: i.RxPackets, txP: i.TxPackets}
+	p := lw.seen[i.Index]
+	if !p.known {
+		p.known, p.carrier, p.changes = true, i.Carrier, changes
+	}
+	if p.at.IsZero() {
+		p.at, p.rxB, p.txB, p.rxP, p.txP = now, i.RxBytes, i.TxBytes, i.RxPackets, i.TxPackets
 	}
 	if p.carrier != i.Carrier || p.changes != changes {
 		p.carrier, p.changes, p.flapped = i.Carrier, changes, now
@@ -207,12 +230,15 @@ func (lw *linkWatch) observe(i *show.Interface, changes uint32, now time.Time) {
 // fibre names the tap fibre a port is ("Tap uplink fibre B"), "" for
 // other ports: a fibre that loses light is news of its own, since half
 // of a link's traffic then goes unmetered.
-func watchLinks(log *slog.Logger, fibre func(port string) string) (func(ctx context.Context) error, error) {
+//
+// flap hears of each carrier change as it is announced, for JunOS's Last
+// flapped.
+func watchLinks(log *slog.Logger, fibre func(port string) string, flap func(index uint32, carrier bool, changes uint32, at time.Time)) (func(ctx context.Context) error, error) {
 	w, err := netcfg.WatchLinks()
 	if err != nil {
 		return nil, err
 	}
-	lw := &linkLog{log: log, fibre: fibre, known: map[string]link{}}
+	lw := &linkLog{log: log, fibre: fibre, flap: flap, known: map[string]link{}}
 	if links, err := dumpLinks(); err == nil {
 		for _, l := range links {
 			lw.known[l.name] = l
@@ -226,6 +252,7 @@ func watchLinks(log *slog.Logger, fibre func(port string) string) (func(ctx cont
 type linkLog struct {
 	log   *slog.Logger
 	fibre func(port string) string
+	flap  func(index uint32, carrier bool, changes uint32, at time.Time)
 	known map[string]link
 }
 
@@ -241,6 +268,9 @@ func (lw *linkLog) note(lm rtnetlink.LinkMessage, gone bool) {
 	lw.known[now.name] = now
 	if seen {
 		logLinkChange(lw.log, was, now)
+		if c := carrierChanges(now); lw.flap != nil && (was.carrier != now.carrier || carrierChanges(was) != c) {
+			lw.flap(lm.Index, now.carrier, c, time.Now())
+		}
 		if f := lw.fibre(now.name); f != "" {
 			logFibreChange(lw.log, f, was, now)
 		}

@@ -35,4 +35,17 @@ func TestLinkWatch(t *testing.T) {
 	if i := look(4*time.Second, false, 3, 9000, 90); !i.LastFlapped.Equal(t0.Add(4 * time.Second)) {
 		t.Fatalf("carrier lost: %+v", i)
 	}
+	// The link watch heard it come back at 4.5 s: a look at 6 s keeps
+	// that time.
+	lw.flapped(7, true, 4, t0.Add(4500*time.Millisecond))
+	if i := look(6*time.Second, true, 4, 9000, 90); !i.LastFlapped.Equal(t0.Add(4500 * time.Millisecond)) {
+		t.Fatalf("after the watch heard it: %+v", i)
+	}
+	// Heard before any look: the first look takes it, and gives no rate.
+	lw.flapped(8, true, 1, t0)
+	i = show.Interface{Index: 8, Carrier: true, RxBytes: 500}
+	lw.observe(&i, 1, t0.Add(time.Minute))
+	if !i.LastFlapped.Equal(t0) || i.InBps != 0 {
+		t.Fatalf("heard before the first look: %+v", i)
+	}
 }

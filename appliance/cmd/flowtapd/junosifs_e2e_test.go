@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +93,57 @@ func TestJunOSShowInterfacesAgrees(t *testing.T) {
 		if pkts != 7 || bytes != 1204 {
 			t.Errorf("%s: %s %d packets, %d bytes; want the burst's 7 and 1204\n%s", end.name, end.dir, pkts, bytes, junos)
 		}
+	}
+}
+
+// TestJunOSShowInterfacesFlapAndRate: a port taken down and up between
+// two looks gets a Last flapped time, the flap's (heard from netlink as it
+// happened, a second and more before the look), and two more Carrier
+// transitions; a burst between two looks a second or
+// more apart gives an input rate no more than the burst over a second.
+func TestJunOSShowInterfacesFlapAndRate(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, "hostname flaptap\nusername admin secret letmein\n")
+	look := func() string { return d.cli(t, "junos", "show interfaces "+v.Mon+" extensive\n") }
+	num := func(screen, re string) uint64 {
+		t.Helper()
+		m := regexp.MustCompile(re).FindStringSubmatch(screen)
+		if m == nil {
+			t.Fatalf("no %q in\n%s", re, screen)
+		}
+		n, _ := strconv.ParseUint(m[1], 10, 64)
+		return n
+	}
+	first := look()
+	if !strings.Contains(first, "  Last flapped   : Never\n") {
+		t.Errorf("a port the daemon has not seen flap:\n%s", first)
+	}
+	for _, state := range []string{"down", "up"} {
+		if out, err := exec.Command("ip", "link", "set", v.Mon, state).CombinedOutput(); err != nil {
+			t.Fatalf("ip link set %s %s: %v\n%s", v.Mon, state, err, out)
+		}
+	}
+	time.Sleep(1100 * time.Millisecond) // the rate's sample is over a second old
+	v.Send(t, [][]byte{udpFrame([4]byte{198, 51, 100, 1}, 1000, 100), udpFrame([4]byte{198, 51, 100, 1}, 1001, 100)})
+	var second string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		second = look()
+		if num(second, `Input  packets:\s+(\d+)`) >= 2 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !strings.Contains(second, "Physical link is Up") || strings.Contains(second, "Last flapped   : Never") ||
+		!regexp.MustCompile(`Last flapped   : \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(00:00:0[1-9] ago\)`).MatchString(second) {
+		t.Errorf("after down and up:\n%s", second)
+	}
+	if a, b := num(first, `Carrier transitions: (\d+)`), num(second, `Carrier transitions: (\d+)`); b != a+2 {
+		t.Errorf("Carrier transitions went from %d to %d, want 2 more", a, b)
+	}
+	bytes := num(second, `Input  bytes  :\s+(\d+)`)
+	if bps := num(second, `Input  bytes  :\s+\d+\s+(\d+) bps`); bps == 0 || bps > bytes*8 {
+		t.Errorf("input rate %d bps after %d bytes over more than a second\n%s", bps, bytes, second)
+	}
+	if pps := num(second, `Input  packets:\s+\d+\s+(\d+) pps`); pps == 0 || pps > 2 {
+		t.Errorf("input rate %d pps after 2 packets over more than a second\n%s", pps, second)
 	}
 }
