@@ -1,6 +1,7 @@
 package junos
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,25 @@ error: device eth9 not found
 `
 	if got != want {
 		t.Errorf("transcript:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestShowInterfacesJSON: | display json carries every number of the
+// extensive screen, for one interface and for all.
+func TestShowInterfacesJSON(t *testing.T) {
+	s := newTestSession(t)
+	got := transcript(s, `
+show interfaces eth1 | display json
+show interfaces terse | display json`)
+	path := "testdata/interfaces-json.golden"
+	if *update {
+		os.WriteFile(path, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("transcript differs; got:\n%s", got)
 	}
 }

@@ -558,6 +558,10 @@ func showInterfaces(s *Session, w io.Writer, args []string) error {
 		}
 		ifs = ifs[i : i+1]
 	}
+	if s.pipes.Has("display json") {
+		s.jsonDone = true
+		return show.WriteJSON(w, show.JunosInterfacesJSON(ifs))
+	}
 	if args[len(args)-1] == "terse" {
 		show.JunosInterfacesTerse(w, ifs)
 		return nil

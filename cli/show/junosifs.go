@@ -147,3 +147,73 @@ func junosFlapped(at, now time.Time) string {
 	}
 	return fmt.Sprintf("%s (%s ago)", at.Format("2006-01-02 15:04:05 MST"), ago)
 }
+
+// JunosInterfacesJSON is `show interfaces [NAME] [terse | extensive] |
+// display json`: every physical interface with all the numbers the
+// extensive screen prints, whatever the level, named after Junos's XML
+// elements (physical-interface, admin-status, oper-status, local-index,
+// snmp-index, link-level-type) in lower_snake case.
+func JunosInterfacesJSON(ifs []Interface) any {
+	type traffic struct {
+		InputBytes, InputBps, OutputBytes, OutputBps     uint64
+		InputPackets, InputPps, OutputPackets, OutputPps uint64
+	}
+	type inErrors struct {
+		InputErrors, InputDrops, FramingErrors, CRCErrors, FIFOErrors, ResourceErrors uint64
+		XDPDrops                                                                      *uint64 `json:",omitempty"`
+	}
+	type outErrors struct {
+		CarrierTransitions, OutputErrors, OutputDrops, OutputCollisions, CarrierErrors uint64
+	}
+	type phys struct {
+		Name, AdminStatus, OperStatus string
+		LocalIndex, SNMPIndex         uint32
+		Description                   string `json:",omitempty"`
+		LinkLevelType                 string
+		MTU                           uint32
+		Speed                         string
+		LinkMode                      string `json:",omitempty"`
+		CurrentPhysicalAddress        string `json:",omitempty"`
+		HardwarePhysicalAddress       string `json:",omitempty"`
+		InterfaceFlapped              string
+		FlowMonitoring                string   `json:",omitempty"`
+		Addresses                     []string `json:",omitempty"`
+		TrafficStatistics             traffic
+		InputErrorList                inErrors
+		OutputErrorList               outErrors
+	}
+	out := []phys{}
+	for _, i := range ifs {
+		p := phys{Name: i.Name, AdminStatus: upDown(i.AdminUp), OperStatus: upDown(i.Carrier), LocalIndex: i.Index, SNMPIndex: i.Index,
+			Description: i.Description, LinkLevelType: "Ethernet", MTU: i.MTU, Speed: junosSpeed(i.SpeedMbps), FlowMonitoring: i.Metering,
+			InterfaceFlapped:  "Never",
+			TrafficStatistics: traffic{i.RxBytes, i.InBps, i.TxBytes, i.OutBps, i.RxPackets, i.InPps, i.TxPackets, i.OutPps},
+			InputErrorList:    inErrors{InputErrors: i.RxErrors, InputDrops: i.RxDropped, FramingErrors: i.RxFrame, CRCErrors: i.RxCRC, FIFOErrors: i.RxOverrun, ResourceErrors: i.RxMissed},
+			OutputErrorList:   outErrors{i.CarrierTransitions, i.TxErrors, i.TxDropped, i.Collisions, i.TxCarrier},
+		}
+		if i.Hardware == "Loopback" {
+			p.LinkLevelType = "Unspecified"
+		}
+		switch i.Duplex {
+		case "full":
+			p.LinkMode = "Full-duplex"
+		case "half":
+			p.LinkMode = "Half-duplex"
+		}
+		if len(i.MAC) > 0 {
+			p.CurrentPhysicalAddress, p.HardwarePhysicalAddress = i.MAC.String(), i.MAC.String()
+		}
+		if !i.LastFlapped.IsZero() {
+			p.InterfaceFlapped = i.LastFlapped.UTC().Format(time.RFC3339)
+		}
+		if i.HasXDPDrops {
+			d := i.XDPDrops
+			p.InputErrorList.XDPDrops = &d
+		}
+		for _, a := range i.Addrs {
+			p.Addresses = append(p.Addresses, a.String())
+		}
+		out = append(out, p)
+	}
+	return map[string]any{"InterfaceInformation": map[string]any{"PhysicalInterface": out}}
+}

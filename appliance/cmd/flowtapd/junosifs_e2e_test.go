@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -13,10 +14,11 @@ import (
 )
 
 // TestJunOSShowInterfacesAgrees: after a known burst into the veth pair,
-// the JunOS CLI's show interfaces NAME extensive, IOS's show interfaces
-// NAME and IF-MIB's ifXTable give the same bytes and packets for each end
-// (received on the monitored end, sent on the source end), and JunOS's
-// Interface index and SNMP ifIndex are the ifIndex IF-MIB answers under.
+// the JunOS CLI's show interfaces NAME extensive and its | display json,
+// IOS's show interfaces NAME and IF-MIB's ifXTable give the same bytes
+// and packets for each end (received on the monitored end, sent on the
+// source end), and JunOS's Interface index and SNMP ifIndex are the
+// ifIndex IF-MIB answers under.
 func TestJunOSShowInterfacesAgrees(t *testing.T) {
 	v := testnet.Enter(t)
 	d := startDaemon(t, "hostname ifstap\nusername admin secret letmein\nsnmp-server community public RO\n")
@@ -81,8 +83,27 @@ func TestJunOSShowInterfacesAgrees(t *testing.T) {
 			num("ios", ios, `\d+ packets output, (\d+) bytes`), num("ios", ios, `(\d+) packets output`),
 		}
 		mr := reading{snmp("6", end.index), snmp("7", end.index) + snmp("8", end.index), snmp("10", end.index), snmp("11", end.index)}
-		if jr != ir || jr != mr {
-			t.Errorf("%s: JunOS %+v, IOS %+v, IF-MIB %+v; want all the same\n%s\n%s", end.name, jr, ir, mr, junos, ios)
+		var js struct {
+			InterfaceInformation struct {
+				PhysicalInterface []struct {
+					SNMPIndex         int `json:"snmp_index"`
+					TrafficStatistics struct {
+						InputBytes    uint64 `json:"input_bytes"`
+						InputPackets  uint64 `json:"input_packets"`
+						OutputBytes   uint64 `json:"output_bytes"`
+						OutputPackets uint64 `json:"output_packets"`
+					} `json:"traffic_statistics"`
+				} `json:"physical_interface"`
+			} `json:"interface_information"`
+		}
+		raw := d.cli(t, "junos", "show interfaces "+end.name+" | display json\n")
+		if err := json.Unmarshal([]byte(raw), &js); err != nil || len(js.InterfaceInformation.PhysicalInterface) != 1 {
+			t.Fatalf("show interfaces %s | display json: %v\n%s", end.name, err, raw)
+		}
+		p := js.InterfaceInformation.PhysicalInterface[0]
+		jsr := reading{p.TrafficStatistics.InputBytes, p.TrafficStatistics.InputPackets, p.TrafficStatistics.OutputBytes, p.TrafficStatistics.OutputPackets}
+		if jr != ir || jr != mr || jr != jsr || p.SNMPIndex != end.index {
+			t.Errorf("%s: JunOS %+v, its json %+v (ifIndex %d), IOS %+v, IF-MIB %+v; want all the same\n%s\n%s", end.name, jr, jsr, p.SNMPIndex, ir, mr, junos, ios)
 		}
 		// Nothing else moves on the pair (no IPv6 autoconfiguration):
 		// the burst exactly, 7 frames of 142..202 bytes.
