@@ -324,3 +324,21 @@ func (d *Datapath) Peek(emit func(*flow.Record)) error {
 	})
 	return nil
 }
+
+// StampWindow is how long the table may go without a harvest while its
+// flow stamps still date every flow; after a longer absence the next
+// harvest exports every flow (see safeWindow).
+const StampWindow = time.Duration(safeWindow)
+
+// Unharvested is how long ago the table was last harvested (a table never
+// harvested: since it was first opened by a version that records it). A
+// daemon starting over pins logs it when it exceeds StampWindow.
+func (d *Datapath) Unharvested() (time.Duration, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	clk, err := readClocks()
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(clk.monoNs - int64(atomic.LoadUint64(d.tab.harvestedAt()))), nil
+}

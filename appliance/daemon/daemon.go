@@ -348,6 +348,14 @@ func (d *Daemon) openDatapath(entries int) error {
 			"records", drain.records, "took", time.Since(drain.began).Round(time.Millisecond).String())
 	}
 	d.dp = dp
+	if gap, err := dp.Unharvested(); err == nil && gap > datapath.StampWindow {
+		// A start over a table metered with nobody aging it for longer
+		// than its flow times cover (--keep-metering, then a long stop):
+		// the first pass exports every flow (datapath README, "Stamps and
+		// a long absence"), which the operator should know of.
+		d.log.Warn(fmt.Sprintf("%%FLOW-4-CACHE_STALE: the flow cache was last aged %d days ago, more than its flow times cover (%d days): every flow is exported now, as idle where its times prove it, else as active",
+			int(gap.Hours()/24), int(datapath.StampWindow.Hours()/24)), "unaged", gap.Round(time.Second).String())
+	}
 	if d.spool != nil {
 		dp.SetSpool(d.spool)
 	}

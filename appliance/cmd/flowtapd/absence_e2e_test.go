@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -60,6 +61,11 @@ ip flow-export destination %s %d
 	d.cli(t, "ios", "clear mls netflow\n")
 	time.Sleep(time.Second)
 	got, log := capd.Stop(t)
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	d.cmd.Wait()
+	if want := "%FLOW-4-CACHE_STALE: the flow cache was last aged 60 days ago, more than its flow times cover (26 days)"; !strings.Contains(d.log.String(), want) {
+		t.Errorf("the start does not log %q", want)
+	}
 	if total := got.Total(); total.Packets != 15 || total.Bytes != 15*38 || len(got) != 5 {
 		t.Errorf("nfcapd holds %d packets, %d bytes in %d flows; 15 (%d bytes) in 5 were metered\n%s\n%s", total.Packets, total.Bytes, len(got), 15*38, log, d.log)
 	}
