@@ -92,8 +92,10 @@ type Config struct {
 	ModeLevels []ModeLevel
 	Console    Console    // line con 0
 	LoginBlock LoginBlock // login block-for
-	// LoginFailureLog is `login on-failure log [every N]`.
-	LoginFailureLog LoginFailureLog
+	// LoginFailureLog is `login on-failure log [every N]`,
+	// LoginSuccessLog `login on-success log [every N]`.
+	LoginFailureLog LoginLog
+	LoginSuccessLog LoginLog
 	Logging         Logging
 	// Clock is `clock timezone` and `clock summer-time`.
 	Clock Clock

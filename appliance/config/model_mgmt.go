@@ -566,17 +566,20 @@ type LoginBlock struct {
 	Within   time.Duration
 }
 
-// LoginFailureLog is `login on-failure log [every N]`: a failed login
-// (SSH or the console) is logged as %SEC_LOGIN-4-LOGIN_FAILED only with
-// it, as on IOS, which logs no failure by default. Every is N, the
-// failures per line logged (each Nth); 0 is every one.
-type LoginFailureLog struct {
+// LoginLog is `login on-failure log [every N]` or `login on-success log
+// [every N]`: a failed login (SSH or the console) is logged as
+// %SEC_LOGIN-4-LOGIN_FAILED, a successful one as
+// %SEC_LOGIN-5-LOGIN_SUCCESS, only with its line, as on IOS, which logs
+// neither by default. Every is N, the logins logged (each Nth); 0 is
+// every one.
+type LoginLog struct {
 	On    bool
 	Every int
 }
 
-// Logs reports whether the failed login numbered n (from 1) is logged.
-func (l LoginFailureLog) Logs(n uint64) bool {
+// Logs reports whether the login numbered n (from 1; failures and
+// successes are numbered apart) is logged.
+func (l LoginLog) Logs(n uint64) bool {
 	if !l.On {
 		return false
 	}

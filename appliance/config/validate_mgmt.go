@@ -292,6 +292,9 @@ func (v *validator) access(c *Config) {
 	if f := c.LoginFailureLog; f.Every != 0 && (!f.On || f.Every < 1 || f.Every > 65535) {
 		v.failf("login-failure-log", "login on-failure log every takes 1..65535")
 	}
+	if f := c.LoginSuccessLog; f.Every != 0 && (!f.On || f.Every < 1 || f.Every > 65535) {
+		v.failf("login-success-log", "login on-success log every takes 1..65535")
+	}
 }
 
 func (v *validator) ssh(c *Config) {

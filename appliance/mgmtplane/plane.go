@@ -51,6 +51,9 @@ type Plane struct {
 	// failures counts failed logins, SSH and console alike, for `login
 	// on-failure log every N`.
 	failures atomic.Uint64
+	// successes counts successful logins likewise, for `login on-success
+	// log every N`.
+	successes atomic.Uint64
 
 	// mu orders a configuration change against Close: a service is never
 	// started after the plane closed.
@@ -139,10 +142,10 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	switch {
 	case h.Dialect == "ios" && consoleLogin:
 		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Lines: p.lines, LineID: line().id,
-			LogFailure: users{m: m, failures: &p.failures}.LogFailure})
+			LogFailure: users{m: m, failures: &p.failures}.LogFailure, LogSuccess: users{m: m, successes: &p.successes}.LogSuccess})
 	case h.Dialect == "ios" && linePass:
 		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, LinePassword: consolePassword(m), Lines: p.lines, LineID: line().id,
-			LogFailure: users{m: m, failures: &p.failures}.LogFailure})
+			LogFailure: users{m: m, failures: &p.failures}.LogFailure, LogSuccess: users{m: m, successes: &p.successes}.LogSuccess})
 	case h.Dialect == "ios" && h.Console:
 		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
 	case h.Dialect == "ios":

@@ -123,7 +123,7 @@ func (s *sshService) apply(c config.Config) {
 	if !want || s.srv != nil {
 		return
 	}
-	u := users{m: m, lines: p.lines, failures: &p.failures}
+	u := users{m: m, lines: p.lines, failures: &p.failures, successes: &p.successes}
 	srv, err := ssh.Listen(addr, ssh.Config{StateDir: p.opts.State, Users: u, Logger: p.log,
 		Sessions: func(c ssh.Conn) control.Session {
 			cfg := m.Config()

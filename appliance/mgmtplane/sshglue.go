@@ -23,6 +23,9 @@ type users struct {
 	// failures counts the failed logins (the plane's, shared by SSH and
 	// the console); nil counts nothing and logs each.
 	failures *atomic.Uint64
+	// successes counts the successful logins likewise, for `login
+	// on-success log every N`.
+	successes *atomic.Uint64
 }
 
 // nextLine is the vty line an SSH connection arriving now would be given
@@ -88,6 +91,16 @@ func (u users) LogFailure() bool {
 		n = u.failures.Add(1)
 	}
 	return u.m.Config().LoginFailureLog.Logs(n)
+}
+
+// LogSuccess counts a successful login and reports whether `login
+// on-success log [every N]` logs it.
+func (u users) LogSuccess() bool {
+	n := uint64(1)
+	if u.successes != nil {
+		n = u.successes.Add(1)
+	}
+	return u.m.Config().LoginSuccessLog.Logs(n)
 }
 
 // LoginBlock is `login block-for`.

@@ -58,6 +58,9 @@ type Options struct {
 	// LogFailure is called at each failed login and reports whether it
 	// is logged (`login on-failure log`); nil logs every one.
 	LogFailure func() bool
+	// LogSuccess is called at each successful login and reports whether
+	// it is logged (`login on-success log`); nil logs every one.
+	LogSuccess func() bool
 	// Log receives command accounting (%PARSER-5-CFGLOG_LOGGEDCMD, with
 	// `notify syslog`) and privilege changes.
 	Log *slog.Logger
@@ -344,7 +347,9 @@ func (s *Session) answer(w io.Writer, line string) {
 		if s.lines != nil {
 			s.lines.SetUser(s.lineID, s.user)
 		}
-		s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] on console", q.user))
+		if s.logSuccess == nil || s.logSuccess() {
+			s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] on console", q.user))
+		}
 	case askLinePassword:
 		priv, ok := s.linePass(line)
 		if !ok {
@@ -364,7 +369,9 @@ func (s *Session) answer(w io.Writer, line string) {
 		s.ask = nil
 		s.history = nil
 		s.setPriv(priv)
-		s.log.Info("%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: ] on console")
+		if s.logSuccess == nil || s.logSuccess() {
+			s.log.Info("%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: ] on console")
+		}
 	}
 }
 

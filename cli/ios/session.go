@@ -51,6 +51,7 @@ type Session struct {
 	interactive bool // a terminal: a wrong secret may be typed again
 	failDelay   time.Duration
 	logFailure  func() bool
+	logSuccess  func() bool
 	linePass    func(string) (int, bool)
 	// json is set while a command runs under `| json`; a command that
 	// can render JSON sets jsonDone when it has.
@@ -74,7 +75,8 @@ func NewSession(b Backend, privileged bool) *Session {
 // level; with Login set it first asks for a username and password.
 func NewSessionWith(b Backend, o Options) *Session {
 	s := &Session{b: b, length: 24, width: 80, user: o.User, line: o.Line, login: o.Login, log: o.Log, failDelay: o.FailDelay,
-		lines: o.Lines, lineID: o.LineID, vty: o.VTY, from: o.From, logFailure: o.LogFailure}
+		lines: o.Lines, lineID: o.LineID, vty: o.VTY, from: o.From, logFailure: o.LogFailure,
+		logSuccess: o.LogSuccess}
 	if o.Login == nil {
 		s.linePass = o.LinePassword
 	}

@@ -185,6 +185,41 @@ func TestConsoleLoginFailureLog(t *testing.T) {
 	}
 }
 
+// TestConsoleLoginSuccessLog: the console logs a successful login, by
+// user name or by the line's password, only when `login on-success log`
+// says so (LogSuccess), every Nth with every N.
+func TestConsoleLoginSuccessLog(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	for _, tc := range []struct {
+		name string
+		opt  Options
+		keys string
+		want []string
+	}{
+		{"login local", Options{Login: func(u, p string) (int, bool) { return 1, p == "pw" }},
+			"one\rpw\rexit\rtwo\rpw\rexit\rthree\rpw\rexit\r", []string{"[user: two] on console"}},
+		{"line password", Options{LinePassword: func(p string) (int, bool) { return 1, p == "pw" }},
+			"pw\rexit\rpw\rexit\rpw\rexit\r", []string{"[user: ] on console"}},
+	} {
+		var log bytes.Buffer
+		n := 0
+		o := tc.opt
+		o.Line, o.FailDelay, o.Log = LineConsole, time.Millisecond, slog.New(slog.NewTextHandler(&log, nil))
+		o.LogSuccess = func() bool { n++; return n%2 == 0 }
+		s := NewSessionWith(f, o)
+		s.Serve(context.Background(), strings.NewReader(tc.keys), &bytes.Buffer{}, control.Terminal{Interactive: true})
+		var got []string
+		for _, l := range strings.Split(log.String(), "\n") {
+			if _, m, ok := strings.Cut(l, "LOGIN_SUCCESS: Login Success "); ok {
+				got = append(got, strings.TrimSuffix(m, `"`))
+			}
+		}
+		if n != 3 || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: %d successes asked, logged %q, want 3 and %q:\n%s", tc.name, n, got, tc.want, log.String())
+		}
+	}
+}
+
 // TestShowLine: `show line` lists the console and each vty with IOS's
 // columns: "*" on the lines a session holds, the vty's access-class in
 // AccI and the sessions each line has carried.

@@ -109,6 +109,29 @@ func TestLoginFailureNotLogged(t *testing.T) {
 	}
 }
 
+// TestLoginSuccessNotLogged: without `login on-success log` (Users'
+// LogSuccess false) a successful login leaves no
+// %SEC_LOGIN-5-LOGIN_SUCCESS, as on IOS; a failure is still logged.
+// Before, every success was logged whatever the configuration said.
+func TestLoginSuccessNotLogged(t *testing.T) {
+	logs := &recorder{}
+	s, err := Listen("127.0.0.1:0", Config{StateDir: t.TempDir(), Users: users{quietSuccess: true}, FailDelay: time.Millisecond, Logger: slog.New(logs),
+		Sessions: func(c Conn) control.Session { return echo{c.User} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	port := s.Addr().(*net.TCPAddr).Port
+	for _, pass := range []string{"letmein", "guess", "letmein"} {
+		c := &ssh.ClientConfig{User: "admin", Auth: []ssh.AuthMethod{ssh.Password(pass)}, HostKeyCallback: ssh.InsecureIgnoreHostKey()}
+		run(t, s, c, "show clock")
+	}
+	want := []string{fmt.Sprintf(`WARN %%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: admin] [Source: 127.0.0.1] [localport: %d] [Reason: Login Authentication Failed] [method: password]`, port)}
+	if got := logs.messages(); !slices.Equal(got, want) {
+		t.Errorf("log %q, want %q", got, want)
+	}
+}
+
 func at(s []string, i int) string {
 	if i < len(s) {
 		return s[i]

@@ -4,7 +4,8 @@
 // password whatever the user name (Users.LineLogin: IOS's `login` with
 // `password`), a host key generated once and kept in the state
 // directory, failed logins delayed and logged (Users.LogFailure: `login
-// on-failure log`), and
+// on-failure log`), successful ones logged (Users.LogSuccess: `login
+// on-success log`), and
 // a source access list, and no login at all while the vty lines refuse
 // them (Users.Refuses: `transport input none`). The front end is bounded before anyone logs in:
 // a cap on unauthenticated connections in all and per source, a per-source
@@ -66,6 +67,10 @@ type Users interface {
 	// whether it is logged (%SEC_LOGIN-4-LOGIN_FAILED): IOS logs them
 	// only with `login on-failure log [every N]`.
 	LogFailure() bool
+	// LogSuccess is called at each successful login and reports whether
+	// it is logged (%SEC_LOGIN-5-LOGIN_SUCCESS): IOS logs them only with
+	// `login on-success log [every N]`.
+	LogSuccess() bool
 	// LoginBlock is `login block-for S attempts N within T`; zero
 	// attempts is not configured.
 	LoginBlock() (blockFor time.Duration, attempts int, within time.Duration)
@@ -395,8 +400,10 @@ func (s *Server) serve(c net.Conn, src netip.Addr, p *pending) {
 	s.sources.done(p) // no longer an unauthenticated connection
 	c.SetDeadline(time.Time{})
 	defer conn.Close()
-	s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] [Source: %s] [localport: %d]",
-		logName(conn.User()), sourceOf(c.RemoteAddr()), portOf(c.LocalAddr())))
+	if s.cfg.Users.LogSuccess() {
+		s.log.Info(fmt.Sprintf("%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: %s] [Source: %s] [localport: %d]",
+			logName(conn.User()), sourceOf(c.RemoteAddr()), portOf(c.LocalAddr())))
+	}
 	go ssh.DiscardRequests(reqs)
 	// Open sessions on this connection, bounded as OpenSSH's MaxSessions
 	// bounds them: each costs a goroutine and, once it runs a shell, a

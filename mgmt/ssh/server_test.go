@@ -31,6 +31,8 @@ type users struct {
 	refuse   string // why line vty takes no login
 	// quiet is no `login on-failure log`: failures are not logged.
 	quiet bool
+	// quietSuccess is no `login on-success log`: successes are not logged.
+	quietSuccess bool
 	// line is the vty line's password when it logs in with one.
 	line string
 }
@@ -45,6 +47,7 @@ func (u users) CheckKey(user string, k ssh.PublicKey) bool {
 func (u users) Permit(a, _ netip.Addr) bool { return a != u.deny }
 func (u users) Refuses() string             { return u.refuse }
 func (u users) LogFailure() bool            { return !u.quiet }
+func (u users) LogSuccess() bool            { return !u.quietSuccess }
 func (u users) LineLogin() bool             { return u.line != "" }
 func (u users) CheckLinePassword(p string) bool {
 	return u.line != "" && p == u.line

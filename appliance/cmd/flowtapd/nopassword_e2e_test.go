@@ -14,6 +14,7 @@ import (
 func TestNoPasswordUserOverOpenSSH(t *testing.T) {
 	testnet.Enter(t)
 	d := startDaemon(t, `hostname e2e
+login on-success log
 username guest nopassword
 username admin privilege 15 secret adminpass
 username keyed nopassword

@@ -507,7 +507,10 @@ func (g *gen) management(c *config.Config) {
 		c.VTY.Password = testHashes[g.r.IntN(len(testHashes))]
 	}
 	if g.maybe() {
-		c.LoginFailureLog = config.LoginFailureLog{On: true, Every: []int{0, 2, 65535}[g.r.IntN(3)]}
+		c.LoginFailureLog = config.LoginLog{On: true, Every: []int{0, 2, 65535}[g.r.IntN(3)]}
+	}
+	if g.maybe() {
+		c.LoginSuccessLog = config.LoginLog{On: true, Every: []int{0, 3, 65535}[g.r.IntN(3)]}
 	}
 	if g.maybe() {
 		c.LoginBlock = config.LoginBlock{BlockFor: time.Duration(g.between(1, 65535)) * time.Second, Attempts: int(g.between(1, 65535)),

@@ -61,13 +61,13 @@ line con 0
 func TestLoginOnFailureLog(t *testing.T) {
 	for _, tc := range []struct {
 		line, render string
-		want         config.LoginFailureLog
+		want         config.LoginLog
 		logged       []uint64 // of failures 1..6
 	}{
-		{"", "", config.LoginFailureLog{}, nil},
-		{"login on-failure log", "login on-failure log\n", config.LoginFailureLog{On: true}, []uint64{1, 2, 3, 4, 5, 6}},
-		{"login on-failure log every 1", "login on-failure log\n", config.LoginFailureLog{On: true}, []uint64{1, 2, 3, 4, 5, 6}},
-		{"login on-failure log every 3", "login on-failure log every 3\n", config.LoginFailureLog{On: true, Every: 3}, []uint64{3, 6}},
+		{"", "", config.LoginLog{}, nil},
+		{"login on-failure log", "login on-failure log\n", config.LoginLog{On: true}, []uint64{1, 2, 3, 4, 5, 6}},
+		{"login on-failure log every 1", "login on-failure log\n", config.LoginLog{On: true}, []uint64{1, 2, 3, 4, 5, 6}},
+		{"login on-failure log every 3", "login on-failure log every 3\n", config.LoginLog{On: true, Every: 3}, []uint64{3, 6}},
 	} {
 		c, err := Parse("t", []byte(tc.line+"\n"))
 		if err != nil {
@@ -90,7 +90,7 @@ func TestLoginOnFailureLog(t *testing.T) {
 			t.Errorf("%q logs failures %v, want %v", tc.line, logged, tc.logged)
 		}
 		s := NewSession(c, "console")
-		if err := s.Exec("no login on-failure"); err != nil || s.Config().LoginFailureLog != (config.LoginFailureLog{}) {
+		if err := s.Exec("no login on-failure"); err != nil || s.Config().LoginFailureLog != (config.LoginLog{}) {
 			t.Errorf("%q then no login on-failure: %v %+v", tc.line, err, s.Config().LoginFailureLog)
 		}
 	}
@@ -102,6 +102,64 @@ func TestLoginOnFailureLog(t *testing.T) {
 	}
 	want := "Router(config)#login on-failure log ?\n  every  Log every N failed logins\n  <cr>\n"
 	got := "Router(config)#login on-failure log ?\n" + strings.Join(s.Help("login on-failure log "), "\n") + "\n"
+	if got != want {
+		t.Errorf("help:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestLoginOnSuccessLog: `login on-success log [every N]` parses,
+// renders back as IOS writes it beside on-failure, and `no` removes it;
+// without it no success is logged, with every N each Nth is.
+func TestLoginOnSuccessLog(t *testing.T) {
+	for _, tc := range []struct {
+		line, render string
+		want         config.LoginLog
+		logged       []uint64 // of successes 1..6
+	}{
+		{"", "", config.LoginLog{}, nil},
+		{"login on-success log", "login on-success log\n", config.LoginLog{On: true}, []uint64{1, 2, 3, 4, 5, 6}},
+		{"login on-success log every 1", "login on-success log\n", config.LoginLog{On: true}, []uint64{1, 2, 3, 4, 5, 6}},
+		{"login on-success log every 2", "login on-success log every 2\n", config.LoginLog{On: true, Every: 2}, []uint64{2, 4, 6}},
+	} {
+		c, err := Parse("t", []byte("login on-failure log\n"+tc.line+"\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.line, err)
+		}
+		if c.LoginSuccessLog != tc.want || c.LoginFailureLog != (config.LoginLog{On: true}) {
+			t.Errorf("%q: success %+v failure %+v, want %+v and on", tc.line, c.LoginSuccessLog, c.LoginFailureLog, tc.want)
+		}
+		if r := Render(c); !strings.Contains(r, "\nlogin on-failure log\n"+tc.render+"!") {
+			t.Errorf("%q renders:\n%s", tc.line, r)
+		}
+		var logged []uint64
+		for n := uint64(1); n <= 6; n++ {
+			if c.LoginSuccessLog.Logs(n) {
+				logged = append(logged, n)
+			}
+		}
+		if fmt.Sprint(logged) != fmt.Sprint(tc.logged) {
+			t.Errorf("%q logs successes %v, want %v", tc.line, logged, tc.logged)
+		}
+		s := NewSession(c, "console")
+		if err := s.Exec("no login on-success"); err != nil || s.Config().LoginSuccessLog != (config.LoginLog{}) || !s.Config().LoginFailureLog.On {
+			t.Errorf("%q then no login on-success: %v %+v", tc.line, err, s.Config())
+		}
+	}
+	s := NewSession(config.Config{}, "console")
+	for _, bad := range []string{"login on-success log every 0", "login on-success log every 65536", "login on-success", "login on-success log x"} {
+		if err := s.Exec(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	want := "Router(config)#login ?\n" +
+		"  block-for   Set quiet-mode active time period\n" +
+		"  on-failure  Set options for failed login attempt\n" +
+		"  on-success  Set options for successful login attempt\n" +
+		"Router(config)#login on-success log ?\n  every  Log every N successful logins\n  <cr>\n" +
+		"Router(config)#login on-success log every ?\n  <1-65535>  Number of successful logins between syslogs\n"
+	got := "Router(config)#login ?\n" + strings.Join(s.Help("login "), "\n") + "\n" +
+		"Router(config)#login on-success log ?\n" + strings.Join(s.Help("login on-success log "), "\n") + "\n" +
+		"Router(config)#login on-success log every ?\n" + strings.Join(s.Help("login on-success log every "), "\n") + "\n"
 	if got != want {
 		t.Errorf("help:\n%s\nwant:\n%s", got, want)
 	}

@@ -74,6 +74,7 @@
 //	ntp server A [prefer]                          prefer: asked before the others
 //	login block-for S attempts N within T          per-source quiet mode
 //	login on-failure log [every N]                 log failed logins (each Nth); off by default
+//	login on-success log [every N]                 log successful logins (each Nth); off by default
 //	archive / log config                           the configuration logger (off by default):
 //	  logging enable                               keep each command with its user and line
 //	  logging size N                               entries kept, 1-1000 (default 100)

@@ -758,11 +758,15 @@ func (x *cmd) modeLevel(e config.ModeLevel) {
 	x.cfg.ModeLevels = append(x.cfg.ModeLevels, e)
 }
 
-// login is `login block-for S attempts N within T` and `login on-failure
-// log [every N]`.
+// login is `login block-for S attempts N within T` and `login
+// on-failure|on-success log [every N]`.
 func (x *cmd) login() {
-	if x.c.Keyword("block-for", "on-failure") == "on-failure" {
-		x.loginOnFailure()
+	switch x.c.Keyword("block-for", "on-failure", "on-success") {
+	case "on-failure":
+		x.loginLog(&x.cfg.LoginFailureLog, "login-failure-log")
+		return
+	case "on-success":
+		x.loginLog(&x.cfg.LoginSuccessLog, "login-success-log")
 		return
 	}
 	if x.neg {
@@ -784,18 +788,18 @@ func (x *cmd) login() {
 	x.touch("login-block")
 }
 
-// loginOnFailure is `login on-failure log [every N]`: IOS logs failed
-// logins only when asked to.
-func (x *cmd) loginOnFailure() {
+// loginLog is `login on-failure|on-success log [every N]`: IOS logs
+// failed and successful logins only when asked to.
+func (x *cmd) loginLog(to *config.LoginLog, key string) {
 	if x.neg {
 		x.c.Skip()
-		x.cfg.LoginFailureLog = config.LoginFailureLog{}
+		*to = config.LoginLog{}
 		return
 	}
 	x.c.Keyword("log")
-	f := config.LoginFailureLog{On: true}
+	f := config.LoginLog{On: true}
 	if x.c.Optional("every") != "" {
-		// Every 1 is every failure: the running-config says it without.
+		// Every 1 is every login: the running-config says it without.
 		if f.Every = int(x.c.Uint(1, 65535)); f.Every == 1 {
 			f.Every = 0
 		}
@@ -804,6 +808,6 @@ func (x *cmd) loginOnFailure() {
 	if x.c.Err != nil {
 		return
 	}
-	x.cfg.LoginFailureLog = f
-	x.touch("login-failure-log")
+	*to = f
+	x.touch(key)
 }

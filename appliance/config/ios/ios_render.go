@@ -57,6 +57,12 @@ func Render(c config.Config) string {
 	case f.On:
 		r.line("login on-failure log")
 	}
+	switch f := c.LoginSuccessLog; {
+	case f.On && f.Every > 1:
+		r.line("login on-success log every %d", f.Every)
+	case f.On:
+		r.line("login on-success log")
+	}
 	r.section()
 	renderCache(r, c)
 	r.section()
