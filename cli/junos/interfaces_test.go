@@ -7,7 +7,8 @@ import (
 )
 
 // TestShowInterfaces: show interfaces terse lists every link, NAME and
-// NAME extensive print one with the counters the backend gives, an
+// NAME extensive print one with the counters the backend gives,
+// descriptions lists the links that have one, an
 // unknown name gets JunOS's error, and `?` lists each option.
 func TestShowInterfaces(t *testing.T) {
 	s := newTestSession(t)
@@ -15,6 +16,7 @@ func TestShowInterfaces(t *testing.T) {
 	for line, want := range map[string]string{
 		"show interfaces ": `Possible completions:
   <interface-name>     Name of physical interface
+  descriptions         Display interface description strings
   extensive            Display extensive output
   terse                Display terse output
   <[Enter]>            Execute this command
@@ -34,6 +36,7 @@ show interfaces terse
 show interfaces eth1
 show interfaces eth1 extensive
 show interfaces eth0 terse
+show interfaces descriptions
 show interfaces eth9`)
 	want := `ops@jtap> show interfaces terse
 Interface               Admin Link Proto    Local                 Remote
@@ -73,6 +76,9 @@ Physical interface: eth1, Enabled, Physical link is Up
 ops@jtap> show interfaces eth0 terse
 Interface               Admin Link Proto    Local                 Remote
 eth0                    up    up   inet     10.0.2.15/24
+ops@jtap> show interfaces descriptions
+Interface       Admin Link Description
+eth1            up    up   span from core1
 ops@jtap> show interfaces eth9
 error: device eth9 not found
 `

@@ -155,6 +155,7 @@ func operationalTree() *node {
 			kw("interfaces", "Show interface information",
 				kw("terse", "Display terse output").Runs(showInterfaces),
 				kw("extensive", "Display extensive output").Runs(showInterfaces),
+				kw("descriptions", "Display interface description strings").Runs(showInterfaces),
 				cmdtree.Value[*Session]("<interface-name>", "Name of physical interface", nil,
 					kw("terse", "Display terse output").Runs(showInterfaces),
 					kw("extensive", "Display extensive output").Runs(showInterfaces)).Runs(showInterfaces)).Runs(showInterfaces),
@@ -535,7 +536,8 @@ func warnSecondPort(w io.Writer, before, after []config.Destination) {
 	}
 }
 
-// showInterfaces is `show interfaces [NAME] [terse | extensive]`: the
+// showInterfaces is `show interfaces [NAME] [terse | extensive]` and
+// `show interfaces descriptions`: the
 // kernel's links as JunOS prints its physical interfaces, from the
 // snapshot IOS's show interfaces and IF-MIB read.
 func showInterfaces(s *Session, w io.Writer, args []string) error {
@@ -545,7 +547,7 @@ func showInterfaces(s *Session, w io.Writer, args []string) error {
 	}
 	level := show.JunosIfNormal
 	words := args[2:]
-	if n := len(words); n > 0 && (words[n-1] == "terse" || words[n-1] == "extensive") {
+	if n := len(words); n > 0 && slices.Contains([]string{"terse", "extensive", "descriptions"}, words[n-1]) {
 		if words[n-1] == "extensive" {
 			level = show.JunosIfExtensive
 		}
@@ -561,6 +563,10 @@ func showInterfaces(s *Session, w io.Writer, args []string) error {
 	if s.pipes.Has("display json") {
 		s.jsonDone = true
 		return show.WriteJSON(w, show.JunosInterfacesJSON(ifs))
+	}
+	if args[len(args)-1] == "descriptions" {
+		show.JunosInterfacesDescriptions(w, ifs)
+		return nil
 	}
 	if args[len(args)-1] == "terse" {
 		show.JunosInterfacesTerse(w, ifs)

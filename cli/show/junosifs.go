@@ -45,6 +45,23 @@ func JunosInterfacesTerse(w io.Writer, ifs []Interface) {
 	}
 }
 
+// JunosInterfacesDescriptions renders `show interfaces descriptions`
+// (vendor-behaviour.md 4.4): the interfaces that have a description, one
+// line each; nothing at all when none has one.
+func JunosInterfacesDescriptions(w io.Writer, ifs []Interface) {
+	head := false
+	for _, i := range ifs {
+		if i.Description == "" {
+			continue
+		}
+		if !head {
+			fmt.Fprintf(w, "%-16s%-6s%-5s%s\n", "Interface", "Admin", "Link", "Description")
+			head = true
+		}
+		fmt.Fprintf(w, "%-16s%-6s%-5s%s\n", i.Name, upDown(i.AdminUp), upDown(i.Carrier), i.Description)
+	}
+}
+
 // JunosInterface renders `show interfaces NAME [extensive]`: the
 // physical interface's header lines, its rates and, extensive, its
 // traffic and error counters: the kernel's, the same IOS's show

@@ -36,6 +36,16 @@ func TestJunosInterfaces(t *testing.T) {
 		JunosInterface(&b, i, JunosIfExtensive, now)
 	}
 	golden(t, "junos-show-interfaces-extensive", b.Bytes())
+	b.Reset()
+	JunosInterfacesDescriptions(&b, ifs[:2]) // none has one: no header either
+	if b.Len() != 0 {
+		t.Errorf("show interfaces descriptions without any: %q", b.String())
+	}
+	ifs[4].Description = "spare"
+	JunosInterfacesDescriptions(&b, ifs)
+	if want := "Interface       Admin Link Description\neth1            up    up   span from core1\neth3            down  down spare\n"; b.String() != want {
+		t.Errorf("show interfaces descriptions:\n%s\nwant\n%s", b.String(), want)
+	}
 }
 
 // TestInterfacesJSONFlapped: IOS's show interfaces | json carries the
