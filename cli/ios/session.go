@@ -338,6 +338,11 @@ func (s *Session) runConfig(w io.Writer, line string) {
 			depth = d.Depth()
 		}
 		s.logCommand(line, depth)
+		if n, ok := s.cfg.(interface{ Notes() []string }); ok {
+			for _, l := range n.Notes() {
+				fmt.Fprintln(w, l)
+			}
+		}
 	}
 	if s.cfg.Done() {
 		s.endConfig()

@@ -288,3 +288,35 @@ func TestShowOneLine(t *testing.T) {
 		t.Errorf("show line N:\n%s\nwant (%s):\n%s", out.String(), path, want)
 	}
 }
+
+// TestLoginDisabledNotice: `login` on a line that has no password yet is
+// taken, and IOS says at once that no login can succeed there, once per
+// line of the range (vty N is line N+1, the console line 0); a line with
+// a password, `login local` and `no login` on the console say nothing.
+// Before, the line was taken silently and the operator learnt it at the
+// next login.
+func TestLoginDisabledNotice(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	s := NewSessionWith(f, Options{Line: LineControl, Privilege: 15, FailDelay: time.Millisecond})
+	var out bytes.Buffer
+	script := "configure terminal\n" +
+		"line vty 0 2\nlogin\n" +
+		"line vty 3 4\npassword 0 vtypass\nlogin\n" +
+		"line vty 0 4\nlogin local\n" +
+		"line con 0\nlogin\nno login\nlogin local\npassword 0 conpass\nlogin\n" +
+		"end\n"
+	if err := s.Serve(context.Background(), strings.NewReader(script), &out, control.Terminal{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "Enter configuration commands, one per line.  End with CNTL/Z.\n" +
+		"% Login disabled on line 1, until 'password' is set\n" +
+		"% Login disabled on line 2, until 'password' is set\n" +
+		"% Login disabled on line 3, until 'password' is set\n" +
+		"% Login disabled on line 0, until 'password' is set\n"
+	if out.String() != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if c := f.cfg.Console; !c.LoginLine || c.Password == (config.Secret{}) {
+		t.Errorf("console not left with login and its password: %+v", c)
+	}
+}

@@ -499,7 +499,14 @@ func (x *cmd) vtyMode() {
 			break
 		}
 		after := x.cfg.VTY.VTYLine
-		result.Configure(max(g.First, first), min(g.Last, last), func(l *config.VTYLine) { *l = after })
+		from, to := max(g.First, first), min(g.Last, last)
+		result.Configure(from, to, func(l *config.VTYLine) { *l = after })
+		if k == "login" && !x.neg && after.Login == config.VTYLoginLine && after.Password == (config.Secret{}) {
+			// vty N is line N+1: the console is line 0.
+			for n := from; n <= to; n++ {
+				x.loginDisabled(n + 1)
+			}
+		}
 	}
 	x.cfg.VTY = result
 	if x.c.Err != nil {
@@ -587,6 +594,13 @@ func (x *cmd) vtyLogin() {
 		x.cfg.VTY.Login = config.VTYLoginLine
 		x.touch("vty.login")
 	}
+}
+
+// loginDisabled is IOS's notice when `login` is given to a line that has
+// no password yet: the line is taken, and no login on it can succeed
+// until `password` is set (the console asks nothing; a vty refuses).
+func (x *cmd) loginDisabled(line int) {
+	x.notes = append(x.notes, fmt.Sprintf("%% Login disabled on line %d, until 'password' is set", line))
 }
 
 // vtyTransport is `transport input ...` and `transport output ...`.
@@ -737,6 +751,9 @@ func (x *cmd) consoleMode() {
 		if x.c.Err == nil {
 			con.LoginLocal, con.LoginLine = local, !local
 			x.touch("console.login")
+			if !local && con.Password == (config.Secret{}) {
+				x.loginDisabled(0)
+			}
 		}
 	}
 }

@@ -78,6 +78,9 @@ type Session struct {
 	// depth is how deep the mode the last accepted line applied in is:
 	// 0 for a global command, 2 in a sub-mode's sub-mode.
 	depth int
+	// notes are what the last line typed (Exec) has IOS say although it
+	// was taken ("% Login disabled on line 0, ..."): lines to print.
+	notes []string
 	// offline: the session only tries lines (for `?` help), so a host
 	// name is not looked up on the name servers.
 	offline bool
@@ -132,6 +135,7 @@ func (s *Session) Restore(st State) {
 // sub-mode. The error is a *LineError.
 func (s *Session) Exec(line string) error {
 	s.line++
+	s.notes = nil
 	if e := s.exec(line, true); e != nil {
 		e.File, e.Line = s.file, s.line
 		return e
@@ -175,6 +179,10 @@ func modeDepth(k modeKind) int {
 	return 1
 }
 
+// Notes are the lines IOS prints after the last line Exec took, as a
+// notice, not an error (`login` on a line with no password yet).
+func (s *Session) Notes() []string { return s.notes }
+
 // Depth is how deep in the sub-modes the last accepted line applied: 0
 // for a global command. IOS's configuration log indents by it.
 func (s *Session) Depth() int { return s.depth }
@@ -216,6 +224,7 @@ func (s *Session) apply(m mode, text string, words []grammar.Word) (mode, *confi
 			return m, x.blame(fe)
 		}
 		s.cfg, s.errs = norm, errs
+		s.notes = x.notes
 	}
 	if x.enter != nil {
 		return *x.enter, nil
@@ -366,6 +375,7 @@ type cmd struct {
 	masked  []int // words that are secrets, hidden from errors
 	offline bool  // look no host name up on the name servers (help)
 	res     config.Resolver
+	notes   []string // see Session.notes
 }
 
 // touch marks the word just read as the value of path.
