@@ -165,6 +165,19 @@ func lastLine(err error) string {
 	return l[len(l)-1]
 }
 
+// mountData is the file system's mount options. vfat keeps no modes:
+// every file shows the mount's, 0755 by default, which no chmod changes,
+// so the saved config and the SSH host key would be readable by any
+// local user and flowtapd would warn of it at every start. Its masks
+// give the modes flowtapd wants for them instead: files 0600,
+// directories 0700.
+func mountData(fstype string) string {
+	if fstype == "vfat" {
+		return "fmask=0177,dmask=0077"
+	}
+	return ""
+}
+
 // mountVolume loads the file system's modules and mounts it.
 func mountVolume(loader *kmod.Loader, v volume, dir string) error {
 	var errs []error
@@ -179,7 +192,7 @@ func mountVolume(loader *kmod.Loader, v volume, dir string) error {
 			}
 		}
 	}
-	if err := unix.Mount(v.Dev, dir, v.FSType, unix.MS_NOATIME|unix.MS_NODEV|unix.MS_NOSUID, ""); err != nil {
+	if err := unix.Mount(v.Dev, dir, v.FSType, unix.MS_NOATIME|unix.MS_NODEV|unix.MS_NOSUID, mountData(v.FSType)); err != nil {
 		errs = append(errs, fmt.Errorf("mount %s (%s) on %s: %w", v.Dev, v.FSType, dir, err))
 		return errors.Join(errs...)
 	}
