@@ -77,11 +77,7 @@ ip flow-export version 9
 ip flow-export destination 127.0.0.1 %d
 ip flow-export destination 127.0.0.1 %d version ipfix
 `, v.Mon, v9Port, fixPort))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	udpSrc, icmpSrc, fragSrc, mplsSrc := [4]byte{10, 7, 0, 1}, [4]byte{10, 7, 0, 2}, [4]byte{10, 7, 0, 3}, [4]byte{10, 7, 0, 4}
 	stack := []uint32{labelEntry(16001, 5, false, 255), labelEntry(24002, 3, false, 254), labelEntry(1048575, 0, true, 253)}
 	frames := [][]byte{

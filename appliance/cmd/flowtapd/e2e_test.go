@@ -442,3 +442,27 @@ func TestMissingPortIsRetried(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// waitMetering waits until the daemon says it meters port (the XDP
+// program attached), so that frames sent next are counted.
+func (d *runningDaemon) waitMetering(t *testing.T, port string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+port); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not metered; log:\n%s", port, d.log)
+		}
+	}
+}
+
+// collectorSocket is a UDP socket on loopback standing for a collector
+// whose packets a test reads byte for byte, and its port; closed when
+// the test ends.
+func collectorSocket(t *testing.T) (*net.UDPConn, int) {
+	t.Helper()
+	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sink.Close() })
+	return sink, sink.LocalAddr().(*net.UDPAddr).Port
+}

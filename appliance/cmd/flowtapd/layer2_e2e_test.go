@@ -31,11 +31,7 @@ ip flow export layer2-switched vlan 10,20-30
 ip flow-export version 9
 ip flow-export destination %s %d
 `, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	var frames [][]byte
 	for src, c := range map[[4]byte]struct {
 		vlan uint16

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -19,12 +18,7 @@ import (
 // sampling rate, since not every record was sampled.
 func TestPFCMLSNetflowSamplingPerInterface(t *testing.T) {
 	v := testnet.Enter(t)
-	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
-	port := sink.LocalAddr().(*net.UDPAddr).Port
+	sink, port := collectorSocket(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname pfcsampling
 username admin secret letmein
 platform pfc3b
@@ -41,11 +35,7 @@ interface %s
 !
 ip flow-export destination 127.0.0.1 %d
 `, v.Mon, v.Src, port))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	src := [4]byte{10, 7, 0, 1}
 	v.Send(t, [][]byte{tcpFrame(src, 40001, 0x12), tcpFrame(src, 40001, 0x18), tcpFrame(src, 40001, 0x18),
 		tcpFrame(src, 40002, 0x12), tcpFrame(src, 40002, 0x18), tcpFrame(src, 40002, 0x18)})

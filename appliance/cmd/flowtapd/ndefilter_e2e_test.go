@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -20,12 +19,7 @@ import (
 // counted with the reason. `no mls nde flow exclude` exports it again.
 func TestPFCNDEFlowFilterOnTheWire(t *testing.T) {
 	v := testnet.Enter(t)
-	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
-	port := sink.LocalAddr().(*net.UDPAddr).Port
+	sink, port := collectorSocket(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname pfcfilter
 username admin secret letmein
 platform pfc3b
@@ -36,11 +30,7 @@ interface %s
 !
 ip flow-export destination 127.0.0.1 %d
 `, v.Mon, port))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	if out := d.cli(t, "ios", "configure terminal\nmls nde flow exclude src-port 40002\nend\n"); strings.Contains(out, "%") {
 		t.Fatalf("mls nde flow exclude: %s", out)
 	}

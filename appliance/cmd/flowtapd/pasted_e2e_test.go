@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,12 +24,7 @@ func TestPastedRouterConfigBoots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
-	port := sink.LocalAddr().(*net.UDPAddr).Port
+	sink, port := collectorSocket(t)
 	// The pasted collector, moved to this test's sink.
 	startup := strings.Replace(string(src), "logging host 192.0.2.61 transport udp port 5514",
 		fmt.Sprintf("logging host 127.0.0.1 transport udp port %d", port), 1)

@@ -21,12 +21,7 @@ import (
 // Each mask is typed while exporting; packets and bytes stay exact.
 func TestPFCFlowMaskOnTheWire(t *testing.T) {
 	v := testnet.Enter(t)
-	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
-	port := sink.LocalAddr().(*net.UDPAddr).Port
+	sink, port := collectorSocket(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname pfcmask
 username admin secret letmein
 platform pfc3b
@@ -37,11 +32,7 @@ interface %s
 !
 ip flow-export destination 127.0.0.1 %d
 `, v.Mon, port))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	buf := make([]byte, 2048)
 	drain := func() {
 		for {
@@ -118,12 +109,7 @@ ip flow-export destination 127.0.0.1 %d
 // `clear mls netflow`: the fast-aged record carries its exact 3 packets.
 func TestPFCFastAgingOnTheWire(t *testing.T) {
 	v := testnet.Enter(t)
-	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
-	port := sink.LocalAddr().(*net.UDPAddr).Port
+	sink, port := collectorSocket(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname pfcfast
 username admin secret letmein
 platform pfc3b
@@ -135,11 +121,7 @@ interface %s
 !
 ip flow-export destination 127.0.0.1 %d
 `, v.Mon, port))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	var frames [][]byte
 	for range 3 {
 		frames = append(frames, tcpFrame([4]byte{10, 7, 0, 1}, 41000, 0x18))
@@ -184,12 +166,7 @@ func TestPFCV7RouterSCOnTheWire(t *testing.T) {
 	if out, err := exec.Command("ip", "addr", "add", "10.77.0.1/24", "dev", v.Mon).CombinedOutput(); err != nil {
 		t.Fatalf("ip addr add: %v: %s", err, out)
 	}
-	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
-	port := sink.LocalAddr().(*net.UDPAddr).Port
+	sink, port := collectorSocket(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname pfcv7
 username admin secret letmein
 platform pfc3b
@@ -201,11 +178,7 @@ interface %s
 ip flow-export source %s
 ip flow-export destination 127.0.0.1 %d
 `, v.Mon, v.Mon, port))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	v.Send(t, [][]byte{tcpFrame([4]byte{10, 7, 0, 1}, 43000, 0x12), tcpFrame([4]byte{10, 7, 0, 1}, 43000, 0x18)})
 	want := "  2 frames seen (108 bytes)\n"
 	if got := d.cliUntil(t, "ios", "show ip flow datapath | include frames seen\n", want); got != want {

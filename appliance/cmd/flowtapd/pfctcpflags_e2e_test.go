@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -37,12 +36,7 @@ func tcpFrame(src [4]byte, sport uint16, flags byte) []byte {
 // The other bytes of the record are what the full flow mask populates.
 func TestPFCExportsZeroTCPFlags(t *testing.T) {
 	v := testnet.Enter(t)
-	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
-	port := sink.LocalAddr().(*net.UDPAddr).Port
+	sink, port := collectorSocket(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname pfctcp
 username admin secret letmein
 platform pfc3b
@@ -53,11 +47,7 @@ interface %s
 !
 ip flow-export destination 127.0.0.1 %d
 `, v.Mon, port))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	seen := 0
 	// round sends 3 segments of one flow (SYN|ACK, then PSH|ACK twice),
 	// has the cache exported and returns the one record's packet.

@@ -44,11 +44,7 @@ ip flow-export version 9
 ip flow-export interface-names
 ip flow-export destination %[2]s %[3]d
 `, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	// A veth runs native XDP; that offload failed first is no news for
 	// the operator's console.
 	for _, l := range strings.Split(d.log.String(), "\n") {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
 )
@@ -24,11 +22,7 @@ ip flow-top-talkers
  sort-by packets
 !
 `, v.Mon))
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.log.String(), `msg="metering port" port=`+v.Mon); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("vmon not metered; log:\n%s", d.log)
-		}
-	}
+	d.waitMetering(t, v.Mon)
 	var frames [][]byte
 	for i, n := range []int{4, 7, 2} {
 		for range n {
