@@ -416,6 +416,11 @@ func (e *Exporter) ExportAggregate(a *Aggregate) {
 // in fragments for as long as the exporter lived. The open packet goes
 // out as it was built; the next ones fit. e.mu is held.
 func (e *Exporter) followPath() {
+	// Every record comes here: a plain load keeps the locked swap off
+	// its path until the sender has dialled.
+	if e.dialledPayload.Load() == 0 {
+		return
+	}
 	p := int(e.dialledPayload.Swap(0))
 	if p == 0 || p == e.pathPayload || e.closed {
 		return
