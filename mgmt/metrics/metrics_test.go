@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -279,5 +281,44 @@ func TestRemovedDestinationKeepsSums(t *testing.T) {
 	// is unreachable.
 	if a["flowtap_export_destination_unreachable"] != 1 {
 		t.Errorf("after: %v destinations unreachable, want 1", a["flowtap_export_destination_unreachable"])
+	}
+}
+
+// TestScrapeHasProcessHealth: the page carries the daemon's own
+// goroutines, heap and descriptors, exact where the test can know them:
+// the descriptors are /proc's count for this process, the goroutines
+// runtime.NumGoroutine's, read around the scrape. They are what an
+// operator graphs to see a leak over months.
+func TestScrapeHasProcessHealth(t *testing.T) {
+	s, err := Listen("127.0.0.1:0", NewCollector(snapshot), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	before := runtime.NumGoroutine()
+	body := scrape(t, "http://"+s.Addr().String()+"/metrics")
+	after := runtime.NumGoroutine()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scrape's own request goroutines come and go around the reading.
+	if g := value(t, fams, "go_goroutines", nil); g < float64(min(before, after))-2 || g > float64(max(before, after))+4 || g < 2 {
+		t.Errorf("go_goroutines %v; runtime.NumGoroutine %d before the scrape, %d after", g, before, after)
+	}
+	if h := value(t, fams, "go_memstats_heap_alloc_bytes", nil); h <= 0 {
+		t.Errorf("go_memstats_heap_alloc_bytes %v", h)
+	}
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scrape's connection is closed by now; ReadDir held one more.
+	if n := value(t, fams, "process_open_fds", nil); n < float64(len(fds))-3 || n > float64(len(fds))+3 {
+		t.Errorf("process_open_fds %v; /proc/self/fd lists %d", n, len(fds))
+	}
+	if rss := value(t, fams, "process_resident_memory_bytes", nil); rss <= 0 {
+		t.Errorf("process_resident_memory_bytes %v", rss)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -36,8 +37,14 @@ func Listen(addr string, c prometheus.Collector, allow Allow, log *slog.Logger) 
 		log = slog.New(slog.DiscardHandler)
 	}
 	reg := prometheus.NewRegistry()
-	if err := reg.Register(c); err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
+	// The process's own health beside flowtap's counters, under the names
+	// every Go exporter gives them (go_goroutines, go_memstats_*,
+	// process_open_fds, process_resident_memory_bytes): a box left up for
+	// months is watched for growth in them, a leak an operator can graph.
+	for _, c := range []prometheus.Collector{c, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
