@@ -114,7 +114,7 @@ func (e *LineError) lines() []string {
 	case ErrIncomplete:
 		return []string{e.Text, "% Incomplete command."}
 	case ErrAmbiguous:
-		return []string{e.Text, fmt.Sprintf("%% Ambiguous command: %q", strings.TrimSpace(e.Text[:min(e.Col+len(e.Word), len(e.Text))]))}
+		return []string{e.Text, fmt.Sprintf("%% Ambiguous command:  %q", strings.TrimSpace(e.Text[:min(e.Col+len(e.Word), len(e.Text))]))}
 	}
 	return []string{e.Text, "% " + capitalise(e.Reason)}
 }

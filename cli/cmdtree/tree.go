@@ -102,7 +102,8 @@ func (e *MatchError) Error() string {
 	case Incomplete:
 		return "% Incomplete command."
 	case Ambiguous:
-		return fmt.Sprintf("%% Ambiguous command: %q", e.Input)
+		// IOS puts two spaces between the colon and the quoted line.
+		return fmt.Sprintf("%% Ambiguous command:  %q", e.Input)
 	}
 	return "% Invalid input detected at '^' marker."
 }

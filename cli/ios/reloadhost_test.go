@@ -14,7 +14,7 @@ func TestReloadRefusedBeforeItsQuestions(t *testing.T) {
 	s := NewSession(f, true)
 	got := transcript(s, "reload\nyes")
 	want := "tap1#reload\n% reload is not available in host mode\n" +
-		"tap1#yes\n     ^\n% Invalid input detected at '^' marker.\n"
+		"tap1#yes\n% Unknown command or computer name, or unable to find computer address\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

@@ -59,6 +59,9 @@ type Session struct {
 	// archiveSession numbers the session in the configuration log once
 	// it logs a command; 0 before.
 	archiveSession int
+	// inDo is set while `do` runs an exec command from configuration
+	// mode, where a word that is no command is not taken for a host.
+	inDo bool
 }
 
 // NewSession is a control socket session: privileged (level 15) when
@@ -258,6 +261,10 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 	levels := s.levels()
 	n, args, err := resolve(s.permitted(), cmd)
 	if err != nil {
+		if unknownWord(err, cmd) && !s.inDo {
+			fmt.Fprintln(w, unknownCommand)
+			return
+		}
 		printError(w, err, promptLen)
 		return
 	}
@@ -306,6 +313,19 @@ func (s *Session) runExec(w io.Writer, line string, promptLen int) {
 	}
 }
 
+// unknownCommand is what IOS's exec says of a line that is one word and
+// no command: it takes the word for a host to telnet to, and finds none.
+// (IOS prints a `Translating "WORD"` line before it; flowtap has no
+// telnet and looks nothing up, so it leaves that line out.)
+const unknownCommand = "% Unknown command or computer name, or unable to find computer address"
+
+// unknownWord reports whether err refuses the only word of line.
+func unknownWord(err error, line string) bool {
+	var me *matchError
+	t := tokenize(line)
+	return errors.As(err, &me) && me.Kind == errInvalid && len(t) == 1 && me.Pos == t[0].Pos
+}
+
 func printError(w io.Writer, err error, promptLen int) {
 	var me *matchError
 	if errors.As(err, &me) && me.Kind == errInvalid {
@@ -319,6 +339,8 @@ func (s *Session) runConfig(w io.Writer, line string) {
 	if first := strings.ToLower(t[0].Text); len(first) >= 2 && strings.HasPrefix("do", first) {
 		// `do CMD` runs an exec command; carets count from the prompt.
 		off := t[0].Pos + len(t[0].Text)
+		s.inDo = true
+		defer func() { s.inDo = false }()
 		s.runExec(w, line[off:], len(s.Prompt())+off)
 		return
 	}

@@ -31,7 +31,7 @@ ip flow-export versoin 9
 % Invalid input detected at '^' marker.`},
 		{"ambiguous", "ip flow-c", `t.conf:1: "flow-c":
 ip flow-c
-% Ambiguous command: "ip flow-c"`},
+% Ambiguous command:  "ip flow-c"`},
 		{"incomplete", "ip flow-cache timeout", `t.conf:1: incomplete:
 ip flow-cache timeout
 % Incomplete command.`},
