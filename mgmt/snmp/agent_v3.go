@@ -47,15 +47,16 @@ func (a *Agent) handleV3(raw, body []byte, from, to netip.AddrPort) []byte {
 		return r.send(cUnknownUserNames, nil, noAuthNoPriv)
 	}
 	if u.Allow != nil && !u.Allow(from, to) {
-		// The user's (or its group's) access list refuses the source: as
-		// for a community, no answer at all, and counted as the refused
-		// community is, as a name unknown from there (no Report: that
-		// would answer).
+		// The user's (or its group's) access list refuses the source: to
+		// it the user does not exist, so it gets exactly the Report an
+		// unknown name gets (RFC 3414 3.2 step 3: usmStatsUnknownUserNames,
+		// unauthenticated), built from the same inputs. Silence here would
+		// tell a refused source which names are configured. flowtap's own
+		// count says which of those were the access list.
 		a.log.Debug("snmp: user refused by its access list", "from", from.String(), "user", u.Name)
-		a.ctr.inc(cUnknownUserNames)
 		a.ctr.inc(cUserACLRefused)
 		a.authFailure(from)
-		return nil
+		return r.send(cUnknownUserNames, nil, noAuthNoPriv)
 	}
 	if level > u.level() {
 		return r.send(cUnsupportedSecLevels, nil, noAuthNoPriv)
