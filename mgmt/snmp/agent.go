@@ -116,8 +116,12 @@ type Agent struct {
 	// (SNMPv2-TC TestAndIncr); changed only under setMu.
 	setSerial atomic.Int32
 
+	// communityKey keys the community digests (community.go), drawn
+	// per agent so that a digest means nothing outside it.
+	communityKey [32]byte
+
 	mu          sync.RWMutex // guards the three below
-	communities []Community
+	communities communityTable
 	users       map[string]*usmUser
 	receivers   []*receiver
 
@@ -180,6 +184,7 @@ func New(cfg Config) (*Agent, error) {
 	// from reusing a value it read before a restart.
 	a.setSerial.Store(int32(beUint64(salt[:]) >> 33))
 
+	randRead(a.communityKey[:])
 	a.SetCommunities(cfg.Communities)
 	if err := a.SetUsers(cfg.Users); err != nil {
 		return nil, err
@@ -221,8 +226,7 @@ func (a *Agent) ticksAt(t time.Time) uint32 {
 
 // SetCommunities replaces the v1/v2c communities.
 func (a *Agent) SetCommunities(list []Community) {
-	c := make([]Community, len(list))
-	copy(c, list)
+	c := newCommunityTable(a.communityKey[:], list)
 	a.mu.Lock()
 	a.communities = c
 	a.mu.Unlock()

@@ -39,8 +39,17 @@
 // Access: a community's or user's access list is a func the daemon
 // supplies (Access), asked per request with the manager's address and
 // the address the datagram was sent to (from IP_PKTINFO, so an extended
-// list may match the destination of a wildcard listener). A refused
-// request gets no answer and counts as a bad community name.
+// list may match the destination of a wildcard listener). A request a
+// community's list refuses gets no answer and counts as a bad community
+// name, as any wrong community does. A v3 request a user's list refuses
+// gets the usmStatsUnknownUserNames Report an unknown name gets, octet
+// for octet (silence would tell the source the name exists), and counts
+// there and in flowtapUsmUserAccessListRefused.
+//
+// Community names are compared as HMAC-SHA-256 digests under a key each
+// agent draws at start, all 32 octets against every configured name, so
+// that the comparison's cost says nothing of the guess's length or of
+// how much of it is right.
 //
 // Flood bounds: each manager socket (address and port) has a token
 // bucket (RateLimit: 1,000 tokens/s, 2,000 at once; a request takes one

@@ -47,7 +47,7 @@ func (a *Agent) handleCommunity(version int32, body []byte, from, to netip.AddrP
 		return nil
 	}
 	a.mu.RLock()
-	c := findCommunity(a.communities, m.community, from, to)
+	c := a.communities.find(m.community, from, to)
 	a.mu.RUnlock()
 	if c == nil {
 		a.ctr.inc(cInBadCommunityNames)
