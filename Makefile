@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all help build generate check-generate test bench deps vet hwtest faults fuzz-live
+.PHONY: all help build generate check-generate test bench deps vet hwtest faults fuzz-live soak
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo '  make check-generate  CI: fail if the committed bpf2go output is stale'
 	@echo '  make hwtest          the QEMU hardware tests alone'
 	@echo '  make faults          the fault suite at full length'
+	@echo '  make soak            a daemon under churn, round after round, checked for leaks (SOAK_ROUNDS=30: ~10 min)'
 	@echo '  make fuzz-live       fuzz the SNMP agent of a running flowtapd over UDP (crash, hang, panic)'
 	@echo '  make bench           benchmarks, as ratios against same-run baselines'
 
@@ -78,6 +79,16 @@ fuzz-live: deps
 faults: deps
 	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	FLOWTAP_FAULTS=full $(GO) test -count=1 -v -timeout 60m -run '^TestFault' $(PKGS)
+
+# A box left up for months, compressed: one flowtapd under churn (flows,
+# OpenSSH logins, net-snmp walks, configuration changes, a collector
+# going away and back, clear commands), sampled after every round for
+# what a leak grows (goroutines, descriptors, heap, pinned map entries,
+# the log buffer, the host cache). About 20 s a round; not in make test.
+SOAK_ROUNDS ?= 30
+soak: deps
+	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	FLOWTAP_SOAK=$(SOAK_ROUNDS) $(GO) test -count=1 -v -timeout 60m -run '^TestSoak' ./appliance/cmd/flowtapd/
 
 # The QEMU hardware tests alone (make test runs them too).
 hwtest: deps

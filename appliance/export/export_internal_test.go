@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"slices"
@@ -121,5 +122,19 @@ func TestOutageTimedFromTheRefusedPacket(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "collector reachable again") || !strings.Contains(logs.String(), "down-for=200ms") {
 		t.Errorf("the recovery is not logged with down-for=200ms:\n%s", logs.String())
+	}
+}
+
+// StartSequenceAt sets the sequence number enc puts in its next header
+// (v5/v7/v8 flow_sequence, v9 packets, IPFIX data records): the tests
+// start it near 2^32 to see it wrap, as it does after months of export.
+func StartSequenceAt(enc Encoder, n uint32) {
+	switch e := enc.(type) {
+	case *legacy:
+		e.seq = n
+	case *templated:
+		e.seq = n
+	default:
+		panic(fmt.Sprintf("StartSequenceAt: %T", enc))
 	}
 }

@@ -1,0 +1,119 @@
+package export_test
+
+import (
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
+)
+
+// TestSequenceWrapsModulo32: after months of export every header's
+// sequence number passes 2^32. It goes on modulo 2^32, as collectors
+// (nfcapd's sequence check, flow-tools) count it, neither sticking at the
+// top nor starting over: v5, v7 and v8 count flows (the next header's is
+// this one's plus its count), v9 counts packets, IPFIX data records
+// (templates not counted).
+func TestSequenceWrapsModulo32(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		cfg   export.EncoderConfig
+		off   int                                             // the sequence's offset in the header
+		step  func(pkt []byte, info export.PacketInfo) uint32 // what one packet adds
+		agg   bool
+		start uint32
+	}{
+		{"v5", v5Config, 16, func(p []byte, _ export.PacketInfo) uint32 { return uint32(be16(p[2:])) }, false, 1<<32 - 50},
+		{"v7", v7Config, 16, func(p []byte, _ export.PacketInfo) uint32 { return uint32(be16(p[2:])) }, false, 1<<32 - 50},
+		{"v8", v8Config(platform.SchemeProtocolPort), 16, func(p []byte, _ export.PacketInfo) uint32 { return uint32(be16(p[2:])) }, true, 1<<32 - 50},
+		{"v9", v9Config, 12, func([]byte, export.PacketInfo) uint32 { return 1 }, false, 1<<32 - 5},
+		{"IPFIX", ipfixConfig, 8, nil, false, 1<<32 - 50},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			enc, cp := newEncoder(t, c.cfg)
+			start := c.start
+			export.StartSequenceAt(enc, start)
+			lengths := map[uint16]int{} // IPFIX: each template's record length
+			if c.step == nil {
+				c.step = func(p []byte, _ export.PacketInfo) uint32 { return ipfixDataRecords(t, p, lengths) }
+			}
+			// Packets of a few records each, flushed so they cross the
+			// wrap in steps of unequal sizes.
+			for i := range 12 {
+				for range 7 + i {
+					if c.agg {
+						a := v8Aggregate()
+						if err := enc.AddAggregate(&a); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						mustAdd(t, enc, tcpRecord())
+					}
+				}
+				mustFlush(t, enc)
+			}
+			if be32(cp.pkts[0][c.off:]) != start {
+				t.Fatalf("first header's sequence %d, want %d", be32(cp.pkts[0][c.off:]), start)
+			}
+			wrapped := false
+			for i := 1; i < len(cp.pkts); i++ {
+				prev, got := be32(cp.pkts[i-1][c.off:]), be32(cp.pkts[i][c.off:])
+				if want := prev + c.step(cp.pkts[i-1], cp.infos[i-1]); got != want {
+					t.Errorf("packet %d: sequence %d after %d, want %d", i, got, prev, want)
+				}
+				wrapped = wrapped || got < prev
+			}
+			if !wrapped {
+				t.Errorf("the sequence never passed 2^32 in %d packets", len(cp.pkts))
+			}
+		})
+	}
+}
+
+// ipfixDataRecords counts the data records (options data records too,
+// which RFC 7011's sequence counts; template records not) in an IPFIX
+// message, learning the templates it defines into lengths.
+func ipfixDataRecords(t *testing.T, p []byte, lengths map[uint16]int) uint32 {
+	t.Helper()
+	n := uint32(0)
+	for off := 16; off+4 <= len(p); {
+		id, l := be16(p[off:]), int(be16(p[off+2:]))
+		if l < 4 || off+l > len(p) {
+			t.Fatalf("set %d at %d: length %d in a %d-byte message", id, off, l, len(p))
+		}
+		body := p[off+4 : off+l]
+		switch {
+		case id == 2 || id == 3:
+			for len(body) >= 4 {
+				tid, fields := be16(body), int(be16(body[2:]))
+				if tid == 0 { // padding
+					break
+				}
+				body = body[4:]
+				if id == 3 {
+					body = body[2:] // scope field count
+				}
+				size := 0
+				for range fields {
+					ie, fl := be16(body), int(be16(body[2:]))
+					if fl == 0xffff {
+						t.Fatalf("template %d: a variable-length field the count cannot size", tid)
+					}
+					size += fl
+					body = body[4:]
+					if ie&0x8000 != 0 {
+						body = body[4:] // enterprise number
+					}
+				}
+				lengths[tid] = size
+			}
+		case id >= 256:
+			size := lengths[id]
+			if size == 0 {
+				t.Fatalf("data set %d before its template", id)
+			}
+			n += uint32(len(body) / size) // what is left over is padding
+		}
+		off += l
+	}
+	return n
+}
