@@ -36,7 +36,7 @@ type lineEntry struct {
 	user     string // guarded by the table's mu
 	location string
 	began    time.Time    // when the session opened, for show line N
-	last     atomic.Int64 // unix nanoseconds of the last input
+	last     atomic.Int64 // the table's clock (lineTable.clock) at the last input, ns
 	kill     func()       // nil: the line cannot be cleared
 }
 
@@ -52,9 +52,28 @@ type lineTable struct {
 	// box started, by absolute number (con 0 is 0, vty N is N+1).
 	vty  func() config.VTY
 	uses map[int]int
+	// epoch is when the table began; up, when set, is the time since then
+	// by a clock that the wall clock's steps do not move (tests set it to
+	// step their wall clock as NTP does); otherwise it is now() - epoch,
+	// which time.Now's monotonic reading keeps clear of steps.
+	epoch time.Time
+	up    func() time.Duration
 }
 
-func newLineTable() *lineTable { return &lineTable{now: time.Now, uses: map[int]int{}} }
+func newLineTable() *lineTable {
+	return &lineTable{now: time.Now, epoch: time.Now(), uses: map[int]int{}}
+}
+
+// clock is the time since the table began, the idle times' clock: an
+// input's moment kept as wall-clock time read as idle for hours after NTP
+// stepped the clock forward, and as 0 until the clock caught up after a
+// step back, while the exec-timeout (a timer) went by neither.
+func (t *lineTable) clock() time.Duration {
+	if t.up != nil {
+		return t.up()
+	}
+	return t.now().Sub(t.epoch)
+}
 
 func (t *lineTable) open(kind lineKind, user, location string, kill func()) *lineEntry {
 	e, _ := t.openLimited(kind, 0, user, location, kill)
@@ -84,7 +103,7 @@ func (t *lineTable) openLimited(kind lineKind, limit int, user, location string,
 	}
 	t.nextID++
 	e := &lineEntry{id: t.nextID, kind: kind, n: n, user: user, location: location, kill: kill, began: t.now()}
-	e.last.Store(t.now().UnixNano())
+	e.last.Store(int64(t.clock()))
 	t.entries = append(t.entries, e)
 	if kind != lineCtl {
 		t.uses[e.number()]++
@@ -103,7 +122,7 @@ func (t *lineTable) openVTY(v config.VTY, user, location string, kill func()) (*
 	}
 	t.nextID++
 	e := &lineEntry{id: t.nextID, kind: lineVTY, n: n, user: user, location: location, kill: kill, began: t.now()}
-	e.last.Store(t.now().UnixNano())
+	e.last.Store(int64(t.clock()))
 	t.entries = append(t.entries, e)
 	t.uses[e.number()]++
 	return e, true
@@ -207,12 +226,12 @@ func (t *lineTable) Users(self int) []show.UserLine {
 		n    int
 		line show.UserLine
 	}
-	now := t.now()
+	now := t.clock()
 	var rows []row
 	t.mu.Lock()
 	for _, e := range t.entries {
 		rows = append(rows, row{e.kind, e.n, show.UserLine{Number: e.number(), Name: lineNames[e.kind] + " " + strconv.Itoa(e.n), User: e.user,
-			Idle: max(now.Sub(time.Unix(0, e.last.Load())), 0), Location: e.location, Self: e.id == self}})
+			Idle: max(now-time.Duration(e.last.Load()), 0), Location: e.location, Self: e.id == self}})
 	}
 	t.mu.Unlock()
 	slices.SortFunc(rows, func(a, b row) int {
@@ -275,19 +294,19 @@ func (s tracked) IdleLimit() time.Duration {
 
 func (s tracked) Serve(ctx context.Context, in io.Reader, out io.Writer, term control.Terminal) error {
 	defer s.t.close(s.e)
-	return s.inner.Serve(ctx, &touchReader{r: in, e: s.e, now: s.t.now}, out, term)
+	return s.inner.Serve(ctx, &touchReader{r: in, e: s.e, clock: s.t.clock}, out, term)
 }
 
 type touchReader struct {
-	r   io.Reader
-	e   *lineEntry
-	now func() time.Time
+	r     io.Reader
+	e     *lineEntry
+	clock func() time.Duration // the table's
 }
 
 func (r *touchReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	if n > 0 {
-		r.e.last.Store(r.now().UnixNano())
+		r.e.last.Store(int64(r.clock()))
 	}
 	return n, err
 }

@@ -26,7 +26,7 @@ func TestLineTable(t *testing.T) {
 	lt.close(a)
 	c := lt.open(lineVTY, "carol", "2001:db8::3", kill("carol")) // takes vty 0 again
 	now = now.Add(90 * time.Second)
-	r := &touchReader{r: strings.NewReader("x"), e: b, now: lt.now}
+	r := &touchReader{r: strings.NewReader("x"), e: b, clock: lt.clock}
 	r.Read(make([]byte, 1))
 	now = now.Add(5 * time.Second)
 
@@ -63,5 +63,41 @@ func TestLineTable(t *testing.T) {
 	lt.close(con)
 	if got := lt.Users(0); len(got) != 3 || got[0].Name != "vty 0" {
 		t.Errorf("after the console left: %+v", got)
+	}
+}
+
+// TestIdleAcrossClockSteps: show users' idle times are the time since each
+// line's last input by the clock NTP does not step, as the exec-timeout's
+// timer counts it. Before, the input's moment was kept as wall-clock time:
+// NTP stepping the clock back an hour showed every line idle 00:00:00 for
+// the hour, and a step forward of three hours showed each idle 3 hours,
+// though the session was typed into seconds before and its exec-timeout
+// had not run out.
+func TestIdleAcrossClockSteps(t *testing.T) {
+	wall := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	var up time.Duration
+	lt := newLineTable()
+	lt.now = func() time.Time { return wall }
+	lt.up = func() time.Duration { return up }
+	run := func(d time.Duration) { wall, up = wall.Add(d), up+d }
+	a := lt.open(lineVTY, "alice", "192.0.2.1", func() {})
+	lt.open(lineVTY, "bob", "192.0.2.2", func() {})
+	run(30 * time.Second)
+	(&touchReader{r: strings.NewReader("x"), e: a, clock: lt.clock}).Read(make([]byte, 1))
+	run(10 * time.Second)
+	for _, c := range []struct {
+		step         time.Duration
+		after        time.Duration
+		alice, bobby time.Duration
+	}{
+		{-time.Hour, 5 * time.Second, 15 * time.Second, 45 * time.Second},
+		{3 * time.Hour, 5 * time.Second, 20 * time.Second, 50 * time.Second},
+	} {
+		wall = wall.Add(c.step) // NTP steps the clock; no time passes
+		run(c.after)
+		got := lt.Users(0)
+		if len(got) != 2 || got[0].Idle != c.alice || got[1].Idle != c.bobby {
+			t.Errorf("after a step of %v: %+v, want alice idle %v, bob %v", c.step, got, c.alice, c.bobby)
+		}
 	}
 }
