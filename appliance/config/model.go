@@ -65,10 +65,13 @@ type Config struct {
 
 	SNMP         SNMP
 	EnableSecret Secret
-	Users        []User
-	SSH          SSH
-	Metrics      Metrics
-	AccessLists  []AccessList // sorted by number
+	// EnablePassword is `enable password`: reversible, as IOS keeps it,
+	// and checked by `enable` only while no EnableSecret is set.
+	EnablePassword LinePassword
+	Users          []User
+	SSH            SSH
+	Metrics        Metrics
+	AccessLists    []AccessList // sorted by number
 	// Firewall are JunOS firewall filters, in configuration order.
 	Firewall []FirewallFilter
 	// JFlow is JunOS inline J-Flow's names (flow-monitoring templates,
@@ -103,6 +106,10 @@ type Config struct {
 	// `service timestamps log ...`.
 	DebugTimestamps LogTimestamps
 	LogTimestamps   LogTimestamps
+	// PasswordEncryption is `service password-encryption`: line
+	// passwords typed from then on are shown as type 7, and turning it
+	// on encrypts those already set (turning it off decrypts none).
+	PasswordEncryption bool
 	// Archive is `archive` / ` log config`: the configuration logger.
 	Archive ArchiveLog
 	NTP     NTP

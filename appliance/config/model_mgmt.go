@@ -313,8 +313,8 @@ type VTYLine struct {
 	// set"), as on IOS.
 	Login VTYLogin
 	// Password is `password ...`, the line password `login` asks for,
-	// kept hashed as a secret is.
-	Password Secret
+	// kept reversibly as IOS keeps it (LinePassword).
+	Password LinePassword
 	// TransportInput is `transport input ...`: "" (the default, SSH),
 	// "ssh", "none" (SSH refused on the line), "all" or "telnet ssh".
 	// flowtap offers no telnet; a list naming it beside ssh keeps ssh,
@@ -550,8 +550,8 @@ type Console struct {
 	// password set it asks for nothing, as IOS's console does ("Login
 	// disabled on line 0, until 'password' is set").
 	LoginLine bool
-	Password  Secret // password ...: kept hashed
-	Privilege int    // privilege level N
+	Password  LinePassword // password ...: reversible, as IOS keeps it
+	Privilege int          // privilege level N
 }
 
 // AsksLinePassword reports whether the console asks for its password.

@@ -320,7 +320,7 @@ func (v *validator) vtyLine(l *VTYLine) {
 		v.failf("vty.transport-input", "transport input %s leaves no way in: flowtap offers SSH only", l.TransportInput)
 	}
 	v.checkRange("vty.privilege", int64(l.Privilege), 0, 15, "privilege level")
-	if l.Password.IsSet() && l.Password.Type() == 0 {
+	if l.Password.Hash.IsSet() && l.Password.Hash.Type() == 0 {
 		v.failf("vty.password", "the line password is not a hash of type 5, 8 or 9")
 	}
 	if l.Login < VTYLoginDefault || l.Login > VTYLoginLine {

@@ -506,13 +506,17 @@ func (c *CLI) Reload(by string) error {
 
 func (c *CLI) CheckEnable(secret string) bool {
 	cfg := c.m.Config()
-	return cfg.EnableSecret.IsSet() && cfg.EnableSecret.Verify(secret)
+	if cfg.EnableSecret.IsSet() {
+		return cfg.EnableSecret.Verify(secret)
+	}
+	// IOS checks the enable password only when no secret is set.
+	return cfg.EnablePassword.Verify(secret)
 }
 
 // Access is the enable secret's presence and `privilege exec level`.
 func (c *CLI) Access() ios.Access {
 	cfg := c.m.Config()
-	a := ios.Access{EnableSecret: cfg.EnableSecret.IsSet(), ExecLevels: map[string]int{}, ConfigLog: cfg.Archive}
+	a := ios.Access{EnableSecret: cfg.EnableSecret.IsSet() || cfg.EnablePassword.IsSet(), ExecLevels: map[string]int{}, ConfigLog: cfg.Archive}
 	for _, e := range cfg.ExecLevels {
 		a.ExecLevels[e.Command] = e.Level
 	}

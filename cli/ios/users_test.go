@@ -316,7 +316,7 @@ func TestLoginDisabledNotice(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out.String(), want)
 	}
-	if c := f.cfg.Console; !c.LoginLine || c.Password == (config.Secret{}) {
+	if c := f.cfg.Console; !c.LoginLine || !c.Password.IsSet() {
 		t.Errorf("console not left with login and its password: %+v", c)
 	}
 }

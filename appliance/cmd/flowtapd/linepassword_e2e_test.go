@@ -14,7 +14,8 @@ import (
 // / `password` / `login` logs the real OpenSSH client in with the line's
 // password whatever user name it sends, at the line's `privilege level`
 // (IOS's 1 without it), with no user in show users; a wrong password is
-// refused. `login local` on the line turns the line password off; with
+// refused. The passwords show as IOS shows them, in clear or as type 7.
+// `login local` on the line turns the line password off; with
 // `login` and no password every login is refused (IOS's "Password
 // required, but none set"). The console with `login` asks for its own
 // password only. `show line N` shows the session's line. Before, a line
@@ -31,8 +32,15 @@ line vty 0 4
  password 7 0822455D0A16
  login
 `)
-	if rc := d.cli(t, "ios", "show running-config | section ^line\n"); !strings.Contains(rc, "line vty 0 4\n privilege level 5\n password 8 $8$") || !strings.HasSuffix(rc, "\n login\n") {
+	// The passwords show as IOS shows them: the clear one in clear, the
+	// type 7 one as given; with service password-encryption the clear one
+	// too is type 7, and the type 7 logins below still work.
+	if rc := d.cli(t, "ios", "show running-config | section ^line\n"); rc != "line con 0\n password conpass\n login\nline vty 0 4\n privilege level 5\n password 7 0822455D0A16\n login\n" {
 		t.Errorf("running-config:\n%s", rc)
+	}
+	d.cli(t, "ios", "configure terminal\nservice password-encryption\nend\n")
+	if rc := d.cli(t, "ios", "show running-config | include password\n"); rc != "service password-encryption\n password 7 070C2E425E080A16\n password 7 0822455D0A16\n" {
+		t.Errorf("with service password-encryption:\n%s", rc)
 	}
 	for _, user := range []string{"anyone", "root"} {
 		out, err := openSSH(t, d.sshAddr, user, "cisco", false, "show privilege\nshow users\n")
@@ -86,5 +94,18 @@ line vty 0 4
 	want := "\nPassword: \nPassword: \ne2e>show privilege\nCurrent privilege level is 1\ne2e>exit\nPassword: "
 	if got != want {
 		t.Fatalf("console login screen %q\nwant %q", got, want)
+	}
+	// enable password (no enable secret): kept as IOS keeps it, type 7
+	// here, and what `enable` checks.
+	d.cli(t, "ios", "configure terminal\nenable password en-pass\nline vty 0 4\npassword cisco\nend\n")
+	if rc := d.cli(t, "ios", "show running-config | include ^enable\n"); rc != "enable password 7 070A2F015E080A16\n" {
+		t.Errorf("enable password:\n%s", rc)
+	}
+	if out, err := openSSH(t, d.sshAddr, "anyone", "cisco", false, "enable\nen-pass\nshow privilege\n"); err != nil || !strings.HasSuffix(out, "Current privilege level is 15\n") {
+		t.Errorf("enable with the enable password (%v):\n%s", err, out)
+	}
+	// The change log masks a reversible password as it masks a secret.
+	if lg := d.cli(t, "ios", "show logging\n"); strings.Contains(lg, "conpass") || strings.Contains(lg, "en-pass") || strings.Contains(lg, "070C2E425E080A16") || !strings.Contains(lg, "line con 0: password ***** -> password *****") {
+		t.Errorf("show logging shows a password:\n%s", lg)
 	}
 }

@@ -169,6 +169,8 @@ func setNonZero(t *testing.T, f reflect.Value, name string) {
 		switch f.Addr().Interface().(type) {
 		case *config.Secret:
 			f.Set(reflect.ValueOf(testHashes[0]))
+		case *config.LinePassword:
+			f.Set(reflect.ValueOf(config.ClearLinePassword("x", false)))
 		default:
 			if !setFirstField(f) {
 				t.Fatalf("cannot set %s (%v)", name, f.Type())

@@ -414,6 +414,14 @@ func (g *gen) management(c *config.Config) {
 	if g.maybe() {
 		c.EnableSecret = testHashes[g.r.IntN(len(testHashes))]
 	}
+	if g.maybe() {
+		c.EnablePassword = g.linePassword()
+		c.EnablePassword.Hash = config.Secret{} // IOS has no hashed enable password
+		if !c.EnablePassword.IsSet() {
+			c.EnablePassword = config.ClearLinePassword("en"+g.name("pw"), false)
+		}
+	}
+	c.PasswordEncryption = g.maybe()
 	for range g.r.IntN(3) {
 		u := config.User{Name: g.name("user"), Privilege: int(g.between(0, 15))}
 		if g.maybe() {
@@ -499,12 +507,18 @@ func (g *gen) management(c *config.Config) {
 	if !c.Console.LoginLocal && g.maybe() {
 		// login with the line's password, at a level of the line's.
 		c.Console.LoginLine = true
-		c.Console.Password = testHashes[g.r.IntN(len(testHashes))]
+		c.Console.Password = g.linePassword()
 		c.Console.Privilege = int(g.between(0, 15))
 	}
 	if g.maybe() {
 		c.VTY.Login = config.VTYLoginLine
-		c.VTY.Password = testHashes[g.r.IntN(len(testHashes))]
+		c.VTY.Password = g.linePassword()
+	}
+	if c.PasswordEncryption {
+		// Passwords set under service password-encryption read type 7.
+		c.Console.Password = c.Console.Password.Encrypted()
+		c.VTY.Password = c.VTY.Password.Encrypted()
+		c.EnablePassword = c.EnablePassword.Encrypted()
 	}
 	if g.maybe() {
 		c.LoginFailureLog = config.LoginLog{On: true, Every: []int{0, 2, 65535}[g.r.IntN(3)]}
@@ -592,4 +606,23 @@ func randomJunOSConfig(t testing.TB, r *rand.Rand, persona string) config.Config
 		t.Fatalf("generated an invalid configuration: %v\n%s", err, junos.RenderSet(c))
 	}
 	return n
+}
+
+// linePassword is a line password in each form a configuration holds it:
+// clear, type 7 (as pasted, or encrypted by service
+// password-encryption) or an older flowtap's hash.
+func (g *gen) linePassword() config.LinePassword {
+	switch g.r.IntN(4) {
+	case 0:
+		return config.ClearLinePassword(g.name("pw"), false)
+	case 1:
+		return config.ClearLinePassword(g.name("pw"), true)
+	case 2:
+		p, err := config.ParseLinePassword7("0822455D0A16")
+		if err != nil {
+			panic(err)
+		}
+		return p
+	}
+	return config.LinePassword{Hash: testHashes[g.r.IntN(len(testHashes))]}
 }

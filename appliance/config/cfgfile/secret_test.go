@@ -131,34 +131,33 @@ func TestSSHKey(t *testing.T) {
 	}
 }
 
-// TestPastedEnableAndLinePasswords: a router's `enable password` (clear or
-// type 7) becomes the enable secret, hashed as type 8, when no secret is
-// set, and is refused with the reason beside one (IOS checks the secret
-// instead, with file:line, the other lines applying); a line's `password
-// 7` is kept, hashed the same way, for `login` to ask for.
+// TestPastedEnableAndLinePasswords: a router's `enable password` and line
+// `password 7` are kept as IOS keeps them, reversibly, and shown as given
+// (type 7 stays type 7), so the running-config reads back on IOS; the
+// enable password stands beside an enable secret, which `enable` checks
+// instead.
 func TestPastedEnableAndLinePasswords(t *testing.T) {
 	c, skipped := Salvage("startup-config", []byte("enable password 7 0822455D0A16\nline vty 0 4\n password 7 0822455D0A16\n login local\n"))
 	if len(skipped) != 0 {
 		t.Fatalf("skipped %v", skipped)
 	}
-	if !c.EnableSecret.Verify("cisco") || c.EnableSecret.Type() != 8 || c.VTY.Login != config.VTYLoginLocal {
-		t.Errorf("enable secret %v, vty %+v", c.EnableSecret, c.VTY)
+	if c.EnableSecret.IsSet() || !c.EnablePassword.Verify("cisco") || c.VTY.Login != config.VTYLoginLocal {
+		t.Errorf("enable secret %v, enable password %v, vty %+v", c.EnableSecret, c.EnablePassword, c.VTY)
 	}
-	// The line password is kept as a hash, as the enable password is.
-	if !c.VTY.Password.Verify("cisco") || c.VTY.Password.Type() != 8 {
+	if !c.VTY.Password.Verify("cisco") || c.VTY.Password.Verify("cisco2") {
 		t.Errorf("vty password %v", c.VTY.Password)
 	}
-	if rc := ios.RunningConfig(c); !strings.Contains(rc, "\nenable secret 8 $8$") || !strings.Contains(rc, "\nline vty 0 4\n password 8 $8$") || strings.Contains(rc, "password 7") {
+	if rc := ios.RunningConfig(c); !strings.Contains(rc, "\nenable password 7 0822455D0A16\n") || !strings.Contains(rc, "\nline vty 0 4\n password 7 0822455D0A16\n") || strings.Contains(rc, "$8$") {
 		t.Errorf("running-config:\n%s", rc)
 	}
 	c, skipped = Salvage("startup-config", []byte("enable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\nenable password other\nline con 0\n password 7 0822455D0A16\n"))
-	if len(skipped) != 1 || !strings.HasPrefix(skipped[0].Error(), "startup-config:2: ") || !strings.Contains(skipped[0].Error(), "IOS checks instead of the enable password") {
+	if len(skipped) != 0 {
 		t.Fatalf("skipped %v", skipped)
 	}
-	if !c.EnableSecret.Verify("cisco") || c.EnableSecret.Verify("other") {
-		t.Error("the enable password replaced the enable secret")
+	if !c.EnableSecret.Verify("cisco") || !c.EnablePassword.Verify("other") || !c.Console.Password.Verify("cisco") {
+		t.Errorf("enable secret %v, password %v, console %v", c.EnableSecret, c.EnablePassword, c.Console.Password)
 	}
-	if !c.Console.Password.Verify("cisco") {
-		t.Errorf("console password %v", c.Console.Password)
+	if rc := ios.RunningConfig(c); !strings.Contains(rc, "\nenable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\nenable password other\n") {
+		t.Errorf("running-config:\n%s", rc)
 	}
 }

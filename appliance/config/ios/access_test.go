@@ -165,10 +165,14 @@ func TestLoginOnSuccessLog(t *testing.T) {
 	}
 }
 
-// TestLinePasswords: a line's `password` (clear, 7 or flowtap's hashed
-// form) is kept hashed and rendered as `password 8 HASH` under its line,
-// which reads back the same; the console takes `login`, `password` and
-// `privilege level` too.
+// TestLinePasswords: a line's `password` is kept as IOS keeps it and
+// shown in a form IOS prints and reads back: in clear as typed (`password
+// 0 X` shows as `password X`), type 7 as given; `service
+// password-encryption` shows every one as type 7 from then on, the enable
+// password too, and `no service password-encryption` decrypts none of
+// them (IOS's way), while a password set after it shows in clear. An
+// older flowtap's `password 8 HASH` still loads and logs in. The console
+// takes `login`, `password` and `privilege level` too.
 func TestLinePasswords(t *testing.T) {
 	c, err := Parse("t", []byte(`line con 0
  privilege level 3
@@ -189,13 +193,89 @@ line vty 0 4
 		t.Errorf("vty %+v (refuses %q)", c.VTY.VTYLine, c.VTY.RefusesSSH())
 	}
 	r := Render(c)
-	want := "line con 0\n privilege level 3\n password 8 " + c.Console.Password.Hash + "\n login\nline vty 0 4\n privilege level 5\n password 8 " + c.VTY.Password.Hash + "\n login\n"
+	want := "line con 0\n privilege level 3\n password conpass\n login\nline vty 0 4\n privilege level 5\n password 7 0822455D0A16\n login\n"
 	if !strings.Contains(r, want) {
 		t.Errorf("rendering lacks\n%s\nin:\n%s", want, r)
 	}
 	back, err := Parse("t", []byte(r))
 	if err != nil || !config.Equal(back, c) {
 		t.Errorf("the rendering reads back otherwise (%v):\n%s", err, Render(back))
+	}
+	// service password-encryption, on and off, with the enable password.
+	e := NewSession(c, "console")
+	var lines []string
+	for _, l := range []string{"enable password en-pass", "service password-encryption", "line vty 0 4", "password vty pass", "exit",
+		"no service password-encryption", "line con 0", "password con-after", "exit"} {
+		if err := e.Exec(l); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		if l == "line vty 0 4" || l == "exit" || l == "line con 0" {
+			continue
+		}
+		lines = append(lines, "after "+l+":")
+		for _, rl := range strings.Split(Render(e.Config()), "\n") {
+			if strings.HasPrefix(rl, "service p") || strings.HasPrefix(rl, "enable") || strings.HasPrefix(rl, " password") || strings.HasPrefix(rl, "line") {
+				lines = append(lines, rl)
+			}
+		}
+	}
+	got := strings.Join(lines, "\n") + "\n"
+	wantSvc := `after enable password en-pass:
+enable password en-pass
+line con 0
+ password conpass
+line vty 0 4
+ password 7 0822455D0A16
+after service password-encryption:
+service password-encryption
+enable password 7 070A2F015E080A16
+line con 0
+ password 7 070C2E425E080A16
+line vty 0 4
+ password 7 0822455D0A16
+after password vty pass:
+service password-encryption
+enable password 7 070A2F015E080A16
+line con 0
+ password 7 070C2E425E080A16
+line vty 0 4
+ password 7 10581D00450713181F
+after no service password-encryption:
+enable password 7 070A2F015E080A16
+line con 0
+ password 7 070C2E425E080A16
+line vty 0 4
+ password 7 10581D00450713181F
+after password con-after:
+enable password 7 070A2F015E080A16
+line con 0
+ password con-after
+line vty 0 4
+ password 7 10581D00450713181F
+`
+	if got != wantSvc {
+		t.Errorf("service password-encryption; got:\n%s", got)
+	}
+	for _, p := range []struct {
+		pw   config.LinePassword
+		want string
+	}{{e.Config().EnablePassword, "en-pass"}, {e.Config().VTY.Password, "vty pass"}, {e.Config().Console.Password, "con-after"}} {
+		if !p.pw.Verify(p.want) || p.pw.Verify(p.want+"x") {
+			t.Errorf("%v does not check %q", p.pw, p.want)
+		}
+	}
+	back, err = Parse("t", []byte(Render(e.Config())))
+	if err != nil || !config.Equal(back, e.Config()) {
+		t.Errorf("the encrypted rendering reads back otherwise (%v):\n%s", err, Render(back))
+	}
+	// A hash an older flowtap wrote still loads, logs in and shows so.
+	h8, err := config.HashSecret("legacy-pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := Parse("t", []byte("line vty 0 4\n password 8 "+h8.Hash+"\n login\n"))
+	if err != nil || !old.VTY.Password.Verify("legacy-pw") || !strings.Contains(Render(old), "\n password 8 "+h8.Hash+"\n") {
+		t.Errorf("a type 8 line password from an older flowtap (%v):\n%s", err, Render(old))
 	}
 	// login without a password: IOS's "Password required, but none set".
 	s := NewSession(c, "console")

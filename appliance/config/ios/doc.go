@@ -60,8 +60,10 @@
 //	privilege configure|interface level N COMMAND  a configuration command (global or
 //	                                               interface mode) for level N and up
 //	line con 0 / login local | login               the console asks for a login | its password
-//	 password [0|7] X, privilege level N           the line password (kept hashed, shown as
-//	                                               password 8 HASH) and its starting level
+//	 password [0|7] X, privilege level N           the line password (kept as IOS keeps it:
+//	                                               shown in clear, or type 7) and its starting level
+//	service password-encryption                    line and enable passwords shown as type 7
+//	enable password [0|7] X                        checked by enable while no enable secret is set
 //	line vty 0 N / login local | login             local users (the default) | the line's
 //	 password [0|7] X                              password, any user name (none set: SSH refused)
 //	 transport input ssh|all|telnet ssh|none       none refuses SSH; telnet alone refused

@@ -12,6 +12,9 @@ func HideKeys(line string) string {
 	words := strings.Fields(line)
 	snmpUser := len(words) > 1 && strings.TrimLeft(words[0], "+-") == "snmp-server" && words[1] == "user"
 	for i, w := range words {
+		if i == 0 {
+			w = strings.TrimLeft(w, "+-") // a diff's mark
+		}
 		switch {
 		case w == "secret" || w == "password" || snmpUser && w == "auth":
 			if i+1 < len(words) {

@@ -12,6 +12,12 @@ func TestHideKeys(t *testing.T) {
 		"hostname r1":                                                               "hostname r1",
 		"+snmp-server user nms NMS v3 encrypted auth sha 17dd4f":                    "+snmp-server user nms NMS v3 encrypted auth *****",
 		"-username bob secret 8 $8$x":                                               "-username bob secret *****",
+		// A line password is reversible: its diff line starts with it.
+		"+password conpass":          "+password *****",
+		"-password 7 0822455D0A16":   "-password *****",
+		"password 7 0822455D0A16":    "password *****",
+		"enable password 0 en-pass":  "enable password *****",
+		"+enable password 7 070A2F0": "+enable password *****",
 	} {
 		if got := HideKeys(in); got != want {
 			t.Errorf("HideKeys(%q) = %q, want %q", in, got, want)

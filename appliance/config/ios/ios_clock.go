@@ -140,12 +140,38 @@ func checkZoneName(w string) error {
 	return nil
 }
 
+// passwordEncryption is `[no] service password-encryption`. Turning it
+// on shows every line password set as type 7 from then on, as IOS
+// encrypts them at once; turning it off leaves them so (IOS decrypts
+// none) and only passwords set later are shown in clear.
+func (x *cmd) passwordEncryption() {
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	x.touch("service.password-encryption")
+	if x.neg {
+		x.cfg.PasswordEncryption = false
+		return
+	}
+	x.cfg.PasswordEncryption = true
+	x.cfg.EnablePassword = x.cfg.EnablePassword.Encrypted()
+	x.cfg.Console.Password = x.cfg.Console.Password.Encrypted()
+	x.cfg.VTY.Password = x.cfg.VTY.Password.Encrypted()
+	for i := range x.cfg.VTY.Ranges {
+		x.cfg.VTY.Ranges[i].Password = x.cfg.VTY.Ranges[i].Password.Encrypted()
+	}
+}
+
 // service is `service timestamps debug|log uptime | datetime [msec]
 // [localtime] [show-timezone] [year]`; `no service timestamps debug|log`
 // turns those timestamps off. `service timestamps` alone is, as on IOS,
 // `service timestamps debug uptime`.
 func (x *cmd) service() {
-	x.c.Keyword("timestamps")
+	if x.c.Keyword("password-encryption", "timestamps") == "password-encryption" {
+		x.passwordEncryption()
+		return
+	}
 	dst, named := &x.cfg.DebugTimestamps, false
 	x.c.Offer("debug", "log")
 	if x.c.More() {

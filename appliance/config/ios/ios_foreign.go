@@ -19,7 +19,6 @@ var foreign = []struct {
 	{"boot-start-marker", "flowtap boots its own image: boot commands do not apply"},
 	{"boot-end-marker", "flowtap boots its own image: boot commands do not apply"},
 	{"boot", "flowtap boots its own image: boot commands do not apply"},
-	{"service password-encryption", "flowtap keeps every password hashed (type 8, or the type 5 or 9 hash given): there is no clear text to encrypt"},
 	{"aaa", "AAA is not offered: flowtap authenticates against its local users (username, line vty login local)"},
 	{"crypto", "flowtap makes its SSH host key at first start and keeps it in its state directory: crypto commands do not apply"},
 	{"ip cef", "Not supported on this platform: flowtap meters traffic and forwards none"},

@@ -435,26 +435,21 @@ func (x *cmd) password() config.Secret {
 
 // enable is `enable secret` and `enable password`. IOS checks `enable`
 // against the secret when one is set and against the password only
-// otherwise; flowtap keeps nothing reversible, so a password (clear or
-// type 7) given while no secret is set becomes the enable secret, hashed
-// as type 8 (shown `enable secret 8`), and one given beside a secret,
-// which IOS would not use, is refused with that reason.
+// otherwise, and keeps the password reversibly (clear, or type 7 with
+// service password-encryption), as flowtap does (config.LinePassword).
+// A startup-config an older flowtap wrote has the password as the enable
+// secret, which still logs in.
 func (x *cmd) enable() {
 	if x.c.Keyword("password", "secret") == "password" {
 		if x.neg {
 			x.c.Skip()
-			x.c.Refuse("flowtap keeps an enable password as the enable secret (hashed): remove it with no enable secret")
+			x.cfg.EnablePassword = config.LinePassword{}
 			return
 		}
-		if x.cfg.EnableSecret.IsSet() {
-			x.c.Skip()
-			x.c.Refuse("an enable secret is set, which IOS checks instead of the enable password: the password would change nothing")
-			return
-		}
-		s := x.password()
-		x.touch("enable-secret")
+		p := x.reversible()
+		x.touch("enable-password")
 		if x.c.Err == nil {
-			x.cfg.EnableSecret = s
+			x.cfg.EnablePassword = p
 		}
 		return
 	}

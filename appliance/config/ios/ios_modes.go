@@ -501,7 +501,7 @@ func (x *cmd) vtyMode() {
 		after := x.cfg.VTY.VTYLine
 		from, to := max(g.First, first), min(g.Last, last)
 		result.Configure(from, to, func(l *config.VTYLine) { *l = after })
-		if k == "login" && !x.neg && after.Login == config.VTYLoginLine && after.Password == (config.Secret{}) {
+		if k == "login" && !x.neg && after.Login == config.VTYLoginLine && !after.Password.IsSet() {
 			// vty N is line N+1: the console is line 0.
 			for n := from; n <= to; n++ {
 				x.loginDisabled(n + 1)
@@ -525,7 +525,7 @@ func (x *cmd) vtyCommand(k string) {
 	case "password":
 		if x.neg {
 			x.c.Skip()
-			x.cfg.VTY.Password = config.Secret{}
+			x.cfg.VTY.Password = config.LinePassword{}
 			return
 		}
 		if p := x.linePassword(); x.c.Err == nil {
@@ -720,7 +720,7 @@ func (x *cmd) consoleMode() {
 	case "password":
 		if x.neg {
 			x.c.Skip()
-			con.Password = config.Secret{}
+			con.Password = config.LinePassword{}
 			return
 		}
 		if p := x.linePassword(); x.c.Err == nil {
@@ -751,7 +751,7 @@ func (x *cmd) consoleMode() {
 		if x.c.Err == nil {
 			con.LoginLocal, con.LoginLine = local, !local
 			x.touch("console.login")
-			if !local && con.Password == (config.Secret{}) {
+			if !local && !con.Password.IsSet() {
 				x.loginDisabled(0)
 			}
 		}
@@ -759,21 +759,51 @@ func (x *cmd) consoleMode() {
 }
 
 // linePassword reads a line's `password`: `[0] CLEARTEXT` or `7 HEX`, as
-// IOS takes it, or (flowtap's own form, what the running-config shows)
-// `5|8|9 HASH`. flowtap keeps no password it could reverse: the line
-// password is hashed as a secret is.
-func (x *cmd) linePassword() config.Secret {
+// IOS takes it, kept as IOS keeps it (config.LinePassword: shown in clear,
+// or as type 7 with `service password-encryption`). `5|8|9 HASH` is the
+// form flowtap showed when it kept line passwords hashed: a startup-config
+// it wrote then still loads, and the hash still logs in.
+func (x *cmd) linePassword() config.LinePassword {
 	switch x.c.TryKeyword("0", "5", "7", "8", "9") {
 	case "5", "8", "9":
 		x.c.Pos--
-		return x.secret()
+		return config.LinePassword{Hash: x.secret()}
 	case "7":
-		x.c.Pos--
-		return x.password()
+		return x.linePassword7()
 	case "0":
 	}
-	if x.c.Err != nil {
-		return config.Secret{}
+	return x.clearLinePassword()
+}
+
+// reversible reads `[0] CLEARTEXT` or `7 HEX`, the forms IOS keeps
+// reversibly (enable password).
+func (x *cmd) reversible() config.LinePassword {
+	if x.c.TryKeyword("0", "7") == "7" {
+		return x.linePassword7()
 	}
-	return x.clearSecret()
+	return x.clearLinePassword()
+}
+
+// linePassword7 reads the HEX of `password 7 HEX`.
+func (x *cmd) linePassword7() config.LinePassword {
+	var p config.LinePassword
+	x.c.Name("HEX", func(s string) error {
+		var err error
+		p, err = config.ParseLinePassword7(s)
+		return err
+	})
+	x.c.End()
+	return p
+}
+
+// clearLinePassword reads a clear-text password, the rest of the line.
+func (x *cmd) clearLinePassword() config.LinePassword {
+	if x.c.Err != nil {
+		return config.LinePassword{}
+	}
+	plain := x.c.Rest("LINE")
+	if x.c.Err != nil {
+		return config.LinePassword{}
+	}
+	return config.ClearLinePassword(plain, x.cfg.PasswordEncryption)
 }

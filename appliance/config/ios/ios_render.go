@@ -27,6 +27,9 @@ func Render(c config.Config) string {
 	// IOS's order: debug, then log.
 	renderTimestamps(r, "debug", c.DebugTimestamps)
 	renderTimestamps(r, "log", c.LogTimestamps)
+	if c.PasswordEncryption {
+		r.line("service password-encryption")
+	}
 	r.section()
 	r.line("hostname %s", c.HostnameOrDefault())
 	r.section()
@@ -41,6 +44,9 @@ func Render(c config.Config) string {
 	}
 	if c.EnableSecret.IsSet() {
 		r.line("enable secret %d %s", c.EnableSecret.Type(), c.EnableSecret.Hash)
+	}
+	if c.EnablePassword.IsSet() {
+		r.line("enable password %s", c.EnablePassword.Words())
 	}
 	r.section()
 	renderClock(r, c.Clock)
@@ -133,7 +139,7 @@ func Render(c config.Config) string {
 			r.line(" privilege level %d", con.Privilege)
 		}
 		if con.Password.IsSet() {
-			r.line(" password %d %s", con.Password.Type(), con.Password.Hash)
+			r.line(" password %s", con.Password.Words())
 		}
 		switch {
 		case con.LoginLocal:
@@ -741,7 +747,7 @@ func (r *iosWriter) vtyLine(v config.VTYLine) {
 		r.line(" privilege level %d", v.Privilege)
 	}
 	if v.Password.IsSet() {
-		r.line(" password %d %s", v.Password.Type(), v.Password.Hash)
+		r.line(" password %s", v.Password.Words())
 	}
 	switch v.Login {
 	case config.VTYLoginLocal:
