@@ -117,3 +117,49 @@ func ipfixDataRecords(t *testing.T, p []byte, lengths map[uint16]int) uint32 {
 	}
 	return n
 }
+
+// TestNfcapdSeesNoSequenceErrorAcrossWrap: a real nfcapd, which checks
+// each exporter's sequence numbers, takes packets whose sequence passes
+// 2^32 without a sequence error, and nfdump reads every flow back.
+func TestNfcapdSeesNoSequenceErrorAcrossWrap(t *testing.T) {
+	for _, c := range []struct {
+		cfg   export.EncoderConfig
+		start uint32
+	}{
+		{export.EncoderConfig{Version: export.V5, AS: platform.ASOrigin, EngineType: 1, EngineID: 2}, 1<<32 - 20},
+		{export.EncoderConfig{Version: export.V9, AS: platform.ASOrigin, ObservationDomain: 3}, 1<<32 - 2},
+		{export.EncoderConfig{Version: export.IPFIX, AS: platform.ASOrigin, ObservationDomain: 4}, 1<<32 - 20},
+	} {
+		t.Run("v"+c.cfg.Version.String(), func(t *testing.T) {
+			enc, cp := newEncoder(t, c.cfg)
+			export.StartSequenceAt(enc, c.start)
+			recs := interopRecords(40)
+			for i := range recs {
+				mustAdd(t, enc, recs[i])
+				if i%9 == 8 {
+					mustFlush(t, enc)
+				}
+			}
+			mustFlush(t, enc)
+			first, last := be32(cp.pkts[0][seqOffset(c.cfg.Version):]), be32(cp.pkts[len(cp.pkts)-1][seqOffset(c.cfg.Version):])
+			if last >= first {
+				t.Fatalf("sequence %d to %d: never passed 2^32", first, last)
+			}
+			// collectWithNfcapd fails the test on any sequence error.
+			if got := collectWithNfcapd(t, cp.pkts); len(got) != len(recs) {
+				t.Errorf("nfdump shows %d flows, sent %d", len(got), len(recs))
+			}
+		})
+	}
+}
+
+// seqOffset is where a version's header carries its sequence number.
+func seqOffset(v export.Version) int {
+	switch v {
+	case export.V9:
+		return 12
+	case export.IPFIX:
+		return 8
+	}
+	return 16
+}
