@@ -614,13 +614,16 @@ func (e *Exporter) BiflowsWaiting() int {
 	return e.pairs.Waiting()
 }
 
-// Templates is how many data and options templates the destination
-// defines: none for v5, v7 and v8 (CISCO-NETFLOW-MIB cnfTemplateTable).
-func (e *Exporter) Templates() (data, options int) {
+// TemplateKeys names the data and options templates the destination
+// defines, none for v5, v7 and v8: each key is the template's version,
+// ID and fields, so that destinations that send the same template give
+// the same key and a device counts it once (CISCO-NETFLOW-MIB's
+// cnfTemplateTable is the device's, indexed by template type only).
+func (e *Exporter) TemplateKeys() (data, options []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if t, ok := e.enc.(*templated); ok {
-		return t.templateCount()
+		return t.templateKeys()
 	}
-	return 0, 0
+	return nil, nil
 }

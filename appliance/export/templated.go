@@ -536,15 +536,15 @@ func putAddr(d []byte, a netip.Addr) {
 	put4(d, a)
 }
 
-func (e *templated) templateCount() (data, options int) {
+func (e *templated) templateKeys() (data, options []string) {
 	for _, t := range [...]*template{e.main4, e.main6, e.agg} {
 		if t != nil {
-			data++
+			data = append(data, fmt.Sprintf("v%d %d %v", e.cfg.Version, t.id, t.fields))
 		}
 	}
 	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames} {
 		if t != nil {
-			options++
+			options = append(options, fmt.Sprintf("v%d %d %v %v", e.cfg.Version, t.id, t.scope, t.options))
 		}
 	}
 	return data, options

@@ -116,9 +116,12 @@ func (m *netflowMIB) templateScalars() []Scalar {
 	return []Scalar{{OID: oidNetflow.Append(6, 1), Name: "cnfTemplateOptionsFlag", Get: constant(Unsigned32(0))}}
 }
 
-// templateTable is cnfTemplateTable: the templates the main cache's v9
-// and IPFIX destinations define. They are defined once, when the
-// destination is configured, so added equals active.
+// templateTable is cnfTemplateTable: the device's templates (the table is
+// indexed by template type alone), those the main cache's v9 and IPFIX
+// destinations define, each once: two destinations sending the same
+// template share it, one of another version adds its own. They are
+// defined once, when the destination is configured, so added equals
+// active.
 func (m *netflowMIB) templateTable() Table {
 	return Table{
 		Entry: oidNetflow.Append(6, 2, 1), Name: "cnfTemplateTable",

@@ -78,7 +78,8 @@ type ExportStats struct {
 	OptionsTemplateRefresh uint32
 	Collectors             []CollectorStats
 	// Templates and OptionsTemplates are the templates the main cache's v9
-	// and IPFIX destinations define (cnfTemplateTable); TemplatePolls,
+	// and IPFIX destinations define (cnfTemplateTable), each once however
+	// many destinations send it; TemplatePolls,
 	// how often the exporter checked them for a refresh.
 	Templates, OptionsTemplates uint32
 	TemplatePolls               uint32

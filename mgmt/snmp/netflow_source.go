@@ -139,6 +139,11 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 		// reports the cache ager's passes.
 		e.TemplatePolls = Clamp32(eng.Stats().AgerPolls)
 	}
+	// The device's templates, each once: destinations sending the same
+	// template (the same version, ID and fields) share it, as IOS's
+	// template manager defines a cache's templates once for all its
+	// destinations; a destination of another version adds its own.
+	dataKeys, optKeys := map[string]bool{}, map[string]bool{}
 	for i, x := range exps {
 		cfg, st := x.Config(), x.Stats()
 		enc := cfg.Encoder
@@ -148,8 +153,13 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 			e.TemplateTimeout, e.TemplateRefreshPackets = orDefault(enc.TemplateTimeout, export.DefaultTemplateTimeout), uint32(orDefault(enc.TemplateRefreshPackets, 20))
 			e.OptionsTemplateTimeout = orDefault(enc.OptionsTimeout, e.TemplateTimeout)
 			e.OptionsTemplateRefresh = uint32(orDefault(enc.OptionsRefreshPackets, int(e.TemplateRefreshPackets)))
-			data, opts := x.Templates()
-			e.Templates, e.OptionsTemplates = uint32(data), uint32(opts)
+		}
+		data, opts := x.TemplateKeys()
+		for _, k := range data {
+			dataKeys[k] = true
+		}
+		for _, k := range opts {
+			optKeys[k] = true
 		}
 		e.Collectors = append(e.Collectors, CollectorStats{
 			Collector: cfg.Collector, Source: cfg.Source, Version: uint32(enc.Version),
@@ -159,6 +169,7 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 			Resent: st.Resent, ResentPackets: st.ResentPackets, Doubt: st.Doubt, DoubtPackets: st.DoubtPackets,
 		})
 	}
+	e.Templates, e.OptionsTemplates = uint32(len(dataKeys)), uint32(len(optKeys))
 	return e, nil
 }
 
