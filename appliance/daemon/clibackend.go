@@ -351,15 +351,11 @@ func (c *CLI) NDE() string {
 	_, set, _ := cfg.Setting()
 	v := show.NDEView{Enabled: cfg.NDE, Version: int(set.Export), Mask: fmt.Sprint(set.Mask), TCPFlagsZeroed: zeroTCPFlags(cfg),
 		Include: cfg.NDEFilters.Include, Exclude: cfg.NDEFilters.Exclude}
-	// The same sum as show ip flow export's: each destination's, and
-	// those of destinations removed since the clear.
+	// The device's count, each flow once: the PFC filters a flow before
+	// NDE sends it anywhere (show ip flow export keeps each
+	// destination's, beside the flows each was sent).
 	if c.m.d != nil { // a daemon not started yet has counted nothing
-		r := c.m.d.RemovedExportStats()
-		v.Filtered, v.FilteredPackets = r.NDEFiltered, r.NDEFilteredPackets
-		for _, d := range c.m.d.ExportStats() {
-			v.Filtered += d.NDEFiltered
-			v.FilteredPackets += d.NDEFilteredPackets
-		}
+		v.Filtered, v.FilteredPackets = c.m.d.NDEFiltered()
 	}
 	for _, d := range cfg.Export.Destinations {
 		v.Destinations = append(v.Destinations, d.Addr)

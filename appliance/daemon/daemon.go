@@ -89,6 +89,11 @@ type Daemon struct {
 	// CLI's totals, which go back only on clear.
 	retired, removed export.Stats
 	fanout           *fanout
+	// nde counts the flows the NDE flow filter left out, once each
+	// (show mls nde); ndeBase its flows and packets at the last `clear
+	// ip flow stats`.
+	nde     ndeTally
+	ndeBase [2]uint64
 	// prevEngine is the flow cache engine the last stopped pipeline ran,
 	// whose statistics the next one inherits.
 	prevEngine *flowcache.Engine
@@ -806,7 +811,9 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 	var main *export.Destinations
 	if len(list) > 0 {
 		main = export.DestinationsOf(list)
-		sinks = append(sinks, main)
+		// Before the destinations, on the same record they get.
+		sinks = append(sinks, &d.nde, main)
+		d.nde.set(cfgs[0].NDEFilters, cfgs[0].Layer2VLANs)
 	}
 	for _, a := range aggs {
 		sinks = append(sinks, pipeline.AggregationSink{Cache: a.cache})
@@ -985,6 +992,7 @@ func (d *Daemon) ClearExportStats() {
 	d.orphanBase = d.orphanLost
 	d.heldBase = slices.Clone(d.heldLost)
 	d.removed = export.Stats{}
+	d.ndeBase = [2]uint64{d.nde.flows.Load(), d.nde.packets.Load()}
 	if d.main == nil {
 		return
 	}
@@ -1003,6 +1011,15 @@ func (d *Daemon) markCleared(e *export.Exporter, now time.Time) {
 		m.records[t.ID] = t.Records
 	}
 	d.clearedAt[e] = m
+}
+
+// NDEFiltered is how many flows the NDE flow filter left out, and their
+// packets, since the last `clear ip flow stats`: each flow once, however
+// many destinations there are (`show mls nde`).
+func (d *Daemon) NDEFiltered() (flows, packets uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.nde.flows.Load() - d.ndeBase[0], d.nde.packets.Load() - d.ndeBase[1]
 }
 
 // RetiredExportStats sums what the main cache's exporters that are no

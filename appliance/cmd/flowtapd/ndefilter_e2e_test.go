@@ -90,3 +90,53 @@ ip flow-export destination 127.0.0.1 %d
 		t.Errorf("show ip flow export lacks %q or the exported flows:\n%s", filtered, out)
 	}
 }
+
+// TestPFCNDEFlowFilterTwoDestinations: with two NDE destinations, the
+// flow the filter leaves out is one flow to the device: show mls nde
+// counts it once (with its 3 packets), while show ip flow export, whose
+// totals are each destination's (2 flows exported: the other flow to
+// each), counts it at each. `clear ip flow stats` zeroes both. Before,
+// show mls nde summed the destinations' counts: 2 flows, 6 packets.
+func TestPFCNDEFlowFilterTwoDestinations(t *testing.T) {
+	v := testnet.Enter(t)
+	_, port1 := collectorSocket(t)
+	_, port2 := collectorSocket(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname pfcfilter2
+username admin secret letmein
+platform pfc3b
+mls flow ip full
+mls nde sender version 5
+mls nde flow exclude src-port 40002
+interface %s
+ ip flow ingress
+!
+ip flow-export destination 127.0.0.1 %d
+ip flow-export destination 127.0.0.1 %d
+`, v.Mon, port1, port2))
+	d.waitMetering(t, v.Mon)
+	src := [4]byte{10, 7, 0, 2}
+	v.Send(t, [][]byte{tcpFrame(src, 40001, 0x12), tcpFrame(src, 40001, 0x18), tcpFrame(src, 40001, 0x18),
+		tcpFrame(src, 40002, 0x12), tcpFrame(src, 40002, 0x18), tcpFrame(src, 40002, 0x18)})
+	if got := d.cliUntil(t, "ios", "show ip flow datapath | include frames seen\n", "  6 frames seen (324 bytes)\n"); got != "  6 frames seen (324 bytes)\n" {
+		t.Fatalf("show ip flow datapath: %q", got)
+	}
+	time.Sleep(200 * time.Millisecond)
+	d.cli(t, "ios", "clear mls netflow\n")
+	const exported = "  2 flows exported in 2 udp datagrams\n"
+	if got := d.cliUntil(t, "ios", "show ip flow export | include exported in\n", exported); got != exported {
+		t.Fatalf("show ip flow export: %q, want %q", got, exported)
+	}
+	const once = "  1 flows (3 packets) were not exported, filtered by NDE flow filter\n"
+	if out := d.cli(t, "ios", "show mls nde\n"); !strings.Contains(out, once) {
+		t.Errorf("show mls nde lacks %q (the flow once):\n%s", once, out)
+	}
+	const each = "  2 flows (6 packets) were not exported, filtered by NDE flow filter\n"
+	if out := d.cli(t, "ios", "show ip flow export\n"); !strings.Contains(out, each) {
+		t.Errorf("show ip flow export lacks %q (the flow at each destination):\n%s", each, out)
+	}
+	d.cli(t, "ios", "clear ip flow stats\n")
+	const none = "  0 flows (0 packets) were not exported, filtered by NDE flow filter\n"
+	if out := d.cli(t, "ios", "show mls nde\n"); !strings.Contains(out, none) {
+		t.Errorf("after clear ip flow stats, show mls nde lacks %q:\n%s", none, out)
+	}
+}
