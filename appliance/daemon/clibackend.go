@@ -256,7 +256,7 @@ func (c *CLI) SNMP() show.SNMPView {
 		return v
 	}
 	n := counts()
-	g := func(name string) uint64 { return uint64(n[name]) }
+	g := func(name string) uint64 { return n[name] }
 	v.Enabled = true
 	v.InPkts, v.OutPkts = g("snmpInPkts"), g("snmpOutPkts")
 	v.InBadVersions, v.InBadCommunityNames, v.InBadCommunityUses = g("snmpInBadVersions"), g("snmpInBadCommunityNames"), g("snmpInBadCommunityUses")
@@ -270,7 +270,7 @@ func (c *CLI) SNMP() show.SNMPView {
 	// The refusals are in usmStatsUnknownUserNames too; show each once.
 	// (flowtapUsmUserAccessListRefused is mgmt/snmp's UserACLRefused.)
 	v.InUserACLRefused = g("flowtapUsmUserAccessListRefused")
-	v.InUnknownUserNames = uint64(n["usmStatsUnknownUserNames"] - n["flowtapUsmUserAccessListRefused"])
+	v.InUnknownUserNames = n["usmStatsUnknownUserNames"] - n["flowtapUsmUserAccessListRefused"]
 	v.OutTooBigs, v.OutNoSuchNames, v.OutBadValues, v.OutGenErrs = g("snmpOutTooBigs"), g("snmpOutNoSuchNames"), g("snmpOutBadValues"), g("snmpOutGenErrs")
 	v.OutGetResponses, v.OutTraps = g("snmpOutGetResponses"), g("snmpOutTraps")
 	return v

@@ -38,7 +38,7 @@ func (j *JunOS) SNMPCounters() show.SNMPCounters {
 	}
 	out := make(show.SNMPCounters, len(n))
 	for k, v := range n {
-		out[k] = uint64(v)
+		out[k] = v
 	}
 	return out
 }

@@ -82,7 +82,7 @@ type Manager struct {
 	stop       context.CancelFunc // ends the link watcher
 	clockSync  func() config.ClockSync
 	ntpStatus  func() show.NTPStatus
-	snmpCounts func() map[string]uint32
+	snmpCounts func() map[string]uint64
 
 	// acl applies the management access lists and counts their matches.
 	acl ACLCounts
@@ -445,7 +445,7 @@ func (m *Manager) clockSyncNow() config.ClockSync {
 
 // SetSNMPCounters gives `show snmp` the running agent's counters by MIB
 // name; nil while no agent runs.
-func (m *Manager) SetSNMPCounters(f func() map[string]uint32) {
+func (m *Manager) SetSNMPCounters(f func() map[string]uint64) {
 	m.mu.Lock()
 	m.snmpCounts = f
 	m.mu.Unlock()
@@ -453,7 +453,7 @@ func (m *Manager) SetSNMPCounters(f func() map[string]uint32) {
 
 // SNMPCounters is the running agent's counters by MIB name; nil while no
 // agent runs.
-func (m *Manager) SNMPCounters() map[string]uint32 {
+func (m *Manager) SNMPCounters() map[string]uint64 {
 	m.mu.Lock()
 	f := m.snmpCounts
 	m.mu.Unlock()

@@ -90,8 +90,8 @@ func TestShowSNMPInputQueueDrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close(false)
-	m.SetSNMPCounters(func() map[string]uint32 {
-		return map[string]uint32{"snmpInPkts": 40, "snmpSilentDrops": 2, "flowtapSnmpRateLimited": 17}
+	m.SetSNMPCounters(func() map[string]uint64 {
+		return map[string]uint64{"snmpInPkts": 40, "snmpSilentDrops": 2, "flowtapSnmpRateLimited": 17}
 	})
 	out := ios.NewSession(m.CLI(), true).Exec("show snmp")
 	if !strings.Contains(out, "\n    17 Input queue packet drops\n") {

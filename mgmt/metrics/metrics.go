@@ -59,8 +59,9 @@ type Management struct {
 	// "ctl" (the control socket).
 	Sessions map[string]int
 	// SNMP is the agent's counters by MIB name (snmpInPkts,
-	// usmStatsWrongDigests, ...); nil while no agent runs.
-	SNMP map[string]uint32
+	// usmStatsWrongDigests, ...), whole (not wrapped at 2^32 as their
+	// Counter32 objects are); nil while no agent runs.
+	SNMP map[string]uint64
 }
 
 // snmpAuthFailures are the SNMP counters of requests refused for their
@@ -307,15 +308,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			gauge(cliSessions, float64(mg.Sessions[l]), l)
 		}
 		if mg.SNMP != nil {
-			counter(snmpIn, uint64(mg.SNMP["snmpInPkts"]))
+			counter(snmpIn, mg.SNMP["snmpInPkts"])
 			for _, f := range snmpAuthFailures {
 				n := mg.SNMP[f.counter]
 				if f.counter == "usmStatsUnknownUserNames" {
-					// Each cause once: the refusals have their own. Both
-					// wrap together, so the difference is right mod 2^32.
+					// Each cause once: the refusals have their own.
 					n -= mg.SNMP[snmpUserACLRefused]
 				}
-				counter(snmpAuthFail, uint64(n), f.cause)
+				counter(snmpAuthFail, n, f.cause)
 			}
 		}
 	}

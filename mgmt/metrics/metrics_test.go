@@ -53,7 +53,7 @@ func snapshot() Snapshot {
 			{Reason: "biflow pairing", Destination: "192.0.2.13:4739", Records: 12, Packets: 24},
 		},
 		Management: &Management{SSHOn: true, SSHLoginFailures: 17, Sessions: map[string]int{"vty": 2, "ctl": 1},
-			SNMP: map[string]uint32{"snmpInPkts": 500, "snmpInBadCommunityNames": 40, "usmStatsWrongDigests": 3, "usmStatsUnknownUserNames": 7, "flowtapUsmUserAccessListRefused": 5}},
+			SNMP: map[string]uint64{"snmpInPkts": 500, "snmpInBadCommunityNames": 40, "usmStatsWrongDigests": 3, "usmStatsUnknownUserNames": 7, "flowtapUsmUserAccessListRefused": 5}},
 	}
 }
 
@@ -320,5 +320,30 @@ func TestScrapeHasProcessHealth(t *testing.T) {
 	}
 	if rss := value(t, fams, "process_resident_memory_bytes", nil); rss <= 0 {
 		t.Errorf("process_resident_memory_bytes %v", rss)
+	}
+}
+
+// TestSNMPCountersPast32Bits: the agent's counts past 2^32 reach
+// Prometheus whole; their Counter32 objects start over, a counter must
+// not (Prometheus reads a counter that goes back as a restart).
+func TestSNMPCountersPast32Bits(t *testing.T) {
+	snap := snapshot()
+	snap.Management.SNMP = map[string]uint64{"snmpInPkts": 1<<32 + 5, "usmStatsUnknownUserNames": 1<<32 + 9, "flowtapUsmUserAccessListRefused": 4}
+	s, err := Listen("127.0.0.1:0", NewCollector(func() Snapshot { return snap }), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	body := scrape(t, "http://"+s.Addr().String()+"/metrics")
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := value(t, fams, "flowtap_snmp_in_packets_total", nil); got != 1<<32+5 {
+		t.Errorf("flowtap_snmp_in_packets_total %v, want %d", got, uint64(1<<32+5))
+	}
+	if got := value(t, fams, "flowtap_snmp_auth_failures_total", map[string]string{"cause": "unknown-user"}); got != 1<<32+5 {
+		t.Errorf("unknown-user failures %v, want %d", got, uint64(1<<32+5))
 	}
 }

@@ -6,7 +6,9 @@ import "sync/atomic"
 type counter int
 
 // The snmp group (SNMPv2-MIB, RFC 3418 and RFC 1213's older objects), the
-// MPD, USM and target statistics. They are Counter32s and wrap.
+// MPD, USM and target statistics. Their MIB objects are Counter32s and
+// wrap; the counts are kept in 64 bits, so that show snmp and the
+// metrics (Counters) go on past 2^32 where the objects start over.
 const (
 	cInPkts counter = iota
 	cOutPkts
@@ -116,13 +118,18 @@ var counterObjects = []struct {
 	{cDecryptionErrors, "1.3.6.1.6.3.15.1.1.6", "usmStatsDecryptionErrors"},
 }
 
-type counters [numCounters]atomic.Uint32
+type counters [numCounters]atomic.Uint64
 
-func (c *counters) inc(k counter) uint32 { return c[k].Add(1) }
+// inc counts one and returns the MIB object's value after it.
+func (c *counters) inc(k counter) uint32 { return Wrap32(c[k].Add(1)) }
 
-func (c *counters) add(k counter, n int) { c[k].Add(uint32(n)) }
+func (c *counters) add(k counter, n int) { c[k].Add(uint64(n)) }
 
-func (c *counters) get(k counter) uint32 { return c[k].Load() }
+// get is the MIB object: the count modulo 2^32.
+func (c *counters) get(k counter) uint32 { return Wrap32(c[k].Load()) }
+
+// total is the whole count.
+func (c *counters) total(k counter) uint64 { return c[k].Load() }
 
 // counterOID is the instance a Report carries for a counter.
 func counterOID(k counter) OID {
@@ -147,13 +154,14 @@ const RateLimited = "flowtapSnmpRateLimited"
 
 // Counters are the agent's statistics by their MIB object names
 // (snmpInPkts, ...), UserACLRefused and RateLimited, for `show snmp` and
-// the metrics.
-func (a *Agent) Counters() map[string]uint32 {
-	out := make(map[string]uint32, len(counterObjects)+2)
+// the metrics: whole counts, which go on where the Counter32 objects wrap
+// (a Prometheus counter that went back to 0 at 2^32 reads as a restart).
+func (a *Agent) Counters() map[string]uint64 {
+	out := make(map[string]uint64, len(counterObjects)+2)
 	for _, o := range counterObjects {
-		out[o.name] = a.ctr.get(o.c)
+		out[o.name] = a.ctr.total(o.c)
 	}
-	out[UserACLRefused] = a.ctr.get(cUserACLRefused)
-	out[RateLimited] = a.ctr.get(cRateLimited)
+	out[UserACLRefused] = a.ctr.total(cUserACLRefused)
+	out[RateLimited] = a.ctr.total(cRateLimited)
 	return out
 }
