@@ -319,7 +319,7 @@ func execTree() *Node {
 			return nil
 		}),
 		kw("history", "Display the session command history").Runs(func(s *Session, w io.Writer, _ []string) error {
-			for _, h := range s.history {
+			for _, h := range s.recalled() {
 				fmt.Fprintf(w, "  %s\n", h)
 			}
 			return nil
@@ -403,7 +403,19 @@ func execTree() *Node {
 				s.monitor = true
 				return nil
 			}),
+			kw("history", "Enable and control the command history function",
+				kw("size", "Set history buffer size",
+					arg("<0-256>", "Size of history buffer", rangeCheck(0, term.HistorySize)).Runs(func(s *Session, w io.Writer, a []string) error {
+						n, _ := strconv.Atoi(a[3])
+						s.histSize = &n
+						return nil
+					}))),
 			kw("no", "Negate a command or set its defaults",
+				kw("history", "Enable and control the command history function",
+					kw("size", "Set history buffer size").Runs(func(s *Session, w io.Writer, _ []string) error {
+						s.histSize = nil
+						return nil
+					})),
 				kw("monitor", "Copy debug output to the current terminal line").Runs(func(s *Session, w io.Writer, _ []string) error {
 					s.monitor = false
 					return nil

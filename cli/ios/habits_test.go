@@ -1,10 +1,13 @@
 package ios
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/cli/control"
 )
 
 // TestErrorHabits: the error lines an IOS operator knows by heart, at both
@@ -36,4 +39,26 @@ foo
 configure terminal
 `)
 	goldenScreen(t, "habits-errors", got)
+}
+
+// TestTerminalHabits: at a terminal 8 rows high, --More-- takes space (a
+// page), Return (a line) and stops at any other key, which is not typed
+// at the next prompt; `terminal history size 2` keeps show history and
+// the arrows (and Ctrl-P) to the last two commands; Ctrl-Z leaves
+// configuration mode, Ctrl-C too with ^C; `terminal length 0` pages no
+// more.
+func TestTerminalHabits(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	s := NewSession(f, true)
+	keys := "show ip cache flow\r" + "\r" + " " + "x" +
+		"terminal history size 2\r" + "show clock\r" + "show history\r" +
+		"\x10\x10\x10\x1b[A\r" +
+		"configure terminal\r" + "\x1a" + "configure terminal\r" + "interface eth1\r" + "\x03" +
+		"terminal length 0\r" + "show ip cache flow | include Total\r" + "terminal no history size\r" + "show history\r" +
+		"exit\r"
+	var out bytes.Buffer
+	if err := s.Serve(context.Background(), strings.NewReader(keys), &out, control.Terminal{Interactive: true, Width: 80, Height: 8}); err != nil {
+		t.Fatal(err)
+	}
+	goldenScreen(t, "habits-terminal", strings.ReplaceAll(out.String(), "\r\n", "\n"))
 }

@@ -41,7 +41,7 @@ func TestInteractive(t *testing.T) {
 	}
 	// Ctrl-U erased "show " (five backspaces) and the up arrow recalled the
 	// last command, which ran again.
-	if !strings.Contains(screen, strings.Repeat("\b \b", 5)+"show version\r\nflowtap version test") {
+	if !strings.Contains(screen, "tap1#show "+strings.Repeat("\b", 5)+"     "+strings.Repeat("\b", 5)+"show version\r\nflowtap version test") {
 		t.Errorf("erase and recall missing:\n%q", screen)
 	}
 	if strings.Contains(screen, "SrcIf") {

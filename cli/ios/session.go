@@ -41,8 +41,11 @@ type Session struct {
 	length  int           // terminal length; 0: no paging
 	width   int
 	history []string
-	exec    *Node
-	ended   bool
+	// histSize is `terminal history size`: how many of the last
+	// commands the arrows and show history recall; nil: HistorySize.
+	histSize *int
+	exec     *Node
+	ended    bool
 	// monitor shows log messages on a vty line (`terminal monitor`); the
 	// console and the control socket always show them, as IOS's
 	// `logging console` does.
@@ -447,7 +450,7 @@ func (h shell) Prompt() string               { return h.s.Prompt() }
 func (h shell) Run(w io.Writer, line string) { h.s.run(w, line) }
 func (h shell) Help(line string) []string    { return h.s.helpFor(line) }
 func (h shell) Complete(line string) string  { return h.s.Complete(line) }
-func (h shell) History() []string            { return h.s.history }
+func (h shell) History() []string            { return h.s.recalled() }
 func (h shell) Monitor() bool                { return h.s.line != LineVTY || h.s.monitor }
 func (h shell) Ended() bool {
 	// A console login never leaves the CLI: exit returns to Username:.
@@ -455,6 +458,15 @@ func (h shell) Ended() bool {
 }
 func (h shell) Masked() bool { return h.s.Masked() }
 func (h shell) Logout() bool { return h.s.logout() }
+
+// recalled is the history `terminal history size` lets the session
+// recall: its last commands, up to the size.
+func (s *Session) recalled() []string {
+	if s.histSize == nil || *s.histSize >= len(s.history) {
+		return s.history
+	}
+	return s.history[len(s.history)-*s.histSize:]
+}
 
 // Interrupt (Ctrl-C, Ctrl-Z) leaves configuration mode, as on IOS, and
 // abandons an enable prompt.

@@ -1,7 +1,8 @@
 // Package term is the CLI's line editor on a raw terminal: echo, `?` help,
-// Tab completion, Ctrl-U/C/Z/D, a cursor moved by Ctrl-A/E/B/F, Home,
-// End and the arrows (Delete and Ctrl-D delete under it), history on
-// the up and down arrows, --More--
+// Tab completion, Ctrl-C/Z/D, a cursor moved by Ctrl-A/E/B/F, Esc B/F,
+// Home, End and the arrows (Delete and Ctrl-D delete under it), IOS's
+// erasing keys (Ctrl-K, Ctrl-U/X, Ctrl-W, Esc D; Ctrl-Y puts back),
+// Ctrl-T, Ctrl-R/L, history on the up and down arrows and Ctrl-P/N, --More--
 // paging, questions a command asks ([confirm], [yes/no]) and log messages
 // shown as they arrive with the prompt and the partial line redrawn after
 // them (IOS's `logging synchronous`). Both dialects drive it through Shell.
@@ -144,6 +145,8 @@ type editor struct {
 	opt  Options
 	line []byte
 	pos  int // the cursor, an index into line
+	// killed is what the last Ctrl-K/U/W/X or Esc D erased, for Ctrl-Y.
+	killed []byte
 }
 
 // key waits for the next key; messages that arrive meanwhile are shown
@@ -255,17 +258,47 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 				e.left()
 				e.delete(hidden)
 			}
-		case 0x15: // Ctrl-U: erase the line
-			e.end()
-			if !hidden {
-				io.WriteString(out, strings.Repeat("\b \b", len(e.line)))
+		case 0x15, 0x18: // Ctrl-U, Ctrl-X: erase from the cursor back to the start
+			if hidden {
+				e.line, e.pos = e.line[:0], 0
+			} else {
+				e.kill(0, e.pos)
 			}
-			e.line, e.pos, over = e.line[:0], 0, false
+			over = false
+		case 0x0b: // Ctrl-K: erase from the cursor to the end
+			if !hidden {
+				e.kill(e.pos, len(e.line))
+			}
+		case 0x17: // Ctrl-W: erase the word before the cursor
+			if !hidden {
+				e.kill(e.wordBack(), e.pos)
+			}
+		case 0x19: // Ctrl-Y: put back what the last erase took
+			if !hidden && len(e.killed)+len(e.line) <= MaxLine {
+				e.replace(e.pos, e.pos, e.killed)
+			}
+		case 0x14: // Ctrl-T: swap the character before the cursor with the one under it
+			if !hidden {
+				e.transpose()
+			}
+		case 0x12, 0x0c: // Ctrl-R, Ctrl-L: draw the line again
+			io.WriteString(out, "\r\n")
+			e.prompt()
+			if !hidden {
+				out.Write(e.line)
+				io.WriteString(out, strings.Repeat("\b", len(e.line)-e.pos))
+			}
+		case 0x10, 0x0e: // Ctrl-P, Ctrl-N: the history, as the arrows
+			if !hidden {
+				hist = e.recall(hist, c == 0x10)
+			}
 		case 0x03, 0x1a: // Ctrl-C abandons the line, Ctrl-Z ends config mode
 			sh.Interrupt()
 			e.line, e.pos, over = e.line[:0], 0, false
 			if c == 0x1a {
 				io.WriteString(out, "^Z")
+			} else {
+				io.WriteString(out, "^C")
 			}
 			io.WriteString(out, "\r\n")
 			e.prompt()
@@ -304,20 +337,13 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 			case keyRight:
 				e.right()
 			case keyUp, keyDown:
-				h := sh.History()
-				if k == keyUp && hist > 0 {
-					hist--
-				} else if k == keyDown && hist < len(h) {
-					hist++
-				}
-				e.end()
-				io.WriteString(out, strings.Repeat("\b \b", len(e.line)))
-				e.line = e.line[:0]
-				if hist < len(h) {
-					e.line = append(e.line, h[hist]...)
-				}
-				out.Write(e.line)
-				e.pos = len(e.line)
+				hist = e.recall(hist, k == keyUp)
+			case keyWordBack:
+				e.moveTo(e.wordBack())
+			case keyWordForward:
+				e.moveTo(e.wordForward())
+			case keyWordDelete:
+				e.kill(e.pos, e.wordForward())
 			}
 		default:
 			if c >= 0x20 && c < 0x7f {
@@ -349,6 +375,9 @@ const (
 	keyHome
 	keyEnd
 	keyDelete
+	keyWordBack    // Esc B
+	keyWordForward // Esc F
+	keyWordDelete  // Esc D
 )
 
 // escape reads the rest of an escape sequence after its ESC and names
@@ -360,6 +389,14 @@ const (
 // console once turned "end" into "~end").
 func (e *editor) escape() int {
 	b1, _ := e.key(false)
+	switch b1 {
+	case 'b', 'B':
+		return keyWordBack
+	case 'f', 'F':
+		return keyWordForward
+	case 'd', 'D':
+		return keyWordDelete
+	}
 	if b1 != '[' && b1 != 'O' {
 		return keyNone
 	}
@@ -400,6 +437,101 @@ func (e *editor) escape() int {
 		return keyEnd
 	}
 	return keyNone
+}
+
+// recall replaces the line with the history entry before (back) or
+// after the one at hist, and returns the new place in the history; past
+// the newest the line is empty.
+func (e *editor) recall(hist int, back bool) int {
+	h := e.sh.History()
+	if back && hist > 0 {
+		hist--
+	} else if !back && hist < len(h) {
+		hist++
+	}
+	e.end()
+	io.WriteString(e.out, strings.Repeat("\b \b", len(e.line)))
+	e.line = e.line[:0]
+	if hist < len(h) {
+		e.line = append(e.line, h[hist]...)
+	}
+	e.out.Write(e.line)
+	e.pos = len(e.line)
+	return hist
+}
+
+// moveTo moves the cursor to index i of the line.
+func (e *editor) moveTo(i int) {
+	if i < e.pos {
+		io.WriteString(e.out, strings.Repeat("\b", e.pos-i))
+	} else {
+		e.out.Write(e.line[e.pos:i])
+	}
+	e.pos = i
+}
+
+// replace puts with in place of line[from:to] and redraws the line from
+// there: the new text and what follows it, blanks over what the line no
+// longer covers, and backspaces to the cursor, left after with.
+func (e *editor) replace(from, to int, with []byte) {
+	e.moveTo(from)
+	was := len(e.line)
+	e.line = slices.Replace(e.line, from, to, with...)
+	e.out.Write(e.line[from:])
+	blank := max(was-len(e.line), 0)
+	io.WriteString(e.out, strings.Repeat(" ", blank))
+	e.pos = from + len(with)
+	io.WriteString(e.out, strings.Repeat("\b", len(e.line)+blank-e.pos))
+}
+
+// kill erases line[from:to], keeping it for Ctrl-Y.
+func (e *editor) kill(from, to int) {
+	if from >= to {
+		return
+	}
+	e.killed = append(e.killed[:0], e.line[from:to]...)
+	e.replace(from, to, nil)
+}
+
+// wordBack is where the word before the cursor starts (spaces before
+// the cursor skipped first), as Ctrl-W and Esc B find it.
+func (e *editor) wordBack() int {
+	i := e.pos
+	for i > 0 && e.line[i-1] == ' ' {
+		i--
+	}
+	for i > 0 && e.line[i-1] != ' ' {
+		i--
+	}
+	return i
+}
+
+// wordForward is where the word at or after the cursor ends, as Esc F
+// and Esc D find it.
+func (e *editor) wordForward() int {
+	i := e.pos
+	for i < len(e.line) && e.line[i] == ' ' {
+		i++
+	}
+	for i < len(e.line) && e.line[i] != ' ' {
+		i++
+	}
+	return i
+}
+
+// transpose is Ctrl-T: the character before the cursor and the one under
+// it change places and the cursor moves past both; at the end of the
+// line the last two change places.
+func (e *editor) transpose() {
+	i := e.pos
+	if i == len(e.line) {
+		i--
+	}
+	if i < 1 {
+		return
+	}
+	swapped := []byte{e.line[i], e.line[i-1]}
+	e.replace(i-1, i+1, swapped)
 }
 
 // home moves the cursor to the start of the line.
@@ -498,7 +630,7 @@ func (w *runOutput) Ask(prompt string, key bool) (string, error) {
 }
 
 // page writes output a screen at a time: --More-- waits for a key; space
-// shows a page, return a line, q (or Ctrl-C) stops. The key is consumed:
+// shows a page, return a line, any other key (q, Ctrl-C) stops. The key is consumed:
 // it is not typed at the next prompt. It reports whether the output was
 // shown to its end.
 func (e *editor) page(text string) bool {
@@ -521,12 +653,14 @@ func (e *editor) page(text string) bool {
 		c, err := e.key(false)
 		io.WriteString(e.out, "\r          \r")
 		switch {
-		case err != nil || c == 'q' || c == 'Q' || c == 0x03:
+		case err != nil:
 			return false
+		case c == ' ':
+			budget = length
 		case c == '\r' || c == '\n':
 			budget = 1
-		default:
-			budget = length
+		default: // q, Ctrl-C and any other key end the output, as on IOS
+			return false
 		}
 	}
 	return true
