@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/platform"
@@ -162,4 +163,45 @@ func seqOffset(v export.Version) int {
 		return 8
 	}
 	return 16
+}
+
+// TestNfdumpDatesFlowsAcrossUptimeWrap: 49.7 days up, sysUptime (ms)
+// wraps. A flow that began before the wrap and ended after it, exported
+// after it, has First near 2^32 and Last and the header's sysUptime
+// small; nfcapd dates it by the header's clock modulo 2^32, so nfdump
+// shows the flow's own start and end, for v5 and v9.
+func TestNfdumpDatesFlowsAcrossUptimeWrap(t *testing.T) {
+	const wrap = 1 << 32 * time.Millisecond
+	for _, v := range []export.Version{export.V5, export.V9} {
+		t.Run(v.String(), func(t *testing.T) {
+			// The flush comes 4 s after the wrap; the flow ran from 6 s
+			// before it to 1.5 s after.
+			flush := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+			cfg := export.EncoderConfig{Version: v, AS: platform.ASOrigin, ObservationDomain: 5,
+				BootTime: flush.Add(-wrap - 4*time.Second), Clock: newFakeClock(flush)}
+			enc, cp := newEncoder(t, cfg)
+			r := interopRecords(1)[0]
+			r.Start, r.End = flush.Add(-10*time.Second), flush.Add(-2500*time.Millisecond)
+			mustAdd(t, enc, r)
+			mustFlush(t, enc)
+			p := cp.pkts[0]
+			up := be32(p[4:])
+			rec := p[24:] // v5's record
+			first, last := be32(rec[24:]), be32(rec[28:])
+			if v == export.V9 {
+				rec = p[len(p)-64:]
+				first, last = be32(rec[36:]), be32(rec[40:])
+			}
+			if first < 1<<32-10_000 || last > 2000 || up != 4000 {
+				t.Fatalf("sysUptime %d, First %d, Last %d: want the wrap between First and Last", up, first, last)
+			}
+			got := collectWithNfcapd(t, cp.pkts)
+			if len(got) != 1 {
+				t.Fatalf("nfdump shows %d flows, want 1", len(got))
+			}
+			if got[0].First != nfdumpTime(r.Start) || got[0].Last != nfdumpTime(r.End) {
+				t.Errorf("nfdump dates the flow %s to %s, want %s to %s", got[0].First, got[0].Last, nfdumpTime(r.Start), nfdumpTime(r.End))
+			}
+		})
+	}
 }
