@@ -122,9 +122,30 @@ func (c *Cache) Resolve(ctx context.Context, name string, servers []netip.Addr, 
 	if i := slices.IndexFunc(c.entries, func(e Entry) bool { return e.Name == q }); i >= 0 {
 		c.entries[i] = e // renewed in place: the table keeps its order
 	} else {
+		c.makeRoom(e.Added)
 		c.entries = append(c.entries, e)
 	}
 	return a, servers, nil
+}
+
+// MaxEntries is how many names the cache holds. Expired entries stay to
+// be shown, so without a bound every name ever resolved (each `show host
+// NAME` a script runs, each collector name tried) stayed for the life of
+// the box.
+const MaxEntries = 256
+
+// makeRoom drops an entry when the cache is full, for one learned at
+// now: the first expired one in the order they were learned, else the
+// oldest. c.mu is held.
+func (c *Cache) makeRoom(now time.Time) {
+	if len(c.entries) < MaxEntries {
+		return
+	}
+	i := slices.IndexFunc(c.entries, func(e Entry) bool { return e.Expired(now) })
+	if i < 0 {
+		i = 0
+	}
+	c.entries = slices.Delete(c.entries, i, i+1)
 }
 
 // Entries are the cached names, in the order they were learned.

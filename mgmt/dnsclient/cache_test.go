@@ -3,9 +3,11 @@ package dnsclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,5 +98,60 @@ func TestCacheLearnsFromLease(t *testing.T) {
 	}
 	if n := c.Clear("*", ""); n != 2 || len(c.Entries()) != 0 {
 		t.Fatalf("clear host * removed %d, left %v", n, c.Entries())
+	}
+}
+
+// TestCacheIsBounded: a box that resolves a new name now and then for
+// months (a script's show host NAME, collectors tried) keeps at most
+// MaxEntries of them. A new name takes the place of the first expired
+// entry; with none expired, of the oldest. Before, every name ever
+// resolved stayed, expired, for the life of the daemon.
+func TestCacheIsBounded(t *testing.T) {
+	ns := dnsmasq.Addr(43)
+	records := map[string]netip.Addr{}
+	for i := range MaxEntries + 40 {
+		records[fmt.Sprintf("h%d.bound.test", i)] = netip.AddrFrom4([4]byte{198, 51, byte(100 + i/256), byte(i)})
+	}
+	dnsmasq.Start(t, ns, "bound.test", records)
+	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	c := &Cache{Now: func() time.Time { return now }}
+	resolve := func(i int) {
+		t.Helper()
+		if _, _, err := c.Resolve(context.Background(), fmt.Sprintf("h%d", i), []netip.Addr{ns}, "bound.test"); err != nil {
+			t.Fatalf("h%d: %v", i, err)
+		}
+	}
+	names := func() []string {
+		var out []string
+		for _, e := range c.Entries() {
+			out = append(out, strings.TrimSuffix(e.Name, ".bound.test"))
+		}
+		return out
+	}
+	// The first 20 learned, then left to expire; h5 asked again, fresh.
+	for i := range 20 {
+		resolve(i)
+	}
+	now = now.Add(dnsmasq.TTL + time.Minute)
+	resolve(5)
+	for i := 20; i < MaxEntries; i++ {
+		resolve(i)
+	}
+	if n := len(c.Entries()); n != MaxEntries {
+		t.Fatalf("%d entries, want %d", n, MaxEntries)
+	}
+	// Full: the next 19 take the expired ones' places, oldest first; h5,
+	// renewed, stays.
+	for i := MaxEntries; i < MaxEntries+19; i++ {
+		resolve(i)
+	}
+	got := names()
+	if len(got) != MaxEntries || got[0] != "h5" || slices.Contains(got, "h0") || slices.Contains(got, "h19") || got[len(got)-1] != fmt.Sprintf("h%d", MaxEntries+18) {
+		t.Fatalf("after the expired went: %d entries %v...%v", len(got), got[:3], got[len(got)-3:])
+	}
+	// None expired: the oldest goes.
+	resolve(MaxEntries + 19)
+	if got := names(); len(got) != MaxEntries || got[0] != "h20" || slices.Contains(got, "h5") {
+		t.Fatalf("with none expired: %d entries %v...", len(got), got[:3])
 	}
 }

@@ -122,7 +122,8 @@ var activeFlowsRE = regexp.MustCompile(`(?m)^\s*(\d+) active,`)
 // TestSoakChurn is a box left up under what operators and networks do to
 // it, round after round: new flows metered and expired (with capture
 // fields, so each has an extras entry), SSH logins and logouts with the
-// OpenSSH client, SNMP walks and bulk walks with net-snmp, configuration
+// OpenSSH client, SNMP walks and bulk walks with net-snmp (v2c, and v3
+// with a wrong password now and then), configuration
 // changes (a destination added and removed, a timeout changed, an
 // aggregation cache), a collector that goes away and comes back, `clear`
 // commands and Prometheus scrapes. After each round, once the flows have
@@ -145,6 +146,8 @@ func TestSoakChurn(t *testing.T) {
 	d := startDaemon(t, fmt.Sprintf(`hostname soak
 username admin privilege 15 secret adminpass
 snmp-server community public RO
+snmp-server group NMS v3 priv
+snmp-server user soaknms NMS v3 auth sha soakauth123 priv aes 128 soakpriv123
 logging buffered 8192
 ip flow-cache timeout active 1
 ip flow-cache timeout inactive 10
@@ -225,6 +228,15 @@ ip http metrics port %s
 			}
 			time.Sleep(time.Second)
 		}
+		// And an SNMPv3 manager (USM, authPriv), with a wrong password
+		// now and then (a Report, a failure counted).
+		if _, err := snmpAsk("snmpbulkwalk", agent, "-v3", "-l", "authPriv", "-u", "soaknms", "-a", "SHA", "-A", "soakauth123",
+			"-x", "AES", "-X", "soakpriv123", "AGENT", "1.3.6.1.2.1.1"); err != nil {
+			t.Errorf("round %d: SNMPv3 walk: %v", round, err)
+		}
+		snmpAsk("snmpget", agent, "-v3", "-l", "authPriv", "-u", "soaknms", "-a", "SHA", "-A", "wrongpass123",
+			"-x", "AES", "-X", "soakpriv123", "AGENT", "1.3.6.1.2.1.1.5.0")
+		time.Sleep(time.Second)
 		// The second collector goes away (its socket closed: the exporter
 		// meets port unreachable) while configured, and comes back.
 		away.Close()
