@@ -125,6 +125,12 @@
 // outside it or from an earlier boot get notInTimeWindow. snmpEngineBoots
 // must grow per start: see NextEngineBoots.
 //
+// Informs: a receiver gets Retries more tries after the first, each
+// lasting Timeout (1 s and 3 by default) even when the receiver's host
+// refuses it (ICMP port unreachable while snmptrapd restarts), so an
+// inform sent while the receiver is down arrives if it is back before the
+// tries run out; a notification given up is logged.
+//
 // Starts: coldStart is for the first start after the machine booted
 // (its kernel boot ID changed), a new engine ID or no record of the last
 // start; warmStart for a start again on the running machine, as IOS's

@@ -2,16 +2,41 @@ package snmp
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"slices"
+	"syscall"
 	"time"
 )
 
 var errNoAck = errors.New("no acknowledgement")
+
+// A receiver that is down (snmptrapd restarting, its host up) answers
+// with ICMP port unreachable, which a connected socket returns as
+// ECONNREFUSED on the next read or write at once. A try still lasts its
+// whole timeout then: otherwise every retry went out within a
+// millisecond and an inform sent while the receiver restarted was given
+// up before it could be back, where the retries are there to cover
+// exactly that (IOS waits out each timeout).
+
+// refused is an ICMP refusal of an earlier datagram.
+func refused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
+
+// waitUntil waits until t or ctx is done, for a try whose send failed.
+func waitUntil(ctx context.Context, t time.Time) error {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
 
 // inform sends an SNMPv3 InformRequest and waits for its Response,
 // discovering the receiver's engine first and resynchronising its clock
@@ -35,9 +60,13 @@ func (a *Agent) inform(ctx context.Context, r *receiver, encs [][]byte) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		end := time.Now().Add(r.Timeout)
 		if r.remote == nil {
 			if err := a.discover(conn, r); err != nil {
 				last = fmt.Errorf("engine discovery: %w", err)
+				if err := waitUntil(ctx, end); err != nil {
+					return err
+				}
 				continue
 			}
 		}
@@ -47,6 +76,9 @@ func (a *Agent) inform(ctx context.Context, r *receiver, encs [][]byte) error {
 			usm: usmParams{engineID: e.id, boots: e.boots, engineTime: e.estimate(a.engine.now()), user: []byte(r.user.Name)}}
 		if _, err := conn.Write(a.seal(out, r.user.Auth, r.user.Priv, e.authKey, e.privKey, false)); err != nil {
 			last = err
+			if err := waitUntil(ctx, end); err != nil {
+				return err
+			}
 			continue
 		}
 		a.ctr.inc(cOutPkts)
@@ -83,16 +115,23 @@ func (a *Agent) informV2c(ctx context.Context, r *receiver, encs [][]byte) error
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		end := time.Now().Add(r.Timeout)
 		if _, err := conn.Write(msg); err != nil {
 			last = err
+			if err := waitUntil(ctx, end); err != nil {
+				return err
+			}
 			continue
 		}
 		a.ctr.inc(cOutPkts)
-		conn.SetReadDeadline(time.Now().Add(r.Timeout))
+		conn.SetReadDeadline(end)
 		for {
 			n, err := conn.Read(buf)
 			if err != nil {
 				last = err
+				if refused(err) {
+					continue // wait out the try: the receiver may be back
+				}
 				break
 			}
 			v, body, err := peekVersion(buf[:n])
@@ -131,10 +170,15 @@ func (a *Agent) discover(conn *net.UDPConn, r *receiver) error {
 	a.ctr.inc(cOutPkts)
 	buf := make([]byte, 65536)
 	conn.SetReadDeadline(time.Now().Add(r.Timeout))
+	var refusal error
 	for {
 		n, err := conn.Read(buf)
+		if refused(err) {
+			refusal = err
+			continue // the try lasts its timeout
+		}
 		if err != nil {
-			return err
+			return cmp.Or(refusal, err)
 		}
 		m, ok := a.parseReply(buf[:n], msgID)
 		if !ok || checkEngineID(m.usm.engineID) != nil {
@@ -182,10 +226,15 @@ func (a *Agent) parseReply(b []byte, msgID int32) (v3Message, bool) {
 func (a *Agent) awaitAck(conn *net.UDPConn, r *receiver, msgID, requestID int32) (bool, error) {
 	buf := make([]byte, 65536)
 	conn.SetReadDeadline(time.Now().Add(r.Timeout))
+	var refusal error
 	for {
 		n, err := conn.Read(buf)
+		if refused(err) {
+			refusal = err
+			continue // the try lasts its timeout
+		}
 		if err != nil {
-			return false, err
+			return false, cmp.Or(refusal, err)
 		}
 		m, ok := a.parseReply(buf[:n], msgID)
 		if !ok {

@@ -24,13 +24,18 @@ type trapd struct {
 
 func startTrapd(t *testing.T, conf string) *trapd {
 	t.Helper()
+	return startTrapdAt(t, conf, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(freeUDPPort(t))))
+}
+
+// startTrapdAt is startTrapd listening on addr.
+func startTrapdAt(t *testing.T, conf string, addr netip.AddrPort) *trapd {
+	t.Helper()
 	path := collector.RequireTool(t, "snmptrapd", "snmptrapd")
 	dir := t.TempDir()
 	confFile := filepath.Join(dir, "snmptrapd.conf")
 	if err := os.WriteFile(confFile, []byte("disableAuthorization yes\n"+conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(freeUDPPort(t)))
 	ctx, cancel := context.WithCancel(context.Background())
 	args := []string{"-f", "-Lo", "-n", "-C", "-c", confFile, "-m", "", "-On", "udp:" + addr.String()}
 	cmd := exec.CommandContext(ctx, path, args...)

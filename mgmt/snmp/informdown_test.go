@@ -1,0 +1,50 @@
+package snmp
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+// TestInformReceiverBackWithinRetries: an inform sent while snmptrapd is
+// down (its port closed: the kernel answers ICMP port unreachable, a
+// refusal the socket reports at once) reaches it when it comes back
+// before the retries run out, v2c and v3 alike: each try waits out its
+// timeout. Before, the refusals ended every try at once, so all the
+// retries went out within a millisecond and the inform was given up
+// while snmptrapd was still starting.
+func TestInformReceiverBackWithinRetries(t *testing.T) {
+	u := User{Name: "ftinform", Auth: AuthSHA, AuthPassword: authPass, Priv: PrivAES, PrivPassword: privPass}
+	for _, c := range []struct {
+		name string
+		rcv  Receiver
+		conf string
+	}{
+		{"v2c", Receiver{Community: "public", Inform: true}, ""},
+		{"v3", Receiver{User: &u}, fmt.Sprintf("createUser %s SHA %s AES %s\n", u.Name, authPass, privPass)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			addr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(freeUDPPort(t)))
+			cfg := testConfig(newFakeBackend())
+			r := c.rcv
+			r.Addr, r.Timeout, r.Retries = addr, time.Second, 8
+			cfg.Receivers = []Receiver{r}
+			a, _, _ := startAgent(t, cfg)
+			sent := a.ctr.get(cOutPkts)
+			done := make(chan error, 1)
+			go func() { done <- a.ColdStart(context.Background()) }()
+			// The first try is out (and refused) before snmptrapd starts.
+			for a.ctr.get(cOutPkts) == sent {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond)
+			td := startTrapdAt(t, c.conf, addr)
+			if err := <-done; err != nil {
+				t.Fatalf("inform while snmptrapd was down, then up: %v", err)
+			}
+			td.next(t, ".1.3.6.1.6.3.1.1.5.1")
+		})
+	}
+}
