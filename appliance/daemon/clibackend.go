@@ -458,6 +458,15 @@ func (c *CLI) WriteMemory() error {
 	return err
 }
 
+// EraseStartup is `write erase`: the startup-config file goes.
+func (c *CLI) EraseStartup() error {
+	err := c.m.EraseStartup()
+	if reason, ok := osReason(err); ok {
+		return errors.New(reason)
+	}
+	return err
+}
+
 // Applications is `show ip flow applications`: the live cache's flows,
 // then the flows expired since the last clear, per application class.
 func (c *CLI) Applications() show.ApplicationsView {

@@ -17,6 +17,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/config/ios"
 	cliios "github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/internal/syncfile"
 )
 
 // ManagerOptions are fixed for the manager's life.
@@ -391,6 +392,28 @@ func (m *Manager) WriteMemory() error {
 	}
 	if m.opts.Saved != nil {
 		m.opts.Saved(c)
+	}
+	return nil
+}
+
+// EraseStartup removes the startup-config (`write erase`): the next boot
+// runs the default configuration, and the running one is left as it is.
+// The running copy is told the startup-config it derives from is none,
+// so a daemon restarted after a crash still comes back with it.
+func (m *Manager) EraseStartup() error {
+	if m.opts.StartupPath == "" {
+		return errors.New("no startup-config location: started without --config")
+	}
+	m.saveMu.Lock()
+	defer m.saveMu.Unlock()
+	if err := config.RemoveTemps(m.opts.StartupPath); err != nil {
+		m.log.Warn("remove temp files of an interrupted write memory", "err", err)
+	}
+	if err := syncfile.Remove(m.opts.StartupPath); err != nil {
+		return err
+	}
+	if m.opts.Saved != nil {
+		m.opts.Saved(m.Config())
 	}
 	return nil
 }

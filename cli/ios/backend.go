@@ -67,6 +67,9 @@ type Backend interface {
 	RunningConfig() string
 	StartupConfig() (string, error)
 	WriteMemory() error
+	// EraseStartup is `write erase` / `erase startup-config`: the saved
+	// configuration goes; the running one stays.
+	EraseStartup() error
 	// Modified tells whether the running config differs from the saved
 	// one (reload asks to save it first).
 	Modified() bool

@@ -282,7 +282,9 @@ func execTree() *Node {
 			show.SNMP, show.SNMPJSON)),
 		kw("version", "System hardware and software status").Runs(text(Backend.Version)),
 		kw("platform", "Show platform information").Runs(text(Backend.Platform)),
-		kw("running-config", "Current operating configuration").Runs(showRunning),
+		kw("running-config", "Current operating configuration",
+			kw("interface", "Show interface configuration",
+				arg("WORD", "Interface name", nil).Runs(showRunningInterface))).Runs(showRunning),
 		kw("startup-config", "Contents of startup configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
 			c, err := s.b.StartupConfig()
 			if err != nil {
@@ -379,7 +381,14 @@ func execTree() *Node {
 					return write(s, w, a)
 				}))),
 		kw("write", "Write running configuration to memory",
-			kw("memory", "Write to NV memory").Runs(write)).Runs(write),
+			kw("erase", "Erase NV memory").Runs(eraseStartup),
+			kw("memory", "Write to NV memory").Runs(write),
+			kw("terminal", "Write to terminal").Runs(func(s *Session, w io.Writer, _ []string) error {
+				io.WriteString(w, s.b.RunningConfig())
+				return nil
+			})).Runs(write),
+		kw("erase", "Erase a filesystem",
+			kw("startup-config", "Erase contents of configuration memory").Runs(eraseStartup)),
 		kw("reload", "Halt and perform a cold restart").Runs(func(s *Session, w io.Writer, a []string) error {
 			return reload(s, w, write)
 		}),
@@ -472,6 +481,26 @@ func snmpAccess(f func(io.Writer, show.SNMPAccessView)) func(*Session, io.Writer
 		f(w, s.b.SNMPAccess())
 		return nil
 	}
+}
+
+// eraseStartup is `write erase` and `erase startup-config`: IOS's warning
+// and [confirm] (Return or y erases; a script that ends there erases, as
+// it asked), then the saved configuration goes. The running one stays:
+// the next boot starts from the default configuration.
+func eraseStartup(s *Session, w io.Writer, _ []string) error {
+	ans, err := term.Ask(w, "Erasing the nvram filesystem will remove all configuration files! Continue? [confirm]", true)
+	if err != nil && err != io.EOF {
+		return nil
+	}
+	if a := strings.ToLower(strings.TrimSpace(ans)); a != "" && a != "y" && a != "yes" {
+		return nil
+	}
+	if err := s.b.EraseStartup(); err != nil {
+		return fmt.Errorf("%%Error erasing nvram: (%v)", err)
+	}
+	fmt.Fprintln(w, "[OK]")
+	fmt.Fprintln(w, "Erase of nvram: complete")
+	return nil
 }
 
 // clearLine is `clear line N` and `clear line vty N`: after IOS's

@@ -62,3 +62,51 @@ func TestTerminalHabits(t *testing.T) {
 	}
 	goldenScreen(t, "habits-terminal", strings.ReplaceAll(out.String(), "\r\n", "\n"))
 }
+
+// TestConfigHabits: `show running-config interface NAME` (IOS's header,
+// the block, end), `write erase` and `erase startup-config` with IOS's
+// warning and [confirm] (n keeps the startup-config), `copy
+// running-config startup-config`'s question, `write terminal`, `do` from
+// an interface, `end` and `exit` out of nested modes, and IOS's `_` in a
+// filter's regular expression.
+func TestConfigHabits(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	s := NewSession(f, true)
+	got := transcript(s, `
+configure terminal
+interface eth1
+description uplink tap
+do show running-config interface eth1
+exit
+interface eth2
+end
+show running-config interface ETH1
+show running-config interface eth9
+show running-config | include _tap
+copy running-config startup-config
+write terminal
+configure terminal
+line vty 0 4
+exit
+exit
+`)
+	goldenScreen(t, "habits-config", got)
+	if f.saved != 1 {
+		t.Errorf("saved %d times: want 1", f.saved)
+	}
+	// At a terminal: n keeps the startup-config, Return erases it.
+	var out bytes.Buffer
+	keys := "write erase\rn" + "erase startup-config\r\r" + "exit\r"
+	if err := s.Serve(context.Background(), strings.NewReader(keys), &out, control.Terminal{Interactive: true, Width: 80, Height: 24}); err != nil {
+		t.Fatal(err)
+	}
+	want := "\ntap1#write erase\nErasing the nvram filesystem will remove all configuration files! Continue? [confirm]\n" +
+		"tap1#erase startup-config\nErasing the nvram filesystem will remove all configuration files! Continue? [confirm]\n" +
+		"[OK]\nErase of nvram: complete\ntap1#exit\n"
+	if got := strings.ReplaceAll(out.String(), "\r\n", "\n"); got != want {
+		t.Errorf("write erase at a terminal:\n%q\nwant\n%q", got, want)
+	}
+	if f.erased != 1 {
+		t.Errorf("erased %d times: want 1", f.erased)
+	}
+}

@@ -249,3 +249,34 @@ func showRunning(s *Session, w io.Writer, _ []string) error {
 	fmt.Fprintf(w, "Building configuration...\n\nCurrent configuration : %d bytes\n%s", len(out), out)
 	return nil
 }
+
+// showRunningInterface is `show running-config interface NAME`: that
+// interface's block of what show running-config shows the session, with
+// IOS's header (its byte count is the block's, `!` and `end` included).
+// An interface with no block is refused under its name.
+func showRunningInterface(s *Session, w io.Writer, args []string) error {
+	var all strings.Builder
+	if err := showRunning(s, &all, nil); err != nil {
+		return err
+	}
+	name := args[len(args)-1]
+	var block []string
+	in := false
+	for _, l := range strings.Split(all.String(), "\n") {
+		switch {
+		case strings.HasPrefix(l, "interface "):
+			in = strings.EqualFold(strings.TrimPrefix(l, "interface "), name)
+		case !strings.HasPrefix(l, " "):
+			in = false
+		}
+		if in {
+			block = append(block, l)
+		}
+	}
+	if len(block) == 0 {
+		return &matchError{Kind: errInvalid, Word: len(args) - 1}
+	}
+	out := "!\n" + strings.Join(block, "\n") + "\nend\n"
+	fmt.Fprintf(w, "Building configuration...\n\nCurrent configuration : %d bytes\n%s\n", len(out), out)
+	return nil
+}

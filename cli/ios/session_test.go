@@ -29,6 +29,7 @@ var update = flag.Bool("update", false, "rewrite golden transcripts")
 type fakeBackend struct {
 	cfg      config.Config
 	saved    int
+	erased   int
 	cleared  int
 	reloads  int
 	noReload bool // ReloadAvailable refuses, as flowtapd on a host
@@ -160,6 +161,7 @@ func (f *fakeBackend) StartupConfig() (string, error) {
 	return "", errors.New("startup-config is not present")
 }
 func (f *fakeBackend) WriteMemory() error     { f.saved++; return nil }
+func (f *fakeBackend) EraseStartup() error    { f.erased++; return nil }
 func (f *fakeBackend) ClearFlowStats()        { f.cleared++ }
 func (f *fakeBackend) ClearMLSNetflow() error { return nil }
 func (f *fakeBackend) Reload(string) error    { f.reloads++; return nil }

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // IOS is IOS's `| include|exclude|begin|section|count REGEXP`: one
 // filter, whose regular expression is the rest of the line.
 func IOS() Syntax {
 	re := func(arg string) (*regexp.Regexp, error) {
-		r, err := regexp.Compile(arg)
+		r, err := regexp.Compile(iosRegexp(arg))
 		if err != nil {
 			return nil, fmt.Errorf("%% Invalid regular expression %q", arg)
 		}
@@ -55,6 +56,34 @@ func IOS() Syntax {
 		Unknown:    func(string) error { return errors.New("% Invalid input detected at '^' marker.") },
 		Incomplete: errors.New("% Incomplete command."),
 	}
+}
+
+// iosRegexp is an IOS regular expression in Go's syntax: IOS's `_`
+// matches a comma, a brace, a parenthesis, a space or either end of the
+// line (the delimiter `| include _80_` finds a port by), where Go's is a
+// plain underscore; `\_` stays an underscore. The rest is common to both.
+func iosRegexp(expr string) string {
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(expr); i++ {
+		c := expr[i]
+		switch {
+		case c == '\\' && i+1 < len(expr):
+			b.WriteByte(c)
+			i++
+			b.WriteByte(expr[i])
+			continue
+		case c == '[' && !inClass:
+			inClass = true
+		case c == ']' && inClass:
+			inClass = false
+		case c == '_' && !inClass:
+			b.WriteString(`(?:^|$|[,{}() ])`)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // JunOS is JunOS's chained pipes: match, except, find, count, last, trim,

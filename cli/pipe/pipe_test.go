@@ -35,6 +35,14 @@ func TestIOS(t *testing.T) {
 		{"show run | section eth1", "show run", "interface eth1\n description a|b\n ip flow ingress\n"},
 		{"show run | count interface", "show run", "Number of lines which match regexp = 2\n"},
 		{"show run | count", "show run", "Number of lines which match regexp = 6\n"},
+		// IOS's `_`: a space, comma, brace, parenthesis or either end.
+		{"show run | include _flow_", "show run", " ip flow ingress\n ip flow egress\n"},
+		{"show run | include _tap", "show run", "hostname tap\n"},
+		{"show run | include ^ ip_", "show run", " ip flow ingress\n ip flow egress\n"},
+		{"show run | include eth_", "show run", ""},
+		{"show run | include ^ ip flow [ie]", "show run", " ip flow ingress\n ip flow egress\n"},
+		{"show run | include [_]", "show run", ""},
+		{"show run | count ^interface eth[0-9]+$", "show run", "Number of lines which match regexp = 2\n"},
 		{"show run | frobnicate x", "", "ERR % Invalid input detected at '^' marker.\n"},
 		{"show run | e x", "show run", text}, // a verb by its unique prefix
 		{"show run | include", "", "ERR % Incomplete command.\n"},

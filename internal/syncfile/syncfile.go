@@ -71,6 +71,18 @@ func Commit(tmp, path string) error {
 	return nil
 }
 
+// Remove removes path (none there is no error) and syncs its directory,
+// so that a power cut after it does not bring the file back.
+func Remove(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := syncPath(dirOf(path)); err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return nil
+}
+
 // RemoveTemps removes the temp files a Write to path left when the
 // process died before its rename. The caller makes sure no Write to path
 // runs.
