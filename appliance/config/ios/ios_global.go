@@ -142,7 +142,10 @@ func (x *cmd) hostname() {
 
 func (x *cmd) platform() {
 	if x.neg {
-		x.c.End()
+		// `no platform NAME`, as show running-config writes the line
+		// with its name, is `no platform` (IOS's no takes the line as
+		// shown).
+		x.c.Skip()
 		x.cfg.Platform = ""
 		x.touch("platform")
 		return
@@ -310,7 +313,11 @@ func (x *cmd) username() {
 	}
 	i := slices.IndexFunc(x.cfg.Users, func(u config.User) bool { return u.Name == name })
 	if x.neg {
-		if x.c.OptKeyword("ssh-key") == "" {
+		if x.c.TryKeyword("ssh-key") == "" {
+			// `no username NAME privilege N secret ...`, the line as
+			// show running-config writes it, removes the user as `no
+			// username NAME` does.
+			x.c.Skip()
 			if i >= 0 {
 				x.cfg.Users = slices.Delete(x.cfg.Users, i, i+1)
 			}

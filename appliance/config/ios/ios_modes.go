@@ -571,6 +571,17 @@ func (x *cmd) vtyCommand(k string) {
 // box. `login authentication LIST` needs AAA method lists, which flowtap
 // has not.
 func (x *cmd) vtyLogin() {
+	if x.neg && x.c.OptKeyword("local") != "" {
+		// `no login local`: back to the default, which logs in local
+		// users as login local does, so the line goes and the vty
+		// stays authenticated.
+		x.c.End()
+		if x.c.Err == nil {
+			x.cfg.VTY.Login = config.VTYLoginDefault
+			x.touch("vty.login")
+		}
+		return
+	}
 	if x.neg {
 		x.c.End()
 		if x.c.Err == nil {
