@@ -183,7 +183,8 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		src, _ := sourceAddr(c.Export.Source) // destinations reports its error
 		for _, d := range a.Destinations {
 			agg.Destinations = append(agg.Destinations, export.DestinationConfig{Collector: d,
-				Encoder: export.EncoderConfig{Version: v, Scheme: a.Scheme, BootTime: boot, ZeroTCPFlags: zeroTCPFlags(c), RouterSC: routerSC(c, src)}})
+				Encoder: export.EncoderConfig{Version: v, Scheme: a.Scheme, BootTime: boot, ZeroTCPFlags: zeroTCPFlags(c), RouterSC: routerSC(c, src),
+					ObservationDomain: AggregationDomain(a.Scheme)}})
 		}
 		s.Aggregations = append(s.Aggregations, agg)
 	}
@@ -658,3 +659,12 @@ func osReason(err error) (string, bool) {
 	}
 	return "", false
 }
+
+// AggregationDomain is the v9 source_id and IPFIX Observation Domain an
+// aggregation cache exports under: its scheme's number, the main cache's
+// being 0. Each cache numbers its packets (or records) in a sequence of
+// its own, and collectors keep one sequence per exporter address and
+// domain: under the main cache's domain, a collector that took both
+// counted a sequence error at almost every packet, for as long as the
+// box ran.
+func AggregationDomain(s platform.Scheme) uint32 { return uint32(s) }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"net"
 	"os/exec"
@@ -109,6 +110,9 @@ ip http metrics port %s access-class 10
 	// The sessions: the main cache's IPFIX one and the prefix cache's v9.
 	main, agg := ipfixSessions(t, got, collPort, aggPort)
 	prefixCache := strconv.Itoa(int(platform.SchemePrefix) + 1)
+	// The prefix cache exports under a domain of its own (its sequence is
+	// its own), the main cache under 0.
+	prefixDomain := strconv.Itoa(int(daemon.AggregationDomain(platform.SchemePrefix)))
 	for name, want := range map[string]string{
 		"ipfixTransportSessionProtocol." + main:               "17",
 		"ipfixTransportSessionIpfixVersion." + main:           "10",
@@ -117,7 +121,7 @@ ip http metrics port %s access-class 10
 		"ipfixTransportSessionStatus." + main:                 "active",
 		"ipfixTransportSessionTemplateRefreshTimeout." + main: "1800",
 		// v9's template set (0) reads as IPFIX's, 2: the MIB knows no other.
-		"ipfixTemplateSetId." + agg + ".0.265":                                 "2",
+		"ipfixTemplateSetId." + agg + "." + prefixDomain + ".265":              "2",
 		"ipfixExportMemberType.1.1." + main:                                    "primary",
 		"ipfixExportMemberType." + prefixCache + "." + prefixCache + "." + agg: "primary",
 		"ipfixMeteringProcessCacheIdleTimeout.1":                               "15",
