@@ -377,7 +377,15 @@ func execTree() *Node {
 		kw("copy", "Copy from one file to another",
 			kw("running-config", "Copy from current system configuration",
 				kw("startup-config", "Copy to startup configuration").Runs(func(s *Session, w io.Writer, a []string) error {
-					fmt.Fprintln(w, "Destination filename [startup-config]? ")
+					// IOS asks, and Return takes the name in brackets; a
+					// script that ends here copies, as it asked.
+					ans, err := term.Ask(w, "Destination filename [startup-config]? ", false)
+					if err != nil && err != io.EOF {
+						return nil
+					}
+					if ans = strings.TrimSpace(ans); ans != "" && ans != "startup-config" && ans != "nvram:startup-config" {
+						return fmt.Errorf("%% flowtap keeps one saved configuration: the destination is startup-config")
+					}
 					return write(s, w, a)
 				}))),
 		kw("write", "Write running configuration to memory",

@@ -88,6 +88,9 @@ write terminal
 configure terminal
 line vty 0 4
 exit
+default interface eth1
+do show running-config interface eth1
+do show clock ?
 exit
 `)
 	goldenScreen(t, "habits-config", got)
@@ -96,17 +99,22 @@ exit
 	}
 	// At a terminal: n keeps the startup-config, Return erases it.
 	var out bytes.Buffer
-	keys := "write erase\rn" + "erase startup-config\r\r" + "exit\r"
+	keys := "write erase\rn" + "erase startup-config\r\r" +
+		"copy running-config startup-config\r\r" + "copy running-config startup-config\rflash:x\r" + "exit\r"
 	if err := s.Serve(context.Background(), strings.NewReader(keys), &out, control.Terminal{Interactive: true, Width: 80, Height: 24}); err != nil {
 		t.Fatal(err)
 	}
 	want := "\ntap1#write erase\nErasing the nvram filesystem will remove all configuration files! Continue? [confirm]\n" +
 		"tap1#erase startup-config\nErasing the nvram filesystem will remove all configuration files! Continue? [confirm]\n" +
-		"[OK]\nErase of nvram: complete\ntap1#exit\n"
+		"[OK]\nErase of nvram: complete\n" +
+		"tap1#copy running-config startup-config\nDestination filename [startup-config]? \nBuilding configuration...\n[OK]\n" +
+		"tap1#copy running-config startup-config\nDestination filename [startup-config]? flash:x\n" +
+		"% flowtap keeps one saved configuration: the destination is startup-config\n" +
+		"tap1#exit\n"
 	if got := strings.ReplaceAll(out.String(), "\r\n", "\n"); got != want {
 		t.Errorf("write erase at a terminal:\n%q\nwant\n%q", got, want)
 	}
-	if f.erased != 1 {
-		t.Errorf("erased %d times: want 1", f.erased)
+	if f.erased != 1 || f.saved != 2 {
+		t.Errorf("erased %d times, saved %d: want 1 and 2", f.erased, f.saved)
 	}
 }

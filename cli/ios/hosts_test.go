@@ -39,6 +39,7 @@ clear host *
 show hosts | include temp|perm`)
 	want := `tap1#show hosts ?
   WORD             Hostname for specific information
+  |                Output modifiers
   <cr>
 tap1#show hosts
 Default domain is example.net

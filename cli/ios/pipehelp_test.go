@@ -21,7 +21,7 @@ func TestPipeHelp(t *testing.T) {
 		{"show running-config | e?", "exclude\n"},
 		{"show running-config | include ?", "  LINE             Include lines that match\n"},
 		{"show running-config | frob?", "% Unrecognized command\n"},
-		{"show running-config ?", "  interface        Show interface configuration\n  <cr>\n"},
+		{"show running-config ?", "  interface        Show interface configuration\n  |                Output modifiers\n  <cr>\n"},
 	} {
 		if got := s.Exec(c.line); got != c.want {
 			t.Errorf("%s\n%q\nwant\n%q", c.line, got, c.want)

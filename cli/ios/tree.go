@@ -61,6 +61,13 @@ func help(root *Node, line string) []string {
 		out = append(out, fmt.Sprintf("  %-*s %s", width, it.Label, it.Help))
 	}
 	if h.CR {
+		// A show command that may end here may take a filter: IOS
+		// lists the bar before <cr>.
+		if t := tokenize(line); len(t) > 0 {
+			if c := candidates(root, t[0].Text); len(c) == 1 && c[0].Word == "show" {
+				out = append(out, fmt.Sprintf("  %-*s %s", width, "|", "Output modifiers"))
+			}
+		}
 		out = append(out, "  <cr>")
 	}
 	return out

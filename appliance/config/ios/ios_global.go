@@ -59,7 +59,7 @@ func (x *cmd) dispatch() {
 func (x *cmd) negation(keywords ...string) string {
 	k := x.c.Keyword(append([]string{"no", "default"}, keywords...)...)
 	if k == "no" || k == "default" {
-		x.neg = true
+		x.neg, x.dflt = true, k == "default"
 		k = x.c.Keyword(keywords...)
 	}
 	return k
@@ -178,6 +178,16 @@ func (x *cmd) interfaceCmd() {
 		return
 	}
 	i := slices.IndexFunc(x.cfg.Interfaces, func(it config.Interface) bool { return it.Name == name })
+	if x.dflt {
+		// IOS's default interface empties the interface and keeps it,
+		// and says so.
+		if i >= 0 {
+			x.cfg.Interfaces[i] = config.Interface{Name: name}
+			x.touch("interfaces[" + name + "]")
+		}
+		x.notes = append(x.notes, fmt.Sprintf("Interface %s set to default configuration", name))
+		return
+	}
 	if x.neg {
 		if i >= 0 {
 			x.cfg.Interfaces = slices.Delete(x.cfg.Interfaces, i, i+1)

@@ -368,6 +368,7 @@ type cmd struct {
 	p       *platform.Persona
 	mode    mode
 	neg     bool  // the `no` form
+	dflt    bool  // the `default` form (neg is set too)
 	enter   *mode // the sub-mode the line opens
 	ended   bool  // end
 	exited  bool  // exit
