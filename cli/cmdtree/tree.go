@@ -245,6 +245,7 @@ func HelpFor[S any](root *Node[S], line string) Help {
 		if len(ws) == 0 {
 			return Help{Unrecognized: true}
 		}
+		sort.SliceStable(ws, func(i, j int) bool { return ws[i].Label < ws[j].Label })
 		return Help{Words: ws}
 	}
 	kids := append([]*Node[S](nil), n.Children...)

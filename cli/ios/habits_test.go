@@ -10,7 +10,8 @@ import (
 	"github.com/flowtap/flowtap/cli/control"
 )
 
-// TestErrorHabits: the error lines an IOS operator knows by heart, at both
+// TestErrorHabits: `?` in and after a word (the words a prefix may
+// complete, sorted as IOS lists them), and the error lines an IOS operator knows by heart, at both
 // prompts and from configuration mode: an ambiguous abbreviation (two
 // spaces after the colon), an incomplete command, a lone word that is no
 // command (IOS takes it for a host to telnet to), a bad word later in a
@@ -21,6 +22,11 @@ func TestErrorHabits(t *testing.T) {
 	s := NewSession(f, true)
 	long := "show ip cache flow " + strings.Repeat("a", 70) + " b"
 	got := transcript(s, `
+c?
+sh?
+show?
+show ip fl?
+show ip flow ?
 c
 s
 show
