@@ -578,6 +578,7 @@ type liveConfig struct {
 // End logs what IOS logs when a session leaves configuration mode.
 func (l *liveConfig) End(by string) {
 	logIOS(l.m.log, "SYS-5-CONFIG_I", "Configured from console by %s", by)
+	l.m.note(ConfigNote{By: by})
 }
 
 // Exec applies one line. A line the runtime refuses changes nothing, in

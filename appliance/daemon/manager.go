@@ -79,6 +79,7 @@ type Manager struct {
 	commits []show.CommitEntry
 	d       *Daemon
 	onApply []func(config.Config)
+	onNote  []func(ConfigNote)
 
 	stop       context.CancelFunc // ends the link watcher
 	clockSync  func() config.ClockSync
@@ -232,6 +233,31 @@ func (m *Manager) Version() string { return m.opts.Version }
 // Daemon is the runtime, for status.
 func (m *Manager) Daemon() *Daemon { return m.d }
 
+// ConfigNote is a configuration event for CISCO-CONFIG-MAN-MIB's history:
+// a configuration session ended (By is the session, as
+// %SYS-5-CONFIG_I names it: "console" or "USER on vtyN (ADDR)"), a JunOS
+// commit (By its user), or a save (Saved: write memory).
+type ConfigNote struct {
+	Saved bool
+	By    string
+}
+
+// OnConfigNote registers a hook run at each configuration event.
+func (m *Manager) OnConfigNote(f func(ConfigNote)) {
+	m.mu.Lock()
+	m.onNote = append(m.onNote, f)
+	m.mu.Unlock()
+}
+
+func (m *Manager) note(n ConfigNote) {
+	m.mu.Lock()
+	hooks := slices.Clone(m.onNote)
+	m.mu.Unlock()
+	for _, h := range hooks {
+		h(n)
+	}
+}
+
 // OnApply registers a hook run after each applied change (SNMP agent,
 // SSH users): they read what concerns them from the model.
 func (m *Manager) OnApply(f func(config.Config)) {
@@ -275,6 +301,9 @@ func (m *Manager) ApplyBy(c config.Config, by show.CommitEntry) error {
 	logConfigChanges(m.log, old, c)
 	for _, h := range hooks {
 		h(c)
+	}
+	if by.Via == "cli" {
+		m.note(ConfigNote{By: by.User}) // a JunOS commit
 	}
 	return applyErr
 }
@@ -393,6 +422,7 @@ func (m *Manager) WriteMemory() error {
 	if m.opts.Saved != nil {
 		m.opts.Saved(c)
 	}
+	m.note(ConfigNote{Saved: true})
 	return nil
 }
 

@@ -92,7 +92,23 @@ func Start(m *daemon.Manager, opts Options) (*Plane, error) {
 		newNTPService(p),
 	}
 	m.OnApply(p.apply)
+	m.OnConfigNote(p.configNote)
 	return p, nil
+}
+
+// configNote records a configuration event in the SNMP agent's
+// CISCO-CONFIG-MAN-MIB history, which sends ciscoConfigManEvent.
+func (p *Plane) configNote(n daemon.ConfigNote) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	for _, s := range p.services {
+		if s, ok := s.(*snmpService); ok && s.agent != nil {
+			s.agent.ConfigEvent(configEvent(n))
+		}
+	}
 }
 
 func (p *Plane) apply(c config.Config) {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -458,4 +460,35 @@ func (s setter) SetAggregationMinMask(scheme platform.Scheme, source bool, bits 
 		}
 		return nil
 	})
+}
+
+// configEvent is a configuration event as CISCO-CONFIG-MAN-MIB records
+// it: a session's end changes the running configuration from the command
+// source, a save writes it to the startup configuration. The session is
+// "console", "USER on vtyN (ADDR)" (a vty) or a JunOS user.
+func configEvent(n daemon.ConfigNote) snmp.ConfigEvent {
+	if n.Saved {
+		return snmp.ConfigEvent{Source: snmp.ConfigFromCLI, From: snmp.MediumRunning, To: snmp.MediumStartup, Terminal: snmp.TerminalUnknown}
+	}
+	e := snmp.ConfigEvent{Source: snmp.ConfigFromCLI, From: snmp.MediumCommandSource, To: snmp.MediumRunning}
+	by := n.By
+	if by == "console" {
+		e.Terminal = snmp.TerminalConsole
+		return e
+	}
+	user, line, ok := strings.Cut(by, " on ")
+	e.User = user
+	if !ok {
+		e.Terminal = snmp.TerminalUnknown
+		return e
+	}
+	e.Terminal = snmp.TerminalVirtual
+	line, addr, _ := strings.Cut(line, " (")
+	if num, err := strconv.Atoi(strings.TrimPrefix(line, "vty")); err == nil {
+		e.TerminalNum = int32(num)
+	}
+	if a, err := netip.ParseAddr(strings.TrimSuffix(addr, ")")); err == nil {
+		e.Addr = a.Unmap()
+	}
+	return e
 }

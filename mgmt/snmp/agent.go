@@ -115,6 +115,8 @@ type Agent struct {
 	// setSerial is snmpSetSerialNo, the managers' advisory lock
 	// (SNMPv2-TC TestAndIncr); changed only under setMu.
 	setSerial atomic.Int32
+	// ccm is CISCO-CONFIG-MAN-MIB's configuration history.
+	ccm configHistory
 
 	// communityKey keys the community digests (community.go), drawn
 	// per agent so that a digest means nothing outside it.

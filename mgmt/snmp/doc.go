@@ -14,7 +14,9 @@
 //   - mib_*.go: SNMPv2-MIB system and snmp groups, SNMP-FRAMEWORK/MPD/USM
 //     statistics, IF-MIB (netlink), CISCO-NETFLOW-MIB, IPFIX-MIB;
 //     mib_host.go HOST-RESOURCES-MIB and UCD-SNMP-MIB's memory, load and
-//     CPU objects over mgmt/hostres. sysORTable lists the modules served.
+//     CPU objects over mgmt/hostres; mib_configman.go
+//     CISCO-CONFIG-MAN-MIB's configuration history and ciscoConfigManEvent
+//     (Agent.ConfigEvent). sysORTable lists the modules served.
 //   - notify.go, inform.go, watch.go: notifications, link and cache
 //     watchers.
 //

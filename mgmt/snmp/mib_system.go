@@ -86,6 +86,10 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 			sysOR{"1.3.6.1.2.1.212", "PSAMP-MIB: the sampling and filtering functions (RFC 6727)"},
 			sysOR{oidFlowtap.Append(3).String(), "flowtap datapath and export loss"})
 	}
+	if err := a.registerConfigMan(); err != nil {
+		return err
+	}
+	served = append(served, sysOR{"1.3.6.1.4.1.9.9.43", "CISCO-CONFIG-MAN-MIB: the configuration history"})
 	return a.registerSysOR(served)
 }
 

@@ -110,10 +110,25 @@ func (a *Agent) respond(p pdu, acc *access, frame func([]byte) []byte, maxSize i
 		// configuration must say where it came from.
 		out = acc.processSet(q, p.vbs, a.log.With("from", acc.from.String(), "by", acc.by))
 		a.setMu.Unlock()
+		if out.status == NoError && changesConfig(p.vbs) {
+			a.ConfigEvent(ConfigEvent{Source: ConfigFromSNMP, From: MediumCommandSource, To: MediumRunning, Addr: acc.from.Addr().Unmap()})
+		}
 	case pduGetBulk:
 		return a.respondBulk(q, p, acc, frame, maxSize)
 	}
 	return a.encodeOutcome(p, out, acc.v1, frame, maxSize)
+}
+
+// changesConfig says whether a Set that succeeded changed the
+// configuration: every writable object is configuration but
+// snmpSetSerialNo, the managers' advisory lock.
+func changesConfig(vbs []VarBind) bool {
+	for _, vb := range vbs {
+		if !vb.Name.Equal(oidSetSerialNo.Append(0)) {
+			return true
+		}
+	}
+	return false
 }
 
 // encodeOutcome frames a Response and falls back to tooBig when it does
