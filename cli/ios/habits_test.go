@@ -97,7 +97,15 @@ exit
 default interface eth1
 do show running-config interface eth1
 do show clock ?
+no e?
+archive
+log config
 exit
+exit
+policy-map P
+class class-default
+exit
+end
 `)
 	goldenScreen(t, "habits-config", got)
 	if f.saved != 1 {

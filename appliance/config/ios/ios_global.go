@@ -60,7 +60,8 @@ func (x *cmd) negation(keywords ...string) string {
 	k := x.c.Keyword(append([]string{"no", "default"}, keywords...)...)
 	if k == "no" || k == "default" {
 		x.neg, x.dflt = true, k == "default"
-		k = x.c.Keyword(keywords...)
+		// end and exit have no `no` form: `no ?` does not offer them.
+		k = x.c.Keyword(slices.DeleteFunc(slices.Clone(keywords), func(s string) bool { return s == "end" || s == "exit" })...)
 	}
 	return k
 }

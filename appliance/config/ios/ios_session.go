@@ -168,6 +168,20 @@ func (s *Session) exec(text string, fallback bool) *config.LineError {
 	return nil
 }
 
+// parentMode is where exit goes from m: one level up, as on IOS (a
+// policy-map class to its policy-map, archive's log config to archive),
+// global configuration from the first level.
+func parentMode(m mode) mode {
+	switch m.kind {
+	case modePolicyClass:
+		policy, _, _ := strings.Cut(m.key, "\n")
+		return mode{modePolicyMap, policy}
+	case modeArchiveLog:
+		return mode{modeArchive, ""}
+	}
+	return mode{}
+}
+
 // modeDepth is how far a mode is from global configuration.
 func modeDepth(k modeKind) int {
 	switch k {
@@ -213,7 +227,7 @@ func (s *Session) apply(m mode, text string, words []grammar.Word) (mode, *confi
 		s.done = true
 		return mode{}, nil
 	case x.exited:
-		return mode{}, nil
+		return parentMode(m), nil
 	}
 	if s.batch {
 		s.cfg = work
