@@ -123,10 +123,10 @@ var activeFlowsRE = regexp.MustCompile(`(?m)^\s*(\d+) active,`)
 // it, round after round: new flows metered and expired (with capture
 // fields, so each has an extras entry), SSH logins and logouts with the
 // OpenSSH client, SNMP walks and bulk walks with net-snmp (v2c, and v3
-// with a wrong password now and then), configuration
-// changes (a destination added and removed, a timeout changed, an
-// aggregation cache), a collector that goes away and comes back, `clear`
-// commands and Prometheus scrapes. After each round, once the flows have
+// with a wrong password now and then), configuration changes (a
+// destination added and removed, a timeout changed, a prefix aggregation
+// cache added, its masks changed, and removed), a collector that goes
+// away and comes back, `clear` commands and Prometheus scrapes. After each round, once the flows have
 // expired and the sessions closed, it samples the daemon's goroutines,
 // descriptors, heap, pinned hash maps, log buffer, host cache and
 // sessions: anything that grows round after round is a leak. The first
@@ -243,7 +243,8 @@ ip http metrics port %s
 		for _, script := range []string{
 			fmt.Sprintf("configure terminal\nip flow-export destination 127.0.0.1 %d\nend\n", awayPort),
 			fmt.Sprintf("configure terminal\nip flow-cache timeout inactive %d\nend\n", 11+round%2),
-			fmt.Sprintf("configure terminal\nip flow-aggregation cache protocol-port\n export destination %s %d\n enabled\nend\n", capd.Addr.Addr(), capd.Addr.Port()),
+			fmt.Sprintf("configure terminal\nip flow-aggregation cache prefix\n mask source minimum %d\n export destination %s %d\n enabled\nend\n", 8+round%17, capd.Addr.Addr(), capd.Addr.Port()),
+			fmt.Sprintf("configure terminal\nip flow-aggregation cache prefix\n mask destination minimum %d\nend\n", 16+round%9),
 			"configure terminal\nip flow-export destination soakcoll 2999\nend\n",
 		} {
 			if out := d.cli(t, "ios", script); strings.Contains(out, "%") {
@@ -257,7 +258,7 @@ ip http metrics port %s
 		}
 		time.Sleep(time.Second)
 		for _, script := range []string{
-			"configure terminal\nno ip flow-aggregation cache protocol-port\nend\n",
+			"configure terminal\nno ip flow-aggregation cache prefix\nend\n",
 			fmt.Sprintf("configure terminal\nno ip flow-export destination 127.0.0.1 %d\nend\n", awayPort),
 			"configure terminal\nno ip flow-export destination soakcoll 2999\nend\n",
 			"configure terminal\nip flow-cache timeout inactive 10\nend\n",
