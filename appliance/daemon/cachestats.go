@@ -12,6 +12,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/tap"
 	"github.com/flowtap/flowtap/internal/syncfile"
 )
 
@@ -40,6 +41,9 @@ type savedCacheStats struct {
 	// SizeBase is the packet-size distribution's base (sizeBase): the
 	// distribution belongs to the same screen and goes on with it.
 	SizeBase [26]uint64
+	// Fibres are the tap fibres' counters by port: `show flowtap taps`
+	// prints them under the cache's, counted as the same flows expire.
+	Fibres map[string]tap.Counters `json:",omitempty"`
 }
 
 // bootID is the kernel's id of this boot ("" if unknown: never matches).
@@ -57,7 +61,7 @@ func (d *Daemon) saveCacheStats(e *flowcache.Engine) error {
 		return nil
 	}
 	b, err := json.Marshal(savedCacheStats{BootID: bootID(), StatsMap: d.dp.CounterMaps().Stats, Stats: e.Save(),
-		SizeBase: d.sizeBase})
+		SizeBase: d.sizeBase, Fibres: d.fibres.Save()})
 	if err != nil {
 		return fmt.Errorf("save cache statistics: %w", err)
 	}
@@ -96,4 +100,5 @@ func (d *Daemon) restoreCacheStats(e *flowcache.Engine) {
 	}
 	e.Restore(s.Stats)
 	d.sizeBase = s.SizeBase
+	d.fibres.Restore(s.Fibres)
 }

@@ -289,7 +289,11 @@ func (d *Daemon) retryPorts(stop <-chan struct{}) {
 		d.mu.Lock()
 		missing := false
 		for _, p := range d.settings.Ports {
-			if _, ok := d.ports[p.Name]; !ok {
+			cur, ok := d.ports[p.Name]
+			if ok && d.portGone(cur) {
+				ok = false
+			}
+			if !ok {
 				missing = true
 			}
 		}
@@ -468,6 +472,7 @@ func (d *Daemon) Apply(s Settings) error {
 
 func (d *Daemon) apply(old, s Settings) error {
 	var errs []error
+	s.Taps = carryFormer(old.Taps, s.Taps)
 	prev := old // old is rewritten on a resize; prev stays what was in force
 	resized := s.CacheEntries != old.CacheEntries
 	resizedFilters := map[string]*installedFilter{}

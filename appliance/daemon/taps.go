@@ -111,19 +111,27 @@ func subifKeys(subs []subif.Sub) map[datapath.VLANPort]uint32 {
 func (d *Daemon) resolvePorts() {
 	s := &d.settings
 	changed := false
-	resolve := func(name string, index *uint32) {
+	resolve := func(name string, index *uint32) bool {
 		if name == "" {
-			return
+			return false
 		}
 		if ifc, err := net.InterfaceByName(name); err == nil && uint32(ifc.Index) != *index {
 			*index = uint32(ifc.Index)
 			changed = true
+			return true
 		}
+		return false
 	}
 	s.Taps = slices.Clone(s.Taps)
 	for i := range s.Taps {
-		resolve(s.Taps[i].FibreA.Name, &s.Taps[i].FibreA.Index)
-		resolve(s.Taps[i].FibreB.Name, &s.Taps[i].FibreB.Index)
+		for _, f := range [...]*tap.Port{&s.Taps[i].FibreA, &s.Taps[i].FibreB} {
+			was := f.Index
+			if resolve(f.Name, &f.Index) && was != 0 {
+				// The port was deleted and added again: the flows it
+				// metered before are in the table under its old index.
+				f.Former = append(slices.Clone(f.Former), was)
+			}
+		}
 	}
 	s.Subifs = slices.Clone(s.Subifs)
 	for i := range s.Subifs {
@@ -137,4 +145,51 @@ func (d *Daemon) resolvePorts() {
 	if changed && d.running && d.pipe != nil {
 		d.pipe.Engine().SetAnnotator(d.annotator(*s))
 	}
+}
+
+// portGone says whether an attached port's device went away (ip link
+// del; perhaps added again, as another device with another ifindex): its
+// XDP link went with the device, so the port is detached here and the
+// next applyPorts attaches the meter to the new device. d.mu is held.
+func (d *Daemon) portGone(p *datapath.Port) bool {
+	if ifc, err := net.InterfaceByName(p.Name); err == nil && ifc.Index == p.Index {
+		return false
+	}
+	d.log.Warn("monitored port went away; metering it again when it is back", "port", p.Name, "ifindex", p.Index)
+	if err := d.dp.Detach(p); err != nil {
+		d.log.Debug("detach a port that went away", "port", p.Name, "err", err)
+	}
+	if err := d.dp.SetPortSelect(p.Index, datapath.PortSelect{}); err != nil {
+		d.log.Debug("forget a gone port's input selection", "port", p.Name, "err", err)
+	}
+	delete(d.ports, p.Name)
+	return true
+}
+
+// carryFormer keeps, across a configuration change, the former ifindexes
+// of fibres whose port is still a fibre, except those another device has
+// now: flows metered under them may still be in the table.
+func carryFormer(old, cur []tap.Link) []tap.Link {
+	former := map[string][]uint32{}
+	for _, l := range old {
+		for _, f := range [...]tap.Port{l.FibreA, l.FibreB} {
+			if f.Name != "" && len(f.Former) > 0 {
+				former[f.Name] = f.Former
+			}
+		}
+	}
+	if len(former) == 0 {
+		return cur
+	}
+	cur = slices.Clone(cur)
+	for i := range cur {
+		for _, f := range [...]*tap.Port{&cur[i].FibreA, &cur[i].FibreB} {
+			for _, x := range former[f.Name] {
+				if ifc, err := net.InterfaceByIndex(int(x)); (err != nil || ifc.Name == f.Name) && x != f.Index && !slices.Contains(f.Former, x) {
+					f.Former = append(f.Former, x)
+				}
+			}
+		}
+	}
+	return cur
 }

@@ -31,6 +31,11 @@ type Link struct {
 type Port struct {
 	Name  string
 	Index uint32
+	// Former are the ifindexes the port had before it was deleted and
+	// added again (ip link del/add, a driver reloaded): the flows it
+	// metered then stay in the table under the old index until they
+	// expire, and are still this fibre's.
+	Former []uint32
 }
 
 // Side is a fibre's role.
@@ -82,6 +87,34 @@ func (m *Meters) Port(port string) Counters {
 	return Counters{Flows: c.flows.Load(), Packets: c.packets.Load(), Bytes: c.bytes.Load()}
 }
 
+// Save returns every fibre's counters by port, for the next daemon: they
+// go back to zero only on clear, as the cache statistics they sit beside.
+func (m *Meters) Save() map[string]Counters {
+	m.mu.Lock()
+	names := make([]string, 0, len(m.ports))
+	for n := range m.ports {
+		names = append(names, n)
+	}
+	m.mu.Unlock()
+	out := map[string]Counters{}
+	for _, n := range names {
+		if c := m.Port(n); c != (Counters{}) {
+			out[n] = c
+		}
+	}
+	return out
+}
+
+// Restore adds what a previous daemon's Save returned.
+func (m *Meters) Restore(saved map[string]Counters) {
+	for n, s := range saved {
+		c := m.of(n)
+		c.flows.Add(s.Flows)
+		c.packets.Add(s.Packets)
+		c.bytes.Add(s.Bytes)
+	}
+}
+
 // Clear zeroes every fibre's counters (`clear ip flow stats`).
 func (m *Meters) Clear() {
 	m.mu.Lock()
@@ -117,6 +150,20 @@ func NewAnnotator(links []Link, m *Meters) *Annotator {
 		}
 		if l.FibreB.Index != 0 {
 			a.fibres[l.FibreB.Index] = &fibre{link: i, side: SideB, n: m.of(l.FibreB.Name)}
+		}
+	}
+	// A port's former indexes after every current one: an index a fibre
+	// has now is that fibre's, whatever another port once had.
+	for i, l := range a.links {
+		for _, f := range [...]struct {
+			p    Port
+			side Side
+		}{{l.FibreA, SideA}, {l.FibreB, SideB}} {
+			for _, x := range f.p.Former {
+				if _, taken := a.fibres[x]; !taken && x != 0 {
+					a.fibres[x] = &fibre{link: i, side: f.side, n: m.of(f.p.Name)}
+				}
+			}
 		}
 	}
 	return a

@@ -17,7 +17,7 @@ func (m *mark) Annotate(*flow.Record) { m.n++ }
 func TestFibresGiveDirection(t *testing.T) {
 	var m Meters
 	next := &mark{}
-	a := NewAnnotator([]Link{{Name: "uplink", IfIndex: 64001, FibreA: Port{"eth1", 3}, FibreB: Port{"eth2", 4}}}, &m)
+	a := NewAnnotator([]Link{{Name: "uplink", IfIndex: 64001, FibreA: Port{Name: "eth1", Index: 3}, FibreB: Port{Name: "eth2", Index: 4}}}, &m)
 	a.Next = next
 	key := flow.Key{SrcAddr: netip.MustParseAddr("192.0.2.1"), DstAddr: netip.MustParseAddr("10.0.0.1"), Proto: 6}
 	for _, tc := range []struct {
@@ -49,5 +49,52 @@ func TestFibresGiveDirection(t *testing.T) {
 	m.Clear()
 	if got := m.Port("eth2"); got != (Counters{}) {
 		t.Errorf("after Clear %+v", got)
+	}
+}
+
+// TestFormerIndexesStayTheFibres: a fibre's port deleted and added again
+// has a new ifindex; flows metered under the old one are still the
+// fibre's (counted, given the link), unless another fibre has that index
+// now.
+func TestFormerIndexesStayTheFibres(t *testing.T) {
+	var m Meters
+	a := NewAnnotator([]Link{
+		{Name: "uplink", IfIndex: 64001, FibreA: Port{Name: "eth1", Index: 3}, FibreB: Port{Name: "eth2", Index: 9, Former: []uint32{4, 5}}},
+		{Name: "other", IfIndex: 64002, FibreA: Port{Name: "eth3", Index: 5}},
+	}, &m)
+	for _, tc := range []struct {
+		in, wantIn, wantOut uint32
+	}{{4, 0, 64001}, {9, 0, 64001}, {5, 64002, 0}} {
+		r := flow.Record{Packets: 2, Bytes: 80}
+		r.InputIf = tc.in
+		a.Annotate(&r)
+		if r.InputIf != tc.wantIn || r.OutputIf != tc.wantOut {
+			t.Errorf("port %d: in %d out %d, want %d %d", tc.in, r.InputIf, r.OutputIf, tc.wantIn, tc.wantOut)
+		}
+	}
+	if got := m.Port("eth2"); got != (Counters{2, 4, 160}) {
+		t.Errorf("eth2 %+v", got)
+	}
+}
+
+// TestMetersSaveRestore: what a daemon saves at an orderly stop, the next
+// adds to whatever it counted before it read them.
+func TestMetersSaveRestore(t *testing.T) {
+	var m, n Meters
+	a := NewAnnotator([]Link{{Name: "uplink", IfIndex: 64001, FibreA: Port{Name: "eth1", Index: 3}, FibreB: Port{Name: "eth2", Index: 4}}}, &m)
+	r := flow.Record{Packets: 3, Bytes: 120}
+	r.InputIf = 3
+	a.Annotate(&r)
+	saved := m.Save()
+	if len(saved) != 1 || saved["eth1"] != (Counters{1, 3, 120}) {
+		t.Fatalf("saved %+v", saved)
+	}
+	b := NewAnnotator(a.Links(), &n)
+	r = flow.Record{Packets: 1, Bytes: 40}
+	r.InputIf = 3
+	b.Annotate(&r)
+	n.Restore(saved)
+	if got := n.Port("eth1"); got != (Counters{2, 4, 160}) {
+		t.Errorf("eth1 after restore %+v", got)
 	}
 }

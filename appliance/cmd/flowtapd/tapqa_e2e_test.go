@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// fibreCounters is `show flowtap taps`' two counter lines, fibre A's
+// then fibre B's, for frames of udpFrame's 10-byte payload (38 bytes at
+// layer 3).
+func fibreCounters(flowsA, pktsA, flowsB, pktsB int) string {
+	return fmt.Sprintf("    %d flows expired, %d packets, %d bytes\n    %d flows expired, %d packets, %d bytes\n",
+		flowsA, pktsA, pktsA*38, flowsB, pktsB, pktsB*38)
+}
+
+// waitFibres polls `show flowtap taps` until its counter lines are want
+// (30 s: flows reach them as they expire).
+func (d *runningDaemon) waitFibres(t *testing.T, what, want string) {
+	t.Helper()
+	var got string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if got = d.cli(t, "ios", "show flowtap taps | include flows expired\n"); got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: show flowtap taps counters\n%s\nwant\n%s", what, got, want)
+		}
+	}
+}
+
+// waitMeteringN waits until the log says n times that port is metered
+// (the log runs on across restarts and re-attaches).
+func (d *runningDaemon) waitMeteringN(t *testing.T, port string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); strings.Count(d.log.String(), `msg="metering port" port=`+port+" ") < n; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not metered %d times; log:\n%s", port, n, d.log)
+		}
+	}
+}
+
+// TestTapFibreCountersSurviveRestart: a tap's per-fibre counters go back
+// to zero only on clear, as the cache statistics beside them: an orderly
+// restart, and a restart with --keep-metering whose flows the next
+// daemon exports, both count on; `clear ip flow stats` zeroes them.
+func TestTapFibreCountersSurviveRestart(t *testing.T) {
+	v := testnet.Enter(t)
+	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
+	b := *v
+	b.SrcIndex = srcB
+	d := startDaemon(t, fmt.Sprintf(`hostname taprst
+username admin secret letmein
+ip flow-cache timeout inactive 10
+flowtap tap uplink
+ fibre a %s
+ fibre b vmonb
+!
+`, v.Mon))
+	d.waitMeteringN(t, v.Mon, 1)
+	d.waitMeteringN(t, "vmonb", 1)
+	v.Send(t, udpFrames([4]byte{10, 7, 0, 1}, 4000, 3))
+	b.Send(t, udpFrames([4]byte{10, 7, 0, 2}, 4000, 2))
+	// An orderly stop exports every flow, and the next daemon shows them.
+	d.stopAndStart(t, syscall.SIGTERM, "--keep-metering")
+	d.waitFibres(t, "after an orderly restart", fibreCounters(1, 3, 1, 2))
+	d.waitMeteringN(t, v.Mon, 2)
+	// This daemon leaves its flow in the pinned table; the next exports it.
+	v.Send(t, udpFrames([4]byte{10, 7, 0, 3}, 4000, 4))
+	time.Sleep(200 * time.Millisecond)
+	d.stopAndStart(t, syscall.SIGTERM)
+	d.waitFibres(t, "after a restart with --keep-metering", fibreCounters(2, 7, 1, 2))
+	d.cli(t, "ios", "clear ip flow stats\n")
+	d.waitFibres(t, "after clear ip flow stats", fibreCounters(0, 0, 0, 0))
+}
+
+// TestTapFibrePortDeletedAndAdded: a fibre's port that disappears and
+// comes back (ip link del/add: a driver reloaded, a NIC replaced) has
+// another kernel ifindex; it is metered again, its flows from before
+// (still in the table) are still its fibre's, and a v5 collector reads
+// fibre B's flows as output on the link from both its incarnations.
+func TestTapFibrePortDeletedAndAdded(t *testing.T) {
+	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
+	v := testnet.Enter(t)
+	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
+	b := *v
+	b.SrcIndex = srcB
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname tapdel
+username admin secret letmein
+ip flow-cache timeout inactive 10
+flowtap tap uplink
+ fibre a %s
+ fibre b vmonb
+!
+ip flow-export version 5
+ip flow-export destination %s %d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	d.waitMeteringN(t, v.Mon, 1)
+	d.waitMeteringN(t, "vmonb", 1)
+	b.Send(t, udpFrames([4]byte{10, 9, 0, 2}, 4000, 2))
+	time.Sleep(200 * time.Millisecond)
+	if out, err := exec.Command("ip", "-n", v.NS, "link", "del", "vmonb").CombinedOutput(); err != nil {
+		t.Fatalf("ip link del: %v %s", err, out)
+	}
+	_, srcB = v.AddPair(t, "vmonb", "vsrcb")
+	b.SrcIndex = srcB
+	d.waitMeteringN(t, "vmonb", 2)
+	b.Send(t, udpFrames([4]byte{10, 9, 0, 3}, 4000, 3))
+	v.Send(t, udpFrames([4]byte{10, 9, 0, 1}, 4000, 1))
+	d.waitFibres(t, "fibre B's port deleted and added", fibreCounters(1, 1, 2, 5))
+	d.stop(t, syscall.SIGTERM)
+	files, _ := capd.Close(t)
+	var got []string
+	for _, f := range files {
+		out, err := exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:%sa|%in|%out|%pkt").Output()
+		if err != nil {
+			t.Fatalf("nfdump -r %s: %v", f, err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if l != "" {
+				got = append(got, strings.Join(strings.Fields(strings.ReplaceAll(l, "|", " ")), "|"))
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"10.9.0.1|64001|0|1", "10.9.0.2|0|64001|2", "10.9.0.3|0|64001|3"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("nfdump (source|in|out|packets):\n%v\nwant\n%v", got, want)
+	}
+}
