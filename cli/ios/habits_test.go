@@ -50,7 +50,8 @@ configure terminal
 // TestTerminalHabits: at a terminal 8 rows high, --More-- takes space (a
 // page), Return (a line) and stops at any other key, which is not typed
 // at the next prompt; `terminal history size 2` keeps show history and
-// the arrows (and Ctrl-P) to the last two commands; Ctrl-Z leaves
+// the arrows (and Ctrl-P) to the last two commands; configuration mode
+// recalls its own lines, exec its own, as IOS keeps a history per mode; Ctrl-Z leaves
 // configuration mode, Ctrl-C too with ^C; `terminal length 0` pages no
 // more.
 func TestTerminalHabits(t *testing.T) {
@@ -60,6 +61,8 @@ func TestTerminalHabits(t *testing.T) {
 		"terminal history size 2\r" + "show clock\r" + "show history\r" +
 		"\x10\x10\x10\x1b[A\r" +
 		"configure terminal\r" + "\x1a" + "configure terminal\r" + "interface eth1\r" + "\x03" +
+		"configure terminal\r" + "\x1b[A\r" + "\x1a" + // config mode recalls its own lines
+
 		"terminal length 0\r" + "show ip cache flow | include Total\r" + "terminal no history size\r" + "show history\r" +
 		"exit\r"
 	var out bytes.Buffer

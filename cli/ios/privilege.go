@@ -342,7 +342,7 @@ func (s *Session) answer(w io.Writer, line string) {
 		}
 		s.ask = nil
 		s.user = q.user
-		s.history = nil
+		s.history, s.cfgHistory = nil, nil
 		s.setPriv(priv)
 		if s.lines != nil {
 			s.lines.SetUser(s.lineID, s.user)
@@ -367,7 +367,7 @@ func (s *Session) answer(w io.Writer, line string) {
 			return
 		}
 		s.ask = nil
-		s.history = nil
+		s.history, s.cfgHistory = nil, nil
 		s.setPriv(priv)
 		if s.logSuccess == nil || s.logSuccess() {
 			s.log.Info("%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: ] on console")
@@ -397,7 +397,7 @@ func (s *Session) logout() bool {
 	if s.level == configMode {
 		s.endConfig()
 	}
-	s.user, s.history, s.ended = "", nil, false
+	s.user, s.history, s.cfgHistory, s.ended = "", nil, nil, false
 	s.setPriv(0)
 	s.ask = s.firstQuestion()
 	if s.lines != nil {

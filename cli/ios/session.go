@@ -41,6 +41,9 @@ type Session struct {
 	length  int           // terminal length; 0: no paging
 	width   int
 	history []string
+	// cfgHistory is configuration mode's own history, as IOS keeps one
+	// per mode: the arrows there recall configuration lines.
+	cfgHistory []string
 	// histSize is `terminal history size`: how many of the last
 	// commands the arrows and show history recall; nil: HistorySize.
 	histSize *int
@@ -143,7 +146,11 @@ func (s *Session) run(w io.Writer, line string) {
 		}
 		return
 	}
-	s.history = term.Remember(s.history, line)
+	if s.level == configMode {
+		s.cfgHistory = term.Remember(s.cfgHistory, line)
+	} else {
+		s.history = term.Remember(s.history, line)
+	}
 	if s.level == configMode {
 		s.runConfig(w, line)
 		return
@@ -460,12 +467,17 @@ func (h shell) Masked() bool { return h.s.Masked() }
 func (h shell) Logout() bool { return h.s.logout() }
 
 // recalled is the history `terminal history size` lets the session
-// recall: its last commands, up to the size.
+// recall: its last commands, up to the size, of the mode it is in (exec
+// or configuration).
 func (s *Session) recalled() []string {
-	if s.histSize == nil || *s.histSize >= len(s.history) {
-		return s.history
+	h := s.history
+	if s.level == configMode {
+		h = s.cfgHistory
 	}
-	return s.history[len(s.history)-*s.histSize:]
+	if s.histSize == nil || *s.histSize >= len(h) {
+		return h
+	}
+	return h[len(h)-*s.histSize:]
 }
 
 // Interrupt (Ctrl-C, Ctrl-Z) leaves configuration mode, as on IOS, and
