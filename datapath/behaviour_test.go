@@ -18,7 +18,14 @@ import (
 func onOneCPU(t *testing.T) {
 	t.Helper()
 	runtime.LockOSThread()
-	t.Cleanup(runtime.UnlockOSThread)
+	var was unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &was); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = unix.SchedSetaffinity(0, &was) // unpinned again before the thread goes back
+		runtime.UnlockOSThread()
+	})
 	var set unix.CPUSet
 	set.Set(0)
 	if err := unix.SchedSetaffinity(0, &set); err != nil {
@@ -280,26 +287,33 @@ func TestAging(t *testing.T) {
 	if n, err := d.Harvest(HarvestRequest{IdleBefore: past, ActiveBefore: past}, collect); err != nil || n != 0 {
 		t.Fatalf("harvest of nothing: %d %v", n, err)
 	}
-	// Active timeout: the counters leave, the entry stays and restarts.
+	// Active timeout: the entry ends like any other expiry (the harvest
+	// never writes a live entry's counters: an entry's CPU adds to them
+	// without atomics), and the flow's next packet makes a new entry, as
+	// on IOS.
 	future := time.Now().Add(time.Hour)
+	before, _ := d.Stats()
 	if _, err := d.Harvest(HarvestRequest{ActiveBefore: future}, collect); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 || got[0].Packets != 3 || got[0].EndReason != flow.EndActive {
-		t.Fatalf("active split: %+v", got)
+		t.Fatalf("active timeout: %+v", got)
 	}
-	if used, _, _ := d.Usage(); used != 1 {
-		t.Fatalf("entry gone after an active split: %d used", used)
+	if used, _, _ := d.Usage(); used != 0 {
+		t.Fatalf("entry kept after its active timeout: %d used", used)
 	}
 	time.Sleep(5 * time.Millisecond)
 	feed(t, d, fr, 1)
 	feed(t, d, fr, 1)
+	if after, _ := d.Stats(); after.FlowsCreated != before.FlowsCreated+1 {
+		t.Fatalf("flows created %d -> %d: the packets after the active timeout made no new entry", before.FlowsCreated, after.FlowsCreated)
+	}
 	got = nil
 	if _, err := d.Harvest(HarvestRequest{IdleBefore: future, Emergency: true}, collect); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 1 || got[0].Packets != 2 || got[0].EndReason != flow.EndNoResource {
-		t.Fatalf("emergency idle harvest after the split: %+v", got)
+		t.Fatalf("emergency idle harvest after the active timeout: %+v", got)
 	}
 	if got[0].Start.After(got[0].End) || time.Since(got[0].End) > time.Minute {
 		t.Fatalf("times %v .. %v", got[0].Start, got[0].End)
@@ -307,7 +321,8 @@ func TestAging(t *testing.T) {
 	if used, _, _ := d.Usage(); used != 0 {
 		t.Fatalf("%d entries after idle harvest", used)
 	}
-	// An idle-split husk with no packets since is deleted without a record.
+	// A flow ended by the active timeout leaves nothing for the idle
+	// pass after it.
 	feed(t, d, fr, 1)
 	got = nil
 	d.Harvest(HarvestRequest{ActiveBefore: future}, collect)
@@ -398,6 +413,16 @@ func raceHarvest(t *testing.T, d *Datapath, frames [][]byte, perWriter int, pick
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			// Writer w on CPU w: a flow's entries are per CPU (meter.h),
+			// and each CPU races the harvest on its own. Locked to the
+			// end, so the pinned thread ends with the goroutine.
+			runtime.LockOSThread()
+			var set unix.CPUSet
+			set.Set(w % runtime.NumCPU())
+			if err := unix.SchedSetaffinity(0, &set); err != nil {
+				t.Error(err)
+				return
+			}
 			for i := 0; i < perWriter; i++ {
 				fr := frames[pick(i, w)%len(frames)]
 				if _, err := d.Feed(fr, 1); err != nil {
@@ -497,6 +522,13 @@ func TestCacheSizeAcrossCPUs(t *testing.T) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	var was unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &was); err != nil {
+		t.Fatal(err)
+	}
+	// The thread goes back unpinned: later tests' feeds would meter on
+	// the CPU it was left on (datapathtest.FeedRepeat).
+	defer unix.SchedSetaffinity(0, &was) //nolint:errcheck // restoring what it read
 	const capacity, sent = 256, 300
 	d := openTest(t, capacity)
 	for i := range sent {

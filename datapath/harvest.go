@@ -16,7 +16,7 @@ import (
 // disable that test.
 type HarvestRequest struct {
 	IdleBefore   time.Time // last packet before this: EndIdle (EndNoResource if Emergency)
-	ActiveBefore time.Time // first packet before this: EndActive; the entry restarts its counters
+	ActiveBefore time.Time // first packet before this: EndActive (the next packet makes a new entry)
 	EndOfFlow    bool      // flows that saw TCP FIN or RST: EndOfFlow
 	Force        bool      // every flow: EndForced
 	Emergency    bool
@@ -74,9 +74,11 @@ func (req HarvestRequest) cutoffs(clk clockPair, stale bool) cutoffs {
 func (c *cutoffs) past(t uint32, cut int64) bool { return int64(c.now-t) > cut }
 
 // decide applies the expiry rules (package expiry, the same function the
-// test fake calls) to one live slot. An entry split by the active timeout
-// has first 0 until its next packet; until then its last time stands in
-// for it, as decode does.
+// test fake calls) to one live slot. An entry an older version split at
+// its active timeout (pinned across the upgrade) has first 0 until its
+// next packet; until then its last time stands in for it, as decode does.
+// This version never writes a live entry's counters: an active timeout
+// ends the entry like any other expiry.
 func (c *cutoffs) decide(packets uint64, first, last uint32, state byte) (expiry.Action, flow.EndReason) {
 	if first == 0 {
 		first = last
@@ -95,8 +97,8 @@ func (c *cutoffs) decide(packets uint64, first, last uint32, state byte) (expiry
 // records it emitted.
 //
 // It works on the table in place, in three steps. MARK flags ending flows
-// draining with an atomic OR (active-timeout splits take their counters at
-// once with atomic swaps, the entry living on). Then it waits for an RCU
+// draining with an atomic OR (an active timeout too: the flow's next
+// packet makes a new entry, as on IOS). Then it waits for an RCU
 // grace period: every XDP run that might have seen a flow live has
 // finished, and later ones skip draining slots and create a fresh entry.
 // COLLECT then copies each draining slot, now final, and frees it. An
@@ -139,46 +141,11 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 		last := atomic.LoadUint32(slots.u32(off + offLast))
 		switch action, r := c.decide(packets, first, last, state); action {
 		case expiry.Expire, expiry.Discard:
-			// A discarded husk is marked with the reason too: a packet
-			// that lands in it before the grace period ends is exported.
+			// A discarded husk (left by an older version's split) is
+			// marked with the reason too: a packet that lands in it
+			// before the grace period ends is exported.
 			atomic.OrUint32(attrs, uint32(stDraining|byte(r)<<stReasonShift)<<24)
 			marked = append(marked, e)
-		case expiry.Restart:
-			// Active timeout: take the counters, restart the flow as a
-			// new entry. Its FIN/RST state goes first: a FIN that lands
-			// between this and the swaps is in the exported record and
-			// also ends the continuation at the next end-of-flow pass,
-			// while clearing it after the swaps could lose the end of
-			// the continuation.
-			atomic.AndUint32(attrs, ^(uint32(stFinEvent) << 24))
-			t.decode(e, clk, &rec)
-			t.takeExtras(e, &rec)
-			// The spool slot is filled before the swaps, so that the
-			// counters leave the table for a slot that is all but
-			// committed: a kill can fall only in the few instructions
-			// between the swaps and the commit (the counters' three
-			// stores into the slot and the commit's two), which no
-			// order closes (docs/architecture.md, "Kill -9").
-			rec.EndReason = r
-			var seq uint64
-			var sp []byte
-			if t.sp != nil {
-				seq, sp = t.spoolBegin(e, clk)
-				spoolFill(sp, &rec)
-			}
-			rec.Packets = atomic.SwapUint64(slots.u64(off+offPackets), 0)
-			rec.Bytes = atomic.SwapUint64(slots.u64(off+offBytes), 0)
-			rec.TCPFlags = uint8(atomic.AndUint32(slots.u32(off+offTCP), 0xffffff00))
-			taken := rec.Packets != 0 || rec.Bytes != 0
-			if taken && t.sp != nil {
-				// The entry lives on: nothing for a restart to free.
-				t.spoolEnd(seq, sp, &rec, spool.Freed)
-			} // else the slot, not committed, is the next record's
-			// The continuation starts afresh (its first packet sets it).
-			atomic.StoreUint32(slots.u32(off+offFirst), 0)
-			if taken {
-				out()
-			}
 		}
 	})
 	if len(marked) == 0 {
@@ -196,7 +163,8 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 		t.decode(e, clk, &rec)
 		t.takeExtras(e, &rec)
 		rec.EndReason = flow.EndReason(byte(atomic.LoadUint32(slots.u32(e.off()+offAttrs))>>24) >> stReasonShift & 7)
-		// A split husk with no packets since ends without a record.
+		// A husk an older version split, with no packets since, ends
+		// without a record.
 		if rec.Packets == 0 && rec.Bytes == 0 {
 			t.free(e)
 			continue
@@ -272,7 +240,7 @@ func decodeEntry(v []byte, v6 bool, clk clockPair, r *flow.Record) {
 		r.DstPort = le.Uint16(k[key4Dport:])
 		r.InputIf = le.Uint32(k[key4Ifindex:])
 		r.Proto = k[key4Proto]
-		r.SamplerID = le.Uint16(k[key4Sampler:])
+		r.SamplerID = uint16(k[key4Sampler]) // the pad's high byte is the owner CPU
 		return
 	}
 	r.SrcAddr = netip.AddrFrom16([16]byte(k[key6Saddr:]))
@@ -281,7 +249,7 @@ func decodeEntry(v []byte, v6 bool, clk clockPair, r *flow.Record) {
 	r.DstPort = le.Uint16(k[key6Dport:])
 	r.InputIf = le.Uint32(k[key6Ifindex:])
 	r.Proto = k[key6Proto]
-	r.SamplerID = le.Uint16(k[key6Sampler:])
+	r.SamplerID = uint16(k[key6Sampler])
 }
 
 // Usage reports the flows in the cache and its size. The shared live

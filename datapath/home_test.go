@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/flowtap/flowtap/appliance/flow"
 )
 
@@ -166,7 +168,7 @@ func testHomeSlot(t *testing.T, hash uint64, v6 bool) {
 		}
 	}
 	key := func(src netip.Addr) []byte {
-		return oldKey(src, dst, 1000, 53, 1, 17, 0)
+		return fedKey(t, src, dst, 1000, 53, 1, 17, 0)
 	}
 	// Two sources whose keys agree in first bucket, tag and home (for
 	// IPv6 not the last slot: in an empty bucket no tail fits after it).
@@ -240,7 +242,8 @@ func testHomeSlot(t *testing.T, hash uint64, v6 bool) {
 // TestHashKeptAcrossRestart: a table this version creates records the
 // lanes hash with its seed, and a daemon restarted over its pins keeps
 // both, so packets of the flows already in it count into their entries
-// (none created again); the homes the Go mirror of the hash computes are
+// (none created again: the feeds run on the same CPU before and after, and
+// the key holds the metering CPU, meter.h); the homes the Go mirror of the hash computes are
 // where the program put the IPv4 entries. (A table pinned before there was
 // a choice keeps the chain hash: TestOldTwoSlotPins.)
 func TestHashKeptAcrossRestart(t *testing.T) {
@@ -379,13 +382,31 @@ func TestResizeTakesLanesHash(t *testing.T) {
 // best fit alone, as before there were IPv6 homes (in a 16K cache that
 // measured better than the home): into an empty table, the first slot of
 // its first bucket, not its home.
+// fedKey is the key the meter makes for a frame this test feeds: oldKey's
+// with the owner byte (meter.h) of the CPU datapathtest.Feed runs it on,
+// the lowest the thread may use, plus one.
+func fedKey(t *testing.T, src, dst netip.Addr, sport, dport uint16, ifindex uint32, proto, tos uint8) []byte {
+	t.Helper()
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		t.Fatal(err)
+	}
+	cpu := 0
+	for !set.IsSet(cpu) {
+		cpu++
+	}
+	k := oldKey(src, dst, sport, dport, ifindex, proto, tos)
+	k[len(k)-1] = byte(cpu + 1)
+	return k
+}
+
 func TestHome6SmallCache(t *testing.T) {
 	d := openTest(t, 64)
 	seed, nb := *d.tab.seed(), d.tab.buckets
 	dst := netip.MustParseAddr("2001:db8:1::9")
 	for i := 0; ; i++ {
 		src := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(i)})
-		b1, _, home := homePlace(oldKey(src, dst, 1000, 53, 1, 17, 0), seed, *d.tab.hash(), nb)
+		b1, _, home := homePlace(fedKey(t, src, dst, 1000, 53, 1, 17, 0), seed, *d.tab.hash(), nb)
 		if home < 2 || home == bucketSlots-1 {
 			continue
 		}

@@ -256,6 +256,8 @@ const (
 	meterTableLayoutTAG_V6           meterTableLayout = 16384
 	meterTableLayoutTAG_HASH_MASK    meterTableLayout = 16383
 	meterTableLayoutHOME6MIN_ENTRIES meterTableLayout = 131072
+	meterTableLayoutOWNER_CPUS       meterTableLayout = 255
+	meterTableLayoutOWNER_SHIFT      meterTableLayout = 8
 	meterTableLayoutHDR_OVERFLOW     meterTableLayout = 1
 	meterTableLayoutHDR_OVERFLOW2    meterTableLayout = 2
 	meterTableLayoutST_DRAINING      meterTableLayout = 1

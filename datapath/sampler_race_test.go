@@ -42,8 +42,10 @@ func racePaced(t *testing.T, d *Datapath, frame []byte, perCPU, chunk uint32, ga
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Locked to the end: the thread ends with the goroutine, and
+			// its pin with it (feeds on a thread left pinned would meter
+			// on that CPU: datapathtest.FeedRepeat).
 			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
 			var set unix.CPUSet
 			set.Set(cpu)
 			err := unix.SchedSetaffinity(0, &set)

@@ -3,6 +3,7 @@ package datapath
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -188,7 +189,10 @@ func allFree(t *testing.T, tab *table) {
 // are freed by a harvest loop that expires everything each pass. Every
 // packet is in exactly one record, and the headers end consistent.
 func TestSharedTailsRacingHarvest(t *testing.T) {
-	d := openTest(t, 1024)
+	// A flow has an entry per CPU that meters it (meter.h), and a pass's
+	// marked entries hold their room until it collects them: room for
+	// each key on every CPU, live and draining at once.
+	d := openTest(t, 1024*max(1, runtime.NumCPU()))
 	var frames [][]byte
 	for i := 0; i < 240; i++ {
 		frames = append(frames, flow6(i))

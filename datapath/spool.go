@@ -73,7 +73,7 @@ func (t *table) spoolBegin(e entry, clk clockPair) (uint64, []byte) {
 }
 
 // spoolFill puts r's end reason and capture fields into the slot
-// spoolBegin gave: what a split knows before it swaps the counters out.
+// spoolBegin gave.
 func spoolFill(p []byte, r *flow.Record) {
 	if c := &r.Captured; c.Fields != 0 {
 		p[spFlags] |= spCaptured
@@ -82,12 +82,12 @@ func spoolFill(p []byte, r *flow.Record) {
 	p[spReason] = byte(r.EndReason)
 }
 
-// spoolEnd puts r's counters (an active-timeout split swapped them out of
-// the entry, which may have counted on since) into the slot spoolBegin
-// gave and spoolFill completed, and commits it with flags (spool.Freed
-// for a record whose entry stays, a split's). For a split these are the
-// only stores between the swaps and the commit: a kill there loses the
-// record uncounted (docs/architecture.md, "Kill -9: the export spool").
+// spoolEnd puts r's counters into the slot spoolBegin gave and spoolFill
+// completed, and commits it with flags. The entry is draining and past
+// its grace period, so they are the ones spoolBegin copied: no writer
+// adds to an entry the harvest takes, and nothing leaves the table before
+// its record is committed (an active timeout no longer swaps counters out
+// of a live entry, which left a kill window no order closed).
 func (t *table) spoolEnd(seq uint64, p []byte, r *flow.Record, flags uint32) {
 	le := binary.LittleEndian
 	v := p[spEntry:]

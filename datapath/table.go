@@ -55,7 +55,8 @@ const (
 	key4Dport   = int(unsafe.Offsetof(meterFlowKey4{}.Dport))
 	key4Ifindex = int(unsafe.Offsetof(meterFlowKey4{}.Ifindex))
 	key4Proto   = int(unsafe.Offsetof(meterFlowKey4{}.Proto))
-	key4Sampler = int(unsafe.Offsetof(meterFlowKey4{}.Pad)) // the pad carries the sampler id
+	key4Sampler = int(unsafe.Offsetof(meterFlowKey4{}.Pad))        // the pad's low byte is the sampler id
+	key4Owner   = key4Sampler + int(meterTableLayoutOWNER_SHIFT)/8 // its high byte the owner CPU + 1 (meter.h)
 	key6Saddr   = int(unsafe.Offsetof(meterFlowKey6{}.Saddr))
 	key6Daddr   = int(unsafe.Offsetof(meterFlowKey6{}.Daddr))
 	key6Sport   = int(unsafe.Offsetof(meterFlowKey6{}.Sport))
@@ -63,6 +64,7 @@ const (
 	key6Ifindex = int(unsafe.Offsetof(meterFlowKey6{}.Ifindex))
 	key6Proto   = int(unsafe.Offsetof(meterFlowKey6{}.Proto))
 	key6Sampler = int(unsafe.Offsetof(meterFlowKey6{}.Pad))
+	key6Owner   = key6Sampler + int(meterTableLayoutOWNER_SHIFT)/8
 
 	stDraining    = byte(meterTableLayoutST_DRAINING)
 	stFinEvent    = byte(meterTableLayoutST_FIN_EV)

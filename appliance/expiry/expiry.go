@@ -12,24 +12,27 @@
 //  4. Fast: a flow whose first packet is before the fast-aging cutoff and
 //     that has fewer than FastThreshold packets leaves as EndIdle
 //     (Catalyst `mls aging fast`).
-//  5. Active: a flow whose first packet is before the active cutoff is
-//     exported as EndActive and restarts: the entry stays, its counters,
-//     TCP flags and FIN/RST state start over, as a new IOS cache entry
-//     would after an active timeout.
+//  5. Active: a flow whose first packet is before the active cutoff leaves
+//     as EndActive. Its next packet makes a new entry, as on IOS after an
+//     active timeout. (Entries used to restart in place, their counters
+//     swapped to zero while the datapath's writers added to them; an entry
+//     now has one writer, its CPU, which adds without atomics, and the
+//     harvest never writes a live entry's counters.)
 //
 // With Emergency, rules 3 and 4 report EndNoResource instead of EndIdle.
 //
 // With Stale (the caller's clock cannot date the entries: the datapath's
 // 32-bit stamps after a harvest-less absence longer than they cover), the
 // times given as past are certain but those given as not past are not,
-// so no flow is kept: rule 5 expires instead of restarting, and a flow
-// no rule takes leaves as EndActive too, its counters whole (it may have
-// seen packets up to now; its next ones make a new entry). A husk is
-// discarded.
+// so no flow is kept: a flow no rule takes leaves as EndActive too, its
+// counters whole (it may have seen packets up to now; its next ones make
+// a new entry). A husk is discarded.
 //
-// An entry restarted by rule 5 that has seen no packet since (a husk)
-// never makes a record: rules 1 and 3 remove it silently (its last packet
-// is the one before the cut), the others keep it.
+// A husk is an entry with no packets: one an older version restarted at
+// its active timeout, pinned across the upgrade, that has seen no packet
+// since. It never makes a record: rules 1 and 3 and Stale remove it
+// silently (its last packet is the one before the cut), the others keep
+// it.
 package expiry
 
 import "github.com/flowtap/flowtap/appliance/flow"
@@ -40,8 +43,7 @@ type Action uint8
 const (
 	Keep    Action = iota // leave the entry alone
 	Expire                // emit the record, then delete the entry
-	Restart               // emit the record, then zero its counters and keep the entry
-	Discard               // delete the entry without emitting (restarted, no packet since)
+	Discard               // delete the entry without emitting (a husk, no packet)
 )
 
 func (a Action) String() string {
@@ -50,8 +52,6 @@ func (a Action) String() string {
 		return "keep"
 	case Expire:
 		return "expire"
-	case Restart:
-		return "restart"
 	case Discard:
 		return "discard"
 	}
@@ -72,8 +72,8 @@ type Pass struct {
 // fake, 2^20-ns datapath stamps in the harvest), so the comparisons are
 // given here as results. A disabled cutoff is never passed.
 type Entry struct {
-	Packets    uint64 // since the entry was created or restarted
-	Ended      bool   // saw TCP FIN or RST since then
+	Packets    uint64 // since the entry was created
+	Ended      bool   // saw TCP FIN or RST
 	IdlePast   bool   // last packet before the idle cutoff
 	FastPast   bool   // first packet before the fast-aging cutoff
 	ActivePast bool   // first packet before the active cutoff
@@ -111,7 +111,7 @@ func (p Pass) Decide(e Entry) (Action, flow.EndReason) {
 	case p.Stale:
 		return Expire, flow.EndActive
 	case e.ActivePast:
-		return Restart, flow.EndActive
+		return Expire, flow.EndActive
 	}
 	return Keep, 0
 }

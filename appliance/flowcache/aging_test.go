@@ -49,14 +49,14 @@ func TestAging(t *testing.T) {
 			},
 		},
 		{
-			name:  "active timeout cuts the flow and restarts its counters",
+			name:  "active timeout ends the flow; its next packet makes a new entry",
 			aging: flowcache.Aging{Inactive: 15 * time.Second, Active: time.Minute},
 			script: []action{
 				{meter: []meterOp{{0, 1, 0}}, advance: 10 * time.Second, repeat: 6},
 				{meter: []meterOp{{0, 1, 0}}, advance: 10 * time.Second, want: []short{{0, flow.EndActive, 7, 700}}},
 				{meter: []meterOp{{0, 1, 0}}, advance: 10 * time.Second, repeat: 6},
 				{meter: []meterOp{{0, 2, 0}}, advance: 10 * time.Second, want: []short{{0, flow.EndActive, 8, 800}}},
-				// The restarted entry saw nothing since: it goes without a record.
+				// The new entry saw nothing since: there is none.
 				{advance: 16 * time.Second},
 			},
 		},
@@ -236,11 +236,11 @@ func TestVerdict(t *testing.T) {
 		{"fast at threshold", flowcache.HarvestRequest{FastBefore: now, FastThreshold: 5}, 5, false, flowcache.Keep, 0},
 		{"fast too young", flowcache.HarvestRequest{FastBefore: first, FastThreshold: 100}, 5, false, flowcache.Keep, 0},
 		{"fast emergency", flowcache.HarvestRequest{FastBefore: now, FastThreshold: 100, Emergency: true}, 5, false, flowcache.Expire, flow.EndNoResource},
-		{"active", flowcache.HarvestRequest{ActiveBefore: now}, 5, false, flowcache.Restart, flow.EndActive},
+		{"active", flowcache.HarvestRequest{ActiveBefore: now}, 5, false, flowcache.Expire, flow.EndActive},
 		{"idle wins over active", flowcache.HarvestRequest{ActiveBefore: now, IdleBefore: now}, 5, false, flowcache.Expire, flow.EndIdle},
-		{"restarted, idle", flowcache.HarvestRequest{IdleBefore: now}, 0, false, flowcache.Discard, 0},
-		{"restarted, forced", flowcache.HarvestRequest{Force: true}, 0, false, flowcache.Discard, 0},
-		{"restarted, active", flowcache.HarvestRequest{ActiveBefore: now, FastBefore: now, FastThreshold: 9}, 0, false, flowcache.Keep, 0},
+		{"husk, idle", flowcache.HarvestRequest{IdleBefore: now}, 0, false, flowcache.Discard, 0},
+		{"husk, forced", flowcache.HarvestRequest{Force: true}, 0, false, flowcache.Discard, 0},
+		{"husk, active", flowcache.HarvestRequest{ActiveBefore: now, FastBefore: now, FastThreshold: 9}, 0, false, flowcache.Keep, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 type HarvestRequest struct {
 	Now          time.Time // the engine's clock reading
 	IdleBefore   time.Time // flows whose last packet is before this: EndIdle (or EndNoResource if Emergency)
-	ActiveBefore time.Time // flows whose first packet is before this: EndActive; the entry stays and restarts its counters
+	ActiveBefore time.Time // flows whose first packet is before this: EndActive; the next packet makes a new entry
 	EndOfFlow    bool      // flows that saw TCP FIN or RST: EndOfFlow
 	Force        bool      // every flow: EndForced
 	Emergency    bool      // report idle (and fast) expiries in this pass as EndNoResource
@@ -35,13 +35,12 @@ type Action = expiry.Action
 const (
 	Keep    = expiry.Keep
 	Expire  = expiry.Expire
-	Restart = expiry.Restart
 	Discard = expiry.Discard
 )
 
 // Verdict applies the request's rules to one entry: its packet count,
 // first and last packet times, and whether it saw TCP FIN or RST. The
-// reason is meaningful for Expire and Restart only (0 otherwise).
+// reason is meaningful for Expire only (0 otherwise).
 func (r *HarvestRequest) Verdict(packets uint64, first, last time.Time, ended bool) (Action, flow.EndReason) {
 	a, reason := r.Pass().Decide(expiry.Entry{
 		Packets:    packets,
@@ -50,7 +49,7 @@ func (r *HarvestRequest) Verdict(packets uint64, first, last time.Time, ended bo
 		FastPast:   !r.FastBefore.IsZero() && first.Before(r.FastBefore),
 		ActivePast: !r.ActiveBefore.IsZero() && first.Before(r.ActiveBefore),
 	})
-	if a != Expire && a != Restart {
+	if a != Expire {
 		reason = 0
 	}
 	return a, reason
@@ -64,11 +63,11 @@ func (r *HarvestRequest) Pass() expiry.Pass {
 // Datapath is the engine's view of the flow map. The XDP datapath
 // implements it; flowcachetest.Datapath is an in-memory fake.
 type Datapath interface {
-	// Harvest removes (or restarts) the entries the request selects and
+	// Harvest removes the entries the request selects and
 	// calls emit once per record, with EndReason set. It returns the
 	// number of records emitted. The record is only valid during emit.
 	// No packet may be lost between a record's read and the entry's
-	// removal or restart.
+	// removal.
 	Harvest(req HarvestRequest, emit func(*flow.Record)) (int, error)
 	// Usage reports the entries in use and the map's capacity.
 	Usage() (used, capacity int, err error)

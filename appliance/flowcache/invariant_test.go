@@ -15,8 +15,8 @@ import (
 // events through the engine and checks the contract of
 // docs/architecture.md ("Nothing lost, nothing counted twice"): exported
 // packets and bytes summed equal metered ones, a flow that could not be
-// created is counted, and a flow cut by the active timeout restarts its
-// counters (records of one flow never overlap).
+// created is counted, and a flow cut by the active timeout goes on in a
+// new entry (records of one flow never overlap).
 func TestNothingLostOrCountedTwice(t *testing.T) {
 	for seed := range uint64(6) {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {

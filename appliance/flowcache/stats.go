@@ -37,8 +37,8 @@ type Stats struct {
 	Capacity int // entries the map holds
 	// Added is the flows created since the last clear, derived as
 	// expired + active - active at the clear (IOS prints added = total
-	// expired + active). A flow restarted by the active timeout counts as
-	// expired and added again.
+	// expired + active). A flow the active timeout ends counts as
+	// expired, and its continuation as added.
 	Added           uint64
 	Expired         [NumEndReasons]uint64 // indexed by flow.EndReason
 	AgerPolls       uint64                // ager passes

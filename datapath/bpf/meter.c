@@ -174,7 +174,8 @@ struct parsed {
 	__u16 frag6_off; /* offset of an IPv6 fragment header, 0 if none */
 	__u16 mpls_off;  /* offset of the MPLS label stack, 0 if none */
 	__u8 nlabels;    /* its depth */
-	__u8 pad[3];
+	__u8 owner;      /* the key's owner byte: this CPU + 1, 0 from CPU 255 on (meter.h) */
+	__u8 pad[2];
 	__u32 flow_first; /* set by table_meter: the counted flow's first_t */
 };
 
@@ -496,17 +497,32 @@ static __always_inline void send_event(struct meter_stats *st, __u8 kind, __u8 f
 static __always_inline void count_into(struct flow_val *v, struct parsed *p, __u32 now_t,
 				       struct meter_stats *st, __u32 ifindex)
 {
-#ifdef FLOWTAP_PLAIN_ADD
-	/* Benchmark variant: what the atomics cost. */
-	v->packets++;
-	v->bytes += p->ip_len;
+#ifdef FLOWTAP_ATOMIC_ADD
+	/* Benchmark variant: what the atomics cost (every entry counted as
+	 * an owner-0 entry is). */
+	const int plain = 0;
 #else
-	__sync_fetch_and_add(&v->packets, 1);
-	__sync_fetch_and_add(&v->bytes, p->ip_len);
+	const int plain = p->owner != 0;
 #endif
+	if (plain) {
+		/* An entry with an owner is written by that CPU alone (its
+		 * key holds the CPU, and the meter never runs twice at once
+		 * on one CPU: meter.h), and the harvest never writes its
+		 * counters: plain adds. A locked add waits for the slot's
+		 * line, which a hit has just missed on, and costs 10-22 ns
+		 * more (datapath/README.md). */
+		v->packets++;
+		v->bytes += p->ip_len;
+	} else {
+		/* Owner 0: CPUs the byte cannot name share the entry. */
+		__sync_fetch_and_add(&v->packets, 1);
+		__sync_fetch_and_add(&v->bytes, p->ip_len);
+		/* first_t 0 is an entry an older version split at its active
+		 * timeout (its key has owner 0 too): its next packet dates it. */
+		if (v->first_t == 0)
+			v->first_t = now_t;
+	}
 	v->last_t = now_t;
-	if (v->first_t == 0)
-		v->first_t = now_t;
 	__u8 *tcp = (__u8 *)&v->tcp;
 	if ((tcp[0] | p->tcp_flags) != tcp[0])
 		__sync_fetch_and_or(&v->tcp, (__u32)p->tcp_flags);
@@ -1002,8 +1018,7 @@ static __always_inline int take_capacity(struct cpu_state *cs)
 
 /* Count a packet of key k (already masked) into its flow, creating it if
  * the cache has room. Returns 0 if it was not counted, 2 if it created
- * the entry, 3 if it is the first packet after an active-timeout split,
- * 1 otherwise. */
+ * the entry, 1 otherwise. */
 static __always_inline int table_meter(const __u32 *k, const int nw, struct parsed *p, __u32 now_t,
 				       struct meter_stats *st, __u32 ifindex, __u8 *eth,
 				       const int lookup_only)
@@ -1048,12 +1063,9 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	if (lookup_only)
 		return 0;
 	if (v) {
-		/* first_t 0: the entry was split by the active timeout and this
-		 * is its continuation's first packet. */
-		int first = *(volatile __u32 *)&v->first_t == 0;
 		count_into(v, p, now_t, st, ifindex);
 		p->flow_first = *(volatile __u32 *)&v->first_t;
-		return first ? 3 : 1;
+		return 1;
 	}
 	/* A new flow (or its old entry drains): take a slot if the cache is
 	 * under its size. */
@@ -1198,17 +1210,14 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 /* Record what `ip flow-capture` and the MPLS label positions ask for in
  * the flow's extras entry. The first packet of an entry fills it; later
  * ones move the packet-length range and, until a fragment is seen, the
- * fragment offset. A flow whose entry was exported (or split by the
- * active timeout) starts a new one with its next packet, as a new cache
- * entry does.
+ * fragment offset. A flow whose entry was exported (at any timeout: the
+ * active one ends the entry too) starts a new one with its next packet,
+ * as a new cache entry does.
  *
  * An entry belongs to the flow whose first_t it carries. One of another
  * first_t is left alone: it is a draining predecessor's (a new flow of the
  * same key that began during its harvest, in another slot), which the
- * harvest takes into the predecessor's record. The exception is the first
- * packet after an active-timeout split (counted 3): the flow's exported
- * part is gone, so an entry left by a packet that raced the split is
- * replaced by the continuation's own.
+ * harvest takes into the predecessor's record.
  *
  * Returns 1 when the packet's flow had no entry and the map had no room
  * for one (E2BIG: max_entries reached; ENOMEM: no memory for it), so the
@@ -1216,10 +1225,9 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
  * capture fields until a later packet finds room.
  *
  * key is the flow's masked key and p the packet's parse results, read
- * where the meter keeps them (its stack); counted is table_meter's answer
- * (1 known, 2 new entry, 3 split); map is extras4 or extras6. */
+ * where the meter keeps them (its stack); map is extras4 or extras6. */
 static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, struct parsed *p,
-					 int counted, void *map)
+					 void *map)
 {
 	if (!key || !p)
 		return 0;
@@ -1247,7 +1255,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 		isfrag = 1;
 	}
 	struct flow_extra *x = bpf_map_lookup_elem(map, key);
-	if (x && x->first_t != p->flow_first && counted != 3)
+	if (x && x->first_t != p->flow_first)
 		return 0;
 	if (x && x->first_t == p->flow_first) {
 		if (len < x->min_len)
@@ -1296,16 +1304,14 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
  * parse results by pointer rather than a copy of them in an argument
  * block: the copy took 64 bytes of the meter's frame (120 with the spills
  * it caused), and its stores were made on every path the verifier walks. */
-__noinline int capture_flow4(struct xdp_md *ctx, const struct flow_key4 *k, struct parsed *p,
-			     int counted)
+__noinline int capture_flow4(struct xdp_md *ctx, const struct flow_key4 *k, struct parsed *p)
 {
-	return capture_flow_(ctx, k, p, counted, &extras4);
+	return capture_flow_(ctx, k, p, &extras4);
 }
 
-__noinline int capture_flow6(struct xdp_md *ctx, const struct flow_key6 *k, struct parsed *p,
-			     int counted)
+__noinline int capture_flow6(struct xdp_md *ctx, const struct flow_key6 *k, struct parsed *p)
 {
-	return capture_flow_(ctx, k, p, counted, &extras6);
+	return capture_flow_(ctx, k, p, &extras6);
 }
 
 /* Hand a metered packet to capture_flow4/6 when capture is on. */
@@ -1317,8 +1323,8 @@ static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const in
 	 * length range and the first fragment need every packet. */
 	if (!fields || (counted == 1 && !(fields & (CAP_PKTLEN | CAP_FRAG))))
 		return;
-	int full = nw > KEY_IN_FIRST ? capture_flow6(ctx, (const struct flow_key6 *)k, p, counted)
-				     : capture_flow4(ctx, (const struct flow_key4 *)k, p, counted);
+	int full = nw > KEY_IN_FIRST ? capture_flow6(ctx, (const struct flow_key6 *)k, p)
+				     : capture_flow4(ctx, (const struct flow_key4 *)k, p);
 	if (full) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&capture_full, &zero);
@@ -1344,7 +1350,9 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 #pragma unroll
 	for (int i = 0; i < 5; i++)
 		w[i] &= cfg.mask4[i];
-	k.pad = p->sampler; /* whatever the mask: records carry their sampler */
+	/* Whatever the mask: records carry their sampler, and the entry its
+	 * owner (meter.h). */
+	k.pad = p->sampler | (__u16)p->owner << OWNER_SHIFT;
 	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 	if (counted)
 		capture(ctx, w, sizeof(k) / 4, p, counted);
@@ -1367,7 +1375,7 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 #pragma unroll
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
-	k.pad = p->sampler;
+	k.pad = p->sampler | (__u16)p->owner << OWNER_SHIFT;
 	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 	if (counted)
 		capture(ctx, w, sizeof(k) / 4, p, counted);
@@ -1425,6 +1433,10 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 	 * and a division by 10^6 cost more than the rest of the metering;
 	 * user space converts exactly. */
 	__u32 now_t = flow_time();
+	/* The entry's owner: this CPU, the one writer of its counters.
+	 * Inlined by the verifier to a per-CPU load on x86-64. */
+	__u32 cpu = bpf_get_smp_processor_id();
+	p.owner = cpu < OWNER_CPUS ? cpu + 1 : 0;
 	__u32 salt = 0;
 	if (salted) {
 		/* Benchmark only: a distinct key per run, as a flood of new flows. */

@@ -9,7 +9,22 @@
 #pragma clang diagnostic ignored "-Waddress-of-packed-member"
 
 /* IPv4 flow key: 20 bytes. With the 44-byte value an IPv4 entry is 64
- * bytes, Cisco's own per-entry figure, and one cache line: one slot. */
+ * bytes, Cisco's own per-entry figure, and one cache line: one slot.
+ *
+ * pad (in both keys): its low byte is the sampler that took the packet
+ * (< 128), its high byte the entry's owner, the CPU that metered it plus
+ * one (0 for CPUs from OWNER_CPUS on, which the byte cannot name). The
+ * owner is the one writer of the entry's counters, which it adds to
+ * without atomics: a flow metered on two CPUs is two entries, each exact
+ * (as a flow through two DFCs of a Catalyst is two records). One writer
+ * per CPU holds wherever the meter runs: in NAPI (a softirq: one packet at
+ * a time per CPU) and in BPF_PROG_TEST_RUN, which runs an XDP program
+ * with bottom halves disabled since Linux 6.3 (net/bpf/test_run.c), so
+ * neither another test run nor a softirq can interleave with it on its
+ * CPU (on PREEMPT_RT the per-CPU BH lock serialises the same sections).
+ * User space masks the owner out of everything it shows. Owner-0 entries
+ * (CPUs past the byte, and every entry a version before owners wrote,
+ * which new keys never match) are added to atomically. */
 struct flow_key4 {
 	__u32 saddr;
 	__u32 daddr;
@@ -43,7 +58,7 @@ struct flow_key6 {
 struct flow_val {
 	__u64 packets;
 	__u64 bytes; /* sum of IP total length */
-	__u32 first_t; /* 0 after an active-timeout split: set by the next packet */
+	__u32 first_t; /* 0 only in an entry an older version split at its active timeout */
 	__u32 last_t;
 	__u32 tcp; /* byte 0 TCP flags ORed, byte 1 ToS first seen, byte 2 min TTL, byte 3 max TTL */
 	__u32 attrs; /* bits 0..11 outer VID, 12..23 inner VID, byte 3 state */
@@ -117,6 +132,9 @@ enum table_layout {
 	 * this many entries: a hit at home cost less there (tables past the
 	 * L3) and more in a 16K cache (datapath/README.md). */
 	HOME6_MIN_ENTRIES = 131072,
+	/* CPUs that own their entries (flow_key4): 0..254, as owner 1..255. */
+	OWNER_CPUS = 255,
+	OWNER_SHIFT = 8, /* the owner's place in flow_key4/6.pad */
 	HDR_OVERFLOW = 0x0001,
 	HDR_OVERFLOW2 = 0x0002,
 	/* flow_val.attrs byte 3: state bits. */

@@ -37,6 +37,12 @@ func Feed(prog *ebpf.Program, frame []byte, ifindex uint32) (uint32, error) {
 // FeedRepeat runs the frame through prog repeat times in one call: the
 // kernel loops on the calling CPU, so calls from goroutines locked to
 // different CPUs race on the program's shared state as NIC queues do.
+//
+// A caller whose thread may run on several CPUs is run on the lowest of
+// them: the meter keys each flow's entry by the CPU that metered it (its
+// one writer, which counts without atomics), so frames fed one after the
+// other are one NIC queue's, as they are on a router, and one flow stays
+// one entry. A caller that pinned its thread to one CPU keeps it.
 func FeedRepeat(prog *ebpf.Program, frame []byte, ifindex uint32, repeat uint32) (uint32, error) {
 	if len(frame) < 14 {
 		return 0, fmt.Errorf("feed %d-byte frame: %w", len(frame), ErrRuntFrame)
@@ -47,6 +53,11 @@ func FeedRepeat(prog *ebpf.Program, frame []byte, ifindex uint32, repeat uint32)
 	}
 	var ret uint32
 	err := Uninterrupted(func() (err error) {
+		restore, err := onOneCPU()
+		if err != nil {
+			return err
+		}
+		defer restore()
 		ret, err = prog.Run(opts)
 		return err
 	})
@@ -87,4 +98,28 @@ var ErrRuntFrame = errors.New("frame shorter than an Ethernet header")
 func linearLen(n int) int {
 	const maxLinear = 4096 - 256 - 320 // page - XDP headroom - skb_shared_info
 	return min(n, maxLinear)
+}
+
+// onOneCPU pins the calling thread (locked by the caller) to the lowest
+// CPU it may run on, if it may run on more than one, and returns what
+// puts its affinity back.
+func onOneCPU() (restore func(), err error) {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return nil, fmt.Errorf("read CPU affinity: %w", err)
+	}
+	if set.Count() <= 1 {
+		return func() {}, nil
+	}
+	var one unix.CPUSet
+	for cpu := 0; ; cpu++ {
+		if set.IsSet(cpu) {
+			one.Set(cpu)
+			break
+		}
+	}
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		return nil, fmt.Errorf("pin to one CPU: %w", err)
+	}
+	return func() { _ = unix.SchedSetaffinity(0, &set) }, nil
 }

@@ -132,16 +132,11 @@ func (d *Datapath) Harvest(req flowcache.HarvestRequest, emit func(*flow.Record)
 		case flowcache.Keep:
 			i++
 			continue
-		case flowcache.Expire, flowcache.Restart:
+		case flowcache.Expire:
 			out := e.rec // emit a copy: a sink must not see the entry change under it
 			out.EndReason = reason
 			emit(&out)
 			n++
-		}
-		if action == flowcache.Restart {
-			*e = entry{rec: flow.Record{Key: e.rec.Key, End: e.rec.End}}
-			i++
-			continue
 		}
 		d.remove(i)
 	}

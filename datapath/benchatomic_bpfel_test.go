@@ -16,82 +16,82 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	benchPlainMapBuckets               = "buckets"
-	benchPlainMapCaptureFull           = "capture_full"
-	benchPlainMapCounters              = "counters"
-	benchPlainMapCpustate              = "cpustate"
-	benchPlainMapEvents                = "events"
-	benchPlainMapExtras4               = "extras4"
-	benchPlainMapExtras6               = "extras6"
-	benchPlainMapFilterAction          = "filter_action"
-	benchPlainMapFilterCount           = "filter_count"
-	benchPlainMapFilterDport           = "filter_dport"
-	benchPlainMapFilterDst             = "filter_dst"
-	benchPlainMapFilterFlags           = "filter_flags"
-	benchPlainMapFilterProto           = "filter_proto"
-	benchPlainMapFilterSport           = "filter_sport"
-	benchPlainMapFilterSrc             = "filter_src"
-	benchPlainMapFlowClock             = "flow_clock"
-	benchPlainMapFlows                 = "flows"
-	benchPlainMapOverloadCounts        = "overload_counts"
-	benchPlainMapPortSelects           = "port_selects"
-	benchPlainMapPorts                 = "ports"
-	benchPlainMapSamplerStates         = "sampler_states"
-	benchPlainMapSamplers              = "samplers"
-	benchPlainMapStats                 = "stats"
-	benchPlainMapSubifs                = "subifs"
-	benchPlainProgBenchDrop            = "bench_drop"
-	benchPlainProgBenchMeterLookupOnly = "bench_meter_lookup_only"
-	benchPlainProgBenchMeterNewflow    = "bench_meter_newflow"
-	benchPlainProgBenchMeterNoTable    = "bench_meter_no_table"
-	benchPlainProgBenchParseOnly       = "bench_parse_only"
-	benchPlainProgFlowtapMeter         = "flowtap_meter"
-	benchPlainVarCapcfg                = "capcfg"
-	benchPlainVarCfg                   = "cfg"
-	benchPlainVarKeyHashKind           = "key_hash_kind"
-	benchPlainVarOverload              = "overload"
-	benchPlainVarSubifOn               = "subif_on"
-	benchPlainVarUnusedBucketHdr       = "unused_bucket_hdr"
-	benchPlainVarUnusedCaptureBits     = "unused_capture_bits"
-	benchPlainVarUnusedFilterAddrKey   = "unused_filter_addr_key"
-	benchPlainVarUnusedFilterPortKey   = "unused_filter_port_key"
-	benchPlainVarUnusedMeterEvent      = "unused_meter_event"
-	benchPlainVarUnusedOverloadCfg     = "unused_overload_cfg"
-	benchPlainVarUnusedOverloadCount   = "unused_overload_count"
-	benchPlainVarUnusedOverloadLayout  = "unused_overload_layout"
-	benchPlainVarUnusedPortSelect      = "unused_port_select"
-	benchPlainVarUnusedSamplerCfg      = "unused_sampler_cfg"
-	benchPlainVarUnusedSamplerState    = "unused_sampler_state"
-	benchPlainVarUnusedSelectLayout    = "unused_select_layout"
-	benchPlainVarUnusedSlot4           = "unused_slot4"
-	benchPlainVarUnusedSlot6           = "unused_slot6"
-	benchPlainVarUnusedTableLayout     = "unused_table_layout"
-	benchPlainVarUnusedTermAction      = "unused_term_action"
-	benchPlainVarUnusedTermCount       = "unused_term_count"
+	benchAtomicMapBuckets               = "buckets"
+	benchAtomicMapCaptureFull           = "capture_full"
+	benchAtomicMapCounters              = "counters"
+	benchAtomicMapCpustate              = "cpustate"
+	benchAtomicMapEvents                = "events"
+	benchAtomicMapExtras4               = "extras4"
+	benchAtomicMapExtras6               = "extras6"
+	benchAtomicMapFilterAction          = "filter_action"
+	benchAtomicMapFilterCount           = "filter_count"
+	benchAtomicMapFilterDport           = "filter_dport"
+	benchAtomicMapFilterDst             = "filter_dst"
+	benchAtomicMapFilterFlags           = "filter_flags"
+	benchAtomicMapFilterProto           = "filter_proto"
+	benchAtomicMapFilterSport           = "filter_sport"
+	benchAtomicMapFilterSrc             = "filter_src"
+	benchAtomicMapFlowClock             = "flow_clock"
+	benchAtomicMapFlows                 = "flows"
+	benchAtomicMapOverloadCounts        = "overload_counts"
+	benchAtomicMapPortSelects           = "port_selects"
+	benchAtomicMapPorts                 = "ports"
+	benchAtomicMapSamplerStates         = "sampler_states"
+	benchAtomicMapSamplers              = "samplers"
+	benchAtomicMapStats                 = "stats"
+	benchAtomicMapSubifs                = "subifs"
+	benchAtomicProgBenchDrop            = "bench_drop"
+	benchAtomicProgBenchMeterLookupOnly = "bench_meter_lookup_only"
+	benchAtomicProgBenchMeterNewflow    = "bench_meter_newflow"
+	benchAtomicProgBenchMeterNoTable    = "bench_meter_no_table"
+	benchAtomicProgBenchParseOnly       = "bench_parse_only"
+	benchAtomicProgFlowtapMeter         = "flowtap_meter"
+	benchAtomicVarCapcfg                = "capcfg"
+	benchAtomicVarCfg                   = "cfg"
+	benchAtomicVarKeyHashKind           = "key_hash_kind"
+	benchAtomicVarOverload              = "overload"
+	benchAtomicVarSubifOn               = "subif_on"
+	benchAtomicVarUnusedBucketHdr       = "unused_bucket_hdr"
+	benchAtomicVarUnusedCaptureBits     = "unused_capture_bits"
+	benchAtomicVarUnusedFilterAddrKey   = "unused_filter_addr_key"
+	benchAtomicVarUnusedFilterPortKey   = "unused_filter_port_key"
+	benchAtomicVarUnusedMeterEvent      = "unused_meter_event"
+	benchAtomicVarUnusedOverloadCfg     = "unused_overload_cfg"
+	benchAtomicVarUnusedOverloadCount   = "unused_overload_count"
+	benchAtomicVarUnusedOverloadLayout  = "unused_overload_layout"
+	benchAtomicVarUnusedPortSelect      = "unused_port_select"
+	benchAtomicVarUnusedSamplerCfg      = "unused_sampler_cfg"
+	benchAtomicVarUnusedSamplerState    = "unused_sampler_state"
+	benchAtomicVarUnusedSelectLayout    = "unused_select_layout"
+	benchAtomicVarUnusedSlot4           = "unused_slot4"
+	benchAtomicVarUnusedSlot6           = "unused_slot6"
+	benchAtomicVarUnusedTableLayout     = "unused_table_layout"
+	benchAtomicVarUnusedTermAction      = "unused_term_action"
+	benchAtomicVarUnusedTermCount       = "unused_term_count"
 )
 
-// loadBenchPlain returns the embedded CollectionSpec for benchPlain.
-func loadBenchPlain() (*ebpf.CollectionSpec, error) {
-	reader := bytes.NewReader(_BenchPlainBytes)
+// loadBenchAtomic returns the embedded CollectionSpec for benchAtomic.
+func loadBenchAtomic() (*ebpf.CollectionSpec, error) {
+	reader := bytes.NewReader(_BenchAtomicBytes)
 	spec, err := ebpf.LoadCollectionSpecFromReader(reader)
 	if err != nil {
-		return nil, fmt.Errorf("can't load benchPlain: %w", err)
+		return nil, fmt.Errorf("can't load benchAtomic: %w", err)
 	}
 
 	return spec, err
 }
 
-// loadBenchPlainObjects loads benchPlain and converts it into a struct.
+// loadBenchAtomicObjects loads benchAtomic and converts it into a struct.
 //
 // The following types are suitable as obj argument:
 //
-//	*benchPlainObjects
-//	*benchPlainPrograms
-//	*benchPlainMaps
+//	*benchAtomicObjects
+//	*benchAtomicPrograms
+//	*benchAtomicMaps
 //
 // See ebpf.CollectionSpec.LoadAndAssign documentation for details.
-func loadBenchPlainObjects(obj any, opts *ebpf.CollectionOptions) error {
-	spec, err := loadBenchPlain()
+func loadBenchAtomicObjects(obj any, opts *ebpf.CollectionOptions) error {
+	spec, err := loadBenchAtomic()
 	if err != nil {
 		return err
 	}
@@ -99,19 +99,19 @@ func loadBenchPlainObjects(obj any, opts *ebpf.CollectionOptions) error {
 	return spec.LoadAndAssign(obj, opts)
 }
 
-// benchPlainSpecs contains maps and programs before they are loaded into the kernel.
+// benchAtomicSpecs contains maps and programs before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
-type benchPlainSpecs struct {
-	benchPlainProgramSpecs
-	benchPlainMapSpecs
-	benchPlainVariableSpecs
+type benchAtomicSpecs struct {
+	benchAtomicProgramSpecs
+	benchAtomicMapSpecs
+	benchAtomicVariableSpecs
 }
 
-// benchPlainProgramSpecs contains programs before they are loaded into the kernel.
+// benchAtomicProgramSpecs contains programs before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
-type benchPlainProgramSpecs struct {
+type benchAtomicProgramSpecs struct {
 	BenchDrop            *ebpf.ProgramSpec `ebpf:"bench_drop"`
 	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
@@ -120,10 +120,10 @@ type benchPlainProgramSpecs struct {
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
 
-// benchPlainMapSpecs contains maps before they are loaded into the kernel.
+// benchAtomicMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
-type benchPlainMapSpecs struct {
+type benchAtomicMapSpecs struct {
 	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
 	CaptureFull    *ebpf.MapSpec `ebpf:"capture_full"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
@@ -150,10 +150,10 @@ type benchPlainMapSpecs struct {
 	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
 }
 
-// benchPlainVariableSpecs contains global variables before they are loaded into the kernel.
+// benchAtomicVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
-type benchPlainVariableSpecs struct {
+type benchAtomicVariableSpecs struct {
 	Capcfg               *ebpf.VariableSpec `ebpf:"capcfg"`
 	Cfg                  *ebpf.VariableSpec `ebpf:"cfg"`
 	KeyHashKind          *ebpf.VariableSpec `ebpf:"key_hash_kind"`
@@ -178,26 +178,26 @@ type benchPlainVariableSpecs struct {
 	UnusedTermCount      *ebpf.VariableSpec `ebpf:"unused_term_count"`
 }
 
-// benchPlainObjects contains all objects after they have been loaded into the kernel.
+// benchAtomicObjects contains all objects after they have been loaded into the kernel.
 //
-// It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
-type benchPlainObjects struct {
-	benchPlainPrograms
-	benchPlainMaps
-	benchPlainVariables
+// It can be passed to loadBenchAtomicObjects or ebpf.CollectionSpec.LoadAndAssign.
+type benchAtomicObjects struct {
+	benchAtomicPrograms
+	benchAtomicMaps
+	benchAtomicVariables
 }
 
-func (o *benchPlainObjects) Close() error {
-	return _BenchPlainClose(
-		&o.benchPlainPrograms,
-		&o.benchPlainMaps,
+func (o *benchAtomicObjects) Close() error {
+	return _BenchAtomicClose(
+		&o.benchAtomicPrograms,
+		&o.benchAtomicMaps,
 	)
 }
 
-// benchPlainMaps contains all maps after they have been loaded into the kernel.
+// benchAtomicMaps contains all maps after they have been loaded into the kernel.
 //
-// It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
-type benchPlainMaps struct {
+// It can be passed to loadBenchAtomicObjects or ebpf.CollectionSpec.LoadAndAssign.
+type benchAtomicMaps struct {
 	Buckets        *ebpf.Map `ebpf:"buckets"`
 	CaptureFull    *ebpf.Map `ebpf:"capture_full"`
 	Counters       *ebpf.Map `ebpf:"counters"`
@@ -224,8 +224,8 @@ type benchPlainMaps struct {
 	Subifs         *ebpf.Map `ebpf:"subifs"`
 }
 
-func (m *benchPlainMaps) Close() error {
-	return _BenchPlainClose(
+func (m *benchAtomicMaps) Close() error {
+	return _BenchAtomicClose(
 		m.Buckets,
 		m.CaptureFull,
 		m.Counters,
@@ -253,10 +253,10 @@ func (m *benchPlainMaps) Close() error {
 	)
 }
 
-// benchPlainVariables contains all global variables after they have been loaded into the kernel.
+// benchAtomicVariables contains all global variables after they have been loaded into the kernel.
 //
-// It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
-type benchPlainVariables struct {
+// It can be passed to loadBenchAtomicObjects or ebpf.CollectionSpec.LoadAndAssign.
+type benchAtomicVariables struct {
 	Capcfg               *ebpf.Variable `ebpf:"capcfg"`
 	Cfg                  *ebpf.Variable `ebpf:"cfg"`
 	KeyHashKind          *ebpf.Variable `ebpf:"key_hash_kind"`
@@ -281,10 +281,10 @@ type benchPlainVariables struct {
 	UnusedTermCount      *ebpf.Variable `ebpf:"unused_term_count"`
 }
 
-// benchPlainPrograms contains all programs after they have been loaded into the kernel.
+// benchAtomicPrograms contains all programs after they have been loaded into the kernel.
 //
-// It can be passed to loadBenchPlainObjects or ebpf.CollectionSpec.LoadAndAssign.
-type benchPlainPrograms struct {
+// It can be passed to loadBenchAtomicObjects or ebpf.CollectionSpec.LoadAndAssign.
+type benchAtomicPrograms struct {
 	BenchDrop            *ebpf.Program `ebpf:"bench_drop"`
 	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
@@ -293,8 +293,8 @@ type benchPlainPrograms struct {
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
 
-func (p *benchPlainPrograms) Close() error {
-	return _BenchPlainClose(
+func (p *benchAtomicPrograms) Close() error {
+	return _BenchAtomicClose(
 		p.BenchDrop,
 		p.BenchMeterLookupOnly,
 		p.BenchMeterNewflow,
@@ -304,7 +304,7 @@ func (p *benchPlainPrograms) Close() error {
 	)
 }
 
-func _BenchPlainClose(closers ...io.Closer) error {
+func _BenchAtomicClose(closers ...io.Closer) error {
 	for _, closer := range closers {
 		if err := closer.Close(); err != nil {
 			return err
@@ -315,5 +315,5 @@ func _BenchPlainClose(closers ...io.Closer) error {
 
 // Do not access this directly.
 //
-//go:embed benchplain_bpfel_test.o
-var _BenchPlainBytes []byte
+//go:embed benchatomic_bpfel_test.o
+var _BenchAtomicBytes []byte
