@@ -104,9 +104,32 @@ func EnterQueues(t testing.TB, queues int) *Veth {
 	return v
 }
 
-// Send writes raw frames into the source end with an AF_PACKET socket.
+// Send writes raw frames into the source end with an AF_PACKET socket,
+// from one CPU (the lowest the thread may use): a veth runs its peer's
+// XDP on the sending CPU, and the meter keys each flow's entry by the CPU
+// that metered it (datapath/README.md, "Single-writer entries"), so
+// frames sent from one CPU are one NIC queue's and one flow stays one
+// entry, as on a router with RSS.
 func (v *Veth) Send(t testing.TB, frames [][]byte) {
 	t.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var was unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &was); err != nil {
+		t.Fatalf("read CPU affinity: %v", err)
+	}
+	if was.Count() > 1 {
+		var one unix.CPUSet
+		cpu := 0
+		for !was.IsSet(cpu) {
+			cpu++
+		}
+		one.Set(cpu)
+		if err := unix.SchedSetaffinity(0, &one); err != nil {
+			t.Fatalf("pin the sender to CPU %d: %v", cpu, err)
+		}
+		defer unix.SchedSetaffinity(0, &was) //nolint:errcheck // restoring what it read
+	}
 	proto := binary.BigEndian.Uint16([]byte{0x00, 0x03}) // htons(ETH_P_ALL)
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW, int(proto))
 	if err != nil {

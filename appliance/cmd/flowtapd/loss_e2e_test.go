@@ -74,8 +74,9 @@ func startTrafgen(t *testing.T, v *testnet.Veth, packet string, count, rate int)
 		t.Fatal(err)
 	}
 	// --no-sock-mem and -Q: leave the host's socket memory and IRQ
-	// affinity alone.
-	args := []string{"netns", "exec", v.NS, "trafgen", "--no-sock-mem", "-Q", "-C", "-P", "1", "--dev", v.Src, "--conf", cfg}
+	// affinity alone. taskset: one CPU, one NIC queue, so each flow is
+	// one entry (the meter keys entries by their CPU).
+	args := []string{"netns", "exec", v.NS, "taskset", "-c", "0", "trafgen", "--no-sock-mem", "-Q", "-C", "-P", "1", "--dev", v.Src, "--conf", cfg}
 	if count > 0 {
 		args = append(args, "-n", strconv.Itoa(count))
 	}

@@ -134,7 +134,11 @@ ip flow-export destination %s %d
 	if out, err := exec.Command(tcpprep, "--cidr="+tapInside, "-i", tapCapture, "-o", cache).CombinedOutput(); err != nil {
 		t.Fatalf("tcpprep: %v\n%s", err, out)
 	}
-	out, err := exec.Command(tcpreplay, "-c", cache, "-i", "vsrcb", "-I", v.Src, tapCapture).CombinedOutput()
+	// On one CPU: the meter keys each entry by the CPU that metered it, and
+	// a veth meters on the sender's, so a tcpreplay that migrated would
+	// make two entries of one conversation's direction (each exact; a
+	// biflow pairs entries, so the test pins it as RSS pins a flow).
+	out, err := exec.Command("taskset", "-c", "0", tcpreplay, "-c", cache, "-i", "vsrcb", "-I", v.Src, tapCapture).CombinedOutput()
 	if err != nil {
 		t.Fatalf("tcpreplay: %v\n%s", err, out)
 	}
