@@ -248,7 +248,7 @@ func (c *CLI) Clock() show.ClockView {
 
 func (c *CLI) SNMP() show.SNMPView {
 	c.m.mu.Lock()
-	counts := c.m.snmpCounts
+	counts, notify := c.m.snmpCounts, c.m.snmpNotify
 	c.m.mu.Unlock()
 	cfg := c.m.Config()
 	v := show.SNMPView{Contact: cfg.SNMP.Contact, Location: cfg.SNMP.Location}
@@ -273,6 +273,9 @@ func (c *CLI) SNMP() show.SNMPView {
 	v.InUnknownUserNames = n["usmStatsUnknownUserNames"] - n["flowtapUsmUserAccessListRefused"]
 	v.OutTooBigs, v.OutNoSuchNames, v.OutBadValues, v.OutGenErrs = g("snmpOutTooBigs"), g("snmpOutNoSuchNames"), g("snmpOutBadValues"), g("snmpOutGenErrs")
 	v.OutGetResponses, v.OutTraps = g("snmpOutGetResponses"), g("snmpOutTraps")
+	if notify != nil {
+		v.Logging = notify()
+	}
 	return v
 }
 

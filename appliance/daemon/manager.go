@@ -85,6 +85,7 @@ type Manager struct {
 	clockSync  func() config.ClockSync
 	ntpStatus  func() show.NTPStatus
 	snmpCounts func() map[string]uint64
+	snmpNotify func() []show.SNMPLogging
 
 	// acl applies the management access lists and counts their matches.
 	acl ACLCounts
@@ -501,6 +502,14 @@ func (m *Manager) clockSyncNow() config.ClockSync {
 func (m *Manager) SetSNMPCounters(f func() map[string]uint64) {
 	m.mu.Lock()
 	m.snmpCounts = f
+	m.mu.Unlock()
+}
+
+// SetSNMPNotifyStats gives `show snmp` the running agent's notification
+// counts per receiver; nil while no agent runs.
+func (m *Manager) SetSNMPNotifyStats(f func() []show.SNMPLogging) {
+	m.mu.Lock()
+	m.snmpNotify = f
 	m.mu.Unlock()
 }
 

@@ -62,6 +62,13 @@ func (s *snmpService) apply(c config.Config) {
 		}
 		s.agent = a
 		m.SetSNMPCounters(a.Counters)
+		m.SetSNMPNotifyStats(func() []show.SNMPLogging {
+			l := []show.SNMPLogging{}
+			for _, s := range a.NotifyStats() {
+				l = append(l, show.SNMPLogging{Host: s.Addr, Sent: s.Sent, Dropped: s.Dropped})
+			}
+			return l
+		})
 		go a.WatchLinks(p.ctx)
 		go a.WatchCache(p.ctx, netflow, snmp.CacheWatch{})
 		// coldStart after the machine booted, warmStart when flowtapd
@@ -91,6 +98,7 @@ func (s *snmpService) close() {
 	s.agent.Close()
 	s.agent = nil
 	s.p.m.SetSNMPCounters(nil)
+	s.p.m.SetSNMPNotifyStats(nil)
 }
 
 // sshService runs the SSH server while a local user is configured, on

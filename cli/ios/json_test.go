@@ -3,6 +3,7 @@ package ios
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -29,7 +30,8 @@ func (jsonBackend) SNMP() show.SNMPView {
 	return show.SNMPView{Enabled: true, Contact: "noc@example.net", Location: "rack 4", InPkts: 141, InBadVersions: 1,
 		InBadCommunityNames: 2, InBadCommunityUses: 3, InUnknownUserNames: 14, InUserACLRefused: 15, InASNParseErrs: 4, InTotalReqVars: 250, InTotalSetVars: 5, InGetRequests: 120,
 		InGetNexts: 11, InSetRequests: 6, InputQueueDrops: 7, OutPkts: 133, OutTooBigs: 8, OutNoSuchNames: 9, OutBadValues: 10,
-		OutGenErrs: 12, OutGetResponses: 125, OutTraps: 13}
+		OutGenErrs: 12, OutGetResponses: 125, OutTraps: 13,
+		Logging: []show.SNMPLogging{{Host: netip.MustParseAddrPort("192.0.2.10:162"), Sent: 16, Dropped: 17}}}
 }
 
 func jsonOf(t *testing.T, s *Session, line string) any {
@@ -240,6 +242,9 @@ func TestJSONSNMP(t *testing.T) {
 		"out_pkts", "out_too_bigs", "out_no_such_names", "out_bad_values", "out_gen_errs", "out_get_responses", "out_traps"}
 	var counts []string
 	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, "    Logging to ") {
+			continue // the hosts' counts, below
+		}
 		if m := regexp.MustCompile(`^ *(\d+) `).FindStringSubmatch(l); m != nil {
 			counts = append(counts, m[1])
 		}
@@ -253,7 +258,12 @@ func TestJSONSNMP(t *testing.T) {
 			t.Errorf("%s = %v in the JSON; the screen's line %d says %s", k, v[k], i+1, counts[i])
 		}
 	}
-	if len(v) != len(keys)+3 || v["contact"] != "noc@example.net" || v["location"] != "rack 4" || v["enabled"] != true ||
+	logging, _ := v["logging"].([]any)
+	if len(logging) != 1 || fmt.Sprint(logging[0]) != "map[dropped:17 host:192.0.2.10:162 sent:16]" ||
+		!strings.Contains(text, "\nSNMP logging: enabled\n    Logging to 192.0.2.10.162, 0/10, 16 sent, 17 dropped.\n") {
+		t.Errorf("show snmp | json logging = %v\ntext:\n%s", v["logging"], text)
+	}
+	if len(v) != len(keys)+4 || v["contact"] != "noc@example.net" || v["location"] != "rack 4" || v["enabled"] != true ||
 		!strings.HasPrefix(text, "Contact: noc@example.net\nLocation: rack 4\n141 SNMP packets input\n") {
 		t.Errorf("show snmp | json = %v\ntext:\n%s", v, text)
 	}

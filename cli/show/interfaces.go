@@ -318,6 +318,15 @@ type SNMPView struct {
 	InGetRequests, InGetNexts, InSetRequests, InputQueueDrops uint64
 	OutTooBigs, OutNoSuchNames, OutBadValues, OutGenErrs      uint64
 	OutGetResponses, OutTraps                                 uint64
+	// Logging is each notification host with what it was sent and what
+	// was dropped (a trap not written, an inform given up).
+	Logging []SNMPLogging
+}
+
+// SNMPLogging is one notification host of show snmp's "SNMP logging".
+type SNMPLogging struct {
+	Host          netip.AddrPort
+	Sent, Dropped uint64
 }
 
 // SNMP renders `show snmp` in IOS's layout.
@@ -355,4 +364,15 @@ func SNMP(w io.Writer, v SNMPView) {
 		fmt.Sprintf("    %d Trap PDUs", v.OutTraps),
 	}
 	io.WriteString(w, strings.Join(lines, "\n")+"\n")
+	// IOS's notification queue lines: its queue (0 of 10 here: flowtap
+	// sends each notification as it comes), then each host as address
+	// dot port.
+	if len(v.Logging) == 0 {
+		io.WriteString(w, "\nSNMP logging: disabled\n")
+		return
+	}
+	io.WriteString(w, "\nSNMP logging: enabled\n")
+	for _, l := range v.Logging {
+		fmt.Fprintf(w, "    Logging to %s.%d, 0/10, %d sent, %d dropped.\n", l.Host.Addr(), l.Host.Port(), l.Sent, l.Dropped)
+	}
 }

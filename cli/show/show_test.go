@@ -360,7 +360,8 @@ func TestShowClockAndSNMP(t *testing.T) {
 	SNMP(&b, SNMPView{})
 	SNMP(&b, SNMPView{Enabled: true, Contact: "noc@example.net", Location: "rack 4", InPkts: 41, InBadVersions: 1,
 		InBadCommunityNames: 2, InASNParseErrs: 3, InUnknownUserNames: 5, InUserACLRefused: 2, InTotalReqVars: 60, InGetRequests: 10, InGetNexts: 25,
-		OutPkts: 37, OutNoSuchNames: 4, OutGetResponses: 35, OutTraps: 2})
+		OutPkts: 37, OutNoSuchNames: 4, OutGetResponses: 35, OutTraps: 2,
+		Logging: []SNMPLogging{{Host: netip.MustParseAddrPort("192.0.2.10:162"), Sent: 2}, {Host: netip.MustParseAddrPort("[2001:db8::5]:1162"), Sent: 1, Dropped: 1}}})
 	golden(t, "show-snmp", b.Bytes())
 }
 

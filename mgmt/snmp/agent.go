@@ -117,6 +117,9 @@ type Agent struct {
 	setSerial atomic.Int32
 	// ccm is CISCO-CONFIG-MAN-MIB's configuration history.
 	ccm configHistory
+	// notified counts each receiver's notifications (netip.AddrPort to
+	// *notifyCounts), for show snmp.
+	notified sync.Map
 
 	// communityKey keys the community digests (community.go), drawn
 	// per agent so that a digest means nothing outside it.

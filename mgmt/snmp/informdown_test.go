@@ -48,3 +48,24 @@ func TestInformReceiverBackWithinRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestNotifyStatsCountSentAndDropped: show snmp's "Logging to" counts per
+// receiver: a trap written is sent; an inform nobody acknowledges is
+// dropped once its retries run out, and one acknowledged is sent.
+func TestNotifyStatsCountSentAndDropped(t *testing.T) {
+	td := startTrapd(t, "")
+	down := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(freeUDPPort(t)))
+	cfg := testConfig(newFakeBackend())
+	cfg.Receivers = []Receiver{
+		{Addr: td.addr, Community: "public"},
+		{Addr: down, Community: "public", Inform: true, Timeout: 50 * time.Millisecond, Retries: 1},
+	}
+	a, _, _ := startAgent(t, cfg)
+	_ = a.ColdStart(context.Background())
+	td.next(t, ".1.3.6.1.6.3.1.1.5.1")
+	got := a.NotifyStats()
+	want := []NotifyStat{{Addr: td.addr, Sent: 1}, {Addr: down, Dropped: 1}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("NotifyStats %v, want %v", got, want)
+	}
+}

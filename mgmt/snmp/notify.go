@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -149,9 +150,13 @@ func (a *Agent) Notify(ctx context.Context, n Notification) error {
 			default:
 				err = a.trap(r, encs)
 			}
+			c := a.notifyCount(r.Addr)
 			if err != nil {
+				c.dropped.Add(1)
 				errs[i] = fmt.Errorf("snmp: notify %s of %s: %w", r.Addr, n.OID, err)
 				a.log.Warn("snmp: notification not delivered", "to", r.Addr.String(), "oid", n.OID.String(), "err", err)
+			} else {
+				c.sent.Add(1)
 			}
 		}()
 	}
@@ -338,4 +343,35 @@ func (a *Agent) CacheHighWater(ctx context.Context, active, entries uint32) erro
 		{Name: oidNetflow.Append(1, 2, 1, 4, cacheMain), Value: Unsigned32(active)},
 		{Name: oidNetflow.Append(1, 2, 1, 3, cacheMain), Value: Unsigned32(entries)},
 	}})
+}
+
+// notifyCounts are one receiver's notifications: sent (a trap written, an
+// inform acknowledged) and dropped (not written, or an inform given up
+// after its retries), what IOS's show snmp "Logging to" line counts.
+type notifyCounts struct{ sent, dropped atomic.Uint64 }
+
+func (a *Agent) notifyCount(to netip.AddrPort) *notifyCounts {
+	c, _ := a.notified.LoadOrStore(to, &notifyCounts{})
+	return c.(*notifyCounts)
+}
+
+// NotifyStat is one configured receiver's notification counts since the
+// agent started.
+type NotifyStat struct {
+	Addr          netip.AddrPort
+	Sent, Dropped uint64
+}
+
+// NotifyStats are the configured receivers' counts, in their order; a
+// receiver configured again keeps its counts while the agent runs.
+func (a *Agent) NotifyStats() []NotifyStat {
+	a.mu.RLock()
+	rs := a.receivers
+	a.mu.RUnlock()
+	out := make([]NotifyStat, 0, len(rs))
+	for _, r := range rs {
+		c := a.notifyCount(r.Addr)
+		out = append(out, NotifyStat{Addr: r.Addr, Sent: c.sent.Load(), Dropped: c.dropped.Load()})
+	}
+	return out
 }

@@ -90,6 +90,13 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	if c, s := ticks(1), ticks(2); c < s {
 		t.Errorf("after an SNMP Set: RunningLastChanged %d, RunningLastSaved %d; want changed since the save", c, s)
 	}
+	// show snmp counts what snmptrapd got (coldStart and the three
+	// events, and any link news), none dropped.
+	heard := strings.Count(trapLines(), ".1.3.6.1.6.3.1.1.4.1.0 = OID:")
+	want := fmt.Sprintf("    Logging to 127.0.0.1.%d, 0/10, %d sent, 0 dropped.\n", port, heard)
+	if got := d.cli(t, "ios", "show snmp | include Logging to\n"); got != want || heard < 4 {
+		t.Errorf("show snmp: %q, want %q (snmptrapd heard %d)", got, want, heard)
+	}
 	out := snmpTool(t, "snmpwalk", "-v2c", "-cpublic", "-On", "-OQ", agent, hist+".6")
 	for _, w := range []string{
 		"." + hist + ".6.1.3.1 = 1", "." + hist + ".6.1.3.2 = 1", "." + hist + ".6.1.3.3 = 2",
