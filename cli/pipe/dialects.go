@@ -61,7 +61,10 @@ func IOS() Syntax {
 // iosRegexp is an IOS regular expression in Go's syntax: IOS's `_`
 // matches a comma, a brace, a parenthesis, a space or either end of the
 // line (the delimiter `| include _80_` finds a port by), where Go's is a
-// plain underscore; `\_` stays an underscore. The rest is common to both.
+// plain underscore. It matches an underscore too, so that the log's
+// mnemonics (`| include LOGIN_FAILED`) are found as operators type them
+// (whether IOS's does is not confirmed); `\_` is an underscore only.
+// The rest is common to both.
 func iosRegexp(expr string) string {
 	var b strings.Builder
 	inClass := false
@@ -78,7 +81,7 @@ func iosRegexp(expr string) string {
 		case c == ']' && inClass:
 			inClass = false
 		case c == '_' && !inClass:
-			b.WriteString(`(?:^|$|[,{}() ])`)
+			b.WriteString(`(?:^|$|[,{}() _])`)
 			continue
 		}
 		b.WriteByte(c)

@@ -2,6 +2,7 @@ package pipe
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -40,6 +41,7 @@ func TestIOS(t *testing.T) {
 		{"show run | include _tap", "show run", "hostname tap\n"},
 		{"show run | include ^ ip_", "show run", " ip flow ingress\n ip flow egress\n"},
 		{"show run | include eth_", "show run", ""},
+		{"show run | include ^hostname_tap$", "show run", "hostname tap\n"},
 		{"show run | include ^ ip flow [ie]", "show run", " ip flow ingress\n ip flow egress\n"},
 		{"show run | include [_]", "show run", ""},
 		{"show run | count ^interface eth[0-9]+$", "show run", "Number of lines which match regexp = 2\n"},
@@ -106,6 +108,28 @@ func TestCompletions(t *testing.T) {
 		got, partial, ok := c.sx.Completions(c.line)
 		if !reflect.DeepEqual(got, c.want) || partial != c.partial || ok != c.ok {
 			t.Errorf("%q: %v %v %v", c.line, got, partial, ok)
+		}
+	}
+}
+
+// TestIOSUnderscore: IOS's _ is a delimiter, and an underscore still
+// matches itself, as the log's mnemonics need.
+func TestIOSUnderscore(t *testing.T) {
+	for _, c := range []struct {
+		expr, line string
+		match      bool
+	}{
+		{"LOGIN_FAILED", "*Dec  6: %SEC_LOGIN-4-LOGIN_FAILED: Login failed", true},
+		{"_80_", "tcp 10.0.0.1:80 (est)", false},
+		{"_80_", "permit tcp any any eq 80", true},
+		{"_80_", "(80)", true},
+		{"_80_", "8080", false},
+		{`a\_b`, "a b", false},
+		{`a\_b`, "a_b", true},
+	} {
+		re, err := regexp.Compile(iosRegexp(c.expr))
+		if err != nil || re.MatchString(c.line) != c.match {
+			t.Errorf("%q on %q: %v, want %v (%v)", c.expr, c.line, !c.match, c.match, err)
 		}
 	}
 }
