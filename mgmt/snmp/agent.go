@@ -55,8 +55,11 @@ type Config struct {
 	Netflow NetflowProvider
 	// CacheLimits gives the writable ranges of the main cache objects
 	// under the running persona; nil keeps the IOS router's.
-	CacheLimits    func() CacheLimits
-	Interfaces     InterfaceSource
+	CacheLimits func() CacheLimits
+	Interfaces  InterfaceSource
+	// Addresses lists the interfaces' addresses for IP-MIB; nil reads
+	// them from netlink.
+	Addresses      AddressSource
 	InterfaceAlias func(ifName string) string
 	// LinkTrap is ifLinkUpDownTrapEnable: whether linkUp and linkDown
 	// are sent for an interface (`[no] snmp trap link-status` under it);

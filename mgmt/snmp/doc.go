@@ -13,6 +13,7 @@
 //     the two-phase Set run over it.
 //   - mib_*.go: SNMPv2-MIB system and snmp groups, SNMP-FRAMEWORK/MPD/USM
 //     statistics, IF-MIB (netlink), CISCO-NETFLOW-MIB, IPFIX-MIB;
+//     mib_ip.go IP-MIB's address tables (netlink's addresses);
 //     mib_host.go HOST-RESOURCES-MIB and UCD-SNMP-MIB's memory, load and
 //     CPU objects over mgmt/hostres; mib_configman.go
 //     CISCO-CONFIG-MAN-MIB's configuration history and ciscoConfigManEvent

@@ -69,6 +69,14 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 	if err := RegisterIFMIB(a.reg, IFMIBConfig{Interfaces: ifs, Alias: cfg.InterfaceAlias, LinkTrap: cfg.LinkTrap, Setter: cfg.Setter, Uptime: a.ticksAt, Now: a.engine.now}); err != nil {
 		return err
 	}
+	addrs := cfg.Addresses
+	if addrs == nil {
+		addrs = NetlinkAddresses{}
+	}
+	if err := registerIPMIB(a.reg, addrs); err != nil {
+		return err
+	}
+	served = append(served, sysOR{"1.3.6.1.2.1.48", "IP-MIB: the interfaces' addresses (RFC 4293)"})
 	if cfg.Netflow != nil {
 		if err := RegisterNetflowMIB(a.reg, cfg.Netflow, cfg.Setter, cfg.cacheLimits(), a.ticksAt, a.engine.now); err != nil {
 			return err
