@@ -31,7 +31,7 @@ func TestSSHInactive(t *testing.T) {
 	if out := run("deactivate system services ssh"); out != "" {
 		t.Fatalf("deactivate: %q", out)
 	}
-	if out := run("show | compare"); !strings.Contains(out, "[edit system services]\n-   ssh;\n+   inactive: ssh;\n") {
+	if out := run("show | compare"); !strings.Contains(out, "[edit system services]\n!   inactive: ssh;\n") {
 		t.Errorf("show | compare:\n%s", out)
 	}
 	if out := run("commit"); !strings.Contains(out, "commit complete") {

@@ -10,11 +10,20 @@ import (
 
 // RenderDiff is `show | compare`: an `[edit ...]` banner for each
 // hierarchy level that changed, then its statements, `-` removed and `+`
-// added.
+// added. A statement that stays but was deactivated or activated is one
+// `!` line naming what it became (a container shown as `{ ... }`), and
+// an annotation added, changed or removed is its comment line signed,
+// above the statement it is on, unsigned (Junos's layout as remembered,
+// not confirmed against a router: the `!` column and the unsigned
+// statement line under a comment).
 //
 //	[edit forwarding-options sampling input]
 //	-   rate 100;
 //	+   rate 1000;
+//	[edit forwarding-options sampling family inet output]
+//	!   inactive: flow-server 192.0.2.8 { ... }
+//	+   /* primary collector */
+//	    flow-server 192.0.2.7 { ... }
 func RenderDiff(old, new config.Config) string {
 	var out strings.Builder
 	compareJunOS(&out, nil, junosTree(fullStatements(old, false)), junosTree(fullStatements(new, false)))
@@ -23,12 +32,41 @@ func RenderDiff(old, new config.Config) string {
 
 func compareJunOS(out *strings.Builder, path []string, a, b *jnode) {
 	var level strings.Builder
-	for _, op := range grammar.DiffSeq(a.leaves, b.leaves) {
+	// stays writes what changed about a statement both sides hold: its
+	// annotation, then its activation.
+	stays := func(stmt string, oldNote, newNote string, oldInactive, newInactive bool) {
+		if oldNote != newNote {
+			if oldNote != "" {
+				level.WriteString("-   /* " + oldNote + " */\n")
+			}
+			if newNote != "" {
+				level.WriteString("+   /* " + newNote + " */\n")
+			}
+			if oldInactive == newInactive {
+				prefix := ""
+				if newInactive {
+					prefix = inactivePrefix
+				}
+				level.WriteString("    " + prefix + stmt + "\n")
+			}
+		}
+		switch {
+		case newInactive && !oldInactive:
+			level.WriteString("!   " + inactivePrefix + stmt + "\n")
+		case oldInactive && !newInactive:
+			level.WriteString("!   active: " + stmt + "\n")
+		}
+	}
+	for _, op := range grammar.DiffSeq(leafKeys(a.leaves), leafKeys(b.leaves)) {
 		switch op.Kind {
 		case '-':
 			level.WriteString("-   " + a.leaves[op.I] + ";\n")
 		case '+':
 			level.WriteString("+   " + b.leaves[op.J] + ";\n")
+		default:
+			la, lb := a.leaves[op.I], b.leaves[op.J]
+			stays(leafKeys([]string{lb})[0]+";", noteOf(a.leafNote, op.I), noteOf(b.leafNote, op.J),
+				strings.HasPrefix(la, inactivePrefix), strings.HasPrefix(lb, inactivePrefix))
 		}
 	}
 	var common [][2]*jnode
@@ -39,7 +77,9 @@ func compareJunOS(out *strings.Builder, path []string, a, b *jnode) {
 		case '+':
 			writeSubtree(&level, "+", b.children[op.J])
 		default:
-			common = append(common, [2]*jnode{a.children[op.I], b.children[op.J]})
+			ca, cb := a.children[op.I], b.children[op.J]
+			stays(cb.label+" { ... }", ca.note, cb.note, ca.inactive, cb.inactive)
+			common = append(common, [2]*jnode{ca, cb})
 		}
 	}
 	if level.Len() > 0 {
@@ -54,10 +94,29 @@ func compareJunOS(out *strings.Builder, path []string, a, b *jnode) {
 	}
 }
 
+// leafKeys are the statements without their activation, so that one
+// deactivated is the same statement, not a removal and an addition.
+func leafKeys(leaves []string) []string {
+	s := make([]string, len(leaves))
+	for i, l := range leaves {
+		s[i] = strings.TrimPrefix(l, inactivePrefix)
+	}
+	return s
+}
+
+func noteOf(notes []string, i int) string {
+	if i < len(notes) {
+		return notes[i]
+	}
+	return ""
+}
+
+// labels are the containers' names without their activation, as
+// leafKeys.
 func labels(ns []*jnode) []string {
 	s := make([]string, len(ns))
 	for i, n := range ns {
-		s[i] = n.shown()
+		s[i] = n.label
 	}
 	return s
 }

@@ -141,7 +141,7 @@ func TestSSHDeactivated(t *testing.T) {
 	if off, err := s.Commit(); err != nil || off.VTY.TransportInput != "none" {
 		t.Errorf("after deactivate: %v vty %+v", err, off.VTY)
 	}
-	if d := RenderDiff(on, c); !strings.Contains(d, "[edit system services]\n-   ssh;\n+   inactive: ssh;\n") {
+	if d := RenderDiff(on, c); !strings.Contains(d, "[edit system services]\n!   inactive: ssh;\n") {
 		t.Errorf("show | compare:\n%s", d)
 	}
 	// Any statement may be (de)activated (junos_text_test.go); a word
