@@ -38,3 +38,46 @@ error: rollback 7 does not exist
 		t.Fatalf("screen:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestShowSystemRollback: `show system rollback N` prints what rollback
+// N holds and `show system rollback N compare M` what going from M to N
+// changes; a number past 49 is refused at its word.
+func TestShowSystemRollback(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name mx1\nset forwarding-options sampling input rate 100\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	s := NewSession(f, "ops")
+	transcript(s, "configure\nset forwarding-options sampling input rate 200\ncommit and-quit")
+	got := transcript(s, `
+show system rollback 1 | display set
+show system rollback 0 compare 1
+show system rollback 1 compare 0
+show system rollback 1 compare 1
+show system rollback 5
+show system rollback 50`)
+	want := `ops@mx1> show system rollback 1 | display set
+set system host-name mx1
+set flowtap platform cflowd
+set forwarding-options sampling input rate 100
+ops@mx1> show system rollback 0 compare 1
+[edit forwarding-options sampling input]
+-   rate 100;
++   rate 200;
+ops@mx1> show system rollback 1 compare 0
+[edit forwarding-options sampling input]
+-   rate 200;
++   rate 100;
+ops@mx1> show system rollback 1 compare 1
+ops@mx1> show system rollback 5
+error: rollback 5 does not exist
+ops@mx1> show system rollback 50
+show system rollback 50
+                     ^
+syntax error, expecting <command>.
+`
+	if got != want {
+		t.Fatalf("screen:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -165,7 +165,11 @@ func operationalTree() *node {
 				kw("commit", "Show pending commit and commit history").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.SystemCommit(w, s.b.Commits())
 					return nil
-				})),
+				}),
+				kw("rollback", "Show rolled back configuration",
+					cmdtree.Value[*Session]("<number>", "Index of rollback configuration (0..49)", rollbackIndex,
+						kw("compare", "Compare rollback configuration",
+							cmdtree.Value[*Session]("<number>", "Index of rollback configuration to compare against (0..49)", rollbackIndex).Runs(showRollback))).Runs(showRollback))),
 			kw("snmp", "Show SNMP information",
 				kw("statistics", "Show SNMP statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.SNMPStatistics(w, s.b.SNMPCounters())
@@ -225,6 +229,37 @@ func readOnly(op *node) *node {
 		}
 	}
 	return op
+}
+
+// rollbackIndex checks a rollback number: JunOS keeps 0..49.
+func rollbackIndex(v string) error {
+	if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 49 {
+		return errors.New("rollback wants 0..49")
+	}
+	return nil
+}
+
+// showRollback is `show system rollback N [compare M]`: the
+// configuration rollback N holds, or, with compare, what going from
+// rollback M to rollback N changes (M is the base, as the rollback of
+// `show | compare rollback M` is).
+func showRollback(s *Session, w io.Writer, args []string) error {
+	n, _ := strconv.Atoi(args[3])
+	c, err := s.b.Rollback(n)
+	if err != nil {
+		return fmt.Errorf("error: %v", err)
+	}
+	if len(args) < 6 {
+		writeConfigAt(w, c, nil, s.pipes.Has("display set"))
+		return nil
+	}
+	m, _ := strconv.Atoi(args[5])
+	base, err := s.b.Rollback(m)
+	if err != nil {
+		return fmt.Errorf("error: %v", err)
+	}
+	io.WriteString(w, junosconf.RenderDiff(base, c))
+	return nil
 }
 
 // showConfiguration is `show configuration [STATEMENT...]`.
