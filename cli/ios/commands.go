@@ -427,7 +427,20 @@ func execTree() *Node {
 						s.histSize = &n
 						return nil
 					}))),
+			kw("width", "Set width of the display terminal",
+				arg("<0-512>", "Number of characters on a screen line", rangeCheck(0, 512)).Runs(func(s *Session, w io.Writer, a []string) error {
+					s.width, _ = strconv.Atoi(a[2])
+					return nil
+				})),
 			kw("no", "Negate a command or set its defaults",
+				kw("length", "Set number of lines on a screen").Runs(func(s *Session, w io.Writer, _ []string) error {
+					s.length = s.lineLength
+					return nil
+				}),
+				kw("width", "Set width of the display terminal").Runs(func(s *Session, w io.Writer, _ []string) error {
+					s.width = s.lineWidth
+					return nil
+				}),
 				kw("history", "Enable and control the command history function",
 					kw("size", "Set history buffer size").Runs(func(s *Session, w io.Writer, _ []string) error {
 						s.histSize = nil

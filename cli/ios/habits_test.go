@@ -52,8 +52,9 @@ configure terminal
 // at the next prompt; `terminal history size 2` keeps show history and
 // the arrows (and Ctrl-P) to the last two commands; configuration mode
 // recalls its own lines, exec its own, as IOS keeps a history per mode; Ctrl-Z leaves
-// configuration mode, Ctrl-C too with ^C; `terminal length 0` pages no
-// more.
+// configuration mode, Ctrl-C too with ^C; Tab completes a word only when
+// one keyword fits; `terminal length 0` pages no more and `terminal no
+// length` pages again at the terminal's length.
 func TestTerminalHabits(t *testing.T) {
 	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
 	s := NewSession(f, true)
@@ -63,7 +64,9 @@ func TestTerminalHabits(t *testing.T) {
 		"configure terminal\r" + "\x1a" + "configure terminal\r" + "interface eth1\r" + "\x03" +
 		"configure terminal\r" + "\x1b[A\r" + "\x1a" + // config mode recalls its own lines
 
-		"terminal length 0\r" + "show ip cache flow | include Total\r" + "terminal no history size\r" + "show history\r" +
+		"c\t\x15" + "sh\tcl\t\r" + // Tab: "sh" becomes "show ", "c" and "cl" (class-map, clock) stay
+		"terminal length 0\r" + "show ip cache flow | include Total\r" +
+		"terminal no length\r" + "terminal width 132\r" + "terminal no width\r" + "show ip cache flow\r" + "q" + "terminal length 0\r" + "terminal no history size\r" + "show history\r" +
 		"exit\r"
 	var out bytes.Buffer
 	if err := s.Serve(context.Background(), strings.NewReader(keys), &out, control.Terminal{Interactive: true, Width: 80, Height: 8}); err != nil {

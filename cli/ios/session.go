@@ -25,22 +25,25 @@ const (
 
 // Session is one CLI session.
 type Session struct {
-	b       Backend
-	level   int       // the prompt: userExec, privExec or configMode
-	priv    int       // privilege level, 0..15
-	user    string    // "" before a login, or where none is asked
-	lines   LineTable // nil: show users lists nothing, clear line clears nothing
-	lineID  int       // this session in lines
-	vty     string    // LineVTY: the vty's name in the logs ("vty1")
-	from    string    // LineVTY: the client's address; "" unknown
-	line    Line      // what `enable` may do without a secret
-	ask     *question // a pending Password:/Username: prompt
-	login   func(user, password string) (int, bool)
-	log     *slog.Logger
-	cfg     ConfigSession // in configuration mode
-	length  int           // terminal length; 0: no paging
-	width   int
-	history []string
+	b      Backend
+	level  int       // the prompt: userExec, privExec or configMode
+	priv   int       // privilege level, 0..15
+	user   string    // "" before a login, or where none is asked
+	lines  LineTable // nil: show users lists nothing, clear line clears nothing
+	lineID int       // this session in lines
+	vty    string    // LineVTY: the vty's name in the logs ("vty1")
+	from   string    // LineVTY: the client's address; "" unknown
+	line   Line      // what `enable` may do without a secret
+	ask    *question // a pending Password:/Username: prompt
+	login  func(user, password string) (int, bool)
+	log    *slog.Logger
+	cfg    ConfigSession // in configuration mode
+	length int           // terminal length; 0: no paging
+	width  int
+	// lineLength and lineWidth are the terminal's own, which `terminal
+	// no length|width` go back to.
+	lineLength, lineWidth int
+	history               []string
 	// cfgHistory is configuration mode's own history, as IOS keeps one
 	// per mode: the arrows there recall configuration lines.
 	cfgHistory []string
@@ -83,7 +86,7 @@ func NewSession(b Backend, privileged bool) *Session {
 // NewSessionWith starts a session for a user on a line at a privilege
 // level; with Login set it first asks for a username and password.
 func NewSessionWith(b Backend, o Options) *Session {
-	s := &Session{b: b, length: 24, width: 80, user: o.User, line: o.Line, login: o.Login, log: o.Log, failDelay: o.FailDelay,
+	s := &Session{b: b, length: 24, width: 80, lineLength: 24, lineWidth: 80, user: o.User, line: o.Line, login: o.Login, log: o.Log, failDelay: o.FailDelay,
 		lines: o.Lines, lineID: o.LineID, vty: o.VTY, from: o.From, logFailure: o.LogFailure,
 		logSuccess: o.LogSuccess}
 	if o.Login == nil {
@@ -431,6 +434,7 @@ func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty co
 	if tty.Width > 0 {
 		s.width = tty.Width
 	}
+	s.lineLength, s.lineWidth = s.length, s.width
 	s.interactive = tty.Interactive
 	// A session that ends in configuration mode (a script without
 	// `end`, a dropped connection, an exec-timeout, clear line) leaves
