@@ -99,6 +99,8 @@ type Daemon struct {
 	prevEngine *flowcache.Engine
 	// fibres counts each tap fibre's traffic across configuration changes.
 	fibres tap.Meters
+	// fibreIn tells a silent fibre from a quiet link (fibreinput.go).
+	fibreIn fibreInput
 	// apps tallies the expired flows per application class since the
 	// last `clear ip flow stats`.
 	apps *appclass.Counter
@@ -248,6 +250,7 @@ func New(opts Options, s Settings) (*Daemon, error) {
 		apps:       appclass.NewCounter(s.AppClasses),
 		exportBase: map[*export.Exporter]export.Stats{}, clearedAt: map[*export.Exporter]clearMark{}}
 	go d.retryPorts(d.stopRetry)
+	go d.watchFibres(d.stopRetry)
 	// Records taken from the table before the first engine runs (a
 	// pinned table of another size drained as the datapath opens, the
 	// spool replayed just before it) are annotated as the engine would.

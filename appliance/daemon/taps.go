@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/biflow"
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -19,14 +20,10 @@ import (
 // the kernel reports it now, and what each metered.
 func (c *CLI) Taps() []show.TapView {
 	d := c.m.d
-	links := map[string]link{}
-	if ls, err := dumpLinks(); err == nil {
-		for _, l := range ls {
-			links[l.name] = l
-		}
-	}
+	taps := d.Settings().Taps
+	input, links := d.sampleFibres(taps, time.Now())
 	var out []show.TapView
-	for _, t := range d.Settings().Taps {
+	for _, t := range taps {
 		v := show.TapView{Name: t.Name, IfIndex: t.IfIndex}
 		for _, f := range [...]struct {
 			side string
@@ -35,6 +32,11 @@ func (c *CLI) Taps() []show.TapView {
 			fv := show.FibreView{Side: f.side, Port: f.port.Name}
 			if l, ok := links[f.port.Name]; ok && f.port.Name != "" {
 				fv.Present, fv.AdminUp, fv.Carrier = true, l.adminUp, l.carrier
+				in := input[f.port.Name]
+				fv.Received, fv.LastInput = in.received, in.lastFrame
+				if in.silent {
+					fv.SilentFor, fv.PartnerReceives = in.idle, in.partnerArm
+				}
 			}
 			if f.port.Name != "" {
 				n := d.fibres.Port(f.port.Name)

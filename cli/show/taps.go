@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 )
@@ -26,6 +27,14 @@ type FibreView struct {
 	Flows   uint64
 	Packets uint64
 	Bytes   uint64
+	// Received says a frame arrived since flowtapd began watching the
+	// port; LastInput is how long ago the last one did.
+	Received  bool
+	LastInput time.Duration
+	// SilentFor is set when the fibre has light but has received nothing
+	// for that long while the other fibre (PartnerReceives) receives.
+	SilentFor       time.Duration `json:",omitempty"`
+	PartnerReceives string        `json:",omitempty"`
 }
 
 func (f FibreView) state() string {
@@ -38,8 +47,24 @@ func (f FibreView) state() string {
 		return "administratively down"
 	case !f.Carrier:
 		return "down (dark: no light, this direction is not metered)"
+	case f.SilentFor > 0:
+		return fmt.Sprintf("up, silent (no frame for %s while fibre %s receives)", elapsed(f.SilentFor), f.PartnerReceives)
 	}
 	return "up"
+}
+
+// lastInput is IOS's "Last input" field: hh:mm:ss ago, or never.
+func (f FibreView) lastInput() string {
+	if !f.Received {
+		return "never"
+	}
+	return elapsed(f.LastInput)
+}
+
+// elapsed is a duration as hms prints the time since a moment.
+func elapsed(d time.Duration) string {
+	var t0 time.Time
+	return hms(t0.Add(1), t0.Add(1+d))
 }
 
 func (f FibreView) role(link string) string {
@@ -58,15 +83,21 @@ func FlowtapTaps(w io.Writer, taps []TapView) {
 		return
 	}
 	for _, t := range taps {
-		dark := []string{}
+		var dark, silent []string
 		for _, f := range t.Fibres {
-			if f.state() != "up" {
+			switch {
+			case f.SilentFor > 0:
+				silent = append(silent, "fibre "+f.Side)
+			case f.state() != "up":
 				dark = append(dark, "fibre "+f.Side)
 			}
 		}
 		state := "up"
-		if len(dark) > 0 {
+		switch {
+		case len(dark) > 0:
 			state = "degraded (" + strings.Join(dark, ", ") + " not metering)"
+		case len(silent) > 0:
+			state = "degraded (" + strings.Join(silent, ", ") + " silent)"
 		}
 		fmt.Fprintf(w, "Tap %s is %s, ifIndex %d\n", t.Name, state, t.IfIndex)
 		for _, f := range t.Fibres {
@@ -76,6 +107,9 @@ func FlowtapTaps(w io.Writer, taps []TapView) {
 			}
 			fmt.Fprintf(w, "  Fibre %s %s is %s\n", f.Side, port, f.state())
 			fmt.Fprintf(w, "    %s\n", f.role(t.Name))
+			if f.Present {
+				fmt.Fprintf(w, "    last input %s\n", f.lastInput())
+			}
 			fmt.Fprintf(w, "    %d flows expired, %d packets, %d bytes\n", f.Flows, f.Packets, f.Bytes)
 		}
 	}

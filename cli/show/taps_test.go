@@ -14,12 +14,20 @@ func TestFlowtapTapsScreen(t *testing.T) {
 	var b bytes.Buffer
 	FlowtapTaps(&b, []TapView{
 		{Name: "uplink", IfIndex: 64001, Fibres: []FibreView{
-			{Side: "A", Port: "eth1", Present: true, AdminUp: true, Carrier: true, Flows: 30, Packets: 75, Bytes: 14233},
-			{Side: "B", Port: "eth2", Present: true, AdminUp: true, Flows: 25, Packets: 61, Bytes: 11027},
+			{Side: "A", Port: "eth1", Present: true, AdminUp: true, Carrier: true, Flows: 30, Packets: 75, Bytes: 14233, Received: true, LastInput: time.Second},
+			{Side: "B", Port: "eth2", Present: true, AdminUp: true, Flows: 25, Packets: 61, Bytes: 11027, Received: true, LastInput: 3*time.Minute + 4*time.Second},
 		}},
 		{Name: "backup", IfIndex: 900, Fibres: []FibreView{
-			{Side: "A", Port: "eth3", Present: true, AdminUp: true, Carrier: true},
-			{Side: "B", Port: "eth4", Present: true, AdminUp: true, Carrier: true},
+			{Side: "A", Port: "eth3", Present: true, AdminUp: true, Carrier: true, Received: true, LastInput: 2 * time.Second},
+			{Side: "B", Port: "eth4", Present: true, AdminUp: true, Carrier: true, SilentFor: 45 * time.Second, PartnerReceives: "A"},
+		}},
+		{Name: "quiet", IfIndex: 64003, Fibres: []FibreView{
+			{Side: "A", Port: "eth5", Present: true, AdminUp: true, Carrier: true, Received: true, LastInput: 26*time.Hour + time.Minute},
+			{Side: "B", Port: "eth6", Present: true, AdminUp: true, Carrier: true},
+		}},
+		{Name: "half", IfIndex: 64004, Fibres: []FibreView{
+			{Side: "A", Port: "eth7"},
+			{Side: "B"},
 		}},
 	})
 	golden(t, "show-flowtap-taps", b.Bytes())

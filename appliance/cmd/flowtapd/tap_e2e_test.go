@@ -271,11 +271,14 @@ func scanFibre(screen, side, format string, flows *int) bool {
 	if !ok {
 		return false
 	}
-	lines := strings.SplitAfterN(rest, "\n", 4)
-	if len(lines) < 3 {
-		return false
+	var line string
+	for _, l := range strings.SplitAfter(rest, "\n") {
+		if strings.Contains(l, "flows expired") {
+			line = l
+			break
+		}
 	}
-	n, err := fmt.Sscanf(lines[2], format, flows)
+	n, err := fmt.Sscanf(line, format, flows)
 	return err == nil && n == 1
 }
 
@@ -313,9 +316,11 @@ flowtap tap uplink
 	const lit = `Tap uplink is up, ifIndex 64001
   Fibre A vmon is up
     input on uplink, flowDirection ingress
+    last input never
     0 flows expired, 0 packets, 0 bytes
   Fibre B vmonb is up
     output on uplink, flowDirection egress
+    last input never
     0 flows expired, 0 packets, 0 bytes
 `
 	if got := screen(); got != lit {
@@ -344,9 +349,11 @@ flowtap tap uplink
 	const darkScreen = `Tap uplink is degraded (fibre B not metering), ifIndex 64001
   Fibre A vmon is up
     input on uplink, flowDirection ingress
+    last input never
     0 flows expired, 0 packets, 0 bytes
   Fibre B vmonb is down (dark: no light, this direction is not metered)
     output on uplink, flowDirection egress
+    last input never
     0 flows expired, 0 packets, 0 bytes
 `
 	if got := screen(); got != darkScreen {

@@ -136,3 +136,56 @@ ip flow-export destination %s %d
 		t.Errorf("nfdump (source|in|out|packets):\n%v\nwant\n%v", got, want)
 	}
 }
+
+// TestTapSilentFibre: fibre B with light but no frame while fibre A
+// receives (a broken splitter, a tap port patched to nothing) is told
+// apart from a quiet link: `show flowtap taps` calls the tap degraded and
+// the fibre silent, the log says so once, and frames on B again clear it
+// and are logged. Each fibre's last input is on the screen.
+func TestTapSilentFibre(t *testing.T) {
+	v := testnet.Enter(t)
+	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
+	b := *v
+	b.SrcIndex = srcB
+	d := startDaemon(t, fmt.Sprintf(`hostname tapsilent
+username admin secret letmein
+flowtap tap uplink
+ fibre a %s
+ fibre b vmonb
+!
+`, v.Mon))
+	d.waitMeteringN(t, v.Mon, 1)
+	d.waitMeteringN(t, "vmonb", 1)
+	const silent = "%FLOWTAP-4-FIBRE_SILENT: Tap uplink fibre B (vmonb) has light but has received no frame for 30 s while fibre A receives: this direction of the link is not seen"
+	var screen string
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(time.Second) {
+		v.Send(t, udpFrames([4]byte{10, 6, 0, 1}, 4000, 1))
+		screen = d.cli(t, "ios", "show flowtap taps\n")
+		if strings.Contains(screen, "Fibre B vmonb is up, silent (no frame for 00:00:") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fibre B never silent:\n%s", screen)
+		}
+	}
+	for _, want := range []string{"Tap uplink is degraded (fibre B silent), ifIndex 64001\n",
+		"while fibre A receives)\n    output on uplink, flowDirection egress\n    last input never\n"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("show flowtap taps lacks %q:\n%s", want, screen)
+		}
+	}
+	if _, a, _ := strings.Cut(screen, "flowDirection ingress\n"); !strings.HasPrefix(a, "    last input 00:00:0") {
+		t.Errorf("fibre A's last input is not within seconds:\n%s", screen)
+	}
+	d.waitLog(t, "has light but has received no frame for 30 s")
+	if logs := d.cli(t, "ios", "show logging | include FIBRE.SILENT\n"); strings.Count(logs, silent) != 1 {
+		t.Errorf("show logging | include FIBRE.SILENT:\n%s\nwant once %q", logs, silent)
+	}
+	b.Send(t, udpFrames([4]byte{10, 6, 0, 2}, 4000, 1))
+	v.Send(t, udpFrames([4]byte{10, 6, 0, 1}, 4000, 1))
+	want := "Tap uplink is up, ifIndex 64001\n"
+	if got := d.cliUntil(t, "ios", "show flowtap taps | include ^Tap\n", want); got != want {
+		t.Errorf("after frames on B: %q, want %q", got, want)
+	}
+	d.waitLog(t, "Tap uplink fibre B (vmonb) receives frames again")
+}
