@@ -169,17 +169,19 @@ func (m *ipMIB) ipAddressRows() ([]Row, error) {
 		seen[addr] = true
 		origin := int32(ipOriginManual)
 		switch {
-		case addr.Is6() && addr.IsLinkLocalUnicast():
+		case addr.Is6() && (addr.IsLinkLocalUnicast() || a.Dynamic):
+			// fe80::/10, and an IPv6 address with a lifetime: formed
+			// from the link-layer address (SLAAC) by the kernel.
 			origin = ipOriginLinkLayer
 		case a.Dynamic:
 			origin = ipOriginDHCP
 		}
-		status := int32(1) // preferred
+		status := int32(1) // IpAddressStatusTC preferred
 		switch {
 		case a.Tentative:
-			status = 8
+			status = 6 // tentative
 		case a.Deprecated:
-			status = 2
+			status = 2 // deprecated
 		}
 		rows = append(rows, Row{Index: inetIndex(addr), Values: []Value{
 			Integer(int32(a.IfIndex)), Integer(1), // unicast
