@@ -454,6 +454,11 @@ func execTree() *Node {
 			s.ended = true
 			return nil
 		}),
+		// IOS's other way out, which operators type as often as exit.
+		kw("logout", "Exit from the EXEC").Runs(func(s *Session, w io.Writer, _ []string) error {
+			s.ended = true
+			return nil
+		}),
 	}}
 }
 

@@ -16,7 +16,8 @@ import (
 // spaces after the colon), an incomplete command, a lone word that is no
 // command (IOS takes it for a host to telnet to), a bad word later in a
 // line longer than the terminal (the caret counts from the prompt, so it
-// wraps with the line) and a bad filter verb after a pipe.
+// wraps with the line) and a bad filter verb after a pipe; logout ends
+// the session as exit does.
 func TestErrorHabits(t *testing.T) {
 	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
 	s := NewSession(f, true)
@@ -43,8 +44,12 @@ exit
 disable
 foo
 configure terminal
+logout
 `)
 	goldenScreen(t, "habits-errors", got)
+	if !s.ended {
+		t.Error("logout did not end the session")
+	}
 }
 
 // TestTerminalHabits: at a terminal 8 rows high, --More-- takes space (a

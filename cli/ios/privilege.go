@@ -120,6 +120,7 @@ var defaultLevels = map[string]int{
 	"enable":              0,
 	"disable":             0,
 	"exit":                0,
+	"logout":              0,
 	"terminal":            1,
 	"show":                1,
 	"show running-config": 15,
