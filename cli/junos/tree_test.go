@@ -108,6 +108,8 @@ func TestConfigurationHelp(t *testing.T) {
 	s.Exec("configure")
 	for _, c := range []struct{ line, want string }{
 		{"set forwarding-options sampling ", `Possible completions:
+  apply-groups         Groups from which to inherit configuration data
+  apply-groups-except  Don't inherit configuration data from these groups
   family               Protocol family
   input                Setting for packet sampling
   instance             Sampling instance (flowtap takes one)
@@ -116,6 +118,8 @@ func TestConfigurationHelp(t *testing.T) {
 		{"set forwarding-options sampling input rate ", `Possible completions:
   <rate>               Ratio of packets to be sampled (1..4294967295)`},
 		{"set firewall family inet filter F term T from ", `Possible completions:
+  apply-groups         Groups from which to inherit configuration data
+  apply-groups-except  Don't inherit configuration data from these groups
   destination-address  Match IP destination address
   destination-port     Match TCP/UDP destination port
   protocol             Match IP protocol type
@@ -158,6 +162,8 @@ func TestConfigurationHelp(t *testing.T) {
   <[Enter]>            Execute this command
   |                    Pipe through a command`},
 		{"show forwarding-options sampling ", `Possible completions:
+  apply-groups         Groups from which to inherit configuration data
+  apply-groups-except  Don't inherit configuration data from these groups
   family               Protocol family
   input                Setting for packet sampling
   instance             Sampling instance (flowtap takes one)
@@ -168,6 +174,8 @@ func TestConfigurationHelp(t *testing.T) {
 		{"set forwarding-options frob ", "syntax error."},
 		{"set services frob ", "syntax error."},
 		{"set services flow-monitoring ", `Possible completions:
+  apply-groups         Groups from which to inherit configuration data
+  apply-groups-except  Don't inherit configuration data from these groups
   version-ipfix        Define IPFIX flow monitoring templates
   version9             Define version 9 flow monitoring templates`},
 	} {
@@ -178,6 +186,8 @@ func TestConfigurationHelp(t *testing.T) {
 	// At an edit level the statements are the level's.
 	s.Exec("edit forwarding-options sampling output")
 	want := `Possible completions:
+  apply-groups         Groups from which to inherit configuration data
+  apply-groups-except  Don't inherit configuration data from these groups
   cflowd               Configure sending traffic aggregates in cflowd format (JunOS 8 form)
   flow-active-timeout  Interval after which an active flow is exported
   flow-inactive-timeout Interval of inactivity that marks a flow inactive

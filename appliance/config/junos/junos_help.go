@@ -309,7 +309,7 @@ func (s *Session) Help(line string) (items []HelpItem, complete bool, err error)
 	for i, w := range words {
 		ctx[i] = w.Text
 	}
-	if inherits(ctx) {
+	if try.inherits(ctx) {
 		next = append([]string{"apply-groups", "apply-groups-except"}, next...)
 	}
 	if len(ctx) > 1 && ctx[0] == "annotate" {
@@ -362,13 +362,13 @@ func helpLabel(w string, ctx []string) string {
 	return w
 }
 
-// inherits reports whether `?` after ctx offers apply-groups: under a
-// top-level statement and an interface, where configurations put them
-// (flowtap takes them at any level; `?` offers them where the grammar
-// can tell a container from a value).
-func inherits(ctx []string) bool {
+// inherits reports whether `?` after ctx offers apply-groups: after set
+// at a level that holds statements (containerAt), where the parser takes
+// them; not inside a group, which holds no apply-groups.
+func (s *Session) inherits(ctx []string) bool {
 	if len(ctx) < 2 || ctx[0] != "set" || ctx[1] == "groups" || slices.ContainsFunc(ctx, isApplyWord) {
 		return false
 	}
-	return len(ctx) == 2 || len(ctx) == 3 && ctx[1] == "interfaces"
+	le, container := s.containerAt(0, ctx[1:])
+	return le == nil && container
 }

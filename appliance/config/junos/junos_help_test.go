@@ -1,7 +1,9 @@
 package junos
 
 import (
+	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,15 +170,15 @@ func TestHelpScreens(t *testing.T) {
 		want     []string
 		complete bool
 	}{
-		{"set forwarding-options sampling ", []string{"family", "input", "instance", "output", "overload-protection"}, false},
+		{"set forwarding-options sampling ", []string{"apply-groups", "apply-groups-except", "family", "input", "instance", "output", "overload-protection"}, false},
 		{"set forwarding-options sampling input rate ", []string{"<rate>"}, false},
 		{"set forwarding-options sampling input o", nil, false},
 		{"set forwarding-options sampling input rate 1", []string{"<rate>"}, false},
 		{"set interfaces e", []string{"<interface-name>"}, false},
-		{"set firewall family inet filter F term T from ", []string{"destination-address", "destination-port", "protocol", "source-address", "source-port", "tcp-established", "tcp-initial"}, false},
+		{"set firewall family inet filter F term T from ", []string{"apply-groups", "apply-groups-except", "destination-address", "destination-port", "protocol", "source-address", "source-port", "tcp-established", "tcp-initial"}, false},
 		{"set firewall family inet filter F term T then s", []string{"sample"}, false},
-		{"set forwarding-options sampling output flow-server 192.0.2.1 ", []string{"aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version", "version-ipfix", "version9"}, true},
-		{"set system syslog host 192.0.2.1 ", []string{"any", "facility-override", "port"}, true},
+		{"set forwarding-options sampling output flow-server 192.0.2.1 ", []string{"apply-groups", "apply-groups-except", "aggregation", "autonomous-system-type", "biflow", "crypto-pan", "port", "source-address", "truncate", "version", "version-ipfix", "version9"}, true},
+		{"set system syslog host 192.0.2.1 ", []string{"apply-groups", "apply-groups-except", "any", "facility-override", "port"}, true},
 		{"set system syslog host 192.0.2.1 any ", []string{"emergency", "alert", "critical", "error", "warning", "notice", "info", "any"}, false},
 		{"set ", []string{"apply-groups", "chassis", "firewall", "flowtap", "forwarding-options", "groups", "interfaces", "services", "snmp", "system"}, false},
 		{"set groups ", []string{"<group-name>"}, false},
@@ -185,6 +187,11 @@ func TestHelpScreens(t *testing.T) {
 		{"set apply-groups ", []string{"<group-name>"}, false},
 		{"set interfaces apply-groups-except ", []string{"<group-name>"}, false},
 		{"set interfaces eth1 ", []string{"apply-groups", "apply-groups-except", "description", "disable", "no-traps", "traps", "unit"}, true},
+		// apply-groups wherever a level holds statements, not where a
+		// value goes.
+		{"set interfaces eth1 unit 0 ", []string{"apply-groups", "apply-groups-except", "family"}, false},
+		{"set interfaces eth1 unit ", []string{"0"}, false},
+		{"set forwarding-options sampling input ", []string{"apply-groups", "apply-groups-except", "family", "max-packets-per-second", "rate", "run-length"}, false},
 		{"set forwarding-options sampling output flow-server 192.0.2.1 aggregation ", []string{"autonomous-system", "destination-prefix", "protocol-port", "source-destination-prefix", "source-prefix"}, false},
 	} {
 		items, complete, err := s.Help(tc.line)
@@ -202,5 +209,48 @@ func TestHelpScreens(t *testing.T) {
 	}
 	if _, _, err := s.Help("set forwarding-options bogus "); err == nil {
 		t.Error("a bad word before ? is no error")
+	}
+}
+
+// TestApplyGroupsWhereOffered: `?` offers apply-groups at a level
+// exactly when the parser takes `set LEVEL apply-groups G` there: at
+// every level that holds statements, and not where a value goes (the
+// parser took it after `input rate` and `?` offered it only at the top,
+// under a top-level statement and under an interface).
+func TestApplyGroupsWhereOffered(t *testing.T) {
+	for _, tc := range []struct {
+		level string
+		takes bool
+	}{
+		{"forwarding-options", true},
+		{"interfaces eth1", true},
+		{"forwarding-options sampling", true},
+		{"forwarding-options sampling input", true},
+		{"forwarding-options sampling family inet output flow-server 192.0.2.1", true},
+		{"firewall family inet filter F term T from", true},
+		{"system syslog host 192.0.2.1", true},
+		{"forwarding-options sampling input rate", false},
+		{"interfaces eth1 unit", false},
+		{"interfaces eth1 description", false},
+		{"system syslog host 192.0.2.1 any", false},
+	} {
+		s := NewSession(config.Config{Platform: DefaultPlatform}, "terminal")
+		if err := s.Exec("set groups G forwarding-options sampling input rate 5"); err != nil {
+			t.Fatal(err)
+		}
+		items, _, err := s.Help("set " + tc.level + " ")
+		if err != nil {
+			t.Fatalf("Help(%q): %v", tc.level, err)
+		}
+		offered := slices.ContainsFunc(items, func(it HelpItem) bool { return it.Label == "apply-groups" })
+		line := "set " + tc.level + " apply-groups G"
+		err = s.Exec(line)
+		if offered != tc.takes || (err == nil) != tc.takes {
+			t.Errorf("%s: ? offers apply-groups %v, parser: %v; want both %v", tc.level, offered, err, tc.takes)
+		}
+		var le *config.LineError
+		if err != nil && (!errors.As(err, &le) || le.Col != strings.Index(line, "apply-groups")) {
+			t.Errorf("%s: %v, want a syntax error at apply-groups", line, err)
+		}
 	}
 }

@@ -466,12 +466,19 @@ func (s *Session) applyGroups(n int, text string, level []string, except bool, n
 		}
 	}
 	if len(level) > 0 {
-		// The level must be a hierarchy the grammar knows.
-		try := &Session{cfg: s.cfg.Clone(), where: grammar.Origins{}, batch: true, offline: true}
-		try.cfg.JunOS = config.JunOSText{}
-		if le := try.grammarExec(n, "set "+joinWords(level)); le != nil && le.Kind != config.ErrIncomplete {
+		// The level must be a hierarchy the grammar knows, and one
+		// that holds statements: a value's place takes no groups.
+		le, container := s.containerAt(n, level)
+		if le != nil {
 			le.Text = text
 			return le
+		}
+		if !container {
+			col := len(text)
+			if ws, err := splitJunOS(text); err == nil && len(ws) > len(level)+1 {
+				col = ws[len(level)+1].Col
+			}
+			return &config.LineError{File: s.file, Line: n, Text: text, Col: col, Kind: config.ErrInvalid, Dialect: platform.DialectJunOS}
 		}
 	}
 	if s.offline {
@@ -506,6 +513,42 @@ func (s *Session) applyGroups(n int, text string, level []string, except bool, n
 		return -1
 	})
 	return nil
+}
+
+// containerAt reports whether the hierarchy level (the words after
+// set) holds statements, so that apply-groups may go there: a top-level
+// statement, a statement complete as it stands that can take more
+// (`interfaces eth1`, `... flow-server 192.0.2.1`), or one that wants a
+// keyword leading on to more (`forwarding-options sampling`, `... term T
+// from`). A level that wants a value (`input rate`, `interfaces eth1
+// unit`) or one keyword that ends it (`syslog host H any`) is a leaf.
+// A level the grammar does not know is its error.
+func (s *Session) containerAt(n int, level []string) (*config.LineError, bool) {
+	probe := func(ws []string) (*config.LineError, []string) {
+		try := &Session{file: s.file, cfg: s.cfg.Clone(), where: grammar.Origins{}, batch: true, offline: true}
+		try.cfg.JunOS = config.JunOSText{}
+		le := try.grammarExec(n, "set "+joinWords(ws))
+		return le, try.offered
+	}
+	le, offered := probe(level)
+	switch {
+	case le != nil && le.Kind != config.ErrIncomplete:
+		return le, false
+	case len(level) == 1:
+		return nil, true
+	case le == nil:
+		return nil, len(offered) > 0
+	}
+	for _, k := range le.Expected {
+		if strings.HasPrefix(k, "<") || strings.Contains(k, " ") || k[0] >= '0' && k[0] <= '9' {
+			continue // a value (`unit 0` is the one unit offered)
+		}
+		next, offered := probe(append(slices.Clone(level), k))
+		if next != nil && next.Kind == config.ErrIncomplete || next == nil && len(offered) > 0 {
+			return nil, true
+		}
+	}
+	return nil, false
 }
 
 // inherited is one statement a group gives, before it is applied.
