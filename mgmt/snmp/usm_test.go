@@ -174,3 +174,29 @@ func TestEncodeV3AuthOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestV3SmallMsgMaxSizeTooBig: a manager declaring msgMaxSize 484 (the
+// least RFC 3412 allows) asking a Get or GetNext whose answer would not
+// fit gets tooBig with no bindings, within 484 octets; a GetBulk is cut
+// to fit whatever its non-repeaters (RFC 3416 4.2.3: bindings dropped
+// from the end).
+func TestV3SmallMsgMaxSizeTooBig(t *testing.T) {
+	a := fuzzAgent(t)
+	from := netip.MustParseAddrPort("127.0.0.1:1")
+	var names []string
+	for range 40 {
+		names = append(names, "1.3.6.1.2.1.1.1.0")
+	}
+	for _, typ := range []pduType{pduGet, pduGetNext} {
+		resp := a.handle(managerRequest(t, a, shaUser, 484, 0, getPDU(t, typ, 0, 0, names...)), from)
+		if p := openResponse(t, a, shaUser, resp); len(resp) > 484 || ErrorStatus(p.errStatus) != TooBig || len(p.vbs) != 0 {
+			t.Errorf("%#x: %d octets, status %d, %d bindings; want tooBig, none, within 484", typ, len(resp), p.errStatus, len(p.vbs))
+		}
+	}
+	for _, nonRepeaters := range []int32{0, 1, 40} {
+		resp := a.handle(managerRequest(t, a, shaUser, 484, 0, getPDU(t, pduGetBulk, nonRepeaters, 100, names...)), from)
+		if p := openResponse(t, a, shaUser, resp); len(resp) > 484 || ErrorStatus(p.errStatus) != NoError || len(p.vbs) == 0 {
+			t.Errorf("GetBulk, %d non-repeaters: %d octets, status %d, %d bindings; want some, within 484", nonRepeaters, len(resp), p.errStatus, len(p.vbs))
+		}
+	}
+}
