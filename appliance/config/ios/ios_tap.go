@@ -66,7 +66,7 @@ func (x *cmd) tapMode() {
 		}
 		t.IfIndex = uint32(x.c.Uint(1, 65535))
 		x.c.End()
-		x.touch(path + ".if-index")
+		x.touch(path + ".ifindex")
 	}
 }
 

@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,5 +124,30 @@ func TestSubinterfaceLines(t *testing.T) {
 		if _, err := Parse("t", []byte(tc.text)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want %q", tc.text, err, tc.want)
 		}
+	}
+}
+
+// TestTapBootLinesBlamed: at boot each refused tap line is reported with
+// its own file:line and skipped, and the tap's good lines still apply: an
+// ifindex another tap has is the ifindex line's fault, not the tap's
+// (which with it lost its good fibre).
+func TestTapBootLinesBlamed(t *testing.T) {
+	text := "flowtap tap uplink\n fibre a eth1\n fibre b eth1\n!\nflowtap tap t2\n ifindex 64001\n fibre a eth1\n fibre b eth2\n!\n"
+	c, skipped := SalvageWith("startup-config", text, nil)
+	var got []string
+	for _, e := range skipped {
+		got = append(got, strings.SplitN(e.Error(), "\n", 2)[0])
+	}
+	slices.Sort(got)
+	want := []string{
+		`startup-config:3: "eth1": eth1 is already fibre a of tap uplink`,
+		`startup-config:6: "64001": ifindex 64001 is already tap uplink's`,
+		`startup-config:7: "eth1": eth1 is already fibre a of tap uplink`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if wantText := "flowtap tap uplink\n fibre a eth1\n!\nflowtap tap t2\n fibre b eth2\n!\n"; !strings.Contains(Render(c), wantText) {
+		t.Errorf("applied:\n%s\nwant:\n%s", Render(c), wantText)
 	}
 }

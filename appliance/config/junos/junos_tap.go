@@ -73,7 +73,7 @@ func (j *jcmd) tap() {
 	case "ifindex":
 		t.IfIndex = uint32(j.c.Uint(1, 65535))
 		j.c.End()
-		j.touch(path + ".if-index")
+		j.touch(path + ".ifindex")
 	}
 }
 
