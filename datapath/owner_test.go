@@ -183,3 +183,53 @@ func TestSingleWriterOwners(t *testing.T) {
 		}
 	}))
 }
+
+// TestActiveTimeoutContinuationRefused: the active timeout ends the entry,
+// so a flow's next packet needs a new one; when the cache has filled in
+// between, the continuation is refused and counted as a creation failure
+// with its packets and bytes (not exported, its reason "full"), as any new
+// flow would be. The exported part is whole.
+func TestActiveTimeoutContinuationRefused(t *testing.T) {
+	const capacity = 64
+	d := openTest(t, capacity)
+	flowOf := func(i int) []byte {
+		return udp4([4]byte{10, 8, byte(i >> 8), byte(i)}, [4]byte{10, 8, 255, 1}, 9, 9, 0)
+	}
+	for i := range capacity {
+		feed(t, d, flowOf(i), 1)
+	}
+	feed(t, d, flowOf(0), 1) // flow 0: 2 packets
+	var recs []flow.Record
+	if _, err := d.Harvest(HarvestRequest{ActiveBefore: time.Now().Add(time.Hour)}, func(r *flow.Record) { recs = append(recs, *r) }); err != nil {
+		t.Fatal(err)
+	}
+	var pk uint64
+	for _, r := range recs {
+		pk += r.Packets
+		if r.EndReason != flow.EndActive {
+			t.Errorf("record %v ended %v, want active", r.SrcAddr, r.EndReason)
+		}
+	}
+	if len(recs) != capacity || pk != capacity+1 {
+		t.Fatalf("active timeout: %d records, %d packets; want %d and %d", len(recs), pk, capacity, capacity+1)
+	}
+	// Other flows fill the cache before flow 0's next packet.
+	for i := range capacity {
+		feed(t, d, flowOf(1000+i), 1)
+	}
+	before, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed(t, d, flowOf(0), 1)
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CreateFailPackets-before.CreateFailPackets != 1 || st.CreateFailFull-before.CreateFailFull != 1 ||
+		st.CreateFailBytes-before.CreateFailBytes != 32 || st.FlowsCreated != before.FlowsCreated {
+		t.Fatalf("continuation in a full cache: refused %d packets (%d bytes, %d full), created %d; want 1 (32, 1), 0",
+			st.CreateFailPackets-before.CreateFailPackets, st.CreateFailBytes-before.CreateFailBytes,
+			st.CreateFailFull-before.CreateFailFull, st.FlowsCreated-before.FlowsCreated)
+	}
+}
