@@ -115,6 +115,9 @@ type Agent struct {
 	authenTraps atomic.Bool
 	traps       atomic.Bool
 	linkTrap    func(ifName string) bool // Config.LinkTrap
+	// ifs is IF-MIB's interface list (Config.Interfaces), which may hold
+	// interfaces of the appliance's own beside the kernel's (a tap's link).
+	ifs InterfaceSource
 	// setSerial is snmpSetSerialNo, the managers' advisory lock
 	// (SNMPv2-TC TestAndIncr); changed only under setMu.
 	setSerial atomic.Int32
@@ -176,6 +179,10 @@ func New(cfg Config) (*Agent, error) {
 	a.authenTraps.Store(cfg.AuthenTraps)
 	a.traps.Store(cfg.Traps)
 	a.linkTrap = cfg.LinkTrap
+	a.ifs = cfg.Interfaces
+	if a.ifs == nil {
+		a.ifs = NetlinkInterfaces{}
+	}
 	a.ctx = context.Background()
 
 	a.maxSize = cfg.MaxMessageSize

@@ -24,10 +24,32 @@ func (a *Agent) WatchLinks(ctx context.Context) error {
 	}
 
 	up := map[uint32]bool{}
+	kernel := map[uint32]bool{}
 	if list, err := (NetlinkInterfaces{}).Interfaces(); err == nil {
 		for i := range list {
 			up[list[i].Index] = operStatus(&list[i]) == operUp
+			kernel[list[i].Index] = true
 		}
+	}
+	// IF-MIB's own interfaces (a tap's link, up only while both fibres
+	// are) have no netlink announcements: their state is read again after
+	// each kernel change, which is what moves it.
+	virtualUp := map[uint32]bool{}
+	virtual := func() []Interface {
+		list, err := a.ifs.Interfaces()
+		if err != nil {
+			return nil
+		}
+		out := list[:0]
+		for _, i := range list {
+			if !kernel[i.Index] {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	for _, i := range virtual() {
+		virtualUp[i.Index] = operStatus(&i) == operUp
 	}
 	// Notifications go out from their own goroutine, so a slow inform
 	// does not leave netlink messages unread.
@@ -57,12 +79,33 @@ func (a *Agent) WatchLinks(ctx context.Context) error {
 	defer func() { close(queue); <-done }()
 
 	err = w.Run(ctx, func(l rtnetlink.LinkMessage, gone bool) {
-		i := fromLinkMessage(l)
-		if news, now := linkNews(up, i.Index, operStatus(&i) == operUp, gone); news {
+		tell := func(i Interface, up bool) {
 			select {
-			case queue <- change{index: i.Index, name: i.Name, up: now}:
+			case queue <- change{index: i.Index, name: i.Name, up: up}:
 			default:
-				a.log.Warn("snmp: link notification queue full; dropped", "ifIndex", i.Index, "up", now)
+				a.log.Warn("snmp: link notification queue full; dropped", "ifIndex", i.Index, "up", up)
+			}
+		}
+		i := fromLinkMessage(l)
+		if gone {
+			delete(kernel, i.Index)
+		} else {
+			kernel[i.Index] = true
+			delete(virtualUp, i.Index)
+		}
+		if news, now := linkNews(up, i.Index, operStatus(&i) == operUp, gone); news {
+			tell(i, now)
+		}
+		seen := map[uint32]bool{}
+		for _, v := range virtual() {
+			seen[v.Index] = true
+			if news, now := linkNews(virtualUp, v.Index, operStatus(&v) == operUp, false); news {
+				tell(v, now)
+			}
+		}
+		for x := range virtualUp {
+			if !seen[x] {
+				delete(virtualUp, x) // no longer configured: no notification
 			}
 		}
 	})

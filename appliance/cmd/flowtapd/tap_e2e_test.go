@@ -335,15 +335,16 @@ flowtap tap uplink
 		t.Fatalf("%v %s", err, out)
 	}
 	const linkDown = ".1.3.6.1.6.3.1.1.5.3"
-	ifIndexB := fmt.Sprintf(".1.3.6.1.2.1.2.2.1.1.%d", monB)
+	ifIndexB := fmt.Sprintf(".1.3.6.1.2.1.2.2.1.1.%d ", monB)
+	const ifIndexLink, linkUp = ".1.3.6.1.2.1.2.2.1.1.64001 ", ".1.3.6.1.6.3.1.1.5.4"
 	dark := "%FLOWTAP-3-FIBRE_DARK: Tap uplink fibre B (vmonb) is dark: its direction of the link is not metered"
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		logs := d.cli(t, "ios", "show logging\n")
-		if strings.Contains(logs, dark) && strings.Contains(trapLines(), linkDown) && strings.Contains(trapLines(), ifIndexB) {
+		if strings.Contains(logs, dark) && trapFor(trapLines(), linkDown, ifIndexB) && trapFor(trapLines(), linkDown, ifIndexLink) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no dark-fibre message or linkDown for ifIndex %d; log:\n%s\ntraps:\n%s", monB, logs, trapLines())
+			t.Fatalf("no dark-fibre message or linkDown for ifIndex %d and the link's 64001; log:\n%s\ntraps:\n%s", monB, logs, trapLines())
 		}
 	}
 	const darkScreen = `Tap uplink is degraded (fibre B not metering), ifIndex 64001
@@ -366,11 +367,22 @@ flowtap tap uplink
 		t.Fatalf("%v %s", err, out)
 	}
 	again := "%FLOWTAP-5-FIBRE_LIT: Tap uplink fibre B (vmonb) has light again"
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.cli(t, "ios", "show logging\n"), again); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.cli(t, "ios", "show logging\n"), again) || !trapFor(trapLines(), linkUp, ifIndexLink); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no light-again message; log:\n%s", d.log)
+			t.Fatalf("no light-again message or linkUp for the link's 64001; log:\n%s\ntraps:\n%s", d.log, trapLines())
 		}
 	}
+}
+
+// trapFor says whether snmptrapd printed a notification trapOID whose
+// varbinds name ifIndex (one line per notification's varbinds).
+func trapFor(lines, trapOID, ifIndex string) bool {
+	for _, l := range strings.Split(lines, "\n") {
+		if strings.Contains(l, trapOID) && strings.Contains(l, ifIndex) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestTapFibreThatAppearsLater: a fibre whose port does not exist at start
