@@ -413,7 +413,9 @@ func (h shell) Interrupt()                   {}
 // <[Enter]> when the line is a command as it stands.
 func (h shell) Help(line string) []string {
 	out := []string{"Possible completions:"}
-	item := func(label, help string) { out = append(out, fmt.Sprintf("  %-20s %s", label, help)) }
+	item := func(label, help string) {
+		out = append(out, strings.TrimRight(fmt.Sprintf("  %-20s %s", label, help), " "))
+	}
 	if items, _, ok := pipe.JunOS().Completions(line); ok {
 		for _, it := range items {
 			item(it.Name, it.Help)
@@ -428,16 +430,17 @@ func (h shell) Help(line string) []string {
 		tree, line = h.s.op, strings.TrimPrefix(strings.TrimLeft(line, " "), "run ")
 	}
 	hp := cmdtree.HelpFor(tree, line)
+	names := h.s.interfaceNames(tree, line)
 	switch {
-	case hp.Unrecognized:
+	case hp.Unrecognized && len(names) == 0:
 		return []string{"syntax error."}
-	case len(hp.Words) > 0:
-		for _, w := range hp.Words {
+	case hp.Unrecognized || len(hp.Words) > 0:
+		for _, w := range mergeNames(hp.Words, names) {
 			item(w.Label, w.Help)
 		}
 		return out
 	}
-	for _, it := range hp.Items {
+	for _, it := range mergeNames(hp.Items, names) {
 		item(it.Label, it.Help)
 	}
 	if hp.CR {
@@ -487,10 +490,25 @@ func (s *Session) statementHelp(line string) (out []string, ok bool) {
 		items = slices.DeleteFunc(items, func(it junosconf.HelpItem) bool { return strings.HasPrefix(it.Label, "<") })
 		complete = true
 	}
+	partial := ""
+	if !strings.HasSuffix(line, " ") {
+		partial = ws[len(ws)-1].Text
+	}
+	var names []cmdtree.Item
+	if slices.ContainsFunc(items, func(it junosconf.HelpItem) bool {
+		return it.Label == "<interface-name>" && !strings.HasPrefix(it.Help, "Services interface")
+	}) {
+		names = s.linkNames(partial)
+	}
 	out = []string{"Possible completions:"}
-	item := func(label, help string) { out = append(out, fmt.Sprintf("  %-20s %s", label, help)) }
+	item := func(label, help string) {
+		out = append(out, strings.TrimRight(fmt.Sprintf("  %-20s %s", label, help), " "))
+	}
 	for _, it := range items {
 		item(it.Label, it.Help)
+	}
+	for _, n := range names {
+		item(n.Label, "")
 	}
 	if complete {
 		item("<[Enter]>", "Execute this command")
@@ -525,4 +543,49 @@ func (h shell) Complete(line string) string {
 func isWarning(err error) bool {
 	var w interface{ Warning() bool }
 	return errors.As(err, &w) && w.Warning()
+}
+
+// interfaceNames are the box's links that may stand for the word `?`
+// is asked after (the whole word, or the start typed of it) where the
+// command tree takes an <interface-name>: Junos lists them among the
+// completions, with no help of their own.
+func (s *Session) interfaceNames(tree *node, line string) []cmdtree.Item {
+	prefix, partial := line, ""
+	if ws := cmdtree.Tokenize(line); len(ws) > 0 && !strings.HasSuffix(line, " ") {
+		prefix, partial = line[:ws[len(ws)-1].Pos], ws[len(ws)-1].Text
+	}
+	if prefix == "" {
+		return nil
+	}
+	hp := cmdtree.HelpFor(tree, prefix)
+	if !slices.ContainsFunc(hp.Items, func(it cmdtree.Item) bool { return it.Label == "<interface-name>" }) {
+		return nil
+	}
+	return s.linkNames(partial)
+}
+
+// linkNames are the names of the box's links that start with partial.
+func (s *Session) linkNames(partial string) []cmdtree.Item {
+	ifs, err := s.b.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var out []cmdtree.Item
+	for _, i := range ifs {
+		if strings.HasPrefix(i.Name, partial) {
+			out = append(out, cmdtree.Item{Label: i.Name})
+		}
+	}
+	return out
+}
+
+// mergeNames puts the interface names among the completions in label
+// order, the values (<...>) first, as the tree sorts them.
+func mergeNames(items, names []cmdtree.Item) []cmdtree.Item {
+	if len(names) == 0 {
+		return items
+	}
+	out := append(slices.Clone(items), names...)
+	slices.SortStableFunc(out, func(a, b cmdtree.Item) int { return strings.Compare(a.Label, b.Label) })
+	return out
 }

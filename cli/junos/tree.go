@@ -154,10 +154,14 @@ func operationalTree() *node {
 				})),
 			kw("interfaces", "Show interface information",
 				kw("terse", "Display terse output").Runs(showInterfaces),
+				kw("brief", "Display brief output").Runs(showInterfaces),
+				kw("detail", "Display detailed output").Runs(showInterfaces),
 				kw("extensive", "Display extensive output").Runs(showInterfaces),
 				kw("descriptions", "Display interface description strings").Runs(showInterfaces),
 				cmdtree.Value[*Session]("<interface-name>", "Name of physical interface", nil,
 					kw("terse", "Display terse output").Runs(showInterfaces),
+					kw("brief", "Display brief output").Runs(showInterfaces),
+					kw("detail", "Display detailed output").Runs(showInterfaces),
 					kw("extensive", "Display extensive output").Runs(showInterfaces)).Runs(showInterfaces)).Runs(showInterfaces),
 			kw("host", "Show hostname information from domain server",
 				cmdtree.Value[*Session]("<hostname>", "Hostname or address to find", nil).Runs(showHost)),
@@ -582,9 +586,14 @@ func showInterfaces(s *Session, w io.Writer, args []string) error {
 	}
 	level := show.JunosIfNormal
 	words := args[2:]
-	if n := len(words); n > 0 && slices.Contains([]string{"terse", "extensive", "descriptions"}, words[n-1]) {
-		if words[n-1] == "extensive" {
+	if n := len(words); n > 0 && slices.Contains([]string{"terse", "brief", "detail", "extensive", "descriptions"}, words[n-1]) {
+		switch words[n-1] {
+		case "extensive":
 			level = show.JunosIfExtensive
+		case "brief":
+			level = show.JunosIfBrief
+		case "detail":
+			level = show.JunosIfDetail
 		}
 		words = words[:n-1]
 	}

@@ -15,6 +15,15 @@ const (
 	JunosIfNormal JunosIfLevel = iota
 	// JunosIfExtensive is `show interfaces NAME extensive`.
 	JunosIfExtensive
+	// JunosIfBrief is `show interfaces NAME brief`: the header lines
+	// alone, no index, flap time, rates or counters (Junos's layout
+	// from memory, not confirmed against a router).
+	JunosIfBrief
+	// JunosIfDetail is `show interfaces NAME detail`: the normal
+	// screen with the traffic statistics in place of the rates, but
+	// not the error counters extensive adds (from memory, not
+	// confirmed).
+	JunosIfDetail
 )
 
 // JunosInterfacesTerse renders `show interfaces terse` (vendor-behaviour.md
@@ -62,9 +71,9 @@ func JunosInterfacesDescriptions(w io.Writer, ifs []Interface) {
 	}
 }
 
-// JunosInterface renders `show interfaces NAME [extensive]`: the
-// physical interface's header lines, its rates and, extensive, its
-// traffic and error counters: the kernel's, the same IOS's show
+// JunosInterface renders `show interfaces NAME [brief | detail |
+// extensive]`: the physical interface's header lines, its rates or, in
+// detail, its traffic counters and, extensive, its error counters too: the kernel's, the same IOS's show
 // interfaces and IF-MIB give.
 func JunosInterface(w io.Writer, i Interface, level JunosIfLevel, now time.Time) {
 	enabled := "Enabled"
@@ -76,7 +85,9 @@ func JunosInterface(w io.Writer, i Interface, level JunosIfLevel, now time.Time)
 		link = "Up"
 	}
 	fmt.Fprintf(w, "Physical interface: %s, %s, Physical link is %s\n", i.Name, enabled, link)
-	fmt.Fprintf(w, "  Interface index: %d, SNMP ifIndex: %d\n", i.Index, i.Index)
+	if level != JunosIfBrief {
+		fmt.Fprintf(w, "  Interface index: %d, SNMP ifIndex: %d\n", i.Index, i.Index)
+	}
 	if i.Description != "" {
 		fmt.Fprintf(w, "  Description: %s\n", i.Description)
 	}
@@ -101,15 +112,20 @@ func JunosInterface(w io.Writer, i Interface, level JunosIfLevel, now time.Time)
 		flags += " Down"
 	}
 	fmt.Fprintf(w, "  Device flags   : %s\n", flags)
-	if len(i.MAC) > 0 {
-		fmt.Fprintf(w, "  Current address: %s, Hardware address: %s\n", i.MAC, i.MAC)
+	if level != JunosIfBrief {
+		if len(i.MAC) > 0 {
+			fmt.Fprintf(w, "  Current address: %s, Hardware address: %s\n", i.MAC, i.MAC)
+		}
+		fmt.Fprintf(w, "  Last flapped   : %s\n", junosFlapped(i.LastFlapped, now))
 	}
-	fmt.Fprintf(w, "  Last flapped   : %s\n", junosFlapped(i.LastFlapped, now))
 	if i.Metering != "" {
 		// flowtap's line: how the meter runs on the port.
 		fmt.Fprintf(w, "  Flow monitoring: %s\n", i.Metering)
 	}
-	if level == JunosIfNormal {
+	switch level {
+	case JunosIfBrief:
+		return
+	case JunosIfNormal:
 		fmt.Fprintf(w, "  Input rate     : %d bps (%d pps)\n", i.InBps, i.InPps)
 		fmt.Fprintf(w, "  Output rate    : %d bps (%d pps)\n", i.OutBps, i.OutPps)
 		return
@@ -120,6 +136,9 @@ func JunosInterface(w io.Writer, i Interface, level JunosIfLevel, now time.Time)
 	fmt.Fprintf(w, "   Output bytes  : %20d %20d bps\n", i.TxBytes, i.OutBps)
 	fmt.Fprintf(w, "   Input  packets: %20d %20d pps\n", i.RxPackets, i.InPps)
 	fmt.Fprintf(w, "   Output packets: %20d %20d pps\n", i.TxPackets, i.OutPps)
+	if level == JunosIfDetail {
+		return
+	}
 	fmt.Fprintln(w, "  Input errors:")
 	fmt.Fprintf(w, "    Errors: %d, Drops: %d, Framing errors: %d, CRC errors: %d, FIFO errors: %d, Resource errors: %d\n",
 		i.RxErrors, i.RxDropped, i.RxFrame, i.RxCRC, i.RxOverrun, i.RxMissed)

@@ -11,14 +11,15 @@ import (
 
 // TestJunOSQuestionMark: `?` typed in an interactive JunOS session of the
 // real daemon lists the configuration grammar's statements with their
-// descriptions, at the edit level too, and the operational commands'.
+// descriptions, at the edit level too, and the operational commands',
+// with the box's links where an interface name goes.
 func TestJunOSQuestionMark(t *testing.T) {
 	d := startDaemon(t, "hostname qtap\nusername admin secret letmein\n")
 	conn, err := control.Dial(filepath.Join(d.dir, "control.sock"), control.Hello{Dialect: "junos", Interactive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.WriteString(conn, "show services accounting ?\x15configure\r"+
+	io.WriteString(conn, "show services accounting ?\x15show interfaces lo?\x15configure\r"+
 		"set forwarding-options sampling ?\x15edit firewall family inet filter F term T\rset from ?\x15"+
 		"set frob\rexit configuration-mode\rexit\r")
 	conn.CloseWrite()
@@ -27,11 +28,13 @@ func TestJunOSQuestionMark(t *testing.T) {
 	screen := strings.ReplaceAll(string(b), "\r\n", "\n")
 	for _, want := range []string{
 		"Possible completions:\n  aggregation          Show aggregation information\n  errors               Show error information\n",
-		"Possible completions:\n  family               Protocol family\n  input                Setting for packet sampling\n" +
+		"Possible completions:\n  apply-groups         Groups from which to inherit configuration data\n  apply-groups-except  Don't inherit configuration data from these groups\n  family               Protocol family\n  input                Setting for packet sampling\n" +
 			"  instance             Sampling instance (flowtap takes one)\n" +
 			"  output               Setting for sampling output\n  overload-protection  Sample fewer flows while the meter is overloaded (flowtap)\n",
 		"[edit firewall family inet filter F term T]\n",
-		"Possible completions:\n  destination-address  Match IP destination address\n",
+		// An interface name's start: the box's links it begins.
+		"Possible completions:\n  lo\n",
+		"Possible completions:\n  apply-groups         Groups from which to inherit configuration data\n  apply-groups-except  Don't inherit configuration data from these groups\n  destination-address  Match IP destination address\n",
 		"  tcp-initial          Match initial packet of a TCP connection\n",
 		// A bad word: the statement with the edit level, the caret under it.
 		"set firewall family inet filter F term T frob\n" + strings.Repeat(" ", 41) + "^\nsyntax error.\n",
