@@ -82,7 +82,8 @@ exit`), "\n") {
 
 // TestGroupsTranscript: a pasted Junos configuration with groups,
 // wildcards, inactive statements and annotations goes in by load merge
-// terminal; show, display inheritance, commit and rollback show it as
+// terminal; show, display inheritance (full, brief, terse and
+// no-comments), commit and rollback show it as
 // Junos does, and the committed model is what the active statements and
 // groups make.
 func TestGroupsTranscript(t *testing.T) {
@@ -158,10 +159,15 @@ show | display inheritance
 commit
 edit interfaces
 show eth1 | display inheritance
+show eth1 | display inheritance terse
 top
 exit
 show configuration | display set
 show configuration forwarding-options sampling family inet | display inheritance
+show configuration forwarding-options sampling family inet | display inheritance brief
+show configuration forwarding-options sampling family inet | display inheritance terse
+show configuration forwarding-options sampling family inet | display inheritance no-comments
+show configuration | display inheritance bogus
 exit
 `
 	var out strings.Builder

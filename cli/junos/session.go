@@ -275,8 +275,12 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline, at []string) e
 		io.WriteString(w, junosconf.RenderDiff(old, cand))
 		return nil
 	}
-	if pipes.Has("display inheritance") {
-		io.WriteString(w, junosconf.RenderInheritanceAt(cand, append(slices.Clone(s.path), at...)))
+	if st, ok := pipes.Find("display inheritance"); ok {
+		style, err := inheritStyle(st.Arg)
+		if err != nil {
+			return err
+		}
+		io.WriteString(w, junosconf.RenderInheritanceStyle(cand, append(slices.Clone(s.path), at...), style))
 		return nil
 	}
 	writeConfigAt(w, cand, append(slices.Clone(s.path), at...), pipes.Has("display set"))
@@ -588,4 +592,24 @@ func mergeNames(items, names []cmdtree.Item) []cmdtree.Item {
 	out := append(slices.Clone(items), names...)
 	slices.SortStableFunc(out, func(a, b cmdtree.Item) int { return strings.Compare(a.Label, b.Label) })
 	return out
+}
+
+// inheritStyle reads `display inheritance [brief | terse | no-comments]`
+// (arg is the stage's words after display).
+func inheritStyle(arg string) (junosconf.InheritStyle, error) {
+	f := strings.Fields(arg)
+	if len(f) == 1 {
+		return junosconf.InheritFull, nil
+	}
+	if len(f) == 2 {
+		switch f[1] {
+		case "brief":
+			return junosconf.InheritBrief, nil
+		case "terse":
+			return junosconf.InheritTerse, nil
+		case "no-comments":
+			return junosconf.InheritNoComments, nil
+		}
+	}
+	return 0, errors.New("syntax error, expecting brief, no-comments or terse.")
 }

@@ -289,8 +289,12 @@ func showConfiguration(s *Session, w io.Writer, args []string) error {
 		io.WriteString(w, junosconf.RenderDiff(old, s.b.Running()))
 		return nil
 	}
-	if s.pipes.Has("display inheritance") {
-		io.WriteString(w, junosconf.RenderInheritanceAt(s.b.Running(), words))
+	if st, ok := s.pipes.Find("display inheritance"); ok {
+		style, err := inheritStyle(st.Arg)
+		if err != nil {
+			return err
+		}
+		io.WriteString(w, junosconf.RenderInheritanceStyle(s.b.Running(), words, style))
 		return nil
 	}
 	writeConfigAt(w, s.b.Running(), words, s.pipes.Has("display set"))

@@ -312,8 +312,37 @@ func Render(c config.Config) string {
 // brace text with what the groups give, each inherited statement under
 // JunOS's `##` comment naming its group.
 func RenderInheritance(c config.Config) string {
+	return RenderInheritanceStyle(c, nil, InheritFull)
+}
+
+// InheritStyle is how `display inheritance` marks what the groups give.
+type InheritStyle int
+
+const (
+	// InheritFull is `display inheritance`: three `##` lines above each
+	// inherited statement, the middle one naming the statement's last
+	// word and its group.
+	InheritFull InheritStyle = iota
+	// InheritBrief is `display inheritance brief`: the naming line
+	// alone (from memory, not confirmed against a router).
+	InheritBrief
+	// InheritTerse is `display inheritance terse`: the naming line only
+	// where the group changes, not on each statement inside a container
+	// the same group gave (from memory, not confirmed).
+	InheritTerse
+	// InheritNoComments is `display inheritance no-comments`: what the
+	// groups give, unmarked.
+	InheritNoComments
+)
+
+// RenderInheritanceStyle is RenderInheritanceAt in one of the styles.
+func RenderInheritanceStyle(c config.Config, at []string, style InheritStyle) string {
 	var b strings.Builder
-	junosTree(fullStatements(c, true)).write(&b, 0, "")
+	if len(at) == 0 {
+		junosTree(fullStatements(c, true)).writeStyled(&b, 0, "", style, "")
+	} else {
+		renderAtTree(c, at, true).writeStyled(&b, 0, "", style, "")
+	}
 	return b.String()
 }
 
@@ -387,6 +416,12 @@ func (n *jnode) shown() string {
 // write prints the node's body at depth, each line prefixed with sign
 // (for `show | compare`).
 func (n *jnode) write(b *strings.Builder, depth int, sign string) {
+	n.writeStyled(b, depth, sign, InheritFull, "")
+}
+
+// writeStyled is write with inherited statements marked in style;
+// within is the group the enclosing container came from, if any.
+func (n *jnode) writeStyled(b *strings.Builder, depth int, sign string, style InheritStyle, within string) {
 	ind := func(d int) string {
 		s := strings.Repeat("    ", d)
 		if sign != "" && len(s) > 0 {
@@ -400,11 +435,16 @@ func (n *jnode) write(b *strings.Builder, depth int, sign string) {
 		if note != "" {
 			fmt.Fprintf(b, "%s/* %s */\n", ind(depth), note)
 		}
-		if from != "" {
-			// JunOS names the statement by its last word.
-			ws := words(strings.TrimPrefix(stmt, inactivePrefix))
-			fmt.Fprintf(b, "%s##\n%s## '%s' was inherited from group '%s'\n%s##\n", ind(depth), ind(depth), ws[len(ws)-1], from, ind(depth))
+		if from == "" || style == InheritNoComments || style == InheritTerse && from == within {
+			return
 		}
+		// JunOS names the statement by its last word.
+		ws := words(strings.TrimPrefix(stmt, inactivePrefix))
+		naming := fmt.Sprintf("%s## '%s' was inherited from group '%s'\n", ind(depth), ws[len(ws)-1], from)
+		if style == InheritFull {
+			naming = ind(depth) + "##\n" + naming + ind(depth) + "##\n"
+		}
+		b.WriteString(naming)
 	}
 	first := func(c *jnode) bool { return n.label == "" && depth == 0 && c.label == "groups" }
 	node := func(c *jnode) {
@@ -414,7 +454,7 @@ func (n *jnode) write(b *strings.Builder, depth int, sign string) {
 		}
 		above(c.note, from, c.label)
 		fmt.Fprintf(b, "%s%s {\n", ind(depth), c.shown())
-		c.write(b, depth+1, sign)
+		c.writeStyled(b, depth+1, sign, style, from)
 		fmt.Fprintf(b, "%s}\n", ind(depth))
 	}
 	// JunOS writes groups first, then the apply-groups that use them.
@@ -460,13 +500,17 @@ func RenderAt(c config.Config, at []string) string { return renderAt(c, at, fals
 // RenderInheritanceAt is RenderAt with what the groups give, as
 // RenderInheritance shows it (`show STATEMENT | display inheritance`).
 func RenderInheritanceAt(c config.Config, at []string) string {
-	if len(at) == 0 {
-		return RenderInheritance(c)
-	}
-	return renderAt(c, at, true)
+	return RenderInheritanceStyle(c, at, InheritFull)
 }
 
 func renderAt(c config.Config, at []string, inheritance bool) string {
+	var b strings.Builder
+	renderAtTree(c, at, inheritance).write(&b, 0, "")
+	return b.String()
+}
+
+// renderAtTree is the brace tree below the hierarchy words at.
+func renderAtTree(c config.Config, at []string, inheritance bool) *jnode {
 	var out []jstmt
 	for _, s := range fullStatements(c, inheritance) {
 		var ws []string
@@ -510,9 +554,7 @@ func renderAt(c config.Config, at []string, inheritance bool) string {
 		}
 		out = append(out, jstmt{path: path, leaf: s.leaf, inactive: s.inactive, pathMeta: pm, note: s.note, inherit: s.inherit, container: s.container})
 	}
-	var b strings.Builder
-	junosTree(out).write(&b, 0, "")
-	return b.String()
+	return junosTree(out)
 }
 
 // jflowStatements are `chassis fpc N sampling-instance` and `services
