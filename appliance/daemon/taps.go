@@ -49,6 +49,29 @@ func (c *CLI) Taps() []show.TapView {
 	return out
 }
 
+// FibreTotal is one tap fibre's counters since the daemon started.
+type FibreTotal struct {
+	Tap, Side, Port string
+	tap.Counters
+}
+
+// FibreTotals are the configured fibres' counters since the start, which
+// `clear ip flow stats` leaves alone (Prometheus).
+func (d *Daemon) FibreTotals() []FibreTotal {
+	var out []FibreTotal
+	for _, t := range d.Settings().Taps {
+		for _, f := range [...]struct {
+			side string
+			port tap.Port
+		}{{"a", t.FibreA}, {"b", t.FibreB}} {
+			if f.port.Name != "" {
+				out = append(out, FibreTotal{Tap: t.Name, Side: f.side, Port: f.port.Name, Counters: d.fibres.Total(f.port.Name)})
+			}
+		}
+	}
+	return out
+}
+
 // Biflows is `show ip cache biflow`: the live cache, tap fibres given
 // their direction, paired into conversations.
 func (c *CLI) Biflows() show.BiflowView {

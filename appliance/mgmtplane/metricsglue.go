@@ -123,5 +123,8 @@ func metricsSnapshot(m *daemon.Manager) metrics.Snapshot {
 			s.Samplers = append(s.Samplers, metrics.Sampler{Name: sm.Name, Interval: sm.Rate})
 		}
 	}
+	for _, f := range d.FibreTotals() {
+		s.Fibres = append(s.Fibres, metrics.Fibre{Tap: f.Tap, Side: f.Side, Port: f.Port, Flows: f.Flows, Packets: f.Packets, Bytes: f.Bytes})
+	}
 	return s
 }

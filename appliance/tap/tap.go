@@ -65,6 +65,9 @@ type counters struct{ flows, packets, bytes atomic.Uint64 }
 type Meters struct {
 	mu    sync.Mutex
 	ports map[string]*counters
+	// cleared is each port's total at the last Clear: the CLI counts from
+	// there, Prometheus from the start.
+	cleared map[string]Counters
 }
 
 func (m *Meters) of(port string) *counters {
@@ -81,8 +84,19 @@ func (m *Meters) of(port string) *counters {
 	return c
 }
 
-// Port returns what the fibre on port metered so far.
+// Port returns what the fibre on port metered since the last Clear.
 func (m *Meters) Port(port string) Counters {
+	t := m.Total(port)
+	m.mu.Lock()
+	b := m.cleared[port]
+	m.mu.Unlock()
+	return Counters{Flows: t.Flows - b.Flows, Packets: t.Packets - b.Packets, Bytes: t.Bytes - b.Bytes}
+}
+
+// Total returns what the fibre on port metered since the daemon started
+// (with what an earlier one saved), whatever Clear did: the counters a
+// scraper reads, which never go back.
+func (m *Meters) Total(port string) Counters {
 	c := m.of(port)
 	return Counters{Flows: c.flows.Load(), Packets: c.packets.Load(), Bytes: c.bytes.Load()}
 }
@@ -119,10 +133,11 @@ func (m *Meters) Restore(saved map[string]Counters) {
 func (m *Meters) Clear() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, c := range m.ports {
-		c.flows.Store(0)
-		c.packets.Store(0)
-		c.bytes.Store(0)
+	if m.cleared == nil {
+		m.cleared = map[string]Counters{}
+	}
+	for n, c := range m.ports {
+		m.cleared[n] = Counters{Flows: c.flows.Load(), Packets: c.packets.Load(), Bytes: c.bytes.Load()}
 	}
 }
 

@@ -50,6 +50,13 @@ func TestFibresGiveDirection(t *testing.T) {
 	if got := m.Port("eth2"); got != (Counters{}) {
 		t.Errorf("after Clear %+v", got)
 	}
+	// Clear is the CLI's: the totals since the start go on.
+	r = flow.Record{Key: key, Packets: 1, Bytes: 40}
+	r.InputIf = 4
+	b.Annotate(&r)
+	if got, total := m.Port("eth2"), m.Total("eth2"); got != (Counters{1, 1, 40}) || total != (Counters{3, 12, 1080}) {
+		t.Errorf("after Clear and one more flow: since clear %+v, total %+v", got, total)
+	}
 }
 
 // TestFormerIndexesStayTheFibres: a fibre's port deleted and added again

@@ -45,6 +45,16 @@ type Snapshot struct {
 	// Management is the management plane's security counters; nil leaves
 	// them out.
 	Management *Management
+	// Fibres are the tap fibres' counters since the daemon started.
+	Fibres []Fibre
+}
+
+// Fibre is one fibre of a `flowtap tap`: what it metered, counted as its
+// flows expired (show flowtap taps, which `clear ip flow stats` zeroes;
+// these go on).
+type Fibre struct {
+	Tap, Side, Port       string
+	Flows, Packets, Bytes uint64
 }
 
 // Management is what a security analyst watches on the management plane:
@@ -189,6 +199,10 @@ var (
 	snmpIn       = desc("snmp_in_packets_total", "SNMP messages the agent received (snmpInPkts).")
 	snmpAuthFail = desc("snmp_auth_failures_total", "SNMP requests refused for their credentials, by cause (snmpInBadCommunityNames, the usmStats counters, v3 user access-list refusals).", "cause")
 
+	fibreFlows   = desc("tap_fibre_flows_total", "Flows a tap's fibre metered, counted as they expired (show flowtap taps, not zeroed by clear).", "tap", "fibre", "port")
+	fibrePackets = desc("tap_fibre_packets_total", "Packets of the flows a tap's fibre metered, counted as they expired.", "tap", "fibre", "port")
+	fibreBytes   = desc("tap_fibre_bytes_total", "Bytes (layer 3) of the flows a tap's fibre metered, counted as they expired.", "tap", "fibre", "port")
+
 	samplerInterval = desc("sampler_interval", "A flow-sampler-map takes 1 packet in this many.", "sampler")
 	samplerSeen     = desc("sampler_packets_observed_total", "Packets offered to a sampler in use (show flow-sampler, ipfixSelectionProcessStatsPacketsObserved).", "sampler", "id")
 	samplerTaken    = desc("sampler_packets_selected_total", "Packets a sampler in use selected for metering (show flow-sampler's packets matched).", "sampler", "id")
@@ -318,6 +332,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 				counter(snmpAuthFail, n, f.cause)
 			}
 		}
+	}
+	for _, f := range s.Fibres {
+		counter(fibreFlows, f.Flows, f.Tap, f.Side, f.Port)
+		counter(fibrePackets, f.Packets, f.Tap, f.Side, f.Port)
+		counter(fibreBytes, f.Bytes, f.Tap, f.Side, f.Port)
 	}
 	for _, sm := range s.Samplers {
 		if sm.InUse {

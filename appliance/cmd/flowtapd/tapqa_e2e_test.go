@@ -56,14 +56,17 @@ func TestTapFibreCountersSurviveRestart(t *testing.T) {
 	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
 	b := *v
 	b.SrcIndex = srcB
+	mport := strings.TrimPrefix(freeTCP(t), "127.0.0.1:")
 	d := startDaemon(t, fmt.Sprintf(`hostname taprst
 username admin secret letmein
+access-list 10 permit 127.0.0.1
 ip flow-cache timeout inactive 10
 flowtap tap uplink
  fibre a %s
  fibre b vmonb
 !
-`, v.Mon))
+ip http metrics port %s access-class 10
+`, v.Mon, mport))
 	d.waitMeteringN(t, v.Mon, 1)
 	d.waitMeteringN(t, "vmonb", 1)
 	v.Send(t, udpFrames([4]byte{10, 7, 0, 1}, 4000, 3))
@@ -79,6 +82,34 @@ flowtap tap uplink
 	d.waitFibres(t, "after a restart with --keep-metering", fibreCounters(2, 7, 1, 2))
 	d.cli(t, "ios", "clear ip flow stats\n")
 	d.waitFibres(t, "after clear ip flow stats", fibreCounters(0, 0, 0, 0))
+	// Prometheus counts on through the clear: per fibre, what it metered.
+	fams := scrapeMetrics(t, "127.0.0.1", mport)
+	var got []string
+	for _, name := range []string{"flowtap_tap_fibre_flows_total", "flowtap_tap_fibre_packets_total", "flowtap_tap_fibre_bytes_total"} {
+		f := fams[name]
+		if f == nil {
+			t.Fatalf("no %s on /metrics", name)
+		}
+		for _, m := range f.Metric {
+			l := map[string]string{}
+			for _, p := range m.Label {
+				l[p.GetName()] = p.GetValue()
+			}
+			got = append(got, fmt.Sprintf("%s{tap=%s,fibre=%s,port=%s} %v", name, l["tap"], l["fibre"], l["port"], m.Counter.GetValue()))
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"flowtap_tap_fibre_bytes_total{tap=uplink,fibre=a,port=vmon} 266",
+		"flowtap_tap_fibre_bytes_total{tap=uplink,fibre=b,port=vmonb} 76",
+		"flowtap_tap_fibre_flows_total{tap=uplink,fibre=a,port=vmon} 2",
+		"flowtap_tap_fibre_flows_total{tap=uplink,fibre=b,port=vmonb} 1",
+		"flowtap_tap_fibre_packets_total{tap=uplink,fibre=a,port=vmon} 7",
+		"flowtap_tap_fibre_packets_total{tap=uplink,fibre=b,port=vmonb} 2",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("/metrics after clear ip flow stats:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // TestTapFibrePortDeletedAndAdded: a fibre's port that disappears and
