@@ -44,7 +44,8 @@
 // holds the local statements; expand (at Commit and Candidate) applies
 // the groups' statements under them, lowest priority first (a deeper
 // level over the top, the first group listed over the next), a
-// wildcard matching the names the local statements have, and records
+// wildcard matching the names the local statements and the groups'
+// statements have, and records
 // which lines only the groups gave (Inherited: left out of show,
 // RenderInheritance puts them back with Junos's `##` lines) and which
 // local statements they filled (Filled: `eth1;` still shows). A

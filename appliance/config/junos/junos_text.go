@@ -589,30 +589,57 @@ func expand(local config.Config) (config.Config, []error) {
 	for _, l := range modelLines(local) {
 		local2 = append(local2, words(l))
 	}
-	var errs []error
-	var given []inherited
-	for _, lv := range levels {
-		if lv.Except {
-			continue
-		}
-		at := words(lv.Path)
-		for gi := len(lv.Groups) - 1; gi >= 0; gi-- {
-			g := lv.Groups[gi]
-			stmts, ok := groups[g]
-			if !ok {
-				errs = append(errs, &config.LineError{File: "candidate", Text: applyLine(lv), Kind: config.ErrRefused, Dialect: platform.DialectJunOS, Reason: "apply-groups: group '" + g + "' is not defined"})
+	// each calls f with every group statement that applies, in the
+	// order of priority (the lowest first), and the group it is in.
+	each := func(f func(st []string, g string)) (errs []error) {
+		for _, lv := range levels {
+			if lv.Except {
 				continue
 			}
-			for _, st := range stmts {
-				if len(st) == 0 || !under(st, at) || excepted(x.Apply, st, g) {
+			at := words(lv.Path)
+			for gi := len(lv.Groups) - 1; gi >= 0; gi-- {
+				g := lv.Groups[gi]
+				stmts, ok := groups[g]
+				if !ok {
+					errs = append(errs, &config.LineError{File: "candidate", Text: applyLine(lv), Kind: config.ErrRefused, Dialect: platform.DialectJunOS, Reason: "apply-groups: group '" + g + "' is not defined"})
 					continue
 				}
-				for _, c := range matchWildcards(st, local2) {
-					given = append(given, inherited{joinWords(c), g})
+				for _, st := range stmts {
+					if len(st) > 0 && under(st, at) && !excepted(x.Apply, st, g) {
+						f(st, g)
+					}
 				}
 			}
 		}
+		return errs
 	}
+	// A wildcard reaches the names the configuration has, its own and
+	// those the groups give (an interface one group adds, another's
+	// <eth*> fills): the names are gathered until no statement adds
+	// one, a wildcard's names giving names to the next.
+	names := slices.Clone(local2)
+	known := map[string]bool{}
+	for _, l := range names {
+		known[joinWords(l)] = true
+	}
+	for grew := true; grew; {
+		grew = false
+		each(func(st []string, _ string) {
+			for _, c := range matchWildcards(st, names) {
+				if k := joinWords(c); !known[k] {
+					known[k] = true
+					names = append(names, c)
+					grew = true
+				}
+			}
+		})
+	}
+	var given []inherited
+	errs := each(func(st []string, g string) {
+		for _, c := range matchWildcards(st, names) {
+			given = append(given, inherited{joinWords(c), g})
+		}
+	})
 	if len(errs) > 0 {
 		return out, errs
 	}
@@ -682,7 +709,7 @@ func excepted(as []config.JunOSApply, st []string, g string) bool {
 // matchWildcards is a group statement once for each local name its
 // wildcards (<*>, <eth*>) match at their place; a statement without
 // wildcards is itself. As on JunOS, a wildcard only reaches statements
-// the configuration has.
+// the configuration has (expand gives it those the groups add too).
 func matchWildcards(st []string, local [][]string) [][]string {
 	i := slices.IndexFunc(st, wildcard)
 	if i < 0 {

@@ -189,3 +189,34 @@ func TestOverrideDropsText(t *testing.T) {
 		t.Errorf("after override: rate %d, destinations %+v", got.Sampling.Rate, got.Export.Destinations)
 	}
 }
+
+// TestWildcardReachesGroupNames: a wildcard in one group reaches an
+// interface only another group gives (as on Junos, where the groups'
+// statements are part of the configuration the wildcard is matched
+// against), and a name a wildcard gives feeds the next wildcard; the
+// inheritance view names each statement's own group.
+func TestWildcardReachesGroupNames(t *testing.T) {
+	c, err := Parse("wild", []byte(`set system host-name wtap
+set interfaces eth1 description local
+set groups ports interfaces eth3 description "from ports"
+set groups jflow interfaces <eth*> unit 0 family inet sampling input
+set groups traps interfaces <*> unit 0 family inet sampling output
+set apply-groups [ ports jflow traps ]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ifs []string
+	for _, it := range c.Interfaces {
+		ifs = append(ifs, fmt.Sprintf("%s:%v:%v:%q", it.Name, it.Ingress, it.Egress, it.Description))
+	}
+	if got, want := strings.Join(ifs, ","), `eth1:true:true:"local",eth3:true:true:"from ports"`; got != want {
+		t.Errorf("interfaces %s, want %s", got, want)
+	}
+	inh := RenderInheritanceAt(c, []string{"interfaces", "eth3"})
+	for _, want := range []string{"## 'from ports' was inherited from group 'ports'", "## 'input' was inherited from group 'jflow'", "## 'output' was inherited from group 'traps'"} {
+		if !strings.Contains(inh, want) {
+			t.Errorf("display inheritance lacks %q:\n%s", want, inh)
+		}
+	}
+}
