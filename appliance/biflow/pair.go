@@ -34,6 +34,36 @@ type key struct {
 	obs    uint32
 	lo, hi end
 	proto  uint8
+	// query is an ICMP query's request type*256+code (echo, timestamp,
+	// information, address mask; ICMPv6 echo), 0 for other traffic: its
+	// request and reply carry different types where a port pair would be
+	// the same one swapped, so they are keyed by the query, requester
+	// first.
+	query uint16
+}
+
+// icmpQuery maps an ICMP or ICMPv6 type*256+code to its query's request
+// type, and says whether it is the request.
+func icmpQuery(proto uint8, typeCode uint16) (request uint16, isRequest, ok bool) {
+	var pairs [][2]uint8
+	switch proto {
+	case 1:
+		pairs = [][2]uint8{{8, 0}, {13, 14}, {15, 16}, {17, 18}}
+	case 58:
+		pairs = [][2]uint8{{128, 129}}
+	default:
+		return 0, false, false
+	}
+	t := uint8(typeCode >> 8)
+	for _, p := range pairs {
+		switch t {
+		case p[0]:
+			return uint16(p[0]) << 8, true, true
+		case p[1]:
+			return uint16(p[0]) << 8, false, true
+		}
+	}
+	return 0, false, false
 }
 
 type held struct {
@@ -74,6 +104,16 @@ func ObservationPoint(r *flow.Record) uint32 {
 func keyOf(r *flow.Record) (key, bool) {
 	s, d := end{r.SrcAddr, r.SrcPort}, end{r.DstAddr, r.DstPort}
 	k := key{obs: ObservationPoint(r), proto: r.Proto}
+	if q, req, ok := icmpQuery(r.Proto, r.DstPort); ok {
+		// The requester leads; a reply is the swapped direction.
+		k.query = q
+		if req {
+			k.lo, k.hi = end{addr: r.SrcAddr}, end{addr: r.DstAddr}
+			return k, false
+		}
+		k.lo, k.hi = end{addr: r.DstAddr}, end{addr: r.SrcAddr}
+		return k, true
+	}
 	if less(d, s) {
 		k.lo, k.hi = d, s
 		return k, true
@@ -152,8 +192,10 @@ func (p *Pairer) emitAlone(r *flow.Record) {
 // about a millisecond, so a query answered within the same tick is a
 // tie: the record says so (biflowDirection 0, arbitrary) and the side
 // on a well-known port (below 1024, the other not) is taken as the
-// responder, else fibre A's side leads. The pair ended by FIN or RST if
-// either side did.
+// responder, else fibre A's side leads. An ICMP query's request and its
+// reply (echo, timestamp, information, address mask; ICMPv6 echo) are
+// one conversation, the requester's leading. The pair ended by FIN or
+// RST if either side did.
 func (p *Pairer) emitPair(a, b *flow.Record) {
 	fwd, rev, dir := initiator(a, b)
 	out := *fwd
@@ -167,6 +209,13 @@ func (p *Pairer) emitPair(a, b *flow.Record) {
 }
 
 func initiator(a, b *flow.Record) (fwd, rev *flow.Record, dir flow.BiflowDirection) {
+	// An ICMP query's requester initiated it, whatever the clock says.
+	if _, req, ok := icmpQuery(a.Proto, a.DstPort); ok {
+		if req {
+			return a, b, flow.BiflowInitiator
+		}
+		return b, a, flow.BiflowInitiator
+	}
 	if a.Proto == 6 {
 		synA, synB := a.TCPFlags&tcpSYN != 0, b.TCPFlags&tcpSYN != 0
 		if synA != synB {

@@ -1,6 +1,7 @@
 package biflow
 
 import (
+	"fmt"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -125,3 +126,33 @@ func TestJoinSnapshot(t *testing.T) {
 		t.Fatalf("Join: %+v", got)
 	}
 }
+
+// TestICMPQueriesPair: a ping's echo requests (type 8, on fibre A) and
+// replies (type 0, on fibre B) are one conversation, the requester's
+// forward, whichever expires first and even when the reply's first
+// packet is stamped first; two hosts pinging each other are two
+// conversations, and an unreachable is not taken for a reply.
+func TestICMPQueriesPair(t *testing.T) {
+	icmp := func(src, dst string, typeCode uint16, dir flow.Direction, pkts uint64, start time.Duration) flow.Record {
+		r := rec(src, dst, 0, typeCode, dir, pkts, start, 0, flow.EndIdle)
+		r.Proto = 1
+		return r
+	}
+	p, out := collect()
+	p.Add(ptr(icmp("10.0.0.9", "192.0.2.1", 0x0000, flow.DirEgress, 4, 0)), t0)            // X's replies to Y
+	p.Add(ptr(icmp("192.0.2.1", "10.0.0.9", 0x0800, flow.DirIngress, 4, time.Second)), t0) // Y pings X
+	p.Add(ptr(icmp("10.0.0.9", "192.0.2.1", 0x0800, flow.DirEgress, 2, 0)), t0)            // X pings Y
+	p.Add(ptr(icmp("192.0.2.1", "10.0.0.9", 0x0303, flow.DirIngress, 1, 0)), t0)           // port unreachable
+	p.Add(ptr(icmp("192.0.2.1", "10.0.0.9", 0x0000, flow.DirIngress, 2, 0)), t0)           // Y's replies to X
+	p.Flush()
+	var got []string
+	for _, r := range *out {
+		got = append(got, fmt.Sprintf("%s>%s %04X %d/%d initiator=%v", r.SrcAddr, r.DstAddr, r.DstPort, r.Packets, r.Reverse.Packets, r.Biflow == flow.BiflowInitiator))
+	}
+	want := []string{"192.0.2.1>10.0.0.9 0800 4/4 initiator=true", "10.0.0.9>192.0.2.1 0800 2/2 initiator=true", "192.0.2.1>10.0.0.9 0303 1/0 initiator=true"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func ptr(r flow.Record) *flow.Record { return &r }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -219,4 +220,44 @@ flowtap tap uplink
 		t.Errorf("after frames on B: %q, want %q", got, want)
 	}
 	d.waitLog(t, "Tap uplink fibre B (vmonb) receives frames again")
+}
+
+// icmpFrame is an ICMP message of type typ from src to dst (8-byte
+// header with identifier 7, no payload).
+func icmpFrame(src, dst [4]byte, typ uint8) []byte {
+	b := make([]byte, 14+20+8)
+	copy(b[0:], []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00})
+	ip := b[14:]
+	ip[0] = 0x45
+	binary.BigEndian.PutUint16(ip[2:], 28)
+	ip[8], ip[9] = 64, 1
+	copy(ip[12:], src[:])
+	copy(ip[16:], dst[:])
+	ip[20] = typ
+	ip[25] = 7
+	return b
+}
+
+// TestTapPingIsOneConversation: a ping through the tapped link, echo
+// requests on fibre A and replies on fibre B, is one conversation on
+// `show ip cache biflow`, the requester leading, where the two ICMP
+// types used to leave it as two one-way halves.
+func TestTapPingIsOneConversation(t *testing.T) {
+	v := testnet.Enter(t)
+	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
+	b := *v
+	b.SrcIndex = srcB
+	d := startDaemon(t, fmt.Sprintf("hostname tapping\nusername admin secret letmein\nflowtap tap uplink\n fibre a %s\n fibre b vmonb\n!\n", v.Mon))
+	d.waitMeteringN(t, v.Mon, 1)
+	d.waitMeteringN(t, "vmonb", 1)
+	outside, inside := [4]byte{198, 51, 100, 7}, [4]byte{10, 5, 0, 9}
+	for range 3 {
+		v.Send(t, [][]byte{icmpFrame(outside, inside, 8)})
+		b.Send(t, [][]byte{icmpFrame(inside, outside, 0)})
+	}
+	want := "uplink        198.51.100.7    0000  10.5.0.9        0800  01       3        3       84         84\n" +
+		"1 conversations (~: both sides began within one clock tick, orientation guessed)\n"
+	if got := d.cliUntil(t, "ios", "show ip cache biflow | include uplink|conversations\n", want); got != want {
+		t.Errorf("show ip cache biflow:\n%s\nwant:\n%s", got, want)
+	}
 }
