@@ -192,6 +192,38 @@ func exportFormats(c config.Config) string {
 // Resolver is the box's resolver, for candidate configurations.
 func (j *JunOS) Resolver() config.Resolver { return j.m.Hosts() }
 
+// LookupAddr is `show host ADDRESS`: the names the static host mappings
+// give the address, then, unless lookups are off, the name servers' PTR
+// records (configured servers, else the DHCP lease's). The error is in
+// the host utility's words.
+func (j *JunOS) LookupAddr(a netip.Addr) ([]string, error) {
+	n := j.m.Config().Names
+	var names []string
+	for _, h := range n.Hosts {
+		if slices.Contains(h.Addrs, a) {
+			names = append(names, h.Name)
+		}
+	}
+	if len(names) > 0 {
+		return names, nil
+	}
+	if n.NoLookup {
+		return nil, errors.New("3(NXDOMAIN)")
+	}
+	servers, _ := j.m.Hosts().Sources(n.Servers, n.Domain)
+	if len(servers) == 0 {
+		return nil, errors.New("no name servers")
+	}
+	names, err := dnsclient.LookupAddr(context.Background(), a, servers)
+	switch {
+	case errors.Is(err, dnsclient.ErrNotFound):
+		return nil, errors.New("3(NXDOMAIN)")
+	case err != nil:
+		return nil, errors.New("connection timed out; no servers could be reached")
+	}
+	return names, nil
+}
+
 // LookupHost is `show host NAME`: the static host mappings, then, unless
 // lookups are off, the name servers (configured, else the DHCP lease's)
 // through the host cache. The error is in the host utility's words.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
+	"github.com/flowtap/flowtap/mgmt/dnsclient"
 )
 
 // endOfInput is ^D, which ends what `load ... terminal` reads; a script
@@ -70,7 +71,17 @@ func (s *Session) candidate(base config.Config) *junosconf.Session {
 func showHost(s *Session, w io.Writer, args []string) error {
 	name := args[len(args)-1]
 	if a, err := netip.ParseAddr(name); err == nil {
-		fmt.Fprintf(w, "Host %s not found: reverse lookups are not supported\n", a)
+		// The host utility's reverse answer: the address's arpa name
+		// and each name its PTR records give.
+		rev := dnsclient.ReverseName(a)
+		names, err := s.b.LookupAddr(a)
+		if err != nil {
+			fmt.Fprintf(w, "Host %s not found: %v\n", rev, err)
+			return nil
+		}
+		for _, n := range names {
+			fmt.Fprintf(w, "%s domain name pointer %s\n", strings.TrimSuffix(rev, "."), n)
+		}
 		return nil
 	}
 	addrs, err := s.b.LookupHost(name)

@@ -37,6 +37,9 @@ type Backend interface {
 	// LookupHost is `show host NAME`: the static mapping's addresses, or
 	// what the name servers answer.
 	LookupHost(name string) ([]netip.Addr, error)
+	// LookupAddr is `show host ADDRESS`: the static mappings' names for
+	// the address, or what the name servers' PTR records say.
+	LookupAddr(a netip.Addr) ([]string, error)
 	Accounting() show.AccountingView
 	Running() config.Config
 	// Commit makes c the running configuration (validated already);

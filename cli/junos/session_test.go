@@ -178,6 +178,18 @@ exit`), "\n") {
 }
 
 func (f *fakeBackend) Resolver() config.Resolver { return nil }
+func (f *fakeBackend) LookupAddr(a netip.Addr) ([]string, error) {
+	var out []string
+	for _, h := range f.Running().Names.Hosts {
+		if slices.Contains(h.Addrs, a) {
+			out = append(out, h.Name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("3(NXDOMAIN)")
+	}
+	return out, nil
+}
 func (f *fakeBackend) LookupHost(name string) ([]netip.Addr, error) {
 	if a, ok := f.Running().Names.Host(name); ok {
 		return []netip.Addr{a}, nil

@@ -9,8 +9,9 @@ import (
 )
 
 // TestShowHost: `show host NAME` answers from the box's resolver in the
-// host utility's words, a name nobody knows as NXDOMAIN and an address
-// without a reverse lookup; `?` names the value.
+// host utility's words, a name nobody knows as NXDOMAIN, an address
+// by its reverse name (the static mapping's name here); `?` names the
+// value.
 func TestShowHost(t *testing.T) {
 	base, err := junosconf.Parse("base", []byte("set system host-name jtap\nset system static-host-mapping collector inet 192.0.2.9\n"))
 	if err != nil {
@@ -23,13 +24,16 @@ func TestShowHost(t *testing.T) {
 	got := transcript(s, `
 show host collector
 show host nosuch
-show host 192.0.2.9`)
+show host 192.0.2.9
+show host 192.0.2.10`)
 	want := `ops@jtap> show host collector
 collector has address 192.0.2.9
 ops@jtap> show host nosuch
 Host nosuch not found: 3(NXDOMAIN)
 ops@jtap> show host 192.0.2.9
-Host 192.0.2.9 not found: reverse lookups are not supported
+9.2.0.192.in-addr.arpa domain name pointer collector
+ops@jtap> show host 192.0.2.10
+Host 10.2.0.192.in-addr.arpa. not found: 3(NXDOMAIN)
 `
 	if got != want {
 		t.Errorf("transcript:\n%s\nwant:\n%s", got, want)

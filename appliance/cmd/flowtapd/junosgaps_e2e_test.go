@@ -1,8 +1,12 @@
 package main
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/flowtap/flowtap/internal/dnsmasq"
+	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 // TestJunOSOperatorGaps: over the control socket against a real
@@ -44,5 +48,21 @@ Physical interface: lo, Enabled, Physical link is Up
 `
 	if got != want {
 		t.Errorf("session:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestJunOSShowHostReverse: `show host ADDRESS` on a real flowtapd
+// answers from the static host mappings, else from the configured name
+// server's PTR records (a real dnsmasq), in the host utility's words.
+func TestJunOSShowHostReverse(t *testing.T) {
+	testnet.Enter(t)
+	ns := dnsmasq.Addr(63)
+	dnsmasq.Start(t, ns, "rev.test", map[string]netip.Addr{"collector.rev.test": netip.MustParseAddr("192.0.2.63")})
+	d := startDaemon(t, "hostname rev\nusername admin privilege 15 secret letmein\nip name-server "+ns.String()+"\nip host spare 192.0.2.55\n")
+	got := d.cli(t, "junos", "show host 192.0.2.63\nshow host 192.0.2.55\n")
+	want := "63.2.0.192.in-addr.arpa domain name pointer collector.rev.test.\n" +
+		"55.2.0.192.in-addr.arpa domain name pointer spare\n"
+	if got != want {
+		t.Errorf("show host:\n%s\nwant:\n%s", got, want)
 	}
 }
