@@ -31,6 +31,18 @@ type SNMP struct {
 	// AuthTraps is `snmp-server enable traps snmp authentication`:
 	// authenticationFailure only (Traps includes it, as on IOS).
 	AuthTraps bool
+	// TrapTypes are the other notifications chosen one by one, as a
+	// pasted IOS configuration names them (`snmp-server enable traps
+	// snmp linkdown linkup coldstart warmstart`, `snmp-server enable
+	// traps config`); Traps includes them all.
+	TrapTypes TrapTypes
+}
+
+// TrapTypes are the notifications `snmp-server enable traps TYPE` can
+// choose besides authenticationFailure (AuthTraps): IOS's `snmp` types
+// and `config` (ciscoConfigManEvent).
+type TrapTypes struct {
+	LinkDown, LinkUp, ColdStart, WarmStart, Config bool
 }
 
 // AuthenTraps reports whether authenticationFailure is sent.

@@ -35,6 +35,9 @@ const (
 func (v *validator) snmp(c *Config) {
 	s := &c.SNMP
 	s.AuthTraps = s.AuthTraps && !s.Traps // every notification includes it
+	if s.Traps {
+		s.TrapTypes = TrapTypes{}
+	}
 	names := map[string]bool{}
 	for _, cm := range s.Communities {
 		path := "snmp.communities[" + cm.Name + "]"

@@ -47,7 +47,7 @@ func (s *snmpService) apply(c config.Config) {
 		netflow := snmpNetflow(m)
 		a, err := snmp.New(snmp.Config{Listen: p.opts.SNMPListen, EngineID: engineID, EngineBoots: boots, Logger: p.log,
 			System: snmpSystem(m), Setter: setter{m: m}, Netflow: netflow, CacheLimits: snmpCacheLimits(m), InterfaceAlias: interfaceAlias(m), LinkTrap: linkTrap(m),
-			Communities: comms, Users: users, Receivers: recv, Traps: c.SNMP.Traps, AuthenTraps: c.SNMP.AuthenTraps(),
+			Communities: comms, Users: users, Receivers: recv, Traps: c.SNMP.Traps, TrapTypes: trapTypes(c.SNMP.TrapTypes), AuthenTraps: c.SNMP.AuthenTraps(),
 			Interfaces: withVirtual{m},
 			// hrStorage: the root file system and the one flowtap writes
 			// its state (and on the appliance its configuration) to.
@@ -82,6 +82,7 @@ func (s *snmpService) apply(c config.Config) {
 	}
 	s.agent.SetCommunities(comms)
 	s.agent.SetTraps(c.SNMP.Traps)
+	s.agent.SetTrapTypes(trapTypes(c.SNMP.TrapTypes))
 	s.agent.SetAuthenTraps(c.SNMP.AuthenTraps())
 	if err := s.agent.SetUsers(users); err != nil {
 		p.log.Error("snmp users", "err", err)
@@ -306,3 +307,17 @@ func vtyDialect(c config.Config) platform.Dialect {
 // ntpFailure says why a poll got no time in an operator's words, not the
 // socket's error chain (as the NTP client's log line does).
 func ntpFailure(err error) string { return ntp.Reason(err) }
+
+// trapTypes is the agent's set of the notifications chosen one by one.
+func trapTypes(t config.TrapTypes) snmp.TrapTypes {
+	var set snmp.TrapTypes
+	for _, f := range []struct {
+		on   bool
+		kind snmp.TrapTypes
+	}{{t.LinkDown, snmp.TrapLinkDown}, {t.LinkUp, snmp.TrapLinkUp}, {t.ColdStart, snmp.TrapColdStart}, {t.WarmStart, snmp.TrapWarmStart}, {t.Config, snmp.TrapConfig}} {
+		if f.on {
+			set |= f.kind
+		}
+	}
+	return set
+}

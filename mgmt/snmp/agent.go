@@ -78,6 +78,11 @@ type Config struct {
 	// (linkUp, linkDown, the cache high-water one) are sent only while it
 	// is set; see SetTraps.
 	Traps bool
+	// TrapTypes are the notifications sent while Traps is off, chosen
+	// one by one (`snmp-server enable traps snmp linkdown linkup
+	// coldstart warmstart`, `snmp-server enable traps config`); see
+	// SetTrapTypes.
+	TrapTypes TrapTypes
 	// AuthenTraps sends authenticationFailure (snmpEnableAuthenTraps)
 	// for requests that fail authentication; see SetAuthenTraps.
 	AuthenTraps bool
@@ -114,6 +119,7 @@ type Agent struct {
 	// authenTraps is snmpEnableAuthenTraps; traps is Config.Traps.
 	authenTraps atomic.Bool
 	traps       atomic.Bool
+	trapTypes   atomic.Uint32            // Config.TrapTypes
 	linkTrap    func(ifName string) bool // Config.LinkTrap
 	// ifs is IF-MIB's interface list (Config.Interfaces), which may hold
 	// interfaces of the appliance's own beside the kernel's (a tap's link).
@@ -178,6 +184,7 @@ func New(cfg Config) (*Agent, error) {
 	a.limit = newLimiter(cfg.RateLimit, now)
 	a.authenTraps.Store(cfg.AuthenTraps)
 	a.traps.Store(cfg.Traps)
+	a.trapTypes.Store(uint32(cfg.TrapTypes))
 	a.linkTrap = cfg.LinkTrap
 	a.ifs = cfg.Interfaces
 	if a.ifs == nil {
@@ -396,6 +403,26 @@ func (a *Agent) SetAuthenTraps(on bool) { a.authenTraps.Store(on) }
 // SetTraps turns the watchers' notifications on or off (`snmp-server
 // enable traps`); an event while they are off is not sent later.
 func (a *Agent) SetTraps(on bool) { a.traps.Store(on) }
+
+// TrapTypes is a set of the notifications that can be chosen one by one.
+type TrapTypes uint32
+
+const (
+	TrapLinkDown TrapTypes = 1 << iota
+	TrapLinkUp
+	TrapColdStart
+	TrapWarmStart
+	TrapConfig // ciscoConfigManEvent
+)
+
+// SetTrapTypes chooses the notifications sent while SetTraps is off.
+func (a *Agent) SetTrapTypes(t TrapTypes) { a.trapTypes.Store(uint32(t)) }
+
+// sends reports whether a notification of type t goes out now: every
+// one does under `snmp-server enable traps`, else the chosen ones.
+func (a *Agent) sends(t TrapTypes) bool {
+	return a.traps.Load() || TrapTypes(a.trapTypes.Load())&t != 0
+}
 
 // rcvBuf is the receive buffer asked for each socket: a flood that
 // outruns the agent for a moment fills it rather than pushing out a

@@ -102,7 +102,7 @@ func (a *Agent) ConfigEvent(e ConfigEvent) {
 		h.startupChanged = now
 	}
 	h.mu.Unlock()
-	if !a.traps.Load() {
+	if !a.sends(TrapConfig) {
 		return
 	}
 	idx := OID{uint32(ev.index)}

@@ -294,13 +294,14 @@ func (a *Agent) ColdStart(ctx context.Context) error {
 }
 
 // Started logs the start in IOS's words (%SNMP-5-COLDSTART or
-// %SNMP-5-WARMSTART, with sysName) and, when notify is set, sends
-// coldStart or warmStart.
+// %SNMP-5-WARMSTART, with sysName) and, when notify is set or the type
+// is chosen (SetTrapTypes), sends coldStart or warmStart.
 func (a *Agent) Started(ctx context.Context, kind Start, notify bool) error {
-	oid, tag := oidColdStart, "COLDSTART"
+	oid, tag, chosen := oidColdStart, "COLDSTART", TrapColdStart
 	if kind == WarmStart {
-		oid, tag = oidWarmStart, "WARMSTART"
+		oid, tag, chosen = oidWarmStart, "WARMSTART", TrapWarmStart
 	}
+	notify = notify || a.sends(chosen)
 	a.log.Info(fmt.Sprintf("%%SNMP-5-%s: SNMP agent on host %s is undergoing a %s start", tag, a.sysName(), kind))
 	if !notify {
 		return nil

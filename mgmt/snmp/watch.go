@@ -63,8 +63,12 @@ func (a *Agent) WatchLinks(ctx context.Context) error {
 	go func() {
 		defer close(done)
 		for ch := range queue {
-			if !a.traps.Load() {
-				continue // snmp-server enable traps is off
+			kind := TrapLinkDown
+			if ch.up {
+				kind = TrapLinkUp
+			}
+			if !a.sends(kind) {
+				continue // snmp-server enable traps is off, or this type not chosen
 			}
 			if a.linkTrap != nil && !a.linkTrap(ch.name) {
 				continue // no snmp trap link-status on the interface

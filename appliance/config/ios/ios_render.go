@@ -620,8 +620,20 @@ func renderSNMP(r *iosWriter, s config.SNMP) {
 	}
 	if s.Traps {
 		r.line("snmp-server enable traps")
-	} else if s.AuthTraps {
-		r.line("snmp-server enable traps snmp authentication")
+	} else {
+		t := s.TrapTypes
+		line := "snmp-server enable traps snmp"
+		for i, on := range []bool{s.AuthTraps, t.LinkDown, t.LinkUp, t.ColdStart, t.WarmStart} {
+			if on {
+				line += " " + snmpTrapKinds[i]
+			}
+		}
+		if line != "snmp-server enable traps snmp" {
+			r.line("%s", line)
+		}
+		if t.Config {
+			r.line("snmp-server enable traps config")
+		}
 	}
 	for _, h := range s.Hosts {
 		line := "snmp-server host " + h.Addr.String()

@@ -50,25 +50,83 @@ func (x *cmd) snmpServer() {
 			s.Contact = text
 		}
 	case "enable":
-		x.c.Keyword("traps")
-		if x.c.OptKeyword("snmp") != "" {
-			// The one type that can be chosen: authenticationFailure
-			// (IOS's other `snmp` types all come with `enable traps`).
-			if x.c.Keyword("authentication", "coldstart", "linkdown", "linkup", "warmstart") != "authentication" && x.c.Err == nil {
-				x.c.Invalid(x.c.Last(), "flowtap sends linkUp, linkDown, coldStart and warmStart with snmp-server enable traps (every notification); snmp authentication alone can be chosen")
-				return
-			}
-			x.c.End()
-			s.AuthTraps = !x.neg
-			return
-		}
-		if x.c.More() {
-			x.c.Invalid(x.c.Pos, "flowtap sends every notification it has; the one type to choose is snmp authentication")
-		}
+		x.snmpEnableTraps()
+	}
+}
+
+// snmpTrapKinds are the types IOS lists under `snmp-server enable traps
+// snmp`, in the order its running-config prints them.
+var snmpTrapKinds = []string{"authentication", "linkdown", "linkup", "coldstart", "warmstart"}
+
+// snmpEnableTraps is `[no] snmp-server enable traps [snmp [TYPE...] |
+// config]`: without a type every notification flowtap has; with types,
+// those alone, as IOS sends them. IOS prints one line per notification
+// type it offers; the types flowtap has no notification for are refused
+// with their reason rather than taken and never sent.
+func (x *cmd) snmpEnableTraps() {
+	s := &x.cfg.SNMP
+	x.c.Keyword("traps")
+	if x.c.Err != nil {
+		return
+	}
+	if !x.c.More() {
 		s.Traps = !x.neg
 		if x.neg {
 			s.AuthTraps = false
+			s.TrapTypes = config.TrapTypes{}
 		}
+		return
+	}
+	t := &s.TrapTypes
+	if w := strings.ToLower(x.c.Words[x.c.Pos].Text); iosTrapTypes[w] {
+		x.c.Refuse("flowtap has no %s notifications; it sends IOS's snmp types (authentication linkdown linkup coldstart warmstart) and config (ciscoConfigManEvent)", w)
+		return
+	}
+	k := x.c.Keyword("snmp", "config")
+	chosen := map[string]bool{}
+	for k == "snmp" && x.c.More() {
+		chosen[x.c.Keyword(snmpTrapKinds...)] = true
+	}
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	if s.Traps && x.neg {
+		// Every notification was on: what stays on is every type but
+		// the ones this line turns off.
+		s.Traps = false
+		s.AuthTraps = true
+		*t = config.TrapTypes{LinkDown: true, LinkUp: true, ColdStart: true, WarmStart: true, Config: true}
+	}
+	on := !x.neg
+	if k == "config" {
+		t.Config = on
+		return
+	}
+	all := len(chosen) == 0 // `snmp` alone is its five types, as on IOS
+	for _, f := range []struct {
+		kind string
+		flag *bool
+	}{{"authentication", &s.AuthTraps}, {"linkdown", &t.LinkDown}, {"linkup", &t.LinkUp}, {"coldstart", &t.ColdStart}, {"warmstart", &t.WarmStart}} {
+		if all || chosen[f.kind] {
+			*f.flag = on
+		}
+	}
+}
+
+// iosTrapTypes are the types `snmp-server enable traps` takes on IOS and
+// IOS-XE routers and switches (their running-configs print them) that name
+// notifications flowtap does not have: refused with that reason.
+var iosTrapTypes = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`aaa_server atm auth-framework bfd bgp bridge bulkstat call-home cef
+		config-copy config-ctid cpu dhcp dial dlsw dot1x eigrp energywise entity entity-diag entity-perf
+		entity-qfp entity-state envmon errdisable ethernet event-manager firewall flash flowmon frame-relay
+		fru-ctrl hsrp ike ipmulticast ipsec ipsla isdn isis l2tun license mac-notification memory mpls msdp
+		mvpn nhrp ospf ospfv3 pim pki pppoe pw rf rsvp rtr sonet srp stackwise storm-control stpx syslog
+		transceiver tty udld vlan-membership vlancreate vlandelete voice vrfmib vstack vtp waas`) {
+		iosTrapTypes[w] = true
 	}
 }
 
