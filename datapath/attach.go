@@ -82,12 +82,22 @@ func (d *Datapath) Attach(ifname string, mode AttachMode, s PortSettings) (*Port
 			if err != nil {
 				return nil, fmt.Errorf("open pinned xdp link of %s: %w", ifname, err)
 			}
-			if err := l.Update(d.objs.FlowtapMeter); err != nil {
-				l.Close()
-				return nil, fmt.Errorf("take over pinned xdp link on %s: %w", ifname, err)
+			if linkIfindex(l) == uint32(ifc.Index) {
+				if err := l.Update(d.objs.FlowtapMeter); err != nil {
+					l.Close()
+					return nil, fmt.Errorf("take over pinned xdp link on %s: %w", ifname, err)
+				}
+				p.link, p.Mode = l, m
+				return p, nil
 			}
-			p.link, p.Mode = l, m
-			return p, nil
+			// The pinned link was another device's: the port was deleted
+			// (and added again) while no daemon ran, and its link went
+			// with the old device. Forget it and attach anew.
+			err = l.Unpin()
+			l.Close()
+			if err != nil {
+				return nil, fmt.Errorf("forget the pinned xdp link of %s's former device: %w", ifname, err)
+			}
 		}
 	}
 	modes := []AttachMode{mode}
@@ -113,6 +123,19 @@ func (d *Datapath) Attach(ifname string, mode AttachMode, s PortSettings) (*Port
 		}
 	}
 	return p, nil
+}
+
+// linkIfindex is the device a pinned XDP link is attached to, 0 when the
+// link was severed (its device deleted) or cannot say.
+func linkIfindex(l link.Link) uint32 {
+	info, err := l.Info()
+	if err != nil {
+		return 0
+	}
+	if x := info.XDP(); x != nil {
+		return x.Ifindex
+	}
+	return 0
 }
 
 // Detach unhooks the meter from the port and forgets its pin.

@@ -261,3 +261,31 @@ func TestTapPingIsOneConversation(t *testing.T) {
 		t.Errorf("show ip cache biflow:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestTapFibreReplacedWhileStopped: a daemon stopped with
+// --keep-metering leaves the fibres' XDP links pinned; a fibre's port
+// deleted and added again meanwhile (a driver reloaded during an
+// upgrade) has lost its link, and the next daemon attaches the meter to
+// the new device rather than take the dead pinned link over.
+func TestTapFibreReplacedWhileStopped(t *testing.T) {
+	v := testnet.Enter(t)
+	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
+	b := *v
+	b.SrcIndex = srcB
+	d := startDaemonArgs(t, fmt.Sprintf("hostname taprepl\nusername admin secret letmein\nflowtap tap uplink\n fibre a %s\n fibre b vmonb\n!\n", v.Mon), "--keep-metering")
+	d.waitMeteringN(t, "vmonb", 1)
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	d.cmd.Wait()
+	if out, err := exec.Command("ip", "-n", v.NS, "link", "del", "vmonb").CombinedOutput(); err != nil {
+		t.Fatalf("ip link del: %v %s", err, out)
+	}
+	_, srcB = v.AddPair(t, "vmonb", "vsrcb")
+	b.SrcIndex = srcB
+	d.start(t)
+	d.waitMeteringN(t, "vmonb", 2)
+	b.Send(t, udpFrames([4]byte{10, 4, 0, 2}, 4000, 2))
+	want := "uplink        10.4.0.2        0FA0  192.0.2.9       0035  11       2        0       76          0\n"
+	if got := d.cliUntil(t, "ios", "show ip cache biflow | include 10.4.0.2\n", want); got != want {
+		t.Errorf("show ip cache biflow:\n%q\nwant\n%q", got, want)
+	}
+}
