@@ -9,7 +9,8 @@ import (
 
 // TestShowConfigurationCompareRollback: the operator's `show
 // configuration | compare rollback 1` is what the last commit changed;
-// rollback 0 is no change, and a form it cannot answer says so. Before,
+// rollback 0 is no change, a statement named scopes it to that
+// hierarchy, and a form it cannot answer says so. Before,
 // the compare was ignored and the whole configuration printed.
 func TestShowConfigurationCompareRollback(t *testing.T) {
 	base, err := junosconf.Parse("base", []byte("set system host-name mx1\nset forwarding-options sampling input rate 100\n"))
@@ -23,6 +24,8 @@ func TestShowConfigurationCompareRollback(t *testing.T) {
 show configuration | compare rollback 1
 show configuration | compare rollback 0
 show configuration forwarding-options | compare rollback 1
+show configuration system | compare rollback 1
+show configuration | compare 1
 show configuration | compare rollback 7`)
 	want := `ops@mx1> show configuration | compare rollback 1
 [edit forwarding-options sampling input]
@@ -30,7 +33,12 @@ show configuration | compare rollback 7`)
 +   rate 200;
 ops@mx1> show configuration | compare rollback 0
 ops@mx1> show configuration forwarding-options | compare rollback 1
-error: operational mode compares the whole configuration with a rollback: show configuration | compare rollback N (0..49)
+[edit forwarding-options sampling input]
+-   rate 100;
++   rate 200;
+ops@mx1> show configuration system | compare rollback 1
+ops@mx1> show configuration | compare 1
+error: operational mode compares with a rollback: show configuration [STATEMENT] | compare rollback N (0..49)
 ops@mx1> show configuration | compare rollback 7
 error: rollback 7 does not exist
 `

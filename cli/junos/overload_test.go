@@ -36,7 +36,7 @@ func TestOverloadProtectionStatements(t *testing.T) {
 	if got := f.Running().Cache.Overload; got != (config.Overload{Enabled: true, MaxRate: 64, Threshold: 5}) {
 		t.Errorf("committed %+v", got)
 	}
-	for _, want := range []string{"max-rate", "threshold", "value 1 is not within range (2..65535)", "+           overload-protection {", "+               threshold 5;", "commit complete"} {
+	for _, want := range []string{"max-rate", "threshold", "value 1 is not within range (2..65535)", "[edit forwarding-options sampling]\n+   overload-protection {\n+       threshold 5;\n+       max-rate 64;\n+   }\n", "commit complete"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("transcript lacks %q", want)
 		}

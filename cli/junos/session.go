@@ -275,7 +275,7 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline, at []string) e
 				return fmt.Errorf("error: %v", err)
 			}
 		}
-		io.WriteString(w, junosconf.RenderDiff(old, cand))
+		io.WriteString(w, junosconf.RenderDiffAt(old, cand, append(slices.Clone(s.path), at...)))
 		return nil
 	}
 	if st, ok := pipes.Find("display inheritance"); ok {

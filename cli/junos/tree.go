@@ -279,14 +279,14 @@ func showConfiguration(s *Session, w io.Writer, args []string) error {
 		if len(f) == 2 && f[0] == "rollback" {
 			n, err = strconv.Atoi(f[1])
 		}
-		if err != nil || n < 0 || n > 49 || len(words) > 0 {
-			return errors.New("error: operational mode compares the whole configuration with a rollback: show configuration | compare rollback N (0..49)")
+		if err != nil || n < 0 || n > 49 {
+			return errors.New("error: operational mode compares with a rollback: show configuration [STATEMENT] | compare rollback N (0..49)")
 		}
 		old, err := s.b.Rollback(n)
 		if err != nil {
 			return fmt.Errorf("error: %v", err)
 		}
-		io.WriteString(w, junosconf.RenderDiff(old, s.b.Running()))
+		io.WriteString(w, junosconf.RenderDiffAt(old, s.b.Running(), words))
 		return nil
 	}
 	if st, ok := s.pipes.Find("display inheritance"); ok {

@@ -30,6 +30,18 @@ func RenderDiff(old, new config.Config) string {
 	return out.String()
 }
 
+// RenderDiffAt is RenderDiff below the hierarchy words at (`show |
+// compare` at an edit level, `show STATEMENT | compare`): only the
+// changes under that level, their banners naming it in full.
+func RenderDiffAt(old, new config.Config, at []string) string {
+	if len(at) == 0 {
+		return RenderDiff(old, new)
+	}
+	var out strings.Builder
+	compareJunOS(&out, slices.Clone(at), renderAtTree(old, at, false), renderAtTree(new, at, false))
+	return out.String()
+}
+
 func compareJunOS(out *strings.Builder, path []string, a, b *jnode) {
 	var level strings.Builder
 	// stays writes what changed about a statement both sides hold: its
