@@ -89,3 +89,40 @@ syntax error, expecting <command>.
 		t.Fatalf("screen:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestDisplayForms: a display form flowtap lacks (Junos's xml) is
+// refused, not answered with the plain text, in either mode; display
+// alone wants its form.
+func TestDisplayForms(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name mx1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(&fakeBackend{history: []config.Config{base}}, "ops")
+	got := transcript(s, `
+show configuration system | display xml
+show configuration system | display
+show configuration system | display set
+configure
+show system | display omit
+exit`)
+	want := `ops@mx1> show configuration system | display xml
+error: display xml is not supported (display set, inheritance or json)
+ops@mx1> show configuration system | display
+syntax error, expecting <command>.
+ops@mx1> show configuration system | display set
+set system host-name mx1
+ops@mx1> configure
+Entering configuration mode
+
+[edit]
+ops@mx1# show system | display omit
+error: display omit is not supported (display set, inheritance or json)
+[edit]
+ops@mx1# exit
+Exiting configuration mode
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+}

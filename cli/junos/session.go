@@ -174,6 +174,20 @@ func (s *Session) run(w io.Writer, line string) {
 		fmt.Fprintln(w, err)
 		return
 	}
+	for _, st := range p.Stages {
+		// The display forms flowtap has; another (Junos's xml, omit,
+		// changed...) would print the plain text as if it were that.
+		word, _, _ := strings.Cut(strings.TrimSpace(st.Arg), " ")
+		if st.Verb != "display" || slices.Contains([]string{"set", "inheritance", "json"}, word) {
+			continue
+		}
+		if word == "" {
+			fmt.Fprintln(w, "syntax error, expecting <command>.")
+		} else {
+			fmt.Fprintf(w, "error: display %s is not supported (display set, inheritance or json)\n", word)
+		}
+		return
+	}
 	if first, _, _ := strings.Cut(strings.TrimSpace(p.Cmd), " "); p.Has("display json") && (len(first) < 2 || !strings.HasPrefix("show", strings.ToLower(first))) {
 		// Only show commands have a JSON form; refuse the rest before
 		// they run, so `commit | display json` commits nothing.
