@@ -289,3 +289,41 @@ func TestTapFibreReplacedWhileStopped(t *testing.T) {
 		t.Errorf("show ip cache biflow:\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestTapLinkIFMIBCounters: IF-MIB counts the link as the router on it
+// would: fibre A's frames are its input, fibre B's its output, exact
+// against what was sent; its octets are the fibre ports' own (what the
+// driver counts: a veth under XDP counts 38 of these 52-byte frames,
+// without the Ethernet header).
+func TestTapLinkIFMIBCounters(t *testing.T) {
+	v := testnet.Enter(t)
+	monB, srcB := v.AddPair(t, "vmonb", "vsrcb")
+	b := *v
+	b.SrcIndex = srcB
+	d := startDaemon(t, fmt.Sprintf("hostname tapifmib\nusername admin secret letmein\nsnmp-server community public RO\nflowtap tap uplink\n fibre a %s\n fibre b vmonb\n!\n", v.Mon))
+	d.waitMeteringN(t, v.Mon, 1)
+	d.waitMeteringN(t, "vmonb", 1)
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	const in, out, octets, outOctets = "1.3.6.1.2.1.31.1.1.1.7.64001", "1.3.6.1.2.1.31.1.1.1.11.64001", "1.3.6.1.2.1.31.1.1.1.6.64001", "1.3.6.1.2.1.31.1.1.1.10.64001"
+	portA, portB := fmt.Sprintf("1.3.6.1.2.1.31.1.1.1.6.%d", v.MonIndex), fmt.Sprintf("1.3.6.1.2.1.31.1.1.1.6.%d", monB)
+	oids := []string{in, out, octets, outOctets, portA, portB}
+	base := map[string]uint64{}
+	for _, o := range oids {
+		base[o] = snmpCounter(t, agent, o)
+	}
+	v.Send(t, udpFrames([4]byte{10, 3, 0, 1}, 4000, 7))
+	b.Send(t, udpFrames([4]byte{10, 3, 0, 2}, 4000, 4))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		got := map[string]uint64{}
+		for _, o := range oids {
+			got[o] = snmpCounter(t, agent, o) - base[o]
+		}
+		if got[in] == 7 && got[out] == 4 && got[octets] == got[portA] && got[outOctets] == got[portB] && got[portA] >= 7*38 && got[portB] >= 4*38 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("IF-MIB moved %v; want the link's in/out ucast 7 and 4, its octets the fibre ports'", got)
+		}
+	}
+}
