@@ -126,3 +126,67 @@ Exiting configuration mode
 		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestEditChecksTheLevel: edit goes only to a level that holds
+// statements, one that exists or one it may create (a new interface, a
+// flow-server, a group's wildcard); a word the schema lacks there, or a
+// value's place, is refused at that word and the level stays. Before,
+// any words were taken (`edit interfaces` under sampling).
+func TestEditChecksTheLevel(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name mx1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(&fakeBackend{history: []config.Config{base}}, "ops")
+	transcript(s, "configure")
+	got := transcript(s, `
+edit forwarding-options sampling
+edit interfaces
+edit input rate
+up
+top
+edit interfaces eth5
+top
+edit forwarding-options sampling family inet output flow-server 192.0.2.7
+top
+edit groups G interfaces <eth*> unit 0
+top
+edit bogus`)
+	want := `[edit]
+ops@mx1# edit forwarding-options sampling
+[edit forwarding-options sampling]
+ops@mx1# edit interfaces
+edit interfaces
+     ^
+syntax error.
+[edit forwarding-options sampling]
+ops@mx1# edit input rate
+edit input rate
+           ^
+syntax error.
+[edit forwarding-options sampling]
+ops@mx1# up
+[edit forwarding-options]
+ops@mx1# top
+[edit]
+ops@mx1# edit interfaces eth5
+[edit interfaces eth5]
+ops@mx1# top
+[edit]
+ops@mx1# edit forwarding-options sampling family inet output flow-server 192.0.2.7
+[edit forwarding-options sampling family inet output flow-server 192.0.2.7]
+ops@mx1# top
+[edit]
+ops@mx1# edit groups G interfaces <eth*> unit 0
+[edit groups G interfaces <eth*> unit 0]
+ops@mx1# top
+[edit]
+ops@mx1# edit bogus
+edit bogus
+     ^
+syntax error.
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -522,7 +522,19 @@ func configurationTree() *node {
 		kw("deactivate", "Add the inactive tag to a statement", rest("<statement>", "Configuration statement").Runs(edit)),
 		kw("annotate", "Annotate the statement with a comment", rest("<statement>", "Configuration statement and \"comment\"").Runs(edit)),
 		kw("edit", "Edit a particular hierarchy level", rest("<path>", "Hierarchy level").Runs(func(s *Session, w io.Writer, args []string) error {
-			s.path = append(s.path, strings.Fields(args[1])...)
+			typed := strings.Fields(args[1])
+			// Only a level that holds statements: Junos refuses a
+			// path its schema lacks (`edit interfaces` under
+			// sampling) at the word that is wrong.
+			if bad := s.cand.Level(append(slices.Clone(s.path), typed...)) - len(s.path); bad >= 0 {
+				line := "edit " + strings.Join(typed, " ")
+				pos := len("edit ") + len(strings.Join(typed[:bad], " "))
+				if bad > 0 {
+					pos++
+				}
+				return fmt.Errorf("%s\n%s^\nsyntax error.", line, strings.Repeat(" ", pos))
+			}
+			s.path = append(s.path, typed...)
 			return nil
 		})).Runs(func(*Session, io.Writer, []string) error { return nil }),
 		kw("up", "Exit one or more levels of configuration",

@@ -551,6 +551,46 @@ func (s *Session) containerAt(n int, level []string) (*config.LineError, bool) {
 	return nil, false
 }
 
+// Level checks the words of an `edit` path: -1 when they name a level
+// that holds statements (an existing one or one edit may create, as
+// `interfaces eth5`), else the index of the word that is wrong: the
+// first the grammar does not take, or the last when the path ends at a
+// value's place. A group's body is checked as the statements it holds,
+// a wildcard as a plain name.
+func (s *Session) Level(ws []string) int {
+	off := 0
+	if len(ws) > 0 && ws[0] == "groups" {
+		if len(ws) <= 2 {
+			return -1
+		}
+		off, ws = 2, slices.Clone(ws[2:])
+		for i, w := range ws {
+			if wildcard(w) {
+				ws[i] = placeholder
+			}
+		}
+	}
+	if len(ws) == 0 {
+		return -1
+	}
+	le, container := s.containerAt(0, ws)
+	switch {
+	case le == nil && container:
+		return -1
+	case le == nil:
+		return off + len(ws) - 1
+	}
+	// The error's column is in "set WORDS": the word it falls in.
+	col := 4
+	for i, w := range ws {
+		col += len(joinWords([]string{w})) + 1
+		if le.Col < col {
+			return off + i
+		}
+	}
+	return off + len(ws) - 1
+}
+
 // inherited is one statement a group gives, before it is applied.
 type inherited struct {
 	line  string
