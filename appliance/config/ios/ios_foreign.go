@@ -41,6 +41,38 @@ var foreign = []struct {
 	{"vtp", "Not supported on this platform: flowtap bridges nothing"},
 	{"redundancy", "Not supported on this platform: flowtap has one supervisor"},
 	{"banner", "Not supported on this platform: flowtap shows no banner"},
+	{"flow record", "Flexible NetFlow is not offered: flowtap's cache is traditional NetFlow (ip flow-export, ip flow-cache, ip flow ingress)"},
+	{"flow exporter", "Flexible NetFlow is not offered: flowtap's collectors are ip flow-export destination lines"},
+	{"flow monitor", "Flexible NetFlow is not offered: flowtap's cache is traditional NetFlow (ip flow-export, ip flow-cache, ip flow ingress)"},
+	{"vrf", "Not supported on this platform: flowtap has no VRFs"},
+	{"ip vrf", "Not supported on this platform: flowtap has no VRFs"},
+	{"ntp peer", "flowtap's NTP client is a client only: ntp server"},
+	{"ntp source", "flowtap's NTP client sends from the address of the route to the server; ntp source is not taken"},
+	{"ntp authenticate", "NTP authentication is not offered: flowtap's NTP client trusts its servers unauthenticated"},
+	{"ntp authentication-key", "NTP authentication is not offered: flowtap's NTP client trusts its servers unauthenticated"},
+	{"ntp trusted-key", "NTP authentication is not offered: flowtap's NTP client trusts its servers unauthenticated"},
+	{"snmp-server trap-source", "flowtap sends notifications from the address of the route to each host; trap-source is not taken"},
+	{"snmp-server ifindex persist", "flowtap's ifIndexes are the Linux links' (a tap's is its ifindex line); ifindex persist is not taken"},
+	{"ip ssh source-interface", "flowtap's SSH server answers on every management address; source-interface is not taken"},
+	{"logging console", "flowtap's console shows every message (flowtapd --console-log); logging console is not taken"},
+	{"logging monitor", "every flowtap session shows messages with terminal monitor; logging monitor is not taken"},
+}
+
+// quiet are the IOS and IOS-XE lines a router's running-config prints
+// about its own hardware, image or services that mean nothing on a tap
+// box and whose absence changes nothing an operator sees: taken and
+// ignored, as a pasted configuration is full of them (they are not shown
+// in flowtap's running-config).
+var quiet = []string{
+	"service pad", "service call-home", "service counters", "service tcp-keepalives-in",
+	"service tcp-keepalives-out", "service compress-config", "service config", "service prompt",
+	"service dhcp", "service sequence-numbers", "service nagle", "service internal",
+	"platform qfp", "platform punt-keepalive", "platform hardware", "platform console",
+	"platform ipsec", "platform shell", "upgrade fpd", "scheduler allocate", "multilink bundle-name",
+	"subscriber templating", "license udi", "license boot", "diagnostic bootup", "vlan internal allocation",
+	"memory-size iomem", "call-home", "hw-module", "card type",
+	"ip bootp server", "ip dhcp bootp ignore", "ip finger", "ip tftp source-interface",
+	"mls ip multicast", "mls qos",
 }
 
 // foreignIface are the interface-mode commands of a router port that a
@@ -71,9 +103,14 @@ var foreignLine = []struct {
 	words, why string
 }{}
 
-// refuseForeign refuses a line that is one of table's commands, with its
-// reason, and reports whether it did.
-func (x *cmd) refuseForeign(table []struct{ words, why string }) bool {
+// quietLine are `line` commands about a serial console's framing and the
+// terminal's layout: taken and ignored (flowtap's console is the kernel's).
+var quietLine = []string{"stopbits", "speed", "databits", "parity", "flowcontrol", "logging synchronous",
+	"length", "width", "history size", "escape-character", "exec prompt", "session-timeout"}
+
+// takeQuietly takes a line that is one of table's commands (a `no`
+// before it is the same) and reports whether it did.
+func (x *cmd) takeQuietly(table []string) bool {
 	var words []string
 	for _, w := range x.c.Words {
 		words = append(words, strings.ToLower(w.Text))
@@ -81,12 +118,71 @@ func (x *cmd) refuseForeign(table []struct{ words, why string }) bool {
 	if len(words) > 0 && (words[0] == "no" || words[0] == "default") {
 		words = words[1:]
 	}
+	for _, q := range table {
+		qw := strings.Fields(q)
+		if len(words) >= len(qw) && slices.Equal(words[:len(qw)], qw) {
+			x.c.Skip()
+			return true
+		}
+	}
+	return false
+}
+
+// bannerOpen reports the delimiter of a `banner [TYPE] C text C` line
+// whose text goes on past it (IOS reads lines until the delimiter comes
+// back; running-configs print the ETX delimiter as ^C), or "".
+func bannerOpen(text string) string {
+	f := strings.Fields(text)
+	if len(f) < 2 || !strings.EqualFold(f[0], "banner") {
+		return ""
+	}
+	rest := strings.TrimSpace(strings.TrimSpace(text)[len(f[0]):])
+	switch strings.ToLower(f[1]) {
+	case "motd", "login", "exec", "incoming", "slip-ppp", "config-save":
+		rest = strings.TrimSpace(rest[len(f[1]):])
+	}
+	if rest == "" {
+		return ""
+	}
+	delim := rest[:1]
+	if strings.HasPrefix(rest, "^C") {
+		delim = "^C"
+	}
+	if strings.Contains(rest[len(delim):], delim) {
+		return ""
+	}
+	return delim
+}
+
+// refuseForeign refuses a line that is one of table's commands, with its
+// reason, and reports whether it did. The `no` form of one (`no aaa
+// new-model`, `no ip http server`, ` no ip address`) asks for what
+// flowtap does anyway, its absence: taken and ignored, unless the
+// command is one flowtap cannot turn off (stillOn).
+func (x *cmd) refuseForeign(table []struct{ words, why string }) bool {
+	var words []string
+	for _, w := range x.c.Words {
+		words = append(words, strings.ToLower(w.Text))
+	}
+	neg := len(words) > 0 && words[0] == "no"
+	if len(words) > 0 && (words[0] == "no" || words[0] == "default") {
+		words = words[1:]
+	}
 	for _, f := range table {
 		fw := strings.Fields(f.words)
 		if len(words) >= len(fw) && slices.Equal(words[:len(fw)], fw) {
+			if neg && !stillOn[f.words] {
+				x.c.Skip()
+				return true
+			}
 			x.c.Refuse("%s", f.why)
 			return true
 		}
 	}
 	return false
 }
+
+// stillOn are the foreign commands whose `no` form asks flowtap to stop
+// something it goes on doing: refused, as the operator would expect it
+// stopped.
+var stillOn = map[string]bool{"logging console": true, "logging monitor": true}

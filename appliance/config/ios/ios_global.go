@@ -67,7 +67,7 @@ func (x *cmd) negation(keywords ...string) string {
 }
 
 func (x *cmd) global() {
-	if x.refuseForeign(foreign) {
+	if x.refuseForeign(foreign) || x.takeQuietly(quiet) {
 		return
 	}
 	k := x.negation(slices.DeleteFunc(slices.Clone(globalKeywords), func(s string) bool { return s == "no" })...)

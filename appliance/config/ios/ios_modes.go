@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -470,7 +471,7 @@ func maskBits(m netip.Addr) (int, bool) {
 }
 
 func (x *cmd) vtyMode() {
-	if x.refuseForeign(foreignLine) {
+	if x.refuseForeign(foreignLine) || x.takeQuietly(quietLine) {
 		return
 	}
 	k, ok := x.subMode("access-class", "exec-timeout", "login", "password", "privilege", "transport")
@@ -716,7 +717,8 @@ func (x *cmd) execTimeout() {
 // (the line's password), `no login`, `password ...` and `privilege
 // level N`.
 func (x *cmd) consoleMode() {
-	if x.refuseForeign(foreignLine) {
+	// The console has no reverse telnet: its transport lines mean nothing.
+	if x.refuseForeign(foreignLine) || x.takeQuietly(append(slices.Clone(quietLine), "transport input", "transport preferred")) {
 		return
 	}
 	k, ok := x.subMode("exec-timeout", "login", "password", "privilege")
@@ -726,6 +728,12 @@ func (x *cmd) consoleMode() {
 	con := &x.cfg.Console
 	switch k {
 	case "exec-timeout":
+		// `exec-timeout 0 [0]` says what flowtap's console does: it
+		// never times out.
+		if !x.neg && x.c.More() && x.c.Words[x.c.Pos].Text == "0" && (x.c.Pos+1 == len(x.c.Words) || x.c.Words[x.c.Pos+1].Text == "0") && x.c.Pos+2 >= len(x.c.Words) {
+			x.c.Skip()
+			return
+		}
 		// Without this the line would be a bare marker: say why.
 		x.c.Refuse("the console session does not time out in flowtap; exec-timeout applies to line vty")
 	case "password":
@@ -755,6 +763,10 @@ func (x *cmd) consoleMode() {
 		if x.neg {
 			x.c.Skip()
 			con.LoginLocal, con.LoginLine = false, false
+			return
+		}
+		if x.c.More() && strings.HasPrefix("authentication", strings.ToLower(x.c.Words[x.c.Pos].Text)) {
+			x.c.Refuse("login authentication needs AAA method lists, which flowtap does not have; use login local")
 			return
 		}
 		local := x.c.Optional("local") != ""

@@ -48,13 +48,27 @@ func SalvageWith(file, src string, r config.Resolver) (config.Config, config.Err
 func dropIOSBlock(text []string, i int) {
 	indent := func(l string) int { return len(l) - len(strings.TrimLeft(l, " \t")) }
 	own := indent(text[i])
+	if delim := bannerOpen(text[i]); delim != "" {
+		// A banner's text lines go with it, up to its delimiter.
+		text[i] = ""
+		for j := i + 1; j < len(text); j++ {
+			end := strings.Contains(text[j], delim)
+			text[j] = ""
+			if end {
+				return
+			}
+		}
+		return
+	}
 	text[i] = ""
 	for j := i + 1; j < len(text); j++ {
 		t := strings.TrimSpace(text[j])
 		if t == "" {
 			continue
 		}
-		if indent(text[j]) <= own || t[0] == '!' {
+		// IOS-XE indents `!` inside blocks (vrf definition): only a
+		// line back at the block's own indentation ends it.
+		if indent(text[j]) <= own {
 			return
 		}
 		text[j] = ""

@@ -87,6 +87,10 @@ type Session struct {
 	// res resolves host names the host table does not hold (nil: the
 	// configured name servers alone).
 	res config.Resolver
+	// banner is the delimiter of a refused `banner` whose text goes on
+	// over the next lines: they are its text, not commands, up to the
+	// line that holds the delimiter.
+	banner string
 }
 
 // SetResolver makes the session resolve host names with r (flowtapd's
@@ -144,6 +148,13 @@ func (s *Session) Exec(line string) error {
 }
 
 func (s *Session) exec(text string, fallback bool) *config.LineError {
+	if s.banner != "" {
+		if strings.Contains(text, s.banner) {
+			s.banner = ""
+		}
+		return nil
+	}
+	s.banner = bannerOpen(text)
 	words := grammar.SplitWords(text)
 	if len(words) == 0 || strings.HasPrefix(words[0].Text, "!") {
 		return nil
@@ -267,6 +278,10 @@ func (s *Session) execFile(src string) config.Errors {
 		s.line = n + 1
 		text := strings.TrimRight(raw, " \t\r")
 		body := strings.TrimLeft(text, " \t")
+		if s.banner != "" {
+			s.exec(text, false) // a refused banner's text, up to its delimiter
+			continue
+		}
 		if body == "" || body[0] == '!' {
 			continue
 		}

@@ -1,0 +1,93 @@
+package cfgfile
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/config/ios"
+)
+
+var updateCorpus = flag.Bool("update-corpus", false, "rewrite testdata/pasted/*.refused")
+
+// TestPastedCorpus boots each router configuration of testdata/pasted
+// (an ISR 2900 on IOS 15, an ISR 4431 on IOS-XE 16, a Catalyst 6500 on
+// 12.2SX; SOURCES.md says where each line's form comes from) as a
+// startup-config. Every line it refuses is reported with its file:line
+// and a reason in words (never the bare marker alone), and the refusals
+// are the ones in FILE.refused; a refused block takes its body with it
+// (a banner its text, a vrf definition its indented `!`); the lines that
+// mean nothing on a tap box (service pad, platform qfp, license udi,
+// stopbits, `no ip http server`) are taken quietly; the good lines
+// apply. Run with -update-corpus to rewrite the .refused files after a
+// deliberate change, and read the diff.
+func TestPastedCorpus(t *testing.T) {
+	files, err := filepath.Glob("testdata/pasted/*.cfg")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("corpus: %v %v", files, err)
+	}
+	// What each configuration must have applied: its running-config lines.
+	applied := map[string][]string{
+		"isr2900.cfg": {"hostname edge-2911", "snmp-server enable traps snmp authentication linkdown linkup coldstart warmstart",
+			"snmp-server enable traps config", "snmp-server host 192.0.2.30 version 2c n0cRead", "ntp server 192.0.2.123 prefer",
+			"logging host 192.0.2.20", "logging trap notifications", "ip domain name example.net", "ip name-server 192.0.2.53",
+			"snmp-server community n0cRead RO SNMP-RO", "snmp-server location DC1 row 4 rack 12", "ip flow-export destination 192.0.2.10 2055",
+			"line vty 0 4\n access-class 10 in"},
+		"isr4k.cfg": {"hostname isr4431-br1", "snmp-server enable traps snmp authentication linkdown linkup coldstart warmstart",
+			"snmp-server enable traps config", "ip name-server 192.0.2.53\nip name-server 192.0.2.54", "logging host 192.0.2.20",
+			"ip access-list extended MGMT-IN", "snmp-server community br1RO RO VTY-ACL"},
+		"cat6500.cfg": {"hostname core-6509", "snmp-server enable traps snmp authentication linkdown linkup coldstart warmstart",
+			"snmp-server enable traps config", "snmp-server community c0re view cutdown RO 20", "ntp server 192.0.2.123",
+			"snmp-server host 192.0.2.30 version 1 c0re", "ip flow-export source Vlan10", "ip domain name example.net"},
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, skipped := Salvage(name, src)
+			lines := strings.Split(string(src), "\n")
+			var got strings.Builder
+			for _, e := range skipped {
+				var le *config.LineError
+				if !errors.As(e, &le) {
+					t.Errorf("not a line error: %v", e)
+					continue
+				}
+				if !strings.HasPrefix(e.Error(), fmt.Sprintf("%s:%d: ", name, le.Line)) {
+					t.Errorf("does not name file:line: %v", e)
+				}
+				if le.Reason == "" || le.Reason == "invalid input" || strings.HasPrefix(le.Reason, "invalid input at") {
+					t.Errorf("%s:%d %q refused without a reason: %v", name, le.Line, lines[le.Line-1], e)
+				}
+				fmt.Fprintf(&got, "%d: %s\n    %% %s\n", le.Line, strings.TrimSpace(lines[le.Line-1]), le.Reason)
+			}
+			golden := strings.TrimSuffix(f, ".cfg") + ".refused"
+			if *updateCorpus {
+				if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != string(want) {
+				t.Errorf("refused lines differ from %s:\n--- got\n%s--- want\n%s", golden, got.String(), want)
+			}
+			rc := ios.RunningConfig(c)
+			for _, l := range applied[name] {
+				if !strings.Contains(rc, "\n"+l+"\n") {
+					t.Errorf("running-config lacks %q:\n%s", l, rc)
+				}
+			}
+		})
+	}
+}
