@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -16,7 +17,7 @@ import (
 // may also just end.
 const endOfInput = "\x04"
 
-// load is `load merge|set|override terminal`: the text typed or pasted
+// load is `load merge|set|override terminal [relative]`: the text typed or pasted
 // up to ^D at a new line goes into the candidate (override: replaces its
 // JunOS part); statements refused are reported and the rest kept, with
 // JunOS's "load complete (N errors)".
@@ -37,6 +38,9 @@ func load(s *Session, w io.Writer, args []string) error {
 		}
 		lines = append(lines, l)
 	}
+	if args[len(args)-1] == "relative" && len(s.path) > 0 {
+		lines = relativeTo(s.path, lines)
+	}
 	text := strings.Join(lines, "\n")
 	base := s.cand.Candidate()
 	if args[1] == "override" {
@@ -54,6 +58,39 @@ func load(s *Session, w io.Writer, args []string) error {
 		fmt.Fprintln(w, "load complete")
 	}
 	return nil
+}
+
+// relativeTo puts text typed at the edit level path under it, for `load
+// ... terminal relative`: each set-style line gets the path after its
+// verb, brace text is wrapped in the path's containers.
+func relativeTo(path, lines []string) []string {
+	verbs := []string{"set", "delete", "activate", "deactivate", "annotate"}
+	setStyle := false
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) > 0 {
+			setStyle = slices.Contains(verbs, f[0])
+			break
+		}
+	}
+	at := strings.Join(path, " ")
+	var out []string
+	if setStyle {
+		for _, l := range lines {
+			if verb, rest, ok := strings.Cut(strings.TrimSpace(l), " "); ok && slices.Contains(verbs, verb) {
+				l = verb + " " + at + " " + rest
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	for _, w := range path {
+		out = append(out, w+" {")
+	}
+	out = append(out, lines...)
+	for range path {
+		out = append(out, "}")
+	}
+	return out
 }
 
 // candidate starts a candidate configuration from base whose host names

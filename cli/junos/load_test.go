@@ -78,3 +78,39 @@ commit and-quit
 		t.Errorf("override kept JunOS statements it did not load: %q %q", run.SNMP.Location, run.Hostname)
 	}
 }
+
+// TestLoadTerminalRelative: `load merge terminal relative` and `load set
+// terminal relative` at an edit level read what is pasted as under that
+// level, as Junos does; without relative it is read from the top.
+func TestLoadTerminalRelative(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(&fakeBackend{history: []config.Config{base}}, "ops")
+	script := `configure
+edit forwarding-options sampling
+load merge terminal relative
+input {
+    rate 7;
+}
+` + "\x04" + `
+load set terminal relative
+set family inet output flow-server 192.0.2.12 port 2055
+` + "\x04" + `
+load set terminal
+set snmp contact noc
+` + "\x04" + `
+top
+show | display set
+`
+	var out strings.Builder
+	if err := s.Serve(context.Background(), strings.NewReader(script), &out, control.Terminal{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "set system host-name jtap\nset flowtap platform cflowd\nset snmp contact noc\n" +
+		"set forwarding-options sampling input rate 7\nset forwarding-options sampling family inet output flow-server 192.0.2.12 port 2055\n"
+	if got := out.String(); !strings.Contains(got, want) || strings.Contains(got, "error") {
+		t.Errorf("screen lacks\n%s\nin:\n%s", want, got)
+	}
+}

@@ -555,9 +555,11 @@ func configurationTree() *node {
 				comment()).Runs(commit),
 			kw("and-quit", "Quit configuration mode if commit succeeds").Runs(commit)).Runs(commit),
 		kw("load", "Load configuration from ASCII file",
-			kw("merge", "Merge contents with existing configuration", kw("terminal", "Use login terminal").Runs(load)),
+			kw("merge", "Merge contents with existing configuration", kw("terminal", "Use login terminal",
+				kw("relative", "Load configuration relative to the current edit level").Runs(load)).Runs(load)),
 			kw("override", "Override existing configuration", kw("terminal", "Use login terminal").Runs(load)),
-			kw("set", "Execute set of commands on existing configuration", kw("terminal", "Use login terminal").Runs(load))),
+			kw("set", "Execute set of commands on existing configuration", kw("terminal", "Use login terminal",
+				kw("relative", "Load configuration relative to the current edit level").Runs(load)).Runs(load))),
 		kw("rollback", "Roll back to previous committed configuration",
 			cmdtree.Value[*Session]("<number>", "Index of rollback configuration (0..49)", nil).Runs(rollback)).Runs(rollback),
 		kw("run", "Run an operational-mode command", rest("<command>", "Operational-mode command").Runs(func(s *Session, w io.Writer, args []string) error {
