@@ -190,3 +190,40 @@ syntax error.
 		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestTopCommand: `top COMMAND` runs the command as typed at the top
+// level and stays at the edit level, unless the command moves (`top
+// edit`).
+func TestTopCommand(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name mx1\nset forwarding-options sampling input rate 100\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(&fakeBackend{history: []config.Config{base}}, "ops")
+	transcript(s, "configure\nedit forwarding-options sampling")
+	got := transcript(s, `
+top set snmp contact noc
+top show snmp
+show input
+top edit snmp
+top frob`)
+	want := `[edit forwarding-options sampling]
+ops@mx1# top set snmp contact noc
+[edit forwarding-options sampling]
+ops@mx1# top show snmp
+contact noc;
+[edit forwarding-options sampling]
+ops@mx1# show input
+rate 100;
+[edit forwarding-options sampling]
+ops@mx1# top edit snmp
+[edit snmp]
+ops@mx1# top frob
+top frob
+    ^
+unknown command.
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -539,7 +539,23 @@ func configurationTree() *node {
 		})).Runs(func(*Session, io.Writer, []string) error { return nil }),
 		kw("up", "Exit one or more levels of configuration",
 			cmdtree.Value[*Session]("<number>", "Number of levels to move up", nil).Runs(up)).Runs(up),
-		kw("top", "Exit to top level of configuration").Runs(func(s *Session, w io.Writer, _ []string) error {
+		kw("top", "Exit to top level of configuration",
+			// `top set ...`, `top show ...`: the command as typed at the
+			// top, the edit level kept, unless it moves (`top edit X`).
+			rest("<command>", "Command to run at the top level").Runs(func(s *Session, w io.Writer, args []string) error {
+				saved := s.path
+				s.path = nil
+				err := s.exec(w, s.conf, args[1])
+				if s.path == nil {
+					s.path = saved
+				}
+				// A caret under the command's words: the line as typed.
+				if err != nil && strings.HasPrefix(err.Error(), args[1]+"\n") {
+					line, rest, _ := strings.Cut(err.Error(), "\n")
+					err = errors.New("top " + line + "\n    " + rest)
+				}
+				return err
+			})).Runs(func(s *Session, w io.Writer, _ []string) error {
 			s.path = nil
 			return nil
 		}),
