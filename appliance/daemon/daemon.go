@@ -475,7 +475,7 @@ func (d *Daemon) Apply(s Settings) error {
 
 func (d *Daemon) apply(old, s Settings) error {
 	var errs []error
-	s.Taps = carryFormer(old.Taps, s.Taps)
+	s.Taps = carryFormer(old.Taps, s.Taps, s.Ports)
 	prev := old // old is rewritten on a resize; prev stays what was in force
 	resized := s.CacheEntries != old.CacheEntries
 	resizedFilters := map[string]*installedFilter{}

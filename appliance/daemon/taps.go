@@ -193,8 +193,47 @@ func (d *Daemon) portGone(p *datapath.Port) bool {
 
 // carryFormer keeps, across a configuration change, the former ifindexes
 // of fibres whose port is still a fibre, except those another device has
-// now: flows metered under them may still be in the table.
-func carryFormer(old, cur []tap.Link) []tap.Link {
+// now, and the ports a tap that remains lost as fibres (Retired), unless
+// they are metered as ports of their own now: flows metered under them
+// may still be in the table.
+func carryFormer(old, cur []tap.Link, ports []Port) []tap.Link {
+	cur = carryFormerIndexes(old, cur)
+	fibre := map[string]bool{}
+	for _, l := range cur {
+		fibre[l.FibreA.Name], fibre[l.FibreB.Name] = true, true
+	}
+	metered := map[string]bool{}
+	for _, p := range ports {
+		metered[p.Name] = p.Meter && !fibre[p.Name]
+	}
+	byName := map[string]tap.Link{}
+	for _, l := range old {
+		byName[l.Name] = l
+	}
+	for i := range cur {
+		was, ok := byName[cur[i].Name]
+		if !ok {
+			continue
+		}
+		var retired []tap.Retired
+		for _, r := range append([]tap.Retired{{Side: tap.SideA, Port: was.FibreA}, {Side: tap.SideB, Port: was.FibreB}}, was.Retired...) {
+			if r.Port.Name == "" || fibre[r.Port.Name] || metered[r.Port.Name] || r.Port.Index == 0 && len(r.Port.Former) == 0 {
+				continue
+			}
+			if slices.ContainsFunc(retired, func(x tap.Retired) bool { return x.Port.Name == r.Port.Name }) {
+				continue
+			}
+			retired = append(retired, r)
+		}
+		if len(retired) > 0 {
+			cur = slices.Clone(cur)
+			cur[i].Retired = retired
+		}
+	}
+	return cur
+}
+
+func carryFormerIndexes(old, cur []tap.Link) []tap.Link {
 	former := map[string][]uint32{}
 	for _, l := range old {
 		for _, f := range [...]tap.Port{l.FibreA, l.FibreB} {

@@ -24,6 +24,16 @@ type Link struct {
 	IfIndex uint32
 	FibreA  Port
 	FibreB  Port
+	// Retired are ports that were this link's fibres before a
+	// configuration change took them off it (` no fibre b`): the flows
+	// they metered then may still be in the table, and are the link's.
+	Retired []Retired
+}
+
+// Retired is a port that was a fibre of the link, and on which side.
+type Retired struct {
+	Side Side
+	Port Port
 }
 
 // Port is a fibre's port: its name and kernel ifindex (zero while the
@@ -167,8 +177,9 @@ func NewAnnotator(links []Link, m *Meters) *Annotator {
 			a.fibres[l.FibreB.Index] = &fibre{link: i, side: SideB, n: m.of(l.FibreB.Name)}
 		}
 	}
-	// A port's former indexes after every current one: an index a fibre
-	// has now is that fibre's, whatever another port once had.
+	// A port's former indexes after every current one, and retired
+	// fibres last: an index a fibre has now is that fibre's, whatever
+	// another port once had.
 	for i, l := range a.links {
 		for _, f := range [...]struct {
 			p    Port
@@ -177,6 +188,15 @@ func NewAnnotator(links []Link, m *Meters) *Annotator {
 			for _, x := range f.p.Former {
 				if _, taken := a.fibres[x]; !taken && x != 0 {
 					a.fibres[x] = &fibre{link: i, side: f.side, n: m.of(f.p.Name)}
+				}
+			}
+		}
+	}
+	for i, l := range a.links {
+		for _, r := range l.Retired {
+			for _, x := range append([]uint32{r.Port.Index}, r.Port.Former...) {
+				if _, taken := a.fibres[x]; !taken && x != 0 {
+					a.fibres[x] = &fibre{link: i, side: r.Side, n: m.of(r.Port.Name)}
 				}
 			}
 		}

@@ -327,3 +327,51 @@ func TestTapLinkIFMIBCounters(t *testing.T) {
 		}
 	}
 }
+
+// TestTapFibreRemovedKeepsItsFlows: ` no fibre b` takes the port off the
+// link, but the flows it metered as fibre B, still in the cache, leave
+// as the link's output (v5, read by nfdump), not as a bare port's.
+func TestTapFibreRemovedKeepsItsFlows(t *testing.T) {
+	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
+	v := testnet.Enter(t)
+	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
+	b := *v
+	b.SrcIndex = srcB
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname taprm
+username admin privilege 15 secret letmein
+flowtap tap uplink
+ fibre a %s
+ fibre b vmonb
+!
+ip flow-export version 5
+ip flow-export destination %s %d
+`, v.Mon, capd.Addr.Addr(), capd.Addr.Port()))
+	d.waitMeteringN(t, v.Mon, 1)
+	d.waitMeteringN(t, "vmonb", 1)
+	b.Send(t, udpFrames([4]byte{10, 8, 0, 2}, 4000, 2))
+	v.Send(t, udpFrames([4]byte{10, 8, 0, 1}, 4000, 1))
+	time.Sleep(200 * time.Millisecond)
+	if out := d.cli(t, "ios", "configure terminal\nflowtap tap uplink\nno fibre b\nend\n"); strings.Contains(out, "%") {
+		t.Fatalf("no fibre b: %s", out)
+	}
+	d.stop(t, syscall.SIGTERM)
+	files, _ := capd.Close(t)
+	var got []string
+	for _, f := range files {
+		out, err := exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:%sa|%in|%out|%pkt").Output()
+		if err != nil {
+			t.Fatalf("nfdump -r %s: %v", f, err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if l != "" {
+				got = append(got, strings.Join(strings.Fields(strings.ReplaceAll(l, "|", " ")), "|"))
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"10.8.0.1|64001|0|1", "10.8.0.2|0|64001|2"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("nfdump (source|in|out|packets):\n%v\nwant\n%v", got, want)
+	}
+}
