@@ -168,7 +168,10 @@ func (s *Session) exec(text string, fallback bool) *config.LineError {
 	if e != nil && fallback && s.mode.kind != modeGlobal && e.Kind == config.ErrInvalid {
 		if m, ge := s.apply(mode{}, text, words); ge == nil {
 			next, e, applied = m, nil, modeGlobal
-		} else if ge.Kind == config.ErrIncomplete || ge.Col > e.Col {
+		} else if ge.Kind == config.ErrIncomplete || ge.Kind == config.ErrRefused || ge.Col > e.Col {
+			// A refusal says global mode knows the command and why it
+			// does not carry it out (a router's `ntp peer` pasted after
+			// a `line` block): that, not the sub-mode's marker.
 			e = ge
 		}
 	}
