@@ -50,12 +50,14 @@ func CheckName(s string, max int) error {
 
 // CheckIfName applies the kernel's rules (dev_valid_name): under 16
 // bytes, no '/', ':' or blanks, not "." or "..".
+// A router's slot/port name (GigabitEthernet0/0/0) is told as that before
+// its length: a pasted configuration's source-interface lines have them.
 func CheckIfName(s string) error {
-	if err := CheckName(s, 15); err != nil {
-		return fmt.Errorf("interface name %w", err)
-	}
 	if s == "." || s == ".." || strings.ContainsAny(s, "/:") {
 		return fmt.Errorf("interface name %q: not a Linux interface name", s)
+	}
+	if err := CheckName(s, 15); err != nil {
+		return fmt.Errorf("interface name %w", err)
 	}
 	return nil
 }

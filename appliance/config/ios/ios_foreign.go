@@ -94,6 +94,9 @@ var foreignIface = []struct {
 	{"mtu", "the port's MTU is the kernel's (ip link), not the configuration's"},
 	{"load-interval", "flowtap's interface rates are computed over 5 minutes, as IOS's default"},
 	{"cdp", "Not supported on this platform: flowtap sends no CDP"},
+	{"ip flow monitor", "Flexible NetFlow is not offered: a flowtap port is metered with ip flow ingress (and ip flow egress)"},
+	{"ipv6 flow monitor", "Flexible NetFlow is not offered: a flowtap port is metered with ipv6 flow ingress (and ipv6 flow egress)"},
+	{"vrf forwarding", "Not supported on this platform: flowtap has no VRFs"},
 }
 
 // foreignLine are `line vty` and `line con 0` commands a router's lines

@@ -215,3 +215,42 @@ func TestNTPPreferAskedFirst(t *testing.T) {
 		t.Errorf("poll order %s after ntp server without prefer", got)
 	}
 }
+
+// TestPastedRouterLinesSayWhy: lines of a router's running-config that
+// flowtap does not carry out are refused with the reason (not the bare
+// marker), and those that mean nothing on a tap box are taken quietly.
+func TestPastedRouterLinesSayWhy(t *testing.T) {
+	for _, tc := range []struct{ src, why string }{
+		{"interface eth1\n ip flow monitor FNF-MON input\n", "Flexible NetFlow"},
+		{"interface eth1\n vrf forwarding Mgmt-intf\n", "no VRFs"},
+		{"flow record FNF-REC\n match ipv4 tos\n", "Flexible NetFlow"},
+		{"ntp peer 192.0.2.1\n", "client only"},
+		{"no logging console\n", "console shows every message"},
+		{"line con 0\n login authentication default\n", "AAA method lists"},
+		{"line con 0\n exec-timeout 5 0\n", "does not time out"},
+		{"logging source-interface GigabitEthernet0/0\n", "not a Linux interface name"},
+		{"banner motd ^C\nAuthorised access only.\n^C\n", "no banner"},
+	} {
+		_, err := Parse("t", []byte(tc.src))
+		if err == nil || !strings.Contains(err.Error(), tc.why) || strings.Count(err.Error(), "t:") != 1 {
+			t.Errorf("%q: %v; want one refusal saying %q", tc.src, err, tc.why)
+		}
+	}
+	for _, src := range []string{
+		"service pad\nno service pad\nplatform qfp utilization monitor load 80\nlicense udi pid ISR4431/K9 sn FOC1\n",
+		"no aaa new-model\nno ip http server\nno cdp run\n",
+		"interface eth1\n no ip address\n no cdp enable\n",
+		"line con 0\n exec-timeout 0 0\n stopbits 1\n logging synchronous\n transport input none\n",
+		"line vty 0 4\n logging synchronous\n length 0\n",
+		"snmp-server view cutdown iso included\nsnmp-server view cutdown at excluded\n",
+	} {
+		c, err := Parse("t", []byte(src))
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		if back, err := Parse("back", []byte(RunningConfig(c))); err != nil || !config.Equal(back, c) {
+			t.Errorf("%q does not read back: %v", src, err)
+		}
+	}
+}
