@@ -37,10 +37,10 @@ func TestPastedCorpusBootsAndPastes(t *testing.T) {
 	sink, sysPort := collectorSocket(t)
 	startup := read("isr2900.cfg")
 	for old, repl := range map[string]string{
-		"snmp-server host 192.0.2.30 version 2c n0cRead": fmt.Sprintf("snmp-server host 127.0.0.1 version 2c n0cRead udp-port %d", trapPort),
-		"logging host 192.0.2.20":                        fmt.Sprintf("logging host 127.0.0.1 transport udp port %d", sysPort),
-		"access-list 10 remark management stations":     "access-list 10 permit 127.0.0.1",
-		" remark NMS hosts":                              " permit 127.0.0.1",
+		"snmp-server host 192.0.2.30 version 2c n0cRead":       fmt.Sprintf("snmp-server host 127.0.0.1 version 2c n0cRead udp-port %d", trapPort),
+		"logging host 192.0.2.20":                              fmt.Sprintf("logging host 127.0.0.1 transport udp port %d", sysPort),
+		"access-list 10 remark management stations":            "access-list 10 permit 127.0.0.1",
+		" remark NMS hosts":                                    " permit 127.0.0.1",
 		"username noc secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0": "username noc privilege 15 secret letmein",
 	} {
 		if !strings.Contains(startup, old) {
