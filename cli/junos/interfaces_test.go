@@ -180,3 +180,34 @@ func TestInterfaceNamesInConfigHelp(t *testing.T) {
 		t.Errorf("the services interface's ? lists the box's links:\n%s", got)
 	}
 }
+
+// TestCompleteInterfaceName: Tab after the start of an interface name
+// completes the one link it picks out (not when a keyword begins so, or
+// two links do), in operational mode, after run, and after set in
+// configuration mode.
+func TestCompleteInterfaceName(t *testing.T) {
+	s := newTestSession(t)
+	h := shell{s}
+	for line, want := range map[string]string{
+		"show interfaces eth1":      "show interfaces eth1 ",
+		"show interfaces eth":       "show interfaces eth",
+		"show interfaces e":         "show interfaces e",
+		"show interfaces eth0 ter":  "show interfaces eth0 terse ",
+		"show services accounting ": "show services accounting ",
+	} {
+		if got := h.Complete(line); got != want {
+			t.Errorf("%q Tab: %q, want %q", line, got, want)
+		}
+	}
+	s.Exec("configure")
+	for line, want := range map[string]string{
+		"run show interfaces eth0": "run show interfaces eth0 ",
+		"run show inter":           "run show interfaces ",
+		"set interfaces eth1":      "set interfaces eth1 ",
+		"set forwarding-options s": "set forwarding-options sampling ",
+	} {
+		if got := h.Complete(line); got != want {
+			t.Errorf("%q Tab: %q, want %q", line, got, want)
+		}
+	}
+}

@@ -542,21 +542,44 @@ func (s *Session) statementHelp(line string) (out []string, ok bool) {
 // after set, delete, edit or show the grammar's statements.
 func (h shell) Complete(line string) string {
 	if done := cmdtree.Complete(h.s.tree(), line); done != line {
+		if len(h.s.interfaceNames(h.s.tree(), line)) > 0 {
+			return line // a link's name begins so too
+		}
 		return done
 	}
 	ws := cmdtree.Tokenize(line)
-	if h.s.cand == nil || len(ws) < 2 || strings.HasSuffix(line, " ") {
+	if len(ws) < 2 || strings.HasSuffix(line, " ") {
 		return line
+	}
+	if h.s.cand != nil && ws[0].Text == "run" {
+		// An operational command: its tree's words and names.
+		inner := strings.TrimPrefix(strings.TrimLeft(line, " "), "run ")
+		if done := cmdtree.Complete(h.s.op, inner); done != inner {
+			if len(h.s.interfaceNames(h.s.op, inner)) > 0 {
+				return line
+			}
+			return "run " + done
+		}
+		return "run " + h.s.completeName(h.s.op, inner)
+	}
+	if h.s.cand == nil {
+		return h.s.completeName(h.s.op, line)
 	}
 	out, ok := h.s.statementHelp(line)
-	if !ok || len(out) != 2 || !strings.HasPrefix(out[0], "Possible completions:") {
+	if !ok || !strings.HasPrefix(out[0], "Possible completions:") {
 		return line
 	}
-	word := strings.Fields(out[1])[0]
-	if strings.HasPrefix(word, "<") {
+	// The one word the start picks out, values aside.
+	var words []string
+	for _, l := range out[1:] {
+		if w := strings.Fields(l)[0]; !strings.HasPrefix(w, "<") && w != "|" {
+			words = append(words, w)
+		}
+	}
+	if len(words) != 1 {
 		return line
 	}
-	return line[:ws[len(ws)-1].Pos] + word + " "
+	return line[:ws[len(ws)-1].Pos] + words[0] + " "
 }
 
 // isWarning reports whether a Commit error only warns: the backend says so
@@ -583,6 +606,19 @@ func (s *Session) interfaceNames(tree *node, line string) []cmdtree.Item {
 		return nil
 	}
 	return s.linkNames(partial)
+}
+
+// completeName is Tab after the start of an interface name where tree
+// takes one: the one link it picks out, when no keyword begins so.
+func (s *Session) completeName(tree *node, line string) string {
+	ws := cmdtree.Tokenize(line)
+	if len(ws) == 0 || strings.HasSuffix(line, " ") {
+		return line
+	}
+	if names := s.interfaceNames(tree, line); len(names) == 1 && len(cmdtree.HelpFor(tree, line).Words) == 0 {
+		return line[:ws[len(ws)-1].Pos] + names[0].Label + " "
+	}
+	return line
 }
 
 // linkNames are the names of the box's links that start with partial.
