@@ -254,12 +254,25 @@ func (l *AccessList) Add(e ACE) {
 			e.Seq = l.Entries[n-1].Seq + 10
 		}
 	}
-	i, found := slices.BinarySearchFunc(l.Entries, e.Seq, func(o ACE, s int) int { return o.Seq - s })
-	if found {
-		l.Entries[i] = e
-		return
+	// A remark may share its number with the rule it comments (IOS-XE
+	// shows ` 10 remark ...` above ` 10 permit ...`): the remark first.
+	i, _ := slices.BinarySearchFunc(l.Entries, e.Seq, func(o ACE, s int) int { return o.Seq - s })
+	for j := i; j < len(l.Entries) && l.Entries[j].Seq == e.Seq; j++ {
+		if (l.Entries[j].Remark != "") == (e.Remark != "") {
+			l.Entries[j] = e
+			return
+		}
+		if e.Remark == "" {
+			i = j + 1
+		}
 	}
 	l.Entries = slices.Insert(l.Entries, i, e)
+}
+
+// SeqTaken reports whether e's sequence number is taken in l by an entry
+// of its kind: a remark and a rule may share one.
+func (l *AccessList) SeqTaken(e ACE) bool {
+	return slices.ContainsFunc(l.Entries, func(o ACE) bool { return o.Seq == e.Seq && (o.Remark != "") == (e.Remark != "") })
 }
 
 // MaxInputFilterEntries is how many entries a list used as a NetFlow

@@ -106,9 +106,21 @@ func (v *validator) accessLists(c *Config) {
 				kept = append(kept, e.Masked())
 			}
 		}
-		slices.SortStableFunc(kept, func(a, b ACE) int { return a.Seq - b.Seq })
+		// A remark may share its number with the rule after it.
+		remarkFirst := func(a ACE) int {
+			if a.Remark != "" {
+				return 0
+			}
+			return 1
+		}
+		slices.SortStableFunc(kept, func(a, b ACE) int {
+			if a.Seq != b.Seq {
+				return a.Seq - b.Seq
+			}
+			return remarkFirst(a) - remarkFirst(b)
+		})
 		for j := 1; j < len(kept); j++ {
-			if kept[j].Seq == kept[j-1].Seq {
+			if kept[j].Seq == kept[j-1].Seq && remarkFirst(kept[j]) == remarkFirst(kept[j-1]) {
 				v.failf(path+".entries", "sequence number %d used twice", kept[j].Seq)
 			}
 		}

@@ -145,7 +145,7 @@ func (x *cmd) editEntry(what string, seq int, read func() (config.ACE, bool)) {
 		l.Entries = slices.DeleteFunc(l.Entries, func(o config.ACE) bool { return config.SameRule(o, e) })
 		return
 	}
-	if seq != 0 && slices.ContainsFunc(l.Entries, func(o config.ACE) bool { return o.Seq == seq }) {
+	if seq != 0 && l.SeqTaken(e) {
 		x.c.Refuse("Duplicate sequence number")
 		return
 	}

@@ -254,3 +254,38 @@ func TestPastedRouterLinesSayWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestRemarkSharesSequence: IOS-XE's running-config numbers a named
+// list's remark with the number of the rule under it, and a remark typed
+// without a number is followed by numbered rules; both are taken (before,
+// "% Duplicate sequence number"), the remark staying above its rule and
+// reading back the same. Two rules (or two remarks) on one number are
+// still refused.
+func TestRemarkSharesSequence(t *testing.T) {
+	for _, src := range []string{
+		"ip access-list extended MGMT-IN\n 10 remark allow ssh\n 10 permit tcp 192.0.2.0 0.0.0.255 any eq 22\n 20 deny ip any any\n",
+		"ip access-list extended MGMT-IN\n remark allow ssh\n 10 permit tcp 192.0.2.0 0.0.0.255 any eq 22\n",
+		"ip access-list extended MGMT-IN\n 10 permit tcp 192.0.2.0 0.0.0.255 any eq 22\n 10 remark allow ssh\n",
+	} {
+		c, err := Parse("t", []byte(src))
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		rc := RunningConfig(c)
+		if !strings.Contains(rc, "\n 10 remark allow ssh\n 10 permit tcp 192.0.2.0 0.0.0.255 any eq 22\n") {
+			t.Errorf("%q: running-config:\n%s", src, rc)
+		}
+		if back, err := Parse("back", []byte(rc)); err != nil || !config.Equal(back, c) {
+			t.Errorf("%q does not read back: %v", src, err)
+		}
+	}
+	for _, src := range []string{
+		"ip access-list extended X\n 10 permit ip any any\n 10 deny ip any any\n",
+		"ip access-list extended X\n 10 remark a\n 10 remark b\n",
+	} {
+		if _, err := Parse("t", []byte(src)); err == nil || !strings.Contains(err.Error(), "Duplicate sequence number") {
+			t.Errorf("%q: %v; want Duplicate sequence number", src, err)
+		}
+	}
+}
