@@ -289,3 +289,29 @@ func TestRemarkSharesSequence(t *testing.T) {
 		}
 	}
 }
+
+// TestPastedBannerText: a banner pasted in configuration mode is refused
+// once, with the reason, and its text lines, up to the delimiter, are
+// not taken for commands (before, each was "% Invalid input"); the line
+// after the delimiter is a command again.
+func TestPastedBannerText(t *testing.T) {
+	s := NewSession(config.Config{}, "console")
+	var errs []string
+	for _, l := range []string{"banner motd ^C", "Authorised access only.", "hostname would-be-ignored", "^C", "hostname pasted"} {
+		if err := s.Exec(l); err != nil {
+			errs = append(errs, l+": "+err.Error())
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "no banner") {
+		t.Errorf("errors %q; want the banner line's alone", errs)
+	}
+	if h := s.Config().Hostname; h != "pasted" {
+		t.Errorf("hostname %q, want pasted (the banner's text applied?)", h)
+	}
+	if err := s.Exec("banner login #Branch: authorised use only#"); err == nil {
+		t.Error("a one-line banner was taken")
+	}
+	if err := s.Exec("hostname after-one-line"); err != nil || s.Config().Hostname != "after-one-line" {
+		t.Errorf("the line after a one-line banner: %v", err)
+	}
+}
