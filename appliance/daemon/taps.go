@@ -72,6 +72,55 @@ func (d *Daemon) FibreTotals() []FibreTotal {
 	return out
 }
 
+// FibreRow is one tap fibre for FLOWTAP-MIB's flowtapFibreTable: its
+// state as show flowtap taps reads it, how long it has been without a
+// frame, and its counters since the start.
+type FibreRow struct {
+	LinkIfIndex uint32
+	Side        string // "a" or "b"
+	Port        string
+	// State is "up", "dark", "silent", "admin-down", "missing" or
+	// "not-configured".
+	State string
+	Idle  time.Duration
+	tap.Counters
+}
+
+// FibreRows reads every configured fibre's state now.
+func (d *Daemon) FibreRows() []FibreRow {
+	taps := d.Settings().Taps
+	input, links := d.sampleFibres(taps, time.Now())
+	var out []FibreRow
+	for _, t := range taps {
+		for _, f := range [...]struct {
+			side string
+			port tap.Port
+		}{{"a", t.FibreA}, {"b", t.FibreB}} {
+			r := FibreRow{LinkIfIndex: t.IfIndex, Side: f.side, Port: f.port.Name, State: "not-configured"}
+			if f.port.Name != "" {
+				r.Counters = d.fibres.Total(f.port.Name)
+				l, ok := links[f.port.Name]
+				in := input[f.port.Name]
+				r.Idle = in.idle
+				switch {
+				case !ok:
+					r.State = "missing"
+				case !l.adminUp:
+					r.State = "admin-down"
+				case !l.carrier:
+					r.State = "dark"
+				case in.silent:
+					r.State = "silent"
+				default:
+					r.State = "up"
+				}
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Biflows is `show ip cache biflow`: the live cache, tap fibres given
 // their direction, paired into conversations.
 func (c *CLI) Biflows() show.BiflowView {

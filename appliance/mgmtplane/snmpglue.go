@@ -156,6 +156,7 @@ func snmpACL(c config.Config, acl *daemon.ACLCounts, ref string) snmp.Access {
 func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 	d := m.Daemon()
 	return &snmp.FlowtapSource{
+		Taps:             func() []snmp.Fibre { return fibreRows(d) },
 		Engine:           d.Engine,
 		ExportersRetired: d.ExportersRetired,
 		UncleanStopLost: func() snmp.UncleanStopLoss {
@@ -491,4 +492,20 @@ func configEvent(n daemon.ConfigNote) snmp.ConfigEvent {
 		e.Addr = a.Unmap()
 	}
 	return e
+}
+
+// fibreRows maps the daemon's tap fibres to flowtapFibreTable's rows.
+func fibreRows(d *daemon.Daemon) []snmp.Fibre {
+	states := map[string]int32{"up": snmp.FibreUp, "dark": snmp.FibreDark, "silent": snmp.FibreSilent,
+		"admin-down": snmp.FibreAdminDown, "missing": snmp.FibreMissing, "not-configured": snmp.FibreNotConfigured}
+	var out []snmp.Fibre
+	for _, f := range d.FibreRows() {
+		side := uint32(1)
+		if f.Side == "b" {
+			side = 2
+		}
+		out = append(out, snmp.Fibre{LinkIfIndex: f.LinkIfIndex, Side: side, Port: f.Port, State: states[f.State],
+			IdleSeconds: uint32(min(f.Idle/time.Second, 1<<32-1)), Flows: f.Flows, Packets: f.Packets, Octets: f.Bytes})
+	}
+	return out
 }

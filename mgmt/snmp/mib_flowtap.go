@@ -39,6 +39,9 @@ import (
 //	                  longer configured exported and lost since the
 //	                  start, whose rows left the loss table (Counter64
 //	                  scalars).
+//	flowtapFibreTable flowtap.7.1.1.{3..8}.LINK.SIDE (mib_flowtap_taps.go):
+//	                  each tap fibre's port, state (up, dark, silent...),
+//	                  idle seconds and counters since the start.
 var (
 	oidDatapath   = oidFlowtap.Append(3)
 	oidExportLoss = oidFlowtap.Append(4)
@@ -63,6 +66,9 @@ func RegisterFlowtapMIB(r *Registry, p NetflowProvider) error {
 	if dp, ok := p.(DatapathProvider); ok {
 		scalars = append(scalars, datapathScalars(dp)...)
 		tables = append(tables, unparsedTable(dp))
+	}
+	if tp, ok := p.(TapProvider); ok {
+		tables = append(tables, fibreTable(tp))
 	}
 	if err := registerAll(r, scalars, tables); err != nil {
 		return fmt.Errorf("flowtap MIB: %w", err)

@@ -16,6 +16,14 @@ type datapathBackend struct {
 
 func (b datapathBackend) DatapathStats() (DatapathStats, error) { return b.dp, nil }
 
+// Fibres: one tap, fibre A up and fibre B silent.
+func (b datapathBackend) Fibres() ([]Fibre, error) {
+	return []Fibre{
+		{LinkIfIndex: 64001, Side: 2, Port: "eth2", State: FibreSilent, IdleSeconds: 45},
+		{LinkIfIndex: 64001, Side: 1, Port: "eth1", State: FibreUp, IdleSeconds: 1, Flows: 3, Packets: 30, Octets: 4000},
+	}, nil
+}
+
 // TestNetSNMPWalkFlowtapMIB: net-snmp walks the meter's counters and the
 // per-collector losses under flowtap's enterprise arc, in order.
 func TestNetSNMPWalkFlowtapMIB(t *testing.T) {

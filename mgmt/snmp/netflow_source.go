@@ -12,6 +12,8 @@ import (
 // FlowtapSource is a NetflowProvider over the running flow cache and the
 // main cache's exporters, for the daemon to pass as Config.Netflow.
 type FlowtapSource struct {
+	// Taps, when set, supplies flowtapFibreTable (mib_flowtap_taps.go).
+	Taps func() []Fibre
 	// Engine is asked for at each read: the daemon builds a new one when
 	// the cache is resized. It may return nil while none runs.
 	Engine func() *flowcache.Engine
@@ -207,4 +209,13 @@ func (s *FlowtapSource) engine() *flowcache.Engine {
 		return nil
 	}
 	return s.Engine()
+}
+
+// Fibres makes FlowtapSource a TapProvider: a probe without taps has an
+// empty table.
+func (s *FlowtapSource) Fibres() ([]Fibre, error) {
+	if s.Taps == nil {
+		return nil, nil
+	}
+	return s.Taps(), nil
 }

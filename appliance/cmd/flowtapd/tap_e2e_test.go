@@ -363,6 +363,10 @@ flowtap tap uplink
 	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-On", "-Oqv", agent, "1.3.6.1.2.1.2.2.1.8.64001"); got != "2" {
 		t.Errorf("IF-MIB ifOperStatus.64001 with fibre B dark: %q, want 2 (down)", got)
 	}
+	// FLOWTAP-MIB flowtapFibreState of the link's fibres A and B: up(1), dark(2).
+	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-On", "-Oqv", agent, "1.3.6.1.4.1.32473.1.7.1.1.4.64001.1", "1.3.6.1.4.1.32473.1.7.1.1.4.64001.2"); got != "1\n2" {
+		t.Errorf("flowtapFibreState.64001.{1,2} with fibre B dark: %q, want 1 (up), 2 (dark)", got)
+	}
 	if out, err := exec.Command("ip", "link", "set", "vsrcb", "up").CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}

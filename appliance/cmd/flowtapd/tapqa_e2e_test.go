@@ -181,6 +181,7 @@ func TestTapSilentFibre(t *testing.T) {
 	b.SrcIndex = srcB
 	d := startDaemon(t, fmt.Sprintf(`hostname tapsilent
 username admin secret letmein
+snmp-server community public RO
 flowtap tap uplink
  fibre a %s
  fibre b vmonb
@@ -210,6 +211,16 @@ flowtap tap uplink
 		t.Errorf("fibre A's last input is not within seconds:\n%s", screen)
 	}
 	d.waitLog(t, "has light but has received no frame for 30 s")
+	// SNMP tells it too: FLOWTAP-MIB flowtapFibreState up(1) for A,
+	// silent(3) for B, and B's idle seconds past 30.
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-On", "-Oqv", agent, "1.3.6.1.4.1.32473.1.7.1.1.4.64001.1", "1.3.6.1.4.1.32473.1.7.1.1.4.64001.2"); got != "1\n3" {
+		t.Errorf("flowtapFibreState.64001.{1,2}: %q, want 1 (up), 3 (silent)", got)
+	}
+	if idle := snmpCounter(t, agent, "1.3.6.1.4.1.32473.1.7.1.1.5.64001.2"); idle < 30 {
+		t.Errorf("flowtapFibreIdleSeconds.64001.2 = %d, want 30 or more", idle)
+	}
 	if logs := d.cli(t, "ios", "show logging | include FIBRE.SILENT\n"); strings.Count(logs, silent) != 1 {
 		t.Errorf("show logging | include FIBRE.SILENT:\n%s\nwant once %q", logs, silent)
 	}
