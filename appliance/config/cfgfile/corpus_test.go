@@ -45,6 +45,26 @@ func TestPastedCorpus(t *testing.T) {
 			"snmp-server enable traps config", "snmp-server community c0re view cutdown RO 20", "ntp server 192.0.2.123",
 			"snmp-server host 192.0.2.30 version 1 c0re", "ip flow-export source Vlan10", "ip domain name example.net"},
 	}
+	// The 6500's NDE lines apply once the operator names its PFC (a
+	// router's running-config has no platform line).
+	t.Run("cat6500 as pfc3bxl", func(t *testing.T) {
+		src, err := os.ReadFile("testdata/pasted/cat6500.cfg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, skipped := Salvage("cat6500.cfg", append([]byte("platform pfc3bxl\n"), src...))
+		for _, e := range skipped {
+			if strings.Contains(e.Error(), "mls") {
+				t.Errorf("refused under pfc3bxl: %v", e)
+			}
+		}
+		rc := ios.RunningConfig(c)
+		for _, l := range []string{"mls nde sender version 5", "mls nde interface", "mls netflow interface", "mls aging long 64"} {
+			if !strings.Contains(rc, "\n"+l+"\n") {
+				t.Errorf("running-config lacks %q:\n%s", l, rc)
+			}
+		}
+	})
 	for _, f := range files {
 		name := filepath.Base(f)
 		t.Run(name, func(t *testing.T) {
