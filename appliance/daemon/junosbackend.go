@@ -30,6 +30,9 @@ var _ junos.Backend = (*JunOS)(nil)
 // interfaces prints.
 func (j *JunOS) Interfaces() ([]show.Interface, error) { return j.m.interfaces() }
 
+// Taps are the passive taps for show flowtap taps, as IOS shows them.
+func (j *JunOS) Taps() []show.TapView { return j.m.CLI().Taps() }
+
 // SNMPCounters are the agent's statistics for show snmp statistics.
 func (j *JunOS) SNMPCounters() show.SNMPCounters {
 	n := j.m.SNMPCounters()

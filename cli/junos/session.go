@@ -84,6 +84,9 @@ type Backend interface {
 	// Interfaces are the links with their state and counters, for `show
 	// interfaces`: the snapshot IOS's show interfaces prints.
 	Interfaces() ([]show.Interface, error)
+	// Taps are the passive taps' fibres with their state and counters,
+	// for flowtap's `show flowtap taps` (IOS has the same).
+	Taps() []show.TapView
 }
 
 // Session is one JunOS CLI session.

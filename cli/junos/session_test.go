@@ -95,6 +95,12 @@ func (f *fakeBackend) Sampling() []show.SamplingInstance {
 }
 
 func (f *fakeBackend) Aggregations() []show.AggregationView { return nil }
+func (f *fakeBackend) Taps() []show.TapView {
+	return []show.TapView{{Name: "uplink", IfIndex: 64001, Fibres: []show.FibreView{
+		{Side: "A", Port: "ge-0/0/1", Present: true, AdminUp: true, Carrier: true, Received: true, LastInput: time.Second, Flows: 2, Packets: 7, Bytes: 266},
+		{Side: "B", Port: "ge-0/0/2", Present: true, AdminUp: true, Carrier: true, SilentFor: 40 * time.Second, PartnerReceives: "A"},
+	}}}
+}
 func (f *fakeBackend) SNMPCounters() show.SNMPCounters {
 	return show.SNMPCounters{"snmpInPkts": 41, "snmpInBadVersions": 1, "usmStatsWrongDigests": 3, "snmpOutPkts": 40, "snmpOutGetResponses": 39,
 		"snmpOutTraps": 1, show.SNMPRateLimited: 7}

@@ -1,6 +1,7 @@
 package junos
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -51,5 +52,24 @@ func TestShowSNMPStatistics(t *testing.T) {
 	}
 	if got, want := NewSession(noAgent{f}, "ops").Exec("show snmp statistics"), "error: the snmp subsystem is not running\n"; got != want {
 		t.Errorf("without an agent: %q, want %q", got, want)
+	}
+}
+
+// TestShowFlowtapTaps: a Junos operator reads the taps as the IOS one
+// does (the JunOS persona configured taps but had no way to show them):
+// the same screen, and its JSON with | display json.
+func TestShowFlowtapTaps(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	var want strings.Builder
+	show.FlowtapTaps(&want, f.Taps())
+	if got := NewSession(f, "ops").Exec("show flowtap taps"); got != want.String() || !strings.Contains(got, "Fibre B ge-0/0/2 is up, silent (no frame for 00:00:40 while fibre A receives)") {
+		t.Errorf("show flowtap taps:\n%s\nwant\n%s", got, want.String())
+	}
+	if got := NewSession(f, "ops").Exec("show flowtap taps | display json"); !strings.Contains(got, `"TABLE_tap"`) || !strings.Contains(got, `"ge-0/0/2"`) {
+		t.Errorf("show flowtap taps | display json:\n%s", got)
 	}
 }

@@ -163,6 +163,16 @@ func operationalTree() *node {
 					kw("brief", "Display brief output").Runs(showInterfaces),
 					kw("detail", "Display detailed output").Runs(showInterfaces),
 					kw("extensive", "Display extensive output").Runs(showInterfaces)).Runs(showInterfaces)).Runs(showInterfaces),
+			kw("flowtap", "Show flowtap extensions",
+				kw("taps", "Show passive taps: each fibre's state and counters").Runs(func(s *Session, w io.Writer, _ []string) error {
+					v := s.b.Taps()
+					if s.pipes.Has("display json") {
+						s.jsonDone = true
+						return show.WriteJSON(w, show.TapsJSON(v))
+					}
+					show.FlowtapTaps(w, v)
+					return nil
+				})),
 			kw("host", "Show hostname information from domain server",
 				cmdtree.Value[*Session]("<hostname>", "Hostname or address to find", nil).Runs(showHost)),
 			kw("system", "Show system information",
