@@ -79,7 +79,7 @@ func flagSet(f *flags) *flag.FlagSet {
 	fs.StringVar(&f.initLog, "init-log", "", "`FILE` the image's init writes its messages to (time, severity, text a line): show logging has them, with their times")
 	fs.StringVar(&f.dhcpLease, "dhcp-lease", dhcplease.Path(dhcplease.DefaultDir, "eth0"), "the management link's DHCP lease `FILE` (the image's init writes it): its name servers and domain resolve host names when the configuration names none, read at each lookup")
 	fs.BoolVar(&f.ntpStep, "ntp-step", false, "let \"ntp server\" set the system clock (the appliance image does; a host keeps its own time daemon)")
-	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it a stop exports every flow and detaches from the ports")
+	fs.BoolVar(&f.keepMetering, "keep-metering", false, "on SIGTERM/SIGINT leave the ports metering into the pinned flow table for the next flowtapd (a restart for an upgrade); without it, or when the pins' bpffs was mounted by this flowtapd in a mount namespace of its own (ip netns exec), a stop exports every flow and detaches from the ports")
 	fs.BoolVar(&f.consoleLog, "console-log", false, "also write each log message to stdout as the CLI shows it (Dec  6 04:27:26.123: %FAC-SEV-MNEMONIC: text), for a console, with a mark line where the console CLI session starts and ends showing them itself; stderr keeps the structured key=value form")
 	return fs
 }
@@ -114,9 +114,14 @@ func run(f flags) error {
 		log.Error("state directory", "dir", f.state, "err", err)
 	}
 	restrictSecrets(f.config, f.state, log)
-	if err := ensureBPFFS(filepath.Dir(f.pinDir)); err != nil {
+	pinsGo, err := ensureBPFFS(filepath.Dir(f.pinDir))
+	if err != nil {
 		return err
 	}
+	if pinsGo && f.keepMetering {
+		log.Warn("the pins are in a bpffs this flowtapd mounted in a mount namespace of its own (ip netns exec, unshare -m), which goes away with it: a stop exports every flow and detaches from the ports despite --keep-metering; mount bpffs there in the host's mount namespace, or enter only the network namespace (nsenter --net)", "dir", filepath.Dir(f.pinDir))
+	}
+	keep := f.keepMetering && !pinsGo
 	// Before anything touches the pins or the state: a second daemon must
 	// change nothing of the first one's.
 	lock, err := lockDirs(f.pinDir, f.state)
@@ -196,13 +201,16 @@ func run(f flags) error {
 	// takes the running copy back).
 	stopping.Store(true)
 	running.discard()
-	if f.keepMetering {
+	switch {
+	case keep:
 		log.Info("flowtapd stopping; the ports go on metering into the pinned flow table for the next start")
-	} else {
+	case f.keepMetering:
+		log.Warn("flowtapd stopping; exporting every flow and detaching from the ports despite --keep-metering: the pins would go with this daemon's mount namespace")
+	default:
 		log.Info("flowtapd stopping; exporting every flow and detaching from the ports")
 	}
 	plane.Close()
-	err = m.Close(f.keepMetering && !reloading.Load())
+	err = m.Close(keep && !reloading.Load())
 	if reloading.Load() && f.reloadExit != 0 {
 		// The supervisor restarts the machine once it has stopped what
 		// it runs (the image's init releases its DHCP lease).
@@ -230,16 +238,35 @@ func restart(log *slog.Logger) {
 }
 
 // ensureBPFFS mounts bpffs where the pins live if nothing is mounted there.
-func ensureBPFFS(dir string) error {
+// It says whether the pins go away with this process: a bpffs it mounted
+// in a mount namespace that the process which started it is not in (ip
+// netns exec makes one per command, with a fresh /sys and nothing on
+// /sys/fs/bpf; a container's own) is gone, table and links with it, once
+// the namespace is, so pins left there for the next daemon would lose
+// what they hold. A supervisor in the daemon's namespace keeps it, and
+// the pins, alive.
+func ensureBPFFS(dir string) (pinsGo bool, err error) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(dir, &st); err == nil && st.Type == unix.BPF_FS_MAGIC {
-		return nil
+		return false, nil
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("bpffs mount point: %w", err)
+		return false, fmt.Errorf("bpffs mount point: %w", err)
 	}
 	if err := unix.Mount("bpf", dir, "bpf", 0, ""); err != nil {
-		return fmt.Errorf("mount bpffs on %s: %w", dir, err)
+		return false, fmt.Errorf("mount bpffs on %s: %w", dir, err)
 	}
-	return nil
+	return ownMountNamespace(), nil
+}
+
+// ownMountNamespace says whether this process's mount namespace is not
+// its parent's. If either cannot be read it says no: the daemon then
+// behaves as before.
+func ownMountNamespace() bool {
+	self, err := os.Readlink("/proc/self/ns/mnt")
+	if err != nil {
+		return false
+	}
+	parent, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", os.Getppid()))
+	return err == nil && self != parent
 }
