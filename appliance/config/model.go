@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/platform"
@@ -119,6 +120,21 @@ type Config struct {
 	// AppClasses sorts flows into applications (`show ip flow
 	// applications`, IPFIX applicationId).
 	AppClasses AppClasses
+	// Banners are `banner motd|login|exec|incoming`.
+	Banners Banners
+}
+
+// Banners are the texts shown around a login, each verbatim as typed
+// between its delimiters (a banner typed over several lines keeps the
+// line break after its opening delimiter, as IOS does); "" is none.
+// Login shows before authentication (SSH's banner message), MOTD and
+// then Exec after it; Incoming is kept and shown in the configuration
+// only: flowtap has no reverse-telnet lines.
+type Banners struct {
+	MOTD     string
+	Login    string
+	Exec     string
+	Incoming string
 }
 
 // Cache is the main cache's settings; zero fields take the persona's
@@ -226,4 +242,32 @@ type Interface struct {
 // Metered reports whether the daemon attaches the meter to the port.
 func (i Interface) Metered() bool {
 	return i.Ingress || i.Egress || i.Sampler != "" || i.ServicePolicy != "" || i.InputFilter6 != "" || i.FilterInput4 != "" || i.FilterInput6 != ""
+}
+
+// Text is the banner kind names ("motd", "login", "exec", "incoming"),
+// as typed; "" for an unknown kind.
+func (b Banners) Text(kind string) string {
+	switch kind {
+	case "motd":
+		return b.MOTD
+	case "login":
+		return b.Login
+	case "exec":
+		return b.Exec
+	case "incoming":
+		return b.Incoming
+	}
+	return ""
+}
+
+// ExpandBanner replaces IOS's banner tokens in text as a line shows it:
+// $(hostname), $(domain), $(line) (the line's name, "vty 2") and
+// $(line-desc) (its description; flowtap's lines have none, so it
+// expands to nothing).
+func (c Config) ExpandBanner(text, line string) string {
+	if !strings.Contains(text, "$(") {
+		return text
+	}
+	return strings.NewReplacer("$(hostname)", c.HostnameOrDefault(), "$(domain)", c.Names.Domain,
+		"$(line)", line, "$(line-desc)", "").Replace(text)
 }

@@ -157,15 +157,15 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	line := func() *lineEntry { e = p.lines.open(kind, user, "", nil); return e }
 	switch {
 	case h.Dialect == "ios" && consoleLogin:
-		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Lines: p.lines, LineID: line().id,
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Banner: bannerOf(m, "con 0"), Lines: p.lines, LineID: line().id,
 			LogFailure: users{m: m, failures: &p.failures}.LogFailure, LogSuccess: users{m: m, successes: &p.successes}.LogSuccess})
 	case h.Dialect == "ios" && linePass:
-		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, LinePassword: consolePassword(m), Lines: p.lines, LineID: line().id,
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, LinePassword: consolePassword(m), Banner: bannerOf(m, "con 0"), Lines: p.lines, LineID: line().id,
 			LogFailure: users{m: m, failures: &p.failures}.LogFailure, LogSuccess: users{m: m, successes: &p.successes}.LogSuccess})
 	case h.Dialect == "ios" && h.Console:
-		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Banner: bannerOf(m, "con 0"), Lines: p.lines, LineID: line().id})
 	case h.Dialect == "ios":
-		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log, Lines: p.lines, LineID: line().id})
+		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log, Banner: bannerOf(m, "control"), Lines: p.lines, LineID: line().id})
 	case h.Dialect == "junos" && consoleLogin:
 		return nil, fmt.Errorf("the console asks for a login (line con 0, login local): use the IOS CLI")
 	case h.Dialect == "junos" && linePass:

@@ -134,6 +134,9 @@ func (s *sshService) apply(c config.Config) {
 	}
 	u := users{m: m, lines: p.lines, failures: &p.failures, successes: &p.successes}
 	srv, err := ssh.Listen(addr, ssh.Config{StateDir: p.opts.State, Users: u, Logger: p.log,
+		// The login banner goes before authentication: the vty is not
+		// chosen yet, so $(line) is "vty".
+		Banner: func() string { return bannerOf(m, "vty")("login") },
 		Sessions: func(c ssh.Conn) control.Session {
 			cfg := m.Config()
 			// A login with the line's password has no user, as on IOS
@@ -177,7 +180,7 @@ func (s *sshService) apply(c config.Config) {
 			}
 			return tracked{t: p.lines, e: e, m: m,
 				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: user, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id,
-					VTY: "vty" + strconv.Itoa(e.n), From: e.location})}
+					VTY: "vty" + strconv.Itoa(e.n), From: e.location, Banner: bannerOf(m, "vty "+strconv.Itoa(e.n))})}
 		}})
 	if err != nil {
 		p.log.Error("ssh server", "err", err)

@@ -74,6 +74,9 @@ type Options struct {
 	// client's address, as the logs name them ("by admin on vty1
 	// (192.0.2.7)"); "" is vty0 and no address.
 	VTY, From string
+	// Banner is the text of banner kind ("motd", "login", "exec") as
+	// this line shows it, its tokens expanded; nil or "" shows none.
+	Banner func(kind string) string
 }
 
 // LineTable is the box's open CLI sessions.
@@ -345,6 +348,7 @@ func (s *Session) answer(w io.Writer, line string) {
 		s.user = q.user
 		s.history, s.cfgHistory = nil, nil
 		s.setPriv(priv)
+		s.showBanners(w, "exec")
 		if s.lines != nil {
 			s.lines.SetUser(s.lineID, s.user)
 		}
@@ -370,6 +374,7 @@ func (s *Session) answer(w io.Writer, line string) {
 		s.ask = nil
 		s.history, s.cfgHistory = nil, nil
 		s.setPriv(priv)
+		s.showBanners(w, "exec")
 		if s.logSuccess == nil || s.logSuccess() {
 			s.log.Info("%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: ] on console")
 		}

@@ -71,6 +71,8 @@ type Session struct {
 	// inDo is set while `do` runs an exec command from configuration
 	// mode, where a word that is no command is not taken for a host.
 	inDo bool
+	// banner is Options.Banner.
+	banner func(kind string) string
 }
 
 // NewSession is a control socket session: privileged (level 15) when
@@ -88,7 +90,7 @@ func NewSession(b Backend, privileged bool) *Session {
 func NewSessionWith(b Backend, o Options) *Session {
 	s := &Session{b: b, length: 24, width: 80, lineLength: 24, lineWidth: 80, user: o.User, line: o.Line, login: o.Login, log: o.Log, failDelay: o.FailDelay,
 		lines: o.Lines, lineID: o.LineID, vty: o.VTY, from: o.From, logFailure: o.LogFailure,
-		logSuccess: o.LogSuccess}
+		logSuccess: o.LogSuccess, banner: o.Banner}
 	if o.Login == nil {
 		s.linePass = o.LinePassword
 	}
@@ -117,6 +119,9 @@ func (s *Session) Prompt() string {
 		}
 		return passwordPrompt
 	}
+	if s.inBannerText() {
+		return "" // IOS prompts for a banner's text lines with nothing
+	}
 	h := s.b.Hostname()
 	switch s.level {
 	case userExec:
@@ -137,6 +142,12 @@ func (s *Session) Exec(line string) string {
 func (s *Session) run(w io.Writer, line string) {
 	if s.ask != nil {
 		s.answer(w, strings.TrimRight(line, "\r"))
+		return
+	}
+	if s.inBannerText() {
+		// A banner's text line, taken as typed: a blank line, a `!`,
+		// a `?` or a command's words are text.
+		_ = s.cfg.Exec(strings.TrimRight(line, "\r")) // text lines are not refused
 		return
 	}
 	line = strings.TrimRight(line, " \t\r")
@@ -347,6 +358,13 @@ func printError(w io.Writer, err error, promptLen int) {
 	fmt.Fprintln(w, err)
 }
 
+// inBannerText reports whether configuration mode is reading the lines
+// of a banner's text, up to its delimiter.
+func (s *Session) inBannerText() bool {
+	b, ok := s.cfg.(interface{ InBannerText() bool })
+	return s.level == configMode && ok && b.InBannerText()
+}
+
 func (s *Session) runConfig(w io.Writer, line string) {
 	t := tokenize(line)
 	if first := strings.ToLower(t[0].Text); len(first) >= 2 && strings.HasPrefix("do", first) {
@@ -449,9 +467,37 @@ func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty co
 		s.length = 0
 		return term.Script(ctx, in, out, shell{s})
 	}
+	// The banners a terminal sees before its first prompt, in IOS's
+	// order: the motd, then before a login the login banner (the exec
+	// banner follows the login), else the exec banner. An SSH login's
+	// login banner came before authentication (mgmt/ssh).
+	var first strings.Builder
+	if s.ask != nil {
+		s.showBanners(&first, "motd", "login")
+	} else {
+		s.showBanners(&first, "motd", "exec")
+	}
+	io.WriteString(out, strings.ReplaceAll(first.String(), "\n", "\r\n"))
 	msgs, stop := s.b.Messages()
 	defer stop()
 	return term.Serve(ctx, in, out, shell{s}, term.Options{PageLength: func() int { return s.length }, Messages: msgs})
+}
+
+// showBanners writes the banners of kinds a terminal shows, each ending
+// its line. A script (ssh HOST COMMAND, the control socket's pipe) sees
+// none, as IOS shows none to a command run without a shell.
+func (s *Session) showBanners(w io.Writer, kinds ...string) {
+	if s.banner == nil || !s.interactive {
+		return
+	}
+	for _, k := range kinds {
+		if t := s.banner(k); t != "" {
+			io.WriteString(w, t)
+			if !strings.HasSuffix(t, "\n") {
+				io.WriteString(w, "\n")
+			}
+		}
+	}
 }
 
 // shell is the session as the line editor drives it.

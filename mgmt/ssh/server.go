@@ -115,6 +115,10 @@ type Config struct {
 	FailDelay time.Duration // after a failed login; 0 means 1 s
 	Limits    Limits        // the unauthenticated front end; zero fields are the defaults
 	Logger    *slog.Logger
+	// Banner, when set, is the text sent before authentication (IOS's
+	// banner login; OpenSSH prints it before the password prompt); ""
+	// sends none.
+	Banner func() string
 }
 
 // Server accepts SSH connections.
@@ -237,6 +241,12 @@ func Listen(addr string, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: log, sources: newSources(cfg.Limits.withDefaults())}
 	s.ssh = &ssh.ServerConfig{
+		BannerCallback: func(ssh.ConnMetadata) string {
+			if cfg.Banner == nil {
+				return ""
+			}
+			return cfg.Banner()
+		},
 		PasswordCallback: func(c ssh.ConnMetadata, pass []byte) (*ssh.Permissions, error) {
 			// A source in quiet mode gets no answer on its passwords, right
 			// or wrong: the block is what stops the guessing.

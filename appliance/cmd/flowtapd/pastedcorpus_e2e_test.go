@@ -87,7 +87,7 @@ func TestPastedCorpusBootsAndPastes(t *testing.T) {
 	}
 
 	// The ISR 4431's configuration pasted in configuration mode.
-	paste := "configure terminal\n" + read("isr4k.cfg") + "show running-config | include ^hostname|enable traps|^ntp|^logging host\nexit\n"
+	paste := "configure terminal\n" + read("isr4k.cfg") + "show running-config | include ^hostname|enable traps|^ntp|^logging host|^banner\nexit\n"
 	out, err := openSSH(t, d.sshAddr, "noc", "letmein", true, paste)
 	if err != nil {
 		t.Fatalf("ssh: %v\n%s", err, out)
@@ -96,7 +96,7 @@ func TestPastedCorpusBootsAndPastes(t *testing.T) {
 		"% Flexible NetFlow is not offered",
 		"% Flowtap has no syslog notifications",
 		"% NTP authentication is not offered",
-		"% Not supported on this platform: flowtap shows no banner",
+		"\nbanner login ^CBranch router: authorised use only^C\r\n",
 		"\nhostname isr4431-br1\r\n",
 		"\nsnmp-server enable traps snmp authentication linkdown linkup coldstart warmstart\r\nsnmp-server enable traps config\r\n",
 	} {

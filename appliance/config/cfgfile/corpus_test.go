@@ -21,7 +21,8 @@ var updateCorpus = flag.Bool("update-corpus", false, "rewrite testdata/pasted/*.
 // startup-config. Every line it refuses is reported with its file:line
 // and a reason in words (never the bare marker alone), and the refusals
 // are the ones in FILE.refused; a refused block takes its body with it
-// (a banner its text, a vrf definition its indented `!`); the lines that
+// (a vrf definition its indented `!`); banners apply, multi-line ones
+// with their text; the lines that
 // mean nothing on a tap box (service pad, platform qfp, license udi,
 // stopbits, `no ip http server`) are taken quietly; the good lines
 // apply. Run with -update-corpus to rewrite the .refused files after a
@@ -37,10 +38,10 @@ func TestPastedCorpus(t *testing.T) {
 			"snmp-server enable traps config", "snmp-server host 192.0.2.30 version 2c n0cRead", "ntp server 192.0.2.123 prefer",
 			"logging host 192.0.2.20", "logging trap notifications", "ip domain name example.net", "ip name-server 192.0.2.53",
 			"snmp-server community n0cRead RO SNMP-RO", "snmp-server location DC1 row 4 rack 12", "ip flow-export destination 192.0.2.10 2055",
-			"line vty 0 4\n access-class 10 in"},
+			"line vty 0 4\n access-class 10 in", "banner motd ^C\nAuthorised access only.\n^C"},
 		"isr4k.cfg": {"hostname isr4431-br1", "snmp-server enable traps snmp authentication linkdown linkup coldstart warmstart",
 			"snmp-server enable traps config", "ip name-server 192.0.2.53\nip name-server 192.0.2.54", "logging host 192.0.2.20",
-			"ip access-list extended MGMT-IN", "snmp-server community br1RO RO VTY-ACL"},
+			"ip access-list extended MGMT-IN", "snmp-server community br1RO RO VTY-ACL", "banner login ^CBranch router: authorised use only^C"},
 		"cat6500.cfg": {"hostname core-6509", "snmp-server enable traps snmp authentication linkdown linkup coldstart warmstart",
 			"snmp-server enable traps config", "snmp-server community c0re view cutdown RO 20", "ntp server 192.0.2.123",
 			"snmp-server host 192.0.2.30 version 1 c0re", "ip flow-export source Vlan10", "ip domain name example.net"},

@@ -29,6 +29,7 @@ func FuzzParseIOS(f *testing.F) {
 		"platform cflowd\nflowtap sampling rate 10 run-length 2", "ip flow-top-talkers\n match source port min 10\n match source port max 5",
 		"snmp-server host 2001:db8::1 informs version 3 priv u udp-port 1", "access-list 10 permit 10.0.0.1 0.0.0.255",
 		"line vty 0 4\n access-class 10 in\nline vty 5 15\n transport input none\nline vty 3\n exec-timeout 0 0\nno line vty 9 15",
+		"banner motd ^C\nAuthorised\n\n^C\nbanner login #one line#\nbanner exec %\n  $(hostname) %\nbanner slip-ppp ^C\nx\n^C",
 		"enable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\nusername a secret 9 $9$nhEmQVczB7dqsO$X.HsgL6x1il0RxkOSSvyQYwucySCt7qFm4v7pqCxkKM",
 	} {
 		f.Add(s)

@@ -14,7 +14,7 @@ import (
 
 // globalKeywords are the global configuration commands.
 var globalKeywords = []string{
-	"access-list", "archive", "class-map", "clock", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
+	"access-list", "archive", "banner", "class-map", "clock", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
 	"ip", "ipv6", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "service", "snmp-server", "username",
 }
 
@@ -84,6 +84,8 @@ func (x *cmd) global() {
 		x.exited = true
 	case "hostname":
 		x.hostname()
+	case "banner":
+		x.banner()
 	case "platform":
 		x.platform()
 	case "interface":

@@ -59,6 +59,7 @@ var keywordHelp = map[string]string{
 	// Global commands.
 	"access-list":                            "Add an access list entry",
 	"archive":                                "Archive the configuration",
+	"banner":                                 "Define a login banner",
 	"class-map":                              "Configure Class Map",
 	"clock":                                  "Configure time-of-day clock",
 	"enable":                                 "Modify enable password parameters",
@@ -505,6 +506,15 @@ var keywordHelp = map[string]string{
 	// Values, where the words before them say what they are.
 	"username WORD":              "User name",
 	"hostname WORD":              "This system's network name",
+	"banner LINE":                "c banner-text c, where 'c' is a delimiting character",
+	"banner motd LINE":           "c banner-text c, where 'c' is a delimiting character",
+	"banner login LINE":          "c banner-text c, where 'c' is a delimiting character",
+	"banner exec LINE":           "c banner-text c, where 'c' is a delimiting character",
+	"banner incoming LINE":       "c banner-text c, where 'c' is a delimiting character",
+	"banner motd":                "Set Message of the Day banner",
+	"banner login":               "Set login banner",
+	"banner exec":                "Set EXEC process creation banner",
+	"banner incoming":            "Set incoming terminal line banner",
 	"interface WORD":             "Interface name (port, port.VLAN or tap)",
 	"flow-sampler-map WORD":      "Sampler name",
 	"class-map WORD":             "class-map name",

@@ -133,6 +133,8 @@ func Render(c config.Config) string {
 		r.line("privilege %s level %d %s", e.Mode, e.Level, e.Command)
 	}
 	r.section()
+	renderBanners(r, c.Banners)
+	r.section()
 	if con := c.Console; con != (config.Console{}) {
 		r.line("line con 0")
 		if con.Privilege != 0 {

@@ -87,10 +87,10 @@ type Session struct {
 	// res resolves host names the host table does not hold (nil: the
 	// configured name servers alone).
 	res config.Resolver
-	// banner is the delimiter of a refused `banner` whose text goes on
-	// over the next lines: they are its text, not commands, up to the
-	// line that holds the delimiter.
-	banner string
+	// banner is a `banner` whose text goes on over the next lines: they
+	// are its text, not commands, up to the line that holds the
+	// delimiter.
+	banner *openBanner
 }
 
 // SetResolver makes the session resolve host names with r (flowtapd's
@@ -148,13 +148,9 @@ func (s *Session) Exec(line string) error {
 }
 
 func (s *Session) exec(text string, fallback bool) *config.LineError {
-	if s.banner != "" {
-		if strings.Contains(text, s.banner) {
-			s.banner = ""
-		}
-		return nil
+	if s.banner != nil {
+		return s.bannerLine(text)
 	}
-	s.banner = bannerOpen(text)
 	words := grammar.SplitWords(text)
 	if len(words) == 0 || strings.HasPrefix(words[0].Text, "!") {
 		return nil
@@ -176,6 +172,10 @@ func (s *Session) exec(text string, fallback bool) *config.LineError {
 		}
 	}
 	if e != nil {
+		// A refused banner's text lines are skipped with it.
+		if d := bannerOpen(text); d != "" {
+			s.banner = &openBanner{delim: d}
+		}
 		return e
 	}
 	s.mode, s.depth = next, modeDepth(applied)
@@ -254,6 +254,9 @@ func (s *Session) apply(m mode, text string, words []grammar.Word) (mode, *confi
 		s.cfg, s.errs = norm, errs
 		s.notes = x.notes
 	}
+	if x.banner0 != nil {
+		s.banner = x.banner0
+	}
 	if x.enter != nil {
 		return *x.enter, nil
 	}
@@ -281,8 +284,11 @@ func (s *Session) execFile(src string) config.Errors {
 		s.line = n + 1
 		text := strings.TrimRight(raw, " \t\r")
 		body := strings.TrimLeft(text, " \t")
-		if s.banner != "" {
-			s.exec(text, false) // a refused banner's text, up to its delimiter
+		if s.banner != nil {
+			// A banner's text, verbatim, up to its delimiter.
+			if e := s.bannerLine(strings.TrimRight(raw, "\r")); e != nil {
+				errs = append(errs, e)
+			}
 			continue
 		}
 		if body == "" || body[0] == '!' {
@@ -409,6 +415,9 @@ type cmd struct {
 	offline bool  // look no host name up on the name servers (help)
 	res     config.Resolver
 	notes   []string // see Session.notes
+	// banner0 is the banner the line opened, its text going on over the
+	// next lines.
+	banner0 *openBanner
 }
 
 // touch marks the word just read as the value of path.

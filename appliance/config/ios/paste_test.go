@@ -229,7 +229,7 @@ func TestPastedRouterLinesSayWhy(t *testing.T) {
 		{"line con 0\n login authentication default\n", "AAA method lists"},
 		{"line con 0\n exec-timeout 5 0\n", "does not time out"},
 		{"logging source-interface GigabitEthernet0/0\n", "not a Linux interface name"},
-		{"banner motd ^C\nAuthorised access only.\n^C\n", "no banner"},
+		{"banner slip-ppp ^C\nhostname not-a-command\n^C\n", "no SLIP or PPP lines"},
 	} {
 		_, err := Parse("t", []byte(tc.src))
 		if err == nil || !strings.Contains(err.Error(), tc.why) || strings.Count(err.Error(), "t:") != 1 {
@@ -243,6 +243,7 @@ func TestPastedRouterLinesSayWhy(t *testing.T) {
 		"line con 0\n exec-timeout 0 0\n stopbits 1\n logging synchronous\n transport input none\n",
 		"line vty 0 4\n logging synchronous\n length 0\n",
 		"snmp-server view cutdown iso included\nsnmp-server view cutdown at excluded\n",
+		"banner motd ^C\nAuthorised access only.\n  Indented line.\n^C\nbanner login #Branch: authorised use only#\n",
 	} {
 		c, err := Parse("t", []byte(src))
 		if err != nil {
@@ -290,28 +291,76 @@ func TestRemarkSharesSequence(t *testing.T) {
 	}
 }
 
-// TestPastedBannerText: a banner pasted in configuration mode is refused
-// once, with the reason, and its text lines, up to the delimiter, are
-// not taken for commands (before, each was "% Invalid input"); the line
-// after the delimiter is a command again.
-func TestPastedBannerText(t *testing.T) {
+// TestBanners: banners typed at the CLI as IOS takes them, with any
+// delimiter, on one line or many (IOS's prompt for the text, a command
+// inside the text kept as text), the type left out meaning motd; `no
+// banner`; show running-config prints them between ^C and reads back;
+// a refused banner's text is still skipped, not taken for commands.
+func TestBanners(t *testing.T) {
 	s := NewSession(config.Config{}, "console")
 	var errs []string
-	for _, l := range []string{"banner motd ^C", "Authorised access only.", "hostname would-be-ignored", "^C", "hostname pasted"} {
+	exec := func(l string) {
 		if err := s.Exec(l); err != nil {
 			errs = append(errs, l+": "+err.Error())
 		}
 	}
-	if len(errs) != 1 || !strings.Contains(errs[0], "no banner") {
-		t.Errorf("errors %q; want the banner line's alone", errs)
+	exec("banner =first=")
+	if m := s.Config().Banners.MOTD; m != "first" {
+		t.Errorf("banner without a type: motd %q", m)
 	}
-	if h := s.Config().Hostname; h != "pasted" {
-		t.Errorf("hostname %q, want pasted (the banner's text applied?)", h)
+	exec("banner motd %")
+	if n := s.Notes(); len(n) != 1 || n[0] != "Enter TEXT message.  End with the character '%'." {
+		t.Errorf("notes %q", n)
 	}
-	if err := s.Exec("banner login #Branch: authorised use only#"); err == nil {
-		t.Error("a one-line banner was taken")
+	for _, l := range []string{"Authorised access only.", "hostname would-be-text", "last line % ignored after the delimiter", "hostname pasted"} {
+		exec(l)
 	}
-	if err := s.Exec("hostname after-one-line"); err != nil || s.Config().Hostname != "after-one-line" {
-		t.Errorf("the line after a one-line banner: %v", err)
+	exec("banner login #Branch: authorised use only#")
+	exec("banner exec ^C")
+	exec("Welcome to $(hostname) on line $(line)")
+	exec("^C")
+	exec("banner incoming XinX")
+	exec("banner slip-ppp ^C")
+	exec("hostname not-a-command")
+	exec("^C")
+	if len(errs) != 1 || !strings.Contains(errs[0], "SLIP") {
+		t.Errorf("errors %q; want banner slip-ppp's alone", errs)
+	}
+	c := s.Config()
+	want := config.Banners{
+		MOTD:     "\nAuthorised access only.\nhostname would-be-text\nlast line ",
+		Login:    "Branch: authorised use only",
+		Exec:     "\nWelcome to $(hostname) on line $(line)\n",
+		Incoming: "in",
+	}
+	if c.Banners != want || c.Hostname != "pasted" {
+		t.Errorf("banners %+v hostname %q; want %+v, pasted", c.Banners, c.Hostname, want)
+	}
+	rc := RunningConfig(c)
+	const shown = "!\nbanner exec ^C\nWelcome to $(hostname) on line $(line)\n^C\nbanner incoming ^Cin^C\n" +
+		"banner login ^CBranch: authorised use only^C\nbanner motd ^C\nAuthorised access only.\nhostname would-be-text\nlast line ^C\n!\n"
+	if !strings.Contains(rc, shown) {
+		t.Errorf("running-config:\n%s\nwant it to hold\n%s", rc, shown)
+	}
+	back, err := Parse("back", []byte(rc))
+	if err != nil || back.Banners != want {
+		t.Errorf("read back: %+v, %v", back.Banners, err)
+	}
+	for _, l := range []string{"no banner motd", "default banner exec ^C", "no banner incoming"} {
+		exec(l)
+	}
+	if b := s.Config().Banners; b != (config.Banners{Login: want.Login}) {
+		t.Errorf("after no banner: %+v", b)
+	}
+	// A text holding ^C would not read back: refused, the banner kept.
+	errs = nil
+	for _, l := range []string{"banner login #a^Cb#", "banner login %", "line ^C", "%", "hostname after"} {
+		exec(l)
+	}
+	if len(errs) != 2 || !strings.Contains(errs[0], "cannot hold ^C") || !strings.Contains(errs[1], "cannot hold ^C") {
+		t.Errorf("errors %q; want two refusals of ^C", errs)
+	}
+	if c := s.Config(); c.Banners.Login != want.Login || c.Hostname != "after" {
+		t.Errorf("after refused texts: %+v %q", c.Banners, c.Hostname)
 	}
 }
