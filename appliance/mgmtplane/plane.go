@@ -134,6 +134,15 @@ func (p *Plane) Close() {
 	}
 }
 
+// lineName is the line a control socket session is, as a banner's
+// $(line) names it.
+func lineName(h control.Hello) string {
+	if h.Console {
+		return "con 0"
+	}
+	return "control"
+}
+
 // controlSession opens a CLI session on the control socket.
 func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	m, log := p.m, p.log
@@ -157,21 +166,21 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	line := func() *lineEntry { e = p.lines.open(kind, user, "", nil); return e }
 	switch {
 	case h.Dialect == "ios" && consoleLogin:
-		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Banner: bannerOf(m, "con 0"), Lines: p.lines, LineID: line().id,
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, Login: consoleUser(m), Banner: bannerOf(m, lineName(h)), Lines: p.lines, LineID: line().id,
 			LogFailure: users{m: m, failures: &p.failures}.LogFailure, LogSuccess: users{m: m, successes: &p.successes}.LogSuccess})
 	case h.Dialect == "ios" && linePass:
-		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, LinePassword: consolePassword(m), Banner: bannerOf(m, "con 0"), Lines: p.lines, LineID: line().id,
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Log: log, LinePassword: consolePassword(m), Banner: bannerOf(m, lineName(h)), Lines: p.lines, LineID: line().id,
 			LogFailure: users{m: m, failures: &p.failures}.LogFailure, LogSuccess: users{m: m, successes: &p.successes}.LogSuccess})
 	case h.Dialect == "ios" && h.Console:
-		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Banner: bannerOf(m, "con 0"), Lines: p.lines, LineID: line().id})
+		s = ios.NewSessionWith(consoleCLI{m.CLI()}, ios.Options{Line: ios.LineConsole, Privilege: 15, Log: log, Banner: bannerOf(m, lineName(h)), Lines: p.lines, LineID: line().id})
 	case h.Dialect == "ios":
-		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log, Banner: bannerOf(m, "control"), Lines: p.lines, LineID: line().id})
+		s = ios.NewSessionWith(m.CLI(), ios.Options{Line: ios.LineControl, Privilege: 15, Log: log, Banner: bannerOf(m, lineName(h)), Lines: p.lines, LineID: line().id})
 	case h.Dialect == "junos" && consoleLogin:
 		return nil, fmt.Errorf("the console asks for a login (line con 0, login local): use the IOS CLI")
 	case h.Dialect == "junos" && linePass:
 		return nil, fmt.Errorf("the console asks for its password (line con 0, login): use the IOS CLI")
 	case h.Dialect == "junos":
-		s = junos.NewSession(m.JunOS(), "root")
+		s = junos.NewSessionWith(m.JunOS(), junos.Options{User: "root", Announcement: func() string { return bannerOf(m, lineName(h))("motd") }})
 		line()
 	default:
 		return nil, fmt.Errorf("unknown CLI dialect %q: ios or junos", h.Dialect)

@@ -176,7 +176,8 @@ func (s *sshService) apply(c config.Config) {
 				// this session keeps its CLI to the end, as a router's
 				// open sessions do across a commit.
 				return tracked{t: p.lines, e: e, m: m,
-					inner: junos.NewSessionWith(m.JunOS(), junos.Options{User: c.User, ReadOnly: priv < 15})}
+					inner: junos.NewSessionWith(m.JunOS(), junos.Options{User: c.User, ReadOnly: priv < 15,
+						Announcement: func() string { return bannerOf(m, "vty "+strconv.Itoa(e.n))("motd") }})}
 			}
 			return tracked{t: p.lines, e: e, m: m,
 				inner: ios.NewSessionWith(m.CLI(), ios.Options{User: user, Privilege: priv, Line: ios.LineVTY, Log: p.log, Lines: p.lines, LineID: e.id,

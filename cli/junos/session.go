@@ -103,6 +103,8 @@ type Session struct {
 	// ask reads the lines `load ... terminal` takes, from the operator
 	// or the script; nil when the session cannot be asked.
 	ask term.Asker
+	// announcement is Options.Announcement.
+	announcement func() string
 	// jsonDone is set by a command that honoured `| display json`.
 	jsonDone bool
 }
@@ -122,6 +124,9 @@ type Options struct {
 	// gets it, as such a user gets no `configure` nor `show
 	// running-config` in the IOS CLI either.
 	ReadOnly bool
+	// Announcement is `system login announcement` (the model's motd) as
+	// this session shows it after the login; nil or "" shows none.
+	Announcement func() string
 }
 
 // NewSessionWith opens an operational-mode session with opts.
@@ -130,7 +135,7 @@ func NewSessionWith(b Backend, opts Options) *Session {
 	if opts.ReadOnly {
 		op = readOnly(op)
 	}
-	return &Session{b: b, user: opts.User, op: op, conf: configurationTree()}
+	return &Session{b: b, user: opts.User, op: op, conf: configurationTree(), announcement: opts.Announcement}
 }
 
 // tree is the current mode's command tree.
@@ -419,6 +424,16 @@ func (s *Session) commit(w io.Writer, rest string) error {
 func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty control.Terminal) error {
 	if !tty.Interactive {
 		return term.Script(ctx, in, out, shell{s})
+	}
+	// A terminal sees the announcement before its first prompt; the
+	// login message came before the login (SSH's banner).
+	if s.announcement != nil {
+		if a := s.announcement(); a != "" {
+			if !strings.HasSuffix(a, "\n") {
+				a += "\n"
+			}
+			io.WriteString(out, strings.ReplaceAll(a, "\n", "\r\n"))
+		}
 	}
 	return term.Serve(ctx, in, out, shell{s}, term.Options{})
 }

@@ -120,3 +120,43 @@ func sshWithAskpass(t *testing.T, addr, user, pass, input string) string {
 	}
 	return out.String()
 }
+
+// TestJunOSLoginMessageOverOpenSSH: under the JunOS persona, `system
+// login message` is what OpenSSH prints before it asks for the password
+// and `system login announcement` what the session shows after the
+// login, before the first prompt; the control socket's terminal shows
+// the announcement too.
+func TestJunOSLoginMessageOverOpenSSH(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\n")
+	out := d.cli(t, "junos", `configure
+set flowtap platform cflowd
+set system login message "\nJunOS box: authorised use only\n"
+set system login announcement "Upgrade on Friday"
+commit
+`)
+	if !strings.Contains(out, "commit complete") {
+		t.Fatalf("commit:\n%s", out)
+	}
+	screen := strings.ReplaceAll(sshWithAskpass(t, d.sshAddr, "admin", "adminpass", "exit\r"), "\r\n", "\n")
+	order := []string{"\nJunOS box: authorised use only\n", "ASKPASS admin@", "Upgrade on Friday\n", "admin@e2e> exit"}
+	at := 0
+	for _, w := range order {
+		i := strings.Index(screen[at:], w)
+		if i < 0 {
+			t.Fatalf("OpenSSH's screen lacks %q after byte %d (want %q in this order):\n%q", w, at, order, screen)
+		}
+		at += i + len(w)
+	}
+	conn, err := control.Dial(filepath.Join(d.dir, "control.sock"), control.Hello{Dialect: "junos", Interactive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, "exit\r")
+	conn.CloseWrite()
+	b, _ := io.ReadAll(conn)
+	conn.Close()
+	if got := strings.ReplaceAll(string(b), "\r\n", "\n"); !strings.HasPrefix(got, "Upgrade on Friday\n") {
+		t.Fatalf("control socket screen %q", got)
+	}
+}

@@ -22,9 +22,15 @@ var (
 func (j *jcmd) loginUser() {
 	if j.deleting() {
 		j.cfg.Users = nil
+		j.cfg.Banners.Login, j.cfg.Banners.MOTD = "", ""
 		return
 	}
-	j.c.Keyword("user")
+	if k := j.c.Keyword("announcement", "message", "user"); k != "user" {
+		if k != "" {
+			j.loginText(k)
+		}
+		return
+	}
 	name := j.c.Name("<user-name>", func(s string) error { return config.CheckName(s, 64) })
 	if j.c.Err != nil {
 		return
@@ -155,6 +161,59 @@ func (j *jcmd) setSSH(on bool) {
 	})
 }
 
+// loginText is `system login message "TEXT"` (shown before the login:
+// the model's login banner) and `system login announcement "TEXT"`
+// (shown after it: the motd). JunOS writes a line break in the text as
+// \n; the model keeps the text itself.
+func (j *jcmd) loginText(kind string) {
+	t, path := &j.cfg.Banners.Login, "banners.login"
+	if kind == "announcement" {
+		t, path = &j.cfg.Banners.MOTD, "banners.motd"
+	}
+	if j.del {
+		j.c.Skip()
+		*t = ""
+		return
+	}
+	if !j.c.Need("<" + kind + ">") {
+		return
+	}
+	raw := j.c.Text[j.c.Words[j.c.Pos].Col:]
+	j.c.Pos++
+	j.c.End()
+	if j.c.Err != nil {
+		return
+	}
+	*t = junosText(raw)
+	j.touch(path)
+}
+
+// junosText reads a JunOS string as written (quoted or a bare word),
+// its escapes \n, \", \\ undone.
+func junosText(raw string) string {
+	if !strings.HasPrefix(raw, `"`) {
+		w, _, _ := strings.Cut(raw, " ")
+		return w
+	}
+	var b strings.Builder
+	for i := 1; i < len(raw) && raw[i] != '"'; i++ {
+		if raw[i] == '\\' && i+1 < len(raw) {
+			i++
+			if raw[i] == 'n' {
+				b.WriteByte('\n')
+				continue
+			}
+		}
+		b.WriteByte(raw[i])
+	}
+	return b.String()
+}
+
+// junosTextQuote writes text as a JunOS string, a line break as \n.
+func junosTextQuote(text string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(text) + `"`
+}
+
 // loginStatements are the users JunOS can say: class and a type 8 hash.
 // Keys, nopassword and privileges other than 1 and 15 are left to
 // Unmapped.
@@ -168,6 +227,12 @@ func loginStatements(c config.Config, add func(string, ...string)) {
 		add("ssh", "system", "services")
 	case "none":
 		add(inactivePrefix+"ssh", "system", "services")
+	}
+	if c.Banners.MOTD != "" {
+		add("announcement "+junosTextQuote(c.Banners.MOTD), "system", "login")
+	}
+	if c.Banners.Login != "" {
+		add("message "+junosTextQuote(c.Banners.Login), "system", "login")
 	}
 	for _, u := range c.Users {
 		p := []string{"system", "login", "user " + u.Name}
