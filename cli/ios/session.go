@@ -504,6 +504,7 @@ func (s *Session) showBanners(w io.Writer, kinds ...string) {
 type shell struct{ s *Session }
 
 func (h shell) Prompt() string               { return h.s.Prompt() }
+func (h shell) PlainText() bool              { return h.s.inBannerText() }
 func (h shell) Run(w io.Writer, line string) { h.s.run(w, line) }
 func (h shell) Help(line string) []string    { return h.s.helpFor(line) }
 func (h shell) Complete(line string) string  { return h.s.Complete(line) }

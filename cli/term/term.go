@@ -74,6 +74,30 @@ func masked(sh Shell) bool {
 	return ok && m.Masked()
 }
 
+// plainText reports whether the shell reads lines of text, not commands
+// (IOS's banner text): `?` is then a character, not a request for help.
+func plainText(sh Shell) bool {
+	p, ok := sh.(interface{ PlainText() bool })
+	return ok && p.PlainText()
+}
+
+// insert puts c at the cursor and draws it (unless hidden); false when
+// the line is already MaxLine long.
+func (e *editor) insert(c byte, hidden bool) bool {
+	if len(e.line) >= MaxLine {
+		return false
+	}
+	e.line = slices.Insert(e.line, e.pos, c)
+	e.pos++
+	if !hidden {
+		// The character, then the rest of the line moved one to the
+		// right, and the cursor back after it.
+		e.out.Write(e.line[e.pos-1:])
+		io.WriteString(e.out, strings.Repeat("\b", len(e.line)-e.pos))
+	}
+	return true
+}
+
 // logout lets a shell that must not end (a console login) go back to its
 // login prompt on Ctrl-D instead.
 func logout(sh Shell) bool {
@@ -220,6 +244,13 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 		if hidden && (c == '?' || c == '\t') {
 			c = 'x' // a character of the password, not a request
 		}
+		if c == '?' && plainText(sh) {
+			// A line of text (a banner's): `?` is a character.
+			if !e.insert(c, hidden) {
+				over = true
+			}
+			continue
+		}
 		if hidden {
 			e.pos = len(e.line) // a password has no cursor to move
 		}
@@ -346,19 +377,8 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, sh Shell, opt Optio
 				e.kill(e.pos, e.wordForward())
 			}
 		default:
-			if c >= 0x20 && c < 0x7f {
-				if len(e.line) >= MaxLine {
-					over = true
-					continue
-				}
-				e.line = slices.Insert(e.line, e.pos, c)
-				e.pos++
-				if !hidden {
-					// The character, then the rest of the line moved
-					// one to the right, and the cursor back after it.
-					out.Write(e.line[e.pos-1:])
-					io.WriteString(out, strings.Repeat("\b", len(e.line)-e.pos))
-				}
+			if c >= 0x20 && c < 0x7f && !e.insert(c, hidden) {
+				over = true
 			}
 		}
 	}

@@ -165,3 +165,25 @@ func TestHistoryAndRedrawKeys(t *testing.T) {
 		t.Errorf("ran %q, want %q", sh.ran, want)
 	}
 }
+
+// textShell reads lines of text: PlainText is set until "end".
+type textShell struct{ lineShell }
+
+func (s *textShell) PlainText() bool { return !slices.Contains(s.ran, "end") }
+
+// TestPlainTextQuestionMark: while the shell reads text (a banner's
+// lines), `?` is typed into the line and asks for no help; afterwards
+// it is help again.
+func TestPlainTextQuestionMark(t *testing.T) {
+	sh := &textShell{}
+	var out bytes.Buffer
+	if err := Serve(context.Background(), strings.NewReader("Questions? Ask.\rend\rx?\rexit\r"), &out, sh, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Questions? Ask.", "end", "x", "exit"}; !slices.Equal(sh.ran, want) {
+		t.Errorf("ran %q, want %q", sh.ran, want)
+	}
+	if want := "\r\nr#Questions? Ask.\r\nr#end\r\nr#x?\r\n\r\nr#x\r\nr#exit\r\n"; out.String() != want {
+		t.Errorf("screen %q\nwant %q", out.String(), want)
+	}
+}
