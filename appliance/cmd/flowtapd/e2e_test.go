@@ -466,3 +466,24 @@ func collectorSocket(t *testing.T) (*net.UDPConn, int) {
 	t.Cleanup(func() { sink.Close() })
 	return sink, sink.LocalAddr().(*net.UDPAddr).Port
 }
+
+// nfdumpRows reads every record in a collector's files with nfdump's
+// format fields (such as "%sa|%in|%pkt"), one row per record with its
+// fields joined by "|" and nfdump's padding dropped, in the files' order.
+func nfdumpRows(t *testing.T, files []string, fields string) []string {
+	t.Helper()
+	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
+	var rows []string
+	for _, f := range files {
+		out, err := exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:"+fields).Output()
+		if err != nil {
+			t.Fatalf("nfdump -r %s: %v", f, err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if l != "" {
+				rows = append(rows, strings.Join(strings.Fields(strings.ReplaceAll(l, "|", " ")), "|"))
+			}
+		}
+	}
+	return rows
+}

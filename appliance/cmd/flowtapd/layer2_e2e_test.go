@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -58,18 +56,9 @@ ip flow-export destination %s %d
 	}
 	d.stop(t, syscall.SIGTERM)
 	files, _ := capd.Close(t)
-	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
 	got := map[string]bool{}
-	for _, f := range files {
-		out, err := exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:%sa|%pkt").Output()
-		if err != nil {
-			t.Fatalf("nfdump -r %s: %v", f, err)
-		}
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			if l != "" {
-				got[strings.Join(strings.Fields(strings.ReplaceAll(l, "|", " ")), "|")] = true
-			}
-		}
+	for _, row := range nfdumpRows(t, files, "%sa|%pkt") {
+		got[row] = true
 	}
 	wantRecs := map[string]bool{"10.8.0.1|3": true, "10.8.0.2|4": true, "10.8.0.4|6": true}
 	if fmt.Sprint(got) != fmt.Sprint(wantRecs) {

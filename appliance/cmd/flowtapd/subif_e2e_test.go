@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -83,19 +82,7 @@ ip flow-export destination %[2]s %[3]d
 	}
 	d.stop(t, syscall.SIGTERM)
 	files, _ := capd.Close(t)
-	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
-	var lines []string
-	for _, f := range files {
-		out, err := exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:%sa|%in|%pkt").Output()
-		if err != nil {
-			t.Fatalf("nfdump -r %s: %v", f, err)
-		}
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			if l != "" {
-				lines = append(lines, strings.Join(strings.Fields(strings.ReplaceAll(l, "|", " ")), "|"))
-			}
-		}
-	}
+	lines := nfdumpRows(t, files, "%sa|%in|%pkt")
 	wantRecs := map[string]bool{"10.9.0.1|63001|3": true, "10.9.0.1|63002|4": true, fmt.Sprintf("10.9.0.3|%d|2", v.MonIndex): true}
 	if len(lines) != 3 || !wantRecs[lines[0]] || !wantRecs[lines[1]] || !wantRecs[lines[2]] {
 		t.Fatalf("nfdump (source|input|packets): %q, want %v", lines, wantRecs)

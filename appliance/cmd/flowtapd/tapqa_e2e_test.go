@@ -119,7 +119,7 @@ ip http metrics port %s access-class 10
 // (still in the table) are still its fibre's, and a v5 collector reads
 // fibre B's flows as output on the link from both its incarnations.
 func TestTapFibrePortDeletedAndAdded(t *testing.T) {
-	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
+	collector.RequireTool(t, "nfdump", "nfdump")
 	v := testnet.Enter(t)
 	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
 	b := *v
@@ -150,18 +150,7 @@ ip flow-export destination %s %d
 	d.waitFibres(t, "fibre B's port deleted and added", fibreCounters(1, 1, 2, 5))
 	d.stop(t, syscall.SIGTERM)
 	files, _ := capd.Close(t)
-	var got []string
-	for _, f := range files {
-		out, err := exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:%sa|%in|%out|%pkt").Output()
-		if err != nil {
-			t.Fatalf("nfdump -r %s: %v", f, err)
-		}
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			if l != "" {
-				got = append(got, strings.Join(strings.Fields(strings.ReplaceAll(l, "|", " ")), "|"))
-			}
-		}
-	}
+	got := nfdumpRows(t, files, "%sa|%in|%out|%pkt")
 	slices.Sort(got)
 	want := []string{"10.9.0.1|64001|0|1", "10.9.0.2|0|64001|2", "10.9.0.3|0|64001|3"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
@@ -343,7 +332,7 @@ func TestTapLinkIFMIBCounters(t *testing.T) {
 // link, but the flows it metered as fibre B, still in the cache, leave
 // as the link's output (v5, read by nfdump), not as a bare port's.
 func TestTapFibreRemovedKeepsItsFlows(t *testing.T) {
-	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
+	collector.RequireTool(t, "nfdump", "nfdump")
 	v := testnet.Enter(t)
 	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
 	b := *v
@@ -368,18 +357,7 @@ ip flow-export destination %s %d
 	}
 	d.stop(t, syscall.SIGTERM)
 	files, _ := capd.Close(t)
-	var got []string
-	for _, f := range files {
-		out, err := exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:%sa|%in|%out|%pkt").Output()
-		if err != nil {
-			t.Fatalf("nfdump -r %s: %v", f, err)
-		}
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			if l != "" {
-				got = append(got, strings.Join(strings.Fields(strings.ReplaceAll(l, "|", " ")), "|"))
-			}
-		}
-	}
+	got := nfdumpRows(t, files, "%sa|%in|%out|%pkt")
 	slices.Sort(got)
 	want := []string{"10.8.0.1|64001|0|1", "10.8.0.2|0|64001|2"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
