@@ -62,6 +62,7 @@ func FuzzParseJunOS(f *testing.F) {
 	f.Add("delete forwarding-options sampling\nset interfaces eth1 unit 0 family inet6 sampling input")
 	f.Add("set system syslog host 192.0.2.1 any error\nset system syslog host 192.0.2.2\nset system syslog host 192.0.2.3 any info\ndelete system syslog host 192.0.2.1")
 	f.Add("system { host-name \"a\"; }\ninterfaces { eth0; }")
+	f.Add("set system login message \"\\nAuthorised \\\"only\\\"\\n\"\nsystem { login { announcement \"x\\\\y\"; } }")
 	f.Fuzz(func(t *testing.T, src string) {
 		c, err := junos.Parse("fuzz", []byte(src))
 		if err != nil {

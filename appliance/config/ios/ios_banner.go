@@ -74,6 +74,10 @@ func (x *cmd) banner() {
 		*bannerText(&x.cfg.Banners, kind) = body[:i]
 		return
 	}
+	if strings.Contains(body, "^C") {
+		x.c.Refuse("%s", errBannerETX)
+		return
+	}
 	t := bannerText(&x.cfg.Banners, kind)
 	x.banner0 = &openBanner{kind: kind, delim: delim, before: *t}
 	*t = body + "\n"
@@ -90,8 +94,8 @@ const errBannerETX = "a banner's text cannot hold ^C: show running-config delimi
 
 // bannerLine takes one line of an open banner's text: up to the
 // delimiter, which closes it (IOS ignores what follows it on the line).
-// A text that holds ^C is refused when it closes, and the banner left
-// as it was.
+// A line that holds ^C is refused, the banner put back as it was and
+// the rest of its text skipped.
 func (s *Session) bannerLine(text string) *config.LineError {
 	b := s.banner
 	end := strings.Index(text, b.delim)
@@ -104,12 +108,14 @@ func (s *Session) bannerLine(text string) *config.LineError {
 	if b.kind == "" {
 		return nil
 	}
-	t := bannerText(&s.cfg.Banners, b.kind)
-	*t += text
-	if s.banner == nil && strings.Contains(*t, "^C") {
-		*t = b.before
+	if strings.Contains(text, "^C") {
+		// Refused: the banner goes back to what it was and the rest of
+		// its text is skipped.
+		*bannerText(&s.cfg.Banners, b.kind) = b.before
+		b.kind = ""
 		return &config.LineError{File: s.file, Line: s.line, Text: text, Kind: config.ErrRefused, Reason: errBannerETX}
 	}
+	*bannerText(&s.cfg.Banners, b.kind) += text
 	return nil
 }
 
