@@ -45,6 +45,7 @@ const (
 	benchProgBenchMeterNewflow    = "bench_meter_newflow"
 	benchProgBenchMeterNoTable    = "bench_meter_no_table"
 	benchProgBenchParseOnly       = "bench_parse_only"
+	benchProgFlowtapFree          = "flowtap_free"
 	benchProgFlowtapMeter         = "flowtap_meter"
 	benchVarCapcfg                = "capcfg"
 	benchVarCfg                   = "cfg"
@@ -117,6 +118,7 @@ type benchProgramSpecs struct {
 	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.ProgramSpec `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
+	FlowtapFree          *ebpf.ProgramSpec `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
 
@@ -290,6 +292,7 @@ type benchPrograms struct {
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
+	FlowtapFree          *ebpf.Program `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
 
@@ -300,6 +303,7 @@ func (p *benchPrograms) Close() error {
 		p.BenchMeterNewflow,
 		p.BenchMeterNoTable,
 		p.BenchParseOnly,
+		p.FlowtapFree,
 		p.FlowtapMeter,
 	)
 }

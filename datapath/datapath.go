@@ -228,6 +228,7 @@ func (d *Datapath) init() error {
 		return err
 	}
 	d.tab.sp = d.opts.Spool
+	d.tab.freeProg = d.objs.FlowtapFree
 	if err := d.openGracePeriod(); err != nil {
 		return err
 	}

@@ -159,32 +159,81 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 	// marks stand whatever happens next: they are collected by the next
 	// pass if this one stops).
 	atomic.StoreUint64(t.harvestedAt(), uint64(clk.monoNs))
+	// Collected in batches of freeBatchSize: each entry's record is
+	// committed to the spool, the batch freed in one run of freeProg,
+	// then each record flagged Freed and handed on. A kill before the
+	// run leaves the batch's entries draining in the table and their
+	// records in the spool without Freed, which the next daemon tells
+	// apart (SpooledRecord); after it, the spool has every record of the
+	// batch whatever the exporters had done with them.
+	// At most half the spool's records are held back from the
+	// destinations by a batch, so Append can always wait for older ones.
+	// Without the kernel's free (a resize's drain of the old table) an
+	// entry at a time, as a batch buys nothing there.
+	size := freeBatchSize
+	if t.freeProg == nil {
+		size = 1
+	} else if t.sp != nil {
+		size = int(max(1, min(uint64(size), t.sp.Slots()/2)))
+	}
+	var (
+		batch = make([]entry, 0, size)
+		recs  [freeBatchSize]flow.Record
+		seqs  [freeBatchSize]uint64
+		keep  [freeBatchSize]bool // has a record (not a husk)
+	)
+	flush := func() error {
+		if t.sp == nil {
+			// No spool: handed on before the free, as a kill between
+			// the two then sends the flow again rather than never.
+			for i := range batch {
+				if keep[i] {
+					rec = recs[i]
+					out()
+				}
+			}
+		}
+		if err := t.freeBatch(batch); err != nil {
+			return err
+		}
+		if t.sp != nil {
+			for i := range batch {
+				if keep[i] {
+					t.sp.SetFlags(seqs[i], spool.Freed)
+					rec = recs[i]
+					out()
+				}
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
 	for _, e := range marked {
-		t.decode(e, clk, &rec)
-		t.takeExtras(e, &rec)
-		rec.EndReason = flow.EndReason(byte(atomic.LoadUint32(slots.u32(e.off()+offAttrs))>>24) >> stReasonShift & 7)
+		i := len(batch)
+		r := &recs[i]
+		t.decode(e, clk, r)
+		t.takeExtras(e, r)
+		r.EndReason = flow.EndReason(byte(atomic.LoadUint32(slots.u32(e.off()+offAttrs))>>24) >> stReasonShift & 7)
 		// A husk an older version split, with no packets since, ends
 		// without a record.
-		if rec.Packets == 0 && rec.Bytes == 0 {
-			t.free(e)
-			continue
+		keep[i] = r.Packets != 0 || r.Bytes != 0
+		if keep[i] && t.sp != nil {
+			seq, sp := t.spoolBegin(e, clk)
+			spoolFill(sp, r)
+			t.spoolEnd(seq, sp, r, 0)
+			seqs[i] = seq
 		}
-		if t.sp == nil {
-			out()
-			t.free(e)
-			continue
+		batch = append(batch, e)
+		if len(batch) == size {
+			if err := flush(); err != nil {
+				return n, err
+			}
 		}
-		// Spooled, freed, then handed on: a kill before the free leaves
-		// the entry draining in the table and its record in the spool
-		// without Freed, which the next daemon tells apart
-		// (SpooledRecord); after it, the spool has the record whatever
-		// the exporters had done with it.
-		seq, sp := t.spoolBegin(e, clk)
-		spoolFill(sp, &rec)
-		t.spoolEnd(seq, sp, &rec, 0)
-		t.free(e)
-		t.sp.SetFlags(seq, spool.Freed)
-		out()
+	}
+	if len(batch) > 0 {
+		if err := flush(); err != nil {
+			return n, err
+		}
 	}
 	return n, nil
 }

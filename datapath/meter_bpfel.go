@@ -272,6 +272,10 @@ const (
 	meterTableLayoutCTR_MAX          meterTableLayout = 4
 	meterTableLayoutHASH_CHAIN       meterTableLayout = 0
 	meterTableLayoutHASH_LANES       meterTableLayout = 1
+	meterTableLayoutFREE_BATCH       meterTableLayout = 64
+	meterTableLayoutFREE_V6          meterTableLayout = 1073741824
+	meterTableLayoutFREE_LEFT        meterTableLayout = 536870912
+	meterTableLayoutFREE_SLOT_MASK   meterTableLayout = 536870911
 )
 
 type meterTermAction struct {
@@ -321,6 +325,7 @@ const (
 	meterMapSamplers             = "samplers"
 	meterMapStats                = "stats"
 	meterMapSubifs               = "subifs"
+	meterProgFlowtapFree         = "flowtap_free"
 	meterProgFlowtapMeter        = "flowtap_meter"
 	meterVarCapcfg               = "capcfg"
 	meterVarCfg                  = "cfg"
@@ -388,6 +393,7 @@ type meterSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterProgramSpecs struct {
+	FlowtapFree  *ebpf.ProgramSpec `ebpf:"flowtap_free"`
 	FlowtapMeter *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
 
@@ -556,11 +562,13 @@ type meterVariables struct {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterPrograms struct {
+	FlowtapFree  *ebpf.Program `ebpf:"flowtap_free"`
 	FlowtapMeter *ebpf.Program `ebpf:"flowtap_meter"`
 }
 
 func (p *meterPrograms) Close() error {
 	return _MeterClose(
+		p.FlowtapFree,
 		p.FlowtapMeter,
 	)
 }

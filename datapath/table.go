@@ -1,6 +1,7 @@
 package datapath
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -140,6 +141,16 @@ type table struct {
 	// sp is where the harvest writes each record before it frees the
 	// entry (nil: nowhere); see spool.go.
 	sp *spool.Spool
+	// freeProg frees a batch of entries in the kernel (flowtap_free in
+	// bpf/meter.c), where no signal splits the tags' stores from the live
+	// count's. nil for a table the daemon only drains (the old table of a
+	// resize, whose count is discarded with it): free serves there.
+	freeProg *ebpf.Program
+	// freeCtx is freeProg's context, kept to spare an allocation per run.
+	freeCtx []byte
+	// afterStore, when set (tests), is called after each store a free
+	// makes that another could be split from: a kill there.
+	afterStore func()
 }
 
 func openTable(hdrs, flows, counters, extras4, extras6 *ebpf.Map) (*table, error) {
@@ -272,7 +283,54 @@ func (t *table) free(e entry) {
 	}
 	word, shift := lane(e.slot % bucketSlots)
 	atomic.AndUint32(word, ^(uint32(0xffff) << shift))
+	if t.afterStore != nil {
+		t.afterStore()
+	}
 	atomic.AddUint64(t.live, ^uint64(0))
+}
+
+// freeBatchSize is how many entries one run of freeProg frees.
+const freeBatchSize = int(meterTableLayoutFREE_BATCH)
+
+// freeBatch releases collected entries (at most freeBatchSize) as free
+// does, in one run of freeProg: their tags and the live count change
+// together or not at all.
+func (t *table) freeBatch(es []entry) error {
+	if len(es) > freeBatchSize {
+		return fmt.Errorf("free %d entries in one run: at most %d", len(es), freeBatchSize)
+	}
+	if t.freeProg == nil {
+		for _, e := range es {
+			t.free(e)
+		}
+		return nil
+	}
+	if t.freeCtx == nil {
+		t.freeCtx = make([]byte, 4*(1+freeBatchSize))
+	}
+	le := binary.LittleEndian
+	le.PutUint32(t.freeCtx, uint32(len(es)))
+	for i, e := range es {
+		v := e.slot
+		if e.v6 {
+			v |= uint32(meterTableLayoutFREE_V6)
+		}
+		if e.left {
+			v |= uint32(meterTableLayoutFREE_LEFT)
+		}
+		le.PutUint32(t.freeCtx[4*(1+i):], v)
+	}
+	n, err := t.freeProg.Run(&ebpf.RunOptions{Context: t.freeCtx})
+	if err != nil {
+		return fmt.Errorf("free %d entries in the kernel: %w", len(es), err)
+	}
+	if t.afterStore != nil {
+		t.afterStore()
+	}
+	if int(n) != len(es) {
+		return fmt.Errorf("freed %d of %d entries: the others were free already", n, len(es))
+	}
+	return nil
 }
 
 // TableBytes is the kernel memory the flow table holds: what `show ip

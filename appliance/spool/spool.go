@@ -97,6 +97,12 @@ type Spool struct {
 	heldOrphans []Held
 }
 
+// Slots is how many records the ring holds. A writer that keeps records
+// back from the destinations until it has appended more (the harvest's
+// batch) must keep fewer than this back, or Append waits for records
+// nobody can send.
+func (s *Spool) Slots() uint64 { return s.slots }
+
 // Discarded says why the spool found at open could not be read (nil: it
 // could, or there was none). What it held, if anything, is not known.
 func (s *Spool) Discarded() error { return s.discarded }

@@ -155,6 +155,19 @@ enum table_layout {
 	 * an earlier version are found after a restart. */
 	HASH_CHAIN = 0, /* a multiply per 32-bit word, fmix64, one more for tag and home */
 	HASH_LANES = 1, /* 64-bit words in two lanes, a two-multiply finaliser */
+	/* The harvest's batch free (flowtap_free, struct free_batch): an
+	 * entry is its first slot, FREE_V6 for IPv6 and FREE_LEFT when its
+	 * tail is the slot before. */
+	FREE_BATCH = 64,
+	FREE_V6 = 0x40000000,
+	FREE_LEFT = 0x20000000,
+	FREE_SLOT_MASK = 0x1fffffff,
+};
+
+/* flowtap_free's context: the entries a harvest frees in one run. */
+struct free_batch {
+	__u32 n;
+	__u32 e[FREE_BATCH];
 };
 
 /* A bucket's header: one line of the buckets array. */
