@@ -33,6 +33,7 @@ const (
 	benchAtomicMapFilterSrc             = "filter_src"
 	benchAtomicMapFlowClock             = "flow_clock"
 	benchAtomicMapFlows                 = "flows"
+	benchAtomicMapFreeBatch             = "free_batch"
 	benchAtomicMapOverloadCounts        = "overload_counts"
 	benchAtomicMapPortSelects           = "port_selects"
 	benchAtomicMapPorts                 = "ports"
@@ -143,6 +144,7 @@ type benchAtomicMapSpecs struct {
 	FilterSrc      *ebpf.MapSpec `ebpf:"filter_src"`
 	FlowClock      *ebpf.MapSpec `ebpf:"flow_clock"`
 	Flows          *ebpf.MapSpec `ebpf:"flows"`
+	FreeBatch      *ebpf.MapSpec `ebpf:"free_batch"`
 	OverloadCounts *ebpf.MapSpec `ebpf:"overload_counts"`
 	PortSelects    *ebpf.MapSpec `ebpf:"port_selects"`
 	Ports          *ebpf.MapSpec `ebpf:"ports"`
@@ -217,6 +219,7 @@ type benchAtomicMaps struct {
 	FilterSrc      *ebpf.Map `ebpf:"filter_src"`
 	FlowClock      *ebpf.Map `ebpf:"flow_clock"`
 	Flows          *ebpf.Map `ebpf:"flows"`
+	FreeBatch      *ebpf.Map `ebpf:"free_batch"`
 	OverloadCounts *ebpf.Map `ebpf:"overload_counts"`
 	PortSelects    *ebpf.Map `ebpf:"port_selects"`
 	Ports          *ebpf.Map `ebpf:"ports"`
@@ -245,6 +248,7 @@ func (m *benchAtomicMaps) Close() error {
 		m.FilterSrc,
 		m.FlowClock,
 		m.Flows,
+		m.FreeBatch,
 		m.OverloadCounts,
 		m.PortSelects,
 		m.Ports,

@@ -228,6 +228,9 @@ func (d *Datapath) init() error {
 		return err
 	}
 	d.tab.sp = d.opts.Spool
+	if d.tab.freeBuf, err = mmapMap(d.objs.FreeBatch); err != nil {
+		return err
+	}
 	d.tab.freeProg = d.objs.FlowtapFree
 	if err := d.openGracePeriod(); err != nil {
 		return err

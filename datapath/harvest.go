@@ -118,12 +118,11 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 	// young cannot be trusted (pass.Stale): this pass empties the table.
 	stale := clk.monoNs-int64(atomic.LoadUint64(t.harvestedAt())) > safeWindow
 	c := req.cutoffs(clk, stale)
-	var rec flow.Record
 	n := 0
-	out := func() {
+	out := func(rec *flow.Record) {
 		n++
 		if emit != nil {
-			emit(&rec)
+			emit(rec)
 		}
 	}
 	var marked []entry
@@ -188,8 +187,7 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			// the two then sends the flow again rather than never.
 			for i := range batch {
 				if keep[i] {
-					rec = recs[i]
-					out()
+					out(&recs[i])
 				}
 			}
 		}
@@ -200,8 +198,7 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			for i := range batch {
 				if keep[i] {
 					t.sp.SetFlags(seqs[i], spool.Freed)
-					rec = recs[i]
-					out()
+					out(&recs[i])
 				}
 			}
 		}

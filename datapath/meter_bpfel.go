@@ -117,6 +117,12 @@ type meterFlowVal struct {
 	Dmac    [6]uint8
 }
 
+type meterFreeBatch struct {
+	_ structs.HostLayout
+	N uint32
+	E [1024]uint32
+}
+
 type meterMeterCfg struct {
 	_                structs.HostLayout
 	Mask4            [5]uint32
@@ -244,38 +250,40 @@ type meterSlot6 struct {
 type meterTableLayout uint32
 
 const (
-	meterTableLayoutBUCKET_SLOTS     meterTableLayout = 31
-	meterTableLayoutLINE_BYTES       meterTableLayout = 64
-	meterTableLayoutTAG_FREE         meterTableLayout = 0
-	meterTableLayoutTAG_CLAIMED      meterTableLayout = 1
-	meterTableLayoutTAG_CONT_L       meterTableLayout = 2
-	meterTableLayoutTAG_CONT_R       meterTableLayout = 4
-	meterTableLayoutTAIL_BYTES       meterTableLayout = 24
-	meterTableLayoutTAIL_OFF_R       meterTableLayout = 40
-	meterTableLayoutTAG_USED         meterTableLayout = 32768
-	meterTableLayoutTAG_V6           meterTableLayout = 16384
-	meterTableLayoutTAG_HASH_MASK    meterTableLayout = 16383
-	meterTableLayoutHOME6MIN_ENTRIES meterTableLayout = 131072
-	meterTableLayoutOWNER_CPUS       meterTableLayout = 255
-	meterTableLayoutOWNER_SHIFT      meterTableLayout = 8
-	meterTableLayoutHDR_OVERFLOW     meterTableLayout = 1
-	meterTableLayoutHDR_OVERFLOW2    meterTableLayout = 2
-	meterTableLayoutST_DRAINING      meterTableLayout = 1
-	meterTableLayoutST_FIN_EV        meterTableLayout = 2
-	meterTableLayoutST_LIVE          meterTableLayout = 4
-	meterTableLayoutST_TAIL_LEFT     meterTableLayout = 8
-	meterTableLayoutST_REASON_SHIFT  meterTableLayout = 4
-	meterTableLayoutCTR_LIVE         meterTableLayout = 0
-	meterTableLayoutCTR_HARVESTED    meterTableLayout = 1
-	meterTableLayoutCTR_SEED         meterTableLayout = 2
-	meterTableLayoutCTR_HASH         meterTableLayout = 3
-	meterTableLayoutCTR_MAX          meterTableLayout = 4
-	meterTableLayoutHASH_CHAIN       meterTableLayout = 0
-	meterTableLayoutHASH_LANES       meterTableLayout = 1
-	meterTableLayoutFREE_BATCH       meterTableLayout = 64
-	meterTableLayoutFREE_V6          meterTableLayout = 1073741824
-	meterTableLayoutFREE_LEFT        meterTableLayout = 536870912
-	meterTableLayoutFREE_SLOT_MASK   meterTableLayout = 536870911
+	meterTableLayoutBUCKET_SLOTS      meterTableLayout = 31
+	meterTableLayoutLINE_BYTES        meterTableLayout = 64
+	meterTableLayoutTAG_FREE          meterTableLayout = 0
+	meterTableLayoutTAG_CLAIMED       meterTableLayout = 1
+	meterTableLayoutTAG_CONT_L        meterTableLayout = 2
+	meterTableLayoutTAG_CONT_R        meterTableLayout = 4
+	meterTableLayoutTAIL_BYTES        meterTableLayout = 24
+	meterTableLayoutTAIL_OFF_R        meterTableLayout = 40
+	meterTableLayoutTAG_USED          meterTableLayout = 32768
+	meterTableLayoutTAG_V6            meterTableLayout = 16384
+	meterTableLayoutTAG_HASH_MASK     meterTableLayout = 16383
+	meterTableLayoutHOME6MIN_ENTRIES  meterTableLayout = 131072
+	meterTableLayoutOWNER_CPUS        meterTableLayout = 255
+	meterTableLayoutOWNER_SHIFT       meterTableLayout = 8
+	meterTableLayoutHDR_OVERFLOW      meterTableLayout = 1
+	meterTableLayoutHDR_OVERFLOW2     meterTableLayout = 2
+	meterTableLayoutST_DRAINING       meterTableLayout = 1
+	meterTableLayoutST_FIN_EV         meterTableLayout = 2
+	meterTableLayoutST_LIVE           meterTableLayout = 4
+	meterTableLayoutST_TAIL_LEFT      meterTableLayout = 8
+	meterTableLayoutST_REASON_SHIFT   meterTableLayout = 4
+	meterTableLayoutCTR_LIVE          meterTableLayout = 0
+	meterTableLayoutCTR_HARVESTED     meterTableLayout = 1
+	meterTableLayoutCTR_SEED          meterTableLayout = 2
+	meterTableLayoutCTR_HASH          meterTableLayout = 3
+	meterTableLayoutCTR_MAX           meterTableLayout = 4
+	meterTableLayoutHASH_CHAIN        meterTableLayout = 0
+	meterTableLayoutHASH_LANES        meterTableLayout = 1
+	meterTableLayoutFREE_BATCH        meterTableLayout = 1024
+	meterTableLayoutFREE_V6           meterTableLayout = 1073741824
+	meterTableLayoutFREE_LEFT         meterTableLayout = 536870912
+	meterTableLayoutFREE_BUCKET_SHIFT meterTableLayout = 5
+	meterTableLayoutFREE_BUCKET_MASK  meterTableLayout = 16777215
+	meterTableLayoutFREE_SLOT_MASK    meterTableLayout = 31
 )
 
 type meterTermAction struct {
@@ -318,6 +326,7 @@ const (
 	meterMapFilterSrc            = "filter_src"
 	meterMapFlowClock            = "flow_clock"
 	meterMapFlows                = "flows"
+	meterMapFreeBatch            = "free_batch"
 	meterMapOverloadCounts       = "overload_counts"
 	meterMapPortSelects          = "port_selects"
 	meterMapPorts                = "ports"
@@ -418,6 +427,7 @@ type meterMapSpecs struct {
 	FilterSrc      *ebpf.MapSpec `ebpf:"filter_src"`
 	FlowClock      *ebpf.MapSpec `ebpf:"flow_clock"`
 	Flows          *ebpf.MapSpec `ebpf:"flows"`
+	FreeBatch      *ebpf.MapSpec `ebpf:"free_batch"`
 	OverloadCounts *ebpf.MapSpec `ebpf:"overload_counts"`
 	PortSelects    *ebpf.MapSpec `ebpf:"port_selects"`
 	Ports          *ebpf.MapSpec `ebpf:"ports"`
@@ -492,6 +502,7 @@ type meterMaps struct {
 	FilterSrc      *ebpf.Map `ebpf:"filter_src"`
 	FlowClock      *ebpf.Map `ebpf:"flow_clock"`
 	Flows          *ebpf.Map `ebpf:"flows"`
+	FreeBatch      *ebpf.Map `ebpf:"free_batch"`
 	OverloadCounts *ebpf.Map `ebpf:"overload_counts"`
 	PortSelects    *ebpf.Map `ebpf:"port_selects"`
 	Ports          *ebpf.Map `ebpf:"ports"`
@@ -520,6 +531,7 @@ func (m *meterMaps) Close() error {
 		m.FilterSrc,
 		m.FlowClock,
 		m.Flows,
+		m.FreeBatch,
 		m.OverloadCounts,
 		m.PortSelects,
 		m.Ports,

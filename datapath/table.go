@@ -146,8 +146,8 @@ type table struct {
 	// count's. nil for a table the daemon only drains (the old table of a
 	// resize, whose count is discarded with it): free serves there.
 	freeProg *ebpf.Program
-	// freeCtx is freeProg's context, kept to spare an allocation per run.
-	freeCtx []byte
+	// freeBuf is the batch freeProg frees (the free_batch map, mmap'd).
+	freeBuf mapping
 	// afterStore, when set (tests), is called after each store a free
 	// makes that another could be split from: a kill there.
 	afterStore func()
@@ -183,7 +183,7 @@ func openTable(hdrs, flows, counters, extras4, extras6 *ebpf.Map) (*table, error
 }
 
 func (t *table) close() error {
-	return errors.Join(t.counters.unmap(), t.hdrs.unmap(), t.slots.unmap())
+	return errors.Join(t.counters.unmap(), t.hdrs.unmap(), t.slots.unmap(), t.freeBuf.unmap())
 }
 
 func (t *table) seed() *uint64 { return t.counters.u64(8 * ctrSeed) }
@@ -305,22 +305,24 @@ func (t *table) freeBatch(es []entry) error {
 		}
 		return nil
 	}
-	if t.freeCtx == nil {
-		t.freeCtx = make([]byte, 4*(1+freeBatchSize))
-	}
+	buf := t.freeBuf.mem
 	le := binary.LittleEndian
-	le.PutUint32(t.freeCtx, uint32(len(es)))
+	le.PutUint32(buf, uint32(len(es)))
 	for i, e := range es {
-		v := e.slot
+		b := e.slot / bucketSlots
+		if b > uint32(meterTableLayoutFREE_BUCKET_MASK) {
+			return fmt.Errorf("free entry at slot %d: past the %d buckets a batch names", e.slot, meterTableLayoutFREE_BUCKET_MASK+1)
+		}
+		v := b<<meterTableLayoutFREE_BUCKET_SHIFT | e.slot%bucketSlots
 		if e.v6 {
 			v |= uint32(meterTableLayoutFREE_V6)
 		}
 		if e.left {
 			v |= uint32(meterTableLayoutFREE_LEFT)
 		}
-		le.PutUint32(t.freeCtx[4*(1+i):], v)
+		le.PutUint32(buf[4*(1+i):], v)
 	}
-	n, err := t.freeProg.Run(&ebpf.RunOptions{Context: t.freeCtx})
+	n, err := t.freeProg.Run(&ebpf.RunOptions{})
 	if err != nil {
 		return fmt.Errorf("free %d entries in the kernel: %w", len(es), err)
 	}

@@ -1478,7 +1478,17 @@ int flowtap_meter(struct xdp_md *ctx)
 
 /* ---- the harvest's free ------------------------------------------------ */
 
-/* Frees the entries of a harvest's batch (struct free_batch): for each,
+/* The batch flowtap_free frees: the daemon's own (not pinned), one
+ * harvest at a time fills it through mmap before a run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct free_batch);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} free_batch SEC(".maps");
+
+/* Frees the entries of a harvest's batch (the free_batch map): for each,
  * an IPv6 entry's half of its tail slot, then its tag, and then the live
  * count goes down by the entries freed. User space freeing an entry takes
  * two stores, the tag and the count, and a kill between them left the
@@ -1486,24 +1496,18 @@ int flowtap_meter(struct xdp_md *ctx)
  * by a signal, so the count and the tags always agree. An entry whose tag
  * is no longer in use is not counted again. Returns the entries freed. */
 SEC("syscall")
-int flowtap_free(struct free_batch *ctx)
+int flowtap_free(void *ctx)
 {
-	__u32 n = ctx->n;
+	__u32 zero = 0;
+	struct free_batch *b = bpf_map_lookup_elem(&free_batch, &zero);
+	if (!b)
+		return 0;
+	__u32 n = b->n;
 	__u64 freed = 0;
-	if (n > FREE_BATCH)
-		n = FREE_BATCH;
-	/* A bounded loop over a copy on the stack: the context may be read
-	 * only at constant offsets. */
-	struct free_batch b;
-	__builtin_memcpy(&b, ctx, sizeof(b));
 	for (__u32 i = 0; i < n && i < FREE_BATCH; i++) {
-		__u32 e = b.e[i];
-		__u32 slot = e & FREE_SLOT_MASK;
-		__u32 j = slot % BUCKET_SLOTS;
-		struct bucket_hdr *h = hdr_at(slot / BUCKET_SLOTS);
-		/* Not reached for j, but the verifier does not know a
-		 * remainder's bound; the asm keeps the test. */
-		asm volatile("" : "+r"(j));
+		__u32 e = b->e[i];
+		__u32 j = e & FREE_SLOT_MASK;
+		struct bucket_hdr *h = hdr_at((e >> FREE_BUCKET_SHIFT) & FREE_BUCKET_MASK);
 		if (!h || j >= BUCKET_SLOTS)
 			continue;
 		if (e & FREE_V6) {
@@ -1514,10 +1518,13 @@ int flowtap_free(struct free_batch *ctx)
 				__sync_fetch_and_and((__u32 *)h + (t >> 1), ~(half << (16 * (t & 1))));
 			}
 		}
-		__u32 old = __sync_fetch_and_and((__u32 *)h + (j >> 1),
-						 ~((__u32)0xffff << (16 * (j & 1))));
-		if ((old >> (16 * (j & 1))) & TAG_USED)
+		/* Only the harvest frees a used tag, so it is read first and
+		 * cleared with a plain atomic AND (a fetch is a CMPXCHG loop
+		 * in the JIT). */
+		__u32 *w = (__u32 *)h + (j >> 1);
+		if ((*(volatile __u32 *)w >> (16 * (j & 1))) & TAG_USED)
 			freed++;
+		__sync_fetch_and_and(w, ~((__u32)0xffff << (16 * (j & 1))));
 	}
 	__u32 li = CTR_LIVE;
 	__u64 *live = bpf_map_lookup_elem(&counters, &li);

@@ -156,15 +156,19 @@ enum table_layout {
 	HASH_CHAIN = 0, /* a multiply per 32-bit word, fmix64, one more for tag and home */
 	HASH_LANES = 1, /* 64-bit words in two lanes, a two-multiply finaliser */
 	/* The harvest's batch free (flowtap_free, struct free_batch): an
-	 * entry is its first slot, FREE_V6 for IPv6 and FREE_LEFT when its
-	 * tail is the slot before. */
-	FREE_BATCH = 64,
+	 * entry is its bucket << FREE_BUCKET_SHIFT | its first slot's place
+	 * in the bucket (no division in the kernel: the JIT's is a DIV),
+	 * FREE_V6 for IPv6 and FREE_LEFT when its tail is the slot before. */
+	FREE_BATCH = 1024,
 	FREE_V6 = 0x40000000,
 	FREE_LEFT = 0x20000000,
-	FREE_SLOT_MASK = 0x1fffffff,
+	FREE_BUCKET_SHIFT = 5,
+	FREE_BUCKET_MASK = 0xffffff, /* after the shift */
+	FREE_SLOT_MASK = 0x1f,
 };
 
-/* flowtap_free's context: the entries a harvest frees in one run. */
+/* The entries a harvest frees in one run of flowtap_free: the one value
+ * of the free_batch map, which user space fills through mmap. */
 struct free_batch {
 	__u32 n;
 	__u32 e[FREE_BATCH];
