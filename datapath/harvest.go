@@ -175,12 +175,11 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 	} else if t.sp != nil {
 		size = int(max(1, min(uint64(size), t.sp.Slots()/2)))
 	}
-	var (
-		batch = make([]entry, 0, size)
-		recs  [freeBatchSize]flow.Record
-		seqs  [freeBatchSize]uint64
-		keep  [freeBatchSize]bool // has a record (not a husk)
-	)
+	if t.batch == nil {
+		t.batch = new(collectBatch)
+	}
+	batch := make([]entry, 0, size)
+	recs, seqs, keep := &t.batch.recs, &t.batch.seqs, &t.batch.keep
 	flush := func() error {
 		if t.sp == nil {
 			// No spool: handed on before the free, as a kill between
@@ -233,6 +232,14 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 		}
 	}
 	return n, nil
+}
+
+// collectBatch is a batch's records, their spool sequences and whether
+// each has a record (a husk has none).
+type collectBatch struct {
+	recs [freeBatchSize]flow.Record
+	seqs [freeBatchSize]uint64
+	keep [freeBatchSize]bool
 }
 
 // waitForWriters returns after an RCU grace period: every XDP run that
