@@ -61,10 +61,7 @@ func (x *cmd) banner() {
 	}
 	rest := x.c.Text[x.c.Words[x.c.Pos].Col:]
 	x.c.Skip()
-	delim := rest[:1]
-	if strings.HasPrefix(rest, "^C") {
-		delim = "^C"
-	}
+	delim := bannerDelim(rest)
 	body := rest[len(delim):]
 	if i := strings.Index(body, delim); i >= 0 {
 		if strings.Contains(body[:i], "^C") {

@@ -116,21 +116,42 @@ var quietLine = []string{"stopbits", "speed", "databits", "parity", "flowcontrol
 // takeQuietly takes a line that is one of table's commands (a `no`
 // before it is the same) and reports whether it did.
 func (x *cmd) takeQuietly(table []string) bool {
-	var words []string
-	for _, w := range x.c.Words {
-		words = append(words, strings.ToLower(w.Text))
-	}
-	if len(words) > 0 && (words[0] == "no" || words[0] == "default") {
-		words = words[1:]
-	}
+	words, _ := x.commandWords()
 	for _, q := range table {
-		qw := strings.Fields(q)
-		if len(words) >= len(qw) && slices.Equal(words[:len(qw)], qw) {
+		if startsWith(words, q) {
 			x.c.Skip()
 			return true
 		}
 	}
 	return false
+}
+
+// commandWords is the line's words in lower case without a leading `no`
+// or `default`, and whether it was `no`.
+func (x *cmd) commandWords() (words []string, neg bool) {
+	for _, w := range x.c.Words {
+		words = append(words, strings.ToLower(w.Text))
+	}
+	if len(words) > 0 && (words[0] == "no" || words[0] == "default") {
+		return words[1:], words[0] == "no"
+	}
+	return words, false
+}
+
+// startsWith reports whether words begin with the words of phrase.
+func startsWith(words []string, phrase string) bool {
+	pw := strings.Fields(phrase)
+	return len(words) >= len(pw) && slices.Equal(words[:len(pw)], pw)
+}
+
+// bannerDelim is the delimiter that opens a banner's text: its first
+// character, or ^C, the two characters a running-config prints for IOS's
+// ETX.
+func bannerDelim(rest string) string {
+	if strings.HasPrefix(rest, "^C") {
+		return "^C"
+	}
+	return rest[:1]
 }
 
 // bannerOpen reports the delimiter of a `banner [TYPE] C text C` line
@@ -149,10 +170,7 @@ func bannerOpen(text string) string {
 	if rest == "" {
 		return ""
 	}
-	delim := rest[:1]
-	if strings.HasPrefix(rest, "^C") {
-		delim = "^C"
-	}
+	delim := bannerDelim(rest)
 	if strings.Contains(rest[len(delim):], delim) {
 		return ""
 	}
@@ -165,17 +183,9 @@ func bannerOpen(text string) string {
 // flowtap does anyway, its absence: taken and ignored, unless the
 // command is one flowtap cannot turn off (stillOn).
 func (x *cmd) refuseForeign(table []struct{ words, why string }) bool {
-	var words []string
-	for _, w := range x.c.Words {
-		words = append(words, strings.ToLower(w.Text))
-	}
-	neg := len(words) > 0 && words[0] == "no"
-	if len(words) > 0 && (words[0] == "no" || words[0] == "default") {
-		words = words[1:]
-	}
+	words, neg := x.commandWords()
 	for _, f := range table {
-		fw := strings.Fields(f.words)
-		if len(words) >= len(fw) && slices.Equal(words[:len(fw)], fw) {
+		if startsWith(words, f.words) {
 			if neg && !stillOn[f.words] {
 				x.c.Skip()
 				return true
