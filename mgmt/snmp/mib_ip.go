@@ -2,6 +2,7 @@ package snmp
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 
 	"github.com/jsimonetti/rtnetlink/v2"
@@ -110,7 +111,7 @@ func (m *ipMIB) ipAddrRows() ([]Row, error) {
 		}
 		seen[addr] = true
 		b := addr.As4()
-		mask := netip.AddrFrom4([4]byte(maskBytes(a.Prefix.Bits(), 4)))
+		mask := netip.AddrFrom4([4]byte(net.CIDRMask(a.Prefix.Bits(), 32)))
 		rows = append(rows, Row{Index: OID{uint32(b[0]), uint32(b[1]), uint32(b[2]), uint32(b[3])}, Values: []Value{
 			IPAddress(addr), Integer(int32(a.IfIndex)), IPAddress(mask),
 			Integer(1),     // Linux broadcasts to all ones
@@ -118,21 +119,6 @@ func (m *ipMIB) ipAddrRows() ([]Row, error) {
 		}})
 	}
 	return rows, nil
-}
-
-func maskBytes(bits, n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		switch {
-		case bits >= 8:
-			b[i] = 0xff
-			bits -= 8
-		case bits > 0:
-			b[i] = byte(0xff << (8 - bits))
-			bits = 0
-		}
-	}
-	return b
 }
 
 // prefixIndex is an ipAddressPrefixTable index: ifIndex, then the prefix
