@@ -45,27 +45,33 @@ Entering configuration mode
 
 [edit]
 ops@jtap# set forwarding-options sampling input rate 100
+
 [edit]
 ops@jtap# commit confirmed 0
 commit confirmed 0
                  ^
 error: value 0 is not within range (1..65535)
+
 [edit]
 ops@jtap# commit confirmed 5
 commit confirmed will be automatically rolled back in 5 minutes unless confirmed
 commit complete
+
 # commit confirmed will be rolled back in 5 minutes
 [edit]
 ops@jtap# set forwarding-options sampling input rate 200
+
 # commit confirmed will be rolled back in 5 minutes
 [edit]
 ops@jtap# commit confirmed
 commit confirmed will be automatically rolled back in 10 minutes unless confirmed
 commit complete
+
 # commit confirmed will be rolled back in 10 minutes
 [edit]
 ops@jtap# commit
 commit complete
+
 [edit]
 ops@jtap# top
 `
@@ -126,5 +132,70 @@ ops@jtap> show system commit | match confirmed
 	}
 	if r := f.Running().Sampling.Rate; r != 200 {
 		t.Errorf("rate %d after the commits, want 200", r)
+	}
+}
+
+// TestCommitOptionsAnyOrder: commit's options come in any order and a
+// quoted comment ends at its closing quote, so `commit comment "x"
+// and-quit` commits with comment x and leaves configuration mode.
+// Before, the comment took the rest of the line: the commit log read
+// `x" and-quit` and the session stayed in configuration mode. A word
+// that is no option is refused under its caret, nothing committed.
+func TestCommitOptionsAnyOrder(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	s := NewSession(f, "ops")
+	got := transcript(s, `
+configure
+set forwarding-options sampling input rate 100
+commit comment "rate 100, per NOC-12" frob
+commit comment "rate 100, per NOC-12" and-quit
+configure
+set forwarding-options sampling input rate 200
+commit check and-quit
+commit and-quit confirmed 3 comment moved`)
+	want := `ops@jtap> configure
+Entering configuration mode
+
+[edit]
+ops@jtap# set forwarding-options sampling input rate 100
+
+[edit]
+ops@jtap# commit comment "rate 100, per NOC-12" frob
+commit comment "rate 100, per NOC-12" frob
+                                      ^
+syntax error.
+
+[edit]
+ops@jtap# commit comment "rate 100, per NOC-12" and-quit
+commit complete
+Exiting configuration mode
+ops@jtap> configure
+Entering configuration mode
+
+[edit]
+ops@jtap# set forwarding-options sampling input rate 200
+
+[edit]
+ops@jtap# commit check and-quit
+commit check and-quit
+             ^
+syntax error, expecting <command>.
+
+[edit]
+ops@jtap# commit and-quit confirmed 3 comment moved
+commit confirmed will be automatically rolled back in 3 minutes unless confirmed
+commit complete
+Exiting configuration mode
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	cs := f.Commits()
+	if len(cs) != 3 || cs[1].Comment != "rate 100, per NOC-12" || cs[0].Comment != "moved" {
+		t.Errorf("commit log: %+v", cs)
 	}
 }

@@ -1,6 +1,7 @@
 package junos
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -118,6 +119,7 @@ Entering configuration mode
 [edit]
 ops@mx1# show system | display omit
 error: display omit is not supported (display set, inheritance or json)
+
 [edit]
 ops@mx1# exit
 Exiting configuration mode
@@ -154,32 +156,43 @@ top
 edit bogus`)
 	want := `[edit]
 ops@mx1# edit forwarding-options sampling
+
 [edit forwarding-options sampling]
 ops@mx1# edit interfaces
 edit interfaces
      ^
 syntax error.
+
 [edit forwarding-options sampling]
 ops@mx1# edit input rate
 edit input rate
            ^
 syntax error.
+
 [edit forwarding-options sampling]
 ops@mx1# up
+
 [edit forwarding-options]
 ops@mx1# top
+
 [edit]
 ops@mx1# edit interfaces eth5
+
 [edit interfaces eth5]
 ops@mx1# top
+
 [edit]
 ops@mx1# edit forwarding-options sampling family inet output flow-server 192.0.2.7
+
 [edit forwarding-options sampling family inet output flow-server 192.0.2.7]
 ops@mx1# top
+
 [edit]
 ops@mx1# edit groups G interfaces <eth*> unit 0
+
 [edit groups G interfaces <eth*> unit 0]
 ops@mx1# top
+
 [edit]
 ops@mx1# edit bogus
 edit bogus
@@ -207,16 +220,21 @@ top show snmp
 show input
 top edit snmp
 top frob`)
-	want := `[edit forwarding-options sampling]
+	want := `
+[edit forwarding-options sampling]
 ops@mx1# top set snmp contact noc
+
 [edit forwarding-options sampling]
 ops@mx1# top show snmp
 contact noc;
+
 [edit forwarding-options sampling]
 ops@mx1# show input
 rate 100;
+
 [edit forwarding-options sampling]
 ops@mx1# top edit snmp
+
 [edit snmp]
 ops@mx1# top frob
 top frob
@@ -225,5 +243,55 @@ unknown command.
 `
 	if got != want {
 		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestUpCommand: `up N COMMAND` runs the command as typed N levels up
+// (one without N) and stays at the edit level unless the command moves;
+// a refused command gets its caret under the line as typed. Before, `up
+// 2 show` was a syntax error (only `top COMMAND` was taken).
+func TestUpCommand(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name mx1\nset forwarding-options sampling input rate 100\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(&fakeBackend{history: []config.Config{base}}, "ops")
+	transcript(s, "configure\nedit forwarding-options sampling input")
+	got := transcript(s, `
+up show input
+up 2 show sampling input
+up 2 set sampling input max-packets-per-second 500
+up 5 show snmp
+up 1 edit family inet
+up 2 frob`)
+	want := `
+[edit forwarding-options sampling input]
+ops@mx1# up show input
+rate 100;
+
+[edit forwarding-options sampling input]
+ops@mx1# up 2 show sampling input
+rate 100;
+
+[edit forwarding-options sampling input]
+ops@mx1# up 2 set sampling input max-packets-per-second 500
+
+[edit forwarding-options sampling input]
+ops@mx1# up 5 show snmp
+
+[edit forwarding-options sampling input]
+ops@mx1# up 1 edit family inet
+
+[edit forwarding-options sampling family inet]
+ops@mx1# up 2 frob
+up 2 frob
+     ^
+unknown command.
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	if set := junosconf.RenderSet(s.cand.Candidate()); !strings.Contains(set, "set forwarding-options sampling input max-packets-per-second 500\n") {
+		t.Errorf("up 2 set did not set at its level:\n%s", set)
 	}
 }

@@ -35,13 +35,17 @@ Entering configuration mode
 
 [edit]
 ops@mx1# set forwarding-options sampling family inet output flow-server 192.0.2.7 port 2055
+
 [edit]
 ops@mx1# set forwarding-options sampling family inet output flow-server 192.0.2.8 port 2055
+
 [edit]
 ops@mx1# set forwarding-options sampling family inet output flow-server 192.0.2.7 port 9995
 warning: flow-server 192.0.2.7 now exports to port 9995 as well as 2055: each port gets every flow; to move the server instead, delete flow-server 192.0.2.7 port 2055
+
 [edit]
 ops@mx1# delete forwarding-options sampling family inet output flow-server 192.0.2.7 port 2055
+
 [edit]
 ops@mx1# show | display set
 set system host-name mx1

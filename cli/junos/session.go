@@ -107,6 +107,11 @@ type Session struct {
 	announcement func() string
 	// jsonDone is set by a command that honoured `| display json`.
 	jsonDone bool
+	// gap: a line ran in configuration mode and the next prompt has
+	// not yet been drawn. Junos leaves an empty line between a
+	// command's output (or the Return on an empty line) and the [edit]
+	// banner, once: the prompt drawn again after `?` or ^C has none.
+	gap bool
 }
 
 // NewSession opens an operational-mode session for user, with every
@@ -161,6 +166,10 @@ func (s *Session) Prompt() string {
 		// confirms.
 		banner = fmt.Sprintf("# commit confirmed will be rolled back in %d minutes\n%s", confirmMinutes(time.Until(d)), banner)
 	}
+	if s.gap {
+		banner = "\n" + banner
+		s.gap = false
+	}
 	return fmt.Sprintf("%s\n%s@%s# ", banner, s.user, s.b.Hostname())
 }
 
@@ -172,6 +181,9 @@ func (s *Session) Exec(line string) string {
 }
 
 func (s *Session) run(w io.Writer, line string) {
+	// `configure` prints its own empty line; leaving configuration mode
+	// leaves no banner to set apart.
+	defer func(editing bool) { s.gap = editing && s.cand != nil }(s.cand != nil)
 	line = strings.TrimSpace(line)
 	if line == "" {
 		return
@@ -349,36 +361,110 @@ func confirmMinutes(left time.Duration) int {
 	return max(int((left+time.Minute-1)/time.Minute), 1)
 }
 
-// unquote takes the quotes off a commit comment typed in them.
-func unquote(v string) string {
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-		return v[1 : len(v)-1]
-	}
-	return v
-}
-
 // defaultConfirmWait is commit confirmed's wait when no minutes are given.
 const defaultConfirmWait = 10
 
-func (s *Session) commit(w io.Writer, rest string) error {
-	by := show.CommitEntry{User: s.user, Via: "cli"}
-	if before, comment, ok := strings.Cut(rest, "comment"); ok && (before == "" || strings.HasSuffix(before, " ")) {
-		// `commit comment "text"`: the log's line under the commit.
-		rest, by.Comment = strings.TrimSpace(before), unquote(strings.TrimSpace(comment))
-	}
-	opt := strings.Fields(rest)
-	confirmed := 0
-	if len(opt) > 0 && opt[0] == "confirmed" {
-		confirmed = defaultConfirmWait
-		if len(opt) > 1 {
-			n, err := strconv.Atoi(opt[1])
-			if err != nil || n < 1 || n > 65535 {
-				line := "commit " + rest
-				return fmt.Errorf("%s\n%s^\nerror: value %s is not within range (1..65535)", line, strings.Repeat(" ", strings.LastIndex(line, opt[1])), opt[1])
+// commitOptions are what a commit line asks for after `commit`.
+type commitOptions struct {
+	check, andQuit bool
+	confirmed      int // minutes; 0: a plain commit
+	comment        string
+}
+
+// optionWord is a word of a commit line: a quoted comment is one word,
+// ending at its closing quote, as Junos reads it.
+type optionWord struct {
+	text string
+	pos  int
+}
+
+// optionWords splits rest (what follows `commit `) into words; a word
+// opened by a double quote runs to the next one (\" inside it is a
+// quote). An unterminated quote takes the rest of the line.
+func optionWords(rest string) []optionWord {
+	var out []optionWord
+	for i := 0; i < len(rest); {
+		if rest[i] == ' ' {
+			i++
+			continue
+		}
+		j := i + 1
+		if rest[i] == '"' {
+			for j < len(rest) && rest[j] != '"' {
+				if rest[j] == '\\' {
+					j++
+				}
+				j++
 			}
-			confirmed = n
+			j = min(j+1, len(rest))
+		} else {
+			for j < len(rest) && rest[j] != ' ' {
+				j++
+			}
+		}
+		out = append(out, optionWord{rest[i:j], i})
+		i = j
+	}
+	return out
+}
+
+// parseCommit reads commit's options, in any order: and-quit, check,
+// comment TEXT (one word, or a quoted string that ends at its quote),
+// confirmed [MINUTES]. A word that is none of them gets the caret under
+// it.
+func parseCommit(rest string) (commitOptions, error) {
+	line := strings.TrimSpace("commit " + rest)
+	off := len("commit ")
+	caret := func(pos int, why string) error {
+		return fmt.Errorf("%s\n%s^\n%s", line, strings.Repeat(" ", off+pos), why)
+	}
+	var o commitOptions
+	ws := optionWords(rest)
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		switch w.text {
+		case "check":
+			o.check = true
+		case "and-quit":
+			o.andQuit = true
+		case "comment":
+			if i+1 >= len(ws) {
+				return o, caret(len(rest)+1, "syntax error, expecting <comment>.")
+			}
+			i++
+			o.comment = ws[i].text
+			if len(o.comment) >= 2 && o.comment[0] == '"' && o.comment[len(o.comment)-1] == '"' {
+				o.comment = strings.ReplaceAll(o.comment[1:len(o.comment)-1], `\"`, `"`)
+			}
+		case "confirmed":
+			o.confirmed = defaultConfirmWait
+			if i+1 < len(ws) && ws[i+1].text[0] >= '0' && ws[i+1].text[0] <= '9' {
+				i++
+				n, err := strconv.Atoi(ws[i].text)
+				if err != nil || n < 1 || n > 65535 {
+					return o, caret(ws[i].pos, "error: value "+ws[i].text+" is not within range (1..65535)")
+				}
+				o.confirmed = n
+			}
+		default:
+			return o, caret(w.pos, "syntax error.")
 		}
 	}
+	if o.check && (o.andQuit || o.confirmed > 0) {
+		// A check applies nothing, so it neither quits nor waits.
+		return o, caret(ws[len(ws)-1].pos, "syntax error.")
+	}
+	return o, nil
+}
+
+func (s *Session) commit(w io.Writer, rest string) error {
+	by := show.CommitEntry{User: s.user, Via: "cli"}
+	o, err := parseCommit(rest)
+	if err != nil {
+		return err
+	}
+	by.Comment = o.comment
+	confirmed := o.confirmed
 	c, err := s.cand.Commit()
 	if err != nil {
 		if e := s.screen(err); e != nil {
@@ -386,7 +472,7 @@ func (s *Session) commit(w io.Writer, rest string) error {
 		}
 		return errors.New("error: configuration check-out failed")
 	}
-	if len(opt) > 0 && opt[0] == "check" {
+	if o.check {
 		// A check confirms a waiting commit confirmed, as a commit does.
 		s.b.Confirm()
 		fmt.Fprintln(w, "configuration check succeeds")
@@ -412,7 +498,7 @@ func (s *Session) commit(w io.Writer, rest string) error {
 	}
 	fmt.Fprintln(w, "commit complete")
 	s.cand = s.candidate(s.b.Running())
-	if len(opt) > 0 && opt[0] == "and-quit" {
+	if o.andQuit {
 		fmt.Fprintln(w, "Exiting configuration mode")
 		s.cand, s.path = nil, nil
 	}

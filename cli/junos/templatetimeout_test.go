@@ -41,10 +41,13 @@ Entering configuration mode
 ops@mx1# set forwarding-options sampling instance S1 family inet output flow-active-timeout 120
 set forwarding-options sampling instance S1 family inet output flow-active-timeout 120
 error: flow-server 192.0.2.7 uses template T1, whose timeouts apply: set services flow-monitoring version9 template T1 flow-active-timeout 120
+
 [edit]
 ops@mx1# show | compare
+
 [edit]
 ops@mx1# set services flow-monitoring version9 template T1 flow-active-timeout 120
+
 [edit]
 ops@mx1# commit
 commit complete

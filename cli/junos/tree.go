@@ -457,6 +457,25 @@ func (s *Session) confirmExit(w io.Writer) bool {
 	}
 }
 
+// execAt runs cmd as typed at the edit level at (`top COMMAND`, `up N
+// COMMAND`): the session stays at its own level unless the command moves
+// it (`top edit X`). typed is the words before the command, for the
+// caret of a refused one.
+func (s *Session) execAt(w io.Writer, at []string, typed, cmd string) error {
+	saved := s.path
+	s.path = slices.Clone(at)
+	err := s.exec(w, s.conf, cmd)
+	if s.cand != nil && slices.Equal(s.path, at) {
+		s.path = saved
+	}
+	// A caret under the command's words: the line as typed.
+	if err != nil && strings.HasPrefix(err.Error(), cmd+"\n") {
+		line, rest, _ := strings.Cut(err.Error(), "\n")
+		err = errors.New(typed + line + "\n" + strings.Repeat(" ", len(typed)) + rest)
+	}
+	return err
+}
+
 // configurationTree is configuration mode's commands.
 func configurationTree() *node {
 	edit := func(s *Session, w io.Writer, args []string) error {
@@ -520,8 +539,30 @@ func configurationTree() *node {
 		fmt.Fprintln(w, "load complete")
 		return nil
 	}
-	comment := func() *node {
-		return kw("comment", "Message to write to commit log", rest("<comment>", "Message to write to commit log").Runs(commit))
+	// commit's options come in any order (`commit comment "x"
+	// and-quit`, `commit and-quit comment "x"`); each leads on to the
+	// ones not yet given. A comment takes the rest of the line, which
+	// parseCommit reads: its quoted text ends at the quote, options may
+	// follow.
+	var commitOpts func(used ...string) []*node
+	commitOpts = func(used ...string) []*node {
+		var out []*node
+		if !slices.Contains(used, "and-quit") {
+			out = append(out, kw("and-quit", "Quit configuration mode if commit succeeds", commitOpts(append(used, "and-quit")...)...).Runs(commit))
+		}
+		if len(used) == 0 {
+			out = append(out, kw("check", "Check correctness of syntax; do not apply changes").Runs(commit))
+		}
+		if !slices.Contains(used, "comment") {
+			out = append(out, kw("comment", "Message to write to commit log", rest("<comment>", "Message to write to commit log").Runs(commit)))
+		}
+		if !slices.Contains(used, "confirmed") {
+			more := append(slices.Clone(used), "confirmed")
+			out = append(out, kw("confirmed", "Automatically rollback if not confirmed",
+				append([]*node{cmdtree.Value[*Session]("<minutes>", "Number of minutes until rollback (1..65535)", nil, commitOpts(more...)...).Runs(commit)},
+					commitOpts(more...)...)...).Runs(commit))
+		}
+		return out
 	}
 	return kw("", "",
 		kw("set", "Set a parameter", rest("<statement>", "Configuration statement").Runs(edit)),
@@ -548,23 +589,21 @@ func configurationTree() *node {
 			return nil
 		})).Runs(func(*Session, io.Writer, []string) error { return nil }),
 		kw("up", "Exit one or more levels of configuration",
-			cmdtree.Value[*Session]("<number>", "Number of levels to move up", nil).Runs(up)).Runs(up),
+			// `up 2 show`, `up set ...`: the command as typed that many
+			// levels up, as `top COMMAND` runs it at the top.
+			cmdtree.Value[*Session]("<number>", "Number of levels to move up", cmdtree.RangeCheck(1, 1<<20),
+				rest("<command>", "Command to run at that level").Runs(func(s *Session, w io.Writer, args []string) error {
+					n, _ := strconv.Atoi(args[1])
+					return s.execAt(w, s.path[:max(len(s.path)-n, 0)], "up "+args[1]+" ", args[2])
+				})).Runs(up),
+			rest("<command>", "Command to run one level up").Runs(func(s *Session, w io.Writer, args []string) error {
+				return s.execAt(w, s.path[:max(len(s.path)-1, 0)], "up ", args[1])
+			})).Runs(up),
 		kw("top", "Exit to top level of configuration",
 			// `top set ...`, `top show ...`: the command as typed at the
 			// top, the edit level kept, unless it moves (`top edit X`).
 			rest("<command>", "Command to run at the top level").Runs(func(s *Session, w io.Writer, args []string) error {
-				saved := s.path
-				s.path = nil
-				err := s.exec(w, s.conf, args[1])
-				if s.path == nil {
-					s.path = saved
-				}
-				// A caret under the command's words: the line as typed.
-				if err != nil && strings.HasPrefix(err.Error(), args[1]+"\n") {
-					line, rest, _ := strings.Cut(err.Error(), "\n")
-					err = errors.New("top " + line + "\n    " + rest)
-				}
-				return err
+				return s.execAt(w, nil, "top ", args[1])
 			})).Runs(func(s *Session, w io.Writer, _ []string) error {
 			s.path = nil
 			return nil
@@ -572,14 +611,7 @@ func configurationTree() *node {
 		kw("exit", "Exit from this level", rest("<what>", "configuration-mode: leave configuration mode").Runs(exit)).Runs(exit),
 		kw("quit", "Quit from this level").Runs(exit),
 		kw("show", "Show a parameter", rest("<statement>", "Configuration statement").Runs(showCand)).Runs(showCand),
-		kw("commit", "Commit current set of changes",
-			kw("check", "Check correctness of syntax; do not apply changes").Runs(commit),
-			comment(),
-			// `commit confirmed 5 comment "..."`: a comment may follow.
-			kw("confirmed", "Automatically rollback if not confirmed",
-				cmdtree.Value[*Session]("<minutes>", "Number of minutes until rollback (1..65535)", nil, comment()).Runs(commit),
-				comment()).Runs(commit),
-			kw("and-quit", "Quit configuration mode if commit succeeds").Runs(commit)).Runs(commit),
+		kw("commit", "Commit current set of changes", commitOpts()...).Runs(commit),
 		kw("load", "Load configuration from ASCII file",
 			kw("merge", "Merge contents with existing configuration", kw("terminal", "Use login terminal",
 				kw("relative", "Load configuration relative to the current edit level").Runs(load)).Runs(load)),

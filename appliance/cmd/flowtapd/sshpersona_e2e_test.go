@@ -62,12 +62,15 @@ Entering configuration mode
 [edit]
 admin@e2e# show flowtap
 platform cflowd;
+
 [edit]
 admin@e2e# set system host-name other
+
 [edit]
 admin@e2e# exit
 The configuration has been changed but not committed
 Exit with uncommitted changes? [yes,no] (yes) no
+
 [edit]
 admin@e2e# exit
 The configuration has been changed but not committed
