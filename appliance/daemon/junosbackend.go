@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -248,4 +252,34 @@ func (j *JunOS) LookupHost(name string) ([]netip.Addr, error) {
 		return nil, errors.New("connection timed out; no servers could be reached")
 	}
 	return []netip.Addr{a}, nil
+}
+
+// maxLoadFile bounds what `load ... FILE` reads: a configuration is a
+// few kilobytes, and the file is read whole.
+const maxLoadFile = 4 << 20
+
+// ReadFile is the file `load merge|replace|override|patch|set FILE`
+// reads: an absolute path, or a name beside the startup-config (the
+// --state directory), where Junos would look in the user's home
+// directory. Only a regular file of at most maxLoadFile bytes.
+func (j *JunOS) ReadFile(name string) ([]byte, error) {
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(filepath.Dir(j.m.opts.StartupPath), name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file")}
+	}
+	if st.Size() > maxLoadFile {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("larger than %d bytes", maxLoadFile)}
+	}
+	return io.ReadAll(io.LimitReader(f, maxLoadFile))
 }

@@ -17,37 +17,45 @@ import (
 // may also just end.
 const endOfInput = "\x04"
 
-// load is `load merge|set|override terminal [relative]`: the text typed or pasted
-// up to ^D at a new line goes into the candidate (override: replaces its
-// JunOS part); statements refused are reported and the rest kept, with
-// JunOS's "load complete (N errors)".
+// load is `load merge|replace|override|patch|set terminal|FILE
+// [relative]`: the text typed or pasted up to ^D at a new line, or the
+// file's, goes into the candidate only (commit applies it, rollback 0
+// drops it). merge and set add to it, replace first takes away each
+// statement tagged `replace:`, override replaces its JunOS part, patch
+// applies `show | compare` output. Statements refused are reported and
+// the rest kept, with JunOS's "load complete (N errors)"; a patch is
+// whole or not at all.
 func load(s *Session, w io.Writer, args []string) error {
-	if s.ask == nil {
-		return errors.New("error: load terminal needs a terminal or a script to read from")
-	}
-	var lines []string
-	prompt := "[Type ^D at a new line to end input]"
-	for {
-		l, err := s.ask.Ask(prompt, false)
-		prompt = ""
-		if errors.Is(err, io.EOF) || strings.TrimSpace(l) == endOfInput {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("error: %v", err)
-		}
-		lines = append(lines, l)
+	text, err := loadText(s, args[2])
+	if err != nil {
+		return err
 	}
 	if args[len(args)-1] == "relative" && len(s.path) > 0 {
-		lines = relativeTo(s.path, lines)
+		text = strings.Join(relativeTo(s.path, strings.Split(text, "\n")), "\n")
 	}
-	text := strings.Join(lines, "\n")
 	base := s.cand.Candidate()
 	if args[1] == "override" {
 		base = junosconf.OverrideBase(base)
 	}
 	cand := s.candidate(base)
-	errs := cand.Load(text)
+	var errs config.Errors
+	switch args[1] {
+	case "patch":
+		if err := cand.Patch(text); err != nil {
+			// A hunk that does not apply leaves the candidate as it was.
+			var pe *junosconf.PatchError
+			if errors.As(err, &pe) {
+				fmt.Fprintln(w, pe)
+			} else {
+				fmt.Fprintln(w, s.screen(err))
+			}
+			return errors.New("error: load patch failed")
+		}
+	case "replace":
+		errs = cand.LoadReplace(text)
+	default:
+		errs = cand.Load(text)
+	}
 	if len(errs) > 0 {
 		fmt.Fprintln(w, s.screen(errs))
 	}
@@ -58,6 +66,36 @@ func load(s *Session, w io.Writer, args []string) error {
 		fmt.Fprintln(w, "load complete")
 	}
 	return nil
+}
+
+// loadText is what a load reads: the lines typed up to ^D for
+// `terminal`, else the file's text (the backend finds a relative name
+// where Junos would look in the user's home directory).
+func loadText(s *Session, from string) (string, error) {
+	if from != "terminal" {
+		b, err := s.b.ReadFile(from)
+		if err != nil {
+			return "", fmt.Errorf("error: could not open configuration file: %s: %v", from, errors.Unwrap(err))
+		}
+		return string(b), nil
+	}
+	if s.ask == nil {
+		return "", errors.New("error: load terminal needs a terminal or a script to read from")
+	}
+	var lines []string
+	prompt := "[Type ^D at a new line to end input]\n"
+	for {
+		l, err := s.ask.Ask(prompt, false)
+		prompt = ""
+		if errors.Is(err, io.EOF) || strings.TrimSpace(l) == endOfInput {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("error: %v", err)
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n"), nil
 }
 
 // relativeTo puts text typed at the edit level path under it, for `load

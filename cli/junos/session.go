@@ -87,6 +87,10 @@ type Backend interface {
 	// Taps are the passive taps' fibres with their state and counters,
 	// for flowtap's `show flowtap taps` (IOS has the same).
 	Taps() []show.TapView
+	// ReadFile is a configuration file `load ... FILE` reads: a name
+	// without a directory is looked for beside the startup-config, as
+	// Junos looks in the user's home directory.
+	ReadFile(name string) ([]byte, error)
 }
 
 // Session is one JunOS CLI session.

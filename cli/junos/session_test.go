@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -30,6 +31,14 @@ type fakeBackend struct {
 	deadline time.Time
 	commits  []show.CommitEntry // the history's, newest last
 	cleared  int                // clear services accounting statistics
+	dir      string             // where load FILE finds a name alone
+}
+
+func (f *fakeBackend) ReadFile(name string) ([]byte, error) {
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(f.dir, name)
+	}
+	return os.ReadFile(name)
 }
 
 func (f *fakeBackend) CommitConfirmed(c config.Config, wait time.Duration, by show.CommitEntry) error {

@@ -457,6 +457,20 @@ func (s *Session) confirmExit(w io.Writer) bool {
 	}
 }
 
+// loadKind is `load KIND terminal|FILE`, with `relative` where Junos
+// takes it (merge, replace, set).
+func loadKind(kind, help string, relative bool) *node {
+	from := func() []*node {
+		if !relative {
+			return nil
+		}
+		return []*node{kw("relative", "Load configuration relative to the current edit level").Runs(load)}
+	}
+	return kw(kind, help,
+		kw("terminal", "Use login terminal", from()...).Runs(load),
+		cmdtree.Value[*Session]("<filename>", "Filename (a name alone is beside the startup-config)", nil, from()...).Runs(load))
+}
+
 // execAt runs cmd as typed at the edit level at (`top COMMAND`, `up N
 // COMMAND`): the session stays at its own level unless the command moves
 // it (`top edit X`). typed is the words before the command, for the
@@ -613,11 +627,11 @@ func configurationTree() *node {
 		kw("show", "Show a parameter", rest("<statement>", "Configuration statement").Runs(showCand)).Runs(showCand),
 		kw("commit", "Commit current set of changes", commitOpts()...).Runs(commit),
 		kw("load", "Load configuration from ASCII file",
-			kw("merge", "Merge contents with existing configuration", kw("terminal", "Use login terminal",
-				kw("relative", "Load configuration relative to the current edit level").Runs(load)).Runs(load)),
-			kw("override", "Override existing configuration", kw("terminal", "Use login terminal").Runs(load)),
-			kw("set", "Execute set of commands on existing configuration", kw("terminal", "Use login terminal",
-				kw("relative", "Load configuration relative to the current edit level").Runs(load)).Runs(load))),
+			loadKind("merge", "Merge contents with existing configuration", true),
+			loadKind("override", "Override existing configuration", false),
+			loadKind("patch", "Load patch file", false),
+			loadKind("replace", "Replace configuration data", true),
+			loadKind("set", "Execute set of commands on existing configuration", true)),
 		kw("rollback", "Roll back to previous committed configuration",
 			cmdtree.Value[*Session]("<number>", "Index of rollback configuration (0..49)", nil).Runs(rollback)).Runs(rollback),
 		kw("run", "Run an operational-mode command", rest("<command>", "Operational-mode command").Runs(func(s *Session, w io.Writer, args []string) error {

@@ -637,7 +637,11 @@ func (w *runOutput) Ask(prompt string, key bool) (string, error) {
 			io.WriteString(w.e.out, "\r\n")
 			return string(ans), nil
 		case c == 0x03, c == 0x04 && len(ans) == 0: // Ctrl-C; Ctrl-D on an empty line ends a load
-			io.WriteString(w.e.out, "\r\n")
+			if c == 0x03 || !lineStart(prompt) {
+				// ^D at the start of a line of its own (a load's)
+				// leaves the cursor there for what follows.
+				io.WriteString(w.e.out, "\r\n")
+			}
 			return "", io.EOF
 		case (c == 0x7f || c == 0x08) && len(ans) > 0:
 			ans = ans[:len(ans)-1]
@@ -719,9 +723,17 @@ type scriptOutput struct {
 	eof bool
 }
 
+// lineStart reports whether an answer to prompt is typed at the start of
+// a line: a prompt that ends its own line (load terminal's banner), or
+// none (the lines after it).
+func lineStart(prompt string) bool { return prompt == "" || strings.HasSuffix(prompt, "\n") }
+
 func (w *scriptOutput) Ask(prompt string, key bool) (string, error) {
 	if prompt != "" { // a continuation line (load terminal) has none
-		io.WriteString(w.Writer, prompt+"\n")
+		io.WriteString(w.Writer, prompt)
+		if !lineStart(prompt) {
+			io.WriteString(w.Writer, "\n")
+		}
 	}
 	if w.eof {
 		return "", io.EOF

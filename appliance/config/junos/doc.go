@@ -30,6 +30,12 @@
 // set` its set line then `deactivate system services ssh`), so that it
 // shows where a deleted statement would not.
 //
+// Loads (junos_load.go, junos_patch.go): Load merges (a `replace:` tag
+// ignored), LoadReplace first deletes each statement tagged `replace:`,
+// OverrideBase is what `load override` starts from, and Patch applies
+// `show | compare` output hunk by hunk, a *PatchError naming the first
+// hunk that does not apply.
+//
 // Text beside the settings (junos_text.go, junos_textrender.go,
 // config.JunOSText): `deactivate STATEMENT` takes the statement's set
 // lines out of the settings and keeps them (config.JunOSInactive),

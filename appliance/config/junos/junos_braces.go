@@ -43,7 +43,7 @@ func flattenBraces(src string) ([]numberedLine, error) {
 	annotate := func(line int, ls [][]string, words []string, text string) {
 		if text != "" {
 			q := `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(text) + `"`
-			out = append(out, numberedLine{line, "annotate" + strings.TrimPrefix(setLine(ls, words), "set") + " " + q})
+			out = append(out, numberedLine{line, "annotate" + strings.TrimPrefix(setLine(ls, words), "set") + " " + q, false})
 		}
 	}
 	var stack []container
@@ -56,13 +56,13 @@ func flattenBraces(src string) ([]numberedLine, error) {
 	}
 	emit := func(line int, words []string) {
 		// `inactive: ssh;` is the statement, then its deactivation.
-		inactive := len(words) > 1 && words[0] == strings.TrimSpace(inactivePrefix)
-		if inactive {
-			words = words[1:]
+		words, inactive, replace := tags(words)
+		if replace {
+			out = append(out, numberedLine{line, "delete" + strings.TrimPrefix(setLine(labels(len(stack)), words), "set"), true})
 		}
-		out = append(out, numberedLine{line, setLine(labels(len(stack)), words)})
+		out = append(out, numberedLine{line, setLine(labels(len(stack)), words), false})
 		if inactive {
-			out = append(out, numberedLine{line, deactivateLine(labels(len(stack)), words)})
+			out = append(out, numberedLine{line, deactivateLine(labels(len(stack)), words), false})
 		}
 		annotate(line, labels(len(stack)), words, note)
 		note = ""
@@ -81,10 +81,14 @@ func flattenBraces(src string) ([]numberedLine, error) {
 			if len(words) == 0 {
 				return nil, braceError(t.line, "'{' without a statement before it")
 			}
-			c := container{labels: words, note: note}
+			c := container{note: note}
 			note = ""
-			if len(words) > 1 && words[0] == strings.TrimSpace(inactivePrefix) {
-				c.labels, c.inactive = words[1:], true
+			var replace bool
+			c.labels, c.inactive, replace = tags(words)
+			if replace {
+				// What the container held goes before what the text
+				// gives it.
+				out = append(out, numberedLine{t.line, "delete" + strings.TrimPrefix(setLine(labels(len(stack)), c.labels), "set"), true})
 			}
 			stack = append(stack, c)
 			words = nil
@@ -110,7 +114,7 @@ func flattenBraces(src string) ([]numberedLine, error) {
 			// The container's own deactivation and note follow what it
 			// holds.
 			if top.inactive {
-				out = append(out, numberedLine{t.line, deactivateLine(labels(len(stack)), nil)})
+				out = append(out, numberedLine{t.line, deactivateLine(labels(len(stack)), nil), false})
 			}
 			annotate(t.line, labels(len(stack)), nil, top.note)
 			stack = stack[:len(stack)-1]
@@ -122,6 +126,27 @@ func flattenBraces(src string) ([]numberedLine, error) {
 		return nil, braceError(strings.Count(src, "\n")+1, "unexpected end of text: missing '}' or ';'")
 	}
 	return out, nil
+}
+
+// replaceTag is Junos's tag on a statement that `load replace` puts in
+// place of the candidate's statement of that name.
+const replaceTag = "replace:"
+
+// tags takes the `inactive:` and `replace:` tags off a statement's
+// words, in either order.
+func tags(words []string) (rest []string, inactive, replace bool) {
+	for len(words) > 1 {
+		switch words[0] {
+		case strings.TrimSpace(inactivePrefix):
+			inactive = true
+		case replaceTag:
+			replace = true
+		default:
+			return words, inactive, replace
+		}
+		words = words[1:]
+	}
+	return words, inactive, replace
 }
 
 func setLine(stack [][]string, words []string) string {

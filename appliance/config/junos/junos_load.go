@@ -22,11 +22,57 @@ func (s *Session) Load(src string) config.Errors {
 	}
 	var errs config.Errors
 	for _, l := range lines {
+		if l.replace {
+			continue // merged: the tag is not load merge's
+		}
 		if e := s.exec(l.n, l.text); e != nil {
 			errs = append(errs, e)
 		}
 	}
 	return errs
+}
+
+// LoadReplace is `load replace`: as Load, but a statement tagged
+// `replace:` (`replace: input { rate 10; }`) first takes the candidate's
+// statement of that name away, so that what it held and the text does
+// not say is gone; statements without the tag merge.
+func (s *Session) LoadReplace(src string) config.Errors {
+	lines, err := junosLines(src)
+	if err != nil {
+		var le *config.LineError
+		if errors.As(err, &le) {
+			le.File = s.file
+		}
+		return config.Errors{err}
+	}
+	var errs config.Errors
+	for _, l := range lines {
+		if l.replace {
+			s.deleteStatement(l.n, l.text)
+			continue
+		}
+		if e := s.exec(l.n, l.text); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	return errs
+}
+
+// deleteStatement runs a delete line that names a statement as the
+// configuration shows it: a leaf with its value (`rate 100`), which the
+// grammar deletes by its keyword, or a container with its name. Not
+// found is no error: there is nothing to take away.
+func (s *Session) deleteStatement(n int, line string) bool {
+	e := s.exec(n, line)
+	if e == nil {
+		return true
+	}
+	// A leaf's value after the keyword: refused at that last word.
+	i := strings.LastIndexByte(line, ' ')
+	if e.Kind != config.ErrInvalid || i < 0 || e.Col != i+1 {
+		return false
+	}
+	return s.exec(n, line[:i]) == nil
 }
 
 // OverrideBase is what `load override` starts from: c without anything

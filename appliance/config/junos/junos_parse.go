@@ -161,6 +161,9 @@ func ApplyWith(base config.Config, file string, src []byte, r config.Resolver) (
 	s.batch, s.res = true, r
 	var errs config.Errors
 	for _, l := range lines {
+		if l.replace {
+			continue
+		}
 		if e := s.exec(l.n, l.text); e != nil {
 			errs = append(errs, e)
 		}
@@ -175,6 +178,10 @@ func ApplyWith(base config.Config, file string, src []byte, r config.Resolver) (
 type numberedLine struct {
 	n    int
 	text string
+	// replace: a delete line a `replace:` tag stands for, which only
+	// `load replace` takes (deleteStatement); the other loaders merge
+	// the statement, the tag ignored.
+	replace bool
 }
 
 // junosLines turns the source into set lines: brace text is flattened,
@@ -189,7 +196,7 @@ func junosLines(src string) ([]numberedLine, error) {
 		if t := strings.TrimSpace(l); t == "" || t[0] == '#' {
 			continue
 		}
-		out = append(out, numberedLine{i + 1, l})
+		out = append(out, numberedLine{i + 1, l, false})
 	}
 	return out, nil
 }
