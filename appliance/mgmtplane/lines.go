@@ -14,6 +14,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/cli/control"
+	"github.com/flowtap/flowtap/cli/junos"
 	"github.com/flowtap/flowtap/cli/show"
 )
 
@@ -217,6 +218,13 @@ func (e *lineEntry) number() int {
 		return e.n + 1
 	}
 	return -1
+}
+
+// junosLine is line e as JunOS's `status` shows it: its name, when it
+// opened and its idle time by the table's clock.
+func (t *lineTable) junosLine(e *lineEntry) junos.Line {
+	return junos.Line{Terminal: lineNames[e.kind] + strconv.Itoa(e.n), Since: e.began,
+		Idle: func() time.Duration { return max(t.clock()-time.Duration(e.last.Load()), 0) }}
 }
 
 // Users lists the lines, the one with id self marked.

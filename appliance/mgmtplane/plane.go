@@ -44,6 +44,8 @@ type Plane struct {
 	ctrl   *control.Server
 	// lines are the open CLI sessions (show users, clear line).
 	lines *lineTable
+	// editors are the JunOS sessions in configuration mode (status).
+	editors junos.Editors
 	// sshSrv is the running SSH server, for the metrics; read without mu,
 	// which a configuration change holds while it stops the endpoint a
 	// scrape is reading.
@@ -180,8 +182,8 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 	case h.Dialect == "junos" && linePass:
 		return nil, fmt.Errorf("the console asks for its password (line con 0, login): use the IOS CLI")
 	case h.Dialect == "junos":
-		s = junos.NewSessionWith(m.JunOS(), junos.Options{User: "root", Announcement: func() string { return bannerOf(m, lineName(h))("motd") }})
-		line()
+		s = junos.NewSessionWith(m.JunOS(), junos.Options{User: "root", Announcement: func() string { return bannerOf(m, lineName(h))("motd") },
+			Editors: &p.editors, Line: p.lines.junosLine(line())})
 	default:
 		return nil, fmt.Errorf("unknown CLI dialect %q: ios or junos", h.Dialect)
 	}

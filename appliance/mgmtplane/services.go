@@ -176,7 +176,7 @@ func (s *sshService) apply(c config.Config) {
 				// this session keeps its CLI to the end, as a router's
 				// open sessions do across a commit.
 				return tracked{t: p.lines, e: e, m: m,
-					inner: junos.NewSessionWith(m.JunOS(), junos.Options{User: c.User, ReadOnly: priv < 15,
+					inner: junos.NewSessionWith(m.JunOS(), junos.Options{User: c.User, ReadOnly: priv < 15, Editors: &p.editors, Line: p.lines.junosLine(e),
 						Announcement: func() string { return bannerOf(m, "vty "+strconv.Itoa(e.n))("motd") }})}
 			}
 			return tracked{t: p.lines, e: e, m: m,

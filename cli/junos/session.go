@@ -116,6 +116,12 @@ type Session struct {
 	// command's output (or the Return on an empty line) and the [edit]
 	// banner, once: the prompt drawn again after `?` or ^C has none.
 	gap bool
+	// editors is the box's table of sessions in configuration mode
+	// (`status`), editing this session's place in it; line is the line
+	// the session holds.
+	editors *Editors
+	editing *editor
+	line    Line
 }
 
 // NewSession opens an operational-mode session for user, with every
@@ -136,6 +142,11 @@ type Options struct {
 	// Announcement is `system login announcement` (the model's motd) as
 	// this session shows it after the login; nil or "" shows none.
 	Announcement func() string
+	// Editors is the box's table of sessions in configuration mode, one
+	// for every session (`status` lists it); nil: status lists none.
+	Editors *Editors
+	// Line is the line the session holds, as status shows it.
+	Line Line
 }
 
 // NewSessionWith opens an operational-mode session with opts.
@@ -144,7 +155,8 @@ func NewSessionWith(b Backend, opts Options) *Session {
 	if opts.ReadOnly {
 		op = readOnly(op)
 	}
-	return &Session{b: b, user: opts.User, op: op, conf: configurationTree(), announcement: opts.Announcement}
+	return &Session{b: b, user: opts.User, op: op, conf: configurationTree(), announcement: opts.Announcement,
+		editors: opts.Editors, line: opts.Line}
 }
 
 // tree is the current mode's command tree.
@@ -187,7 +199,10 @@ func (s *Session) Exec(line string) string {
 func (s *Session) run(w io.Writer, line string) {
 	// `configure` prints its own empty line; leaving configuration mode
 	// leaves no banner to set apart.
-	defer func(editing bool) { s.gap = editing && s.cand != nil }(s.cand != nil)
+	defer func(editing bool) {
+		s.gap = editing && s.cand != nil
+		s.noteLevel()
+	}(s.cand != nil)
 	line = strings.TrimSpace(line)
 	if line == "" {
 		return
@@ -512,6 +527,7 @@ func (s *Session) commit(w io.Writer, rest string) error {
 // Serve runs the session over a stream: a script when not interactive,
 // else line by line with echo.
 func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty control.Terminal) error {
+	defer s.Close()
 	if !tty.Interactive {
 		return term.Script(ctx, in, out, shell{s})
 	}
@@ -526,6 +542,15 @@ func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty co
 		}
 	}
 	return term.Serve(ctx, in, out, shell{s}, term.Options{})
+}
+
+// Close takes the session out of the editors' table: a session that ends
+// in configuration mode no longer edits.
+func (s *Session) Close() {
+	if s.editing != nil {
+		s.editors.leave(s.editing)
+		s.editing = nil
+	}
 }
 
 // shell is the session as the line editor drives it: `?` and Tab come

@@ -634,6 +634,9 @@ func configurationTree() *node {
 			loadKind("set", "Execute set of commands on existing configuration", true)),
 		kw("rollback", "Roll back to previous committed configuration",
 			cmdtree.Value[*Session]("<number>", "Index of rollback configuration (0..49)", nil).Runs(rollback)).Runs(rollback),
+		kw("status", "Show users currently editing configuration").Runs(func(s *Session, w io.Writer, args []string) error {
+			return s.status(w, args)
+		}),
 		kw("run", "Run an operational-mode command", rest("<command>", "Operational-mode command").Runs(func(s *Session, w io.Writer, args []string) error {
 			return s.exec(w, operationalTree(), args[1])
 		})),

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/syncbuf"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// TestJunOSStatusOverOpenSSH: two operators logged in with the real
+// OpenSSH client on a flowtapd in the JunOS persona; one edits at
+// [edit forwarding-options sampling], the other's `status` lists both
+// with their vty, login time and level, in Junos's layout. Before,
+// status was a syntax error.
+func TestJunOSStatusOverOpenSSH(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\nusername noc privilege 15 secret nocpass\n")
+	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit and-quit\n"); !strings.Contains(out, "commit complete") {
+		t.Fatalf("persona change:\n%s", out)
+	}
+	host, port, _ := net.SplitHostPort(d.sshAddr)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	held := exec.CommandContext(ctx, "sshpass", "-p", "nocpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
+		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "noc@"+host)
+	stdin, _ := held.StdinPipe()
+	var heldOut syncbuf.Buffer
+	held.Stdout, held.Stderr = &heldOut, &heldOut
+	if err := held.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, &heldOut, "noc@e2e>")
+	io.WriteString(stdin, "configure\redit forwarding-options sampling\r")
+	waitFor(t, &heldOut, "[edit forwarding-options sampling]\r\nnoc@e2e# ")
+
+	out, err := openSSH(t, d.sshAddr, "admin", "adminpass", true, "configure\rstatus\rexit\rexit\r")
+	if err != nil {
+		t.Fatalf("ssh -tt: %v\n%s", err, out)
+	}
+	io.WriteString(stdin, "exit configuration-mode\rexit\r")
+	if err := held.Wait(); err != nil {
+		t.Fatalf("held session: %v\n%s", err, heldOut.String())
+	}
+	screen := strings.ReplaceAll(out, "\r\n", "\n")
+	// The login times, checked to be today's, and the idle time (the
+	// held session's, a second or more) vary from run to run.
+	since := regexp.MustCompile(`on since (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+)(, idle \d\d:\d\d:\d\d)?`)
+	for _, m := range since.FindAllStringSubmatch(screen, -1) {
+		at, err := time.Parse("2006-01-02 15:04:05 MST", m[1])
+		if err != nil || time.Since(at) > time.Minute || time.Since(at) < -time.Minute {
+			t.Errorf("login time %q is not now", m[1])
+		}
+	}
+	screen = since.ReplaceAllString(screen, "on since TIME")
+	want := `
+admin@e2e> configure
+Entering configuration mode
+
+[edit]
+admin@e2e# status
+Users currently editing the configuration:
+  noc terminal vty0 on since TIME
+      [edit forwarding-options sampling]
+  admin terminal vty1 on since TIME
+      [edit]
+
+[edit]
+admin@e2e# exit
+Exiting configuration mode
+admin@e2e> exit
+`
+	if screen != want {
+		t.Fatalf("status over SSH:\n%s\nwant:\n%s", screen, want)
+	}
+}

@@ -1,0 +1,109 @@
+package junos
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Editors is the box's sessions in configuration mode, for `status`:
+// one table that every JunOS session of the box shares (the management
+// plane makes it); a session is in it from `configure` until it leaves
+// configuration mode or ends.
+type Editors struct {
+	mu   sync.Mutex
+	list []*editor
+}
+
+// editor is one session in configuration mode. Its fields are written
+// by its own session and read by another's `status`, under the table's
+// lock.
+type editor struct {
+	user  string
+	line  Line
+	level []string // the [edit ...] level, as the session last left it
+}
+
+// Line is the CLI line a session holds, as `status` shows it.
+type Line struct {
+	// Terminal names the line: vty0, con0, ctl0 (flowtap's lines; Junos
+	// names the pseudo-terminal, p0).
+	Terminal string
+	// Since is when the session opened.
+	Since time.Time
+	// Idle is the time since the line's last input; nil: never idle.
+	Idle func() time.Duration
+}
+
+func (t *Editors) enter(user string, l Line) *editor {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := &editor{user: user, line: l}
+	t.list = append(t.list, e)
+	return e
+}
+
+func (t *Editors) leave(e *editor) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.list = slices.DeleteFunc(t.list, func(o *editor) bool { return o == e })
+}
+
+// at records the edit level e's session is at.
+func (t *Editors) at(e *editor, level []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e.level = slices.Clone(level)
+}
+
+// status is configuration mode's `status`: each session editing the
+// configuration, in the order they entered it, as Junos lays it out
+// (its `(pid N)` left out: a flowtap session is no process); idle is
+// shown once a line has been idle a second or more.
+func (s *Session) status(w io.Writer, _ []string) error {
+	s.noteLevel()
+	fmt.Fprintln(w, "Users currently editing the configuration:")
+	if s.editors == nil {
+		return nil
+	}
+	s.editors.mu.Lock()
+	defer s.editors.mu.Unlock()
+	for _, e := range s.editors.list {
+		fmt.Fprintf(w, "  %s terminal %s on since %s", e.user, e.line.Terminal, e.line.Since.Format("2006-01-02 15:04:05 MST"))
+		if e.line.Idle != nil {
+			if idle := e.line.Idle().Truncate(time.Second); idle >= time.Second {
+				h, m, sec := int(idle/time.Hour), int(idle%time.Hour/time.Minute), int(idle%time.Minute/time.Second)
+				fmt.Fprintf(w, ", idle %02d:%02d:%02d", h, m, sec)
+			}
+		}
+		fmt.Fprintln(w)
+		banner := "[edit]"
+		if len(e.level) > 0 {
+			banner = "[edit " + strings.Join(e.level, " ") + "]"
+		}
+		fmt.Fprintf(w, "      %s\n", banner)
+	}
+	return nil
+}
+
+// noteLevel keeps the session's place in the editors' table in step
+// with configuration mode: in it while a candidate is open, at the
+// session's edit level.
+func (s *Session) noteLevel() {
+	if s.editors == nil {
+		return
+	}
+	switch {
+	case s.cand != nil && s.editing == nil:
+		s.editing = s.editors.enter(s.user, s.line)
+		s.editors.at(s.editing, s.path)
+	case s.cand != nil:
+		s.editors.at(s.editing, s.path)
+	case s.editing != nil:
+		s.editors.leave(s.editing)
+		s.editing = nil
+	}
+}

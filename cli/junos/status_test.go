@@ -1,0 +1,58 @@
+package junos
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
+)
+
+// TestStatus: configuration mode's `status` lists every session editing
+// the configuration, in Junos's layout: the user, the terminal, when it
+// logged in, its idle time once idle, and its [edit] level on the line
+// under it. A session that leaves configuration mode, or ends in it,
+// leaves the list. Before, `status` was a syntax error.
+func TestStatus(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name mx1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	var eds Editors
+	login := time.Date(2026, 12, 7, 0, 10, 5, 0, time.UTC)
+	idle := 12*time.Minute + 3*time.Second
+	a := NewSessionWith(f, Options{User: "ops", Editors: &eds, Line: Line{Terminal: "vty0", Since: login, Idle: func() time.Duration { return 0 }}})
+	b := NewSessionWith(f, Options{User: "noc", Editors: &eds, Line: Line{Terminal: "vty1", Since: login.Add(time.Hour), Idle: func() time.Duration { return idle }}})
+	c := NewSessionWith(f, Options{User: "root", Editors: &eds, Line: Line{Terminal: "ctl0", Since: login}})
+	transcript(b, "configure\nedit forwarding-options sampling input")
+	transcript(c, "configure")
+	got := transcript(a, "configure\nstatus")
+	want := `ops@mx1> configure
+Entering configuration mode
+
+[edit]
+ops@mx1# status
+Users currently editing the configuration:
+  noc terminal vty1 on since 2026-12-07 01:10:05 UTC, idle 00:12:03
+      [edit forwarding-options sampling input]
+  root terminal ctl0 on since 2026-12-07 00:10:05 UTC
+      [edit]
+  ops terminal vty0 on since 2026-12-07 00:10:05 UTC
+      [edit]
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	transcript(b, "exit configuration-mode")
+	c.Close()
+	got = a.Exec("status")
+	want = "Users currently editing the configuration:\n  ops terminal vty0 on since 2026-12-07 00:10:05 UTC\n      [edit]\n"
+	if got != want {
+		t.Errorf("after the others left:\n%s\nwant:\n%s", got, want)
+	}
+	if strings.Contains(a.Exec("exit"), "error") || len(eds.list) != 0 {
+		t.Errorf("the list after the last session left configuration mode: %d", len(eds.list))
+	}
+}
