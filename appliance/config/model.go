@@ -63,6 +63,9 @@ type Config struct {
 	Capture      Capture
 	PrefixAS     PrefixAS
 	Taps         []Tap // flowtap tap, in configuration order
+	// FNF is Flexible NetFlow's records, exporters and monitors: another
+	// spelling of the main cache and its collectors (see FNF, Effective).
+	FNF FNF
 
 	SNMP         SNMP
 	EnableSecret Secret
@@ -233,6 +236,10 @@ type Interface struct {
 	// linkUp or linkDown for this interface (IF-MIB's
 	// ifLinkUpDownTrapEnable disabled). IOS sends them by default.
 	NoLinkTrap bool
+	// MonitorIn, MonitorOut, MonitorIn6 and MonitorOut6 are Flexible
+	// NetFlow's `ip flow monitor NAME input|output` and `ipv6 flow
+	// monitor NAME input|output`: an FNF.Monitors entry (see FNF).
+	MonitorIn, MonitorOut, MonitorIn6, MonitorOut6 string
 	// MLSSampling is a PFC's `mls netflow sampling`: the global `mls
 	// sampling` applies to this interface. Once one interface has it,
 	// interfaces without it are metered unsampled.
@@ -241,7 +248,7 @@ type Interface struct {
 
 // Metered reports whether the daemon attaches the meter to the port.
 func (i Interface) Metered() bool {
-	return i.Ingress || i.Egress || i.Sampler != "" || i.ServicePolicy != "" || i.InputFilter6 != "" || i.FilterInput4 != "" || i.FilterInput6 != ""
+	return i.Ingress || i.Egress || i.MonitorIn != "" || i.MonitorOut != "" || i.MonitorIn6 != "" || i.MonitorOut6 != "" || i.Sampler != "" || i.ServicePolicy != "" || i.InputFilter6 != "" || i.FilterInput4 != "" || i.FilterInput6 != ""
 }
 
 // Text is the banner kind names ("motd", "login", "exec", "incoming"),

@@ -57,6 +57,7 @@ func NormalizeFields(c Config) (Config, []*FieldError) {
 		v.sampling(&p, &c)
 		v.samplers(&p, &c)
 		v.export(&p, &c)
+		v.fnf(&p, &c)
 	}
 	v.interfaces(&c)
 	v.taps(&c)

@@ -341,7 +341,7 @@ func privName(p config.PrivProtocol) string {
 
 func (c *CLI) FlowInterfaces() []show.FlowInterface {
 	var ifs []show.FlowInterface
-	for _, i := range c.m.Config().Interfaces {
+	for _, i := range c.m.Config().Effective().Interfaces {
 		if i.Metered() {
 			ifs = append(ifs, show.FlowInterface{Name: i.Name, Ingress: i.Ingress, Egress: i.Egress, Sampler: i.Sampler})
 		}

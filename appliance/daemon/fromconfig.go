@@ -37,6 +37,11 @@ import (
 // runtime can know (a prefix-as file that does not load, more samplers in
 // use than the exports can name).
 func SettingsFrom(c config.Config) (Settings, error) {
+	// Flexible NetFlow's monitors are another spelling of the main cache
+	// and its collectors: fold them in (config.Effective), keeping the
+	// model as written to see which family each port's monitors meter.
+	written := c
+	c = c.Effective()
 	p, set, err := c.Setting()
 	if err != nil {
 		return Settings{}, err
@@ -81,6 +86,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 				port.InputFilter = &InputFilter{List: config.AccessList{Name: "(ipv6 only)"}, Filter: datapath.Filter{Family: 4}}
 			}
 		}
+		fnfFamilyOnly(written, i.Name, &port)
 		if pm, ok := c.FindPolicyMap(i.ServicePolicy); ok {
 			// Cisco's NetFlow Input Filters: the classes choose, each
 			// through its own sampler, in both families.
@@ -315,6 +321,28 @@ func overloadSamplers(s Settings, one export.Sampler, several []export.Sampler) 
 		out = append(out, export.OverloadSampler{ID: base + b.ID, Base: b})
 	}
 	return out
+}
+
+// fnfFamilyOnly meters only the family a port's flow monitors name when
+// nothing else meters it: `ip flow monitor M input` alone meters IPv4
+// and `ipv6 flow monitor M input` alone IPv6, as on IOS-XE, through an
+// empty filter (every packet of the other family is left unmetered).
+func fnfFamilyOnly(written config.Config, name string, port *Port) {
+	j := slices.IndexFunc(written.Interfaces, func(it config.Interface) bool { return it.Name == name })
+	if j < 0 {
+		return
+	}
+	it := written.Interfaces[j]
+	if it.Ingress || it.Sampler != "" || it.InputFilter != "" || it.InputFilter6 != "" || it.ServicePolicy != "" ||
+		it.FilterInput4 != "" || it.FilterInput6 != "" {
+		return
+	}
+	switch v4, v6 := it.MonitorIn != "", it.MonitorIn6 != ""; {
+	case v4 && !v6:
+		port.InputFilter6 = &InputFilter{List: config.AccessList{Name: "(ipv4 only)"}, Filter: datapath.Filter{Family: 6}}
+	case v6 && !v4:
+		port.InputFilter = &InputFilter{List: config.AccessList{Name: "(ipv6 only)"}, Filter: datapath.Filter{Family: 4}}
+	}
 }
 
 // asFillMode is which AS the prefix table fills records with: `flowtap

@@ -4,13 +4,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/ios"
+	"github.com/flowtap/flowtap/appliance/platform"
 )
 
 var updateCorpus = flag.Bool("update-corpus", false, "rewrite testdata/pasted/*.refused")
@@ -41,7 +45,14 @@ func TestPastedCorpus(t *testing.T) {
 			"line vty 0 4\n access-class 10 in", "banner motd ^C\nAuthorised access only.\n^C"},
 		"isr4k.cfg": {"hostname isr4431-br1", "snmp-server enable traps snmp authentication linkdown linkup coldstart warmstart",
 			"snmp-server enable traps config", "ip name-server 192.0.2.53\nip name-server 192.0.2.54", "logging host 192.0.2.20",
-			"ip access-list extended MGMT-IN", "snmp-server community br1RO RO VTY-ACL", "banner login ^CBranch router: authorised use only^C"},
+			"ip access-list extended MGMT-IN", "snmp-server community br1RO RO VTY-ACL", "banner login ^CBranch router: authorised use only^C",
+			// Its Flexible NetFlow section, back as pasted (the exporter's
+			// source names a router port, refused).
+			"flow record FNF-REC\n match ipv4 tos\n match ipv4 protocol\n match ipv4 source address\n match ipv4 destination address\n" +
+				" match transport source-port\n match transport destination-port\n match interface input\n collect interface output\n" +
+				" collect counter bytes long\n collect counter packets long\n collect timestamp sys-uptime first\n collect timestamp sys-uptime last\n!",
+			"flow exporter FNF-EXP\n destination 192.0.2.10\n transport udp 2055\n template data timeout 60\n!",
+			"flow monitor FNF-MON\n exporter FNF-EXP\n cache timeout active 60\n record FNF-REC\n!"},
 		"cat6500.cfg": {"hostname core-6509", "snmp-server enable traps snmp authentication linkdown linkup coldstart warmstart",
 			"snmp-server enable traps config", "snmp-server community c0re view cutdown RO 20", "ntp server 192.0.2.123",
 			"snmp-server host 192.0.2.30 version 1 c0re", "ip flow-export source Vlan10", "ip domain name example.net"},
@@ -64,6 +75,39 @@ func TestPastedCorpus(t *testing.T) {
 			if !strings.Contains(rc, "\n"+l+"\n") {
 				t.Errorf("running-config lacks %q:\n%s", l, rc)
 			}
+		}
+	})
+	// The 4431's NetFlow section exports once its WAN port is a Linux
+	// link: the monitor is the main cache (active timeout 60 s) and its
+	// exporter the collector (v9, FNF's default, to port 2055, sent
+	// from the port, templates every 60 s).
+	t.Run("isr4k with its WAN port as eth1", func(t *testing.T) {
+		src, err := os.ReadFile("testdata/pasted/isr4k.cfg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, skipped := Salvage("isr4k.cfg", []byte(strings.ReplaceAll(string(src), "GigabitEthernet0/0/0", "eth1")))
+		for _, e := range skipped {
+			// Lines 52-76: the flow blocks; 77 and 80 the WAN interface
+			// and its monitor (its address and negotiation are refused).
+			if le := (*config.LineError)(nil); errors.As(e, &le) && (le.Line >= 52 && le.Line <= 77 || le.Line == 80) {
+				t.Errorf("refused: %v", e)
+			}
+		}
+		rc := ios.RunningConfig(c)
+		for _, l := range []string{"interface eth1\n description WAN\n ip flow monitor FNF-MON input\n", "flow exporter FNF-EXP\n destination 192.0.2.10\n source eth1\n"} {
+			if !strings.Contains(rc, l) {
+				t.Errorf("running-config lacks %q:\n%s", l, rc)
+			}
+		}
+		e := c.Effective()
+		want := []config.Destination{{Addr: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9}}
+		if !slices.Equal(e.Export.Destinations, want) || e.Export.Source != "eth1" || e.Export.TemplateTimeout != time.Minute ||
+			e.Cache.Active != time.Minute || e.Cache.Inactive != 0 {
+			t.Errorf("effective export %+v cache %+v; want %v from eth1, templates every 60 s, active 60 s", e.Export, e.Cache, want)
+		}
+		if i := slices.IndexFunc(e.Interfaces, func(i config.Interface) bool { return i.Name == "eth1" }); i < 0 || !e.Interfaces[i].Ingress {
+			t.Errorf("eth1 is not metered: %+v", e.Interfaces)
 		}
 	})
 	for _, f := range files {

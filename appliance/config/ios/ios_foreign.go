@@ -43,9 +43,6 @@ var foreign = []struct {
 	{"spanning-tree", "Not supported on this platform: flowtap bridges nothing"},
 	{"vtp", "Not supported on this platform: flowtap bridges nothing"},
 	{"redundancy", "Not supported on this platform: flowtap has one supervisor"},
-	{"flow record", "Flexible NetFlow is not offered: flowtap's cache is traditional NetFlow (ip flow-export, ip flow-cache, ip flow ingress)"},
-	{"flow exporter", "Flexible NetFlow is not offered: flowtap's collectors are ip flow-export destination lines"},
-	{"flow monitor", "Flexible NetFlow is not offered: flowtap's cache is traditional NetFlow (ip flow-export, ip flow-cache, ip flow ingress)"},
 	{"vrf", "Not supported on this platform: flowtap has no VRFs"},
 	{"ip vrf", "Not supported on this platform: flowtap has no VRFs"},
 	{"ntp peer", "flowtap's NTP client is a client only: ntp server"},
@@ -96,8 +93,6 @@ var foreignIface = []struct {
 	{"mtu", "the port's MTU is the kernel's (ip link), not the configuration's"},
 	{"load-interval", "flowtap's interface rates are computed over 5 minutes, as IOS's default"},
 	{"cdp", "Not supported on this platform: flowtap sends no CDP"},
-	{"ip flow monitor", "Flexible NetFlow is not offered: a flowtap port is metered with ip flow ingress (and ip flow egress)"},
-	{"ipv6 flow monitor", "Flexible NetFlow is not offered: a flowtap port is metered with ipv6 flow ingress (and ipv6 flow egress)"},
 	{"vrf forwarding", "Not supported on this platform: flowtap has no VRFs"},
 }
 

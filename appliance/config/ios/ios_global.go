@@ -14,7 +14,7 @@ import (
 
 // globalKeywords are the global configuration commands.
 var globalKeywords = []string{
-	"access-list", "archive", "banner", "class-map", "clock", "enable", "end", "exit", "flow-sampler-map", "flowtap", "hostname", "interface",
+	"access-list", "archive", "banner", "class-map", "clock", "enable", "end", "exit", "flow", "flow-sampler-map", "flowtap", "hostname", "interface",
 	"ip", "ipv6", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "service", "snmp-server", "username",
 }
 
@@ -50,6 +50,12 @@ func (x *cmd) dispatch() {
 		x.archiveMode()
 	case modeArchiveLog:
 		x.archiveLogMode()
+	case modeFlowRecord:
+		x.flowRecordMode()
+	case modeFlowExporter:
+		x.flowExporterMode()
+	case modeFlowMonitor:
+		x.flowMonitorMode()
 	}
 }
 
@@ -90,6 +96,8 @@ func (x *cmd) global() {
 		x.platform()
 	case "interface":
 		x.interfaceCmd()
+	case "flow":
+		x.flowGlobal()
 	case "flow-sampler-map":
 		x.samplerMap()
 	case "class-map":

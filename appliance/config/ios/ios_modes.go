@@ -78,7 +78,11 @@ func (x *cmd) interfaceMode() {
 		it.NoLinkTrap = x.neg
 	case "ip":
 		x.c.Keyword("flow")
-		dir := x.c.Keyword("egress", "ingress")
+		dir := x.c.Keyword("egress", "ingress", "monitor")
+		if dir == "monitor" {
+			x.interfaceFlowMonitor(it, 4)
+			return
+		}
 		if dir == "ingress" && x.c.OptKeyword("input-filter") != "" {
 			// `no ip flow ingress input-filter [ACL]` drops the filter
 			// and keeps metering.
@@ -135,7 +139,10 @@ func (x *cmd) interfaceMode() {
 		// flowtap's `ipv6 flow ingress input-filter NAME`: the IPv6
 		// counterpart of `ip flow ingress input-filter`.
 		x.c.Keyword("flow")
-		x.c.Keyword("ingress")
+		if x.c.Keyword("ingress", "monitor") == "monitor" {
+			x.interfaceFlowMonitor(it, 6)
+			return
+		}
 		x.c.Keyword("input-filter")
 		if x.neg {
 			x.c.Skip()

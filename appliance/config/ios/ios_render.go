@@ -83,6 +83,8 @@ func Render(c config.Config) string {
 		}
 		r.section()
 	}
+	renderFNF(r, c.FNF)
+	r.section()
 	renderPolicies(r, c)
 	renderSSH(r, c.SSH)
 	renderMetrics(r, c.Metrics)
@@ -379,6 +381,7 @@ func renderInterface(r *iosWriter, it config.Interface) {
 	if it.Egress {
 		r.line(" ip flow egress")
 	}
+	renderBindings(r, it)
 	if it.Sampler != "" {
 		r.line(" flow-sampler %s", it.Sampler)
 	}

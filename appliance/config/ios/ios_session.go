@@ -28,6 +28,9 @@ const (
 	modeACLv6
 	modeArchive
 	modeArchiveLog
+	modeFlowRecord
+	modeFlowExporter
+	modeFlowMonitor
 )
 
 // mode is the sub-mode a line applies in; key names its element (the
@@ -54,6 +57,10 @@ var modePrompts = [...]string{
 	modeACLv6:       "config-ipv6-acl",
 	modeArchive:     "config-archive",
 	modeArchiveLog:  "config-archive-log-cfg",
+	// IOS-XE's Flexible NetFlow sub-modes.
+	modeFlowRecord:   "config-flow-record",
+	modeFlowExporter: "config-flow-exporter",
+	modeFlowMonitor:  "config-flow-monitor",
 }
 
 // Session applies IOS configuration lines one at a time, as
@@ -161,7 +168,10 @@ func (s *Session) exec(text string, fallback bool) *config.LineError {
 	// further into the line, so `?` help also comes from the mode that
 	// knows the command.
 	applied := s.mode.kind
-	if e != nil && fallback && s.mode.kind != modeGlobal && e.Kind == config.ErrInvalid {
+	// An abbreviation the sub-mode finds ambiguous may be a global
+	// command in full (`flow monitor M` pasted after an interface whose
+	// mode has flow-sampler and flowtap).
+	if e != nil && fallback && s.mode.kind != modeGlobal && (e.Kind == config.ErrInvalid || e.Kind == config.ErrAmbiguous) {
 		if m, ge := s.apply(mode{}, text, words); ge == nil {
 			next, e, applied = m, nil, modeGlobal
 		} else if ge.Kind == config.ErrIncomplete || ge.Kind == config.ErrRefused || ge.Col > e.Col {

@@ -221,9 +221,9 @@ func TestNTPPreferAskedFirst(t *testing.T) {
 // marker), and those that mean nothing on a tap box are taken quietly.
 func TestPastedRouterLinesSayWhy(t *testing.T) {
 	for _, tc := range []struct{ src, why string }{
-		{"interface eth1\n ip flow monitor FNF-MON input\n", "Flexible NetFlow"},
+		{"interface eth1\n ip flow monitor FNF-MON input\n", "flow monitor FNF-MON is not configured"},
 		{"interface eth1\n vrf forwarding Mgmt-intf\n", "no VRFs"},
-		{"flow record FNF-REC\n match ipv4 tos\n", "Flexible NetFlow"},
+		{"flow record FNF-REC\n match datalink mac source address input\n", "flowtap flow mask keys on layer 2 fields"},
 		{"ntp peer 192.0.2.1\n", "client only"},
 		{"no logging console\n", "console shows every message"},
 		{"line con 0\n login authentication default\n", "AAA method lists"},
