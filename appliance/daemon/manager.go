@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/flowtap/flowtap/mgmt/dnsclient"
+	"github.com/flowtap/flowtap/mgmt/hostres"
 	"log/slog"
 	"os"
 	"slices"
@@ -99,7 +100,13 @@ type Manager struct {
 	configLog cliios.ConfigLog
 	// confirm is a JunOS commit confirmed waiting to be confirmed.
 	confirm confirmWait
+	// cpu is the CPU busy sampler `show processes cpu` and
+	// CISCO-PROCESS-MIB both read, so they agree.
+	cpu hostres.CPUAverages
 }
+
+// CPU is the machine's CPU busy sampler, run while the manager runs.
+func (m *Manager) CPU() *hostres.CPUAverages { return &m.cpu }
 
 // ACL applies the management access lists (SNMP, vty) and counts what
 // each entry decided.
@@ -158,6 +165,7 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 	go m.watchSource(m.stopWatch)
 	go d.sampleMeter(ctx, &m.rate)
 	go d.samplePolicies(ctx, &m.classRates)
+	go m.cpu.Run(ctx)
 	return m, nil
 }
 

@@ -48,7 +48,7 @@ func (s *snmpService) apply(c config.Config) {
 		a, err := snmp.New(snmp.Config{Listen: p.opts.SNMPListen, EngineID: engineID, EngineBoots: boots, Logger: p.log,
 			System: snmpSystem(m), Setter: setter{m: m}, Netflow: netflow, CacheLimits: snmpCacheLimits(m), InterfaceAlias: interfaceAlias(m), LinkTrap: linkTrap(m),
 			Communities: comms, Users: users, Receivers: recv, Traps: c.SNMP.Traps, TrapTypes: trapTypes(c.SNMP.TrapTypes), AuthenTraps: c.SNMP.AuthenTraps(),
-			Interfaces: withVirtual{m},
+			Interfaces: withVirtual{m}, CPU: m.CPU(),
 			// hrStorage: the root file system and the one flowtap writes
 			// its state (and on the appliance its configuration) to.
 			HostDisks: hostDisks(p.opts.State)})

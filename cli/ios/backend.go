@@ -20,6 +20,11 @@ type Backend interface {
 	// Text for commands whose layout the backend owns (from live state).
 	Version() string
 	Platform() string
+	// ProcessesCPU and MemoryPools are `show processes cpu` and `show
+	// memory statistics`: the sampler CISCO-PROCESS-MIB reads and the
+	// pools CISCO-MEMORY-POOL-MIB serves.
+	ProcessesCPU() show.ProcessesCPUView
+	MemoryPools() []show.MemoryPool
 	// Interfaces lists the links, for `show interfaces` and `show ip
 	// interface brief`.
 	Interfaces() ([]show.Interface, error)

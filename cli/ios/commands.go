@@ -282,6 +282,16 @@ func execTree() *Node {
 			show.SNMP, show.SNMPJSON)),
 		kw("version", "System hardware and software status").Runs(text(Backend.Version)),
 		kw("platform", "Show platform information").Runs(text(Backend.Platform)),
+		kw("processes", "Active process statistics",
+			kw("cpu", "Show CPU use per process").Runs(func(s *Session, w io.Writer, _ []string) error {
+				show.ProcessesCPU(w, s.b.ProcessesCPU())
+				return nil
+			})),
+		kw("memory", "Memory statistics",
+			kw("statistics", "Memory pool statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
+				show.MemoryStatistics(w, s.b.MemoryPools())
+				return nil
+			})),
 		kw("running-config", "Current operating configuration",
 			kw("interface", "Show interface configuration",
 				arg("WORD", "Interface name", nil).Runs(showRunningInterface))).Runs(showRunning),

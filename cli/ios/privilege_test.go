@@ -110,11 +110,13 @@ tap1>show ?
   ip               IP information
   ipv6             IPv6 information
   line             TTY line information
+  memory           Memory statistics
   mls              Show MultiLayer Switching information
   ntp              Network time protocol
   platform         Show platform information
   policy-map       Show QoS Policy Map
   privilege        Show current privilege level
+  processes        Active process statistics
   snmp             snmp statistics
   users            Display information about terminal lines
   version          System hardware and software status

@@ -68,6 +68,10 @@ type Config struct {
 	// HostDisks are the paths whose file systems HOST-RESOURCES-MIB's
 	// hrStorageTable lists; nil means "/".
 	HostDisks []string
+	// CPU is the sampler CISCO-PROCESS-MIB's CPU figures read, shared
+	// with `show processes cpu`; nil gives the agent one of its own,
+	// sampled while it runs.
+	CPU *hostres.CPUAverages
 
 	// Receivers get the notifications.
 	Receivers []Receiver
@@ -91,6 +95,8 @@ type Config struct {
 // Agent is an SNMP command responder and notification originator.
 type Agent struct {
 	cpu     hostres.CPULoad // hrProcessorLoad's samples, taken while the agent runs
+	cpuAvg  *hostres.CPUAverages
+	ownAvg  bool // cpuAvg is the agent's own, run by Start
 	log     *slog.Logger
 	system  func() SystemInfo // the system group's source
 	reg     *Registry
@@ -306,6 +312,10 @@ func (a *Agent) Start(ctx context.Context) error {
 	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.cpu.Run(ctx, cpuSampleEvery) }()
+	if a.ownAvg {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.cpuAvg.Run(ctx) }()
+	}
 	go func() {
 		<-ctx.Done()
 		for _, pc := range a.conns {

@@ -15,7 +15,9 @@
 //     statistics, IF-MIB (netlink), CISCO-NETFLOW-MIB, IPFIX-MIB;
 //     mib_ip.go IP-MIB's address tables (netlink's addresses);
 //     mib_host.go HOST-RESOURCES-MIB and UCD-SNMP-MIB's memory, load and
-//     CPU objects over mgmt/hostres; mib_configman.go
+//     CPU objects over mgmt/hostres; mib_ciscoproc.go CISCO-PROCESS-MIB's
+//     cpmCPUTotalTable and CISCO-MEMORY-POOL-MIB's ciscoMemoryPoolTable
+//     (Config.CPU, the sampler `show processes cpu` reads); mib_configman.go
 //     CISCO-CONFIG-MAN-MIB's configuration history and ciscoConfigManEvent
 //     (Agent.ConfigEvent). sysORTable lists the modules served.
 //   - notify.go, inform.go, watch.go: notifications, link and cache
@@ -133,6 +135,20 @@
 // refuses it (ICMP port unreachable while snmptrapd restarts), so an
 // inform sent while the receiver is down arrives if it is back before the
 // tries run out; a notification given up is logged.
+//
+// CPU and memory as Cisco's MIBs give them: cpmCPUTotalTable has one
+// row, every core together, whose cpmCPUTotal5secRev is the busy share
+// of the last 5 s sample of /proc/stat and 1minRev and 5minRev averages
+// that decay exponentially with each sample, as IOS computes them; the
+// deprecated cpmCPUTotal5sec/1min/5min carry the same figures (at least
+// 1, their range's floor). cpmCPUMemoryUsed/Free are the processor pool
+// in KiB (32-bit low half, *Ovrflw the high half, HC the whole).
+// ciscoMemoryPoolTable's Processor pool (1) is MemTotal - MemAvailable
+// used and MemAvailable free; its I/O pool (2) is the kernel's buffers
+// and page cache used and MemFree free (Linux sets no memory apart for
+// packet I/O). Both are bytes in a Gauge32 and read 4294967295 past
+// 4 GiB; ciscoMemoryPoolLargestFree is the largest free block of the
+// page allocator (/proc/buddyinfo).
 //
 // Starts: coldStart is for the first start after the machine booted
 // (its kernel boot ID changed), a new engine ID or no record of the last

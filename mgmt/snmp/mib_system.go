@@ -3,6 +3,8 @@ package snmp
 import (
 	"errors"
 	"os"
+
+	"github.com/flowtap/flowtap/mgmt/hostres"
 )
 
 // SystemInfo feeds the SNMPv2-MIB system group.
@@ -59,6 +61,17 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 	if err := host.register(a.reg); err != nil {
 		return err
 	}
+	a.cpuAvg = cfg.CPU
+	if a.cpuAvg == nil {
+		a.cpuAvg, a.ownAvg = &hostres.CPUAverages{}, true
+	}
+	proc := &processMIB{cpu: a.cpuAvg}
+	if err := proc.register(a.reg); err != nil {
+		return err
+	}
+	served = append(served,
+		sysOR{"1.3.6.1.4.1.9.9.109", "CISCO-PROCESS-MIB: the CPU's busy percentages and memory"},
+		sysOR{"1.3.6.1.4.1.9.9.48", "CISCO-MEMORY-POOL-MIB: the processor and I/O memory pools"})
 	if err := a.registerSnmpStats(cfg); err != nil {
 		return err
 	}

@@ -1,0 +1,45 @@
+package daemon
+
+import (
+	"os"
+	"time"
+
+	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/mgmt/hostres"
+)
+
+// ProcessesCPU is `show processes cpu`: the manager's sampler (the one
+// CISCO-PROCESS-MIB reads) and flowtapd's own row.
+func (c *CLI) ProcessesCPU() show.ProcessesCPUView {
+	avg := c.m.cpu.Read()
+	v := show.ProcessesCPUView{FiveSec: avg.FiveSec, FiveSecInterrupt: avg.FiveSecInterrupt, OneMin: avg.OneMin, FiveMin: avg.FiveMin}
+	pid := os.Getpid()
+	if p, err := hostres.ReadProcess(pid); err == nil {
+		mine := c.m.cpu.Process()
+		invoked, _ := hostres.ContextSwitches(pid)
+		v.Processes = []show.ProcessCPU{{PID: pid, RuntimeMS: uint64(p.CPU / time.Millisecond), Invoked: invoked,
+			FiveSec: mine.FiveSec, OneMin: mine.OneMin, FiveMin: mine.FiveMin, Name: "flowtapd"}}
+	}
+	return v
+}
+
+// MemoryPools is `show memory statistics`: the Processor and I/O pools
+// as CISCO-MEMORY-POOL-MIB maps them onto Linux's memory (see
+// hostres.ProcessorPool and hostres.IOPool), in bytes.
+func (c *CLI) MemoryPools() []show.MemoryPool {
+	m, err := hostres.ReadMemory()
+	if err != nil {
+		return nil
+	}
+	largest, _ := hostres.LargestFreeBlock()
+	lowAvail, lowFree, ok := c.m.cpu.Lowest()
+	pu, pf := hostres.ProcessorPool(m)
+	iu, iff := hostres.IOPool(m)
+	if !ok {
+		lowAvail, lowFree = pf, iff
+	}
+	return []show.MemoryPool{
+		{Name: "Processor", Total: (pu + pf) * 1024, Used: pu * 1024, Free: pf * 1024, Lowest: min(lowAvail, pf) * 1024, Largest: largest},
+		{Name: "I/O", Total: (iu + iff) * 1024, Used: iu * 1024, Free: iff * 1024, Lowest: min(lowFree, iff) * 1024, Largest: largest},
+	}
+}
