@@ -19,6 +19,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/cli/junos"
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/internal/syncfile"
 	"github.com/flowtap/flowtap/mgmt/dnsclient"
 )
 
@@ -282,4 +283,19 @@ func (j *JunOS) ReadFile(name string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("larger than %d bytes", maxLoadFile)}
 	}
 	return io.ReadAll(io.LimitReader(f, maxLoadFile))
+}
+
+// WriteFile is configuration mode's `save FILE`: a name alone (no
+// directory, not hidden), written beside the startup-config as it is
+// (0600, replaced whole), never the startup-config itself, whose IOS
+// text a JunOS rendering would cut down to what JunOS can say.
+func (j *JunOS) WriteFile(name string, data []byte) error {
+	if name == "" || strings.ContainsRune(name, filepath.Separator) || strings.HasPrefix(name, ".") {
+		return errors.New("a file name alone (it is kept beside the startup-config)")
+	}
+	path := filepath.Join(filepath.Dir(j.m.opts.StartupPath), name)
+	if path == filepath.Clean(j.m.opts.StartupPath) {
+		return errors.New("that is the startup-config, which commit writes")
+	}
+	return syncfile.Write(path, data)
 }

@@ -2,7 +2,10 @@
 // `show services accounting` family, and configuration mode editing a
 // candidate with set/delete under an edit path, show | compare, commit,
 // commit check, commit confirmed (its timer is the backend's, so it
-// outlives the session), commit comment, show system commit and rollback. Both dialects edit the same config model, so
+// outlives the session), commit comment, show system commit, rollback,
+// load merge|replace|override|patch|set and status (the sessions in
+// configuration mode, from the Editors table the box's sessions share).
+// Both dialects edit the same config model, so
 // a change committed here shows in the IOS running-config and back.
 package junos
 
@@ -91,6 +94,10 @@ type Backend interface {
 	// without a directory is looked for beside the startup-config, as
 	// Junos looks in the user's home directory.
 	ReadFile(name string) ([]byte, error)
+	// WriteFile is the file configuration mode's `save FILE` writes: a
+	// name alone, beside the startup-config (never the startup-config
+	// itself).
+	WriteFile(name string, data []byte) error
 }
 
 // Session is one JunOS CLI session.

@@ -34,6 +34,10 @@ type fakeBackend struct {
 	dir      string             // where load FILE finds a name alone
 }
 
+func (f *fakeBackend) WriteFile(name string, data []byte) error {
+	return os.WriteFile(filepath.Join(f.dir, name), data, 0o600)
+}
+
 func (f *fakeBackend) ReadFile(name string) ([]byte, error) {
 	if !filepath.IsAbs(name) {
 		name = filepath.Join(f.dir, name)

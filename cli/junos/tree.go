@@ -580,7 +580,7 @@ func configurationTree() *node {
 	}
 	return kw("", "",
 		kw("set", "Set a parameter", rest("<statement>", "Configuration statement").Runs(edit)),
-		kw("delete", "Delete a data element", rest("<statement>", "Configuration statement").Runs(edit)),
+		kw("delete", "Delete a data element", rest("<statement>", "Configuration statement").Runs(edit)).Runs(deleteLevel),
 		// Any statement: an inactive one is kept in the candidate and
 		// not applied (appliance/config/junos/junos_text.go).
 		kw("activate", "Remove the inactive tag from a statement", rest("<statement>", "Configuration statement").Runs(edit)),
@@ -634,6 +634,11 @@ func configurationTree() *node {
 			loadKind("set", "Execute set of commands on existing configuration", true)),
 		kw("rollback", "Roll back to previous committed configuration",
 			cmdtree.Value[*Session]("<number>", "Index of rollback configuration (0..49)", nil).Runs(rollback)).Runs(rollback),
+		kw("copy", "Copy a statement", rest("<statement>", "Statement to copy, then to and the new name").Runs(copyStatement)),
+		kw("rename", "Rename a statement", rest("<statement>", "Statement to rename, then to and the new name").Runs(copyStatement)),
+		kw("insert", "Insert a new ordered data element", rest("<statement>", "Statement to move, then before or after and its sibling").Runs(insertStatement)),
+		kw("save", "Save configuration to ASCII file",
+			cmdtree.Value[*Session]("<filename>", "Name of the file, beside the startup-config", nil).Runs(save)),
 		kw("status", "Show users currently editing configuration").Runs(func(s *Session, w io.Writer, args []string) error {
 			return s.status(w, args)
 		}),

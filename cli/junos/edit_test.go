@@ -1,0 +1,196 @@
+package junos
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	junosconf "github.com/flowtap/flowtap/appliance/config/junos"
+)
+
+func editBase(t *testing.T) *fakeBackend {
+	t.Helper()
+	base, err := junosconf.Parse("base", []byte(`set system host-name mx1
+set snmp contact noc
+set interfaces eth1 unit 0 family inet filter input F
+set firewall family inet filter F term T1 then sample
+set firewall family inet filter F term T1 then accept
+set firewall family inet filter F term T2 from protocol tcp
+set firewall family inet filter F term T2 then accept
+annotate firewall family inet filter F term T2 "web"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fakeBackend{history: []config.Config{base}, dir: t.TempDir()}
+}
+
+// TestCopyRenameInsert: `copy X to Y` puts the statement again under the
+// new name (its note too), `rename` moves it, `insert ... before|after`
+// reorders a filter's terms; a statement the candidate lacks, a name
+// taken or one the statement cannot have is refused and nothing changes.
+// Before, all three were unknown commands.
+func TestCopyRenameInsert(t *testing.T) {
+	s := NewSession(editBase(t), "ops")
+	transcript(s, "configure")
+	got := transcript(s, `copy firewall family inet filter F to filter G
+rename firewall family inet filter F term T2 to term T3
+edit firewall family inet filter F
+insert term T3 before term T1
+top
+copy interfaces eth1 to eth2
+copy interfaces eth9 to eth3
+copy interfaces eth1 to eth2
+copy snmp to frob
+insert firewall family inet filter F term T9 after term T1
+show firewall
+show interfaces`)
+	want := `[edit]
+ops@mx1# copy firewall family inet filter F to filter G
+
+[edit]
+ops@mx1# rename firewall family inet filter F term T2 to term T3
+
+[edit]
+ops@mx1# edit firewall family inet filter F
+
+[edit firewall family inet filter F]
+ops@mx1# insert term T3 before term T1
+
+[edit firewall family inet filter F]
+ops@mx1# top
+
+[edit]
+ops@mx1# copy interfaces eth1 to eth2
+
+[edit]
+ops@mx1# copy interfaces eth9 to eth3
+error: statement not found: interfaces eth9
+
+[edit]
+ops@mx1# copy interfaces eth1 to eth2
+error: statement already exists: interfaces eth2
+
+[edit]
+ops@mx1# copy snmp to frob
+copy snmp to frob
+             ^
+syntax error.
+
+[edit]
+ops@mx1# insert firewall family inet filter F term T9 after term T1
+error: statement not found: firewall family inet filter F term T9
+
+[edit]
+ops@mx1# show firewall
+family inet {
+    filter F {
+        /* web */
+        term T3 {
+            from {
+                protocol tcp;
+            }
+            then {
+                accept;
+            }
+        }
+        term T1 {
+            then {
+                sample;
+                accept;
+            }
+        }
+    }
+    filter G {
+        term T1 {
+            then {
+                sample;
+                accept;
+            }
+        }
+        /* web */
+        term T2 {
+            from {
+                protocol tcp;
+            }
+            then {
+                accept;
+            }
+        }
+    }
+}
+
+[edit]
+ops@mx1# show interfaces
+eth1 {
+    unit 0 {
+        family inet {
+            filter {
+                input F;
+            }
+        }
+    }
+}
+eth2 {
+    unit 0 {
+        family inet {
+            filter {
+                input F;
+            }
+        }
+    }
+}
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := s.cand.Commit(); err != nil {
+		t.Errorf("the candidate does not commit: %v", err)
+	}
+}
+
+// TestDeleteLevelAndSave: `delete` alone asks Junos's question and, on
+// yes, empties the edit level (no keeps it); `save FILE` writes the
+// candidate below the level as brace text beside the startup-config,
+// which `load merge FILE` reads back. Before, `delete` alone was a
+// syntax error and `save` an unknown command.
+func TestDeleteLevelAndSave(t *testing.T) {
+	f := editBase(t)
+	got := script(t, NewSession(f, "ops"), `configure
+edit firewall family inet filter F
+save filter-f.conf
+top
+edit snmp
+delete
+
+delete
+yes
+top
+show snmp
+delete firewall
+show firewall
+edit firewall family inet filter F
+load merge filter-f.conf relative
+top
+show | compare
+`)
+	want := `Entering configuration mode
+
+Wrote 15 lines of configuration to 'filter-f.conf'
+Delete everything under this level? [yes,no] (no) 
+Delete everything under this level? [yes,no] (no) 
+load complete
+[edit]
+-   snmp {
+-       contact noc;
+-   }
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	b, err := os.ReadFile(filepath.Join(f.dir, "filter-f.conf"))
+	if err != nil || len(b) == 0 || b[0] != 't' {
+		t.Errorf("saved file: %v\n%s", err, b)
+	}
+}
