@@ -218,11 +218,12 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 	l.times(cfg.Version)
 	l.add(eSrcPort, ieSrcPort, 2)
 	l.add(eDstPort, ieDstPort, 2)
-	if cfg.Version == IPFIX {
-		l.add(eTCPFlags, ieTCPFlags, 2) // unsigned16 since RFC 7125
-	} else {
-		l.add(eTCPFlags, ieTCPFlags, 1)
-	}
+	// tcpControlBits is unsigned16 in IPFIX since RFC 7125, but the flags
+	// a flow carries are the TCP header's low 8 (FIN..CWR; the meter keeps
+	// no NS bit), so it goes reduced-size (RFC 7011 6.2) in 1 byte, as in
+	// v9 and as Cisco's IPFIX sends it: pmacct 1.7.7 (Debian 12) reads the
+	// flags only from a 1-byte field and reports a 2-byte one as none.
+	l.add(eTCPFlags, ieTCPFlags, 1)
 	l.add(eProto, ieProtocol, 1)
 	l.add(eToS, ieToS, 1)
 	l.add(eSrcAS, ieSrcAS, 4)
@@ -253,7 +254,7 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 		l.reverse(eRevBytes, ieOctets, 8)
 		l.reverse(eRevFirstMillis, ieStartMillis, 8)
 		l.reverse(eRevLastMillis, ieEndMillis, 8)
-		l.reverse(eRevTCPFlags, ieTCPFlags, 2)
+		l.reverse(eRevTCPFlags, ieTCPFlags, 1)
 		if cfg.Capture&CaptureTTL != 0 {
 			l.reverse(eRevMinTTL, ieMinTTL, 1)
 			l.reverse(eRevMaxTTL, ieMaxTTL, 1)
