@@ -3,6 +3,7 @@ package junos
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -192,5 +193,59 @@ load complete
 	b, err := os.ReadFile(filepath.Join(f.dir, "filter-f.conf"))
 	if err != nil || len(b) == 0 || b[0] != 't' {
 		t.Errorf("saved file: %v\n%s", err, b)
+	}
+}
+
+// TestRunKeepsConfigurationMode: `run` takes the operational commands
+// that look (with their pipes), not configure, exit or quit: before,
+// `run configure` replaced the candidate with the committed
+// configuration, losing the changes without a question, and `run exit`
+// ended the session from configuration mode. A refused command gets its
+// caret under the line as typed.
+func TestRunKeepsConfigurationMode(t *testing.T) {
+	s := NewSession(editBase(t), "ops")
+	transcript(s, "configure\nset snmp contact x")
+	got := transcript(s, `run configure
+run exit
+run show configuration snmp | match contact
+run show frob
+show | compare`)
+	want := `
+[edit]
+ops@mx1# run configure
+run configure
+    ^
+unknown command.
+
+[edit]
+ops@mx1# run exit
+run exit
+    ^
+unknown command.
+
+[edit]
+ops@mx1# run show configuration snmp | match contact
+contact noc;
+
+[edit]
+ops@mx1# run show frob
+run show frob
+         ^
+syntax error, expecting <command>.
+
+[edit]
+ops@mx1# show | compare
+[edit snmp]
+-   contact noc;
++   contact x;
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	if s.ended {
+		t.Error("run exit ended the session")
+	}
+	if help := (shell{s}).Help("run c"); len(help) != 2 || !strings.HasPrefix(help[1], "  clear") {
+		t.Errorf("run c? lists %q", help)
 	}
 }

@@ -588,7 +588,7 @@ func (h shell) Help(line string) []string {
 	}
 	tree := h.s.tree()
 	if h.s.cand != nil && strings.HasPrefix(strings.TrimLeft(line, " "), "run ") {
-		tree, line = h.s.op, strings.TrimPrefix(strings.TrimLeft(line, " "), "run ")
+		tree, line = runTree(), strings.TrimPrefix(strings.TrimLeft(line, " "), "run ")
 	}
 	hp := cmdtree.HelpFor(tree, line)
 	names := h.s.interfaceNames(tree, line)
@@ -694,13 +694,14 @@ func (h shell) Complete(line string) string {
 	if h.s.cand != nil && ws[0].Text == "run" {
 		// An operational command: its tree's words and names.
 		inner := strings.TrimPrefix(strings.TrimLeft(line, " "), "run ")
-		if done := cmdtree.Complete(h.s.op, inner); done != inner {
-			if len(h.s.interfaceNames(h.s.op, inner)) > 0 {
+		op := runTree()
+		if done := cmdtree.Complete(op, inner); done != inner {
+			if len(h.s.interfaceNames(op, inner)) > 0 {
 				return line
 			}
 			return "run " + done
 		}
-		return "run " + h.s.completeName(h.s.op, inner)
+		return "run " + h.s.completeName(op, inner)
 	}
 	if h.s.cand == nil {
 		return h.s.completeName(h.s.op, line)

@@ -245,6 +245,18 @@ func readOnly(op *node) *node {
 	return op
 }
 
+// runTree is what `run` takes in configuration mode: the operational
+// commands that look or clear, not configure (which threw the
+// candidate away for the committed configuration, no question asked)
+// nor exit and quit (which ended the session from configuration mode).
+func runTree() *node {
+	op := operationalTree()
+	op.Children = slices.DeleteFunc(op.Children, func(c *node) bool {
+		return slices.Contains([]string{"configure", "exit", "quit"}, c.Word)
+	})
+	return op
+}
+
 // rollbackIndex checks a rollback number: JunOS keeps 0..49.
 func rollbackIndex(v string) error {
 	if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 49 {
@@ -643,7 +655,13 @@ func configurationTree() *node {
 			return s.status(w, args)
 		}),
 		kw("run", "Run an operational-mode command", rest("<command>", "Operational-mode command").Runs(func(s *Session, w io.Writer, args []string) error {
-			return s.exec(w, operationalTree(), args[1])
+			err := s.exec(w, runTree(), args[1])
+			// A caret under the command's words: the line as typed.
+			if err != nil && strings.HasPrefix(err.Error(), args[1]+"\n") {
+				line, rest, _ := strings.Cut(err.Error(), "\n")
+				err = errors.New("run " + line + "\n    " + rest)
+			}
+			return err
 		})),
 	)
 }
