@@ -506,3 +506,33 @@ func (e FlowExporter) TemplateTimeoutOrDefault() time.Duration {
 	}
 	return e.TemplateTimeout
 }
+
+// FieldBytes is the size of r's fields as IOS-XE's `show flow record`
+// totals them ("Total field space"): each field's IPFIX length [RECALL],
+// counters 8 bytes when long.
+func (r FlowRecord) FieldBytes() int {
+	n := 0
+	for _, ph := range append(slices.Clone(r.Match), r.Collect...) {
+		w := strings.Fields(ph)
+		last := w[len(w)-1]
+		switch {
+		case strings.HasPrefix(ph, "ipv6 ") && strings.HasSuffix(ph, " address"), strings.HasSuffix(ph, "address ipv6"), strings.HasSuffix(ph, "ipv6 bgp"):
+			n += 16
+		case strings.HasSuffix(ph, " address"), strings.HasSuffix(ph, "address ipv4"), strings.HasSuffix(ph, "ipv4 bgp"), strings.HasPrefix(ph, "interface "),
+			strings.HasPrefix(ph, "timestamp "), strings.HasPrefix(ph, "routing ") && strings.HasSuffix(ph, " as"), ph == "ipv6 flow-label":
+			n += 4
+		case last == "long":
+			n += 8
+		case strings.HasPrefix(ph, "counter "):
+			n += 4
+		case strings.Contains(ph, "port"), strings.Contains(ph, "total-length"), ph == "ipv4 id", strings.Contains(ph, "offset"),
+			strings.Contains(ph, "vlan"), ph == "datalink ethertype", ph == "transport tcp flags":
+			n += 2
+		case strings.HasPrefix(ph, "datalink mac"):
+			n += 6
+		default:
+			n++
+		}
+	}
+	return n
+}

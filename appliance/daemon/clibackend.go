@@ -136,7 +136,8 @@ func (c *CLI) CacheView() show.CacheView {
 }
 
 func (c *CLI) ExportView() show.ExportView {
-	cfg := c.m.Config()
+	// Flexible NetFlow's exporters are collectors like the rest.
+	cfg := c.m.Config().Effective()
 	_, set, _ := cfg.Setting()
 	v := show.ExportView{Version: set.Export, AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
 		SourceIf: cfg.Export.Source, Destinations: exportStatsView(c.m.d.ExportStats()), Layer2VLANs: cfg.Export.Layer2VLANs,

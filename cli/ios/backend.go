@@ -46,6 +46,8 @@ type Backend interface {
 	// FlowSampler is `show flow-sampler [NAME]`.
 	FlowSampler(name string) []show.FlowSampler
 	FlowInterfaces() []show.FlowInterface
+	// FNF is Flexible NetFlow, `show flow record|exporter|monitor|interface`.
+	FNF() show.FNFView
 	// ClassMaps, PolicyMaps and PolicyMapInterface are `show class-map
 	// [NAME]`, `show policy-map [NAME]` and `show policy-map interface
 	// [NAME]` (NetFlow input filters); an error is the `%` line for a

@@ -265,6 +265,7 @@ func execTree() *Node {
 			})),
 		kw("access-lists", "List access lists",
 			arg("WORD", "ACL number or name", nil).Runs(showAccessLists)).Runs(showAccessLists),
+		fnfShow(),
 		kw("flow-sampler", "Flow sampler information",
 			arg("WORD", "Sampler name", nil).Runs(showFlowSampler)).Runs(showFlowSampler),
 		kw("class-map", "Show QoS Class Map",

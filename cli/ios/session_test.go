@@ -356,3 +356,23 @@ func TestHistoryIsBounded(t *testing.T) {
 		t.Fatalf("show history after 1000 commands: %d lines, %q ... %q; want 256, show clock 745 ... show history", len(got), got[0], got[len(got)-1])
 	}
 }
+
+// FNF is a Flexible NetFlow configuration folded into the fake's cache
+// (CacheView) and collector: one record, one exporter, a bound monitor
+// and one left unbound.
+func (f *fakeBackend) FNF() show.FNFView {
+	st := show.ExportStats{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: 9, Packets: 12, Records: 340, Bytes: 20480}
+	return show.FNFView{
+		Records: []show.FNFRecord{{Name: "FNF-REC", Users: 1, FieldBytes: 53,
+			Match:   []string{"ipv4 tos", "ipv4 protocol", "ipv4 source address", "ipv4 destination address", "transport source-port", "transport destination-port", "interface input"},
+			Collect: []string{"interface output", "counter bytes long", "counter packets long", "timestamp sys-uptime first", "timestamp sys-uptime last"}}},
+		Exporters: []show.FNFExporter{{Name: "FNF-EXP", Description: "nfcapd", Protocol: 9, Destination: netip.MustParseAddr("192.0.2.10"), Port: 2055,
+			SourceIf: "eth0", Source: netip.MustParseAddr("10.0.2.15"), TemplateTimeout: 60 * time.Second, Options: []string{"interface-table timeout 300"},
+			Users: []string{"FNF-MON"}, Stats: &st}},
+		Monitors: []show.FNFMonitor{{Name: "FNF-MON", Record: "FNF-REC", Exporters: []string{"FNF-EXP"}, Allocated: true, Entries: 4096,
+			Active: 60 * time.Second, Inactive: 15 * time.Second, Interfaces: []string{"eth1 input"}},
+			{Name: "SPARE", Record: "netflow ipv4 original-input", Entries: 4096, Active: 1800 * time.Second, Inactive: 15 * time.Second}},
+		Interfaces: []show.FNFInterface{{Name: "eth1", Monitors: []show.FNFBinding{{Monitor: "FNF-MON", Family: 4}}}},
+		Cache:      f.CacheView(),
+	}
+}

@@ -87,13 +87,16 @@ func TestPastedCorpusBootsAndPastes(t *testing.T) {
 	}
 
 	// The ISR 4431's configuration pasted in configuration mode.
-	paste := "configure terminal\n" + read("isr4k.cfg") + "show running-config | include ^hostname|enable traps|^ntp|^logging host|^banner\nexit\n"
+	paste := "configure terminal\n" + read("isr4k.cfg") + "show running-config | include ^hostname|enable traps|^ntp|^logging host|^banner|^flow\nexit\n"
 	out, err := openSSH(t, d.sshAddr, "noc", "letmein", true, paste)
 	if err != nil {
 		t.Fatalf("ssh: %v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"% Flexible NetFlow is not offered",
+		// Its Flexible NetFlow blocks apply (the exporter's router-port
+		// source is refused).
+		"\nflow record FNF-REC\r\nflow exporter FNF-EXP\r\nflow monitor FNF-MON\r\n",
+		"% Invalid input detected at '^' marker.",
 		"% Flowtap has no syslog notifications",
 		"% NTP authentication is not offered",
 		"\nbanner login ^CBranch router: authorised use only^C\r\n",

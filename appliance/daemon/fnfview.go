@@ -1,0 +1,107 @@
+package daemon
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+// FNF is the `show flow ...` view: the configuration's records,
+// exporters and monitors with the main cache's and the collectors'
+// counters, those `show ip cache flow` and `show ip flow export` read
+// (a bound monitor is the main cache; an exporter's collector is one of
+// its destinations).
+func (c *CLI) FNF() show.FNFView {
+	cfg := c.m.Config()
+	eff := cfg.Effective()
+	v := show.FNFView{Cache: c.CacheView()}
+	exp := c.ExportView()
+	set := c.m.d.Settings()
+	bound := map[string][]string{}
+	for _, b := range cfg.MonitorBindings() {
+		dir := "input"
+		if b.Output {
+			dir = "output"
+		}
+		if b.Family == 6 {
+			dir += " (IPv6)"
+		}
+		bound[b.Monitor] = append(bound[b.Monitor], b.Interface+" "+dir)
+	}
+	f := cfg.FNF
+	var records []config.FlowRecord
+	records = append(records, f.Records...)
+	for _, m := range f.Monitors {
+		if r, ok := f.FindRecord(m.Record); ok && !slices.ContainsFunc(records, func(o config.FlowRecord) bool { return o.Name == r.Name }) {
+			records = append(records, r)
+		}
+	}
+	for _, r := range records {
+		v.Records = append(v.Records, show.FNFRecord{Name: r.Name, Description: r.Description, Users: len(f.MonitorsUsing(r.Name, "")),
+			FieldBytes: r.FieldBytes(), Match: r.Match, Collect: r.Collect})
+	}
+	for _, e := range f.Exporters {
+		fe := show.FNFExporter{Name: e.Name, Description: e.Description, Protocol: e.ProtocolOrDefault(), Destination: e.Destination,
+			Port: e.PortOrDefault(), SourceIf: e.Source, TemplateTimeout: e.TemplateTimeoutOrDefault(), Users: f.MonitorsUsing("", e.Name)}
+		if e.Source != "" && e.Source == eff.Export.Source {
+			fe.Source = exp.Source
+		}
+		if e.InterfaceTable {
+			fe.Options = append(fe.Options, option("interface-table", e.InterfaceTableTimeout))
+		}
+		if e.SamplerTable {
+			fe.Options = append(fe.Options, option("sampler-table", e.SamplerTableTimeout))
+		}
+		if e.Destination.IsValid() {
+			want := e.ExportDestination().Addr
+			for i := range exp.Destinations {
+				if exp.Destinations[i].Collector == want {
+					st := exp.Destinations[i]
+					fe.Stats = &st
+				}
+			}
+		}
+		v.Exporters = append(v.Exporters, fe)
+	}
+	for _, m := range f.Monitors {
+		fm := show.FNFMonitor{Name: m.Name, Description: m.Description, Record: m.Record, Exporters: m.Exporters,
+			Interfaces: bound[m.Name], Allocated: len(bound[m.Name]) > 0,
+			Entries: set.CacheEntries, Active: set.Aging.Active, Inactive: set.Aging.Inactive}
+		if !fm.Allocated {
+			// Not the main cache: what it would ask for.
+			p, _ := cfg.Persona()
+			d := p.Defaults()
+			fm.Entries, fm.Active, fm.Inactive = or(m.Entries, d.CacheEntries), or(m.Active, d.Active), or(m.Inactive, d.Inactive)
+		}
+		v.Monitors = append(v.Monitors, fm)
+	}
+	for _, it := range cfg.Interfaces {
+		var fi show.FNFInterface
+		for _, b := range it.Bindings() {
+			fi.Monitors = append(fi.Monitors, show.FNFBinding{Monitor: b.Monitor, Family: b.Family, Output: b.Output})
+		}
+		if len(fi.Monitors) > 0 {
+			fi.Name = it.Name
+			v.Interfaces = append(v.Interfaces, fi)
+		}
+	}
+	return v
+}
+
+func option(name string, timeout time.Duration) string {
+	if timeout == 0 {
+		return name
+	}
+	return fmt.Sprintf("%s timeout %d", name, int(timeout/time.Second))
+}
+
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,120 @@
+package ios
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/flowtap/flowtap/cli/show"
+)
+
+// fnfShow is IOS-XE's `show flow record|exporter|monitor|interface`:
+// Flexible NetFlow's blocks with the main cache's and the collectors'
+// counters (see show.FNFView).
+func fnfShow() *Node {
+	return kw("flow", "Flow information",
+		kw("record", "Flow record information",
+			arg("WORD", "Flow record name", nil).Runs(fnfRun("record", show.FlowRecords))).Runs(fnfRun("record", show.FlowRecords)),
+		kw("exporter", "Flow exporter information",
+			kw("statistics", "Show flow exporter statistics").Runs(fnfRun("exporter", show.FlowExporterStatistics)),
+			arg("WORD", "Flow exporter name",
+				nil, kw("statistics", "Show flow exporter statistics").Runs(fnfRun("exporter", show.FlowExporterStatistics))).Runs(fnfRun("exporter", show.FlowExporters))).Runs(fnfRun("exporter", show.FlowExporters)),
+		kw("monitor", "Flow monitor information",
+			kw("statistics", "Show flow monitor statistics").Runs(fnfRun("monitor", show.FlowMonitorStatistics)),
+			arg("WORD", "Flow monitor name", nil,
+				kw("statistics", "Show flow monitor statistics").Runs(fnfRun("monitor", show.FlowMonitorStatistics)),
+				kw("cache", "Contents of the cache for the monitor",
+					kw("format", "Format of the output",
+						kw("record", "Display each flow as a record").Runs(fnfCache(true)),
+						kw("table", "Display flows as a table").Runs(fnfCache(false)))).Runs(fnfCache(false))).Runs(fnfRun("monitor", show.FlowMonitors))).Runs(fnfRun("monitor", show.FlowMonitors)),
+		kw("interface", "Flow interface information",
+			arg("WORD", "Interface name", nil).Runs(fnfInterfaces)).Runs(fnfInterfaces))
+}
+
+// fnfName is the NAME typed after `show flow KIND`, or "".
+func fnfName(args []string) string {
+	if len(args) > 3 && args[3] != "statistics" {
+		return args[3]
+	}
+	return ""
+}
+
+// fnfOnly keeps the view's blocks of kind called name; the error is the
+// `%` line for a name not configured.
+func fnfOnly(v show.FNFView, kind, name string) (show.FNFView, error) {
+	if name == "" {
+		return v, nil
+	}
+	var n int
+	switch kind {
+	case "record":
+		v.Records = slices.DeleteFunc(v.Records, func(r show.FNFRecord) bool { return r.Name != name })
+		n = len(v.Records)
+	case "exporter":
+		v.Exporters = slices.DeleteFunc(v.Exporters, func(e show.FNFExporter) bool { return e.Name != name })
+		n = len(v.Exporters)
+	case "monitor":
+		v.Monitors = slices.DeleteFunc(v.Monitors, func(m show.FNFMonitor) bool { return m.Name != name })
+		n = len(v.Monitors)
+	}
+	if n == 0 {
+		return v, fmt.Errorf("%% Flow %s \"%s\" does not exist", kind, name)
+	}
+	return v, nil
+}
+
+func fnfRun(kind string, text func(io.Writer, show.FNFView)) func(*Session, io.Writer, []string) error {
+	return view(func(s *Session, args []string) (show.FNFView, error) {
+		return fnfOnly(s.b.FNF(), kind, fnfName(args))
+	}, text, func(v show.FNFView) any {
+		switch kind {
+		case "record":
+			return v.Records
+		case "exporter":
+			return v.Exporters
+		}
+		return v.Monitors
+	})
+}
+
+// fnfCache is `show flow monitor NAME cache [format table|record]`: the
+// flows of the monitor's family (IPv6 when it is bound only as ipv6 flow
+// monitor).
+func fnfCache(asRecords bool) func(*Session, io.Writer, []string) error {
+	return func(s *Session, w io.Writer, args []string) error {
+		v, err := fnfOnly(s.b.FNF(), "monitor", args[3])
+		if err != nil {
+			return err
+		}
+		m := v.Monitors[0]
+		family := 4
+		for _, it := range v.Interfaces {
+			for _, b := range it.Monitors {
+				if b.Monitor == m.Name && b.Family == 4 {
+					family = 4
+					goto found
+				} else if b.Monitor == m.Name {
+					family = 6
+				}
+			}
+		}
+	found:
+		if s.json {
+			s.jsonDone = true
+			return show.WriteJSON(w, show.CacheJSON(v.Cache, family == 6))
+		}
+		show.FlowMonitorCache(w, v, m, family, asRecords)
+		return nil
+	}
+}
+
+// fnfInterfaces is `show flow interface [IFNAME]`.
+func fnfInterfaces(s *Session, w io.Writer, args []string) error {
+	return view(func(s *Session, args []string) ([]show.FNFInterface, error) {
+		ifs := s.b.FNF().Interfaces
+		if name := lastArg(args, 3); name != "" {
+			ifs = slices.DeleteFunc(ifs, func(i show.FNFInterface) bool { return i.Name != name })
+		}
+		return ifs, nil
+	}, show.FlowInterfaces, func(v []show.FNFInterface) any { return v })(s, w, args)
+}
