@@ -249,3 +249,63 @@ ops@mx1# show | compare
 		t.Errorf("run c? lists %q", help)
 	}
 }
+
+// TestCommitKeepsOthersCommits: two operators in configuration mode at
+// once, each with a candidate of their own. Before, the second commit
+// put back what the first had committed meanwhile (its candidate held
+// the configuration from before); now the second's own changes go onto
+// the configuration the first committed, as Junos merges a private
+// candidate. When both changed the same statement the second commit is
+// refused, its candidate kept, until rollback 0 starts it again.
+func TestCommitKeepsOthersCommits(t *testing.T) {
+	f := editBase(t)
+	a, b := NewSession(f, "alice"), NewSession(f, "bob")
+	transcript(a, "configure\nset snmp location lab")
+	transcript(b, "configure\nset snmp contact bob\ncommit")
+	got := transcript(a, "commit\nrun show configuration snmp")
+	want := `
+[edit]
+alice@mx1# commit
+commit complete
+
+[edit]
+alice@mx1# run show configuration snmp
+location lab;
+contact bob;
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	transcript(a, "set snmp contact alice")
+	transcript(b, "set snmp contact carol\ncommit")
+	got = transcript(a, "commit\nshow | compare\nrollback 0\nshow snmp")
+	want = `
+[edit]
+alice@mx1# commit
+[edit snmp]
+  'contact bob;'
+    statement not found
+error: configuration database modified: a change of this candidate no longer applies to the configuration committed since (rollback 0 starts again from it)
+
+[edit]
+alice@mx1# show | compare
+[edit snmp]
+-   contact carol;
++   contact alice;
+
+[edit]
+alice@mx1# rollback 0
+load complete
+
+[edit]
+alice@mx1# show snmp
+location lab;
+contact carol;
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	if c := f.Running().SNMP.Contact; c != "carol" {
+		t.Errorf("running contact %q after the refused commit", c)
+	}
+}

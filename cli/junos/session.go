@@ -129,6 +129,9 @@ type Session struct {
 	editors *Editors
 	editing *editor
 	line    Line
+	// based is the running configuration the candidate's changes are
+	// against: the one at configure, rollback or the last commit.
+	based config.Config
 }
 
 // NewSession opens an operational-mode session for user, with every
@@ -491,6 +494,9 @@ func (s *Session) commit(w io.Writer, rest string) error {
 	}
 	by.Comment = o.comment
 	confirmed := o.confirmed
+	if err := s.update(w); err != nil {
+		return err
+	}
 	c, err := s.cand.Commit()
 	if err != nil {
 		if e := s.screen(err); e != nil {
@@ -523,11 +529,37 @@ func (s *Session) commit(w io.Writer, rest string) error {
 		}
 	}
 	fmt.Fprintln(w, "commit complete")
-	s.cand = s.candidate(s.b.Running())
+	s.based = s.b.Running()
+	s.cand = s.candidate(s.based)
 	if o.andQuit {
 		fmt.Fprintln(w, "Exiting configuration mode")
 		s.cand, s.path = nil, nil
 	}
+	return nil
+}
+
+// update brings the candidate onto the running configuration when
+// another session (JunOS or IOS, or an SNMP Set) changed it since the
+// candidate began: the candidate's own changes, as show | compare would
+// print them against its start, are applied to the running
+// configuration as a patch, as Junos merges a private candidate at
+// commit (`configure private`). Before, a commit put back whatever the
+// other had changed meanwhile. Changes that no longer apply (the other
+// changed the same statement) refuse the update, the candidate kept.
+func (s *Session) update(w io.Writer) error {
+	run := s.b.Running()
+	if config.Equal(run, s.based) {
+		return nil
+	}
+	c := s.candidate(run)
+	if err := c.Patch(junosconf.RenderDiff(s.based, s.cand.Candidate())); err != nil {
+		var pe *junosconf.PatchError
+		if errors.As(err, &pe) {
+			fmt.Fprintln(w, pe)
+		}
+		return errors.New("error: configuration database modified: a change of this candidate no longer applies to the configuration committed since (rollback 0 starts again from it)")
+	}
+	s.cand, s.based = c, run
 	return nil
 }
 

@@ -195,7 +195,8 @@ func operationalTree() *node {
 				// mode's `show` gives of the candidate.
 				rest("<statement>", "Configuration hierarchy to show").Runs(showConfiguration)).Runs(showConfiguration)),
 		kw("configure", "Manipulate software configuration information").Runs(func(s *Session, w io.Writer, _ []string) error {
-			s.cand = s.candidate(s.b.Running())
+			s.based = s.b.Running()
+			s.cand = s.candidate(s.based)
 			s.path = nil
 			fmt.Fprintln(w, "Entering configuration mode")
 			fmt.Fprintln(w)
@@ -561,7 +562,7 @@ func configurationTree() *node {
 		if err != nil {
 			return fmt.Errorf("error: %v", err)
 		}
-		s.cand = s.candidate(c)
+		s.cand, s.based = s.candidate(c), s.b.Running()
 		fmt.Fprintln(w, "load complete")
 		return nil
 	}
@@ -651,6 +652,9 @@ func configurationTree() *node {
 		kw("insert", "Insert a new ordered data element", rest("<statement>", "Statement to move, then before or after and its sibling").Runs(insertStatement)),
 		kw("save", "Save configuration to ASCII file",
 			cmdtree.Value[*Session]("<filename>", "Name of the file, beside the startup-config", nil).Runs(save)),
+		kw("update", "Update private database").Runs(func(s *Session, w io.Writer, _ []string) error {
+			return s.update(w)
+		}),
 		kw("status", "Show users currently editing configuration").Runs(func(s *Session, w io.Writer, args []string) error {
 			return s.status(w, args)
 		}),

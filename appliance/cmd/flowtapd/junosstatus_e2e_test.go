@@ -80,3 +80,40 @@ admin@e2e> exit
 		t.Fatalf("status over SSH:\n%s\nwant:\n%s", screen, want)
 	}
 }
+
+// TestJunOSCommitKeepsIOSChange: a JunOS operator over the real OpenSSH
+// client edits a candidate while an IOS session on the control socket
+// changes the SNMP location; the JunOS commit applies its own change on
+// top and keeps the IOS one. Before, the commit put back the location
+// its candidate had started with.
+func TestJunOSCommitKeepsIOSChange(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname e2e\nusername noc privilege 15 secret nocpass\nsnmp-server location old-room\n")
+	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit and-quit\n"); !strings.Contains(out, "commit complete") {
+		t.Fatalf("persona change:\n%s", out)
+	}
+	host, port, _ := net.SplitHostPort(d.sshAddr)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	held := exec.CommandContext(ctx, "sshpass", "-p", "nocpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
+		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "noc@"+host)
+	stdin, _ := held.StdinPipe()
+	var heldOut syncbuf.Buffer
+	held.Stdout, held.Stderr = &heldOut, &heldOut
+	if err := held.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, &heldOut, "noc@e2e>")
+	io.WriteString(stdin, "configure\rset snmp contact noc-desk\r")
+	waitFor(t, &heldOut, "set snmp contact noc-desk\r\n\r\n[edit]\r\nnoc@e2e# ")
+	if out := d.cli(t, "ios", "configure terminal\nsnmp-server location new-room\nend\n"); strings.Contains(out, "%") {
+		t.Fatalf("IOS change:\n%s", out)
+	}
+	io.WriteString(stdin, "commit and-quit\rshow configuration snmp\rexit\r")
+	if err := held.Wait(); err != nil {
+		t.Fatalf("held session: %v\n%s", err, heldOut.String())
+	}
+	if s := strings.ReplaceAll(heldOut.String(), "\r\n", "\n"); !strings.Contains(s, "noc@e2e> show configuration snmp\nlocation new-room;\ncontact noc-desk;\n") {
+		t.Errorf("after the JunOS commit:\n%s", s)
+	}
+}
