@@ -309,3 +309,23 @@ contact carol;
 		t.Errorf("running contact %q after the refused commit", c)
 	}
 }
+
+// TestExitAsksOfOwnChangesOnly: leaving configuration mode asks about
+// the session's own uncommitted changes, not about a commit another
+// session made meanwhile (before, it said the configuration had been
+// changed).
+func TestExitAsksOfOwnChangesOnly(t *testing.T) {
+	f := editBase(t)
+	a, b := NewSession(f, "alice"), NewSession(f, "bob")
+	transcript(a, "configure")
+	transcript(b, "configure\nset snmp contact bob\ncommit and-quit")
+	if got := a.Exec("exit"); got != "Exiting configuration mode\n" {
+		t.Errorf("exit without changes of its own:\n%s", got)
+	}
+	transcript(a, "configure")
+	transcript(b, "configure\nset snmp contact carol\ncommit and-quit")
+	transcript(a, "set snmp location lab")
+	if got := a.Exec("exit"); got != "The configuration has been changed but not committed\nExiting configuration mode\n" {
+		t.Errorf("exit with changes of its own:\n%s", got)
+	}
+}

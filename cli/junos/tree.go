@@ -535,7 +535,7 @@ func configurationTree() *node {
 			s.path = s.path[:len(s.path)-1]
 			return nil
 		}
-		if !config.Equal(s.cand.Candidate(), s.b.Running()) && !s.confirmExit(w) {
+		if !config.Equal(s.cand.Candidate(), s.based) && !s.confirmExit(w) {
 			return nil
 		}
 		fmt.Fprintln(w, "Exiting configuration mode")
