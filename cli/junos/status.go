@@ -66,8 +66,31 @@ func (t *Editors) at(e *editor, level []string) {
 func (s *Session) status(w io.Writer, _ []string) error {
 	s.noteLevel()
 	fmt.Fprintln(w, "Users currently editing the configuration:")
+	s.writeEditors(w)
+	return nil
+}
+
+// othersEditing is what `configure` says when other sessions are in
+// configuration mode already: Junos lists them under the same header
+// as status.
+func (s *Session) othersEditing(w io.Writer) {
 	if s.editors == nil {
-		return nil
+		return
+	}
+	s.editors.mu.Lock()
+	n := len(s.editors.list)
+	s.editors.mu.Unlock()
+	if n > 0 {
+		fmt.Fprintln(w, "Users currently editing the configuration:")
+		s.writeEditors(w)
+	}
+}
+
+// writeEditors writes a line and its level for each session in the
+// editors' table.
+func (s *Session) writeEditors(w io.Writer) {
+	if s.editors == nil {
+		return
 	}
 	s.editors.mu.Lock()
 	defer s.editors.mu.Unlock()
@@ -86,7 +109,6 @@ func (s *Session) status(w io.Writer, _ []string) error {
 		}
 		fmt.Fprintf(w, "      %s\n", banner)
 	}
-	return nil
 }
 
 // noteLevel keeps the session's place in the editors' table in step

@@ -12,8 +12,9 @@ import (
 // TestStatus: configuration mode's `status` lists every session editing
 // the configuration, in Junos's layout: the user, the terminal, when it
 // logged in, its idle time once idle, and its [edit] level on the line
-// under it. A session that leaves configuration mode, or ends in it,
-// leaves the list. Before, `status` was a syntax error.
+// under it; `configure` lists the others already in it. A session that
+// leaves configuration mode, or ends in it, leaves the list. Before,
+// `status` was a syntax error and configure listed no one.
 func TestStatus(t *testing.T) {
 	base, err := junosconf.Parse("base", []byte("set system host-name mx1\n"))
 	if err != nil {
@@ -31,6 +32,11 @@ func TestStatus(t *testing.T) {
 	got := transcript(a, "configure\nstatus")
 	want := `ops@mx1> configure
 Entering configuration mode
+Users currently editing the configuration:
+  noc terminal vty1 on since 2026-12-07 01:10:05 UTC, idle 00:12:03
+      [edit forwarding-options sampling input]
+  root terminal ctl0 on since 2026-12-07 00:10:05 UTC
+      [edit]
 
 [edit]
 ops@mx1# status

@@ -199,6 +199,7 @@ func operationalTree() *node {
 			s.cand = s.candidate(s.based)
 			s.path = nil
 			fmt.Fprintln(w, "Entering configuration mode")
+			s.othersEditing(w)
 			fmt.Fprintln(w)
 			return nil
 		}),

@@ -62,6 +62,9 @@ func TestJunOSStatusOverOpenSSH(t *testing.T) {
 	want := `
 admin@e2e> configure
 Entering configuration mode
+Users currently editing the configuration:
+  noc terminal vty0 on since TIME
+      [edit forwarding-options sampling]
 
 [edit]
 admin@e2e# status
