@@ -329,3 +329,59 @@ func TestExitAsksOfOwnChangesOnly(t *testing.T) {
 		t.Errorf("exit with changes of its own:\n%s", got)
 	}
 }
+
+// TestDisplaySetRelativeAndRollbackHelp: `show | display set relative`
+// at an edit level leaves the level's words out of the set lines (before,
+// relative was ignored and a `display set frob` taken as display set),
+// and `rollback ?` lists the configurations it can load with when and by
+// whom each was committed (before, only <number>).
+func TestDisplaySetRelativeAndRollbackHelp(t *testing.T) {
+	s := NewSession(editBase(t), "ops")
+	transcript(s, "configure\nset snmp location lab\ncommit")
+	got := transcript(s, `edit snmp
+show | display set relative
+show | display set
+show | display set frob
+top
+show firewall family inet filter F | display set relative`)
+	want := `
+[edit]
+ops@mx1# edit snmp
+
+[edit snmp]
+ops@mx1# show | display set relative
+set location lab
+set contact noc
+
+[edit snmp]
+ops@mx1# show | display set
+set snmp location lab
+set snmp contact noc
+
+[edit snmp]
+ops@mx1# show | display set frob
+error: display set frob is not supported (display set, inheritance or json)
+
+[edit snmp]
+ops@mx1# top
+
+[edit]
+ops@mx1# show firewall family inet filter F | display set relative
+set term T1 then sample
+set term T1 then accept
+set term T2 from protocol tcp
+set term T2 then accept
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	help := strings.Join(shell{s}.Help("rollback "), "\n")
+	wantHelp := `Possible completions:
+  <[Enter]>            Execute this command
+  0                    2026-11-22 12:01:00 UTC by ops via cli
+  1                    2026-11-22 11:00:00 UTC by root via other
+  |                    Pipe through a command`
+	if help != wantHelp {
+		t.Errorf("rollback ?:\n%s\nwant:\n%s", help, wantHelp)
+	}
+}

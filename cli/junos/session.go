@@ -226,14 +226,15 @@ func (s *Session) run(w io.Writer, line string) {
 	for _, st := range p.Stages {
 		// The display forms flowtap has; another (Junos's xml, omit,
 		// changed...) would print the plain text as if it were that.
-		word, _, _ := strings.Cut(strings.TrimSpace(st.Arg), " ")
-		if st.Verb != "display" || slices.Contains([]string{"set", "inheritance", "json"}, word) {
+		word, more, _ := strings.Cut(strings.TrimSpace(st.Arg), " ")
+		if st.Verb != "display" || slices.Contains([]string{"inheritance", "json"}, word) ||
+			word == "set" && (more == "" || more == "relative" && s.cand != nil) {
 			continue
 		}
 		if word == "" {
 			fmt.Fprintln(w, "syntax error, expecting <command>.")
 		} else {
-			fmt.Fprintf(w, "error: display %s is not supported (display set, inheritance or json)\n", word)
+			fmt.Fprintf(w, "error: display %s is not supported (display set, inheritance or json)\n", strings.TrimSpace(st.Arg))
 		}
 		return
 	}
@@ -349,7 +350,22 @@ func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline, at []string) e
 		io.WriteString(w, junosconf.RenderInheritanceStyle(cand, append(slices.Clone(s.path), at...), style))
 		return nil
 	}
-	writeConfigAt(w, cand, append(slices.Clone(s.path), at...), pipes.Has("display set"))
+	words := append(slices.Clone(s.path), at...)
+	if st, ok := pipes.Find("display set"); ok && len(words) > 0 && strings.Fields(st.Arg)[len(strings.Fields(st.Arg))-1] == "relative" {
+		// `display set relative`: the set lines from the level shown,
+		// its words left out.
+		var b strings.Builder
+		writeConfigAt(&b, cand, words, true)
+		prefix := strings.Join(words, " ") + " "
+		for _, l := range strings.SplitAfter(b.String(), "\n") {
+			if verb, rest, ok := strings.Cut(l, " "); ok && strings.HasPrefix(rest, prefix) {
+				l = verb + " " + strings.TrimPrefix(rest, prefix)
+			}
+			io.WriteString(w, l)
+		}
+		return nil
+	}
+	writeConfigAt(w, cand, words, pipes.Has("display set"))
 	return nil
 }
 
@@ -618,6 +634,9 @@ func (h shell) Help(line string) []string {
 	if out, ok := h.s.statementHelp(line); ok {
 		return out
 	}
+	if out, ok := h.s.rollbackHelp(line); ok {
+		return out
+	}
 	tree := h.s.tree()
 	if h.s.cand != nil && strings.HasPrefix(strings.TrimLeft(line, " "), "run ") {
 		tree, line = runTree(), strings.TrimPrefix(strings.TrimLeft(line, " "), "run ")
@@ -641,6 +660,32 @@ func (h shell) Help(line string) []string {
 		item("|", "Pipe through a command")
 	}
 	return out
+}
+
+// rollbackHelp is `?` after configuration mode's `rollback`: Junos lists
+// the configurations it can load, each with when and by whom it was
+// committed, rather than a <number>.
+func (s *Session) rollbackHelp(line string) (out []string, ok bool) {
+	ws := cmdtree.Tokenize(line)
+	if s.cand == nil || len(ws) != 1 || !strings.HasSuffix(line, " ") {
+		return nil, false
+	}
+	if c := cmdtree.Candidates(s.conf, ws[0].Text); len(c) != 1 || c[0].Word != "rollback" {
+		return nil, false
+	}
+	out = []string{"Possible completions:"}
+	item := func(label, help string) {
+		out = append(out, strings.TrimRight(fmt.Sprintf("  %-20s %s", label, help), " "))
+	}
+	item("<[Enter]>", "Execute this command")
+	for i, c := range s.b.Commits() {
+		if i > 49 {
+			break
+		}
+		item(strconv.Itoa(i), fmt.Sprintf("%s by %s via %s", c.When.Format("2006-01-02 15:04:05 MST"), c.User, c.Via))
+	}
+	item("|", "Pipe through a command")
+	return out, true
 }
 
 // statementHelp is `?` after set, delete, (de)activate, edit or show in configuration mode:

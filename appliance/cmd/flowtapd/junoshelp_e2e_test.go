@@ -11,7 +11,8 @@ import (
 
 // TestJunOSQuestionMark: `?` typed in an interactive JunOS session of the
 // real daemon lists the configuration grammar's statements with their
-// descriptions, at the edit level too, and the operational commands',
+// descriptions, at the edit level too, rollback's configurations with
+// their commit times, and the operational commands',
 // with the box's links where an interface name goes.
 func TestJunOSQuestionMark(t *testing.T) {
 	d := startDaemon(t, "hostname qtap\nusername admin secret letmein\n")
@@ -19,7 +20,7 @@ func TestJunOSQuestionMark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.WriteString(conn, "show services accounting ?\x15show interfaces lo?\x15configure\r"+
+	io.WriteString(conn, "show services accounting ?\x15show interfaces lo?\x15configure\rrollback ?\x15"+
 		"set forwarding-options sampling ?\x15edit firewall family inet filter F term T\rset from ?\x15"+
 		"set frob\rexit configuration-mode\rexit\r")
 	conn.CloseWrite()
@@ -36,6 +37,9 @@ func TestJunOSQuestionMark(t *testing.T) {
 		"Possible completions:\n  lo\n",
 		"Possible completions:\n  apply-groups         Groups from which to inherit configuration data\n  apply-groups-except  Don't inherit configuration data from these groups\n  destination-address  Match IP destination address\n",
 		"  tcp-initial          Match initial packet of a TCP connection\n",
+		// rollback ?: the configurations it can load, with when each
+		// was committed (the boot's is rollback 0).
+		"rollback ?\nPossible completions:\n  <[Enter]>            Execute this command\n  0                    20",
 		// A bad word: the statement with the edit level, the caret under it.
 		"set firewall family inet filter F term T frob\n" + strings.Repeat(" ", 41) + "^\nsyntax error.\n",
 	} {
