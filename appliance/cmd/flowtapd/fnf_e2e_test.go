@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/netip"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// fnfStartup is an IOS-XE operator's Flexible NetFlow section and
+// nothing else of NetFlow: the ISR 4431 corpus's record (plus the TTL,
+// which widens the template), two exporters (nfcapd and a raw listener
+// for tshark) and a monitor bound to the tap port.
+func fnfStartup(mon string, capd netip.AddrPort, tsPort uint16) string {
+	return fmt.Sprintf(`hostname fnf
+username admin privilege 15 secret letmein
+flow record FNF-REC
+ match ipv4 tos
+ match ipv4 protocol
+ match ipv4 source address
+ match ipv4 destination address
+ match transport source-port
+ match transport destination-port
+ match interface input
+ collect interface output
+ collect counter bytes long
+ collect counter packets long
+ collect timestamp sys-uptime first
+ collect timestamp sys-uptime last
+ collect ipv4 ttl minimum
+ collect ipv4 ttl maximum
+!
+flow exporter NFCAPD
+ description nfcapd
+ destination %s
+ transport udp %d
+ template data timeout 60
+!
+flow exporter TSHARK
+ destination 127.0.0.1
+ transport udp %d
+ template data timeout 60
+!
+flow monitor FNF-MON
+ exporter NFCAPD
+ exporter TSHARK
+ cache timeout inactive 10
+ cache timeout active 60
+ record FNF-REC
+!
+interface %s
+ ip flow monitor FNF-MON input
+!
+`, capd.Addr(), capd.Port(), tsPort, mon)
+}
+
+// trafgenTuples is what trafgenFlows sends as frames from+1 to from+n
+// (its counters step before the first frame): one flow each (source
+// 10.1.i%256.i%200, destination 192.0.2.i%250, UDP 4000 to 53, 46
+// bytes).
+func trafgenTuples(from, n int) collector.Tuples {
+	exp := collector.Tuples{}
+	for i := from + 1; i <= from+n; i++ {
+		exp.Add(collector.Tuple{Proto: 17, Src: netip.AddrFrom4([4]byte{10, 1, byte(i % 256), byte(i % 200)}),
+			Dst: netip.AddrFrom4([4]byte{192, 0, 2, byte(i % 250)}), SrcPort: 4000, DstPort: 53}, 1, 46)
+	}
+	return exp
+}
+
+var successfullySent = regexp.MustCompile(`Successfully sent:\s+(\d+)\s+\((\d+) bytes\)`)
+
+// TestFNFOnlyStartupExports: flowtapd booted with nothing but a Flexible
+// NetFlow section meters what trafgen sends into the port and exports
+// every flow, exactly, to the monitor's exporters: nfcapd stores each
+// with its packets, bytes and input interface, and tshark reads the v9
+// template with the collect fields (TTL, IE 52/53). The show flow
+// screens read the same counters as show ip flow export; write memory
+// and a restart keep the blocks, and the monitor is the cache again.
+func TestFNFOnlyStartupExports(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	tsPort, tsStop := listenUDP(t)
+	d := startDaemon(t, fnfStartup(v.Mon, capd.Addr, tsPort))
+	run := d.cli(t, "ios", "show running-config\n")
+	for _, want := range []string{"flow record FNF-REC\n match ipv4 tos\n", " collect ipv4 ttl maximum\n!\nflow exporter NFCAPD\n description nfcapd\n",
+		"flow monitor FNF-MON\n exporter NFCAPD\n exporter TSHARK\n cache timeout inactive 10\n cache timeout active 60\n record FNF-REC\n",
+		"interface " + v.Mon + "\n ip flow monitor FNF-MON input\n"} {
+		if !strings.Contains(run, want) {
+			t.Errorf("running-config lacks %q:\n%s", want, run)
+		}
+	}
+	// Folded: no traditional line is shown, the cache and the collectors
+	// are the monitor's.
+	if strings.Contains(run, "ip flow-export") || strings.Contains(run, "ip flow ingress") {
+		t.Errorf("running-config shows the fold as traditional lines:\n%s", run)
+	}
+	if cache := d.cli(t, "ios", "show ip cache flow\n"); !strings.Contains(cache, "Active flows timeout in 1 minutes\n  Inactive flows timeout in 10 seconds\n") {
+		t.Errorf("show ip cache flow does not show the monitor's timeouts:\n%s", cache)
+	}
+	mon := d.cli(t, "ios", "show flow monitor FNF-MON\n")
+	for _, want := range []string{"  Flow Record:       FNF-REC\n", "    Status:               allocated\n", "    Inactive Timeout:     10 secs\n",
+		"    Active Timeout:       60 secs\n", "    Interfaces:     " + v.Mon + " input\n"} {
+		if !strings.Contains(mon, want) {
+			t.Errorf("show flow monitor lacks %q:\n%s", want, mon)
+		}
+	}
+
+	const n = 150
+	if got := startTrafgen(t, v, trafgenFlows, n, 500).wait(t); got != n {
+		t.Fatalf("trafgen sent %d frames, want %d", got, n)
+	}
+	want := fmt.Sprintf("  %d active, %d inactive, %d added\n", n, 4096-n, n)
+	if got := d.cliUntil(t, "ios", "show ip cache flow | include inactive,\n", want); got != want {
+		t.Fatalf("show ip cache flow %q, want %q", got, want)
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	stats := ""
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		stats = d.cli(t, "ios", "show flow exporter NFCAPD statistics\n")
+		if strings.Contains(stats, fmt.Sprintf("        - sent:              %d\n", n)) || time.Now().After(deadline) {
+			break
+		}
+	}
+	// The same counters as show ip flow export's destination line.
+	m := successfullySent.FindStringSubmatch(stats)
+	export := d.cli(t, "ios", "show ip flow export\n")
+	if m == nil || !strings.Contains(stats, fmt.Sprintf("        - sent:              %d\n", n)) ||
+		!strings.Contains(export, fmt.Sprintf("%s (%d)", capd.Addr.Addr(), capd.Addr.Port())) {
+		t.Errorf("show flow exporter NFCAPD statistics:\n%s\nshow ip flow export:\n%s", stats, export)
+	}
+	if mstats := d.cli(t, "ios", "show flow monitor FNF-MON statistics\n"); !strings.Contains(mstats, fmt.Sprintf("  %-38s%10d\n  %-38s%10d\n", "Flows added:", n, "Flows aged:", n)) {
+		t.Errorf("show flow monitor statistics does not count %d flows added:\n%q", n, mstats)
+	}
+
+	// nfcapd: every flow once, exact, with the port's ifIndex as input.
+	time.Sleep(500 * time.Millisecond)
+	files, _ := capd.Close(t)
+	dir := filepath.Dir(files[0])
+	for _, x := range collector.Compare(collector.Nfdump(t, "-R", dir), trafgenTuples(0, n)) {
+		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
+	}
+	ifc, err := net.InterfaceByName(v.Mon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("nfdump", "-R", dir, "-q", "-N", "-o", "fmt:%in|%tos").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	for _, l := range lines {
+		if f := strings.Split(strings.ReplaceAll(l, " ", ""), "|"); len(f) != 2 || f[0] != fmt.Sprint(ifc.Index) || f[1] != "0" {
+			t.Errorf("nfdump %q, want input ifIndex %d and ToS 0", l, ifc.Index)
+			break
+		}
+	}
+	if len(lines) != n {
+		t.Errorf("nfdump read %d records, want %d", len(lines), n)
+	}
+
+	// tshark: v9, the template with IE 52 and 53 (collect ipv4 ttl
+	// minimum|maximum), and the flows' TTL 64.
+	var versions, types, packets []string
+	for _, p := range collector.TsharkCflow(t, tsStop(), tsPort, "cflow.version", "cflow.template_field_type", "cflow.packets") {
+		versions = append(versions, p["cflow.version"]...)
+		types = append(types, p["cflow.template_field_type"]...)
+		packets = append(packets, p["cflow.packets"]...)
+	}
+	if len(versions) == 0 || strings.Trim(strings.Join(versions, " "), "9 ") != "" {
+		t.Errorf("tshark: versions %v, want v9 (FNF's default)", versions)
+	}
+	for _, ie := range []string{"8", "12", "52", "53", "10", "14"} {
+		if !slices.Contains(types, ie) {
+			t.Errorf("tshark: template field types %v lack %s", types, ie)
+		}
+	}
+	t.Logf("tshark: %d records' packet counts", len(packets))
+
+	// write memory and a restart keep the section.
+	if out := d.cli(t, "ios", "write memory\n"); !strings.Contains(out, "[OK]") {
+		t.Fatalf("write memory: %s", out)
+	}
+	d.stopAndStart(t, syscall.SIGTERM)
+	if again := d.cli(t, "ios", "show running-config\n"); again != run {
+		t.Errorf("after the restart the running-config differs:\n%s\nwas:\n%s", again, run)
+	}
+	if mon2 := d.cli(t, "ios", "show flow monitor FNF-MON\n"); !bytes.Contains([]byte(mon2), []byte("    Status:               allocated\n")) {
+		t.Errorf("after the restart:\n%s", mon2)
+	}
+}
