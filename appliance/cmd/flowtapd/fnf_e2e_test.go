@@ -199,3 +199,69 @@ func TestFNFOnlyStartupExports(t *testing.T) {
 		t.Errorf("after the restart:\n%s", mon2)
 	}
 }
+
+// TestFNFExporterChangeWhileExporting: the monitor's exporter is sent to
+// another collector (transport udp) while trafgen's flows are metered and
+// aging out: every flow reaches one collector or the other exactly once,
+// the first before the change, the rest after; nothing is lost or sent
+// twice.
+func TestFNFExporterChangeWhileExporting(t *testing.T) {
+	v := testnet.Enter(t)
+	first, second := collector.StartNfcapd(t), collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname fnfchange
+username admin privilege 15 secret letmein
+flow exporter E
+ destination %s
+ transport udp %d
+!
+flow monitor M
+ exporter E
+ cache timeout inactive 10
+ record netflow ipv4 original-input
+!
+interface %s
+ ip flow monitor M input
+!
+`, first.Addr.Addr(), first.Addr.Port(), v.Mon))
+	// 20 flows a second for 16 s: those of the first seconds age out
+	// (10 s inactive) to the first collector before the change.
+	const n = 320
+	g := startTrafgen(t, v, trafgenFlows, n, 20)
+	time.Sleep(13 * time.Second)
+	if out := d.cli(t, "ios", fmt.Sprintf("configure terminal\nflow exporter E\n transport udp %d\nend\n", second.Addr.Port())); strings.Contains(out, "%") {
+		t.Fatalf("the change was refused:\n%s", out)
+	}
+	if got := g.wait(t); got != n {
+		t.Fatalf("trafgen sent %d frames, want %d", got, n)
+	}
+	want := fmt.Sprintf(" %d added\n", n)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got := d.cli(t, "ios", "show ip cache flow | include added\n")
+		if strings.HasSuffix(got, want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("show ip cache flow %q, want %d added", got, n)
+		}
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	time.Sleep(time.Second)
+	one, _ := first.Stop(t)
+	two, _ := second.Stop(t)
+	if len(one) == 0 || len(two) == 0 {
+		t.Errorf("the first collector got %d flows, the second %d: the change did not fall while flows aged out", len(one), len(two))
+	}
+	both := collector.Tuples{}
+	for _, m := range []collector.Tuples{one, two} {
+		for k, c := range m {
+			both.Add(k, c.Packets, c.Bytes)
+		}
+	}
+	for _, x := range collector.Compare(both, trafgenTuples(0, n)) {
+		t.Errorf("%s: collectors %v, sent %v", x.Tuple, x.Ours, x.Their)
+	}
+	t.Logf("%d flows to the first collector, %d to the second", len(one), len(two))
+	if exp := d.cli(t, "ios", "show flow exporter E statistics\n"); !strings.Contains(exp, fmt.Sprintf("        - sent:              %d\n", len(two))) {
+		t.Errorf("show flow exporter E statistics does not count the second collector's %d flows:\n%s", len(two), exp)
+	}
+}
