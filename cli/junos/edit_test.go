@@ -290,7 +290,7 @@ error: configuration database modified: a change of this candidate no longer app
 [edit]
 alice@mx1# show | compare
 [edit snmp]
--   contact carol;
+-   contact bob;
 +   contact alice;
 
 [edit]
@@ -383,5 +383,19 @@ set term T2 then accept
   |                    Pipe through a command`
 	if help != wantHelp {
 		t.Errorf("rollback ?:\n%s\nwant:\n%s", help, wantHelp)
+	}
+}
+
+// TestCompareShowsOwnChanges: show | compare is what this session's
+// commit would change: its own changes, not another session's commit
+// since, which it keeps. Before, the other's commit showed as undone.
+func TestCompareShowsOwnChanges(t *testing.T) {
+	f := editBase(t)
+	a, b := NewSession(f, "alice"), NewSession(f, "bob")
+	transcript(a, "configure\nset snmp location lab")
+	transcript(b, "configure\nset snmp contact bob\ncommit and-quit")
+	want := "[edit snmp]\n+   location lab;\n"
+	if got := a.Exec("show | compare"); got != want {
+		t.Errorf("show | compare:\n%s\nwant:\n%s", got, want)
 	}
 }

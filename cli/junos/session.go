@@ -328,7 +328,7 @@ func (s *Session) screen(err error) error {
 func (s *Session) showCandidate(w io.Writer, pipes pipe.Pipeline, at []string) error {
 	cand := s.cand.Candidate()
 	if st, ok := pipes.Find("compare"); ok {
-		old := s.b.Running()
+		old := s.based // the changes this session made, which its commit applies
 		p := strings.TrimSpace("compare " + st.Arg)
 		if f := strings.Fields(p); len(f) == 3 && f[1] == "rollback" {
 			n, err := strconv.Atoi(f[2])
