@@ -117,6 +117,23 @@
 //	 [sequence N] permit|deny ipv6|tcp|udp|icmp|<0-255> SRC [PORTS] DST [PORTS]
 //	                                               SRC/DST: any | host X:X::X | X:X::X/LEN
 //
+// IOS-XE's Flexible NetFlow (ios_fnf.go), folded into the one main cache
+// by config.Effective:
+//
+//	flow record NAME
+//	 description LINE
+//	 match ipv4|ipv6 source|destination address, ipv4 protocol|tos, ...
+//	 collect counter bytes|packets [long], timestamp sys-uptime first|last, ...
+//	flow exporter NAME
+//	 destination ADDR / source IFNAME / transport udp PORT
+//	 export-protocol netflow-v5|netflow-v9|ipfix / template data timeout S
+//	 option interface-table|sampler-table [timeout S]
+//	flow monitor NAME
+//	 exporter NAME / cache timeout active|inactive S / cache entries N
+//	 record NAME|netflow ipv4|ipv6 original-input|netflow-original
+//	interface IF
+//	 ip|ipv6 flow monitor NAME input|output
+//
 // A file at boot is read with Salvage: every good line applies and the
 // refused ones are returned, as a router does. A router's commands
 // flowtap does not carry out (ios_foreign.go: routing, AAA, boot, crypto,
