@@ -75,6 +75,12 @@ func parsePatch(src string) ([]hunk, error) {
 				added = &t
 				continue
 			}
+			if added != nil {
+				// A new statement's own comment: its note, which the
+				// brace text carries.
+				h.plus = append(h.plus, "/* "+*added+" */")
+				added = nil
+			}
 			h.plus = append(h.plus, body)
 		case '-':
 			if comment && removed == nil {
@@ -82,6 +88,7 @@ func parsePatch(src string) ([]hunk, error) {
 				removed = &t
 				continue
 			}
+			removed = nil // a removed statement's comment goes with it
 			h.minus = append(h.minus, body)
 		case '!':
 			h.bang = append(h.bang, body)
@@ -174,13 +181,12 @@ func (s *Session) applyHunk(h hunk) error {
 		if !ok || verb != "inactive" && verb != "active" {
 			return &PatchError{h.level, b, "syntax error"}
 		}
-		st = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(st), "{ ... }"), ";")
 		cmd := "activate"
 		if verb == "inactive" {
 			cmd = "deactivate"
 		}
-		if !s.statementVerb(cmd + " " + strings.TrimSpace(at+" "+strings.TrimSpace(st))) {
-			return &PatchError{h.level, strings.TrimSpace(st) + ";", "statement not found"}
+		if !s.statementVerb(cmd, at, st, "") {
+			return &PatchError{h.level, strings.TrimSpace(st), "statement not found"}
 		}
 	}
 	if len(h.plus) > 0 {
@@ -202,8 +208,7 @@ func (s *Session) applyHunk(h hunk) error {
 		}
 	}
 	for _, n := range h.notes {
-		st := strings.TrimSuffix(strings.TrimSuffix(n.stmt, "{ ... }"), ";")
-		if !s.statementVerb("annotate " + strings.TrimSpace(at+" "+strings.TrimSpace(st)) + " " + junosQuote(n.text)) {
+		if !s.statementVerb("annotate", at, n.stmt, n.text) {
 			return &PatchError{h.level, n.stmt, "statement not found"}
 		}
 	}
@@ -221,25 +226,29 @@ func (s *Session) hasContainer(set string) bool {
 	return false
 }
 
-// statementVerb runs an activate, deactivate or annotate line naming a
-// statement as shown: a leaf with its value is named by its keyword.
-func (s *Session) statementVerb(line string) bool {
-	if s.exec(0, line) == nil {
-		return true
+// statementVerb runs activate, deactivate or annotate (with its
+// comment, quoted) on a statement as compare shows it under the level
+// at: a leaf with its value (`rate 100;`) is named by its keyword, as
+// the grammar keys it, a container (`flow-server 192.0.2.7 { ... }`) by
+// its words.
+func (s *Session) statementVerb(verb, at, stmt, comment string) bool {
+	stmt = strings.TrimSpace(stmt)
+	leaf := !strings.HasSuffix(stmt, "{ ... }")
+	ws := words(strings.TrimSuffix(strings.TrimSuffix(stmt, "{ ... }"), ";"))
+	tries := [][]string{ws}
+	if leaf && len(ws) >= 2 {
+		tries = [][]string{ws[:len(ws)-1], ws}
 	}
-	verb, rest, _ := strings.Cut(line, " ")
-	ws := words(rest)
-	if verb == "annotate" {
-		// The comment is the last word: the leaf's value is before it.
-		if len(ws) < 3 {
-			return false
+	for _, t := range tries {
+		line := verb + " " + strings.TrimSpace(at+" "+joinWords(t))
+		if verb == "annotate" {
+			line += " " + junosQuote(comment) // "" takes a note off
 		}
-		return s.exec(0, verb+" "+joinWords(append(ws[:len(ws)-2:len(ws)-2], ws[len(ws)-1]))) == nil
+		if s.exec(0, line) == nil {
+			return true
+		}
 	}
-	if len(ws) < 2 {
-		return false
-	}
-	return s.exec(0, verb+" "+joinWords(ws[:len(ws)-1])) == nil
+	return false
 }
 
 // topStatements are the statements at the top of brace text: a leaf's
