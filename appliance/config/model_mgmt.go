@@ -39,10 +39,12 @@ type SNMP struct {
 }
 
 // TrapTypes are the notifications `snmp-server enable traps TYPE` can
-// choose besides authenticationFailure (AuthTraps): IOS's `snmp` types
-// and `config` (ciscoConfigManEvent).
+// choose besides authenticationFailure (AuthTraps): IOS's `snmp` types,
+// `config` (ciscoConfigManEvent), `entity` (entConfigChange) and
+// flowtap's own `fibre` (flowtapFibreSilent and its clearing
+// flowtapFibreReceives, which IOS has no type for).
 type TrapTypes struct {
-	LinkDown, LinkUp, ColdStart, WarmStart, Config bool
+	LinkDown, LinkUp, ColdStart, WarmStart, Config, Entity, Fibre bool
 }
 
 // AuthenTraps reports whether authenticationFailure is sent.

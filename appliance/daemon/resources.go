@@ -43,3 +43,13 @@ func (c *CLI) MemoryPools() []show.MemoryPool {
 		{Name: "I/O", Total: (iu + iff) * 1024, Used: iu * 1024, Free: iff * 1024, Lowest: min(lowFree, iff) * 1024, Largest: largest},
 	}
 }
+
+// Inventory is `show inventory`: the parts ENTITY-MIB lists, in its order.
+func (c *CLI) Inventory() []show.InventoryItem {
+	items := c.m.Inventory()
+	out := make([]show.InventoryItem, len(items))
+	for i, it := range items {
+		out[i] = show.InventoryItem{Name: it.Name, Descr: it.Descr, PID: it.PID, VID: it.VID, SN: it.SN}
+	}
+	return out
+}

@@ -48,7 +48,7 @@ func (s *snmpService) apply(c config.Config) {
 		a, err := snmp.New(snmp.Config{Listen: p.opts.SNMPListen, EngineID: engineID, EngineBoots: boots, Logger: p.log,
 			System: snmpSystem(m), Setter: setter{m: m}, Netflow: netflow, CacheLimits: snmpCacheLimits(m), InterfaceAlias: interfaceAlias(m), LinkTrap: linkTrap(m),
 			Communities: comms, Users: users, Receivers: recv, Traps: c.SNMP.Traps, TrapTypes: trapTypes(c.SNMP.TrapTypes), AuthenTraps: c.SNMP.AuthenTraps(),
-			Interfaces: withVirtual{m}, CPU: m.CPU(),
+			Interfaces: withVirtual{m}, CPU: m.CPU(), Inventory: snmpInventory(m),
 			// hrStorage: the root file system and the one flowtap writes
 			// its state (and on the appliance its configuration) to.
 			HostDisks: hostDisks(p.opts.State)})
@@ -71,6 +71,7 @@ func (s *snmpService) apply(c config.Config) {
 		})
 		go a.WatchLinks(p.ctx)
 		go a.WatchCache(p.ctx, netflow, snmp.CacheWatch{})
+		go a.WatchEntities(p.ctx, snmp.EntityWatch{})
 		// coldStart after the machine booted, warmStart when flowtapd
 		// or snmp-server starts the agent again on a running machine.
 		kind, err := snmp.NoteStart(filepath.Join(p.opts.State, "snmp-start"), a.EngineID())
@@ -318,7 +319,7 @@ func trapTypes(t config.TrapTypes) snmp.TrapTypes {
 	for _, f := range []struct {
 		on   bool
 		kind snmp.TrapTypes
-	}{{t.LinkDown, snmp.TrapLinkDown}, {t.LinkUp, snmp.TrapLinkUp}, {t.ColdStart, snmp.TrapColdStart}, {t.WarmStart, snmp.TrapWarmStart}, {t.Config, snmp.TrapConfig}} {
+	}{{t.LinkDown, snmp.TrapLinkDown}, {t.LinkUp, snmp.TrapLinkUp}, {t.ColdStart, snmp.TrapColdStart}, {t.WarmStart, snmp.TrapWarmStart}, {t.Config, snmp.TrapConfig}, {t.Entity, snmp.TrapEntity}, {t.Fibre, snmp.TrapFibre}} {
 		if f.on {
 			set |= f.kind
 		}

@@ -509,3 +509,24 @@ func fibreRows(d *daemon.Daemon) []snmp.Fibre {
 	}
 	return out
 }
+
+// snmpInventory is ENTITY-MIB's view of the daemon's inventory, the one
+// `show inventory` prints.
+func snmpInventory(m *daemon.Manager) snmp.Inventory {
+	return func() ([]snmp.PhysicalEntity, error) {
+		items := m.Inventory()
+		out := make([]snmp.PhysicalEntity, 0, len(items))
+		for _, it := range items {
+			e := snmp.PhysicalEntity{Key: it.Key, Class: snmp.PhysicalPort, Name: it.Name, Descr: it.Descr,
+				FirmwareRev: it.FirmwareRev, SoftwareRev: it.SoftwareRev, Serial: it.SN, Model: it.PID, IfIndex: it.IfIndex}
+			switch it.Class {
+			case daemon.InventoryChassis:
+				e.Class, e.MfgName, e.FRU = snmp.PhysicalChassis, "flowtap", true
+			case daemon.InventoryTap:
+				e.Class = snmp.PhysicalOther
+			}
+			out = append(out, e)
+		}
+		return out, nil
+	}
+}

@@ -25,6 +25,8 @@ type Backend interface {
 	// pools CISCO-MEMORY-POOL-MIB serves.
 	ProcessesCPU() show.ProcessesCPUView
 	MemoryPools() []show.MemoryPool
+	// Inventory is `show inventory`: the parts ENTITY-MIB lists.
+	Inventory() []show.InventoryItem
 	// Interfaces lists the links, for `show interfaces` and `show ip
 	// interface brief`.
 	Interfaces() ([]show.Interface, error)

@@ -288,6 +288,10 @@ func execTree() *Node {
 				show.ProcessesCPU(w, s.b.ProcessesCPU())
 				return nil
 			})),
+		kw("inventory", "Show the physical inventory").Runs(func(s *Session, w io.Writer, _ []string) error {
+			show.Inventory(w, s.b.Inventory())
+			return nil
+		}),
 		kw("memory", "Memory statistics",
 			kw("statistics", "Memory pool statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 				show.MemoryStatistics(w, s.b.MemoryPools())

@@ -108,6 +108,7 @@ tap1>show ?
   history          Display the session command history
   hosts            IP domain-name, lookup style, nameservers, and host table
   interfaces       Interface status and configuration
+  inventory        Show the physical inventory
   ip               IP information
   ipv6             IPv6 information
   line             TTY line information

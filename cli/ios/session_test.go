@@ -109,6 +109,9 @@ func (f *fakeBackend) ProcessesCPU() show.ProcessesCPUView {
 	return show.ProcessesCPUView{FiveSec: 12.4, FiveSecInterrupt: 1.6, OneMin: 9.5, FiveMin: 3,
 		Processes: []show.ProcessCPU{{PID: 812, RuntimeMS: 123456, Invoked: 4000, FiveSec: 4.25, OneMin: 3.5, FiveMin: 1, Name: "flowtapd"}}}
 }
+func (f *fakeBackend) Inventory() []show.InventoryItem {
+	return []show.InventoryItem{{Name: "Chassis", Descr: "flowtap NetFlow probe", PID: "FLOWTAP-IOS", SN: "42"}}
+}
 func (f *fakeBackend) MemoryPools() []show.MemoryPool {
 	return []show.MemoryPool{{Name: "Processor", Total: 4 << 30, Used: 1 << 30, Free: 3 << 30, Lowest: 2 << 30, Largest: 4 << 20},
 		{Name: "I/O", Total: 4 << 30, Used: 2 << 30, Free: 1 << 30, Lowest: 1 << 29, Largest: 4 << 20}}

@@ -63,3 +63,18 @@ func MemoryStatistics(w io.Writer, pools []MemoryPool) {
 		fmt.Fprintf(w, "%9s %10X %11d %11d %11d %11d %11d\n", p.Name, p.Head, p.Total, p.Used, p.Free, p.Lowest, p.Largest)
 	}
 }
+
+// InventoryItem is one part in `show inventory`: the chassis, a metered
+// port or tap fibre, a tap's link.
+type InventoryItem struct {
+	Name, Descr, PID, VID, SN string
+}
+
+// Inventory writes `show inventory` in IOS's layout (as recalled): each
+// part's name and description, then its product ID, version ID and
+// serial number, a blank line after each.
+func Inventory(w io.Writer, items []InventoryItem) {
+	for _, it := range items {
+		fmt.Fprintf(w, "NAME: %q, DESCR: %q\nPID: %-18s, VID: %-4s, SN: %s\n\n", it.Name, it.Descr, it.PID, it.VID, it.SN)
+	}
+}

@@ -17,4 +17,8 @@ func TestResourceScreens(t *testing.T) {
 	MemoryStatistics(&b, []MemoryPool{{Name: "Processor", Total: 25165824000, Used: 1014669312, Free: 24151154688, Lowest: 24000000000, Largest: 4194304},
 		{Name: "I/O", Total: 20000000000, Used: 4000000000, Free: 16000000000, Lowest: 15000000000, Largest: 4194304}})
 	golden(t, "show-memory-statistics", b.Bytes())
+	b.Reset()
+	Inventory(&b, []InventoryItem{{Name: "Chassis", Descr: "flowtap NetFlow probe, Cisco IOS router, traditional NetFlow main cache persona", PID: "FLOWTAP-IOS", SN: "0123456789abcdef"},
+		{Name: "eth1", Descr: "Metered port eth1 (XDP native)"}, {Name: "uplink", Descr: "Passive tap uplink (fibre A eth2, fibre B eth3)"}})
+	golden(t, "show-inventory", b.Bytes())
 }

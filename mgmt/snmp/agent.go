@@ -72,6 +72,10 @@ type Config struct {
 	// with `show processes cpu`; nil gives the agent one of its own,
 	// sampled while it runs.
 	CPU *hostres.CPUAverages
+	// Inventory lists the box's parts for ENTITY-MIB (and
+	// cpmCPUTotalPhysicalIndex names its chassis); nil is a chassis
+	// described by the system group alone.
+	Inventory Inventory
 
 	// Receivers get the notifications.
 	Receivers []Receiver
@@ -94,17 +98,20 @@ type Config struct {
 
 // Agent is an SNMP command responder and notification originator.
 type Agent struct {
-	cpu     hostres.CPULoad // hrProcessorLoad's samples, taken while the agent runs
-	cpuAvg  *hostres.CPUAverages
-	ownAvg  bool // cpuAvg is the agent's own, run by Start
-	log     *slog.Logger
-	system  func() SystemInfo // the system group's source
-	reg     *Registry
-	engine  engine
-	maxSize int
-	ctr     counters
-	salt    atomic.Uint64
-	limit   *limiter
+	cpu    hostres.CPULoad // hrProcessorLoad's samples, taken while the agent runs
+	cpuAvg *hostres.CPUAverages
+	// inventory is Config.Inventory; entity numbers its parts.
+	inventory Inventory
+	entity    entityState
+	ownAvg    bool // cpuAvg is the agent's own, run by Start
+	log       *slog.Logger
+	system    func() SystemInfo // the system group's source
+	reg       *Registry
+	engine    engine
+	maxSize   int
+	ctr       counters
+	salt      atomic.Uint64
+	limit     *limiter
 	// limitLog is when the rate limit was last logged and the total
 	// dropped then, when the run of drops it belongs to was first logged
 	// and when the last drop came, so that a flood is logged once a
@@ -423,6 +430,8 @@ const (
 	TrapColdStart
 	TrapWarmStart
 	TrapConfig // ciscoConfigManEvent
+	TrapEntity // entConfigChange
+	TrapFibre  // flowtapFibreSilent, flowtapFibreReceives
 )
 
 // SetTrapTypes chooses the notifications sent while SetTraps is off.

@@ -17,7 +17,10 @@
 //     mib_host.go HOST-RESOURCES-MIB and UCD-SNMP-MIB's memory, load and
 //     CPU objects over mgmt/hostres; mib_ciscoproc.go CISCO-PROCESS-MIB's
 //     cpmCPUTotalTable and CISCO-MEMORY-POOL-MIB's ciscoMemoryPoolTable
-//     (Config.CPU, the sampler `show processes cpu` reads); mib_configman.go
+//     (Config.CPU, the sampler `show processes cpu` reads); mib_entity.go
+//     ENTITY-MIB's physical, alias mapping and contains tables over
+//     Config.Inventory, entLastChangeTime and entConfigChange
+//     (WatchEntities); mib_configman.go
 //     CISCO-CONFIG-MAN-MIB's configuration history and ciscoConfigManEvent
 //     (Agent.ConfigEvent). sysORTable lists the modules served.
 //   - notify.go, inform.go, watch.go: notifications, link and cache
@@ -149,6 +152,18 @@
 // packet I/O). Both are bytes in a Gauge32 and read 4294967295 past
 // 4 GiB; ciscoMemoryPoolLargestFree is the largest free block of the
 // page allocator (/proc/buddyinfo).
+//
+// Inventory (ENTITY-MIB): the chassis is entPhysicalIndex 1 (the
+// cpmCPUTotalPhysicalIndex of the CPU row) and contains every other part,
+// one level deep; the others are numbered in the order first seen and
+// keep their number while the agent runs, a part that goes and comes
+// back included. A part with an interface has one entAliasMappingTable
+// row (logical index 0) naming its ifIndex. entLastChangeTime is when a
+// read (a request, or WatchEntities every 5 s) first saw the list
+// differ; entConfigChange goes out at most once per 5 s (RFC 6933's
+// throttle), a change within it when it ends, under `snmp-server enable
+// traps [entity]`. entPhysicalMfgDate, Uris and UUID are not
+// instantiated; Alias and AssetID read empty and are not writable.
 //
 // Starts: coldStart is for the first start after the machine booted
 // (its kernel boot ID changed), a new engine ID or no record of the last

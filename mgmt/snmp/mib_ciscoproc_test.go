@@ -54,7 +54,16 @@ func TestNetSNMPCiscoProcessAndMemoryPool(t *testing.T) {
 		}
 		return v
 	}
+	before, err := hostres.ReadMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cpm := walk("cpmCPUTotalTable")
+	pool := walk("ciscoMemoryPoolTable")
+	after, err := hostres.ReadMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, col := range []string{"cpmCPUTotalPhysicalIndex", "cpmCPUTotal5secRev", "cpmCPUTotal1minRev", "cpmCPUTotal5minRev",
 		"cpmCPUMemoryUsed", "cpmCPUMemoryFree", "cpmCPUMemoryHCUsed", "cpmCPUMemoryHCFree", "cpmCPULoadAvg1min"} {
 		if _, ok := cpm[col+".1"]; !ok {
@@ -66,34 +75,37 @@ func TestNetSNMPCiscoProcessAndMemoryPool(t *testing.T) {
 			t.Errorf("%s.1 = %d, over 100", col, v)
 		}
 	}
-	mem, err := hostres.ReadMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Memory moves between the read above and the walk: a 64 MiB slack.
-	near := func(name string, got, want uint64) {
+	// Other programs on the machine move memory while the walk runs:
+	// a figure must lie between the readings before and after it, give
+	// or take 256 MiB; used and free, read together, add up exactly.
+	between := func(name string, got, a, b uint64) {
 		t.Helper()
-		if d := int64(got) - int64(want); d > 65536 || d < -65536 {
-			t.Errorf("%s = %d KiB, /proc/meminfo says %d", name, got, want)
+		lo, hi := min(a, b), max(a, b)
+		if got+256<<10 < lo || got > hi+256<<10 {
+			t.Errorf("%s = %d KiB, /proc/meminfo said %d before the walk and %d after", name, got, a, b)
 		}
 	}
-	near("cpmCPUMemoryHCUsed", num(cpm, "cpmCPUMemoryHCUsed.1"), mem.Total-mem.Available)
-	near("cpmCPUMemoryHCFree", num(cpm, "cpmCPUMemoryHCFree.1"), mem.Available)
-	if lo, hc := num(cpm, "cpmCPUMemoryUsed.1"), num(cpm, "cpmCPUMemoryHCUsed.1"); lo != hc&0xffffffff {
+	hcUsed, hcFree := num(cpm, "cpmCPUMemoryHCUsed.1"), num(cpm, "cpmCPUMemoryHCFree.1")
+	if hcUsed+hcFree != before.Total {
+		t.Errorf("cpmCPUMemoryHCUsed %d + HCFree %d is not MemTotal %d", hcUsed, hcFree, before.Total)
+	}
+	between("cpmCPUMemoryHCFree", hcFree, before.Available, after.Available)
+	if lo, hc := num(cpm, "cpmCPUMemoryUsed.1"), hcUsed; lo != hc&0xffffffff {
 		t.Errorf("cpmCPUMemoryUsed %d is not the low 32 bits of cpmCPUMemoryHCUsed %d", lo, hc)
 	}
 
-	pool := walk("ciscoMemoryPoolTable")
 	if pool["ciscoMemoryPoolName.1"] != "Processor" || pool["ciscoMemoryPoolName.2"] != "I/O" {
 		t.Errorf("pools: %v, want 1 (processor) Processor and 2 (i/o) I/O", pool)
 	}
 	if pool["ciscoMemoryPoolValid.1"] != "true" {
-		t.Errorf("ciscoMemoryPoolValid.processor = %q", pool["ciscoMemoryPoolValid.1"])
+		t.Errorf("ciscoMemoryPoolValid.1 = %q", pool["ciscoMemoryPoolValid.1"])
 	}
 	// Bytes in a Gauge32: a pool past 4 GiB reads 4294967295.
-	near("ciscoMemoryPoolFree.processor/1024", num(pool, "ciscoMemoryPoolFree.1")/1024, min(mem.Available*1024, 1<<32-1)/1024)
-	near("ciscoMemoryPoolUsed.processor/1024", num(pool, "ciscoMemoryPoolUsed.1")/1024, min((mem.Total-mem.Available)*1024, 1<<32-1)/1024)
-	if lf, free := num(pool, "ciscoMemoryPoolLargestFree.1"), num(pool, "ciscoMemoryPoolFree.1"); lf == 0 || lf > free+64<<20 {
+	gauge := func(kib uint64) uint64 { return min(kib*1024, 1<<32-1) / 1024 }
+	between("ciscoMemoryPoolFree.1/1024", num(pool, "ciscoMemoryPoolFree.1")/1024, gauge(before.Available), gauge(after.Available))
+	between("ciscoMemoryPoolUsed.1/1024", num(pool, "ciscoMemoryPoolUsed.1")/1024, gauge(before.Total-before.Available), gauge(after.Total-after.Available))
+	between("ciscoMemoryPoolFree.2/1024", num(pool, "ciscoMemoryPoolFree.2")/1024, gauge(before.Free), gauge(after.Free))
+	if lf, free := num(pool, "ciscoMemoryPoolLargestFree.1"), num(pool, "ciscoMemoryPoolFree.1"); lf == 0 || lf > free+256<<20 {
 		t.Errorf("ciscoMemoryPoolLargestFree %d, free %d: want a block no larger than what is free", lf, free)
 	}
 

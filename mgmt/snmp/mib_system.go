@@ -65,11 +65,19 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 	if a.cpuAvg == nil {
 		a.cpuAvg, a.ownAvg = &hostres.CPUAverages{}, true
 	}
-	proc := &processMIB{cpu: a.cpuAvg}
+	a.inventory = cfg.Inventory
+	if a.inventory == nil {
+		a.inventory = a.defaultInventory
+	}
+	if err := a.registerEntityMIB(); err != nil {
+		return err
+	}
+	proc := &processMIB{cpu: a.cpuAvg, chassis: func() int32 { return 1 }}
 	if err := proc.register(a.reg); err != nil {
 		return err
 	}
 	served = append(served,
+		sysOR{"1.3.6.1.2.1.47", "ENTITY-MIB: the chassis, its ports and tap fibres (RFC 6933)"},
 		sysOR{"1.3.6.1.4.1.9.9.109", "CISCO-PROCESS-MIB: the CPU's busy percentages and memory"},
 		sysOR{"1.3.6.1.4.1.9.9.48", "CISCO-MEMORY-POOL-MIB: the processor and I/O memory pools"})
 	if err := a.registerSnmpStats(cfg); err != nil {

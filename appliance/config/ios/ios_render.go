@@ -639,6 +639,12 @@ func renderSNMP(r *iosWriter, s config.SNMP) {
 		if t.Config {
 			r.line("snmp-server enable traps config")
 		}
+		if t.Entity {
+			r.line("snmp-server enable traps entity")
+		}
+		if t.Fibre {
+			r.line("snmp-server enable traps fibre")
+		}
 	}
 	for _, h := range s.Hosts {
 		line := "snmp-server host " + h.Addr.String()

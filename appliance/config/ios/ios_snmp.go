@@ -59,7 +59,7 @@ func (x *cmd) snmpServer() {
 var snmpTrapKinds = []string{"authentication", "linkdown", "linkup", "coldstart", "warmstart"}
 
 // snmpEnableTraps is `[no] snmp-server enable traps [snmp [TYPE...] |
-// config]`: without a type every notification flowtap has; with types,
+// config | entity | fibre]`: without a type every notification flowtap has; with types,
 // those alone, as IOS sends them. IOS prints one line per notification
 // type it offers; the types flowtap has no notification for are refused
 // with their reason rather than taken and never sent.
@@ -79,10 +79,10 @@ func (x *cmd) snmpEnableTraps() {
 	}
 	t := &s.TrapTypes
 	if w := strings.ToLower(x.c.Words[x.c.Pos].Text); iosTrapTypes[w] {
-		x.c.Refuse("flowtap has no %s notifications; it sends IOS's snmp types (authentication linkdown linkup coldstart warmstart) and config (ciscoConfigManEvent)", w)
+		x.c.Refuse("flowtap has no %s notifications; it sends IOS's snmp types (authentication linkdown linkup coldstart warmstart), config (ciscoConfigManEvent), entity (entConfigChange) and fibre (flowtap's silent fibre alarms)", w)
 		return
 	}
-	k := x.c.Keyword("snmp", "config")
+	k := x.c.Keyword("snmp", "config", "entity", "fibre")
 	chosen := map[string]bool{}
 	for k == "snmp" && x.c.More() {
 		chosen[x.c.Keyword(snmpTrapKinds...)] = true
@@ -96,11 +96,18 @@ func (x *cmd) snmpEnableTraps() {
 		// the ones this line turns off.
 		s.Traps = false
 		s.AuthTraps = true
-		*t = config.TrapTypes{LinkDown: true, LinkUp: true, ColdStart: true, WarmStart: true, Config: true}
+		*t = config.TrapTypes{LinkDown: true, LinkUp: true, ColdStart: true, WarmStart: true, Config: true, Entity: true, Fibre: true}
 	}
 	on := !x.neg
-	if k == "config" {
+	switch k {
+	case "config":
 		t.Config = on
+		return
+	case "entity":
+		t.Entity = on
+		return
+	case "fibre":
+		t.Fibre = on
 		return
 	}
 	all := len(chosen) == 0 // `snmp` alone is its five types, as on IOS
@@ -121,7 +128,7 @@ var iosTrapTypes = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`aaa_server atm auth-framework bfd bgp bridge bulkstat call-home cef
-		config-copy config-ctid cpu dhcp dial dlsw dot1x eigrp energywise entity entity-diag entity-perf
+		config-copy config-ctid cpu dhcp dial dlsw dot1x eigrp energywise entity-diag entity-perf
 		entity-qfp entity-state envmon errdisable ethernet event-manager firewall flash flowmon frame-relay
 		fru-ctrl hsrp ike ipmulticast ipsec ipsla isdn isis l2tun license mac-notification memory mpls msdp
 		mvpn nhrp ospf ospfv3 pim pki pppoe pw rf rsvp rtr sonet srp stackwise storm-control stpx syslog
