@@ -2,6 +2,7 @@ package junos
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -59,20 +60,67 @@ func (s *Session) LoadReplace(src string) config.Errors {
 }
 
 // deleteStatement runs a delete line that names a statement as the
-// configuration shows it: a leaf with its value (`rate 100`), which the
-// grammar deletes by its keyword, or a container with its name. Not
-// found is no error: there is nothing to take away.
+// configuration shows it: a leaf with its value (`rate 100`,
+// `description "tap A"`), which the grammar deletes by its keyword, or a
+// container with its name; a container the grammar does not delete
+// whole (forwarding-options, which holds sampling) goes by what it
+// holds. Not found is no error: there is nothing to take away.
 func (s *Session) deleteStatement(n int, line string) bool {
+	at := words(line)[1:]
 	e := s.exec(n, line)
 	if e == nil {
+		// What the grammar's delete leaves of the statement's text
+		// (a level's apply-groups) goes too.
+		if s.holds(at) {
+			return s.deleteHeld(n, at)
+		}
 		return true
 	}
-	// A leaf's value after the keyword: refused at that last word.
-	i := strings.LastIndexByte(line, ' ')
-	if e.Kind != config.ErrInvalid || i < 0 || e.Col != i+1 {
+	ws, err := splitJunOS(line)
+	if err != nil {
 		return false
 	}
-	return s.exec(n, line[:i]) == nil
+	// A leaf's value after the keyword: refused at that last word.
+	if last := ws[len(ws)-1]; len(ws) > 2 && e.Kind == config.ErrInvalid && e.Col == last.Col {
+		if s.exec(n, strings.TrimRight(line[:last.Col], " ")) == nil {
+			return true
+		}
+	}
+	return s.deleteHeld(n, at)
+}
+
+// holds reports whether the candidate has statements below at.
+func (s *Session) holds(at []string) bool {
+	prefix := "set " + joinWords(at) + " "
+	for _, l := range strings.Split(RenderSet(s.Candidate()), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// deleteHeld deletes what the container at holds, statement by
+// statement, where the grammar does not delete the container itself.
+func (s *Session) deleteHeld(n int, at []string) bool {
+	prefix := "set " + joinWords(at) + " "
+	var children []string
+	for _, l := range strings.Split(RenderSet(s.Candidate()), "\n") {
+		if rest, ok := strings.CutPrefix(l, prefix); ok {
+			if w := words(rest); len(w) > 0 && !slices.Contains(children, w[0]) {
+				children = append(children, w[0])
+			}
+		}
+	}
+	if len(children) == 0 {
+		return false
+	}
+	for _, c := range children {
+		if !s.deleteStatement(n, "delete "+joinWords(append(slices.Clone(at), c))) {
+			return false
+		}
+	}
+	return true
 }
 
 // OverrideBase is what `load override` starts from: c without anything

@@ -126,12 +126,7 @@ func (s *Session) Patch(src string) error {
 		}
 		return err
 	}
-	for _, h := range hs {
-		if err := s.applyHunk(h); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.applyHunks(hs)
 }
 
 // under wraps a hunk's statements in its level's containers, so that
@@ -144,52 +139,69 @@ func wrapLevel(level []string, stmts []string) string {
 	return strings.Join(level, " ") + " {\n" + text + "\n}"
 }
 
-func (s *Session) applyHunk(h hunk) error {
-	at := strings.Join(h.level, " ")
-	rel := func(line, verb string) string {
-		stmt := strings.TrimPrefix(line, verb+" ")
-		if at != "" {
-			stmt = strings.TrimPrefix(stmt, at+" ")
-		}
-		return stmt + ";"
+// rel is a hunk's statement from one of its set lines: the line
+// without its verb and the hunk's level.
+func (h hunk) rel(line string) string {
+	_, stmt, _ := strings.Cut(line, " ")
+	if at := strings.Join(h.level, " "); at != "" {
+		stmt = strings.TrimPrefix(stmt, at+" ")
 	}
-	if len(h.minus) > 0 {
+	return stmt + ";"
+}
+
+// applyHunks applies a patch in phases over all its hunks, so that no
+// hunk's check sees another's changes (a group added in one hunk
+// changes how another's statements show): every - statement is checked
+// against the candidate as it was, then they go, then the activations
+// change, then the + statements are set, then the notes.
+func (s *Session) applyHunks(hs []hunk) error {
+	have := map[string]bool{}
+	set := RenderSet(s.Candidate())
+	for _, l := range strings.Split(set, "\n") {
+		have[l] = true
+	}
+	for _, h := range hs {
+		if len(h.minus) == 0 {
+			continue
+		}
 		lines, err := junosLines(wrapLevel(h.level, h.minus))
 		if err != nil {
 			return &PatchError{h.level, strings.Join(h.minus, " "), "syntax error"}
 		}
-		have := map[string]bool{}
-		for _, l := range strings.Split(RenderSet(s.Candidate()), "\n") {
-			have[l] = true
-		}
 		for _, l := range lines {
-			if strings.HasPrefix(l.text, "set ") && !have[l.text] && !s.hasContainer(l.text) {
-				return &PatchError{h.level, rel(l.text, "set"), "statement not found"}
+			if strings.HasPrefix(l.text, "set ") && !have[l.text] && !strings.Contains(set, "\n"+l.text+" ") && !strings.HasPrefix(set, l.text+" ") {
+				return &PatchError{h.level, h.rel(l.text), "statement not found"}
 			}
 		}
+	}
+	for _, h := range hs {
 		// The statements the hunk's top level names go, what they hold
 		// with them.
 		for _, st := range topStatements(h.minus) {
-			line := "delete " + strings.TrimSpace(at+" "+st)
-			if !s.deleteStatement(0, line) {
+			if !s.deleteStatement(0, "delete "+strings.TrimSpace(strings.Join(h.level, " ")+" "+st)) {
 				return &PatchError{h.level, st + ";", "statement not found"}
 			}
 		}
 	}
-	for _, b := range h.bang {
-		verb, st, ok := strings.Cut(b, ": ")
-		if !ok || verb != "inactive" && verb != "active" {
-			return &PatchError{h.level, b, "syntax error"}
-		}
-		cmd := "activate"
-		if verb == "inactive" {
-			cmd = "deactivate"
-		}
-		if !s.statementVerb(cmd, at, st, "") {
-			return &PatchError{h.level, strings.TrimSpace(st), "statement not found"}
+	for _, h := range hs {
+		for _, b := range h.bang {
+			verb, st, ok := strings.Cut(b, ": ")
+			if !ok || verb != "inactive" && verb != "active" {
+				return &PatchError{h.level, b, "syntax error"}
+			}
+			cmd := "activate"
+			if verb == "inactive" {
+				cmd = "deactivate"
+			}
+			if !s.statementVerb(cmd, strings.Join(h.level, " "), st, "") {
+				return &PatchError{h.level, strings.TrimSpace(st), "statement not found"}
+			}
 		}
 	}
-	if len(h.plus) > 0 {
+	for _, h := range hs {
+		if len(h.plus) == 0 {
+			continue
+		}
 		lines, err := junosLines(wrapLevel(h.level, h.plus))
 		if err != nil {
 			return &PatchError{h.level, strings.Join(h.plus, " "), "syntax error"}
@@ -203,27 +215,18 @@ func (s *Session) applyHunk(h hunk) error {
 				if why == "" {
 					why = "syntax error"
 				}
-				return &PatchError{h.level, rel(l.text, strings.Fields(l.text)[0]), why}
+				return &PatchError{h.level, h.rel(l.text), why}
 			}
 		}
 	}
-	for _, n := range h.notes {
-		if !s.statementVerb("annotate", at, n.stmt, n.text) {
-			return &PatchError{h.level, n.stmt, "statement not found"}
+	for _, h := range hs {
+		for _, n := range h.notes {
+			if !s.statementVerb("annotate", strings.Join(h.level, " "), n.stmt, n.text) {
+				return &PatchError{h.level, n.stmt, "statement not found"}
+			}
 		}
 	}
 	return nil
-}
-
-// hasContainer reports whether the set line of an empty container (`set
-// interfaces eth1`) names one the candidate has, with statements in it.
-func (s *Session) hasContainer(set string) bool {
-	for _, l := range strings.Split(RenderSet(s.Candidate()), "\n") {
-		if strings.HasPrefix(l, set+" ") {
-			return true
-		}
-	}
-	return false
 }
 
 // statementVerb runs activate, deactivate or annotate (with its
