@@ -132,6 +132,9 @@ type Session struct {
 	// based is the running configuration the candidate's changes are
 	// against: the one at configure, rollback or the last commit.
 	based config.Config
+	// exclusive: configure exclusive; no other session commits while
+	// this one is in configuration mode.
+	exclusive bool
 }
 
 // NewSession opens an operational-mode session for user, with every
@@ -510,6 +513,9 @@ func (s *Session) commit(w io.Writer, rest string) error {
 	}
 	by.Comment = o.comment
 	confirmed := o.confirmed
+	if by := s.editors.lockedBy(s.editing); by != "" {
+		return errors.New("error: configuration database locked by:\n" + strings.TrimSuffix(by, "\n"))
+	}
 	if err := s.update(w); err != nil {
 		return err
 	}

@@ -22,9 +22,10 @@ type Editors struct {
 // by its own session and read by another's `status`, under the table's
 // lock.
 type editor struct {
-	user  string
-	line  Line
-	level []string // the [edit ...] level, as the session last left it
+	user      string
+	line      Line
+	level     []string // the [edit ...] level, as the session last left it
+	exclusive bool     // configure exclusive: no other session commits
 }
 
 // Line is the CLI line a session holds, as `status` shows it.
@@ -52,11 +53,30 @@ func (t *Editors) leave(e *editor) {
 	t.list = slices.DeleteFunc(t.list, func(o *editor) bool { return o == e })
 }
 
-// at records the edit level e's session is at.
-func (t *Editors) at(e *editor, level []string) {
+// at records the edit level e's session is at, and whether it holds the
+// configuration exclusively.
+func (t *Editors) at(e *editor, level []string, exclusive bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e.level = slices.Clone(level)
+	e.level, e.exclusive = slices.Clone(level), exclusive
+}
+
+// lockedBy is the status line of the session other than self that holds
+// the configuration exclusively; "" when none does.
+func (t *Editors) lockedBy(self *editor) string {
+	if t == nil {
+		return ""
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, e := range t.list {
+		if e != self && e.exclusive {
+			var b strings.Builder
+			writeEditor(&b, e)
+			return b.String()
+		}
+	}
+	return ""
 }
 
 // status is configuration mode's `status`: each session editing the
@@ -95,20 +115,30 @@ func (s *Session) writeEditors(w io.Writer) {
 	s.editors.mu.Lock()
 	defer s.editors.mu.Unlock()
 	for _, e := range s.editors.list {
-		fmt.Fprintf(w, "  %s terminal %s on since %s", e.user, e.line.Terminal, e.line.Since.Format("2006-01-02 15:04:05 MST"))
-		if e.line.Idle != nil {
-			if idle := e.line.Idle().Truncate(time.Second); idle >= time.Second {
-				h, m, sec := int(idle/time.Hour), int(idle%time.Hour/time.Minute), int(idle%time.Minute/time.Second)
-				fmt.Fprintf(w, ", idle %02d:%02d:%02d", h, m, sec)
-			}
-		}
-		fmt.Fprintln(w)
-		banner := "[edit]"
-		if len(e.level) > 0 {
-			banner = "[edit " + strings.Join(e.level, " ") + "]"
-		}
-		fmt.Fprintf(w, "      %s\n", banner)
+		writeEditor(w, e)
 	}
+}
+
+// writeEditor is one session's lines in status: who, where from, since
+// when, idle how long, holding the configuration exclusively (Junos's
+// word for it, from memory), then its level.
+func writeEditor(w io.Writer, e *editor) {
+	fmt.Fprintf(w, "  %s terminal %s on since %s", e.user, e.line.Terminal, e.line.Since.Format("2006-01-02 15:04:05 MST"))
+	if e.line.Idle != nil {
+		if idle := e.line.Idle().Truncate(time.Second); idle >= time.Second {
+			h, m, sec := int(idle/time.Hour), int(idle%time.Hour/time.Minute), int(idle%time.Minute/time.Second)
+			fmt.Fprintf(w, ", idle %02d:%02d:%02d", h, m, sec)
+		}
+	}
+	if e.exclusive {
+		fmt.Fprint(w, " exclusive")
+	}
+	fmt.Fprintln(w)
+	banner := "[edit]"
+	if len(e.level) > 0 {
+		banner = "[edit " + strings.Join(e.level, " ") + "]"
+	}
+	fmt.Fprintf(w, "      %s\n", banner)
 }
 
 // noteLevel keeps the session's place in the editors' table in step
@@ -121,9 +151,9 @@ func (s *Session) noteLevel() {
 	switch {
 	case s.cand != nil && s.editing == nil:
 		s.editing = s.editors.enter(s.user, s.line)
-		s.editors.at(s.editing, s.path)
+		s.editors.at(s.editing, s.path, s.exclusive)
 	case s.cand != nil:
-		s.editors.at(s.editing, s.path)
+		s.editors.at(s.editing, s.path, s.exclusive)
 	case s.editing != nil:
 		s.editors.leave(s.editing)
 		s.editing = nil

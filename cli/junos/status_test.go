@@ -62,3 +62,57 @@ Users currently editing the configuration:
 		t.Errorf("the list after the last session left configuration mode: %d", len(eds.list))
 	}
 }
+
+// TestConfigureExclusive: `configure private` and `configure exclusive`
+// enter configuration mode with Junos's warning; while a session holds
+// the configuration exclusively another's commit is refused, naming the
+// holder, and so is a second `configure exclusive`; once it leaves, the
+// other commits. Before, both forms were syntax errors.
+func TestConfigureExclusive(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name mx1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	var eds Editors
+	login := time.Date(2026, 12, 7, 0, 10, 5, 0, time.UTC)
+	line := func(n string) Line { return Line{Terminal: n, Since: login} }
+	a := NewSessionWith(f, Options{User: "ops", Editors: &eds, Line: line("vty0")})
+	b := NewSessionWith(f, Options{User: "noc", Editors: &eds, Line: line("vty1")})
+	c := NewSessionWith(f, Options{User: "root", Editors: &eds, Line: line("ctl0")})
+	transcript(a, "configure exclusive")
+	got := transcript(b, "configure private\nset snmp contact noc\ncommit")
+	got += transcript(c, "configure exclusive")
+	transcript(a, "exit")
+	got += transcript(b, "commit")
+	want := `noc@mx1> configure private
+warning: uncommitted changes will be discarded on exit
+Entering configuration mode
+Users currently editing the configuration:
+  ops terminal vty0 on since 2026-12-07 00:10:05 UTC exclusive
+      [edit]
+
+[edit]
+noc@mx1# set snmp contact noc
+
+[edit]
+noc@mx1# commit
+error: configuration database locked by:
+  ops terminal vty0 on since 2026-12-07 00:10:05 UTC exclusive
+      [edit]
+root@mx1> configure exclusive
+error: configuration database locked by:
+  ops terminal vty0 on since 2026-12-07 00:10:05 UTC exclusive
+      [edit]
+
+[edit]
+noc@mx1# commit
+commit complete
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	if f.Running().SNMP.Contact != "noc" {
+		t.Errorf("the commit after the lock went: %+v", f.Running().SNMP)
+	}
+}

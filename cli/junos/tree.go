@@ -194,15 +194,9 @@ func operationalTree() *node {
 				// part of the committed configuration, as configuration
 				// mode's `show` gives of the candidate.
 				rest("<statement>", "Configuration hierarchy to show").Runs(showConfiguration)).Runs(showConfiguration)),
-		kw("configure", "Manipulate software configuration information").Runs(func(s *Session, w io.Writer, _ []string) error {
-			s.based = s.b.Running()
-			s.cand = s.candidate(s.based)
-			s.path = nil
-			fmt.Fprintln(w, "Entering configuration mode")
-			s.othersEditing(w)
-			fmt.Fprintln(w)
-			return nil
-		}),
+		kw("configure", "Manipulate software configuration information",
+			kw("exclusive", "Obtain exclusive lock (other users cannot make changes)").Runs(configure),
+			kw("private", "Work in private database").Runs(configure)).Runs(configure),
 		kw("clear", "Clear information in the system",
 			kw("services", "Clear services information",
 				kw("accounting", "Clear accounting information",
@@ -218,6 +212,31 @@ func operationalTree() *node {
 		kw("exit", "Exit the management session").Runs(exit),
 		kw("quit", "Exit the management session").Runs(exit),
 	)
+}
+
+// configure is `configure [private | exclusive]`. Every flowtap session
+// edits a candidate of its own, which its commit merges (private is how
+// they always work); exclusive also stops the other sessions committing
+// until this one leaves configuration mode, and is refused while another
+// holds it.
+func configure(s *Session, w io.Writer, args []string) error {
+	mode := ""
+	if len(args) > 1 {
+		mode = args[1]
+	}
+	if by := s.editors.lockedBy(nil); mode == "exclusive" && by != "" {
+		return errors.New("error: configuration database locked by:\n" + strings.TrimSuffix(by, "\n"))
+	}
+	s.based = s.b.Running()
+	s.cand = s.candidate(s.based)
+	s.path, s.exclusive = nil, mode == "exclusive"
+	if mode != "" {
+		fmt.Fprintln(w, "warning: uncommitted changes will be discarded on exit")
+	}
+	fmt.Fprintln(w, "Entering configuration mode")
+	s.othersEditing(w)
+	fmt.Fprintln(w)
+	return nil
 }
 
 // boundSlot is the FPC slot v names when a sampling instance is bound
