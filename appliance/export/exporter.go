@@ -448,12 +448,15 @@ func (e *Exporter) templatesAfterOutage() {
 }
 
 // SetOverloadRate tells the encoder the overload sampling rate in force
-// (0: off), for its sampler options and v5 header.
+// (0: off), for its sampler options and v5 header; a change sends the
+// open packet first, as the old rate announced it.
 func (e *Exporter) SetOverloadRate(n uint32) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if o, ok := e.enc.(interface{ SetOverloadRate(uint32) }); ok {
-		o.SetOverloadRate(n)
+	if o, ok := e.enc.(interface{ SetOverloadRate(uint32) error }); ok {
+		// The encoder writes to enqueue, which fails nothing: a packet
+		// it cannot queue is dropped and counted there.
+		_ = o.SetOverloadRate(n)
 	}
 }
 

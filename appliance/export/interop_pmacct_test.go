@@ -281,3 +281,63 @@ func TestNfacctdSeesSequenceGap(t *testing.T) {
 		t.Errorf("nfacctd's complaints %q: want the gap from 2 to 3; log:\n%s", got, n.Log())
 	}
 }
+
+// TestNfacctdFollowsSamplerChanges: an operator changes the sampler's
+// rate while exporting (the exporter reconfigured in place), then
+// overload protection samples on top of it. nfacctd renormalises each
+// flow by the rate in force when it was exported: the sampler options
+// must reach it before the first record under a new rate, not at the
+// next periodic refresh, and (v5, whose header gives one rate for its
+// records) no record may go out in a packet of another rate.
+func TestNfacctdFollowsSamplerChanges(t *testing.T) {
+	for _, v := range []export.Version{export.V5, export.V9, export.IPFIX} {
+		t.Run(v.String(), func(t *testing.T) {
+			t.Parallel()
+			n := collector.StartNfacctd(t, "debug: true")
+			base := export.Sampler{ID: 3, Mode: export.SamplingRandom, Interval: 100}
+			cfg := export.DestinationConfig{Collector: n.Addr, Encoder: export.EncoderConfig{Version: v, ObservationDomain: 8,
+				BootTime: boot, Clock: newFakeClock(now), Sampler: base, Overload: []export.OverloadSampler{{ID: 200, Base: base}}}}
+			e, err := export.NewExporter(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := interopRecords(30)
+			rate := make([]uint64, len(recs))
+			for i := range 10 {
+				e.Export(&recs[i])
+				rate[i] = 100
+			}
+			cfg.Encoder.Sampler.Interval = 10
+			cfg.Encoder.Overload[0].Base.Interval = 10
+			if err := e.Reconfigure(cfg); err != nil {
+				t.Fatal(err)
+			}
+			for i := 10; i < 20; i++ {
+				e.Export(&recs[i])
+				rate[i] = 10
+			}
+			e.SetOverloadRate(8)
+			for i := 20; i < 30; i++ {
+				recs[i].SamplerID = 200
+				e.Export(&recs[i])
+				rate[i] = 80
+			}
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			rows := n.WaitRows(t, len(recs))
+			for _, c := range nfacctdComplaints(n) {
+				t.Errorf("nfacctd: %s", c)
+			}
+			got := map[string]collector.NfacctdRow{}
+			for _, r := range rows {
+				got[r.Str("ip_src")] = r
+			}
+			for i, r := range recs {
+				if p := got[r.SrcAddr.String()].Uint("packets"); p != r.Packets*rate[i] {
+					t.Errorf("record %d: nfacctd shows %d packets, want %d (%d sampled 1 in %d)", i, p, r.Packets*rate[i], r.Packets, rate[i])
+				}
+			}
+		})
+	}
+}

@@ -49,8 +49,21 @@ func newLegacy(cfg EncoderConfig, out PacketWriter, hdrLen, recLen, maxRecs int)
 }
 
 // SetOverloadRate changes the overload sampling rate the v5 header
-// carries (0: off).
-func (l *legacy) SetOverloadRate(n uint32) { l.cfg.overloadRate = n }
+// carries (0: off). A v5 packet's header gives one rate for all its
+// records, written as it goes out: the open packet goes first, with the
+// rate its records were exported under.
+func (l *legacy) SetOverloadRate(n uint32) error {
+	if l.cfg.overloadRate == n {
+		return nil
+	}
+	if l.cfg.Version == V5 {
+		if err := l.Flush(); err != nil {
+			return err
+		}
+	}
+	l.cfg.overloadRate = n
+	return nil
+}
 
 func (l *legacy) Version() Version        { return l.cfg.Version }
 func (l *legacy) Pending() int            { return l.count }

@@ -8,7 +8,7 @@ import (
 	"github.com/flowtap/flowtap/internal/collector"
 )
 
-type overloadRater interface{ SetOverloadRate(uint32) }
+type overloadRater interface{ SetOverloadRate(uint32) error }
 
 // encodePhases encodes one record per phase, setting the overload rate
 // of the phase first, each in its own packet.
@@ -17,7 +17,9 @@ func encodePhases(t *testing.T, cfg export.EncoderConfig, rates []uint32, ids []
 	enc, c := newEncoder(t, cfg)
 	recs := interopRecords(len(rates))
 	for i, rate := range rates {
-		enc.(overloadRater).SetOverloadRate(rate)
+		if err := enc.(overloadRater).SetOverloadRate(rate); err != nil {
+			t.Fatal(err)
+		}
 		recs[i].SamplerID = ids[i]
 		if err := enc.Add(&recs[i]); err != nil {
 			t.Fatal(err)

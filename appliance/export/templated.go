@@ -95,13 +95,22 @@ func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
 }
 
 // SetOverloadRate changes the overload sampling rate the options
-// announce (0: off); the next packet carries the options again.
-func (e *templated) SetOverloadRate(n uint32) {
+// announce (0: off); the next packet carries the options again. The open
+// packet goes out first, as the old rate announced it: a collector takes
+// a sampler's rate from the options data before a record (nfacctd renormalises
+// by it), so a record exported under the new rate must not share a
+// packet that opened under the old one, whose options name the overload
+// sampler at the old rate or not at all.
+func (e *templated) SetOverloadRate(n uint32) error {
 	if e.cfg.overloadRate == n {
-		return
+		return nil
+	}
+	if err := e.Flush(); err != nil {
+		return err
 	}
 	e.cfg.overloadRate = n
 	e.lastOpt = time.Time{}
+	return nil
 }
 
 func (e *templated) Version() Version        { return e.cfg.Version }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -172,7 +173,19 @@ func (n *Nfacctd) Complaints() []string {
 // Rows reads the memory table now.
 func (n *Nfacctd) Rows(t testing.TB) []NfacctdRow {
 	t.Helper()
-	out, err := exec.Command(n.client, "-p", n.pipe, "-s", "-O", "json").Output()
+	// pmacct 1.7.7's client now and then dies of a segmentation fault
+	// reading a table that is being filled (more often with -l, the
+	// plugin locking the table while it answers): read again. WaitRows
+	// reads until two reads agree.
+	var out []byte
+	var err error
+	for try := 0; try < 5; try++ {
+		out, err = exec.Command(n.client, "-p", n.pipe, "-s", "-O", "json").Output()
+		if !crashed(err) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatalf("pmacct -s: %v\n%s\nnfacctd log:\n%s", err, out, n.Log())
 	}
@@ -195,20 +208,33 @@ func (n *Nfacctd) Rows(t testing.TB) []NfacctdRow {
 	return rows
 }
 
-// WaitRows reads the table until it holds want rows, or more, or 10 s
-// passed (the core hands flows to the plugin in batches).
+// WaitRows reads the table until it holds want rows, or more, the same
+// number twice in a row, or 10 s passed (the core hands flows to the
+// plugin in batches).
 func (n *Nfacctd) WaitRows(t testing.TB, want int) []NfacctdRow {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
+	last := -1
 	for {
 		rows := n.Rows(t)
-		if len(rows) >= want || time.Now().After(deadline) {
+		if (len(rows) >= want && len(rows) == last) || time.Now().After(deadline) {
 			return rows
 		}
+		last = len(rows)
 		select {
 		case <-n.exited:
 			t.Fatalf("nfacctd exited; log:\n%s", n.Log())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// crashed says whether err is a process killed by a signal.
+func crashed(err error) bool {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
 }
