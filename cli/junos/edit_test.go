@@ -399,3 +399,32 @@ func TestCompareShowsOwnChanges(t *testing.T) {
 		t.Errorf("show | compare:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestCopyInsertHelp: `?` after copy, rename or insert names the
+// configuration's statements, as after show, then offers the word that
+// follows one (to; before or after). Before, it offered only
+// <statement>.
+func TestCopyInsertHelp(t *testing.T) {
+	s := NewSession(editBase(t), "ops")
+	transcript(s, "configure")
+	got := strings.Join(shell{s}.Help("rename interfaces eth1 "), "\n")
+	want := `Possible completions:
+  apply-groups         Groups from which to inherit configuration data
+  apply-groups-except  Don't inherit configuration data from these groups
+  description          Text description of interface
+  disable              Disable this interface
+  no-traps             Don't enable SNMP notifications on state changes
+  traps                Enable SNMP notifications on state changes
+  unit                 Logical interface
+  to                   Name the rename gives the statement`
+	if got != want {
+		t.Errorf("rename interfaces eth1 ?\n%s\nwant:\n%s", got, want)
+	}
+	got = strings.Join(shell{s}.Help("insert firewall family inet filter F term T2 "), "\n")
+	if !strings.HasSuffix(got, "\n  after                Place after the entry named\n  before               Place before the entry named") || strings.Contains(got, "<[Enter]>") {
+		t.Errorf("insert ... ?\n%s", got)
+	}
+	if got := (shell{s}).Complete("copy interf"); got != "copy interfaces " {
+		t.Errorf("Tab after copy interf: %q", got)
+	}
+}

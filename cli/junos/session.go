@@ -711,10 +711,24 @@ func (s *Session) statementHelp(line string) (out []string, ok bool) {
 		verb = c[0].Word
 	}
 	showing := verb == "show"
+	var then []cmdtree.Item // the word that follows a copy's statement
 	switch verb {
 	case "set", "delete", "activate", "deactivate", "annotate":
 	case "edit", "show":
 		verb = "set"
+	case "copy", "rename", "insert":
+		// The statement named first is any the configuration holds, as
+		// show's; what follows to, before or after is the tree's.
+		for _, w := range ws[1:] {
+			if w.Text == "to" || w.Text == "before" || w.Text == "after" {
+				return nil, false
+			}
+		}
+		then = []cmdtree.Item{{Label: "to", Help: "Name the " + verb + " gives the statement"}}
+		if verb == "insert" {
+			then = []cmdtree.Item{{Label: "after", Help: "Place after the entry named"}, {Label: "before", Help: "Place before the entry named"}}
+		}
+		verb, showing = "set", true
 	default:
 		return nil, false
 	}
@@ -754,7 +768,12 @@ func (s *Session) statementHelp(line string) (out []string, ok bool) {
 	for _, n := range names {
 		item(n.Label, "")
 	}
-	if complete {
+	if len(ws) > 1 && strings.HasSuffix(line, " ") {
+		for _, t := range then {
+			item(t.Label, t.Help)
+		}
+	}
+	if complete && then == nil {
 		item("<[Enter]>", "Execute this command")
 		item("|", "Pipe through a command")
 	}
