@@ -195,6 +195,11 @@ type SamplerMap struct {
 	// Deterministic takes exactly every Nth packet; else each packet with
 	// probability 1/N, as IOS's random sampled NetFlow.
 	Deterministic bool
+	// FNF: the map is IOS-XE's `sampler NAME` (` mode random 1 out-of
+	// N`), shown as Flexible NetFlow writes it; Description is its
+	// ` description`.
+	FNF         bool
+	Description string
 }
 
 // Interface is a port the appliance knows; it is metered when it has
@@ -240,6 +245,11 @@ type Interface struct {
 	// NetFlow's `ip flow monitor NAME input|output` and `ipv6 flow
 	// monitor NAME input|output`: an FNF.Monitors entry (see FNF).
 	MonitorIn, MonitorOut, MonitorIn6, MonitorOut6 string
+	// MonitorSampler is the `sampler S` of the input monitors (`ip flow
+	// monitor M sampler S input`): a Samplers entry the port samples
+	// through, as `flow-sampler S` (flowtap samples a port's packets of
+	// both families through one sampler, ingress only).
+	MonitorSampler string
 	// MLSSampling is a PFC's `mls netflow sampling`: the global `mls
 	// sampling` applies to this interface. Once one interface has it,
 	// interfaces without it are metered unsampled.

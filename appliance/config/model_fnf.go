@@ -356,7 +356,7 @@ type MonitorBinding struct {
 	Monitor   string
 }
 
-// Line is the binding's interface line, as typed.
+// Line is the binding's interface line, as typed (without a sampler).
 func (b MonitorBinding) Line() string {
 	fam, dir := "ip", "input"
 	if b.Family == 6 {
@@ -420,6 +420,9 @@ func (c Config) Effective() Config {
 		}
 		if it.MonitorOut != "" || it.MonitorOut6 != "" {
 			it.Egress = true
+		}
+		if it.Sampler == "" {
+			it.Sampler = it.MonitorSampler
 		}
 	}
 	var seen []string

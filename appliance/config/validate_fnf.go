@@ -97,6 +97,21 @@ func (v *validator) fnf(p *platform.Persona, c *Config) {
 		}
 	}
 	v.fnfBindings(p, c)
+	for _, it := range c.Interfaces {
+		if it.MonitorSampler == "" {
+			continue
+		}
+		path := "interfaces[" + it.Name + "].monitor-sampler"
+		j := slices.IndexFunc(c.Samplers, func(m SamplerMap) bool { return m.Name == it.MonitorSampler })
+		switch {
+		case j < 0:
+			v.failf(path, "sampler %s is not configured", it.MonitorSampler)
+		case c.Samplers[j].Rate == 0:
+			v.failf(path, "sampler %s has no mode yet (mode deterministic|random 1 out-of N)", it.MonitorSampler)
+		case it.Sampler != "" && it.Sampler != it.MonitorSampler:
+			v.failf(path, "%s samples through flow-sampler %s; flowtap samples a port through one sampler", it.Name, it.Sampler)
+		}
+	}
 }
 
 func maskList(p *platform.Persona) string {

@@ -50,3 +50,20 @@ func TestFNFSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestFNFSamplerSettings: `ip flow monitor M sampler S input` samples the
+// port through S, as flow-sampler S would.
+func TestFNFSamplerSettings(t *testing.T) {
+	c, err := cfgfile.Parse("t.cfg", []byte("sampler S\n mode deterministic 1 out-of 50\nflow monitor M\n record netflow ipv4 original-input\n"+
+		"interface eth1\n ip flow monitor M sampler S input\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := SettingsFrom(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Ports) != 1 || s.Ports[0].Sampler == 0 || s.Samplers[s.Ports[0].Sampler].Interval != 50 || s.SamplerNames[s.Ports[0].Sampler] != "S" {
+		t.Errorf("ports %+v samplers %+v, want eth1 sampled 1 in 50 through S", s.Ports, s.Samplers)
+	}
+}

@@ -131,8 +131,10 @@
 //	flow monitor NAME
 //	 exporter NAME / cache timeout active|inactive S / cache entries N
 //	 record NAME|netflow ipv4|ipv6 original-input|netflow-original
+//	sampler NAME
+//	 mode deterministic|random 1 out-of N
 //	interface IF
-//	 ip|ipv6 flow monitor NAME input|output
+//	 ip|ipv6 flow monitor NAME [sampler NAME] input|output
 //
 // A file at boot is read with Salvage: every good line applies and the
 // refused ones are returned, as a router does. A router's commands

@@ -220,7 +220,6 @@ func TestFNFRefusals(t *testing.T) {
 		{"flow exporter E\n export-protocol netflow-v5\nflow monitor M\n exporter E\n record netflow ipv6 original-input\n", "netflow-v5, which has no IPv6 records"},
 		{"flow monitor M\ninterface eth1\n ip flow monitor M input\n", "has no record"},
 		{"flow monitor M\n record netflow ipv6 original-input\ninterface eth1\n ip flow monitor M input\n", "ip flow monitor takes an IPv4 record"},
-		{"flow monitor M\n record netflow ipv4 original-input\ninterface eth1\n ip flow monitor M sampler S input\n", "an FNF sampler is not taken"},
 		// Two monitors that cannot share the cache: the second is refused.
 		{"flow monitor A\n record netflow ipv4 original-input\n cache timeout active 60\nflow monitor B\n record netflow ipv4 original-input\n" +
 			"interface eth1\n ip flow monitor A input\ninterface eth2\n ip flow monitor B input\n",
@@ -260,5 +259,69 @@ func TestFNFRefusalKeepsGoodLines(t *testing.T) {
 	e := s.Config().Effective()
 	if len(e.Export.Destinations) != 2 || e.Cache.Active != time.Minute {
 		t.Errorf("the good monitors did not apply: %+v %+v", e.Export, e.Cache)
+	}
+}
+
+// TestFNFSampler: IOS-XE's `sampler` block and `ip flow monitor M
+// sampler S input` read back as written and sample the port through that
+// sampler (the port's flow-sampler in the fold); what one port sampler
+// cannot do is refused.
+func TestFNFSampler(t *testing.T) {
+	const src = `sampler S1
+ description one in 100
+ mode random 1 out-of 100
+!
+flow monitor M4
+ record netflow ipv4 original-input
+!
+flow monitor M6
+ record netflow ipv6 original-input
+!
+interface eth1
+ ip flow monitor M4 sampler S1 input
+ ipv6 flow monitor M6 sampler S1 input
+!
+`
+	c, err := Parse("s", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := Render(c)
+	for _, want := range []string{"sampler S1\n description one in 100\n mode random 1 out-of 100\n",
+		"interface eth1\n ip flow monitor M4 sampler S1 input\n ipv6 flow monitor M6 sampler S1 input\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("running-config lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "flow-sampler") {
+		t.Errorf("the FNF sampler shows as a flow-sampler-map:\n%s", out)
+	}
+	back, err := Parse("back", []byte(out))
+	if err != nil || len(config.Diff(c, back)) != 0 {
+		t.Errorf("read back: %v %v", err, config.Diff(c, back))
+	}
+	if e := c.Effective(); e.Interfaces[0].Sampler != "S1" {
+		t.Errorf("the port does not sample through S1: %+v", e.Interfaces[0])
+	}
+	for _, tc := range []struct{ src, why string }{
+		{src + "interface eth1\n ip flow monitor M4 sampler S1 output\n", "flowtap samples ingress only"},
+		{"sampler S1\n mode random 1 out-of 100\nflow monitor M4\n record netflow ipv4 original-input\nflow monitor M6\n record netflow ipv6 original-input\n" +
+			"interface eth1\n ip flow monitor M4 sampler S1 input\n ipv6 flow monitor M6 input\n", "both families through one sampler"},
+		{"flow monitor M4\n record netflow ipv4 original-input\ninterface eth1\n ip flow monitor M4 sampler NONE input\n", "sampler NONE is not configured"},
+		{"flow-sampler-map S1\n mode random one-out-of 10\nsampler S1\n", "a sampler and a flow-sampler-map share their names"},
+	} {
+		if _, err := Parse("t", []byte(tc.src)); err == nil || !strings.Contains(err.Error(), tc.why) {
+			t.Errorf("%q: %v, want a refusal with %q", tc.src, err, tc.why)
+		}
+	}
+	// no of the binding takes the sampler with it.
+	s := NewSession(c, "console")
+	for _, l := range []string{"interface eth1", "no ipv6 flow monitor M6 sampler S1 input", "no ip flow monitor M4 sampler S1 input"} {
+		if err := s.Exec(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if it, _ := s.Config().Interface("eth1"); it.MonitorSampler != "" || it.MonitorIn != "" {
+		t.Errorf("eth1 keeps %+v", it)
 	}
 }

@@ -420,25 +420,39 @@ func (x *cmd) flowMonitorCache(m *config.FlowMonitor, path string) {
 // input|output` on a port, the words after `flow`.
 func (x *cmd) interfaceFlowMonitor(it *config.Interface, family int) {
 	name := x.c.Name("WORD", config.CheckName32)
+	sampler := ""
 	if x.c.TryKeyword("sampler") != "" {
-		x.c.Name("WORD", config.CheckName32)
-		if x.c.Err == nil && !x.neg {
-			x.c.Refuse("ip flow monitor ... sampler: flowtap samples a port with flow-sampler (flow-sampler-map); an FNF sampler is not taken")
-			return
-		}
+		sampler = x.c.Name("WORD", config.CheckName32)
 	}
 	dir := x.c.Keyword("input", "output")
 	x.c.End()
 	if x.c.Err != nil {
 		return
 	}
+	if sampler != "" && dir == "output" && !x.neg {
+		x.c.Refuse("flowtap samples ingress only: sampler %s cannot sample an output monitor", sampler)
+		return
+	}
 	b := config.MonitorBinding{Interface: it.Name, Family: family, Output: dir == "output", Monitor: name}
 	slot := map[[2]int]*string{{4, 0}: &it.MonitorIn, {4, 1}: &it.MonitorOut, {6, 0}: &it.MonitorIn6, {6, 1}: &it.MonitorOut6}[[2]int{family, map[bool]int{false: 0, true: 1}[b.Output]}]
+	// The other family's input monitor, which shares the port's sampler.
+	other := &it.MonitorIn6
+	if family == 6 {
+		other = &it.MonitorIn
+	}
 	if x.neg {
 		if *slot == name {
 			*slot = ""
 		}
+		if it.MonitorIn == "" && it.MonitorIn6 == "" {
+			it.MonitorSampler = ""
+		}
 		x.touch(b.Path())
+		return
+	}
+	if !b.Output && *other != "" && sampler != it.MonitorSampler {
+		x.c.Refuse("flowtap samples a port's packets of both families through one sampler: %s input has %s; give both input monitors the same sampler",
+			config.MonitorBinding{Family: 10 - family, Monitor: *other}.Line(), orWord(it.MonitorSampler, "no sampler"))
 		return
 	}
 	if *slot != "" && *slot != name {
@@ -447,7 +461,88 @@ func (x *cmd) interfaceFlowMonitor(it *config.Interface, family int) {
 		return
 	}
 	*slot = name
+	if !b.Output {
+		it.MonitorSampler = sampler
+		if sampler != "" {
+			x.touch("interfaces[" + it.Name + "].monitor-sampler")
+		}
+	}
 	x.touch(b.Path())
+}
+
+func orWord(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return "sampler " + s
+}
+
+// samplerGlobal is IOS-XE's `[no] sampler NAME`: a flow-sampler-map
+// written the FNF way (config.SamplerMap.FNF).
+func (x *cmd) samplerGlobal() {
+	name := x.c.Name("WORD", config.CheckName32)
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.Samplers, func(m config.SamplerMap) bool { return m.Name == name })
+	if i >= 0 && !x.cfg.Samplers[i].FNF {
+		x.c.Refuse("flow-sampler-map %s has that name; a sampler and a flow-sampler-map share their names", name)
+		return
+	}
+	x.touch("samplers[" + name + "]")
+	if x.neg {
+		if i >= 0 {
+			x.cfg.Samplers = slices.Delete(x.cfg.Samplers, i, i+1)
+		}
+		return
+	}
+	if i < 0 {
+		x.cfg.Samplers = append(x.cfg.Samplers, config.SamplerMap{Name: name, FNF: true})
+	}
+	x.open(modeFNFSampler, name)
+}
+
+// fnfSamplerMode is `sampler NAME`'s ` description LINE` and ` mode
+// deterministic|random 1 out-of N`.
+func (x *cmd) fnfSamplerMode() {
+	k, ok := x.subMode("description", "mode")
+	if !ok {
+		return
+	}
+	i := slices.IndexFunc(x.cfg.Samplers, func(m config.SamplerMap) bool { return m.Name == x.mode.key })
+	if i < 0 {
+		x.gone("sampler")
+		return
+	}
+	m := &x.cfg.Samplers[i]
+	path := "samplers[" + m.Name + "]"
+	if k == "description" {
+		if x.neg {
+			x.c.Skip()
+			m.Description = ""
+			return
+		}
+		m.Description = x.c.Rest("LINE")
+		x.touch(path + ".description")
+		return
+	}
+	if x.neg {
+		x.c.Skip()
+		m.Rate, m.Deterministic = 0, false
+		x.touch(path + ".rate")
+		return
+	}
+	det := x.c.Keyword("deterministic", "random") == "deterministic"
+	x.c.Keyword("1")
+	x.c.Keyword("out-of")
+	rate := uint32(x.c.Num("<2-32768>", 2, 32768))
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	m.Rate, m.Deterministic = rate, det
+	x.touch(path + ".rate")
 }
 
 // renderFNF writes the flow records, exporters and monitors as IOS-XE's
@@ -529,10 +624,36 @@ func renderOption(r *iosWriter, name string, on bool, timeout time.Duration) {
 	}
 }
 
-// renderBindings writes a port's flow monitors.
+// renderBindings writes a port's flow monitors, the sampler on the
+// input ones.
 func renderBindings(r *iosWriter, it config.Interface) {
 	for _, b := range it.Bindings() {
-		r.line(" %s", b.Line())
+		l := b.Line()
+		if !b.Output && it.MonitorSampler != "" {
+			l = strings.Replace(l, " "+b.Monitor+" input", " "+b.Monitor+" sampler "+it.MonitorSampler+" input", 1)
+		}
+		r.line(" %s", l)
+	}
+}
+
+// renderFNFSamplers writes the `sampler` blocks.
+func renderFNFSamplers(r *iosWriter, ms []config.SamplerMap) {
+	for _, m := range ms {
+		if !m.FNF {
+			continue
+		}
+		r.line("sampler %s", m.Name)
+		if m.Description != "" {
+			r.line(" description %s", m.Description)
+		}
+		if m.Rate != 0 {
+			mode := "random"
+			if m.Deterministic {
+				mode = "deterministic"
+			}
+			r.line(" mode %s 1 out-of %d", mode, m.Rate)
+		}
+		r.section()
 	}
 }
 
@@ -686,7 +807,13 @@ var fnfHelp = map[string]string{
 	"entries <16-1048576>":                                               "The number of entries in the flow cache",
 	"config-if ip flow monitor":                                          "Apply a Flow Monitor",
 	"config-if ipv6 flow monitor":                                        "Apply a Flow Monitor",
-	"sampler":                                                            "Optional Sampler to apply to this Flow Monitor",
+	"monitor WORD sampler":                                               "Optional Sampler to apply to this Flow Monitor",
+	"config sampler":                                                     "Sampler configuration",
+	"config-sampler description":                                         "Provide a description for this sampler",
+	"deterministic 1":                                                    "Sample one packet",
+	"random 1":                                                           "Sample one packet",
+	"1 out-of":                                                           "Sample one packet out of N",
+	"out-of <2-32768>":                                                   "Sampling interval (N)",
 	"sampler WORD":                                                       "Sampler name",
 }
 

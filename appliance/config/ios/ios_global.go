@@ -15,7 +15,7 @@ import (
 // globalKeywords are the global configuration commands.
 var globalKeywords = []string{
 	"access-list", "archive", "banner", "class-map", "clock", "enable", "end", "exit", "flow", "flow-sampler-map", "flowtap", "hostname", "interface",
-	"ip", "ipv6", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "service", "snmp-server", "username",
+	"ip", "ipv6", "line", "logging", "login", "mls", "no", "ntp", "platform", "policy-map", "privilege", "sampler", "service", "snmp-server", "username",
 }
 
 func (x *cmd) dispatch() {
@@ -56,6 +56,8 @@ func (x *cmd) dispatch() {
 		x.flowExporterMode()
 	case modeFlowMonitor:
 		x.flowMonitorMode()
+	case modeFNFSampler:
+		x.fnfSamplerMode()
 	}
 }
 
@@ -98,6 +100,8 @@ func (x *cmd) global() {
 		x.interfaceCmd()
 	case "flow":
 		x.flowGlobal()
+	case "sampler":
+		x.samplerGlobal()
 	case "flow-sampler-map":
 		x.samplerMap()
 	case "class-map":
@@ -219,6 +223,10 @@ func (x *cmd) samplerMap() {
 		return
 	}
 	i := slices.IndexFunc(x.cfg.Samplers, func(m config.SamplerMap) bool { return m.Name == name })
+	if i >= 0 && x.cfg.Samplers[i].FNF {
+		x.c.Refuse("sampler %s has that name; a sampler and a flow-sampler-map share their names", name)
+		return
+	}
 	x.touch("samplers[" + name + "]")
 	if x.neg {
 		if i >= 0 {

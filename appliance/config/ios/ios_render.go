@@ -73,6 +73,9 @@ func Render(c config.Config) string {
 	renderCache(r, c)
 	r.section()
 	for _, m := range c.Samplers {
+		if m.FNF {
+			continue // shown with Flexible NetFlow
+		}
 		r.line("flow-sampler-map %s", m.Name)
 		if m.Rate != 0 {
 			mode := "random"
@@ -84,6 +87,8 @@ func Render(c config.Config) string {
 		r.section()
 	}
 	renderFNF(r, c.FNF)
+	r.section()
+	renderFNFSamplers(r, c.Samplers)
 	r.section()
 	renderPolicies(r, c)
 	renderSSH(r, c.SSH)

@@ -31,6 +31,7 @@ const (
 	modeFlowRecord
 	modeFlowExporter
 	modeFlowMonitor
+	modeFNFSampler
 )
 
 // mode is the sub-mode a line applies in; key names its element (the
@@ -61,6 +62,7 @@ var modePrompts = [...]string{
 	modeFlowRecord:   "config-flow-record",
 	modeFlowExporter: "config-flow-exporter",
 	modeFlowMonitor:  "config-flow-monitor",
+	modeFNFSampler:   "config-sampler",
 }
 
 // Session applies IOS configuration lines one at a time, as
