@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
@@ -101,6 +102,9 @@ type Daemon struct {
 	fibres tap.Meters
 	// fibreIn tells a silent fibre from a quiet link (fibreinput.go).
 	fibreIn fibreInput
+	// fibreNote hears each fibre turning silent and receiving again
+	// (OnFibreChange): the SNMP agent's notifications.
+	fibreNote atomic.Pointer[func(FibreChange)]
 	// apps tallies the expired flows per application class since the
 	// last `clear ip flow stats`.
 	apps *appclass.Counter

@@ -137,11 +137,49 @@ func (d *Daemon) sampleFibres(taps []tap.Link, now time.Time) (map[string]fibreN
 	for _, l := range ls {
 		links[l.name] = l
 	}
-	return d.fibreIn.sample(taps, links, now, func(tag, fibre, port, partner string) {
-		if strings.HasSuffix(tag, "SILENT") {
+	var changes []FibreChange
+	res := d.fibreIn.sample(taps, links, now, func(tag, fibre, port, partner string) {
+		silent := strings.HasSuffix(tag, "SILENT")
+		if silent {
 			logIOS(d.log, tag, "%s (%s) has light but has received no frame for %d s while %s receives: this direction of the link is not seen", fibre, port, int(silentAfter.Seconds()), partner)
-			return
+		} else {
+			logIOS(d.log, tag, "%s (%s) receives frames again", fibre, port)
 		}
-		logIOS(d.log, tag, "%s (%s) receives frames again", fibre, port)
-	}), links
+		for _, t := range taps {
+			switch port {
+			case t.FibreA.Name:
+				changes = append(changes, FibreChange{LinkIfIndex: t.IfIndex, Side: "a", Port: port, Silent: silent})
+			case t.FibreB.Name:
+				changes = append(changes, FibreChange{LinkIfIndex: t.IfIndex, Side: "b", Port: port, Silent: silent})
+			}
+		}
+	})
+	if f := d.fibreNote.Load(); f != nil {
+		for _, c := range changes {
+			c.Idle = res[c.Port].idle
+			(*f)(c)
+		}
+	}
+	return res, links
+}
+
+// FibreChange is a tap fibre turning silent (light, no frame for 30 s
+// while the other fibre receives) or receiving again: what
+// %FLOWTAP-4-FIBRE_SILENT and %FLOWTAP-5-FIBRE_RECEIVES log.
+type FibreChange struct {
+	LinkIfIndex uint32
+	Side        string // "a" or "b"
+	Port        string
+	Silent      bool
+	Idle        time.Duration // since the fibre's last frame
+}
+
+// OnFibreChange has f hear each fibre change as it is logged (nil: none
+// heard). It is called from the sampler: f must not block.
+func (d *Daemon) OnFibreChange(f func(FibreChange)) {
+	if f == nil {
+		d.fibreNote.Store(nil)
+		return
+	}
+	d.fibreNote.Store(&f)
 }

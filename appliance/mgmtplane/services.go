@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/ios"
@@ -72,6 +73,7 @@ func (s *snmpService) apply(c config.Config) {
 		go a.WatchLinks(p.ctx)
 		go a.WatchCache(p.ctx, netflow, snmp.CacheWatch{})
 		go a.WatchEntities(p.ctx, snmp.EntityWatch{})
+		m.Daemon().OnFibreChange(func(c daemon.FibreChange) { go a.FibreSilence(p.ctx, fibreChange(c), c.Silent) })
 		// coldStart after the machine booted, warmStart when flowtapd
 		// or snmp-server starts the agent again on a running machine.
 		kind, err := snmp.NoteStart(filepath.Join(p.opts.State, "snmp-start"), a.EngineID())
@@ -97,6 +99,7 @@ func (s *snmpService) close() {
 	if s.agent == nil {
 		return
 	}
+	s.p.m.Daemon().OnFibreChange(nil)
 	s.agent.Close()
 	s.agent = nil
 	s.p.m.SetSNMPCounters(nil)

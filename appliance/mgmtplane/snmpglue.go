@@ -530,3 +530,17 @@ func snmpInventory(m *daemon.Manager) snmp.Inventory {
 		return out, nil
 	}
 }
+
+// fibreChange is the flowtapFibreTable row a fibre notification carries:
+// the fibre as its change left it (silent, or up again).
+func fibreChange(c daemon.FibreChange) snmp.Fibre {
+	f := snmp.Fibre{LinkIfIndex: c.LinkIfIndex, Side: 1, Port: c.Port, State: snmp.FibreUp,
+		IdleSeconds: uint32(min(c.Idle/time.Second, 1<<32-1))}
+	if c.Side == "b" {
+		f.Side = 2
+	}
+	if c.Silent {
+		f.State = snmp.FibreSilent
+	}
+	return f
+}

@@ -73,8 +73,10 @@
 //
 // Enterprise arc: flowtap has no IANA Private Enterprise Number, so its
 // OIDs sit under 32473, the number RFC 5612 reserves for documentation:
-// sysObjectID is 1.3.6.1.4.1.32473.1.1.1 and the cache high-water
-// notification 1.3.6.1.4.1.32473.1.2.0.1; v3 requests a user's access
+// sysObjectID is 1.3.6.1.4.1.32473.1.1.1, the cache high-water
+// notification 1.3.6.1.4.1.32473.1.2.0.1 and the tap fibre's
+// flowtapFibreSilent and flowtapFibreReceives .2.0.2 and .2.0.3
+// (Agent.FibreSilence, under `snmp-server enable traps [fibre]`); v3 requests a user's access
 // list refused are flowtapUsmUserAccessListRefused, 1.3.6.1.4.1.32473.1.5.1.0
 // (also in usmStatsUnknownUserNames). The default snmpEngineID uses
 // the same number (RFC 3411 format 3, a MAC address).

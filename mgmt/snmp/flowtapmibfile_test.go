@@ -82,6 +82,8 @@ func TestFlowtapMIBFileMatchesAgent(t *testing.T) {
 	code := map[string]string{
 		oidProbe.String():          "flowtapProbe",
 		oidCacheHighWater.String(): "flowtapCacheHighWater",
+		oidFibreSilent.String():    "flowtapFibreSilent",
+		oidFibreReceives.String():  "flowtapFibreReceives",
 	}
 	for _, n := range a.Registry().current() {
 		if !n.oid.HasPrefix(oidFlowtap) {

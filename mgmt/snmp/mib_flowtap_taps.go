@@ -1,5 +1,7 @@
 package snmp
 
+import "context"
+
 // Fibre states as FLOWTAP-MIB's flowtapFibreState numbers them.
 const (
 	FibreUp = 1 + iota
@@ -48,4 +50,30 @@ func fibreTable(p TapProvider) Table {
 			return rows, nil
 		},
 	}
+}
+
+// The fibre notifications: flowtapFibreSilent and its clearing
+// flowtapFibreReceives (flowtapNotifications.2 and .3).
+var (
+	oidFibreSilent   = oidFlowtap.Append(2, 0, 2)
+	oidFibreReceives = oidFlowtap.Append(2, 0, 3)
+)
+
+// FibreSilence sends flowtapFibreSilent (silent) or flowtapFibreReceives
+// for f, the fibre's flowtapFibreTable row as it reads now, when
+// `snmp-server enable traps` or `snmp-server enable traps fibre` is on.
+func (a *Agent) FibreSilence(ctx context.Context, f Fibre, silent bool) error {
+	if !a.sends(TrapFibre) {
+		return nil
+	}
+	oid := oidFibreReceives
+	if silent {
+		oid = oidFibreSilent
+	}
+	entry := oidTaps.Append(1, 1)
+	return a.Notify(ctx, Notification{OID: oid, VarBinds: []VarBind{
+		{Name: entry.Append(3, f.LinkIfIndex, f.Side), Value: String(f.Port)},
+		{Name: entry.Append(4, f.LinkIfIndex, f.Side), Value: Integer(f.State)},
+		{Name: entry.Append(5, f.LinkIfIndex, f.Side), Value: Gauge32(f.IdleSeconds)},
+	}})
 }

@@ -168,14 +168,17 @@ func TestTapSilentFibre(t *testing.T) {
 	_, srcB := v.AddPair(t, "vmonb", "vsrcb")
 	b := *v
 	b.SrcIndex = srcB
+	trapPort, trapLines := startTrapd(t, "")
 	d := startDaemon(t, fmt.Sprintf(`hostname tapsilent
 username admin secret letmein
 snmp-server community public RO
+snmp-server enable traps fibre
+snmp-server host 127.0.0.1 version 2c public udp-port %d
 flowtap tap uplink
  fibre a %s
  fibre b vmonb
 !
-`, v.Mon))
+`, trapPort, v.Mon))
 	d.waitMeteringN(t, v.Mon, 1)
 	d.waitMeteringN(t, "vmonb", 1)
 	const silent = "%FLOWTAP-4-FIBRE_SILENT: Tap uplink fibre B (vmonb) has light but has received no frame for 30 s while fibre A receives: this direction of the link is not seen"
@@ -213,6 +216,14 @@ flowtap tap uplink
 	if logs := d.cli(t, "ios", "show logging | include FIBRE.SILENT\n"); strings.Count(logs, silent) != 1 {
 		t.Errorf("show logging | include FIBRE.SILENT:\n%s\nwant once %q", logs, silent)
 	}
+	// And a notification says it: flowtapFibreSilent with B's row.
+	silentTrap := waitTrap(t, trapLines, ".1.3.6.1.4.1.32473.1.2.0.2")
+	for _, want := range []string{`.1.3.6.1.4.1.32473.1.7.1.1.3.64001.2 = STRING: "vmonb"`, ".1.3.6.1.4.1.32473.1.7.1.1.4.64001.2 = INTEGER: 3",
+		".1.3.6.1.4.1.32473.1.7.1.1.5.64001.2 = Gauge32: 3"} {
+		if !strings.Contains(silentTrap, want) {
+			t.Errorf("flowtapFibreSilent lacks %s: %s", want, silentTrap)
+		}
+	}
 	b.Send(t, udpFrames([4]byte{10, 6, 0, 2}, 4000, 1))
 	v.Send(t, udpFrames([4]byte{10, 6, 0, 1}, 4000, 1))
 	want := "Tap uplink is up, ifIndex 64001\n"
@@ -220,6 +231,31 @@ flowtap tap uplink
 		t.Errorf("after frames on B: %q, want %q", got, want)
 	}
 	d.waitLog(t, "Tap uplink fibre B (vmonb) receives frames again")
+	// The clearing notification, B up again; one of each, the fibre
+	// having gone silent once.
+	cleared := waitTrap(t, trapLines, ".1.3.6.1.4.1.32473.1.2.0.3")
+	if !strings.Contains(cleared, ".1.3.6.1.4.1.32473.1.7.1.1.4.64001.2 = INTEGER: 1") {
+		t.Errorf("flowtapFibreReceives does not say B is up: %s", cleared)
+	}
+	if n := strings.Count(trapLines(), "OID: .1.3.6.1.4.1.32473.1.2.0.2\t"); n != 1 {
+		t.Errorf("%d flowtapFibreSilent, want 1:\n%s", n, trapLines())
+	}
+}
+
+// waitTrap waits up to 20 s for snmptrapd's line of a notification whose
+// snmpTrapOID is oid, and returns it.
+func waitTrap(t *testing.T, lines func() string, oid string) string {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		for _, l := range strings.Split(lines(), "\n") {
+			if strings.Contains(l, "OID: "+oid+"\t") {
+				return l
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no notification %s:\n%s", oid, lines())
+		}
+	}
 }
 
 // icmpFrame is an ICMP message of type typ from src to dst (8-byte
