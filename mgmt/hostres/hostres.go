@@ -2,6 +2,11 @@
 // and statfs: processor load per core, memory, a file system's size and
 // use, the load averages and one process's name, CPU time and memory.
 // The SNMP agent serves them as HOST-RESOURCES-MIB and UCD-SNMP-MIB.
+// CPUAverages (cpuavg.go) samples the busy share as IOS does (5 s, and
+// 1- and 5-minute exponentially decayed averages) for CISCO-PROCESS-MIB
+// and `show processes cpu`; ProcessorPool and IOPool map Linux's memory
+// onto IOS's two pools for CISCO-MEMORY-POOL-MIB and `show memory
+// statistics`.
 package hostres
 
 import (

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,6 +47,39 @@ snmp-server community public RO
 	}
 	if !agreed {
 		t.Errorf("show processes cpu never agreed with cpmCPUTotal1minRev/5minRev")
+	}
+
+	// Under load: the test busies every core; flowtapd's sampler (5 s)
+	// sees the machine busy, in the MIB and on the screen. A direction,
+	// not a time: wait until a sample taken during the burn is in.
+	base := snmpCounter(t, agent, "1.3.6.1.4.1.9.9.109.1.1.1.1.6.1")
+	var stop atomic.Bool
+	defer stop.Store(true)
+	for range runtime.NumCPU() {
+		go func() {
+			for x := 0; !stop.Load(); x++ {
+				_ = x * x
+			}
+		}()
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		busy := snmpCounter(t, agent, "1.3.6.1.4.1.9.9.109.1.1.1.1.6.1")
+		m := header.FindStringSubmatch(d.cli(t, "ios", "show processes cpu\n"))
+		cli5, _ := strconv.Atoi(m[1])
+		if busy >= 90 && cli5 >= 90 && (busy > base || base >= 95) {
+			t.Logf("cpmCPUTotal5secRev %d%% -> %d%%, show processes cpu five seconds %d%%", base, busy, cli5)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("every core busy: cpmCPUTotal5secRev %d (from %d), show processes cpu %d%%", busy, base, cli5)
+		}
+	}
+	stop.Store(true)
+
+	// snmptable reads the table as an NMS's table view does.
+	table, err := mibfiles.Run(t, "CISCO-PROCESS-MIB", "snmptable", "-v2c", "-cpublic", "-Cf", ",", "-CH", agent, "cpmCPUTotalTable")
+	if err != nil || len(strings.Split(strings.TrimSpace(table), "\n")) != 1 || !strings.HasPrefix(table, "1,") {
+		t.Errorf("snmptable cpmCPUTotalTable: %v\n%s", err, table)
 	}
 
 	screen := d.cli(t, "ios", "show memory statistics\n")
@@ -181,6 +216,11 @@ flowtap tap uplink
 	}
 	if n := strings.Count(screen, "NAME: "); n != 5 {
 		t.Errorf("show inventory lists %d parts, want 5:\n%s", n, screen)
+	}
+	// snmptable: the NMS's table view of the same five rows.
+	table, err := mibfiles.Run(t, "ENTITY-MIB", "snmptable", "-v2c", "-cpublic", "-Cf", "|", "-CH", "-Ci", agent, "entPhysicalTable")
+	if rows := strings.Split(strings.TrimSpace(table), "\n"); err != nil || len(rows) != 5 || !strings.HasPrefix(rows[0], "1|") || !strings.Contains(rows[0], "|chassis|") {
+		t.Errorf("snmptable entPhysicalTable: %v\n%s", err, table)
 	}
 
 	// The metered port stops being metered: it leaves the inventory.
