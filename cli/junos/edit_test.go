@@ -428,3 +428,60 @@ func TestCopyInsertHelp(t *testing.T) {
 		t.Errorf("Tab after copy interf: %q", got)
 	}
 }
+
+// TestExitQuitAndUpLevels: exit and quit go back to the level the last
+// edit left (the top when none), then leave configuration mode; up
+// climbs statements, not words (`unit 0`, `family inet` are one level
+// each). Before, exit and up dropped one word (to [edit interfaces eth1
+// unit], a level Junos has not) and quit at a level left configuration
+// mode altogether.
+func TestExitQuitAndUpLevels(t *testing.T) {
+	s := NewSession(editBase(t), "ops")
+	transcript(s, "configure")
+	got := transcript(s, `edit firewall
+edit family inet filter F
+exit
+quit
+edit interfaces eth1 unit 0
+up
+up 5
+edit firewall family inet filter F term T1
+up 2
+quit`)
+	want := `[edit]
+ops@mx1# edit firewall
+
+[edit firewall]
+ops@mx1# edit family inet filter F
+
+[edit firewall family inet filter F]
+ops@mx1# exit
+
+[edit firewall]
+ops@mx1# quit
+
+[edit]
+ops@mx1# edit interfaces eth1 unit 0
+
+[edit interfaces eth1 unit 0]
+ops@mx1# up
+
+[edit interfaces eth1]
+ops@mx1# up 5
+
+[edit]
+ops@mx1# edit firewall family inet filter F term T1
+
+[edit firewall family inet filter F term T1]
+ops@mx1# up 2
+
+[edit firewall family inet]
+ops@mx1# quit
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	if got := s.Exec("quit"); got != "Exiting configuration mode\n" {
+		t.Errorf("quit at the top: %q", got)
+	}
+}

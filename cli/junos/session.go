@@ -135,6 +135,9 @@ type Session struct {
 	// exclusive: configure exclusive; no other session commits while
 	// this one is in configuration mode.
 	exclusive bool
+	// edits are the levels the edit commands left, the last on top:
+	// where exit and quit go back to.
+	edits [][]string
 }
 
 // NewSession opens an operational-mode session for user, with every

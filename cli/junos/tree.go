@@ -229,7 +229,7 @@ func configure(s *Session, w io.Writer, args []string) error {
 	}
 	s.based = s.b.Running()
 	s.cand = s.candidate(s.based)
-	s.path, s.exclusive = nil, mode == "exclusive"
+	s.path, s.edits, s.exclusive = nil, nil, mode == "exclusive"
 	if mode != "" {
 		fmt.Fprintln(w, "warning: uncommitted changes will be discarded on exit")
 	}
@@ -504,6 +504,25 @@ func loadKind(kind, help string, relative bool) *node {
 		cmdtree.Value[*Session]("<filename>", "Filename (a name alone is beside the startup-config)", nil, from()...).Runs(load))
 }
 
+// upLevels is the edit level n statements above the session's: a level
+// is a statement, so `family inet` or `unit 0` is one, and the words
+// dropped go back to one that holds statements (`up` from [edit
+// interfaces eth1 unit 0] is [edit interfaces eth1], not [edit
+// interfaces eth1 unit]).
+func (s *Session) upLevels(n int) []string {
+	path := slices.Clone(s.path)
+	for range n {
+		if len(path) == 0 {
+			break
+		}
+		path = path[:len(path)-1]
+		for len(path) > 0 && s.cand.Level(path) >= 0 {
+			path = path[:len(path)-1]
+		}
+	}
+	return path
+}
+
 // execAt runs cmd as typed at the edit level at (`top COMMAND`, `up N
 // COMMAND`): the session stays at its own level unless the command moves
 // it (`top edit X`). typed is the words before the command, for the
@@ -547,12 +566,17 @@ func configurationTree() *node {
 		if len(args) > 1 {
 			n, _ = strconv.Atoi(args[1])
 		}
-		s.path = s.path[:max(len(s.path)-n, 0)]
+		s.path = s.upLevels(n)
 		return nil
 	}
 	exit := func(s *Session, w io.Writer, args []string) error {
-		if len(s.path) > 0 && args[0] == "exit" && len(args) == 1 {
-			s.path = s.path[:len(s.path)-1]
+		if len(s.path) > 0 && len(args) == 1 {
+			// Back to the level the last edit left, as Junos's exit
+			// and quit go (the top when no edit is remembered).
+			s.path = nil
+			if n := len(s.edits); n > 0 {
+				s.path, s.edits = s.edits[n-1], s.edits[:n-1]
+			}
 			return nil
 		}
 		if !config.Equal(s.cand.Candidate(), s.based) && !s.confirmExit(w) {
@@ -632,7 +656,8 @@ func configurationTree() *node {
 				}
 				return fmt.Errorf("%s\n%s^\nsyntax error.", line, strings.Repeat(" ", pos))
 			}
-			s.path = append(s.path, typed...)
+			s.edits = append(s.edits, slices.Clone(s.path))
+			s.path = append(slices.Clone(s.path), typed...)
 			return nil
 		})).Runs(func(*Session, io.Writer, []string) error { return nil }),
 		kw("up", "Exit one or more levels of configuration",
@@ -641,10 +666,10 @@ func configurationTree() *node {
 			cmdtree.Value[*Session]("<number>", "Number of levels to move up", cmdtree.RangeCheck(1, 1<<20),
 				rest("<command>", "Command to run at that level").Runs(func(s *Session, w io.Writer, args []string) error {
 					n, _ := strconv.Atoi(args[1])
-					return s.execAt(w, s.path[:max(len(s.path)-n, 0)], "up "+args[1]+" ", args[2])
+					return s.execAt(w, s.upLevels(n), "up "+args[1]+" ", args[2])
 				})).Runs(up),
 			rest("<command>", "Command to run one level up").Runs(func(s *Session, w io.Writer, args []string) error {
-				return s.execAt(w, s.path[:max(len(s.path)-1, 0)], "up ", args[1])
+				return s.execAt(w, s.upLevels(1), "up ", args[1])
 			})).Runs(up),
 		kw("top", "Exit to top level of configuration",
 			// `top set ...`, `top show ...`: the command as typed at the
