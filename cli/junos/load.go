@@ -17,7 +17,7 @@ import (
 // may also just end.
 const endOfInput = "\x04"
 
-// load is `load merge|replace|override|patch|set terminal|FILE
+// load is `load merge|replace|override|patch|set|update terminal|FILE
 // [relative]`: the text typed or pasted up to ^D at a new line, or the
 // file's, goes into the candidate only (commit applies it, rollback 0
 // drops it). merge and set add to it, replace first takes away each
@@ -34,7 +34,9 @@ func load(s *Session, w io.Writer, args []string) error {
 		text = strings.Join(relativeTo(s.path, strings.Split(text, "\n")), "\n")
 	}
 	base := s.cand.Candidate()
-	if args[1] == "override" {
+	if args[1] == "override" || args[1] == "update" {
+		// update leaves the candidate as override does; Junos tells its
+		// daemons only what changed, which a flowtap commit always does.
 		base = junosconf.OverrideBase(base)
 	}
 	cand := s.candidate(base)

@@ -277,3 +277,48 @@ load complete
 		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestLoadUpdate: `load update` leaves the candidate the text loaded, as
+// load override does (a replace: tag ignored, as Juniper documents for
+// override and merge). Before, load update was a syntax error.
+func TestLoadUpdate(t *testing.T) {
+	f := loadBase(t)
+	got := script(t, NewSession(f, "ops"), `configure
+load update terminal
+system {
+    host-name jtap;
+}
+forwarding-options {
+    sampling {
+        replace: input {
+            rate 100;
+        }
+    }
+}
+`+"\x04"+`
+show | compare
+`)
+	want := `Entering configuration mode
+
+[Type ^D at a new line to end input]
+load complete
+[edit]
+-   snmp {
+-       contact noc;
+-   }
+[edit forwarding-options sampling]
+-   family inet {
+-       output {
+-           flow-server 192.0.2.7 {
+-               port 2055;
+-               version 9;
+-           }
+-       }
+-   }
+[edit forwarding-options sampling input]
+-   max-packets-per-second 500;
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+}
