@@ -75,6 +75,9 @@ type Destination struct {
 	// Template is the JunOS flow-monitoring template this flow-server
 	// exports with (`version9|version-ipfix template NAME`); "" none.
 	Template string
+	// TTL is the export packets' IP TTL (hop limit): an FNF exporter's
+	// `ttl N` (config.Effective); 0 is the kernel's default.
+	TTL int
 }
 
 // Aggregation is one `ip flow-aggregation cache SCHEME` block.

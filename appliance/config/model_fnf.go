@@ -54,6 +54,8 @@ type FlowExporter struct {
 	// InterfaceTable and SamplerTable are `option interface-table` and
 	// `option sampler-table`; their timeouts (`[timeout S]`) are kept to
 	// be shown back, and flowtap resends options with the templates.
+	// TTL is `ttl N`: the export packets' TTL; 0 the kernel's default.
+	TTL                   int
 	InterfaceTable        bool
 	InterfaceTableTimeout time.Duration
 	SamplerTable          bool
@@ -482,7 +484,7 @@ func (c Config) Effective() Config {
 
 // ExportDestination is the collector e stands for.
 func (e FlowExporter) ExportDestination() Destination {
-	return Destination{Addr: netip.AddrPortFrom(e.Destination, e.PortOrDefault()), Version: e.ProtocolOrDefault()}
+	return Destination{Addr: netip.AddrPortFrom(e.Destination, e.PortOrDefault()), Version: e.ProtocolOrDefault(), TTL: e.TTL}
 }
 
 // PortOrDefault is the exporter's UDP port, the default filled in.

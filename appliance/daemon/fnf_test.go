@@ -13,7 +13,7 @@ import (
 // collector (v9 by default), and a port with only `ip flow monitor M
 // input` meters IPv4 alone (IPv6 too once `ipv6 flow monitor` joins).
 func TestFNFSettings(t *testing.T) {
-	const fnf = "flow exporter E\n destination 127.0.0.1\n transport udp 2055\n" +
+	const fnf = "flow exporter E\n destination 127.0.0.1\n ttl 9\n transport udp 2055\n" +
 		"flow monitor M4\n exporter E\n cache timeout active 60\n record netflow ipv4 original-input\n" +
 		"flow monitor M6\n exporter E\n cache timeout active 60\n record netflow ipv6 original-input\n"
 	for _, tc := range []struct {
@@ -32,8 +32,8 @@ func TestFNFSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(s.Exports) != 1 || s.Exports[0].Collector.String() != "127.0.0.1:2055" || s.Exports[0].Encoder.Version != export.V9 {
-			t.Errorf("%q: exports %+v, want v9 to 127.0.0.1:2055", tc.ports, s.Exports)
+		if len(s.Exports) != 1 || s.Exports[0].Collector.String() != "127.0.0.1:2055" || s.Exports[0].Encoder.Version != export.V9 || s.Exports[0].TTL != 9 {
+			t.Errorf("%q: exports %+v, want v9 to 127.0.0.1:2055, TTL 9", tc.ports, s.Exports)
 		}
 		if s.Aging.Active != time.Minute {
 			t.Errorf("%q: active timeout %v, want the monitor's 60 s", tc.ports, s.Aging.Active)

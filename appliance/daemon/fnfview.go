@@ -45,7 +45,7 @@ func (c *CLI) FNF() show.FNFView {
 	}
 	for _, e := range f.Exporters {
 		fe := show.FNFExporter{Name: e.Name, Description: e.Description, Protocol: e.ProtocolOrDefault(), Destination: e.Destination,
-			Port: e.PortOrDefault(), SourceIf: e.Source, TemplateTimeout: e.TemplateTimeoutOrDefault(), Users: f.MonitorsUsing("", e.Name)}
+			Port: e.PortOrDefault(), SourceIf: e.Source, TTL: e.TTL, TemplateTimeout: e.TemplateTimeoutOrDefault(), Users: f.MonitorsUsing("", e.Name)}
 		if e.Source != "" && e.Source == eff.Export.Source {
 			fe.Source = exp.Source
 		}

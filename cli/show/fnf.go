@@ -45,6 +45,7 @@ type FNFExporter struct {
 	Destination     netip.Addr // invalid: none configured
 	Port            uint16
 	SourceIf        string
+	TTL             int        // 0: the kernel's default
 	Source          netip.Addr // the source interface's address, if any
 	TemplateTimeout time.Duration
 	Options         []string // "interface-table timeout 300", ...
@@ -139,6 +140,11 @@ func FlowExporters(w io.Writer, v FNFView) {
 		sub("Transport Protocol", "UDP")
 		sub("Destination Port", "%d", e.Port)
 		sub("DSCP", "0x0")
+		if e.TTL != 0 {
+			sub("TTL", "%d", e.TTL)
+		} else {
+			sub("TTL", "64 (the kernel's default)")
+		}
 		sub("Output Features", "Not Used")
 		if len(e.Options) > 0 {
 			fmt.Fprintf(w, "  Options Configuration:\n")

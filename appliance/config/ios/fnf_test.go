@@ -49,6 +49,7 @@ flow exporter COLL1
  description nfcapd
  destination 192.0.2.10
  source eth0
+ ttl 32
  transport udp 2055
  export-protocol ipfix
  template data timeout 60
@@ -109,7 +110,7 @@ func TestFNFRoundTrip(t *testing.T) {
 		t.Errorf("read back differs: %v", d)
 	}
 	e := c.Effective()
-	want := []config.Destination{{Addr: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.IPFIX},
+	want := []config.Destination{{Addr: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.IPFIX, TTL: 32},
 		{Addr: netip.MustParseAddrPort("192.0.2.11:9995"), Version: platform.V9}}
 	if !slices.Equal(e.Export.Destinations, want) {
 		t.Errorf("collectors %+v, want %+v", e.Export.Destinations, want)
@@ -149,6 +150,7 @@ func TestFNFNoForms(t *testing.T) {
 		{"flow exporter COLL1", "no option interface-table", " option interface-table timeout 300\n"},
 		{"flow exporter COLL1", "no option sampler-table", " option sampler-table\n"},
 		{"flow exporter COLL1", "no source eth0", " source eth0\n"},
+		{"flow exporter COLL1", "no ttl 32", " ttl 32\n"},
 		{"flow exporter COLL1", "no destination 192.0.2.10", " destination 192.0.2.10\n"},
 		{"flow monitor M4", "no description", " description IPv4\n"},
 		{"flow monitor M4", "no cache entries 8192", " cache entries 8192\n"},

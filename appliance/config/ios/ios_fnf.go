@@ -277,19 +277,25 @@ func (x *cmd) flowExporterMode() {
 		x.c.End()
 		*on, *timeout = true, t
 		x.touch(path + ".options")
-	case "dscp", "ttl":
+	case "ttl":
+		if x.neg {
+			x.c.Skip()
+			e.TTL = 0
+			x.touch(path + ".ttl")
+			return
+		}
+		e.TTL = int(x.c.Uint(1, 255))
+		x.c.End()
+		x.touch(path + ".ttl")
+	case "dscp":
 		if x.neg {
 			x.c.Skip()
 			return
 		}
-		if k == "dscp" {
-			x.c.Uint(0, 63)
-		} else {
-			x.c.Uint(1, 255)
-		}
+		x.c.Uint(0, 63)
 		x.c.End()
 		if x.c.Err == nil {
-			x.c.Refuse("%s: flowtap's export packets leave with the kernel's %s (DSCP 0, TTL 64); it is not configured per exporter", k, map[string]string{"dscp": "DSCP", "ttl": "TTL"}[k])
+			x.c.Refuse("dscp: flowtap's export packets leave with DSCP 0; it is not configured per exporter")
 		}
 	}
 }
@@ -574,6 +580,9 @@ func renderFNF(r *iosWriter, f config.FNF) {
 		}
 		if e.Source != "" {
 			r.line(" source %s", e.Source)
+		}
+		if e.TTL != 0 {
+			r.line(" ttl %d", e.TTL)
 		}
 		if e.Port != 0 {
 			r.line(" transport udp %d", e.Port)
