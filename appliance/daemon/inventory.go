@@ -75,16 +75,22 @@ func (m *Manager) Inventory() []InventoryItem {
 		}
 	}
 	var ports []InventoryItem
+	index := map[string]int{} // the kernel's links, listed once
+	if links, err := net.Interfaces(); err == nil {
+		for _, l := range links {
+			index[l.Name] = l.Index
+		}
+	}
 	for name, mode := range m.d.PortModes() {
-		ifc, err := net.InterfaceByName(name)
-		if err != nil {
+		ifIndex, ok := index[name]
+		if !ok {
 			continue // gone from the kernel
 		}
 		d := "Metered port " + name + " (XDP " + mode + ")"
 		if f, ok := fibre[name]; ok {
 			d = f + ", port " + name + " (XDP " + mode + ")"
 		}
-		ports = append(ports, InventoryItem{Key: "port:" + name, Class: InventoryPort, Name: name, Descr: d, IfIndex: uint32(ifc.Index)})
+		ports = append(ports, InventoryItem{Key: "port:" + name, Class: InventoryPort, Name: name, Descr: d, IfIndex: uint32(ifIndex)})
 	}
 	slices.SortFunc(ports, func(a, b InventoryItem) int { return strings.Compare(a.Name, b.Name) })
 	out = append(out, ports...)

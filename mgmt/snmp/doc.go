@@ -165,7 +165,9 @@
 // differ; entConfigChange goes out at most once per 5 s (RFC 6933's
 // throttle), a change within it when it ends, under `snmp-server enable
 // traps [entity]`. entPhysicalMfgDate, Uris and UUID are not
-// instantiated; Alias and AssetID read empty and are not writable.
+// instantiated; Alias and AssetID read empty and are not writable. One
+// reading of the inventory serves 100 ms (stateTTL), as the IPFIX
+// tables' does.
 //
 // Starts: coldStart is for the first start after the machine booted
 // (its kernel boot ID changed), a new engine ID or no record of the last

@@ -59,6 +59,11 @@ type entityState struct {
 	// waits for the throttle (RFC 6933: one per 5 s at most).
 	sentAt  time.Time
 	pending bool
+	// list is the last inventory read and when: one reading serves a
+	// walk's tables for stateTTL, so a GetBulk flood is not a flood of
+	// inventory reads (each lists the links).
+	list   []PhysicalEntity
+	listAt time.Time
 }
 
 // physRow is a part with its index.
@@ -73,13 +78,18 @@ const entityThrottle = 5 * time.Second
 
 // physical reads the inventory, numbers it and notes a change.
 func (a *Agent) physical() ([]physRow, error) {
-	list, err := a.inventory()
-	if err != nil {
-		return nil, err
-	}
 	s := &a.entity
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := a.engine.now()
+	list := s.list
+	if s.listAt.IsZero() || now.Sub(s.listAt) < 0 || now.Sub(s.listAt) >= stateTTL {
+		var err error
+		if list, err = a.inventory(); err != nil {
+			return nil, err
+		}
+		s.list, s.listAt = list, now
+	}
 	if s.index == nil {
 		s.index, s.next = map[string]int32{}, 2
 	}
@@ -100,7 +110,7 @@ func (a *Agent) physical() ([]physRow, error) {
 	}
 	if t := text.String(); t != s.last {
 		if s.seen {
-			s.changed = a.engine.now()
+			s.changed = now
 			s.pending = true
 		}
 		s.last, s.seen = t, true
