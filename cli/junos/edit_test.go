@@ -485,3 +485,52 @@ ops@mx1# quit
 		t.Errorf("quit at the top: %q", got)
 	}
 }
+
+// TestPipeSave: `| save FILE` writes what the command and the stages
+// before it print to the file beside the startup-config, in operational
+// and configuration mode, and says how many lines; what it wrote loads
+// back. Before, save was an unknown pipe command.
+func TestPipeSave(t *testing.T) {
+	f := editBase(t)
+	s := NewSession(f, "ops")
+	got := transcript(s, `show configuration firewall | save fw.conf
+configure
+show | display set | match snmp | save snmp.set
+delete firewall
+edit firewall
+load merge fw.conf relative
+top
+show | compare`)
+	want := `ops@mx1> show configuration firewall | save fw.conf
+Wrote 19 lines of output to 'fw.conf'
+ops@mx1> configure
+Entering configuration mode
+
+[edit]
+ops@mx1# show | display set | match snmp | save snmp.set
+Wrote 1 lines of output to 'snmp.set'
+
+[edit]
+ops@mx1# delete firewall
+
+[edit]
+ops@mx1# edit firewall
+
+[edit firewall]
+ops@mx1# load merge fw.conf relative
+load complete
+
+[edit firewall]
+ops@mx1# top
+
+[edit]
+ops@mx1# show | compare
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	b, err := os.ReadFile(filepath.Join(f.dir, "snmp.set"))
+	if err != nil || string(b) != "set snmp contact noc\n" {
+		t.Errorf("snmp.set: %v %q", err, b)
+	}
+}

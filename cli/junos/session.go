@@ -262,6 +262,20 @@ func (s *Session) run(w io.Writer, line string) {
 		out.Reset()
 		fmt.Fprintln(&out, "error: display json is not supported for this command")
 	}
+	if st, ok := p.Find("save"); ok && err == nil {
+		// `| save FILE`: the output goes to the file (beside the
+		// startup-config, as save and load FILE have it), not the
+		// screen.
+		var b bytes.Buffer
+		p.Apply(&b, out.String())
+		name := strings.TrimSpace(st.Arg)
+		if err := s.b.WriteFile(name, b.Bytes()); err != nil {
+			fmt.Fprintf(w, "error: could not write %s: %v\n", name, err)
+			return
+		}
+		fmt.Fprintf(w, "Wrote %d lines of output to '%s'\n", bytes.Count(b.Bytes(), []byte("\n")), name)
+		return
+	}
 	p.Apply(w, out.String())
 }
 

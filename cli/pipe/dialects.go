@@ -90,7 +90,8 @@ func iosRegexp(expr string) string {
 }
 
 // JunOS is JunOS's chained pipes: match, except, find, count, last, trim,
-// and the stages its commands consume (display, compare, no-more).
+// and the stages its commands or the session consume (display, compare,
+// no-more, save).
 func JunOS() Syntax {
 	with := func(f func(*regexp.Regexp) Filter) func(string) (Filter, error) {
 		return func(arg string) (Filter, error) {
@@ -124,6 +125,8 @@ func JunOS() Syntax {
 			{Name: "match", Help: "Show only text that matches a pattern", Arg: "<pattern>", NeedsArg: true,
 				New: with(func(r *regexp.Regexp) Filter { return Include(r, true) })},
 			{Name: "no-more", Help: "Don't paginate output", New: consumed},
+			// The session writes the output to the file instead.
+			{Name: "save", Help: "Save output text to file", Arg: "<filename>", NeedsArg: true, New: consumed},
 			{Name: "trim", Help: "Trim specified number of columns from start of line", Arg: "<columns>", New: number("trim", "columns", Trim)},
 		},
 		Unknown: func(verb string) error { return fmt.Errorf("error: unknown pipe command %q", verb) },

@@ -13,7 +13,8 @@ import (
 // flowtapd in the JunOS persona, an operator reorders a filter's terms
 // with insert, copies one under a new name, saves the filter beside the
 // startup-config (never over it) and commits: the committed filter has
-// the new order and the saved file the filter's brace text.
+// the new order and the saved file the filter's brace text; `| save`
+// writes a show's output beside it.
 func TestJunOSCopyInsertSaveOverOpenSSH(t *testing.T) {
 	testnet.Enter(t)
 	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\n")
@@ -35,7 +36,7 @@ commit and-quit
 		"save startup-config\r"+
 		"top\rshow | compare\r"+
 		"commit and-quit\r"+
-		"show configuration firewall | display set\rexit\r")
+		"show configuration firewall | display set\rshow configuration firewall | display set | save fw.set\rexit\r")
 	if err != nil {
 		t.Fatalf("ssh -tt: %v\n%s", err, out)
 	}
@@ -97,6 +98,8 @@ set firewall family inet filter F term T1 then sample
 set firewall family inet filter F term T1 then accept
 set firewall family inet filter F term T9 then sample
 set firewall family inet filter F term T9 then accept
+admin@e2e> show configuration firewall | display set | save fw.set
+Wrote 6 lines of output to 'fw.set'
 admin@e2e> exit
 `
 	if screen != want {
@@ -105,6 +108,9 @@ admin@e2e> exit
 	b, err := os.ReadFile(filepath.Join(d.dir, "filter-f.conf"))
 	if err != nil || !strings.HasPrefix(string(b), "term T2 {\n    from {\n        protocol tcp;\n") {
 		t.Errorf("saved file: %v\n%s", err, b)
+	}
+	if b, err := os.ReadFile(filepath.Join(d.dir, "fw.set")); err != nil || !strings.HasPrefix(string(b), "set firewall family inet filter F term T2 from protocol tcp\n") {
+		t.Errorf("| save: %v\n%s", err, b)
 	}
 	if b, _ := os.ReadFile(filepath.Join(d.dir, "startup-config")); !strings.Contains(string(b), "hostname e2e") {
 		t.Errorf("the startup-config was overwritten:\n%s", b)
