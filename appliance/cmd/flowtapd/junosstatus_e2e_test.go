@@ -120,3 +120,53 @@ func TestJunOSCommitKeepsIOSChange(t *testing.T) {
 		t.Errorf("after the JunOS commit:\n%s", s)
 	}
 }
+
+// TestJunOSConfigureExclusiveOverOpenSSH: one operator over the real
+// OpenSSH client holds `configure exclusive`; another's commit is
+// refused naming the holder, and goes through once the holder leaves.
+func TestJunOSConfigureExclusiveOverOpenSSH(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\nusername noc privilege 15 secret nocpass\n")
+	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit and-quit\n"); !strings.Contains(out, "commit complete") {
+		t.Fatalf("persona change:\n%s", out)
+	}
+	host, port, _ := net.SplitHostPort(d.sshAddr)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	held := exec.CommandContext(ctx, "sshpass", "-p", "nocpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
+		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "noc@"+host)
+	stdin, _ := held.StdinPipe()
+	var heldOut syncbuf.Buffer
+	held.Stdout, held.Stderr = &heldOut, &heldOut
+	if err := held.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, &heldOut, "noc@e2e>")
+	io.WriteString(stdin, "configure exclusive\r")
+	waitFor(t, &heldOut, "[edit]\r\nnoc@e2e# ")
+
+	out, err := openSSH(t, d.sshAddr, "admin", "adminpass", false, "configure\nset snmp contact admin\ncommit\n")
+	if err != nil {
+		t.Fatalf("ssh: %v\n%s", err, out)
+	}
+	since := regexp.MustCompile(`on since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+(, idle \d\d:\d\d:\d\d)?`)
+	want := `Entering configuration mode
+Users currently editing the configuration:
+  noc terminal vty0 on since TIME exclusive
+      [edit]
+
+error: configuration database locked by:
+  noc terminal vty0 on since TIME exclusive
+      [edit]
+`
+	if got := since.ReplaceAllString(out, "on since TIME"); got != want {
+		t.Errorf("commit while noc holds the configuration:\n%s\nwant:\n%s", got, want)
+	}
+	io.WriteString(stdin, "exit\rexit\r")
+	if err := held.Wait(); err != nil {
+		t.Fatalf("held session: %v\n%s", err, heldOut.String())
+	}
+	if out := d.cli(t, "junos", "configure\nset snmp contact admin\ncommit and-quit\nshow configuration snmp\n"); !strings.Contains(out, "commit complete\nExiting configuration mode\ncontact admin;\n") {
+		t.Errorf("commit after noc left:\n%s", out)
+	}
+}
