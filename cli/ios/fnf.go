@@ -87,18 +87,7 @@ func fnfCache(asRecords bool) func(*Session, io.Writer, []string) error {
 			return err
 		}
 		m := v.Monitors[0]
-		family := 4
-		for _, it := range v.Interfaces {
-			for _, b := range it.Monitors {
-				if b.Monitor == m.Name && b.Family == 4 {
-					family = 4
-					goto found
-				} else if b.Monitor == m.Name {
-					family = 6
-				}
-			}
-		}
-	found:
+		family := monitorFamily(v.Interfaces, m.Name)
 		if s.json {
 			s.jsonDone = true
 			return show.WriteJSON(w, show.CacheJSON(v.Cache, family == 6))
@@ -106,6 +95,24 @@ func fnfCache(asRecords bool) func(*Session, io.Writer, []string) error {
 		show.FlowMonitorCache(w, v, m, family, asRecords)
 		return nil
 	}
+}
+
+// monitorFamily is 6 when the monitor is bound only as `ipv6 flow
+// monitor`, else 4.
+func monitorFamily(ifs []show.FNFInterface, name string) int {
+	family := 4
+	for _, it := range ifs {
+		for _, b := range it.Monitors {
+			if b.Monitor != name {
+				continue
+			}
+			if b.Family == 4 {
+				return 4
+			}
+			family = 6
+		}
+	}
+	return family
 }
 
 // fnfInterfaces is `show flow interface [IFNAME]`.

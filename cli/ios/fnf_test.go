@@ -31,3 +31,53 @@ show flow ?
 show flow monitor FNF-MON ?`)
 	goldenScreen(t, "fnf-show", got)
 }
+
+// TestFNFConfigureTranscript: an operator types a Flexible NetFlow
+// section at the CLI: the sub-mode prompts, `?` in each, every refusal as
+// IOS's `% reason` with the good lines applied, and the running-config
+// showing the blocks (testdata/fnf-configure.golden).
+func TestFNFConfigureTranscript(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	s := NewSession(f, true)
+	s.priv = 15
+	got := transcript(s, `configure terminal
+flow record REC
+ ?
+ match ?
+ match ipv4 ?
+ match ipv4 source address
+ match ipv4 destination address
+ match ipv6 source address
+ match datalink mac source address input
+ collect counter bytes long
+ collect ipv4 ttl minimum
+ exit
+flow exporter EXP
+ ?
+ destination 192.0.2.10
+ transport udp 2055
+ export-protocol ipfix
+ dscp 46
+ option exporter-stats
+ exit
+flow monitor MON
+ ?
+ record REC
+ record netflow ipv4 original-input
+ exporter EXP
+ exporter NONE
+ cache timeout active 60
+ cache type permanent
+ exit
+flow monitor OTHER
+ record netflow-original
+ exit
+interface eth1
+ ip flow monitor MON input
+ ip flow monitor OTHER input
+ ipv6 flow monitor MON input
+ ip flow monitor NONE output
+ end
+show running-config | section flow|interface`)
+	goldenScreen(t, "fnf-configure", got)
+}

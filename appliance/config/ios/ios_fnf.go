@@ -201,7 +201,7 @@ func (x *cmd) flowExporterMode() {
 		}
 		if x.c.More() && strings.Contains(x.c.Words[x.c.Pos].Text, "/") {
 			w := x.c.Words[x.c.Pos].Text
-			x.c.Invalid(x.c.Pos, "interface name \""+w+"\": not a Linux interface name")
+			x.c.Invalid(x.c.Pos, "interface name \""+w+"\": not a Linux interface name; flowtap exports from the address of a Linux link (source eth0), not a router's slot/port")
 			return
 		}
 		e.Source = x.c.Name("WORD", config.CheckIfName)
@@ -257,7 +257,7 @@ func (x *cmd) flowExporterMode() {
 				x.c.Skip()
 				return
 			}
-			x.c.Refuse("option %s: flowtap's options templates are the interface table (option interface-table) and the sampler table (option sampler-table)", which)
+			x.c.Refuse("No %s options template: flowtap's are the interface table (option interface-table) and the sampler table (option sampler-table)", which)
 			return
 		}
 		on, timeout := &e.InterfaceTable, &e.InterfaceTableTimeout
@@ -295,7 +295,7 @@ func (x *cmd) flowExporterMode() {
 		x.c.Uint(0, 63)
 		x.c.End()
 		if x.c.Err == nil {
-			x.c.Refuse("dscp: flowtap's export packets leave with DSCP 0; it is not configured per exporter")
+			x.c.Refuse("DSCP is not set per exporter: flowtap's export packets leave with DSCP 0")
 		}
 	}
 }
@@ -325,7 +325,7 @@ func (x *cmd) flowMonitorMode() {
 		x.c.Keyword("packet")
 		w := x.c.Keyword("protocol", "size")
 		if x.c.Err == nil && !x.neg {
-			x.c.Refuse("statistics packet %s: flowtap keeps no packet statistics per monitor; show ip cache flow shows the protocol and size distributions", w)
+			x.c.Refuse("No packet %s statistics per monitor: show ip cache flow shows flowtap's protocol and size distributions", w)
 		}
 		x.c.Skip()
 	case "exporter":
@@ -391,7 +391,7 @@ func (x *cmd) flowMonitorCache(m *config.FlowMonitor, path string) {
 		w := x.c.Keyword("immediate", "normal", "permanent")
 		x.c.End()
 		if x.c.Err == nil && w != "normal" && !x.neg {
-			x.c.Refuse("cache type %s: flowtap's main cache is a normal cache, aged by its timeouts", w)
+			x.c.Refuse("No %s cache: flowtap's main cache is a normal cache, aged by its timeouts", w)
 		}
 	case "timeout":
 		which := x.c.Keyword("active", "event", "inactive", "update")
@@ -403,7 +403,7 @@ func (x *cmd) flowMonitorCache(m *config.FlowMonitor, path string) {
 				x.c.Skip()
 				return
 			}
-			x.c.Refuse("cache timeout %s: flowtap's main cache ages flows with active and inactive timeouts only", which)
+			x.c.Refuse("No %s timeout: flowtap's main cache ages flows with active and inactive timeouts only", which)
 			return
 		}
 		d := &m.Active
@@ -698,6 +698,14 @@ var fnfHelp = map[string]string{
 	"collect counter":                      "Counter fields",
 	"collect timestamp":                    "Timestamp fields",
 	"collect routing":                      "Routing attributes",
+	"match ipv4 source":                    "IPv4 source address",
+	"match ipv4 destination":               "IPv4 destination address",
+	"match ipv6 source":                    "IPv6 source address",
+	"match ipv6 destination":               "IPv6 destination address",
+	"collect ipv4 source":                  "IPv4 source address based fields",
+	"collect ipv4 destination":             "IPv4 destination address based fields",
+	"collect ipv6 source":                  "IPv6 source address based fields",
+	"collect ipv6 destination":             "IPv6 destination address based fields",
 	"ipv4 protocol":                        "IP protocol",
 	"ipv6 protocol":                        "IPv6 payload protocol",
 	"ipv4 tos":                             "IPv4 type of service",
