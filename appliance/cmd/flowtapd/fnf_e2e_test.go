@@ -265,3 +265,64 @@ interface %s
 		t.Errorf("show flow exporter E statistics does not count the second collector's %d flows:\n%s", len(two), exp)
 	}
 }
+
+// TestFNFMonitorFamilies: `ip flow monitor` alone meters a port's IPv4
+// packets only, as on IOS-XE; once `ipv6 flow monitor` joins (an IPv6
+// monitor agreeing with the IPv4 one) its IPv6 packets are metered too
+// and go to the same collector.
+func TestFNFMonitorFamilies(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname fnffam
+username admin privilege 15 secret letmein
+flow exporter E
+ destination %s
+ transport udp %d
+!
+flow monitor M4
+ exporter E
+ record netflow ipv4 original-input
+!
+flow monitor M6
+ exporter E
+ record netflow ipv6 original-input
+!
+interface %s
+ ip flow monitor M4 input
+!
+`, capd.Addr.Addr(), capd.Addr.Port(), v.Mon))
+	send := func() {
+		t.Helper()
+		frames := udpFrames([4]byte{10, 0, 7, 1}, 4000, 3)
+		for range 2 {
+			frames = append(frames, l4Frame6("2001:db8::1", 17, 5000))
+		}
+		v.Send(t, frames)
+	}
+	send()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(d.cli(t, "ios", "show ip cache flow\n"), "10.0.7.1"); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the IPv4 frames were never metered")
+		}
+	}
+	if six := d.cli(t, "ios", "show ipv6 flow cache\n"); strings.Contains(strings.ToLower(six), "2001:db8::1") {
+		t.Errorf("IPv6 metered with only ip flow monitor:\n%s", six)
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	if out := d.cli(t, "ios", fmt.Sprintf("configure terminal\ninterface %s\n ipv6 flow monitor M6 input\nend\n", v.Mon)); strings.Contains(out, "%") {
+		t.Fatalf("ipv6 flow monitor M6 input refused:\n%s", out)
+	}
+	send()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(d.cli(t, "ios", "show ipv6 flow cache\n"), "2001:DB8::1"); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the IPv6 frames were never metered:\n%s", d.cli(t, "ios", "show ipv6 flow cache\n"))
+		}
+	}
+	d.cli(t, "ios", "clear mls netflow\n")
+	exp := collector.Tuples{}
+	v4 := collector.Tuple{Proto: 17, Src: netip.MustParseAddr("10.0.7.1"), Dst: netip.MustParseAddr("192.0.2.9"), SrcPort: 4000, DstPort: 53}
+	exp.Add(v4, 3, 3*38)
+	exp.Add(v4, 3, 3*38)
+	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("2001:db8::1"), Dst: netip.MustParseAddr("2001:db8::9"), SrcPort: 5000, DstPort: 53}, 2, 2*58)
+	expectCollected(t, capd, exp)
+}
