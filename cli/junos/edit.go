@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -183,5 +184,69 @@ func save(s *Session, w io.Writer, args []string) error {
 		return fmt.Errorf("error: could not write %s: %v", args[1], err)
 	}
 	fmt.Fprintf(w, "Wrote %d lines of configuration to '%s'\n", strings.Count(text, "\n"), args[1])
+	return nil
+}
+
+// replacePattern is `replace pattern P with R`: every identifier and
+// value at and below the edit level that the regular expression P
+// matches has its matches replaced by R (\1 for P's first group), the
+// keywords left alone, as Junos's global replace does; the candidate is
+// set again from the result. A value the grammar then refuses leaves
+// the candidate as it was. No upto: every match is replaced.
+func replacePattern(s *Session, w io.Writer, args []string) error {
+	// The words as typed: a quoted one keeps its backslashes (\1, \.),
+	// which the grammar's quoting would take as escapes.
+	var ws []string
+	for _, o := range optionWords(args[2]) {
+		v := o.text
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = strings.ReplaceAll(v[1:len(v)-1], `\"`, `"`)
+		}
+		ws = append(ws, v)
+	}
+	if len(ws) != 3 || ws[1] != "with" {
+		return fmt.Errorf("replace pattern %s\n%s^\nsyntax error, expecting with.", args[2], strings.Repeat(" ", len("replace pattern ")+len(args[2])+1))
+	}
+	re, err := regexp.Compile(ws[0])
+	if err != nil {
+		return fmt.Errorf("error: invalid regular expression %q", ws[0])
+	}
+	// Junos's \1 is Go's ${1}.
+	with := regexp.MustCompile(`\\([0-9])`).ReplaceAllString(ws[2], "$${$1}")
+	cur := s.cand.Candidate()
+	var lines []string
+	changed := false
+	for _, l := range strings.Split(strings.TrimSpace(junosconf.SaveText(cur)), "\n") {
+		words := junosconf.Words(l)
+		// The statement's words: a set line's all, an annotate line's
+		// but its comment, a deactivate line's all; which are values
+		// the grammar tells from its set line.
+		stmt := words[1:]
+		if words[0] == "annotate" {
+			stmt = words[1 : len(words)-1]
+		}
+		if len(stmt) < len(s.path) || !slices.Equal(stmt[:len(s.path)], s.path) {
+			lines = append(lines, l)
+			continue
+		}
+		for i, v := range s.cand.Values(junosconf.JoinWords(append([]string{"set"}, stmt...))) {
+			if v && i >= len(s.path) {
+				if r := re.ReplaceAllString(stmt[i], with); r != stmt[i] {
+					stmt[i], changed = r, true
+				}
+			}
+		}
+		lines = append(lines, junosconf.JoinWords(words))
+	}
+	if !changed {
+		return nil
+	}
+	cand := s.candidate(junosconf.OverrideBase(cur))
+	for _, l := range lines {
+		if err := cand.Exec(l); err != nil {
+			return s.screen(err)
+		}
+	}
+	s.cand = cand
 	return nil
 }

@@ -534,3 +534,65 @@ ops@mx1# show | compare
 		t.Errorf("snmp.set: %v %q", err, b)
 	}
 }
+
+// TestReplacePattern: `replace pattern P with R` replaces what the
+// regular expression matches in the identifiers and values at and below
+// the edit level (an interface's name and description, a term's name and
+// its note's path, \1 for a group), never a keyword; a bad expression or
+// a missing with is refused. Before, replace was an unknown command.
+func TestReplacePattern(t *testing.T) {
+	s := NewSession(editBase(t), "ops")
+	transcript(s, "configure\nset interfaces eth1 description \"uplink eth1\"")
+	got := transcript(s, `replace pattern eth1 with eth2
+edit firewall family inet filter F
+replace pattern "T([0-9])" with "term-\1"
+replace pattern inet with inet6
+top
+replace pattern "(" with x
+replace pattern noc
+show | display set`)
+	want := `
+[edit]
+ops@mx1# replace pattern eth1 with eth2
+
+[edit]
+ops@mx1# edit firewall family inet filter F
+
+[edit firewall family inet filter F]
+ops@mx1# replace pattern "T([0-9])" with "term-\1"
+
+[edit firewall family inet filter F]
+ops@mx1# replace pattern inet with inet6
+
+[edit firewall family inet filter F]
+ops@mx1# top
+
+[edit]
+ops@mx1# replace pattern "(" with x
+error: invalid regular expression "("
+
+[edit]
+ops@mx1# replace pattern noc
+replace pattern noc
+                    ^
+syntax error, expecting with.
+
+[edit]
+ops@mx1# show | display set
+set system host-name mx1
+set flowtap platform cflowd
+set interfaces eth2 description "uplink eth2"
+set interfaces eth2 unit 0 family inet filter input F
+set snmp contact noc
+set firewall family inet filter F term term-1 then sample
+set firewall family inet filter F term term-1 then accept
+set firewall family inet filter F term term-2 from protocol tcp
+set firewall family inet filter F term term-2 then accept
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+	if got := s.Exec("show firewall family inet filter F"); !strings.Contains(got, "/* web */\nterm term-2 {") {
+		t.Errorf("the note did not follow its term:\n%s", got)
+	}
+}

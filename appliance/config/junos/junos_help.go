@@ -376,3 +376,30 @@ func (s *Session) inherits(ctx []string) bool {
 	le, container := s.containerAt(0, ctx[1:])
 	return le == nil && container
 }
+
+// Values reports, for each word of a set line after `set`, whether it
+// is an identifier or value (a name, an address, a number, a text) rather
+// than a keyword of the grammar: what `replace pattern` may change.
+func (s *Session) Values(line string) []bool {
+	ws := words(line)
+	if len(ws) < 2 {
+		return nil
+	}
+	out := make([]bool, len(ws)-1)
+	for i := 1; i < len(ws); i++ {
+		items, _, err := s.Help(joinWords(ws[:i]) + " ")
+		if err != nil {
+			out[i-1] = true
+			continue
+		}
+		keyword := false
+		for _, it := range items {
+			if it.Label == ws[i] {
+				keyword = true
+				break
+			}
+		}
+		out[i-1] = !keyword
+	}
+	return out
+}

@@ -772,3 +772,10 @@ func matchWildcards(st []string, local [][]string) [][]string {
 	}
 	return out
 }
+
+// Words is a line's words, quotes taken off (a quoted string is one
+// word).
+func Words(line string) []string { return words(line) }
+
+// JoinWords writes words back as a line, quoting those that need it.
+func JoinWords(ws []string) string { return joinWords(ws) }
