@@ -341,3 +341,76 @@ func TestNfacctdFollowsSamplerChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestNfacctdReadsAggregates: every aggregation scheme's v9 and IPFIX
+// record as nfacctd reads it, each scheme from an exporter of its own
+// (its own observation domain, nfacctd's export_proto_sysid): the
+// aggregate's flows, packets and bytes, and every field the scheme keeps.
+// nfacctd drops a record that says neither by an address nor by ipVersion
+// which IP it counts, so the schemes that keep no address carry ipVersion.
+func TestNfacctdReadsAggregates(t *testing.T) {
+	keeps := map[platform.Scheme][]string{
+		platform.SchemeAS:                   {"as_src", "as_dst", "iface_in", "iface_out"},
+		platform.SchemeASToS:                {"as_src", "as_dst", "iface_in", "iface_out", "tos"},
+		platform.SchemeProtocolPort:         {"ip_proto", "port_src", "port_dst"},
+		platform.SchemeProtocolPortToS:      {"ip_proto", "tos", "port_src", "port_dst", "iface_in", "iface_out"},
+		platform.SchemeSourcePrefix:         {"ip_src", "mask_src", "as_src", "iface_in"},
+		platform.SchemeSourcePrefixToS:      {"ip_src", "mask_src", "as_src", "iface_in", "tos"},
+		platform.SchemeDestinationPrefix:    {"ip_dst", "mask_dst", "as_dst", "iface_out"},
+		platform.SchemeDestinationPrefixToS: {"ip_dst", "mask_dst", "as_dst", "iface_out", "tos"},
+		platform.SchemePrefix:               {"ip_src", "ip_dst", "mask_src", "mask_dst", "as_src", "as_dst", "iface_in", "iface_out"},
+		platform.SchemePrefixToS:            {"ip_src", "ip_dst", "mask_src", "mask_dst", "as_src", "as_dst", "iface_in", "iface_out", "tos"},
+		platform.SchemePrefixPort:           {"ip_src", "ip_dst", "mask_src", "mask_dst", "tos", "ip_proto", "port_src", "port_dst", "iface_in", "iface_out"},
+		platform.SchemeBGPNextHopToS:        {"as_src", "as_dst", "iface_in", "iface_out", "tos"},
+		platform.SchemeDestinationOnly:      {"ip_dst", "iface_out", "tos"},
+		platform.SchemeSourceDestination:    {"ip_src", "ip_dst", "iface_in", "iface_out", "tos"},
+		platform.SchemeFullFlow:             {"ip_src", "ip_dst", "port_src", "port_dst", "iface_in", "iface_out", "tos", "ip_proto"},
+	}
+	a := v8Aggregate()
+	want := map[string]string{
+		"ip_src": "10.1.0.0", "ip_dst": "192.0.2.0", "mask_src": "16", "mask_dst": "24", "as_src": "64512", "as_dst": "65001",
+		"iface_in": "3", "iface_out": "4", "tos": "40", "ip_proto": "udp", "port_src": "53", "port_dst": "1024",
+	}
+	for _, v := range []export.Version{export.V9, export.IPFIX} {
+		t.Run(v.String(), func(t *testing.T) {
+			t.Parallel()
+			n := collector.StartNfacctd(t, "debug: true", "aggregate[flows]: "+strings.Join(append(collector.NfacctdFields, "flows"), ", "))
+			for s := range keeps {
+				cfg := export.DestinationConfig{Collector: n.Addr, Encoder: export.EncoderConfig{Version: v, Scheme: s, AS: platform.ASOrigin,
+					ObservationDomain: uint32(s), BootTime: boot, Clock: newFakeClock(now)}}
+				e, err := export.NewExporter(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				agg := a
+				e.ExportAggregate(&agg)
+				if err := e.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rows := n.WaitRows(t, len(keeps))
+			for _, c := range nfacctdComplaints(n) {
+				t.Errorf("nfacctd: %s", c)
+			}
+			byScheme := map[platform.Scheme]collector.NfacctdRow{}
+			for _, r := range rows {
+				byScheme[platform.Scheme(r.Uint("export_proto_sysid"))] = r
+			}
+			for s, fields := range keeps {
+				r, ok := byScheme[s]
+				if !ok {
+					t.Errorf("%s: nfacctd holds no record", s)
+					continue
+				}
+				if got := fmt.Sprint(r.Uint("flows"), r.Uint("packets"), r.Uint("bytes")); got != "7 10 1500" {
+					t.Errorf("%s: flows, packets, bytes %s, want 7 10 1500", s, got)
+				}
+				for _, f := range fields {
+					if r.Str(f) != want[f] {
+						t.Errorf("%s: %s = %q, want %q", s, f, r.Str(f), want[f])
+					}
+				}
+			}
+		})
+	}
+}

@@ -59,6 +59,7 @@ const (
 	eLabel1 // ip flow-cache mpls label-positions: eLabel1+i is Captured.Labels[i]
 	eLabel2
 	eLabel3
+	eIPVersion // ipVersion of an aggregate whose scheme keeps no address
 )
 
 // IE numbers (v9 field types; IPFIX uses the same numbers for these).
@@ -124,6 +125,7 @@ const (
 	ieFragOffset       = 88
 	ieLabel1           = 70 // mplsTopLabelStackSection; 71, 72 the next positions
 	ieApplicationName  = 96
+	ieIPVersion        = 60 // v9 IP_PROTOCOL_VERSION, IPFIX ipVersion
 )
 
 type field struct {
@@ -400,6 +402,15 @@ func aggFields(cfg *EncoderConfig) []field {
 		ifs()
 		tos()
 		proto()
+	}
+	switch cfg.Scheme {
+	case platform.SchemeAS, platform.SchemeASToS, platform.SchemeProtocolPort, platform.SchemeProtocolPortToS, platform.SchemeBGPNextHopToS:
+		// No address says which IP the aggregate counts, and a
+		// collector that sorts records by it drops the record: pmacct
+		// 1.7.7's nfacctd takes a record without an address or ipVersion
+		// for neither IPv4 nor IPv6 and accounts nothing, silently.
+		// Aggregation caches take IPv4 only.
+		l.add(eIPVersion, ieIPVersion, 1)
 	}
 	if cfg.Version == IPFIX {
 		l.add(eEndReason, ieFlowEndReason, 1)

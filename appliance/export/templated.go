@@ -479,6 +479,8 @@ func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) 
 			putUint(d, uint64(r.VLAN))
 		case eInnerVLAN:
 			putUint(d, uint64(r.InnerVLAN))
+		case eIPVersion:
+			d[0] = 4 // aggregation caches take IPv4 only
 		case eAppID:
 			putUint(d, uint64(appclass.ApplicationID(cfg.AppClasses.Classify(r.Proto, r.SrcPort, r.DstPort))))
 		case eICMPTypeCode:

@@ -324,12 +324,15 @@ func TestV9AggregationTemplate(t *testing.T) {
 	if len(sets) != 2 || sets[1].id != 275 {
 		t.Fatalf("flowsets %+v, want a template set and data set 275 (260 + scheme 15)", sets)
 	}
-	// FLOWS IN_PKTS IN_BYTES FIRST LAST SRC_AS DST_AS INPUT OUTPUT TOS BGP_NEXT_HOP
+	// FLOWS IN_PKTS IN_BYTES FIRST LAST SRC_AS DST_AS INPUT OUTPUT TOS
+	// BGP_NEXT_HOP IP_PROTOCOL_VERSION (no address says it otherwise)
 	checkFields(t, "bgp-nexthop-tos template", p, 24, []fieldAt{
 		{name: "template id", off: 0, size: 2, want: 275},
-		{name: "field count", off: 2, size: 2, want: 11},
+		{name: "field count", off: 2, size: 2, want: 12},
 		{name: "FLOWS", off: 4, size: 2, want: 3},
 		{name: "BGP_IPV4_NEXT_HOP", off: 44, size: 2, want: 18},
+		{name: "IP_PROTOCOL_VERSION", off: 48, size: 2, want: 60},
+		{name: "IP_PROTOCOL_VERSION length", off: 50, size: 2, want: 1},
 	})
 	checkFields(t, "bgp-nexthop-tos record", p, sets[1].off+4, []fieldAt{
 		{name: "FLOWS", off: 0, size: 4, want: 5},
@@ -337,6 +340,7 @@ func TestV9AggregationTemplate(t *testing.T) {
 		{name: "SRC_AS", off: 28, size: 4, want: 64512},
 		{name: "SRC_TOS", off: 44, size: 1, want: 0x28},
 		{name: "BGP_IPV4_NEXT_HOP", off: 45, size: 4, want: 0x0a0000fe},
+		{name: "IP_PROTOCOL_VERSION", off: 49, size: 1, want: 4},
 	})
 }
 
