@@ -414,3 +414,52 @@ func TestNfacctdReadsAggregates(t *testing.T) {
 		})
 	}
 }
+
+// TestNfacctdReadsCaptureFields: `ip flow-capture` MACs, three MPLS label
+// positions and a tap's flowDirection in v9 and IPFIX, as nfacctd reads
+// them (its VLAN is not compared: see the README's interop section).
+func TestNfacctdReadsCaptureFields(t *testing.T) {
+	for _, v := range []export.Version{export.V9, export.IPFIX} {
+		t.Run(v.String(), func(t *testing.T) {
+			t.Parallel()
+			n := collector.StartNfacctd(t, "debug: true", "aggregate[flows]: "+strings.Join(append(collector.NfacctdFields,
+				"src_mac", "dst_mac", "mpls_label_top", "mpls_label_bottom", "mpls_stack_depth", "sampling_direction"), ", "))
+			cfg := export.DestinationConfig{Collector: n.Addr, Encoder: export.EncoderConfig{Version: v, ObservationDomain: 3,
+				BootTime: boot, Clock: newFakeClock(now), Capture: export.CaptureAll, MPLSLabels: 3, Direction: true}}
+			e, err := export.NewExporter(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := interopRecords(4)
+			for i := range recs {
+				recs[i].SrcMAC = [6]byte{2, 0, 0, 0, 0, byte(i + 1)}
+				recs[i].DstMAC = [6]byte{2, 0, 0, 0, 1, byte(i + 1)}
+				recs[i].Captured.Fields = flow.CapMPLS
+				recs[i].Captured.Labels = [3]uint32{(1000+uint32(i))<<12 | 64, 2000<<12 | 64, (3000+uint32(i))<<12 | 0x100 | 64}
+				recs[i].Captured.Depth = 3
+				recs[i].Direction = flow.DirIngress + flow.Direction(i%2)
+				e.Export(&recs[i])
+			}
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			rows := n.WaitRows(t, len(recs))
+			for _, c := range nfacctdComplaints(n) {
+				t.Errorf("nfacctd: %s", c)
+			}
+			bySrc := map[string]collector.NfacctdRow{}
+			for _, r := range rows {
+				bySrc[r.Str("ip_src")] = r
+			}
+			for i, r := range recs {
+				row := bySrc[r.SrcAddr.String()]
+				got := fmt.Sprintln(row.Str("mac_src"), row.Str("mac_dst"), row.Uint("mpls_label_top"), row.Uint("mpls_label_bottom"),
+					row.Uint("mpls_stack_depth"), row.Str("sampling_direction"))
+				want := fmt.Sprintln(net.HardwareAddr(r.SrcMAC[:]), net.HardwareAddr(r.DstMAC[:]), 1000+i, 3000+i, 3, []string{"i", "e"}[i%2])
+				if got != want {
+					t.Errorf("%s: nfacctd reads %swant %s", r.SrcAddr, got, want)
+				}
+			}
+		})
+	}
+}
