@@ -477,9 +477,25 @@ func (c Config) Effective() Config {
 				c.Export.TemplateTimeout = e.TemplateTimeoutOrDefault()
 			}
 			c.Export.InterfaceNames = c.Export.InterfaceNames || e.InterfaceTable
+			if c.Export.OptionsTimeout == 0 {
+				c.Export.OptionsTimeout = e.OptionsTimeout()
+			}
 		}
 	}
 	return c
+}
+
+// OptionsTimeout is how often e's options are resent: its options'
+// `timeout S` (one for all, as flowtap resends options together), 0 when
+// none says.
+func (e FlowExporter) OptionsTimeout() time.Duration {
+	if e.InterfaceTable && e.InterfaceTableTimeout != 0 {
+		return e.InterfaceTableTimeout
+	}
+	if e.SamplerTable {
+		return e.SamplerTableTimeout
+	}
+	return 0
 }
 
 // ExportDestination is the collector e stands for.

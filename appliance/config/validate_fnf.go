@@ -133,6 +133,7 @@ type cacheAsk struct {
 	dests            []string
 	source           string
 	template         time.Duration
+	options          time.Duration
 }
 
 func (v *validator) fnfBindings(p *platform.Persona, c *Config) {
@@ -178,6 +179,12 @@ func (v *validator) fnfBindings(p *platform.Persona, c *Config) {
 					v.failf(path, "flow monitor %s's exporters resend templates every %d and %d seconds; flowtap's collectors share one template timeout", m.Name, int(a.template/time.Second), int(e.TemplateTimeoutOrDefault()/time.Second))
 				}
 				a.template = e.TemplateTimeoutOrDefault()
+				if o := e.OptionsTimeout(); o != 0 {
+					if a.options != 0 && a.options != o {
+						v.failf(path, "flow monitor %s's exporters resend options every %d and %d seconds; flowtap resends options on one timeout", m.Name, int(a.options/time.Second), int(o/time.Second))
+					}
+					a.options = o
+				}
 			}
 		}
 		slices.Sort(a.dests)
@@ -230,6 +237,8 @@ func (v *validator) disagree(p *platform.Persona, c *Config, a cacheAsk, asks []
 				a.monitor, orNone(a.dests), o.monitor, orNone(o.dests))
 		case o.source != a.source && o.source != "" && a.source != "":
 			return fmt.Sprintf("flow monitor %s's exporters send from %s and flow monitor %s's from %s; flowtap's collectors share one source interface", a.monitor, a.source, o.monitor, o.source)
+		case o.options != a.options && o.options != 0 && a.options != 0:
+			return fmt.Sprintf("flow monitor %s's exporters resend options every %s and flow monitor %s's every %s; flowtap resends options on one timeout", a.monitor, secs(a.options), o.monitor, secs(o.options))
 		case o.template != a.template && o.template != 0 && a.template != 0:
 			return fmt.Sprintf("flow monitor %s's exporters resend templates every %s and flow monitor %s's every %s; flowtap's collectors share one template timeout", a.monitor, secs(a.template), o.monitor, secs(o.template))
 		}
@@ -256,6 +265,10 @@ func (v *validator) disagree(p *platform.Persona, c *Config, a cacheAsk, asks []
 	if a.template != 0 && c.Export.TemplateTimeout != 0 && a.template != c.Export.TemplateTimeout {
 		return fmt.Sprintf("ip flow-export template timeout-rate is %s and flow monitor %s's exporters resend templates every %s; flowtap's collectors share one template timeout",
 			secs(c.Export.TemplateTimeout), a.monitor, secs(a.template))
+	}
+	if a.options != 0 && c.Export.OptionsTimeout != 0 && a.options != c.Export.OptionsTimeout {
+		return fmt.Sprintf("ip flow-export template options timeout-rate is %s and flow monitor %s's exporters resend options every %s; flowtap resends options on one timeout",
+			secs(c.Export.OptionsTimeout), a.monitor, secs(a.options))
 	}
 	for _, dest := range a.dests {
 		for _, td := range c.Export.Destinations {

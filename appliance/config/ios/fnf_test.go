@@ -118,8 +118,8 @@ func TestFNFRoundTrip(t *testing.T) {
 	if e.Cache.Active != time.Minute || e.Cache.Inactive != 10*time.Second || e.Cache.Entries != 8192 {
 		t.Errorf("cache %+v, want active 60 s, inactive 10 s, 8192 entries", e.Cache)
 	}
-	if e.Export.Source != "eth0" || e.Export.TemplateTimeout != time.Minute || !e.Export.InterfaceNames || !e.Export.BGPNextHop {
-		t.Errorf("export %+v, want source eth0, templates every 60 s, interface names, BGP next hop", e.Export)
+	if e.Export.Source != "eth0" || e.Export.TemplateTimeout != time.Minute || !e.Export.InterfaceNames || !e.Export.BGPNextHop || e.Export.OptionsTimeout != 300*time.Second {
+		t.Errorf("export %+v, want source eth0, templates every 60 s, interface names every 300 s, BGP next hop", e.Export)
 	}
 	if e.Capture != config.CaptureTTL|config.CaptureMAC {
 		t.Errorf("capture %v, want TTL and MAC (the record's collect fields)", e.Capture)
@@ -213,6 +213,7 @@ func TestFNFRefusals(t *testing.T) {
 		{"flow record R\n collect counter flows\n", "no flow count field"},
 		{"flow exporter E\n option exporter-stats\n", "the interface table (option interface-table)"},
 		{"flow exporter E\n dscp 46\n", "DSCP"},
+		{"flow exporter E\n option interface-table timeout 300\n option sampler-table timeout 60\n", "other option resends every 300 seconds"},
 		{"flow exporter E\n destination 192.0.2.1 vrf Mgmt-intf\n", "no VRFs"},
 		{"flow monitor M\n cache type permanent\n", "a normal cache"},
 		{"flow monitor M\n cache timeout update 60\n", "active and inactive timeouts only"},

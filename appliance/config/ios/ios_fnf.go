@@ -275,6 +275,13 @@ func (x *cmd) flowExporterMode() {
 			t = time.Duration(x.c.Uint(1, 86400)) * time.Second
 		}
 		x.c.End()
+		if x.c.Err != nil {
+			return
+		}
+		if o := e.OptionsTimeout(); t != 0 && o != 0 && o != t && *timeout != o {
+			x.c.Refuse("flowtap resends its options templates and records together: this exporter's other option resends every %d seconds", int(o/time.Second))
+			return
+		}
 		*on, *timeout = true, t
 		x.touch(path + ".options")
 	case "ttl":
