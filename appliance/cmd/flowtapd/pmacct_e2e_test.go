@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +19,8 @@ import (
 // checks on). Each flow is 12 frames in a row, so the sampler takes
 // exactly 3 of each whatever its phase, and nfacctd must show each flow
 // with the packets and bytes sent (3 sampled times 4), its protocol,
-// ports, ToS, TCP flags and input ifIndex, dated within the seconds the
+// ports, ToS, TCP flags, input ifIndex, origin AS numbers and masks (from
+// a prefix-as-file, IPv4 and IPv6), dated within the seconds the
 // frames were sent, and log nothing against the packets. v5 carries no
 // IPv6: its collector gets the IPv4 flows only.
 func TestNfacctdReadsMeteredTraffic(t *testing.T) {
@@ -27,7 +30,12 @@ func TestNfacctdReadsMeteredTraffic(t *testing.T) {
 	var dests strings.Builder
 	for _, ver := range versions {
 		colls[ver] = collector.StartNfacctd(t)
-		fmt.Fprintf(&dests, "ip flow-export destination %s %d version %s\n", colls[ver].Addr.Addr(), colls[ver].Addr.Port(), ver)
+		fmt.Fprintf(&dests, "ip flow-export destination %s %d version %s origin-as\n", colls[ver].Addr.Addr(), colls[ver].Addr.Port(), ver)
+	}
+	// The routes origin-as and the masks come from (flowtap sees no BGP).
+	routes := filepath.Join(t.TempDir(), "prefix-as.txt")
+	if err := os.WriteFile(routes, []byte("10.0.3.0/24 64500\n192.0.2.0/25 65001\n2001:db8::/64 64501\n2001:db8::/124 65002\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	d := startDaemon(t, fmt.Sprintf(`hostname pmacct
 username admin secret letmein
@@ -38,25 +46,28 @@ interface %s
  flow-sampler QUARTER
 !
 ip flow-export interface-names
-%s`, v.Mon, dests.String()))
+flowtap prefix-as-file %s
+%s`, v.Mon, routes, dests.String()))
 	d.waitMetering(t, v.Mon)
 
 	type sent struct {
-		src, dst     string
-		proto        uint8
-		sport, dport uint16
-		tos, flags   uint8
-		ipLen        uint64
-		frame        []byte
+		src, dst         string
+		proto            uint8
+		sport, dport     uint16
+		tos, flags       uint8
+		ipLen            uint64
+		frame            []byte
+		srcAS, dstAS     uint32
+		srcMask, dstMask uint8
 	}
 	withToS := func(b []byte, tos uint8) []byte { b[15] = tos; return b }
 	flows := []sent{
-		{"10.0.3.1", "192.0.2.9", 17, 4001, 53, 0x28, 0, 38, withToS(udpFrame([4]byte{10, 0, 3, 1}, 4001, 10), 0x28)},
-		{"10.0.3.2", "192.0.2.9", 17, 4002, 53, 0xb8, 0, 128, withToS(udpFrame([4]byte{10, 0, 3, 2}, 4002, 100), 0xb8)},
-		{"10.0.3.3", "192.0.2.9", 6, 40003, 80, 0, 0x12, 40, tcpFrame([4]byte{10, 0, 3, 3}, 40003, 0x12)},
-		{"10.0.3.4", "192.0.2.9", 6, 40004, 80, 0x10, 0x18, 40, withToS(tcpFrame([4]byte{10, 0, 3, 4}, 40004, 0x18), 0x10)},
-		{"2001:db8::31", "2001:db8::9", 17, 4005, 53, 0, 0, 58, l4Frame6("2001:db8::31", 17, 4005)},
-		{"2001:db8::32", "2001:db8::9", 6, 4006, 22, 0, 0x10, 60, l4Frame6("2001:db8::32", 6, 4006)},
+		{"10.0.3.1", "192.0.2.9", 17, 4001, 53, 0x28, 0, 38, withToS(udpFrame([4]byte{10, 0, 3, 1}, 4001, 10), 0x28), 64500, 65001, 24, 25},
+		{"10.0.3.2", "192.0.2.9", 17, 4002, 53, 0xb8, 0, 128, withToS(udpFrame([4]byte{10, 0, 3, 2}, 4002, 100), 0xb8), 64500, 65001, 24, 25},
+		{"10.0.3.3", "192.0.2.9", 6, 40003, 80, 0, 0x12, 40, tcpFrame([4]byte{10, 0, 3, 3}, 40003, 0x12), 64500, 65001, 24, 25},
+		{"10.0.3.4", "192.0.2.9", 6, 40004, 80, 0x10, 0x18, 40, withToS(tcpFrame([4]byte{10, 0, 3, 4}, 40004, 0x18), 0x10), 64500, 65001, 24, 25},
+		{"2001:db8::31", "2001:db8::9", 17, 4005, 53, 0, 0, 58, l4Frame6("2001:db8::31", 17, 4005), 64501, 65002, 64, 124},
+		{"2001:db8::32", "2001:db8::9", 6, 4006, 22, 0, 0x10, 60, l4Frame6("2001:db8::32", 6, 4006), 64501, 65002, 64, 124},
 	}
 	const perFlow, rate = 12, 4
 	var frames [][]byte
@@ -107,9 +118,9 @@ ip flow-export interface-names
 				continue
 			}
 			got := fmt.Sprintln(r.Str("ip_dst"), r.Str("ip_proto"), r.Uint("port_src"), r.Uint("port_dst"), r.Uint("tos"), r.Uint("tcp_flags"),
-				r.Uint("iface_in"), r.Uint("packets"), r.Uint("bytes"))
+				r.Uint("iface_in"), r.Uint("packets"), r.Uint("bytes"), r.Uint("as_src"), r.Uint("as_dst"), r.Uint("mask_src"), r.Uint("mask_dst"))
 			proto := map[uint8]string{6: "tcp", 17: "udp"}[f.proto]
-			w := fmt.Sprintln(netip.MustParseAddr(f.dst), proto, f.sport, f.dport, f.tos, f.flags, v.MonIndex, perFlow, perFlow*f.ipLen)
+			w := fmt.Sprintln(netip.MustParseAddr(f.dst), proto, f.sport, f.dport, f.tos, f.flags, v.MonIndex, perFlow, perFlow*f.ipLen, f.srcAS, f.dstAS, f.srcMask, f.dstMask)
 			if got != w {
 				t.Errorf("v%s: %s: nfacctd reads %swant %s", ver, f.src, got, w)
 			}
