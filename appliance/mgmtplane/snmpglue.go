@@ -202,8 +202,9 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 			}
 			return out
 		},
-		Occupancy:    func() (int, int, error) { return d.Datapath().Usage() },
-		Interfaces:   func() []snmp.InterfaceFlow { return snmpInterfaces(m.Config()) },
+		Occupancy: func() (int, int, error) { return d.Datapath().Usage() },
+		// A port metered by a Flexible NetFlow monitor is enabled too.
+		Interfaces:   func() []snmp.InterfaceFlow { return snmpInterfaces(m.Config().Effective()) },
 		Aggregations: func() []snmp.AggregationCacheStats { return snmpAggregations(d, m.Config()) },
 		IPFIXState:   snmpIPFIX(m),
 		SampledPackets: func() uint64 {

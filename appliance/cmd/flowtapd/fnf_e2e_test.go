@@ -25,6 +25,7 @@ import (
 func fnfStartup(mon string, capd netip.AddrPort, tsPort uint16) string {
 	return fmt.Sprintf(`hostname fnf
 username admin privilege 15 secret letmein
+snmp-server community public RO
 flow record FNF-REC
  match ipv4 tos
  match ipv4 protocol
@@ -116,6 +117,17 @@ func TestFNFOnlyStartupExports(t *testing.T) {
 		}
 	}
 
+	// SNMP: the port's cnfCINetflowEnable is ingress(1), as ip flow
+	// ingress would make it.
+	ifc, err := net.InterfaceByName(v.Mon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oid := fmt.Sprintf("1.3.6.1.4.1.9.9.387.1.1.1.1.1.%d", ifc.Index)
+	if out, err := exec.Command("snmpget", "-v2c", "-cpublic", "-t2", "-r1", "-Oqv", "udp:"+d.snmpAddr, oid).CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "1" {
+		t.Errorf("snmpget cnfCINetflowEnable.%d: %q %v, want 1 (ingress)", ifc.Index, out, err)
+	}
+
 	const n = 150
 	if got := startTrafgen(t, v, trafgenFlows, n, 500).wait(t); got != n {
 		t.Fatalf("trafgen sent %d frames, want %d", got, n)
@@ -149,10 +161,6 @@ func TestFNFOnlyStartupExports(t *testing.T) {
 	dir := filepath.Dir(files[0])
 	for _, x := range collector.Compare(collector.Nfdump(t, "-R", dir), trafgenTuples(0, n)) {
 		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
-	}
-	ifc, err := net.InterfaceByName(v.Mon)
-	if err != nil {
-		t.Fatal(err)
 	}
 	out, err := exec.Command("nfdump", "-R", dir, "-q", "-N", "-o", "fmt:%in|%tos").Output()
 	if err != nil {

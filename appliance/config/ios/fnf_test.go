@@ -328,3 +328,21 @@ interface eth1
 		t.Errorf("eth1 keeps %+v", it)
 	}
 }
+
+// TestFNFCatalystMasks: on a PFC persona a record's match set picks the
+// PFC's mask that keeps exactly it (interface-destination-source here);
+// the 7-tuple record, with ToS, which no PFC mask keeps, is refused.
+func TestFNFCatalystMasks(t *testing.T) {
+	c, err := Parse("pfc", []byte("platform pfc3bxl\nflow record R\n match ipv4 source address\n match ipv4 destination address\n match interface input\n"+
+		"flow monitor M\n record R\ninterface eth1\n ip flow monitor M input\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := c.Effective().Cache.Mask; m != platform.MaskInterfaceDestinationSource {
+		t.Errorf("mask %v, want interface-destination-source", m)
+	}
+	_, err = Parse("pfc", []byte("platform pfc3bxl\nflow monitor M\n record netflow ipv4 original-input\n"))
+	if err == nil || !strings.Contains(err.Error(), "no flow mask of the pfc3bxl persona keeps exactly that") {
+		t.Errorf("the 7-tuple on a PFC: %v", err)
+	}
+}
