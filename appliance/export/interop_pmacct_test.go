@@ -463,3 +463,54 @@ func TestNfacctdReadsCaptureFields(t *testing.T) {
 		})
 	}
 }
+
+// TestNfacctdSequenceAcrossWrap: months of export take each header's
+// sequence number past 2^32; nfacctd (its checks on) must see no gap
+// where it wraps, in v5 (flows), v9 (packets) and IPFIX (data records),
+// and account every flow.
+func TestNfacctdSequenceAcrossWrap(t *testing.T) {
+	for _, c := range []struct {
+		cfg   export.EncoderConfig
+		start uint32
+	}{
+		{export.EncoderConfig{Version: export.V5}, 1<<32 - 50},
+		{export.EncoderConfig{Version: export.V9, ObservationDomain: 1}, 1<<32 - 5},
+		{export.EncoderConfig{Version: export.IPFIX, ObservationDomain: 1, Sampler: pmacctSampler}, 1<<32 - 50},
+	} {
+		t.Run(c.cfg.Version.String(), func(t *testing.T) {
+			t.Parallel()
+			enc, cp := newEncoder(t, c.cfg)
+			export.StartSequenceAt(enc, c.start)
+			recs := interopRecords(12 * 13)
+			k := 0
+			for i := range 12 {
+				for range 7 + i {
+					mustAdd(t, enc, recs[k])
+					k++
+				}
+				mustFlush(t, enc)
+			}
+			n := collector.StartNfacctd(t, "debug: true")
+			conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(n.Addr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			for _, p := range cp.pkts {
+				if _, err := conn.Write(p); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			if rows := n.WaitRows(t, k); len(rows) != k {
+				t.Errorf("nfacctd holds %d flows, sent %d", len(rows), k)
+			}
+			for _, l := range nfacctdComplaints(n) {
+				t.Errorf("nfacctd: %s", l)
+			}
+			if !strings.Contains(n.Log(), "seqno [") {
+				t.Fatal("nfacctd logged no packet: its debug log is off")
+			}
+		})
+	}
+}
