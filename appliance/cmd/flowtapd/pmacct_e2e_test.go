@@ -14,9 +14,10 @@ import (
 )
 
 // TestNfacctdReadsMeteredTraffic: flowtapd meters frames sent into a
-// veth, 1-in-4 deterministic sampling, and exports them in v5, v9 and
-// IPFIX, one pmacct nfacctd per version (renormalising, its sequence
-// checks on). Each flow is 12 frames in a row, so the sampler takes
+// veth, 1-in-4 deterministic sampling, and exports them in v5, v9,
+// IPFIX and IPFIX biflows (RFC 5103; one direction sent, so each flow
+// goes out alone after the clear), one pmacct nfacctd per destination
+// (renormalising, its sequence checks on). Each flow is 12 frames in a row, so the sampler takes
 // exactly 3 of each whatever its phase, and nfacctd must show each flow
 // with the packets and bytes sent (3 sampled times 4), its protocol,
 // ports, ToS, TCP flags, input ifIndex, origin AS numbers and masks (from
@@ -25,7 +26,7 @@ import (
 // IPv6: its collector gets the IPv4 flows only.
 func TestNfacctdReadsMeteredTraffic(t *testing.T) {
 	v := testnet.Enter(t)
-	versions := []string{"5", "9", "ipfix"}
+	versions := []string{"5", "9", "ipfix", "ipfix biflow"}
 	colls := map[string]*collector.Nfacctd{}
 	var dests strings.Builder
 	for _, ver := range versions {
@@ -80,7 +81,7 @@ flowtap prefix-as-file %s
 	v.Send(t, frames)
 	after := time.Now()
 	// Summed over the destinations: v5 takes the 4 IPv4 flows.
-	want := fmt.Sprintf("  %d flows exported", 4+2*len(flows))
+	want := fmt.Sprintf("  %d flows exported", 4+3*len(flows))
 	d.cliUntil(t, "ios", "show ip cache flow | include active,\n", fmt.Sprintf("  %d active, ", len(flows))) // metered
 	d.cli(t, "ios", "clear mls netflow\n")
 	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(d.cli(t, "ios", "show ip flow export\n"), want); time.Sleep(200 * time.Millisecond) {
