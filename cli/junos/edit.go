@@ -250,3 +250,54 @@ func replacePattern(s *Session, w io.Writer, args []string) error {
 	s.cand = cand
 	return nil
 }
+
+// wildcardDelete is `wildcard delete PATH REGEXP`: the identifiers
+// directly under PATH (interface names, a filter's terms) that the
+// regular expression matches in whole are listed and, after Junos's
+// question (no, the default, keeps them), deleted with all they hold.
+func wildcardDelete(s *Session, w io.Writer, args []string) error {
+	ws := strings.Fields(args[2])
+	if len(ws) < 2 {
+		return fmt.Errorf("wildcard delete %s\n%s^\nsyntax error, expecting <regular-expression>.", args[2], strings.Repeat(" ", len("wildcard delete ")+len(args[2])+1))
+	}
+	path := append(slices.Clone(s.path), ws[:len(ws)-1]...)
+	re, err := regexp.Compile("^(?:" + ws[len(ws)-1] + ")$")
+	if err != nil {
+		return fmt.Errorf("error: invalid regular expression %q", ws[len(ws)-1])
+	}
+	prefix := "set " + strings.Join(path, " ") + " "
+	var matched []string
+	for _, l := range strings.Split(junosconf.RenderSet(s.cand.Candidate()), "\n") {
+		rest, ok := strings.CutPrefix(l, prefix)
+		if !ok {
+			continue
+		}
+		if id := junosconf.Words(rest); len(id) > 0 && re.MatchString(id[0]) && !slices.Contains(matched, id[0]) {
+			matched = append(matched, id[0])
+		}
+	}
+	if len(matched) == 0 {
+		return fmt.Errorf("error: nothing under %s matches %s", strings.Join(path, " "), ws[len(ws)-1])
+	}
+	var q strings.Builder
+	for _, m := range matched {
+		fmt.Fprintf(&q, "  matched: %s\n", m)
+	}
+	if s.ask == nil {
+		return errors.New(q.String() + "error: wildcard delete needs a terminal to confirm on")
+	}
+	// The matches go with the question, on the screen before it.
+	fmt.Fprintf(&q, "Delete %d objects? [yes,no] (no) ", len(matched))
+	a, err := s.ask.Ask(q.String(), false)
+	if a = strings.ToLower(strings.TrimSpace(a)); err != nil || a == "" || !strings.HasPrefix("yes", a) {
+		return nil
+	}
+	cand := s.candidate(s.cand.Candidate())
+	for _, m := range matched {
+		if err := cand.Exec("delete " + strings.Join(path, " ") + " " + junosconf.JoinWords([]string{m})); err != nil {
+			return s.screen(err)
+		}
+	}
+	s.cand = cand
+	return nil
+}

@@ -596,3 +596,56 @@ set firewall family inet filter F term term-2 then accept
 		t.Errorf("the note did not follow its term:\n%s", got)
 	}
 }
+
+// TestWildcardDelete: `wildcard delete PATH REGEXP` lists the
+// identifiers under PATH the expression matches in whole (eth1, eth2,
+// not eth10), asks Junos's question and deletes them on yes (no keeps
+// them); nothing matching, or no expression, is refused. Before,
+// wildcard was an unknown command.
+func TestWildcardDelete(t *testing.T) {
+	s := NewSession(editBase(t), "ops")
+	got := script(t, s, `configure
+set interfaces eth2 unit 0 family inet filter input F
+set interfaces eth10 description x
+wildcard delete interfaces eth[0-9]
+no
+show | compare
+wildcard delete interfaces eth[0-9]
+yes
+show interfaces
+wildcard delete snmp zz
+wildcard delete interfaces
+`)
+	want := `Entering configuration mode
+
+  matched: eth1
+  matched: eth2
+Delete 2 objects? [yes,no] (no) 
+[edit interfaces]
++   eth2 {
++       unit 0 {
++           family inet {
++               filter {
++                   input F;
++               }
++           }
++       }
++   }
++   eth10 {
++       description x;
++   }
+  matched: eth1
+  matched: eth2
+Delete 2 objects? [yes,no] (no) 
+eth10 {
+    description x;
+}
+error: nothing under snmp matches zz
+wildcard delete interfaces
+                           ^
+syntax error, expecting <regular-expression>.
+`
+	if got != want {
+		t.Errorf("screen:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -698,6 +698,8 @@ func configurationTree() *node {
 		kw("insert", "Insert a new ordered data element", rest("<statement>", "Statement to move, then before or after and its sibling").Runs(insertStatement)),
 		kw("replace", "Replace character string in configuration",
 			kw("pattern", "Pattern to replace", rest("<pattern>", "Pattern, then with and its replacement").Runs(replacePattern))),
+		kw("wildcard", "Wildcard operations",
+			kw("delete", "Delete statements matching a regular expression", rest("<statement>", "Statement path, then the regular expression its identifiers match").Runs(wildcardDelete))),
 		kw("save", "Save configuration to ASCII file",
 			cmdtree.Value[*Session]("<filename>", "Name of the file, beside the startup-config", nil).Runs(save)),
 		kw("update", "Update private database").Runs(func(s *Session, w io.Writer, _ []string) error {

@@ -116,3 +116,54 @@ admin@e2e> exit
 		t.Errorf("the startup-config was overwritten:\n%s", b)
 	}
 }
+
+// TestJunOSWildcardDeleteOverOpenSSH: over the real OpenSSH client,
+// wildcard delete lists the filter's terms it matches, asks, and on yes
+// deletes them from the candidate.
+func TestJunOSWildcardDeleteOverOpenSSH(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\n")
+	if out := d.cli(t, "junos", `configure
+set flowtap platform cflowd
+set firewall family inet filter F term T1 then accept
+set firewall family inet filter F term T2 then accept
+set firewall family inet filter F term X then accept
+commit and-quit
+`); !strings.Contains(out, "commit complete") {
+		t.Fatalf("setup:\n%s", out)
+	}
+	out, err := openSSH(t, d.sshAddr, "admin", "adminpass", true, "configure\r"+
+		"wildcard delete firewall family inet filter F term T[0-9]\ryes\r"+
+		"show | compare | match term\rrollback 0\rexit\rexit\r")
+	if err != nil {
+		t.Fatalf("ssh -tt: %v\n%s", err, out)
+	}
+	screen := strings.ReplaceAll(out, "\r\n", "\n")
+	want := `
+admin@e2e> configure
+Entering configuration mode
+
+[edit]
+admin@e2e# wildcard delete firewall family inet filter F term T[0-9]
+  matched: T1
+  matched: T2
+Delete 2 objects? [yes,no] (no) yes
+
+[edit]
+admin@e2e# show | compare | match term
+-   term T1 {
+-   term T2 {
+
+[edit]
+admin@e2e# rollback 0
+load complete
+
+[edit]
+admin@e2e# exit
+Exiting configuration mode
+admin@e2e> exit
+`
+	if screen != want {
+		t.Errorf("over SSH:\n%s\nwant:\n%s", screen, want)
+	}
+}
