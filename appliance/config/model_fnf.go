@@ -302,12 +302,12 @@ func (r FlowRecord) Shape() (RecordShape, string) {
 // record is IPv4 or IPv6, and the grammars refuse the line that mixes.
 func (r FlowRecord) MixedFamily() string {
 	fam := 0
-	for _, ps := range [][]string{r.Match, r.Collect} {
-		for _, ph := range ps {
-			f, ok := FindFNFField(FNFMatches, ph)
-			if !ok || slices.Equal(ps, r.Collect) {
-				f, _ = FindFNFField(FNFCollects, ph)
-			}
+	for _, part := range []struct {
+		phrases []string
+		table   []FNFField
+	}{{r.Match, FNFMatches}, {r.Collect, FNFCollects}} {
+		for _, ph := range part.phrases {
+			f, _ := FindFNFField(part.table, ph)
 			if f.Family == 0 {
 				continue
 			}

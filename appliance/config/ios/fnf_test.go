@@ -209,6 +209,7 @@ func TestFNFRefusals(t *testing.T) {
 			"record R keys on source address, destination address; no flow mask of the ios persona keeps exactly that"},
 		{"flow record R\n match ipv4 source address\n match transport source-port\nflow monitor M\n record R\n", "matches one transport port"},
 		{"flow record R\n match ipv4 source address\n match ipv6 destination address\n", "mixes IPv4 and IPv6 fields"},
+		{"flow record R\n match ipv4 source address\n collect ipv6 source mask\n", "mixes IPv4 and IPv6 fields (ipv6 source mask)"},
 		{"flow record R\n match interface output\n", "no flow mask keeps the output interface"},
 		{"flow record R\n collect counter flows\n", "no flow count field"},
 		{"flow exporter E\n option exporter-stats\n", "the interface table (option interface-table)"},
