@@ -49,14 +49,16 @@ func (v *validator) fnf(p *platform.Persona, c *Config) {
 				v.fail(path+".entries", err)
 			}
 		}
+		// The monitor's timeouts are the main cache's: the persona's
+		// range, said in the monitor's seconds.
 		if m.Inactive != 0 {
 			if _, err := p.Validate(platform.Setting{Inactive: m.Inactive}); err != nil {
-				v.fail(path+".inactive", err)
+				v.failf(path+".inactive", "cache timeout inactive %d: %s", int(m.Inactive/time.Second), timeoutRange(p, "inactive", p.Aging.Inactive))
 			}
 		}
 		if m.Active != 0 {
 			if _, err := p.Validate(platform.Setting{Active: m.Active}); err != nil {
-				v.fail(path+".active", err)
+				v.failf(path+".active", "cache timeout active %d: %s", int(m.Active/time.Second), timeoutRange(p, "active", p.Aging.Active))
 			}
 		}
 		for _, name := range m.Exporters {
@@ -112,6 +114,23 @@ func (v *validator) fnf(p *platform.Persona, c *Config) {
 			v.failf(path, "%s samples through flow-sampler %s; flowtap samples a port through one sampler", it.Name, it.Sampler)
 		}
 	}
+}
+
+// timeoutRange says which of a monitor's timeouts the persona's main
+// cache takes, in seconds.
+func timeoutRange(p *platform.Persona, which string, l platform.Limit) string {
+	if !l.Configurable() {
+		return fmt.Sprintf("the %s persona's main cache has no %s timeout", p.Name, which)
+	}
+	s := fmt.Sprintf("flowtap's main cache ages %s flows after %d-%d seconds on the %s persona (%s)", which,
+		int(l.Duration(l.Min)/time.Second), int(l.Duration(l.Max)/time.Second), p.Name, l.Command)
+	switch {
+	case l.Unit == time.Minute:
+		s += ", in whole minutes"
+	case l.Unit > time.Second:
+		s += fmt.Sprintf(", in steps of %d seconds", int(l.Unit/time.Second))
+	}
+	return s
 }
 
 func maskList(p *platform.Persona) string {

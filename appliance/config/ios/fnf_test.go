@@ -214,6 +214,8 @@ func TestFNFRefusals(t *testing.T) {
 		{"flow record R\n collect counter flows\n", "no flow count field"},
 		{"flow exporter E\n option exporter-stats\n", "the interface table (option interface-table)"},
 		{"flow exporter E\n dscp 46\n", "DSCP"},
+		{"flow monitor M\n cache timeout active 90\n", "cache timeout active 90: flowtap's main cache ages active flows after 60-3600 seconds on the ios persona (ip flow-cache timeout active), in whole minutes"},
+		{"flow monitor M\n cache timeout inactive 5\n", "ages inactive flows after 10-600 seconds"},
 		{"flow exporter E\n option interface-table timeout 300\n option sampler-table timeout 60\n", "other option resends every 300 seconds"},
 		{"flow exporter E\n destination 192.0.2.1 vrf Mgmt-intf\n", "no VRFs"},
 		{"flow monitor M\n cache type permanent\n", "a normal cache"},
