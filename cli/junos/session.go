@@ -530,7 +530,8 @@ func (s *Session) commit(w io.Writer, rest string) error {
 	}
 	by.Comment = o.comment
 	confirmed := o.confirmed
-	if by := s.editors.lockedBy(s.editing); by != "" {
+	if by := s.editors.lockedBy(s.editing); by != "" && !o.check {
+		// A check changes nothing, so another's lock does not stop it.
 		return errors.New("error: configuration database locked by:\n" + strings.TrimSuffix(by, "\n"))
 	}
 	if err := s.update(w); err != nil {

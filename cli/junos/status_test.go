@@ -66,8 +66,8 @@ Users currently editing the configuration:
 // TestConfigureExclusive: `configure private` and `configure exclusive`
 // enter configuration mode with Junos's warning; while a session holds
 // the configuration exclusively another's commit is refused, naming the
-// holder, and so is a second `configure exclusive`; once it leaves, the
-// other commits. Before, both forms were syntax errors.
+// holder (its commit check is not: a check changes nothing), and so is
+// a second `configure exclusive`; once it leaves, the other commits. Before, both forms were syntax errors.
 func TestConfigureExclusive(t *testing.T) {
 	base, err := junosconf.Parse("base", []byte("set system host-name mx1\n"))
 	if err != nil {
@@ -81,7 +81,7 @@ func TestConfigureExclusive(t *testing.T) {
 	b := NewSessionWith(f, Options{User: "noc", Editors: &eds, Line: line("vty1")})
 	c := NewSessionWith(f, Options{User: "root", Editors: &eds, Line: line("ctl0")})
 	transcript(a, "configure exclusive")
-	got := transcript(b, "configure private\nset snmp contact noc\ncommit")
+	got := transcript(b, "configure private\nset snmp contact noc\ncommit check\ncommit")
 	got += transcript(c, "configure exclusive")
 	transcript(a, "exit")
 	got += transcript(b, "commit")
@@ -94,6 +94,10 @@ Users currently editing the configuration:
 
 [edit]
 noc@mx1# set snmp contact noc
+
+[edit]
+noc@mx1# commit check
+configuration check succeeds
 
 [edit]
 noc@mx1# commit
