@@ -190,10 +190,6 @@ func tradCollect(fam string) []string {
 		"counter bytes", "counter packets", "timestamp sys-uptime first", "timestamp sys-uptime last"}
 }
 
-// FNFPredefinedNames are the names `record netflow ...` takes, the
-// words after `netflow`, for the grammars.
-var FNFPredefinedNames = []string{"ipv4 original-input", "ipv6 original-input"}
-
 // FindFNFField is the phrase's entry in table.
 func FindFNFField(table []FNFField, phrase string) (FNFField, bool) {
 	i := slices.IndexFunc(table, func(f FNFField) bool { return f.Phrase == phrase })
