@@ -41,11 +41,15 @@ const (
 	benchMapSamplers              = "samplers"
 	benchMapStats                 = "stats"
 	benchMapSubifs                = "subifs"
+	benchMapVecProgs              = "vec_progs"
+	benchMapVecbuf                = "vecbuf"
 	benchProgBenchDrop            = "bench_drop"
 	benchProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	benchProgBenchMeterNewflow    = "bench_meter_newflow"
 	benchProgBenchMeterNoTable    = "bench_meter_no_table"
+	benchProgBenchMeterVec        = "bench_meter_vec"
 	benchProgBenchParseOnly       = "bench_parse_only"
+	benchProgBenchVecFlush        = "bench_vec_flush"
 	benchProgFlowtapFree          = "flowtap_free"
 	benchProgFlowtapMeter         = "flowtap_meter"
 	benchVarCapcfg                = "capcfg"
@@ -70,6 +74,7 @@ const (
 	benchVarUnusedTableLayout     = "unused_table_layout"
 	benchVarUnusedTermAction      = "unused_term_action"
 	benchVarUnusedTermCount       = "unused_term_count"
+	benchVarVecB                  = "vec_b"
 )
 
 // loadBench returns the embedded CollectionSpec for bench.
@@ -118,7 +123,9 @@ type benchProgramSpecs struct {
 	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.ProgramSpec `ebpf:"bench_meter_no_table"`
+	BenchMeterVec        *ebpf.ProgramSpec `ebpf:"bench_meter_vec"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
+	BenchVecFlush        *ebpf.ProgramSpec `ebpf:"bench_vec_flush"`
 	FlowtapFree          *ebpf.ProgramSpec `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
@@ -152,6 +159,8 @@ type benchMapSpecs struct {
 	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
 	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
+	VecProgs       *ebpf.MapSpec `ebpf:"vec_progs"`
+	Vecbuf         *ebpf.MapSpec `ebpf:"vecbuf"`
 }
 
 // benchVariableSpecs contains global variables before they are loaded into the kernel.
@@ -180,6 +189,7 @@ type benchVariableSpecs struct {
 	UnusedTableLayout    *ebpf.VariableSpec `ebpf:"unused_table_layout"`
 	UnusedTermAction     *ebpf.VariableSpec `ebpf:"unused_term_action"`
 	UnusedTermCount      *ebpf.VariableSpec `ebpf:"unused_term_count"`
+	VecB                 *ebpf.VariableSpec `ebpf:"vec_b"`
 }
 
 // benchObjects contains all objects after they have been loaded into the kernel.
@@ -227,6 +237,8 @@ type benchMaps struct {
 	Samplers       *ebpf.Map `ebpf:"samplers"`
 	Stats          *ebpf.Map `ebpf:"stats"`
 	Subifs         *ebpf.Map `ebpf:"subifs"`
+	VecProgs       *ebpf.Map `ebpf:"vec_progs"`
+	Vecbuf         *ebpf.Map `ebpf:"vecbuf"`
 }
 
 func (m *benchMaps) Close() error {
@@ -256,6 +268,8 @@ func (m *benchMaps) Close() error {
 		m.Samplers,
 		m.Stats,
 		m.Subifs,
+		m.VecProgs,
+		m.Vecbuf,
 	)
 }
 
@@ -285,6 +299,7 @@ type benchVariables struct {
 	UnusedTableLayout    *ebpf.Variable `ebpf:"unused_table_layout"`
 	UnusedTermAction     *ebpf.Variable `ebpf:"unused_term_action"`
 	UnusedTermCount      *ebpf.Variable `ebpf:"unused_term_count"`
+	VecB                 *ebpf.Variable `ebpf:"vec_b"`
 }
 
 // benchPrograms contains all programs after they have been loaded into the kernel.
@@ -295,7 +310,9 @@ type benchPrograms struct {
 	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
+	BenchMeterVec        *ebpf.Program `ebpf:"bench_meter_vec"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
+	BenchVecFlush        *ebpf.Program `ebpf:"bench_vec_flush"`
 	FlowtapFree          *ebpf.Program `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
@@ -306,7 +323,9 @@ func (p *benchPrograms) Close() error {
 		p.BenchMeterLookupOnly,
 		p.BenchMeterNewflow,
 		p.BenchMeterNoTable,
+		p.BenchMeterVec,
 		p.BenchParseOnly,
+		p.BenchVecFlush,
 		p.FlowtapFree,
 		p.FlowtapMeter,
 	)

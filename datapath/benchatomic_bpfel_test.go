@@ -41,11 +41,15 @@ const (
 	benchAtomicMapSamplers              = "samplers"
 	benchAtomicMapStats                 = "stats"
 	benchAtomicMapSubifs                = "subifs"
+	benchAtomicMapVecProgs              = "vec_progs"
+	benchAtomicMapVecbuf                = "vecbuf"
 	benchAtomicProgBenchDrop            = "bench_drop"
 	benchAtomicProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	benchAtomicProgBenchMeterNewflow    = "bench_meter_newflow"
 	benchAtomicProgBenchMeterNoTable    = "bench_meter_no_table"
+	benchAtomicProgBenchMeterVec        = "bench_meter_vec"
 	benchAtomicProgBenchParseOnly       = "bench_parse_only"
+	benchAtomicProgBenchVecFlush        = "bench_vec_flush"
 	benchAtomicProgFlowtapFree          = "flowtap_free"
 	benchAtomicProgFlowtapMeter         = "flowtap_meter"
 	benchAtomicVarCapcfg                = "capcfg"
@@ -70,6 +74,7 @@ const (
 	benchAtomicVarUnusedTableLayout     = "unused_table_layout"
 	benchAtomicVarUnusedTermAction      = "unused_term_action"
 	benchAtomicVarUnusedTermCount       = "unused_term_count"
+	benchAtomicVarVecB                  = "vec_b"
 )
 
 // loadBenchAtomic returns the embedded CollectionSpec for benchAtomic.
@@ -118,7 +123,9 @@ type benchAtomicProgramSpecs struct {
 	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.ProgramSpec `ebpf:"bench_meter_no_table"`
+	BenchMeterVec        *ebpf.ProgramSpec `ebpf:"bench_meter_vec"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
+	BenchVecFlush        *ebpf.ProgramSpec `ebpf:"bench_vec_flush"`
 	FlowtapFree          *ebpf.ProgramSpec `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
@@ -152,6 +159,8 @@ type benchAtomicMapSpecs struct {
 	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
 	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
+	VecProgs       *ebpf.MapSpec `ebpf:"vec_progs"`
+	Vecbuf         *ebpf.MapSpec `ebpf:"vecbuf"`
 }
 
 // benchAtomicVariableSpecs contains global variables before they are loaded into the kernel.
@@ -180,6 +189,7 @@ type benchAtomicVariableSpecs struct {
 	UnusedTableLayout    *ebpf.VariableSpec `ebpf:"unused_table_layout"`
 	UnusedTermAction     *ebpf.VariableSpec `ebpf:"unused_term_action"`
 	UnusedTermCount      *ebpf.VariableSpec `ebpf:"unused_term_count"`
+	VecB                 *ebpf.VariableSpec `ebpf:"vec_b"`
 }
 
 // benchAtomicObjects contains all objects after they have been loaded into the kernel.
@@ -227,6 +237,8 @@ type benchAtomicMaps struct {
 	Samplers       *ebpf.Map `ebpf:"samplers"`
 	Stats          *ebpf.Map `ebpf:"stats"`
 	Subifs         *ebpf.Map `ebpf:"subifs"`
+	VecProgs       *ebpf.Map `ebpf:"vec_progs"`
+	Vecbuf         *ebpf.Map `ebpf:"vecbuf"`
 }
 
 func (m *benchAtomicMaps) Close() error {
@@ -256,6 +268,8 @@ func (m *benchAtomicMaps) Close() error {
 		m.Samplers,
 		m.Stats,
 		m.Subifs,
+		m.VecProgs,
+		m.Vecbuf,
 	)
 }
 
@@ -285,6 +299,7 @@ type benchAtomicVariables struct {
 	UnusedTableLayout    *ebpf.Variable `ebpf:"unused_table_layout"`
 	UnusedTermAction     *ebpf.Variable `ebpf:"unused_term_action"`
 	UnusedTermCount      *ebpf.Variable `ebpf:"unused_term_count"`
+	VecB                 *ebpf.Variable `ebpf:"vec_b"`
 }
 
 // benchAtomicPrograms contains all programs after they have been loaded into the kernel.
@@ -295,7 +310,9 @@ type benchAtomicPrograms struct {
 	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
+	BenchMeterVec        *ebpf.Program `ebpf:"bench_meter_vec"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
+	BenchVecFlush        *ebpf.Program `ebpf:"bench_vec_flush"`
 	FlowtapFree          *ebpf.Program `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
@@ -306,7 +323,9 @@ func (p *benchAtomicPrograms) Close() error {
 		p.BenchMeterLookupOnly,
 		p.BenchMeterNewflow,
 		p.BenchMeterNoTable,
+		p.BenchMeterVec,
 		p.BenchParseOnly,
+		p.BenchVecFlush,
 		p.FlowtapFree,
 		p.FlowtapMeter,
 	)

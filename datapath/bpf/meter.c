@@ -1023,12 +1023,11 @@ static __always_inline int take_capacity(struct cpu_state *cs)
 /* Count a packet of key k (already masked) into its flow, creating it if
  * the cache has room. Returns 0 if it was not counted, 2 if it created
  * the entry, 1 otherwise. */
-static __always_inline int table_meter(const __u32 *k, const int nw, struct parsed *p, __u32 now_t,
-				       struct meter_stats *st, __u32 ifindex, __u8 *eth,
-				       const int lookup_only)
+static __always_inline int table_meter_h(const __u32 *k, const int nw, __u64 h, struct parsed *p,
+					 __u32 now_t, struct meter_stats *st, __u32 ifindex,
+					 __u8 *eth, const int lookup_only)
 {
 	const int v6 = nw > KEY_IN_FIRST;
-	__u64 h = key_hash(k, nw);
 	__u32 nb = cfg.buckets;
 	__u32 b1 = ((h & 0xffffffff) * nb) >> 32;
 	__u32 b2 = ((h >> 32) * nb) >> 32;
@@ -1209,6 +1208,17 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	return 2;
 }
 
+static __always_inline int table_meter(const __u32 *k, const int nw, struct parsed *p, __u32 now_t,
+				       struct meter_stats *st, __u32 ifindex, __u8 *eth,
+				       const int lookup_only)
+{
+	return table_meter_h(k, nw, key_hash(k, nw), p, now_t, st, ifindex, eth, lookup_only);
+}
+
+#ifdef FLOWTAP_VEC
+#include "vec.h"
+#endif
+
 /* ---- capture extras ---------------------------------------------------- */
 
 /* Record what `ip flow-capture` and the MPLS label positions ask for in
@@ -1357,7 +1367,14 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 	/* Whatever the mask: records carry their sampler, and the entry its
 	 * owner (meter.h). */
 	k.pad = p->sampler | (__u16)p->owner << OWNER_SHIFT;
-	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
+#ifdef FLOWTAP_VEC
+	if (lookup_only == 3) {
+		vec_push(w, sizeof(k) / 4, p, now_t, ifindex, eth);
+		return;
+	}
+#endif
+	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth,
+				  lookup_only == 3 ? 0 : lookup_only);
 	if (counted)
 		capture(ctx, w, sizeof(k) / 4, p, counted);
 }
@@ -1380,7 +1397,14 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
 	k.pad = p->sampler | (__u16)p->owner << OWNER_SHIFT;
-	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
+#ifdef FLOWTAP_VEC
+	if (lookup_only == 3) {
+		vec_push(w, sizeof(k) / 4, p, now_t, ifindex, eth);
+		return;
+	}
+#endif
+	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth,
+				  lookup_only == 3 ? 0 : lookup_only);
 	if (counted)
 		capture(ctx, w, sizeof(k) / 4, p, counted);
 }
