@@ -16,6 +16,8 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	benchMapBatch                 = "batch"
+	benchMapBatchProgs            = "batch_progs"
 	benchMapBuckets               = "buckets"
 	benchMapCaptureFull           = "capture_full"
 	benchMapCounters              = "counters"
@@ -41,15 +43,12 @@ const (
 	benchMapSamplers              = "samplers"
 	benchMapStats                 = "stats"
 	benchMapSubifs                = "subifs"
-	benchMapVecProgs              = "vec_progs"
-	benchMapVecbuf                = "vecbuf"
 	benchProgBenchDrop            = "bench_drop"
 	benchProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	benchProgBenchMeterNewflow    = "bench_meter_newflow"
 	benchProgBenchMeterNoTable    = "bench_meter_no_table"
-	benchProgBenchMeterVec        = "bench_meter_vec"
 	benchProgBenchParseOnly       = "bench_parse_only"
-	benchProgBenchVecFlush        = "bench_vec_flush"
+	benchProgFlowtapFlush         = "flowtap_flush"
 	benchProgFlowtapFree          = "flowtap_free"
 	benchProgFlowtapMeter         = "flowtap_meter"
 	benchVarCapcfg                = "capcfg"
@@ -57,6 +56,7 @@ const (
 	benchVarKeyHashKind           = "key_hash_kind"
 	benchVarOverload              = "overload"
 	benchVarSubifOn               = "subif_on"
+	benchVarUnusedBatchLayout     = "unused_batch_layout"
 	benchVarUnusedBucketHdr       = "unused_bucket_hdr"
 	benchVarUnusedCaptureBits     = "unused_capture_bits"
 	benchVarUnusedFilterAddrKey   = "unused_filter_addr_key"
@@ -74,7 +74,6 @@ const (
 	benchVarUnusedTableLayout     = "unused_table_layout"
 	benchVarUnusedTermAction      = "unused_term_action"
 	benchVarUnusedTermCount       = "unused_term_count"
-	benchVarVecB                  = "vec_b"
 )
 
 // loadBench returns the embedded CollectionSpec for bench.
@@ -123,9 +122,8 @@ type benchProgramSpecs struct {
 	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.ProgramSpec `ebpf:"bench_meter_no_table"`
-	BenchMeterVec        *ebpf.ProgramSpec `ebpf:"bench_meter_vec"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
-	BenchVecFlush        *ebpf.ProgramSpec `ebpf:"bench_vec_flush"`
+	FlowtapFlush         *ebpf.ProgramSpec `ebpf:"flowtap_flush"`
 	FlowtapFree          *ebpf.ProgramSpec `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
@@ -134,6 +132,8 @@ type benchProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchMapSpecs struct {
+	Batch          *ebpf.MapSpec `ebpf:"batch"`
+	BatchProgs     *ebpf.MapSpec `ebpf:"batch_progs"`
 	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
 	CaptureFull    *ebpf.MapSpec `ebpf:"capture_full"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
@@ -159,8 +159,6 @@ type benchMapSpecs struct {
 	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
 	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
-	VecProgs       *ebpf.MapSpec `ebpf:"vec_progs"`
-	Vecbuf         *ebpf.MapSpec `ebpf:"vecbuf"`
 }
 
 // benchVariableSpecs contains global variables before they are loaded into the kernel.
@@ -172,6 +170,7 @@ type benchVariableSpecs struct {
 	KeyHashKind          *ebpf.VariableSpec `ebpf:"key_hash_kind"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
+	UnusedBatchLayout    *ebpf.VariableSpec `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
@@ -189,7 +188,6 @@ type benchVariableSpecs struct {
 	UnusedTableLayout    *ebpf.VariableSpec `ebpf:"unused_table_layout"`
 	UnusedTermAction     *ebpf.VariableSpec `ebpf:"unused_term_action"`
 	UnusedTermCount      *ebpf.VariableSpec `ebpf:"unused_term_count"`
-	VecB                 *ebpf.VariableSpec `ebpf:"vec_b"`
 }
 
 // benchObjects contains all objects after they have been loaded into the kernel.
@@ -212,6 +210,8 @@ func (o *benchObjects) Close() error {
 //
 // It can be passed to loadBenchObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchMaps struct {
+	Batch          *ebpf.Map `ebpf:"batch"`
+	BatchProgs     *ebpf.Map `ebpf:"batch_progs"`
 	Buckets        *ebpf.Map `ebpf:"buckets"`
 	CaptureFull    *ebpf.Map `ebpf:"capture_full"`
 	Counters       *ebpf.Map `ebpf:"counters"`
@@ -237,12 +237,12 @@ type benchMaps struct {
 	Samplers       *ebpf.Map `ebpf:"samplers"`
 	Stats          *ebpf.Map `ebpf:"stats"`
 	Subifs         *ebpf.Map `ebpf:"subifs"`
-	VecProgs       *ebpf.Map `ebpf:"vec_progs"`
-	Vecbuf         *ebpf.Map `ebpf:"vecbuf"`
 }
 
 func (m *benchMaps) Close() error {
 	return _BenchClose(
+		m.Batch,
+		m.BatchProgs,
 		m.Buckets,
 		m.CaptureFull,
 		m.Counters,
@@ -268,8 +268,6 @@ func (m *benchMaps) Close() error {
 		m.Samplers,
 		m.Stats,
 		m.Subifs,
-		m.VecProgs,
-		m.Vecbuf,
 	)
 }
 
@@ -282,6 +280,7 @@ type benchVariables struct {
 	KeyHashKind          *ebpf.Variable `ebpf:"key_hash_kind"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
+	UnusedBatchLayout    *ebpf.Variable `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`
@@ -299,7 +298,6 @@ type benchVariables struct {
 	UnusedTableLayout    *ebpf.Variable `ebpf:"unused_table_layout"`
 	UnusedTermAction     *ebpf.Variable `ebpf:"unused_term_action"`
 	UnusedTermCount      *ebpf.Variable `ebpf:"unused_term_count"`
-	VecB                 *ebpf.Variable `ebpf:"vec_b"`
 }
 
 // benchPrograms contains all programs after they have been loaded into the kernel.
@@ -310,9 +308,8 @@ type benchPrograms struct {
 	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
-	BenchMeterVec        *ebpf.Program `ebpf:"bench_meter_vec"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
-	BenchVecFlush        *ebpf.Program `ebpf:"bench_vec_flush"`
+	FlowtapFlush         *ebpf.Program `ebpf:"flowtap_flush"`
 	FlowtapFree          *ebpf.Program `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
@@ -323,9 +320,8 @@ func (p *benchPrograms) Close() error {
 		p.BenchMeterLookupOnly,
 		p.BenchMeterNewflow,
 		p.BenchMeterNoTable,
-		p.BenchMeterVec,
 		p.BenchParseOnly,
-		p.BenchVecFlush,
+		p.FlowtapFlush,
 		p.FlowtapFree,
 		p.FlowtapMeter,
 	)

@@ -3,10 +3,8 @@ package datapath
 import (
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"runtime"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -291,7 +289,6 @@ type benchProgs struct {
 type benchDatapath struct {
 	*Datapath
 	progs benchProgs
-	vec   *ebpf.Program // bench_meter_vec, this build's object only
 }
 
 func openBench(tb testing.TB, entries int) *benchDatapath {
@@ -313,16 +310,17 @@ func openBenchSpec(tb testing.TB, spec *ebpf.CollectionSpec, entries int, on ...
 	requireRoot(tb)
 	var opts *ebpf.CollectionOptions
 	if len(on) > 0 {
-		opts = &ebpf.CollectionOptions{MapReplacements: mapsByName(tb, &on[0].objs.meterMaps)}
-	}
-	sizeTable(spec, entries)
-	if v, ok := spec.Variables["vec_b"]; ok {
-		if n, err := strconv.Atoi(os.Getenv("FLOWTAP_VEC_B")); err == nil && n > 0 {
-			if err := v.Set(uint32(n)); err != nil {
-				tb.Fatal(err)
+		replace := mapsByName(tb, &on[0].objs.meterMaps)
+		for name := range replace {
+			// Another build's object may lack a map of this one's (the
+			// batch buffers); a prog array stays each object's own.
+			if _, ok := spec.Maps[name]; !ok || name == "batch_progs" {
+				delete(replace, name)
 			}
 		}
+		opts = &ebpf.CollectionOptions{MapReplacements: replace}
 	}
+	sizeTable(spec, entries)
 	for _, m := range spec.Maps {
 		m.Pinning = ebpf.PinNone
 	}
@@ -330,36 +328,18 @@ func openBenchSpec(tb testing.TB, spec *ebpf.CollectionSpec, entries int, on ...
 		meterObjects
 		benchProgs
 	}
-	// bench_meter_vec: only this build's object has it (B's may be older).
-	var withVec struct {
-		meterObjects
-		benchProgs
-		Vec      *ebpf.Program `ebpf:"bench_meter_vec"`
-		VecFlush *ebpf.Program `ebpf:"bench_vec_flush"`
-		VecProgs *ebpf.Map     `ebpf:"vec_progs"`
-	}
 	dp := &Datapath{opts: Options{Entries: entries}}
 	if err := dp.setKeyHash(spec, hashLanes); err != nil { // a new table
 		tb.Fatal(err)
 	}
-	var vec *ebpf.Program
-	if _, ok := spec.Programs["bench_meter_vec"]; ok {
-		if err := spec.LoadAndAssign(&withVec, opts); err != nil {
-			tb.Fatalf("load bench object: %v", err)
-		}
-		all.meterObjects, all.benchProgs, vec = withVec.meterObjects, withVec.benchProgs, withVec.Vec
-		if err := withVec.VecProgs.Put(uint32(0), withVec.VecFlush); err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { withVec.VecProgs.Close(); withVec.VecFlush.Close() })
-	} else if err := spec.LoadAndAssign(&all, opts); err != nil {
+	if err := spec.LoadAndAssign(&all, opts); err != nil {
 		tb.Fatalf("load bench object: %v", err)
 	}
 	dp.objs = all.meterObjects
-	d := &benchDatapath{Datapath: dp, progs: all.benchProgs, vec: vec}
+	d := &benchDatapath{Datapath: dp, progs: all.benchProgs}
 	tb.Cleanup(func() {
 		d.Close() // replacement maps are clones: each closes its own
-		for _, p := range []*ebpf.Program{d.progs.BenchDrop, d.progs.BenchParseOnly, d.progs.BenchMeterLookupOnly, d.progs.BenchMeterNewflow, d.progs.BenchMeterNoTable, d.vec} {
+		for _, p := range []*ebpf.Program{d.progs.BenchDrop, d.progs.BenchParseOnly, d.progs.BenchMeterLookupOnly, d.progs.BenchMeterNewflow, d.progs.BenchMeterNoTable} {
 			p.Close()
 		}
 	})

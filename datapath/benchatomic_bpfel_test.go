@@ -16,6 +16,8 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	benchAtomicMapBatch                 = "batch"
+	benchAtomicMapBatchProgs            = "batch_progs"
 	benchAtomicMapBuckets               = "buckets"
 	benchAtomicMapCaptureFull           = "capture_full"
 	benchAtomicMapCounters              = "counters"
@@ -41,15 +43,12 @@ const (
 	benchAtomicMapSamplers              = "samplers"
 	benchAtomicMapStats                 = "stats"
 	benchAtomicMapSubifs                = "subifs"
-	benchAtomicMapVecProgs              = "vec_progs"
-	benchAtomicMapVecbuf                = "vecbuf"
 	benchAtomicProgBenchDrop            = "bench_drop"
 	benchAtomicProgBenchMeterLookupOnly = "bench_meter_lookup_only"
 	benchAtomicProgBenchMeterNewflow    = "bench_meter_newflow"
 	benchAtomicProgBenchMeterNoTable    = "bench_meter_no_table"
-	benchAtomicProgBenchMeterVec        = "bench_meter_vec"
 	benchAtomicProgBenchParseOnly       = "bench_parse_only"
-	benchAtomicProgBenchVecFlush        = "bench_vec_flush"
+	benchAtomicProgFlowtapFlush         = "flowtap_flush"
 	benchAtomicProgFlowtapFree          = "flowtap_free"
 	benchAtomicProgFlowtapMeter         = "flowtap_meter"
 	benchAtomicVarCapcfg                = "capcfg"
@@ -57,6 +56,7 @@ const (
 	benchAtomicVarKeyHashKind           = "key_hash_kind"
 	benchAtomicVarOverload              = "overload"
 	benchAtomicVarSubifOn               = "subif_on"
+	benchAtomicVarUnusedBatchLayout     = "unused_batch_layout"
 	benchAtomicVarUnusedBucketHdr       = "unused_bucket_hdr"
 	benchAtomicVarUnusedCaptureBits     = "unused_capture_bits"
 	benchAtomicVarUnusedFilterAddrKey   = "unused_filter_addr_key"
@@ -74,7 +74,6 @@ const (
 	benchAtomicVarUnusedTableLayout     = "unused_table_layout"
 	benchAtomicVarUnusedTermAction      = "unused_term_action"
 	benchAtomicVarUnusedTermCount       = "unused_term_count"
-	benchAtomicVarVecB                  = "vec_b"
 )
 
 // loadBenchAtomic returns the embedded CollectionSpec for benchAtomic.
@@ -123,9 +122,8 @@ type benchAtomicProgramSpecs struct {
 	BenchMeterLookupOnly *ebpf.ProgramSpec `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.ProgramSpec `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.ProgramSpec `ebpf:"bench_meter_no_table"`
-	BenchMeterVec        *ebpf.ProgramSpec `ebpf:"bench_meter_vec"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
-	BenchVecFlush        *ebpf.ProgramSpec `ebpf:"bench_vec_flush"`
+	FlowtapFlush         *ebpf.ProgramSpec `ebpf:"flowtap_flush"`
 	FlowtapFree          *ebpf.ProgramSpec `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
@@ -134,6 +132,8 @@ type benchAtomicProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type benchAtomicMapSpecs struct {
+	Batch          *ebpf.MapSpec `ebpf:"batch"`
+	BatchProgs     *ebpf.MapSpec `ebpf:"batch_progs"`
 	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
 	CaptureFull    *ebpf.MapSpec `ebpf:"capture_full"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
@@ -159,8 +159,6 @@ type benchAtomicMapSpecs struct {
 	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
 	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
-	VecProgs       *ebpf.MapSpec `ebpf:"vec_progs"`
-	Vecbuf         *ebpf.MapSpec `ebpf:"vecbuf"`
 }
 
 // benchAtomicVariableSpecs contains global variables before they are loaded into the kernel.
@@ -172,6 +170,7 @@ type benchAtomicVariableSpecs struct {
 	KeyHashKind          *ebpf.VariableSpec `ebpf:"key_hash_kind"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
+	UnusedBatchLayout    *ebpf.VariableSpec `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
@@ -189,7 +188,6 @@ type benchAtomicVariableSpecs struct {
 	UnusedTableLayout    *ebpf.VariableSpec `ebpf:"unused_table_layout"`
 	UnusedTermAction     *ebpf.VariableSpec `ebpf:"unused_term_action"`
 	UnusedTermCount      *ebpf.VariableSpec `ebpf:"unused_term_count"`
-	VecB                 *ebpf.VariableSpec `ebpf:"vec_b"`
 }
 
 // benchAtomicObjects contains all objects after they have been loaded into the kernel.
@@ -212,6 +210,8 @@ func (o *benchAtomicObjects) Close() error {
 //
 // It can be passed to loadBenchAtomicObjects or ebpf.CollectionSpec.LoadAndAssign.
 type benchAtomicMaps struct {
+	Batch          *ebpf.Map `ebpf:"batch"`
+	BatchProgs     *ebpf.Map `ebpf:"batch_progs"`
 	Buckets        *ebpf.Map `ebpf:"buckets"`
 	CaptureFull    *ebpf.Map `ebpf:"capture_full"`
 	Counters       *ebpf.Map `ebpf:"counters"`
@@ -237,12 +237,12 @@ type benchAtomicMaps struct {
 	Samplers       *ebpf.Map `ebpf:"samplers"`
 	Stats          *ebpf.Map `ebpf:"stats"`
 	Subifs         *ebpf.Map `ebpf:"subifs"`
-	VecProgs       *ebpf.Map `ebpf:"vec_progs"`
-	Vecbuf         *ebpf.Map `ebpf:"vecbuf"`
 }
 
 func (m *benchAtomicMaps) Close() error {
 	return _BenchAtomicClose(
+		m.Batch,
+		m.BatchProgs,
 		m.Buckets,
 		m.CaptureFull,
 		m.Counters,
@@ -268,8 +268,6 @@ func (m *benchAtomicMaps) Close() error {
 		m.Samplers,
 		m.Stats,
 		m.Subifs,
-		m.VecProgs,
-		m.Vecbuf,
 	)
 }
 
@@ -282,6 +280,7 @@ type benchAtomicVariables struct {
 	KeyHashKind          *ebpf.Variable `ebpf:"key_hash_kind"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
+	UnusedBatchLayout    *ebpf.Variable `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`
@@ -299,7 +298,6 @@ type benchAtomicVariables struct {
 	UnusedTableLayout    *ebpf.Variable `ebpf:"unused_table_layout"`
 	UnusedTermAction     *ebpf.Variable `ebpf:"unused_term_action"`
 	UnusedTermCount      *ebpf.Variable `ebpf:"unused_term_count"`
-	VecB                 *ebpf.Variable `ebpf:"vec_b"`
 }
 
 // benchAtomicPrograms contains all programs after they have been loaded into the kernel.
@@ -310,9 +308,8 @@ type benchAtomicPrograms struct {
 	BenchMeterLookupOnly *ebpf.Program `ebpf:"bench_meter_lookup_only"`
 	BenchMeterNewflow    *ebpf.Program `ebpf:"bench_meter_newflow"`
 	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
-	BenchMeterVec        *ebpf.Program `ebpf:"bench_meter_vec"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
-	BenchVecFlush        *ebpf.Program `ebpf:"bench_vec_flush"`
+	FlowtapFlush         *ebpf.Program `ebpf:"flowtap_flush"`
 	FlowtapFree          *ebpf.Program `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
@@ -323,9 +320,8 @@ func (p *benchAtomicPrograms) Close() error {
 		p.BenchMeterLookupOnly,
 		p.BenchMeterNewflow,
 		p.BenchMeterNoTable,
-		p.BenchMeterVec,
 		p.BenchParseOnly,
-		p.BenchVecFlush,
+		p.FlowtapFlush,
 		p.FlowtapFree,
 		p.FlowtapMeter,
 	)

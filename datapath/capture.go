@@ -57,6 +57,12 @@ func (d *Datapath) SetCapture(c CaptureSettings) error {
 		return fmt.Errorf("write capture settings: %w", err)
 	}
 	d.capture = c
+	// With capture on, packets go to the table directly: the records
+	// buffered before go in now, so a flow's packets keep their order
+	// but for the few that raced this.
+	if c.Fields != 0 {
+		return d.FlushBatches()
+	}
 	return nil
 }
 

@@ -232,6 +232,9 @@ func (d *Datapath) init() error {
 		return err
 	}
 	d.tab.freeProg = d.objs.FlowtapFree
+	if err := d.initBatch(); err != nil {
+		return err
+	}
 	if err := d.openGracePeriod(); err != nil {
 		return err
 	}
@@ -339,6 +342,13 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec, pending map[string]*eb
 	}
 	if err := spec.LoadAndAssign(&d.objs, &ebpf.CollectionOptions{MapReplacements: replace}); err != nil {
 		return err
+	}
+	if old[batchMap] == nil {
+		// Pinned by a version without batches: the buffers are new, and
+		// pinned so that records buffered from now on outlive a kill.
+		if err := d.objs.Batch.Pin(filepath.Join(dir, batchMap)); err != nil {
+			return fmt.Errorf("pin %s: %w", batchMap, err)
+		}
 	}
 	// Configure the new table (its size, hash seed, key) before any
 	// writer reaches it: a fresh load's settings are zero, a cache of no

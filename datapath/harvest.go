@@ -106,6 +106,11 @@ func (c *cutoffs) decide(packets uint64, first, last uint32, state byte) (expiry
 func (d *Datapath) Harvest(req HarvestRequest, emit func(*flow.Record)) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	// Buffered packets first (a quiet CPU's last ones), so that the pass
+	// sees every packet metered so far (FlushBatches).
+	if err := d.FlushBatches(); err != nil {
+		return 0, err
+	}
 	return d.tab.harvest(req, emit, d.waitForWriters)
 }
 
@@ -328,6 +333,9 @@ func (d *Datapath) Usage() (used, capacity int, err error) {
 func (d *Datapath) Peek(emit func(*flow.Record)) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if err := d.FlushBatches(); err != nil {
+		return err
+	}
 	clk, err := readClocks()
 	if err != nil {
 		return err

@@ -93,10 +93,6 @@ func BenchmarkLiveAB(b *testing.B) {
 				a = openBench(b, sc.entries)
 				o = openBenchSpec(b, specB, sc.entries)
 			}
-			progA := a.Program()
-			if os.Getenv("FLOWTAP_LIVE_AB_A") == "vec" {
-				progA = a.vec
-			}
 			var run func(prog *ebpf.Program, n int) float64
 			if frames {
 				g := newLiveGen(b, v)
@@ -107,7 +103,7 @@ func BenchmarkLiveAB(b *testing.B) {
 				run = func(prog *ebpf.Program, n int) float64 { return liveRun(b, v, prog, cfg, 1, n) }
 			}
 			if sc.warm {
-				run(progA, sc.flows)
+				run(a.Program(), sc.flows)
 				if !shared {
 					run(o.Program(), sc.flows)
 				}
@@ -122,11 +118,11 @@ func BenchmarkLiveAB(b *testing.B) {
 					rp = append(rp, run(a.progs.BenchParseOnly, n))
 				}
 				if i%2 == 0 {
-					ra = append(ra, run(progA, n))
+					ra = append(ra, run(a.Program(), n))
 					rb = append(rb, run(o.Program(), n))
 				} else {
 					rb = append(rb, run(o.Program(), n))
-					ra = append(ra, run(progA, n))
+					ra = append(ra, run(a.Program(), n))
 				}
 				diff = append(diff, ra[i]-rb[i])
 			}

@@ -13,6 +13,13 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type meterBatchLayout uint32
+
+const (
+	meterBatchLayoutBATCH_RECS        meterBatchLayout = 16
+	meterBatchLayoutBATCH_MIN_ENTRIES meterBatchLayout = 65536
+)
+
 type meterBucketHdr struct {
 	_     structs.HostLayout
 	Tag   [31]uint16
@@ -121,6 +128,29 @@ type meterFreeBatch struct {
 	_ structs.HostLayout
 	N uint32
 	E [1024]uint32
+}
+
+type meterMeterBatch struct {
+	_       structs.HostLayout
+	N       uint32
+	Verdict uint32
+	R       [16]struct {
+		_        structs.HostLayout
+		H        uint64
+		Key      [11]uint32
+		Ifindex  uint32
+		NowT     uint32
+		IpLen    uint32
+		Vlan     [2]uint16
+		Mac      [12]uint8
+		Family   uint8
+		Tos      uint8
+		Ttl      uint8
+		TcpFlags uint8
+		Owner    uint8
+		Nw       uint8
+		Pad      [2]uint8
+	}
 }
 
 type meterMeterCfg struct {
@@ -309,6 +339,8 @@ type meterVlanPort struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	meterMapBatch                = "batch"
+	meterMapBatchProgs           = "batch_progs"
 	meterMapBuckets              = "buckets"
 	meterMapCaptureFull          = "capture_full"
 	meterMapCounters             = "counters"
@@ -334,6 +366,7 @@ const (
 	meterMapSamplers             = "samplers"
 	meterMapStats                = "stats"
 	meterMapSubifs               = "subifs"
+	meterProgFlowtapFlush        = "flowtap_flush"
 	meterProgFlowtapFree         = "flowtap_free"
 	meterProgFlowtapMeter        = "flowtap_meter"
 	meterVarCapcfg               = "capcfg"
@@ -341,6 +374,7 @@ const (
 	meterVarKeyHashKind          = "key_hash_kind"
 	meterVarOverload             = "overload"
 	meterVarSubifOn              = "subif_on"
+	meterVarUnusedBatchLayout    = "unused_batch_layout"
 	meterVarUnusedBucketHdr      = "unused_bucket_hdr"
 	meterVarUnusedCaptureBits    = "unused_capture_bits"
 	meterVarUnusedFilterAddrKey  = "unused_filter_addr_key"
@@ -402,6 +436,7 @@ type meterSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterProgramSpecs struct {
+	FlowtapFlush *ebpf.ProgramSpec `ebpf:"flowtap_flush"`
 	FlowtapFree  *ebpf.ProgramSpec `ebpf:"flowtap_free"`
 	FlowtapMeter *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
@@ -410,6 +445,8 @@ type meterProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterMapSpecs struct {
+	Batch          *ebpf.MapSpec `ebpf:"batch"`
+	BatchProgs     *ebpf.MapSpec `ebpf:"batch_progs"`
 	Buckets        *ebpf.MapSpec `ebpf:"buckets"`
 	CaptureFull    *ebpf.MapSpec `ebpf:"capture_full"`
 	Counters       *ebpf.MapSpec `ebpf:"counters"`
@@ -446,6 +483,7 @@ type meterVariableSpecs struct {
 	KeyHashKind          *ebpf.VariableSpec `ebpf:"key_hash_kind"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
+	UnusedBatchLayout    *ebpf.VariableSpec `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
@@ -485,6 +523,8 @@ func (o *meterObjects) Close() error {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterMaps struct {
+	Batch          *ebpf.Map `ebpf:"batch"`
+	BatchProgs     *ebpf.Map `ebpf:"batch_progs"`
 	Buckets        *ebpf.Map `ebpf:"buckets"`
 	CaptureFull    *ebpf.Map `ebpf:"capture_full"`
 	Counters       *ebpf.Map `ebpf:"counters"`
@@ -514,6 +554,8 @@ type meterMaps struct {
 
 func (m *meterMaps) Close() error {
 	return _MeterClose(
+		m.Batch,
+		m.BatchProgs,
 		m.Buckets,
 		m.CaptureFull,
 		m.Counters,
@@ -551,6 +593,7 @@ type meterVariables struct {
 	KeyHashKind          *ebpf.Variable `ebpf:"key_hash_kind"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
+	UnusedBatchLayout    *ebpf.Variable `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`
@@ -574,12 +617,14 @@ type meterVariables struct {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterPrograms struct {
+	FlowtapFlush *ebpf.Program `ebpf:"flowtap_flush"`
 	FlowtapFree  *ebpf.Program `ebpf:"flowtap_free"`
 	FlowtapMeter *ebpf.Program `ebpf:"flowtap_meter"`
 }
 
 func (p *meterPrograms) Close() error {
 	return _MeterClose(
+		p.FlowtapFlush,
 		p.FlowtapFree,
 		p.FlowtapMeter,
 	)

@@ -17,6 +17,9 @@ import (
 // bytes (owner 0: an entry every CPU adds to atomically).
 func ownerCounts(t *testing.T, d *Datapath) map[byte][2]uint64 {
 	t.Helper()
+	if err := d.FlushBatches(); err != nil {
+		t.Fatal(err)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	got := map[byte][2]uint64{}
@@ -84,11 +87,17 @@ func hammer(t *testing.T, d *Datapath, fr []byte, cpus []int, calls int, repeat 
 // as fast as it can: every packet is exported exactly once, whatever CPU
 // metered it, and no record shows the owner in its sampler id.
 func TestSingleWriterOwners(t *testing.T) {
+	singleWriterOwners(t, 1024, 5000)
+}
+
+// singleWriterOwners is TestSingleWriterOwners in a cache of entries,
+// each call feeding repeat packets.
+func singleWriterOwners(t *testing.T, entries int, repeat uint32) {
 	fr := udp4([4]byte{10, 9, 0, 1}, [4]byte{10, 9, 0, 2}, 7, 8, 0)
 	const ipLen = 32 // udp4's IP total length
-	const calls, repeat = 40, 5000
+	const calls = 40
 
-	d := openTest(t, 1024)
+	d := openTest(t, entries)
 	sent := hammer(t, d, fr, []int{0, 0, 0, 0}, calls, repeat)
 	got := ownerCounts(t, d)
 	if want := map[byte][2]uint64{1: {sent[0], sent[0] * ipLen}}; len(got) != 1 || got[1] != want[1] {
@@ -123,8 +132,8 @@ func TestSingleWriterOwners(t *testing.T) {
 		}
 		total += r.Packets
 	}
-	if total != uint64(n)*2*calls*repeat {
-		t.Fatalf("harvested %d packets of %d", total, uint64(n)*2*calls*repeat)
+	if total != uint64(n)*2*calls*uint64(repeat) {
+		t.Fatalf("harvested %d packets of %d", total, uint64(n)*2*calls*uint64(repeat))
 	}
 
 	// Racing a harvest that ends the entries (active timeout, idle).

@@ -29,7 +29,12 @@ type Stats struct {
 	// CaptureFull counts metered packets whose flow had no capture entry
 	// and found no room for one (ip flow-capture): the flow is exported
 	// without its capture fields until a packet finds room.
-	CaptureFull   uint64
+	CaptureFull uint64
+	// BatchPending are metered packets buffered on their CPU, not yet
+	// counted into a flow nor refused (caches of 64K entries or more:
+	// "Metering in batches"): of MeteredPackets, neither in flows nor
+	// failed creation yet. Each harvest applies them.
+	BatchPending  uint64
 	Unparsed      [len(ParseReasons)]uint64
 	SizeHistogram [26]uint64 // IOS packet size distribution buckets
 }
@@ -76,6 +81,13 @@ func (d *Datapath) Stats() (Stats, error) {
 		return Stats{}, err
 	}
 	s.OverloadSampledOut = oc.SampledOut
+	pending, err := d.BatchPending()
+	if err != nil {
+		return Stats{}, err
+	}
+	for _, n := range pending {
+		s.BatchPending += uint64(n)
+	}
 	return s, nil
 }
 

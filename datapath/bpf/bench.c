@@ -3,27 +3,13 @@
  * the program the daemon runs) plus baselines and variants that are never
  * attached. Only the tests load it (bench_bpfel_test.go); the daemon's
  * object holds the meter alone, so it verifies nothing else at start. */
-#define FLOWTAP_VEC
 #include "meter.c"
-
-/* Timing build: the meter in per-CPU batches (vec.h). */
-SEC("xdp.frags")
-int bench_meter_vec(struct xdp_md *ctx)
-{
-	return vec_after(ctx, run_meter(ctx, 0, 3));
-}
-
-SEC("xdp.frags")
-int bench_vec_flush(struct xdp_md *ctx)
-{
-	return vec_flush_prog();
-}
 
 /* A distinct key per run, as a flood of new flows. */
 SEC("xdp.frags")
 int bench_meter_newflow(struct xdp_md *ctx)
 {
-	return run_meter(ctx, 1, 0);
+	return batch_after(ctx, run_meter(ctx, 1, 0));
 }
 
 /* Everything up to and including the flow lookup: shows what the lookup

@@ -137,6 +137,7 @@ const struct slot6 *unused_slot6 __attribute__((unused));
 const struct bucket_hdr *unused_bucket_hdr __attribute__((unused));
 const enum table_layout *unused_table_layout __attribute__((unused));
 const enum capture_bits *unused_capture_bits __attribute__((unused));
+const enum batch_layout *unused_batch_layout __attribute__((unused));
 
 /* ---- parsing ---------------------------------------------------------- */
 
@@ -495,7 +496,7 @@ static __always_inline void send_event(struct meter_stats *st, __u8 kind, __u8 f
 }
 
 static __always_inline void count_into(struct flow_val *v, struct parsed *p, __u32 now_t,
-				       struct meter_stats *st, __u32 ifindex)
+				       struct meter_stats *st, __u32 ifindex, const int batched)
 {
 #ifdef FLOWTAP_ATOMIC_ADD
 	/* Benchmark variant: what the atomics cost (every entry counted as
@@ -526,7 +527,19 @@ static __always_inline void count_into(struct flow_val *v, struct parsed *p, __u
 		if (v->first_t == 0)
 			v->first_t = now_t;
 	}
-	v->last_t = now_t;
+	if (!batched) {
+		v->last_t = now_t;
+	} else if (plain) {
+		/* A buffered packet may be applied after a later one of its
+		 * flow went directly (its buffer full, capture switched on):
+		 * its time moves the flow's span only outward. */
+		if ((__s32)(now_t - v->last_t) > 0)
+			v->last_t = now_t;
+		if ((__s32)(v->first_t - now_t) > 0)
+			v->first_t = now_t;
+	} else {
+		v->last_t = now_t;
+	}
 	__u8 *tcp = (__u8 *)&v->tcp;
 	if ((tcp[0] | p->tcp_flags) != tcp[0])
 		__sync_fetch_and_or(&v->tcp, (__u32)p->tcp_flags);
@@ -1025,7 +1038,7 @@ static __always_inline int take_capacity(struct cpu_state *cs)
  * the entry, 1 otherwise. */
 static __always_inline int table_meter_h(const __u32 *k, const int nw, __u64 h, struct parsed *p,
 					 __u32 now_t, struct meter_stats *st, __u32 ifindex,
-					 __u8 *eth, const int lookup_only)
+					 __u8 *eth, const int lookup_only, const int batched)
 {
 	const int v6 = nw > KEY_IN_FIRST;
 	__u32 nb = cfg.buckets;
@@ -1066,7 +1079,7 @@ static __always_inline int table_meter_h(const __u32 *k, const int nw, __u64 h, 
 	if (lookup_only)
 		return 0;
 	if (v) {
-		count_into(v, p, now_t, st, ifindex);
+		count_into(v, p, now_t, st, ifindex, batched);
 		p->flow_first = *(volatile __u32 *)&v->first_t;
 		return 1;
 	}
@@ -1212,12 +1225,10 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 				       struct meter_stats *st, __u32 ifindex, __u8 *eth,
 				       const int lookup_only)
 {
-	return table_meter_h(k, nw, key_hash(k, nw), p, now_t, st, ifindex, eth, lookup_only);
+	return table_meter_h(k, nw, key_hash(k, nw), p, now_t, st, ifindex, eth, lookup_only, 0);
 }
 
-#ifdef FLOWTAP_VEC
-#include "vec.h"
-#endif
+#include "batch.h"
 
 /* ---- capture extras ---------------------------------------------------- */
 
@@ -1367,14 +1378,9 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 	/* Whatever the mask: records carry their sampler, and the entry its
 	 * owner (meter.h). */
 	k.pad = p->sampler | (__u16)p->owner << OWNER_SHIFT;
-#ifdef FLOWTAP_VEC
-	if (lookup_only == 3) {
-		vec_push(w, sizeof(k) / 4, p, now_t, ifindex, eth);
+	if (!lookup_only && batching() && batch_push(w, sizeof(k) / 4, p, now_t, ifindex, eth))
 		return;
-	}
-#endif
-	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth,
-				  lookup_only == 3 ? 0 : lookup_only);
+	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 	if (counted)
 		capture(ctx, w, sizeof(k) / 4, p, counted);
 }
@@ -1397,14 +1403,9 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
 	k.pad = p->sampler | (__u16)p->owner << OWNER_SHIFT;
-#ifdef FLOWTAP_VEC
-	if (lookup_only == 3) {
-		vec_push(w, sizeof(k) / 4, p, now_t, ifindex, eth);
+	if (!lookup_only && batching() && batch_push(w, sizeof(k) / 4, p, now_t, ifindex, eth))
 		return;
-	}
-#endif
-	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth,
-				  lookup_only == 3 ? 0 : lookup_only);
+	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 	if (counted)
 		capture(ctx, w, sizeof(k) / 4, p, counted);
 }
@@ -1497,7 +1498,18 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 SEC("xdp.frags")
 int flowtap_meter(struct xdp_md *ctx)
 {
-	return run_meter(ctx, 0, 0);
+	return batch_after(ctx, run_meter(ctx, 0, 0));
+}
+
+/* Applies this CPU's buffered records: tail-called by the meter's run
+ * that fills the buffer (returning that packet's verdict), and run by
+ * user space with BPF_PROG_TEST_RUN on each CPU whose buffer holds
+ * records (Datapath.FlushBatches): a quiet link's last packets, and
+ * before anything that needs every packet so far in the table. */
+SEC("xdp.frags")
+int flowtap_flush(struct xdp_md *ctx)
+{
+	return batch_flush_run();
 }
 
 /* ---- the harvest's free ------------------------------------------------ */

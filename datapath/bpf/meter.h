@@ -167,6 +167,43 @@ enum table_layout {
 	FREE_SLOT_MASK = 0x1f,
 };
 
+/* Metering in batches (meter.c, "batch"): a packet of a cache of
+ * BATCH_MIN_ENTRIES or more appends a record to its CPU's buffer; the
+ * run that brings it to BATCH_RECS applies the batch. */
+enum batch_layout {
+	BATCH_RECS = 16,
+	BATCH_MIN_ENTRIES = 65536,
+};
+
+/* What the table needs of a metered packet: its masked key (with its
+ * sampler and owner), and what counting into or creating its flow uses.
+ * h is written by the flush (the hash of the table the record goes to). */
+struct batch_rec {
+	__u64 h;
+	__u32 key[11];
+	__u32 ifindex;
+	__u32 now_t;
+	__u32 ip_len;
+	__u16 vlan[2];
+	__u8 mac[12]; /* destination, source */
+	__u8 family;
+	__u8 tos;
+	__u8 ttl;
+	__u8 tcp_flags;
+	__u8 owner;
+	__u8 nw; /* key words: 5 (IPv4) or 11 */
+	__u8 pad[2];
+};
+
+/* A CPU's buffer: records 0..n-1 are metered packets not yet in the
+ * table. verdict is the filling packet's, for the flush program it
+ * tail-calls. */
+struct meter_batch {
+	__u32 n;
+	__u32 verdict;
+	struct batch_rec r[BATCH_RECS];
+};
+
 /* The entries a harvest frees in one run of flowtap_free: the one value
  * of the free_batch map, which user space fills through mmap. */
 struct free_batch {

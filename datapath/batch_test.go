@@ -1,0 +1,138 @@
+package datapath
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/datapath/datapathtest"
+)
+
+// TestBatchSingleWriterOwners is TestSingleWriterOwners in a cache that
+// meters in batches, with runs of packets no multiple of a batch: threads
+// on one CPU, then on every CPU, then racing harvests that end the
+// entries; every packet in exactly one entry and one record, including
+// those each CPU's buffer still held (the harvest applies them first).
+func TestBatchSingleWriterOwners(t *testing.T) {
+	singleWriterOwners(t, batchMinEntries, 5003)
+}
+
+// feedOn feeds each frame of frs n times from a thread pinned to cpu, one
+// run per packet (BPF_PROG_TEST_RUN with a repeat count).
+func feedOn(t *testing.T, d *Datapath, cpu int, frs [][]byte, n uint32) {
+	t.Helper()
+	err := runOnCPU(cpu, func() error {
+		for _, fr := range frs {
+			if _, err := datapathtest.FeedRepeat(d.objs.FlowtapMeter, fr, 1, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sumBySrc adds records up per source address, which tells this file's
+// flows apart (a flow metered on two CPUs is an entry each).
+func sumBySrc(rs []flow.Record) map[netip.Addr][2]uint64 {
+	out := map[netip.Addr][2]uint64{}
+	for _, r := range rs {
+		s := out[r.SrcAddr]
+		out[r.SrcAddr] = [2]uint64{s[0] + r.Packets, s[1] + r.Bytes}
+	}
+	return out
+}
+
+// TestBatchPending: in a cache that meters in batches, the packets a CPU
+// buffers are metered but in no flow yet; Stats counts them
+// (BatchPending), Peek and a harvest apply them first, and afterwards
+// every flow is exact and nothing is pending.
+func TestBatchPending(t *testing.T) {
+	d := openTest(t, batchMinEntries)
+	ncpu := min(runtime.NumCPU(), 4)
+	var frs [][]byte
+	for i := range 5 {
+		frs = append(frs, udp4([4]byte{10, 7, 0, byte(i)}, [4]byte{10, 7, 1, 1}, 1000, 53, 0))
+	}
+	const per = 37 // packets of each flow on each CPU: 185 a CPU, 11 batches and 9 over
+	for cpu := range ncpu {
+		feedOn(t, d, cpu, frs, per)
+	}
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := uint64(ncpu * len(frs) * per)
+	if want := uint64(ncpu * (len(frs) * per % batchRecs)); st.BatchPending != want || st.MeteredPackets != total {
+		t.Fatalf("pending %d, metered %d; want %d pending of %d", st.BatchPending, st.MeteredPackets, want, total)
+	}
+	var peeked uint64
+	if err := d.Peek(func(r *flow.Record) { peeked += r.Packets }); err != nil {
+		t.Fatal(err)
+	}
+	if peeked != total {
+		t.Errorf("Peek sees %d packets of %d", peeked, total)
+	}
+	// More after the Peek, so the harvest has its own to apply.
+	feedOn(t, d, 0, frs[:1], 3)
+	got := sumBySrc(harvestAll(t, d))
+	for i := range frs {
+		want := uint64(ncpu * per)
+		if i == 0 {
+			want += 3
+		}
+		k := netip.AddrFrom4([4]byte{10, 7, 0, byte(i)})
+		if got[k] != [2]uint64{want, want * 32} {
+			t.Errorf("flow %d: %v, want %d packets", i, got[k], want)
+		}
+	}
+	if st, err = d.Stats(); err != nil || st.BatchPending != 0 {
+		t.Fatalf("after the harvest: pending %d (%v)", st.BatchPending, err)
+	}
+}
+
+// TestBatchKeptAcrossRestart: the buffers are pinned with the table, so
+// packets a CPU had buffered when the daemon died (no flush, no harvest)
+// are exported by the next one, once; and a table pinned by a version
+// without buffers gets them.
+func TestBatchKeptAcrossRestart(t *testing.T) {
+	requireRoot(t)
+	pins := tempPinDir(t, "batchpins")
+	open := func() *Datapath {
+		d, err := Open(Options{Entries: batchMinEntries, PinDir: pins})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := open()
+	d.Close()
+	// As an older version left it: no buffers pinned.
+	if err := os.Remove(filepath.Join(pins, batchMap)); err != nil {
+		t.Fatal(err)
+	}
+	d = open()
+	if _, err := os.Stat(filepath.Join(pins, batchMap)); err != nil {
+		t.Fatalf("the buffers were not pinned over an older table: %v", err)
+	}
+	fr := udp4([4]byte{10, 6, 0, 1}, [4]byte{10, 6, 0, 2}, 5, 6, 0)
+	feedOn(t, d, 0, [][]byte{fr}, 2*uint32(batchRecs)+5)
+	if st, err := d.Stats(); err != nil || st.BatchPending != 5 {
+		t.Fatalf("pending %d before the kill, want 5 (%v)", st.BatchPending, err)
+	}
+	d.Close() // a kill: nothing flushed, nothing harvested
+	d = open()
+	defer d.Close()
+	got := sumBySrc(harvestAll(t, d))
+	if w := uint64(2*batchRecs + 5); got[netip.AddrFrom4([4]byte{10, 6, 0, 1})] != [2]uint64{w, w * 32} {
+		t.Fatalf("after the restart: %v, want %d packets once", got, w)
+	}
+	if got := harvestAll(t, d); len(got) != 0 {
+		t.Fatalf("a second harvest exported %v", got)
+	}
+}

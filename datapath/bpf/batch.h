@@ -1,0 +1,174 @@
+/* Metering in batches (included by meter.c after the table code).
+ *
+ * One XDP run meters one packet, so at 100K flows and more each packet
+ * waits for its own line of the table from memory in turn. In a cache of
+ * BATCH_MIN_ENTRIES or more a packet instead appends what the table needs
+ * (struct batch_rec) to its CPU's buffer and returns; the run that brings
+ * the buffer to BATCH_RECS records tail-calls flowtap_flush, which first
+ * loads every record's first header line and home slot line (independent
+ * loads: the CPU keeps them in flight together), then meters each record
+ * as the direct path does. datapath/README.md, "Metering in batches".
+ *
+ * Nothing lost, nothing twice: a record is a metered packet not yet in the
+ * table. The buffer is pinned (kept across a restart and a kill: no signal
+ * splits a BPF run, so a flush applies its records and empties the buffer
+ * as one step). A CPU's buffer is written only by runs on that CPU, which
+ * never overlap (the meter's single-writer rule, meter.h), and user space
+ * applies a quiet CPU's records by running flowtap_flush on that CPU.
+ * Records carry the key, not the table's hash: whichever table the
+ * flushing program meters into (after a resize, the new one) takes them.
+ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct meter_batch);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} batch SEC(".maps");
+
+/* flowtap_flush, for the tail call (user space puts it in slot 0). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} batch_progs SEC(".maps");
+
+/* Whether this packet goes through the buffer: caches past the CPU's
+ * caches only (in a smaller table there is no wait to hide and the
+ * batch's copy and calls cost a refused packet 10-35 ns), and capture off
+ * (capture reads the packet, which a record does not keep). */
+static __always_inline int batching(void)
+{
+	return cfg.cap >= BATCH_MIN_ENTRIES && !capcfg.fields;
+}
+
+/* Append the packet to this CPU's buffer. Returns 0 if the buffer is full
+ * (its flush could not run: the packet is metered directly). */
+static __always_inline int batch_push(const __u32 *w, const int nw, struct parsed *p, __u32 now_t,
+				      __u32 ifindex, __u8 *eth)
+{
+	__u32 zero = 0;
+	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
+	if (!b)
+		return 0;
+	__u32 n = b->n;
+	if (n >= BATCH_RECS)
+		return 0;
+	struct batch_rec *r = &b->r[n];
+#pragma unroll
+	for (int i = 0; i < nw; i++)
+		r->key[i] = w[i];
+	r->nw = nw;
+	r->ifindex = ifindex;
+	r->now_t = now_t;
+	r->ip_len = p->ip_len;
+	r->vlan[0] = p->vlan[0];
+	r->vlan[1] = p->vlan[1];
+	__builtin_memcpy(r->mac, eth, 12);
+	r->family = p->family;
+	r->tos = p->tos;
+	r->ttl = p->ttl;
+	r->tcp_flags = p->tcp_flags;
+	r->owner = p->owner;
+	/* The record whole before it is counted in n. */
+	asm volatile("" ::: "memory");
+	b->n = n + 1;
+	return 1;
+}
+
+/* Meter record i of this CPU's buffer. One function per family (the key's
+ * length a constant), global: each is verified once, on its own stack
+ * (the meter's frame and a record's metering do not fit one call chain). */
+static __always_inline int batch_meter_(__u32 i, const int nw)
+{
+	__u32 zero = 0;
+	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
+	struct meter_stats *st = bpf_map_lookup_elem(&stats, &zero);
+	if (!b || !st || i >= BATCH_RECS)
+		return 0;
+	struct batch_rec *r = &b->r[i];
+	struct parsed p = {};
+	p.family = r->family;
+	p.tos = r->tos;
+	p.ttl = r->ttl;
+	p.tcp_flags = r->tcp_flags;
+	p.owner = r->owner;
+	p.ip_len = r->ip_len;
+	p.vlan[0] = r->vlan[0];
+	p.vlan[1] = r->vlan[1];
+	return table_meter_h(r->key, nw, r->h, &p, r->now_t, st, r->ifindex, r->mac, 0, 1);
+}
+
+__noinline int batch_meter4(__u32 i)
+{
+	return batch_meter_(i, 5);
+}
+
+__noinline int batch_meter6(__u32 i)
+{
+	return batch_meter_(i, 11);
+}
+
+/* Apply this CPU's records, oldest first, and empty the buffer (one run:
+ * no kill or signal comes between the two). */
+static __always_inline int batch_flush_run(void)
+{
+	__u32 zero = 0;
+	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
+	if (!b)
+		return XDP_DROP;
+	__u32 n = b->n, nb = cfg.buckets;
+	__u64 acc = 0;
+	/* Pass 1: each record's hash, then its first header line and home
+	 * slot line, loaded back to back and folded into one register, so
+	 * the JIT keeps the loads and the CPU has them in flight together. */
+	for (__u32 i = 0; i < BATCH_RECS; i++) {
+		if (i >= n)
+			break;
+		struct batch_rec *r = &b->r[i];
+		__u64 h = r->nw == 5 ? key_hash(r->key, 5) : key_hash(r->key, 11);
+		r->h = h;
+		__u32 b1 = ((h & 0xffffffff) * nb) >> 32;
+		__u16 tag;
+		__u32 home;
+		hash_place(h, &tag, &home);
+		struct bucket_hdr *hd = hdr_at(b1);
+		struct flow_val *s = slot_at(b1 * BUCKET_SLOTS + (home & 31));
+		if (hd)
+			acc ^= *(volatile __u64 *)hd;
+		if (s)
+			acc ^= *(volatile __u64 *)s;
+	}
+	asm volatile("" : : "r"(acc));
+	/* Pass 2: meter each, in the order they came. */
+	for (__u32 i = 0; i < BATCH_RECS; i++) {
+		if (i >= n)
+			break;
+		if (b->r[i].nw == 5)
+			batch_meter4(i);
+		else
+			batch_meter6(i);
+	}
+	b->n = 0;
+	return b->verdict;
+}
+
+/* After a packet's metering: the run that filled the buffer goes on in
+ * flowtap_flush (a tail call: no call and return per packet), which
+ * returns this packet's verdict. Should the tail call fail, the buffer
+ * stays full and packets are metered directly until user space flushes
+ * it. */
+static __always_inline int batch_after(struct xdp_md *ctx, int verdict)
+{
+	if (cfg.cap < BATCH_MIN_ENTRIES)
+		return verdict;
+	__u32 zero = 0;
+	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
+	if (!b || b->n < BATCH_RECS)
+		return verdict;
+	b->verdict = verdict;
+	bpf_tail_call(ctx, &batch_progs, 0);
+	return verdict;
+}
