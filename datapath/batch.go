@@ -16,8 +16,8 @@ import (
 // table; the run that fills a buffer applies it, and FlushBatches applies
 // what a quiet CPU holds.
 const (
-	batchRecs       = int(meterBatchLayoutBATCH_RECS)
-	batchMinEntries = int(meterBatchLayoutBATCH_MIN_ENTRIES)
+	batchRecs       = int(meterTableLayoutBATCH_RECS)
+	batchMinEntries = int(meterTableLayoutBATCH_MIN_ENTRIES)
 	batchMap        = "batch" // pinned: not the table's own, kept by a resize
 )
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -308,16 +309,13 @@ func openBench(tb testing.TB, entries int) *benchDatapath {
 func openBenchSpec(tb testing.TB, spec *ebpf.CollectionSpec, entries int, on ...*benchDatapath) *benchDatapath {
 	tb.Helper()
 	requireRoot(tb)
+	if _, ok := spec.Programs["flowtap_flush"]; !ok {
+		addBatchStandIns(tb, spec)
+	}
 	var opts *ebpf.CollectionOptions
 	if len(on) > 0 {
 		replace := mapsByName(tb, &on[0].objs.meterMaps)
-		for name := range replace {
-			// Another build's object may lack a map of this one's (the
-			// batch buffers); a prog array stays each object's own.
-			if _, ok := spec.Maps[name]; !ok || name == "batch_progs" {
-				delete(replace, name)
-			}
-		}
+		delete(replace, "batch_progs") // each object's own
 		opts = &ebpf.CollectionOptions{MapReplacements: replace}
 	}
 	sizeTable(spec, entries)
@@ -369,6 +367,28 @@ func loadAtomic(b *testing.B) (*meterObjects, error) {
 		return nil, err
 	}
 	return &o, nil
+}
+
+// addBatchStandIns gives an older build's bench object (B of
+// BenchmarkLiveAB, built before batches) what this build's Datapath
+// loads beside the meter: the batch maps, as this build has them, and a
+// flush program that does nothing (the older meter never buffers).
+func addBatchStandIns(tb testing.TB, spec *ebpf.CollectionSpec) {
+	tb.Helper()
+	own, err := loadBench()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, name := range []string{"batch", "batch_progs"} {
+		spec.Maps[name] = own.Maps[name].Copy()
+	}
+	spec.Programs["flowtap_flush"] = &ebpf.ProgramSpec{
+		Name:         "flowtap_flush",
+		Type:         ebpf.XDP,
+		Flags:        unix.BPF_F_XDP_HAS_FRAGS,
+		License:      "GPL",
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 1), asm.Return()},
+	}
 }
 
 // mapsByName: the maps of a bpf2go maps struct by their ELF names (the

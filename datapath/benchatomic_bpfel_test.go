@@ -56,7 +56,6 @@ const (
 	benchAtomicVarKeyHashKind           = "key_hash_kind"
 	benchAtomicVarOverload              = "overload"
 	benchAtomicVarSubifOn               = "subif_on"
-	benchAtomicVarUnusedBatchLayout     = "unused_batch_layout"
 	benchAtomicVarUnusedBucketHdr       = "unused_bucket_hdr"
 	benchAtomicVarUnusedCaptureBits     = "unused_capture_bits"
 	benchAtomicVarUnusedFilterAddrKey   = "unused_filter_addr_key"
@@ -170,7 +169,6 @@ type benchAtomicVariableSpecs struct {
 	KeyHashKind          *ebpf.VariableSpec `ebpf:"key_hash_kind"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
-	UnusedBatchLayout    *ebpf.VariableSpec `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
@@ -280,7 +278,6 @@ type benchAtomicVariables struct {
 	KeyHashKind          *ebpf.Variable `ebpf:"key_hash_kind"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
-	UnusedBatchLayout    *ebpf.Variable `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`

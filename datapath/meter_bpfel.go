@@ -13,13 +13,6 @@ import (
 	"github.com/cilium/ebpf"
 )
 
-type meterBatchLayout uint32
-
-const (
-	meterBatchLayoutBATCH_RECS        meterBatchLayout = 16
-	meterBatchLayoutBATCH_MIN_ENTRIES meterBatchLayout = 65536
-)
-
 type meterBucketHdr struct {
 	_     structs.HostLayout
 	Tag   [31]uint16
@@ -150,6 +143,8 @@ type meterMeterBatch struct {
 		Owner    uint8
 		Nw       uint8
 		Pad      [2]uint8
+		Seed     uint32
+		Pad2     uint32
 	}
 }
 
@@ -314,6 +309,8 @@ const (
 	meterTableLayoutFREE_BUCKET_SHIFT meterTableLayout = 5
 	meterTableLayoutFREE_BUCKET_MASK  meterTableLayout = 16777215
 	meterTableLayoutFREE_SLOT_MASK    meterTableLayout = 31
+	meterTableLayoutBATCH_RECS        meterTableLayout = 16
+	meterTableLayoutBATCH_MIN_ENTRIES meterTableLayout = 65536
 )
 
 type meterTermAction struct {
@@ -374,7 +371,6 @@ const (
 	meterVarKeyHashKind          = "key_hash_kind"
 	meterVarOverload             = "overload"
 	meterVarSubifOn              = "subif_on"
-	meterVarUnusedBatchLayout    = "unused_batch_layout"
 	meterVarUnusedBucketHdr      = "unused_bucket_hdr"
 	meterVarUnusedCaptureBits    = "unused_capture_bits"
 	meterVarUnusedFilterAddrKey  = "unused_filter_addr_key"
@@ -483,7 +479,6 @@ type meterVariableSpecs struct {
 	KeyHashKind          *ebpf.VariableSpec `ebpf:"key_hash_kind"`
 	Overload             *ebpf.VariableSpec `ebpf:"overload"`
 	SubifOn              *ebpf.VariableSpec `ebpf:"subif_on"`
-	UnusedBatchLayout    *ebpf.VariableSpec `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.VariableSpec `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.VariableSpec `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.VariableSpec `ebpf:"unused_filter_addr_key"`
@@ -593,7 +588,6 @@ type meterVariables struct {
 	KeyHashKind          *ebpf.Variable `ebpf:"key_hash_kind"`
 	Overload             *ebpf.Variable `ebpf:"overload"`
 	SubifOn              *ebpf.Variable `ebpf:"subif_on"`
-	UnusedBatchLayout    *ebpf.Variable `ebpf:"unused_batch_layout"`
 	UnusedBucketHdr      *ebpf.Variable `ebpf:"unused_bucket_hdr"`
 	UnusedCaptureBits    *ebpf.Variable `ebpf:"unused_capture_bits"`
 	UnusedFilterAddrKey  *ebpf.Variable `ebpf:"unused_filter_addr_key"`

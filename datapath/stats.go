@@ -108,6 +108,7 @@ func (s Stats) Counters() dpstats.Counters {
 		MeteredPackets: s.MeteredPackets, MeteredBytes: s.MeteredBytes, FlowsCreated: s.FlowsCreated,
 		CreateFailPackets: s.CreateFailPackets, CreateFailBytes: s.CreateFailBytes,
 		CreateFailFull: s.CreateFailFull, CreateFailContention: s.CreateFailContention,
+		BatchPending: s.BatchPending,
 		FinEvents: s.FinEvents, FullEvents: s.FullEvents, EventDrops: s.EventDrops,
 		CaptureFull: s.CaptureFull,
 	}

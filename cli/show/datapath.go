@@ -18,8 +18,8 @@ type Reason = dpstats.Reason
 // IPFlowDatapath renders `show ip flow datapath` (a flowtap command in the
 // style of `show mls netflow ip`): where every frame the meter saw went,
 // so the lines add up: frames seen = not metered + on ports not metering
-// + parsed; parsed = sampled out + metered; metered = in flows + creation
-// failures.
+// + parsed; parsed = sampled out + metered; metered = in flows + buffered
+// (metered in batches, not yet applied) + creation failures.
 func IPFlowDatapath(w io.Writer, v DatapathView) {
 	var unparsed uint64
 	for _, r := range v.Unparsed {
@@ -29,7 +29,7 @@ func IPFlowDatapath(w io.Writer, v DatapathView) {
 	// Counters are read per CPU while frames arrive: clamp the derived
 	// lines rather than print a wrapped number.
 	idlePorts := sub(v.Frames, unparsed+parsed)
-	inFlows := sub(v.MeteredPackets, v.CreateFailPackets)
+	inFlows := sub(v.MeteredPackets, v.CreateFailPackets+v.BatchPending)
 	fmt.Fprintln(w, "Flow datapath (XDP meter) statistics:")
 	fmt.Fprintf(w, "  %d frames seen (%d bytes)\n", v.Frames, v.FrameBytes)
 	fmt.Fprintf(w, "    %d frames not metered, unparsed\n", unparsed)
@@ -44,6 +44,7 @@ func IPFlowDatapath(w io.Writer, v DatapathView) {
 	}
 	fmt.Fprintf(w, "      %d packets metered (%d bytes)\n", v.MeteredPackets, v.MeteredBytes)
 	fmt.Fprintf(w, "        %d packets counted in flows\n", inFlows)
+	fmt.Fprintf(w, "        %d packets buffered, not yet in flows\n", v.BatchPending)
 	fmt.Fprintf(w, "        %d packets failed flow creation (%d bytes)\n", v.CreateFailPackets, v.CreateFailBytes)
 	fmt.Fprintf(w, "          %d cache full\n", v.CreateFailFull)
 	fmt.Fprintf(w, "          %d hash bucket contention\n", v.CreateFailContention)

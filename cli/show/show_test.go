@@ -295,11 +295,11 @@ func TestJunOS(t *testing.T) {
 func TestIPFlowDatapath(t *testing.T) {
 	var b bytes.Buffer
 	IPFlowDatapath(&b, DatapathView{
-		Frames: 42400117, FrameBytes: 2713607488, IPv4: 42400000, IPv6: 0, SampledOut: 0,
-		MeteredPackets: 42400000, MeteredBytes: 1950400000, FlowsCreated: 249856,
+		Frames: 42400126, FrameBytes: 2713608064, IPv4: 42400009, IPv6: 0, SampledOut: 0,
+		MeteredPackets: 42400009, MeteredBytes: 1950400414, FlowsCreated: 249856,
 		CreateFailPackets: 42150144, CreateFailBytes: 1938906624, CreateFailFull: 42150000, CreateFailContention: 144,
 		Unparsed:  []Reason{{Name: "non-ip", Count: 100}, {Name: "truncated-l2", Count: 0}, {Name: "truncated-ip", Count: 17}},
-		FinEvents: 0, FullEvents: 6, EventDrops: 0, CaptureFull: 12,
+		FinEvents: 0, FullEvents: 6, EventDrops: 0, CaptureFull: 12, BatchPending: 9,
 	})
 	// Overload protection: sampling now, after an earlier overload.
 	b.WriteString("---\n")

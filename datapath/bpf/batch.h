@@ -27,6 +27,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } batch SEC(".maps");
 
+#ifndef BATCH_PF
+#define BATCH_PF 2
+#endif
+
 /* flowtap_flush, for the tail call (user space puts it in slot 0). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -57,6 +61,8 @@ static __always_inline int batch_push(const __u32 *w, const int nw, struct parse
 	if (n >= BATCH_RECS)
 		return 0;
 	struct batch_rec *r = &b->r[n];
+	r->h = key_hash(w, nw);
+	r->seed = (__u32)cfg.seed;
 #pragma unroll
 	for (int i = 0; i < nw; i++)
 		r->key[i] = w[i];
@@ -121,25 +127,47 @@ static __always_inline int batch_flush_run(void)
 		return XDP_DROP;
 	__u32 n = b->n, nb = cfg.buckets;
 	__u64 acc = 0;
-	/* Pass 1: each record's hash, then its first header line and home
-	 * slot line, loaded back to back and folded into one register, so
-	 * the JIT keeps the loads and the CPU has them in flight together. */
+	/* Pass 1: each record's first header line, loaded back to back and
+	 * folded into one register, so the JIT keeps the loads and the CPU
+	 * has them in flight together. Then, in a second round, the home
+	 * slot's line of each record whose home holds its tag (a hit) or is
+	 * free (where a new entry goes), not of one a full cache will refuse
+	 * or whose entry is elsewhere. */
 	for (__u32 i = 0; i < BATCH_RECS; i++) {
 		if (i >= n)
 			break;
 		struct batch_rec *r = &b->r[i];
-		__u64 h = r->nw == 5 ? key_hash(r->key, 5) : key_hash(r->key, 11);
-		r->h = h;
+		__u64 h = r->h;
+		if (r->seed != (__u32)cfg.seed) {
+			/* Buffered for another table (before a resize). */
+			h = r->nw == 5 ? key_hash(r->key, 5) : key_hash(r->key, 11);
+			r->h = h;
+		}
+		struct bucket_hdr *hd = hdr_at(((h & 0xffffffff) * nb) >> 32);
+		if (hd)
+			acc ^= *(volatile __u64 *)hd;
+	}
+	asm volatile("" : "+r"(acc));
+	for (__u32 i = 0; i < BATCH_RECS; i++) {
+		if (i >= n)
+			break;
+		struct batch_rec *r = &b->r[i];
+		__u64 h = r->h;
 		__u32 b1 = ((h & 0xffffffff) * nb) >> 32;
 		__u16 tag;
 		__u32 home;
 		hash_place(h, &tag, &home);
+		tag |= TAG_USED | (r->nw == 5 ? 0 : TAG_V6);
+		home &= 31;
 		struct bucket_hdr *hd = hdr_at(b1);
-		struct flow_val *s = slot_at(b1 * BUCKET_SLOTS + (home & 31));
-		if (hd)
-			acc ^= *(volatile __u64 *)hd;
-		if (s)
-			acc ^= *(volatile __u64 *)s;
+		if (!hd)
+			continue;
+		__u16 t = ((volatile __u16 *)hd->tag)[home];
+		if (BATCH_PF == 1 || t == tag || t == TAG_FREE) {
+			struct flow_val *s = slot_at(b1 * BUCKET_SLOTS + home);
+			if (s)
+				acc ^= *(volatile __u64 *)s;
+		}
 	}
 	asm volatile("" : : "r"(acc));
 	/* Pass 2: meter each, in the order they came. */

@@ -137,7 +137,6 @@ const struct slot6 *unused_slot6 __attribute__((unused));
 const struct bucket_hdr *unused_bucket_hdr __attribute__((unused));
 const enum table_layout *unused_table_layout __attribute__((unused));
 const enum capture_bits *unused_capture_bits __attribute__((unused));
-const enum batch_layout *unused_batch_layout __attribute__((unused));
 
 /* ---- parsing ---------------------------------------------------------- */
 

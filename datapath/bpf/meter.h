@@ -165,14 +165,18 @@ enum table_layout {
 	FREE_BUCKET_SHIFT = 5,
 	FREE_BUCKET_MASK = 0xffffff, /* after the shift */
 	FREE_SLOT_MASK = 0x1f,
-};
-
-/* Metering in batches (meter.c, "batch"): a packet of a cache of
- * BATCH_MIN_ENTRIES or more appends a record to its CPU's buffer; the
- * run that brings it to BATCH_RECS applies the batch. */
-enum batch_layout {
+	/* Metering in batches (bpf/batch.h): a packet of a cache of
+	 * BATCH_MIN_ENTRIES or more appends a record to its CPU's buffer;
+	 * the run that brings it to BATCH_RECS applies the batch. */
 	BATCH_RECS = 16,
 	BATCH_MIN_ENTRIES = 65536,
+};
+
+/* The entries a harvest frees in one run of flowtap_free: the one value
+ * of the free_batch map, which user space fills through mmap. */
+struct free_batch {
+	__u32 n;
+	__u32 e[FREE_BATCH];
 };
 
 /* What the table needs of a metered packet: its masked key (with its
@@ -193,6 +197,8 @@ struct batch_rec {
 	__u8 owner;
 	__u8 nw; /* key words: 5 (IPv4) or 11 */
 	__u8 pad[2];
+	__u32 seed; /* low half of the seed h was computed with */
+	__u32 pad2;
 };
 
 /* A CPU's buffer: records 0..n-1 are metered packets not yet in the
@@ -202,13 +208,6 @@ struct meter_batch {
 	__u32 n;
 	__u32 verdict;
 	struct batch_rec r[BATCH_RECS];
-};
-
-/* The entries a harvest frees in one run of flowtap_free: the one value
- * of the free_batch map, which user space fills through mmap. */
-struct free_batch {
-	__u32 n;
-	__u32 e[FREE_BATCH];
 };
 
 /* A bucket's header: one line of the buckets array. */

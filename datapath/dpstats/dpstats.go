@@ -26,6 +26,11 @@ type Counters struct {
 	// and the capture map no room for one: their flows export without
 	// the ip flow-capture fields (zero) until a packet finds room.
 	CaptureFull uint64
+	// BatchPending are metered packets a CPU holds in its buffer, not
+	// yet counted into a flow nor refused (caches metered in batches:
+	// datapath/README.md, "Metering in batches"); the next harvest
+	// applies them.
+	BatchPending uint64
 	// Overload is nil when overload protection was never configured.
 	Overload *Overload `json:",omitempty"`
 }
