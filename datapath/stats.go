@@ -109,7 +109,7 @@ func (s Stats) Counters() dpstats.Counters {
 		CreateFailPackets: s.CreateFailPackets, CreateFailBytes: s.CreateFailBytes,
 		CreateFailFull: s.CreateFailFull, CreateFailContention: s.CreateFailContention,
 		BatchPending: s.BatchPending,
-		FinEvents: s.FinEvents, FullEvents: s.FullEvents, EventDrops: s.EventDrops,
+		FinEvents:    s.FinEvents, FullEvents: s.FullEvents, EventDrops: s.EventDrops,
 		CaptureFull: s.CaptureFull,
 	}
 	for i, name := range ParseReasons[1:] {
