@@ -3,6 +3,7 @@ package datapath
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 
 	"github.com/cilium/ebpf"
@@ -102,4 +103,18 @@ func runOnCPU(cpu int, run func() error) error {
 		errc <- run()
 	}()
 	return <-errc
+}
+
+// PinnedBatchPending is BatchPending of the buffers pinned in dir, for a
+// daemon that is not running (and for tests of a kill): what the next
+// daemon's first harvest applies.
+func PinnedBatchPending(dir string) ([]int, error) {
+	m, err := ebpf.LoadPinnedMap(filepath.Join(dir, batchMap), nil)
+	if err != nil {
+		return nil, fmt.Errorf("open pinned batch buffers: %w", err)
+	}
+	defer m.Close()
+	d := &Datapath{}
+	d.objs.Batch = m
+	return d.BatchPending()
 }

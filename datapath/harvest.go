@@ -107,7 +107,14 @@ func (d *Datapath) Harvest(req HarvestRequest, emit func(*flow.Record)) (int, er
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	// Buffered packets first (a quiet CPU's last ones), so that the pass
-	// sees every packet metered so far (FlushBatches).
+	// sees every packet metered so far (FlushBatches). Before a forced
+	// pass (a stop's last, a purge) after a grace period: a run that
+	// began before a port was detached has buffered its packet by then.
+	if req.Force {
+		if err := d.waitForWriters(); err != nil {
+			return 0, err
+		}
+	}
 	if err := d.FlushBatches(); err != nil {
 		return 0, err
 	}

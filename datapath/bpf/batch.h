@@ -27,9 +27,6 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } batch SEC(".maps");
 
-#ifndef BATCH_PF
-#define BATCH_PF 2
-#endif
 
 /* flowtap_flush, for the tail call (user space puts it in slot 0). */
 struct {
@@ -163,7 +160,7 @@ static __always_inline int batch_flush_run(void)
 		if (!hd)
 			continue;
 		__u16 t = ((volatile __u16 *)hd->tag)[home];
-		if (BATCH_PF == 1 || t == tag || t == TAG_FREE) {
+		if (t == tag || t == TAG_FREE) {
 			struct flow_val *s = slot_at(b1 * BUCKET_SLOTS + home);
 			if (s)
 				acc ^= *(volatile __u64 *)s;
