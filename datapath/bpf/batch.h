@@ -27,7 +27,6 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } batch SEC(".maps");
 
-
 /* flowtap_flush, for the tail call (user space puts it in slot 0). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
