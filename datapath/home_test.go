@@ -193,6 +193,11 @@ func testHomeSlot(t *testing.T, hash uint64, v6 bool) {
 	_, tag, home := homePlace(key(a), seed, hash, nb)
 	feed(t, d, frame(a), 1)
 	feed(t, d, frame(b), 1)
+	// A cache this size meters in batches: the two packets into the
+	// table before it is read.
+	if err := d.FlushBatches(); err != nil {
+		t.Fatal(err)
+	}
 	// Where they went: a at home, b elsewhere with the same tag.
 	slots := map[netip.Addr]uint32{}
 	var buf [slot6Size]byte
@@ -219,6 +224,9 @@ func testHomeSlot(t *testing.T, hash uint64, v6 bool) {
 	}
 	for range 3 {
 		feed(t, d, frame(b), 1)
+	}
+	if err := d.FlushBatches(); err != nil {
+		t.Fatal(err)
 	}
 	st, err := d.Stats()
 	if err != nil {
