@@ -12,10 +12,10 @@ import (
 )
 
 // TestBatchSingleWriterOwners is TestSingleWriterOwners in a cache that
-// meters in batches, with runs of packets no multiple of a batch: threads
-// on one CPU, then on every CPU, then racing harvests that end the
-// entries; every packet in exactly one entry and one record, including
-// those each CPU's buffer still held (the harvest applies them first).
+// meters in batches: threads on one CPU, then on every CPU, then racing
+// harvests that end the entries and, first, apply each CPU's buffer from
+// a thread on that CPU while the feeding threads fill it; every packet
+// in exactly one entry and one record.
 func TestBatchSingleWriterOwners(t *testing.T) {
 	singleWriterOwners(t, batchMinEntries, 5003)
 }

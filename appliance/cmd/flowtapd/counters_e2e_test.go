@@ -74,6 +74,9 @@ func readCounters(t *testing.T, d *runningDaemon, agent, metricsPort, port strin
 		}
 	}
 	for k, v := range r.dp {
+		if k == "batch_pending" {
+			continue // a gauge: packets in the batch buffers now
+		}
 		r.c["cli datapath "+k] = v
 	}
 	num := func(key, screen, re string) {
