@@ -100,6 +100,10 @@ type Daemon struct {
 	prevEngine *flowcache.Engine
 	// fibres counts each tap fibre's traffic across configuration changes.
 	fibres tap.Meters
+	// tapHistory is what tap fibres' ports meant before configuration
+	// changes, so that their cached flows leave as they were metered.
+	tapHistory  tap.History
+	tapsApplied bool
 	// fibreIn tells a silent fibre from a quiet link (fibreinput.go).
 	fibreIn fibreInput
 	// fibreNote hears each fibre turning silent and receiving again
@@ -440,8 +444,9 @@ func (d *Daemon) startPipeline() error {
 // s.Annotator (prefix-to-AS).
 func (d *Daemon) annotator(s Settings) flowcache.Annotator {
 	next := s.Annotator
-	if len(s.Taps) > 0 {
+	if len(s.Taps) > 0 || d.tapHistory.Len() > 0 {
 		a := tap.NewAnnotator(s.Taps, &d.fibres)
+		a.History = d.tapHistory
 		if next != nil {
 			a.Next = next
 		}
@@ -480,6 +485,12 @@ func (d *Daemon) Apply(s Settings) error {
 func (d *Daemon) apply(old, s Settings) error {
 	var errs []error
 	s.Taps = carryFormer(old.Taps, s.Taps, s.Ports)
+	if d.tapsApplied {
+		d.tapHistory = d.tapHistory.Change(old.Taps, s.Taps, time.Now(), tapHorizon(old, s))
+	}
+	// The start's settings are those a daemon before kept in force (the
+	// running copy): the flows it left pinned were metered under them.
+	d.tapsApplied = true
 	prev := old // old is rewritten on a resize; prev stays what was in force
 	resized := s.CacheEntries != old.CacheEntries
 	resizedFilters := map[string]*installedFilter{}

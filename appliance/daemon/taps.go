@@ -127,6 +127,7 @@ func (c *CLI) Biflows() show.BiflowView {
 	d := c.m.d
 	s := d.Settings()
 	rw := tap.NewAnnotator(s.Taps, &tap.Meters{}) // a reader: counts nothing that lasts
+	rw.History = d.TapHistory()
 	var recs []flow.Record
 	d.Datapath().Peek(func(r *flow.Record) {
 		x := *r
@@ -305,4 +306,23 @@ func carryFormerIndexes(old, cur []tap.Link) []tap.Link {
 		}
 	}
 	return cur
+}
+
+// TapHistory is what the tap fibres' ports meant before the configuration
+// changes whose flows may still be cached.
+func (d *Daemon) TapHistory() tap.History {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.tapHistory
+}
+
+// tapHorizon is how far back a flow still in the table can have started:
+// the active timeout ends every entry (a minute's margin for the ager's
+// pass); with none, any flow may still be there.
+func tapHorizon(old, cur Settings) time.Time {
+	active := max(old.Aging.Active, cur.Aging.Active)
+	if active == 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(-active - time.Minute)
 }

@@ -8,7 +8,9 @@
 //
 // The datapath keys flows by the port they arrived on; the Annotator
 // rewrites the interfaces of harvested records and counts each fibre's
-// metered packets and bytes.
+// metered packets and bytes. A History keeps what a port meant before a
+// configuration change (the fibres swapped, the tap removed), so that a
+// flow that started before it leaves as it was metered.
 package tap
 
 import (
@@ -164,11 +166,15 @@ type Annotator struct {
 	fibres map[uint32]*fibre
 	// Next annotates every record after the tap's rewrite (prefix-to-AS).
 	Next interface{ Annotate(*flow.Record) }
+	// History is what the ports meant before configuration changes: a
+	// flow that started before one leaves as it was metered.
+	History History
+	m       *Meters
 }
 
 // NewAnnotator indexes the links by port; m counts each fibre's traffic.
 func NewAnnotator(links []Link, m *Meters) *Annotator {
-	a := &Annotator{links: append([]Link(nil), links...), fibres: map[uint32]*fibre{}}
+	a := &Annotator{links: append([]Link(nil), links...), fibres: map[uint32]*fibre{}, m: m}
 	for i, l := range a.links {
 		if l.FibreA.Index != 0 {
 			a.fibres[l.FibreA.Index] = &fibre{link: i, side: SideA, n: m.of(l.FibreA.Name)}
@@ -206,7 +212,15 @@ func NewAnnotator(links []Link, m *Meters) *Annotator {
 
 // Annotate implements flowcache.Annotator.
 func (a *Annotator) Annotate(r *flow.Record) {
-	if f := a.fibres[r.InputIf]; f != nil {
+	if e := a.History.at(r.InputIf, r.Start); e != nil {
+		if e.Link != 0 {
+			n := a.m.of(e.Port)
+			n.flows.Add(1)
+			n.packets.Add(r.Packets)
+			n.bytes.Add(r.Bytes)
+			rewrite(r, e.Link, e.Side)
+		}
+	} else if f := a.fibres[r.InputIf]; f != nil {
 		f.n.flows.Add(1)
 		f.n.packets.Add(r.Packets)
 		f.n.bytes.Add(r.Bytes)
@@ -220,7 +234,11 @@ func (a *Annotator) Annotate(r *flow.Record) {
 // Rewrite applies the direction of a fibre's record without counting it:
 // for records read, not expired (show commands).
 func (a *Annotator) Rewrite(r *flow.Record) {
-	if f := a.fibres[r.InputIf]; f != nil {
+	if e := a.History.at(r.InputIf, r.Start); e != nil {
+		if e.Link != 0 {
+			rewrite(r, e.Link, e.Side)
+		}
+	} else if f := a.fibres[r.InputIf]; f != nil {
 		rewrite(r, a.links[f.link].IfIndex, f.side)
 	}
 }
