@@ -45,4 +45,40 @@ type TopTalkersMatch struct {
 	DstPort     TopPorts
 	Bytes       TopCounts
 	Packets     TopCounts
+	ToS         TopToS
+	// InputIf and OutputIf are `match input-interface|output-interface
+	// IF`, by name; "" matches any.
+	InputIf, OutputIf string
+	NextHop           netip.Prefix // `match nexthop-address A mask M`
+	SrcAS, DstAS      uint32       // `match source|destination as N`; 0 matches any
+}
+
+// TopToS is `match tos {N | dscp N | precedence N}`, kept as typed so it
+// shows the same way.
+type TopToS struct {
+	Kind  TopToSKind
+	Value uint8
+}
+
+// TopToSKind says which part of the ToS byte a TopToS compares.
+type TopToSKind uint8
+
+const (
+	TopToSNone       TopToSKind = iota
+	TopToSByte                  // tos <0-255>: the whole byte
+	TopToSDSCP                  // tos dscp <0-63>: the top six bits
+	TopToSPrecedence            // tos precedence <0-7>: the top three bits
+)
+
+// MaskValue is the bits of the ToS byte compared and their value.
+func (t TopToS) MaskValue() (mask, value uint8) {
+	switch t.Kind {
+	case TopToSByte:
+		return 0xff, t.Value
+	case TopToSDSCP:
+		return 0xfc, t.Value << 2
+	case TopToSPrecedence:
+		return 0xe0, t.Value << 5
+	}
+	return 0, 0
 }

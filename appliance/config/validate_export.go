@@ -180,7 +180,21 @@ func (v *validator) topTalkers(c *Config) {
 			v.failf("top-talkers.match", "range %d..%d is not within 1..4294967295 or has min above max", cm.Min, cm.Max)
 		}
 	}
-	for _, pf := range []netip.Prefix{m.Src, m.Dst} {
+	m.NextHop = m.NextHop.Masked()
+	if k, max := m.ToS.Kind, map[TopToSKind]uint8{TopToSNone: 0, TopToSByte: 255, TopToSDSCP: 63, TopToSPrecedence: 7}; k > TopToSPrecedence {
+		v.failf("top-talkers.match", "unknown tos kind %d", k)
+	} else if m.ToS.Value > max[k] {
+		v.failf("top-talkers.match", "tos value %d above %d", m.ToS.Value, max[k])
+	}
+	for _, n := range []string{m.InputIf, m.OutputIf} {
+		if n == "" {
+			continue
+		}
+		if err := CheckIfName(n); err != nil {
+			v.bad("top-talkers.match", err)
+		}
+	}
+	for _, pf := range []netip.Prefix{m.Src, m.Dst, m.NextHop} {
 		if pf.IsValid() && !pf.Addr().Is4() {
 			v.failf("top-talkers.match", "address %v: top talkers match IPv4 only", pf)
 		}

@@ -195,7 +195,7 @@ func SettingsFrom(c config.Config) (Settings, error) {
 		s.Aggregations = append(s.Aggregations, agg)
 	}
 	if t := c.TopTalkers; t.Configured && t.Top > 0 && t.SortBy != 0 {
-		s.TopTalkers = topTalkers(t)
+		s.TopTalkers = topTalkers(c, t)
 	}
 	if o := c.Cache.Overload; o.Enabled {
 		s.Overload = &overload.Config{Threshold: o.Threshold, MaxRate: o.MaxRate, Interval: o.Interval, Budget: o.Budget}
@@ -393,12 +393,37 @@ func emergency(e platform.Emergency) flowcache.Emergency {
 }
 
 // topTalkers is the engine's top-talkers configuration.
-func topTalkers(t config.TopTalkers) flowcache.TopTalkersConfig {
+func topTalkers(c config.Config, t config.TopTalkers) flowcache.TopTalkersConfig {
 	m := t.Match
+	tosMask, tosValue := m.ToS.MaskValue()
 	return flowcache.TopTalkersConfig{Top: t.Top, SortBy: t.SortBy, CacheTimeout: t.CacheTimeout,
 		Match: flowcache.Match{ProtocolSet: m.ProtocolSet, Protocol: m.Protocol, Src: m.Src, Dst: m.Dst,
 			SrcPort: flowcache.PortMatch(m.SrcPort), DstPort: flowcache.PortMatch(m.DstPort),
-			Bytes: flowcache.CountMatch(m.Bytes), Packets: flowcache.CountMatch(m.Packets)}}
+			Bytes: flowcache.CountMatch(m.Bytes), Packets: flowcache.CountMatch(m.Packets),
+			ToS:     flowcache.ToSMatch{Mask: tosMask, Value: tosValue},
+			InputIf: matchIfIndex(c, m.InputIf), OutputIf: matchIfIndex(c, m.OutputIf), NextHop: m.NextHop,
+			SrcAS: m.SrcAS, DstAS: m.DstAS}}
+}
+
+// NoSuchIfIndex is what `match input-interface|output-interface IF`
+// compares with while IF does not exist: no record carries it, so the
+// criterion matches nothing (0 would match everything).
+const NoSuchIfIndex = ^uint32(0)
+
+// matchIfIndex is the ifIndex records carry for interface name: the
+// kernel's, or a subinterface's without a kernel device (as the
+// subinterface annotator numbers it).
+func matchIfIndex(c config.Config, name string) uint32 {
+	if name == "" {
+		return 0
+	}
+	if ifc, err := net.InterfaceByName(name); err == nil {
+		return uint32(ifc.Index)
+	}
+	if i := c.SubifIfIndex(name); i != 0 {
+		return i
+	}
+	return NoSuchIfIndex
 }
 
 // MLSSamplingName names the PFC's global sampler when `mls netflow

@@ -35,7 +35,7 @@ func TestDatapathConversions(t *testing.T) {
 	if got := interfaceSampling(ios, eth2); got.Interval != 100 {
 		t.Fatalf("eth2 sampling %+v", got)
 	}
-	if asFillMode(ios).String() != "origin-as" || topTalkers(ios.TopTalkers).Validate() != nil {
+	if asFillMode(ios).String() != "origin-as" || topTalkers(ios, ios.TopTalkers).Validate() != nil {
 		t.Fatal("AS mode or top talkers")
 	}
 }

@@ -37,6 +37,15 @@ type CountMatch struct {
 
 func (m CountMatch) match(v uint64) bool { return v >= m.Min && (m.Max == 0 || v <= m.Max) }
 
+// ToSMatch is `match tos {N | dscp N | precedence N}`: the bits of the
+// ToS byte under Mask equal Value (tos N: all eight; dscp: the top six;
+// precedence: the top three). Mask 0 matches any.
+type ToSMatch struct {
+	Mask, Value uint8
+}
+
+func (m ToSMatch) match(tos uint8) bool { return tos&m.Mask == m.Value }
+
 // Match holds the `ip flow-top-talkers` match criteria; zero fields match
 // anything.
 type Match struct {
@@ -47,6 +56,16 @@ type Match struct {
 	DstPort     PortMatch
 	Bytes       CountMatch
 	Packets     CountMatch
+	ToS         ToSMatch
+	// InputIf and OutputIf are `match input-interface|output-interface
+	// IF` as ifIndexes (a subinterface's, as the records carry it); 0
+	// matches any.
+	InputIf, OutputIf uint32
+	NextHop           netip.Prefix // `match nexthop-address A mask M`
+	// SrcAS and DstAS are `match source|destination as N`, compared with
+	// the AS the record carries once annotated (prefix-as-file); 0
+	// matches any.
+	SrcAS, DstAS uint32
 }
 
 func (m *Match) match(r *flow.Record) bool {
@@ -54,7 +73,12 @@ func (m *Match) match(r *flow.Record) bool {
 		(!m.Src.IsValid() || m.Src.Contains(r.SrcAddr.Unmap())) &&
 		(!m.Dst.IsValid() || m.Dst.Contains(r.DstAddr.Unmap())) &&
 		m.SrcPort.match(r.SrcPort) && m.DstPort.match(r.DstPort) &&
-		m.Bytes.match(r.Bytes) && m.Packets.match(r.Packets)
+		m.Bytes.match(r.Bytes) && m.Packets.match(r.Packets) &&
+		m.ToS.match(r.ToS) &&
+		(m.InputIf == 0 || r.InputIf == m.InputIf) &&
+		(m.OutputIf == 0 || r.OutputIf == m.OutputIf) &&
+		(!m.NextHop.IsValid() || m.NextHop.Contains(r.NextHop.Unmap())) &&
+		(m.SrcAS == 0 || r.SrcAS == m.SrcAS) && (m.DstAS == 0 || r.DstAS == m.DstAS)
 }
 
 // TopTalkersConfig is the `ip flow-top-talkers` block.
@@ -81,10 +105,13 @@ func (c TopTalkersConfig) Validate() error {
 	case c.CacheTimeout < 0 || c.CacheTimeout > maxTopTalkersCacheTimeout:
 		return fmt.Errorf("top talkers: cache-timeout %v not in <1-3600000> ms", c.CacheTimeout)
 	case c.Match.Src.IsValid() && c.Match.Src != c.Match.Src.Masked(),
-		c.Match.Dst.IsValid() && c.Match.Dst != c.Match.Dst.Masked():
+		c.Match.Dst.IsValid() && c.Match.Dst != c.Match.Dst.Masked(),
+		c.Match.NextHop.IsValid() && c.Match.NextHop != c.Match.NextHop.Masked():
 		return errors.New("top talkers: match address has bits outside its mask")
 	case c.Match.SrcPort.Min > c.Match.SrcPort.Max, c.Match.DstPort.Min > c.Match.DstPort.Max:
 		return errors.New("top talkers: match port min above max")
+	case c.Match.ToS.Value&^c.Match.ToS.Mask != 0:
+		return errors.New("top talkers: match tos value has bits outside its mask")
 	}
 	return nil
 }
@@ -179,6 +206,13 @@ func (e *Engine) TopTalkersOf(f Family) (TopTalkers, error) {
 	if !t.cfg.Enabled() {
 		return TopTalkers{}, ErrTopTalkersDisabled
 	}
+	// The flows are ranked and matched as they will be exported and as
+	// `show ip cache flow` shows them: on their subinterface, with their
+	// AS numbers and masks. Unannotated, a subinterface's flow showed its
+	// parent port and `match source as` never matched.
+	e.mu.Lock()
+	annotator := e.annotator
+	e.mu.Unlock()
 	now := e.clock.Now()
 	if c := t.cached[f]; c != nil && now.Sub(c.Generated) < t.cfg.timeout() {
 		return c.clone(), nil
@@ -186,7 +220,7 @@ func (e *Engine) TopTalkersOf(f Family) (TopTalkers, error) {
 	if e.peeker == nil {
 		return TopTalkers{}, errors.New("flowcache: top talkers: the datapath cannot list live flows")
 	}
-	tt, err := computeTopTalkers(e.peeker, &t.cfg, now, f)
+	tt, err := computeTopTalkers(e.peeker, annotator, &t.cfg, now, f)
 	if err != nil {
 		return TopTalkers{}, fmt.Errorf("flowcache: top talkers: %w", err)
 	}
@@ -200,10 +234,17 @@ func (tt *TopTalkers) clone() TopTalkers {
 	return c
 }
 
-func computeTopTalkers(p Peeker, c *TopTalkersConfig, now time.Time, f Family) (TopTalkers, error) {
+func computeTopTalkers(p Peeker, a Annotator, c *TopTalkersConfig, now time.Time, f Family) (TopTalkers, error) {
 	h := &recordHeap{by: c.SortBy}
 	tt := TopTalkers{Generated: now, SortBy: c.SortBy}
-	err := p.Peek(func(r *flow.Record) {
+	err := p.Peek(func(live *flow.Record) {
+		r := live
+		if a != nil {
+			// A copy: the peeked record is the datapath's to reuse.
+			cp := *live
+			a.Annotate(&cp)
+			r = &cp
+		}
 		if !f.has(r) {
 			return
 		}

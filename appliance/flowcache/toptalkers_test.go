@@ -204,3 +204,71 @@ func TestTopTalkersOfFamily(t *testing.T) {
 		t.Errorf("every flow: %v first, %v second; want the IPv6 15000 B then IPv4 10000 B", tt.Flows[0].SrcAddr, tt.Flows[1].SrcAddr)
 	}
 }
+
+// routeAnnotator plays prefix-as-file and a subinterface: flow N leaves
+// on ifIndex 10+N%2 via 192.0.2.254 (odd) or 198.51.100.254 (even), from
+// AS 64500+N to AS 65000+N%3.
+type routeAnnotator struct{}
+
+func (routeAnnotator) Annotate(r *flow.Record) {
+	n := uint32(r.SrcAddr.As4()[3])
+	r.OutputIf = 10 + n%2
+	r.NextHop = netip.MustParseAddr("198.51.100.254")
+	if n%2 == 1 {
+		r.NextHop = netip.MustParseAddr("192.0.2.254")
+	}
+	r.SrcAS, r.DstAS = 64500+n, 65000+n%3
+}
+
+// TestTopTalkersMatchRouteFields: the criteria on fields the meter keys
+// (ToS, input interface) and on those the annotator fills (output
+// interface, next hop, AS numbers) select the flows they name; the rows
+// carry the annotated fields, as `show ip cache verbose flow` does.
+func TestTopTalkersMatchRouteFields(t *testing.T) {
+	h := newHarness(t, 64, func(c *flowcache.Config) { c.Annotator = routeAnnotator{} })
+	tos := []uint8{0x00, 0xb8, 0xb9, 0x20, 0x28, 0xb8} // 2,3,6: DSCP 46 (2 exact 0xb8); 4,5: precedence 1
+	for i, tk := range talkers {
+		k := talkerKey(i + 1)
+		k.ToS, k.InputIf = tos[i], uint32(2+i%2)
+		h.meter(k, tk.packets, uint64(tk.bytes), 0)
+	}
+	pfx := netip.MustParsePrefix
+	bytes := func(m flowcache.Match) flowcache.TopTalkersConfig {
+		return flowcache.TopTalkersConfig{Top: 10, SortBy: platform.SortByBytes, Match: m}
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  flowcache.TopTalkersConfig
+		want []int
+	}{
+		{"tos 184", bytes(flowcache.Match{ToS: flowcache.ToSMatch{Mask: 0xff, Value: 0xb8}}), []int{6, 2}},
+		{"tos dscp 46", bytes(flowcache.Match{ToS: flowcache.ToSMatch{Mask: 0xfc, Value: 46 << 2}}), []int{6, 2, 3}},
+		{"tos precedence 1", bytes(flowcache.Match{ToS: flowcache.ToSMatch{Mask: 0xe0, Value: 1 << 5}}), []int{4, 5}},
+		{"input-interface", bytes(flowcache.Match{InputIf: 3}), []int{6, 4, 2}},
+		{"output-interface", bytes(flowcache.Match{OutputIf: 10}), []int{6, 4, 2}},
+		{"nexthop-address", bytes(flowcache.Match{NextHop: pfx("192.0.2.0/24")}), []int{1, 5, 3}},
+		{"source as", bytes(flowcache.Match{SrcAS: 64504}), []int{4}},
+		{"destination as", bytes(flowcache.Match{DstAS: 65000}), []int{6, 3}},
+		{"all of them", bytes(flowcache.Match{ProtocolSet: true, Protocol: 6, ToS: flowcache.ToSMatch{Mask: 0xfc, Value: 0xb8},
+			InputIf: 3, OutputIf: 10, NextHop: pfx("198.51.100.254/32"), SrcAS: 64506, DstAS: 65000}), []int{6}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := h.eng.SetTopTalkers(tc.cfg); err != nil {
+				t.Fatal(err)
+			}
+			tt, err := h.eng.TopTalkers()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := talkerIDs(tt.Flows); !slices.Equal(got, tc.want) {
+				t.Errorf("flows %v, want %v", got, tc.want)
+			}
+			for _, r := range tt.Flows {
+				n := uint32(r.SrcAddr.As4()[3])
+				if r.SrcAS != 64500+n || r.OutputIf != 10+n%2 {
+					t.Errorf("flow %d shown unannotated: source AS %d, output if %d", n, r.SrcAS, r.OutputIf)
+				}
+			}
+		})
+	}
+}

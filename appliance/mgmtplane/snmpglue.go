@@ -418,9 +418,13 @@ func (s setter) SetTopFlowsSortBy(v snmp.SortBy) error {
 func (s setter) SetTopFlowsMatch(mt flowcache.Match) error {
 	return s.edit(func(c *config.Config) error {
 		c.TopTalkers.Configured = true
+		// The MIB's writable criteria; the ones it cannot set here (ToS,
+		// interfaces, next hop, AS) stay as the CLI configured them.
+		old := c.TopTalkers.Match
 		c.TopTalkers.Match = config.TopTalkersMatch{ProtocolSet: mt.ProtocolSet, Protocol: mt.Protocol, Src: mt.Src, Dst: mt.Dst,
 			SrcPort: config.TopPorts(mt.SrcPort), DstPort: config.TopPorts(mt.DstPort),
-			Bytes: config.TopCounts(mt.Bytes), Packets: config.TopCounts(mt.Packets)}
+			Bytes: config.TopCounts(mt.Bytes), Packets: config.TopCounts(mt.Packets),
+			ToS: old.ToS, InputIf: old.InputIf, OutputIf: old.OutputIf, NextHop: old.NextHop, SrcAS: old.SrcAS, DstAS: old.DstAS}
 		return nil
 	})
 }

@@ -105,8 +105,8 @@ func TestNetSNMPSetByMIBName(t *testing.T) {
 	calls := b.Calls()
 	wantLines(t, strings.Join(calls, "\n"),
 		"SetInterfaceFlow 1 false true",
-		"SetTopFlowsMatch {true 17 10.10.0.1/32 172.16.0.0/16 {true 161 162} {false 0 0} {0 0} {5 0}}",
-		"SetTopFlowsMatch {false 0 10.10.0.0/24 172.16.0.0/16 {true 161 162} {true 1000 65535} {0 0} {5 0}}",
+		"SetTopFlowsMatch {true 17 10.10.0.1/32 172.16.0.0/16 {true 161 162} {false 0 0} {0 0} {5 0} {0 0} 0 0 invalid Prefix 0 0}",
+		"SetTopFlowsMatch {false 0 10.10.0.0/24 172.16.0.0/16 {true 161 162} {true 1000 65535} {0 0} {5 0} {0 0} 0 0 invalid Prefix 0 0}",
 	)
 	if n := len(calls); n != 6 {
 		t.Errorf("%d setter calls, want 6: %q", n, calls)

@@ -309,6 +309,29 @@ func (g *gen) topTalkers(c *config.Config) {
 			cm.Max = cm.Min + uint64(g.between(0, 1000))
 		}
 	}
+	switch g.r.IntN(4) {
+	case 1:
+		m.ToS = config.TopToS{Kind: config.TopToSByte, Value: uint8(g.r.IntN(256))}
+	case 2:
+		m.ToS = config.TopToS{Kind: config.TopToSDSCP, Value: uint8(g.r.IntN(64))}
+	case 3:
+		m.ToS = config.TopToS{Kind: config.TopToSPrecedence, Value: uint8(g.r.IntN(8))}
+	}
+	if g.maybe() {
+		m.InputIf = g.name("eth")
+	}
+	if g.maybe() {
+		m.OutputIf = g.name("eth")
+	}
+	if g.maybe() {
+		m.NextHop = netip.PrefixFrom(g.addr(true), g.r.IntN(33)).Masked()
+	}
+	if g.maybe() {
+		m.SrcAS = uint32(g.between(1, 1<<32-1))
+	}
+	if g.maybe() {
+		m.DstAS = uint32(g.between(1, 1<<32-1))
+	}
 }
 
 func (g *gen) hexKey(n int) string {

@@ -352,15 +352,57 @@ func (x *cmd) topTalkersMode() {
 	x.c.End()
 }
 
-var unsupportedMatches = []string{"class-map", "direction", "flow-sampler", "input-interface", "nexthop-address", "output-interface", "tos"}
+var unsupportedMatches = []string{"class-map", "direction", "flow-sampler"}
 
 func (x *cmd) topTalkersMatch(m *config.TopTalkersMatch) {
-	k := x.c.Keyword(append([]string{"byte-range", "destination", "packet-range", "protocol", "source"}, unsupportedMatches...)...)
+	k := x.c.Keyword(append([]string{"byte-range", "destination", "input-interface", "nexthop-address", "output-interface",
+		"packet-range", "protocol", "source", "tos"}, unsupportedMatches...)...)
 	if slices.Contains(unsupportedMatches, k) {
-		x.c.Invalid(x.c.Last(), "flowtap matches protocol, addresses, ports and byte or packet ranges")
+		x.c.Invalid(x.c.Last(), "flowtap matches addresses, AS numbers, ports, protocol, ToS, interfaces, next hop and byte or packet ranges")
 		return
 	}
 	switch k {
+	case "tos":
+		if x.neg {
+			x.c.Skip()
+			m.ToS = config.TopToS{}
+			return
+		}
+		t := config.TopToS{Kind: config.TopToSByte}
+		switch x.c.TryKeyword("dscp", "precedence") {
+		case "dscp":
+			t = config.TopToS{Kind: config.TopToSDSCP, Value: uint8(x.c.Uint(0, 63))}
+		case "precedence":
+			t = config.TopToS{Kind: config.TopToSPrecedence, Value: uint8(x.c.Uint(0, 7))}
+		default:
+			t.Value = uint8(x.c.Uint(0, 255))
+		}
+		x.c.End()
+		if x.c.Err == nil {
+			m.ToS = t
+		}
+	case "input-interface", "output-interface":
+		ifn := &m.InputIf
+		if k == "output-interface" {
+			ifn = &m.OutputIf
+		}
+		if x.neg {
+			x.c.Skip()
+			*ifn = ""
+			return
+		}
+		n := x.c.Name("WORD", config.CheckIfName)
+		x.c.End()
+		if x.c.Err == nil {
+			*ifn = n
+		}
+	case "nexthop-address":
+		if x.neg {
+			x.c.Skip()
+			m.NextHop = netip.Prefix{}
+			return
+		}
+		x.matchAddress(&m.NextHop)
 	case "protocol":
 		if x.neg {
 			x.c.Skip()
@@ -378,11 +420,11 @@ func (x *cmd) topTalkersMatch(m *config.TopTalkersMatch) {
 		m.ProtocolSet = true
 		x.c.End()
 	case "source", "destination":
-		pfx, port := &m.Src, &m.SrcPort
+		pfx, as, port := &m.Src, &m.SrcAS, &m.SrcPort
 		if k == "destination" {
-			pfx, port = &m.Dst, &m.DstPort
+			pfx, as, port = &m.Dst, &m.DstAS, &m.DstPort
 		}
-		x.matchEnd(pfx, port)
+		x.matchEnd(pfx, as, port)
 	case "byte-range":
 		x.matchRange(&m.Bytes)
 	case "packet-range":
@@ -390,35 +432,30 @@ func (x *cmd) topTalkersMatch(m *config.TopTalkersMatch) {
 	}
 }
 
-func (x *cmd) matchEnd(pfx *netip.Prefix, port *config.TopPorts) {
+func (x *cmd) matchEnd(pfx *netip.Prefix, as *uint32, port *config.TopPorts) {
 	k := x.c.Keyword("address", "as", "port")
-	if k == "as" {
-		x.c.Invalid(x.c.Last(), "flowtap does not match on AS numbers")
-		return
-	}
 	if x.neg {
 		x.c.Skip()
-		if k == "address" {
+		switch k {
+		case "address":
 			*pfx = netip.Prefix{}
-		} else {
+		case "as":
+			*as = 0
+		default:
 			*port = config.TopPorts{}
 		}
 		return
 	}
-	if k == "address" {
-		a := x.c.Addr(true)
-		x.c.Keyword("mask")
-		mask := x.c.Addr(true)
+	switch k {
+	case "as":
+		n := uint32(x.c.Uint(1, 1<<32-1))
 		x.c.End()
-		if x.c.Err != nil {
-			return
+		if x.c.Err == nil {
+			*as = n
 		}
-		bits, ok := maskBits(mask)
-		if !ok {
-			x.c.Invalid(x.c.Last(), "not a contiguous mask")
-			return
-		}
-		*pfx = netip.PrefixFrom(a, bits).Masked()
+		return
+	case "address":
+		x.matchAddress(pfx)
 		return
 	}
 	p := *port
@@ -439,6 +476,23 @@ func (x *cmd) matchEnd(pfx *netip.Prefix, port *config.TopPorts) {
 		x.c.Invalid(x.c.Last(), "min above max")
 	}
 	*port = p
+}
+
+// matchAddress reads `A mask M`, the mask dotted and contiguous.
+func (x *cmd) matchAddress(pfx *netip.Prefix) {
+	a := x.c.Addr(true)
+	x.c.Keyword("mask")
+	mask := x.c.Addr(true)
+	x.c.End()
+	if x.c.Err != nil {
+		return
+	}
+	bits, ok := maskBits(mask)
+	if !ok {
+		x.c.Invalid(x.c.Last(), "not a contiguous mask")
+		return
+	}
+	*pfx = netip.PrefixFrom(a, bits).Masked()
 }
 
 func (x *cmd) matchRange(r *config.TopCounts) {

@@ -529,15 +529,35 @@ func renderTopTalkers(r *iosWriter, t config.TopTalkers) {
 			r.line(" match protocol %d", m.Protocol)
 		}
 	}
-	renderMatchEnd(r, "source", m.Src, m.SrcPort)
-	renderMatchEnd(r, "destination", m.Dst, m.DstPort)
+	renderMatchEnd(r, "source", m.Src, m.SrcAS, m.SrcPort)
+	renderMatchEnd(r, "destination", m.Dst, m.DstAS, m.DstPort)
 	renderMatchRange(r, "byte-range", m.Bytes)
 	renderMatchRange(r, "packet-range", m.Packets)
+	switch m.ToS.Kind {
+	case config.TopToSByte:
+		r.line(" match tos %d", m.ToS.Value)
+	case config.TopToSDSCP:
+		r.line(" match tos dscp %d", m.ToS.Value)
+	case config.TopToSPrecedence:
+		r.line(" match tos precedence %d", m.ToS.Value)
+	}
+	if m.InputIf != "" {
+		r.line(" match input-interface %s", m.InputIf)
+	}
+	if m.OutputIf != "" {
+		r.line(" match output-interface %s", m.OutputIf)
+	}
+	if p := m.NextHop; p.IsValid() {
+		r.line(" match nexthop-address %s mask %s", p.Addr(), maskAddr(p.Bits()))
+	}
 }
 
-func renderMatchEnd(r *iosWriter, end string, p netip.Prefix, port config.TopPorts) {
+func renderMatchEnd(r *iosWriter, end string, p netip.Prefix, as uint32, port config.TopPorts) {
 	if p.IsValid() {
 		r.line(" match %s address %s mask %s", end, p.Addr(), maskAddr(p.Bits()))
+	}
+	if as != 0 {
+		r.line(" match %s as %d", end, as)
 	}
 	if !port.Set {
 		return
