@@ -4,7 +4,8 @@
 // The datapath meters and ages each direction on its own; a Pairer sits
 // after the cache, in front of one exporter. A direction that leaves the
 // cache waits (at most Hold, the inactive timeout) for the other one at
-// the same observation point (the tap's link, or the port), then both go
+// the same observation point (the tap's link, or the port) and in the
+// same VLANs (the records' outer and inner VIDs), then both go
 // out as one record: its own counters are the initiator's, Reverse the
 // responder's. Directions of one conversation expire together when it
 // falls idle, ends (FIN or RST from either side ends both with the same
@@ -40,6 +41,11 @@ type key struct {
 	// the same one swapped, so they are keyed by the query, requester
 	// first.
 	query uint16
+	// vlan and inner are the records' 802.1Q VIDs (outer, inner): on a
+	// trunk both directions of a conversation carry its VLAN, and one
+	// 5-tuple in two VLANs is two conversations (address spaces of two
+	// customers, two VRFs), as nProbe and ipt-netflow key them.
+	vlan, inner uint16
 }
 
 // icmpQuery maps an ICMP or ICMPv6 type*256+code to its query's request
@@ -103,7 +109,7 @@ func ObservationPoint(r *flow.Record) uint32 {
 
 func keyOf(r *flow.Record) (key, bool) {
 	s, d := end{r.SrcAddr, r.SrcPort}, end{r.DstAddr, r.DstPort}
-	k := key{obs: ObservationPoint(r), proto: r.Proto}
+	k := key{obs: ObservationPoint(r), proto: r.Proto, vlan: r.VLAN, inner: r.InnerVLAN}
 	if q, req, ok := icmpQuery(r.Proto, r.DstPort); ok {
 		// The requester leads; a reply is the swapped direction.
 		k.query = q

@@ -156,3 +156,40 @@ func TestICMPQueriesPair(t *testing.T) {
 }
 
 func ptr(r flow.Record) *flow.Record { return &r }
+
+// TestVLANsAreConversationsOfTheirOwn: one 5-tuple in two VLANs on a
+// trunk is two conversations, each direction alone; in one VLAN (outer
+// and inner alike) it pairs.
+func TestVLANsAreConversationsOfTheirOwn(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		vlanA, innerA          uint16
+		vlanB, innerB          uint16
+		wantRecords, wantPairs int
+	}{
+		{"one vlan", 10, 0, 10, 0, 1, 1},
+		{"two vlans", 10, 0, 20, 0, 2, 0},
+		{"one outer, two inner", 10, 100, 10, 200, 2, 0},
+		{"untagged and tagged", 0, 0, 10, 0, 2, 0},
+	} {
+		p, out := collect()
+		a := rec("192.0.2.1", "198.51.100.1", 40000, 443, flow.DirIngress, 3, 0, 0, flow.EndIdle)
+		b := rec("198.51.100.1", "192.0.2.1", 443, 40000, flow.DirEgress, 2, time.Millisecond, 0, flow.EndIdle)
+		a.VLAN, a.InnerVLAN, b.VLAN, b.InnerVLAN = tc.vlanA, tc.innerA, tc.vlanB, tc.innerB
+		p.Add(&a, t0)
+		p.Add(&b, t0)
+		p.Flush()
+		pairs := 0
+		for _, r := range *out {
+			if r.Reverse.Packets != 0 {
+				pairs++
+			}
+		}
+		if len(*out) != tc.wantRecords || pairs != tc.wantPairs {
+			t.Errorf("%s: %d records, %d pairs; want %d, %d", tc.name, len(*out), pairs, tc.wantRecords, tc.wantPairs)
+		}
+		if got := Join([]flow.Record{a, b}); len(got) != tc.wantRecords {
+			t.Errorf("%s: Join made %d records, want %d", tc.name, len(got), tc.wantRecords)
+		}
+	}
+}
