@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/netip"
 	"os/exec"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/anon"
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/internal/collector"
 )
 
@@ -82,4 +84,62 @@ func TestAnonymisedExportNfdump(t *testing.T) {
 	}
 	check(run(anon.Scheme{Prefix4: 21}), 21)
 	check(run(anon.Scheme{}), 0)
+}
+
+// TestAnonymisedNextHops: a destination with Crypto-PAn and truncation
+// gets every address pseudonymised, the BGP next hop (bgp-nexthop) as
+// well as the source, destination and IP next hop, as tshark reads them:
+// a router's address identifies a site as much as a host's does, and
+// nfanon rewrites both next hops too.
+func TestAnonymisedNextHops(t *testing.T) {
+	pan, err := anon.NewCryptoPAn(anon.KeyFromConfig("incident-7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheme := anon.Scheme{PAn: pan, Prefix4: 24}
+	start := time.Date(2026, 12, 6, 1, 2, 3, 0, time.UTC)
+	rec := flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr("10.0.0.1"), DstAddr: netip.MustParseAddr("192.0.2.80"), Proto: 17, InputIf: 2},
+		Packets: 1, Bytes: 100, Start: start, End: start,
+		NextHop: netip.MustParseAddr("192.0.2.254"), BGPNextHop: netip.MustParseAddr("198.51.100.1")}
+	conn, addr := listenUDP(t, "udp4", "127.0.0.1:0")
+	e, err := export.NewExporter(export.DestinationConfig{Collector: addr, Anon: scheme,
+		Encoder: export.EncoderConfig{Version: export.V9, BootTime: start.Add(-time.Hour), BGPNextHop: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Export(&rec)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var pkts [][]byte
+	for {
+		p, ok := readPacket(t, conn, 500*time.Millisecond)
+		if !ok {
+			break
+		}
+		pkts = append(pkts, p)
+	}
+	got := collector.TsharkCflow(t, pkts, addr.Port(), "cflow.srcaddr", "cflow.dstaddr", "cflow.nexthop", "cflow.bgpnexthop")
+	want := map[string][]string{}
+	for f, a := range map[string]netip.Addr{"cflow.srcaddr": rec.SrcAddr, "cflow.dstaddr": rec.DstAddr,
+		"cflow.nexthop": rec.NextHop, "cflow.bgpnexthop": rec.BGPNextHop} {
+		want[f] = []string{scheme.Addr(a).String()}
+		if scheme.Addr(a) == a {
+			t.Fatalf("test setup: %s maps to itself", a)
+		}
+	}
+	var rows []map[string][]string
+	for _, p := range got {
+		if len(p["cflow.srcaddr"]) > 0 {
+			rows = append(rows, p)
+		}
+	}
+	if len(rows) != 1 {
+		t.Fatalf("tshark read %d data packets: %v", len(rows), got)
+	}
+	for f, w := range want {
+		if !reflect.DeepEqual(rows[0][f], w) {
+			t.Errorf("%s: %q, want %q", f, rows[0][f], w)
+		}
+	}
 }

@@ -384,11 +384,14 @@ func (e *Exporter) exportOne(rec *flow.Record) {
 	e.count(e.enc.Add(rec), rec, 1)
 }
 
-// anonymize rewrites the addresses of a copy about to be encoded.
+// anonymize rewrites the addresses of a copy about to be encoded: every
+// one a record carries, the BGP next hop (bgp-nexthop) too, which names
+// the site behind it as the IP next hop does.
 func (e *Exporter) anonymize(r *flow.Record) {
 	r.SrcAddr = e.cfg.Anon.Addr(r.SrcAddr)
 	r.DstAddr = e.cfg.Anon.Addr(r.DstAddr)
 	r.NextHop = e.cfg.Anon.Addr(r.NextHop)
+	r.BGPNextHop = e.cfg.Anon.Addr(r.BGPNextHop)
 }
 
 // ExportAggregate encodes an aggregation-cache entry.
