@@ -53,7 +53,16 @@ func (x *cmd) tapMode() {
 			return
 		}
 		port := x.c.Name("WORD", config.CheckIfName)
+		at := x.c.Last()
 		x.c.End()
+		if ti, was, ok := x.cfg.FibreOf(port); x.c.Err == nil && ok && (ti != i || was != side) {
+			// Named here, before the line takes effect: once both sides
+			// name the port, the validator cannot tell which one the
+			// line gave it, and would name the side the line asked for
+			// (`fibre a PORT` while PORT is fibre b, as in a swap).
+			x.c.RefuseAt(at, "%s is already fibre %s of tap %s", port, was, x.cfg.Taps[ti].Name)
+			return
+		}
 		if x.c.Err == nil {
 			*f = port
 			x.touch(path + ".fibre-" + side)

@@ -45,6 +45,9 @@ func TestTapLines(t *testing.T) {
 		want  string
 	}{
 		{[]string{"flowtap tap t2", " fibre a eth1"}, "eth1 is already fibre a of tap uplink"},
+		// The side the port has, not the one the line gives it.
+		{[]string{"flowtap tap uplink", " fibre a eth2"}, "eth2 is already fibre b of tap uplink"},
+		{[]string{"flowtap tap backup", " fibre a eth2"}, "eth2 is already fibre b of tap uplink"},
 		{[]string{"flowtap tap t2", " ifindex 900"}, "ifindex 900 is already tap backup's"},
 		{[]string{"ip flow-export destination 192.0.2.11 2055 version 9 biflow"}, "biflows are IPFIX (RFC 5103), not version 9"},
 		{[]string{"interface uplink"}, "uplink is a port; the link needs a name of its own"},

@@ -94,6 +94,12 @@ func (c *Cursor) Refuse(format string, args ...any) {
 	c.fail(config.ErrRefused, 0, fmt.Sprintf(format, args...), nil, nil)
 }
 
+// RefuseAt refuses the whole command for a reason that names the word at
+// index at (a port another statement has already).
+func (c *Cursor) RefuseAt(at int, format string, args ...any) {
+	c.fail(config.ErrRefused, at, fmt.Sprintf(format, args...), nil, nil)
+}
+
 // Need reports whether a word is there, failing as incomplete otherwise.
 func (c *Cursor) Need(alts ...string) bool {
 	if c.Err != nil {
