@@ -173,13 +173,20 @@ func FlowExporterStatistics(w io.Writer, v FNFView) {
 			fmt.Fprintf(w, "    %-27s%-22d(%d records)\n", "Dropped:", s.Dropped, s.DroppedRecords)
 		}
 		fmt.Fprintf(w, "  Client send statistics:\n")
-		for _, m := range e.Users {
-			fmt.Fprintf(w, "    Client: Flow Monitor %s\n", m)
-			fmt.Fprintf(w, "      %-23s%d\n", "Records added:", s.Records+s.LostRecords)
-			fmt.Fprintf(w, "        %-21s%d\n", "- sent:", s.Records)
-			if s.LostRecords != 0 {
-				fmt.Fprintf(w, "        %-21s%d\n", "- failed to send:", s.LostRecords)
-			}
+		if len(e.Users) == 0 {
+			continue
+		}
+		// The monitors are flowtap's one cache: their records are counted
+		// together, as one client.
+		if len(e.Users) == 1 {
+			fmt.Fprintf(w, "    Client: Flow Monitor %s\n", e.Users[0])
+		} else {
+			fmt.Fprintf(w, "    Client: Flow Monitors %s (one cache)\n", strings.Join(e.Users, ", "))
+		}
+		fmt.Fprintf(w, "      %-23s%d\n", "Records added:", s.Records+s.LostRecords)
+		fmt.Fprintf(w, "        %-21s%d\n", "- sent:", s.Records)
+		if s.LostRecords != 0 {
+			fmt.Fprintf(w, "        %-21s%d\n", "- failed to send:", s.LostRecords)
 		}
 	}
 }
