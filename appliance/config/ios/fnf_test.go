@@ -174,6 +174,20 @@ func TestFNFNoForms(t *testing.T) {
 			t.Errorf("%s / %s: running-config does not read back: %v", tc.block, tc.no, err)
 		}
 	}
+	// A record no monitor binds may lose a key field; a bound one may
+	// not, as its key would no longer be a mask.
+	s0 := NewSession(base, "console")
+	for _, l := range []string{"flow record SPARE", "match ipv4 tos", "match ipv4 protocol", "no match ipv4 tos", "exit", "flow record V4"} {
+		if err := s0.Exec(l); err != nil {
+			t.Errorf("%s: %v", l, err)
+		}
+	}
+	if err := s0.Exec("no match ipv4 tos"); err == nil || !strings.Contains(err.Error(), "keeps exactly that") {
+		t.Errorf("no match ipv4 tos in the bound record V4: %v, want refused (no mask keeps the rest)", err)
+	}
+	if out := Render(s0.Config()); !strings.Contains(out, "flow record SPARE\n match ipv4 protocol\n!") || !strings.Contains(out, "flow record V4\n description key and counters\n match ipv4 tos\n") {
+		t.Errorf("no match: %s", out)
+	}
 	// Whole blocks: a monitor in use, or a record or exporter a monitor
 	// names, is refused until its users let go; then it goes.
 	s := NewSession(base, "console")
