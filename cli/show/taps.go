@@ -136,7 +136,9 @@ func IPCacheBiflow(w io.Writer, v BiflowView) {
 		if r.Biflow == flow.BiflowArbitrary {
 			mark = "~"
 		}
-		fmt.Fprintf(w, "%-14s%-16s%04X%s %-16s%04X  %02X %7d  %7d %8d   %8d\n", cut(v.Link(r), 13), addr(r.SrcAddr), r.SrcPort, mark,
+		// An address wider than its column (IPv6) pushes the row on
+		// but keeps a space after it, so it never runs into the port.
+		fmt.Fprintf(w, "%-14s%-15s %04X%s %-15s %04X  %02X %7d  %7d %8d   %8d\n", cut(v.Link(r), 13), addr(r.SrcAddr), r.SrcPort, mark,
 			addr(r.DstAddr), r.DstPort, r.Proto, r.Packets, r.Reverse.Packets, r.Bytes, r.Reverse.Bytes)
 		n++
 	}

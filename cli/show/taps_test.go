@@ -2,7 +2,9 @@ package show
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +56,29 @@ func TestIPCacheBiflowScreen(t *testing.T) {
 		Link: func(*flow.Record) string { return "uplink" },
 	})
 	golden(t, "show-ip-cache-biflow", b.Bytes())
+}
+
+// TestIPCacheBiflowLongAddresses: an IPv6 address wider than its column
+// pushes the row on, but every field stays a word of its own (it ran
+// into the port before: "ff02::1:ffc3:e2028700").
+func TestIPCacheBiflowLongAddresses(t *testing.T) {
+	recs := []flow.Record{
+		{Key: flow.Key{SrcAddr: netip.MustParseAddr("::"), DstAddr: netip.MustParseAddr("ff02::1:ffc3:e202"), DstPort: 0x8700, Proto: 58}, Packets: 1, Bytes: 72},
+		{Key: flow.Key{SrcAddr: netip.MustParseAddr("fe80::d0e2:a8ff:fec3:e202"), DstAddr: netip.MustParseAddr("ff02::2"), DstPort: 0x8500, Proto: 58}, Packets: 2, Bytes: 112},
+		{Key: flow.Key{SrcAddr: netip.MustParseAddr("2001:db8:1234:5678::10"), DstAddr: netip.MustParseAddr("2001:db8:1234:5678::20"), SrcPort: 40000, DstPort: 443, Proto: 6},
+			Packets: 5, Bytes: 500, Reverse: flow.Reverse{Packets: 4, Bytes: 400}},
+	}
+	var b bytes.Buffer
+	IPCacheBiflow(&b, BiflowView{Flows: recs, Link: func(*flow.Record) string { return "uplink" }})
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	for i, r := range recs {
+		f := strings.Fields(lines[i+1])
+		want := []string{"uplink", r.SrcAddr.String(), fmt.Sprintf("%04X", r.SrcPort), r.DstAddr.String(), fmt.Sprintf("%04X", r.DstPort)}
+		if len(f) != 10 || strings.Join(f[:5], " ") != strings.Join(want, " ") {
+			t.Errorf("row %d %q: fields %q, want 10 starting %q", i, lines[i+1], f, want)
+		}
+	}
+	golden(t, "show-ip-cache-biflow-ipv6", b.Bytes())
 }
 
 func TestIPv6FlowCacheScreen(t *testing.T) {
