@@ -71,11 +71,17 @@ interface %s
 	}{
 		{[]string{}, false, 5, func(collector.Tuple, collector.Counts) bool { return true }},
 		{[]string{"match protocol udp", "match destination address 141.142.220.0 mask 255.255.255.0"}, true, 10,
-			func(k collector.Tuple, _ collector.Counts) bool { return k.Proto == 17 && pfx("141.142.220.0/24").Contains(k.Dst) }},
+			func(k collector.Tuple, _ collector.Counts) bool {
+				return k.Proto == 17 && pfx("141.142.220.0/24").Contains(k.Dst)
+			}},
 		{[]string{"match source address 141.142.220.118 mask 255.255.255.255", "match destination port 53"}, false, 200,
-			func(k collector.Tuple, _ collector.Counts) bool { return k.Src == netip.MustParseAddr("141.142.220.118") && k.DstPort == 53 }},
+			func(k collector.Tuple, _ collector.Counts) bool {
+				return k.Src == netip.MustParseAddr("141.142.220.118") && k.DstPort == 53
+			}},
 		{[]string{"match source port min 40000", "match byte-range 100 1000"}, false, 8,
-			func(k collector.Tuple, c collector.Counts) bool { return k.SrcPort >= 40000 && c.Bytes >= 100 && c.Bytes <= 1000 }},
+			func(k collector.Tuple, c collector.Counts) bool {
+				return k.SrcPort >= 40000 && c.Bytes >= 100 && c.Bytes <= 1000
+			}},
 		{[]string{"match destination port max 1023", "match packet-range min 4"}, true, 3,
 			func(k collector.Tuple, c collector.Counts) bool { return k.DstPort <= 1023 && c.Packets >= 4 }},
 		{[]string{"match protocol tcp", "match tos 0", "match input-interface " + v.Mon}, false, 6,
