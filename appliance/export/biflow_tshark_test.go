@@ -101,6 +101,29 @@ func TestTsharkDecodesQinQ(t *testing.T) {
 	}
 }
 
+// TestTsharkDecodesTapVLANs: with a tap's directions, an ingress
+// fibre's record carries its tags as vlanId and dot1qCustomerVlanId, an
+// egress fibre's as postVlanId and postDot1qCustomerVlanId (RFC 7012:
+// the egress interface's), the other pair 0.
+func TestTsharkDecodesTapVLANs(t *testing.T) {
+	start := time.Date(2026, 12, 6, 1, 2, 3, 0, time.UTC)
+	in := flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr("10.0.0.1"), DstAddr: netip.MustParseAddr("192.0.2.80"), Proto: 17, InputIf: 2},
+		Packets: 1, Bytes: 100, Start: start, End: start, VLAN: 100, InnerVLAN: 200, Direction: flow.DirIngress}
+	out := in
+	out.SrcAddr, out.VLAN, out.InnerVLAN, out.Direction = netip.MustParseAddr("10.0.0.2"), 101, 201, flow.DirEgress
+	for _, v := range []export.Version{export.V9, export.IPFIX} {
+		pkts := encodeAll(t, export.EncoderConfig{Version: v, BootTime: start.Add(-time.Hour), Capture: export.CaptureVLAN, Direction: true}, []flow.Record{in, out}, nil)
+		got := collector.TsharkCflow(t, pkts, cflowPort, "cflow.vlanid", "cflow.dot1q_customer_vlan_id", "cflow.post_vlanid", "cflow.post_dot1q_customer_vlan_id")
+		want := []map[string][]string{{
+			"cflow.vlanid": {"100", "0"}, "cflow.dot1q_customer_vlan_id": {"200", "0"},
+			"cflow.post_vlanid": {"0", "101"}, "cflow.post_dot1q_customer_vlan_id": {"0", "201"},
+		}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: %v, want %v", v, got, want)
+		}
+	}
+}
+
 // TestTsharkDecodesIPv6Capture: an IPv6 flow's ip flow-capture fields
 // and labels in v9 and IPFIX as tshark reads them: the fragment header's
 // 32-bit identification (IPFIX; v9's IPV4_IDENT keeps its low 16 bits),

@@ -98,7 +98,7 @@ type Capture uint8
 const (
 	CaptureTTL            Capture = 1 << iota // MIN_TTL 52, MAX_TTL 53
 	CaptureMAC                                // IN_SRC_MAC 56, IN_DST_MAC 80
-	CaptureVLAN                               // SRC_VLAN 58 and dot1qCustomerVlanId 245 (v9 and IPFIX)
+	CaptureVLAN                               // SRC_VLAN 58 and dot1qCustomerVlanId 245 (v9 and IPFIX); with Direction also 59 and 255, for egress records
 	CaptureIPID                               // IPV4_IDENT 54 (IPFIX fragmentIdentification)
 	CapturePacketLength                       // MIN_PKT_LNGTH 25, MAX_PKT_LNGTH 26
 	CaptureICMP                               // ICMP_TYPE 32 / icmpTypeCodeIPv6 139 from the first packet

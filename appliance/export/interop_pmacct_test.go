@@ -420,15 +420,16 @@ func TestNfacctdReadsAggregates(t *testing.T) {
 	}
 }
 
-// TestNfacctdReadsCaptureFields: `ip flow-capture` MACs, three MPLS label
-// positions and a tap's flowDirection in v9 and IPFIX, as nfacctd reads
-// them (its VLAN is not compared: see the README's interop section).
+// TestNfacctdReadsCaptureFields: `ip flow-capture` MACs, VLAN, three MPLS
+// label positions and a tap's flowDirection in v9 and IPFIX, as nfacctd
+// reads them. nfacctd takes an egress record's VLAN from postVlanId
+// (59): a tap's egress fibre's tag goes there.
 func TestNfacctdReadsCaptureFields(t *testing.T) {
 	for _, v := range []export.Version{export.V9, export.IPFIX} {
 		t.Run(v.String(), func(t *testing.T) {
 			t.Parallel()
 			n := collector.StartNfacctd(t, "debug: true", "aggregate[flows]: "+strings.Join(append(collector.NfacctdFields,
-				"src_mac", "dst_mac", "mpls_label_top", "mpls_label_bottom", "mpls_stack_depth", "sampling_direction"), ", "))
+				"src_mac", "dst_mac", "vlan", "mpls_label_top", "mpls_label_bottom", "mpls_stack_depth", "sampling_direction"), ", "))
 			cfg := export.DestinationConfig{Collector: n.Addr, Encoder: export.EncoderConfig{Version: v, ObservationDomain: 3,
 				BootTime: boot, Clock: newFakeClock(now), Capture: export.CaptureAll, MPLSLabels: 3, Direction: true}}
 			e, err := export.NewExporter(cfg)
@@ -439,6 +440,7 @@ func TestNfacctdReadsCaptureFields(t *testing.T) {
 			for i := range recs {
 				recs[i].SrcMAC = [6]byte{2, 0, 0, 0, 0, byte(i + 1)}
 				recs[i].DstMAC = [6]byte{2, 0, 0, 0, 1, byte(i + 1)}
+				recs[i].VLAN, recs[i].InnerVLAN = uint16(100+i), uint16(200+i)
 				recs[i].Captured.Fields = flow.CapMPLS
 				recs[i].Captured.Labels = [3]uint32{(1000+uint32(i))<<12 | 64, 2000<<12 | 64, (3000+uint32(i))<<12 | 0x100 | 64}
 				recs[i].Captured.Depth = 3
@@ -458,9 +460,9 @@ func TestNfacctdReadsCaptureFields(t *testing.T) {
 			}
 			for i, r := range recs {
 				row := bySrc[r.SrcAddr.String()]
-				got := fmt.Sprintln(row.Str("mac_src"), row.Str("mac_dst"), row.Uint("mpls_label_top"), row.Uint("mpls_label_bottom"),
+				got := fmt.Sprintln(row.Str("mac_src"), row.Str("mac_dst"), row.Uint("vlan"), row.Uint("mpls_label_top"), row.Uint("mpls_label_bottom"),
 					row.Uint("mpls_stack_depth"), row.Str("sampling_direction"))
-				want := fmt.Sprintln(net.HardwareAddr(r.SrcMAC[:]), net.HardwareAddr(r.DstMAC[:]), 1000+i, 3000+i, 3, []string{"i", "e"}[i%2])
+				want := fmt.Sprintln(net.HardwareAddr(r.SrcMAC[:]), net.HardwareAddr(r.DstMAC[:]), r.VLAN, 1000+i, 3000+i, 3, []string{"i", "e"}[i%2])
 				if got != want {
 					t.Errorf("%s: nfacctd reads %swant %s", r.SrcAddr, got, want)
 				}

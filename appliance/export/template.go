@@ -60,6 +60,8 @@ const (
 	eLabel2
 	eLabel3
 	eIPVersion // ipVersion of an aggregate whose scheme keeps no address
+	ePostVLAN  // an egress fibre's tags: postVlanId, postDot1qCustomerVlanId
+	ePostInnerVLAN
 )
 
 // IE numbers (v9 field types; IPFIX uses the same numbers for these).
@@ -126,6 +128,8 @@ const (
 	ieLabel1           = 70 // mplsTopLabelStackSection; 71, 72 the next positions
 	ieApplicationName  = 96
 	ieIPVersion        = 60 // v9 IP_PROTOCOL_VERSION, IPFIX ipVersion
+	iePostVLAN         = 59 // v9 DST_VLAN, IPFIX postVlanId
+	iePostCustomerVLAN = 255
 )
 
 type field struct {
@@ -294,6 +298,17 @@ func (l *fieldList) capture(cfg *EncoderConfig) {
 		// follow IANA's IPFIX numbers past RFC 3954's list.
 		l.add(eVLAN, ieVLAN, 2)
 		l.add(eInnerVLAN, ieCustomerVLAN, 2)
+		if cfg.Direction || cfg.Biflow {
+			// A tap's egress fibre sees the frames leaving the link's
+			// interface: their tags are the egress interface's, which
+			// RFC 7012 gives postVlanId and postDot1qCustomerVlanId
+			// (vlanId is the ingress interface's), and where collectors
+			// look for them on an egress record (nfacctd reads the VLAN
+			// of a flowDirection egress record from 59 only). Each
+			// record fills the pair of its direction, the other 0.
+			l.add(ePostVLAN, iePostVLAN, 2)
+			l.add(ePostInnerVLAN, iePostCustomerVLAN, 2)
+		}
 	}
 	if cfg.Capture&CapturePacketLength != 0 {
 		// unsigned64 in IPFIX, sent reduced-size (RFC 7011 6.2): an IP

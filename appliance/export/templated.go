@@ -475,10 +475,20 @@ func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) 
 			copy(d, r.SrcMAC[:])
 		case eDstMAC:
 			copy(d, r.DstMAC[:])
-		case eVLAN:
-			putUint(d, uint64(r.VLAN))
-		case eInnerVLAN:
-			putUint(d, uint64(r.InnerVLAN))
+		case eVLAN, eInnerVLAN, ePostVLAN, ePostInnerVLAN:
+			// Only templates with the post pair (a direction) tell an
+			// egress record's tags apart.
+			post := f.e == ePostVLAN || f.e == ePostInnerVLAN
+			egress := r.Direction == flow.DirEgress && (cfg.Direction || cfg.Biflow)
+			var v uint16
+			switch {
+			case post != egress:
+			case f.e == eVLAN || f.e == ePostVLAN:
+				v = r.VLAN
+			default:
+				v = r.InnerVLAN
+			}
+			putUint(d, uint64(v))
 		case eIPVersion:
 			d[0] = 4 // aggregation caches take IPv4 only
 		case eAppID:
