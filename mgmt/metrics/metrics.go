@@ -156,6 +156,7 @@ var (
 	dpCreateFailP  = desc("datapath_flow_create_failed_packets_total", "Packets of flows that could not be created.")
 	dpEventDrops   = desc("datapath_event_drops_total", "Datapath events lost on a full ring.")
 	dpCaptureFull  = desc("datapath_capture_not_stored_total", "Metered packets whose ip flow-capture entry could not be stored: the capture map was full.")
+	dpPending      = desc("datapath_batch_pending_packets", "Metered packets buffered on their CPU (caches metered in batches), not yet counted into a flow or refused; the next harvest applies them.")
 	dpSizes        = desc("datapath_packet_size_packets_total", "Packets by IOS packet-size bucket (show ip cache flow's distribution).", "size")
 
 	cacheActive   = desc("cache_active_flows", "Flows in the cache.")
@@ -243,6 +244,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(dpCreateFailP, dp.CreateFailPackets)
 		counter(dpEventDrops, dp.EventDrops)
 		counter(dpCaptureFull, dp.CaptureFull)
+		gauge(dpPending, float64(dp.BatchPending))
 		for i, n := range dp.SizeHistogram {
 			if i < len(s.SizeLabels) {
 				counter(dpSizes, n, s.SizeLabels[i])

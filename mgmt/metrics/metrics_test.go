@@ -26,7 +26,7 @@ import (
 
 func snapshot() Snapshot {
 	dp := &datapath.Stats{Frames: 1000, FrameBytes: 640000, IPv4: 990, IPv6: 5, SampledOut: 7, OverloadSampledOut: 6, MeteredPackets: 983, MeteredBytes: 630000,
-		FlowsCreated: 40, CreateFailFull: 2, CreateFailContention: 1, CreateFailPackets: 3, CaptureFull: 4}
+		FlowsCreated: 40, CreateFailFull: 2, CreateFailContention: 1, CreateFailPackets: 3, CaptureFull: 4, BatchPending: 9}
 	dp.Unparsed[1] = 5 // non-ip
 	dp.SizeHistogram[1] = 600
 	dp.SizeHistogram[18] = 383
@@ -125,6 +125,7 @@ func TestScrapeParses(t *testing.T) {
 		{"flowtap_datapath_unparsed_frames_total", map[string]string{"reason": "non-ip"}, 5},
 		{"flowtap_datapath_flow_create_failures_total", map[string]string{"cause": "cache-full"}, 2},
 		{"flowtap_datapath_capture_not_stored_total", nil, 4},
+		{"flowtap_datapath_batch_pending_packets", nil, 9},
 		{"flowtap_datapath_packet_size_packets_total", map[string]string{"size": "1024"}, 383},
 		{"flowtap_cache_active_flows", nil, 12},
 		{"flowtap_cache_flows_expired_total", map[string]string{"reason": "end-of-flow"}, 10},
