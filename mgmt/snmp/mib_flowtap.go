@@ -2,6 +2,7 @@ package snmp
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/export"
@@ -165,6 +166,14 @@ func datapathScalars(p DatapathProvider) []Scalar {
 			return s.Overload.Entered
 		}),
 		c(21, "flowtapDpCaptureFull", func(s *DatapathStats) uint64 { return s.CaptureFull }),
+		// Packets buffered on their CPU now: a gauge.
+		{OID: oidDatapath.Append(22), Name: "flowtapDpBatchPending", Get: func() (Value, error) {
+			s, err := p.DatapathStats()
+			if err != nil {
+				return Gauge32(0), err
+			}
+			return Gauge32(uint32(min(s.BatchPending, math.MaxUint32))), nil
+		}},
 	}
 }
 

@@ -44,6 +44,7 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		Frames: 42400117, FrameBytes: 2713607488, IPv4: 42400000, MeteredPackets: 42400000, MeteredBytes: 1950400000,
 		FlowsCreated: 249856, CreateFailPackets: 42150144, CreateFailBytes: 1938906624, CreateFailFull: 42150000,
 		CreateFailContention: 144, FullEvents: 6, SampledOut: 870, OverloadSampledOut: 800, CaptureFull: 37,
+		BatchPending: 9,
 		Overload: &dpstats.Overload{Configured: true, Active: true, Rate: 16, Entered: 3, Time: 125 * time.Second},
 		Unparsed: []DatapathReason{{Name: "non-ip", Count: 100}, {Name: "truncated-l2", Count: 0}},
 	}}
@@ -74,9 +75,10 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		`.1.3.6.1.4.1.32473.1.3.20.1.3.1 = Counter64: 100`,
 		`.1.3.6.1.4.1.32473.1.3.20.1.3.2 = Counter64: 0`,
 		`.1.3.6.1.4.1.32473.1.3.21.0 = Counter64: 37`,
+		`.1.3.6.1.4.1.32473.1.3.22.0 = Gauge32: 9`,
 	)
-	if n := len(lines(out)); n != 24 {
-		t.Errorf("flowtapDatapath: %d lines, want 24:\n%s", n, out)
+	if n := len(lines(out)); n != 25 {
+		t.Errorf("flowtapDatapath: %d lines, want 25:\n%s", n, out)
 	}
 	out = walk(t, "snmpwalk", "-v2c", "-c", roCommunity, v4, "1.3.6.1.4.1.32473.1.4")
 	wantLines(t, out,
