@@ -45,8 +45,8 @@ func TestNetSNMPWalkFlowtapMIB(t *testing.T) {
 		FlowsCreated: 249856, CreateFailPackets: 42150144, CreateFailBytes: 1938906624, CreateFailFull: 42150000,
 		CreateFailContention: 144, FullEvents: 6, SampledOut: 870, OverloadSampledOut: 800, CaptureFull: 37,
 		BatchPending: 9,
-		Overload: &dpstats.Overload{Configured: true, Active: true, Rate: 16, Entered: 3, Time: 125 * time.Second},
-		Unparsed: []DatapathReason{{Name: "non-ip", Count: 100}, {Name: "truncated-l2", Count: 0}},
+		Overload:     &dpstats.Overload{Configured: true, Active: true, Rate: 16, Entered: 3, Time: 125 * time.Second},
+		Unparsed:     []DatapathReason{{Name: "non-ip", Count: 100}, {Name: "truncated-l2", Count: 0}},
 	}}
 	_, v4, _ := startAgent(t, cfg)
 	out := walk(t, "snmpwalk", "-v2c", "-c", roCommunity, v4, "1.3.6.1.4.1.32473.1.3")
