@@ -401,7 +401,7 @@ func topTalkers(c config.Config, t config.TopTalkers) flowcache.TopTalkersConfig
 			SrcPort: flowcache.PortMatch(m.SrcPort), DstPort: flowcache.PortMatch(m.DstPort),
 			Bytes: flowcache.CountMatch(m.Bytes), Packets: flowcache.CountMatch(m.Packets),
 			ToS:     flowcache.ToSMatch{Mask: tosMask, Value: tosValue},
-			InputIf: matchIfIndex(c, m.InputIf), OutputIf: matchIfIndex(c, m.OutputIf), NextHop: m.NextHop,
+			InputIf: MatchIfIndex(c, m.InputIf), OutputIf: MatchIfIndex(c, m.OutputIf), NextHop: m.NextHop,
 			SrcAS: m.SrcAS, DstAS: m.DstAS}}
 }
 
@@ -410,10 +410,10 @@ func topTalkers(c config.Config, t config.TopTalkers) flowcache.TopTalkersConfig
 // criterion matches nothing (0 would match everything).
 const NoSuchIfIndex = ^uint32(0)
 
-// matchIfIndex is the ifIndex records carry for interface name: the
+// MatchIfIndex is the ifIndex records carry for interface name: the
 // kernel's, or a subinterface's without a kernel device (as the
-// subinterface annotator numbers it).
-func matchIfIndex(c config.Config, name string) uint32 {
+// subinterface annotator numbers it); NoSuchIfIndex when neither.
+func MatchIfIndex(c config.Config, name string) uint32 {
 	if name == "" {
 		return 0
 	}

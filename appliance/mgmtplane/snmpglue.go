@@ -418,16 +418,50 @@ func (s setter) SetTopFlowsSortBy(v snmp.SortBy) error {
 func (s setter) SetTopFlowsMatch(mt flowcache.Match) error {
 	return s.edit(func(c *config.Config) error {
 		c.TopTalkers.Configured = true
-		// The MIB's writable criteria; the ones it cannot set here (ToS,
-		// interfaces, next hop, AS) stay as the CLI configured them.
 		old := c.TopTalkers.Match
 		c.TopTalkers.Match = config.TopTalkersMatch{ProtocolSet: mt.ProtocolSet, Protocol: mt.Protocol, Src: mt.Src, Dst: mt.Dst,
 			SrcPort: config.TopPorts(mt.SrcPort), DstPort: config.TopPorts(mt.DstPort),
 			Bytes: config.TopCounts(mt.Bytes), Packets: config.TopCounts(mt.Packets),
-			ToS: old.ToS, InputIf: old.InputIf, OutputIf: old.OutputIf, NextHop: old.NextHop, SrcAS: old.SrcAS, DstAS: old.DstAS}
+			ToS: matchToS(old.ToS, mt.ToS), InputIf: matchIfName(*c, old.InputIf, mt.InputIf),
+			OutputIf: matchIfName(*c, old.OutputIf, mt.OutputIf), NextHop: mt.NextHop, SrcAS: mt.SrcAS, DstAS: mt.DstAS}
 		return nil
 	})
 }
+
+// matchToS is the configuration's form of a ToS criterion SNMP set: the
+// CLI's `dscp`/`precedence` form while it compares the same bits, else
+// the whole byte (all cnfTopFlowsMatchTOSByte can say).
+func matchToS(old config.TopToS, m flowcache.ToSMatch) config.TopToS {
+	if mask, v := old.MaskValue(); mask == m.Mask && v == m.Value {
+		return old
+	}
+	if m.Mask == 0 {
+		return config.TopToS{}
+	}
+	return config.TopToS{Kind: config.TopToSByte, Value: m.Value}
+}
+
+// matchIfName names the interface of an ifIndex SNMP set: the name the
+// configuration has while it still resolves to that index (an absent
+// interface's name stays as typed), else the kernel's name.
+func matchIfName(c config.Config, old string, index uint32) string {
+	if index == 0 {
+		return ""
+	}
+	if old != "" && daemon.MatchIfIndex(c, old) == index {
+		return old
+	}
+	if l, err := net.InterfaceByIndex(int(index)); err == nil {
+		return l.Name
+	}
+	for _, it := range c.Interfaces {
+		if c.SubifIfIndex(it.Name) == index {
+			return it.Name
+		}
+	}
+	return fmt.Sprintf("ifindex%d", index)
+}
+
 func (s setter) SetInterfaceFlow(ifIndex uint32, ingress, egress bool) error {
 	l, err := net.InterfaceByIndex(int(ifIndex))
 	if err != nil {

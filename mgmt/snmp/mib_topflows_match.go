@@ -10,8 +10,8 @@ import (
 // `ip flow-top-talkers`. Each Set rewrites the whole match through
 // Setter.SetTopFlowsMatch, so it is the same change as the CLI line, and
 // its undo puts the old match back. Criteria flowtap's top talkers cannot
-// match on (next hop, AS, interfaces, ToS, sampler, class, direction)
-// read as "disabled" and accept only that value.
+// match on (sampler, class, direction) read as "disabled" and accept only
+// that value.
 
 // matchWrite builds a match object's Write: check validates v alone,
 // apply changes a copy of the current match (or refuses it, e.g. a mask
@@ -244,18 +244,15 @@ func (m *netflowMIB) matchScalars() []Scalar {
 		}
 		return s
 	}
-	out = append(out,
-		unsupported(15, "cnfTopFlowsMatchNhAddressType", Integer(inetUnknown)),
-		unsupported(16, "cnfTopFlowsMatchNhAddress", OctetString([]byte{})),
-		unsupported(17, "cnfTopFlowsMatchNhAddressMask", Unsigned32(0)))
+	out = append(out, m.prefixObjects(15, "Nh", func(mt *flowcache.Match) *netip.Prefix { return &mt.NextHop })...)
 	out = append(out, m.portObjects(18, "Src", func(mt *flowcache.Match) *flowcache.PortMatch { return &mt.SrcPort })...)
 	out = append(out, m.portObjects(20, "Dst", func(mt *flowcache.Match) *flowcache.PortMatch { return &mt.DstPort })...)
 	out = append(out,
-		unsupported(22, "cnfTopFlowsMatchSrcAS", Integer(-1)),
-		unsupported(23, "cnfTopFlowsMatchDstAS", Integer(-1)),
-		unsupported(24, "cnfTopFlowsMatchInputIf", Integer(0)),
-		unsupported(25, "cnfTopFlowsMatchOutputIf", Integer(0)),
-		unsupported(26, "cnfTopFlowsMatchTOSByte", Integer(-1)))
+		m.asObject(22, "cnfTopFlowsMatchSrcAS", func(mt *flowcache.Match) *uint32 { return &mt.SrcAS }),
+		m.asObject(23, "cnfTopFlowsMatchDstAS", func(mt *flowcache.Match) *uint32 { return &mt.DstAS }),
+		m.ifObject(24, "cnfTopFlowsMatchInputIf", func(mt *flowcache.Match) *uint32 { return &mt.InputIf }),
+		m.ifObject(25, "cnfTopFlowsMatchOutputIf", func(mt *flowcache.Match) *uint32 { return &mt.OutputIf }),
+		m.tosObject(26))
 	out = append(out, Scalar{OID: tf.Append(27), Name: "cnfTopFlowsMatchProtocol",
 		Write: m.matchWrite("cnfTopFlowsMatchProtocol", KindInteger,
 			func(v Value) error {
@@ -311,4 +308,91 @@ func (m *netflowMIB) matchScalars() []Scalar {
 			return Integer(2), nil // generate
 		}})
 	return out
+}
+
+// asObject is cnfTopFlowsMatchSrcAS or DstAS: -1 is no criterion.
+func (m *netflowMIB) asObject(id uint32, name string, get func(*flowcache.Match) *uint32) Scalar {
+	w := m.matchWrite(name, KindInteger,
+		func(v Value) error {
+			if v.Int < -1 || v.Int == 0 {
+				return Errorf(WrongValue, "%s: %d; want an AS number or -1 (disabled)", name, v.Int)
+			}
+			return nil
+		},
+		func(mt *flowcache.Match, v Value) error {
+			*get(mt) = uint32(max(v.Int, 0))
+			return nil
+		})
+	return Scalar{OID: oidNetflow.Append(7, id), Name: name, Write: w, Get: func() (Value, error) {
+		t, err := m.p.TopFlows()
+		if err != nil {
+			return Value{}, err
+		}
+		as := *get(&t.Match)
+		if as == 0 {
+			return Integer(-1), nil
+		}
+		// An AS past Integer32 (4-byte AS above 2^31) reads as the
+		// criterion's bits; the MIB has no wider type.
+		return Integer(int32(as)), nil
+	}}
+}
+
+// ifObject is cnfTopFlowsMatchInputIf or OutputIf: an ifIndex, 0 for no
+// criterion. An interface the CLI named that does not exist reads 0 too
+// (it matches no flow; the MIB has no value for that).
+func (m *netflowMIB) ifObject(id uint32, name string, get func(*flowcache.Match) *uint32) Scalar {
+	w := m.matchWrite(name, KindInteger,
+		func(v Value) error {
+			if v.Int < 0 {
+				return Errorf(WrongValue, "%s: %d; want an ifIndex or 0 (disabled)", name, v.Int)
+			}
+			return nil
+		},
+		func(mt *flowcache.Match, v Value) error {
+			*get(mt) = uint32(v.Int)
+			return nil
+		})
+	return Scalar{OID: oidNetflow.Append(7, id), Name: name, Write: w, Get: func() (Value, error) {
+		t, err := m.p.TopFlows()
+		if err != nil {
+			return Value{}, err
+		}
+		i := *get(&t.Match)
+		if i > 1<<31-1 {
+			i = 0
+		}
+		return Integer(int32(i)), nil
+	}}
+}
+
+// tosObject is cnfTopFlowsMatchTOSByte: the byte a `match tos N` wants,
+// -1 for no criterion. `match tos dscp|precedence` compare only the top
+// bits: they read as the byte with the other bits zero.
+func (m *netflowMIB) tosObject(id uint32) Scalar {
+	const name = "cnfTopFlowsMatchTOSByte"
+	w := m.matchWrite(name, KindInteger,
+		func(v Value) error {
+			if v.Int < -1 || v.Int > 255 {
+				return Errorf(WrongValue, "%s: %d not in -1..255", name, v.Int)
+			}
+			return nil
+		},
+		func(mt *flowcache.Match, v Value) error {
+			mt.ToS = flowcache.ToSMatch{}
+			if v.Int >= 0 {
+				mt.ToS = flowcache.ToSMatch{Mask: 0xff, Value: uint8(v.Int)}
+			}
+			return nil
+		})
+	return Scalar{OID: oidNetflow.Append(7, id), Name: name, Write: w, Get: func() (Value, error) {
+		t, err := m.p.TopFlows()
+		if err != nil {
+			return Value{}, err
+		}
+		if t.Match.ToS.Mask == 0 {
+			return Integer(-1), nil
+		}
+		return Integer(int32(t.Match.ToS.Value)), nil
+	}}
 }

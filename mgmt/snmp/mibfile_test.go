@@ -1,11 +1,13 @@
 package snmp
 
 import (
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/internal/mibfiles"
 )
 
@@ -122,11 +124,34 @@ func TestNetSNMPSetByMIBName(t *testing.T) {
 	}{true, 1000, 65535}) {
 		t.Errorf("match after the set: %+v", tf.Match)
 	}
+	// The criteria on ToS, interfaces, next hop and AS set as the CLI's
+	// match lines do, and read back.
+	if _, err := set("cnfTopFlowsMatchTOSByte.0", "i", "184", "cnfTopFlowsMatchInputIf.0", "i", "2",
+		"cnfTopFlowsMatchOutputIf.0", "i", "3", "cnfTopFlowsMatchSrcAS.0", "i", "64500", "cnfTopFlowsMatchDstAS.0", "i", "65001",
+		"cnfTopFlowsMatchNhAddressType.0", "i", "ipv4", "cnfTopFlowsMatchNhAddress.0", "x", "C6336400",
+		"cnfTopFlowsMatchNhAddressMask.0", "u", "24"); err != nil {
+		t.Fatal(err)
+	}
+	if tf, _ := b.TopFlows(); tf.Match.ToS != (flowcache.ToSMatch{Mask: 0xff, Value: 184}) || tf.Match.InputIf != 2 || tf.Match.OutputIf != 3 ||
+		tf.Match.SrcAS != 64500 || tf.Match.DstAS != 65001 || tf.Match.NextHop != netip.MustParsePrefix("198.51.100.0/24") {
+		t.Errorf("match after the route criteria: %+v", tf.Match)
+	}
+	out, err := mibfiles.Run(t, netflowModule, "snmpget", "-v2c", "-c", rwCommunity, "-Os", v4, "cnfTopFlowsMatchTOSByte.0",
+		"cnfTopFlowsMatchInputIf.0", "cnfTopFlowsMatchSrcAS.0", "cnfTopFlowsMatchNhAddress.0", "cnfTopFlowsMatchNhAddressMask.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines(t, out, "cnfTopFlowsMatchTOSByte.0 = INTEGER: 184", "cnfTopFlowsMatchInputIf.0 = INTEGER: 2",
+		"cnfTopFlowsMatchSrcAS.0 = INTEGER: 64500", "cnfTopFlowsMatchNhAddress.0 = Hex-STRING: C6 33 64 00 ",
+		"cnfTopFlowsMatchNhAddressMask.0 = Gauge32: 24")
 	// A criterion flowtap cannot match on takes only its "disabled" value;
 	// nothing changes.
 	before := len(b.Calls())
-	if out, err := set("cnfTopFlowsMatchTOSByte.0", "i", "32"); err == nil {
-		t.Errorf("a ToS match was accepted: %s", out)
+	if out, err := set("cnfTopFlowsMatchDirection.0", "i", "1"); err == nil {
+		t.Errorf("a direction match was accepted: %s", out)
+	}
+	if out, err := set("cnfTopFlowsMatchSrcAS.0", "i", "0"); err == nil {
+		t.Errorf("AS 0 was accepted: %s", out)
 	}
 	if out, err := set("cnfCICacheEntries.prefix", "u", "8192"); err == nil {
 		t.Errorf("an aggregation cache's size was set through the main cache: %s", out)

@@ -56,6 +56,8 @@ ip flow-top-talkers
  match protocol udp
  match source port min 4000
  match source port max 4010
+ match input-interface %[1]s
+ match tos 0
 `, v.Mon, port, port))
 	agent := "udp:" + d.snmpAddr
 	waitSNMP(t, agent)
@@ -110,6 +112,9 @@ ip flow-top-talkers
 		"cnfTopFlowsMatchProtocol.0":                  "17",
 		"cnfTopFlowsMatchSrcPortLo.0":                 "4000",
 		"cnfTopFlowsMatchSrcPortHi.0":                 "4010",
+		"cnfTopFlowsMatchInputIf.0":                   fmt.Sprint(v.MonIndex),
+		"cnfTopFlowsMatchTOSByte.0":                   "0",
+		"cnfTopFlowsMatchSrcAS.0":                     "-1",
 		"cnfTemplateAdded.template":                   "2",
 		// The aggregation cache's export: version 8 (its default) to
 		// its own destination.
