@@ -406,6 +406,7 @@ func (s *Session) logout() bool {
 	s.user, s.history, s.cfgHistory, s.ended = "", nil, nil, false
 	s.setPriv(0)
 	s.ask = s.firstQuestion()
+	s.relogin = true
 	if s.lines != nil {
 		s.lines.SetUser(s.lineID, "")
 	}

@@ -256,3 +256,29 @@ func TestHideSecretsInTypedCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleBannersAtEachLogin: a console login that ends (exit, or
+// Ctrl-D) brings back the motd and login banners above the next
+// Username:, as IOS shows them at each new login on the line; a failed
+// login's Username: has none above it, and the exec banner follows each
+// login.
+func TestConsoleBannersAtEachLogin(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	login := func(u, p string) (int, bool) { return 1, u == "oper" && p == "operpass" }
+	banners := map[string]string{"motd": "Motd of tap1", "login": "Authorised use only\n", "exec": "Exec banner"}
+	s := NewSessionWith(f, Options{Line: LineConsole, Login: login, FailDelay: time.Millisecond,
+		Banner: func(kind string) string { return banners[kind] }})
+	keys := "oper\roperpass\r" + "exit\r" + "oper\rwrong\r" + "oper\roperpass\r\x04" + "oper\roperpass\r"
+	var out bytes.Buffer
+	if err := s.Serve(context.Background(), strings.NewReader(keys), &out, control.Terminal{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	head := "Motd of tap1\r\nAuthorised use only\r\n\r\nUsername: "
+	want := head + "oper\r\nPassword: \r\nExec banner\r\ntap1>exit\r\n" +
+		head + "oper\r\nPassword: \r\n% Login invalid\r\n\r\n" +
+		"Username: oper\r\nPassword: \r\nExec banner\r\ntap1>\r\n" +
+		head + "oper\r\nPassword: \r\nExec banner\r\ntap1>"
+	if out.String() != want {
+		t.Errorf("screen %q\nwant   %q", out.String(), want)
+	}
+}

@@ -73,6 +73,10 @@ type Session struct {
 	inDo bool
 	// banner is Options.Banner.
 	banner func(kind string) string
+	// relogin: a console login ended and the next prompt is the
+	// Username: (or Password:) of a new login, which IOS heads with the
+	// motd and login banners again, as at the line's first login.
+	relogin bool
 }
 
 // NewSession is a control socket session: privileged (level 15) when
@@ -114,10 +118,20 @@ func NewSessionWith(b Backend, o Options) *Session {
 // Prompt is what IOS prints before a command.
 func (s *Session) Prompt() string {
 	if s.ask != nil {
-		if s.ask.kind == askUser {
-			return usernamePrompt
+		var banners strings.Builder
+		if s.relogin {
+			// Once: a Username: asked again after a failed login
+			// has no banners above it.
+			s.relogin = false
+			s.showBanners(&banners, "motd", "login")
+			if banners.Len() > 0 {
+				banners.WriteString("\n") // as Serve's first Username: has
+			}
 		}
-		return passwordPrompt
+		if s.ask.kind == askUser {
+			return banners.String() + usernamePrompt
+		}
+		return banners.String() + passwordPrompt
 	}
 	if s.inBannerText() {
 		return "" // IOS prompts for a banner's text lines with nothing

@@ -21,7 +21,8 @@ import (
 // records the moment), then the session shows the motd and the exec
 // banner before the first prompt, IOS's tokens expanded for the line;
 // the console with `login local` shows the motd and the login banner
-// before Username: and the exec banner after the login; the control
+// before each Username: (again after exit) and the exec banner after the
+// login; the control
 // socket's terminal shows the motd and exec banners. A banner typed at
 // the CLI over several lines (a blank one among them) is shown at the
 // next login and in show running-config.
@@ -62,7 +63,10 @@ banner exec ^CExec banner of $(hostname)^C
 	b, _ := io.ReadAll(conn)
 	conn.Close()
 	got := stripMessages(strings.ReplaceAll(string(b), "\r\n", "\n"))
-	want := "Maintenance tonight on con 0\n" + loginBanner + "\nUsername: admin\nPassword: \nExec banner of e2e\ne2e#exit\n"
+	// exit ends the login: the next one on the line has the banners
+	// above its Username: again.
+	head := "Maintenance tonight on con 0\n" + loginBanner + "\nUsername: "
+	want := head + "admin\nPassword: \nExec banner of e2e\ne2e#exit\n" + head
 	if !strings.HasPrefix(got, want) {
 		t.Fatalf("console screen %q\nwant it to start %q", got, want)
 	}
