@@ -97,8 +97,15 @@ func (d *Daemon) FibreRows() []FibreRow {
 			port tap.Port
 		}{{"a", t.FibreA}, {"b", t.FibreB}} {
 			r := FibreRow{LinkIfIndex: t.IfIndex, Side: f.side, Port: f.port.Name, State: "not-configured"}
+			// The row's, not the port's: a Counter64 that went back when
+			// the side's port is replaced, renamed or taken off would read
+			// as a wrap to a manager.
+			side := tap.SideA
+			if f.side == "b" {
+				side = tap.SideB
+			}
+			r.Counters = d.fibres.Row(t.IfIndex, side)
 			if f.port.Name != "" {
-				r.Counters = d.fibres.Total(f.port.Name)
 				l, ok := links[f.port.Name]
 				in := input[f.port.Name]
 				r.Idle = in.idle

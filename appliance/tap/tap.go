@@ -14,6 +14,7 @@
 package tap
 
 import (
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -96,6 +97,18 @@ func (m *Meters) of(port string) *counters {
 	return c
 }
 
+// rowKey names a link's side among the ports' names: no port's name has
+// a slash.
+func rowKey(link uint32, s Side) string {
+	return "tap-row/" + strconv.FormatUint(uint64(link), 10) + "/" + s.String()
+}
+
+// Row returns what the link's side metered since the daemon started,
+// whichever ports it came in on: FLOWTAP-MIB's flowtapFibreTable row,
+// whose Counter64s must never go back when the side's port is replaced,
+// renamed or taken off.
+func (m *Meters) Row(link uint32, s Side) Counters { return m.Total(rowKey(link, s)) }
+
 // Port returns what the fibre on port metered since the last Clear.
 func (m *Meters) Port(port string) Counters {
 	t := m.Total(port)
@@ -157,6 +170,13 @@ type fibre struct {
 	link int
 	side Side
 	n    *counters
+	row  *counters
+}
+
+func (c *counters) add(r *flow.Record) {
+	c.flows.Add(1)
+	c.packets.Add(r.Packets)
+	c.bytes.Add(r.Bytes)
 }
 
 // Annotator rewrites the records of tap fibres; the others pass to Next
@@ -177,10 +197,10 @@ func NewAnnotator(links []Link, m *Meters) *Annotator {
 	a := &Annotator{links: append([]Link(nil), links...), fibres: map[uint32]*fibre{}, m: m}
 	for i, l := range a.links {
 		if l.FibreA.Index != 0 {
-			a.fibres[l.FibreA.Index] = &fibre{link: i, side: SideA, n: m.of(l.FibreA.Name)}
+			a.fibres[l.FibreA.Index] = &fibre{link: i, side: SideA, n: m.of(l.FibreA.Name), row: m.of(rowKey(l.IfIndex, SideA))}
 		}
 		if l.FibreB.Index != 0 {
-			a.fibres[l.FibreB.Index] = &fibre{link: i, side: SideB, n: m.of(l.FibreB.Name)}
+			a.fibres[l.FibreB.Index] = &fibre{link: i, side: SideB, n: m.of(l.FibreB.Name), row: m.of(rowKey(l.IfIndex, SideB))}
 		}
 	}
 	// A port's former indexes after every current one, and retired
@@ -193,7 +213,7 @@ func NewAnnotator(links []Link, m *Meters) *Annotator {
 		}{{l.FibreA, SideA}, {l.FibreB, SideB}} {
 			for _, x := range f.p.Former {
 				if _, taken := a.fibres[x]; !taken && x != 0 {
-					a.fibres[x] = &fibre{link: i, side: f.side, n: m.of(f.p.Name)}
+					a.fibres[x] = &fibre{link: i, side: f.side, n: m.of(f.p.Name), row: m.of(rowKey(l.IfIndex, f.side))}
 				}
 			}
 		}
@@ -202,7 +222,7 @@ func NewAnnotator(links []Link, m *Meters) *Annotator {
 		for _, r := range l.Retired {
 			for _, x := range append([]uint32{r.Port.Index}, r.Port.Former...) {
 				if _, taken := a.fibres[x]; !taken && x != 0 {
-					a.fibres[x] = &fibre{link: i, side: r.Side, n: m.of(r.Port.Name)}
+					a.fibres[x] = &fibre{link: i, side: r.Side, n: m.of(r.Port.Name), row: m.of(rowKey(l.IfIndex, r.Side))}
 				}
 			}
 		}
@@ -214,16 +234,13 @@ func NewAnnotator(links []Link, m *Meters) *Annotator {
 func (a *Annotator) Annotate(r *flow.Record) {
 	if e := a.History.at(r.InputIf, r.Start); e != nil {
 		if e.Link != 0 {
-			n := a.m.of(e.Port)
-			n.flows.Add(1)
-			n.packets.Add(r.Packets)
-			n.bytes.Add(r.Bytes)
+			a.m.of(e.Port).add(r)
+			a.m.of(rowKey(e.Link, e.Side)).add(r)
 			rewrite(r, e.Link, e.Side)
 		}
 	} else if f := a.fibres[r.InputIf]; f != nil {
-		f.n.flows.Add(1)
-		f.n.packets.Add(r.Packets)
-		f.n.bytes.Add(r.Bytes)
+		f.n.add(r)
+		f.row.add(r)
 		rewrite(r, a.links[f.link].IfIndex, f.side)
 	}
 	if a.Next != nil {

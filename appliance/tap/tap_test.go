@@ -3,6 +3,7 @@ package tap
 import (
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 )
@@ -93,7 +94,7 @@ func TestMetersSaveRestore(t *testing.T) {
 	r.InputIf = 3
 	a.Annotate(&r)
 	saved := m.Save()
-	if len(saved) != 1 || saved["eth1"] != (Counters{1, 3, 120}) {
+	if len(saved) != 2 || saved["eth1"] != (Counters{1, 3, 120}) || saved[rowKey(64001, SideA)] != (Counters{1, 3, 120}) {
 		t.Fatalf("saved %+v", saved)
 	}
 	b := NewAnnotator(a.Links(), &n)
@@ -103,5 +104,34 @@ func TestMetersSaveRestore(t *testing.T) {
 	n.Restore(saved)
 	if got := n.Port("eth1"); got != (Counters{2, 4, 160}) {
 		t.Errorf("eth1 after restore %+v", got)
+	}
+	if got := n.Row(64001, SideA); got != (Counters{2, 4, 160}) {
+		t.Errorf("link 64001 side a after restore %+v", got)
+	}
+}
+
+// TestRowCountsWhicheverPortFeedsIt: a link side's row counts on when its
+// port is replaced, and a flow metered under a former mapping counts to
+// the row it was metered for.
+func TestRowCountsWhicheverPortFeedsIt(t *testing.T) {
+	var m Meters
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	up := Link{Name: "uplink", IfIndex: 64001, FibreA: Port{Name: "eth1", Index: 3}, FibreB: Port{Name: "eth2", Index: 4}}
+	moved := Link{Name: "uplink", IfIndex: 64001, FibreA: Port{Name: "eth5", Index: 5}, FibreB: Port{Name: "eth2", Index: 4}}
+	annotate := func(a *Annotator, in uint32, packets uint64, start time.Time) {
+		r := flow.Record{Packets: packets, Bytes: 40 * packets, Start: start}
+		r.InputIf = in
+		a.Annotate(&r)
+	}
+	annotate(NewAnnotator([]Link{up}, &m), 3, 3, t0)
+	b := NewAnnotator([]Link{moved}, &m)
+	b.History = History{}.Change([]Link{up}, []Link{moved}, t0.Add(time.Second), time.Time{})
+	annotate(b, 5, 2, t0.Add(2*time.Second))
+	annotate(b, 3, 4, t0) // eth1's, metered before the change
+	if got := m.Row(64001, SideA); got != (Counters{3, 9, 360}) {
+		t.Errorf("row a %+v, want 3 flows, 9 packets", got)
+	}
+	if got := m.Port("eth5"); got != (Counters{1, 2, 80}) {
+		t.Errorf("eth5 %+v", got)
 	}
 }

@@ -84,3 +84,47 @@ func TestTapRemovedKeepsItsFlows(t *testing.T) {
 	d.stop(t, syscall.SIGTERM)
 	wantRows(t, capd, "10.8.0.1|64001|0|1", "10.8.0.2|0|64001|2")
 }
+
+// TestTapFibreRowCountersNeverGoBack: FLOWTAP-MIB's flowtapFibreTable row
+// is the link's side; its Counter64s count on when the operator takes
+// the side's port off and gives the side another port, where they went
+// back to the new port's (a wrap, to a manager).
+func TestTapFibreRowCountersNeverGoBack(t *testing.T) {
+	v := testnet.Enter(t)
+	_, srcC := v.AddPair(t, "vmonc", "vsrcc")
+	c := *v
+	c.SrcIndex = srcC
+	d := startDaemon(t, fmt.Sprintf(`hostname taprow
+username admin privilege 15 secret letmein
+snmp-server community public RO
+flowtap tap uplink
+ fibre a %s
+!
+`, v.Mon))
+	agent := "udp:" + d.snmpAddr
+	packets := "1.3.6.1.4.1.32473.1.7.1.1.7.64001.1"
+	d.waitMeteringN(t, v.Mon, 1)
+	v.Send(t, udpFrames([4]byte{10, 8, 0, 1}, 4000, 3))
+	time.Sleep(200 * time.Millisecond)
+	// An orderly stop exports every flow: the next daemon counts them.
+	d.stopAndStart(t, syscall.SIGTERM)
+	if got := snmpCounter(t, agent, packets); got != 3 {
+		t.Fatalf("fibre A's row counts %d packets, want 3", got)
+	}
+	if out := d.cli(t, "ios", "configure terminal\nflowtap tap uplink\nno fibre a\nend\n"); strings.Contains(out, "%") {
+		t.Fatalf("no fibre a: %s", out)
+	}
+	if got := snmpCounter(t, agent, packets); got != 3 {
+		t.Errorf("fibre A's row, its port taken off: %d packets, want 3", got)
+	}
+	if out := d.cli(t, "ios", "configure terminal\nflowtap tap uplink\nfibre a vmonc\nend\nwrite memory\n"); strings.Contains(out, "% ") {
+		t.Fatalf("fibre a vmonc: %s", out)
+	}
+	d.waitMeteringN(t, "vmonc", 1)
+	c.Send(t, udpFrames([4]byte{10, 8, 0, 2}, 4000, 2))
+	time.Sleep(200 * time.Millisecond)
+	d.stopAndStart(t, syscall.SIGTERM)
+	if got := snmpCounter(t, agent, packets); got != 5 {
+		t.Errorf("fibre A's row on its new port: %d packets, want 5", got)
+	}
+}
