@@ -32,6 +32,7 @@ type Engine struct {
 	annotator Annotator
 	stats     counters
 	lastCheck time.Time // last Sup720 utilisation check
+	lastFull  time.Time // last %FLOW-4-CACHE_FULL logged
 
 	top topTalkers
 }
@@ -158,6 +159,9 @@ func (e *Engine) pass(p pending) {
 		e.finishPass(-1, -1, false)
 		return
 	}
+	if p.cacheFull {
+		e.logCacheFull(now, capacity)
+	}
 	ereq, emergency := e.emergencyRequest(em, aging, now, used, capacity, p.cacheFull)
 	if emergency {
 		e.harvest(ereq, now)
@@ -167,6 +171,26 @@ func (e *Engine) pass(p pending) {
 		}
 	}
 	e.finishPass(used, capacity, emergency)
+}
+
+// CacheFullLogEvery spaces the %FLOW-4-CACHE_FULL lines: a flood fills
+// the cache on every pass, and one line a minute says so without
+// drowning the log the analyst reads.
+const CacheFullLogEvery = time.Minute
+
+// logCacheFull says, at most once per CacheFullLogEvery, that new flows
+// found the cache full: the counters say how many packets were refused,
+// but an analyst reading `show logging` during a flood needs the event.
+func (e *Engine) logCacheFull(now time.Time, capacity int) {
+	e.mu.Lock()
+	if !e.lastFull.IsZero() && now.Sub(e.lastFull) < CacheFullLogEvery {
+		e.mu.Unlock()
+		return
+	}
+	e.lastFull = now
+	e.mu.Unlock()
+	e.log.Warn(fmt.Sprintf("%%FLOW-4-CACHE_FULL: the flow cache is full (%d entries): packets of new flows are not metered, counted as failed flow creation (show ip flow datapath)",
+		capacity), "capacity", capacity)
 }
 
 // emergencyRequest decides whether this pass needs an emergency harvest.

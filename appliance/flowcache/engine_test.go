@@ -83,3 +83,40 @@ func TestAggressiveAgingIsLogged(t *testing.T) {
 		t.Errorf("log = %q", buf.String())
 	}
 }
+
+// TestCacheFullIsLogged: new flows refused by a full cache (a flood) log
+// %FLOW-4-CACHE_FULL on the next pass, at most once a minute however
+// often the cache fills, and again once a minute has passed.
+func TestCacheFullIsLogged(t *testing.T) {
+	var buf syncbuf.Buffer
+	h := newHarness(t, 10, func(c *flowcache.Config) { c.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
+	const line = "%FLOW-4-CACHE_FULL: the flow cache is full (10 entries)"
+	h.meter(key(0), 1, pktBytes, 0)
+	h.step(time.Second)
+	if strings.Contains(buf.String(), "CACHE_FULL") {
+		t.Fatalf("logged with the cache not full: %q", buf.String())
+	}
+	for i := range 12 {
+		h.meter(key(100+i), 1, pktBytes, 0)
+	}
+	waitLog := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); strings.Count(buf.String(), line) < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("want %d %q lines; log = %q", n, line, buf.String())
+			}
+			h.step(time.Second)
+		}
+	}
+	waitLog(1)
+	for range 5 {
+		h.meter(key(200), 1, pktBytes, 0)
+		h.step(time.Second)
+	}
+	if n := strings.Count(buf.String(), line); n != 1 {
+		t.Errorf("%d lines within a minute, want 1: %q", n, buf.String())
+	}
+	h.clk.Advance(flowcache.CacheFullLogEvery)
+	h.meter(key(300), 1, pktBytes, 0)
+	waitLog(2)
+}
