@@ -62,9 +62,15 @@ func (d *Datapath) FlushBatches() error {
 	if err != nil {
 		return err
 	}
+	// CPUs this process may not run on (a cpuset) keep their records,
+	// counted in BatchPending, until their buffer fills.
+	var allowed unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &allowed); err != nil {
+		return fmt.Errorf("read CPU affinity: %w", err)
+	}
 	var errs []error
 	for cpu, n := range pending {
-		if n == 0 {
+		if n == 0 || !allowed.IsSet(cpu) {
 			continue
 		}
 		if err := runOnCPU(cpu, func() error {

@@ -2,6 +2,7 @@ package datapath
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sync/atomic"
@@ -115,10 +116,11 @@ func (d *Datapath) Harvest(req HarvestRequest, emit func(*flow.Record)) (int, er
 			return 0, err
 		}
 	}
-	if err := d.FlushBatches(); err != nil {
-		return 0, err
-	}
-	return d.tab.harvest(req, emit, d.waitForWriters)
+	// A flush that fails leaves its packets buffered (and counted so):
+	// the harvest goes on, and says so.
+	ferr := d.FlushBatches()
+	n, err := d.tab.harvest(req, emit, d.waitForWriters)
+	return n, errors.Join(err, ferr)
 }
 
 func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWriters func() error) (int, error) {
@@ -340,9 +342,7 @@ func (d *Datapath) Usage() (used, capacity int, err error) {
 func (d *Datapath) Peek(emit func(*flow.Record)) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.FlushBatches(); err != nil {
-		return err
-	}
+	ferr := d.FlushBatches() // if it fails, the rest is still shown
 	clk, err := readClocks()
 	if err != nil {
 		return err
@@ -358,7 +358,7 @@ func (d *Datapath) Peek(emit func(*flow.Record)) error {
 			emit(&rec)
 		}
 	})
-	return nil
+	return ferr
 }
 
 // StampWindow is how long the table may go without a harvest while its
