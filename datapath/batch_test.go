@@ -178,3 +178,33 @@ func BenchmarkFlushBatches(b *testing.B) {
 	b.ReportMetric(float64(ns1-ns0)/float64(n1-n0), "ns/flush-run")
 	b.ReportMetric(float64(ns1-ns0)/float64(n1-n0)/float64(len(frs)), "ns/record")
 }
+
+// TestBatchFlushFailureKeepsHarvesting: when a CPU's buffer cannot be
+// applied (here the flush program is unusable), the harvest still
+// exports what the table holds and reports the error; the packets stay
+// buffered and counted, and a later flush applies them. Before, the
+// failed flush stopped every harvest.
+func TestBatchFlushFailureKeepsHarvesting(t *testing.T) {
+	d := openTest(t, batchMinEntries)
+	fr := udp4([4]byte{10, 4, 0, 1}, [4]byte{10, 4, 0, 2}, 9, 9, 0)
+	feedOn(t, d, 0, [][]byte{fr}, uint32(batchRecs)+4)
+	good := d.objs.FlowtapFlush
+	broken, err := good.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken.Close()
+	d.objs.FlowtapFlush = broken
+	var got uint64
+	_, err = d.Harvest(HarvestRequest{Force: true}, func(r *flow.Record) { got += r.Packets })
+	d.objs.FlowtapFlush = good
+	if err == nil || got != uint64(batchRecs) {
+		t.Fatalf("harvest with a failing flush: %d packets exported, error %v; want %d and an error", got, err, batchRecs)
+	}
+	if st, err := d.Stats(); err != nil || st.BatchPending != 4 {
+		t.Fatalf("pending %d after the failed flush, want 4 (%v)", st.BatchPending, err)
+	}
+	if s := sumBySrc(harvestAll(t, d)); s[netip.AddrFrom4([4]byte{10, 4, 0, 1})] != [2]uint64{4, 4 * 32} {
+		t.Fatalf("the next harvest: %v, want the 4 buffered packets", s)
+	}
+}
