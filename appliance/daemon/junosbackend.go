@@ -38,6 +38,14 @@ func (j *JunOS) Interfaces() ([]show.Interface, error) { return j.m.interfaces()
 // Taps are the passive taps for show flowtap taps, as IOS shows them.
 func (j *JunOS) Taps() []show.TapView { return j.m.CLI().Taps() }
 
+// Inventory is `show chassis hardware`: the parts `show inventory` and
+// ENTITY-MIB list, from the same reading.
+func (j *JunOS) Inventory() []show.InventoryItem { return j.m.CLI().Inventory() }
+
+// RoutingEngine is `show chassis routing-engine`, from the sampler and
+// inventory the IOS screens read.
+func (j *JunOS) RoutingEngine() show.RoutingEngineView { return j.m.CLI().RoutingEngine() }
+
 // SNMPCounters are the agent's statistics for show snmp statistics.
 func (j *JunOS) SNMPCounters() show.SNMPCounters {
 	n := j.m.SNMPCounters()

@@ -49,7 +49,33 @@ func (c *CLI) Inventory() []show.InventoryItem {
 	items := c.m.Inventory()
 	out := make([]show.InventoryItem, len(items))
 	for i, it := range items {
-		out[i] = show.InventoryItem{Name: it.Name, Descr: it.Descr, PID: it.PID, VID: it.VID, SN: it.SN}
+		out[i] = show.InventoryItem{Name: it.Name, Descr: it.Descr, PID: it.PID, VID: it.VID, SN: it.SN, Contained: it.Class != InventoryChassis}
 	}
 	return out
+}
+
+// RoutingEngine is JunOS's `show chassis routing-engine`: the CPU split
+// of the sampler's last interval (the one `show processes cpu` and
+// CISCO-PROCESS-MIB read), memory in use as the Processor pool counts
+// it, the chassis's model and serial from the inventory, the boot time
+// in the box's clock and the load averages.
+func (c *CLI) RoutingEngine() show.RoutingEngineView {
+	v := show.RoutingEngineView{CPU: show.CPUSplit(c.m.cpu.Read().Split)}
+	if m, err := hostres.ReadMemory(); err == nil {
+		used, free := hostres.ProcessorPool(m)
+		v.MemoryMB = m.Total / 1024
+		if total := used + free; total > 0 {
+			v.MemoryUtil = int((used*100 + total/2) / total)
+		}
+	}
+	for _, it := range c.m.Inventory() {
+		if it.Class == InventoryChassis {
+			v.Model, v.Serial = it.PID, it.SN
+		}
+	}
+	if boot, err := hostres.BootTime(); err == nil {
+		v.Start, v.Uptime = c.m.Config().Clock.In(boot), time.Since(boot)
+	}
+	v.Load, _ = hostres.LoadAverage()
+	return v
 }

@@ -1,5 +1,6 @@
 // Package junos is the JunOS-dialect CLI: operational mode with the
-// `show services accounting` family, and configuration mode editing a
+// `show services accounting` family and the box's own screens (`show
+// chassis hardware|routing-engine`), and configuration mode editing a
 // candidate with set/delete under an edit path, show | compare, commit,
 // commit check, commit confirmed (its timer is the backend's, so it
 // outlives the session), commit comment, show system commit, rollback,
@@ -87,6 +88,12 @@ type Backend interface {
 	// Interfaces are the links with their state and counters, for `show
 	// interfaces`: the snapshot IOS's show interfaces prints.
 	Interfaces() ([]show.Interface, error)
+	// Inventory is the box's parts, the chassis first, for `show
+	// chassis hardware` (the inventory IOS's show inventory lists).
+	Inventory() []show.InventoryItem
+	// RoutingEngine is the box as its routing engine (CPU, memory,
+	// uptime, load), for `show chassis routing-engine`.
+	RoutingEngine() show.RoutingEngineView
 	// Taps are the passive taps' fibres with their state and counters,
 	// for flowtap's `show flowtap taps` (IOS has the same).
 	Taps() []show.TapView

@@ -173,6 +173,15 @@ func operationalTree() *node {
 					show.FlowtapTaps(w, v)
 					return nil
 				})),
+			kw("chassis", "Show chassis information",
+				kw("hardware", "Show installed hardware components").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.ChassisHardware(w, s.b.Inventory())
+					return nil
+				}),
+				kw("routing-engine", "Show Routing Engine information").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.RoutingEngine(w, s.b.RoutingEngine())
+					return nil
+				})),
 			kw("host", "Show hostname information from domain server",
 				cmdtree.Value[*Session]("<hostname>", "Hostname or address to find", nil).Runs(showHost)),
 			kw("system", "Show system information",

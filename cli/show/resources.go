@@ -68,6 +68,9 @@ func MemoryStatistics(w io.Writer, pools []MemoryPool) {
 // port or tap fibre, a tap's link.
 type InventoryItem struct {
 	Name, Descr, PID, VID, SN string
+	// Contained: a part inside the chassis (JunOS's `show chassis
+	// hardware` indents it); false for the chassis itself.
+	Contained bool
 }
 
 // Inventory writes `show inventory` in IOS's layout (as recalled): each

@@ -43,6 +43,31 @@ type CPUAverage struct {
 	// Sampled is false until a first interval has passed: the figures
 	// are then the averages since boot.
 	Sampled bool
+	// Split is FiveSec's interval by what the CPUs ran, for JunOS's
+	// `show chassis routing-engine`; its Idle is 100 - FiveSec.
+	Split CPUSplit
+}
+
+// CPUSplit is an interval's CPU time by what ran, in percent of all the
+// cores' time, the five adding to 100: user processes at normal
+// priority, niced ones (Junos's "background"), the kernel (with the time
+// a hypervisor stole, which is busy time as FiveSec counts it), hard
+// and soft interrupts, and idle (with I/O wait).
+type CPUSplit struct {
+	User, Background, Kernel, Interrupt, Idle float64
+}
+
+// split is the time between two readings by what ran; zero when no tick
+// passed or a counter went back, as busy has it.
+func split(a, b CPUTimes) CPUSplit {
+	total := b.total() - a.total()
+	if total == 0 || b.Idle < a.Idle || b.total() < a.total() {
+		return CPUSplit{}
+	}
+	pct := func(v uint64) float64 { return 100 * float64(v) / float64(total) }
+	return CPUSplit{User: pct(b.User - a.User), Background: pct(b.Nice - a.Nice),
+		Kernel: pct((b.System - a.System) + (b.Steal - a.Steal)), Interrupt: pct((b.Interrupt - a.Interrupt) + (b.SoftIRQ - a.SoftIRQ)),
+		Idle: pct((b.Idle - a.Idle) + (b.Wait - a.Wait))}
 }
 
 // busy is the share of the time between two readings the CPUs ran
@@ -94,11 +119,12 @@ func (c *CPUAverages) Sample() error {
 func (c *CPUAverages) fold(now CPUTimes, proc uint64) {
 	if !c.have {
 		all, irq := busy(CPUTimes{}, now)
-		c.avg = CPUAverage{FiveSec: all, FiveSecInterrupt: irq, OneMin: all, FiveMin: all}
+		c.avg = CPUAverage{FiveSec: all, FiveSecInterrupt: irq, OneMin: all, FiveMin: all, Split: split(CPUTimes{}, now)}
 		c.last, c.lastProc, c.have = now, proc, true
 		return
 	}
 	all, irq := busy(c.last, now)
+	c.avg.Split = split(c.last, now)
 	var mine float64
 	if total := now.total() - c.last.total(); total > 0 && proc >= c.lastProc {
 		mine = min(100*float64(proc-c.lastProc)/float64(total), 100)
@@ -152,7 +178,7 @@ func (c *CPUAverages) Read() CPUAverage {
 	if !have {
 		if t, err := ReadCPUTimes(); err == nil {
 			all, irq := busy(CPUTimes{}, t)
-			avg = CPUAverage{FiveSec: all, FiveSecInterrupt: irq, OneMin: all, FiveMin: all}
+			avg = CPUAverage{FiveSec: all, FiveSecInterrupt: irq, OneMin: all, FiveMin: all, Split: split(CPUTimes{}, t)}
 		}
 	}
 	return avg

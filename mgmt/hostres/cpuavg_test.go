@@ -63,3 +63,28 @@ func TestContextSwitches(t *testing.T) {
 		t.Errorf("ContextSwitches = %d, %v", n, err)
 	}
 }
+
+// TestCPUSplit: the five-second interval split by what ran, as `show
+// chassis routing-engine` prints it: niced time is background, stolen
+// time kernel, I/O wait idle; the five add to 100 and idle is what
+// FiveSec leaves.
+func TestCPUSplit(t *testing.T) {
+	var c CPUAverages
+	c.fold(CPUTimes{User: 80, Interrupt: 10, SoftIRQ: 10, Idle: 300}, 0)
+	if got, want := c.avg.Split, (CPUSplit{User: 20, Interrupt: 5, Idle: 75}); got != want {
+		t.Errorf("since boot: %+v, want %+v", got, want)
+	}
+	// 1000 ticks: user 100, nice 50, system 120 + steal 30, irq 40 +
+	// softirq 60, idle 500 + wait 100.
+	c.fold(CPUTimes{User: 180, Nice: 50, System: 120, Steal: 30, Interrupt: 50, SoftIRQ: 70, Idle: 800, Wait: 100}, 0)
+	got := c.avg.Split
+	if want := (CPUSplit{User: 10, Background: 5, Kernel: 15, Interrupt: 10, Idle: 60}); got != want {
+		t.Errorf("interval: %+v, want %+v", got, want)
+	}
+	if sum := got.User + got.Background + got.Kernel + got.Interrupt + got.Idle; math.Abs(sum-100) > 1e-9 || math.Abs(got.Idle-(100-c.avg.FiveSec)) > 1e-9 {
+		t.Errorf("split %+v sums to %v, idle against FiveSec %v", got, sum, c.avg.FiveSec)
+	}
+	if s := split(CPUTimes{Idle: 10}, CPUTimes{Idle: 5}); s != (CPUSplit{}) {
+		t.Errorf("split across a counter going back: %+v", s)
+	}
+}

@@ -4,7 +4,8 @@
 // The SNMP agent serves them as HOST-RESOURCES-MIB and UCD-SNMP-MIB.
 // CPUAverages (cpuavg.go) samples the busy share as IOS does (5 s, and
 // 1- and 5-minute exponentially decayed averages) for CISCO-PROCESS-MIB
-// and `show processes cpu`; ProcessorPool and IOPool map Linux's memory
+// and `show processes cpu`, and the last interval's split by what ran
+// for JunOS's `show chassis routing-engine`; ProcessorPool and IOPool map Linux's memory
 // onto IOS's two pools for CISCO-MEMORY-POOL-MIB and `show memory
 // statistics`.
 package hostres
@@ -246,6 +247,26 @@ func Uptime() (time.Duration, error) {
 		return 0, fmt.Errorf("hostres: /proc/uptime: %w", err)
 	}
 	return time.Duration(s * float64(time.Second)), nil
+}
+
+// BootTime is when the kernel booted, to the second (/proc/stat's
+// btime): one instant however often it is read, where now less Uptime
+// moves by a second between reads.
+func BootTime() (time.Time, error) {
+	b, err := os.ReadFile(filepath.Join(Proc, "stat"))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("hostres: %w", err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "btime "); ok {
+			s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return time.Time{}, fmt.Errorf("hostres: /proc/stat btime: %w", err)
+			}
+			return time.Unix(s, 0), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("hostres: /proc/stat has no btime")
 }
 
 // Processes counts the processes running now.

@@ -132,3 +132,19 @@ func TestLoadAverageAndUptime(t *testing.T) {
 	}
 	t.Logf("load %v, up %v, %d processes", la, up, n)
 }
+
+// TestBootTime: the real /proc/stat's btime is in the past, and agrees
+// with /proc/uptime to within a couple of seconds.
+func TestBootTime(t *testing.T) {
+	boot, err := BootTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := Uptime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(boot) - up; d < -2*time.Second || d > 2*time.Second {
+		t.Errorf("boot %v, %v ago; uptime %v", boot, time.Since(boot), up)
+	}
+}

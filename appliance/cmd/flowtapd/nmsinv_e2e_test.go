@@ -12,13 +12,16 @@ import (
 
 	"github.com/flowtap/flowtap/internal/mibfiles"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/mgmt/hostres"
 )
 
 // TestShowProcessesCPUMatchesSNMP: `show processes cpu`'s header and
 // CISCO-PROCESS-MIB's cpmCPUTotal1minRev and 5minRev come from one
 // sampler, so a read of both between two samples (every 5 s) agrees to
 // the percent; the memory pools of `show memory statistics` are
-// ciscoMemoryPoolTable's.
+// ciscoMemoryPoolTable's. JunOS's `show chassis routing-engine` reads
+// the same sampler (its idle falls when the cores are busied) and the
+// machine's memory.
 func TestShowProcessesCPUMatchesSNMP(t *testing.T) {
 	testnet.Enter(t)
 	d := startDaemon(t, `hostname cputap
@@ -62,16 +65,25 @@ snmp-server community public RO
 			}
 		}()
 	}
+	// JunOS's show chassis routing-engine splits the same interval:
+	// its idle is what the five-second figure leaves.
+	idle := regexp.MustCompile(`(?m)^      Idle +(\d+) percent$`)
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(500 * time.Millisecond) {
 		busy := snmpCounter(t, agent, "1.3.6.1.4.1.9.9.109.1.1.1.1.6.1")
 		m := header.FindStringSubmatch(d.cli(t, "ios", "show processes cpu\n"))
 		cli5, _ := strconv.Atoi(m[1])
-		if busy >= 90 && cli5 >= 90 && (busy > base || base >= 95) {
-			t.Logf("cpmCPUTotal5secRev %d%% -> %d%%, show processes cpu five seconds %d%%", base, busy, cli5)
+		re := d.cli(t, "junos", "show chassis routing-engine\n")
+		im := idle.FindStringSubmatch(re)
+		if im == nil {
+			t.Fatalf("show chassis routing-engine:\n%s", re)
+		}
+		reIdle, _ := strconv.Atoi(im[1])
+		if busy >= 90 && cli5 >= 90 && reIdle <= 10 && (busy > base || base >= 95) {
+			t.Logf("cpmCPUTotal5secRev %d%% -> %d%%, show processes cpu five seconds %d%%, show chassis routing-engine idle %d%%", base, busy, cli5, reIdle)
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("every core busy: cpmCPUTotal5secRev %d (from %d), show processes cpu %d%%", busy, base, cli5)
+			t.Fatalf("every core busy: cpmCPUTotal5secRev %d (from %d), show processes cpu %d%%, show chassis routing-engine:\n%s", busy, base, cli5, re)
 		}
 	}
 	stop.Store(true)
@@ -80,6 +92,23 @@ snmp-server community public RO
 	table, err := mibfiles.Run(t, "CISCO-PROCESS-MIB", "snmptable", "-v2c", "-cpublic", "-Cf", ",", "-CH", agent, "cpmCPUTotalTable")
 	if err != nil || len(strings.Split(strings.TrimSpace(table), "\n")) != 1 || !strings.HasPrefix(table, "1,") {
 		t.Errorf("snmptable cpmCPUTotalTable: %v\n%s", err, table)
+	}
+
+	// show chassis routing-engine: DRAM is the machine's memory, the
+	// utilisation the Processor pool's, the load averages /proc's.
+	re := d.cli(t, "junos", "show chassis routing-engine\n")
+	mem, err := hostres.ReadMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("\n    DRAM                    %6d MB\n", mem.Total/1024); !strings.Contains(re, want) {
+		t.Errorf("show chassis routing-engine lacks %q:\n%s", want, re)
+	}
+	for _, want := range []string{"\n    Model                          FLOWTAP-IOS\n", "\n    Start time                     20",
+		"\n    Load averages:                 1 minute   5 minute  15 minute\n"} {
+		if !strings.Contains(re, want) {
+			t.Errorf("show chassis routing-engine lacks %q:\n%s", want, re)
+		}
 	}
 
 	screen := d.cli(t, "ios", "show memory statistics\n")
@@ -216,6 +245,23 @@ flowtap tap uplink
 	}
 	if n := strings.Count(screen, "NAME: "); n != 5 {
 		t.Errorf("show inventory lists %d parts, want 5:\n%s", n, screen)
+	}
+	// JunOS's show chassis hardware: the same parts, the chassis first
+	// with its serial number, each part indented under it with
+	// entPhysicalDescr as its description.
+	hw := d.cli(t, "junos", "show chassis hardware\n")
+	if !strings.HasPrefix(hw, "Hardware inventory:\nItem             Version  Part number  Serial number     Description\n"+
+		fmt.Sprintf("%-16s %-8s %-12s %-17s %s\n", "Chassis", "", "", ent["entPhysicalSerialNum.1"], ent["entPhysicalDescr.1"])) {
+		t.Errorf("show chassis hardware's chassis:\n%s", hw)
+	}
+	for name, idx := range names {
+		row := fmt.Sprintf("\n  %-14s %-8s %-12s %-17s %s\n", name, "", "", "", ent["entPhysicalDescr."+idx])
+		if !strings.Contains(hw, row) {
+			t.Errorf("show chassis hardware lacks %q:\n%s", row, hw)
+		}
+	}
+	if n := strings.Count(hw, "\n"); n != 2+5 {
+		t.Errorf("show chassis hardware has %d lines, want the heads and 5 parts:\n%s", n, hw)
 	}
 	// snmptable: the NMS's table view of the same five rows.
 	table, err := mibfiles.Run(t, "ENTITY-MIB", "snmptable", "-v2c", "-cpublic", "-Cf", "|", "-CH", "-Ci", agent, "entPhysicalTable")
