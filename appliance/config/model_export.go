@@ -78,6 +78,9 @@ type Destination struct {
 	// TTL is the export packets' IP TTL (hop limit): an FNF exporter's
 	// `ttl N` (config.Effective); 0 is the kernel's default.
 	TTL int
+	// ExporterStats sends this collector the exporter-statistics options
+	// table (v9, IPFIX): an FNF exporter's `option exporter-stats`.
+	ExporterStats bool
 }
 
 // Aggregation is one `ip flow-aggregation cache SCHEME` block.

@@ -60,6 +60,10 @@ type FlowExporter struct {
 	InterfaceTableTimeout time.Duration
 	SamplerTable          bool
 	SamplerTableTimeout   time.Duration
+	// ExporterStats is `option exporter-stats [timeout S]`: the
+	// exporter-statistics options table to this exporter's collector.
+	ExporterStats        bool
+	ExporterStatsTimeout time.Duration
 }
 
 // FlowMonitor is `flow monitor NAME`.
@@ -488,15 +492,18 @@ func (e FlowExporter) OptionsTimeout() time.Duration {
 	if e.InterfaceTable && e.InterfaceTableTimeout != 0 {
 		return e.InterfaceTableTimeout
 	}
-	if e.SamplerTable {
+	if e.SamplerTable && e.SamplerTableTimeout != 0 {
 		return e.SamplerTableTimeout
+	}
+	if e.ExporterStats {
+		return e.ExporterStatsTimeout
 	}
 	return 0
 }
 
 // ExportDestination is the collector e stands for.
 func (e FlowExporter) ExportDestination() Destination {
-	return Destination{Addr: netip.AddrPortFrom(e.Destination, e.PortOrDefault()), Version: e.ProtocolOrDefault(), TTL: e.TTL}
+	return Destination{Addr: netip.AddrPortFrom(e.Destination, e.PortOrDefault()), Version: e.ProtocolOrDefault(), TTL: e.TTL, ExporterStats: e.ExporterStats}
 }
 
 // PortOrDefault is the exporter's UDP port, the default filled in.

@@ -207,6 +207,13 @@ type EncoderConfig struct {
 	OptionsRefreshPackets int
 	OptionsTimeout        time.Duration
 
+	// ExporterStats sends the exporter-statistics options table (v9 and
+	// IPFIX): the socket's ends and the destination's counters, resent
+	// with the other options. An Exporter fills the row (exporterStats);
+	// an encoder without one sends none.
+	ExporterStats bool
+	exporterStats func() ExporterStatsRow
+
 	// InterfaceNames, when set, is exported as an options table (v9 and
 	// IPFIX only).
 	InterfaceNames []InterfaceName

@@ -101,6 +101,9 @@ type Exporter struct {
 	// socket (0: nothing new); the next record takes it to the encoder.
 	pathPayload    int
 	dialledPayload atomic.Int64
+	// local is the socket's local address once dialled (the
+	// exporter-statistics row's exporter end).
+	local atomic.Pointer[netip.AddrPort]
 
 	mu     sync.Mutex // guards enc, pairs and closed; encoding happens under it
 	enc    Encoder
@@ -176,6 +179,7 @@ func NewExporter(cfg DestinationConfig) (*Exporter, error) {
 	}
 	encCfg := cfg.Encoder
 	encCfg.pathPayload = e.pathPayload
+	encCfg.exporterStats = e.exporterStatsRow
 	enc, err := NewEncoder(encCfg, PacketWriterFunc(e.enqueue))
 	if err != nil {
 		if conn != nil {
@@ -540,6 +544,19 @@ func (e *Exporter) Stats() Stats {
 		s.BiflowWaiting = e.BiflowsWaiting()
 	}
 	return s
+}
+
+// exporterStatsRow is the exporter-statistics row as of now.
+func (e *Exporter) exporterStatsRow() ExporterStatsRow {
+	s := e.stats.snapshot()
+	r := ExporterStatsRow{Collector: e.cfg.Collector, Messages: s.Packets, Octets: s.Bytes, Flows: s.Records,
+		NotSentFlows: s.LostRecords, NotSentPackets: s.LostPackets}
+	if l := e.local.Load(); l != nil {
+		r.Exporter = *l
+	} else {
+		r.Exporter = e.cfg.Source
+	}
+	return r
 }
 
 // Close sends what is pending, waits for the queue to drain and closes

@@ -106,6 +106,17 @@ type nfdumpFlow struct {
 // stops it so that it closes its file, and returns nfdump's view.
 func collectWithNfcapd(t *testing.T, pkts [][]byte) []nfdumpFlow {
 	t.Helper()
+	flows, logs := collectNfcapdLogs(t, pkts)
+	if !strings.Contains(logs, "Sequence Errors: 0") {
+		t.Errorf("nfcapd reports sequence errors or no summary:\n%s", logs)
+	}
+	return flows
+}
+
+// collectNfcapdLogs is collectWithNfcapd that leaves nfcapd's log to the
+// caller.
+func collectNfcapdLogs(t *testing.T, pkts [][]byte) ([]nfdumpFlow, string) {
+	t.Helper()
 	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
 	capd := collector.StartNfcapd(t)
 	conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(capd.Addr))
@@ -134,8 +145,5 @@ func collectWithNfcapd(t *testing.T, pkts [][]byte) []nfdumpFlow {
 	if err := json.Unmarshal(out, &flows); err != nil {
 		t.Fatalf("nfdump JSON: %v\n%s", err, out)
 	}
-	if !strings.Contains(logs, "Sequence Errors: 0") {
-		t.Errorf("nfcapd reports sequence errors or no summary:\n%s", logs)
-	}
-	return flows
+	return flows, logs
 }

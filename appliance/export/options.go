@@ -7,6 +7,9 @@ func (e *templated) writeOptionsData() {
 		e.writeSamplerRow()
 		e.samplerDue = false
 	}
+	if e.expStatsDue {
+		e.writeExporterStatsRow()
+	}
 	defer e.writeAppNames()
 	if e.ifNames == nil || e.ifCursor >= len(e.names) {
 		return

@@ -48,7 +48,9 @@ func (e *Exporter) Reconfigure(cfg DestinationConfig) error {
 // new one numbers on from the old one's sequence. e.mu is held.
 func (e *Exporter) swapEncoder(enc EncoderConfig) error {
 	enc.pathPayload = e.pathPayload
-	n, err := NewEncoder(enc, PacketWriterFunc(e.enqueue))
+	withRow := enc // the row's source stays out of Config (DeepEqual)
+	withRow.exporterStats = e.exporterStatsRow
+	n, err := NewEncoder(withRow, PacketWriterFunc(e.enqueue))
 	if err != nil {
 		return fmt.Errorf("export destination %s: %w", e.cfg.Collector, err)
 	}

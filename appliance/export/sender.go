@@ -115,6 +115,11 @@ type sender struct {
 // attach makes conn the sender's socket.
 func (s *sender) attach(conn *net.UDPConn) {
 	s.conn, s.stamps = conn, setTxStamps(conn)
+	if a, ok := conn.LocalAddr().(*net.UDPAddr); ok {
+		l := a.AddrPort()
+		l = netip.AddrPortFrom(l.Addr().Unmap(), l.Port())
+		s.e.local.Store(&l)
+	}
 }
 
 // pace waits until MaxRate allows the next packet.

@@ -27,6 +27,9 @@ type templated struct {
 	main4, main6, agg *template
 	sampler, ifNames  *optionsTemplate
 	appNames          *optionsTemplate // RFC 6759 applicationId -> applicationName
+	expStats          *optionsTemplate // exporter statistics (exporterstats.go)
+	expStatsV6        bool             // its addresses are IPv6
+	expStatsDue       bool             // its row is still to send since the refresh
 	appCursor         int              // next class name row due
 	names             [][]byte         // interface names, converted once
 
@@ -91,6 +94,11 @@ func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
 	}
 	e.ifCursor = len(cfg.InterfaceNames)
 	e.initAppNames()
+	if cfg.ExporterStats && cfg.exporterStats != nil {
+		c := cfg.exporterStats().Collector.Addr()
+		e.expStatsV6 = c.IsValid() && !c.Unmap().Is4()
+		e.expStats = exporterStatsOptions(cfg.Version, e.expStatsV6)
+	}
 	return e
 }
 
@@ -222,12 +230,13 @@ func (e *templated) open() {
 		e.lastTpl = now
 		e.pktsSinceTpl = 0
 	}
-	if e.sampler != nil || e.ifNames != nil || e.appNames != nil {
+	if e.sampler != nil || e.ifNames != nil || e.appNames != nil || e.expStats != nil {
 		if e.lastOpt.IsZero() || e.pktsSinceOpt >= e.cfg.OptionsRefreshPackets || now.Sub(e.lastOpt) >= e.cfg.OptionsTimeout {
 			e.writeOptionsTemplates()
 			e.lastOpt = now
 			e.pktsSinceOpt = 0
 			e.samplerDue = e.sampler != nil
+			e.expStatsDue = e.expStats != nil
 			e.ifCursor = 0
 			e.appCursor = 0
 		}
@@ -270,7 +279,7 @@ func (e *templated) writeTemplates() {
 // nfdump's nfcapd reads only the first options template of a set, so the
 // interface and application tables after the sampler's would be lost.
 func (e *templated) writeOptionsTemplates() {
-	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames} {
+	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames, e.expStats} {
 		if t == nil {
 			continue
 		}
@@ -563,7 +572,7 @@ func (e *templated) templateKeys() (data, options []string) {
 			data = append(data, fmt.Sprintf("v%d %d %v", e.cfg.Version, t.id, t.fields))
 		}
 	}
-	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames} {
+	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames, e.expStats} {
 		if t != nil {
 			options = append(options, fmt.Sprintf("v%d %d %v %v", e.cfg.Version, t.id, t.scope, t.options))
 		}

@@ -55,6 +55,7 @@ flow exporter COLL1
  template data timeout 60
  option interface-table timeout 300
  option sampler-table
+ option exporter-stats
 !
 flow exporter COLL2
  destination 192.0.2.11
@@ -110,7 +111,7 @@ func TestFNFRoundTrip(t *testing.T) {
 		t.Errorf("read back differs: %v", d)
 	}
 	e := c.Effective()
-	want := []config.Destination{{Addr: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.IPFIX, TTL: 32},
+	want := []config.Destination{{Addr: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.IPFIX, TTL: 32, ExporterStats: true},
 		{Addr: netip.MustParseAddrPort("192.0.2.11:9995"), Version: platform.V9}}
 	if !slices.Equal(e.Export.Destinations, want) {
 		t.Errorf("collectors %+v, want %+v", e.Export.Destinations, want)
@@ -149,6 +150,7 @@ func TestFNFNoForms(t *testing.T) {
 		{"flow exporter COLL1", "no export-protocol ipfix", " export-protocol ipfix\n"},
 		{"flow exporter COLL1", "no option interface-table", " option interface-table timeout 300\n"},
 		{"flow exporter COLL1", "no option sampler-table", " option sampler-table\n"},
+		{"flow exporter COLL1", "no option exporter-stats", " option exporter-stats\n"},
 		{"flow exporter COLL1", "no source eth0", " source eth0\n"},
 		{"flow exporter COLL1", "no ttl 32", " ttl 32\n"},
 		{"flow exporter COLL1", "no destination 192.0.2.10", " destination 192.0.2.10\n"},
@@ -226,7 +228,7 @@ func TestFNFRefusals(t *testing.T) {
 		{"flow record R\n match ipv4 source address\n collect ipv6 source mask\n", "mixes IPv4 and IPv6 fields (ipv6 source mask)"},
 		{"flow record R\n match interface output\n", "no flow mask keeps the output interface"},
 		{"flow record R\n collect counter flows\n", "no flow count field"},
-		{"flow exporter E\n option exporter-stats\n", "the interface table (option interface-table)"},
+		{"flow exporter E\n option application-table\n", "exporter statistics (option exporter-stats)"},
 		{"flow exporter E\n dscp 46\n", "DSCP"},
 		{"flow monitor M\n cache timeout active 90\n", "cache timeout active 90: flowtap's main cache ages active flows after 60-3600 seconds on the ios persona (ip flow-cache timeout active), in whole minutes"},
 		{"flow monitor M\n cache timeout inactive 5\n", "ages inactive flows after 10-600 seconds"},

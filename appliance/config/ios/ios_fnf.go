@@ -252,17 +252,20 @@ func (x *cmd) flowExporterMode() {
 		if x.c.Err != nil {
 			return
 		}
-		if which == "application-table" || which == "exporter-stats" {
+		if which == "application-table" {
 			if x.neg {
 				x.c.Skip()
 				return
 			}
-			x.c.Refuse("No %s options template: flowtap's are the interface table (option interface-table) and the sampler table (option sampler-table)", which)
+			x.c.Refuse("No %s options template: flowtap's are the interface table (option interface-table), the sampler table (option sampler-table) and exporter statistics (option exporter-stats)", which)
 			return
 		}
 		on, timeout := &e.InterfaceTable, &e.InterfaceTableTimeout
-		if which == "sampler-table" {
+		switch which {
+		case "sampler-table":
 			on, timeout = &e.SamplerTable, &e.SamplerTableTimeout
+		case "exporter-stats":
+			on, timeout = &e.ExporterStats, &e.ExporterStatsTimeout
 		}
 		if x.neg {
 			x.c.Skip()
@@ -605,6 +608,7 @@ func renderFNF(r *iosWriter, f config.FNF) {
 		}
 		renderOption(r, "interface-table", e.InterfaceTable, e.InterfaceTableTimeout)
 		renderOption(r, "sampler-table", e.SamplerTable, e.SamplerTableTimeout)
+		renderOption(r, "exporter-stats", e.ExporterStats, e.ExporterStatsTimeout)
 		r.section()
 	}
 	for _, m := range f.Monitors {
