@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -127,6 +128,43 @@ func TestNfdumpReadsFlowsWithExporterStats(t *testing.T) {
 				t.Errorf("v%s: nfdump has a flow from port %d, which was not sent", base.Version, f.SrcPort)
 			}
 			delete(ports, f.SrcPort)
+		}
+	}
+}
+
+// nfacctd (its sequence checks on) accounts every flow with the
+// exporter-statistics table in every packet, v9 and IPFIX, and logs
+// nothing against the packets: no sequence gap (IPFIX's counts the rows,
+// as nfacctd expects), no unknown template or short set.
+func TestNfacctdReadsFlowsWithExporterStats(t *testing.T) {
+	for _, base := range []export.EncoderConfig{
+		{Version: export.V9, ObservationDomain: 1, Sampler: pmacctSampler},
+		{Version: export.IPFIX, ObservationDomain: 1, Sampler: pmacctSampler},
+	} {
+		pkts, _, _, _ := exportStatsPackets(t, base, true)
+		if !bytes.Contains(pkts[1], []byte{0x01, 0xfe}) {
+			t.Fatalf("v%s: no exporter-statistics table in the second packet", base.Version)
+		}
+		n := collector.StartNfacctd(t, "debug: true")
+		conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(n.Addr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pkts {
+			if _, err := conn.Write(p); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		conn.Close()
+		if rows := n.WaitRows(t, 4); len(rows) != 4 {
+			t.Errorf("v%s: nfacctd holds %d flows, sent 4", base.Version, len(rows))
+		}
+		for _, l := range nfacctdComplaints(n) {
+			t.Errorf("v%s: nfacctd: %s", base.Version, l)
+		}
+		if !strings.Contains(n.Log(), "seqno [") {
+			t.Fatal("nfacctd logged no packet: its debug log is off")
 		}
 	}
 }
