@@ -46,6 +46,9 @@ func (j *JunOS) Inventory() []show.InventoryItem { return j.m.CLI().Inventory() 
 // inventory the IOS screens read.
 func (j *JunOS) RoutingEngine() show.RoutingEngineView { return j.m.CLI().RoutingEngine() }
 
+// System is `show version` and `show system uptime`'s view of the box.
+func (j *JunOS) System() show.JunosSystemView { return j.m.CLI().JunosSystem() }
+
 // SNMPCounters are the agent's statistics for show snmp statistics.
 func (j *JunOS) SNMPCounters() show.SNMPCounters {
 	n := j.m.SNMPCounters()

@@ -2,8 +2,11 @@ package daemon
 
 import (
 	"os"
+	"runtime"
+	"strings"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/mgmt/hostres"
 )
@@ -75,6 +78,28 @@ func (c *CLI) RoutingEngine() show.RoutingEngineView {
 	}
 	if boot, err := hostres.BootTime(); err == nil {
 		v.Start, v.Uptime = c.m.Config().Clock.In(boot), time.Since(boot)
+	}
+	v.Load, _ = hostres.LoadAverage()
+	return v
+}
+
+// JunosSystem is what JunOS's `show version` and `show system uptime`
+// read: the chassis's PID as the model, flowtapd's build, the kernel,
+// the box's time (NTP's when it set it), the boot and flowtapd's start,
+// the last commit and the load averages, every time in the box's clock.
+func (c *CLI) JunosSystem() show.JunosSystemView {
+	cfg := c.m.Config()
+	clk, now := cfg.Clock, time.Now()
+	v := show.JunosSystemView{Hostname: cfg.HostnameOrDefault(), Model: strings.ToLower("FLOWTAP-" + cfg.PlatformName()),
+		Version: c.m.opts.Version, GoVersion: runtime.Version(), Arch: runtime.GOARCH, Kernel: readMachine().Kernel,
+		Now: clk.In(now), NTP: c.m.clockSyncNow() == config.ClockSynced, Started: clk.In(c.m.started)}
+	if boot, err := hostres.BootTime(); err == nil {
+		v.Booted = clk.In(boot)
+	} else {
+		v.Booted = v.Started
+	}
+	if cs := c.m.Commits(); len(cs) > 0 {
+		v.LastConfigured, v.LastBy = clk.In(cs[0].When), cs[0].User
 	}
 	v.Load, _ = hostres.LoadAverage()
 	return v

@@ -239,7 +239,7 @@ func (t *lineTable) Users(self int) []show.UserLine {
 	t.mu.Lock()
 	for _, e := range t.entries {
 		rows = append(rows, row{e.kind, e.n, show.UserLine{Number: e.number(), Name: lineNames[e.kind] + " " + strconv.Itoa(e.n), User: e.user,
-			Idle: max(now-time.Duration(e.last.Load()), 0), Location: e.location, Self: e.id == self}})
+			Idle: max(now-time.Duration(e.last.Load()), 0), Location: e.location, Self: e.id == self, Since: e.began}})
 	}
 	t.mu.Unlock()
 	slices.SortFunc(rows, func(a, b row) int {

@@ -15,6 +15,7 @@ import (
 // cleared, and a closed session leaves the table.
 func TestLineTable(t *testing.T) {
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	opened := now // every line below opens now: JunOS's LOGIN@
 	lt := newLineTable()
 	lt.now = func() time.Time { return now }
 	var killed []string
@@ -32,10 +33,10 @@ func TestLineTable(t *testing.T) {
 
 	got := lt.Users(c.id)
 	want := []show.UserLine{
-		{Number: 0, Name: "con 0", Idle: 95 * time.Second},
-		{Number: 1, Name: "vty 0", User: "carol", Idle: 95 * time.Second, Location: "2001:db8::3", Self: true},
-		{Number: 2, Name: "vty 1", User: "bob", Idle: 5 * time.Second, Location: "192.0.2.2"},
-		{Number: -1, Name: "ctl 0", User: "root", Idle: 95 * time.Second},
+		{Number: 0, Name: "con 0", Idle: 95 * time.Second, Since: opened},
+		{Number: 1, Name: "vty 0", User: "carol", Idle: 95 * time.Second, Location: "2001:db8::3", Self: true, Since: opened},
+		{Number: 2, Name: "vty 1", User: "bob", Idle: 5 * time.Second, Location: "192.0.2.2", Since: opened},
+		{Number: -1, Name: "ctl 0", User: "root", Idle: 95 * time.Second, Since: opened},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("lines %+v", got)

@@ -12,6 +12,7 @@ import (
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/junos"
+	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/mgmt/ssh"
 )
 
@@ -183,7 +184,7 @@ func (p *Plane) controlSession(h control.Hello) (control.Session, error) {
 		return nil, fmt.Errorf("the console asks for its password (line con 0, login): use the IOS CLI")
 	case h.Dialect == "junos":
 		s = junos.NewSessionWith(m.JunOS(), junos.Options{User: "root", Announcement: func() string { return bannerOf(m, lineName(h))("motd") },
-			Editors: &p.editors, Line: p.lines.junosLine(line())})
+			Editors: &p.editors, Line: p.lines.junosLine(line()), Users: func() []show.UserLine { return p.lines.Users(e.id) }})
 	default:
 		return nil, fmt.Errorf("unknown CLI dialect %q: ios or junos", h.Dialect)
 	}

@@ -181,6 +181,7 @@ func (s *sshService) apply(c config.Config) {
 				// open sessions do across a commit.
 				return tracked{t: p.lines, e: e, m: m,
 					inner: junos.NewSessionWith(m.JunOS(), junos.Options{User: c.User, ReadOnly: priv < 15, Editors: &p.editors, Line: p.lines.junosLine(e),
+						Users:        func() []show.UserLine { return p.lines.Users(e.id) },
 						Announcement: func() string { return bannerOf(m, "vty "+strconv.Itoa(e.n))("motd") }})}
 			}
 			return tracked{t: p.lines, e: e, m: m,

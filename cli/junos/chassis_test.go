@@ -51,3 +51,46 @@ func TestShowChassis(t *testing.T) {
 		t.Errorf("run show chassis routing-engine:\n%s\nwant:\n%s", got, re.String())
 	}
 }
+
+func (f *fakeBackend) System() show.JunosSystemView {
+	now := time.Date(2026, 12, 7, 13, 10, 30, 0, time.UTC)
+	return show.JunosSystemView{Hostname: f.Hostname(), Model: "flowtap-cflowd", Version: "1.4.0", Arch: "amd64", GoVersion: "go1.24.1",
+		Now: now, Booted: now.Add(-2 * time.Hour), Started: now.Add(-time.Hour)}
+}
+
+// TestShowVersionUptimeUsers: `show version`, `show system uptime` and
+// `show system users` print the backend's view of the box and the
+// session's table of lines (those with someone logged in counted as
+// users); `?` after show system lists uptime and users.
+func TestShowVersionUptimeUsers(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	lines := []show.UserLine{{Number: 0, Name: "con 0"}, {Number: 1, Name: "vty 0", User: "ops", Location: "192.0.2.10", Self: true,
+		Since: time.Date(2026, 12, 7, 13, 0, 0, 0, time.UTC)}}
+	s := NewSessionWith(f, Options{User: "ops", Users: func() []show.UserLine { return lines }})
+	help := strings.Join(shell{s}.Help("show system "), "\n")
+	for _, w := range []string{"  uptime               Show time since the system rebooted and protocols started",
+		"  users                Show users who are currently logged in"} {
+		if !strings.Contains(help, w) {
+			t.Errorf("show system ? lacks %q:\n%s", w, help)
+		}
+	}
+	var ver, up, users strings.Builder
+	show.JunosVersion(&ver, f.System())
+	show.JunosSystemUptime(&up, f.System(), 1)
+	show.JunosSystemUsers(&users, f.System(), lines)
+	for cmd, want := range map[string]string{"show version": ver.String(), "show system uptime": up.String(), "show system users": users.String()} {
+		if got := s.Exec(cmd); got != want {
+			t.Errorf("%s:\n%s\nwant:\n%s", cmd, got, want)
+		}
+	}
+	if got := s.Exec("show system uptime | match load"); got != " 1:10PM  up 2:00, 1 user, load averages: 0.00, 0.00, 0.00\n" {
+		t.Errorf("show system uptime's users: %q", got)
+	}
+	if got := s.Exec("show system users | except USER"); !strings.HasPrefix(got, " 1:10PM") || !strings.Contains(got, "\nops      vty0     192.0.2.10 ") || strings.Contains(got, "con0") {
+		t.Errorf("show system users: %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 // Package junos is the JunOS-dialect CLI: operational mode with the
 // `show services accounting` family and the box's own screens (`show
-// chassis hardware|routing-engine`), and configuration mode editing a
+// chassis hardware|routing-engine`, `show version`, `show system
+// uptime|users`), and configuration mode editing a
 // candidate with set/delete under an edit path, show | compare, commit,
 // commit check, commit confirmed (its timer is the backend's, so it
 // outlives the session), commit comment, show system commit, rollback,
@@ -94,6 +95,9 @@ type Backend interface {
 	// RoutingEngine is the box as its routing engine (CPU, memory,
 	// uptime, load), for `show chassis routing-engine`.
 	RoutingEngine() show.RoutingEngineView
+	// System is the box as `show version` and `show system uptime`
+	// describe it.
+	System() show.JunosSystemView
 	// Taps are the passive taps' fibres with their state and counters,
 	// for flowtap's `show flowtap taps` (IOS has the same).
 	Taps() []show.TapView
@@ -136,6 +140,7 @@ type Session struct {
 	editors *Editors
 	editing *editor
 	line    Line
+	users   func() []show.UserLine
 	// based is the running configuration the candidate's changes are
 	// against: the one at configure, rollback or the last commit.
 	based config.Config
@@ -170,6 +175,9 @@ type Options struct {
 	Editors *Editors
 	// Line is the line the session holds, as status shows it.
 	Line Line
+	// Users are the box's CLI lines, this session's marked, for `show
+	// system users` (the table IOS's show users reads); nil: none.
+	Users func() []show.UserLine
 }
 
 // NewSessionWith opens an operational-mode session with opts.
@@ -179,7 +187,7 @@ func NewSessionWith(b Backend, opts Options) *Session {
 		op = readOnly(op)
 	}
 	return &Session{b: b, user: opts.User, op: op, conf: configurationTree(), announcement: opts.Announcement,
-		editors: opts.Editors, line: opts.Line}
+		editors: opts.Editors, line: opts.Line, users: opts.Users}
 }
 
 // tree is the current mode's command tree.

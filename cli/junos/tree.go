@@ -185,6 +185,14 @@ func operationalTree() *node {
 			kw("host", "Show hostname information from domain server",
 				cmdtree.Value[*Session]("<hostname>", "Hostname or address to find", nil).Runs(showHost)),
 			kw("system", "Show system information",
+				kw("uptime", "Show time since the system rebooted and protocols started").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.JunosSystemUptime(w, s.b.System(), loggedIn(s.userLines()))
+					return nil
+				}),
+				kw("users", "Show users who are currently logged in").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.JunosSystemUsers(w, s.b.System(), s.userLines())
+					return nil
+				}),
 				kw("commit", "Show pending commit and commit history").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.SystemCommit(w, s.b.Commits())
 					return nil
@@ -193,6 +201,10 @@ func operationalTree() *node {
 					cmdtree.Value[*Session]("<number>", "Index of rollback configuration (0..49)", rollbackIndex,
 						kw("compare", "Compare rollback configuration",
 							cmdtree.Value[*Session]("<number>", "Index of rollback configuration to compare against (0..49)", rollbackIndex).Runs(showRollback))).Runs(showRollback))),
+			kw("version", "Show software process revision levels").Runs(func(s *Session, w io.Writer, _ []string) error {
+				show.JunosVersion(w, s.b.System())
+				return nil
+			}),
 			kw("snmp", "Show SNMP information",
 				kw("statistics", "Show SNMP statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.SNMPStatistics(w, s.b.SNMPCounters())
@@ -803,4 +815,24 @@ func showInterfaces(s *Session, w io.Writer, args []string) error {
 		show.JunosInterface(w, i, level, now)
 	}
 	return nil
+}
+
+// userLines are the box's CLI lines for show system users; none when
+// the session was given no table.
+func (s *Session) userLines() []show.UserLine {
+	if s.users == nil {
+		return nil
+	}
+	return s.users()
+}
+
+// loggedIn counts the lines someone is logged in on, uptime(1)'s users.
+func loggedIn(lines []show.UserLine) int {
+	n := 0
+	for _, l := range lines {
+		if l.User != "" {
+			n++
+		}
+	}
+	return n
 }

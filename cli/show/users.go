@@ -16,6 +16,9 @@ type UserLine struct {
 	Idle     time.Duration
 	Location string // the SSH client's address; "" for local lines
 	Self     bool   // the session asking
+	// Since is when the session opened (JunOS's show system users'
+	// LOGIN@).
+	Since time.Time
 }
 
 // Users renders `show users` as IOS lays it out: "*" marks the line the

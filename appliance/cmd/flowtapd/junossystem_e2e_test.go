@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// TestJunOSSystemScreensOverOpenSSH: on the JunOS persona an operator
+// logged in with the real OpenSSH client finds the box's own screens:
+// `show system users` lists that login (vty0, from the client's
+// address) among the box's lines with the control socket's, `show
+// system uptime` counts them as users and names the commit that made
+// the persona, `show version` the host name and the persona's model.
+func TestJunOSSystemScreensOverOpenSSH(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\n")
+	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit\n"); !strings.Contains(out, "commit complete") {
+		t.Fatalf("commit:\n%s", out)
+	}
+	screen := strings.ReplaceAll(sshWithAskpass(t, d.sshAddr, "admin", "adminpass", "show system users\rshow system uptime\rshow version\rexit\r"), "\r\n", "\n")
+	for _, want := range []string{
+		"admin@e2e> show system users\n",
+		"USER     TTY      FROM                              LOGIN@  IDLE WHAT\n",
+		fmt.Sprintf("admin    vty0     %-32s ", "127.0.0.1"),
+		"admin@e2e> show system uptime\nCurrent time: ",
+		"\nSystem booted: ", "\nProtocols started: ", "\nLast configured: ", " by root\n",
+		", 1 user, load averages: ",
+		"admin@e2e> show version\nHostname: e2e\nModel: flowtap-cflowd\nflowtap: ",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the JunOS session's screen lacks %q:\n%s", want, screen)
+		}
+	}
+	// show system users over the control socket: root on ctl0 too.
+	out := d.cli(t, "junos", "show system users\n")
+	if !strings.Contains(out, ", 1 user, ") || !strings.Contains(out, "\nroot     ctl0     -  ") {
+		t.Errorf("show system users on the control socket:\n%s", out)
+	}
+}
