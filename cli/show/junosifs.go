@@ -1,8 +1,11 @@
 package show
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 )
@@ -40,10 +43,17 @@ func JunosInterfacesTerse(w io.Writer, ifs []Interface) {
 			row(i.Name, upDown(i.AdminUp), upDown(i.Carrier), "", "")
 			continue
 		}
-		for n, a := range i.Addrs {
-			fam := "inet"
-			if !a.Addr().Is4() {
-				fam = "inet6"
+		// Junos lists a family's addresses together, inet first, and
+		// names the family once, on its first address.
+		addrs := slices.Clone(i.Addrs)
+		slices.SortStableFunc(addrs, func(a, b netip.Prefix) int { return cmp.Compare(family(a), family(b)) })
+		last := ""
+		for n, a := range addrs {
+			fam := family(a)
+			if fam == last {
+				fam = ""
+			} else {
+				last = fam
 			}
 			if n == 0 {
 				row(i.Name, upDown(i.AdminUp), upDown(i.Carrier), fam, a.String())
@@ -52,6 +62,15 @@ func JunosInterfacesTerse(w io.Writer, ifs []Interface) {
 			}
 		}
 	}
+}
+
+// family is the Junos family an address is of: inet, inet6 (which sort
+// in Junos's order).
+func family(p netip.Prefix) string {
+	if p.Addr().Is4() {
+		return "inet"
+	}
+	return "inet6"
 }
 
 // JunosInterfacesDescriptions renders `show interfaces descriptions`

@@ -62,3 +62,21 @@ func TestInterfacesJSONFlapped(t *testing.T) {
 		t.Errorf("show interfaces | json:\n%s", js)
 	}
 }
+
+// TestJunosTerseFamilies: a link's addresses go out family by family,
+// inet first, each family named once on its first address, however the
+// kernel listed them.
+func TestJunosTerseFamilies(t *testing.T) {
+	var b bytes.Buffer
+	JunosInterfacesTerse(&b, []Interface{{Name: "eth0", AdminUp: true, Carrier: true, Addrs: []netip.Prefix{
+		netip.MustParsePrefix("2001:db8::1/64"), netip.MustParsePrefix("10.0.0.1/24"),
+		netip.MustParsePrefix("fe80::1/64"), netip.MustParsePrefix("10.0.1.1/24")}}})
+	want := "Interface               Admin Link Proto    Local                 Remote\n" +
+		"eth0                    up    up   inet     10.0.0.1/24\n" +
+		"                                            10.0.1.1/24\n" +
+		"                                   inet6    2001:db8::1/64\n" +
+		"                                            fe80::1/64\n"
+	if b.String() != want {
+		t.Errorf("terse:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
