@@ -31,6 +31,10 @@ type Export struct {
 	// templates and records; 0 follows TemplateRefresh.
 	OptionsRefresh int
 	InterfaceNames bool // ip flow-export interface-names
+	// ExporterStats is `ip flow-export template options export-stats`:
+	// every main-cache collector gets the exporter-statistics options
+	// table (v9, IPFIX), as Destination.ExporterStats gives one.
+	ExporterStats bool
 	// ServicesIf and ServicesSource are JunOS `sampling output interface
 	// sp-X/Y/Z source-address A` (IOS extension `flowtap
 	// services-interface NAME source-address A`): the services PIC a

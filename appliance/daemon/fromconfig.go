@@ -523,7 +523,7 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 		enc := export.EncoderConfig{Version: c.DestinationVersion(d), BootTime: boot, AS: c.DestinationAS(d),
 			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh, OptionsRefreshPackets: c.Export.OptionsRefresh,
 			TemplateTimeout: c.Export.TemplateTimeout, OptionsTimeout: c.Export.OptionsTimeout, InterfaceNames: names, Capture: capture(c.Capture), MPLSLabels: c.Cache.MPLSLabels(),
-			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop, ExporterStats: d.ExporterStats,
+			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop, ExporterStats: d.ExporterStats || c.Export.ExporterStats,
 			ZeroTCPFlags: zeroTCPFlags(c), ZeroNextHopOutput: zeroNextHopOutput(c), RouterSC: routerSC(c, src)}
 		if enc.Version == export.IPFIX {
 			// IPFIX records name their application class (IE 95).

@@ -373,7 +373,22 @@ func (x *cmd) exportTemplate() {
 		// The options' resend interval (JunOS option-refresh-rate
 		// seconds maps onto it) and packet count, each following the
 		// template's until set.
-		ok := x.c.Keyword("refresh-rate", "timeout-rate")
+		ok := x.c.Keyword("export-stats", "refresh-rate", "timeout-rate")
+		if ok == "export-stats" {
+			// The exporter-statistics options table to every collector
+			// of the main cache (an FNF exporter's option exporter-stats).
+			if x.neg {
+				x.c.Skip()
+				e.ExporterStats = false
+				return
+			}
+			x.c.End()
+			if x.c.Err == nil {
+				e.ExporterStats = true
+				x.touch("export.export-stats")
+			}
+			return
+		}
 		if x.neg {
 			x.c.Skip()
 			if ok == "refresh-rate" {

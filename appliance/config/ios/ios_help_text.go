@@ -315,6 +315,7 @@ var keywordHelp = map[string]string{
 
 	// Under options they are the options templates' and records'.
 	"options refresh-rate": "Option's refresh rate (in packets)",
+	"options export-stats": "Export statistics",
 	"options timeout-rate": "Option's timeout rate (in minutes)",
 	// ip flow-top-talkers.
 	"top":                                    "The number of top talkers to show",

@@ -446,6 +446,9 @@ func renderExport(r *iosWriter, c config.Config) {
 	if e.OptionsRefresh != 0 {
 		r.line("ip flow-export template options refresh-rate %d", e.OptionsRefresh)
 	}
+	if e.ExporterStats {
+		r.line("ip flow-export template options export-stats")
+	}
 	if e.InterfaceNames {
 		r.line("ip flow-export interface-names")
 	}
