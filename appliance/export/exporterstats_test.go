@@ -168,3 +168,42 @@ func TestNfacctdReadsFlowsWithExporterStats(t *testing.T) {
 		}
 	}
 }
+
+// The table alone (no sampler, no interface names) is sent and resent
+// on the options refresh, with the counters of its moment.
+func TestExporterStatsResentAlone(t *testing.T) {
+	for _, v := range []export.Version{export.V9, export.IPFIX} {
+		c, addr := listenUDP(t, "udp4", "127.0.0.1:0")
+		x, err := export.NewExporter(destination(addr, export.EncoderConfig{Version: v, ObservationDomain: 3, ExporterStats: true, OptionsRefreshPackets: 2}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		closeOnCleanup(t, x)
+		recs := interopRecords(3)
+		var pkts [][]byte
+		for i := range recs {
+			waitFor(t, func() bool { return x.Stats().Packets == uint64(i) })
+			x.Export(&recs[i])
+			if err := x.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			p, ok := readPacket(t, c, 5*time.Second)
+			if !ok {
+				t.Fatalf("v%s: packet %d not received", v, i+1)
+			}
+			pkts = append(pkts, p)
+		}
+		res := collector.TsharkCflow(t, pkts, cflowPort, "cflow.packetsexp", "cflow.flowsexp", "cflow.srcaddr")
+		for i, want := range [][]string{{"0"}, nil, {"2"}} {
+			if got := res[i]["cflow.packetsexp"]; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("v%s packet %d: exportedMessageTotalCount %q, want %q", v, i+1, got, want)
+			}
+			if got := res[i]["cflow.srcaddr"]; len(got) != 1 {
+				t.Errorf("v%s packet %d: %d flow records, want 1", v, i+1, len(got))
+			}
+		}
+		if got := res[2]["cflow.flowsexp"]; fmt.Sprint(got) != "[2]" {
+			t.Errorf("v%s packet 3: exportedFlowRecordTotalCount %q, want [2]", v, got)
+		}
+	}
+}
