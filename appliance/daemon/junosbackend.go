@@ -49,6 +49,9 @@ func (j *JunOS) RoutingEngine() show.RoutingEngineView { return j.m.CLI().Routin
 // System is `show version` and `show system uptime`'s view of the box.
 func (j *JunOS) System() show.JunosSystemView { return j.m.CLI().JunosSystem() }
 
+// ProcessesSummary is `show system processes summary`.
+func (j *JunOS) ProcessesSummary() show.ProcessesSummaryView { return j.m.CLI().ProcessesSummary() }
+
 // SNMPCounters are the agent's statistics for show snmp statistics.
 func (j *JunOS) SNMPCounters() show.SNMPCounters {
 	n := j.m.SNMPCounters()

@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"os"
+	osuser "os/user"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,5 +104,34 @@ func (c *CLI) JunosSystem() show.JunosSystemView {
 		v.LastConfigured, v.LastBy = clk.In(cs[0].When), cs[0].User
 	}
 	v.Load, _ = hostres.LoadAverage()
+	return v
+}
+
+// ProcessesSummary is JunOS's `show system processes summary`: top's
+// header from /proc (last pid, load, uptime, processes by state, the
+// page lists) with the sampler's CPU split, and flowtapd's row with its
+// share from the same sampler.
+func (c *CLI) ProcessesSummary() show.ProcessesSummaryView {
+	cfg := c.m.Config()
+	v := show.ProcessesSummaryView{Now: cfg.Clock.In(time.Now()), CPU: show.CPUSplit(c.m.cpu.Read().Split)}
+	v.LastPID, _ = hostres.LastPID()
+	v.Load, _ = hostres.LoadAverage()
+	v.Up, _ = hostres.Uptime()
+	v.States, _ = hostres.ProcessStates()
+	if m, err := hostres.ReadMemory(); err == nil {
+		v.Active, v.Inactive, v.Cache, v.Buffers, v.Free, v.SwapTotal, v.SwapFree = m.Active, m.Inactive, m.Cached, m.Buffers, m.Free, m.SwapTotal, m.SwapFree
+	}
+	pid := os.Getpid()
+	if p, err := hostres.ReadProcess(pid); err == nil {
+		user := "root"
+		if os.Getuid() != 0 {
+			user = strconv.Itoa(os.Getuid())
+			if u, err := osuser.LookupId(user); err == nil {
+				user = u.Username
+			}
+		}
+		v.Process = show.TopProcess{PID: pid, User: user, Threads: p.Threads, Priority: p.Priority, Nice: p.Nice, SizeKiB: p.VSizeKiB,
+			ResKiB: p.RSSKiB, State: p.State, CPU: p.CPU, WCPU: c.m.cpu.Process().FiveSec, Command: "flowtapd"}
+	}
 	return v
 }

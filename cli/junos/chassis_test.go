@@ -94,3 +94,27 @@ func TestShowVersionUptimeUsers(t *testing.T) {
 		t.Errorf("show system users: %q", got)
 	}
 }
+
+func (f *fakeBackend) ProcessesSummary() show.ProcessesSummaryView {
+	return show.ProcessesSummaryView{LastPID: 900, Up: time.Hour, Now: time.Date(2026, 12, 7, 13, 10, 30, 0, time.UTC), States: map[byte]int{'R': 1, 'S': 9},
+		Process: show.TopProcess{PID: 812, User: "root", Threads: 3, State: 'S', Command: "flowtapd"}}
+}
+
+// TestShowSystemProcessesSummary: the command prints the backend's
+// summary; `show system processes` wants its summary.
+func TestShowSystemProcessesSummary(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	s := NewSession(f, "ops")
+	var want strings.Builder
+	show.ProcessesSummary(&want, f.ProcessesSummary())
+	if got := s.Exec("show system processes summary"); got != want.String() || !strings.HasPrefix(got, "last pid:   900;") {
+		t.Errorf("show system processes summary:\n%s\nwant:\n%s", got, want.String())
+	}
+	if got := s.Exec("show system processes"); !strings.Contains(got, "syntax error") {
+		t.Errorf("show system processes: %q", got)
+	}
+}

@@ -189,6 +189,11 @@ func operationalTree() *node {
 					show.JunosSystemUptime(w, s.b.System(), loggedIn(s.userLines()))
 					return nil
 				}),
+				kw("processes", "Show process table",
+					kw("summary", "Display summary output").Runs(func(s *Session, w io.Writer, _ []string) error {
+						show.ProcessesSummary(w, s.b.ProcessesSummary())
+						return nil
+					})),
 				kw("users", "Show users who are currently logged in").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.JunosSystemUsers(w, s.b.System(), s.userLines())
 					return nil

@@ -168,3 +168,109 @@ func wIdle(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dday", int(d/(24*time.Hour)))
 }
+
+// ProcessesSummaryView is JunOS's `show system processes summary`: top's
+// header lines and flowtapd's row (IOS's show processes cpu lists it
+// alone too). Memory is in KiB.
+type ProcessesSummaryView struct {
+	LastPID int
+	Load    [3]float64
+	Up      time.Duration
+	Now     time.Time
+	// States counts the processes by the kernel's one-letter state.
+	States map[byte]int
+	// CPU is the sampler's last interval, as show chassis
+	// routing-engine splits it.
+	CPU                                    CPUSplit
+	Active, Inactive, Cache, Buffers, Free uint64
+	SwapTotal, SwapFree                    uint64
+	Process                                TopProcess
+}
+
+// TopProcess is one row of top's process table.
+type TopProcess struct {
+	PID             int
+	User            string
+	Threads         int
+	Priority, Nice  int
+	SizeKiB, ResKiB uint64
+	State           byte // the kernel's letter
+	CPU             time.Duration
+	WCPU            float64 // percent of all the cores' time
+	Command         string
+}
+
+// topStates are the kernel's process states in top's words, in the
+// order top's processes line names them (idle kernel threads sleep).
+var topStates = []struct {
+	letters string
+	word    string
+}{{"R", "running"}, {"SI", "sleeping"}, {"D", "waiting"}, {"Tt", "stopped"}, {"Z", "zombie"}}
+
+// ProcessesSummary writes `show system processes summary` as FreeBSD's
+// top heads its screen under Junos: last pid, load averages, uptime
+// (days+hh:mm:ss) and time; the processes by state; the CPU split; the
+// memory and swap (Linux's page lists: no Wired line, Linux has no such
+// count); then flowtapd's row. Layout as recalled.
+func ProcessesSummary(w io.Writer, v ProcessesSummaryView) {
+	up := v.Up.Truncate(time.Second)
+	days := int(up / (24 * time.Hour))
+	up -= time.Duration(days) * 24 * time.Hour
+	fmt.Fprintf(w, "last pid: %5d;  load averages: %5.2f, %5.2f, %5.2f  up %d+%02d:%02d:%02d    %s\n", v.LastPID, v.Load[0], v.Load[1], v.Load[2],
+		days, int(up/time.Hour), int(up%time.Hour/time.Minute), int(up%time.Minute/time.Second), v.Now.Format("15:04:05"))
+	total := 0
+	for _, n := range v.States {
+		total += n
+	}
+	var parts []string
+	for _, st := range topStates {
+		n := 0
+		for i := range len(st.letters) {
+			n += v.States[st.letters[i]]
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st.word))
+		}
+	}
+	fmt.Fprintf(w, "%d processes: %s\n\n", total, strings.Join(parts, ", "))
+	fmt.Fprintf(w, "CPU: %4.1f%% user, %4.1f%% nice, %4.1f%% system, %4.1f%% interrupt, %4.1f%% idle\n",
+		v.CPU.User, v.CPU.Background, v.CPU.Kernel, v.CPU.Interrupt, v.CPU.Idle)
+	fmt.Fprintf(w, "Mem: %s Active, %s Inact, %s Cache, %s Buf, %s Free\n", topMem(v.Active), topMem(v.Inactive), topMem(v.Cache), topMem(v.Buffers), topMem(v.Free))
+	fmt.Fprintf(w, "Swap: %s Total, %s Free\n\n", topMem(v.SwapTotal), topMem(v.SwapFree))
+	fmt.Fprintln(w, "  PID USERNAME  THR PRI NICE   SIZE    RES STATE    TIME   WCPU COMMAND")
+	p := v.Process
+	fmt.Fprintf(w, "%5d %-8.8s %4d %3d %4d %6s %6s %-6.6s %6s %5.2f%% %s\n", p.PID, p.User, p.Threads, p.Priority, p.Nice,
+		topMem(p.SizeKiB), topMem(p.ResKiB), topState(p.State), topTime(p.CPU), p.WCPU, p.Command)
+}
+
+// topMem is a KiB figure as top prints it: K, then M from 100000K.
+func topMem(kib uint64) string {
+	if kib < 100000 {
+		return fmt.Sprintf("%dK", kib)
+	}
+	return fmt.Sprintf("%dM", kib/1024)
+}
+
+// topState is a process's state in top's column.
+func topState(s byte) string {
+	switch s {
+	case 'R':
+		return "RUN"
+	case 'D':
+		return "WAIT"
+	case 'T', 't':
+		return "STOP"
+	case 'Z':
+		return "zomb"
+	}
+	return "sleep"
+}
+
+// topTime is a process's CPU time as top prints it: minutes:seconds
+// under 100 minutes, then hours with a tenth.
+func topTime(d time.Duration) string {
+	if d < 100*time.Minute {
+		return fmt.Sprintf("%d:%02d", int(d/time.Minute), int(d%time.Minute/time.Second))
+	}
+	return fmt.Sprintf("%.1fH", d.Hours())
+}

@@ -48,3 +48,22 @@ func TestJunOSSystemScreens(t *testing.T) {
 		}
 	}
 }
+
+// TestJunOSProcessesSummary fixes `show system processes summary`: top's
+// header (uptime as days+hh:mm:ss, the states in top's words and order,
+// idle kernel threads among the sleeping), the CPU split, memory in K
+// then M, and flowtapd's row.
+func TestJunOSProcessesSummary(t *testing.T) {
+	var b bytes.Buffer
+	ProcessesSummary(&b, ProcessesSummaryView{LastPID: 61244, Load: [3]float64{0, 0.02, 1.5},
+		Up: 27*24*time.Hour + 2*time.Hour + 27*time.Minute + 33*time.Second, Now: time.Date(2026, 12, 7, 10, 26, 41, 0, time.UTC),
+		States: map[byte]int{'R': 2, 'S': 100, 'I': 34, 'D': 1, 'Z': 1},
+		CPU:    CPUSplit{User: 12.5, Background: 0.5, Kernel: 3.25, Interrupt: 1, Idle: 82.75},
+		Active: 484352, Inactive: 114688, Cache: 232448, Buffers: 70656, Free: 99999, SwapTotal: 2097152, SwapFree: 2097152,
+		Process: TopProcess{PID: 812, User: "root", Threads: 14, Priority: 20, SizeKiB: 1261416, ResKiB: 42000, State: 'S',
+			CPU: 101*time.Minute + 30*time.Second, WCPU: 1.27, Command: "flowtapd"}})
+	golden(t, "junos-show-system-processes-summary", b.Bytes())
+	if got := topTime(99*time.Minute + 59*time.Second); got != "99:59" {
+		t.Errorf("topTime 99:59 = %q", got)
+	}
+}

@@ -161,6 +161,9 @@ func (c *CPULoad) Load() ([]int, error) {
 type Memory struct {
 	Total, Free, Available, Buffers, Cached, Shared uint64
 	SwapTotal, SwapFree                             uint64
+	// Active and Inactive are the page lists top's Active and Inact
+	// count (recently used, and reclaimable first).
+	Active, Inactive uint64
 }
 
 // ReadMemory parses /proc/meminfo.
@@ -172,7 +175,8 @@ func ReadMemory() (Memory, error) {
 	defer f.Close()
 	var m Memory
 	fields := map[string]*uint64{"MemTotal": &m.Total, "MemFree": &m.Free, "MemAvailable": &m.Available,
-		"Buffers": &m.Buffers, "Cached": &m.Cached, "Shmem": &m.Shared, "SwapTotal": &m.SwapTotal, "SwapFree": &m.SwapFree}
+		"Buffers": &m.Buffers, "Cached": &m.Cached, "Shmem": &m.Shared, "SwapTotal": &m.SwapTotal, "SwapFree": &m.SwapFree,
+		"Active": &m.Active, "Inactive": &m.Inactive}
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		name, rest, ok := strings.Cut(s.Text(), ":")
@@ -269,6 +273,47 @@ func BootTime() (time.Time, error) {
 	return time.Time{}, fmt.Errorf("hostres: /proc/stat has no btime")
 }
 
+// ProcessStates counts the processes by the kernel's one-letter state
+// (see Process.State), for top's "N processes: ..." line.
+func ProcessStates() (map[byte]int, error) {
+	ents, err := os.ReadDir(Proc)
+	if err != nil {
+		return nil, fmt.Errorf("hostres: %w", err)
+	}
+	out := map[byte]int{}
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil || !e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(Proc, e.Name(), "stat"))
+		if err != nil {
+			continue // it ended while we looked
+		}
+		if end := bytes.LastIndexByte(b, ')'); end >= 0 && end+2 < len(b) {
+			out[b[end+2]]++
+		}
+	}
+	return out, nil
+}
+
+// LastPID is the process ID the kernel gave last (/proc/loadavg's last
+// field), top's "last pid".
+func LastPID() (int, error) {
+	b, err := os.ReadFile(filepath.Join(Proc, "loadavg"))
+	if err != nil {
+		return 0, fmt.Errorf("hostres: %w", err)
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 5 {
+		return 0, fmt.Errorf("hostres: /proc/loadavg: %q", b)
+	}
+	n, err := strconv.Atoi(f[4])
+	if err != nil {
+		return 0, fmt.Errorf("hostres: /proc/loadavg: %w", err)
+	}
+	return n, nil
+}
+
 // Processes counts the processes running now.
 func Processes() (int, error) {
 	ents, err := os.ReadDir(Proc)
@@ -292,6 +337,13 @@ type Process struct {
 	Parameters string // the arguments after argv[0], space-separated
 	CPU        time.Duration
 	RSSKiB     uint64
+	// State is the kernel's one-letter state (R running, S sleeping, D
+	// in uninterruptible wait, T stopped, Z zombie, I idle kernel
+	// thread); Threads, Priority, Nice and VSizeKiB as top shows them.
+	State          byte
+	Threads        int
+	Priority, Nice int
+	VSizeKiB       uint64
 }
 
 // userHZ is the kernel's USER_HZ, the unit of /proc's tick counts; it is
@@ -323,6 +375,15 @@ func ReadProcess(pid int) (Process, error) {
 	rss, _ := strconv.ParseUint(f[21], 10, 64)
 	p.CPU = time.Duration(utime+stime) * time.Second / userHZ
 	p.RSSKiB = rss * uint64(os.Getpagesize()) / 1024
+	// state(3), priority(18), nice(19), num_threads(20), vsize(23, bytes)
+	if len(f[0]) > 0 {
+		p.State = f[0][0]
+	}
+	p.Priority, _ = strconv.Atoi(f[15])
+	p.Nice, _ = strconv.Atoi(f[16])
+	p.Threads, _ = strconv.Atoi(f[17])
+	vsize, _ := strconv.ParseUint(f[20], 10, 64)
+	p.VSizeKiB = vsize / 1024
 	p.Path, _ = os.Readlink(filepath.Join(dir, "exe"))
 	if cmd, err := os.ReadFile(filepath.Join(dir, "cmdline")); err == nil {
 		args := strings.Split(strings.TrimRight(string(cmd), "\x00"), "\x00")

@@ -78,7 +78,41 @@ func TestProcessAgreesWithPs(t *testing.T) {
 	if p.RSSKiB == 0 {
 		t.Errorf("a running test has no resident memory: %+v", p)
 	}
+	// top's columns against ps's: threads, nice, virtual size (KiB,
+	// which moves a little as the runtime maps memory).
+	f := strings.Fields(tool(t, "ps", "-o", "nlwp=,ni=,vsz=,stat=", "-p", strconv.Itoa(pid)))
+	// The state is the moment's (this process runs as it reads itself).
+	if len(f) < 4 || f[1] != strconv.Itoa(p.Nice) || !strings.ContainsRune("RSD", rune(p.State)) {
+		t.Errorf("nice %d, state %c; ps says %q", p.Nice, p.State, f)
+	}
+	if threads, _ := strconv.Atoi(f[0]); threads < 1 || p.Threads < 1 {
+		t.Errorf("threads %d; ps says %s", p.Threads, f[0])
+	}
+	if vsz, _ := strconv.ParseUint(f[2], 10, 64); p.VSizeKiB == 0 || p.VSizeKiB > vsz*2 || vsz > p.VSizeKiB*2 {
+		t.Errorf("vsize %d KiB; ps says %s", p.VSizeKiB, f[2])
+	}
 	t.Logf("%+v", p)
+}
+
+// TestProcessStates: the states counted add up to the processes there
+// are (give or take those that come and go meanwhile), and the last pid
+// is at least one the kernel gave out.
+func TestProcessStates(t *testing.T) {
+	st, err := ProcessStates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := Processes()
+	sum := 0
+	for _, c := range st {
+		sum += c
+	}
+	if sum == 0 || sum < n-10 || sum > n+10 {
+		t.Errorf("states %v add to %d; %d processes", st, sum, n)
+	}
+	if last, err := LastPID(); err != nil || last < 1 {
+		t.Errorf("LastPID = %d, %v", last, err)
+	}
 }
 
 func TestCPULoadPerCore(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -13,7 +14,8 @@ import (
 // `show system users` lists that login (vty0, from the client's
 // address) among the box's lines with the control socket's, `show
 // system uptime` counts them as users and names the commit that made
-// the persona, `show version` the host name and the persona's model.
+// the persona, `show version` the host name and the persona's model;
+// `show system processes summary` heads flowtapd's row with top's lines.
 func TestJunOSSystemScreensOverOpenSSH(t *testing.T) {
 	testnet.Enter(t)
 	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\n")
@@ -32,6 +34,16 @@ func TestJunOSSystemScreensOverOpenSSH(t *testing.T) {
 	} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the JunOS session's screen lacks %q:\n%s", want, screen)
+		}
+	}
+	// show system processes summary: top's header, and flowtapd's row
+	// under its own pid with its thread count.
+	top := d.cli(t, "junos", "show system processes summary\n")
+	for _, re := range []string{`^last pid: +\d+;  load averages: +\d+\.\d\d, +\d+\.\d\d, +\d+\.\d\d  up \d+\+\d\d:\d\d:\d\d    \d\d:\d\d:\d\d\n\d+ processes: \d+ running, `,
+		`\nCPU: +\d+\.\d% user, +\d+\.\d% nice, +\d+\.\d% system, +\d+\.\d% interrupt, +\d+\.\d% idle\nMem: \d+[KM] Active, `,
+		fmt.Sprintf(`\n  PID USERNAME  THR PRI NICE   SIZE    RES STATE    TIME   WCPU COMMAND\n *%d root +[1-9]\d* +-?\d+ +-?\d+ +\d+[KM] +\d+[KM] \w+ +[\d:.H]+ +\d+\.\d\d%% flowtapd\n$`, d.cmd.Process.Pid)} {
+		if !regexp.MustCompile(re).MatchString(top) {
+			t.Errorf("show system processes summary does not match %s:\n%s", re, top)
 		}
 	}
 	// show system users over the control socket: root on ctl0 too.
