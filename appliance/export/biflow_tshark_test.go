@@ -13,7 +13,8 @@ import (
 
 // TestTsharkDecodesBiflows: an RFC 5103 biflow record as tshark reads it.
 // tshark names a reverse element (PEN 29305) as its forward one, so each
-// counter field comes twice per record: forward, then reverse.
+// counter field comes twice per record: forward, then reverse (the
+// times: reverse, then forward).
 func TestTsharkDecodesBiflows(t *testing.T) {
 	start := time.Date(2026, 12, 6, 1, 2, 3, 4e6, time.UTC)
 	fwd := flow.Record{
@@ -39,8 +40,9 @@ func TestTsharkDecodesBiflows(t *testing.T) {
 		"cflow.outputint": {"0", "64001"},
 		"cflow.packets":   {"12", "9", "1", "0"},
 		"cflow.octets":    {"1234", "8765", "80", "0"},
-		"cflow.abstimestart": {"Dec  6, 2026 01:02:03.004000000 UTC", "Dec  6, 2026 01:02:03.009000000 UTC",
-			"Dec  6, 2026 01:02:03.004000000 UTC", "Jan  1, 1970 00:00:00.000000000 UTC"},
+		// The times reverse first (template.go: nfdump keeps the last).
+		"cflow.abstimestart": {"Dec  6, 2026 01:02:03.009000000 UTC", "Dec  6, 2026 01:02:03.004000000 UTC",
+			"Jan  1, 1970 00:00:00.000000000 UTC", "Dec  6, 2026 01:02:03.004000000 UTC"},
 		"cflow.direction":        {"0", "1"},
 		"cflow.biflow_direction": {"1", "0"},
 		"cflow.flow_end_reason":  {"3", "1"},

@@ -221,6 +221,15 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 	l.add(eOutputIf, ieOutputIf, 4)
 	l.add(ePackets, iePackets, 8)
 	l.add(eBytes, ieOctets, 8)
+	if cfg.Biflow {
+		// The reverse times before the forward ones: nfdump (1.7)
+		// reads a reverse flowStart/EndMilliseconds as the record's own
+		// and keeps the last it meets, so after them it showed every
+		// record at the reverse's times, and a direction that went out
+		// alone (reverse times zero) in 1970.
+		l.reverse(eRevFirstMillis, ieStartMillis, 8)
+		l.reverse(eRevLastMillis, ieEndMillis, 8)
+	}
 	l.times(cfg.Version)
 	l.add(eSrcPort, ieSrcPort, 2)
 	l.add(eDstPort, ieDstPort, 2)
@@ -258,8 +267,6 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 		l.add(eBiflowDir, ieBiflowDirection, 1)
 		l.reverse(eRevPackets, iePackets, 8)
 		l.reverse(eRevBytes, ieOctets, 8)
-		l.reverse(eRevFirstMillis, ieStartMillis, 8)
-		l.reverse(eRevLastMillis, ieEndMillis, 8)
 		l.reverse(eRevTCPFlags, ieTCPFlags, 1)
 		if cfg.Capture&CaptureTTL != 0 {
 			l.reverse(eRevMinTTL, ieMinTTL, 1)

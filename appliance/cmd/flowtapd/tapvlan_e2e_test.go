@@ -55,7 +55,8 @@ func writeCapture(t *testing.T, frames [][]byte) string {
 // TestTapVLANsPairApart: on a tagged link, one 5-tuple in VLAN 10 on
 // fibre A and its reverse in VLAN 20 on fibre B are two conversations
 // (two biflow records, each with no reverse), while a conversation
-// whose two directions are both in VLAN 30 is one record. The frames are
+// whose two directions are both in VLAN 30 is one record. (Fibre B's
+// records carry their tags as postVlanId: the link's output.) The frames are
 // a tagged capture tcpreplay sends into the fibre veths; the records are
 // read by our IPFIX decoder and by tshark.
 func TestTapVLANsPairApart(t *testing.T) {
@@ -107,7 +108,7 @@ ip flow-export destination 127.0.0.1 %d biflow
 	var got []string
 	for _, r := range recs {
 		got = append(got, fmt.Sprintf("%v:%d>%v:%d vlan %d fwd %d rev %d", addrOf(r, 8, 27), r.Uint(0, 7), addrOf(r, 12, 28), r.Uint(0, 11),
-			r.Uint(0, 58), r.Uint(0, 2), r.Uint(penReverse, 2)))
+			max(r.Uint(0, 58), r.Uint(0, 59)), r.Uint(0, 2), r.Uint(penReverse, 2)))
 	}
 	slices.Sort(got)
 	want := []string{
@@ -121,8 +122,11 @@ ip flow-export destination 127.0.0.1 %d biflow
 	// tshark reads them alike: per record its VLAN, forward then reverse
 	// packets.
 	var ts []string
-	for _, p := range collector.TsharkCflow(t, msgs, biPort, "cflow.vlanid", "cflow.packets") {
+	for _, p := range collector.TsharkCflow(t, msgs, biPort, "cflow.vlanid", "cflow.post_vlanid", "cflow.packets") {
 		for i, vl := range p["cflow.vlanid"] {
+			if post := p["cflow.post_vlanid"]; vl == "0" && i < len(post) {
+				vl = post[i]
+			}
 			ts = append(ts, fmt.Sprintf("vlan %s packets %s", vl, strings.Join(p["cflow.packets"][2*i:2*i+2], "/")))
 		}
 	}
