@@ -52,6 +52,9 @@ func (j *JunOS) System() show.JunosSystemView { return j.m.CLI().JunosSystem() }
 // ProcessesSummary is `show system processes summary`.
 func (j *JunOS) ProcessesSummary() show.ProcessesSummaryView { return j.m.CLI().ProcessesSummary() }
 
+// SystemMemory is `show system memory`.
+func (j *JunOS) SystemMemory() show.SystemMemoryView { return j.m.CLI().SystemMemory() }
+
 // SNMPCounters are the agent's statistics for show snmp statistics.
 func (j *JunOS) SNMPCounters() show.SNMPCounters {
 	n := j.m.SNMPCounters()

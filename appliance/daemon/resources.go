@@ -135,3 +135,12 @@ func (c *CLI) ProcessesSummary() show.ProcessesSummaryView {
 	}
 	return v
 }
+
+// SystemMemory is JunOS's `show system memory`: /proc/meminfo's lists.
+func (c *CLI) SystemMemory() show.SystemMemoryView {
+	m, err := hostres.ReadMemory()
+	if err != nil {
+		return show.SystemMemoryView{}
+	}
+	return show.SystemMemoryView{Total: m.Total, Active: m.Active, Inactive: m.Inactive, Cache: m.Cached, Buffers: m.Buffers, Free: m.Free}
+}

@@ -118,3 +118,21 @@ func TestShowSystemProcessesSummary(t *testing.T) {
 		t.Errorf("show system processes: %q", got)
 	}
 }
+
+func (f *fakeBackend) SystemMemory() show.SystemMemoryView {
+	return show.SystemMemoryView{Total: 1000, Active: 250, Free: 500}
+}
+
+// TestShowSystemMemory: the command prints the backend's memory lists.
+func TestShowSystemMemory(t *testing.T) {
+	base, err := junosconf.Parse("base", []byte("set system host-name jtap\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeBackend{history: []config.Config{base}}
+	var want strings.Builder
+	show.SystemMemory(&want, f.SystemMemory())
+	if got := NewSession(f, "ops").Exec("show system memory"); got != want.String() || !strings.Contains(got, "\n      Active memory:      250 Kbytes ( 25%)\n") {
+		t.Errorf("show system memory:\n%s\nwant:\n%s", got, want.String())
+	}
+}

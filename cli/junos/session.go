@@ -1,7 +1,7 @@
 // Package junos is the JunOS-dialect CLI: operational mode with the
 // `show services accounting` family and the box's own screens (`show
 // chassis hardware|routing-engine`, `show version`, `show system
-// uptime|users|processes summary`), and configuration mode editing a
+// uptime|users|memory|processes summary`), and configuration mode editing a
 // candidate with set/delete under an edit path, show | compare, commit,
 // commit check, commit confirmed (its timer is the backend's, so it
 // outlives the session), commit comment, show system commit, rollback,
@@ -101,6 +101,9 @@ type Backend interface {
 	// ProcessesSummary is top's header and flowtapd's row, for `show
 	// system processes summary`.
 	ProcessesSummary() show.ProcessesSummaryView
+	// SystemMemory is the machine's memory by list, for `show system
+	// memory`.
+	SystemMemory() show.SystemMemoryView
 	// Taps are the passive taps' fibres with their state and counters,
 	// for flowtap's `show flowtap taps` (IOS has the same).
 	Taps() []show.TapView

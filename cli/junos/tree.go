@@ -189,6 +189,10 @@ func operationalTree() *node {
 					show.JunosSystemUptime(w, s.b.System(), loggedIn(s.userLines()))
 					return nil
 				}),
+				kw("memory", "Show system memory usage").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.SystemMemory(w, s.b.SystemMemory())
+					return nil
+				}),
 				kw("processes", "Show process table",
 					kw("summary", "Display summary output").Runs(func(s *Session, w io.Writer, _ []string) error {
 						show.ProcessesSummary(w, s.b.ProcessesSummary())

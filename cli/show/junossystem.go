@@ -274,3 +274,28 @@ func topTime(d time.Duration) string {
 	}
 	return fmt.Sprintf("%.1fH", d.Hours())
 }
+
+// SystemMemoryView is JunOS's `show system memory`: Linux's memory by
+// the lists the kernel keeps, in KiB.
+type SystemMemoryView struct {
+	Total, Active, Inactive, Cache, Buffers, Free uint64
+}
+
+// SystemMemory writes `show system memory`'s usage distribution, each
+// figure with its share of the total, in the Junos (FreeBSD) lines'
+// layout as recalled; Linux's lists stand for FreeBSD's (no Reserved
+// nor Wired, which Linux does not count; Buffer for its buffer cache).
+// Junos's per-process table below it is not printed.
+func SystemMemory(w io.Writer, v SystemMemoryView) {
+	fmt.Fprintln(w, "System memory usage distribution:")
+	for _, r := range []struct {
+		name string
+		kib  uint64
+	}{{"Total", v.Total}, {"Active", v.Active}, {"Inactive", v.Inactive}, {"Cache", v.Cache}, {"Buffer", v.Buffers}, {"Free", v.Free}} {
+		pct := 0
+		if v.Total > 0 {
+			pct = int((r.kib*100 + v.Total/2) / v.Total)
+		}
+		fmt.Fprintf(w, "%20s %8d Kbytes (%3d%%)\n", r.name+" memory:", r.kib, pct)
+	}
+}

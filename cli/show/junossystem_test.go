@@ -67,3 +67,11 @@ func TestJunOSProcessesSummary(t *testing.T) {
 		t.Errorf("topTime 99:59 = %q", got)
 	}
 }
+
+// TestJunOSSystemMemory fixes `show system memory`: each list in KiB and
+// its whole percent of the total, the labels right-aligned.
+func TestJunOSSystemMemory(t *testing.T) {
+	var b bytes.Buffer
+	SystemMemory(&b, SystemMemoryView{Total: 4000000, Active: 1000000, Inactive: 500000, Cache: 1200000, Buffers: 20000, Free: 1279999})
+	golden(t, "junos-show-system-memory", b.Bytes())
+}

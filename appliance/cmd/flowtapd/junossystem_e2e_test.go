@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/mgmt/hostres"
 )
 
 // TestJunOSSystemScreensOverOpenSSH: on the JunOS persona an operator
@@ -45,6 +46,14 @@ func TestJunOSSystemScreensOverOpenSSH(t *testing.T) {
 		if !regexp.MustCompile(re).MatchString(top) {
 			t.Errorf("show system processes summary does not match %s:\n%s", re, top)
 		}
+	}
+	// show system memory: the machine's total, as /proc/meminfo says.
+	mem, err := hostres.ReadMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sm, want := d.cli(t, "junos", "show system memory\n"), fmt.Sprintf("System memory usage distribution:\n       Total memory: %8d Kbytes (100%%)\n", mem.Total); !strings.HasPrefix(sm, want) || strings.Count(sm, "\n") != 7 {
+		t.Errorf("show system memory:\n%s\nwant it to start:\n%s", sm, want)
 	}
 	// show system users over the control socket: root on ctl0 too.
 	out := d.cli(t, "junos", "show system users\n")
