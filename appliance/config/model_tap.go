@@ -65,7 +65,7 @@ func (v *validator) taps(c *Config) {
 				continue
 			}
 			if other, ok := used[f.port]; ok {
-				v.failf(path+".fibre-"+f.side, "%s is already %s", f.port, other)
+				v.failf(path+".fibre-"+f.side, "port %s is already %s", f.port, other)
 				continue
 			}
 			used[f.port] = fmt.Sprintf("fibre %s of tap %s", f.side, t.Name)

@@ -60,7 +60,7 @@ func (x *cmd) tapMode() {
 			// name the port, the validator cannot tell which one the
 			// line gave it, and would name the side the line asked for
 			// (`fibre a PORT` while PORT is fibre b, as in a swap).
-			x.c.RefuseAt(at, "%s is already fibre %s of tap %s", port, was, x.cfg.Taps[ti].Name)
+			x.c.RefuseAt(at, "port %s is already fibre %s of tap %s", port, was, x.cfg.Taps[ti].Name)
 			return
 		}
 		if x.c.Err == nil {

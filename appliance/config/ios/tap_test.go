@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -62,6 +63,17 @@ func TestTapLines(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want %q", tc.lines, err, tc.want)
 		}
+	}
+
+	// A port named in letters alone keeps its case: the reason starts
+	// with "port", which takes IOS's capital (it said "% Wan is ...").
+	s3 := NewSession(c, "console")
+	s3.Exec("flowtap tap wanlink")
+	s3.Exec(" fibre a wan")
+	err = s3.Exec(" fibre b wan")
+	var le *config.LineError
+	if !errors.As(err, &le) || strings.Join(le.Lines(), "\n") != " fibre b wan\n% Port wan is already fibre a of tap wanlink" {
+		t.Errorf("fibre b wan: %v", err)
 	}
 }
 
@@ -143,9 +155,9 @@ func TestTapBootLinesBlamed(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{
-		`startup-config:3: "eth1": eth1 is already fibre a of tap uplink`,
+		`startup-config:3: "eth1": port eth1 is already fibre a of tap uplink`,
 		`startup-config:6: "64001": ifindex 64001 is already tap uplink's`,
-		`startup-config:7: "eth1": eth1 is already fibre a of tap uplink`,
+		`startup-config:7: "eth1": port eth1 is already fibre a of tap uplink`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
