@@ -285,7 +285,9 @@ type SystemMemoryView struct {
 // figure with its share of the total, in the Junos (FreeBSD) lines'
 // layout as recalled; Linux's lists stand for FreeBSD's (no Reserved
 // nor Wired, which Linux does not count; Buffer for its buffer cache).
-// Junos's per-process table below it is not printed.
+// Junos's per-process table below it is not printed. Linux's lists
+// overlap (cached pages are active or inactive too), so the shares add
+// to more than 100.
 func SystemMemory(w io.Writer, v SystemMemoryView) {
 	fmt.Fprintln(w, "System memory usage distribution:")
 	for _, r := range []struct {
