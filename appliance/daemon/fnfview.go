@@ -55,6 +55,9 @@ func (c *CLI) FNF() show.FNFView {
 		if e.SamplerTable {
 			fe.Options = append(fe.Options, option("sampler-table", e.SamplerTableTimeout))
 		}
+		if e.ExporterStats {
+			fe.Options = append(fe.Options, option("exporter-stats", e.ExporterStatsTimeout))
+		}
 		if e.Destination.IsValid() {
 			want := e.ExportDestination().Addr
 			for i := range exp.Destinations {
