@@ -281,4 +281,17 @@ func TestConsoleBannersAtEachLogin(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("screen %q\nwant   %q", out.String(), want)
 	}
+
+	// `login` with the line's password: the banners head each
+	// Password: of a new login the same way.
+	s = NewSessionWith(f, Options{Line: LineConsole, LinePassword: func(p string) (int, bool) { return 1, p == "linepass" },
+		FailDelay: time.Millisecond, Banner: func(kind string) string { return banners[kind] }})
+	out.Reset()
+	if err := s.Serve(context.Background(), strings.NewReader("linepassexitlinepass"), &out, control.Terminal{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	head = "Motd of tap1\r\nAuthorised use only\r\n\r\nPassword: "
+	if want := head + "\r\nExec banner\r\ntap1>exit\r\n" + head + "\r\nExec banner\r\ntap1>"; out.String() != want {
+		t.Errorf("line password screen %q\nwant   %q", out.String(), want)
+	}
 }
