@@ -330,7 +330,8 @@ interface eth1
 		{"sampler S1\n mode random 1 out-of 100\nflow monitor M4\n record netflow ipv4 original-input\nflow monitor M6\n record netflow ipv6 original-input\n" +
 			"interface eth1\n ip flow monitor M4 sampler S1 input\n ipv6 flow monitor M6 input\n", "both families through one sampler"},
 		{"flow monitor M4\n record netflow ipv4 original-input\ninterface eth1\n ip flow monitor M4 sampler NONE input\n", "sampler NONE is not configured"},
-		{"flow-sampler-map S1\n mode random one-out-of 10\nsampler S1\n", "a sampler and a flow-sampler-map share their names"},
+		{"flow-sampler-map S1\n mode random one-out-of 10\nsampler S1\n", "flow-sampler-map S1 has that name; a sampler and a flow-sampler-map share their names"},
+		{"sampler S1\n mode random 1 out-of 10\nflow-sampler-map S1\n", "sampler S1 has that name; a sampler and a flow-sampler-map share their names"},
 	} {
 		if _, err := Parse("t", []byte(tc.src)); err == nil || !strings.Contains(err.Error(), tc.why) {
 			t.Errorf("%q: %v, want a refusal with %q", tc.src, err, tc.why)

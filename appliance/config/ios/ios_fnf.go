@@ -495,29 +495,7 @@ func orWord(s, none string) string {
 
 // samplerGlobal is IOS-XE's `[no] sampler NAME`: a flow-sampler-map
 // written the FNF way (config.SamplerMap.FNF).
-func (x *cmd) samplerGlobal() {
-	name := x.c.Name("WORD", config.CheckName32)
-	x.c.End()
-	if x.c.Err != nil {
-		return
-	}
-	i := slices.IndexFunc(x.cfg.Samplers, func(m config.SamplerMap) bool { return m.Name == name })
-	if i >= 0 && !x.cfg.Samplers[i].FNF {
-		x.c.Refuse("flow-sampler-map %s has that name; a sampler and a flow-sampler-map share their names", name)
-		return
-	}
-	x.touch("samplers[" + name + "]")
-	if x.neg {
-		if i >= 0 {
-			x.cfg.Samplers = slices.Delete(x.cfg.Samplers, i, i+1)
-		}
-		return
-	}
-	if i < 0 {
-		x.cfg.Samplers = append(x.cfg.Samplers, config.SamplerMap{Name: name, FNF: true})
-	}
-	x.open(modeFNFSampler, name)
-}
+func (x *cmd) samplerGlobal() { x.openSampler(true) }
 
 // fnfSamplerMode is `sampler NAME`'s ` description LINE` and ` mode
 // deterministic|random 1 out-of N`.

@@ -216,15 +216,24 @@ func (x *cmd) interfaceCmd() {
 	x.open(modeInterface, name)
 }
 
-func (x *cmd) samplerMap() {
-	name := x.c.Name("WORD", func(s string) error { return config.CheckName(s, 32) })
+func (x *cmd) samplerMap() { x.openSampler(false) }
+
+// openSampler is `[no] flow-sampler-map NAME` and, with fnf, IOS-XE's
+// `[no] sampler NAME`: one list of samplers, so a name belongs to one
+// form or the other.
+func (x *cmd) openSampler(fnf bool) {
+	name := x.c.Name("WORD", config.CheckName32)
 	x.c.End()
 	if x.c.Err != nil {
 		return
 	}
 	i := slices.IndexFunc(x.cfg.Samplers, func(m config.SamplerMap) bool { return m.Name == name })
-	if i >= 0 && x.cfg.Samplers[i].FNF {
-		x.c.Refuse("sampler %s has that name; a sampler and a flow-sampler-map share their names", name)
+	if i >= 0 && x.cfg.Samplers[i].FNF != fnf {
+		other := "sampler"
+		if fnf {
+			other = "flow-sampler-map"
+		}
+		x.c.Refuse("%s %s has that name; a sampler and a flow-sampler-map share their names", other, name)
 		return
 	}
 	x.touch("samplers[" + name + "]")
@@ -235,9 +244,13 @@ func (x *cmd) samplerMap() {
 		return
 	}
 	if i < 0 {
-		x.cfg.Samplers = append(x.cfg.Samplers, config.SamplerMap{Name: name})
+		x.cfg.Samplers = append(x.cfg.Samplers, config.SamplerMap{Name: name, FNF: fnf})
 	}
-	x.open(modeSampler, name)
+	if fnf {
+		x.open(modeFNFSampler, name)
+	} else {
+		x.open(modeSampler, name)
+	}
 }
 
 // flowtap reads the flowtap extensions.
