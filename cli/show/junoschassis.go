@@ -79,23 +79,5 @@ func RoutingEngine(w io.Writer, v RoutingEngineView) {
 // hours, 4 minutes, 5 seconds", leading zero units left out, a unit of
 // one in the singular.
 func JunosUptime(d time.Duration) string {
-	d = d.Truncate(time.Second)
-	units := []struct {
-		name string
-		size time.Duration
-	}{{"day", 24 * time.Hour}, {"hour", time.Hour}, {"minute", time.Minute}, {"second", time.Second}}
-	var parts []string
-	for i, u := range units {
-		n := d / u.size
-		d -= n * u.size
-		if n == 0 && len(parts) == 0 && i < len(units)-1 {
-			continue
-		}
-		s := fmt.Sprintf("%d %s", n, u.name)
-		if n != 1 {
-			s += "s"
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, ", ")
+	return spellDuration(d, []durationUnit{{"day", 24 * time.Hour}, {"hour", time.Hour}, {"minute", time.Minute}, {"second", time.Second}})
 }

@@ -68,10 +68,18 @@ func Version(w io.Writer, v VersionView) {
 // the first one), not Go's "1h2m3s".
 func Uptime(d time.Duration) string {
 	const day = 24 * time.Hour
-	units := []struct {
-		name string
-		size time.Duration
-	}{{"year", 365 * day}, {"week", 7 * day}, {"day", day}, {"hour", time.Hour}, {"minute", time.Minute}}
+	return spellDuration(d, []durationUnit{{"year", 365 * day}, {"week", 7 * day}, {"day", day}, {"hour", time.Hour}, {"minute", time.Minute}})
+}
+
+type durationUnit struct {
+	name string
+	size time.Duration
+}
+
+// spellDuration writes d in words, largest unit first ("2 days, 0 hours,
+// 5 minutes"): leading zero units are left out, the last unit always
+// shown, and what is under it dropped.
+func spellDuration(d time.Duration, units []durationUnit) string {
 	var parts []string
 	for i, u := range units {
 		n := d / u.size
