@@ -11,33 +11,17 @@ import (
 // Load is `load merge terminal` and `load set terminal`: each statement
 // of src (brace text or set lines) applies to the candidate; a refused
 // one is reported and skipped, as JunOS's load does before it says
-// "load complete (N errors)".
-func (s *Session) Load(src string) config.Errors {
-	lines, err := junosLines(src)
-	if err != nil {
-		var le *config.LineError
-		if errors.As(err, &le) {
-			le.File = s.file
-		}
-		return config.Errors{err}
-	}
-	var errs config.Errors
-	for _, l := range lines {
-		if l.replace {
-			continue // merged: the tag is not load merge's
-		}
-		if e := s.exec(l.n, l.text); e != nil {
-			errs = append(errs, e)
-		}
-	}
-	return errs
-}
+// "load complete (N errors)". A `replace:` tag is not load merge's: the
+// statement merges.
+func (s *Session) Load(src string) config.Errors { return s.load(src, false) }
 
 // LoadReplace is `load replace`: as Load, but a statement tagged
 // `replace:` (`replace: input { rate 10; }`) first takes the candidate's
 // statement of that name away, so that what it held and the text does
 // not say is gone; statements without the tag merge.
-func (s *Session) LoadReplace(src string) config.Errors {
+func (s *Session) LoadReplace(src string) config.Errors { return s.load(src, true) }
+
+func (s *Session) load(src string, replace bool) config.Errors {
 	lines, err := junosLines(src)
 	if err != nil {
 		var le *config.LineError
@@ -49,7 +33,9 @@ func (s *Session) LoadReplace(src string) config.Errors {
 	var errs config.Errors
 	for _, l := range lines {
 		if l.replace {
-			s.deleteStatement(l.n, l.text)
+			if replace {
+				s.deleteStatement(l.n, l.text)
+			}
 			continue
 		}
 		if e := s.exec(l.n, l.text); e != nil {
