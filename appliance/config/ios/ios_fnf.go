@@ -27,35 +27,17 @@ func (x *cmd) flowGlobal() {
 	path := "fnf." + k + "s[" + name + "]"
 	switch k {
 	case "record":
-		i := slices.IndexFunc(f.Records, func(r config.FlowRecord) bool { return r.Name == name })
-		switch {
-		case x.neg && i >= 0:
-			f.Records = slices.Delete(f.Records, i, i+1)
-		case !x.neg && i < 0:
-			f.Records = append(f.Records, config.FlowRecord{Name: name})
-		}
+		keepNamed(x.neg, &f.Records, config.FlowRecord{Name: name}, func(r config.FlowRecord) string { return r.Name })
 		if !x.neg {
 			x.open(modeFlowRecord, name)
 		}
 	case "exporter":
-		i := slices.IndexFunc(f.Exporters, func(e config.FlowExporter) bool { return e.Name == name })
-		switch {
-		case x.neg && i >= 0:
-			f.Exporters = slices.Delete(f.Exporters, i, i+1)
-		case !x.neg && i < 0:
-			f.Exporters = append(f.Exporters, config.FlowExporter{Name: name})
-		}
+		keepNamed(x.neg, &f.Exporters, config.FlowExporter{Name: name}, func(e config.FlowExporter) string { return e.Name })
 		if !x.neg {
 			x.open(modeFlowExporter, name)
 		}
 	case "monitor":
-		i := slices.IndexFunc(f.Monitors, func(m config.FlowMonitor) bool { return m.Name == name })
-		switch {
-		case x.neg && i >= 0:
-			f.Monitors = slices.Delete(f.Monitors, i, i+1)
-		case !x.neg && i < 0:
-			f.Monitors = append(f.Monitors, config.FlowMonitor{Name: name})
-		}
+		keepNamed(x.neg, &f.Monitors, config.FlowMonitor{Name: name}, func(m config.FlowMonitor) string { return m.Name })
 		if !x.neg {
 			x.open(modeFlowMonitor, name)
 		}
@@ -645,11 +627,7 @@ func renderFNFSamplers(r *iosWriter, ms []config.SamplerMap) {
 			r.line(" description %s", m.Description)
 		}
 		if m.Rate != 0 {
-			mode := "random"
-			if m.Deterministic {
-				mode = "deterministic"
-			}
-			r.line(" mode %s 1 out-of %d", mode, m.Rate)
+			r.line(" mode %s 1 out-of %d", samplerMode(m), m.Rate)
 		}
 		r.section()
 	}
@@ -829,5 +807,17 @@ func init() {
 			panic("fnfHelp: " + k + " is in keywordHelp already")
 		}
 		keywordHelp[k] = v
+	}
+}
+
+// keepNamed adds v to list unless an element of its name is there or,
+// negated (`no`), takes that element out.
+func keepNamed[T any](neg bool, list *[]T, v T, name func(T) string) {
+	i := slices.IndexFunc(*list, func(e T) bool { return name(e) == name(v) })
+	switch {
+	case neg && i >= 0:
+		*list = slices.Delete(*list, i, i+1)
+	case !neg && i < 0:
+		*list = append(*list, v)
 	}
 }

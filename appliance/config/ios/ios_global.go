@@ -237,14 +237,9 @@ func (x *cmd) openSampler(fnf bool) {
 		return
 	}
 	x.touch("samplers[" + name + "]")
+	keepNamed(x.neg, &x.cfg.Samplers, config.SamplerMap{Name: name, FNF: fnf}, func(m config.SamplerMap) string { return m.Name })
 	if x.neg {
-		if i >= 0 {
-			x.cfg.Samplers = slices.Delete(x.cfg.Samplers, i, i+1)
-		}
 		return
-	}
-	if i < 0 {
-		x.cfg.Samplers = append(x.cfg.Samplers, config.SamplerMap{Name: name, FNF: fnf})
 	}
 	if fnf {
 		x.open(modeFNFSampler, name)

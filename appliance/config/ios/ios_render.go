@@ -78,11 +78,7 @@ func Render(c config.Config) string {
 		}
 		r.line("flow-sampler-map %s", m.Name)
 		if m.Rate != 0 {
-			mode := "random"
-			if m.Deterministic {
-				mode = "deterministic"
-			}
-			r.line(" mode %s one-out-of %d", mode, m.Rate)
+			r.line(" mode %s one-out-of %d", samplerMode(m), m.Rate)
 		}
 		r.section()
 	}
@@ -812,4 +808,12 @@ func (r *iosWriter) vtyLine(v config.VTYLine) {
 	if v.TransportOutputNone {
 		r.line(" transport output none")
 	}
+}
+
+// samplerMode is a sampler's mode word, as both of its forms write it.
+func samplerMode(m config.SamplerMap) string {
+	if m.Deterministic {
+		return "deterministic"
+	}
+	return "random"
 }
