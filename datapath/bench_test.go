@@ -316,6 +316,11 @@ func openBenchSpec(tb testing.TB, spec *ebpf.CollectionSpec, entries int, on ...
 	if len(on) > 0 {
 		replace := mapsByName(tb, &on[0].objs.meterMaps)
 		delete(replace, "batch_progs") // each object's own
+		// Builds whose buffers differ in size (BATCH_RECS) keep a buffer
+		// each: a buffer's records go into the shared table either way.
+		if m, ok := replace["batch"]; ok && spec.Maps["batch"] != nil && m.ValueSize() != spec.Maps["batch"].ValueSize {
+			delete(replace, "batch")
+		}
 		opts = &ebpf.CollectionOptions{MapReplacements: replace}
 	}
 	sizeTable(spec, entries)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cilium/ebpf"
 
+	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/internal/testnet"
 )
 
@@ -23,6 +24,11 @@ const abPairs = 5
 var abScenarios = []liveScenario{
 	{name: "IPv6 400K flows, 512K cache", entries: 512 << 10, flows: 400_000, packets: 300_000, warm: true, v6: true},
 	{name: "IPv6 50K flows, 64K cache", entries: 64 << 10, flows: 50_000, packets: 300_000, warm: true, v6: true},
+	// A 16K cache (trafgen's 10K row's), for BATCH_MIN_ENTRIES: a flood
+	// refused by the full cache, and one whose every packet makes an entry
+	// (the cache emptied before each run, fewer packets than it holds).
+	{name: "random-source flood, 16K cache", entries: 16 << 10, packets: 500_000},
+	{name: "random-source flood, emptied 16K cache", entries: 16 << 10, packets: 12_000, empty: true},
 }
 
 // BenchmarkLiveAB compares this build's meter (A) with another build's
@@ -35,7 +41,9 @@ var abScenarios = []liveScenario{
 // swapped each pair (AB, BA, ...), with bench_parse_only in the first
 // three. It prints each run, the medians, the median of the pairs'
 // differences, how many pairs A won, and each table's share of entries at
-// home. FLOWTAP_LIVE_AB_GEN=frames sends with the live-frames generator
+// home. A scenario marked empty has the table emptied (a forced
+// harvest, outside the measured window) before every run.
+// FLOWTAP_LIVE_AB_GEN=frames sends with the live-frames generator
 // (BenchmarkLiveFrames) instead of trafgen, and fails a run whose program
 // did not see every generated frame. Skipped without FLOWTAP_LIVE_AB:
 // `make bench` does not run it.
@@ -101,6 +109,15 @@ func BenchmarkLiveAB(b *testing.B) {
 			} else {
 				cfg := trafgenConfig(b, sc)
 				run = func(prog *ebpf.Program, n int) float64 { return liveRun(b, v, prog, cfg, 1, n) }
+			}
+			if sc.empty {
+				measure := run
+				run = func(prog *ebpf.Program, n int) float64 {
+					if _, err := a.Harvest(HarvestRequest{Force: true}, func(*flow.Record) {}); err != nil {
+						b.Fatalf("empty the table: %v", err)
+					}
+					return measure(prog, n)
+				}
 			}
 			if sc.warm {
 				run(a.Program(), sc.flows)

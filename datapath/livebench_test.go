@@ -21,6 +21,7 @@ type liveScenario struct {
 	packets int  // per measured run
 	warm    bool // send every flow once before measuring, so the meter's runs find them
 	v6      bool // IPv6 frames: entries whose keys end in a shared tail slot
+	empty   bool // BenchmarkLiveAB: the table emptied (a forced harvest) before every run
 }
 
 // liveScenarios: the IPv4 rows issue 14 asks for, then IPv6 rows whose
