@@ -11,7 +11,8 @@ import (
 )
 
 // A cache of batchMinEntries or more is metered in batches (meter.c,
-// bpf/batch.h): each CPU buffers up to batchRecs metered packets and the
+// bpf/batch.h), and one of batchAdaptMinEntries or more while its CPU's
+// last creation was not refused: each CPU buffers up to batchRecs metered packets and the
 // run that fills its buffer applies them together, so their misses on the
 // table overlap. A record in a buffer is a metered packet not yet in the
 // table; the run that fills a buffer applies it, and FlushBatches applies
@@ -19,7 +20,11 @@ import (
 const (
 	batchRecs       = int(meterTableLayoutBATCH_RECS)
 	batchMinEntries = int(meterTableLayoutBATCH_MIN_ENTRIES)
-	batchMap        = "batch" // pinned: not the table's own, kept by a resize
+	// batchAdaptMinEntries: from here up to batchMinEntries a CPU meters
+	// in batches until a creation of its is refused, then directly until
+	// one succeeds (a refused packet batched pays for nothing).
+	batchAdaptMinEntries = int(meterTableLayoutBATCH_ADAPT_MIN_ENTRIES)
+	batchMap             = "batch" // pinned: not the table's own, kept by a resize
 )
 
 // batchFlushFrame is the frame a flush run is given: flowtap_flush reads

@@ -208,3 +208,96 @@ func TestBatchFlushFailureKeepsHarvesting(t *testing.T) {
 		t.Fatalf("the next harvest: %v, want the 4 buffered packets", s)
 	}
 }
+
+// TestBatchWhileNotRefused: a cache of batchAdaptMinEntries up to
+// batchMinEntries meters in batches on a CPU whose creations are not
+// refused; once its full cache refuses one, that CPU meters directly
+// (nothing buffered: a refused packet would pay the record for nothing),
+// other CPUs still batch, and a creation that succeeds again (after a
+// harvest) turns it back. Every packet is in one flow or counted refused.
+func TestBatchWhileNotRefused(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs two CPUs")
+	}
+	entries := batchAdaptMinEntries
+	d := openTest(t, entries)
+	pending := func(cpu int) int {
+		t.Helper()
+		per, err := d.BatchPending()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return per[cpu]
+	}
+	flows := func(b byte, n int) [][]byte {
+		var frs [][]byte
+		for i := range n {
+			frs = append(frs, udp4([4]byte{10, b, byte(i >> 8), byte(i)}, [4]byte{10, 9, 0, 1}, 1000, 53, 0))
+		}
+		return frs
+	}
+	// A cache with room: batched.
+	feedOn(t, d, 0, flows(1, 5), 3)
+	if got := pending(0); got != 15 {
+		t.Fatalf("%d-entry cache with room: %d packets buffered, want 15 (batched)", entries, got)
+	}
+	// Fill it from CPU 0 and past: the last creations are refused.
+	const over = 200
+	feedOn(t, d, 0, flows(2, entries+over), 1)
+	if err := d.FlushBatches(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := st.CreateFailFull + st.CreateFailContention
+	if sent := uint64(5 + entries + over); st.FlowsCreated+refused != sent || st.CreateFailFull == 0 {
+		t.Fatalf("created %d, refused %d full + %d contention, want %d in all, some full",
+			st.FlowsCreated, st.CreateFailFull, st.CreateFailContention, sent)
+	}
+	// CPU 0 was refused: its hits and its refused packets go direct.
+	feedOn(t, d, 0, flows(1, 2), 2)
+	feedOn(t, d, 0, flows(3, 2), 2)
+	if got := pending(0); got != 0 {
+		t.Fatalf("after a refusal: %d packets buffered on CPU 0, want 0 (direct)", got)
+	}
+	if st2, err := d.Stats(); err != nil || st2.CreateFailPackets-st.CreateFailPackets != 4 {
+		t.Fatalf("refused packets counted at once: %d, want 4 (%v)", st2.CreateFailPackets-st.CreateFailPackets, err)
+	}
+	// CPU 1 was never refused: it still batches (its packets are new
+	// entries, CPU 1's, which its flush will find no room for).
+	feedOn(t, d, 1, flows(1, 1), 3)
+	if got := pending(1); got != 3 {
+		t.Fatalf("CPU 1, never refused: %d packets buffered, want 3", got)
+	}
+	// Empty the cache: CPU 0's next creation succeeds (direct), and the
+	// packets after it are batched again.
+	recs := harvestAll(t, d)
+	var harvested uint64
+	for _, r := range recs {
+		harvested += r.Packets
+	}
+	st, err = d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if harvested+st.CreateFailPackets != st.MeteredPackets {
+		t.Fatalf("harvested %d + refused %d packets, metered %d", harvested, st.CreateFailPackets, st.MeteredPackets)
+	}
+	feedOn(t, d, 0, flows(4, 1), 1)
+	if got := pending(0); got != 0 {
+		t.Fatalf("the first packet after the harvest: %d buffered, want 0 (direct)", got)
+	}
+	feedOn(t, d, 0, flows(4, 4), 2)
+	if got := pending(0); got != 8 {
+		t.Fatalf("after a creation succeeded: %d buffered, want 8 (batched)", got)
+	}
+	got := sumBySrc(harvestAll(t, d))
+	for i, want := range []uint64{3, 2, 2, 2} {
+		k := netip.AddrFrom4([4]byte{10, 4, 0, byte(i)})
+		if got[k] != [2]uint64{want, want * 32} {
+			t.Errorf("flow %v: %v, want %d packets", k, got[k], want)
+		}
+	}
+}

@@ -64,7 +64,7 @@ type meterFlowClock struct {
 	Jiffies uint64
 	Ns      uint64
 	Valid   uint32
-	Pad     uint32
+	Refused uint32
 }
 
 type meterFlowExtra struct {
@@ -275,42 +275,43 @@ type meterSlot6 struct {
 type meterTableLayout uint32
 
 const (
-	meterTableLayoutBUCKET_SLOTS      meterTableLayout = 31
-	meterTableLayoutLINE_BYTES        meterTableLayout = 64
-	meterTableLayoutTAG_FREE          meterTableLayout = 0
-	meterTableLayoutTAG_CLAIMED       meterTableLayout = 1
-	meterTableLayoutTAG_CONT_L        meterTableLayout = 2
-	meterTableLayoutTAG_CONT_R        meterTableLayout = 4
-	meterTableLayoutTAIL_BYTES        meterTableLayout = 24
-	meterTableLayoutTAIL_OFF_R        meterTableLayout = 40
-	meterTableLayoutTAG_USED          meterTableLayout = 32768
-	meterTableLayoutTAG_V6            meterTableLayout = 16384
-	meterTableLayoutTAG_HASH_MASK     meterTableLayout = 16383
-	meterTableLayoutHOME6MIN_ENTRIES  meterTableLayout = 131072
-	meterTableLayoutOWNER_CPUS        meterTableLayout = 255
-	meterTableLayoutOWNER_SHIFT       meterTableLayout = 8
-	meterTableLayoutHDR_OVERFLOW      meterTableLayout = 1
-	meterTableLayoutHDR_OVERFLOW2     meterTableLayout = 2
-	meterTableLayoutST_DRAINING       meterTableLayout = 1
-	meterTableLayoutST_FIN_EV         meterTableLayout = 2
-	meterTableLayoutST_LIVE           meterTableLayout = 4
-	meterTableLayoutST_TAIL_LEFT      meterTableLayout = 8
-	meterTableLayoutST_REASON_SHIFT   meterTableLayout = 4
-	meterTableLayoutCTR_LIVE          meterTableLayout = 0
-	meterTableLayoutCTR_HARVESTED     meterTableLayout = 1
-	meterTableLayoutCTR_SEED          meterTableLayout = 2
-	meterTableLayoutCTR_HASH          meterTableLayout = 3
-	meterTableLayoutCTR_MAX           meterTableLayout = 4
-	meterTableLayoutHASH_CHAIN        meterTableLayout = 0
-	meterTableLayoutHASH_LANES        meterTableLayout = 1
-	meterTableLayoutFREE_BATCH        meterTableLayout = 1024
-	meterTableLayoutFREE_V6           meterTableLayout = 1073741824
-	meterTableLayoutFREE_LEFT         meterTableLayout = 536870912
-	meterTableLayoutFREE_BUCKET_SHIFT meterTableLayout = 5
-	meterTableLayoutFREE_BUCKET_MASK  meterTableLayout = 16777215
-	meterTableLayoutFREE_SLOT_MASK    meterTableLayout = 31
-	meterTableLayoutBATCH_RECS        meterTableLayout = 16
-	meterTableLayoutBATCH_MIN_ENTRIES meterTableLayout = 65536
+	meterTableLayoutBUCKET_SLOTS            meterTableLayout = 31
+	meterTableLayoutLINE_BYTES              meterTableLayout = 64
+	meterTableLayoutTAG_FREE                meterTableLayout = 0
+	meterTableLayoutTAG_CLAIMED             meterTableLayout = 1
+	meterTableLayoutTAG_CONT_L              meterTableLayout = 2
+	meterTableLayoutTAG_CONT_R              meterTableLayout = 4
+	meterTableLayoutTAIL_BYTES              meterTableLayout = 24
+	meterTableLayoutTAIL_OFF_R              meterTableLayout = 40
+	meterTableLayoutTAG_USED                meterTableLayout = 32768
+	meterTableLayoutTAG_V6                  meterTableLayout = 16384
+	meterTableLayoutTAG_HASH_MASK           meterTableLayout = 16383
+	meterTableLayoutHOME6MIN_ENTRIES        meterTableLayout = 131072
+	meterTableLayoutOWNER_CPUS              meterTableLayout = 255
+	meterTableLayoutOWNER_SHIFT             meterTableLayout = 8
+	meterTableLayoutHDR_OVERFLOW            meterTableLayout = 1
+	meterTableLayoutHDR_OVERFLOW2           meterTableLayout = 2
+	meterTableLayoutST_DRAINING             meterTableLayout = 1
+	meterTableLayoutST_FIN_EV               meterTableLayout = 2
+	meterTableLayoutST_LIVE                 meterTableLayout = 4
+	meterTableLayoutST_TAIL_LEFT            meterTableLayout = 8
+	meterTableLayoutST_REASON_SHIFT         meterTableLayout = 4
+	meterTableLayoutCTR_LIVE                meterTableLayout = 0
+	meterTableLayoutCTR_HARVESTED           meterTableLayout = 1
+	meterTableLayoutCTR_SEED                meterTableLayout = 2
+	meterTableLayoutCTR_HASH                meterTableLayout = 3
+	meterTableLayoutCTR_MAX                 meterTableLayout = 4
+	meterTableLayoutHASH_CHAIN              meterTableLayout = 0
+	meterTableLayoutHASH_LANES              meterTableLayout = 1
+	meterTableLayoutFREE_BATCH              meterTableLayout = 1024
+	meterTableLayoutFREE_V6                 meterTableLayout = 1073741824
+	meterTableLayoutFREE_LEFT               meterTableLayout = 536870912
+	meterTableLayoutFREE_BUCKET_SHIFT       meterTableLayout = 5
+	meterTableLayoutFREE_BUCKET_MASK        meterTableLayout = 16777215
+	meterTableLayoutFREE_SLOT_MASK          meterTableLayout = 31
+	meterTableLayoutBATCH_RECS              meterTableLayout = 16
+	meterTableLayoutBATCH_MIN_ENTRIES       meterTableLayout = 65536
+	meterTableLayoutBATCH_ADAPT_MIN_ENTRIES meterTableLayout = 16384
 )
 
 type meterTermAction struct {

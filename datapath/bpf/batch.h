@@ -2,7 +2,8 @@
  *
  * One XDP run meters one packet, so at 100K flows and more each packet
  * waits for its own line of the table from memory in turn. In a cache of
- * BATCH_MIN_ENTRIES or more a packet instead appends what the table needs
+ * BATCH_MIN_ENTRIES or more (from BATCH_ADAPT_MIN_ENTRIES while its CPU's
+ * creations are not refused: batching() below) a packet instead appends what the table needs
  * (struct batch_rec) to its CPU's buffer and returns; the run that brings
  * the buffer to BATCH_RECS records tail-calls flowtap_flush, which first
  * loads every record's first header line and home slot line (independent
@@ -35,13 +36,26 @@ struct {
 	__type(value, __u32);
 } batch_progs SEC(".maps");
 
-/* Whether this packet goes through the buffer: caches past the CPU's
- * caches only (in a smaller table there is no wait to hide and the
- * batch's copy and calls cost a refused packet 10-35 ns), and capture off
- * (capture reads the packet, which a record does not keep). */
+/* Whether this packet goes through the buffer: capture off (capture
+ * reads the packet, which a record does not keep), and a cache of
+ * BATCH_MIN_ENTRIES or more, or of BATCH_ADAPT_MIN_ENTRIES or more while
+ * this CPU's last creation was not refused. Below that there is no wait
+ * to hide; from 16K a packet that misses (a new entry, or a hit whose
+ * line the skb path evicted) gains 40-60 ns batched, but a packet the
+ * full cache refuses pays the record and the tail call for nothing
+ * (20-39 ns): so such a cache meters directly from a refusal until a
+ * creation succeeds (flow_clock.refused, set by cache_full). Records
+ * buffered when a CPU turns direct stay counted as pending and are
+ * applied by the next flush (the buffer filling, or FlushBatches). */
 static __always_inline int batching(void)
 {
-	return cfg.cap >= BATCH_MIN_ENTRIES && !capcfg.fields;
+	if (capcfg.fields || cfg.cap < BATCH_ADAPT_MIN_ENTRIES)
+		return 0;
+	if (cfg.cap >= BATCH_MIN_ENTRIES)
+		return 1;
+	__u32 zero = 0;
+	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
+	return c && !c->refused;
 }
 
 /* Append the packet to this CPU's buffer. Returns 0 if the buffer is full
@@ -186,7 +200,7 @@ static __always_inline int batch_flush_run(void)
  * it. */
 static __always_inline int batch_after(struct xdp_md *ctx, int verdict)
 {
-	if (cfg.cap < BATCH_MIN_ENTRIES)
+	if (cfg.cap < BATCH_ADAPT_MIN_ENTRIES)
 		return verdict;
 	__u32 zero = 0;
 	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);

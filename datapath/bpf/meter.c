@@ -413,7 +413,10 @@ struct flow_clock {
 	__u64 jiffies; /* the tick ns was last read in */
 	__u64 ns;      /* the coarse clock then */
 	__u32 valid;   /* ns is the clock of that whole tick */
-	__u32 pad;
+	/* This CPU's last creation was refused (cache full or its buckets
+	 * full): a cache below BATCH_MIN_ENTRIES then meters directly
+	 * (batch.h). Kept here because every packet reads this line. */
+	__u32 refused;
 };
 
 /* Per CPU, not pinned: a new program starts it afresh. */
@@ -584,6 +587,9 @@ static __always_inline void cache_full(struct meter_stats *st, struct parsed *p,
 	else
 		st->create_fail_full++;
 	__u32 zero = 0;
+	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
+	if (c)
+		c->refused = 1;
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpustate, &zero);
 	__u32 epoch = cfg.full_epoch;
 	if (!cs || cs->full_epoch_sent == epoch + 1)
@@ -1214,6 +1220,12 @@ static __always_inline int table_meter_h(const __u32 *k, const int nw, __u64 h, 
 	((volatile __u8 *)&s->attrs)[3] |= ST_LIVE | (tl ? ST_TAIL_LEFT : 0);
 	__sync_fetch_and_xor(word, (__u32)(TAG_CLAIMED ^ tag) << (16 * (j & 1)));
 	st->flows_created++;
+	{
+		__u32 zero = 0;
+		struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
+		if (c && c->refused)
+			c->refused = 0;
+	}
 	p->flow_first = now_t;
 	if (p->tcp_flags & 0x05)
 		send_event(st, EV_END_OF_FLOW, p->family, ifindex);

@@ -167,9 +167,12 @@ enum table_layout {
 	FREE_SLOT_MASK = 0x1f,
 	/* Metering in batches (bpf/batch.h): a packet of a cache of
 	 * BATCH_MIN_ENTRIES or more appends a record to its CPU's buffer;
-	 * the run that brings it to BATCH_RECS applies the batch. */
+	 * the run that brings it to BATCH_RECS applies the batch. A cache
+	 * of BATCH_ADAPT_MIN_ENTRIES up to BATCH_MIN_ENTRIES does so only
+	 * while its CPU's last creation was not refused. */
 	BATCH_RECS = 16,
 	BATCH_MIN_ENTRIES = 65536,
+	BATCH_ADAPT_MIN_ENTRIES = 16384,
 };
 
 /* The entries a harvest frees in one run of flowtap_free: the one value
