@@ -214,7 +214,7 @@ func TestBatchFlushFailureKeepsHarvesting(t *testing.T) {
 // refused; once its full cache refuses one, that CPU meters directly
 // (nothing buffered: a refused packet would pay the record for nothing),
 // other CPUs still batch, and a creation that succeeds again (after a
-// harvest) turns it back. Every packet is in one flow or counted refused.
+// harvest) turns it back. IPv6 there is never batched. Every packet is in one flow or counted refused.
 func TestBatchWhileNotRefused(t *testing.T) {
 	if runtime.NumCPU() < 2 {
 		t.Skip("needs two CPUs")
@@ -241,6 +241,11 @@ func TestBatchWhileNotRefused(t *testing.T) {
 	if got := pending(0); got != 15 {
 		t.Fatalf("%d-entry cache with room: %d packets buffered, want 15 (batched)", entries, got)
 	}
+	// IPv6 below batchMinEntries: direct.
+	feedOn(t, d, 0, [][]byte{flow6(0)}, 3)
+	if got := pending(0); got != 15 {
+		t.Fatalf("IPv6 in a %d-entry cache: %d packets buffered, want still 15 (direct)", entries, got)
+	}
 	// Fill it from CPU 0 and past: the last creations are refused.
 	const over = 200
 	feedOn(t, d, 0, flows(2, entries+over), 1)
@@ -252,7 +257,7 @@ func TestBatchWhileNotRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	refused := st.CreateFailFull + st.CreateFailContention
-	if sent := uint64(5 + entries + over); st.FlowsCreated+refused != sent || st.CreateFailFull == 0 {
+	if sent := uint64(5 + 1 + entries + over); st.FlowsCreated+refused != sent || st.CreateFailFull == 0 {
 		t.Fatalf("created %d, refused %d full + %d contention, want %d in all, some full",
 			st.FlowsCreated, st.CreateFailFull, st.CreateFailContention, sent)
 	}

@@ -1389,7 +1389,7 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 	/* Whatever the mask: records carry their sampler, and the entry its
 	 * owner (meter.h). */
 	k.pad = p->sampler | (__u16)p->owner << OWNER_SHIFT;
-	if (!lookup_only && batching() && batch_push(w, sizeof(k) / 4, p, now_t, ifindex, eth))
+	if (!lookup_only && batching(0) && batch_push(w, sizeof(k) / 4, p, now_t, ifindex, eth))
 		return;
 	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 	if (counted)
@@ -1414,7 +1414,7 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 	for (int i = 0; i < 11; i++)
 		w[i] &= cfg.mask6[i];
 	k.pad = p->sampler | (__u16)p->owner << OWNER_SHIFT;
-	if (!lookup_only && batching() && batch_push(w, sizeof(k) / 4, p, now_t, ifindex, eth))
+	if (!lookup_only && batching(1) && batch_push(w, sizeof(k) / 4, p, now_t, ifindex, eth))
 		return;
 	int counted = table_meter(w, sizeof(k) / 4, p, now_t, st, ifindex, eth, lookup_only);
 	if (counted)
