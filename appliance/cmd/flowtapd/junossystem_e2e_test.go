@@ -38,9 +38,11 @@ func TestJunOSSystemScreensOverOpenSSH(t *testing.T) {
 		}
 	}
 	// show system processes summary: top's header, and flowtapd's row
-	// under its own pid with its thread count.
+	// under its own pid with its thread count. The states line names only
+	// the states some process is in, as top does: a moment with none
+	// running reads "98 processes: 98 sleeping".
 	top := d.cli(t, "junos", "show system processes summary\n")
-	for _, re := range []string{`^last pid: +\d+;  load averages: +\d+\.\d\d, +\d+\.\d\d, +\d+\.\d\d  up \d+\+\d\d:\d\d:\d\d    \d\d:\d\d:\d\d\n\d+ processes: \d+ running, `,
+	for _, re := range []string{`^last pid: +\d+;  load averages: +\d+\.\d\d, +\d+\.\d\d, +\d+\.\d\d  up \d+\+\d\d:\d\d:\d\d    \d\d:\d\d:\d\d\n\d+ processes: \d+ \w+(, \d+ \w+)*\n`,
 		`\nCPU: +\d+\.\d% user, +\d+\.\d% nice, +\d+\.\d% system, +\d+\.\d% interrupt, +\d+\.\d% idle\nMem: \d+[KM] Active, `,
 		fmt.Sprintf(`\n  PID USERNAME  THR PRI NICE   SIZE    RES STATE    TIME   WCPU COMMAND\n *%d root +[1-9]\d* +-?\d+ +-?\d+ +\d+[KM] +\d+[KM] \w+ +[\d:.H]+ +\d+\.\d\d%% flowtapd\n$`, d.cmd.Process.Pid)} {
 		if !regexp.MustCompile(re).MatchString(top) {
