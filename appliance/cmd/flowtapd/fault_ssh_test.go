@@ -177,13 +177,28 @@ func TestFaultSSHHalfOpen(t *testing.T) {
 		ctl = append(ctl, c)
 	}
 	d.waitLog(t, "control socket cannot accept: backing off")
-	// An SSH client arriving now finds the table full too.
-	late, err := net.Dial("tcp", d.sshAddr)
-	if err != nil {
-		t.Fatal(err)
+	// An SSH client arriving now finds the table full too. A descriptor
+	// the daemon frees meanwhile (a refused connection closed, a /proc
+	// file read by a sampler) lets one such client in, so clients keep
+	// arriving, each held, until one finds the table full.
+	var late []net.Conn
+	defer func() {
+		for _, c := range late {
+			c.Close()
+		}
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(d.log.String(), "ssh cannot accept: backing off") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log never said %q after %d late clients:\n%s", "ssh cannot accept: backing off", len(late), d.log)
+		}
+		c, err := net.Dial("tcp", d.sshAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		late = append(late, c)
+		time.Sleep(500 * time.Millisecond)
 	}
-	defer late.Close()
-	d.waitLog(t, "ssh cannot accept: backing off")
 	for _, c := range ctl {
 		c.Close()
 	}
