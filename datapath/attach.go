@@ -149,6 +149,7 @@ func (d *Datapath) Detach(p *Port) error {
 	if err := p.link.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("detach xdp from %s: %w", p.Name, err))
 	}
+	d.detached.Store(true)
 	return errors.Join(errs...)
 }
 

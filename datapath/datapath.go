@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -64,14 +65,18 @@ type Datapath struct {
 	gpOuter *ebpf.Map // array-of-maps: updating it waits for an RCU grace period
 	gpInner *ebpf.Map
 
-	mu      sync.Mutex // one harvest or config change at a time
-	cfg     meterMeterCfg
-	mask    platform.Mask
-	mask6   platform.Mask // 0: IPv6 flows use mask
-	capture CaptureSettings
-	subifs  map[VLANPort]uint32     // in the subifs map
-	filters map[FilterID]*installed // filter slots in use
-	closed  bool
+	mu sync.Mutex // one harvest or config change at a time
+	// detached is set when a port is detached: a run that began before
+	// may still be about to buffer its packet, which the next forced
+	// harvest (a stop's last) waits a grace period for.
+	detached atomic.Bool
+	cfg      meterMeterCfg
+	mask     platform.Mask
+	mask6    platform.Mask // 0: IPv6 flows use mask
+	capture  CaptureSettings
+	subifs   map[VLANPort]uint32     // in the subifs map
+	filters  map[FilterID]*installed // filter slots in use
+	closed   bool
 	// resizedDraining holds the entries a killed harvest had marked and
 	// not freed in a pinned table of another size, which the drain at
 	// Open exported (nil: no such drain); SpooledRecord asks it, not the

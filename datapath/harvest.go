@@ -108,11 +108,14 @@ func (d *Datapath) Harvest(req HarvestRequest, emit func(*flow.Record)) (int, er
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	// Buffered packets first (a quiet CPU's last ones), so that the pass
-	// sees every packet metered so far (FlushBatches). Before a forced
-	// pass (a stop's last, a purge) after a grace period: a run that
-	// began before a port was detached has buffered its packet by then.
-	if req.Force {
+	// sees every packet metered so far (FlushBatches). A forced pass
+	// after a port was detached (a stop's last) flushes after a grace
+	// period: a run that began before the detach has buffered its packet
+	// by then. With the ports attached (a purge, clear) a packet buffered
+	// after the flush is simply the next pass's, so no wait.
+	if req.Force && d.detached.Swap(false) {
 		if err := d.waitForWriters(); err != nil {
+			d.detached.Store(true)
 			return 0, err
 		}
 	}
