@@ -21,24 +21,9 @@ import (
 // status was a syntax error.
 func TestJunOSStatusOverOpenSSH(t *testing.T) {
 	testnet.Enter(t)
-	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\nusername noc privilege 15 secret nocpass\n")
-	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit and-quit\n"); !strings.Contains(out, "commit complete") {
-		t.Fatalf("persona change:\n%s", out)
-	}
-	host, port, _ := net.SplitHostPort(d.sshAddr)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	held := exec.CommandContext(ctx, "sshpass", "-p", "nocpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
-		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "noc@"+host)
-	stdin, _ := held.StdinPipe()
-	var heldOut syncbuf.Buffer
-	held.Stdout, held.Stderr = &heldOut, &heldOut
-	if err := held.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, &heldOut, "noc@e2e>")
+	d, held, stdin, heldOut := junosHeldSession(t)
 	io.WriteString(stdin, "configure\redit forwarding-options sampling\r")
-	waitFor(t, &heldOut, "[edit forwarding-options sampling]\r\nnoc@e2e# ")
+	waitFor(t, heldOut, "[edit forwarding-options sampling]\r\nnoc@e2e# ")
 
 	out, err := openSSH(t, d.sshAddr, "admin", "adminpass", true, "configure\rstatus\rexit\rexit\r")
 	if err != nil {
@@ -126,24 +111,9 @@ func TestJunOSCommitKeepsIOSChange(t *testing.T) {
 // refused naming the holder, and goes through once the holder leaves.
 func TestJunOSConfigureExclusiveOverOpenSSH(t *testing.T) {
 	testnet.Enter(t)
-	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\nusername noc privilege 15 secret nocpass\n")
-	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit and-quit\n"); !strings.Contains(out, "commit complete") {
-		t.Fatalf("persona change:\n%s", out)
-	}
-	host, port, _ := net.SplitHostPort(d.sshAddr)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	held := exec.CommandContext(ctx, "sshpass", "-p", "nocpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
-		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "noc@"+host)
-	stdin, _ := held.StdinPipe()
-	var heldOut syncbuf.Buffer
-	held.Stdout, held.Stderr = &heldOut, &heldOut
-	if err := held.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, &heldOut, "noc@e2e>")
+	d, held, stdin, heldOut := junosHeldSession(t)
 	io.WriteString(stdin, "configure exclusive\r")
-	waitFor(t, &heldOut, "[edit]\r\nnoc@e2e# ")
+	waitFor(t, heldOut, "[edit]\r\nnoc@e2e# ")
 
 	out, err := openSSH(t, d.sshAddr, "admin", "adminpass", false, "configure\nset snmp contact admin\ncommit\n")
 	if err != nil {
@@ -169,4 +139,28 @@ error: configuration database locked by:
 	if out := d.cli(t, "junos", "configure\nset snmp contact admin\ncommit and-quit\nshow configuration snmp\n"); !strings.Contains(out, "commit complete\nExiting configuration mode\ncontact admin;\n") {
 		t.Errorf("commit after noc left:\n%s", out)
 	}
+}
+
+// junosHeldSession starts a JunOS-persona daemon with users admin and noc,
+// and logs noc in over the OpenSSH client (a terminal, -tt) up to its
+// operational prompt: the session other logins then meet.
+func junosHeldSession(t *testing.T) (d *runningDaemon, held *exec.Cmd, stdin io.WriteCloser, heldOut *syncbuf.Buffer) {
+	t.Helper()
+	d = startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\nusername noc privilege 15 secret nocpass\n")
+	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit and-quit\n"); !strings.Contains(out, "commit complete") {
+		t.Fatalf("persona change:\n%s", out)
+	}
+	host, port, _ := net.SplitHostPort(d.sshAddr)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	held = exec.CommandContext(ctx, "sshpass", "-p", "nocpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
+		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "noc@"+host)
+	stdin, _ = held.StdinPipe()
+	heldOut = new(syncbuf.Buffer)
+	held.Stdout, held.Stderr = heldOut, heldOut
+	if err := held.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, heldOut, "noc@e2e>")
+	return d, held, stdin, heldOut
 }
