@@ -104,6 +104,11 @@ type Daemon struct {
 	// changes, so that their cached flows leave as they were metered.
 	tapHistory  tap.History
 	tapsApplied bool
+	// formerAt is when each fibre's former ifindex (tap.Port.Former)
+	// stopped being its port's (taps.go, dropFormer); lookupPort finds a
+	// port's ifindex now (nil: the kernel's, tests set it).
+	formerAt   map[uint32]time.Time
+	lookupPort func(name string) (uint32, bool)
 	// fibreIn tells a silent fibre from a quiet link (fibreinput.go).
 	fibreIn fibreInput
 	// fibreNote hears each fibre turning silent and receiving again
@@ -296,26 +301,33 @@ func New(opts Options, s Settings) (*Daemon, error) {
 // seconds, until stop: a NIC whose driver loads late or that is plugged
 // in later starts metering without an operator.
 func (d *Daemon) retryPorts(stop <-chan struct{}) {
-	every(5*time.Second, stop, func(time.Time) {
-		d.mu.Lock()
-		missing := false
-		for _, p := range d.settings.Ports {
-			cur, ok := d.ports[p.Name]
-			if ok && d.portGone(cur) {
-				ok = false
-			}
-			if !ok {
-				missing = true
-			}
+	every(5*time.Second, stop, d.portsTick)
+}
+
+// portsTick is one of retryPorts' passes, at now: the ports missing are
+// attached again and the fibres follow their ports' devices.
+func (d *Daemon) portsTick(now time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	missing := false
+	for _, p := range d.settings.Ports {
+		cur, ok := d.ports[p.Name]
+		if ok && d.portGone(cur) {
+			ok = false
 		}
-		if missing && d.dp != nil {
+		if !ok {
+			missing = true
+		}
+	}
+	if missing {
+		if d.dp != nil {
 			if err := d.applyPorts(d.settings.Ports); err != nil {
 				d.log.Debug("ports still missing", "err", err)
 			}
-			d.resolvePorts()
 		}
-		d.mu.Unlock()
-	})
+		d.resolvePorts(now)
+	}
+	d.dropFormer(now)
 }
 
 // every calls f with the time of each tick of period until stop is

@@ -190,15 +190,25 @@ func subifKeys(subs []subif.Sub) map[datapath.VLANPort]uint32 {
 // ifindex of a port that appeared since the settings were derived, so
 // that its flows get their link or subinterface from the first one on;
 // d.mu is held.
-func (d *Daemon) resolvePorts() {
+func (d *Daemon) resolvePorts(now time.Time) {
 	s := &d.settings
 	changed := false
+	lookup := d.lookupPort
+	if lookup == nil {
+		lookup = func(name string) (uint32, bool) {
+			ifc, err := net.InterfaceByName(name)
+			if err != nil {
+				return 0, false
+			}
+			return uint32(ifc.Index), true
+		}
+	}
 	resolve := func(name string, index *uint32) bool {
 		if name == "" {
 			return false
 		}
-		if ifc, err := net.InterfaceByName(name); err == nil && uint32(ifc.Index) != *index {
-			*index = uint32(ifc.Index)
+		if x, ok := lookup(name); ok && x != *index {
+			*index = x
 			changed = true
 			return true
 		}
@@ -212,6 +222,10 @@ func (d *Daemon) resolvePorts() {
 				// The port was deleted and added again: the flows it
 				// metered before are in the table under its old index.
 				f.Former = append(slices.Clone(f.Former), was)
+				if d.formerAt == nil {
+					d.formerAt = map[uint32]time.Time{}
+				}
+				d.formerAt[was] = now
 			}
 		}
 	}
@@ -219,13 +233,89 @@ func (d *Daemon) resolvePorts() {
 	for i := range s.Subifs {
 		resolve(s.Subifs[i].Parent, &s.Subifs[i].ParentIndex)
 	}
-	if changed {
+	if changed && d.dp != nil {
 		if err := d.dp.SetSubinterfaces(subifKeys(s.Subifs)); err != nil {
 			d.log.Error("map subinterfaces in the meter", "err", err)
 		}
 	}
 	if changed && d.running && d.pipe != nil {
 		d.pipe.Engine().SetAnnotator(d.annotator(*s))
+	}
+}
+
+// dropFormer forgets the fibres' former ifindexes (and those of ports
+// taken off a tap) under which no flow can be left in the table: the
+// device is gone, so its flows saw their last packet before the index
+// became a former one, and the timeouts have ended them since. Each
+// delete and add of a fibre's port (a driver reloaded, a USB NIC that
+// drops off) adds an index, and before they were kept for the daemon's
+// life. With no timeout at all, flows never leave and nothing is
+// dropped. d.mu is held.
+func (d *Daemon) dropFormer(now time.Time) {
+	life := max(d.settings.Aging.Active, d.settings.Aging.Inactive)
+	if life == 0 {
+		return
+	}
+	// A minute's margin for the ager's pass, as tapHorizon.
+	horizon := now.Add(-life - time.Minute)
+	used := map[uint32]bool{}
+	keep := func(former []uint32) ([]uint32, bool) {
+		out := former[:0:0]
+		for _, x := range former {
+			at, ok := d.formerAt[x]
+			if !ok {
+				// Not seen to go (carried over from a configuration
+				// before): counted from now.
+				if d.formerAt == nil {
+					d.formerAt = map[uint32]time.Time{}
+				}
+				d.formerAt[x], at = now, now
+			}
+			if at.Before(horizon) {
+				continue
+			}
+			used[x] = true
+			out = append(out, x)
+		}
+		return out, len(out) != len(former)
+	}
+	taps, changed := d.settings.Taps, false
+	for i := range taps {
+		l := taps[i]
+		c := false
+		for _, f := range [...]*tap.Port{&l.FibreA, &l.FibreB} {
+			var dropped bool
+			if f.Former, dropped = keep(f.Former); dropped {
+				c = true
+			}
+		}
+		if len(l.Retired) > 0 {
+			l.Retired = slices.Clone(l.Retired)
+			for j := range l.Retired {
+				var dropped bool
+				if l.Retired[j].Port.Former, dropped = keep(l.Retired[j].Port.Former); dropped {
+					c = true
+				}
+			}
+		}
+		if c {
+			if !changed {
+				taps, changed = slices.Clone(taps), true
+			}
+			taps[i] = l
+		}
+	}
+	for x := range d.formerAt {
+		if !used[x] {
+			delete(d.formerAt, x)
+		}
+	}
+	if !changed {
+		return
+	}
+	d.settings.Taps = taps
+	if d.running && d.pipe != nil {
+		d.pipe.Engine().SetAnnotator(d.annotator(d.settings))
 	}
 }
 
