@@ -29,24 +29,19 @@ func (c *CLI) ProcessesCPU() show.ProcessesCPUView {
 }
 
 // MemoryPools is `show memory statistics`: the Processor and I/O pools
-// as CISCO-MEMORY-POOL-MIB maps them onto Linux's memory (see
-// hostres.ProcessorPool and hostres.IOPool), in bytes.
+// as the manager's sampler last read them (hostres.CPUAverages.Pools,
+// which CISCO-MEMORY-POOL-MIB and CISCO-ENHANCED-MEMPOOL-MIB read too),
+// in bytes.
 func (c *CLI) MemoryPools() []show.MemoryPool {
-	m, err := hostres.ReadMemory()
+	pools, err := c.m.cpu.Pools()
 	if err != nil {
 		return nil
 	}
-	largest, _ := hostres.LargestFreeBlock()
-	lowAvail, lowFree, ok := c.m.cpu.Lowest()
-	pu, pf := hostres.ProcessorPool(m)
-	iu, iff := hostres.IOPool(m)
-	if !ok {
-		lowAvail, lowFree = pf, iff
+	out := make([]show.MemoryPool, len(pools))
+	for i, p := range pools {
+		out[i] = show.MemoryPool{Name: p.Name, Total: p.Used + p.Free, Used: p.Used, Free: p.Free, Lowest: p.Lowest, Largest: p.Largest}
 	}
-	return []show.MemoryPool{
-		{Name: "Processor", Total: (pu + pf) * 1024, Used: pu * 1024, Free: pf * 1024, Lowest: min(lowAvail, pf) * 1024, Largest: largest},
-		{Name: "I/O", Total: (iu + iff) * 1024, Used: iu * 1024, Free: iff * 1024, Lowest: min(lowFree, iff) * 1024, Largest: largest},
-	}
+	return out
 }
 
 // Inventory is `show inventory`: the parts ENTITY-MIB lists, in its order.

@@ -20,8 +20,10 @@ const AvgInterval = 5 * time.Second
 // (`show processes cpu`, CISCO-PROCESS-MIB cpmCPUTotalTable): the last
 // five seconds, and one- and five-minute averages that decay
 // exponentially, each five-second figure weighing in as it comes. It
-// also keeps the lowest available memory seen, for `show memory
-// statistics`' Lowest column. The zero value is ready; Run samples.
+// also reads the memory pools at each sample (Pools), for `show memory
+// statistics` and the SNMP memory pool tables, which so agree to the
+// byte between two samples, and keeps the lowest free memory seen. The
+// zero value is ready; Run samples.
 type CPUAverages struct {
 	mu         sync.Mutex
 	last       CPUTimes
@@ -31,6 +33,8 @@ type CPUAverages struct {
 	proc       CPUAverage // this process's share of the machine's time
 	lowest     uint64     // KiB of MemAvailable, the least seen; 0 before a reading
 	lowestFree uint64     // KiB of MemFree, the least seen
+	mem        Memory     // the last sample's /proc/meminfo; zero before one
+	largest    uint64     // the last sample's LargestFreeBlock, bytes
 }
 
 // CPUAverage is one reading of CPUAverages, in percent (0..100).
@@ -98,6 +102,7 @@ func (c *CPUAverages) Sample() error {
 		return err
 	}
 	mem, merr := ReadMemory()
+	largest, lerr := LargestFreeBlock()
 	var proc uint64
 	if p, err := ReadProcess(os.Getpid()); err == nil {
 		proc = uint64(p.CPU / (time.Second / userHZ))
@@ -110,8 +115,17 @@ func (c *CPUAverages) Sample() error {
 	if merr == nil && (c.lowestFree == 0 || mem.Free < c.lowestFree) {
 		c.lowestFree = max(mem.Free, 1)
 	}
+	if merr == nil {
+		c.mem = mem
+	}
+	if lerr == nil {
+		c.largest = largest
+	}
 	c.fold(now, proc)
-	return merr
+	if merr != nil {
+		return merr
+	}
+	return lerr
 }
 
 // fold takes a reading of the CPU times and this process's ticks into the
@@ -184,12 +198,37 @@ func (c *CPUAverages) Read() CPUAverage {
 	return avg
 }
 
-// Lowest is the least MemAvailable and MemFree (KiB) the samples saw,
-// and false before the first.
-func (c *CPUAverages) Lowest() (available, free uint64, ok bool) {
+// Pool is one memory pool as IOS reports it, in bytes: what is in use
+// and free now, the least free since the start, and the largest
+// contiguous free block.
+type Pool struct {
+	Name                        string
+	Used, Free, Lowest, Largest uint64
+}
+
+// Pools is the Processor and I/O pools (ProcessorPool, IOPool) as the
+// last sample read them: `show memory statistics`,
+// CISCO-MEMORY-POOL-MIB and CISCO-ENHANCED-MEMPOOL-MIB all read this,
+// so that they show the same bytes. Before the first sample it reads
+// /proc once, and the lowest free is what is free now.
+func (c *CPUAverages) Pools() ([]Pool, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lowest, c.lowestFree, c.lowest != 0
+	m, largest, lowAvail, lowFree := c.mem, c.largest, c.lowest, c.lowestFree
+	c.mu.Unlock()
+	if m.Total == 0 {
+		var err error
+		if m, err = ReadMemory(); err != nil {
+			return nil, err
+		}
+		largest, _ = LargestFreeBlock()
+		lowAvail, lowFree = m.Available, m.Free
+	}
+	pu, pf := ProcessorPool(m)
+	iu, iff := IOPool(m)
+	return []Pool{
+		{Name: "Processor", Used: pu * 1024, Free: pf * 1024, Lowest: min(lowAvail, pf) * 1024, Largest: largest},
+		{Name: "I/O", Used: iu * 1024, Free: iff * 1024, Lowest: min(lowFree, iff) * 1024, Largest: largest},
+	}, nil
 }
 
 // ContextSwitches is how many times the process pid was switched to

@@ -79,7 +79,8 @@ func (a *Agent) registerStandardMIBs(cfg Config) error {
 	served = append(served,
 		sysOR{"1.3.6.1.2.1.47", "ENTITY-MIB: the chassis, its ports and tap fibres (RFC 6933)"},
 		sysOR{"1.3.6.1.4.1.9.9.109", "CISCO-PROCESS-MIB: the CPU's busy percentages and memory"},
-		sysOR{"1.3.6.1.4.1.9.9.48", "CISCO-MEMORY-POOL-MIB: the processor and I/O memory pools"})
+		sysOR{"1.3.6.1.4.1.9.9.48", "CISCO-MEMORY-POOL-MIB: the processor and I/O memory pools"},
+		sysOR{"1.3.6.1.4.1.9.9.221", "CISCO-ENHANCED-MEMPOOL-MIB: the memory pools with 64-bit figures"})
 	if err := a.registerSnmpStats(cfg); err != nil {
 		return err
 	}

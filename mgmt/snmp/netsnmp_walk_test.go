@@ -56,9 +56,9 @@ func TestNetSNMPWalkSystem(t *testing.T) {
 			`.1.3.6.1.2.1.1.7.0 = INTEGER: 72`,
 		)
 		// The seven objects, sysORLastChange and sysORTable's three
-		// columns for the seventeen modules served.
-		if n := len(lines(out)); n != 7+1+3*17 {
-			t.Errorf("system group: %d lines, want %d", n, 7+1+3*17)
+		// columns for the eighteen modules served.
+		if n := len(lines(out)); n != 7+1+3*18 {
+			t.Errorf("system group: %d lines, want %d", n, 7+1+3*18)
 		}
 	}
 }

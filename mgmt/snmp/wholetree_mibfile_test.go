@@ -61,6 +61,11 @@ func TestWholeTreeMatchesMIBFiles(t *testing.T) {
 	for _, in := range insts {
 		walked[OID(in.OID).String()] = defs[in.Name]
 	}
+	seen := map[string]bool{}
+	for _, in := range insts {
+		d := defs[in.Name]
+		seen[d.Object] = true
+	}
 	for _, n := range a.reg.current() {
 		if n.scalar != nil {
 			d, ok := walked[n.oid.Append(0).String()]
@@ -80,5 +85,8 @@ func TestWholeTreeMatchesMIBFiles(t *testing.T) {
 				}
 			}
 		}
+	}
+	if !seen["cempMemPoolHCUsed"] {
+		t.Errorf("the walk has no cempMemPoolHCUsed, which LibreNMS reads first")
 	}
 }
