@@ -328,6 +328,7 @@ func (d *Daemon) portsTick(now time.Time) {
 		d.resolvePorts(now)
 	}
 	d.dropFormer(now)
+	d.followNames()
 }
 
 // every calls f with the time of each tick of period until stop is

@@ -503,8 +503,15 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 	var names []export.InterfaceName
 	if c.Export.InterfaceNames {
 		for _, i := range c.Interfaces {
-			if ifc, err := net.InterfaceByName(i.Name); err == nil {
-				names = append(names, export.InterfaceName{IfIndex: uint32(ifc.Index), Name: i.Name})
+			ifc, err := net.InterfaceByName(i.Name)
+			_, _, sub := i.Subinterface()
+			switch {
+			case err == nil:
+				names = append(names, export.InterfaceName{IfIndex: uint32(ifc.Index), Name: i.Name, Port: true})
+			case !sub:
+				// A port not there now: named once it is, under the
+				// ifindex it gets (Daemon.followNames).
+				names = append(names, export.InterfaceName{Name: i.Name, Port: true})
 			}
 		}
 		for _, it := range c.Interfaces {

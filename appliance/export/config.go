@@ -124,10 +124,15 @@ func (c Capture) Datapath() flow.CaptureFields {
 }
 
 // InterfaceName is one row of the `ip flow-export interface-names` option
-// table.
+// table. A row of IfIndex 0 (a port that is not there now) is left out.
 type InterfaceName struct {
 	IfIndex uint32
 	Name    string
+	// Port says the name is a kernel device's, whose ifIndex the row
+	// follows when the device is deleted and added again (the daemon
+	// reconfigures the encoder), rather than a tap's link or a
+	// subinterface numbered by the configuration.
+	Port bool
 }
 
 // Defaults that IOS uses (vendor-behaviour 2.3, 6).

@@ -5,6 +5,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/appclass"
 	"github.com/flowtap/flowtap/appliance/platform"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -71,6 +72,8 @@ func newTemplated(cfg EncoderConfig, out PacketWriter) *templated {
 		// A path with a smaller MTU: packets that fit it, not fragments.
 		size = cfg.pathPayload
 	}
+	// A port that is not there has no ifIndex to name.
+	cfg.InterfaceNames = slices.DeleteFunc(slices.Clone(cfg.InterfaceNames), func(n InterfaceName) bool { return n.IfIndex == 0 })
 	e := &templated{cfg: cfg, out: out, buf: make([]byte, size), setStart: -1}
 	e.hdrLen = v9HeaderLen
 	if cfg.Version == IPFIX {
