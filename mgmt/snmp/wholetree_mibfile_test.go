@@ -2,6 +2,7 @@ package snmp
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/flowtap/flowtap/internal/mibfiles"
@@ -44,15 +45,31 @@ func TestWholeTreeMatchesMIBFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("snmpbulkwalk v3: %v\n%s", err, stderr)
 	}
+	// The host's processes (hrSWRunTable) and addresses come and go
+	// between the two walks: each instance both have must have one type,
+	// and all but a few must be in both.
 	v3, end := mibfiles.ParseWalk(t, v3out)
-	if !end || len(v3) != len(insts) {
-		t.Errorf("v3 walk: %d instances (ended: %v), v2c %d", len(v3), end, len(insts))
+	if !end {
+		t.Errorf("the v3 walk did not end at the end of the MIB view")
 	}
-	for i := range min(len(v3), len(insts)) {
-		if v3[i].Name != insts[i].Name || v3[i].Type != insts[i].Type {
-			t.Errorf("v3 walk's instance %d: %s %s, v2c's %s %s", i, v3[i].Name, v3[i].Type, insts[i].Name, insts[i].Type)
-			break
+	v2type := map[string]string{}
+	for _, in := range insts {
+		v2type[in.Name] = in.Type
+	}
+	common := 0
+	for i, in := range v3 {
+		if i > 0 && slices.Compare(v3[i-1].OID, in.OID) >= 0 {
+			t.Errorf("v3 walk: %s after %s", in.Name, v3[i-1].Name)
 		}
+		if typ, ok := v2type[in.Name]; ok {
+			common++
+			if typ != in.Type {
+				t.Errorf("%s: v3 walk %s, v2c %s", in.Name, in.Type, typ)
+			}
+		}
+	}
+	if common < len(insts)*9/10 {
+		t.Errorf("the v3 walk shares %d of the v2c walk's %d instances", common, len(insts))
 	}
 
 	// The registry's names against the files': a column or scalar
