@@ -122,6 +122,27 @@ func (s *sender) attach(conn *net.UDPConn) {
 	}
 }
 
+// dropStale closes the socket after a failed send if its source address
+// is no longer one of this host's (DHCP gave the management port another
+// address, an operator changed it): a connected UDP socket keeps the
+// source it was connected with, and every send from it failed
+// (ENETUNREACH) for as long as the exporter lived, each packet counted
+// lost. The next probe dials again, from an address the host has.
+func (s *sender) dropStale() {
+	a, ok := s.conn.LocalAddr().(*net.UDPAddr)
+	if !ok {
+		return
+	}
+	l := a.AddrPort().Addr().Unmap().WithZone("")
+	if !l.IsValid() || l.IsUnspecified() || localAddr(l) {
+		return
+	}
+	s.logger().Warn("export: this host no longer has the socket's source address: dialling the collector again",
+		"collector", s.e.cfg.Collector, "source", l)
+	s.conn.Close()
+	s.conn = nil
+}
+
 // pace waits until MaxRate allows the next packet.
 func (s *sender) pace() {
 	rate := float64(s.e.cfg.MaxRate)
@@ -242,6 +263,7 @@ func (s *sender) sendSlot(i int32) {
 		cause := sendCause(err)
 		s.e.stats.failed(slot.info, err, cause)
 		s.down(now, now, err, slot.info, cause)
+		s.dropStale()
 		return
 	}
 	if len(s.flight) == maxInFlight {
