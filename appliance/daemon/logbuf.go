@@ -112,8 +112,9 @@ type logHost struct {
 	addr         netip.AddrPort
 	conn         *net.UDPConn
 	why          string
-	level        int    // the most verbose severity it gets: its own level, or logging trap's
-	ownLevel     string // its own level's name when it differs from logging trap; "" otherwise
+	dialed       time.Time // the last try to open conn
+	level        int       // the most verbose severity it gets: its own level, or logging trap's
+	ownLevel     string    // its own level's name when it differs from logging trap; "" otherwise
 	sent, failed uint64
 }
 
@@ -122,7 +123,6 @@ type logHost struct {
 // trap`, `logging facility` and `logging source-interface`. A host
 // configured before keeps its counts.
 func (b *LogBuffer) Configure(l config.Logging, hostname string) {
-	var laddr *net.UDPAddr
 	sourceState := ""
 	if l.SourceInterface != "" {
 		// As IOS, a source interface without an address does not stop
@@ -131,7 +131,6 @@ func (b *LogBuffer) Configure(l config.Logging, hostname string) {
 		if a, err := sourceAddr(l.SourceInterface); err != nil {
 			sourceState = "not usable: " + strings.TrimPrefix(err.Error(), "ip flow-export source "+l.SourceInterface+": ") + "; messages leave from the routed address"
 		} else {
-			laddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(a, 0))
 			sourceState = a.String()
 		}
 	}
@@ -141,15 +140,7 @@ func (b *LogBuffer) Configure(l config.Logging, hostname string) {
 		if lv := l.HostLevel(h); lv != config.LogSeverities[config.Severity(l.Trap, 6)] {
 			lh.ownLevel = lv
 		}
-		la := laddr
-		if la != nil && la.IP.To4() != nil != h.Is4() {
-			la = nil // an IPv6 host cannot be reached from an IPv4 source
-		}
-		c, err := net.DialUDP("udp", la, net.UDPAddrFromAddrPort(lh.addr))
-		if err != nil {
-			lh.why = sysReason(err)
-		}
-		lh.conn = c
+		lh.dial(l.SourceInterface, time.Now())
 		next = append(next, lh)
 	}
 	b.mu.Lock()
@@ -176,6 +167,70 @@ func (b *LogBuffer) Configure(l config.Logging, hostname string) {
 	}
 	b.size = size
 	b.trim()
+}
+
+// dial opens the host's socket, from the source interface's address
+// when it has one, else from the routed one. A connected UDP socket keeps
+// its source for good, so the sender dials again when the host no longer
+// has it (redial).
+func (h *logHost) dial(source string, now time.Time) {
+	var la *net.UDPAddr
+	if a, err := sourceAddr(source); err == nil && a.IsValid() && a.Is4() == h.addr.Addr().Is4() {
+		la = net.UDPAddrFromAddrPort(netip.AddrPortFrom(a, 0)) // an IPv6 host cannot be reached from an IPv4 source
+	}
+	h.dialed, h.why = now, ""
+	c, err := net.DialUDP("udp", la, net.UDPAddrFromAddrPort(h.addr))
+	if err != nil {
+		h.why, h.conn = sysReason(err), nil
+		return
+	}
+	h.conn = c
+}
+
+// redialEvery is how often a host without a socket is dialled again, at
+// most (a message at a time).
+const redialEvery = time.Second
+
+// usable readies the host's socket for a message at now: one that could
+// not be opened is opened again (the route may have come up since the
+// configuration was read, at a boot before DHCP's lease), and one whose
+// source address the host no longer has (DHCP leased the port another
+// address, an operator renumbered it) is closed and opened again, where
+// every message failed until the configuration changed.
+func (h *logHost) usable(source string, now time.Time) bool {
+	if h.conn != nil {
+		a, ok := h.conn.LocalAddr().(*net.UDPAddr)
+		if !ok {
+			return true
+		}
+		l := a.AddrPort().Addr().Unmap().WithZone("")
+		if !l.IsValid() || l.IsUnspecified() || hostHas(l) {
+			return true
+		}
+		h.conn.Close()
+		h.conn = nil
+		h.dialed = time.Time{}
+	}
+	if !h.dialed.IsZero() && now.Sub(h.dialed) < redialEvery {
+		return false
+	}
+	h.dial(source, now)
+	return h.conn != nil
+}
+
+// hostHas says whether a is one of this host's addresses (true when they
+// cannot be read: nothing is closed on a guess).
+func hostHas(a netip.Addr) bool {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return true
+	}
+	for _, x := range addrs {
+		if p, err := netip.ParsePrefix(x.String()); err == nil && p.Addr().Unmap() == a {
+			return true
+		}
+	}
+	return false
 }
 
 // sysReason is the system's words for why a socket call failed
@@ -236,7 +291,7 @@ func (b *LogBuffer) deliver(line string, sev int, console, consoleSession bool) 
 	for _, h := range b.hosts {
 		// Each host gets what its level takes: logging trap's, or the
 		// one it has of its own (JunOS `any LEVEL`).
-		if h.conn == nil || sev > h.level {
+		if sev > h.level {
 			continue
 		}
 		if msg == "" {
@@ -244,11 +299,22 @@ func (b *LogBuffer) deliver(line string, sev int, console, consoleSession bool) 
 		}
 		// Best effort: a dead syslog host must not stall logging; show
 		// logging counts what did not go.
-		if _, err := h.conn.Write([]byte(msg)); err != nil {
-			h.failed++
-		} else {
-			h.sent++
+		if h.conn == nil && !h.usable(b.source, time.Now()) {
+			h.failed++ // not opened: show logging says why
+			continue
 		}
+		if _, err := h.conn.Write([]byte(msg)); err != nil {
+			if was := h.conn; h.usable(b.source, time.Now()) && h.conn != was {
+				// The source was stale: the message goes from the
+				// socket opened again.
+				_, err = h.conn.Write([]byte(msg))
+			}
+			if err != nil {
+				h.failed++
+				continue
+			}
+		}
+		h.sent++
 	}
 	for _, c := range b.subs {
 		if !consoleSession && b.consoleSubs[c] {
