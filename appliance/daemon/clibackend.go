@@ -8,6 +8,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/appclass"
 	"io"
 	"net"
+	"net/netip"
 	"runtime"
 	"slices"
 	"strings"
@@ -491,6 +492,20 @@ func (c *CLI) ClearFlowStats() {
 	c.m.d.ClearAggregationStats()
 	c.m.d.fibres.Clear()
 }
+
+// ClearCacheStats starts the main cache's counters from 0 (`clear flow
+// monitor NAME statistics`): what show ip cache flow and show flow
+// monitor statistics count, not the export counters.
+func (c *CLI) ClearCacheStats() {
+	if e := c.m.d.Engine(); e != nil {
+		e.Clear()
+	}
+	c.m.d.ClearSizeHistogram()
+}
+
+// ClearExporterStats starts one destination's CLI counters from 0 (`clear
+// flow exporter NAME statistics`).
+func (c *CLI) ClearExporterStats(collector netip.AddrPort) { c.m.d.ClearExportStatsOf(collector) }
 
 // ClearMLSNetflow purges the table, exporting what it held (nothing is
 // lost, as everywhere in flowtap).

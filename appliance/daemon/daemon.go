@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"net/netip"
 	"reflect"
 	"slices"
 	"sync"
@@ -1035,6 +1036,23 @@ func (d *Daemon) ClearExportStats() {
 	now := time.Now()
 	for _, e := range d.main.Exporters() {
 		d.markCleared(e, now)
+	}
+}
+
+// ClearExportStatsOf starts the CLI's counters of the main cache's
+// destination that sends to collector from 0, the others' going on
+// (`clear flow exporter NAME statistics`).
+func (d *Daemon) ClearExportStatsOf(collector netip.AddrPort) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.main == nil {
+		return
+	}
+	now := time.Now()
+	for _, e := range d.main.Exporters() {
+		if e.Config().Collector == collector {
+			d.markCleared(e, now)
+		}
 	}
 }
 

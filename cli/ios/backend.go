@@ -1,6 +1,8 @@
 package ios
 
 import (
+	"net/netip"
+
 	"github.com/flowtap/flowtap/cli/show"
 )
 
@@ -83,7 +85,17 @@ type Backend interface {
 	// one (reload asks to save it first).
 	Modified() bool
 	ClearFlowStats()
+	// ClearMLSNetflow empties the main cache, exporting every flow it
+	// held (`clear mls netflow`, `clear flow monitor NAME cache|force-export`).
 	ClearMLSNetflow() error
+	// ClearCacheStats is `clear flow monitor NAME statistics`: the main
+	// cache's counters (show ip cache flow's, show flow monitor's) start
+	// from 0; its flows and the export counters stay.
+	ClearCacheStats()
+	// ClearExporterStats is `clear flow exporter [NAME] statistics`: the
+	// CLI's counters of the destination that sends to collector start
+	// from 0 (show ip flow export's line for it as well).
+	ClearExporterStats(collector netip.AddrPort)
 	// Reload restarts the box; by is who asked, as messages name them.
 	Reload(by string) error
 	// ReloadAvailable says why Reload cannot restart the box (nil: it

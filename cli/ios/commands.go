@@ -373,6 +373,7 @@ func execTree() *Node {
 				kw("vty", "Virtual terminal",
 					arg("<0-1023>", "Line number", rangeCheck(0, 1023)).Runs(clearLine)),
 				arg("<0-1024>", "Line number", rangeCheck(0, 1024)).Runs(clearLine)),
+			fnfClear(),
 			kw("ipv6", "IPv6",
 				kw("access-list", "Clear IPv6 access list match counters",
 					arg("WORD", "IPv6 access list name", nil).Runs(clearACLCounters(true))).Runs(clearACLCounters(true))),

@@ -125,3 +125,90 @@ func fnfInterfaces(s *Session, w io.Writer, args []string) error {
 		return ifs, nil
 	}, show.FlowInterfaces, func(v []show.FNFInterface) any { return v })(s, w, args)
 }
+
+// fnfClear is IOS-XE's `clear flow monitor [name] NAME
+// cache|force-export|statistics` and `clear flow exporter [[name] NAME]
+// statistics` [RECALL: IOS-XE spells the name after the keyword `name`;
+// the bare NAME is flowtap's shorthand, and a name that abbreviates a
+// keyword there (`n`, `stat`) is taken as the keyword]. flowtap's
+// monitors are its one main cache, so a monitor's clear is the cache's:
+//   - force-export exports every flow and empties the cache, as on
+//     IOS-XE (`clear mls netflow`'s path);
+//   - cache, which on IOS-XE drops the entries unexported [RECALL], exports
+//     them too: flowtap loses no metered packet, and an operator who
+//     clears the cache to watch it fill again sees it empty all the same;
+//   - statistics starts the cache's counters from 0 (show flow monitor
+//     statistics, show ip cache flow), flows and export counters untouched.
+//
+// An exporter's statistics are its collector's CLI counters, the ones
+// show ip flow export prints for it; SNMP's never go back.
+func fnfClear() *Node {
+	mon := func() []*Node {
+		run := fnfClearMonitor
+		return []*Node{
+			kw("cache", "Clear the cache, exporting its flows (flowtap loses none)",
+				kw("force-export", "Export the cache's flows, then clear it").Runs(run)).Runs(run),
+			kw("force-export", "Export the cache's flows, then clear it").Runs(run),
+			kw("statistics", "Clear the cache's statistics").Runs(run),
+		}
+	}
+	exp := func() *Node { return kw("statistics", "Clear the exporter's statistics").Runs(fnfClearExporter) }
+	return kw("flow", "Clear flow information",
+		kw("monitor", "Clear flow monitor",
+			kw("name", "Name a flow monitor",
+				arg("WORD", "Flow monitor name", nil, mon()...)),
+			arg("WORD", "Flow monitor name", nil, mon()...)),
+		kw("exporter", "Clear flow exporter",
+			exp(),
+			kw("name", "Name a flow exporter",
+				arg("WORD", "Flow exporter name", nil, exp())),
+			arg("WORD", "Flow exporter name", nil, exp())))
+}
+
+// fnfClearName is the NAME of `clear flow monitor|exporter [name] NAME
+// ...`, "" when none is given.
+func fnfClearName(args []string) string {
+	switch {
+	case len(args) > 4 && args[3] == "name":
+		return args[4]
+	case len(args) > 3 && args[3] != "statistics":
+		return args[3]
+	}
+	return ""
+}
+
+func fnfClearMonitor(s *Session, _ io.Writer, args []string) error {
+	v, err := fnfOnly(s.b.FNF(), "monitor", fnfClearName(args))
+	if err != nil {
+		return err
+	}
+	m := v.Monitors[0]
+	if !m.Allocated {
+		return fmt.Errorf("%% Cache for flow monitor %s is not allocated", m.Name)
+	}
+	if args[len(args)-1] == "statistics" {
+		s.b.ClearCacheStats()
+		return nil
+	}
+	if err := s.b.ClearMLSNetflow(); err != nil {
+		return fmt.Errorf("%% %v", err)
+	}
+	return nil
+}
+
+func fnfClearExporter(s *Session, _ io.Writer, args []string) error {
+	name := fnfClearName(args)
+	v := s.b.FNF()
+	if name != "" {
+		var err error
+		if v, err = fnfOnly(v, "exporter", name); err != nil {
+			return err
+		}
+	}
+	for _, e := range v.Exporters {
+		if e.Stats != nil {
+			s.b.ClearExporterStats(e.Stats.Collector)
+		}
+	}
+	return nil
+}

@@ -1,6 +1,8 @@
 package ios
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
@@ -80,4 +82,49 @@ interface eth1
  end
 show running-config | section flow|interface`)
 	goldenScreen(t, "fnf-configure", got)
+}
+
+// TestFNFClearForms: each `clear flow monitor|exporter` form, with and
+// without IOS-XE's `name` keyword, takes its clear path (force-export and
+// cache purge the cache, exporting; statistics clears the cache's or the
+// exporter's counters), and a name not configured or a monitor without a
+// cache is refused with IOS's `%` line, clearing nothing
+// (testdata/fnf-clear.golden).
+func TestFNFClearForms(t *testing.T) {
+	f := &fakeBackend{cfg: config.Config{Hostname: "tap1"}}
+	s := NewSession(f, true)
+	s.priv = 15
+	type step struct {
+		line string
+		path []string
+	}
+	steps := []step{
+		{"clear flow monitor name FNF-MON force-export", []string{"purge"}},
+		{"clear flow monitor name FNF-MON cache", []string{"purge"}},
+		{"clear flow monitor name FNF-MON cache force-export", []string{"purge"}},
+		{"clear flow monitor FNF-MON force-export", []string{"purge"}},
+		{"clear flow monitor name FNF-MON statistics", []string{"cache statistics"}},
+		{"clear flow monitor FNF-MON statistics", []string{"cache statistics"}},
+		{"clear flow monitor name SPARE statistics", nil},
+		{"clear flow monitor name SPARE force-export", nil},
+		{"clear flow monitor name NONE cache", nil},
+		{"clear flow monitor name FNF-MON", nil},
+		{"clear flow monitor name FNF-MON bogus", nil},
+		{"clear flow exporter name FNF-EXP statistics", []string{"exporter statistics 192.0.2.10:2055"}},
+		{"clear flow exporter FNF-EXP statistics", []string{"exporter statistics 192.0.2.10:2055"}},
+		{"clear flow exporter statistics", []string{"exporter statistics 192.0.2.10:2055"}},
+		{"clear flow exporter name NONE statistics", nil},
+		{"clear flow exporter FNF-EXP", nil},
+	}
+	var script []string
+	for _, st := range steps {
+		f.fnfClears = nil
+		transcript(s, st.line)
+		if !slices.Equal(f.fnfClears, st.path) {
+			t.Errorf("%s: took %q, want %q", st.line, f.fnfClears, st.path)
+		}
+		script = append(script, st.line)
+	}
+	script = append(script, "clear flow ?", "clear flow monitor name FNF-MON ?", "clear flow monitor name FNF-MON cache ?", "clear flow exporter ?")
+	goldenScreen(t, "fnf-clear", transcript(s, strings.Join(script, "\n")))
 }

@@ -38,6 +38,8 @@ type fakeBackend struct {
 	msgs     chan string
 	cfgLog   ConfigLog
 	temp     []show.HostEntry // show hosts' names learned from DNS
+	// fnfClears are the clear paths the FNF clears took, in order.
+	fnfClears []string
 }
 
 var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -171,11 +173,18 @@ func (f *fakeBackend) RunningConfig() string { return iosconf.RunningConfig(f.cf
 func (f *fakeBackend) StartupConfig() (string, error) {
 	return "", errors.New("startup-config is not present")
 }
-func (f *fakeBackend) WriteMemory() error     { f.saved++; return nil }
-func (f *fakeBackend) EraseStartup() error    { f.erased++; return nil }
-func (f *fakeBackend) ClearFlowStats()        { f.cleared++ }
-func (f *fakeBackend) ClearMLSNetflow() error { return nil }
-func (f *fakeBackend) Reload(string) error    { f.reloads++; return nil }
+func (f *fakeBackend) WriteMemory() error  { f.saved++; return nil }
+func (f *fakeBackend) EraseStartup() error { f.erased++; return nil }
+func (f *fakeBackend) ClearFlowStats()     { f.cleared++ }
+func (f *fakeBackend) ClearMLSNetflow() error {
+	f.fnfClears = append(f.fnfClears, "purge")
+	return nil
+}
+func (f *fakeBackend) ClearCacheStats() { f.fnfClears = append(f.fnfClears, "cache statistics") }
+func (f *fakeBackend) ClearExporterStats(c netip.AddrPort) {
+	f.fnfClears = append(f.fnfClears, "exporter statistics "+c.String())
+}
+func (f *fakeBackend) Reload(string) error { f.reloads++; return nil }
 func (f *fakeBackend) ReloadAvailable() error {
 	if f.noReload {
 		return errors.New("% reload is not available in host mode")

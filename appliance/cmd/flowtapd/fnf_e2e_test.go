@@ -334,3 +334,124 @@ interface %s
 	exp.Add(collector.Tuple{Proto: 17, Src: netip.MustParseAddr("2001:db8::1"), Dst: netip.MustParseAddr("2001:db8::9"), SrcPort: 5000, DstPort: 53}, 2, 2*58)
 	expectCollected(t, capd, exp)
 }
+
+// TestFNFClearForms: an IOS-XE operator's clears on a live monitor, with
+// nfcapd as its exporter's collector. force-export and cache each empty
+// the cache with every flow exported once (cache, which drops the flows
+// on IOS-XE, exports them too: nfcapd has two records of each tuple, one
+// a batch, and not one record lost); `clear flow monitor ... statistics`
+// zeroes the cache's counters (show flow monitor statistics and show ip
+// cache flow alike) and `clear flow exporter ... statistics` one
+// exporter's (show ip flow export's line for it), the other exporter's
+// going on. The counters then count again from 0 and add up; the
+// running-config and write memory are untouched by any of it.
+func TestFNFClearForms(t *testing.T) {
+	v := testnet.Enter(t)
+	capd := collector.StartNfcapd(t)
+	tsPort, _ := listenUDP(t)
+	d := startDaemon(t, fnfStartup(v.Mon, capd.Addr, tsPort))
+	run := d.cli(t, "ios", "show running-config\n")
+	const n = 120
+	batch := func() {
+		t.Helper()
+		if got := startTrafgen(t, v, trafgenFlows, n, 500).wait(t); got != n {
+			t.Fatalf("trafgen sent %d frames, want %d", got, n)
+		}
+		if got := d.cliUntil(t, "ios", "show flow monitor FNF-MON statistics | include Current\n", fmt.Sprintf("  %-38s%10d\n", "Current entries:", n)); !strings.Contains(got, fmt.Sprint(n)) {
+			t.Fatalf("show flow monitor statistics: %q, want %d current entries", got, n)
+		}
+	}
+	sentLine := func(k int) string { return fmt.Sprintf("        %-21s%d\n", "- sent:", k) }
+	// waitSent waits for exporter e's `- sent:` line to read k.
+	waitSent := func(e string, k int) string {
+		t.Helper()
+		var stats string
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if stats = d.cli(t, "ios", "show flow exporter "+e+" statistics\n"); strings.Contains(stats, sentLine(k)) {
+				break
+			}
+		}
+		if !strings.Contains(stats, sentLine(k)) {
+			t.Fatalf("show flow exporter %s statistics, want %d sent:\n%s", e, k, stats)
+		}
+		return stats
+	}
+	monStats := func(added, forced int) string {
+		return fmt.Sprintf("  %-38s%10d\n  %-38s%10d\n", "Flows added:", added, "Flows aged:", forced) +
+			fmt.Sprintf("    - %-18s(%6d secs)%13d\n    - %-18s(%6d secs)%13d\n", "Active timeout", 60, 0, "Inactive timeout", 10, 0) +
+			fmt.Sprintf("    - %-30s%14d\n    - %-30s%14d\n    - %-30s%14d\n", "Event aged", 0, "Emergency aged", 0, "Forced (clear)", forced)
+	}
+
+	// force-export: every flow to both exporters, the cache empty.
+	batch()
+	d.cli(t, "ios", "clear flow monitor name FNF-MON force-export\n")
+	waitSent("NFCAPD", n)
+	waitSent("TSHARK", n)
+	if got := d.cli(t, "ios", "show flow monitor FNF-MON statistics\n"); !strings.Contains(got, monStats(n, n)) || !strings.Contains(got, fmt.Sprintf("  %-38s%10d\n", "Current entries:", 0)) {
+		t.Errorf("after force-export, show flow monitor statistics:\n%s\nwant:\n%s", got, monStats(n, n))
+	}
+
+	// statistics: the cache's counters from 0, in both views.
+	d.cli(t, "ios", "clear flow monitor FNF-MON statistics\n")
+	if got := d.cli(t, "ios", "show flow monitor FNF-MON statistics\n"); !strings.Contains(got, monStats(0, 0)) {
+		t.Errorf("after clear flow monitor statistics:\n%s", got)
+	}
+	if got := d.cli(t, "ios", "show ip cache flow | include added\n"); got != "  0 active, 4096 inactive, 0 added\n" {
+		t.Errorf("show ip cache flow after clear flow monitor statistics: %q", got)
+	}
+	// One exporter's statistics: NFCAPD's from 0, TSHARK's going on.
+	d.cli(t, "ios", "clear flow exporter name NFCAPD statistics\n")
+	if got := d.cli(t, "ios", "show flow exporter NFCAPD statistics\n"); !strings.Contains(got, sentLine(0)) || !strings.Contains(got, fmt.Sprintf("    %-27s%-22d(%d bytes)\n", "Successfully sent:", 0, 0)) {
+		t.Errorf("after clear flow exporter NFCAPD statistics:\n%s", got)
+	}
+	waitSent("TSHARK", n)
+	// show ip flow export's total is both destinations': TSHARK's n.
+	if exp := d.cli(t, "ios", "show ip flow export\n"); !strings.Contains(exp, fmt.Sprintf("\n  %d flows exported in ", n)) {
+		t.Errorf("show ip flow export after NFCAPD's clear, want %d flows (TSHARK's):\n%s", n, exp)
+	}
+
+	// cache: the same flows again, emptied by `cache`: exported, counted
+	// from the clears as Forced.
+	batch()
+	d.cli(t, "ios", "clear flow monitor name FNF-MON cache\n")
+	waitSent("NFCAPD", n)
+	waitSent("TSHARK", 2*n)
+	if got := d.cli(t, "ios", "show flow monitor FNF-MON statistics\n"); !strings.Contains(got, monStats(n, n)) {
+		t.Errorf("after clear flow monitor cache, show flow monitor statistics:\n%s\nwant:\n%s", got, monStats(n, n))
+	}
+	nf := d.cli(t, "ios", "show flow exporter NFCAPD statistics\n")
+	m := successfullySent.FindStringSubmatch(nf)
+	if m == nil || m[1] == "0" {
+		t.Errorf("show flow exporter NFCAPD statistics counts no packet since its clear:\n%s", nf)
+	}
+
+	// nfcapd: each tuple's two records, one per batch, none lost or twice.
+	time.Sleep(500 * time.Millisecond)
+	files, _ := capd.Close(t)
+	dir := filepath.Dir(files[0])
+	want := trafgenTuples(0, n)
+	for k, c := range trafgenTuples(0, n) {
+		want.Add(k, c.Packets, c.Bytes)
+	}
+	for _, x := range collector.Compare(collector.Nfdump(t, "-R", dir), want) {
+		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
+	}
+	out, err := exec.Command("nfdump", "-R", dir, "-q", "-N", "-o", "fmt:%pkt").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) != 2*n {
+		t.Errorf("nfdump read %d records, want %d (one per flow and batch)", len(lines), 2*n)
+	}
+
+	// The configuration: the clears change nothing of it.
+	if again := d.cli(t, "ios", "show running-config\n"); again != run {
+		t.Errorf("the clears changed the running-config:\n%s\nwas:\n%s", again, run)
+	}
+	if out := d.cli(t, "ios", "write memory\n"); !strings.Contains(out, "[OK]") {
+		t.Fatalf("write memory: %s", out)
+	}
+	if st := d.cli(t, "ios", "show startup-config\n"); !strings.Contains(st, "flow monitor FNF-MON\n exporter NFCAPD\n exporter TSHARK\n") {
+		t.Errorf("startup-config after write memory:\n%s", st)
+	}
+}
