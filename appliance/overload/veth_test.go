@@ -33,12 +33,18 @@ func floodConfig(t *testing.T) string {
 }
 
 // poll calls ok every 20 ms until it holds or a generous deadline passes.
-func poll(t *testing.T, what string, ok func() bool) {
+// On a timeout it says what the meter and the runner had seen, as these
+// tests have timed out in CI on a loaded machine and nowhere else.
+func poll(t *testing.T, what string, d *datapath.Datapath, r *overload.Runner, logs *syncbuf.Buffer, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !ok() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			st, err := d.Stats()
+			run, runs, rerr := d.RunStats()
+			rate, oerr := d.OverloadRate()
+			t.Fatalf("timed out waiting for %s: meter frames %d, metered %d, refused %d, sampled out %d (%v); run %v in %d runs (%v); rate %d (%v); runner %+v; log:\n%s",
+				what, st.Frames, st.MeteredPackets, st.CreateFailPackets, st.SampledOut, err, run, runs, rerr, rate, oerr, r.Status(), logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -113,7 +119,7 @@ func TestFloodOnVeth(t *testing.T) {
 	}
 	// Reaching the maximum is what counts: on a busy machine the
 	// controller may step down and up again while the flood lasts.
-	poll(t, "overload sampling at its maximum, 1 in 8", func() bool {
+	poll(t, "overload sampling at its maximum, 1 in 8", d, r, &logs, func() bool {
 		drain()
 		for _, n := range announced {
 			if n == 8 {
@@ -127,7 +133,7 @@ func TestFloodOnVeth(t *testing.T) {
 		!strings.Contains(logs.String(), "sampling 1 in 2 packets") {
 		t.Fatalf("no overload log line:\n%s", logs.String())
 	}
-	poll(t, "overload sampling off after the flood", func() bool {
+	poll(t, "overload sampling off after the flood", d, r, &logs, func() bool {
 		n, err := d.OverloadRate()
 		return err == nil && n == 0 && !r.Status().Active
 	})
@@ -206,7 +212,7 @@ func TestBudgetOnVeth(t *testing.T) {
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	poll(t, "overload sampling for the budget", func() bool {
+	poll(t, "overload sampling for the budget", d, r, &logs, func() bool {
 		if r.Status().Active {
 			return true
 		}
@@ -218,7 +224,7 @@ func TestBudgetOnVeth(t *testing.T) {
 	if !strings.Contains(logs.String(), "per packet over the 1ns budget") {
 		t.Errorf("the log does not give the budget as the reason:\n%s", logs.String())
 	}
-	poll(t, "overload sampling off once the traffic ends", func() bool { return !r.Status().Active })
+	poll(t, "overload sampling off once the traffic ends", d, r, &logs, func() bool { return !r.Status().Active })
 	st, err := d.Stats()
 	if err != nil {
 		t.Fatal(err)
