@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -304,5 +305,115 @@ func TestBatchWhileNotRefused(t *testing.T) {
 		if got[k] != [2]uint64{want, want * 32} {
 			t.Errorf("flow %v: %v, want %d packets", k, got[k], want)
 		}
+	}
+}
+
+// TestFlushLoadsAhead: a flush loads ahead, for each record, the slot line
+// its metering will read: the entry's own slot for a key in the table,
+// whether at its home slot or placed away from it (its home taken by
+// another key), the home slot for a new key whose home is free, and none
+// for a new key whose home is taken and whose tag matches no slot. The
+// flush keeps that choice in each record (batch_rec.ahead), so the test
+// reads it from the buffer after a flush: every key in the table is
+// checked against where its entry is.
+func TestFlushLoadsAhead(t *testing.T) {
+	d := openTest(t, batchMinEntries)
+	dst := [4]byte{192, 0, 2, 9}
+	src := func(i int) [4]byte { return [4]byte{10, 9, byte(i >> 8), byte(i)} }
+	const flows = 3000 // about 5% of the slots: some keys find their home taken
+	var frs [][]byte
+	for i := range flows {
+		frs = append(frs, udp4(src(i), dst, 1000, 53, 0))
+	}
+	feedOn(t, d, 0, frs, 1)
+	if err := d.FlushBatches(); err != nil {
+		t.Fatal(err)
+	}
+	seed, hash, nb := *d.tab.seed(), *d.tab.hash(), d.tab.buckets
+	slots := map[[4]byte]uint32{}
+	var buf [slot6Size]byte
+	d.tab.forEachUsed(func(e entry) {
+		slots[[4]byte(d.tab.bytes(e, &buf)[offKey:])] = e.slot
+	})
+	if len(slots) != flows {
+		t.Fatalf("%d entries, want %d", len(slots), flows)
+	}
+	tagAt := func(b, j uint32) uint16 {
+		return uint16(*d.tab.hdrs.u32(int(b)*lineBytes + 2*int(j&^1)) >> (16 * (j & 1)))
+	}
+	place := func(s [4]byte) (b1 uint32, tag uint16, home uint32) {
+		return homePlace(fedKey(t, netip.AddrFrom4(s), netip.AddrFrom4(dst), 1000, 53, 1, 17, 0), seed, hash, nb)
+	}
+	// A batch of each kind: away from home, at home, new with its home
+	// free, new with its home taken and its tag nowhere.
+	var away, home, newFree, newTaken [][4]byte
+	for i := range flows {
+		s := src(i)
+		b1, _, h := place(s)
+		if slots[s] == b1*bucketSlots+h {
+			home = append(home, s)
+		} else if slots[s]/bucketSlots == b1 {
+			away = append(away, s)
+		}
+	}
+	for i := flows; len(newFree) < 3 || len(newTaken) < 3; i++ {
+		s := src(i)
+		b1, tag, h := place(s)
+		switch tagAt(b1, h) {
+		case uint16(meterTableLayoutTAG_FREE):
+			newFree = append(newFree, s)
+		case tag:
+		default:
+			none := true
+			for j := range uint32(bucketSlots) {
+				none = none && tagAt(b1, j) != tag
+			}
+			if none {
+				newTaken = append(newTaken, s)
+			}
+		}
+	}
+	if len(away) < 6 || len(home) < 4 {
+		t.Fatalf("%d keys away from home, %d at home: too few to test", len(away), len(home))
+	}
+	batch := slices.Concat(away[:6], home[:4], newFree[:3], newTaken[:3])
+	if len(batch) != batchRecs {
+		t.Fatalf("a batch of %d, want %d", len(batch), batchRecs)
+	}
+	want := make([]uint32, len(batch))
+	for i, s := range batch {
+		b1, _, h := place(s)
+		switch {
+		case i < 10:
+			want[i] = slots[s]
+		case i < 13:
+			want[i] = b1*bucketSlots + h
+		default:
+			want[i] = ^uint32(0)
+		}
+	}
+	var bfrs [][]byte
+	for _, s := range batch {
+		bfrs = append(bfrs, udp4(s, dst, 1000, 53, 0))
+	}
+	feedOn(t, d, 0, bfrs, 1) // the last fills the buffer: its run flushes it
+	var per []meterMeterBatch
+	if err := d.objs.Batch.Lookup(uint32(0), &per); err != nil {
+		t.Fatal(err)
+	}
+	if per[0].N != 0 {
+		t.Fatalf("CPU 0 holds %d records after its batch, want 0 (flushed)", per[0].N)
+	}
+	for i, s := range batch {
+		if got := per[0].R[i].Ahead; got != want[i] {
+			t.Errorf("record %d (%v): loaded slot %#x ahead, want %#x", i, netip.AddrFrom4(s), got, want[i])
+		}
+	}
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.FlowsCreated != flows+6 || st.BatchPending != 0 {
+		t.Errorf("%d flows created, %d pending; want %d and 0", st.FlowsCreated, st.BatchPending, flows+6)
 	}
 }

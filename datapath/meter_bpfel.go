@@ -144,7 +144,7 @@ type meterMeterBatch struct {
 		Nw       uint8
 		Pad      [2]uint8
 		Seed     uint32
-		Pad2     uint32
+		Ahead    uint32
 	}
 }
 
