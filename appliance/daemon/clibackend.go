@@ -19,6 +19,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/appliance/spool"
 	"github.com/flowtap/flowtap/appliance/subif"
 	"github.com/flowtap/flowtap/cli/ios"
@@ -143,6 +144,13 @@ func (c *CLI) ExportView() show.ExportView {
 	v := show.ExportView{Version: set.Export, AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
 		SourceIf: cfg.Export.Source, Destinations: exportStatsView(c.m.d.ExportStats()), Layer2VLANs: cfg.Export.Layer2VLANs,
 		Removed: show.ExportStats(c.m.d.RemovedExportStats())}
+	if len(c.m.Config().MonitorBindings()) > 0 {
+		// Flexible NetFlow's exporters each name their protocol (v9 by
+		// default) and no ip flow-export version line names the cache's,
+		// whose v5 default nothing sends: the headline is what they send
+		// when they agree.
+		v.Version = commonVersion(v.Destinations, v.Version)
+	}
 	if p, err := cfg.Persona(); err == nil && config.IsCatalyst(&p) {
 		v.NDEFilter = cfg.NDEFilters.Set()
 	}
@@ -491,6 +499,20 @@ func (c *CLI) ClearFlowStats() {
 	c.m.d.ClearSizeHistogram()
 	c.m.d.ClearAggregationStats()
 	c.m.d.fibres.Clear()
+}
+
+// commonVersion is the version every destination sends, or def when they
+// differ or there are none.
+func commonVersion(dests []show.ExportStats, def platform.ExportVersion) platform.ExportVersion {
+	for i, d := range dests {
+		if i > 0 && d.Version != dests[0].Version {
+			return def
+		}
+	}
+	if len(dests) == 0 {
+		return def
+	}
+	return dests[0].Version
 }
 
 // ClearCacheStats starts the main cache's counters from 0 (`clear flow

@@ -405,9 +405,11 @@ func TestFNFClearForms(t *testing.T) {
 		t.Errorf("after clear flow exporter NFCAPD statistics:\n%s", got)
 	}
 	waitSent("TSHARK", n)
-	// show ip flow export's total is both destinations': TSHARK's n.
-	if exp := d.cli(t, "ios", "show ip flow export\n"); !strings.Contains(exp, fmt.Sprintf("\n  %d flows exported in ", n)) {
-		t.Errorf("show ip flow export after NFCAPD's clear, want %d flows (TSHARK's):\n%s", n, exp)
+	// show ip flow export: the exporters' v9 (FNF's default, not the
+	// traditional cache's v5 nothing sends) and the total both
+	// destinations' since their clears: TSHARK's n.
+	if exp := d.cli(t, "ios", "show ip flow export | include Flow export|Version|exported in\n"); exp != fmt.Sprintf("Flow export v9 is enabled for main cache\n  Version 9 flow records\n  %d flows exported in %s udp datagrams\n", n, successfullySent.FindStringSubmatch(waitSent("TSHARK", n))[1]) {
+		t.Errorf("show ip flow export after NFCAPD's clear, want v9 and %d flows (TSHARK's):\n%s", n, exp)
 	}
 
 	// cache: the same flows again, emptied by `cache`: exported, counted
