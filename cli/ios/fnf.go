@@ -1,9 +1,16 @@
 package ios
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/flowtap/flowtap/appliance/flow"
 
 	"github.com/flowtap/flowtap/cli/show"
 )
@@ -23,10 +30,7 @@ func fnfShow() *Node {
 			kw("statistics", "Show flow monitor statistics").Runs(fnfRun("monitor", show.FlowMonitorStatistics)),
 			arg("WORD", "Flow monitor name", nil,
 				kw("statistics", "Show flow monitor statistics").Runs(fnfRun("monitor", show.FlowMonitorStatistics)),
-				kw("cache", "Contents of the cache for the monitor",
-					kw("format", "Format of the output",
-						kw("record", "Display each flow as a record").Runs(fnfCache(true)),
-						kw("table", "Display flows as a table").Runs(fnfCache(false)))).Runs(fnfCache(false))).Runs(fnfRun("monitor", show.FlowMonitors))).Runs(fnfRun("monitor", show.FlowMonitors)),
+				fnfCacheNode()).Runs(fnfRun("monitor", show.FlowMonitors))).Runs(fnfRun("monitor", show.FlowMonitors)),
 		kw("interface", "Flow interface information",
 			arg("WORD", "Interface name", nil).Runs(fnfInterfaces)).Runs(fnfInterfaces))
 }
@@ -77,24 +81,195 @@ func fnfRun(kind string, text func(io.Writer, show.FNFView)) func(*Session, io.W
 	})
 }
 
-// fnfCache is `show flow monitor NAME cache [format table|record]`: the
-// flows of the monitor's family (IPv6 when it is bound only as ipv6 flow
-// monitor).
-func fnfCache(asRecords bool) func(*Session, io.Writer, []string) error {
-	return func(s *Session, w io.Writer, args []string) error {
-		v, err := fnfOnly(s.b.FNF(), "monitor", args[3])
-		if err != nil {
-			return err
-		}
-		m := v.Monitors[0]
-		family := monitorFamily(v.Interfaces, m.Name)
-		if s.json {
-			s.jsonDone = true
-			return show.WriteJSON(w, show.CacheJSON(v.Cache, family == 6))
-		}
-		show.FlowMonitorCache(w, v, m, family, asRecords)
-		return nil
+// fnfCacheNode is `show flow monitor NAME cache [filter FIELD VALUE]
+// [sort highest|lowest FIELD [top [N]]] [format table|record|csv]`, in
+// IOS-XE's order [RECALL: the Top N Talkers options' words; IOS-XE has
+// more fields and aggregation, flowtap those of its one 7-tuple cache].
+func fnfCacheNode() *Node {
+	run := fnfCache
+	leaf := func(n *Node, kids ...*Node) *Node {
+		n.Children = append(n.Children, kids...)
+		return n.Runs(run)
 	}
+	format := func() *Node {
+		return kw("format", "Format of the output",
+			kw("csv", "Display flows as comma-separated values").Runs(run),
+			kw("record", "Display each flow as a record").Runs(run),
+			kw("table", "Display flows as a table").Runs(run))
+	}
+	top := func() *Node {
+		return leaf(kw("top", "Show only the top flows (20 unless a number is given)"),
+			leaf(arg("<1-10000>", "Number of flows to show", rangeCheck(1, 10000)), format()), format())
+	}
+	// fields are the key and counter fields a filter or a sort names,
+	// each ending in end(): a value, or the sort's field itself.
+	type ender func(word, help, value string, check func(string) error) *Node
+	fields := func(end ender, counters bool) []*Node {
+		addr := func(fam, value string, check func(string) error) *Node {
+			return kw(strings.ToLower(fam), fam+" fields",
+				kw("source", "Source address", end("address", "Source "+fam+" address", value, check)),
+				kw("destination", "Destination address", end("address", "Destination "+fam+" address", value, check)))
+		}
+		port := rangeCheck(0, 65535)
+		byte8 := rangeCheck(0, 255)
+		out := []*Node{
+			addr("IPv4", "A.B.C.D", ipv4Check), addr("IPv6", "X:X:X:X::X", ipv6Check),
+			kw("transport", "Transport fields",
+				end("source-port", "Transport source port", "<0-65535>", port),
+				end("destination-port", "Transport destination port", "<0-65535>", port)),
+		}
+		out[0].Children = append(out[0].Children, end("protocol", "IP protocol", "<0-255>", byte8), end("tos", "IP type of service", "<0-255>", byte8))
+		if counters {
+			out = append(out, kw("counter", "Counter fields",
+				leaf(end("bytes", "Number of bytes", "", nil), leaf(kw("long", "64-bit counter"), top(), format())),
+				leaf(end("packets", "Number of packets", "", nil), leaf(kw("long", "64-bit counter"), top(), format()))))
+		} else {
+			out = append(out, kw("interface", "Interface fields", end("input", "Input interface", "WORD", ifNameCheck)))
+		}
+		return out
+	}
+	sortDir := func(word, help string) *Node {
+		return kw(word, help, fields(func(w, h, _ string, _ func(string) error) *Node { return leaf(kw(w, h), top(), format()) }, true)...)
+	}
+	sort := func() *Node {
+		return kw("sort", "Sort the flows by a field",
+			sortDir("highest", "Highest values first"), sortDir("lowest", "Lowest values first"))
+	}
+	filter := kw("filter", "Show only the flows whose field has a value",
+		fields(func(w, h, value string, check func(string) error) *Node {
+			return kw(w, h, leaf(arg(value, h, check), sort(), format()))
+		}, false)...)
+	return leaf(kw("cache", "Contents of the cache for the monitor"), filter, sort(), format())
+}
+
+// ipv6Check accepts an IPv6 address.
+func ipv6Check(w string) error {
+	if a, err := netip.ParseAddr(w); err != nil || !a.Is6() {
+		return errors.New("not an IPv6 address")
+	}
+	return nil
+}
+
+// fnfCache is `show flow monitor NAME cache ...`: the flows of the
+// monitor's family (IPv6 when it is bound only as ipv6 flow monitor),
+// as the query asks.
+func fnfCache(s *Session, w io.Writer, args []string) error {
+	v, err := fnfOnly(s.b.FNF(), "monitor", args[3])
+	if err != nil {
+		return err
+	}
+	m := v.Monitors[0]
+	family := monitorFamily(v.Interfaces, m.Name)
+	q := fnfCacheQuery(args[5:], v.Cache)
+	if s.json {
+		s.jsonDone = true
+		c := v.Cache
+		c.Flows = slices.DeleteFunc(slices.Clone(c.Flows), func(r flow.Record) bool { return q.Filter != nil && !q.Filter(r) })
+		if q.Sort != nil {
+			slices.SortStableFunc(c.Flows, q.Sort)
+		}
+		if q.Top > 0 && len(c.Flows) > q.Top {
+			c.Flows = c.Flows[:q.Top]
+		}
+		return show.WriteJSON(w, show.CacheJSON(c, family == 6))
+	}
+	show.FlowMonitorCache(w, v, m, family, q)
+	return nil
+}
+
+// fnfCacheQuery reads the words after `cache`, which the tree has
+// checked.
+func fnfCacheQuery(words []string, c show.CacheView) show.CacheQuery {
+	q := show.CacheQuery{Format: "table"}
+	// field is the record's value of the field named by words (after
+	// `filter` or `sort highest|lowest`), how many words named it, and
+	// whether it is an address.
+	type getter func(r flow.Record) (uint64, netip.Addr, string)
+	field := func(words []string) (getter, int) {
+		switch strings.Join(words[:min(2, len(words))], " ") {
+		case "ipv4 source", "ipv6 source":
+			return func(r flow.Record) (uint64, netip.Addr, string) { return 0, r.Key.SrcAddr, "" }, 3
+		case "ipv4 destination", "ipv6 destination":
+			return func(r flow.Record) (uint64, netip.Addr, string) { return 0, r.Key.DstAddr, "" }, 3
+		case "ipv4 protocol":
+			return func(r flow.Record) (uint64, netip.Addr, string) { return uint64(r.Key.Proto), netip.Addr{}, "" }, 2
+		case "ipv4 tos":
+			return func(r flow.Record) (uint64, netip.Addr, string) { return uint64(r.Key.ToS), netip.Addr{}, "" }, 2
+		case "transport source-port":
+			return func(r flow.Record) (uint64, netip.Addr, string) { return uint64(r.Key.SrcPort), netip.Addr{}, "" }, 2
+		case "transport destination-port":
+			return func(r flow.Record) (uint64, netip.Addr, string) { return uint64(r.Key.DstPort), netip.Addr{}, "" }, 2
+		case "interface input":
+			return func(r flow.Record) (uint64, netip.Addr, string) {
+				n := ""
+				if c.IfName != nil {
+					n = c.IfName(r.Key.InputIf)
+				}
+				if n == "" {
+					n = fmt.Sprint(r.Key.InputIf)
+				}
+				return 0, netip.Addr{}, n
+			}, 2
+		case "counter bytes":
+			return func(r flow.Record) (uint64, netip.Addr, string) { return r.Bytes, netip.Addr{}, "" }, 2
+		case "counter packets":
+			return func(r flow.Record) (uint64, netip.Addr, string) { return r.Packets, netip.Addr{}, "" }, 2
+		}
+		return nil, len(words)
+	}
+	for i := 0; i < len(words); {
+		switch words[i] {
+		case "filter":
+			get, n := field(words[i+1:])
+			want := words[i+1+n]
+			q.Filter = func(r flow.Record) bool {
+				num, addr, name := get(r)
+				switch {
+				case addr.IsValid():
+					a, err := netip.ParseAddr(want)
+					return err == nil && a == addr
+				case name != "":
+					return strings.EqualFold(name, want)
+				}
+				return fmt.Sprint(num) == want
+			}
+			i += n + 2
+		case "sort":
+			highest := words[i+1] == "highest"
+			get, n := field(words[i+2:])
+			i += n + 2
+			if i < len(words) && words[i] == "long" {
+				i++
+			}
+			q.Sort = func(a, b flow.Record) int {
+				an, aa, _ := get(a)
+				bn, ba, _ := get(b)
+				c := cmp.Compare(an, bn)
+				if aa.IsValid() {
+					c = aa.Compare(ba)
+				}
+				if highest {
+					return -c
+				}
+				return c
+			}
+		case "top":
+			q.Top = 20
+			i++
+			if i < len(words) {
+				if n, err := strconv.Atoi(words[i]); err == nil {
+					q.Top = n
+					i++
+				}
+			}
+		case "format":
+			q.Format = words[i+1]
+			i += 2
+		default:
+			i++
+		}
+	}
+	return q
 }
 
 // monitorFamily is 6 when the monitor is bound only as `ipv6 flow

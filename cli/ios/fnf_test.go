@@ -1,11 +1,14 @@
 package ios
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/cli/show"
 )
 
 // TestFNFShowScreens: IOS-XE's `show flow` commands, each with and
@@ -127,4 +130,65 @@ func TestFNFClearForms(t *testing.T) {
 	}
 	script = append(script, "clear flow ?", "clear flow monitor name FNF-MON ?", "clear flow monitor name FNF-MON cache ?", "clear flow exporter ?")
 	goldenScreen(t, "fnf-clear", transcript(s, strings.Join(script, "\n")))
+}
+
+// fnfFlowsBackend is fakeBackend with several flows in the monitor's
+// cache, for the cache's filter, sort and top.
+type fnfFlowsBackend struct {
+	*fakeBackend
+	flows []flow.Record
+}
+
+func (b fnfFlowsBackend) FNF() show.FNFView {
+	v := b.fakeBackend.FNF()
+	v.Cache.Flows = b.flows
+	return v
+}
+
+// TestFNFCacheOptions: `show flow monitor NAME cache` with each format
+// (csv: the table's columns, one line a flow, no counters), a filter on
+// each kind of field, sort highest and lowest on counters and addresses,
+// top with and without a number, the three together, and a bad value
+// with its caret (testdata/fnf-cache-options.golden).
+func TestFNFCacheOptions(t *testing.T) {
+	flows := []flow.Record{}
+	for i, f := range []struct {
+		src, dst   string
+		sp, dp     uint16
+		proto, tos uint8
+		pkts, byts uint64
+	}{
+		{"10.0.0.1", "10.0.0.2", 1024, 80, 6, 0, 7, 900},
+		{"10.0.0.3", "192.0.2.9", 53, 53, 17, 0xb8, 2, 140},
+		{"10.0.0.2", "10.0.0.1", 80, 1024, 6, 0, 9, 12000},
+		{"198.51.100.7", "10.0.0.1", 0, 2048, 1, 0, 4, 336},
+	} {
+		flows = append(flows, flow.Record{Key: flow.Key{SrcAddr: netip.MustParseAddr(f.src), DstAddr: netip.MustParseAddr(f.dst),
+			SrcPort: f.sp, DstPort: f.dp, Proto: f.proto, ToS: f.tos, InputIf: 3}, OutputIf: uint32(i), Packets: f.pkts, Bytes: f.byts})
+	}
+	s := NewSession(fnfFlowsBackend{&fakeBackend{cfg: config.Config{Hostname: "tap1"}}, flows}, true)
+	s.priv = 15
+	got := transcript(s, `show flow monitor FNF-MON cache format csv
+show flow monitor FNF-MON cache filter ipv4 destination address 10.0.0.1 format csv
+show flow monitor FNF-MON cache filter ipv4 protocol 6 format csv
+show flow monitor FNF-MON cache filter ipv4 tos 184 format csv
+show flow monitor FNF-MON cache filter transport destination-port 53 format csv
+show flow monitor FNF-MON cache filter interface input eth1 format csv
+show flow monitor FNF-MON cache filter interface input eth2 format csv
+show flow monitor FNF-MON cache filter ipv6 source address 2001:db8::1 format csv
+show flow monitor FNF-MON cache sort highest counter bytes long format csv
+show flow monitor FNF-MON cache sort lowest counter packets format csv
+show flow monitor FNF-MON cache sort lowest ipv4 source address top 2 format csv
+show flow monitor FNF-MON cache sort highest counter bytes top format csv
+show flow monitor FNF-MON cache filter ipv4 protocol 6 sort highest counter packets long top 1
+show flow monitor FNF-MON cache filter ipv4 protocol 6 sort lowest transport source-port format record
+show flow monitor FNF-MON cache filter ipv4 source address 10.0.0.300
+show flow monitor FNF-MON cache filter transport source-port 70000
+show flow monitor FNF-MON cache sort highest counter bytes top 0
+show flow monitor FNF-MON cache ?
+show flow monitor FNF-MON cache filter ?
+show flow monitor FNF-MON cache sort highest ?
+show flow monitor FNF-MON cache sort highest counter bytes ?
+show flow monitor FNF-MON cache format ?`)
+	goldenScreen(t, "fnf-cache-options", got)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -275,16 +276,65 @@ func FlowMonitorStatistics(w io.Writer, v FNFView) {
 	}
 }
 
-// FlowMonitorCache is `show flow monitor NAME cache [format
-// table|record]`: the counters, then the main cache's flows of the
-// monitor's family.
-func FlowMonitorCache(w io.Writer, v FNFView, m FNFMonitor, family int, asRecords bool) {
+// CacheQuery is what `show flow monitor NAME cache` asks beyond the
+// monitor's family's flows: IOS-XE's Top N Talkers options [RECALL for
+// their words and the summary lines; the feature is SRC: Cisco's
+// "Flexible NetFlow - Top N Talkers Support" guide filters, sorts and
+// limits the cache's flows as it shows them].
+type CacheQuery struct {
+	// Format is "table" (flowtap's default), "record" or "csv".
+	Format string
+	// Filter keeps the flows it is true for; nil keeps all.
+	Filter func(flow.Record) bool
+	// Sort orders the flows (negative: a first); nil keeps the cache's
+	// order.
+	Sort func(a, b flow.Record) int
+	// Top shows only the first Top flows after sorting; 0 shows all.
+	Top int
+}
+
+// FlowMonitorCache is `show flow monitor NAME cache [filter ...] [sort
+// highest|lowest FIELD [top [N]]] [format table|record|csv]`: the
+// counters, then the main cache's flows of the monitor's family that the
+// query keeps, in its order. csv prints the flows alone, a header line of
+// the table's column names then one line a flow, for a script.
+func FlowMonitorCache(w io.Writer, v FNFView, m FNFMonitor, family int, q CacheQuery) {
 	if !m.Allocated {
 		fmt.Fprintf(w, "%% Cache for flow monitor %s is not allocated\n", m.Name)
 		return
 	}
-	fnfCacheHeader(w, m, v.Cache)
-	fmt.Fprintln(w)
+	var rows []flow.Record
+	processed := 0
+	for _, r := range v.Cache.Flows {
+		if (family == 6) != r.Key.SrcAddr.Is6() {
+			continue
+		}
+		processed++
+		if q.Filter == nil || q.Filter(r) {
+			rows = append(rows, r)
+		}
+	}
+	matched := len(rows)
+	if q.Sort != nil {
+		slices.SortStableFunc(rows, q.Sort)
+	}
+	if q.Top > 0 && len(rows) > q.Top {
+		rows = rows[:q.Top]
+	}
+	if q.Format != "csv" {
+		fnfCacheHeader(w, m, v.Cache)
+		fmt.Fprintln(w)
+		if q.Filter != nil || q.Sort != nil || q.Top > 0 {
+			fmt.Fprintf(w, "Processed %d flows\n", processed)
+			if q.Filter != nil {
+				fmt.Fprintf(w, "Matched %d flows\n", matched)
+			}
+			if q.Top > 0 {
+				fmt.Fprintf(w, "Showing the top %d flows\n", len(rows))
+			}
+			fmt.Fprintln(w)
+		}
+	}
 	ifname := func(i uint32) string {
 		if v.Cache.IfName != nil {
 			if n := v.Cache.IfName(i); n != "" {
@@ -299,13 +349,8 @@ func FlowMonitorCache(w io.Writer, v FNFView, m FNFMonitor, family int, asRecord
 	if family == 6 {
 		fam = "IPV6"
 	}
-	var rows []flow.Record
-	for _, r := range v.Cache.Flows {
-		if (family == 6) == r.Key.SrcAddr.Is6() {
-			rows = append(rows, r)
-		}
-	}
-	if asRecords {
+	switch q.Format {
+	case "record":
 		for _, r := range rows {
 			row := func(k string, val any) { fmt.Fprintf(w, "%-28s%v\n", k+":", val) }
 			row(fam+" SOURCE ADDRESS", r.Key.SrcAddr)
@@ -321,6 +366,13 @@ func FlowMonitorCache(w io.Writer, v FNFView, m FNFMonitor, family int, asRecord
 			row("timestamp abs first", first(r))
 			row("timestamp abs last", last(r))
 			fmt.Fprintln(w)
+		}
+		return
+	case "csv":
+		fmt.Fprintf(w, "%s SRC ADDR,%s DST ADDR,TRNS SRC PORT,TRNS DST PORT,INTF INPUT,IP TOS,IP PROT,intf output,bytes long,pkts long,time first,time last\n", fam, fam)
+		for _, r := range rows {
+			fmt.Fprintf(w, "%s,%s,%d,%d,%s,0x%02X,%d,%s,%d,%d,%s,%s\n", r.Key.SrcAddr, r.Key.DstAddr, r.Key.SrcPort, r.Key.DstPort,
+				ifname(r.Key.InputIf), r.Key.ToS, r.Key.Proto, ifname(r.OutputIf), r.Bytes, r.Packets, first(r), last(r))
 		}
 		return
 	}

@@ -384,6 +384,24 @@ func TestFNFClearForms(t *testing.T) {
 
 	// force-export: every flow to both exporters, the cache empty.
 	batch()
+	// The cache's Top N options on the metered flows: the three highest
+	// sources of trafgen's (10.1.i.i, i = 1..n), as csv.
+	csv := d.cli(t, "ios", "show flow monitor FNF-MON cache filter transport source-port 4000 sort highest ipv4 source address top 3 format csv\n")
+	lines := strings.Split(strings.TrimSuffix(csv, "\n"), "\n")
+	wantCSV := []string{"IPV4 SRC ADDR,IPV4 DST ADDR,TRNS SRC PORT,TRNS DST PORT,INTF INPUT,IP TOS,IP PROT,intf output,bytes long,pkts long,time first,time last"}
+	for i := n; i > n-3; i-- {
+		wantCSV = append(wantCSV, fmt.Sprintf("10.1.%d.%d,192.0.2.%d,4000,53,%s,0x00,17,0,46,1,", i, i, i, v.Mon))
+	}
+	if len(lines) != len(wantCSV) {
+		t.Errorf("show flow monitor cache ... top 3 format csv:\n%s\nwant the header and 3 flows", csv)
+	} else {
+		for i, l := range lines {
+			// The times at the end vary with the run.
+			if !strings.HasPrefix(l, wantCSV[i]) || (i == 0 && l != wantCSV[0]) {
+				t.Errorf("csv line %d: %q, want %q...", i, l, wantCSV[i])
+			}
+		}
+	}
 	d.cli(t, "ios", "clear flow monitor name FNF-MON force-export\n")
 	waitSent("NFCAPD", n)
 	waitSent("TSHARK", n)
