@@ -78,15 +78,42 @@ func ethtoolOf(name string) (ethtoolInfo, error) {
 	if err := ethtoolIoctl(fd, name, stats); err != nil {
 		return info, fmt.Errorf("ethtool stats of %s: %w", name, err)
 	}
+	names := make([]string, n)
+	values := make([]uint64, n)
 	for i := range int(n) {
 		s := strs[12+i*ethGStringLen : 12+(i+1)*ethGStringLen]
 		if j := bytes.IndexByte(s, 0); j >= 0 {
 			s = s[:j]
 		}
-		if strings.HasSuffix(string(s), "xdp_drops") {
-			info.xdpDrops += binary.NativeEndian.Uint64(stats[8+i*8:])
-			info.hasDrops = true
+		names[i], values[i] = string(s), binary.NativeEndian.Uint64(stats[8+i*8:])
+	}
+	info.xdpDrops, info.hasDrops = xdpDrops(names, values)
+	return info, nil
+}
+
+// xdpDrops sums a driver's *xdp_drops statistics. Drivers name them per
+// queue (veth's rx_queue_0_xdp_drops, virtio_net's rx0_xdp_drops), and
+// some also give the sum over the queues under a name without a queue
+// number (virtio_net since Linux 6.10: rx_xdp_drops, then rx0_xdp_drops
+// ...): summing both counted every drop twice. The totals are taken when
+// the driver has them, else the queues' counters are summed.
+func xdpDrops(names []string, values []uint64) (drops uint64, ok bool) {
+	var total, queues uint64
+	var hasTotal bool
+	for i, name := range names {
+		if !strings.HasSuffix(name, "xdp_drops") {
+			continue
+		}
+		ok = true
+		if strings.ContainsAny(name, "0123456789") {
+			queues += values[i]
+		} else {
+			total += values[i]
+			hasTotal = true
 		}
 	}
-	return info, nil
+	if hasTotal {
+		return total, ok
+	}
+	return queues, ok
 }
