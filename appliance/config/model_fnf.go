@@ -107,6 +107,11 @@ type FNFField struct {
 
 const noL2Key = "no flowtap flow mask keys on layer 2 fields; its keys are addresses, protocol, ports, ToS and the input interface"
 
+// dscpKey is why a DSCP key is refused; tos is the record's ToS key.
+func dscpKey(tos string) string {
+	return "no flowtap flow mask keys on DSCP alone: the cache keys on the whole ToS byte (match " + tos + "), so flows that differ only in ECN stay apart"
+}
+
 // FNFMatches are the `match` phrases flowtap knows. Names [RECALL]
 // (IOS-XE 16/17 `flow record` help).
 var FNFMatches = []FNFField{
@@ -118,6 +123,11 @@ var FNFMatches = []FNFField{
 	{Phrase: "ipv6 destination address", Key: platform.FieldDstAddr, Family: 6},
 	{Phrase: "ipv6 protocol", Key: platform.FieldProto, Family: 6},
 	{Phrase: "ipv6 traffic-class", Key: platform.FieldToS, Family: 6},
+	// DSCP is ToS's top 6 bits: flowtap's only router key is the whole
+	// byte, so a DSCP key would split flows IOS-XE merges (those that
+	// differ only in ECN). Refused, pointing at the ToS key.
+	{Phrase: "ipv4 dscp", Family: 4, Why: dscpKey("ipv4 tos")},
+	{Phrase: "ipv6 dscp", Family: 6, Why: dscpKey("ipv6 traffic-class")},
 	{Phrase: "transport source-port", Port: 1},
 	{Phrase: "transport destination-port", Port: 2},
 	{Phrase: "interface input", Key: platform.FieldInputIf},
@@ -152,6 +162,10 @@ var FNFCollects = []FNFField{
 	{Phrase: "routing next-hop address ipv4 bgp", Family: 4, BGPNextHop: true},
 	{Phrase: "routing next-hop address ipv6 bgp", Family: 6, BGPNextHop: true},
 	{Phrase: "flow sampler"},
+	// A DSCP collect is the exported ToS's top 6 bits (IE 5, the v5
+	// record's tos): every flow keys the whole byte, so it has one DSCP,
+	// and no field is added for it.
+	{Phrase: "ipv4 dscp", Family: 4}, {Phrase: "ipv6 dscp", Family: 6},
 	{Phrase: "ipv4 ttl minimum", Family: 4, Capture: CaptureTTL},
 	{Phrase: "ipv4 ttl maximum", Family: 4, Capture: CaptureTTL},
 	{Phrase: "ipv6 hop-limit minimum", Family: 6, Capture: CaptureTTL},

@@ -56,6 +56,8 @@ flow record REC
  match datalink mac source address input
  collect counter bytes long
  collect ipv4 ttl minimum
+ match ipv4 dscp
+ collect ipv4 dscp
  exit
 flow exporter EXP
  ?

@@ -227,6 +227,8 @@ func TestFNFRefusals(t *testing.T) {
 		{"flow record R\n match ipv4 source address\n match ipv6 destination address\n", "mixes IPv4 and IPv6 fields"},
 		{"flow record R\n match ipv4 source address\n collect ipv6 source mask\n", "mixes IPv4 and IPv6 fields (ipv6 source mask)"},
 		{"flow record R\n match interface output\n", "no flow mask keeps the output interface"},
+		{"flow record R\n match ipv4 dscp\n", "No flowtap flow mask keys on DSCP alone: the cache keys on the whole ToS byte (match ipv4 tos), so flows that differ only in ECN stay apart (match ipv4 dscp)"},
+		{"flow record R\n match ipv6 dscp\n", "(match ipv6 traffic-class), so flows that differ only in ECN stay apart (match ipv6 dscp)"},
 		{"flow record R\n collect counter flows\n", "no flow count field"},
 		{"flow exporter E\n option application-table\n", "exporter statistics (option exporter-stats)"},
 		{"flow exporter E\n dscp 46\n", "DSCP"},
@@ -365,4 +367,44 @@ func TestFNFCatalystMasks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no flow mask of the pfc3bxl persona keeps exactly that") {
 		t.Errorf("the 7-tuple on a PFC: %v", err)
 	}
+}
+
+// TestFNFCollectDSCP: `collect ipv4|ipv6 dscp` is taken (the exported
+// ToS carries it: its top 6 bits), prints back as typed and folds into
+// the 7-tuple with no capture field added; a DSCP of the other family is
+// refused as a mix.
+func TestFNFCollectDSCP(t *testing.T) {
+	src := "flow record R4\n" + strings.Join(prefixEach(" match ", config.FNFPredefined[0].Match), "") + " collect counter bytes long\n collect ipv4 dscp\n" +
+		"flow record R6\n" + strings.Join(prefixEach(" match ", config.FNFPredefined[1].Match), "") + " collect ipv6 dscp\n" +
+		"flow monitor M4\n record R4\nflow monitor M6\n record R6\ninterface eth1\n ip flow monitor M4 input\n ipv6 flow monitor M6 input\n"
+	c, err := Parse("dscp", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := Render(c)
+	for _, want := range []string{" collect counter bytes long\n collect ipv4 dscp\n", " match interface input\n collect ipv6 dscp\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("running-config lacks %q:\n%s", want, out)
+		}
+	}
+	for _, r := range c.FNF.Records {
+		s, why := r.Shape()
+		if why != "" || s.Key != platform.MaskSevenTuple.Fields() || s.Capture != 0 {
+			t.Errorf("record %s: shape %+v %q, want the 7-tuple and no capture", r.Name, s, why)
+		}
+	}
+	if e := c.Effective(); (e.Cache.Mask != 0 && e.Cache.Mask != platform.MaskSevenTuple) || e.Capture != 0 {
+		t.Errorf("folded mask %v capture %v, want the 7-tuple and none", e.Cache.Mask, e.Capture)
+	}
+	if _, err := Parse("mix", []byte("flow record R\n match ipv4 source address\n collect ipv6 dscp\n")); err == nil || !strings.Contains(err.Error(), "mixes IPv4 and IPv6 fields (ipv6 dscp)") {
+		t.Errorf("ipv6 dscp in an IPv4 record: %v", err)
+	}
+}
+
+func prefixEach(p string, ls []string) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = p + l + "\n"
+	}
+	return out
 }

@@ -677,6 +677,8 @@ var fnfHelp = map[string]string{
 	"ipv6 protocol":                        "IPv6 payload protocol",
 	"ipv4 tos":                             "IPv4 type of service",
 	"ipv6 traffic-class":                   "IPv6 traffic class",
+	"ipv4 dscp":                            "IPv4 DSCP",
+	"ipv6 dscp":                            "IPv6 DSCP",
 	"ipv6 flow-label":                      "IPv6 flow label",
 	"ipv4 ttl":                             "IPv4 time to live",
 	"ipv6 hop-limit":                       "IPv6 hop limit",
