@@ -22,25 +22,45 @@ func fnfShow() *Node {
 	return kw("flow", "Flow information",
 		kw("record", "Flow record information",
 			arg("WORD", "Flow record name", nil).Runs(fnfRun("record", show.FlowRecords))).Runs(fnfRun("record", show.FlowRecords)),
-		kw("exporter", "Flow exporter information",
-			kw("statistics", "Show flow exporter statistics").Runs(fnfRun("exporter", show.FlowExporterStatistics)),
-			arg("WORD", "Flow exporter name",
-				nil, kw("statistics", "Show flow exporter statistics").Runs(fnfRun("exporter", show.FlowExporterStatistics))).Runs(fnfRun("exporter", show.FlowExporters))).Runs(fnfRun("exporter", show.FlowExporters)),
-		kw("monitor", "Flow monitor information",
-			kw("statistics", "Show flow monitor statistics").Runs(fnfRun("monitor", show.FlowMonitorStatistics)),
-			arg("WORD", "Flow monitor name", nil,
-				kw("statistics", "Show flow monitor statistics").Runs(fnfRun("monitor", show.FlowMonitorStatistics)),
-				fnfCacheNode()).Runs(fnfRun("monitor", show.FlowMonitors))).Runs(fnfRun("monitor", show.FlowMonitors)),
+		kw("exporter", "Flow exporter information", named("exporter", func() []*Node {
+			return []*Node{kw("statistics", "Show flow exporter statistics").Runs(fnfRun("exporter", show.FlowExporterStatistics))}
+		}, fnfRun("exporter", show.FlowExporters))...).Runs(fnfRun("exporter", show.FlowExporters)),
+		kw("monitor", "Flow monitor information", named("monitor", func() []*Node {
+			return []*Node{kw("statistics", "Show flow monitor statistics").Runs(fnfRun("monitor", show.FlowMonitorStatistics)), fnfCacheNode()}
+		}, fnfRun("monitor", show.FlowMonitors))...).Runs(fnfRun("monitor", show.FlowMonitors)),
 		kw("interface", "Flow interface information",
 			arg("WORD", "Interface name", nil).Runs(fnfInterfaces)).Runs(fnfInterfaces))
 }
 
-// fnfName is the NAME typed after `show flow KIND`, or "".
-func fnfName(args []string) string {
-	if len(args) > 3 && args[3] != "statistics" {
-		return args[3]
+// named is what follows `show flow exporter|monitor`: `statistics` of
+// them all, or one's NAME, typed alone or after IOS-XE's `name` keyword
+// (`show flow monitor name M cache format table` [RECALL]), then what
+// kids gives; one runs NAME alone.
+func named(kind string, kids func() []*Node, one func(*Session, io.Writer, []string) error) []*Node {
+	help := "Flow " + kind + " name"
+	return []*Node{
+		kids()[0],
+		kw("name", "Name of a flow "+kind, arg("WORD", help, nil, kids()...).Runs(one)),
+		arg("WORD", help, nil, kids()...).Runs(one),
 	}
-	return ""
+}
+
+// fnfName is the NAME typed after `show flow KIND [name]`, or "".
+func fnfName(args []string) string {
+	name, _ := fnfNameRest(args)
+	return name
+}
+
+// fnfNameRest is the NAME of `show|clear flow KIND [name] NAME ...` and
+// the words after it; "" and the words after KIND when no name is given.
+func fnfNameRest(args []string) (string, []string) {
+	switch {
+	case len(args) > 4 && args[3] == "name":
+		return args[4], args[5:]
+	case len(args) > 3 && args[3] != "statistics":
+		return args[3], args[4:]
+	}
+	return "", args[min(3, len(args)):]
 }
 
 // fnfOnly keeps the view's blocks of kind called name; the error is the
@@ -154,13 +174,14 @@ func ipv6Check(w string) error {
 // monitor's family (IPv6 when it is bound only as ipv6 flow monitor),
 // as the query asks.
 func fnfCache(s *Session, w io.Writer, args []string) error {
-	v, err := fnfOnly(s.b.FNF(), "monitor", args[3])
+	name, rest := fnfNameRest(args)
+	v, err := fnfOnly(s.b.FNF(), "monitor", name)
 	if err != nil {
 		return err
 	}
 	m := v.Monitors[0]
 	family := monitorFamily(v.Interfaces, m.Name)
-	q := fnfCacheQuery(args[5:], v.Cache)
+	q := fnfCacheQuery(rest[1:], v.Cache) // rest[0] is "cache"
 	if s.json {
 		s.jsonDone = true
 		c := v.Cache
@@ -340,20 +361,8 @@ func fnfClear() *Node {
 			arg("WORD", "Flow exporter name", nil, exp())))
 }
 
-// fnfClearName is the NAME of `clear flow monitor|exporter [name] NAME
-// ...`, "" when none is given.
-func fnfClearName(args []string) string {
-	switch {
-	case len(args) > 4 && args[3] == "name":
-		return args[4]
-	case len(args) > 3 && args[3] != "statistics":
-		return args[3]
-	}
-	return ""
-}
-
 func fnfClearMonitor(s *Session, _ io.Writer, args []string) error {
-	v, err := fnfOnly(s.b.FNF(), "monitor", fnfClearName(args))
+	v, err := fnfOnly(s.b.FNF(), "monitor", fnfName(args))
 	if err != nil {
 		return err
 	}
@@ -372,7 +381,7 @@ func fnfClearMonitor(s *Session, _ io.Writer, args []string) error {
 }
 
 func fnfClearExporter(s *Session, _ io.Writer, args []string) error {
-	name := fnfClearName(args)
+	name := fnfName(args)
 	v := s.b.FNF()
 	if name != "" {
 		var err error

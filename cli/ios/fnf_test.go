@@ -12,7 +12,7 @@ import (
 )
 
 // TestFNFShowScreens: IOS-XE's `show flow` commands, each with and
-// without a name, the statistics and the cache in both formats, and a
+// without a name (typed alone and after IOS-XE's `name`), the statistics and the cache in both formats, and a
 // name not configured (testdata/fnf-show.golden).
 func TestFNFShowScreens(t *testing.T) {
 	s := NewSession(&fakeBackend{cfg: config.Config{Hostname: "tap1"}}, true)
@@ -33,7 +33,14 @@ show flow monitor SPARE cache
 show flow interface
 show flow interface eth1
 show flow ?
-show flow monitor FNF-MON ?`)
+show flow monitor FNF-MON ?
+show flow monitor ?
+show flow monitor name FNF-MON cache format table
+show flow monitor name FNF-MON statistics
+show flow monitor name FNF-MON
+show flow monitor name NONE cache
+show flow exporter name FNF-EXP statistics
+show flow exporter name FNF-EXP`)
 	goldenScreen(t, "fnf-show", got)
 }
 

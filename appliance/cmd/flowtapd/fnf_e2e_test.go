@@ -386,7 +386,7 @@ func TestFNFClearForms(t *testing.T) {
 	batch()
 	// The cache's Top N options on the metered flows: the three highest
 	// sources of trafgen's (10.1.i.i, i = 1..n), as csv.
-	csv := d.cli(t, "ios", "show flow monitor FNF-MON cache filter transport source-port 4000 sort highest ipv4 source address top 3 format csv\n")
+	csv := d.cli(t, "ios", "show flow monitor name FNF-MON cache filter transport source-port 4000 sort highest ipv4 source address top 3 format csv\n")
 	lines := strings.Split(strings.TrimSuffix(csv, "\n"), "\n")
 	wantCSV := []string{"IPV4 SRC ADDR,IPV4 DST ADDR,TRNS SRC PORT,TRNS DST PORT,INTF INPUT,IP TOS,IP PROT,intf output,bytes long,pkts long,time first,time last"}
 	for i := n; i > n-3; i-- {
