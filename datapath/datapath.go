@@ -131,6 +131,9 @@ func Open(opts Options) (*Datapath, error) {
 		if err := finishResize(opts); err != nil {
 			return nil, fmt.Errorf("finish the cache resize a killed start left: %w", err)
 		}
+		if err := growPinnedPorts(opts.PinDir, spec.Maps["ports"]); err != nil {
+			return nil, err
+		}
 	}
 	if opts.PinDir != "" && pinnedLegacyTable(opts.PinDir) {
 		err = d.loadOverLegacy(spec, copts) // a new table: the lanes hash
@@ -163,6 +166,69 @@ func Open(opts Options) (*Datapath, error) {
 		}
 	}
 	return d, nil
+}
+
+// growPinnedPorts gives a port table an earlier version pinned with fewer
+// entries (1024, MAX_PORTS before it grew) the size spec has, its ports'
+// settings copied, so that this version's program takes it over: an
+// upgrade with --keep-metering keeps every port's verdict. The new map is
+// pinned under a name of its own before the old one is unpinned and it
+// takes the name (bpffs renames onto no existing name), so that a kill
+// leaves one of the two pinned, and the next start finishes the move.
+func growPinnedPorts(dir string, spec *ebpf.MapSpec) error {
+	path := filepath.Join(dir, spec.Name)
+	tmp := path + "_grown" // bpffs takes no dot in a name
+	if _, err := os.Stat(tmp); err == nil {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			// A start killed between the unpin and the rename.
+			if err := os.Rename(tmp, path); err != nil {
+				return fmt.Errorf("grow pinned %s: %w", spec.Name, err)
+			}
+		} else if err := os.Remove(tmp); err != nil {
+			return fmt.Errorf("grow pinned %s: remove a killed start's: %w", spec.Name, err)
+		}
+	}
+	old, err := ebpf.LoadPinnedMap(path, nil)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open pinned %s: %w", spec.Name, err)
+	}
+	defer old.Close()
+	if old.MaxEntries() == spec.MaxEntries {
+		return nil
+	}
+	s := spec.Copy()
+	s.Pinning = ebpf.PinNone
+	m, err := ebpf.NewMap(s)
+	if err != nil {
+		return fmt.Errorf("grow pinned %s to %d entries: %w", spec.Name, spec.MaxEntries, err)
+	}
+	defer m.Close()
+	var k uint32
+	var v meterPortCfg
+	it := old.Iterate()
+	for it.Next(&k, &v) {
+		if k < spec.MaxEntries && v != (meterPortCfg{}) {
+			if err := m.Put(k, v); err != nil {
+				return fmt.Errorf("grow pinned %s: port %d: %w", spec.Name, k, err)
+			}
+		}
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("grow pinned %s: read the old: %w", spec.Name, err)
+	}
+	if err := m.Pin(tmp); err != nil {
+		return fmt.Errorf("grow pinned %s: pin the new: %w", spec.Name, err)
+	}
+	if err := old.Unpin(); err != nil {
+		return fmt.Errorf("grow pinned %s: unpin the old: %w", spec.Name, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("grow pinned %s: name the new: %w", spec.Name, err)
+	}
+	return nil
 }
 
 // pinnedKeyHash is the key hash of the table pinned in dir (see

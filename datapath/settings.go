@@ -122,7 +122,7 @@ func (d *Datapath) SetPort(ifindex int, s PortSettings) error {
 	return d.writeCfg()
 }
 
-const maxPorts = 1024 // MAX_PORTS in meter.h
+const maxPorts = 65536 // MAX_PORTS in meter.h
 
 func portFlags(s PortSettings) uint32 {
 	var f uint32

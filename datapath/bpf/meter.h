@@ -269,8 +269,15 @@ struct meter_event {
 	__u64 time_ns;
 };
 
-/* Port config, indexed by ifindex (< MAX_PORTS); zero value = meter, passive. */
-#define MAX_PORTS 1024
+/* Port config, indexed by ifindex (< MAX_PORTS); zero value = meter, passive.
+ * The kernel numbers links up from 1 and never reuses a number while it
+ * runs: every link added (a port deleted and added again, a VPN's tunnel,
+ * a container's veth) takes the next. 1024 was reached on a box left up
+ * while links came and went, and every port past it shared one setting
+ * (default_port_flags, the last written: an inline port could drop its
+ * traffic) and could have no sampler or filter. 65536 is as far as v5's
+ * 16-bit interfaces reach; the arrays take 256 and 512 KiB. */
+#define MAX_PORTS 65536
 #define PORT_INLINE 0x01   /* XDP_PASS after metering instead of XDP_DROP */
 #define PORT_NO_METER 0x02 /* attached but `ip flow ingress` is off */
 
