@@ -157,3 +157,31 @@ func TestHarvestAfterLongAbsence(t *testing.T) {
 		t.Fatalf("the fresh flow: %+v", r)
 	}
 }
+
+// A packet metered while a harvest pass runs is stamped after the clock
+// reading the pass decides by. Such a flow is not idle, and its record,
+// when it ends, dates its last packet after its first: read as an age
+// modulo 2^32 the stamp was 52 days old, the busy flow was expired as idle
+// and exported with its last packet 52 days before its first (the image's
+// collector showed 55 records dated 1970 after ten minutes of the demo).
+func TestStampAheadOfThePassClock(t *testing.T) {
+	d := openTest(t, 64)
+	a := udp4([4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}, 1001, 53, 0)
+	feed(t, d, a, 1)
+	feed(t, d, a, 1)
+	// First packet a second ago, last one stamped 10 s ahead: the pass
+	// below reads its clock well before that stamp.
+	setStamps(t, d.tab, 1001, 1000, -10_000)
+	if got := harvestBySport(t, d, engineRequest()); len(got) != 0 {
+		t.Fatalf("a flow whose last packet came after the pass's clock was expired: %+v", got)
+	}
+	before := time.Now()
+	got := harvestBySport(t, d, HarvestRequest{Force: true})
+	if len(got[1001]) != 1 {
+		t.Fatalf("forced harvest: %+v", got)
+	}
+	r := got[1001][0]
+	if r.Packets != 2 || r.End.Before(r.Start) || r.End.Before(before) || r.End.After(before.Add(time.Minute)) {
+		t.Fatalf("flow with a stamp ahead of the pass: %d packets, start %s, end %s (harvested at %s)", r.Packets, r.Start, r.End, before)
+	}
+}

@@ -25,13 +25,32 @@ func readClocks() (clockPair, error) {
 	return clockPair{monoNs: ts.Nano(), wall: time.Now()}, nil
 }
 
-// widen turns the 32-bit stamp the datapath stores into a full one, the
-// latest it can be: a stamp more than 52 days old reads a multiple of 52
-// days younger (the harvest empties the table after a longer absence,
-// harvest.go's safeWindow).
+// aheadWindow is how far (ticks, about 18 minutes) a stamp may be ahead of
+// a clock reading and still be taken as later than it: the datapath goes
+// on metering while a harvest pass runs, so an entry it reads may carry a
+// packet stamped after the pass read the clock. Read as an age modulo
+// 2^32 such a stamp was 52 days old: the flow was expired as idle while
+// busy, and exported with its last packet dated 52 days back (a v9
+// LAST_SWITCHED before boot; nfdump showed 1970).
+const aheadWindow = 1 << 20
+
+// ticksSince is how many ticks stamp t is older than now's stamp: its age
+// modulo 2^32 (a stamp more than 52 days old reads a multiple of 52 days
+// younger; the harvest empties the table after a longer absence,
+// harvest.go's safeWindow), negative for a stamp less than aheadWindow
+// ahead of now.
+func ticksSince(now, t uint32) int64 {
+	if ahead := t - now; ahead < aheadWindow {
+		return -int64(ahead)
+	}
+	return int64(now - t)
+}
+
+// widen turns the 32-bit stamp the datapath stores into a full one (see
+// ticksSince).
 func (c clockPair) widen(t32 uint32) int64 {
 	now := c.monoNs >> timeShift
-	return now - int64(uint32(now)-t32)
+	return now - ticksSince(uint32(now), t32)
 }
 
 // wallOf converts a datapath stamp to wall-clock time (ms precision).

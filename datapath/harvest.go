@@ -72,7 +72,7 @@ func (req HarvestRequest) cutoffs(clk clockPair, stale bool) cutoffs {
 // this compared the stamps as signed serial numbers, which flips for a
 // stamp more than 2^31 ticks (26 days) older than the cutoff: such a flow
 // never went idle until the stamps wrapped.
-func (c *cutoffs) past(t uint32, cut int64) bool { return int64(c.now-t) > cut }
+func (c *cutoffs) past(t uint32, cut int64) bool { return ticksSince(c.now, t) > cut }
 
 // decide applies the expiry rules (package expiry, the same function the
 // test fake calls) to one live slot. An entry an older version split at
