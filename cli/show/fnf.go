@@ -188,6 +188,21 @@ func FlowExporterStatistics(w io.Writer, v FNFView) {
 		fmt.Fprintf(w, "        %-21s%d\n", "- sent:", s.Records)
 		if s.LostRecords != 0 {
 			fmt.Fprintf(w, "        %-21s%d\n", "- failed to send:", s.LostRecords)
+			// flowtap: why, as show ip flow export words the causes, with
+			// the packets the lost records counted, so every metered packet
+			// is sent or counted here with its reason.
+			for _, c := range []struct {
+				what             string
+				records, packets uint64
+			}{
+				{"no fib", s.NoRouteRecords, s.NoRoutePackets}, {"adjacency issues", s.AdjacencyRecords, s.AdjacencyPackets},
+				{"fragmentation failures", s.TooBigRecords, s.TooBigPackets}, {"send errors", s.SendErrorRecords, s.SendErrorPackets},
+				{"lack of export packet", s.DroppedRecords, s.DroppedPackets},
+			} {
+				if c.records != 0 {
+					fmt.Fprintf(w, "          %-23s%d (%d packets)\n", c.what+":", c.records, c.packets)
+				}
+			}
 		}
 	}
 }
