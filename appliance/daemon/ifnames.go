@@ -56,9 +56,18 @@ func (d *Daemon) followNames() {
 	if !changed {
 		return
 	}
-	if err := d.apply(d.settings, s); err != nil {
+	// apply reports what else it could not put in effect (a port still
+	// missing); only a failure to move the rows is this pass's news.
+	if err := d.apply(d.settings, s); err != nil && !sameNames(d.settings.Exports, s.Exports) {
 		d.log.Warn("export interface names not moved to the ports' ifindexes", "err", err)
 	}
+}
+
+// sameNames says whether a and b name the same interfaces alike.
+func sameNames(a, b []export.DestinationConfig) bool {
+	return slices.EqualFunc(a, b, func(x, y export.DestinationConfig) bool {
+		return slices.Equal(x.Encoder.InterfaceNames, y.Encoder.InterfaceNames)
+	})
 }
 
 // portIndexes returns the kernel's ifindex of a port by name (0: none
