@@ -151,6 +151,7 @@ type fnfFlowsBackend struct {
 func (b fnfFlowsBackend) FNF() show.FNFView {
 	v := b.fakeBackend.FNF()
 	v.Cache.Flows = b.flows
+	v.Cache.Stats.AllocFailures = 3
 	return v
 }
 

@@ -277,6 +277,9 @@ func fnfCacheHeader(w io.Writer, m FNFMonitor, c CacheView) {
 	reason("Event aged", 0, flow.EndOfFlow)
 	reason("Emergency aged", 0, flow.EndNoResource)
 	reason("Forced (clear)", 0, flow.EndForced)
+	// flowtap: the flows the cache had no room for, show ip cache flow's
+	// "flow alloc failures" (their packets: show ip flow datapath).
+	row("Flows not added (cache full):", st.AllocFailures)
 }
 
 // FlowMonitorStatistics is `show flow monitor [NAME] statistics`.

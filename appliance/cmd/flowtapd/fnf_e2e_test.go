@@ -379,7 +379,8 @@ func TestFNFClearForms(t *testing.T) {
 	monStats := func(added, forced int) string {
 		return fmt.Sprintf("  %-38s%10d\n  %-38s%10d\n", "Flows added:", added, "Flows aged:", forced) +
 			fmt.Sprintf("    - %-18s(%6d secs)%13d\n    - %-18s(%6d secs)%13d\n", "Active timeout", 60, 0, "Inactive timeout", 10, 0) +
-			fmt.Sprintf("    - %-30s%14d\n    - %-30s%14d\n    - %-30s%14d\n", "Event aged", 0, "Emergency aged", 0, "Forced (clear)", forced)
+			fmt.Sprintf("    - %-30s%14d\n    - %-30s%14d\n    - %-30s%14d\n", "Event aged", 0, "Emergency aged", 0, "Forced (clear)", forced) +
+			fmt.Sprintf("  %-38s%10d\n", "Flows not added (cache full):", 0)
 	}
 
 	// force-export: every flow to both exporters, the cache empty.
