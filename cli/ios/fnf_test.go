@@ -158,8 +158,9 @@ func (b fnfFlowsBackend) FNF() show.FNFView {
 // TestFNFCacheOptions: `show flow monitor NAME cache` with each format
 // (csv: the table's columns, one line a flow, no counters), a filter on
 // each kind of field, sort highest and lowest on counters and addresses,
-// top with and without a number, the three together, and a bad value
-// with its caret (testdata/fnf-cache-options.golden).
+// top with and without a number, the three together, a bad value with
+// its caret, and `| json` keeping the query's flows
+// (testdata/fnf-cache-options.golden).
 func TestFNFCacheOptions(t *testing.T) {
 	flows := []flow.Record{}
 	for i, f := range []struct {
@@ -199,6 +200,7 @@ show flow monitor FNF-MON cache ?
 show flow monitor FNF-MON cache filter ?
 show flow monitor FNF-MON cache sort highest ?
 show flow monitor FNF-MON cache sort highest counter bytes ?
-show flow monitor FNF-MON cache format ?`)
+show flow monitor FNF-MON cache format ?
+show flow monitor FNF-MON cache filter ipv4 protocol 6 sort highest counter bytes top 1 | json`)
 	goldenScreen(t, "fnf-cache-options", got)
 }
