@@ -43,8 +43,8 @@ func v5Record(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, _ uint
 	put4(b[4:], r.DstAddr)
 	put4(b[8:], r.NextHop)
 	// ifIndex is 16 bits on the wire: keep the low bits as IOS's C does.
-	be.PutUint16(b[12:], uint16(r.InputIf))
-	be.PutUint16(b[14:], uint16(r.OutputIf))
+	be.PutUint16(b[12:], if16(r.InputIf))
+	be.PutUint16(b[14:], if16(r.OutputIf))
 	if cfg.ZeroNextHopOutput {
 		clear(b[8:12])
 		clear(b[14:16])

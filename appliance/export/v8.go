@@ -64,8 +64,8 @@ func v8AS(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, flows uint
 	src, dst := asPair(cfg, r)
 	be.PutUint16(b[20:], as16(src))
 	be.PutUint16(b[22:], as16(dst))
-	be.PutUint16(b[24:], uint16(r.InputIf))
-	be.PutUint16(b[26:], uint16(r.OutputIf))
+	be.PutUint16(b[24:], if16(r.InputIf))
+	be.PutUint16(b[26:], if16(r.OutputIf))
 }
 
 func v8ProtocolPort(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, flows uint64) {
@@ -84,7 +84,7 @@ func v8SourcePrefix(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, 
 	b[24] = r.SrcMask
 	b[25] = 0
 	be.PutUint16(b[26:], as16(src))
-	be.PutUint16(b[28:], uint16(r.InputIf))
+	be.PutUint16(b[28:], if16(r.InputIf))
 	be.PutUint16(b[30:], 0)
 }
 
@@ -95,7 +95,7 @@ func v8DestinationPrefix(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, oct
 	b[24] = r.DstMask
 	b[25] = 0
 	be.PutUint16(b[26:], as16(dst))
-	be.PutUint16(b[28:], uint16(r.OutputIf))
+	be.PutUint16(b[28:], if16(r.OutputIf))
 	be.PutUint16(b[30:], 0)
 }
 
@@ -109,8 +109,8 @@ func v8Prefix(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, flows 
 	be.PutUint16(b[30:], 0)
 	be.PutUint16(b[32:], as16(src))
 	be.PutUint16(b[34:], as16(dst))
-	be.PutUint16(b[36:], uint16(r.InputIf))
-	be.PutUint16(b[38:], uint16(r.OutputIf))
+	be.PutUint16(b[36:], if16(r.InputIf))
+	be.PutUint16(b[38:], if16(r.OutputIf))
 }
 
 func v8ASToS(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, flows uint64) {
@@ -127,8 +127,8 @@ func v8ProtocolPortToS(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octet
 	be.PutUint16(b[22:], 0)
 	be.PutUint16(b[24:], r.SrcPort)
 	be.PutUint16(b[26:], r.DstPort)
-	be.PutUint16(b[28:], uint16(r.InputIf))
-	be.PutUint16(b[30:], uint16(r.OutputIf))
+	be.PutUint16(b[28:], if16(r.InputIf))
+	be.PutUint16(b[30:], if16(r.OutputIf))
 }
 
 func v8SourcePrefixToS(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, flows uint64) {
@@ -157,8 +157,8 @@ func v8PrefixPort(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, fl
 	b[31] = r.Proto
 	be.PutUint16(b[32:], r.SrcPort)
 	be.PutUint16(b[34:], r.DstPort)
-	be.PutUint16(b[36:], uint16(r.InputIf))
-	be.PutUint16(b[38:], uint16(r.OutputIf))
+	be.PutUint16(b[36:], if16(r.InputIf))
+	be.PutUint16(b[38:], if16(r.OutputIf))
 }
 
 // The Catalyst MLS schemes carry no dFlows. marked_tos and extra_pkts
@@ -170,7 +170,7 @@ func v8DestinationOnly(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octet
 	be.PutUint32(b[8:], uint32(octets))
 	be.PutUint32(b[12:], cfg.uptimeMillis(r.Start))
 	be.PutUint32(b[16:], cfg.uptimeMillis(r.End))
-	be.PutUint16(b[20:], uint16(r.OutputIf))
+	be.PutUint16(b[20:], if16(r.OutputIf))
 	b[22] = r.ToS
 	b[23] = 0 // marked_tos
 	be.PutUint32(b[24:], 0)
@@ -184,8 +184,8 @@ func v8SourceDestination(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, oct
 	be.PutUint32(b[12:], uint32(octets))
 	be.PutUint32(b[16:], cfg.uptimeMillis(r.Start))
 	be.PutUint32(b[20:], cfg.uptimeMillis(r.End))
-	be.PutUint16(b[24:], uint16(r.OutputIf))
-	be.PutUint16(b[26:], uint16(r.InputIf))
+	be.PutUint16(b[24:], if16(r.OutputIf))
+	be.PutUint16(b[26:], if16(r.InputIf))
 	b[28] = r.ToS
 	b[29] = 0 // marked_tos
 	be.PutUint16(b[30:], 0)
@@ -202,8 +202,8 @@ func v8FullFlow(cfg *EncoderConfig, b []byte, r *flow.Record, pkts, octets, _ ui
 	be.PutUint32(b[16:], uint32(octets))
 	be.PutUint32(b[20:], cfg.uptimeMillis(r.Start))
 	be.PutUint32(b[24:], cfg.uptimeMillis(r.End))
-	be.PutUint16(b[28:], uint16(r.OutputIf))
-	be.PutUint16(b[30:], uint16(r.InputIf))
+	be.PutUint16(b[28:], if16(r.OutputIf))
+	be.PutUint16(b[30:], if16(r.InputIf))
 	b[32] = r.ToS
 	b[33] = r.Proto
 	b[34] = 0 // marked_tos

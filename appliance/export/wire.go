@@ -100,6 +100,19 @@ func putUint(b []byte, v uint64) {
 	}
 }
 
+// if16 is an ifIndex in v5, v7 and v8's 16-bit interface fields: one
+// past 65535 is 0, no interface, as an AS past 65535 is AS_TRANS. Its
+// low 16 bits named another interface: the kernel numbers links up for as
+// long as it runs, so a box left up while links came and went meters
+// ports numbered past 65535, whose flows a v5 collector put on whatever
+// port had the low bits' number (65537 on the loopback, 1).
+func if16(ifIndex uint32) uint16 {
+	if ifIndex > math.MaxUint16 {
+		return 0
+	}
+	return uint16(ifIndex)
+}
+
 func as16(asn uint32) uint16 {
 	if asn > math.MaxUint16 {
 		return asTrans
