@@ -142,6 +142,11 @@ func (m *Manager) interfaces() ([]show.Interface, error) {
 		m.links.observe(&i, changes, time.Now())
 		out = append(out, i)
 	}
+	present := make(map[uint32]bool, len(links))
+	for _, l := range links {
+		present[l.msg.Index] = true
+	}
+	m.links.keepOnly(present)
 	return out, nil
 }
 
@@ -188,6 +193,28 @@ func (lw *linkWatch) flapped(index uint32, carrier bool, changes uint32, at time
 	lw.seen[index] = p
 }
 
+// forget drops what the watch knows of the link numbered index, which
+// is gone: the kernel does not reuse the number, so on a host whose
+// links come and go (containers' veths, tunnels) an entry per link that
+// ever flapped stayed for the daemon's life.
+func (lw *linkWatch) forget(index uint32) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	delete(lw.seen, index)
+}
+
+// keepOnly drops what the watch knows of links not in present (a listing
+// of them all): those that went while no announcement was heard.
+func (lw *linkWatch) keepOnly(present map[uint32]bool) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	for x := range lw.seen {
+		if !present[x] {
+			delete(lw.seen, x)
+		}
+	}
+}
+
 func (lw *linkWatch) observe(i *show.Interface, changes uint32, now time.Time) {
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
@@ -231,14 +258,14 @@ func (lw *linkWatch) observe(i *show.Interface, changes uint32, now time.Time) {
 // other ports: a fibre that loses light is news of its own, since half
 // of a link's traffic then goes unmetered.
 //
-// flap hears of each carrier change as it is announced, for JunOS's Last
-// flapped.
-func watchLinks(log *slog.Logger, fibre func(port string) string, flap func(index uint32, carrier bool, changes uint32, at time.Time)) (func(ctx context.Context) error, error) {
+// watch hears of each carrier change as it is announced, for JunOS's
+// Last flapped, and of each link that goes.
+func watchLinks(log *slog.Logger, fibre func(port string) string, watch *linkWatch) (func(ctx context.Context) error, error) {
 	w, err := netcfg.WatchLinks()
 	if err != nil {
 		return nil, err
 	}
-	lw := &linkLog{log: log, fibre: fibre, flap: flap, known: map[string]link{}}
+	lw := newLinkLog(log, fibre, watch)
 	if links, err := dumpLinks(); err == nil {
 		for _, l := range links {
 			lw.known[l.name] = l
@@ -247,12 +274,18 @@ func watchLinks(log *slog.Logger, fibre func(port string) string, flap func(inde
 	return func(ctx context.Context) error { return w.Run(ctx, lw.note) }, nil
 }
 
+// newLinkLog is a link log telling watch of each flap and each link gone.
+func newLinkLog(log *slog.Logger, fibre func(port string) string, watch *linkWatch) *linkLog {
+	return &linkLog{log: log, fibre: fibre, flap: watch.flapped, gone: watch.forget, known: map[string]link{}}
+}
+
 // linkLog is what watchLinks knows of each link, by name, to tell what an
 // announcement changed.
 type linkLog struct {
 	log   *slog.Logger
 	fibre func(port string) string
 	flap  func(index uint32, carrier bool, changes uint32, at time.Time)
+	gone  func(index uint32) // nil: nothing to tell
 	known map[string]link
 }
 
@@ -277,6 +310,9 @@ func (lw *linkLog) note(lm rtnetlink.LinkMessage, gone bool) {
 	}
 	if gone {
 		delete(lw.known, now.name)
+		if lw.gone != nil {
+			lw.gone(lm.Index)
+		}
 	}
 }
 

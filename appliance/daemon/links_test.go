@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jsimonetti/rtnetlink/v2"
 	"golang.org/x/sys/unix"
@@ -43,6 +44,41 @@ func TestLinkLogForgetsGoneLinks(t *testing.T) {
 	lw.note(msg("eth1", 2, false), false)
 	if !strings.Contains(out.String(), "Interface eth1, changed state to administratively down") {
 		t.Errorf("eth1 going down is not logged:\n%s", out.String())
+	}
+}
+
+// TestLinkWatchForgetsGoneLinks: 1000 links come, flap and go beside a
+// port that stays and flaps (a container host); the flap times the watch
+// keeps (JunOS's Last flapped) are the port's alone. Before, an entry per
+// link that ever flapped was kept for the daemon's life, by an ifindex
+// the kernel never gives again.
+func TestLinkWatchForgetsGoneLinks(t *testing.T) {
+	var watch linkWatch
+	lw := newLinkLog(slog.New(slog.DiscardHandler), func(string) string { return "" }, &watch)
+	msg := func(name string, index uint32, up bool) rtnetlink.LinkMessage {
+		m := rtnetlink.LinkMessage{Index: index, Attributes: &rtnetlink.LinkAttributes{Name: name, OperationalState: rtnetlink.OperStateDown}}
+		if up {
+			m.Flags = unix.IFF_UP | unix.IFF_LOWER_UP | unix.IFF_RUNNING
+			m.Attributes.OperationalState = rtnetlink.OperStateUp
+		}
+		return m
+	}
+	lw.note(msg("eth1", 2, true), false)
+	lw.note(msg("eth1", 2, false), false)
+	for i := range uint32(1000) {
+		name := fmt.Sprintf("veth%x", 0x1000+i)
+		lw.note(msg(name, 100+i, false), false)
+		lw.note(msg(name, 100+i, true), false)
+		lw.note(msg(name, 100+i, false), true)
+	}
+	if len(watch.seen) != 1 || !watch.seen[2].known || watch.seen[2].carrier {
+		t.Errorf("the link watch keeps %d links after 1000 came and went, want eth1's (down) alone: eth1 %+v", len(watch.seen), watch.seen[2])
+	}
+	// A listing of the links there are drops one that went unheard.
+	watch.flapped(7, true, 1, time.Now())
+	watch.keepOnly(map[uint32]bool{2: true})
+	if len(watch.seen) != 1 {
+		t.Errorf("after a listing without ifindex 7 the watch keeps %d links, want 1", len(watch.seen))
 	}
 }
 

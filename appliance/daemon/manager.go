@@ -147,7 +147,7 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 	// about what they bring.
 	m.warned = map[string]bool{}
 	flattenErrs(errors.Join(d.startErr, s.SourceMissing), func(e error) { m.warned[e.Error()] = true })
-	if watch, err := watchLinks(log, m.fibreName, m.links.flapped); err != nil {
+	if watch, err := watchLinks(log, m.fibreName, &m.links); err != nil {
 		log.Error("no link state messages", "err", err)
 	} else {
 		go func() {
