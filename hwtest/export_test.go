@@ -1,6 +1,8 @@
 package hwtest
 
 import (
+	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -36,9 +38,16 @@ func TestExportMatchesNfpcapd(t *testing.T) {
 			c := loadCapture(t, ec.name)
 			n := p.collectTo(t)
 			before := p.cache(t)
+			dropsBefore := p.xdpDrops(t, ec.port)
 			p.feed(t, ec.port, c)
 			s := p.waitMetered(t, before.Packets+c.Want.Total().Packets)
 			t.Logf("%s: metered %d packets, %d flows in the cache", ec.name, s.Packets-before.Packets, s.Active)
+			// A tap port drops every frame after metering it, and the
+			// driver's counter says so once per frame (virtio_net also
+			// gives the sum over its queues beside each queue's count).
+			if d := p.xdpDrops(t, ec.port) - dropsBefore; d != uint64(len(c.Frames)) {
+				t.Errorf("show interfaces %s: XDP drops went up by %d for the %d frames fed", ec.port, d, len(c.Frames))
+			}
 			if ec.aged {
 				p.waitAgedOut(t)
 			}
@@ -64,4 +73,18 @@ func (p *probe) waitAgedOut(t *testing.T) {
 		}
 		time.Sleep(2 * time.Second)
 	}
+}
+
+var xdpDropsLine = regexp.MustCompile(`(?m)^\s*(\d+) XDP drops \(`)
+
+// xdpDrops is the XDP drops count show interfaces prints for port.
+func (p *probe) xdpDrops(t testing.TB, port string) uint64 {
+	t.Helper()
+	out := p.cli(t, "show interfaces "+port+"\n")
+	m := xdpDropsLine.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("show interfaces %s prints no XDP drops:\n%s", port, out)
+	}
+	n, _ := strconv.ParseUint(m[1], 10, 64)
+	return n
 }
