@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/flowtap/flowtap/hwtest/vm"
 )
@@ -47,7 +46,7 @@ end
 
 // applianceVM is booted once for every test that uses it (and again
 // after a reload, from the same disk).
-var applianceVM = &vm.Shared{Name: "appliance", Setup: setUpAppliance, ReadyTimeout: bootLimit + 15*time.Second}
+var applianceVM = &vm.Shared{Name: "appliance", Setup: setUpAppliance, ReadyTimeout: bootWait}
 
 func setUpAppliance(t testing.TB, dir string) (vm.Config, error) {
 	c := vm.Image(t)

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/flowtap/flowtap/hwtest/vm"
 )
@@ -37,7 +36,7 @@ func TestBootMessagesInShowLogging(t *testing.T) {
 	c.Eth1Socket, c.Eth2Socket = vm.SocketsIn(vm.SocketDir(t))
 	c.Disk = brokenFlowtapDisk(t)
 	v := vm.Start(t, c)
-	v.WaitReady(bootLimit + 15*time.Second)
+	v.WaitReady(bootWait)
 	if len(v.Lines(regexp.MustCompile(`flowtapinit: .* config: persistent disk /dev/vda \(ext4 "FLOWTAP"\) does not mount \(`))) == 0 {
 		t.Errorf("the console does not say the FLOWTAP disk does not mount")
 	}

@@ -59,7 +59,7 @@ func hostNTPServer(t *testing.T, ahead time.Duration) {
 func TestNTPUpdatesCalendar(t *testing.T) {
 	hostNTPServer(t, calendarAhead)
 	v := bootDiskless(t)
-	v.WaitReady(bootLimit + 15*time.Second)
+	v.WaitReady(bootWait)
 	off := v.Console.Len()
 	for _, l := range []string{"configure terminal", "ntp update-calendar", "ntp server 10.0.2.2", "end"} {
 		v.Type(l + "\r")

@@ -75,7 +75,7 @@ func TestDemoConsoleOnPTY(t *testing.T) {
 	}
 	c.Interactive = true
 	v := vm.Start(t, c)
-	v.WaitReady(bootLimit)
+	v.WaitReady(bootWait)
 	prompt := func(host string) *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(host) + `#$`) }
 	// at types keys and waits for re in what the console prints after
 	// them: after the echo of a typed line, so that a prompt the CLI
@@ -153,7 +153,7 @@ func TestDemoConsoleOnPTY(t *testing.T) {
 
 	// Boot again from the same disk: the change is there.
 	v2 := vm.Start(t, c)
-	v2.WaitReady(bootLimit)
+	v2.WaitReady(bootWait)
 	v = v2
 	at("\r", prompt("demo-pty"))
 	run := at("show running-config | include hostname\r", prompt("demo-pty"))

@@ -61,7 +61,7 @@ func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
 	sshAddr := fmt.Sprintf("127.0.0.1:%d", c.SSHPort)
 
 	first := vm.Start(t, c)
-	first.WaitReady(bootLimit + 15*time.Second)
+	first.WaitReady(bootWait)
 	powerCutRun(t, first, "terminal length 0")
 	if w := first.Lines(regexp.MustCompile(`default password`)); len(w) > 0 {
 		t.Errorf("a warning of a default password for a config with the operator's own: %q", w)
@@ -110,7 +110,7 @@ func TestPowerCutKeepsConfigAndHostKey(t *testing.T) {
 	t.Logf("power cut %.1fs after QEMU started", time.Since(first.Started).Seconds())
 
 	second := vm.Start(t, c)
-	second.WaitReady(bootLimit + 15*time.Second)
+	second.WaitReady(bootWait)
 	powerCutRun(t, second, "terminal length 0")
 	r, err = powerCutSSH(sshAddr)
 	if err != nil {

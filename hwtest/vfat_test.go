@@ -49,7 +49,7 @@ func TestPowerCutOnVfatDisk(t *testing.T) {
 	var boots uint64
 	for boot := 1; boot <= 2; boot++ {
 		v := vm.Start(t, c)
-		v.WaitReady(bootLimit + 15*time.Second)
+		v.WaitReady(bootWait)
 		run := func(line string) string {
 			t.Helper()
 			off := v.Console.Len()

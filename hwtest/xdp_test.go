@@ -25,7 +25,7 @@ var xdpMode = regexp.MustCompile(`(?i)\b(native|driver|drv|generic|skb|offload|h
 // offset and returns the mode it names.
 func attachMode(t *testing.T, v *vm.VM, port string, offset int) string {
 	t.Helper()
-	m, _ := v.ExpectFrom(xdpLine(port), offset, bootLimit)
+	m, _ := v.ExpectFrom(xdpLine(port), offset, bootWait)
 	mode := xdpMode.FindString(m[0])
 	if mode == "" {
 		t.Fatalf("flowtapd's XDP line for %s names no attach mode (native, generic, offload): %q", port, m[0])
