@@ -111,3 +111,30 @@ func waitFor(t *testing.T, b *syncbuf.Buffer, want string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestSSHJunOSAfterIOSPlatformCflowd: the README's way to the JunOS CLI
+// over SSH, from the IOS CLI an operator starts in: `platform cflowd`
+// then `write memory`; the next SSH login gets the JunOS CLI, and JunOS's
+// `set flowtap platform ios` gives the next one IOS back.
+func TestSSHJunOSAfterIOSPlatformCflowd(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, `hostname flowtap
+username admin privilege 15 secret adminpass
+`)
+	out, err := openSSH(t, d.sshAddr, "admin", "adminpass", true, "configure terminal\rplatform cflowd\rend\rwrite memory\rexit\r")
+	if err != nil || !strings.Contains(out, "[OK]") {
+		t.Fatalf("IOS session: %v\n%s", err, out)
+	}
+	out, err = openSSH(t, d.sshAddr, "admin", "adminpass", true, "show configuration flowtap\rconfigure\rset flowtap platform ios\rcommit and-quit\rexit\r")
+	if err != nil {
+		t.Fatalf("ssh -tt: %v\n%s", err, out)
+	}
+	if s := strings.ReplaceAll(out, "\r\n", "\n"); !strings.Contains(s, "\nadmin@flowtap> show configuration flowtap\nplatform cflowd;\nadmin@flowtap> configure\n") ||
+		!strings.Contains(s, "commit complete\nExiting configuration mode\nadmin@flowtap> exit\n") {
+		t.Fatalf("the login after platform cflowd:\n%q", s)
+	}
+	out, err = openSSH(t, d.sshAddr, "admin", "adminpass", true, "show running-config | include ^platform\rexit\r")
+	if err != nil || !strings.Contains(strings.ReplaceAll(out, "\r\n", "\n"), "flowtap#show running-config | include ^platform\nplatform ios\nflowtap#exit\n") {
+		t.Fatalf("the login after set flowtap platform ios: %v\n%q", err, out)
+	}
+}
