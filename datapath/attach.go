@@ -67,6 +67,8 @@ type Port struct {
 // Attach hooks the meter to ifname and applies s. With a pin directory the
 // link is pinned: metering goes on while the daemon restarts, and the next
 // Attach takes the pinned link over and swaps in its own program.
+// The returned Port holds the link: keep it until Detach or Release, as a
+// Port dropped is detached when the garbage collector next runs.
 func (d *Datapath) Attach(ifname string, mode AttachMode, s PortSettings) (*Port, error) {
 	ifc, err := net.InterfaceByName(ifname)
 	if err != nil {
