@@ -118,7 +118,8 @@ static __always_inline int batch_meter_(__u32 i, const int nw)
 	p.ip_len = r->ip_len;
 	p.vlan[0] = r->vlan[0];
 	p.vlan[1] = r->vlan[1];
-	return table_meter_h(r->key, nw, r->h, &p, r->now_t, st, r->ifindex, r->mac, 0, 1);
+	return table_meter_h(r->key, nw, r->h, &p, r->now_t, st, r->ifindex, r->mac, 0, 1,
+			     r->ahead);
 }
 
 __noinline int batch_meter4(__u32 i)

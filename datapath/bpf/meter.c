@@ -1043,7 +1043,8 @@ static __always_inline int take_capacity(struct cpu_state *cs)
  * the entry, 1 otherwise. */
 static __always_inline int table_meter_h(const __u32 *k, const int nw, __u64 h, struct parsed *p,
 					 __u32 now_t, struct meter_stats *st, __u32 ifindex,
-					 __u8 *eth, const int lookup_only, const int batched)
+					 __u8 *eth, const int lookup_only, const int batched,
+					 __u32 ahead)
 {
 	const int v6 = nw > KEY_IN_FIRST;
 	__u32 nb = cfg.buckets;
@@ -1072,7 +1073,13 @@ static __always_inline int table_meter_h(const __u32 *k, const int nw, __u64 h, 
 	struct bucket_hdr *h1 = hdr_at(b1), *h2 = 0;
 	if (!h1)
 		return 0;
-	struct flow_val *v = find(h1, base1, home, tag, k, nw);
+	/* A flush already chose the slot this record's entry is in (ahead,
+	 * its line loaded): an entry away from home is tried there first,
+	 * not after the home's tag and a scan of the tags. */
+	__u32 look = home;
+	if (batched && ahead - base1 < BUCKET_SLOTS)
+		look = ahead - base1;
+	struct flow_val *v = find(h1, base1, look, tag, k, nw);
 	if (!v && (*(volatile __u16 *)&h1->flags & HDR_OVERFLOW)) {
 		h2 = hdr_at(b2);
 		if (!h2)
@@ -1236,7 +1243,7 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 				       struct meter_stats *st, __u32 ifindex, __u8 *eth,
 				       const int lookup_only)
 {
-	return table_meter_h(k, nw, key_hash(k, nw), p, now_t, st, ifindex, eth, lookup_only, 0);
+	return table_meter_h(k, nw, key_hash(k, nw), p, now_t, st, ifindex, eth, lookup_only, 0, ~0U);
 }
 
 #include "batch.h"
