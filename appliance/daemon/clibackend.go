@@ -256,6 +256,35 @@ func (c *CLI) Clock() show.ClockView {
 		SummerStart: start, SummerEnd: end, NTP: ntp}
 }
 
+// SSH is `show ip ssh`: the running server's algorithms and host key,
+// with `ip ssh time-out` and `authentication-retries` as the server reads
+// them at each connection.
+func (c *CLI) SSH() show.SSHView {
+	c.m.mu.Lock()
+	f := c.m.sshServer
+	c.m.mu.Unlock()
+	var v show.SSHView
+	if f != nil {
+		v = f()
+	}
+	cfg := c.m.Config()
+	timeout, retries := cfg.SSH.Timeout, cfg.SSH.AuthRetries
+	if timeout == 0 {
+		timeout = config.DefaultSSHTimeout
+	}
+	if retries == 0 {
+		retries = config.DefaultSSHAuthRetries
+	}
+	v.TimeoutSecs, v.Retries = int(timeout/time.Second), retries
+	// IOS names the key pair after the host (HOSTNAME.DOMAIN unless
+	// labelled); flowtap's one host key has no label of its own.
+	v.KeyName = cfg.HostnameOrDefault()
+	if cfg.Names.Domain != "" {
+		v.KeyName += "." + cfg.Names.Domain
+	}
+	return v
+}
+
 func (c *CLI) SNMP() show.SNMPView {
 	c.m.mu.Lock()
 	counts, notify := c.m.snmpCounts, c.m.snmpNotify

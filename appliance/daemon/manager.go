@@ -87,6 +87,7 @@ type Manager struct {
 	ntpStatus  func() show.NTPStatus
 	snmpCounts func() map[string]uint64
 	snmpNotify func() []show.SNMPLogging
+	sshServer  func() show.SSHView
 
 	// acl applies the management access lists and counts their matches.
 	acl ACLCounts
@@ -518,6 +519,14 @@ func (m *Manager) SetSNMPCounters(f func() map[string]uint64) {
 func (m *Manager) SetSNMPNotifyStats(f func() []show.SNMPLogging) {
 	m.mu.Lock()
 	m.snmpNotify = f
+	m.mu.Unlock()
+}
+
+// SetSSHServer gives `show ip ssh` the running SSH server's algorithms
+// and host key; nil while no server runs.
+func (m *Manager) SetSSHServer(f func() show.SSHView) {
+	m.mu.Lock()
+	m.sshServer = f
 	m.mu.Unlock()
 }
 

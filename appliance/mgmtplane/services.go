@@ -194,6 +194,11 @@ func (s *sshService) apply(c config.Config) {
 	}
 	s.srv, s.addr = srv, addr
 	p.sshSrv.Store(srv)
+	m.SetSSHServer(func() show.SSHView {
+		a := ssh.Offered()
+		return show.SSHView{Running: true, Methods: a.Methods, PublicKey: a.PublicKey, Ciphers: a.Ciphers,
+			MACs: a.MACs, KeyExchanges: a.KeyExchanges, MinDHBits: a.MinDHBits, HostKey: srv.HostKey()}
+	})
 	p.log.Info("ssh listening", "addr", addr)
 }
 
@@ -221,6 +226,7 @@ func (s *sshService) warnKeyedNoPassword(c config.Config) {
 func (s *sshService) close() {
 	if s.srv != nil {
 		s.p.sshSrv.Store(nil)
+		s.p.m.SetSSHServer(nil)
 		s.srv.Close()
 		s.srv = nil
 	}

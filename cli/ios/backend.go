@@ -36,6 +36,8 @@ type Backend interface {
 	// and the next summer-time change (`show clock [detail]`).
 	Clock() show.ClockView
 	SNMP() show.SNMPView
+	// SSH is `show ip ssh`: the SSH server's state and settings.
+	SSH() show.SSHView
 	// SNMPAccess is the SNMPv3 users, groups and MIB views (`show snmp
 	// user|group|view`).
 	SNMPAccess() show.SNMPAccessView

@@ -156,6 +156,10 @@ func execTree() *Node {
 	}
 	showTree := kw("show", "Show running system information",
 		kw("ip", "IP information",
+			kw("ssh", "Information on SSH").Runs(func(s *Session, w io.Writer, _ []string) error {
+				show.IPSSH(w, s.b.SSH())
+				return nil
+			}),
 			kw("interface", "IP interface status and configuration",
 				kw("brief", "Brief summary of IP status and configuration").Runs(view(func(s *Session, _ []string) ([]show.Interface, error) {
 					ifs, err := s.b.Interfaces()

@@ -98,6 +98,9 @@ func (f *fakeBackend) DatapathView() show.DatapathView {
 func (f *fakeBackend) TopTalkers(bool) (show.TopTalkers, error) {
 	return show.TopTalkers{}, errors.New("top talkers are not configured")
 }
+func (f *fakeBackend) SSH() show.SSHView {
+	return show.SSHView{TimeoutSecs: 120, Retries: 3}
+}
 func (f *fakeBackend) MLSAging() show.MLSAgingView {
 	return show.MLSAgingView{Normal: 300, Long: 1920, FastTime: 32, FastThreshold: 100}
 }

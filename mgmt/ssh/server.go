@@ -27,6 +27,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -131,6 +132,7 @@ type Server struct {
 	mu      sync.Mutex
 	failed  uint64
 	sources *sources
+	hostKey ssh.PublicKey
 }
 
 // HostKey loads the host key from dir, creating it on first use: clients
@@ -201,6 +203,35 @@ var (
 		ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSASHA512}
 )
 
+// Algorithms are what the server offers, strongest first, in the SSH
+// protocol's names: IOS's `show ip ssh` lists them.
+type Algorithms struct {
+	// Methods are the user authentication methods asked for; a
+	// `nopassword` user also gets in by "none", which no server lists.
+	Methods, PublicKey, Ciphers, MACs, KeyExchanges []string
+	// MinDHBits is the smallest finite-field Diffie-Hellman group offered
+	// (diffie-hellman-group14-sha256's 2048 bits).
+	MinDHBits int
+}
+
+// Offered is the algorithms every connection is offered.
+func Offered() Algorithms {
+	return Algorithms{
+		Methods:      []string{"publickey", "password"},
+		PublicKey:    slices.Clone(pubKeyAlgos),
+		Ciphers:      slices.Clone(cipherAlgos),
+		MACs:         slices.Clone(macAlgos),
+		KeyExchanges: slices.Clone(kexAlgos),
+		MinDHBits:    2048,
+	}
+}
+
+// HostKey is the server's public host key, in authorized_keys form
+// without the newline ("ssh-ed25519 AAAA...").
+func (s *Server) HostKey() string {
+	return strings.TrimSuffix(string(ssh.MarshalAuthorizedKey(s.hostKey)), "\n")
+}
+
 // MaxSessions is how many sessions (channels) one SSH connection may have
 // open at once; OpenSSH's sshd allows as many by default.
 const MaxSessions = 10
@@ -239,7 +270,7 @@ func Listen(addr string, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, sources: newSources(cfg.Limits.withDefaults())}
+	s := &Server{cfg: cfg, log: log, sources: newSources(cfg.Limits.withDefaults()), hostKey: key.PublicKey()}
 	s.ssh = &ssh.ServerConfig{
 		BannerCallback: func(ssh.ConnMetadata) string {
 			if cfg.Banner == nil {
