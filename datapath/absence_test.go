@@ -102,14 +102,6 @@ func TestHarvestAfterLongAbsence(t *testing.T) {
 			feed(t, d0, frames[sport], 1)
 		}
 	}
-	wrap := int64(1) << 32
-	// 2001: last packet 40 days ago, past the signed window: idle.
-	setStamps(t, d0.tab, 2001, 40*ticksPerDay, 40*ticksPerDay)
-	// 2002: last packet 52 days and 10 s ago: its stamp reads 10 s old.
-	setStamps(t, d0.tab, 2002, wrap+3600_000, wrap+10_000)
-	// 2003: 53 days ago, reads as a day old: idle is certain all the same.
-	setStamps(t, d0.tab, 2003, wrap+ticksPerDay, wrap+ticksPerDay)
-	// 2004: its packets came now, after the absence.
 	if err := d0.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -126,6 +118,19 @@ func TestHarvestAfterLongAbsence(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	// The stamps are set just before the harvest: 2002's reads 10 s old
+	// against an idle timeout of 15, so the seconds a loaded machine can
+	// take between here and the pass must not be spent in between (it
+	// was set before the close and the reopen, and a slow run expired it
+	// as idle).
+	wrap := int64(1) << 32
+	// 2001: last packet 40 days ago, past the signed window: idle.
+	setStamps(t, d.tab, 2001, 40*ticksPerDay, 40*ticksPerDay)
+	// 2002: last packet 52 days and 10 s ago: its stamp reads 10 s old.
+	setStamps(t, d.tab, 2002, wrap+3600_000, wrap+10_000)
+	// 2003: 53 days ago, reads as a day old: idle is certain all the same.
+	setStamps(t, d.tab, 2003, wrap+ticksPerDay, wrap+ticksPerDay)
+	// 2004: its packets came now, after the absence.
 	got := harvestBySport(t, d, engineRequest())
 	want := map[uint16]flow.EndReason{2001: flow.EndIdle, 2002: flow.EndActive, 2003: flow.EndIdle, 2004: flow.EndActive}
 	if len(got) != len(want) {
