@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowtap/flowtap/internal/mibfiles"
 	"github.com/flowtap/flowtap/internal/testnet"
 	"github.com/flowtap/flowtap/mgmt/hostres"
 )
@@ -111,64 +109,4 @@ snmp-server community public RO
 	if name != `"Chassis"` {
 		t.Errorf("entPhysicalName.1 = %s, want the chassis", name)
 	}
-}
-
-// TestSNMPWholeTreeTypes walks a metering, exporting flowtapd's whole tree
-// (snmpbulkwalk, v2c) and checks it against every MIB file flowtap
-// relies on (mibfiles.CheckWalk): it ends at the end of the MIB view,
-// strictly increasing, and every instance is of an accessible object
-// with that object's SYNTAX, its range, enumeration and size.
-func TestSNMPWholeTreeTypes(t *testing.T) {
-	v := testnet.Enter(t)
-	_, port := collectorSocket(t)
-	d := startDaemon(t, fmt.Sprintf(`hostname typetap
-username admin secret letmein
-snmp-server community public RO
-interface %s
- ip flow ingress
-!
-ip flow-export version 9
-ip flow-export destination 127.0.0.1 %d
-ip flow-aggregation cache protocol-port
- export destination 127.0.0.1 %d
- enabled
-!
-ip flow-top-talkers
- top 5
- sort-by bytes
-`, v.Mon, port, port))
-	agent := "udp:" + d.snmpAddr
-	waitSNMP(t, agent)
-	d.waitMetering(t, v.Mon)
-	var frames [][]byte
-	for i := range 4 {
-		frames = append(frames, udpFrame([4]byte{10, 0, 0, byte(i + 1)}, 4000, 100))
-	}
-	v.Send(t, frames)
-	// The main cache's active flows (cnfCIActiveFlows.0), so the walk
-	// meets the flow tables filled.
-	for deadline := time.Now().Add(20 * time.Second); snmpCounter(t, agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.4.0") < 4; time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the cache never held the 4 flows sent")
-		}
-	}
-
-	args := append(append([]string{}, mibfiles.WalkArgs...), "-v2c", "-cpublic", "-Cc", "-Cr30", "-t", "5", "-r", "1", agent, ".1")
-	cmd := exec.Command("snmpbulkwalk", args...)
-	cmd.Env = append(cmd.Environ(), "MIBS=", "MIBDIRS=/nonexistent", "SNMPCONFPATH=/nonexistent", "SNMP_PERSISTENT_DIR="+t.TempDir())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("snmpbulkwalk: %v", err)
-	}
-	insts, defs := mibfiles.CheckWalk(t, string(out))
-	seen := map[string]bool{}
-	for _, in := range insts {
-		seen[defs[in.Name].Module] = true
-	}
-	for _, m := range []string{"SNMPv2-MIB", "IF-MIB", "ENTITY-MIB", "CISCO-PROCESS-MIB", "CISCO-ENHANCED-MEMPOOL-MIB", "CISCO-NETFLOW-MIB", "IPFIX-MIB", "FLOWTAP-MIB", "SNMP-USER-BASED-SM-MIB"} {
-		if !seen[m] {
-			t.Errorf("the walk has no instance of %s", m)
-		}
-	}
-	t.Logf("%d instances, all as the MIB files define them", len(insts))
 }

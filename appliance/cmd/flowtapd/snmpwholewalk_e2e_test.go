@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/internal/mibfiles"
 	"github.com/flowtap/flowtap/internal/testnet"
 )
 
@@ -97,7 +98,13 @@ ip flow-top-talkers
 		frames = append(frames, udpFrame([4]byte{10, 0, 0, byte(i + 1)}, 4000, 100))
 	}
 	v.Send(t, frames)
-	time.Sleep(time.Second)
+	// The main cache's active flows (cnfCIActiveFlows.0), so the walks
+	// meet the flow tables filled.
+	for deadline := time.Now().Add(20 * time.Second); snmpCounter(t, agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.4.0") < 4; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the cache never held the 4 flows sent")
+		}
+	}
 
 	v2 := []string{"-v2c", "-cpublic"}
 	v3 := []string{"-v3", "-l", "authPriv", "-u", "nms", "-a", "SHA", "-A", "authpass123", "-x", "AES", "-X", "privpass123"}
@@ -143,6 +150,34 @@ ip flow-top-talkers
 			t.Errorf("%s: %d instances the GetNext walk did not have, e.g. %v", r.name, len(diff), diff[:min(5, len(diff))])
 		}
 	}
+	checkWalkTypes(t, agent)
+}
+
+// checkWalkTypes walks the whole tree once more (snmpbulkwalk, v2c) and
+// checks it against every MIB file flowtap relies on (mibfiles.CheckWalk):
+// it ends at the end of the MIB view, strictly increasing, and every
+// instance is of an accessible object with that object's SYNTAX, its
+// range, enumeration and size.
+func checkWalkTypes(t *testing.T, agent string) {
+	t.Helper()
+	args := append(append([]string{}, mibfiles.WalkArgs...), "-v2c", "-cpublic", "-Cc", "-Cr30", "-t", "5", "-r", "1", agent, ".1")
+	cmd := exec.Command("snmpbulkwalk", args...)
+	cmd.Env = append(cmd.Environ(), "MIBS=", "MIBDIRS=/nonexistent", "SNMPCONFPATH=/nonexistent", "SNMP_PERSISTENT_DIR="+t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("snmpbulkwalk: %v", err)
+	}
+	insts, defs := mibfiles.CheckWalk(t, string(out))
+	seen := map[string]bool{}
+	for _, in := range insts {
+		seen[defs[in.Name].Module] = true
+	}
+	for _, m := range []string{"SNMPv2-MIB", "IF-MIB", "ENTITY-MIB", "CISCO-PROCESS-MIB", "CISCO-ENHANCED-MEMPOOL-MIB", "CISCO-NETFLOW-MIB", "IPFIX-MIB", "FLOWTAP-MIB", "SNMP-USER-BASED-SM-MIB"} {
+		if !seen[m] {
+			t.Errorf("the walk has no instance of %s", m)
+		}
+	}
+	t.Logf("%d instances, all as the MIB files define them", len(insts))
 }
 
 // probeEdges asks GetNext of OIDs between each instance and the next the
