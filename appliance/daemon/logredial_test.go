@@ -7,14 +7,11 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/internal/testnet"
@@ -30,29 +27,7 @@ func ipRun(t *testing.T, args ...string) {
 // listenIn opens a UDP socket on a in network namespace ns.
 func listenIn(t *testing.T, ns string, a netip.AddrPort) *net.UDPConn {
 	t.Helper()
-	var conn *net.UDPConn
-	err := func() error {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		defer unix.Close(self)
-		fd, err := unix.Open("/run/netns/"+ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		defer unix.Close(fd)
-		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-			return err
-		}
-		conn, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(a))
-		if serr := unix.Setns(self, unix.CLONE_NEWNET); serr != nil {
-			panic(fmt.Sprintf("back to the test's namespace: %v", serr)) // the thread is unusable
-		}
-		return err
-	}()
+	conn, err := testnet.ListenUDPIn(ns, a)
 	if err != nil {
 		t.Fatalf("listen on %s in %s: %v", a, ns, err)
 	}

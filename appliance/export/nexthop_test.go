@@ -8,15 +8,13 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 // link is a veth pair whose far end lives in a network namespace of its
@@ -75,29 +73,7 @@ func (l *link) listen(a netip.AddrPort) *net.UDPConn {
 // listenOnly opens a UDP socket on a, an address the far end has, there.
 func (l *link) listenOnly(a netip.AddrPort) *net.UDPConn {
 	l.t.Helper()
-	var conn *net.UDPConn
-	err := func() error {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		defer unix.Close(self)
-		ns, err := unix.Open("/run/netns/"+l.ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		defer unix.Close(ns)
-		if err := unix.Setns(ns, unix.CLONE_NEWNET); err != nil {
-			return err
-		}
-		conn, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(a))
-		if serr := unix.Setns(self, unix.CLONE_NEWNET); serr != nil {
-			panic(fmt.Sprintf("back to the test's namespace: %v", serr)) // the thread is unusable
-		}
-		return err
-	}()
+	conn, err := testnet.ListenUDPIn(l.ns, a)
 	if err != nil {
 		l.t.Fatalf("listen on %s in %s: %v", a, l.ns, err)
 	}
