@@ -39,6 +39,9 @@ type lineEntry struct {
 	began    time.Time    // when the session opened, for show line N
 	last     atomic.Int64 // the table's clock (lineTable.clock) at the last input, ns
 	kill     func()       // nil: the line cannot be cleared
+	// ssh is an SSH session's user as sent and negotiated algorithms,
+	// for `show ssh`; nil on other lines. Set before the entry is listed.
+	ssh *show.SSHConn
 }
 
 // lineTable is the open CLI sessions: `show users` lists them, `clear
@@ -114,7 +117,7 @@ func (t *lineTable) openLimited(kind lineKind, limit int, user, location string,
 
 // openVTY opens the vty an SSH session is given: the lowest free line
 // that takes SSH, as IOS gives one; false when none is free.
-func (t *lineTable) openVTY(v config.VTY, user, location string, kill func()) (*lineEntry, bool) {
+func (t *lineTable) openVTY(v config.VTY, user, location string, kill func(), conn show.SSHConn) (*lineEntry, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n, ok, _ := v.SSHLine(t.vtyBusyLocked)
@@ -122,11 +125,27 @@ func (t *lineTable) openVTY(v config.VTY, user, location string, kill func()) (*
 		return nil, false
 	}
 	t.nextID++
-	e := &lineEntry{id: t.nextID, kind: lineVTY, n: n, user: user, location: location, kill: kill, began: t.now()}
+	e := &lineEntry{id: t.nextID, kind: lineVTY, n: n, user: user, location: location, kill: kill, began: t.now(), ssh: &conn}
 	e.last.Store(int64(t.clock()))
 	t.entries = append(t.entries, e)
 	t.uses[e.number()]++
 	return e, true
+}
+
+// SSH lists the SSH sessions for `show ssh`, by vty number.
+func (t *lineTable) SSH() []show.SSHConn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []show.SSHConn
+	for _, e := range t.entries {
+		if e.kind == lineVTY && e.ssh != nil {
+			c := *e.ssh
+			c.VTY = e.n
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b show.SSHConn) int { return a.VTY - b.VTY })
+	return out
 }
 
 // TTYs lists the console and every configured vty for `show line`, from

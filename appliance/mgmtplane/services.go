@@ -150,7 +150,8 @@ func (s *sshService) apply(c config.Config) {
 			if c.LineLogin {
 				user = ""
 			}
-			e, ok := p.lines.openVTY(cfg.VTY, user, c.Remote.Addr().String(), c.Close)
+			e, ok := p.lines.openVTY(cfg.VTY, user, c.Remote.Addr().String(), c.Close,
+				show.SSHConn{User: c.User, InCipher: c.In.Cipher, InMAC: c.In.MAC, OutCipher: c.Out.Cipher, OutMAC: c.Out.MAC})
 			if !ok {
 				p.log.Warn("ssh session refused: every vty line that takes SSH is in use", "user", c.User, "from", c.Remote.Addr().String(), "lines", cfg.VTY.SSHLines())
 				return refusedSession{lines: cfg.VTY.SSHLines(), of: cfg.VTY.Lines()}

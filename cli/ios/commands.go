@@ -335,6 +335,14 @@ func execTree() *Node {
 			show.Lines(w, lines)
 			return nil
 		}),
+		kw("ssh", "Status of SSH server connections").Runs(func(s *Session, w io.Writer, _ []string) error {
+			var conns []show.SSHConn
+			if s.lines != nil {
+				conns = s.lines.SSH()
+			}
+			show.SSHSessions(w, conns)
+			return nil
+		}),
 		kw("privilege", "Show current privilege level").Runs(func(s *Session, w io.Writer, _ []string) error {
 			fmt.Fprintf(w, "Current privilege level is %d\n", s.priv)
 			return nil

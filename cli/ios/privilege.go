@@ -92,6 +92,8 @@ type LineTable interface {
 	SetUser(id int, user string)
 	// TTYs lists the console and the vty lines for `show line`.
 	TTYs() []show.TTYLine
+	// SSH lists the SSH sessions for `show ssh`, by vty.
+	SSH() []show.SSHConn
 }
 
 // Prompts and messages as IOS prints them.

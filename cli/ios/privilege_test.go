@@ -120,6 +120,7 @@ tap1>show ?
   privilege        Show current privilege level
   processes        Active process statistics
   snmp             snmp statistics
+  ssh              Status of SSH server connections
   users            Display information about terminal lines
   version          System hardware and software status
 `

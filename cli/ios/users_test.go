@@ -39,6 +39,7 @@ func (f *fakeLines) Clear(n int, vty bool) error {
 
 func (f *fakeLines) SetUser(id int, user string) { f.user[id] = user }
 
+func (f *fakeLines) SSH() []show.SSHConn { return nil }
 func (f *fakeLines) TTYs() []show.TTYLine {
 	return []show.TTYLine{{Number: 0, Type: "CTY", Active: true, Uses: 1, Input: "none", Since: 26 * time.Hour},
 		{Number: 1, Type: "VTY", Active: f.user[2] != "", AccessIn: "10", Uses: 3, IdleExec: 10 * time.Minute, Input: "ssh", Since: 83 * time.Second},

@@ -53,3 +53,41 @@ func IPSSH(w io.Writer, v SSHView) {
 		k = k[n:]
 	}
 }
+
+// SSHConn is one SSH session for `show ssh`: the vty line it has, its
+// user and the cipher and MAC negotiated each way (In: client to
+// server).
+type SSHConn struct {
+	VTY               int
+	User              string
+	InCipher, InMAC   string
+	OutCipher, OutMAC string
+}
+
+// SSHSessions prints `show ssh`: a row per direction of each session, as
+// IOS lists its SSH server connections. Columns as IOS 15 pads them; a
+// longer name than IOS's widths (chacha20-poly1305@openssh.com) pushes
+// the row along with one space, as IOS's own wider names do. An AEAD
+// cipher has no separate MAC: the Hmac column says <implicit>, as
+// OpenSSH's own logs say. SSH 1 is never spoken, so its line always
+// follows.
+func SSHSessions(w io.Writer, conns []SSHConn) {
+	if len(conns) == 0 {
+		fmt.Fprintln(w, "%No SSHv2 server connections running.")
+		fmt.Fprintln(w, "%No SSHv1 server connections running.")
+		return
+	}
+	fmt.Fprintln(w, "Connection Version Mode Encryption  Hmac         State                 Username")
+	mac := func(m string) string {
+		if m == "" {
+			return "<implicit>"
+		}
+		return m
+	}
+	for _, c := range conns {
+		for _, d := range []struct{ mode, cipher, mac string }{{"IN", c.InCipher, c.InMAC}, {"OUT", c.OutCipher, c.OutMAC}} {
+			fmt.Fprintf(w, "%-10d %-7s %-4s %-11s %-12s %-21s %s\n", c.VTY, "2.0", d.mode, d.cipher, mac(d.mac), "Session started", c.User)
+		}
+	}
+	fmt.Fprintln(w, "%No SSHv1 server connections running.")
+}

@@ -21,3 +21,17 @@ func TestIPSSHScreen(t *testing.T) {
 	IPSSH(&b, SSHView{TimeoutSecs: 120, Retries: 3})
 	golden(t, "show-ip-ssh", b.Bytes())
 }
+
+// TestSSHSessionsScreen: `show ssh` in IOS's columns, a row per
+// direction; an AEAD cipher's Hmac as <implicit>; with no session the two
+// "No ... connections" lines.
+func TestSSHSessionsScreen(t *testing.T) {
+	var b bytes.Buffer
+	SSHSessions(&b, []SSHConn{
+		{VTY: 0, User: "admin", InCipher: "aes256-ctr", InMAC: "hmac-sha2-256", OutCipher: "aes256-ctr", OutMAC: "hmac-sha2-256"},
+		{VTY: 2, User: "oper", InCipher: "chacha20-poly1305@openssh.com", OutCipher: "chacha20-poly1305@openssh.com"},
+	})
+	b.WriteString("---\n")
+	SSHSessions(&b, nil)
+	golden(t, "show-ssh", b.Bytes())
+}

@@ -106,7 +106,14 @@ type Conn struct {
 	Local     netip.Addr     // the box's address the client connected to
 	// Close ends the connection, as `clear line` does.
 	Close func()
+	// In and Out are the cipher and MAC negotiated for each direction
+	// (client to server, server to client), as IOS's `show ssh` lists
+	// them; an AEAD cipher's MAC is "".
+	In, Out Direction
 }
+
+// Direction is one direction's negotiated cipher and MAC.
+type Direction struct{ Cipher, MAC string }
 
 // Config of the server.
 type Config struct {
@@ -467,6 +474,10 @@ func (s *Server) serve(c net.Conn, src netip.Addr, p *pending) {
 			continue
 		}
 		info := Conn{User: conn.User(), LineLogin: conn.Permissions != nil && conn.Permissions.Extensions[lineLoginExt] == "yes", Remote: addrPortOf(c.RemoteAddr()), Local: sourceOf(c.LocalAddr()), Close: func() { conn.Close() }}
+		if a, ok := conn.Conn.(ssh.AlgorithmsConnMetadata); ok {
+			n := a.Algorithms()
+			info.In, info.Out = Direction{n.Read.Cipher, n.Read.MAC}, Direction{n.Write.Cipher, n.Write.MAC}
+		}
 		go func() {
 			defer func() { <-open }()
 			s.session(info, ch, creqs)
