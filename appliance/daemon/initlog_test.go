@@ -25,7 +25,7 @@ func TestFollowInitLogRotation(t *testing.T) {
 		return at.UTC().Format(time.RFC3339Nano) + " " + string(rune('0'+sev)) + " " + msg + "\n"
 	}
 	early := time.Now().Add(-time.Hour)
-	if err := os.WriteFile(path, []byte(line(early, 4, "config: warning: a")+"2026-12-06T04:27:26Z 6 cut"), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(line(early, 4, "config: warning: a")+strings.TrimSuffix(line(early.Add(time.Minute), 6, "cut"), "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

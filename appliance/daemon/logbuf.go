@@ -25,8 +25,11 @@ import (
 // buffered logging does, and sends each to the `logging host` collectors
 // as syslog over UDP (RFC 3164 framing, as IOS sends it).
 type LogBuffer struct {
-	mu    sync.Mutex
-	lines []string
+	mu sync.Mutex
+	// lines are in the order of the times the messages were made, not
+	// of their arrival: the init's lines come a poll late, and an
+	// operator reads the buffer as a time line.
+	lines []logLine
 	size  int // bytes kept at most
 	used  int
 	count int // messages the buffer took since start
@@ -243,9 +246,15 @@ func sysReason(err error) string {
 	return err.Error()
 }
 
+// logLine is one message in the buffer and when it was made.
+type logLine struct {
+	at   time.Time
+	text string
+}
+
 func (b *LogBuffer) trim() {
 	for b.used > b.size && len(b.lines) > 1 {
-		b.used -= len(b.lines[0])
+		b.used -= len(b.lines[0].text)
 		b.lines = b.lines[1:]
 	}
 }
@@ -255,16 +264,23 @@ func NewLogBuffer(size int) *LogBuffer {
 	return &LogBuffer{size: size, started: time.Now(), bufLevel: 7, trapLevel: 6, facility: config.LogFacilities["local7"]}
 }
 
-func (b *LogBuffer) add(line string, sev int) {
+func (b *LogBuffer) add(at time.Time, line string, sev int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.send(line, sev, true)
+	b.send(at, line, sev, true)
 }
 
-// keep puts a line in the buffer if its level takes it.
-func (b *LogBuffer) keep(line string, sev int) {
+// keep puts a line made at at in the buffer if its level takes it, after
+// every line made no later (a line that arrives late goes back to its
+// time; lines of one time keep their arrival order). The oldest by time
+// goes first when the buffer is full.
+func (b *LogBuffer) keep(at time.Time, line string, sev int) {
 	if sev <= b.bufLevel {
-		b.lines = append(b.lines, line)
+		i := len(b.lines)
+		for i > 0 && b.lines[i-1].at.After(at) {
+			i--
+		}
+		b.lines = slices.Insert(b.lines, i, logLine{at: at, text: line})
 		b.used += len(line)
 		b.count++
 		b.trim()
@@ -273,14 +289,14 @@ func (b *LogBuffer) keep(line string, sev int) {
 
 // send keeps line and sends it everywhere messages go (the console
 // writer only with console).
-func (b *LogBuffer) send(line string, sev int, console bool) {
-	b.deliver(line, sev, console, true)
+func (b *LogBuffer) send(at time.Time, line string, sev int, console bool) {
+	b.deliver(at, line, sev, console, true)
 }
 
 // deliver is send; consoleSession false leaves out the console's CLI
 // session, for a message the console has shown already.
-func (b *LogBuffer) deliver(line string, sev int, console, consoleSession bool) {
-	b.keep(line, sev)
+func (b *LogBuffer) deliver(at time.Time, line string, sev int, console, consoleSession bool) {
+	b.keep(at, line, sev)
 	if console && b.console != nil {
 		io.WriteString(b.console, line+"\n") // best effort, as syslog
 	}
@@ -437,7 +453,11 @@ func logIOS(log *slog.Logger, tag, format string, args ...any) {
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level >= slog.LevelInfo {
 		line, sev := iosLine(r, h.attrs)
-		h.buf.add(h.buf.stamp(r.Time, sev)+line, sev)
+		at := r.Time
+		if at.IsZero() { // a record made without a time is placed at its arrival
+			at = time.Now()
+		}
+		h.buf.add(at, h.buf.stamp(r.Time, sev)+line, sev)
 	}
 	if !h.next.Enabled(ctx, r.Level) {
 		return nil
@@ -529,9 +549,12 @@ func severity(l slog.Level) int {
 // Show renders `show logging`.
 func (b *LogBuffer) Show() string {
 	b.mu.Lock()
-	v := show.LoggingView{Size: b.size, Logged: b.count, Lines: slices.Clone(b.lines),
+	v := show.LoggingView{Size: b.size, Logged: b.count,
 		BufferLevel: config.LogSeverities[b.bufLevel], TrapLevel: config.LogSeverities[b.trapLevel], TrapLogged: b.trapCount,
 		Source: b.source, SourceState: b.sourceState}
+	for _, l := range b.lines {
+		v.Lines = append(v.Lines, l.text)
+	}
 	if b.facility != config.LogFacilities["local7"] {
 		for n, f := range config.LogFacilities {
 			if f == b.facility {
@@ -560,11 +583,11 @@ func (b *LogBuffer) Import(t time.Time, tag, msg string, toHosts bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !toHosts {
-		b.keep(line, sev)
+		b.keep(t, line, sev)
 		return
 	}
 	// The init wrote the line on the console itself: the console's
 	// session showed each one twice (flowtapinit: [9.780] console ready,
 	// then %FLOWTAPINIT-6-INFO: console ready).
-	b.deliver(line, sev, false, false)
+	b.deliver(t, line, sev, false, false)
 }

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -359,5 +360,79 @@ func TestInitLinesNotRepeatedOnTheConsole(t *testing.T) {
 	}
 	if !strings.Contains(b.Show(), "%FLOWTAPINIT-6-INFO: console ready") {
 		t.Errorf("show logging lacks the init's line")
+	}
+}
+
+// TestShowLoggingInTimeOrder: the init's lines arrive a poll late (the
+// follower reads once a second) and go back to the times they were made,
+// among the daemon's lines: "console ready" showed after daemon lines
+// logged after it. Lines of one time keep their arrival order, each line
+// is there once, the count is every message taken, and a full buffer
+// drops the oldest by time.
+func TestShowLoggingInTimeOrder(t *testing.T) {
+	b := NewLogBuffer(4096)
+	b.SetTimestamps(config.LogTimestamps{}, config.LogTimestamps{}, config.Clock{})
+	h := b.Handler(slog.DiscardHandler)
+	t0 := time.Date(2026, 12, 7, 4, 0, 0, 0, time.UTC)
+	daemon := func(at time.Duration, msg string) {
+		if err := h.Handle(context.Background(), slog.NewRecord(t0.Add(at), slog.LevelInfo, msg, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	daemon(100*time.Millisecond, "flowtapd running")
+	daemon(900*time.Millisecond, "ssh listening")
+	daemon(900*time.Millisecond, "snmp listening")
+	// A second later the follower reads the init's lines.
+	b.Import(t0, "FLOWTAPINIT-6-INFO", "disk mounted", true)
+	b.Import(t0.Add(500*time.Millisecond), "FLOWTAPINIT-6-INFO", "console ready", true)
+	b.Import(t0.Add(900*time.Millisecond), "FLOWTAPINIT-6-INFO", "same time as ssh", true)
+	daemon(1200*time.Millisecond, "after the read")
+	want := []string{
+		"Dec  7 04:00:00.000: %FLOWTAPINIT-6-INFO: disk mounted",
+		"Dec  7 04:00:00.100: %FLOWTAP-6-INFO: flowtapd running",
+		"Dec  7 04:00:00.500: %FLOWTAPINIT-6-INFO: console ready",
+		"Dec  7 04:00:00.900: %FLOWTAP-6-INFO: ssh listening",
+		"Dec  7 04:00:00.900: %FLOWTAP-6-INFO: snmp listening",
+		"Dec  7 04:00:00.900: %FLOWTAPINIT-6-INFO: same time as ssh",
+		"Dec  7 04:00:01.200: %FLOWTAP-6-INFO: after the read",
+	}
+	shown := b.Show()
+	var got []string
+	for _, l := range strings.Split(shown, "\n") {
+		if strings.Contains(l, ": %FLOWTAP") {
+			got = append(got, l)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || !strings.Contains(shown, "7 messages logged") {
+		t.Fatalf("show logging:\n%s\nwant the lines:\n%s", shown, strings.Join(want, "\n"))
+	}
+
+	// Full: the oldest by time goes, whichever came in first.
+	used := 0
+	for _, l := range want[1:] {
+		used += len(l)
+	}
+	small := NewLogBuffer(used)
+	small.SetTimestamps(config.LogTimestamps{}, config.LogTimestamps{}, config.Clock{})
+	sh := small.Handler(slog.DiscardHandler)
+	for _, r := range []struct {
+		at  time.Duration
+		msg string
+	}{{100 * time.Millisecond, "flowtapd running"}, {900 * time.Millisecond, "ssh listening"}, {900 * time.Millisecond, "snmp listening"}} {
+		sh.Handle(context.Background(), slog.NewRecord(t0.Add(r.at), slog.LevelInfo, r.msg, 0))
+	}
+	small.Import(t0.Add(500*time.Millisecond), "FLOWTAPINIT-6-INFO", "console ready", true)
+	small.Import(t0.Add(900*time.Millisecond), "FLOWTAPINIT-6-INFO", "same time as ssh", true)
+	small.Import(t0, "FLOWTAPINIT-6-INFO", "disk mounted", true)
+	sh.Handle(context.Background(), slog.NewRecord(t0.Add(1200*time.Millisecond), slog.LevelInfo, "after the read", 0))
+	shown = small.Show()
+	got = got[:0]
+	for _, l := range strings.Split(shown, "\n") {
+		if strings.Contains(l, ": %FLOWTAP") {
+			got = append(got, l)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want[1:], "\n") || !strings.Contains(shown, "7 messages logged") {
+		t.Fatalf("a full buffer:\n%s\nwant the lines:\n%s", shown, strings.Join(want[1:], "\n"))
 	}
 }
