@@ -45,6 +45,15 @@ func openSSH(t *testing.T, addr, user, pass string, tty bool, input string) (str
 	return out.String(), err
 }
 
+// sshpassCmd is the real OpenSSH client logging in to host:port as user
+// with pass (sshpass types it), host keys not checked, opts (-tt for an
+// interactive session held open, -c, -m) before the destination.
+func sshpassCmd(ctx context.Context, host, port, user, pass string, opts ...string) *exec.Cmd {
+	args := []string{"-p", pass, "ssh", "-p", port, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+		"-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR"}
+	return exec.CommandContext(ctx, "sshpass", append(append(args, opts...), user+"@"+host)...)
+}
+
 // TestPrivilegeOverOpenSSH: a privilege-1 user logged in with the real
 // OpenSSH client gets `>`, cannot configure, read the configuration or
 // create a level-15 user; `enable` asks for the enable secret and gives

@@ -83,8 +83,7 @@ func TestJunOSCommitKeepsIOSChange(t *testing.T) {
 	host, port, _ := net.SplitHostPort(d.sshAddr)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	held := exec.CommandContext(ctx, "sshpass", "-p", "nocpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
-		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "noc@"+host)
+	held := sshpassCmd(ctx, host, port, "noc", "nocpass", "-tt")
 	stdin, _ := held.StdinPipe()
 	var heldOut syncbuf.Buffer
 	held.Stdout, held.Stderr = &heldOut, &heldOut
@@ -153,8 +152,7 @@ func junosHeldSession(t *testing.T) (d *runningDaemon, held *exec.Cmd, stdin io.
 	host, port, _ := net.SplitHostPort(d.sshAddr)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
-	held = exec.CommandContext(ctx, "sshpass", "-p", "nocpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
-		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "noc@"+host)
+	held = sshpassCmd(ctx, host, port, "noc", "nocpass", "-tt")
 	stdin, _ = held.StdinPipe()
 	heldOut = new(syncbuf.Buffer)
 	held.Stdout, held.Stderr = heldOut, heldOut

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -54,8 +53,7 @@ ip http metrics port %s
 	host, sport, _ := net.SplitHostPort(d.sshAddr)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	held := exec.CommandContext(ctx, "sshpass", "-p", "adminpass", "ssh", "-p", sport, "-o", "StrictHostKeyChecking=no",
-		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "admin@"+host)
+	held := sshpassCmd(ctx, host, sport, "admin", "adminpass", "-tt")
 	stdin, _ := held.StdinPipe()
 	if err := held.Start(); err != nil {
 		t.Fatal(err)

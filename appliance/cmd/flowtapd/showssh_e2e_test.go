@@ -30,9 +30,7 @@ username oper privilege 15 secret operpass
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	ssh := func(user, pass string, opts ...string) *exec.Cmd {
-		args := append([]string{"-p", pass, "ssh", "-p", port, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-			"-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR"}, opts...)
-		return exec.CommandContext(ctx, "sshpass", append(args, user+"@"+host)...)
+		return sshpassCmd(ctx, host, port, user, pass, opts...)
 	}
 	// vty 0: held open on chacha20-poly1305, whose MAC is its own.
 	held := ssh("oper", "operpass", "-c", "chacha20-poly1305@openssh.com", "-tt")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -29,8 +28,7 @@ username admin privilege 15 secret adminpass
 	host, port, _ := net.SplitHostPort(d.sshAddr)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	held := exec.CommandContext(ctx, "sshpass", "-p", "adminpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
-		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "admin@"+host)
+	held := sshpassCmd(ctx, host, port, "admin", "adminpass", "-tt")
 	stdin, _ := held.StdinPipe()
 	var heldOut syncbuf.Buffer
 	held.Stdout, held.Stderr = &heldOut, &heldOut

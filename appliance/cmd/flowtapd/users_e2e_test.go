@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,8 +28,7 @@ username admin privilege 15 secret adminpass
 	host, port, _ := net.SplitHostPort(d.sshAddr)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	first := exec.CommandContext(ctx, "sshpass", "-p", "operpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
-		"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "oper@"+host)
+	first := sshpassCmd(ctx, host, port, "oper", "operpass", "-tt")
 	stdin, _ := first.StdinPipe() // held open: the session waits at its prompt
 	defer stdin.Close()
 	var firstOut bytes.Buffer

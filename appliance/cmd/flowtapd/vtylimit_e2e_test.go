@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -31,8 +30,7 @@ func TestVTYLinesLimitSessions(t *testing.T) {
 	// One at a time: the front end takes 4 unauthenticated connections
 	// per source at once.
 	for i := range 5 {
-		cmd := exec.CommandContext(ctx, "sshpass", "-p", "adminpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
-			"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "admin@"+host)
+		cmd := sshpassCmd(ctx, host, port, "admin", "adminpass", "-tt")
 		stdin, _ := cmd.StdinPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -51,8 +50,7 @@ line vty 3 4
 	hold := func(user, pass string) {
 		t.Helper()
 		before := strings.Count(d.cli(t, "ios", "show users\n"), " vty ")
-		cmd := exec.CommandContext(ctx, "sshpass", "-p", pass, "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
-			"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", user+"@"+host)
+		cmd := sshpassCmd(ctx, host, port, user, pass, "-tt")
 		stdin, _ := cmd.StdinPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -134,8 +132,7 @@ func TestVTYExecTimeoutPerLine(t *testing.T) {
 	}()
 	ended := make([]chan struct{}, 2)
 	for i := range ended {
-		cmd := exec.CommandContext(ctx, "sshpass", "-p", "adminpass", "ssh", "-p", port, "-o", "StrictHostKeyChecking=no",
-			"-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", "-tt", "admin@"+host)
+		cmd := sshpassCmd(ctx, host, port, "admin", "adminpass", "-tt")
 		stdin, _ := cmd.StdinPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
