@@ -72,7 +72,8 @@ func sameNames(a, b []export.DestinationConfig) bool {
 
 // portIndexes returns the kernel's ifindex of a port by name (0: none
 // now), read once for the pass; false if the kernel's list could not be
-// read (nothing moves then).
+// read (nothing moves then). The port passes (resolvePorts, followNames)
+// both read it.
 func (d *Daemon) portIndexes() (func(name string) uint32, bool) {
 	if d.lookupPort != nil {
 		return func(name string) uint32 {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/cli/show"
+	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
 // LogBuffer keeps the last log lines for `show logging`, as a router's
@@ -202,12 +203,7 @@ const redialEvery = time.Second
 // every message failed until the configuration changed.
 func (h *logHost) usable(source string, now time.Time) bool {
 	if h.conn != nil {
-		a, ok := h.conn.LocalAddr().(*net.UDPAddr)
-		if !ok {
-			return true
-		}
-		l := a.AddrPort().Addr().Unmap().WithZone("")
-		if !l.IsValid() || l.IsUnspecified() || hostHas(l) {
+		if _, gone := netcfg.SourceGone(h.conn); !gone {
 			return true
 		}
 		h.conn.Close()
@@ -219,21 +215,6 @@ func (h *logHost) usable(source string, now time.Time) bool {
 	}
 	h.dial(source, now)
 	return h.conn != nil
-}
-
-// hostHas says whether a is one of this host's addresses (true when they
-// cannot be read: nothing is closed on a guess).
-func hostHas(a netip.Addr) bool {
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return true
-	}
-	for _, x := range addrs {
-		if p, err := netip.ParsePrefix(x.String()); err == nil && p.Addr().Unmap() == a {
-			return true
-		}
-	}
-	return false
 }
 
 // sysReason is the system's words for why a socket call failed

@@ -191,24 +191,18 @@ func subifKeys(subs []subif.Sub) map[datapath.VLANPort]uint32 {
 // that its flows get their link or subinterface from the first one on;
 // d.mu is held.
 func (d *Daemon) resolvePorts(now time.Time) {
+	index, ok := d.portIndexes()
+	if !ok {
+		return
+	}
 	s := &d.settings
 	changed := false
-	lookup := d.lookupPort
-	if lookup == nil {
-		lookup = func(name string) (uint32, bool) {
-			ifc, err := net.InterfaceByName(name)
-			if err != nil {
-				return 0, false
-			}
-			return uint32(ifc.Index), true
-		}
-	}
-	resolve := func(name string, index *uint32) bool {
+	resolve := func(name string, was *uint32) bool {
 		if name == "" {
 			return false
 		}
-		if x, ok := lookup(name); ok && x != *index {
-			*index = x
+		if x := index(name); x != 0 && x != *was {
+			*was = x
 			changed = true
 			return true
 		}

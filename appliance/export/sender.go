@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/appliance/spool"
+	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
 // Loss accounting. A UDP send that succeeds only means the packet left:
@@ -129,12 +130,8 @@ func (s *sender) attach(conn *net.UDPConn) {
 // (ENETUNREACH) for as long as the exporter lived, each packet counted
 // lost. The next probe dials again, from an address the host has.
 func (s *sender) dropStale() {
-	a, ok := s.conn.LocalAddr().(*net.UDPAddr)
-	if !ok {
-		return
-	}
-	l := a.AddrPort().Addr().Unmap().WithZone("")
-	if !l.IsValid() || l.IsUnspecified() || localAddr(l) {
+	l, gone := netcfg.SourceGone(s.conn)
+	if !gone {
 		return
 	}
 	s.logger().Warn("export: this host no longer has the socket's source address: dialling the collector again",
@@ -457,7 +454,7 @@ func (s *sender) icmpError(now time.Time, quote []byte, errno syscall.Errno, off
 	switch {
 	case errno == syscall.EMSGSIZE:
 		cause = causeTooBig
-	case errno == syscall.EHOSTUNREACH && localAddr(offender):
+	case errno == syscall.EHOSTUNREACH && hostHas(offender):
 		// This host's own "host unreachable": its ARP or
 		// neighbour discovery for the next hop failed.
 		cause = causeAdjacency
@@ -488,21 +485,11 @@ func sendCause(err error) lossCause {
 	return causeSend
 }
 
-// localAddr says whether a is one of this host's addresses.
-func localAddr(a netip.Addr) bool {
-	if !a.IsValid() {
-		return false
-	}
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return false
-	}
-	for _, x := range addrs {
-		if p, err := netip.ParsePrefix(x.String()); err == nil && p.Addr().Unmap() == a.Unmap() {
-			return true
-		}
-	}
-	return false
+// hostHas says whether a is one of this host's addresses (false when
+// they cannot be read).
+func hostHas(a netip.Addr) bool {
+	has, _ := netcfg.HostHas(a)
+	return has
 }
 
 // refused counts the in-flight packet an ICMP error quotes as lost and
