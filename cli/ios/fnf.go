@@ -185,13 +185,7 @@ func fnfCache(s *Session, w io.Writer, args []string) error {
 	if s.json {
 		s.jsonDone = true
 		c := v.Cache
-		c.Flows = slices.DeleteFunc(slices.Clone(c.Flows), func(r flow.Record) bool { return q.Filter != nil && !q.Filter(r) })
-		if q.Sort != nil {
-			slices.SortStableFunc(c.Flows, q.Sort)
-		}
-		if q.Top > 0 && len(c.Flows) > q.Top {
-			c.Flows = c.Flows[:q.Top]
-		}
+		c.Flows, _ = q.Rows(c.Flows)
 		return show.WriteJSON(w, show.CacheJSON(c, family == 6))
 	}
 	show.FlowMonitorCache(w, v, m, family, q)

@@ -311,23 +311,11 @@ type CacheQuery struct {
 	Top int
 }
 
-// FlowMonitorCache is `show flow monitor NAME cache [filter ...] [sort
-// highest|lowest FIELD [top [N]]] [format table|record|csv]`: the
-// counters, then the main cache's flows of the monitor's family that the
-// query keeps, in its order. csv prints the flows alone, a header line of
-// the table's column names then one line a flow, for a script.
-func FlowMonitorCache(w io.Writer, v FNFView, m FNFMonitor, family int, q CacheQuery) {
-	if !m.Allocated {
-		fmt.Fprintf(w, "%% Cache for flow monitor %s is not allocated\n", m.Name)
-		return
-	}
+// Rows is the flows q keeps, in its order, and how many its filter
+// matched before the top cut; flows is left as it was.
+func (q CacheQuery) Rows(flows []flow.Record) ([]flow.Record, int) {
 	var rows []flow.Record
-	processed := 0
-	for _, r := range v.Cache.Flows {
-		if (family == 6) != r.Key.SrcAddr.Is6() {
-			continue
-		}
-		processed++
+	for _, r := range flows {
 		if q.Filter == nil || q.Filter(r) {
 			rows = append(rows, r)
 		}
@@ -339,6 +327,27 @@ func FlowMonitorCache(w io.Writer, v FNFView, m FNFMonitor, family int, q CacheQ
 	if q.Top > 0 && len(rows) > q.Top {
 		rows = rows[:q.Top]
 	}
+	return rows, matched
+}
+
+// FlowMonitorCache is `show flow monitor NAME cache [filter ...] [sort
+// highest|lowest FIELD [top [N]]] [format table|record|csv]`: the
+// counters, then the main cache's flows of the monitor's family that the
+// query keeps, in its order. csv prints the flows alone, a header line of
+// the table's column names then one line a flow, for a script.
+func FlowMonitorCache(w io.Writer, v FNFView, m FNFMonitor, family int, q CacheQuery) {
+	if !m.Allocated {
+		fmt.Fprintf(w, "%% Cache for flow monitor %s is not allocated\n", m.Name)
+		return
+	}
+	var ofFamily []flow.Record
+	for _, r := range v.Cache.Flows {
+		if (family == 6) == r.Key.SrcAddr.Is6() {
+			ofFamily = append(ofFamily, r)
+		}
+	}
+	processed := len(ofFamily)
+	rows, matched := q.Rows(ofFamily)
 	if q.Format != "csv" {
 		fnfCacheHeader(w, m, v.Cache)
 		fmt.Fprintln(w)
