@@ -277,6 +277,19 @@ type SSH struct {
 	Version2 bool
 }
 
+// LoginLimits are `ip ssh time-out` and `ip ssh authentication-retries`
+// in force: IOS's 120 s and 3 when not configured.
+func (s SSH) LoginLimits() (time.Duration, int) {
+	window, tries := s.Timeout, s.AuthRetries
+	if window == 0 {
+		window = DefaultSSHTimeout
+	}
+	if tries == 0 {
+		tries = DefaultSSHAuthRetries
+	}
+	return window, tries
+}
+
 // Metrics is `ip http metrics [port N] [access-class ACL]`: the
 // Prometheus endpoint (/metrics), off unless configured. IOS has no such
 // line; it sits beside `ip http port` and `ip http access-class`, which

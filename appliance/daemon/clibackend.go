@@ -268,13 +268,7 @@ func (c *CLI) SSH() show.SSHView {
 		v = f()
 	}
 	cfg := c.m.Config()
-	timeout, retries := cfg.SSH.Timeout, cfg.SSH.AuthRetries
-	if timeout == 0 {
-		timeout = config.DefaultSSHTimeout
-	}
-	if retries == 0 {
-		retries = config.DefaultSSHAuthRetries
-	}
+	timeout, retries := cfg.SSH.LoginLimits()
 	v.TimeoutSecs, v.Retries = int(timeout/time.Second), retries
 	// IOS names the key pair after the host (HOSTNAME.DOMAIN unless
 	// labelled); flowtap's one host key has no label of its own.

@@ -116,17 +116,7 @@ func (u users) ExecTimeout() time.Duration { return u.m.Config().VTY.IdleLimit()
 
 // LoginLimits are `ip ssh time-out` and `ip ssh authentication-retries`,
 // IOS's 120 s and 3 when not configured.
-func (u users) LoginLimits() (time.Duration, int) {
-	s := u.m.Config().SSH
-	window, tries := s.Timeout, s.AuthRetries
-	if window == 0 {
-		window = config.DefaultSSHTimeout
-	}
-	if tries == 0 {
-		tries = config.DefaultSSHAuthRetries
-	}
-	return window, tries
-}
+func (u users) LoginLimits() (time.Duration, int) { return u.m.Config().SSH.LoginLimits() }
 
 func (u users) CheckKey(name string, key ssh.PublicKey) bool {
 	us, ok := u.find(name)
