@@ -23,27 +23,35 @@ import (
 func TestLinkLogForgetsGoneLinks(t *testing.T) {
 	var out strings.Builder
 	lw := &linkLog{log: slog.New(slog.NewTextHandler(&out, nil)), fibre: func(string) string { return "" }, known: map[string]link{}}
-	msg := func(name string, index uint32, up bool) rtnetlink.LinkMessage {
-		m := rtnetlink.LinkMessage{Index: index, Attributes: &rtnetlink.LinkAttributes{Name: name, OperationalState: rtnetlink.OperStateDown}}
-		if up {
-			m.Flags = unix.IFF_UP | unix.IFF_LOWER_UP | unix.IFF_RUNNING
-			m.Attributes.OperationalState = rtnetlink.OperStateUp
-		}
-		return m
-	}
-	lw.note(msg("eth1", 2, true), false)
-	for i := range uint32(1000) {
-		name := fmt.Sprintf("veth%x", 0x1000+i)
-		lw.note(msg(name, 100+i, false), false)
-		lw.note(msg(name, 100+i, true), false)
-		lw.note(msg(name, 100+i, false), true)
-	}
+	lw.note(linkMsg("eth1", 2, true), false)
+	churn(lw, 1000)
 	if len(lw.known) != 1 {
 		t.Errorf("the link log keeps %d links after 1000 came and went, want the 1 there is", len(lw.known))
 	}
-	lw.note(msg("eth1", 2, false), false)
+	lw.note(linkMsg("eth1", 2, false), false)
 	if !strings.Contains(out.String(), "Interface eth1, changed state to administratively down") {
 		t.Errorf("eth1 going down is not logged:\n%s", out.String())
+	}
+}
+
+// linkMsg is an announcement of the link named name, up or down.
+func linkMsg(name string, index uint32, up bool) rtnetlink.LinkMessage {
+	m := rtnetlink.LinkMessage{Index: index, Attributes: &rtnetlink.LinkAttributes{Name: name, OperationalState: rtnetlink.OperStateDown}}
+	if up {
+		m.Flags = unix.IFF_UP | unix.IFF_LOWER_UP | unix.IFF_RUNNING
+		m.Attributes.OperationalState = rtnetlink.OperStateUp
+	}
+	return m
+}
+
+// churn announces n links that each come, go up and go, as a container
+// host's veths do.
+func churn(lw *linkLog, n uint32) {
+	for i := range n {
+		name := fmt.Sprintf("veth%x", 0x1000+i)
+		lw.note(linkMsg(name, 100+i, false), false)
+		lw.note(linkMsg(name, 100+i, true), false)
+		lw.note(linkMsg(name, 100+i, false), true)
 	}
 }
 
@@ -55,22 +63,9 @@ func TestLinkLogForgetsGoneLinks(t *testing.T) {
 func TestLinkWatchForgetsGoneLinks(t *testing.T) {
 	var watch linkWatch
 	lw := newLinkLog(slog.New(slog.DiscardHandler), func(string) string { return "" }, &watch)
-	msg := func(name string, index uint32, up bool) rtnetlink.LinkMessage {
-		m := rtnetlink.LinkMessage{Index: index, Attributes: &rtnetlink.LinkAttributes{Name: name, OperationalState: rtnetlink.OperStateDown}}
-		if up {
-			m.Flags = unix.IFF_UP | unix.IFF_LOWER_UP | unix.IFF_RUNNING
-			m.Attributes.OperationalState = rtnetlink.OperStateUp
-		}
-		return m
-	}
-	lw.note(msg("eth1", 2, true), false)
-	lw.note(msg("eth1", 2, false), false)
-	for i := range uint32(1000) {
-		name := fmt.Sprintf("veth%x", 0x1000+i)
-		lw.note(msg(name, 100+i, false), false)
-		lw.note(msg(name, 100+i, true), false)
-		lw.note(msg(name, 100+i, false), true)
-	}
+	lw.note(linkMsg("eth1", 2, true), false)
+	lw.note(linkMsg("eth1", 2, false), false)
+	churn(lw, 1000)
 	if len(watch.seen) != 1 || !watch.seen[2].known || watch.seen[2].carrier {
 		t.Errorf("the link watch keeps %d links after 1000 came and went, want eth1's (down) alone: eth1 %+v", len(watch.seen), watch.seen[2])
 	}
