@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 // Tuple is a one-way 5-tuple.
@@ -254,12 +256,7 @@ func (n *Nfcapd) Stop(t testing.TB) (Tuples, string) {
 
 func freeUDPPort(t testing.TB) uint16 {
 	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return uint16(c.LocalAddr().(*net.UDPAddr).Port)
+	return uint16(testnet.FreePort(t, "udp"))
 }
 
 // KnownDiffs reads, from a differences file such as the datapath tests'

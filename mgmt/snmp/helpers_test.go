@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 // fakeBackend is the daemon's side in tests: a NetflowProvider, a Setter
@@ -278,12 +278,7 @@ func wantLines(t *testing.T, out string, want ...string) {
 
 func freeUDPPort(t *testing.T) int {
 	t.Helper()
-	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	return testnet.FreePort(t, "udp")
 }
 func (b *fakeBackend) SetTopFlowsMatch(m flowcache.Match) error {
 	return b.record("SetTopFlowsMatch", m, func() { b.top.Match = m })

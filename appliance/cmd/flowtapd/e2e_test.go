@@ -94,12 +94,8 @@ func (d *runningDaemon) cli(t *testing.T, dialect, script string) string {
 }
 
 func freeUDP(t *testing.T) string {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().String()
+	t.Helper()
+	return testnet.FreeAddr(t, "udp")
 }
 
 func buildDaemon(t *testing.T) string {
@@ -112,12 +108,8 @@ func buildDaemon(t *testing.T) string {
 }
 
 func freeTCP(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Helper()
+	return testnet.FreeAddr(t, "tcp")
 }
 
 // startDaemon runs flowtapd with startup as its startup-config.
