@@ -39,6 +39,8 @@ type FlowTemplate struct {
 	Inactive        time.Duration          // flow-inactive-timeout
 	TemplateRefresh time.Duration          // template-refresh-rate seconds
 	OptionRefresh   time.Duration          // option-refresh-rate seconds
+	TemplatePackets int                    // template-refresh-rate packets
+	OptionPackets   int                    // option-refresh-rate packets
 	// Family is "ipv4-template" or "ipv6-template" ("" unset); the
 	// exporter sends the templates its flows need either way.
 	Family string

@@ -43,11 +43,15 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 		}
 	}
 	e.TemplateRefresh = zeroIfEq(e.TemplateRefresh, platform.DefaultTemplateRefreshPackets)
-	v.checkRange("export.template-refresh", int64(e.TemplateRefresh), 1, 600, "template refresh-rate")
+	// IOS takes 1..600 packets and whole minutes up to 3600; a JunOS
+	// flow-monitoring template up to 480000 packets and seconds from 10
+	// (template-refresh-rate, option-refresh-rate), which commit folds
+	// in here: the model holds either.
+	v.checkRange("export.template-refresh", int64(e.TemplateRefresh), 1, maxRefreshPackets, "template refresh-rate")
 	e.TemplateTimeout = zeroIfEq(e.TemplateTimeout, platform.DefaultTemplateTimeout)
-	v.checkDuration("export.template-timeout", e.TemplateTimeout, time.Minute, 1, 3600, "template timeout-rate")
-	v.checkDuration("export.options-timeout", e.OptionsTimeout, time.Minute, 1, 3600, "template options timeout-rate")
-	v.checkRange("export.options-refresh", int64(e.OptionsRefresh), 1, 600, "template options refresh-rate")
+	v.checkDuration("export.template-timeout", e.TemplateTimeout, time.Second, 1, 3600*60, "template timeout-rate")
+	v.checkDuration("export.options-timeout", e.OptionsTimeout, time.Second, 1, 3600*60, "template options timeout-rate")
+	v.checkRange("export.options-refresh", int64(e.OptionsRefresh), 1, maxRefreshPackets, "template options refresh-rate")
 	if len(e.Destinations) > MaxDestinations {
 		v.failf("export.destinations", "%d destinations: at most %d", len(e.Destinations), MaxDestinations)
 	}
@@ -241,3 +245,7 @@ func (v *validator) prefixAS(c *Config) {
 func unmapAddrPort(a netip.AddrPort) netip.AddrPort {
 	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
 }
+
+// maxRefreshPackets is the most export packets between two template
+// resends: Junos's template-refresh-rate packets (IOS's is 600).
+const maxRefreshPackets = 480000

@@ -168,8 +168,8 @@ func (c *CLI) ExportView() show.ExportView {
 	// template settings unless set.
 	tt := cmp.Or(cfg.Export.TemplateTimeout, export.DefaultTemplateTimeout)
 	tr := cmp.Or(cfg.Export.TemplateRefresh, export.DefaultTemplateRefreshPackets)
-	v.Template = show.TemplateSettings{Timeout: int(tt / time.Minute), Refresh: tr,
-		OptionsTimeout: int(cmp.Or(cfg.Export.OptionsTimeout, tt) / time.Minute), OptionsRefresh: cmp.Or(cfg.Export.OptionsRefresh, tr)}
+	v.Template = show.TemplateSettings{Timeout: tt, Refresh: tr,
+		OptionsTimeout: cmp.Or(cfg.Export.OptionsTimeout, tt), OptionsRefresh: cmp.Or(cfg.Export.OptionsRefresh, tr)}
 	return v
 }
 

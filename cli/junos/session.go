@@ -345,23 +345,35 @@ func (s *Session) screen(err error) error {
 	if err == nil {
 		return nil
 	}
+	// Errors first: errors.As would find the first of several line
+	// errors in it, and a load or commit with two bad lines showed one.
+	var es config.Errors
+	if errors.As(err, &es) {
+		return errors.New(strings.Join(screenLines(es), "\n"))
+	}
 	var le *config.LineError
 	if errors.As(err, &le) {
 		return errors.New(strings.Join(le.Lines(), "\n"))
 	}
-	var es config.Errors
-	if errors.As(err, &es) {
-		var lines []string
-		for _, e := range es {
-			if errors.As(e, &le) {
-				lines = append(lines, le.Lines()...)
-			} else {
-				lines = append(lines, "error: "+e.Error())
-			}
-		}
-		return errors.New(strings.Join(lines, "\n"))
-	}
 	return fmt.Errorf("error: %v", err)
+}
+
+// screenLines is each error's lines, in order.
+func screenLines(es config.Errors) []string {
+	var lines []string
+	for _, e := range es {
+		var le *config.LineError
+		var inner config.Errors
+		switch {
+		case errors.As(e, &inner):
+			lines = append(lines, screenLines(inner)...)
+		case errors.As(e, &le):
+			lines = append(lines, le.Lines()...)
+		default:
+			lines = append(lines, "error: "+e.Error())
+		}
+	}
+	return lines
 }
 
 // showCandidate is configuration mode's `show [STATEMENT...]`: the

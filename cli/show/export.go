@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/flowtap/flowtap/appliance/platform"
 )
@@ -58,11 +60,21 @@ type HeldLoss struct {
 }
 
 // TemplateSettings are the v9/IPFIX template and options resend settings
-// in force, defaults applied: the timeouts in minutes, as IOS configures
-// them, and the refresh rates in export packets.
+// in force, defaults applied: the timeouts, and the refresh rates in
+// export packets.
 type TemplateSettings struct {
-	Timeout, Refresh               int
-	OptionsTimeout, OptionsRefresh int
+	Timeout, OptionsTimeout time.Duration
+	Refresh, OptionsRefresh int
+}
+
+// templateTimeout is a resend timeout as IOS shows it, in minutes; a
+// JunOS template's seconds that are no whole minutes (template-refresh-
+// rate seconds 10) say their unit, flowtap's own form, not 0.
+func templateTimeout(d time.Duration) string {
+	if d%time.Minute == 0 {
+		return strconv.Itoa(int(d / time.Minute))
+	}
+	return strconv.Itoa(int(d/time.Second)) + " seconds"
 }
 
 // IPFlowExportTemplate renders `show ip flow export template`: the
@@ -87,8 +99,8 @@ func IPFlowExportTemplate(w io.Writer, v ExportView) {
 	}
 	fmt.Fprintf(w, "Main cache %s export is %s\n", version.Label(), state)
 	t := v.Template
-	fmt.Fprintf(w, "  Template export information\n  Template timeout = %d\n  Template refresh rate = %d\n", t.Timeout, t.Refresh)
-	fmt.Fprintf(w, "  Option export information\n  Option timeout = %d\n  Option refresh rate = %d\n", t.OptionsTimeout, t.OptionsRefresh)
+	fmt.Fprintf(w, "  Template export information\n  Template timeout = %s\n  Template refresh rate = %d\n", templateTimeout(t.Timeout), t.Refresh)
+	fmt.Fprintf(w, "  Option export information\n  Option timeout = %s\n  Option refresh rate = %d\n", templateTimeout(t.OptionsTimeout), t.OptionsRefresh)
 }
 
 // IPFlowExport renders `show ip flow export`. Destinations whose version

@@ -41,12 +41,39 @@ set forwarding-options sampling instance S family inet output flow-server 192.0.
 		back.Export.OptionsTimeout != 3*time.Minute || len(back.Export.Destinations) != 1 || back.Export.Destinations[0].Version != platform.IPFIX {
 		t.Errorf("read back %+v %+v", back.Cache, back.Export)
 	}
-	// A resend the exporter cannot hold (whole minutes, as IOS says it)
-	// is refused on the template's line.
-	_, err = junos.Parse("t.set", []byte(`set services flow-monitoring version-ipfix template T option-refresh-rate seconds 90
+	// Juniper's own inline J-Flow example resends templates and options
+	// every 1000 packets or 10 seconds: more packets and sooner than IOS
+	// can say. The model holds them, the saved file keeps them in the
+	// template's lines and reads back the same (the file said 10 s was
+	// "not a whole number of 1m0s" and packets was a syntax error).
+	c, err = junos.Parse("t.set", []byte(`set services flow-monitoring version-ipfix template T template-refresh-rate packets 1000 seconds 10
+set services flow-monitoring version-ipfix template T option-refresh-rate packets 4800
+set services flow-monitoring version-ipfix template T option-refresh-rate seconds 90
 set forwarding-options sampling family inet output flow-server 192.0.2.9 port 4739 version-ipfix template T
 `))
-	if err == nil || !strings.Contains(err.Error(), "t.set:1:") || !strings.Contains(err.Error(), "not a whole number of 1m0s") {
-		t.Errorf("option-refresh-rate 90: %v", err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.Export; e.TemplateRefresh != 1000 || e.TemplateTimeout != 10*time.Second || e.OptionsRefresh != 4800 || e.OptionsTimeout != 90*time.Second {
+		t.Errorf("folded %+v", e)
+	}
+	saved := SaveText(c)
+	if strings.Contains(saved, "ip flow-export template") {
+		t.Errorf("IOS lines for values IOS cannot say:\n%s", saved)
+	}
+	for _, want := range []string{
+		"flowtap junos set services flow-monitoring version-ipfix template T template-refresh-rate packets 1000\n",
+		"flowtap junos set services flow-monitoring version-ipfix template T template-refresh-rate seconds 10\n",
+		"flowtap junos set services flow-monitoring version-ipfix template T option-refresh-rate packets 4800\n",
+		"flowtap junos set services flow-monitoring version-ipfix template T option-refresh-rate seconds 90\n",
+	} {
+		if !strings.Contains(saved, want) {
+			t.Errorf("saved file lacks %q:\n%s", want, saved)
+		}
+	}
+	if back, err := Parse("saved", []byte(saved)); err != nil {
+		t.Fatalf("%v\n%s", err, saved)
+	} else if back.Export.TemplateRefresh != 1000 || back.Export.TemplateTimeout != 10*time.Second || back.Export.OptionsRefresh != 4800 || back.Export.OptionsTimeout != 90*time.Second {
+		t.Errorf("read back %+v", back.Export)
 	}
 }

@@ -366,6 +366,10 @@ func (x *cmd) exportDestination() {
 	put(&e.Destinations, i, d)
 }
 
+// iosMaxRefresh is the most export packets IOS's `template [options]
+// refresh-rate` takes.
+const iosMaxRefresh = 600
+
 func (x *cmd) exportTemplate() {
 	e := &x.cfg.Export
 	k := x.c.Keyword("options", "refresh-rate", "timeout-rate")
@@ -399,7 +403,7 @@ func (x *cmd) exportTemplate() {
 			return
 		}
 		if ok == "refresh-rate" {
-			e.OptionsRefresh = int(x.c.Uint(1, 600))
+			e.OptionsRefresh = int(x.c.Uint(1, iosMaxRefresh))
 			x.touch("export.options-refresh")
 		} else {
 			e.OptionsTimeout = time.Duration(x.c.Uint(1, 3600)) * time.Minute
@@ -418,7 +422,7 @@ func (x *cmd) exportTemplate() {
 		return
 	}
 	if k == "refresh-rate" {
-		e.TemplateRefresh = int(x.c.Uint(1, 600))
+		e.TemplateRefresh = int(x.c.Uint(1, iosMaxRefresh))
 		x.touch("export.template-refresh")
 	} else {
 		e.TemplateTimeout = time.Duration(x.c.Uint(1, 3600)) * time.Minute

@@ -430,17 +430,21 @@ func renderExport(r *iosWriter, c config.Config) {
 		}
 		r.line("%s", line)
 	}
-	if e.TemplateRefresh != 0 {
-		r.line("ip flow-export template refresh-rate %d", e.TemplateRefresh)
+	// A JunOS flow-monitoring template may resend after more packets
+	// (up to 480000) or sooner (seconds) than IOS can say: such a value
+	// is left to the template's `flowtap junos` line, which a load
+	// folds in again.
+	if n := e.TemplateRefresh; n != 0 && n <= iosMaxRefresh {
+		r.line("ip flow-export template refresh-rate %d", n)
 	}
-	if e.TemplateTimeout != 0 {
-		r.line("ip flow-export template timeout-rate %d", e.TemplateTimeout/time.Minute)
+	if d := e.TemplateTimeout; d != 0 && d%time.Minute == 0 {
+		r.line("ip flow-export template timeout-rate %d", d/time.Minute)
 	}
-	if e.OptionsTimeout != 0 {
-		r.line("ip flow-export template options timeout-rate %d", e.OptionsTimeout/time.Minute)
+	if d := e.OptionsTimeout; d != 0 && d%time.Minute == 0 {
+		r.line("ip flow-export template options timeout-rate %d", d/time.Minute)
 	}
-	if e.OptionsRefresh != 0 {
-		r.line("ip flow-export template options refresh-rate %d", e.OptionsRefresh)
+	if n := e.OptionsRefresh; n != 0 && n <= iosMaxRefresh {
+		r.line("ip flow-export template options refresh-rate %d", n)
 	}
 	if e.ExporterStats {
 		r.line("ip flow-export template options export-stats")

@@ -208,6 +208,8 @@ var statementHelp = map[string]string{
 	"option-refresh-rate":               "Option refresh rate",
 	"seconds":                           "In seconds",
 	"seconds <number>":                  "Seconds (10..600)",
+	"packets":                           "In packets",
+	"packets <number>":                  "Packets (1..480000)",
 	"ipv4-template":                     "IPv4 template",
 	"ipv6-template":                     "IPv6 template",
 	"instance":                          "Sampling instance (flowtap takes one)",

@@ -80,15 +80,10 @@ func (j *jcmd) services() {
 	t := &jf.Templates[i]
 	k := j.c.Keyword(templateOptions...)
 	var d time.Duration
+	var rate refreshRate
 	switch k {
 	case "template-refresh-rate", "option-refresh-rate":
-		if !j.del || j.c.More() {
-			j.c.Keyword("seconds")
-		}
-		if !j.del {
-			// Junos: 10..600 seconds [SRC Junos flow-monitoring].
-			d = time.Duration(j.c.Uint(10, 600)) * time.Second
-		}
+		rate = j.refreshRate()
 	case "flow-active-timeout", "flow-inactive-timeout":
 		if !j.del {
 			d = time.Duration(j.c.Uint(10, 600)) * time.Second
@@ -104,9 +99,9 @@ func (j *jcmd) services() {
 	case "flow-inactive-timeout":
 		t.Inactive = d
 	case "template-refresh-rate":
-		t.TemplateRefresh = d
+		rate.apply(&t.TemplatePackets, &t.TemplateRefresh)
 	case "option-refresh-rate":
-		t.OptionRefresh = d
+		rate.apply(&t.OptionPackets, &t.OptionRefresh)
 	case "ipv4-template", "ipv6-template":
 		if j.del {
 			t.Family = ""
@@ -115,6 +110,70 @@ func (j *jcmd) services() {
 		}
 	}
 	j.touch(path + "." + k)
+}
+
+// refreshRate is what one template-refresh-rate or option-refresh-rate
+// line says: Junos resends after `packets` export packets or `seconds`
+// seconds, whichever comes first, and a line may give either or both
+// (`template-refresh-rate { packets 1000; seconds 10; }` loads as two).
+type refreshRate struct {
+	packets, seconds bool // the line names it
+	del              bool
+	n                int
+	d                time.Duration
+}
+
+// refreshRate reads the words after template-refresh-rate or
+// option-refresh-rate. A delete names what it takes away (`delete ...
+// template-refresh-rate seconds`), or nothing for both.
+func (j *jcmd) refreshRate() refreshRate {
+	r := refreshRate{del: j.del}
+	for first := true; first || j.c.More(); first = false {
+		var w string
+		if j.del {
+			if w = j.c.OptKeyword("packets", "seconds"); w == "" {
+				r.packets, r.seconds = true, true
+				break
+			}
+		} else if first {
+			w = j.c.Keyword("packets", "seconds")
+		} else {
+			w = j.c.Optional("packets", "seconds")
+		}
+		switch w {
+		case "packets":
+			r.packets = true
+			if !j.del {
+				// Junos: 1..480000 packets [SRC Junos flow-monitoring].
+				r.n = int(j.c.Uint(1, 480000))
+			}
+		case "seconds":
+			r.seconds = true
+			if !j.del {
+				// Junos: 10..600 seconds [SRC Junos flow-monitoring].
+				r.d = time.Duration(j.c.Uint(10, 600)) * time.Second
+			}
+		}
+		if j.del {
+			// A delete may repeat the value it takes away.
+			j.c.Skip()
+			break
+		}
+		if j.c.Err != nil || w == "" {
+			break
+		}
+	}
+	return r
+}
+
+// apply sets (or clears, for a delete) what the line named.
+func (r refreshRate) apply(packets *int, every *time.Duration) {
+	if r.packets {
+		*packets = r.n
+	}
+	if r.seconds {
+		*every = r.d
+	}
 }
 
 // chassis is `chassis fpc SLOT sampling-instance NAME`. The appliance
@@ -265,22 +324,27 @@ func foldTemplates(c *config.Config) (errs []*config.FieldError, from map[string
 			used = append(used, t)
 		}
 	}
+	secs := func(d *time.Duration) func(int64) { return func(v int64) { *d = time.Duration(v) * time.Second } }
+	count := func(n *int) func(int64) { return func(v int64) { *n = int(v) } }
 	for _, f := range []struct {
-		word string
+		stmt string // the statement, for the blamed line
+		what string // the value, as the refusal names it
 		path string
-		get  func(config.FlowTemplate) time.Duration
-		set  *time.Duration
+		get  func(config.FlowTemplate) int64
+		set  func(int64)
 	}{
-		{"flow-active-timeout", "cache.active", func(t config.FlowTemplate) time.Duration { return t.Active }, &c.Cache.Active},
-		{"flow-inactive-timeout", "cache.inactive", func(t config.FlowTemplate) time.Duration { return t.Inactive }, &c.Cache.Inactive},
-		{"template-refresh-rate", "export.template-timeout", func(t config.FlowTemplate) time.Duration { return t.TemplateRefresh }, &c.Export.TemplateTimeout},
-		{"option-refresh-rate", "export.options-timeout", func(t config.FlowTemplate) time.Duration { return t.OptionRefresh }, &c.Export.OptionsTimeout},
+		{"flow-active-timeout", "flow-active-timeout", "cache.active", func(t config.FlowTemplate) int64 { return int64(t.Active / time.Second) }, secs(&c.Cache.Active)},
+		{"flow-inactive-timeout", "flow-inactive-timeout", "cache.inactive", func(t config.FlowTemplate) int64 { return int64(t.Inactive / time.Second) }, secs(&c.Cache.Inactive)},
+		{"template-refresh-rate", "template-refresh-rate seconds", "export.template-timeout", func(t config.FlowTemplate) int64 { return int64(t.TemplateRefresh / time.Second) }, secs(&c.Export.TemplateTimeout)},
+		{"template-refresh-rate", "template-refresh-rate packets", "export.template-refresh", func(t config.FlowTemplate) int64 { return int64(t.TemplatePackets) }, count(&c.Export.TemplateRefresh)},
+		{"option-refresh-rate", "option-refresh-rate seconds", "export.options-timeout", func(t config.FlowTemplate) int64 { return int64(t.OptionRefresh / time.Second) }, secs(&c.Export.OptionsTimeout)},
+		{"option-refresh-rate", "option-refresh-rate packets", "export.options-refresh", func(t config.FlowTemplate) int64 { return int64(t.OptionPackets) }, count(&c.Export.OptionsRefresh)},
 	} {
 		var first config.FlowTemplate
 		if len(used) > 0 {
 			// The templates govern: what none of them sets is the
 			// default, not a value an earlier commit folded in.
-			*f.set = 0
+			f.set(0)
 		}
 		for _, t := range used {
 			v := f.get(t)
@@ -288,15 +352,15 @@ func foldTemplates(c *config.Config) (errs []*config.FieldError, from map[string
 				continue
 			}
 			if first.Name != "" && f.get(first) != v {
-				errs = append(errs, &config.FieldError{Path: "jflow.templates[" + t.Name + "]." + f.word,
+				errs = append(errs, &config.FieldError{Path: "jflow.templates[" + t.Name + "]." + f.stmt,
 					Err: fmt.Errorf("templates %s and %s are used at once with %s %d and %d: flowtap has one flow cache and exporter, so they must agree",
-						first.Name, t.Name, f.word, f.get(first)/time.Second, v/time.Second)})
+						first.Name, t.Name, f.what, f.get(first), v)})
 				break
 			}
 			if first.Name == "" {
 				first = t
-				*f.set = v
-				from[f.path] = "jflow.templates[" + t.Name + "]." + f.word
+				f.set(v)
+				from[f.path] = "jflow.templates[" + t.Name + "]." + f.stmt
 			}
 		}
 	}

@@ -576,8 +576,14 @@ func jflowStatements(c config.Config, add func(string, ...string)) {
 		if t.Inactive != 0 {
 			leaf(fmt.Sprintf("flow-inactive-timeout %d", t.Inactive/time.Second))
 		}
+		if t.TemplatePackets != 0 {
+			leaf(fmt.Sprintf("packets %d", t.TemplatePackets), "template-refresh-rate")
+		}
 		if t.TemplateRefresh != 0 {
 			leaf(fmt.Sprintf("seconds %d", t.TemplateRefresh/time.Second), "template-refresh-rate")
+		}
+		if t.OptionPackets != 0 {
+			leaf(fmt.Sprintf("packets %d", t.OptionPackets), "option-refresh-rate")
 		}
 		if t.OptionRefresh != 0 {
 			leaf(fmt.Sprintf("seconds %d", t.OptionRefresh/time.Second), "option-refresh-rate")
