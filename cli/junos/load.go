@@ -70,6 +70,15 @@ func load(s *Session, w io.Writer, args []string) error {
 	return nil
 }
 
+// loadFactoryDefault is `load factory-default`: the candidate becomes
+// the factory configuration (junosconf.FactoryDefault), for commit to
+// apply or rollback 0 to drop, with Junos's warning [RECALL].
+func loadFactoryDefault(s *Session, w io.Writer, _ []string) error {
+	s.cand = s.candidate(junosconf.FactoryDefault(s.cand.Candidate()))
+	fmt.Fprintln(w, "warning: activating factory configuration")
+	return nil
+}
+
 // loadText is what a load reads: the lines typed up to ^D for
 // `terminal`, else the file's text (the backend finds a relative name
 // where Junos would look in the user's home directory).

@@ -715,6 +715,7 @@ func configurationTree() *node {
 		kw("show", "Show a parameter", rest("<statement>", "Configuration statement").Runs(showCand)).Runs(showCand),
 		kw("commit", "Commit current set of changes", commitOpts()...).Runs(commit),
 		kw("load", "Load configuration from ASCII file",
+			kw("factory-default", "Override existing configuration with factory default").Runs(loadFactoryDefault),
 			loadKind("merge", "Merge contents with existing configuration", true),
 			loadKind("override", "Override existing configuration", false),
 			loadKind("patch", "Load patch file", false),

@@ -127,6 +127,29 @@ func OverrideBase(c config.Config) config.Config {
 	return s.cfg
 }
 
+// FactoryDefault is what `load factory-default` puts in the candidate:
+// the configuration of an empty JunOS file (the cflowd persona, every
+// value its default), keeping from c only what lets operators log in:
+// the users (JunOS `system login user` and IOS-only ones), the enable
+// secret, the vty and console lines and the access lists they name, and
+// the SSH settings. Junos refuses to commit a factory default until
+// root-authentication is set again; flowtap has no root account, and a
+// commit that logged every SSH user out of a box with no other way in
+// would be worse, so it keeps the logins instead.
+func FactoryDefault(c config.Config) config.Config {
+	c = c.Clone()
+	return config.Config{
+		Platform:       DefaultPlatform,
+		Users:          c.Users,
+		EnableSecret:   c.EnableSecret,
+		EnablePassword: c.EnablePassword,
+		SSH:            c.SSH,
+		VTY:            c.VTY,
+		Console:        c.Console,
+		AccessLists:    c.AccessLists,
+	}
+}
+
 // OverrideLines are the delete lines that take from c everything JunOS
 // can say (OverrideBase), so that set lines after them are the whole of
 // that part: a saved file's JunOS part when the IOS lines before it say
