@@ -90,6 +90,11 @@ func (p *Persona) validateSampling(s *Sampling, mask Mask) error {
 		return p.refuse(fmt.Sprintf("sampling %v", s.Mode),
 			fmt.Sprintf("%v sampling is not supported on %s (supported: %s)", s.Mode, p.Name, p.samplingModes()))
 	}
+	if s.Rate == 0 && p.Dialect == DialectJunOS {
+		// `input { max-packets-per-second 100; }` without a rate: no one
+		// typed the 0 a range error would name.
+		return p.refuse(spec.Rate.Command, "Missing mandatory statement: 'rate'")
+	}
 	rate, err := spec.Rate.check(p.Dialect, int64(s.Rate))
 	if err != nil {
 		return err
