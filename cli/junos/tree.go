@@ -126,6 +126,9 @@ func operationalTree() *node {
 					kw("errors", "Show error information", inline(show.ServicesAccountingErrorsInline)).Runs(acct(show.ServicesAccountingErrors, func(v show.AccountingView) any {
 						return show.AccountingErrorsOf(v)
 					})),
+					kw("memory", "Show memory information").Runs(acct(show.ServicesAccountingMemory, func(v show.AccountingView) any {
+						return show.AccountingMemoryOf(v)
+					})),
 					kw("status", "Show status information", inline(show.ServicesAccountingStatusInline)).Runs(acct(show.ServicesAccountingStatus, show.AccountingStatusJSON)))),
 			kw("firewall", "Show firewall information",
 				kw("filter", "Show a filter's counters",

@@ -32,6 +32,7 @@ func TestHelpTree(t *testing.T) {
   errors               Show error information
   flow                 Show flow information
   flow-detail          Show flow details
+  memory               Show memory information
   status               Show status information`},
 		{"show services accounting flow-detail limit 5 ", `Possible completions:
   destination-port     Show flows to a destination port

@@ -116,6 +116,44 @@ func AccountingFlowOf(v AccountingView) AccountingFlow {
 	}
 }
 
+// AccountingMemory is `show services accounting memory`'s numbers: the
+// flow table is the services PIC's memory. It is allocated whole when
+// the cache starts (a BPF hash map), so an entry in use is the memory
+// used and the rest is free.
+type AccountingMemory struct {
+	AllocationCount uint64 // flows the cache created since the last clear
+	FreeCount       uint64 // flows it let go (exported or flushed) since
+	// AllocationFailures are the flows the full table could not take.
+	AllocationFailures uint64
+	MemoryUsed         uint64 // bytes of the entries in use
+	MemoryFree         uint64 // bytes of the entries free
+}
+
+// AccountingMemoryOf reads the memory screen's numbers off the cache's
+// statistics, those IOS's show ip cache flow header prints.
+func AccountingMemoryOf(v AccountingView) AccountingMemory {
+	s := &v.Cache.Stats
+	m := AccountingMemory{AllocationCount: s.Added, AllocationFailures: s.AllocFailures}
+	for _, n := range s.Expired {
+		m.FreeCount += n
+	}
+	if s.Capacity > 0 {
+		per := uint64(v.Cache.TableBytes / s.Capacity)
+		m.MemoryUsed, m.MemoryFree = per*uint64(s.Active), per*uint64(s.Capacity-s.Active)
+	}
+	return m
+}
+
+// ServicesAccountingMemory renders `show services accounting memory`
+// (vendor-behaviour.md 4.2).
+func ServicesAccountingMemory(w io.Writer, v AccountingView) {
+	m := AccountingMemoryOf(v)
+	v.header(w)
+	fmt.Fprintln(w, "    Memory utilization")
+	fmt.Fprintf(w, "      Allocation count: %d, Free count: %d, Allocation failures: %d\n", m.AllocationCount, m.FreeCount, m.AllocationFailures)
+	fmt.Fprintf(w, "      Total memory used (in bytes): %d, Total memory free (in bytes): %d\n", m.MemoryUsed, m.MemoryFree)
+}
+
 // FlowDetailOptions are the `flow-detail` modifiers.
 type FlowDetailOptions struct {
 	Limit   int  // 0: all
