@@ -49,6 +49,13 @@ func (j *JunOS) RoutingEngine() show.RoutingEngineView { return j.m.CLI().Routin
 // System is `show version` and `show system uptime`'s view of the box.
 func (j *JunOS) System() show.JunosSystemView { return j.m.CLI().JunosSystem() }
 
+// LogMessages is `show log messages`: the log buffer IOS's show
+// logging reads, with the box's name, flowtapd's PID and its clock.
+func (j *JunOS) LogMessages() show.LogMessagesView {
+	cfg := j.m.Config()
+	return show.LogMessagesView{Hostname: j.Hostname(), PID: os.Getpid(), Local: cfg.Clock.In, Messages: j.m.opts.Logs.Messages()}
+}
+
 // ProcessesSummary is `show system processes summary`.
 func (j *JunOS) ProcessesSummary() show.ProcessesSummaryView { return j.m.CLI().ProcessesSummary() }
 

@@ -550,6 +550,24 @@ func (b *LogBuffer) Show() string {
 	return render(show.Logging, v)
 }
 
+// Messages are the buffer's messages, oldest first, each with the time
+// it was made and its text without the timestamp IOS's service
+// timestamps put before it (from the %TAG on), for JunOS's show log
+// messages, which stamps them its own way.
+func (b *LogBuffer) Messages() []show.LogMessage {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]show.LogMessage, 0, len(b.lines))
+	for _, l := range b.lines {
+		text := l.text
+		if i := strings.Index(text, "%"); i > 0 {
+			text = text[i:]
+		}
+		out = append(out, show.LogMessage{At: l.at, Text: text})
+	}
+	return out
+}
+
 // Import adds a message another program logged at t (the image's init,
 // before and beside the daemon) with its time, as IOS keeps its boot
 // messages in the buffer. It goes to the buffer and, with toHosts, to the

@@ -136,3 +136,5 @@ func TestShowSystemMemory(t *testing.T) {
 		t.Errorf("show system memory:\n%s\nwant:\n%s", got, want.String())
 	}
 }
+
+func (f *fakeBackend) LogMessages() show.LogMessagesView { return show.LogMessagesView{} }

@@ -98,6 +98,8 @@ type Backend interface {
 	// System is the box as `show version` and `show system uptime`
 	// describe it.
 	System() show.JunosSystemView
+	// LogMessages are the logged messages, for `show log messages`.
+	LogMessages() show.LogMessagesView
 	// ProcessesSummary is top's header and flowtapd's row, for `show
 	// system processes summary`.
 	ProcessesSummary() show.ProcessesSummaryView

@@ -185,6 +185,11 @@ func operationalTree() *node {
 					show.RoutingEngine(w, s.b.RoutingEngine())
 					return nil
 				})),
+			kw("log", "Show contents of log file",
+				kw("messages", "Show the system log: the messages the log buffer keeps").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.JunosLogMessages(w, s.b.LogMessages())
+					return nil
+				})),
 			kw("host", "Show hostname information from domain server",
 				cmdtree.Value[*Session]("<hostname>", "Hostname or address to find", nil).Runs(showHost)),
 			kw("system", "Show system information",
