@@ -182,5 +182,6 @@ func (x *meterFlowExtra) decode(c *flow.Captured) {
 		MaxLength:    x.MaxLen,
 		Labels:       x.Labels,
 		Depth:        x.Nlabels,
+		FlowLabel:    x.FlowLabel,
 	}
 }

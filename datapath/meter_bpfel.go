@@ -22,14 +22,15 @@ type meterBucketHdr struct {
 type meterCaptureBits uint32
 
 const (
-	meterCaptureBitsCAP_IPID     meterCaptureBits = 1
-	meterCaptureBitsCAP_PKTLEN   meterCaptureBits = 2
-	meterCaptureBitsCAP_ICMP     meterCaptureBits = 4
-	meterCaptureBitsCAP_FRAG     meterCaptureBits = 8
-	meterCaptureBitsCAP_MPLS     meterCaptureBits = 16
-	meterCaptureBitsCAP_FIELDS   meterCaptureBits = 31
-	meterCaptureBitsXF_FRAG_SEEN meterCaptureBits = 128
-	meterCaptureBitsCAP_LABELS   meterCaptureBits = 3
+	meterCaptureBitsCAP_IPID      meterCaptureBits = 1
+	meterCaptureBitsCAP_PKTLEN    meterCaptureBits = 2
+	meterCaptureBitsCAP_ICMP      meterCaptureBits = 4
+	meterCaptureBitsCAP_FRAG      meterCaptureBits = 8
+	meterCaptureBitsCAP_MPLS      meterCaptureBits = 16
+	meterCaptureBitsCAP_FLOWLABEL meterCaptureBits = 32
+	meterCaptureBitsCAP_FIELDS    meterCaptureBits = 63
+	meterCaptureBitsXF_FRAG_SEEN  meterCaptureBits = 128
+	meterCaptureBitsCAP_LABELS    meterCaptureBits = 3
 )
 
 type meterCaptureCfg struct {
@@ -68,17 +69,18 @@ type meterFlowClock struct {
 }
 
 type meterFlowExtra struct {
-	_       structs.HostLayout
-	IpId    uint32
-	FragOff uint16
-	Icmp    uint16
-	MinLen  uint16
-	MaxLen  uint16
-	Nlabels uint8
-	Flags   uint8
-	Pad     uint16
-	Labels  [3]uint32
-	FirstT  uint32
+	_         structs.HostLayout
+	IpId      uint32
+	FragOff   uint16
+	Icmp      uint16
+	MinLen    uint16
+	MaxLen    uint16
+	Nlabels   uint8
+	Flags     uint8
+	Pad       uint16
+	Labels    [3]uint32
+	FirstT    uint32
+	FlowLabel uint32
 }
 
 type meterFlowKey4 struct {

@@ -7,7 +7,7 @@ import "net/netip"
 // model and the grammars build without the engines.
 
 // Capture is `ip flow-capture ttl|mac-addresses|vlan-id|ip-id|
-// packet-length|icmp|fragment-offset`: fields added to the v9 and IPFIX
+// packet-length|icmp|fragment-offset|flow-label`: fields added to the v9 and IPFIX
 // templates (the last four recorded by the datapath only while asked).
 type Capture uint8
 
@@ -19,8 +19,9 @@ const (
 	CapturePacketLength
 	CaptureICMP
 	CaptureFragmentOffset
+	CaptureFlowLabel // flowtap's `ip flow-capture flow-label`: the IPv6 flow label
 
-	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset
+	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel
 )
 
 // TopPorts is `match {source|destination} port {N | min N | max N}`.

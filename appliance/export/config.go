@@ -103,9 +103,10 @@ const (
 	CapturePacketLength                       // MIN_PKT_LNGTH 25, MAX_PKT_LNGTH 26
 	CaptureICMP                               // ICMP_TYPE 32 / icmpTypeCodeIPv6 139 from the first packet
 	CaptureFragmentOffset                     // FRAGMENT_OFFSET 88
+	CaptureFlowLabel                          // IPV6_FLOW_LABEL 31 (IPFIX flowLabelIPv6), IPv6 templates only
 
 	// CaptureAll is every field flowtap captures.
-	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset
+	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel
 )
 
 // Datapath is what the datapath must record per flow for c: the fields
@@ -115,7 +116,7 @@ func (c Capture) Datapath() flow.CaptureFields {
 	for _, m := range []struct {
 		c Capture
 		f flow.CaptureFields
-	}{{CaptureIPID, flow.CapIPID}, {CapturePacketLength, flow.CapPacketLength}, {CaptureICMP, flow.CapICMP}, {CaptureFragmentOffset, flow.CapFragOffset}} {
+	}{{CaptureIPID, flow.CapIPID}, {CapturePacketLength, flow.CapPacketLength}, {CaptureICMP, flow.CapICMP}, {CaptureFragmentOffset, flow.CapFragOffset}, {CaptureFlowLabel, flow.CapFlowLabel}} {
 		if c&m.c != 0 {
 			f |= m.f
 		}

@@ -62,6 +62,7 @@ const (
 	eIPVersion // ipVersion of an aggregate whose scheme keeps no address
 	ePostVLAN  // an egress fibre's tags: postVlanId, postDot1qCustomerVlanId
 	ePostInnerVLAN
+	eFlowLabel // ip flow-capture flow-label: Captured.FlowLabel
 )
 
 // IE numbers (v9 field types; IPFIX uses the same numbers for these).
@@ -125,6 +126,7 @@ const (
 	ieMaxLength        = 26
 	ieFragIdent        = 54 // v9 IPV4_IDENT, IPFIX fragmentIdentification
 	ieFragOffset       = 88
+	ieFlowLabel6       = 31 // v9 IPV6_FLOW_LABEL, IPFIX flowLabelIPv6
 	ieLabel1           = 70 // mplsTopLabelStackSection; 71, 72 the next positions
 	ieApplicationName  = 96
 	ieIPVersion        = 60 // v9 IP_PROTOCOL_VERSION, IPFIX ipVersion
@@ -277,6 +279,15 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 		l.add(eSamplerID, ieSamplerID, 1)
 	}
 	l.capture(cfg)
+	if ipv6 && cfg.Capture&CaptureFlowLabel != 0 {
+		// v9 gives the label 3 bytes (RFC 3954); IPFIX's flowLabelIPv6
+		// is unsigned32, sent whole.
+		if cfg.Version == IPFIX {
+			l.add(eFlowLabel, ieFlowLabel6, 4)
+		} else {
+			l.add(eFlowLabel, ieFlowLabel6, 3)
+		}
+	}
 	// The destination port already carries ICMP type*256+code as IOS
 	// exports it, but nfdump reads ICMPv6 type/code in v9 only from
 	// ICMP_TYPE (v9 has no IPv6 variant); IPFIX has icmpTypeCodeIPv6.

@@ -115,6 +115,7 @@ const (
 	CapICMP                                   // ICMPTypeCode: IE 32 (139 for IPv6)
 	CapFragOffset                             // FragOffset: IE 88
 	CapMPLS                                   // Labels: IEs 70-72
+	CapFlowLabel                              // FlowLabel: IE 31
 )
 
 // MaxLabels is how many label stack entries a record carries (IOS's
@@ -141,6 +142,9 @@ type Captured struct {
 	// first packet had no label there; Depth is its stack's depth.
 	Labels [MaxLabels]uint32
 	Depth  uint8
+	// FlowLabel is the first packet's IPv6 flow label (20 bits); 0 for
+	// IPv4.
+	FlowLabel uint32
 }
 
 // Label, EXP and BottomOfStack split a label stack entry.

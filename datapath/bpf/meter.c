@@ -1279,6 +1279,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 	__u32 fields = capcfg.fields;
 	__u16 len = p->ip_len > 0xffff ? 0xffff : p->ip_len;
 	__u32 ip_id = 0;
+	__u32 label = 0;
 	__u16 frag = 0;
 	int isfrag = 0;
 	if (p->family == 4) {
@@ -1289,7 +1290,13 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 		ip_id = bpf_ntohs(*(__u16 *)(ip + 4));
 		frag = fw & 0x1fff;
 		isfrag = (fw & 0x3fff) != 0; /* MF or an offset */
-	} else if (p->frag6_off) {
+	} else {
+		__u8 *ip = data + clamp_off(p->l3off);
+		if ((void *)(ip + 4) > end)
+			return 0;
+		label = bpf_ntohl(*(__u32 *)ip) & 0xfffff;
+	}
+	if (p->family == 6 && p->frag6_off) {
 		__u8 *h = data + clamp_off(p->frag6_off);
 		if ((void *)(h + 8) > end)
 			return 0;
@@ -1317,6 +1324,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 	n.min_len = len;
 	n.max_len = len;
 	n.ip_id = ip_id;
+	n.flow_label = label;
 	if (isfrag) {
 		n.frag_off = frag;
 		n.flags |= XF_FRAG_SEEN;

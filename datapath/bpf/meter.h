@@ -325,7 +325,8 @@ enum capture_bits {
 	CAP_ICMP = 0x04,   /* first packet's ICMP type and code (IE 32/139) */
 	CAP_FRAG = 0x08,   /* first fragment's offset field (IE 88) */
 	CAP_MPLS = 0x10,   /* label stack entries at the configured positions (IEs 70-72) */
-	CAP_FIELDS = 0x1f,
+	CAP_FLOWLABEL = 0x20, /* first packet's IPv6 flow label (IE 31) */
+	CAP_FIELDS = 0x3f,
 	XF_FRAG_SEEN = 0x80, /* flow_extra.flags: frag_off is a fragment's */
 	CAP_LABELS = 3,
 };
@@ -335,7 +336,7 @@ struct capture_cfg {
 	__u8 mpls_pos[4]; /* 1-based label positions for labels[0..2]; 0 unused */
 };
 
-/* One flow's captured extras: 32 bytes. */
+/* One flow's captured extras: 36 bytes. */
 struct flow_extra {
 	__u32 ip_id;    /* IPv4 identification, or an IPv6 fragment header's */
 	__u16 frag_off; /* the 13-bit offset field (8-octet units) */
@@ -347,6 +348,7 @@ struct flow_extra {
 	__u16 pad;
 	__u32 labels[CAP_LABELS]; /* label stack entries as on the wire (host order) */
 	__u32 first_t;  /* the owning flow's first_t: a successor's packets leave it alone */
+	__u32 flow_label; /* the first packet's IPv6 flow label (20 bits), 0 for IPv4 */
 };
 
 #endif

@@ -221,6 +221,7 @@ func (x *cmd) ipFlowLayer2() {
 }
 
 var captureFields = map[string]config.Capture{
+	"flow-label":      config.CaptureFlowLabel,
 	"fragment-offset": config.CaptureFragmentOffset,
 	"icmp":            config.CaptureICMP,
 	"ip-id":           config.CaptureIPID,
@@ -231,7 +232,7 @@ var captureFields = map[string]config.Capture{
 }
 
 func (x *cmd) ipFlowCapture() {
-	k := x.c.Keyword("fragment-offset", "icmp", "ip-id", "mac-addresses", "nbar", "packet-length", "ttl", "vlan-id")
+	k := x.c.Keyword("flow-label", "fragment-offset", "icmp", "ip-id", "mac-addresses", "nbar", "packet-length", "ttl", "vlan-id")
 	x.c.End()
 	if x.c.Err != nil {
 		return

@@ -283,6 +283,7 @@ var keywordHelp = map[string]string{
 	"max-rate":            "Largest sampling rate overload protection may reach",
 	"threshold":           "Load at which overload protection starts",
 	// ip flow-capture.
+	"flow-label":           "Capture IPv6 flow label",
 	"fragment-offset":      "Capture fragment offset",
 	"ip-id":                "Capture IP ID",
 	"mac-addresses":        "Capture MAC addresses",
