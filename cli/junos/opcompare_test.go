@@ -93,7 +93,8 @@ syntax error, expecting <command>.
 
 // TestDisplayForms: a display form flowtap lacks (Junos's xml) is
 // refused, not answered with the plain text, in either mode; display
-// alone wants its form.
+// alone wants its form; display omit is the whole configuration, as
+// nothing in flowtap's can carry apply-flags omit.
 func TestDisplayForms(t *testing.T) {
 	base, err := junosconf.Parse("base", []byte("set system host-name mx1\n"))
 	if err != nil {
@@ -108,7 +109,7 @@ configure
 show system | display omit
 exit`)
 	want := `ops@mx1> show configuration system | display xml
-error: display xml is not supported (display set, inheritance or json)
+error: display xml is not supported (display set, inheritance, omit or json)
 ops@mx1> show configuration system | display
 syntax error, expecting <command>.
 ops@mx1> show configuration system | display set
@@ -118,7 +119,7 @@ Entering configuration mode
 
 [edit]
 ops@mx1# show system | display omit
-error: display omit is not supported (display set, inheritance or json)
+host-name mx1;
 
 [edit]
 ops@mx1# exit

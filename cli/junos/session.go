@@ -137,6 +137,9 @@ type Session struct {
 	announcement func() string
 	// jsonDone is set by a command that honoured `| display json`.
 	jsonDone bool
+	// length and width are `set cli screen-length` and `screen-width`,
+	// the terminal's size until set; a length of 0 pages nothing.
+	length, width int
 	// gap: a line ran in configuration mode and the next prompt has
 	// not yet been drawn. Junos leaves an empty line between a
 	// command's output (or the Return on an empty line) and the [edit]
@@ -256,14 +259,17 @@ func (s *Session) run(w io.Writer, line string) {
 		// The display forms flowtap has; another (Junos's xml, omit,
 		// changed...) would print the plain text as if it were that.
 		word, more, _ := strings.Cut(strings.TrimSpace(st.Arg), " ")
-		if st.Verb != "display" || slices.Contains([]string{"inheritance", "json"}, word) ||
+		// omit hides what `apply-flags omit` marks, which flowtap's
+		// configuration cannot carry: the output is the whole, as
+		// Junos's would be without the flag (Oxidized asks for it).
+		if st.Verb != "display" || slices.Contains([]string{"inheritance", "json", "omit"}, word) ||
 			word == "set" && (more == "" || more == "relative" && s.cand != nil) {
 			continue
 		}
 		if word == "" {
 			fmt.Fprintln(w, "syntax error, expecting <command>.")
 		} else {
-			fmt.Fprintf(w, "error: display %s is not supported (display set, inheritance or json)\n", strings.TrimSpace(st.Arg))
+			fmt.Fprintf(w, "error: display %s is not supported (display set, inheritance, omit or json)\n", strings.TrimSpace(st.Arg))
 		}
 		return
 	}
@@ -655,7 +661,21 @@ func (s *Session) Serve(ctx context.Context, in io.Reader, out io.Writer, tty co
 			io.WriteString(out, strings.ReplaceAll(a, "\n", "\r\n"))
 		}
 	}
-	return term.Serve(ctx, in, out, shell{s}, term.Options{})
+	// Junos pages at the terminal's height [RECALL], which an SSH
+	// client gives with its pty; a terminal that gives none is not
+	// paged until `set cli screen-length`.
+	if tty.Height > 0 {
+		s.length = tty.Height - 1
+	}
+	if tty.Width > 0 {
+		s.width = tty.Width
+	}
+	return term.Serve(ctx, in, out, shell{s}, term.Options{MorePrompt: "---(more)---", PageLength: func() int {
+		if s.pipes.Has("no-more") {
+			return 0
+		}
+		return s.length
+	}})
 }
 
 // Close takes the session out of the editors' table: a session that ends

@@ -232,6 +232,20 @@ func operationalTree() *node {
 				// part of the committed configuration, as configuration
 				// mode's `show` gives of the candidate.
 				rest("<statement>", "Configuration hierarchy to show").Runs(showConfiguration)).Runs(showConfiguration)),
+		kw("set", "Set CLI properties",
+			kw("cli", "Set CLI properties",
+				kw("screen-length", "Set number of lines on screen",
+					cmdtree.Value[*Session]("<length>", "Number of lines on screen (0..100000; 0: do not page)", cmdtree.RangeCheck(0, 100000)).Runs(func(s *Session, w io.Writer, args []string) error {
+						s.length, _ = strconv.Atoi(args[len(args)-1])
+						fmt.Fprintf(w, "Screen length set to %d\n", s.length)
+						return nil
+					})),
+				kw("screen-width", "Set width of screen",
+					cmdtree.Value[*Session]("<width>", "Number of characters in a line (0, 40..1024)", screenWidth).Runs(func(s *Session, w io.Writer, args []string) error {
+						s.width, _ = strconv.Atoi(args[len(args)-1])
+						fmt.Fprintf(w, "Screen width set to %d\n", s.width)
+						return nil
+					})))),
 		kw("configure", "Manipulate software configuration information",
 			kw("exclusive", "Obtain exclusive lock (other users cannot make changes)").Runs(configure),
 			kw("private", "Work in private database").Runs(configure)).Runs(configure),
@@ -314,6 +328,16 @@ func runTree() *node {
 		return slices.Contains([]string{"configure", "exit", "quit"}, c.Word)
 	})
 	return op
+}
+
+// screenWidth checks `set cli screen-width`: 0 (do not wrap) or 40..1024
+// [RECALL]. flowtap's CLI wraps no line at any width; the value is kept
+// for the session.
+func screenWidth(v string) error {
+	if n, err := strconv.Atoi(v); err != nil || n != 0 && (n < 40 || n > 1024) {
+		return errors.New("screen-width wants 0 or 40..1024")
+	}
+	return nil
 }
 
 // rollbackIndex checks a rollback number: JunOS keeps 0..49.

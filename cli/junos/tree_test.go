@@ -26,6 +26,7 @@ func TestHelpTree(t *testing.T) {
   configure            Manipulate software configuration information
   exit                 Exit the management session
   quit                 Exit the management session
+  set                  Set CLI properties
   show                 Show system information`},
 		{"show services accounting ", `Possible completions:
   aggregation          Show aggregation information

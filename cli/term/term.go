@@ -11,6 +11,7 @@ package term
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -56,6 +57,9 @@ type Options struct {
 	// Messages are log messages to show as they come, each a line without
 	// its newline; nil: none.
 	Messages <-chan string
+	// MorePrompt is what waits for a key between pages: "" is IOS's
+	// " --More-- ".
+	MorePrompt string
 }
 
 func crlf(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
@@ -673,9 +677,10 @@ func (e *editor) page(text string) bool {
 		if shown >= len(lines) {
 			return true
 		}
-		io.WriteString(e.out, " --More-- ")
+		more := cmp.Or(e.opt.MorePrompt, " --More-- ")
+		io.WriteString(e.out, more)
 		c, err := e.key(false)
-		io.WriteString(e.out, "\r          \r")
+		io.WriteString(e.out, "\r"+strings.Repeat(" ", len(more))+"\r")
 		switch {
 		case err != nil:
 			return false
