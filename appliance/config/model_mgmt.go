@@ -264,6 +264,12 @@ type User struct {
 	// user with keys logs in with a key only (Config.NoPasswordLogin).
 	NoPassword bool
 	Keys       []SSHKey
+	// FullName and UID are JunOS `system login user NAME full-name
+	// "TEXT"` and `uid N`, which every user stanza pasted from a Junos
+	// router carries; kept and shown, they change no login (flowtap has
+	// no Unix accounts). 0 and "": none.
+	FullName string
+	UID      int
 }
 
 // SSH is `ip ssh ...`; zero fields are the defaults named.

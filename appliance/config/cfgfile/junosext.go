@@ -22,6 +22,9 @@ func junosOnly(l string) bool {
 			return true
 		}
 	}
+	if strings.HasPrefix(l, "set system login user ") && (strings.Contains(l, " uid ") || strings.Contains(l, " full-name ")) {
+		return true
+	}
 	return strings.Contains(l, " inline-jflow") ||
 		(strings.HasPrefix(l, "set interfaces ") && strings.Contains(l, " filter input "))
 }

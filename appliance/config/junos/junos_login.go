@@ -1,6 +1,7 @@
 package junos
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -8,7 +9,7 @@ import (
 )
 
 var (
-	loginUserOptions = []string{"authentication", "class"}
+	loginUserOptions = []string{"authentication", "class", "full-name", "uid"}
 	loginClasses     = []string{"read-only", "super-user"}
 )
 
@@ -53,6 +54,32 @@ func (j *jcmd) loginUser() {
 		return
 	}
 	switch j.c.Keyword(loginUserOptions...) {
+	case "full-name":
+		text := ""
+		if !j.del {
+			text = j.c.Rest("<full-name>")
+		} else {
+			j.c.Skip()
+		}
+		j.c.End()
+		if j.c.Err == nil && i >= 0 {
+			j.cfg.Users[i].FullName = text
+			j.touch(path + ".full-name")
+		}
+	case "uid":
+		uid := 0
+		if !j.del {
+			// Junos: 100..64000 [RECALL]; it gives each user one from
+			// 2000 up when none is configured, flowtap none.
+			uid = int(j.c.Uint(100, 64000))
+		} else {
+			j.c.Skip()
+		}
+		j.c.End()
+		if j.c.Err == nil && i >= 0 {
+			j.cfg.Users[i].UID = uid
+			j.touch(path + ".uid")
+		}
 	case "class":
 		priv := 0
 		if !j.del && j.c.Keyword(loginClasses...) == "super-user" {
@@ -237,6 +264,14 @@ func loginStatements(c config.Config, add func(string, ...string)) {
 	for _, u := range c.Users {
 		p := []string{"system", "login", "user " + u.Name}
 		n := 0
+		if u.FullName != "" {
+			add("full-name "+junosQuote(u.FullName), p...)
+			n++
+		}
+		if u.UID != 0 {
+			add(fmt.Sprintf("uid %d", u.UID), p...)
+			n++
+		}
 		switch u.Privilege {
 		case 0, 1:
 			add("class read-only", p...)
