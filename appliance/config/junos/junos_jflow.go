@@ -286,9 +286,19 @@ func (j *jcmd) flowServerTemplate(d *config.Destination, vw string) {
 		return
 	}
 	name := j.c.Name("<template-name>", config.CheckName32)
-	if j.c.Err == nil {
-		d.Template, d.Version = name, templateVersion[vw]
+	if j.c.Err != nil {
+		return
 	}
+	if j.family == "inet6" && d.Template != "" && d.Template != name {
+		// Junos's dual-stack form names the same collector under
+		// family inet with an ipv4 template and under family inet6 with
+		// an ipv6 one. flowtap's flow-server is one for every family,
+		// with one template: taking the inet6 name would replace the
+		// inet one unseen.
+		j.c.Refuse("flow-server %s uses template %s for every family (set under family inet): flowtap's flow-server has one template, which carries its IPv6 flows too", d.Addr.Addr(), d.Template)
+		return
+	}
+	d.Template, d.Version = name, templateVersion[vw]
 }
 
 // foldTemplates maps the flow-monitoring templates the flow-servers use

@@ -247,6 +247,9 @@ type jcmd struct {
 	touched []grammar.Touched
 	offline bool // look no host name up (help)
 	res     config.Resolver
+	// family is the sampling `family inet|inet6` the line is under ("":
+	// none): flowtap's flow-servers serve every family as one.
+	family string
 }
 
 func (j *jcmd) touch(path string) {
@@ -611,7 +614,7 @@ func (j *jcmd) sampling(kws ...string) {
 		}
 		j.samplingOutput()
 	case "family":
-		j.c.Keyword("inet", "inet6")
+		j.family = j.c.Keyword("inet", "inet6")
 		if j.deleting() {
 			j.clearOutput()
 			return
