@@ -207,7 +207,7 @@ func (p *Pairer) emitPair(a, b *flow.Record) {
 	out := *fwd
 	out.Biflow = dir
 	out.Reverse = flow.Reverse{Packets: rev.Packets, Bytes: rev.Bytes, Start: rev.Start, End: rev.End,
-		TCPFlags: rev.TCPFlags, MinTTL: rev.MinTTL, MaxTTL: rev.MaxTTL}
+		TCPFlags: rev.TCPFlags, MinTTL: rev.MinTTL, MaxTTL: rev.MaxTTL, CacheSeq: rev.CacheSeq}
 	if rev.EndReason == flow.EndOfFlow {
 		out.EndReason = flow.EndOfFlow
 	}

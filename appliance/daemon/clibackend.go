@@ -143,7 +143,7 @@ func (c *CLI) ExportView() show.ExportView {
 	_, set, _ := cfg.Setting()
 	v := show.ExportView{Version: set.Export, AS: cfg.Export.AS, BGPNextHop: cfg.Export.BGPNextHop,
 		SourceIf: cfg.Export.Source, Destinations: exportStatsView(c.m.d.ExportStats()), Layer2VLANs: cfg.Export.Layer2VLANs,
-		Removed: show.ExportStats(c.m.d.RemovedExportStats())}
+		Removed: show.ExportStats(c.m.d.RemovedExportStats()), Cache: show.CacheExport(c.m.d.CacheExport())}
 	if len(c.m.Config().MonitorBindings()) > 0 {
 		// Flexible NetFlow's exporters each name their protocol (v9 by
 		// default) and no ip flow-export version line names the cache's,

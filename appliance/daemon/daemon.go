@@ -64,6 +64,11 @@ type Daemon struct {
 	pipe       *pipeline.Pipeline
 	main       *export.Destinations
 	mainCfgs   []export.DestinationConfig // what each of main's exporters was opened with
+	// ledger counts the main cache's flows once each, however many
+	// destinations (show ip flow export's totals, cnfESRecordsExported);
+	// ledgerBase is it at the last `clear ip flow stats`.
+	ledger     *export.Ledger
+	ledgerBase export.CacheExportStats
 	aggs       []*aggCache
 	// exportBase is each exporter's counters at the last `clear ip flow
 	// stats`: the CLI shows the difference, SNMP the raw Counter64s.
@@ -262,7 +267,8 @@ func New(opts Options, s Settings) (*Daemon, error) {
 	}
 	d := &Daemon{opts: opts, log: log, ports: map[string]*datapath.Port{}, fanout: &fanout{}, stopRetry: make(chan struct{}),
 		apps:       appclass.NewCounter(s.AppClasses),
-		exportBase: map[*export.Exporter]export.Stats{}, clearedAt: map[*export.Exporter]clearMark{}}
+		exportBase: map[*export.Exporter]export.Stats{}, clearedAt: map[*export.Exporter]clearMark{},
+		ledger: export.NewLedger()}
 	go d.retryPorts(d.stopRetry)
 	go d.watchFibres(d.stopRetry)
 	// Records taken from the table before the first engine runs (a
@@ -848,6 +854,7 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 	var main *export.Destinations
 	if len(list) > 0 {
 		main = export.DestinationsOf(list)
+		main.CountIn(d.ledger)
 		// Before the destinations, on the same record they get.
 		sinks = append(sinks, &d.nde, main)
 		d.nde.set(cfgs[0].NDEFilters, cfgs[0].Layer2VLANs)
@@ -1029,6 +1036,7 @@ func (d *Daemon) ClearExportStats() {
 	d.orphanBase = d.orphanLost
 	d.heldBase = slices.Clone(d.heldLost)
 	d.removed = export.Stats{}
+	d.ledgerBase = d.ledger.Stats()
 	d.ndeBase = [2]uint64{d.nde.flows.Load(), d.nde.packets.Load()}
 	if d.main == nil {
 		return
@@ -1075,6 +1083,19 @@ func (d *Daemon) NDEFiltered() (flows, packets uint64) {
 	defer d.mu.Unlock()
 	return d.nde.flows.Load() - d.ndeBase[0], d.nde.packets.Load() - d.ndeBase[1]
 }
+
+// CacheExport is what became of the main cache's flows since the last
+// `clear ip flow stats`, each flow once however many destinations it
+// had: show ip flow export's totals.
+func (d *Daemon) CacheExport() export.CacheExportStats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.ledger.Stats().Since(d.ledgerBase)
+}
+
+// CacheExportTotal is CacheExport since the start: SNMP's and
+// Prometheus's counters, which clear does not move.
+func (d *Daemon) CacheExportTotal() export.CacheExportStats { return d.ledger.Stats() }
 
 // RetiredExportStats sums what the main cache's exporters that are no
 // longer configured sent.

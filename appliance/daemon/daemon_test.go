@@ -546,8 +546,11 @@ func TestAggregationChangeContinuesSequence(t *testing.T) {
 
 // TestRemovedDestinationKeepsTotals: show ip flow export's totals are the
 // cache's since the last clear; a destination removed after sending
-// leaves what it counted in them (RemovedExportStats), where they went
-// back by its share, until `clear ip flow stats`.
+// leaves the datagrams it counted in them (RemovedExportStats), where
+// they went back by its share, until `clear ip flow stats`. The flows
+// are the cache's ledger's, each once: the 2 flows both destinations
+// sent are 2 flows exported (the destinations' sum said 4), before the
+// removal and after it.
 func TestRemovedDestinationKeepsTotals(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
@@ -576,6 +579,15 @@ func TestRemovedDestinationKeepsTotals(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	for st := d.ExportStats(); st[0].Records != 2; st = d.ExportStats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("counters before the removal: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if c := d.CacheExport(); c.Exported != 2 || c.ExportedPackets != 6 {
+		t.Errorf("the cache exported %d flows (%d packets), want 2 (6)", c.Exported, c.ExportedPackets)
+	}
 	s.Exports = s.Exports[:1]
 	if err := d.Apply(s); err != nil {
 		t.Fatal(err)
@@ -583,8 +595,14 @@ func TestRemovedDestinationKeepsTotals(t *testing.T) {
 	if r := d.RemovedExportStats(); r.Records != 2 || r.Packets != 1 {
 		t.Errorf("the removed destination left %d records in %d packets in the totals, want 2 in 1", r.Records, r.Packets)
 	}
+	if c := d.CacheExport(); c.Exported != 2 {
+		t.Errorf("after the removal the cache exported %d flows, want 2", c.Exported)
+	}
 	d.ClearExportStats()
 	if r := d.RemovedExportStats(); r.Records != 0 || r.Packets != 0 {
 		t.Errorf("after clear ip flow stats the removed destination still counts %+v", r)
+	}
+	if c, total := d.CacheExport(), d.CacheExportTotal(); c.Exported != 0 || total.Exported != 2 {
+		t.Errorf("after clear ip flow stats the CLI's flows exported %d (want 0), SNMP's %d (want 2)", c.Exported, total.Exported)
 	}
 }

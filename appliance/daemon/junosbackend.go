@@ -184,7 +184,7 @@ func (j *JunOS) Aggregations() []show.AggregationView { return j.m.CLI().Aggrega
 
 func (j *JunOS) Accounting() show.AccountingView {
 	v := show.AccountingView{Cache: j.m.CLI().CacheView(), Exports: exportStatsView(j.m.d.ExportStats()),
-		Removed: show.ExportStats(j.m.d.RemovedExportStats())}
+		Removed: show.ExportStats(j.m.d.RemovedExportStats()), CacheExport: show.CacheExport(j.m.d.CacheExport())}
 	v.Packets10s, v.Bytes10s = j.m.rate.last()
 	v.Status.ExportFormat = exportFormats(j.m.Config())
 	if f, ok := j.m.d.Settings().Annotator.(asmap.Filler); ok && f.Table != nil {

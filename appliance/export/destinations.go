@@ -12,7 +12,8 @@ import (
 // its own collector and version. (IOS allows two per cache; enforcing that
 // is the config layer's business.)
 type Destinations struct {
-	list []*Exporter
+	list   []*Exporter
+	ledger *Ledger // nil: the flows are not counted for the cache
 }
 
 // NewDestinations opens an exporter per config; on error the ones already
@@ -37,6 +38,16 @@ func DestinationsOf(list []*Exporter) *Destinations {
 	return &Destinations{list: append([]*Exporter(nil), list...)}
 }
 
+// CountIn has the destinations settle each record they are given in l,
+// the cache's ledger, which counts a flow once however many
+// destinations it has. Call it before the first record.
+func (d *Destinations) CountIn(l *Ledger) {
+	d.ledger = l
+	for _, e := range d.list {
+		e.useLedger(l)
+	}
+}
+
 // SetLogger has every destination log its collector's outages.
 func (d *Destinations) SetLogger(l *slog.Logger) {
 	for _, e := range d.list {
@@ -47,8 +58,12 @@ func (d *Destinations) SetLogger(l *slog.Logger) {
 // Exporters returns the exporters in configuration order.
 func (d *Destinations) Exporters() []*Exporter { return d.list }
 
-// Export sends a main-cache record to every destination.
+// Export sends a main-cache record to every destination, numbered in
+// the ledger (flow.Record.CacheSeq) when there is one.
 func (d *Destinations) Export(rec *flow.Record) {
+	if d.ledger != nil && len(d.list) > 0 {
+		rec.CacheSeq = d.ledger.offer(len(d.list), rec.Packets)
+	}
 	for _, e := range d.list {
 		e.Export(rec)
 	}

@@ -35,6 +35,10 @@ type PacketInfo struct {
 	// spool; 0: none was spooled): once the packet is written, its
 	// destination has sent every record up to it.
 	LastSeq uint64
+	// seqs are the ledger numbers of the flows it carries (Ledger): the
+	// exporter adds them as it queues the packet, and they are settled
+	// with the packet's fate.
+	seqs []uint64
 }
 
 // PacketWriter receives finished export packets. p is only valid during the

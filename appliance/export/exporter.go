@@ -6,6 +6,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/anon"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -105,10 +106,14 @@ type Exporter struct {
 	// exporter-statistics row's exporter end).
 	local atomic.Pointer[netip.AddrPort]
 
-	mu     sync.Mutex // guards enc, pairs and closed; encoding happens under it
+	mu     sync.Mutex // guards enc, pairs, closed and encoded; encoding happens under it
 	enc    Encoder
 	pairs  *biflow.Pairer // nil unless the destination takes biflows
 	closed bool
+	// encoded are the ledger numbers of the flows in the encoder's open
+	// packet, in the order it took them: a packet it writes carries the
+	// first PacketInfo.Flows of them (none without a ledger).
+	encoded []uint64
 
 	// reconfigured is the encoder configuration Reconfigure last set
 	// (nil: cfg's); cfg itself never changes, so Stats and Config read
@@ -227,7 +232,8 @@ func (e *Exporter) Export(rec *flow.Record) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		e.stats.dropRecord(rec.Packets)
+		f := e.seqsOf(rec)
+		e.stats.dropRecord(rec.Packets, f.list()...)
 		return
 	}
 	e.given = max(e.given, rec.SpoolSeq)
@@ -235,16 +241,19 @@ func (e *Exporter) Export(rec *flow.Record) {
 	if e.cfg.Layer2VLANs != nil && rec.VLAN != 0 && !e.cfg.Layer2VLANs.Has(rec.VLAN) {
 		e.stats.layer2NotSelected.Add(1)
 		e.stats.layer2NotSelectedPackets.Add(rec.Packets)
+		e.settle(outcomeLayer2, rec)
 		e.held.Fold(rec.SpoolSeq, spool.Tally{}) // taken, and counted
 		return
 	}
 	if f := e.cfg.NDEFilters; f.Set() && !f.Exports(rec.SrcAddr, rec.DstAddr, rec.SrcPort, rec.DstPort, rec.Proto) {
 		e.stats.ndeFiltered.Add(1)
 		e.stats.ndeFilteredPackets.Add(rec.Packets)
+		e.settle(outcomeNDE, rec)
 		e.held.Fold(rec.SpoolSeq, spool.Tally{}) // taken, and counted
 		return
 	}
 	if rec.Replayed && !e.replay(rec) {
+		e.settle(outcomeNone, rec) // sent before the kill, or not this destination's
 		return
 	}
 	// Owed from its first record on, none before (spool.Unstarted).
@@ -385,8 +394,34 @@ func (e *Exporter) exportOne(rec *flow.Record) {
 		e.anonymize(&r)
 		rec = &r
 	}
-	e.count(e.enc.Add(rec), rec, 1)
+	f := e.seqsOf(rec)
+	e.encoded = append(e.encoded, f.list()...)
+	if e.count(e.enc.Add(rec), rec, 1) {
+		// In no packet: the last ones numbered, as no packet written
+		// meanwhile took more flows than it carried.
+		e.encoded = e.encoded[:max(0, len(e.encoded)-f.n)]
+		e.stats.ledger.Load().settle(outcomeNotExportable, f.list()...)
+	}
 }
+
+// seqsOf are rec's flows' ledger numbers, none without a ledger.
+func (e *Exporter) seqsOf(rec *flow.Record) flowSeqs {
+	if e.stats.ledger.Load() == nil {
+		return flowSeqs{}
+	}
+	return recordSeqs(rec)
+}
+
+// settle gives the ledger this destination's outcome for rec.
+func (e *Exporter) settle(o outcome, rec *flow.Record) {
+	if l := e.stats.ledger.Load(); l != nil {
+		f := recordSeqs(rec)
+		l.settle(o, f.list()...)
+	}
+}
+
+// useLedger makes the exporter settle the flows it is given in l.
+func (e *Exporter) useLedger(l *Ledger) { e.stats.ledger.Store(l) }
 
 // anonymize rewrites the addresses of a copy about to be encoded: every
 // one a record carries, the BGP next hop (bgp-nexthop) too, which names
@@ -471,7 +506,7 @@ func (e *Exporter) SetOverloadRate(n uint32) {
 // counts instead), so what is left are records the format refuses: r (of
 // flows folded flows) is in no packet, and leaves what the destination
 // holds here.
-func (e *Exporter) count(err error, r *flow.Record, flows uint64) {
+func (e *Exporter) count(err error, r *flow.Record, flows uint64) (refused bool) {
 	if err != nil && (errors.Is(err, ErrNotExportable) || errors.Is(err, ErrWrongCache)) {
 		e.stats.notExportable.Add(1)
 		if e.held != nil {
@@ -479,7 +514,9 @@ func (e *Exporter) count(err error, r *flow.Record, flows uint64) {
 			t.Flows += flows - 1
 			e.held.Done(t)
 		}
+		return true
 	}
+	return false
 }
 
 // Flush sends the partial packet now (`clear ip flow stats`, a version
@@ -595,6 +632,11 @@ func (e *Exporter) Close() error {
 // flows wait in the cache, as on a loaded router. While it is not, a full
 // queue refuses the packet, counted as lost to the outage.
 func (e *Exporter) enqueue(p []byte, info PacketInfo) error {
+	if n := min(int(info.Flows), len(e.encoded)); n > 0 {
+		// The packet's flows, in its fate's hands from here.
+		info.seqs = slices.Clone(e.encoded[:n])
+		e.encoded = append(e.encoded[:0], e.encoded[n:]...)
+	}
 	if e.snd.unreachable.Load() {
 		if !e.q.put(p, info) {
 			// Lost to the outage, as the packets the sender discards

@@ -105,9 +105,12 @@ type counters struct {
 	resent, resentPackets      atomic.Uint64
 	doubt, doubtPackets        atomic.Uint64
 	templates, optTemplates    atomic.Uint64 // template records in the packets sent
-	mu                         sync.Mutex    // guards the two below
-	lastTemplate               time.Time
-	lastError                  error
+	// ledger is the cache's ledger (nil: none), where each packet's
+	// flows are settled with its fate.
+	ledger       atomic.Pointer[Ledger]
+	mu           sync.Mutex // guards the two below
+	lastTemplate time.Time
+	lastError    error
 }
 
 func (c *counters) sent(n int, info PacketInfo, now time.Time) {
@@ -116,6 +119,7 @@ func (c *counters) sent(n int, info PacketInfo, now time.Time) {
 	c.bytes.Add(uint64(n))
 	c.templates.Add(uint64(info.DataTemplates))
 	c.optTemplates.Add(uint64(info.OptionsTemplates))
+	c.ledger.Load().settle(outcomeSent, info.seqs...)
 	if info.Templates {
 		c.mu.Lock()
 		c.lastTemplate = now
@@ -170,15 +174,17 @@ func (c *counters) drop(info PacketInfo) {
 	c.lost(info, causeNoBuffer)
 }
 
-// dropRecord counts a record offered to a closed exporter.
-func (c *counters) dropRecord(packets uint64) {
+// dropRecord counts a record offered to a closed exporter; seqs are its
+// flows' ledger numbers.
+func (c *counters) dropRecord(packets uint64, seqs ...uint64) {
 	c.droppedRecords.Add(1)
-	c.lost(PacketInfo{Records: 1, Packets: packets}, causeNoBuffer)
+	c.lost(PacketInfo{Records: 1, Packets: packets, seqs: seqs}, causeNoBuffer)
 }
 
 func (c *counters) lost(info PacketInfo, cause lossCause) {
 	c.lostRecords.Add(uint64(info.Records))
 	c.lostPackets.Add(info.Packets)
+	c.ledger.Load().settle(lossOutcome(cause), info.seqs...)
 	c.causeRecords[cause].Add(uint64(info.Records))
 	c.causePackets[cause].Add(info.Packets)
 }

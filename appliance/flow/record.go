@@ -103,6 +103,11 @@ type Record struct {
 	// order, and was taken from the table but not sent by it.
 	SpoolSeq uint64
 	Replayed bool
+	// CacheSeq is the record's number in its cache's export ledger
+	// (export.Ledger), 0 when none numbered it: each destination settles
+	// it there once, so the cache counts the flow once however many
+	// destinations it has.
+	CacheSeq uint64
 }
 
 // CaptureFields says which of a Captured's values the datapath recorded
@@ -199,6 +204,9 @@ type Reverse struct {
 	TCPFlags uint8
 	MinTTL   uint8
 	MaxTTL   uint8
+	// CacheSeq is the reverse direction's Record.CacheSeq: a biflow is
+	// two flows, each settled in the ledger.
+	CacheSeq uint64
 }
 
 // IsIPv6 reports whether the flow is an IPv6 flow (v5/v7/v8 cannot carry it).

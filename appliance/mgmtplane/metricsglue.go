@@ -94,6 +94,8 @@ func metricsSnapshot(m *daemon.Manager) metrics.Snapshot {
 		s.Destinations = append(s.Destinations, x.Stats())
 	}
 	s.Removed = removed
+	c := d.CacheExportTotal()
+	s.CacheExport = &c
 	for _, a := range d.AggregationCaches() {
 		s.Aggregations = append(s.Aggregations, metrics.Aggregation{Scheme: a.Config.Scheme.String(), Stats: a.Stats})
 	}

@@ -159,6 +159,7 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 		Taps:             func() []snmp.Fibre { return fibreRows(d) },
 		Engine:           d.Engine,
 		ExportersRetired: d.ExportersRetired,
+		CacheExport:      d.CacheExportTotal,
 		UncleanStopLost: func() snmp.UncleanStopLoss {
 			l, _ := d.UncleanStopLost()
 			return snmp.UncleanStopLoss{Records: l.Records, Packets: l.Packets, Doubt: l.Doubt, DoubtPackets: l.DoubtPackets}

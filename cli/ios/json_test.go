@@ -23,7 +23,7 @@ func (jsonBackend) ExportView() show.ExportView {
 		Collector: netip.MustParseAddrPort("192.0.2.9:2055"), Version: 9,
 		Packets: 31, Records: 437, Bytes: 21877, Errors: 2, ErrorRecords: 29,
 		LastError: errors.New("connection refused"),
-	}}}
+	}}, Cache: show.CacheExport{Exported: 437, ExportedPackets: 5000}}
 }
 
 func (jsonBackend) SNMP() show.SNMPView {

@@ -28,6 +28,8 @@ func (acctBackend) Accounting() show.AccountingView {
 	v.Cache.Stats.Protocols = []show.ProtocolStats{{Packets: 1000, Bytes: 64000}}
 	v.Cache.Flows = []flow.Record{{Packets: 70, Bytes: 7000}}
 	v.Exports = []show.ExportStats{{Records: 8, Packets: 4}, {Records: 11, Packets: 6}}
+	// The cache's flows, each once: not the destinations' 19.
+	v.CacheExport = show.CacheExport{Exported: 11}
 	v.Packets10s, v.Bytes10s = 120, 96000
 	return v
 }
@@ -60,7 +62,7 @@ func TestDisplayJSONAccountingFlow(t *testing.T) {
 			t.Errorf("%s = %d on the screen, %s = %d (present %v) in JSON", label, n, key, v, ok)
 		}
 	}
-	if got["flows_exported"] != 19 || got["flows_inactive_timed_out"] != 6 || got["flow_packets10s_rate"] != 12 ||
+	if got["flows_exported"] != 11 || got["flows_inactive_timed_out"] != 6 || got["flow_packets10s_rate"] != 12 ||
 		got["flow_packets"] != 1070 || got["flow_bytes"] != 71000 {
 		t.Errorf("JSON = %v", got)
 	}

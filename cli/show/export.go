@@ -34,9 +34,14 @@ type ExportView struct {
 	// caches and biflow destinations held, per destination.
 	UncleanStopHeld []HeldLoss
 	// Removed is what the destinations removed since the last clear
-	// counted since it: the totals keep it, so that they go back only
-	// on clear (IOS counts the cache's exports, not a destination's).
+	// counted since it: the datagram totals keep it, so that they go
+	// back only on clear (IOS counts the cache's exports, not a
+	// destination's).
 	Removed ExportStats `json:"-"`
+	// Cache is what became of the cache's flows since the last clear,
+	// each flow once: the flow totals (the datagram totals are the
+	// destinations' datagrams, each sent one a datagram on the wire).
+	Cache CacheExport
 	// Template is what `show ip flow export template` shows; `show ip
 	// flow export | json` leaves it out, as its screen does.
 	Template TemplateSettings `json:"-"`
@@ -144,6 +149,9 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		if d.Biflow {
 			fmt.Fprintf(w, "      Biflows (RFC 5103): %d directions waiting for their partner\n", d.BiflowWaiting)
 		}
+		// flowtap: what this destination sent; the totals below count
+		// each flow once, however many destinations sent it.
+		fmt.Fprintf(w, "      %d flow records sent in %d udp datagrams\n", d.Records, d.Packets)
 		if d.Unreachable {
 			fmt.Fprintln(w, "      Collector unreachable: flows are being lost")
 		}
@@ -186,8 +194,7 @@ func removedCounted(r ExportStats) bool {
 }
 
 // removedLost says (flowtap) what the destinations removed since the
-// clear lost while they were configured: their lines went with them, and
-// the totals count only export packets, so the flows would vanish.
+// clear lost while they were configured: their lines went with them.
 func removedLost(w io.Writer, r ExportStats) {
 	if r.LostRecords == 0 {
 		return
@@ -197,8 +204,11 @@ func removedLost(w io.Writer, r ExportStats) {
 	lostByCause(w, r)
 }
 
-// exportTotals renders the cache's totals, s, below the destinations.
+// exportTotals renders the cache's totals below the destinations: its
+// flows, each once (v.Cache), and the datagrams each destination sent
+// or lost, summed in s.
 func exportTotals(w io.Writer, v ExportView, s ExportStats) {
+	c := v.Cache
 	opts := ""
 	if v.AS != platform.ASNone {
 		opts = ", " + v.AS.String()
@@ -211,8 +221,8 @@ func exportTotals(w io.Writer, v ExportView, s ExportStats) {
 		name = "IPFIX"
 	}
 	fmt.Fprintf(w, "  %s flow records%s\n", name, opts)
-	fmt.Fprintf(w, "  %d flows exported in %d udp datagrams\n", s.Records, s.Packets)
-	fmt.Fprintf(w, "  %d flows failed due to lack of export packet\n", s.DroppedRecords)
+	fmt.Fprintf(w, "  %d flows exported in %d udp datagrams\n", c.Exported, s.Packets)
+	fmt.Fprintf(w, "  %d flows failed due to lack of export packet\n", c.NoBuffer)
 	fmt.Fprintln(w, "  0 export packets were sent up to process level")
 	// IOS's causes, disjoint: a packet lost to an outage counts under
 	// the outage's cause, send errors are the other refusals.
@@ -221,15 +231,21 @@ func exportTotals(w io.Writer, v ExportView, s ExportStats) {
 	fmt.Fprintf(w, "  %d export packets were dropped due to fragmentation failures\n", s.TooBig)
 	fmt.Fprintln(w, "  0 export packets were dropped due to encapsulation fixup failures")
 	fmt.Fprintf(w, "  %d export packets were dropped due to send errors\n", s.Errors-s.NoRoute-s.Adjacency-s.TooBig)
-	fmt.Fprintf(w, "  %d flows were not exportable in this version (IPv6)\n", s.NotExportable)
+	fmt.Fprintf(w, "  %d flows were not exportable in this version (IPv6)\n", c.NotExportable)
+	if lost := c.NoRoute + c.Adjacency + c.TooBig + c.SendError; lost > 0 {
+		// flowtap: the flows no destination got to its collector, so
+		// that flows ended = exported + not exported adds up.
+		fmt.Fprintf(w, "  %d flows (%d packets) were not exported, every destination lost them\n",
+			lost, c.NoRoutePackets+c.AdjacencyPackets+c.TooBigPackets+c.SendErrorPackets)
+	}
 	if len(v.Layer2VLANs) > 0 {
 		// flowtap: what the layer 2-switched VLAN list kept back.
 		fmt.Fprintf(w, "  Layer 2-switched flows exported for VLANs %s\n", v.Layer2VLANs)
-		fmt.Fprintf(w, "  %d flows (%d packets) of other VLANs were not exported\n", s.Layer2NotSelected, s.Layer2NotSelectedPackets)
+		fmt.Fprintf(w, "  %d flows (%d packets) of other VLANs were not exported\n", c.Layer2NotSelected, c.Layer2NotSelectedPackets)
 	}
-	if v.NDEFilter || s.NDEFiltered > 0 {
+	if v.NDEFilter || c.NDEFiltered > 0 {
 		// flowtap: what a PFC's NDE flow filters kept back.
-		fmt.Fprintf(w, "  %d flows (%d packets) were not exported, filtered by NDE flow filter\n", s.NDEFiltered, s.NDEFilteredPackets)
+		fmt.Fprintf(w, "  %d flows (%d packets) were not exported, filtered by NDE flow filter\n", c.NDEFiltered, c.NDEFilteredPackets)
 	}
 }
 

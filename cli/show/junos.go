@@ -19,6 +19,9 @@ type AccountingView struct {
 	// Removed is what destinations removed since the last clear counted
 	// since it, which the export totals keep (ExportView.Removed).
 	Removed ExportStats
+	// CacheExport is what became of the cache's flows since the last
+	// clear, each flow once (ExportView.Cache): Flows exported.
+	CacheExport CacheExport
 	// Rate10s is packets and bytes over the last ten seconds, from the
 	// datapath's counters.
 	Packets10s, Bytes10s uint64
@@ -101,9 +104,10 @@ func AccountingFlowOf(v AccountingView) AccountingFlow {
 		pk += r.Packets
 		by += r.Bytes
 	}
-	recs, pkts := v.Removed.Records, v.Removed.Packets
+	// Flows once each, however many destinations; export packets are
+	// each destination's datagrams.
+	recs, pkts := v.CacheExport.Exported, v.Removed.Packets
 	for _, e := range v.Exports {
-		recs += e.Records
 		pkts += e.Packets
 	}
 	return AccountingFlow{
@@ -323,11 +327,11 @@ type AccountingErrors struct {
 
 // AccountingErrorsOf sums the exporters' errors and takes the cache's.
 func AccountingErrorsOf(v AccountingView) AccountingErrors {
-	e := AccountingErrors{ExportSendErrors: v.Removed.Errors, ExportQueueDrops: v.Removed.Dropped, FlowsNotExportable: v.Removed.NotExportable}
+	// Flows once each (the cache's); packets each destination's.
+	e := AccountingErrors{ExportSendErrors: v.Removed.Errors, ExportQueueDrops: v.Removed.Dropped, FlowsNotExportable: v.CacheExport.NotExportable}
 	for _, x := range v.Exports {
 		e.ExportSendErrors += x.Errors
 		e.ExportQueueDrops += x.Dropped
-		e.FlowsNotExportable += x.NotExportable
 	}
 	s := &v.Cache.Stats
 	e.FlowCreationFailures, e.HarvestErrors = uint64(s.AllocFailures), uint64(s.HarvestErrors)

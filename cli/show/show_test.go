@@ -135,14 +135,17 @@ func TestIPFlowExport(t *testing.T) {
 		Destinations: []ExportStats{
 			{Collector: netip.MustParseAddrPort("172.16.10.2:9996"), Version: platform.V5, Packets: 39, Records: 1152},
 			{Collector: netip.MustParseAddrPort("[2001:db8::9]:4739"), Version: platform.IPFIX, Packets: 12, Records: 300, NotExportable: 0},
-		}})
+		},
+		// Flows once each: the IPFIX destination's 300 are among the 1152.
+		Cache: CacheExport{Exported: 1152, ExportedPackets: 40000}})
 	b.WriteString("---\n")
 	IPFlowExport(&b, ExportView{Version: platform.V9})
 	golden(t, "show-ip-flow-export", b.Bytes())
 }
 
 // TestIPFlowExportLayer2: with `ip flow export layer2-switched vlan` the
-// screen names the VLANs and counts the flows of the others.
+// screen names the VLANs and counts the flows of the others, once each
+// however many destinations left them out.
 func TestIPFlowExportLayer2(t *testing.T) {
 	var b bytes.Buffer
 	vlans, _ := platform.ParseVLANList("10,20-30")
@@ -151,31 +154,33 @@ func TestIPFlowExportLayer2(t *testing.T) {
 			Layer2NotSelected: 12, Layer2NotSelectedPackets: 345},
 		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: platform.V7, Packets: 3, Records: 80, Layer2Filter: true,
 			Layer2NotSelected: 12, Layer2NotSelectedPackets: 345},
-	}})
+	}, Cache: CacheExport{Exported: 80, Layer2NotSelected: 12, Layer2NotSelectedPackets: 345}})
 	golden(t, "show-ip-flow-export-layer2", b.Bytes())
 }
 
 // TestIPFlowExportNDEFilter: with a PFC's NDE flow filter the screen
-// counts the flows it kept back, summed over the destinations and those
-// removed since the clear, as not exported with the reason.
+// counts the flows it kept back, the cache's (each flow once, those a
+// removed destination left out included), as not exported with the
+// reason.
 func TestIPFlowExportNDEFilter(t *testing.T) {
 	var b bytes.Buffer
 	IPFlowExport(&b, ExportView{Version: platform.V5, NDEFilter: true, Removed: ExportStats{NDEFiltered: 1, NDEFilteredPackets: 5},
 		Destinations: []ExportStats{
 			{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V5, Packets: 3, Records: 80, NDEFiltered: 12, NDEFilteredPackets: 345},
-		}})
+		}, Cache: CacheExport{Exported: 80, NDEFiltered: 13, NDEFilteredPackets: 350}})
 	golden(t, "show-ip-flow-export-ndefilter", b.Bytes())
 }
 
 // TestIPFlowExportLoss: a destination that lost records says how many
-// flows and packets, and whether its collector is unreachable now.
+// flows and packets, and whether its collector is unreachable now; the
+// totals count the flows the other one sent as exported, once.
 func TestIPFlowExportLoss(t *testing.T) {
 	var b bytes.Buffer
 	IPFlowExport(&b, ExportView{Version: platform.V9, Destinations: []ExportStats{
 		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9, Packets: 210, Records: 6100},
 		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: platform.V9, Packets: 120, Records: 3500,
 			Errors: 88, ErrorRecords: 2600, LostRecords: 2600, LostPackets: 51234, Unreachable: true},
-	}})
+	}, Cache: CacheExport{Exported: 6100, ExportedPackets: 120000}})
 	golden(t, "show-ip-flow-export-loss", b.Bytes())
 }
 
@@ -184,7 +189,8 @@ func TestIPFlowExportLoss(t *testing.T) {
 // IOS's lines for those causes (they were hard-wired to 0), apart from
 // the send errors, a removed destination's included; a destination that
 // lost only packets too big for the path does not say its collector is
-// unreachable.
+// unreachable. The flows every destination lost are not exported, once
+// each.
 func TestIPFlowExportLossCauses(t *testing.T) {
 	var b bytes.Buffer
 	IPFlowExport(&b, ExportView{Version: platform.V9,
@@ -195,7 +201,8 @@ func TestIPFlowExportLossCauses(t *testing.T) {
 				NoRouteRecords: 100, NoRoutePackets: 2000, AdjacencyRecords: 900, AdjacencyPackets: 18000},
 			{Collector: netip.MustParseAddrPort("[2001:db8::10]:2055"), Version: platform.V9, Packets: 120, Records: 3500,
 				Errors: 1, ErrorRecords: 30, TooBig: 1, LostRecords: 30, LostPackets: 300, TooBigRecords: 30, TooBigPackets: 300},
-		}})
+		},
+		Cache: CacheExport{Exported: 6200, NoRoute: 50, NoRoutePackets: 1000, Adjacency: 20, AdjacencyPackets: 400}})
 	golden(t, "show-ip-flow-export-loss-causes", b.Bytes())
 }
 
@@ -208,7 +215,7 @@ func TestIPFlowExportUncleanStop(t *testing.T) {
 		{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: platform.V9, Packets: 1600, Records: 33500,
 			Resent: 1339, ResentPackets: 2678, Doubt: 21, DoubtPackets: 42},
 		{Collector: netip.MustParseAddrPort("192.0.2.11:2055"), Version: platform.V9, Packets: 1600, Records: 32000},
-	}, UncleanStopLost: UncleanStopLoss{Records: 1352, Packets: 2704, Doubt: 20, DoubtPackets: 40},
+	}, Cache: CacheExport{Exported: 33500}, UncleanStopLost: UncleanStopLoss{Records: 1352, Packets: 2704, Doubt: 20, DoubtPackets: 40},
 		UncleanStopHeld: []HeldLoss{
 			{Reason: "held in aggregation cache destination-prefix", Collector: netip.MustParseAddrPort("192.0.2.12:9996"),
 				UncleanStopLoss: UncleanStopLoss{Records: 900, Packets: 1800, Doubt: 30, DoubtPackets: 60}},
@@ -276,7 +283,7 @@ func TestFraction(t *testing.T) {
 
 func TestJunOS(t *testing.T) {
 	var b bytes.Buffer
-	v := AccountingView{Cache: sampleCache(), Exports: []ExportStats{{Packets: 7, Records: 40}}, Packets10s: 100, Bytes10s: 8000}
+	v := AccountingView{Cache: sampleCache(), Exports: []ExportStats{{Packets: 7, Records: 40}}, CacheExport: CacheExport{Exported: 40}, Packets10s: 100, Bytes10s: 8000}
 	v.Cache.Stats.Expired[flow.EndIdle] = 8
 	ServicesAccountingFlow(&b, v)
 	b.WriteString("---\n")
@@ -375,7 +382,9 @@ func TestIPFlowExportAnon(t *testing.T) {
 	}})
 	want := "    Destination(1)  192.0.2.10 (2055)\n" +
 		"      Addresses: IPv4 truncated to /21\n" +
+		"      0 flow records sent in 0 udp datagrams\n" +
 		"    Destination(2)  192.0.2.11 (2055)\n" +
+		"      0 flow records sent in 0 udp datagrams\n" +
 		"  Version 9 flow records\n"
 	if !strings.Contains(b.String(), want) {
 		t.Errorf("got\n%s\nwant it to contain\n%s", b.String(), want)
@@ -437,11 +446,13 @@ func TestLastClearingLikeIOS(t *testing.T) {
 	}
 }
 
-// TestIPFlowExportKeepsRemovedInTotals: the totals line counts what
-// destinations removed since the clear sent, beside the configured ones.
+// TestIPFlowExportKeepsRemovedInTotals: the totals line counts the
+// datagrams destinations removed since the clear sent, beside the
+// configured ones', and the cache's flows (which the daemon's ledger
+// kept, whoever sent them).
 func TestIPFlowExportKeepsRemovedInTotals(t *testing.T) {
 	v := ExportView{Version: 9, Destinations: []ExportStats{{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: 9, Records: 100, Packets: 5}},
-		Removed: ExportStats{Records: 40, Packets: 2, NotExportable: 3}}
+		Removed: ExportStats{Records: 40, Packets: 2, NotExportable: 3}, Cache: CacheExport{Exported: 140, NotExportable: 3}}
 	var b bytes.Buffer
 	IPFlowExport(&b, v)
 	for _, want := range []string{"  140 flows exported in 7 udp datagrams\n", "  3 flows were not exportable in this version (IPv6)\n"} {
@@ -463,10 +474,10 @@ func TestIPFlowExportKeepsRemovedLoss(t *testing.T) {
 		want []string
 	}{
 		{"with a destination", ExportView{Version: 5, Destinations: []ExportStats{{Collector: netip.MustParseAddrPort("192.0.2.10:2055"), Version: 5, Records: 100, Packets: 5}},
-			Removed: removed}, []string{
+			Removed: removed, Cache: CacheExport{Exported: 140}}, []string{
 			"    Destinations removed since the last clear\n      300 flows (4500 packets) lost\n        flows lost by cause: 300 no fib\n",
 			"  140 flows exported in 7 udp datagrams\n", "  7 export packets were dropped due to no fib\n"}},
-		{"the last removed", ExportView{Version: 5, Removed: removed}, []string{
+		{"the last removed", ExportView{Version: 5, Removed: removed, Cache: CacheExport{Exported: 40}}, []string{
 			"Flow export v5 is disabled for main cache\n    Destinations removed since the last clear\n      300 flows (4500 packets) lost\n",
 			"  40 flows exported in 2 udp datagrams\n", "  7 export packets were dropped due to no fib\n"}},
 	} {
@@ -491,7 +502,7 @@ func TestIPFlowExportKeepsRemovedLoss(t *testing.T) {
 // as show ip flow export does.
 func TestAccountingKeepsRemovedInTotals(t *testing.T) {
 	v := AccountingView{Exports: []ExportStats{{Records: 100, Packets: 5, Errors: 1}},
-		Removed: ExportStats{Records: 40, Packets: 2, Errors: 2, NotExportable: 3}}
+		Removed: ExportStats{Records: 40, Packets: 2, Errors: 2, NotExportable: 3}, CacheExport: CacheExport{Exported: 140, NotExportable: 3}}
 	if f := AccountingFlowOf(v); f.FlowsExported != 140 || f.FlowsPacketsExported != 7 {
 		t.Errorf("flows exported %d in %d packets, want 140 in 7", f.FlowsExported, f.FlowsPacketsExported)
 	}

@@ -94,6 +94,6 @@ func TestIPFlowExportBiflow(t *testing.T) {
 	IPFlowExport(&b, ExportView{Version: platform.IPFIX, Destinations: []ExportStats{
 		{Collector: netip.MustParseAddrPort("192.0.2.10:4739"), Version: platform.IPFIX, Packets: 7, Records: 34, Biflow: true, BiflowWaiting: 2},
 		{Collector: netip.MustParseAddrPort("192.0.2.11:4739"), Version: platform.IPFIX, Packets: 9, Records: 57},
-	}})
+	}, Cache: CacheExport{Exported: 57}})
 	golden(t, "show-ip-flow-export-biflow", b.Bytes())
 }

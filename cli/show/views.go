@@ -73,6 +73,22 @@ type ExportStats struct {
 	LastError    error
 }
 
+// CacheExport is what became of a cache's flows, each flow once however
+// many destinations it had: Exported when a destination sent it, else
+// under the cause one had (a loss before a rule that left it out), with
+// the packets the flows counted. The totals of `show ip flow export`.
+type CacheExport struct {
+	Exported, ExportedPackets                   uint64
+	NoRoute, NoRoutePackets                     uint64
+	Adjacency, AdjacencyPackets                 uint64
+	TooBig, TooBigPackets                       uint64
+	SendError, SendErrorPackets                 uint64
+	NoBuffer, NoBufferPackets                   uint64
+	NotExportable, NotExportablePackets         uint64
+	Layer2NotSelected, Layer2NotSelectedPackets uint64
+	NDEFiltered, NDEFilteredPackets             uint64
+}
+
 // AggregationConfig is an aggregation cache's settings, defaults filled
 // in.
 type AggregationConfig struct {

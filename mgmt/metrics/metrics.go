@@ -34,7 +34,10 @@ type Snapshot struct {
 	// counted: its series (destination="removed") keep the sums over
 	// destinations from going back when one is removed and its own
 	// series vanish.
-	Removed      export.Stats
+	Removed export.Stats
+	// CacheExport is what became of the main cache's flows since the
+	// start, each once however many destinations (nil: left out).
+	CacheExport  *export.CacheExportStats
 	Aggregations []Aggregation
 	Samplers     []Sampler
 	// Overload is overload protection's state; nil when never configured.
@@ -188,6 +191,8 @@ var (
 	expUncLostP  = desc("export_unclean_stop_lost_packets_total", "Packets of those flows.", "reason", "destination")
 	expUncLostDR = desc("export_unclean_stop_lost_doubt_records_total", "Of those flows, the ones in the packet being written at the kill: the destination may have received them.", "reason", "destination")
 	expUncLostDP = desc("export_unclean_stop_lost_doubt_packets_total", "Packets of those flows.", "reason", "destination")
+	expFlows     = desc("export_flows_total", "The main cache's flows by what became of them, each once however many destinations: exported (a destination sent it), or why none did: no-route, adjacency, too-big, send-error, no-export-packet, not-exportable, layer2-not-selected, nde-filtered.", "outcome")
+	expFlowsP    = desc("export_flow_packets_total", "Packets of those flows.", "outcome")
 
 	aggEntries  = desc("aggregation_active_entries", "Aggregates in the cache.", "scheme")
 	aggCapacity = desc("aggregation_entries", "Entries the aggregation cache holds.", "scheme")
@@ -274,6 +279,22 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(expUncLostP, u.Packets, u.Reason, u.Destination)
 		counter(expUncLostDR, u.Doubt, u.Reason, u.Destination)
 		counter(expUncLostDP, u.DoubtPackets, u.Reason, u.Destination)
+	}
+	if c := s.CacheExport; c != nil {
+		for _, o := range []struct {
+			name           string
+			flows, packets uint64
+		}{
+			{"exported", c.Exported, c.ExportedPackets}, {"no-route", c.NoRoute, c.NoRoutePackets},
+			{"adjacency", c.Adjacency, c.AdjacencyPackets}, {"too-big", c.TooBig, c.TooBigPackets},
+			{"send-error", c.SendError, c.SendErrorPackets}, {"no-export-packet", c.NoBuffer, c.NoBufferPackets},
+			{"not-exportable", c.NotExportable, c.NotExportablePackets},
+			{"layer2-not-selected", c.Layer2NotSelected, c.Layer2NotSelectedPackets},
+			{"nde-filtered", c.NDEFiltered, c.NDEFilteredPackets},
+		} {
+			counter(expFlows, o.flows, o.name)
+			counter(expFlowsP, o.packets, o.name)
+		}
 	}
 	dests := s.Destinations
 	if r := s.Removed; r.Packets+r.Errors+r.Dropped+r.DroppedRecords+r.LostRecords+r.Resent > 0 {

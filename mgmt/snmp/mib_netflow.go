@@ -506,7 +506,13 @@ func (m *netflowMIB) exportScalars() []Scalar {
 			}
 			return Counter32(m.rate.read(m.now(), total)), nil
 		}},
-		{OID: es.Append(3), Name: "cnfESRecordsExported", Get: sum(func(c *CollectorStats) uint64 { return c.Records })},
+		{OID: es.Append(3), Name: "cnfESRecordsExported", Get: func() (Value, error) {
+			e, err := m.p.ExportStats()
+			if err != nil || !e.CacheCounted {
+				return sum(func(c *CollectorStats) uint64 { return c.Records })()
+			}
+			return Counter32(Wrap32(e.FlowsExported)), nil
+		}},
 		{OID: es.Append(4), Name: "cnfESPktsExported", Get: sum(func(c *CollectorStats) uint64 { return c.Packets })},
 		{OID: es.Append(5), Name: "cnfESPktsFailed", Get: sum(func(c *CollectorStats) uint64 { return c.Errors })},
 		{OID: es.Append(6), Name: "cnfESPktsDropped", Get: sum(func(c *CollectorStats) uint64 { return c.Dropped })},

@@ -96,6 +96,12 @@ type ExportStats struct {
 	// their partner, or not yet written) held, summed over their
 	// destinations (flowtap.4.6-9 and 4.10-13).
 	UncleanStopHeldAggregation, UncleanStopHeldBiflow UncleanStopLoss
+	// FlowsExported, when CacheCounted, is the main cache's flows that
+	// at least one destination sent, each once however many
+	// destinations (cnfESRecordsExported: IOS's counters are the
+	// cache's); without it the collectors' records are summed.
+	FlowsExported uint64
+	CacheCounted  bool
 }
 
 // UncleanStopLoss counts the flows lost in an unclean stop because their

@@ -28,6 +28,9 @@ type FlowtapSource struct {
 	// not counted in both (a Counter64 sum that then went back) or in
 	// neither.
 	ExportersRetired func() ([]*export.Exporter, export.Stats)
+	// CacheExport, when set, is what became of the main cache's flows
+	// since the start, each once (ExportStats.FlowsExported).
+	CacheExport func() export.CacheExportStats
 	// UncleanStopLost, when set, is what a killed daemon had taken and
 	// not sent to destinations this one no longer has
 	// (ExportStats.UncleanStopLost).
@@ -117,6 +120,9 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 	}
 	if s.UncleanStopLost != nil {
 		e.UncleanStopLost = s.UncleanStopLost()
+	}
+	if s.CacheExport != nil {
+		e.FlowsExported, e.CacheCounted = s.CacheExport().Exported, true
 	}
 	if s.UncleanStopHeld != nil {
 		e.UncleanStopHeldAggregation, e.UncleanStopHeldBiflow = s.UncleanStopHeld()
