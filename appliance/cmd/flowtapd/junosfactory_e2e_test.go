@@ -84,7 +84,7 @@ system {
         user admin {
             class super-user;
             authentication {
-                encrypted-password HASH;
+                encrypted-password "HASH";
             }
         }
     }
@@ -95,7 +95,7 @@ flowtap {
 admin@flowtap> exit
 `
 	// The secret's hash is salted afresh at each start.
-	screen := regexp.MustCompile(`encrypted-password \$8\$[^;]+;`).ReplaceAllString(strings.ReplaceAll(out, "\r\n", "\n"), "encrypted-password HASH;")
+	screen := regexp.MustCompile(`encrypted-password "\$8\$[^;"]+";`).ReplaceAllString(strings.ReplaceAll(out, "\r\n", "\n"), `encrypted-password "HASH";`)
 	if screen != want {
 		t.Fatalf("after the commit:\n%s\nwant:\n%s", screen, want)
 	}

@@ -58,7 +58,7 @@ full-name "Ops Team";
 uid 2001;
 class super-user;
 authentication {
-    encrypted-password $1$abc$/HBLmPhrpJgXBJRmI3kAi0;
+    encrypted-password "$1$abc$/HBLmPhrpJgXBJRmI3kAi0";
 }
 
 [edit]
@@ -79,7 +79,7 @@ admin@e2e> exit
 	want = `set system login user ops full-name "Ops Team"
 set system login user ops uid 2001
 set system login user ops class super-user
-set system login user ops authentication encrypted-password $1$abc$/HBLmPhrpJgXBJRmI3kAi0
+set system login user ops authentication encrypted-password "$1$abc$/HBLmPhrpJgXBJRmI3kAi0"
 `
 	if got := d.cli(t, "junos", "show configuration system login | display set | match ops\n"); got != want {
 		t.Errorf("after a restart from the startup-config:\n%s\nwant:\n%s", got, want)

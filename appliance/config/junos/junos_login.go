@@ -281,7 +281,9 @@ func loginStatements(c config.Config, add func(string, ...string)) {
 			n++
 		}
 		if u.Secret.IsSet() {
-			add("encrypted-password "+junosQuote(u.Secret.Hash), append(p, "authentication")...)
+			// Junos quotes a hash always (`encrypted-password "$1$...";`),
+			// though none holds a blank [RECALL].
+			add(`encrypted-password "`+u.Secret.Hash+`"`, append(p, "authentication")...)
 			n++
 		}
 		if n == 0 {

@@ -167,7 +167,8 @@ func TestSSHDeactivated(t *testing.T) {
 
 // TestLoginMD5Crypt: a JunOS configuration's users carry MD5-crypt
 // hashes ($1$, what JunOS writes); they load, log in with their password
-// and show as given in both dialects (IOS as secret 5).
+// and show as given in both dialects (IOS as secret 5; JunOS quoted, as
+// Junos shows a hash: it was bare).
 func TestLoginMD5Crypt(t *testing.T) {
 	const h = "$1$abcd$2hDGYdE0UrwK2pqoiF6BB1" // openssl passwd -1 -salt abcd cisco
 	c, err := Parse("t", []byte("set system login user ops class super-user\nset system login user ops authentication encrypted-password \""+h+"\"\n"))
@@ -180,7 +181,7 @@ func TestLoginMD5Crypt(t *testing.T) {
 	if rc := ios.RunningConfig(c); !strings.Contains(rc, "\nusername ops privilege 15 secret 5 "+h+"\n") {
 		t.Errorf("IOS running-config:\n%s", rc)
 	}
-	if txt := Render(c); !strings.Contains(txt, "encrypted-password "+h+";") {
+	if txt := Render(c); !strings.Contains(txt, "encrypted-password \""+h+"\";") {
 		t.Errorf("JunOS configuration:\n%s", txt)
 	}
 }
