@@ -193,6 +193,8 @@ func (j *JunOS) Accounting() show.AccountingView {
 	// NTP set the time, whether or not it keeps it now.
 	v.Status.TimeSet = j.m.clockSyncNow() != config.ClockUnset
 	v.Status.Overload = j.m.d.OverloadView()
+	mine := j.m.cpu.Process()
+	v.Usage = show.AccountingUsage{UptimeMS: time.Since(j.m.started).Milliseconds(), Load5Second: mine.FiveSec, Load1Min: mine.OneMin}
 	return v
 }
 

@@ -126,6 +126,9 @@ func operationalTree() *node {
 					kw("errors", "Show error information", inline(show.ServicesAccountingErrorsInline)).Runs(acct(show.ServicesAccountingErrors, func(v show.AccountingView) any {
 						return show.AccountingErrorsOf(v)
 					})),
+					kw("usage", "Show usage information").Runs(acct(show.ServicesAccountingUsage, func(v show.AccountingView) any {
+						return v.Usage
+					})),
 					kw("memory", "Show memory information").Runs(acct(show.ServicesAccountingMemory, func(v show.AccountingView) any {
 						return show.AccountingMemoryOf(v)
 					})),

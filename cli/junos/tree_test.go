@@ -34,7 +34,8 @@ func TestHelpTree(t *testing.T) {
   flow                 Show flow information
   flow-detail          Show flow details
   memory               Show memory information
-  status               Show status information`},
+  status               Show status information
+  usage                Show usage information`},
 		{"show services accounting flow-detail limit 5 ", `Possible completions:
   destination-port     Show flows to a destination port
   destination-prefix   Show flows to a destination prefix

@@ -26,6 +26,16 @@ type AccountingView struct {
 	// datapath's counters.
 	Packets10s, Bytes10s uint64
 	Status               AccountingStatus
+	Usage                AccountingUsage
+}
+
+// AccountingUsage is `show services accounting usage`: the CPU of what
+// does the accounting. flowtap's services PIC is flowtapd: its uptime
+// and its share of the machine's cores over five seconds and the
+// decaying minute, as IOS's show processes cpu shows its row.
+type AccountingUsage struct {
+	UptimeMS              int64
+	Load5Second, Load1Min float64
 }
 
 // AccountingStatus is `show services accounting status`: how the
@@ -156,6 +166,16 @@ func ServicesAccountingMemory(w io.Writer, v AccountingView) {
 	fmt.Fprintln(w, "    Memory utilization")
 	fmt.Fprintf(w, "      Allocation count: %d, Free count: %d, Allocation failures: %d\n", m.AllocationCount, m.FreeCount, m.AllocationFailures)
 	fmt.Fprintf(w, "      Total memory used (in bytes): %d, Total memory free (in bytes): %d\n", m.MemoryUsed, m.MemoryFree)
+}
+
+// ServicesAccountingUsage renders `show services accounting usage`
+// (vendor-behaviour.md 4.2).
+func ServicesAccountingUsage(w io.Writer, v AccountingView) {
+	u := v.Usage
+	v.header(w)
+	fmt.Fprintln(w, "    CPU utilization")
+	fmt.Fprintf(w, "      Uptime: %d milliseconds\n", u.UptimeMS)
+	fmt.Fprintf(w, "      Load (5 second): %d%%, Load (1 minute): %d%%\n", roundPct(u.Load5Second), roundPct(u.Load1Min))
 }
 
 // FlowDetailOptions are the `flow-detail` modifiers.
