@@ -1,16 +1,12 @@
 package datapath
 
 import (
-	"fmt"
-	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
-
-	"github.com/cilium/ebpf/asm"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/datapath/datapathtest"
@@ -420,141 +416,4 @@ func TestFlushLoadsAhead(t *testing.T) {
 	if st.FlowsCreated != flows+6 || st.BatchPending != 0 {
 		t.Errorf("%d flows created, %d pending; want %d and 0", st.FlowsCreated, st.BatchPending, flows+6)
 	}
-}
-
-// TestFlushMixedFamilies: a flush whose buffer holds IPv4 and IPv6
-// records interleaved meters the IPv4 ones in one call and the IPv6 ones
-// after them; every packet is in its flow once, whatever its family's
-// place in the buffer, and the records past the last flush stay pending
-// until the harvest applies them.
-func TestFlushMixedFamilies(t *testing.T) {
-	d := openTest(t, batchMinEntries)
-	dst := [4]byte{192, 0, 2, 7}
-	var frs [][]byte
-	for i := range 5 {
-		frs = append(frs, udp4([4]byte{10, 8, 0, byte(i)}, dst, 1000, 53, 0))
-		if i < 3 {
-			frs = append(frs, flow6(i))
-		}
-	}
-	const rounds = 11 // 88 packets: five full buffers and 8 records over
-	for range rounds {
-		feedOn(t, d, 0, frs, 1)
-	}
-	st, err := d.Stats()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := uint64(rounds * len(frs) % batchRecs); st.BatchPending != want {
-		t.Fatalf("pending %d, want %d", st.BatchPending, want)
-	}
-	got := map[string][2]uint64{}
-	for _, r := range harvestAll(t, d) {
-		k := recKey(&r)
-		got[k] = [2]uint64{got[k][0] + r.Packets, got[k][1] + r.Bytes}
-	}
-	want := map[string][2]uint64{}
-	for i := range 5 {
-		want[fmt.Sprintf("%v %v %d", netip.AddrFrom4([4]byte{10, 8, 0, byte(i)}), netip.AddrFrom4(dst), 1000)] = [2]uint64{rounds, rounds * 32}
-	}
-	for i := range 3 {
-		want[flow6Key(i)] = [2]uint64{rounds, rounds * 48}
-	}
-	if !maps.Equal(got, want) {
-		t.Errorf("flows %v, want %v", got, want)
-	}
-	if st, err = d.Stats(); err != nil || st.BatchPending != 0 || st.FlowsCreated != 8 {
-		t.Fatalf("after the harvest: pending %d, created %d, want 0 and 8 (%v)", st.BatchPending, st.FlowsCreated, err)
-	}
-}
-
-// TestFlushCallsIPv4MeterOnce: the flush meters its IPv4 records in one
-// call of batch_meter4, which loops over them, not in a call a record: a
-// BPF-to-BPF call's return costs 10-20 ns on a CPU whose SRSO mitigation
-// makes every return dear (datapath/README.md, "Metering in batches").
-// So flowtap_flush's own code calls batch_meter4 at one place, on no
-// cycle of its control flow, and batch_meter4 itself has one.
-func TestFlushCallsIPv4MeterOnce(t *testing.T) {
-	spec, err := loadMeter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	funcs := map[string]asm.Instructions{}
-	var cur string
-	for _, ins := range spec.Programs["flowtap_flush"].Instructions {
-		if sym := ins.Symbol(); sym != "" {
-			cur = sym
-		}
-		funcs[cur] = append(funcs[cur], ins)
-	}
-	var calls []int
-	for i, ins := range funcs["flowtap_flush"] {
-		if ins.IsFunctionCall() && ins.Reference() == "batch_meter4" {
-			calls = append(calls, i)
-		}
-	}
-	if len(calls) != 1 {
-		t.Fatalf("flowtap_flush calls batch_meter4 at %d places, want 1", len(calls))
-	}
-	if onCycle(funcs["flowtap_flush"], calls[0]) {
-		t.Error("flowtap_flush calls batch_meter4 inside a loop: a call a record")
-	}
-	m4 := funcs["batch_meter4"]
-	if len(m4) == 0 {
-		t.Fatal("no batch_meter4 in flowtap_flush")
-	}
-	loops := false
-	for i := range m4 {
-		loops = loops || onCycle(m4, i)
-	}
-	if !loops {
-		t.Error("batch_meter4 has no loop: it meters one record a call")
-	}
-}
-
-// onCycle reports whether instruction at of one function's instructions
-// can reach itself again through the function's jumps.
-func onCycle(insns asm.Instructions, at int) bool {
-	// Raw offsets (a 64-bit load is two) to indexes, for jump targets.
-	idx := map[int]int{}
-	raw := make([]int, len(insns))
-	off := 0
-	for i, ins := range insns {
-		idx[off], raw[i] = i, off
-		off += int(ins.Size() / asm.InstructionSize)
-	}
-	next := func(i int) []int {
-		ins := insns[i]
-		op := ins.OpCode
-		var out []int
-		if op.Class().IsJump() && !ins.IsFunctionCall() && op.JumpOp() != asm.Call {
-			if op.JumpOp() == asm.Exit {
-				return nil
-			}
-			if j, ok := idx[raw[i]+1+int(ins.Offset)]; ok {
-				out = append(out, j)
-			}
-			if op.JumpOp() == asm.Ja {
-				return out
-			}
-		}
-		if i+1 < len(insns) {
-			out = append(out, i+1)
-		}
-		return out
-	}
-	seen := map[int]bool{}
-	stack := next(at)
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if i == at {
-			return true
-		}
-		if !seen[i] {
-			seen[i] = true
-			stack = append(stack, next(i)...)
-		}
-	}
-	return false
 }

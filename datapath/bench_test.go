@@ -316,14 +316,10 @@ func openBenchSpec(tb testing.TB, spec *ebpf.CollectionSpec, entries int, on ...
 	if len(on) > 0 {
 		replace := mapsByName(tb, &on[0].objs.meterMaps)
 		delete(replace, "batch_progs") // each object's own
-		// Builds whose buffers differ in size (BATCH_RECS), or whose
-		// per-CPU scratch does (flow_clock), keep one each: a buffer's
-		// records go into the shared table either way. A map the other
-		// build does not have is not replaced.
-		for name, m := range replace {
-			if ms := spec.Maps[name]; ms == nil || m.ValueSize() != ms.ValueSize {
-				delete(replace, name)
-			}
+		// Builds whose buffers differ in size (BATCH_RECS) keep a buffer
+		// each: a buffer's records go into the shared table either way.
+		if m, ok := replace["batch"]; ok && spec.Maps["batch"] != nil && m.ValueSize() != spec.Maps["batch"].ValueSize {
+			delete(replace, "batch")
 		}
 		opts = &ebpf.CollectionOptions{MapReplacements: replace}
 	}

@@ -66,8 +66,6 @@ type meterFlowClock struct {
 	Ns      uint64
 	Valid   uint32
 	Refused uint32
-	Cursor  uint32
-	_       [4]byte
 }
 
 type meterFlowExtra struct {

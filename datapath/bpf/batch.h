@@ -98,28 +98,17 @@ static __always_inline int batch_push(const __u32 *w, const int nw, struct parse
 	return 1;
 }
 
-/* may_goto (Linux 6.9), as bytes (this clang does not know it): a branch
- * out of the loop that the verifier may take at any pass, so it need not
- * walk the loop to its end, and a pass that reaches it in a state it has
- * seen at an earlier pass is not walked again. At run time it is taken
- * only once the kernel's budget of passes is spent (millions; 65535
- * before a timed one looks at the clock), which 16 records never reach. */
-#define COND_BREAK                                                                \
-	({                                                                        \
-		__label__ l_break, l_continue;                                    \
-		asm volatile goto("1:.byte 0xe5; .byte 0;"                        \
-				  ".long ((%l[l_break] - 1b - 8) / 8) & 0xffff;"  \
-				  ".short 0" :::: l_break);                       \
-		goto l_continue;                                                  \
-	l_break:                                                                  \
-		break;                                                            \
-	l_continue:;                                                              \
-	})
-
-/* A record's metering, with the direct path's own code. */
-static __always_inline void batch_meter_rec(struct batch_rec *r, const int nw,
-					    struct meter_stats *st)
+/* Meter record i of this CPU's buffer. One function per family (the key's
+ * length a constant), global: each is verified once, on its own stack
+ * (the meter's frame and a record's metering do not fit one call chain). */
+static __always_inline int batch_meter_(__u32 i, const int nw)
 {
+	__u32 zero = 0;
+	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
+	struct meter_stats *st = bpf_map_lookup_elem(&stats, &zero);
+	if (!b || !st || i >= BATCH_RECS)
+		return 0;
+	struct batch_rec *r = &b->r[i];
 	struct parsed p = {};
 	p.family = r->family;
 	p.tos = r->tos;
@@ -129,53 +118,18 @@ static __always_inline void batch_meter_rec(struct batch_rec *r, const int nw,
 	p.ip_len = r->ip_len;
 	p.vlan[0] = r->vlan[0];
 	p.vlan[1] = r->vlan[1];
-	table_meter_h(r->key, nw, r->h, &p, r->now_t, st, r->ifindex, r->mac, 0, 1, r->ahead);
+	return table_meter_h(r->key, nw, r->h, &p, r->now_t, st, r->ifindex, r->mac, 0, 1,
+			     r->ahead);
 }
 
-/* Meter every IPv4 record of this CPU's buffer, oldest first: one call
- * for the flush's IPv4 records, not one a record (a call's return is
- * dear on this CPU, whose SRSO mitigation makes every return costly:
- * datapath/README.md, "Metering in batches"). Global: verified once, on
- * its own stack (the meter's frame and a record's metering do not fit
- * one call chain). A loop of 16 counted passes, each walked by the
- * verifier in turn, exceeds its million instructions: so a may_goto
- * loop, with the record's index kept in memory (flow_clock.cursor, this
- * CPU's; no run on the CPU comes between) rather than in a register,
- * which would differ at each pass. */
-__noinline int batch_meter4(void)
+__noinline int batch_meter4(__u32 i)
 {
-	__u32 zero = 0;
-	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
-	struct meter_stats *st = bpf_map_lookup_elem(&stats, &zero);
-	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
-	if (!b || !st || !c)
-		return 0;
-	c->cursor = 0;
-	for (;;) {
-		COND_BREAK;
-		__u32 i = *(volatile __u32 *)&c->cursor;
-		if (i >= b->n || i >= BATCH_RECS)
-			break;
-		c->cursor = i + 1;
-		struct batch_rec *r = &b->r[i];
-		if (r->nw == 5)
-			batch_meter_rec(r, 5, st);
-	}
-	return 0;
+	return batch_meter_(i, 5);
 }
 
-/* Meter IPv6 record i: one call a record (a loop for IPv6 as well, whose
- * metering is the larger, took the flush past the verifier's million
- * instructions). */
 __noinline int batch_meter6(__u32 i)
 {
-	__u32 zero = 0;
-	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
-	struct meter_stats *st = bpf_map_lookup_elem(&stats, &zero);
-	if (!b || !st || i >= BATCH_RECS)
-		return 0;
-	batch_meter_rec(&b->r[i], 11, st);
-	return 0;
+	return batch_meter_(i, 11);
 }
 
 /* Apply this CPU's records, oldest first, and empty the buffer (one run:
@@ -186,7 +140,7 @@ static __always_inline int batch_flush_run(void)
 	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
 	if (!b)
 		return XDP_DROP;
-	__u32 n = b->n, nb = cfg.buckets, fam = 0;
+	__u32 n = b->n, nb = cfg.buckets;
 	__u64 acc = 0;
 	/* Pass 1: each record's first header line, loaded back to back and
 	 * folded into one register, so the JIT keeps the loads and the CPU
@@ -218,7 +172,6 @@ static __always_inline int batch_flush_run(void)
 		__u32 b1 = ((h & 0xffffffff) * nb) >> 32;
 		__u16 tag;
 		__u32 home;
-		fam |= r->nw == 5 ? 1 : 2;
 		hash_place(h, &tag, &home);
 		tag |= TAG_USED | (r->nw == 5 ? 0 : TAG_V6);
 		home &= 31;
@@ -253,17 +206,14 @@ static __always_inline int batch_flush_run(void)
 			acc ^= *(volatile __u64 *)s;
 	}
 	asm volatile("" : : "r"(acc));
-	/* Pass 2: meter the IPv4 records, then the IPv6 ones, each in the
-	 * order they came (the two families' records are different flows). */
-	if (fam & 1)
-		batch_meter4();
-	if (fam & 2) {
-		for (__u32 i = 0; i < BATCH_RECS; i++) {
-			if (i >= n)
-				break;
-			if (b->r[i].nw != 5)
-				batch_meter6(i);
-		}
+	/* Pass 2: meter each, in the order they came. */
+	for (__u32 i = 0; i < BATCH_RECS; i++) {
+		if (i >= n)
+			break;
+		if (b->r[i].nw == 5)
+			batch_meter4(i);
+		else
+			batch_meter6(i);
 	}
 	b->n = 0;
 	return b->verdict;

@@ -417,8 +417,6 @@ struct flow_clock {
 	 * full): a cache below BATCH_MIN_ENTRIES then meters directly
 	 * (batch.h). Kept here because every packet reads this line. */
 	__u32 refused;
-	/* The flush's next IPv4 record (batch.h, batch_meter4). */
-	__u32 cursor;
 };
 
 /* Per CPU, not pinned: a new program starts it afresh. */
