@@ -1,0 +1,42 @@
+package datapath
+
+import (
+	"testing"
+
+	"github.com/cilium/ebpf"
+)
+
+// verifyBudget is the most instructions the kernel's verifier may walk
+// for the daemon's programs together. Each daemon start, and each
+// resize, verifies them again, and the image verifies under QEMU's TCG
+// (no KVM), many times slower than the host: a flush that walked 785K
+// instructions (2.5 s here; 1.07M for the three programs) kept flowtapd
+// from coming up within 15 s of its start in the image and failed the
+// boot test, where 463K (the flush 181K) boot it in under 9 s. A count
+// rather than a time, so that it fails the same on a quiet and a loaded
+// machine; the room over today's programs is for the table to grow.
+const verifyBudget = 600_000
+
+func TestProgramsVerifyWithinBudget(t *testing.T) {
+	d := openTest(t, 4096)
+	var total uint32
+	for name, p := range map[string]*ebpf.Program{
+		"flowtap_meter": d.objs.FlowtapMeter,
+		"flowtap_flush": d.objs.FlowtapFlush,
+		"flowtap_free":  d.objs.FlowtapFree,
+	} {
+		info, err := p.Info()
+		if err != nil {
+			t.Fatalf("%s: program info: %v", name, err)
+		}
+		n, ok := info.VerifiedInstructions()
+		if !ok {
+			t.Skipf("this kernel does not report verified instructions (%s)", name)
+		}
+		t.Logf("%s: verifier walked %d instructions", name, n)
+		total += n
+	}
+	if total > verifyBudget {
+		t.Errorf("the verifier walked %d instructions for the daemon's programs, over the %d budget: the image, verifying under TCG, would start flowtapd late", total, verifyBudget)
+	}
+}
