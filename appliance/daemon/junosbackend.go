@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -87,6 +88,7 @@ func (j *JunOS) Commit(c config.Config, by show.CommitEntry) error {
 	if err != nil && !errors.As(err, &warn) {
 		return err
 	}
+	j.logCommit("commit", by)
 	if serr := j.m.saveCommitted(); serr != nil {
 		warn = append(warn, serr)
 	}
@@ -102,7 +104,22 @@ func (j *JunOS) Rollback(n int) (config.Config, error) { return j.m.Rollback(n) 
 // CommitConfirmed, Confirm and ConfirmDeadline are JunOS's commit
 // confirmed, held by the manager so that it outlives the session.
 func (j *JunOS) CommitConfirmed(c config.Config, wait time.Duration, by show.CommitEntry) error {
-	return j.m.CommitConfirmed(c, wait, by)
+	err := j.m.CommitConfirmed(c, wait, by)
+	var warn Warnings
+	if err == nil || errors.As(err, &warn) {
+		j.logCommit("commit confirmed", by)
+	}
+	return err
+}
+
+// logCommit logs a JunOS commit as Junos's mgd does, under its UI_COMMIT
+// mnemonic [RECALL: "User 'U' requested 'commit' operation (comment:
+// none)"], so that show log messages | match UI_COMMIT finds who
+// committed; the configuration change itself is logged as every change
+// is (%FLOWTAP-5-CONFIG_CHANGE).
+func (j *JunOS) logCommit(op string, by show.CommitEntry) {
+	comment := cmp.Or(by.Comment, "none")
+	logIOS(j.m.log, "MGD-5-UI_COMMIT", "User '%s' requested '%s' operation (comment: %s)", by.User, op, comment)
 }
 
 // Confirm keeps a commit confirmed, which is then saved as any commit
