@@ -47,7 +47,7 @@ func newFakeBackend() *fakeBackend {
 			TemplateRefreshPackets: 20, OptionsTemplateRefresh: 20,
 			Collectors: []CollectorStats{
 				{Collector: netip.MustParseAddrPort("192.0.2.1:2055"), Source: netip.MustParseAddrPort("198.51.100.7:50000"), Version: 9,
-					Packets: 39, Records: 1152, Bytes: 55000, Errors: 1, Dropped: 2, Since: time.Now()},
+					Packets: 39, Records: 1152, Bytes: 55000, Errors: 1, Dropped: 2, DroppedRecords: 5, Since: time.Now()},
 				{Collector: netip.MustParseAddrPort("[2001:db8::9]:4739"), Version: 10, Packets: 4, Records: 100, Bytes: 6000},
 			},
 		},

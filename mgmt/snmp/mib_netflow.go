@@ -514,8 +514,20 @@ func (m *netflowMIB) exportScalars() []Scalar {
 			return Counter32(Wrap32(e.FlowsExported)), nil
 		}},
 		{OID: es.Append(4), Name: "cnfESPktsExported", Get: sum(func(c *CollectorStats) uint64 { return c.Packets })},
-		{OID: es.Append(5), Name: "cnfESPktsFailed", Get: sum(func(c *CollectorStats) uint64 { return c.Errors })},
-		{OID: es.Append(6), Name: "cnfESPktsDropped", Get: sum(func(c *CollectorStats) uint64 { return c.Dropped })},
+		// "a flow record could not be exported because of a pak
+		// allocation failure": the CLI's flows failed due to lack of
+		// export packet, the cache's (each flow once).
+		{OID: es.Append(5), Name: "cnfESPktsFailed", Get: func() (Value, error) {
+			e, err := m.p.ExportStats()
+			if err != nil || !e.CacheCounted {
+				return sum(func(c *CollectorStats) uint64 { return c.DroppedRecords })()
+			}
+			return Counter32(Wrap32(e.FlowsFailed)), nil
+		}},
+		// "export packets which were dropped at the time of ipwrite
+		// operation ... no FIB, adjacency failure, MTU failed, enqueue
+		// failed": every destination's, as the CLI's dropped lines.
+		{OID: es.Append(6), Name: "cnfESPktsDropped", Get: sum(func(c *CollectorStats) uint64 { return c.Errors + c.Dropped })},
 	}
 }
 

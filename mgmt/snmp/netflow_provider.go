@@ -100,8 +100,11 @@ type ExportStats struct {
 	// at least one destination sent, each once however many
 	// destinations (cnfESRecordsExported: IOS's counters are the
 	// cache's); without it the collectors' records are summed.
-	FlowsExported uint64
-	CacheCounted  bool
+	// FlowsFailed, when CacheCounted, is the flows no destination sent
+	// for want of an export packet, each once (cnfESPktsFailed; the
+	// CLI's "flows failed due to lack of export packet").
+	FlowsExported, FlowsFailed uint64
+	CacheCounted               bool
 }
 
 // UncleanStopLoss counts the flows lost in an unclean stop because their
@@ -121,8 +124,15 @@ type CollectorStats struct {
 	Packets   uint64         // export packets sent
 	Records   uint64
 	Bytes     uint64
-	Errors    uint64 // packets the socket refused: cnfESPktsFailed
-	Dropped   uint64 // packets dropped on a full queue: cnfESPktsDropped
+	// Errors and Dropped are the export packets lost at the write (no
+	// route, adjacency, too big, refused) and for want of a queue slot:
+	// cnfESPktsDropped sums both ("dropped at the time of ipwrite ...
+	// enqueue failed"). DroppedRecords are the flow records of the
+	// latter: without a cache ledger, cnfESPktsFailed ("a flow record
+	// could not be exported because of a pak allocation failure").
+	Errors         uint64
+	Dropped        uint64
+	DroppedRecords uint64
 	// LostRecords and LostPackets are the flows lost to an unreachable
 	// collector and their packets; Unreachable, whether it is now
 	// (flowtapExportLossTable).

@@ -122,7 +122,8 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 		e.UncleanStopLost = s.UncleanStopLost()
 	}
 	if s.CacheExport != nil {
-		e.FlowsExported, e.CacheCounted = s.CacheExport().Exported, true
+		c := s.CacheExport()
+		e.FlowsExported, e.FlowsFailed, e.CacheCounted = c.Exported, c.NoBuffer, true
 	}
 	if s.UncleanStopHeld != nil {
 		e.UncleanStopHeldAggregation, e.UncleanStopHeldBiflow = s.UncleanStopHeld()
@@ -140,7 +141,7 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 			r = s.Retired()
 		}
 	}
-	e.Retired = CollectorStats{Packets: r.Packets, Records: r.Records, Bytes: r.Bytes, Errors: r.Errors, Dropped: r.Dropped,
+	e.Retired = CollectorStats{Packets: r.Packets, Records: r.Records, Bytes: r.Bytes, Errors: r.Errors, Dropped: r.Dropped, DroppedRecords: r.DroppedRecords,
 		LostRecords: r.LostRecords, LostPackets: r.LostPackets}
 	if eng := s.engine(); eng != nil {
 		// IOS's template ager polls with the cache's ager; flowtap
@@ -171,7 +172,7 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 		}
 		e.Collectors = append(e.Collectors, CollectorStats{
 			Collector: cfg.Collector, Source: cfg.Source, Version: uint32(enc.Version),
-			Packets: st.Packets, Records: st.Records, Bytes: st.Bytes, Errors: st.Errors, Dropped: st.Dropped,
+			Packets: st.Packets, Records: st.Records, Bytes: st.Bytes, Errors: st.Errors, Dropped: st.Dropped, DroppedRecords: st.DroppedRecords,
 			LostRecords: st.LostRecords, LostPackets: st.LostPackets, Unreachable: st.Unreachable, LostBy: st.LostBy(),
 			NotSelected: st.Layer2NotSelected + st.NDEFiltered, NotSelectedPackets: st.Layer2NotSelectedPackets + st.NDEFilteredPackets,
 			Resent: st.Resent, ResentPackets: st.ResentPackets, Doubt: st.Doubt, DoubtPackets: st.DoubtPackets,

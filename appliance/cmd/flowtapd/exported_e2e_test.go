@@ -197,6 +197,20 @@ ip http metrics port %s
 	if got := snmpCounter(t, agent, cnfESRecordsExported); got != n {
 		t.Errorf("cnfESRecordsExported %d, want %d", got, n)
 	}
+	// cnfESPktsDropped is the export packets dropped at the write (the
+	// screen's "dropped due to" lines), cnfESPktsFailed the flows failed
+	// for want of an export packet: they were each other's.
+	var dropped uint64
+	for _, m := range regexp.MustCompile(`(\d+) export packets were dropped due to`).FindAllStringSubmatch(screen, -1) {
+		k, _ := strconv.ParseUint(m[1], 10, 64)
+		dropped += k
+	}
+	if got := snmpCounter(t, agent, "1.3.6.1.4.1.9.9.387.1.4.6.0"); got != dropped || dropped == 0 {
+		t.Errorf("cnfESPktsDropped %d; show ip flow export dropped %d export packets (want some)", got, dropped)
+	}
+	if got, want := snmpCounter(t, agent, "1.3.6.1.4.1.9.9.387.1.4.5.0"), screenNum(t, screen, `(\d+) flows failed due to lack of export packet`); got != want {
+		t.Errorf("cnfESPktsFailed %d; show ip flow export: %d flows failed due to lack of export packet", got, want)
+	}
 	fams := scrapeMetrics(t, "127.0.0.1", metricsPort)
 	if e, l := flowsOutcome(fams, "flowtap_export_flows_total", "exported"), flowsOutcome(fams, "flowtap_export_flows_total", "send-error"); e != n || l != 0 {
 		t.Errorf(`flowtap_export_flows_total: exported %v, send-error %v; want %d and 0`, e, l, n)
