@@ -19,11 +19,16 @@ import (
 // settles its part once: when the packet carrying it is confirmed or
 // lost, or at once when it leaves the record out. The last one to
 // settle decides.
+//
+// The records awaiting a fate are kept by number, not in a run from the
+// oldest: a record a destination never settled (a path that forgets it)
+// would otherwise hold every later one in memory for as long as the box
+// runs. Pending says how many there are, so the leak shows as a number
+// an operator, and a test, can watch return to zero when export is idle.
 type Ledger struct {
 	mu    sync.Mutex
 	next  uint64 // the next record's number
-	base  uint64 // the number of open[0]
-	open  []ledgerEntry
+	open  map[uint64]ledgerEntry
 	total CacheExportStats
 }
 
@@ -46,6 +51,10 @@ type CacheExportStats struct {
 	NotExportable, NotExportablePackets         uint64
 	Layer2NotSelected, Layer2NotSelectedPackets uint64
 	NDEFiltered, NDEFilteredPackets             uint64
+	// Pending is a gauge, not a count: the flows offered to destinations
+	// and not yet settled by all of them (in an open export packet, the
+	// send queue, or a biflow destination's pairing).
+	Pending uint64
 }
 
 // NotExported is every flow no destination sent, and its packets.
@@ -74,6 +83,7 @@ func (s CacheExportStats) Since(base CacheExportStats) CacheExportStats {
 		NotExportable: s.NotExportable - base.NotExportable, NotExportablePackets: s.NotExportablePackets - base.NotExportablePackets,
 		Layer2NotSelected: s.Layer2NotSelected - base.Layer2NotSelected, Layer2NotSelectedPackets: s.Layer2NotSelectedPackets - base.Layer2NotSelectedPackets,
 		NDEFiltered: s.NDEFiltered - base.NDEFiltered, NDEFilteredPackets: s.NDEFilteredPackets - base.NDEFilteredPackets,
+		Pending: s.Pending,
 	}
 }
 
@@ -117,7 +127,7 @@ type ledgerEntry struct {
 }
 
 // NewLedger returns an empty ledger.
-func NewLedger() *Ledger { return &Ledger{next: 1, base: 1} }
+func NewLedger() *Ledger { return &Ledger{next: 1, open: map[uint64]ledgerEntry{}} }
 
 // Stats are the totals since the ledger was made.
 func (l *Ledger) Stats() CacheExportStats {
@@ -126,7 +136,9 @@ func (l *Ledger) Stats() CacheExportStats {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.total
+	t := l.total
+	t.Pending = uint64(len(l.open))
+	return t
 }
 
 // offer numbers a record offered to n destinations.
@@ -135,7 +147,9 @@ func (l *Ledger) offer(n int, packets uint64) uint64 {
 	defer l.mu.Unlock()
 	seq := l.next
 	l.next++
-	l.open = append(l.open, ledgerEntry{pending: int32(n), packets: packets})
+	if n > 0 {
+		l.open[seq] = ledgerEntry{pending: int32(n), packets: packets}
+	}
 	return seq
 }
 
@@ -148,30 +162,20 @@ func (l *Ledger) settle(o outcome, seqs ...uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, seq := range seqs {
-		if seq < l.base || seq >= l.base+uint64(len(l.open)) {
-			continue // not numbered here: cannot be
-		}
-		e := &l.open[seq-l.base]
-		if e.pending <= 0 {
-			continue
+		e, ok := l.open[seq]
+		if !ok {
+			continue // not numbered here, or settled by all already
 		}
 		if o != outcomeNone && (e.best == outcomeNone || o < e.best) {
 			e.best = o
 		}
 		e.pending--
-		if e.pending == 0 {
-			l.count(e)
+		if e.pending > 0 {
+			l.open[seq] = e
+			continue
 		}
-	}
-	// Forget the settled head; the slice's old array goes with the next
-	// growth.
-	k := 0
-	for k < len(l.open) && l.open[k].pending <= 0 {
-		k++
-	}
-	if k > 0 {
-		l.open = l.open[k:]
-		l.base += uint64(k)
+		delete(l.open, seq)
+		l.count(&e)
 	}
 }
 

@@ -87,6 +87,7 @@ type CacheExport struct {
 	NotExportable, NotExportablePackets         uint64
 	Layer2NotSelected, Layer2NotSelectedPackets uint64
 	NDEFiltered, NDEFilteredPackets             uint64
+	Pending                                     uint64 // a gauge: flows not yet settled by every destination
 }
 
 // AggregationConfig is an aggregation cache's settings, defaults filled

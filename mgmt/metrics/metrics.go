@@ -193,6 +193,7 @@ var (
 	expUncLostDP = desc("export_unclean_stop_lost_doubt_packets_total", "Packets of those flows.", "reason", "destination")
 	expFlows     = desc("export_flows_total", "The main cache's flows by what became of them, each once however many destinations: exported (a destination sent it), or why none did: no-route, adjacency, too-big, send-error, no-export-packet, not-exportable, layer2-not-selected, nde-filtered.", "outcome")
 	expFlowsP    = desc("export_flow_packets_total", "Packets of those flows.", "outcome")
+	expPending   = desc("export_flows_pending", "The main cache's flows offered to its destinations whose fate not every destination has settled yet (in an open export packet, a send queue, a biflow pairing): back to 0 when export is idle, so a number that only grows is flows the export path forgot.")
 
 	aggEntries  = desc("aggregation_active_entries", "Aggregates in the cache.", "scheme")
 	aggCapacity = desc("aggregation_entries", "Entries the aggregation cache holds.", "scheme")
@@ -295,6 +296,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			counter(expFlows, o.flows, o.name)
 			counter(expFlowsP, o.packets, o.name)
 		}
+		gauge(expPending, float64(c.Pending))
 	}
 	dests := s.Destinations
 	if r := s.Removed; r.Packets+r.Errors+r.Dropped+r.DroppedRecords+r.LostRecords+r.Resent > 0 {

@@ -126,6 +126,9 @@ ip http metrics port %s
 	if got := flowsOutcome(fams, "flowtap_export_flow_packets_total", "exported"); got != float64(pkts) {
 		t.Errorf(`flowtap_export_flow_packets_total{outcome="exported"} %v, want %d`, got, pkts)
 	}
+	if f := fams["flowtap_export_flows_pending"]; len(f.GetMetric()) != 1 || f.GetMetric()[0].GetGauge().GetValue() != 0 {
+		t.Errorf("flowtap_export_flows_pending %v, want one gauge at 0 once every flow is settled", f.GetMetric())
+	}
 	var raw map[string]json.RawMessage
 	out := d.cli(t, "ios", "show ip flow export | json\n")
 	if err := json.Unmarshal([]byte(out), &raw); err != nil {
