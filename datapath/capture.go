@@ -182,6 +182,13 @@ func (x *meterFlowExtra) decode(c *flow.Captured) {
 		MaxLength:    x.MaxLen,
 		Labels:       x.Labels,
 		Depth:        x.Nlabels,
-		FlowLabel:    x.FlowLabel,
+	}
+	// The meter reads both whatever the settings; a record carries them
+	// only when its entry was made with them asked for.
+	if c.Fields&flow.CapFlowLabel != 0 {
+		c.FlowLabel = x.FlowLabel
+	}
+	if c.Fields&flow.CapFragFlags != 0 {
+		c.FragFlags = x.FragFlags
 	}
 }

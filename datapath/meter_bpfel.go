@@ -28,7 +28,8 @@ const (
 	meterCaptureBitsCAP_FRAG      meterCaptureBits = 8
 	meterCaptureBitsCAP_MPLS      meterCaptureBits = 16
 	meterCaptureBitsCAP_FLOWLABEL meterCaptureBits = 32
-	meterCaptureBitsCAP_FIELDS    meterCaptureBits = 63
+	meterCaptureBitsCAP_FRAGFLAGS meterCaptureBits = 64
+	meterCaptureBitsCAP_FIELDS    meterCaptureBits = 127
 	meterCaptureBitsXF_FRAG_SEEN  meterCaptureBits = 128
 	meterCaptureBitsCAP_LABELS    meterCaptureBits = 3
 )
@@ -77,7 +78,8 @@ type meterFlowExtra struct {
 	MaxLen    uint16
 	Nlabels   uint8
 	Flags     uint8
-	Pad       uint16
+	FragFlags uint8
+	Pad       uint8
 	Labels    [3]uint32
 	FirstT    uint32
 	FlowLabel uint32

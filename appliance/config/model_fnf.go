@@ -173,6 +173,7 @@ var FNFCollects = []FNFField{
 	{Phrase: "ipv4 total-length minimum", Family: 4, Capture: CapturePacketLength},
 	{Phrase: "ipv4 total-length maximum", Family: 4, Capture: CapturePacketLength},
 	{Phrase: "ipv4 fragmentation offset", Family: 4, Capture: CaptureFragmentOffset},
+	{Phrase: "ipv4 fragmentation flags", Family: 4, Capture: CaptureFragmentFlags},
 	{Phrase: "ipv4 id", Family: 4, Capture: CaptureIPID},
 	{Phrase: "ipv6 flow-label", Family: 6, Capture: CaptureFlowLabel},
 	{Phrase: "transport icmp ipv4 type", Family: 4, Capture: CaptureICMP},

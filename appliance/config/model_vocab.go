@@ -7,9 +7,9 @@ import "net/netip"
 // model and the grammars build without the engines.
 
 // Capture is `ip flow-capture ttl|mac-addresses|vlan-id|ip-id|
-// packet-length|icmp|fragment-offset|flow-label`: fields added to the v9 and IPFIX
+// packet-length|icmp|fragment-offset|flow-label|fragment-flags`: fields added to the v9 and IPFIX
 // templates (the last four recorded by the datapath only while asked).
-type Capture uint8
+type Capture uint16
 
 const (
 	CaptureTTL Capture = 1 << iota
@@ -19,9 +19,10 @@ const (
 	CapturePacketLength
 	CaptureICMP
 	CaptureFragmentOffset
-	CaptureFlowLabel // flowtap's `ip flow-capture flow-label`: the IPv6 flow label
+	CaptureFlowLabel     // flowtap's `ip flow-capture flow-label`: the IPv6 flow label
+	CaptureFragmentFlags // flowtap's `ip flow-capture fragment-flags`: DF and MF
 
-	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel
+	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel | CaptureFragmentFlags
 )
 
 // TopPorts is `match {source|destination} port {N | min N | max N}`.

@@ -224,7 +224,7 @@ func (v *validator) prefixAS(c *Config) {
 		v.failf("prefix-as.mode", "unknown AS mode %d", c.PrefixAS.Mode)
 	}
 	if c.Capture&^CaptureAll != 0 {
-		v.failf("capture", "unknown ip flow-capture fields %#x", uint8(c.Capture))
+		v.failf("capture", "unknown ip flow-capture fields %#x", uint16(c.Capture))
 	}
 	pos := c.Cache.MPLSLabelPositions
 	for i, p := range pos {

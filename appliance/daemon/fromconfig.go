@@ -373,7 +373,7 @@ func capture(c config.Capture) export.Capture {
 	}{{config.CaptureTTL, export.CaptureTTL}, {config.CaptureMAC, export.CaptureMAC}, {config.CaptureVLAN, export.CaptureVLAN},
 		{config.CaptureIPID, export.CaptureIPID}, {config.CapturePacketLength, export.CapturePacketLength},
 		{config.CaptureICMP, export.CaptureICMP}, {config.CaptureFragmentOffset, export.CaptureFragmentOffset},
-		{config.CaptureFlowLabel, export.CaptureFlowLabel}} {
+		{config.CaptureFlowLabel, export.CaptureFlowLabel}, {config.CaptureFragmentFlags, export.CaptureFragmentFlags}} {
 		if c&f.model != 0 {
 			out |= f.enc
 		}

@@ -93,7 +93,7 @@ func (c *EncoderConfig) v5Sampler() Sampler {
 }
 
 // Capture selects the `ip flow-capture` fields added to v9/IPFIX templates.
-type Capture uint8
+type Capture uint16
 
 const (
 	CaptureTTL            Capture = 1 << iota // MIN_TTL 52, MAX_TTL 53
@@ -104,9 +104,10 @@ const (
 	CaptureICMP                               // ICMP_TYPE 32 / icmpTypeCodeIPv6 139 from the first packet
 	CaptureFragmentOffset                     // FRAGMENT_OFFSET 88
 	CaptureFlowLabel                          // IPV6_FLOW_LABEL 31 (IPFIX flowLabelIPv6), IPv6 templates only
+	CaptureFragmentFlags                      // fragmentFlags 197: the OR of the packets' DF and MF
 
 	// CaptureAll is every field flowtap captures.
-	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel
+	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel | CaptureFragmentFlags
 )
 
 // Datapath is what the datapath must record per flow for c: the fields
@@ -116,7 +117,7 @@ func (c Capture) Datapath() flow.CaptureFields {
 	for _, m := range []struct {
 		c Capture
 		f flow.CaptureFields
-	}{{CaptureIPID, flow.CapIPID}, {CapturePacketLength, flow.CapPacketLength}, {CaptureICMP, flow.CapICMP}, {CaptureFragmentOffset, flow.CapFragOffset}, {CaptureFlowLabel, flow.CapFlowLabel}} {
+	}{{CaptureIPID, flow.CapIPID}, {CapturePacketLength, flow.CapPacketLength}, {CaptureICMP, flow.CapICMP}, {CaptureFragmentOffset, flow.CapFragOffset}, {CaptureFlowLabel, flow.CapFlowLabel}, {CaptureFragmentFlags, flow.CapFragFlags}} {
 		if c&m.c != 0 {
 			f |= m.f
 		}

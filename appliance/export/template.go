@@ -63,6 +63,7 @@ const (
 	ePostVLAN  // an egress fibre's tags: postVlanId, postDot1qCustomerVlanId
 	ePostInnerVLAN
 	eFlowLabel // ip flow-capture flow-label: Captured.FlowLabel
+	eFragFlags // ip flow-capture fragment-flags: Captured.FragFlags
 )
 
 // IE numbers (v9 field types; IPFIX uses the same numbers for these).
@@ -127,6 +128,7 @@ const (
 	ieFragIdent        = 54 // v9 IPV4_IDENT, IPFIX fragmentIdentification
 	ieFragOffset       = 88
 	ieFlowLabel6       = 31 // v9 IPV6_FLOW_LABEL, IPFIX flowLabelIPv6
+	ieFragFlags        = 197
 	ieLabel1           = 70 // mplsTopLabelStackSection; 71, 72 the next positions
 	ieApplicationName  = 96
 	ieIPVersion        = 60 // v9 IP_PROTOCOL_VERSION, IPFIX ipVersion
@@ -345,6 +347,11 @@ func (l *fieldList) capture(cfg *EncoderConfig) {
 	}
 	if cfg.Capture&CaptureFragmentOffset != 0 {
 		l.add(eFragOffset, ieFragOffset, 2)
+	}
+	if cfg.Capture&CaptureFragmentFlags != 0 {
+		// In v9 too: Cisco's v9 field types follow IANA's past RFC
+		// 3954's list (its FNF exports ipv4 fragmentation flags so).
+		l.add(eFragFlags, ieFragFlags, 1)
 	}
 	for i := range min(cfg.MPLSLabels, flow.MaxLabels) {
 		// A label stack entry's top 3 bytes: label, EXP, bottom of stack.

@@ -121,6 +121,7 @@ const (
 	CapFragOffset                             // FragOffset: IE 88
 	CapMPLS                                   // Labels: IEs 70-72
 	CapFlowLabel                              // FlowLabel: IE 31
+	CapFragFlags                              // FragFlags: IE 197
 )
 
 // MaxLabels is how many label stack entries a record carries (IOS's
@@ -147,6 +148,10 @@ type Captured struct {
 	// first packet had no label there; Depth is its stack's depth.
 	Labels [MaxLabels]uint32
 	Depth  uint8
+	// FragFlags is the OR of the packets' fragment flags as IPFIX's
+	// fragmentFlags lays them out: 0x40 DF, 0x20 MF (an IPv6 fragment
+	// header's M), 0x80 the IPv4 reserved bit.
+	FragFlags uint8
 	// FlowLabel is the first packet's IPv6 flow label (20 bits); 0 for
 	// IPv4.
 	FlowLabel uint32

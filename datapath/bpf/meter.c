@@ -1280,6 +1280,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 	__u16 len = p->ip_len > 0xffff ? 0xffff : p->ip_len;
 	__u32 ip_id = 0;
 	__u32 label = 0;
+	__u8 ff = 0;
 	__u16 frag = 0;
 	int isfrag = 0;
 	if (p->family == 4) {
@@ -1290,6 +1291,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 		ip_id = bpf_ntohs(*(__u16 *)(ip + 4));
 		frag = fw & 0x1fff;
 		isfrag = (fw & 0x3fff) != 0; /* MF or an offset */
+		ff = (fw >> 8) & 0xe0; /* the flags as IPFIX fragmentFlags lays them out */
 	} else {
 		__u8 *ip = data + clamp_off(p->l3off);
 		if ((void *)(ip + 4) > end)
@@ -1300,9 +1302,12 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 		__u8 *h = data + clamp_off(p->frag6_off);
 		if ((void *)(h + 8) > end)
 			return 0;
-		frag = bpf_ntohs(*(__u16 *)(h + 2)) >> 3;
+		__u16 fo = bpf_ntohs(*(__u16 *)(h + 2));
+		frag = fo >> 3;
 		ip_id = bpf_ntohl(*(__u32 *)(h + 4));
 		isfrag = 1;
+		if (fo & 1)
+			ff |= 0x20; /* M: more fragments */
 	}
 	struct flow_extra *x = bpf_map_lookup_elem(map, key);
 	if (x && x->first_t != p->flow_first)
@@ -1312,6 +1317,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 			x->min_len = len;
 		if (len > x->max_len)
 			x->max_len = len;
+		x->frag_flags |= ff;
 		if (isfrag && !(x->flags & XF_FRAG_SEEN)) {
 			x->frag_off = frag;
 			x->flags |= XF_FRAG_SEEN;
@@ -1325,6 +1331,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 	n.max_len = len;
 	n.ip_id = ip_id;
 	n.flow_label = label;
+	n.frag_flags = ff;
 	if (isfrag) {
 		n.frag_off = frag;
 		n.flags |= XF_FRAG_SEEN;
@@ -1371,8 +1378,9 @@ static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const in
 {
 	__u32 fields = capcfg.fields;
 	/* The first packet's fields need only an entry's first packet; the
-	 * length range and the first fragment need every packet. */
-	if (!fields || (counted == 1 && !(fields & (CAP_PKTLEN | CAP_FRAG))))
+	 * length range, the first fragment and the fragment flags need
+	 * every packet. */
+	if (!fields || (counted == 1 && !(fields & (CAP_PKTLEN | CAP_FRAG | CAP_FRAGFLAGS))))
 		return;
 	int full = nw > KEY_IN_FIRST ? capture_flow6(ctx, (const struct flow_key6 *)k, p)
 				     : capture_flow4(ctx, (const struct flow_key4 *)k, p);

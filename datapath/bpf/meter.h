@@ -326,7 +326,8 @@ enum capture_bits {
 	CAP_FRAG = 0x08,   /* first fragment's offset field (IE 88) */
 	CAP_MPLS = 0x10,   /* label stack entries at the configured positions (IEs 70-72) */
 	CAP_FLOWLABEL = 0x20, /* first packet's IPv6 flow label (IE 31) */
-	CAP_FIELDS = 0x3f,
+	CAP_FRAGFLAGS = 0x40, /* OR of the packets' fragment flags (IE 197) */
+	CAP_FIELDS = 0x7f,
 	XF_FRAG_SEEN = 0x80, /* flow_extra.flags: frag_off is a fragment's */
 	CAP_LABELS = 3,
 };
@@ -345,7 +346,8 @@ struct flow_extra {
 	__u16 max_len;
 	__u8 nlabels;   /* label stack depth of the first packet */
 	__u8 flags;     /* CAP_* in force when the entry was made, XF_FRAG_SEEN */
-	__u16 pad;
+	__u8 frag_flags; /* OR of the IPv4 flags (0x80 reserved, 0x40 DF, 0x20 MF), an IPv6 fragment header's M as MF */
+	__u8 pad;
 	__u32 labels[CAP_LABELS]; /* label stack entries as on the wire (host order) */
 	__u32 first_t;  /* the owning flow's first_t: a successor's packets leave it alone */
 	__u32 flow_label; /* the first packet's IPv6 flow label (20 bits), 0 for IPv4 */

@@ -222,6 +222,7 @@ func (x *cmd) ipFlowLayer2() {
 
 var captureFields = map[string]config.Capture{
 	"flow-label":      config.CaptureFlowLabel,
+	"fragment-flags":  config.CaptureFragmentFlags,
 	"fragment-offset": config.CaptureFragmentOffset,
 	"icmp":            config.CaptureICMP,
 	"ip-id":           config.CaptureIPID,
@@ -232,7 +233,7 @@ var captureFields = map[string]config.Capture{
 }
 
 func (x *cmd) ipFlowCapture() {
-	k := x.c.Keyword("flow-label", "fragment-offset", "icmp", "ip-id", "mac-addresses", "nbar", "packet-length", "ttl", "vlan-id")
+	k := x.c.Keyword("flow-label", "fragment-flags", "fragment-offset", "icmp", "ip-id", "mac-addresses", "nbar", "packet-length", "ttl", "vlan-id")
 	x.c.End()
 	if x.c.Err != nil {
 		return

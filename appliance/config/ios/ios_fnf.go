@@ -686,6 +686,7 @@ var fnfHelp = map[string]string{
 	"ipv4 id":                              "IPv4 identification",
 	"ipv4 fragmentation":                   "IPv4 fragmentation fields",
 	"fragmentation offset":                 "IPv4 fragment offset",
+	"fragmentation flags":                  "IPv4 fragmentation flags",
 	"ttl minimum":                          "Minimum TTL",
 	"ttl maximum":                          "Maximum TTL",
 	"hop-limit minimum":                    "Minimum hop limit",

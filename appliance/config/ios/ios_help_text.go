@@ -284,6 +284,7 @@ var keywordHelp = map[string]string{
 	"threshold":           "Load at which overload protection starts",
 	// ip flow-capture.
 	"flow-label":           "Capture IPv6 flow label",
+	"fragment-flags":       "Capture fragment flags (DF, MF)",
 	"fragment-offset":      "Capture fragment offset",
 	"ip-id":                "Capture IP ID",
 	"mac-addresses":        "Capture MAC addresses",

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testnet"
+)
+
+// TestFragmentFlagsFromCapture: with `ip flow-capture fragment-flags`,
+// nDPI's dns_fragmented.pcap (DNS answers fragmented over IPv4 and
+// IPv6, DNS over TCP with DF) reaches a v9 and an IPFIX collector with
+// each flow's fragmentFlags (IE 197): the OR of its packets' flags, DF
+// 0x40 and MF 0x20 (an IPv6 fragment header's M), as tshark decodes
+// them; the truth is tshark's reading of the capture. The first
+// fragment's flow (its ports) says MF, the later fragments' (ports 0)
+// not: an analyst tells a fragmented datagram's flow from an unfragmented
+// one, which the fragment offset (0 for both) cannot.
+func TestFragmentFlagsFromCapture(t *testing.T) {
+	const pcap = "../../../testdata/pcaps/ndpi-dns_fragmented.pcap"
+	// One family a daemon: an export packet's IPv4 and IPv6 records are
+	// one list per field in tshark's output, which pairs them up only
+	// within one family.
+	for _, fam := range []struct {
+		name      string
+		etherType uint16
+		filter    string
+		src, dst  string
+	}{{"IPv4", 0x0800, "ip", "cflow.srcaddr", "cflow.dstaddr"}, {"IPv6", 0x86dd, "ipv6", "cflow.srcaddrv6", "cflow.dstaddrv6"}} {
+		t.Run(fam.name, func(t *testing.T) {
+			var frames [][]byte
+			for _, p := range collector.ReadPcap(t, pcap) {
+				// A TCP segment the capturing host's offload had merged
+				// does not fit the veth.
+				if len(p.Data) <= maxFrame && binary.BigEndian.Uint16(p.Data[12:]) == fam.etherType {
+					frames = append(frames, p.Data)
+				}
+			}
+			fragFlagsRun(t, frames, captureFragFlags(t, pcap, fam.filter), fam.src, fam.dst)
+		})
+	}
+}
+
+// fragFlagsRun meters frames in a daemon exporting v9 and IPFIX and
+// wants each flow's fragment flags in both as tshark decodes them.
+func fragFlagsRun(t *testing.T, frames [][]byte, want map[string]string, srcField, dstField string) {
+	v := testnet.Enter(t)
+	v9Port, v9Stop := listenUDP(t)
+	fixPort, fixStop := listenUDP(t)
+	d := startDaemon(t, fmt.Sprintf(`hostname fragflags
+username admin secret letmein
+interface %s
+ ip flow ingress
+!
+ip flow-capture fragment-flags
+ip flow-export version 9
+ip flow-export destination 127.0.0.1 %d
+ip flow-export destination 127.0.0.1 %d version ipfix
+`, v.Mon, v9Port, fixPort))
+	d.waitMetering(t, v.Mon)
+	if rc := d.cli(t, "ios", "show running-config | include flow-capture\n"); !strings.Contains(rc, "ip flow-capture fragment-flags\n") {
+		t.Errorf("running-config lacks ip flow-capture fragment-flags:\n%s", rc)
+	}
+	v.Send(t, frames)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if s := d.cli(t, "ios", "show ip flow datapath\n"); strings.Contains(s, fmt.Sprintf(" %d packets counted in flows", len(frames))) {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the %d frames sent were not all counted:\n%s", len(frames), s)
+		}
+	}
+	d.stop(t, syscall.SIGTERM) // a shutdown exports every cached flow
+
+	for _, c := range []struct {
+		name string
+		port uint16
+		stop func() [][]byte
+	}{{"v9", v9Port, v9Stop}, {"IPFIX", fixPort, fixStop}} {
+		got := map[string]string{}
+		for _, p := range collector.TsharkCflow(t, c.stop(), c.port, srcField, dstField, "cflow.srcport", "cflow.dstport", "cflow.ip_fragment_flags") {
+			for j := range p[srcField] {
+				at := func(f string) string {
+					if vs := p[f]; j < len(vs) {
+						return vs[j]
+					}
+					return "?"
+				}
+				k := fragFlagsKey(at(srcField), at(dstField), at("cflow.srcport"), at("cflow.dstport"))
+				if _, dup := got[k]; dup {
+					t.Errorf("%s: two records of %s", c.name, k)
+				}
+				got[k] = flagsHex(at("cflow.ip_fragment_flags"))
+			}
+		}
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s: flow %s exported fragment flags %q, want %s", c.name, k, got[k], w)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: %d records, want %d: %v", c.name, len(got), len(want), got)
+		}
+	}
+}
+
+// maxFrame is the largest frame the veth carries (its 1500-byte MTU).
+const maxFrame = 1514
+
+func fragFlagsKey(src, dst, sport, dport string) string {
+	if sport == "" {
+		sport = "0"
+	}
+	if dport == "" {
+		dport = "0"
+	}
+	return fmt.Sprintf("%s.%s > %s.%s", src, sport, dst, dport)
+}
+
+// flagsHex reads tshark's flags value, decimal or 0x hex, as 0x%02x.
+func flagsHex(s string) string {
+	n, err := strconv.ParseUint(s, 0, 8)
+	if err != nil {
+		return s
+	}
+	return fmt.Sprintf("0x%02x", n)
+}
+
+// captureFragFlags is tshark's reading of the capture, without
+// reassembly: per flow (a later fragment has no ports) the OR of its
+// packets' flags as IPFIX lays them out, for the frames filter (ip,
+// ipv6) takes (tshark gives IPv4's three bits
+// as a number: DF 2, MF 1; and an IPv6 fragment header's M).
+func captureFragFlags(t *testing.T, pcap, filter string) map[string]string {
+	t.Helper()
+	tshark := collector.RequireTool(t, "tshark", "tshark")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, tshark, "-r", pcap, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
+		"-Y", fmt.Sprintf("%s && frame.len <= %d", filter, maxFrame), "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst",
+		"-e", "udp.srcport", "-e", "udp.dstport", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "ip.flags", "-e", "ipv6.fraghdr.more").Output()
+	if err != nil {
+		t.Fatalf("tshark -r %s: %v", pcap, err)
+	}
+	or := map[string]uint64{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(l, "|")
+		if len(f) != 10 {
+			t.Fatalf("tshark line %q", l)
+		}
+		src, dst := f[0]+f[2], f[1]+f[3]
+		sport, dport := f[4]+f[6], f[5]+f[7]
+		var flags uint64
+		if f[8] != "" {
+			v, err := strconv.ParseUint(f[8], 0, 8)
+			if err != nil {
+				t.Fatalf("tshark line %q: %v", l, err)
+			}
+			flags = v << 5
+		}
+		if f[9] == "1" || f[9] == "True" {
+			flags |= 0x20
+		}
+		k := fragFlagsKey(src, dst, sport, dport)
+		or[k] |= flags
+	}
+	want := map[string]string{}
+	for k, v := range or {
+		want[k] = fmt.Sprintf("0x%02x", v)
+	}
+	return want
+}
