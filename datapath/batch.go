@@ -32,10 +32,15 @@ const (
 // header.
 var batchFlushFrame = make([]byte, 14)
 
-// initBatch puts flowtap_flush where the meter's tail call finds it.
+// initBatch puts flowtap_flush where the meter's tail call finds it, and
+// flowtap_flush_rec, which meters one record a run, where the flush's
+// tail calls (and its own, for the next record) find it.
 func (d *Datapath) initBatch() error {
 	if err := d.objs.BatchProgs.Put(uint32(0), d.objs.FlowtapFlush); err != nil {
 		return fmt.Errorf("install the batch flush program: %w", err)
+	}
+	if err := d.objs.BatchProgs.Put(uint32(1), d.objs.FlowtapFlushRec); err != nil {
+		return fmt.Errorf("install the batch record program: %w", err)
 	}
 	return nil
 }

@@ -1,12 +1,16 @@
 package datapath
 
 import (
+	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/cilium/ebpf/asm"
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/datapath/datapathtest"
@@ -416,4 +420,156 @@ func TestFlushLoadsAhead(t *testing.T) {
 	if st.FlowsCreated != flows+6 || st.BatchPending != 0 {
 		t.Errorf("%d flows created, %d pending; want %d and 0", st.FlowsCreated, st.BatchPending, flows+6)
 	}
+}
+
+// TestFlushMixedFamilies: a flush whose buffer holds IPv4 and IPv6
+// records interleaved meters each in its turn, one record a run of
+// flowtap_flush_rec; every packet is in its flow once, whatever its
+// family's place in the buffer, and the records past the last flush stay pending
+// until the harvest applies them.
+func TestFlushMixedFamilies(t *testing.T) {
+	d := openTest(t, batchMinEntries)
+	dst := [4]byte{192, 0, 2, 7}
+	var frs [][]byte
+	for i := range 5 {
+		frs = append(frs, udp4([4]byte{10, 8, 0, byte(i)}, dst, 1000, 53, 0))
+		if i < 3 {
+			frs = append(frs, flow6(i))
+		}
+	}
+	const rounds = 11 // 88 packets: five full buffers and 8 records over
+	for range rounds {
+		feedOn(t, d, 0, frs, 1)
+	}
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := uint64(rounds * len(frs) % batchRecs); st.BatchPending != want {
+		t.Fatalf("pending %d, want %d", st.BatchPending, want)
+	}
+	got := map[string][2]uint64{}
+	for _, r := range harvestAll(t, d) {
+		k := recKey(&r)
+		got[k] = [2]uint64{got[k][0] + r.Packets, got[k][1] + r.Bytes}
+	}
+	want := map[string][2]uint64{}
+	for i := range 5 {
+		want[fmt.Sprintf("%v %v %d", netip.AddrFrom4([4]byte{10, 8, 0, byte(i)}), netip.AddrFrom4(dst), 1000)] = [2]uint64{rounds, rounds * 32}
+	}
+	for i := range 3 {
+		want[flow6Key(i)] = [2]uint64{rounds, rounds * 48}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("flows %v, want %v", got, want)
+	}
+	if st, err = d.Stats(); err != nil || st.BatchPending != 0 || st.FlowsCreated != 8 {
+		t.Fatalf("after the harvest: pending %d, created %d, want 0 and 8 (%v)", st.BatchPending, st.FlowsCreated, err)
+	}
+}
+
+// TestFlushMetersWithoutCalls: the flush meters its records with no
+// BPF-to-BPF call and return a record (a return costs 10-20 ns on a CPU
+// whose SRSO mitigation makes every return dear: datapath/README.md,
+// "Metering in batches"), and not in one loop either (the verifier walked
+// such a loop once per path through the metering: 785K instructions).
+// flowtap_flush_rec meters one record inline and tail-calls itself, by
+// the constant key 1 of batch_progs (a direct jump once JITed); neither
+// it nor flowtap_flush calls a function on a cycle of its control flow.
+func TestFlushMetersWithoutCalls(t *testing.T) {
+	spec, err := loadMeter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := func(prog string) asm.Instructions {
+		ps := spec.Programs[prog]
+		if ps == nil {
+			t.Fatalf("no program %s", prog)
+		}
+		var out asm.Instructions
+		for i, ins := range ps.Instructions {
+			if sym := ins.Symbol(); i > 0 && sym != "" {
+				break
+			}
+			out = append(out, ins)
+		}
+		return out
+	}
+	for _, prog := range []string{"flowtap_flush", "flowtap_flush_rec"} {
+		insns := main(prog)
+		for i, ins := range insns {
+			if ins.IsFunctionCall() && onCycle(insns, i) {
+				t.Errorf("%s calls %s inside a loop: a call a record", prog, ins.Reference())
+			}
+		}
+	}
+	rec := main("flowtap_flush_rec")
+	self := false
+	for i, ins := range rec {
+		if !ins.IsBuiltinCall() || asm.BuiltinFunc(ins.Constant) != asm.FnTailCall || i < 2 {
+			continue
+		}
+		// The key (r3) and the map (r2) set just before the call.
+		var key int64 = -1
+		var m string
+		for _, p := range rec[max(0, i-4):i] {
+			if p.Dst == asm.R3 && p.OpCode.Class().IsALU() && p.Src == asm.R0 && p.OpCode.Source() == asm.ImmSource {
+				key = p.Constant
+			}
+			if p.Dst == asm.R2 && p.IsLoadFromMap() {
+				m = p.Reference()
+			}
+		}
+		self = self || (key == 1 && m == "batch_progs")
+	}
+	if !self {
+		t.Error("flowtap_flush_rec does not tail-call slot 1 of batch_progs (itself) for the next record")
+	}
+}
+
+// onCycle reports whether instruction at of one function's instructions
+// can reach itself again through the function's jumps.
+func onCycle(insns asm.Instructions, at int) bool {
+	// Raw offsets (a 64-bit load is two) to indexes, for jump targets.
+	idx := map[int]int{}
+	raw := make([]int, len(insns))
+	off := 0
+	for i, ins := range insns {
+		idx[off], raw[i] = i, off
+		off += int(ins.Size() / asm.InstructionSize)
+	}
+	next := func(i int) []int {
+		ins := insns[i]
+		op := ins.OpCode
+		var out []int
+		if op.Class().IsJump() && !ins.IsFunctionCall() && op.JumpOp() != asm.Call {
+			if op.JumpOp() == asm.Exit {
+				return nil
+			}
+			if j, ok := idx[raw[i]+1+int(ins.Offset)]; ok {
+				out = append(out, j)
+			}
+			if op.JumpOp() == asm.Ja {
+				return out
+			}
+		}
+		if i+1 < len(insns) {
+			out = append(out, i+1)
+		}
+		return out
+	}
+	seen := map[int]bool{}
+	stack := next(at)
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if i == at {
+			return true
+		}
+		if !seen[i] {
+			seen[i] = true
+			stack = append(stack, next(i)...)
+		}
+	}
+	return false
 }

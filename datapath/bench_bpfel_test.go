@@ -49,6 +49,7 @@ const (
 	benchProgBenchMeterNoTable    = "bench_meter_no_table"
 	benchProgBenchParseOnly       = "bench_parse_only"
 	benchProgFlowtapFlush         = "flowtap_flush"
+	benchProgFlowtapFlushRec      = "flowtap_flush_rec"
 	benchProgFlowtapFree          = "flowtap_free"
 	benchProgFlowtapMeter         = "flowtap_meter"
 	benchVarCapcfg                = "capcfg"
@@ -123,6 +124,7 @@ type benchProgramSpecs struct {
 	BenchMeterNoTable    *ebpf.ProgramSpec `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
 	FlowtapFlush         *ebpf.ProgramSpec `ebpf:"flowtap_flush"`
+	FlowtapFlushRec      *ebpf.ProgramSpec `ebpf:"flowtap_flush_rec"`
 	FlowtapFree          *ebpf.ProgramSpec `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
@@ -307,6 +309,7 @@ type benchPrograms struct {
 	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
 	FlowtapFlush         *ebpf.Program `ebpf:"flowtap_flush"`
+	FlowtapFlushRec      *ebpf.Program `ebpf:"flowtap_flush_rec"`
 	FlowtapFree          *ebpf.Program `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
@@ -319,6 +322,7 @@ func (p *benchPrograms) Close() error {
 		p.BenchMeterNoTable,
 		p.BenchParseOnly,
 		p.FlowtapFlush,
+		p.FlowtapFlushRec,
 		p.FlowtapFree,
 		p.FlowtapMeter,
 	)

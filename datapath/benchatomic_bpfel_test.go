@@ -49,6 +49,7 @@ const (
 	benchAtomicProgBenchMeterNoTable    = "bench_meter_no_table"
 	benchAtomicProgBenchParseOnly       = "bench_parse_only"
 	benchAtomicProgFlowtapFlush         = "flowtap_flush"
+	benchAtomicProgFlowtapFlushRec      = "flowtap_flush_rec"
 	benchAtomicProgFlowtapFree          = "flowtap_free"
 	benchAtomicProgFlowtapMeter         = "flowtap_meter"
 	benchAtomicVarCapcfg                = "capcfg"
@@ -123,6 +124,7 @@ type benchAtomicProgramSpecs struct {
 	BenchMeterNoTable    *ebpf.ProgramSpec `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.ProgramSpec `ebpf:"bench_parse_only"`
 	FlowtapFlush         *ebpf.ProgramSpec `ebpf:"flowtap_flush"`
+	FlowtapFlushRec      *ebpf.ProgramSpec `ebpf:"flowtap_flush_rec"`
 	FlowtapFree          *ebpf.ProgramSpec `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
@@ -307,6 +309,7 @@ type benchAtomicPrograms struct {
 	BenchMeterNoTable    *ebpf.Program `ebpf:"bench_meter_no_table"`
 	BenchParseOnly       *ebpf.Program `ebpf:"bench_parse_only"`
 	FlowtapFlush         *ebpf.Program `ebpf:"flowtap_flush"`
+	FlowtapFlushRec      *ebpf.Program `ebpf:"flowtap_flush_rec"`
 	FlowtapFree          *ebpf.Program `ebpf:"flowtap_free"`
 	FlowtapMeter         *ebpf.Program `ebpf:"flowtap_meter"`
 }
@@ -319,6 +322,7 @@ func (p *benchAtomicPrograms) Close() error {
 		p.BenchMeterNoTable,
 		p.BenchParseOnly,
 		p.FlowtapFlush,
+		p.FlowtapFlushRec,
 		p.FlowtapFree,
 		p.FlowtapMeter,
 	)

@@ -67,6 +67,8 @@ type meterFlowClock struct {
 	Ns      uint64
 	Valid   uint32
 	Refused uint32
+	Cursor  uint32
+	_       [4]byte
 }
 
 type meterFlowExtra struct {
@@ -369,6 +371,7 @@ const (
 	meterMapStats                = "stats"
 	meterMapSubifs               = "subifs"
 	meterProgFlowtapFlush        = "flowtap_flush"
+	meterProgFlowtapFlushRec     = "flowtap_flush_rec"
 	meterProgFlowtapFree         = "flowtap_free"
 	meterProgFlowtapMeter        = "flowtap_meter"
 	meterVarCapcfg               = "capcfg"
@@ -437,9 +440,10 @@ type meterSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type meterProgramSpecs struct {
-	FlowtapFlush *ebpf.ProgramSpec `ebpf:"flowtap_flush"`
-	FlowtapFree  *ebpf.ProgramSpec `ebpf:"flowtap_free"`
-	FlowtapMeter *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
+	FlowtapFlush    *ebpf.ProgramSpec `ebpf:"flowtap_flush"`
+	FlowtapFlushRec *ebpf.ProgramSpec `ebpf:"flowtap_flush_rec"`
+	FlowtapFree     *ebpf.ProgramSpec `ebpf:"flowtap_free"`
+	FlowtapMeter    *ebpf.ProgramSpec `ebpf:"flowtap_meter"`
 }
 
 // meterMapSpecs contains maps before they are loaded into the kernel.
@@ -616,14 +620,16 @@ type meterVariables struct {
 //
 // It can be passed to loadMeterObjects or ebpf.CollectionSpec.LoadAndAssign.
 type meterPrograms struct {
-	FlowtapFlush *ebpf.Program `ebpf:"flowtap_flush"`
-	FlowtapFree  *ebpf.Program `ebpf:"flowtap_free"`
-	FlowtapMeter *ebpf.Program `ebpf:"flowtap_meter"`
+	FlowtapFlush    *ebpf.Program `ebpf:"flowtap_flush"`
+	FlowtapFlushRec *ebpf.Program `ebpf:"flowtap_flush_rec"`
+	FlowtapFree     *ebpf.Program `ebpf:"flowtap_free"`
+	FlowtapMeter    *ebpf.Program `ebpf:"flowtap_meter"`
 }
 
 func (p *meterPrograms) Close() error {
 	return _MeterClose(
 		p.FlowtapFlush,
+		p.FlowtapFlushRec,
 		p.FlowtapFree,
 		p.FlowtapMeter,
 	)

@@ -417,6 +417,8 @@ struct flow_clock {
 	 * full): a cache below BATCH_MIN_ENTRIES then meters directly
 	 * (batch.h). Kept here because every packet reads this line. */
 	__u32 refused;
+	/* The flush's next record (batch.h, batch_flush_rec_run). */
+	__u32 cursor;
 };
 
 /* Per CPU, not pinned: a new program starts it afresh. */
@@ -1543,7 +1545,15 @@ int flowtap_meter(struct xdp_md *ctx)
 SEC("xdp.frags")
 int flowtap_flush(struct xdp_md *ctx)
 {
-	return batch_flush_run();
+	return batch_flush_run(ctx);
+}
+
+/* Meters one buffered record and tail-calls itself for the next (batch.h,
+ * batch_flush_rec_run): slot 1 of batch_progs. */
+SEC("xdp.frags")
+int flowtap_flush_rec(struct xdp_md *ctx)
+{
+	return batch_flush_rec_run(ctx);
 }
 
 /* ---- the harvest's free ------------------------------------------------ */
