@@ -573,3 +573,31 @@ func onCycle(insns asm.Instructions, at int) bool {
 	}
 	return false
 }
+
+// TestFlushRecMissingKeepsRecords: should the flush's tail call to
+// flowtap_flush_rec fail (here its slot is empty), the buffer keeps every
+// record (none metered, none lost) and later packets are metered
+// directly; once the slot is back, the next harvest applies them, each
+// packet once.
+func TestFlushRecMissingKeepsRecords(t *testing.T) {
+	d := openTest(t, batchMinEntries)
+	if err := d.objs.BatchProgs.Delete(uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	src := [4]byte{10, 4, 1, 1}
+	fr := udp4(src, [4]byte{10, 4, 1, 2}, 9, 9, 0)
+	feedOn(t, d, 0, [][]byte{fr}, uint32(batchRecs)+5)
+	st, err := d.Stats()
+	if err != nil || st.BatchPending != uint64(batchRecs) {
+		t.Fatalf("pending %d with no record program, want %d (%v)", st.BatchPending, batchRecs, err)
+	}
+	if err := d.initBatch(); err != nil {
+		t.Fatal(err)
+	}
+	if s := sumBySrc(harvestAll(t, d)); s[netip.AddrFrom4(src)] != [2]uint64{uint64(batchRecs) + 5, (uint64(batchRecs) + 5) * 32} {
+		t.Fatalf("harvest: %v, want %d packets once", s, batchRecs+5)
+	}
+	if st, err := d.Stats(); err != nil || st.BatchPending != 0 {
+		t.Fatalf("pending %d after the harvest, want 0 (%v)", st.BatchPending, err)
+	}
+}

@@ -312,14 +312,29 @@ func openBenchSpec(tb testing.TB, spec *ebpf.CollectionSpec, entries int, on ...
 	if _, ok := spec.Programs["flowtap_flush"]; !ok {
 		addBatchStandIns(tb, spec)
 	}
+	if _, ok := spec.Programs["flowtap_flush_rec"]; !ok {
+		// A build whose flush meters its records itself: a record
+		// program it never tail-calls (a copy of its flush: a stand-in of
+		// two instructions is refused by the program array, which takes
+		// only programs like its owner's), and the slot this build's
+		// Datapath puts it in.
+		rec := spec.Programs["flowtap_flush"].Copy()
+		rec.Name = "flowtap_flush_rec"
+		spec.Programs["flowtap_flush_rec"] = rec
+		spec.Maps["batch_progs"].MaxEntries = 2
+	}
 	var opts *ebpf.CollectionOptions
 	if len(on) > 0 {
 		replace := mapsByName(tb, &on[0].objs.meterMaps)
 		delete(replace, "batch_progs") // each object's own
-		// Builds whose buffers differ in size (BATCH_RECS) keep a buffer
-		// each: a buffer's records go into the shared table either way.
-		if m, ok := replace["batch"]; ok && spec.Maps["batch"] != nil && m.ValueSize() != spec.Maps["batch"].ValueSize {
-			delete(replace, "batch")
+		// Builds whose buffers differ in size (BATCH_RECS), or whose
+		// per-CPU scratch does (flow_clock), keep one each: a buffer's
+		// records go into the shared table either way. A map the other
+		// build does not have is not replaced.
+		for name, m := range replace {
+			if ms := spec.Maps[name]; ms == nil || m.ValueSize() != ms.ValueSize {
+				delete(replace, name)
+			}
 		}
 		opts = &ebpf.CollectionOptions{MapReplacements: replace}
 	}
