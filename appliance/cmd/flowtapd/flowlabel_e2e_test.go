@@ -7,12 +7,10 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/flowtap/flowtap/internal/collector"
-	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 // TestFlowLabelFromCapture: with `ip flow-capture flow-label`, the IPv6
@@ -36,63 +34,9 @@ func TestFlowLabelFromCapture(t *testing.T) {
 	if len(frames) != 68 {
 		t.Fatalf("%s has %d IPv6 frames, want 68", pcap, len(frames))
 	}
-	v := testnet.Enter(t)
-	v9Port, v9Stop := listenUDP(t)
-	fixPort, fixStop := listenUDP(t)
-	d := startDaemon(t, fmt.Sprintf(`hostname flowlabel
-username admin secret letmein
-interface %s
- ip flow ingress
-!
-ip flow-capture flow-label
-ip flow-export version 9
-ip flow-export destination 127.0.0.1 %d
-ip flow-export destination 127.0.0.1 %d version ipfix
-`, v.Mon, v9Port, fixPort))
-	d.waitMetering(t, v.Mon)
-	if rc := d.cli(t, "ios", "show running-config | include flow-capture\n"); !strings.Contains(rc, "ip flow-capture flow-label\n") {
-		t.Errorf("running-config lacks ip flow-capture flow-label:\n%s", rc)
-	}
-	v.Send(t, frames)
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if s := d.cli(t, "ios", "show ip flow datapath\n"); strings.Contains(s, "68 packets counted in flows") {
-			break
-		} else if time.Now().After(deadline) {
-			t.Fatalf("the 68 frames were not all counted:\n%s", s)
-		}
-	}
-	d.stop(t, syscall.SIGTERM) // a shutdown exports every cached flow
-
-	for _, c := range []struct {
-		name string
-		port uint16
-		stop func() [][]byte
-	}{{"v9", v9Port, v9Stop}, {"IPFIX", fixPort, fixStop}} {
-		got := map[string]string{}
-		for _, p := range collector.TsharkCflow(t, c.stop(), c.port, "cflow.srcaddrv6", "cflow.dstaddrv6", "cflow.srcport", "cflow.dstport", "cflow.ipv6flowlabel") {
-			for j := range p["cflow.srcaddrv6"] {
-				at := func(f string) string {
-					if vs := p[f]; j < len(vs) {
-						return vs[j]
-					}
-					return "?"
-				}
-				k := flowLabelKey(at("cflow.srcaddrv6"), at("cflow.dstaddrv6"), at("cflow.srcport"), at("cflow.dstport"))
-				if _, dup := got[k]; dup {
-					t.Errorf("%s: two records of %s", c.name, k)
-				}
-				got[k] = labelHex(t, at("cflow.ipv6flowlabel"))
-			}
-		}
-		for k, w := range want {
-			if got[k] != w {
-				t.Errorf("%s: flow %s exported flow label %q, want the first packet's %s", c.name, k, got[k], w)
-			}
-		}
-		if len(got) != len(want) {
-			t.Errorf("%s: %d IPv6 records, want %d: %v", c.name, len(got), len(want), got)
-		}
-	}
+	runCaptureField(t, captureField{host: "flowlabel", capture: "ip flow-capture flow-label", field: "cflow.ipv6flowlabel",
+		srcField: "cflow.srcaddrv6", dstField: "cflow.dstaddrv6", key: flowLabelKey,
+		norm: func(s string) string { return labelHex(t, s) }}, frames, want)
 }
 
 // flowLabelKey names a flow by its addresses and ports; ICMPv6 flows

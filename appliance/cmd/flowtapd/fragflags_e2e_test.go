@@ -7,12 +7,10 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/flowtap/flowtap/internal/collector"
-	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 // TestFragmentFlagsFromCapture: with `ip flow-capture fragment-flags`,
@@ -44,70 +42,9 @@ func TestFragmentFlagsFromCapture(t *testing.T) {
 					frames = append(frames, p.Data)
 				}
 			}
-			fragFlagsRun(t, frames, captureFragFlags(t, pcap, fam.filter), fam.src, fam.dst)
+			runCaptureField(t, captureField{host: "fragflags", capture: "ip flow-capture fragment-flags", field: "cflow.ip_fragment_flags",
+				srcField: fam.src, dstField: fam.dst, key: fragFlagsKey, norm: flagsHex}, frames, captureFragFlags(t, pcap, fam.filter))
 		})
-	}
-}
-
-// fragFlagsRun meters frames in a daemon exporting v9 and IPFIX and
-// wants each flow's fragment flags in both as tshark decodes them.
-func fragFlagsRun(t *testing.T, frames [][]byte, want map[string]string, srcField, dstField string) {
-	v := testnet.Enter(t)
-	v9Port, v9Stop := listenUDP(t)
-	fixPort, fixStop := listenUDP(t)
-	d := startDaemon(t, fmt.Sprintf(`hostname fragflags
-username admin secret letmein
-interface %s
- ip flow ingress
-!
-ip flow-capture fragment-flags
-ip flow-export version 9
-ip flow-export destination 127.0.0.1 %d
-ip flow-export destination 127.0.0.1 %d version ipfix
-`, v.Mon, v9Port, fixPort))
-	d.waitMetering(t, v.Mon)
-	if rc := d.cli(t, "ios", "show running-config | include flow-capture\n"); !strings.Contains(rc, "ip flow-capture fragment-flags\n") {
-		t.Errorf("running-config lacks ip flow-capture fragment-flags:\n%s", rc)
-	}
-	v.Send(t, frames)
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if s := d.cli(t, "ios", "show ip flow datapath\n"); strings.Contains(s, fmt.Sprintf(" %d packets counted in flows", len(frames))) {
-			break
-		} else if time.Now().After(deadline) {
-			t.Fatalf("the %d frames sent were not all counted:\n%s", len(frames), s)
-		}
-	}
-	d.stop(t, syscall.SIGTERM) // a shutdown exports every cached flow
-
-	for _, c := range []struct {
-		name string
-		port uint16
-		stop func() [][]byte
-	}{{"v9", v9Port, v9Stop}, {"IPFIX", fixPort, fixStop}} {
-		got := map[string]string{}
-		for _, p := range collector.TsharkCflow(t, c.stop(), c.port, srcField, dstField, "cflow.srcport", "cflow.dstport", "cflow.ip_fragment_flags") {
-			for j := range p[srcField] {
-				at := func(f string) string {
-					if vs := p[f]; j < len(vs) {
-						return vs[j]
-					}
-					return "?"
-				}
-				k := fragFlagsKey(at(srcField), at(dstField), at("cflow.srcport"), at("cflow.dstport"))
-				if _, dup := got[k]; dup {
-					t.Errorf("%s: two records of %s", c.name, k)
-				}
-				got[k] = flagsHex(at("cflow.ip_fragment_flags"))
-			}
-		}
-		for k, w := range want {
-			if got[k] != w {
-				t.Errorf("%s: flow %s exported fragment flags %q, want %s", c.name, k, got[k], w)
-			}
-		}
-		if len(got) != len(want) {
-			t.Errorf("%s: %d records, want %d: %v", c.name, len(got), len(want), got)
-		}
 	}
 }
 
