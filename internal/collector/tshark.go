@@ -79,3 +79,36 @@ func TsharkCflow(t testing.TB, payloads [][]byte, port uint16, fields ...string)
 	}
 	return res
 }
+
+// TsharkPcapFields reads the packets of a capture file that match
+// filter (a display filter) with tshark, with preferences prefs ("name:
+// value", each passed with -o), and returns each packet's fields in the
+// order asked, "" where a packet has none: the truth a test holds an
+// export against.
+func TsharkPcapFields(t testing.TB, pcap, filter string, prefs []string, fields ...string) [][]string {
+	t.Helper()
+	tshark := RequireTool(t, "tshark", "tshark")
+	args := []string{"-r", pcap}
+	for _, p := range prefs {
+		args = append(args, "-o", p)
+	}
+	args = append(args, "-Y", filter, "-T", "fields", "-E", "separator=|")
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, tshark, args...).Output()
+	if err != nil {
+		t.Fatalf("tshark -r %s: %v", pcap, err)
+	}
+	var rows [][]string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(l, "|")
+		if len(f) != len(fields) {
+			t.Fatalf("tshark line %q: %d fields, want %d", l, len(f), len(fields))
+		}
+		rows = append(rows, f)
+	}
+	return rows
+}

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/binary"
 	"fmt"
-	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/flowtap/flowtap/internal/collector"
 )
@@ -62,20 +58,8 @@ func labelHex(t *testing.T, s string) string {
 // first packet's label, by flowLabelKey.
 func firstFlowLabels(t *testing.T, pcap string) map[string]string {
 	t.Helper()
-	tshark := collector.RequireTool(t, "tshark", "tshark")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, tshark, "-r", pcap, "-Y", "ipv6", "-T", "fields", "-E", "separator=|",
-		"-e", "ipv6.src", "-e", "ipv6.dst", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "ipv6.flow").Output()
-	if err != nil {
-		t.Fatalf("tshark -r %s: %v", pcap, err)
-	}
 	first := map[string]string{}
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Split(l, "|")
-		if len(f) != 5 {
-			t.Fatalf("tshark line %q", l)
-		}
+	for _, f := range collector.TsharkPcapFields(t, pcap, "ipv6", nil, "ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport", "ipv6.flow") {
 		k := flowLabelKey(f[0], f[1], f[2], f[3])
 		if _, seen := first[k]; !seen {
 			first[k] = labelHex(t, f[4])

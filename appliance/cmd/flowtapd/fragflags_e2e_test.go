@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/binary"
 	"fmt"
-	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/flowtap/flowtap/internal/collector"
 )
@@ -77,28 +73,17 @@ func flagsHex(s string) string {
 // as a number: DF 2, MF 1; and an IPv6 fragment header's M).
 func captureFragFlags(t *testing.T, pcap, filter string) map[string]string {
 	t.Helper()
-	tshark := collector.RequireTool(t, "tshark", "tshark")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, tshark, "-r", pcap, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
-		"-Y", fmt.Sprintf("%s && frame.len <= %d", filter, maxFrame), "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst",
-		"-e", "udp.srcport", "-e", "udp.dstport", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "ip.flags", "-e", "ipv6.fraghdr.more").Output()
-	if err != nil {
-		t.Fatalf("tshark -r %s: %v", pcap, err)
-	}
 	or := map[string]uint64{}
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Split(l, "|")
-		if len(f) != 10 {
-			t.Fatalf("tshark line %q", l)
-		}
+	for _, f := range collector.TsharkPcapFields(t, pcap, fmt.Sprintf("%s && frame.len <= %d", filter, maxFrame),
+		[]string{"ip.defragment:FALSE", "ipv6.defragment:FALSE"},
+		"ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport", "ip.flags", "ipv6.fraghdr.more") {
 		src, dst := f[0]+f[2], f[1]+f[3]
 		sport, dport := f[4]+f[6], f[5]+f[7]
 		var flags uint64
 		if f[8] != "" {
 			v, err := strconv.ParseUint(f[8], 0, 8)
 			if err != nil {
-				t.Fatalf("tshark line %q: %v", l, err)
+				t.Fatalf("tshark fields %q: %v", f, err)
 			}
 			flags = v << 5
 		}
