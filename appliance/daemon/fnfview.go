@@ -21,7 +21,13 @@ func (c *CLI) FNF() show.FNFView {
 	exp := c.ExportView()
 	set := c.m.d.Settings()
 	bound := map[string][]string{}
+	families := map[string]int{} // 4 or 6; 0 when bound for both
 	for _, b := range cfg.MonitorBindings() {
+		if f, ok := families[b.Monitor]; !ok || f == b.Family {
+			families[b.Monitor] = b.Family
+		} else {
+			families[b.Monitor] = 0
+		}
 		dir := "input"
 		if b.Output {
 			dir = "output"
@@ -71,7 +77,7 @@ func (c *CLI) FNF() show.FNFView {
 	}
 	for _, m := range f.Monitors {
 		fm := show.FNFMonitor{Name: m.Name, Description: m.Description, Record: m.Record, Exporters: m.Exporters,
-			Interfaces: bound[m.Name], Allocated: len(bound[m.Name]) > 0,
+			Interfaces: bound[m.Name], Allocated: len(bound[m.Name]) > 0, Family: families[m.Name],
 			Entries: set.CacheEntries, Active: set.Aging.Active, Inactive: set.Aging.Inactive}
 		if !fm.Allocated {
 			// Not the main cache: what it would ask for.

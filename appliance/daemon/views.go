@@ -31,7 +31,7 @@ func aggregationConfigView(c export.AggregationConfig) show.AggregationConfig {
 // cacheStatsView is the engine's counters for the cache screens: the
 // protocol rows named, in the engine's order.
 func cacheStatsView(s flowcache.Stats) show.CacheStats {
-	v := show.CacheStats{Active: s.Active, Capacity: s.Capacity, Added: s.Added, Expired: s.Expired,
+	v := show.CacheStats{Active: s.Active, Capacity: s.Capacity, Added: s.Added, Expired: s.Expired, Expired6: s.Expired6, AtClear: s.AtClear,
 		AgerPolls: s.AgerPolls, AllocFailures: s.AllocFailures, EmergencyPasses: s.EmergencyPasses,
 		AggressiveAging: s.AggressiveAging, HarvestErrors: s.HarvestErrors, LastCleared: s.LastCleared, Since: s.Since,
 		Protocols: make([]show.ProtocolStats, 0, flowcache.NumProtocols-1)}

@@ -434,6 +434,13 @@ func (e *Engine) Clear() {
 	e.harvestMu.Lock()
 	defer e.harvestMu.Unlock()
 	used, capacity, err := e.dp.Usage()
+	// Each family's flows too, for its monitor's added count
+	// (Stats.AtClear); a failed read counts fewer, so that family's added
+	// reads high rather than below its active flows.
+	var held [2]int
+	if e.peeker != nil {
+		_ = e.peeker.Peek(func(r *flow.Record) { held[b2i(r.Key.SrcAddr.Is6())]++ })
+	}
 	now := e.clock.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -441,4 +448,12 @@ func (e *Engine) Clear() {
 		e.stats.active, e.stats.capacity = used, capacity
 	}
 	e.stats.clear(now)
+	e.stats.atClear = held
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

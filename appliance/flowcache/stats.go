@@ -39,12 +39,18 @@ type Stats struct {
 	// expired + active - active at the clear (IOS prints added = total
 	// expired + active). A flow the active timeout ends counts as
 	// expired, and its continuation as added.
-	Added           uint64
-	Expired         [NumEndReasons]uint64 // indexed by flow.EndReason
-	AgerPolls       uint64                // ager passes
-	AllocFailures   uint64                // flows the datapath could not create
-	EmergencyPasses uint64                // harvests made because the cache was nearly full
-	AggressiveAging bool                  // Sup720 aggressive aging is on
+	Added   uint64
+	Expired [NumEndReasons]uint64 // indexed by flow.EndReason
+	// Expired6 is the IPv6 flows' share of Expired, and AtClear the
+	// IPv4 and IPv6 flows the table held at the last clear (as a Peek
+	// counts them): an IPv4 and an IPv6 flow monitor on IOS-XE have a
+	// cache each, and show flow monitor statistics counts one family's.
+	Expired6        [NumEndReasons]uint64
+	AtClear         [2]int
+	AgerPolls       uint64 // ager passes
+	AllocFailures   uint64 // flows the datapath could not create
+	EmergencyPasses uint64 // harvests made because the cache was nearly full
+	AggressiveAging bool   // Sup720 aggressive aging is on
 	HarvestErrors   uint64
 
 	Protocols [NumProtocols]ProtocolStats // indexed by Protocol
@@ -81,12 +87,16 @@ type DatapathCounters struct {
 // once per pass and never while a sink runs.
 type tally struct {
 	expired   [NumEndReasons]uint64
+	expired6  [NumEndReasons]uint64 // the IPv6 records' share of expired
 	protocols [NumProtocols]ProtocolStats
 }
 
 func (t *tally) add(r *flow.Record, now time.Time) {
 	if int(r.EndReason) < NumEndReasons {
 		t.expired[r.EndReason]++
+		if r.Key.SrcAddr.Is6() {
+			t.expired6[r.EndReason]++
+		}
 	}
 	p := &t.protocols[Classify(&r.Key)]
 	p.Flows++
@@ -148,6 +158,7 @@ type counters struct {
 	polls, emergencyPasses, harvestErrors uint64
 	active, capacity, activeAtClear       int
 	allocFailures, allocAtClear           uint64
+	atClear                               [2]int // IPv4, IPv6 flows held at the clear
 	aggressive                            bool
 	cleared, since                        time.Time
 }
@@ -155,6 +166,9 @@ type counters struct {
 func (c *counters) merge(t *tally) {
 	for i, v := range t.expired {
 		c.expired[i] += v
+	}
+	for i, v := range t.expired6 {
+		c.expired6[i] += v
 	}
 	for i := range t.protocols {
 		c.protocols[i].add(t.protocols[i])
@@ -166,6 +180,8 @@ func (c *counters) snapshot() Stats {
 		Active:          c.active,
 		Capacity:        c.capacity,
 		Expired:         c.expired,
+		Expired6:        c.expired6,
+		AtClear:         c.atClear,
 		AgerPolls:       c.polls,
 		EmergencyPasses: c.emergencyPasses,
 		AggressiveAging: c.aggressive,
@@ -199,6 +215,8 @@ func (c *counters) clear(now time.Time) {
 // only on `clear`. The occupancy is not in it: the table says that.
 type SavedStats struct {
 	Expired         [NumEndReasons]uint64
+	Expired6        [NumEndReasons]uint64 `json:",omitempty"`
+	AtClear         [2]int                `json:",omitempty"`
 	Protocols       [NumProtocols]ProtocolStats
 	AgerPolls       uint64
 	EmergencyPasses uint64
@@ -216,7 +234,7 @@ func (e *Engine) Save() SavedStats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := &e.stats
-	return SavedStats{Expired: c.expired, Protocols: c.protocols, AgerPolls: c.polls,
+	return SavedStats{Expired: c.expired, Expired6: c.expired6, AtClear: c.atClear, Protocols: c.protocols, AgerPolls: c.polls,
 		EmergencyPasses: c.emergencyPasses, HarvestErrors: c.harvestErrors, ActiveAtClear: c.activeAtClear,
 		AllocAtClear: c.allocAtClear, Cleared: c.cleared, Since: c.since}
 }
@@ -228,10 +246,10 @@ func (e *Engine) Restore(s SavedStats) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := &e.stats
-	c.merge(&tally{expired: s.Expired, protocols: s.Protocols})
+	c.merge(&tally{expired: s.Expired, expired6: s.Expired6, protocols: s.Protocols})
 	c.polls += s.AgerPolls
 	c.emergencyPasses += s.EmergencyPasses
 	c.harvestErrors += s.HarvestErrors
-	c.activeAtClear, c.allocAtClear = s.ActiveAtClear, s.AllocAtClear
+	c.activeAtClear, c.allocAtClear, c.atClear = s.ActiveAtClear, s.AllocAtClear, s.AtClear
 	c.cleared, c.since = s.Cleared, s.Since
 }

@@ -209,3 +209,28 @@ func TestSaveRestoreGoesOn(t *testing.T) {
 			before.Added, st.Active, st.ExpiredTotal(), st.Added, st.Total(), before.Total(), st.LastCleared, before.LastCleared)
 	}
 }
+
+// TestSaveRestoreKeepsFamilies: the IPv6 flows' share of the expired
+// flows and each family's flows held at the last clear (an IPv4 and an
+// IPv6 flow monitor's statistics) go on in the next daemon's engine.
+func TestSaveRestoreKeepsFamilies(t *testing.T) {
+	h := newHarness(t, 64, nil)
+	k6 := key(1)
+	k6.SrcAddr, k6.DstAddr = netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2")
+	h.meter(key(0), 1, 100, 0)
+	h.meter(key(2), 1, 100, 0)
+	h.meter(k6, 1, 100, 0)
+	h.step(time.Second)
+	h.eng.Clear()
+	h.step(16 * time.Second) // the 3 expire
+	saved := h.eng.Save()
+	before := h.eng.StatsNow()
+	if before.AtClear != [2]int{2, 1} || before.Expired6[flow.EndIdle] != 1 || before.Expired[flow.EndIdle] != 3 {
+		t.Fatalf("before: at the clear %v, expired %v, IPv6 %v; want [2 1], 3 idle, 1 IPv6", before.AtClear, before.Expired, before.Expired6)
+	}
+	h2 := newHarness(t, 64, nil)
+	h2.eng.Restore(saved)
+	if st := h2.eng.StatsNow(); st.AtClear != before.AtClear || st.Expired6 != before.Expired6 {
+		t.Errorf("restored: at the clear %v, IPv6 expired %v; want %v, %v", st.AtClear, st.Expired6, before.AtClear, before.Expired6)
+	}
+}

@@ -29,6 +29,42 @@ type CacheView struct {
 	Local func(time.Time) time.Time
 }
 
+// Family is the counters of the cache's flows of one family (4 or 6),
+// as an IOS-XE flow monitor of that family counts its own cache's:
+// Active is that family's flows in Flows, Added and Expired its flows
+// added and aged since the last clear. The rest (polls, failures, the
+// protocol rows) stay the whole cache's: its one table had no room for
+// either family's flow.
+func (v *CacheView) Family(family int) CacheStats {
+	s := v.Stats
+	six := family == 6
+	s.Active = 0
+	for _, r := range v.Flows {
+		if r.Key.SrcAddr.Is6() == six {
+			s.Active++
+		}
+	}
+	var aged uint64
+	for i := range s.Expired {
+		if !six {
+			s.Expired[i] -= min(s.Expired6[i], s.Expired[i])
+		} else {
+			s.Expired[i] = s.Expired6[i]
+		}
+		aged += s.Expired[i]
+	}
+	s.Expired6 = [len(s.Expired6)]uint64{}
+	atClear := s.AtClear[0]
+	if six {
+		atClear = s.AtClear[1]
+	}
+	s.Added = 0
+	if added := int64(aged) + int64(s.Active) - int64(atClear); added > 0 {
+		s.Added = uint64(added)
+	}
+	return s
+}
+
 // local is t on the configured clock.
 func (v *CacheView) local(t time.Time) time.Time {
 	if v.Local == nil {

@@ -63,7 +63,10 @@ type FNFMonitor struct {
 	Record      string
 	Exporters   []string
 	// Allocated: a port is bound to it, so it is the main cache.
-	Allocated        bool
+	Allocated bool
+	// Family is the one family its bindings meter (4 or 6): its
+	// statistics are that family's flows'; 0 (bound for both) counts all.
+	Family           int
 	Entries          int
 	Active, Inactive time.Duration
 	Interfaces       []string // "eth1 input", "eth1 output", "eth1 input (IPv6)"
@@ -254,6 +257,9 @@ func FlowMonitors(w io.Writer, v FNFView) {
 // flow` counts them.
 func fnfCacheHeader(w io.Writer, m FNFMonitor, c CacheView) {
 	st := c.Stats
+	if m.Family != 0 {
+		st = c.Family(m.Family)
+	}
 	var aged uint64
 	for _, n := range st.Expired {
 		aged += n

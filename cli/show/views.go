@@ -128,8 +128,12 @@ type CacheStats struct {
 	Active   int // entries in use
 	Capacity int // entries the cache holds
 
-	Added           uint64
-	Expired         [flow.EndNoResource + 1]uint64 // indexed by flow.EndReason
+	Added   uint64
+	Expired [flow.EndNoResource + 1]uint64 // indexed by flow.EndReason
+	// Expired6 is the IPv6 flows' share of Expired and AtClear the IPv4
+	// and IPv6 flows held at the last clear, for CacheView.Family.
+	Expired6        [flow.EndNoResource + 1]uint64
+	AtClear         [2]int
 	AgerPolls       uint64
 	AllocFailures   uint64 // flows the datapath could not create
 	EmergencyPasses uint64 // harvests made because the cache was nearly full
