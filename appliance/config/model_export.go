@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"net/netip"
 	"time"
 
@@ -16,19 +17,19 @@ type Export struct {
 	AS         platform.ASMode // origin-as | peer-as; JunOS autonomous-system-type
 	BGPNextHop bool            // bgp-nexthop (v9 and IPFIX)
 	Source     string          // ip flow-export source IFNAME
-	// TemplateRefresh is `template refresh-rate` in packets, 0 is the IOS
-	// default (platform.DefaultTemplateRefreshPackets).
+	// TemplateRefresh is `template refresh-rate` in packets, 0 is the
+	// persona's default (Config.Resend).
 	TemplateRefresh int
 	// TemplateTimeout is `template timeout-rate` (minutes on the CLI), 0
-	// is the IOS default (platform.DefaultTemplateTimeout).
+	// is the persona's default.
 	TemplateTimeout time.Duration
 	// OptionsTimeout is how often options templates and records are
-	// resent (JunOS option-refresh-rate seconds); 0 follows
-	// TemplateTimeout.
+	// resent (JunOS option-refresh-rate seconds); 0 is the persona's
+	// default, which on IOS follows TemplateTimeout.
 	OptionsTimeout time.Duration
 	// OptionsRefresh is `template options refresh-rate` in packets: how
 	// many export packets may go between two resends of the options
-	// templates and records; 0 follows TemplateRefresh.
+	// templates and records; 0 as OptionsTimeout.
 	OptionsRefresh int
 	InterfaceNames bool // ip flow-export interface-names
 	// ExporterStats is `ip flow-export template options export-stats`:
@@ -49,6 +50,23 @@ type Export struct {
 	// Destinations are the collectors, in configuration order, at most
 	// MaxDestinations.
 	Destinations []Destination
+}
+
+// Resend is when the main cache's v9 and IPFIX exporters resend their
+// templates and options: what the configuration says, the persona's
+// defaults for the rest (IOS's when the persona is unknown). Options
+// the configuration leaves unset follow the templates on IOS; Junos has
+// option-refresh-rate defaults of its own.
+func (c Config) Resend() platform.Resend {
+	def := platform.Persona{}
+	if p, err := c.Persona(); err == nil {
+		def = p
+	}
+	d, e := def.ResendDefaults(), c.Export
+	r := platform.Resend{TemplatePackets: cmp.Or(e.TemplateRefresh, d.TemplatePackets), TemplateEvery: cmp.Or(e.TemplateTimeout, d.TemplateEvery)}
+	r.OptionPackets = cmp.Or(e.OptionsRefresh, d.OptionPackets, r.TemplatePackets)
+	r.OptionEvery = cmp.Or(e.OptionsTimeout, d.OptionEvery, r.TemplateEvery)
+	return r
 }
 
 // Destination is one `ip flow-export destination`, or a JunOS flow-server.

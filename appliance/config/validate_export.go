@@ -42,13 +42,22 @@ func (v *validator) export(p *platform.Persona, c *Config) {
 			v.bad("export.source", err)
 		}
 	}
-	e.TemplateRefresh = zeroIfEq(e.TemplateRefresh, platform.DefaultTemplateRefreshPackets)
+	// A value the persona takes anyway is its default: held as 0, so
+	// that it is not rendered, and follows the persona if it changes.
+	def := p.ResendDefaults()
+	e.TemplateRefresh = zeroIfEq(e.TemplateRefresh, def.TemplatePackets)
 	// IOS takes 1..600 packets and whole minutes up to 3600; a JunOS
 	// flow-monitoring template up to 480000 packets and seconds from 10
 	// (template-refresh-rate, option-refresh-rate), which commit folds
 	// in here: the model holds either.
 	v.checkRange("export.template-refresh", int64(e.TemplateRefresh), 1, maxRefreshPackets, "template refresh-rate")
-	e.TemplateTimeout = zeroIfEq(e.TemplateTimeout, platform.DefaultTemplateTimeout)
+	e.TemplateTimeout = zeroIfEq(e.TemplateTimeout, def.TemplateEvery)
+	if def.OptionPackets != 0 {
+		e.OptionsRefresh = zeroIfEq(e.OptionsRefresh, def.OptionPackets)
+	}
+	if def.OptionEvery != 0 {
+		e.OptionsTimeout = zeroIfEq(e.OptionsTimeout, def.OptionEvery)
+	}
 	v.checkDuration("export.template-timeout", e.TemplateTimeout, time.Second, 1, 3600*60, "template timeout-rate")
 	v.checkDuration("export.options-timeout", e.OptionsTimeout, time.Second, 1, 3600*60, "template options timeout-rate")
 	v.checkRange("export.options-refresh", int64(e.OptionsRefresh), 1, maxRefreshPackets, "template options refresh-rate")

@@ -164,12 +164,10 @@ func (c *CLI) ExportView() show.ExportView {
 		v.UncleanStopHeld = append(v.UncleanStopHeld, show.HeldLoss{Reason: h.Reason(), Collector: h.Collector,
 			UncleanStopLoss: show.UncleanStopLoss{Records: h.Records, Packets: h.Packets, Doubt: h.Doubt, DoubtPackets: h.DoubtPackets}})
 	}
-	// The exporter's own defaults (export.Config): options follow the
-	// template settings unless set.
-	tt := cmp.Or(cfg.Export.TemplateTimeout, export.DefaultTemplateTimeout)
-	tr := cmp.Or(cfg.Export.TemplateRefresh, export.DefaultTemplateRefreshPackets)
-	v.Template = show.TemplateSettings{Timeout: tt, Refresh: tr,
-		OptionsTimeout: cmp.Or(cfg.Export.OptionsTimeout, tt), OptionsRefresh: cmp.Or(cfg.Export.OptionsRefresh, tr)}
+	// What the exporters are given: the persona's defaults filled in.
+	rs := cfg.Resend()
+	v.Template = show.TemplateSettings{Timeout: rs.TemplateEvery, Refresh: rs.TemplatePackets,
+		OptionsTimeout: rs.OptionEvery, OptionsRefresh: rs.OptionPackets}
 	return v
 }
 

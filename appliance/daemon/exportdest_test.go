@@ -113,14 +113,14 @@ func TestExportSourceByFamily(t *testing.T) {
 
 // `ip flow-export template options refresh-rate` reaches each
 // destination's encoder; without it the options follow the template's
-// refresh-rate (export.Config's default).
+// refresh-rate, as IOS's do.
 func TestOptionsRefreshReachesTheEncoder(t *testing.T) {
 	for _, tc := range []struct {
 		lines string
 		want  int
 	}{
 		{"ip flow-export template refresh-rate 40\nip flow-export template options refresh-rate 5\n", 5},
-		{"ip flow-export template refresh-rate 40\n", 0},
+		{"ip flow-export template refresh-rate 40\n", 40},
 	} {
 		c, err := ios.Parse("t", []byte("ip flow-export version 9\nip flow-export destination 192.0.2.9 2055\n"+tc.lines))
 		if err != nil {

@@ -527,10 +527,13 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 			names = append(names, export.InterfaceName{IfIndex: c.TapIfIndex(i), Name: t.Name})
 		}
 	}
+	// The persona's defaults, not the encoder's (IOS's): a Junos
+	// template resends every 4800 packets or 60 seconds.
+	rs := c.Resend()
 	for _, d := range c.Export.Destinations {
 		enc := export.EncoderConfig{Version: c.DestinationVersion(d), BootTime: boot, AS: c.DestinationAS(d),
-			Sampler: smp, Samplers: smps, TemplateRefreshPackets: c.Export.TemplateRefresh, OptionsRefreshPackets: c.Export.OptionsRefresh,
-			TemplateTimeout: c.Export.TemplateTimeout, OptionsTimeout: c.Export.OptionsTimeout, InterfaceNames: names, Capture: capture(c.Capture), MPLSLabels: c.Cache.MPLSLabels(),
+			Sampler: smp, Samplers: smps, TemplateRefreshPackets: rs.TemplatePackets, OptionsRefreshPackets: rs.OptionPackets,
+			TemplateTimeout: rs.TemplateEvery, OptionsTimeout: rs.OptionEvery, InterfaceNames: names, Capture: capture(c.Capture), MPLSLabels: c.Cache.MPLSLabels(),
 			Direction: len(c.Taps) > 0, Biflow: d.Biflow, BGPNextHop: c.Export.BGPNextHop, ExporterStats: d.ExporterStats || c.Export.ExporterStats,
 			ZeroTCPFlags: zeroTCPFlags(c), ZeroNextHopOutput: zeroNextHopOutput(c), RouterSC: routerSC(c, src)}
 		if enc.Version == export.IPFIX {

@@ -28,6 +28,31 @@ type Persona struct {
 
 	// Emergency is the nearly-full behaviour the flow cache engine applies.
 	Emergency Emergency
+
+	// Resend is how often v9 and IPFIX templates and options are resent
+	// when the configuration does not say; zero is IOS's (see
+	// ResendDefaults).
+	Resend Resend
+}
+
+// Resend is when a v9 or IPFIX exporter sends its templates, and its
+// options templates and records, again: after so many export packets or
+// so long, whichever comes first. A zero option field follows the
+// template's.
+type Resend struct {
+	TemplatePackets int
+	TemplateEvery   time.Duration
+	OptionPackets   int
+	OptionEvery     time.Duration
+}
+
+// ResendDefaults is the persona's Resend, IOS's when it names none: 20
+// packets or 30 minutes, options as templates.
+func (p *Persona) ResendDefaults() Resend {
+	if p.Resend == (Resend{}) {
+		return Resend{TemplatePackets: DefaultTemplateRefreshPackets, TemplateEvery: DefaultTemplateTimeout}
+	}
+	return p.Resend
 }
 
 // Table is the flow table's geometry.

@@ -214,5 +214,10 @@ func cflowd() Persona {
 		// Nothing in the reference on a full cflowd table: new flows fail
 		// and are counted, ours.
 		Emergency: Emergency{Mode: EmergencyOff},
+		// template-refresh-rate and option-refresh-rate default to 4800
+		// packets and 60 seconds each: SRC (Junos 9.5 and 12.3
+		// template-refresh-rate; Junos flow-monitoring "Configuring ...
+		// Discard Accounting with a Template" for option-refresh-rate).
+		Resend: Resend{TemplatePackets: 4800, TemplateEvery: 60 * time.Second, OptionPackets: 4800, OptionEvery: 60 * time.Second},
 	}
 }

@@ -29,8 +29,8 @@ set flowtap platform cflowd
 set chassis fpc 0 sampling-instance SI
 set services flow-monitoring version-ipfix template IPV4 flow-active-timeout 120
 set services flow-monitoring version-ipfix template IPV4 flow-inactive-timeout 30
-set services flow-monitoring version-ipfix template IPV4 template-refresh-rate seconds 60
-set services flow-monitoring version-ipfix template IPV4 option-refresh-rate seconds 120
+set services flow-monitoring version-ipfix template IPV4 template-refresh-rate seconds 120
+set services flow-monitoring version-ipfix template IPV4 option-refresh-rate seconds 180
 set services flow-monitoring version-ipfix template IPV4 ipv4-template
 set interfaces %s unit 0 family inet sampling input
 set forwarding-options sampling instance SI input rate 1
@@ -47,8 +47,8 @@ set forwarding-options sampling instance SI family inet output inline-jflow sour
 		"set chassis fpc 0 sampling-instance SI\n",
 		"set services flow-monitoring version-ipfix template IPV4 flow-active-timeout 120\n",
 		"set services flow-monitoring version-ipfix template IPV4 flow-inactive-timeout 30\n",
-		"set services flow-monitoring version-ipfix template IPV4 template-refresh-rate seconds 60\n",
-		"set services flow-monitoring version-ipfix template IPV4 option-refresh-rate seconds 120\n",
+		"set services flow-monitoring version-ipfix template IPV4 template-refresh-rate seconds 120\n",
+		"set services flow-monitoring version-ipfix template IPV4 option-refresh-rate seconds 180\n",
 		fmt.Sprintf("set forwarding-options sampling instance SI family inet output flow-server %s port %d version-ipfix template IPV4\n", capd.Addr.Addr(), capd.Addr.Port()),
 		"set forwarding-options sampling instance SI family inet output inline-jflow source-address 127.0.0.1\n",
 	} {
@@ -60,7 +60,8 @@ set forwarding-options sampling instance SI family inet output inline-jflow sour
 	for _, want := range []string{
 		"ip flow-cache timeout active 2\n",
 		"ip flow-cache timeout inactive 30\n",
-		"ip flow-export template timeout-rate 1\n",
+		"ip flow-export template timeout-rate 2\n",
+		"ip flow-export template options timeout-rate 3\n",
 		fmt.Sprintf("ip flow-export destination %s %d", capd.Addr.Addr(), capd.Addr.Port()),
 	} {
 		if !strings.Contains(run, want) {
@@ -73,8 +74,8 @@ set forwarding-options sampling instance SI family inet output inline-jflow sour
 			t.Errorf("show ip flow export lacks %q:\n%s", want, export)
 		}
 	}
-	if tpl := d.cli(t, "ios", "show ip flow export template\n"); !strings.Contains(tpl, "  Template export information\n  Template timeout = 1\n  Template refresh rate = 20\n"+
-		"  Option export information\n  Option timeout = 2\n  Option refresh rate = 20\n") {
+	if tpl := d.cli(t, "ios", "show ip flow export template\n"); !strings.Contains(tpl, "  Template export information\n  Template timeout = 2\n  Template refresh rate = 4800\n"+
+		"  Option export information\n  Option timeout = 3\n  Option refresh rate = 4800\n") {
 		t.Errorf("show ip flow export template does not show the template's refresh rates:\n%s", tpl)
 	}
 	// The servers' format, not the main cache's cflowd default (v5).

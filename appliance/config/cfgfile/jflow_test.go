@@ -16,7 +16,7 @@ import (
 func TestJunOSFlowMonitoringThroughIOS(t *testing.T) {
 	c, err := junos.Parse("t.set", []byte(`set services flow-monitoring version-ipfix template T flow-active-timeout 120
 set services flow-monitoring version-ipfix template T flow-inactive-timeout 30
-set services flow-monitoring version-ipfix template T template-refresh-rate seconds 60
+set services flow-monitoring version-ipfix template T template-refresh-rate seconds 120
 set services flow-monitoring version-ipfix template T option-refresh-rate seconds 180
 set forwarding-options sampling instance S input rate 100
 set forwarding-options sampling instance S family inet output flow-server 192.0.2.9 port 4739 version-ipfix template T
@@ -27,7 +27,7 @@ set forwarding-options sampling instance S family inet output flow-server 192.0.
 	text := ios.Render(c)
 	for _, want := range []string{
 		"ip flow-cache timeout inactive 30\n", "ip flow-cache timeout active 2\n",
-		"ip flow-export template timeout-rate 1\n", "ip flow-export template options timeout-rate 3\n",
+		"ip flow-export template timeout-rate 2\n", "ip flow-export template options timeout-rate 3\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("IOS rendering lacks %q:\n%s", want, text)
@@ -37,7 +37,7 @@ set forwarding-options sampling instance S family inet output flow-server 192.0.
 	if err != nil {
 		t.Fatalf("%v\n%s", err, text)
 	}
-	if back.Cache.Active != 2*time.Minute || back.Cache.Inactive != 30*time.Second || back.Export.TemplateTimeout != time.Minute ||
+	if back.Cache.Active != 2*time.Minute || back.Cache.Inactive != 30*time.Second || back.Export.TemplateTimeout != 2*time.Minute ||
 		back.Export.OptionsTimeout != 3*time.Minute || len(back.Export.Destinations) != 1 || back.Export.Destinations[0].Version != platform.IPFIX {
 		t.Errorf("read back %+v %+v", back.Cache, back.Export)
 	}
@@ -54,8 +54,8 @@ set forwarding-options sampling family inet output flow-server 192.0.2.9 port 47
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := c.Export; e.TemplateRefresh != 1000 || e.TemplateTimeout != 10*time.Second || e.OptionsRefresh != 4800 || e.OptionsTimeout != 90*time.Second {
-		t.Errorf("folded %+v", e)
+	if r := c.Resend(); r != (platform.Resend{TemplatePackets: 1000, TemplateEvery: 10 * time.Second, OptionPackets: 4800, OptionEvery: 90 * time.Second}) {
+		t.Errorf("folded %+v", r)
 	}
 	saved := SaveText(c)
 	if strings.Contains(saved, "ip flow-export template") {
@@ -73,7 +73,7 @@ set forwarding-options sampling family inet output flow-server 192.0.2.9 port 47
 	}
 	if back, err := Parse("saved", []byte(saved)); err != nil {
 		t.Fatalf("%v\n%s", err, saved)
-	} else if back.Export.TemplateRefresh != 1000 || back.Export.TemplateTimeout != 10*time.Second || back.Export.OptionsRefresh != 4800 || back.Export.OptionsTimeout != 90*time.Second {
-		t.Errorf("read back %+v", back.Export)
+	} else if back.Resend() != c.Resend() {
+		t.Errorf("read back %+v, want %+v", back.Resend(), c.Resend())
 	}
 }

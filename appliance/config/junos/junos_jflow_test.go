@@ -32,8 +32,8 @@ func TestFlowMonitoringMapsOntoTheModel(t *testing.T) {
 	if c.Cache.Active != 120*time.Second || c.Cache.Inactive != 15*time.Second {
 		t.Errorf("cache timeouts %v/%v, want 2m0s/15s", c.Cache.Active, c.Cache.Inactive)
 	}
-	if c.Export.TemplateTimeout != 60*time.Second || c.Export.OptionsTimeout != 120*time.Second {
-		t.Errorf("template/options refresh %v/%v, want 1m0s/2m0s", c.Export.TemplateTimeout, c.Export.OptionsTimeout)
+	if r := c.Resend(); r.TemplateEvery != 60*time.Second || r.OptionEvery != 120*time.Second {
+		t.Errorf("template/options refresh %v/%v, want 1m0s/2m0s", r.TemplateEvery, r.OptionEvery)
 	}
 	if len(c.Export.Destinations) != 1 {
 		t.Fatalf("destinations %+v", c.Export.Destinations)

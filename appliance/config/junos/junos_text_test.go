@@ -48,10 +48,10 @@ func TestPastedGroups(t *testing.T) {
 	}
 	// The inline J-Flow parts fold as without groups: the template's
 	// timeouts are the cache's, its refresh the exporter's.
-	if c.Cache.Active != 60*time.Second || c.Cache.Inactive != 30*time.Second || c.Export.TemplateTimeout != 60*time.Second ||
+	if c.Cache.Active != 60*time.Second || c.Cache.Inactive != 30*time.Second || c.Resend().TemplateEvery != 60*time.Second ||
 		c.Export.ServicesSource.String() != "192.0.2.1" || !c.JFlow.Inline || c.JFlow.Instance != "jflow" || len(c.JFlow.FPCs) != 1 {
 		t.Errorf("inline J-Flow: cache %v/%v, template refresh %v, source %v inline %v instance %q fpcs %+v",
-			c.Cache.Active, c.Cache.Inactive, c.Export.TemplateTimeout, c.Export.ServicesSource, c.JFlow.Inline, c.JFlow.Instance, c.JFlow.FPCs)
+			c.Cache.Active, c.Cache.Inactive, c.Resend().TemplateEvery, c.Export.ServicesSource, c.JFlow.Inline, c.JFlow.Instance, c.JFlow.FPCs)
 	}
 	var ifs []string
 	for _, it := range c.Interfaces {
