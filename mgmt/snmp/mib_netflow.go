@@ -599,6 +599,13 @@ func protocolRow(proto uint32, v [5]uint64) Row {
 
 // --- template export ---
 
+// wholeMinutes is a resend interval in the MIB's minutes, rounded up: a
+// Junos template resent every 10 seconds is resent within the minute,
+// where 0 would read as never.
+func wholeMinutes(d time.Duration) uint32 {
+	return uint32((d + time.Minute - 1) / time.Minute)
+}
+
 func (m *netflowMIB) templateExportTable() Table {
 	return Table{
 		Entry: oidNetflow.Append(6, 3, 1), Name: "cnfTemplateExportInfoTable",
@@ -620,7 +627,7 @@ func (m *netflowMIB) templateExportTable() Table {
 			}
 			return []Row{{Index: OID{cacheMain}, Values: []Value{
 				TruthValue(v9),
-				Unsigned32(uint32(e.TemplateTimeout / time.Minute)), Unsigned32(uint32(e.OptionsTemplateTimeout / time.Minute)),
+				Unsigned32(wholeMinutes(e.TemplateTimeout)), Unsigned32(wholeMinutes(e.OptionsTemplateTimeout)),
 				Unsigned32(e.TemplateRefreshPackets), Unsigned32(e.OptionsTemplateRefresh),
 			}}}, nil
 		},

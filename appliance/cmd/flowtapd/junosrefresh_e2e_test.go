@@ -81,3 +81,35 @@ set forwarding-options sampling family inet output flow-server 127.0.0.1 port %d
 		t.Errorf("templates in export packets %v of %d, want in the first only", withTemplate, len(pkts))
 	}
 }
+
+// TestJunOSShortTemplateRefreshOverSNMP: CISCO-NETFLOW-MIB counts the
+// template and options resend intervals in minutes. A Junos template
+// resent every 10 seconds read 0 there (truncated), which an NMS takes
+// for never; it reads 1, the minute within which it is resent, and 90
+// seconds reads 2.
+func TestJunOSShortTemplateRefreshOverSNMP(t *testing.T) {
+	testnet.Enter(t)
+	d := startDaemon(t, "username admin privilege 15 secret letmein\nsnmp-server community public RO\n")
+	commit := d.cli(t, "junos", `configure
+set flowtap platform cflowd
+set services flow-monitoring version-ipfix template V4 template-refresh-rate seconds 10
+set services flow-monitoring version-ipfix template V4 option-refresh-rate seconds 90
+set services flow-monitoring version-ipfix template V4 ipv4-template
+set forwarding-options sampling family inet output flow-server 192.0.2.9 port 4739 version-ipfix template V4
+commit
+`)
+	if !strings.Contains(commit, "commit complete") {
+		t.Fatalf("commit:\n%s", commit)
+	}
+	if tpl, want := d.cli(t, "ios", "show ip flow export template\n"), "  Template export information\n  Template timeout = 10 seconds\n  Template refresh rate = 4800\n"+
+		"  Option export information\n  Option timeout = 90 seconds\n  Option refresh rate = 4800\n"; !strings.Contains(tpl, want) {
+		t.Errorf("show ip flow export template:\n%s\nwant:\n%s", tpl, want)
+	}
+	agent := "udp:" + d.snmpAddr
+	waitSNMP(t, agent)
+	out, err := mibfiles.Run(t, "CISCO-NETFLOW-MIB", "snmpget", "-v2c", "-cpublic", "-Os", "-OQ", agent,
+		"cnfTemplateExportVer9TplTimeout.0", "cnfTemplateExportVer9OptTimeout.0")
+	if want := "cnfTemplateExportVer9TplTimeout.main = 1 minutes\ncnfTemplateExportVer9OptTimeout.main = 2 minutes"; err != nil || strings.TrimSpace(out) != want {
+		t.Errorf("snmpget: %v\n%s\nwant:\n%s", err, out, want)
+	}
+}
