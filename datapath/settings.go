@@ -124,6 +124,11 @@ func (d *Datapath) SetPort(ifindex int, s PortSettings) error {
 
 const maxPorts = 65536 // MAX_PORTS in meter.h
 
+// MaxPorts is the first ifindex past the port tables: the ports numbered
+// from it share one setting (the last SetPort of any of them) and can
+// have no sampler or filter.
+const MaxPorts = maxPorts
+
 func portFlags(s PortSettings) uint32 {
 	var f uint32
 	if s.Verdict == platform.Inline {

@@ -372,9 +372,17 @@ func privName(p config.PrivProtocol) string {
 
 func (c *CLI) FlowInterfaces() []show.FlowInterface {
 	var ifs []show.FlowInterface
+	var shared map[string]SharedPort
+	if c.m.d != nil { // a daemon not started yet has set no port
+		shared = c.m.d.SharedPorts()
+	}
 	for _, i := range c.m.Config().Effective().Interfaces {
 		if i.Metered() {
-			ifs = append(ifs, show.FlowInterface{Name: i.Name, Ingress: i.Ingress, Egress: i.Egress, Sampler: i.Sampler})
+			fi := show.FlowInterface{Name: i.Name, Ingress: i.Ingress, Egress: i.Egress, Sampler: i.Sampler}
+			if sp, ok := shared[i.Name]; ok {
+				fi.Shared = &show.SharedPort{IfIndex: sp.Index, Setting: sp.describe(), From: sp.From}
+			}
+			ifs = append(ifs, fi)
 		}
 	}
 	return ifs

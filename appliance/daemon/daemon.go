@@ -48,6 +48,9 @@ type Daemon struct {
 	settings Settings
 	dp       *datapath.Datapath
 	ports    map[string]*datapath.Port
+	// shared are the ports past the datapath's port table whose setting
+	// is another's (sharePastTable).
+	shared map[string]SharedPort
 	// filters are the ports' input filters in the datapath; filterBase
 	// what the entries of retired ones counted.
 	filters    map[string]*installedFilter
@@ -654,6 +657,8 @@ func (d *Daemon) apply(old, s Settings) error {
 
 func (d *Daemon) applyPorts(want []Port) error {
 	var errs []error
+	want, shared := sharePastTable(want, linkIndex)
+	d.noteShared(shared)
 	keep := map[string]bool{}
 	for _, p := range want {
 		keep[p.Name] = true

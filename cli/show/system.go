@@ -126,6 +126,17 @@ type FlowInterface struct {
 	Name            string
 	Ingress, Egress bool
 	Sampler         string
+	// Shared says, for a port numbered past the datapath's port table
+	// whose setting is not its own, what it shares (flowtap's line).
+	Shared *SharedPort `json:",omitempty"`
+}
+
+// SharedPort is the one setting of the ports past ifIndex 65535 that a
+// port takes from others.
+type SharedPort struct {
+	IfIndex int
+	Setting string   // "metered, passive"
+	From    []string // the ports whose own setting it is
 }
 
 // IPFlowInterface writes `show ip flow interface`.
@@ -140,6 +151,9 @@ func IPFlowInterface(w io.Writer, ifs []FlowInterface) {
 		}
 		if i.Sampler != "" {
 			fmt.Fprintf(w, " flow-sampler %s\n", i.Sampler)
+		}
+		if s := i.Shared; s != nil {
+			fmt.Fprintf(w, " ifIndex %d, past 65535, shares the setting of %s: %s\n", s.IfIndex, strings.Join(s.From, ", "), s.Setting)
 		}
 	}
 }
