@@ -13,6 +13,9 @@ func TestCapitaliseLeavesNamesAlone(t *testing.T) {
 		"fe80::1 on port 2055":               "fe80::1 on port 2055",
 		"eth1 is not a port":                 "eth1 is not a port",
 		"collector.example.net is unknown":   "collector.example.net is unknown",
+		"ip flow-export source is eth0":      "ip flow-export source is eth0",
+		"ipv6 flow monitor M6 is bound":      "ipv6 flow monitor M6 is bound",
+		"ipsec is not metered":               "Ipsec is not metered",
 		"":                                   "",
 	} {
 		if got := capitalise(in); got != want {

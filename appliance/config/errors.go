@@ -146,11 +146,16 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // capitalise starts a reason with a capital, as IOS's messages do, unless
 // it starts with a name or an address (fe80::1, eth1, a host name): a
 // first word that is not all letters (a hyphen aside) stays as written.
+// So does a command quoted first ("ip flow-export ...", "ipv6 flow
+// monitor ..."): prose writes the protocol IP, never Ip.
 func capitalise(s string) string {
 	if s == "" || s[0] < 'a' || s[0] > 'z' {
 		return s
 	}
 	word, _, _ := strings.Cut(s, " ")
+	if word == "ip" || word == "ipv6" {
+		return s
+	}
 	if strings.IndexFunc(strings.TrimRight(word, ":,;"), func(c rune) bool { return (c < 'a' || c > 'z') && c != '-' }) >= 0 {
 		return s
 	}

@@ -299,7 +299,8 @@ func (v *validator) disagree(p *platform.Persona, c *Config, a cacheAsk, asks []
 				ver = d.Export
 			}
 			if strings.HasPrefix(dest, td.Addr.String()+" ") && !strings.HasSuffix(dest, " "+ver.Label()) {
-				return fmt.Sprintf("ip flow-export destination %s exports %s and flow monitor %s's exporter sends %s there", td.Addr, ver.Label(), a.monitor, dest)
+				return fmt.Sprintf("ip flow-export destination %s %d exports %s and flow monitor %s's exporter sends %s there",
+					td.Addr.Addr(), td.Addr.Port(), ver.Label(), a.monitor, strings.TrimPrefix(dest, td.Addr.String()+" "))
 			}
 		}
 	}
