@@ -97,6 +97,11 @@ type Destination struct {
 	// Template is the JunOS flow-monitoring template this flow-server
 	// exports with (`version9|version-ipfix template NAME`); "" none.
 	Template string
+	// Template6 is the template named for the same flow-server under
+	// `family inet6` (Junos's dual-stack form: an ipv4 template under
+	// family inet, an ipv6 one under inet6); "" none. Both are of
+	// Version, and the server gets every family's flows either way.
+	Template6 string
 	// TTL is the export packets' IP TTL (hop limit): an FNF exporter's
 	// `ttl N` (config.Effective); 0 is the kernel's default.
 	TTL int

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/config/junos"
 	"github.com/flowtap/flowtap/appliance/platform"
@@ -75,5 +76,30 @@ set forwarding-options sampling family inet output flow-server 192.0.2.9 port 47
 		t.Fatalf("%v\n%s", err, saved)
 	} else if back.Resend() != c.Resend() {
 		t.Errorf("read back %+v, want %+v", back.Resend(), c.Resend())
+	}
+}
+
+// TestJunOSDualStackServerSaved: a flow-server's family inet6 template
+// (Junos's dual-stack form) survives write memory and a restart.
+func TestJunOSDualStackServerSaved(t *testing.T) {
+	c, err := junos.Parse("t.set", []byte(`set flowtap platform cflowd
+set services flow-monitoring version-ipfix template v4 ipv4-template
+set services flow-monitoring version-ipfix template v6 ipv6-template
+set forwarding-options sampling family inet output flow-server 192.0.2.9 port 4739 version-ipfix template v4
+set forwarding-options sampling family inet6 output flow-server 192.0.2.9 port 4739 version-ipfix template v6
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Export.Destinations; len(d) != 1 || d[0].Template != "v4" || d[0].Template6 != "v6" || d[0].Version != platform.IPFIX {
+		t.Fatalf("destinations %+v", d)
+	}
+	saved := SaveText(c)
+	back, err := Parse("saved", []byte(saved))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, saved)
+	}
+	if ch := config.Diff(c, back); len(ch) != 0 {
+		t.Errorf("read back differs: %v\n%s", ch, saved)
 	}
 }

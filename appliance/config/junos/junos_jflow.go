@@ -282,23 +282,51 @@ func (j *jcmd) flowServerTemplate(d *config.Destination, vw string) {
 	j.c.Keyword("template")
 	if j.del {
 		j.c.Skip()
-		d.Template, d.Version = "", 0
+		j.dropServerTemplate(d)
 		return
 	}
 	name := j.c.Name("<template-name>", config.CheckName32)
 	if j.c.Err != nil {
 		return
 	}
-	if j.family == "inet6" && d.Template != "" && d.Template != name {
-		// Junos's dual-stack form names the same collector under
-		// family inet with an ipv4 template and under family inet6 with
-		// an ipv6 one. flowtap's flow-server is one for every family,
-		// with one template: taking the inet6 name would replace the
-		// inet one unseen.
-		j.c.Refuse("flow-server %s uses template %s for every family (set under family inet): flowtap's flow-server has one template, which carries its IPv6 flows too", d.Addr.Addr(), d.Template)
+	// Junos's dual-stack form names the same collector under family
+	// inet with an ipv4 template and under family inet6 with an ipv6
+	// one: each family keeps its own. One exporter serves the server,
+	// so both must be of one format.
+	tpl, other, otherFamily := &d.Template, d.Template6, "inet6"
+	if j.family == "inet6" {
+		tpl, other, otherFamily = &d.Template6, d.Template, "inet"
+	}
+	if other != "" && d.Version != templateVersion[vw] {
+		j.c.Refuse("flow-server %s exports %s with template %s under family %s: flowtap sends one format to a flow-server, so this family's template must be a %s one too",
+			d.Addr.Addr(), versionWord(d.Version), other, otherFamily, versionWord(d.Version))
 		return
 	}
-	d.Template, d.Version = name, templateVersion[vw]
+	*tpl, d.Version = name, templateVersion[vw]
+}
+
+// dropServerTemplate deletes the template the line's family names for
+// d; the version goes with the last template.
+func (j *jcmd) dropServerTemplate(d *config.Destination) {
+	if j.family == "inet6" {
+		d.Template6 = ""
+	} else {
+		d.Template = ""
+	}
+	if d.Template == "" && d.Template6 == "" {
+		d.Version = 0
+	}
+}
+
+// serverTemplates are the templates d names, inet's first.
+func serverTemplates(d config.Destination) []string {
+	var ts []string
+	for _, t := range []string{d.Template, d.Template6} {
+		if t != "" && !slices.Contains(ts, t) {
+			ts = append(ts, t)
+		}
+	}
+	return ts
 }
 
 // foldTemplates maps the flow-monitoring templates the flow-servers use
@@ -316,22 +344,21 @@ func foldTemplates(c *config.Config) (errs []*config.FieldError, from map[string
 	var used []config.FlowTemplate
 	for i := range c.Export.Destinations {
 		d := &c.Export.Destinations[i]
-		if d.Template == "" {
-			continue
-		}
 		path := "export.destinations[" + d.Addr.String() + "]"
-		k := slices.IndexFunc(jf.Templates, func(t config.FlowTemplate) bool { return t.Name == d.Template })
-		if k < 0 {
-			errs = append(errs, &config.FieldError{Path: path, Err: fmt.Errorf("flow-server %s: template %s is not defined under services flow-monitoring", d.Addr.Addr(), d.Template)})
-			continue
-		}
-		t := jf.Templates[k]
-		if t.Version != d.Version {
-			errs = append(errs, &config.FieldError{Path: path, Err: fmt.Errorf("flow-server %s: template %s is a %s template, not %s", d.Addr.Addr(), t.Name, versionWord(t.Version), versionWord(d.Version))})
-			continue
-		}
-		if !slices.ContainsFunc(used, func(u config.FlowTemplate) bool { return u.Name == t.Name }) {
-			used = append(used, t)
+		for _, name := range serverTemplates(*d) {
+			k := slices.IndexFunc(jf.Templates, func(t config.FlowTemplate) bool { return t.Name == name })
+			if k < 0 {
+				errs = append(errs, &config.FieldError{Path: path, Err: fmt.Errorf("flow-server %s: template %s is not defined under services flow-monitoring", d.Addr.Addr(), name)})
+				continue
+			}
+			t := jf.Templates[k]
+			if t.Version != d.Version {
+				errs = append(errs, &config.FieldError{Path: path, Err: fmt.Errorf("flow-server %s: template %s is a %s template, not %s", d.Addr.Addr(), t.Name, versionWord(t.Version), versionWord(d.Version))})
+				continue
+			}
+			if !slices.ContainsFunc(used, func(u config.FlowTemplate) bool { return u.Name == t.Name }) {
+				used = append(used, t)
+			}
 		}
 	}
 	secs := func(d *time.Duration) func(int64) { return func(v int64) { *d = time.Duration(v) * time.Second } }
@@ -389,7 +416,7 @@ func foldTemplates(c *config.Config) (errs []*config.FieldError, from map[string
 func templateSets(c config.Config, get func(config.FlowTemplate) time.Duration) bool {
 	for _, d := range c.Export.Destinations {
 		for _, t := range c.JFlow.Templates {
-			if t.Name == d.Template && get(t) != 0 {
+			if slices.Contains(serverTemplates(d), t.Name) && get(t) != 0 {
 				return true
 			}
 		}

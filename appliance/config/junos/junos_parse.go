@@ -766,13 +766,14 @@ func (j *jcmd) samplingOutput() {
 	if j.c.Err != nil {
 		return
 	}
-	if i := slices.IndexFunc(j.cfg.Export.Destinations, func(d config.Destination) bool { return d.Template != "" }); i >= 0 && !j.del {
+	if i := slices.IndexFunc(j.cfg.Export.Destinations, func(d config.Destination) bool { return len(serverTemplates(d)) > 0 }); i >= 0 && !j.del {
 		// A flow-server that names a template takes its timeouts from
 		// the templates in use (foldTemplates), which would drop this
 		// value at commit without a word: say where it goes instead.
 		srv := j.cfg.Export.Destinations[i]
+		tpl := serverTemplates(srv)[0]
 		j.c.Refuse("flow-server %s uses template %s, whose timeouts apply: set services flow-monitoring %s template %s %s %d",
-			srv.Addr.Addr(), srv.Template, versionWord(srv.Version), srv.Template, k, d/time.Second)
+			srv.Addr.Addr(), tpl, versionWord(srv.Version), tpl, k, d/time.Second)
 		return
 	}
 	if k == "flow-active-timeout" {
@@ -858,6 +859,11 @@ func (j *jcmd) flowServer() {
 		return
 	}
 	if j.deleting() {
+		if i >= 0 && e.Destinations[i].Template != "" && e.Destinations[i].Template6 != "" {
+			// One family of a dual-stack server: the other keeps it.
+			j.dropServerTemplate(&e.Destinations[i])
+			return
+		}
 		if i >= 0 {
 			at := e.Destinations[i].Addr
 			e.Destinations = slices.Delete(e.Destinations, i, i+1)
@@ -911,7 +917,7 @@ func (j *jcmd) flowServer() {
 			case "version":
 				d.Version = 0
 			case "version9", "version-ipfix":
-				d.Template, d.Version = "", 0
+				j.dropServerTemplate(d)
 			case "autonomous-system-type":
 				j.clearServerAS(i)
 			case "source-address":
@@ -928,7 +934,7 @@ func (j *jcmd) flowServer() {
 			}
 			d.Addr = p
 		case "version":
-			d.Template = ""
+			d.Template, d.Template6 = "", ""
 			if j.c.TryKeyword("ipfix") != "" {
 				d.Version = platform.IPFIX
 			} else {

@@ -246,6 +246,22 @@ func junosStatements(c config.Config) []jstmt {
 			add(pr, server...)
 		}
 	}
+	// Junos's dual-stack form: the same server under family inet6 with
+	// the template it names there.
+	output6 := append(slices.Clone(inst), "family inet6", "output")
+	for _, d := range c.Export.Destinations {
+		if d.Template6 == "" {
+			continue
+		}
+		server := append(slices.Clone(output6), "flow-server "+d.Addr.Addr().String())
+		port := fmt.Sprintf("port %d", d.Addr.Port())
+		if perAddr[d.Addr.Addr()] > 1 {
+			server[len(server)-1] += " " + port
+		} else {
+			add(port, server...)
+		}
+		add("template "+junosQuote(d.Template6), append(server, versionWord(d.Version))...)
+	}
 	for _, d := range aggServers {
 		server := append(slices.Clone(output), fmt.Sprintf("flow-server %s port %d", d.Addr(), d.Port()))
 		add("version 8", server...)
