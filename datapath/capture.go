@@ -30,7 +30,7 @@ type CaptureSettings struct {
 const MaxLabelPosition = 8 // MAX_LABELS in meter.c
 
 const (
-	xfFragSeen = uint8(meterCaptureBitsXF_FRAG_SEEN)
+	xfFragSeen = uint16(meterCaptureBitsXF_FRAG_SEEN)
 	capFields  = uint8(meterCaptureBitsCAP_FIELDS)
 )
 
@@ -173,7 +173,7 @@ func (t *table) peekExtras(fi int) map[string]meterFlowExtra {
 
 func (x *meterFlowExtra) decode(c *flow.Captured) {
 	*c = flow.Captured{
-		Fields:       flow.CaptureFields(x.Flags & capFields),
+		Fields:       flow.CaptureFields(uint8(x.Flags) & capFields),
 		IPID:         x.IpId,
 		FragOffset:   x.FragOff,
 		FragSeen:     x.Flags&xfFragSeen != 0,
@@ -190,5 +190,10 @@ func (x *meterFlowExtra) decode(c *flow.Captured) {
 	}
 	if c.Fields&flow.CapFragFlags != 0 {
 		c.FragFlags = x.FragFlags
+	}
+	if c.Fields&flow.CapExt6 != 0 {
+		// The meter keeps the top 16 of IE 64's 32 bits, where every
+		// bit that names a header is.
+		c.Ext6 = uint32(x.Ext6) << 16
 	}
 }

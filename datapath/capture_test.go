@@ -21,6 +21,9 @@ func TestCaptureBitsMatchMeter(t *testing.T) {
 		{flow.CapICMP, meterCaptureBitsCAP_ICMP},
 		{flow.CapFragOffset, meterCaptureBitsCAP_FRAG},
 		{flow.CapMPLS, meterCaptureBitsCAP_MPLS},
+		{flow.CapFlowLabel, meterCaptureBitsCAP_FLOWLABEL},
+		{flow.CapFragFlags, meterCaptureBitsCAP_FRAGFLAGS},
+		{flow.CapExt6, meterCaptureBitsCAP_EXT6},
 	} {
 		if uint32(c.f) != uint32(c.m) {
 			t.Errorf("flow capture bit %#x is %#x in meter.h", c.f, c.m)

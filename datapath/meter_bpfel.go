@@ -29,8 +29,9 @@ const (
 	meterCaptureBitsCAP_MPLS      meterCaptureBits = 16
 	meterCaptureBitsCAP_FLOWLABEL meterCaptureBits = 32
 	meterCaptureBitsCAP_FRAGFLAGS meterCaptureBits = 64
-	meterCaptureBitsCAP_FIELDS    meterCaptureBits = 127
-	meterCaptureBitsXF_FRAG_SEEN  meterCaptureBits = 128
+	meterCaptureBitsCAP_EXT6      meterCaptureBits = 128
+	meterCaptureBitsCAP_FIELDS    meterCaptureBits = 255
+	meterCaptureBitsXF_FRAG_SEEN  meterCaptureBits = 256
 	meterCaptureBitsCAP_LABELS    meterCaptureBits = 3
 )
 
@@ -79,12 +80,13 @@ type meterFlowExtra struct {
 	MinLen    uint16
 	MaxLen    uint16
 	Nlabels   uint8
-	Flags     uint8
 	FragFlags uint8
-	Pad       uint8
+	Flags     uint16
 	Labels    [3]uint32
 	FirstT    uint32
 	FlowLabel uint32
+	Ext6      uint16
+	Pad       uint16
 }
 
 type meterFlowKey4 struct {

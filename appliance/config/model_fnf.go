@@ -176,6 +176,7 @@ var FNFCollects = []FNFField{
 	{Phrase: "ipv4 fragmentation flags", Family: 4, Capture: CaptureFragmentFlags},
 	{Phrase: "ipv4 id", Family: 4, Capture: CaptureIPID},
 	{Phrase: "ipv6 flow-label", Family: 6, Capture: CaptureFlowLabel},
+	{Phrase: "ipv6 extension map", Family: 6, Capture: CaptureExtHeaders},
 	{Phrase: "transport icmp ipv4 type", Family: 4, Capture: CaptureICMP},
 	{Phrase: "transport icmp ipv4 code", Family: 4, Capture: CaptureICMP},
 	{Phrase: "transport icmp ipv6 type", Family: 6, Capture: CaptureICMP},
@@ -559,7 +560,7 @@ func (r FlowRecord) FieldBytes() int {
 		case strings.HasPrefix(ph, "ipv6 ") && strings.HasSuffix(ph, " address"), strings.HasSuffix(ph, "address ipv6"), strings.HasSuffix(ph, "ipv6 bgp"):
 			n += 16
 		case strings.HasSuffix(ph, " address"), strings.HasSuffix(ph, "address ipv4"), strings.HasSuffix(ph, "ipv4 bgp"), strings.HasPrefix(ph, "interface "),
-			strings.HasPrefix(ph, "timestamp "), strings.HasPrefix(ph, "routing ") && strings.HasSuffix(ph, " as"), ph == "ipv6 flow-label":
+			strings.HasPrefix(ph, "timestamp "), strings.HasPrefix(ph, "routing ") && strings.HasSuffix(ph, " as"), ph == "ipv6 flow-label", ph == "ipv6 extension map":
 			n += 4
 		case last == "long":
 			n += 8

@@ -7,7 +7,8 @@ import "net/netip"
 // model and the grammars build without the engines.
 
 // Capture is `ip flow-capture ttl|mac-addresses|vlan-id|ip-id|
-// packet-length|icmp|fragment-offset|flow-label|fragment-flags`: fields added to the v9 and IPFIX
+// packet-length|icmp|fragment-offset|flow-label|fragment-flags|
+// extension-headers`: fields added to the v9 and IPFIX
 // templates (the last four recorded by the datapath only while asked).
 type Capture uint16
 
@@ -21,8 +22,9 @@ const (
 	CaptureFragmentOffset
 	CaptureFlowLabel     // flowtap's `ip flow-capture flow-label`: the IPv6 flow label
 	CaptureFragmentFlags // flowtap's `ip flow-capture fragment-flags`: DF and MF
+	CaptureExtHeaders    // flowtap's `ip flow-capture extension-headers`: IPv6 extension headers seen
 
-	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel | CaptureFragmentFlags
+	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel | CaptureFragmentFlags | CaptureExtHeaders
 )
 
 // TopPorts is `match {source|destination} port {N | min N | max N}`.

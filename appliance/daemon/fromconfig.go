@@ -373,7 +373,8 @@ func capture(c config.Capture) export.Capture {
 	}{{config.CaptureTTL, export.CaptureTTL}, {config.CaptureMAC, export.CaptureMAC}, {config.CaptureVLAN, export.CaptureVLAN},
 		{config.CaptureIPID, export.CaptureIPID}, {config.CapturePacketLength, export.CapturePacketLength},
 		{config.CaptureICMP, export.CaptureICMP}, {config.CaptureFragmentOffset, export.CaptureFragmentOffset},
-		{config.CaptureFlowLabel, export.CaptureFlowLabel}, {config.CaptureFragmentFlags, export.CaptureFragmentFlags}} {
+		{config.CaptureFlowLabel, export.CaptureFlowLabel}, {config.CaptureFragmentFlags, export.CaptureFragmentFlags},
+		{config.CaptureExtHeaders, export.CaptureExtHeaders}} {
 		if c&f.model != 0 {
 			out |= f.enc
 		}

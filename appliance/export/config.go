@@ -105,9 +105,10 @@ const (
 	CaptureFragmentOffset                     // FRAGMENT_OFFSET 88
 	CaptureFlowLabel                          // IPV6_FLOW_LABEL 31 (IPFIX flowLabelIPv6), IPv6 templates only
 	CaptureFragmentFlags                      // fragmentFlags 197: the OR of the packets' DF and MF
+	CaptureExtHeaders                         // ipv6ExtensionHeaders 64, IPv6 templates only
 
 	// CaptureAll is every field flowtap captures.
-	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel | CaptureFragmentFlags
+	CaptureAll = CaptureTTL | CaptureMAC | CaptureVLAN | CaptureIPID | CapturePacketLength | CaptureICMP | CaptureFragmentOffset | CaptureFlowLabel | CaptureFragmentFlags | CaptureExtHeaders
 )
 
 // Datapath is what the datapath must record per flow for c: the fields
@@ -117,7 +118,7 @@ func (c Capture) Datapath() flow.CaptureFields {
 	for _, m := range []struct {
 		c Capture
 		f flow.CaptureFields
-	}{{CaptureIPID, flow.CapIPID}, {CapturePacketLength, flow.CapPacketLength}, {CaptureICMP, flow.CapICMP}, {CaptureFragmentOffset, flow.CapFragOffset}, {CaptureFlowLabel, flow.CapFlowLabel}, {CaptureFragmentFlags, flow.CapFragFlags}} {
+	}{{CaptureIPID, flow.CapIPID}, {CapturePacketLength, flow.CapPacketLength}, {CaptureICMP, flow.CapICMP}, {CaptureFragmentOffset, flow.CapFragOffset}, {CaptureFlowLabel, flow.CapFlowLabel}, {CaptureFragmentFlags, flow.CapFragFlags}, {CaptureExtHeaders, flow.CapExt6}} {
 		if c&m.c != 0 {
 			f |= m.f
 		}

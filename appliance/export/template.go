@@ -64,6 +64,7 @@ const (
 	ePostInnerVLAN
 	eFlowLabel // ip flow-capture flow-label: Captured.FlowLabel
 	eFragFlags // ip flow-capture fragment-flags: Captured.FragFlags
+	eExt6      // ip flow-capture extension-headers: Captured.Ext6
 )
 
 // IE numbers (v9 field types; IPFIX uses the same numbers for these).
@@ -129,6 +130,7 @@ const (
 	ieFragOffset       = 88
 	ieFlowLabel6       = 31 // v9 IPV6_FLOW_LABEL, IPFIX flowLabelIPv6
 	ieFragFlags        = 197
+	ieExt6             = 64 // v9 IPV6_OPTION_HEADERS, IPFIX ipv6ExtensionHeaders
 	ieLabel1           = 70 // mplsTopLabelStackSection; 71, 72 the next positions
 	ieApplicationName  = 96
 	ieIPVersion        = 60 // v9 IP_PROTOCOL_VERSION, IPFIX ipVersion
@@ -289,6 +291,11 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 		} else {
 			l.add(eFlowLabel, ieFlowLabel6, 3)
 		}
+	}
+	if ipv6 && cfg.Capture&CaptureExtHeaders != 0 {
+		// 4 bytes in both: RFC 3954 gives IPV6_OPTION_HEADERS 4, and
+		// IANA's bits count from the most significant of 32.
+		l.add(eExt6, ieExt6, 4)
 	}
 	// The destination port already carries ICMP type*256+code as IOS
 	// exports it, but nfdump reads ICMPv6 type/code in v9 only from

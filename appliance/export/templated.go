@@ -526,6 +526,8 @@ func (e *templated) encode(b []byte, t *template, r *flow.Record, flows uint64) 
 			putUint(d, uint64(r.Captured.FlowLabel))
 		case eFragFlags:
 			putUint(d, uint64(r.Captured.FragFlags))
+		case eExt6:
+			putUint(d, uint64(r.Captured.Ext6))
 		case eLabel1, eLabel2, eLabel3:
 			e := r.Captured.Labels[f.e-eLabel1]
 			d[0], d[1], d[2] = byte(e>>24), byte(e>>16), byte(e>>8)

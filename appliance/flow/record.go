@@ -122,6 +122,7 @@ const (
 	CapMPLS                                   // Labels: IEs 70-72
 	CapFlowLabel                              // FlowLabel: IE 31
 	CapFragFlags                              // FragFlags: IE 197
+	CapExt6                                   // Ext6: IE 64
 )
 
 // MaxLabels is how many label stack entries a record carries (IOS's
@@ -152,6 +153,12 @@ type Captured struct {
 	// fragmentFlags lays them out: 0x40 DF, 0x20 MF (an IPv6 fragment
 	// header's M), 0x80 the IPv4 reserved bit.
 	FragFlags uint8
+	// Ext6 is the OR of the IPv6 extension headers the flow's packets
+	// carried, as IPFIX's ipv6ExtensionHeaders (IE 64) lays them out:
+	// bit 0 (the most significant) destination options, 1 hop-by-hop,
+	// 4 a first fragment's fragment header, 5 routing, 6 a later
+	// fragment's, 12 mobility, 13 ESP, 14 AH, 15 IPComp; 0 for IPv4.
+	Ext6 uint32
 	// FlowLabel is the first packet's IPv6 flow label (20 bits); 0 for
 	// IPv4.
 	FlowLabel uint32

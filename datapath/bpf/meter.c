@@ -1252,6 +1252,57 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 
 /* ---- capture extras ---------------------------------------------------- */
 
+/* The IPv6 extension headers in front of the packet's transport header,
+ * as EXT6_* bits: the parser's walk again (parse_ipv6 keeps only where a
+ * fragment header is), made here so that metering without capture pays
+ * nothing for it. The walk ends where the parser's did: at the transport
+ * header, or at ESP or IPComp, whose payload it cannot read. HIP and shim6
+ * headers have no bit. */
+static __always_inline __u16 ext6_seen(void *data, void *end, __u32 off, __u8 nh)
+{
+	__u16 seen = 0;
+	for (int i = 0; i < MAX_V6_EXT; i++) {
+		__u8 *h = data + clamp_off(off);
+		__u32 len;
+		switch (nh) {
+		case 0:
+		case 43:
+		case 60:
+		case 135:
+		case 139:
+		case 140:
+			if ((void *)(h + 2) > end)
+				return seen;
+			seen |= nh == 0 ? EXT6_HOP : nh == 43 ? EXT6_RH : nh == 60 ? EXT6_DST : nh == 135 ? EXT6_MOB : 0;
+			len = ((__u32)h[1] + 1) * 8;
+			break;
+		case 51:
+			if ((void *)(h + 2) > end)
+				return seen;
+			seen |= EXT6_AH;
+			len = ((__u32)h[1] + 2) * 4;
+			break;
+		case 44:
+			if ((void *)(h + 4) > end)
+				return seen;
+			seen |= (bpf_ntohs(*(__u16 *)(h + 2)) & 0xfff8) ? EXT6_FRA1 : EXT6_FRA0;
+			len = 8;
+			break;
+		case 50:
+			return seen | EXT6_ESP;
+		case 108:
+			return seen | EXT6_PAY;
+		default:
+			return seen;
+		}
+		nh = h[0];
+		off += len;
+		if (off > OFF_LIMIT)
+			return seen;
+	}
+	return seen;
+}
+
 /* Record what `ip flow-capture` and the MPLS label positions ask for in
  * the flow's extras entry. The first packet of an entry fills it; later
  * ones move the packet-length range and, until a fragment is seen, the
@@ -1283,6 +1334,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 	__u32 ip_id = 0;
 	__u32 label = 0;
 	__u8 ff = 0;
+	__u16 ext6 = 0;
 	__u16 frag = 0;
 	int isfrag = 0;
 	if (p->family == 4) {
@@ -1296,9 +1348,10 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 		ff = (fw >> 8) & 0xe0; /* the flags as IPFIX fragmentFlags lays them out */
 	} else {
 		__u8 *ip = data + clamp_off(p->l3off);
-		if ((void *)(ip + 4) > end)
+		if ((void *)(ip + 8) > end)
 			return 0;
 		label = bpf_ntohl(*(__u32 *)ip) & 0xfffff;
+		ext6 = ext6_seen(data, end, p->l3off + 40, ip[6]);
 	}
 	if (p->family == 6 && p->frag6_off) {
 		__u8 *h = data + clamp_off(p->frag6_off);
@@ -1320,6 +1373,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 		if (len > x->max_len)
 			x->max_len = len;
 		x->frag_flags |= ff;
+		x->ext6 |= ext6;
 		if (isfrag && !(x->flags & XF_FRAG_SEEN)) {
 			x->frag_off = frag;
 			x->flags |= XF_FRAG_SEEN;
@@ -1334,6 +1388,7 @@ static __always_inline int capture_flow_(struct xdp_md *ctx, const void *key, st
 	n.ip_id = ip_id;
 	n.flow_label = label;
 	n.frag_flags = ff;
+	n.ext6 = ext6;
 	if (isfrag) {
 		n.frag_off = frag;
 		n.flags |= XF_FRAG_SEEN;
@@ -1380,9 +1435,9 @@ static __always_inline void capture(struct xdp_md *ctx, const __u32 *k, const in
 {
 	__u32 fields = capcfg.fields;
 	/* The first packet's fields need only an entry's first packet; the
-	 * length range, the first fragment and the fragment flags need
-	 * every packet. */
-	if (!fields || (counted == 1 && !(fields & (CAP_PKTLEN | CAP_FRAG | CAP_FRAGFLAGS))))
+	 * length range, the first fragment, the fragment flags and the
+	 * extension headers need every packet. */
+	if (!fields || (counted == 1 && !(fields & (CAP_PKTLEN | CAP_FRAG | CAP_FRAGFLAGS | CAP_EXT6))))
 		return;
 	int full = nw > KEY_IN_FIRST ? capture_flow6(ctx, (const struct flow_key6 *)k, p)
 				     : capture_flow4(ctx, (const struct flow_key4 *)k, p);

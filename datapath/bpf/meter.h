@@ -327,9 +327,25 @@ enum capture_bits {
 	CAP_MPLS = 0x10,   /* label stack entries at the configured positions (IEs 70-72) */
 	CAP_FLOWLABEL = 0x20, /* first packet's IPv6 flow label (IE 31) */
 	CAP_FRAGFLAGS = 0x40, /* OR of the packets' fragment flags (IE 197) */
-	CAP_FIELDS = 0x7f,
-	XF_FRAG_SEEN = 0x80, /* flow_extra.flags: frag_off is a fragment's */
+	CAP_EXT6 = 0x80,      /* OR of the IPv6 extension headers seen (IE 64) */
+	CAP_FIELDS = 0xff,
+	XF_FRAG_SEEN = 0x100, /* flow_extra.flags: frag_off is a fragment's */
 	CAP_LABELS = 3,
+};
+
+/* flow_extra.ext6: IANA's ipv6ExtensionHeaders bits (IE 64, unsigned32,
+ * bit 0 its most significant) that name a header, all in its top 16:
+ * kept as those 16, exported shifted up. */
+enum ext6_bits {
+	EXT6_DST = 0x8000,  /* bit 0: destination options (60) */
+	EXT6_HOP = 0x4000,  /* bit 1: hop-by-hop options (0) */
+	EXT6_FRA0 = 0x0800, /* bit 4: fragment header, first fragment (44) */
+	EXT6_RH = 0x0400,   /* bit 5: routing header (43) */
+	EXT6_FRA1 = 0x0200, /* bit 6: fragment header, a later fragment (44) */
+	EXT6_MOB = 0x0008,  /* bit 12: mobility (135) */
+	EXT6_ESP = 0x0004,  /* bit 13: encapsulating security payload (50) */
+	EXT6_AH = 0x0002,   /* bit 14: authentication header (51) */
+	EXT6_PAY = 0x0001,  /* bit 15: payload compression (108) */
 };
 
 struct capture_cfg {
@@ -337,7 +353,7 @@ struct capture_cfg {
 	__u8 mpls_pos[4]; /* 1-based label positions for labels[0..2]; 0 unused */
 };
 
-/* One flow's captured extras: 36 bytes. */
+/* One flow's captured extras: 40 bytes. */
 struct flow_extra {
 	__u32 ip_id;    /* IPv4 identification, or an IPv6 fragment header's */
 	__u16 frag_off; /* the 13-bit offset field (8-octet units) */
@@ -345,12 +361,13 @@ struct flow_extra {
 	__u16 min_len;  /* IP total length, saturated at 65535 */
 	__u16 max_len;
 	__u8 nlabels;   /* label stack depth of the first packet */
-	__u8 flags;     /* CAP_* in force when the entry was made, XF_FRAG_SEEN */
 	__u8 frag_flags; /* OR of the IPv4 flags (0x80 reserved, 0x40 DF, 0x20 MF), an IPv6 fragment header's M as MF */
-	__u8 pad;
+	__u16 flags;    /* CAP_* in force when the entry was made, XF_FRAG_SEEN */
 	__u32 labels[CAP_LABELS]; /* label stack entries as on the wire (host order) */
 	__u32 first_t;  /* the owning flow's first_t: a successor's packets leave it alone */
 	__u32 flow_label; /* the first packet's IPv6 flow label (20 bits), 0 for IPv4 */
+	__u16 ext6;     /* OR of the packets' EXT6_* bits, 0 for IPv4 */
+	__u16 pad;
 };
 
 #endif

@@ -221,19 +221,20 @@ func (x *cmd) ipFlowLayer2() {
 }
 
 var captureFields = map[string]config.Capture{
-	"flow-label":      config.CaptureFlowLabel,
-	"fragment-flags":  config.CaptureFragmentFlags,
-	"fragment-offset": config.CaptureFragmentOffset,
-	"icmp":            config.CaptureICMP,
-	"ip-id":           config.CaptureIPID,
-	"mac-addresses":   config.CaptureMAC,
-	"packet-length":   config.CapturePacketLength,
-	"ttl":             config.CaptureTTL,
-	"vlan-id":         config.CaptureVLAN,
+	"extension-headers": config.CaptureExtHeaders,
+	"flow-label":        config.CaptureFlowLabel,
+	"fragment-flags":    config.CaptureFragmentFlags,
+	"fragment-offset":   config.CaptureFragmentOffset,
+	"icmp":              config.CaptureICMP,
+	"ip-id":             config.CaptureIPID,
+	"mac-addresses":     config.CaptureMAC,
+	"packet-length":     config.CapturePacketLength,
+	"ttl":               config.CaptureTTL,
+	"vlan-id":           config.CaptureVLAN,
 }
 
 func (x *cmd) ipFlowCapture() {
-	k := x.c.Keyword("flow-label", "fragment-flags", "fragment-offset", "icmp", "ip-id", "mac-addresses", "nbar", "packet-length", "ttl", "vlan-id")
+	k := x.c.Keyword("extension-headers", "flow-label", "fragment-flags", "fragment-offset", "icmp", "ip-id", "mac-addresses", "nbar", "packet-length", "ttl", "vlan-id")
 	x.c.End()
 	if x.c.Err != nil {
 		return

@@ -680,6 +680,8 @@ var fnfHelp = map[string]string{
 	"ipv4 dscp":                            "IPv4 DSCP",
 	"ipv6 dscp":                            "IPv6 DSCP",
 	"ipv6 flow-label":                      "IPv6 flow label",
+	"ipv6 extension":                       "IPv6 extension header fields",
+	"extension map":                        "IPv6 extension header map",
 	"ipv4 ttl":                             "IPv4 time to live",
 	"ipv6 hop-limit":                       "IPv6 hop limit",
 	"ipv4 total-length":                    "IPv4 total length",

@@ -283,6 +283,7 @@ var keywordHelp = map[string]string{
 	"max-rate":            "Largest sampling rate overload protection may reach",
 	"threshold":           "Load at which overload protection starts",
 	// ip flow-capture.
+	"extension-headers":    "Capture IPv6 extension headers",
 	"flow-label":           "Capture IPv6 flow label",
 	"fragment-flags":       "Capture fragment flags (DF, MF)",
 	"fragment-offset":      "Capture fragment offset",

@@ -297,7 +297,7 @@ func renderCache(r *iosWriter, c config.Config) {
 		}
 		r.line("%s", line)
 	}
-	for _, f := range []string{"flow-label", "fragment-flags", "fragment-offset", "icmp", "ip-id", "mac-addresses", "packet-length", "ttl", "vlan-id"} {
+	for _, f := range []string{"extension-headers", "flow-label", "fragment-flags", "fragment-offset", "icmp", "ip-id", "mac-addresses", "packet-length", "ttl", "vlan-id"} {
 		if c.Capture&captureFields[f] != 0 {
 			r.line("ip flow-capture %s", f)
 		}
