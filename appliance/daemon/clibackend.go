@@ -407,6 +407,9 @@ func (c *CLI) NDE() string {
 
 func (c *CLI) Logging() string { return c.m.opts.Logs.Show() }
 
+func (c *CLI) Debug(what string, on bool) string { return c.m.Debug(what, on) }
+func (c *CLI) Debugging() string                 { return c.m.Debugging() }
+
 // AccessLists reads each entry's matches once, for the screen and for
 // `| json` alike.
 func (c *CLI) AccessLists(name string) show.AccessListsView {

@@ -37,6 +37,9 @@ type Options struct {
 	// pinned maps (cachestats.go); empty keeps nothing.
 	StateDir string
 	Logger   *slog.Logger
+	// ExportSent is told of each export packet a main-cache exporter
+	// writes, with its collector (`debug ip flow export`); nil: nobody.
+	ExportSent func(collector netip.AddrPort)
 }
 
 // Daemon is the running appliance.
@@ -816,6 +819,9 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 			return fail(fmt.Errorf("export destination %s: %w", c.Collector, err))
 		}
 		e.SetLogger(d.log) // collector outages and what they lost
+		if d.opts.ExportSent != nil {
+			e.SetSent(d.opts.ExportSent)
+		}
 		opened = append(opened, e)
 		if err := e.UseSpool(d.spool); err != nil {
 			// It exports all the same, unprotected against a kill.

@@ -81,6 +81,8 @@ type Manager struct {
 	d       *Daemon
 	onApply []func(config.Config)
 	onNote  []func(ConfigNote)
+	// debug is the debugs on (Debug).
+	debug *debugState
 
 	stop       context.CancelFunc // ends the link watcher
 	clockSync  func() config.ClockSync
@@ -132,6 +134,8 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	dbg := &debugState{}
+	opts.Daemon.ExportSent = dbg.exportSent(opts.Logs)
 	d, err := New(opts.Daemon, s)
 	if err != nil {
 		return nil, err
@@ -141,7 +145,7 @@ func NewManager(opts ManagerOptions, cfg config.Config) (*Manager, error) {
 		return nil, err
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	m := &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d, stopWatch: make(chan struct{}), stop: stop}
+	m := &Manager{opts: opts, log: log, started: time.Now(), cfg: cfg, d: d, debug: dbg, stopWatch: make(chan struct{}), stop: stop}
 	// The configuration flowtapd started with is the first commit.
 	m.commits = []show.CommitEntry{{When: m.started, User: "root", Via: "other"}}
 	// What the start could not do was logged; later changes warn only

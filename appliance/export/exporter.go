@@ -566,6 +566,16 @@ func (e *Exporter) FlushOld() bool {
 // flows and packets lost meanwhile. Until it is called, nothing is logged.
 func (e *Exporter) SetLogger(l *slog.Logger) { e.snd.log.Store(l) }
 
+// SetSent has the exporter call f with its collector after each export
+// packet it writes (`debug ip flow export`); nil stops it.
+func (e *Exporter) SetSent(f func(collector netip.AddrPort)) {
+	if f == nil {
+		e.snd.sent.Store(nil)
+		return
+	}
+	e.snd.sent.Store(&f)
+}
+
 // Stats returns the destination's counters.
 func (e *Exporter) Stats() Stats {
 	s := e.stats.snapshot()

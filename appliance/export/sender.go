@@ -88,6 +88,8 @@ type sender struct {
 	stamps   bool
 	unqueued int
 	log      atomic.Pointer[slog.Logger]
+	// sent is told of each packet written (SetSent); nil: nobody.
+	sent atomic.Pointer[func(netip.AddrPort)]
 	// mark is the destination's spool mark (nil: none): a packet's
 	// records are sending while it is written, sent once the write
 	// returned or the packet was counted as lost.
@@ -262,6 +264,9 @@ func (s *sender) sendSlot(i int32) {
 		s.down(now, now, err, slot.info, cause)
 		s.dropStale()
 		return
+	}
+	if f := s.sent.Load(); f != nil {
+		(*f)(s.e.cfg.Collector)
 	}
 	if len(s.flight) == maxInFlight {
 		if s.flight[0].queued {

@@ -71,6 +71,11 @@ type Backend interface {
 	Biflows() show.BiflowView
 	NDE() string
 	Logging() string
+	// Debug turns a debug on or off (what: "ip flow export", or "all"
+	// to turn every one off) and returns IOS's answer; Debugging is
+	// `show debugging`.
+	Debug(what string, on bool) string
+	Debugging() string
 	// Hosts is `show hosts`; ClearHost is `clear host NAME|*`, which
 	// drops the temp entries (names resolved through DNS) it names and
 	// says how many went.

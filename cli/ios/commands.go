@@ -21,6 +21,25 @@ func text(f func(Backend) string) func(*Session, io.Writer, []string) error {
 	}
 }
 
+// debugTree is what follows `debug` (on) or `undebug` / `no debug`
+// (off): the debugs flowtap has, and `all` to turn every one off. Their
+// messages go where severity 7 goes (the buffer, `terminal monitor`).
+func debugTree(on bool) []*Node {
+	run := func(what string) func(*Session, io.Writer, []string) error {
+		return func(s *Session, w io.Writer, _ []string) error {
+			fmt.Fprintln(w, s.b.Debug(what, on))
+			return nil
+		}
+	}
+	nodes := []*Node{kw("ip", "IP information",
+		kw("flow", "IP Flow",
+			kw("export", "IP Flow Export").Runs(run("ip flow export"))))}
+	if !on {
+		nodes = append([]*Node{kw("all", "Disable all debugging").Runs(run("all"))}, nodes...)
+	}
+	return nodes
+}
+
 // view is a show command whose screen and `| json` are drawn from one
 // snapshot: get takes it (args are the words typed, keywords in full),
 // text draws the screen, js the JSON.
@@ -313,6 +332,7 @@ func execTree() *Node {
 			return nil
 		}),
 		kw("logging", "Show the contents of logging buffers").Runs(text(Backend.Logging)),
+		kw("debugging", "State of each debugging option").Runs(text(Backend.Debugging)),
 		kw("hosts", "IP domain-name, lookup style, nameservers, and host table",
 			arg("WORD", "Hostname for specific information", nil).Runs(showHosts)).Runs(showHosts),
 		kw("users", "Display information about terminal lines").Runs(func(s *Session, w io.Writer, _ []string) error {
@@ -434,6 +454,10 @@ func execTree() *Node {
 				s.level, s.cfg = configMode, s.b.BeginConfig()
 				return nil
 			})),
+		kw("debug", "Debugging functions (see also 'undebug')", debugTree(true)...),
+		kw("undebug", "Disable debugging functions (see also 'debug')", debugTree(false)...),
+		kw("no", "Disable debugging functions",
+			kw("debug", "Disable debugging functions (see also 'debug')", debugTree(false)...)),
 		kw("enable", "Turn on privileged commands",
 			arg("<0-15>", "Enable level", rangeCheck(0, 15)).Runs(enable)).Runs(enable),
 		kw("disable", "Turn off privileged commands",

@@ -102,6 +102,7 @@ tap1>show ?
   access-lists     List access lists
   class-map        Show QoS Class Map
   clock            Display the system clock
+  debugging        State of each debugging option
   flow             Flow information
   flow-sampler     Flow sampler information
   flowtap          flowtap extensions

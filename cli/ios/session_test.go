@@ -170,8 +170,12 @@ func (f *fakeBackend) ClearHost(name string) int {
 	f.temp = slices.DeleteFunc(f.temp, func(h show.HostEntry) bool { return name == "*" || h.Name == name })
 	return n - len(f.temp)
 }
-func (f *fakeBackend) NDE() string           { return "Netflow Data Export disabled\n" }
-func (f *fakeBackend) Logging() string       { return "Log Buffer (4096 bytes):\n" }
+func (f *fakeBackend) NDE() string     { return "Netflow Data Export disabled\n" }
+func (f *fakeBackend) Logging() string { return "Log Buffer (4096 bytes):\n" }
+func (f *fakeBackend) Debug(what string, on bool) string {
+	return fmt.Sprintf("debug %s %v", what, on)
+}
+func (f *fakeBackend) Debugging() string     { return "" }
 func (f *fakeBackend) RunningConfig() string { return iosconf.RunningConfig(f.cfg) }
 func (f *fakeBackend) StartupConfig() (string, error) {
 	return "", errors.New("startup-config is not present")
