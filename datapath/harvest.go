@@ -142,7 +142,11 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 			emit(rec)
 		}
 	}
-	var marked []entry
+	// The marked entries' list is kept with the table between passes
+	// (harvests take the datapath's lock): made afresh, a full table's
+	// grew by appends into new pages, faulted in at every pass.
+	marked := t.marked[:0]
+	defer func() { t.marked = marked[:0] }()
 	slots := t.slots
 	t.forEachUsed(func(e entry) {
 		off := e.off()
@@ -221,7 +225,17 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 		batch = batch[:0]
 		return nil
 	}
-	for _, e := range marked {
+	// Entries are collected in the order they were marked, which is
+	// memory order; a line is asked for prefetchAhead entries before its
+	// turn (see prefetchEntry).
+	const prefetchAhead = 16
+	for k := range min(prefetchAhead, len(marked)) {
+		t.prefetchEntry(marked[k])
+	}
+	for k, e := range marked {
+		if k+prefetchAhead < len(marked) {
+			t.prefetchEntry(marked[k+prefetchAhead])
+		}
 		i := len(batch)
 		r := &recs[i]
 		t.decode(e, clk, r)
@@ -233,7 +247,7 @@ func (t *table) harvest(req HarvestRequest, emit func(*flow.Record), waitForWrit
 		if keep[i] && t.sp != nil {
 			seq, sp := t.spoolBegin(e, clk)
 			spoolFill(sp, r)
-			t.spoolEnd(seq, sp, r, 0)
+			t.spoolEnd(seq, r, 0)
 			seqs[i] = seq
 		}
 		batch = append(batch, e)
@@ -292,7 +306,10 @@ func decodeEntry(v []byte, v6 bool, clk clockPair, r *flow.Record) {
 		first = last
 	}
 	r.Start = clk.wallOf(first)
-	r.End = clk.wallOf(last)
+	r.End = r.Start
+	if last != first {
+		r.End = clk.wallOf(last)
+	}
 	tcp := le.Uint32(v[offTCP:])
 	r.TCPFlags = uint8(tcp)
 	r.ToS = uint8(tcp >> 8)

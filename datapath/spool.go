@@ -82,18 +82,14 @@ func spoolFill(p []byte, r *flow.Record) {
 	p[spReason] = byte(r.EndReason)
 }
 
-// spoolEnd puts r's counters into the slot spoolBegin gave and spoolFill
-// completed, and commits it with flags. The entry is draining and past
-// its grace period, so they are the ones spoolBegin copied: no writer
-// adds to an entry the harvest takes, and nothing leaves the table before
-// its record is committed (an active timeout no longer swaps counters out
-// of a live entry, which left a kill window no order closed).
-func (t *table) spoolEnd(seq uint64, p []byte, r *flow.Record, flags uint32) {
-	le := binary.LittleEndian
-	v := p[spEntry:]
-	le.PutUint64(v[offPackets:], r.Packets)
-	le.PutUint64(v[offBytes:], r.Bytes)
-	v[offTCP] = r.TCPFlags
+// spoolEnd commits the slot spoolBegin gave and spoolFill completed,
+// with flags, as r's. The entry is draining and past its grace period,
+// so the counters spoolBegin copied are r's: no writer adds to an entry
+// the harvest takes, and nothing leaves the table before its record is
+// committed (an active timeout no longer swaps counters out of a live
+// entry, which left a kill window no order closed). So they are not
+// written again (the version that swapped them wrote r's over the copy).
+func (t *table) spoolEnd(seq uint64, r *flow.Record, flags uint32) {
 	t.sp.Commit(seq, flags)
 	r.SpoolSeq = seq
 }

