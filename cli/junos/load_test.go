@@ -306,6 +306,8 @@ load complete
 -   snmp {
 -       contact noc;
 -   }
+[edit forwarding-options sampling input]
+-   max-packets-per-second 500;
 [edit forwarding-options sampling]
 -   family inet {
 -       output {
@@ -315,8 +317,6 @@ load complete
 -           }
 -       }
 -   }
-[edit forwarding-options sampling input]
--   max-packets-per-second 500;
 `
 	if got != want {
 		t.Errorf("screen:\n%s\nwant:\n%s", got, want)

@@ -41,6 +41,9 @@ warning: activating factory configuration
 
 [edit]
 admin@e2e# show | compare
+[edit system]
+-   host-name e2e;
++   host-name flowtap;
 [edit]
 -   snmp {
 -       location "hall 2";
@@ -59,9 +62,6 @@ admin@e2e# show | compare
 -           }
 -       }
 -   }
-[edit system]
--   host-name e2e;
-+   host-name flowtap;
 
 [edit]
 admin@e2e# commit and-quit

@@ -76,10 +76,7 @@ admin@e2e> exit
 // its candidate had started with.
 func TestJunOSCommitKeepsIOSChange(t *testing.T) {
 	testnet.Enter(t)
-	d := startDaemon(t, "hostname e2e\nusername noc privilege 15 secret nocpass\nsnmp-server location old-room\n")
-	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit and-quit\n"); !strings.Contains(out, "commit complete") {
-		t.Fatalf("persona change:\n%s", out)
-	}
+	d := junosDaemon(t, "hostname e2e\nusername noc privilege 15 secret nocpass\nsnmp-server location old-room\n")
 	host, port, _ := net.SplitHostPort(d.sshAddr)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -145,10 +142,7 @@ error: configuration database locked by:
 // operational prompt: the session other logins then meet.
 func junosHeldSession(t *testing.T) (d *runningDaemon, held *exec.Cmd, stdin io.WriteCloser, heldOut *syncbuf.Buffer) {
 	t.Helper()
-	d = startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\nusername noc privilege 15 secret nocpass\n")
-	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit and-quit\n"); !strings.Contains(out, "commit complete") {
-		t.Fatalf("persona change:\n%s", out)
-	}
+	d = junosDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\nusername noc privilege 15 secret nocpass\n")
 	host, port, _ := net.SplitHostPort(d.sshAddr)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)

@@ -18,10 +18,7 @@ import (
 // logs in with the pasted hash.
 func TestJunOSLoginUIDAndFullNameOverOpenSSH(t *testing.T) {
 	testnet.Enter(t)
-	d := startDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\n")
-	if out := d.cli(t, "junos", "configure\nset flowtap platform cflowd\ncommit and-quit\n"); !strings.Contains(out, "commit complete") {
-		t.Fatalf("persona change:\n%s", out)
-	}
+	d := junosDaemon(t, "hostname e2e\nusername admin privilege 15 secret adminpass\n")
 	// openssl passwd -1 -salt abc opspass
 	stanza := []string{
 		"system {",

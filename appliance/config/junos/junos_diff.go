@@ -81,7 +81,22 @@ func compareJunOS(out *strings.Builder, path []string, a, b *jnode) {
 				strings.HasPrefix(la, inactivePrefix), strings.HasPrefix(lb, inactivePrefix))
 		}
 	}
-	var common [][2]*jnode
+	// Junos walks the configuration in order: the changes at this level
+	// go under its banner until a changed child level comes, whose
+	// banner follows; the level's banner is repeated for what comes
+	// after the child (an added `snmp` after a changed `system` is
+	// under a second [edit]).
+	flush := func() {
+		if level.Len() == 0 {
+			return
+		}
+		out.WriteString("[edit")
+		for _, p := range path {
+			out.WriteString(" " + p)
+		}
+		out.WriteString("]\n" + level.String())
+		level.Reset()
+	}
 	for _, op := range grammar.DiffSeq(labels(a.children), labels(b.children)) {
 		switch op.Kind {
 		case '-':
@@ -91,19 +106,15 @@ func compareJunOS(out *strings.Builder, path []string, a, b *jnode) {
 		default:
 			ca, cb := a.children[op.I], b.children[op.J]
 			stays(cb.label+" { ... }", ca.note, cb.note, ca.inactive, cb.inactive)
-			common = append(common, [2]*jnode{ca, cb})
+			var sub strings.Builder
+			compareJunOS(&sub, append(slices.Clone(path), ca.label), ca, cb)
+			if sub.Len() > 0 {
+				flush()
+				out.WriteString(sub.String())
+			}
 		}
 	}
-	if level.Len() > 0 {
-		out.WriteString("[edit")
-		for _, p := range path {
-			out.WriteString(" " + p)
-		}
-		out.WriteString("]\n" + level.String())
-	}
-	for _, c := range common {
-		compareJunOS(out, append(slices.Clone(path), c[0].label), c[0], c[1])
-	}
+	flush()
 }
 
 // leafKeys are the statements without their activation, so that one

@@ -240,8 +240,14 @@ func (s *Session) activation(n int, text string, p []string, on bool) *config.Li
 	if le == nil {
 		// The statement must leave exactly its own lines: what the
 		// grammar deletes with it would otherwise be lost from view.
+		// What its absence leaves in their place is no loss: the
+		// container above it, now empty (`interfaces eth1` for its
+		// sampling input), or the leaf's default (`system host-name
+		// flowtap`). The rendering puts the inactive statement there.
 		want := slices.DeleteFunc(slices.Clone(before), func(l string) bool { return under(words(l), p) })
-		got := s.activeLines()
+		got := slices.DeleteFunc(s.activeLines(), func(l string) bool {
+			return !slices.Contains(want, l) && (under(p, words(l)) || under(words(l), p))
+		})
 		slices.Sort(want)
 		slices.Sort(got)
 		if !slices.Equal(want, got) {
