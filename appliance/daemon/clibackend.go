@@ -320,6 +320,9 @@ func (c *CLI) SNMPAccess() show.SNMPAccessView {
 		// address, as when the agent started.
 		v.EngineID = hex.EncodeToString(usmkey.DefaultEngineID())
 	}
+	for _, c := range s.Communities {
+		v.Communities = append(v.Communities, show.SNMPCommunityView{Name: c.Name, ACL: c.ACL})
+	}
 	for _, e := range s.RemoteEngines {
 		v.RemoteEngines = append(v.RemoteEngines, show.SNMPRemoteEngineView{EngineID: e.EngineID, Addr: e.Addr.String(), Port: int(cmp.Or(e.Port, config.DefaultTrapPort))})
 	}

@@ -138,9 +138,11 @@ var defaultLevels = map[string]int{
 	"show snmp user":  15,
 	"show snmp group": 15,
 	"show snmp view":  15,
-	// The hosts' lines carry their communities.
-	"show snmp host":   15,
-	"terminal monitor": 15,
+	// The hosts' lines carry their communities, and show snmp community
+	// is nothing else.
+	"show snmp host":      15,
+	"show snmp community": 15,
+	"terminal monitor":    15,
 }
 
 // levels is the table in force: IOS's defaults and the configured

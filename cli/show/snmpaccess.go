@@ -20,6 +20,35 @@ type SNMPAccessView struct {
 	// Hosts are the notification receivers (`snmp-server host`), for
 	// `show snmp host`.
 	Hosts []SNMPHostView
+	// Communities are `snmp-server community` lines, for `show snmp
+	// community`.
+	Communities []SNMPCommunityView
+}
+
+// SNMPCommunityView is one community: its name and access list.
+type SNMPCommunityView struct {
+	Name, ACL string
+}
+
+// SNMPCommunities renders `show snmp community` [SRC: an IOS 15 router's
+// transcript (a blank line, then for each community its name, index and
+// security name, all the community's string on IOS 12.4 and later, and
+// its storage and row status with the access list, then two blank
+// lines) and pyATS Genie's parser of the same lines]. IOS's own ILMI
+// community is not there: flowtap has none.
+func SNMPCommunities(w io.Writer, v SNMPAccessView) {
+	if len(v.Communities) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	for _, c := range v.Communities {
+		fmt.Fprintf(w, "Community name: %s\nCommunity Index: %s\nCommunity SecurityName: %s\n", c.Name, c.Name, c.Name)
+		acl := ""
+		if c.ACL != "" {
+			acl = " access-list: " + c.ACL
+		}
+		fmt.Fprintf(w, "storage-type: nonvolatile        active%s\n\n\n", acl)
+	}
 }
 
 // SNMPRemoteEngineView is one remote engine.
