@@ -60,6 +60,9 @@ func (j *JunOS) LogMessages() show.LogMessagesView {
 // ProcessesSummary is `show system processes summary`.
 func (j *JunOS) ProcessesSummary() show.ProcessesSummaryView { return j.m.CLI().ProcessesSummary() }
 
+// SystemStorage is `show system storage`.
+func (j *JunOS) SystemStorage() []show.Filesystem { return j.m.CLI().SystemStorage() }
+
 // SystemMemory is `show system memory`.
 func (j *JunOS) SystemMemory() show.SystemMemoryView { return j.m.CLI().SystemMemory() }
 

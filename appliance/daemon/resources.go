@@ -131,6 +131,26 @@ func (c *CLI) ProcessesSummary() show.ProcessesSummaryView {
 	return v
 }
 
+// SystemStorage is JunOS's `show system storage`: every mounted file
+// system that has blocks (proc, sysfs and the like have none), as df
+// lists them.
+func (c *CLI) SystemStorage() []show.Filesystem {
+	ms, err := hostres.ReadMounts()
+	if err != nil {
+		return nil
+	}
+	var out []show.Filesystem
+	for _, m := range ms {
+		fs, err := hostres.ReadFileSystem(m.Path)
+		if err != nil || fs.Blocks == 0 {
+			continue
+		}
+		bs := fs.BlockSize
+		out = append(out, show.Filesystem{Name: m.Source, MountedOn: m.Path, Size: fs.Blocks * bs, Used: fs.Used * bs, Avail: fs.Avail * bs})
+	}
+	return out
+}
+
 // SystemMemory is JunOS's `show system memory`: /proc/meminfo's lists.
 func (c *CLI) SystemMemory() show.SystemMemoryView {
 	m, err := hostres.ReadMemory()

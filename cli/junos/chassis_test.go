@@ -119,6 +119,10 @@ func TestShowSystemProcessesSummary(t *testing.T) {
 	}
 }
 
+func (f *fakeBackend) SystemStorage() []show.Filesystem {
+	return []show.Filesystem{{Name: "/dev/vda1", MountedOn: "/", Size: 8 << 30, Used: 3 << 30, Avail: 4 << 30}}
+}
+
 func (f *fakeBackend) SystemMemory() show.SystemMemoryView {
 	return show.SystemMemoryView{Total: 1000, Active: 250, Free: 500}
 }

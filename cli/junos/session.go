@@ -106,6 +106,9 @@ type Backend interface {
 	// SystemMemory is the machine's memory by list, for `show system
 	// memory`.
 	SystemMemory() show.SystemMemoryView
+	// SystemStorage is the mounted file systems' sizes, for `show
+	// system storage`.
+	SystemStorage() []show.Filesystem
 	// Taps are the passive taps' fibres with their state and counters,
 	// for flowtap's `show flowtap taps` (IOS has the same).
 	Taps() []show.TapView

@@ -204,6 +204,10 @@ func operationalTree() *node {
 					show.SystemMemory(w, s.b.SystemMemory())
 					return nil
 				}),
+				kw("storage", "Show local storage data").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.SystemStorage(w, s.b.SystemStorage())
+					return nil
+				}),
 				kw("processes", "Show process table",
 					kw("summary", "Display summary output").Runs(func(s *Session, w io.Writer, _ []string) error {
 						show.ProcessesSummary(w, s.b.ProcessesSummary())

@@ -201,7 +201,50 @@ type FileSystem struct {
 	BlockSize   uint64
 	Blocks      uint64 // size in blocks
 	Used        uint64 // blocks in use (size less free, as df counts)
+	Avail       uint64 // blocks free to an unprivileged user
 	MountedPath string
+}
+
+// Mount is one line of /proc/self/mounts.
+type Mount struct {
+	Source, Path, Type string
+}
+
+// ReadMounts lists the mounted file systems, in mount order.
+func ReadMounts() ([]Mount, error) {
+	b, err := os.ReadFile(filepath.Join(Proc, "self", "mounts"))
+	if err != nil {
+		return nil, fmt.Errorf("hostres: %w", err)
+	}
+	var ms []Mount
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 3 {
+			continue
+		}
+		ms = append(ms, Mount{Source: unescapeMount(f[0]), Path: unescapeMount(f[1]), Type: f[2]})
+	}
+	return ms, nil
+}
+
+// unescapeMount undoes the kernel's octal escapes of a mounts field
+// (\040 for a space).
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // ReadFileSystem statfs()es path.
@@ -214,7 +257,7 @@ func ReadFileSystem(path string) (FileSystem, error) {
 	if bs == 0 {
 		bs = uint64(st.Bsize)
 	}
-	return FileSystem{BlockSize: bs, Blocks: st.Blocks, Used: st.Blocks - st.Bfree, MountedPath: path}, nil
+	return FileSystem{BlockSize: bs, Blocks: st.Blocks, Used: st.Blocks - st.Bfree, Avail: st.Bavail, MountedPath: path}, nil
 }
 
 // LoadAverage is /proc/loadavg's 1, 5 and 15 minute figures.
