@@ -191,13 +191,14 @@ var FNFCollects = []FNFField{
 }
 
 // FNFPredefined are the records IOS defines, as `record netflow ...`
-// names them, with their fields. [RECALL] IOS-XE's predefined records:
-// original-input is traditional NetFlow's key and fields; netflow-original
-// is the IPv4 one with origin AS numbers.
+// names them, with their fields and the description show flow record
+// gives them. [RECALL] IOS-XE's predefined records: original-input is
+// traditional NetFlow's key and fields; netflow-original is the IPv4 one
+// with origin AS numbers.
 var FNFPredefined = []FlowRecord{
-	{Name: "netflow ipv4 original-input", Match: tradMatch("ipv4", "tos"), Collect: tradCollect("ipv4")},
-	{Name: "netflow ipv6 original-input", Match: tradMatch("ipv6", "traffic-class"), Collect: tradCollect("ipv6")},
-	{Name: "netflow-original", Match: tradMatch("ipv4", "tos"), Collect: tradCollect("ipv4")},
+	{Name: "netflow ipv4 original-input", Description: "Traditional IPv4 input NetFlow", Match: tradMatch("ipv4", "tos"), Collect: tradCollect("ipv4")},
+	{Name: "netflow ipv6 original-input", Description: "Traditional IPv6 input NetFlow", Match: tradMatch("ipv6", "traffic-class"), Collect: tradCollect("ipv6")},
+	{Name: "netflow-original", Description: "Traditional IPv4 input NetFlow with origin ASs", Match: tradMatch("ipv4", "tos"), Collect: tradCollect("ipv4")},
 }
 
 func tradMatch(fam, tos string) []string {

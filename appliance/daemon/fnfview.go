@@ -49,6 +49,10 @@ func (c *CLI) FNF() show.FNFView {
 		v.Records = append(v.Records, show.FNFRecord{Name: r.Name, Description: r.Description, Users: len(f.MonitorsUsing(r.Name, "")),
 			FieldBytes: r.FieldBytes(), Match: r.Match, Collect: r.Collect})
 	}
+	for _, r := range config.FNFPredefined {
+		v.Predefined = append(v.Predefined, show.FNFRecord{Name: r.Name, Description: r.Description, Users: len(f.MonitorsUsing(r.Name, "")),
+			FieldBytes: r.FieldBytes(), Match: r.Match, Collect: r.Collect})
+	}
 	for _, e := range f.Exporters {
 		fe := show.FNFExporter{Name: e.Name, Description: e.Description, Protocol: e.ProtocolOrDefault(), Destination: e.Destination,
 			Port: e.PortOrDefault(), SourceIf: e.Source, TTL: e.TTL, TemplateTimeout: e.TemplateTimeoutOrDefault(), Users: f.MonitorsUsing("", e.Name)}

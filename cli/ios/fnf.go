@@ -21,6 +21,11 @@ import (
 func fnfShow() *Node {
 	return kw("flow", "Flow information",
 		kw("record", "Flow record information",
+			kw("netflow", "Traditional NetFlow collection schemes",
+				kw("ipv4", "Traditional IPv4 NetFlow collection schemes",
+					kw("original-input", "Traditional IPv4 input NetFlow").Runs(fnfRun("record", show.FlowRecords))),
+				kw("ipv6", "Traditional IPv6 NetFlow collection schemes",
+					kw("original-input", "Traditional IPv6 input NetFlow").Runs(fnfRun("record", show.FlowRecords)))),
 			arg("WORD", "Flow record name", nil).Runs(fnfRun("record", show.FlowRecords))).Runs(fnfRun("record", show.FlowRecords)),
 		kw("exporter", "Flow exporter information", named("exporter", func() []*Node {
 			return []*Node{kw("statistics", "Show flow exporter statistics").Runs(fnfRun("exporter", show.FlowExporterStatistics))}
@@ -55,6 +60,9 @@ func fnfName(args []string) string {
 // the words after it; "" and the words after KIND when no name is given.
 func fnfNameRest(args []string) (string, []string) {
 	switch {
+	case len(args) > 5 && args[2] == "record" && args[3] == "netflow":
+		// A predefined record's name is three words.
+		return strings.Join(args[3:6], " "), args[6:]
 	case len(args) > 4 && args[3] == "name":
 		return args[4], args[5:]
 	case len(args) > 3 && args[3] != "statistics":
@@ -73,6 +81,10 @@ func fnfOnly(v show.FNFView, kind, name string) (show.FNFView, error) {
 	switch kind {
 	case "record":
 		v.Records = slices.DeleteFunc(v.Records, func(r show.FNFRecord) bool { return r.Name != name })
+		if len(v.Records) == 0 {
+			// A predefined record no monitor uses is shown all the same.
+			v.Records = slices.DeleteFunc(slices.Clone(v.Predefined), func(r show.FNFRecord) bool { return r.Name != name })
+		}
 		n = len(v.Records)
 	case "exporter":
 		v.Exporters = slices.DeleteFunc(v.Exporters, func(e show.FNFExporter) bool { return e.Name != name })

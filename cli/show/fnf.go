@@ -18,9 +18,13 @@ import (
 // flow` and `show ip flow export` read: flowtap's monitors are its one
 // main cache). Layouts are [RECALL] of IOS-XE 16/17.
 type FNFView struct {
-	Records   []FNFRecord
-	Exporters []FNFExporter
-	Monitors  []FNFMonitor
+	Records []FNFRecord
+	// Predefined are IOS-XE's predefined records, for `show flow record
+	// netflow ipv4 original-input` and the like (Records holds those a
+	// monitor uses).
+	Predefined []FNFRecord `json:"-"`
+	Exporters  []FNFExporter
+	Monitors   []FNFMonitor
 	// Interfaces are the ports with monitors, `show flow interface`.
 	Interfaces []FNFInterface
 	// Cache is the main cache, for `show flow monitor NAME statistics`
