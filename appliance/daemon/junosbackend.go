@@ -60,6 +60,53 @@ func (j *JunOS) LogMessages() show.LogMessagesView {
 // ProcessesSummary is `show system processes summary`.
 func (j *JunOS) ProcessesSummary() show.ProcessesSummaryView { return j.m.CLI().ProcessesSummary() }
 
+// Alarms are `show system alarms`: a major alarm for each port the
+// configuration meters (or a tap's fibre) that is not there or whose
+// link is down, since the link last changed as flowtapd saw it (or since
+// flowtapd started): a port the meter cannot see is traffic unmetered.
+// The descriptions follow Junos's "Link Down" [RECALL]; the port that is
+// not there is flowtap's.
+func (j *JunOS) Alarms() []show.Alarm {
+	cfg := j.m.Config()
+	ifs, err := j.m.interfaces()
+	if err != nil {
+		return nil
+	}
+	byName := map[string]show.Interface{}
+	for _, i := range ifs {
+		byName[i.Name] = i
+	}
+	var ports []string
+	for _, it := range cfg.Interfaces {
+		if _, _, sub := it.Subinterface(); it.Metered() && !sub {
+			ports = append(ports, it.Name)
+		}
+	}
+	for _, t := range cfg.Taps {
+		for _, f := range []string{t.FibreA, t.FibreB} {
+			if f != "" && !slices.Contains(ports, f) {
+				ports = append(ports, f)
+			}
+		}
+	}
+	since := cfg.Clock.In(j.m.started)
+	var out []show.Alarm
+	for _, p := range ports {
+		i, ok := byName[p]
+		switch {
+		case !ok:
+			out = append(out, show.Alarm{Time: since, Class: "Major", Description: p + ": Interface not present"})
+		case !i.Carrier || !i.ProtocolUp:
+			at := since
+			if !i.LastFlapped.IsZero() {
+				at = cfg.Clock.In(i.LastFlapped)
+			}
+			out = append(out, show.Alarm{Time: at, Class: "Major", Description: p + ": Link Down"})
+		}
+	}
+	return out
+}
+
 // SystemStorage is `show system storage`.
 func (j *JunOS) SystemStorage() []show.Filesystem { return j.m.CLI().SystemStorage() }
 

@@ -119,6 +119,8 @@ func TestShowSystemProcessesSummary(t *testing.T) {
 	}
 }
 
+func (f *fakeBackend) Alarms() []show.Alarm { return nil }
+
 func (f *fakeBackend) SystemStorage() []show.Filesystem {
 	return []show.Filesystem{{Name: "/dev/vda1", MountedOn: "/", Size: 8 << 30, Used: 3 << 30, Avail: 4 << 30}}
 }

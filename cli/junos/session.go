@@ -109,6 +109,8 @@ type Backend interface {
 	// SystemStorage is the mounted file systems' sizes, for `show
 	// system storage`.
 	SystemStorage() []show.Filesystem
+	// Alarms are the active system alarms, for `show system alarms`.
+	Alarms() []show.Alarm
 	// Taps are the passive taps' fibres with their state and counters,
 	// for flowtap's `show flowtap taps` (IOS has the same).
 	Taps() []show.TapView

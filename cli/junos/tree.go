@@ -204,6 +204,10 @@ func operationalTree() *node {
 					show.SystemMemory(w, s.b.SystemMemory())
 					return nil
 				}),
+				kw("alarms", "Show system alarm status").Runs(func(s *Session, w io.Writer, _ []string) error {
+					show.SystemAlarms(w, s.b.Alarms())
+					return nil
+				}),
 				kw("storage", "Show local storage data").Runs(func(s *Session, w io.Writer, _ []string) error {
 					show.SystemStorage(w, s.b.SystemStorage())
 					return nil
