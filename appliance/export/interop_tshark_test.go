@@ -326,8 +326,8 @@ func templatedExpect(recs []flow.Record, ipfix, ipv6 bool) expect {
 		delete(e, "cflow.timeend")
 		e["cflow.abstimestart"] = func(i int) any { return recs[i].Start }
 		e["cflow.abstimeend"] = func(i int) any { return recs[i].End }
-		e["cflow.flow_end_reason"] = func(i int) any { return uint8(recs[i].EndReason) }
 	}
+	e["cflow.flow_end_reason"] = func(i int) any { return uint8(recs[i].EndReason) }
 	return e
 }
 

@@ -256,9 +256,11 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 		l.add(eSrcMask, ieSrcMask4, 1)
 		l.add(eDstMask, ieDstMask4, 1)
 	}
-	if cfg.Version == IPFIX {
-		l.add(eEndReason, ieFlowEndReason, 1)
-	}
+	// In v9 too: RFC 3954 lists no end reason, but Cisco's v9 field
+	// types follow IANA's past its list, and tshark and nfdump (1.7.5 on)
+	// read 136 in v9; without it an analyst on v9 could not tell a
+	// flow that ended (FIN/RST) from one cut by a timeout.
+	l.add(eEndReason, ieFlowEndReason, 1)
 	if cfg.BGPNextHop {
 		if ipv6 {
 			l.add(eRouteBGPNextHop, ieBGPNextHop6, 16)
@@ -459,9 +461,7 @@ func aggFields(cfg *EncoderConfig) []field {
 		// Aggregation caches take IPv4 only.
 		l.add(eIPVersion, ieIPVersion, 1)
 	}
-	if cfg.Version == IPFIX {
-		l.add(eEndReason, ieFlowEndReason, 1)
-	}
+	l.add(eEndReason, ieFlowEndReason, 1) // in v9 too, as in mainFields
 	return l
 }
 

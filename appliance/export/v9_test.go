@@ -21,15 +21,15 @@ var v9Config = export.EncoderConfig{
 // v9GoldenPacket is the first packet for tcpRecord() under v9Config.
 const v9GoldenPacket = `
 	0009 0007 0036f268 65920e91 00000000 00000007
-	0000 00ac
-	  0100 0014
+	0000 00b4
+	  0100 0015
 	    0008 0004 000c 0004 000f 0004 000a 0004 000e 0004 0002 0008 0001 0008
 	    0016 0004 0015 0004 0007 0002 000b 0002 0006 0001 0004 0001 0005 0001
-	    0010 0004 0011 0004 0009 0001 000d 0001 0030 0001 0020 0002
-	  0101 0014
+	    0010 0004 0011 0004 0009 0001 000d 0001 0088 0001 0030 0001 0020 0002
+	  0101 0015
 	    001b 0010 001c 0010 003e 0010 000a 0004 000e 0004 0002 0008 0001 0008
 	    0016 0004 0015 0004 0007 0002 000b 0002 0006 0001 0004 0001 0005 0001
-	    0010 0004 0011 0004 001d 0001 001e 0001 0030 0001 0020 0002
+	    0010 0004 0011 0004 001d 0001 001e 0001 0088 0001 0030 0001 0020 0002
 	0001 001c
 	  0102 0004 000c 0001 0004 0030 0001 0031 0001 0032 0004 | 0000
 	0001 0018
@@ -38,9 +38,9 @@ const v9GoldenPacket = `
 	  00000007 01 02 00000064 | 0000
 	0103 002c
 	  00000007 00000003 65746831 00000000000000000000000000000000000000000000000000000000
-	0100 0044
+	0100 0048
 	  0a000001 c000020a 0a0000fe 00000003 00000004 000000000000000a 00000000000005dc
-	  000003e8 00000dac 3039 0050 1b 06 28 0000fc00 0000fde9 18 10 01 0000`
+	  000003e8 00000dac 3039 0050 1b 06 28 0000fc00 0000fde9 18 10 03 01 0000 | 000000`
 
 // TestV9LastNotAfterSysUptime: a record that ended in the part of a second
 // before its export (the common case: the harvest runs right after the
@@ -116,44 +116,47 @@ func TestV9Golden(t *testing.T) {
 		{name: "header sequence", off: 12, size: 4, want: 0},
 		{name: "header source_id", off: 16, size: 4, want: 7},
 		{name: "template flowset id", off: 20, size: 2, want: 0},
-		{name: "template flowset length", off: 22, size: 2, want: 172},
+		{name: "template flowset length", off: 22, size: 2, want: 180},
 		{name: "IPv4 template id", off: 24, size: 2, want: 256},
-		{name: "IPv4 template field count", off: 26, size: 2, want: 20},
+		{name: "IPv4 template field count", off: 26, size: 2, want: 21},
 		{name: "IPv4 field 1 type IPV4_SRC_ADDR", off: 28, size: 2, want: 8},
 		{name: "IPv4 field 1 length", off: 30, size: 2, want: 4},
 		{name: "IPv4 field 8 type FIRST_SWITCHED", off: 56, size: 2, want: 22},
 		{name: "IPv4 field 9 type LAST_SWITCHED", off: 60, size: 2, want: 21},
-		{name: "IPv4 field 19 type FLOW_SAMPLER_ID", off: 100, size: 2, want: 48},
-		{name: "IPv4 field 20 type ICMP_TYPE", off: 104, size: 2, want: 32},
-		{name: "IPv6 template id", off: 108, size: 2, want: 257},
-		{name: "IPv6 field 1 type IPV6_SRC_ADDR", off: 112, size: 2, want: 27},
-		{name: "IPv6 field 1 length", off: 114, size: 2, want: 16},
-		{name: "IPv6 field 20 type ICMP_TYPE", off: 188, size: 2, want: 32},
-		{name: "options template flowset id", off: 192, size: 2, want: 1},
-		{name: "sampler options template flowset length (padded)", off: 194, size: 2, want: 28},
-		{name: "sampler options template id", off: 196, size: 2, want: 258},
-		{name: "sampler option_scope_length (bytes)", off: 198, size: 2, want: 4},
-		{name: "sampler option_length (bytes)", off: 200, size: 2, want: 12},
-		{name: "sampler scope type System", off: 202, size: 2, want: 1},
-		{name: "sampler option FLOW_SAMPLER_MODE", off: 210, size: 2, want: 49},
+		{name: "IPv4 field 19 type flowEndReason", off: 100, size: 2, want: 136},
+		{name: "IPv4 field 19 length", off: 102, size: 2, want: 1},
+		{name: "IPv4 field 20 type FLOW_SAMPLER_ID", off: 104, size: 2, want: 48},
+		{name: "IPv4 field 21 type ICMP_TYPE", off: 108, size: 2, want: 32},
+		{name: "IPv6 template id", off: 112, size: 2, want: 257},
+		{name: "IPv6 field 1 type IPV6_SRC_ADDR", off: 116, size: 2, want: 27},
+		{name: "IPv6 field 1 length", off: 118, size: 2, want: 16},
+		{name: "IPv6 field 19 type flowEndReason", off: 188, size: 2, want: 136},
+		{name: "IPv6 field 21 type ICMP_TYPE", off: 196, size: 2, want: 32},
+		{name: "options template flowset id", off: 200, size: 2, want: 1},
+		{name: "sampler options template flowset length (padded)", off: 202, size: 2, want: 28},
+		{name: "sampler options template id", off: 204, size: 2, want: 258},
+		{name: "sampler option_scope_length (bytes)", off: 206, size: 2, want: 4},
+		{name: "sampler option_length (bytes)", off: 208, size: 2, want: 12},
+		{name: "sampler scope type System", off: 210, size: 2, want: 1},
+		{name: "sampler option FLOW_SAMPLER_MODE", off: 218, size: 2, want: 49},
 		// nfcapd reads one options template per flowset: each has its own.
-		{name: "interface options template flowset id", off: 220, size: 2, want: 1},
-		{name: "interface options template flowset length (padded)", off: 222, size: 2, want: 24},
-		{name: "interface options template id", off: 224, size: 2, want: 259},
-		{name: "interface IF_NAME type", off: 238, size: 2, want: 82},
-		{name: "interface IF_NAME length", off: 240, size: 2, want: 32},
-		{name: "sampler data flowset id", off: 244, size: 2, want: 258},
-		{name: "sampler data flowset length (padded)", off: 246, size: 2, want: 16},
-		{name: "sampler FLOW_SAMPLER_ID", off: 252, size: 1, want: 1},
-		{name: "sampler FLOW_SAMPLER_MODE random", off: 253, size: 1, want: 2},
-		{name: "sampler FLOW_SAMPLER_RANDOM_INTERVAL", off: 254, size: 4, want: 100},
-		{name: "interface data flowset id", off: 260, size: 2, want: 259},
-		{name: "interface INPUT_SNMP", off: 268, size: 4, want: 3},
-		{name: "interface IF_NAME", off: 272, raw: []byte("eth1\x00")},
-		{name: "data flowset id", off: 304, size: 2, want: 256},
-		{name: "data flowset length", off: 306, size: 2, want: 68},
+		{name: "interface options template flowset id", off: 228, size: 2, want: 1},
+		{name: "interface options template flowset length (padded)", off: 230, size: 2, want: 24},
+		{name: "interface options template id", off: 232, size: 2, want: 259},
+		{name: "interface IF_NAME type", off: 246, size: 2, want: 82},
+		{name: "interface IF_NAME length", off: 248, size: 2, want: 32},
+		{name: "sampler data flowset id", off: 252, size: 2, want: 258},
+		{name: "sampler data flowset length (padded)", off: 254, size: 2, want: 16},
+		{name: "sampler FLOW_SAMPLER_ID", off: 260, size: 1, want: 1},
+		{name: "sampler FLOW_SAMPLER_MODE random", off: 261, size: 1, want: 2},
+		{name: "sampler FLOW_SAMPLER_RANDOM_INTERVAL", off: 262, size: 4, want: 100},
+		{name: "interface data flowset id", off: 268, size: 2, want: 259},
+		{name: "interface INPUT_SNMP", off: 276, size: 4, want: 3},
+		{name: "interface IF_NAME", off: 280, raw: []byte("eth1\x00")},
+		{name: "data flowset id", off: 312, size: 2, want: 256},
+		{name: "data flowset length (65-byte record padded to 4)", off: 314, size: 2, want: 72},
 	})
-	checkFields(t, "v9 IPv4 record", p, 308, []fieldAt{
+	checkFields(t, "v9 IPv4 record", p, 316, []fieldAt{
 		{name: "IPV4_SRC_ADDR", off: 0, size: 4, want: 0x0a000001},
 		{name: "IPV4_DST_ADDR", off: 4, size: 4, want: 0xc000020a},
 		{name: "IPV4_NEXT_HOP", off: 8, size: 4, want: 0x0a0000fe},
@@ -172,8 +175,9 @@ func TestV9Golden(t *testing.T) {
 		{name: "DST_AS", off: 55, size: 4, want: 65001},
 		{name: "SRC_MASK", off: 59, size: 1, want: 24},
 		{name: "DST_MASK", off: 60, size: 1, want: 16},
-		{name: "FLOW_SAMPLER_ID", off: 61, size: 1, want: 1},
-		{name: "ICMP_TYPE (0: not ICMP)", off: 62, size: 2, want: 0},
+		{name: "flowEndReason end of flow", off: 61, size: 1, want: 3},
+		{name: "FLOW_SAMPLER_ID", off: 62, size: 1, want: 1},
+		{name: "ICMP_TYPE (0: not ICMP)", off: 63, size: 2, want: 0},
 	})
 	if !c.infos[0].Templates || c.infos[0].Records != 1 {
 		t.Errorf("packet info %+v, want templates and 1 record", c.infos[0])
@@ -194,7 +198,7 @@ func TestV9IPv6DataFlowset(t *testing.T) {
 		t.Fatalf("flowsets %+v, want templates, 256, 257", sets)
 	}
 	// 16+16+16 addresses, 4+4 ifIndex, 8+8 counters, 4+4 times, 2+2 ports,
-	// flags, proto, tos, 4+4 AS, 2 masks, 2 ICMP = 99; padded to 100 plus
+	// flags, proto, tos, 4+4 AS, 2 masks, end reason, 2 ICMP = 100, plus
 	// header.
 	if sets[2].length != 104 {
 		t.Errorf("IPv6 flowset length %d, want 104", sets[2].length)
@@ -210,8 +214,8 @@ func TestV9IPv6DataFlowset(t *testing.T) {
 		{name: "SRC_AS", off: 87, size: 4, want: 64512},
 		{name: "IPV6_SRC_MASK", off: 95, size: 1, want: 48},
 		{name: "IPV6_DST_MASK", off: 96, size: 1, want: 64},
-		{name: "ICMP_TYPE", off: 97, size: 2, want: 0},
-		{name: "padding", off: 99, size: 1, want: 0},
+		{name: "flowEndReason end of flow", off: 97, size: 1, want: 3},
+		{name: "ICMP_TYPE", off: 98, size: 2, want: 0},
 	})
 }
 
@@ -326,13 +330,15 @@ func TestV9AggregationTemplate(t *testing.T) {
 	}
 	// FLOWS IN_PKTS IN_BYTES FIRST LAST SRC_AS DST_AS INPUT OUTPUT TOS
 	// BGP_NEXT_HOP IP_PROTOCOL_VERSION (no address says it otherwise)
+	// flowEndReason
 	checkFields(t, "bgp-nexthop-tos template", p, 24, []fieldAt{
 		{name: "template id", off: 0, size: 2, want: 275},
-		{name: "field count", off: 2, size: 2, want: 12},
+		{name: "field count", off: 2, size: 2, want: 13},
 		{name: "FLOWS", off: 4, size: 2, want: 3},
 		{name: "BGP_IPV4_NEXT_HOP", off: 44, size: 2, want: 18},
 		{name: "IP_PROTOCOL_VERSION", off: 48, size: 2, want: 60},
 		{name: "IP_PROTOCOL_VERSION length", off: 50, size: 2, want: 1},
+		{name: "flowEndReason", off: 52, size: 2, want: 136},
 	})
 	checkFields(t, "bgp-nexthop-tos record", p, sets[1].off+4, []fieldAt{
 		{name: "FLOWS", off: 0, size: 4, want: 5},
@@ -341,6 +347,7 @@ func TestV9AggregationTemplate(t *testing.T) {
 		{name: "SRC_TOS", off: 44, size: 1, want: 0x28},
 		{name: "BGP_IPV4_NEXT_HOP", off: 45, size: 4, want: 0x0a0000fe},
 		{name: "IP_PROTOCOL_VERSION", off: 49, size: 1, want: 4},
+		{name: "flowEndReason end of flow", off: 50, size: 1, want: 3},
 	})
 }
 
