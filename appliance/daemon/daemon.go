@@ -37,8 +37,9 @@ type Options struct {
 	// pinned maps (cachestats.go); empty keeps nothing.
 	StateDir string
 	Logger   *slog.Logger
-	// ExportSent is told of each export packet a main-cache exporter
-	// writes, with its collector (`debug ip flow export`); nil: nobody.
+	// ExportSent is told of each export packet an exporter (the main
+	// cache's or an aggregation cache's) writes, with its collector
+	// (`debug ip flow export`); nil: nobody.
 	ExportSent func(collector netip.AddrPort)
 }
 
@@ -848,6 +849,11 @@ func (d *Daemon) reconcileExporters(s Settings) error {
 		ac, err := newAggCache(a)
 		if err != nil {
 			return fail(err)
+		}
+		if d.opts.ExportSent != nil {
+			for _, e := range ac.dests.Exporters() {
+				e.SetSent(d.opts.ExportSent)
+			}
 		}
 		d.useSpoolAgg(ac)
 		openedAggs = append(openedAggs, ac)
