@@ -360,7 +360,7 @@ set snmp contact noc
 
 [edit snmp]
 ops@mx1# show | display set frob
-error: display set frob is not supported (display set, inheritance, omit or json)
+error: display set frob is not supported (display set, inheritance, omit, json or xml)
 
 [edit snmp]
 ops@mx1# top

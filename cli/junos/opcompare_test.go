@@ -109,7 +109,7 @@ configure
 show system | display omit
 exit`)
 	want := `ops@mx1> show configuration system | display xml
-error: display xml is not supported (display set, inheritance, omit or json)
+error: display xml is not supported for this command
 ops@mx1> show configuration system | display
 syntax error, expecting <command>.
 ops@mx1> show configuration system | display set

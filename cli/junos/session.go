@@ -140,8 +140,9 @@ type Session struct {
 	ask term.Asker
 	// announcement is Options.Announcement.
 	announcement func() string
-	// jsonDone is set by a command that honoured `| display json`.
-	jsonDone bool
+	// jsonDone is set by a command that honoured `| display json`,
+	// xmlDone by one that honoured `| display xml`.
+	jsonDone, xmlDone bool
 	// length and width are `set cli screen-length` and `screen-width`,
 	// the terminal's size until set; a length of 0 pages nothing.
 	length, width int
@@ -267,34 +268,40 @@ func (s *Session) run(w io.Writer, line string) {
 		// omit hides what `apply-flags omit` marks, which flowtap's
 		// configuration cannot carry: the output is the whole, as
 		// Junos's would be without the flag (Oxidized asks for it).
-		if st.Verb != "display" || slices.Contains([]string{"inheritance", "json", "omit"}, word) ||
+		if st.Verb != "display" || slices.Contains([]string{"inheritance", "json", "omit", "xml"}, word) ||
 			word == "set" && (more == "" || more == "relative" && s.cand != nil) {
 			continue
 		}
 		if word == "" {
 			fmt.Fprintln(w, "syntax error, expecting <command>.")
 		} else {
-			fmt.Fprintf(w, "error: display %s is not supported (display set, inheritance, omit or json)\n", strings.TrimSpace(st.Arg))
+			fmt.Fprintf(w, "error: display %s is not supported (display set, inheritance, omit, json or xml)\n", strings.TrimSpace(st.Arg))
 		}
 		return
 	}
-	if first, _, _ := strings.Cut(strings.TrimSpace(p.Cmd), " "); p.Has("display json") && (len(first) < 2 || !strings.HasPrefix("show", strings.ToLower(first))) {
-		// Only show commands have a JSON form; refuse the rest before
-		// they run, so `commit | display json` commits nothing.
-		fmt.Fprintln(w, "error: display json is not supported for this command")
+	format := ""
+	for _, f := range []string{"json", "xml"} {
+		if p.Has("display " + f) {
+			format = f
+		}
+	}
+	if first, _, _ := strings.Cut(strings.TrimSpace(p.Cmd), " "); format != "" && (len(first) < 2 || !strings.HasPrefix("show", strings.ToLower(first))) {
+		// Only show commands have a JSON or XML form; refuse the rest
+		// before they run, so `commit | display json` commits nothing.
+		fmt.Fprintf(w, "error: display %s is not supported for this command\n", format)
 		return
 	}
 	s.pipes = p
 	s.ask, _ = w.(term.Asker)
 	var out bytes.Buffer
-	s.jsonDone = false
+	s.jsonDone, s.xmlDone = false, false
 	err = s.exec(&out, s.tree(), p.Cmd)
 	if err != nil {
 		fmt.Fprintln(&out, err)
-	} else if p.Has("display json") && !s.jsonDone {
-		// Not the text passed off as JSON.
+	} else if format == "json" && !s.jsonDone || format == "xml" && !s.xmlDone {
+		// Not the text passed off as JSON or XML.
 		out.Reset()
-		fmt.Fprintln(&out, "error: display json is not supported for this command")
+		fmt.Fprintf(&out, "error: display %s is not supported for this command\n", format)
 	}
 	if st, ok := p.Find("save"); ok && err == nil {
 		// `| save FILE`: the output goes to the file (beside the

@@ -38,6 +38,17 @@ func operationalTree() *node {
 			return nil
 		}
 	}
+	// acctXML gives an accounting screen its `| display xml`.
+	acctXML := func(x func(io.Writer, show.AccountingView), text func(*Session, io.Writer, []string) error) func(*Session, io.Writer, []string) error {
+		return func(s *Session, w io.Writer, args []string) error {
+			if s.pipes.Has("display xml") {
+				s.xmlDone = true
+				x(w, s.b.Accounting())
+				return nil
+			}
+			return text(s, w, args)
+		}
+	}
 	// flow-detail's options come in any order: each leads back to all
 	// of them.
 	detail := kw("flow-detail", "Show flow details").Runs(flowDetail)
@@ -118,9 +129,9 @@ func operationalTree() *node {
 		kw("show", "Show system information",
 			kw("services", "Show service-specific information",
 				kw("accounting", "Show accounting information",
-					kw("flow", "Show flow information", inline(show.ServicesAccountingFlowInline)).Runs(acct(show.ServicesAccountingFlow, func(v show.AccountingView) any {
+					kw("flow", "Show flow information", inline(show.ServicesAccountingFlowInline)).Runs(acctXML(show.ServicesAccountingFlowXML, acct(show.ServicesAccountingFlow, func(v show.AccountingView) any {
 						return show.AccountingFlowOf(v)
-					})),
+					}))),
 					detail,
 					kw("aggregation", "Show aggregation information", aggregationTypes()...).Runs(acct(show.ServicesAccountingAggregation, show.AccountingAggregationJSON)),
 					kw("errors", "Show error information", inline(show.ServicesAccountingErrorsInline)).Runs(acct(show.ServicesAccountingErrors, func(v show.AccountingView) any {
@@ -851,6 +862,11 @@ func showInterfaces(s *Session, w io.Writer, args []string) error {
 	if s.pipes.Has("display json") {
 		s.jsonDone = true
 		return show.WriteJSON(w, show.JunosInterfacesJSON(ifs))
+	}
+	if s.pipes.Has("display xml") && args[len(args)-1] == "terse" {
+		s.xmlDone = true
+		show.JunosInterfacesTerseXML(w, ifs)
+		return nil
 	}
 	if args[len(args)-1] == "descriptions" {
 		show.JunosInterfacesDescriptions(w, ifs)
