@@ -85,7 +85,7 @@ type SNMPUserView struct {
 type SNMPGroupView struct {
 	Name        string
 	Level       string // "noauth", "auth", "priv"
-	Read, Write string // view names; "" is IOS's default (read: every object, write: none)
+	Read, Write string // view names; "" is IOS's default (read: v1default, write: none)
 	ACL         string
 }
 
@@ -123,13 +123,19 @@ func SNMPUsers(w io.Writer, v SNMPAccessView) {
 	}
 }
 
-// SNMPGroups renders `show snmp group`. A read view left out reads every
-// object; a write view left out writes none.
+// SNMPGroups renders `show snmp group`. A group without a read view
+// reads IOS's v1default, and IOS names it so on the readview line
+// [RECALL: IOS 12.x/15.x transcripts; Cisco's snmp-server group page
+// says the default read view is every object under internet, 1.3.6.1].
+// flowtap's agent gives such a group every object it serves (IOS's
+// v1default also leaves out the USM, VACM and community MIBs [RECALL];
+// flowtap serves only usmStats of those, and keeps them readable). A
+// write view left out writes none.
 func SNMPGroups(w io.Writer, v SNMPAccessView) {
 	for _, g := range v.Groups {
 		read, write := g.Read, g.Write
 		if read == "" {
-			read = "<every object>"
+			read = "v1default"
 		}
 		if write == "" {
 			write = "<no writeview specified>"
