@@ -32,8 +32,10 @@ const (
 	spSlot      = 20
 	spEntry     = 24
 	spCapture   = spEntry + slot6Size
-	// SpoolPayload is the bytes a spooled record takes.
-	SpoolPayload = spCapture + 28
+	// SpoolPayload is the bytes a spooled record takes: putCaptured's
+	// 36 after the entry (the 28 of a version without the flow label and
+	// extension headers made another geometry, which a start replaces).
+	SpoolPayload = spCapture + 36
 
 	spV6       = 1
 	spLeft     = 2
@@ -101,6 +103,7 @@ func putCaptured(b []byte, c *flow.Captured) {
 		b[1] = 1
 	}
 	b[2] = c.Depth
+	b[3] = c.FragFlags
 	le.PutUint32(b[4:], c.IPID)
 	le.PutUint16(b[8:], c.FragOffset)
 	le.PutUint16(b[10:], c.ICMPTypeCode)
@@ -109,13 +112,16 @@ func putCaptured(b []byte, c *flow.Captured) {
 	for i, l := range c.Labels {
 		le.PutUint32(b[16+4*i:], l)
 	}
+	le.PutUint32(b[28:], c.FlowLabel)
+	le.PutUint32(b[32:], c.Ext6)
 }
 
 func getCaptured(b []byte, c *flow.Captured) {
 	le := binary.LittleEndian
-	*c = flow.Captured{Fields: flow.CaptureFields(b[0]), FragSeen: b[1] != 0, Depth: b[2],
+	*c = flow.Captured{Fields: flow.CaptureFields(b[0]), FragSeen: b[1] != 0, Depth: b[2], FragFlags: b[3],
 		IPID: le.Uint32(b[4:]), FragOffset: le.Uint16(b[8:]), ICMPTypeCode: le.Uint16(b[10:]),
-		MinLength: le.Uint16(b[12:]), MaxLength: le.Uint16(b[14:])}
+		MinLength: le.Uint16(b[12:]), MaxLength: le.Uint16(b[14:]),
+		FlowLabel: le.Uint32(b[28:]), Ext6: le.Uint32(b[32:])}
 	for i := range c.Labels {
 		c.Labels[i] = le.Uint32(b[16+4*i:])
 	}

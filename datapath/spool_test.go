@@ -1,6 +1,7 @@
 package datapath
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -32,8 +33,20 @@ func spoolFrames() [][]byte {
 // before sending them sends what the harvest emitted, field for field.
 func TestSpoolKeepsWhatTheHarvestTook(t *testing.T) {
 	d := openTest(t, 4096)
-	if err := d.SetCapture(CaptureSettings{Fields: flow.CapIPID | flow.CapPacketLength}); err != nil {
+	if err := d.SetCapture(CaptureSettings{Fields: flow.CapIPID | flow.CapPacketLength | flow.CapFlowLabel | flow.CapFragFlags | flow.CapExt6}); err != nil {
 		t.Fatal(err)
+	}
+	// The IPv6 frames of real captures whose flows carry flow labels,
+	// extension headers (hop-by-hop, routing, destination options,
+	// fragment) and fragment flags: zeek's ipv6-http-atomic-frag and
+	// nDPI's dns_fragmented.
+	var real [][]byte
+	for _, pcap := range []string{"zeek-ipv6-http-atomic-frag.pcap", "ndpi-dns_fragmented.pcap"} {
+		for _, fr := range readFrames(t, filepath.Join(pcapDir, pcap)) {
+			if len(fr) <= 1514 && binary.BigEndian.Uint16(fr[12:]) == 0x86dd {
+				real = append(real, fr)
+			}
+		}
 	}
 	// The daemon's spool: a map pinned beside the table.
 	pin := tempPinDir(t, "flowtap-spool-test-")
@@ -51,6 +64,9 @@ func TestSpoolKeepsWhatTheHarvestTook(t *testing.T) {
 		feed(t, d, fr, 1)
 		feed(t, d, fr, 1)
 	}
+	for _, fr := range real {
+		feed(t, d, fr, 1)
+	}
 	// An active-timeout split (its entry lives on, the counters leave),
 	// then everything forced out.
 	var want []flow.Record
@@ -64,18 +80,22 @@ func TestSpoolKeepsWhatTheHarvestTook(t *testing.T) {
 	if _, err := d.Harvest(HarvestRequest{Force: true}, keep); err != nil {
 		t.Fatal(err)
 	}
-	if len(want) != 90 {
-		t.Fatalf("harvested %d records, want 80 split and 10 forced", len(want))
+	if len(want) != 135 {
+		t.Fatalf("harvested %d records, want 80 and the captures' 45 split and 10 forced", len(want))
 	}
 
-	var captured, flags, v6 bool
+	var captured, flags, v6, label, fragFlags, ext bool
 	for _, r := range want {
 		captured = captured || r.Captured.Fields != 0
 		flags = flags || r.TCPFlags != 0
 		v6 = v6 || r.IsIPv6()
+		label = label || r.Captured.FlowLabel != 0
+		fragFlags = fragFlags || r.Captured.FragFlags != 0
+		ext = ext || r.Captured.Ext6 != 0
 	}
-	if !captured || !flags || !v6 {
-		t.Fatalf("records with capture fields %v, TCP flags %v, IPv6 %v: want all", captured, flags, v6)
+	if !captured || !flags || !v6 || !label || !fragFlags || !ext {
+		t.Fatalf("records with capture fields %v, TCP flags %v, IPv6 %v, a flow label %v, fragment flags %v, extension headers %v: want all",
+			captured, flags, v6, label, fragFlags, ext)
 	}
 
 	// The process is gone (its mapping and map closed, its marks never
