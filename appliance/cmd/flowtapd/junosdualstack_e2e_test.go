@@ -17,8 +17,9 @@ import (
 // flow-server had one template); now each family keeps its template, the
 // configuration shows both as loaded, commit folds both (they agree), and
 // the collector gets the IPv4 and the IPv6 flows with their exact
-// packets and bytes. Deleting the inet6 family's server leaves the inet
-// one, and a version9 template under inet6 is refused with the reason.
+// packets and bytes. Deleting the inet6 family's server, or the inet6
+// family, leaves the inet one, and a version9 template under inet6 is
+// refused with the reason.
 func TestJunOSDualStackFlowServerTemplate(t *testing.T) {
 	v := testnet.Enter(t)
 	capd := collector.StartNfcapd(t)
@@ -139,5 +140,17 @@ error: flow-server %[1]s exports version-ipfix with template ipv4 under family i
 `, srv, port)
 	if !strings.HasPrefix(got, want) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	// Dropping IPv6 export: the family inet6 part goes, the inet server
+	// stays (the delete took every server with it).
+	got = d.cli(t, "junos", "configure\ndelete forwarding-options sampling instance SI family inet6\nshow forwarding-options | display set\n")
+	want = fmt.Sprintf(`Entering configuration mode
+
+set forwarding-options sampling instance SI input rate 1
+set forwarding-options sampling instance SI family inet output flow-server %[1]s port %[2]d
+set forwarding-options sampling instance SI family inet output flow-server %[1]s version-ipfix template ipv4
+`, srv, port)
+	if !strings.HasPrefix(got, want) {
+		t.Errorf("delete family inet6:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -616,12 +616,12 @@ func (j *jcmd) sampling(kws ...string) {
 	case "family":
 		j.family = j.c.Keyword("inet", "inet6")
 		if j.deleting() {
-			j.clearOutput()
+			j.clearFamily()
 			return
 		}
 		j.c.Keyword("output")
 		if j.deleting() {
-			j.clearOutput()
+			j.clearFamily()
 			return
 		}
 		j.samplingOutput()
@@ -631,6 +631,22 @@ func (j *jcmd) sampling(kws ...string) {
 func (j *jcmd) clearInput() {
 	if j.cfg.Sampling.Mode == platform.SamplingJuniper {
 		j.cfg.Sampling = platform.Sampling{}
+	}
+}
+
+// clearFamily is `delete ... family inet|inet6 [output]`. flowtap's
+// flow-servers serve every family, so the output goes whole, except
+// that deleting family inet6 while servers name an inet6 template
+// (Junos's dual-stack form) takes those templates and leaves the family
+// inet servers.
+func (j *jcmd) clearFamily() {
+	e := &j.cfg.Export
+	if j.family != "inet6" || !slices.ContainsFunc(e.Destinations, func(d config.Destination) bool { return d.Template6 != "" }) {
+		j.clearOutput()
+		return
+	}
+	for i := range e.Destinations {
+		j.dropServerTemplate(&e.Destinations[i])
 	}
 }
 
