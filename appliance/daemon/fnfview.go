@@ -2,10 +2,14 @@ package daemon
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/flowtap/flowtap/appliance/config"
+	"github.com/flowtap/flowtap/appliance/export"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/cli/show"
 )
 
@@ -20,6 +24,15 @@ func (c *CLI) FNF() show.FNFView {
 	v := show.FNFView{Cache: c.CacheView()}
 	exp := c.ExportView()
 	set := c.m.d.Settings()
+	// The sessions are asked once, and only when an exporter exports.
+	var sess []ExportSession
+	asked := false
+	sessions := func() []ExportSession {
+		if !asked {
+			sess, asked = c.m.d.ExportSessions(), true
+		}
+		return sess
+	}
 	bound := map[string][]string{}
 	families := map[string]int{} // 4 or 6; 0 when bound for both
 	for _, b := range cfg.MonitorBindings() {
@@ -76,6 +89,9 @@ func (c *CLI) FNF() show.FNFView {
 					fe.Stats = &st
 				}
 			}
+			if fe.Stats != nil {
+				fe.Templates = fnfTemplates(sessions(), want, fe.Users)
+			}
 		}
 		v.Exporters = append(v.Exporters, fe)
 	}
@@ -102,6 +118,47 @@ func (c *CLI) FNF() show.FNFView {
 		}
 	}
 	return v
+}
+
+// fnfTemplates are the templates the main cache's destination at
+// collector sends, for `show flow exporter templates`: the data
+// templates are the monitors' (flowtap's one cache), the options
+// templates the exporter's options.
+func fnfTemplates(sessions []ExportSession, collector netip.AddrPort, monitors []string) []show.FNFTemplate {
+	var out []show.FNFTemplate
+	for _, s := range sessions {
+		if s.Scheme != platform.SchemeNone || s.Config.Collector != collector {
+			continue
+		}
+		for _, t := range s.Info {
+			ft := show.FNFTemplate{ID: t.ID, SourceID: s.Config.Encoder.ObservationDomain, Options: t.Options,
+				Client: "Flow Monitor " + strings.Join(monitors, ", ")}
+			if t.Options {
+				ft.Client = "Option options " + optionsTable(t.Fields)
+			}
+			for _, f := range t.Fields {
+				ft.Fields = append(ft.Fields, show.FNFTemplateField{IE: f.IE, Enterprise: f.Enterprise, Length: f.Length, Scope: f.Scope})
+			}
+			out = append(out, ft)
+		}
+	}
+	return out
+}
+
+// optionsTable is the `option` an options template answers, told by
+// its fields (IOS-XE names the client by it).
+func optionsTable(fields []export.TemplateField) string {
+	for _, f := range fields {
+		switch f.IE {
+		case 82: // interfaceName
+			return "interface-table"
+		case 96: // applicationName
+			return "application-table"
+		case 48, 49, 50, 302, 304, 305, 306, 335:
+			return "sampler-table"
+		}
+	}
+	return "table"
 }
 
 func option(name string, timeout time.Duration) string {

@@ -27,9 +27,11 @@ func fnfShow() *Node {
 				kw("ipv6", "Traditional IPv6 NetFlow collection schemes",
 					kw("original-input", "Traditional IPv6 input NetFlow").Runs(fnfRun("record", show.FlowRecords)))),
 			arg("WORD", "Flow record name", nil).Runs(fnfRun("record", show.FlowRecords))).Runs(fnfRun("record", show.FlowRecords)),
-		kw("exporter", "Flow exporter information", named("exporter", func() []*Node {
-			return []*Node{kw("statistics", "Show flow exporter statistics").Runs(fnfRun("exporter", show.FlowExporterStatistics))}
-		}, fnfRun("exporter", show.FlowExporters))...).Runs(fnfRun("exporter", show.FlowExporters)),
+		kw("exporter", "Flow exporter information", append(named("exporter", func() []*Node {
+			return []*Node{kw("statistics", "Show flow exporter statistics").Runs(fnfRun("exporter", show.FlowExporterStatistics)),
+				kw("templates", "Show flow exporter templates").Runs(fnfRun("exporter", show.FlowExporterTemplates))}
+		}, fnfRun("exporter", show.FlowExporters)),
+			kw("templates", "Show flow exporter templates").Runs(fnfRun("exporter", show.FlowExporterTemplates)))...).Runs(fnfRun("exporter", show.FlowExporters)),
 		kw("monitor", "Flow monitor information", named("monitor", func() []*Node {
 			return []*Node{kw("statistics", "Show flow monitor statistics").Runs(fnfRun("monitor", show.FlowMonitorStatistics)), fnfCacheNode()}
 		}, fnfRun("monitor", show.FlowMonitors))...).Runs(fnfRun("monitor", show.FlowMonitors)),
@@ -65,7 +67,7 @@ func fnfNameRest(args []string) (string, []string) {
 		return strings.Join(args[3:6], " "), args[6:]
 	case len(args) > 4 && args[3] == "name":
 		return args[4], args[5:]
-	case len(args) > 3 && args[3] != "statistics":
+	case len(args) > 3 && args[3] != "statistics" && args[3] != "templates":
 		return args[3], args[4:]
 	}
 	return "", args[min(3, len(args)):]

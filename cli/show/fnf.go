@@ -58,6 +58,27 @@ type FNFExporter struct {
 	// Stats are the collector's counters while a bound monitor exports
 	// to it (nil: not exporting).
 	Stats *ExportStats
+	// Templates are the templates its destination sends, as on the wire
+	// (none: not exporting, or v5), for `show flow exporter templates`.
+	Templates []FNFTemplate `json:"-"`
+}
+
+// FNFTemplate is one template an exporter sends: Client is what IOS-XE
+// calls its owner ("Flow Monitor M", "Option options interface-table").
+type FNFTemplate struct {
+	Client   string
+	ID       uint16
+	SourceID uint32
+	Options  bool
+	Fields   []FNFTemplateField // an options template's scope fields first
+}
+
+// FNFTemplateField is one field specifier of a template.
+type FNFTemplateField struct {
+	IE         uint16
+	Enterprise uint32
+	Length     uint16
+	Scope      bool
 }
 
 // FNFMonitor is one `flow monitor`.
