@@ -200,21 +200,13 @@ func execTree() *Node {
 				})...)...),
 			kw("flow", "NetFlow switching",
 				kw("export", "Show flow export information",
-					kw("template", "Template-specific export statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
-						if s.json {
-							s.jsonDone = true
-							return show.WriteJSON(w, s.b.ExportView().Template)
-						}
-						show.IPFlowExportTemplate(w, s.b.ExportView())
-						return nil
-					})).Runs(func(s *Session, w io.Writer, _ []string) error {
-					if s.json {
-						s.jsonDone = true
-						return show.WriteJSON(w, show.ExportJSON(s.b.ExportView()))
-					}
-					show.IPFlowExport(w, s.b.ExportView())
-					return nil
-				}),
+					exportTemplate(),
+					// IOS's verbose adds the SCTP destinations' fail-over and
+					// restore timers and the MPLS PAL records exported [SRC:
+					// Cisco IOS NetFlow Command Reference, show ip flow
+					// export]; flowtap exports over UDP only and has no PAL
+					// table, so its verbose screen is the plain one.
+					kw("verbose", "Display extra information", exportTemplate()).Runs(exportScreen)).Runs(exportScreen),
 				kw("datapath", "Show flow datapath (XDP meter) statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
 					if s.json {
 						s.jsonDone = true
@@ -744,4 +736,26 @@ func showOneLine(s *Session, w io.Writer, args []string) error {
 		}
 	}
 	return fmt.Errorf("%% Line %d does not exist", n)
+}
+
+// exportScreen is `show ip flow export [verbose]`.
+func exportScreen(s *Session, w io.Writer, _ []string) error {
+	if s.json {
+		s.jsonDone = true
+		return show.WriteJSON(w, show.ExportJSON(s.b.ExportView()))
+	}
+	show.IPFlowExport(w, s.b.ExportView())
+	return nil
+}
+
+// exportTemplate is `show ip flow export [verbose] template`.
+func exportTemplate() *Node {
+	return kw("template", "Template-specific export statistics").Runs(func(s *Session, w io.Writer, _ []string) error {
+		if s.json {
+			s.jsonDone = true
+			return show.WriteJSON(w, s.b.ExportView().Template)
+		}
+		show.IPFlowExportTemplate(w, s.b.ExportView())
+		return nil
+	})
 }
