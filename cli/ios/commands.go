@@ -328,6 +328,12 @@ func execTree() *Node {
 		kw("debugging", "State of each debugging option").Runs(text(Backend.Debugging)),
 		kw("hosts", "IP domain-name, lookup style, nameservers, and host table",
 			arg("WORD", "Hostname for specific information", nil).Runs(showHosts)).Runs(showHosts),
+		// flowtap opens no outgoing Telnet or SSH sessions, so a line
+		// never has one to list: IOS's words for none [RECALL].
+		kw("sessions", "Information about Telnet connections").Runs(func(s *Session, w io.Writer, _ []string) error {
+			fmt.Fprintln(w, "% No connections open")
+			return nil
+		}),
 		kw("users", "Display information about terminal lines").Runs(func(s *Session, w io.Writer, _ []string) error {
 			var lines []show.UserLine
 			if s.lines != nil {
