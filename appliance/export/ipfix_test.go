@@ -25,12 +25,12 @@ const ipfixGoldenMessage = `
 	0002 00b4
 	  0100 0015
 	    0008 0004 000c 0004 000f 0004 000a 0004 000e 0004 0002 0008 0001 0008
-	    0098 0008 0099 0008 0007 0002 000b 0002 0006 0001 0004 0001 0005 0001
-	    0010 0004 0011 0004 0009 0001 000d 0001 0088 0001 0030 0001 0020 0002
+	    0098 0008 0099 0008 0020 0002 0007 0002 000b 0002 0006 0001 0004 0001 0005 0001
+	    0010 0004 0011 0004 0009 0001 000d 0001 0088 0001 0030 0001
 	  0101 0015
 	    001b 0010 001c 0010 003e 0010 000a 0004 000e 0004 0002 0008 0001 0008
-	    0098 0008 0099 0008 0007 0002 000b 0002 0006 0001 0004 0001 0005 0001
-	    0010 0004 0011 0004 001d 0001 001e 0001 0088 0001 0030 0001 008b 0002
+	    0098 0008 0099 0008 008b 0002 0007 0002 000b 0002 0006 0001 0004 0001 0005 0001
+	    0010 0004 0011 0004 001d 0001 001e 0001 0088 0001 0030 0001
 	0003 0016
 	  0102 0003 0001 0030 0001 0031 0001 0032 0004
 	0003 0012
@@ -41,7 +41,7 @@ const ipfixGoldenMessage = `
 	  00000003 65746831 00000000000000000000000000000000000000000000000000000000
 	0100 004d
 	  0a000001 c000020a 0a0000fe 00000003 00000004 000000000000000a 00000000000005dc
-	  0000018cc251f7e8 0000018cc25201ac 3039 0050 1b 06 28 0000fc00 0000fde9 18 10 03 01 0000`
+	  0000018cc251f7e8 0000018cc25201ac 0000 3039 0050 1b 06 28 0000fc00 0000fde9 18 10 03 01`
 
 func TestIPFIXGolden(t *testing.T) {
 	enc, c := newEncoder(t, ipfixConfig)
@@ -65,12 +65,15 @@ func TestIPFIXGolden(t *testing.T) {
 		{name: "field 8 flowStartMilliseconds", off: 52, size: 2, want: 152},
 		{name: "field 8 length", off: 54, size: 2, want: 8},
 		{name: "field 9 flowEndMilliseconds", off: 56, size: 2, want: 153},
-		{name: "field 12 tcpControlBits length (reduced-size)", off: 70, size: 2, want: 1},
-		{name: "field 19 flowEndReason", off: 96, size: 2, want: 136},
-		{name: "field 21 icmpTypeCodeIPv4", off: 104, size: 2, want: 32},
+		// Before the ports, so that nfdump's copy of it into the
+		// destination port is overwritten by the port.
+		{name: "field 10 icmpTypeCodeIPv4", off: 60, size: 2, want: 32},
+		{name: "field 12 destinationTransportPort", off: 68, size: 2, want: 11},
+		{name: "field 13 tcpControlBits length (reduced-size)", off: 74, size: 2, want: 1},
+		{name: "field 20 flowEndReason", off: 100, size: 2, want: 136},
 		{name: "IPv6 template id", off: 108, size: 2, want: 257},
 		{name: "IPv6 field 1 sourceIPv6Address", off: 112, size: 2, want: 27},
-		{name: "IPv6 field 21 icmpTypeCodeIPv6", off: 192, size: 2, want: 139},
+		{name: "IPv6 field 10 icmpTypeCodeIPv6", off: 148, size: 2, want: 139},
 		{name: "options template set id", off: 196, size: 2, want: 3},
 		{name: "sampler options template set length", off: 198, size: 2, want: 22},
 		{name: "sampler template id", off: 200, size: 2, want: 258},
@@ -104,18 +107,18 @@ func TestIPFIXGolden(t *testing.T) {
 		{name: "octetDeltaCount", off: 28, size: 8, want: 1500},
 		{name: "flowStartMilliseconds", off: 36, size: 8, want: 1704067201000},
 		{name: "flowEndMilliseconds", off: 44, size: 8, want: 1704067203500},
-		{name: "sourceTransportPort", off: 52, size: 2, want: 12345},
-		{name: "destinationTransportPort", off: 54, size: 2, want: 80},
-		{name: "tcpControlBits", off: 56, size: 1, want: 0x1b},
-		{name: "protocolIdentifier", off: 57, size: 1, want: 6},
-		{name: "ipClassOfService", off: 58, size: 1, want: 0x28},
-		{name: "bgpSourceAsNumber", off: 59, size: 4, want: 64512},
-		{name: "bgpDestinationAsNumber", off: 63, size: 4, want: 65001},
-		{name: "sourceIPv4PrefixLength", off: 67, size: 1, want: 24},
-		{name: "destinationIPv4PrefixLength", off: 68, size: 1, want: 16},
-		{name: "flowEndReason end-of-flow", off: 69, size: 1, want: 3},
-		{name: "samplerId", off: 70, size: 1, want: 1},
-		{name: "icmpTypeCodeIPv4 (0: not ICMP)", off: 71, size: 2, want: 0},
+		{name: "icmpTypeCodeIPv4 (0: not ICMP)", off: 52, size: 2, want: 0},
+		{name: "sourceTransportPort", off: 54, size: 2, want: 12345},
+		{name: "destinationTransportPort", off: 56, size: 2, want: 80},
+		{name: "tcpControlBits", off: 58, size: 1, want: 0x1b},
+		{name: "protocolIdentifier", off: 59, size: 1, want: 6},
+		{name: "ipClassOfService", off: 60, size: 1, want: 0x28},
+		{name: "bgpSourceAsNumber", off: 61, size: 4, want: 64512},
+		{name: "bgpDestinationAsNumber", off: 65, size: 4, want: 65001},
+		{name: "sourceIPv4PrefixLength", off: 69, size: 1, want: 24},
+		{name: "destinationIPv4PrefixLength", off: 70, size: 1, want: 16},
+		{name: "flowEndReason end-of-flow", off: 71, size: 1, want: 3},
+		{name: "samplerId", off: 72, size: 1, want: 1},
 	})
 }
 
@@ -157,8 +160,9 @@ func TestIPFIXIPv6AndEndReasons(t *testing.T) {
 	if len(sets) != 2 || sets[1].id != 257 {
 		t.Fatalf("sets %+v, want templates then IPv6 data set 257", sets)
 	}
-	// 48 address bytes, 8 ifIndex, 16 counters, 16 times, 4 ports, 1 flags byte,
-	// proto, tos, 8 AS, 2 masks, end reason, 2 ICMP type/code = 108.
+	// 48 address bytes, 8 ifIndex, 16 counters, 16 times, 2 ICMP
+	// type/code, 4 ports, 1 flags byte, proto, tos, 8 AS, 2 masks, end
+	// reason = 108.
 	const recLen = 108
 	if sets[1].length != 4+5*recLen {
 		t.Fatalf("IPv6 data set length %d, want %d", sets[1].length, 4+5*recLen)
@@ -168,8 +172,8 @@ func TestIPFIXIPv6AndEndReasons(t *testing.T) {
 			{name: "sourceIPv6Address", off: 0, raw: hx(t, "20010db8000000000000000000000001")},
 			{name: "ipNextHopIPv6Address", off: 32, raw: hx(t, "fe800000000000000000000000000001")},
 			{name: "flowStartMilliseconds", off: 72, size: 8, want: 1704067201000},
-			{name: "sourceIPv6PrefixLength", off: 103, size: 1, want: 48},
-			{name: "flowEndReason", off: 105, size: 1, want: uint64(i + 1)},
+			{name: "sourceIPv6PrefixLength", off: 105, size: 1, want: 48},
+			{name: "flowEndReason", off: 107, size: 1, want: uint64(i + 1)},
 		})
 	}
 }

@@ -237,6 +237,14 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 		l.reverse(eRevLastMillis, ieEndMillis, 8)
 	}
 	l.times(cfg.Version)
+	if cfg.Version == IPFIX {
+		// Before the ports: nfdump (1.7.1) stores an IPFIX ICMP
+		// type/code in the destination port as it reads it and puts
+		// the port back afterwards for TCP and UDP only, so after the
+		// ports it turned every SCTP, DCCP and UDP-Lite flow's
+		// destination port into 0; here the port comes later and wins.
+		l.icmp(cfg, ipv6)
+	}
 	l.add(eSrcPort, ieSrcPort, 2)
 	l.add(eDstPort, ieDstPort, 2)
 	// tcpControlBits is unsigned16 in IPFIX since RFC 7125, but the flags
@@ -299,18 +307,25 @@ func mainFields(cfg *EncoderConfig, ipv6 bool) []field {
 		// IANA's bits count from the most significant of 32.
 		l.add(eExt6, ieExt6, 4)
 	}
-	// The destination port already carries ICMP type*256+code as IOS
-	// exports it, but nfdump reads ICMPv6 type/code in v9 only from
-	// ICMP_TYPE (v9 has no IPv6 variant); IPFIX has icmpTypeCodeIPv6.
-	if ipv6 && cfg.Version == IPFIX {
-		l.add(eICMPTypeCode, ieICMPTypeCode6, 2)
-	} else {
-		l.add(eICMPTypeCode, ieICMPTypeCode4, 2)
+	if cfg.Version != IPFIX {
+		l.icmp(cfg, ipv6)
 	}
 	if cfg.Version == IPFIX && cfg.AppClasses != nil {
 		l.add(eAppID, ieApplicationID, 4)
 	}
 	return l
+}
+
+// icmp adds the ICMP type and code. The destination port already
+// carries type*256+code as IOS exports it, but nfdump reads ICMPv6
+// type/code in v9 only from ICMP_TYPE (v9 has no IPv6 variant); IPFIX
+// has icmpTypeCodeIPv6.
+func (l *fieldList) icmp(cfg *EncoderConfig, ipv6 bool) {
+	if ipv6 && cfg.Version == IPFIX {
+		l.add(eICMPTypeCode, ieICMPTypeCode6, 2)
+	} else {
+		l.add(eICMPTypeCode, ieICMPTypeCode4, 2)
+	}
 }
 
 func (l *fieldList) capture(cfg *EncoderConfig) {
