@@ -156,6 +156,8 @@ func optionsTable(fields []export.TemplateField) string {
 			return "application-table"
 		case 48, 49, 50, 302, 304, 305, 306, 335:
 			return "sampler-table"
+		case 130, 131, 211, 212: // the exporter's and collector's addresses
+			return "exporter-stats"
 		}
 	}
 	return "table"

@@ -160,7 +160,8 @@ func (e *templated) templateInfo() []TemplateInfo {
 		}
 		out = append(out, ti)
 	}
-	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames} {
+	// Every options template, in the order they are sent (templated.go).
+	for _, t := range [...]*optionsTemplate{e.sampler, e.ifNames, e.appNames, e.expStats} {
 		if t == nil {
 			continue
 		}

@@ -97,6 +97,9 @@ var fnfNames = map[uint16]string{
 	32: "icmpTypeCodeIPv4", 139: "icmpTypeCodeIPv6", 60: "ipVersion", 239: "biflowDirection",
 	245: "dot1qCustomerVlanId", 255: "postDot1qCustomerVlanId", 70: "mplsTopLabelStackSection",
 	71: "mplsLabelStackSection2", 72: "mplsLabelStackSection3",
+	40: "exportedOctetTotalCount", 41: "exportedMessageTotalCount", 42: "exportedFlowRecordTotalCount",
+	130: "exporterIPv4Address", 131: "exporterIPv6Address", 166: "notSentFlowTotalCount", 167: "notSentPacketTotalCount",
+	211: "collectorIPv4Address", 212: "collectorIPv6Address", 216: "collectorTransportPort", 217: "exporterTransportPort",
 }
 
 // v9Scopes are RFC 3954's scope field types: a v9 options template's
@@ -114,10 +117,10 @@ func FNFFieldName(f FNFTemplateField, family int, ipfix bool) string {
 		}
 		return fmt.Sprintf("scope %d", f.IE)
 	case f.Enterprise == 29305:
-		// RFC 5103's reverse elements.
-		if n, ok := fnfNames[f.IE]; ok {
-			return n + " (reverse)"
-		}
+		// RFC 5103's reverse elements: the forward one's name.
+		fwd := f
+		fwd.Enterprise = 0
+		return FNFFieldName(fwd, family, ipfix) + " (reverse)"
 	case f.Enterprise != 0:
 		return fmt.Sprintf("enterprise %d element %d", f.Enterprise, f.IE)
 	case f.IE == 32 && !ipfix:

@@ -26,6 +26,7 @@ flow exporter TSHARK
  destination 127.0.0.1
  transport udp %d
  option interface-table
+ option exporter-stats
 !
 flow exporter IDLE
  destination 127.0.0.2
@@ -143,7 +144,7 @@ func atoiAll(t *testing.T, s []string) []int {
 
 // wantTemplates is the TSHARK exporter's screen: the main cache's IPv4
 // and IPv6 templates (the traditional ones, whatever the record names)
-// and the interface-table options template.
+// and the interface-table and exporter-stats options templates.
 const wantTemplates = `Flow Exporter TSHARK:
   Client: Flow Monitor FNF-MON
   Exporter Format: NetFlow Version 9
@@ -219,6 +220,27 @@ const wantTemplates = `Flow Exporter TSHARK:
   | scope system                            |     1 |     0  |     4  |
   | interface input snmp                    |    10 |     4  |     4  |
   | interface name                          |    82 |     8  |    32  |
+  ---------------------------------------------------------------------
+
+  Client: Option options exporter-stats
+  Exporter Format: NetFlow Version 9
+  Template ID    : 510
+  Source ID      : 0
+  Record Size    : 56
+  Template layout
+  _____________________________________________________________________
+  |                 Field                   |  Type | Offset |  Size  |
+  ---------------------------------------------------------------------
+  | scope system                            |     1 |     0  |     4  |
+  | exporterIPv4Address                     |   130 |     4  |     4  |
+  | exporterTransportPort                   |   217 |     8  |     2  |
+  | collectorIPv4Address                    |   211 |    10  |     4  |
+  | collectorTransportPort                  |   216 |    14  |     2  |
+  | exportedMessageTotalCount               |    41 |    16  |     8  |
+  | exportedOctetTotalCount                 |    40 |    24  |     8  |
+  | exportedFlowRecordTotalCount            |    42 |    32  |     8  |
+  | notSentFlowTotalCount                   |   166 |    40  |     8  |
+  | notSentPacketTotalCount                 |   167 |    48  |     8  |
   ---------------------------------------------------------------------
 
 `
