@@ -105,7 +105,7 @@ bench: deps
 	@# (BenchmarkLiveFrames), one and two queues (BenchmarkLiveQueues).
 	$(GO) test -run '^$$' -bench Live -benchtime 1x ./datapath/
 	$(GO) test -run '^$$' -bench Datapath -benchtime 1x ./datapath/
-	$(GO) test -run '^$$' -bench 'Table(Memory|Pages)' -benchtime 1x ./datapath/
+	$(GO) test -run '^$$' -bench 'Table(Memory|Pages|Rounds)' -benchtime 1x ./datapath/
 	$(GO) test -run '^$$' -bench HarvestToWire -benchtime 1x ./appliance/pipeline/
 	$(GO) test -run '^$$' -bench Encode -benchmem ./appliance/export/
 	$(GO) test -run '^$$' -bench . -benchtime 300ms -benchmem ./appliance/asmap/
