@@ -120,6 +120,7 @@ tap1>show ?
   policy-map       Show QoS Policy Map
   privilege        Show current privilege level
   processes        Active process statistics
+  sessions         Information about Telnet connections
   snmp             snmp statistics
   ssh              Status of SSH server connections
   users            Display information about terminal lines
