@@ -50,7 +50,12 @@ import (
 //     load, as a round that does other work between its loads (the
 //     flush's header round hashes and checks a record for each): if
 //     the CPU's window, not the memory, bounds the loads in flight,
-//     this costs more latencies than the bare round.
+//     this costs more latencies than the bare round;
+//   - 16, ops before: the same 640 moves, all before the round's first
+//     load (inside the timing): the work moved out of the round, as a
+//     pass that computes the lines before a round that only loads;
+//   - 16 (A/A): the first shape again, a program of its own: the
+//     figures' noise.
 //
 // The figures are printed, never asserted: ns per batch over the empty
 // shape, median of roundsReps alternating runs of roundsRuns batches,
@@ -61,7 +66,7 @@ func BenchmarkTableRounds(b *testing.B) {
 	defer benchOnCPU0(b)()
 	fmt.Printf("\ntable rounds (a batch: evict, then rounds of independent loads of 64-byte lines; %d batches/run, %d alternating runs/figure; load %s):\n",
 		roundsRuns, roundsReps, loadAvg())
-	names := []string{"empty", "16", "32", "16, 1 page", "16+16 2arr", "16+16 1arr", "16+16 same pg", "16 chained", "16, +40 ops"}
+	names := []string{"empty", "16", "32", "16, 1 page", "16+16 2arr", "16+16 1arr", "16+16 same pg", "16 chained", "16, +40 ops", "16, ops before", "16 (A/A)"}
 	evict := newRoundsArray(b, "rd_evict", slices.Max(roundsEvictPages)*memPageLines, nil)
 	defer evict.Close()
 	for _, ws := range roundsSets {
@@ -142,6 +147,8 @@ const (
 	roundsSamePage
 	roundsChain
 	rounds16Padded
+	rounds16PadBefore
+	rounds16Again
 )
 
 func (k roundsKind) loads() int {
@@ -211,7 +218,7 @@ func newRoundsShape(b *testing.B, kind roundsKind, r *rand.Rand, slots, hdrs *eb
 		var w [32]uint32
 		var fold uint32
 		switch kind {
-		case rounds16, rounds32, rounds16Padded:
+		case rounds16, rounds32, rounds16Padded, rounds16PadBefore, rounds16Again:
 			for i := range kind.loads() {
 				w[i] = uint32(r.IntN(n))
 				fold ^= slotWords[w[i]]
@@ -349,6 +356,11 @@ func newRoundsShape(b *testing.B, kind roundsKind, r *rand.Rand, slots, hdrs *eb
 	}
 	if kind == roundsChain {
 		firstLoads = 0
+	}
+	if kind == rounds16PadBefore {
+		for j := range 16 * roundsPadOps {
+			insns = append(insns, asm.Mov.Imm(asm.R3, int32(j)))
+		}
 	}
 	for i := range firstLoads {
 		insns = append(insns, asm.LoadMem(asm.R1, asm.RFP, int16(-256+4*i), asm.Word))
