@@ -29,9 +29,9 @@ func fnfShow() *Node {
 			arg("WORD", "Flow record name", nil).Runs(fnfRun("record", show.FlowRecords))).Runs(fnfRun("record", show.FlowRecords)),
 		kw("exporter", "Flow exporter information", append(named("exporter", func() []*Node {
 			return []*Node{kw("statistics", "Show flow exporter statistics").Runs(fnfRun("exporter", show.FlowExporterStatistics)),
-				kw("templates", "Show flow exporter templates").Runs(fnfRun("exporter", show.FlowExporterTemplates))}
+				kw("templates", "Show flow exporter templates").Runs(fnfTemplates)}
 		}, fnfRun("exporter", show.FlowExporters)),
-			kw("templates", "Show flow exporter templates").Runs(fnfRun("exporter", show.FlowExporterTemplates)))...).Runs(fnfRun("exporter", show.FlowExporters)),
+			kw("templates", "Show flow exporter templates").Runs(fnfTemplates))...).Runs(fnfRun("exporter", show.FlowExporters)),
 		kw("monitor", "Flow monitor information", named("monitor", func() []*Node {
 			return []*Node{kw("statistics", "Show flow monitor statistics").Runs(fnfRun("monitor", show.FlowMonitorStatistics)), fnfCacheNode()}
 		}, fnfRun("monitor", show.FlowMonitors))...).Runs(fnfRun("monitor", show.FlowMonitors)),
@@ -99,6 +99,25 @@ func fnfOnly(v show.FNFView, kind, name string) (show.FNFView, error) {
 		return v, fmt.Errorf("%% Flow %s \"%s\" does not exist", kind, name)
 	}
 	return v, nil
+}
+
+// fnfTemplates is `show flow exporter [NAME] templates`; its `| json`
+// is each exporter's name and templates (the exporters' JSON leaves the
+// templates out, as their screen does).
+func fnfTemplates(s *Session, w io.Writer, args []string) error {
+	type exporterTemplates struct {
+		Name      string
+		Templates []show.FNFTemplate
+	}
+	return view(func(s *Session, args []string) (show.FNFView, error) {
+		return fnfOnly(s.b.FNF(), "exporter", fnfName(args))
+	}, show.FlowExporterTemplates, func(v show.FNFView) any {
+		out := []exporterTemplates{}
+		for _, e := range v.Exporters {
+			out = append(out, exporterTemplates{Name: e.Name, Templates: e.Templates})
+		}
+		return out
+	})(s, w, args)
 }
 
 func fnfRun(kind string, text func(io.Writer, show.FNFView)) func(*Session, io.Writer, []string) error {

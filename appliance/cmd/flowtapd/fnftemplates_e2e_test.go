@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -64,6 +65,20 @@ interface %s
 	}
 	if name := d.cli(t, "ios", "show flow exporter name TSHARK templates\n"); name != got {
 		t.Errorf("show flow exporter name TSHARK templates:\n%s", name)
+	}
+
+	// | json: the same templates, each exporter's by name.
+	var js []struct {
+		Name      string
+		Templates []struct {
+			ID     int
+			Fields []struct{ IE, Length int }
+		}
+	}
+	if out := d.cli(t, "ios", "show flow exporter templates | json\n"); json.Unmarshal([]byte(out), &js) != nil ||
+		len(js) != 2 || js[0].Name != "TSHARK" || len(js[0].Templates) != 4 || js[0].Templates[3].ID != 510 ||
+		len(js[0].Templates[0].Fields) != 20 || js[0].Templates[0].Fields[0].IE != 8 || js[1].Name != "IDLE" || len(js[1].Templates) != 0 {
+		t.Errorf("show flow exporter templates | json:\n%s", out)
 	}
 
 	// What tshark decodes of the templates flowtap sent: each template's
