@@ -601,3 +601,68 @@ func TestFlushRecMissingKeepsRecords(t *testing.T) {
 		t.Fatalf("pending %d after the harvest, want 0 (%v)", st.BatchPending, err)
 	}
 }
+
+// TestFlushRoundsBare: the flush's rounds of loads are bare, the loads a
+// few instructions apart (datapath/README.md, "Metering in batches": a
+// round of 16 loads with about 40 instructions between them costs four or
+// five memory latencies, a bare one two, as the CPU's window holds so
+// many more of them in flight). In flowtap_flush each round is 16 lookups
+// of its map written out, each at most 14 instructions after the one
+// before with at most two loads from the stack between (clang keeps the
+// count of records there; the fold stays in a register). The first
+// lookup of a round may be laid out apart from the rest (it follows the
+// code before the round), so the gaps are counted from the second.
+func TestFlushRoundsBare(t *testing.T) {
+	spec, err := loadMeter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := spec.Programs["flowtap_flush"]
+	if ps == nil {
+		t.Fatal("no program flowtap_flush")
+	}
+	var insns asm.Instructions
+	for i, ins := range ps.Instructions {
+		if sym := ins.Symbol(); i > 0 && sym != "" {
+			break
+		}
+		insns = append(insns, ins)
+	}
+	// The lookups of a map: helper calls whose r1 was just set to it.
+	lookups := func(m string) []int {
+		var at []int
+		for i, ins := range insns {
+			if !ins.IsBuiltinCall() || asm.BuiltinFunc(ins.Constant) != asm.FnMapLookupElem {
+				continue
+			}
+			for _, p := range insns[max(0, i-4):i] {
+				if p.Dst == asm.R1 && p.IsLoadFromMap() && p.Reference() == m {
+					at = append(at, i)
+					break
+				}
+			}
+		}
+		return at
+	}
+	for _, m := range []string{"buckets", "flows"} {
+		at := lookups(m)
+		if len(at) < 16 {
+			t.Errorf("flowtap_flush looks up %s %d times, want a round of 16 written out", m, len(at))
+			continue
+		}
+		for k := 2; k < 16; k++ {
+			if d := at[k] - at[k-1]; d > 14 {
+				t.Errorf("%s round: load %d is %d instructions after the one before, want at most 14:\n%v", m, k, d, insns[at[k-1]:at[k]+1])
+			}
+			stack := 0
+			for _, ins := range insns[at[k-1]:at[k]] {
+				if ins.OpCode.Class() == asm.LdXClass && ins.Src == asm.R10 {
+					stack++
+				}
+			}
+			if stack > 2 {
+				t.Errorf("%s round: %d loads from the stack before load %d (values spilled):\n%v", m, stack, k, insns[at[k-1]:at[k]+1])
+			}
+		}
+	}
+}

@@ -196,7 +196,14 @@ static __always_inline int batch_flush_run(struct xdp_md *ctx)
 	 * line each record needs: its home slot if that holds its tag (a hit)
 	 * or is free (where a new entry goes), else the first slot whose tag
 	 * matches (an entry placed away from home), else none (a packet a
-	 * full cache refuses). Then those lines' loads. */
+	 * full cache refuses). Then those lines' loads.
+	 *
+	 * First, with no load of the table, each record's first bucket (in
+	 * its ahead field, which the slot round below overwrites): with the
+	 * seed check, the hash to bucket and the loop's work between them,
+	 * the header loads were about 40 instructions apart and the CPU's
+	 * window held only a few in flight (BenchmarkTableRounds: such a
+	 * round costs four or five memory latencies, a bare one two). */
 	for (__u32 i = 0; i < BATCH_RECS; i++) {
 		if (i >= n)
 			break;
@@ -207,17 +214,39 @@ static __always_inline int batch_flush_run(struct xdp_md *ctx)
 			h = r->nw == 5 ? key_hash(r->key, 5) : key_hash(r->key, 11);
 			r->h = h;
 		}
-		struct bucket_hdr *hd = hdr_at(((h & 0xffffffff) * nb) >> 32);
-		if (hd)
-			acc ^= *(volatile __u64 *)hd;
+		r->ahead = ((h & 0xffffffff) * nb) >> 32;
 	}
-	asm volatile("" : "+r"(acc));
+	/* The header loads: the bucket's address, the load, the fold,
+	 * written out 16 times with constant offsets (clang does not unroll
+	 * the loop): no loop counter or record address between the loads,
+	 * and acc keeps a register: 12 BPF instructions a load. */
+#define BATCH_HDR_LOAD(i)                                              \
+	do {                                                           \
+		if ((i) >= n)                                          \
+			goto hdr_done;                                 \
+		struct bucket_hdr *hd = hdr_at(b->r[(i)].ahead);       \
+		if (hd)                                                \
+			acc ^= *(volatile __u64 *)hd;                  \
+	} while (0)
+	_Static_assert(BATCH_RECS == 16, "one BATCH_HDR_LOAD a record");
+	BATCH_HDR_LOAD(0); BATCH_HDR_LOAD(1); BATCH_HDR_LOAD(2); BATCH_HDR_LOAD(3);
+	BATCH_HDR_LOAD(4); BATCH_HDR_LOAD(5); BATCH_HDR_LOAD(6); BATCH_HDR_LOAD(7);
+	BATCH_HDR_LOAD(8); BATCH_HDR_LOAD(9); BATCH_HDR_LOAD(10); BATCH_HDR_LOAD(11);
+	BATCH_HDR_LOAD(12); BATCH_HDR_LOAD(13); BATCH_HDR_LOAD(14); BATCH_HDR_LOAD(15);
+#undef BATCH_HDR_LOAD
+hdr_done:
+	/* Used, so the loads stay; a fresh register for the slot round's
+	 * (one live across the round between was kept on the stack). The
+	 * count of records still comes from the stack before each load of
+	 * both rounds (clang's choice), one L1 load a record. */
+	asm volatile("" : : "r"(acc));
+	acc = 0;
 	for (__u32 i = 0; i < BATCH_RECS; i++) {
 		if (i >= n)
 			break;
 		struct batch_rec *r = &b->r[i];
 		__u64 h = r->h;
-		__u32 b1 = ((h & 0xffffffff) * nb) >> 32;
+		__u32 b1 = r->ahead;
 		__u16 tag;
 		__u32 home;
 		hash_place(h, &tag, &home);
@@ -240,19 +269,27 @@ static __always_inline int batch_flush_run(struct xdp_md *ctx)
 		}
 		r->ahead = b1 * BUCKET_SLOTS + j;
 	}
-	/* The loads in a round of their own, a few instructions each: done
-	 * in the round above, 50 to 100 instructions a record, the CPU's
-	 * window held only a few of them in flight at once. */
-	for (__u32 i = 0; i < BATCH_RECS; i++) {
-		if (i >= n)
-			break;
-		__u32 a = b->r[i].ahead;
-		if (a == ~0U)
-			continue;
-		struct flow_val *s = slot_at(a);
-		if (s)
-			acc ^= *(volatile __u64 *)s;
-	}
+	/* The loads in a round of their own, a few instructions each (written
+	 * out as the header round's): done in the round above, 50 to 100
+	 * instructions a record, the CPU's window held only a few of them in
+	 * flight at once. */
+#define BATCH_SLOT_LOAD(i)                                             \
+	do {                                                           \
+		if ((i) >= n)                                          \
+			goto slot_done;                                \
+		__u32 a = b->r[(i)].ahead;                             \
+		if (a != ~0U) {                                        \
+			struct flow_val *s = slot_at(a);               \
+			if (s)                                         \
+				acc ^= *(volatile __u64 *)s;           \
+		}                                                      \
+	} while (0)
+	BATCH_SLOT_LOAD(0); BATCH_SLOT_LOAD(1); BATCH_SLOT_LOAD(2); BATCH_SLOT_LOAD(3);
+	BATCH_SLOT_LOAD(4); BATCH_SLOT_LOAD(5); BATCH_SLOT_LOAD(6); BATCH_SLOT_LOAD(7);
+	BATCH_SLOT_LOAD(8); BATCH_SLOT_LOAD(9); BATCH_SLOT_LOAD(10); BATCH_SLOT_LOAD(11);
+	BATCH_SLOT_LOAD(12); BATCH_SLOT_LOAD(13); BATCH_SLOT_LOAD(14); BATCH_SLOT_LOAD(15);
+#undef BATCH_SLOT_LOAD
+slot_done:
 	asm volatile("" : : "r"(acc));
 	/* Pass 2: meter each, in the order they came, one a run of
 	 * flowtap_flush_rec (batch_flush_rec_run). */
