@@ -199,6 +199,9 @@ type mgmtDHCP struct {
 	// declined is set by a DECLINE: the next discovery waits
 	// DeclineWait at least.
 	declined bool
+	// owed is a wait before the next discovery: a DECLINE that
+	// came as the boot's wait for a lease ended.
+	owed time.Duration
 	// leaseFile, when set, holds what the lease gives beyond the
 	// address, for flowtapd (name servers, domain, routes); removed when
 	// no lease is held.
@@ -246,6 +249,12 @@ func (m *mgmtDHCP) run(ctx context.Context, l *dhcpLease) {
 
 // acquire discovers until a server leases an address or ctx ends.
 func (m *mgmtDHCP) acquire(ctx context.Context) (*dhcpLease, error) {
+	if d := m.owed; d > 0 {
+		m.owed = 0
+		if !m.waitRetry(ctx, d) {
+			return nil, ctx.Err()
+		}
+	}
 	for {
 		if m.tries == 0 {
 			m.first = time.Now()
@@ -256,6 +265,15 @@ func (m *mgmtDHCP) acquire(ctx context.Context) (*dhcpLease, error) {
 			return l, nil
 		}
 		if ctx.Err() != nil {
+			if m.declined {
+				// The boot's wait for a lease ended while this lease
+				// was probed and declined: the DECLINE is said all the
+				// same, and the discovery after the boot still waits
+				// DeclineWait, as after any other.
+				m.declined = false
+				m.owed = m.pace.DeclineWait
+				m.log.Warnf("network: %s DHCP: %v; next try in %s", m.link, err, m.owed.Round(100*time.Millisecond))
+			}
 			return nil, err
 		}
 		m.tries++
