@@ -219,7 +219,7 @@ func TestBatchFlushFailureKeepsHarvesting(t *testing.T) {
 // refused; once its full cache refuses one, that CPU meters directly
 // (nothing buffered: a refused packet would pay the record for nothing),
 // other CPUs still batch, and a creation that succeeds again (after a
-// harvest) turns it back. IPv6 there is never batched. Every packet is in one flow or counted refused.
+// harvest) turns it back, for IPv6 as for IPv4. Every packet is in one flow or counted refused.
 func TestBatchWhileNotRefused(t *testing.T) {
 	if runtime.NumCPU() < 2 {
 		t.Skip("needs two CPUs")
@@ -246,10 +246,11 @@ func TestBatchWhileNotRefused(t *testing.T) {
 	if got := pending(0); got != 15 {
 		t.Fatalf("%d-entry cache with room: %d packets buffered, want 15 (batched)", entries, got)
 	}
-	// IPv6 below batchMinEntries: direct.
+	// IPv6 too, below batchMinEntries as IPv4.
 	feedOn(t, d, 0, [][]byte{flow6(0)}, 3)
-	if got := pending(0); got != 15 {
-		t.Fatalf("IPv6 in a %d-entry cache: %d packets buffered, want still 15 (direct)", entries, got)
+	// 15 + 3: the 16th filled the buffer and flushed it.
+	if got := pending(0); got != 2 {
+		t.Fatalf("IPv6 in a %d-entry cache with room: %d packets buffered, want 2 (batched: the 16th flushed)", entries, got)
 	}
 	// Fill it from CPU 0 and past: the last creations are refused.
 	const over = 200

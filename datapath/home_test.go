@@ -103,7 +103,7 @@ func homeRate(d *Datapath) (home, homeB1, total int) {
 
 // TestHomeSlot: a key takes its home slot when it can start there (an
 // IPv4 key when it is free, an IPv6 key in a cache of HOME6_MIN_ENTRIES
-// or more and an empty bucket when it is free and so is the slot after
+// (batchAdaptMinEntries) or more and an empty bucket when it is free and so is the slot after
 // it), and a key whose home is taken by
 // another key with the same tag (the lookup's one-tag test then matches a
 // wrong key) is placed elsewhere and still found, by the scan of the
@@ -119,10 +119,12 @@ func TestHomeSlot(t *testing.T) {
 }
 
 func testHomeSlot(t *testing.T, hash uint64, v6 bool) {
-	// IPv6 entries go home only in caches of HOME6_MIN_ENTRIES or more.
+	// IPv6 entries go home only in caches of HOME6_MIN_ENTRIES or more:
+	// every cache that may batch them, from batchAdaptMinEntries (the
+	// flush loads a record's home slot ahead).
 	entries := 64
 	if v6 {
-		entries = int(meterTableLayoutHOME6MIN_ENTRIES)
+		entries = batchAdaptMinEntries
 	}
 	var d *Datapath
 	if hash != hashChain {

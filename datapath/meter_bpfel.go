@@ -294,7 +294,7 @@ const (
 	meterTableLayoutTAG_USED                meterTableLayout = 32768
 	meterTableLayoutTAG_V6                  meterTableLayout = 16384
 	meterTableLayoutTAG_HASH_MASK           meterTableLayout = 16383
-	meterTableLayoutHOME6MIN_ENTRIES        meterTableLayout = 131072
+	meterTableLayoutHOME6MIN_ENTRIES        meterTableLayout = 16384
 	meterTableLayoutOWNER_CPUS              meterTableLayout = 255
 	meterTableLayoutOWNER_SHIFT             meterTableLayout = 8
 	meterTableLayoutHDR_OVERFLOW            meterTableLayout = 1

@@ -2,8 +2,8 @@
  *
  * One XDP run meters one packet, so at 100K flows and more each packet
  * waits for its own line of the table from memory in turn. In a cache of
- * BATCH_MIN_ENTRIES or more (an IPv4 packet from BATCH_ADAPT_MIN_ENTRIES
- * while its CPU's creations are not refused: batching() below) a packet
+ * BATCH_MIN_ENTRIES or more (from BATCH_ADAPT_MIN_ENTRIES while its
+ * CPU's creations are not refused: batching() below) a packet
  * instead appends what the table needs (struct batch_rec) to its CPU's buffer and returns; the run that brings
  * the buffer to BATCH_RECS records tail-calls flowtap_flush, which first
  * loads every record's first header line and the slot line its entry is in
@@ -42,11 +42,11 @@ struct {
 /* Whether this packet goes through the buffer: capture off (capture
  * reads the packet, which a record does not keep), and a cache of
  * BATCH_MIN_ENTRIES or more, or of BATCH_ADAPT_MIN_ENTRIES or more while
- * this CPU's last creation was not refused, for IPv4 (IPv6 10K flows in a
- * 16K cache paid 19-43 ns a packet batched; not measured apart: below
- * HOME6_MIN_ENTRIES its entries are not placed at the home slot the flush
- * loads ahead, and its record is larger). Below that there is no wait to
- * hide; from 16K a packet that misses (a new entry, or a hit whose
+ * this CPU's last creation was not refused, either family (IPv6 there
+ * gains only with its entries at the home slot the flush loads ahead:
+ * HOME6_MIN_ENTRIES is this threshold; batched with best-fit placement
+ * it paid 19-43 ns a packet, datapath/README.md). Below that there is no
+ * wait to hide; from 16K a packet that misses (a new entry, or a hit whose
  * line the skb path evicted) gains 40-60 ns batched, but a packet the
  * full cache refuses pays the record and the tail call for nothing
  * (20-39 ns): so such a cache meters directly from a refusal until a
@@ -55,7 +55,7 @@ struct {
  * applied by the next flush (the buffer filling, or FlushBatches). */
 static __always_inline int batching(const int v6)
 {
-	if (capcfg.fields || cfg.cap < BATCH_ADAPT_MIN_ENTRIES || (v6 && cfg.cap < BATCH_MIN_ENTRIES))
+	if (capcfg.fields || cfg.cap < BATCH_ADAPT_MIN_ENTRIES)
 		return 0;
 	if (cfg.cap >= BATCH_MIN_ENTRIES)
 		return 1;

@@ -1162,8 +1162,8 @@ static __always_inline int table_meter_h(const __u32 *k, const int nw, __u64 h, 
 	 * still serves IPv6 as a head or a tail. (An IPv6 home taken only
 	 * when it was the best fit held 39% of the entries and measured
 	 * worse; at any start it holds most of them, and a hit then skips
-	 * the scan: cheaper in tables past the L3, dearer in a 16K cache's:
-	 * datapath/README.md.) */
+	 * the scan: cheaper in tables past the L3, and in a 16K cache's
+	 * batched, dearer there direct: datapath/README.md.) */
 	/* Lost a race for that slot: the header again, and the best place
 	 * left. Not the next of the same snapshot: two writers creating in
 	 * one bucket both go for its lowest start, and the next start of

@@ -129,9 +129,11 @@ enum table_layout {
 	TAG_V6 = 0x4000,
 	TAG_HASH_MASK = 0x3fff,
 	/* IPv6 entries go to their home slot only in caches of at least
-	 * this many entries: a hit at home cost less there (tables past the
-	 * L3) and more in a 16K cache (datapath/README.md). */
-	HOME6_MIN_ENTRIES = 131072,
+	 * this many entries, BATCH_ADAPT_MIN_ENTRIES: there they are
+	 * metered in batches (while not refused), whose flush loads the home
+	 * slot ahead; a direct hit at home cost more in a 16K cache than best
+	 * fit (datapath/README.md). */
+	HOME6_MIN_ENTRIES = 16384,
 	/* CPUs that own their entries (flow_key4): 0..254, as owner 1..255. */
 	OWNER_CPUS = 255,
 	OWNER_SHIFT = 8, /* the owner's place in flow_key4/6.pad */
