@@ -365,13 +365,20 @@ func (m *mgmtDHCP) discover(ctx context.Context) (*dhcpLease, error) {
 	}
 	if err := m.probe(ctx, l.Addr.Addr()); err != nil {
 		var conflict *arpConflict
-		if !errors.As(err, &conflict) {
+		switch {
+		case errors.As(err, &conflict):
+			m.decline(c, lease.ACK, conflict)
+			return nil, fmt.Errorf("%v: declined to server %v", conflict, l.Server)
+		case ctx.Err() != nil:
+			// The wait for a lease (the boot's) ended during the probe:
+			// the probe did run, only not to its end, so the address is
+			// not used unprobed (another host may have it); the next
+			// discovery is offered it again and probes it whole.
+			return nil, fmt.Errorf("probe of %v cut short: %w", l.Addr.Addr(), ctx.Err())
+		default:
 			// The probe could not run: the address is used as RFC 2131
 			// allows (the probe is a SHOULD), and the console says so.
 			m.log.Printf("network: %s DHCP: %v: using %v unprobed", m.link, err, l.Addr.Addr())
-		} else {
-			m.decline(c, lease.ACK, conflict)
-			return nil, fmt.Errorf("%v: declined to server %v", conflict, l.Server)
 		}
 	}
 	m.ack = lease.ACK

@@ -30,10 +30,17 @@ import (
 // client's goroutines run on any thread).
 const childLinkEnv = "FLOWTAPINIT_TEST_MGMT_LINK"
 
+// childBootWaitEnv, when set, is the client's wait for a first lease at
+// boot instead of dhcpBootWait.
+const childBootWaitEnv = "FLOWTAPINIT_TEST_DHCP_BOOT_WAIT"
+
 func TestMain(m *testing.M) {
 	if link := os.Getenv(childLinkEnv); link != "" {
 		log := newLogger(os.Stdout)
 		s := settings{Mgmt: os.Getenv("FLOWTAPINIT_TEST_MGMT"), MgmtLink: link, RunDir: os.Getenv("FLOWTAPINIT_TEST_RUN")}
+		if d, err := time.ParseDuration(os.Getenv(childBootWaitEnv)); err == nil {
+			s.DHCPBootWait = d
+		}
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGTERM)
 		m, err := setUpLinks(context.Background(), log, s)
@@ -162,6 +169,31 @@ func TestDHCPLifecycle(t *testing.T) {
 		// Renewals go to the new server.
 		cl.wait(t, 15*time.Second, `DHCP: renewing `+ip2+` with server 10\.77\.0\.2 \(T1, unicast\)`)
 		cl.wait(t, 10*time.Second, ip2+` renewed by server 10\.77\.0\.2`)
+	})
+	t.Run("BootWaitEndsDuringTheProbe", func(t *testing.T) {
+		t.Parallel()
+		// The boot waits 1 s for a lease and the probe of an offered
+		// address takes 1.6 s (three probes 300 ms apart, then a
+		// second's listening), so the boot's wait ends during it. The
+		// address must not then be used unprobed: the boot goes on
+		// without a lease, and the discovery after it probes the address
+		// whole before using it. (Before, a probe cut short was taken
+		// for one that could not run, and the address was used.)
+		n := newDHCPNet(t, "p")
+		srv := n.startServer(t, dnsmasq, filepath.Join(t.TempDir(), "leases"), "10.77.0.60,10.77.0.69", "10.77.0.1", "--no-ping")
+		// The server listening before the client asks, so that the
+		// boot's one second holds the exchange and the probe's start.
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(srv.out.String(), "sockets bound"); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("dnsmasq did not start:\n%s", srv.out.String())
+			}
+		}
+		cl := n.startClientEnv(t, "dhcp", []string{childBootWaitEnv + "=1s"}, t.TempDir())
+		cl.wait(t, 15*time.Second, `DHCP: no lease in 1s: eth0 stays unaddressed, DHCP goes on trying`)
+		cl.wait(t, 15*time.Second, `eth0 10\.77\.0\.6[0-9]/24 .*by DHCP from server 10\.77\.0\.1`)
+		if l := cl.find(`unprobed`); l != "" {
+			t.Errorf("the address was used unprobed: %s", l)
+		}
 	})
 	t.Run("ProbeDeclineRoutesNameServersRelease", func(t *testing.T) {
 		t.Parallel()
@@ -442,8 +474,13 @@ type dhcpClient struct {
 
 // runDir, when set, is the client's runtime directory (its lease file).
 func (n *dhcpNet) startClient(t *testing.T, mgmt string, runDir ...string) *dhcpClient {
+	return n.startClientEnv(t, mgmt, nil, runDir...)
+}
+
+// startClientEnv is startClient with more of the client's environment.
+func (n *dhcpNet) startClientEnv(t *testing.T, mgmt string, env []string, runDir ...string) *dhcpClient {
 	cmd := exec.Command("ip", "netns", "exec", n.cliNS, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childLinkEnv+"=eth0", "FLOWTAPINIT_TEST_MGMT="+mgmt)
+	cmd.Env = append(append(os.Environ(), childLinkEnv+"=eth0", "FLOWTAPINIT_TEST_MGMT="+mgmt), env...)
 	if len(runDir) > 0 {
 		cmd.Env = append(cmd.Env, "FLOWTAPINIT_TEST_RUN="+runDir[0])
 	}
@@ -480,6 +517,20 @@ func (n *dhcpNet) startClient(t *testing.T, mgmt string, runDir ...string) *dhcp
 		}
 	})
 	return c
+}
+
+// find returns the first line of the whole log so far that matches
+// pattern, or "".
+func (c *dhcpClient) find(pattern string) string {
+	re := regexp.MustCompile(pattern)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, l := range c.lines {
+		if re.MatchString(l) {
+			return l
+		}
+	}
+	return ""
 }
 
 // wait returns the first line after the last one waited for that matches

@@ -47,6 +47,9 @@ type settings struct {
 	Console       string // console device the CLI runs on
 	DaemonFlags   string // more flowtapd flags, space-separated
 	InitLog       string // flowtapinit's messages for flowtapd's show logging (--init-log)
+	// DHCPBootWait is how long the boot waits for a first lease (0:
+	// dhcpBootWait); only the tests change it.
+	DHCPBootWait time.Duration
 }
 
 func main() {

@@ -99,7 +99,11 @@ func setUpLinks(ctx context.Context, log *logger, s settings) (*mgmtDHCP, error)
 		if s.RunDir != "" {
 			m.leaseFile = dhcplease.Path(s.RunDir, s.MgmtLink)
 		}
-		m.boot(ctx, dhcpBootWait)
+		wait := s.DHCPBootWait
+		if wait <= 0 {
+			wait = dhcpBootWait
+		}
+		m.boot(ctx, wait)
 		return m, nil
 	}
 	defer c.Close()
