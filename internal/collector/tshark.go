@@ -112,3 +112,24 @@ func TsharkPcapFields(t testing.TB, pcap, filter string, prefs []string, fields 
 	}
 	return rows
 }
+
+// TsharkCflowRecords is TsharkCflow a data record at a time: each record's
+// fields by name, the first field counting the records of a packet ("?"
+// where a record has fewer values of a field than of the first).
+func TsharkCflowRecords(t testing.TB, payloads [][]byte, port uint16, fields ...string) []map[string]string {
+	t.Helper()
+	var recs []map[string]string
+	for _, p := range TsharkCflow(t, payloads, port, fields...) {
+		for j := range p[fields[0]] {
+			r := make(map[string]string, len(fields))
+			for _, f := range fields {
+				r[f] = "?"
+				if vs := p[f]; j < len(vs) {
+					r[f] = vs[j]
+				}
+			}
+			recs = append(recs, r)
+		}
+	}
+	return recs
+}

@@ -67,25 +67,17 @@ ip flow-export destination 127.0.0.1 %d version ipfix
 		stop func() [][]byte
 	}{{"v9", v9Port, v9Stop}, {"IPFIX", fixPort, fixStop}} {
 		got := map[string]string{}
-		for _, p := range collector.TsharkCflow(t, f.stop(), f.port, c.srcField, c.dstField, "cflow.srcport", "cflow.dstport", c.field) {
-			for j := range p[c.srcField] {
-				at := func(name string) string {
-					if vs := p[name]; j < len(vs) {
-						return vs[j]
-					}
-					return "?"
+		for _, r := range collector.TsharkCflowRecords(t, f.stop(), f.port, c.srcField, c.dstField, "cflow.srcport", "cflow.dstport", c.field) {
+			k := c.key(r[c.srcField], r[c.dstField], r["cflow.srcport"], r["cflow.dstport"])
+			v := c.norm(r[c.field])
+			if prev, dup := got[k]; dup {
+				if c.merge == nil {
+					t.Errorf("%s: two records of %s", f.name, k)
+				} else {
+					v = c.merge(prev, v)
 				}
-				k := c.key(at(c.srcField), at(c.dstField), at("cflow.srcport"), at("cflow.dstport"))
-				v := c.norm(at(c.field))
-				if prev, dup := got[k]; dup {
-					if c.merge == nil {
-						t.Errorf("%s: two records of %s", f.name, k)
-					} else {
-						v = c.merge(prev, v)
-					}
-				}
-				got[k] = v
 			}
+			got[k] = v
 		}
 		for k, w := range want {
 			if got[k] != w {

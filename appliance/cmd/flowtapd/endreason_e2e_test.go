@@ -61,20 +61,12 @@ ip flow-export destination 127.0.0.1 %d version ipfix
 		stop func() [][]byte
 	}{{"v9", v9Port, v9Stop}, {"IPFIX", fixPort, fixStop}} {
 		got := map[string]string{}
-		for _, p := range collector.TsharkCflow(t, f.stop(), f.port, "cflow.srcaddr", "cflow.dstaddr", "cflow.srcport", "cflow.dstport", "cflow.protocol", "cflow.flow_end_reason") {
-			for j := range p["cflow.srcaddr"] {
-				at := func(name string) string {
-					if vs := p[name]; j < len(vs) {
-						return vs[j]
-					}
-					return "?"
-				}
-				k := endReasonKey(at("cflow.srcaddr"), at("cflow.dstaddr"), at("cflow.protocol"), at("cflow.srcport"), at("cflow.dstport"))
-				if _, dup := got[k]; dup {
-					t.Errorf("%s: two records of %s", f.name, k)
-				}
-				got[k] = at("cflow.flow_end_reason")
+		for _, r := range collector.TsharkCflowRecords(t, f.stop(), f.port, "cflow.srcaddr", "cflow.dstaddr", "cflow.srcport", "cflow.dstport", "cflow.protocol", "cflow.flow_end_reason") {
+			k := endReasonKey(r["cflow.srcaddr"], r["cflow.dstaddr"], r["cflow.protocol"], r["cflow.srcport"], r["cflow.dstport"])
+			if _, dup := got[k]; dup {
+				t.Errorf("%s: two records of %s", f.name, k)
 			}
+			got[k] = r["cflow.flow_end_reason"]
 		}
 		for k, w := range want {
 			if got[k] != w {
