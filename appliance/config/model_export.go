@@ -100,8 +100,13 @@ type Destination struct {
 	// Template6 is the template named for the same flow-server under
 	// `family inet6` (Junos's dual-stack form: an ipv4 template under
 	// family inet, an ipv6 one under inet6); "" none. Both are of
-	// Version, and the server gets every family's flows either way.
+	// Version.
 	Template6 string
+	// Families are the address families whose records this collector
+	// gets: a JunOS flow-server's, the `family inet|inet6` it is
+	// configured under. 0 is every family (an IOS destination, a
+	// flow-server under both families).
+	Families Families
 	// TTL is the export packets' IP TTL (hop limit): an FNF exporter's
 	// `ttl N` (config.Effective); 0 is the kernel's default.
 	TTL int
@@ -145,4 +150,51 @@ type PrefixAS struct {
 	// Mode is `flowtap as-mode origin|peer`: which AS of a route fills the
 	// records. platform.ASNone follows the export's origin-as | peer-as.
 	Mode platform.ASMode
+}
+
+// Families is a set of address families, 0 every one.
+type Families uint8
+
+// The families a JunOS flow-server can be configured under.
+const (
+	FamilyInet  Families = 1 << iota // family inet: IPv4
+	FamilyInet6                      // family inet6: IPv6
+)
+
+// AllFamilies is both families: the same as 0, every family.
+const AllFamilies = FamilyInet | FamilyInet6
+
+// Has reports whether f takes family g; every set takes everything when
+// it is 0.
+func (f Families) Has(g Families) bool { return f == 0 || f&g == g }
+
+// With is f and g; both families are 0, every family.
+func (f Families) With(g Families) Families {
+	if f == 0 || f|g == AllFamilies {
+		return 0
+	}
+	return f | g
+}
+
+// Without is f less g (0 taken as both families): 0 left means none,
+// which the caller deletes.
+func (f Families) Without(g Families) Families {
+	if f == 0 {
+		f = AllFamilies
+	}
+	return f &^ g
+}
+
+// Overlaps reports whether f and g take a family in common.
+func (f Families) Overlaps(g Families) bool { return f == 0 || g == 0 || f&g != 0 }
+
+// IPVersion is the record family the set takes, 4 or 6; 0 every one.
+func (f Families) IPVersion() int {
+	switch f {
+	case FamilyInet:
+		return 4
+	case FamilyInet6:
+		return 6
+	}
+	return 0
 }

@@ -542,7 +542,8 @@ func destinations(c config.Config, smp export.Sampler, smps []export.Sampler, bo
 			set := c.AppClassSet()
 			enc.AppClasses = &set
 		}
-		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc, Anon: anon.Scheme{Prefix4: d.Truncate}, Layer2VLANs: c.Export.Layer2VLANs, TTL: d.TTL}
+		dc := export.DestinationConfig{Collector: d.Addr, Encoder: enc, Anon: anon.Scheme{Prefix4: d.Truncate}, Layer2VLANs: c.Export.Layer2VLANs, TTL: d.TTL,
+			Family: d.Families.IPVersion()}
 		if p, err := c.Persona(); err == nil && config.IsCatalyst(&p) {
 			dc.NDEFilters = c.NDEFilters
 		}

@@ -70,6 +70,11 @@ type DestinationConfig struct {
 	// Main cache only.
 	NDEFilters platform.NDEFilters
 
+	// Family, when 4 or 6, is the one address family this collector
+	// gets (a JunOS flow-server under one family): a record of the other
+	// is not exported to it and is counted in Stats.FamilyNotSelected.
+	Family int
+
 	// Anon is what this collector gets instead of real addresses
 	// (truncation, Crypto-PAn); the cache, the CLI and SNMP keep them.
 	Anon anon.Scheme
@@ -252,6 +257,13 @@ func (e *Exporter) Export(rec *flow.Record) {
 		e.held.Fold(rec.SpoolSeq, spool.Tally{}) // taken, and counted
 		return
 	}
+	if f := e.cfg.Family; f != 0 && rec.IsIPv6() != (f == 6) {
+		e.stats.familyNotSelected.Add(1)
+		e.stats.familyNotSelectedPackets.Add(rec.Packets)
+		e.settle(outcomeFamily, rec)
+		e.held.Fold(rec.SpoolSeq, spool.Tally{}) // taken, and counted
+		return
+	}
 	if rec.Replayed && !e.replay(rec) {
 		e.settle(outcomeNone, rec) // sent before the kill, or not this destination's
 		return
@@ -293,8 +305,8 @@ func (e *Exporter) UseSpool(sp *spool.Spool) error {
 	e.mark = m
 	e.mu.Unlock()
 	// v9 and IPFIX carry every main-cache flow: none is left out but by
-	// a layer-2 VLAN list or an NDE flow filter.
-	m.SetTakesAll(e.cfg.Layer2VLANs == nil && !e.cfg.NDEFilters.Set() && e.cfg.Encoder.Version.Templated())
+	// a layer-2 VLAN list, an NDE flow filter or a family.
+	m.SetTakesAll(e.cfg.Layer2VLANs == nil && !e.cfg.NDEFilters.Set() && e.cfg.Family == 0 && e.cfg.Encoder.Version.Templated())
 	e.snd.mark.Store(m)
 	m.SetKick(func() {
 		e.mu.Lock()
@@ -583,6 +595,7 @@ func (e *Exporter) Stats() Stats {
 	s.Collector = e.cfg.Collector
 	s.Version = e.cfg.Encoder.Version
 	s.Layer2Filter = e.cfg.Layer2VLANs != nil
+	s.Family = e.cfg.Family
 	if e.cfg.Anon.Active() {
 		s.Anon = e.cfg.Anon.String()
 	}

@@ -47,10 +47,12 @@ type CacheExportStats struct {
 	SendError, SendErrorPackets uint64
 	NoBuffer, NoBufferPackets   uint64
 	// Left out by every destination: the format cannot carry it, its
-	// VLAN is not in the layer-2 list, the NDE flow filter.
+	// VLAN is not in the layer-2 list, the NDE flow filter, its family
+	// is not the one the collectors take.
 	NotExportable, NotExportablePackets         uint64
 	Layer2NotSelected, Layer2NotSelectedPackets uint64
 	NDEFiltered, NDEFilteredPackets             uint64
+	FamilyNotSelected, FamilyNotSelectedPackets uint64
 	// Pending is a gauge, not a count: the flows offered to destinations
 	// and not yet settled by all of them (in an open export packet, the
 	// send queue, or a biflow destination's pairing).
@@ -59,9 +61,9 @@ type CacheExportStats struct {
 
 // NotExported is every flow no destination sent, and its packets.
 func (s CacheExportStats) NotExported() (flows, packets uint64) {
-	return s.NoRoute + s.Adjacency + s.TooBig + s.SendError + s.NoBuffer + s.NotExportable + s.Layer2NotSelected + s.NDEFiltered,
+	return s.NoRoute + s.Adjacency + s.TooBig + s.SendError + s.NoBuffer + s.NotExportable + s.Layer2NotSelected + s.NDEFiltered + s.FamilyNotSelected,
 		s.NoRoutePackets + s.AdjacencyPackets + s.TooBigPackets + s.SendErrorPackets + s.NoBufferPackets +
-			s.NotExportablePackets + s.Layer2NotSelectedPackets + s.NDEFilteredPackets
+			s.NotExportablePackets + s.Layer2NotSelectedPackets + s.NDEFilteredPackets + s.FamilyNotSelectedPackets
 }
 
 // Lost is the flows every destination lost (the send causes and no
@@ -83,6 +85,7 @@ func (s CacheExportStats) Since(base CacheExportStats) CacheExportStats {
 		NotExportable: s.NotExportable - base.NotExportable, NotExportablePackets: s.NotExportablePackets - base.NotExportablePackets,
 		Layer2NotSelected: s.Layer2NotSelected - base.Layer2NotSelected, Layer2NotSelectedPackets: s.Layer2NotSelectedPackets - base.Layer2NotSelectedPackets,
 		NDEFiltered: s.NDEFiltered - base.NDEFiltered, NDEFilteredPackets: s.NDEFilteredPackets - base.NDEFilteredPackets,
+		FamilyNotSelected: s.FamilyNotSelected - base.FamilyNotSelected, FamilyNotSelectedPackets: s.FamilyNotSelectedPackets - base.FamilyNotSelectedPackets,
 		Pending: s.Pending,
 	}
 }
@@ -103,6 +106,7 @@ const (
 	outcomeNotExportable
 	outcomeLayer2
 	outcomeNDE
+	outcomeFamily
 )
 
 // lossOutcome is the ledger's word for a destination's lossCause.
@@ -209,6 +213,9 @@ func (l *Ledger) count(e *ledgerEntry) {
 	case outcomeNDE:
 		t.NDEFiltered++
 		t.NDEFilteredPackets += p
+	case outcomeFamily:
+		t.FamilyNotSelected++
+		t.FamilyNotSelectedPackets += p
 	}
 }
 

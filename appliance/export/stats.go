@@ -72,6 +72,12 @@ type Stats struct {
 	// packets they counted.
 	NDEFiltered        uint64
 	NDEFilteredPackets uint64
+	// FamilyNotSelected counts flows not exported because the collector
+	// takes the other address family only (DestinationConfig.Family),
+	// and the packets they counted.
+	FamilyNotSelected        uint64
+	FamilyNotSelectedPackets uint64
+	Family                   int // 4 or 6: the one family the collector takes; 0 every one
 	// Biflow says the collector gets RFC 5103 biflows; BiflowWaiting is
 	// how many expired directions wait for their partner now (sent within
 	// the hold, with or without it).
@@ -102,6 +108,8 @@ type counters struct {
 	layer2NotSelectedPackets   atomic.Uint64
 	ndeFiltered                atomic.Uint64
 	ndeFilteredPackets         atomic.Uint64
+	familyNotSelected          atomic.Uint64
+	familyNotSelectedPackets   atomic.Uint64
 	resent, resentPackets      atomic.Uint64
 	doubt, doubtPackets        atomic.Uint64
 	templates, optTemplates    atomic.Uint64 // template records in the packets sent
@@ -208,6 +216,7 @@ func (c *counters) snapshot() Stats {
 		Layer2NotSelected:        c.layer2NotSelected.Load(),
 		Layer2NotSelectedPackets: c.layer2NotSelectedPackets.Load(),
 		NDEFiltered:              c.ndeFiltered.Load(), NDEFilteredPackets: c.ndeFilteredPackets.Load(),
+		FamilyNotSelected: c.familyNotSelected.Load(), FamilyNotSelectedPackets: c.familyNotSelectedPackets.Load(),
 		Resent: c.resent.Load(), ResentPackets: c.resentPackets.Load(),
 		Doubt: c.doubt.Load(), DoubtPackets: c.doubtPackets.Load(),
 
@@ -241,6 +250,7 @@ func (e *Exporter) Inherit(old *Exporter) {
 		{&c.notExportable, &o.notExportable},
 		{&c.layer2NotSelected, &o.layer2NotSelected}, {&c.layer2NotSelectedPackets, &o.layer2NotSelectedPackets},
 		{&c.ndeFiltered, &o.ndeFiltered}, {&c.ndeFilteredPackets, &o.ndeFilteredPackets},
+		{&c.familyNotSelected, &o.familyNotSelected}, {&c.familyNotSelectedPackets, &o.familyNotSelectedPackets},
 		{&c.resent, &o.resent}, {&c.resentPackets, &o.resentPackets}, {&c.doubt, &o.doubt}, {&c.doubtPackets, &o.doubtPackets},
 		{&c.templates, &o.templates}, {&c.optTemplates, &o.optTemplates},
 	} {

@@ -818,7 +818,8 @@ func warnSecondPort(w io.Writer, before, after []config.Destination) {
 		}
 		var ports []string
 		for _, o := range after {
-			if o.Addr.Addr() == d.Addr.Addr() && o.Addr != d.Addr && o.Addr.Port() != 0 {
+			// Servers under different families share no flow.
+			if o.Addr.Addr() == d.Addr.Addr() && o.Addr != d.Addr && o.Addr.Port() != 0 && o.Families.Overlaps(d.Families) {
 				ports = append(ports, strconv.Itoa(int(o.Addr.Port())))
 			}
 		}

@@ -134,7 +134,8 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		DroppedRecords: v.Removed.DroppedRecords, Errors: v.Removed.Errors, NotExportable: v.Removed.NotExportable,
 		NoRoute: v.Removed.NoRoute, Adjacency: v.Removed.Adjacency, TooBig: v.Removed.TooBig,
 		Layer2NotSelected: v.Removed.Layer2NotSelected, Layer2NotSelectedPackets: v.Removed.Layer2NotSelectedPackets,
-		NDEFiltered: v.Removed.NDEFiltered, NDEFilteredPackets: v.Removed.NDEFilteredPackets}
+		NDEFiltered: v.Removed.NDEFiltered, NDEFilteredPackets: v.Removed.NDEFilteredPackets,
+		FamilyNotSelected: v.Removed.FamilyNotSelected, FamilyNotSelectedPackets: v.Removed.FamilyNotSelectedPackets}
 	for i, d := range v.Destinations {
 		line := fmt.Sprintf("    Destination(%d)  %s (%d)", i+1, d.Collector.Addr(), d.Collector.Port())
 		if d.Version != v.Version {
@@ -145,6 +146,10 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		// they counted, so an outage is visible per collector.
 		if d.Anon != "" {
 			fmt.Fprintf(w, "      Addresses: %s\n", d.Anon)
+		}
+		if d.Family != 0 {
+			// flowtap: a JunOS flow-server under one family.
+			fmt.Fprintf(w, "      IPv%d flows only: %d flows (%d packets) of the other family not sent\n", d.Family, d.FamilyNotSelected, d.FamilyNotSelectedPackets)
 		}
 		if d.Biflow {
 			fmt.Fprintf(w, "      Biflows (RFC 5103): %d directions waiting for their partner\n", d.BiflowWaiting)
@@ -180,6 +185,8 @@ func IPFlowExport(w io.Writer, v ExportView) {
 		s.Layer2NotSelectedPackets += d.Layer2NotSelectedPackets
 		s.NDEFiltered += d.NDEFiltered
 		s.NDEFilteredPackets += d.NDEFilteredPackets
+		s.FamilyNotSelected += d.FamilyNotSelected
+		s.FamilyNotSelectedPackets += d.FamilyNotSelectedPackets
 	}
 	removedLost(w, v.Removed)
 	exportTotals(w, v, s)
@@ -190,7 +197,7 @@ func IPFlowExport(w io.Writer, v ExportView) {
 // removedCounted says whether destinations removed since the clear
 // counted anything the totals keep.
 func removedCounted(r ExportStats) bool {
-	return r.Packets+r.Records+r.Errors+r.Dropped+r.DroppedRecords+r.LostRecords+r.NotExportable+r.Layer2NotSelected+r.NDEFiltered > 0
+	return r.Packets+r.Records+r.Errors+r.Dropped+r.DroppedRecords+r.LostRecords+r.NotExportable+r.Layer2NotSelected+r.NDEFiltered+r.FamilyNotSelected > 0
 }
 
 // removedLost says (flowtap) what the destinations removed since the
@@ -246,6 +253,10 @@ func exportTotals(w io.Writer, v ExportView, s ExportStats) {
 	if v.NDEFilter || c.NDEFiltered > 0 {
 		// flowtap: what a PFC's NDE flow filters kept back.
 		fmt.Fprintf(w, "  %d flows (%d packets) were not exported, filtered by NDE flow filter\n", c.NDEFiltered, c.NDEFilteredPackets)
+	}
+	if c.FamilyNotSelected > 0 {
+		// flowtap: flows of a family no flow-server is configured for.
+		fmt.Fprintf(w, "  %d flows (%d packets) were not exported, no destination takes their address family\n", c.FamilyNotSelected, c.FamilyNotSelectedPackets)
 	}
 }
 

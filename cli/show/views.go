@@ -58,6 +58,11 @@ type ExportStats struct {
 	// packets they counted.
 	NDEFiltered        uint64
 	NDEFilteredPackets uint64
+	// FamilyNotSelected counts flows left out because the collector
+	// takes the other address family only, and their packets.
+	FamilyNotSelected        uint64
+	FamilyNotSelectedPackets uint64
+	Family                   int // 4 or 6: the one family the collector takes; 0 every one
 	// Biflow says the collector gets RFC 5103 biflows; BiflowWaiting is
 	// how many expired directions wait for their partner.
 	Biflow        bool
@@ -87,6 +92,7 @@ type CacheExport struct {
 	NotExportable, NotExportablePackets         uint64
 	Layer2NotSelected, Layer2NotSelectedPackets uint64
 	NDEFiltered, NDEFilteredPackets             uint64
+	FamilyNotSelected, FamilyNotSelectedPackets uint64
 	Pending                                     uint64 // a gauge: flows not yet settled by every destination
 }
 

@@ -191,7 +191,7 @@ var (
 	expUncLostP  = desc("export_unclean_stop_lost_packets_total", "Packets of those flows.", "reason", "destination")
 	expUncLostDR = desc("export_unclean_stop_lost_doubt_records_total", "Of those flows, the ones in the packet being written at the kill: the destination may have received them.", "reason", "destination")
 	expUncLostDP = desc("export_unclean_stop_lost_doubt_packets_total", "Packets of those flows.", "reason", "destination")
-	expFlows     = desc("export_flows_total", "The main cache's flows by what became of them, each once however many destinations: exported (a destination sent it), or why none did: no-route, adjacency, too-big, send-error, no-export-packet, not-exportable, layer2-not-selected, nde-filtered.", "outcome")
+	expFlows     = desc("export_flows_total", "The main cache's flows by what became of them, each once however many destinations: exported (a destination sent it), or why none did: no-route, adjacency, too-big, send-error, no-export-packet, not-exportable, layer2-not-selected, nde-filtered, family-not-selected.", "outcome")
 	expFlowsP    = desc("export_flow_packets_total", "Packets of those flows.", "outcome")
 	expPending   = desc("export_flows_pending", "The main cache's flows offered to its destinations whose fate not every destination has settled yet (in an open export packet, a send queue, a biflow pairing): back to 0 when export is idle, so a number that only grows is flows the export path forgot.")
 
@@ -292,6 +292,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			{"not-exportable", c.NotExportable, c.NotExportablePackets},
 			{"layer2-not-selected", c.Layer2NotSelected, c.Layer2NotSelectedPackets},
 			{"nde-filtered", c.NDEFiltered, c.NDEFilteredPackets},
+			{"family-not-selected", c.FamilyNotSelected, c.FamilyNotSelectedPackets},
 		} {
 			counter(expFlows, o.flows, o.name)
 			counter(expFlowsP, o.packets, o.name)

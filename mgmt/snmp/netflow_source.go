@@ -174,7 +174,7 @@ func (s *FlowtapSource) ExportStats() (ExportStats, error) {
 			Collector: cfg.Collector, Source: cfg.Source, Version: uint32(enc.Version),
 			Packets: st.Packets, Records: st.Records, Bytes: st.Bytes, Errors: st.Errors, Dropped: st.Dropped, DroppedRecords: st.DroppedRecords,
 			LostRecords: st.LostRecords, LostPackets: st.LostPackets, Unreachable: st.Unreachable, LostBy: st.LostBy(),
-			NotSelected: st.Layer2NotSelected + st.NDEFiltered, NotSelectedPackets: st.Layer2NotSelectedPackets + st.NDEFilteredPackets,
+			NotSelected: st.Layer2NotSelected + st.NDEFiltered + st.FamilyNotSelected, NotSelectedPackets: st.Layer2NotSelectedPackets + st.NDEFilteredPackets + st.FamilyNotSelectedPackets,
 			Resent: st.Resent, ResentPackets: st.ResentPackets, Doubt: st.Doubt, DoubtPackets: st.DoubtPackets,
 		})
 	}

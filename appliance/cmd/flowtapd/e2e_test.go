@@ -245,7 +245,7 @@ interface `+v.Mon+`
 	if !strings.Contains(jout, "commit complete") {
 		t.Fatalf("JunOS commit:\n%s", jout)
 	}
-	if iout := ctl("ios", "show running-config | include 127.0.0.44\n"); iout != "ip flow-export destination 127.0.0.44 9000\n" {
+	if iout := ctl("ios", "show running-config | include 127.0.0.44\n"); iout != "ip flow-export destination 127.0.0.44 9000 family ipv4\n" {
 		t.Fatalf("IOS running-config after the JunOS commit: %q", iout)
 	}
 

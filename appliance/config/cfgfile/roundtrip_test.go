@@ -143,6 +143,7 @@ func TestDialectsShareTheModel(t *testing.T) {
 	c, err := junos.Apply(c, "load", []byte(`set interfaces eth2 unit 0 family inet sampling output
 set forwarding-options sampling family inet output flow-inactive-timeout 45
 delete forwarding-options sampling family inet output flow-server 192.0.2.10
+delete forwarding-options sampling family inet6 output flow-server 192.0.2.10
 set snmp community public authorization read-write
 `))
 	if err != nil {

@@ -140,7 +140,7 @@ func TestJunOSFlowServerBiflow(t *testing.T) {
 	if !strings.Contains(set, pre+"biflow\n") {
 		t.Errorf("set form lacks biflow:\n%s", set)
 	}
-	if ios := RunningConfig(c); !strings.Contains(ios, "\nip flow-export destination 192.0.2.10 4739 version ipfix biflow\n") {
+	if ios := RunningConfig(c); !strings.Contains(ios, "\nip flow-export destination 192.0.2.10 4739 version ipfix biflow family ipv4\n") {
 		t.Errorf("IOS form:\n%s", ios)
 	}
 	back, err := junos.Parse("back", []byte(set))

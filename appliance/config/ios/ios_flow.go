@@ -337,9 +337,14 @@ func (x *cmd) exportDestination() {
 		return
 	}
 	d := config.Destination{Addr: ap}
-	tail := []string{"biflow", "crypto-pan", "origin-as", "peer-as", "source-address", "truncate", "version"}
+	tail := []string{"biflow", "crypto-pan", "family", "origin-as", "peer-as", "source-address", "truncate", "version"}
 	for k := x.c.Optional(tail...); k != ""; k = x.c.Optional(tail...) {
 		switch k {
+		case "family":
+			// flowtap: the one family this collector gets (a JunOS
+			// flow-server under one family).
+			d.Families = map[string]config.Families{"ipv4": config.FamilyInet, "ipv6": config.FamilyInet6}[x.c.Keyword("ipv4", "ipv6")]
+			x.touch(path + ".families")
 		case "biflow":
 			d.Biflow = true
 			x.touch(path + ".biflow")

@@ -315,6 +315,9 @@ var keywordHelp = map[string]string{
 	"crypto-pan":      "Pseudonymise addresses, preserving prefixes",
 	"source-address":  "Source address of the packets sent to this destination",
 	"truncate":        "Cut IPv4 addresses to a prefix length",
+	"family":          "Export one address family's flows only to this destination",
+	"family ipv4":     "IPv4 flows only",
+	"family ipv6":     "IPv6 flows only",
 
 	// Under options they are the options templates' and records'.
 	"options refresh-rate": "Option's refresh rate (in packets)",

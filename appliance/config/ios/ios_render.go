@@ -475,6 +475,12 @@ func renderExport(r *iosWriter, c config.Config) {
 		if d.Biflow {
 			line += " biflow"
 		}
+		switch d.Families {
+		case config.FamilyInet:
+			line += " family ipv4"
+		case config.FamilyInet6:
+			line += " family ipv6"
+		}
 		r.line("%s", line)
 	}
 }

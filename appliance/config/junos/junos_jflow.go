@@ -306,16 +306,39 @@ func (j *jcmd) flowServerTemplate(d *config.Destination, vw string) {
 }
 
 // dropServerTemplate deletes the template the line's family names for
-// d; the version goes with the last template.
+// d; the version goes with the last template (a `version N` without
+// one stays).
 func (j *jcmd) dropServerTemplate(d *config.Destination) {
+	tpl := &d.Template
 	if j.family == "inet6" {
-		d.Template6 = ""
-	} else {
-		d.Template = ""
+		tpl = &d.Template6
 	}
+	if *tpl == "" {
+		return
+	}
+	*tpl = ""
 	if d.Template == "" && d.Template6 == "" {
 		d.Version = 0
 	}
+}
+
+// dropServer is `delete ... flow-server A [port P]` for server i: under
+// a family that is one family of it (Junos's dual-stack form), the
+// server leaves that family and keeps the other; else it goes, with the
+// aggregation caches it served.
+func (j *jcmd) dropServer(i int) {
+	e := &j.cfg.Export
+	d := &e.Destinations[i]
+	if j.family != "" {
+		if f := d.Families.Without(j.familyBit()); f != 0 {
+			d.Families = f
+			j.dropServerTemplate(d)
+			return
+		}
+	}
+	at := d.Addr
+	e.Destinations = slices.Delete(e.Destinations, i, i+1)
+	j.dropAggregationServers(func(d netip.AddrPort) bool { return d == at })
 }
 
 // serverTemplates are the templates d names, inet's first.

@@ -248,7 +248,7 @@ type jcmd struct {
 	offline bool // look no host name up (help)
 	res     config.Resolver
 	// family is the sampling `family inet|inet6` the line is under ("":
-	// none): flowtap's flow-servers serve every family as one.
+	// none, JunOS 8's output).
 	family string
 }
 
@@ -634,20 +634,32 @@ func (j *jcmd) clearInput() {
 	}
 }
 
-// clearFamily is `delete ... family inet|inet6 [output]`. flowtap's
-// flow-servers serve every family, so the output goes whole, except
-// that deleting family inet6 while servers name an inet6 template
-// (Junos's dual-stack form) takes those templates and leaves the family
-// inet servers.
+// clearFamily is `delete ... family inet|inet6 [output]`: the family's
+// flow-servers stop getting its records, and those under no other family
+// go. The output's other statements (timeouts, the services interface,
+// inline-jflow) are the one cache's and exporter's in flowtap, so they
+// go with the last family that has a server.
 func (j *jcmd) clearFamily() {
 	e := &j.cfg.Export
-	if j.family != "inet6" || !slices.ContainsFunc(e.Destinations, func(d config.Destination) bool { return d.Template6 != "" }) {
-		j.clearOutput()
-		return
-	}
+	fam := j.familyBit()
+	e.Destinations = slices.DeleteFunc(e.Destinations, func(d config.Destination) bool { return d.Families.Without(fam) == 0 })
 	for i := range e.Destinations {
-		j.dropServerTemplate(&e.Destinations[i])
+		d := &e.Destinations[i]
+		d.Families = d.Families.Without(fam)
+		j.dropServerTemplate(d)
 	}
+	if len(e.Destinations) == 0 {
+		j.clearOutput()
+	}
+}
+
+// familyBit is the family the line's flow-servers are under: JunOS 8's
+// family-less output is inet's (its sampling was IPv4 only).
+func (j *jcmd) familyBit() config.Families {
+	if j.family == "inet6" {
+		return config.FamilyInet6
+	}
+	return config.FamilyInet
 }
 
 func (j *jcmd) clearOutput() {
@@ -866,24 +878,18 @@ func (j *jcmd) flowServer() {
 	case len(is) == 1:
 		i = is[0]
 	case len(is) > 1:
-		if j.deleting() { // delete flow-server A: every server at A
-			e.Destinations = slices.DeleteFunc(e.Destinations, func(d config.Destination) bool { return d.Addr.Addr() == a })
-			j.dropAggregationServers(func(d netip.AddrPort) bool { return d.Addr() == a })
+		if j.deleting() { // delete flow-server A: every server at A, of this family
+			for _, k := range slices.Backward(is) {
+				j.dropServer(k)
+			}
 			return
 		}
 		j.c.Refuse("flow-server %s has %d ports: name one (flow-server %s port PORT ...)", a, len(is), a)
 		return
 	}
 	if j.deleting() {
-		if i >= 0 && e.Destinations[i].Template != "" && e.Destinations[i].Template6 != "" {
-			// One family of a dual-stack server: the other keeps it.
-			j.dropServerTemplate(&e.Destinations[i])
-			return
-		}
 		if i >= 0 {
-			at := e.Destinations[i].Addr
-			e.Destinations = slices.Delete(e.Destinations, i, i+1)
-			j.dropAggregationServers(func(d netip.AddrPort) bool { return d == at })
+			j.dropServer(i)
 		} else if named {
 			j.dropAggregationServers(func(d netip.AddrPort) bool { return d == netip.AddrPortFrom(a, port) })
 		} else {
@@ -896,8 +902,12 @@ func (j *jcmd) flowServer() {
 			j.c.Skip()
 			return
 		}
-		e.Destinations = append(e.Destinations, config.Destination{Addr: netip.AddrPortFrom(a, port)})
+		e.Destinations = append(e.Destinations, config.Destination{Addr: netip.AddrPortFrom(a, port), Families: j.familyBit()})
 		i = len(e.Destinations) - 1
+	} else if j.family != "" && !j.del {
+		// The same server under the other family too (Junos's
+		// dual-stack form).
+		e.Destinations[i].Families = e.Destinations[i].Families.With(j.familyBit())
 	}
 	d := &e.Destinations[i]
 	path := "export.destinations[" + d.Addr.String() + "]"

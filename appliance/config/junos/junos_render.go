@@ -165,7 +165,14 @@ func junosStatements(c config.Config) []jstmt {
 			add("overload-protection", sampling...)
 		}
 	}
-	output := append(slices.Clone(inst), "family inet", "output")
+	// The output's own statements (one cache, one exporter in flowtap)
+	// are shown under family inet unless only family inet6 has servers.
+	outFamily := "family inet"
+	if len(c.Export.Destinations) > 0 && !slices.ContainsFunc(c.Export.Destinations, func(d config.Destination) bool { return d.Families.Has(config.FamilyInet) }) {
+		outFamily = "family inet6"
+	}
+	output := append(slices.Clone(inst), outFamily, "output")
+	output4 := append(slices.Clone(inst), "family inet", "output")
 	// A template a flow-server uses says its timeouts itself.
 	if c.Cache.Active != 0 && !templateSets(c, func(t config.FlowTemplate) time.Duration { return t.Active }) {
 		add(fmt.Sprintf("flow-active-timeout %d", c.Cache.Active/time.Second), output...)
@@ -206,12 +213,20 @@ func junosStatements(c config.Config) []jstmt {
 			aggTypes[d] = append(aggTypes[d], w)
 		}
 	}
-	for _, d := range c.Export.Destinations {
+	// A server shows its statements under the first family it is
+	// configured under, family inet's servers before inet6's; a
+	// dual-stack one shows its port and inet6 template under inet6 too.
+	output6 := append(slices.Clone(inst), "family inet6", "output")
+	emitServer := func(d config.Destination, output []string) {
 		server := append(output, "flow-server "+d.Addr.Addr().String())
 		var props []string
-		if d.Template != "" {
-			props = append(props, versionWord(d.Version)+" template "+junosQuote(d.Template))
-		} else if d.Version != 0 {
+		tpl := d.Template
+		if !d.Families.Has(config.FamilyInet) {
+			tpl = d.Template6
+		}
+		if tpl != "" {
+			props = append(props, versionWord(d.Version)+" template "+junosQuote(tpl))
+		} else if d.Version != 0 && d.Template == "" && d.Template6 == "" {
 			props = append(props, "version "+d.Version.String())
 		}
 		if as := c.DestinationAS(d); as != platform.ASNone {
@@ -246,24 +261,34 @@ func junosStatements(c config.Config) []jstmt {
 			add(pr, server...)
 		}
 	}
-	// Junos's dual-stack form: the same server under family inet6 with
-	// the template it names there.
-	output6 := append(slices.Clone(inst), "family inet6", "output")
-	for _, d := range c.Export.Destinations {
-		if d.Template6 == "" {
-			continue
-		}
+	emitDual := func(d config.Destination) {
 		server := append(slices.Clone(output6), "flow-server "+d.Addr.Addr().String())
 		port := fmt.Sprintf("port %d", d.Addr.Port())
-		if perAddr[d.Addr.Addr()] > 1 {
-			server[len(server)-1] += " " + port
-		} else {
+		if perAddr[d.Addr.Addr()] == 1 || d.Template6 == "" {
 			add(port, server...)
 		}
-		add("template "+junosQuote(d.Template6), append(server, versionWord(d.Version))...)
+		if d.Template6 != "" {
+			if perAddr[d.Addr.Addr()] > 1 {
+				server[len(server)-1] += " " + port
+			}
+			add("template "+junosQuote(d.Template6), append(server, versionWord(d.Version))...)
+		}
+	}
+	for _, d := range c.Export.Destinations {
+		if d.Families.Has(config.FamilyInet) {
+			emitServer(d, output4)
+		}
+	}
+	for _, d := range c.Export.Destinations {
+		switch {
+		case !d.Families.Has(config.FamilyInet):
+			emitServer(d, output6)
+		case d.Families.Has(config.FamilyInet6):
+			emitDual(d)
+		}
 	}
 	for _, d := range aggServers {
-		server := append(slices.Clone(output), fmt.Sprintf("flow-server %s port %d", d.Addr(), d.Port()))
+		server := append(slices.Clone(output4), fmt.Sprintf("flow-server %s port %d", d.Addr(), d.Port()))
 		add("version 8", server...)
 		for _, w := range aggTypes[d] {
 			add(w, append(slices.Clone(server), "aggregation")...)
