@@ -668,9 +668,21 @@ static __always_inline __u64 hash_lanes(const __u32 *w, const int nwords)
 
 static __always_inline __u64 key_hash(const __u32 *w, const int nwords)
 {
+#ifdef FLOWTAP_CPU_HALVES
+	/* Benchmark variant (benchHalves): CPU 0's keys take their first two
+	 * buckets in the table's first half, CPU 1's in its second, so two
+	 * CPUs making flows never write the same header line (the key holds
+	 * its CPU, so a flow's packets on one CPU still find it). What the
+	 * sharing of the table's lines costs two CPUs (datapath/README.md,
+	 * "One and two queues"). */
+	__u64 h = key_hash_kind == HASH_CHAIN ? hash_chain(w, nwords) : hash_lanes(w, nwords);
+	__u64 c = bpf_get_smp_processor_id() & 1;
+	return (h & ~((1ULL << 31) | (1ULL << 63))) | (c << 31) | (c << 63);
+#else
 	if (key_hash_kind == HASH_CHAIN)
 		return hash_chain(w, nwords);
 	return hash_lanes(w, nwords);
+#endif
 }
 
 /* A key's tag bits (TAG_HASH_MASK of them) and home slot (0..30) from its
