@@ -155,6 +155,54 @@ func BenchmarkDatapathNewFlowCPUs(b *testing.B) {
 	}
 }
 
+// BenchmarkDatapathRefusedCPUs is the same pairs for a packet the full
+// cache refuses (a 4K cache filled, then a distinct key every run):
+// that path only reads the shared live counter and the table's headers,
+// so from two CPUs at once it should cost what it does from one.
+// BenchmarkDatapath's single refused-2cpus figure was 0.99x-1.46x parse
+// from session to session.
+func BenchmarkDatapathRefusedCPUs(b *testing.B) {
+	requireRoot(b)
+	fr := cat(ethHdr(0x0800), ip4{src: v4a, dst: v4b, proto: 17}.bytes(cat(udpHdr(40000, 53, 10), make([]byte, 10))))
+	n := pairCount(7)
+	const entries, packets = 4 << 10, 1 << 20
+	d := openBench(b, entries)
+	perPacket(b, d.progs.BenchMeterNewflow, fr, 2*entries) // fill it: the rest is refused
+	if used, _, _ := d.Usage(); used < entries*9/10 {
+		b.Fatalf("cache holds %d of %d flows after the fill", used, entries)
+	}
+	st0, err := d.Stats()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The parser alone in the same pairs: what two CPUs running test
+	// runs at once cost each other on this host outside the meter.
+	var one, two, ratio, pone, ptwo, pratio []float64
+	for i := range n {
+		got, pgot := map[int]float64{}, map[int]float64{}
+		for _, c := range []int{1 + i%2, 2 - i%2} {
+			got[c] = onCPUs(b, c, func() float64 { return perPacket(b, d.progs.BenchMeterNewflow, fr, packets/c) })
+			pgot[c] = onCPUs(b, c, func() float64 { return perPacket(b, d.progs.BenchParseOnly, fr, packets/c) })
+		}
+		one, two, ratio = append(one, got[1]), append(two, got[2]), append(ratio, got[2]/got[1])
+		pone, ptwo, pratio = append(pone, pgot[1]), append(ptwo, pgot[2]), append(pratio, pgot[2]/pgot[1])
+	}
+	st1, err := d.Stats()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if made := st1.FlowsCreated - st0.FlowsCreated; made != 0 {
+		b.Fatalf("the full cache took %d new flows", made)
+	}
+	fmt.Printf("refused, cache full (4K), test runs, %d pairs (ns/packet from CPU 0 alone, from CPUs 0 and 1 at once; 2/1):\n", n)
+	fmt.Printf("  1: %s\n  2: %s\n  2/1: %s\n  median %.1f  %.1f  %.3fx, 2 CPUs dearer in %d of %d\n",
+		figs(one), figs(two), ratios(ratio), median(one), median(two), median(ratio), len(ratio)-countBelow(ratio, 1), len(ratio))
+	fmt.Printf("  parse only 1: %s\n  2: %s\n  2/1: %s\n  median %.1f  %.1f  %.3fx, 2 CPUs dearer in %d of %d\n",
+		figs(pone), figs(ptwo), ratios(pratio), median(pone), median(ptwo), median(pratio), len(pratio)-countBelow(pratio, 1), len(pratio))
+	b.ReportMetric(median(ratio), "2cpu/1cpu")
+	b.ReportMetric(median(pratio), "2cpu/1cpu-parse")
+}
+
 // BenchmarkLiveQueuePairs is BenchmarkDatapathNewFlowCPUs on live
 // traffic, for BenchmarkLiveQueues' two-queue ratio: one two-queue veth,
 // trafgen on CPU 0 alone (its queue 0, XDP on CPU 0) or on CPUs 0 and 1
