@@ -82,8 +82,13 @@ func perCPUFrames(tb testing.TB, d *benchDatapath) []uint64 {
 // into an N-queue veth, with the parser alone as the same-run baseline
 // (alternating, three runs each). Neither path writes a cache line all
 // CPUs share (per-CPU stats and capacity reserves; the refused path only
-// reads the shared live counter), so the N-queue cost per packet should
-// stay near the one-queue cost. The refused path runs again with the
+// reads the shared live counter), so a refused packet should cost on N
+// queues what it does on one; a new flow writes its bucket's header
+// line, which the other CPU often wrote last, and pays for that line's
+// move (BenchmarkDatapathNewFlowCPUs and BenchmarkLiveQueuePairs measure
+// it in pairs, against a build whose CPUs share no header line; the one-
+// and two-queue rows here are minutes apart and their single ratio moves
+// more than the effect). The refused path runs again with the
 // overload sampler at 1 in 8: what a flood costs once overload protection
 // has engaged. Printed, never asserted.
 func BenchmarkLiveQueues(b *testing.B) {
