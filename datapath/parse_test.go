@@ -1,6 +1,7 @@
 package datapath
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -97,50 +98,59 @@ func TestParse(t *testing.T) {
 		{name: "udp header cut", frame: cat(ethHdr(0x86dd), ip6{src: v6a, dst: v6b, nh: 17}.bytes(udpHdr(1, 2, 0))[:40+3]), reason: "truncated-l4"},
 		{name: "mpls payload missing", frame: cat(ethHdr(0x8847), mplsLabel(3, true)), reason: "truncated-ip"},
 	}
-	d := openTest(t, 1024)
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			before, err := d.Stats()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := d.Feed(tc.frame, 1); err != nil {
-				t.Fatal(err)
-			}
-			after, err := d.Stats()
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs := harvestAll(t, d)
-			if tc.want == nil {
-				if len(recs) != 0 {
-					t.Fatalf("metered %+v, want not metered (%s)", recs, tc.reason)
+	// A 1024-entry cache meters each packet directly; one of
+	// batchMinEntries buffers it as a record (bpf/batch.h) that the
+	// harvest applies: the record carries the key and the MACs, written
+	// with word loads and stores from the packet.
+	for _, entries := range []int{1024, batchMinEntries} {
+		d := openTest(t, entries)
+		for _, tc := range tests {
+			t.Run(fmt.Sprintf("%s/cache %d", tc.name, entries), func(t *testing.T) {
+				before, err := d.Stats()
+				if err != nil {
+					t.Fatal(err)
 				}
-				for i, name := range ParseReasons {
-					delta := after.Unparsed[i] - before.Unparsed[i]
-					if name == tc.reason && delta != 1 {
-						t.Errorf("unparsed[%s] went up by %d, want 1", name, delta)
-					} else if name != tc.reason && delta != 0 {
-						t.Errorf("unparsed[%s] went up by %d, want 0 (expected %s)", name, delta, tc.reason)
+				if _, err := d.Feed(tc.frame, 1); err != nil {
+					t.Fatal(err)
+				}
+				after, err := d.Stats()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if entries >= batchMinEntries && tc.want != nil && after.BatchPending != 1 {
+					t.Fatalf("%d records buffered, want the packet's", after.BatchPending)
+				}
+				recs := harvestAll(t, d)
+				if tc.want == nil {
+					if len(recs) != 0 {
+						t.Fatalf("metered %+v, want not metered (%s)", recs, tc.reason)
 					}
+					for i, name := range ParseReasons {
+						delta := after.Unparsed[i] - before.Unparsed[i]
+						if name == tc.reason && delta != 1 {
+							t.Errorf("unparsed[%s] went up by %d, want 1", name, delta)
+						} else if name != tc.reason && delta != 0 {
+							t.Errorf("unparsed[%s] went up by %d, want 0 (expected %s)", name, delta, tc.reason)
+						}
+					}
+					return
 				}
-				return
-			}
-			if len(recs) != 1 {
-				t.Fatalf("got %d records, want 1 (unparsed %v)", len(recs), after.Unparsed)
-			}
-			r, w := recs[0], tc.want
-			got := wantFlow{src: r.SrcAddr, dst: r.DstAddr, proto: r.Proto, sport: r.SrcPort, dport: r.DstPort,
-				bytes: r.Bytes, tos: r.ToS, vlan: r.VLAN, innerVLAN: r.InnerVLAN, flags: r.TCPFlags}
-			if got != *w {
-				t.Errorf("flow\n got %+v\nwant %+v", got, *w)
-			}
-			if r.Packets != 1 || r.EndReason != flow.EndForced || r.InputIf != 1 {
-				t.Errorf("packets %d reason %v input if %d, want 1 forced 1", r.Packets, r.EndReason, r.InputIf)
-			}
-			if [6]byte(mac1) != r.SrcMAC || [6]byte(mac2) != r.DstMAC {
-				t.Errorf("macs %x > %x, want %x > %x", r.SrcMAC, r.DstMAC, mac1, mac2)
-			}
-		})
+				if len(recs) != 1 {
+					t.Fatalf("got %d records, want 1 (unparsed %v)", len(recs), after.Unparsed)
+				}
+				r, w := recs[0], tc.want
+				got := wantFlow{src: r.SrcAddr, dst: r.DstAddr, proto: r.Proto, sport: r.SrcPort, dport: r.DstPort,
+					bytes: r.Bytes, tos: r.ToS, vlan: r.VLAN, innerVLAN: r.InnerVLAN, flags: r.TCPFlags}
+				if got != *w {
+					t.Errorf("flow\n got %+v\nwant %+v", got, *w)
+				}
+				if r.Packets != 1 || r.EndReason != flow.EndForced || r.InputIf != 1 {
+					t.Errorf("packets %d reason %v input if %d, want 1 forced 1", r.Packets, r.EndReason, r.InputIf)
+				}
+				if [6]byte(mac1) != r.SrcMAC || [6]byte(mac2) != r.DstMAC {
+					t.Errorf("macs %x > %x, want %x > %x", r.SrcMAC, r.DstMAC, mac1, mac2)
+				}
+			})
+		}
 	}
 }

@@ -1260,6 +1260,18 @@ static __always_inline int table_meter(const __u32 *k, const int nw, struct pars
 	return table_meter_h(k, nw, key_hash(k, nw), p, now_t, st, ifindex, eth, lookup_only, 0, ~0U);
 }
 
+/* Four bytes of the packet in one load. A memcpy from a __u8 pointer is
+ * four byte loads and three shifts and ors: clang assumes the bytes
+ * unaligned, and so they may be (an IPv4 address after a 14-byte
+ * Ethernet header is 2-byte aligned), which x86 loads at full speed and
+ * the verifier allows for packet data where unaligned access is
+ * efficient (no BPF_F_STRICT_ALIGNMENT). Through a pointer of a
+ * 4-byte type, so the compiler makes it one load. */
+static __always_inline __u32 pkt_word(const __u8 *at)
+{
+	return *(const __u32 *)at;
+}
+
 #include "batch.h"
 
 /* ---- capture extras ---------------------------------------------------- */
@@ -1466,8 +1478,10 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 				   struct xdp_md *ctx, const int lookup_only)
 {
 	struct flow_key4 k = {};
-	__builtin_memcpy(&k.saddr, ip + 12, 4);
-	__builtin_memcpy(&k.daddr, ip + 16, 4);
+	/* Word loads (pkt_words): a memcpy from a byte pointer is four
+	 * byte loads and three shifts and ors an address. */
+	k.saddr = pkt_word(ip + 12);
+	k.daddr = pkt_word(ip + 16);
 	k.sport = p->sport;
 	k.dport = p->dport;
 	k.ifindex = ifindex;
@@ -1493,8 +1507,10 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 				   struct xdp_md *ctx, const int lookup_only)
 {
 	struct flow_key6 k = {};
-	__builtin_memcpy(k.saddr, ip + 8, 16);
-	__builtin_memcpy(k.daddr, ip + 24, 16);
+	__u32 *a = (__u32 *)&k;
+#pragma unroll
+	for (int i = 0; i < 8; i++)
+		a[i] = pkt_word(ip + 8 + 4 * i);
 	k.sport = p->sport;
 	k.dport = p->dport;
 	k.ifindex = ifindex;
