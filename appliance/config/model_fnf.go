@@ -412,6 +412,21 @@ func (i Interface) Bindings() []MonitorBinding {
 	return out
 }
 
+// MonitorLines are the port's `ip|ipv6 flow monitor NAME [sampler S]
+// input|output` lines, as the configuration shows them (the sampler on
+// the input ones).
+func (i Interface) MonitorLines() []string {
+	var out []string
+	for _, b := range i.Bindings() {
+		l := b.Line()
+		if !b.Output && i.MonitorSampler != "" {
+			l = strings.Replace(l, " "+b.Monitor+" input", " "+b.Monitor+" sampler "+i.MonitorSampler+" input", 1)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
 // MonitorBindings are every port's flow monitors, in interface order.
 func (c Config) MonitorBindings() []MonitorBinding {
 	var out []MonitorBinding

@@ -379,9 +379,12 @@ func (c *CLI) FlowInterfaces() []show.FlowInterface {
 	if c.m.d != nil { // a daemon not started yet has set no port
 		shared = c.m.d.SharedPorts()
 	}
-	for _, i := range c.m.Config().Effective().Interfaces {
+	// The configuration as typed, not Effective's: a port's flow
+	// monitors are listed as themselves, not as the ingress or egress
+	// metering they fold into.
+	for _, i := range c.m.Config().Interfaces {
 		if i.Metered() {
-			fi := show.FlowInterface{Name: i.Name, Ingress: i.Ingress, Egress: i.Egress, Sampler: i.Sampler}
+			fi := show.FlowInterface{Name: i.Name, Ingress: i.Ingress, Egress: i.Egress, Monitors: i.MonitorLines(), Sampler: i.Sampler}
 			if sp, ok := shared[i.Name]; ok {
 				fi.Shared = &show.SharedPort{IfIndex: sp.Index, Setting: sp.describe(), From: sp.From}
 			}

@@ -123,8 +123,12 @@ func Platform(w io.Writer, v PlatformView) {
 
 // FlowInterface is one metered interface in `show ip flow interface`.
 type FlowInterface struct {
-	Name            string
+	Name string
+	// Ingress and Egress are traditional NetFlow's `ip flow
+	// ingress|egress`; Monitors the port's Flexible NetFlow lines (`ip
+	// flow monitor NAME input`), which IOS lists as they are configured.
 	Ingress, Egress bool
+	Monitors        []string `json:",omitempty"`
 	Sampler         string
 	// Shared says, for a port numbered past the datapath's port table
 	// whose setting is not its own, what it shares (flowtap's line).
@@ -148,6 +152,9 @@ func IPFlowInterface(w io.Writer, ifs []FlowInterface) {
 		}
 		if i.Egress {
 			fmt.Fprintln(w, " ip flow egress")
+		}
+		for _, m := range i.Monitors {
+			fmt.Fprintf(w, " %s\n", m)
 		}
 		if i.Sampler != "" {
 			fmt.Fprintf(w, " flow-sampler %s\n", i.Sampler)

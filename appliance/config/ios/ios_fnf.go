@@ -607,11 +607,7 @@ func renderOption(r *iosWriter, name string, on bool, timeout time.Duration) {
 // renderBindings writes a port's flow monitors, the sampler on the
 // input ones.
 func renderBindings(r *iosWriter, it config.Interface) {
-	for _, b := range it.Bindings() {
-		l := b.Line()
-		if !b.Output && it.MonitorSampler != "" {
-			l = strings.Replace(l, " "+b.Monitor+" input", " "+b.Monitor+" sampler "+it.MonitorSampler+" input", 1)
-		}
+	for _, l := range it.MonitorLines() {
 		r.line(" %s", l)
 	}
 }
