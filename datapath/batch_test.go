@@ -1,6 +1,7 @@
 package datapath
 
 import (
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -586,8 +587,13 @@ func TestFlushRecMissingKeepsRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := [4]byte{10, 4, 1, 1}
-	fr := udp4(src, [4]byte{10, 4, 1, 2}, 9, 9, 0)
-	feedOn(t, d, 0, [][]byte{fr}, uint32(batchRecs)+5)
+	// A new flow a packet: none is a hit the flush would count itself
+	// (TestFlushCountsHitsInPlace), so every record needs the program.
+	var frs [][]byte
+	for i := range batchRecs + 5 {
+		frs = append(frs, udp4(src, [4]byte{10, 4, 1, 2}, uint16(9+i), 9, 0))
+	}
+	feedOn(t, d, 0, frs, 1)
 	st, err := d.Stats()
 	if err != nil || st.BatchPending != uint64(batchRecs) {
 		t.Fatalf("pending %d with no record program, want %d (%v)", st.BatchPending, batchRecs, err)
@@ -600,6 +606,104 @@ func TestFlushRecMissingKeepsRecords(t *testing.T) {
 	}
 	if st, err := d.Stats(); err != nil || st.BatchPending != 0 {
 		t.Fatalf("pending %d after the harvest, want 0 (%v)", st.BatchPending, err)
+	}
+}
+
+// TestFlushCountsHitsInPlace: a flush counts the records that are plain
+// hits (an IPv4 record whose chosen slot holds its own owned entry, no
+// FIN or RST) in its own run, as the per-record program would, and hands
+// only the others to flowtap_flush_rec: a FIN, an RST, an IPv6 record and
+// new flows. With that program's slot empty the buffer is left holding
+// exactly those, in the order they came; once it is back, every flow's
+// counters are what the direct path gives the same packets.
+func TestFlushCountsHitsInPlace(t *testing.T) {
+	dst := [4]byte{192, 0, 2, 11}
+	src := func(i int) [4]byte { return [4]byte{10, 11, 0, byte(i)} }
+	tcp := func(i int, flags, ttl uint8, pay int) []byte {
+		return cat(ethHdr(0x0800), ip4{src: netipFrom4(src(i)), dst: netipFrom4(dst), proto: 6, ttl: ttl}.bytes(cat(tcpHdr(uint16(2000+i), 80, flags), make([]byte, pay))))
+	}
+	// Sixteen records: the flows the batch below hits.
+	var setup [][]byte
+	for i := range 15 {
+		setup = append(setup, tcp(i, tcpSYN, 64, 10))
+	}
+	setup = append(setup, flow6(0))
+	batch := [][]byte{
+		tcp(0, tcpACK, 60, 20),
+		tcp(1, tcpACK|tcpPSH, 70, 0),
+		tcp(2, tcpFIN|tcpACK, 64, 0), // full way: its event
+		tcp(20, tcpSYN, 64, 0),       // full way: a new flow
+		tcp(3, tcpACK, 64, 5),
+		flow6(0),                   // full way: IPv6
+		tcp(4, tcpRST, 30, 0),      // full way: its event
+		tcp(0, tcpACK|0x20, 50, 1), // flow 0 again in the batch, URG
+	}
+	for i := 5; i < 12; i++ {
+		batch = append(batch, tcp(i, tcpACK, uint8(40+i), i))
+	}
+	batch = append(batch, tcp(21, tcpSYN, 64, 0)) // full way: a new flow
+	if len(batch) != batchRecs {
+		t.Fatalf("a batch of %d, want %d", len(batch), batchRecs)
+	}
+	full := []int{2, 3, 5, 6, 15}
+
+	d := openTest(t, batchMinEntries)
+	feedOn(t, d, 0, setup, 1)
+	if err := d.objs.BatchProgs.Delete(uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	feedOn(t, d, 0, batch, 1) // the last fills the buffer: its run flushes it
+	var per []meterMeterBatch
+	if err := d.objs.Batch.Lookup(uint32(0), &per); err != nil {
+		t.Fatal(err)
+	}
+	if per[0].N != uint32(len(full)) {
+		t.Fatalf("CPU 0 holds %d records after a flush with no record program, want the %d that are not plain hits", per[0].N, len(full))
+	}
+	for k, i := range full {
+		r := per[0].R[k]
+		want := 5
+		if i == 5 {
+			want = 11
+		}
+		var s [4]byte
+		binary.LittleEndian.PutUint32(s[:], r.Key[0])
+		if int(r.Nw) != want || (want == 5 && (s != [4]byte(batch[i][26:30]) || r.TcpFlags != batch[i][47])) {
+			t.Errorf("record %d left: %d words, source %v, flags %#x; want batch record %d", k, r.Nw, netip.AddrFrom4(s), r.TcpFlags, i)
+		}
+	}
+	if st, err := d.Stats(); err != nil || st.BatchPending != uint64(len(full)) {
+		t.Fatalf("pending %d, want %d (%v)", st.BatchPending, len(full), err)
+	}
+	if err := d.initBatch(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The direct path (a cache too small to batch) given the same packets.
+	ref := openTest(t, 4096)
+	feedOn(t, ref, 0, setup, 1)
+	feedOn(t, ref, 0, batch, 1)
+	type counts struct {
+		packets, bytes        uint64
+		flags, minTTL, maxTTL uint8
+	}
+	sum := func(d *Datapath) map[string]counts {
+		out := map[string]counts{}
+		for _, r := range harvestAll(t, d) {
+			if _, dup := out[recKey(&r)]; dup {
+				t.Fatalf("flow %s in two records", recKey(&r))
+			}
+			out[recKey(&r)] = counts{r.Packets, r.Bytes, r.TCPFlags, r.MinTTL, r.MaxTTL}
+		}
+		return out
+	}
+	got, want := sum(d), sum(ref)
+	if len(want) != 18 || !maps.Equal(got, want) {
+		t.Errorf("batched flows %v,\nwant (direct) %v", got, want)
+	}
+	st, err := d.Stats()
+	if err != nil || st.BatchPending != 0 || st.FinEvents != 2 {
+		t.Fatalf("after the harvest: pending %d, FIN events %d, want 0 and 2 (%v)", st.BatchPending, st.FinEvents, err)
 	}
 }
 

@@ -150,7 +150,7 @@ type meterMeterBatch struct {
 		TcpFlags uint8
 		Owner    uint8
 		Nw       uint8
-		Pad      [2]uint8
+		TagXor   uint16
 		Seed     uint32
 		Ahead    uint32
 	}

@@ -8,8 +8,9 @@
  * the buffer to BATCH_RECS records tail-calls flowtap_flush, which first
  * loads every record's first header line and the slot line its entry is in
  * or goes to (independent loads: the CPU keeps them in flight together),
- * then meters each record
- * as the direct path does. datapath/README.md, "Metering in batches".
+ * counts the records that are plain hits itself, then meters each of the
+ * others as the direct path does. datapath/README.md, "Metering in
+ * batches".
  *
  * Nothing lost, nothing twice: a record is a metered packet not yet in the
  * table. The buffer is pinned (kept across a restart and a kill: no signal
@@ -142,6 +143,35 @@ static __always_inline void batch_meter_(struct meter_batch *b, __u32 i, const i
 	table_meter_h(r->key, nw, r->h, &p, r->now_t, st, r->ifindex, r->mac, 0, 1, r->ahead);
 }
 
+/* Count record r into the entry in its chosen slot (ahead, whose tag is
+ * the record's: the flush's slot round) if that is its own entry and the
+ * count is the plain case: IPv4, an owned entry (plain adds: the
+ * single-writer rule, meter.h), no FIN or RST (no event to send). Then
+ * exactly what the direct path's metering does for it (probe, count_into),
+ * which the records left to flowtap_flush_rec still run. Returns whether
+ * it counted the record. */
+static __always_inline int batch_count_hit(struct batch_rec *r)
+{
+	if (r->ahead == ~0U || r->nw != 5 || !plain_owner(r->owner) || (r->tcp_flags & 0x05))
+		return 0;
+	struct flow_val *v = slot_at(r->ahead);
+	if (!v)
+		return 0;
+	/* As probe: the state, then the key written before it. */
+	__u8 st = ((volatile __u8 *)&v->attrs)[3];
+	if ((st & (ST_LIVE | ST_DRAINING)) != ST_LIVE)
+		return 0;
+	asm volatile("" ::: "memory");
+	__u32 d = 0;
+#pragma unroll
+	for (int i = 0; i < 5; i++)
+		d |= *key_word(v, 0, i) ^ r->key[i];
+	if (d)
+		return 0;
+	count_vals(v, 1, r->ip_len, r->tcp_flags, r->ttl, r->now_t, 1);
+	return 1;
+}
+
 /* Leave the buffer with the records from the cursor on, at its front:
  * none when the flush metered them all; else those a failed tail call
  * left (the cursor is 0 before a flush). */
@@ -207,8 +237,7 @@ static __always_inline int batch_flush_run(struct xdp_md *ctx)
 {
 	__u32 zero = 0;
 	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
-	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
-	if (!b || !c)
+	if (!b)
 		return XDP_DROP;
 	__u32 n = b->n, nb = cfg.buckets;
 	__u64 acc = 0;
@@ -288,7 +317,14 @@ hdr_done:
 			if (!m)
 				continue;
 			j = lowest(m);
+			t = tag;
 		}
+		/* For the pass below, in the record: a mask of the records
+		 * whose slot holds their tag, kept in a register, had the
+		 * verifier track its bits path by path (past its million
+		 * instructions), and a flag set by a compare here added
+		 * 95K. */
+		r->tag_xor = t ^ tag;
 		r->ahead = b1 * BUCKET_SLOTS + j;
 	}
 	/* The loads in a round of their own, a few instructions each (written
@@ -313,10 +349,40 @@ hdr_done:
 #undef BATCH_SLOT_LOAD
 slot_done:
 	asm volatile("" : : "r"(acc));
-	/* Pass 2: meter each, in the order they came, one a run of
+	/* Pass 2: the plain hits counted here (batch_count_hit), the newest
+	 * first; every other record moves up behind them, in the order they
+	 * came, so that the records from the cursor on are the ones left, as
+	 * after a flowtap_flush_rec run (a failed tail call keeps them:
+	 * batch_keep_rest). A record counted here costs no run of its own:
+	 * no tail call, no map lookups, no struct parsed, no lookup.
+	 * The write position is kept in the clock's cursor and the count read
+	 * from the buffer at each step: from memory, unknown to the verifier,
+	 * which would otherwise walk the loop once for each count the rounds'
+	 * exits leave known and each position (220K instructions more). The
+	 * clock's line is looked up here, not before the rounds: kept across
+	 * them, clang reloaded it after each slot load. */
+	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
+	if (!c)
+		return XDP_DROP;
+	c->cursor = n;
+	for (__u32 k = 0; k < BATCH_RECS; k++) {
+		__u32 nn = READ_ONCE(b->n);
+		if (k >= nn)
+			break;
+		__u32 i = nn - 1 - k;
+		if (i >= BATCH_RECS)
+			break;
+		struct batch_rec *r = &b->r[i];
+		if (!r->tag_xor && batch_count_hit(r))
+			continue;
+		__u32 w = READ_ONCE(c->cursor) - 1;
+		WRITE_ONCE(c->cursor, w);
+		if (w != i && w < BATCH_RECS)
+			b->r[w] = *r;
+	}
+	/* Pass 3: meter the rest, in the order they came, one a run of
 	 * flowtap_flush_rec (batch_flush_rec_run). */
-	c->cursor = 0;
-	if (n)
+	if (c->cursor < READ_ONCE(b->n))
 		bpf_tail_call(ctx, &batch_progs, BATCH_SLOT_REC);
 	batch_keep_rest(b, c);
 	return b->verdict;

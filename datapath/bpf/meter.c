@@ -499,16 +499,24 @@ static __always_inline void send_event(struct meter_stats *st, __u8 kind, __u8 f
 		st->full_events++;
 }
 
-static __always_inline void count_into(struct flow_val *v, struct parsed *p, __u32 now_t,
-				       struct meter_stats *st, __u32 ifindex, const int batched)
+/* Whether a packet of owner counts into its entry with plain adds. */
+static __always_inline int plain_owner(__u8 owner)
 {
 #ifdef FLOWTAP_ATOMIC_ADD
 	/* Benchmark variant: what the atomics cost (every entry counted as
 	 * an owner-0 entry is). */
-	const int plain = 0;
+	return 0;
 #else
-	const int plain = p->owner != 0;
+	return owner != 0;
 #endif
+}
+
+/* A packet's counts into its entry v, all but its FIN/RST event
+ * (count_into): the direct path's and the flush's in-place hits' one
+ * code (batch.h, batch_count_hit). */
+static __always_inline void count_vals(struct flow_val *v, const int plain, __u32 ip_len,
+				       __u8 tcp_flags, __u8 ttl, __u32 now_t, const int batched)
+{
 	if (plain) {
 		/* An entry with an owner is written by that CPU alone (its
 		 * key holds the CPU, and the meter never runs twice at once
@@ -521,11 +529,11 @@ static __always_inline void count_into(struct flow_val *v, struct parsed *p, __u
 		 * counters are 8-byte aligned (the slot's first bytes), and a
 		 * reader (Peek) then never sees half an add. */
 		*(__u64 *)&v->packets += 1;
-		*(__u64 *)&v->bytes += p->ip_len;
+		*(__u64 *)&v->bytes += ip_len;
 	} else {
 		/* Owner 0: CPUs the byte cannot name share the entry. */
 		__sync_fetch_and_add(&v->packets, 1);
-		__sync_fetch_and_add(&v->bytes, p->ip_len);
+		__sync_fetch_and_add(&v->bytes, ip_len);
 		/* first_t 0 is an entry an older version split at its active
 		 * timeout (its key has owner 0 too): its next packet dates it. */
 		if (v->first_t == 0)
@@ -545,12 +553,18 @@ static __always_inline void count_into(struct flow_val *v, struct parsed *p, __u
 		v->last_t = now_t;
 	}
 	__u8 *tcp = (__u8 *)&v->tcp;
-	if ((tcp[0] | p->tcp_flags) != tcp[0])
-		__sync_fetch_and_or(&v->tcp, (__u32)p->tcp_flags);
-	if (p->ttl < tcp[2])
-		tcp[2] = p->ttl;
-	if (p->ttl > tcp[3])
-		tcp[3] = p->ttl;
+	if ((tcp[0] | tcp_flags) != tcp[0])
+		__sync_fetch_and_or(&v->tcp, (__u32)tcp_flags);
+	if (ttl < tcp[2])
+		tcp[2] = ttl;
+	if (ttl > tcp[3])
+		tcp[3] = ttl;
+}
+
+static __always_inline void count_into(struct flow_val *v, struct parsed *p, __u32 now_t,
+				       struct meter_stats *st, __u32 ifindex, const int batched)
+{
+	count_vals(v, plain_owner(p->owner), p->ip_len, p->tcp_flags, p->ttl, now_t, batched);
 	/* FIN (0x01) or RST (0x04): one event per flow, so user space can
 	 * expire it now rather than at the next idle pass. */
 	if (p->tcp_flags & 0x05) {

@@ -201,7 +201,7 @@ struct batch_rec {
 	__u8 tcp_flags;
 	__u8 owner;
 	__u8 nw; /* key words: 5 (IPv4) or 11 */
-	__u8 pad[2];
+	__u16 tag_xor; /* ahead's tag XOR the record's (0: its tag), as ahead */
 	__u32 seed; /* low half of the seed h was computed with */
 	__u32 ahead; /* the slot its flush loads ahead, or ~0: written and read within one flush */
 };
