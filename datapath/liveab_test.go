@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -47,6 +48,11 @@ var abScenarios = []liveScenario{
 // differences, how many pairs A won, and each table's share of entries at
 // home. A scenario marked empty has the table emptied (a forced
 // harvest, outside the measured window) before every run.
+// FLOWTAP_LIVE_AB may list several objects, comma-separated (B1, B2, ...:
+// bench builds with parts of the meter taken out, and a copy of one for
+// an A/A, say): each round then runs A and every B once, the order
+// rotated by one each round (with one B: AB, BA, ...), and each B is
+// compared with A as a single one is.
 // FLOWTAP_LIVE_AB_GEN=frames sends with the live-frames generator
 // (BenchmarkLiveFrames) instead of trafgen, and fails a run whose program
 // did not see every generated frame. Skipped without FLOWTAP_LIVE_AB:
@@ -85,25 +91,36 @@ func BenchmarkLiveAB(b *testing.B) {
 	bFirst := os.Getenv("FLOWTAP_LIVE_AB_BFIRST") == "1"
 	frames := os.Getenv("FLOWTAP_LIVE_AB_GEN") == "frames"
 	enableBPFStats(b)
+	paths := strings.Split(path, ",")
 	for _, sc := range append(slices.Clone(liveScenarios), abScenarios...) {
 		b.Run(sc.name, func(b *testing.B) {
-			specB, err := ebpf.LoadCollectionSpec(path)
-			if err != nil {
-				b.Fatalf("B's bench object %s: %v", path, err)
+			var specs []*ebpf.CollectionSpec
+			for _, p := range paths {
+				spec, err := ebpf.LoadCollectionSpec(p)
+				if err != nil {
+					b.Fatalf("B's bench object %s: %v", p, err)
+				}
+				specs = append(specs, spec)
 			}
 			v := testnet.EnterQueues(b, 1)
 			liveQdisc(b, v)
-			var a, o *benchDatapath
+			var a *benchDatapath
+			bs := make([]*benchDatapath, len(specs))
+			openBs := func(on ...*benchDatapath) {
+				for k, spec := range specs {
+					bs[k] = openBenchSpec(b, spec, sc.entries, on...)
+				}
+			}
 			switch {
 			case shared:
 				a = openBench(b, sc.entries)
-				o = openBenchSpec(b, specB, sc.entries, a)
+				openBs(a)
 			case bFirst:
-				o = openBenchSpec(b, specB, sc.entries)
+				openBs()
 				a = openBench(b, sc.entries)
 			default:
 				a = openBench(b, sc.entries)
-				o = openBenchSpec(b, specB, sc.entries)
+				openBs()
 			}
 			var run func(prog *ebpf.Program, n int) float64
 			if frames {
@@ -115,10 +132,26 @@ func BenchmarkLiveAB(b *testing.B) {
 				run = func(prog *ebpf.Program, n int) float64 { return liveRun(b, v, prog, cfg, 1, n) }
 			}
 			if sc.empty {
+				// The table the program meters into: A's when shared
+				// (and for the parser), else the B's own, which a
+				// harvest of A's alone left full for every B run.
+				table := map[*ebpf.Program]*benchDatapath{}
+				if !shared {
+					for _, o := range bs {
+						table[o.Program()] = o
+					}
+				}
 				measure := run
 				run = func(prog *ebpf.Program, n int) float64 {
-					if _, err := a.Harvest(HarvestRequest{Force: true}, func(*flow.Record) {}); err != nil {
+					d := table[prog]
+					if d == nil {
+						d = a
+					}
+					if _, err := d.Harvest(HarvestRequest{Force: true}, func(*flow.Record) {}); err != nil {
 						b.Fatalf("empty the table: %v", err)
+					}
+					if _, _, left := homeRate(d.Datapath); left != 0 {
+						b.Fatalf("%d entries left in the emptied table", left)
 					}
 					return measure(prog, n)
 				}
@@ -126,41 +159,56 @@ func BenchmarkLiveAB(b *testing.B) {
 			if sc.warm {
 				run(a.Program(), sc.flows)
 				if !shared {
-					run(o.Program(), sc.flows)
+					for _, o := range bs {
+						run(o.Program(), sc.flows)
+					}
 				}
 			}
 			n := sc.packets
 			if packets > 0 {
 				n = packets
 			}
-			var ra, rb, rp, diff []float64
+			// Program 0 is A, k is B k; r[k] their runs.
+			progs := []*ebpf.Program{a.Program()}
+			names := []string{"A"}
+			for k, o := range bs {
+				progs = append(progs, o.Program())
+				if len(bs) == 1 {
+					names = append(names, "B")
+				} else {
+					names = append(names, fmt.Sprintf("B%d", k+1))
+					fmt.Printf("%s: B%d is %s\n", sc.name, k+1, paths[k])
+				}
+			}
+			r := make([][]float64, len(progs))
+			var rp []float64
 			for i := range pairs {
 				if i < 3 {
 					rp = append(rp, run(a.progs.BenchParseOnly, n))
 				}
-				if i%2 == 0 {
-					ra = append(ra, run(a.Program(), n))
-					rb = append(rb, run(o.Program(), n))
-				} else {
-					rb = append(rb, run(o.Program(), n))
-					ra = append(ra, run(a.Program(), n))
+				for j := range progs {
+					k := (j + i) % len(progs)
+					r[k] = append(r[k], run(progs[k], n))
 				}
-				diff = append(diff, ra[i]-rb[i])
 			}
-			ma, mb, mp := median(ra), median(rb), median(rp)
-			fmt.Printf("%s: A %s  B %s  parse %s ns/pkt\n", sc.name, figs(ra), figs(rb), figs(rp))
-			fmt.Printf("%s: median A %.1f (%.2fx parse)  B %.1f (%.2fx)  A-B %.1f ns, median of pairs' A-B %.1f, A faster in %d of %d\n",
-				sc.name, ma, ma/mp, mb, mb/mp, ma-mb, median(diff), countBelow(diff, 0), len(diff))
-			for _, x := range []struct {
-				name string
-				d    *benchDatapath
-			}{{"A", a}, {"B", o}} {
-				if hm, _, tot := homeRate(x.d.Datapath); tot > 0 {
-					fmt.Printf("%s: %s's entries at their home slot: %.1f%% of %d\n", sc.name, x.name, 100*float64(hm)/float64(tot), tot)
+			ma, mp := median(r[0]), median(rp)
+			for k := 1; k < len(progs); k++ {
+				var diff []float64
+				for i := range r[0] {
+					diff = append(diff, r[0][i]-r[k][i])
+				}
+				mb := median(r[k])
+				fmt.Printf("%s: A %s  %s %s  parse %s ns/pkt\n", sc.name, figs(r[0]), names[k], figs(r[k]), figs(rp))
+				fmt.Printf("%s: median A %.1f (%.2fx parse)  %s %.1f (%.2fx)  A-%s %.1f ns, median of pairs' A-%s %.1f, A faster in %d of %d\n",
+					sc.name, ma, ma/mp, names[k], mb, mb/mp, names[k], ma-mb, names[k], median(diff), countBelow(diff, 0), len(diff))
+				b.ReportMetric(mb, "ns/pkt-"+names[k])
+			}
+			for k, d := range append([]*benchDatapath{a}, bs...) {
+				if hm, _, tot := homeRate(d.Datapath); tot > 0 {
+					fmt.Printf("%s: %s's entries at their home slot: %.1f%% of %d\n", sc.name, names[k], 100*float64(hm)/float64(tot), tot)
 				}
 			}
 			b.ReportMetric(ma, "ns/pkt-A")
-			b.ReportMetric(mb, "ns/pkt-B")
 			b.ReportMetric(mp, "ns/pkt-parse")
 		})
 	}
