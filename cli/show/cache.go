@@ -27,6 +27,9 @@ type CacheView struct {
 	// Local puts a time on the configured clock (`clock timezone`), for
 	// the columns that print wall-clock times; nil is UTC.
 	Local func(time.Time) time.Time
+	// familyActive are the IPv4 and IPv6 flows of the whole cache when
+	// Filter narrowed Flows to some of them (nil: Flows are all).
+	familyActive *[2]int
 }
 
 // Family is the counters of the cache's flows of one family (4 or 6),
@@ -38,12 +41,7 @@ type CacheView struct {
 func (v *CacheView) Family(family int) CacheStats {
 	s := v.Stats
 	six := family == 6
-	s.Active = 0
-	for _, r := range v.Flows {
-		if r.Key.SrcAddr.Is6() == six {
-			s.Active++
-		}
-	}
+	s.Active = v.familyFlowCount(six)
 	var aged uint64
 	for i := range s.Expired {
 		if !six {
@@ -63,6 +61,24 @@ func (v *CacheView) Family(family int) CacheStats {
 		s.Added = uint64(added)
 	}
 	return s
+}
+
+// familyFlowCount is how many of the cache's flows are of the family,
+// counted before any filter narrowed Flows.
+func (v *CacheView) familyFlowCount(six bool) int {
+	if v.familyActive != nil {
+		if six {
+			return v.familyActive[1]
+		}
+		return v.familyActive[0]
+	}
+	n := 0
+	for _, r := range v.Flows {
+		if r.Key.SrcAddr.Is6() == six {
+			n++
+		}
+	}
+	return n
 }
 
 // local is t on the configured clock.
@@ -114,10 +130,16 @@ func writeSizeDistribution(w io.Writer, hist [26]uint64) {
 	fmt.Fprintln(w)
 }
 
-func writeCacheHeader(w io.Writer, v *CacheView) {
+// writeCacheHeader is the cache's header for one family's screen (IOS's
+// IPv4 and IPv6 caches are separate): that family's flows active and
+// added since the clear; inactive are the free entries, which flowtap's
+// one table gives either family. The memory, polls and failures are the
+// table's.
+func writeCacheHeader(w io.Writer, v *CacheView, six bool) {
 	s := &v.Stats
+	fam := v.Family(map[bool]int{false: 4, true: 6}[six])
 	fmt.Fprintf(w, "IP Flow Switching Cache, %d bytes\n", v.TableBytes)
-	fmt.Fprintf(w, "  %d active, %d inactive, %d added\n", s.Active, s.Capacity-s.Active, s.Added)
+	fmt.Fprintf(w, "  %d active, %d inactive, %d added\n", fam.Active, max(0, s.Capacity-s.Active), fam.Added)
 	fmt.Fprintf(w, "  %d ager polls, %d flow alloc failures\n", s.AgerPolls, s.AllocFailures)
 	fmt.Fprintf(w, "  Active flows timeout in %d minutes\n", int(v.Aging.Active/time.Minute))
 	fmt.Fprintf(w, "  Inactive flows timeout in %d seconds\n", int(v.Aging.Inactive/time.Second))
@@ -188,7 +210,7 @@ func (v *CacheView) ifName(i uint32) string {
 // ports in hex.
 func IPv6FlowCache(w io.Writer, v CacheView) {
 	writeSizeDistribution(w, v.SizeHist)
-	writeCacheHeader(w, &v)
+	writeCacheHeader(w, &v, true)
 	writeProtocolTable(w, &v)
 	fmt.Fprintln(w, "SrcAddress                              InpIf      DstAddress                              OutIf      Prot SrcPrt DstPrt Packets")
 	for _, r := range familyFlows(&v, true) {
@@ -200,7 +222,7 @@ func IPv6FlowCache(w io.Writer, v CacheView) {
 // IPCacheFlow renders `show ip cache flow`.
 func IPCacheFlow(w io.Writer, v CacheView) {
 	writeSizeDistribution(w, v.SizeHist)
-	writeCacheHeader(w, &v)
+	writeCacheHeader(w, &v, false)
 	writeProtocolTable(w, &v)
 	fmt.Fprintln(w, "SrcIf         SrcIPaddress    DstIf         DstIPaddress    Pr SrcP DstP  Pkts")
 	for _, r := range ipv4Flows(&v) {
@@ -214,7 +236,7 @@ func IPCacheFlow(w io.Writer, v CacheView) {
 // flow's age, plus the ip flow-capture style MAC/VLAN/TTL line.
 func IPCacheVerboseFlow(w io.Writer, v CacheView) {
 	writeSizeDistribution(w, v.SizeHist)
-	writeCacheHeader(w, &v)
+	writeCacheHeader(w, &v, false)
 	writeProtocolTable(w, &v)
 	writeVerboseHeading(w)
 	for _, r := range ipv4Flows(&v) {
@@ -309,6 +331,9 @@ func (v CacheView) Filter(f CacheFilter) CacheView {
 			continue
 		}
 		keep = append(keep, r)
+	}
+	if v.familyActive == nil {
+		v.familyActive = &[2]int{v.familyFlowCount(false), v.familyFlowCount(true)}
 	}
 	v.Flows = keep
 	return v

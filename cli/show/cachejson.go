@@ -108,13 +108,15 @@ func CacheJSON(v CacheView, ipv6 bool) any {
 		p.ActiveSecondsPerFlow, p.IdleSecondsPerFlow = tenths(p.ActiveSecondsPerFlow), tenths(p.IdleSecondsPerFlow)
 	}
 	s := &v.Stats
+	// The header's counts are the family's, as the screen's.
+	fam := v.Family(map[bool]int{false: 4, true: 6}[ipv6])
 	lastClear := "never"
 	if !s.LastCleared.IsZero() {
 		lastClear = hms(s.LastCleared, v.Now)
 	}
 	return map[string]any{
 		"TotalPackets": total, "TABLE_size": map[string]any{"ROW_size": sizes},
-		"CacheBytes": v.TableBytes, "Active": s.Active, "Inactive": s.Capacity - s.Active, "Added": s.Added,
+		"CacheBytes": v.TableBytes, "Active": fam.Active, "Inactive": max(0, s.Capacity-s.Active), "Added": fam.Added,
 		"AgerPolls": s.AgerPolls, "AllocFailures": s.AllocFailures,
 		"ActiveTimeoutMinutes": int(v.Aging.Active / time.Minute), "InactiveTimeoutSeconds": int(v.Aging.Inactive / time.Second),
 		"LastClearing":   lastClear,

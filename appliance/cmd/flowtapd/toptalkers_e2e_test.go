@@ -52,9 +52,11 @@ interface %s
 		}
 	}
 	deadline = time.Now().Add(10 * time.Second)
-	for active := fmt.Sprintf(" %d active, ", len(counts)); ; time.Sleep(200 * time.Millisecond) {
+	// Each family's cache header counts its own flows.
+	active4, active6 := fmt.Sprintf(" %d active, ", len(flows)), fmt.Sprintf(" %d active, ", len(counts)-len(flows))
+	for ; ; time.Sleep(200 * time.Millisecond) {
 		screen := d.cli(t, "ios", "show ip cache flow\n")
-		if strings.Contains(screen, active) {
+		if strings.Contains(screen, active4) && strings.Contains(d.cli(t, "ios", "show ipv6 flow cache\n"), active6) {
 			break
 		}
 		if time.Now().After(deadline) {
