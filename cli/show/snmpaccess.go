@@ -127,10 +127,9 @@ func SNMPUsers(w io.Writer, v SNMPAccessView) {
 // reads IOS's v1default, and IOS names it so on the readview line
 // [RECALL: IOS 12.x/15.x transcripts; Cisco's snmp-server group page
 // says the default read view is every object under internet, 1.3.6.1].
-// flowtap's agent gives such a group every object it serves (IOS's
-// v1default also leaves out the USM, VACM and community MIBs [RECALL];
-// flowtap serves only usmStats of those, and keeps them readable). A
-// write view left out writes none.
+// v1default leaves out the USM, VACM and community MIBs [RECALL], and so
+// does flowtap's agent (mgmtplane's v1defaultView). A write view left
+// out writes none.
 func SNMPGroups(w io.Writer, v SNMPAccessView) {
 	for _, g := range v.Groups {
 		read, write := g.Read, g.Write

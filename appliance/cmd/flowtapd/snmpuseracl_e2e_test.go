@@ -12,7 +12,8 @@ import (
 // the same "Unknown user name" Report as a user the box lacks, so the
 // denied source cannot tell configured names from others; each refusal
 // shows in `show snmp`, in
-// usmStatsUnknownUserNames (as a refused community is in the unknown
+// usmStatsUnknownUserNames (read through a view that includes it: IOS's
+// v1default leaves it out; as a refused community is in the unknown
 // community names) and in flowtap_snmp_auth_failures_total under its own
 // cause, not under unknown-user. Before, they were only logged.
 func TestSNMPv3UserAccessListCounted(t *testing.T) {
@@ -21,7 +22,8 @@ func TestSNMPv3UserAccessListCounted(t *testing.T) {
 	d := startDaemon(t, fmt.Sprintf(`hostname acltap
 username admin privilege 15 secret adminpass
 access-list 11 deny any
-snmp-server community public RO
+snmp-server view ALL iso included
+snmp-server community public view ALL RO
 snmp-server group NMS v3 priv
 snmp-server group FENCED v3 priv access 11
 snmp-server user fenced NMS v3 auth sha authpass123 priv aes 128 privpass123 access 11

@@ -67,14 +67,16 @@ func oidString(o []uint32) string {
 // v2c and v3, over the whole tree, -Cc so net-snmp does not hide a loop.
 // Every walk must be in strictly increasing order, end (no loop), carry
 // no noSuchObject/noSuchInstance inside the tree, and name the same
-// instances as the GetNext walk.
+// instances as the GetNext walk. The community and the group read a view
+// of iso, so the walk holds what IOS's v1default leaves out (usmStats).
 func TestSNMPWholeTreeWalk(t *testing.T) {
 	v := testnet.Enter(t)
 	_, port := collectorSocket(t)
 	d := startDaemon(t, fmt.Sprintf(`hostname walktap
 username admin secret letmein
-snmp-server community public RO
-snmp-server group NMS v3 priv
+snmp-server view ALL iso included
+snmp-server community public view ALL RO
+snmp-server group NMS v3 priv read ALL
 snmp-server user nms NMS v3 auth sha authpass123 priv aes 128 privpass123
 interface %s
  ip flow ingress
