@@ -258,6 +258,10 @@ func TestFNFRefusals(t *testing.T) {
 			"flow monitor A's exporters resend templates every 60 and 600 seconds; flowtap's collectors share one template timeout"},
 		{"flow monitor A\n record netflow ipv4 original-input\nflow monitor B\n record netflow-original\ninterface eth1\n ip flow monitor A input\n ip flow monitor B input\n",
 			"eth1 already has flow monitor A input"},
+		// The other family's input monitor named once, as configured.
+		{"sampler S\n mode random 1 out-of 2\nflow monitor A\n record netflow ipv4 original-input\nflow monitor B\n record netflow ipv6 original-input\n" +
+			"interface eth1\n ip flow monitor A sampler S input\n ipv6 flow monitor B input\n",
+			"flowtap samples a port's packets of both families through one sampler: ip flow monitor A input has sampler S; give both input monitors the same sampler"},
 	} {
 		_, err := Parse("t", []byte(tc.src))
 		if err == nil || !strings.Contains(err.Error(), tc.why) || !strings.Contains(err.Error(), "% ") || !strings.Contains(err.Error(), "t:") {

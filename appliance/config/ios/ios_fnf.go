@@ -449,7 +449,7 @@ func (x *cmd) interfaceFlowMonitor(it *config.Interface, family int) {
 		return
 	}
 	if !b.Output && *other != "" && sampler != it.MonitorSampler {
-		x.c.Refuse("flowtap samples a port's packets of both families through one sampler: %s input has %s; give both input monitors the same sampler",
+		x.c.Refuse("flowtap samples a port's packets of both families through one sampler: %s has %s; give both input monitors the same sampler",
 			config.MonitorBinding{Family: 10 - family, Monitor: *other}.Line(), orWord(it.MonitorSampler, "no sampler"))
 		return
 	}
