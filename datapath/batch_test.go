@@ -771,3 +771,39 @@ func TestFlushRoundsBare(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainAddsWhole: an owned entry's packet and byte counters are
+// added to with whole 64-bit loads and stores (count_vals), so a reader
+// (Peek, the harvest) never sees an add half done, its low word carried
+// and its high word not yet. The value is packed (4-byte aligned), and
+// clang split such an add into two 32-bit halves, the high one stored
+// as the sum shifted right by 32 (into the word at offset 4 or 12): no
+// program may store a shifted-down high half there.
+func TestPlainAddsWhole(t *testing.T) {
+	spec, err := loadMeter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, prog := range []string{"flowtap_meter", "flowtap_flush", "flowtap_flush_rec"} {
+		ps := spec.Programs[prog]
+		if ps == nil {
+			t.Fatalf("no program %s", prog)
+		}
+		insns := ps.Instructions
+		split := 0
+		for i, ins := range insns {
+			if ins.OpCode.Class() != asm.StXClass || ins.OpCode.Size() != asm.Word || (ins.Offset != 4 && ins.Offset != 12) {
+				continue
+			}
+			for _, p := range insns[max(0, i-3):i] {
+				if p.Dst == ins.Src && p.OpCode.Class() == asm.ALU64Class && p.OpCode.ALUOp() == asm.RSh && p.OpCode.Source() == asm.ImmSource && p.Constant == 32 {
+					split++
+					break
+				}
+			}
+		}
+		if split > 0 {
+			t.Errorf("%s stores %d high halves of 64-bit sums as 32-bit words: a counter's add split in two", prog, split)
+		}
+	}
+}
