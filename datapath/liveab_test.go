@@ -214,13 +214,18 @@ func BenchmarkLiveAB(b *testing.B) {
 	}
 }
 
-func figs(xs []float64) string {
+// figs and ratios print a run's figures, and its pairs' ratios, on one
+// line.
+func figs(xs []float64) string   { return joinFloats(xs, "%.0f") }
+func ratios(xs []float64) string { return joinFloats(xs, "%.2f") }
+
+func joinFloats(xs []float64, format string) string {
 	var s string
 	for i, x := range xs {
 		if i > 0 {
 			s += " "
 		}
-		s += fmt.Sprintf("%.0f", x)
+		s += fmt.Sprintf(format, x)
 	}
 	return s
 }

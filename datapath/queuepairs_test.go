@@ -244,14 +244,3 @@ func BenchmarkLiveQueuePairs(b *testing.B) {
 		})
 	}
 }
-
-func ratios(xs []float64) string {
-	var s string
-	for i, x := range xs {
-		if i > 0 {
-			s += " "
-		}
-		s += fmt.Sprintf("%.2f", x)
-	}
-	return s
-}
