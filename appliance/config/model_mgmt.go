@@ -141,6 +141,43 @@ func (s SNMP) View(name string) (SNMPView, bool) {
 	return SNMPView{}, false
 }
 
+// V1Default is the name of IOS's built-in view.
+const V1Default = "v1default"
+
+// V1DefaultView is IOS's built-in v1default, the view of a community or
+// group that names none: iso but the SNMPv3 security and access
+// configuration (SNMP-USER-BASED-SM-MIB, SNMP-VIEW-BASED-ACM-MIB and
+// SNMP-COMMUNITY-MIB), so that a read community cannot read the users and
+// views. The agent enforces it and `show snmp view` lists it from this one
+// definition, in IOS's own names and order [SRC: an IOS `show snmp view`
+// transcript: v1default iso included, internet.6.3.15, .16 and .18
+// excluded, then Cisco-private ciscoMgmt subtrees flowtap does not serve].
+func V1DefaultView() SNMPView {
+	return SNMPView{Name: V1Default, Subtrees: []ViewSubtree{
+		{OID: "iso"},
+		{OID: "internet.6.3.15", Excluded: true},
+		{OID: "internet.6.3.16", Excluded: true},
+		{OID: "internet.6.3.18", Excluded: true},
+	}}
+}
+
+// ReadView is the view a community or group naming name reads: the
+// configured view, or v1default for "" and for v1default itself unless a
+// view is configured under that name. ok is false when no such view
+// exists (the community or group then sees nothing).
+func (s SNMP) ReadView(name string) (SNMPView, bool) {
+	if name == "" {
+		name = V1Default
+	}
+	if v, ok := s.View(name); ok {
+		return v, true
+	}
+	if name == V1Default {
+		return V1DefaultView(), true
+	}
+	return SNMPView{}, false
+}
+
 // AuthProtocol and PrivProtocol are the SNMPv3 protocols of a user:
 // usmkey's, which the agent uses too, so that the model and the agent
 // share one numbering and one key hash per protocol (AuthProtocol.KeyHash

@@ -354,9 +354,17 @@ func (c *CLI) SNMPAccess() show.SNMPAccessView {
 	for _, g := range s.Groups {
 		v.Groups = append(v.Groups, show.SNMPGroupView{Name: g.Name, Level: levels[min(int(g.Level), len(levels)-1)], Read: g.Read, Write: g.Write, ACL: g.ACL})
 	}
-	for _, mv := range s.Views {
+	// The built-in v1default first, as IOS lists it [RECALL: the order
+	// against configured views], from the definition the agent enforces;
+	// a view configured under its name replaces it in both.
+	views := s.Views
+	if _, ok := s.View(config.V1Default); !ok {
+		views = append([]config.SNMPView{config.V1DefaultView()}, views...)
+	}
+	for _, mv := range views {
+		_, configured := s.View(mv.Name)
 		for _, t := range mv.Subtrees {
-			v.Views = append(v.Views, show.SNMPMIBView{Name: mv.Name, Subtree: t.OID, Excluded: t.Excluded})
+			v.Views = append(v.Views, show.SNMPMIBView{Name: mv.Name, Subtree: t.OID, Excluded: t.Excluded, Permanent: !configured})
 		}
 	}
 	return v

@@ -14,8 +14,9 @@ import (
 )
 
 // TestShowSNMPAccess: `show snmp user`, `group` and `view` show the
-// SNMPv3 configuration the agent applies, each user with its group and
-// protocols, and a user whose every request is refused (no such group, or
+// SNMPv3 configuration the agent applies (the views with the built-in
+// v1default a community or group without a view reads), each user with
+// its group and protocols, and a user whose every request is refused (no such group, or
 // a group asking for priv it lacks) says so; a privilege-1 session may
 // not see them. Before, the only way to check who could use SNMPv3 and
 // through which view was reading the running-config.
@@ -53,7 +54,13 @@ func TestShowSNMPAccess(t *testing.T) {
 			"contextname: <no context specified>         storage-type: nonvolatile\n" +
 			"readview : NOSYS                            writeview: <no writeview specified>\n" +
 			"notifyview: <no notifyview specified>\nrow status: active\n\n",
-		"show snmp view": "NOSYS iso - included nonvolatile active\nNOSYS system - excluded nonvolatile active\n",
+		// The built-in v1default first, in IOS's names, then the
+		// configured view.
+		"show snmp view": "v1default iso - included permanent active\n" +
+			"v1default internet.6.3.15 - excluded permanent active\n" +
+			"v1default internet.6.3.16 - excluded permanent active\n" +
+			"v1default internet.6.3.18 - excluded permanent active\n" +
+			"NOSYS iso - included nonvolatile active\nNOSYS system - excluded nonvolatile active\n",
 	}
 	for cmd, w := range want {
 		if got := s.Exec(cmd); got != w {

@@ -92,30 +92,13 @@ func snmpAccess(c config.Config, acl *daemon.ACLCounts) ([]snmp.Community, []snm
 	return comms, list, recv
 }
 
-// v1defaultView is IOS's v1default, the view of a community or group
-// that names none: everything but the SNMPv3 security and access
-// configuration (SNMP-USER-BASED-SM-MIB, SNMP-VIEW-BASED-ACM-MIB and
-// SNMP-COMMUNITY-MIB), so that a read community cannot read the users
-// and views [RECALL: IOS's `show snmp view` lists v1default as iso
-// included, internet.6.3.15, .16 and .18 excluded; HPE Comware's
-// ViewDefault, an IOS-like one, excludes the same three, SRC].
-func v1defaultView() snmp.View {
-	return snmp.View{Include: []snmp.OID{{1}},
-		Exclude: []snmp.OID{{1, 3, 6, 1, 6, 3, 15}, {1, 3, 6, 1, 6, 3, 16}, {1, 3, 6, 1, 6, 3, 18}}}
-}
-
-// snmpView is the agent's view named name: v1default for "" (and for
-// v1default itself, unless a view is configured under that name),
-// nothing for a view that is not configured (IOS: the community or group
-// sees nothing until the view exists).
+// snmpView is the agent's view named name: the configured view, or IOS's
+// built-in v1default (config.V1DefaultView, which `show snmp view` lists
+// too) for "" and for v1default unless a view is configured under that
+// name; nothing for a view that is not configured (IOS: the community or
+// group sees nothing until the view exists).
 func snmpView(s config.SNMP, name string) snmp.View {
-	if name == "" {
-		return v1defaultView()
-	}
-	v, ok := s.View(name)
-	if !ok && name == "v1default" {
-		return v1defaultView()
-	}
+	v, ok := s.ReadView(name)
 	if !ok {
 		return snmp.View{Empty: true}
 	}

@@ -93,6 +93,9 @@ type SNMPGroupView struct {
 type SNMPMIBView struct {
 	Name, Subtree string
 	Excluded      bool
+	// Permanent is a built-in view's line (v1default), which IOS lists
+	// with storage type permanent rather than nonvolatile.
+	Permanent bool
 }
 
 // SNMPUsers renders `show snmp user` as IOS lays it out, a block per
@@ -151,14 +154,19 @@ func SNMPGroups(w io.Writer, v SNMPAccessView) {
 	}
 }
 
-// SNMPViews renders `show snmp view`: one line per subtree.
+// SNMPViews renders `show snmp view`: one line per subtree, the built-in
+// v1default's storage type permanent, a configured view's nonvolatile
+// [SRC: an IOS transcript, "v1default iso - included permanent active"].
 func SNMPViews(w io.Writer, v SNMPAccessView) {
 	for _, m := range v.Views {
-		what := "included"
+		what, storage := "included", "nonvolatile"
 		if m.Excluded {
 			what = "excluded"
 		}
-		fmt.Fprintf(w, "%s %s - %s nonvolatile active\n", m.Name, m.Subtree, what)
+		if m.Permanent {
+			storage = "permanent"
+		}
+		fmt.Fprintf(w, "%s %s - %s %s active\n", m.Name, m.Subtree, what, storage)
 	}
 }
 

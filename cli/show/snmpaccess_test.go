@@ -18,7 +18,7 @@ func TestSNMPAccessScreens(t *testing.T) {
 			{Name: "NMS", Level: "priv"},
 			{Name: "LIM", Level: "auth", Read: "NOSYS", Write: "W", ACL: "MGMT"},
 		},
-		Views:         []SNMPMIBView{{Name: "NOSYS", Subtree: "iso"}, {Name: "NOSYS", Subtree: "system", Excluded: true}, {Name: "W", Subtree: "1.3.6.1.4.1.9.9.387"}},
+		Views:         []SNMPMIBView{{Name: "v1default", Subtree: "internet.6.3.15", Excluded: true, Permanent: true}, {Name: "NOSYS", Subtree: "iso"}, {Name: "NOSYS", Subtree: "system", Excluded: true}, {Name: "W", Subtree: "1.3.6.1.4.1.9.9.387"}},
 		RemoteEngines: []SNMPRemoteEngineView{{EngineID: "80001f8805aabbccdd11223344", Addr: "192.0.2.50", Port: 1162}},
 		Hosts: []SNMPHostView{
 			{Addr: "192.0.2.30", Port: 162, User: "public", Model: "v1"},
