@@ -54,6 +54,10 @@ type Stats struct {
 	HarvestErrors   uint64
 
 	Protocols [NumProtocols]ProtocolStats // indexed by Protocol
+	// Protocols6 is the IPv6 flows' share of Protocols: IOS's IPv4 and
+	// IPv6 caches are separate, and show ipv6 flow cache's protocol
+	// table counts the IPv6 one's.
+	Protocols6 [NumProtocols]ProtocolStats
 
 	LastCleared time.Time // zero: never
 	Since       time.Time // last clear, or the engine's start
@@ -86,9 +90,10 @@ type DatapathCounters struct {
 // tally collects one harvest's effect, so that the engine lock is taken
 // once per pass and never while a sink runs.
 type tally struct {
-	expired   [NumEndReasons]uint64
-	expired6  [NumEndReasons]uint64 // the IPv6 records' share of expired
-	protocols [NumProtocols]ProtocolStats
+	expired    [NumEndReasons]uint64
+	expired6   [NumEndReasons]uint64 // the IPv6 records' share of expired
+	protocols  [NumProtocols]ProtocolStats
+	protocols6 [NumProtocols]ProtocolStats // the IPv6 records' share of protocols
 }
 
 func (t *tally) add(r *flow.Record, now time.Time) {
@@ -98,12 +103,13 @@ func (t *tally) add(r *flow.Record, now time.Time) {
 			t.expired6[r.EndReason]++
 		}
 	}
-	p := &t.protocols[Classify(&r.Key)]
-	p.Flows++
-	p.Packets += r.Packets
-	p.Bytes += r.Bytes
-	p.ActiveMillis += millis(r.End.Sub(r.Start))
-	p.IdleMillis += millis(now.Sub(r.End))
+	c := Classify(&r.Key)
+	p := ProtocolStats{Flows: 1, Packets: r.Packets, Bytes: r.Bytes,
+		ActiveMillis: millis(r.End.Sub(r.Start)), IdleMillis: millis(now.Sub(r.End))}
+	t.protocols[c].add(p)
+	if r.Key.SrcAddr.Is6() {
+		t.protocols6[c].add(p)
+	}
 }
 
 func millis(d time.Duration) uint64 {
@@ -172,6 +178,7 @@ func (c *counters) merge(t *tally) {
 	}
 	for i := range t.protocols {
 		c.protocols[i].add(t.protocols[i])
+		c.protocols6[i].add(t.protocols6[i])
 	}
 }
 
@@ -187,6 +194,7 @@ func (c *counters) snapshot() Stats {
 		AggressiveAging: c.aggressive,
 		HarvestErrors:   c.harvestErrors,
 		Protocols:       c.protocols,
+		Protocols6:      c.protocols6,
 		LastCleared:     c.cleared,
 		Since:           c.since,
 	}
@@ -214,10 +222,13 @@ func (c *counters) clear(now time.Time) {
 // and start) takes them back, so that the cache's totals go back to zero
 // only on `clear`. The occupancy is not in it: the table says that.
 type SavedStats struct {
-	Expired         [NumEndReasons]uint64
-	Expired6        [NumEndReasons]uint64 `json:",omitempty"`
-	AtClear         [2]int                `json:",omitempty"`
-	Protocols       [NumProtocols]ProtocolStats
+	Expired   [NumEndReasons]uint64
+	Expired6  [NumEndReasons]uint64 `json:",omitempty"`
+	AtClear   [2]int                `json:",omitempty"`
+	Protocols [NumProtocols]ProtocolStats
+	// Protocols6 is the IPv6 share of Protocols; a daemon older than it
+	// saved none, and its IPv6 flows stay in the IPv4 table until a clear.
+	Protocols6      [NumProtocols]ProtocolStats
 	AgerPolls       uint64
 	EmergencyPasses uint64
 	HarvestErrors   uint64
@@ -234,7 +245,7 @@ func (e *Engine) Save() SavedStats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := &e.stats
-	return SavedStats{Expired: c.expired, Expired6: c.expired6, AtClear: c.atClear, Protocols: c.protocols, AgerPolls: c.polls,
+	return SavedStats{Expired: c.expired, Expired6: c.expired6, AtClear: c.atClear, Protocols: c.protocols, Protocols6: c.protocols6, AgerPolls: c.polls,
 		EmergencyPasses: c.emergencyPasses, HarvestErrors: c.harvestErrors, ActiveAtClear: c.activeAtClear,
 		AllocAtClear: c.allocAtClear, Cleared: c.cleared, Since: c.since}
 }
@@ -246,7 +257,7 @@ func (e *Engine) Restore(s SavedStats) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := &e.stats
-	c.merge(&tally{expired: s.Expired, expired6: s.Expired6, protocols: s.Protocols})
+	c.merge(&tally{expired: s.Expired, expired6: s.Expired6, protocols: s.Protocols, protocols6: s.Protocols6})
 	c.polls += s.AgerPolls
 	c.emergencyPasses += s.EmergencyPasses
 	c.harvestErrors += s.HarvestErrors

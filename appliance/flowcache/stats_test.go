@@ -211,8 +211,9 @@ func TestSaveRestoreGoesOn(t *testing.T) {
 }
 
 // TestSaveRestoreKeepsFamilies: the IPv6 flows' share of the expired
-// flows and each family's flows held at the last clear (an IPv4 and an
-// IPv6 flow monitor's statistics) go on in the next daemon's engine.
+// flows and of the protocol rows (show ipv6 flow cache's table), and
+// each family's flows held at the last clear (an IPv4 and an IPv6 flow
+// monitor's statistics) go on in the next daemon's engine.
 func TestSaveRestoreKeepsFamilies(t *testing.T) {
 	h := newHarness(t, 64, nil)
 	k6 := key(1)
@@ -228,9 +229,17 @@ func TestSaveRestoreKeepsFamilies(t *testing.T) {
 	if before.AtClear != [2]int{2, 1} || before.Expired6[flow.EndIdle] != 1 || before.Expired[flow.EndIdle] != 3 {
 		t.Fatalf("before: at the clear %v, expired %v, IPv6 %v; want [2 1], 3 idle, 1 IPv6", before.AtClear, before.Expired, before.Expired6)
 	}
+	row, row6 := flowcache.Classify(&k6), flowcache.ProtocolStats{}
+	for _, p := range before.Protocols6 {
+		row6.Flows += p.Flows
+	}
+	if p := before.Protocols6[row]; p.Flows != 1 || p.Packets != 1 || p.Bytes != 100 || row6.Flows != 1 || before.Total().Flows != 3 {
+		t.Fatalf("before: IPv6 protocol rows %+v (all %+v), total %+v; want 1 flow of 1 packet, 100 bytes, of 3", p, row6, before.Total())
+	}
 	h2 := newHarness(t, 64, nil)
 	h2.eng.Restore(saved)
-	if st := h2.eng.StatsNow(); st.AtClear != before.AtClear || st.Expired6 != before.Expired6 {
-		t.Errorf("restored: at the clear %v, IPv6 expired %v; want %v, %v", st.AtClear, st.Expired6, before.AtClear, before.Expired6)
+	if st := h2.eng.StatsNow(); st.AtClear != before.AtClear || st.Expired6 != before.Expired6 || st.Protocols6 != before.Protocols6 {
+		t.Errorf("restored: at the clear %v, IPv6 expired %v, rows %+v; want %v, %v, %+v", st.AtClear, st.Expired6, st.Protocols6,
+			before.AtClear, before.Expired6, before.Protocols6)
 	}
 }

@@ -35,9 +35,10 @@ type CacheView struct {
 // Family is the counters of the cache's flows of one family (4 or 6),
 // as an IOS-XE flow monitor of that family counts its own cache's:
 // Active is that family's flows in Flows, Added and Expired its flows
-// added and aged since the last clear. The rest (polls, failures, the
-// protocol rows) stay the whole cache's: its one table had no room for
-// either family's flow.
+// added and aged since the last clear, Protocols the rows of its expired
+// flows (IOS's IPv4 and IPv6 caches each have a protocol table). The
+// rest (polls, failures) stay the whole cache's: its one table had no
+// room for either family's flow.
 func (v *CacheView) Family(family int) CacheStats {
 	s := v.Stats
 	six := family == 6
@@ -60,7 +61,30 @@ func (v *CacheView) Family(family int) CacheStats {
 	if added := int64(aged) + int64(s.Active) - int64(atClear); added > 0 {
 		s.Added = uint64(added)
 	}
+	s.Protocols = familyProtocols(v.Stats.Protocols, v.Stats.Protocols6, six)
+	s.Protocols6 = nil
 	return s
+}
+
+// familyProtocols is one family's protocol rows: the IPv6 share, or the
+// rows less it.
+func familyProtocols(all, six []ProtocolStats, ipv6 bool) []ProtocolStats {
+	out := make([]ProtocolStats, len(all))
+	for i, p := range all {
+		var q ProtocolStats
+		if i < len(six) {
+			q = six[i]
+		}
+		if ipv6 {
+			out[i] = ProtocolStats{Name: p.Name, Flows: q.Flows, Packets: q.Packets, Bytes: q.Bytes,
+				ActiveMillis: q.ActiveMillis, IdleMillis: q.IdleMillis}
+			continue
+		}
+		sub := func(a, b uint64) uint64 { return a - min(a, b) }
+		out[i] = ProtocolStats{Name: p.Name, Flows: sub(p.Flows, q.Flows), Packets: sub(p.Packets, q.Packets),
+			Bytes: sub(p.Bytes, q.Bytes), ActiveMillis: sub(p.ActiveMillis, q.ActiveMillis), IdleMillis: sub(p.IdleMillis, q.IdleMillis)}
+	}
+	return out
 }
 
 // familyFlowCount is how many of the cache's flows are of the family,
@@ -146,10 +170,12 @@ func writeCacheHeader(w io.Writer, v *CacheView, six bool) {
 	fmt.Fprintf(w, "  last clearing of statistics %s\n", hms(s.LastCleared, v.Now))
 }
 
-func writeProtocolTable(w io.Writer, v *CacheView) {
+// writeProtocolTable is the protocol table of one family's screen: its
+// expired flows' rows.
+func writeProtocolTable(w io.Writer, v *CacheView, six bool) {
 	fmt.Fprintln(w, "Protocol         Total    Flows   Packets Bytes  Packets Active(Sec) Idle(Sec)")
 	fmt.Fprintln(w, "--------         Flows     /Sec     /Flow  /Pkt     /Sec     /Flow     /Flow")
-	for _, p := range protocolRows(v) {
+	for _, p := range protocolRows(v, six) {
 		fmt.Fprintf(w, "%-12s%10d%9.1f%10d%6d%9.1f%10.1f%10.1f\n", p.Protocol, p.TotalFlows, p.FlowsPerSec,
 			p.PacketsPerFlow, p.BytesPerPacket, p.PacketsPerSec, p.ActiveSecondsPerFlow, p.IdleSecondsPerFlow)
 	}
@@ -211,7 +237,7 @@ func (v *CacheView) ifName(i uint32) string {
 func IPv6FlowCache(w io.Writer, v CacheView) {
 	writeSizeDistribution(w, v.SizeHist)
 	writeCacheHeader(w, &v, true)
-	writeProtocolTable(w, &v)
+	writeProtocolTable(w, &v, true)
 	fmt.Fprintln(w, "SrcAddress                              InpIf      DstAddress                              OutIf      Prot SrcPrt DstPrt Packets")
 	for _, r := range familyFlows(&v, true) {
 		fmt.Fprintf(w, "%-40s%-11s%-40s%-11s0x%02X 0x%04X 0x%04X %d\n", strings.ToUpper(addr(r.SrcAddr)), cut(v.ifName(r.InputIf), 10),
@@ -223,7 +249,7 @@ func IPv6FlowCache(w io.Writer, v CacheView) {
 func IPCacheFlow(w io.Writer, v CacheView) {
 	writeSizeDistribution(w, v.SizeHist)
 	writeCacheHeader(w, &v, false)
-	writeProtocolTable(w, &v)
+	writeProtocolTable(w, &v, false)
 	fmt.Fprintln(w, "SrcIf         SrcIPaddress    DstIf         DstIPaddress    Pr SrcP DstP  Pkts")
 	for _, r := range ipv4Flows(&v) {
 		fmt.Fprintf(w, "%-14s%-16s%-14s%-16s%02X %04X %04X%6d\n", cut(v.ifName(r.InputIf), 13), addr(r.SrcAddr),
@@ -237,7 +263,7 @@ func IPCacheFlow(w io.Writer, v CacheView) {
 func IPCacheVerboseFlow(w io.Writer, v CacheView) {
 	writeSizeDistribution(w, v.SizeHist)
 	writeCacheHeader(w, &v, false)
-	writeProtocolTable(w, &v)
+	writeProtocolTable(w, &v, false)
 	writeVerboseHeading(w)
 	for _, r := range ipv4Flows(&v) {
 		writeVerboseFlow(w, &v, &r)

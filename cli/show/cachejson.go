@@ -70,10 +70,10 @@ func protocolRowOf(label string, p ProtocolStats, elapsed time.Duration) protoco
 		PacketsPerSec: perSec(p.Packets, elapsed), ActiveSecondsPerFlow: active, IdleSecondsPerFlow: idle}
 }
 
-// protocolRows are the table's lines: the protocols with flows, then
+// protocolRows are one family's table lines: its protocols with flows, then
 // Total:.
-func protocolRows(v *CacheView) []protocolRow {
-	s := &v.Stats
+func protocolRows(v *CacheView, six bool) []protocolRow {
+	s := v.Family(map[bool]int{false: 4, true: 6}[six])
 	elapsed := v.Now.Sub(s.Since)
 	var out []protocolRow
 	for _, p := range s.Protocols {
@@ -101,7 +101,7 @@ func CacheJSON(v CacheView, ipv6 bool) any {
 	for i, l := range sizeLabels {
 		sizes[i] = sizeRow{l, v.SizeHist[i], float64(Thousandths(v.SizeHist[i], total)) / 1000}
 	}
-	protos := protocolRows(&v)
+	protos := protocolRows(&v, ipv6)
 	for i := range protos {
 		p := &protos[i]
 		p.FlowsPerSec, p.PacketsPerSec = tenths(p.FlowsPerSec), tenths(p.PacketsPerSec)

@@ -61,6 +61,9 @@ func sampleCache() CacheView {
 	st.Protocols = []ProtocolStats{
 		{Name: "TCP-WWW", Flows: 100, Packets: 1500, Bytes: 1390500, ActiveMillis: 240000, IdleMillis: 460000},
 		{Name: "UDP-DNS", Flows: 200, Packets: 400, Bytes: 30000, ActiveMillis: 20000, IdleMillis: 3000000}}
+	// The IPv6 flows' share: 50 of the DNS flows, none of the web ones.
+	st.Protocols6 = []ProtocolStats{{Name: "TCP-WWW"},
+		{Name: "UDP-DNS", Flows: 50, Packets: 100, Bytes: 7500, ActiveMillis: 5000, IdleMillis: 750000}}
 	var hist [26]uint64
 	hist[1], hist[17], hist[19] = 191, 107, 702
 	names := map[uint32]string{2: "eth1"}

@@ -97,3 +97,44 @@ func TestIPFlowExportBiflow(t *testing.T) {
 	}, Cache: CacheExport{Exported: 57}})
 	golden(t, "show-ip-flow-export-biflow", b.Bytes())
 }
+
+// TestProtocolTablePerFamily: show ip cache flow's protocol table counts
+// the IPv4 flows expired and show ipv6 flow cache's the IPv6 ones, as
+// IOS's two caches each have their own table; both printed the whole
+// cache's rows, the IPv6 flows counted on the IPv4 screen too. The
+// JSON forms follow.
+func TestProtocolTablePerFamily(t *testing.T) {
+	table := func(screen string) string {
+		i := strings.Index(screen, "--------         Flows")
+		j := strings.Index(screen[i:], "\n\n")
+		if i < 0 || j < 0 {
+			t.Fatalf("no protocol table:\n%s", screen)
+		}
+		_, rows, _ := strings.Cut(screen[i:i+j], "\n")
+		return rows + "\n"
+	}
+	var b bytes.Buffer
+	IPCacheFlow(&b, sampleCache())
+	v4 := "TCP-WWW            100      1.0        15   927     15.0       2.4       4.6\n" +
+		"UDP-DNS            150      1.5         2    75      3.0       0.1      15.0\n" +
+		"Total:             250      2.5         7   785     18.0       1.0      10.8\n"
+	if got := table(b.String()); got != v4 {
+		t.Errorf("show ip cache flow's protocol table:\n%swant\n%s", got, v4)
+	}
+	b.Reset()
+	IPv6FlowCache(&b, sampleCache())
+	v6 := "UDP-DNS             50      0.5         2    75      1.0       0.1      15.0\n" +
+		"Total:              50      0.5         2    75      1.0       0.1      15.0\n"
+	if got := table(b.String()); got != v6 {
+		t.Errorf("show ipv6 flow cache's protocol table:\n%swant\n%s", got, v6)
+	}
+	for _, c := range []struct {
+		ipv6  bool
+		total uint64
+	}{{false, 250}, {true, 50}} {
+		rows := CacheJSON(sampleCache(), c.ipv6).(map[string]any)["TABLE_protocol"].(map[string]any)["ROW_protocol"].([]protocolRow)
+		if last := rows[len(rows)-1]; last.Protocol != "Total:" || last.TotalFlows != c.total {
+			t.Errorf("JSON ipv6=%v: total row %+v, want %d flows", c.ipv6, last, c.total)
+		}
+	}
+}

@@ -149,6 +149,9 @@ type CacheStats struct {
 	// Protocols are IOS's protocol rows, in IOS's order; a row without
 	// flows is not shown.
 	Protocols []ProtocolStats
+	// Protocols6 is the IPv6 flows' share of Protocols, row for row, for
+	// CacheView.Family.
+	Protocols6 []ProtocolStats
 
 	LastCleared time.Time // zero: never
 	Since       time.Time // last clear, or the cache's start

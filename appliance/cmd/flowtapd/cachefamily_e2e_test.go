@@ -1,7 +1,10 @@
 package main
 
 import (
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
 )
@@ -25,6 +28,49 @@ func TestCacheHeaderPerFamily(t *testing.T) {
 	} {
 		if got := d.cliUntil(t, "ios", c.cmd, c.want); got != c.want {
 			t.Errorf("%s: %q, want %q", c.cmd, got, c.want)
+		}
+	}
+}
+
+// TestProtocolTablePerFamily: once the flows age out, show ip cache
+// flow's protocol table counts the IPv4 flows and show ipv6 flow cache's
+// the IPv6 one, each family in its own UDP-DNS and Total: rows; both
+// tables counted all 3 flows. The packet size distribution stays the
+// datapath's one histogram of both families.
+func TestProtocolTablePerFamily(t *testing.T) {
+	v := testnet.Enter(t)
+	d := startDaemon(t, "hostname famp\nusername admin privilege 15 secret letmein\nip flow-cache timeout inactive 10\n"+
+		"interface "+v.Mon+"\n ip flow ingress\n!\n")
+	d.waitMetering(t, v.Mon)
+	var frames [][]byte
+	frames = append(frames, udpFrames([4]byte{10, 0, 8, 1}, 4000, 2)...)
+	frames = append(frames, udpFrames([4]byte{10, 0, 8, 2}, 4000, 1)...)
+	frames = append(frames, l4Frame6("2001:db8:8::1", 17, 5000), l4Frame6("2001:db8:8::1", 17, 5000))
+	v.Send(t, frames)
+	// Flows, packets per flow and bytes per packet of each row (the
+	// rates and times depend on when the flows aged out). IPv4: 2 flows
+	// of 3 packets of 38 bytes; IPv6: 1 of 2 packets of 58.
+	rows := regexp.MustCompile(`(?m)^(UDP-DNS|Total:)\s+(\d+)\s+\S+\s+(\d+)\s+(\d+)\s`)
+	for _, c := range []struct{ cmd, want string }{
+		{"show ip cache flow\n", "UDP-DNS 2 1 38|Total: 2 1 38|"},
+		{"show ipv6 flow cache\n", "UDP-DNS 1 2 58|Total: 1 2 58|"},
+	} {
+		var got, screen string
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+			screen = d.cli(t, "ios", c.cmd)
+			got = ""
+			for _, m := range rows.FindAllStringSubmatch(screen, -1) {
+				got += strings.Join(m[1:], " ") + "|"
+			}
+			if got == c.want || time.Now().After(deadline) {
+				break
+			}
+		}
+		if got != c.want {
+			t.Errorf("%s: protocol rows %q, want %q:\n%s", c.cmd, got, c.want, screen)
+		}
+		if !strings.Contains(screen, "IP packet size distribution (5 total packets):") {
+			t.Errorf("%s: the size distribution is not the 5 packets of both families:\n%s", c.cmd, screen)
 		}
 	}
 }
