@@ -66,6 +66,14 @@ func (v *CacheView) Family(family int) CacheStats {
 	return s
 }
 
+// ipVersion is the family a screen's ipv6 switch names, as Family takes it.
+func ipVersion(ipv6 bool) int {
+	if ipv6 {
+		return 6
+	}
+	return 4
+}
+
 // familyProtocols is one family's protocol rows: the IPv6 share, or the
 // rows less it.
 func familyProtocols(all, six []ProtocolStats, ipv6 bool) []ProtocolStats {
@@ -161,7 +169,7 @@ func writeSizeDistribution(w io.Writer, hist [26]uint64) {
 // table's.
 func writeCacheHeader(w io.Writer, v *CacheView, six bool) {
 	s := &v.Stats
-	fam := v.Family(map[bool]int{false: 4, true: 6}[six])
+	fam := v.Family(ipVersion(six))
 	fmt.Fprintf(w, "IP Flow Switching Cache, %d bytes\n", v.TableBytes)
 	fmt.Fprintf(w, "  %d active, %d inactive, %d added\n", fam.Active, max(0, s.Capacity-s.Active), fam.Added)
 	fmt.Fprintf(w, "  %d ager polls, %d flow alloc failures\n", s.AgerPolls, s.AllocFailures)

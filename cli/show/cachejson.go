@@ -73,7 +73,7 @@ func protocolRowOf(label string, p ProtocolStats, elapsed time.Duration) protoco
 // protocolRows are one family's table lines: its protocols with flows, then
 // Total:.
 func protocolRows(v *CacheView, six bool) []protocolRow {
-	s := v.Family(map[bool]int{false: 4, true: 6}[six])
+	s := v.Family(ipVersion(six))
 	elapsed := v.Now.Sub(s.Since)
 	var out []protocolRow
 	for _, p := range s.Protocols {
@@ -109,7 +109,7 @@ func CacheJSON(v CacheView, ipv6 bool) any {
 	}
 	s := &v.Stats
 	// The header's counts are the family's, as the screen's.
-	fam := v.Family(map[bool]int{false: 4, true: 6}[ipv6])
+	fam := v.Family(ipVersion(ipv6))
 	lastClear := "never"
 	if !s.LastCleared.IsZero() {
 		lastClear = hms(s.LastCleared, v.Now)

@@ -1496,7 +1496,7 @@ static __always_inline void meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 				   struct xdp_md *ctx, const int lookup_only)
 {
 	struct flow_key4 k = {};
-	/* Word loads (pkt_words): a memcpy from a byte pointer is four
+	/* Word loads (pkt_word): a memcpy from a byte pointer is four
 	 * byte loads and three shifts and ors an address. */
 	k.saddr = pkt_word(ip + 12);
 	k.daddr = pkt_word(ip + 16);
@@ -1525,6 +1525,10 @@ static __always_inline void meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 				   struct xdp_md *ctx, const int lookup_only)
 {
 	struct flow_key6 k = {};
+	/* The two addresses as the key's first eight words. */
+	_Static_assert(__builtin_offsetof(struct flow_key6, saddr) == 0 &&
+			       __builtin_offsetof(struct flow_key6, daddr) == 16,
+		       "flow_key6 starts with saddr, daddr");
 	__u32 *a = (__u32 *)&k;
 #pragma unroll
 	for (int i = 0; i < 8; i++)

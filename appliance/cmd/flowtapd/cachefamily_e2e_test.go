@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,11 +18,7 @@ func TestCacheHeaderPerFamily(t *testing.T) {
 	v := testnet.Enter(t)
 	d := startDaemon(t, "hostname fam\nusername admin privilege 15 secret letmein\ninterface "+v.Mon+"\n ip flow ingress\n!\n")
 	d.waitMetering(t, v.Mon)
-	var frames [][]byte
-	frames = append(frames, udpFrames([4]byte{10, 0, 7, 1}, 4000, 2)...)
-	frames = append(frames, udpFrames([4]byte{10, 0, 7, 2}, 4000, 1)...)
-	frames = append(frames, l4Frame6("2001:db8:7::1", 17, 5000), l4Frame6("2001:db8:7::1", 17, 5000))
-	v.Send(t, frames)
+	v.Send(t, twoFamilyFrames(7))
 	for _, c := range []struct{ cmd, want string }{
 		{"show ip cache flow | include inactive,\n", "  2 active, 4093 inactive, 2 added\n"},
 		{"show ipv6 flow cache | include inactive,\n", "  1 active, 4093 inactive, 1 added\n"},
@@ -42,11 +39,7 @@ func TestProtocolTablePerFamily(t *testing.T) {
 	d := startDaemon(t, "hostname famp\nusername admin privilege 15 secret letmein\nip flow-cache timeout inactive 10\n"+
 		"interface "+v.Mon+"\n ip flow ingress\n!\n")
 	d.waitMetering(t, v.Mon)
-	var frames [][]byte
-	frames = append(frames, udpFrames([4]byte{10, 0, 8, 1}, 4000, 2)...)
-	frames = append(frames, udpFrames([4]byte{10, 0, 8, 2}, 4000, 1)...)
-	frames = append(frames, l4Frame6("2001:db8:8::1", 17, 5000), l4Frame6("2001:db8:8::1", 17, 5000))
-	v.Send(t, frames)
+	v.Send(t, twoFamilyFrames(8))
 	// Flows, packets per flow and bytes per packet of each row (the
 	// rates and times depend on when the flows aged out). IPv4: 2 flows
 	// of 3 packets of 38 bytes; IPv6: 1 of 2 packets of 58.
@@ -73,4 +66,14 @@ func TestProtocolTablePerFamily(t *testing.T) {
 			t.Errorf("%s: the size distribution is not the 5 packets of both families:\n%s", c.cmd, screen)
 		}
 	}
+}
+
+// twoFamilyFrames are two IPv4 flows from 10.0.n.1 and 10.0.n.2 (udpFrames'
+// shape, counts 2 and 1) and one IPv6 flow of two packets from 2001:db8:n::1.
+func twoFamilyFrames(n byte) [][]byte {
+	var frames [][]byte
+	frames = append(frames, udpFrames([4]byte{10, 0, n, 1}, 4000, 2)...)
+	frames = append(frames, udpFrames([4]byte{10, 0, n, 2}, 4000, 1)...)
+	six := fmt.Sprintf("2001:db8:%x::1", n)
+	return append(frames, l4Frame6(six, 17, 5000), l4Frame6(six, 17, 5000))
 }
