@@ -41,6 +41,7 @@ const (
 	benchMapPorts                 = "ports"
 	benchMapSamplerStates         = "sampler_states"
 	benchMapSamplers              = "samplers"
+	benchMapSizeHist6             = "size_hist6"
 	benchMapStats                 = "stats"
 	benchMapSubifs                = "subifs"
 	benchProgBenchDrop            = "bench_drop"
@@ -158,6 +159,7 @@ type benchMapSpecs struct {
 	Ports          *ebpf.MapSpec `ebpf:"ports"`
 	SamplerStates  *ebpf.MapSpec `ebpf:"sampler_states"`
 	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
+	SizeHist6      *ebpf.MapSpec `ebpf:"size_hist6"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
 	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
 }
@@ -235,6 +237,7 @@ type benchMaps struct {
 	Ports          *ebpf.Map `ebpf:"ports"`
 	SamplerStates  *ebpf.Map `ebpf:"sampler_states"`
 	Samplers       *ebpf.Map `ebpf:"samplers"`
+	SizeHist6      *ebpf.Map `ebpf:"size_hist6"`
 	Stats          *ebpf.Map `ebpf:"stats"`
 	Subifs         *ebpf.Map `ebpf:"subifs"`
 }
@@ -266,6 +269,7 @@ func (m *benchMaps) Close() error {
 		m.Ports,
 		m.SamplerStates,
 		m.Samplers,
+		m.SizeHist6,
 		m.Stats,
 		m.Subifs,
 	)

@@ -421,6 +421,13 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec, pending map[string]*eb
 			return fmt.Errorf("pin %s: %w", batchMap, err)
 		}
 	}
+	if old[sizeHist6Map] == nil {
+		// Pinned by a version without it: pinned now, so that it goes
+		// on with the stats map it is the IPv6 share of.
+		if err := d.objs.SizeHist6.Pin(filepath.Join(dir, sizeHist6Map)); err != nil {
+			return fmt.Errorf("pin %s: %w", sizeHist6Map, err)
+		}
+	}
 	// Configure the new table (its size, hash seed, key) before any
 	// writer reaches it: a fresh load's settings are zero, a cache of no
 	// entries, and the old table's drain below waits for the exporters,
@@ -503,6 +510,9 @@ func (d *Datapath) drainOld(old map[string]*ebpf.Map) error {
 	}
 	return nil
 }
+
+// sizeHist6Map is the IPv6 packets' size distribution (bpf/meter.c).
+const sizeHist6Map = "size_hist6"
 
 // pendingDir, in the pin directory, holds the table a start with
 // another cache size made until the old table is drained.

@@ -268,6 +268,11 @@ const (
 	meterSelectLayoutCAS_TRIES       meterSelectLayout = 8
 )
 
+type meterSizeHist struct {
+	_ structs.HostLayout
+	B [26]uint64
+}
+
 type meterSlot4 struct {
 	_   structs.HostLayout
 	Val meterFlowVal
@@ -370,6 +375,7 @@ const (
 	meterMapPorts                = "ports"
 	meterMapSamplerStates        = "sampler_states"
 	meterMapSamplers             = "samplers"
+	meterMapSizeHist6            = "size_hist6"
 	meterMapStats                = "stats"
 	meterMapSubifs               = "subifs"
 	meterProgFlowtapFlush        = "flowtap_flush"
@@ -477,6 +483,7 @@ type meterMapSpecs struct {
 	Ports          *ebpf.MapSpec `ebpf:"ports"`
 	SamplerStates  *ebpf.MapSpec `ebpf:"sampler_states"`
 	Samplers       *ebpf.MapSpec `ebpf:"samplers"`
+	SizeHist6      *ebpf.MapSpec `ebpf:"size_hist6"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
 	Subifs         *ebpf.MapSpec `ebpf:"subifs"`
 }
@@ -554,6 +561,7 @@ type meterMaps struct {
 	Ports          *ebpf.Map `ebpf:"ports"`
 	SamplerStates  *ebpf.Map `ebpf:"sampler_states"`
 	Samplers       *ebpf.Map `ebpf:"samplers"`
+	SizeHist6      *ebpf.Map `ebpf:"size_hist6"`
 	Stats          *ebpf.Map `ebpf:"stats"`
 	Subifs         *ebpf.Map `ebpf:"subifs"`
 }
@@ -585,6 +593,7 @@ func (m *meterMaps) Close() error {
 		m.Ports,
 		m.SamplerStates,
 		m.Samplers,
+		m.SizeHist6,
 		m.Stats,
 		m.Subifs,
 	)

@@ -36,7 +36,20 @@ type Stats struct {
 	// failed creation yet. Each harvest applies them.
 	BatchPending  uint64
 	Unparsed      [len(ParseReasons)]uint64
-	SizeHistogram [26]uint64 // IOS packet size distribution buckets
+	SizeHistogram [26]uint64 // IOS packet size distribution buckets, both families
+	// SizeHistogram6 is the IPv6 packets' share of SizeHistogram, bucket
+	// for bucket (the meter counts it on the IPv6 path alone: the IPv4
+	// share is the difference, SizeHistogram4).
+	SizeHistogram6 [26]uint64
+}
+
+// SizeHistogram4 is the IPv4 packets' share of SizeHistogram.
+func (s Stats) SizeHistogram4() [26]uint64 {
+	h := s.SizeHistogram
+	for i := range h {
+		h[i] -= min(h[i], s.SizeHistogram6[i])
+	}
+	return h
 }
 
 // Stats reads and sums the per-CPU counters.
@@ -67,6 +80,15 @@ func (d *Datapath) Stats() (Stats, error) {
 		}
 		for i := range s.SizeHistogram {
 			s.SizeHistogram[i] += c.SizeHist[i]
+		}
+	}
+	var six []meterSizeHist
+	if err := d.objs.SizeHist6.Lookup(uint32(0), &six); err != nil {
+		return Stats{}, fmt.Errorf("read IPv6 size distribution: %w", err)
+	}
+	for _, c := range six {
+		for i := range s.SizeHistogram6 {
+			s.SizeHistogram6[i] += c.B[i]
 		}
 	}
 	var full []uint64
