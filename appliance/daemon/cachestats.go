@@ -41,6 +41,10 @@ type savedCacheStats struct {
 	// SizeBase is the packet-size distribution's base (sizeBase): the
 	// distribution belongs to the same screen and goes on with it.
 	SizeBase [26]uint64
+	// SizeBase6 is the IPv6 share's base (sizeBase6); a daemon older
+	// than it saved none, and its IPv6 packets since the last clear stay
+	// in the IPv4 distribution until the next.
+	SizeBase6 [26]uint64
 	// Fibres are the tap fibres' counters by port: `show flowtap taps`
 	// prints them under the cache's, counted as the same flows expire.
 	Fibres map[string]tap.Counters `json:",omitempty"`
@@ -61,7 +65,7 @@ func (d *Daemon) saveCacheStats(e *flowcache.Engine) error {
 		return nil
 	}
 	b, err := json.Marshal(savedCacheStats{BootID: bootID(), StatsMap: d.dp.CounterMaps().Stats, Stats: e.Save(),
-		SizeBase: d.sizeBase, Fibres: d.fibres.Save()})
+		SizeBase: d.sizeBase, SizeBase6: d.sizeBase6, Fibres: d.fibres.Save()})
 	if err != nil {
 		return fmt.Errorf("save cache statistics: %w", err)
 	}
@@ -99,6 +103,6 @@ func (d *Daemon) restoreCacheStats(e *flowcache.Engine) {
 		return
 	}
 	e.Restore(s.Stats)
-	d.sizeBase = s.SizeBase
+	d.sizeBase, d.sizeBase6 = s.SizeBase, s.SizeBase6
 	d.fibres.Restore(s.Fibres)
 }

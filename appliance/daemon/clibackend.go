@@ -127,8 +127,11 @@ func (c *CLI) CacheView() show.CacheView {
 	} else if used, capacity, err := dp.Usage(); err == nil {
 		v.Stats.Active, v.Stats.Capacity = used, capacity
 	}
-	if h, err := d.SizeHistogram(); err == nil {
-		v.SizeHist = h
+	if four, six, err := d.SizeHistograms(); err == nil {
+		for i := range four {
+			v.SizeHist[i] = four[i] + six[i]
+		}
+		v.SizeHist6 = six
 	}
 	dp.Peek(func(r *flow.Record) {
 		v.Flows = append(v.Flows, *r)

@@ -94,6 +94,9 @@ type Daemon struct {
 	// BPF counters cannot be reset (and a pinned map outlives the
 	// daemon), the views subtract it.
 	sizeBase [26]uint64
+	// sizeBase6 is the same for the IPv6 share (datapath.Stats'
+	// SizeHistogram6), taken at the same moments.
+	sizeBase6 [26]uint64
 	// base is what the counter maps of closed datapaths and reset
 	// samplers counted (counters.go): counters only go back on clear.
 	base counterBase
@@ -413,7 +416,7 @@ func (d *Daemon) openDatapath(entries int) error {
 		// counting across a restart, and without this base a restart
 		// after a clear would show the packets it cleared again.
 		if st, err := dp.Stats(); err == nil {
-			d.sizeBase = st.SizeHistogram
+			d.sizeBase, d.sizeBase6 = st.SizeHistogram, st.SizeHistogram6
 		}
 	}
 	if d.ovl.dp.Load() == nil {
@@ -1284,31 +1287,45 @@ func (d *Daemon) ExportersRetired() ([]*export.Exporter, export.Stats) {
 	return d.main.Exporters(), d.retired
 }
 
-// SizeHistogram is the packet-size distribution (`IP packet size
-// distribution`, cnfPSPacketSizeDistribution) since the last clear.
+// SizeHistogram is the packet-size distribution of both families since
+// the last clear: SizeHistograms' two added.
 func (d *Daemon) SizeHistogram() ([26]uint64, error) {
+	four, six, err := d.SizeHistograms()
+	for i := range four {
+		four[i] += six[i]
+	}
+	return four, err
+}
+
+// SizeHistograms are the packet-size distributions (`IP packet size
+// distribution`) of IPv4 packets (`show ip cache flow`,
+// cnfPSPacketSizeDistribution) and of IPv6 packets (`show ipv6 flow
+// cache`) since the last clear. The meter counts both families and the
+// IPv6 share: IPv4 is the difference.
+func (d *Daemon) SizeHistograms() (four, six [26]uint64, err error) {
 	st, err := d.DatapathStats()
 	if err != nil {
-		return [26]uint64{}, err
+		return four, six, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	h := st.SizeHistogram
-	for i := range h {
-		h[i] -= min(h[i], d.sizeBase[i])
+	for i := range four {
+		all := st.SizeHistogram[i] - min(st.SizeHistogram[i], d.sizeBase[i])
+		six[i] = st.SizeHistogram6[i] - min(st.SizeHistogram6[i], d.sizeBase6[i])
+		four[i] = all - min(all, six[i])
 	}
-	return h, nil
+	return four, six, nil
 }
 
-// ClearSizeHistogram starts the size distribution from 0 (`clear ip flow
-// stats`).
+// ClearSizeHistogram starts the size distributions of both families from
+// 0 (`clear ip flow stats`).
 func (d *Daemon) ClearSizeHistogram() {
 	st, err := d.DatapathStats()
 	if err != nil {
 		return
 	}
 	d.mu.Lock()
-	d.sizeBase = st.SizeHistogram
+	d.sizeBase, d.sizeBase6 = st.SizeHistogram, st.SizeHistogram6
 	d.mu.Unlock()
 }
 

@@ -81,6 +81,22 @@ func (s *Stats) Total() ProtocolStats {
 	return t
 }
 
+// Protocols4 is the IPv4 flows' share of Protocols: the rows less
+// Protocols6, as show ip cache flow's table counts them.
+func (s *Stats) Protocols4() [NumProtocols]ProtocolStats {
+	out := s.Protocols
+	sub := func(a *uint64, b uint64) { *a -= min(*a, b) }
+	for i := range out {
+		p, q := &out[i], s.Protocols6[i]
+		sub(&p.Flows, q.Flows)
+		sub(&p.Packets, q.Packets)
+		sub(&p.Bytes, q.Bytes)
+		sub(&p.ActiveMillis, q.ActiveMillis)
+		sub(&p.IdleMillis, q.IdleMillis)
+	}
+	return out
+}
+
 // DatapathCounters are counters only the datapath can know; the daemon
 // copies them in from the datapath's statistics.
 type DatapathCounters struct {

@@ -189,7 +189,9 @@ func snmpNetflow(m *daemon.Manager) snmp.NetflowProvider {
 		},
 		PacketSizes: func() [26]uint16 {
 			var out [26]uint16
-			h, err := d.SizeHistogram()
+			// IPv4's: the distribution show ip cache flow prints, which
+			// the MIB's description names.
+			h, _, err := d.SizeHistograms()
 			if err != nil {
 				return out
 			}

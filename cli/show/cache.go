@@ -14,11 +14,14 @@ import (
 
 // CacheView is what `show ip cache [verbose] flow` needs.
 type CacheView struct {
-	Now        time.Time
-	Stats      CacheStats
-	Aging      platform.Aging
-	SizeHist   [26]uint64 // packets per IOS size bucket, from the datapath
-	TableBytes int        // memory the flow table holds
+	Now      time.Time
+	Stats    CacheStats
+	Aging    platform.Aging
+	SizeHist [26]uint64 // packets per IOS size bucket, both families, from the datapath
+	// SizeHist6 is the IPv6 packets' share of SizeHist: each family's
+	// screen prints its own packets' distribution (familySizes).
+	SizeHist6  [26]uint64
+	TableBytes int // memory the flow table holds
 	Flows      []flow.Record
 	IfName     func(ifindex uint32) string
 	// LabelPositions are `ip flow-cache mpls label-positions`: which
@@ -93,6 +96,19 @@ func familyProtocols(all, six []ProtocolStats, ipv6 bool) []ProtocolStats {
 			Bytes: sub(p.Bytes, q.Bytes), ActiveMillis: sub(p.ActiveMillis, q.ActiveMillis), IdleMillis: sub(p.IdleMillis, q.IdleMillis)}
 	}
 	return out
+}
+
+// familySizes is one family's packet size distribution: the IPv6 share,
+// or the whole less it.
+func (v *CacheView) familySizes(six bool) [26]uint64 {
+	if six {
+		return v.SizeHist6
+	}
+	h := v.SizeHist
+	for i := range h {
+		h[i] -= min(h[i], v.SizeHist6[i])
+	}
+	return h
 }
 
 // familyFlowCount is how many of the cache's flows are of the family,
@@ -243,7 +259,7 @@ func (v *CacheView) ifName(i uint32) string {
 // the cache header, then one line per IPv6 flow with the protocol and
 // ports in hex.
 func IPv6FlowCache(w io.Writer, v CacheView) {
-	writeSizeDistribution(w, v.SizeHist)
+	writeSizeDistribution(w, v.familySizes(true))
 	writeCacheHeader(w, &v, true)
 	writeProtocolTable(w, &v, true)
 	fmt.Fprintln(w, "SrcAddress                              InpIf      DstAddress                              OutIf      Prot SrcPrt DstPrt Packets")
@@ -255,7 +271,7 @@ func IPv6FlowCache(w io.Writer, v CacheView) {
 
 // IPCacheFlow renders `show ip cache flow`.
 func IPCacheFlow(w io.Writer, v CacheView) {
-	writeSizeDistribution(w, v.SizeHist)
+	writeSizeDistribution(w, v.familySizes(false))
 	writeCacheHeader(w, &v, false)
 	writeProtocolTable(w, &v, false)
 	fmt.Fprintln(w, "SrcIf         SrcIPaddress    DstIf         DstIPaddress    Pr SrcP DstP  Pkts")
@@ -269,7 +285,7 @@ func IPCacheFlow(w io.Writer, v CacheView) {
 // flow, adding ToS, flags, masks, AS, next hop, bytes per packet and the
 // flow's age, plus the ip flow-capture style MAC/VLAN/TTL line.
 func IPCacheVerboseFlow(w io.Writer, v CacheView) {
-	writeSizeDistribution(w, v.SizeHist)
+	writeSizeDistribution(w, v.familySizes(false))
 	writeCacheHeader(w, &v, false)
 	writeProtocolTable(w, &v, false)
 	writeVerboseHeading(w)

@@ -93,13 +93,15 @@ func CacheJSON(v CacheView, ipv6 bool) any {
 		Packets  uint64
 		Fraction float64
 	}
+	// The family's own packets, as its screen's distribution.
+	hist := v.familySizes(ipv6)
 	var total uint64
-	for _, n := range v.SizeHist {
+	for _, n := range hist {
 		total += n
 	}
 	sizes := make([]sizeRow, len(sizeLabels))
 	for i, l := range sizeLabels {
-		sizes[i] = sizeRow{l, v.SizeHist[i], float64(Thousandths(v.SizeHist[i], total)) / 1000}
+		sizes[i] = sizeRow{l, hist[i], float64(Thousandths(hist[i], total)) / 1000}
 	}
 	protos := protocolRows(&v, ipv6)
 	for i := range protos {

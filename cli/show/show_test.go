@@ -66,8 +66,11 @@ func sampleCache() CacheView {
 		{Name: "UDP-DNS", Flows: 50, Packets: 100, Bytes: 7500, ActiveMillis: 5000, IdleMillis: 750000}}
 	var hist [26]uint64
 	hist[1], hist[17], hist[19] = 191, 107, 702
+	// The IPv6 packets' share: each family's screen prints its own.
+	var hist6 [26]uint64
+	hist6[1], hist6[19] = 41, 2
 	names := map[uint32]string{2: "eth1"}
-	return CacheView{Now: now, Stats: st, Aging: platform.Aging{Inactive: platform.DefaultInactive, Active: platform.DefaultActive}, SizeHist: hist, TableBytes: 1261568,
+	return CacheView{Now: now, Stats: st, Aging: platform.Aging{Inactive: platform.DefaultInactive, Active: platform.DefaultActive}, SizeHist: hist, SizeHist6: hist6, TableBytes: 1261568,
 		Flows: sampleFlows(), IfName: func(i uint32) string { return names[i] }}
 }
 

@@ -187,7 +187,7 @@ func TestCacheJSON(t *testing.T) {
 			t.Errorf("text lacks %q", want)
 		}
 	}
-	if len(doc.Size.Rows) != 26 || doc.Size.Rows[1].Fraction != 0.191 || !strings.Contains(text, " .191 ") {
+	if len(doc.Size.Rows) != 26 || doc.Size.Rows[1].Fraction != 0.157 || !strings.Contains(text, " .157 ") {
 		t.Errorf("size rows = %+v", doc.Size.Rows)
 	}
 	if len(doc.Protocols.Rows) != 3 {

@@ -160,7 +160,7 @@ var (
 	dpEventDrops   = desc("datapath_event_drops_total", "Datapath events lost on a full ring.")
 	dpCaptureFull  = desc("datapath_capture_not_stored_total", "Metered packets whose ip flow-capture entry could not be stored: the capture map was full.")
 	dpPending      = desc("datapath_batch_pending_packets", "Metered packets buffered on their CPU (caches metered in batches), not yet counted into a flow or refused; the next harvest applies them.")
-	dpSizes        = desc("datapath_packet_size_packets_total", "Packets by IOS packet-size bucket (show ip cache flow's distribution).", "size")
+	dpSizes        = desc("datapath_packet_size_packets_total", "Packets by IOS packet-size bucket and IP version (show ip cache flow's distribution is family 4's, show ipv6 flow cache's family 6's).", "size", "family")
 
 	cacheActive   = desc("cache_active_flows", "Flows in the cache.")
 	cacheCapacity = desc("cache_entries", "Entries the cache holds (ip flow-cache entries).")
@@ -168,9 +168,9 @@ var (
 	cacheAger     = desc("cache_ager_polls_total", "Ager passes.")
 	cacheAlloc    = desc("cache_flow_alloc_failures_total", "Flow alloc failures since the last clear.")
 	cacheExpired  = desc("cache_flows_expired_total", "Flows expired since the last clear, by reason.", "reason")
-	cacheProtoF   = desc("cache_protocol_flows_total", "Expired flows by IOS protocol row since the last clear.", "protocol")
-	cacheProtoP   = desc("cache_protocol_packets_total", "Packets of the expired flows by IOS protocol row.", "protocol")
-	cacheProtoB   = desc("cache_protocol_bytes_total", "Bytes of the expired flows by IOS protocol row.", "protocol")
+	cacheProtoF   = desc("cache_protocol_flows_total", "Expired flows by IOS protocol row and IP version since the last clear (family 4: show ip cache flow's table, 6: show ipv6 flow cache's).", "protocol", "family")
+	cacheProtoP   = desc("cache_protocol_packets_total", "Packets of the expired flows by IOS protocol row and IP version.", "protocol", "family")
+	cacheProtoB   = desc("cache_protocol_bytes_total", "Bytes of the expired flows by IOS protocol row and IP version.", "protocol", "family")
 	cacheTimeout  = desc("cache_timeout_seconds", "Aging timeouts (ip flow-cache timeout).", "timeout")
 
 	expPackets   = desc("export_packets_total", "Export packets sent to the destination.", "destination", "version")
@@ -251,9 +251,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(dpEventDrops, dp.EventDrops)
 		counter(dpCaptureFull, dp.CaptureFull)
 		gauge(dpPending, float64(dp.BatchPending))
-		for i, n := range dp.SizeHistogram {
+		four := dp.SizeHistogram4()
+		for i := range dp.SizeHistogram {
 			if i < len(s.SizeLabels) {
-				counter(dpSizes, n, s.SizeLabels[i])
+				counter(dpSizes, four[i], s.SizeLabels[i], "4")
+				counter(dpSizes, dp.SizeHistogram6[i], s.SizeLabels[i], "6")
 			}
 		}
 	}
@@ -266,11 +268,17 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		for r := flow.EndIdle; int(r) < len(cs.Expired); r++ {
 			counter(cacheExpired, cs.Expired[r], r.String())
 		}
+		four := cs.Protocols4()
 		for p := 1; p < len(cs.Protocols); p++ {
 			name := flowcache.Protocol(p).String()
-			counter(cacheProtoF, cs.Protocols[p].Flows, name)
-			counter(cacheProtoP, cs.Protocols[p].Packets, name)
-			counter(cacheProtoB, cs.Protocols[p].Bytes, name)
+			for _, f := range []struct {
+				rows   *[flowcache.NumProtocols]flowcache.ProtocolStats
+				family string
+			}{{&four, "4"}, {&cs.Protocols6, "6"}} {
+				counter(cacheProtoF, f.rows[p].Flows, name, f.family)
+				counter(cacheProtoP, f.rows[p].Packets, name, f.family)
+				counter(cacheProtoB, f.rows[p].Bytes, name, f.family)
+			}
 		}
 		gauge(cacheTimeout, s.Aging.Active.Seconds(), "active")
 		gauge(cacheTimeout, s.Aging.Inactive.Seconds(), "inactive")

@@ -30,10 +30,12 @@ func snapshot() Snapshot {
 	dp.Unparsed[1] = 5 // non-ip
 	dp.SizeHistogram[1] = 600
 	dp.SizeHistogram[18] = 383
+	dp.SizeHistogram6[18] = 83 // of the 383: IPv4 has 300
 	cs := &flowcache.Stats{Active: 12, Capacity: 4096, Added: 52, AgerPolls: 300}
 	cs.Expired[flow.EndIdle] = 30
 	cs.Expired[flow.EndOfFlow] = 10
 	cs.Protocols[flowcache.ProtoTCPWWW] = flowcache.ProtocolStats{Flows: 25, Packets: 500, Bytes: 400000}
+	cs.Protocols6[flowcache.ProtoTCPWWW] = flowcache.ProtocolStats{Flows: 5, Packets: 100, Bytes: 80000}
 	return Snapshot{
 		Datapath: dp, SizeLabels: []string{"1-32", "64", "96", "128", "160", "192", "224", "256", "288", "320", "352", "384", "416", "448", "480",
 			"512", "544", "576", "1024", "1536", "2048", "2560", "3072", "3584", "4096", "4608"},
@@ -126,10 +128,13 @@ func TestScrapeParses(t *testing.T) {
 		{"flowtap_datapath_flow_create_failures_total", map[string]string{"cause": "cache-full"}, 2},
 		{"flowtap_datapath_capture_not_stored_total", nil, 4},
 		{"flowtap_datapath_batch_pending_packets", nil, 9},
-		{"flowtap_datapath_packet_size_packets_total", map[string]string{"size": "1024"}, 383},
+		{"flowtap_datapath_packet_size_packets_total", map[string]string{"size": "1024", "family": "4"}, 300},
+		{"flowtap_datapath_packet_size_packets_total", map[string]string{"size": "1024", "family": "6"}, 83},
 		{"flowtap_cache_active_flows", nil, 12},
 		{"flowtap_cache_flows_expired_total", map[string]string{"reason": "end-of-flow"}, 10},
-		{"flowtap_cache_protocol_bytes_total", map[string]string{"protocol": flowcache.ProtoTCPWWW.String()}, 400000},
+		{"flowtap_cache_protocol_bytes_total", map[string]string{"protocol": flowcache.ProtoTCPWWW.String(), "family": "4"}, 320000},
+		{"flowtap_cache_protocol_bytes_total", map[string]string{"protocol": flowcache.ProtoTCPWWW.String(), "family": "6"}, 80000},
+		{"flowtap_cache_protocol_flows_total", map[string]string{"protocol": flowcache.ProtoTCPWWW.String(), "family": "4"}, 20},
 		{"flowtap_cache_timeout_seconds", map[string]string{"timeout": "active"}, 1800},
 		{"flowtap_export_records_total", map[string]string{"destination": "192.0.2.10:2055", "version": "9"}, 40},
 		{"flowtap_export_lost_packets_total", map[string]string{"destination": "192.0.2.10:2055"}, 70},

@@ -25,7 +25,10 @@ type CacheStats struct {
 	ActiveTimeout   time.Duration
 	InactiveTimeout time.Duration
 	// Protocols is indexed by NfProtocolTypes (1..21; 0 unused), as
-	// flowcache.Stats.Protocols is; the "all"(22) row is their sum.
+	// flowcache.Stats.Protocols is; the "all"(22) row is their sum. The
+	// IPv4 flows' rows (Stats.Protocols4), and PacketSizes the IPv4
+	// packets': the MIB's cnfProtocolStatistics are what `show ip cache
+	// flow` prints (docs/vendor-behaviour.md, 2.2).
 	Protocols [flowcache.NumProtocols]flowcache.ProtocolStats
 	// PacketSizes is the `IP packet size distribution`: the fraction of
 	// packets in each of the 26 buckets, in thousandths.

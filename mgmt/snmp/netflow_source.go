@@ -91,7 +91,7 @@ func (s *FlowtapSource) CacheStats() (CacheStats, error) {
 	c := CacheStats{
 		Enabled: true, Entries: Clamp32(uint64(max(st.Capacity, 0))), Active: Clamp32(uint64(max(st.Active, 0))),
 		ActiveTimeout: ag.Active, InactiveTimeout: ag.Inactive,
-		Protocols: st.Protocols, Since: st.Since,
+		Protocols: st.Protocols4(), Since: st.Since,
 	}
 	if s.PacketSizes != nil {
 		c.PacketSizes = s.PacketSizes()
