@@ -396,6 +396,7 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec, pending map[string]*eb
 	for name, m := range pending {
 		replace[name] = m
 	}
+	pinned := pinnedMaps(spec)
 	for _, m := range spec.Maps {
 		m.Pinning = ebpf.PinNone
 	}
@@ -414,19 +415,11 @@ func (d *Datapath) loadResized(spec *ebpf.CollectionSpec, pending map[string]*eb
 	if err := spec.LoadAndAssign(&d.objs, &ebpf.CollectionOptions{MapReplacements: replace}); err != nil {
 		return err
 	}
-	if old[batchMap] == nil {
-		// Pinned by a version without batches: the buffers are new, and
-		// pinned so that records buffered from now on outlive a kill.
-		if err := d.objs.Batch.Pin(filepath.Join(dir, batchMap)); err != nil {
-			return fmt.Errorf("pin %s: %w", batchMap, err)
-		}
-	}
-	if old[sizeHist6Map] == nil {
-		// Pinned by a version without it: pinned now, so that it goes
-		// on with the stats map it is the IPv6 share of.
-		if err := d.objs.SizeHist6.Pin(filepath.Join(dir, sizeHist6Map)); err != nil {
-			return fmt.Errorf("pin %s: %w", sizeHist6Map, err)
-		}
+	// Maps the pins lack (a version without them: batch, size_hist6,
+	// capture_full, ...) are new; pinned now, or what they count from
+	// here on is lost at the next start.
+	if err := d.pinMissing(pinned, old); err != nil {
+		return err
 	}
 	// Configure the new table (its size, hash seed, key) before any
 	// writer reaches it: a fresh load's settings are zero, a cache of no
@@ -610,6 +603,11 @@ func finishResize(opts Options) error {
 	}
 	o := opts
 	o.Entries = int(pending["extras4"].MaxEntries()) // one capture entry per flow: the cache size
+	if o.captureEntries > 0 {
+		// Tests size the capture maps apart from the table (of the size
+		// the killed start was asked for, which they ask for again).
+		o.Entries = opts.Entries
+	}
 	d := &Datapath{opts: o}
 	err = d.loadResized(spec, pending, oldGone)
 	d.Close()
