@@ -430,6 +430,66 @@ interface %s
 	frames(13)
 }
 
+// TestRestartWithAnotherCacheSizeOverOlderPins: a daemon that boots with
+// another cache size over pins of a version without one of the counter
+// maps the meter keeps (here `stats`, all `show ip flow datapath` reads;
+// capture_full and subifs are as new to pins of a version before them)
+// makes that map anew, and pins it: what it counts from then on is still
+// counted after the next restart. The resize loads with pinning off, and
+// a map it made and left unpinned counted from 0 again at the next start,
+// without a clear.
+func TestRestartWithAnotherCacheSizeOverOlderPins(t *testing.T) {
+	v := testnet.Enter(t)
+	cfg := func(entries int) string {
+		return fmt.Sprintf(`hostname oldpins
+username admin secret letmein
+ip flow-cache entries %d
+interface %s
+ ip flow ingress
+!
+`, entries, v.Mon)
+	}
+	d := startDaemon(t, cfg(4096))
+	send := func(n int) { v.Send(t, udpFrames([4]byte{10, 0, 0, 1}, 4000, n)) }
+	frames := func(want uint64) {
+		t.Helper()
+		line := fmt.Sprintf("  %d frames seen (%d bytes)\n", want, want*52)
+		if got := d.cliUntil(t, "ios", "show ip flow datapath | include frames seen\n", line); got != line {
+			t.Errorf("show ip flow datapath: %q, want %q", got, line)
+		}
+	}
+	send(5)
+	frames(5)
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	d.cmd.Wait()
+	// As a version without these maps left the pin directory.
+	pin := d.argValue(t, "--pin-dir")
+	for _, name := range []string{"stats", "capture_full", "subifs"} {
+		if err := os.Remove(filepath.Join(pin, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Boot from a startup-config with another size (no running copy).
+	if err := os.WriteFile(filepath.Join(d.dir, "startup-config"), []byte(cfg(8192)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(d.dir, "running-config"))
+	d.start(t)
+	d.cliUntil(t, "ios", "show ip cache flow | include inactive,\n", "  0 active, 8192 inactive, 1 added\n")
+	frames(0) // the older pins had no such map: it starts here
+	send(3)
+	frames(3)
+	for _, name := range []string{"stats", "capture_full", "subifs"} {
+		if _, err := os.Stat(filepath.Join(pin, name)); err != nil {
+			t.Errorf("%s not pinned after the start with another cache size: %v", name, err)
+		}
+	}
+	d.stopAndStart(t, syscall.SIGTERM)
+	frames(3)
+	send(2)
+	frames(5)
+}
+
 // TestCountersSurviveMaskChange: on a PFC3BXL persona, where the flow
 // mask is configured (`mls flow ip`) and a change purges the table, each
 // change while traffic flows leaves every counter where it was or above,
