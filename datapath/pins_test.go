@@ -284,3 +284,52 @@ func captureFull(t *testing.T, d *Datapath) uint64 {
 	}
 	return st.CaptureFull
 }
+
+// pinnedLayouts are the layouts this version pins its carried maps with.
+// Pins of the version before hold these maps as they were: a map whose
+// layout changes is refused as a replacement (ErrMapIncompatible) and
+// every start over such pins fails. Change a layout only with a start
+// that takes the older pins over (as growPinnedPorts does for ports of
+// 1024 entries), or in a map of a new name; then record it here.
+var pinnedLayouts = map[string]struct {
+	typ                      ebpf.MapType
+	key, value, entries, flg uint32
+}{
+	"batch":        {ebpf.PerCPUArray, 4, 1544, 1, 0},
+	"capture_full": {ebpf.PerCPUArray, 4, 8, 1, 0},
+	"events":       {ebpf.RingBuf, 0, 0, 262144, 0},
+	"ports":        {ebpf.Array, 4, 4, 65536, 0},
+	"size_hist6":   {ebpf.PerCPUArray, 4, 208, 1, 0},
+	"stats":        {ebpf.PerCPUArray, 4, 408, 1, 0},
+	"subifs":       {ebpf.Hash, 8, 4, 4096, 0},
+}
+
+// TestPinnedMapLayoutsKept: every carried pinned map keeps the layout
+// recorded in pinnedLayouts, so that a start over the pins of the
+// version before loads.
+func TestPinnedMapLayoutsKept(t *testing.T) {
+	spec, err := loadMeter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := carriedMaps(t)
+	for _, name := range names {
+		ms := spec.Maps[name]
+		want, ok := pinnedLayouts[name]
+		if !ok {
+			t.Errorf("pinned map %s has no recorded layout: record it in pinnedLayouts", name)
+			continue
+		}
+		if got := (struct {
+			typ                      ebpf.MapType
+			key, value, entries, flg uint32
+		}{ms.Type, ms.KeySize, ms.ValueSize, ms.MaxEntries, ms.Flags}); got != want {
+			t.Errorf("pinned map %s is now %+v, pinned as %+v by the version before: a start over its pins would fail (ErrMapIncompatible); take the older pins over, then record the new layout", name, got, want)
+		}
+	}
+	for name := range pinnedLayouts {
+		if !slices.Contains(names, name) {
+			t.Errorf("pinnedLayouts records %s, which is not a carried pinned map", name)
+		}
+	}
+}
