@@ -76,7 +76,10 @@ type Datapath struct {
 	capture  CaptureSettings
 	subifs   map[VLANPort]uint32     // in the subifs map
 	filters  map[FilterID]*installed // filter slots in use
-	closed   bool
+	// selecting holds the ports whose port_selects entry is not zero;
+	// cfg.Selects is set while it has any (SetPortSelect).
+	selecting map[int]bool
+	closed    bool
 	// resizedDraining holds the entries a killed harvest had marked and
 	// not freed in a pinned table of another size, which the drain at
 	// Open exported (nil: no such drain); SpooledRecord asks it, not the
@@ -325,6 +328,7 @@ func (d *Datapath) init() error {
 		return fmt.Errorf("flow table uses key hash %d, the meter was loaded for %d", h, d.keyHash)
 	}
 	d.cfg = meterMeterCfg{Cap: uint32(d.opts.Entries), Buckets: d.tab.buckets, Seed: *d.tab.seed()}
+	d.selecting = nil // port_selects is not pinned: a fresh load's is empty
 	// Settings live in .bss, which a fresh load zeroes: start from the IOS
 	// key with no sampling until the caller says otherwise.
 	return d.SetMask(platform.MaskSevenTuple, nil)

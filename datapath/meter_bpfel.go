@@ -165,7 +165,7 @@ type meterMeterCfg struct {
 	DefaultPortFlags uint32
 	FullEpoch        uint32
 	Cap              uint32
-	Pad              uint32
+	Selects          uint32
 	Buckets          uint32
 	Pad2             uint32
 	Seed             uint64

@@ -88,9 +88,33 @@ func (d *Datapath) SetPortSelect(ifindex int, s PortSelect) error {
 	if int(s.Sampler) >= MaxSamplers {
 		return fmt.Errorf("sampler id %d out of range 1-%d", s.Sampler, MaxSamplers-1)
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	// The meter reads a port's entry only while meter_cfg.selects is set:
+	// set before the first port's entry, cleared after the last one's is
+	// zeroed, so no packet skips an entry that is in force.
+	on := s != PortSelect{}
+	if on && len(d.selecting) == 0 && d.cfg.Selects == 0 {
+		d.cfg.Selects = 1
+		if err := d.writeCfg(); err != nil {
+			return err
+		}
+	}
 	v := meterPortSelect{Filter4: uint16(s.Filter4), Filter6: uint16(s.Filter6), Sampler: s.Sampler}
 	if err := d.objs.PortSelects.Put(uint32(ifindex), v); err != nil {
 		return fmt.Errorf("set port %d filters: %w", ifindex, err)
+	}
+	if d.selecting == nil {
+		d.selecting = map[int]bool{}
+	}
+	if on {
+		d.selecting[ifindex] = true
+	} else {
+		delete(d.selecting, ifindex)
+	}
+	if len(d.selecting) == 0 && d.cfg.Selects != 0 {
+		d.cfg.Selects = 0
+		return d.writeCfg()
 	}
 	return nil
 }

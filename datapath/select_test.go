@@ -353,3 +353,65 @@ func TestSamplerPPSCapVeth(t *testing.T) {
 		t.Errorf("%d taken over %d window(s): the cap of %d/s does not hold within 5%%", s.Taken, s.Windows, capPPS)
 	}
 }
+
+// TestPortSelectSwitch: the meter reads a port's filter and sampler only
+// while some port has one (meter_cfg.selects, which SetPortSelect keeps):
+// on from the first port's filter, still on while another port keeps
+// one, off once the last is cleared, and every port's filter applies
+// throughout.
+func TestPortSelectSwitch(t *testing.T) {
+	d := openTest(t, 1024)
+	id, err := d.InstallFilter(Filter{Family: 4, Terms: []Term{{Action: Ignore}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := pkt{src: netip.MustParseAddr("10.0.0.1"), dst: netip.MustParseAddr("10.0.0.2"), proto: 17, sport: 1000, dport: 53}.frame()
+	var metered uint64
+	step := func(name string, selects uint32, wantMetered1, wantMetered2 bool) {
+		t.Helper()
+		var cfg meterMeterCfg
+		if err := d.objs.Cfg.Get(&cfg); err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Selects != selects {
+			t.Errorf("%s: meter_cfg.selects %d, want %d", name, cfg.Selects, selects)
+		}
+		for port, want := range map[uint32]bool{1: wantMetered1, 2: wantMetered2} {
+			feed(t, d, fr, port)
+			if want {
+				metered++
+			}
+			st, err := d.Stats()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.MeteredPackets != metered {
+				t.Errorf("%s: a packet on port %d: metered %d, want %d", name, port, st.MeteredPackets, metered)
+				metered = st.MeteredPackets
+			}
+		}
+	}
+	step("no filters", 0, true, true)
+	for _, port := range []int{1, 2} {
+		if err := d.SetPortSelect(port, PortSelect{Filter4: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step("both ports filtered", 1, false, false)
+	if err := d.SetPortSelect(1, PortSelect{}); err != nil {
+		t.Fatal(err)
+	}
+	step("port 2 filtered", 1, true, false)
+	if err := d.SetPortSelect(1, PortSelect{}); err != nil { // again: no change
+		t.Fatal(err)
+	}
+	step("port 1 cleared twice", 1, true, false)
+	if err := d.SetPortSelect(2, PortSelect{}); err != nil {
+		t.Fatal(err)
+	}
+	step("both cleared", 0, true, true)
+	if err := d.SetPortSelect(2, PortSelect{Filter4: id}); err != nil {
+		t.Fatal(err)
+	}
+	step("port 2 filtered again", 1, true, false)
+}

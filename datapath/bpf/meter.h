@@ -300,7 +300,11 @@ struct meter_cfg {
 	__u32 default_port_flags; /* for ifindex >= MAX_PORTS */
 	__u32 full_epoch;         /* bumped by user space: re-arms the cache-full event */
 	__u32 cap;                /* configured cache size: flows of both families */
-	__u32 pad;
+	/* Set while some port has a filter or a sampler (port_selects):
+	 * before the first port's entry is written, cleared after the last
+	 * one's is zeroed (Datapath.SetPortSelect). Formerly padding: a
+	 * build that reads it still loads beside one that does not. */
+	__u32 selects;
 	__u32 buckets;            /* buckets in the table (any number >= 2) */
 	__u32 pad2;
 	__u64 seed;
