@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestPortsPastIfindex1024: the kernel never reuses a link number while
@@ -23,7 +24,7 @@ func TestPortsPastIfindex1024(t *testing.T) {
 	v := testnet.Enter(t)
 	for _, x := range []int{2000, 60000} {
 		name := fmt.Sprintf("vhi%d", x)
-		if out, err := exec.Command("ip", "-n", v.NS, "link", "add", name, "index", fmt.Sprint(x), "type", "veth", "peer", "name", name+"p").CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", "-n", v.NS, "link", "add", name, "index", fmt.Sprint(x), "type", "veth", "peer", "name", name+"p")); err != nil {
 			t.Fatalf("ip link add %s index %d: %v %s", name, x, err, out)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/cilium/ebpf/link"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // liveScenario is one kind of traffic trafgen sends into the veth.
@@ -113,7 +114,7 @@ func trafgen(tb testing.TB, v *testnet.Veth, cfg string, cpus, packets int) {
 		args = append(args, "-b", "150000pps")
 	}
 	cmd := exec.Command("trafgen", args...)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(cmd); err != nil {
 		tb.Fatalf("trafgen: %v\n%s", err, out)
 	}
 }
@@ -127,7 +128,7 @@ func liveQdisc(tb testing.TB, v *testnet.Veth) {
 	// mq: a queue per TX queue, each run by the CPU that sends into it,
 	// so the frames of two senders reach the peer's two RX queues on
 	// two CPUs instead of all passing through one CPU's qdisc run.
-	if out, err := exec.Command("tc", "qdisc", "replace", "dev", v.Src, "root", "mq").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("tc", "qdisc", "replace", "dev", v.Src, "root", "mq")); err != nil {
 		tb.Fatalf("tc qdisc on %s: %v\n%s", v.Src, err, out)
 	}
 }

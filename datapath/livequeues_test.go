@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // queuePath is one of the two paths whose cost must not grow with the
@@ -40,7 +41,7 @@ var queuePaths = []queuePath{
 // dropped before XDP and so not measured.
 func trafgenOn(tb testing.TB, v *testnet.Veth, cfg string, cpus, packets int) {
 	tb.Helper()
-	out, err := exec.Command("trafgen", "-i", cfg, "-o", v.Src, "--cpus", fmt.Sprint(cpus), "-n", fmt.Sprint(packets), "--no-sock-mem").CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("trafgen", "-i", cfg, "-o", v.Src, "--cpus", fmt.Sprint(cpus), "-n", fmt.Sprint(packets), "--no-sock-mem"))
 	if err != nil {
 		tb.Fatalf("trafgen: %v\n%s", err, out)
 	}

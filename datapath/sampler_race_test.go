@@ -3,6 +3,7 @@ package datapath
 import (
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/internal/testproc"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -235,7 +236,7 @@ func TestSamplerPPSCapVethTwoCPUs(t *testing.T) {
 	args := []string{"-i", cfg, "-o", v.Src, "--cpus", "2", "-n", fmt.Sprint(burst), "-q", "--no-sock-mem"}
 	var st Stats
 	for st.Frames < burst {
-		out, err := exec.Command("trafgen", args...).CombinedOutput()
+		out, err := testproc.CombinedOutput(exec.Command("trafgen", args...))
 		if err != nil && !strings.Contains(string(out), "TX_RING failed: Resource temporarily unavailable") {
 			t.Fatalf("trafgen %v: %v\n%s", args, err, out)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/jsimonetti/rtnetlink/v2"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // xdpBench runs `xdp-bench drop` from Debian's xdp-tools on the monitored
@@ -92,7 +93,7 @@ func (x *xdpBench) useCompat(tb testing.TB, out string) {
 		tb.Fatal(err)
 	}
 	so := filepath.Join(tb.TempDir(), "xdpbench-compat.so")
-	if b, err := exec.Command("clang", "-shared", "-fPIC", "-O2", "-Wall", "-o", so, src, "-lbpf", "-ldl").CombinedOutput(); err != nil {
+	if b, err := testproc.CombinedOutput(exec.Command("clang", "-shared", "-fPIC", "-O2", "-Wall", "-o", so, src, "-lbpf", "-ldl")); err != nil {
 		tb.Fatalf("build %s (needs Debian's libbpf-dev, make deps): %v\n%s", src, err, b)
 	}
 	x.env = append(x.env, "LD_PRELOAD="+so)
@@ -102,7 +103,7 @@ func (x *xdpBench) useCompat(tb testing.TB, out string) {
 }
 
 func xdpBenchVersion() string {
-	out, _ := exec.Command("xdp-bench", "drop", "--version").CombinedOutput()
+	out, _ := testproc.CombinedOutput(exec.Command("xdp-bench", "drop", "--version"))
 	f := strings.Fields(string(out))
 	for i, w := range f {
 		if w == "version" && i+1 < len(f) {
@@ -160,7 +161,7 @@ func (x *xdpBench) try(tb testing.TB, v *testnet.Veth, conn *rtnetlink.Conn, pac
 	cmd.Env = append(os.Environ(), x.env...)
 	var buf lockedBuffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		tb.Fatalf("start xdp-bench: %v", err)
 	}
 	done := make(chan error, 1)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/hwtest/vm"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // The demo's documented SSH login (README.md, image/startup-config.default).
@@ -41,7 +42,7 @@ func demoSSH(t *testing.T, port int, user, password, script string) (string, err
 	cmd.Stdin = strings.NewReader(script)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	err := testproc.Run(cmd)
 	return out.String(), err
 }
 
@@ -203,7 +204,7 @@ func TestMakeQemuStopsWhenReplayDies(t *testing.T) {
 		defer stdin.Close()
 		var screen bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &screen, &screen
-		err = cmd.Run()
+		err = testproc.Run(cmd)
 		return screen.String(), err
 	}
 

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestMakeHelpListsEveryTarget: `make help` is what a new operator types
@@ -32,7 +34,7 @@ func TestMakeHelpListsEveryTarget(t *testing.T) {
 	}
 	cmd := exec.Command("make", "-s", "help")
 	cmd.Dir = ".."
-	out, err := cmd.CombinedOutput()
+	out, err := testproc.CombinedOutput(cmd)
 	if err != nil {
 		t.Fatalf("make help: %v\n%s", err, out)
 	}
@@ -92,7 +94,7 @@ func TestMakeQemuRefusesTakenPorts(t *testing.T) {
 		cmd := exec.Command("./image/qemu.sh")
 		cmd.Dir = ".."
 		cmd.Env = append(os.Environ(), "IMAGE_OUT="+out, "DISK=none", fmt.Sprintf("SSH_PORT=%d", c.ssh), fmt.Sprintf("SNMP_PORT=%d", c.snmp))
-		screen, err := cmd.CombinedOutput()
+		screen, err := testproc.CombinedOutput(cmd)
 		if err == nil || !strings.Contains(string(screen), c.want) {
 			t.Errorf("make qemu with SSH_PORT=%d SNMP_PORT=%d: %v, want %q in:\n%s", c.ssh, c.snmp, err, c.want, screen)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 const (
@@ -32,7 +33,7 @@ func (p *probe) snmpwalk(t *testing.T, oid string) []snmpVar {
 	t.Helper()
 	bin := collector.RequireTool(t, "snmpwalk", "snmp")
 	args := []string{"-v2c", "-c", "public", "-On", "-t", "3", "-r", "2", "udp:" + p.snmpAddr, oid}
-	out, err := exec.Command(bin, args...).CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command(bin, args...))
 	t.Logf("snmpwalk %s:\n%s", strings.Join(args, " "), out)
 	if err != nil {
 		t.Fatalf("snmpwalk %s: %v", strings.Join(args, " "), err)

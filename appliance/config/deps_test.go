@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestNoEngineDependency: the model and the CLIs that edit it build
@@ -11,8 +13,8 @@ import (
 // cilium/ebpf and the embedded BPF objects into every tool that only
 // reads or writes configuration.
 func TestNoEngineDependency(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps",
-		"github.com/flowtap/flowtap/cli/junos", "github.com/flowtap/flowtap/appliance/config").CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("go", "list", "-deps",
+		"github.com/flowtap/flowtap/cli/junos", "github.com/flowtap/flowtap/appliance/config"))
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
@@ -33,8 +35,8 @@ func TestNoEngineDependency(t *testing.T) {
 // which maps the model's words (and platform's) to theirs.
 func TestModelSpeaksItsOwnWords(t *testing.T) {
 	const mod = "github.com/flowtap/flowtap/"
-	out, err := exec.Command("go", "list", "-deps", mod+"appliance/config", mod+"appliance/config/ios",
-		mod+"appliance/config/junos", mod+"appliance/config/cfgfile", mod+"appliance/platform").CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("go", "list", "-deps", mod+"appliance/config", mod+"appliance/config/ios",
+		mod+"appliance/config/junos", mod+"appliance/config/cfgfile", mod+"appliance/platform"))
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/cli/show"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestConsoleOnVeth: on a real veth pair, `show interfaces` prints IOS's
@@ -83,7 +84,7 @@ func TestConsoleOnVeth(t *testing.T) {
 	}
 
 	ip := func(args ...string) {
-		if out, err := exec.Command("ip", append([]string{"-n", v.NS}, args...)...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", append([]string{"-n", v.NS}, args...)...)); err != nil {
 			t.Fatalf("ip %v: %v\n%s", args, err, out)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestUndialableDestinationLeavesOthers: `ip flow-export destination
@@ -76,13 +77,13 @@ func TestExportSourceByFamily(t *testing.T) {
 	}
 	ip := func(args ...string) {
 		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 			t.Fatalf("ip %v: %v: %s", args, err, out)
 		}
 	}
-	exec.Command("ip", "link", "del", "qaexsrc0").Run()
+	testproc.Run(exec.Command("ip", "link", "del", "qaexsrc0"))
 	ip("link", "add", "qaexsrc0", "type", "veth", "peer", "name", "qaexsrc1")
-	t.Cleanup(func() { exec.Command("ip", "link", "del", "qaexsrc0").Run() })
+	t.Cleanup(func() { testproc.Run(exec.Command("ip", "link", "del", "qaexsrc0")) })
 	ip("addr", "add", "fe80::77/64", "dev", "qaexsrc0", "nodad")
 	ip("addr", "add", "2001:db8:203::1/64", "dev", "qaexsrc0", "nodad")
 	parse := func(dests string) config.Config {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestLinkLogForgetsGoneLinks: 1000 links come and go beside a port that
@@ -86,7 +87,7 @@ func TestLeasedAddrs(t *testing.T) {
 		{"addr", "add", "198.51.100.7/24", "dev", v.Mon, "valid_lft", "600", "preferred_lft", "600"},
 		{"addr", "add", "203.0.113.9/24", "dev", v.Src},
 	} {
-		if out, err := exec.Command("ip", append([]string{"-n", v.NS}, args...)...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", append([]string{"-n", v.NS}, args...)...)); err != nil {
 			t.Fatalf("ip %v: %v\n%s", args, err, out)
 		}
 	}

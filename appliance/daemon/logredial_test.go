@@ -15,11 +15,12 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 func ipRun(t *testing.T, args ...string) {
 	t.Helper()
-	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 		t.Fatalf("ip %v: %v: %s", args, err, out)
 	}
 }
@@ -47,9 +48,9 @@ func TestSyslogHostFollowsTheAddress(t *testing.T) {
 	// before the address is there.
 	testnet.Enter(t)
 	ns, near, far := fmt.Sprintf("qalgsa-%d", os.Getpid()), "qalgsa0", "qalgsa1"
-	exec.Command("ip", "netns", "del", ns).Run()
+	testproc.Run(exec.Command("ip", "netns", "del", ns))
 	ipRun(t, "netns", "add", ns)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	t.Cleanup(func() { testproc.Run(exec.Command("ip", "netns", "del", ns)) })
 	ipRun(t, "link", "add", near, "type", "veth", "peer", "name", far, "netns", ns)
 	ipRun(t, "link", "set", near, "up")
 	ipRun(t, "-n", ns, "link", "set", far, "up")

@@ -18,6 +18,7 @@ import (
 	"github.com/flowtap/flowtap/cli/ios"
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // payloadListener keeps every datagram a loopback collector gets.
@@ -106,7 +107,7 @@ func TestOverloadProtectionOnVeth(t *testing.T) {
 	burst := func(n int) {
 		// Through ip netns exec: a burst also runs from a goroutine,
 		// whose thread is not the test's, in the namespace.
-		out, err := exec.Command("ip", "netns", "exec", v.NS, "trafgen", "-i", floodCfg, "-o", v.Src, "--cpus", "1", "-n", fmt.Sprint(n), "-q", "--no-sock-mem").CombinedOutput()
+		out, err := testproc.CombinedOutput(exec.Command("ip", "netns", "exec", v.NS, "trafgen", "-i", floodCfg, "-o", v.Src, "--cpus", "1", "-n", fmt.Sprint(n), "-q", "--no-sock-mem"))
 		if err != nil {
 			t.Errorf("trafgen: %v\n%s", err, out)
 		}

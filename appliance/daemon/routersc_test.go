@@ -7,6 +7,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/config/cfgfile"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestPFCRouterSC: a PFC persona's v7 records name the router being
@@ -16,7 +17,7 @@ import (
 // so every v7 record carried 0 there.
 func TestPFCRouterSC(t *testing.T) {
 	v := testnet.Enter(t)
-	if out, err := exec.Command("ip", "addr", "add", "10.77.0.1/24", "dev", v.Mon).CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "addr", "add", "10.77.0.1/24", "dev", v.Mon)); err != nil {
 		t.Fatalf("ip addr add: %v: %s", err, out)
 	}
 	src := "ip flow-export source " + v.Mon + "\n"

@@ -13,6 +13,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestAnonymisedExportNfdump: two destinations get the same flows, one
@@ -47,7 +48,7 @@ func TestAnonymisedExportNfdump(t *testing.T) {
 		if len(files) != 1 {
 			t.Fatalf("nfcapd wrote %v; log:\n%s", files, logs)
 		}
-		out, err := exec.Command(nfdump, "-r", files[0], "-o", "json").Output()
+		out, err := testproc.Output(exec.Command(nfdump, "-r", files[0], "-o", "json"))
 		if err != nil {
 			t.Fatalf("nfdump: %v", err)
 		}

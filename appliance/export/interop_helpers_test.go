@@ -14,6 +14,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // encodeAll runs records (or aggregates) through a fresh encoder and
@@ -137,7 +138,7 @@ func collectNfcapdLogs(t *testing.T, pkts [][]byte) ([]nfdumpFlow, string) {
 	}
 	nd := exec.Command(nfdump, "-r", files[0], "-o", "json")
 	nd.Env = append(os.Environ(), "TZ=UTC")
-	out, err := nd.Output()
+	out, err := testproc.Output(nd)
 	if err != nil {
 		t.Fatalf("nfdump -r %s: %v", files[0], err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/appclass"
 	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestNfcapdTakesOptionTables exports IPFIX with the sampler, interface and
@@ -53,7 +54,7 @@ func TestNfcapdTakesOptionTables(t *testing.T) {
 	}
 	nd := exec.Command(nfdump, "-q", "-r", files[0], "-o", "fmt:%sa %nbid")
 	nd.Env = append(os.Environ(), "TZ=UTC")
-	out, err := nd.CombinedOutput()
+	out, err := testproc.CombinedOutput(nd)
 	if err != nil {
 		t.Fatalf("nfdump: %v\n%s", err, out)
 	}

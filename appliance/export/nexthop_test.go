@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // link is a veth pair whose far end lives in a network namespace of its
@@ -29,7 +30,7 @@ type link struct {
 
 func ipCmd(t *testing.T, args ...string) {
 	t.Helper()
-	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 		t.Fatalf("ip %v: %v: %s", args, err, out)
 	}
 }
@@ -42,12 +43,12 @@ func newLink(t *testing.T, name string, p netip.Prefix) *link {
 		t.Fatal("needs root: makes a veth pair and a network namespace")
 	}
 	l := &link{t: t, ns: name, near: name + "0", far: name + "1", prefix: p}
-	exec.Command("ip", "link", "del", l.near).Run()
-	exec.Command("ip", "netns", "del", l.ns).Run()
+	testproc.Run(exec.Command("ip", "link", "del", l.near))
+	testproc.Run(exec.Command("ip", "netns", "del", l.ns))
 	ipCmd(t, "netns", "add", l.ns)
 	t.Cleanup(func() {
-		exec.Command("ip", "link", "del", l.near).Run()
-		exec.Command("ip", "netns", "del", l.ns).Run()
+		testproc.Run(exec.Command("ip", "link", "del", l.near))
+		testproc.Run(exec.Command("ip", "netns", "del", l.ns))
 	})
 	ipCmd(t, "link", "add", l.near, "type", "veth", "peer", "name", l.far, "netns", l.ns)
 	ipCmd(t, "addr", "add", l.host(1).String()+fmt.Sprintf("/%d", p.Bits()), "dev", l.near)
@@ -157,7 +158,7 @@ func TestSlowLinkBurstNotLost(t *testing.T) {
 	l := newLink(t, "qaexps", netip.MustParsePrefix("10.201.8.0/24"))
 	collector := netip.AddrPortFrom(l.host(2), 2055)
 	got := readV5(l.listen(collector))
-	if out, err := exec.Command("tc", "qdisc", "add", "dev", l.near, "root", "tbf", "rate", "5mbit", "burst", "10kb", "limit", "30kb").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("tc", "qdisc", "add", "dev", l.near, "root", "tbf", "rate", "5mbit", "burst", "10kb", "limit", "30kb")); err != nil {
 		t.Fatalf("tc: %v: %s", err, out)
 	}
 	e, err := export.NewExporter(export.DestinationConfig{Collector: collector,
@@ -199,7 +200,7 @@ func routedLink(t *testing.T, name string, mtu int) (c4, c6 netip.Addr, listen f
 	ipCmd(t, "-n", r, "link", "set", down.near, "mtu", fmt.Sprint(mtu), "up")
 	ipCmd(t, "-n", c, "link", "set", down.far, "mtu", fmt.Sprint(mtu))
 	for _, k := range []string{"net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"} {
-		if out, err := exec.Command("ip", "netns", "exec", r, "sysctl", "-qw", k).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", "netns", "exec", r, "sysctl", "-qw", k)); err != nil {
 			t.Fatalf("sysctl %s: %v: %s", k, err, out)
 		}
 	}
@@ -307,9 +308,9 @@ func TestSmallerMTUOnThePath(t *testing.T) {
 // (here an unreachable route) loses its packets "due to no fib", as IOS
 // words it, not to generic send errors.
 func TestNoRouteCounted(t *testing.T) {
-	exec.Command("ip", "route", "del", "unreachable", "198.18.77.0/24").Run()
+	testproc.Run(exec.Command("ip", "route", "del", "unreachable", "198.18.77.0/24"))
 	ipCmd(t, "route", "add", "unreachable", "198.18.77.0/24")
-	t.Cleanup(func() { exec.Command("ip", "route", "del", "unreachable", "198.18.77.0/24").Run() })
+	t.Cleanup(func() { testproc.Run(exec.Command("ip", "route", "del", "unreachable", "198.18.77.0/24")) })
 	e, err := export.NewExporter(export.DestinationConfig{Collector: netip.MustParseAddrPort("198.18.77.1:2055"),
 		Encoder: export.EncoderConfig{Version: export.V5, BootTime: boot}})
 	if err != nil {
@@ -453,9 +454,9 @@ func TestLateDialFollowsTheLinkMTU(t *testing.T) {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
 			// An unreachable route: a host with a default route would
 			// otherwise send the packets there.
-			exec.Command("ip", "route", "del", "10.201.62.0/24").Run()
+			testproc.Run(exec.Command("ip", "route", "del", "10.201.62.0/24"))
 			ipCmd(t, "route", "add", "unreachable", "10.201.62.0/24")
-			t.Cleanup(func() { exec.Command("ip", "route", "del", "10.201.62.0/24").Run() })
+			t.Cleanup(func() { testproc.Run(exec.Command("ip", "route", "del", "10.201.62.0/24")) })
 			collector := netip.AddrPortFrom(far, 2055+uint16(v))
 			conn := l.listenOnly(collector)
 			defer conn.Close()

@@ -12,6 +12,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/config/ios"
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testproc"
 	"github.com/flowtap/flowtap/mgmt/snmp"
 )
 
@@ -108,7 +109,7 @@ func netsnmp(t *testing.T, tool string, args ...string) (string, string) {
 	cmd.Env = append(os.Environ(), "MIBS=", "MIBDIRS=/nonexistent", "SNMPCONFPATH=/nonexistent", "SNMP_PERSISTENT_DIR="+t.TempDir())
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
-	_ = cmd.Run() // a refusal exits non-zero; the output says which
+	_ = testproc.Run(cmd) // a refusal exits non-zero; the output says which
 	t.Logf("$ %s %s\n%s%s", tool, strings.Join(args, " "), o.String(), e.String())
 	return o.String(), e.String()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/internal/syncbuf"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // floodConfig writes a trafgen configuration of 60-byte UDP frames, each
@@ -118,7 +119,7 @@ func TestFloodOnVeth(t *testing.T) {
 	}
 	defer floodOut.Close()
 	flood.Stdout, flood.Stderr = floodOut, floodOut
-	if err := flood.Start(); err != nil {
+	if err := testproc.Start(flood); err != nil {
 		t.Fatalf("trafgen: %v", err)
 	}
 	stopFlood := func() {
@@ -240,7 +241,7 @@ func TestBudgetOnVeth(t *testing.T) {
 		if r.Status().Entered > 0 {
 			return true
 		}
-		if out, err := exec.Command("trafgen", "-i", path, "-o", v.Src, "--cpus", "1", "-n", "20000", "-q", "--no-sock-mem").CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("trafgen", "-i", path, "-o", v.Src, "--cpus", "1", "-n", "20000", "-q", "--no-sock-mem")); err != nil {
 			t.Fatalf("trafgen: %v\n%s", err, out)
 		}
 		return false

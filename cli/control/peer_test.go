@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // nobody is the unprivileged local user the test connects as.
@@ -49,7 +51,7 @@ func TestPeerCredentials(t *testing.T) {
 	cmd := exec.Command(bin, "-test.run=^TestPeerHelper$", "-test.v")
 	cmd.Env = append(os.Environ(), "CONTROL_PEER_SOCK="+path)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-	out, err := cmd.CombinedOutput()
+	out, err := testproc.CombinedOutput(cmd)
 	if err != nil {
 		t.Fatalf("helper as nobody: %v\n%s", err, out)
 	}
@@ -93,7 +95,7 @@ func TestDialRefusesForeignListener(t *testing.T) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestScreensSpeakTheirOwnWords: the CLIs and their screens render from
@@ -12,7 +14,7 @@ import (
 // only through appliance/daemon, which fills the views.
 func TestScreensSpeakTheirOwnWords(t *testing.T) {
 	const mod = "github.com/flowtap/flowtap/"
-	out, err := exec.Command("go", "list", "-deps", mod+"cli/...").CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("go", "list", "-deps", mod+"cli/..."))
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}

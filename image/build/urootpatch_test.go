@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestURootPatchesDropCgroupV1MemoryAndCpuset: applied to u-root's own
@@ -14,7 +16,7 @@ import (
 // "Unknown subsys name" errors at every boot, and keep the others; and a
 // patch whose text is missing fails rather than being skipped.
 func TestURootPatchesDropCgroupV1MemoryAndCpuset(t *testing.T) {
-	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	out, err := testproc.Output(exec.Command("go", "env", "GOMODCACHE"))
 	if err != nil {
 		t.Fatal(err)
 	}

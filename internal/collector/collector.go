@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // Tuple is a one-way 5-tuple.
@@ -96,7 +97,7 @@ func Nfpcapd(t testing.TB, pcap string) Tuples {
 	t.Helper()
 	bin := RequireTool(t, "nfpcapd", "nfdump")
 	dir := t.TempDir()
-	if out, err := exec.Command(bin, "-r", pcap, "-w", dir, "-e", "3600,3600").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command(bin, "-r", pcap, "-w", dir, "-e", "3600,3600")); err != nil {
 		t.Fatalf("nfpcapd -r %s: %v\n%s", pcap, err, out)
 	}
 	return Nfdump(t, "-R", dir)
@@ -108,7 +109,7 @@ func Nfdump(t testing.TB, args ...string) Tuples {
 	t.Helper()
 	bin := RequireTool(t, "nfdump", "nfdump")
 	args = append(args, "-q", "-N", "-6", "-o", "fmt:%pr|%sa|%da|%sp|%dp|%pkt|%byt")
-	out, err := exec.Command(bin, args...).Output()
+	out, err := testproc.Output(exec.Command(bin, args...))
 	if err != nil {
 		t.Fatalf("nfdump %v: %v", args, err)
 	}
@@ -188,7 +189,7 @@ func startNfcapd(t testing.TB, bin string) (*Nfcapd, bool) {
 	// (the kernel caps it at net.core.rmem_max).
 	n.cmd = exec.Command(bin, "-w", n.dir, "-b", "127.0.0.1", "-p", fmt.Sprint(port), "-t", "3600", "-B", "4194304")
 	n.cmd.Stdout, n.cmd.Stderr = n.logs, n.logs
-	if err := n.cmd.Start(); err != nil {
+	if err := testproc.Start(n.cmd); err != nil {
 		t.Fatalf("start nfcapd: %v", err)
 	}
 	go func() { n.cmd.Wait(); close(n.exited) }()

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // NfacctdFields is what the tests ask pmacct's nfacctd to keep per flow:
@@ -117,7 +119,7 @@ func startNfacctd(t testing.TB, bin, client string, extra []string) (*Nfacctd, b
 	// Its own process group: the plugin is a child of its own, and
 	// Close ends both at once.
 	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := n.cmd.Start(); err != nil {
+	if err := testproc.Start(n.cmd); err != nil {
 		t.Fatalf("start nfacctd: %v", err)
 	}
 	go func() { n.cmd.Wait(); close(n.exited) }()
@@ -186,7 +188,7 @@ func (n *Nfacctd) Rows(t testing.TB) []NfacctdRow {
 	var out []byte
 	var err error
 	for try := 0; try < 5; try++ {
-		out, err = exec.Command(n.client, "-p", n.pipe, "-s", "-O", "json").Output()
+		out, err = testproc.Output(exec.Command(n.client, "-p", n.pipe, "-s", "-O", "json"))
 		if !crashed(err) {
 			break
 		}

@@ -16,6 +16,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TsharkCflow decodes export packets (UDP payloads sent to port) with
@@ -61,7 +63,7 @@ func TsharkCflow(t testing.TB, payloads [][]byte, port uint16, fields ...string)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := testproc.Output(cmd)
 	if err != nil {
 		t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
@@ -98,7 +100,7 @@ func TsharkPcapFields(t testing.TB, pcap, filter string, prefs []string, fields 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, tshark, args...).Output()
+	out, err := testproc.Output(exec.CommandContext(ctx, tshark, args...))
 	if err != nil {
 		t.Fatalf("tshark -r %s: %v", pcap, err)
 	}

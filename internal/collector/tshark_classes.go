@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // Internet2Tshark is Internet2's application rule set written
@@ -49,7 +51,7 @@ func TsharkClasses(t testing.TB, pcap string, rules [][2]string) []ClassCount {
 	t.Helper()
 	tshark := RequireTool(t, "tshark", "tshark")
 	count := func(name, filter string) ClassCount {
-		out, err := exec.Command(tshark, "-r", pcap, "-Y", "ip && ("+filter+")", "-T", "fields", "-e", "ip.len").Output()
+		out, err := testproc.Output(exec.Command(tshark, "-r", pcap, "-Y", "ip && ("+filter+")", "-T", "fields", "-e", "ip.len"))
 		if err != nil {
 			t.Fatalf("tshark -Y %q: %v", filter, err)
 		}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // Start runs dnsmasq on addr port 53, authoritative for domain (a name
@@ -37,7 +39,7 @@ func Start(t *testing.T, addr netip.Addr, domain string, records map[string]neti
 	var out bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatalf("dnsmasq: %v", err)
 	}
 	t.Cleanup(func() {

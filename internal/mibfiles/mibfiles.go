@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // NetSNMPDir holds the MIBs Debian's snmp package installs, among them
@@ -64,7 +66,7 @@ func Run(t *testing.T, module, tool string, args ...string) (stdout string, err 
 	cmd.Env = append(os.Environ(), "MIBS=", "MIBDIRS=", "SNMPCONFPATH=/nonexistent", "SNMP_PERSISTENT_DIR="+t.TempDir())
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
+	err = testproc.Run(cmd)
 	t.Logf("$ %s %s\n%s%s", tool, strings.Join(args, " "), tail(out.String(), 4000), errb.String())
 	for _, l := range strings.Split(strings.TrimSpace(errb.String()), "\n") {
 		if l == "" || known(l) {

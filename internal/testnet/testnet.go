@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // Veth is a namespace holding a veth pair: frames sent into Src arrive on
@@ -54,13 +56,13 @@ func EnterQueues(t testing.TB, queues int) *Veth {
 	v := &Veth{NS: fmt.Sprintf("flowtap-test-%d-%d", os.Getpid(), enters.Add(1)), Mon: "vmon", Src: "vsrc"}
 	run := func(args ...string) {
 		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 			t.Fatalf("ip %v: %v\n%s", args, err, out)
 		}
 	}
-	exec.Command("ip", "netns", "del", v.NS).Run()
+	testproc.Run(exec.Command("ip", "netns", "del", v.NS))
 	run("netns", "add", v.NS)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", v.NS).Run() })
+	t.Cleanup(func() { testproc.Run(exec.Command("ip", "netns", "del", v.NS)) })
 	for _, k := range []string{"all", "default"} {
 		run("netns", "exec", v.NS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/"+k+"/disable_ipv6")
 	}
@@ -154,7 +156,7 @@ func (v *Veth) AddPair(t testing.TB, mon, src string) (monIndex, srcIndex int) {
 		{"-n", v.NS, "link", "set", mon, "up"},
 		{"-n", v.NS, "link", "set", src, "up"},
 	} {
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 			t.Fatalf("ip %v: %v\n%s", args, err, out)
 		}
 	}

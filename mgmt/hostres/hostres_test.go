@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // tool runs a command-line tool whose figures this package must agree
 // with: procps's free and ps, coreutils' df, getconf.
 func tool(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(name, args...).Output()
+	out, err := testproc.Output(exec.Command(name, args...))
 	if err != nil {
 		t.Fatalf("%s %v: %v", name, args, err)
 	}

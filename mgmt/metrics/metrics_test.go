@@ -22,6 +22,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/datapath/dpstats"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 func snapshot() Snapshot {
@@ -180,7 +181,7 @@ func TestScrapeParses(t *testing.T) {
 	}
 	cmd := exec.Command(promtool, "check", "metrics")
 	cmd.Stdin = bytes.NewReader(body)
-	out, err := cmd.CombinedOutput()
+	out, err := testproc.CombinedOutput(cmd)
 	if err != nil || len(bytes.TrimSpace(out)) != 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}

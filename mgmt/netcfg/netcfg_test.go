@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 func TestMonitorSetsPromiscuous(t *testing.T) {
@@ -114,7 +115,7 @@ func TestWatchSaysGone(t *testing.T) {
 		}
 	})
 	v.AddPair(t, "gone0", "gone1")
-	if out, err := exec.Command("ip", "-n", v.NS, "link", "del", "gone0").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "-n", v.NS, "link", "del", "gone0")); err != nil {
 		t.Fatalf("ip link del: %v\n%s", err, out)
 	}
 	var seen []event

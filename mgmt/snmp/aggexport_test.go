@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestNetSNMPAggregationExportRows: an aggregation cache that exports
@@ -53,7 +54,7 @@ func TestNetSNMPAggregationExportRows(t *testing.T) {
 	const version, status = "1.3.6.1.4.1.9.9.387.1.2.1.1.1.5", "1.3.6.1.4.1.9.9.387.1.2.3.1.4.5.1.4.192.0.2.44.9996"
 	before := len(b.Calls())
 	for _, args := range [][]string{{version, "u", "5"}, {status, "i", "6"}} {
-		out, err := exec.Command("snmpset", append([]string{"-v2c", "-c", rwCommunity, "-t", "2", "-r", "0", "-m", "", v4}, args...)...).CombinedOutput()
+		out, err := testproc.CombinedOutput(exec.Command("snmpset", append([]string{"-v2c", "-c", rwCommunity, "-t", "2", "-r", "0", "-m", "", v4}, args...)...))
 		if err == nil || !strings.Contains(string(out), "Reason: notWritable") {
 			t.Errorf("set %v: %v, want notWritable\n%s", args, err, out)
 		}

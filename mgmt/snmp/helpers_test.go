@@ -19,6 +19,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // fakeBackend is the daemon's side in tests: a NetflowProvider, a Setter
@@ -249,7 +250,7 @@ func run(t *testing.T, tool string, args ...string) (string, string, error) {
 		"SNMP_PERSISTENT_DIR="+t.TempDir())
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	err := testproc.Run(cmd)
 	t.Logf("$ %s %s\n%s%s", tool, strings.Join(args, " "), tail(out.String(), 3000), errb.String())
 	return out.String(), errb.String(), err
 }

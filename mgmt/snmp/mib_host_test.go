@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/mibfiles"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 const hostModules = "HOST-RESOURCES-MIB:HOST-RESOURCES-TYPES:UCD-SNMP-MIB:SNMPv2-MIB"
 
 func cmdOut(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(name, args...).Output()
+	out, err := testproc.Output(exec.Command(name, args...))
 	if err != nil {
 		t.Fatalf("%s %v: %v", name, args, err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/internal/mibfiles"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 func (b *fakeBackend) SetAggregationMinMask(s platform.Scheme, source bool, bits uint8) error {
@@ -58,7 +59,7 @@ func TestNetSNMPSetMinMasks(t *testing.T) {
 		{[]string{srcMask + ".5", "i", "16"}, "wrongType"},
 		{[]string{srcMask + ".7", "u", "16"}, "noCreation"},
 	} {
-		out, err := exec.Command("snmpset", append([]string{"-v2c", "-c", rwCommunity, "-t", "2", "-r", "0", "-m", "", v4}, tc.args...)...).CombinedOutput()
+		out, err := testproc.CombinedOutput(exec.Command("snmpset", append([]string{"-v2c", "-c", rwCommunity, "-t", "2", "-r", "0", "-m", "", v4}, tc.args...)...))
 		if err == nil || !strings.Contains(string(out), "Reason: "+tc.want) {
 			t.Errorf("set %v: %v, want %s\n%s", tc.args, err, tc.want, out)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/collector"
+	"github.com/flowtap/flowtap/internal/testproc"
 	"github.com/flowtap/flowtap/mgmt/snmp/usmkey"
 )
 
@@ -46,7 +47,7 @@ func startTrapdAt(t *testing.T, conf string, addr netip.AddrPort) *trapd {
 	}
 	cmd.Stderr = cmd.Stdout
 	t.Logf("$ %s %s", path, strings.Join(args, " "))
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatalf("start snmptrapd: %v", err)
 	}
 	t.Cleanup(func() { cancel(); cmd.Wait() })

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // trapSink is a bare UDP receiver that decodes v2c traps with this
@@ -58,7 +60,7 @@ func (s *trapSink) await(t *testing.T, oid OID, ifIndex uint32) []VarBind {
 
 func ip(t *testing.T, args ...string) error {
 	t.Helper()
-	out, err := exec.Command("ip", args...).CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("ip", args...))
 	if err != nil {
 		return fmt.Errorf("ip %v: %v: %s", args, err, out)
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // openSSH runs the real OpenSSH client against s with extra options and
@@ -26,7 +28,7 @@ func openSSH(t *testing.T, s *Server, user string, args ...string) (string, erro
 	all := append([]string{"-p", port, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
 		"-o", "UserKnownHostsFile=/dev/null", "-F", "/dev/null"}, args...)
 	all = append(all, user+"@"+host, "show version")
-	out, err := exec.CommandContext(ctx, "ssh", all...).CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.CommandContext(ctx, "ssh", all...))
 	return string(out), err
 }
 
@@ -64,7 +66,7 @@ func serverProposal(vv string) map[string]string {
 func TestAlgorithmsOpenSSH(t *testing.T) {
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "id_rsa")
-	if out, err := exec.Command("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", keyFile).CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", keyFile)); err != nil {
 		t.Fatalf("ssh-keygen: %v\n%s", err, out)
 	}
 	pubText, err := os.ReadFile(keyFile + ".pub")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/syncbuf"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 func startWith(t *testing.T, u users, lim Limits, delay time.Duration) (*Server, *syncbuf.Buffer) {
@@ -282,10 +283,10 @@ func TestFloodDoesNotLockOut(t *testing.T) {
 	host, port, _ := net.SplitHostPort(addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "sshpass", "-p", "letmein", "ssh", "-tt", "-b", "127.0.0.5", "-p", port,
+	out, err := testproc.CombinedOutput(exec.CommandContext(ctx, "sshpass", "-p", "letmein", "ssh", "-tt", "-b", "127.0.0.5", "-p", port,
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-F", "/dev/null", "-o", "LogLevel=ERROR",
 		"-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1",
-		"admin@"+host, "show version").CombinedOutput()
+		"admin@"+host, "show version"))
 	close(stop)
 	<-done
 	if err != nil || !strings.Contains(string(out), `admin ran "show version"`) {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestNoPasswordOpenSSH: a `username guest nopassword` user logs in with
@@ -25,9 +27,9 @@ func TestNoPasswordOpenSSH(t *testing.T) {
 	openssh := func(user string) (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		out, err := exec.CommandContext(ctx, "ssh", "-p", port, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+		out, err := testproc.CombinedOutput(exec.CommandContext(ctx, "ssh", "-p", port, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
 			"-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "PubkeyAuthentication=no",
-			user+"@"+host, "show version").CombinedOutput()
+			user+"@"+host, "show version"))
 		return string(out), err
 	}
 	if out, err := openssh("guest"); err != nil || out != "guest ran \"show version\" (terminal false)\n" {

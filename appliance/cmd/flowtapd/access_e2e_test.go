@@ -22,6 +22,7 @@ import (
 	"github.com/flowtap/flowtap/internal/faults"
 	"github.com/flowtap/flowtap/internal/syncbuf"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // argValue is the value of a flag in the daemon's arguments.
@@ -57,7 +58,7 @@ func TestFaultSecondDaemon(t *testing.T) {
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		t0 := time.Now()
-		err := cmd.Run()
+		err := testproc.Run(cmd)
 		timedOut := ctx.Err() != nil
 		faults.Figure(t, "second-daemon-"+strings.ReplaceAll(c.what, " ", "-"), "refused in %v", time.Since(t0).Round(time.Millisecond))
 		cancel()
@@ -92,7 +93,7 @@ func TestEngineBootsGrow(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(15 * time.Second)
 		for {
-			out, err := exec.Command("snmpget", "-v2c", "-cpublic", "-t1", "-r0", "-Oqv", agent, "1.3.6.1.6.3.10.2.1.2.0").Output()
+			out, err := testproc.Output(exec.Command("snmpget", "-v2c", "-cpublic", "-t1", "-r0", "-Oqv", agent, "1.3.6.1.6.3.10.2.1.2.0"))
 			if err == nil {
 				return strings.TrimSpace(string(out))
 			}
@@ -128,7 +129,7 @@ func snmpAsk(tool, agent string, args ...string) (string, error) {
 		}
 		full = append(full, a)
 	}
-	out, err := exec.Command(tool, full...).CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command(tool, full...))
 	return strings.TrimSpace(string(out)), err
 }
 
@@ -434,7 +435,7 @@ func startTrapd(t *testing.T, conf string) (port uint16, lines func() string) {
 	cmd.Env = append(os.Environ(), "MIBS=", "MIBDIRS=/nonexistent", "SNMP_PERSISTENT_DIR="+filepath.Join(dir, "state"))
 	var out syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); cmd.Wait() })

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // openSSH runs the real OpenSSH client (through sshpass for the password)
@@ -41,7 +42,7 @@ func openSSH(t *testing.T, addr, user, pass string, tty bool, input string) (str
 	cmd.Stdin = strings.NewReader(input)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	err := testproc.Run(cmd)
 	return out.String(), err
 }
 

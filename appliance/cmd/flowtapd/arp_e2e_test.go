@@ -12,6 +12,7 @@ import (
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/faults"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestFaultCollectorWithoutARP: flowtapd exports, from the real datapath, to a
@@ -27,7 +28,7 @@ func TestFaultCollectorWithoutARP(t *testing.T) {
 	bin := collector.RequireTool(t, "nfcapd", "nfdump")
 	run := func(args ...string) {
 		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 			t.Fatalf("ip %v: %v\n%s", args, err, out)
 		}
 	}
@@ -35,7 +36,7 @@ func TestFaultCollectorWithoutARP(t *testing.T) {
 	// has no address yet.
 	lan := v.NS + "-lan"
 	run("netns", "add", lan)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", lan).Run() })
+	t.Cleanup(func() { testproc.Run(exec.Command("ip", "netns", "del", lan)) })
 	run("link", "add", "arp0", "type", "veth", "peer", "name", "arp1", "netns", lan)
 	run("addr", "add", "10.77.0.1/24", "dev", "arp0")
 	run("link", "set", "arp0", "up")
@@ -66,7 +67,7 @@ ip flow-export destination 10.77.0.2 %d
 	run("-n", lan, "addr", "add", "10.77.0.2/24", "dev", "arp1")
 	capd := exec.Command("ip", "netns", "exec", lan, bin, "-w", dir, "-b", "10.77.0.2", "-p", strconv.Itoa(port), "-t", "3600", "-B", "4194304")
 	capd.Stdout, capd.Stderr = os.Stderr, os.Stderr
-	if err := capd.Start(); err != nil {
+	if err := testproc.Start(capd); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { capd.Process.Kill(); capd.Wait() })

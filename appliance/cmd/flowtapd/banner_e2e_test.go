@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestBannersOverOpenSSH: the real OpenSSH client prints the login
@@ -119,7 +120,7 @@ func sshWithAskpass(t *testing.T, addr, user, pass, input string) string {
 	cmd.Stdin = strings.NewReader(input)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
+	if err := testproc.Run(cmd); err != nil {
 		t.Fatalf("ssh: %v\n%s", err, out.String())
 	}
 	return out.String()

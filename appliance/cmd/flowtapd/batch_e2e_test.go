@@ -13,6 +13,7 @@ import (
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // A cache of 128K entries is metered in batches (datapath/README.md,
@@ -106,7 +107,7 @@ func TestStopWithPartBatchOnEachCPU(t *testing.T) {
 	agent := "udp:" + d.snmpAddr
 	waitSNMP(t, agent)
 	d.waitMetering(t, v.Mon)
-	if out, err := exec.Command("ip", "netns", "exec", v.NS, "tc", "qdisc", "replace", "dev", v.Src, "root", "mq").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "netns", "exec", v.NS, "tc", "qdisc", "replace", "dev", v.Src, "root", "mq")); err != nil {
 		t.Fatalf("tc qdisc mq on %s: %v\n%s", v.Src, err, out)
 	}
 	// Two packets in the configuration, one per CPU (trafgen splits them
@@ -122,7 +123,7 @@ func TestStopWithPartBatchOnEachCPU(t *testing.T) {
 	// unavailable". What was sent is the sending veth's own count.
 	const perCPU = 16*40 + 7
 	txPackets := func() uint64 {
-		out, err := exec.Command("ip", "netns", "exec", v.NS, "cat", "/sys/class/net/"+v.Src+"/statistics/tx_packets").CombinedOutput()
+		out, err := testproc.CombinedOutput(exec.Command("ip", "netns", "exec", v.NS, "cat", "/sys/class/net/"+v.Src+"/statistics/tx_packets"))
 		n, perr := strconv.ParseUint(strings.TrimSpace(string(out)), 10, 64)
 		if err != nil || perr != nil {
 			t.Fatalf("%s's tx_packets: %v %v: %s", v.Src, err, perr, out)
@@ -133,7 +134,7 @@ func TestStopWithPartBatchOnEachCPU(t *testing.T) {
 	var pending []int
 	for tries := 0; tries < 5 && !everyCPU(pending); tries++ {
 		args := []string{"netns", "exec", v.NS, "trafgen", "-i", cfg, "-o", v.Src, "--cpus", "2", "-n", fmt.Sprint(2 * perCPU), "-q", "--no-sock-mem"}
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil && !strings.Contains(string(out), "TX_RING failed: Resource temporarily unavailable") {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil && !strings.Contains(string(out), "TX_RING failed: Resource temporarily unavailable") {
 			t.Fatalf("trafgen %v: %v\n%s", args, err, out)
 		}
 		pending = pinnedPending(t, d)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // showSNMPCount reads one counter of `show snmp` by its IOS label.
@@ -31,7 +32,7 @@ func TestShowSNMPCountsRequests(t *testing.T) {
 	agent := "udp:" + d.snmpAddr
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if out, err := exec.Command("snmpget", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.2.1.1.5.0").CombinedOutput(); err == nil && strings.Contains(string(out), "snmpshow") {
+		if out, err := testproc.CombinedOutput(exec.Command("snmpget", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.2.1.1.5.0")); err == nil && strings.Contains(string(out), "snmpshow") {
 			break
 		} else if time.Now().After(deadline) {
 			t.Fatalf("snmp agent does not answer: %v %s", err, out)
@@ -44,7 +45,7 @@ func TestShowSNMPCountsRequests(t *testing.T) {
 	}
 	snmpTool(t, "snmpget", "-v2c", "-cpublic", agent, "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.3.0")
 	snmpTool(t, "snmpgetnext", "-v2c", "-cpublic", agent, "1.3.6.1.2.1.1.5.0")
-	if out, err := exec.Command("snmpget", "-v2c", "-cwrong", "-t1", "-r0", agent, "1.3.6.1.2.1.1.5.0").CombinedOutput(); err == nil {
+	if out, err := testproc.CombinedOutput(exec.Command("snmpget", "-v2c", "-cwrong", "-t1", "-r0", agent, "1.3.6.1.2.1.1.5.0")); err == nil {
 		t.Fatalf("a wrong community got an answer: %s", out)
 	}
 	after := d.cli(t, "ios", "show snmp\n")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/syncbuf"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestConsoleLogForms: with --console-log flowtapd writes its messages
@@ -35,7 +36,7 @@ func TestConsoleLogForms(t *testing.T) {
 		"--console-log")
 	var stdout, stderr syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(stdout.String(), "flowtapd running"); time.Sleep(50 * time.Millisecond) {

@@ -20,6 +20,7 @@ import (
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
@@ -42,7 +43,7 @@ func (d *runningDaemon) crash(t *testing.T) {
 	d.cmd.Wait()
 	cmd := exec.Command(d.bin, d.args...)
 	cmd.Stdout, cmd.Stderr = d.log, d.log
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	d.cmd = cmd
@@ -101,7 +102,7 @@ func freeUDP(t *testing.T) string {
 func buildDaemon(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "flowtapd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("go", "build", "-o", bin, ".")); err != nil {
 		t.Fatalf("build flowtapd: %v\n%s", err, out)
 	}
 	return bin
@@ -136,7 +137,7 @@ func startDaemonArgs(t *testing.T, startup string, extra ...string) *runningDaem
 	cmd := exec.Command(bin, d.args...)
 	cmd.Stdout, cmd.Stderr = d.log, d.log
 	d.cmd = cmd
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("started %v", cmd.Args)
@@ -275,7 +276,7 @@ interface `+v.Mon+`
 func snmpTool(t *testing.T, tool string, args ...string) string {
 	t.Helper()
 	bin := collector.RequireTool(t, tool, "snmp")
-	out, err := exec.Command(bin, args...).CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command(bin, args...))
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", tool, args, err, out)
 	}
@@ -310,7 +311,7 @@ ip flow-export destination 127.0.0.1 `+fmt.Sprint(collPort)+`
 	// Wait for the agent: it starts when the config is applied.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if out, err := exec.Command("snmpget", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.2.1.1.5.0").CombinedOutput(); err == nil && strings.Contains(string(out), "snmptap") {
+		if out, err := testproc.CombinedOutput(exec.Command("snmpget", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.2.1.1.5.0")); err == nil && strings.Contains(string(out), "snmptap") {
 			break
 		} else if time.Now().After(deadline) {
 			t.Fatalf("snmp agent does not answer: %v %s", err, out)
@@ -323,10 +324,10 @@ ip flow-export destination 127.0.0.1 `+fmt.Sprint(collPort)+`
 		t.Fatalf("after snmpset of the inactive timeout, running-config says %q", got)
 	}
 	// A read-only community cannot set; a wrong value changes nothing.
-	if out, err := exec.Command("snmpset", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.7.0", "u", "50").CombinedOutput(); err == nil {
+	if out, err := testproc.CombinedOutput(exec.Command("snmpset", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.7.0", "u", "50")); err == nil {
 		t.Fatalf("a read-only community set a value: %s", out)
 	}
-	if out, err := exec.Command("snmpset", "-v2c", "-cprivate", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.7.0", "u", "5").CombinedOutput(); err == nil {
+	if out, err := testproc.CombinedOutput(exec.Command("snmpset", "-v2c", "-cprivate", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.7.0", "u", "5")); err == nil {
 		t.Fatalf("an out-of-range inactive timeout was accepted: %s", out)
 	}
 	if got := d.cli(t, "ios", "show running-config | include inactive\n"); got != "ip flow-cache timeout inactive 45\n" {
@@ -423,7 +424,7 @@ func TestMissingPortIsRetried(t *testing.T) {
 	if got := d.cli(t, "ios", "show running-config | include vlate\n"); got != "interface vlate\n" {
 		t.Fatalf("daemon without its port: %q", got)
 	}
-	if out, err := exec.Command("ip", "link", "add", "vlate", "type", "veth", "peer", "name", "vlate-peer").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "link", "add", "vlate", "type", "veth", "peer", "name", "vlate-peer")); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
 	deadline := time.Now().Add(15 * time.Second)
@@ -467,7 +468,7 @@ func nfdumpRows(t *testing.T, files []string, fields string) []string {
 	nfdump := collector.RequireTool(t, "nfdump", "nfdump")
 	var rows []string
 	for _, f := range files {
-		out, err := exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:"+fields).Output()
+		out, err := testproc.Output(exec.Command(nfdump, "-r", f, "-q", "-N", "-o", "fmt:"+fields))
 		if err != nil {
 			t.Fatalf("nfdump -r %s: %v", f, err)
 		}

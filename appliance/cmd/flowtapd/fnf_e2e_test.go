@@ -16,6 +16,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // fnfStartup is an IOS-XE operator's Flexible NetFlow section and
@@ -124,7 +125,7 @@ func TestFNFOnlyStartupExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	oid := fmt.Sprintf("1.3.6.1.4.1.9.9.387.1.1.1.1.1.%d", ifc.Index)
-	if out, err := exec.Command("snmpget", "-v2c", "-cpublic", "-t2", "-r1", "-Oqv", "udp:"+d.snmpAddr, oid).CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "1" {
+	if out, err := testproc.CombinedOutput(exec.Command("snmpget", "-v2c", "-cpublic", "-t2", "-r1", "-Oqv", "udp:"+d.snmpAddr, oid)); err != nil || strings.TrimSpace(string(out)) != "1" {
 		t.Errorf("snmpget cnfCINetflowEnable.%d: %q %v, want 1 (ingress)", ifc.Index, out, err)
 	}
 
@@ -162,7 +163,7 @@ func TestFNFOnlyStartupExports(t *testing.T) {
 	for _, x := range collector.Compare(collector.Nfdump(t, "-R", dir), trafgenTuples(0, n)) {
 		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
 	}
-	out, err := exec.Command("nfdump", "-R", dir, "-q", "-N", "-o", "fmt:%in|%tos").Output()
+	out, err := testproc.Output(exec.Command("nfdump", "-R", dir, "-q", "-N", "-o", "fmt:%in|%tos"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,7 +458,7 @@ func TestFNFClearForms(t *testing.T) {
 	for _, x := range collector.Compare(collector.Nfdump(t, "-R", dir), want) {
 		t.Errorf("%s: collector %v, sent %v", x.Tuple, x.Ours, x.Their)
 	}
-	out, err := exec.Command("nfdump", "-R", dir, "-q", "-N", "-o", "fmt:%pkt").Output()
+	out, err := testproc.Output(exec.Command("nfdump", "-R", dir, "-q", "-N", "-o", "fmt:%pkt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestPortsPastIfindex65535ShareOneSetting: two tap ports numbered past
@@ -23,12 +24,12 @@ func TestPortsPastIfindex65535ShareOneSetting(t *testing.T) {
 		{"-n", v.NS, "link", "add", "big1", "index", "70001", "type", "veth", "peer", "name", "bsrc1", "index", "70002"},
 		{"-n", v.NS, "link", "add", "big2", "index", "70003", "type", "veth", "peer", "name", "bsrc2", "index", "70004"},
 	} {
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 			t.Fatalf("ip %v: %v\n%s", args, err, out)
 		}
 	}
 	for _, l := range []string{"big1", "bsrc1", "big2", "bsrc2"} {
-		if out, err := exec.Command("ip", "-n", v.NS, "link", "set", l, "up").CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", "-n", v.NS, "link", "set", l, "up")); err != nil {
 			t.Fatalf("ip link set %s up: %v\n%s", l, err, out)
 		}
 	}

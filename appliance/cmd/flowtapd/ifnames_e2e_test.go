@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestInterfaceNamesFollowPorts: `ip flow-export interface-names` names
@@ -62,7 +63,7 @@ ip flow-export destination 127.0.0.1 %d
 		}
 	}
 
-	if out, err := exec.Command("ip", "-n", v.NS, "link", "del", "vmonb").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "-n", v.NS, "link", "del", "vmonb")); err != nil {
 		t.Fatalf("ip link del: %v %s", err, out)
 	}
 	newB, srcB := v.AddPair(t, "vmonb", "vsrcb")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/flowtap/flowtap/appliance/daemon"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/internal/testproc"
 	"net"
 	"os/exec"
 	"regexp"
@@ -408,7 +409,7 @@ ip flow-aggregation cache prefix
 	if got := section(); got != want {
 		t.Errorf("after the set:\n%s\nwant:\n%s", got, want)
 	}
-	out, err := exec.Command("snmpset", "-v2c", "-cprivate", "-t", "2", "-r", "0", "-m", "", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.8.5", "u", "33").CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("snmpset", "-v2c", "-cprivate", "-t", "2", "-r", "0", "-m", "", agent, "1.3.6.1.4.1.9.9.387.1.1.2.1.8.5", "u", "33"))
 	if err == nil || !strings.Contains(string(out), "Reason: wrongValue") {
 		t.Errorf("a 33-bit mask: %v\n%s", err, out)
 	}

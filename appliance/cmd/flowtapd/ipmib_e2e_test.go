@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestSNMPIPMIBAddresses: the addresses an NMS discovers a device by,
@@ -21,11 +22,11 @@ func TestSNMPIPMIBAddresses(t *testing.T) {
 		{"addr", "add", "192.0.2.1/24", "dev", v.Src},
 		{"addr", "add", "198.51.100.7/25", "dev", v.Mon},
 	} {
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 			t.Fatalf("ip %v: %v\n%s", args, err, out)
 		}
 	}
-	if out, err := exec.Command("sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/"+v.Src+"/disable_ipv6 && ip addr add 2001:db8::1/64 dev "+v.Src+" nodad").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/"+v.Src+"/disable_ipv6 && ip addr add 2001:db8::1/64 dev "+v.Src+" nodad")); err != nil {
 		t.Fatalf("IPv6 address: %v\n%s", err, out)
 	}
 	d := startDaemon(t, `hostname iptap

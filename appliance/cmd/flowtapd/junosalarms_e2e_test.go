@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestJunOSShowSystemAlarms: `show system alarms`, a syntax error on the
@@ -28,7 +29,7 @@ func TestJunOSShowSystemAlarms(t *testing.T) {
 	}
 	link := func(state string) {
 		t.Helper()
-		if out, err := exec.Command("ip", "-n", v.NS, "link", "set", v.Src, state).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", "-n", v.NS, "link", "set", v.Src, state)); err != nil {
 			t.Fatalf("ip link set %s %s: %v\n%s", v.Src, state, err, out)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestJunOSShowInterfacesAgrees: after a known burst into the veth pair,
@@ -140,7 +141,7 @@ func TestJunOSShowInterfacesFlapAndRate(t *testing.T) {
 		t.Errorf("a port the daemon has not seen flap:\n%s", first)
 	}
 	for _, state := range []string{"down", "up"} {
-		if out, err := exec.Command("ip", "link", "set", v.Mon, state).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", "link", "set", v.Mon, state)); err != nil {
 			t.Fatalf("ip link set %s %s: %v\n%s", v.Mon, state, err, out)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestJunOSDisplayXML: an NMS scrapes `show services accounting flow |
@@ -17,7 +18,7 @@ import (
 // command's | display xml is refused rather than answered with text.
 func TestJunOSDisplayXML(t *testing.T) {
 	v := testnet.Enter(t)
-	if out, err := exec.Command("ip", "-n", v.NS, "addr", "add", "10.9.9.1/24", "dev", v.Mon).CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "-n", v.NS, "addr", "add", "10.9.9.1/24", "dev", v.Mon)); err != nil {
 		t.Fatalf("ip addr add: %v\n%s", err, out)
 	}
 	port, _ := listenUDP(t)

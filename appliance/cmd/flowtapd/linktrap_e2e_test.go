@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestLinkStatusTrapPerInterface: `no snmp trap link-status` under an
@@ -71,7 +72,7 @@ interface %s
 	flip := func(state, kind string, wantSrc, wantMon int) {
 		t.Helper()
 		s0, m0 := heard(kind, src), heard(kind, mon)
-		if out, err := exec.Command("ip", "link", "set", v.Src, state).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", "link", "set", v.Src, state)); err != nil {
 			t.Fatalf("ip link set %s %s: %v\n%s", v.Src, state, err, out)
 		}
 		for deadline := time.Now().Add(10 * time.Second); heard(kind, src)-s0 < wantSrc || heard(kind, mon)-m0 < wantMon; time.Sleep(100 * time.Millisecond) {

@@ -17,6 +17,7 @@ import (
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/faults"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // The flowtap MIB's objects these tests read (mgmt/snmp/mib_flowtap.go).
@@ -88,7 +89,7 @@ func startTrafgen(t *testing.T, v *testnet.Veth, packet string, count, rate int)
 	// Its own process group: trafgen forks a worker per CPU, and a signal
 	// must reach them all.
 	g.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := g.cmd.Start(); err != nil {
+	if err := testproc.Start(g.cmd); err != nil {
 		t.Fatalf("start trafgen: %v", err)
 	}
 	go func() { g.cmd.Wait(); close(g.done) }()
@@ -307,7 +308,7 @@ func TestFaultRandomSourceFlood(t *testing.T) {
 				w.fails = append(w.fails, fmt.Sprintf("show version: %q", out))
 			}
 			t0 = time.Now()
-			b, err := exec.Command("ip", "netns", "exec", v.NS, "snmpget", "-v2c", "-cpublic", "-t5", "-r0", "-Oqv", agent, "1.3.6.1.2.1.1.5.0").CombinedOutput()
+			b, err := testproc.CombinedOutput(exec.Command("ip", "netns", "exec", v.NS, "snmpget", "-v2c", "-cpublic", "-t5", "-r0", "-Oqv", agent, "1.3.6.1.2.1.1.5.0"))
 			w.snmp = max(w.snmp, time.Since(t0))
 			if err != nil {
 				w.fails = append(w.fails, fmt.Sprintf("snmpget: %v %s", err, b))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestPFCFlowMaskOnTheWire: a PFC3B persona metering on its real XDP
@@ -163,7 +164,7 @@ ip flow-export destination 127.0.0.1 %d
 // and its `flags` byte and tcp_flags stay 0; before, router_sc was 0.
 func TestPFCV7RouterSCOnTheWire(t *testing.T) {
 	v := testnet.Enter(t)
-	if out, err := exec.Command("ip", "addr", "add", "10.77.0.1/24", "dev", v.Mon).CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "addr", "add", "10.77.0.1/24", "dev", v.Mon)); err != nil {
 		t.Fatalf("ip addr add: %v: %s", err, out)
 	}
 	sink, port := collectorSocket(t)

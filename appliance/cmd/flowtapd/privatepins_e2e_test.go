@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestKeepMeteringPinsInOwnMountNamespace: a flowtapd started in a mount
@@ -47,7 +48,7 @@ ip flow-export destination %s %d
 		"--dhcp-lease", filepath.Join(d.dir, "dhcp-eth0.lease"), "--keep-metering"}
 	d.cmd = exec.Command(unshare, append([]string{"--mount", "--propagation", "private", bin}, d.args...)...)
 	d.cmd.Stdout, d.cmd.Stderr = d.log, d.log
-	if err := d.cmd.Start(); err != nil {
+	if err := testproc.Start(d.cmd); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

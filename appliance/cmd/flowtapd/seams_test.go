@@ -22,6 +22,7 @@ import (
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/faults"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 	"github.com/flowtap/flowtap/mgmt/netcfg"
 )
 
@@ -42,7 +43,7 @@ func waitSNMP(t *testing.T, agent string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if _, err := exec.Command("snmpget", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.2.1.1.5.0").CombinedOutput(); err == nil {
+		if _, err := testproc.CombinedOutput(exec.Command("snmpget", "-v2c", "-cpublic", "-t1", "-r0", agent, "1.3.6.1.2.1.1.5.0")); err == nil {
 			return
 		} else if time.Now().After(deadline) {
 			t.Fatalf("snmp agent does not answer: %v", err)
@@ -145,7 +146,7 @@ func (d *runningDaemon) start(t *testing.T, extra ...string) {
 	t.Helper()
 	cmd := exec.Command(d.bin, append(append([]string{}, d.args...), extra...)...)
 	cmd.Stdout, cmd.Stderr = d.log, d.log
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	d.cmd = cmd
@@ -278,7 +279,7 @@ func routerOf(t *testing.T, files []string) map[string]string {
 	t.Helper()
 	m := map[string]string{}
 	for _, f := range files {
-		out, err := exec.Command("nfdump", "-r", f, "-q", "-N", "-o", "fmt:%sa|%ra").Output()
+		out, err := testproc.Output(exec.Command("nfdump", "-r", f, "-q", "-N", "-o", "fmt:%sa|%ra"))
 		if err != nil {
 			t.Fatalf("nfdump: %v", err)
 		}
@@ -316,7 +317,7 @@ ip flow-export destination %s %d
 	flows(1) // by the routing table: from 127.0.0.1
 
 	run := func(args ...string) {
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 			t.Fatalf("ip %v: %v %s", args, err, out)
 		}
 	}
@@ -349,7 +350,7 @@ ip flow-export destination %s %d
 // xdpOn reports whether an XDP program is attached to ifname.
 func xdpOn(t *testing.T, ifname string) bool {
 	t.Helper()
-	out, err := exec.Command("ip", "link", "show", "dev", ifname).CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("ip", "link", "show", "dev", ifname))
 	if err != nil {
 		t.Fatalf("ip link show %s: %v %s", ifname, err, out)
 	}
@@ -400,7 +401,7 @@ ip flow-export destination %s %d
 		t.Fatalf("flowtapd exited with %v; log:\n%s", err, d.log)
 	}
 	if xdpOn(t, v.Mon) {
-		out, _ := exec.Command("ip", "link", "show", "dev", v.Mon).CombinedOutput()
+		out, _ := testproc.CombinedOutput(exec.Command("ip", "link", "show", "dev", v.Mon))
 		t.Fatalf("an orderly stop left XDP on the port:\n%s", out)
 	}
 	if on, _ := netcfg.Promiscuous(v.Mon); on {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // seedJunOSFile is the NANOG39 seed's JunOS 8.x cflowd configuration as
@@ -30,7 +31,7 @@ func TestSeedJunOSExportsEveryPacket(t *testing.T) {
 	v := testnet.Enter(t)
 	// The services PIC's source-address must be local for the export
 	// socket to bind to it.
-	if out, err := exec.Command("ip", "addr", "add", "192.0.2.1/32", "dev", "lo").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "addr", "add", "192.0.2.1/32", "dev", "lo")); err != nil {
 		t.Fatalf("ip addr add: %v\n%s", err, out)
 	}
 	seed, err := os.ReadFile(seedJunOSFile)
@@ -73,7 +74,7 @@ func TestSeedJunOSExportsEveryPacket(t *testing.T) {
 			got.Add(k, c.Packets, c.Bytes)
 		}
 		// %ra is the exporter's address: the services PIC's.
-		out, err := exec.Command("nfdump", "-r", f, "-q", "-o", "fmt:%ra").Output()
+		out, err := testproc.Output(exec.Command("nfdump", "-r", f, "-q", "-o", "fmt:%ra"))
 		if err != nil {
 			t.Fatalf("nfdump -r %s: %v", f, err)
 		}

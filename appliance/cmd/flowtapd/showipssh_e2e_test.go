@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestShowIPSSHOverOpenSSH: `show ip ssh` over the real OpenSSH client
@@ -28,7 +29,7 @@ username admin privilege 15 secret adminpass
 	host, port, _ := net.SplitHostPort(d.sshAddr)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	scan, err := exec.CommandContext(ctx, "ssh-keyscan", "-p", port, "-t", "ed25519", host).Output()
+	scan, err := testproc.Output(exec.CommandContext(ctx, "ssh-keyscan", "-p", port, "-t", "ed25519", host))
 	if err != nil {
 		t.Fatalf("ssh-keyscan: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/syncbuf"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // tlv is one BER element with a short or long definite length.
@@ -86,7 +87,7 @@ func FuzzLiveSNMP(f *testing.F) {
 	}
 	dir := f.TempDir()
 	bin := filepath.Join(dir, "flowtapd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("go", "build", "-o", bin, ".")); err != nil {
 		f.Fatalf("build flowtapd: %v\n%s", err, out)
 	}
 	cfg := filepath.Join(dir, "startup-config")
@@ -105,7 +106,7 @@ func FuzzLiveSNMP(f *testing.F) {
 		"--pin-dir", pin, "--control", filepath.Join(dir, "control.sock"), "--ssh-listen", "127.0.0.1:0", "--snmp-listen", agent,
 		"--dhcp-lease", filepath.Join(dir, "dhcp.lease"))
 	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		f.Fatal(err)
 	}
 	exited := make(chan struct{})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestSNMPColdStartWarmStart: snmptrapd hears coldStart when flowtapd
@@ -69,7 +70,7 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	// link going down is one linkDown per interface, from the new agent.
 	const linkDown = "OID: .1.3.6.1.6.3.1.1.5.3"
 	before := strings.Count(trapLines(), linkDown)
-	if out, err := exec.Command("ip", "link", "set", v.Src, "down").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "link", "set", v.Src, "down")); err != nil {
 		t.Fatalf("ip link set %s down: %v\n%s", v.Src, err, out)
 	}
 	for deadline := time.Now().Add(10 * time.Second); strings.Count(trapLines(), linkDown) < before+2 && time.Now().Before(deadline); {
@@ -79,7 +80,7 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	if n := strings.Count(trapLines(), linkDown) - before; n != 2 {
 		t.Errorf("%s and %s going down sent %d linkDown, want 2:\n%s", v.Src, v.Mon, n, trapLines())
 	}
-	exec.Command("ip", "link", "set", v.Src, "up").Run()
+	testproc.Run(exec.Command("ip", "link", "set", v.Src, "up"))
 
 	const engineBoots = "1.3.6.1.6.3.10.2.1.2.0"
 	boots := func() int {
@@ -119,12 +120,12 @@ snmp-server host 127.0.0.1 version 2c public udp-port %d
 	// reported (the watchers used to send linkDown whatever it said).
 	d.cli(t, "ios", "configure terminal\nno snmp-server enable traps\nend\n")
 	before = strings.Count(trapLines(), linkDown)
-	if out, err := exec.Command("ip", "link", "set", v.Src, "down").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "link", "set", v.Src, "down")); err != nil {
 		t.Fatalf("ip link set %s down: %v\n%s", v.Src, err, out)
 	}
 	time.Sleep(2 * time.Second)
 	if n := strings.Count(trapLines(), linkDown) - before; n != 0 {
 		t.Errorf("with traps off, %s going down sent %d linkDown:\n%s", v.Src, n, trapLines())
 	}
-	exec.Command("ip", "link", "set", v.Src, "up").Run()
+	testproc.Run(exec.Command("ip", "link", "set", v.Src, "up"))
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestSNMPv1DefaultView: a community or v3 group that names no read view
@@ -51,7 +52,7 @@ snmp-server user nms NMS v3 auth sha authpass123 priv aes 128 privpass123
 		t.Helper()
 		args := append([]string{"-t1", "-r0", "-OQn"}, who...)
 		args = append(args, "udp:"+d.snmpAddr, "1.3.6.1.6.3")
-		b, err := exec.Command("snmpwalk", args...).CombinedOutput()
+		b, err := testproc.CombinedOutput(exec.Command("snmpwalk", args...))
 		out := string(b)
 		if err != nil {
 			t.Fatalf("snmpwalk %v: %v\n%s", who, err, out)

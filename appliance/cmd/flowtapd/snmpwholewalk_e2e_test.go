@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/mibfiles"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // walkOIDs runs a net-snmp walk tool with the given options over the
@@ -20,7 +21,7 @@ import (
 func walkOIDs(t *testing.T, tool string, args ...string) (oids [][]uint32, vals []string) {
 	t.Helper()
 	full := append([]string{"-On", "-OQ", "-Ot", "-t", "5", "-r", "1"}, args...)
-	out, err := exec.Command(tool, full...).CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command(tool, full...))
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", tool, full, err, tail(string(out), 2000))
 	}
@@ -165,7 +166,7 @@ func checkWalkTypes(t *testing.T, agent string) {
 	args := append(append([]string{}, mibfiles.WalkArgs...), "-v2c", "-cpublic", "-Cc", "-Cr30", "-t", "5", "-r", "1", agent, ".1")
 	cmd := exec.Command("snmpbulkwalk", args...)
 	cmd.Env = append(cmd.Environ(), "MIBS=", "MIBDIRS=/nonexistent", "SNMPCONFPATH=/nonexistent", "SNMP_PERSISTENT_DIR="+t.TempDir())
-	out, err := cmd.Output()
+	out, err := testproc.Output(cmd)
 	if err != nil {
 		t.Fatalf("snmpbulkwalk: %v", err)
 	}
@@ -217,7 +218,7 @@ func probeEdges(t *testing.T, agent string, ref [][]uint32) {
 		for _, p := range batch {
 			args = append(args, oidString(p.oid))
 		}
-		out, _ := exec.Command("snmpgetnext", args...).CombinedOutput()
+		out, _ := testproc.CombinedOutput(exec.Command("snmpgetnext", args...))
 		var got []string
 		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 			if name, _, ok := strings.Cut(l, " = "); ok && strings.HasPrefix(name, ".") {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // The export loss table's columns for the records a killed daemon left
@@ -159,7 +160,7 @@ func TestKillDuringResizeDrain(t *testing.T) {
 	from := d.log.Len()
 	cmd := exec.Command(d.bin, d.args...)
 	cmd.Stdout, cmd.Stderr = d.log, d.log
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	d.cmd = cmd

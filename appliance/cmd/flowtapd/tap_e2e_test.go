@@ -17,6 +17,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // tapCapture is a real two-way capture; its hosts on tapInside are the
@@ -131,14 +132,14 @@ ip flow-export destination %s %d
 	// tcpreplay sends the packets of tcpprep's CIDR matches (the inside
 	// hosts) on -i: fibre B, toward the outside; the rest on -I: fibre A.
 	cache := filepath.Join(t.TempDir(), "split.cache")
-	if out, err := exec.Command(tcpprep, "--cidr="+tapInside, "-i", tapCapture, "-o", cache).CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command(tcpprep, "--cidr="+tapInside, "-i", tapCapture, "-o", cache)); err != nil {
 		t.Fatalf("tcpprep: %v\n%s", err, out)
 	}
 	// On one CPU: the meter keys each entry by the CPU that metered it, and
 	// a veth meters on the sender's, so a tcpreplay that migrated would
 	// make two entries of one conversation's direction (each exact; a
 	// biflow pairs entries, so the test pins it as RSS pins a flow).
-	out, err := exec.Command("taskset", "-c", "0", tcpreplay, "-c", cache, "-i", "vsrcb", "-I", v.Src, tapCapture).CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("taskset", "-c", "0", tcpreplay, "-c", cache, "-i", "vsrcb", "-I", v.Src, tapCapture))
 	if err != nil {
 		t.Fatalf("tcpreplay: %v\n%s", err, out)
 	}
@@ -331,7 +332,7 @@ flowtap tap uplink
 	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-On", "-Oqv", agent, "1.3.6.1.2.1.31.1.1.1.1.64001", "1.3.6.1.2.1.2.2.1.8.64001"); got != "\"uplink\"\n1" && got != "uplink\n1" {
 		t.Errorf("IF-MIB ifName.64001, ifOperStatus.64001: %q, want uplink, 1 (up)", got)
 	}
-	if out, err := exec.Command("ip", "link", "set", "vsrcb", "down").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "link", "set", "vsrcb", "down")); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
 	const linkDown = ".1.3.6.1.6.3.1.1.5.3"
@@ -367,7 +368,7 @@ flowtap tap uplink
 	if got := snmpTool(t, "snmpget", "-v2c", "-cpublic", "-On", "-Oqv", agent, "1.3.6.1.4.1.32473.1.7.1.1.4.64001.1", "1.3.6.1.4.1.32473.1.7.1.1.4.64001.2"); got != "1\n2" {
 		t.Errorf("flowtapFibreState.64001.{1,2} with fibre B dark: %q, want 1 (up), 2 (dark)", got)
 	}
-	if out, err := exec.Command("ip", "link", "set", "vsrcb", "up").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "link", "set", "vsrcb", "up")); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
 	again := "%FLOWTAP-5-FIBRE_LIT: Tap uplink fibre B (vmonb) has light again"

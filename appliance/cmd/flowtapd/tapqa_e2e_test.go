@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // fibreCounters is `show flowtap taps`' two counter lines, fibre A's
@@ -139,7 +140,7 @@ ip flow-export destination %s %d
 	d.waitMeteringN(t, "vmonb", 1)
 	b.Send(t, udpFrames([4]byte{10, 9, 0, 2}, 4000, 2))
 	time.Sleep(200 * time.Millisecond)
-	if out, err := exec.Command("ip", "-n", v.NS, "link", "del", "vmonb").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "-n", v.NS, "link", "del", "vmonb")); err != nil {
 		t.Fatalf("ip link del: %v %s", err, out)
 	}
 	_, srcB = v.AddPair(t, "vmonb", "vsrcb")
@@ -312,7 +313,7 @@ func TestTapFibreReplacedWhileStopped(t *testing.T) {
 	d.waitMeteringN(t, "vmonb", 1)
 	d.cmd.Process.Signal(syscall.SIGTERM)
 	d.cmd.Wait()
-	if out, err := exec.Command("ip", "-n", v.NS, "link", "del", "vmonb").CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", "-n", v.NS, "link", "del", "vmonb")); err != nil {
 		t.Fatalf("ip link del: %v %s", err, out)
 	}
 	_, srcB = v.AddPair(t, "vmonb", "vsrcb")

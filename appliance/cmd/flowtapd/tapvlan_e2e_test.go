@@ -18,6 +18,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // udpBetween is an untagged UDP frame src:sport -> dst:dport with a
@@ -93,7 +94,7 @@ ip flow-export destination 127.0.0.1 %d biflow
 		port   string
 		frames [][]byte
 	}{{v.Src, fibreA}, {"vsrcb", fibreB}} {
-		if out, err := exec.Command("taskset", "-c", "0", tcpreplay, "-i", run.port, writeCapture(t, run.frames)).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("taskset", "-c", "0", tcpreplay, "-i", run.port, writeCapture(t, run.frames))); err != nil {
 			t.Fatalf("tcpreplay on %s: %v\n%s", run.port, err, out)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowtap/flowtap/internal/collector"
 	"github.com/flowtap/flowtap/internal/testnet"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestTopTalkersEqualTheCapture: an analyst's top-talkers queries over a
@@ -41,7 +42,7 @@ interface %s
 		time.Sleep(50 * time.Millisecond)
 	}
 	// On one CPU, so that each flow is one cache entry (see the tap test).
-	if out, err := exec.Command("taskset", "-c", "0", tcpreplay, "-t", "-i", v.Src, pcap).CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("taskset", "-c", "0", tcpreplay, "-t", "-i", v.Src, pcap)); err != nil {
 		t.Fatalf("tcpreplay: %v\n%s", err, out)
 	}
 	var flows []collector.Tuple

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowtap/flowtap/cli/control"
 	"github.com/flowtap/flowtap/internal/syncbuf"
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // TestMain runs the test binary as a stand-in daemon when asked: a real
@@ -76,7 +77,7 @@ func startDaemon(t *testing.T, path, name string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "FLOWTAP_TEST_DAEMON="+path, "FLOWTAP_TEST_NAME="+name)
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })

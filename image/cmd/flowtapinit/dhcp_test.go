@@ -20,6 +20,7 @@ import (
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
 
+	"github.com/flowtap/flowtap/internal/testproc"
 	"github.com/flowtap/flowtap/mgmt/dhcplease"
 )
 
@@ -206,7 +207,7 @@ func TestDHCPLifecycle(t *testing.T) {
 		n.ip(t, "-n", n.cliNS, "link", "set", "eth0", "address", mac)
 		occ := n.srvNS + "-o"
 		n.ip(t, "netns", "add", occ)
-		t.Cleanup(func() { exec.Command("ip", "netns", "del", occ).Run() })
+		t.Cleanup(func() { testproc.Run(exec.Command("ip", "netns", "del", occ)) })
 		n.ip(t, "-n", n.srvNS, "link", "add", "occ", "link", "dhcps", "type", "macvlan", "mode", "bridge")
 		n.ip(t, "-n", n.srvNS, "link", "set", "occ", "netns", occ)
 		n.ip(t, "-n", occ, "addr", "add", "10.77.0.50/24", "dev", "occ")
@@ -340,8 +341,8 @@ type dhcpNet struct{ srvNS, cliNS string }
 func newDHCPNet(t *testing.T, name string) *dhcpNet {
 	n := &dhcpNet{srvNS: fmt.Sprintf("dhcpm-s%s-%d", name, os.Getpid()), cliNS: fmt.Sprintf("dhcpm-c%s-%d", name, os.Getpid())}
 	t.Cleanup(func() {
-		exec.Command("ip", "netns", "del", n.srvNS).Run()
-		exec.Command("ip", "netns", "del", n.cliNS).Run()
+		testproc.Run(exec.Command("ip", "netns", "del", n.srvNS))
+		testproc.Run(exec.Command("ip", "netns", "del", n.cliNS))
 	})
 	for _, args := range [][]string{
 		{"netns", "add", n.srvNS},
@@ -351,7 +352,7 @@ func newDHCPNet(t *testing.T, name string) *dhcpNet {
 		{"-n", n.srvNS, "link", "set", "dhcps", "up"},
 		{"-n", n.srvNS, "link", "set", "lo", "up"},
 	} {
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
@@ -360,14 +361,14 @@ func newDHCPNet(t *testing.T, name string) *dhcpNet {
 
 func (n *dhcpNet) ip(t *testing.T, args ...string) {
 	t.Helper()
-	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+	if out, err := testproc.CombinedOutput(exec.Command("ip", args...)); err != nil {
 		t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
 
 // clientAddrs is eth0's IPv4 addresses in the client's namespace.
 func (n *dhcpNet) clientAddrs(t *testing.T) string {
-	out, err := exec.Command("ip", "-n", n.cliNS, "-4", "-o", "addr", "show", "dev", "eth0").CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("ip", "-n", n.cliNS, "-4", "-o", "addr", "show", "dev", "eth0"))
 	if err != nil {
 		t.Fatalf("ip addr: %v\n%s", err, out)
 	}
@@ -384,7 +385,7 @@ func (n *dhcpNet) clientAddrs(t *testing.T) string {
 }
 
 func (n *dhcpNet) clientRoute(t *testing.T) string {
-	out, err := exec.Command("ip", "-n", n.cliNS, "-4", "route", "show").CombinedOutput()
+	out, err := testproc.CombinedOutput(exec.Command("ip", "-n", n.cliNS, "-4", "route", "show"))
 	if err != nil {
 		t.Fatalf("ip route: %v\n%s", err, out)
 	}
@@ -412,7 +413,7 @@ func (n *dhcpNet) startServer(t *testing.T, dnsmasq, leases, rng, router string,
 	s := &dhcpServer{cmd: cmd, done: make(chan struct{})}
 	out := &s.out
 	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatalf("dnsmasq: %v", err)
 	}
 	go func() { cmd.Wait(); close(s.done) }()
@@ -489,7 +490,7 @@ func (n *dhcpNet) startClientEnv(t *testing.T, mgmt string, env []string, runDir
 		t.Fatal(err)
 	}
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
+	if err := testproc.Start(cmd); err != nil {
 		t.Fatalf("client: %v", err)
 	}
 	c := &dhcpClient{more: make(chan struct{}, 1), cmd: cmd, exited: make(chan struct{})}

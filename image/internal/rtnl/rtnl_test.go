@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // inNewNetns runs f on a thread in a fresh network namespace (only lo,
@@ -95,7 +97,7 @@ func TestAddrLifetimeDelAddrRoute(t *testing.T) {
 			t.Error(err)
 		}
 		// The kernel counts the lifetime down: `ip addr` shows it.
-		out, _ := exec.Command("ip", "-o", "-4", "addr", "show", "dev", "lo").CombinedOutput()
+		out, _ := testproc.CombinedOutput(exec.Command("ip", "-o", "-4", "addr", "show", "dev", "lo"))
 		if !regexp.MustCompile(`192\.0\.2\.15/24 .*valid_lft (89|90)sec preferred_lft (89|90)sec`).Match(out) {
 			t.Errorf("lo after adding 192.0.2.15/24 for 90 s:\n%s", out)
 		}
@@ -103,7 +105,7 @@ func TestAddrLifetimeDelAddrRoute(t *testing.T) {
 		if err := c.AddAddrLifetime(lo.Index, p, 300*time.Second); err != nil {
 			t.Error(err)
 		}
-		out, _ = exec.Command("ip", "-o", "-4", "addr", "show", "dev", "lo").CombinedOutput()
+		out, _ = testproc.CombinedOutput(exec.Command("ip", "-o", "-4", "addr", "show", "dev", "lo"))
 		if !regexp.MustCompile(`192\.0\.2\.15/24 .*valid_lft (299|300)sec preferred_lft (299|300)sec`).Match(out) {
 			t.Errorf("lo after adding 192.0.2.15/24 again for 300 s:\n%s", out)
 		}
@@ -122,11 +124,11 @@ func TestAddrLifetimeDelAddrRoute(t *testing.T) {
 		if err := c.DelAddr(lo.Index, p); !errors.Is(err, unix.EADDRNOTAVAIL) {
 			t.Errorf("removing the address again: %v, want EADDRNOTAVAIL", err)
 		}
-		out, _ = exec.Command("ip", "-4", "addr", "show", "dev", "lo").CombinedOutput()
+		out, _ = testproc.CombinedOutput(exec.Command("ip", "-4", "addr", "show", "dev", "lo"))
 		if strings.Contains(string(out), "192.0.2.15") {
 			t.Errorf("lo after removing 192.0.2.15/24:\n%s", out)
 		}
-		out, _ = exec.Command("ip", "-4", "route", "show").CombinedOutput()
+		out, _ = testproc.CombinedOutput(exec.Command("ip", "-4", "route", "show"))
 		if strings.Contains(string(out), "default") {
 			t.Errorf("routes after removing the default:\n%s", out)
 		}
