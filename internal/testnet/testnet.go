@@ -53,6 +53,7 @@ func EnterQueues(t testing.TB, queues int) *Veth {
 	// A name of its own per call: a namespace deleted by the test before
 	// goes away asynchronously, and one of the same name made at once
 	// left tests of one process with a veth that delivered no frame.
+	sweepOnce.Do(func() { sweepStale("/run/netns", "/sys/fs/bpf") })
 	v := &Veth{NS: fmt.Sprintf("flowtap-test-%d-%d", os.Getpid(), enters.Add(1)), Mon: "vmon", Src: "vsrc"}
 	run := func(args ...string) {
 		t.Helper()
