@@ -10,6 +10,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 func requireRoot(t testing.TB) {
@@ -23,12 +24,7 @@ func requireRoot(t testing.TB) {
 // after it: tests never pin where a daemon would look.
 func tempPinDir(t testing.TB, prefix string) string {
 	t.Helper()
-	pin, err := os.MkdirTemp("/sys/fs/bpf", prefix)
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
-	return pin
+	return testnet.PinDir(t, prefix)
 }
 
 func openTest(t testing.TB, entries int) *Datapath {

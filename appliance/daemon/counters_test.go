@@ -9,6 +9,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/export"
 	"github.com/flowtap/flowtap/appliance/flowcache"
 	"github.com/flowtap/flowtap/appliance/platform"
+	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 // TestUnpinnedResizeKeepsCounters: with nothing pinned, a resize replaces
@@ -78,11 +79,7 @@ func TestSizeHistogramStartsWithTheDaemon(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := testnet.PinDir(t, "daemon-test")
 	l := listenV5(t)
 	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}
 	total := func(d *Daemon) uint64 {
@@ -142,11 +139,7 @@ func TestCacheStatisticsGoOnAcrossARestart(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := testnet.PinDir(t, "daemon-test")
 	state := t.TempDir()
 	l := listenV5(t)
 	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}

@@ -15,6 +15,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/datapath"
 	"github.com/flowtap/flowtap/datapath/datapathtest"
+	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 // v5Listener collects NetFlow v5 records' packet counts from a loopback
@@ -162,11 +163,7 @@ func TestCloseKeepsPinnedCache(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := testnet.PinDir(t, "daemon-test")
 	l := listenV5(t)
 	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}
 	d1, err := New(Options{PinDir: pin}, s)

@@ -13,6 +13,7 @@ import (
 	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/appliance/spool"
 	"github.com/flowtap/flowtap/datapath"
+	"github.com/flowtap/flowtap/internal/testnet"
 )
 
 type asTagger struct{}
@@ -29,11 +30,7 @@ func TestStartDrainIsAnnotated(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := testnet.PinDir(t, "daemon-test")
 	col := listenPayloads(t)
 	boot, err := datapath.BootTime()
 	if err != nil {
@@ -114,11 +111,7 @@ func startOverFullSpool(t *testing.T, change func(*Settings)) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test loads BPF programs: run it as root (make test does)")
 	}
-	pin, err := os.MkdirTemp("/sys/fs/bpf", "flowtap-daemon-test-")
-	if err != nil {
-		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(pin) })
+	pin := testnet.PinDir(t, "daemon-test")
 	l := listenV5(t)
 	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}
 	d1, err := New(Options{PinDir: pin, Spool: true}, s)

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
+	"testing"
 
 	"github.com/flowtap/flowtap/internal/testproc"
 )
@@ -19,9 +21,9 @@ import (
 // pid, so the next test binary to make a namespace removes the ones whose
 // owner no longer runs, before it makes its own: a stale namespace's veth
 // still carries an XDP program, and a stale pin keeps its maps' memory.
-// Pins with a random name (MkdirTemp's flowtap-daemon-test-*) carry no
-// owner and are left alone, as is anything belonging to a binary that
-// still runs: other engineers' tests share the machine.
+// Pins a test makes itself come from PinDir, which names them so. Nothing
+// belonging to a binary that still runs is touched: other engineers'
+// tests share the machine.
 var (
 	staleNetns = []*regexp.Regexp{
 		regexp.MustCompile(`^flowtap-test-(\d+)-\d+(?:-lan)?$`), // Enter's; arp's LAN beside it
@@ -79,4 +81,21 @@ func ownerGone(pid string) bool {
 	// The state follows the command name, which may itself hold ") ".
 	i := bytes.LastIndexByte(b, ')')
 	return i > 0 && i+2 < len(b) && (b[i+2] == 'Z' || b[i+2] == 'X')
+}
+
+// PinDir makes a private bpffs directory for a test's pins, removed after
+// the test, named (flowtap-KIND-PID-N) so that the sweep finds it when the
+// test binary is killed before its Cleanup runs.
+func PinDir(t testing.TB, kind string) string {
+	t.Helper()
+	kind = strings.TrimSuffix(strings.TrimPrefix(kind, "flowtap-"), "-")
+	pin, err := os.MkdirTemp("/sys/fs/bpf", fmt.Sprintf("flowtap-%s-%d-", kind, os.Getpid()))
+	if err != nil {
+		t.Fatalf("need bpffs at /sys/fs/bpf (make test mounts it): %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pin) })
+	if !stalePins.MatchString(filepath.Base(pin)) {
+		t.Fatalf("pin directory %s is not one the sweep would find", pin)
+	}
+	return pin
 }

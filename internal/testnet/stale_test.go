@@ -63,3 +63,15 @@ func TestSweepStale(t *testing.T) {
 		}
 	}
 }
+
+// TestPinDirIsSwept: a test's own pin directory carries its binary's pid
+// where the sweep reads it, whatever the kind is spelt like.
+func TestPinDirIsSwept(t *testing.T) {
+	for _, kind := range []string{"grow", "batchpins", "flowtap-hash-test-", "daemon-test"} {
+		p := PinDir(t, kind)
+		m := stalePins.FindStringSubmatch(filepath.Base(p))
+		if m == nil || m[1] != fmt.Sprint(os.Getpid()) {
+			t.Errorf("PinDir(%q) = %s: the sweep reads owner %q, want %d", kind, p, m, os.Getpid())
+		}
+	}
+}
