@@ -21,10 +21,11 @@
 // takes on the caller's for the fork and goes back to its own, so a child
 // starts where it would have from the caller's thread.
 //
-// Why a guard process. The signal reaches only the child itself; tools
-// that fork (trafgen forks a sender even for one CPU, nfacctd its plugins,
-// tshark dumpcap, sshpass ssh) would leave theirs behind, and dumpcap,
-// having file capabilities, even drops the signal on exec. So each child
+// Why a guard process. The signal reaches only the child itself, and the
+// kernel drops it when a child execs a setuid or file-capability program.
+// Tools that fork (trafgen forks a sender even for one CPU, nfacctd its
+// memory plugin, tshark dumpcap, sshpass ssh; nfcapd without -D does not)
+// would leave theirs behind. So each child
 // leads a process group of its own, and a small sh beside it blocks
 // reading a pipe whose only writer is this process: when the process dies
 // the kernel closes the pipe, the read ends and the guard kills the group.
