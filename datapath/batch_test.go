@@ -807,3 +807,143 @@ func TestPlainAddsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestFlushRefusesInPlace: in a full cache that meters in batches, the
+// flush counts as refused, in its own run, each record whose key cannot be
+// in the table (its first bucket without an overflow flag and no tag of
+// it the key's) while the cache is at its size; the other records that
+// are no plain hits (here new keys whose first bucket is flagged) stay for
+// flowtap_flush_rec, in order. With that program taken out of its slot the
+// buffer keeps exactly those; the refusals in place are counted as the
+// direct path counts them (packets, bytes, "full", the one event after an
+// acknowledgement), and once the rest is applied every packet is in a flow
+// or refused.
+func TestFlushRefusesInPlace(t *testing.T) {
+	d := openTest(t, batchMinEntries)
+	dst := [4]byte{192, 0, 2, 12}
+	src := func(i int) [4]byte { return [4]byte{10, 12 + byte(i>>16), byte(i >> 8), byte(i)} }
+	fill := batchMinEntries + 100
+	var frs [][]byte
+	for i := range fill {
+		frs = append(frs, udp4(src(i), dst, 1000, 53, 0))
+	}
+	feedOn(t, d, 0, frs, 1)
+	if err := d.FlushBatches(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.FlowsCreated+before.CreateFailFull+before.CreateFailContention != uint64(fill) || before.CreateFailFull == 0 {
+		t.Fatalf("filling: created %d, refused %d full, %d contention; want %d in all, some full",
+			before.FlowsCreated, before.CreateFailFull, before.CreateFailContention, fill)
+	}
+	seed, hash, nb := *d.tab.seed(), *d.tab.hash(), d.tab.buckets
+	hdr := func(b uint32) (tags [bucketSlots]uint16, flags uint16) {
+		for j := range uint32(bucketSlots) {
+			tags[j] = uint16(*d.tab.hdrs.u32(int(b)*lineBytes + 2*int(j&^1)) >> (16 * (j & 1)))
+		}
+		return tags, uint16(*d.tab.hdrs.u32(int(b)*lineBytes + 60) >> 16)
+	}
+	// New keys of each kind: first bucket unflagged and no tag of it
+	// theirs (refused in place), first bucket flagged (the full way).
+	var inPlace, flagged [][4]byte
+	for i := fill; len(inPlace) < 4 || len(flagged) < 3; i++ {
+		s := src(i)
+		b1, tag, _ := homePlace(fedKey(t, netip.AddrFrom4(s), netip.AddrFrom4(dst), 1000, 53, 1, 17, 0), seed, hash, nb)
+		tags, flags := hdr(b1)
+		if flags != 0 {
+			flagged = append(flagged, s)
+		} else if !slices.Contains(tags[:], tag) {
+			inPlace = append(inPlace, s)
+		}
+	}
+	// Keys in the table: plain hits.
+	var hits [][4]byte
+	d.tab.forEachUsed(func(e entry) {
+		var buf [slot6Size]byte
+		if len(hits) < 6 {
+			hits = append(hits, [4]byte(d.tab.bytes(e, &buf)[offKey:]))
+		}
+	})
+	batch := [][4]byte{
+		hits[0], inPlace[0], flagged[0], hits[1], inPlace[1], inPlace[0],
+		hits[2], flagged[1], inPlace[2], hits[3], hits[4], inPlace[3],
+		flagged[2], hits[5], hits[0], inPlace[1],
+	}
+	if len(batch) != batchRecs {
+		t.Fatalf("a batch of %d, want %d", len(batch), batchRecs)
+	}
+	const refusedHere = 6
+	full := []int{2, 7, 12}
+	var bfrs [][]byte
+	for _, s := range batch {
+		bfrs = append(bfrs, udp4(s, dst, 1000, 53, 0))
+	}
+	ipLen := uint64(binary.BigEndian.Uint16(bfrs[0][16:18]))
+	if err := d.AckCacheFull(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.objs.BatchProgs.Delete(uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	feedOn(t, d, 0, bfrs, 1) // the last fills the buffer: its run flushes it
+	var per []meterMeterBatch
+	if err := d.objs.Batch.Lookup(uint32(0), &per); err != nil {
+		t.Fatal(err)
+	}
+	if per[0].N != uint32(len(full)) {
+		t.Fatalf("CPU 0 holds %d records after a flush with no record program, want the %d new keys whose first bucket is flagged", per[0].N, len(full))
+	}
+	for k, i := range full {
+		var s [4]byte
+		binary.LittleEndian.PutUint32(s[:], per[0].R[k].Key[0])
+		if s != batch[i] {
+			t.Errorf("record %d left: source %v, want batch record %d (%v)", k, netip.AddrFrom4(s), i, netip.AddrFrom4(batch[i]))
+		}
+	}
+	st, err := d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CreateFailFull-before.CreateFailFull != refusedHere || st.CreateFailPackets-before.CreateFailPackets != refusedHere ||
+		st.CreateFailBytes-before.CreateFailBytes != refusedHere*ipLen || st.CreateFailContention != before.CreateFailContention ||
+		st.FullEvents-before.FullEvents != 1 || st.FlowsCreated != before.FlowsCreated || st.BatchPending != uint64(len(full)) {
+		t.Fatalf("after the flush: refused %d full (%d packets, %d bytes), %d contention, %d events, %d created, %d pending; want %d (%d bytes), 0, 1, 0, %d",
+			st.CreateFailFull-before.CreateFailFull, st.CreateFailPackets-before.CreateFailPackets, st.CreateFailBytes-before.CreateFailBytes,
+			st.CreateFailContention-before.CreateFailContention, st.FullEvents-before.FullEvents, st.FlowsCreated-before.FlowsCreated,
+			st.BatchPending, refusedHere, refusedHere*ipLen, len(full))
+	}
+	if err := d.initBatch(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.FlushBatches(); err != nil {
+		t.Fatal(err)
+	}
+	st, err = d.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CreateFailFull-before.CreateFailFull != refusedHere+uint64(len(full)) || st.FullEvents-before.FullEvents != 1 || st.BatchPending != 0 {
+		t.Fatalf("after the rest: refused %d full, %d events, %d pending; want %d, 1, 0",
+			st.CreateFailFull-before.CreateFailFull, st.FullEvents-before.FullEvents, st.BatchPending, refusedHere+len(full))
+	}
+	var harvested uint64
+	got := sumBySrc(harvestAll(t, d))
+	for _, v := range got {
+		harvested += v[0]
+	}
+	if st, err = d.Stats(); err != nil || harvested+st.CreateFailPackets != st.MeteredPackets {
+		t.Fatalf("harvested %d + refused %d packets, metered %d (%v)", harvested, st.CreateFailPackets, st.MeteredPackets, err)
+	}
+	for i, s := range hits {
+		want := uint64(2)
+		if i == 0 {
+			want = 3
+		}
+		if got[netip.AddrFrom4(s)][0] != want {
+			t.Errorf("flow %v: %d packets, want %d", netip.AddrFrom4(s), got[netip.AddrFrom4(s)][0], want)
+		}
+	}
+}

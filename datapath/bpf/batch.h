@@ -172,6 +172,72 @@ static __always_inline int batch_count_hit(struct batch_rec *r)
 	return 1;
 }
 
+/* Marks a record batch_refuse_full counted: its own run would refuse it. */
+#define BATCH_AHEAD_REFUSED (~1U)
+
+/* Count as refused, as its own run would (table_meter_h: take_capacity
+ * failing, then cache_full), each record of this CPU's buffer for which
+ * that can be decided from the header the flush has loaded, and mark it
+ * (ahead BATCH_AHEAD_REFUSED) for pass 2 to leave out. The cache must be
+ * at its size for this CPU: its reserve empty and the shared live counter
+ * at the size, only read, as take_capacity reads it (once for the whole
+ * batch: nothing on this CPU takes or gives units meanwhile, and a
+ * harvest's frees on another CPU could as well come after it). A record
+ * so refused has its key in no bucket but its first (neither overflow
+ * flag: a key goes to its second bucket only after its first is flagged,
+ * meter.c) and no tag of that header is the key's (the slot round found
+ * none, ahead ~0U, or its home was free and the tags are scanned here). A
+ * claimed tag is a writer on another CPU (runs on this one do not
+ * overlap, and the flush is one) creating a key that holds that CPU, never
+ * this record's: so the record must have an owner (owner-0 keys are
+ * created by every CPU past the owner byte; those go the full way). The
+ * records left to flowtap_flush_rec cannot create such a key before it
+ * either: a creation needs room the cache has not got, unless a harvest
+ * frees some in between, and then the refusal comes first in the order
+ * counted, as a plain hit counted in place does. Oldest first, so the
+ * event (one per CPU until acknowledged) carries the family and port the
+ * per-record runs would have given it.
+ *
+ * A global function, called once a flush, outside pass 2's loop (no call
+ * and return a record: TestFlushMetersWithoutCalls), and verified on its
+ * own, once: inlined into pass 2, flowtap_flush's walk was 289K
+ * instructions and the programs' together past their budget
+ * (TestProgramsVerifyWithinBudget). */
+__noinline int batch_refuse_full(void)
+{
+	__u32 zero = 0, li = CTR_LIVE;
+	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
+	struct cpu_state *cs = bpf_map_lookup_elem(&cpustate, &zero);
+	__u64 *live = bpf_map_lookup_elem(&counters, &li);
+	struct meter_stats *st = bpf_map_lookup_elem(&stats, &zero);
+	if (!b || !cs || !live || !st || cs->reserve || *(volatile __u64 *)live < cfg.cap)
+		return 0;
+	__u32 nb = cfg.buckets;
+	for (__u32 i = 0; i < BATCH_RECS; i++) {
+		if (i >= READ_ONCE(b->n))
+			break;
+		struct batch_rec *r = &b->r[i];
+		__u32 a = r->ahead;
+		if (!r->owner || (a != ~0U && !r->tag_xor))
+			continue;
+		__u64 h = r->h;
+		struct bucket_hdr *hd = hdr_at(((h & 0xffffffff) * nb) >> 32);
+		if (!hd || (*(volatile __u16 *)&hd->flags & (HDR_OVERFLOW | HDR_OVERFLOW2)))
+			continue;
+		if (a != ~0U) {
+			__u16 tag;
+			__u32 home;
+			hash_place(h, &tag, &home);
+			tag |= TAG_USED | (r->nw == 5 ? 0 : TAG_V6);
+			if (tag_lanes(hd, tag))
+				continue;
+		}
+		cache_full_(st, r->family, r->ip_len, r->ifindex, 0);
+		r->ahead = BATCH_AHEAD_REFUSED;
+	}
+	return 0;
+}
+
 /* Leave the buffer with the records from the cursor on, at its front:
  * none when the flush metered them all; else those a failed tail call
  * left (the cursor is 0 before a flush). */
@@ -361,6 +427,7 @@ slot_done:
 	 * exits leave known and each position (220K instructions more). The
 	 * clock's line is looked up here, not before the rounds: kept across
 	 * them, clang reloaded it after each slot load. */
+	batch_refuse_full();
 	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
 	if (!c)
 		return XDP_DROP;
@@ -373,6 +440,8 @@ slot_done:
 		if (i >= BATCH_RECS)
 			break;
 		struct batch_rec *r = &b->r[i];
+		if (r->ahead == BATCH_AHEAD_REFUSED)
+			continue;
 		if (!r->tag_xor && batch_count_hit(r))
 			continue;
 		__u32 w = READ_ONCE(c->cursor) - 1;

@@ -614,11 +614,13 @@ static __always_inline void init_val(struct flow_val *v, struct parsed *p, __u32
 	__builtin_memcpy(v->smac, eth + 6, 6);
 }
 
-static __always_inline void cache_full(struct meter_stats *st, struct parsed *p, __u32 ifindex,
-				       int contention)
+/* A packet the cache refused: the direct path's (cache_full) and the
+ * flush's refusals in place' one code (batch.h, batch_refuse_full). */
+static __always_inline void cache_full_(struct meter_stats *st, __u8 family, __u32 ip_len,
+					__u32 ifindex, int contention)
 {
 	st->create_fail_packets++;
-	st->create_fail_bytes += p->ip_len;
+	st->create_fail_bytes += ip_len;
 	if (contention)
 		st->create_fail_contention++;
 	else
@@ -633,7 +635,13 @@ static __always_inline void cache_full(struct meter_stats *st, struct parsed *p,
 		return;
 	/* One event per CPU until user space has aged and bumped the epoch. */
 	cs->full_epoch_sent = epoch + 1;
-	send_event(st, EV_CACHE_FULL, p->family, ifindex);
+	send_event(st, EV_CACHE_FULL, family, ifindex);
+}
+
+static __always_inline void cache_full(struct meter_stats *st, struct parsed *p, __u32 ifindex,
+				       int contention)
+{
+	cache_full_(st, p->family, p->ip_len, ifindex, contention);
 }
 
 /* ---- the flow table ---------------------------------------------------- */
