@@ -126,21 +126,28 @@ func TestSNMPStatisticsAreTheIPv4Screens(t *testing.T) {
 		}
 		return strings.ToUpper(hex.EncodeToString(b))
 	}
-	ip4, ip6 := screens("4", "2", "3", "1")
+	// check compares each screen's distribution with what it should
+	// hold, and SNMP's distribution and protocol rows with the IPv4
+	// screen's.
+	check := func(when string, ip4, ip6 string, want4, want6 map[int]uint16, protos string) {
+		t.Helper()
+		if got, want := histogramFromScreen(t, ip4), bucket(want4); got != want {
+			t.Errorf("%s show ip cache flow's distribution %s, want %s:\n%s", when, got, want, ip4)
+		}
+		if got, want := histogramFromScreen(t, ip6), bucket(want6); got != want {
+			t.Errorf("%s show ipv6 flow cache's distribution %s, want %s:\n%s", when, got, want, ip6)
+		}
+		if got, want := hist(), histogramFromScreen(t, ip4); got != want {
+			t.Errorf("%s cnfPSPacketSizeDistribution %s, show ip cache flow's %s", when, got, want)
+		}
+		if got := protocols(); got != protos {
+			t.Errorf("%s cnfPSExpiredFlows, cnfPSPackets of udpDns and all: %q, want show ip cache flow's %s", when, got, protos)
+		}
+	}
 	// IPv4: .750 in "64" and .250 in "1024"; IPv6 all in "64". Both
 	// families together would be .833 and .167.
-	if got, want := histogramFromScreen(t, ip4), bucket(map[int]uint16{1: 750, 18: 250}); got != want {
-		t.Errorf("show ip cache flow's distribution %s, want %s:\n%s", got, want, ip4)
-	}
-	if got, want := histogramFromScreen(t, ip6), bucket(map[int]uint16{1: 1000}); got != want {
-		t.Errorf("show ipv6 flow cache's distribution %s, want %s:\n%s", got, want, ip6)
-	}
-	if got, want := hist(), histogramFromScreen(t, ip4); got != want {
-		t.Errorf("cnfPSPacketSizeDistribution %s, show ip cache flow's %s", got, want)
-	}
-	if got := protocols(); got != "3 3 4 4" {
-		t.Errorf("cnfPSExpiredFlows, cnfPSPackets of udpDns and all: %q, want show ip cache flow's 3 3 4 4", got)
-	}
+	ip4, ip6 := screens("4", "2", "3", "1")
+	check("before the clear:", ip4, ip6, map[int]uint16{1: 750, 18: 250}, map[int]uint16{1: 1000}, "3 3 4 4")
 
 	// clear ip flow stats zeroes both families; then 1 packet of each,
 	// kept by an orderly restart on both screens and in SNMP.
@@ -152,18 +159,7 @@ func TestSNMPStatisticsAreTheIPv4Screens(t *testing.T) {
 	waitSNMP(t, agent)
 	// The orderly stop exported the two flows: 1 expired of each family.
 	ip4, ip6 = screens("1", "1", "1", "1")
-	if got, want := histogramFromScreen(t, ip4), bucket(map[int]uint16{18: 1000}); got != want {
-		t.Errorf("after the restart show ip cache flow's distribution %s, want %s:\n%s", got, want, ip4)
-	}
-	if got, want := histogramFromScreen(t, ip6), bucket(map[int]uint16{1: 1000}); got != want {
-		t.Errorf("after the restart show ipv6 flow cache's distribution %s, want %s:\n%s", got, want, ip6)
-	}
-	if got, want := hist(), histogramFromScreen(t, ip4); got != want {
-		t.Errorf("after the restart cnfPSPacketSizeDistribution %s, show ip cache flow's %s", got, want)
-	}
-	if got := protocols(); got != "1 1 1 1" {
-		t.Errorf("after the restart cnfPSExpiredFlows, cnfPSPackets of udpDns and all: %q, want show ip cache flow's 1 1 1 1", got)
-	}
+	check("after the restart:", ip4, ip6, map[int]uint16{18: 1000}, map[int]uint16{1: 1000}, "1 1 1 1")
 }
 
 // twoFamilyFrames are two IPv4 flows from 10.0.n.1 and 10.0.n.2 (udpFrames'
