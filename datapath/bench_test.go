@@ -324,10 +324,10 @@ func openBenchSpec(tb testing.TB, spec *ebpf.CollectionSpec, entries int, on ...
 		spec.Programs["flowtap_flush_rec"] = rec
 		spec.Maps["batch_progs"].MaxEntries = 2
 	}
-	if _, ok := spec.Maps[sizeHist6Map]; !ok {
+	if _, ok := spec.Maps[meterMapSizeHist6]; !ok {
 		// A build before the IPv6 size distribution: a map its programs
 		// never use, so that its object fills this build's struct.
-		spec.Maps[sizeHist6Map] = &ebpf.MapSpec{Name: sizeHist6Map, Type: ebpf.PerCPUArray,
+		spec.Maps[meterMapSizeHist6] = &ebpf.MapSpec{Name: meterMapSizeHist6, Type: ebpf.PerCPUArray,
 			KeySize: 4, ValueSize: uint32(unsafe.Sizeof(meterSizeHist{})), MaxEntries: 1}
 	}
 	var opts *ebpf.CollectionOptions

@@ -508,9 +508,6 @@ func (d *Datapath) drainOld(old map[string]*ebpf.Map) error {
 	return nil
 }
 
-// sizeHist6Map is the IPv6 packets' size distribution (bpf/meter.c).
-const sizeHist6Map = "size_hist6"
-
 // pendingDir, in the pin directory, holds the table a start with
 // another cache size made until the old table is drained.
 const pendingDir = "resizing"

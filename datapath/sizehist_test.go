@@ -93,13 +93,13 @@ func TestSizeHistogram6Pinned(t *testing.T) {
 	}
 	d.Close()
 	// As an older version left it, then a resize.
-	if err := os.Remove(filepath.Join(pins, sizeHist6Map)); err != nil {
+	if err := os.Remove(filepath.Join(pins, meterMapSizeHist6)); err != nil {
 		t.Fatal(err)
 	}
 	d = open(128)
 	feed(t, d, fr, 1)
 	d.Close()
-	if _, err := os.Stat(filepath.Join(pins, sizeHist6Map)); err != nil {
+	if _, err := os.Stat(filepath.Join(pins, meterMapSizeHist6)); err != nil {
 		t.Fatalf("the IPv6 distribution was not pinned by a resize over older pins: %v", err)
 	}
 	d = open(128)

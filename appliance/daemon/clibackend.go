@@ -128,10 +128,7 @@ func (c *CLI) CacheView() show.CacheView {
 		v.Stats.Active, v.Stats.Capacity = used, capacity
 	}
 	if four, six, err := d.SizeHistograms(); err == nil {
-		for i := range four {
-			v.SizeHist[i] = four[i] + six[i]
-		}
-		v.SizeHist6 = six
+		v.SizeHist4, v.SizeHist6 = four, six
 	}
 	dp.Peek(func(r *flow.Record) {
 		v.Flows = append(v.Flows, *r)

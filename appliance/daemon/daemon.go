@@ -1309,12 +1309,11 @@ func (d *Daemon) SizeHistograms() (four, six [26]uint64, err error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for i := range four {
-		all := st.SizeHistogram[i] - min(st.SizeHistogram[i], d.sizeBase[i])
-		six[i] = st.SizeHistogram6[i] - min(st.SizeHistogram6[i], d.sizeBase6[i])
-		four[i] = all - min(all, six[i])
+	for i := range st.SizeHistogram {
+		st.SizeHistogram[i] -= min(st.SizeHistogram[i], d.sizeBase[i])
+		st.SizeHistogram6[i] -= min(st.SizeHistogram6[i], d.sizeBase6[i])
 	}
-	return four, six, nil
+	return st.SizeHistogram4(), st.SizeHistogram6, nil
 }
 
 // ClearSizeHistogram starts the size distributions of both families from

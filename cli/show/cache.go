@@ -14,12 +14,13 @@ import (
 
 // CacheView is what `show ip cache [verbose] flow` needs.
 type CacheView struct {
-	Now      time.Time
-	Stats    CacheStats
-	Aging    platform.Aging
-	SizeHist [26]uint64 // packets per IOS size bucket, both families, from the datapath
-	// SizeHist6 is the IPv6 packets' share of SizeHist: each family's
-	// screen prints its own packets' distribution (familySizes).
+	Now   time.Time
+	Stats CacheStats
+	Aging platform.Aging
+	// SizeHist4 and SizeHist6 are the IPv4 and the IPv6 packets per IOS
+	// size bucket, from the datapath: each family's screen prints its
+	// own packets' distribution (familySizes).
+	SizeHist4  [26]uint64
 	SizeHist6  [26]uint64
 	TableBytes int // memory the flow table holds
 	Flows      []flow.Record
@@ -98,17 +99,12 @@ func familyProtocols(all, six []ProtocolStats, ipv6 bool) []ProtocolStats {
 	return out
 }
 
-// familySizes is one family's packet size distribution: the IPv6 share,
-// or the whole less it.
+// familySizes is one family's packet size distribution.
 func (v *CacheView) familySizes(six bool) [26]uint64 {
 	if six {
 		return v.SizeHist6
 	}
-	h := v.SizeHist
-	for i := range h {
-		h[i] -= min(h[i], v.SizeHist6[i])
-	}
-	return h
+	return v.SizeHist4
 }
 
 // familyFlowCount is how many of the cache's flows are of the family,

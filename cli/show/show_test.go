@@ -64,13 +64,12 @@ func sampleCache() CacheView {
 	// The IPv6 flows' share: 50 of the DNS flows, none of the web ones.
 	st.Protocols6 = []ProtocolStats{{Name: "TCP-WWW"},
 		{Name: "UDP-DNS", Flows: 50, Packets: 100, Bytes: 7500, ActiveMillis: 5000, IdleMillis: 750000}}
-	var hist [26]uint64
-	hist[1], hist[17], hist[19] = 191, 107, 702
-	// The IPv6 packets' share: each family's screen prints its own.
-	var hist6 [26]uint64
+	// Each family's screen prints its own packets' distribution.
+	var hist4, hist6 [26]uint64
+	hist4[1], hist4[17], hist4[19] = 150, 107, 700
 	hist6[1], hist6[19] = 41, 2
 	names := map[uint32]string{2: "eth1"}
-	return CacheView{Now: now, Stats: st, Aging: platform.Aging{Inactive: platform.DefaultInactive, Active: platform.DefaultActive}, SizeHist: hist, SizeHist6: hist6, TableBytes: 1261568,
+	return CacheView{Now: now, Stats: st, Aging: platform.Aging{Inactive: platform.DefaultInactive, Active: platform.DefaultActive}, SizeHist4: hist4, SizeHist6: hist6, TableBytes: 1261568,
 		Flows: sampleFlows(), IfName: func(i uint32) string { return names[i] }}
 }
 
