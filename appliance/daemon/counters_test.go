@@ -49,15 +49,7 @@ func TestUnpinnedResizeKeepsCounters(t *testing.T) {
 	if raw, _ := d.Datapath().Stats(); raw.Frames != 5 {
 		t.Errorf("the new datapath's own count is %d frames, want 5 (nothing pinned)", raw.Frames)
 	}
-	h, err := d.SizeHistogram()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n uint64
-	for _, v := range h {
-		n += v
-	}
-	if n != 12 {
+	if n := sizeTotal(t, d); n != 12 {
 		t.Errorf("size histogram holds %d packets, want 12", n)
 	}
 	waitPackets(t, l, 7)
@@ -82,18 +74,6 @@ func TestSizeHistogramStartsWithTheDaemon(t *testing.T) {
 	pin := testnet.PinDir(t, "daemon-test")
 	l := listenV5(t)
 	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}
-	total := func(d *Daemon) uint64 {
-		t.Helper()
-		h, err := d.SizeHistogram()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var n uint64
-		for _, v := range h {
-			n += v
-		}
-		return n
-	}
 	d1, err := New(Options{PinDir: pin}, s)
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +82,7 @@ func TestSizeHistogramStartsWithTheDaemon(t *testing.T) {
 	feed(t, d1, 1, 5)
 	d1.ClearSizeHistogram()
 	feed(t, d1, 1, 3)
-	if got := total(d1); got != 3 {
+	if got := sizeTotal(t, d1); got != 3 {
 		t.Fatalf("after clear ip flow stats the distribution holds %d packets, want 3", got)
 	}
 	if err := d1.Close(false); err != nil {
@@ -114,11 +94,11 @@ func TestSizeHistogramStartsWithTheDaemon(t *testing.T) {
 	}
 	defer d2.Close(false)
 	d2.Start()
-	if got := total(d2); got != 0 {
+	if got := sizeTotal(t, d2); got != 0 {
 		t.Errorf("a restarted daemon's distribution holds %d packets, want 0 as its cache statistics", got)
 	}
 	feed(t, d2, 2, 2)
-	if got := total(d2); got != 2 {
+	if got := sizeTotal(t, d2); got != 2 {
 		t.Errorf("the distribution holds %d packets after 2 more, want 2", got)
 	}
 	st, err := d2.DatapathStats()
@@ -143,18 +123,6 @@ func TestCacheStatisticsGoOnAcrossARestart(t *testing.T) {
 	state := t.TempDir()
 	l := listenV5(t)
 	s := Settings{CacheEntries: 1024, Aging: flowcache.Aging{Inactive: time.Hour}, Exports: []export.DestinationConfig{l.dest(t)}}
-	dist := func(d *Daemon) uint64 {
-		t.Helper()
-		h, err := d.SizeHistogram()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var n uint64
-		for _, v := range h {
-			n += v
-		}
-		return n
-	}
 	d1, err := New(Options{PinDir: pin, StateDir: state}, s)
 	if err != nil {
 		t.Fatal(err)
@@ -173,9 +141,9 @@ func TestCacheStatisticsGoOnAcrossARestart(t *testing.T) {
 	}
 	d2.Start()
 	st := d2.Engine().StatsNow()
-	if st.ExpiredTotal() != 1 || st.Added != 1 || st.Total().Packets != 8 || dist(d2) != 3 {
+	if st.ExpiredTotal() != 1 || st.Added != 1 || st.Total().Packets != 8 || sizeTotal(t, d2) != 3 {
 		t.Errorf("restarted: %d expired, %d added, %d packets, distribution %d; want 1, 1, 8, 3",
-			st.ExpiredTotal(), st.Added, st.Total().Packets, dist(d2))
+			st.ExpiredTotal(), st.Added, st.Total().Packets, sizeTotal(t, d2))
 	}
 	if _, err := os.Stat(filepath.Join(state, cacheStatsFile)); !os.IsNotExist(err) {
 		t.Errorf("the saved statistics are still there after the start (%v): a crash would bring them back", err)
@@ -183,4 +151,19 @@ func TestCacheStatisticsGoOnAcrossARestart(t *testing.T) {
 	if err := d2.Close(false); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// sizeTotal is how many packets the two families' size distributions
+// hold since the last clear.
+func sizeTotal(t *testing.T, d *Daemon) uint64 {
+	t.Helper()
+	four, six, err := d.SizeHistograms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	for i := range four {
+		n += four[i] + six[i]
+	}
+	return n
 }

@@ -1287,16 +1287,6 @@ func (d *Daemon) ExportersRetired() ([]*export.Exporter, export.Stats) {
 	return d.main.Exporters(), d.retired
 }
 
-// SizeHistogram is the packet-size distribution of both families since
-// the last clear: SizeHistograms' two added.
-func (d *Daemon) SizeHistogram() ([26]uint64, error) {
-	four, six, err := d.SizeHistograms()
-	for i := range four {
-		four[i] += six[i]
-	}
-	return four, err
-}
-
 // SizeHistograms are the packet-size distributions (`IP packet size
 // distribution`) of IPv4 packets (`show ip cache flow`,
 // cnfPSPacketSizeDistribution) and of IPv6 packets (`show ipv6 flow

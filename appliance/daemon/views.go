@@ -35,13 +35,16 @@ func cacheStatsView(s flowcache.Stats) show.CacheStats {
 		AgerPolls: s.AgerPolls, AllocFailures: s.AllocFailures, EmergencyPasses: s.EmergencyPasses,
 		AggressiveAging: s.AggressiveAging, HarvestErrors: s.HarvestErrors, LastCleared: s.LastCleared, Since: s.Since,
 		Protocols:  make([]show.ProtocolStats, 0, flowcache.NumProtocols-1),
+		Protocols4: make([]show.ProtocolStats, 0, flowcache.NumProtocols-1),
 		Protocols6: make([]show.ProtocolStats, 0, flowcache.NumProtocols-1)}
+	four := s.Protocols4()
 	row := func(i int, p flowcache.ProtocolStats) show.ProtocolStats {
 		return show.ProtocolStats{Name: flowcache.Protocol(i).String(), Flows: p.Flows,
 			Packets: p.Packets, Bytes: p.Bytes, ActiveMillis: p.ActiveMillis, IdleMillis: p.IdleMillis}
 	}
 	for i := 1; i < flowcache.NumProtocols; i++ {
 		v.Protocols = append(v.Protocols, row(i, s.Protocols[i]))
+		v.Protocols4 = append(v.Protocols4, row(i, four[i]))
 		v.Protocols6 = append(v.Protocols6, row(i, s.Protocols6[i]))
 	}
 	return v

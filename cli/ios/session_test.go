@@ -86,6 +86,7 @@ func (f *fakeBackend) CacheView() show.CacheView {
 	var st show.CacheStats
 	st.Active, st.Capacity, st.Since = 1, 4096, now.Add(-10*time.Second)
 	st.Protocols = []show.ProtocolStats{{Name: "TCP-WWW", Flows: 10, Packets: 100, Bytes: 50000}}
+	st.Protocols4 = st.Protocols
 	return show.CacheView{Now: now, Stats: st, Aging: platform.Aging{Inactive: platform.DefaultInactive, Active: platform.DefaultActive},
 		Flows: []flow.Record{{Key: flow.Key{SrcAddr: netip.MustParseAddr("10.0.0.1"), DstAddr: netip.MustParseAddr("10.0.0.2"),
 			Proto: 6, SrcPort: 1024, DstPort: 80, InputIf: 3}, Packets: 7, Bytes: 900}},

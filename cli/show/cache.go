@@ -65,8 +65,11 @@ func (v *CacheView) Family(family int) CacheStats {
 	if added := int64(aged) + int64(s.Active) - int64(atClear); added > 0 {
 		s.Added = uint64(added)
 	}
-	s.Protocols = familyProtocols(v.Stats.Protocols, v.Stats.Protocols6, six)
-	s.Protocols6 = nil
+	s.Protocols = v.Stats.Protocols4
+	if six {
+		s.Protocols = v.Stats.Protocols6
+	}
+	s.Protocols4, s.Protocols6 = nil, nil
 	return s
 }
 
@@ -76,27 +79,6 @@ func ipVersion(ipv6 bool) int {
 		return 6
 	}
 	return 4
-}
-
-// familyProtocols is one family's protocol rows: the IPv6 share, or the
-// rows less it.
-func familyProtocols(all, six []ProtocolStats, ipv6 bool) []ProtocolStats {
-	out := make([]ProtocolStats, len(all))
-	for i, p := range all {
-		var q ProtocolStats
-		if i < len(six) {
-			q = six[i]
-		}
-		if ipv6 {
-			out[i] = ProtocolStats{Name: p.Name, Flows: q.Flows, Packets: q.Packets, Bytes: q.Bytes,
-				ActiveMillis: q.ActiveMillis, IdleMillis: q.IdleMillis}
-			continue
-		}
-		sub := func(a, b uint64) uint64 { return a - min(a, b) }
-		out[i] = ProtocolStats{Name: p.Name, Flows: sub(p.Flows, q.Flows), Packets: sub(p.Packets, q.Packets),
-			Bytes: sub(p.Bytes, q.Bytes), ActiveMillis: sub(p.ActiveMillis, q.ActiveMillis), IdleMillis: sub(p.IdleMillis, q.IdleMillis)}
-	}
-	return out
 }
 
 // familySizes is one family's packet size distribution.

@@ -61,9 +61,12 @@ func sampleCache() CacheView {
 	st.Protocols = []ProtocolStats{
 		{Name: "TCP-WWW", Flows: 100, Packets: 1500, Bytes: 1390500, ActiveMillis: 240000, IdleMillis: 460000},
 		{Name: "UDP-DNS", Flows: 200, Packets: 400, Bytes: 30000, ActiveMillis: 20000, IdleMillis: 3000000}}
-	// The IPv6 flows' share: 50 of the DNS flows, none of the web ones.
+	// The IPv6 flows' share: 50 of the DNS flows, none of the web ones;
+	// the IPv4 flows' the rest.
 	st.Protocols6 = []ProtocolStats{{Name: "TCP-WWW"},
 		{Name: "UDP-DNS", Flows: 50, Packets: 100, Bytes: 7500, ActiveMillis: 5000, IdleMillis: 750000}}
+	st.Protocols4 = []ProtocolStats{st.Protocols[0],
+		{Name: "UDP-DNS", Flows: 150, Packets: 300, Bytes: 22500, ActiveMillis: 15000, IdleMillis: 2250000}}
 	// Each family's screen prints its own packets' distribution.
 	var hist4, hist6 [26]uint64
 	hist4[1], hist4[17], hist4[19] = 150, 107, 700

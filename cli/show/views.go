@@ -149,9 +149,10 @@ type CacheStats struct {
 	// Protocols are IOS's protocol rows, in IOS's order; a row without
 	// flows is not shown.
 	Protocols []ProtocolStats
-	// Protocols6 is the IPv6 flows' share of Protocols, row for row, for
-	// CacheView.Family.
-	Protocols6 []ProtocolStats
+	// Protocols4 and Protocols6 are the IPv4 and the IPv6 flows' shares
+	// of Protocols, row for row, for CacheView.Family (the engine splits
+	// them: flowcache.Stats.Protocols4).
+	Protocols4, Protocols6 []ProtocolStats
 
 	LastCleared time.Time // zero: never
 	Since       time.Time // last clear, or the cache's start
