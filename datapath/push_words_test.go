@@ -14,10 +14,13 @@ import (
 // row). clang made a memcpy from the packet's byte pointer one byte load
 // (and for the record one byte store) a byte, and left the key's copy
 // into the record a loop of ten instructions a word, one store at a
-// moving address. In flowtap_meter: an IPv4 key's five words stored at
-// the record's key offsets through one base register, no one-byte store
-// into a record's MAC, and an IPv4 key's addresses loaded as two 32-bit
-// loads at 12 and 16 from the IP header.
+// moving address. Since session 16 the key is built in place in the
+// record (key4_words): each word made in registers and stored once, none
+// copied from a key on the stack. In flowtap_meter: an IPv4 key's five
+// words stored at the record's key offsets through one base register,
+// none of them a value just loaded from the stack, no one-byte store into
+// a record's MAC, and an IPv4 key's addresses loaded as 32-bit loads at
+// 12 and 16 from the IP header.
 func TestPushWritesWords(t *testing.T) {
 	spec, err := loadMeter()
 	if err != nil {
@@ -37,22 +40,47 @@ func TestPushWritesWords(t *testing.T) {
 	var rec meterMeterBatch
 	mac := int16(unsafe.Offsetof(rec.R[0].Mac))
 	key := int16(unsafe.Offsetof(rec.R[0].Key))
+	head := int16(unsafe.Offsetof(rec.R))
 	word := func(ins asm.Instruction) bool {
 		op := ins.OpCode
 		return op.Class() == asm.StXClass && op.Mode() == asm.MemMode && op.Size() == asm.Word && ins.Dst != asm.R10
 	}
-	var keyCopies, macBytes, addrWords int
+	// Whether the value ins stores was loaded from the stack by the
+	// instruction that last set its register before it (within 8).
+	fromStack := func(i int) bool {
+		src := insns[i].Src
+		for j := i - 1; j >= max(0, i-8); j-- {
+			p := insns[j]
+			if p.Dst != src || p.OpCode.Class() == asm.StXClass || p.OpCode.Class() == asm.StClass ||
+				p.OpCode.Class() == asm.JumpClass || p.OpCode.Class() == asm.Jump32Class {
+				continue
+			}
+			return p.OpCode.Class() == asm.LdXClass && p.Src == asm.R10
+		}
+		return false
+	}
+	var keysInPlace, keyCopies, macBytes, addrWords int
 	for i, ins := range insns {
-		if word(ins) && ins.Offset == key {
-			// The other four words within the next 12 instructions.
-			seen := 1
-			for _, n := range insns[i+1 : min(len(insns), i+13)] {
+		// The record's key from the record's address, or from the
+		// buffer's plus n records (the buffer's head before them).
+		if word(ins) && (ins.Offset == key || ins.Offset == key+head) {
+			key := ins.Offset
+			// The other four words within the next 40 instructions
+			// (the words' masks and fields between the stores).
+			seen, copied := 1, fromStack(i)
+			for j := i + 1; j < min(len(insns), i+41); j++ {
+				n := insns[j]
 				if word(n) && n.Dst == ins.Dst && n.Offset > key && n.Offset < key+20 && (n.Offset-key)%4 == 0 {
 					seen++
+					copied = copied || fromStack(j)
 				}
 			}
 			if seen == 5 {
-				keyCopies++
+				if copied {
+					keyCopies++
+				} else {
+					keysInPlace++
+				}
 			}
 		}
 		op := ins.OpCode
@@ -61,20 +89,55 @@ func TestPushWritesWords(t *testing.T) {
 			macBytes++
 		}
 		if op.Class() == asm.LdXClass && op.Mode() == asm.MemMode && op.Size() == asm.Word &&
-			ins.Offset == 12 && i+1 < len(insns) {
-			n := insns[i+1]
-			if n.OpCode == op && n.Src == ins.Src && n.Offset == 16 {
-				addrWords++
+			ins.Offset == 12 && ins.Src != asm.R10 {
+			for _, n := range insns[i+1 : min(len(insns), i+9)] {
+				if n.OpCode == op && n.Src == ins.Src && n.Offset == 16 {
+					addrWords++
+					break
+				}
 			}
 		}
 	}
-	if keyCopies == 0 {
-		t.Errorf("flowtap_meter stores no key as five words at a record's key (offset %d): a loop copies it", key)
+	if keysInPlace == 0 {
+		t.Errorf("flowtap_meter stores no key as five words built in registers at a record's key (offset %d); %d copied from the stack", key, keyCopies)
+	}
+	if keyCopies != 0 {
+		t.Errorf("flowtap_meter copies %d keys word by word from the stack into a record, want none: built in place", keyCopies)
 	}
 	if macBytes != 0 {
 		t.Errorf("flowtap_meter makes %d one-byte stores at a record's MAC (offsets %d-%d), want none: three word stores", macBytes, mac, mac+11)
 	}
 	if addrWords == 0 {
 		t.Error("flowtap_meter loads no IPv4 address pair as two words at 12 and 16: byte loads a key")
+	}
+}
+
+// TestMeterLooksUpBufferOnce: flowtap_meter looks its CPU's buffer up
+// once a packet (batch_buffer), and the push, the verdict's store and the
+// decision to tail-call the flush take that pointer and the count the
+// push held; before session 16 the push looked it up and batch_after did
+// again (and batching() looked flow_clock up a second time: one lookup of
+// each of 7 inlined array lookups is about 12 x86 instructions). The
+// program's instructions name the batch map once.
+func TestMeterLooksUpBufferOnce(t *testing.T) {
+	spec, err := loadMeter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := spec.Programs["flowtap_meter"]
+	if ps == nil {
+		t.Fatal("no program flowtap_meter")
+	}
+	refs := 0
+	for i, ins := range ps.Instructions {
+		if sym := ins.Symbol(); i > 0 && sym != "" {
+			break
+		}
+		if ins.IsLoadFromMap() && ins.Reference() == "batch" {
+			refs++
+		}
+	}
+	if refs != 1 {
+		t.Errorf("flowtap_meter loads the batch map's address %d times, want 1: one lookup of the buffer a packet", refs)
 	}
 }

@@ -3,7 +3,7 @@
  * One XDP run meters one packet, so at 100K flows and more each packet
  * waits for its own line of the table from memory in turn. In a cache of
  * BATCH_MIN_ENTRIES or more (from BATCH_ADAPT_MIN_ENTRIES while its
- * CPU's creations are not refused: batching() below) a packet
+ * CPU's creations are not refused: batch_buffer() below) a packet
  * instead appends what the table needs (struct batch_rec) to its CPU's buffer and returns; the run that brings
  * the buffer to BATCH_RECS records tail-calls flowtap_flush, which first
  * loads every record's first header line and the slot line its entry is in
@@ -40,70 +40,54 @@ struct {
 	__type(value, __u32);
 } batch_progs SEC(".maps");
 
-/* Whether this packet goes through the buffer: capture off (capture
- * reads the packet, which a record does not keep), and a cache of
- * BATCH_MIN_ENTRIES or more, or of BATCH_ADAPT_MIN_ENTRIES or more while
- * this CPU's last creation was not refused, either family (IPv6 there
- * gains only with its entries at the home slot the flush loads ahead:
- * HOME6_MIN_ENTRIES is this threshold; batched with best-fit placement
- * it paid 19-43 ns a packet, datapath/README.md). Below that there is no
- * wait to hide; from 16K a packet that misses (a new entry, or a hit whose
- * line the skb path evicted) gains 40-60 ns batched, but a packet the
- * full cache refuses pays the record and the tail call for nothing
- * (20-39 ns): so such a cache meters directly from a refusal until a
- * creation succeeds (flow_clock.refused, set by cache_full). Records
- * buffered when a CPU turns direct stay counted as pending and are
- * applied by the next flush (the buffer filling, or FlushBatches). */
-static __always_inline int batching(const int v6)
+/* This CPU's buffer if this packet goes through it, else NULL: capture
+ * off (capture reads the packet, which a record does not keep), and a
+ * cache of BATCH_MIN_ENTRIES or more, or of BATCH_ADAPT_MIN_ENTRIES or
+ * more while this CPU's last creation was not refused, either family
+ * (IPv6 there gains only with its entries at the home slot the flush
+ * loads ahead: HOME6_MIN_ENTRIES is this threshold; batched with
+ * best-fit placement it paid 19-43 ns a packet, datapath/README.md).
+ * Below that there is no wait to hide; from 16K a packet that misses (a
+ * new entry, or a hit whose line the skb path evicted) gains 40-60 ns
+ * batched, but a packet the full cache refuses pays the record and the
+ * tail call for nothing (20-39 ns): so such a cache meters directly from
+ * a refusal until a creation succeeds (flow_clock.refused, set by
+ * cache_full). Records buffered when a CPU turns direct stay counted as
+ * pending and are applied by the next flush (the buffer filling, or
+ * FlushBatches). c is this CPU's flow_clock entry, which run_meter has
+ * looked up for the clock: one lookup of each a packet (the buffer's
+ * pointer then serves the push and the flush's tail call). */
+static __always_inline struct meter_batch *batch_buffer(struct flow_clock *c)
 {
 	if (capcfg.fields || cfg.cap < BATCH_ADAPT_MIN_ENTRIES)
 		return 0;
-	if (cfg.cap >= BATCH_MIN_ENTRIES)
-		return 1;
+	if (cfg.cap < BATCH_MIN_ENTRIES && (!c || c->refused))
+		return 0;
 	__u32 zero = 0;
-	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
-	return c && !c->refused;
+	return bpf_map_lookup_elem(&batch, &zero);
 }
 
-/* Append the packet to this CPU's buffer. Returns 0 if the buffer is full
- * (its flush could not run: the packet is metered directly). */
-static __always_inline int batch_push(const __u32 *w, const int nw, struct parsed *p, __u32 now_t,
-				      __u32 ifindex, __u8 *eth)
+/* Append the packet to this CPU's buffer b as record n (r, b->r[n], n <
+ * BATCH_RECS), whose key the caller has built in place (key4_words,
+ * key6_words): the hash from it, the rest of what the table needs, and
+ * then the count, which makes it a record. Returns whether the buffer is
+ * full after it (its flush is due). */
+static __always_inline int batch_push(struct meter_batch *b, __u32 n, struct batch_rec *r,
+				      const int nw, struct parsed *p, __u32 now_t, __u32 ifindex,
+				      __u8 *eth, int verdict)
 {
-	__u32 zero = 0;
-	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
-	if (!b)
-		return 0;
-	__u32 n = b->n;
-	if (n >= BATCH_RECS)
-		return 0;
-	struct batch_rec *r = &b->r[n];
-	r->h = key_hash(w, nw);
+	r->h = key_hash(r->key, nw);
 	r->seed = (__u32)cfg.seed;
-	/* Word by word, with no loop: clang left the copy a loop (ten
-	 * instructions a word), and a memcpy from the packet's byte pointer
-	 * is a byte load and store a byte (pkt_word, meter.c). r->mac is
-	 * 4-byte aligned in the record (offset 68, records of 96 bytes
-	 * after an 8-byte head), so its three words are plain stores. */
-	r->key[0] = w[0];
-	r->key[1] = w[1];
-	r->key[2] = w[2];
-	r->key[3] = w[3];
-	r->key[4] = w[4];
-	if (nw > 5) {
-		r->key[5] = w[5];
-		r->key[6] = w[6];
-		r->key[7] = w[7];
-		r->key[8] = w[8];
-		r->key[9] = w[9];
-		r->key[10] = w[10];
-	}
 	r->nw = nw;
 	r->ifindex = ifindex;
 	r->now_t = now_t;
 	r->ip_len = p->ip_len;
 	r->vlan[0] = p->vlan[0];
 	r->vlan[1] = p->vlan[1];
+	/* r->mac is 4-byte aligned in the record (offset 68, records of 96
+	 * bytes after an 8-byte head), so its three words are plain stores
+	 * of word loads (pkt_word, meter.c: a memcpy from the packet's byte
+	 * pointer is a byte load and store a byte). */
 	_Static_assert(__builtin_offsetof(struct batch_rec, mac) % 4 == 0 &&
 			       sizeof(struct batch_rec) % 4 == 0 &&
 			       __builtin_offsetof(struct meter_batch, r) % 4 == 0,
@@ -117,9 +101,14 @@ static __always_inline int batch_push(const __u32 *w, const int nw, struct parse
 	r->ttl = p->ttl;
 	r->tcp_flags = p->tcp_flags;
 	r->owner = p->owner;
-	/* The record whole before it is counted in n. */
+	/* The record whole before it is counted in n: until then the slot
+	 * is scratch, which no flush reads. */
 	asm volatile("" ::: "memory");
-	b->n = n + 1;
+	n++;
+	b->n = n;
+	if (n < BATCH_RECS)
+		return 0;
+	b->verdict = verdict; /* for the flush's tail call, which returns it */
 	return 1;
 }
 
@@ -457,20 +446,18 @@ slot_done:
 	return b->verdict;
 }
 
+/* run_meter's verdict with this bit: the buffer is full after the packet
+ * (run_meter stored the verdict in it). XDP verdicts are 0..4. */
+#define RUN_FLUSH 0x100
+
 /* After a packet's metering: the run that filled the buffer goes on in
  * flowtap_flush (a tail call: no call and return per packet), which
  * returns this packet's verdict. Should the tail call fail, the buffer
- * stays full and packets are metered directly until user space flushes
- * it. */
-static __always_inline int batch_after(struct xdp_md *ctx, int verdict)
+ * stays full and packets are metered directly until user space flushes it
+ * (FlushBatches). */
+static __always_inline int batch_after(struct xdp_md *ctx, int v)
 {
-	if (cfg.cap < BATCH_ADAPT_MIN_ENTRIES)
-		return verdict;
-	__u32 zero = 0;
-	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
-	if (!b || b->n < BATCH_RECS)
-		return verdict;
-	b->verdict = verdict;
-	bpf_tail_call(ctx, &batch_progs, 0);
-	return verdict;
+	if (v & RUN_FLUSH)
+		bpf_tail_call(ctx, &batch_progs, BATCH_SLOT_FLUSH);
+	return v & ~RUN_FLUSH;
 }
