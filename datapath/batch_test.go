@@ -14,6 +14,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/datapath/datapathtest"
 )
 
@@ -946,4 +947,63 @@ func TestFlushRefusesInPlace(t *testing.T) {
 			t.Errorf("flow %v: %d packets, want %d", netip.AddrFrom4(s), got[netip.AddrFrom4(s)][0], want)
 		}
 	}
+}
+
+// TestBatchVerdict: a batched packet's run returns its port's verdict,
+// the one that fills the buffer included (the flush returns what that
+// run stored in the buffer, and the flag the meter hands the tail call,
+// RUN_FLUSH, is not in what it returns), on a passive port and an inline
+// one. With the flush's slot empty (its tail call failing) the filling
+// run still returns the verdict, the buffer stays full and the packets
+// after it are metered directly and exactly; once the program is back a
+// harvest applies the buffered ones, every packet once.
+func TestBatchVerdict(t *testing.T) {
+	d := openTest(t, batchMinEntries)
+	src := [4]byte{10, 4, 3, 1}
+	fr := udp4(src, [4]byte{10, 4, 3, 2}, 7, 7, 0)
+	run := func(want uint32, n int) {
+		t.Helper()
+		err := runOnCPU(0, func() error {
+			for i := range n {
+				v, err := datapathtest.FeedRepeat(d.objs.FlowtapMeter, fr, 1, 1)
+				if err != nil {
+					return err
+				}
+				if v != want {
+					return fmt.Errorf("packet %d: verdict %#x, want %#x", i, v, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending := func(want uint64) {
+		t.Helper()
+		if st, err := d.Stats(); err != nil || st.BatchPending != want {
+			t.Fatalf("pending %d, want %d (%v)", st.BatchPending, want, err)
+		}
+	}
+	run(XDPDrop, 2*batchRecs+1)
+	pending(1)
+	if err := d.SetPort(1, PortSettings{Verdict: platform.Inline, Meter: true}); err != nil {
+		t.Fatal(err)
+	}
+	run(XDPPass, 2*batchRecs)
+	pending(1)
+	if err := d.objs.BatchProgs.Delete(uint32(0)); err != nil {
+		t.Fatal(err)
+	}
+	// 15 more fill the buffer (the tail call fails), 4 go direct.
+	run(XDPPass, batchRecs-1+4)
+	pending(uint64(batchRecs))
+	if err := d.initBatch(); err != nil {
+		t.Fatal(err)
+	}
+	sent := uint64(2*batchRecs + 1 + 2*batchRecs + batchRecs - 1 + 4)
+	if s := sumBySrc(harvestAll(t, d)); s[netip.AddrFrom4(src)] != [2]uint64{sent, sent * 32} {
+		t.Fatalf("harvest: %v, want %d packets once", s, sent)
+	}
+	pending(0)
 }
