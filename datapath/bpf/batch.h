@@ -132,16 +132,37 @@ static __always_inline void batch_meter_(struct meter_batch *b, __u32 i, const i
 	table_meter_h(r->key, nw, r->h, &p, r->now_t, st, r->ifindex, r->mac, 0, 1, r->ahead);
 }
 
+/* Marks a record batch_count_hit counted in place. */
+#define BATCH_AHEAD_COUNTED (~2U)
+
 /* Count record r into the entry in its chosen slot (ahead, whose tag is
  * the record's: the flush's slot round) if that is its own entry and the
  * count is the plain case: IPv4, an owned entry (plain adds: the
  * single-writer rule, meter.h), no FIN or RST (no event to send). Then
- * exactly what the direct path's metering does for it (probe, count_into),
- * which the records left to flowtap_flush_rec still run. Returns whether
- * it counted the record. */
+ * exactly what the direct path's metering does for it (probe,
+ * count_into), which the records left to flowtap_flush_rec still run, and
+ * the record is marked (ahead BATCH_AHEAD_COUNTED) for the compaction to
+ * leave out. Returns whether it counted the record. */
 static __always_inline int batch_count_hit(struct batch_rec *r)
 {
-	if (r->ahead == ~0U || r->nw != 5 || !plain_owner(r->owner) || (r->tcp_flags & 0x05))
+	/* The record's tests in one load, its bytes from family to tag_xor:
+	 * tag_xor 0 (its slot holds its tag; a record with no slot, ahead
+	 * ~0U, has it set by the choice), nw 5 (IPv4), neither FIN nor RST,
+	 * and an owner. */
+	_Static_assert(__builtin_offsetof(struct batch_rec, family) % 8 == 0 &&
+			       __builtin_offsetof(struct batch_rec, tcp_flags) ==
+				       __builtin_offsetof(struct batch_rec, family) + 3 &&
+			       __builtin_offsetof(struct batch_rec, owner) ==
+				       __builtin_offsetof(struct batch_rec, family) + 4 &&
+			       __builtin_offsetof(struct batch_rec, nw) ==
+				       __builtin_offsetof(struct batch_rec, family) + 5 &&
+			       __builtin_offsetof(struct batch_rec, tag_xor) ==
+				       __builtin_offsetof(struct batch_rec, family) + 6 &&
+			       sizeof(struct batch_rec) % 8 == 0 && __builtin_offsetof(struct meter_batch, r) % 8 == 0,
+		       "the count's tests are one aligned word of the record");
+	__u64 w = *(__u64 *)&r->family;
+	if ((w & (0xffffULL << 48 | 0xffULL << 40 | 0x05ULL << 24)) != 5ULL << 40 ||
+	    !plain_owner((__u8)(w >> 32)))
 		return 0;
 	struct flow_val *v = slot_at(r->ahead);
 	if (!v)
@@ -151,13 +172,16 @@ static __always_inline int batch_count_hit(struct batch_rec *r)
 	if ((st & (ST_LIVE | ST_DRAINING)) != ST_LIVE)
 		return 0;
 	asm volatile("" ::: "memory");
-	__u32 d = 0;
-#pragma unroll
-	for (int i = 0; i < 5; i++)
-		d |= *key_word(v, 0, i) ^ r->key[i];
+	/* The key's first four words as two 8-byte loads each side (the
+	 * record's key 8-byte aligned, the slot's at 44: x86 loads it
+	 * unaligned at full speed, as the verifier allows on such a host). */
+	_Static_assert(__builtin_offsetof(struct batch_rec, key) % 8 == 0, "the record's key is 8-byte aligned");
+	const __u64 *sk = (const __u64 *)key_word(v, 0, 0), *rk = (const __u64 *)r->key;
+	__u64 d = (sk[0] ^ rk[0]) | (sk[1] ^ rk[1]) | (*key_word(v, 0, 4) ^ r->key[4]);
 	if (d)
 		return 0;
 	count_vals(v, 1, r->ip_len, r->tcp_flags, r->ttl, r->now_t, 1);
+	r->ahead = BATCH_AHEAD_COUNTED;
 	return 1;
 }
 
@@ -167,7 +191,9 @@ static __always_inline int batch_count_hit(struct batch_rec *r)
 /* Count as refused, as its own run would (table_meter_h: take_capacity
  * failing, then cache_full), each record of this CPU's buffer for which
  * that can be decided from the header the flush has loaded, and mark it
- * (ahead BATCH_AHEAD_REFUSED) for pass 2 to leave out. The cache must be
+ * (ahead BATCH_AHEAD_REFUSED) for the compaction to leave out (a record
+ * the count took, ahead BATCH_AHEAD_COUNTED, has tag_xor 0: a key the
+ * slot round matched, skipped as such). The cache must be
  * at its size for this CPU: its reserve empty and the shared live counter
  * at the size, only read, as take_capacity reads it (once for the whole
  * batch: nothing on this CPU takes or gives units meanwhile, and a
@@ -187,9 +213,11 @@ static __always_inline int batch_count_hit(struct batch_rec *r)
  * event (one per CPU until acknowledged) carries the family and port the
  * per-record runs would have given it.
  *
- * A global function, called once a flush, outside pass 2's loop (no call
- * and return a record: TestFlushMetersWithoutCalls), and verified on its
- * own, once: inlined into pass 2, flowtap_flush's walk was 289K
+ * A global function, called once a flush and only when the count of plain
+ * hits left some record (TestFlushAllHitsWithoutRefusals), outside any
+ * loop (no call and return a record: TestFlushMetersWithoutCalls), and
+ * verified on its own, once: inlined into pass 2, flowtap_flush's walk
+ * was 289K
  * instructions and the programs' together past their budget
  * (TestProgramsVerifyWithinBudget). */
 __noinline int batch_refuse_full(void)
@@ -358,10 +386,9 @@ hdr_done:
 		hash_place(h, &tag, &home);
 		tag |= TAG_USED | (r->nw == 5 ? 0 : TAG_V6);
 		home &= 31;
-		r->ahead = ~0U;
 		struct bucket_hdr *hd = hdr_at(b1);
 		if (!hd)
-			continue;
+			goto none;
 		__u16 t = ((volatile __u16 *)hd->tag)[home];
 		__u32 j = home;
 		if (t != tag && t != TAG_FREE) {
@@ -370,7 +397,7 @@ hdr_done:
 			 * for each of their lines alone. */
 			__u32 m = tag_lanes(hd, tag);
 			if (!m)
-				continue;
+				goto none;
 			j = lowest(m);
 			t = tag;
 		}
@@ -381,6 +408,12 @@ hdr_done:
 		 * 95K. */
 		r->tag_xor = t ^ tag;
 		r->ahead = b1 * BUCKET_SLOTS + j;
+		continue;
+	none:
+		/* No slot: tag_xor set too, so that the count's tests need
+		 * no test of ahead. */
+		r->ahead = ~0U;
+		r->tag_xor = 1;
 	}
 	/* The loads in a round of their own, a few instructions each (written
 	 * out as the header round's): done in the round above, 50 to 100
@@ -404,22 +437,42 @@ hdr_done:
 #undef BATCH_SLOT_LOAD
 slot_done:
 	asm volatile("" : : "r"(acc));
-	/* Pass 2: the plain hits counted here (batch_count_hit), the newest
-	 * first; every other record moves up behind them, in the order they
-	 * came, so that the records from the cursor on are the ones left, as
-	 * after a flowtap_flush_rec run (a failed tail call keeps them:
-	 * batch_keep_rest). A record counted here costs no run of its own:
-	 * no tail call, no map lookups, no struct parsed, no lookup.
-	 * The write position is kept in the clock's cursor and the count read
-	 * from the buffer at each step: from memory, unknown to the verifier,
-	 * which would otherwise walk the loop once for each count the rounds'
-	 * exits leave known and each position (220K instructions more). The
-	 * clock's line is looked up here, not before the rounds: kept across
-	 * them, clang reloaded it after each slot load. */
-	batch_refuse_full();
+	/* Pass 2: the plain hits counted here (batch_count_hit), oldest
+	 * first. A record counted here costs no run of its own: no tail call,
+	 * no map lookups, no struct parsed, no lookup. left says whether any
+	 * record was not counted: with none (every record a plain hit, as in
+	 * the 10K and 100K rows) the buffer is empty now, with no refusal to
+	 * look for (no call of batch_refuse_full) and nothing to move. The
+	 * count is read from the buffer at each step: from memory, unknown to
+	 * the verifier, which would otherwise walk the loop once for each
+	 * count the rounds' exits leave known. */
+	__u32 left = 0;
+	for (__u32 i = 0; i < BATCH_RECS; i++) {
+		if (i >= READ_ONCE(b->n))
+			break;
+		if (!batch_count_hit(&b->r[i]))
+			left = 1;
+	}
+	/* The clock's line is looked up here, not before the rounds: kept
+	 * across them, clang reloaded it after each slot load. */
 	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
 	if (!c)
 		return XDP_DROP;
+	if (!left) {
+		c->cursor = 0;
+		b->n = 0;
+		return b->verdict;
+	}
+	/* Some record is not a plain hit: those the full cache refuses are
+	 * counted (batch_refuse_full), then every record neither counted nor
+	 * refused moves up behind the others, the newest first, in the order
+	 * they came, so that the records from the cursor on are the ones
+	 * left, as after a flowtap_flush_rec run (a failed tail call keeps
+	 * them: batch_keep_rest). The write position is kept in the clock's
+	 * cursor and the count read from the buffer at each step (memory,
+	 * unknown to the verifier, which would otherwise walk the loop once
+	 * for each position: 220K instructions more). */
+	batch_refuse_full();
 	c->cursor = n;
 	for (__u32 k = 0; k < BATCH_RECS; k++) {
 		__u32 nn = READ_ONCE(b->n);
@@ -429,9 +482,8 @@ slot_done:
 		if (i >= BATCH_RECS)
 			break;
 		struct batch_rec *r = &b->r[i];
-		if (r->ahead == BATCH_AHEAD_REFUSED)
-			continue;
-		if (!r->tag_xor && batch_count_hit(r))
+		__u32 a = r->ahead;
+		if (a == BATCH_AHEAD_REFUSED || a == BATCH_AHEAD_COUNTED)
 			continue;
 		__u32 w = READ_ONCE(c->cursor) - 1;
 		WRITE_ONCE(c->cursor, w);
