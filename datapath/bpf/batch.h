@@ -59,9 +59,9 @@ struct {
  * pointer then serves the push and the flush's tail call). */
 static __always_inline struct meter_batch *batch_buffer(struct flow_clock *c)
 {
-	if (capcfg.fields || cfg.cap < BATCH_ADAPT_MIN_ENTRIES)
+	if (unlikely(capcfg.fields || cfg.cap < BATCH_ADAPT_MIN_ENTRIES))
 		return 0;
-	if (cfg.cap < BATCH_MIN_ENTRIES && (!c || c->refused))
+	if (unlikely(cfg.cap < BATCH_MIN_ENTRIES && (!c || c->refused)))
 		return 0;
 	__u32 zero = 0;
 	return bpf_map_lookup_elem(&batch, &zero);
@@ -106,7 +106,7 @@ static __always_inline int batch_push(struct meter_batch *b, __u32 n, struct bat
 	asm volatile("" ::: "memory");
 	n++;
 	b->n = n;
-	if (n < BATCH_RECS)
+	if (likely(n < BATCH_RECS))
 		return 0;
 	b->verdict = verdict; /* for the flush's tail call, which returns it */
 	return 1;
@@ -161,15 +161,15 @@ static __always_inline int batch_count_hit(struct batch_rec *r)
 			       sizeof(struct batch_rec) % 8 == 0 && __builtin_offsetof(struct meter_batch, r) % 8 == 0,
 		       "the count's tests are one aligned word of the record");
 	__u64 w = *(__u64 *)&r->family;
-	if ((w & (0xffffULL << 48 | 0xffULL << 40 | 0x05ULL << 24)) != 5ULL << 40 ||
-	    !plain_owner((__u8)(w >> 32)))
+	if (unlikely((w & (0xffffULL << 48 | 0xffULL << 40 | 0x05ULL << 24)) != 5ULL << 40 ||
+		     !plain_owner((__u8)(w >> 32))))
 		return 0;
 	struct flow_val *v = slot_at(r->ahead);
-	if (!v)
+	if (unlikely(!v))
 		return 0;
 	/* As probe: the state, then the key written before it. */
 	__u8 st = ((volatile __u8 *)&v->attrs)[3];
-	if ((st & (ST_LIVE | ST_DRAINING)) != ST_LIVE)
+	if (unlikely((st & (ST_LIVE | ST_DRAINING)) != ST_LIVE))
 		return 0;
 	asm volatile("" ::: "memory");
 	/* The key's first four words as two 8-byte loads each side (the
@@ -178,7 +178,7 @@ static __always_inline int batch_count_hit(struct batch_rec *r)
 	_Static_assert(__builtin_offsetof(struct batch_rec, key) % 8 == 0, "the record's key is 8-byte aligned");
 	const __u64 *sk = (const __u64 *)key_word(v, 0, 0), *rk = (const __u64 *)r->key;
 	__u64 d = (sk[0] ^ rk[0]) | (sk[1] ^ rk[1]) | (*key_word(v, 0, 4) ^ r->key[4]);
-	if (d)
+	if (unlikely(d))
 		return 0;
 	count_vals(v, 1, r->ip_len, r->tcp_flags, r->ttl, r->now_t, 1);
 	r->ahead = BATCH_AHEAD_COUNTED;
@@ -343,7 +343,7 @@ static __always_inline int batch_flush_run(struct xdp_md *ctx)
 			break;
 		struct batch_rec *r = &b->r[i];
 		__u64 h = r->h;
-		if (r->seed != (__u32)cfg.seed) {
+		if (unlikely(r->seed != (__u32)cfg.seed)) {
 			/* Buffered for another table (before a resize). */
 			h = r->nw == 5 ? key_hash(r->key, 5) : key_hash(r->key, 11);
 			r->h = h;
@@ -387,7 +387,7 @@ hdr_done:
 		tag |= TAG_USED | (r->nw == 5 ? 0 : TAG_V6);
 		home &= 31;
 		struct bucket_hdr *hd = hdr_at(b1);
-		if (!hd)
+		if (unlikely(!hd))
 			goto none;
 		__u16 t = ((volatile __u16 *)hd->tag)[home];
 		__u32 j = home;
@@ -450,15 +450,15 @@ slot_done:
 	for (__u32 i = 0; i < BATCH_RECS; i++) {
 		if (i >= READ_ONCE(b->n))
 			break;
-		if (!batch_count_hit(&b->r[i]))
+		if (unlikely(!batch_count_hit(&b->r[i])))
 			left = 1;
 	}
 	/* The clock's line is looked up here, not before the rounds: kept
 	 * across them, clang reloaded it after each slot load. */
 	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
-	if (!c)
+	if (unlikely(!c))
 		return XDP_DROP;
-	if (!left) {
+	if (likely(!left)) {
 		c->cursor = 0;
 		b->n = 0;
 		return b->verdict;
@@ -509,7 +509,7 @@ slot_done:
  * (FlushBatches). */
 static __always_inline int batch_after(struct xdp_md *ctx, int v)
 {
-	if (v & RUN_FLUSH)
+	if (unlikely(v & RUN_FLUSH))
 		bpf_tail_call(ctx, &batch_progs, BATCH_SLOT_FLUSH);
 	return v & ~RUN_FLUSH;
 }

@@ -48,7 +48,7 @@ const enum overload_layout *unused_overload_layout __attribute__((unused));
 static __always_inline int overload_out(__u16 *sid)
 {
 	__u32 n = overload.n;
-	if (n <= 1)
+	if (likely(n <= 1))
 		return 0;
 	__u32 zero = 0;
 	struct overload_count *c = bpf_map_lookup_elem(&overload_counts, &zero);

@@ -278,7 +278,9 @@ static __always_inline int select_packet(struct xdp_md *ctx, struct parsed *p, _
 	 * entry is zero, and its lookup and the reads of its fields are 32
 	 * of the x86 instructions a batched IPv4 hit runs (datapath/README.md,
 	 * "Measured: a batched 10K hit's instructions"). */
-	if (!cfg.selects || ifindex >= MAX_PORTS)
+	if (likely(!cfg.selects))
+		return SEL_GLOBAL;
+	if (ifindex >= MAX_PORTS)
 		return SEL_GLOBAL;
 	struct port_select *ps = bpf_map_lookup_elem(&port_selects, &ifindex);
 	if (!ps)
