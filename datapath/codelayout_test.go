@@ -543,6 +543,14 @@ func TestMeterHitLayoutPrint(t *testing.T) {
 	bytes, lines, lineRuns, jumps := w.jitLayout(t, d.objs.FlowtapMeter)
 	t.Logf("JIT image: the path's line records take %d bytes on %d 64-byte lines in %d runs; %d jumps between records not adjacent",
 		bytes, lines, lineRuns, jumps)
+	for name, prog := range map[string]*ebpf.Program{"flowtap_meter": d.objs.FlowtapMeter, "flowtap_flush": d.objs.FlowtapFlush} {
+		info, err := prog.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		size, _ := info.JitedSize()
+		t.Logf("%s: JIT image %d bytes", name, size)
+	}
 	for k, i := range w.path {
 		if k > 0 && i != w.path[k-1]+1 {
 			t.Logf("  %d -> %d  %s  ->  %s", w.path[k-1], i, w.sourceAt(w.path[k-1]), w.sourceAt(i))
