@@ -11,6 +11,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/flowtap/flowtap/appliance/flow"
@@ -493,29 +494,15 @@ func TestFlushMetersWithoutCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	main := func(prog string) asm.Instructions {
-		ps := spec.Programs[prog]
-		if ps == nil {
-			t.Fatalf("no program %s", prog)
-		}
-		var out asm.Instructions
-		for i, ins := range ps.Instructions {
-			if sym := ins.Symbol(); i > 0 && sym != "" {
-				break
-			}
-			out = append(out, ins)
-		}
-		return out
-	}
 	for _, prog := range []string{"flowtap_flush", "flowtap_flush_rec"} {
-		insns := main(prog)
+		insns := progBody(t, spec, prog)
 		for i, ins := range insns {
 			if ins.IsFunctionCall() && onCycle(insns, i) {
 				t.Errorf("%s calls %s inside a loop: a call a record", prog, ins.Reference())
 			}
 		}
 	}
-	rec := main("flowtap_flush_rec")
+	rec := progBody(t, spec, "flowtap_flush_rec")
 	self := false
 	for i, ins := range rec {
 		if !ins.IsBuiltinCall() || asm.BuiltinFunc(ins.Constant) != asm.FnTailCall || i < 2 {
@@ -629,17 +616,7 @@ func TestFlushAllHitsWithoutRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := spec.Programs["flowtap_flush"]
-	if ps == nil {
-		t.Fatal("no program flowtap_flush")
-	}
-	var insns asm.Instructions
-	for i, ins := range ps.Instructions {
-		if sym := ins.Symbol(); i > 0 && sym != "" {
-			break
-		}
-		insns = append(insns, ins)
-	}
+	insns := progBody(t, spec, "flowtap_flush")
 	call, count := -1, -1
 	for i, ins := range insns {
 		if ins.IsFunctionCall() && ins.Reference() == "batch_refuse_full" {
@@ -815,17 +792,7 @@ func TestFlushRoundsBare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := spec.Programs["flowtap_flush"]
-	if ps == nil {
-		t.Fatal("no program flowtap_flush")
-	}
-	var insns asm.Instructions
-	for i, ins := range ps.Instructions {
-		if sym := ins.Symbol(); i > 0 && sym != "" {
-			break
-		}
-		insns = append(insns, ins)
-	}
+	insns := progBody(t, spec, "flowtap_flush")
 	// The lookups of a map: helper calls whose r1 was just set to it.
 	lookups := func(m string) []int {
 		var at []int
@@ -1121,4 +1088,22 @@ func TestBatchVerdict(t *testing.T) {
 		t.Fatalf("harvest: %v, want %d packets once", s, sent)
 	}
 	pending(0)
+}
+
+// progBody is a program's own instructions in spec: up to its first
+// subprogram (a BPF-to-BPF callee the loader appends after it).
+func progBody(t *testing.T, spec *ebpf.CollectionSpec, name string) asm.Instructions {
+	t.Helper()
+	ps := spec.Programs[name]
+	if ps == nil {
+		t.Fatalf("no program %s", name)
+	}
+	var out asm.Instructions
+	for i, ins := range ps.Instructions {
+		if sym := ins.Symbol(); i > 0 && sym != "" {
+			break
+		}
+		out = append(out, ins)
+	}
+	return out
 }

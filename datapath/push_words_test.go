@@ -27,17 +27,7 @@ func TestPushWritesWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := spec.Programs["flowtap_meter"]
-	if ps == nil {
-		t.Fatal("no program flowtap_meter")
-	}
-	var insns asm.Instructions
-	for i, ins := range ps.Instructions {
-		if sym := ins.Symbol(); i > 0 && sym != "" {
-			break
-		}
-		insns = append(insns, ins)
-	}
+	insns := progBody(t, spec, "flowtap_meter")
 	var rec meterMeterBatch
 	mac := int16(unsafe.Offsetof(rec.R[0].Mac))
 	key := int16(unsafe.Offsetof(rec.R[0].Key))
@@ -130,15 +120,8 @@ func TestMeterLooksUpBufferOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := spec.Programs["flowtap_meter"]
-	if ps == nil {
-		t.Fatal("no program flowtap_meter")
-	}
 	refs := 0
-	for i, ins := range ps.Instructions {
-		if sym := ins.Symbol(); i > 0 && sym != "" {
-			break
-		}
+	for _, ins := range progBody(t, spec, "flowtap_meter") {
 		if ins.IsLoadFromMap() && ins.Reference() == "batch" {
 			refs++
 		}
