@@ -1107,3 +1107,68 @@ func progBody(t *testing.T, spec *ebpf.CollectionSpec, name string) asm.Instruct
 	}
 	return out
 }
+
+// TestFlushRehashesStaleRecords: records pushed under another table's
+// seed (a buffer filled before a resize, its records' h that table's) are
+// hashed again and placed in the table the flush meters into, whether
+// they share the buffer with records of this table or not: every flow in
+// one entry, counted as the direct path counts it. The flush's no-load
+// pass only notes such records; a loop of their own hashes them again.
+func TestFlushRehashesStaleRecords(t *testing.T) {
+	dst := [4]byte{192, 0, 2, 12}
+	tcp := func(i int, flags uint8, pay int) []byte {
+		return cat(ethHdr(0x0800), ip4{src: netipFrom4([4]byte{10, 12, 0, byte(i)}), dst: netipFrom4(dst), proto: 6, ttl: 64}.bytes(cat(tcpHdr(uint16(3000+i), 80, flags), make([]byte, pay))))
+	}
+	var setup, first, second [][]byte
+	for i := range batchRecs {
+		setup = append(setup, tcp(i, tcpSYN, 0))
+	}
+	for i := range batchRecs / 2 {
+		first = append(first, tcp(i, tcpACK, i))
+		second = append(second, tcp(batchRecs/2+i, tcpACK, i), tcp(40+i, tcpSYN, 0)) // hits and new flows
+	}
+	second = second[:batchRecs/2]
+	stale := map[int]bool{0: true, 2: true, 3: true, 7: true}
+
+	d := openTest(t, batchMinEntries)
+	feedOn(t, d, 0, setup, 1) // created by the flush the 16th fills
+	feedOn(t, d, 0, first, 1) // buffered, not yet applied
+	var per []meterMeterBatch
+	if err := d.objs.Batch.Lookup(uint32(0), &per); err != nil {
+		t.Fatal(err)
+	}
+	if per[0].N != uint32(len(first)) {
+		t.Fatalf("CPU 0 holds %d records, want %d", per[0].N, len(first))
+	}
+	for i := range stale {
+		r := &per[0].R[i]
+		r.Seed ^= 0x5eed0001
+		r.H = ^r.H*0x9e3779b97f4a7c15 + 1 // another table's hash
+	}
+	if err := d.objs.Batch.Update(uint32(0), per, ebpf.UpdateExist); err != nil {
+		t.Fatal(err)
+	}
+	feedOn(t, d, 0, second, 1) // fills the buffer: its run flushes it
+
+	ref := openTest(t, 4096) // a cache too small to batch: the direct path
+	feedOn(t, ref, 0, setup, 1)
+	feedOn(t, ref, 0, first, 1)
+	feedOn(t, ref, 0, second, 1)
+	sum := func(d *Datapath) map[string][2]uint64 {
+		out := map[string][2]uint64{}
+		for _, r := range harvestAll(t, d) {
+			if _, dup := out[recKey(&r)]; dup {
+				t.Errorf("flow %s in two entries", recKey(&r))
+			}
+			out[recKey(&r)] = [2]uint64{r.Packets, r.Bytes}
+		}
+		return out
+	}
+	got, want := sum(d), sum(ref)
+	if len(want) != batchRecs+4 || !maps.Equal(got, want) {
+		t.Errorf("batched flows %v,\nwant (direct, %d flows) %v", got, batchRecs+4, want)
+	}
+	if st, err := d.Stats(); err != nil || st.BatchPending != 0 {
+		t.Fatalf("pending %d after the harvest, want 0 (%v)", st.BatchPending, err)
+	}
+}

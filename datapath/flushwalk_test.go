@@ -239,3 +239,36 @@ func TestFlushHitLayoutPrint(t *testing.T) {
 		t.Logf("  %-13s %4d  (%.1f a record)", name, counts[name], float64(counts[name])/16)
 	}
 }
+
+// TestFlushNoLoadPassLean walks flowtap_flush (the daemon's object and
+// the bench object) over a buffer of 16 plain hits and checks that its
+// no-load pass (each record's first bucket into ahead, and whether any
+// record was pushed under another seed) runs at most 15 BPF instructions
+// a record and touches no stack. With the records of another table hashed
+// again inside that pass, clang kept the count of records on the stack
+// and carried two more record pointers for the rehash: 20 instructions a
+// record, one a load of the count from the stack (datapath/README.md,
+// session 17).
+func TestFlushNoLoadPassLean(t *testing.T) {
+	for name, load := range map[string]func() (*ebpf.CollectionSpec, error){"meter": loadMeter, "bench": loadBench} {
+		spec, err := load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fh := walkFlushHits(t, spec)
+		_, counts, passOf := flushPasses(t, fh.w)
+		stack := 0
+		for k, i := range fh.w.path {
+			ins := fh.w.insns[i]
+			cls := ins.OpCode.Class()
+			if passOf[k] == "no-load pass" && (cls == asm.LdXClass && ins.Src == asm.R10 || (cls == asm.StXClass || cls == asm.StClass) && ins.Dst == asm.R10) {
+				stack++
+			}
+		}
+		n := counts["no-load pass"]
+		t.Logf("%s: the no-load pass executes %d BPF instructions for 16 records, %d of them stack accesses", name, n, stack)
+		if n == 0 || n > 15*16 || stack > 0 {
+			t.Errorf("%s: the no-load pass executes %d instructions (want 1 to %d) with %d stack accesses (want none)", name, n, 15*16, stack)
+		}
+	}
+}

@@ -255,6 +255,34 @@ __noinline int batch_refuse_full(void)
 	return 0;
 }
 
+/* Hash again, and place in ahead, each record of this CPU's buffer
+ * pushed under another table's seed (buffered before a resize): the
+ * flush's first pass only notes that there is one. Done inside that pass,
+ * the rehash's registers made clang keep the count of records on the
+ * stack and carry two more record pointers, 20 BPF instructions a record
+ * where 13 do without it (TestFlushNoLoadPassLean); a global function,
+ * verified once on its own, as batch_refuse_full is: written in the
+ * flush, its loop added 35K instructions to flowtap_flush's walk. */
+__noinline int batch_rehash(void)
+{
+	__u32 zero = 0;
+	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
+	if (!b)
+		return 0;
+	__u32 seed = (__u32)cfg.seed, nb = cfg.buckets;
+	for (__u32 i = 0; i < BATCH_RECS; i++) {
+		if (i >= READ_ONCE(b->n))
+			break;
+		struct batch_rec *r = &b->r[i];
+		if (r->seed == seed)
+			continue;
+		__u64 h = r->nw == 5 ? key_hash(r->key, 5) : key_hash(r->key, 11);
+		r->h = h;
+		r->ahead = ((h & 0xffffffff) * nb) >> 32;
+	}
+	return 0;
+}
+
 /* Leave the buffer with the records from the cursor on, at its front:
  * none when the flush metered them all; else those a failed tail call
  * left (the cursor is 0 before a flush). */
@@ -333,23 +361,24 @@ static __always_inline int batch_flush_run(struct xdp_md *ctx)
 	 * full cache refuses). Then those lines' loads.
 	 *
 	 * First, with no load of the table, each record's first bucket (in
-	 * its ahead field, which the slot round below overwrites): with the
+	 * its ahead field, which the slot round below overwrites), and
+	 * whether some record was pushed under another table's seed: with the
 	 * seed check, the hash to bucket and the loop's work between them,
 	 * the header loads were about 40 instructions apart and the CPU's
 	 * window held only a few in flight (BenchmarkTableRounds: such a
 	 * round costs four or five memory latencies, a bare one two). */
+	__u32 seed = (__u32)cfg.seed, stale = 0;
 	for (__u32 i = 0; i < BATCH_RECS; i++) {
 		if (i >= n)
 			break;
 		struct batch_rec *r = &b->r[i];
-		__u64 h = r->h;
-		if (unlikely(r->seed != (__u32)cfg.seed)) {
-			/* Buffered for another table (before a resize). */
-			h = r->nw == 5 ? key_hash(r->key, 5) : key_hash(r->key, 11);
-			r->h = h;
-		}
-		r->ahead = ((h & 0xffffffff) * nb) >> 32;
+		stale |= r->seed ^ seed;
+		r->ahead = ((r->h & 0xffffffff) * nb) >> 32;
 	}
+	/* Records buffered for another table (before a resize): hashed again
+	 * and placed by a call of their own (batch_rehash). */
+	if (unlikely(stale))
+		batch_rehash();
 	/* The header loads: the bucket's address, the load, the fold,
 	 * written out 16 times with constant offsets (clang does not unroll
 	 * the loop): no loop counter or record address between the loads,
