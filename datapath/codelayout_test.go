@@ -4,12 +4,16 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/flowtap/flowtap/internal/testproc"
 )
 
 // bpfWalk runs one BPF program of a spec on concrete values, as far as
@@ -30,11 +34,21 @@ type bpfWalk struct {
 	regs    [11]uint64
 	pkt     int
 	ctx     int
-	path    []int // indices executed
-	helpers map[asm.BuiltinFunc]func(w *bpfWalk) uint64
+	path    []int       // indices executed
+	loads   map[int]int // loads by region
+	// jitRanges: the JIT image's ranges (offsets) of the line records
+	// the path enters, set by jitLayout.
+	jitRanges [][2]uint64
+	helpers   map[asm.BuiltinFunc]func(w *bpfWalk) uint64
 }
 
 const walkRegionShift = 40
+
+// The walk's tick and coarse clock (bpf_jiffies64, bpf_ktime_get_coarse_ns).
+const (
+	walkJiffies  = 1000
+	walkCoarseNs = walkJiffies * 4000000
+)
 
 func walkPtr(region int, off uint64) uint64 { return uint64(region)<<walkRegionShift | off }
 
@@ -77,6 +91,10 @@ func (w *bpfWalk) load(addr uint64, size int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if w.loads == nil {
+		w.loads = map[int]int{}
+	}
+	w.loads[int(addr>>walkRegionShift)]++
 	switch size {
 	case 1:
 		return uint64(b[0]), nil
@@ -436,12 +454,19 @@ func (w *bpfWalk) setVar(tb testing.TB, spec *ebpf.CollectionSpec, sec, path str
 // subinterfaces off, this tick's clock reading valid, an empty buffer.
 func walkMeterHit(tb testing.TB, spec *ebpf.CollectionSpec) *bpfWalk {
 	tb.Helper()
+	return walkMeterHitClock(tb, spec, nil)
+}
+
+// walkMeterHitClock: walkMeterHit with the flow_clock entry set by clock
+// (this tick's reading, valid, if nil).
+func walkMeterHitClock(tb testing.TB, spec *ebpf.CollectionSpec, clock func(w *bpfWalk, entry int)) *bpfWalk {
+	tb.Helper()
 	ps := spec.Programs["flowtap_meter"]
 	if ps == nil {
 		tb.Fatal("no flowtap_meter")
 	}
 	w := newBPFWalk(ps.Instructions)
-	const jiffies = 1000
+	const jiffies = walkJiffies
 	for name, ms := range spec.Maps {
 		if !strings.HasPrefix(name, ".") {
 			continue
@@ -455,13 +480,20 @@ func walkMeterHit(tb testing.TB, spec *ebpf.CollectionSpec) *bpfWalk {
 	}
 	w.setVar(tb, spec, ".bss", "cfg.cap", 16384)
 	w.setMask4(tb, spec)
-	clock := w.region("val:flow_clock", int(spec.Maps["flow_clock"].ValueSize))
-	_ = w.store(walkPtr(clock, 0), 8, jiffies)
-	_ = w.store(walkPtr(clock, 8), 8, jiffies*4000000)
-	_ = w.store(walkPtr(clock, 16), 4, 1)
+	entry := w.region("val:flow_clock", int(spec.Maps["flow_clock"].ValueSize))
+	if clock != nil {
+		clock(w, entry)
+	} else {
+		// This tick's reading, valid (struct flow_clock: jiffies, ns,
+		// valid_at, now_t).
+		_ = w.store(walkPtr(entry, 0), 8, walkJiffies)
+		_ = w.store(walkPtr(entry, 8), 8, walkJiffies*4000000)
+		_ = w.store(walkPtr(entry, 16), 8, walkJiffies)
+		_ = w.store(walkPtr(entry, 24), 4, walkJiffies*4000000>>20)
+	}
 	w.helpers = map[asm.BuiltinFunc]func(w *bpfWalk) uint64{
 		asm.FnJiffies64:         func(*bpfWalk) uint64 { return jiffies },
-		asm.FnKtimeGetCoarseNs:  func(*bpfWalk) uint64 { return jiffies * 4000000 },
+		asm.FnKtimeGetCoarseNs:  func(*bpfWalk) uint64 { return walkCoarseNs },
 		asm.FnGetSmpProcessorId: func(*bpfWalk) uint64 { return 0 },
 		asm.FnMapLookupElem: func(w *bpfWalk) uint64 {
 			id := int(w.regs[1] >> walkRegionShift & 0x7fffff)
@@ -554,6 +586,18 @@ func TestMeterHitLayoutPrint(t *testing.T) {
 	for k, i := range w.path {
 		if k > 0 && i != w.path[k-1]+1 {
 			t.Logf("  %d -> %d  %s  ->  %s", w.path[k-1], i, w.sourceAt(w.path[k-1]), w.sourceAt(i))
+		}
+	}
+	if n, err := w.x86InRanges(d.objs.FlowtapMeter); err != nil {
+		t.Logf("x86 count: %v", err)
+	} else {
+		t.Logf("x86 instructions in the path's line records: %d (whole records: an upper bound on what runs)", n)
+	}
+	// FLOWTAP_LAYOUT_PATH=1: every instruction of the path, with its
+	// source line where one starts.
+	if os.Getenv("FLOWTAP_LAYOUT_PATH") != "" {
+		for _, i := range w.path {
+			t.Logf("  %5d %-40v %s", i, w.insns[i], w.sourceAt(i))
 		}
 	}
 }
@@ -673,6 +717,7 @@ func (w *bpfWalk) jitLayout(tb testing.TB, prog *ebpf.Program) (bytes, lines, li
 		lo, hi := rangeOf(recs[r].k)
 		if !seenRec[recs[r].k] {
 			seenRec[recs[r].k] = true
+			w.jitRanges = append(w.jitRanges, [2]uint64{lo - start, hi - start})
 			bytes += int(hi - lo)
 			for a := lo &^ 63; a < hi; a += 64 {
 				lineSet[a] = true
@@ -775,4 +820,48 @@ func TestFlushAllHitsReturnInLine(t *testing.T) {
 	if !(count < cursor && cursor < exit && exit < call) {
 		t.Errorf("want the count, then the all-hits return and its exit, then the call of batch_refuse_full")
 	}
+}
+
+// x86InRanges counts the x86 instructions of prog's JIT image (objdump)
+// that lie in w.jitRanges.
+func (w *bpfWalk) x86InRanges(prog *ebpf.Program) (int, error) {
+	info, err := prog.Info()
+	if err != nil {
+		return 0, err
+	}
+	img, ok := info.JitedInsns()
+	if !ok || len(img) == 0 {
+		return 0, fmt.Errorf("no JIT image")
+	}
+	f, err := os.CreateTemp("", "flowtap-jit-*.bin")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(img); err != nil {
+		return 0, err
+	}
+	f.Close()
+	out, err := testproc.Output(exec.Command("objdump", "-D", "-b", "binary", "-m", "i386:x86-64", f.Name()))
+	if err != nil {
+		return 0, fmt.Errorf("objdump: %w", err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(out), "\n") {
+		addr, rest, ok := strings.Cut(strings.TrimSpace(line), ":\t")
+		if !ok || rest == "" {
+			continue
+		}
+		a, err := strconv.ParseUint(addr, 16, 64)
+		if err != nil {
+			continue
+		}
+		for _, r := range w.jitRanges {
+			if a >= r[0] && a < r[1] {
+				n++
+				break
+			}
+		}
+	}
+	return n, nil
 }

@@ -66,7 +66,8 @@ type meterFlowClock struct {
 	_       structs.HostLayout
 	Jiffies uint64
 	Ns      uint64
-	Valid   uint32
+	ValidAt uint64
+	NowT    uint32
 	Refused uint32
 	Cursor  uint32
 	_       [4]byte

@@ -439,7 +439,13 @@ static __always_inline __u32 size_bucket(__u32 len)
 struct flow_clock {
 	__u64 jiffies; /* the tick ns was last read in */
 	__u64 ns;      /* the coarse clock then */
-	__u32 valid;   /* ns is the clock of that whole tick */
+	/* jiffies while ns is the clock of that whole tick, else 0: one
+	 * compare with jiffies64 on the common path, where a flag beside
+	 * jiffies took two loads and two branches. jiffies64 is never 0 (it
+	 * starts at 2^32 - 300 s of ticks on 64-bit kernels and only grows),
+	 * nor is a new entry's 0 ever a tick's. */
+	__u64 valid_at;
+	__u32 now_t; /* ns >> TIME_SHIFT: the flow time, shifted once a reading */
 	/* This CPU's last creation was refused (cache full or its buckets
 	 * full): a cache below BATCH_MIN_ENTRIES then meters directly
 	 * (batch.h). Kept here because every packet reads this line. */
@@ -466,8 +472,8 @@ static __always_inline __u32 flow_time(struct flow_clock *c)
 	/* Whether the reading is this tick's, then the reading: a run that
 	 * interrupts between the two can only have found jiffies moved on,
 	 * so what it leaves is a later reading of the clock. */
-	if (likely(READ_ONCE(c->jiffies) == j && READ_ONCE(c->valid)))
-		return READ_ONCE(c->ns) >> TIME_SHIFT;
+	if (likely(READ_ONCE(c->valid_at) == j))
+		return READ_ONCE(c->now_t);
 	__u64 ns = bpf_ktime_get_coarse_ns();
 	__u32 valid;
 	if (c->jiffies == j)
@@ -478,14 +484,17 @@ static __always_inline __u32 flow_time(struct flow_clock *c)
 		 * not is wrong only if every packet of that tick came
 		 * between the two updates). After a gap, not known. */
 		valid = c->jiffies + 1 == j && ns != c->ns;
-	/* valid cleared first and set last, the reading before its tick: a
-	 * run that interrupts this one on its CPU (XDP in a softirq during a
-	 * BPF_PROG_TEST_RUN, say) never takes a half-written reading, and a
-	 * valid one is the same value for its whole tick whoever wrote it. */
-	WRITE_ONCE(c->valid, 0);
+	/* valid_at cleared first and set last, the reading before its tick:
+	 * a run that interrupts this one on its CPU (XDP in a softirq during
+	 * a BPF_PROG_TEST_RUN, say) never takes a half-written reading (it
+	 * finds valid_at 0, or the earlier tick this run found it at, never
+	 * its own jiffies), and a valid one is the same value for its whole
+	 * tick whoever wrote it. */
+	WRITE_ONCE(c->valid_at, 0);
 	WRITE_ONCE(c->ns, ns);
+	WRITE_ONCE(c->now_t, ns >> TIME_SHIFT);
 	WRITE_ONCE(c->jiffies, j);
-	WRITE_ONCE(c->valid, valid);
+	WRITE_ONCE(c->valid_at, valid ? j : 0);
 	return ns >> TIME_SHIFT;
 }
 
