@@ -70,14 +70,19 @@ type Datapath struct {
 	// may still be about to buffer its packet, which the next forced
 	// harvest (a stop's last) waits a grace period for.
 	detached atomic.Bool
-	cfg      meterMeterCfg
-	mask     platform.Mask
-	mask6    platform.Mask // 0: IPv6 flows use mask
-	capture  CaptureSettings
-	subifs   map[VLANPort]uint32     // in the subifs map
-	filters  map[FilterID]*installed // filter slots in use
+	// cfg is the meter's settings (meter_cfg), changed and written under
+	// cfgMu (setCfg); its fields but Selects only under d.mu too, so
+	// d.mu alone reads those.
+	cfgMu      sync.Mutex
+	overloadMu sync.Mutex // one SetOverloadRate at a time
+	cfg        meterMeterCfg
+	mask       platform.Mask
+	mask6      platform.Mask // 0: IPv6 flows use mask
+	capture    CaptureSettings
+	subifs     map[VLANPort]uint32     // in the subifs map
+	filters    map[FilterID]*installed // filter slots in use
 	// selecting holds the ports whose port_selects entry is not zero;
-	// cfg.Selects is set while it has any (SetPortSelect).
+	// cfg.Selects has selectsPorts while it has any (SetPortSelect).
 	selecting map[int]bool
 	closed    bool
 	// resizedDraining holds the entries a killed harvest had marked and

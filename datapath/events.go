@@ -68,6 +68,5 @@ func (d *Datapath) ReadEvents(ctx context.Context, fn func(Event)) error {
 func (d *Datapath) AckCacheFull() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.cfg.FullEpoch++
-	return d.writeCfg()
+	return d.setCfg(func(c *meterMeterCfg) { c.FullEpoch++ })
 }

@@ -269,6 +269,14 @@ const (
 	meterSelectLayoutCAS_TRIES       meterSelectLayout = 8
 )
 
+type meterSelectsBits uint32
+
+const (
+	meterSelectsBitsSELECTS_PORTS    meterSelectsBits = 1
+	meterSelectsBitsSELECTS_SAMPLER  meterSelectsBits = 2
+	meterSelectsBitsSELECTS_OVERLOAD meterSelectsBits = 4
+)
+
 type meterSizeHist struct {
 	_ structs.HostLayout
 	B [26]uint64

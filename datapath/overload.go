@@ -15,8 +15,22 @@ const OverloadSamplerBase = uint16(meterOverloadLayoutOVERLOAD_SID_BASE)
 // turns it off. It applies at once, with no reload. A reloaded program
 // starts with it off.
 func (d *Datapath) SetOverloadRate(n uint32) error {
+	// The meter reads the rate only while cfg.selects has
+	// SELECTS_OVERLOAD: set before a rate over 1 is written, cleared
+	// after one of 0 or 1 is, so no packet skips a rate in force. Under
+	// cfgMu alone, not d.mu: the rate must not wait for a harvest.
+	d.overloadMu.Lock()
+	defer d.overloadMu.Unlock()
+	if n > 1 {
+		if err := d.setCfg(func(c *meterMeterCfg) { c.Selects |= selectsOverload }); err != nil {
+			return err
+		}
+	}
 	if err := d.objs.Overload.Set(meterOverloadCfg{N: n}); err != nil {
 		return fmt.Errorf("set overload sampling rate: %w", err)
+	}
+	if n <= 1 {
+		return d.setCfg(func(c *meterMeterCfg) { c.Selects &^= selectsOverload })
 	}
 	return nil
 }

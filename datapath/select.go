@@ -94,9 +94,8 @@ func (d *Datapath) SetPortSelect(ifindex int, s PortSelect) error {
 	// set before the first port's entry, cleared after the last one's is
 	// zeroed, so no packet skips an entry that is in force.
 	on := s != PortSelect{}
-	if on && len(d.selecting) == 0 && d.cfg.Selects == 0 {
-		d.cfg.Selects = 1
-		if err := d.writeCfg(); err != nil {
+	if on && len(d.selecting) == 0 {
+		if err := d.setCfg(func(c *meterMeterCfg) { c.Selects |= selectsPorts }); err != nil {
 			return err
 		}
 	}
@@ -112,9 +111,8 @@ func (d *Datapath) SetPortSelect(ifindex int, s PortSelect) error {
 	} else {
 		delete(d.selecting, ifindex)
 	}
-	if len(d.selecting) == 0 && d.cfg.Selects != 0 {
-		d.cfg.Selects = 0
-		return d.writeCfg()
+	if len(d.selecting) == 0 {
+		return d.setCfg(func(c *meterMeterCfg) { c.Selects &^= selectsPorts })
 	}
 	return nil
 }

@@ -1,13 +1,16 @@
 package datapath
 
 import (
-	"github.com/flowtap/flowtap/appliance/platform"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/flowtap/flowtap/appliance/flow"
+	"github.com/flowtap/flowtap/appliance/platform"
 	"github.com/flowtap/flowtap/internal/testnet"
 )
 
@@ -414,4 +417,95 @@ func TestPortSelectSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 	step("port 2 filtered again", 1, true, false)
+}
+
+// TestSelectsFollowsSettings: the meter runs its select stage (port
+// filters and samplers, the global sampler, the overload sampler) only
+// while meter_cfg.selects has a bit set, so each setting must keep its
+// bit: SetSampling the sampler's, SetOverloadRate the overload's (over 1
+// only), SetPortSelect the ports'. Each step checks the word and what a
+// run of packets meters: a setting whose bit were left clear would meter
+// every packet.
+func TestSelectsFollowsSettings(t *testing.T) {
+	onOneCPU(t)
+	d := openTest(t, 1024)
+	id, err := d.InstallFilter(Filter{Family: 4, Terms: []Term{{Action: Ignore}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := pkt{src: netip.MustParseAddr("10.0.0.1"), dst: netip.MustParseAddr("10.0.0.2"), proto: 17, sport: 1000, dport: 53}.frame()
+	var metered uint64
+	step := func(name string, selects uint32, sent, wantMetered uint64) {
+		t.Helper()
+		var cfg meterMeterCfg
+		if err := d.objs.Cfg.Get(&cfg); err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Selects != selects {
+			t.Errorf("%s: meter_cfg.selects %d, want %d", name, cfg.Selects, selects)
+		}
+		for range sent {
+			feed(t, d, fr, 1)
+		}
+		st, err := d.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.MeteredPackets - metered; got != wantMetered {
+			t.Errorf("%s: %d packets metered %d, want %d", name, sent, got, wantMetered)
+		}
+		metered = st.MeteredPackets
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	step("nothing set", 0, 8, 8)
+	must(d.SetSampling(Sampling{Mode: SampleDeterministic, Interval: 2}))
+	step("global sampler 1 in 2", selectsSampler, 8, 4)
+	must(d.SetOverloadRate(2))
+	step("and overload 1 in 2", selectsSampler|selectsOverload, 8, 2)
+	must(d.SetSampling(Sampling{Mode: SampleNone}))
+	step("overload alone", selectsOverload, 8, 4)
+	must(d.SetOverloadRate(1)) // 1: off
+	step("overload 1 in 1", 0, 8, 8)
+	must(d.SetOverloadRate(4))
+	must(d.SetPortSelect(1, PortSelect{Filter4: id}))
+	step("port filtered, overload 1 in 4", selectsPorts|selectsOverload, 8, 0)
+	must(d.SetOverloadRate(0))
+	step("port filtered", selectsPorts, 8, 0)
+	must(d.SetPortSelect(1, PortSelect{}))
+	step("all cleared", 0, 8, 8)
+}
+
+// TestMeterHitSelectsOneTest walks flowtap_meter's batched IPv4 hit (the
+// daemon's and the bench object) with nothing selected: the select stage
+// is the one test of meter_cfg.selects, so the path reads neither the
+// global sampler's mode nor the overload sampler's rate, and tests
+// selects once (session 16's objects read all three: three words in two
+// lines and three branches).
+func TestMeterHitSelectsOneTest(t *testing.T) {
+	for name, load := range map[string]func() (*ebpf.CollectionSpec, error){"meter": loadMeter, "bench": loadBench} {
+		spec, err := load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := walkMeterHit(t, spec)
+		tests := 0
+		for k, i := range w.path {
+			src := w.sourceAt(i)
+			if strings.Contains(src, "cfg.sample_mode") || strings.Contains(src, "overload.n") {
+				t.Errorf("%s: the hit runs instruction %d (%s)", name, i, src)
+			}
+			if strings.Contains(src, "cfg.selects") && w.insns[i].OpCode.Class().IsJump() &&
+				(k == 0 || w.sourceAt(w.path[k-1]) != src || !w.insns[w.path[k-1]].OpCode.Class().IsJump()) {
+				tests++
+			}
+		}
+		if tests != 1 {
+			t.Errorf("%s: the hit tests cfg.selects %d times, want 1", name, tests)
+		}
+	}
 }

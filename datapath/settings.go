@@ -60,9 +60,10 @@ func (d *Datapath) SetMasks(m, m6 platform.Mask, emit func(*flow.Record)) error 
 	if m6 == 0 {
 		m6 = m
 	}
-	d.cfg.Mask4 = words4(m)
-	d.cfg.Mask6 = words6(m6)
-	err := d.writeCfg()
+	err := d.setCfg(func(c *meterMeterCfg) {
+		c.Mask4 = words4(m)
+		c.Mask6 = words6(m6)
+	})
 	d.mu.Unlock()
 	if err != nil || !changed || emit == nil {
 		return err
@@ -94,9 +95,18 @@ func (d *Datapath) SetSampling(s Sampling) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.cfg.SampleMode = uint32(s.Mode)
-	d.cfg.SampleN = s.Interval
-	return d.writeCfg()
+	return d.setCfg(func(c *meterMeterCfg) {
+		c.SampleMode = uint32(s.Mode)
+		c.SampleN = s.Interval
+		// The meter runs its select stage only while a bit of
+		// cfg.selects is set; the sampler's goes in the same write as
+		// its mode.
+		if s.Mode != SampleNone {
+			c.Selects |= selectsSampler
+		} else {
+			c.Selects &^= selectsSampler
+		}
+	})
 }
 
 // Sampling returns the sampler in force.
@@ -118,8 +128,7 @@ func (d *Datapath) SetPort(ifindex int, s PortSettings) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.cfg.DefaultPortFlags = flags
-	return d.writeCfg()
+	return d.setCfg(func(c *meterMeterCfg) { c.DefaultPortFlags = flags })
 }
 
 const maxPorts = 65536 // MAX_PORTS in meter.h
@@ -140,8 +149,20 @@ func portFlags(s PortSettings) uint32 {
 	return f
 }
 
-// writeCfg publishes d.cfg to the program; d.mu must be held.
-func (d *Datapath) writeCfg() error {
+// meter_cfg.selects: which parts of the meter's select stage are set
+// (bpf/meter.h); with none the stage is one test a packet.
+const (
+	selectsPorts    = uint32(meterSelectsBitsSELECTS_PORTS)
+	selectsSampler  = uint32(meterSelectsBitsSELECTS_SAMPLER)
+	selectsOverload = uint32(meterSelectsBitsSELECTS_OVERLOAD)
+)
+
+// setCfg changes d.cfg by f and publishes it to the program. The
+// settings call it under d.mu, SetOverloadRate without (cfgMu alone).
+func (d *Datapath) setCfg(f func(c *meterMeterCfg)) error {
+	d.cfgMu.Lock()
+	defer d.cfgMu.Unlock()
+	f(&d.cfg)
 	if err := d.objs.Cfg.Set(d.cfg); err != nil {
 		return fmt.Errorf("write meter settings: %w", err)
 	}

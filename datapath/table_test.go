@@ -47,8 +47,7 @@ func TestContentionFill(t *testing.T) {
 			d := openBench(t, entries)
 			d.mu.Lock()
 			*d.tab.seed() = 0x5eed14
-			d.cfg.Seed = *d.tab.seed()
-			err := d.writeCfg()
+			err := d.setCfg(func(c *meterMeterCfg) { c.Seed = *d.tab.seed() })
 			d.mu.Unlock()
 			if err != nil {
 				t.Fatal(err)

@@ -1703,12 +1703,19 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 		st->ipv4++;
 	else
 		st->ipv6++;
-	int sel = select_packet(ctx, &p, ifindex, &p.sampler);
-	if (unlikely(sel == SEL_FILTERED))
-		return verdict; /* counted by the filter's term counters */
-	if (sel == SEL_SAMPLED_OUT || (sel == SEL_GLOBAL && sampled_out()) || overload_out(&p.sampler)) {
-		st->sampled_out++;
-		return verdict;
+	/* The filters, the samplers and the overload sampler, only while one
+	 * of them is set (cfg.selects, SELECTS_*): with none, the common
+	 * case, the stage is one test, where it was three words of two lines
+	 * and three branches (session 17). */
+	if (unlikely(cfg.selects)) {
+		int sel = select_packet(ctx, &p, ifindex, &p.sampler);
+		if (unlikely(sel == SEL_FILTERED))
+			return verdict; /* counted by the filter's term counters */
+		if (sel == SEL_SAMPLED_OUT || (sel == SEL_GLOBAL && sampled_out()) ||
+		    overload_out(&p.sampler)) {
+			st->sampled_out++;
+			return verdict;
+		}
 	}
 	st->metered_packets++;
 	st->metered_bytes += p.ip_len;

@@ -291,6 +291,13 @@ struct port_cfg {
 #define SAMPLE_DETERMINISTIC 1
 #define SAMPLE_RANDOM 2
 
+/* meter_cfg.selects */
+enum selects_bits {
+	SELECTS_PORTS = 1,
+	SELECTS_SAMPLER = 2,
+	SELECTS_OVERLOAD = 4,
+};
+
 /* Run-time settings, in .bss so a change applies without a reload. */
 struct meter_cfg {
 	__u32 mask4[5];  /* ANDed over struct flow_key4 as 32-bit words */
@@ -300,11 +307,19 @@ struct meter_cfg {
 	__u32 default_port_flags; /* for ifindex >= MAX_PORTS */
 	__u32 full_epoch;         /* bumped by user space: re-arms the cache-full event */
 	__u32 cap;                /* configured cache size: flows of both families */
-	/* Set while some port has a filter or a sampler (port_selects):
-	 * before the first port's entry is written, cleared after the last
-	 * one's is zeroed (Datapath.SetPortSelect). Formerly padding: a
-	 * build that reads it still loads beside one that does not. */
-	__u32 selects;
+	/* SELECTS_* bits: which of the select stage's parts are set, so that
+	 * with none the stage is one test (run_meter). SELECTS_PORTS while
+	 * some port has a filter or a sampler (port_selects): set before the
+	 * first port's entry is written, cleared after the last one's is
+	 * zeroed (Datapath.SetPortSelect). SELECTS_SAMPLER while sample_mode
+	 * is not SAMPLE_NONE, written with it (Datapath.SetSampling).
+	 * SELECTS_OVERLOAD while the overload sampler's 1-in-n is over 1: set
+	 * before it is, cleared after it is not (Datapath.SetOverloadRate).
+	 * Formerly padding: a build that reads it still loads beside one that
+	 * does not. Its type puts the bits in BTF (bpf2go's Go mirror) with
+	 * no new global, which an older object loaded beside this build's
+	 * (BenchmarkLiveAB) would lack. */
+	enum selects_bits selects;
 	__u32 buckets;            /* buckets in the table (any number >= 2) */
 	__u32 pad2;
 	__u64 seed;

@@ -274,11 +274,12 @@ static __always_inline int select_packet(struct xdp_md *ctx, struct parsed *p, _
 					 __u16 *sid)
 {
 	*sid = 0;
-	/* No port has a filter or a sampler (meter_cfg.selects): the port's
-	 * entry is zero, and its lookup and the reads of its fields are 32
-	 * of the x86 instructions a batched IPv4 hit runs (datapath/README.md,
-	 * "Measured: a batched 10K hit's instructions"). */
-	if (likely(!cfg.selects))
+	/* No port has a filter or a sampler (SELECTS_PORTS in
+	 * meter_cfg.selects): the port's entry is zero, and its lookup and the
+	 * reads of its fields are 32 of the x86 instructions a batched IPv4
+	 * hit runs (datapath/README.md, "Measured: a batched 10K hit's
+	 * instructions"). */
+	if (likely(!(cfg.selects & SELECTS_PORTS)))
 		return SEL_GLOBAL;
 	if (ifindex >= MAX_PORTS)
 		return SEL_GLOBAL;
