@@ -474,12 +474,15 @@ slot_done:
 	 * look for (no call of batch_refuse_full) and nothing to move. The
 	 * count is read from the buffer at each step: from memory, unknown to
 	 * the verifier, which would otherwise walk the loop once for each
-	 * count the rounds' exits leave known. */
+	 * count the rounds' exits leave known. The loop steps by the record's
+	 * byte offset, not its index: one register for both, where the index
+	 * and clang's offset beside it left the buffer's address on the
+	 * stack, loaded three times a record (TestFlushCountLean). */
 	__u32 left = 0;
-	for (__u32 i = 0; i < BATCH_RECS; i++) {
-		if (i >= READ_ONCE(b->n))
+	for (__u32 off = 0; off < BATCH_RECS * sizeof(struct batch_rec); off += sizeof(struct batch_rec)) {
+		if (off >= READ_ONCE(b->n) * sizeof(struct batch_rec))
 			break;
-		if (unlikely(!batch_count_hit(&b->r[i])))
+		if (unlikely(!batch_count_hit((struct batch_rec *)((__u8 *)b->r + off))))
 			left = 1;
 	}
 	/* The clock's line is looked up here, not before the rounds: kept
