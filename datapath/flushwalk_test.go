@@ -238,6 +238,22 @@ func TestFlushHitLayoutPrint(t *testing.T) {
 	for _, name := range names {
 		t.Logf("  %-13s %4d  (%.1f a record)", name, counts[name], float64(counts[name])/16)
 	}
+	// The x86 of the line records the path enters, each once (so a
+	// loop's body once, as a record's share, and the fixed part).
+	spec2, err := loadBench()
+	if obj := os.Getenv("FLOWTAP_LAYOUT"); obj != "1" {
+		spec2, err = ebpf.LoadCollectionSpec(obj)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := openBenchSpec(t, spec2, 16384)
+	bytes, lines, _, _ := fh.w.jitLayout(t, d.objs.FlowtapFlush)
+	if x, err := fh.w.x86InRanges(d.objs.FlowtapFlush); err != nil {
+		t.Logf("x86 count: %v", err)
+	} else {
+		t.Logf("flowtap_flush JIT: the path's line records take %d bytes on %d 64-byte lines, %d x86 instructions (each record once)", bytes, lines, x)
+	}
 }
 
 // TestFlushNoLoadPassLean walks flowtap_flush (the daemon's object and
