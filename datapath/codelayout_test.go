@@ -52,6 +52,21 @@ const (
 
 func walkPtr(region int, off uint64) uint64 { return uint64(region)<<walkRegionShift | off }
 
+// walkArrayLookup is the walks' bpf_map_lookup_elem: an array or per-CPU
+// array map's entry is one region per map (every key the same entry, as
+// one CPU's single-entry maps are), any other map finds nothing.
+func walkArrayLookup(spec *ebpf.CollectionSpec) func(w *bpfWalk) uint64 {
+	return func(w *bpfWalk) uint64 {
+		id := int(w.regs[1] >> walkRegionShift & 0x7fffff)
+		name := strings.TrimPrefix(w.names[id], "map:")
+		ms := spec.Maps[name]
+		if ms == nil || (ms.Type != ebpf.Array && ms.Type != ebpf.PerCPUArray) {
+			return 0
+		}
+		return walkPtr(w.region("val:"+name, int(ms.ValueSize)), 0)
+	}
+}
+
 func newBPFWalk(insns asm.Instructions) *bpfWalk {
 	w := &bpfWalk{insns: insns, at: map[asm.RawInstructionOffset]int{}, byName: map[string]int{}}
 	iter := insns.Iterate()
@@ -495,15 +510,7 @@ func walkMeterHitClock(tb testing.TB, spec *ebpf.CollectionSpec, clock func(w *b
 		asm.FnJiffies64:         func(*bpfWalk) uint64 { return jiffies },
 		asm.FnKtimeGetCoarseNs:  func(*bpfWalk) uint64 { return walkCoarseNs },
 		asm.FnGetSmpProcessorId: func(*bpfWalk) uint64 { return 0 },
-		asm.FnMapLookupElem: func(w *bpfWalk) uint64 {
-			id := int(w.regs[1] >> walkRegionShift & 0x7fffff)
-			name := strings.TrimPrefix(w.names[id], "map:")
-			ms := spec.Maps[name]
-			if ms == nil || (ms.Type != ebpf.Array && ms.Type != ebpf.PerCPUArray) {
-				return 0
-			}
-			return walkPtr(w.region("val:"+name, int(ms.ValueSize)), 0)
-		},
+		asm.FnMapLookupElem:     walkArrayLookup(spec),
 	}
 	// Ethernet, IPv4 (46 bytes: a UDP header and 18 bytes), UDP.
 	pkt := make([]byte, 14+46)

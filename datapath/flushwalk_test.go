@@ -73,15 +73,7 @@ func walkFlushHits(tb testing.TB, spec *ebpf.CollectionSpec) *flushHitWalk {
 	w.setVar(tb, spec, ".bss", "cfg.seed", seed)
 	w.helpers = map[asm.BuiltinFunc]func(w *bpfWalk) uint64{
 		asm.FnGetSmpProcessorId: func(*bpfWalk) uint64 { return 0 },
-		asm.FnMapLookupElem: func(w *bpfWalk) uint64 {
-			id := int(w.regs[1] >> walkRegionShift & 0x7fffff)
-			name := strings.TrimPrefix(w.names[id], "map:")
-			ms := spec.Maps[name]
-			if ms == nil || (ms.Type != ebpf.Array && ms.Type != ebpf.PerCPUArray) {
-				return 0
-			}
-			return walkPtr(w.region("val:"+name, int(ms.ValueSize)), 0)
-		},
+		asm.FnMapLookupElem:     walkArrayLookup(spec),
 	}
 	// HASH_LANES (the object's key_hash_kind): the tag is h's low 14
 	// bits, the home from bits 32-47 (hash_place).
@@ -256,6 +248,31 @@ func TestFlushHitLayoutPrint(t *testing.T) {
 	}
 }
 
+// flushPassFigures walks flowtap_flush of the object load gives over a
+// buffer of 16 plain hits and returns what the pass named runs: its BPF
+// instructions, and its loads from the stack (with stores, its stores to
+// the stack too).
+func flushPassFigures(tb testing.TB, load func() (*ebpf.CollectionSpec, error), pass string, stores bool) (n, stack int) {
+	tb.Helper()
+	spec, err := load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fh := walkFlushHits(tb, spec)
+	_, counts, passOf := flushPasses(tb, fh.w)
+	for k, i := range fh.w.path {
+		if passOf[k] != pass {
+			continue
+		}
+		ins := fh.w.insns[i]
+		cls := ins.OpCode.Class()
+		if cls == asm.LdXClass && ins.Src == asm.R10 || stores && (cls == asm.StXClass || cls == asm.StClass) && ins.Dst == asm.R10 {
+			stack++
+		}
+	}
+	return counts[pass], stack
+}
+
 // TestFlushNoLoadPassLean walks flowtap_flush (the daemon's object and
 // the bench object) over a buffer of 16 plain hits and checks that its
 // no-load pass (each record's first bucket into ahead, and whether any
@@ -267,21 +284,7 @@ func TestFlushHitLayoutPrint(t *testing.T) {
 // session 17).
 func TestFlushNoLoadPassLean(t *testing.T) {
 	for name, load := range map[string]func() (*ebpf.CollectionSpec, error){"meter": loadMeter, "bench": loadBench} {
-		spec, err := load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		fh := walkFlushHits(t, spec)
-		_, counts, passOf := flushPasses(t, fh.w)
-		stack := 0
-		for k, i := range fh.w.path {
-			ins := fh.w.insns[i]
-			cls := ins.OpCode.Class()
-			if passOf[k] == "no-load pass" && (cls == asm.LdXClass && ins.Src == asm.R10 || (cls == asm.StXClass || cls == asm.StClass) && ins.Dst == asm.R10) {
-				stack++
-			}
-		}
-		n := counts["no-load pass"]
+		n, stack := flushPassFigures(t, load, "no-load pass", true)
 		t.Logf("%s: the no-load pass executes %d BPF instructions for 16 records, %d of them stack accesses", name, n, stack)
 		if n == 0 || n > 15*16 || stack > 0 {
 			t.Errorf("%s: the no-load pass executes %d instructions (want 1 to %d) with %d stack accesses (want none)", name, n, 15*16, stack)
@@ -298,20 +301,7 @@ func TestFlushNoLoadPassLean(t *testing.T) {
 // address (datapath/README.md, session 17).
 func TestFlushCountLean(t *testing.T) {
 	for name, load := range map[string]func() (*ebpf.CollectionSpec, error){"meter": loadMeter, "bench": loadBench} {
-		spec, err := load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		fh := walkFlushHits(t, spec)
-		_, counts, passOf := flushPasses(t, fh.w)
-		stack := 0
-		for k, i := range fh.w.path {
-			ins := fh.w.insns[i]
-			if passOf[k] == "count" && ins.OpCode.Class() == asm.LdXClass && ins.Src == asm.R10 {
-				stack++
-			}
-		}
-		n := counts["count"]
+		n, stack := flushPassFigures(t, load, "count", false)
 		t.Logf("%s: the count executes %d BPF instructions for 16 records, %d of them loads from the stack", name, n, stack)
 		if n == 0 || n > 71*16 || stack > 2*16 {
 			t.Errorf("%s: the count executes %d instructions (want 1 to %d) with %d stack loads (want at most %d)", name, n, 71*16, stack, 2*16)
