@@ -52,6 +52,30 @@ const (
 
 func walkPtr(region int, off uint64) uint64 { return uint64(region)<<walkRegionShift | off }
 
+// newProgramWalk is a walk of the program named, with each global data
+// section (.bss, .data, .rodata) a region of its own holding the
+// object's initial contents.
+func newProgramWalk(tb testing.TB, spec *ebpf.CollectionSpec, prog string) *bpfWalk {
+	tb.Helper()
+	ps := spec.Programs[prog]
+	if ps == nil {
+		tb.Fatalf("no %s", prog)
+	}
+	w := newBPFWalk(ps.Instructions)
+	for name, ms := range spec.Maps {
+		if !strings.HasPrefix(name, ".") {
+			continue
+		}
+		id := w.region("map:"+name, int(ms.ValueSize))
+		if len(ms.Contents) > 0 {
+			if b, ok := ms.Contents[0].Value.([]byte); ok {
+				copy(w.regions[id], b)
+			}
+		}
+	}
+	return w
+}
+
 // walkArrayLookup is the walks' bpf_map_lookup_elem: an array or per-CPU
 // array map's entry is one region per map (every key the same entry, as
 // one CPU's single-entry maps are), any other map finds nothing.
@@ -476,23 +500,8 @@ func walkMeterHit(tb testing.TB, spec *ebpf.CollectionSpec) *bpfWalk {
 // (this tick's reading, valid, if nil).
 func walkMeterHitClock(tb testing.TB, spec *ebpf.CollectionSpec, clock func(w *bpfWalk, entry int)) *bpfWalk {
 	tb.Helper()
-	ps := spec.Programs["flowtap_meter"]
-	if ps == nil {
-		tb.Fatal("no flowtap_meter")
-	}
-	w := newBPFWalk(ps.Instructions)
+	w := newProgramWalk(tb, spec, "flowtap_meter")
 	const jiffies = walkJiffies
-	for name, ms := range spec.Maps {
-		if !strings.HasPrefix(name, ".") {
-			continue
-		}
-		id := w.region("map:"+name, int(ms.ValueSize))
-		if len(ms.Contents) > 0 {
-			if b, ok := ms.Contents[0].Value.([]byte); ok {
-				copy(w.regions[id], b)
-			}
-		}
-	}
 	w.setVar(tb, spec, ".bss", "cfg.cap", 16384)
 	w.setMask4(tb, spec)
 	entry := w.region("val:flow_clock", int(spec.Maps["flow_clock"].ValueSize))

@@ -45,22 +45,7 @@ type flushHitWalk struct {
 // header round, the choice, the slot round, the count, the return.
 func walkFlushHits(tb testing.TB, spec *ebpf.CollectionSpec) *flushHitWalk {
 	tb.Helper()
-	ps := spec.Programs["flowtap_flush"]
-	if ps == nil {
-		tb.Fatal("no flowtap_flush")
-	}
-	w := newBPFWalk(ps.Instructions)
-	for name, ms := range spec.Maps {
-		if !strings.HasPrefix(name, ".") {
-			continue
-		}
-		id := w.region("map:"+name, int(ms.ValueSize))
-		if len(ms.Contents) > 0 {
-			if b, ok := ms.Contents[0].Value.([]byte); ok {
-				copy(w.regions[id], b)
-			}
-		}
-	}
+	w := newProgramWalk(tb, spec, "flowtap_flush")
 	const (
 		seed    = 0x9e3779b97f4a7c15
 		buckets = 1024
