@@ -180,14 +180,26 @@ func StartNfcapd(t testing.TB) *Nfcapd {
 	return nil
 }
 
+// NfcapdArgs are nfcapd's arguments for a test collector writing to dir
+// and listening on addr:port.
+//   - -t: one file for the collector's whole life. nfcapd rotates on
+//     wall-clock multiples of -t, so with -t 3600 a test that ran across
+//     an hour split its flows (and the per-file "Flows:" log line) over two
+//     files, one possibly empty, whose "No matching flows" a test then read
+//     as a record. The next multiple of 2e9 s is in 2033; the file is named
+//     for 1970-01-01.
+//   - -B: a collector host's usual tuning, so a burst of export packets
+//     waits in the socket rather than being dropped while nfcapd writes
+//     (the kernel caps it at net.core.rmem_max).
+func NfcapdArgs(dir, addr string, port uint16) []string {
+	return []string{"-w", dir, "-b", addr, "-p", fmt.Sprint(port), "-t", "2000000000", "-B", "4194304"}
+}
+
 func startNfcapd(t testing.TB, bin string) (*Nfcapd, bool) {
 	port := freeUDPPort(t)
 	n := &Nfcapd{Addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), dir: t.TempDir(),
 		logs: &bytes.Buffer{}, exited: make(chan struct{})}
-	// -B: a collector host's usual tuning, so a burst of export packets
-	// waits in the socket rather than being dropped while nfcapd writes
-	// (the kernel caps it at net.core.rmem_max).
-	n.cmd = exec.Command(bin, "-w", n.dir, "-b", "127.0.0.1", "-p", fmt.Sprint(port), "-t", "3600", "-B", "4194304")
+	n.cmd = exec.Command(bin, NfcapdArgs(n.dir, "127.0.0.1", port)...)
 	n.cmd.Stdout, n.cmd.Stderr = n.logs, n.logs
 	if err := testproc.Start(n.cmd); err != nil {
 		t.Fatalf("start nfcapd: %v", err)
@@ -240,7 +252,7 @@ func (n *Nfcapd) Close(t testing.TB) ([]string, string) {
 		n.cmd.Process.Kill()
 		t.Fatalf("nfcapd did not stop on SIGTERM; log:\n%s", n.logs)
 	}
-	files, _ := filepath.Glob(filepath.Join(n.dir, "nfcapd.2*"))
+	files, _ := filepath.Glob(filepath.Join(n.dir, "nfcapd.[0-9]*"))
 	if len(files) == 0 {
 		entries, _ := os.ReadDir(n.dir)
 		t.Fatalf("nfcapd stored no file (dir has %v); log:\n%s", entries, n.logs)

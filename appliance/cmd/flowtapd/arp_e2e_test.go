@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"strconv"
 	"testing"
 	"time"
 
@@ -65,7 +64,7 @@ ip flow-export destination 10.77.0.2 %d
 	down := d.cli(t, "ios", "show ip flow export\n")
 	dir := t.TempDir()
 	run("-n", lan, "addr", "add", "10.77.0.2/24", "dev", "arp1")
-	capd := exec.Command("ip", "netns", "exec", lan, bin, "-w", dir, "-b", "10.77.0.2", "-p", strconv.Itoa(port), "-t", "3600", "-B", "4194304")
+	capd := exec.Command("ip", append([]string{"netns", "exec", lan, bin}, collector.NfcapdArgs(dir, "10.77.0.2", uint16(port))...)...)
 	capd.Stdout, capd.Stderr = os.Stderr, os.Stderr
 	if err := testproc.Start(capd); err != nil {
 		t.Fatal(err)
