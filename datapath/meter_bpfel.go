@@ -70,7 +70,7 @@ type meterFlowClock struct {
 	NowT    uint32
 	Refused uint32
 	Cursor  uint32
-	_       [4]byte
+	Owner   uint32
 }
 
 type meterFlowExtra struct {

@@ -67,40 +67,53 @@ static __always_inline struct meter_batch *batch_buffer(struct flow_clock *c)
 	return bpf_map_lookup_elem(&batch, &zero);
 }
 
-/* Append the packet to this CPU's buffer b as record n (r, b->r[n], n <
- * BATCH_RECS), whose key the caller has built in place (key4_words,
- * key6_words): the hash from it, the rest of what the table needs, and
- * then the count, which makes it a record. Returns whether the buffer is
- * full after it (its flush is due). */
-static __always_inline int batch_push(struct meter_batch *b, __u32 n, struct batch_rec *r,
-				      const int nw, struct parsed *p, __u32 now_t, __u32 ifindex,
-				      __u8 *eth, int verdict)
+/* A packet's record in this CPU's buffer (batch_rec_fields, then its key
+ * and hash, then batch_push) is r = b->r[n], n < BATCH_RECS, scratch until
+ * batch_push counts it in b->n.
+ *
+ * batch_rec_fields stores what the record takes from the packet and the
+ * run, first, so that few of these values stay live across the key's
+ * hash (spilled to the stack and loaded back, as they were with the
+ * fields stored after it). They are copied by words: struct parsed holds
+ * the VLANs as one and family to tcp_flags as another, as the record
+ * does; the owner and nw are one 2-byte store; the MACs are a 4-byte and
+ * an 8-byte load of the packet (pkt_word: a memcpy from its byte pointer
+ * is a byte load and store a byte), the 8 bytes stored at a record offset
+ * of 72. Each store is aligned: clang splits a wider one at an offset it
+ * knows is not (the record's ip_len and vlan at 60, 4 mod 8, as two
+ * 4-byte stores). */
+static __always_inline void batch_rec_fields(struct batch_rec *r, const int nw, struct parsed *p,
+					     __u32 now_t, __u32 ifindex, __u8 *eth)
 {
-	r->h = key_hash(r->key, nw);
-	r->seed = (__u32)cfg.seed;
-	r->nw = nw;
+	_Static_assert(__builtin_offsetof(struct batch_rec, vlan) % 4 == 0 &&
+			       __builtin_offsetof(struct batch_rec, mac) % 8 == 4 &&
+			       __builtin_offsetof(struct batch_rec, family) % 4 == 0 &&
+			       __builtin_offsetof(struct batch_rec, tos) == __builtin_offsetof(struct batch_rec, family) + 1 &&
+			       __builtin_offsetof(struct batch_rec, ttl) == __builtin_offsetof(struct batch_rec, family) + 2 &&
+			       __builtin_offsetof(struct batch_rec, tcp_flags) == __builtin_offsetof(struct batch_rec, family) + 3 &&
+			       __builtin_offsetof(struct batch_rec, owner) % 2 == 0 &&
+			       __builtin_offsetof(struct batch_rec, nw) == __builtin_offsetof(struct batch_rec, owner) + 1 &&
+			       sizeof(struct batch_rec) % 8 == 0 && __builtin_offsetof(struct meter_batch, r) % 8 == 0,
+		       "the record's vlan, mac, family..tcp_flags and owner, nw as the push copies them");
 	r->ifindex = ifindex;
 	r->now_t = now_t;
 	r->ip_len = p->ip_len;
-	r->vlan[0] = p->vlan[0];
-	r->vlan[1] = p->vlan[1];
-	/* r->mac is 4-byte aligned in the record (offset 68, records of 96
-	 * bytes after an 8-byte head), so its three words are plain stores
-	 * of word loads (pkt_word, meter.c: a memcpy from the packet's byte
-	 * pointer is a byte load and store a byte). */
-	_Static_assert(__builtin_offsetof(struct batch_rec, mac) % 4 == 0 &&
-			       sizeof(struct batch_rec) % 4 == 0 &&
-			       __builtin_offsetof(struct meter_batch, r) % 4 == 0,
-		       "the record's mac is 4-byte aligned");
-	__u32 *mac = (__u32 *)r->mac;
-	mac[0] = pkt_word(eth);
-	mac[1] = pkt_word(eth + 4);
-	mac[2] = pkt_word(eth + 8);
-	r->family = p->family;
-	r->tos = p->tos;
-	r->ttl = p->ttl;
-	r->tcp_flags = p->tcp_flags;
-	r->owner = p->owner;
+	*(__u32 *)r->vlan = p->vlans;
+	*(__u32 *)r->mac = pkt_word(eth);
+	*(__u64 *)(r->mac + 4) = pkt_dword(eth + 4);
+	*(__u32 *)&r->family = p->fam_flags;
+	/* The owner and nw; tag_xor is the flush's choice's to write. */
+	*(__u16 *)&r->owner = p->owner | nw << 8;
+}
+
+/* Counts record r (b->r[n], its fields and key stored) in b->n, with its
+ * key's hash h. Returns whether the buffer is full after it (its flush is
+ * due). */
+static __always_inline int batch_push(struct meter_batch *b, __u32 n, struct batch_rec *r, __u64 h,
+				      int verdict)
+{
+	r->h = h;
+	r->seed = (__u32)cfg.seed;
 	/* The record whole before it is counted in n: until then the slot
 	 * is scratch, which no flush reads. */
 	asm volatile("" ::: "memory");

@@ -184,17 +184,36 @@ const enum capture_bits *unused_capture_bits __attribute__((unused));
 #define MAX_LABELS 8
 #define MAX_V6_EXT 8
 
+/* Stack only (never in a map), so its layout is free, but for what the
+ * verifier makes of it: family to tcp_flags are the record's order
+ * (struct batch_rec), so the push (batch_rec_fields) copies the four as
+ * one word, and the VLANs as one (the unions make those wide reads of
+ * fields written narrow well defined: no type-based aliasing across
+ * them). Other orders cost the verifier: the owner beside tcp_flags (and
+ * proto in its place at 31) walked flowtap_meter in 291K instructions, the
+ * ports as one word at 4 (proto at 8) in 190K, a layout with the 8 bytes
+ * from family to tag_xor the record's in 345K, against 157K:
+ * datapath/README.md, "Kept: the push by words, the key hashed from its
+ * registers". */
 struct parsed {
-	__u8 family;
+	union {
+		struct {
+			__u8 family;
+			__u8 tos;
+			__u8 ttl;
+			__u8 tcp_flags;
+		};
+		__u32 fam_flags;
+	};
 	__u8 proto;
-	__u8 tos;
-	__u8 ttl;
-	__u8 tcp_flags;
 	__u8 has_ports;
 	__u16 sport;
 	__u16 dport;
 	__u16 nvlan;
-	__u16 vlan[2];
+	union {
+		__u16 vlan[2];
+		__u32 vlans;
+	};
 	__u32 ip_len; /* IP total length: what IOS and nfpcapd count */
 	__u32 l3off;
 	__u16 sampler; /* the sampler that took it: a key field (flow_key pad) */
@@ -206,12 +225,27 @@ struct parsed {
 	__u32 flow_first; /* set by table_meter: the counted flow's first_t */
 };
 
+_Static_assert(__builtin_offsetof(struct parsed, tos) == __builtin_offsetof(struct parsed, family) + 1 &&
+		       __builtin_offsetof(struct parsed, ttl) == __builtin_offsetof(struct parsed, family) + 2 &&
+		       __builtin_offsetof(struct parsed, tcp_flags) == __builtin_offsetof(struct parsed, family) + 3 &&
+		       __builtin_offsetof(struct parsed, vlans) % 4 == 0 && sizeof(struct parsed) == 40,
+	       "struct parsed: family..tcp_flags and the VLANs as the push copies them");
+
 /* Offsets are carried as scalars clamped to a power-of-two range: every
  * path then reaches the next header with the same known bounds, so the
  * verifier prunes instead of re-walking each L2 variant through the IPv6
  * extension chain. The asm keeps the compiler from dropping the clamp. */
 #define OFF_LIMIT 0x7ff
 static __always_inline __u32 clamp_off(__u32 off)
+{
+	asm volatile("%0 &= 0x7ff" : "+r"(off));
+	return off;
+}
+
+/* clamp_off in 64 bits, for an offset loaded from the stack (zero-extended
+ * by the load): the 32-bit clamp's result is zero-extended again for the
+ * pointer's add, two shifts. */
+static __always_inline __u64 clamp_off64(__u64 off)
 {
 	asm volatile("%0 &= 0x7ff" : "+r"(off));
 	return off;
@@ -452,7 +486,20 @@ struct flow_clock {
 	__u32 refused;
 	/* The flush's next record (batch.h, batch_flush_rec_run). */
 	__u32 cursor;
+	/* This CPU's owner byte (struct parsed's owner, meter.h), written
+	 * with each reading before valid_at: a run that takes this tick's
+	 * reading takes it with one load of this line, where
+	 * bpf_get_smp_processor_id and the test for CPUs past the byte were
+	 * five x86 instructions and a taken jump a packet. */
+	__u32 owner;
 };
+
+/* This CPU's owner byte: this CPU + 1, 0 from CPU 255 on (meter.h). */
+static __always_inline __u32 cpu_owner(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	return cpu < OWNER_CPUS ? cpu + 1 : 0;
+}
 
 /* Per CPU, not pinned: a new program starts it afresh. */
 struct {
@@ -464,16 +511,23 @@ struct {
 
 /* c is this CPU's flow_clock entry, which run_meter looks up once a
  * packet for the clock and batching's refused flag both. */
-static __always_inline __u32 flow_time(struct flow_clock *c)
+static __always_inline __u32 flow_time(struct flow_clock *c, __u8 *owner)
 {
 	__u64 j = bpf_jiffies64();
-	if (!c)
+	if (!c) {
+		*owner = cpu_owner();
 		return bpf_ktime_get_coarse_ns() >> TIME_SHIFT;
+	}
 	/* Whether the reading is this tick's, then the reading: a run that
 	 * interrupts between the two can only have found jiffies moved on,
-	 * so what it leaves is a later reading of the clock. */
-	if (likely(READ_ONCE(c->valid_at) == j))
+	 * so what it leaves is a later reading of the clock. The owner is
+	 * this CPU's entry's, written before any valid_at. */
+	if (likely(READ_ONCE(c->valid_at) == j)) {
+		*owner = READ_ONCE(c->owner);
 		return READ_ONCE(c->now_t);
+	}
+	__u32 o = cpu_owner();
+	*owner = o;
 	__u64 ns = bpf_ktime_get_coarse_ns();
 	__u32 valid;
 	if (c->jiffies == j)
@@ -491,6 +545,7 @@ static __always_inline __u32 flow_time(struct flow_clock *c)
 	 * its own jiffies), and a valid one is the same value for its whole
 	 * tick whoever wrote it. */
 	WRITE_ONCE(c->valid_at, 0);
+	WRITE_ONCE(c->owner, o);
 	WRITE_ONCE(c->ns, ns);
 	WRITE_ONCE(c->now_t, ns >> TIME_SHIFT);
 	WRITE_ONCE(c->jiffies, j);
@@ -699,6 +754,20 @@ static __always_inline __u64 hash_chain(const __u32 *w, const int nwords)
 	return fmix64(h);
 }
 
+/* hash_lanes' end: the lanes a and b joined, an odd last word added, the
+ * finaliser. */
+static __always_inline __u64 hash_lanes_end(__u64 a, __u64 b, __u32 last)
+{
+	__u64 h = a ^ (b << 32 | b >> 32);
+	h += last;
+	h ^= h >> 32;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 32;
+	return h;
+}
+
 /* HASH_LANES: the key as 64-bit words, alternately into two lanes (one
  * multiply per word, the lanes independent of each other), an odd last
  * 32-bit word added, then a multiply-xorshift finaliser of two multiplies.
@@ -719,34 +788,52 @@ static __always_inline __u64 hash_lanes(const __u32 *w, const int nwords)
 		else
 			b = (b ^ x) * 0xc2b2ae3d27d4eb4fULL;
 	}
-	__u64 h = a ^ (b << 32 | b >> 32);
-	if (nwords % 2)
-		h += w[nwords - 1];
-	h ^= h >> 32;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 32;
+	return hash_lanes_end(a, b, nwords % 2 ? w[nwords - 1] : 0);
+}
+
+/* hash_lanes of an IPv4 key (five words) whose words the caller holds in
+ * registers as the lanes take them: x0 words 0-1, x1 words 2-3, w4. */
+static __always_inline __u64 hash_lanes4(__u64 x0, __u64 x1, __u32 w4)
+{
+	__u64 s = cfg.seed;
+	__u64 a = (s ^ x0) * 0x9e3779b97f4a7c15ULL;
+	__u64 b = ((s << 32 | s >> 32) ^ x1) * 0xc2b2ae3d27d4eb4fULL;
+	return hash_lanes_end(a, b, w4);
+}
+
+/* The benchmark variant's CPU halves (benchHalves) on a key's hash h:
+ * CPU 0's keys take their first two buckets in the table's first half,
+ * CPU 1's in its second, so two CPUs making flows never write the same
+ * header line (the key holds its CPU, so a flow's packets on one CPU still
+ * find it). What the sharing of the table's lines costs two CPUs
+ * (datapath/README.md, "One and two queues"). Else h. */
+static __always_inline __u64 key_hash_cpu(__u64 h)
+{
+#ifdef FLOWTAP_CPU_HALVES
+	__u64 c = bpf_get_smp_processor_id() & 1;
+	return (h & ~((1ULL << 31) | (1ULL << 63))) | (c << 31) | (c << 63);
+#else
 	return h;
+#endif
 }
 
 static __always_inline __u64 key_hash(const __u32 *w, const int nwords)
 {
-#ifdef FLOWTAP_CPU_HALVES
-	/* Benchmark variant (benchHalves): CPU 0's keys take their first two
-	 * buckets in the table's first half, CPU 1's in its second, so two
-	 * CPUs making flows never write the same header line (the key holds
-	 * its CPU, so a flow's packets on one CPU still find it). What the
-	 * sharing of the table's lines costs two CPUs (datapath/README.md,
-	 * "One and two queues"). */
-	__u64 h = key_hash_kind == HASH_CHAIN ? hash_chain(w, nwords) : hash_lanes(w, nwords);
-	__u64 c = bpf_get_smp_processor_id() & 1;
-	return (h & ~((1ULL << 31) | (1ULL << 63))) | (c << 31) | (c << 63);
-#else
 	if (key_hash_kind == HASH_CHAIN)
-		return hash_chain(w, nwords);
-	return hash_lanes(w, nwords);
-#endif
+		return key_hash_cpu(hash_chain(w, nwords));
+	return key_hash_cpu(hash_lanes(w, nwords));
+}
+
+/* key_hash of an IPv4 key whose words the caller holds in registers as
+ * hash_lanes4 takes them (x0 words 0-1, x1 words 2-3, w4), not loaded
+ * back from where it stored them. */
+static __always_inline __u64 key_hash4(__u64 x0, __u64 x1, __u32 w4)
+{
+	if (key_hash_kind == HASH_CHAIN) {
+		__u32 w[5] = {(__u32)x0, x0 >> 32, (__u32)x1, x1 >> 32, w4};
+		return key_hash_cpu(hash_chain(w, 5));
+	}
+	return key_hash_cpu(hash_lanes4(x0, x1, w4));
 }
 
 /* A key's tag bits (TAG_HASH_MASK of them) and home slot (0..30) from its
@@ -1336,6 +1423,12 @@ static __always_inline __u32 pkt_word(const __u8 *at)
 	return *(const __u32 *)at;
 }
 
+/* 8 bytes of the packet at at, as pkt_word. */
+static __always_inline __u64 pkt_dword(const __u8 *at)
+{
+	return *(const __u64 *)at;
+}
+
 #include "batch.h"
 
 /* ---- capture extras ---------------------------------------------------- */
@@ -1577,6 +1670,31 @@ static __always_inline void key4_words(__u32 *w, struct parsed *p, __u32 ifindex
 	key_tail_words(w + 2, &cfg.mask4[2], p, ifindex);
 }
 
+/* An IPv4 key into a record's key (r->key, 8-byte aligned), returning its
+ * hash (key_hash4): the words made as the lanes hash takes them, two
+ * 8-byte words (the addresses as one 8-byte load of the packet) and one
+ * 4-byte, each stored once and hashed from its register. Made as five
+ * words and hashed from them, the words and the record's other fields
+ * were live together across the hash's branch, and clang spilled two of
+ * the words and the record's pointer and count to the stack. */
+static __always_inline __u64 key4_record(struct batch_rec *r, struct parsed *p, __u32 ifindex,
+					 __u32 salt, __u8 *ip)
+{
+	_Static_assert(__builtin_offsetof(struct batch_rec, key) % 8 == 0 &&
+			       __builtin_offsetof(struct meter_cfg, mask4) % 8 == 0 &&
+			       __builtin_offsetof(struct flow_key4, saddr) == 0 &&
+			       __builtin_offsetof(struct flow_key4, daddr) == 4,
+		       "the record's key and the mask's first words 8-byte aligned");
+	__u64 x0 = (pkt_dword(ip + 12) ^ salt) & *(const __u64 *)&cfg.mask4[0];
+	__u32 t[3];
+	key_tail_words(t, &cfg.mask4[2], p, ifindex);
+	__u64 x1 = (__u64)t[0] | (__u64)t[1] << 32;
+	*(__u64 *)&r->key[0] = x0;
+	*(__u64 *)&r->key[2] = x1;
+	r->key[4] = t[2];
+	return key_hash4(x0, x1, t[2]);
+}
+
 /* An IPv6 key's eleven words into w, as key4_words: the two addresses
  * first. */
 static __always_inline void key6_words(__u32 *w, struct parsed *p, __u32 ifindex, __u32 salt,
@@ -1609,8 +1727,8 @@ static __always_inline int meter4(struct parsed *p, __u32 ifindex, __u32 now_t,
 		__u32 n = b->n;
 		if (likely(n < BATCH_RECS)) {
 			struct batch_rec *r = &b->r[n];
-			key4_words(r->key, p, ifindex, salt, ip);
-			return batch_push(b, n, r, 5, p, now_t, ifindex, eth, verdict);
+			batch_rec_fields(r, 5, p, now_t, ifindex, eth);
+			return batch_push(b, n, r, key4_record(r, p, ifindex, salt, ip), verdict);
 		}
 		/* Full: its flush's tail call failed. Metered directly
 		 * until user space flushes it (FlushBatches). */
@@ -1634,7 +1752,8 @@ static __always_inline int meter6(struct parsed *p, __u32 ifindex, __u32 now_t,
 		if (likely(n < BATCH_RECS)) {
 			struct batch_rec *r = &b->r[n];
 			key6_words(r->key, p, ifindex, salt, ip);
-			return batch_push(b, n, r, 11, p, now_t, ifindex, eth, verdict);
+			batch_rec_fields(r, 11, p, now_t, ifindex, eth);
+			return batch_push(b, n, r, key_hash(r->key, 11), verdict);
 		}
 		/* Full: its flush's tail call failed. Metered directly
 		 * until user space flushes it (FlushBatches). */
@@ -1662,6 +1781,21 @@ static __always_inline void count_size6(__u32 len)
 	if (bucket >= PKT_SIZE_BUCKETS)
 		bucket = PKT_SIZE_BUCKETS - 1;
 	h->b[bucket]++; /* per CPU: no shared line */
+}
+
+/* The filters, the samplers and the overload sampler for a parsed packet:
+ * SEL_FILTERED, SEL_SAMPLED_OUT, or SEL_METER with p->sampler the sampler
+ * that took it. Out of line, as a call run only while one of them is set
+ * (cfg.selects): inlined, its 450 BPF instructions lay between the one
+ * test and the rest of a plain packet's path, which jumped over them. */
+static __noinline int select_stage(struct xdp_md *ctx, struct parsed *p, __u32 ifindex)
+{
+	int sel = select_packet(ctx, p, ifindex, &p->sampler);
+	if (unlikely(sel == SEL_FILTERED))
+		return SEL_FILTERED;
+	if (sel == SEL_SAMPLED_OUT || (sel == SEL_GLOBAL && sampled_out()) || overload_out(&p->sampler))
+		return SEL_SAMPLED_OUT;
+	return SEL_METER;
 }
 
 static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const int lookup_only)
@@ -1708,11 +1842,10 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 	 * case, the stage is one test, where it was three words of two lines
 	 * and three branches (session 17). */
 	if (unlikely(cfg.selects)) {
-		int sel = select_packet(ctx, &p, ifindex, &p.sampler);
+		int sel = select_stage(ctx, &p, ifindex);
 		if (unlikely(sel == SEL_FILTERED))
 			return verdict; /* counted by the filter's term counters */
-		if (sel == SEL_SAMPLED_OUT || (sel == SEL_GLOBAL && sampled_out()) ||
-		    overload_out(&p.sampler)) {
+		if (sel == SEL_SAMPLED_OUT) {
 			st->sampled_out++;
 			return verdict;
 		}
@@ -1731,14 +1864,12 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 	 * and a division by 10^6 cost more than the rest of the metering;
 	 * user space converts exactly. */
 	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
-	__u32 now_t = flow_time(c);
+	/* With the reading, the entry's owner: this CPU, the one writer of
+	 * its counters (kept in the clock's entry, flow_clock.owner). */
+	__u32 now_t = flow_time(c, &p.owner);
 	/* This CPU's buffer if this packet is batched (batch.h): the
 	 * clock's line also holds the refused flag batching reads. */
 	struct meter_batch *b = lookup_only ? 0 : batch_buffer(c);
-	/* The entry's owner: this CPU, the one writer of its counters.
-	 * Inlined by the verifier to a per-CPU load on x86-64. */
-	__u32 cpu = bpf_get_smp_processor_id();
-	p.owner = cpu < OWNER_CPUS ? cpu + 1 : 0;
 	__u32 salt = 0;
 	if (salted) {
 		/* Benchmark only: a distinct key per run, as a flood of new flows. */
@@ -1749,7 +1880,7 @@ static __always_inline int run_meter(struct xdp_md *ctx, const int salted, const
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	__u8 *eth = data;
-	__u8 *ip = data + clamp_off(p.l3off);
+	__u8 *ip = data + clamp_off64(p.l3off);
 	if (unlikely((void *)(eth + 14) > end))
 		return verdict;
 	/* A subinterface's VLAN: its ifIndex is the key's input interface. */
