@@ -828,7 +828,9 @@ func TestFlushAllHitsReturnInLine(t *testing.T) {
 			src = s.String()
 		}
 		switch {
-		case strings.Contains(src, "count_vals(v, 1,"):
+		case strings.Contains(src, "count_vals(v, 1,") && count < 0:
+			// The first: the count's loop (a second copy counts the
+			// rest after a record that is no plain hit).
 			count = i
 		case ins.IsFunctionCall() && ins.Reference() == "batch_refuse_full" && call < 0:
 			call = i

@@ -40,6 +40,21 @@ struct {
 	__type(value, __u32);
 } batch_progs SEC(".maps");
 
+/* A record's header and slot looked up with its index where it is, in
+ * the record (ahead), as the helper's key: hdr_at and slot_at copy the
+ * index to the stack first, a store and a frame address a lookup more
+ * (an array's lookup is inlined by the verifier: it loads the key from
+ * wherever the pointer points). */
+static __always_inline struct bucket_hdr *hdr_at_rec(const __u32 *b)
+{
+	return bpf_map_lookup_elem(&buckets, b);
+}
+
+static __always_inline struct flow_val *slot_at_rec(const __u32 *idx)
+{
+	return bpf_map_lookup_elem(&flows, idx);
+}
+
 /* This CPU's buffer if this packet goes through it, else NULL: capture
  * off (capture reads the packet, which a record does not keep), and a
  * cache of BATCH_MIN_ENTRIES or more, or of BATCH_ADAPT_MIN_ENTRIES or
@@ -158,26 +173,24 @@ static __always_inline void batch_meter_(struct meter_batch *b, __u32 i, const i
  * leave out. Returns whether it counted the record. */
 static __always_inline int batch_count_hit(struct batch_rec *r)
 {
-	/* The record's tests in one load, its bytes from family to tag_xor:
-	 * tag_xor 0 (its slot holds its tag; a record with no slot, ahead
-	 * ~0U, has it set by the choice), nw 5 (IPv4), neither FIN nor RST,
-	 * and an owner. */
-	_Static_assert(__builtin_offsetof(struct batch_rec, family) % 8 == 0 &&
-			       __builtin_offsetof(struct batch_rec, tcp_flags) ==
-				       __builtin_offsetof(struct batch_rec, family) + 3 &&
-			       __builtin_offsetof(struct batch_rec, owner) ==
-				       __builtin_offsetof(struct batch_rec, family) + 4 &&
+	/* The record's tests in two loads: the aligned word of owner, nw
+	 * and tag_xor in one range test (tag_xor 0: its slot holds its tag,
+	 * a record with no slot, ahead ~0U, has it set by the choice; nw 5,
+	 * IPv4; an owner, 1..255: the word 0x501..0x5ff), and the TCP flags,
+	 * neither FIN nor RST, whose byte count_vals takes from the same
+	 * register. */
+	_Static_assert(__builtin_offsetof(struct batch_rec, owner) % 4 == 0 &&
 			       __builtin_offsetof(struct batch_rec, nw) ==
-				       __builtin_offsetof(struct batch_rec, family) + 5 &&
+				       __builtin_offsetof(struct batch_rec, owner) + 1 &&
 			       __builtin_offsetof(struct batch_rec, tag_xor) ==
-				       __builtin_offsetof(struct batch_rec, family) + 6 &&
+				       __builtin_offsetof(struct batch_rec, owner) + 2 &&
 			       sizeof(struct batch_rec) % 8 == 0 && __builtin_offsetof(struct meter_batch, r) % 8 == 0,
 		       "the count's tests are one aligned word of the record");
-	__u64 w = *(__u64 *)&r->family;
-	if (unlikely((w & (0xffffULL << 48 | 0xffULL << 40 | 0x05ULL << 24)) != 5ULL << 40 ||
-		     !plain_owner((__u8)(w >> 32))))
+	__u32 w = *(__u32 *)&r->owner;
+	__u8 fl = r->tcp_flags;
+	if (unlikely(w - 0x501 > 0xfe || (fl & 0x05) || !plain_owner((__u8)w)))
 		return 0;
-	struct flow_val *v = slot_at(r->ahead);
+	struct flow_val *v = slot_at_rec(&r->ahead);
 	if (unlikely(!v))
 		return 0;
 	/* As probe: the state, then the key written before it. */
@@ -193,7 +206,7 @@ static __always_inline int batch_count_hit(struct batch_rec *r)
 	__u64 d = (sk[0] ^ rk[0]) | (sk[1] ^ rk[1]) | (*key_word(v, 0, 4) ^ r->key[4]);
 	if (unlikely(d))
 		return 0;
-	count_vals(v, 1, r->ip_len, r->tcp_flags, r->ttl, r->now_t, 1);
+	count_vals(v, 1, r->ip_len, fl, r->ttl, r->now_t, 1);
 	r->ahead = BATCH_AHEAD_COUNTED;
 	return 1;
 }
@@ -355,83 +368,39 @@ static __always_inline int batch_flush_rec_run(struct xdp_md *ctx)
 	return b->verdict;
 }
 
-/* Apply this CPU's records, oldest first, and empty the buffer (one run:
- * no kill or signal comes between the two). */
-static __always_inline int batch_flush_run(struct xdp_md *ctx)
+/* Which slot's line each of the n records of b needs (the flush's
+ * choice, between its header round and its slot round): its home slot if
+ * that holds its tag (a hit) or is free (where a new entry goes), else the
+ * first slot whose tag matches (an entry placed away from home), else none
+ * (a packet a full cache refuses); in ahead, with tag_xor for the count.
+ * kind is the table's hash (key_hash_kind), a constant here. Only the
+ * record's address and the loop's count are live across the header's
+ * lookup (its key the record's ahead, the bucket): the hash, the bucket and
+ * the family are read from the record after it, where clang had kept them,
+ * and the record's address, on the stack around the lookup. */
+static __always_inline void batch_choose(struct meter_batch *b, __u32 n, const __u32 kind)
 {
-	__u32 zero = 0;
-	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
-	if (!b)
-		return XDP_DROP;
-	__u32 n = b->n, nb = cfg.buckets;
-	__u64 acc = 0;
-	/* Pass 1: each record's first header line, loaded back to back and
-	 * folded into one register, so the JIT keeps the loads and the CPU
-	 * has them in flight together. Then, in a second round, which slot's
-	 * line each record needs: its home slot if that holds its tag (a hit)
-	 * or is free (where a new entry goes), else the first slot whose tag
-	 * matches (an entry placed away from home), else none (a packet a
-	 * full cache refuses). Then those lines' loads.
-	 *
-	 * First, with no load of the table, each record's first bucket (in
-	 * its ahead field, which the slot round below overwrites), and
-	 * whether some record was pushed under another table's seed: with the
-	 * seed check, the hash to bucket and the loop's work between them,
-	 * the header loads were about 40 instructions apart and the CPU's
-	 * window held only a few in flight (BenchmarkTableRounds: such a
-	 * round costs four or five memory latencies, a bare one two). */
-	__u32 seed = (__u32)cfg.seed, stale = 0;
-	for (__u32 i = 0; i < BATCH_RECS; i++) {
+	struct batch_rec *r = b->r;
+	for (__u32 i = 0; i < BATCH_RECS; i++, r++) {
 		if (i >= n)
 			break;
-		struct batch_rec *r = &b->r[i];
-		stale |= r->seed ^ seed;
-		r->ahead = ((r->h & 0xffffffff) * nb) >> 32;
-	}
-	/* Records buffered for another table (before a resize): hashed again
-	 * and placed by a call of their own (batch_rehash). */
-	if (unlikely(stale))
-		batch_rehash();
-	/* The header loads: the bucket's address, the load, the fold,
-	 * written out 16 times with constant offsets (clang does not unroll
-	 * the loop): no loop counter or record address between the loads,
-	 * and acc keeps a register: 12 BPF instructions a load. */
-#define BATCH_HDR_LOAD(i)                                              \
-	do {                                                           \
-		if ((i) >= n)                                          \
-			goto hdr_done;                                 \
-		struct bucket_hdr *hd = hdr_at(b->r[(i)].ahead);       \
-		if (hd)                                                \
-			acc ^= *(volatile __u64 *)hd;                  \
-	} while (0)
-	_Static_assert(BATCH_RECS == 16, "one BATCH_HDR_LOAD a record");
-	BATCH_HDR_LOAD(0); BATCH_HDR_LOAD(1); BATCH_HDR_LOAD(2); BATCH_HDR_LOAD(3);
-	BATCH_HDR_LOAD(4); BATCH_HDR_LOAD(5); BATCH_HDR_LOAD(6); BATCH_HDR_LOAD(7);
-	BATCH_HDR_LOAD(8); BATCH_HDR_LOAD(9); BATCH_HDR_LOAD(10); BATCH_HDR_LOAD(11);
-	BATCH_HDR_LOAD(12); BATCH_HDR_LOAD(13); BATCH_HDR_LOAD(14); BATCH_HDR_LOAD(15);
-#undef BATCH_HDR_LOAD
-hdr_done:
-	/* Used, so the loads stay; a fresh register for the slot round's
-	 * (one live across the round between was kept on the stack). The
-	 * count of records still comes from the stack before each load of
-	 * both rounds (clang's choice), one L1 load a record. */
-	asm volatile("" : : "r"(acc));
-	acc = 0;
-	for (__u32 i = 0; i < BATCH_RECS; i++) {
-		if (i >= n)
-			break;
-		struct batch_rec *r = &b->r[i];
-		__u64 h = r->h;
-		__u32 b1 = r->ahead;
-		__u16 tag;
-		__u32 home;
-		hash_place(h, &tag, &home);
-		tag |= TAG_USED | (r->nw == 5 ? 0 : TAG_V6);
-		home &= 31;
-		struct bucket_hdr *hd = hdr_at(b1);
+		/* The record's own register, not the buffer's address plus
+		 * an offset clang would derive from the count. */
+		asm volatile("" : "+r"(r));
+		struct bucket_hdr *hd = hdr_at_rec(&r->ahead);
 		if (unlikely(!hd))
 			goto none;
-		__u16 t = ((volatile __u16 *)hd->tag)[home];
+		__u64 h = r->h;
+		__u32 b1 = r->ahead;
+		__u16 tag16;
+		__u32 home;
+		hash_place_kind(h, kind, &tag16, &home);
+		/* TAG_V6 from the key's length without a branch: nw is 5
+		 * (IPv4) or 11, bit 3 set for IPv6 alone. */
+		_Static_assert(TAG_V6 == 8 << 11, "TAG_V6 is bit 3 of nw 11, shifted");
+		__u32 tag = tag16 | TAG_USED | (r->nw & 8) << 11;
+		home &= 31;
+		__u32 t = ((volatile __u16 *)hd->tag)[home];
 		__u32 j = home;
 		if (t != tag && t != TAG_FREE) {
 			/* Home taken by another key: 16-20% of hits are
@@ -457,6 +426,95 @@ hdr_done:
 		r->ahead = ~0U;
 		r->tag_xor = 1;
 	}
+}
+
+/* A round's load, folded into acc in place: written in C, the XOR went
+ * into the loaded value's register and a move took it back to acc's, one
+ * instruction a load more. */
+#define BATCH_FOLD(acc, p)                                                             \
+	do {                                                                           \
+		__u64 v_ = *(volatile __u64 *)(p);                                     \
+		asm volatile("%[a] ^= %[v]" : [a] "+r"(acc) : [v] "r"(v_));            \
+	} while (0)
+
+/* Apply this CPU's records, oldest first, and empty the buffer (one run:
+ * no kill or signal comes between the two). */
+static __always_inline int batch_flush_run(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct meter_batch *b = bpf_map_lookup_elem(&batch, &zero);
+	if (!b)
+		return XDP_DROP;
+	__u32 n = b->n, nb = cfg.buckets;
+	__u64 acc = 0;
+	/* Pass 1: each record's first header line, loaded back to back and
+	 * folded into one register, so the JIT keeps the loads and the CPU
+	 * has them in flight together. Then, in a second round, which slot's
+	 * line each record needs: its home slot if that holds its tag (a hit)
+	 * or is free (where a new entry goes), else the first slot whose tag
+	 * matches (an entry placed away from home), else none (a packet a
+	 * full cache refuses). Then those lines' loads.
+	 *
+	 * First, with no load of the table, each record's first bucket (in
+	 * its ahead field, which the slot round below overwrites), and
+	 * whether some record was pushed under another table's seed: with the
+	 * seed check, the hash to bucket and the loop's work between them,
+	 * the header loads were about 40 instructions apart and the CPU's
+	 * window held only a few in flight (BenchmarkTableRounds: such a
+	 * round costs four or five memory latencies, a bare one two). */
+	__u32 seed = (__u32)cfg.seed;
+	__u64 stale = 0;
+	for (__u32 i = 0; i < BATCH_RECS; i++) {
+		if (i >= n)
+			break;
+		struct batch_rec *r = &b->r[i];
+		/* The OR in place (in C, into the XOR's register and moved
+		 * back, one instruction more), and h's low half loaded as
+		 * such (no shifts to clear its high half). */
+		__u64 x = r->seed ^ seed;
+		asm volatile("%[s] |= %[x]" : [s] "+r"(stale) : [x] "r"(x));
+		r->ahead = ((__u64)*(__u32 *)&r->h * nb) >> 32;
+	}
+	/* Records buffered for another table (before a resize): hashed again
+	 * and placed by a call of their own (batch_rehash). */
+	if (unlikely(stale))
+		batch_rehash();
+	/* The count read again before each pass: the loop above leaves it
+	 * known to the verifier (its exit at record i: n is i), which then
+	 * walked each later pass once for each count, 17 times. */
+	n = READ_ONCE(b->n);
+	/* The header loads: the bucket's address, the load, the fold,
+	 * written out 16 times with constant offsets (clang does not unroll
+	 * the loop): no loop counter or record address between the loads,
+	 * and acc keeps a register: 12 BPF instructions a load. */
+#define BATCH_HDR_LOAD(i)                                              \
+	do {                                                           \
+		if ((i) >= n)                                          \
+			goto hdr_done;                                 \
+		struct bucket_hdr *hd = hdr_at_rec(&b->r[(i)].ahead);  \
+		if (hd)                                                \
+			BATCH_FOLD(acc, hd);                           \
+	} while (0)
+	_Static_assert(BATCH_RECS == 16, "one BATCH_HDR_LOAD a record");
+	BATCH_HDR_LOAD(0); BATCH_HDR_LOAD(1); BATCH_HDR_LOAD(2); BATCH_HDR_LOAD(3);
+	BATCH_HDR_LOAD(4); BATCH_HDR_LOAD(5); BATCH_HDR_LOAD(6); BATCH_HDR_LOAD(7);
+	BATCH_HDR_LOAD(8); BATCH_HDR_LOAD(9); BATCH_HDR_LOAD(10); BATCH_HDR_LOAD(11);
+	BATCH_HDR_LOAD(12); BATCH_HDR_LOAD(13); BATCH_HDR_LOAD(14); BATCH_HDR_LOAD(15);
+#undef BATCH_HDR_LOAD
+hdr_done:
+	/* Used, so the loads stay; a fresh register for the slot round's
+	 * (one live across the round between was kept on the stack). The
+	 * buffer's address still comes from the stack before each load of
+	 * both rounds (clang's choice), one L1 load a record. */
+	asm volatile("" : : "r"(acc));
+	acc = 0;
+	/* The table's hash tested once a flush, not a record: the verifier
+	 * drops the other call's code (key_hash_kind is read-only data). */
+	if (key_hash_kind == HASH_CHAIN)
+		batch_choose(b, READ_ONCE(b->n), HASH_CHAIN);
+	else
+		batch_choose(b, READ_ONCE(b->n), HASH_LANES);
+	n = READ_ONCE(b->n);
 	/* The loads in a round of their own, a few instructions each (written
 	 * out as the header round's): done in the round above, 50 to 100
 	 * instructions a record, the CPU's window held only a few of them in
@@ -465,12 +523,11 @@ hdr_done:
 	do {                                                           \
 		if ((i) >= n)                                          \
 			goto slot_done;                                \
-		__u32 a = b->r[(i)].ahead;                             \
-		if (a != ~0U) {                                        \
-			struct flow_val *s = slot_at(a);               \
-			if (s)                                         \
-				acc ^= *(volatile __u64 *)s;           \
-		}                                                      \
+		/* A record with no slot (ahead ~0U, past the array's    \
+		 * end) gets no value: no test of its own. */          \
+		struct flow_val *s = slot_at_rec(&b->r[(i)].ahead);    \
+		if (s)                                                 \
+			BATCH_FOLD(acc, s);                            \
 	} while (0)
 	BATCH_SLOT_LOAD(0); BATCH_SLOT_LOAD(1); BATCH_SLOT_LOAD(2); BATCH_SLOT_LOAD(3);
 	BATCH_SLOT_LOAD(4); BATCH_SLOT_LOAD(5); BATCH_SLOT_LOAD(6); BATCH_SLOT_LOAD(7);
@@ -481,33 +538,47 @@ slot_done:
 	asm volatile("" : : "r"(acc));
 	/* Pass 2: the plain hits counted here (batch_count_hit), oldest
 	 * first. A record counted here costs no run of its own: no tail call,
-	 * no map lookups, no struct parsed, no lookup. left says whether any
-	 * record was not counted: with none (every record a plain hit, as in
-	 * the 10K and 100K rows) the buffer is empty now, with no refusal to
-	 * look for (no call of batch_refuse_full) and nothing to move. The
-	 * count is read from the buffer at each step: from memory, unknown to
+	 * no map lookups, no struct parsed, no lookup. A loop that counts
+	 * every record (every record a plain hit, as in the 10K and 100K
+	 * rows) leaves the buffer empty, with no refusal to look for (no call
+	 * of batch_refuse_full) and nothing to move; the first record it does
+	 * not count sends the rest to a loop of their own (some_left). The
+	 * count is read from the buffer again here: from memory, unknown to
 	 * the verifier, which would otherwise walk the loop once for each
-	 * count the rounds' exits leave known. The loop steps by the record's
-	 * byte offset, not its index: one register for both, where the index
-	 * and clang's offset beside it left the buffer's address on the
-	 * stack, loaded three times a record (TestFlushCountLean). */
-	__u32 left = 0;
-	for (__u32 off = 0; off < BATCH_RECS * sizeof(struct batch_rec); off += sizeof(struct batch_rec)) {
-		if (off >= READ_ONCE(b->n) * sizeof(struct batch_rec))
+	 * count the rounds' exits leave known. The loop keeps the record's
+	 * address, its byte offset (the bound the verifier sees) and the end
+	 * in registers the slot's lookup keeps, none on the stack
+	 * (TestFlushCountLean); with a flag of records left beside them,
+	 * the buffer's address went to the stack, loaded twice a record. */
+	__u32 off, end = READ_ONCE(b->n) * sizeof(struct batch_rec);
+	struct batch_rec *r = b->r;
+	for (off = 0; off < BATCH_RECS * sizeof(struct batch_rec); off += sizeof(struct batch_rec), r++) {
+		if (off >= end)
 			break;
-		if (unlikely(!batch_count_hit((struct batch_rec *)((__u8 *)b->r + off))))
-			left = 1;
+		asm volatile("" : "+r"(r));
+		if (unlikely(!batch_count_hit(r)))
+			goto some_left;
 	}
 	/* The clock's line is looked up here, not before the rounds: kept
 	 * across them, clang reloaded it after each slot load. */
 	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
 	if (unlikely(!c))
 		return XDP_DROP;
-	if (likely(!left)) {
-		c->cursor = 0;
-		b->n = 0;
-		return b->verdict;
+	c->cursor = 0;
+	b->n = 0;
+	return b->verdict;
+some_left:
+	/* A record not counted (it stays, as ahead says): the rest counted
+	 * here, so that the loop above needs no flag of records left. */
+	for (off += sizeof(struct batch_rec); off < BATCH_RECS * sizeof(struct batch_rec);
+	     off += sizeof(struct batch_rec)) {
+		if (off >= READ_ONCE(b->n) * sizeof(struct batch_rec))
+			break;
+		batch_count_hit((struct batch_rec *)((__u8 *)b->r + off));
 	}
+	c = bpf_map_lookup_elem(&flow_clock, &zero);
+	if (!c)
+		return XDP_DROP;
 	/* Some record is not a plain hit: those the full cache refuses are
 	 * counted (batch_refuse_full), then every record neither counted nor
 	 * refused moves up behind the others, the newest first, in the order
@@ -518,7 +589,7 @@ slot_done:
 	 * unknown to the verifier, which would otherwise walk the loop once
 	 * for each position: 220K instructions more). */
 	batch_refuse_full();
-	c->cursor = n;
+	c->cursor = READ_ONCE(b->n);
 	for (__u32 k = 0; k < BATCH_RECS; k++) {
 		__u32 nn = READ_ONCE(b->n);
 		if (k >= nn)

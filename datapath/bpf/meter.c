@@ -839,9 +839,9 @@ static __always_inline __u64 key_hash4(__u64 x0, __u64 x1, __u32 w4)
 /* A key's tag bits (TAG_HASH_MASK of them) and home slot (0..30) from its
  * hash h, from bits neither bucket choice uses much (the first bucket is
  * the top of h's low half, the second the top of its high half). */
-static __always_inline void hash_place(__u64 h, __u16 *tag, __u32 *home)
+static __always_inline void hash_place_kind(__u64 h, const __u32 kind, __u16 *tag, __u32 *home)
 {
-	if (key_hash_kind == HASH_CHAIN) {
+	if (kind == HASH_CHAIN) {
 		/* The hash mixed again; the tag from its low bits, the home
 		 * from its high half, which neither the tag nor the buckets
 		 * (h) use. */
@@ -856,6 +856,13 @@ static __always_inline void hash_place(__u64 h, __u16 *tag, __u32 *home)
 	 * a shift by a variable count). */
 	*tag = h & TAG_HASH_MASK;
 	*home = (((h >> 16) & 0xffff0000) * BUCKET_SLOTS) >> 32;
+}
+
+/* The same for the table's hash (key_hash_kind); the flush, which places
+ * 16 records a run, tests the kind once for them all (batch.h). */
+static __always_inline void hash_place(__u64 h, __u16 *tag, __u32 *home)
+{
+	hash_place_kind(h, key_hash_kind, tag, home);
 }
 
 /* Where an entry's key word i is: an IPv4 key fits in the slot's line
