@@ -64,6 +64,12 @@ type Datapath struct {
 	tab     *table
 	gpOuter *ebpf.Map // array-of-maps: updating it waits for an RCU grace period
 	gpInner *ebpf.Map
+	// barrierProg is cpuBarrier's program (loaded at its first run);
+	// barriers and graceWaits count the harvests' waits of each kind,
+	// for the tests.
+	barrierProg *ebpf.Program
+	barriers    atomic.Uint64
+	graceWaits  atomic.Uint64
 
 	mu sync.Mutex // one harvest or config change at a time
 	// detached is set when a port is detached: a run that began before
@@ -664,6 +670,9 @@ func (d *Datapath) Close() error {
 	}
 	if d.gpInner != nil {
 		errs = append(errs, d.gpInner.Close())
+	}
+	if d.barrierProg != nil {
+		errs = append(errs, d.barrierProg.Close())
 	}
 	errs = append(errs, d.objs.Close())
 	return errors.Join(errs...)

@@ -99,9 +99,10 @@ func (c *cutoffs) decide(packets uint64, first, last uint32, state byte) (expiry
 //
 // It works on the table in place, in three steps. MARK flags ending flows
 // draining with an atomic OR (an active timeout too: the flow's next
-// packet makes a new entry, as on IOS). Then it waits for an RCU
-// grace period: every XDP run that might have seen a flow live has
-// finished, and later ones skip draining slots and create a fresh entry.
+// packet makes a new entry, as on IOS). Then it waits until every XDP
+// run that might have seen a flow live has finished (waitForMarks: the
+// CPUs' barrier, or an RCU grace period), and later ones skip draining
+// slots and create a fresh entry.
 // COLLECT then copies each draining slot, now final, and frees it. An
 // increment is therefore in exactly one harvested record.
 func (d *Datapath) Harvest(req HarvestRequest, emit func(*flow.Record)) (int, error) {
@@ -122,7 +123,7 @@ func (d *Datapath) Harvest(req HarvestRequest, emit func(*flow.Record)) (int, er
 	// A flush that fails leaves its packets buffered (and counted so):
 	// the harvest goes on, and says so.
 	ferr := d.FlushBatches()
-	n, err := d.tab.harvest(req, emit, d.waitForWriters)
+	n, err := d.tab.harvest(req, emit, d.waitForMarks)
 	return n, errors.Join(err, ferr)
 }
 
@@ -277,6 +278,7 @@ type collectBatch struct {
 // started before it has finished. Updating an array-of-maps slot makes the
 // kernel call synchronize_rcu() before returning, for the same reason.
 func (d *Datapath) waitForWriters() error {
+	d.graceWaits.Add(1)
 	if err := d.gpOuter.Put(uint32(0), d.gpInner); err != nil {
 		return fmt.Errorf("wait for datapath writers: %w", err)
 	}

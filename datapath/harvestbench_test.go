@@ -11,10 +11,12 @@ import (
 // BenchmarkHarvest times only what BenchmarkDatapath's harvest line
 // reads (issue 14: <= 150 ns/entry): a forced harvest of a full
 // 256K-entry table into the export spool, wall and CPU per entry, with
-// the table's filling outside the timer. It also times one grace period
-// on its own (waitForWriters), the part of the wall time no CPU cut
-// touches, so that a run on a slow host says where its figure went. For
-// profiles: -cpuprofile, -benchmem (allocs/op is per harvest).
+// the table's filling outside the timer. It also times, on their own, one
+// RCU grace period (waitForWriters: what the harvest waited for between
+// its mark and its collect until it had the CPUs' barrier) and one
+// cpuBarrier (what it waits for now), so that a run on a slow host says
+// where its figure went. For profiles: -cpuprofile, -benchmem
+// (allocs/op is per harvest).
 func BenchmarkHarvest(b *testing.B) {
 	requireRoot(b)
 	defer benchOnCPU0(b)()
@@ -27,7 +29,7 @@ func BenchmarkHarvest(b *testing.B) {
 	defer sp.Close()
 	big.SetSpool(sp)
 	defer big.SetSpool(nil)
-	var wall, cpu, gp float64
+	var wall, cpu, gp, barrier float64
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -49,10 +51,16 @@ func BenchmarkHarvest(b *testing.B) {
 			b.Fatal(err)
 		}
 		gp += float64(time.Since(start).Nanoseconds()) / float64(n)
+		start = time.Now()
+		if err := big.cpuBarrier(); err != nil {
+			b.Fatal(err)
+		}
+		barrier += float64(time.Since(start).Nanoseconds()) / float64(n)
 		b.StartTimer()
 	}
 	N := float64(b.N)
 	b.ReportMetric(wall/N, "ns/entry")
 	b.ReportMetric(cpu/N, "ns/entry-cpu")
 	b.ReportMetric(gp/N, "ns/entry-gp")
+	b.ReportMetric(barrier/N, "ns/entry-barrier")
 }
