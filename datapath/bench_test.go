@@ -119,14 +119,7 @@ func BenchmarkDatapath(b *testing.B) {
 			}
 			big.SetSpool(sp)
 			fill(b, big, fr)
-			cpu0 := threadCPU(b)
-			start := time.Now()
-			n, err := big.Harvest(HarvestRequest{Force: true}, func(*flow.Record) {})
-			el := time.Since(start)
-			if err != nil || n != benchHarvest {
-				b.Fatalf("harvested %d of %d: %v", n, benchHarvest, err)
-			}
-			cpu, wall := float64(threadCPU(b)-cpu0)/float64(n), float64(el.Nanoseconds())/float64(n)
+			cpu, wall := timedHarvest(b, big.Datapath)
 			if withSpool {
 				f.harvest += wall
 				f.harvestCPU += cpu
@@ -186,6 +179,21 @@ func (f benchFigures) print() {
 
 // threadCPU is the CPU time the calling thread has used (user and
 // system), in ns: the benchmark runs locked to its thread.
+// timedHarvest harvests the whole of d, which must hold benchHarvest
+// entries, with a forced pass, and returns its CPU and wall time per
+// entry (ns), the CPU time the calling thread's.
+func timedHarvest(b *testing.B, d *Datapath) (cpu, wall float64) {
+	b.Helper()
+	cpu0 := threadCPU(b)
+	start := time.Now()
+	n, err := d.Harvest(HarvestRequest{Force: true}, func(*flow.Record) {})
+	el := time.Since(start)
+	if err != nil || n != benchHarvest {
+		b.Fatalf("harvested %d of %d: %v", n, benchHarvest, err)
+	}
+	return float64(threadCPU(b)-cpu0) / float64(n), float64(el.Nanoseconds()) / float64(n)
+}
+
 func threadCPU(b *testing.B) int64 {
 	var ru unix.Rusage
 	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {

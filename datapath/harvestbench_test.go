@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowtap/flowtap/appliance/flow"
 	"github.com/flowtap/flowtap/appliance/spool"
 )
 
@@ -36,17 +35,12 @@ func BenchmarkHarvest(b *testing.B) {
 		b.StopTimer()
 		fill(b, big, fr)
 		b.StartTimer()
-		cpu0 := threadCPU(b)
-		start := time.Now()
-		n, err := big.Harvest(HarvestRequest{Force: true}, func(*flow.Record) {})
-		el := time.Since(start)
-		if err != nil || n != benchHarvest {
-			b.Fatalf("harvested %d of %d: %v", n, benchHarvest, err)
-		}
-		cpu += float64(threadCPU(b)-cpu0) / float64(n)
-		wall += float64(el.Nanoseconds()) / float64(n)
+		c, w := timedHarvest(b, big.Datapath)
+		cpu += c
+		wall += w
 		b.StopTimer()
-		start = time.Now()
+		const n = benchHarvest
+		start := time.Now()
 		if err := big.waitForWriters(); err != nil {
 			b.Fatal(err)
 		}
