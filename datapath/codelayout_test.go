@@ -180,6 +180,7 @@ func sizeBytes(s asm.Size) int {
 func (w *bpfWalk) run(ctxArg uint64) (int64, error) {
 	w.regs[1] = ctxArg
 	w.regs[10] = walkPtr(w.region("stack", 512), 512)
+	var frames []walkFrame
 	i := 0
 	for steps := 0; steps < 100000; steps++ {
 		if i < 0 || i >= len(w.insns) {
@@ -336,8 +337,33 @@ func (w *bpfWalk) run(ctxArg uint64) (int64, error) {
 			jop := op.JumpOp()
 			switch jop {
 			case asm.Exit:
-				return int64(w.regs[0]), nil
+				if len(frames) == 0 {
+					return int64(w.regs[0]), nil
+				}
+				f := frames[len(frames)-1]
+				frames = frames[:len(frames)-1]
+				copy(w.regs[6:], f.saved[:])
+				next = f.ret
+				i = next
+				continue
 			case asm.Call:
+				if ins.IsFunctionCall() {
+					// A BPF-to-BPF call (a global function, linked
+					// into the program's instructions): r6-r9 and
+					// the frame pointer kept for the return, a
+					// stack of its own.
+					t := w.symbolAt(ins.Reference())
+					if t < 0 {
+						return 0, fmt.Errorf("%d: %v: no function %s", i, ins, ins.Reference())
+					}
+					var f walkFrame
+					f.ret = i + 1
+					copy(f.saved[:], w.regs[6:])
+					frames = append(frames, f)
+					w.regs[10] = walkPtr(w.region(fmt.Sprintf("stack%d", len(frames)), 512), 512)
+					i = t
+					continue
+				}
 				if !ins.IsBuiltinCall() {
 					return 0, fmt.Errorf("%d: %v: call not walked", i, ins)
 				}
@@ -415,6 +441,24 @@ func (w *bpfWalk) run(ctxArg uint64) (int64, error) {
 		i = next
 	}
 	return 0, fmt.Errorf("no exit in 100000 steps")
+}
+
+// walkFrame is a BPF-to-BPF call's return: where to go on and the
+// caller's r6-r9 and frame pointer.
+type walkFrame struct {
+	ret   int
+	saved [5]uint64
+}
+
+// symbolAt is the index of the instruction that opens the function
+// named, or -1.
+func (w *bpfWalk) symbolAt(name string) int {
+	for i, ins := range w.insns {
+		if ins.Symbol() == name {
+			return i
+		}
+	}
+	return -1
 }
 
 func (w *bpfWalk) rawOffset(i int) asm.RawInstructionOffset {

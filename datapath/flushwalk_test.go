@@ -37,36 +37,41 @@ type flushHitWalk struct {
 	batchRegion, flowsSlot int
 }
 
-// walkFlushHits walks flowtap_flush of a spec for the 10K and 100K rows'
-// flush: 16 records, every one a plain IPv4 hit of its key's live, owned
-// entry at its home slot (the walk's array lookups return one value each,
-// so the 16 records are one key's packets: one header, one slot), pushed
-// under this table's seed. The all-hits path: the no-load pass, the
-// header round, the choice, the slot round, the count, the return.
-func walkFlushHits(tb testing.TB, spec *ebpf.CollectionSpec) *flushHitWalk {
+// The flush walks' buffer: 16 records of one IPv4 key (the walk's
+// array lookups return one value each, so the 16 records are one key's
+// packets: one header, one slot), pushed under this table's seed.
+const (
+	flushWalkSeed    = 0x9e3779b97f4a7c15
+	flushWalkBuckets = 1024
+	flushWalkNow     = 1000
+	flushWalkIPLen   = 46
+	flushWalkVerdict = 2 // XDP_PASS
+	// HASH_LANES (the object's key_hash_kind): the tag is h's low 14
+	// bits, the home from bits 32-47 (hash_place).
+	flushWalkH = 0x0000_b5a3_1234_2c5d
+)
+
+var flushWalkKey = []uint32{0x0100000a, 0x0100010a, 0x07080004, 0x00000011, 0}
+
+// flushWalkTag and flushWalkHome are the records' tag and home slot.
+func flushWalkTag() uint16 { return uint16(flushWalkH&0x3fff) | 0x8000 }
+func flushWalkHome() uint64 {
+	return (((flushWalkH >> 16) & 0xffff0000) * 31) >> 32
+}
+
+// newFlushWalk is a walk of flowtap_flush with a cache of capacity
+// entries and a full buffer of the records above; the caller sets up the
+// header, the slot and the counters, then runs it (fh.run).
+func newFlushWalk(tb testing.TB, spec *ebpf.CollectionSpec, capacity uint64) (*flushHitWalk, func(a uint64, size int, v uint64)) {
 	tb.Helper()
 	w := newProgramWalk(tb, spec, "flowtap_flush")
-	const (
-		seed    = 0x9e3779b97f4a7c15
-		buckets = 1024
-		now     = 1000
-		ipLen   = 46
-		verdict = 2 // XDP_PASS
-	)
-	w.setVar(tb, spec, ".bss", "cfg.cap", 16384)
-	w.setVar(tb, spec, ".bss", "cfg.buckets", buckets)
-	w.setVar(tb, spec, ".bss", "cfg.seed", seed)
+	w.setVar(tb, spec, ".bss", "cfg.cap", capacity)
+	w.setVar(tb, spec, ".bss", "cfg.buckets", flushWalkBuckets)
+	w.setVar(tb, spec, ".bss", "cfg.seed", flushWalkSeed)
 	w.helpers = map[asm.BuiltinFunc]func(w *bpfWalk) uint64{
 		asm.FnGetSmpProcessorId: func(*bpfWalk) uint64 { return 0 },
 		asm.FnMapLookupElem:     walkArrayLookup(spec),
 	}
-	// HASH_LANES (the object's key_hash_kind): the tag is h's low 14
-	// bits, the home from bits 32-47 (hash_place).
-	const h = 0x0000_b5a3_1234_2c5d
-	tag := uint16(h&0x3fff) | 0x8000
-	home := (((h >> 16) & 0xffff0000) * 31) >> 32
-	key := []uint32{0x0100000a, 0x0100010a, 0x07080004, 0x00000011, 0}
-
 	fh := &flushHitWalk{w: w}
 	fh.recsOff = memberOff(tb, spec, "meter_batch", "r")
 	var rt *btf.Struct
@@ -84,48 +89,114 @@ func walkFlushHits(tb testing.TB, spec *ebpf.CollectionSpec) *flushHitWalk {
 		}
 	}
 	st(b+memberOff(tb, spec, "meter_batch", "n"), 4, 16)
-	st(b+memberOff(tb, spec, "meter_batch", "verdict"), 4, verdict)
+	st(b+memberOff(tb, spec, "meter_batch", "verdict"), 4, flushWalkVerdict)
 	for i := uint64(0); i < 16; i++ {
 		r := b + fh.recsOff + i*fh.recSize
-		st(r+off("h"), 8, h)
-		for k, v := range key {
+		st(r+off("h"), 8, flushWalkH)
+		for k, v := range flushWalkKey {
 			st(r+off("key")+uint64(4*k), 4, uint64(v))
 		}
 		st(r+off("ifindex"), 4, 2)
-		st(r+off("now_t"), 4, now)
-		st(r+off("ip_len"), 4, ipLen)
+		st(r+off("now_t"), 4, flushWalkNow)
+		st(r+off("ip_len"), 4, flushWalkIPLen)
 		st(r+off("family"), 1, 4)
 		st(r+off("ttl"), 1, 64)
 		st(r+off("owner"), 1, 1)
 		st(r+off("nw"), 1, 5)
-		st(r+off("seed"), 4, seed&0xffffffff)
+		st(r+off("seed"), 4, flushWalkSeed&0xffffffff)
 		st(r+off("tag_xor"), 2, 0x5555) // stale: the flush's choice writes it
 		st(r+off("ahead"), 4, 0x5555)
 	}
-	hdr := walkPtr(w.region("val:buckets", int(spec.Maps["buckets"].ValueSize)), 0)
-	st(hdr+2*uint64(home), 2, uint64(tag))
 	fh.flowsSlot = w.region("val:flows", int(spec.Maps["flows"].ValueSize))
-	slot := walkPtr(fh.flowsSlot, 0)
-	valSize := uint64(memberOff(tb, spec, "slot4", "key"))
-	for k, v := range key {
-		st(slot+valSize+uint64(4*k), 4, uint64(v))
-	}
-	st(slot+memberOff(tb, spec, "flow_val", "first_t"), 4, now)
-	st(slot+memberOff(tb, spec, "flow_val", "last_t"), 4, now)
-	st(slot+memberOff(tb, spec, "flow_val", "attrs")+3, 1, 0x04) // ST_LIVE
 	w.ctx = w.region("ctx", 24)
 	w.pkt = w.region("packet", 64)
-	ret, err := w.run(walkPtr(w.ctx, 0))
+	return fh, st
+}
+
+// run walks the flush and reads back the buffer's count.
+func (fh *flushHitWalk) run(tb testing.TB, spec *ebpf.CollectionSpec) {
+	tb.Helper()
+	ret, err := fh.w.run(walkPtr(fh.w.ctx, 0))
 	if err != nil {
 		tb.Fatalf("walking flowtap_flush: %v", err)
 	}
 	fh.ret = ret
+	fh.left, _ = fh.w.load(walkPtr(fh.batchRegion, 0)+memberOff(tb, spec, "meter_batch", "n"), 4)
+}
+
+// walkFlushHits walks flowtap_flush of a spec for the 10K and 100K rows'
+// flush: 16 records, every one a plain IPv4 hit of its key's live, owned
+// entry at its home slot. The all-hits path: the no-load pass, the
+// header round, the choice, the slot round, the count, the return.
+func walkFlushHits(tb testing.TB, spec *ebpf.CollectionSpec) *flushHitWalk {
+	tb.Helper()
+	fh, st := newFlushWalk(tb, spec, 16384)
+	w := fh.w
+	hdr := walkPtr(w.region("val:buckets", int(spec.Maps["buckets"].ValueSize)), 0)
+	st(hdr+2*flushWalkHome(), 2, uint64(flushWalkTag()))
+	slot := walkPtr(fh.flowsSlot, 0)
+	valSize := uint64(memberOff(tb, spec, "slot4", "key"))
+	for k, v := range flushWalkKey {
+		st(slot+valSize+uint64(4*k), 4, uint64(v))
+	}
+	st(slot+memberOff(tb, spec, "flow_val", "first_t"), 4, flushWalkNow)
+	st(slot+memberOff(tb, spec, "flow_val", "last_t"), 4, flushWalkNow)
+	st(slot+memberOff(tb, spec, "flow_val", "attrs")+3, 1, 0x04) // ST_LIVE
+	fh.run(tb, spec)
 	fh.packets, _ = w.load(slot+memberOff(tb, spec, "flow_val", "packets"), 8)
 	fh.bytes, _ = w.load(slot+memberOff(tb, spec, "flow_val", "bytes"), 8)
-	fh.left, _ = w.load(b+memberOff(tb, spec, "meter_batch", "n"), 4)
-	if fh.ret != verdict || fh.packets != 16 || fh.bytes != 16*ipLen || fh.left != 0 {
+	if fh.ret != flushWalkVerdict || fh.packets != 16 || fh.bytes != 16*flushWalkIPLen || fh.left != 0 {
 		tb.Fatalf("the walk returned %d with the entry at %d packets, %d bytes and %d records left; want %d, 16, %d, 0",
-			fh.ret, fh.packets, fh.bytes, fh.left, verdict, 16*ipLen)
+			fh.ret, fh.packets, fh.bytes, fh.left, flushWalkVerdict, 16*flushWalkIPLen)
+	}
+	return fh
+}
+
+// walkFlushRefused walks flowtap_flush of a spec for the 512K flood's
+// full phase: 16 records of a key a full 512K cache refuses. Their
+// bucket's header holds 8 live tags, none the records' and no overflow
+// flag (a full 512K cache holds about 8 entries a bucket); their home
+// slot is free (as 23 of 31 are), or with homeTaken holds one of the 8.
+// This CPU's reserve is empty, the live counter at the size and the
+// CPU's full-cache event already sent for this epoch (the steady state:
+// one event an epoch). The path: the rounds, the count's first record
+// and the rest (none a hit), the refusals in place (batch_refuse_full),
+// what follows them, the return; it fails unless every record is counted
+// refused (create_fail_packets, _bytes and _full 16 each) and the buffer
+// is left empty.
+func walkFlushRefused(tb testing.TB, spec *ebpf.CollectionSpec, homeTaken bool) *flushHitWalk {
+	tb.Helper()
+	const capacity = 512 * 1024
+	fh, st := newFlushWalk(tb, spec, capacity)
+	w := fh.w
+	hdr := walkPtr(w.region("val:buckets", int(spec.Maps["buckets"].ValueSize)), 0)
+	tag, home := flushWalkTag(), flushWalkHome()
+	live := func(k int, j uint64) { st(hdr+2*j, 2, uint64(0x8000|(tag+1+uint16(k))&0x3fff)) }
+	k := 0
+	if homeTaken {
+		live(k, home)
+		k++
+	}
+	for j := uint64(0); k < 8; j++ {
+		if j != home {
+			live(k, j)
+			k++
+		}
+	}
+	st(walkPtr(w.region("val:counters", 8), 0), 8, capacity)
+	cs := walkPtr(w.region("val:cpustate", int(spec.Maps["cpustate"].ValueSize)), 0)
+	st(cs+memberOff(tb, spec, "cpu_state", "full_epoch_sent"), 4, 1) // cfg.full_epoch 0, sent
+	fh.run(tb, spec)
+	stats := walkPtr(w.region("val:stats", int(spec.Maps["stats"].ValueSize)), 0)
+	get := func(m string) uint64 {
+		v, _ := w.load(stats+memberOff(tb, spec, "meter_stats", m), 8)
+		return v
+	}
+	pk, by, full := get("create_fail_packets"), get("create_fail_bytes"), get("create_fail_full")
+	ev, _ := w.load(cs+memberOff(tb, spec, "cpu_state", "full_epoch_sent"), 4)
+	if fh.ret != flushWalkVerdict || pk != 16 || by != 16*flushWalkIPLen || full != 16 || fh.left != 0 || ev != 1 || get("full_events") != 0 {
+		tb.Fatalf("the walk returned %d with %d packets, %d bytes, %d full refused, %d events and %d records left; want %d, 16, %d, 16, 0, 0",
+			fh.ret, pk, by, full, get("full_events"), fh.left, flushWalkVerdict, 16*flushWalkIPLen)
 	}
 	return fh
 }
@@ -178,7 +249,24 @@ func flushPasses(tb testing.TB, w *bpfWalk) (names []string, counts map[string]i
 	marks = append(marks, mark{find(run, "BATCH_SLOT_LOAD(0);"), "slot round"})
 	count := code(find(run, "Pass 2:"))
 	marks = append(marks, mark{count, "count"})
-	marks = append(marks, mark{find(count, "bpf_map_lookup_elem(&flow_clock"), "end"})
+	end := find(count, "bpf_map_lookup_elem(&flow_clock")
+	marks = append(marks, mark{end, "end"})
+	// A flush with records left: the rest of the count, the refusals in
+	// place (the call, and batch_refuse_full's own lines below), the
+	// records left moved up, the return or tail call.
+	left := find(end, "some_left:")
+	marks = append(marks, mark{left, "count rest"})
+	marks = append(marks, mark{find(left, "batch_refuse_full();"), "refusals"})
+	marks = append(marks, mark{find(left, "c->cursor = READ_ONCE(b->n);"), "compaction"})
+	marks = append(marks, mark{code(find(left, "Pass 3:")), "rest"})
+	refuse := find(0, "__noinline int batch_refuse_full(")
+	refuseEnd := refuse
+	for i := refuse; i < len(lines); i++ {
+		if lines[i] == "}" {
+			refuseEnd = i + 1
+			break
+		}
+	}
 	last := run
 	for i := run; i < len(lines); i++ {
 		if lines[i] == "}" {
@@ -191,6 +279,9 @@ func flushPasses(tb testing.TB, w *bpfWalk) (names []string, counts map[string]i
 	for _, i := range w.path {
 		if l, ok := w.insns[i].Source().(*btf.Line); ok && strings.HasSuffix(l.FileName(), "batch.h") {
 			ln := int(l.LineNumber())
+			if ln >= refuse && ln <= refuseEnd {
+				cur = "refusals"
+			}
 			if ln >= run && ln <= last {
 				for _, m := range marks {
 					if ln >= m.line {
@@ -254,6 +345,56 @@ func TestFlushHitLayoutPrint(t *testing.T) {
 		t.Logf("x86 count: %v", err)
 	} else {
 		t.Logf("flowtap_flush JIT: the path's line records take %d bytes on %d 64-byte lines, %d x86 instructions (each record once)", bytes, lines, x)
+	}
+}
+
+// TestFlushRefusedLayoutPrint (FLOWTAP_LAYOUT as TestFlushHitLayoutPrint)
+// prints what flowtap_flush executes for a buffer of 16 records a full
+// 512K cache refuses (walkFlushRefused), with their home slot free (the
+// common case) and taken, pass by pass, and the x86 of the line records
+// the first path enters.
+func TestFlushRefusedLayoutPrint(t *testing.T) {
+	if os.Getenv("FLOWTAP_LAYOUT") == "" {
+		t.Skip("FLOWTAP_LAYOUT unset")
+	}
+	load := func() (*ebpf.CollectionSpec, error) {
+		if obj := os.Getenv("FLOWTAP_LAYOUT"); obj != "1" {
+			return ebpf.LoadCollectionSpec(obj)
+		}
+		return loadBench()
+	}
+	for _, homeTaken := range []bool{false, true} {
+		spec, err := load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fh := walkFlushRefused(t, spec, homeTaken)
+		n, taken, runs, span := fh.w.layoutFigures()
+		t.Logf("home taken %v: a flush of 16 refused records executes %d BPF instructions (%.1f a record), %d taken jumps, %d runs, span %d",
+			homeTaken, n, float64(n)/16, taken, runs, span)
+		names, counts, passOf := flushPasses(t, fh.w)
+		for _, name := range names {
+			t.Logf("  %-13s %4d  (%.1f a record)", name, counts[name], float64(counts[name])/16)
+		}
+		if os.Getenv("FLOWTAP_LAYOUT_PATH") != "" {
+			for k, i := range fh.w.path {
+				t.Logf("  %-13s %5d %-40v %s", passOf[k], i, fh.w.insns[i], fh.w.sourceAt(i))
+			}
+		}
+		if homeTaken {
+			continue
+		}
+		spec2, err := load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := openBenchSpec(t, spec2, 16384)
+		bytes, lines, _, _ := fh.w.jitLayout(t, d.objs.FlowtapFlush)
+		if x, err := fh.w.x86InRanges(d.objs.FlowtapFlush); err != nil {
+			t.Logf("x86 count: %v", err)
+		} else {
+			t.Logf("flowtap_flush JIT: the path's line records take %d bytes on %d 64-byte lines, %d x86 instructions (each record once)", bytes, lines, x)
+		}
 	}
 }
 
@@ -349,4 +490,37 @@ func TestFlushChoiceLean(t *testing.T) {
 func TestFlushLoadRoundsLean(t *testing.T) {
 	flushPassLean(t, "header round", 9.5, 16+2)
 	flushPassLean(t, "slot round", 8.5, 16+2)
+}
+
+// TestFlushRefusalsLean walks flowtap_flush (the daemon's object and the
+// bench object) over a buffer of 16 records a full 512K cache refuses
+// (walkFlushRefused: every one counted refused, exactly) and checks what
+// the refusals in place (batch_refuse_full) run: at most 130 BPF
+// instructions a record with the records' home slot free (their tags
+// scanned there), at most 45 with it taken (the choice scanned them).
+// Session 18's ran 177.1 and 73.1: each refusal counted as the direct
+// path counts one (cache_full: its three stats, a lookup of the clock
+// for the refused flag and one of the CPU's state for the event), and
+// the tags scanned by tag_lanes, whose eight loads clang issued first,
+// three of them kept on the stack (datapath/README.md).
+func TestFlushRefusalsLean(t *testing.T) {
+	for name, load := range map[string]func() (*ebpf.CollectionSpec, error){"meter": loadMeter, "bench": loadBench} {
+		for _, c := range []struct {
+			homeTaken bool
+			perRec    float64
+		}{{false, 130}, {true, 45}} {
+			spec, err := load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fh := walkFlushRefused(t, spec, c.homeTaken)
+			_, counts, _ := flushPasses(t, fh.w)
+			n := counts["refusals"]
+			t.Logf("%s, home taken %v: the refusals execute %d BPF instructions for 16 records (%.1f a record), the flush %d",
+				name, c.homeTaken, n, float64(n)/16, len(fh.w.path))
+			if n == 0 || float64(n) > c.perRec*16 {
+				t.Errorf("%s, home taken %v: the refusals execute %d instructions, want 1 to %.0f", name, c.homeTaken, n, c.perRec*16)
+			}
+		}
+	}
 }

@@ -690,8 +690,31 @@ static __always_inline void init_val(struct flow_val *v, struct parsed *p, __u32
 	__builtin_memcpy(v->smac, eth + 6, 6);
 }
 
-/* A packet the cache refused: the direct path's (cache_full) and the
- * flush's refusals in place' one code (batch.h, batch_refuse_full). */
+/* What a refusal sets beside its counts: this CPU's refused flag, and
+ * the CPU's state if the full-cache event (one per CPU until user space
+ * has aged and bumped the epoch) is due, else NULL. */
+static __always_inline struct cpu_state *cache_full_flag(__u32 *epoch)
+{
+	__u32 zero = 0;
+	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
+	if (c)
+		c->refused = 1;
+	struct cpu_state *cs = bpf_map_lookup_elem(&cpustate, &zero);
+	*epoch = cfg.full_epoch;
+	if (!cs || cs->full_epoch_sent == *epoch + 1)
+		return 0;
+	return cs;
+}
+
+static __always_inline void cache_full_event(struct meter_stats *st, struct cpu_state *cs, __u32 epoch,
+					     __u8 family, __u32 ifindex)
+{
+	cs->full_epoch_sent = epoch + 1;
+	send_event(st, EV_CACHE_FULL, family, ifindex);
+}
+
+/* A packet the cache refused (the direct path's; the flush's refusals in
+ * place count theirs once a flush: batch.h, batch_refuse_full). */
 static __always_inline void cache_full_(struct meter_stats *st, __u8 family, __u32 ip_len,
 					__u32 ifindex, int contention)
 {
@@ -701,17 +724,10 @@ static __always_inline void cache_full_(struct meter_stats *st, __u8 family, __u
 		st->create_fail_contention++;
 	else
 		st->create_fail_full++;
-	__u32 zero = 0;
-	struct flow_clock *c = bpf_map_lookup_elem(&flow_clock, &zero);
-	if (c)
-		c->refused = 1;
-	struct cpu_state *cs = bpf_map_lookup_elem(&cpustate, &zero);
-	__u32 epoch = cfg.full_epoch;
-	if (!cs || cs->full_epoch_sent == epoch + 1)
-		return;
-	/* One event per CPU until user space has aged and bumped the epoch. */
-	cs->full_epoch_sent = epoch + 1;
-	send_event(st, EV_CACHE_FULL, family, ifindex);
+	__u32 epoch;
+	struct cpu_state *cs = cache_full_flag(&epoch);
+	if (cs)
+		cache_full_event(st, cs, epoch, family, ifindex);
 }
 
 static __always_inline void cache_full(struct meter_stats *st, struct parsed *p, __u32 ifindex,
