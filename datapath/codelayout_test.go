@@ -617,29 +617,11 @@ func (w *bpfWalk) layoutFigures() (n, taken, runs, span int) {
 // in BPF instructions (walked), and in the JIT image of the program
 // loaded (bytes, 64-byte lines, runs of lines, jumps), with each jump.
 func TestMeterHitLayoutPrint(t *testing.T) {
-	if os.Getenv("FLOWTAP_LAYOUT") == "" {
-		t.Skip("FLOWTAP_LAYOUT unset")
-	}
-	// FLOWTAP_LAYOUT names a bench object to measure ("1": this build's).
-	load := func() (*ebpf.CollectionSpec, error) {
-		if obj := os.Getenv("FLOWTAP_LAYOUT"); obj != "1" {
-			return ebpf.LoadCollectionSpec(obj)
-		}
-		return loadBench()
-	}
-	spec, err := load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := walkMeterHit(t, spec)
+	w := walkMeterHit(t, layoutSpec(t))
 	n, taken, runs, span := w.layoutFigures()
 	t.Logf("flowtap_meter: %d BPF instructions, a batched hit executes %d, %d taken jumps, %d runs, span %d",
 		len(w.insns), n, taken, runs, span)
-	spec2, err := load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := openBenchSpec(t, spec2, 16384)
+	d := openBenchSpec(t, layoutSpec(t), 16384)
 	bytes, lines, lineRuns, jumps := w.jitLayout(t, d.objs.FlowtapMeter)
 	t.Logf("JIT image: the path's line records take %d bytes on %d 64-byte lines in %d runs; %d jumps between records not adjacent",
 		bytes, lines, lineRuns, jumps)

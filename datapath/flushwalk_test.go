@@ -305,17 +305,7 @@ func flushPasses(tb testing.TB, w *bpfWalk) (names []string, counts map[string]i
 // instructions in all and a record, pass by pass (FLOWTAP_LAYOUT_PATH=1:
 // each instruction of the path with its pass and source line).
 func TestFlushHitLayoutPrint(t *testing.T) {
-	if os.Getenv("FLOWTAP_LAYOUT") == "" {
-		t.Skip("FLOWTAP_LAYOUT unset")
-	}
-	spec, err := loadBench()
-	if obj := os.Getenv("FLOWTAP_LAYOUT"); obj != "1" {
-		spec, err = ebpf.LoadCollectionSpec(obj)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	fh := walkFlushHits(t, spec)
+	fh := walkFlushHits(t, layoutSpec(t))
 	n, taken, runs, span := fh.w.layoutFigures()
 	t.Logf("flowtap_flush: %d BPF instructions, a flush of 16 plain hits executes %d (%.1f a record), %d taken jumps, %d runs, span %d",
 		len(fh.w.insns), n, float64(n)/16, taken, runs, span)
@@ -323,23 +313,47 @@ func TestFlushHitLayoutPrint(t *testing.T) {
 	for _, name := range names {
 		t.Logf("  %-13s %4d  (%.1f a record)", name, counts[name], float64(counts[name])/16)
 	}
-	// FLOWTAP_LAYOUT_PATH=1: every instruction of the path, with its pass
-	// and its source line.
-	if os.Getenv("FLOWTAP_LAYOUT_PATH") != "" {
-		for k, i := range fh.w.path {
-			t.Logf("  %-13s %5d %-40v %s", passOf[k], i, fh.w.insns[i], fh.w.sourceAt(i))
-		}
+	logFlushPath(t, fh, passOf)
+	logFlushJIT(t, fh)
+}
+
+// layoutSpec is the bench object the layout prints measure: this build's
+// (FLOWTAP_LAYOUT=1) or the one FLOWTAP_LAYOUT names; the test is skipped
+// while it is unset.
+func layoutSpec(t *testing.T) *ebpf.CollectionSpec {
+	t.Helper()
+	obj := os.Getenv("FLOWTAP_LAYOUT")
+	if obj == "" {
+		t.Skip("FLOWTAP_LAYOUT unset")
 	}
-	// The x86 of the line records the path enters, each once (so a
-	// loop's body once, as a record's share, and the fixed part).
-	spec2, err := loadBench()
-	if obj := os.Getenv("FLOWTAP_LAYOUT"); obj != "1" {
-		spec2, err = ebpf.LoadCollectionSpec(obj)
+	spec, err := loadBench()
+	if obj != "1" {
+		spec, err = ebpf.LoadCollectionSpec(obj)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := openBenchSpec(t, spec2, 16384)
+	return spec
+}
+
+// logFlushPath prints, with FLOWTAP_LAYOUT_PATH=1, every instruction of
+// the flush's walked path with its pass and source line.
+func logFlushPath(t *testing.T, fh *flushHitWalk, passOf []string) {
+	t.Helper()
+	if os.Getenv("FLOWTAP_LAYOUT_PATH") == "" {
+		return
+	}
+	for k, i := range fh.w.path {
+		t.Logf("  %-13s %5d %-40v %s", passOf[k], i, fh.w.insns[i], fh.w.sourceAt(i))
+	}
+}
+
+// logFlushJIT prints the x86 of the line records the flush's path
+// enters, each once (so a loop's body once, as a record's share, and the
+// fixed part), in the program loaded from layoutSpec's object.
+func logFlushJIT(t *testing.T, fh *flushHitWalk) {
+	t.Helper()
+	d := openBenchSpec(t, layoutSpec(t), 16384)
 	bytes, lines, _, _ := fh.w.jitLayout(t, d.objs.FlowtapFlush)
 	if x, err := fh.w.x86InRanges(d.objs.FlowtapFlush); err != nil {
 		t.Logf("x86 count: %v", err)
@@ -354,21 +368,8 @@ func TestFlushHitLayoutPrint(t *testing.T) {
 // common case) and taken, pass by pass, and the x86 of the line records
 // the first path enters.
 func TestFlushRefusedLayoutPrint(t *testing.T) {
-	if os.Getenv("FLOWTAP_LAYOUT") == "" {
-		t.Skip("FLOWTAP_LAYOUT unset")
-	}
-	load := func() (*ebpf.CollectionSpec, error) {
-		if obj := os.Getenv("FLOWTAP_LAYOUT"); obj != "1" {
-			return ebpf.LoadCollectionSpec(obj)
-		}
-		return loadBench()
-	}
 	for _, homeTaken := range []bool{false, true} {
-		spec, err := load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		fh := walkFlushRefused(t, spec, homeTaken)
+		fh := walkFlushRefused(t, layoutSpec(t), homeTaken)
 		n, taken, runs, span := fh.w.layoutFigures()
 		t.Logf("home taken %v: a flush of 16 refused records executes %d BPF instructions (%.1f a record), %d taken jumps, %d runs, span %d",
 			homeTaken, n, float64(n)/16, taken, runs, span)
@@ -376,24 +377,9 @@ func TestFlushRefusedLayoutPrint(t *testing.T) {
 		for _, name := range names {
 			t.Logf("  %-13s %4d  (%.1f a record)", name, counts[name], float64(counts[name])/16)
 		}
-		if os.Getenv("FLOWTAP_LAYOUT_PATH") != "" {
-			for k, i := range fh.w.path {
-				t.Logf("  %-13s %5d %-40v %s", passOf[k], i, fh.w.insns[i], fh.w.sourceAt(i))
-			}
-		}
-		if homeTaken {
-			continue
-		}
-		spec2, err := load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := openBenchSpec(t, spec2, 16384)
-		bytes, lines, _, _ := fh.w.jitLayout(t, d.objs.FlowtapFlush)
-		if x, err := fh.w.x86InRanges(d.objs.FlowtapFlush); err != nil {
-			t.Logf("x86 count: %v", err)
-		} else {
-			t.Logf("flowtap_flush JIT: the path's line records take %d bytes on %d 64-byte lines, %d x86 instructions (each record once)", bytes, lines, x)
+		logFlushPath(t, fh, passOf)
+		if !homeTaken {
+			logFlushJIT(t, fh)
 		}
 	}
 }
