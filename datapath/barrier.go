@@ -31,11 +31,7 @@ import (
 // waits for a grace period instead.
 func (d *Datapath) cpuBarrier() error {
 	if d.barrierProg == nil {
-		p, err := newBarrierProg()
-		if err != nil {
-			return err
-		}
-		d.barrierProg = p
+		return errors.New("the writers' barrier program is not loaded")
 	}
 	cpus, err := onlineCPUs()
 	if err != nil {

@@ -64,7 +64,8 @@ type Datapath struct {
 	tab     *table
 	gpOuter *ebpf.Map // array-of-maps: updating it waits for an RCU grace period
 	gpInner *ebpf.Map
-	// barrierProg is cpuBarrier's program (loaded at its first run);
+	// barrierProg is cpuBarrier's program (loaded with the grace
+	// period's maps);
 	// barriers and graceWaits count the harvests' waits of each kind,
 	// for the tests.
 	barrierProg *ebpf.Program
@@ -354,6 +355,13 @@ func (d *Datapath) openGracePeriod() error {
 	d.gpOuter, err = ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 1, InnerMap: inner})
 	if err != nil {
 		return fmt.Errorf("create grace-period map: %w", err)
+	}
+	// Loaded here, with the maps, not at the first harvest that marks an
+	// entry: a daemon's descriptors stay what they were at its start
+	// (TestFaultRepeatedOperatorActions counts them, and read the lazy
+	// load as a leak).
+	if d.barrierProg, err = newBarrierProg(); err != nil {
+		return err
 	}
 	return nil
 }
